@@ -1,0 +1,98 @@
+"""Counting what is dropped, so that nothing is ever lost silently.
+
+Readers, cleaning and tokenising each add to one :class:`DropReport`: points removed by
+reason, curves dropped by reason, and problems with a file and line the user can go and fix.
+The report is printed at the end of a run and saved beside the prepared data.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class DropReport:
+    points: Counter[str] = field(default_factory=Counter)  # reason -> points removed
+    curves: Counter[str] = field(default_factory=Counter)  # reason -> curves dropped
+    events: Counter[str] = field(default_factory=Counter)  # things changed but not dropped
+    problems: list[str] = field(default_factory=list)  # "file:line: what is wrong"
+
+    def drop_points(self, reason: str, n: int) -> None:
+        if n:
+            self.points[reason] += int(n)
+
+    def drop_curves(self, reason: str, n: int = 1) -> None:
+        if n:
+            self.curves[reason] += int(n)
+
+    def note(self, event: str, n: int = 1) -> None:
+        if n:
+            self.events[event] += int(n)
+
+    def problem(self, message: str, reason: str | None = None) -> None:
+        """Record a bad input the user should look at; ``reason`` also counts a dropped curve."""
+        self.problems.append(message)
+        if reason:
+            self.drop_curves(reason)
+
+    def merge(self, other: DropReport) -> DropReport:
+        self.points.update(other.points)
+        self.curves.update(other.curves)
+        self.events.update(other.events)
+        self.problems.extend(other.problems)
+        return self
+
+    @property
+    def n_points_dropped(self) -> int:
+        return sum(self.points.values())
+
+    @property
+    def n_curves_dropped(self) -> int:
+        return sum(self.curves.values())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "points_dropped": dict(sorted(self.points.items())),
+            "curves_dropped": dict(sorted(self.curves.items())),
+            "events": dict(sorted(self.events.items())),
+            "problems": list(self.problems),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> DropReport:
+        return cls(
+            Counter(data.get("points_dropped", {})),
+            Counter(data.get("curves_dropped", {})),
+            Counter(data.get("events", {})),
+            list(data.get("problems", [])),
+        )
+
+    def format(self, max_problems: int = 10) -> str:
+        """A small plain-text table for the terminal."""
+        lines = []
+        for title, counts in (
+            ("points dropped", self.points),
+            ("curves dropped", self.curves),
+            ("changed, not dropped", self.events),
+        ):
+            if counts:
+                lines.append(f"{title}:")
+                width = max(len(k) for k in counts)
+                lines += [f"  {k:<{width}}  {v:>9,}" for k, v in sorted(counts.items())]
+        if not lines:
+            lines.append("nothing dropped")
+        if self.problems:
+            lines.append(f"problems with input files ({len(self.problems)}):")
+            lines += [f"  {p}" for p in self.problems[:max_problems]]
+            if len(self.problems) > max_problems:
+                lines.append(f"  ... and {len(self.problems) - max_problems} more (see report)")
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.format()
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2)
