@@ -1,0 +1,17 @@
+"""Errors a user can act on: they name the file, the line and what to do."""
+
+
+class LcformerError(Exception):
+    """Base class; the CLI prints these as one message, without a traceback."""
+
+
+class InputError(LcformerError, ValueError):
+    """A light-curve file or table that cannot be read as given."""
+
+
+class DatasetNotFoundError(LcformerError, FileNotFoundError):
+    """A named dataset is not where the data root says; the message says where to put it."""
+
+
+class ConfigMismatchError(LcformerError, ValueError):
+    """A checkpoint or prepared dataset was built with a different configuration."""

@@ -1,0 +1,43 @@
+"""Shared fixtures. Real survey data is found from LCFORMER_DATA_DIR or ../shared/data."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def real_data_root() -> Path | None:
+    env = os.environ.get("LCFORMER_DATA_DIR")
+    for candidate in ([Path(env)] if env else []) + [REPO.parent / "shared" / "data"]:
+        if candidate.is_dir():
+            return candidate
+    return None
+
+
+@pytest.fixture(scope="session")
+def data_root() -> Path:
+    """The real-data root; tests using it are skipped, with the reason, when it is absent."""
+    root = real_data_root()
+    if root is None:
+        pytest.skip(
+            "real survey data not found: set LCFORMER_DATA_DIR to the folder holding "
+            "asas_acvs/, eros1/, asas_richards2012/, macho_samples/ (CI has ../shared/data)"
+        )
+    return root
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked ``realdata`` get the data_root fixture, hence the skip when data is absent."""
+    for item in items:
+        if item.get_closest_marker("realdata") and "data_root" not in item.fixturenames:
+            item.fixturenames.append("data_root")
+
+
+@pytest.fixture
+def rng() -> np.random.Generator:
+    return np.random.default_rng(0)
