@@ -1,0 +1,113 @@
+"""Cleaning: remove points no model should see, and count every one by reason.
+
+The research system only dropped repeated times (keeping the first) and sorted by time. Real
+survey files also carry "no data" sentinel magnitudes (MACHO's -99, EROS-1's 25.0), non-finite
+values and impossible errors, so those go too. Nothing is removed without being counted.
+
+Point reasons: ``non_finite``, ``sentinel_mag``, ``bad_err`` (error <= 0), ``large_err``
+(error above ``max_err``), ``duplicate_time``. Curve reasons: ``empty_curve`` (no points read),
+``too_few_points`` (fewer than ``min_points`` left). A NaN error means "unknown" (a file without
+an error column) and is kept; an infinite one is ``non_finite``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from lcformer.lightcurves import LightCurves
+from lcformer.report import DropReport
+
+
+@dataclass(frozen=True)
+class CleaningConfig:
+    # |mag| at or above this is a survey's "no measurement" code (-99, 99.999, ...).
+    sentinel_abs_mag: float = 90.0
+    # Exact magnitudes a survey uses as "no measurement" (EROS-1: 25.0).
+    sentinel_values: tuple[float, ...] = ()
+    # Errors above this (mag) mean signal-to-noise below about one; None keeps them.
+    max_err: float | None = 1.0
+    # A curve needs two points for one (dt, dm) pair.
+    min_points: int = 2
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> CleaningConfig:
+        data = dict(data)
+        data["sentinel_values"] = tuple(data.get("sentinel_values", ()))
+        return cls(**data)
+
+
+def clean(lcs: LightCurves, config: CleaningConfig | None = None,
+          report: DropReport | None = None) -> tuple[LightCurves, DropReport]:
+    """Return the cleaned curves (sorted by time, no repeated times) and what was removed."""
+    config = config or CleaningConfig()
+    report = report if report is not None else DropReport()
+
+    empty = lcs.lengths == 0
+    report.drop_curves("empty_curve", int(empty.sum()))
+
+    keep = _drop_bad_values(lcs, config, report)
+    lcs = lcs.keep_points(keep)
+
+    order, duplicate, resorted = _time_order(lcs)
+    report.drop_points("duplicate_time", int(duplicate.sum()))
+    report.note("curves_resorted", int(resorted.sum()))
+    report.note("points_with_unknown_err", int(np.isnan(lcs.err).sum()))
+    lcs = LightCurves(lcs.ids, lcs.bands, lcs.offsets, lcs.time[order], lcs.mag[order],
+                      lcs.err[order], lcs.labels, lcs.splits)
+    lcs = lcs.keep_points(~duplicate[order])
+
+    too_short = (lcs.lengths < config.min_points) & ~empty
+    report.drop_curves("too_few_points", int(too_short.sum()))
+    return lcs.select(~too_short & ~empty), report
+
+
+def _drop_bad_values(lcs: LightCurves, config: CleaningConfig,
+                     report: DropReport) -> np.ndarray:
+    """Boolean mask of points to keep; each point is counted under its first failing rule."""
+    finite = np.isfinite(lcs.time) & np.isfinite(lcs.mag) & ~np.isinf(lcs.err)
+    sentinel = finite & (
+        (np.abs(lcs.mag) >= config.sentinel_abs_mag) | np.isin(lcs.mag, config.sentinel_values)
+    )
+    ok = finite & ~sentinel
+    with np.errstate(invalid="ignore"):
+        bad_err = ok & (lcs.err <= 0)
+        ok &= ~bad_err
+        large_err = ok & (lcs.err > config.max_err) if config.max_err is not None else ok & False
+    report.drop_points("non_finite", int((~finite).sum()))
+    report.drop_points("sentinel_mag", int(sentinel.sum()))
+    report.drop_points("bad_err", int(bad_err.sum()))
+    report.drop_points("large_err", int(large_err.sum()))
+    return ok & ~large_err
+
+
+def _time_order(lcs: LightCurves) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Permutation sorting each curve by time, plus which points repeat an earlier time.
+
+    Ties are broken by position in the file, so of two points with the same time the one read
+    first is kept, as in the research system. Also returns which curves were out of order.
+    """
+    curve = lcs.curve_index
+    same_curve = curve[1:] == curve[:-1]
+    backwards = np.zeros(lcs.n_points, dtype=bool)
+    backwards[1:] = (np.diff(lcs.time) < 0) & same_curve
+    resorted = np.bincount(curve[backwards], minlength=lcs.n_curves) > 0
+
+    if not resorted.any():  # the usual case: files arrive sorted, so no sort is needed
+        order = np.arange(lcs.n_points)
+        duplicate = np.zeros(lcs.n_points, dtype=bool)
+        duplicate[1:] = (lcs.time[1:] == lcs.time[:-1]) & same_curve
+        return order, duplicate, resorted
+
+    order = np.lexsort((np.arange(lcs.n_points), lcs.time, curve))
+    sorted_time, sorted_curve = lcs.time[order], curve[order]
+    repeat_sorted = np.zeros(lcs.n_points, dtype=bool)
+    repeat_sorted[1:] = (sorted_time[1:] == sorted_time[:-1]) & (
+        sorted_curve[1:] == sorted_curve[:-1])
+    duplicate = np.zeros(lcs.n_points, dtype=bool)
+    duplicate[order] = repeat_sorted
+    return order, duplicate, resorted

@@ -1,0 +1,245 @@
+"""Building blocks shared by every model; the research models are compositions of these.
+
+Conventions: tensors are batch-first, ``(B, T, ...)``; a ``mask`` is ``(B, T)`` bool with True on
+real tokens. Padding never influences a real token: padded keys get no attention weight,
+per-token layers cannot mix positions, the classifier head averages over real tokens only and
+the recurrent encoder packs sequences so padded steps are never fed to the cell.
+
+Blocks holding layers that the original regularised (Keras ``l2(0.1)``) expose them through
+``regularized_weights()``; the model sums those for its research-mode L2 penalty.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from typing import Literal
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_sequence
+
+
+def guard_mask(mask: Tensor) -> Tensor:
+    """Treat a sequence without any real token as all-real.
+
+    Softmax over no keys, or a mean over no tokens, is NaN, and one NaN row poisons a whole
+    batch's gradients. Such a row's output is meaningless but finite; callers should not send it.
+    """
+    return mask | ~mask.any(dim=-1, keepdim=True)
+
+
+def sinusoidal_positions(n_positions: int, dim: int) -> Tensor:
+    """Fixed ``(n_positions, dim)`` encoding, sin on even and cos on odd channels (as in TF)."""
+    position = torch.arange(n_positions, dtype=torch.float64)[:, None]
+    channel = torch.arange(dim, dtype=torch.float64)[None, :]
+    angle = position / torch.pow(10000.0, 2.0 * torch.div(channel, 2, rounding_mode="floor") / dim)
+    return torch.where(channel % 2 == 0, torch.sin(angle), torch.cos(angle)).float()
+
+
+class TokenEmbedding(nn.Module):
+    """Per-token Dense(emb, ReLU) plus the fixed sinusoidal encoding of the token index."""
+
+    positions: Tensor
+
+    def __init__(self, n_features: int, emb: int, max_tokens: int) -> None:
+        super().__init__()
+        self.proj = nn.Linear(n_features, emb)
+        # A buffer (moves with .to, never trained); not persistent since it is a pure function
+        # of the config, so checkpoints hold only learned weights.
+        self.register_buffer("positions", sinusoidal_positions(max_tokens, emb), persistent=False)
+
+    def forward(self, tokens: Tensor) -> Tensor:
+        n_tokens = tokens.shape[1]
+        if n_tokens > self.positions.shape[0]:
+            raise ValueError(
+                f"{n_tokens} tokens exceed max_tokens={self.positions.shape[0]}; "
+                "build the model with a larger max_tokens"
+            )
+        return F.relu(self.proj(tokens)) + self.positions[:n_tokens]
+
+
+class MultiHeadAttention(nn.Module):
+    """Multi-head attention on torch's fused ``scaled_dot_product_attention``.
+
+    Self-attention by default; pass ``context`` for cross-attention (queries from ``query``,
+    keys and values from ``context``). ``key_mask`` (B, Tk), True = real, belongs to the keys:
+    padded keys get exactly zero weight. ``scale`` multiplies the scores (default
+    1/sqrt(emb/heads)); the research models pass 1/sqrt(emb).
+    """
+
+    def __init__(self, emb: int, heads: int, scale: float | None = None) -> None:
+        super().__init__()
+        if emb % heads:
+            raise ValueError(f"emb ({emb}) must be divisible by heads ({heads})")
+        self.emb, self.heads = emb, heads
+        self.scale = scale if scale is not None else 1.0 / math.sqrt(emb // heads)
+        # q, k and v projections stacked so self-attention needs one matmul.
+        self.in_proj_weight = nn.Parameter(torch.empty(3 * emb, emb))
+        self.in_proj_bias = nn.Parameter(torch.zeros(3 * emb))
+        nn.init.xavier_uniform_(self.in_proj_weight)
+        self.out_proj = nn.Linear(emb, emb)
+
+    def forward(
+        self, query: Tensor, key_mask: Tensor | None = None, context: Tensor | None = None
+    ) -> Tensor:
+        emb, w, b = self.emb, self.in_proj_weight, self.in_proj_bias
+        if context is None:
+            q, k, v = F.linear(query, w, b).chunk(3, dim=-1)
+        else:
+            q = F.linear(query, w[:emb], b[:emb])
+            k, v = F.linear(context, w[emb:], b[emb:]).chunk(2, dim=-1)
+        attn_mask = None if key_mask is None else guard_mask(key_mask)[:, None, None, :]
+        out = F.scaled_dot_product_attention(
+            self._split(q), self._split(k), self._split(v),
+            attn_mask=attn_mask, dropout_p=0.0, scale=self.scale,
+        )  # fmt: skip
+        batch, n_query = query.shape[:2]
+        return self.out_proj(out.transpose(1, 2).reshape(batch, n_query, emb))
+
+    def _split(self, x: Tensor) -> Tensor:
+        """(B, T, emb) -> (B, heads, T, emb/heads)."""
+        return x.unflatten(-1, (self.heads, self.emb // self.heads)).transpose(1, 2)
+
+
+class FeedForward(nn.Module):
+    """The original's Dense(emb) -> Dense(mult*emb, ReLU) -> Dense(emb), kept as it was.
+
+    The first two layers compose linearly (no activation between them); that is faithful to
+    the research code and costs little.
+    """
+
+    def __init__(self, emb: int, mult: int) -> None:
+        super().__init__()
+        self.inp = nn.Linear(emb, emb)
+        self.hidden = nn.Linear(emb, mult * emb)
+        self.out = nn.Linear(mult * emb, emb)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.out(F.relu(self.hidden(self.inp(x))))
+
+    def regularized_weights(self) -> Iterator[Tensor]:
+        yield self.hidden.weight
+
+
+class EncoderBlock(nn.Module):
+    """Post-norm transformer encoder block: x = LN(x + attn(x)); x = LN(x + ff(x))."""
+
+    def __init__(
+        self, emb: int, heads: int, ff_mult: int, dropout: float, scale: float | None = None
+    ) -> None:
+        super().__init__()
+        self.attn = MultiHeadAttention(emb, heads, scale)
+        self.norm1 = nn.LayerNorm(emb)
+        self.ff = FeedForward(emb, ff_mult)
+        self.norm2 = nn.LayerNorm(emb)
+        self.drop = nn.Dropout(dropout)
+
+    def forward(self, x: Tensor, mask: Tensor | None) -> Tensor:
+        x = self.norm1(x + self.drop(self.attn(x, mask)))
+        return self.norm2(x + self.drop(self.ff(x)))
+
+
+class DecoderBlock(nn.Module):
+    """Post-norm decoder block: self-attention, cross-attention to ``memory``, feed-forward.
+
+    No causal mask: the decoder sees a second embedding of the same tokens, not a shifted target.
+    """
+
+    def __init__(
+        self, emb: int, heads: int, ff_mult: int, dropout: float, scale: float | None = None
+    ) -> None:
+        super().__init__()
+        self.self_attn = MultiHeadAttention(emb, heads, scale)
+        self.norm1 = nn.LayerNorm(emb)
+        self.cross_attn = MultiHeadAttention(emb, heads, scale)
+        self.norm2 = nn.LayerNorm(emb)
+        self.ff = FeedForward(emb, ff_mult)
+        self.norm3 = nn.LayerNorm(emb)
+        self.drop = nn.Dropout(dropout)
+
+    def forward(
+        self, x: Tensor, mask: Tensor | None, memory: Tensor, memory_mask: Tensor | None
+    ) -> Tensor:
+        x = self.norm1(x + self.drop(self.self_attn(x, mask)))
+        x = self.norm2(x + self.drop(self.cross_attn(x, memory_mask, context=memory)))
+        return self.norm3(x + self.drop(self.ff(x)))
+
+
+class ClassifierHead(nn.Module):
+    """Per-token classifier whose class probabilities are averaged over the real tokens.
+
+    Returns ``log(mean_t p_t)`` as (B, C) log-probabilities (train with NLL), computed as a masked
+    logsumexp of per-token log-softmax minus log(count), so no probability is ever exponentiated
+    into underflow.
+    """
+
+    def __init__(self, in_features: int, hidden: int, n_classes: int) -> None:
+        super().__init__()
+        self.fc1 = nn.Linear(in_features, hidden)
+        self.norm1 = nn.LayerNorm(hidden)
+        self.fc2 = nn.Linear(hidden, hidden)
+        self.norm2 = nn.LayerNorm(hidden)
+        self.out = nn.Linear(hidden, n_classes)
+
+    def token_log_probs(self, x: Tensor) -> Tensor:
+        """(B, T, C) per-token log-probabilities (e.g. for accuracy against token position)."""
+        x = F.relu(self.norm1(self.fc1(x)))
+        x = F.relu(self.norm2(self.fc2(x)))
+        return F.log_softmax(self.out(x), dim=-1)
+
+    def forward(self, x: Tensor, mask: Tensor) -> Tensor:
+        mask = guard_mask(mask)
+        log_p = self.token_log_probs(x).masked_fill(~mask[..., None], -math.inf)
+        count = mask.sum(dim=1, keepdim=True).to(log_p.dtype)
+        return torch.logsumexp(log_p, dim=1) - torch.log(count)
+
+    def regularized_weights(self) -> Iterator[Tensor]:
+        yield self.fc1.weight
+        yield self.fc2.weight
+
+
+class RecurrentEncoder(nn.Module):
+    """``layers`` LSTM or GRU layers, each followed by LayerNorm, over packed sequences.
+
+    Packing means padded steps never enter the cell, so they cannot change a real step's state.
+    Requires padding at the end of each sequence (mask = a prefix of True); returns (B, T, units)
+    with zeros on padded steps.
+    """
+
+    def __init__(
+        self, n_features: int, units: int, layers: int, cell: Literal["lstm", "gru"] = "lstm"
+    ) -> None:
+        super().__init__()
+        rnn_class = {"lstm": nn.LSTM, "gru": nn.GRU}[cell]
+        self.rnns = nn.ModuleList(
+            rnn_class(n_features if i == 0 else units, units, batch_first=True)
+            for i in range(layers)
+        )
+        self.norms = nn.ModuleList(nn.LayerNorm(units) for _ in range(layers))
+
+    def forward(self, x: Tensor, mask: Tensor) -> Tensor:
+        n_steps = x.shape[1]
+        lengths = mask.sum(dim=1)
+        steps = torch.arange(n_steps, device=mask.device)
+        if not torch.equal(mask, steps[None, :] < lengths[:, None]):
+            raise ValueError("the recurrent encoder needs padding only at the end of a sequence")
+        # Lengths go to the CPU by torch's API; a sequence with no real step keeps one.
+        packed = pack_padded_sequence(
+            x, lengths.clamp(min=1).cpu(), batch_first=True, enforce_sorted=False
+        )
+        for rnn, norm in zip(self.rnns, self.norms, strict=True):
+            packed, _ = rnn(packed)
+            # LayerNorm is per step, so it applies to the packed data directly (no re-padding).
+            packed = PackedSequence(
+                norm(packed.data), packed.batch_sizes, packed.sorted_indices,
+                packed.unsorted_indices,
+            )  # fmt: skip
+        out, _ = pad_packed_sequence(packed, batch_first=True, total_length=n_steps)
+        return out
+
+    def regularized_weights(self) -> Iterator[Tensor]:
+        """Recurrent kernels: the original's ``recurrent_regularizer=l2(0.1)``."""
+        for rnn in self.rnns:
+            yield rnn.weight_hh_l0

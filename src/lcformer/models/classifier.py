@@ -1,0 +1,195 @@
+"""One classifier module that every research model is a configuration of.
+
+An :class:`Architecture` says which blocks exist and where the head reads from; a
+:class:`ModelConfig` says how big they are. The registry pairs names with architectures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Literal, NamedTuple
+
+import torch
+from torch import Tensor, nn
+
+from lcformer.models.blocks import (
+    ClassifierHead,
+    DecoderBlock,
+    EncoderBlock,
+    RecurrentEncoder,
+    TokenEmbedding,
+)
+from lcformer.models.config import ModelConfig
+
+EncoderKind = Literal["none", "attention", "lstm", "gru"]
+PretrainMode = Literal["frozen", "finetune"]
+
+
+@dataclass(frozen=True)
+class Architecture:
+    """Which blocks a model has; sizes come from :class:`ModelConfig`.
+
+    ``encoder="none"`` puts the head on the raw tokens (Model 1). ``decoder`` adds a second
+    embedding of the same tokens and decoder blocks that cross-attend to the encoder output.
+    ``head_on="decoder"`` classifies from the decoder output (Model 5). ``reconstructs`` adds
+    the Dense(n_features) reconstruction of an autoencoder (Models 2, 3), whose ``pretrain``
+    tells the training loop how to schedule the reconstruction phase.
+    """
+
+    encoder: EncoderKind
+    decoder: bool = False
+    head_on: Literal["encoder", "decoder"] = "encoder"
+    reconstructs: bool = False
+    pretrain: PretrainMode | None = None
+
+    def __post_init__(self) -> None:
+        if (self.decoder or self.reconstructs) and self.encoder != "attention":
+            raise ValueError("a decoder needs the attention encoder")
+        if (self.head_on == "decoder" or self.reconstructs) and not self.decoder:
+            raise ValueError("head_on='decoder' and reconstructs need decoder=True")
+        if (self.pretrain is not None) != self.reconstructs:
+            raise ValueError("pretrain is set exactly for the reconstructing (autoencoder) models")
+
+
+class ModelOutput(NamedTuple):
+    """What :meth:`LightCurveClassifier.forward` computes; None where the model lacks the part."""
+
+    log_probs: Tensor | None  # (B, C) log of the token-averaged class probabilities
+    reconstruction: Tensor | None  # (B, T, n_features), autoencoders only
+
+
+class LightCurveClassifier(nn.Module):
+    """Classifies (B, T, n_features) token windows; see :class:`Architecture` for variants."""
+
+    def __init__(self, config: ModelConfig, arch: Architecture) -> None:
+        super().__init__()
+        self.config, self.arch = config, arch
+        c = config
+        scale = c.attention_scale
+
+        self.embedding: TokenEmbedding | None = None
+        self.encoder: nn.Module | None = None
+        if arch.encoder == "attention":
+            self.embedding = TokenEmbedding(c.n_features, c.emb, c.max_tokens)
+            self.encoder = nn.ModuleList(
+                EncoderBlock(c.emb, c.heads, c.ff_mult, c.dropout, scale) for _ in range(c.depth)
+            )
+            head_in, head_hidden = c.emb, c.head_hidden_mult * c.emb
+        elif arch.encoder in ("lstm", "gru"):
+            self.encoder = RecurrentEncoder(c.n_features, c.rnn_units, c.rnn_layers, arch.encoder)
+            head_in, head_hidden = c.rnn_units, c.head_hidden_mult * c.rnn_units
+        else:
+            head_in, head_hidden = c.n_features, c.head_hidden_mult * c.emb
+
+        self.decoder_embedding: TokenEmbedding | None = None
+        self.decoder: nn.ModuleList | None = None
+        if arch.decoder:
+            self.decoder_embedding = TokenEmbedding(c.n_features, c.emb, c.max_tokens)
+            self.decoder = nn.ModuleList(
+                DecoderBlock(c.emb, c.heads, c.ff_mult, c.dropout, scale) for _ in range(c.depth)
+            )
+        self.reconstruction: nn.Linear | None = (
+            nn.Linear(c.emb, c.n_features) if arch.reconstructs else None
+        )
+        self.head = ClassifierHead(head_in, head_hidden, c.n_classes)
+
+    @property
+    def pretrain(self) -> PretrainMode | None:
+        """Frozen (Model 2), finetune (Model 3) or None: how to schedule reconstruction."""
+        return self.arch.pretrain
+
+    # ------------------------------------------------------------------ forward passes
+    def forward(self, tokens: Tensor, mask: Tensor) -> ModelOutput:
+        """Every output the model has; autoencoders share one encoder pass for both."""
+        tokens = self._check(tokens, mask)
+        memory = self._encode(tokens, mask)
+        decoded = self._decode(tokens, mask, memory) if self.decoder is not None else None
+        features = decoded if self.arch.head_on == "decoder" else memory
+        assert features is not None
+        log_probs = self.head(features, mask)
+        recon = None
+        if self.reconstruction is not None:
+            assert decoded is not None
+            recon = self.reconstruction(decoded)
+        return ModelOutput(log_probs, recon)
+
+    def classify(self, tokens: Tensor, mask: Tensor) -> Tensor:
+        """(B, C) log-probabilities; skips an autoencoder's decoder, which the head does not use."""
+        tokens = self._check(tokens, mask)
+        features = self._encode(tokens, mask)
+        if self.arch.head_on == "decoder":
+            features = self._decode(tokens, mask, features)
+        return self.head(features, mask)
+
+    def reconstruct(self, tokens: Tensor, mask: Tensor) -> Tensor:
+        """(B, T, n_features) reconstruction (autoencoders); padded positions are meaningless."""
+        if self.reconstruction is None:
+            raise ValueError(f"model {self.config.name!r} has no reconstruction output")
+        tokens = self._check(tokens, mask)
+        return self.reconstruction(self._decode(tokens, mask, self._encode(tokens, mask)))
+
+    def _check(self, tokens: Tensor, mask: Tensor) -> Tensor:
+        """Validate shapes and zero padded tokens.
+
+        Zeroing matters: padded values (even NaN or inf) would otherwise reach the attention
+        values, where 0 weight * NaN is still NaN.
+        """
+        if tokens.ndim != 3 or tokens.shape[-1] != self.config.n_features:
+            raise ValueError(
+                f"tokens must be (batch, tokens, {self.config.n_features}), "
+                f"got {tuple(tokens.shape)}"
+            )
+        if mask.dtype != torch.bool or mask.shape != tokens.shape[:2]:
+            raise ValueError(
+                f"mask must be bool (batch, tokens) = {tuple(tokens.shape[:2])}, "
+                f"got {mask.dtype} {tuple(mask.shape)}"
+            )
+        return tokens.masked_fill(~mask[..., None], 0.0)
+
+    def _encode(self, tokens: Tensor, mask: Tensor) -> Tensor:
+        if self.embedding is not None:
+            assert isinstance(self.encoder, nn.ModuleList)
+            x = self.embedding(tokens)
+            for block in self.encoder:
+                x = block(x, mask)
+            return x
+        if self.encoder is not None:
+            return self.encoder(tokens, mask)
+        return tokens
+
+    def _decode(self, tokens: Tensor, mask: Tensor, memory: Tensor) -> Tensor:
+        assert self.decoder_embedding is not None and self.decoder is not None
+        x = self.decoder_embedding(tokens)
+        for block in self.decoder:
+            x = block(x, mask, memory, mask)
+        return x
+
+    # ------------------------------------------------------------------ training helpers
+    def head_parameters(self) -> Iterator[nn.Parameter]:
+        """The classifier head's parameters."""
+        return self.head.parameters()
+
+    def encoder_parameters(self) -> Iterator[nn.Parameter]:
+        """Everything but the head (embeddings, encoder, decoder, reconstruction).
+
+        Freezing these is Model 2's classification phase; for Model 3 the decoder simply gets
+        no gradient in classification epochs.
+        """
+        head = {id(p) for p in self.head.parameters()}
+        return (p for p in self.parameters() if id(p) not in head)
+
+    def regularized_weights(self) -> Iterator[Tensor]:
+        """The weights the original put L2 0.1 on (FF hidden, head hidden, recurrent kernels)."""
+        for module in self.modules():
+            if module is not self and hasattr(module, "regularized_weights"):
+                yield from module.regularized_weights()
+
+    def l2_penalty(self) -> Tensor:
+        """0.1 * sum of squared regularised weights in research mode, else a 0 tensor.
+
+        Add it to the loss: it reproduces Keras' ``l2(0.1)`` kernel regularisers.
+        """
+        if not self.config.research:
+            return self.head.out.weight.new_zeros(())
+        return self.config.l2 * sum(w.square().sum() for w in self.regularized_weights())

@@ -1,0 +1,109 @@
+"""Splits by star, never by window.
+
+Windows of one star are strongly correlated; a star with windows in both training and test
+inflates every score. So every function here assigns whole *stars*, and the training set's
+windows are gathered from the chosen stars afterwards.
+
+An assignment is an array of strings, one per star: ``"train"``, ``"val"`` or ``"test"``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.model_selection import StratifiedKFold
+
+PARTS = ("train", "val", "test")
+
+
+def stratified_split(labels: np.ndarray, fractions: tuple[float, float, float] = (0.7, 0.1, 0.2),
+                     seed: int = 0) -> np.ndarray:
+    """Per class, shuffle the stars and cut them 70/10/20 (the research split).
+
+    Counts are floor(fraction * n) for train and validation and the rest for test, so a class
+    of 7 stars gives 4/0/3; every class with at least one star appears in test when n >= 2.
+    """
+    if not np.isclose(sum(fractions), 1.0):
+        raise ValueError(f"split fractions must sum to 1, got {fractions}")
+    labels = np.asarray(labels)
+    rng = np.random.default_rng(seed)
+    out = np.empty(len(labels), dtype=object)
+    for cls in sorted(set(labels.tolist())):
+        stars = rng.permutation(np.flatnonzero(labels == cls))
+        n_train = int(np.floor(fractions[0] * len(stars)))
+        n_val = int(np.floor(fractions[1] * len(stars)))
+        out[stars[:n_train]] = "train"
+        out[stars[n_train:n_train + n_val]] = "val"
+        out[stars[n_train + n_val:]] = "test"
+    return out
+
+
+def fixed_split(given: np.ndarray, labels: np.ndarray, val_fraction: float = 0.1,
+                seed: int = 0) -> np.ndarray:
+    """A dataset's own train/test split (EROS-1); validation stars are taken from its train part.
+
+    Test stars stay test. ``val`` in the given split is kept as it is.
+    """
+    given = np.asarray(given, dtype=object)
+    unknown = set(given.tolist()) - set(PARTS)
+    if unknown:
+        raise ValueError(f"a fixed split may only say train/val/test, found {sorted(unknown)}")
+    out = given.copy()
+    if "val" in set(given.tolist()):
+        return out
+    train = np.flatnonzero(given == "train")
+    out[train] = carve_validation(np.asarray(labels)[train], val_fraction, seed)
+    return out
+
+
+def carve_validation(labels: np.ndarray, val_fraction: float, seed: int) -> np.ndarray:
+    """Per class, round(val_fraction * n) random stars become "val", the others "train"."""
+    rng = np.random.default_rng(seed)
+    out = np.full(len(labels), "train", dtype=object)
+    for cls in sorted(set(np.asarray(labels).tolist())):
+        stars = rng.permutation(np.flatnonzero(labels == cls))
+        out[stars[: int(round(val_fraction * len(stars)))]] = "val"
+    return out
+
+
+def kfold_splits(labels: np.ndarray, k: int = 10, val_fraction: float = 0.1,
+                 seed: int = 0) -> list[np.ndarray]:
+    """Stratified k-fold over stars: fold i tests on one k-th; validation comes from the rest."""
+    labels = np.asarray(labels)
+    folds = StratifiedKFold(n_splits=k, shuffle=True, random_state=seed)
+    result = []
+    for i, (rest, test) in enumerate(folds.split(np.zeros(len(labels)), labels)):
+        out = np.empty(len(labels), dtype=object)
+        out[test] = "test"
+        out[rest] = carve_validation(labels[rest], val_fraction, seed + i)
+        result.append(out)
+    return result
+
+
+def balance_stars(stars: np.ndarray, labels: np.ndarray, sample: int,
+                  seed: int = 0) -> np.ndarray:
+    """The research balancing: per class, oversample then undersample to exactly ``sample`` stars.
+
+    ``stars`` are star indices (the training part), ``labels`` their classes. A class with fewer
+    stars keeps all of them and draws the rest again at random; a larger class keeps a random
+    ``sample``. Returns star indices, with repeats where a class was oversampled.
+    """
+    rng = np.random.default_rng(seed)
+    stars, labels = np.asarray(stars), np.asarray(labels)
+    chosen = []
+    for cls in sorted(set(labels.tolist())):
+        members = stars[labels == cls]
+        if len(members) >= sample:
+            chosen.append(rng.choice(members, size=sample, replace=False))
+        else:
+            extra = rng.choice(members, size=sample - len(members), replace=True)
+            chosen.append(np.concatenate([members, extra]))
+    return np.sort(np.concatenate(chosen)) if chosen else np.empty(0, dtype=stars.dtype)
+
+
+def class_weights(labels: np.ndarray, n_classes: int) -> np.ndarray:
+    """Balanced weights n / (n_classes * count), as scikit-learn's ``class_weight='balanced'``."""
+    counts = np.bincount(labels, minlength=n_classes).astype(np.float64)
+    weights = np.zeros(n_classes)
+    present = counts > 0
+    weights[present] = len(labels) / (present.sum() * counts[present])
+    return weights
