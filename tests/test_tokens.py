@@ -75,7 +75,7 @@ def test_padded_window_holds_the_short_curve_and_masks_the_rest(curves, config):
 def test_no_curve_is_lost_silently(rng):
     curves = [(f"s{i}", "V", np.arange(n, dtype=float), rng.normal(size=n), np.full(n, 0.1))
               for i, n in enumerate([1, 2, 3, 5, 10, 11, 50])]
-    cleaned, windows, report = windows_by_star(curves, TokenConfig(10, 5))
+    _, windows, report = windows_by_star(curves, TokenConfig(10, 5))
     with_windows = len(np.unique(windows.curve))
     dropped = report.n_curves_dropped
     assert with_windows + dropped == len(curves)

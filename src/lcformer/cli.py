@@ -10,13 +10,19 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import torch
 from tqdm.auto import tqdm
 
-from lcformer import __version__
+from lcformer import __version__, atomic
 from lcformer.datasets import DATA_DIR_ENV, REGISTRY, DatasetSpec, input_files, resolve
-from lcformer.errors import LcformerError
+from lcformer.errors import DatasetNotFoundError, LcformerError
+from lcformer.lightcurves import LightCurves
+from lcformer.models import model_names
 from lcformer.prepared import PrepareConfig, PreparedDataset, fingerprint_files, format_summary
 from lcformer.prepared import prepare as prepare_dataset
+from lcformer.report import DropReport
+from lcformer.runs import RunConfig, read_metrics, summary_line, train_run
+from lcformer.training import TrainConfig
 
 WORK_DIR_ENV = "LCFORMER_WORK_DIR"
 
@@ -98,6 +104,171 @@ def cmd_datasets(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---------------------------------------------------------------------- train / evaluate
+def add_train_options(parser: argparse.ArgumentParser, epochs: int = 150) -> None:
+    m = parser.add_argument_group("model")
+    m.add_argument("--model", default="encoder", choices=model_names())
+    m.add_argument("--emb", type=int, help="embedding width (default 64)")
+    m.add_argument("--heads", type=int, help="attention heads (default 4)")
+    m.add_argument("--depth", type=int, help="encoder/decoder blocks (default 1)")
+    m.add_argument("--dropout", type=float, help="residual/feed-forward dropout (default 0.1)")
+    m.add_argument("--rnn-units", type=int, help="units of the lstm/gru baselines")
+    m.add_argument("--research", action="store_true",
+                   help="the original's choices: scores / sqrt(emb), L2 0.1, one block")
+    t = parser.add_argument_group("training")
+    t.add_argument("--epochs", type=int, default=epochs)
+    t.add_argument("--batch-size", type=int, default=256)
+    t.add_argument("--lr", type=float, default=1e-3)
+    t.add_argument("--schedule", choices=["step", "cosine"], default="step",
+                   help="step: x0.7 every 30 epochs (research); cosine: warm-up + cosine")
+    t.add_argument("--warmup-epochs", type=int, default=0)
+    t.add_argument("--balance", choices=["loss", "sampler", "none"], default="loss")
+    t.add_argument("--patience", type=int, help="stop after this many epochs without a better"
+                                                " validation macro-F1")
+    t.add_argument("--pretrain-epochs", type=int, default=10,
+                   help="ae_frozen: reconstruction epochs before the head is trained")
+    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--device", default="auto", help="auto (CUDA if present), cpu, cuda")
+    t.add_argument("--threads", type=int, help="CPU threads for torch (default: all cores)")
+    s = parser.add_argument_group("split (by star)")
+    s.add_argument("--split", default="auto",
+                   help="auto (the dataset's own split if it has one, else stratified "
+                        "70/10/20), stratified, fixed, or kfold:K:I")
+    s.add_argument("--split-seed", type=int, default=0)
+    s.add_argument("--sample-per-class", type=int,
+                   help="research balancing: over/undersample training stars to this many")
+
+
+def run_config(args: argparse.Namespace) -> RunConfig:
+    options = {k: getattr(args, k) for k in ("emb", "heads", "depth", "dropout", "rnn_units")
+               if getattr(args, k) is not None}
+    if args.research:
+        options["research"] = True
+    train = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
+                        schedule=args.schedule, warmup_epochs=args.warmup_epochs,
+                        balance=args.balance, patience=args.patience,
+                        pretrain_epochs=args.pretrain_epochs, seed=args.seed,
+                        device=args.device)
+    return RunConfig(model=args.model, model_options=options, train=train, split=args.split,
+                     split_seed=args.split_seed, sample_per_class=args.sample_per_class)
+
+
+def default_run_dir(args: argparse.Namespace, dataset: str) -> Path:
+    return work_dir(args.work_dir) / "runs" / f"{dataset}-{args.model}-seed{args.seed}"
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    spec, _ = resolve(args.dataset, args.data_dir)
+    data, _ = load_prepared(args.dataset, args.data_dir, args.work_dir,
+                            prepare_config(spec, args), quiet=args.quiet)
+    print(format_summary(data))
+    run_dir = Path(args.run_dir) if args.run_dir else default_run_dir(args, spec.name)
+    metrics = train_run(data, run_config(args), run_dir, resume=args.resume,
+                        progress=not args.quiet)
+    print(summary_line(metrics))
+    print(f"run folder: {run_dir}")
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    metrics = read_metrics(args.run_dir)
+    print(summary_line(metrics))
+    width = max(len(c) for c in metrics["classes"])
+    print(f"  {'class':<{width}}  precision  recall     f1  stars")
+    for cls, row in metrics["star"]["per_class"].items():
+        print(f"  {cls:<{width}}  {row['precision']:>9.3f}  {row['recall']:>6.3f}"
+              f"  {row['f1-score']:>5.3f}  {int(row['support']):>5}")
+    w = metrics["window"]
+    print(f"window level: accuracy {w['accuracy']:.3f}, macro-F1 {w['macro_f1']:.3f} "
+          f"on {w['n']} windows")
+    return 0
+
+
+# ---------------------------------------------------------------------- predict
+def read_input(source: str, data: str | None, report: DropReport) -> LightCurves:
+    """New stars from any supported layout: a dataset name, a folder, a table or one file."""
+    from lcformer.reading import read_folder, read_long_table
+    from lcformer.reading.per_star import parse_columns
+
+    path = Path(source)
+    if source in REGISTRY or path.is_dir():
+        try:
+            spec, folder = resolve(source, data)
+            return spec.read(folder, report)
+        except DatasetNotFoundError:
+            if not path.is_dir():
+                raise
+            return read_folder(path, report=report)
+    if not path.exists():
+        raise DatasetNotFoundError(f"{source}: no such file, folder or dataset name")
+    name = path.name.lower()
+    if name.endswith((".parquet", ".csv", ".csv.gz")) and _has_id_column(path):
+        return read_long_table(path, report=report)
+    if name.endswith((".tar", ".tar.gz", ".tgz", ".tar.bz2", ".zip")):
+        return read_folder(path, report=report)
+    time, mag, err = parse_columns(path.read_bytes())
+    return LightCurves.from_arrays([path.stem], [""], [len(time)], time, mag, err)
+
+
+def _has_id_column(path: Path) -> bool:
+    if path.name.lower().endswith(".parquet"):
+        import pyarrow.parquet as pq
+
+        return "id" in pq.read_schema(path).names
+    import pandas as pd
+
+    return "id" in pd.read_csv(path, nrows=0).columns
+
+
+def cmd_predict(args: argparse.Namespace) -> int:
+    from lcformer.predict import predict_stars
+    from lcformer.runs import load_model
+
+    model, metadata = load_model(args.model_dir, args.checkpoint)
+    report = DropReport()
+    lcs = read_input(args.input, args.data_dir, report)
+    result = predict_stars(model, metadata, lcs, device=args.device,
+                           pad_short=True if args.pad_short else None)
+    result.report.merge(report)
+    out = Path(args.out)
+    with atomic.temporary_path(out) as tmp:
+        result.table.to_csv(tmp, index=False)
+    print(f"classified {len(result.table):,} of {lcs.n_stars:,} stars -> {out}")
+    if len(result.unclassified):
+        skipped = out.with_name(out.stem + "_unclassified.csv")
+        with atomic.temporary_path(skipped) as tmp:
+            result.unclassified.to_csv(tmp, index=False)
+        print(f"{len(result.unclassified):,} stars could not be classified -> {skipped}")
+        for reason, n in result.unclassified["reason"].value_counts().items():
+            print(f"  {n:>6,}  {reason}")
+    print(result.report.format())
+    return 0
+
+
+# ---------------------------------------------------------------------- demo
+def cmd_demo(args: argparse.Namespace) -> int:
+    """The main job: synthetic data -> prepare -> train `encoder` -> evaluate -> figures."""
+    torch.set_num_threads(args.threads or os.cpu_count() or 1)
+    spec, _ = resolve("synthetic", args.data_dir)
+    data, _ = load_prepared("synthetic", args.data_dir, args.work_dir,
+                            prepare_config(spec, argparse.Namespace(
+                                window=None, stride=None, token_size=None, token_stride=None,
+                                pad_short=None)), quiet=args.quiet)
+    print(format_summary(data))
+    config = RunConfig(model="encoder", model_options={"emb": 32, "heads": 4},
+                       train=TrainConfig(epochs=args.epochs, batch_size=64, lr=2e-3,
+                                         schedule="cosine", warmup_epochs=1, seed=0,
+                                         device=args.device))
+    run_dir = work_dir(args.work_dir) / "runs" / "demo-synthetic-encoder"
+    metrics = train_run(data, config, run_dir, progress=not args.quiet)
+    print(summary_line(metrics))
+    print(f"synthetic test macro-F1 (star level): {metrics['star']['macro_f1']:.3f}")
+    print(f"results: {run_dir} (metrics.json, history.csv, figures/, best.safetensors)")
+    return 0
+
+
 # ---------------------------------------------------------------------- parser
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -126,6 +297,33 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="rebuild even if a cache exists")
 
     command("datasets", cmd_datasets, "list the registered datasets and their presets")
+
+    p = command("train", cmd_train, "train a model on a dataset and evaluate it per star")
+    p.add_argument("dataset", help="a registered name or a folder")
+    add_token_options(p)
+    add_train_options(p)
+    p.add_argument("--run-dir", help="run folder (default WORK_DIR/runs/DATASET-MODEL-seedN)")
+    p.add_argument("--resume", action="store_true", help="continue from the run's last "
+                                                         "checkpoint")
+
+    p = command("evaluate", cmd_evaluate, "print a run's test metrics, per class")
+    p.add_argument("run_dir")
+
+    p = command("predict", cmd_predict, "classify new stars with a trained model")
+    p.add_argument("model_dir", help="a run folder (or a folder saved by Classifier.save)")
+    p.add_argument("input", help="light curves: a table, a folder, an archive, one file, or a"
+                                 " dataset name; labels are not needed")
+    p.add_argument("--out", default="predictions.csv")
+    p.add_argument("--checkpoint", default="best", choices=["best", "last"])
+    p.add_argument("--pad-short", action="store_true",
+                   help="classify stars shorter than one window from a masked window")
+    p.add_argument("--device", default="auto")
+
+    p = command("demo", cmd_demo, "the main job on the embedded synthetic data: prepare, "
+                                  "train the encoder, evaluate, write figures")
+    p.add_argument("--epochs", type=int, default=12)
+    p.add_argument("--threads", type=int)
+    p.add_argument("--device", default="auto")
     return parser
 
 

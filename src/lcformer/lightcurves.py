@@ -112,7 +112,7 @@ class LightCurves:
 
     @classmethod
     def concatenate(cls, parts: Sequence[LightCurves]) -> LightCurves:
-        """Join several collections (e.g. one per file); labels/splits kept only if all have them."""
+        """Join collections (e.g. one per file); labels/splits are kept only if all have them."""
         parts = [p for p in parts if p.n_curves > 0] or list(parts[:1])
         if not parts:
             return cls.empty()

@@ -61,7 +61,7 @@ def carve_validation(labels: np.ndarray, val_fraction: float, seed: int) -> np.n
     out = np.full(len(labels), "train", dtype=object)
     for cls in sorted(set(np.asarray(labels).tolist())):
         stars = rng.permutation(np.flatnonzero(labels == cls))
-        out[stars[: int(round(val_fraction * len(stars)))]] = "val"
+        out[stars[: round(val_fraction * len(stars))]] = "val"
     return out
 
 

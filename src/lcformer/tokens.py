@@ -176,7 +176,8 @@ def _windows_of(lcs: LightCurves, first: int, last: int, counts: np.ndarray,
 
     w, s = config.token_size, config.token_stride
     tok = sliding_window_view(win, w, axis=1)[:, ::s][:, : config.n_tokens]  # (n, T, 2, w)
-    tokens = np.array(tok.transpose(0, 1, 3, 2), order="C").reshape(len(curve), config.n_tokens, 2 * w)
+    tokens = np.array(tok.transpose(0, 1, 3, 2), order="C")  # (n, T, w, 2): dt, dm per pair
+    tokens = tokens.reshape(len(curve), config.n_tokens, 2 * w)
     mask = np.arange(config.n_tokens) * s + w <= n_real[:, None]
     tokens[~mask] = 0.0  # a masked token may hold half a real pair: clear it
 

@@ -98,6 +98,18 @@ class MultiHeadAttention(nn.Module):
         batch, n_query = query.shape[:2]
         return self.out_proj(out.transpose(1, 2).reshape(batch, n_query, emb))
 
+    @torch.no_grad()
+    def weights(self, query: Tensor, key_mask: Tensor | None = None) -> Tensor:
+        """(B, heads, T, T) self-attention weights, computed explicitly for figures.
+
+        The fused kernel never materialises them, so this recomputes softmax(QK^T * scale).
+        """
+        q, k, _ = F.linear(query, self.in_proj_weight, self.in_proj_bias).chunk(3, dim=-1)
+        scores = self._split(q) @ self._split(k).transpose(-1, -2) * self.scale
+        if key_mask is not None:
+            scores = scores.masked_fill(~guard_mask(key_mask)[:, None, None, :], float("-inf"))
+        return scores.softmax(dim=-1)
+
     def _split(self, x: Tensor) -> Tensor:
         """(B, T, emb) -> (B, heads, T, emb/heads)."""
         return x.unflatten(-1, (self.heads, self.emb // self.heads)).transpose(1, 2)

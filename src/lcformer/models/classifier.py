@@ -122,6 +122,22 @@ class LightCurveClassifier(nn.Module):
             features = self._decode(tokens, mask, features)
         return self.head(features, mask)
 
+    def token_log_probs(self, tokens: Tensor, mask: Tensor) -> Tensor:
+        """(B, T, C) per-token class log-probabilities, before the average over tokens."""
+        tokens = self._check(tokens, mask)
+        features = self._encode(tokens, mask)
+        if self.arch.head_on == "decoder":
+            features = self._decode(tokens, mask, features)
+        return self.head.token_log_probs(features)
+
+    @torch.no_grad()
+    def attention_weights(self, tokens: Tensor, mask: Tensor) -> Tensor:
+        """(B, heads, T, T) weights of the first encoder block's self-attention."""
+        if self.embedding is None or not isinstance(self.encoder, nn.ModuleList):
+            raise ValueError(f"model {self.config.name!r} has no self-attention")
+        tokens = self._check(tokens, mask)
+        return self.encoder[0].attn.weights(self.embedding(tokens), mask)
+
     def reconstruct(self, tokens: Tensor, mask: Tensor) -> Tensor:
         """(B, T, n_features) reconstruction (autoencoders); padded positions are meaningless."""
         if self.reconstruction is None:

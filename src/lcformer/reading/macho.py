@@ -119,9 +119,8 @@ def _read_tap(path: Path, sink: DropReport) -> pd.DataFrame | None:
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as error:
         sink.problem(f"{path}: cannot read: {error}", "unreadable_file")
         return None
-    from lcformer.reading.tables import _line_locator
 
-    locate = _line_locator(path)
+    locate = line_locator(path)
     numbers = {c: numeric_column(raw[c], c, locate, sink) for c in TAP_COLUMNS[3:]}
     if any(v is None for v in numbers.values()):
         return None

@@ -41,6 +41,9 @@ class FileProblem(Exception):
     message: str
     reason: str = "unreadable_file"
 
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}"
+
 
 # ---------------------------------------------------------------------- public readers
 def read_catalogue_folder(
@@ -120,8 +123,7 @@ def read_folder(
     files, shown = list_files(Path(source))
     ids, arrays = [], []
     for rel in sorted(files):
-        wanted = rel.endswith(suffix) if suffix is not None else _suffix(rel) not in NOT_LIGHT_CURVES
-        if not wanted:
+        if (suffix is not None and not rel.endswith(suffix)) or _suffix(rel) in NOT_LIGHT_CURVES:
             sink.note("skipped_non_data_file")
             continue
         curve = _read_one(files[rel], f"{shown}{rel}", sink)

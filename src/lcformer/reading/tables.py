@@ -52,13 +52,14 @@ class Columns:
 def read_long_table(
     source: PathLike | pd.DataFrame,
     labels: PathLike | pd.DataFrame | None = None,
-    columns: Columns = Columns(),  # noqa: B008 - frozen, hence a safe default
+    columns: Columns = Columns(),
     report: DropReport | None = None,
 ) -> LightCurves:
     """Read a .parquet / .csv(.gz) file or a DataFrame with one row per observation.
 
     Labels come from ``labels`` (id + class [+ split], joined by id as strings) or, failing
-    that, from class/split columns of the table itself. Stars without a label get "".
+    that, from class/split columns of the table itself; the labels table uses the same
+    ``columns`` names. Stars without a label get "".
     With ``report`` problems are recorded and reading goes on; without one they raise
     :class:`InputError`, so an API user never loses data silently.
     """
@@ -72,9 +73,9 @@ def read_long_table(
         frame = _read_table_file(Path(source), columns, sink)
         locate = line_locator(Path(source)) if _is_csv(Path(source)) else _row_locator(name)
     curves = None if frame is None else _frame_to_curves(frame, columns, name, locate, sink)
-    if curves is None:
+    if curves is None:  # already a problem; matching labels to nothing would count them again
         curves = LightCurves.empty(with_labels=labels is not None)
-    if labels is not None:
+    elif labels is not None:
         curves = _join_labels(curves, labels, columns, name, sink)
     finish(sink, report, name)
     return curves
@@ -82,7 +83,7 @@ def read_long_table(
 
 def from_dataframe(
     df: pd.DataFrame,
-    columns: Columns = Columns(),  # noqa: B008
+    columns: Columns = Columns(),
     report: DropReport | None = None,
 ) -> LightCurves:
     """A DataFrame with one row per observation (same rules as :func:`read_long_table`)."""
@@ -91,10 +92,10 @@ def from_dataframe(
 
 def from_astropy(
     table: Any,
-    id: str | None = None,  # noqa: A002 - mirrors the column name
+    id: str | None = None,
     band: str | None = None,
     label: str | None = None,
-    columns: Columns = Columns(),  # noqa: B008
+    columns: Columns = Columns(),
     report: DropReport | None = None,
 ) -> LightCurves:
     """An ``astropy.table.Table`` or ``astropy.timeseries.TimeSeries``.
@@ -129,10 +130,12 @@ def numeric_column(
     series: pd.Series, name: str, locate: Callable[[int], str], sink: DropReport
 ) -> np.ndarray | None:
     """Column as float64; text that is not a number is a problem naming its line."""
+    if isinstance(series.dtype, np.dtype) and series.dtype.kind in "fiu":
+        return np.array(series.to_numpy(), dtype=np.float64)  # fast path; a writable copy
     if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
         return series.to_numpy(dtype=np.float64, na_value=np.nan)
     values = pd.to_numeric(series, errors="coerce")
-    present = series.notna().to_numpy()
+    present = series.notna().to_numpy().copy()
     if present.any():
         text = series[present].astype(str).str.strip()
         present[present] = (text != "").to_numpy()
@@ -166,15 +169,19 @@ def build_curves(
     id_codes, id_uniques = pd.factorize(ids)
     band_codes, band_uniques = pd.factorize(bands)
     n_bands = max(len(band_uniques), 1)
-    curve_code, keys = pd.factorize(id_codes.astype(np.int64) * n_bands + band_codes)
+    if n_bands == 1:  # one band: curves are stars, already numbered by first appearance
+        curve_code, keys = id_codes, np.arange(len(id_uniques))
+    else:
+        curve_code, keys = pd.factorize(id_codes.astype(np.int64) * n_bands + band_codes)
     lengths = np.bincount(curve_code, minlength=len(keys))
     if len(curve_code) and np.any(curve_code[1:] < curve_code[:-1]):
         order = np.argsort(curve_code, kind="stable")
     else:
         order = None  # already grouped: no copy needed
 
-    def rows(values: np.ndarray) -> np.ndarray:
-        return values if order is None else values[order]
+    def rows(values: np.ndarray) -> np.ndarray:  # writable: later steps may work in place
+        values = np.asarray(values, dtype=np.float64)
+        return np.require(values, requirements="W") if order is None else values[order]
 
     starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
     first_row = starts if order is None else order[starts]
@@ -192,9 +199,9 @@ def build_curves(
         ids=np.asarray(id_uniques, dtype=object)[keys // n_bands],
         bands=np.asarray(band_uniques, dtype=object)[keys % n_bands] if len(keys) else [],
         lengths=lengths,
-        time=rows(np.asarray(time, dtype=np.float64)),
-        mag=rows(np.asarray(mag, dtype=np.float64)),
-        err=rows(np.asarray(err, dtype=np.float64)),
+        time=rows(time),
+        mag=rows(mag),
+        err=rows(err),
         labels=per_curve(labels, "label"),
         splits=per_curve(splits, "split"),
     )
@@ -297,10 +304,15 @@ def _frame_to_curves(
         time=numbers[columns.time],
         mag=numbers[columns.mag],
         err=numbers.get(columns.err, np.full(n, np.nan)),
-        labels=frame[columns.label].astype(str) if columns.label in frame else None,
-        splits=frame[columns.split].astype(str) if columns.split in frame else None,
+        labels=_text(frame, columns.label),
+        splits=_text(frame, columns.split),
         sink=sink,
     )
+
+
+def _text(frame: pd.DataFrame, column: str) -> pd.Series | None:
+    """A text column with missing values as "" (not "nan"), or None when absent."""
+    return frame[column].fillna("").astype(str) if column in frame else None
 
 
 def _join_labels(

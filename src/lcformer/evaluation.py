@@ -1,0 +1,114 @@
+"""Evaluation at window level and star level.
+
+A star's prediction averages the class probabilities of all its windows, then takes the argmax
+(the research system's per-star result). Metrics come from scikit-learn.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+from sklearn.metrics import (
+    accuracy_score,
+    classification_report,
+    confusion_matrix,
+    f1_score,
+    precision_score,
+    recall_score,
+)
+
+from lcformer.models import LightCurveClassifier
+
+
+@torch.no_grad()
+def window_probabilities(model: LightCurveClassifier, tokens: np.ndarray, mask: np.ndarray,
+                         batch_size: int = 512, device: str | torch.device = "cpu") -> np.ndarray:
+    """(n_windows, n_classes) class probabilities, computed in batches."""
+    model.eval()
+    out = []
+    for start in range(0, len(tokens), batch_size):
+        t = torch.from_numpy(np.asarray(tokens[start:start + batch_size])).to(device)
+        m = torch.from_numpy(np.asarray(mask[start:start + batch_size])).to(device)
+        out.append(model.classify(t, m).exp().cpu().numpy())
+    n_classes = model.config.n_classes
+    return np.concatenate(out) if out else np.empty((0, n_classes), np.float32)
+
+
+def star_probabilities(window_probs: np.ndarray, window_star: np.ndarray,
+                       n_stars: int | None = None) -> np.ndarray:
+    """Average the windows' probabilities per star (rows of stars without windows are NaN)."""
+    n_stars = int(window_star.max()) + 1 if n_stars is None else n_stars
+    sums = np.zeros((n_stars, window_probs.shape[1]))
+    np.add.at(sums, window_star, window_probs)
+    counts = np.bincount(window_star, minlength=n_stars)[:, None]
+    with np.errstate(invalid="ignore"):
+        return sums / counts
+
+
+@dataclass
+class Metrics:
+    accuracy: float
+    macro_f1: float
+    weighted_f1: float
+    macro_precision: float
+    macro_recall: float
+    n: int
+    per_class: dict[str, dict[str, float]]
+    confusion: list[list[int]]
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.__dict__.copy()
+
+
+def classification_metrics(y_true: np.ndarray, y_pred: np.ndarray,
+                           classes: list[str]) -> Metrics:
+    labels = list(range(len(classes)))
+    kwargs: dict[str, Any] = {"labels": labels, "zero_division": 0}
+    report = classification_report(y_true, y_pred, target_names=classes, output_dict=True,
+                                   **kwargs)
+    return Metrics(
+        accuracy=float(accuracy_score(y_true, y_pred)) if len(y_true) else float("nan"),
+        macro_f1=float(f1_score(y_true, y_pred, average="macro", **kwargs)),
+        weighted_f1=float(f1_score(y_true, y_pred, average="weighted", **kwargs)),
+        macro_precision=float(precision_score(y_true, y_pred, average="macro", **kwargs)),
+        macro_recall=float(recall_score(y_true, y_pred, average="macro", **kwargs)),
+        n=len(y_true),
+        per_class={c: {k: float(v) for k, v in report[c].items()} for c in classes},
+        confusion=confusion_matrix(y_true, y_pred, labels=labels).tolist(),
+    )
+
+
+def star_level(window_probs: np.ndarray, window_star: np.ndarray,
+               star_labels: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(star rows evaluated, their true labels, their star-averaged probabilities)."""
+    stars = np.unique(window_star)
+    remap = np.searchsorted(stars, window_star)
+    probs = star_probabilities(window_probs, remap, len(stars))
+    return stars, star_labels[stars], probs
+
+
+@torch.no_grad()
+def accuracy_by_position(model: LightCurveClassifier, tokens: np.ndarray, mask: np.ndarray,
+                         labels: np.ndarray, batch_size: int = 256,
+                         device: str | torch.device = "cpu") -> np.ndarray:
+    """Window accuracy when only the first k tokens' probabilities are averaged, for every k.
+
+    Shows how early in a window the prediction becomes right (the research position plot).
+    """
+    model.eval()
+    correct = np.zeros(tokens.shape[1])
+    counted = np.zeros(tokens.shape[1])
+    for start in range(0, len(tokens), batch_size):
+        t = torch.from_numpy(np.asarray(tokens[start:start + batch_size])).to(device)
+        m = torch.from_numpy(np.asarray(mask[start:start + batch_size])).to(device)
+        probs = model.token_log_probs(t, m).exp() * m[..., None]  # (B, T, C)
+        running = probs.cumsum(dim=1).argmax(dim=-1).cpu().numpy()  # (B, T)
+        y = labels[start:start + batch_size][:, None]
+        real = m.cpu().numpy()
+        correct += ((running == y) & real).sum(axis=0)
+        counted += real.sum(axis=0)
+    with np.errstate(invalid="ignore"):
+        return correct / counted
