@@ -88,7 +88,7 @@ def confusion_matrix_figure(confusion: Sequence[Sequence[int]], classes: Sequenc
     fig.colorbar(image, ax=ax, shrink=0.8,
                  label="fraction of true class" if normalise else "stars")
 
-    fontsize = 9 if n <= 10 else 7 if n <= 20 else 5.5
+    fontsize = 9 if n <= 10 else 7 if n <= 20 else 6
     ceiling = 1 if normalise else max(values.max(), 1)
     for i, j in np.ndindex(n, n):
         if values[i, j] == 0 and n > 10:
@@ -132,7 +132,7 @@ def training_curves_figure(history: Sequence[Mapping[str, Any]], path: str | os.
     fig = Figure(figsize=(7.5, 7.5), layout="constrained")
     loss_ax, score_ax, lr_ax = fig.subplots(3, 1, sharex=True, height_ratios=[3, 3, 1.3])
     classify = ~reconstruct
-    loss_ax.plot(epochs[classify], train_loss[classify], "o-", ms=3, label="train loss")
+    loss_ax.plot(epochs, np.where(classify, train_loss, np.nan), "o-", ms=3, label="train loss")
     if reconstruct.any():
         loss_ax.plot(epochs[reconstruct], train_loss[reconstruct], "s", ms=4, color="tab:purple",
                      label="train reconstruction MSE")
@@ -147,11 +147,11 @@ def training_curves_figure(history: Sequence[Mapping[str, Any]], path: str | os.
     score_ax.set_ylim(0, 1.02)
     score_ax.set_ylabel("star level")
 
-    lr_ax.plot(epochs, columns["lr"], color="0.3")
+    lr_ax.plot(epochs, columns["lr"], color="0.3", drawstyle="steps-mid")
+    lr_ax.ticklabel_format(axis="y", style="sci", scilimits=(0, 0))
+    lr_ax.set_ylim(bottom=0)
     lr_ax.set_ylabel("lr")
     lr_ax.set_xlabel("epoch")
-    if len(history) and np.nanmin(np.r_[columns["lr"], np.inf]) > 0:
-        lr_ax.set_yscale("log")
 
     for ax in (loss_ax, score_ax, lr_ax):
         _shade_reconstruction(ax, epochs, reconstruct)
@@ -197,7 +197,7 @@ def reconstruction_figure(model: LightCurveClassifier, tokens: np.ndarray, mask:
     t, m = t.numpy(), m.numpy()
     rows = len(t)
     fig = Figure(figsize=(9, 1.9 * rows + 0.6), layout="constrained")
-    axes = fig.subplots(rows, 2, squeeze=False)
+    axes = fig.subplots(rows, 2, squeeze=False, sharex=True)
     for i in range(rows):
         real = np.flatnonzero(m[i])
         for feature, name in enumerate(("dt", "dm")):
@@ -232,20 +232,20 @@ def attention_figure(model: LightCurveClassifier, tokens: np.ndarray, mask: np.n
     fig = Figure(figsize=(12 if show_heads else 6.5, 5.5), layout="constrained")
     left, right = fig.subfigures(1, 2, width_ratios=[1.1, 1]) if show_heads else (fig, None)
     ax = left.add_subplot()
-    image = ax.imshow(weights.mean(axis=0), cmap="viridis", aspect="auto")
+    image = ax.imshow(weights.mean(axis=0), cmap="viridis")
     left.colorbar(image, ax=ax, shrink=0.8, label="attention weight")
     ax.set_xlabel("key token")
     ax.set_ylabel("query token")
     ax.set_title(f"{heads} head{'s' * (heads > 1)} averaged", fontsize=10)
     fig.suptitle(f"Self-attention, first window of star {star_id}")
     if right is not None:
-        cols = min(heads, 4)
-        small = np.atleast_1d(right.subplots((heads + cols - 1) // cols, cols, squeeze=False))
+        cols = 2 if heads <= 4 else 4
+        small = right.subplots((heads + cols - 1) // cols, cols, squeeze=False)
         for h, head_ax in enumerate(small.flat):
             if h >= heads:
                 head_ax.set_axis_off()
                 continue
-            head_ax.imshow(weights[h], cmap="viridis", aspect="auto")
+            head_ax.imshow(weights[h], cmap="viridis")
             head_ax.set_title(f"head {h + 1}", fontsize=8)
             head_ax.tick_params(labelsize=6)
     return _save(fig, path)

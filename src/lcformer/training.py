@@ -223,7 +223,7 @@ def run_epoch(model: LightCurveClassifier, data: WindowSet, optimizer: torch.opt
             loss = F.nll_loss(model.classify(tokens, mask), y, weight=loss_weights)
         else:
             recon = model.reconstruct(tokens, mask)
-            loss = F.mse_loss(recon[mask], tokens[mask])
+            loss = F.mse_loss(recon[mask], model.inputs(tokens, mask)[mask])
         objective = loss + model.l2_penalty()
         optimizer.zero_grad(set_to_none=True)
         objective.backward()

@@ -161,7 +161,15 @@ class LightCurveClassifier(nn.Module):
                 f"mask must be bool (batch, tokens) = {tuple(tokens.shape[:2])}, "
                 f"got {mask.dtype} {tuple(mask.shape)}"
             )
-        return tokens.masked_fill(~mask[..., None], 0.0)
+        tokens = tokens.masked_fill(~mask[..., None], 0.0)
+        return torch.asinh(tokens) if self.config.transform == "asinh" else tokens
+
+    def inputs(self, tokens: Tensor, mask: Tensor) -> Tensor:
+        """The tokens as the model sees them (padding zeroed, transform applied).
+
+        This is also the autoencoders' reconstruction target.
+        """
+        return self._check(tokens, mask)
 
     def _encode(self, tokens: Tensor, mask: Tensor) -> Tensor:
         if self.embedding is not None:

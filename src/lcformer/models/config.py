@@ -52,8 +52,14 @@ class ModelConfig:
     rnn_units: int = 100
     rnn_layers: int = 2
     research: bool = False
+    # "asinh" compresses the raw (dt, dm) values (dt spans 0.01 to 1000 days, dm +-30) into a
+    # range a linear embedding handles well; "none" feeds them raw, as the original did.
+    # Empty: "none" in research mode, else "asinh".
+    input_transform: str = ""
 
     def __post_init__(self) -> None:
+        if self.input_transform not in ("", "none", "asinh"):
+            raise ValueError(f"input_transform must be none or asinh, got {self.input_transform!r}")
         if not isinstance(self.name, str) or not self.name:
             raise ValueError(f"name must be a non-empty string, got {self.name!r}")
         for key in _POSITIVE_INTS:
@@ -79,6 +85,11 @@ class ModelConfig:
     def attention_scale(self) -> float:
         """Factor on the attention scores: the original used 1/sqrt(emb), not 1/sqrt(emb/heads)."""
         return 1.0 / math.sqrt(self.emb if self.research else self.emb // self.heads)
+
+    @property
+    def transform(self) -> str:
+        """The input transform in effect (see ``input_transform``)."""
+        return self.input_transform or ("none" if self.research else "asinh")
 
     @property
     def l2(self) -> float:
