@@ -17,7 +17,7 @@ from safetensors import safe_open
 from safetensors.torch import save_file
 
 from lcformer import atomic
-from lcformer.errors import ConfigMismatchError
+from lcformer.errors import ConfigMismatchError, RunNotFoundError
 
 OPTIMIZER_PREFIX = "optimizer/"
 
@@ -45,7 +45,8 @@ def load_checkpoint(path: str | Path) -> tuple[dict[str, torch.Tensor], dict[str
     """(model state dict, metadata, optimizer state dict or None)."""
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"no checkpoint at {path}")
+        raise RunNotFoundError(f"no checkpoint at {path}: is this a finished run folder "
+                               f"(or one saved by Classifier.save)?")
     model_state: dict[str, torch.Tensor] = {}
     optim_tensors: dict[str, torch.Tensor] = {}
     with safe_open(str(path), framework="pt") as handle:

@@ -40,6 +40,8 @@ def add_token_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--token-stride", type=int, help="s, pairs between tokens")
     group.add_argument("--pad-short", action=argparse.BooleanOptionalAction, default=None,
                        help="keep curves shorter than one window as a masked window")
+    group.add_argument("--pair-features", choices=["dt_dm", "dt_dm_mag"],
+                       help="dt_dm (research) or also the scaled magnitude of each pair")
 
 
 def prepare_config(spec: DatasetSpec, args: argparse.Namespace,
@@ -47,6 +49,7 @@ def prepare_config(spec: DatasetSpec, args: argparse.Namespace,
     overrides = {
         "window": args.window, "stride": args.stride, "token_size": args.token_size,
         "token_stride": args.token_stride, "pad_short": args.pad_short,
+        "pair_features": getattr(args, "pair_features", None),
     }
     tokens = dataclasses.replace(spec.tokens, **{k: v for k, v in overrides.items()
                                                  if v is not None})
@@ -255,7 +258,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     data, _ = load_prepared("synthetic", args.data_dir, args.work_dir,
                             prepare_config(spec, argparse.Namespace(
                                 window=None, stride=None, token_size=None, token_stride=None,
-                                pad_short=None)), quiet=args.quiet)
+                                pad_short=None, pair_features=None)), quiet=args.quiet)
     print(format_summary(data))
     config = RunConfig(model="encoder", model_options={"emb": 32, "heads": 4},
                        train=TrainConfig(epochs=args.epochs, batch_size=64, lr=2e-3,

@@ -15,3 +15,11 @@ class DatasetNotFoundError(LcformerError, FileNotFoundError):
 
 class ConfigMismatchError(LcformerError, ValueError):
     """A checkpoint or prepared dataset was built with a different configuration."""
+
+
+class RunNotFoundError(LcformerError, FileNotFoundError):
+    """A run folder or checkpoint that does not exist (or is not finished)."""
+
+
+class NothingToTrainError(LcformerError, ValueError):
+    """After cleaning and tokenising, too little is left to train on."""

@@ -168,16 +168,25 @@ class LightCurves:
             yield (self.ids[k], self.bands[k], *self.curve(k))
 
     def select(self, keep_curves: np.ndarray) -> LightCurves:
-        """Keep the curves where the boolean mask is true, or the curves at the given indices."""
+        """Keep the curves where the boolean mask is true, or the curves at the given indices.
+
+        Index arrays may reorder or repeat curves. Keeping every curve returns this object
+        itself: the columns are never modified in place, so a copy would only cost memory.
+        """
         keep_curves = np.asarray(keep_curves)
-        index = np.flatnonzero(keep_curves) if keep_curves.dtype == bool else keep_curves
-        lengths = self.lengths[index]
-        starts = self.offsets[:-1][index]
-        points = ragged_ranges(starts, lengths)
+        if keep_curves.dtype == bool:
+            if keep_curves.all():
+                return self
+            # A mask keeps the curves in order, so a point mask selects their points.
+            index = np.flatnonzero(keep_curves)
+            points = np.repeat(keep_curves, self.lengths)
+        else:
+            index = keep_curves
+            points = ragged_ranges(self.offsets[:-1][index], self.lengths[index])
         return LightCurves.from_arrays(
             ids=self.ids[index],
             bands=self.bands[index],
-            lengths=lengths,
+            lengths=self.lengths[index],
             time=self.time[points],
             mag=self.mag[points],
             err=self.err[points],
@@ -186,10 +195,18 @@ class LightCurves:
         )
 
     def keep_points(self, keep: np.ndarray) -> LightCurves:
-        """Keep the points where the boolean mask is true; curves may become empty."""
-        lengths = np.bincount(self.curve_index[keep], minlength=self.n_curves)
+        """Keep the points where the boolean mask is true; curves may become empty.
+
+        Keeping every point returns this object itself (see :meth:`select`).
+        """
+        keep = np.asarray(keep, dtype=bool)
+        if keep.all():
+            return self
+        # Points kept before each curve's start; their differences are the new lengths.
+        kept_before = np.zeros(self.n_points + 1, dtype=np.int64)
+        np.cumsum(keep, out=kept_before[1:])
         return LightCurves.from_arrays(
-            ids=self.ids, bands=self.bands, lengths=lengths,
+            ids=self.ids, bands=self.bands, lengths=np.diff(kept_before[self.offsets]),
             time=self.time[keep], mag=self.mag[keep], err=self.err[keep],
             labels=self.labels, splits=self.splits,
         )

@@ -76,7 +76,11 @@ def unclassified_stars(raw: LightCurves, cleaned: LightCurves, classified: set[s
             reason = "no usable points after cleaning (fewer than 2 left)"
         else:
             longest = int(cleaned.lengths[cleaned.ids == star].max()) - 1
-            reason = (f"shorter than one window: {longest} (dt, dm) pairs < W={tokens.window}"
-                      " (try --pad-short)")
+            if tokens.pad_short or longest < tokens.token_size:
+                reason = (f"too short for one token: {longest} (dt, dm) pairs < "
+                          f"w={tokens.token_size}")
+            else:
+                reason = (f"shorter than one window: {longest} (dt, dm) pairs < "
+                          f"W={tokens.window} (try --pad-short)")
         rows.append({"id": star, "reason": reason})
     return pd.DataFrame(rows, columns=["id", "reason"])

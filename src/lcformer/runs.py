@@ -29,6 +29,7 @@ import torch
 
 from lcformer import __version__, atomic
 from lcformer.checkpoints import load_checkpoint
+from lcformer.errors import NothingToTrainError, RunNotFoundError
 from lcformer.evaluation import classification_metrics, star_level, window_probabilities
 from lcformer.models import LightCurveClassifier, ModelConfig, model_from_config
 from lcformer.prepared import PreparedDataset
@@ -134,6 +135,10 @@ def train_run(data: PreparedDataset, config: RunConfig, run_dir: str | Path,
             raise ValueError(f"--resume with a different configuration than {run_dir}")
     write_config(run_dir, data, config)
 
+    if len(data) == 0 or len(data.classes) < 2:
+        raise NothingToTrainError(
+            f"{data.manifest['name']}: {len(data)} windows in {len(data.classes)} classes after "
+            f"cleaning and tokenising; nothing to train on. What was dropped:\n{data.report}")
     parts = assign_splits(data, config.split, config.split_seed)
     sets = window_sets(data, parts, config.sample_per_class, config.split_seed)
     model_config = ModelConfig(name=config.model, n_classes=len(data.classes),
@@ -232,4 +237,8 @@ def summary_line(metrics: dict[str, Any]) -> str:
 
 
 def read_metrics(run_dir: str | Path) -> dict[str, Any]:
-    return json.loads((Path(run_dir) / "metrics.json").read_text())
+    path = Path(run_dir) / "metrics.json"
+    if not path.is_file():
+        raise RunNotFoundError(f"no metrics.json in {run_dir}: not a run folder, or the run "
+                               f"has not finished (continue it with `lcformer train ... --resume`)")
+    return json.loads(path.read_text())

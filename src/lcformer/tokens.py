@@ -28,6 +28,8 @@ from numpy.lib.stride_tricks import sliding_window_view
 from lcformer.lightcurves import LightCurves
 from lcformer.report import DropReport
 
+PAIR_FEATURES = ("dt_dm", "dt_dm_mag")
+
 
 @dataclass(frozen=True)
 class TokenConfig:
@@ -37,20 +39,29 @@ class TokenConfig:
     token_stride: int = 1  # s: pairs between token starts
     scale_max: float = 30.0  # magnitudes are min-max scaled to [0, scale_max]
     pad_short: bool = False  # keep curves shorter than W as one masked window
+    # What each pair holds: the research (dt, dm), or also the scaled magnitude of the pair's
+    # second point, which keeps the shape of a noisy curve that differences alone bury in noise.
+    pair_features: str = "dt_dm"
 
     def __post_init__(self) -> None:
         if min(self.window, self.stride, self.token_size, self.token_stride) < 1:
             raise ValueError("window, stride, token_size and token_stride must be >= 1")
         if self.token_size > self.window:
             raise ValueError("token_size cannot exceed the window")
+        if self.pair_features not in PAIR_FEATURES:
+            raise ValueError(f"pair_features must be one of {PAIR_FEATURES}")
 
     @property
     def n_tokens(self) -> int:
         return (self.window - self.token_size) // self.token_stride + 1
 
     @property
+    def values_per_pair(self) -> int:
+        return len(self.pair_features.split("_"))
+
+    @property
     def n_features(self) -> int:
-        return 2 * self.token_size
+        return self.values_per_pair * self.token_size
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -58,6 +69,11 @@ class TokenConfig:
     @classmethod
     def from_dict(cls, data: dict) -> TokenConfig:
         return cls(**data)
+
+    def __str__(self) -> str:
+        extra = "" if self.pair_features == "dt_dm" else f", pairs ({self.pair_features})"
+        return (f"W={self.window} S={self.stride} w={self.token_size} s={self.token_stride}"
+                f"{', padded' if self.pad_short else ''}{extra}")
 
 
 # Survey presets of the research system (W, S); thresholds and class sampling live in datasets.
@@ -159,7 +175,11 @@ def _windows_of(lcs: LightCurves, first: int, last: int, counts: np.ndarray,
 
     # One flat array of pairs; pair i joins points i and i+1 (pairs across curves are never used).
     mag = scale_magnitudes(chunk, config.scale_max)
-    pairs = np.stack([np.diff(chunk.time), np.diff(mag)], axis=1).astype(np.float32)
+    columns = [np.diff(chunk.time), np.diff(mag)]
+    if config.pair_features == "dt_dm_mag":
+        columns.append(mag[1:])
+    pairs = np.stack(columns, axis=1).astype(np.float32)
+    P = pairs.shape[1]
 
     # Window k of curve c starts at pair offsets[c] + k*S.
     curve = np.repeat(np.arange(len(counts)), counts)
@@ -168,16 +188,16 @@ def _windows_of(lcs: LightCurves, first: int, last: int, counts: np.ndarray,
     n_real = np.minimum(chunk.lengths[curve] - 1 - k * S, W)  # real pairs in each window
 
     # Rows of a strided view over zero-padded pairs, so a short curve's window fits too.
-    padded = np.concatenate([pairs, np.zeros((W + 1, 2), np.float32)])
-    win = sliding_window_view(padded, W, axis=0)[start]  # (n, 2, W), a copy
-    win = win.transpose(0, 2, 1)  # (n, W, 2)
+    padded = np.concatenate([pairs, np.zeros((W + 1, P), np.float32)])
+    win = sliding_window_view(padded, W, axis=0)[start]  # (n, P, W), a copy
+    win = win.transpose(0, 2, 1)  # (n, W, P)
     pair_real = np.arange(W) < n_real[:, None]
     win[~pair_real] = 0.0
 
     w, s = config.token_size, config.token_stride
-    tok = sliding_window_view(win, w, axis=1)[:, ::s][:, : config.n_tokens]  # (n, T, 2, w)
-    tokens = np.array(tok.transpose(0, 1, 3, 2), order="C")  # (n, T, w, 2): dt, dm per pair
-    tokens = tokens.reshape(len(curve), config.n_tokens, 2 * w)
+    tok = sliding_window_view(win, w, axis=1)[:, ::s][:, : config.n_tokens]  # (n, T, P, w)
+    tokens = np.array(tok.transpose(0, 1, 3, 2), order="C")  # (n, T, w, P): pair by pair
+    tokens = tokens.reshape(len(curve), config.n_tokens, config.n_features)
     mask = np.arange(config.n_tokens) * s + w <= n_real[:, None]
     tokens[~mask] = 0.0  # a masked token may hold half a real pair: clear it
 

@@ -148,7 +148,11 @@ def train(
     weights = torch.tensor(class_weights(train_set.labels, len(classes)), dtype=torch.float32,
                            device=device)
     best_state: dict[str, torch.Tensor] | None = None
-    since_best = 0 if result.best_epoch is None else start - 1 - result.best_epoch
+    # Classification epochs since the best, as the uninterrupted loop counts them.
+    since_best = 0 if result.best_epoch is None else sum(
+        row["phase"] == "classify" for row in result.history[result.best_epoch + 1:])
+    if config.patience is not None and since_best >= config.patience:
+        start, result.stopped_early = len(plan), True  # the run had already stopped early
     bar = tqdm(range(start, len(plan)), desc="train", disable=not progress, unit="epoch",
                initial=start, total=len(plan))
     for epoch in bar:
