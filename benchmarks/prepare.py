@@ -1,10 +1,18 @@
 """Time data preparation (read, clean, tokens) against the row-by-row research method.
 
 Part 1 (real data, ``asas_acvs``): read + clean + tokens of all stars, repeated; stars/s and
-points/s; the ratio against :func:`lcformer.reference.reference_tokens` (one star, one window,
-one token at a time, as the research code did) run in this same process on a random subset of
-the same, already-read stars and compared as a rate (points/s); a check that both give the
-same tokens; ``make_windows`` with 1 vs 2 worker threads.
+points/s; the memory of clean + tokens; then two references, each run in this same process on
+a random subset of the same, already-read stars and compared as a rate (points/s), each with a
+check that it gives the same tokens as the vectorised run:
+
+* the readable reference, :func:`lcformer.reference.reference_tokens` (one star, one window,
+  one token at a time, with Python lists). Its ratio is the headline number;
+* the research-style reference, :func:`research_style_tokens` below (re-stacks arrays per
+  window, as the original code did), whose cost grows with the square of the number of
+  windows. It runs on fewer stars (``--research-stars``, and half as many to show the growth),
+  so its ratio understates what it would be on all stars.
+
+Finally ``make_windows`` with 1 vs 2 worker threads.
 Part 2 (synthetic): clean + tokens of N and 10N generated stars (generation timed apart), to
 show that the cost grows linearly.
 Memory: ``tracemalloc`` peak of the clean + tokens stage (Python/NumPy allocations) next to
@@ -14,7 +22,7 @@ named points of the run, so that the stage that raised it can be seen.
 Usage::
 
     python benchmarks/prepare.py --data-dir ../shared/data [--reference-stars 1500] \
-        [--repeats 3] [--synthetic-stars 3000] [--json out.json]
+        [--research-stars 300] [--repeats 3] [--synthetic-stars 3000] [--json out.json]
 
 The data folder may also come from ``LCFORMER_DATA_DIR``; without one only part 2 runs.
 Timings on a shared machine are noisy: every ratio compares numbers taken in this run.
@@ -139,6 +147,37 @@ def run_reference(lcs: LightCurves, idx: np.ndarray, config: TokenConfig) -> lis
     return out
 
 
+def research_style_tokens(lcs: LightCurves, idx: np.ndarray, config: TokenConfig) -> np.ndarray:
+    """Research-style (re-stacks arrays per window, as the original code did).
+
+    research-system.md lists "row-by-row preprocessing that grows quadratically (arrays
+    re-stacked per window)" among what the original lacked. This reproduces that way of
+    building the arrays, not only the method: each star is cleaned, scaled and differenced
+    with NumPy, its windows and tokens are cut out in Python loops, and every new window is
+    appended to the array of all windows so far with ``np.concatenate``, which copies
+    everything already there. The cost therefore grows with the square of the number of
+    windows. Returns the tokens of the ``idx`` curves, in order, float64.
+    """
+    W, S, w, s = config.window, config.stride, config.token_size, config.token_stride
+    n_tokens = config.n_tokens
+    all_windows = np.empty((0, n_tokens, 2 * w))
+    for k in idx:
+        a, b = lcs.offsets[k], lcs.offsets[k + 1]
+        # Drop repeated times (np.unique keeps the first of each) and sort by time.
+        t, first = np.unique(lcs.time[a:b], return_index=True)
+        m = lcs.mag[a:b][first]
+        span = m.max() - m.min()
+        m = (m - m.min()) / span * config.scale_max if span > 0 else np.zeros_like(m)
+        pairs = np.column_stack([np.diff(t), np.diff(m)])
+        start = 0
+        while start + W <= len(pairs):
+            window = pairs[start:start + W]
+            tokens = np.array([window[j:j + w].ravel() for j in range(0, W - w + 1, s)])
+            all_windows = np.concatenate([all_windows, tokens[None]])  # re-stacks everything
+            start += S
+    return all_windows
+
+
 def memory(lcs: LightCurves, config: TokenConfig, workers: int) -> dict[str, Any]:
     """tracemalloc peak of one clean + tokens run (everything NumPy and Python allocate in it,
     input excluded since it already exists), against the input and output sizes."""
@@ -230,6 +269,8 @@ def part_real(folder: Path, args: argparse.Namespace, config: TokenConfig) -> di
     w = None
     res["reference"] = reference_part(lcs, args, config, res)
     checkpoint("asas: after reference")
+    res["research_style"] = research_style_part(lcs, args, config, res)
+    checkpoint("asas: after research-style reference")
     res["workers_compare"] = workers_part(lcs, args, config)
     checkpoint("asas: after workers comparison")
     return res
@@ -267,15 +308,9 @@ def reference_part(lcs: LightCurves, args: argparse.Namespace,
         f"(all {res['stars']:,} stars at this rate: about {full_est:.1f} s)")
 
     # Check: the vectorised tokens of the full run equal the reference on every subset star.
-    w, _, _, _ = clean_and_tokens(lcs, config, args.workers)  # all stars, as timed above
-    cleaned_keys = _cleaned_keys(lcs)
-    lo = np.searchsorted(w.curve, np.arange(len(cleaned_keys)), side="left")
-    hi = np.searchsorted(w.curve, np.arange(len(cleaned_keys)), side="right")
-    where = {key: k for k, key in enumerate(cleaned_keys)}
+    vectorised = vectorised_by_star(lcs, idx, config, args.workers)
     bad, n_windows = [], 0
-    for k, tok in zip(idx, ref, strict=True):
-        c = where.get((lcs.ids[k], lcs.bands[k]))
-        vec = np.empty((0, *w.tokens.shape[1:]), np.float32) if c is None else w.tokens[lo[c]:hi[c]]
+    for k, vec, tok in zip(idx, vectorised, ref, strict=True):
         n_windows += len(tok)
         if vec.shape != tok.shape or not np.allclose(vec, tok, rtol=1e-5, atol=ATOL):
             bad.append(str(lcs.ids[k]))
@@ -309,6 +344,86 @@ def reference_part(lcs: LightCurves, args: argparse.Namespace,
         f"{verdict}" + ("" if out["check_ok"] else " (but the check FAILED)"))
     say(f"same {len(idx):,} stars through the vectorised stage: best {min(sub_times):.3f} s, "
         f"{fmt_rate(sub_rate)} points/s = {out['ratio_same_stars_best']:.1f}x the reference")
+    return out
+
+
+def vectorised_by_star(lcs: LightCurves, idx: np.ndarray, config: TokenConfig,
+                       workers: int) -> list[np.ndarray]:
+    """Tokens of curves ``idx`` (indices into the raw ``lcs``) from one vectorised run over
+    all stars, the run that was timed; a curve dropped by cleaning has no windows."""
+    w, _, _, _ = clean_and_tokens(lcs, config, workers)
+    cleaned_keys = _cleaned_keys(lcs)
+    lo = np.searchsorted(w.curve, np.arange(len(cleaned_keys)), side="left")
+    hi = np.searchsorted(w.curve, np.arange(len(cleaned_keys)), side="right")
+    where = {key: c for c, key in enumerate(cleaned_keys)}
+    out = []
+    for k in idx:
+        c = where.get((lcs.ids[k], lcs.bands[k]))
+        out.append(np.empty((0, *w.tokens.shape[1:]), np.float32) if c is None
+                   else w.tokens[lo[c]:hi[c]])
+    return out
+
+
+def research_style_part(lcs: LightCurves, args: argparse.Namespace, config: TokenConfig,
+                        res: dict[str, Any]) -> dict[str, Any] | None:
+    """Time ``research_style_tokens`` on a random subset, and on half of it to show the
+    growth; its ratio depends on the subset size, so both sizes are reported."""
+    n_res = min(args.research_stars, lcs.n_curves)
+    if n_res <= 0:
+        say("\nresearch-style reference: skipped (--research-stars 0)")
+        return None
+    rng = np.random.default_rng(args.seed + 1)
+    candidates = np.flatnonzero(lcs.lengths > 0)
+    idx = np.sort(rng.choice(candidates, size=min(n_res, len(candidates)), replace=False))
+    half = idx[: len(idx) // 2]
+    say(f"\n-- research-style reference (re-stacks arrays per window, as the original code "
+        f"did): {len(idx):,} and {len(half):,} random stars (seed {args.seed + 1}), "
+        f"{args.repeats} repeats each --")
+    out: dict[str, Any] = {"seed": args.seed + 1, "sizes": {}}
+    tokens = None
+    for sub in (half, idx):
+        times = []
+        for _ in range(args.repeats):
+            tokens = None
+            gc.collect()
+            t0 = time.perf_counter()
+            tokens = research_style_tokens(lcs, sub, config)
+            times.append(time.perf_counter() - t0)
+        points = int(lcs.lengths[sub].sum())
+        entry = {"stars": len(sub), "points": points, "windows": len(tokens), **summary(times)}
+        entry["best_rates"] = rates(entry["best_s"], len(sub), points)
+        entry["median_rates"] = rates(entry["median_s"], len(sub), points)
+        out["sizes"][str(len(sub))] = entry
+        say(f"{len(sub):>6,} stars, {points:>9,} points, {len(tokens):>6,} windows: best "
+            f"{entry['best_s']:.3f} s, median {entry['median_s']:.3f} s = "
+            f"{fmt_rate(entry['best_rates']['points_per_s'])} points/s (best)")
+    small, large = out["sizes"][str(len(half))], out["sizes"][str(len(idx))]
+    # Growth exponent from the two sizes: time ~ windows^p (p = 2 is quadratic).
+    out["growth_exponent"] = (np.log(large["best_s"] / small["best_s"])
+                              / np.log(large["windows"] / small["windows"]))
+
+    # Check: the last run's output (the larger subset) equals the vectorised tokens.
+    vectorised = vectorised_by_star(lcs, idx, config, args.workers)
+    vec = np.concatenate(vectorised) if vectorised else np.empty((0, *tokens.shape[1:]))
+    out["check_ok"] = bool(vec.shape == tokens.shape
+                           and np.allclose(vec, tokens, rtol=1e-5, atol=ATOL))
+    out["check_windows"] = len(tokens)
+    say(f"check: vectorised tokens {'equal' if out['check_ok'] else 'DIFFER FROM'} the "
+        f"research-style tokens ({len(tokens):,} windows of {len(idx):,} stars; np.allclose, "
+        f"atol {ATOL}){': OK' if out['check_ok'] else ': CHECK FAILED'}")
+
+    vec_best = res["clean_tokens"]["best_rates"]["points_per_s"]
+    vec_med = res["clean_tokens"]["median_rates"]["points_per_s"]
+    out["ratio_best"] = vec_best / large["best_rates"]["points_per_s"]
+    out["ratio_median"] = vec_med / large["median_rates"]["points_per_s"]
+    out["ratio_best_half"] = vec_best / small["best_rates"]["points_per_s"]
+    say(f"ratio, as a rate (points/s): vectorised clean+tokens on all {res['stars']:,} stars / "
+        f"research-style on {len(idx):,} stars = {out['ratio_best']:.1f}x (best vs best), "
+        f"{out['ratio_median']:.1f}x (median vs median); on {len(half):,} stars "
+        f"{out['ratio_best_half']:.1f}x (best)")
+    say(f"the research style's time grows as windows^{out['growth_exponent']:.2f} between these "
+        f"two sizes (1 = linear, 2 = quadratic), so its points/s falls as stars are added and "
+        f"this ratio would be larger on more stars; it was not run on all stars")
     return out
 
 
@@ -437,6 +552,19 @@ def markdown(results: dict[str, Any]) -> str:
                 f"{ref['ratio_best']:.1f}x / {ref['ratio_median']:.1f}x "
                 f"(target >= {TARGET_RATIO:.0f}x: {'met' if ref['target_met'] else 'NOT met'}) |",
             ]
+        rs = real.get("research_style")
+        if rs:
+            big = rs["sizes"][max(rs["sizes"], key=int)]
+            lines += [
+                f"| research-style reference, re-stacks per window ({big['stars']:,} random "
+                f"stars, best) | {fmt_rate(big['best_rates']['points_per_s'])} points/s; time "
+                f"grows as windows^{rs['growth_exponent']:.2f} |",
+                f"| tokens equal research-style (atol {ATOL}) | "
+                f"{'yes' if rs['check_ok'] else 'NO'} ({rs['check_windows']:,} windows) |",
+                f"| speed-up vs research-style on {big['stars']:,} stars, points/s (best / "
+                f"median) | {rs['ratio_best']:.1f}x / {rs['ratio_median']:.1f}x (grows with the "
+                f"number of stars) |",
+            ]
         wc = real["workers_compare"]
         lines.append(f"| make_windows workers=2 vs 1 (best / median) | "
                      f"{wc['speedup_best']:.2f}x / {wc['speedup_median']:.2f}x |")
@@ -471,8 +599,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="folder holding asas_acvs/ (default: $LCFORMER_DATA_DIR)")
     parser.add_argument("--reference-stars", type=int, default=1500,
                         help="random stars timed with the row-by-row reference (0: skip)")
+    parser.add_argument("--research-stars", type=int, default=300,
+                        help="random stars timed with the research-style reference, which "
+                             "grows quadratically (0: skip)")
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--workers", type=int, default=2, help="make_windows threads")
+    parser.add_argument("--workers", type=int, default=1, help="make_windows threads")
     parser.add_argument("--synthetic-stars", type=int, default=3000,
                         help="N for the scaling part (N and 10N stars)")
     parser.add_argument("--scaling-repeats", type=int, default=5,

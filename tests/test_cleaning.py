@@ -79,3 +79,12 @@ def test_cleaning_many_curves_matches_cleaning_each(rng):
             continue
         np.testing.assert_array_equal(by_id[cid][0], alone.time)
         np.testing.assert_array_equal(by_id[cid][1], alone.mag)
+
+
+def test_clean_input_is_returned_as_it_is(rng):
+    """Nothing to drop and nothing to sort: no step may copy the data."""
+    lcs = LightCurves.from_list([(f"s{i}", "V", np.arange(50.0), rng.normal(12, 1, 50),
+                                  np.full(50, 0.05)) for i in range(5)])
+    cleaned, report = clean(lcs)
+    assert cleaned is lcs
+    assert report.n_points_dropped == 0 and report.n_curves_dropped == 0

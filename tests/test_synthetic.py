@@ -23,7 +23,8 @@ from lcformer.synthetic import (
     irregular_times,
     make_synthetic,
     make_synthetic_with_parameters,
-    stationary_ar1,
+    car1,
+    red_noise,
 )
 
 SMALL = SyntheticConfig(n_per_class=40, num=200, keep_percentage=50.0, seed=3)
@@ -185,14 +186,28 @@ def test_car_lag1_autocorrelation_grows_with_ar(default_data) -> None:
     assert rho[car & (ar == 0.9)].mean() > rho[car & (ar == 0.3)].mean()
 
 
-def test_stationary_ar1_has_the_stated_variance_and_correlation(rng) -> None:
-    """Regular steps dt = 0.5: Var = std^2 at every point, Corr(x_i, x_{i+1}) = ar^dt."""
-    times = np.broadcast_to(np.arange(0.0, 10.0, 0.5), (20000, 20))
-    ar = np.full(20000, 0.3)
-    x = stationary_ar1(times, -np.log(ar), np.full(20000, 2.0), rng)
-    np.testing.assert_allclose(x.var(axis=0), 4.0, rtol=0.06)
-    corr = np.corrcoef(x[:, 5], x[:, 6])[0, 1]
+def test_car1_follows_the_timesynth_recurrence(rng) -> None:
+    """x_i = ar^dt x_{i-1} + sigma sqrt(1 - ar^dt) z_i: lag-1 correlation near ar^dt."""
+    times = np.broadcast_to(np.arange(0.0, 40.0, 0.5), (20000, 80))
+    x = car1(times, np.full(20000, 0.3), np.full(20000, 2.0), rng)
+    assert x[:, 0].max() == x[:, 0].min() == 0.01  # timesynth's start value
+    corr = np.corrcoef(x[:, 60], x[:, 61])[0, 1]
     assert abs(corr - 0.3**0.5) < 0.03
+    # Stationary variance of this recurrence: sigma^2 (1 - phi) / (1 - phi^2).
+    phi = 0.3**0.5
+    np.testing.assert_allclose(x[:, 60].var(), 4.0 * (1 - phi) / (1 - phi**2), rtol=0.06)
+
+
+def test_red_noise_follows_the_timesynth_recurrence(rng) -> None:
+    """x_i = a (dt std z_i + x_{i-1}), a = tau / (tau + dt): stationary Var = a^2 dt^2 std^2 /
+    (1 - a^2), a small fraction of std^2 at these steps."""
+    dt, tau, std = 0.08, 0.4, 0.5
+    times = np.broadcast_to(np.arange(0.0, 16.0, dt), (20000, 200))
+    x = red_noise(times, np.full(20000, std), np.full(20000, tau), rng)
+    assert (x[:, 0] == 0).all()
+    a = tau / (tau + dt)
+    np.testing.assert_allclose(x[:, -1].var(), a**2 * dt**2 * std**2 / (1 - a**2), rtol=0.06)
+    assert x[:, -1].std() < 0.2 * std
 
 
 @pytest.mark.parametrize("kernel", ["constant", "exponential", "matern32", "rational_quadratic"])

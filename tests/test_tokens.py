@@ -1,3 +1,5 @@
+import dataclasses
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -70,6 +72,62 @@ def test_padded_window_holds_the_short_curve_and_masks_the_rest(curves, config):
         assert real[: len(expected)].all()  # padding only at the end
         np.testing.assert_allclose(windows.tokens[row][real], expected, rtol=1e-5, atol=1e-4)
         assert (windows.tokens[row][~real] == 0).all()
+
+
+@settings(max_examples=100, deadline=None)
+@given(curves=light_curves(), config=configs, pad_short=st.booleans())
+def test_dt_dm_mag_adds_the_scaled_magnitude_of_each_pairs_second_point(curves, config,
+                                                                        pad_short):
+    plain_config = dataclasses.replace(config, pad_short=pad_short)
+    cleaned, plain, _ = windows_by_star(curves, plain_config)
+    _, windows, _ = windows_by_star(curves, dataclasses.replace(plain_config,
+                                                                pair_features="dt_dm_mag"))
+    n, T, w = len(plain), config.n_tokens, config.token_size
+    assert windows.tokens.shape == (n, T, 3 * w)
+    np.testing.assert_array_equal(windows.mask, plain.mask)
+    np.testing.assert_array_equal(windows.curve, plain.curve)
+    by_pair = windows.tokens.reshape(n, T, w, 3)  # token = w pairs of (dt, dm, mag)
+    np.testing.assert_array_equal(by_pair[..., :2].reshape(n, T, 2 * w), plain.tokens)
+    if n == 0:
+        return
+    # Pair q of token j of window k of curve c joins point k*S + j*s + q of c and the next one.
+    k = np.arange(n) - np.searchsorted(windows.curve, windows.curve)  # rank within its curve
+    first_point = cleaned.offsets[windows.curve] + k * config.stride
+    second = (first_point[:, None, None] + (np.arange(T) * config.token_stride)[:, None]
+              + np.arange(w) + 1)
+    scaled = scale_magnitudes(cleaned).astype(np.float32)
+    expected = np.where(windows.mask[..., None],
+                        scaled[np.minimum(second, cleaned.n_points - 1)], 0.0)  # masked: zero
+    np.testing.assert_array_equal(by_pair[..., 2], expected)
+
+
+@settings(max_examples=100, deadline=None)
+@given(curves=light_curves(), config=configs, pad_short=st.booleans(),
+       chunk_points=st.sampled_from([17, 2_000_000]))  # a short curve ends a chunk, or not
+def test_errors_are_the_windows_points_errors_then_nan(curves, config, pad_short,
+                                                       chunk_points):
+    curves = [(i, b, t, m, np.arange(len(t)) / 100 + 0.01) for i, b, t, m, _ in curves]
+    config = dataclasses.replace(config, pad_short=pad_short)
+    cleaned, _ = clean(LightCurves.from_list(curves))
+    windows, _ = make_windows(cleaned, config, chunk_points=chunk_points)
+    k = np.arange(len(windows)) - np.searchsorted(windows.curve, windows.curve)
+    for row, (c, rank) in enumerate(zip(windows.curve, k, strict=True)):
+        first = rank * config.stride
+        err = cleaned.curve(c)[2][first: first + config.window + 1].astype(np.float32)
+        np.testing.assert_array_equal(windows.errors[row, :len(err)], err)
+        assert np.isnan(windows.errors[row, len(err):]).all()
+        assert windows.start_time[row] == cleaned.curve(c)[0][first]
+
+
+def test_threads_and_chunks_give_the_same_windows_when_padding(rng):
+    curves = [(f"s{i}", "V", np.arange(n, dtype=float), rng.normal(size=n), np.full(n, 0.1))
+              for i, n in enumerate(rng.integers(2, 120, 40))]
+    cleaned, _ = clean(LightCurves.from_list(curves))
+    config = TokenConfig(50, 20, pad_short=True, pair_features="dt_dm_mag")
+    whole, _ = make_windows(cleaned, config)
+    parts, _ = make_windows(cleaned, config, chunk_points=150, workers=2)
+    for field in ("tokens", "mask", "curve", "start_time", "errors"):
+        np.testing.assert_array_equal(getattr(whole, field), getattr(parts, field))
 
 
 def test_no_curve_is_lost_silently(rng):

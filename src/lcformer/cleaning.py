@@ -53,15 +53,15 @@ def clean(lcs: LightCurves, config: CleaningConfig | None = None,
     report = report if report is not None else DropReport()
 
     empty = lcs.lengths == 0
-    report.drop_curves("empty_curve", int(empty.sum()))
+    report.drop_curves("empty_curve", np.count_nonzero(empty))
 
     keep = _drop_bad_values(lcs, config, report)
     lcs = lcs.keep_points(keep)
 
     order, duplicate, resorted = _time_order(lcs)
-    report.drop_points("duplicate_time", int(duplicate.sum()))
-    report.note("curves_resorted", int(resorted.sum()))
-    report.note("points_with_unknown_err", int(np.isnan(lcs.err).sum()))
+    report.drop_points("duplicate_time", np.count_nonzero(duplicate))
+    report.note("curves_resorted", np.count_nonzero(resorted))
+    report.note("points_with_unknown_err", np.count_nonzero(np.isnan(lcs.err)))
     if order is not None:  # some curve was out of time order
         lcs = LightCurves(lcs.ids, lcs.bands, lcs.offsets, lcs.time[order], lcs.mag[order],
                           lcs.err[order], lcs.labels, lcs.splits)
@@ -69,7 +69,7 @@ def clean(lcs: LightCurves, config: CleaningConfig | None = None,
     lcs = lcs.keep_points(~duplicate)
 
     too_short = (lcs.lengths < config.min_points) & ~empty
-    report.drop_curves("too_few_points", int(too_short.sum()))
+    report.drop_curves("too_few_points", np.count_nonzero(too_short))
     return lcs.select(~too_short & ~empty), report
 
 
@@ -85,10 +85,10 @@ def _drop_bad_values(lcs: LightCurves, config: CleaningConfig,
         bad_err = ok & (lcs.err <= 0)
         ok &= ~bad_err
         large_err = ok & (lcs.err > config.max_err) if config.max_err is not None else ok & False
-    report.drop_points("non_finite", int((~finite).sum()))
-    report.drop_points("sentinel_mag", int(sentinel.sum()))
-    report.drop_points("bad_err", int(bad_err.sum()))
-    report.drop_points("large_err", int(large_err.sum()))
+    report.drop_points("non_finite", np.count_nonzero(~finite))
+    report.drop_points("sentinel_mag", np.count_nonzero(sentinel))
+    report.drop_points("bad_err", np.count_nonzero(bad_err))
+    report.drop_points("large_err", np.count_nonzero(large_err))
     return ok & ~large_err
 
 
@@ -99,17 +99,23 @@ def _time_order(lcs: LightCurves) -> tuple[np.ndarray | None, np.ndarray, np.nda
     Ties are broken by position in the file, so of two points with the same time the one read
     first is kept, as in the research system. Also returns which curves were out of order.
     """
-    curve = lcs.curve_index  # computed once: it is as long as the data
-    same_curve = curve[1:] == curve[:-1]
+    # Each point is compared with the one before it, except where a curve starts.
+    curve_start = np.zeros(lcs.n_points, dtype=bool)
+    curve_start[lcs.offsets[:-1][lcs.lengths > 0]] = True
     backwards = np.zeros(lcs.n_points, dtype=bool)
-    backwards[1:] = (np.diff(lcs.time) < 0) & same_curve
-    resorted = np.bincount(curve[backwards], minlength=lcs.n_curves) > 0
+    backwards[1:] = lcs.time[1:] < lcs.time[:-1]
+    backwards &= ~curve_start
+    # The curve of each backward step: the last curve starting at or before it.
+    stepped_back = np.searchsorted(lcs.offsets, np.flatnonzero(backwards), side="right") - 1
+    resorted = np.bincount(stepped_back, minlength=lcs.n_curves) > 0
 
     if not resorted.any():  # the usual case: files arrive sorted, so no sort is needed
         duplicate = np.zeros(lcs.n_points, dtype=bool)
-        duplicate[1:] = (lcs.time[1:] == lcs.time[:-1]) & same_curve
+        duplicate[1:] = lcs.time[1:] == lcs.time[:-1]
+        duplicate &= ~curve_start
         return None, duplicate, resorted
 
+    curve = lcs.curve_index
     order = np.lexsort((np.arange(lcs.n_points), lcs.time, curve))
     sorted_time, sorted_curve = lcs.time[order], curve[order]
     repeat_sorted = np.zeros(lcs.n_points, dtype=bool)

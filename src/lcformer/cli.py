@@ -68,9 +68,10 @@ def load_prepared(dataset: str, data: str | None, work: str | None, config: Prep
     """Prepare a dataset (or reuse its earlier preparation), with a progress bar."""
     spec, folder = resolve(dataset, data)
     if spec.name == "synthetic":
-        from lcformer.synthetic import SyntheticConfig
+        from lcformer.synthetic import GENERATOR_VERSION, SyntheticConfig
 
-        input_hash = json.dumps(dataclasses.asdict(SyntheticConfig())) + __version__
+        input_hash = json.dumps({"generator": GENERATOR_VERSION,
+                                 "config": dataclasses.asdict(SyntheticConfig())})
     else:
         input_hash = fingerprint_files(input_files(spec, folder))
     stages = ["reading", "cleaning", "tokens", "writing"]

@@ -13,24 +13,21 @@ Sinusoid (family ``"sinusoid"``)
     ``s(t) = A sin(2 pi f t + phase) + noise(t)``, phase ~ U(0, 2 pi),
     f in {0.1, 0.5, 0.8, 1.0} cycles/day, A in {0.5, 2, 5}.
     ``sinusoid_white``: noise = std * z, std in {0.05, 0.1, 0.5}.
-    ``sinusoid_red``: noise = Ornstein-Uhlenbeck (AR(1) on irregular times) with
-    std in {0.1, 0.2, 0.5}, tau in {0.4, 0.8, 1.0}:
-    ``x_0 = std z_0``, ``x_i = phi_i x_{i-1} + std sqrt(1 - phi_i^2) z_i``,
-    ``phi_i = exp(-(t_i - t_{i-1}) / tau)`` (stationary: Var x_i = std^2, Corr = exp(-d / tau)).
+    ``sinusoid_red``: timesynth's red noise, std in {0.1, 0.2, 0.5}, tau in {0.4, 0.8, 1.0}:
+    ``x_0 = 0``, ``x_i = tau / (tau + dt_i) * (dt_i * std * z_i + x_{i-1})``, a strongly damped
+    recurrence whose spread is a small fraction of ``std`` at these sampling steps.
 
-Gaussian process (family ``"gaussian_process"``), variance v in {0.01, 0.25, 1, 4, 25},
-length scale gamma in {0.1, 0.5, 1} days, alpha in {0.5, 1, 2}:
+Gaussian process (family ``"gaussian_process"``), timesynth's kernels with length scale 1 day,
+variance v in {0.01, 0.25, 1, 4, 25}, exponent gamma in {0.1, 0.5, 1}, alpha in {0.5, 1, 2}:
     ``gp_constant``:            k(d) = v
-    ``gp_exponential``:         k(d) = v exp(-d / gamma)
-    ``gp_matern32``:            k(d) = v (1 + sqrt(3) d / gamma) exp(-sqrt(3) d / gamma)
-    ``gp_rational_quadratic``:  k(d) = v (1 + d^2 / (2 alpha))^(-alpha)   (length scale 1 day)
+    ``gp_exponential``:         k(d) = v exp(-d^gamma)   (gamma-exponential; gamma=1 is OU)
+    ``gp_matern32``:            k(d) = v (1 + sqrt(3) d) exp(-sqrt(3) d)   (Matern nu = 1.5)
+    ``gp_rational_quadratic``:  k(d) = v (1 + d^2 / (2 alpha))^(-alpha)
     Sample: ``s = L z`` with ``L L^T = K + 1e-6 v I`` (Cholesky; the jitter keeps the smooth
     and the rank-one constant kernels positive definite).
 
-CAR(1) (family ``"car"``), ar in {0.3, 0.5, 0.9}, sigma in {0.1, 0.5, 1}:
-    ``x_0 = sigma z_0``, ``x_i = phi_i x_{i-1} + sigma sqrt(1 - phi_i^2) z_i``,
-    ``phi_i = ar^(t_i - t_{i-1})``: the same stationary recurrence as the red noise with
-    ``tau = -1 / ln(ar)`` (0.83, 1.44 and 9.5 days).
+CAR(1) (family ``"car"``), timesynth's recurrence, ar in {0.3, 0.5, 0.9}, sigma in {0.1, 0.5, 1}:
+    ``x_0 = 0.01``, ``x_i = ar^dt_i x_{i-1} + sigma sqrt(1 - ar^dt_i) z_i``.
 
 Measurements (every class alike, so they carry no label information)
     Per star an error scale ``e ~ logU(0.01, 0.05)`` mag; per point ``err_i = e U(0.75, 1.25)``;
@@ -46,6 +43,9 @@ import numpy as np
 import pandas as pd
 
 from lcformer.lightcurves import LightCurves
+
+# Bump when the generated curves change, so prepared copies of the old ones are not reused.
+GENERATOR_VERSION = 2
 
 FAMILIES: dict[str, tuple[str, ...]] = {
     "sinusoid": ("sinusoid_white", "sinusoid_red"),
@@ -131,27 +131,34 @@ def irregular_times(
     return grid[np.sort(chosen, axis=1)]
 
 
-def stationary_ar1(
-    times: np.ndarray, log_phi_rate: np.ndarray, std: np.ndarray, rng: np.random.Generator
-) -> np.ndarray:
-    """OU / CAR(1) paths on irregular times; ``phi_i = exp(-rate * dt_i)``, Var = std^2 throughout.
+def linear_recurrence(phi: np.ndarray, innov: np.ndarray, x0: np.ndarray | float) -> np.ndarray:
+    """``x_0 = x0``, ``x_i = phi_i x_{i-1} + innov_i`` for every row; phi and innov are (m, n-1).
 
-    ``times`` is (m, n); ``log_phi_rate`` (= 1/tau, or -ln ar) and ``std`` are (m,). The loop runs
-    over points, each step vectorised across all m curves.
+    The loop runs over points, each step vectorised across all m curves.
     """
-    m, n = times.shape
-    std = np.asarray(std, dtype=np.float64)[:, None]
-    phi = np.exp(-np.diff(times, axis=1) * np.asarray(log_phi_rate, dtype=np.float64)[:, None])
-    z = rng.standard_normal((m, n))
-    innov = np.empty((m, n))
-    innov[:, 0] = z[:, 0]
-    innov[:, 1:] = np.sqrt(np.maximum(1.0 - phi**2, 0.0)) * z[:, 1:]
-    innov *= std
-    x = np.empty((m, n))
-    x[:, 0] = innov[:, 0]
-    for i in range(1, n):
-        x[:, i] = phi[:, i - 1] * x[:, i - 1] + innov[:, i]
+    m, n1 = phi.shape
+    x = np.empty((m, n1 + 1))
+    x[:, 0] = x0
+    for i in range(n1):
+        x[:, i + 1] = phi[:, i] * x[:, i] + innov[:, i]
     return x
+
+
+def red_noise(times: np.ndarray, std: np.ndarray, tau: np.ndarray,
+              rng: np.random.Generator) -> np.ndarray:
+    """timesynth's red noise on irregular times (formula: module doc); times (m, n)."""
+    dt = np.diff(times, axis=1)
+    damping = tau[:, None] / (tau[:, None] + dt)
+    innov = damping * dt * std[:, None] * rng.standard_normal(dt.shape)
+    return linear_recurrence(damping, innov, 0.0)
+
+
+def car1(times: np.ndarray, ar: np.ndarray, sigma: np.ndarray,
+         rng: np.random.Generator) -> np.ndarray:
+    """timesynth's CAR(1) on irregular times (formula: module doc); times (m, n)."""
+    phi = ar[:, None] ** np.diff(times, axis=1)
+    innov = sigma[:, None] * np.sqrt(1.0 - phi) * rng.standard_normal(phi.shape)
+    return linear_recurrence(phi, innov, 0.01)
 
 
 def gp_kernel(
@@ -162,9 +169,9 @@ def gp_kernel(
     if kernel == "constant":
         return np.broadcast_to(v, d.shape).copy()
     if kernel == "exponential":
-        return v * np.exp(-d / np.asarray(gamma, dtype=np.float64)[:, None, None])
+        return v * np.exp(-(d ** np.asarray(gamma, dtype=np.float64)[:, None, None]))
     if kernel == "matern32":
-        r = np.sqrt(3.0) * d / np.asarray(gamma, dtype=np.float64)[:, None, None]
+        r = np.sqrt(3.0) * d
         return v * (1.0 + r) * np.exp(-r)
     if kernel == "rational_quadratic":
         a = np.asarray(alpha, dtype=np.float64)[:, None, None]
@@ -257,17 +264,17 @@ def make_synthetic_with_parameters(
             else:
                 std = draw("noise_std", RED_STDS, idx)
                 tau = draw("tau", RED_TAUS, idx)
-                s += stationary_ar1(t, 1.0 / tau, std, rng)
+                s += red_noise(t, std, tau, rng)
         elif kind == "car":
             ar = draw("ar", CAR_ARS, idx)
             sigma = draw("sigma", CAR_SIGMAS, idx)
-            s = stationary_ar1(t, -np.log(ar), sigma, rng)
+            s = car1(t, ar, sigma, rng)
         else:
             kernel = GP_KERNELS[kind]
             variance = draw("variance", GP_VARIANCES, idx)
             gamma = np.full(len(idx), np.nan)
             alpha = np.full(len(idx), np.nan)
-            if kernel in ("exponential", "matern32"):
+            if kernel == "exponential":
                 gamma = draw("gamma", GP_GAMMAS, idx)
             elif kernel == "rational_quadratic":
                 alpha = draw("alpha", GP_ALPHAS, idx)

@@ -13,8 +13,16 @@ A curve with fewer than W pairs gives no window in the research method; here it 
 (``shorter_than_window``) and, with ``pad_short=True``, kept as one padded window whose
 missing tokens are masked, so the star can still be classified.
 
-Everything is computed for all curves at once: windows are rows of a strided view of one flat
-pair array (``numpy.lib.stride_tricks.sliding_window_view``), gathered by their start index.
+Everything is computed for all curves at once, without a loop over stars. The pairs go into
+one flat float32 buffer, pair after pair (``dt, dm, dt, dm, ...``, or ``dt, dm, mag, ...`` with
+``pair_features="dt_dm_mag"``), so a token is just a run of consecutive numbers in it: token j
+of the window starting at pair i is the w pairs from pair i + j*s on.
+``numpy.lib.stride_tricks.as_strided`` presents the buffer, without copying it, as an array
+whose ``[i, j]`` is "token j of a window starting at pair i"; a window's tokens are row i of
+that view, and indexing it with the windows' start pairs copies them out (the magnitude
+errors are read the same way through ``sliding_window_view``). The outputs are allocated once
+and filled in place; curves are processed in chunks of points, which bounds the memory of the
+intermediate arrays.
 """
 
 from __future__ import annotations
@@ -23,7 +31,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
+from numpy.lib.stride_tricks import as_strided, sliding_window_view
 
 from lcformer.lightcurves import LightCurves
 from lcformer.report import DropReport
@@ -115,10 +123,15 @@ def scale_magnitudes(lcs: LightCurves, scale_max: float = 30.0) -> np.ndarray:
     high = np.zeros(lcs.n_curves)
     low[nonempty] = np.minimum.reduceat(lcs.mag, starts)
     high[nonempty] = np.maximum.reduceat(lcs.mag, starts)
-    curve = lcs.curve_index
-    span = (high - low)[curve]
+    span = high - low
+    # (mag - low) / span * scale_max, in place to spare full-length temporaries.
+    scaled = lcs.mag - np.repeat(low, lcs.lengths)
     with np.errstate(invalid="ignore", divide="ignore"):
-        scaled = np.where(span > 0, (lcs.mag - low[curve]) / span * scale_max, 0.0)
+        scaled /= np.repeat(span, lcs.lengths)
+    scaled *= scale_max
+    constant = ~(span > 0)
+    if constant.any():
+        scaled[np.repeat(constant, lcs.lengths)] = 0.0
     return scaled
 
 
@@ -132,11 +145,12 @@ def window_counts(n_pairs: np.ndarray, config: TokenConfig) -> np.ndarray:
 
 def make_windows(lcs: LightCurves, config: TokenConfig | None = None,
                  report: DropReport | None = None, chunk_points: int = 2_000_000,
-                 workers: int = 2) -> tuple[Windows, DropReport]:
+                 workers: int = 1) -> tuple[Windows, DropReport]:
     """Tokenise cleaned curves (sorted, no repeated times); count curves that give no window.
 
-    Curves are processed in chunks of about ``chunk_points`` points (bounded memory), spread
-    over ``workers`` threads: NumPy's gathers release the GIL, so chunks run in parallel.
+    Curves are processed in chunks of about ``chunk_points`` points (bounded memory). With
+    ``workers`` > 1 the chunks are spread over threads (NumPy's gathers release the GIL); this
+    only pays off with idle cores, so the default is one.
     """
     config = config or TokenConfig()
     report = report if report is not None else DropReport()
@@ -147,13 +161,35 @@ def make_windows(lcs: LightCurves, config: TokenConfig | None = None,
     report.drop_curves("shorter_than_window", int(((counts == 0) & ~too_short_for_token).sum()))
     report.note("padded_windows", int(((n_pairs < config.window) & (counts > 0)).sum()))
 
+    # Where every window comes from is known up front: window k of curve c starts at the
+    # curve's first pair + k*S and holds min(pairs left, W) real pairs.
+    W, S = config.window, config.stride
+    first_window = np.zeros(lcs.n_curves + 1, dtype=np.int64)  # window rows of curve c
+    np.cumsum(counts, out=first_window[1:])
+    curve = np.repeat(np.arange(lcs.n_curves), counts)
+    k = np.arange(len(curve)) - first_window[curve]
+    start = lcs.offsets[curve] + k * S  # index of the window's first point (= first pair)
+    n_real = np.minimum(n_pairs[curve] - k * S, W)
+
+    # The outputs are allocated once; each chunk fills its own rows.
+    n = len(curve)
+    windows = Windows(tokens=np.empty((n, config.n_tokens, config.n_features), np.float32),
+                      mask=np.empty((n, config.n_tokens), bool), curve=curve,
+                      start_time=lcs.time[start], errors=np.empty((n, W + 1), np.float32))
+
+    def fill(bounds: tuple[int, int]) -> None:
+        first, last = bounds
+        rows = slice(first_window[first], first_window[last])
+        _fill_windows(lcs, first, last, start[rows], n_real[rows], config, windows, rows)
+
     chunks = _chunk_bounds(lcs.lengths, chunk_points)
     if len(chunks) == 1 or workers <= 1:
-        parts = [_windows_of(lcs, a, b, counts, config) for a, b in chunks]
+        for bounds in chunks:
+            fill(bounds)
     else:
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            parts = list(pool.map(lambda ab: _windows_of(lcs, *ab, counts, config), chunks))
-    return Windows.concatenate(parts), report
+            list(pool.map(fill, chunks))  # list(): re-raise a chunk's error here
+    return windows, report
 
 
 def _chunk_bounds(lengths: np.ndarray, chunk_points: int) -> list[tuple[int, int]]:
@@ -163,48 +199,63 @@ def _chunk_bounds(lengths: np.ndarray, chunk_points: int) -> list[tuple[int, int
     return list(zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True))
 
 
-def _windows_of(lcs: LightCurves, first: int, last: int, counts: np.ndarray,
-                config: TokenConfig) -> Windows:
-    """Windows of curves ``first:last`` (one chunk)."""
-    W, S = config.window, config.stride
+_GATHER_BATCH = 512  # windows per gather: a few hundred KB of tokens
+
+
+def _fill_windows(lcs: LightCurves, first: int, last: int, start: np.ndarray,
+                  n_real: np.ndarray, config: TokenConfig, out: Windows, rows: slice) -> None:
+    """Write the windows of curves ``first:last`` (one chunk) into ``out[rows]``.
+
+    ``start`` holds the windows' first points as indices into all of ``lcs``; ``n_real``
+    their numbers of real pairs (below W only for a padded short curve).
+    """
+    if len(start) == 0:
+        return
+    W, w, s = config.window, config.token_size, config.token_stride
+    T, P = config.n_tokens, config.values_per_pair
     p0, p1 = lcs.offsets[first], lcs.offsets[last]
-    offsets = lcs.offsets[first:last + 1] - p0
-    chunk = LightCurves(lcs.ids[first:last], lcs.bands[first:last], offsets,
+    chunk = LightCurves(lcs.ids[first:last], lcs.bands[first:last],
+                        lcs.offsets[first:last + 1] - p0,
                         lcs.time[p0:p1], lcs.mag[p0:p1], lcs.err[p0:p1])
-    counts = counts[first:last]
+    start = start - p0
 
-    # One flat array of pairs; pair i joins points i and i+1 (pairs across curves are never used).
+    # The pairs, interleaved in one flat buffer: pair i joins points i and i+1 (a pair across
+    # two curves is never inside a real token). W zero pairs at the end let a padded window
+    # of the last curve read past its end.
+    n = chunk.n_points  # >= 2: the chunk has a window
+    pairs = np.zeros((n - 1 + W, P), np.float32)
+    np.subtract(chunk.time[1:], chunk.time[:-1], out=pairs[:n - 1, 0])
     mag = scale_magnitudes(chunk, config.scale_max)
-    columns = [np.diff(chunk.time), np.diff(mag)]
+    np.subtract(mag[1:], mag[:-1], out=pairs[:n - 1, 1])
     if config.pair_features == "dt_dm_mag":
-        columns.append(mag[1:])
-    pairs = np.stack(columns, axis=1).astype(np.float32)
-    P = pairs.shape[1]
+        pairs[:n - 1, 2] = mag[1:]  # the scaled magnitude of the pair's second point
 
-    # Window k of curve c starts at pair offsets[c] + k*S.
-    curve = np.repeat(np.arange(len(counts)), counts)
-    k = np.arange(len(curve)) - np.repeat(np.cumsum(counts) - counts, counts)
-    start = offsets[:-1][curve] + k * S
-    n_real = np.minimum(chunk.lengths[curve] - 1 - k * S, W)  # real pairs in each window
+    # tokens_at[i, j] = token j of a window starting at pair i: w*P numbers from pair i + j*s.
+    # Every start up to n - 1 keeps the view inside the buffer, since (T-1)*s + w <= W.
+    item = pairs.itemsize
+    tokens_at = as_strided(pairs, shape=(n, T, P * w), strides=(P * item, s * P * item, item),
+                           writeable=False)
+    # Errors of a window's W+1 points, read the same way from a NaN-padded copy.
+    err = np.full(n + W + 1, np.nan, np.float32)
+    err[:n] = chunk.err
+    errors_at = sliding_window_view(err, W + 1)
 
-    # Rows of a strided view over zero-padded pairs, so a short curve's window fits too.
-    padded = np.concatenate([pairs, np.zeros((W + 1, P), np.float32)])
-    win = sliding_window_view(padded, W, axis=0)[start]  # (n, P, W), a copy
-    win = win.transpose(0, 2, 1)  # (n, W, P)
-    pair_real = np.arange(W) < n_real[:, None]
-    win[~pair_real] = 0.0
+    # Picking rows of a view copies them. Done in batches, the copy is small enough to stay
+    # in cache on its way to the output instead of being a second output-sized array.
+    for a in range(0, len(start), _GATHER_BATCH):
+        batch = start[a:a + _GATHER_BATCH]
+        out.tokens[rows.start + a: rows.start + a + len(batch)] = tokens_at[batch]
+        out.errors[rows.start + a: rows.start + a + len(batch)] = errors_at[batch]
+    token_real = np.arange(T) * s + w <= n_real[:, None]
+    out.mask[rows] = token_real
 
-    w, s = config.token_size, config.token_stride
-    tok = sliding_window_view(win, w, axis=1)[:, ::s][:, : config.n_tokens]  # (n, T, P, w)
-    tokens = np.array(tok.transpose(0, 1, 3, 2), order="C")  # (n, T, w, P): pair by pair
-    tokens = tokens.reshape(len(curve), config.n_tokens, config.n_features)
-    mask = np.arange(config.n_tokens) * s + w <= n_real[:, None]
-    tokens[~mask] = 0.0  # a masked token may hold half a real pair: clear it
-
-    err = np.concatenate([chunk.err.astype(np.float32), np.full(W + 2, np.nan, np.float32)])
-    errors = sliding_window_view(err, W + 1)[start]
-    errors = np.where(np.arange(W + 1) <= n_real[:, None], errors, np.nan).astype(np.float32)
-
-    return Windows(tokens=tokens, mask=mask, curve=curve + first,
-                   start_time=chunk.time[start] if len(start) else np.empty(0),
-                   errors=errors)
+    # Only a padded window (fewer than W real pairs) reads past its curve: blank what it read.
+    short = np.flatnonzero(n_real < W)
+    if len(short):
+        short_rows = short + rows.start
+        tokens = out.tokens[short_rows]
+        tokens[~token_real[short]] = 0.0
+        out.tokens[short_rows] = tokens
+        errors = out.errors[short_rows]
+        errors[np.arange(W + 1) > n_real[short, None]] = np.nan
+        out.errors[short_rows] = errors
