@@ -18,12 +18,12 @@ from lcformer.synthetic import (
     GP_VARIANCES,
     KINDS,
     SyntheticConfig,
+    car1,
     gp_kernel,
     gp_sample,
     irregular_times,
     make_synthetic,
     make_synthetic_with_parameters,
-    car1,
     red_noise,
 )
 
