@@ -9,8 +9,8 @@ check that it gives the same tokens as the vectorised run:
   one token at a time, with Python lists). Its ratio is the headline number;
 * the research-style reference, :func:`research_style_tokens` below (re-stacks arrays per
   window, as the original code did), whose cost grows with the square of the number of
-  windows. It runs on fewer stars (``--research-stars``, and half as many to show the growth),
-  so its ratio understates what it would be on all stars.
+  windows. It runs on nested random subsets of N/2, N and 4N stars (N = ``--research-stars``)
+  to show that growth, never on all stars, so its ratios are those of the subsets.
 
 Finally ``make_windows`` with 1 vs 2 worker threads.
 Part 2 (synthetic): clean + tokens of N and 10N generated stars (generation timed apart), to
@@ -366,64 +366,64 @@ def vectorised_by_star(lcs: LightCurves, idx: np.ndarray, config: TokenConfig,
 
 def research_style_part(lcs: LightCurves, args: argparse.Namespace, config: TokenConfig,
                         res: dict[str, Any]) -> dict[str, Any] | None:
-    """Time ``research_style_tokens`` on a random subset, and on half of it to show the
-    growth; its ratio depends on the subset size, so both sizes are reported."""
+    """Time ``research_style_tokens`` on nested random subsets of N/2, N and 4N stars.
+
+    Its cost grows faster than the number of stars, so one size would say little: the ratio
+    against the vectorised stage is given for each size, with the growth between them.
+    """
     n_res = min(args.research_stars, lcs.n_curves)
     if n_res <= 0:
         say("\nresearch-style reference: skipped (--research-stars 0)")
         return None
     rng = np.random.default_rng(args.seed + 1)
-    candidates = np.flatnonzero(lcs.lengths > 0)
-    idx = np.sort(rng.choice(candidates, size=min(n_res, len(candidates)), replace=False))
-    half = idx[: len(idx) // 2]
+    candidates = rng.permutation(np.flatnonzero(lcs.lengths > 0))
+    sizes = sorted({max(1, n_res // 2), n_res, min(4 * n_res, len(candidates))})
     say(f"\n-- research-style reference (re-stacks arrays per window, as the original code "
-        f"did): {len(idx):,} and {len(half):,} random stars (seed {args.seed + 1}), "
-        f"{args.repeats} repeats each --")
+        f"did): nested random subsets of {', '.join(f'{n:,}' for n in sizes)} stars (seed "
+        f"{args.seed + 1}), {args.repeats} repeats each --")
+    vec_best = res["clean_tokens"]["best_rates"]["points_per_s"]
+    vec_med = res["clean_tokens"]["median_rates"]["points_per_s"]
     out: dict[str, Any] = {"seed": args.seed + 1, "sizes": {}}
-    tokens = None
-    for sub in (half, idx):
+    tokens, idx = None, None
+    for size in sizes:
+        idx = np.sort(candidates[:size])
         times = []
         for _ in range(args.repeats):
             tokens = None
             gc.collect()
             t0 = time.perf_counter()
-            tokens = research_style_tokens(lcs, sub, config)
+            tokens = research_style_tokens(lcs, idx, config)
             times.append(time.perf_counter() - t0)
-        points = int(lcs.lengths[sub].sum())
-        entry = {"stars": len(sub), "points": points, "windows": len(tokens), **summary(times)}
-        entry["best_rates"] = rates(entry["best_s"], len(sub), points)
-        entry["median_rates"] = rates(entry["median_s"], len(sub), points)
-        out["sizes"][str(len(sub))] = entry
-        say(f"{len(sub):>6,} stars, {points:>9,} points, {len(tokens):>6,} windows: best "
+        points = int(lcs.lengths[idx].sum())
+        entry = {"stars": size, "points": points, "windows": len(tokens), **summary(times)}
+        entry["best_rates"] = rates(entry["best_s"], size, points)
+        entry["median_rates"] = rates(entry["median_s"], size, points)
+        entry["ratio_best"] = vec_best / entry["best_rates"]["points_per_s"]
+        entry["ratio_median"] = vec_med / entry["median_rates"]["points_per_s"]
+        out["sizes"][str(size)] = entry
+        say(f"{size:>6,} stars, {points:>9,} points, {len(tokens):>6,} windows: best "
             f"{entry['best_s']:.3f} s, median {entry['median_s']:.3f} s = "
-            f"{fmt_rate(entry['best_rates']['points_per_s'])} points/s (best)")
-    small, large = out["sizes"][str(len(half))], out["sizes"][str(len(idx))]
-    # Growth exponent from the two sizes: time ~ windows^p (p = 2 is quadratic).
-    out["growth_exponent"] = (np.log(large["best_s"] / small["best_s"])
-                              / np.log(large["windows"] / small["windows"]))
+            f"{fmt_rate(entry['best_rates']['points_per_s'])} points/s (best); vectorised on "
+            f"all stars / this = {entry['ratio_best']:.1f}x (best), {entry['ratio_median']:.1f}x"
+            f" (median)")
+    small, large = out["sizes"][str(sizes[0])], out["sizes"][str(sizes[-1])]
+    # Growth exponent: time ~ windows^p (p = 1 linear, p = 2 quadratic).
+    out["growth_exponent"] = float("nan")  # undefined unless the window counts differ
+    if 0 < small["windows"] < large["windows"]:
+        out["growth_exponent"] = (np.log(large["best_s"] / small["best_s"])
+                                  / np.log(large["windows"] / small["windows"]))
+    say(f"time grows as windows^{out['growth_exponent']:.2f} from {small['stars']:,} to "
+        f"{large['stars']:,} stars (1 = linear, 2 = quadratic): its points/s falls as stars are "
+        f"added, so the ratio grows with the subset; it was not run on all stars")
 
-    # Check: the last run's output (the larger subset) equals the vectorised tokens.
-    vectorised = vectorised_by_star(lcs, idx, config, args.workers)
-    vec = np.concatenate(vectorised) if vectorised else np.empty((0, *tokens.shape[1:]))
-    out["check_ok"] = bool(vec.shape == tokens.shape
-                           and np.allclose(vec, tokens, rtol=1e-5, atol=ATOL))
+    # Check: the largest run's output equals the vectorised tokens of the same stars.
+    vectorised = np.concatenate(vectorised_by_star(lcs, idx, config, args.workers))
+    out["check_ok"] = bool(vectorised.shape == tokens.shape
+                           and np.allclose(vectorised, tokens, rtol=1e-5, atol=ATOL))
     out["check_windows"] = len(tokens)
     say(f"check: vectorised tokens {'equal' if out['check_ok'] else 'DIFFER FROM'} the "
-        f"research-style tokens ({len(tokens):,} windows of {len(idx):,} stars; np.allclose, "
-        f"atol {ATOL}){': OK' if out['check_ok'] else ': CHECK FAILED'}")
-
-    vec_best = res["clean_tokens"]["best_rates"]["points_per_s"]
-    vec_med = res["clean_tokens"]["median_rates"]["points_per_s"]
-    out["ratio_best"] = vec_best / large["best_rates"]["points_per_s"]
-    out["ratio_median"] = vec_med / large["median_rates"]["points_per_s"]
-    out["ratio_best_half"] = vec_best / small["best_rates"]["points_per_s"]
-    say(f"ratio, as a rate (points/s): vectorised clean+tokens on all {res['stars']:,} stars / "
-        f"research-style on {len(idx):,} stars = {out['ratio_best']:.1f}x (best vs best), "
-        f"{out['ratio_median']:.1f}x (median vs median); on {len(half):,} stars "
-        f"{out['ratio_best_half']:.1f}x (best)")
-    say(f"the research style's time grows as windows^{out['growth_exponent']:.2f} between these "
-        f"two sizes (1 = linear, 2 = quadratic), so its points/s falls as stars are added and "
-        f"this ratio would be larger on more stars; it was not run on all stars")
+        f"research-style tokens ({len(tokens):,} windows of {large['stars']:,} stars; "
+        f"np.allclose, atol {ATOL}){': OK' if out['check_ok'] else ': CHECK FAILED'}")
     return out
 
 
@@ -554,16 +554,17 @@ def markdown(results: dict[str, Any]) -> str:
             ]
         rs = real.get("research_style")
         if rs:
-            big = rs["sizes"][max(rs["sizes"], key=int)]
+            for e in rs["sizes"].values():
+                lines.append(
+                    f"| research-style reference, re-stacks per window ({e['stars']:,} random "
+                    f"stars, best) | {fmt_rate(e['best_rates']['points_per_s'])} points/s: "
+                    f"vectorised is {e['ratio_best']:.1f}x / {e['ratio_median']:.1f}x as fast "
+                    f"(best / median) |")
             lines += [
-                f"| research-style reference, re-stacks per window ({big['stars']:,} random "
-                f"stars, best) | {fmt_rate(big['best_rates']['points_per_s'])} points/s; time "
-                f"grows as windows^{rs['growth_exponent']:.2f} |",
+                f"| research-style time growth | windows^{rs['growth_exponent']:.2f} "
+                f"(1 = linear, 2 = quadratic) |",
                 f"| tokens equal research-style (atol {ATOL}) | "
                 f"{'yes' if rs['check_ok'] else 'NO'} ({rs['check_windows']:,} windows) |",
-                f"| speed-up vs research-style on {big['stars']:,} stars, points/s (best / "
-                f"median) | {rs['ratio_best']:.1f}x / {rs['ratio_median']:.1f}x (grows with the "
-                f"number of stars) |",
             ]
         wc = real["workers_compare"]
         lines.append(f"| make_windows workers=2 vs 1 (best / median) | "
@@ -600,8 +601,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reference-stars", type=int, default=1500,
                         help="random stars timed with the row-by-row reference (0: skip)")
     parser.add_argument("--research-stars", type=int, default=300,
-                        help="random stars timed with the research-style reference, which "
-                             "grows quadratically (0: skip)")
+                        help="N: the research-style reference, which grows quadratically, is "
+                             "timed on N/2, N and 4N random stars (0: skip)")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--workers", type=int, default=1, help="make_windows threads")
     parser.add_argument("--synthetic-stars", type=int, default=3000,

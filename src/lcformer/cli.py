@@ -251,6 +251,30 @@ def cmd_predict(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---------------------------------------------------------------------- baseline
+def cmd_baseline(args: argparse.Namespace) -> int:
+    """Features + random forest / gradient boosting on the deep runs' exact star split."""
+    from lcformer.baseline import run_baseline, save_baseline, summary_lines
+    from lcformer.cleaning import clean
+
+    spec, folder = resolve(args.dataset, args.data_dir)
+    data, _ = load_prepared(args.dataset, args.data_dir, args.work_dir,
+                            prepare_config(spec, args), quiet=args.quiet)
+    # The prepared folder holds tokens, not curves: read and clean the curves again, with the
+    # cleaning the preparation used; run_baseline keeps the prepared stars only.
+    report = DropReport()
+    lcs, _ = clean(spec.read(folder, report), data.config.cleaning, report)
+    result = run_baseline(data, lcs, split=args.split, seed=args.split_seed,
+                          model_seed=args.seed, n_jobs=args.jobs)
+    out = (Path(args.out) if args.out else
+           work_dir(args.work_dir) / "runs" / f"{spec.name}-baseline-seed{args.seed}")
+    save_baseline(out, result)
+    for line in summary_lines(result):
+        print(line)
+    print(f"run folder: {out}")
+    return 0
+
+
 # ---------------------------------------------------------------------- demo
 def cmd_demo(args: argparse.Namespace) -> int:
     """The main job: synthetic data -> prepare -> train `encoder` -> evaluate -> figures."""
@@ -322,6 +346,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--pad-short", action="store_true",
                    help="classify stars shorter than one window from a masked window")
     p.add_argument("--device", default="auto")
+
+    p = command("baseline", cmd_baseline, "light-curve features + random forest and gradient "
+                                          "boosting, on the deep runs' star split")
+    p.add_argument("dataset", help="a registered name or a folder")
+    add_token_options(p)
+    p.add_argument("--split", default="auto", help="as for train: auto, stratified, fixed or "
+                                                   "kfold:K:I")
+    p.add_argument("--split-seed", type=int, default=0, help="as for train")
+    p.add_argument("--seed", type=int, default=0, help="seed of the classifiers")
+    p.add_argument("--jobs", type=int, default=1, help="CPU jobs (-1: all cores)")
+    p.add_argument("--out", help="run folder (default WORK_DIR/runs/DATASET-baseline-seedN)")
 
     p = command("demo", cmd_demo, "the main job on the embedded synthetic data: prepare, "
                                   "train the encoder, evaluate, write figures")

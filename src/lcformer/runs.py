@@ -31,6 +31,7 @@ from lcformer import __version__, atomic
 from lcformer.checkpoints import load_checkpoint
 from lcformer.errors import NothingToTrainError, RunNotFoundError
 from lcformer.evaluation import classification_metrics, star_level, window_probabilities
+from lcformer.lightcurves import ragged_ranges
 from lcformer.models import LightCurveClassifier, ModelConfig, model_from_config
 from lcformer.prepared import PreparedDataset
 from lcformer.splits import balance_stars, fixed_split, kfold_splits, stratified_split
@@ -93,8 +94,6 @@ def window_sets(data: PreparedDataset, parts: np.ndarray, sample_per_class: int 
         order = np.argsort(window_star, kind="stable")
         first = np.searchsorted(window_star[order], stars)
         count = np.bincount(window_star, minlength=len(parts))[stars]
-        from lcformer.lightcurves import ragged_ranges
-
         rows = order[ragged_ranges(first, count)]
         rows_sorted = np.sort(rows)
         sets[part] = WindowSet(np.asarray(data.tokens[rows_sorted]),
