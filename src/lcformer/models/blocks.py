@@ -12,7 +12,7 @@ Blocks holding layers that the original regularised (Keras ``l2(0.1)``) expose t
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Literal
 
 import torch
@@ -37,14 +37,38 @@ def sinusoidal_positions(n_positions: int, dim: int) -> Tensor:
     return torch.where(channel % 2 == 0, torch.sin(angle), torch.cos(angle)).float()
 
 
+def time_positions(times: Tensor, dim: int, shortest: float = 0.05,
+                   longest: float = 2000.0) -> Tensor:
+    """``(B, T, dim)`` sin/cos of the times (days) at ``dim/2`` log-spaced periods.
+
+    Periods run from ``shortest`` to ``longest`` days, the range of variable-star periods and
+    survey baselines, so two tokens' encodings differ by their phase at every period.
+    """
+    periods = torch.logspace(math.log10(shortest), math.log10(longest), dim // 2,
+                             device=times.device, dtype=times.dtype)
+    angle = 2 * math.pi * times[..., None] / periods
+    return torch.stack([angle.sin(), angle.cos()], dim=-1).flatten(-2)
+
+
 class TokenEmbedding(nn.Module):
-    """Per-token Dense(emb, ReLU) plus the fixed sinusoidal encoding of the token index."""
+    """Per-token Dense(emb, ReLU) plus a fixed positional encoding.
+
+    ``position="index"`` (the research choice) encodes the token's index. ``"time"`` encodes its
+    time since the window's first point (cumulative dt), which is what matters for irregularly
+    sampled light curves: equal index gaps can be hours or years apart. ``dt_of`` recovers raw
+    dt from the (possibly transformed) first feature of each token; exact for token_stride 1.
+    """
 
     positions: Tensor
 
-    def __init__(self, n_features: int, emb: int, max_tokens: int) -> None:
+    def __init__(self, n_features: int, emb: int, max_tokens: int, position: str = "index",
+                 dt_of: Callable[[Tensor], Tensor] | None = None) -> None:
         super().__init__()
+        if position not in ("index", "time"):
+            raise ValueError(f"position must be index or time, got {position!r}")
         self.proj = nn.Linear(n_features, emb)
+        self.position = position
+        self.dt_of = dt_of or (lambda x: x)
         # A buffer (moves with .to, never trained); not persistent since it is a pure function
         # of the config, so checkpoints hold only learned weights.
         self.register_buffer("positions", sinusoidal_positions(max_tokens, emb), persistent=False)
@@ -56,7 +80,12 @@ class TokenEmbedding(nn.Module):
                 f"{n_tokens} tokens exceed max_tokens={self.positions.shape[0]}; "
                 "build the model with a larger max_tokens"
             )
-        return F.relu(self.proj(tokens)) + self.positions[:n_tokens]
+        x = F.relu(self.proj(tokens))
+        if self.position == "index":
+            return x + self.positions[:n_tokens]
+        dt = self.dt_of(tokens[..., 0])
+        times = torch.cumsum(dt, dim=1) - dt  # start time of each token, from the window start
+        return x + time_positions(times, x.shape[-1])
 
 
 class MultiHeadAttention(nn.Module):
@@ -186,8 +215,12 @@ class ClassifierHead(nn.Module):
     into underflow.
     """
 
-    def __init__(self, in_features: int, hidden: int, n_classes: int) -> None:
+    def __init__(self, in_features: int, hidden: int, n_classes: int,
+                 pooled: bool = False) -> None:
         super().__init__()
+        # pooled=True: average the token features first, then classify once. Each token then
+        # votes with knowledge of the whole window instead of only its own context.
+        self.pooled = pooled
         self.fc1 = nn.Linear(in_features, hidden)
         self.norm1 = nn.LayerNorm(hidden)
         self.fc2 = nn.Linear(hidden, hidden)
@@ -202,6 +235,10 @@ class ClassifierHead(nn.Module):
 
     def forward(self, x: Tensor, mask: Tensor) -> Tensor:
         mask = guard_mask(mask)
+        if self.pooled:
+            weights = mask[..., None].to(x.dtype)
+            mean = (x * weights).sum(dim=1) / weights.sum(dim=1)
+            return self.token_log_probs(mean)
         log_p = self.token_log_probs(x).masked_fill(~mask[..., None], -math.inf)
         count = mask.sum(dim=1, keepdim=True).to(log_p.dtype)
         return torch.logsumexp(log_p, dim=1) - torch.log(count)

@@ -71,7 +71,8 @@ class LightCurveClassifier(nn.Module):
         self.embedding: TokenEmbedding | None = None
         self.encoder: nn.Module | None = None
         if arch.encoder == "attention":
-            self.embedding = TokenEmbedding(c.n_features, c.emb, c.max_tokens)
+            self.embedding = TokenEmbedding(c.n_features, c.emb, c.max_tokens, c.positions,
+                                            self._raw_dt)
             self.encoder = nn.ModuleList(
                 EncoderBlock(c.emb, c.heads, c.ff_mult, c.dropout, scale) for _ in range(c.depth)
             )
@@ -85,14 +86,15 @@ class LightCurveClassifier(nn.Module):
         self.decoder_embedding: TokenEmbedding | None = None
         self.decoder: nn.ModuleList | None = None
         if arch.decoder:
-            self.decoder_embedding = TokenEmbedding(c.n_features, c.emb, c.max_tokens)
+            self.decoder_embedding = TokenEmbedding(c.n_features, c.emb, c.max_tokens,
+                                                    c.positions, self._raw_dt)
             self.decoder = nn.ModuleList(
                 DecoderBlock(c.emb, c.heads, c.ff_mult, c.dropout, scale) for _ in range(c.depth)
             )
         self.reconstruction: nn.Linear | None = (
             nn.Linear(c.emb, c.n_features) if arch.reconstructs else None
         )
-        self.head = ClassifierHead(head_in, head_hidden, c.n_classes)
+        self.head = ClassifierHead(head_in, head_hidden, c.n_classes, pooled=c.head == "pooled")
 
     @property
     def pretrain(self) -> PretrainMode | None:
@@ -163,6 +165,10 @@ class LightCurveClassifier(nn.Module):
             )
         tokens = tokens.masked_fill(~mask[..., None], 0.0)
         return torch.asinh(tokens) if self.config.transform == "asinh" else tokens
+
+    def _raw_dt(self, first_feature: Tensor) -> Tensor:
+        """Undo the input transform on dt (for time positions)."""
+        return torch.sinh(first_feature) if self.config.transform == "asinh" else first_feature
 
     def inputs(self, tokens: Tensor, mask: Tensor) -> Tensor:
         """The tokens as the model sees them (padding zeroed, transform applied).

@@ -56,8 +56,18 @@ class ModelConfig:
     # range a linear embedding handles well; "none" feeds them raw, as the original did.
     # Empty: "none" in research mode, else "asinh".
     input_transform: str = ""
+    # Positional encoding of the token "index" (research, and the default) or of its "time"
+    # since the window start (an option for irregular sampling).
+    position: str = ""
+    # "tokens": every token classifies itself and probabilities are averaged (research);
+    # "pooled": token features are averaged, then classified once. Empty: research -> tokens.
+    head: str = ""
 
     def __post_init__(self) -> None:
+        if self.head not in ("", "tokens", "pooled"):
+            raise ValueError(f"head must be tokens or pooled, got {self.head!r}")
+        if self.position not in ("", "index", "time"):
+            raise ValueError(f"position must be index or time, got {self.position!r}")
         if self.input_transform not in ("", "none", "asinh"):
             raise ValueError(f"input_transform must be none or asinh, got {self.input_transform!r}")
         if not isinstance(self.name, str) or not self.name:
@@ -90,6 +100,11 @@ class ModelConfig:
     def transform(self) -> str:
         """The input transform in effect (see ``input_transform``)."""
         return self.input_transform or ("none" if self.research else "asinh")
+
+    @property
+    def positions(self) -> str:
+        """The positional encoding in effect (see ``position``)."""
+        return self.position or "index"
 
     @property
     def l2(self) -> float:
