@@ -16,13 +16,6 @@ TOKENS = TokenConfig(window=20, stride=10)
 CLASSES = ["car", "gaussian_process", "sinusoid"]
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
 
 @pytest.fixture(scope="module")
 def curves() -> LightCurves:

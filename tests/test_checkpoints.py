@@ -23,13 +23,6 @@ META = {"model": None, "classes": ["a", "b", "c"], "tokens": TOKENS, "nested": {
         "best_score": -math.inf}  # a run with no classification epoch yet
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
 
 def trained_model():
     torch.manual_seed(0)

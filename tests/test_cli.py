@@ -13,7 +13,6 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
-import torch
 
 from lcformer import cli, datasets
 from lcformer.api import Classifier, star_ids
@@ -28,14 +27,10 @@ TRAIN_ARGS = ["--epochs", "1", "--emb", "8", "--heads", "2", "--window", "20", "
 
 @pytest.fixture(autouse=True)
 def isolated(tmp_path, monkeypatch):
-    """Nothing is written in the repository; torch gets its thread count back."""
+    """Nothing is written in the repository."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv(cli.WORK_DIR_ENV, str(tmp_path / "env-work"))
     monkeypatch.setenv(datasets.DATA_DIR_ENV, str(tmp_path / "env-data"))
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
 
 
 @pytest.fixture

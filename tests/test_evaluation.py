@@ -17,14 +17,6 @@ from lcformer.evaluation import (
 from lcformer.models import build_model
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 def test_star_probabilities_average_windows_per_star() -> None:
     probs = np.array([[0.8, 0.2], [0.6, 0.4], [0.1, 0.9], [0.3, 0.7], [0.5, 0.5]])
     star = np.array([0, 0, 2, 2, 0])

@@ -15,13 +15,6 @@ from lcformer.tokens import TokenConfig
 CLASSES = ["a", "b"]
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
 
 @pytest.fixture(scope="module")
 def model_and_metadata():

@@ -24,13 +24,6 @@ RUN = RunConfig(model="encoder", model_options={"emb": 8, "heads": 2},
                 train=TrainConfig(epochs=2, batch_size=16, lr=5e-3, device="cpu"))
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
 
 def tiny_curves(with_split: bool = False) -> LightCurves:
     """36 stars of 42 points: 3 windows of 20 pairs each."""

@@ -18,14 +18,6 @@ N_TOKENS, N_FEATURES = 5, 4
 SMALL = {"n_classes": 2, "emb": 8, "heads": 2, "max_tokens": 8}
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Tiny models: one thread is far faster than several contending for shared cores."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
 
 def toy_set(n_stars: int, windows_per_star: int = 2, seed: int = 0,
             spread: float = 0.3) -> WindowSet:
