@@ -9,20 +9,23 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import torch
 from tqdm.auto import tqdm
 
 from lcformer import __version__, atomic
 from lcformer.datasets import DATA_DIR_ENV, REGISTRY, DatasetSpec, input_files, resolve
 from lcformer.errors import DatasetNotFoundError, LcformerError
 from lcformer.lightcurves import LightCurves
-from lcformer.models import model_names
+from lcformer.models.config import MODEL_NAMES
 from lcformer.prepared import PrepareConfig, PreparedDataset, fingerprint_files, format_summary
 from lcformer.prepared import prepare as prepare_dataset
 from lcformer.report import DropReport
-from lcformer.runs import RunConfig, read_metrics, summary_line, train_run
-from lcformer.training import TrainConfig
+
+if TYPE_CHECKING:
+    from lcformer.runs import RunConfig
+
+# Commands that train or predict import torch when they run: `prepare` starts in a second.
 
 WORK_DIR_ENV = "LCFORMER_WORK_DIR"
 
@@ -111,7 +114,7 @@ def cmd_datasets(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------------- train / evaluate
 def add_train_options(parser: argparse.ArgumentParser, epochs: int = 150) -> None:
     m = parser.add_argument_group("model")
-    m.add_argument("--model", default="encoder", choices=model_names())
+    m.add_argument("--model", default="encoder", choices=MODEL_NAMES)
     m.add_argument("--emb", type=int, help="embedding width (default 64)")
     m.add_argument("--heads", type=int, help="attention heads (default 4)")
     m.add_argument("--depth", type=int, help="encoder/decoder blocks (default 1)")
@@ -149,6 +152,9 @@ def add_train_options(parser: argparse.ArgumentParser, epochs: int = 150) -> Non
 
 
 def run_config(args: argparse.Namespace) -> RunConfig:
+    from lcformer.runs import RunConfig
+    from lcformer.training import TrainConfig
+
     options = {k: getattr(args, k) for k in ("emb", "heads", "depth", "dropout", "rnn_units",
                                              "head", "position")
                if getattr(args, k, None) is not None}
@@ -168,6 +174,10 @@ def default_run_dir(args: argparse.Namespace, dataset: str) -> Path:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    import torch
+
+    from lcformer.runs import summary_line, train_run
+
     if args.threads:
         torch.set_num_threads(args.threads)
     spec, _ = resolve(args.dataset, args.data_dir)
@@ -183,6 +193,8 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
+    from lcformer.runs import read_metrics, summary_line
+
     metrics = read_metrics(args.run_dir)
     print(summary_line(metrics))
     width = max(len(c) for c in metrics["classes"])
@@ -288,6 +300,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     The settings are the best measured for the encoder on this data in a few CPU minutes:
     pairs that also carry the scaled magnitude, a pooled head and time positions.
     """
+    import torch
+
+    from lcformer.runs import RunConfig, summary_line, train_run
+    from lcformer.training import TrainConfig
+
     torch.set_num_threads(args.threads or os.cpu_count() or 1)
     spec, _ = resolve("synthetic", args.data_dir)
     tokens = argparse.Namespace(window=None, stride=None, token_size=None, token_stride=None,

@@ -1,40 +1,39 @@
-"""Self-attention and recurrent light-curve classifiers, built by name from the registry."""
+"""Self-attention and recurrent light-curve classifiers, built by name from the registry.
 
-from lcformer.models.blocks import (
-    ClassifierHead,
-    DecoderBlock,
-    EncoderBlock,
-    MultiHeadAttention,
-    RecurrentEncoder,
-    TokenEmbedding,
-    sinusoidal_positions,
-)
-from lcformer.models.classifier import Architecture, LightCurveClassifier, ModelOutput
-from lcformer.models.config import RESEARCH_L2, ModelConfig
-from lcformer.models.registry import (
-    ARCHITECTURES,
-    MODELS,
-    build_model,
-    model_from_config,
-    model_names,
-)
+Names load lazily, so ``lcformer.models.config`` (and the CLI's list of model names) can be
+imported without importing torch.
+"""
 
-__all__ = [
-    "ARCHITECTURES",
-    "MODELS",
-    "RESEARCH_L2",
-    "Architecture",
-    "ClassifierHead",
-    "DecoderBlock",
-    "EncoderBlock",
-    "LightCurveClassifier",
-    "ModelConfig",
-    "ModelOutput",
-    "MultiHeadAttention",
-    "RecurrentEncoder",
-    "TokenEmbedding",
-    "build_model",
-    "model_from_config",
-    "model_names",
-    "sinusoidal_positions",
-]
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_WHERE = {
+    "ClassifierHead": "blocks",
+    "DecoderBlock": "blocks",
+    "EncoderBlock": "blocks",
+    "MultiHeadAttention": "blocks",
+    "RecurrentEncoder": "blocks",
+    "TokenEmbedding": "blocks",
+    "sinusoidal_positions": "blocks",
+    "Architecture": "classifier",
+    "LightCurveClassifier": "classifier",
+    "ModelOutput": "classifier",
+    "RESEARCH_L2": "config",
+    "MODEL_NAMES": "config",
+    "ModelConfig": "config",
+    "ARCHITECTURES": "registry",
+    "MODELS": "registry",
+    "build_model": "registry",
+    "model_from_config": "registry",
+    "model_names": "registry",
+}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        return getattr(importlib.import_module(f"lcformer.models.{_WHERE[name]}"), name)
+    raise AttributeError(f"module 'lcformer.models' has no attribute {name!r}")

@@ -12,6 +12,9 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
+#: Registered model names, in the research system's order (the registry checks it builds each).
+MODEL_NAMES = ("naive", "ae_frozen", "ae_finetune", "encoder", "encoder_decoder", "lstm", "gru")
+
 #: L2 coefficient the original put on the layers it regularised (Keras ``l2(0.1)``).
 RESEARCH_L2 = 0.1
 

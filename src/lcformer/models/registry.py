@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from lcformer.models.classifier import Architecture, LightCurveClassifier
-from lcformer.models.config import ModelConfig
+from lcformer.models.config import MODEL_NAMES, ModelConfig
 
 #: Model 1..5 of the research system and its recurrent baselines.
 ARCHITECTURES: dict[str, Architecture] = {
@@ -24,6 +24,10 @@ ARCHITECTURES: dict[str, Architecture] = {
     "lstm": Architecture(encoder="lstm"),
     "gru": Architecture(encoder="gru"),
 }
+
+
+if tuple(ARCHITECTURES) != MODEL_NAMES:
+    raise RuntimeError("models.config.MODEL_NAMES and the registry disagree")
 
 
 def _builder(name: str) -> Callable[[ModelConfig], LightCurveClassifier]:
