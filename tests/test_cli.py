@@ -90,6 +90,21 @@ def test_prepare_a_user_folder(tmp_path, capsys) -> None:
     assert (tmp_path / "env-work" / "prepared").is_dir()  # LCFORMER_WORK_DIR
 
 
+def test_describe_prints_classes_and_writes_figures(tmp_path, capsys) -> None:
+    folder = tmp_path / "mystars"
+    folder.mkdir()
+    lcs = make_synthetic(SyntheticConfig(n_per_class=3, num=60))
+    lcs.to_frame().drop(columns="class").to_csv(folder / "lightcurves.csv", index=False)
+    pd.DataFrame({"id": lcs.ids, "class": lcs.labels}).to_csv(folder / "labels.csv",
+                                                               index=False)
+    assert main(["describe", str(folder), "--out", str(tmp_path / "fig")]) == 0
+    out = capsys.readouterr().out
+    assert "9 stars, 9 curves" in out
+    assert re.search(r"sinusoid\s+3\s+30\s+30\s+30", out)  # 3 stars of 30 points each
+    for name in ("class_distribution.png", "length_distribution.png"):
+        assert (tmp_path / "fig" / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
 def test_unknown_dataset_exits_2_naming_the_registered_ones(capsys) -> None:
     assert main(["prepare", "no_such_survey", "--quiet"]) == 2
     err = capsys.readouterr().err

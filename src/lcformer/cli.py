@@ -326,6 +326,40 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---------------------------------------------------------------------- describe
+def cmd_describe(args: argparse.Namespace) -> int:
+    """Class and light-curve length distributions of a dataset, after cleaning."""
+    import pandas as pd
+
+    from lcformer.cleaning import clean
+    from lcformer.figures import class_distribution_figure, length_distribution_figure
+
+    spec, folder = resolve(args.dataset, args.data_dir)
+    report = DropReport()
+    lcs, report = clean(spec.read(folder, report), spec.cleaning, report)
+    curves = pd.DataFrame({"id": lcs.ids, "band": lcs.bands, "n_points": lcs.lengths,
+                           "label": lcs.labels if lcs.labels is not None else "unlabelled"})
+    stars = curves.groupby("id", sort=False).agg(label=("label", "first"),
+                                                 n_points=("n_points", "sum"))
+    table = stars.groupby("label")["n_points"].agg(["size", "median", "min", "max"])
+    table = table.sort_values("size", ascending=False)
+    width = max(len(str(c)) for c in table.index)
+    print(f"{spec.name}: {len(stars):,} stars, {len(curves):,} curves, "
+          f"{int(curves['n_points'].sum()):,} points after cleaning")
+    print(f"  {'class':<{width}}  {'stars':>6}  points per star: median   min    max")
+    for cls, row in table.iterrows():
+        print(f"  {cls!s:<{width}}  {int(row['size']):>6,}  {row['median']:>21,.0f}"
+              f"  {int(row['min']):>4}  {int(row['max']):>5}")
+    print(report.format())
+    out = Path(args.out) if args.out else work_dir(args.work_dir) / "describe" / spec.name
+    written = [class_distribution_figure(stars.reset_index(), out / "class_distribution.png",
+                                         f"{spec.name}: stars per class"),
+               length_distribution_figure(curves, out / "length_distribution.png",
+                                          f"{spec.name}: points per curve")]
+    print("figures: " + ", ".join(str(p) for p in written))
+    return 0
+
+
 # ---------------------------------------------------------------------- parser
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -354,6 +388,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="rebuild even if a cache exists")
 
     command("datasets", cmd_datasets, "list the registered datasets and their presets")
+
+    p = command("describe", cmd_describe, "class and light-curve length distributions "
+                                          "(table and figures)")
+    p.add_argument("dataset", help="a registered name or a folder")
+    p.add_argument("--out", help="folder for the figures (default WORK_DIR/describe/NAME)")
 
     p = command("train", cmd_train, "train a model on a dataset and evaluate it per star")
     p.add_argument("dataset", help="a registered name or a folder")
