@@ -293,6 +293,55 @@ def cmd_baseline(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---------------------------------------------------------------------- sweep
+def _int_list(text: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(v) for v in text.split(",") if v.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected comma-separated integers, got {text!r}") from None
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    """The research grid (models x heads x emb) over folds or seeds, with its results table."""
+    import torch
+
+    from lcformer.sweep import SweepConfig, run_sweep, sweep_key
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    spec, folder = resolve(args.dataset, args.data_dir)
+    data, _ = load_prepared(args.dataset, args.data_dir, args.work_dir,
+                            prepare_config(spec, args), quiet=args.quiet)
+    print(format_summary(data))
+    # The sweep sets the model, heads and emb of every run; the base carries the rest.
+    base = run_config(argparse.Namespace(**{**vars(args), "model": "encoder"}))
+    models = tuple(m.strip() for m in args.grid_models.split(",") if m.strip())
+    try:
+        config = SweepConfig(models=models, heads=args.grid_heads, embs=args.grid_embs,
+                             folds=args.folds, seeds=args.seeds or (args.seed,), base=base,
+                             baseline=args.baseline)
+    except ValueError as exc:
+        print(f"lcformer sweep: error: {exc}", file=sys.stderr)
+        return 2
+    sweep_dir = (Path(args.sweep_dir) if args.sweep_dir else
+                 work_dir(args.work_dir) / "sweeps" / f"{spec.name}-{sweep_key(data, config)}")
+
+    def curves():
+        from lcformer.cleaning import clean
+
+        # As `lcformer baseline`: the curves again, cleaned as the preparation cleaned them.
+        report = DropReport()
+        return clean(spec.read(folder, report), data.config.cleaning, report)[0]
+
+    result = run_sweep(data, config, sweep_dir, progress=not args.quiet, curves=curves,
+                       baseline_jobs=args.jobs)
+    print(result.markdown)
+    print(f"sweep folder: {sweep_dir} (results.md, results.csv, results_summary.csv, "
+          f"results_long.csv; trained now: {len(result.trained)} run(s))")
+    return 0
+
+
 # ---------------------------------------------------------------------- demo
 def cmd_demo(args: argparse.Namespace) -> int:
     """The main job: synthetic data -> prepare -> train `encoder` -> evaluate -> figures.
@@ -425,6 +474,35 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="seed of the classifiers")
     p.add_argument("--jobs", type=int, default=1, help="CPU jobs (-1: all cores)")
     p.add_argument("--out", help="run folder (default WORK_DIR/runs/DATASET-baseline-seedN)")
+
+    p = command("sweep", cmd_sweep, "the research grid: models x heads x emb, over folds or "
+                                    "seeds, with a results table (continues if interrupted)")
+    p.add_argument("dataset", help="a registered name or a folder")
+    add_token_options(p)
+    add_train_options(p)
+    # The grid replaces the single-run --model, --heads and --emb.
+    p.conflict_handler = "resolve"
+    g = p.add_argument_group("grid")
+    g.add_argument("--models", "--model", dest="grid_models", default=",".join(MODEL_NAMES),
+                   metavar="M1,M2",
+                   help="comma-separated models (default: all, the research Models 1-5 + "
+                        "lstm, gru)")
+    g.add_argument("--heads", dest="grid_heads", type=_int_list, default=(4, 8),
+                   metavar="H1,H2",
+                   help="comma-separated attention heads (default 4,8)")
+    g.add_argument("--embs", "--emb", dest="grid_embs", type=_int_list, default=(32, 64),
+                   metavar="E1,E2",
+                   help="comma-separated embedding widths (default 32,64)")
+    r = g.add_mutually_exclusive_group()
+    r.add_argument("--folds", type=int, metavar="K",
+                   help="repeat over K stratified folds (split kfold:K:I)")
+    r.add_argument("--seeds", type=_int_list, metavar="S1,S2",
+                   help="repeat over these training seeds on one split (default: --seed)")
+    g.add_argument("--baseline", action="store_true",
+                   help="also the feature baseline (random forest, gradient boosting) on the "
+                        "same split(s)")
+    g.add_argument("--jobs", type=int, default=1, help="CPU jobs of the baseline")
+    g.add_argument("--sweep-dir", help="sweep folder (default WORK_DIR/sweeps/DATASET-HASH)")
 
     p = command("demo", cmd_demo, "the main job on the embedded synthetic data: prepare, "
                                   "train the encoder, evaluate, write figures")
