@@ -169,21 +169,28 @@ def run_config(args: argparse.Namespace) -> RunConfig:
                      split_seed=args.split_seed, sample_per_class=args.sample_per_class)
 
 
+def prepared_for_training(args: argparse.Namespace) -> tuple[DatasetSpec, Path,
+                                                               PreparedDataset]:
+    """The preamble of every training command: threads, dataset, its preparation, summary."""
+    import torch
+
+    if getattr(args, "threads", None):
+        torch.set_num_threads(args.threads)
+    spec, folder = resolve(args.dataset, args.data_dir)
+    data, _ = load_prepared(args.dataset, args.data_dir, args.work_dir,
+                            prepare_config(spec, args), quiet=args.quiet)
+    print(format_summary(data))
+    return spec, folder, data
+
+
 def default_run_dir(args: argparse.Namespace, dataset: str) -> Path:
     return work_dir(args.work_dir) / "runs" / f"{dataset}-{args.model}-seed{args.seed}"
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    import torch
-
     from lcformer.runs import summary_line, train_run
 
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    spec, _ = resolve(args.dataset, args.data_dir)
-    data, _ = load_prepared(args.dataset, args.data_dir, args.work_dir,
-                            prepare_config(spec, args), quiet=args.quiet)
-    print(format_summary(data))
+    spec, _, data = prepared_for_training(args)
     run_dir = Path(args.run_dir) if args.run_dir else default_run_dir(args, spec.name)
     metrics = train_run(data, run_config(args), run_dir, resume=args.resume,
                         progress=not args.quiet)
@@ -304,16 +311,9 @@ def _int_list(text: str) -> tuple[int, ...]:
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     """The research grid (models x heads x emb) over folds or seeds, with its results table."""
-    import torch
-
     from lcformer.sweep import SweepConfig, run_sweep, sweep_key
 
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    spec, folder = resolve(args.dataset, args.data_dir)
-    data, _ = load_prepared(args.dataset, args.data_dir, args.work_dir,
-                            prepare_config(spec, args), quiet=args.quiet)
-    print(format_summary(data))
+    spec, folder, data = prepared_for_training(args)
     # The sweep sets the model, heads and emb of every run; the base carries the rest.
     base = run_config(argparse.Namespace(**{**vars(args), "model": "encoder"}))
     models = tuple(m.strip() for m in args.grid_models.split(",") if m.strip())
