@@ -6,6 +6,7 @@ import argparse
 import dataclasses
 import json
 import os
+import shlex
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -142,6 +143,9 @@ def add_train_options(parser: argparse.ArgumentParser, epochs: int = 150) -> Non
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--device", default="auto", help="auto (CUDA if present), cpu, cuda")
     t.add_argument("--threads", type=int, help="CPU threads for torch (default: all cores)")
+    t.add_argument("--tensorboard", metavar="DIR",
+                   help="also log to TensorBoard in DIR (a sweep: one sub-folder per run); "
+                        'needs pip install "lcformer[tensorboard]"')
     s = parser.add_argument_group("split (by star)")
     s.add_argument("--split", default="auto",
                    help="auto (the dataset's own split if it has one, else stratified "
@@ -176,6 +180,10 @@ def prepared_for_training(args: argparse.Namespace) -> tuple[DatasetSpec, Path,
 
     if getattr(args, "threads", None):
         torch.set_num_threads(args.threads)
+    if getattr(args, "tensorboard", None):
+        from lcformer.tensorboard import require_tensorboard
+
+        require_tensorboard()  # a missing package fails now, not after preparing the data
     spec, folder = resolve(args.dataset, args.data_dir)
     data, _ = load_prepared(args.dataset, args.data_dir, args.work_dir,
                             prepare_config(spec, args), quiet=args.quiet)
@@ -193,7 +201,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     spec, _, data = prepared_for_training(args)
     run_dir = Path(args.run_dir) if args.run_dir else default_run_dir(args, spec.name)
     metrics = train_run(data, run_config(args), run_dir, resume=args.resume,
-                        progress=not args.quiet)
+                        progress=not args.quiet, tensorboard=args.tensorboard)
     print(summary_line(metrics))
     print(f"run folder: {run_dir}")
     return 0
@@ -335,10 +343,26 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         return clean(spec.read(folder, report), data.config.cleaning, report)[0]
 
     result = run_sweep(data, config, sweep_dir, progress=not args.quiet, curves=curves,
-                       baseline_jobs=args.jobs)
+                       baseline_jobs=args.jobs,
+                       command=getattr(args, "command_line", None),
+                       tensorboard=args.tensorboard)
     print(result.markdown)
     print(f"sweep folder: {sweep_dir} (results.md, results.csv, results_summary.csv, "
           f"results_long.csv; trained now: {len(result.trained)} run(s))")
+    return 0
+
+
+# ---------------------------------------------------------------------- results
+def cmd_results(args: argparse.Namespace) -> int:
+    """docs/results.md from sweep folders: generated, so it never disagrees with them."""
+    from lcformer.results import results_document
+
+    _, skipped = results_document(args.sweep_dirs, args.out,
+                                  command=getattr(args, "command_line", None),
+                                  figures=not args.no_figures)
+    print(f"wrote {args.out} ({len(args.sweep_dirs)} sweep(s))")
+    for why in skipped:
+        print(f"  not shown: {why}")
     return 0
 
 
@@ -504,6 +528,14 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--jobs", type=int, default=1, help="CPU jobs of the baseline")
     g.add_argument("--sweep-dir", help="sweep folder (default WORK_DIR/sweeps/DATASET-HASH)")
 
+    p = command("results", cmd_results, "write the results document (docs/results.md) from "
+                                        "finished sweep folders")
+    p.add_argument("sweep_dirs", nargs="+", metavar="SWEEP_DIR",
+                   help="sweep folders, one section each, in this order")
+    p.add_argument("--out", default="docs/results.md",
+                   help="Markdown file; figures go to figures/DATASET/ beside it")
+    p.add_argument("--no-figures", action="store_true", help="tables and text only")
+
     p = command("demo", cmd_demo, "the main job on the embedded synthetic data: prepare, "
                                   "train the encoder, evaluate, write figures")
     p.add_argument("--epochs", type=int, default=20)
@@ -514,7 +546,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
+    args.command_line = shlex.join(["lcformer", *argv])  # kept in sweep.json
     try:
         return args.func(args)
     except LcformerError as exc:

@@ -186,7 +186,7 @@ def position_accuracy_figure(accuracy: np.ndarray, path: str | os.PathLike,
 # ---------------------------------------------------------------------------- model internals
 def reconstruction_figure(model: LightCurveClassifier, tokens: np.ndarray, mask: np.ndarray,
                           path: str | os.PathLike, n: int = 4) -> Path:
-    """Input against reconstructed (dt, dm) for the first ``n`` windows of an autoencoder.
+    """Model input against reconstructed (dt, dm) for the first ``n`` windows of an autoencoder.
 
     A token holds ``[dt_j, dm_j, dt_j+1, dm_j+1, ...]``; its first pair (features 0 and 1) is
     drawn, which covers every pair of the window once for token stride 1.
@@ -194,6 +194,8 @@ def reconstruction_figure(model: LightCurveClassifier, tokens: np.ndarray, mask:
     t, m = _as_windows(tokens[:n], mask[:n])
     with _evaluating(model) as device:
         recon = model.reconstruct(t.to(device), m.to(device)).cpu().numpy()
+        # The target of the reconstruction loss: the tokens after the input transform.
+        t = model.inputs(t.to(device), m.to(device)).cpu()
     t, m = t.numpy(), m.numpy()
     rows = len(t)
     fig = Figure(figsize=(9, 1.9 * rows + 0.6), layout="constrained")
@@ -209,7 +211,45 @@ def reconstruction_figure(model: LightCurveClassifier, tokens: np.ndarray, mask:
     for ax in axes[-1]:
         ax.set_xlabel("token")
     axes[0, 0].legend(fontsize=7)
-    fig.suptitle("Autoencoder reconstruction of the first pair of each token")
+    fig.suptitle("Autoencoder reconstruction of the first pair of each token "
+                 "(as the model sees it, after the input transform)")
+    return _save(fig, path)
+
+
+def token_probabilities_figure(model: LightCurveClassifier, tokens: np.ndarray,
+                               mask: np.ndarray, classes: Sequence[str],
+                               labels: Sequence[str], path: str | os.PathLike,
+                               title: str = "Class probabilities along each window") -> Path:
+    """What a model outputs for a few windows: each token's class probabilities.
+
+    The research slides showed such sample outputs of Models 1 and 2. Every class is one line;
+    the window's true class is drawn thick, so a reader sees when (and whether) it wins. With a
+    pooled head the window's decision is made on the averaged features, not by these lines.
+    """
+    t, m = _as_windows(tokens, mask)
+    with _evaluating(model) as device:
+        probs = model.token_log_probs(t.to(device), m.to(device)).exp().cpu().numpy()
+        window = model.classify(t.to(device), m.to(device)).exp().cpu().numpy()
+    m = m.numpy()
+    rows = len(probs)
+    fig = Figure(figsize=(10, 1.8 * rows + 0.8), layout="constrained")
+    axes = fig.subplots(rows, 1, squeeze=False, sharex=True)[:, 0]
+    colours = matplotlib.colormaps["tab20"]
+    for i, ax in enumerate(axes):
+        real = np.flatnonzero(m[i])
+        for c, name in enumerate(classes):
+            thick = name == labels[i]
+            ax.plot(real, probs[i, real, c], lw=2.2 if thick else 0.7,
+                    color=colours(c % 20), label=name, zorder=3 if thick else 2)
+        ax.set_ylim(0, 1)
+        ax.set_ylabel("p", fontsize=8)
+        ax.tick_params(labelsize=7)
+        ax.set_title(f"true: {labels[i]}; the window is classified "
+                     f"{classes[int(window[i].argmax())]} (p = {window[i].max():.2f})",
+                     fontsize=8)
+    axes[-1].set_xlabel("token")
+    fig.legend(*axes[0].get_legend_handles_labels(), loc="outside right upper", fontsize=6)
+    fig.suptitle(title)
     return _save(fig, path)
 
 

@@ -9,6 +9,8 @@ A run folder holds everything needed to trust and reuse the result::
     metrics.json         window- and star-level test metrics, with how they were made
     test_predictions.csv one row per test star
     figures/             confusion matrices, training curves, accuracy by token position, ...
+
+TensorBoard logs (``tensorboard=DIR``) are an extra view kept outside the run folder.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from lcformer.lightcurves import ragged_ranges
 from lcformer.models import LightCurveClassifier, ModelConfig, model_from_config
 from lcformer.prepared import PreparedDataset
 from lcformer.splits import balance_stars, fixed_split, kfold_splits, stratified_split
+from lcformer.tensorboard import TensorBoardLogger
 from lcformer.training import TrainConfig, TrainResult, WindowSet, pick_device, train
 
 
@@ -123,9 +126,13 @@ def hardware() -> str:
 
 
 def train_run(data: PreparedDataset, config: RunConfig, run_dir: str | Path,
-              resume: bool = False, progress: bool = True,
-              figures: bool = True) -> dict[str, Any]:
-    """Train, evaluate on the test stars and fill the run folder; returns the metrics."""
+              resume: bool = False, progress: bool = True, figures: bool = True,
+              tensorboard: str | Path | None = None) -> dict[str, Any]:
+    """Train, evaluate on the test stars and fill the run folder; returns the metrics.
+
+    ``tensorboard``: a log folder for TensorBoard (needs the ``tensorboard`` extra). It is a
+    runtime option, not part of the configuration: logging a run does not change its folder.
+    """
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     if resume and (run_dir / "config.toml").exists():
@@ -148,16 +155,37 @@ def train_run(data: PreparedDataset, config: RunConfig, run_dir: str | Path,
     model = model_from_config(model_config)
     metadata = model_metadata(model, data, config)
 
-    began = time.perf_counter()
-    result = train(model, sets["train"], sets["val"], data.classes, config.train, run_dir,
-                   metadata, resume=resume, progress=progress)
-    seconds = time.perf_counter() - began
-    metrics = evaluate_run(model, data, sets["test"], parts, config, result, seconds, run_dir)
+    logger = TensorBoardLogger(tensorboard, data.classes) if tensorboard is not None else None
+    try:
+        began = time.perf_counter()
+        result = train(model, sets["train"], sets["val"], data.classes, config.train, run_dir,
+                       metadata, resume=resume, progress=progress, logger=logger)
+        seconds = time.perf_counter() - began
+        metrics = evaluate_run(model, data, sets["test"], parts, config, result, seconds,
+                               run_dir)
+        if logger is not None:
+            logger.finish(run_hparams(model, data, config),
+                          {"test/accuracy": metrics["star"]["accuracy"],
+                           "test/macro_f1": metrics["star"]["macro_f1"]},
+                          step=len(result.history))
+    finally:
+        if logger is not None:
+            logger.close()
     if figures:
         from lcformer import figures as fig
 
         fig.run_figures(run_dir, model, data, sets, result, metrics, config.train)
     return metrics
+
+
+def run_hparams(model: LightCurveClassifier, data: PreparedDataset,
+                config: RunConfig) -> dict[str, Any]:
+    """What TensorBoard's HParams tab shows of a run: the resolved model options (defaults
+    included), the training config and the split (the folds of a sweep differ in nothing
+    else)."""
+    return {"dataset": data.manifest["name"], "model": model.config.to_dict(),
+            "train": config.train.to_dict(), "split": config.split,
+            "split_seed": config.split_seed, "sample_per_class": config.sample_per_class}
 
 
 def write_config(run_dir: Path, data: PreparedDataset, config: RunConfig) -> None:

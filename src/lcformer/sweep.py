@@ -189,18 +189,22 @@ class SweepResult:
 
 def run_sweep(data: PreparedDataset, config: SweepConfig, sweep_dir: str | Path,
               progress: bool = True, curves: Callable[[], LightCurves] | None = None,
-              baseline_jobs: int = 1) -> SweepResult:
+              baseline_jobs: int = 1, command: str | None = None,
+              tensorboard: str | Path | None = None) -> SweepResult:
     """Run (or continue) every cell and repeat of ``config`` in ``sweep_dir``.
 
     ``curves`` returns the cleaned raw curves the feature baseline needs (``config.baseline``);
-    it is called once, and only if a baseline run is still to do.
+    it is called once, and only if a baseline run is still to do. ``command`` (the command
+    line that started the sweep) is kept in sweep.json so that a results document can show it.
+    ``tensorboard``: log each run trained now to TensorBoard, in the sub-folder named like its
+    run folder (``DIR/encoder-h4-e32/seed0``).
     """
     sweep_dir = Path(sweep_dir)
     sweep_dir.mkdir(parents=True, exist_ok=True)
     atomic.write_json(sweep_dir / "sweep.json", {
         "lcformer_version": __version__, "dataset": data.manifest["name"],
         "prepared": str(data.path), "input_hash": data.manifest["input_hash"],
-        "prepare": data.manifest["config"], "sweep": config.to_dict()})
+        "prepare": data.manifest["config"], "sweep": config.to_dict(), "command": command})
     plan: list[tuple[Cell | None, str]] = [(c, r) for r in config.repeats for c in cells(config)]
     if config.baseline:
         plan += [(None, r) for r in config.repeats]
@@ -222,8 +226,10 @@ def run_sweep(data: PreparedDataset, config: SweepConfig, sweep_dir: str | Path,
             new, did = _baseline_rows(data, config, repeat, run_dir, get_curves, baseline_jobs)
         else:
             run_dir = sweep_dir / cell.name / repeat
+            logs = (None if tensorboard is None else
+                    Path(tensorboard) / run_dir.relative_to(sweep_dir))
             new, did = _cell_rows(data, run_config(config, cell, repeat), cell, repeat,
-                                  run_dir, progress)
+                                  run_dir, progress, logs)
         for row in new:
             row["run_dir"] = str(run_dir.relative_to(sweep_dir))
         rows += new
@@ -241,7 +247,8 @@ def run_sweep(data: PreparedDataset, config: SweepConfig, sweep_dir: str | Path,
 
 
 def _cell_rows(data: PreparedDataset, rc: RunConfig, cell: Cell, repeat: str, run_dir: Path,
-               progress: bool) -> tuple[list[dict[str, Any]], bool]:
+               progress: bool,
+               tensorboard: Path | None = None) -> tuple[list[dict[str, Any]], bool]:
     metrics_path = run_dir / "metrics.json"
     did = not metrics_path.is_file()
     if did:
@@ -249,7 +256,7 @@ def _cell_rows(data: PreparedDataset, rc: RunConfig, cell: Cell, repeat: str, ru
         if resume:
             _check_finished_config(run_dir, data, rc)
         metrics = train_run(data, rc, run_dir, resume=resume, progress=progress,
-                            figures=False)
+                            figures=False, tensorboard=tensorboard)
     else:
         _check_finished_config(run_dir, data, rc)
         metrics = json.loads(metrics_path.read_text())

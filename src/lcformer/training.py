@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import numpy as np
 import torch
@@ -73,6 +73,12 @@ class WindowSet:
         return len(self.labels)
 
 
+class EpochLogger(Protocol):
+    """Where train() also reports each epoch (lcformer.tensorboard.TensorBoardLogger)."""
+
+    def epoch(self, row: dict[str, Any], confusion: np.ndarray | None) -> None: ...
+
+
 @dataclass
 class TrainResult:
     history: list[dict[str, Any]] = field(default_factory=list)
@@ -117,12 +123,15 @@ def train(
     resume: bool = False,
     progress: bool = True,
     stop_after: int | None = None,
+    logger: EpochLogger | None = None,
 ) -> TrainResult:
     """Train ``model`` in place and leave it holding the best (or last) weights.
 
     With ``run_dir``, checkpoints ``best.safetensors`` and ``last.safetensors`` and
     ``history.csv`` are written there; ``resume=True`` continues from ``last``.
     ``stop_after`` ends after that many epochs in this call (used to test resuming).
+    ``logger`` gets each epoch's history row (and the validation stars' confusion matrix)
+    once the run folder has it.
     """
     device = pick_device(config.device)
     model.to(device)
@@ -169,8 +178,10 @@ def train(
         began = time.perf_counter()
         loss = run_epoch(model, train_set, optimizer, phase, config, weights, rng, device)
         row: dict[str, Any] = {"epoch": epoch + 1, "phase": phase, "lr": lr, "train_loss": loss}
+        confusion = None
         if phase == "classify" and val_set is not None and len(val_set):
-            row |= validate(model, val_set, classes, config, weights, device)
+            scores, confusion = validate(model, val_set, classes, config, weights, device)
+            row |= scores
         row["seconds"] = round(time.perf_counter() - began, 3)
         result.history.append(row)
 
@@ -189,6 +200,8 @@ def train(
             save_checkpoint(run_dir / "last.safetensors", model,
                             metadata | {"epoch": epoch + 1, "training": training}, optimizer)
             write_history(run_dir / "history.csv", result.history)
+        if logger is not None:
+            logger.epoch(row, confusion)
         bar.set_postfix({k: f"{v:.3f}" for k, v in row.items()
                          if k in ("train_loss", "val_loss", "val_macro_f1")})
         if config.patience is not None and since_best >= config.patience:
@@ -240,14 +253,19 @@ def run_epoch(model: LightCurveClassifier, data: WindowSet, optimizer: torch.opt
 
 
 def validate(model: LightCurveClassifier, data: WindowSet, classes: list[str],
-             config: TrainConfig, weights: torch.Tensor, device: torch.device) -> dict[str, float]:
+             config: TrainConfig, weights: torch.Tensor,
+             device: torch.device) -> tuple[dict[str, float], np.ndarray]:
+    """Validation loss (per window) and star-level scores, with the star-level confusion
+    matrix kept apart: history rows hold scalars only."""
     probs = window_probabilities(model, data.tokens, data.mask, 2 * config.batch_size, device)
     with torch.no_grad():
         loss = F.nll_loss(torch.from_numpy(np.log(probs + 1e-12)),
                           torch.from_numpy(data.labels), weight=weights.cpu()).item()
     _, y_star, p_star = star_level(probs, data.star, _star_labels(data))
     metrics = classification_metrics(y_star, p_star.argmax(1), classes)
-    return {"val_loss": loss, "val_accuracy": metrics.accuracy, "val_macro_f1": metrics.macro_f1}
+    scores = {"val_loss": loss, "val_accuracy": metrics.accuracy,
+              "val_macro_f1": metrics.macro_f1}
+    return scores, np.asarray(metrics.confusion)
 
 
 def _star_labels(data: WindowSet) -> np.ndarray:
