@@ -46,7 +46,6 @@ cleaning config, as ``prepare`` does). Choices, all counted in the returned repo
 from __future__ import annotations
 
 import math
-import platform
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -60,7 +59,7 @@ from lcformer.evaluation import classification_metrics
 from lcformer.lightcurves import LightCurves
 from lcformer.prepared import PreparedDataset
 from lcformer.report import DropReport
-from lcformer.runs import assign_splits
+from lcformer.runs import assign_splits, cpu_model
 
 MODELS = ("random_forest", "gradient_boosting")
 MIN_POINTS = 5
@@ -291,7 +290,7 @@ def run_baseline(data: PreparedDataset, lcs_cleaned: LightCurves, split: str = "
     table = stars.loc[test, ["id", "label"]].reset_index(drop=True)
     split_info = {"kind": split, "seed": seed,
                   "stars": {p: int((parts == p).sum()) for p in ("train", "val", "test")}}
-    hardware = f"CPU {platform.processor() or platform.machine()}, {n_jobs} job(s)"
+    hardware = f"CPU {cpu_model()}, {n_jobs} job{'s' if n_jobs != 1 else ''}"
     results: dict[str, Any] = {}
     for name in models:
         pipeline = make_model(name, model_seed, n_jobs)

@@ -119,10 +119,23 @@ def model_metadata(model: LightCurveClassifier, data: PreparedDataset,
     }
 
 
+def cpu_model() -> str:
+    """The CPU's model name from /proc/cpuinfo (Linux), else what platform knows."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
 def hardware() -> str:
+    """What a run ran on, for its metrics and the results tables."""
     if torch.cuda.is_available():
         return f"CUDA {torch.cuda.get_device_name(0)}"
-    return f"CPU {platform.processor() or platform.machine()}, {torch.get_num_threads()} threads"
+    threads = torch.get_num_threads()
+    return f"CPU {cpu_model()}, {threads} thread{'s' if threads > 1 else ''}"
 
 
 def train_run(data: PreparedDataset, config: RunConfig, run_dir: str | Path,
