@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from lcformer.runs import cpu_model
+from lcformer.hardware import cpu_model
 
 __all__ = ["cpu_model"]

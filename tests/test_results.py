@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from lcformer.cli import main
-from lcformer.results import read_sweep, results_document, time_taken
+from lcformer.results import read_sweep, results_document, run_seconds
 from lcformer.sweep import BASELINE_MODELS
 
 # The tiny synthetic registry entry and its CLI fixture are shared with the sweep tests.
@@ -32,9 +33,11 @@ def sweep_dir(tiny_synthetic, tmp_path) -> Path:  # noqa: F811
 
 
 def _best(long: pd.DataFrame, deep: bool) -> pd.Series:
-    rows = long[~long["model"].isin(BASELINE_MODELS) if deep else
-                long["model"].isin(BASELINE_MODELS)]
-    return rows.sort_values(["macro_f1", "accuracy"], ascending=False, kind="stable").iloc[0]
+    """The best cell by mean macro-F1 over repeats, computed here independently."""
+    is_baseline = long["model"].isin(BASELINE_MODELS)
+    rows = long[~is_baseline if deep else is_baseline].fillna({"heads": -1, "emb": -1})
+    means = rows.groupby(["model", "heads", "emb"])[["accuracy", "macro_f1"]].mean()
+    return means.sort_values(["macro_f1", "accuracy"], ascending=False).iloc[0]
 
 
 def test_document_holds_the_sweep_table_command_and_figures(sweep_dir, tmp_path,
@@ -44,7 +47,7 @@ def test_document_holds_the_sweep_table_command_and_figures(sweep_dir, tmp_path,
     assert f"wrote {out}" in capsys.readouterr().out
     text = out.read_text()
     # The command that made the sweep, as typed, and the command that made the document.
-    recorded = json.loads((sweep_dir / "sweep.json").read_text())["command"]
+    [recorded] = json.loads((sweep_dir / "sweep.json").read_text())["commands"]
     assert recorded.startswith("lcformer sweep synthetic") and "--baseline" in recorded
     assert f"```\n{recorded}\n```" in text
     assert f"by `lcformer results {sweep_dir} --out {out}`" in text
@@ -60,7 +63,10 @@ def test_document_holds_the_sweep_table_command_and_figures(sweep_dir, tmp_path,
     assert f"{deep['accuracy']:.2f} ({deep['macro_f1']:.2f})" in summary
     assert f"{feats['accuracy']:.2f} ({feats['macro_f1']:.2f})" in summary
     relation = "above" if deep["macro_f1"] > feats["macro_f1"] else "below"
-    assert f"it is {relation} the feature baseline" in text
+    if deep["macro_f1"] == feats["macro_f1"]:
+        relation = "equal to"
+    assert f"in macro-F1 it is {relation} the feature baseline" in text
+    assert "4 of 4 |" in summary and "Unfinished sweep" not in text
     # Every figure referenced exists beside the document, and the research slides' set is there.
     figures = re.findall(r"!\[[^]]*\]\(([^)]+)\)", text)
     assert figures and all((out.parent / f).is_file() for f in figures)
@@ -83,16 +89,42 @@ def test_sample_outputs_are_skipped_and_said_when_the_prepared_data_is_gone(
     assert "training_curves.png" in text
 
 
-def test_time_counts_the_feature_extraction_once(sweep_dir) -> None:
+def test_time_adds_history_epochs_and_the_features_once(sweep_dir) -> None:
     section = read_sweep(sweep_dir)
-    compute, elapsed = time_taken(section)
-    long = section.long
-    baseline = json.loads((sweep_dir / "baseline" / "seed0" / "metrics.json").read_text())
-    expected = (long[~long["model"].isin(BASELINE_MODELS)]["seconds"].sum()
-                + baseline["features"]["seconds"]
-                + sum(m["train_seconds"] for m in baseline["models"].values()))
-    assert compute == pytest.approx(expected)
-    assert elapsed is not None and elapsed >= 0
+    expected = 0.0
+    for run in section.long["run_dir"].unique():
+        if run.startswith("baseline"):
+            result = json.loads((sweep_dir / run / "metrics.json").read_text())
+            expected += result["features"]["seconds"] + sum(
+                m["train_seconds"] for m in result["models"].values())
+        else:
+            expected += pd.read_csv(sweep_dir / run / "history.csv")["seconds"].sum()
+    assert run_seconds(section) == pytest.approx(expected)
+    assert run_seconds(section) > 0
+
+
+def test_a_partial_sweep_is_said_and_its_partial_cells_are_not_ranked(sweep_dir,
+                                                                     tmp_path) -> None:
+    """Two seeds asked, one finished for most cells: only complete cells can be 'best'."""
+    info = json.loads((sweep_dir / "sweep.json").read_text())
+    info["sweep"]["seeds"] = [0, 1]
+    (sweep_dir / "sweep.json").write_text(json.dumps(info))
+    long = pd.read_csv(sweep_dir / "results_long.csv")
+    naive = long[long["model"] == "naive"]
+    seed0 = sweep_dir / naive["run_dir"].iloc[0]
+    shutil.copytree(seed0, seed0.parent / "seed1")  # as if naive's seed1 had finished
+    extra = naive.assign(repeat="seed1", macro_f1=1.0, accuracy=1.0,
+                         run_dir=str(Path(naive["run_dir"].iloc[0]).parent / "seed1"))
+    pd.concat([long, extra]).to_csv(sweep_dir / "results_long.csv", index=False)
+    section = read_sweep(sweep_dir)
+    assert section.repeats == ["seed0", "seed1"] and section.expected_runs == 8
+    assert section.finished_runs == 5
+    best = section.best(deep=True)
+    assert best is not None and best["model"] == "naive"  # the only cell with both repeats
+    assert section.best(deep=False) is None  # the baseline has seed0 only
+    text, _ = results_document([sweep_dir], tmp_path / "results.md", figures=False)
+    assert "**Unfinished sweep: 5 of 8 runs finished.**" in text
+    assert "| 5 of 8 |" in text
 
 
 def test_comparison_with_the_research_table(sweep_dir, tmp_path) -> None:
@@ -100,8 +132,10 @@ def test_comparison_with_the_research_table(sweep_dir, tmp_path) -> None:
     info["dataset"] = "asas_acvs"  # as if the sweep had run on ASAS
     (sweep_dir / "sweep.json").write_text(json.dumps(info))
     text, _ = results_document([sweep_dir], tmp_path / "results.md", figures=False)
-    assert "0.91 (0.87) for the best research ASAS cell (Model 4, h4 e64)" in text
-    assert "(the research tables: 150 epochs)" in text and "for 1 epochs" in text
+    assert ("0.91 (0.87) for the best transformer cell of the research ASAS table "
+            "(Model 4, h4 e64)") in text
+    assert "1 classification epoch each (research: 150)" in text
+    assert "cannot be checked to be the same data" in text
     assert "![" not in text
 
 
@@ -129,4 +163,5 @@ def test_sweep_and_results_on_the_real_macho_samples(data_root, tmp_path, capsys
     assert main(["results", str(folder), "--out", str(out), "--no-figures"]) == 0
     text = out.read_text()
     assert "## macho" in text and "research MACHO table" in text
+    assert "## MACHO" not in text  # the general MACHO note only when no MACHO section
     assert "| Model 1 (naive) |" in text and "| features + random forest |" in text

@@ -56,10 +56,11 @@ import pandas as pd
 
 from lcformer import atomic
 from lcformer.evaluation import classification_metrics
+from lcformer.hardware import cpu_jobs, cpu_model
 from lcformer.lightcurves import LightCurves
 from lcformer.prepared import PreparedDataset
 from lcformer.report import DropReport
-from lcformer.runs import assign_splits, cpu_model
+from lcformer.runs import assign_splits
 
 MODELS = ("random_forest", "gradient_boosting")
 MIN_POINTS = 5
@@ -290,7 +291,7 @@ def run_baseline(data: PreparedDataset, lcs_cleaned: LightCurves, split: str = "
     table = stars.loc[test, ["id", "label"]].reset_index(drop=True)
     split_info = {"kind": split, "seed": seed,
                   "stars": {p: int((parts == p).sum()) for p in ("train", "val", "test")}}
-    hardware = f"CPU {cpu_model()}, {n_jobs} job{'s' if n_jobs != 1 else ''}"
+    hardware = f"CPU {cpu_model()}, {cpu_jobs(n_jobs)}"
     results: dict[str, Any] = {}
     for name in models:
         pipeline = make_model(name, model_seed, n_jobs)

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import platform
 import time
 import tomllib
 from dataclasses import dataclass, field
@@ -33,6 +32,7 @@ from lcformer import __version__, atomic
 from lcformer.checkpoints import load_checkpoint
 from lcformer.errors import NothingToTrainError, RunNotFoundError
 from lcformer.evaluation import classification_metrics, star_level, window_probabilities
+from lcformer.hardware import hardware
 from lcformer.lightcurves import ragged_ranges
 from lcformer.models import LightCurveClassifier, ModelConfig, model_from_config
 from lcformer.prepared import PreparedDataset
@@ -117,25 +117,6 @@ def model_metadata(model: LightCurveClassifier, data: PreparedDataset,
         "dataset": data.manifest["name"],
         "run": config.to_dict(),
     }
-
-
-def cpu_model() -> str:
-    """The CPU's model name from /proc/cpuinfo (Linux), else what platform knows."""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
-def hardware() -> str:
-    """What a run ran on, for its metrics and the results tables."""
-    if torch.cuda.is_available():
-        return f"CUDA {torch.cuda.get_device_name(0)}"
-    threads = torch.get_num_threads()
-    return f"CPU {cpu_model()}, {threads} thread{'s' if threads > 1 else ''}"
 
 
 def train_run(data: PreparedDataset, config: RunConfig, run_dir: str | Path,

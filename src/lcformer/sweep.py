@@ -46,10 +46,11 @@ import pandas as pd
 
 from lcformer import __version__, atomic
 from lcformer.errors import ConfigMismatchError
+from lcformer.hardware import hardware
 from lcformer.lightcurves import LightCurves
 from lcformer.models.config import MODEL_NAMES
 from lcformer.prepared import PreparedDataset
-from lcformer.runs import RunConfig, _drop_none, hardware, train_run
+from lcformer.runs import RunConfig, _drop_none, train_run
 
 #: The five research models, in the order of the research tables.
 RESEARCH_MODELS = ("naive", "ae_frozen", "ae_finetune", "encoder", "encoder_decoder")
@@ -195,16 +196,18 @@ def run_sweep(data: PreparedDataset, config: SweepConfig, sweep_dir: str | Path,
 
     ``curves`` returns the cleaned raw curves the feature baseline needs (``config.baseline``);
     it is called once, and only if a baseline run is still to do. ``command`` (the command
-    line that started the sweep) is kept in sweep.json so that a results document can show it.
+    line of this call) is added to the ``commands`` of sweep.json, so that a results document
+    can show how the sweep was started and continued.
     ``tensorboard``: log each run trained now to TensorBoard, in the sub-folder named like its
     run folder (``DIR/encoder-h4-e32/seed0``).
     """
     sweep_dir = Path(sweep_dir)
     sweep_dir.mkdir(parents=True, exist_ok=True)
+    commands = sweep_commands(sweep_dir) + ([command] if command else [])
     atomic.write_json(sweep_dir / "sweep.json", {
         "lcformer_version": __version__, "dataset": data.manifest["name"],
-        "prepared": str(data.path), "input_hash": data.manifest["input_hash"],
-        "prepare": data.manifest["config"], "sweep": config.to_dict(), "command": command})
+        "prepared": str(data.path.resolve()), "input_hash": data.manifest["input_hash"],
+        "prepare": data.manifest["config"], "sweep": config.to_dict(), "commands": commands})
     plan: list[tuple[Cell | None, str]] = [(c, r) for r in config.repeats for c in cells(config)]
     if config.baseline:
         plan += [(None, r) for r in config.repeats]
@@ -244,6 +247,17 @@ def run_sweep(data: PreparedDataset, config: SweepConfig, sweep_dir: str | Path,
         result = write_results(rows, data, config, sweep_dir, trained)
     assert result is not None
     return result
+
+
+def sweep_commands(sweep_dir: Path) -> list[str]:
+    """The command lines that started and continued a sweep, oldest first (from sweep.json)."""
+    path = sweep_dir / "sweep.json"
+    if not path.is_file():
+        return []
+    info = json.loads(path.read_text())
+    if "commands" in info:
+        return list(info["commands"])
+    return [info["command"]] if info.get("command") else []  # sweeps of lcformer <= 0.1.0
 
 
 def _cell_rows(data: PreparedDataset, rc: RunConfig, cell: Cell, repeat: str, run_dir: Path,
