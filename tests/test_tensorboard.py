@@ -9,7 +9,9 @@ from __future__ import annotations
 import dataclasses
 import json
 import sys
+import time
 import tomllib
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +19,8 @@ import pandas as pd
 import pytest
 import torch
 
-from lcformer import cli, datasets
+from lcformer import cli, datasets, runs
+from lcformer import tensorboard as tensorboard_module
 from lcformer.errors import LcformerError
 from lcformer.models import build_model
 from lcformer.prepared import PrepareConfig, prepare
@@ -27,6 +30,7 @@ from lcformer.tensorboard import (
     CONFUSION_TAG,
     TensorBoardLogger,
     TensorBoardUnavailableError,
+    TensorBoardWarning,
     confusion_image,
     flatten_hparams,
 )
@@ -215,3 +219,165 @@ def test_cli_train_and_sweep_with_tensorboard(needs_tensorboard, tiny_synthetic,
         acc = read_events(logs / "sweep" / run)
         assert steps(acc, "val/accuracy") == [1]
         assert session_hparams(acc)["model.name"] == run.split("-")[0]
+
+
+# ------------------------------------------------------------------ logging never ends a run
+DISK_FULL = OSError(28, "No space left on device")
+
+
+def our_warnings(record) -> list[str]:
+    return [str(w.message) for w in record if issubclass(w.category, TensorBoardWarning)]
+
+
+def break_writer(method: str):
+    """A SummaryWriter method that fails every time it is called; returns the call count."""
+    def setup(monkeypatch, logs: Path) -> list[int]:
+        from torch.utils.tensorboard import SummaryWriter
+
+        calls = [0]
+
+        def fail(self, *args, **kwargs):
+            calls[0] += 1
+            raise DISK_FULL
+
+        monkeypatch.setattr(SummaryWriter, method, fail)
+        return calls
+    return setup
+
+
+def break_matplotlib(monkeypatch, logs: Path) -> list[int]:
+    calls = [0]
+
+    def fail(*args, **kwargs):
+        calls[0] += 1
+        raise ValueError("matplotlib could not draw")
+
+    monkeypatch.setattr(tensorboard_module, "confusion_image", fail)
+    return calls
+
+
+def log_dir_is_a_file(monkeypatch, logs: Path) -> list[int]:
+    logs.write_text("not a folder")
+    return [1]  # the writer is never made, so it is tried once
+
+
+@pytest.mark.parametrize("setup", [break_writer("add_scalar"), break_writer("add_image"),
+                                   break_writer("flush"), break_matplotlib, log_dir_is_a_file],
+                         ids=["add_scalar", "add_image", "disk full on flush", "matplotlib",
+                              "log dir is a file"])
+def test_a_logging_failure_is_one_warning_and_the_run_goes_on(needs_tensorboard, prepared,
+                                                               tmp_path, monkeypatch,
+                                                               setup) -> None:
+    run_dir, logs = tmp_path / "run", tmp_path / "tb"
+    calls = setup(monkeypatch, logs)
+    with pytest.warns(TensorBoardWarning) as record:
+        metrics = train_run(prepared, RUN, run_dir, progress=False, figures=False,
+                            tensorboard=logs)
+    [message] = our_warnings(record)  # once, though two epochs and the end were to be logged
+    assert str(logs) in message and "switched off" in message and "run folder" in message
+    assert calls[0] == 1  # later epochs and the end of the run did not try again
+    assert json.loads((run_dir / "metrics.json").read_text())["star"] == metrics["star"]
+    assert len(pd.read_csv(run_dir / "history.csv")) == 2
+
+
+def test_a_failing_close_warns_once_and_later_calls_do_nothing(needs_tensorboard, tmp_path,
+                                                              monkeypatch) -> None:
+    from torch.utils.tensorboard import SummaryWriter
+
+    row = {"epoch": 1, "phase": "classify", "lr": 1e-3, "train_loss": 0.5}
+    logger = TensorBoardLogger(tmp_path, ["a", "b"])
+    logger.epoch(row)
+    real_close = SummaryWriter.close
+
+    def close_then_fail(self) -> None:
+        real_close(self)
+        raise DISK_FULL
+
+    monkeypatch.setattr(SummaryWriter, "close", close_then_fail)
+    with pytest.warns(TensorBoardWarning, match="No space left on device"):
+        logger.close()
+    assert not logger.enabled
+    monkeypatch.undo()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        logger.epoch(row | {"epoch": 2})
+        logger.finish({"model": {"emb": 8}}, {"test/accuracy": 1.0}, step=2)
+        logger.close()
+    assert steps(read_events(tmp_path), "train/loss") == [1]
+
+
+# ------------------------------------------------------------------------------- resuming
+EPOCH_TAGS = ("train/loss", "train/lr", "val/loss", "val/accuracy", "val/macro_f1")
+RUN3 = dataclasses.replace(RUN, train=dataclasses.replace(RUN.train, epochs=3))
+
+
+class Killed(Exception):
+    """The process ended mid-run (a kill, a power cut)."""
+
+
+def interrupted(monkeypatch, after: int, rolled_back_to: int | None = None) -> None:
+    """train_run's training stops (as if killed) after ``after`` epochs of this session.
+
+    ``rolled_back_to``: the run folder is then put back as it was after that many epochs, while
+    the logs keep the later ones (a checkpoint older than the logs).
+    """
+    def train_then_die(model, train_set, val_set, classes, config, run_dir, metadata, **kw):
+        kw.pop("stop_after", None)
+        if rolled_back_to is None:
+            train(model, train_set, val_set, classes, config, run_dir, metadata,
+                       stop_after=after, **kw)
+        else:
+            train(model, train_set, val_set, classes, config, run_dir, metadata,
+                       stop_after=rolled_back_to, **kw)
+            saved = {p.name: p.read_bytes() for p in Path(run_dir).glob("*.*")}
+            train(model, train_set, val_set, classes, config, run_dir, metadata,
+                       stop_after=after - rolled_back_to, **kw | {"resume": True})
+            for name, data in saved.items():
+                (Path(run_dir) / name).write_bytes(data)
+        raise Killed
+
+    monkeypatch.setattr(runs, "train", train_then_die)
+
+
+def next_second() -> None:
+    """Event files are read in name order, which starts with the second they were made in: a
+    resumed session starts later than the one it resumes."""
+    now = int(time.time())
+    while int(time.time()) == now:
+        time.sleep(0.02)
+
+
+def assert_each_epoch_once(logs: Path, metrics: dict) -> None:
+    acc = read_events(logs)
+    for tag in EPOCH_TAGS:
+        assert steps(acc, tag) == [1, 2, 3], tag
+    assert [i.step for i in acc.Images(CONFUSION_TAG)] == [1, 2, 3]
+    [event] = acc.Scalars("test/macro_f1")
+    assert event.step == 3 and event.value == pytest.approx(metrics["star"]["macro_f1"])
+
+
+@pytest.mark.parametrize("case", ["resume", "resume from a checkpoint older than the logs",
+                                  "restart without resuming"])
+def test_a_resumed_run_logs_each_epoch_once(needs_tensorboard, prepared, tmp_path,
+                                            monkeypatch, case) -> None:
+    run_dir, logs = tmp_path / "run", tmp_path / "tb"
+    with monkeypatch.context() as patch:
+        if case == "resume":
+            interrupted(patch, after=1)
+        else:
+            interrupted(patch, after=2, rolled_back_to=1 if "older" in case else None)
+        with pytest.raises(Killed):
+            train_run(prepared, RUN3, run_dir, progress=False, figures=False, tensorboard=logs)
+    history = pd.read_csv(run_dir / "history.csv")
+    assert list(history["epoch"]) == ([1, 2] if case == "restart without resuming" else [1])
+    assert not (run_dir / "metrics.json").exists()
+    assert (run_dir / "last.safetensors").exists()
+
+    next_second()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", TensorBoardWarning)
+        metrics = train_run(prepared, RUN3, run_dir, resume=case != "restart without resuming",
+                            progress=False, figures=False, tensorboard=logs)
+    assert list(pd.read_csv(run_dir / "history.csv")["epoch"]) == [1, 2, 3]
+    assert len(list(logs.glob("events.out.tfevents.*"))) == 2  # one per session
+    assert_each_epoch_once(logs, metrics)

@@ -4,7 +4,8 @@ The run folder stays the record of a run; this only mirrors it for watching and 
 live: per epoch the losses, learning rate and validation scores, the star-level validation
 confusion matrix as an image, and at the end the hyper-parameters with the test scores for
 TensorBoard's HParams tab. Everything goes into one log folder per run, so a sweep's runs
-appear side by side under ``tensorboard --logdir DIR``.
+appear side by side under ``tensorboard --logdir DIR``. Logging never ends a run: a failure
+while writing is one warning, after which the run goes on without logging.
 
 ``tensorboard`` and matplotlib are imported when a logger is made, not with this module: the
 package must not need them unless logging is asked for.
@@ -12,6 +13,8 @@ package must not need them unless logging is asked for.
 
 from __future__ import annotations
 
+import contextlib
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -102,18 +105,48 @@ def confusion_image(confusion: np.ndarray, classes: Sequence[str], title: str = 
     return np.asarray(canvas.buffer_rgba())[..., :3].copy()
 
 
+class TensorBoardWarning(UserWarning):
+    """TensorBoard logging failed during a run and was switched off; the run went on."""
+
+
 class TensorBoardLogger:
     """Writes one run's epochs and final scores to a TensorBoard log folder.
 
     Steps are the 1-based epoch numbers of history.csv, so a resumed run appends to the same
-    folder where it left off.
+    folder where it left off. The event file is opened at the first epoch logged, with
+    TensorBoard's ``purge_step`` at that epoch: whatever an earlier session logged from there on
+    (a run restarted from scratch, or from a checkpoint older than its logs) is hidden, so each
+    epoch shows once, as the run folder has it.
+
+    Logging is an extra view and never stops or spoils a run: any error while writing (disk
+    full, an unwritable folder, matplotlib) is reported once as a :class:`TensorBoardWarning`
+    and logging is switched off for the rest of the run. Only a missing ``tensorboard`` package
+    is an error, raised when the logger is made, before any training.
     """
 
     def __init__(self, log_dir: str | Path, classes: Sequence[str]) -> None:
-        writer_class = require_tensorboard()
+        self._writer_class = require_tensorboard()
         self.log_dir = Path(log_dir)
         self.classes = list(classes)
-        self._writer = writer_class(log_dir=str(self.log_dir))
+        self._writer: SummaryWriter | None = None
+        self.enabled = True
+
+    def _open(self, purge_step: int | None = None) -> SummaryWriter:
+        if self._writer is None:
+            self._writer = self._writer_class(log_dir=str(self.log_dir), purge_step=purge_step)
+        return self._writer
+
+    def _fail(self, exc: Exception) -> None:
+        """Switch logging off for good and say so, once."""
+        self.enabled = False
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            with contextlib.suppress(Exception):  # it may be what failed; best effort only
+                writer.close()
+        warnings.warn(
+            f"TensorBoard logging to {self.log_dir} failed ({type(exc).__name__}: {exc}); "
+            "logging is switched off for the rest of this run. The run itself goes on and its "
+            "run folder is unaffected.", TensorBoardWarning, stacklevel=3)
 
     def epoch(self, row: Mapping[str, Any], confusion: np.ndarray | None = None) -> None:
         """One history row; ``confusion`` is the star-level validation confusion matrix.
@@ -121,8 +154,16 @@ class TensorBoardLogger:
         Reconstruction epochs report an MSE, not a classification loss: a tag of its own, so
         the loss curve is not a mix of two quantities.
         """
+        if not self.enabled:
+            return
+        try:
+            self._epoch(row, confusion)
+        except Exception as exc:  # logging must never end a run
+            self._fail(exc)
+
+    def _epoch(self, row: Mapping[str, Any], confusion: np.ndarray | None) -> None:
         step = int(row["epoch"])
-        w = self._writer
+        w = self._open(purge_step=step)
         w.add_scalar("train/lr", row["lr"], step)
         loss_tag = "train/loss" if row["phase"] == "classify" else "train/reconstruction_loss"
         w.add_scalar(loss_tag, row["train_loss"], step)
@@ -142,19 +183,37 @@ class TensorBoardLogger:
         Written into this run's own folder, not the timestamped sub-folder of
         ``SummaryWriter.add_hparams``, so each run is one row of the HParams table.
         """
+        if not self.enabled:
+            return
+        try:
+            self._finish(hparams, metrics, step)
+        except Exception as exc:  # logging must never end a run
+            self._fail(exc)
+
+    def _finish(self, hparams: Mapping[str, Any], metrics: Mapping[str, float],
+                step: int) -> None:
         from torch.utils.tensorboard.summary import hparams as hparams_summaries
 
         metrics = {k: float(v) for k, v in metrics.items()}
-        file_writer = self._writer.file_writer
-        assert file_writer is not None  # made by SummaryWriter.__init__
+        writer = self._open()  # no purge: nothing was trained in this session
+        file_writer = writer.file_writer
+        if file_writer is None:  # made by SummaryWriter.__init__
+            raise RuntimeError("the SummaryWriter has no file writer")
         for summary in hparams_summaries(flatten_hparams(hparams), metrics):
             file_writer.add_summary(summary, step)
         for tag, value in metrics.items():
-            self._writer.add_scalar(tag, value, step)
-        self._writer.flush()
+            writer.add_scalar(tag, value, step)
+        writer.flush()
 
     def close(self) -> None:
-        self._writer.close()
+        """Flush and close the event file; later calls do nothing."""
+        writer, self._writer = self._writer, None
+        if writer is None or not self.enabled:
+            return
+        try:
+            writer.close()
+        except Exception as exc:  # logging must never end a run
+            self._fail(exc)
 
     def __enter__(self) -> TensorBoardLogger:
         return self
