@@ -73,7 +73,8 @@ def test_document_holds_the_sweep_table_command_and_figures(sweep_dir, tmp_path,
     names = {Path(f).name for f in figures}
     assert {"training_curves.png", "confusion_deep.png", "confusion_baseline.png",
             "sample_outputs_naive.png", "sample_outputs_ae_frozen.png",
-            "reconstruction_ae_frozen.png"} <= names
+            "reconstruction_ae_frozen.png", "class_distribution.png",
+            "length_distribution.png"} <= names
     assert "## Not shown" not in text and "## MACHO" in text
 
 
@@ -84,6 +85,7 @@ def test_sample_outputs_are_skipped_and_said_when_the_prepared_data_is_gone(
     (sweep_dir / "sweep.json").write_text(json.dumps(info))
     text, skipped = results_document([sweep_dir], tmp_path / "results.md")
     assert len(skipped) == 1 and "prepared data" in skipped[0] and "gone" in skipped[0]
+    assert "class_distribution.png" not in text
     assert "## Not shown" in text and skipped[0] in text
     assert "sample_outputs_naive.png" not in text
     assert "training_curves.png" in text

@@ -24,6 +24,7 @@ import pandas as pd
 
 from lcformer import atomic
 from lcformer.errors import LcformerError
+from lcformer.prepared import PreparedDataset
 from lcformer.sweep import BASELINE_MODELS, ROW_LABELS, SweepConfig, cells, summary, sweep_commands
 
 #: The best transformer cell of each research results table (150 epochs): row, column,
@@ -236,9 +237,9 @@ def section_figures(section: SweepSection, out_dir: Path) -> tuple[list[tuple[st
                                                                    list[str]]:
     """Figures of one sweep: (caption, file) pairs, and the reasons for figures not made.
 
-    Training curves and confusion matrices come from the run folders; sample outputs also
-    need the prepared windows (``sweep.json`` says where), so without them they are skipped,
-    and the skip is reported.
+    Training curves and confusion matrices come from the run folders; the class and length
+    distributions and the sample outputs need the prepared data (``sweep.json`` says where),
+    so without it they are skipped, and the skip is reported.
     """
     from lcformer import figures as fig
 
@@ -272,27 +273,31 @@ def section_figures(section: SweepSection, out_dir: Path) -> tuple[list[tuple[st
                          metrics["star"]["confusion"], metrics["classes"],
                          out_dir / "confusion_baseline.png", normalise=True,
                          title=f"{name}: recall per true class")))
-    samples, why = _sample_outputs(section, out_dir)
-    return made + samples, skipped + why
+    prepared = Path(section.info["prepared"])
+    if not (prepared / "manifest.json").is_file():
+        skipped.append(f"{section.dataset}: the data figures and the sample outputs: the "
+                       f"prepared data {prepared} is gone (run `lcformer prepare "
+                       f"{section.dataset}` with the sweep's token options to restore it)")
+        return made, skipped
+    data = PreparedDataset.open(prepared)
+    stars = data.stars
+    made.append((f"{section.dataset}: stars per class (kept by the preparation)",
+                 fig.class_distribution_figure(stars, out_dir / "class_distribution.png",
+                                               f"{section.dataset}: stars per class")))
+    made.append((f"{section.dataset}: points per star, per class (after cleaning)",
+                 fig.length_distribution_figure(stars, out_dir / "length_distribution.png",
+                                                f"{section.dataset}: points per star")))
+    return made + _sample_outputs(section, data, out_dir), skipped
 
 
-def _sample_outputs(section: SweepSection, out_dir: Path) -> tuple[list[tuple[str, Path]],
-                                                                   list[str]]:
+def _sample_outputs(section: SweepSection, data: PreparedDataset,
+                    out_dir: Path) -> list[tuple[str, Path]]:
     """Sample outputs of Models 1 and 2 (and Model 2's reconstruction) on test windows."""
     from lcformer import figures as fig
-    from lcformer.prepared import PreparedDataset
     from lcformer.runs import RunConfig, assign_splits, load_model, window_sets
 
     stats = section.complete_cells()
     wanted = [m for m in ("naive", "ae_frozen") if (stats["model"] == m).any()]
-    if not wanted:
-        return [], []
-    prepared = Path(section.info["prepared"])
-    if not (prepared / "manifest.json").is_file():
-        return [], [f"{section.dataset}: sample outputs of {', '.join(wanted)}: the prepared "
-                    f"data {prepared} is gone (run `lcformer prepare {section.dataset}` with "
-                    f"the sweep's token options to restore it)"]
-    data = PreparedDataset.open(prepared)
     made: list[tuple[str, Path]] = []
     for model_name in wanted:
         rows = stats[stats["model"] == model_name].sort_values(
@@ -317,7 +322,7 @@ def _sample_outputs(section: SweepSection, out_dir: Path) -> tuple[list[tuple[st
             made.append((f"Reconstruction by {name} (test windows)", fig.reconstruction_figure(
                 model, tokens, mask, out_dir / f"reconstruction_{model_name}.png",
                 n=len(picks))))
-    return made, []
+    return made
 
 
 def _section_text(section: SweepSection, heading: str) -> list[str]:
