@@ -311,10 +311,11 @@ def class_distribution_figure(stars: pd.DataFrame, path: str | os.PathLike,
 
 
 def length_distribution_figure(curves: pd.DataFrame, path: str | os.PathLike,
-                               title: str = "Points per curve") -> Path:
-    """Points per curve for all curves and per class (log axis: lengths span decades)."""
+                               title: str = "Points per curve", unit: str = "curve") -> Path:
+    """Points per curve (or per star: ``unit``) for all and per class (log axis: lengths span
+    decades)."""
     labels = curves["label"].astype(str) if "label" in curves else pd.Series("all", curves.index)
-    groups = {"all curves": curves["n_points"].to_numpy()}
+    groups = {f"all {unit}s": curves["n_points"].to_numpy()}
     for label in sorted(labels.unique()):
         groups[label] = curves.loc[labels == label, "n_points"].to_numpy()
     names = [f"{k} ({len(v)})" for k, v in groups.items()]
@@ -324,7 +325,7 @@ def length_distribution_figure(curves: pd.DataFrame, path: str | os.PathLike,
                **_HORIZONTAL)
     ax.set_yticks(range(1, len(names) + 1), names[::-1], fontsize=8)
     ax.set_xscale("log")
-    ax.set_xlabel("points per curve")
+    ax.set_xlabel(f"points per {unit}")
     ax.set_title(title)
     ax.grid(axis="x", alpha=0.3)
     return _save(fig, path)

@@ -286,7 +286,8 @@ def section_figures(section: SweepSection, out_dir: Path) -> tuple[list[tuple[st
                                                f"{section.dataset}: stars per class")))
     made.append((f"{section.dataset}: points per star, per class (after cleaning)",
                  fig.length_distribution_figure(stars, out_dir / "length_distribution.png",
-                                                f"{section.dataset}: points per star")))
+                                                f"{section.dataset}: points per star",
+                                                unit="star")))
     return made + _sample_outputs(section, data, out_dir), skipped
 
 
