@@ -363,7 +363,9 @@ def results_document(sweep_dirs: list[str | os.PathLike], out: str | os.PathLike
     if any(s.info["sweep"]["baseline"] for s in sections):
         lines[-1] += (" The feature baseline (light-curve features with a random forest and "
                       "gradient boosting) is tested on exactly the same stars as the deep "
-                      "models of its repeat, and trained on all of their training stars.")
+                      "models of its repeat, and trained on every training star of that "
+                      "split (the deep models may train on a per-class sample of them: see "
+                      "each budget line).")
     lines += ["", "## Summary", "",
               "| dataset | test stars | best deep cell | best feature baseline | runs | time |",
               "|---|---|---|---|---|---|"]
