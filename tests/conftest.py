@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 
@@ -52,3 +53,18 @@ def one_torch_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(before)
+
+
+@pytest.fixture
+def tiny_synthetic(tmp_path, monkeypatch):
+    """The CLI's `synthetic` dataset at 30 stars of 42 points, run from tmp_path: nothing is
+    written in the repository."""
+    from lcformer import cli, datasets
+    from lcformer.synthetic import SyntheticConfig, make_synthetic
+
+    tiny = SyntheticConfig(n_per_class=10, num=84)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv(cli.WORK_DIR_ENV, str(tmp_path / "env-work"))
+    spec = dataclasses.replace(datasets.REGISTRY["synthetic"],
+                               read=lambda folder, report: make_synthetic(tiny))
+    monkeypatch.setitem(datasets.REGISTRY, "synthetic", spec)

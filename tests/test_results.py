@@ -14,16 +14,13 @@ from lcformer.cli import main
 from lcformer.results import read_sweep, results_document, run_seconds
 from lcformer.sweep import BASELINE_MODELS
 
-# The tiny synthetic registry entry and its CLI fixture are shared with the sweep tests.
-from tests.test_sweep import tiny_synthetic  # noqa: F401
-
 SWEEP_ARGS = ["--models", "naive,ae_frozen,encoder", "--heads", "2", "--embs", "8",
               "--epochs", "1", "--pretrain-epochs", "1", "--window", "20", "--stride", "10",
               "--batch-size", "32", "--threads", "1", "--device", "cpu", "--quiet"]
 
 
 @pytest.fixture
-def sweep_dir(tiny_synthetic, tmp_path) -> Path:  # noqa: F811
+def sweep_dir(tiny_synthetic, tmp_path) -> Path:
     pytest.importorskip("light_curve")
     folder = tmp_path / "sweep"
     args = ["sweep", "synthetic", "--work-dir", str(tmp_path / "work"), *SWEEP_ARGS,

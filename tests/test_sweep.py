@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 import torch
 
-from lcformer import cli, datasets, sweep
+from lcformer import sweep
 from lcformer.cleaning import clean
 from lcformer.cli import main
 from lcformer.prepared import PrepareConfig, prepare
@@ -212,13 +212,6 @@ def test_folds_with_the_feature_baseline(prepared, tmp_path) -> None:
     assert again.trained == [] and len(asked) == 1 and len(again.long) == 6
 
 
-@pytest.fixture
-def tiny_synthetic(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv(cli.WORK_DIR_ENV, str(tmp_path / "env-work"))
-    spec = dataclasses.replace(datasets.REGISTRY["synthetic"],
-                               read=lambda folder, report: make_synthetic(TINY))
-    monkeypatch.setitem(datasets.REGISTRY, "synthetic", spec)
 
 
 def test_cli_sweep(tiny_synthetic, tmp_path, capsys) -> None:

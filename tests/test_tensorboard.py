@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 import torch
 
-from lcformer import cli, datasets, runs
+from lcformer import cli, runs
 from lcformer import tensorboard as tensorboard_module
 from lcformer.errors import LcformerError
 from lcformer.models import build_model
@@ -174,14 +174,6 @@ def test_missing_package_names_the_fix(without_tensorboard, tmp_path) -> None:
     assert not (tmp_path / "tb").exists()
 
 
-@pytest.fixture
-def tiny_synthetic(tmp_path, monkeypatch):
-    """The `synthetic` dataset at 30 stars; nothing written in the repository."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv(cli.WORK_DIR_ENV, str(tmp_path / "env-work"))
-    spec = dataclasses.replace(datasets.REGISTRY["synthetic"],
-                               read=lambda folder, report: make_synthetic(TINY))
-    monkeypatch.setitem(datasets.REGISTRY, "synthetic", spec)
 
 
 def test_cli_without_the_package_exits_2_before_preparing(without_tensorboard, tiny_synthetic,
