@@ -46,13 +46,14 @@ from typing import Any
 import numpy as np
 from machine import cpu_model  # benchmarks/machine.py
 
-from lcformer.cleaning import clean
-from lcformer.lightcurves import LightCurves
-from lcformer.reading import read_long_table
-from lcformer.reference import reference_tokens
-from lcformer.report import DropReport
-from lcformer.synthetic import SyntheticConfig, make_synthetic
-from lcformer.tokens import TokenConfig, Windows, make_windows
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository, for tests/
+from lcformer.data.cleaning import clean
+from lcformer.data.lightcurves import LightCurves
+from lcformer.data.reading import read_long_table
+from lcformer.data.report import DropReport
+from lcformer.data.synthetic import SyntheticConfig, make_synthetic
+from lcformer.data.tokens import TokenConfig, Windows, make_windows
+from tests.data.reference_tokens import reference_tokens
 
 TARGET_RATIO = 100.0  # issue: vectorised at least 100x the row-by-row reference
 LINEAR_SLACK = 1.3  # a 10x larger input may cost up to 13x and still count as linear (noise)

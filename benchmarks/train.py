@@ -3,12 +3,13 @@
 Each model is built at the research size (199 tokens of 4 numbers, emb 64, 4 heads,
 ``research=True``) and timed through the project's own code paths:
 
-* training: :func:`lcformer.training.run_epoch` over one batch of 256 windows, i.e. the real
+* training: :func:`lcformer.training.loop.run_epoch` over one batch of 256 windows, i.e. the real
   step (NLL with class weights + ``l2_penalty()``, backward, gradient clipping at 1, Adam),
   in train mode (dropout on). The autoencoders get two rows: a classification step (Model 2
   with its encoder frozen, as ``train`` does) and a reconstruction step (masked MSE);
-* inference: :func:`lcformer.evaluation.window_probabilities` (``classify`` under no_grad, eval
-  mode) on a batch of 512 windows, then :func:`lcformer.evaluation.star_probabilities`;
+* inference: :func:`lcformer.evaluation.metrics.window_probabilities` (``classify`` under
+  no_grad, eval mode) on a batch of 512 windows, then
+  :func:`lcformer.evaluation.metrics.star_probabilities`;
   windows/s is turned into stars/s with the ASAS average of windows per star.
 
 The reference, :class:`PlainEncoder`, is Model 4 (``encoder``) written out plainly from the
@@ -44,7 +45,7 @@ import torch.nn.functional as F
 from machine import cpu_model  # benchmarks/machine.py
 from torch import Tensor, nn
 
-from lcformer.evaluation import star_probabilities, window_probabilities
+from lcformer.evaluation.metrics import star_probabilities, window_probabilities
 from lcformer.models import (
     ARCHITECTURES,
     LightCurveClassifier,
@@ -52,7 +53,7 @@ from lcformer.models import (
     build_model,
     model_names,
 )
-from lcformer.training import Phase, TrainConfig, WindowSet, run_epoch
+from lcformer.training.loop import Phase, TrainConfig, WindowSet, run_epoch
 
 #: ASAS with windows of W=200 pairs every S=100: 42,615 windows from 12,592 stars.
 ASAS_WINDOWS, ASAS_STARS = 42_615, 12_592

@@ -59,8 +59,9 @@ def one_torch_thread():
 def tiny_synthetic(tmp_path, monkeypatch):
     """The CLI's `synthetic` dataset at 30 stars of 42 points, run from tmp_path: nothing is
     written in the repository."""
-    from lcformer import cli, datasets
-    from lcformer.synthetic import SyntheticConfig, make_synthetic
+    from lcformer import cli
+    from lcformer.data import datasets
+    from lcformer.data.synthetic import SyntheticConfig, make_synthetic
 
     tiny = SyntheticConfig(n_per_class=10, num=84)
     monkeypatch.chdir(tmp_path)

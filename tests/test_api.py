@@ -7,10 +7,10 @@ import pytest
 import torch
 
 from lcformer.api import Classifier, star_ids
-from lcformer.lightcurves import LightCurves
-from lcformer.synthetic import SyntheticConfig, make_synthetic
-from lcformer.tokens import TokenConfig
-from lcformer.training import TrainConfig
+from lcformer.data.lightcurves import LightCurves
+from lcformer.data.synthetic import SyntheticConfig, make_synthetic
+from lcformer.data.tokens import TokenConfig
+from lcformer.training.loop import TrainConfig
 
 TOKENS = TokenConfig(window=20, stride=10)
 CLASSES = ["car", "gaussian_process", "sinusoid"]

@@ -5,23 +5,23 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from lcformer.lightcurves import LightCurves
+from lcformer.data.lightcurves import LightCurves
 
 __version__ = "0.1.0"
 
 # Heavier names (they import torch or pandas readers) load on first use.
 _LAZY = {
     "Classifier": "lcformer.api",
-    "CleaningConfig": "lcformer.cleaning",
-    "TokenConfig": "lcformer.tokens",
-    "TrainConfig": "lcformer.training",
-    "make_synthetic": "lcformer.synthetic",
-    "read_long_table": "lcformer.reading",
-    "read_catalogue_folder": "lcformer.reading",
-    "read_folder": "lcformer.reading",
-    "read_macho": "lcformer.reading",
-    "from_dataframe": "lcformer.reading",
-    "from_astropy": "lcformer.reading",
+    "CleaningConfig": "lcformer.data.cleaning",
+    "TokenConfig": "lcformer.data.tokens",
+    "TrainConfig": "lcformer.training.loop",
+    "make_synthetic": "lcformer.data.synthetic",
+    "read_long_table": "lcformer.data.reading",
+    "read_catalogue_folder": "lcformer.data.reading",
+    "read_folder": "lcformer.data.reading",
+    "read_macho": "lcformer.data.reading",
+    "from_dataframe": "lcformer.data.reading",
+    "from_astropy": "lcformer.data.reading",
 }
 
 __all__ = ["LightCurves", "__version__", *_LAZY]

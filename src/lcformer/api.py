@@ -1,4 +1,4 @@
-"""A scikit-learn style classifier over :class:`~lcformer.lightcurves.LightCurves`.
+"""A scikit-learn style classifier over :class:`~lcformer.data.lightcurves.LightCurves`.
 
 >>> clf = Classifier("encoder", epochs=20).fit(train_curves)       # doctest: +SKIP
 >>> clf.predict(new_curves)                                         # doctest: +SKIP
@@ -18,17 +18,17 @@ import pandas as pd
 import torch
 
 from lcformer import __version__
-from lcformer.checkpoints import save_checkpoint
-from lcformer.cleaning import CleaningConfig, clean
-from lcformer.lightcurves import LightCurves
+from lcformer.data.cleaning import CleaningConfig, clean
+from lcformer.data.lightcurves import LightCurves
+from lcformer.data.prepared import PrepareConfig, filter_labels
+from lcformer.data.report import DropReport
+from lcformer.data.splits import carve_validation
+from lcformer.data.tokens import TokenConfig, make_windows
+from lcformer.evaluation.predict import Predictions, predict_stars
 from lcformer.models import LightCurveClassifier, ModelConfig, model_from_config
-from lcformer.predict import Predictions, predict_stars
-from lcformer.prepared import PrepareConfig, filter_labels
-from lcformer.report import DropReport
-from lcformer.runs import load_model
-from lcformer.splits import carve_validation
-from lcformer.tokens import TokenConfig, make_windows
-from lcformer.training import TrainConfig, TrainResult, WindowSet, train
+from lcformer.training.checkpoints import save_checkpoint
+from lcformer.training.loop import TrainConfig, TrainResult, WindowSet, train
+from lcformer.training.runs import load_model
 
 
 def star_ids(lcs: LightCurves) -> np.ndarray:

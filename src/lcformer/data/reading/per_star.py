@@ -1,0 +1,309 @@
+"""One light-curve file per star, optionally with a catalogue of ``filename,class``.
+
+This is the layout of much research code and of the ASAS training set of Richards et al. (2012).
+The files may sit in a folder or in an archive (.tar[.gz|.bz2|.xz], .tgz, .zip) that is read in
+memory, never extracted. Each file is parsed with :func:`numpy.loadtxt` (a loop over files, never
+over points); only a file that fails is re-read line by line to say where and why.
+"""
+
+from __future__ import annotations
+
+import io
+import tarfile
+import zipfile
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from lcformer.data.lightcurves import LightCurves
+from lcformer.data.reading.tables import PathLike, finish, read_str_table
+from lcformer.data.report import DropReport
+from lcformer.errors import InputError
+
+ARCHIVE_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".zip")
+# Files that are never light curves, skipped when no ``suffix`` says which files are data.
+NOT_LIGHT_CURVES = frozenset(
+    ".md .rst .html .pdf .png .jpg .jpeg .gif .svg .json .yaml .yml .toml .py .ipynb .parquet"
+    " .xml .log".split()
+)
+_ROLES = ("time", "mag", "err")
+
+
+@dataclass
+class FileProblem(Exception):
+    """A file that cannot be used as a light curve: where, what, and the reason it counts as."""
+
+    line: int
+    message: str
+    reason: str = "unreadable_file"
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}"
+
+
+# ---------------------------------------------------------------------- public readers
+def read_catalogue_folder(
+    catalogue: PathLike | pd.DataFrame,
+    source: PathLike,
+    filename_column: str = "filename",
+    class_column: str = "class",
+    suffix: str | None = None,
+    report: DropReport | None = None,
+) -> LightCurves:
+    """Light curves of the catalogue's files, labelled with its classes.
+
+    Catalogue names are matched by path, file name or stem (``215153`` finds
+    ``asas_training_set/215153.dat``). The star id is the file's stem. A catalogue row without a
+    file counts as ``missing_file``; a data file not in the catalogue is read with label ""
+    (event ``not_in_catalogue``). A ``split`` column in the catalogue is kept.
+    A catalogue without the named columns, or a source that is not a folder or archive, raises
+    :class:`InputError` even with a report: nothing could be matched.
+    """
+    sink = DropReport() if report is None else report
+    cat_name = "catalogue DataFrame" if isinstance(catalogue, pd.DataFrame) else str(catalogue)
+    table = read_str_table(catalogue)
+    missing = [c for c in (filename_column, class_column) if c not in table]
+    if missing:
+        raise InputError(f"{cat_name}: found columns {list(table.columns)}, "
+                         f"expected {filename_column!r} and {class_column!r}")
+    files, shown = list_files(Path(source))
+    if not isinstance(catalogue, pd.DataFrame):
+        files.pop(_relative_to(Path(catalogue), Path(source)) or "", None)  # not a light curve
+    if suffix is not None:
+        files = {rel: load for rel, load in files.items() if rel.endswith(suffix)}
+    match = _Matcher(files)
+    ids, labels, splits, arrays = [], [], [], []
+    taken: set[str] = set()
+    has_split = "split" in table
+    for row, (name, label) in enumerate(zip(table[filename_column], table[class_column],
+                                            strict=True)):
+        rel = match(name, suffix)
+        if rel is None:
+            sink.problem(f"{cat_name}:{row + 2}: file {name!r} not found in {source}",
+                         "missing_file")
+            continue
+        if rel in taken:
+            sink.note("duplicate_catalogue_row")
+            continue
+        taken.add(rel)
+        curve = _read_one(files[rel], f"{shown}{rel}", sink)
+        if curve is not None:
+            ids.append(_stem(rel))
+            labels.append(label)
+            splits.append(table["split"].iat[row] if has_split else "")
+            arrays.append(curve)
+    data_suffixes = {_suffix(rel) for rel in taken} - NOT_LIGHT_CURVES
+    for rel in sorted(set(files) - taken):
+        if suffix is None and _suffix(rel) not in data_suffixes:
+            sink.note("skipped_non_data_file")
+            continue
+        sink.note("not_in_catalogue")
+        curve = _read_one(files[rel], f"{shown}{rel}", sink)
+        if curve is not None:
+            ids.append(_stem(rel))
+            labels.append("")
+            splits.append("")
+            arrays.append(curve)
+    finish(sink, report, f"{cat_name} with {source}")
+    return _assemble(ids, arrays, labels, splits if has_split else None)
+
+
+def read_folder(
+    source: PathLike, suffix: str | None = None, report: DropReport | None = None
+) -> LightCurves:
+    """Every per-star file of a folder or archive, unlabelled (prediction on new stars).
+
+    Without ``suffix`` every file is read except obvious non-data files (README.md, images...).
+    """
+    sink = DropReport() if report is None else report
+    files, shown = list_files(Path(source))
+    ids, arrays = [], []
+    for rel in sorted(files):
+        if (suffix is not None and not rel.endswith(suffix)) or _suffix(rel) in NOT_LIGHT_CURVES:
+            sink.note("skipped_non_data_file")
+            continue
+        curve = _read_one(files[rel], f"{shown}{rel}", sink)
+        if curve is not None:
+            ids.append(_stem(rel))
+            arrays.append(curve)
+    finish(sink, report, str(source))
+    return _assemble(ids, arrays, None, None)
+
+
+def parse_columns(data: bytes | str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(time, mag, err) of one CSV or whitespace file; err is NaN when there are 2 columns.
+
+    ``#`` lines are comments; a first line without any number is a header. Raises
+    :class:`FileProblem` with the 1-based line of the first thing that is wrong.
+    """
+    text = data.decode("utf-8", errors="replace") if isinstance(data, bytes) else data
+    if not text.strip():
+        raise FileProblem(1, "empty file", "empty_file")
+    header_line, first_line, first = 0, 0, ""
+    for line_no, line in enumerate(io.StringIO(text), start=1):  # header lines only
+        content = line.split("#", 1)[0].strip()
+        if not content:
+            continue
+        if not any(_is_number(t) for t in _split(content)):
+            if header_line == 0:
+                header_line = line_no
+                continue
+        first_line, first = line_no, content
+        break
+    if not first:
+        raise FileProblem(max(header_line, 1), "no data lines", "empty_file")
+    delimiter = "," if "," in first else None
+    n_columns = len(_split(first))
+    if n_columns < 2:
+        raise FileProblem(first_line, f"found {n_columns} column, need time, mag[, err]")
+    usecols = (0, 1, 2) if n_columns >= 3 else (0, 1)
+    try:
+        values = np.loadtxt(io.StringIO(text), delimiter=delimiter, comments="#",
+                            skiprows=header_line, usecols=usecols, ndmin=2, dtype=np.float64)
+    except ValueError as error:
+        raise _diagnose(text, header_line, usecols, error) from None
+    err = values[:, 2] if n_columns >= 3 else np.full(len(values), np.nan)
+    return values[:, 0].copy(), values[:, 1].copy(), np.ascontiguousarray(err)
+
+
+# ---------------------------------------------------------------------- sources
+def list_files(source: Path) -> tuple[dict[str, Callable[[], bytes]], str]:
+    """Relative path -> loader for every visible file, and the prefix used in messages."""
+    name = source.name.lower()
+    if source.is_dir():
+        files = {p.relative_to(source).as_posix(): p.read_bytes
+                 for p in source.rglob("*") if p.is_file()}
+        shown = f"{source}/"
+    elif source.is_file() and name.endswith(".zip"):
+        with zipfile.ZipFile(source) as archive:
+            files = {i.filename: _const(archive.read(i)) for i in archive.infolist()
+                     if not i.is_dir()}
+        shown = f"{source}/"
+    elif source.is_file() and name.endswith(ARCHIVE_SUFFIXES):
+        with tarfile.open(source, "r:*") as archive:
+            files = {m.name: _const(archive.extractfile(m).read())
+                     for m in archive if m.isfile()}
+        shown = f"{source}/"
+    elif not source.exists():
+        raise InputError(f"{source}: no such folder or archive")
+    else:
+        raise InputError(f"{source}: not a folder or an archive ({', '.join(ARCHIVE_SUFFIXES)})")
+    visible = {rel: load for rel, load in files.items() if not _hidden(rel)}
+    return visible, shown
+
+
+def _const(data: bytes) -> Callable[[], bytes]:
+    return lambda: data
+
+
+def _hidden(rel: str) -> bool:
+    parts = rel.split("/")
+    return any(p.startswith(".") or p == "__MACOSX" for p in parts)
+
+
+def _relative_to(path: Path, folder: Path) -> str | None:
+    try:
+        return path.resolve().relative_to(folder.resolve()).as_posix()
+    except (ValueError, OSError):
+        return None
+
+
+class _Matcher:
+    """Find a catalogue entry's file by relative path, file name, or stem."""
+
+    def __init__(self, files: dict[str, Callable[[], bytes]]) -> None:
+        self.files = files
+        self.by_name: dict[str, list[str]] = defaultdict(list)
+        self.by_stem: dict[str, list[str]] = defaultdict(list)
+        for rel in sorted(files):
+            base = rel.rsplit("/", 1)[-1]
+            self.by_name[base].append(rel)
+            self.by_stem[_stem(base)].append(rel)
+
+    def __call__(self, entry: str, suffix: str | None) -> str | None:
+        entry = entry.strip().replace("\\", "/").removeprefix("./")
+        if not entry:
+            return None
+        if entry in self.files:
+            return entry
+        base = entry.rsplit("/", 1)[-1]
+        candidates = (self.by_name.get(base) or self.by_name.get(base + (suffix or ""))
+                      or self.by_stem.get(base) or self.by_stem.get(_stem(base)) or [])
+        ending = [c for c in candidates if c.endswith("/" + entry)]
+        return (ending or candidates or [None])[0]
+
+
+def _stem(rel: str) -> str:
+    base = rel.rsplit("/", 1)[-1]
+    return base.rsplit(".", 1)[0] if "." in base.lstrip(".") else base
+
+
+def _suffix(rel: str) -> str:
+    base = rel.rsplit("/", 1)[-1]
+    return "." + base.rsplit(".", 1)[1].lower() if "." in base else ""
+
+
+# ---------------------------------------------------------------------- parsing
+def _read_one(
+    load: Callable[[], bytes], shown: str, sink: DropReport
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    try:
+        return parse_columns(load())
+    except FileProblem as problem:
+        sink.problem(f"{shown}:{problem.line}: {problem.message}", problem.reason)
+    except OSError as error:
+        sink.problem(f"{shown}: cannot read: {error}", "unreadable_file")
+    return None
+
+
+def _assemble(
+    ids: list[str],
+    arrays: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
+    labels: list[str] | None,
+    splits: list[str] | None,
+) -> LightCurves:
+    def joined(k: int) -> np.ndarray:
+        return np.concatenate([a[k] for a in arrays]) if arrays else np.empty(0)
+
+    return LightCurves.from_arrays(
+        ids=ids,
+        bands=[""] * len(ids),
+        lengths=[len(a[0]) for a in arrays],
+        time=joined(0),
+        mag=joined(1),
+        err=joined(2),
+        labels=labels,
+        splits=splits,
+    )
+
+
+def _split(content: str) -> list[str]:
+    return [t.strip() for t in content.split(",")] if "," in content else content.split()
+
+
+def _is_number(token: str) -> bool:
+    try:
+        float(token)
+    except ValueError:
+        return False
+    return True
+
+
+def _diagnose(text: str, skip: int, usecols: tuple[int, ...], error: ValueError) -> FileProblem:
+    """Re-read a file that NumPy refused, line by line, to name the first bad line."""
+    for line_no, line in enumerate(io.StringIO(text), start=1):
+        content = line.split("#", 1)[0].strip()
+        if line_no <= skip or not content:
+            continue
+        tokens = _split(content)
+        if len(tokens) < len(usecols):
+            return FileProblem(line_no, f"found {len(tokens)} columns, expected {len(usecols)}")
+        for column in usecols:
+            if not _is_number(tokens[column]):
+                return FileProblem(line_no, f"column {column + 1} ({_ROLES[column]}): "
+                                            f"{tokens[column]!r} is not a number")
+    return FileProblem(skip + 1, f"cannot parse: {error}")

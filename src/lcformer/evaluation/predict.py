@@ -1,0 +1,86 @@
+"""Classify new stars with a trained model, using exactly the preprocessing stored with it.
+
+The model's metadata carries its cleaning and token configuration, so new light curves go
+through the same steps as the training data. Stars that cannot be classified (nothing left after
+cleaning, or too short for one window) are listed with the reason, never silently left out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from lcformer.data.cleaning import CleaningConfig, clean
+from lcformer.data.lightcurves import LightCurves
+from lcformer.data.report import DropReport
+from lcformer.data.tokens import TokenConfig, make_windows
+from lcformer.evaluation.metrics import star_probabilities, window_probabilities
+from lcformer.models import LightCurveClassifier
+from lcformer.training.loop import pick_device
+
+
+@dataclass
+class Predictions:
+    table: pd.DataFrame  # one row per classified star: id, predicted, p_<class>..., n_windows
+    unclassified: pd.DataFrame  # id, reason
+    report: DropReport  # points and curves dropped by reason
+
+    @property
+    def classes(self) -> list[str]:
+        return [c[2:] for c in self.table.columns if c.startswith("p_")]
+
+
+def predict_stars(model: LightCurveClassifier, metadata: dict[str, Any], lcs: LightCurves,
+                  device: str = "auto", batch_size: int = 512,
+                  pad_short: bool | None = None) -> Predictions:
+    """Star-level predictions for every star in ``lcs`` (labels, if any, are ignored).
+
+    ``pad_short`` overrides the model's token setting for stars shorter than one window (the
+    model saw only full windows in training, so such predictions are less certain).
+    """
+    classes = list(metadata["classes"])
+    tokens = TokenConfig.from_dict(metadata["tokens"])
+    if pad_short is not None:
+        tokens = TokenConfig(**(tokens.to_dict() | {"pad_short": pad_short}))
+    report = DropReport()
+    cleaned, report = clean(lcs, CleaningConfig.from_dict(metadata["cleaning"]), report)
+    windows, report = make_windows(cleaned, tokens, report)
+
+    target = pick_device(device)
+    model.to(target)
+    probs = window_probabilities(model, windows.tokens, windows.mask, batch_size, target)
+    star_codes, star_ids = pd.factorize(pd.Series(cleaned.ids[windows.curve], dtype=object))
+    star_probs = star_probabilities(probs, star_codes, len(star_ids))
+
+    table = pd.DataFrame({"id": np.asarray(star_ids, dtype=object),
+                          "predicted": np.array(classes, dtype=object)[star_probs.argmax(1)],
+                          "probability": star_probs.max(1)})
+    for i, cls in enumerate(classes):
+        table[f"p_{cls}"] = star_probs[:, i]
+    table["n_windows"] = np.bincount(star_codes, minlength=len(star_ids))
+    return Predictions(table, unclassified_stars(lcs, cleaned, set(star_ids), tokens), report)
+
+
+def unclassified_stars(raw: LightCurves, cleaned: LightCurves, classified: set[str],
+                       tokens: TokenConfig) -> pd.DataFrame:
+    """Every star of the input without a prediction, and why."""
+    kept = set(cleaned.ids.tolist())
+    rows = []
+    for star in dict.fromkeys(raw.ids.tolist()):  # input order, once per star
+        if star in classified:
+            continue
+        if star not in kept:
+            reason = "no usable points after cleaning (fewer than 2 left)"
+        else:
+            longest = int(cleaned.lengths[cleaned.ids == star].max()) - 1
+            if tokens.pad_short or longest < tokens.token_size:
+                reason = (f"too short for one token: {longest} (dt, dm) pairs < "
+                          f"w={tokens.token_size}")
+            else:
+                reason = (f"shorter than one window: {longest} (dt, dm) pairs < "
+                          f"W={tokens.window} (try --pad-short)")
+        rows.append({"id": star, "reason": reason})
+    return pd.DataFrame(rows, columns=["id", "reason"])

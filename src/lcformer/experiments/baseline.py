@@ -1,0 +1,370 @@
+"""The classic baseline: per-star features from ``light-curve`` + random forest / boosting.
+
+This is the bar the deep models must clear. Every star is described by the standard
+variability features of the `light-curve <https://github.com/light-curve/light-curve-python>`_
+package (period and power from a Lomb-Scargle periodogram, amplitude, skewness, Stetson K, ...),
+one set per band, and two scikit-learn classifiers are trained on them:
+
+- ``random_forest``: ``RandomForestClassifier(n_estimators=500,
+  class_weight="balanced_subsample")``;
+- ``gradient_boosting``: ``HistGradientBoostingClassifier(class_weight="balanced")``, without
+  early stopping (it would otherwise carve its own hold-out out of the training stars).
+
+The stars, their labels and their train/val/test parts are exactly those of the deep runs: the
+part of every star comes from :func:`lcformer.training.runs.assign_splits`, the function
+``train_run`` uses, on the same prepared dataset. Both classifiers are fitted on the *train*
+stars only; the validation stars are not used (nothing is tuned), so the comparison with a deep
+model, which also learns from the train stars only, is fair. Test metrics are star level,
+computed by :func:`lcformer.evaluation.metrics.classification_metrics` as for the deep runs.
+
+Features are computed on the *cleaned* curves (the caller cleans them with the dataset's
+cleaning config, as ``prepare`` does). Choices, all counted in the returned report:
+
+- **Too few points**: a curve with fewer than ``min_points`` (5) points gets NaN for every
+  feature (``feature_curves_too_few_points``); so does a curve on which ``light-curve`` fails
+  (``feature_curves_failed``). A feature that cannot be computed on a curve (kurtosis of a
+  constant curve, ...) is NaN too (``feature_values_nan``); infinite values become NaN
+  (``feature_values_infinite``).
+- **Errors**: the error-weighted features (``linear_fit_*``, ``chi2``, ``stetson_K``,
+  ``weighted_mean``) use the magnitude errors. Cleaning keeps only positive finite errors or
+  NaN ("unknown"). A curve whose errors are all known uses them; a curve with some unknown
+  errors gets the median of its known ones there (``feature_points_err_filled``); a curve with
+  no known error is evaluated with a constant error of 1 and its error-weighted features are
+  then set to NaN (``feature_curves_without_errors``): they would not mean the same thing.
+- **Missing band**: a star without a curve in some band has NaN for all of that band's
+  features. For the classifiers, every NaN is replaced by the median of the training stars
+  (a column that is NaN for every training star is dropped).
+- **Periodogram grid**: light-curve's default grid stops at the "average Nyquist" frequency,
+  ``N / 2T``; for survey cadences (EROS-1: ~120 points over ~900 days) that is a period of
+  ~15 days, far above RR Lyrae or contact binaries. Irregular sampling recovers much higher
+  frequencies, so the grid is explicit: angular frequencies ``linspace(0, 2 pi / min_period,
+  2**k + 1)`` (the fast FFT periodogram needs this form) down to periods of ``min_period``
+  (0.05 day), with ``k`` chosen so that the step is at most a third of the peak width
+  ``1 / T`` of the longest curve (at most ``2**20`` frequencies).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from lcformer import atomic
+from lcformer.data.lightcurves import LightCurves
+from lcformer.data.prepared import PreparedDataset
+from lcformer.data.report import DropReport
+from lcformer.evaluation.metrics import classification_metrics
+from lcformer.hardware import cpu_jobs, cpu_model
+from lcformer.training.runs import assign_splits
+
+MODELS = ("random_forest", "gradient_boosting")
+MIN_POINTS = 5
+MIN_PERIOD = 0.05  # days: the shortest period the periodogram looks for
+OVERSAMPLING = 3.0  # frequency steps per periodogram peak width 1/T
+MAX_LOG2_FREQS = 20
+DEFAULT_SPAN = 3000.0  # days, when the extractor is built without data
+# Feature names (light-curve's) that are computed with the magnitude errors.
+ERROR_FEATURES = ("linear_fit_slope", "linear_fit_slope_sigma", "linear_fit_reduced_chi2",
+                  "chi2", "stetson_K", "weighted_mean")
+# Keeps float32 conversion inside scikit-learn's trees finite.
+CLIP = 1e30
+
+
+def frequency_grid(longest_span: float = DEFAULT_SPAN, min_period: float = MIN_PERIOD,
+                   oversampling: float = OVERSAMPLING) -> np.ndarray:
+    """Angular frequencies ``linspace(0, 2 pi / min_period, 2**k + 1)``, fine enough for a
+    curve spanning ``longest_span`` days (see the module docstring)."""
+    needed = oversampling * max(float(longest_span), 1.0) / min_period
+    k = min(MAX_LOG2_FREQS, max(10, math.ceil(math.log2(needed))))
+    return np.linspace(0.0, 2.0 * np.pi / min_period, 2**k + 1)
+
+
+def feature_extractor(longest_span: float = DEFAULT_SPAN, min_period: float = MIN_PERIOD,
+                      oversampling: float = OVERSAMPLING):
+    """The standard feature set as one (Rust) ``light_curve`` extractor; names in ``.names``.
+
+    Needs the optional dependency ``light-curve`` (``pip install lcformer[baseline]``).
+    """
+    try:
+        import light_curve as lc
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError("the feature baseline needs the light-curve package: "
+                          "pip install 'lcformer[baseline]'") from exc
+    return lc.Extractor(
+        lc.Amplitude(),
+        lc.BeyondNStd(1.0),
+        lc.Cusum(),
+        lc.Eta(),
+        lc.EtaE(),
+        lc.InterPercentileRange(0.1),
+        lc.InterPercentileRange(0.25),
+        lc.Kurtosis(),
+        lc.LinearFit(),
+        lc.LinearTrend(),
+        lc.MagnitudePercentageRatio(),
+        lc.MaximumSlope(),
+        lc.Mean(),
+        lc.Median(),
+        lc.MedianAbsoluteDeviation(),
+        lc.MedianBufferRangePercentage(),
+        lc.PercentAmplitude(),
+        lc.PercentDifferenceMagnitudePercentile(),
+        # Period and signal-to-noise of the two highest peaks.
+        lc.Periodogram(peaks=2, freqs=frequency_grid(longest_span, min_period, oversampling),
+                       fast=True),
+        lc.ReducedChi2(),
+        lc.Skew(),
+        lc.StandardDeviation(),
+        lc.StetsonK(),
+        lc.WeightedMean(),
+        lc.AndersonDarlingNormal(),
+        lc.OtsuSplit(),
+    )
+
+
+def _is_fatal(exc: BaseException) -> bool:
+    # light-curve reports Rust panics as pyo3's PanicException, a BaseException.
+    return isinstance(exc, KeyboardInterrupt | SystemExit | GeneratorExit | MemoryError)
+
+
+def curve_features(lcs: LightCurves, report: DropReport | None = None, *,
+                   min_points: int = MIN_POINTS, min_period: float = MIN_PERIOD,
+                   n_jobs: int = 1) -> tuple[np.ndarray, list[str]]:
+    """(n_curves, n_features) feature values of every curve (NaN where not computable)."""
+    report = report if report is not None else DropReport()
+    lengths = lcs.lengths
+    nonempty = lengths > 0
+    first, last = lcs.offsets[:-1][nonempty], lcs.offsets[1:][nonempty] - 1
+    spans = lcs.time[last] - lcs.time[first] if nonempty.any() else np.zeros(1)
+    extractor = feature_extractor(float(np.max(spans, initial=1.0)), min_period)
+    names = list(extractor.names)
+    values = np.full((lcs.n_curves, len(names)), np.nan)
+
+    usable = lengths >= min_points
+    report.note("feature_curves_too_few_points", int(np.count_nonzero(~usable)))
+    known = np.isfinite(lcs.err) & (lcs.err > 0)
+    n_known = np.bincount(lcs.curve_index[known], minlength=lcs.n_curves)
+    no_errors = usable & (n_known == 0)
+    report.note("feature_curves_without_errors", int(np.count_nonzero(no_errors)))
+
+    rows = np.flatnonzero(usable)
+    curves = []
+    for k in rows:
+        t, m, e = lcs.curve(k)
+        t = t - t[0]  # large Julian dates cost periodogram precision; shifts change nothing
+        if n_known[k] == len(e):
+            pass
+        elif n_known[k] == 0:
+            e = np.ones_like(m)
+        else:
+            ok = np.isfinite(e) & (e > 0)
+            e = np.where(ok, e, np.median(e[ok]))
+            report.note("feature_points_err_filled", int(np.count_nonzero(~ok)))
+        curves.append((np.ascontiguousarray(t), np.ascontiguousarray(m),
+                       np.ascontiguousarray(e)))
+    if curves:
+        try:
+            block = extractor.many(curves, fill_value=np.nan, sorted=True, n_jobs=n_jobs)
+        except BaseException as exc:  # one bad curve fails the batch: redo them one by one
+            if _is_fatal(exc):
+                raise
+            block = np.vstack([_one_curve(extractor, c, len(names), report) for c in curves])
+        values[rows] = block
+
+    error_columns = [i for i, n in enumerate(names) if n in ERROR_FEATURES]
+    values[np.ix_(np.flatnonzero(no_errors), error_columns)] = np.nan
+    infinite = np.isinf(values)
+    report.note("feature_values_infinite", int(np.count_nonzero(infinite)))
+    values[infinite] = np.nan
+    report.note("feature_values_nan", int(np.count_nonzero(np.isnan(values[usable]))))
+    return values, names
+
+
+def _one_curve(extractor, curve: tuple[np.ndarray, ...], n_features: int,
+               report: DropReport) -> np.ndarray:
+    try:
+        return np.asarray(extractor(*curve, fill_value=np.nan, sorted=True), dtype=np.float64)
+    except BaseException as exc:
+        if _is_fatal(exc):
+            raise
+        report.note("feature_curves_failed")
+        return np.full(n_features, np.nan)
+
+
+def star_features(lcs: LightCurves, report: DropReport | None = None, *,
+                  min_points: int = MIN_POINTS, min_period: float = MIN_PERIOD,
+                  n_jobs: int = 1) -> pd.DataFrame:
+    """One row per star (index: star id, in order of first appearance), columns
+    ``<band>_<feature>`` for every band of ``lcs`` (just ``<feature>`` for an unnamed band).
+
+    A star without a curve in a band has NaN in that band's columns. Give the *cleaned* curves
+    (sorted by time, no repeated times). If a star has two curves in one band, the longer is
+    used. What could not be computed is counted in ``report`` (see the module docstring).
+    """
+    report = report if report is not None else DropReport()
+    values, names = curve_features(lcs, report, min_points=min_points, min_period=min_period,
+                                   n_jobs=n_jobs)
+    ids = np.asarray(lcs.ids, dtype=str)
+    bands = np.asarray(lcs.bands, dtype=str)
+    star_order = pd.unique(ids)
+    band_names = sorted(set(bands.tolist()))
+
+    table = pd.DataFrame(values, columns=names)
+    table["_id"], table["_band"], table["_n"] = ids, bands, lcs.lengths
+    table = table.sort_values("_n", ascending=False, kind="stable")
+    duplicated = table.duplicated(["_id", "_band"])
+    report.note("feature_duplicate_band_curves", int(duplicated.sum()))
+    table = table[~duplicated]
+    report.note("feature_star_bands_missing",
+                len(star_order) * len(band_names) - len(table))
+
+    parts = []
+    for band in band_names:
+        part = table[table["_band"] == band].set_index("_id")[names]
+        part.columns = [f"{band}_{n}" if band else n for n in names]
+        parts.append(part.reindex(star_order))
+    if not parts:
+        return pd.DataFrame(index=pd.Index([], name="id"))
+    out = pd.concat(parts, axis=1)
+    out.index.name = "id"
+    return out
+
+
+def make_model(name: str, seed: int = 0, n_jobs: int = 1):
+    """The scikit-learn classifier behind a baseline name, inside median imputation."""
+    from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
+    from sklearn.impute import SimpleImputer
+    from sklearn.pipeline import make_pipeline
+
+    if name == "random_forest":
+        model = RandomForestClassifier(n_estimators=500, class_weight="balanced_subsample",
+                                       random_state=seed, n_jobs=n_jobs)
+    elif name == "gradient_boosting":
+        model = HistGradientBoostingClassifier(class_weight="balanced", random_state=seed,
+                                               early_stopping=False)
+    else:
+        raise ValueError(f"unknown baseline model {name!r}: {', '.join(MODELS)}")
+    return make_pipeline(SimpleImputer(strategy="median"), model)
+
+
+def run_baseline(data: PreparedDataset, lcs_cleaned: LightCurves, split: str = "auto",
+                 seed: int = 0, models: Sequence[str] = MODELS, *,
+                 model_seed: int | None = None, n_jobs: int = 1,
+                 min_period: float = MIN_PERIOD) -> dict[str, Any]:
+    """Features for the stars of ``data``, classifiers on its train stars, metrics on its test
+    stars; the split is ``assign_splits(data, split, seed)``, as for the deep runs.
+
+    ``lcs_cleaned`` are the cleaned curves of (at least) the stars of ``data.stars``; other
+    stars are ignored. ``model_seed`` (default ``seed``) seeds the classifiers. Returns a
+    JSON-ready dict (plus a ``predictions`` table for :func:`save_baseline`): ``models[name]``
+    is shaped like a deep run's ``metrics.json`` (``star``: accuracy, macro-F1, per class,
+    confusion), ``test_ids`` are the sorted test star ids, ``features`` says how the features
+    were made and how long it took.
+    """
+    from threadpoolctl import threadpool_limits
+
+    model_seed = seed if model_seed is None else model_seed
+    stars = data.stars
+    star_ids = stars["id"].astype(str).to_numpy()
+    parts = assign_splits(data, split, seed)
+    classes = data.classes
+    lookup = {c: i for i, c in enumerate(classes)}
+    y = np.array([lookup[c] for c in stars["label"]], dtype=np.int64)
+
+    report = DropReport()
+    lcs = lcs_cleaned.select(np.isin(np.asarray(lcs_cleaned.ids, dtype=str), star_ids))
+    began = time.perf_counter()
+    features = star_features(lcs, report, min_period=min_period, n_jobs=n_jobs)
+    feature_seconds = time.perf_counter() - began
+    found = np.isin(star_ids, features.index.to_numpy())
+    report.note("feature_stars_without_curves", int(np.count_nonzero(~found)))
+    x = np.clip(features.reindex(star_ids).to_numpy(dtype=np.float64), -CLIP, CLIP)
+
+    train, test = parts == "train", parts == "test"
+    if len(set(y[train].tolist())) < 2:
+        raise ValueError("the baseline needs training stars of at least two classes")
+    table = stars.loc[test, ["id", "label"]].reset_index(drop=True)
+    split_info = {"kind": split, "seed": seed,
+                  "stars": {p: int((parts == p).sum()) for p in ("train", "val", "test")}}
+    hardware = f"CPU {cpu_model()}, {cpu_jobs(n_jobs)}"
+    results: dict[str, Any] = {}
+    for name in models:
+        pipeline = make_model(name, model_seed, n_jobs)
+        began = time.perf_counter()
+        with threadpool_limits(limits=None if n_jobs == -1 else n_jobs):
+            pipeline.fit(x[train], y[train])
+            seen = pipeline.predict_proba(x[test])
+        seconds = time.perf_counter() - began
+        probs = np.zeros((int(test.sum()), len(classes)))
+        probs[:, pipeline.classes_] = seen  # a class without training stars keeps 0
+        predicted = probs.argmax(1)
+        metrics = classification_metrics(y[test], predicted, classes)
+        results[name] = {
+            "dataset": data.manifest["name"],
+            "model": name,
+            "classes": classes,
+            "split": split_info,
+            "hardware": hardware,
+            "train_seconds": round(seconds, 1),
+            "params": {k: _jsonable(v) for k, v in pipeline[-1].get_params().items()},
+            "star": metrics.to_dict(),
+        }
+        table[f"predicted_{name}"] = np.array(classes, dtype=object)[predicted]
+        for i, cls in enumerate(classes):
+            table[f"p_{name}_{cls}"] = probs[:, i]
+
+    import light_curve
+
+    return {
+        "dataset": data.manifest["name"],
+        "kind": "feature_baseline",
+        "prepared": str(data.path),
+        "classes": classes,
+        "split": split_info,
+        "model_seed": model_seed,
+        "test_ids": sorted(star_ids[test].tolist()),
+        "features": {
+            "n_features": int(x.shape[1]),
+            "names": features.columns.tolist(),
+            "seconds": round(feature_seconds, 1),
+            "light_curve_version": light_curve.__version__,
+            "min_points": MIN_POINTS,
+            "min_period_days": min_period,
+            "report": report.to_dict(),
+        },
+        "models": results,
+        "predictions": table,
+    }
+
+
+def _jsonable(value: Any) -> Any:
+    return value if value is None or isinstance(value, bool | int | float | str) else str(value)
+
+
+def save_baseline(run_dir: str | Path, result: dict[str, Any]) -> Path:
+    """``metrics.json`` (everything but the predictions) and ``test_predictions.csv`` (one row
+    per test star: id, label, ``predicted_<model>``, ``p_<model>_<class>``), both atomic."""
+    run_dir = Path(run_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    with atomic.temporary_path(run_dir / "test_predictions.csv") as tmp:
+        result["predictions"].to_csv(tmp, index=False)
+    atomic.write_json(run_dir / "metrics.json",
+                      {k: v for k, v in result.items() if k != "predictions"})
+    return run_dir
+
+
+def summary_lines(result: dict[str, Any]) -> list[str]:
+    """One line per model, worded as the deep runs' summary line."""
+    lines = []
+    for name, metrics in result["models"].items():
+        s = metrics["star"]
+        lines.append(f"{result['dataset']} / {name}: star-level test accuracy "
+                     f"{s['accuracy']:.3f}, macro-F1 {s['macro_f1']:.3f} on {s['n']} stars "
+                     f"(features {result['features']['seconds']} s, fit "
+                     f"{metrics['train_seconds']} s)")
+    return lines

@@ -1,0 +1,415 @@
+"""The results document (docs/results.md): written from finished sweep folders, never by hand.
+
+One section per sweep folder (see :mod:`lcformer.experiments.sweep`): the commands that ran it, its
+research-format table (which carries the budget line and the feature baseline), the time its
+runs took, figures of its best deep cell, sample outputs of Models 1 and 2, and a few generated
+sentences comparing it with the research tables. The scores, budgets and times are read from
+the sweep folders; the only constants are the research system's own published numbers
+(``RESEARCH_BEST``, from its results tables), so rerunning ``lcformer results`` after a new
+sweep is the only way to change the document.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from lcformer import atomic
+from lcformer.data.prepared import PreparedDataset
+from lcformer.errors import LcformerError
+from lcformer.experiments.sweep import (
+    BASELINE_MODELS,
+    ROW_LABELS,
+    SweepConfig,
+    cells,
+    summary,
+    sweep_commands,
+)
+
+#: The best transformer cell of each research results table (150 epochs): row, column,
+#: accuracy, macro-F1. The research system reported tables on ASAS and MACHO only.
+RESEARCH_BEST = {
+    "ASAS": ("Model 4", "h4 e64", 0.91, 0.87),
+    "MACHO": ("Model 5", "h8 e64", 0.82, 0.69),
+}
+#: Which research table a registered dataset is compared with.
+RESEARCH_TABLE_OF = {"asas_acvs": "ASAS", "asas_richards2012": "ASAS", "macho": "MACHO",
+                     "macho_samples": "MACHO"}
+RESEARCH_EPOCHS = 150
+RESEARCH_SAMPLE_PER_CLASS = 300
+SAMPLE_WINDOWS = 3  # windows per sample-output figure
+#: The real-data test that runs a sweep and this document on the MACHO sample files.
+MACHO_TEST = "tests/test_results.py::test_sweep_and_results_on_the_real_macho_samples"
+
+
+class SweepFolderError(LcformerError):
+    """A folder given to ``lcformer results`` is not a sweep, or its files are damaged."""
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        return json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError) as exc:
+        raise SweepFolderError(f"{path}: cannot be read ({exc}); rerun the sweep command to "
+                               f"redo that run") from exc
+
+
+@dataclass
+class SweepSection:
+    """What the document needs from one sweep folder."""
+
+    path: Path
+    info: dict[str, Any]  # sweep.json
+    long: pd.DataFrame  # results_long.csv: one row per finished run (and baseline model)
+    table_markdown: str  # results.md without its title line
+    classes: list[str]
+    repeats: list[str]  # in the sweep's order (fold0, fold1, ... or seed0, ...)
+    expected_runs: int  # run folders of the whole sweep, baseline folders included
+
+    @property
+    def dataset(self) -> str:
+        return str(self.info["dataset"])
+
+    @property
+    def finished_runs(self) -> int:
+        return int(self.long["run_dir"].nunique())
+
+    @property
+    def base(self) -> dict[str, Any]:
+        return self.info["sweep"]["base"]
+
+    def complete_cells(self) -> pd.DataFrame:
+        """Mean scores of the cells that finished every repeat (partial cells are not ranked)."""
+        stats = summary(self.long)
+        return stats[stats["n"] == len(self.repeats)]
+
+    def best(self, deep: bool) -> pd.Series | None:
+        """The complete cell with the highest mean macro-F1 (then accuracy), deep or baseline."""
+        stats = self.complete_cells()
+        is_baseline = stats["model"].isin(BASELINE_MODELS)
+        rows = stats[~is_baseline if deep else is_baseline]
+        if rows.empty:
+            return None
+        return rows.sort_values(["macro_f1_mean", "accuracy_mean"], ascending=False,
+                                kind="stable").iloc[0]
+
+    def first_run(self, cell: pd.Series) -> tuple[Path, str]:
+        """The folder of a cell's first repeat (in the sweep's order) and that repeat's name."""
+        rows = self.long[self.long["model"] == cell["model"]]
+        if not pd.isna(cell["heads"]):
+            rows = rows[(rows["heads"] == cell["heads"]) & (rows["emb"] == cell["emb"])]
+        repeat = next(r for r in self.repeats if (rows["repeat"] == r).any())
+        row = rows[rows["repeat"] == repeat].iloc[0]
+        return self.path / str(row["run_dir"]), repeat
+
+
+def read_sweep(path: str | os.PathLike) -> SweepSection:
+    path = Path(path)
+    needed = [path / name for name in ("sweep.json", "results_long.csv", "results.md")]
+    missing = [p.name for p in needed if not p.is_file()]
+    if missing:
+        raise SweepFolderError(f"{path}: not a sweep folder with results (missing "
+                               f"{', '.join(missing)}); run `lcformer sweep ... --sweep-dir "
+                               f"{path}` first")
+    info = _read_json(needed[0])
+    long = pd.read_csv(needed[1])
+    for col in ("heads", "emb", "epochs_run"):
+        long[col] = long[col].astype("Int64")
+    if long.empty:
+        raise SweepFolderError(f"{path}: the sweep has no finished run yet")
+    lines = needed[2].read_text().splitlines()
+    body = "\n".join(lines[1:] if lines and lines[0].startswith("# ") else lines).strip()
+    grid = info["sweep"]
+    shape = SweepConfig(models=tuple(grid["models"]), heads=tuple(grid["heads"]),
+                        embs=tuple(grid["embs"]), folds=grid["folds"],
+                        seeds=tuple(grid["seeds"] or (0,)), baseline=grid["baseline"])
+    expected = len(shape.repeats) * (len(cells(shape)) + int(shape.baseline))
+    first = path / str(long.iloc[0]["run_dir"]) / "metrics.json"
+    classes = list(_read_json(first).get("classes", []))
+    return SweepSection(path, info, long, body, classes, shape.repeats, expected)
+
+
+def run_seconds(section: SweepSection) -> float:
+    """The time the runs took, added up: per-epoch training and validation time from each
+    deep run's history.csv (complete across resumes), and the baseline's feature extraction
+    (once per repeat) and fitting. Testing and preparing the data are not included."""
+    total = 0.0
+    for run in section.long["run_dir"].unique():
+        folder = section.path / str(run)
+        history = folder / "history.csv"
+        if history.is_file():
+            total += float(pd.read_csv(history)["seconds"].sum())
+            continue
+        result = _read_json(folder / "metrics.json")
+        if "features" in result:  # a baseline folder: both classifiers share the features
+            total += result["features"]["seconds"] + sum(
+                m["train_seconds"] for m in result["models"].values())
+        else:
+            total += float(result["train_seconds"])
+    return total
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 60:
+        return f"{seconds:.0f} s"
+    minutes = seconds / 60
+    return f"{minutes:.0f} min" if minutes < 120 else f"{minutes / 60:.1f} h"
+
+
+def _cell_name(cell: pd.Series) -> str:
+    label = ROW_LABELS.get(str(cell["model"]), str(cell["model"]))
+    return label if pd.isna(cell["heads"]) else f"{label} h{cell['heads']} e{cell['emb']}"
+
+
+def _score(cell: pd.Series) -> str:
+    return f"{cell['accuracy_mean']:.2f} ({cell['macro_f1_mean']:.2f})"
+
+
+def _test_stars(section: SweepSection) -> str:
+    counts = section.long["n_test_stars"]
+    low, high = int(counts.min()), int(counts.max())
+    return f"{low:,}" if low == high else f"{low:,}-{high:,} (per repeat)"
+
+
+def _epochs(section: SweepSection) -> str:
+    planned = section.base["train"]["epochs"]
+    run = section.long["epochs_run"].dropna()
+    if run.empty:
+        return f"{planned} planned"
+    low, high = int(run.min()), int(run.max())
+    ran = f"{low}" if low == high else f"{low}-{high}"
+    return f"{planned} planned ({ran} run, reconstruction epochs and early stops included)"
+
+
+def comparison(section: SweepSection) -> str:
+    """Generated, factual sentences: the data and classes, the budget, the scores."""
+    research = RESEARCH_TABLE_OF.get(section.dataset)
+    sentences = []
+    data = (f"`{section.dataset}` has {len(section.classes)} classes and "
+            f"{_test_stars(section)} test stars")
+    if research:
+        data += (f"; the research summary gives neither the classes nor the stars of its "
+                 f"{research} table, so the two cannot be checked to be the same data")
+    else:
+        data += "; the research system reported no table on this survey"
+    sentences.append(data + ".")
+
+    train = section.base["train"]
+    deep = section.long[~section.long["model"].isin(BASELINE_MODELS)]
+    machines = ", ".join(sorted(set(deep["hardware"].dropna()))) or "unrecorded hardware"
+    epochs = train["epochs"]
+    budget = (f"The deep models had {epochs} classification epoch{'s' if epochs != 1 else ''} "
+              f"each (research: {RESEARCH_EPOCHS}) on {machines}")
+    sample = section.base.get("sample_per_class")
+    if sample:
+        budget += (f", {sample} training stars per class (research: "
+                   f"{RESEARCH_SAMPLE_PER_CLASS})")
+    else:
+        budget += ", all training stars"
+    balance = {"loss": "class-balanced loss weights", "sampler": "class-balanced sampling",
+               "none": "no class balancing"}[train["balance"]]
+    sentences.append(f"{budget}, {balance}.")
+
+    best, feats = section.best(deep=True), section.best(deep=False)
+    if best is not None:
+        result = f"The best deep cell, {_cell_name(best)}, reached {_score(best)}"
+        if research:
+            row, col, acc, f1 = RESEARCH_BEST[research]
+            result += (f", against {acc:.2f} ({f1:.2f}) for the best transformer cell of the "
+                       f"research {research} table ({row}, {col})")
+        if feats is not None:
+            if best["macro_f1_mean"] == feats["macro_f1_mean"]:
+                relation = "equal to"
+            else:
+                relation = "above" if best["macro_f1_mean"] > feats["macro_f1_mean"] else "below"
+            result += (f"; in macro-F1 it is {relation} the feature baseline on the same test "
+                       f"stars, {_cell_name(feats)} {_score(feats)}")
+        sentences.append(result + ".")
+    return " ".join(sentences)
+
+
+def _relative(path: Path, start: Path) -> str:
+    return Path(os.path.relpath(path, start)).as_posix()
+
+
+def section_figures(section: SweepSection, out_dir: Path) -> tuple[list[tuple[str, Path]],
+                                                                   list[str]]:
+    """Figures of one sweep: (caption, file) pairs, and the reasons for figures not made.
+
+    Training curves and confusion matrices come from the run folders; the class and length
+    distributions and the sample outputs need the prepared data (``sweep.json`` says where),
+    so without it they are skipped, and the skip is reported.
+    """
+    from lcformer.reporting import figures as fig
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    made: list[tuple[str, Path]] = []
+    skipped: list[str] = []
+    best, feats = section.best(deep=True), section.best(deep=False)
+    if best is not None:
+        run, repeat = section.first_run(best)
+        name = f"{_cell_name(best)}, {repeat}"
+        history = run / "history.csv"
+        if history.is_file():
+            rows = pd.read_csv(history).to_dict("records")
+            made.append((f"Training curves of the best deep cell ({name})",
+                         fig.training_curves_figure(rows, out_dir / "training_curves.png")))
+        else:
+            skipped.append(f"{section.dataset}: training curves of {name}: no history.csv in "
+                           f"{run}")
+        metrics = _read_json(run / "metrics.json")
+        made.append((f"Test stars of {name}: recall per true class",
+                     fig.confusion_matrix_figure(
+                         metrics["star"]["confusion"], metrics["classes"],
+                         out_dir / "confusion_deep.png", normalise=True,
+                         title=f"{name}: recall per true class")))
+    if feats is not None:
+        run, repeat = section.first_run(feats)
+        metrics = _read_json(run / "metrics.json")["models"][feats["model"]]
+        name = f"{_cell_name(feats)}, {repeat}"
+        made.append((f"Test stars of {name}: recall per true class",
+                     fig.confusion_matrix_figure(
+                         metrics["star"]["confusion"], metrics["classes"],
+                         out_dir / "confusion_baseline.png", normalise=True,
+                         title=f"{name}: recall per true class")))
+    prepared = Path(section.info["prepared"])
+    if not (prepared / "manifest.json").is_file():
+        skipped.append(f"{section.dataset}: the data figures and the sample outputs: the "
+                       f"prepared data {prepared} is gone (run `lcformer prepare "
+                       f"{section.dataset}` with the sweep's token options to restore it)")
+        return made, skipped
+    data = PreparedDataset.open(prepared)
+    stars = data.stars
+    made.append((f"{section.dataset}: stars per class (kept by the preparation)",
+                 fig.class_distribution_figure(stars, out_dir / "class_distribution.png",
+                                               f"{section.dataset}: stars per class")))
+    made.append((f"{section.dataset}: points per star, per class (after cleaning)",
+                 fig.length_distribution_figure(stars, out_dir / "length_distribution.png",
+                                                f"{section.dataset}: points per star",
+                                                unit="star")))
+    return made + _sample_outputs(section, data, out_dir), skipped
+
+
+def _sample_outputs(section: SweepSection, data: PreparedDataset,
+                    out_dir: Path) -> list[tuple[str, Path]]:
+    """Sample outputs of Models 1 and 2 (and Model 2's reconstruction) on test windows."""
+    from lcformer.reporting import figures as fig
+    from lcformer.training.runs import RunConfig, assign_splits, load_model, window_sets
+
+    stats = section.complete_cells()
+    wanted = [m for m in ("naive", "ae_frozen") if (stats["model"] == m).any()]
+    made: list[tuple[str, Path]] = []
+    for model_name in wanted:
+        rows = stats[stats["model"] == model_name].sort_values(
+            ["macro_f1_mean", "accuracy_mean"], ascending=False, kind="stable")
+        run, repeat = section.first_run(rows.iloc[0])
+        config = RunConfig.from_dict(tomllib.loads((run / "config.toml").read_text())["run"])
+        parts = assign_splits(data, config.split, config.split_seed)
+        test = window_sets(data, parts, config.sample_per_class, config.split_seed)["test"]
+        model, _ = load_model(run)
+        # The first test window of each of the first classes: reproducible, and varied.
+        picks = [int(np.flatnonzero(test.labels == c)[0])
+                 for c in np.unique(test.labels)][:SAMPLE_WINDOWS]
+        labels = [data.classes[int(test.labels[i])] for i in picks]
+        tokens, mask = np.asarray(test.tokens[picks]), np.asarray(test.mask[picks])
+        name = f"{_cell_name(rows.iloc[0])}, {repeat}"
+        made.append((f"Sample outputs of {name} on test windows",
+                     fig.token_probabilities_figure(
+                         model, tokens, mask, data.classes, labels,
+                         out_dir / f"sample_outputs_{model_name}.png",
+                         title=f"{name}: class probabilities per token")))
+        if model.reconstruction is not None:
+            made.append((f"Reconstruction by {name} (test windows)", fig.reconstruction_figure(
+                model, tokens, mask, out_dir / f"reconstruction_{model_name}.png",
+                n=len(picks))))
+    return made
+
+
+def _section_text(section: SweepSection, heading: str) -> list[str]:
+    commands = sweep_commands(section.path) or [
+        f"(not recorded; the configuration is in {section.path / 'sweep.json'})"]
+    lines = [f"## {heading}", "", "Made by (the first command started the sweep; any others "
+             "continued it):" if len(commands) > 1 else "Made by:", "", "```", *commands, "```",
+             ""]
+    if section.finished_runs < section.expected_runs:
+        lines += [f"**Unfinished sweep: {section.finished_runs} of {section.expected_runs} "
+                  "runs finished.** Cells marked [n/N] have fewer repeats than the sweep and "
+                  "are not ranked; empty cells have not run.", ""]
+    lines += [section.table_markdown.replace("\n# ", "\n### "), "",
+              f"Time: the runs took {_duration(run_seconds(section))} in all (training and "
+              f"validation epochs; the baseline's feature extraction and fitting; one run "
+              f"after the other). Epochs: {_epochs(section)}.", "",
+              f"Compared with the research tables: {comparison(section)}", ""]
+    return lines
+
+
+def results_document(sweep_dirs: list[str | os.PathLike], out: str | os.PathLike,
+                     command: str | None = None, figures: bool = True,
+                     date: str | None = None) -> tuple[str, list[str]]:
+    """Write ``out`` (Markdown) and its figures; returns (the text, reasons of parts left out).
+
+    Figures go to ``figures/<sweep folder name>/`` beside ``out``.
+    """
+    out = Path(out)
+    sections = [read_sweep(p) for p in sweep_dirs]
+    date = date or datetime.date.today().isoformat()
+    made_by = command or "lcformer results " + " ".join(str(p) for p in sweep_dirs)
+    lines = ["# lcformer results", "",
+             f"Generated on {date} by `{made_by}` from the sweep folders below. Do not edit "
+             "this file by hand: rerun the sweeps and this command.", "",
+             "Each table: star-level test accuracy with macro-F1 in parentheses (a star's "
+             "window probabilities are averaged), in the research format."]
+    if any(s.info["sweep"]["baseline"] for s in sections):
+        lines[-1] += (" The feature baseline (light-curve features with a random forest and "
+                      "gradient boosting) is tested on exactly the same stars as the deep "
+                      "models of its repeat, and trained on every training star of that "
+                      "split (the deep models may train on a per-class sample of them: see "
+                      "each budget line).")
+    lines += ["", "## Summary", "",
+              "| dataset | test stars | best deep cell | best feature baseline | runs | time |",
+              "|---|---|---|---|---|---|"]
+    datasets = [s.dataset for s in sections]
+    skipped: list[str] = []
+    body: list[str] = []
+    for section in sections:
+        best, feats = section.best(deep=True), section.best(deep=False)
+        lines.append(
+            f"| {section.dataset} | {_test_stars(section)} | "
+            + (f"{_cell_name(best)}: {_score(best)}" if best is not None else "-") + " | "
+            + (f"{_cell_name(feats)}: {_score(feats)}" if feats is not None else "-") + " | "
+            + f"{section.finished_runs} of {section.expected_runs} | "
+            + f"{_duration(run_seconds(section))} |")
+        heading = section.dataset
+        if datasets.count(section.dataset) > 1:
+            heading += f" ({section.path.name})"
+        body += _section_text(section, heading)
+        if figures:
+            made, why = section_figures(section, out.parent / "figures" / section.path.name)
+            skipped += why
+            for caption, path in made:
+                body += [f"![{caption}]({_relative(path, out.parent)})", ""]
+    lines += ["", "Best cells are ranked by mean macro-F1 over the repeats, among cells that "
+              "finished every repeat. Time: the runs' own time, added up.", ""]
+    lines += body
+    if not any(RESEARCH_TABLE_OF.get(d) == "MACHO" for d in datasets):
+        lines += ["## MACHO", "",
+                  "The same commands run on a MACHO download: `lcformer sweep macho "
+                  "--data-dir DIR ...` reads the MACHO formats (per-star archives and tables "
+                  "with a catalogue) as `lcformer prepare macho` does, and `lcformer results` "
+                  "makes its section. The real-data test "
+                  f"`{MACHO_TEST}` runs both, with the feature baseline, on the real MACHO "
+                  "sample files (`macho_samples`); they hold too few stars for a meaningful "
+                  "table, so none is shown here.", ""]
+    if skipped:
+        lines += ["## Not shown", ""] + [f"- {why}" for why in skipped] + [""]
+    text = "\n".join(lines)
+    atomic.write_text(out, text)
+    return text, skipped

@@ -1,0 +1,288 @@
+"""The training loop: one explicit function, no framework.
+
+Per epoch: set the learning rate, reseed, run the batches, evaluate the validation stars, keep
+the best checkpoint (star-level validation macro-F1) and the last one (with the optimizer), stop
+early if asked. Each epoch is seeded from (seed, epoch), so a run resumed from its last
+checkpoint continues with exactly the random numbers the uninterrupted run would have used.
+
+The autoencoder models add reconstruction epochs: Model 2 (``ae_frozen``) pretrains for
+``pretrain_epochs`` and then trains only the head; Model 3 (``ae_finetune``) alternates rounds
+of ``alternate_every`` reconstruction and classification epochs with everything trainable.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from tqdm.auto import tqdm
+
+from lcformer import atomic
+from lcformer.data.splits import class_weights
+from lcformer.evaluation.metrics import classification_metrics, star_level, window_probabilities
+from lcformer.models import LightCurveClassifier
+from lcformer.training.checkpoints import load_checkpoint, save_checkpoint
+
+Phase = Literal["classify", "reconstruct"]
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    epochs: int = 150  # classification epochs (Model 3 counts every epoch)
+    batch_size: int = 256
+    lr: float = 1e-3
+    schedule: Literal["step", "cosine"] = "step"  # step: the research x0.7 every 30 epochs
+    lr_decay: float = 0.7
+    lr_decay_every: int = 30
+    warmup_epochs: int = 0  # cosine schedule only
+    balance: Literal["loss", "sampler", "none"] = "loss"  # class-balanced loss or sampling
+    patience: int | None = None  # early stopping on validation macro-F1
+    clip_grad: float | None = 1.0
+    seed: int = 0
+    device: str = "auto"  # "auto": CUDA when present, else CPU
+    pretrain_epochs: int = 10  # Model 2: reconstruction epochs before the head is trained
+    alternate_every: int = 3  # Model 3: rounds of 3 reconstruction + 3 classification epochs
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TrainConfig:
+        return cls(**data)
+
+
+@dataclass
+class WindowSet:
+    """Windows with their class index and the star they belong to."""
+
+    tokens: np.ndarray  # (n, T, F) float32
+    mask: np.ndarray  # (n, T) bool
+    labels: np.ndarray  # (n,) int64
+    star: np.ndarray  # (n,) int64, row in the caller's star table
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+
+class EpochLogger(Protocol):
+    """Where train() also reports each epoch (lcformer.reporting.tensorboard.TensorBoardLogger)."""
+
+    def epoch(self, row: dict[str, Any], confusion: np.ndarray | None) -> None: ...
+
+
+@dataclass
+class TrainResult:
+    history: list[dict[str, Any]] = field(default_factory=list)
+    best_epoch: int | None = None
+    best_score: float = -math.inf
+    stopped_early: bool = False
+
+
+def pick_device(name: str = "auto") -> torch.device:
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(name)
+
+
+def epoch_plan(pretrain: str | None, config: TrainConfig) -> list[Phase]:
+    """What each epoch trains: classification, or reconstruction for the autoencoders."""
+    if pretrain == "frozen":
+        return ["reconstruct"] * config.pretrain_epochs + ["classify"] * config.epochs
+    if pretrain == "finetune":
+        k = config.alternate_every
+        return [("reconstruct" if (e // k) % 2 == 0 else "classify") for e in range(config.epochs)]
+    return ["classify"] * config.epochs
+
+
+def learning_rate(config: TrainConfig, epoch: int, n_epochs: int) -> float:
+    if config.schedule == "step":
+        return config.lr * config.lr_decay ** (epoch // config.lr_decay_every)
+    if epoch < config.warmup_epochs:
+        return config.lr * (epoch + 1) / config.warmup_epochs
+    progress = (epoch - config.warmup_epochs) / max(n_epochs - config.warmup_epochs, 1)
+    return config.lr * 0.5 * (1 + math.cos(math.pi * progress))
+
+
+def train(
+    model: LightCurveClassifier,
+    train_set: WindowSet,
+    val_set: WindowSet | None,
+    classes: list[str],
+    config: TrainConfig,
+    run_dir: str | Path | None = None,
+    metadata: dict[str, Any] | None = None,
+    resume: bool = False,
+    progress: bool = True,
+    stop_after: int | None = None,
+    logger: EpochLogger | None = None,
+) -> TrainResult:
+    """Train ``model`` in place and leave it holding the best (or last) weights.
+
+    With ``run_dir``, checkpoints ``best.safetensors`` and ``last.safetensors`` and
+    ``history.csv`` are written there; ``resume=True`` continues from ``last``.
+    ``stop_after`` ends after that many epochs in this call (used to test resuming).
+    ``logger`` gets each epoch's history row (and the validation stars' confusion matrix)
+    once the run folder has it.
+    """
+    device = pick_device(config.device)
+    model.to(device)
+    run_dir = Path(run_dir) if run_dir is not None else None
+    optimizer = torch.optim.Adam(model.parameters(), lr=config.lr)
+    plan = epoch_plan(model.pretrain, config)
+    result = TrainResult()
+    metadata = dict(metadata or {})
+
+    start = 0
+    if resume:
+        if run_dir is None or not (run_dir / "last.safetensors").exists():
+            raise FileNotFoundError(f"nothing to resume: no last.safetensors in {run_dir}")
+        state, saved, optim_state = load_checkpoint(run_dir / "last.safetensors")
+        model.load_state_dict(state)
+        if optim_state is not None:
+            optimizer.load_state_dict(optim_state)
+        training = saved["training"]
+        start = training["epochs_done"]
+        result = TrainResult(training["history"], training["best_epoch"],
+                             training["best_score"], False)
+
+    weights = torch.tensor(class_weights(train_set.labels, len(classes)), dtype=torch.float32,
+                           device=device)
+    best_state: dict[str, torch.Tensor] | None = None
+    # Classification epochs since the best, as the uninterrupted loop counts them.
+    since_best = 0 if result.best_epoch is None else sum(
+        row["phase"] == "classify" for row in result.history[result.best_epoch + 1:])
+    if config.patience is not None and since_best >= config.patience:
+        start, result.stopped_early = len(plan), True  # the run had already stopped early
+    bar = tqdm(range(start, len(plan)), desc="train", disable=not progress, unit="epoch",
+               initial=start, total=len(plan))
+    for epoch in bar:
+        phase = plan[epoch]
+        lr = learning_rate(config, epoch, len(plan))
+        for group in optimizer.param_groups:
+            group["lr"] = lr
+        torch.manual_seed(config.seed * 100_003 + epoch)
+        rng = np.random.default_rng([config.seed, epoch])
+        frozen = model.pretrain == "frozen" and phase == "classify"
+        for p in model.encoder_parameters():
+            p.requires_grad_(not frozen)
+
+        began = time.perf_counter()
+        loss = run_epoch(model, train_set, optimizer, phase, config, weights, rng, device)
+        row: dict[str, Any] = {"epoch": epoch + 1, "phase": phase, "lr": lr, "train_loss": loss}
+        confusion = None
+        if phase == "classify" and val_set is not None and len(val_set):
+            scores, confusion = validate(model, val_set, classes, config, weights, device)
+            row |= scores
+        row["seconds"] = round(time.perf_counter() - began, 3)
+        result.history.append(row)
+
+        score = row.get("val_macro_f1", -loss if phase == "classify" else -math.inf)
+        if phase == "classify" and score > result.best_score:
+            result.best_score, result.best_epoch, since_best = score, epoch, 0
+            best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+            if run_dir is not None:
+                save_checkpoint(run_dir / "best.safetensors", model,
+                                metadata | {"epoch": epoch + 1, "score": score})
+        elif phase == "classify":
+            since_best += 1
+        if run_dir is not None:
+            training = {"epochs_done": epoch + 1, "history": result.history,
+                        "best_epoch": result.best_epoch, "best_score": result.best_score}
+            save_checkpoint(run_dir / "last.safetensors", model,
+                            metadata | {"epoch": epoch + 1, "training": training}, optimizer)
+            write_history(run_dir / "history.csv", result.history)
+        if logger is not None:
+            logger.epoch(row, confusion)
+        bar.set_postfix({k: f"{v:.3f}" for k, v in row.items()
+                         if k in ("train_loss", "val_loss", "val_macro_f1")})
+        if config.patience is not None and since_best >= config.patience:
+            result.stopped_early = True
+            break
+        if stop_after is not None and epoch + 1 - start >= stop_after:
+            break
+
+    for p in model.parameters():
+        p.requires_grad_(True)
+    if best_state is None and run_dir is not None and (run_dir / "best.safetensors").exists():
+        best_state = load_checkpoint(run_dir / "best.safetensors")[0]
+    if best_state is not None and (stop_after is None):
+        model.load_state_dict(best_state)
+    return result
+
+
+def run_epoch(model: LightCurveClassifier, data: WindowSet, optimizer: torch.optim.Optimizer,
+              phase: Phase, config: TrainConfig, weights: torch.Tensor,
+              rng: np.random.Generator, device: torch.device) -> float:
+    """One pass over the training windows; returns the mean loss."""
+    model.train()
+    if config.balance == "sampler" and phase == "classify":
+        p = weights.cpu().numpy()[data.labels]
+        order = rng.choice(len(data), size=len(data), replace=True, p=p / p.sum())
+    else:
+        order = rng.permutation(len(data))
+    loss_weights = weights if config.balance == "loss" else None
+    total, seen = 0.0, 0
+    for start in range(0, len(order), config.batch_size):
+        idx = np.sort(order[start:start + config.batch_size])  # sorted: faster memmap reads
+        tokens = torch.from_numpy(np.asarray(data.tokens[idx])).to(device)
+        mask = torch.from_numpy(np.asarray(data.mask[idx])).to(device)
+        if phase == "classify":
+            y = torch.from_numpy(data.labels[idx]).to(device)
+            loss = F.nll_loss(model.classify(tokens, mask), y, weight=loss_weights)
+        else:
+            recon = model.reconstruct(tokens, mask)
+            loss = F.mse_loss(recon[mask], model.inputs(tokens, mask)[mask])
+        objective = loss + model.l2_penalty()
+        optimizer.zero_grad(set_to_none=True)
+        objective.backward()
+        if config.clip_grad:
+            torch.nn.utils.clip_grad_norm_(model.parameters(), config.clip_grad)
+        optimizer.step()
+        total += loss.item() * len(idx)
+        seen += len(idx)
+    return total / max(seen, 1)
+
+
+def validate(model: LightCurveClassifier, data: WindowSet, classes: list[str],
+             config: TrainConfig, weights: torch.Tensor,
+             device: torch.device) -> tuple[dict[str, float], np.ndarray]:
+    """Validation loss (per window) and star-level scores, with the star-level confusion
+    matrix kept apart: history rows hold scalars only."""
+    probs = window_probabilities(model, data.tokens, data.mask, 2 * config.batch_size, device)
+    with torch.no_grad():
+        loss = F.nll_loss(torch.from_numpy(np.log(probs + 1e-12)),
+                          torch.from_numpy(data.labels), weight=weights.cpu()).item()
+    _, y_star, p_star = star_level(probs, data.star, _star_labels(data))
+    metrics = classification_metrics(y_star, p_star.argmax(1), classes)
+    scores = {"val_loss": loss, "val_accuracy": metrics.accuracy,
+              "val_macro_f1": metrics.macro_f1}
+    return scores, np.asarray(metrics.confusion)
+
+
+def _star_labels(data: WindowSet) -> np.ndarray:
+    labels = np.full(int(data.star.max()) + 1, -1, dtype=np.int64)
+    labels[data.star] = data.labels
+    return labels
+
+
+def write_history(path: Path, history: list[dict[str, Any]]) -> None:
+    columns: list[str] = []
+    for row in history:
+        columns += [k for k in row if k not in columns]
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns)
+    writer.writeheader()
+    writer.writerows(history)
+    atomic.write_text(path, buffer.getvalue())
+
+
+ProgressCallback = Callable[[dict[str, Any]], None]

@@ -1,0 +1,194 @@
+"""The lcformer command: subcommands end to end on tiny data, errors as one message + exit 2.
+
+The registered ``synthetic`` dataset generates 900 stars of 250 points, too much for a quick
+test, so its reader is replaced by a 30-star version of the same generator here; everything
+else (resolving, caching, training, evaluating, predicting) is the real code path.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lcformer import cli
+from lcformer.api import Classifier, star_ids
+from lcformer.cli import main
+from lcformer.data import datasets
+from lcformer.data.reading import read_long_table
+from lcformer.data.synthetic import SyntheticConfig, make_synthetic
+
+TINY = SyntheticConfig(n_per_class=10, num=84)  # 30 stars of 42 points
+TRAIN_ARGS = ["--epochs", "1", "--emb", "8", "--heads", "2", "--window", "20", "--stride", "10",
+              "--batch-size", "32", "--threads", "1", "--device", "cpu", "--quiet"]
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path, monkeypatch):
+    """Nothing is written in the repository."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv(cli.WORK_DIR_ENV, str(tmp_path / "env-work"))
+    monkeypatch.setenv(datasets.DATA_DIR_ENV, str(tmp_path / "env-data"))
+
+
+@pytest.fixture
+def tiny_synthetic(monkeypatch):
+    spec = dataclasses.replace(datasets.REGISTRY["synthetic"],
+                               read=lambda folder, report: make_synthetic(TINY))
+    monkeypatch.setitem(datasets.REGISTRY, "synthetic", spec)
+
+
+def test_datasets_lists_the_registry(capsys) -> None:
+    assert main(["datasets"]) == 0
+    out = capsys.readouterr().out
+    for name in datasets.REGISTRY:
+        assert name in out
+    assert "W=60" in out  # eros1's preset
+
+
+def test_prepare_synthetic_then_reuse(tiny_synthetic, tmp_path, capsys) -> None:
+    work = tmp_path / "work"
+    args = ["prepare", "synthetic", "--work-dir", str(work), "--quiet", "--window", "20",
+            "--stride", "10"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "reusing" not in out
+    assert out.startswith(f"prepared synthetic -> {work / 'prepared'}")
+    assert re.search(r"read\s+30 stars\s+30 curves\s+1,260 points", out), out
+    assert re.search(r"kept\s+30 stars.*\s90 windows", out), out
+    assert re.search(r"^\s+sinusoid\s+10\s+30$", out, re.MULTILINE), out
+    assert "nothing dropped" in out
+    assert not (tmp_path / "env-work").exists()  # --work-dir wins over the environment
+
+    assert main(args) == 0
+    again = capsys.readouterr().out
+    assert again.startswith("reusing the identical earlier preparation in ")
+    assert again.splitlines()[1:] == out.splitlines()
+    assert len(list((work / "prepared").iterdir())) == 1
+
+    # The preset's windows of 100 pairs: a new preparation, and every curve is too short.
+    assert main(args[:-4]) == 0
+    out = capsys.readouterr().out
+    assert "reusing" not in out and re.search(r"kept\s+0 stars", out)
+    assert re.search(r"shorter_than_window\s+30", out)
+    assert len(list((work / "prepared").iterdir())) == 2
+
+
+def test_prepare_a_user_folder(tmp_path, capsys) -> None:
+    folder = tmp_path / "mystars"
+    folder.mkdir()
+    lcs = make_synthetic(SyntheticConfig(n_per_class=2, num=60))
+    frame = lcs.to_frame().drop(columns="class")
+    frame.to_csv(folder / "lightcurves.csv", index=False)
+    pd.DataFrame({"id": lcs.ids, "class": lcs.labels}).to_csv(folder / "labels.csv",
+                                                               index=False)
+    assert main(["prepare", str(folder), "--window", "20", "--stride", "10", "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"kept\s+6 stars", out)
+    assert (tmp_path / "env-work" / "prepared").is_dir()  # LCFORMER_WORK_DIR
+
+
+def test_describe_prints_classes_and_writes_figures(tmp_path, capsys) -> None:
+    folder = tmp_path / "mystars"
+    folder.mkdir()
+    lcs = make_synthetic(SyntheticConfig(n_per_class=3, num=60))
+    lcs.to_frame().drop(columns="class").to_csv(folder / "lightcurves.csv", index=False)
+    pd.DataFrame({"id": lcs.ids, "class": lcs.labels}).to_csv(folder / "labels.csv",
+                                                               index=False)
+    assert main(["describe", str(folder), "--out", str(tmp_path / "fig")]) == 0
+    out = capsys.readouterr().out
+    assert "9 stars, 9 curves" in out
+    assert re.search(r"sinusoid\s+3\s+30\s+30\s+30", out)  # 3 stars of 30 points each
+    for name in ("class_distribution.png", "length_distribution.png"):
+        assert (tmp_path / "fig" / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_unknown_dataset_exits_2_naming_the_registered_ones(capsys) -> None:
+    assert main(["prepare", "no_such_survey", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("lcformer: error: unknown dataset 'no_such_survey'")
+    for name in datasets.REGISTRY:
+        assert name in err
+    assert "Traceback" not in err
+
+
+def test_missing_registered_dataset_says_where_to_put_it(tmp_path, capsys) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    assert main(["prepare", "eros1", "--data-dir", str(data), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("lcformer: error: dataset 'eros1' not found")
+    assert str(data / "eros1") in err
+    assert "lightcurves.parquet" in err and "--data-dir" in err
+
+
+def test_train_evaluate_predict(tiny_synthetic, tmp_path, capsys) -> None:
+    work, run_dir = tmp_path / "work", tmp_path / "run"
+    code = main(["train", "synthetic", "--work-dir", str(work), "--run-dir", str(run_dir),
+                 *TRAIN_ARGS])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "synthetic / encoder: star-level test accuracy" in out
+    assert f"run folder: {run_dir}" in out
+    for name in ("config.toml", "history.csv", "best.safetensors", "last.safetensors",
+                 "metrics.json", "test_predictions.csv"):
+        assert (run_dir / name).is_file(), name
+    assert len(pd.read_csv(run_dir / "history.csv")) == 1
+    assert len(pd.read_csv(run_dir / "test_predictions.csv")) == 6  # 2 of 10 per class
+
+    assert main(["evaluate", str(run_dir)]) == 0
+    out = capsys.readouterr().out
+    assert "star-level test accuracy" in out
+    for cls in ("car", "gaussian_process", "sinusoid"):
+        assert re.search(rf"^\s+{cls}\s+\d\.\d{{3}}", out, re.MULTILINE)
+    assert "window level: accuracy" in out and "on 18 windows" in out
+
+    # New stars as a long table: two usable, one too short for a window of 20 pairs.
+    new = make_synthetic(dataclasses.replace(TINY, n_per_class=1, seed=5)).to_frame()
+    new = new.drop(columns="class")
+    short = new[new["id"] == new["id"].iloc[0]].head(8).assign(id="short-star")
+    table = tmp_path / "new_stars.csv"
+    pd.concat([new[new["id"] != new["id"].iloc[0]], short]).to_csv(table, index=False)
+    out_csv = tmp_path / "predictions.csv"
+    assert main(["predict", str(run_dir), str(table), "--out", str(out_csv),
+                 "--device", "cpu", "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "classified 2 of 3 stars" in out
+    predictions = pd.read_csv(out_csv)
+    assert list(predictions.columns) == ["id", "predicted", "probability", "p_car",
+                                         "p_gaussian_process", "p_sinusoid", "n_windows"]
+    assert len(predictions) == 2 and "short-star" not in set(predictions["id"])
+    np.testing.assert_allclose(predictions.filter(like="p_").sum(axis=1), 1.0, rtol=1e-5)
+    assert set(predictions["predicted"]) <= {"car", "gaussian_process", "sinusoid"}
+    skipped = pd.read_csv(tmp_path / "predictions_unclassified.csv")
+    assert skipped["id"].tolist() == ["short-star"]
+    assert "shorter than one window" in skipped["reason"].iloc[0]
+
+    # --pad-short classifies it from a masked window.
+    assert main(["predict", str(run_dir), str(table), "--out", str(out_csv), "--pad-short",
+                 "--device", "cpu", "--quiet"]) == 0
+    assert "classified 3 of 3 stars" in capsys.readouterr().out
+    padded = pd.read_csv(out_csv).set_index("id")
+    assert "short-star" in padded.index
+
+    # The Python API loads the same run folder and agrees with the command.
+    clf = Classifier.load(run_dir)
+    lcs = read_long_table(table)
+    proba = clf.predict_proba(lcs)
+    ids = star_ids(lcs).tolist()
+    assert ids[-1] == "short-star" and np.isnan(proba[-1]).all()
+    np.testing.assert_allclose(proba[:-1], padded.loc[ids[:-1]].filter(like="p_").to_numpy(),
+                               rtol=1e-6)
+
+
+@pytest.mark.realdata
+def test_prepare_eros1(data_root, tmp_path, capsys) -> None:
+    code = main(["prepare", "eros1", "--data-dir", str(data_root), "--work-dir",
+                 str(tmp_path / "work"), "--quiet"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert re.search(r"read\s+3,641 stars", out), out
+    assert re.search(r"kept\s+3,641 stars", out), out

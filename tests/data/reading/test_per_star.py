@@ -1,0 +1,141 @@
+"""One file per star: file formats, catalogue matching, archives, problems, real data."""
+
+from __future__ import annotations
+
+import io
+import tarfile
+import zipfile
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from lcformer.data.reading import read_catalogue_folder, read_folder
+from lcformer.data.reading.per_star import FileProblem, parse_columns
+from lcformer.data.report import DropReport
+from lcformer.errors import InputError
+
+FILES = {
+    "stars/215153.dat": "1.0,10.0,0.1\n2.0,10.5,0.1\n3.0,10.2,0.2\n",
+    "stars/215181.dat": "# ASAS star\n# t mag err\n1.5 9.0 0.05\n2.5   9.1 0.06\n",
+    "stars/300000.dat": "t,mag\n1,12\n2,12.5\n3,12.4\n4,12.6\n",
+    "stars/300001.dat": "1 11 0.1 7 x\n2 11.5 0.1 8 y\n",  # extra columns ignored
+}
+CATALOGUE = "filename,class\n215153,Mira\nstars/215181.dat,RR_Lyrae_FM\n300000.dat,Mira\n"
+
+
+def _write(folder: Path, files: dict[str, str]) -> None:
+    for rel, text in files.items():
+        (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+        (folder / rel).write_text(text)
+
+
+def test_parse_formats() -> None:
+    t, m, e = parse_columns(b"# c\nt mag err\n1 2 3\n4 5 6\n")
+    np.testing.assert_array_equal(t, [1, 4])
+    np.testing.assert_array_equal(e, [3, 6])
+    t, m, e = parse_columns("1.0, 2.0\n3.0, 4.0\n")
+    np.testing.assert_array_equal(m, [2, 4])
+    assert np.isnan(e).all()
+
+
+@pytest.mark.parametrize(("text", "line", "reason", "words"), [
+    ("", 1, "empty_file", "empty"),
+    ("# only a comment\n", 1, "empty_file", "no data"),
+    ("1.0\n2.0\n", 1, "unreadable_file", "column"),
+    ("1,2,3\n2,3\n", 2, "unreadable_file", "found 2 columns"),
+    ("# h\n1 2 3\n\n2 x 3\n", 4, "unreadable_file", "column 2 (mag): 'x' is not a number"),
+])
+def test_parse_problems_name_the_line(text: str, line: int, reason: str, words: str) -> None:
+    with pytest.raises(FileProblem) as caught:
+        parse_columns(text)
+    assert (caught.value.line, caught.value.reason) == (line, reason)
+    assert words in caught.value.message
+
+
+def test_catalogue_folder_matches_by_stem_and_path(tmp_path: Path) -> None:
+    _write(tmp_path, FILES)
+    (tmp_path / "catalog.csv").write_text(CATALOGUE)
+    report = DropReport()
+    curves = read_catalogue_folder(tmp_path / "catalog.csv", tmp_path, report=report)
+    assert list(curves.ids) == ["215153", "215181", "300000", "300001"]
+    assert list(curves.labels) == ["Mira", "RR_Lyrae_FM", "Mira", ""]
+    assert list(curves.lengths) == [3, 2, 4, 2]
+    assert np.isnan(curves.curve(2)[2]).all()  # 2 columns: unknown errors
+    assert report.events == Counter(not_in_catalogue=1)  # catalog.csv itself is not a star
+    assert report.problems == []
+
+
+def test_missing_and_bad_files(tmp_path: Path) -> None:
+    _write(tmp_path, {"a.dat": "1,2,3\n2,3,4\n", "b.dat": "1,2,3\n2,oops,4\n", "c.dat": ""})
+    catalogue = tmp_path / "cat.csv"
+    catalogue.write_text("filename,class\na,X\nb,Y\nc,Z\nd,W\n")
+    report = DropReport()
+    curves = read_catalogue_folder(catalogue, tmp_path, report=report)
+    assert list(curves.ids) == ["a"]
+    assert report.curves == Counter(unreadable_file=1, empty_file=1, missing_file=1)
+    assert f"{tmp_path}/b.dat:2: column 2 (mag): 'oops' is not a number" in report.problems
+    assert f"{catalogue}:5: file 'd' not found in {tmp_path}" in report.problems
+    with pytest.raises(InputError, match=r"b\.dat:2"):
+        read_catalogue_folder(catalogue, tmp_path)
+
+
+def test_catalogue_without_named_columns_raises(tmp_path: Path) -> None:
+    (tmp_path / "cat.csv").write_text("file,type\na,X\n")
+    with pytest.raises(InputError, match="expected 'filename' and 'class'"):
+        read_catalogue_folder(tmp_path / "cat.csv", tmp_path, report=DropReport())
+    curves = read_catalogue_folder(tmp_path / "cat.csv", tmp_path, filename_column="file",
+                                   class_column="type", report=DropReport())
+    assert curves.n_curves == 0
+
+
+@pytest.mark.parametrize("kind", ["tar.gz", "tgz", "tar.bz2", "tar", "zip"])
+def test_archives_read_in_memory(tmp_path: Path, kind: str) -> None:
+    archive = tmp_path / f"lcs.{kind}"
+    if kind == "zip":
+        with zipfile.ZipFile(archive, "w") as handle:
+            for rel, text in FILES.items():
+                handle.writestr(rel, text)
+    else:
+        mode = {"tar.gz": "w:gz", "tgz": "w:gz", "tar.bz2": "w:bz2", "tar": "w"}[kind]
+        with tarfile.open(archive, mode) as handle:
+            for rel, text in FILES.items():
+                info = tarfile.TarInfo(rel)
+                info.size = len(text.encode())
+                handle.addfile(info, io.BytesIO(text.encode()))
+    catalogue = tmp_path / "cat.csv"
+    catalogue.write_text(CATALOGUE)
+    curves = read_catalogue_folder(catalogue, archive, report=DropReport())
+    assert list(curves.ids) == ["215153", "215181", "300000", "300001"]
+    assert not any(tmp_path.glob("stars"))  # nothing extracted
+    assert read_folder(archive).n_curves == 4
+
+
+def test_read_folder_is_unlabelled_and_skips_docs(tmp_path: Path) -> None:
+    _write(tmp_path, FILES | {"README.md": "# notes\n", ".hidden.dat": "1,2\n"})
+    report = DropReport()
+    curves = read_folder(tmp_path, report=report)
+    assert curves.labels is None and curves.n_curves == 4
+    assert report.events == Counter(skipped_non_data_file=1)
+    assert read_folder(tmp_path, suffix=".xyz").n_curves == 0
+
+
+def test_missing_source_raises(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no such folder"):
+        read_folder(tmp_path / "nowhere", report=DropReport())
+
+
+@pytest.mark.realdata
+def test_asas_richards2012(data_root: Path) -> None:
+    folder = data_root / "asas_richards2012"
+    report = DropReport()
+    curves = read_catalogue_folder(folder / "asas_training_set_classes.dat",
+                                   folder / "asas_training_set.tar.gz", report=report)
+    assert curves.n_stars == curves.n_curves == 810
+    assert report.problems == [] and not report.curves and not report.events
+    counts = Counter(curves.labels)
+    assert counts["Mira"] == 91 and counts["Classical_Cepheid"] == 89
+    assert counts["RR_Lyrae_FM"] == 86 and len(counts) == 28
+    assert curves.lengths.min() == 50 and curves.lengths.max() == 1772
+    assert "215153" in set(curves.ids)

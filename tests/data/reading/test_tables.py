@@ -1,0 +1,194 @@
+"""Long tables: ragged layout, labels, problems with file:line, astropy input, real data."""
+
+from __future__ import annotations
+
+import gzip
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lcformer.data.reading import Columns, from_astropy, from_dataframe, read_long_table
+from lcformer.data.report import DropReport
+from lcformer.errors import InputError
+
+
+def _frame() -> pd.DataFrame:
+    # Rows interleaved between stars and out of time order on purpose.
+    return pd.DataFrame({
+        "id": ["b", "a", "b", "a", "b"],
+        "band": ["V", "V", "V", "V", "V"],
+        "time": [3.0, 1.0, 1.0, 2.0, 2.0],
+        "mag": [13.0, 11.0, 13.1, 11.1, 13.2],
+        "err": [0.1, 0.2, 0.1, 0.2, 0.1],
+    })
+
+
+def test_curves_in_first_appearance_order_points_in_file_order() -> None:
+    curves = from_dataframe(_frame())
+    assert list(curves.ids) == ["b", "a"]
+    assert list(curves.lengths) == [3, 2]
+    np.testing.assert_array_equal(curves.curve(0)[0], [3.0, 1.0, 2.0])  # not sorted by time
+    np.testing.assert_array_equal(curves.curve(1)[1], [11.0, 11.1])
+    assert curves.labels is None and curves.splits is None
+
+
+def test_bands_make_separate_curves_of_one_star() -> None:
+    frame = _frame().assign(band=["B", "R", "R", "B", "B"], id="s")
+    curves = from_dataframe(frame)
+    assert list(zip(curves.ids, curves.bands, strict=True)) == [("s", "B"), ("s", "R")]
+    np.testing.assert_array_equal(curves.curve(0)[0], [3.0, 2.0, 2.0])
+    assert curves.n_stars == 1
+
+
+def test_missing_band_and_err_columns() -> None:
+    curves = from_dataframe(_frame().drop(columns=["band", "err"]))
+    assert set(curves.bands) == {""}
+    assert np.isnan(curves.err).all()
+
+
+def test_custom_column_names_and_labels_inside_table() -> None:
+    frame = _frame().rename(columns={"id": "star", "time": "hjd"})
+    frame["type"] = ["RR", None, "RR", None, "RR"]
+    frame["split"] = ["train", "test", "train", "test", "train"]
+    curves = from_dataframe(frame, columns=Columns(id="star", time="hjd", label="type"))
+    assert list(curves.labels) == ["RR", ""]  # missing class is "", never "nan"
+    assert list(curves.splits) == ["train", "test"]
+
+
+def test_labels_file_joined_by_id_as_string(tmp_path: Path) -> None:
+    table = tmp_path / "lc.csv"
+    _frame().assign(id=["007", "12", "007", "12", "007"]).to_csv(table, index=False)
+    labels = tmp_path / "labels.csv"
+    labels.write_text("id,class,split\n007,Mira,train\n99,Cepheid,test\n98,Mira,test\n")
+    report = DropReport()
+    curves = read_long_table(table, labels, report=report)
+    assert list(curves.ids) == ["007", "12"]  # leading zeros kept: ids are text
+    assert list(curves.labels) == ["Mira", ""]  # unlabelled star -> "" (prepare counts it)
+    assert list(curves.splits) == ["train", ""]
+    assert report.curves == Counter(no_lightcurve=2)
+    assert len(report.problems) == 1
+    assert "labels.csv" in report.problems[0] and "99" in report.problems[0]
+    with pytest.raises(InputError, match="no light curve"):
+        read_long_table(table, labels)
+
+
+def test_csv_text_in_numbers_names_file_line_and_column(tmp_path: Path) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text("id,time,mag,err\na,1,10,0.1\na,2,11,0.1\n\nb,1,12,0.1\nb,2,abc,0.1\n")
+    with pytest.raises(InputError, match=r"bad\.csv:6: column 'mag': 'abc' is not a number"):
+        read_long_table(path)
+    report = DropReport()
+    curves = read_long_table(path, report=report)
+    assert curves.n_curves == 0
+    assert report.curves == Counter(unreadable_file=1)
+    assert report.problems[0].endswith("bad.csv:6: column 'mag': 'abc' is not a number")
+
+
+def test_nan_and_inf_are_numbers_not_problems(tmp_path: Path) -> None:
+    path = tmp_path / "ok.csv"
+    path.write_text("id,time,mag,err\na,1,nan,0.1\na,2,inf,\na,3,-inf,0.1\n")
+    curves = read_long_table(path)
+    assert curves.n_points == 3 and np.isnan(curves.err[1]) and np.isinf(curves.mag[1])
+
+
+def test_wrong_columns_problem_lists_found_and_expected(tmp_path: Path) -> None:
+    path = tmp_path / "wrong.csv"
+    path.write_text("star,jd,flux\nV1,1.0,2.0\n")
+    report = DropReport()
+    assert read_long_table(path, report=report).n_curves == 0
+    assert "['star', 'jd', 'flux']" in report.problems[0]
+    assert "['id', 'time', 'mag']" in report.problems[0]
+    assert report.curves == Counter(unreadable_file=1)
+
+
+def test_parquet_and_gzipped_csv_give_the_same_curves(tmp_path: Path) -> None:
+    frame = _frame()
+    frame.to_parquet(tmp_path / "lc.parquet")
+    with gzip.open(tmp_path / "lc.csv.gz", "wt") as handle:
+        frame.to_csv(handle, index=False)
+    a = read_long_table(tmp_path / "lc.parquet")
+    b = read_long_table(tmp_path / "lc.csv.gz")
+    assert list(a.ids) == list(b.ids)
+    np.testing.assert_array_equal(a.mag, b.mag)
+
+
+def test_missing_file_and_unsupported_type(tmp_path: Path) -> None:
+    report = DropReport()
+    read_long_table(tmp_path / "nope.parquet", report=report)
+    (tmp_path / "lc.xlsx").write_text("x")
+    read_long_table(tmp_path / "lc.xlsx", report=report)
+    assert report.curves == Counter(missing_file=1, unreadable_file=1)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from("abcd"), st.sampled_from(["B", "R"]),
+                          st.floats(-1e6, 1e6)), min_size=1, max_size=60))
+def test_each_curve_holds_its_rows_in_file_order(rows: list[tuple[str, str, float]]) -> None:
+    frame = pd.DataFrame(rows, columns=["id", "band", "time"]).assign(mag=np.arange(len(rows)))
+    curves = from_dataframe(frame)
+    assert curves.n_points == len(rows)
+    assert curves.time.flags.writeable and curves.mag.flags.writeable
+    for star, band, time, mag, _ in curves:
+        expected = frame[(frame.id == star) & (frame.band == band)]
+        np.testing.assert_array_equal(time, expected.time)
+        np.testing.assert_array_equal(mag, expected.mag)  # row numbers: stable order
+
+
+def test_astropy_timeseries_time_becomes_mjd() -> None:
+    import astropy.units as u
+    from astropy.time import Time
+    from astropy.timeseries import TimeSeries
+
+    series = TimeSeries(time=Time([50000.0, 50001.5], format="mjd"),
+                        data={"mag": [12.0, 12.5] * u.mag, "err": [0.1, 0.2]})
+    curves = from_astropy(series, id="V123", band="V", label="Mira")
+    assert list(curves.ids) == ["V123"] and list(curves.bands) == ["V"]
+    np.testing.assert_allclose(curves.time, [50000.0, 50001.5])
+    np.testing.assert_allclose(curves.mag, [12.0, 12.5])
+    assert list(curves.labels) == ["Mira"]
+
+
+def test_astropy_table_with_ids_and_masked_values() -> None:
+    from astropy.table import MaskedColumn, Table
+
+    table = Table({"id": ["a", "a", "b"], "time": [1.0, 2.0, 1.0],
+                   "mag": MaskedColumn([1.0, 2.0, 3.0], mask=[False, True, False])})
+    curves = from_astropy(table)
+    assert list(curves.ids) == ["a", "b"]
+    assert np.isnan(curves.mag[1]) and np.isnan(curves.err).all()
+    assert list(from_astropy(Table({"time": [1.0], "mag": [2.0]})).ids) == ["star"]
+
+
+# ---------------------------------------------------------------------- real data
+@pytest.mark.realdata
+def test_asas_acvs(data_root: Path) -> None:
+    folder = data_root / "asas_acvs"
+    report = DropReport()
+    curves = read_long_table(folder / "lightcurves.parquet", folder / "labels.csv", report=report)
+    assert curves.n_curves == curves.n_stars == 13_909
+    assert curves.n_points == 6_334_240
+    assert report.problems == [] and not report.curves
+    counts = Counter(curves.labels)
+    assert len(counts) == 10
+    assert counts["Mira"] == 2792 and counts["Close Binary Eclipsing Systems"] == 2934
+    assert counts["Beta Cephei"] == 7
+    assert curves.lengths.min() == 3 and curves.lengths.max() == 1985
+
+
+@pytest.mark.realdata
+def test_eros1_two_bands_and_fixed_split(data_root: Path) -> None:
+    folder = data_root / "eros1"
+    curves = read_long_table(folder / "lightcurves.parquet", folder / "labels.csv")
+    assert curves.n_stars == 3641 and curves.n_curves == 7282
+    assert set(curves.bands) == {"B", "R"}
+    stars = curves.star_table()
+    counts = Counter(zip(stars.split, stars.label, strict=True))
+    assert counts[("train", "rr_lyrae")] == 1777 and counts[("train", "cepheid")] == 604
+    assert counts[("train", "eclipsing_binary")] == 339 and counts[("train", "mira")] == 192
+    assert counts[("test", "rr_lyrae")] == 454 and counts[("test", "mira")] == 43
+    assert curves.lengths.max() <= 125

@@ -1,0 +1,90 @@
+import numpy as np
+
+from lcformer.data.cleaning import CleaningConfig, clean
+from lcformer.data.lightcurves import LightCurves
+
+
+def one(time, mag, err=None, label="x"):
+    err = np.full(len(time), 0.05) if err is None else err
+    return LightCurves.from_list([("s", "V", np.asarray(time, float), np.asarray(mag, float),
+                                   np.asarray(err, float))], labels=[label])
+
+
+def test_every_removed_point_is_counted_by_reason():
+    lcs = one(
+        time=[1, 2, np.nan, 4, 5, 6, 7, 8, 9],
+        mag=[10, np.inf, 10, -99.0, 10, 10, 10, 10, 11],
+        err=[0.1, 0.1, 0.1, 0.1, -0.1, 0.0, 5.0, np.inf, 0.1],
+    )
+    cleaned, report = clean(lcs)
+    assert report.points == {"non_finite": 3, "sentinel_mag": 1, "bad_err": 2, "large_err": 1}
+    assert cleaned.n_points == 2
+    assert cleaned.n_points + report.n_points_dropped == lcs.n_points
+
+
+def test_duplicate_times_keep_the_first_and_sort():
+    lcs = one(time=[3, 1, 2, 1, 3], mag=[30, 10, 20, 11, 31])
+    cleaned, report = clean(lcs)
+    np.testing.assert_array_equal(cleaned.time, [1, 2, 3])
+    np.testing.assert_array_equal(cleaned.mag, [10, 20, 30])  # first seen of each time
+    assert report.points["duplicate_time"] == 2
+    assert report.events["curves_resorted"] == 1
+
+
+def test_sorted_input_fast_path_drops_adjacent_duplicates():
+    lcs = one(time=[1, 1, 2, 3, 3, 3], mag=[1, 2, 3, 4, 5, 6])
+    cleaned, report = clean(lcs)
+    np.testing.assert_array_equal(cleaned.mag, [1, 3, 4])
+    assert report.points["duplicate_time"] == 3
+    assert "curves_resorted" not in report.events
+
+
+def test_short_and_empty_curves_are_dropped_and_counted():
+    lcs = LightCurves.from_list([
+        ("a", "V", [1.0, 1.0, 1.0], [1, 2, 3], [0.1] * 3),  # identical times -> one point
+        ("b", "V", [], [], []),
+        ("c", "V", [1.0, 2.0], [1, 2], [0.1, 0.1]),
+    ], labels=["x", "x", "y"])
+    cleaned, report = clean(lcs)
+    assert list(cleaned.ids) == ["c"]
+    assert report.curves == {"too_few_points": 1, "empty_curve": 1}
+
+
+def test_unknown_errors_are_kept_and_noted():
+    lcs = one(time=[1, 2, 3], mag=[1, 2, 3], err=[np.nan] * 3)
+    cleaned, report = clean(lcs)
+    assert cleaned.n_points == 3
+    assert report.events["points_with_unknown_err"] == 3
+
+
+def test_dataset_sentinels_and_error_limit_are_configurable():
+    lcs = one(time=[1, 2, 3, 4], mag=[25.0, 18, 19, 20], err=[1.0, 0.1, 0.1, 2.5])
+    cleaned, report = clean(lcs, CleaningConfig(sentinel_values=(25.0,), max_err=None))
+    assert report.points == {"sentinel_mag": 1}
+    assert cleaned.n_points == 3
+
+
+def test_cleaning_many_curves_matches_cleaning_each(rng):
+    curves = []
+    for i in range(30):
+        n = int(rng.integers(0, 40))
+        t = rng.integers(0, 20, n).astype(float)  # many repeated times, unsorted
+        curves.append((f"s{i}", "V", t, rng.normal(12, 1, n), rng.uniform(0.01, 0.2, n)))
+    together, _ = clean(LightCurves.from_list(curves))
+    by_id = {i: (t, m) for i, _, t, m, _ in together}
+    for cid, _, t, m, e in curves:
+        alone, _ = clean(LightCurves.from_list([(cid, "V", t, m, e)]))
+        if alone.n_curves == 0:
+            assert cid not in by_id
+            continue
+        np.testing.assert_array_equal(by_id[cid][0], alone.time)
+        np.testing.assert_array_equal(by_id[cid][1], alone.mag)
+
+
+def test_clean_input_is_returned_as_it_is(rng):
+    """Nothing to drop and nothing to sort: no step may copy the data."""
+    lcs = LightCurves.from_list([(f"s{i}", "V", np.arange(50.0), rng.normal(12, 1, 50),
+                                  np.full(50, 0.05)) for i in range(5)])
+    cleaned, report = clean(lcs)
+    assert cleaned is lcs
+    assert report.n_points_dropped == 0 and report.n_curves_dropped == 0

@@ -1,0 +1,125 @@
+"""Dataset registry and resolve(): registered names under a data root, or a user's folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lcformer.data.datasets import DATA_DIR_ENV, REGISTRY, data_dir, input_files, resolve
+from lcformer.data.report import DropReport
+from lcformer.errors import DatasetNotFoundError, LcformerError
+
+
+def long_table_folder(folder: Path, n_stars: int = 3, n_points: int = 8) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = [{"id": f"s{i}", "band": "V", "time": float(t), "mag": 10 + np.sin(t + i),
+             "err": 0.01} for i in range(n_stars) for t in range(n_points)]
+    pd.DataFrame(rows).to_csv(folder / "lightcurves.csv", index=False)
+    pd.DataFrame({"id": [f"s{i}" for i in range(n_stars)],
+                  "class": ["A" if i % 2 else "B" for i in range(n_stars)]}).to_csv(
+        folder / "labels.csv", index=False)
+    return folder
+
+
+def per_star_folder(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in ("x1", "x2"):
+        t = np.arange(6.0)
+        np.savetxt(folder / f"{name}.csv", np.c_[t, 12 + np.cos(t), np.full(6, 0.02)],
+                   delimiter=",")
+    (folder / "catalog.csv").write_text("filename,class\nx1.csv,RRL\nx2.csv,CEP\n")
+    return folder
+
+
+def test_registry_has_the_documented_datasets() -> None:
+    assert {"synthetic", "asas_acvs", "asas_richards2012", "eros1", "macho"} <= set(REGISTRY)
+    assert REGISTRY["eros1"].has_fixed_split
+    assert REGISTRY["eros1"].tokens.window == 60 and REGISTRY["eros1"].tokens.pad_short
+    assert REGISTRY["eros1"].cleaning.sentinel_values == (25.0,)
+
+
+def test_synthetic_needs_no_files(tmp_path) -> None:
+    spec, folder = resolve("synthetic", tmp_path / "nowhere")
+    assert spec.name == "synthetic"
+    assert folder == tmp_path / "nowhere" / "synthetic"
+    assert input_files(spec, folder) == []
+
+
+def test_registered_name_under_the_data_root(tmp_path, monkeypatch) -> None:
+    (tmp_path / "eros1").mkdir()
+    for name in ("lightcurves.parquet", "labels.csv"):
+        (tmp_path / "eros1" / name).write_bytes(b"")
+    spec, folder = resolve("eros1", tmp_path)
+    assert spec is REGISTRY["eros1"] and folder == tmp_path / "eros1"
+    assert input_files(spec, folder) == [folder]
+    # The root may come from the environment.
+    monkeypatch.setenv(DATA_DIR_ENV, str(tmp_path))
+    assert data_dir() == tmp_path
+    assert resolve("eros1")[1] == tmp_path / "eros1"
+
+
+def test_macho_samples_folder_is_found_for_macho(tmp_path) -> None:
+    (tmp_path / "macho_samples").mkdir()
+    (tmp_path / "macho_samples" / "catalog.csv").write_text("id,class\n")
+    for name in ("macho", "macho_samples"):
+        spec, folder = resolve(name, tmp_path)
+        assert spec.name == "macho" and folder == tmp_path / "macho_samples"
+
+
+def test_missing_registered_dataset_says_where_to_put_it(tmp_path) -> None:
+    with pytest.raises(DatasetNotFoundError) as caught:
+        resolve("asas_acvs", tmp_path)
+    message = str(caught.value)
+    assert "'asas_acvs' not found" in message
+    assert "lightcurves.parquet, labels.csv" in message
+    assert str(tmp_path / "asas_acvs") in message
+    assert "--data-dir" in message and DATA_DIR_ENV in message
+    assert "longjp/lightcurves" in message  # the source
+    assert isinstance(caught.value, LcformerError) and isinstance(caught.value, FileNotFoundError)
+
+
+def test_registered_dataset_with_a_file_missing(tmp_path) -> None:
+    (tmp_path / "eros1").mkdir()
+    (tmp_path / "eros1" / "labels.csv").write_text("id,class\n")
+    with pytest.raises(DatasetNotFoundError, match=r"lightcurves\.parquet"):
+        resolve("eros1", tmp_path)
+
+
+def test_unknown_name_lists_the_registered_datasets(tmp_path) -> None:
+    with pytest.raises(DatasetNotFoundError) as caught:
+        resolve("ogle4", tmp_path)
+    message = str(caught.value)
+    assert "unknown dataset 'ogle4'" in message
+    for name in REGISTRY:
+        assert name in message
+
+
+def test_user_long_table_folder(tmp_path) -> None:
+    folder = long_table_folder(tmp_path / "mine")
+    spec, found = resolve(str(folder), tmp_path / "root")
+    assert found == folder and spec.name == "mine"
+    assert spec.name not in REGISTRY
+    report = DropReport()
+    lcs = spec.read(folder, report)
+    assert lcs.n_stars == 3 and lcs.n_points == 24
+    assert dict(zip(lcs.ids, lcs.labels, strict=True)) == {"s0": "B", "s1": "A", "s2": "B"}
+    assert not report.problems
+
+
+def test_user_per_star_folder(tmp_path) -> None:
+    folder = per_star_folder(tmp_path / "files")
+    spec, found = resolve(str(folder))
+    assert found == folder and "one file per star" in spec.description
+    lcs = spec.read(folder, DropReport())
+    assert sorted(zip(lcs.ids, lcs.labels, strict=True)) == [("x1", "RRL"), ("x2", "CEP")]
+    assert lcs.lengths.tolist() == [6, 6]
+
+
+def test_user_folder_of_unknown_layout(tmp_path) -> None:
+    (tmp_path / "odd").mkdir()
+    (tmp_path / "odd" / "notes.txt").write_text("hello")
+    with pytest.raises(DatasetNotFoundError, match="cannot tell the layout"):
+        resolve(str(tmp_path / "odd"))

@@ -1,0 +1,81 @@
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lcformer.data.splits import (
+    balance_stars,
+    class_weights,
+    fixed_split,
+    kfold_splits,
+    stratified_split,
+)
+
+labels_strategy = st.lists(st.sampled_from(["a", "b", "c", "d"]), min_size=1, max_size=300)
+
+
+@settings(max_examples=60, deadline=None)
+@given(labels=labels_strategy, seed=st.integers(0, 5))
+def test_every_star_lands_in_exactly_one_part(labels, seed):
+    labels = np.array(labels)
+    parts = stratified_split(labels, seed=seed)
+    assert set(parts.tolist()) <= {"train", "val", "test"}
+    assert len(parts) == len(labels)  # one part per star, so no star is in two parts
+    for cls in set(labels.tolist()):
+        n = (labels == cls).sum()
+        assert (parts[labels == cls] == "train").sum() == int(np.floor(0.7 * n))
+        assert (parts[labels == cls] == "val").sum() == int(np.floor(0.1 * n))
+
+
+def test_no_star_appears_in_two_parts_when_windows_are_gathered():
+    """Windows are gathered from star assignments, so a star's windows share its part."""
+    rng = np.random.default_rng(0)
+    labels = rng.choice(["a", "b", "c"], 500)
+    parts = stratified_split(labels, seed=0)
+    window_star = rng.integers(0, 500, 5000)
+    window_part = parts[window_star]
+    for part in ("train", "val", "test"):
+        others = {p for p in ("train", "val", "test") if p != part}
+        stars_here = set(window_star[window_part == part].tolist())
+        for other in others:
+            assert not stars_here & set(window_star[window_part == other].tolist())
+
+
+def test_split_is_reproducible_and_seed_dependent():
+    labels = np.array(["a"] * 50 + ["b"] * 50)
+    assert (stratified_split(labels, seed=0) == stratified_split(labels, seed=0)).all()
+    assert (stratified_split(labels, seed=0) != stratified_split(labels, seed=1)).any()
+
+
+def test_fixed_split_keeps_test_and_carves_validation_from_train():
+    given_split = np.array(["train"] * 80 + ["test"] * 20, dtype=object)
+    labels = np.array(["a", "b"] * 50)
+    parts = fixed_split(given_split, labels, val_fraction=0.1)
+    assert (parts[80:] == "test").all()
+    assert (parts[:80] != "test").all()
+    assert (parts == "val").sum() == 8
+
+
+def test_kfold_tests_each_star_once():
+    labels = np.array(["a"] * 30 + ["b"] * 20)
+    folds = kfold_splits(labels, k=5)
+    tested = np.sum([f == "test" for f in folds], axis=0)
+    assert (tested == 1).all()
+    for f in folds:
+        assert (f == "val").sum() > 0
+
+
+def test_balance_gives_exactly_sample_stars_per_class():
+    labels = np.array(["a"] * 5 + ["b"] * 500)
+    stars = np.arange(505)
+    chosen = balance_stars(stars, labels, sample=100, seed=0)
+    assert len(chosen) == 200
+    assert (labels[chosen] == "a").sum() == 100
+    assert set(chosen[labels[chosen] == "a"].tolist()) == set(range(5))  # all kept, repeated
+    assert len(set(chosen[labels[chosen] == "b"].tolist())) == 100  # no repeats
+
+
+def test_class_weights_balance_the_classes():
+    y = np.array([0, 0, 0, 1])
+    w = class_weights(y, 3)
+    assert np.isclose(w[0] * 3, w[1] * 1)
+    assert w[2] == 0

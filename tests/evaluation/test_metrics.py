@@ -1,0 +1,112 @@
+"""Evaluation: star-level averaging, metrics, accuracy against token position."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from sklearn.metrics import f1_score
+
+from lcformer.evaluation.metrics import (
+    accuracy_by_position,
+    classification_metrics,
+    star_level,
+    star_probabilities,
+    window_probabilities,
+)
+from lcformer.models import build_model
+
+
+def test_star_probabilities_average_windows_per_star() -> None:
+    probs = np.array([[0.8, 0.2], [0.6, 0.4], [0.1, 0.9], [0.3, 0.7], [0.5, 0.5]])
+    star = np.array([0, 0, 2, 2, 0])
+    out = star_probabilities(probs, star)
+    assert out.shape == (3, 2)
+    np.testing.assert_allclose(out[0], [(0.8 + 0.6 + 0.5) / 3, (0.2 + 0.4 + 0.5) / 3])
+    assert np.isnan(out[1]).all()  # star 1 has no window
+    np.testing.assert_allclose(out[2], [0.2, 0.8])
+    np.testing.assert_allclose(out[[0, 2]].sum(1), 1.0)
+    padded = star_probabilities(probs, star, n_stars=4)
+    assert padded.shape == (4, 2) and np.isnan(padded[3]).all()
+
+
+def test_star_level_keeps_only_stars_with_windows() -> None:
+    probs = np.array([[0.9, 0.1], [0.2, 0.8], [0.4, 0.6]])
+    window_star = np.array([5, 2, 5])
+    star_labels = np.array([-1, -1, 1, -1, -1, 0])
+    stars, y, p = star_level(probs, window_star, star_labels)
+    assert stars.tolist() == [2, 5]
+    assert y.tolist() == [1, 0]
+    np.testing.assert_allclose(p, [[0.2, 0.8], [0.65, 0.35]])
+
+
+def test_classification_metrics_hand_example() -> None:
+    classes = ["a", "b", "c", "d"]  # "d" never occurs: counted with zero F1
+    y_true = np.array([0, 0, 1, 1, 2])
+    y_pred = np.array([0, 1, 1, 1, 0])
+    m = classification_metrics(y_true, y_pred, classes)
+    assert m.accuracy == pytest.approx(3 / 5)
+    # F1 by hand: a = 0.5 (P 1/2, R 1/2), b = 0.8 (P 2/3, R 1), c = 0, d = 0.
+    assert m.per_class["a"]["f1-score"] == pytest.approx(0.5)
+    assert m.per_class["b"]["f1-score"] == pytest.approx(0.8)
+    assert m.per_class["b"]["precision"] == pytest.approx(2 / 3)
+    assert m.macro_f1 == pytest.approx((0.5 + 0.8) / 4)
+    assert m.macro_f1 == pytest.approx(f1_score(y_true, y_pred, labels=[0, 1, 2, 3],
+                                                average="macro", zero_division=0))
+    assert m.weighted_f1 == pytest.approx((2 * 0.5 + 2 * 0.8) / 5)
+    assert m.n == 5
+    assert m.confusion == [[1, 1, 0, 0], [0, 2, 0, 0], [1, 0, 0, 0], [0, 0, 0, 0]]
+    assert set(m.to_dict()) >= {"accuracy", "macro_f1", "per_class", "confusion"}
+
+
+def test_classification_metrics_perfect() -> None:
+    y = np.array([0, 1, 1, 0])
+    m = classification_metrics(y, y, ["x", "y"])
+    assert m.accuracy == 1.0 and m.macro_f1 == 1.0 and m.confusion == [[2, 0], [0, 2]]
+
+
+def _model_and_windows():
+    torch.manual_seed(0)
+    model = build_model("encoder", n_classes=3, emb=8, heads=2, max_tokens=8)
+    rng = np.random.default_rng(0)
+    tokens = rng.standard_normal((7, 6, 4)).astype(np.float32)
+    lengths = np.array([6, 6, 3, 1, 6, 4, 2])
+    mask = np.arange(6)[None, :] < lengths[:, None]
+    labels = rng.integers(0, 3, size=7)
+    return model, tokens, mask, labels
+
+
+def test_window_probabilities_in_batches() -> None:
+    model, tokens, mask, _ = _model_and_windows()
+    whole = window_probabilities(model, tokens, mask, batch_size=100)
+    batched = window_probabilities(model, tokens, mask, batch_size=3)
+    assert whole.shape == (7, 3)
+    np.testing.assert_allclose(whole.sum(1), 1.0, rtol=1e-5)
+    np.testing.assert_allclose(whole, batched, rtol=1e-5, atol=1e-6)
+    empty = window_probabilities(model, tokens[:0], mask[:0])
+    assert empty.shape == (0, 3)
+
+
+def test_accuracy_by_position_shape_range_and_last_position() -> None:
+    model, tokens, mask, labels = _model_and_windows()
+    acc = accuracy_by_position(model, tokens, mask, labels, batch_size=3)
+    assert acc.shape == (6,)
+    assert np.isfinite(acc).all()  # every position has some real token
+    assert ((acc >= 0) & (acc <= 1)).all()
+    # Position 0: one token's prediction; windows with a real first token all count.
+    with torch.no_grad():
+        first = model.token_log_probs(torch.from_numpy(tokens), torch.from_numpy(mask))
+    want0 = (first[:, 0].argmax(-1).numpy() == labels).mean()
+    assert acc[0] == pytest.approx(want0)
+    # The last position counts only full windows, whose running average is the whole window's.
+    full = mask.all(1)
+    probs = window_probabilities(model, tokens[full], mask[full])
+    assert acc[-1] == pytest.approx((probs.argmax(1) == labels[full]).mean())
+
+
+def test_accuracy_by_position_is_nan_where_no_window_reaches() -> None:
+    model, tokens, mask, labels = _model_and_windows()
+    mask = mask.copy()
+    mask[:, 4:] = False
+    acc = accuracy_by_position(model, tokens, mask, labels)
+    assert np.isnan(acc[4:]).all() and np.isfinite(acc[:4]).all()

@@ -1,0 +1,178 @@
+"""The feature baseline: light-curve features per star, and the deep runs' exact star split."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+pytest.importorskip("light_curve")
+
+from lcformer import cli
+from lcformer.data import datasets
+from lcformer.data.cleaning import clean
+from lcformer.data.lightcurves import LightCurves
+from lcformer.data.prepared import PrepareConfig, prepare
+from lcformer.data.tokens import TokenConfig
+from lcformer.experiments.baseline import (
+    ERROR_FEATURES,
+    feature_extractor,
+    frequency_grid,
+    run_baseline,
+    save_baseline,
+    star_features,
+)
+from lcformer.training.loop import TrainConfig
+from lcformer.training.runs import RunConfig, assign_splits, train_run
+
+PREPARE = PrepareConfig(tokens=TokenConfig(window=40, stride=40))
+
+
+def easy_curves(n_per_class: int = 30, n_points: int = 100, seed: int = 0,
+                splits: bool = False) -> LightCurves:
+    """Sinusoids (period 0.3-5 d, amplitude 1) against white noise, 100 points over 100 days."""
+    rng = np.random.default_rng(seed)
+    curves, labels = [], []
+    for i in range(2 * n_per_class):
+        t = np.sort(rng.uniform(0, 100, n_points))
+        if i % 2:
+            m = 12 + np.sin(2 * np.pi * t / rng.uniform(0.3, 5)) + rng.normal(0, .1, n_points)
+            labels.append("sinusoid")
+        else:
+            m = 12 + rng.normal(0, .5, n_points)
+            labels.append("noise")
+        curves.append((f"s{i:02d}", "V", t, m, np.full(n_points, .1)))
+    part = ["test" if i % 4 == 0 else "train" for i in range(len(curves))] if splits else None
+    return LightCurves.from_list(curves, labels=labels, splits=part)
+
+
+@pytest.fixture(scope="module")
+def prepared(tmp_path_factory):
+    data, _ = prepare("easy", lambda report: easy_curves(), "h", PREPARE,
+                      tmp_path_factory.mktemp("prepared"))
+    return data
+
+
+@pytest.fixture(scope="module")
+def result(prepared):
+    return run_baseline(prepared, clean(easy_curves())[0], "auto", seed=0)
+
+
+def test_extractor_has_the_standard_features() -> None:
+    names = feature_extractor().names
+    for name in ("amplitude", "periodogram_period_0", "periodogram_period_s_to_n_0", "skew",
+                 "stetson_K", "eta_e", "anderson_darling_normal", "otsu_mean_diff",
+                 *ERROR_FEATURES):
+        assert name in names
+    grid = frequency_grid(100.0, 0.05)
+    assert grid[0] == 0 and np.isclose(grid[-1], 2 * np.pi / 0.05)
+    assert (len(grid) - 1) & (len(grid) - 2) == 0  # 2**k + 1 points: the fast periodogram
+    assert grid[1] <= 2 * np.pi / 100 / 3  # three steps per peak width
+
+
+def test_star_features_per_band_with_nans_counted(rng) -> None:
+    t = np.sort(rng.uniform(0, 50, 100))
+    sine = np.sin(2 * np.pi * t / 1.7)
+    err = np.full(100, .05)
+    lcs = LightCurves.from_list([
+        ("a", "V", t, sine, err),
+        ("a", "R", t[:3], sine[:3], err[:3]),  # too short: NaN, counted
+        ("b", "V", t, rng.normal(size=100), err),  # no R curve at all
+        ("c", "V", t, sine, None),  # errors unknown
+        ("c", "R", t, sine, np.where(np.arange(100) % 2, err, np.nan)),  # half unknown
+    ])
+    from lcformer.data.report import DropReport
+
+    report = DropReport()
+    table = star_features(lcs, report)
+    names = feature_extractor().names
+    assert table.index.tolist() == ["a", "b", "c"]
+    assert table.columns.tolist() == [f"{b}_{n}" for b in ("R", "V") for n in names]
+    assert table.loc["a", [f"R_{n}" for n in names]].isna().all()
+    assert table.loc["b", [f"R_{n}" for n in names]].isna().all()
+    assert table.loc["a", "V_periodogram_period_0"] == pytest.approx(1.7, rel=0.02)
+    errors = [f"V_{n}" for n in ERROR_FEATURES]
+    assert table.loc["c", errors].isna().all()  # unknown errors: no error-weighted features
+    assert table.loc["a", errors].notna().all()
+    assert table.loc["c", "V_periodogram_period_0"] == pytest.approx(1.7, rel=0.02)
+    assert table.loc["c", [f"R_{n}" for n in ERROR_FEATURES]].notna().all()  # median-filled
+    assert report.events["feature_curves_too_few_points"] == 1
+    assert report.events["feature_star_bands_missing"] == 1
+    assert report.events["feature_curves_without_errors"] == 1
+    assert report.events["feature_points_err_filled"] == 50
+    assert "feature_curves_failed" not in report.events
+
+
+def test_baseline_separates_easy_classes(result, prepared) -> None:
+    assert set(result["models"]) == {"random_forest", "gradient_boosting"}
+    for name, metrics in result["models"].items():
+        star = metrics["star"]
+        assert star["n"] == len(result["test_ids"]) == 12  # 20% of 30 per class
+        assert set(star["per_class"]) == set(prepared.classes)
+        assert np.asarray(star["confusion"]).sum() == star["n"]
+        assert star["macro_f1"] > 0.8, name
+    assert result["split"]["stars"] == {"train": 42, "val": 6, "test": 12}
+    assert result["features"]["n_features"] == len(feature_extractor().names)
+
+
+def test_baseline_tests_exactly_the_deep_runs_test_stars(result, prepared, tmp_path) -> None:
+    parts = assign_splits(prepared, "auto", 0)
+    ids = prepared.stars["id"].to_numpy()
+    assert result["test_ids"] == sorted(ids[parts == "test"].tolist())
+    assert result["predictions"]["id"].tolist() == ids[parts == "test"].tolist()
+
+    config = RunConfig(model="encoder", model_options={"emb": 8, "heads": 2},
+                       train=TrainConfig(epochs=1, batch_size=64, device="cpu"))
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        train_run(prepared, config, tmp_path / "deep", progress=False, figures=False)
+    finally:
+        torch.set_num_threads(before)
+    deep = pd.read_csv(tmp_path / "deep" / "test_predictions.csv", dtype={"id": str})
+    assert sorted(deep["id"]) == result["test_ids"]
+    assert dict(zip(deep["id"], deep["label"], strict=True)) == dict(
+        zip(result["predictions"]["id"], result["predictions"]["label"], strict=True))
+
+
+def test_a_dataset_split_of_its_own_is_kept(tmp_path) -> None:
+    lcs = easy_curves(n_per_class=12, splits=True)
+    data, _ = prepare("fixed", lambda report: lcs, "h", PREPARE, tmp_path)
+    out = run_baseline(data, clean(lcs)[0], "auto", seed=0, models=("random_forest",))
+    given = dict(zip(lcs.ids, lcs.splits, strict=True))
+    assert out["test_ids"] == sorted(i for i, s in given.items() if s == "test")
+    assert out["split"]["stars"]["test"] == 6
+
+
+def test_save_baseline_writes_metrics_and_predictions(result, tmp_path) -> None:
+    run_dir = save_baseline(tmp_path / "run", result)
+    saved = json.loads((run_dir / "metrics.json").read_text())
+    assert saved["test_ids"] == result["test_ids"]
+    assert saved["models"]["random_forest"]["star"]["macro_f1"] == pytest.approx(
+        result["models"]["random_forest"]["star"]["macro_f1"])
+    table = pd.read_csv(run_dir / "test_predictions.csv", dtype={"id": str})
+    assert sorted(table["id"]) == result["test_ids"]
+    for name in ("random_forest", "gradient_boosting"):
+        p = table[[f"p_{name}_{c}" for c in result["classes"]]].to_numpy()
+        np.testing.assert_allclose(p.sum(1), 1.0)
+        assert set(table[f"predicted_{name}"]) <= set(result["classes"])
+    assert not [p for p in run_dir.iterdir() if p.name.startswith(".")]
+
+
+def test_cli_baseline(tmp_path, monkeypatch, capsys) -> None:
+    spec = dataclasses.replace(datasets.REGISTRY["synthetic"],
+                               read=lambda folder, report: easy_curves(n_per_class=12))
+    monkeypatch.setitem(datasets.REGISTRY, "synthetic", spec)
+    out = tmp_path / "out"
+    code = cli.main(["baseline", "synthetic", "--work-dir", str(tmp_path / "work"), "--quiet",
+                     "--window", "40", "--stride", "40", "--out", str(out)])
+    assert code == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("synthetic / random_forest: star-level test accuracy ")
+    assert lines[1].startswith("synthetic / gradient_boosting: star-level test accuracy ")
+    assert "on 6 stars" in lines[0]
+    assert (out / "metrics.json").is_file() and (out / "test_predictions.csv").is_file()

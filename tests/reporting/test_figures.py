@@ -1,0 +1,144 @@
+import types
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from lcformer.models import build_model
+from lcformer.reporting import figures
+from lcformer.training.loop import TrainConfig, TrainResult, WindowSet
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+CLASSES = ["RR Lyrae ab (fundamental mode)", "Delta Scuti", "EB"]
+B, T, F = 12, 16, 4
+
+
+@pytest.fixture(autouse=True)
+def low_resolution(monkeypatch):
+    """Layout and PNG encoding dominate the run time; the content is the same at low DPI."""
+    monkeypatch.setattr(figures, "DPI", 40)
+
+
+def assert_png(path: Path) -> None:
+    data = Path(path).read_bytes()
+    assert len(data) > 500 and data.startswith(PNG_MAGIC), path
+
+
+def assert_no_temp_files(folder: Path) -> None:
+    leftovers = [p.name for p in folder.rglob("*") if p.name.startswith(".") or ".tmp" in p.name]
+    assert leftovers == []
+
+
+def tiny_model(name: str):
+    torch.manual_seed(0)
+    options = {"rnn_units": 8} if name in ("lstm", "gru") else {"emb": 16, "heads": 2}
+    return build_model(name, n_classes=3, max_tokens=32, **options)
+
+
+@pytest.fixture
+def windows(rng) -> WindowSet:
+    tokens = rng.normal(size=(B, T, F)).astype(np.float32)
+    mask = np.ones((B, T), dtype=bool)
+    mask[::3, T - 5:] = False  # some padded windows
+    return WindowSet(tokens, mask, rng.integers(0, 3, B), np.repeat(np.arange(B // 2), 2))
+
+
+def history(phases: list[str]) -> list[dict]:
+    rows = []
+    for e, phase in enumerate(phases):
+        row = {"epoch": e + 1, "phase": phase, "lr": 1e-3 * 0.7 ** (e // 3),
+               "train_loss": 1.0 / (e + 1)}
+        if phase == "classify":
+            row |= {"val_loss": 1.2 / (e + 1), "val_accuracy": 0.1 * e, "val_macro_f1": 0.08 * e}
+        rows.append(row)
+    return rows
+
+
+def test_confusion_matrix_counts_normalised_and_many_long_classes(tmp_path):
+    confusion = [[5, 1, 0], [0, 3, 2], [0, 0, 0]]  # a class without test stars
+    assert_png(figures.confusion_matrix_figure(confusion, CLASSES, tmp_path / "c.png",
+                                               normalise=False, title="counts"))
+    assert_png(figures.confusion_matrix_figure(confusion, CLASSES, tmp_path / "n.png",
+                                               normalise=True, title="recall"))
+    many = [f"very long variable star class name {i}" for i in range(30)]
+    big = np.random.default_rng(0).integers(0, 50, (30, 30)).tolist()
+    assert_png(figures.confusion_matrix_figure(big, many, tmp_path / "big.png", True, "30"))
+    assert_no_temp_files(tmp_path)
+
+
+def test_training_curves_with_reconstruction_epochs(tmp_path):
+    path = figures.training_curves_figure(history(["reconstruct"] * 3 + ["classify"] * 5),
+                                          tmp_path / "sub" / "curves.png")
+    assert_png(path)
+    assert path == tmp_path / "sub" / "curves.png"
+
+
+def test_position_accuracy_with_unreached_positions(tmp_path):
+    accuracy = np.r_[np.linspace(0.3, 0.9, 10), np.nan, np.nan]
+    assert_png(figures.position_accuracy_figure(accuracy, tmp_path / "p.png", n_windows=7))
+
+
+def test_reconstruction_and_attention(tmp_path, windows):
+    ae = tiny_model("ae_frozen")
+    ae.train()
+    assert_png(figures.reconstruction_figure(ae, windows.tokens, windows.mask,
+                                             tmp_path / "r.png", n=3))
+    assert ae.training  # the caller's mode is restored
+    for heads in (2, 16):
+        model = build_model("encoder", n_classes=3, emb=16, heads=heads)
+        assert_png(figures.attention_figure(model, windows.tokens[0], windows.mask[0],
+                                            tmp_path / f"a{heads}.png", "star-1"))
+
+
+def test_attention_refused_for_recurrent_model(tmp_path, windows):
+    with pytest.raises(ValueError, match="self-attention"):
+        figures.attention_figure(tiny_model("lstm"), windows.tokens, windows.mask,
+                                 tmp_path / "a.png", "s")
+    assert not (tmp_path / "a.png").exists()
+    assert_no_temp_files(tmp_path)
+
+
+def test_dataset_figures(tmp_path, rng):
+    labels = np.array(["a"] * 300 + ["b long class name"] * 2 + ["c"] * 20)
+    curves = pd.DataFrame({"id": np.arange(len(labels)).astype(str), "label": labels,
+                           "n_points": rng.integers(20, 5000, len(labels))})
+    assert_png(figures.class_distribution_figure(curves, tmp_path / "classes.png"))
+    assert_png(figures.length_distribution_figure(curves, tmp_path / "lengths.png"))
+    assert_png(figures.length_distribution_figure(curves.drop(columns="label"),
+                                                  tmp_path / "unlabelled.png"))
+
+
+BASE = {"confusion_star_counts.png", "confusion_star_normalised.png", "training_curves.png",
+        "accuracy_by_position.png"}
+
+
+@pytest.mark.parametrize(("name", "extra"), [
+    ("encoder", {"attention.png"}),
+    ("ae_frozen", {"attention.png", "reconstruction.png"}),
+    ("lstm", set()),
+])
+def test_run_figures_writes_the_expected_set(tmp_path, windows, name, extra):
+    data = types.SimpleNamespace(classes=CLASSES,
+                                 stars=pd.DataFrame({"id": [f"s{i}" for i in range(B)]}))
+    sets = {"train": windows, "val": windows, "test": windows}
+    phases = (["reconstruct"] * 2 if name == "ae_frozen" else []) + ["classify"] * 3
+    result = TrainResult(history=history(phases))
+    metrics = {"star": {"confusion": [[2, 0, 0], [1, 1, 0], [0, 1, 1]]}}
+    written = figures.run_figures(tmp_path, tiny_model(name), data, sets, result, metrics,
+                                  TrainConfig(device="cpu"))
+    assert {p.name for p in written} == BASE | extra
+    assert {p.name for p in (tmp_path / "figures").iterdir()} == BASE | extra
+    for path in written:
+        assert_png(path)
+
+
+def test_run_figures_skips_empty_parts(tmp_path):
+    empty = WindowSet(np.zeros((0, T, F), np.float32), np.zeros((0, T), bool),
+                      np.zeros(0, np.int64), np.zeros(0, np.int64))
+    data = types.SimpleNamespace(classes=CLASSES, stars=pd.DataFrame({"id": []}))
+    written = figures.run_figures(tmp_path, tiny_model("encoder"), data, {"test": empty},
+                                  TrainResult(), {"star": {"confusion": [[0] * 3] * 3}},
+                                  TrainConfig(device="cpu"))
+    assert written == []

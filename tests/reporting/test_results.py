@@ -1,0 +1,166 @@
+"""The results document: generated from sweep folders, every number traceable to them."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from lcformer.cli import main
+from lcformer.experiments.sweep import BASELINE_MODELS
+from lcformer.reporting.results import read_sweep, results_document, run_seconds
+
+SWEEP_ARGS = ["--models", "naive,ae_frozen,encoder", "--heads", "2", "--embs", "8",
+              "--epochs", "1", "--pretrain-epochs", "1", "--window", "20", "--stride", "10",
+              "--batch-size", "32", "--threads", "1", "--device", "cpu", "--quiet"]
+
+
+@pytest.fixture
+def sweep_dir(tiny_synthetic, tmp_path) -> Path:
+    pytest.importorskip("light_curve")
+    folder = tmp_path / "sweep"
+    args = ["sweep", "synthetic", "--work-dir", str(tmp_path / "work"), *SWEEP_ARGS,
+            "--baseline", "--sweep-dir", str(folder)]
+    assert main(args) == 0
+    return folder
+
+
+def _best(long: pd.DataFrame, deep: bool) -> pd.Series:
+    """The best cell by mean macro-F1 over repeats, computed here independently."""
+    is_baseline = long["model"].isin(BASELINE_MODELS)
+    rows = long[~is_baseline if deep else is_baseline].fillna({"heads": -1, "emb": -1})
+    means = rows.groupby(["model", "heads", "emb"])[["accuracy", "macro_f1"]].mean()
+    return means.sort_values(["macro_f1", "accuracy"], ascending=False).iloc[0]
+
+
+def test_document_holds_the_sweep_table_command_and_figures(sweep_dir, tmp_path,
+                                                            capsys) -> None:
+    out = tmp_path / "docs" / "results.md"
+    assert main(["results", str(sweep_dir), "--out", str(out)]) == 0
+    assert f"wrote {out}" in capsys.readouterr().out
+    text = out.read_text()
+    # The command that made the sweep, as typed, and the command that made the document.
+    [recorded] = json.loads((sweep_dir / "sweep.json").read_text())["commands"]
+    assert recorded.startswith("lcformer sweep synthetic") and "--baseline" in recorded
+    assert f"```\n{recorded}\n```" in text
+    assert f"by `lcformer results {sweep_dir} --out {out}`" in text
+    # The sweep's own table (budget line included) appears unchanged.
+    table = (sweep_dir / "results.md").read_text().splitlines()
+    for line in table[1:]:
+        if line:
+            assert line in text
+    # The summary names the best cells with the numbers of results_long.csv.
+    long = pd.read_csv(sweep_dir / "results_long.csv")
+    deep, feats = _best(long, deep=True), _best(long, deep=False)
+    summary = next(line for line in text.splitlines() if line.startswith("| synthetic |"))
+    assert f"{deep['accuracy']:.2f} ({deep['macro_f1']:.2f})" in summary
+    assert f"{feats['accuracy']:.2f} ({feats['macro_f1']:.2f})" in summary
+    relation = "above" if deep["macro_f1"] > feats["macro_f1"] else "below"
+    if deep["macro_f1"] == feats["macro_f1"]:
+        relation = "equal to"
+    assert f"in macro-F1 it is {relation} the feature baseline" in text
+    assert "4 of 4 |" in summary and "Unfinished sweep" not in text
+    # Every figure referenced exists beside the document, and the research slides' set is there.
+    figures = re.findall(r"!\[[^]]*\]\(([^)]+)\)", text)
+    assert figures and all((out.parent / f).is_file() for f in figures)
+    names = {Path(f).name for f in figures}
+    assert {"training_curves.png", "confusion_deep.png", "confusion_baseline.png",
+            "sample_outputs_naive.png", "sample_outputs_ae_frozen.png",
+            "reconstruction_ae_frozen.png", "class_distribution.png",
+            "length_distribution.png"} <= names
+    assert "## Not shown" not in text and "## MACHO" in text
+
+
+def test_sample_outputs_are_skipped_and_said_when_the_prepared_data_is_gone(
+        sweep_dir, tmp_path) -> None:
+    info = json.loads((sweep_dir / "sweep.json").read_text())
+    info["prepared"] = str(tmp_path / "gone")
+    (sweep_dir / "sweep.json").write_text(json.dumps(info))
+    text, skipped = results_document([sweep_dir], tmp_path / "results.md")
+    assert len(skipped) == 1 and "prepared data" in skipped[0] and "gone" in skipped[0]
+    assert "class_distribution.png" not in text
+    assert "## Not shown" in text and skipped[0] in text
+    assert "sample_outputs_naive.png" not in text
+    assert "training_curves.png" in text
+
+
+def test_time_adds_history_epochs_and_the_features_once(sweep_dir) -> None:
+    section = read_sweep(sweep_dir)
+    expected = 0.0
+    for run in section.long["run_dir"].unique():
+        if run.startswith("baseline"):
+            result = json.loads((sweep_dir / run / "metrics.json").read_text())
+            expected += result["features"]["seconds"] + sum(
+                m["train_seconds"] for m in result["models"].values())
+        else:
+            expected += pd.read_csv(sweep_dir / run / "history.csv")["seconds"].sum()
+    assert run_seconds(section) == pytest.approx(expected)
+    assert run_seconds(section) > 0
+
+
+def test_a_partial_sweep_is_said_and_its_partial_cells_are_not_ranked(sweep_dir,
+                                                                     tmp_path) -> None:
+    """Two seeds asked, one finished for most cells: only complete cells can be 'best'."""
+    info = json.loads((sweep_dir / "sweep.json").read_text())
+    info["sweep"]["seeds"] = [0, 1]
+    (sweep_dir / "sweep.json").write_text(json.dumps(info))
+    long = pd.read_csv(sweep_dir / "results_long.csv")
+    naive = long[long["model"] == "naive"]
+    seed0 = sweep_dir / naive["run_dir"].iloc[0]
+    shutil.copytree(seed0, seed0.parent / "seed1")  # as if naive's seed1 had finished
+    extra = naive.assign(repeat="seed1", macro_f1=1.0, accuracy=1.0,
+                         run_dir=str(Path(naive["run_dir"].iloc[0]).parent / "seed1"))
+    pd.concat([long, extra]).to_csv(sweep_dir / "results_long.csv", index=False)
+    section = read_sweep(sweep_dir)
+    assert section.repeats == ["seed0", "seed1"] and section.expected_runs == 8
+    assert section.finished_runs == 5
+    best = section.best(deep=True)
+    assert best is not None and best["model"] == "naive"  # the only cell with both repeats
+    assert section.best(deep=False) is None  # the baseline has seed0 only
+    text, _ = results_document([sweep_dir], tmp_path / "results.md", figures=False)
+    assert "**Unfinished sweep: 5 of 8 runs finished.**" in text
+    assert "| 5 of 8 |" in text
+
+
+def test_comparison_with_the_research_table(sweep_dir, tmp_path) -> None:
+    info = json.loads((sweep_dir / "sweep.json").read_text())
+    info["dataset"] = "asas_acvs"  # as if the sweep had run on ASAS
+    (sweep_dir / "sweep.json").write_text(json.dumps(info))
+    text, _ = results_document([sweep_dir], tmp_path / "results.md", figures=False)
+    assert ("0.91 (0.87) for the best transformer cell of the research ASAS table "
+            "(Model 4, h4 e64)") in text
+    assert "1 classification epoch each (research: 150)" in text
+    assert "cannot be checked to be the same data" in text
+    assert "![" not in text
+
+
+def test_a_folder_that_is_not_a_sweep_is_refused(tmp_path, capsys) -> None:
+    assert main(["results", str(tmp_path), "--out", str(tmp_path / "r.md")]) == 2
+    err = capsys.readouterr().err
+    assert "not a sweep folder" in err and "lcformer sweep" in err
+    assert not (tmp_path / "r.md").exists()
+
+
+@pytest.mark.realdata
+def test_sweep_and_results_on_the_real_macho_samples(data_root, tmp_path, capsys) -> None:
+    """The MACHO path end to end on real files: sweep with the baseline, then the document."""
+    pytest.importorskip("light_curve")
+    folder = tmp_path / "sweep"
+    args = ["sweep", "macho_samples", "--data-dir", str(data_root), "--work-dir",
+            str(tmp_path / "work"), "--models", "naive,gru", "--heads", "2", "--embs", "8",
+            "--epochs", "1", "--threads", "1", "--quiet", "--baseline", "--sweep-dir",
+            str(folder)]
+    assert main(args) == 0
+    long = pd.read_csv(folder / "results_long.csv")
+    assert set(long["model"]) == {"naive", "gru", *BASELINE_MODELS}
+    assert long["n_test_stars"].nunique() == 1  # deep models and baseline: the same stars
+    out = tmp_path / "results.md"
+    assert main(["results", str(folder), "--out", str(out), "--no-figures"]) == 0
+    text = out.read_text()
+    assert "## macho" in text and "research MACHO table" in text
+    assert "## MACHO" not in text  # the general MACHO note only when no MACHO section
+    assert "| Model 1 (naive) |" in text and "| features + random forest |" in text

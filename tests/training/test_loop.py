@@ -1,0 +1,218 @@
+"""The training loop: epoch plans, learning rates, learning, resuming, freezing, early stopping."""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from lcformer.models import build_model
+from lcformer.training.checkpoints import load_checkpoint
+from lcformer.training.loop import TrainConfig, WindowSet, epoch_plan, learning_rate, train
+
+N_TOKENS, N_FEATURES = 5, 4
+SMALL = {"n_classes": 2, "emb": 8, "heads": 2, "max_tokens": 8}
+
+
+
+def toy_set(n_stars: int, windows_per_star: int = 2, seed: int = 0,
+            spread: float = 0.3) -> WindowSet:
+    """Two classes told apart by the sign of every token value: trivially separable."""
+    rng = np.random.default_rng(seed)
+    star = np.repeat(np.arange(n_stars), windows_per_star)
+    star_label = np.arange(n_stars) % 2
+    labels = star_label[star].astype(np.int64)
+    sign = np.where(labels == 0, 1.0, -1.0)[:, None, None]
+    tokens = (sign + spread * rng.standard_normal((len(star), N_TOKENS, N_FEATURES)))
+    mask = np.ones((len(star), N_TOKENS), dtype=bool)
+    mask[::3, -1] = False  # some padded tokens
+    return WindowSet(tokens.astype(np.float32), mask, labels, star.astype(np.int64))
+
+
+def model(name: str = "encoder", dropout: float = 0.0, seed: int = 0):
+    torch.manual_seed(seed)
+    return build_model(name, dropout=dropout, **SMALL)
+
+
+def config(**kw) -> TrainConfig:
+    return TrainConfig(**({"epochs": 3, "batch_size": 8, "lr": 1e-2, "device": "cpu"} | kw))
+
+
+# ---------------------------------------------------------------- plans and learning rates
+def test_epoch_plan_encoder_is_all_classification() -> None:
+    assert epoch_plan(None, config(epochs=4)) == ["classify"] * 4
+    assert epoch_plan(model("encoder").pretrain, config(epochs=2)) == ["classify"] * 2
+
+
+def test_epoch_plan_frozen_autoencoder_pretrains_first() -> None:
+    cfg = config(epochs=3, pretrain_epochs=2)
+    assert model("ae_frozen").pretrain == "frozen"
+    assert epoch_plan("frozen", cfg) == ["reconstruct"] * 2 + ["classify"] * 3
+
+
+def test_epoch_plan_finetune_alternates_rounds() -> None:
+    cfg = config(epochs=8, alternate_every=3)
+    assert model("ae_finetune").pretrain == "finetune"
+    r, c = "reconstruct", "classify"
+    assert epoch_plan("finetune", cfg) == [r, r, r, c, c, c, r, r]  # every epoch counts
+    assert epoch_plan("finetune", config(epochs=4, alternate_every=1)) == [r, c, r, c]
+
+
+def test_step_schedule() -> None:
+    cfg = TrainConfig(lr=1e-3, schedule="step", lr_decay=0.7, lr_decay_every=30)
+    assert learning_rate(cfg, 0, 150) == pytest.approx(1e-3)
+    assert learning_rate(cfg, 29, 150) == pytest.approx(1e-3)
+    assert learning_rate(cfg, 30, 150) == pytest.approx(7e-4)
+    assert learning_rate(cfg, 61, 150) == pytest.approx(4.9e-4)
+    assert learning_rate(cfg, 149, 150) == pytest.approx(1e-3 * 0.7**4)
+
+
+def test_cosine_schedule_with_warmup() -> None:
+    cfg = TrainConfig(lr=1e-2, schedule="cosine", warmup_epochs=2)
+    n = 10
+    assert learning_rate(cfg, 0, n) == pytest.approx(5e-3)  # linear warm-up
+    assert learning_rate(cfg, 1, n) == pytest.approx(1e-2)
+    assert learning_rate(cfg, 2, n) == pytest.approx(1e-2)  # cosine starts at the peak
+    assert learning_rate(cfg, 6, n) == pytest.approx(5e-3)  # half-way
+    assert learning_rate(cfg, 9, n) == pytest.approx(1e-2 * 0.5 * (1 + math.cos(math.pi * 7 / 8)))
+    rates = [learning_rate(cfg, e, n) for e in range(2, n)]
+    assert all(a > b for a, b in itertools.pairwise(rates))  # decreasing
+    no_warmup = TrainConfig(lr=1.0, schedule="cosine")
+    assert learning_rate(no_warmup, 0, 4) == pytest.approx(1.0)
+    assert learning_rate(no_warmup, 2, 4) == pytest.approx(0.5)
+
+
+# ---------------------------------------------------------------- learning
+def test_loss_falls_on_a_separable_toy_set() -> None:
+    data = toy_set(16)
+    result = train(model(), data, toy_set(6, seed=1), ["a", "b"], config(epochs=3),
+                   progress=False)
+    losses = [row["train_loss"] for row in result.history]
+    assert len(losses) == 3
+    assert losses[-1] < losses[0]
+    assert result.history[-1]["val_accuracy"] == 1.0
+    assert result.best_epoch is not None
+    assert [row["lr"] for row in result.history] == [1e-2] * 3
+
+
+def test_history_csv_has_one_row_per_epoch(tmp_path) -> None:
+    result = train(model(), toy_set(8), toy_set(4, seed=1), ["a", "b"], config(epochs=3),
+                   run_dir=tmp_path, progress=False)
+    with open(tmp_path / "history.csv") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [int(r["epoch"]) for r in rows] == [1, 2, 3]
+    assert {"phase", "lr", "train_loss", "val_loss", "val_macro_f1", "seconds"} <= set(rows[0])
+    for row, mem in zip(rows, result.history, strict=True):
+        assert float(row["train_loss"]) == pytest.approx(mem["train_loss"])
+    assert (tmp_path / "best.safetensors").is_file()
+    assert (tmp_path / "last.safetensors").is_file()
+
+
+def test_early_stopping_stops_before_the_planned_epochs(tmp_path) -> None:
+    # Validation macro-F1 reaches 1.0 at once and cannot improve after that.
+    result = train(model(), toy_set(16), toy_set(6, seed=1), ["a", "b"],
+                   config(epochs=10, patience=1), run_dir=tmp_path, progress=False)
+    assert result.stopped_early
+    assert len(result.history) < 10
+    assert result.best_score == 1.0
+    with open(tmp_path / "history.csv") as handle:
+        assert len(list(csv.DictReader(handle))) == len(result.history)
+
+
+# ---------------------------------------------------------------- resuming
+def _tensors(path) -> dict[str, torch.Tensor]:
+    state, _, optim = load_checkpoint(path)
+    assert optim is not None
+    out = {f"model/{k}": v for k, v in state.items()}
+    for index, values in optim["state"].items():
+        out |= {f"optim/{index}/{k}": v for k, v in values.items()}
+    return out
+
+
+@pytest.mark.parametrize("name", ["encoder", "ae_finetune"])
+def test_resume_gives_the_weights_of_an_uninterrupted_run(tmp_path, name) -> None:
+    # Dropout on: the random numbers of the resumed epochs must match the uninterrupted run.
+    data, val = toy_set(12, spread=1.0), toy_set(4, seed=1, spread=1.0)
+    cfg = config(epochs=4, batch_size=5, alternate_every=1)
+    a, b = tmp_path / "a", tmp_path / "b"
+    full = train(model(name, dropout=0.2), data, val, ["a", "b"], cfg, run_dir=a,
+                 progress=False)
+
+    part = train(model(name, dropout=0.2), data, val, ["a", "b"], cfg, run_dir=b,
+                 progress=False, stop_after=2)
+    assert len(part.history) == 2
+    assert load_checkpoint(b / "last.safetensors")[1]["training"]["epochs_done"] == 2
+    # A differently initialised model: everything must come from the checkpoint.
+    resumed = train(model(name, dropout=0.2, seed=1), data, val, ["a", "b"], cfg, run_dir=b,
+                    progress=False, resume=True)
+
+    assert len(resumed.history) == 4
+    for x, y in zip(full.history, resumed.history, strict=True):
+        assert x["train_loss"] == y["train_loss"]
+        assert x["phase"] == y["phase"]
+    assert resumed.best_epoch == full.best_epoch
+    want, got = _tensors(a / "last.safetensors"), _tensors(b / "last.safetensors")
+    assert want.keys() == got.keys()
+    different = [k for k in want if not torch.equal(want[k], got[k])]
+    assert not different, f"tensors differ after resuming: {different[:5]}"
+
+
+@pytest.mark.parametrize("name", ["encoder", "ae_finetune"])
+def test_resume_keeps_early_stopping_where_the_uninterrupted_run_stops(tmp_path, name) -> None:
+    """Patience counts classification epochs only, across a resume as without one.
+
+    ae_finetune alternates reconstruct/classify epochs, which must not count as epochs without
+    improvement; and a run that had already stopped early must not train on when resumed.
+    """
+    data, val = toy_set(12), toy_set(4, seed=1)
+    cfg = config(epochs=12, patience=2, alternate_every=1)
+    full = train(model(name), data, val, ["a", "b"], cfg, run_dir=tmp_path / "full",
+                 progress=False)
+    assert full.stopped_early and len(full.history) < len(epoch_plan(model(name).pretrain, cfg))
+    n = len(full.history)
+    for k in sorted({max(n - 2, 1), n}):  # interrupted just before, or right at, the stop
+        run_dir = tmp_path / f"stop{k}"
+        train(model(name), data, val, ["a", "b"], cfg, run_dir=run_dir, progress=False,
+              stop_after=k)
+        resumed = train(model(name), data, val, ["a", "b"], cfg, run_dir=run_dir,
+                        progress=False, resume=True)
+        assert len(resumed.history) == len(full.history), f"stopped after {k}"
+        assert resumed.stopped_early and resumed.best_epoch == full.best_epoch
+
+
+def test_resume_without_a_checkpoint_says_so(tmp_path) -> None:
+    with pytest.raises(FileNotFoundError, match=r"last\.safetensors"):
+        train(model(), toy_set(4), None, ["a", "b"], config(), run_dir=tmp_path,
+              progress=False, resume=True)
+
+
+# ---------------------------------------------------------------- Model 2: frozen encoder
+def test_ae_frozen_leaves_the_encoder_unchanged_in_classify_epochs(tmp_path) -> None:
+    net = model("ae_frozen")
+    head_names = {f"head.{k}" for k in net.head.state_dict()}
+    initial = {k: v.clone() for k, v in net.state_dict().items()}
+    cfg = config(epochs=2, pretrain_epochs=1)
+    data, val = toy_set(8), toy_set(4, seed=1)
+    train(net, data, val, ["a", "b"], cfg, run_dir=tmp_path, progress=False, stop_after=1)
+    pretrained = load_checkpoint(tmp_path / "last.safetensors")[0]
+    train(net, data, val, ["a", "b"], cfg, run_dir=tmp_path, progress=False, resume=True)
+    final = load_checkpoint(tmp_path / "last.safetensors")[0]
+    assert [row["phase"] for row in
+            load_checkpoint(tmp_path / "last.safetensors")[1]["training"]["history"]] == [
+        "reconstruct", "classify", "classify"]
+
+    encoder = [k for k in final if k not in head_names]
+    assert encoder and len(encoder) < len(final)
+    # Pretraining moved the encoder; the classification epochs did not touch it ...
+    assert any(not torch.equal(initial[k], pretrained[k]) for k in encoder)
+    unchanged = [k for k in encoder if torch.equal(pretrained[k], final[k])]
+    assert unchanged == encoder
+    # ... but trained the head (which reconstruction epochs leave alone).
+    assert all(torch.equal(initial[k], pretrained[k]) for k in head_names)
+    assert any(not torch.equal(pretrained[k], final[k]) for k in head_names)
+    # Parameters are trainable again afterwards.
+    assert all(p.requires_grad for p in net.parameters())

@@ -1,0 +1,179 @@
+"""A training run: splits by star, the run folder, and reloading the trained model."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from lcformer.data.lightcurves import LightCurves
+from lcformer.data.prepared import PrepareConfig, prepare
+from lcformer.data.splits import stratified_split
+from lcformer.data.synthetic import SyntheticConfig, make_synthetic
+from lcformer.data.tokens import TokenConfig
+from lcformer.evaluation.metrics import star_probabilities, window_probabilities
+from lcformer.training.loop import TrainConfig
+from lcformer.training.runs import RunConfig, assign_splits, load_model, train_run, window_sets
+
+PREPARE = PrepareConfig(tokens=TokenConfig(window=20, stride=10))
+RUN = RunConfig(model="encoder", model_options={"emb": 8, "heads": 2},
+                train=TrainConfig(epochs=2, batch_size=16, lr=5e-3, device="cpu"))
+
+
+
+def tiny_curves(with_split: bool = False) -> LightCurves:
+    """36 stars of 42 points: 3 windows of 20 pairs each."""
+    lcs = make_synthetic(SyntheticConfig(n_per_class=12, num=84))
+    if not with_split:
+        return lcs
+    splits = np.where(np.arange(lcs.n_curves) % 4 == 0, "test", "train")
+    return LightCurves(lcs.ids, lcs.bands, lcs.offsets, lcs.time, lcs.mag, lcs.err,
+                       lcs.labels, splits.astype(object))
+
+
+@pytest.fixture(scope="module")
+def prepared(tmp_path_factory):
+    root = tmp_path_factory.mktemp("prepared")
+    data, _ = prepare("tiny", lambda report: tiny_curves(), "h1", PREPARE, root)
+    return data
+
+
+@pytest.fixture(scope="module")
+def prepared_with_split(tmp_path_factory):
+    root = tmp_path_factory.mktemp("prepared_split")
+    data, _ = prepare("tiny_split", lambda report: tiny_curves(True), "h2", PREPARE, root)
+    return data
+
+
+@pytest.fixture(scope="module")
+def run(prepared, tmp_path_factory):
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    run_dir = tmp_path_factory.mktemp("run")
+    metrics = train_run(prepared, RUN, run_dir, progress=False, figures=False)
+    torch.set_num_threads(before)
+    return run_dir, metrics
+
+
+def test_run_folder_contents(run, prepared) -> None:
+    run_dir, metrics = run
+    for name in ("config.toml", "history.csv", "best.safetensors", "best.json",
+                 "last.safetensors", "metrics.json", "test_predictions.csv"):
+        assert (run_dir / name).is_file(), name
+    assert not [p for p in run_dir.iterdir() if p.name.startswith(".")]  # no temporary files
+
+    config = tomllib.loads((run_dir / "config.toml").read_text())
+    assert RunConfig.from_dict(config["run"]) == RUN
+    assert config["dataset"]["name"] == "tiny"
+    assert config["prepare"]["tokens"]["window"] == 20
+
+    assert len(pd.read_csv(run_dir / "history.csv")) == 2
+    saved = json.loads((run_dir / "metrics.json").read_text())
+    assert saved == json.loads(json.dumps(metrics))
+    assert saved["classes"] == prepared.classes == ["car", "gaussian_process", "sinusoid"]
+    for level in ("star", "window"):
+        assert 0.0 <= saved[level]["accuracy"] <= 1.0
+        assert 0.0 <= saved[level]["macro_f1"] <= 1.0
+        assert set(saved[level]["per_class"]) == set(prepared.classes)
+    assert saved["budget"]["epochs_run"] == 2
+    assert saved["split"]["stars"] == {"train": 24, "val": 3, "test": 9}  # 8/1/3 per class
+    assert saved["star"]["n"] == 9
+    assert saved["window"]["n"] == 9 * 3
+
+
+def test_test_stars_are_never_training_or_validation_stars(run, prepared) -> None:
+    run_dir, _ = run
+    predictions = pd.read_csv(run_dir / "test_predictions.csv")
+    parts = assign_splits(prepared, RUN.split, RUN.split_seed)
+    ids = prepared.stars["id"].to_numpy()
+    test_ids = set(predictions["id"])
+    assert len(predictions) == len(test_ids) == (parts == "test").sum()  # one row per test star
+    assert test_ids == set(ids[parts == "test"])
+    assert not test_ids & set(ids[parts != "test"])
+    # The window sets follow the same split: no star has windows in two parts.
+    sets = window_sets(prepared, parts, None, 0)
+    stars = {part: set(s.star.tolist()) for part, s in sets.items()}
+    assert not stars["test"] & (stars["train"] | stars["val"])
+    assert not stars["train"] & stars["val"]
+    assert {ids[i] for i in stars["test"]} == test_ids
+    # Labels are the stars' own.
+    label_of = dict(zip(prepared.stars["id"], prepared.stars["label"], strict=True))
+    assert all(label_of[i] == lab for i, lab in zip(predictions["id"], predictions["label"],
+                                                     strict=True))
+    p = predictions[[f"p_{c}" for c in prepared.classes]].to_numpy()
+    np.testing.assert_allclose(p.sum(1), 1.0, rtol=1e-5)
+    assert (predictions["n_windows"] == 3).all()
+
+
+def test_loaded_model_reproduces_the_run_predictions(run, prepared) -> None:
+    run_dir, _ = run
+    model, metadata = load_model(run_dir)
+    assert metadata["classes"] == prepared.classes
+    assert metadata["tokens"] == PREPARE.tokens.to_dict()
+    assert not model.training
+    parts = assign_splits(prepared, RUN.split, RUN.split_seed)
+    test = window_sets(prepared, parts, None, 0)["test"]
+    probs = window_probabilities(model, test.tokens, test.mask)
+    codes, uniques = pd.factorize(test.star)
+    star_p = star_probabilities(probs, codes, len(uniques))
+    predictions = pd.read_csv(run_dir / "test_predictions.csv")
+    want = predictions[[f"p_{c}" for c in prepared.classes]].to_numpy()
+    assert predictions["id"].tolist() == prepared.stars["id"].to_numpy()[uniques].tolist()
+    np.testing.assert_allclose(star_p, want, rtol=1e-6, atol=1e-7)
+    last, _ = load_model(run_dir, "last")
+    assert last.state_dict().keys() == model.state_dict().keys()
+
+
+def test_resume_with_another_configuration_is_refused(run, prepared) -> None:
+    run_dir, _ = run
+    other = RunConfig(model="encoder", model_options={"emb": 16, "heads": 2}, train=RUN.train)
+    with pytest.raises(ValueError, match="different configuration"):
+        train_run(prepared, other, run_dir, resume=True, progress=False, figures=False)
+
+
+def test_resume_with_the_same_configuration_reads_it_back_from_toml(prepared, tmp_path) -> None:
+    # patience and sample_per_class are None: left out of the TOML, which has no null.
+    config = RunConfig(model="encoder", model_options={"emb": 8, "heads": 2, "dropout": 0.0},
+                       train=TrainConfig(epochs=1, batch_size=32, device="cpu"))
+    first = train_run(prepared, config, tmp_path, progress=False, figures=False)
+    assert "patience" not in (tmp_path / "config.toml").read_text()
+    again = train_run(prepared, config, tmp_path, resume=True, progress=False, figures=False)
+    assert again["budget"]["epochs_run"] == 1  # already complete: nothing more to train
+    assert again["star"] == first["star"] and again["window"] == first["window"]
+
+
+def test_auto_split_uses_the_datasets_own_split(prepared_with_split) -> None:
+    data = prepared_with_split
+    given = data.stars["split"].to_numpy()
+    parts = assign_splits(data, "auto", 0)
+    assert (parts == assign_splits(data, "fixed", 0)).all()
+    assert ((parts == "test") == (given == "test")).all()  # test stars stay test
+    assert set(parts[given == "train"]) == {"train", "val"}  # validation carved from train
+    stratified = assign_splits(data, "stratified", 0)
+    assert not ((stratified == "test") == (given == "test")).all()
+
+
+def test_auto_split_without_a_split_column_is_stratified(prepared) -> None:
+    assert "split" not in prepared.stars
+    labels = prepared.stars["label"].to_numpy()
+    parts = assign_splits(prepared, "auto", 3)
+    assert (parts == stratified_split(labels, seed=3)).all()
+    with pytest.raises(ValueError, match="no split of its own"):
+        assign_splits(prepared, "fixed", 0)
+    with pytest.raises(ValueError, match="unknown split"):
+        assign_splits(prepared, "random", 0)
+    folds = assign_splits(prepared, "kfold:3:1", 0)
+    assert (folds == "test").sum() == 12
+
+
+def test_window_sets_balance_training_stars(prepared) -> None:
+    parts = assign_splits(prepared, "stratified", 0)
+    sets = window_sets(prepared, parts, sample_per_class=10, seed=0)
+    train = sets["train"]
+    # 8 training stars per class oversampled to 10: 10 stars x 3 windows per class.
+    assert np.bincount(train.labels).tolist() == [30, 30, 30]
+    assert len(sets["test"]) == 9 * 3 and len(sets["val"]) == 3 * 3
