@@ -47,13 +47,14 @@ from torch import Tensor, nn
 
 from lcformer.evaluation.metrics import star_probabilities, window_probabilities
 from lcformer.models import (
-    ARCHITECTURES,
+    REGISTRY,
     LightCurveClassifier,
     ModelConfig,
     build_model,
     model_names,
 )
-from lcformer.training.loop import Phase, TrainConfig, WindowSet, run_epoch
+from lcformer.data.splits import WindowSet
+from lcformer.training.loop import Phase, TrainConfig, run_epoch
 
 #: ASAS with windows of W=200 pairs every S=100: 42,615 windows from 12,592 stars.
 ASAS_WINDOWS, ASAS_STARS = 42_615, 12_592
@@ -367,7 +368,7 @@ def build_rows(
         for case in (row.train, row.infer):
             assert case is not None
             case.min_times = min_steps
-    autoencoders = [n for n in names if ARCHITECTURES[n].pretrain is not None]
+    autoencoders = [n for n in names if REGISTRY[n].arch.pretrain is not None]
     for name in names:
         if name == "encoder":
             continue

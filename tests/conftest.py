@@ -59,13 +59,12 @@ def one_torch_thread():
 def tiny_synthetic(tmp_path, monkeypatch):
     """The CLI's `synthetic` dataset at 30 stars of 42 points, run from tmp_path: nothing is
     written in the repository."""
-    from lcformer import cli
     from lcformer.data import datasets
     from lcformer.data.synthetic import SyntheticConfig, make_synthetic
 
     tiny = SyntheticConfig(n_per_class=10, num=84)
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv(cli.WORK_DIR_ENV, str(tmp_path / "env-work"))
+    monkeypatch.setenv(datasets.WORK_DIR_ENV, str(tmp_path / "env-work"))
     spec = dataclasses.replace(datasets.REGISTRY["synthetic"],
                                read=lambda folder, report: make_synthetic(tiny))
     monkeypatch.setitem(datasets.REGISTRY, "synthetic", spec)

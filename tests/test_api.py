@@ -5,12 +5,19 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.model_selection import cross_val_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import FunctionTransformer
 
-from lcformer.api import Classifier, star_ids
+from lcformer.api import Classifier, StarSamples, as_light_curves, star_ids
 from lcformer.data.lightcurves import LightCurves
 from lcformer.data.synthetic import SyntheticConfig, make_synthetic
 from lcformer.data.tokens import TokenConfig
-from lcformer.training.loop import TrainConfig
+from lcformer.errors import NothingToTrainError
+from lcformer.models.config import ModelConfig
+from lcformer.training.config import RunConfig, TrainConfig
 
 TOKENS = TokenConfig(window=20, stride=10)
 CLASSES = ["car", "gaussian_process", "sinusoid"]
@@ -26,8 +33,8 @@ def curves() -> LightCurves:
 def fitted(curves) -> Classifier:
     before = torch.get_num_threads()
     torch.set_num_threads(1)
-    clf = Classifier("encoder", tokens=TOKENS, emb=8, heads=2,
-                     train_config=TrainConfig(epochs=2, batch_size=32, lr=5e-3, device="cpu"))
+    clf = Classifier(ModelConfig(emb=8, heads=2), tokens=TOKENS,
+                     train=TrainConfig(epochs=2, batch_size=32, lr=5e-3, device="cpu"))
     clf.fit(curves)
     torch.set_num_threads(before)
     return clf
@@ -50,7 +57,7 @@ def _one_curve(curves: LightCurves, k: int):
 
 
 def test_fit_learns_the_classes(fitted) -> None:
-    assert fitted.classes_ == CLASSES
+    assert fitted.classes_.tolist() == CLASSES
     assert fitted.model_ is not None and not fitted.model_.training
     assert fitted.metadata_["tokens"] == TOKENS.to_dict()
     assert len(fitted.history_.history) == 2
@@ -88,7 +95,7 @@ def test_save_load_gives_identical_probabilities(fitted, curves, tmp_path) -> No
     lcs = mixed(curves)
     fitted.save(tmp_path / "model")
     loaded = Classifier.load(tmp_path / "model")
-    assert loaded.classes_ == CLASSES
+    assert loaded.classes_.tolist() == CLASSES
     assert loaded.tokens == TOKENS
     np.testing.assert_array_equal(loaded.predict_proba(lcs), fitted.predict_proba(lcs))
     assert (loaded.predict(lcs) == fitted.predict(lcs)).all()
@@ -96,16 +103,65 @@ def test_save_load_gives_identical_probabilities(fitted, curves, tmp_path) -> No
 
 def test_fit_needs_labels(curves) -> None:
     unlabelled = curves.with_labels(None)
-    clf = Classifier("encoder", tokens=TOKENS, emb=8, heads=2, epochs=1)
+    clf = Classifier(ModelConfig(emb=8, heads=2), tokens=TOKENS, epochs=1)
     with pytest.raises(ValueError, match="labels"):
         clf.fit(unlabelled)
-    with pytest.raises(RuntimeError, match="not fitted"):
+    with pytest.raises(NotFittedError, match="not fitted"):
         clf.predict(curves)
 
 
 def test_fit_with_y_and_too_short_curves(curves) -> None:
     y = curves.labels.copy()
-    short = Classifier("encoder", tokens=TokenConfig(window=60, stride=30), emb=8, heads=2,
+    short = Classifier(ModelConfig(emb=8, heads=2), tokens=TokenConfig(window=60, stride=30),
                        epochs=1)
-    with pytest.raises(ValueError, match="no light curve gave a window"):
+    with pytest.raises(NothingToTrainError, match="0 windows"):
         short.fit(curves.with_labels(None), y)
+
+
+# ---------------------------------------------------------------------- scikit-learn contract
+QUICK = {"model": ModelConfig(emb=8, heads=2), "tokens": TOKENS,
+         "train": TrainConfig(epochs=1, batch_size=32, lr=5e-3, device="cpu")}
+
+
+def test_params_are_stored_verbatim_and_clone_keeps_them() -> None:
+    clf = Classifier(**QUICK, epochs=3, seed=4)
+    params = clf.get_params()
+    assert params["epochs"] == 3 and params["seed"] == 4 and params["train"] is QUICK["train"]
+    twin = clone(clf)
+    assert twin is not clf and twin.get_params() == params
+    # The shortcuts replace those of `train` when the run is made, not when stored.
+    run = twin.set_params(epochs=5).run_config()
+    assert run.train.epochs == 5 and run.train.seed == 4 and run.train.batch_size == 32
+    assert Classifier().run_config() == RunConfig()  # defaults: those of the CLI and files
+    with pytest.raises(ValueError, match="val_fraction"):
+        Classifier(val_fraction=1.5).fit(make_synthetic(SyntheticConfig(n_per_class=2)))
+
+
+def test_cross_val_score_and_pipeline(curves) -> None:
+    samples = StarSamples(curves)
+    y = curves.star_table()["label"].to_numpy()
+    assert len(samples) == 30 and star_ids(samples[[3, 1]]).tolist() == ["syn-000003",
+                                                                          "syn-000001"]
+    scores = cross_val_score(Classifier(**QUICK), samples, y, cv=2)
+    assert scores.shape == (2,) and ((scores >= 0) & (scores <= 1)).all()
+    # A pipeline from a long table (one row per point) to classes, fitted with y per star.
+    frame = curves.to_frame().drop(columns="class")
+    pipe = make_pipeline(FunctionTransformer(as_light_curves), Classifier(**QUICK)).fit(frame, y)
+    assert pipe.predict(frame).shape == (30,)
+    assert set(pipe.predict(frame)) <= set(CLASSES)
+
+
+def test_predict_proba_takes_tables_and_orders_columns_by_classes(fitted, curves) -> None:
+    from astropy.table import Table
+
+    lcs = curves.select(np.array([4, 0]))
+    expected = fitted.predict_proba(lcs)
+    frame = lcs.to_frame()
+    np.testing.assert_allclose(fitted.predict_proba(frame), expected, rtol=1e-6)
+    np.testing.assert_allclose(fitted.predict_proba(Table.from_pandas(frame)), expected,
+                               rtol=1e-6)
+    as_frame = fitted.predict_frame(lcs)
+    assert list(as_frame.columns) == fitted.classes_.tolist()
+    assert as_frame.index.tolist() == ["syn-000004", "syn-000000"]
+    with pytest.raises(TypeError, match="expected LightCurves"):
+        fitted.predict_proba([1, 2, 3])

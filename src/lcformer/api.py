@@ -1,135 +1,196 @@
-"""A scikit-learn style classifier over :class:`~lcformer.data.lightcurves.LightCurves`.
+"""A scikit-learn estimator over light curves.
 
 >>> clf = Classifier("encoder", epochs=20).fit(train_curves)       # doctest: +SKIP
 >>> clf.predict(new_curves)                                         # doctest: +SKIP
 
 Samples are *stars*: ``predict`` and ``predict_proba`` return one row per star, in the order the
 stars first appear in the input (``star_ids(curves)``). A star that cannot be classified gets
-the class ``""`` and a row of NaN probabilities; ``predict_table`` says why.
+the class ``""`` and a row of NaN probabilities; ``predict_table`` says why. Inputs may be a
+:class:`LightCurves`, a pandas DataFrame (one row per point) or an astropy table; for
+scikit-learn's splitters, wrap the curves as :class:`StarSamples` (one sample per star).
+
+Parameters are stored as given and checked in ``fit`` (as scikit-learn requires, so that
+``clone``, ``get_params``/``set_params``, ``Pipeline`` and ``cross_val_score`` work). Settings
+come from the same config dataclasses as the CLI's; ``epochs`` and ``seed`` are shortcuts
+that, when given, replace those of ``train``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import torch
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.exceptions import NotFittedError
 
-from lcformer import __version__
-from lcformer.data.cleaning import CleaningConfig, clean
-from lcformer.data.lightcurves import LightCurves
-from lcformer.data.prepared import PrepareConfig, filter_labels
+from lcformer.data.cleaning import CleaningConfig
+from lcformer.data.lightcurves import LightCurves, ragged_ranges
+from lcformer.data.prepared import PrepareConfig, build
 from lcformer.data.report import DropReport
 from lcformer.data.splits import carve_validation
-from lcformer.data.tokens import TokenConfig, make_windows
+from lcformer.data.tokens import TokenConfig
+from lcformer.errors import ConfigError
 from lcformer.evaluation.predict import Predictions, predict_stars
-from lcformer.models import LightCurveClassifier, ModelConfig, model_from_config
+from lcformer.models import LightCurveClassifier, ModelConfig
 from lcformer.training.checkpoints import save_checkpoint
-from lcformer.training.loop import TrainConfig, TrainResult, WindowSet, train
-from lcformer.training.runs import load_model
+from lcformer.training.loop import TrainConfig, TrainResult
+from lcformer.training.runs import RunConfig, check_trainable, fit, load_model
 
 
 def star_ids(lcs: LightCurves) -> np.ndarray:
     """Star ids in order of first appearance: the row order of predictions."""
-    return np.array(list(dict.fromkeys(lcs.ids.tolist())), dtype=object)
+    return np.array(pd.unique(lcs.ids), dtype=object)
 
 
-class Classifier:
-    """Train one of the registered models on light curves and classify new stars."""
+class StarSamples(Sequence[LightCurves]):
+    """Light curves as a sequence of stars, one sample each: what scikit-learn's splitters
+    (``cross_val_score``, ``train_test_split``) index. ``samples[i]`` is star i's curves."""
 
-    def __init__(self, model: str = "encoder", *, tokens: TokenConfig | None = None,
-                 cleaning: CleaningConfig | None = None, epochs: int = 30,
-                 train_config: TrainConfig | None = None, val_fraction: float = 0.1,
-                 seed: int = 0, progress: bool = False, **model_options: Any) -> None:
-        self.model_name = model
-        self.tokens = tokens or TokenConfig()
-        self.cleaning = cleaning or CleaningConfig()
-        self.train_config = train_config or TrainConfig(epochs=epochs, seed=seed)
-        self.val_fraction = val_fraction
+    def __init__(self, lcs: LightCurves) -> None:
+        self.lcs = lcs
+        codes, self.ids = pd.factorize(pd.Series(lcs.ids, dtype=object))
+        order = np.argsort(codes, kind="stable")
+        self._first = np.searchsorted(codes[order], np.arange(len(self.ids)))
+        self._count = np.bincount(codes, minlength=len(self.ids))
+        self._order = order
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return self.lcs.select(self._curves(np.arange(len(self))[index]))
+        if np.ndim(index) == 0:
+            return self.lcs.select(self._curves(np.array([int(index)])))
+        return self.lcs.select(self._curves(np.asarray(index)))
+
+    def _curves(self, stars: np.ndarray) -> np.ndarray:
+        return self._order[ragged_ranges(self._first[stars], self._count[stars])]
+
+
+def as_light_curves(data: Any) -> LightCurves:
+    """LightCurves from a LightCurves, :class:`StarSamples` or a list of them, a DataFrame
+    (id, time, mag[, err, band, label]) or an astropy Table."""
+    if isinstance(data, LightCurves):
+        return data
+    if isinstance(data, StarSamples):
+        return data.lcs
+    if isinstance(data, list | tuple) and all(isinstance(d, LightCurves) for d in data):
+        return LightCurves.concatenate(list(data))
+    from lcformer.data.reading import from_astropy, from_dataframe
+
+    if isinstance(data, pd.DataFrame):
+        return from_dataframe(data)
+    try:
+        from astropy.table import Table
+    except ImportError:  # pragma: no cover - astropy is a dependency
+        Table = ()
+    if isinstance(data, Table):
+        return from_astropy(data)
+    raise TypeError(f"expected LightCurves, a pandas DataFrame or an astropy Table, got "
+                    f"{type(data).__name__}")
+
+
+class Classifier(ClassifierMixin, BaseEstimator):
+    """Train one of the registered models on light curves and classify new stars.
+
+    ``model``: a registered name or a full :class:`ModelConfig`. ``val_fraction`` of the
+    training stars (per class) choose the best epoch.
+    """
+
+    def __init__(self, model: str | ModelConfig = "encoder", *,
+                 train: TrainConfig | None = None, tokens: TokenConfig | None = None,
+                 cleaning: CleaningConfig | None = None, epochs: int | None = None,
+                 seed: int | None = None, val_fraction: float = 0.1,
+                 progress: bool = False) -> None:
+        self.model = model
+        self.train = train
+        self.tokens = tokens
+        self.cleaning = cleaning
+        self.epochs = epochs
         self.seed = seed
+        self.val_fraction = val_fraction
         self.progress = progress
-        self.model_options = model_options
-        self.model_: LightCurveClassifier | None = None
-        self.metadata_: dict[str, Any] = {}
-        self.history_: TrainResult | None = None
-        self.report_: DropReport | None = None
 
-    @property
-    def classes_(self) -> list[str]:
-        return list(self.metadata_.get("classes", []))
+    # ------------------------------------------------------------------ settings
+    def run_config(self) -> RunConfig:
+        """The run these parameters describe (the same record ``lcformer train`` writes)."""
+        model = ModelConfig(name=self.model) if isinstance(self.model, str) else self.model
+        if not isinstance(model, ModelConfig):
+            raise ConfigError(f"model must be a name or a ModelConfig, got {self.model!r}")
+        train = self.train if self.train is not None else TrainConfig()
+        if self.epochs is not None:
+            train = train.replace(epochs=self.epochs)
+        if self.seed is not None:
+            train = train.replace(seed=self.seed)
+        return RunConfig(model=model, train=train)
 
-    def fit(self, lcs: LightCurves, y: np.ndarray | None = None) -> Classifier:
-        """Fit on labelled curves (``lcs.labels``, or ``y`` with one label per curve)."""
-        if y is not None:
-            lcs = lcs.with_labels(np.asarray(y))
-        if lcs.labels is None:
-            raise ValueError("fit needs labels: LightCurves.labels or y")
-        cleaned, report = clean(lcs, self.cleaning)
-        cleaned = filter_labels(cleaned, PrepareConfig(tokens=self.tokens), report)
-        windows, report = make_windows(cleaned, self.tokens, report)
-        self.report_ = report
-        if len(windows) == 0:
-            raise ValueError(f"no light curve gave a window of {self.tokens.window} pairs:\n"
-                             f"{report}")
+    def prepare_config(self) -> PrepareConfig:
+        return PrepareConfig(tokens=self.tokens or TokenConfig(),
+                             cleaning=self.cleaning or CleaningConfig())
 
-        window_labels = cleaned.labels[windows.curve]
-        classes = sorted(set(window_labels.tolist()))
-        label_index = {c: i for i, c in enumerate(classes)}
-        y_window = np.array([label_index[c] for c in window_labels], dtype=np.int64)
-        star_code, stars = pd.factorize(pd.Series(cleaned.ids[windows.curve], dtype=object))
-        star_label = np.zeros(len(stars), dtype=np.int64)
-        star_label[star_code] = y_window
-        parts = carve_validation(star_label, self.val_fraction, self.seed)
-        sets = {
-            part: WindowSet(windows.tokens[rows], windows.mask[rows], y_window[rows],
-                            star_code[rows])
-            for part in ("train", "val")
-            for rows in [parts[star_code] == part]
-        }
-
-        config = ModelConfig(name=self.model_name, n_classes=len(classes),
-                             n_features=self.tokens.n_features,
-                             max_tokens=max(512, self.tokens.n_tokens), **self.model_options)
-        torch.manual_seed(self.seed)
-        model = model_from_config(config)
-        self.metadata_ = {
-            "lcformer_version": __version__,
-            "model": config.to_dict(),
-            "classes": classes,
-            "tokens": self.tokens.to_dict(),
-            "cleaning": self.cleaning.to_dict(),
-            "dataset": "python-api",
-            "train": self.train_config.to_dict(),
-        }
-        self.history_ = train(model, sets["train"], sets["val"] if len(sets["val"]) else None,
-                              classes, self.train_config, progress=self.progress)
-        self.model_ = model.eval()
+    # ------------------------------------------------------------------ fitting
+    def fit(self, X: Any, y: np.ndarray | None = None) -> Classifier:
+        """Fit on labelled curves: their ``labels``, or ``y`` with one label per star (in the
+        order of ``star_ids(X)``) or per curve."""
+        if not 0.0 <= self.val_fraction < 1.0:
+            raise ConfigError(f"val_fraction must be in [0, 1), got {self.val_fraction}")
+        config = self.run_config()
+        lcs = _with_labels(as_light_curves(X), y)
+        data = build("python-api", lcs, self.prepare_config())
+        check_trainable(data)
+        codes = pd.Categorical(data.stars["label"], categories=data.classes).codes
+        parts = carve_validation(codes, self.val_fraction, config.train.seed)
+        fitted = fit(data, config, parts, progress=self.progress)
+        self.model_: LightCurveClassifier = fitted.model
+        self.metadata_: dict[str, Any] = fitted.metadata
+        self.history_: TrainResult = fitted.result
+        self.report_: DropReport = data.report
+        self.classes_ = np.array(data.classes, dtype=object)
         return self
 
     def _check_fitted(self) -> LightCurveClassifier:
-        if self.model_ is None:
-            raise RuntimeError("this Classifier is not fitted yet: call fit or load first")
+        if not hasattr(self, "model_"):
+            raise NotFittedError("this Classifier is not fitted yet: call fit (or "
+                                 "Classifier.load) first")
         return self.model_
 
-    def predict_table(self, lcs: LightCurves) -> Predictions:
+    # ------------------------------------------------------------------ predicting
+    def predict_table(self, X: Any) -> Predictions:
         """Predictions with per-class probabilities, unclassified stars and the drop report."""
-        return predict_stars(self._check_fitted(), self.metadata_, lcs,
-                             device=self.train_config.device)
+        model = self._check_fitted()
+        device = self.train.device if self.train is not None else TrainConfig().device
+        return predict_stars(model, self.metadata_, as_light_curves(X), device=device)
 
-    def predict_proba(self, lcs: LightCurves) -> np.ndarray:
-        result = self.predict_table(lcs)
-        table = result.table.set_index("id").reindex(star_ids(lcs))
-        return table[[f"p_{c}" for c in self.classes_]].to_numpy(dtype=np.float64)
+    def predict_frame(self, X: Any) -> pd.DataFrame:
+        """Probabilities as a DataFrame: one row per star (index: id), one column per class."""
+        lcs = as_light_curves(X)
+        table = self.predict_table(lcs).table.set_index("id").reindex(star_ids(lcs))
+        frame = table[[f"p_{c}" for c in self.classes_]]
+        frame.columns = list(self.classes_)
+        return frame
 
-    def predict(self, lcs: LightCurves) -> np.ndarray:
-        proba = self.predict_proba(lcs)
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """(n_stars, n_classes) probabilities, columns ordered as ``classes_``."""
+        return self.predict_frame(X).to_numpy(dtype=np.float64)
+
+    def predict(self, X: Any) -> np.ndarray:
+        proba = self.predict_proba(X)
         out = np.full(len(proba), "", dtype=object)
         known = ~np.isnan(proba).any(axis=1)
-        out[known] = np.array(self.classes_, dtype=object)[proba[known].argmax(1)]
+        out[known] = self.classes_[proba[known].argmax(1)]
         return out
 
+    def score(self, X: Any, y: np.ndarray, sample_weight: np.ndarray | None = None) -> float:
+        """Accuracy over stars; ``y`` may be given per star or (as for ``fit``) per curve."""
+        lcs = _with_labels(as_light_curves(X), y)
+        truth = pd.Series(lcs.labels, index=lcs.ids).groupby(level=0, sort=False).first()
+        return super().score(lcs, truth.reindex(star_ids(lcs)).to_numpy(), sample_weight)
+
+    # ------------------------------------------------------------------ files
     def save(self, folder: str | Path) -> Path:
         """Write ``best.safetensors`` (+ readable JSON), loadable by ``load`` and the CLI."""
         folder = Path(folder)
@@ -140,7 +201,26 @@ class Classifier:
     def load(cls, folder: str | Path, which: str = "best") -> Classifier:
         """Load from a folder written by ``save`` or by ``lcformer train`` (a run folder)."""
         model, metadata = load_model(folder, which)
-        clf = cls(metadata["model"]["name"], tokens=TokenConfig.from_dict(metadata["tokens"]),
+        clf = cls(ModelConfig.from_dict(metadata["model"]).replace(
+                      n_classes=None, n_features=None, max_tokens=None),
+                  tokens=TokenConfig.from_dict(metadata["tokens"]),
                   cleaning=CleaningConfig.from_dict(metadata["cleaning"]))
         clf.model_, clf.metadata_ = model, metadata
+        clf.classes_ = np.array(metadata["classes"], dtype=object)
         return clf
+
+
+def _with_labels(lcs: LightCurves, y: np.ndarray | None) -> LightCurves:
+    """``lcs`` labelled by ``y``: one label per star (in ``star_ids`` order) or per curve."""
+    if y is None:
+        if lcs.labels is None:
+            raise ConfigError("fit needs labels: LightCurves.labels, a label column, or y")
+        return lcs
+    y = np.asarray(y, dtype=object)
+    stars = star_ids(lcs)
+    if len(y) == len(stars) and len(stars) != lcs.n_curves:
+        y = pd.Series(y, index=stars).reindex(lcs.ids).to_numpy()
+    elif len(y) != lcs.n_curves:
+        raise ConfigError(f"y has {len(y)} labels for {len(stars)} stars "
+                          f"({lcs.n_curves} curves)")
+    return lcs.with_labels(y.astype(str))

@@ -23,3 +23,7 @@ class RunNotFoundError(LcformerError, FileNotFoundError):
 
 class NothingToTrainError(LcformerError, ValueError):
     """After cleaning and tokenising, too little is left to train on."""
+
+
+class ConfigError(LcformerError, ValueError):
+    """A setting with an unknown name, a wrong type or an impossible value."""

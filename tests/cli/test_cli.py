@@ -14,7 +14,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lcformer import cli
 from lcformer.api import Classifier, star_ids
 from lcformer.cli import main
 from lcformer.data import datasets
@@ -30,7 +29,7 @@ TRAIN_ARGS = ["--epochs", "1", "--emb", "8", "--heads", "2", "--window", "20", "
 def isolated(tmp_path, monkeypatch):
     """Nothing is written in the repository."""
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv(cli.WORK_DIR_ENV, str(tmp_path / "env-work"))
+    monkeypatch.setenv(datasets.WORK_DIR_ENV, str(tmp_path / "env-work"))
     monkeypatch.setenv(datasets.DATA_DIR_ENV, str(tmp_path / "env-data"))
 
 

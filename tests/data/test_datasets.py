@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lcformer.data.datasets import DATA_DIR_ENV, REGISTRY, data_dir, input_files, resolve
+from lcformer.data.datasets import DATA_DIR_ENV, REGISTRY, data_dir, resolve
 from lcformer.data.report import DropReport
 from lcformer.errors import DatasetNotFoundError, LcformerError
 
@@ -36,7 +36,6 @@ def per_star_folder(folder: Path) -> Path:
 
 def test_registry_has_the_documented_datasets() -> None:
     assert {"synthetic", "asas_acvs", "asas_richards2012", "eros1", "macho"} <= set(REGISTRY)
-    assert REGISTRY["eros1"].has_fixed_split
     assert REGISTRY["eros1"].tokens.window == 60 and REGISTRY["eros1"].tokens.pad_short
     assert REGISTRY["eros1"].cleaning.sentinel_values == (25.0,)
 
@@ -45,7 +44,8 @@ def test_synthetic_needs_no_files(tmp_path) -> None:
     spec, folder = resolve("synthetic", tmp_path / "nowhere")
     assert spec.name == "synthetic"
     assert folder == tmp_path / "nowhere" / "synthetic"
-    assert input_files(spec, folder) == []
+    # Its fingerprint is the generator's configuration: no file is read.
+    assert '"generator"' in spec.fingerprint(folder)
 
 
 def test_registered_name_under_the_data_root(tmp_path, monkeypatch) -> None:
@@ -54,7 +54,10 @@ def test_registered_name_under_the_data_root(tmp_path, monkeypatch) -> None:
         (tmp_path / "eros1" / name).write_bytes(b"")
     spec, folder = resolve("eros1", tmp_path)
     assert spec is REGISTRY["eros1"] and folder == tmp_path / "eros1"
-    assert input_files(spec, folder) == [folder]
+    # Its fingerprint hashes the folder's files: a changed byte is a new preparation.
+    before = spec.fingerprint(folder)
+    (tmp_path / "eros1" / "labels.csv").write_bytes(b"id,class\n")
+    assert spec.fingerprint(folder) != before
     # The root may come from the environment.
     monkeypatch.setenv(DATA_DIR_ENV, str(tmp_path))
     assert data_dir() == tmp_path

@@ -14,10 +14,11 @@ pytest.importorskip("light_curve")
 
 from lcformer import cli
 from lcformer.data import datasets
-from lcformer.data.cleaning import clean
 from lcformer.data.lightcurves import LightCurves
 from lcformer.data.prepared import PrepareConfig, prepare
+from lcformer.data.splits import assign_splits
 from lcformer.data.tokens import TokenConfig
+from lcformer.evaluation.records import read_records
 from lcformer.experiments.baseline import (
     ERROR_FEATURES,
     feature_extractor,
@@ -26,8 +27,9 @@ from lcformer.experiments.baseline import (
     save_baseline,
     star_features,
 )
+from lcformer.models.config import ModelConfig
 from lcformer.training.loop import TrainConfig
-from lcformer.training.runs import RunConfig, assign_splits, train_run
+from lcformer.training.runs import RunConfig, train_run
 
 PREPARE = PrepareConfig(tokens=TokenConfig(window=40, stride=40))
 
@@ -59,7 +61,7 @@ def prepared(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def result(prepared):
-    return run_baseline(prepared, clean(easy_curves())[0], "auto", seed=0)
+    return run_baseline(prepared, "auto", seed=0)
 
 
 def test_extractor_has_the_standard_features() -> None:
@@ -108,24 +110,24 @@ def test_star_features_per_band_with_nans_counted(rng) -> None:
 
 
 def test_baseline_separates_easy_classes(result, prepared) -> None:
-    assert set(result["models"]) == {"random_forest", "gradient_boosting"}
-    for name, metrics in result["models"].items():
-        star = metrics["star"]
-        assert star["n"] == len(result["test_ids"]) == 12  # 20% of 30 per class
+    assert [r.model for r in result.records] == ["random_forest", "gradient_boosting"]
+    for record in result.records:
+        star = record.star
+        assert star["n"] == len(result.info["test_ids"]) == 12  # 20% of 30 per class
         assert set(star["per_class"]) == set(prepared.classes)
         assert np.asarray(star["confusion"]).sum() == star["n"]
-        assert star["macro_f1"] > 0.8, name
-    assert result["split"]["stars"] == {"train": 42, "val": 6, "test": 12}
-    assert result["features"]["n_features"] == len(feature_extractor().names)
+        assert star["macro_f1"] > 0.8, record.model
+        assert record.split["stars"] == {"train": 42, "val": 6, "test": 12}
+    assert result.info["features"]["n_features"] == len(feature_extractor().names)
 
 
 def test_baseline_tests_exactly_the_deep_runs_test_stars(result, prepared, tmp_path) -> None:
     parts = assign_splits(prepared, "auto", 0)
     ids = prepared.stars["id"].to_numpy()
-    assert result["test_ids"] == sorted(ids[parts == "test"].tolist())
-    assert result["predictions"]["id"].tolist() == ids[parts == "test"].tolist()
+    assert result.info["test_ids"] == sorted(ids[parts == "test"].tolist())
+    assert result.predictions["id"].tolist() == ids[parts == "test"].tolist()
 
-    config = RunConfig(model="encoder", model_options={"emb": 8, "heads": 2},
+    config = RunConfig(model=ModelConfig(name="encoder", emb=8, heads=2),
                        train=TrainConfig(epochs=1, batch_size=64, device="cpu"))
     before = torch.get_num_threads()
     torch.set_num_threads(1)
@@ -134,32 +136,33 @@ def test_baseline_tests_exactly_the_deep_runs_test_stars(result, prepared, tmp_p
     finally:
         torch.set_num_threads(before)
     deep = pd.read_csv(tmp_path / "deep" / "test_predictions.csv", dtype={"id": str})
-    assert sorted(deep["id"]) == result["test_ids"]
+    assert sorted(deep["id"]) == result.info["test_ids"]
     assert dict(zip(deep["id"], deep["label"], strict=True)) == dict(
-        zip(result["predictions"]["id"], result["predictions"]["label"], strict=True))
+        zip(result.predictions["id"], result.predictions["label"], strict=True))
 
 
 def test_a_dataset_split_of_its_own_is_kept(tmp_path) -> None:
     lcs = easy_curves(n_per_class=12, splits=True)
     data, _ = prepare("fixed", lambda report: lcs, "h", PREPARE, tmp_path)
-    out = run_baseline(data, clean(lcs)[0], "auto", seed=0, models=("random_forest",))
+    out = run_baseline(data, "auto", seed=0, models=("random_forest",))
     given = dict(zip(lcs.ids, lcs.splits, strict=True))
-    assert out["test_ids"] == sorted(i for i, s in given.items() if s == "test")
-    assert out["split"]["stars"]["test"] == 6
+    assert out.info["test_ids"] == sorted(i for i, s in given.items() if s == "test")
+    assert out.records[0].split["stars"]["test"] == 6
 
 
 def test_save_baseline_writes_metrics_and_predictions(result, tmp_path) -> None:
     run_dir = save_baseline(tmp_path / "run", result)
     saved = json.loads((run_dir / "metrics.json").read_text())
-    assert saved["test_ids"] == result["test_ids"]
-    assert saved["models"]["random_forest"]["star"]["macro_f1"] == pytest.approx(
-        result["models"]["random_forest"]["star"]["macro_f1"])
+    assert saved["kind"] == "feature_baseline"
+    assert saved["test_ids"] == result.info["test_ids"]
+    assert read_records(run_dir) == result.records  # the same typed records as deep runs
     table = pd.read_csv(run_dir / "test_predictions.csv", dtype={"id": str})
-    assert sorted(table["id"]) == result["test_ids"]
+    assert sorted(table["id"]) == result.info["test_ids"]
+    classes = result.records[0].classes
     for name in ("random_forest", "gradient_boosting"):
-        p = table[[f"p_{name}_{c}" for c in result["classes"]]].to_numpy()
+        p = table[[f"p_{name}_{c}" for c in classes]].to_numpy()
         np.testing.assert_allclose(p.sum(1), 1.0)
-        assert set(table[f"predicted_{name}"]) <= set(result["classes"])
+        assert set(table[f"predicted_{name}"]) <= set(classes)
     assert not [p for p in run_dir.iterdir() if p.name.startswith(".")]
 
 
@@ -176,3 +179,7 @@ def test_cli_baseline(tmp_path, monkeypatch, capsys) -> None:
     assert lines[1].startswith("synthetic / gradient_boosting: star-level test accuracy ")
     assert "on 6 stars" in lines[0]
     assert (out / "metrics.json").is_file() and (out / "test_predictions.csv").is_file()
+    # `lcformer evaluate` reads a baseline folder as it reads a deep run's: one block each.
+    assert cli.main(["evaluate", str(out)]) == 0
+    shown = capsys.readouterr().out
+    assert shown.count("star-level test accuracy") == 2 and "precision  recall" in shown

@@ -12,19 +12,14 @@ import pytest
 import torch
 
 from lcformer.cli import main
-from lcformer.data.cleaning import clean
 from lcformer.data.prepared import PrepareConfig, prepare
 from lcformer.data.synthetic import SyntheticConfig, make_synthetic
 from lcformer.data.tokens import TokenConfig
 from lcformer.experiments import sweep
-from lcformer.experiments.sweep import (
-    Cell,
-    SweepConfig,
-    cells,
-    research_table,
-    run_config,
-    run_sweep,
-)
+from lcformer.experiments.grid import Cell, SweepConfig, cells, run_config
+from lcformer.experiments.sweep import run_sweep
+from lcformer.models.config import ModelConfig
+from lcformer.reporting.tables import research_table, summary
 from lcformer.training.loop import TrainConfig
 from lcformer.training.runs import RunConfig
 
@@ -67,14 +62,14 @@ def test_cells_of_the_research_grid() -> None:
 
 
 def test_run_configs_of_folds_and_seeds() -> None:
-    base = dataclasses.replace(BASE, model_options={"heads": 3, "emb": 9, "rnn_units": 8},
-                               split_seed=5)
+    base = BASE.replace(model=ModelConfig(heads=3, emb=9, rnn_units=8), split_seed=5)
     folds = SweepConfig(models=("encoder", "lstm"), folds=3, base=base)
     assert folds.repeats == ["fold0", "fold1", "fold2"]
     rc = run_config(folds, Cell("encoder", 8, 64), "fold2")
-    assert (rc.model, rc.split, rc.split_seed) == ("encoder", "kfold:3:2", 5)
-    assert rc.model_options == {"heads": 8, "emb": 64, "rnn_units": 8}
-    assert run_config(folds, Cell("lstm"), "fold0").model_options == {"rnn_units": 8}
+    assert (rc.model.name, rc.split, rc.split_seed) == ("encoder", "kfold:3:2", 5)
+    assert rc.model == ModelConfig(name="encoder", heads=8, emb=64, rnn_units=8)
+    assert run_config(folds, Cell("lstm"), "fold0").model == ModelConfig(name="lstm",
+                                                                          rnn_units=8)
     seeds = SweepConfig(models=("encoder",), seeds=(3, 7), base=base)
     rc = run_config(seeds, Cell("encoder", 4, 32), "seed7")
     assert (rc.split, rc.split_seed, rc.train.seed) == ("auto", 5, 7)
@@ -185,7 +180,7 @@ def test_research_table_mean_and_spread() -> None:
     assert "| Model 1 (naive) | 0.70 (0.35) |  |  |" in lines
     assert "| features + random forest |  |  | 0.75 (0.65) |" in lines
     assert "| Model 4 (encoder) | 0.05 (0.05) |  |  |" in lines  # the spread table
-    stats = sweep.summary(long).set_index(["model"]).loc["random_forest"]
+    stats = summary(long).set_index(["model"]).loc["random_forest"]
     assert stats["accuracy_std"] == pytest.approx(np.std([0.70, 0.75, 0.80], ddof=1))
 
 
@@ -193,14 +188,7 @@ def test_folds_with_the_feature_baseline(prepared, tmp_path) -> None:
     pytest.importorskip("light_curve")
     config = SweepConfig(models=("naive",), heads=(2,), embs=(8,), folds=2, base=BASE,
                          baseline=True)
-    asked = []
-
-    def curves():
-        asked.append(1)
-        return clean(make_synthetic(TINY))[0]
-
-    result = run_sweep(prepared, config, tmp_path, progress=False, curves=curves)
-    assert len(asked) == 1  # read and cleaned once for both folds
+    result = run_sweep(prepared, config, tmp_path, progress=False)
     long = result.long
     assert sorted(set(long["model"])) == ["gradient_boosting", "naive", "random_forest"]
     assert len(long) == 6 and set(long["repeat"]) == {"fold0", "fold1"}
@@ -214,9 +202,9 @@ def test_folds_with_the_feature_baseline(prepared, tmp_path) -> None:
         deep = pd.read_csv(tmp_path / f"naive-h2-e8/{fold}/test_predictions.csv")
         base = pd.read_csv(tmp_path / f"baseline/{fold}/test_predictions.csv")
         assert sorted(deep["id"]) == sorted(base["id"])
-    # Continuing reads everything back: nothing trained, the curves not even read.
-    again = run_sweep(prepared, config, tmp_path, progress=False, curves=curves)
-    assert again.trained == [] and len(asked) == 1 and len(again.long) == 6
+    # Continuing reads everything back: nothing trained.
+    again = run_sweep(prepared, config, tmp_path, progress=False)
+    assert again.trained == [] and len(again.long) == 6
 
 
 

@@ -6,9 +6,10 @@ import pandas as pd
 import pytest
 import torch
 
+from lcformer.data.splits import WindowSet
 from lcformer.models import build_model
 from lcformer.reporting import figures
-from lcformer.training.loop import TrainConfig, TrainResult, WindowSet
+from lcformer.training.loop import TrainConfig, TrainResult
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 CLASSES = ["RR Lyrae ab (fundamental mode)", "Delta Scuti", "EB"]
@@ -125,8 +126,8 @@ def test_run_figures_writes_the_expected_set(tmp_path, windows, name, extra):
     sets = {"train": windows, "val": windows, "test": windows}
     phases = (["reconstruct"] * 2 if name == "ae_frozen" else []) + ["classify"] * 3
     result = TrainResult(history=history(phases))
-    metrics = {"star": {"confusion": [[2, 0, 0], [1, 1, 0], [0, 1, 1]]}}
-    written = figures.run_figures(tmp_path, tiny_model(name), data, sets, result, metrics,
+    confusion = [[2, 0, 0], [1, 1, 0], [0, 1, 1]]
+    written = figures.run_figures(tmp_path, tiny_model(name), data, sets, result, confusion,
                                   TrainConfig(device="cpu"))
     assert {p.name for p in written} == BASE | extra
     assert {p.name for p in (tmp_path / "figures").iterdir()} == BASE | extra
@@ -139,6 +140,6 @@ def test_run_figures_skips_empty_parts(tmp_path):
                       np.zeros(0, np.int64), np.zeros(0, np.int64))
     data = types.SimpleNamespace(classes=CLASSES, stars=pd.DataFrame({"id": []}))
     written = figures.run_figures(tmp_path, tiny_model("encoder"), data, {"test": empty},
-                                  TrainResult(), {"star": {"confusion": [[0] * 3] * 3}},
+                                  TrainResult(), [[0] * 3] * 3,
                                   TrainConfig(device="cpu"))
     assert written == []

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from lcformer.cli import main
-from lcformer.experiments.sweep import BASELINE_MODELS
+from lcformer.models.registry import BASELINE_MODELS
 from lcformer.reporting.results import read_sweep, results_document, run_seconds
 
 SWEEP_ARGS = ["--models", "naive,ae_frozen,encoder", "--heads", "2", "--embs", "8",
@@ -95,7 +95,7 @@ def test_time_adds_history_epochs_and_the_features_once(sweep_dir) -> None:
         if run.startswith("baseline"):
             result = json.loads((sweep_dir / run / "metrics.json").read_text())
             expected += result["features"]["seconds"] + sum(
-                m["train_seconds"] for m in result["models"].values())
+                r["train_seconds"] for r in result["records"])
         else:
             expected += pd.read_csv(sweep_dir / run / "history.csv")["seconds"].sum()
     assert run_seconds(section) == pytest.approx(expected)

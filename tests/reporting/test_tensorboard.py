@@ -21,10 +21,13 @@ import torch
 
 from lcformer import cli
 from lcformer.data.prepared import PrepareConfig, prepare
+from lcformer.data.splits import WindowSet
 from lcformer.data.synthetic import SyntheticConfig, make_synthetic
 from lcformer.data.tokens import TokenConfig
 from lcformer.errors import LcformerError
+from lcformer.evaluation.records import read_records
 from lcformer.models import build_model
+from lcformer.models.config import ModelConfig
 from lcformer.reporting import tensorboard as tensorboard_module
 from lcformer.reporting.tensorboard import (
     CONFUSION_TAG,
@@ -35,12 +38,12 @@ from lcformer.reporting.tensorboard import (
     flatten_hparams,
 )
 from lcformer.training import runs
-from lcformer.training.loop import TrainConfig, WindowSet, train
+from lcformer.training.loop import TrainConfig, train
 from lcformer.training.runs import RunConfig, train_run
 
 TINY = SyntheticConfig(n_per_class=10, num=84)  # 30 stars of 42 points: 3 windows of 20 pairs
 PREPARE = PrepareConfig(tokens=TokenConfig(window=20, stride=10))
-RUN = RunConfig(model="encoder", model_options={"emb": 8, "heads": 2},
+RUN = RunConfig(model=ModelConfig(name="encoder", emb=8, heads=2),
                 train=TrainConfig(epochs=2, batch_size=16, lr=5e-3, device="cpu"))
 CLI_ARGS = ["--epochs", "1", "--window", "20", "--stride", "10", "--batch-size", "32",
             "--threads", "1", "--device", "cpu", "--quiet"]
@@ -102,7 +105,7 @@ def test_a_run_logs_every_epoch_and_its_hparams(needs_tensorboard, prepared, tmp
     # The end of the run: test scores as scalars and as the HParams metrics.
     for tag, key in (("test/accuracy", "accuracy"), ("test/macro_f1", "macro_f1")):
         [event] = acc.Scalars(tag)
-        assert event.step == 2 and event.value == pytest.approx(metrics["star"][key])
+        assert event.step == 2 and event.value == pytest.approx(metrics.star[key])
     hparams = session_hparams(acc)
     assert hparams["model.name"] == "encoder" and hparams["model.emb"] == 8
     assert hparams["model.heads"] == 2 and hparams["model.dropout"] == pytest.approx(0.1)
@@ -269,7 +272,7 @@ def test_a_logging_failure_is_one_warning_and_the_run_goes_on(needs_tensorboard,
     [message] = our_warnings(record)  # once, though two epochs and the end were to be logged
     assert str(logs) in message and "switched off" in message and "run folder" in message
     assert calls[0] == 1  # later epochs and the end of the run did not try again
-    assert json.loads((run_dir / "metrics.json").read_text())["star"] == metrics["star"]
+    assert read_records(run_dir) == [metrics]
     assert len(pd.read_csv(run_dir / "history.csv")) == 2
 
 
@@ -346,7 +349,7 @@ def assert_each_epoch_once(logs: Path, metrics: dict) -> None:
         assert steps(acc, tag) == [1, 2, 3], tag
     assert [i.step for i in acc.Images(CONFUSION_TAG)] == [1, 2, 3]
     [event] = acc.Scalars("test/macro_f1")
-    assert event.step == 3 and event.value == pytest.approx(metrics["star"]["macro_f1"])
+    assert event.step == 3 and event.value == pytest.approx(metrics.star["macro_f1"])
 
 
 @pytest.mark.parametrize("case", ["resume", "resume from a checkpoint older than the logs",

@@ -10,9 +10,10 @@ import numpy as np
 import pytest
 import torch
 
+from lcformer.data.splits import WindowSet
 from lcformer.models import build_model
 from lcformer.training.checkpoints import load_checkpoint
-from lcformer.training.loop import TrainConfig, WindowSet, epoch_plan, learning_rate, train
+from lcformer.training.loop import TrainConfig, epoch_plan, learning_rate, train
 
 N_TOKENS, N_FEATURES = 5, 4
 SMALL = {"n_classes": 2, "emb": 8, "heads": 2, "max_tokens": 8}

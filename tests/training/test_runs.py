@@ -12,15 +12,17 @@ import torch
 
 from lcformer.data.lightcurves import LightCurves
 from lcformer.data.prepared import PrepareConfig, prepare
-from lcformer.data.splits import stratified_split
+from lcformer.data.splits import assign_splits, stratified_split, window_sets
 from lcformer.data.synthetic import SyntheticConfig, make_synthetic
 from lcformer.data.tokens import TokenConfig
+from lcformer.errors import ConfigMismatchError
 from lcformer.evaluation.metrics import star_probabilities, window_probabilities
+from lcformer.models.config import ModelConfig
 from lcformer.training.loop import TrainConfig
-from lcformer.training.runs import RunConfig, assign_splits, load_model, train_run, window_sets
+from lcformer.training.runs import RunConfig, load_model, train_run
 
 PREPARE = PrepareConfig(tokens=TokenConfig(window=20, stride=10))
-RUN = RunConfig(model="encoder", model_options={"emb": 8, "heads": 2},
+RUN = RunConfig(model=ModelConfig(name="encoder", emb=8, heads=2),
                 train=TrainConfig(epochs=2, batch_size=16, lr=5e-3, device="cpu"))
 
 
@@ -72,8 +74,10 @@ def test_run_folder_contents(run, prepared) -> None:
     assert config["prepare"]["tokens"]["window"] == 20
 
     assert len(pd.read_csv(run_dir / "history.csv")) == 2
-    saved = json.loads((run_dir / "metrics.json").read_text())
-    assert saved == json.loads(json.dumps(metrics))
+    doc = json.loads((run_dir / "metrics.json").read_text())
+    assert doc["kind"] == "deep" and len(doc["records"]) == 1
+    saved = doc["records"][0]
+    assert saved == json.loads(json.dumps(metrics.to_dict()))
     assert saved["classes"] == prepared.classes == ["car", "gaussian_process", "sinusoid"]
     for level in ("star", "window"):
         assert 0.0 <= saved[level]["accuracy"] <= 1.0
@@ -130,20 +134,20 @@ def test_loaded_model_reproduces_the_run_predictions(run, prepared) -> None:
 
 def test_resume_with_another_configuration_is_refused(run, prepared) -> None:
     run_dir, _ = run
-    other = RunConfig(model="encoder", model_options={"emb": 16, "heads": 2}, train=RUN.train)
-    with pytest.raises(ValueError, match="different configuration"):
+    other = RunConfig(model=ModelConfig(name="encoder", emb=16, heads=2), train=RUN.train)
+    with pytest.raises(ConfigMismatchError, match=r"other settings .* model\.emb: 8 -> 16"):
         train_run(prepared, other, run_dir, resume=True, progress=False, figures=False)
 
 
 def test_resume_with_the_same_configuration_reads_it_back_from_toml(prepared, tmp_path) -> None:
     # patience and sample_per_class are None: left out of the TOML, which has no null.
-    config = RunConfig(model="encoder", model_options={"emb": 8, "heads": 2, "dropout": 0.0},
+    config = RunConfig(model=ModelConfig(name="encoder", emb=8, heads=2, dropout=0.0),
                        train=TrainConfig(epochs=1, batch_size=32, device="cpu"))
     first = train_run(prepared, config, tmp_path, progress=False, figures=False)
     assert "patience" not in (tmp_path / "config.toml").read_text()
     again = train_run(prepared, config, tmp_path, resume=True, progress=False, figures=False)
-    assert again["budget"]["epochs_run"] == 1  # already complete: nothing more to train
-    assert again["star"] == first["star"] and again["window"] == first["window"]
+    assert again.budget["epochs_run"] == 1  # already complete: nothing more to train
+    assert again.star == first.star and again.window == first.window
 
 
 def test_auto_split_uses_the_datasets_own_split(prepared_with_split) -> None:

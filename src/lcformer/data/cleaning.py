@@ -12,33 +12,25 @@ an error column) and is kept; an infinite one is ``non_finite``.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import numpy as np
 
+from lcformer.config import Config, setting
 from lcformer.data.lightcurves import LightCurves
 from lcformer.data.report import DropReport
 
 
 @dataclass(frozen=True)
-class CleaningConfig:
-    # |mag| at or above this is a survey's "no measurement" code (-99, 99.999, ...).
-    sentinel_abs_mag: float = 90.0
-    # Exact magnitudes a survey uses as "no measurement" (EROS-1: 25.0).
-    sentinel_values: tuple[float, ...] = ()
-    # Errors above this (mag) mean signal-to-noise below about one; None keeps them.
-    max_err: float | None = 1.0
-    # A curve needs two points for one (dt, dm) pair.
-    min_points: int = 2
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict) -> CleaningConfig:
-        data = dict(data)
-        data["sentinel_values"] = tuple(data.get("sentinel_values", ()))
-        return cls(**data)
+class CleaningConfig(Config):
+    sentinel_abs_mag: float = setting(
+        90.0, "|mag| at or above this is a survey's 'no measurement' code (-99, 99.999)")
+    sentinel_values: tuple[float, ...] = setting(
+        (), "exact magnitudes a survey uses as 'no measurement' (EROS-1: 25.0)",
+        metavar="M1,M2")
+    max_err: float | None = setting(
+        1.0, "drop points with errors above this (mag): signal-to-noise below about one")
+    min_points: int = setting(2, "drop curves with fewer points (one (dt, dm) pair needs 2)")
 
 
 def clean(lcs: LightCurves, config: CleaningConfig | None = None,

@@ -7,18 +7,25 @@ under that root, laid out as the survey distributes it; ``synthetic`` needs no f
 
 from __future__ import annotations
 
+import json
 import os
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+from tqdm.auto import tqdm
 
 from lcformer.data.cleaning import CleaningConfig
 from lcformer.data.lightcurves import LightCurves
+from lcformer.data.prepared import PrepareConfig, PreparedDataset, fingerprint_files, prepare
 from lcformer.data.report import DropReport
 from lcformer.data.tokens import PRESETS, TokenConfig
 from lcformer.errors import DatasetNotFoundError
 
 DATA_DIR_ENV = "LCFORMER_DATA_DIR"
+WORK_DIR_ENV = "LCFORMER_WORK_DIR"
 
 Reader = Callable[[Path, DropReport], LightCurves]
 
@@ -31,13 +38,24 @@ class DatasetSpec:
     required: tuple[str, ...] = ()  # files that must exist in the folder
     tokens: TokenConfig = field(default_factory=TokenConfig)
     cleaning: CleaningConfig = field(default_factory=CleaningConfig)
-    sample_per_class: int = 300  # research balancing of training stars
     min_class_windows: int = 0  # research `thresh`
-    has_fixed_split: bool = False
     source: str = ""  # where a user gets the files
 
-    def folder(self, data_dir: Path) -> Path:
-        return data_dir / self.name
+    def prepare_config(self, **changes: Any) -> PrepareConfig:
+        """The dataset's own token and cleaning presets, with ``changes`` on top."""
+        base = PrepareConfig(tokens=self.tokens, cleaning=self.cleaning,
+                             min_class_windows=self.min_class_windows)
+        return base.replace(**changes)
+
+    def fingerprint(self, folder: Path) -> str:
+        """What identifies this dataset's input, for the preparation's cache key: a hash of
+        the files, or for ``synthetic`` the generator version and its configuration."""
+        if self.name == "synthetic":
+            from lcformer.data.synthetic import GENERATOR_VERSION, SyntheticConfig
+
+            return json.dumps({"generator": GENERATOR_VERSION,
+                               "config": SyntheticConfig().to_dict()})
+        return fingerprint_files([folder])
 
 
 def _long_table(folder: Path, report: DropReport) -> LightCurves:
@@ -106,7 +124,6 @@ REGISTRY: dict[str, DatasetSpec] = {
             tokens=TokenConfig(window=60, stride=30, pad_short=True),
             # 25.0 is EROS-1's "no measurement" magnitude (it comes with errors near 1 mag).
             cleaning=CleaningConfig(sentinel_values=(25.0,)),
-            has_fixed_split=True,
             source="ramp-kits/variable_stars (data/), as a long table with a split column",
         ),
         DatasetSpec(
@@ -183,8 +200,27 @@ def _per_star_folder(folder: Path, report: DropReport) -> LightCurves:
     return read_catalogue_folder(folder / "catalog.csv", folder, report=report)
 
 
-def input_files(spec: DatasetSpec, folder: Path) -> list[Path]:
-    """The files whose contents identify a preparation (for the cache key)."""
-    if spec.name == "synthetic":
-        return []
-    return [folder]
+def work_dir(given: str | Path | None = None) -> Path:
+    """Where prepared data, runs and sweeps go: the flag, else LCFORMER_WORK_DIR, else
+    ./lcformer-work."""
+    return Path(given or os.environ.get(WORK_DIR_ENV) or "lcformer-work").expanduser()
+
+
+def prepare_dataset(dataset: str, config: PrepareConfig | None = None,
+                    data: str | Path | None = None, work: str | Path | None = None,
+                    force: bool = False, progress: bool = True) -> tuple[PreparedDataset, bool]:
+    """Prepare a dataset by name or folder (or reuse its identical earlier preparation), with
+    a progress bar; ``config`` defaults to the dataset's presets. Returns (dataset, reused)."""
+    spec, folder = resolve(dataset, data)
+    config = config or spec.prepare_config()
+    stages = ["reading", "cleaning", "tokens", "writing"]
+    with tqdm(total=len(stages), desc=f"prepare {spec.name}", disable=not progress,
+              leave=False, file=sys.stderr) as bar:
+
+        def on_stage(stage: str) -> None:
+            bar.set_postfix_str(stage)
+            bar.update(stages.index(stage) + 1 - bar.n)
+
+        return prepare(spec.name, lambda report: spec.read(folder, report),
+                       spec.fingerprint(folder), config, work_dir(work) / "prepared",
+                       force=force, on_stage=on_stage)

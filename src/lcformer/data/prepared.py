@@ -14,6 +14,13 @@ Layout of a prepared folder::
     mask.npy             (n_windows, n_tokens) bool, True for real tokens
     window_curve.npy     (n_windows,) int32, row of curves.parquet
     window_start_time.npy, window_errors.npy
+    cleaned.parquet      one row per cleaned curve of a kept star (every band): id, band,
+                         label, split, n_points
+    points.npy           (n_points, 3) float64: time, mag, err of those curves, in order
+
+The cleaned curves are kept so that whatever else needs the stars' points (the feature
+baseline, sweeps) reads them from here instead of reading and cleaning the survey again.
+A dataset can also be built in memory (:func:`build`), which is what ``Classifier.fit`` does.
 """
 
 from __future__ import annotations
@@ -21,7 +28,8 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -29,55 +37,43 @@ import numpy as np
 import pandas as pd
 
 from lcformer import __version__, atomic
+from lcformer.config import Config, setting
 from lcformer.data.cleaning import CleaningConfig, clean
 from lcformer.data.lightcurves import LightCurves
 from lcformer.data.report import DropReport
 from lcformer.data.tokens import TokenConfig, Windows, make_windows
+from lcformer.errors import ConfigMismatchError, NothingToTrainError
 
-FORMAT_VERSION = 1
-ARRAYS = ("tokens", "mask", "window_curve", "window_start_time", "window_errors")
+FORMAT_VERSION = 2  # 2: cleaned curves (cleaned.parquet, points.npy) kept
+ARRAYS = ("tokens", "mask", "window_curve", "window_start_time", "window_errors", "points")
 
 
 @dataclass(frozen=True)
-class PrepareConfig:
-    tokens: TokenConfig = field(default_factory=TokenConfig)
-    cleaning: CleaningConfig = field(default_factory=CleaningConfig)
-    classes: tuple[str, ...] | None = None  # keep only these classes (None: all)
-    min_class_windows: int = 0  # the research `thresh`: drop classes with fewer windows
-    labelled: bool = True  # False for new stars to classify: no label needed
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "tokens": self.tokens.to_dict(),
-            "cleaning": self.cleaning.to_dict(),
-            "classes": None if self.classes is None else list(self.classes),
-            "min_class_windows": self.min_class_windows,
-            "labelled": self.labelled,
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> PrepareConfig:
-        return cls(
-            tokens=TokenConfig.from_dict(data["tokens"]),
-            cleaning=CleaningConfig.from_dict(data["cleaning"]),
-            classes=None if data.get("classes") is None else tuple(data["classes"]),
-            min_class_windows=data.get("min_class_windows", 0),
-            labelled=data.get("labelled", True),
-        )
+class PrepareConfig(Config):
+    tokens: TokenConfig = setting(factory=TokenConfig)
+    cleaning: CleaningConfig = setting(factory=CleaningConfig)
+    classes: tuple[str, ...] | None = setting(None, "keep only these classes (default: all)",
+                                              metavar="C1,C2")
+    min_class_windows: int = setting(0, "drop classes with fewer windows (the research "
+                                        "`thresh`)")
 
 
 @dataclass
 class PreparedDataset:
-    """A prepared folder, opened with its arrays memory-mapped (nothing is unpickled)."""
+    """Token windows and cleaned curves of a dataset: a prepared folder opened with its arrays
+    memory-mapped (nothing is unpickled), or the same built in memory (``path`` None)."""
 
-    path: Path
+    path: Path | None
     manifest: dict[str, Any]
-    curves: pd.DataFrame
+    curves: pd.DataFrame  # curves with windows: id, band, n_points, n_windows, label, split
     tokens: np.ndarray
     mask: np.ndarray
     window_curve: np.ndarray
     window_start_time: np.ndarray
     window_errors: np.ndarray
+    cleaned: pd.DataFrame  # every cleaned curve of a kept star: id, band, n_points, label...
+    points: np.ndarray  # (n_points, 3): time, mag, err of the ``cleaned`` curves
+    drop_report: DropReport
 
     @classmethod
     def open(cls, path: str | Path, mmap: bool = True) -> PreparedDataset:
@@ -86,13 +82,24 @@ class PreparedDataset:
         if not manifest_path.is_file():
             raise FileNotFoundError(f"{path} is not a prepared dataset (no manifest.json)")
         manifest = json.loads(manifest_path.read_text())
+        if manifest.get("format_version") != FORMAT_VERSION:
+            raise ConfigMismatchError(
+                f"{path} was prepared by an older lcformer (format "
+                f"{manifest.get('format_version')}, now {FORMAT_VERSION}); run `lcformer "
+                f"prepare` again, which writes a new folder")
         arrays = {
             name: np.load(path / f"{name}.npy", mmap_mode="r" if mmap else None,
                           allow_pickle=False)
             for name in ARRAYS
         }
+        report = DropReport.from_dict(json.loads((path / "report.json").read_text()))
         return cls(path=path, manifest=manifest, curves=pd.read_parquet(path / "curves.parquet"),
+                   cleaned=pd.read_parquet(path / "cleaned.parquet"), drop_report=report,
                    **arrays)
+
+    @property
+    def name(self) -> str:
+        return str(self.manifest["name"])
 
     @property
     def classes(self) -> list[str]:
@@ -104,39 +111,46 @@ class PreparedDataset:
 
     @property
     def report(self) -> DropReport:
-        return DropReport.from_dict(json.loads((self.path / "report.json").read_text()))
+        return self.drop_report
 
     def __len__(self) -> int:
         return len(self.window_curve)
 
-    # Star-level views: a star owns one curve per band.
-    @property
+    # Star-level views (computed once): a star owns one curve per band.
+    @cached_property
     def stars(self) -> pd.DataFrame:
-        """One row per star: id, label, split, n_curves, n_points, n_windows."""
+        """One row per star with windows: id, label, split, n_curves, n_points, n_windows."""
         agg: dict[str, Any] = {"n_points": "sum", "n_windows": "sum", "band": "count"}
         agg |= {c: "first" for c in ("label", "split") if c in self.curves}
         table = self.curves.groupby("id", sort=False).agg(agg).reset_index()
         return table.rename(columns={"band": "n_curves"})
 
-    @property
+    @cached_property
     def curve_star(self) -> np.ndarray:
         """For each curve, the row of :attr:`stars` it belongs to."""
         codes, _ = pd.factorize(self.curves["id"])
         return codes
 
-    @property
+    @cached_property
     def window_star(self) -> np.ndarray:
         return self.curve_star[np.asarray(self.window_curve)]
 
-    @property
+    @cached_property
     def window_label(self) -> np.ndarray:
         """Class index of each window (-1 where the star has no label)."""
-        lookup = {c: i for i, c in enumerate(self.classes)}
-        curve_label = np.array([lookup.get(x, -1) for x in self.curves.get("label", [])],
-                               dtype=np.int64)
-        if len(curve_label) == 0:
+        if "label" not in self.curves:
             return np.full(len(self), -1, dtype=np.int64)
-        return curve_label[np.asarray(self.window_curve)]
+        codes = pd.Categorical(self.curves["label"], categories=self.classes).codes
+        return codes.astype(np.int64)[np.asarray(self.window_curve)]
+
+    def cleaned_curves(self) -> LightCurves:
+        """The cleaned curves of the kept stars, every band, as the preparation cleaned them."""
+        table = self.cleaned
+        return LightCurves.from_arrays(
+            table["id"].to_numpy(), table["band"].to_numpy(), table["n_points"].to_numpy(),
+            self.points[:, 0], self.points[:, 1], self.points[:, 2],
+            labels=table["label"].to_numpy() if "label" in table else None,
+            splits=table["split"].to_numpy() if "split" in table else None)
 
 
 def fingerprint_files(paths: list[Path]) -> str:
@@ -183,23 +197,80 @@ def prepare(
     report = DropReport()
     stage("reading")
     raw = read(report)
-    stage("cleaning")
-    lcs, report = clean(raw, config.cleaning, report)
-    lcs = filter_labels(lcs, config, report)
-    stage("tokens")
-    windows, report = make_windows(lcs, config.tokens, report)
-    lcs, windows = drop_small_classes(lcs, windows, config.min_class_windows, report)
+    data = build(name, raw, config, input_hash, report, on_stage)
     stage("writing")
-    write_prepared(path, name, lcs, windows, config, input_hash, raw, report)
+    save(data, path)
     return PreparedDataset.open(path), False
 
 
+def build(name: str, raw: LightCurves, config: PrepareConfig, input_hash: str = "",
+          report: DropReport | None = None,
+          on_stage: Callable[[str], None] | None = None) -> PreparedDataset:
+    """Clean, filter labels, tokenise and drop small classes, in memory."""
+    stage = on_stage or (lambda _: None)
+    report = report if report is not None else DropReport()
+    stage("cleaning")
+    cleaned, report = clean(raw, config.cleaning, report)
+    cleaned = filter_labels(cleaned, config, report)
+    stage("tokens")
+    windows, report = make_windows(cleaned, config.tokens, report)
+    lcs, windows = drop_small_classes(cleaned, windows, config.min_class_windows, report)
+
+    n_windows = np.bincount(windows.curve, minlength=lcs.n_curves)
+    table = _curve_table(lcs)
+    table["n_windows"] = n_windows
+    # A curve that gives no window cannot be used by the token models; make_windows counted
+    # it. The cleaned curves of every star that has a window are kept whole.
+    used = n_windows > 0
+    remap = np.cumsum(used) - 1
+    curves = table[used].reset_index(drop=True)
+    kept_star = np.isin(lcs.ids, curves["id"].to_numpy())
+    kept = lcs.select(kept_star)
+    points = np.column_stack([kept.time, kept.mag, kept.err]).astype(np.float64)
+
+    classes = sorted(set(curves["label"])) if "label" in curves else []
+    manifest = {
+        "name": name,
+        "lcformer_version": __version__,
+        "format_version": FORMAT_VERSION,
+        "input_hash": input_hash,
+        "config": config.to_dict(),
+        "classes": classes,
+        "counts": summary_counts(curves, raw),
+    }
+    return PreparedDataset(
+        path=None, manifest=manifest, curves=curves, tokens=windows.tokens, mask=windows.mask,
+        window_curve=remap[windows.curve].astype(np.int32),
+        window_start_time=windows.start_time, window_errors=windows.errors,
+        cleaned=_curve_table(kept), points=points, drop_report=report)
+
+
+def _curve_table(lcs: LightCurves) -> pd.DataFrame:
+    table = pd.DataFrame({"id": lcs.ids.astype(str), "band": lcs.bands.astype(str),
+                          "n_points": lcs.lengths})
+    if lcs.labels is not None:
+        table["label"] = lcs.labels.astype(str)
+    if lcs.splits is not None:
+        table["split"] = lcs.splits.astype(str)
+    return table
+
+
+def save(data: PreparedDataset, path: Path) -> None:
+    """Write everything into a temporary folder, manifest last, then rename it into place."""
+    with atomic.building_directory(path) as tmp:
+        for name in ARRAYS:
+            np.save(tmp / f"{name}.npy", getattr(data, name))
+        data.curves.to_parquet(tmp / "curves.parquet", index=False)
+        data.cleaned.to_parquet(tmp / "cleaned.parquet", index=False)
+        (tmp / "report.json").write_text(data.drop_report.to_json())
+        (tmp / "manifest.json").write_text(json.dumps(data.manifest, indent=2))
+
+
 def filter_labels(lcs: LightCurves, config: PrepareConfig, report: DropReport) -> LightCurves:
-    """Drop curves without a usable label (counted), unless the data is for prediction."""
-    if not config.labelled:
-        return lcs
+    """Drop curves without a usable label, counted: preparing is for training."""
     if lcs.labels is None:
-        raise ValueError("this dataset has no labels; prepare it with labelled=False to classify")
+        raise NothingToTrainError("this dataset has no labels, so there is nothing to train "
+                                  "on; to classify its stars use `lcformer predict`")
     unlabelled = lcs.labels == ""
     report.drop_curves("no_label", int(unlabelled.sum()))
     keep = ~unlabelled
@@ -230,44 +301,6 @@ def drop_small_classes(lcs: LightCurves, windows: Windows, min_windows: int,
                    new_index[windows.curve[keep_window]], windows.start_time[keep_window],
                    windows.errors[keep_window])
     return lcs.select(keep_index), kept
-
-
-def write_prepared(path: Path, name: str, lcs: LightCurves, windows: Windows,
-                   config: PrepareConfig, input_hash: str, raw: LightCurves,
-                   report: DropReport) -> None:
-    """Write everything into a temporary folder, manifest last, then rename it into place."""
-    n_windows = np.bincount(windows.curve, minlength=lcs.n_curves)
-    curves = pd.DataFrame({"id": lcs.ids.astype(str), "band": lcs.bands.astype(str),
-                           "n_points": lcs.lengths, "n_windows": n_windows})
-    if lcs.labels is not None:
-        curves["label"] = lcs.labels.astype(str)
-    if lcs.splits is not None:
-        curves["split"] = lcs.splits.astype(str)
-    # A curve that gives no window cannot be used; it was counted by make_windows.
-    used = n_windows > 0
-    remap = np.cumsum(used) - 1
-    curves = curves[used].reset_index(drop=True)
-    window_curve = remap[windows.curve].astype(np.int32)
-
-    classes = sorted(set(curves["label"])) if "label" in curves and config.labelled else []
-    manifest = {
-        "name": name,
-        "lcformer_version": __version__,
-        "format_version": FORMAT_VERSION,
-        "input_hash": input_hash,
-        "config": config.to_dict(),
-        "classes": classes,
-        "counts": summary_counts(curves, raw),
-    }
-    with atomic.building_directory(path) as tmp:
-        np.save(tmp / "tokens.npy", windows.tokens)
-        np.save(tmp / "mask.npy", windows.mask)
-        np.save(tmp / "window_curve.npy", window_curve)
-        np.save(tmp / "window_start_time.npy", windows.start_time)
-        np.save(tmp / "window_errors.npy", windows.errors)
-        curves.to_parquet(tmp / "curves.parquet", index=False)
-        (tmp / "report.json").write_text(report.to_json())
-        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2))
 
 
 def summary_counts(curves: pd.DataFrame, raw: LightCurves) -> dict[str, Any]:

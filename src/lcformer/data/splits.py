@@ -9,8 +9,17 @@ An assignment is an array of strings, one per star: ``"train"``, ``"val"`` or ``
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
 import numpy as np
 from sklearn.model_selection import StratifiedKFold
+
+from lcformer.data.lightcurves import ragged_ranges
+from lcformer.errors import ConfigError
+
+if TYPE_CHECKING:
+    from lcformer.data.prepared import PreparedDataset
 
 PARTS = ("train", "val", "test")
 
@@ -107,3 +116,58 @@ def class_weights(labels: np.ndarray, n_classes: int) -> np.ndarray:
     present = counts > 0
     weights[present] = len(labels) / (present.sum() * counts[present])
     return weights
+
+
+@dataclass
+class WindowSet:
+    """Windows with their class index and the star they belong to."""
+
+    tokens: np.ndarray  # (n, T, F) float32
+    mask: np.ndarray  # (n, T) bool
+    labels: np.ndarray  # (n,) int64
+    star: np.ndarray  # (n,) int64, row in the caller's star table
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+
+def assign_splits(data: PreparedDataset, split: str, seed: int) -> np.ndarray:
+    """train/val/test for every star of the prepared dataset (by star, never by window)."""
+    stars = data.stars
+    labels = stars["label"].to_numpy()
+    if split == "auto":
+        split = "fixed" if "split" in stars else "stratified"
+    if split == "stratified":
+        return stratified_split(labels, seed=seed)
+    if split == "fixed":
+        if "split" not in stars:
+            raise ConfigError("this dataset has no split of its own; use --split stratified")
+        return fixed_split(stars["split"].to_numpy(), labels, seed=seed)
+    if split.startswith("kfold:"):
+        _, k, i = split.split(":")
+        return kfold_splits(labels, k=int(k), seed=seed)[int(i)]
+    raise ConfigError(f"unknown split {split!r}: auto, stratified, fixed or kfold:K:I")
+
+
+def window_sets(data: PreparedDataset, parts: np.ndarray, sample_per_class: int | None,
+                seed: int) -> dict[str, WindowSet]:
+    """Window sets per part; training stars optionally balanced to ``sample_per_class``."""
+    window_star = data.window_star
+    window_label = data.window_label
+    star_class = np.full(len(parts), -1)
+    star_class[window_star] = window_label
+    sets = {}
+    for part in ("train", "val", "test"):
+        stars = np.flatnonzero(parts == part)
+        if part == "train" and sample_per_class:
+            stars = balance_stars(stars, star_class[stars], sample_per_class, seed)
+        # Gather windows star by star (a repeated star contributes its windows again).
+        order = np.argsort(window_star, kind="stable")
+        first = np.searchsorted(window_star[order], stars)
+        count = np.bincount(window_star, minlength=len(parts))[stars]
+        rows = order[ragged_ranges(first, count)]
+        rows_sorted = np.sort(rows)
+        sets[part] = WindowSet(np.asarray(data.tokens[rows_sorted]),
+                               np.asarray(data.mask[rows_sorted]),
+                               window_label[rows_sorted], window_star[rows_sorted])
+    return sets

@@ -42,6 +42,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from lcformer.config import Config
 from lcformer.data.lightcurves import LightCurves
 
 # Bump when the generated curves change, so prepared copies of the old ones are not reused.
@@ -84,7 +85,7 @@ _GP_CHUNK_ELEMENTS = 1 << 22  # kernel-matrix entries per batch: bounds memory a
 
 
 @dataclass(frozen=True)
-class SyntheticConfig:
+class SyntheticConfig(Config):
     """How many stars, how they are sampled, how they are labelled; same config => same data."""
 
     n_per_class: int = 300  # stars per label ("family": 3 labels, "kind": 7 labels)

@@ -28,36 +28,41 @@ intermediate arrays.
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
+from typing import Literal, get_args
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided, sliding_window_view
 
+from lcformer.config import Config, setting
 from lcformer.data.lightcurves import LightCurves
 from lcformer.data.report import DropReport
+from lcformer.errors import ConfigError
 
-PAIR_FEATURES = ("dt_dm", "dt_dm_mag")
+PairFeatures = Literal["dt_dm", "dt_dm_mag"]
+PAIR_FEATURES = get_args(PairFeatures)
 
 
 @dataclass(frozen=True)
-class TokenConfig:
-    window: int = 200  # W: pairs per window
-    stride: int = 100  # S: pairs between window starts
-    token_size: int = 2  # w: pairs per token
-    token_stride: int = 1  # s: pairs between token starts
-    scale_max: float = 30.0  # magnitudes are min-max scaled to [0, scale_max]
-    pad_short: bool = False  # keep curves shorter than W as one masked window
-    # What each pair holds: the research (dt, dm), or also the scaled magnitude of the pair's
-    # second point, which keeps the shape of a noisy curve that differences alone bury in noise.
-    pair_features: str = "dt_dm"
+class TokenConfig(Config):
+    window: int = setting(200, "W: (dt, dm) pairs per window")
+    stride: int = setting(100, "S: pairs between window starts")
+    token_size: int = setting(2, "w: pairs per token")
+    token_stride: int = setting(1, "s: pairs between token starts")
+    scale_max: float = setting(30.0, "magnitudes are min-max scaled to [0, scale_max]")
+    pad_short: bool = setting(False, "keep curves shorter than one window as one masked "
+                                     "window")
+    # The second option keeps the shape of a noisy curve that differences alone bury in noise.
+    pair_features: PairFeatures = setting(
+        "dt_dm", "what each pair holds: the research (dt, dm), or also the scaled magnitude "
+                 "of the pair's second point")
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         if min(self.window, self.stride, self.token_size, self.token_stride) < 1:
-            raise ValueError("window, stride, token_size and token_stride must be >= 1")
+            raise ConfigError("window, stride, token_size and token_stride must be >= 1")
         if self.token_size > self.window:
-            raise ValueError("token_size cannot exceed the window")
-        if self.pair_features not in PAIR_FEATURES:
-            raise ValueError(f"pair_features must be one of {PAIR_FEATURES}")
+            raise ConfigError("token_size cannot exceed the window")
 
     @property
     def n_tokens(self) -> int:
@@ -70,13 +75,6 @@ class TokenConfig:
     @property
     def n_features(self) -> int:
         return self.values_per_pair * self.token_size
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict) -> TokenConfig:
-        return cls(**data)
 
     def __str__(self) -> str:
         extra = "" if self.pair_features == "dt_dm" else f", pairs ({self.pair_features})"

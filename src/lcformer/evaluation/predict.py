@@ -8,15 +8,18 @@ cleaning, or too short for one window) are listed with the reason, never silentl
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from lcformer import atomic
 from lcformer.data.cleaning import CleaningConfig, clean
 from lcformer.data.lightcurves import LightCurves
 from lcformer.data.report import DropReport
 from lcformer.data.tokens import TokenConfig, make_windows
+from lcformer.errors import ConfigError
 from lcformer.evaluation.metrics import star_probabilities, window_probabilities
 from lcformer.models import LightCurveClassifier
 from lcformer.training.loop import pick_device
@@ -84,3 +87,31 @@ def unclassified_stars(raw: LightCurves, cleaned: LightCurves, classified: set[s
                           f"W={tokens.window} (try --pad-short)")
         rows.append({"id": star, "reason": reason})
     return pd.DataFrame(rows, columns=["id", "reason"])
+
+
+TABLE_FORMATS = {".csv": "csv", ".parquet": "parquet", ".json": "json"}
+
+
+def write_table(frame: pd.DataFrame, path: Path) -> Path:
+    """Write a table atomically in the format its extension names (csv, parquet, json)."""
+    kind = TABLE_FORMATS.get(path.suffix.lower())
+    if kind is None:
+        raise ConfigError(f"{path}: unknown output format {path.suffix!r}; use "
+                          f"{', '.join(TABLE_FORMATS)}")
+    with atomic.temporary_path(path) as tmp:
+        if kind == "csv":
+            frame.to_csv(tmp, index=False)
+        elif kind == "parquet":
+            frame.to_parquet(tmp, index=False)
+        else:
+            frame.to_json(tmp, orient="records", indent=1)
+    return path
+
+
+def write_predictions(result: Predictions, out: Path) -> Path | None:
+    """The predictions to ``out``; stars that could not be classified to
+    ``<out>_unclassified<ext>`` (returned, or None when every star was classified)."""
+    write_table(result.table, out)
+    if not len(result.unclassified):
+        return None
+    return write_table(result.unclassified, out.with_name(out.stem + "_unclassified" + out.suffix))

@@ -48,6 +48,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -58,11 +59,13 @@ from lcformer import atomic
 from lcformer.data.lightcurves import LightCurves
 from lcformer.data.prepared import PreparedDataset
 from lcformer.data.report import DropReport
+from lcformer.data.splits import assign_splits
+from lcformer.errors import NothingToTrainError
 from lcformer.evaluation.metrics import classification_metrics
+from lcformer.evaluation.records import RunRecord, write_records
 from lcformer.hardware import cpu_jobs, cpu_model
-from lcformer.training.runs import assign_splits
+from lcformer.models.registry import BASELINE_MODELS
 
-MODELS = ("random_forest", "gradient_boosting")
 MIN_POINTS = 5
 MIN_PERIOD = 0.05  # days: the shortest period the periodogram looks for
 OVERSAMPLING = 3.0  # frequency steps per periodogram peak width 1/T
@@ -248,23 +251,26 @@ def make_model(name: str, seed: int = 0, n_jobs: int = 1):
         model = HistGradientBoostingClassifier(class_weight="balanced", random_state=seed,
                                                early_stopping=False)
     else:
-        raise ValueError(f"unknown baseline model {name!r}: {', '.join(MODELS)}")
+        raise ValueError(f"unknown baseline model {name!r}: {', '.join(BASELINE_MODELS)}")
     return make_pipeline(SimpleImputer(strategy="median"), model)
 
 
-def run_baseline(data: PreparedDataset, lcs_cleaned: LightCurves, split: str = "auto",
-                 seed: int = 0, models: Sequence[str] = MODELS, *,
-                 model_seed: int | None = None, n_jobs: int = 1,
-                 min_period: float = MIN_PERIOD) -> dict[str, Any]:
-    """Features for the stars of ``data``, classifiers on its train stars, metrics on its test
-    stars; the split is ``assign_splits(data, split, seed)``, as for the deep runs.
+@dataclass
+class BaselineResult:
+    records: list[RunRecord]  # one per classifier, on the test stars
+    info: dict[str, Any]  # how the features were made, the split's test ids, the seeds
+    predictions: pd.DataFrame  # one row per test star: id, label, predicted_<m>, p_<m>_<c>
 
-    ``lcs_cleaned`` are the cleaned curves of (at least) the stars of ``data.stars``; other
-    stars are ignored. ``model_seed`` (default ``seed``) seeds the classifiers. Returns a
-    JSON-ready dict (plus a ``predictions`` table for :func:`save_baseline`): ``models[name]``
-    is shaped like a deep run's ``metrics.json`` (``star``: accuracy, macro-F1, per class,
-    confusion), ``test_ids`` are the sorted test star ids, ``features`` says how the features
-    were made and how long it took.
+    def summary_lines(self) -> list[str]:
+        return [r.summary_line() for r in self.records]
+
+
+def run_baseline(data: PreparedDataset, split: str = "auto", seed: int = 0,
+                 models: Sequence[str] = BASELINE_MODELS, *, model_seed: int | None = None,
+                 n_jobs: int = 1, min_period: float = MIN_PERIOD) -> BaselineResult:
+    """Features for the stars of ``data`` (from its cleaned curves), classifiers on its train
+    stars, records on its test stars; the split is ``assign_splits(data, split, seed)``, as
+    for the deep runs. ``model_seed`` (default ``seed``) seeds the classifiers.
     """
     from threadpoolctl import threadpool_limits
 
@@ -277,22 +283,22 @@ def run_baseline(data: PreparedDataset, lcs_cleaned: LightCurves, split: str = "
     y = np.array([lookup[c] for c in stars["label"]], dtype=np.int64)
 
     report = DropReport()
-    lcs = lcs_cleaned.select(np.isin(np.asarray(lcs_cleaned.ids, dtype=str), star_ids))
+    lcs = data.cleaned_curves()
     began = time.perf_counter()
     features = star_features(lcs, report, min_period=min_period, n_jobs=n_jobs)
-    feature_seconds = time.perf_counter() - began
+    feature_seconds = round(time.perf_counter() - began, 1)
     found = np.isin(star_ids, features.index.to_numpy())
     report.note("feature_stars_without_curves", int(np.count_nonzero(~found)))
     x = np.clip(features.reindex(star_ids).to_numpy(dtype=np.float64), -CLIP, CLIP)
 
     train, test = parts == "train", parts == "test"
     if len(set(y[train].tolist())) < 2:
-        raise ValueError("the baseline needs training stars of at least two classes")
+        raise NothingToTrainError("the baseline needs training stars of at least two classes")
     table = stars.loc[test, ["id", "label"]].reset_index(drop=True)
     split_info = {"kind": split, "seed": seed,
                   "stars": {p: int((parts == p).sum()) for p in ("train", "val", "test")}}
     hardware = f"CPU {cpu_model()}, {cpu_jobs(n_jobs)}"
-    results: dict[str, Any] = {}
+    records = []
     for name in models:
         pipeline = make_model(name, model_seed, n_jobs)
         began = time.perf_counter()
@@ -304,67 +310,44 @@ def run_baseline(data: PreparedDataset, lcs_cleaned: LightCurves, split: str = "
         probs[:, pipeline.classes_] = seen  # a class without training stars keeps 0
         predicted = probs.argmax(1)
         metrics = classification_metrics(y[test], predicted, classes)
-        results[name] = {
-            "dataset": data.manifest["name"],
-            "model": name,
-            "classes": classes,
-            "split": split_info,
-            "hardware": hardware,
-            "train_seconds": round(seconds, 1),
-            "params": {k: _jsonable(v) for k, v in pipeline[-1].get_params().items()},
-            "star": metrics.to_dict(),
-        }
+        records.append(RunRecord(
+            dataset=data.name, model=name, classes=classes, split=split_info,
+            hardware=hardware, train_seconds=round(seconds, 1), star=metrics.to_dict(),
+            feature_seconds=feature_seconds,
+            params={k: _jsonable(v) for k, v in pipeline[-1].get_params().items()}))
         table[f"predicted_{name}"] = np.array(classes, dtype=object)[predicted]
         for i, cls in enumerate(classes):
             table[f"p_{name}_{cls}"] = probs[:, i]
 
     import light_curve
 
-    return {
-        "dataset": data.manifest["name"],
-        "kind": "feature_baseline",
+    info = {
         "prepared": str(data.path),
-        "classes": classes,
-        "split": split_info,
         "model_seed": model_seed,
         "test_ids": sorted(star_ids[test].tolist()),
         "features": {
             "n_features": int(x.shape[1]),
             "names": features.columns.tolist(),
-            "seconds": round(feature_seconds, 1),
+            "seconds": feature_seconds,
             "light_curve_version": light_curve.__version__,
             "min_points": MIN_POINTS,
             "min_period_days": min_period,
             "report": report.to_dict(),
         },
-        "models": results,
-        "predictions": table,
     }
+    return BaselineResult(records, info, table)
 
 
 def _jsonable(value: Any) -> Any:
     return value if value is None or isinstance(value, bool | int | float | str) else str(value)
 
 
-def save_baseline(run_dir: str | Path, result: dict[str, Any]) -> Path:
-    """``metrics.json`` (everything but the predictions) and ``test_predictions.csv`` (one row
-    per test star: id, label, ``predicted_<model>``, ``p_<model>_<class>``), both atomic."""
+def save_baseline(run_dir: str | Path, result: BaselineResult) -> Path:
+    """``metrics.json`` (the records and how the features were made) and
+    ``test_predictions.csv`` (one row per test star), both atomic."""
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     with atomic.temporary_path(run_dir / "test_predictions.csv") as tmp:
-        result["predictions"].to_csv(tmp, index=False)
-    atomic.write_json(run_dir / "metrics.json",
-                      {k: v for k, v in result.items() if k != "predictions"})
+        result.predictions.to_csv(tmp, index=False)
+    write_records(run_dir, "feature_baseline", result.records, result.info)
     return run_dir
-
-
-def summary_lines(result: dict[str, Any]) -> list[str]:
-    """One line per model, worded as the deep runs' summary line."""
-    lines = []
-    for name, metrics in result["models"].items():
-        s = metrics["star"]
-        lines.append(f"{result['dataset']} / {name}: star-level test accuracy "
-                     f"{s['accuracy']:.3f}, macro-F1 {s['macro_f1']:.3f} on {s['n']} stars "
-                     f"(features {result['features']['seconds']} s, fit "
-                     f"{metrics['train_seconds']} s)")
-    return lines

@@ -8,32 +8,24 @@ a typo in a metadata file fails at load time instead of building a different mod
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from dataclasses import asdict, dataclass, fields
-from typing import Any
+from dataclasses import dataclass
+from typing import Literal
 
-#: Registered model names, in the research system's order (the registry checks it builds each).
-MODEL_NAMES = ("naive", "ae_frozen", "ae_finetune", "encoder", "encoder_decoder", "lstm", "gru")
+from lcformer.config import Config, setting
+from lcformer.errors import ConfigError
 
 #: L2 coefficient the original put on the layers it regularised (Keras ``l2(0.1)``).
 RESEARCH_L2 = 0.1
 
-_POSITIVE_INTS = (
-    "n_features",
-    "n_classes",
-    "max_tokens",
-    "emb",
-    "heads",
-    "ff_mult",
-    "depth",
-    "head_hidden_mult",
-    "rnn_units",
-    "rnn_layers",
-)
+#: Sizes that must be positive integers; the data-given ones may be None until the data is
+#: known (``RunConfig`` holds a model config before the data is read).
+_POSITIVE_INTS = ("emb", "heads", "ff_mult", "depth", "head_hidden_mult", "rnn_units",
+                  "rnn_layers")
+_FROM_DATA = ("n_classes", "n_features", "max_tokens")
 
 
 @dataclass(frozen=True, kw_only=True)
-class ModelConfig:
+class ModelConfig(Config):
     """Everything needed to rebuild a model; ``name`` selects the registry architecture.
 
     ``research=True`` reproduces the original's choices (scores scaled by 1/sqrt(emb), L2 0.1
@@ -42,57 +34,59 @@ class ModelConfig:
     always 0 so torch can use its fused scaled-dot-product kernels.
     """
 
-    name: str
-    n_classes: int
-    n_features: int = 4
-    max_tokens: int = 512
-    emb: int = 64
-    heads: int = 4
-    ff_mult: int = 2
-    depth: int = 1
-    dropout: float = 0.1
-    head_hidden_mult: int = 2
-    rnn_units: int = 100
-    rnn_layers: int = 2
-    research: bool = False
+    name: str = setting("encoder", "the model (see `lcformer models`)", cli=False)
+    # Given by the data (classes, token width, window length): None until it is known.
+    n_classes: int | None = setting(None, cli=False)
+    n_features: int | None = setting(None, cli=False)
+    max_tokens: int | None = setting(None, cli=False)
+    emb: int = setting(64, "embedding width")
+    heads: int = setting(4, "attention heads")
+    ff_mult: int = setting(2, "feed-forward width, in multiples of emb")
+    depth: int = setting(1, "encoder (and decoder) blocks")
+    dropout: float = setting(0.1, "dropout on residual and feed-forward paths")
+    head_hidden_mult: int = setting(2, "classifier hidden width, in multiples of emb")
+    rnn_units: int = setting(100, "units of the lstm and gru baselines")
+    rnn_layers: int = setting(2, "layers of the lstm and gru baselines")
+    research: bool = setting(False, "the original's choices: scores / sqrt(emb), L2 0.1, one "
+                                    "block, raw tokens, per-token head")
     # "asinh" compresses the raw (dt, dm) values (dt spans 0.01 to 1000 days, dm +-30) into a
     # range a linear embedding handles well; "none" feeds them raw, as the original did.
-    # Empty: "none" in research mode, else "asinh".
-    input_transform: str = ""
-    # Positional encoding of the token "index" (research, and the default) or of its "time"
-    # since the window start (an option for irregular sampling).
-    position: str = ""
-    # "tokens": every token classifies itself and probabilities are averaged (research);
-    # "pooled": token features are averaged, then classified once. Empty: research -> tokens.
-    head: str = ""
+    input_transform: Literal["", "none", "asinh"] = setting(
+        "", "none (raw tokens) or asinh (tames dt of hundreds of days); default: none with "
+            "--research, else asinh")
+    position: Literal["", "index", "time"] = setting(
+        "", "positional encoding of the token index (research) or of its time since the "
+            "window start; default: index")
+    head: Literal["", "tokens", "pooled"] = setting(
+        "", "tokens: every token classifies, probabilities are averaged (research); pooled: "
+            "token features are averaged, then classified once; default: tokens")
 
     def __post_init__(self) -> None:
-        if self.head not in ("", "tokens", "pooled"):
-            raise ValueError(f"head must be tokens or pooled, got {self.head!r}")
-        if self.position not in ("", "index", "time"):
-            raise ValueError(f"position must be index or time, got {self.position!r}")
-        if self.input_transform not in ("", "none", "asinh"):
-            raise ValueError(f"input_transform must be none or asinh, got {self.input_transform!r}")
-        if not isinstance(self.name, str) or not self.name:
-            raise ValueError(f"name must be a non-empty string, got {self.name!r}")
+        super().__post_init__()
+        if not self.name:
+            raise ConfigError("name must be a non-empty string")
         for key in _POSITIVE_INTS:
+            if getattr(self, key) < 1:
+                raise ConfigError(f"{key} must be a positive integer, got {getattr(self, key)}")
+        for key in _FROM_DATA:
             value = getattr(self, key)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"{key} must be a positive integer, got {value!r}")
-        if self.n_classes < 2:
-            raise ValueError(f"n_classes must be at least 2, got {self.n_classes}")
+            if value is not None and value < 1:
+                raise ConfigError(f"{key} must be a positive integer, got {value}")
+        if self.n_classes is not None and self.n_classes < 2:
+            raise ConfigError(f"n_classes must be at least 2, got {self.n_classes}")
         if self.emb % self.heads:
-            raise ValueError(f"emb ({self.emb}) must be divisible by heads ({self.heads})")
-        if isinstance(self.dropout, bool) or not isinstance(self.dropout, int | float):
-            raise ValueError(f"dropout must be a number, got {self.dropout!r}")
+            raise ConfigError(f"emb ({self.emb}) must be divisible by heads ({self.heads})")
         if not 0.0 <= self.dropout < 1.0:
-            raise ValueError(f"dropout must be in [0, 1), got {self.dropout}")
-        if not isinstance(self.research, bool):
-            raise ValueError(f"research must be true or false, got {self.research!r}")
+            raise ConfigError(f"dropout must be in [0, 1), got {self.dropout}")
         if self.research and self.depth != 1:
-            raise ValueError(
+            raise ConfigError(
                 f"research=True means the original's single block; got depth={self.depth}"
             )
+
+    def for_data(self, n_classes: int, n_features: int, n_tokens: int) -> ModelConfig:
+        """This config with the sizes the data gives (room for at least 512 tokens)."""
+        return self.replace(n_classes=n_classes, n_features=n_features,
+                            max_tokens=max(512, n_tokens))
 
     @property
     def attention_scale(self) -> float:
@@ -113,19 +107,3 @@ class ModelConfig:
     def l2(self) -> float:
         """Coefficient of :meth:`LightCurveClassifier.l2_penalty` (0 outside research mode)."""
         return RESEARCH_L2 if self.research else 0.0
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain ``dict`` of str/int/float/bool, safe for JSON and TOML metadata."""
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> ModelConfig:
-        """Inverse of :meth:`to_dict`; unknown or missing keys raise ``ValueError`` by name."""
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise ValueError(f"unknown model config keys {unknown}; valid keys: {sorted(known)}")
-        missing = sorted(k for k in ("name", "n_classes") if k not in data)
-        if missing:
-            raise ValueError(f"model config lacks required keys {missing}")
-        return cls(**data)

@@ -1,69 +1,97 @@
-"""Research models by name: each is an :class:`Architecture` plus a :class:`ModelConfig`."""
+"""Models by name: what each is built of, and how reports name it.
+
+Each :class:`ModelSpec` pairs a name with an :class:`Architecture` (which blocks) and carries
+what the rest of the package needs to know about the model: the row label of results tables,
+its family (which decides the cells of a sweep's grid) and the row of the research tables it
+reproduces. Sizes come from :class:`ModelConfig`. This module does not import torch; building
+a model does.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
 
-from lcformer.models.classifier import Architecture, LightCurveClassifier
-from lcformer.models.config import MODEL_NAMES, ModelConfig
+from lcformer.errors import ConfigError
+from lcformer.models.architecture import Architecture
+from lcformer.models.config import ModelConfig
 
-#: Model 1..5 of the research system and its recurrent baselines.
-ARCHITECTURES: dict[str, Architecture] = {
-    "naive": Architecture(encoder="none"),  # Model 1: head on the raw tokens
-    "ae_frozen": Architecture(  # Model 2: autoencoder pretrained, then frozen
-        encoder="attention", decoder=True, reconstructs=True, pretrain="frozen"
-    ),
-    "ae_finetune": Architecture(  # Model 3: autoencoder, alternating phases
-        encoder="attention", decoder=True, reconstructs=True, pretrain="finetune"
-    ),
-    "encoder": Architecture(encoder="attention"),  # Model 4
-    "encoder_decoder": Architecture(  # Model 5: head on the decoder output
-        encoder="attention", decoder=True, head_on="decoder"
-    ),
-    "lstm": Architecture(encoder="lstm"),
-    "gru": Architecture(encoder="gru"),
-}
+if TYPE_CHECKING:
+    from lcformer.models.classifier import LightCurveClassifier
+
+Family = Literal["naive", "attention", "recurrent"]
 
 
-if tuple(ARCHITECTURES) != MODEL_NAMES:
-    raise RuntimeError("models.config.MODEL_NAMES and the registry disagree")
+@dataclass(frozen=True)
+class ModelSpec:
+    name: str
+    arch: Architecture
+    label: str  # row label in results tables
+    # "attention": one sweep cell per (heads, emb); "naive" and "recurrent": one cell.
+    family: Family
+    research_row: str | None = None  # the research tables' row ("Model 4"), if any
 
 
-def _builder(name: str) -> Callable[[ModelConfig], LightCurveClassifier]:
-    arch = ARCHITECTURES[name]
+#: Models 1-5 of the research system and its recurrent baselines, in the research order.
+REGISTRY: dict[str, ModelSpec] = {spec.name: spec for spec in (
+    ModelSpec("naive", Architecture(encoder="none"),  # head on the raw tokens
+              "Model 1 (naive)", "naive", "Model 1"),
+    ModelSpec("ae_frozen", Architecture(  # autoencoder pretrained, then frozen
+        encoder="attention", decoder=True, reconstructs=True, pretrain="frozen"),
+        "Model 2 (ae_frozen)", "attention", "Model 2"),
+    ModelSpec("ae_finetune", Architecture(  # autoencoder, alternating phases
+        encoder="attention", decoder=True, reconstructs=True, pretrain="finetune"),
+        "Model 3 (ae_finetune)", "attention", "Model 3"),
+    ModelSpec("encoder", Architecture(encoder="attention"),
+              "Model 4 (encoder)", "attention", "Model 4"),
+    ModelSpec("encoder_decoder", Architecture(  # head on the decoder output
+        encoder="attention", decoder=True, head_on="decoder"),
+        "Model 5 (encoder_decoder)", "attention", "Model 5"),
+    ModelSpec("lstm", Architecture(encoder="lstm"), "LSTM", "recurrent"),
+    ModelSpec("gru", Architecture(encoder="gru"), "GRU", "recurrent"),
+)}
 
-    def build(config: ModelConfig) -> LightCurveClassifier:
-        if config.name != name:
-            raise ValueError(f"config is for model {config.name!r}, not {name!r}")
-        return LightCurveClassifier(config, arch)
+#: Registered names, in the research system's order.
+MODEL_NAMES: tuple[str, ...] = tuple(REGISTRY)
 
-    build.__name__ = f"build_{name}"
-    return build
+#: The feature baseline's classifiers (lcformer.experiments.baseline), which results tables
+#: list after the models, and their row labels.
+BASELINE_LABELS = {"random_forest": "features + random forest",
+                   "gradient_boosting": "features + gradient boosting"}
+BASELINE_MODELS: tuple[str, ...] = tuple(BASELINE_LABELS)
 
 
-MODELS: dict[str, Callable[[ModelConfig], LightCurveClassifier]] = {
-    name: _builder(name) for name in ARCHITECTURES
-}
+def row_label(name: str) -> str:
+    """A results table's row label of a model or a baseline classifier."""
+    if name in BASELINE_LABELS:
+        return BASELINE_LABELS[name]
+    return REGISTRY[name].label if name in REGISTRY else name
 
 
 def model_names() -> tuple[str, ...]:
-    """Registered model names, in the research system's order."""
-    return tuple(MODELS)
+    return MODEL_NAMES
 
 
-def _check_name(name: str) -> None:
-    if name not in MODELS:
-        raise ValueError(f"unknown model {name!r}; valid names: {', '.join(MODELS)}")
-
-
-def build_model(name: str, **overrides: Any) -> LightCurveClassifier:
-    """Build a registered model; ``overrides`` are :class:`ModelConfig` fields (n_classes too)."""
-    _check_name(name)
-    return MODELS[name](ModelConfig(name=name, **overrides))
+def spec(name: str) -> ModelSpec:
+    if name not in REGISTRY:
+        raise ConfigError(f"unknown model {name!r}; valid names: {', '.join(REGISTRY)}")
+    return REGISTRY[name]
 
 
 def model_from_config(config: ModelConfig) -> LightCurveClassifier:
-    """Rebuild a model from a stored config (``ModelConfig.from_dict(metadata)``)."""
-    _check_name(config.name)
-    return MODELS[config.name](config)
+    """Build the model a config describes (the data-given sizes must be set)."""
+    from lcformer.models.classifier import LightCurveClassifier
+
+    missing = [k for k in ("n_classes", "n_features", "max_tokens") if getattr(config, k) is None]
+    if missing:
+        raise ConfigError(f"model config lacks the sizes the data gives: {missing} "
+                          f"(use ModelConfig.for_data)")
+    return LightCurveClassifier(config, spec(config.name).arch)
+
+
+def build_model(name: str, **overrides) -> LightCurveClassifier:
+    """Build a registered model; ``overrides`` are :class:`ModelConfig` fields (n_classes too)."""
+    spec(name)
+    overrides.setdefault("n_features", 4)
+    overrides.setdefault("max_tokens", 512)
+    return model_from_config(ModelConfig(name=name, **overrides))

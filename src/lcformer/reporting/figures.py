@@ -22,9 +22,10 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from lcformer import atomic
+from lcformer.data.splits import WindowSet
 from lcformer.evaluation.metrics import accuracy_by_position
 from lcformer.models import LightCurveClassifier
-from lcformer.training.loop import TrainConfig, TrainResult, WindowSet, pick_device
+from lcformer.training.loop import TrainConfig, TrainResult, pick_device
 
 DPI = 120
 MAX_POSITION_WINDOWS = 2_000  # enough for a smooth curve, cheap on a CPU
@@ -333,16 +334,15 @@ def length_distribution_figure(curves: pd.DataFrame, path: str | os.PathLike,
 
 # ---------------------------------------------------------------------------- a run's figures
 def run_figures(run_dir: str | os.PathLike, model: LightCurveClassifier, data: Any,
-                sets: Mapping[str, WindowSet], result: TrainResult, metrics: Mapping[str, Any],
+                sets: Mapping[str, WindowSet], result: TrainResult, confusion: list[list[int]],
                 train_config: TrainConfig) -> list[Path]:
     """Every figure of a run into ``run_dir/figures``; parts with nothing to show are skipped.
 
-    ``data`` needs ``classes`` and ``stars`` (a :class:`~lcformer.data.prepared.PreparedDataset`).
-    Returns the files written.
+    ``confusion``: the test stars' confusion matrix. ``data`` needs ``classes`` and ``stars``
+    (a :class:`~lcformer.data.prepared.PreparedDataset`). Returns the files written.
     """
     out = Path(run_dir) / "figures"
     written: list[Path] = []
-    confusion = metrics.get("star", {}).get("confusion")
     if confusion and np.asarray(confusion).sum() > 0:
         n = int(np.asarray(confusion).sum())
         written.append(confusion_matrix_figure(

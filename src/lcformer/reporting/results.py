@@ -5,8 +5,8 @@ research-format table (which carries the budget line and the feature baseline), 
 runs took, figures of its best deep cell, sample outputs of Models 1 and 2, and a few generated
 sentences comparing it with the research tables. The scores, budgets and times are read from
 the sweep folders; the only constants are the research system's own published numbers
-(``RESEARCH_BEST``, from its results tables), so rerunning ``lcformer results`` after a new
-sweep is the only way to change the document.
+(:mod:`lcformer.reporting.research`, from its results tables), so rerunning ``lcformer
+results`` after a new sweep is the only way to change the document.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime
 import json
 import os
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,29 +24,19 @@ import pandas as pd
 from lcformer import atomic
 from lcformer.data.prepared import PreparedDataset
 from lcformer.errors import LcformerError
-from lcformer.experiments.sweep import (
-    BASELINE_MODELS,
-    ROW_LABELS,
-    SweepConfig,
-    cells,
-    summary,
-    sweep_commands,
+from lcformer.evaluation.records import read_records
+from lcformer.experiments.grid import SweepConfig, cells
+from lcformer.experiments.sweep import sweep_commands
+from lcformer.models.registry import REGISTRY, row_label
+from lcformer.reporting.research import (
+    RESEARCH_BEST,
+    RESEARCH_EPOCHS,
+    RESEARCH_SAMPLE_PER_CLASS,
+    RESEARCH_TABLE_OF,
 )
+from lcformer.reporting.tables import is_baseline, summary
 
-#: The best transformer cell of each research results table (150 epochs): row, column,
-#: accuracy, macro-F1. The research system reported tables on ASAS and MACHO only.
-RESEARCH_BEST = {
-    "ASAS": ("Model 4", "h4 e64", 0.91, 0.87),
-    "MACHO": ("Model 5", "h8 e64", 0.82, 0.69),
-}
-#: Which research table a registered dataset is compared with.
-RESEARCH_TABLE_OF = {"asas_acvs": "ASAS", "asas_richards2012": "ASAS", "macho": "MACHO",
-                     "macho_samples": "MACHO"}
-RESEARCH_EPOCHS = 150
-RESEARCH_SAMPLE_PER_CLASS = 300
 SAMPLE_WINDOWS = 3  # windows per sample-output figure
-#: The real-data test that runs a sweep and this document on the MACHO sample files.
-MACHO_TEST = "tests/test_results.py::test_sweep_and_results_on_the_real_macho_samples"
 
 
 class SweepFolderError(LcformerError):
@@ -94,8 +83,8 @@ class SweepSection:
     def best(self, deep: bool) -> pd.Series | None:
         """The complete cell with the highest mean macro-F1 (then accuracy), deep or baseline."""
         stats = self.complete_cells()
-        is_baseline = stats["model"].isin(BASELINE_MODELS)
-        rows = stats[~is_baseline if deep else is_baseline]
+        baseline = is_baseline(stats["model"])
+        rows = stats[~baseline if deep else baseline]
         if rows.empty:
             return None
         return rows.sort_values(["macro_f1_mean", "accuracy_mean"], ascending=False,
@@ -127,13 +116,9 @@ def read_sweep(path: str | os.PathLike) -> SweepSection:
         raise SweepFolderError(f"{path}: the sweep has no finished run yet")
     lines = needed[2].read_text().splitlines()
     body = "\n".join(lines[1:] if lines and lines[0].startswith("# ") else lines).strip()
-    grid = info["sweep"]
-    shape = SweepConfig(models=tuple(grid["models"]), heads=tuple(grid["heads"]),
-                        embs=tuple(grid["embs"]), folds=grid["folds"],
-                        seeds=tuple(grid["seeds"] or (0,)), baseline=grid["baseline"])
+    shape = SweepConfig.from_dict(info["sweep"])
     expected = len(shape.repeats) * (len(cells(shape)) + int(shape.baseline))
-    first = path / str(long.iloc[0]["run_dir"]) / "metrics.json"
-    classes = list(_read_json(first).get("classes", []))
+    classes = read_records(path / str(long.iloc[0]["run_dir"]))[0].classes
     return SweepSection(path, info, long, body, classes, shape.repeats, expected)
 
 
@@ -148,12 +133,8 @@ def run_seconds(section: SweepSection) -> float:
         if history.is_file():
             total += float(pd.read_csv(history)["seconds"].sum())
             continue
-        result = _read_json(folder / "metrics.json")
-        if "features" in result:  # a baseline folder: both classifiers share the features
-            total += result["features"]["seconds"] + sum(
-                m["train_seconds"] for m in result["models"].values())
-        else:
-            total += float(result["train_seconds"])
+        records = read_records(folder)  # a baseline's classifiers share its features
+        total += (records[0].feature_seconds or 0.0) + sum(r.train_seconds for r in records)
     return total
 
 
@@ -165,7 +146,7 @@ def _duration(seconds: float) -> str:
 
 
 def _cell_name(cell: pd.Series) -> str:
-    label = ROW_LABELS.get(str(cell["model"]), str(cell["model"]))
+    label = row_label(str(cell["model"]))
     return label if pd.isna(cell["heads"]) else f"{label} h{cell['heads']} e{cell['emb']}"
 
 
@@ -203,7 +184,7 @@ def comparison(section: SweepSection) -> str:
     sentences.append(data + ".")
 
     train = section.base["train"]
-    deep = section.long[~section.long["model"].isin(BASELINE_MODELS)]
+    deep = section.long[~is_baseline(section.long["model"])]
     machines = ", ".join(sorted(set(deep["hardware"].dropna()))) or "unrecorded hardware"
     epochs = train["epochs"]
     budget = (f"The deep models had {epochs} classification epoch{'s' if epochs != 1 else ''} "
@@ -222,7 +203,8 @@ def comparison(section: SweepSection) -> str:
     if best is not None:
         result = f"The best deep cell, {_cell_name(best)}, reached {_score(best)}"
         if research:
-            row, col, acc, f1 = RESEARCH_BEST[research]
+            model, col, acc, f1 = RESEARCH_BEST[research]
+            row = REGISTRY[model].research_row
             result += (f", against {acc:.2f} ({f1:.2f}) for the best transformer cell of the "
                        f"research {research} table ({row}, {col})")
         if feats is not None:
@@ -265,20 +247,16 @@ def section_figures(section: SweepSection, out_dir: Path) -> tuple[list[tuple[st
         else:
             skipped.append(f"{section.dataset}: training curves of {name}: no history.csv in "
                            f"{run}")
-        metrics = _read_json(run / "metrics.json")
+    for cell, kind in ((best, "deep"), (feats, "baseline")):
+        if cell is None:
+            continue
+        run, repeat = section.first_run(cell)
+        record = next(r for r in read_records(run) if r.model == cell["model"])
+        name = f"{_cell_name(cell)}, {repeat}"
         made.append((f"Test stars of {name}: recall per true class",
                      fig.confusion_matrix_figure(
-                         metrics["star"]["confusion"], metrics["classes"],
-                         out_dir / "confusion_deep.png", normalise=True,
-                         title=f"{name}: recall per true class")))
-    if feats is not None:
-        run, repeat = section.first_run(feats)
-        metrics = _read_json(run / "metrics.json")["models"][feats["model"]]
-        name = f"{_cell_name(feats)}, {repeat}"
-        made.append((f"Test stars of {name}: recall per true class",
-                     fig.confusion_matrix_figure(
-                         metrics["star"]["confusion"], metrics["classes"],
-                         out_dir / "confusion_baseline.png", normalise=True,
+                         record.star["confusion"], record.classes,
+                         out_dir / f"confusion_{kind}.png", normalise=True,
                          title=f"{name}: recall per true class")))
     prepared = Path(section.info["prepared"])
     if not (prepared / "manifest.json").is_file():
@@ -301,8 +279,9 @@ def section_figures(section: SweepSection, out_dir: Path) -> tuple[list[tuple[st
 def _sample_outputs(section: SweepSection, data: PreparedDataset,
                     out_dir: Path) -> list[tuple[str, Path]]:
     """Sample outputs of Models 1 and 2 (and Model 2's reconstruction) on test windows."""
+    from lcformer.data.splits import assign_splits, window_sets
     from lcformer.reporting import figures as fig
-    from lcformer.training.runs import RunConfig, assign_splits, load_model, window_sets
+    from lcformer.training.runs import RunConfig, load_model, read_run_config
 
     stats = section.complete_cells()
     wanted = [m for m in ("naive", "ae_frozen") if (stats["model"] == m).any()]
@@ -311,7 +290,7 @@ def _sample_outputs(section: SweepSection, data: PreparedDataset,
         rows = stats[stats["model"] == model_name].sort_values(
             ["macro_f1_mean", "accuracy_mean"], ascending=False, kind="stable")
         run, repeat = section.first_run(rows.iloc[0])
-        config = RunConfig.from_dict(tomllib.loads((run / "config.toml").read_text())["run"])
+        config = RunConfig.from_dict(read_run_config(run)["run"])
         parts = assign_splits(data, config.split, config.split_seed)
         test = window_sets(data, parts, config.sample_per_class, config.split_seed)["test"]
         model, _ = load_model(run)
@@ -404,10 +383,9 @@ def results_document(sweep_dirs: list[str | os.PathLike], out: str | os.PathLike
                   "The same commands run on a MACHO download: `lcformer sweep macho "
                   "--data-dir DIR ...` reads the MACHO formats (per-star archives and tables "
                   "with a catalogue) as `lcformer prepare macho` does, and `lcformer results` "
-                  "makes its section. The real-data test "
-                  f"`{MACHO_TEST}` runs both, with the feature baseline, on the real MACHO "
-                  "sample files (`macho_samples`); they hold too few stars for a meaningful "
-                  "table, so none is shown here.", ""]
+                  "makes its section. lcformer's real-data tests run both, with the feature "
+                  "baseline, on the real MACHO sample files (`macho_samples`); they hold too "
+                  "few stars for a meaningful table, so none is shown here.", ""]
     if skipped:
         lines += ["## Not shown", ""] + [f"- {why}" for why in skipped] + [""]
     text = "\n".join(lines)

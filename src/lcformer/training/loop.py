@@ -16,8 +16,7 @@ import csv
 import io
 import math
 import time
-from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
@@ -27,50 +26,13 @@ import torch.nn.functional as F
 from tqdm.auto import tqdm
 
 from lcformer import atomic
-from lcformer.data.splits import class_weights
+from lcformer.data.splits import WindowSet, class_weights
 from lcformer.evaluation.metrics import classification_metrics, star_level, window_probabilities
 from lcformer.models import LightCurveClassifier
 from lcformer.training.checkpoints import load_checkpoint, save_checkpoint
+from lcformer.training.config import TrainConfig
 
 Phase = Literal["classify", "reconstruct"]
-
-
-@dataclass(frozen=True)
-class TrainConfig:
-    epochs: int = 150  # classification epochs (Model 3 counts every epoch)
-    batch_size: int = 256
-    lr: float = 1e-3
-    schedule: Literal["step", "cosine"] = "step"  # step: the research x0.7 every 30 epochs
-    lr_decay: float = 0.7
-    lr_decay_every: int = 30
-    warmup_epochs: int = 0  # cosine schedule only
-    balance: Literal["loss", "sampler", "none"] = "loss"  # class-balanced loss or sampling
-    patience: int | None = None  # early stopping on validation macro-F1
-    clip_grad: float | None = 1.0
-    seed: int = 0
-    device: str = "auto"  # "auto": CUDA when present, else CPU
-    pretrain_epochs: int = 10  # Model 2: reconstruction epochs before the head is trained
-    alternate_every: int = 3  # Model 3: rounds of 3 reconstruction + 3 classification epochs
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> TrainConfig:
-        return cls(**data)
-
-
-@dataclass
-class WindowSet:
-    """Windows with their class index and the star they belong to."""
-
-    tokens: np.ndarray  # (n, T, F) float32
-    mask: np.ndarray  # (n, T) bool
-    labels: np.ndarray  # (n,) int64
-    star: np.ndarray  # (n,) int64, row in the caller's star table
-
-    def __len__(self) -> int:
-        return len(self.labels)
 
 
 class EpochLogger(Protocol):
@@ -284,5 +246,3 @@ def write_history(path: Path, history: list[dict[str, Any]]) -> None:
     writer.writerows(history)
     atomic.write_text(path, buffer.getvalue())
 
-
-ProgressCallback = Callable[[dict[str, Any]], None]

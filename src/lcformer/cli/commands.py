@@ -1,0 +1,347 @@
+"""The ``lcformer`` command: argument wiring only, one function per subcommand.
+
+Every step is a library function (reading, preparing, training, evaluating, reporting); the
+options come from the settings dataclasses (:mod:`lcformer.cli.options`). Commands that train
+or predict import torch when they run, so ``prepare`` and ``--help`` start in a second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from lcformer import __version__
+from lcformer.cli.options import add_config_options, config_from_args, dest, given
+from lcformer.data.cleaning import CleaningConfig
+from lcformer.data.datasets import (
+    DATA_DIR_ENV,
+    REGISTRY,
+    WORK_DIR_ENV,
+    prepare_dataset,
+    resolve,
+    work_dir,
+)
+from lcformer.data.prepared import PrepareConfig, PreparedDataset, format_summary
+from lcformer.data.tokens import TokenConfig
+from lcformer.errors import LcformerError
+from lcformer.experiments.grid import SweepConfig
+from lcformer.models.config import ModelConfig
+from lcformer.models.registry import MODEL_NAMES
+from lcformer.training.config import RunConfig, TrainConfig
+
+PRESET = "default: the dataset's preset"
+
+
+# ---------------------------------------------------------------------- option groups
+def add_prepare_options(parser: argparse.ArgumentParser) -> None:
+    add_config_options(parser, TokenConfig, "tokens", default_note=PRESET)
+    add_config_options(parser, CleaningConfig, "cleaning", default_note=PRESET)
+    add_config_options(parser, PrepareConfig, "classes")
+
+
+def prepare_config(args: argparse.Namespace) -> PrepareConfig:
+    spec, _ = resolve(args.dataset, args.data_dir)
+    return config_from_args(PrepareConfig, args, spec.prepare_config())
+
+
+def add_run_options(parser: argparse.ArgumentParser, grid: bool = False) -> None:
+    """Model, training and split options; ``grid``: the sweep sets model, heads and emb."""
+    if not grid:
+        group = parser.add_argument_group("model")
+        group.add_argument("--model", dest=dest(ModelConfig, "name"), choices=MODEL_NAMES,
+                           default=argparse.SUPPRESS,
+                           help=f"the model (default: {ModelConfig().name})")
+    add_config_options(parser, ModelConfig, "model options",
+                       skip=("heads", "emb") if grid else ())
+    add_config_options(parser, TrainConfig, "training")
+    add_config_options(parser, RunConfig, "split (by star)")
+
+
+def add_runtime_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("runtime (not part of the results)")
+    group.add_argument("--threads", type=int, help="CPU threads for torch (default: all cores)")
+    group.add_argument("--tensorboard", metavar="DIR",
+                       help="also log to TensorBoard in DIR (a sweep: one sub-folder per run); "
+                            'needs pip install "lcformer[tensorboard]"')
+
+
+def prepared_for_training(args: argparse.Namespace) -> PreparedDataset:
+    """The preamble of every training command: threads, dataset, its preparation, summary."""
+    import torch
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    if args.tensorboard:
+        from lcformer.reporting.tensorboard import require_tensorboard
+
+        require_tensorboard()  # a missing package fails now, not after preparing the data
+    data, _ = prepare_dataset(args.dataset, prepare_config(args), args.data_dir, args.work_dir,
+                              progress=not args.quiet)
+    print(format_summary(data))
+    return data
+
+
+# ---------------------------------------------------------------------- commands
+def cmd_prepare(args: argparse.Namespace) -> int:
+    data, reused = prepare_dataset(args.dataset, prepare_config(args), args.data_dir,
+                                   args.work_dir, force=args.force, progress=not args.quiet)
+    if reused:
+        print(f"reusing the identical earlier preparation in {data.path}")
+    print(format_summary(data))
+    return 0
+
+
+def cmd_datasets(args: argparse.Namespace) -> int:
+    root = args.data_dir or os.environ.get(DATA_DIR_ENV) or "data"
+    print(f"data root: {root} (set with --data-dir or {DATA_DIR_ENV})")
+    for spec in REGISTRY.values():
+        t = spec.tokens
+        print(f"  {spec.name:<18} W={t.window:<4} S={t.stride:<4} {spec.description}")
+    print("  or the path of your own folder (long table, catalog.csv + files, or MACHO files)")
+    return 0
+
+
+def cmd_describe(args: argparse.Namespace) -> int:
+    from lcformer.data.describe import describe
+    from lcformer.reporting.figures import class_distribution_figure, length_distribution_figure
+
+    found = describe(args.dataset, args.data_dir)
+    print(found.format())
+    out = Path(args.out) if args.out else work_dir(args.work_dir) / "describe" / found.name
+    written = [class_distribution_figure(found.stars, out / "class_distribution.png",
+                                         f"{found.name}: stars per class"),
+               length_distribution_figure(found.curves, out / "length_distribution.png",
+                                          f"{found.name}: points per curve")]
+    print("figures: " + ", ".join(str(p) for p in written))
+    return 0
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from lcformer.training.runs import train_run
+
+    data = prepared_for_training(args)
+    config = config_from_args(RunConfig, args)
+    run_dir = (Path(args.run_dir) if args.run_dir else work_dir(args.work_dir) / "runs"
+               / f"{data.name}-{config.model.name}-seed{config.train.seed}")
+    record = train_run(data, config, run_dir, resume=args.resume, progress=not args.quiet,
+                       tensorboard=args.tensorboard)
+    print(record.summary_line())
+    print(f"run folder: {run_dir}")
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from lcformer.evaluation.records import read_records
+
+    for record in read_records(args.run_dir):
+        print(record.summary_line())
+        width = max(len(c) for c in record.classes)
+        print(f"  {'class':<{width}}  precision  recall     f1  stars")
+        for cls, row in record.star["per_class"].items():
+            print(f"  {cls:<{width}}  {row['precision']:>9.3f}  {row['recall']:>6.3f}"
+                  f"  {row['f1-score']:>5.3f}  {int(row['support']):>5}")
+        if record.window is not None:
+            w = record.window
+            print(f"window level: accuracy {w['accuracy']:.3f}, macro-F1 {w['macro_f1']:.3f} "
+                  f"on {w['n']} windows")
+    return 0
+
+
+def cmd_predict(args: argparse.Namespace) -> int:
+    from lcformer.data.reading.sniff import read_any
+    from lcformer.data.report import DropReport
+    from lcformer.evaluation.predict import predict_stars, write_predictions
+    from lcformer.training.runs import load_model
+
+    model, metadata = load_model(args.model_dir, args.checkpoint)
+    report = DropReport()
+    lcs = read_any(args.input, args.data_dir, report)
+    device = given(args, TrainConfig).get("device", TrainConfig().device)
+    result = predict_stars(model, metadata, lcs, device=device,
+                           pad_short=given(args, TokenConfig).get("pad_short"))
+    result.report.merge(report)
+    out = Path(args.out)
+    skipped = write_predictions(result, out)
+    print(f"classified {len(result.table):,} of {lcs.n_stars:,} stars -> {out}")
+    if skipped is not None:
+        print(f"{len(result.unclassified):,} stars could not be classified -> {skipped}")
+        for reason, n in result.unclassified["reason"].value_counts().items():
+            print(f"  {n:>6,}  {reason}")
+    print(result.report.format())
+    return 0
+
+
+def cmd_baseline(args: argparse.Namespace) -> int:
+    """Features + random forest / gradient boosting on the deep runs' exact star split."""
+    from lcformer.experiments.baseline import run_baseline, save_baseline
+
+    data, _ = prepare_dataset(args.dataset, prepare_config(args), args.data_dir, args.work_dir,
+                              progress=not args.quiet)
+    run = config_from_args(RunConfig, args)
+    result = run_baseline(data, split=run.split, seed=run.split_seed,
+                          model_seed=run.train.seed, n_jobs=args.jobs)
+    out = (Path(args.out) if args.out else
+           work_dir(args.work_dir) / "runs" / f"{data.name}-baseline-seed{run.train.seed}")
+    save_baseline(out, result)
+    for line in result.summary_lines():
+        print(line)
+    print(f"run folder: {out}")
+    return 0
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    """The research grid (models x heads x emb) over folds or seeds, with its results table."""
+    from lcformer.experiments.sweep import run_sweep, sweep_key
+
+    data = prepared_for_training(args)
+    config = config_from_args(SweepConfig, args,
+                              SweepConfig(base=config_from_args(RunConfig, args)))
+    sweep_dir = (Path(args.sweep_dir) if args.sweep_dir else
+                 work_dir(args.work_dir) / "sweeps" / f"{data.name}-{sweep_key(data, config)}")
+    result = run_sweep(data, config, sweep_dir, progress=not args.quiet, baseline_jobs=args.jobs,
+                       command=args.command_line, tensorboard=args.tensorboard)
+    print(result.markdown)
+    print(f"sweep folder: {sweep_dir} (results.md, results.csv, results_summary.csv, "
+          f"results_long.csv; trained now: {len(result.trained)} run(s))")
+    return 0
+
+
+def cmd_results(args: argparse.Namespace) -> int:
+    """docs/results.md from sweep folders: generated, so it never disagrees with them."""
+    from lcformer.reporting.results import results_document
+
+    _, skipped = results_document(args.sweep_dirs, args.out, command=args.command_line,
+                                  figures=not args.no_figures)
+    print(f"wrote {args.out} ({len(args.sweep_dirs)} sweep(s))")
+    for why in skipped:
+        print(f"  not shown: {why}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """The main job: synthetic data -> prepare -> train -> evaluate -> figures."""
+    import torch
+
+    from lcformer.experiments.demo import DEMO_RUN, run_demo
+
+    torch.set_num_threads(args.threads or os.cpu_count() or 1)
+    run = DEMO_RUN.replace(train=config_from_args(TrainConfig, args, DEMO_RUN.train))
+    data, record, run_dir = run_demo(run, args.data_dir, args.work_dir, progress=not args.quiet)
+    print(format_summary(data))
+    print(record.summary_line())
+    print(f"synthetic test macro-F1 (star level): {record.star['macro_f1']:.3f}")
+    print(f"results: {run_dir} (metrics.json, history.csv, figures/, best.safetensors)")
+    return 0
+
+
+# ---------------------------------------------------------------------- parser
+def build_parser() -> argparse.ArgumentParser:
+    from lcformer.experiments.demo import DEMO_RUN
+
+    parser = argparse.ArgumentParser(
+        prog="lcformer", description="Classify variable-star light curves with self-attention.")
+    parser.add_argument("--version", action="version", version=f"lcformer {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def command(name: str, func: Callable[[argparse.Namespace], int],
+                help_text: str, dataset: bool = False) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.set_defaults(func=func)
+        if dataset:
+            p.add_argument("dataset", help="a registered name (see `lcformer datasets`) or a "
+                                           "folder")
+        p.add_argument("--data-dir", help=f"data root (default ${DATA_DIR_ENV} or ./data)")
+        p.add_argument("--work-dir", help=f"where prepared data and runs go (default "
+                                          f"${WORK_DIR_ENV} or ./lcformer-work)")
+        p.add_argument("--quiet", action="store_true", help="no progress bars")
+        return p
+
+    p = command("prepare", cmd_prepare, "read, clean and tokenise a dataset into a cache folder",
+                dataset=True)
+    add_prepare_options(p)
+    p.add_argument("--force", action="store_true", help="rebuild even if a cache exists")
+
+    command("datasets", cmd_datasets, "list the registered datasets and their presets")
+
+    p = command("describe", cmd_describe, "class and light-curve length distributions "
+                                          "(table and figures)", dataset=True)
+    p.add_argument("--out", help="folder for the figures (default WORK_DIR/describe/NAME)")
+
+    p = command("train", cmd_train, "train a model on a dataset and evaluate it per star",
+                dataset=True)
+    add_prepare_options(p)
+    add_run_options(p)
+    add_runtime_options(p)
+    p.add_argument("--run-dir", help="run folder (default WORK_DIR/runs/DATASET-MODEL-seedN)")
+    p.add_argument("--resume", action="store_true",
+                   help="continue from the run's last checkpoint")
+
+    p = command("evaluate", cmd_evaluate, "print a run's test metrics, per class")
+    p.add_argument("run_dir", help="a run folder of `lcformer train`, `baseline` or a sweep")
+
+    p = command("predict", cmd_predict, "classify new stars with a trained model")
+    p.add_argument("model_dir", help="a run folder (or a folder saved by Classifier.save)")
+    p.add_argument("input", help="light curves: a table, a folder, an archive, one file, or a"
+                                 " dataset name; labels are not needed")
+    p.add_argument("--out", default="predictions.csv",
+                   help="predictions file, .csv, .parquet or .json (default: predictions.csv)")
+    p.add_argument("--checkpoint", default="best", choices=["best", "last"],
+                   help="which weights (default: best, the best validation epoch)")
+    add_config_options(p, TokenConfig, "tokens", only=("pad_short",),
+                       default_note="default: the model's setting")
+    add_config_options(p, TrainConfig, "device", only=("device",))
+
+    p = command("baseline", cmd_baseline, "light-curve features + random forest and gradient "
+                                          "boosting, on the deep runs' star split", dataset=True)
+    add_prepare_options(p)
+    add_config_options(p, RunConfig, "split (by star), as for train",
+                       only=("split", "split_seed"))
+    add_config_options(p, TrainConfig, "classifiers", only=("seed",))
+    p.add_argument("--jobs", type=int, default=1, help="CPU jobs (-1: all cores; default: 1)")
+    p.add_argument("--out", help="run folder (default WORK_DIR/runs/DATASET-baseline-seedN)")
+
+    p = command("sweep", cmd_sweep, "the research grid: models x heads x emb, over folds or "
+                                    "seeds, with a results table (continues if interrupted)",
+                dataset=True)
+    add_prepare_options(p)
+    add_run_options(p, grid=True)
+    add_runtime_options(p)
+    add_config_options(p, SweepConfig, "grid")
+    p.add_argument("--jobs", type=int, default=1,
+                   help="CPU jobs of the feature baseline (default: 1)")
+    p.add_argument("--sweep-dir", help="sweep folder (default WORK_DIR/sweeps/DATASET-HASH)")
+
+    p = command("results", cmd_results, "write the results document (docs/results.md) from "
+                                        "finished sweep folders")
+    p.add_argument("sweep_dirs", nargs="+", metavar="SWEEP_DIR",
+                   help="sweep folders, one section each, in this order")
+    p.add_argument("--out", default="docs/results.md",
+                   help="Markdown file; figures go to figures/DATASET/ beside it "
+                        "(default: docs/results.md)")
+    p.add_argument("--no-figures", action="store_true", help="tables and text only")
+
+    p = command("demo", cmd_demo, "the main job on the embedded synthetic data: prepare, "
+                                  "train the encoder, evaluate, write figures")
+    add_config_options(p, TrainConfig, "training", base=DEMO_RUN.train,
+                       only=("epochs", "device"))
+    p.add_argument("--threads", type=int, help="CPU threads for torch (default: all cores)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = parser.parse_args(argv)
+    args.command_line = shlex.join(["lcformer", *argv])  # kept in sweep.json
+    try:
+        return args.func(args)
+    except LcformerError as exc:
+        print(f"lcformer: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("lcformer: interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,105 @@
+"""Command-line options generated from the settings dataclasses (:mod:`lcformer.config`).
+
+Each option's flag, type, choices, help and shown default come from its dataclass field, so
+the CLI cannot disagree with the Python API. Options the user does not give are left out of
+the parsed namespace (``argparse.SUPPRESS``); :func:`config_from_args` then starts from a base
+config (the dataclass defaults, or a dataset's presets) and changes only what was given.
+Option destinations are namespaced by class (``TrainConfig.seed``), so two configs may have
+fields of the same name.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import typing
+from collections.abc import Callable, Collection
+from typing import Any, TypeVar
+
+from lcformer.config import Config, _is_optional, _without_none, hints, literal_choices
+
+C = TypeVar("C", bound=Config)
+
+
+def dest(cls: type[Config], name: str) -> str:
+    return f"{cls.__name__}.{name}"
+
+
+def _parser_for(hint: Any) -> Callable[[str], Any]:
+    """str -> value for a field's type; "none" gives None where the field allows it."""
+    optional = _is_optional(hint)
+    base = _without_none(hint) if optional else hint
+
+    def parse_one(text: str) -> Any:
+        if optional and text.lower() == "none":
+            return None
+        if typing.get_origin(base) is tuple:
+            item = typing.get_args(base)[0]
+            return tuple(item(v.strip()) for v in text.split(",") if v.strip())
+        return base(text)
+
+    def parse(text: str) -> Any:
+        try:
+            return parse_one(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a valid value: {text!r}") from None
+
+    return parse
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, tuple):
+        return ",".join(str(v) for v in value) or "none"
+    return "none" if value is None else str(value)
+
+
+def add_config_options(parser: argparse.ArgumentParser, cls: type[Config], title: str, *,
+                       base: Config | None = None, only: Collection[str] | None = None,
+                       skip: Collection[str] = (), default_note: str | None = None) -> None:
+    """One option per (non-nested, CLI-visible) field of ``cls``, in a group ``title``.
+
+    The shown default is the field's value in ``base`` (default: ``cls()``), or
+    ``default_note`` where the base depends on the data (a dataset's token presets).
+    """
+    group = parser.add_argument_group(title)
+    types_ = hints(cls)
+    base = base if base is not None else cls()
+    for f in dataclasses.fields(cls):
+        hint = types_[f.name]
+        nested = isinstance(hint, type) and issubclass(hint, Config)
+        if (nested or not f.metadata.get("cli", True) or f.name in skip
+                or (only is not None and f.name not in only)):
+            continue
+        text = f.metadata.get("help", "")
+        if default_note or "default" not in text:  # else the help text says it in words
+            default = default_note or f"default: {_shown(getattr(base, f.name))}"
+            text = f"{text} ({default})" if text else f"({default})"
+        kwargs: dict[str, Any] = {"dest": dest(cls, f.name), "default": argparse.SUPPRESS,
+                                  "help": text}
+        if hint is not bool and literal_choices(hint) is None:
+            kwargs["metavar"] = f.metadata.get("metavar") or f.name.upper()
+        if hint is bool:
+            kwargs["action"] = argparse.BooleanOptionalAction
+        elif (choices := literal_choices(hint)) is not None:
+            kwargs["choices"] = [c for c in choices if c != ""]  # "": the documented default
+        else:
+            kwargs["type"] = _parser_for(hint)
+        group.add_argument("--" + f.name.replace("_", "-"), **kwargs)
+
+
+def given(args: argparse.Namespace, cls: type[Config]) -> dict[str, Any]:
+    """The fields of ``cls`` that the command line set."""
+    prefix = f"{cls.__name__}."
+    return {k[len(prefix):]: v for k, v in vars(args).items() if k.startswith(prefix)}
+
+
+def config_from_args(cls: type[C], args: argparse.Namespace, base: C | None = None) -> C:
+    """``base`` (default ``cls()``) with what the command line set, nested configs included."""
+    base = base if base is not None else cls()
+    changes = given(args, cls)
+    types_ = hints(cls)
+    for f in dataclasses.fields(cls):
+        hint = types_[f.name]
+        if isinstance(hint, type) and issubclass(hint, Config):
+            changes[f.name] = config_from_args(hint, args, getattr(base, f.name))
+    return base.replace(**changes)

@@ -1,0 +1,46 @@
+"""What a dataset holds, after cleaning: stars per class and points per star."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from lcformer.data.cleaning import clean
+from lcformer.data.datasets import resolve
+from lcformer.data.report import DropReport
+
+
+@dataclass
+class Description:
+    name: str
+    curves: pd.DataFrame  # one row per cleaned curve: id, band, n_points, label
+    stars: pd.DataFrame  # one row per star: id, label, n_points (all bands)
+    classes: pd.DataFrame  # per class: size (stars), median, min, max points per star
+    report: DropReport
+
+    def format(self) -> str:
+        table = self.classes
+        width = max([len(str(c)) for c in table.index] + [5])
+        lines = [f"{self.name}: {len(self.stars):,} stars, {len(self.curves):,} curves, "
+                 f"{int(self.curves['n_points'].sum()):,} points after cleaning",
+                 f"  {'class':<{width}}  {'stars':>6}  points per star: median   min    max"]
+        for cls, row in table.iterrows():
+            lines.append(f"  {cls!s:<{width}}  {int(row['size']):>6,}  {row['median']:>21,.0f}"
+                         f"  {int(row['min']):>4}  {int(row['max']):>5}")
+        lines.append(self.report.format())
+        return "\n".join(lines)
+
+
+def describe(dataset: str, data_dir: str | None = None) -> Description:
+    """Class and length distributions of a dataset (by name or folder), after its cleaning."""
+    spec, folder = resolve(dataset, data_dir)
+    report = DropReport()
+    lcs, report = clean(spec.read(folder, report), spec.cleaning, report)
+    curves = pd.DataFrame({"id": lcs.ids, "band": lcs.bands, "n_points": lcs.lengths,
+                           "label": lcs.labels if lcs.labels is not None else "unlabelled"})
+    stars = curves.groupby("id", sort=False).agg(label=("label", "first"),
+                                                 n_points=("n_points", "sum"))
+    table = stars.groupby("label")["n_points"].agg(["size", "median", "min", "max"])
+    return Description(spec.name, curves, stars.reset_index(),
+                       table.sort_values("size", ascending=False), report)

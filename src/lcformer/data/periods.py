@@ -1,0 +1,508 @@
+"""Lomb-Scargle period search, one row per star, fast enough for whole surveys.
+
+Why each step is the way it is (the numbers were measured on this project's 2-core machine; see
+``benchmarks/periods.py``, which repeats them):
+
+- **Periodogram**: the generalised Lomb-Scargle periodogram (a sinusoid plus a floating mean,
+  weighted by ``1/err**2``; Zechmeister & Kürster 2009), "standard" normalisation: the power
+  ``P`` is the fraction of the weighted variance that the best sinusoid at that frequency
+  explains. The floating mean matters for sparse, uneven survey sampling, where a sinusoid
+  sampled at the same few phases has a non-zero mean.
+- **Engine**: the coarse grid is evaluated with a non-uniform FFT (``finufft``, the library
+  under ``nifty-ls``): three transforms per curve give the weighted sums ``sum w y e^(i w t)``,
+  ``sum w e^(i w t)`` and ``sum w e^(2 i w t)`` at every grid frequency at once. ``nifty-ls``
+  builds new NUFFT plans on every call, which costs as much as the transform itself for
+  survey-sized curves; here stars are processed in order of grid size and a plan is reused for
+  all stars with the same size, and the transform runs in single precision. Both made the grid
+  search about 1.8x faster than ``nifty-ls`` at the same grid and ``nifty-ls`` is about as fast
+  as ``light-curve``'s FFT periodogram; astropy's ``method="fast"`` was some 40x slower.
+  ``engine="nifty-ls"`` is kept as a cross-check.
+- **Coarse grid, exact peaks**: the grid (:func:`frequency_grid`) samples each peak, whose
+  width is ``1/span``, ``oversampling`` times. The ``n_candidates`` highest local maxima of the
+  grid are then re-evaluated exactly (double precision, direct sums) on two successively finer
+  local grids, down to a sixteenth of a grid step, and ranked by their exact power. Searching a
+  coarse grid and refining many candidates is cheaper than a fine grid, and it agrees with an
+  exhaustive fine grid (see the benchmark) because a peak's height on the coarse grid is at
+  worst ``sinc^2(pi / (2 * oversampling))`` of its true height, so the true best peak is nearly
+  always among the candidates.
+- **Several bands** (a star seen in R and B): every band's periodogram is computed on the same
+  grid (the star's span) and the bands are combined through the statistic
+  ``Z = sum_b (N_b - 3) * -ln(1 - P_b)``, each band's "log" power weighted by its degrees of
+  freedom. Under the null hypothesis (white Gaussian noise) ``Z`` is chi-squared with ``2K``
+  degrees of freedom at any one frequency (``K`` bands), whatever the bands' noise levels or
+  errors, which gives the significance below; in the benchmark's comparison it also recovered
+  the true period of synthetic two-band stars at least as often as a point-weighted mean of
+  the powers and more often than the chi-squared (error) weighted sum of astropy's
+  ``LombScargleMultiband``, which trusts the errors' scale across bands. The ``power`` column
+  is the standard power equivalent to ``Z``: ``1 - exp(-Z / sum_b (N_b - 3))`` (the
+  single-band power when there is one band).
+- **Significance** ``fap``: a false-alarm probability, the chance that pure noise gives a peak
+  at least this high anywhere on the grid: ``1 - (1 - p)^M`` with ``p`` the chi-squared tail
+  of ``Z`` at one frequency (for one band exactly ``(1 - P)^((N - 3) / 2)``, the standard
+  result) and ``M = (f_max - f_min) * span`` independent frequencies. It is approximate
+  ("independent frequencies"); on simulated noise it was calibrated to within a factor of
+  about two (tests/data/test_periods.py). ``log10_fap`` keeps strong signals apart where
+  ``fap`` underflows to 0.
+
+Times are shifted to the middle of the star's span before anything else: Julian dates of
+~2.45e6 days would cost the phases ``2 pi f t`` most of their precision, and the periodogram
+does not depend on the origin of time.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from scipy import special
+
+from lcformer.data.lightcurves import LightCurves
+from lcformer.data.report import DropReport
+
+Engine = Literal["finufft", "nifty-ls"]
+# Degrees of freedom a band's fit uses: a mean, and at each frequency a sine and a cosine.
+FIT_DOF = 3
+# Local maxima re-evaluated per stage and the factor by which each stage narrows the step.
+REFINE_POINTS = 9
+REFINE_STAGES = 2
+FFTW_ESTIMATE = 64  # FFTW planner flag: planning costs more than it saves for one transform
+CHUNK_STARS = 64  # stars per task when n_jobs > 1; each task builds its own NUFFT plans
+
+
+@dataclass(frozen=True)
+class PeriodConfig:
+    """Settings of :func:`find_periods`; plain values only, so ``dataclasses.asdict`` is JSON."""
+
+    # days: shortest period searched. 0.05 d reaches delta Scuti stars and the shortest
+    # contact binaries; the grid size grows as 1/min_period.
+    min_period: float = 0.05
+    # days: longest period searched; None means the star's time span (a longer period is not
+    # seen to repeat, and the lowest frequencies mostly fit trends).
+    max_period: float | None = None
+    # grid steps per periodogram peak width 1/span: 3 keeps every peak within 90% of its
+    # height on the grid, so the refinement finds it (chosen in benchmarks/periods.py).
+    oversampling: float = 3.0
+    # peaks reported per star (period_1..k, power_1..k), best first.
+    n_peaks: int = 3
+    # coarse-grid local maxima re-evaluated exactly; more costs little and protects against a
+    # true peak that the coarse grid undersampled (chosen in benchmarks/periods.py).
+    n_candidates: int = 20
+    # a band needs this many points (the fit itself uses 3); fewer give NaN, counted.
+    min_points: int = 5
+    # weight points by 1/err**2 (generalised Lomb-Scargle); False weights all points equally,
+    # for surveys whose errors are not trusted.
+    use_errors: bool = True
+    # "finufft": NUFFT with plans reused across stars (fastest); "nifty-ls": the same
+    # periodogram through nifty-ls, a cross-check (needs the nifty-ls package).
+    engine: Engine = "finufft"
+    # coarse grid in single precision: ~1.7x faster; the candidates are re-evaluated in
+    # double precision, so the reported periods and powers are unaffected.
+    single_precision: bool = True
+    # the number of grid steps from 0 to 1/min_period is rounded up to a power of this ratio,
+    # so stars of similar span share NUFFT plans (2**(1/8): at most 9% more frequencies).
+    # 2.0 gives light-curve's power-of-two grids, for comparisons on identical grids.
+    grid_size_ratio: float = 2.0 ** 0.125
+
+    def __post_init__(self) -> None:
+        if not self.min_period > 0:
+            raise ValueError(f"min_period must be positive, got {self.min_period}")
+        if self.max_period is not None and not self.max_period > self.min_period:
+            raise ValueError(f"max_period ({self.max_period}) must exceed min_period "
+                             f"({self.min_period})")
+        if not self.oversampling >= 1:
+            raise ValueError(f"oversampling must be at least 1, got {self.oversampling}")
+        if self.n_peaks < 1 or self.n_candidates < self.n_peaks:
+            raise ValueError("need n_peaks >= 1 and n_candidates >= n_peaks")
+        if self.min_points < FIT_DOF + 1:
+            raise ValueError(f"min_points must be at least {FIT_DOF + 1}")
+        if self.engine not in ("finufft", "nifty-ls"):
+            raise ValueError(f"engine must be 'finufft' or 'nifty-ls', got {self.engine!r}")
+        if not self.grid_size_ratio > 1:
+            raise ValueError("grid_size_ratio must be above 1")
+
+
+# ---------------------------------------------------------------------- the grid
+def _grid_size(span_days: float, config: PeriodConfig) -> tuple[float, int, int]:
+    """(step, first index, number of steps J from 0 to f_max) of a span's grid."""
+    f_max = 1.0 / config.min_period
+    needed = max(2.0, config.oversampling * span_days * f_max)
+    k = math.ceil(math.log(needed) / math.log(config.grid_size_ratio) - 1e-9)
+    n_steps = math.ceil(config.grid_size_ratio ** k - 1e-6)
+    while n_steps < needed:  # rounding of the power
+        k += 1
+        n_steps = math.ceil(config.grid_size_ratio ** k - 1e-6)
+    step = f_max / n_steps
+    f_min = 1.0 / (config.max_period if config.max_period is not None else span_days)
+    first = min(max(1, math.ceil(f_min / step - 1e-9)), n_steps)
+    return step, first, n_steps
+
+
+def frequency_grid(span_days: float, config: PeriodConfig | None = None) -> np.ndarray:
+    """The frequencies (cycles/day) searched for a star whose observations span ``span_days``.
+
+    The grid is the multiples ``j * step`` of ``step = (1/min_period) / J`` that lie between
+    ``1/max_period`` (or ``1/span``) and ``1/min_period``. A periodogram peak is ``1/span``
+    wide, so ``J`` is the smallest power of ``grid_size_ratio`` with
+    ``step <= 1 / (oversampling * span)``: at least ``oversampling`` samples per peak, and at
+    most ``grid_size_ratio`` times as many. Fixing ``J`` to a few sizes lets stars of similar
+    span share NUFFT plans; the grid always starts at 0 so that with ``grid_size_ratio=2`` it is
+    exactly light-curve's ``linspace(0, f_max, 2**k + 1)`` without the frequencies below
+    ``1/max_period``. The search refines its best peaks far below this step.
+    """
+    config = config or PeriodConfig()
+    if not span_days > 0:
+        raise ValueError(f"span_days must be positive, got {span_days}")
+    step, first, n_steps = _grid_size(float(span_days), config)
+    return step * np.arange(first, n_steps + 1, dtype=np.float64)
+
+
+# ---------------------------------------------------------------------- periodograms
+def _gls_power(yc: np.ndarray, ys: np.ndarray, c: np.ndarray, s: np.ndarray,
+               c2: np.ndarray, s2: np.ndarray, yy: float) -> np.ndarray:
+    """Standard generalised Lomb-Scargle power from weighted sums (weights summing to 1,
+    weighted-mean-subtracted y): ``yc = sum w y cos``, ``c = sum w cos``, ``c2 = sum w cos 2x``.
+
+    The fit's normal equations in closed form (Zechmeister & Kürster 2009, eq. 5-13), without
+    the phase ``tau`` of the classical formula: fewer trigonometric evaluations.
+    """
+    cc = 0.5 * (1.0 + c2) - c * c
+    ss = 0.5 * (1.0 - c2) - s * s
+    cs = 0.5 * s2 - c * s
+    det = cc * ss - cs * cs
+    num = ss * yc * yc + cc * ys * ys - 2.0 * cs * yc * ys
+    with np.errstate(divide="ignore", invalid="ignore"):
+        power = num / (yy * det)
+    # A singular fit (all points at one phase) or a constant curve explains nothing.
+    bad = ~(det > 1e-12 * (cc + ss) ** 2) | ~np.isfinite(power)
+    power[bad] = 0.0
+    return np.clip(power, 0.0, 1.0, out=power)
+
+
+class _Band:
+    """One curve ready for the periodogram: centred times, normalised weights, centred values."""
+
+    __slots__ = ("n", "t", "w", "y", "yy")
+
+    def __init__(self, t: np.ndarray, y: np.ndarray, w: np.ndarray) -> None:
+        self.n = len(t)
+        self.t = t
+        self.w = w / w.sum()
+        self.y = y - np.dot(self.w, y)
+        self.yy = float(np.dot(self.w, self.y * self.y))
+
+
+class _NufftPlans:
+    """finufft plans for one grid size, reused for every curve with that size.
+
+    Building a plan (kernel Fourier series, FFT plan, buffers) cost as much as running it on
+    a 400-point curve; stars are sorted by grid size, so a plan usually serves many stars.
+    """
+
+    def __init__(self, single: bool) -> None:
+        import finufft
+
+        self._finufft = finufft
+        self.single = single
+        self.size = -1
+        self.pair: Any = None
+        self.solo: Any = None
+
+    def power(self, band: _Band, step: float, n_steps: int) -> np.ndarray:
+        """Power at ``step * j`` for ``j = 1..n_steps``."""
+        cdtype = np.complex64 if self.single else np.complex128
+        if n_steps != self.size:
+            opts = dict(eps=1e-5 if self.single else 1e-9, isign=1, dtype=cdtype.__name__,
+                        nthreads=1, upsampfac=1.25, fftw=FFTW_ESTIMATE)
+            self.pair = self._finufft.Plan(1, (n_steps,), n_trans=2, **opts)
+            self.solo = self._finufft.Plan(1, (n_steps,), n_trans=1, **opts)
+            self.size = n_steps
+        # Modes k = -J//2 .. run from index 0; a phase shift by s = J//2 + 1 makes index m the
+        # frequency (m + 1) * step. |x| <= pi / oversampling, inside finufft's [-3 pi, 3 pi).
+        x = (2.0 * np.pi * step) * band.t
+        shift = np.exp(1j * (n_steps // 2 + 1) * x)
+        real = np.float32 if self.single else np.float64
+        sums = np.empty((2, band.n), dtype=cdtype)
+        sums[0] = band.w * band.y * shift
+        sums[1] = band.w * shift
+        self.pair.setpts(x.astype(real))
+        first = self.pair.execute(sums)
+        self.solo.setpts((2.0 * x).astype(real))
+        double = self.solo.execute((band.w * shift * shift).astype(cdtype))
+        return _gls_power(first[0].real, first[0].imag, first[1].real, first[1].imag,
+                          double.real, double.imag, band.yy)
+
+
+def _nifty_power(band: _Band, step: float, n_steps: int, single: bool) -> np.ndarray:
+    import nifty_ls
+
+    real = np.float32 if single else np.float64
+    dy = 1.0 / np.sqrt(band.w)  # nifty-ls weighs by dy**-2 and normalises the weights itself
+    result = nifty_ls.lombscargle(band.t.astype(real), band.y.astype(real), dy.astype(real),
+                                  fmin=step, fmax=step * n_steps, Nf=n_steps, nthreads=1)
+    return np.clip(np.nan_to_num(result.power, nan=0.0), 0.0, 1.0)
+
+
+def _direct_power(band: _Band, start: np.ndarray, step: float, n: int) -> np.ndarray:
+    """Exact power (double precision) at ``start[i] + step * r``, ``r = 0..n-1``: (len(start), n).
+
+    ``e^(i 2 pi f t)`` on each local grid comes from one exponential per start and powers of
+    one step factor (complex products are far cheaper than sines and cosines).
+    """
+    base = np.exp((2j * np.pi) * np.outer(start, band.t))  # (C, N)
+    ladder = np.empty((n, band.n), dtype=np.complex128)
+    ladder[0] = 1.0
+    if n > 1:
+        ladder[1:] = np.exp((2j * np.pi * step) * band.t)
+        np.cumprod(ladder, axis=0, out=ladder)
+    z = base[:, None, :] * ladder[None, :, :]  # (C, n, N)
+    first = z @ band.w
+    weighted = z @ (band.w * band.y)
+    z *= z
+    double = z @ band.w
+    return _gls_power(weighted.real, weighted.imag, first.real, first.imag,
+                      double.real, double.imag, band.yy)
+
+
+def _combine(powers: list[np.ndarray], dofs: np.ndarray) -> np.ndarray:
+    """The multi-band statistic Z (see the module docstring); for one band the power itself,
+    which ranks frequencies the same way and costs nothing."""
+    if len(powers) == 1:
+        return powers[0]
+    total = np.zeros_like(powers[0])
+    top = 1.0 - 4 * np.finfo(powers[0].dtype).eps  # keeps the logarithm finite
+    for power, dof in zip(powers, dofs, strict=True):
+        total -= dof * np.log1p(-np.minimum(power, top))
+    return total
+
+
+def _to_z(stat: np.ndarray, dofs: np.ndarray) -> np.ndarray:
+    if len(dofs) == 1:
+        return -dofs[0] * np.log1p(-np.minimum(stat, 1.0 - 4 * np.finfo(stat.dtype).eps))
+    return stat
+
+
+# ---------------------------------------------------------------------- one star
+def _local_maxima(stat: np.ndarray, n: int) -> np.ndarray:
+    """Indices of the ``n`` highest local maxima (ends included), highest first."""
+    padded = np.concatenate(([-np.inf], stat, [-np.inf]))
+    inner = padded[1:-1]
+    peaks = np.flatnonzero((inner > padded[:-2]) & (inner >= padded[2:]))
+    if len(peaks) > n:
+        peaks = peaks[np.argpartition(stat[peaks], -n)[-n:]]
+    return peaks[np.argsort(stat[peaks])[::-1]]
+
+
+class _Search:
+    """The per-star search; one instance per worker task (it owns the NUFFT plans)."""
+
+    def __init__(self, config: PeriodConfig) -> None:
+        self.config = config
+        self.plans = _NufftPlans(config.single_precision) if config.engine == "finufft" else None
+
+    def grid_power(self, band: _Band, step: float, n_steps: int) -> np.ndarray:
+        if self.plans is not None:
+            return self.plans.power(band, step, n_steps)
+        return _nifty_power(band, step, n_steps, self.config.single_precision)
+
+    def star(self, bands: list[_Band], span: float) -> np.ndarray | None:
+        """[frequency, power, fap, log10_fap, (period_i, power_i) * n_peaks] of one star, or
+        None when no frequency explains anything (constant magnitudes)."""
+        config = self.config
+        step, first, n_steps = _grid_size(span, config)
+        dofs = np.array([b.n - FIT_DOF for b in bands], dtype=np.float64)
+        coarse = _combine([self.grid_power(b, step, n_steps)[first - 1:] for b in bands], dofs)
+        best = _local_maxima(coarse, config.n_candidates)
+        freq = (best + first) * step
+        f_lo, f_hi = first * step, n_steps * step
+
+        # Zoom in twice: +-1 grid step in REFINE_POINTS points, then +-1 of those points.
+        half = step
+        for _ in range(REFINE_STAGES):
+            fine = 2.0 * half / (REFINE_POINTS - 1)
+            start = np.maximum(np.minimum(freq - half, f_hi - 2.0 * half), f_lo)
+            stat = _combine([_direct_power(b, start, fine, REFINE_POINTS) for b in bands], dofs)
+            pick = np.argmax(stat, axis=1)
+            freq = start + fine * pick
+            value = stat[np.arange(len(freq)), pick]
+            half = fine
+
+        if not np.max(value) > 0:
+            return None
+        # Candidates that climbed to the same peak count once: peaks are 1/span wide.
+        order = np.argsort(value)[::-1]
+        chosen: list[int] = []
+        for i in order:
+            if all(abs(freq[i] - freq[j]) * span > 0.5 for j in chosen):
+                chosen.append(i)
+                if len(chosen) == config.n_peaks:
+                    break
+        z = _to_z(value[chosen], dofs)
+        power = -np.expm1(-z / dofs.sum())
+        fap, log10_fap = _false_alarm(z[0], len(bands), (f_hi - f_lo) * span)
+        row = np.full(4 + 2 * config.n_peaks, np.nan)
+        row[:4] = freq[chosen[0]], power[0], fap, log10_fap
+        row[4:4 + 2 * len(chosen):2] = 1.0 / freq[chosen]
+        row[5:5 + 2 * len(chosen):2] = power
+        return row
+
+
+def _false_alarm(z: float, n_bands: int, n_independent: float) -> tuple[float, float]:
+    """(FAP, log10 FAP) of the statistic z; see the module docstring."""
+    m = max(n_independent, 1.0)
+    # log of the one-frequency tail, chi-squared with 2K degrees of freedom (a gamma tail).
+    log_p = math.log(max(special.gammaincc(n_bands, z / 2.0), 1e-300)) if z < 600 else (
+        -z / 2.0 + (n_bands - 1) * math.log(z / 2.0) - math.lgamma(n_bands))
+    p = math.exp(log_p)
+    fap = -math.expm1(m * math.log1p(-p)) if p < 1 else 1.0
+    if fap > 1e-12:
+        return fap, math.log10(fap)
+    return fap, (math.log(m) + log_p) / math.log(10.0)
+
+
+# ---------------------------------------------------------------------- all stars
+def _weights(err: np.ndarray, use_errors: bool, events: Counter[str]) -> np.ndarray:
+    """1/err**2 where errors are usable; see :func:`find_periods` for missing errors."""
+    if not use_errors:
+        return np.ones_like(err)
+    good = np.isfinite(err) & (err > 0)
+    if good.all():
+        return err ** -2.0
+    if not good.any():
+        events["period_curves_without_errors"] += 1
+        return np.ones_like(err)
+    events["period_points_err_filled"] += int(np.count_nonzero(~good))
+    return np.where(good, err, np.median(err[good])) ** -2.0
+
+
+def find_periods(lcs: LightCurves, config: PeriodConfig | None = None, n_jobs: int = 1,
+                 report: DropReport | None = None) -> pd.DataFrame:
+    """Best periods of every star: one row per star, in order of first appearance of its id.
+
+    Columns: ``id``; ``n_bands`` and ``n_points`` used; ``span`` (days); ``frequency``
+    (cycles/day), ``period`` (days) and ``power`` of the best peak; ``fap``, its false-alarm
+    probability (see the module docstring; ``log10_fap`` where it underflows); then
+    ``period_1, power_1, ..., period_k, power_k``, the ``n_peaks`` highest distinct peaks,
+    best first (``period_1 == period``; NaN when a star has fewer peaks).
+
+    Stars are never dropped: a star with no band of at least ``min_points`` finite points, or
+    whose times are all equal, or whose magnitudes are all equal, gets NaN, counted in
+    ``report`` as ``period_stars_too_few_points`` / ``period_stars_zero_span`` /
+    ``period_stars_constant``; a band that is too short in
+    an otherwise usable star is left out (``period_curves_too_few_points``). Points with a
+    non-finite time or magnitude are ignored (``period_points_not_finite``). With
+    ``use_errors``, a curve with some unusable errors (NaN, <= 0) gets the median of its other
+    errors there (``period_points_err_filled``); one without any is weighted uniformly
+    (``period_curves_without_errors``).
+
+    ``n_jobs`` threads work on stars at once (the NUFFT and NumPy release the GIL); -1 uses
+    every CPU. Results do not depend on ``n_jobs``.
+    """
+    config = config or PeriodConfig()
+    report = report if report is not None else DropReport()
+    codes, uniques = pd.factorize(pd.Series(lcs.ids, dtype=object), sort=False)
+    n_stars = len(uniques)
+
+    finite = np.isfinite(lcs.time) & np.isfinite(lcs.mag)
+    report.note("period_points_not_finite", int(np.count_nonzero(~finite)))
+    n_ok = np.bincount(lcs.curve_index[finite], minlength=lcs.n_curves)
+    usable = n_ok >= config.min_points
+    # Span of each star from its usable curves, without a loop over points.
+    t_lo = np.where(finite, lcs.time, np.inf)
+    t_hi = np.where(finite, lcs.time, -np.inf)
+    curve_lo = np.full(lcs.n_curves, np.inf)
+    curve_hi = np.full(lcs.n_curves, -np.inf)
+    nonempty = lcs.lengths > 0
+    if nonempty.any():
+        starts = lcs.offsets[:-1][nonempty]
+        curve_lo[nonempty] = np.minimum.reduceat(t_lo, starts)
+        curve_hi[nonempty] = np.maximum.reduceat(t_hi, starts)
+    star_lo = np.full(n_stars, np.inf)
+    star_hi = np.full(n_stars, -np.inf)
+    np.minimum.at(star_lo, codes[usable], curve_lo[usable])
+    np.maximum.at(star_hi, codes[usable], curve_hi[usable])
+    n_usable = np.bincount(codes[usable], minlength=n_stars)
+    span = star_hi - star_lo
+
+    too_few = n_usable == 0
+    zero_span = ~too_few & ~(span > 0)
+    report.note("period_stars_too_few_points", int(np.count_nonzero(too_few)))
+    report.note("period_stars_zero_span", int(np.count_nonzero(zero_span)))
+    report.note("period_curves_too_few_points",
+                int(np.count_nonzero(~usable & ~too_few[codes])))
+    todo = np.flatnonzero(~too_few & ~zero_span)
+    sizes = np.array([_grid_size(float(span[s]), config)[2] for s in todo], dtype=np.int64)
+    todo = todo[np.argsort(sizes, kind="stable")]  # equal grid sizes share NUFFT plans
+
+    curves_of = np.argsort(codes, kind="stable")
+    curve_start = np.searchsorted(codes[curves_of], np.arange(n_stars + 1))
+    middle = 0.5 * (star_lo + star_hi)
+
+    def run(stars: np.ndarray) -> tuple[np.ndarray, np.ndarray, Counter[str]]:
+        search = _Search(config)
+        events: Counter[str] = Counter()
+        rows = np.full((len(stars), 4 + 2 * config.n_peaks), np.nan)
+        points = np.zeros(len(stars), dtype=np.int64)
+        for i, s in enumerate(stars):
+            bands = []
+            for k in curves_of[curve_start[s]:curve_start[s + 1]]:
+                if not usable[k]:
+                    continue
+                a, b = lcs.offsets[k], lcs.offsets[k + 1]
+                keep = finite[a:b]
+                t, m, e = lcs.time[a:b][keep], lcs.mag[a:b][keep], lcs.err[a:b][keep]
+                bands.append(_Band(t - middle[s], m, _weights(e, config.use_errors, events)))
+            points[i] = sum(b.n for b in bands)
+            row = search.star(bands, float(span[s]))
+            if row is None:
+                events["period_stars_constant"] += 1
+            else:
+                rows[i] = row
+        return rows, points, events
+
+    workers = _n_workers(n_jobs)
+    if workers == 1 or len(todo) <= CHUNK_STARS:
+        results = [run(todo)]
+        chunks = [todo]
+    else:
+        chunks = [todo[i:i + CHUNK_STARS] for i in range(0, len(todo), CHUNK_STARS)]
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            results = list(pool.map(run, chunks))
+
+    values = np.full((n_stars, 4 + 2 * config.n_peaks), np.nan)
+    n_points = np.zeros(n_stars, dtype=np.int64)
+    for stars, (rows, points, events) in zip(chunks, results, strict=True):
+        values[stars] = rows
+        n_points[stars] = points
+        for event, n in events.items():
+            report.note(event, n)
+
+    frame = pd.DataFrame({
+        "id": np.asarray(uniques, dtype=object),
+        "n_bands": np.where(too_few | zero_span, 0, n_usable),
+        "n_points": n_points,
+        "span": np.where(too_few, np.nan, span),
+        "frequency": values[:, 0],
+        "period": 1.0 / values[:, 0],
+        "power": values[:, 1],
+        "fap": values[:, 2],
+        "log10_fap": values[:, 3],
+    })
+    for i in range(config.n_peaks):
+        frame[f"period_{i + 1}"] = values[:, 4 + 2 * i]
+        frame[f"power_{i + 1}"] = values[:, 5 + 2 * i]
+    return frame
+
+
+def _n_workers(n_jobs: int) -> int:
+    if n_jobs == -1:
+        return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
+            os.cpu_count() or 1)
+    if n_jobs < 1:
+        raise ValueError(f"n_jobs must be -1 or at least 1, got {n_jobs}")
+    return n_jobs

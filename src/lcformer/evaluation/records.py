@@ -1,0 +1,83 @@
+"""One record of a model's test result, for deep runs and the feature baseline alike.
+
+A run folder's ``metrics.json`` holds ``{"kind": ..., "records": [...]}``: one record for a
+deep run, one per classifier for a baseline run (which adds how its features were made). Every
+reader (``lcformer evaluate``, sweeps, the results document) goes through :func:`read_records`,
+so the two kinds of run are read the same way.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from lcformer import atomic
+from lcformer.errors import RunNotFoundError
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    dataset: str
+    model: str
+    classes: list[str]
+    split: dict[str, Any]  # kind, seed, stars per part
+    hardware: str
+    train_seconds: float  # fitting (deep: training and validation epochs)
+    star: dict[str, Any]  # star-level metrics (evaluation.metrics.Metrics.to_dict)
+    window: dict[str, Any] | None = None  # window-level metrics (token models)
+    budget: dict[str, Any] | None = None  # epochs planned and run, early stop, best epoch
+    feature_seconds: float | None = None  # feature extraction (baseline), shared by its models
+    params: dict[str, Any] | None = None  # the classifier's parameters (baseline)
+
+    @property
+    def seconds(self) -> float:
+        """Time the result cost: fitting plus feature extraction."""
+        return self.train_seconds + (self.feature_seconds or 0.0)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RunRecord:
+        known = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+    def summary_line(self) -> str:
+        s = self.star
+        if self.budget is not None:
+            cost = f"{self.budget['epochs_run']} epochs, {self.train_seconds} s"
+        else:
+            cost = f"features {self.feature_seconds} s, fit {self.train_seconds} s"
+        return (f"{self.dataset} / {self.model}: star-level test accuracy {s['accuracy']:.3f}, "
+                f"macro-F1 {s['macro_f1']:.3f} on {s['n']} stars ({cost}, {self.hardware})")
+
+
+def write_records(run_dir: Path, kind: str, records: list[RunRecord],
+                  extra: dict[str, Any] | None = None) -> None:
+    """``metrics.json``: the records and, for a baseline, how its features were made."""
+    atomic.write_json(run_dir / "metrics.json", {"kind": kind, **(extra or {}),
+                                                 "records": [r.to_dict() for r in records]})
+
+
+def read_metrics(run_dir: str | Path) -> dict[str, Any]:
+    path = Path(run_dir) / "metrics.json"
+    if not path.is_file():
+        raise RunNotFoundError(f"no metrics.json in {run_dir}: not a run folder, or the run "
+                               f"has not finished (continue it with `lcformer train ... --resume`)")
+    doc = json.loads(path.read_text())
+    # lcformer 0.1.0 wrote a deep run's record at the top level and a baseline's per model.
+    if "records" not in doc:
+        if "models" in doc:
+            doc = {**doc, "records": [{**m, "feature_seconds": doc["features"]["seconds"]}
+                                      for m in doc.pop("models").values()]}
+        else:
+            doc = {"kind": "deep", "records": [doc]}
+    return doc
+
+
+def read_records(run_dir: str | Path) -> list[RunRecord]:
+    """The records of a finished run folder, deep or baseline."""
+    return [RunRecord.from_dict(r) for r in read_metrics(run_dir)["records"]]

@@ -1,0 +1,74 @@
+"""The settings of a training run (torch-free, so the CLI can list them instantly)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal, Self
+
+from lcformer.config import Config, setting
+from lcformer.errors import ConfigError
+from lcformer.models.config import ModelConfig
+
+
+@dataclass(frozen=True)
+class TrainConfig(Config):
+    epochs: int = setting(150, "classification epochs (Model 3 counts every epoch)")
+    batch_size: int = setting(256, "windows per batch")
+    lr: float = setting(1e-3, "peak learning rate (Adam)")
+    schedule: Literal["step", "cosine"] = setting(
+        "step", "step: x lr_decay every lr_decay_every epochs (research); cosine: warm-up, "
+                "then cosine decay")
+    lr_decay: float = setting(0.7, "step schedule: factor per step")
+    lr_decay_every: int = setting(30, "step schedule: epochs per step")
+    warmup_epochs: int = setting(0, "cosine schedule: epochs of linear warm-up")
+    balance: Literal["loss", "sampler", "none"] = setting(
+        "loss", "class balance: weighted loss, weighted sampling, or none")
+    patience: int | None = setting(None, "stop after this many epochs without a better "
+                                         "validation macro-F1 (default: never)")
+    clip_grad: float | None = setting(1.0, "clip the gradient norm to this (none: no clipping)")
+    seed: int = setting(0, "seed of the weights, batches and dropout")
+    device: str = setting("auto", "auto (CUDA when present), cpu, cuda or cuda:N")
+    pretrain_epochs: int = setting(10, "ae_frozen: reconstruction epochs before the head is "
+                                       "trained")
+    alternate_every: int = setting(3, "ae_finetune: rounds of this many reconstruction, then "
+                                      "classification epochs")
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        for key in ("epochs", "batch_size", "lr_decay_every"):
+            if getattr(self, key) < 1:
+                raise ConfigError(f"{key} must be at least 1, got {getattr(self, key)}")
+        if self.lr <= 0:
+            raise ConfigError(f"lr must be positive, got {self.lr}")
+
+
+SPLIT_PATTERN = re.compile(r"auto|stratified|fixed|kfold:\d+:\d+")
+
+
+@dataclass(frozen=True)
+class RunConfig(Config):
+    """A training run: the model, its training, and the split of the stars."""
+
+    model: ModelConfig = setting(factory=ModelConfig)
+    train: TrainConfig = setting(factory=TrainConfig)
+    split: str = setting("auto", "auto (the dataset's own split if it has one, else stratified "
+                                 "70/10/20), stratified, fixed, or kfold:K:I")
+    split_seed: int = setting(0, "seed of the split")
+    sample_per_class: int | None = setting(
+        None, "research balancing: over/undersample the training stars of each class to this "
+              "many (default: all training stars, class-balanced loss)")
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if not SPLIT_PATTERN.fullmatch(self.split):
+            raise ConfigError(f"unknown split {self.split!r}: auto, stratified, fixed or "
+                             f"kfold:K:I")
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], where: str = "") -> Self:
+        data = dict(data)
+        if isinstance(data.get("model"), str):  # lcformer 0.1.0: a name plus its options
+            data["model"] = {"name": data.pop("model"), **data.pop("model_options", {})}
+        return super().from_dict(data, where)
