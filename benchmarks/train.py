@@ -45,6 +45,7 @@ import torch.nn.functional as F
 from machine import cpu_model  # benchmarks/machine.py
 from torch import Tensor, nn
 
+from lcformer.data.splits import WindowSet
 from lcformer.evaluation.metrics import star_probabilities, window_probabilities
 from lcformer.models import (
     REGISTRY,
@@ -53,7 +54,6 @@ from lcformer.models import (
     build_model,
     model_names,
 )
-from lcformer.data.splits import WindowSet
 from lcformer.training.loop import Phase, TrainConfig, run_epoch
 
 #: ASAS with windows of W=200 pairs every S=100: 42,615 windows from 12,592 stars.

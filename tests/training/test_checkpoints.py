@@ -11,11 +11,10 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from lcformer.errors import ConfigMismatchError
 from lcformer.models import build_model, model_from_config
 from lcformer.models.config import ModelConfig
 from lcformer.training import checkpoints
-from lcformer.training.checkpoints import check_compatible, load_checkpoint, save_checkpoint
+from lcformer.training.checkpoints import load_checkpoint, save_checkpoint
 
 TOKENS = {"window": 20, "stride": 10, "token_size": 2, "token_stride": 1, "scale_max": 30.0,
           "pad_short": False}
@@ -134,23 +133,3 @@ def test_file_is_safetensors_not_pickle(tmp_path, monkeypatch) -> None:
 def test_missing_checkpoint(tmp_path) -> None:
     with pytest.raises(FileNotFoundError, match="no checkpoint"):
         load_checkpoint(tmp_path / "nothing.safetensors")
-
-
-def test_check_compatible_names_both_sides() -> None:
-    meta = {"tokens": TOKENS, "classes": ["a", "b"]}
-    check_compatible(meta, TOKENS, ["a", "b"])  # same: fine
-    check_compatible(meta)  # nothing to compare
-
-    other_tokens = TOKENS | {"window": 60}
-    with pytest.raises(ConfigMismatchError) as caught:
-        check_compatible(meta, tokens=other_tokens)
-    message = str(caught.value)
-    assert "'window': 20" in message and "'window': 60" in message
-
-    with pytest.raises(ConfigMismatchError) as caught:
-        check_compatible(meta, classes=["a", "c"])
-    message = str(caught.value)
-    assert "['a', 'b']" in message and "['a', 'c']" in message
-
-    with pytest.raises(ConfigMismatchError):
-        check_compatible(meta, classes=["b", "a"])  # class order is the output order

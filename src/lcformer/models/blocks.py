@@ -208,7 +208,8 @@ class DecoderBlock(nn.Module):
 
 
 class ClassifierHead(nn.Module):
-    """Per-token classifier whose class probabilities are averaged over the real tokens.
+    """The classifier head: per token, with the class probabilities averaged over the real
+    tokens (research), or ``pooled``: one classification of the averaged token features.
 
     Returns ``log(mean_t p_t)`` as (B, C) log-probabilities (train with NLL), computed as a masked
     logsumexp of per-token log-softmax minus log(count), so no probability is ever exponentiated

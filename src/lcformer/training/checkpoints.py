@@ -17,7 +17,7 @@ from safetensors import safe_open
 from safetensors.torch import save_file
 
 from lcformer import atomic
-from lcformer.errors import ConfigMismatchError, RunNotFoundError
+from lcformer.errors import RunNotFoundError
 
 OPTIMIZER_PREFIX = "optimizer/"
 
@@ -64,18 +64,3 @@ def load_checkpoint(path: str | Path) -> tuple[dict[str, torch.Tensor], dict[str
             state.setdefault(int(index), {})[name] = value
         optimizer_state = {"state": state, "param_groups": metadata["optimizer_param_groups"]}
     return model_state, metadata, optimizer_state
-
-
-def check_compatible(metadata: dict[str, Any], tokens: dict[str, Any] | None = None,
-                     classes: list[str] | None = None) -> None:
-    """Refuse a checkpoint made for other tokens or other classes, saying what differs."""
-    if tokens is not None and metadata.get("tokens") != tokens:
-        raise ConfigMismatchError(
-            f"checkpoint was trained on tokens {metadata.get('tokens')}, "
-            f"but the data has tokens {tokens}; prepare the data with the model's token config"
-        )
-    if classes is not None and list(metadata.get("classes", [])) != list(classes):
-        raise ConfigMismatchError(
-            f"checkpoint classes {metadata.get('classes')} differ from the data's "
-            f"classes {classes}"
-        )

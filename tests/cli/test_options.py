@@ -1,0 +1,78 @@
+"""CLI options come from the settings dataclasses: their defaults cannot drift apart."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import re
+
+import pytest
+
+from lcformer.cli import build_parser
+from lcformer.cli.options import _shown, config_from_args
+from lcformer.config import Config
+from lcformer.data.cleaning import CleaningConfig
+from lcformer.data.prepared import PrepareConfig
+from lcformer.data.tokens import TokenConfig
+from lcformer.experiments.demo import DEMO_RUN
+from lcformer.experiments.grid import SweepConfig
+from lcformer.models.config import ModelConfig
+from lcformer.training.config import RunConfig, TrainConfig
+
+CONFIGS = {c.__name__: c for c in (TokenConfig, CleaningConfig, PrepareConfig, ModelConfig,
+                                   TrainConfig, RunConfig, SweepConfig)}
+
+
+def subparsers() -> dict[str, argparse.ArgumentParser]:
+    parser = build_parser()
+    [sub] = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    return dict(sub.choices)
+
+
+@pytest.mark.parametrize("command", sorted(subparsers()))
+def test_every_generated_option_shows_its_dataclass_default(command) -> None:
+    parser = subparsers()[command]
+    bases = {"TrainConfig": DEMO_RUN.train} if command == "demo" else {}
+    for action in parser._actions:
+        if "." not in action.dest:
+            continue
+        cls_name, field = action.dest.split(".")
+        cls = CONFIGS[cls_name]
+        assert field in {f.name for f in dataclasses.fields(cls)}
+        assert action.default is argparse.SUPPRESS  # nothing restated: unset means default
+        assert action.help, f"{command} {action.option_strings} has no help"
+        worded = "default" in next(f for f in dataclasses.fields(cls)
+                                   if f.name == field).metadata["help"]
+        shown = re.search(r"\(default: ([^)]*)\)$", action.help)
+        assert shown or worded, (command, action.dest)
+        if shown and not worded and not re.search("preset|model's", shown.group(1)):
+            base = bases.get(cls_name) or cls()
+            assert shown.group(1) == _shown(getattr(base, field)), (command, action.dest)
+
+
+@pytest.mark.parametrize("cls", [TrainConfig, ModelConfig, RunConfig, SweepConfig])
+def test_no_option_given_is_the_dataclass_default(cls: type[Config]) -> None:
+    args = subparsers()["sweep" if cls is SweepConfig else "train"].parse_args(["synthetic"])
+    assert config_from_args(cls, args) == cls()
+
+
+def test_options_given_change_only_those_fields() -> None:
+    args = subparsers()["train"].parse_args(
+        ["x", "--model", "gru", "--epochs", "3", "--patience", "none", "--clip-grad", "none",
+         "--classes", "a,b", "--head", "pooled", "--no-research"])
+    run = config_from_args(RunConfig, args)
+    assert run == RunConfig(model=ModelConfig(name="gru", head="pooled"),
+                            train=TrainConfig(epochs=3, clip_grad=None))
+    prepare = config_from_args(PrepareConfig, args, PrepareConfig())
+    assert prepare == PrepareConfig(classes=("a", "b"))
+
+
+def test_demo_defaults_are_the_demo_run() -> None:
+    args = subparsers()["demo"].parse_args([])
+    assert config_from_args(TrainConfig, args, DEMO_RUN.train) == DEMO_RUN.train
+
+
+def test_a_bad_value_is_an_argparse_error(capsys) -> None:
+    with pytest.raises(SystemExit):
+        subparsers()["train"].parse_args(["x", "--epochs", "many"])
+    assert "not a valid value: 'many'" in capsys.readouterr().err
