@@ -138,16 +138,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from lcformer.evaluation.records import read_records
 
     for record in read_records(args.run_dir):
-        print(record.summary_line())
-        width = max(len(c) for c in record.classes)
-        print(f"  {'class':<{width}}  precision  recall     f1  stars")
-        for cls, row in record.star["per_class"].items():
-            print(f"  {cls:<{width}}  {row['precision']:>9.3f}  {row['recall']:>6.3f}"
-                  f"  {row['f1-score']:>5.3f}  {int(row['support']):>5}")
-        if record.window is not None:
-            w = record.window
-            print(f"window level: accuracy {w['accuracy']:.3f}, macro-F1 {w['macro_f1']:.3f} "
-                  f"on {w['n']} windows")
+        print(record.report())
     return 0
 
 

@@ -54,6 +54,20 @@ class RunRecord:
         return (f"{self.dataset} / {self.model}: star-level test accuracy {s['accuracy']:.3f}, "
                 f"macro-F1 {s['macro_f1']:.3f} on {s['n']} stars ({cost}, {self.hardware})")
 
+    def report(self) -> str:
+        """The summary line, precision/recall/F1 per class, and the window-level scores."""
+        lines = [self.summary_line()]
+        width = max(len(c) for c in self.classes)
+        lines.append(f"  {'class':<{width}}  precision  recall     f1  stars")
+        for cls, row in self.star["per_class"].items():
+            lines.append(f"  {cls:<{width}}  {row['precision']:>9.3f}  {row['recall']:>6.3f}"
+                         f"  {row['f1-score']:>5.3f}  {int(row['support']):>5}")
+        if self.window is not None:
+            w = self.window
+            lines.append(f"window level: accuracy {w['accuracy']:.3f}, macro-F1 "
+                         f"{w['macro_f1']:.3f} on {w['n']} windows")
+        return "\n".join(lines)
+
 
 def write_records(run_dir: Path, kind: str, records: list[RunRecord],
                   extra: dict[str, Any] | None = None) -> None:
