@@ -33,7 +33,7 @@ def curves() -> LightCurves:
 def fitted(curves) -> Classifier:
     before = torch.get_num_threads()
     torch.set_num_threads(1)
-    clf = Classifier(ModelConfig(emb=8, heads=2), tokens=TOKENS,
+    clf = Classifier(ModelConfig(name="encoder", emb=8, heads=2), tokens=TOKENS,
                      train=TrainConfig(epochs=2, batch_size=32, lr=5e-3, device="cpu"))
     clf.fit(curves)
     torch.set_num_threads(before)
@@ -103,7 +103,7 @@ def test_save_load_gives_identical_probabilities(fitted, curves, tmp_path) -> No
 
 def test_fit_needs_labels(curves) -> None:
     unlabelled = curves.with_labels(None)
-    clf = Classifier(ModelConfig(emb=8, heads=2), tokens=TOKENS, epochs=1)
+    clf = Classifier(ModelConfig(name="encoder", emb=8, heads=2), tokens=TOKENS, epochs=1)
     with pytest.raises(ValueError, match="labels"):
         clf.fit(unlabelled)
     with pytest.raises(NotFittedError, match="not fitted"):
@@ -112,14 +112,14 @@ def test_fit_needs_labels(curves) -> None:
 
 def test_fit_with_y_and_too_short_curves(curves) -> None:
     y = curves.labels.copy()
-    short = Classifier(ModelConfig(emb=8, heads=2), tokens=TokenConfig(window=60, stride=30),
-                       epochs=1)
+    short = Classifier(ModelConfig(name="encoder", emb=8, heads=2),
+                       tokens=TokenConfig(window=60, stride=30), epochs=1)
     with pytest.raises(NothingToTrainError, match="0 windows"):
         short.fit(curves.with_labels(None), y)
 
 
 # ---------------------------------------------------------------------- scikit-learn contract
-QUICK = {"model": ModelConfig(emb=8, heads=2), "tokens": TOKENS,
+QUICK = {"model": ModelConfig(name="encoder", emb=8, heads=2), "tokens": TOKENS,
          "train": TrainConfig(epochs=1, batch_size=32, lr=5e-3, device="cpu")}
 
 

@@ -35,6 +35,7 @@ from lcformer.data.tokens import TokenConfig
 from lcformer.errors import ConfigError
 from lcformer.evaluation.predict import Predictions, predict_stars
 from lcformer.models import LightCurveClassifier, ModelConfig
+from lcformer.models.registry import spec
 from lcformer.training.checkpoints import save_checkpoint
 from lcformer.training.loop import TrainConfig, TrainResult
 from lcformer.training.runs import RunConfig, check_trainable, fit, load_model
@@ -97,11 +98,12 @@ def as_light_curves(data: Any) -> LightCurves:
 class Classifier(ClassifierMixin, BaseEstimator):
     """Train one of the registered models on light curves and classify new stars.
 
-    ``model``: a registered name or a full :class:`ModelConfig`. ``val_fraction`` of the
+    ``model``: a registered name or a full :class:`ModelConfig` (default: ``ModelConfig()``,
+    the period-aware model). ``val_fraction`` of the
     training stars (per class) choose the best epoch.
     """
 
-    def __init__(self, model: str | ModelConfig = "encoder", *,
+    def __init__(self, model: str | ModelConfig | None = None, *,
                  train: TrainConfig | None = None, tokens: TokenConfig | None = None,
                  cleaning: CleaningConfig | None = None, epochs: int | None = None,
                  seed: int | None = None, val_fraction: float = 0.1,
@@ -118,7 +120,9 @@ class Classifier(ClassifierMixin, BaseEstimator):
     # ------------------------------------------------------------------ settings
     def run_config(self) -> RunConfig:
         """The run these parameters describe (the same record ``lcformer train`` writes)."""
-        model = ModelConfig(name=self.model) if isinstance(self.model, str) else self.model
+        model = self.model
+        if model is None or isinstance(model, str):
+            model = ModelConfig() if model is None else ModelConfig(name=model)
         if not isinstance(model, ModelConfig):
             raise ConfigError(f"model must be a name or a ModelConfig, got {self.model!r}")
         train = self.train if self.train is not None else TrainConfig()
@@ -129,8 +133,10 @@ class Classifier(ClassifierMixin, BaseEstimator):
         return RunConfig(model=model, train=train)
 
     def prepare_config(self) -> PrepareConfig:
+        """Tokens and cleaning as given; the inputs (windows or star views) the model reads."""
         return PrepareConfig(tokens=self.tokens or TokenConfig(),
-                             cleaning=self.cleaning or CleaningConfig())
+                             cleaning=self.cleaning or CleaningConfig(),
+                             inputs=spec(self.run_config().model.name).inputs)
 
     # ------------------------------------------------------------------ fitting
     def fit(self, X: Any, y: np.ndarray | None = None) -> Classifier:

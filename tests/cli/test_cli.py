@@ -8,6 +8,7 @@ else (resolving, caching, training, evaluating, predicting) is the real code pat
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 
 import numpy as np
@@ -127,7 +128,7 @@ def test_missing_registered_dataset_says_where_to_put_it(tmp_path, capsys) -> No
 def test_train_evaluate_predict(tiny_synthetic, tmp_path, capsys) -> None:
     work, run_dir = tmp_path / "work", tmp_path / "run"
     code = main(["train", "synthetic", "--work-dir", str(work), "--run-dir", str(run_dir),
-                 *TRAIN_ARGS])
+                 "--model", "encoder", *TRAIN_ARGS])
     out = capsys.readouterr().out
     assert code == 0, out
     assert "synthetic / encoder: star-level test accuracy" in out
@@ -191,3 +192,27 @@ def test_prepare_eros1(data_root, tmp_path, capsys) -> None:
     assert code == 0
     assert re.search(r"read\s+3,641 stars", out), out
     assert re.search(r"kept\s+3,641 stars", out), out
+
+
+def test_the_default_model_trains_on_star_views_and_predicts_periods(tiny_synthetic, tmp_path,
+                                                                      capsys) -> None:
+    work, run_dir = tmp_path / "work", tmp_path / "run"
+    assert main(["train", "synthetic", "--work-dir", str(work), "--run-dir", str(run_dir),
+                 *TRAIN_ARGS]) == 0
+    out = capsys.readouterr().out
+    assert "synthetic / periodic: star-level test accuracy" in out
+    assert "30 windows" in out  # one star view per star: none dropped, none cut
+    metrics = json.loads((run_dir / "metrics.json").read_text())["records"][0]
+    assert 0 <= metrics["star"]["ece"] <= 1  # calibration is reported
+    # New stars, one of them 8 points long: every star is classified, with its period.
+    new = make_synthetic(dataclasses.replace(TINY, n_per_class=1, seed=5)).to_frame()
+    new = new.drop(columns="class")
+    short = new[new["id"] == new["id"].iloc[0]].head(8).assign(id="short-star")
+    table = tmp_path / "new_stars.parquet"
+    pd.concat([new[new["id"] != new["id"].iloc[0]], short]).to_parquet(table, index=False)
+    out_file = tmp_path / "predictions.parquet"
+    assert main(["predict", str(run_dir), str(table), "--out", str(out_file), "--quiet"]) == 0
+    assert "classified 3 of 3 stars" in capsys.readouterr().out
+    predictions = pd.read_parquet(out_file)
+    assert {"period", "power"} <= set(predictions.columns)
+    assert (predictions["period"] > 0).all() and predictions["power"].between(0, 1).all()

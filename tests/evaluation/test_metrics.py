@@ -110,3 +110,16 @@ def test_accuracy_by_position_is_nan_where_no_window_reaches() -> None:
     mask[:, 4:] = False
     acc = accuracy_by_position(model, tokens, mask, labels)
     assert np.isnan(acc[4:]).all() and np.isfinite(acc[:4]).all()
+
+
+def test_expected_calibration_error() -> None:
+    from lcformer.evaluation.metrics import expected_calibration_error
+
+    y = np.array([0, 0, 1, 1])
+    sure_and_right = np.array([[1.0, 0], [1.0, 0], [0, 1.0], [0, 1.0]])
+    assert expected_calibration_error(y, sure_and_right) == 0
+    sure_and_wrong = sure_and_right[:, ::-1]
+    assert expected_calibration_error(y, sure_and_wrong) == 1
+    # 80% confident, right 3 times in 4: a gap of 0.05 over all four.
+    p = np.array([[0.8, 0.2], [0.8, 0.2], [0.2, 0.8], [0.8, 0.2]])
+    assert expected_calibration_error(y, p) == pytest.approx(0.05)

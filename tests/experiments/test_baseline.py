@@ -14,19 +14,13 @@ pytest.importorskip("light_curve")
 
 from lcformer import cli
 from lcformer.data import datasets
+from lcformer.data.features import ERROR_FEATURES, feature_extractor, frequency_grid, star_features
 from lcformer.data.lightcurves import LightCurves
 from lcformer.data.prepared import PrepareConfig, prepare
 from lcformer.data.splits import assign_splits
 from lcformer.data.tokens import TokenConfig
 from lcformer.evaluation.records import read_records
-from lcformer.experiments.baseline import (
-    ERROR_FEATURES,
-    feature_extractor,
-    frequency_grid,
-    run_baseline,
-    save_baseline,
-    star_features,
-)
+from lcformer.experiments.baseline import run_baseline, save_baseline
 from lcformer.models.config import ModelConfig
 from lcformer.training.loop import TrainConfig
 from lcformer.training.runs import RunConfig, train_run

@@ -77,7 +77,7 @@ def test_run_configs_of_folds_and_seeds() -> None:
         SweepConfig(heads=(3,), embs=(32,))
     with pytest.raises(ValueError, match="split"):
         SweepConfig(folds=5, base=dataclasses.replace(BASE, split="stratified"))
-    with pytest.raises(ValueError, match="unknown models"):
+    with pytest.raises(ValueError, match="runs the window models"):
         SweepConfig(models=("transformer",))
 
 

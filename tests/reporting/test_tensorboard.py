@@ -195,7 +195,8 @@ def test_cli_train_and_sweep_with_tensorboard(needs_tensorboard, tiny_synthetic,
                                               capsys) -> None:
     work, logs = tmp_path / "work", tmp_path / "tb"
     assert cli.main(["train", "synthetic", "--work-dir", str(work), "--run-dir",
-                     str(tmp_path / "run"), "--emb", "8", "--heads", "2", "--tensorboard",
+                     str(tmp_path / "run"), "--model", "encoder", "--emb", "8", "--heads", "2",
+                     "--tensorboard",
                      str(logs / "train"), *CLI_ARGS]) == 0
     acc = read_events(logs / "train")
     assert steps(acc, "train/loss") == [1] and len(acc.Images(CONFUSION_TAG)) == 1

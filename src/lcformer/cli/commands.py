@@ -31,6 +31,7 @@ from lcformer.errors import LcformerError
 from lcformer.experiments.grid import SweepConfig
 from lcformer.models.config import ModelConfig
 from lcformer.models.registry import MODEL_NAMES
+from lcformer.models.registry import spec as model_spec
 from lcformer.training.config import RunConfig, TrainConfig
 
 PRESET = "default: the dataset's preset"
@@ -43,9 +44,11 @@ def add_prepare_options(parser: argparse.ArgumentParser) -> None:
     add_config_options(parser, PrepareConfig, "classes")
 
 
-def prepare_config(args: argparse.Namespace) -> PrepareConfig:
-    spec, _ = resolve(args.dataset, args.data_dir)
-    return config_from_args(PrepareConfig, args, spec.prepare_config())
+def prepare_config(args: argparse.Namespace, model: str | None = None) -> PrepareConfig:
+    """The dataset's presets with the options given, for the inputs ``model`` reads."""
+    dataset, _ = resolve(args.dataset, args.data_dir)
+    config = config_from_args(PrepareConfig, args, dataset.prepare_config())
+    return config if model is None else config.replace(inputs=model_spec(model).inputs)
 
 
 def add_run_options(parser: argparse.ArgumentParser, grid: bool = False) -> None:
@@ -69,8 +72,9 @@ def add_runtime_options(parser: argparse.ArgumentParser) -> None:
                             'needs pip install "lcformer[tensorboard]"')
 
 
-def prepared_for_training(args: argparse.Namespace) -> PreparedDataset:
-    """The preamble of every training command: threads, dataset, its preparation, summary."""
+def prepared_for_training(args: argparse.Namespace, model: str) -> PreparedDataset:
+    """The preamble of every training command: threads, dataset, its preparation for
+    ``model``'s inputs, summary."""
     import torch
 
     if args.threads:
@@ -79,8 +83,8 @@ def prepared_for_training(args: argparse.Namespace) -> PreparedDataset:
         from lcformer.reporting.tensorboard import require_tensorboard
 
         require_tensorboard()  # a missing package fails now, not after preparing the data
-    data, _ = prepare_dataset(args.dataset, prepare_config(args), args.data_dir, args.work_dir,
-                              progress=not args.quiet)
+    data, _ = prepare_dataset(args.dataset, prepare_config(args, model), args.data_dir,
+                              args.work_dir, progress=not args.quiet)
     print(format_summary(data))
     return data
 
@@ -123,8 +127,8 @@ def cmd_describe(args: argparse.Namespace) -> int:
 def cmd_train(args: argparse.Namespace) -> int:
     from lcformer.training.runs import train_run
 
-    data = prepared_for_training(args)
     config = config_from_args(RunConfig, args)
+    data = prepared_for_training(args, config.model.name)
     run_dir = (Path(args.run_dir) if args.run_dir else work_dir(args.work_dir) / "runs"
                / f"{data.name}-{config.model.name}-seed{config.train.seed}")
     record = train_run(data, config, run_dir, resume=args.resume, progress=not args.quiet,
@@ -170,9 +174,9 @@ def cmd_baseline(args: argparse.Namespace) -> int:
     """Features + random forest / gradient boosting on the deep runs' exact star split."""
     from lcformer.experiments.baseline import run_baseline, save_baseline
 
-    data, _ = prepare_dataset(args.dataset, prepare_config(args), args.data_dir, args.work_dir,
-                              progress=not args.quiet)
     run = config_from_args(RunConfig, args)
+    data, _ = prepare_dataset(args.dataset, prepare_config(args, run.model.name), args.data_dir,
+                              args.work_dir, progress=not args.quiet)
     result = run_baseline(data, split=run.split, seed=run.split_seed,
                           model_seed=run.train.seed, n_jobs=args.jobs)
     out = (Path(args.out) if args.out else
@@ -188,9 +192,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     """The research grid (models x heads x emb) over folds or seeds, with its results table."""
     from lcformer.experiments.sweep import run_sweep, sweep_key
 
-    data = prepared_for_training(args)
     config = config_from_args(SweepConfig, args,
                               SweepConfig(base=config_from_args(RunConfig, args)))
+    data = prepared_for_training(args, config.models[0])
     sweep_dir = (Path(args.sweep_dir) if args.sweep_dir else
                  work_dir(args.work_dir) / "sweeps" / f"{data.name}-{sweep_key(data, config)}")
     result = run_sweep(data, config, sweep_dir, progress=not args.quiet, baseline_jobs=args.jobs,
@@ -289,6 +293,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("baseline", cmd_baseline, "light-curve features + random forest and gradient "
                                           "boosting, on the deep runs' star split", dataset=True)
     add_prepare_options(p)
+    p.add_argument("--model", dest=dest(ModelConfig, "name"), choices=MODEL_NAMES,
+                   default=argparse.SUPPRESS,
+                   help=f"test on the stars this model's preparation keeps (default: "
+                        f"{ModelConfig().name})")
     add_config_options(p, RunConfig, "split (by star), as for train",
                        only=("split", "split_seed"))
     add_config_options(p, TrainConfig, "classifiers", only=("seed",))
@@ -316,7 +324,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-figures", action="store_true", help="tables and text only")
 
     p = command("demo", cmd_demo, "the main job on the embedded synthetic data: prepare, "
-                                  "train the encoder, evaluate, write figures")
+                                  "train the periodic model, evaluate, write figures")
     add_config_options(p, TrainConfig, "training", base=DEMO_RUN.train,
                        only=("epochs", "device"))
     p.add_argument("--threads", type=int, help="CPU threads for torch (default: all cores)")

@@ -5,6 +5,9 @@ The folder name carries a hash of both, so running ``lcformer prepare`` again wi
 inputs reuses the folder and any change builds a new one. The folder is built under a temporary
 name and renamed into place, so an interrupted run never leaves a folder that looks complete.
 
+A "window" is one sample of the model's input: a token window of one band for the research
+models, a (chunk of a) star view for the periodic model (:mod:`lcformer.data.samples`).
+
 Layout of a prepared folder::
 
     manifest.json        config, classes, counts, input hash, package version
@@ -14,6 +17,8 @@ Layout of a prepared folder::
     mask.npy             (n_windows, n_tokens) bool, True for real tokens
     window_curve.npy     (n_windows,) int32, row of curves.parquet
     window_start_time.npy, window_errors.npy
+    window_extra.npy     (n_windows, n_extra) float32: per-star values of star views (else 0 wide)
+    periods.parquet      star views: the period search, one row per star
     cleaned.parquet      one row per cleaned curve of a kept star (every band): id, band,
                          label, split, n_points
     points.npy           (n_points, 3) float64: time, mag, err of those curves, in order
@@ -31,7 +36,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -40,12 +45,16 @@ from lcformer import __version__, atomic
 from lcformer.config import Config, setting
 from lcformer.data.cleaning import CleaningConfig, clean
 from lcformer.data.lightcurves import LightCurves
+from lcformer.data.periods import PeriodConfig
 from lcformer.data.report import DropReport
-from lcformer.data.tokens import TokenConfig, Windows, make_windows
+from lcformer.data.samples import SampleInfo, Samples, make_samples
+from lcformer.data.tokens import TokenConfig
+from lcformer.data.views import ViewConfig
 from lcformer.errors import ConfigMismatchError, NothingToTrainError
 
-FORMAT_VERSION = 2  # 2: cleaned curves (cleaned.parquet, points.npy) kept
-ARRAYS = ("tokens", "mask", "window_curve", "window_start_time", "window_errors", "points")
+FORMAT_VERSION = 2  # 2: cleaned curves kept (cleaned.parquet, points.npy); star views
+ARRAYS = ("tokens", "mask", "window_curve", "window_start_time", "window_errors",
+          "window_extra", "points")
 
 
 @dataclass(frozen=True)
@@ -56,6 +65,12 @@ class PrepareConfig(Config):
                                               metavar="C1,C2")
     min_class_windows: int = setting(0, "drop classes with fewer windows (the research "
                                         "`thresh`)")
+    # Set from the model: its registry entry says which inputs it reads.
+    inputs: Literal["windows", "stars"] = setting("windows", cli=False)
+    views: ViewConfig = setting(factory=ViewConfig)
+    periods: PeriodConfig = setting(factory=PeriodConfig)
+    features: bool = setting(False, "star views: also the feature baseline's light-curve "
+                                    "features of each star, fused into the model")
 
 
 @dataclass
@@ -71,9 +86,16 @@ class PreparedDataset:
     window_curve: np.ndarray
     window_start_time: np.ndarray
     window_errors: np.ndarray
+    window_extra: np.ndarray  # (n_windows, n_extra): per-star values of star views
     cleaned: pd.DataFrame  # every cleaned curve of a kept star: id, band, n_points, label...
     points: np.ndarray  # (n_points, 3): time, mag, err of the ``cleaned`` curves
     drop_report: DropReport
+    periods: pd.DataFrame | None = None  # star views: the period search, one row per star
+
+    @property
+    def info(self) -> SampleInfo:
+        return SampleInfo(list(self.manifest.get("bands", [])),
+                          list(self.manifest.get("extra_names", [])), self.periods)
 
     @classmethod
     def open(cls, path: str | Path, mmap: bool = True) -> PreparedDataset:
@@ -93,9 +115,11 @@ class PreparedDataset:
             for name in ARRAYS
         }
         report = DropReport.from_dict(json.loads((path / "report.json").read_text()))
+        periods = (pd.read_parquet(path / "periods.parquet")
+                   if (path / "periods.parquet").is_file() else None)
         return cls(path=path, manifest=manifest, curves=pd.read_parquet(path / "curves.parquet"),
                    cleaned=pd.read_parquet(path / "cleaned.parquet"), drop_report=report,
-                   **arrays)
+                   periods=periods, **arrays)
 
     @property
     def name(self) -> str:
@@ -204,28 +228,29 @@ def prepare(
 
 
 def build(name: str, raw: LightCurves, config: PrepareConfig, input_hash: str = "",
-          report: DropReport | None = None,
-          on_stage: Callable[[str], None] | None = None) -> PreparedDataset:
-    """Clean, filter labels, tokenise and drop small classes, in memory."""
+          report: DropReport | None = None, on_stage: Callable[[str], None] | None = None,
+          n_jobs: int = 1) -> PreparedDataset:
+    """Clean, filter labels, make the samples and drop small classes, in memory."""
     stage = on_stage or (lambda _: None)
     report = report if report is not None else DropReport()
     stage("cleaning")
     cleaned, report = clean(raw, config.cleaning, report)
     cleaned = filter_labels(cleaned, config, report)
     stage("tokens")
-    windows, report = make_windows(cleaned, config.tokens, report)
-    lcs, windows = drop_small_classes(cleaned, windows, config.min_class_windows, report)
+    samples, info = make_samples(cleaned, config, report, n_jobs=n_jobs)
+    lcs, samples = drop_small_classes(cleaned, samples, config.min_class_windows, report)
 
-    n_windows = np.bincount(windows.curve, minlength=lcs.n_curves)
+    n_windows = np.bincount(samples.curve, minlength=lcs.n_curves)
     table = _curve_table(lcs)
     table["n_windows"] = n_windows
     # A curve that gives no window cannot be used by the token models; make_windows counted
-    # it. The cleaned curves of every star that has a window are kept whole.
-    used = n_windows > 0
+    # it. A star view uses every curve of its star. The cleaned curves of every star with a
+    # sample are kept whole.
+    has_sample = np.isin(lcs.ids, lcs.ids[samples.curve])
+    used = n_windows > 0 if config.inputs == "windows" else has_sample
     remap = np.cumsum(used) - 1
     curves = table[used].reset_index(drop=True)
-    kept_star = np.isin(lcs.ids, curves["id"].to_numpy())
-    kept = lcs.select(kept_star)
+    kept = lcs.select(has_sample)
     points = np.column_stack([kept.time, kept.mag, kept.err]).astype(np.float64)
 
     classes = sorted(set(curves["label"])) if "label" in curves else []
@@ -236,13 +261,19 @@ def build(name: str, raw: LightCurves, config: PrepareConfig, input_hash: str = 
         "input_hash": input_hash,
         "config": config.to_dict(),
         "classes": classes,
+        "bands": info.bands,
+        "extra_names": info.extra_names,
         "counts": summary_counts(curves, raw),
     }
+    periods = info.periods
+    if periods is not None:
+        periods = periods[periods["id"].isin(set(curves["id"]))].reset_index(drop=True)
     return PreparedDataset(
-        path=None, manifest=manifest, curves=curves, tokens=windows.tokens, mask=windows.mask,
-        window_curve=remap[windows.curve].astype(np.int32),
-        window_start_time=windows.start_time, window_errors=windows.errors,
-        cleaned=_curve_table(kept), points=points, drop_report=report)
+        path=None, manifest=manifest, curves=curves, tokens=samples.tokens, mask=samples.mask,
+        window_curve=remap[samples.curve].astype(np.int32),
+        window_start_time=samples.start_time, window_errors=samples.errors,
+        window_extra=samples.extra, cleaned=_curve_table(kept), points=points,
+        drop_report=report, periods=periods)
 
 
 def _curve_table(lcs: LightCurves) -> pd.DataFrame:
@@ -262,6 +293,8 @@ def save(data: PreparedDataset, path: Path) -> None:
             np.save(tmp / f"{name}.npy", getattr(data, name))
         data.curves.to_parquet(tmp / "curves.parquet", index=False)
         data.cleaned.to_parquet(tmp / "cleaned.parquet", index=False)
+        if data.periods is not None:
+            data.periods.to_parquet(tmp / "periods.parquet", index=False)
         (tmp / "report.json").write_text(data.drop_report.to_json())
         (tmp / "manifest.json").write_text(json.dumps(data.manifest, indent=2))
 
@@ -281,25 +314,23 @@ def filter_labels(lcs: LightCurves, config: PrepareConfig, report: DropReport) -
     return lcs.select(keep)
 
 
-def drop_small_classes(lcs: LightCurves, windows: Windows, min_windows: int,
-                       report: DropReport) -> tuple[LightCurves, Windows]:
-    """The research ``thresh``: keep classes with at least ``min_windows`` windows."""
+def drop_small_classes(lcs: LightCurves, samples: Samples, min_windows: int,
+                       report: DropReport) -> tuple[LightCurves, Samples]:
+    """The research ``thresh``: keep classes with at least ``min_windows`` samples."""
     if min_windows <= 0 or lcs.labels is None:
-        return lcs, windows
-    window_labels = lcs.labels[windows.curve]
-    labels, counts = np.unique(window_labels, return_counts=True)
+        return lcs, samples
+    sample_labels = lcs.labels[samples.curve]
+    labels, counts = np.unique(sample_labels, return_counts=True)
     small = set(labels[counts < min_windows].tolist())
     if not small:
-        return lcs, windows
+        return lcs, samples
     drop = np.isin(lcs.labels, list(small))
     report.drop_curves("class_below_threshold", int(drop.sum()))
     keep_index = np.flatnonzero(~drop)
     new_index = np.full(lcs.n_curves, -1)
     new_index[keep_index] = np.arange(len(keep_index))
-    keep_window = ~drop[windows.curve]
-    kept = Windows(windows.tokens[keep_window], windows.mask[keep_window],
-                   new_index[windows.curve[keep_window]], windows.start_time[keep_window],
-                   windows.errors[keep_window])
+    kept = samples.take(~drop[samples.curve])
+    kept.curve = new_index[kept.curve]
     return lcs.select(keep_index), kept
 
 

@@ -126,6 +126,7 @@ class WindowSet:
     mask: np.ndarray  # (n, T) bool
     labels: np.ndarray  # (n,) int64
     star: np.ndarray  # (n,) int64, row in the caller's star table
+    extra: np.ndarray | None = None  # (n, n_extra) per-star values (star views)
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -169,5 +170,6 @@ def window_sets(data: PreparedDataset, parts: np.ndarray, sample_per_class: int 
         rows_sorted = np.sort(rows)
         sets[part] = WindowSet(np.asarray(data.tokens[rows_sorted]),
                                np.asarray(data.mask[rows_sorted]),
-                               window_label[rows_sorted], window_star[rows_sorted])
+                               window_label[rows_sorted], window_star[rows_sorted],
+                               np.asarray(data.window_extra[rows_sorted]))
     return sets

@@ -25,14 +25,17 @@ from lcformer.models import LightCurveClassifier
 
 @torch.no_grad()
 def window_probabilities(model: LightCurveClassifier, tokens: np.ndarray, mask: np.ndarray,
-                         batch_size: int = 512, device: str | torch.device = "cpu") -> np.ndarray:
+                         batch_size: int = 512, device: str | torch.device = "cpu",
+                         extra: np.ndarray | None = None) -> np.ndarray:
     """(n_windows, n_classes) class probabilities, computed in batches."""
     model.eval()
     out = []
     for start in range(0, len(tokens), batch_size):
-        t = torch.from_numpy(np.asarray(tokens[start:start + batch_size])).to(device)
-        m = torch.from_numpy(np.asarray(mask[start:start + batch_size])).to(device)
-        out.append(model.classify(t, m).exp().cpu().numpy())
+        batch = slice(start, start + batch_size)
+        t = torch.from_numpy(np.asarray(tokens[batch])).to(device)
+        m = torch.from_numpy(np.asarray(mask[batch])).to(device)
+        e = None if extra is None else torch.from_numpy(np.asarray(extra[batch])).to(device)
+        out.append(model.classify(t, m, e).exp().cpu().numpy())
     n_classes = model.config.n_classes
     return np.concatenate(out) if out else np.empty((0, n_classes), np.float32)
 
@@ -58,13 +61,27 @@ class Metrics:
     n: int
     per_class: dict[str, dict[str, float]]
     confusion: list[list[int]]
+    ece: float | None = None  # expected calibration error, when probabilities are given
 
     def to_dict(self) -> dict[str, Any]:
         return self.__dict__.copy()
 
 
-def classification_metrics(y_true: np.ndarray, y_pred: np.ndarray,
-                           classes: list[str]) -> Metrics:
+def expected_calibration_error(y_true: np.ndarray, probs: np.ndarray, bins: int = 15) -> float:
+    """Top-label ECE: the confidence-weighted gap between confidence and accuracy, over
+    ``bins`` equal-width confidence bins (Guo et al. 2017). 0 means calibrated."""
+    if len(y_true) == 0:
+        return float("nan")
+    confidence = probs.max(1)
+    correct = probs.argmax(1) == y_true
+    which = np.minimum((confidence * bins).astype(int), bins - 1)
+    count = np.bincount(which, minlength=bins)
+    gap = np.abs(np.bincount(which, correct, bins) - np.bincount(which, confidence, bins))
+    return float(gap.sum() / count.sum())
+
+
+def classification_metrics(y_true: np.ndarray, y_pred: np.ndarray, classes: list[str],
+                           probs: np.ndarray | None = None) -> Metrics:
     labels = list(range(len(classes)))
     kwargs: dict[str, Any] = {"labels": labels, "zero_division": 0}
     report = classification_report(y_true, y_pred, target_names=classes, output_dict=True,
@@ -78,6 +95,7 @@ def classification_metrics(y_true: np.ndarray, y_pred: np.ndarray,
         n=len(y_true),
         per_class={c: {k: float(v) for k, v in report[c].items()} for c in classes},
         confusion=confusion_matrix(y_true, y_pred, labels=labels).tolist(),
+        ece=None if probs is None else expected_calibration_error(y_true, probs),
     )
 
 

@@ -17,8 +17,10 @@ import pandas as pd
 from lcformer import atomic
 from lcformer.data.cleaning import CleaningConfig, clean
 from lcformer.data.lightcurves import LightCurves
+from lcformer.data.prepared import PrepareConfig
 from lcformer.data.report import DropReport
-from lcformer.data.tokens import TokenConfig, make_windows
+from lcformer.data.samples import SampleInfo, make_samples
+from lcformer.data.tokens import TokenConfig
 from lcformer.errors import ConfigError
 from lcformer.evaluation.metrics import star_probabilities, window_probabilities
 from lcformer.models import LightCurveClassifier
@@ -45,17 +47,20 @@ def predict_stars(model: LightCurveClassifier, metadata: dict[str, Any], lcs: Li
     model saw only full windows in training, so such predictions are less certain).
     """
     classes = list(metadata["classes"])
-    tokens = TokenConfig.from_dict(metadata["tokens"])
+    config = model_prepare_config(metadata)
     if pad_short is not None:
-        tokens = TokenConfig(**(tokens.to_dict() | {"pad_short": pad_short}))
+        config = config.replace(tokens=config.tokens.replace(pad_short=pad_short))
     report = DropReport()
-    cleaned, report = clean(lcs, CleaningConfig.from_dict(metadata["cleaning"]), report)
-    windows, report = make_windows(cleaned, tokens, report)
+    cleaned, report = clean(lcs, config.cleaning, report)
+    info = SampleInfo(list(metadata.get("bands", [])), list(metadata.get("extra_names", [])),
+                      None)
+    samples, info = make_samples(cleaned, config, report, info=info)
 
     target = pick_device(device)
     model.to(target)
-    probs = window_probabilities(model, windows.tokens, windows.mask, batch_size, target)
-    star_codes, star_ids = pd.factorize(pd.Series(cleaned.ids[windows.curve], dtype=object))
+    extra = samples.extra if samples.extra.shape[1] else None
+    probs = window_probabilities(model, samples.tokens, samples.mask, batch_size, target, extra)
+    star_codes, star_ids = pd.factorize(pd.Series(cleaned.ids[samples.curve], dtype=object))
     star_probs = star_probabilities(probs, star_codes, len(star_ids))
 
     table = pd.DataFrame({"id": np.asarray(star_ids, dtype=object),
@@ -64,7 +69,20 @@ def predict_stars(model: LightCurveClassifier, metadata: dict[str, Any], lcs: Li
     for i, cls in enumerate(classes):
         table[f"p_{cls}"] = star_probs[:, i]
     table["n_windows"] = np.bincount(star_codes, minlength=len(star_ids))
-    return Predictions(table, unclassified_stars(lcs, cleaned, set(star_ids), tokens), report)
+    if info.periods is not None:  # what the star views were folded at
+        found = info.periods.set_index("id").reindex(table["id"])
+        table["period"] = found["period"].to_numpy()
+        table["power"] = found["power"].to_numpy()
+    return Predictions(table, unclassified_stars(lcs, cleaned, set(star_ids), config.tokens),
+                       report)
+
+
+def model_prepare_config(metadata: dict[str, Any]) -> PrepareConfig:
+    """The preparation a model was trained with (lcformer 0.1.0 stored tokens and cleaning)."""
+    if "prepare" in metadata:
+        return PrepareConfig.from_dict(metadata["prepare"])
+    return PrepareConfig(tokens=TokenConfig.from_dict(metadata["tokens"]),
+                         cleaning=CleaningConfig.from_dict(metadata["cleaning"]))
 
 
 def unclassified_stars(raw: LightCurves, cleaned: LightCurves, classified: set[str],

@@ -17,35 +17,13 @@ stars only; the validation stars are not used (nothing is tuned), so the compari
 model, which also learns from the train stars only, is fair. Test metrics are star level,
 computed by :func:`lcformer.evaluation.metrics.classification_metrics` as for the deep runs.
 
-Features are computed on the *cleaned* curves (the caller cleans them with the dataset's
-cleaning config, as ``prepare`` does). Choices, all counted in the returned report:
-
-- **Too few points**: a curve with fewer than ``min_points`` (5) points gets NaN for every
-  feature (``feature_curves_too_few_points``); so does a curve on which ``light-curve`` fails
-  (``feature_curves_failed``). A feature that cannot be computed on a curve (kurtosis of a
-  constant curve, ...) is NaN too (``feature_values_nan``); infinite values become NaN
-  (``feature_values_infinite``).
-- **Errors**: the error-weighted features (``linear_fit_*``, ``chi2``, ``stetson_K``,
-  ``weighted_mean``) use the magnitude errors. Cleaning keeps only positive finite errors or
-  NaN ("unknown"). A curve whose errors are all known uses them; a curve with some unknown
-  errors gets the median of its known ones there (``feature_points_err_filled``); a curve with
-  no known error is evaluated with a constant error of 1 and its error-weighted features are
-  then set to NaN (``feature_curves_without_errors``): they would not mean the same thing.
-- **Missing band**: a star without a curve in some band has NaN for all of that band's
-  features. For the classifiers, every NaN is replaced by the median of the training stars
-  (a column that is NaN for every training star is dropped).
-- **Periodogram grid**: light-curve's default grid stops at the "average Nyquist" frequency,
-  ``N / 2T``; for survey cadences (EROS-1: ~120 points over ~900 days) that is a period of
-  ~15 days, far above RR Lyrae or contact binaries. Irregular sampling recovers much higher
-  frequencies, so the grid is explicit: angular frequencies ``linspace(0, 2 pi / min_period,
-  2**k + 1)`` (the fast FFT periodogram needs this form) down to periods of ``min_period``
-  (0.05 day), with ``k`` chosen so that the step is at most a third of the peak width
-  ``1 / T`` of the longest curve (at most ``2**20`` frequencies).
+Features are computed by :mod:`lcformer.data.features` on the prepared dataset's cleaned
+curves. For the classifiers, every NaN is replaced by the median of the training stars (a column
+that is NaN for every training star is dropped).
 """
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -56,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from lcformer import atomic
-from lcformer.data.lightcurves import LightCurves
+from lcformer.data.features import CLIP, MIN_PERIOD, MIN_POINTS, star_features
 from lcformer.data.prepared import PreparedDataset
 from lcformer.data.report import DropReport
 from lcformer.data.splits import assign_splits
@@ -65,177 +43,6 @@ from lcformer.evaluation.metrics import classification_metrics
 from lcformer.evaluation.records import RunRecord, write_records
 from lcformer.hardware import cpu_jobs, cpu_model
 from lcformer.models.registry import BASELINE_MODELS
-
-MIN_POINTS = 5
-MIN_PERIOD = 0.05  # days: the shortest period the periodogram looks for
-OVERSAMPLING = 3.0  # frequency steps per periodogram peak width 1/T
-MAX_LOG2_FREQS = 20
-DEFAULT_SPAN = 3000.0  # days, when the extractor is built without data
-# Feature names (light-curve's) that are computed with the magnitude errors.
-ERROR_FEATURES = ("linear_fit_slope", "linear_fit_slope_sigma", "linear_fit_reduced_chi2",
-                  "chi2", "stetson_K", "weighted_mean")
-# Keeps float32 conversion inside scikit-learn's trees finite.
-CLIP = 1e30
-
-
-def frequency_grid(longest_span: float = DEFAULT_SPAN, min_period: float = MIN_PERIOD,
-                   oversampling: float = OVERSAMPLING) -> np.ndarray:
-    """Angular frequencies ``linspace(0, 2 pi / min_period, 2**k + 1)``, fine enough for a
-    curve spanning ``longest_span`` days (see the module docstring)."""
-    needed = oversampling * max(float(longest_span), 1.0) / min_period
-    k = min(MAX_LOG2_FREQS, max(10, math.ceil(math.log2(needed))))
-    return np.linspace(0.0, 2.0 * np.pi / min_period, 2**k + 1)
-
-
-def feature_extractor(longest_span: float = DEFAULT_SPAN, min_period: float = MIN_PERIOD,
-                      oversampling: float = OVERSAMPLING):
-    """The standard feature set as one (Rust) ``light_curve`` extractor; names in ``.names``.
-
-    Needs the optional dependency ``light-curve`` (``pip install lcformer[baseline]``).
-    """
-    try:
-        import light_curve as lc
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError("the feature baseline needs the light-curve package: "
-                          "pip install 'lcformer[baseline]'") from exc
-    return lc.Extractor(
-        lc.Amplitude(),
-        lc.BeyondNStd(1.0),
-        lc.Cusum(),
-        lc.Eta(),
-        lc.EtaE(),
-        lc.InterPercentileRange(0.1),
-        lc.InterPercentileRange(0.25),
-        lc.Kurtosis(),
-        lc.LinearFit(),
-        lc.LinearTrend(),
-        lc.MagnitudePercentageRatio(),
-        lc.MaximumSlope(),
-        lc.Mean(),
-        lc.Median(),
-        lc.MedianAbsoluteDeviation(),
-        lc.MedianBufferRangePercentage(),
-        lc.PercentAmplitude(),
-        lc.PercentDifferenceMagnitudePercentile(),
-        # Period and signal-to-noise of the two highest peaks.
-        lc.Periodogram(peaks=2, freqs=frequency_grid(longest_span, min_period, oversampling),
-                       fast=True),
-        lc.ReducedChi2(),
-        lc.Skew(),
-        lc.StandardDeviation(),
-        lc.StetsonK(),
-        lc.WeightedMean(),
-        lc.AndersonDarlingNormal(),
-        lc.OtsuSplit(),
-    )
-
-
-def _is_fatal(exc: BaseException) -> bool:
-    # light-curve reports Rust panics as pyo3's PanicException, a BaseException.
-    return isinstance(exc, KeyboardInterrupt | SystemExit | GeneratorExit | MemoryError)
-
-
-def curve_features(lcs: LightCurves, report: DropReport | None = None, *,
-                   min_points: int = MIN_POINTS, min_period: float = MIN_PERIOD,
-                   n_jobs: int = 1) -> tuple[np.ndarray, list[str]]:
-    """(n_curves, n_features) feature values of every curve (NaN where not computable)."""
-    report = report if report is not None else DropReport()
-    lengths = lcs.lengths
-    nonempty = lengths > 0
-    first, last = lcs.offsets[:-1][nonempty], lcs.offsets[1:][nonempty] - 1
-    spans = lcs.time[last] - lcs.time[first] if nonempty.any() else np.zeros(1)
-    extractor = feature_extractor(float(np.max(spans, initial=1.0)), min_period)
-    names = list(extractor.names)
-    values = np.full((lcs.n_curves, len(names)), np.nan)
-
-    usable = lengths >= min_points
-    report.note("feature_curves_too_few_points", int(np.count_nonzero(~usable)))
-    known = np.isfinite(lcs.err) & (lcs.err > 0)
-    n_known = np.bincount(lcs.curve_index[known], minlength=lcs.n_curves)
-    no_errors = usable & (n_known == 0)
-    report.note("feature_curves_without_errors", int(np.count_nonzero(no_errors)))
-
-    rows = np.flatnonzero(usable)
-    curves = []
-    for k in rows:
-        t, m, e = lcs.curve(k)
-        t = t - t[0]  # large Julian dates cost periodogram precision; shifts change nothing
-        if n_known[k] == len(e):
-            pass
-        elif n_known[k] == 0:
-            e = np.ones_like(m)
-        else:
-            ok = np.isfinite(e) & (e > 0)
-            e = np.where(ok, e, np.median(e[ok]))
-            report.note("feature_points_err_filled", int(np.count_nonzero(~ok)))
-        curves.append((np.ascontiguousarray(t), np.ascontiguousarray(m),
-                       np.ascontiguousarray(e)))
-    if curves:
-        try:
-            block = extractor.many(curves, fill_value=np.nan, sorted=True, n_jobs=n_jobs)
-        except BaseException as exc:  # one bad curve fails the batch: redo them one by one
-            if _is_fatal(exc):
-                raise
-            block = np.vstack([_one_curve(extractor, c, len(names), report) for c in curves])
-        values[rows] = block
-
-    error_columns = [i for i, n in enumerate(names) if n in ERROR_FEATURES]
-    values[np.ix_(np.flatnonzero(no_errors), error_columns)] = np.nan
-    infinite = np.isinf(values)
-    report.note("feature_values_infinite", int(np.count_nonzero(infinite)))
-    values[infinite] = np.nan
-    report.note("feature_values_nan", int(np.count_nonzero(np.isnan(values[usable]))))
-    return values, names
-
-
-def _one_curve(extractor, curve: tuple[np.ndarray, ...], n_features: int,
-               report: DropReport) -> np.ndarray:
-    try:
-        return np.asarray(extractor(*curve, fill_value=np.nan, sorted=True), dtype=np.float64)
-    except BaseException as exc:
-        if _is_fatal(exc):
-            raise
-        report.note("feature_curves_failed")
-        return np.full(n_features, np.nan)
-
-
-def star_features(lcs: LightCurves, report: DropReport | None = None, *,
-                  min_points: int = MIN_POINTS, min_period: float = MIN_PERIOD,
-                  n_jobs: int = 1) -> pd.DataFrame:
-    """One row per star (index: star id, in order of first appearance), columns
-    ``<band>_<feature>`` for every band of ``lcs`` (just ``<feature>`` for an unnamed band).
-
-    A star without a curve in a band has NaN in that band's columns. Give the *cleaned* curves
-    (sorted by time, no repeated times). If a star has two curves in one band, the longer is
-    used. What could not be computed is counted in ``report`` (see the module docstring).
-    """
-    report = report if report is not None else DropReport()
-    values, names = curve_features(lcs, report, min_points=min_points, min_period=min_period,
-                                   n_jobs=n_jobs)
-    ids = np.asarray(lcs.ids, dtype=str)
-    bands = np.asarray(lcs.bands, dtype=str)
-    star_order = pd.unique(ids)
-    band_names = sorted(set(bands.tolist()))
-
-    table = pd.DataFrame(values, columns=names)
-    table["_id"], table["_band"], table["_n"] = ids, bands, lcs.lengths
-    table = table.sort_values("_n", ascending=False, kind="stable")
-    duplicated = table.duplicated(["_id", "_band"])
-    report.note("feature_duplicate_band_curves", int(duplicated.sum()))
-    table = table[~duplicated]
-    report.note("feature_star_bands_missing",
-                len(star_order) * len(band_names) - len(table))
-
-    parts = []
-    for band in band_names:
-        part = table[table["_band"] == band].set_index("_id")[names]
-        part.columns = [f"{band}_{n}" if band else n for n in names]
-        parts.append(part.reindex(star_order))
-    if not parts:
-        return pd.DataFrame(index=pd.Index([], name="id"))
-    out = pd.concat(parts, axis=1)
-    out.index.name = "id"
-    return out
 
 
 def make_model(name: str, seed: int = 0, n_jobs: int = 1):
@@ -309,7 +116,7 @@ def run_baseline(data: PreparedDataset, split: str = "auto", seed: int = 0,
         probs = np.zeros((int(test.sum()), len(classes)))
         probs[:, pipeline.classes_] = seen  # a class without training stars keeps 0
         predicted = probs.argmax(1)
-        metrics = classification_metrics(y[test], predicted, classes)
+        metrics = classification_metrics(y[test], predicted, classes, probs)
         records.append(RunRecord(
             dataset=data.name, model=name, classes=classes, split=split_info,
             hardware=hardware, train_seconds=round(seconds, 1), star=metrics.to_dict(),

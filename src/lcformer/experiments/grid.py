@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from lcformer.config import Config, setting
 from lcformer.errors import ConfigError
 from lcformer.models.config import ModelConfig
-from lcformer.models.registry import MODEL_NAMES, REGISTRY
+from lcformer.models.registry import REGISTRY, WINDOW_MODELS
 from lcformer.training.config import RunConfig, TrainConfig
 
 
 @dataclass(frozen=True)
 class SweepConfig(Config):
-    models: tuple[str, ...] = setting(MODEL_NAMES, "models of the grid (default: the research "
+    models: tuple[str, ...] = setting(WINDOW_MODELS, "models of the grid (default: the research "
                                                    "Models 1-5 + lstm, gru)", metavar="M1,M2")
     heads: tuple[int, ...] = setting((4, 8), "attention heads of the grid", metavar="H1,H2")
     embs: tuple[int, ...] = setting((32, 64), "embedding widths of the grid", metavar="E1,E2")
@@ -34,9 +34,10 @@ class SweepConfig(Config):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        unknown = [m for m in self.models if m not in REGISTRY]
+        unknown = [m for m in self.models if m not in WINDOW_MODELS]
         if unknown or not self.models:
-            raise ConfigError(f"unknown models {unknown}: choose from {', '.join(MODEL_NAMES)}")
+            raise ConfigError(f"the research grid runs the window models; not {unknown}: "
+                              f"choose from {', '.join(WINDOW_MODELS)}")
         if len(set(self.models)) != len(self.models):
             raise ConfigError(f"models repeated: {self.models}")
         for name, values in (("heads", self.heads), ("embs", self.embs)):

@@ -88,8 +88,9 @@ class LightCurveClassifier(nn.Module):
             recon = self.reconstruction(decoded)
         return ModelOutput(log_probs, recon)
 
-    def classify(self, tokens: Tensor, mask: Tensor) -> Tensor:
-        """(B, C) log-probabilities; skips an autoencoder's decoder, which the head does not use."""
+    def classify(self, tokens: Tensor, mask: Tensor, extra: Tensor | None = None) -> Tensor:
+        """(B, C) log-probabilities; skips an autoencoder's decoder, which the head does not use.
+        ``extra`` (per-star values) is for star models; windows have none."""
         tokens = self._check(tokens, mask)
         features = self._encode(tokens, mask)
         if self.arch.head_on == "decoder":

@@ -20,8 +20,8 @@ RESEARCH_L2 = 0.1
 #: Sizes that must be positive integers; the data-given ones may be None until the data is
 #: known (``RunConfig`` holds a model config before the data is read).
 _POSITIVE_INTS = ("emb", "heads", "ff_mult", "depth", "head_hidden_mult", "rnn_units",
-                  "rnn_layers")
-_FROM_DATA = ("n_classes", "n_features", "max_tokens")
+                  "rnn_layers", "harmonics", "ensemble")
+_FROM_DATA = ("n_classes", "n_features", "max_tokens", "n_extra")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -34,11 +34,13 @@ class ModelConfig(Config):
     always 0 so torch can use its fused scaled-dot-product kernels.
     """
 
-    name: str = setting("encoder", "the model (see `lcformer models`)", cli=False)
+    # The product's default: the period-aware model on star views.
+    name: str = setting("periodic", "the model", cli=False)
     # Given by the data (classes, token width, window length): None until it is known.
     n_classes: int | None = setting(None, cli=False)
     n_features: int | None = setting(None, cli=False)
     max_tokens: int | None = setting(None, cli=False)
+    n_extra: int | None = setting(None, cli=False)  # per-star values (periodic model)
     emb: int = setting(64, "embedding width")
     heads: int = setting(4, "attention heads")
     ff_mult: int = setting(2, "feed-forward width, in multiples of emb")
@@ -57,6 +59,11 @@ class ModelConfig(Config):
     position: Literal["", "index", "time"] = setting(
         "", "positional encoding of the token index (research) or of its time since the "
             "window start; default: index")
+    ensemble: int = setting(1, "members trained with seeds seed, seed+1, ...; their "
+                               "probabilities are averaged")
+    harmonics: int = setting(4, "periodic: Fourier harmonics of each phase in a token")
+    phase_shift: bool = setting(True, "periodic: shift every star by a random phase in "
+                                      "training (the period's zero point means nothing)")
     head: Literal["", "tokens", "pooled"] = setting(
         "", "tokens: every token classifies, probabilities are averaged (research); pooled: "
             "token features are averaged, then classified once; default: tokens")
@@ -70,7 +77,7 @@ class ModelConfig(Config):
                 raise ConfigError(f"{key} must be a positive integer, got {getattr(self, key)}")
         for key in _FROM_DATA:
             value = getattr(self, key)
-            if value is not None and value < 1:
+            if value is not None and value < (0 if key == "n_extra" else 1):
                 raise ConfigError(f"{key} must be a positive integer, got {value}")
         if self.n_classes is not None and self.n_classes < 2:
             raise ConfigError(f"n_classes must be at least 2, got {self.n_classes}")
@@ -83,10 +90,11 @@ class ModelConfig(Config):
                 f"research=True means the original's single block; got depth={self.depth}"
             )
 
-    def for_data(self, n_classes: int, n_features: int, n_tokens: int) -> ModelConfig:
+    def for_data(self, n_classes: int, n_features: int, n_tokens: int,
+                 n_extra: int = 0) -> ModelConfig:
         """This config with the sizes the data gives (room for at least 512 tokens)."""
         return self.replace(n_classes=n_classes, n_features=n_features,
-                            max_tokens=max(512, n_tokens))
+                            max_tokens=max(512, n_tokens), n_extra=n_extra)
 
     @property
     def attention_scale(self) -> float:

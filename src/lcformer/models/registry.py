@@ -18,21 +18,28 @@ from lcformer.models.config import ModelConfig
 
 if TYPE_CHECKING:
     from lcformer.models.classifier import LightCurveClassifier
+    from lcformer.models.periodic import PeriodicClassifier
 
-Family = Literal["naive", "attention", "recurrent"]
+Family = Literal["naive", "attention", "recurrent", "periodic"]
 
 
 @dataclass(frozen=True)
 class ModelSpec:
     name: str
-    arch: Architecture
+    arch: Architecture | None  # the blocks of a window model; None for star models
     label: str  # row label in results tables
-    # "attention": one sweep cell per (heads, emb); "naive" and "recurrent": one cell.
+    # "attention", "periodic": one sweep cell per (heads, emb); "naive", "recurrent": one.
     family: Family
     research_row: str | None = None  # the research tables' row ("Model 4"), if any
 
+    @property
+    def inputs(self) -> Literal["windows", "stars"]:
+        """What the model reads: token windows of one band, or whole-star views."""
+        return "stars" if self.family == "periodic" else "windows"
 
-#: Models 1-5 of the research system and its recurrent baselines, in the research order.
+
+#: Models 1-5 of the research system and its recurrent baselines, in the research order,
+#: then the period-aware model.
 REGISTRY: dict[str, ModelSpec] = {spec.name: spec for spec in (
     ModelSpec("naive", Architecture(encoder="none"),  # head on the raw tokens
               "Model 1 (naive)", "naive", "Model 1"),
@@ -49,10 +56,14 @@ REGISTRY: dict[str, ModelSpec] = {spec.name: spec for spec in (
         "Model 5 (encoder_decoder)", "attention", "Model 5"),
     ModelSpec("lstm", Architecture(encoder="lstm"), "LSTM", "recurrent"),
     ModelSpec("gru", Architecture(encoder="gru"), "GRU", "recurrent"),
+    # Beyond the research system: a star's folded observations of every band, its scalars.
+    ModelSpec("periodic", None, "periodic (folded star views)", "periodic"),
 )}
 
 #: Registered names, in the research system's order.
 MODEL_NAMES: tuple[str, ...] = tuple(REGISTRY)
+#: The models that read token windows: the research system's, which its grid compares.
+WINDOW_MODELS: tuple[str, ...] = tuple(n for n, s in REGISTRY.items() if s.inputs == "windows")
 
 #: The feature baseline's classifiers (lcformer.experiments.baseline), which results tables
 #: list after the models, and their row labels.
@@ -78,15 +89,24 @@ def spec(name: str) -> ModelSpec:
     return REGISTRY[name]
 
 
-def model_from_config(config: ModelConfig) -> LightCurveClassifier:
+def model_from_config(config: ModelConfig) -> LightCurveClassifier | PeriodicClassifier:
     """Build the model a config describes (the data-given sizes must be set)."""
     from lcformer.models.classifier import LightCurveClassifier
+    from lcformer.models.periodic import PeriodicClassifier
 
     missing = [k for k in ("n_classes", "n_features", "max_tokens") if getattr(config, k) is None]
     if missing:
         raise ConfigError(f"model config lacks the sizes the data gives: {missing} "
                           f"(use ModelConfig.for_data)")
-    return LightCurveClassifier(config, spec(config.name).arch)
+    found = spec(config.name)
+    if config.ensemble > 1:
+        from lcformer.models.ensemble import Ensemble
+
+        member = config.replace(ensemble=1)
+        return Ensemble([model_from_config(member) for _ in range(config.ensemble)])
+    if found.arch is None:
+        return PeriodicClassifier(config)
+    return LightCurveClassifier(config, found.arch)
 
 
 def build_model(name: str, **overrides) -> LightCurveClassifier:

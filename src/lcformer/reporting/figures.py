@@ -355,7 +355,7 @@ def run_figures(run_dir: str | os.PathLike, model: LightCurveClassifier, data: A
         written.append(training_curves_figure(result.history, out / "training_curves.png"))
 
     test = sets.get("test")
-    if test is None or len(test) == 0:
+    if test is None or len(test) == 0 or model.arch is None:  # star models: no token figures
         return written
     rows = np.unique(np.linspace(0, len(test) - 1, min(len(test), MAX_POSITION_WINDOWS))
                      .round().astype(int))

@@ -28,6 +28,9 @@ class TrainConfig(Config):
     patience: int | None = setting(None, "stop after this many epochs without a better "
                                          "validation macro-F1 (default: never)")
     clip_grad: float | None = setting(1.0, "clip the gradient norm to this (none: no clipping)")
+    weight_decay: float = setting(0.0, "decoupled weight decay (AdamW); 0: Adam, as the "
+                                       "research code")
+    label_smoothing: float = setting(0.0, "share of a uniform target mixed into the loss")
     seed: int = setting(0, "seed of the weights, batches and dropout")
     device: str = setting("auto", "auto (CUDA when present), cpu, cuda or cuda:N")
     pretrain_epochs: int = setting(10, "ae_frozen: reconstruction epochs before the head is "

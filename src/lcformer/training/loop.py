@@ -98,7 +98,10 @@ def train(
     device = pick_device(config.device)
     model.to(device)
     run_dir = Path(run_dir) if run_dir is not None else None
-    optimizer = torch.optim.Adam(model.parameters(), lr=config.lr)
+    # Adam, as the research code; with weight decay, AdamW (decoupled decay).
+    optimizer = (torch.optim.AdamW(model.parameters(), lr=config.lr,
+                                   weight_decay=config.weight_decay)
+                 if config.weight_decay else torch.optim.Adam(model.parameters(), lr=config.lr))
     plan = epoch_plan(model.pretrain, config)
     result = TrainResult()
     metadata = dict(metadata or {})
@@ -199,7 +202,16 @@ def run_epoch(model: LightCurveClassifier, data: WindowSet, optimizer: torch.opt
         mask = torch.from_numpy(np.asarray(data.mask[idx])).to(device)
         if phase == "classify":
             y = torch.from_numpy(data.labels[idx]).to(device)
-            loss = F.nll_loss(model.classify(tokens, mask), y, weight=loss_weights)
+            extra = (None if data.extra is None else
+                     torch.from_numpy(np.asarray(data.extra[idx])).to(device))
+            log_p = model.classify(tokens, mask, extra)
+            loss = F.nll_loss(log_p, y, weight=loss_weights)
+            if config.label_smoothing:  # mix in the cross-entropy with a uniform target
+                uniform = -(log_p * (loss_weights[y, None] if loss_weights is not None
+                                     else 1.0)).mean(1)
+                norm = loss_weights[y].mean() if loss_weights is not None else 1.0
+                loss = ((1 - config.label_smoothing) * loss
+                        + config.label_smoothing * uniform.mean() / norm)
         else:
             recon = model.reconstruct(tokens, mask)
             loss = F.mse_loss(recon[mask], model.inputs(tokens, mask)[mask])
@@ -219,7 +231,8 @@ def validate(model: LightCurveClassifier, data: WindowSet, classes: list[str],
              device: torch.device) -> tuple[dict[str, float], np.ndarray]:
     """Validation loss (per window) and star-level scores, with the star-level confusion
     matrix kept apart: history rows hold scalars only."""
-    probs = window_probabilities(model, data.tokens, data.mask, 2 * config.batch_size, device)
+    probs = window_probabilities(model, data.tokens, data.mask, 2 * config.batch_size, device,
+                                 data.extra)
     with torch.no_grad():
         loss = F.nll_loss(torch.from_numpy(np.log(probs + 1e-12)),
                           torch.from_numpy(data.labels), weight=weights.cpu()).item()

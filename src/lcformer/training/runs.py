@@ -17,6 +17,7 @@ TensorBoard logs (``tensorboard=DIR``) are an extra view kept outside the run fo
 
 from __future__ import annotations
 
+import math
 import time
 import tomllib
 from dataclasses import dataclass
@@ -37,10 +38,11 @@ from lcformer.evaluation.metrics import classification_metrics, star_level, wind
 from lcformer.evaluation.records import RunRecord, write_records
 from lcformer.hardware import hardware
 from lcformer.models import LightCurveClassifier, ModelConfig, model_from_config
+from lcformer.models.ensemble import Ensemble
 from lcformer.reporting.tensorboard import TensorBoardLogger
-from lcformer.training.checkpoints import load_checkpoint
+from lcformer.training.checkpoints import load_checkpoint, save_checkpoint
 from lcformer.training.config import RunConfig
-from lcformer.training.loop import TrainResult, pick_device, train
+from lcformer.training.loop import TrainResult, pick_device, train, write_history
 
 
 def checkpoint_metadata(model: ModelConfig, data: PreparedDataset,
@@ -53,6 +55,9 @@ def checkpoint_metadata(model: ModelConfig, data: PreparedDataset,
         "classes": data.classes,
         "tokens": prepare["tokens"],
         "cleaning": prepare["cleaning"],
+        "prepare": prepare,  # the whole preparation: inputs, star views, period search
+        "bands": data.info.bands,
+        "extra_names": data.info.extra_names,
         "dataset": data.name,
         "run": config.to_dict(),
     }
@@ -81,13 +86,31 @@ def fit(data: PreparedDataset, config: RunConfig, parts: np.ndarray,
     ``parts``, choosing the best epoch on the ``val`` stars."""
     sets = window_sets(data, parts, config.sample_per_class, config.split_seed)
     model_config = config.model.for_data(len(data.classes), data.tokens.shape[2],
-                                         data.tokens.shape[1])
-    torch.manual_seed(config.train.seed)
-    model = model_from_config(model_config)
+                                         data.tokens.shape[1], data.window_extra.shape[1])
     metadata = checkpoint_metadata(model_config, data, config)
     began = time.perf_counter()
-    result = train(model, sets["train"], sets["val"], data.classes, config.train, run_dir,
-                   metadata, resume=resume, progress=progress, logger=logger)
+    members, history = [], []
+    for i in range(model_config.ensemble):  # an ensemble: one member per seed, trained alike
+        seed = config.train.seed + i
+        torch.manual_seed(seed)
+        member = model_from_config(model_config.replace(ensemble=1))
+        if hasattr(member, "fit_extra_stats"):  # standardise per-star values on train stars
+            member.fit_extra_stats(np.asarray(sets["train"].extra))
+        folder = run_dir if model_config.ensemble == 1 or run_dir is None else (
+            run_dir / f"member{i}")
+        result = train(member, sets["train"], sets["val"], data.classes,
+                       config.train.replace(seed=seed), folder, metadata,
+                       resume=resume and (folder is None or (folder / "last.safetensors")
+                                          .is_file() or model_config.ensemble == 1),
+                       progress=progress, logger=logger if i == 0 else None)
+        members.append(member.eval())
+        history += [{"member": i, **row} for row in result.history]
+    model = members[0] if len(members) == 1 else Ensemble(members)
+    if len(members) > 1:
+        result = TrainResult(history, None, math.nan, False)
+        if run_dir is not None:
+            save_checkpoint(run_dir / "best.safetensors", model, metadata)
+            write_history(run_dir / "history.csv", history)
     return FittedRun(model.eval(), metadata, result, sets, time.perf_counter() - began)
 
 
@@ -172,12 +195,12 @@ def evaluate_run(fitted: FittedRun, data: PreparedDataset, parts: np.ndarray,
                  config: RunConfig, run_dir: Path) -> RunRecord:
     test = fitted.sets["test"]
     device = pick_device(config.train.device)
-    probs = window_probabilities(fitted.model, test.tokens, test.mask, 512, device)
+    probs = window_probabilities(fitted.model, test.tokens, test.mask, 512, device, test.extra)
     window_metrics = classification_metrics(test.labels, probs.argmax(1), data.classes)
     star_class = np.full(len(parts), -1)
     star_class[test.star] = test.labels
     stars, y_star, p_star = star_level(probs, test.star, star_class)
-    star_metrics = classification_metrics(y_star, p_star.argmax(1), data.classes)
+    star_metrics = classification_metrics(y_star, p_star.argmax(1), data.classes, p_star)
 
     table = data.stars.iloc[stars]
     predictions = pd.DataFrame({"id": table["id"].to_numpy(), "label": table["label"].to_numpy(),

@@ -1,0 +1,180 @@
+"""Star views: every cleaned point of a star, folded at its period, as one model input.
+
+The research windows see (dt, dm) pairs of one band, min-max scaled: the amplitude, the mean
+and the period are gone, and a star shorter than a window is lost. A star view keeps what an
+astronomer looks at first:
+
+* **tokens**: one per observation, of every band of the star in one sequence:
+  ``[phase at P, phase at 2P, time, normalised magnitude, scaled error, band one-hot...]``.
+  Phases are ``((t - t0) / P) mod 1``; eclipsing binaries often peak at half their true
+  period, so the fold at 2P is kept beside it. ``time`` is ``(t - t0) / (2 span)``, the
+  unfolded view that aperiodic classes need. ``fold`` chooses the views (the others are 0).
+  Magnitudes are normalised per band by the band's median and robust scale
+  (``(m - median) / scale``), errors divided by the same scale.
+* **scalars**: what that normalisation removes, per star: per band the median magnitude, log
+  scale, log amplitude (5-95% range), log median error and log number of points; log period,
+  peak power, log false-alarm probability, log span, and the colour (median of the first band
+  minus the second) where there are two bands. NaN where unknown: the model fills them.
+
+A star with more than ``max_obs`` points is cut into ``ceil(n / max_obs)`` interleaved chunks
+(point i of the time-sorted star goes to chunk ``i mod k``), so every chunk spans the whole
+curve; the chunks' probabilities are averaged per star, as windows are. No star is dropped
+for being short. Everything is computed for all stars at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from lcformer.config import Config, setting
+from lcformer.data.lightcurves import LightCurves
+from lcformer.errors import ConfigError
+
+#: Token channels before the band one-hot.
+TOKEN_CHANNELS = ("phase", "phase_2p", "time", "mag", "err")
+PER_BAND_SCALARS = ("median_mag", "log_scale", "log_amplitude", "log_median_err", "log_n")
+STAR_SCALARS = ("log_period", "power", "log_fap", "log_span", "colour")
+MIN_SCALE = 1e-3  # mag: a floor for the robust scale of a (nearly) constant band
+
+
+@dataclass(frozen=True)
+class ViewConfig(Config):
+    fold: Literal["both", "period", "time"] = setting(
+        "both", "period: phases at the star's best period and twice it; time: the unfolded "
+                "time since the first point; both")
+    max_obs: int = setting(256, "points per sample; longer stars are cut into interleaved "
+                                "chunks whose probabilities are averaged")
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.max_obs < 4:
+            raise ConfigError(f"max_obs must be at least 4, got {self.max_obs}")
+
+
+def scalar_names(bands: list[str]) -> list[str]:
+    return [f"{b or 'band'}_{name}" for b in bands for name in PER_BAND_SCALARS] + list(
+        STAR_SCALARS)
+
+
+@dataclass
+class StarViews:
+    tokens: np.ndarray  # (n_samples, max_obs, 4 + n_bands) float32
+    mask: np.ndarray  # (n_samples, max_obs) bool
+    sample_star: np.ndarray  # (n_samples,) int64: row of ``stars``
+    scalars: np.ndarray  # (n_stars, n_scalars) float32, NaN where unknown
+    stars: np.ndarray  # (n_stars,) star ids, in order of first appearance
+
+
+def band_vocabulary(lcs: LightCurves) -> list[str]:
+    return sorted(set(np.asarray(lcs.bands, dtype=str).tolist()))
+
+
+def make_views(lcs: LightCurves, periods: pd.DataFrame, bands: list[str],
+               config: ViewConfig | None = None) -> StarViews:
+    """Star views of cleaned curves. ``periods``: :func:`lcformer.data.periods.find_periods`'s
+    table (``id``, ``period``, ``power``, ``fap``, ``log10_fap``); ``bands``: the band
+    vocabulary of the training data (a band outside it gets no one-hot channel)."""
+    config = config or ViewConfig()
+    star_code, stars = pd.factorize(pd.Series(lcs.ids, dtype=object), sort=False)
+    n_stars = len(stars)
+    band_of_curve = pd.Categorical(np.asarray(lcs.bands, dtype=str), categories=bands).codes
+    table = periods.set_index("id").reindex(np.asarray(stars, dtype=object))
+    period = table["period"].to_numpy(dtype=np.float64)
+
+    point_curve = lcs.curve_index
+    point_star = star_code[point_curve]
+    t, mag, err = lcs.time, lcs.mag, lcs.err
+
+    # Per curve (one band of one star): median, robust scale, range, median error.
+    curve_stats = _curve_stats(lcs)
+    med = curve_stats["median"].to_numpy()[point_curve]
+    scale = curve_stats["scale"].to_numpy()[point_curve]
+
+    # Phases relative to each star's first point.
+    t0 = np.full(n_stars, np.inf)
+    np.minimum.at(t0, point_star, t)
+    t_rel = t - t0[point_star]
+    n_channels = len(TOKEN_CHANNELS) + len(bands)
+    features = np.zeros((lcs.n_points, n_channels), np.float32)
+    if config.fold in ("period", "both"):
+        p = period[point_star]
+        known = np.isfinite(p) & (p > 0)
+        features[:, 0] = np.where(known, np.mod(t_rel / np.where(known, p, 1.0), 1.0), 0.0)
+        features[:, 1] = np.where(known, np.mod(t_rel / np.where(known, 2 * p, 1.0), 1.0), 0.0)
+    if config.fold in ("time", "both"):
+        span = np.zeros(n_stars)
+        np.maximum.at(span, point_star, t_rel)
+        features[:, 2] = t_rel / np.maximum(2 * span[point_star], 1e-9)
+    features[:, 3] = (mag - med) / scale
+    features[:, 4] = np.where(np.isfinite(err), err / scale, 0.0)
+    point_band = band_of_curve[point_curve]
+    has_band = point_band >= 0
+    features[np.flatnonzero(has_band), len(TOKEN_CHANNELS) + point_band[has_band]] = 1.0
+
+    # Interleaved chunks of each time-sorted star.
+    order = np.lexsort((t, point_star))
+    n_per_star = np.bincount(point_star, minlength=n_stars)
+    k = np.maximum(-(-n_per_star // config.max_obs), 1)  # chunks per star (empty stars: 1)
+    first_point = np.concatenate([[0], np.cumsum(n_per_star)[:-1]])
+    first_sample = np.concatenate([[0], np.cumsum(k)[:-1]])
+    sorted_star = point_star[order]
+    rank = np.arange(len(order)) - first_point[sorted_star]
+    chunk = rank % k[sorted_star]
+    slot = rank // k[sorted_star]
+    sample = first_sample[sorted_star] + chunk
+    n_samples = int(k.sum())
+    tokens = np.zeros((n_samples, config.max_obs, n_channels), np.float32)
+    mask = np.zeros((n_samples, config.max_obs), bool)
+    tokens[sample, slot] = features[order]
+    mask[sample, slot] = True
+    sample_star = np.repeat(np.arange(n_stars), k)
+    scalars = _scalars(curve_stats, star_code, band_of_curve, len(bands), table, t_rel,
+                       point_star, n_stars)
+    return StarViews(tokens, mask, sample_star, scalars, np.asarray(stars, dtype=object))
+
+
+def _curve_stats(lcs: LightCurves) -> pd.DataFrame:
+    frame = pd.DataFrame({"curve": lcs.curve_index, "mag": lcs.mag, "err": lcs.err})
+    grouped = frame.groupby("curve", sort=True)
+    q = grouped["mag"].quantile([0.05, 0.25, 0.5, 0.75, 0.95]).unstack()
+    stats = pd.DataFrame(index=pd.RangeIndex(lcs.n_curves))
+    stats["median"] = q[0.5]
+    iqr_sigma = (q[0.75] - q[0.25]) / 1.349
+    stats["median_err"] = grouped["err"].median()
+    floor = np.maximum(stats["median_err"].fillna(0.0), MIN_SCALE)
+    stats["scale"] = np.maximum(iqr_sigma.reindex(stats.index).fillna(0.0), floor)
+    stats["amplitude"] = q[0.95] - q[0.05]
+    stats["n"] = lcs.lengths
+    return stats.fillna({"median": 0.0})
+
+
+def _scalars(curve_stats: pd.DataFrame, star_code: np.ndarray, band_of_curve: np.ndarray,
+             n_bands: int, table: pd.DataFrame, t_rel: np.ndarray, point_star: np.ndarray,
+             n_stars: int) -> np.ndarray:
+    out = np.full((n_stars, n_bands * len(PER_BAND_SCALARS) + len(STAR_SCALARS)), np.nan,
+                  np.float32)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_band = np.column_stack([
+            curve_stats["median"], np.log10(curve_stats["scale"]),
+            np.log10(np.maximum(curve_stats["amplitude"], MIN_SCALE)),
+            np.log10(curve_stats["median_err"]), np.log10(np.maximum(curve_stats["n"], 1))])
+        known = band_of_curve >= 0
+        columns = band_of_curve[known][:, None] * len(PER_BAND_SCALARS) + np.arange(
+            len(PER_BAND_SCALARS))
+        out[star_code[known][:, None], columns] = per_band[known]
+        span = np.zeros(n_stars)
+        np.maximum.at(span, point_star, t_rel)
+        log_fap = table["log10_fap"] if "log10_fap" in table else np.log10(table["fap"])
+        base = n_bands * len(PER_BAND_SCALARS)
+        out[:, base + 0] = np.log10(table["period"].to_numpy())
+        out[:, base + 1] = table["power"].to_numpy()
+        out[:, base + 2] = np.clip(np.asarray(log_fap, dtype=np.float64), -50, 0)
+        out[:, base + 3] = np.log10(np.maximum(span, 1e-3))
+        if n_bands >= 2:
+            out[:, base + 4] = out[:, 0] - out[:, len(PER_BAND_SCALARS)]
+    out[~np.isfinite(out)] = np.nan
+    return out

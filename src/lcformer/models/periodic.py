@@ -1,0 +1,125 @@
+"""The period-aware classifier: attention over a star's folded observations plus its scalars.
+
+Input: star views (:mod:`lcformer.data.views`): tokens ``[phase, phase at 2P, time,
+magnitude, error, band one-hot]`` of every band in one sequence, and per star a vector of ``extra``
+values (the scalars that normalisation removes, and optionally the feature baseline's feature
+vector). The pieces, all from :mod:`lcformer.models.blocks` but the input layers:
+
+* each phase (and the time) enters as its first ``harmonics`` Fourier pairs
+  ``sin/cos(2 pi k phase)``, so phase 0.99 and 0.01 are neighbours and a cyclic shift is a
+  rotation: during training every star is shifted by a random phase (``phase_shift``), which
+  teaches the model that the period's zero point means nothing;
+* the extra values are standardised with statistics of the training stars (kept as buffers,
+  so they travel with the weights), missing ones set to 0 with a missing flag, and embedded as
+  one more token that every observation can attend to;
+* :class:`EncoderBlock` x ``depth``; then the extra token and the mean of the observation
+  tokens, side by side, go through the pooled :class:`ClassifierHead`.
+
+There is no positional encoding: the order of observations carries nothing once folded.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Iterator
+
+import numpy as np
+import torch
+from torch import Tensor, nn
+
+from lcformer.models.blocks import ClassifierHead, EncoderBlock, guard_mask
+from lcformer.models.config import ModelConfig
+
+#: Token channels that are positions on a circle: phase at P, at 2P, and the time over
+#: twice the span (which never wraps); see lcformer.data.views.
+PHASE_CHANNELS = 3
+
+
+class PeriodicClassifier(nn.Module):
+    pretrain = None  # no reconstruction phase
+    reconstruction = None
+    arch = None  # not a window model: no token-position or attention-map figures
+
+    def __init__(self, config: ModelConfig) -> None:
+        super().__init__()
+        c = self.config = config
+        n_extra = c.n_extra or 0
+        self.register_buffer("extra_center", torch.zeros(n_extra))
+        self.register_buffer("extra_scale", torch.ones(n_extra))
+        self.register_buffer("harmonics", torch.arange(1, c.harmonics + 1, dtype=torch.float32))
+        token_in = PHASE_CHANNELS * 2 * c.harmonics + c.n_features - PHASE_CHANNELS
+        self.embed = nn.Sequential(nn.Linear(token_in, c.emb), nn.ReLU(),
+                                   nn.Linear(c.emb, c.emb))
+        self.extra_embed = nn.Sequential(nn.Linear(2 * n_extra, c.emb), nn.ReLU(),
+                                         nn.Linear(c.emb, c.emb)) if n_extra else None
+        self.encoder = nn.ModuleList(
+            EncoderBlock(c.emb, c.heads, c.ff_mult, c.dropout, c.attention_scale)
+            for _ in range(c.depth))
+        self.head = ClassifierHead(2 * c.emb, c.head_hidden_mult * c.emb, c.n_classes,
+                                   pooled=True)
+
+    @torch.no_grad()
+    def fit_extra_stats(self, extra: np.ndarray) -> None:
+        """Centre and scale of each extra value on the training samples (median, IQR)."""
+        if extra.shape[1] == 0:
+            return
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns: no colour
+            center = np.nan_to_num(np.nanmedian(extra, axis=0))
+            q25, q75 = np.nanpercentile(extra, [25, 75], axis=0)
+            scale = np.nan_to_num(q75 - q25, nan=1.0)
+        self.extra_center.copy_(torch.as_tensor(center, dtype=torch.float32))
+        self.extra_scale.copy_(torch.as_tensor(np.where(scale > 1e-6, scale, 1.0),
+                                               dtype=torch.float32))
+
+    def _tokens(self, tokens: Tensor, mask: Tensor) -> Tensor:
+        if tokens.ndim != 3 or tokens.shape[-1] != self.config.n_features:
+            raise ValueError(f"tokens must be (batch, tokens, {self.config.n_features}), "
+                             f"got {tuple(tokens.shape)}")
+        phase = tokens[..., :PHASE_CHANNELS]
+        if self.training and self.config.phase_shift:
+            # One shift of time per star: phase at 2P moves by u, phase at P by 2u.
+            u = torch.rand(tokens.shape[0], 1, 1, device=tokens.device)
+            shift = u * torch.tensor([2.0, 1.0, 0.0], device=tokens.device)
+            phase = torch.remainder(phase + shift, 1.0)
+        angle = 2 * math.pi * phase[..., None] * self.harmonics  # (B, T, 2, H)
+        fourier = torch.cat([angle.sin(), angle.cos()], dim=-1).flatten(-2)
+        rest = torch.nan_to_num(tokens[..., PHASE_CHANNELS:], nan=0.0).clamp(-50, 50)
+        x = self.embed(torch.cat([fourier, rest], dim=-1))
+        return x.masked_fill(~mask[..., None], 0.0)
+
+    def classify(self, tokens: Tensor, mask: Tensor, extra: Tensor | None = None) -> Tensor:
+        """(B, C) class log-probabilities of each sample."""
+        mask = guard_mask(mask)
+        x = self._tokens(tokens, mask)
+        if self.extra_embed is not None:
+            if extra is None:
+                raise ValueError("this model needs the per-star extra values")
+            z = (extra - self.extra_center) / self.extra_scale
+            missing = torch.isnan(z)
+            z = torch.nan_to_num(z, nan=0.0).clamp(-20, 20)
+            extra_token = self.extra_embed(torch.cat([z, missing.to(z.dtype)], dim=-1))
+        else:
+            extra_token = x.new_zeros(x.shape[0], x.shape[-1])
+        x = torch.cat([extra_token[:, None], x], dim=1)
+        full = torch.cat([mask.new_ones(mask.shape[0], 1), mask], dim=1)
+        for block in self.encoder:
+            x = block(x, full)
+        weights = mask[..., None].to(x.dtype)
+        mean = (x[:, 1:] * weights).sum(1) / weights.sum(1).clamp(min=1.0)
+        pooled = torch.cat([x[:, 0], mean], dim=-1)[:, None]
+        return self.head(pooled, full[:, :1])
+
+    def forward(self, tokens: Tensor, mask: Tensor, extra: Tensor | None = None) -> Tensor:
+        return self.classify(tokens, mask, extra)
+
+    def encoder_parameters(self) -> Iterator[nn.Parameter]:
+        head = {id(p) for p in self.head.parameters()}
+        return (p for p in self.parameters() if id(p) not in head)
+
+    def head_parameters(self) -> Iterator[nn.Parameter]:
+        return self.head.parameters()
+
+    def l2_penalty(self) -> Tensor:
+        return self.head.out.weight.new_zeros(())

@@ -1,0 +1,86 @@
+"""Star views: folded tokens of every band in one sequence, chunks, and per-star scalars."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lcformer.data.lightcurves import LightCurves
+from lcformer.data.views import (
+    PER_BAND_SCALARS,
+    STAR_SCALARS,
+    ViewConfig,
+    make_views,
+    scalar_names,
+)
+
+
+def two_stars() -> LightCurves:
+    rng = np.random.default_rng(1)
+    t_a = np.sort(rng.uniform(0, 100, 30))
+    t_b = np.sort(rng.uniform(0, 100, 20))
+    t_c = np.array([5.0, 6.0, 9.0])
+    return LightCurves.from_list([
+        ("a", "B", t_a + 1000, 15 + np.sin(2 * np.pi * t_a / 2.5), np.full(30, 0.02)),
+        ("a", "R", t_b + 1000, 14 + 0.5 * np.sin(2 * np.pi * t_b / 2.5), np.full(20, 0.02)),
+        ("c", "R", t_c, np.array([12.0, 12.5, 12.2]), np.full(3, 0.05)),
+    ])
+
+
+PERIODS = pd.DataFrame({"id": ["a", "c"], "period": [2.5, np.nan], "power": [0.9, np.nan],
+                        "fap": [1e-30, np.nan], "log10_fap": [-30.0, np.nan]})
+
+
+def test_tokens_fold_every_band_of_a_star_into_one_sequence() -> None:
+    lcs = two_stars()
+    views = make_views(lcs, PERIODS, ["B", "R"], ViewConfig(max_obs=64))
+    assert views.stars.tolist() == ["a", "c"]  # the short star is kept
+    assert views.tokens.shape == (2, 64, 7) and views.sample_star.tolist() == [0, 1]
+    a = views.tokens[0][views.mask[0]]
+    assert len(a) == 50 and views.mask[1].sum() == 3
+    # Phases: time since the star's first point over P (and 2P), modulo 1.
+    t = np.sort(np.concatenate([lcs.curve(0)[0], lcs.curve(1)[0]]))
+    expected = np.mod((t - t.min()) / 2.5, 1.0)
+    np.testing.assert_allclose(np.sort(a[:, 0]), np.sort(expected), atol=1e-5)
+    np.testing.assert_allclose(np.sort(a[:, 1]), np.sort(np.mod((t - t.min()) / 5.0, 1)),
+                               atol=1e-5)
+    # Time: since the first point, over twice the span.
+    np.testing.assert_allclose(np.sort(a[:, 2]), (t - t.min()) / (2 * np.ptp(t)), atol=1e-5)
+    # Band one-hot: 30 points of B, 20 of R; magnitudes centred on each band's median.
+    assert a[:, 5].sum() == 30 and a[:, 6].sum() == 20
+    assert abs(np.median(a[a[:, 5] == 1, 3])) < 0.1
+    # No period: phases 0; the star is still there with its magnitudes and errors.
+    c = views.tokens[1][views.mask[1]]
+    assert (c[:, 0] == 0).all() and (c[:, 4] > 0).all()
+    # fold="period" leaves the time channel empty.
+    folded = make_views(lcs, PERIODS, ["B", "R"], ViewConfig(fold="period"))
+    assert (folded.tokens[..., 2] == 0).all()
+
+
+def test_long_stars_become_interleaved_chunks_spanning_the_curve() -> None:
+    views = make_views(two_stars(), PERIODS, ["B", "R"], ViewConfig(max_obs=16))
+    # 50 points of star a: ceil(50 / 16) = 4 chunks of 12-13 points; star c: one.
+    assert views.sample_star.tolist() == [0, 0, 0, 0, 1]
+    assert views.mask[:4].sum(1).tolist() == [13, 13, 12, 12]
+    fold_time = ViewConfig(fold="time", max_obs=16)
+    chunks = make_views(two_stars(), PERIODS, ["B", "R"], fold_time)
+    for k in range(4):  # every chunk holds early and late points
+        times = chunks.tokens[k][chunks.mask[k], 2]
+        assert (chunks.tokens[k][:, 0] == 0).all()  # no fold
+        assert times.min() < 0.1 and times.max() > 0.4
+
+
+def test_scalars_keep_what_normalisation_removed() -> None:
+    views = make_views(two_stars(), PERIODS, ["B", "R"])
+    names = scalar_names(["B", "R"])
+    assert len(names) == 2 * len(PER_BAND_SCALARS) + len(STAR_SCALARS)
+    row = dict(zip(names, views.scalars[0], strict=True))
+    assert row["B_median_mag"] == pytest.approx(15, abs=0.5)
+    assert row["R_median_mag"] == pytest.approx(14, abs=0.3)
+    assert row["colour"] == pytest.approx(row["B_median_mag"] - row["R_median_mag"])
+    assert row["log_period"] == pytest.approx(np.log10(2.5))
+    assert row["log_fap"] == -30 and row["B_log_n"] == pytest.approx(np.log10(30))
+    c = dict(zip(names, views.scalars[1], strict=True))
+    assert np.isnan(c["B_median_mag"]) and np.isnan(c["log_period"])  # unknown, not 0
+    assert np.isnan(c["colour"])
