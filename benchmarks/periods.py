@@ -17,7 +17,8 @@ For each set of stars (synthetic ASAS-like stars; real ASAS stars from
   agrees when both best frequencies lie on the same peak (within half a peak width
   ``1/(2 span)``) or when the exact power of the search's period is at least the exhaustive
   grid's maximum (two peaks of near-equal height: the grid sampled the other one better).
-  light-curve's best period is checked the same way (same peak only);
+  light-curve's best period is checked the same way (same peak only), though its classic
+  periodogram (no floating mean, no weights) may differ from this one by definition;
 * synthetic stars also report recovery of the true period (exact, or which alias).
 
 Part 3 compares ways of combining the bands of two-band synthetic stars (true period known):
@@ -252,7 +253,8 @@ def measure(name: str, lcs: LightCurves, args: argparse.Namespace,
     say(f"find_periods agrees with it for {agree.mean():.2%} of stars ({int(agree.sum())}/{n}; "
         f"same peak {same_peak.mean():.2%}; among the {int(significant.sum())} stars with "
         f"fap < 0.01: {agree[significant].mean() if significant.any() else float('nan'):.2%})")
-    say(f"light-curve's best peak on its grid is that peak for {lc_agree.mean():.2%} of stars")
+    say(f"light-curve's best peak on its grid is that peak for {lc_agree.mean():.2%} of stars "
+        "(its periodogram has no floating mean and no weights: part of this is definition)")
     out: dict[str, Any] = {
         "stars": n, "points": int(lcs.n_points), "rates_stars_per_s": rates,
         "ratio_to_light_curve": {k: r / lc_rate for k, r in rates.items()},

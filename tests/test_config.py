@@ -12,9 +12,11 @@ from hypothesis import strategies as st
 
 from lcformer.config import Config
 from lcformer.data.cleaning import CleaningConfig
+from lcformer.data.periods import PeriodConfig
 from lcformer.data.prepared import PrepareConfig
 from lcformer.data.synthetic import SyntheticConfig
 from lcformer.data.tokens import TokenConfig
+from lcformer.data.views import ViewConfig
 from lcformer.errors import ConfigError
 from lcformer.experiments.grid import SweepConfig
 from lcformer.models.config import ModelConfig
@@ -22,7 +24,7 @@ from lcformer.training.config import RunConfig, TrainConfig
 from lcformer.training.runs import drop_none
 
 ALL = [TokenConfig, CleaningConfig, PrepareConfig, SyntheticConfig, ModelConfig, TrainConfig,
-       RunConfig, SweepConfig]
+       RunConfig, SweepConfig, ViewConfig, PeriodConfig]
 
 
 @pytest.mark.parametrize("cls", ALL)

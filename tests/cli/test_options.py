@@ -12,15 +12,18 @@ from lcformer.cli import build_parser
 from lcformer.cli.options import _shown, config_from_args
 from lcformer.config import Config
 from lcformer.data.cleaning import CleaningConfig
+from lcformer.data.periods import PeriodConfig
 from lcformer.data.prepared import PrepareConfig
 from lcformer.data.tokens import TokenConfig
+from lcformer.data.views import ViewConfig
 from lcformer.experiments.demo import DEMO_RUN
 from lcformer.experiments.grid import SweepConfig
 from lcformer.models.config import ModelConfig
 from lcformer.training.config import RunConfig, TrainConfig
 
 CONFIGS = {c.__name__: c for c in (TokenConfig, CleaningConfig, PrepareConfig, ModelConfig,
-                                   TrainConfig, RunConfig, SweepConfig)}
+                                   TrainConfig, RunConfig, SweepConfig, ViewConfig,
+                                   PeriodConfig)}
 
 
 def subparsers() -> dict[str, argparse.ArgumentParser]:

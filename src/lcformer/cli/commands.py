@@ -25,8 +25,10 @@ from lcformer.data.datasets import (
     resolve,
     work_dir,
 )
+from lcformer.data.periods import PeriodConfig
 from lcformer.data.prepared import PrepareConfig, PreparedDataset, format_summary
 from lcformer.data.tokens import TokenConfig
+from lcformer.data.views import ViewConfig
 from lcformer.errors import LcformerError
 from lcformer.experiments.grid import SweepConfig
 from lcformer.models.config import ModelConfig
@@ -41,7 +43,9 @@ PRESET = "default: the dataset's preset"
 def add_prepare_options(parser: argparse.ArgumentParser) -> None:
     add_config_options(parser, TokenConfig, "tokens", default_note=PRESET)
     add_config_options(parser, CleaningConfig, "cleaning", default_note=PRESET)
-    add_config_options(parser, PrepareConfig, "classes")
+    add_config_options(parser, PrepareConfig, "classes and star inputs")
+    add_config_options(parser, ViewConfig, "star views (the periodic model)")
+    add_config_options(parser, PeriodConfig, "period search (the periodic model)")
 
 
 def prepare_config(args: argparse.Namespace, model: str | None = None) -> PrepareConfig:

@@ -23,25 +23,26 @@ Why each step is the way it is (measured on this project's 2-core machine; the b
 - **Coarse grid, exact peaks**: the grid (:func:`frequency_grid`) samples each peak, whose
   width is ``1/span``, ``oversampling`` (2) times, so a sinusoid's peak shows at least 81% of
   its height. The ``n_candidates`` (20) highest local maxima are then re-evaluated exactly
-  (double precision, direct sums): a local grid of a quarter step around each, then the best
-  few distinct peaks again at a sixteenth of a step and at the vertex of the parabola through
-  the best three points (power to ~1e-6). On real ASAS stars the best period was the one of
-  an exhaustive search on a 10x finer grid for 599 of 600 stars (the other had a peak
-  narrower than the grid step); light-curve's periodogram, which has no refinement and no
-  floating mean or weights, agreed for 77-80% even on a 16x finer grid.
+  (double precision, direct sums) from one grid step below to one above, every quarter step;
+  the best few distinct peaks then again every sixteenth of a step, and at the vertex of the
+  parabola through the best three points (power to ~1e-6). On 600 real ASAS stars the best
+  period was the one of an exhaustive search on a 10x finer grid for 599 (the other had a
+  peak narrower than the grid step); light-curve's periodogram (no refinement, no floating
+  mean, no weights) agreed for 77-82% of 250 stars on the same grid, 80% on a 16x finer one.
 - **Several bands** (a star seen in R and B): every band's periodogram is computed on the
   star's grid and the bands are combined through ``Z = sum_b (N_b - 3) * -ln(1 - P_b)``, each
   band's "log" power weighted by its degrees of freedom. Under white Gaussian noise ``Z`` is
   chi-squared with ``2K`` degrees of freedom at any one frequency (``K`` bands) whatever the
   bands' noise levels or error scales, which gives the significance below. On 600 synthetic
   two-band stars with weak signals it found the true period for 58.7%, like a point-weighted
-  mean of the powers (58.8%), ahead of the chi-squared (error) weighted mean (52.7%: it loses
-  when one band's errors are misreported, 48.0% against 61.0%) and of the band with more
-  points alone (39.8%). astropy's ``LombScargleMultiband`` found it for 55% (``flexible``, at
-  5 s a star) and 37.5% (``fast``, which weights bands by the sum of their squared powers)
-  of a 40-star subset where this statistic found 57.5%. The ``power`` column is the standard
-  power equivalent to ``Z``, ``1 - exp(-Z / sum_b (N_b - 3))``: the band's power when there
-  is one band.
+  mean of the powers (58.8%), ahead of the chi-squared (error) weighted mean (52.7%; on the
+  half of the stars with one band's errors misreported 48.0%, against 61.0% for ``Z``) and
+  of the band with more points alone (39.8%). On a 40-star subset where ``Z`` found 57.5%,
+  astropy's ``LombScargleMultiband`` found 55% (``flexible``, at 5 s a star) and 37.5%
+  (``fast``, which weights each band by the sum of its squared powers over the grid); part 3
+  of the benchmark repeats the comparison. The ``power`` column is the standard power
+  equivalent to ``Z``, ``1 - exp(-Z / sum_b (N_b - 3))``: the band's power when there is one
+  band.
 - **Significance** ``fap``: a false-alarm probability, the chance that white noise alone
   gives a peak this high anywhere between ``f_min`` and ``f_max``: Davies' bound as Baluev
   (2008) uses it (see :func:`_false_alarm`), generalised to ``K`` bands. For one band it was
@@ -67,57 +68,61 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
+from lcformer.config import Config, setting
 from lcformer.data.lightcurves import LightCurves
 from lcformer.data.report import DropReport
 
 Engine = Literal["finufft", "nifty-ls"]
 # Degrees of freedom a band's fit uses: a mean, and at each frequency a sine and a cosine.
 FIT_DOF = 3
-# Local maxima re-evaluated per stage and the factor by which each stage narrows the step.
+# Refinement: each stage evaluates REFINE_POINTS frequencies from one step below a peak to one
+# above (the step shrinks 4x a stage), so after two stages it is 1/16 of the grid step.
 REFINE_POINTS = 9
 REFINE_STAGES = 2
 KEEP_EXTRA = 3  # distinct peaks refined beyond n_peaks after the first zoom
-FFTW_ESTIMATE = 64  # FFTW planner flag: planning costs more than it saves for one transform
+# FFTW planner flag. FFTW_MEASURE plans ran 1.4-2x faster but took 5-12 s per grid size to
+# make: worth it only beyond some 5000 stars of one size.
+FFTW_ESTIMATE = 64
 CHUNK_STARS = 64  # stars per task when n_jobs > 1; each task builds its own NUFFT plans
 
 
 @dataclass(frozen=True)
-class PeriodConfig:
-    """Settings of :func:`find_periods`; plain values only, so ``dataclasses.asdict`` is JSON."""
+class PeriodConfig(Config):
+    """Settings of :func:`find_periods`."""
 
-    # days: shortest period searched. 0.05 d reaches delta Scuti stars and the shortest
-    # contact binaries; the grid size grows as 1/min_period.
-    min_period: float = 0.05
-    # days: longest period searched; None means the star's time span (a longer period is not
-    # seen to repeat, and the lowest frequencies mostly fit trends).
-    max_period: float | None = None
-    # grid steps per periodogram peak width 1/span: 2 keeps a sinusoid's peak within 81% of
-    # its height on the grid, enough for the refinement to find it; 3 was 1.5x slower and
-    # agreed no more often with an exhaustive search (benchmarks/periods.py).
-    oversampling: float = 2.0
-    # peaks reported per star (period_1..k, power_1..k), best first.
-    n_peaks: int = 3
-    # coarse-grid local maxima re-evaluated exactly: the true best peak may rank lower on
-    # the coarse grid. On 600 ASAS stars 10/20/40 missed it for 3/2/1 stars, at a cost of
-    # 0/7/30% in speed (benchmarks/periods.py).
-    n_candidates: int = 20
-    # a band needs this many points (the fit itself uses 3); fewer give NaN, counted.
-    min_points: int = 5
-    # weight points by 1/err**2 (generalised Lomb-Scargle); False weights all points equally,
-    # for surveys whose errors are not trusted.
-    use_errors: bool = True
-    # "finufft": NUFFT with plans reused across stars (fastest); "nifty-ls": the same
-    # periodogram through nifty-ls, a cross-check (needs the nifty-ls package).
-    engine: Engine = "finufft"
-    # coarse grid in single precision: ~1.7x faster; the candidates are re-evaluated in
-    # double precision, so the reported periods and powers are unaffected.
-    single_precision: bool = True
-    # the number of grid steps from 0 to 1/min_period is rounded up to a power of this ratio,
-    # so stars of similar span share NUFFT plans (2**(1/8): at most 9% more frequencies).
-    # 2.0 gives light-curve's power-of-two grids, for comparisons on identical grids.
-    grid_size_ratio: float = 2.0 ** 0.125
+    # The grid size grows as 1/min_period.
+    min_period: float = setting(0.05, "days: the shortest period searched (0.05 d reaches "
+                                      "delta Scuti stars and the shortest contact binaries)")
+    # A longer period than the span is not seen to repeat; the lowest frequencies mostly fit
+    # trends.
+    max_period: float | None = setting(None, "days: the longest period searched (default: "
+                                             "each star's time span)")
+    # 2 keeps a sinusoid's peak within 81% of its height on the grid, enough for the
+    # refinement to find it; 3 was 1.5x slower and agreed no more often with an exhaustive
+    # search (600 ASAS stars: 1 miss each).
+    oversampling: float = setting(2.0, "periodogram grid steps per peak width 1/span")
+    n_peaks: int = setting(3, "peaks reported per star, best first", cli=False)
+    # On 600 ASAS stars 5/10/20/40 missed an exhaustive search's best peak for 2/2/1/0 stars,
+    # at 143/143/131/113 stars/s.
+    n_candidates: int = setting(20, "coarse-grid local maxima re-evaluated exactly", cli=False)
+    min_points: int = setting(5, "points a band needs for a period (fewer: NaN, counted)",
+                              cli=False)
+    # False for surveys whose errors are not trusted.
+    use_errors: bool = setting(True, "weight points by 1/err**2 (generalised Lomb-Scargle)",
+                               cli=False)
+    # "nifty-ls": the same periodogram through nifty-ls, a cross-check.
+    engine: Engine = setting("finufft", "finufft: NUFFT with plans reused across stars "
+                                        "(fastest); nifty-ls: a cross-check", cli=False)
+    # The candidates are re-evaluated in double precision, so the reported periods and powers
+    # are unaffected; the search ran 1.4-1.5x faster.
+    single_precision: bool = setting(True, "coarse grid in single precision", cli=False)
+    # So stars of similar span share NUFFT plans (2**(1/8): at most 9% more frequencies). 2.0
+    # gives light-curve's power-of-two grids, for comparisons on identical grids.
+    grid_size_ratio: float = setting(2.0 ** 0.125, "grid sizes are powers of this ratio",
+                                     cli=False)
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         if not self.min_period > 0:
             raise ValueError(f"min_period must be positive, got {self.min_period}")
         if self.max_period is not None and not self.max_period > self.min_period:
@@ -181,8 +186,8 @@ def _gls_power(yc: np.ndarray, ys: np.ndarray, c: np.ndarray, s: np.ndarray,
 
     The fit's normal equations in closed form (Zechmeister & Kürster 2009, eq. 5-13), without
     the phase ``tau`` of the classical formula. Written in place on ``out`` and five
-    ``scratch`` arrays: on a 200k-frequency grid, fresh temporaries cost more than the
-    arithmetic, and page faults on them kept two threads from running faster than one.
+    ``scratch`` arrays: on 200k-frequency grids, allocating a fresh array per operation made
+    this function take 1.6x as long.
     """
     shape, dtype = np.shape(c), np.result_type(c, s, c2, s2, yc, ys)
     out = np.empty(shape, dtype) if out is None else out
@@ -482,15 +487,16 @@ def find_periods(lcs: LightCurves, config: PeriodConfig | None = None, n_jobs: i
     whose observations span no more than ``min_period`` (when ``max_period`` is None) or
     whose magnitudes are all equal gets NaN, counted in ``report`` as
     ``period_stars_too_few_points`` / ``period_stars_span_too_short`` /
-    ``period_stars_constant``; a band that is too short in
-    an otherwise usable star is left out (``period_curves_too_few_points``). Points with a
-    non-finite time or magnitude are ignored (``period_points_not_finite``). With
+    ``period_stars_constant``. A band that is too short in an otherwise usable star is left
+    out (``period_curves_too_few_points``). Points with a non-finite time or magnitude are
+    ignored (``period_points_not_finite``). With
     ``use_errors``, a curve with some unusable errors (NaN, <= 0) gets the median of its other
     errors there (``period_points_err_filled``); one without any is weighted uniformly
     (``period_curves_without_errors``).
 
     ``n_jobs`` threads work on stars at once (the NUFFT and NumPy release the GIL); -1 uses
-    every CPU. Results do not depend on ``n_jobs``.
+    every CPU. Two threads ran 1.4x as fast as one on 2 cores (the Python and memory-bound
+    parts do not scale). Results do not depend on ``n_jobs``.
     """
     config = config or PeriodConfig()
     report = report if report is not None else DropReport()
@@ -531,8 +537,8 @@ def find_periods(lcs: LightCurves, config: PeriodConfig | None = None, n_jobs: i
 
     curves_of = np.argsort(codes, kind="stable")
     curve_start = np.searchsorted(codes[curves_of], np.arange(n_stars + 1))
-    middle = np.where(n_usable > 0, 0.5 * (np.where(n_usable > 0, star_lo, 0.0)
-                                           + np.where(n_usable > 0, star_hi, 0.0)), np.nan)
+    with np.errstate(invalid="ignore"):  # inf - inf for stars without a usable curve
+        middle = 0.5 * (star_lo + star_hi)
 
     def run(stars: np.ndarray) -> tuple[np.ndarray, np.ndarray, Counter[str]]:
         search = _Search(config)

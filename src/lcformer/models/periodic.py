@@ -10,10 +10,13 @@ vector). The pieces, all from :mod:`lcformer.models.blocks` but the input layers
   rotation: during training every star is shifted by a random phase (``phase_shift``), which
   teaches the model that the period's zero point means nothing;
 * the extra values are standardised with statistics of the training stars (kept as buffers,
-  so they travel with the weights), missing ones set to 0 with a missing flag, and embedded as
-  one more token that every observation can attend to;
-* :class:`EncoderBlock` x ``depth``; then the extra token and the mean of the observation
-  tokens, side by side, go through the pooled :class:`ClassifierHead`.
+  so they travel with the weights) and each becomes a token of its own, ``z_i w_i + b_i``
+  (a learned "missing" vector where the value is unknown), as in the FT-Transformer
+  (Gorishniy et al. 2021): a neural network gets the most out of tabular values when each
+  is embedded separately, and the attention relates them to each other and to the curve;
+* a learned summary token starts the sequence; :class:`EncoderBlock` x ``depth``; then the
+  summary token and the mean of the observation tokens, side by side, go through the pooled
+  :class:`ClassifierHead`.
 
 There is no positional encoding: the order of observations carries nothing once folded.
 """
@@ -51,8 +54,10 @@ class PeriodicClassifier(nn.Module):
         token_in = PHASE_CHANNELS * 2 * c.harmonics + c.n_features - PHASE_CHANNELS
         self.embed = nn.Sequential(nn.Linear(token_in, c.emb), nn.ReLU(),
                                    nn.Linear(c.emb, c.emb))
-        self.extra_embed = nn.Sequential(nn.Linear(2 * n_extra, c.emb), nn.ReLU(),
-                                         nn.Linear(c.emb, c.emb)) if n_extra else None
+        self.summary = nn.Parameter(torch.zeros(c.emb))
+        self.extra_weight = nn.Parameter(torch.randn(n_extra, c.emb) / math.sqrt(c.emb))
+        self.extra_bias = nn.Parameter(torch.zeros(n_extra, c.emb))
+        self.extra_missing = nn.Parameter(torch.zeros(n_extra, c.emb))
         self.encoder = nn.ModuleList(
             EncoderBlock(c.emb, c.heads, c.ff_mult, c.dropout, c.attention_scale)
             for _ in range(c.depth))
@@ -93,21 +98,23 @@ class PeriodicClassifier(nn.Module):
         """(B, C) class log-probabilities of each sample."""
         mask = guard_mask(mask)
         x = self._tokens(tokens, mask)
-        if self.extra_embed is not None:
+        n_extra = self.extra_weight.shape[0]
+        lead = [self.summary.expand(x.shape[0], 1, -1)]
+        if n_extra:
             if extra is None:
                 raise ValueError("this model needs the per-star extra values")
             z = (extra - self.extra_center) / self.extra_scale
-            missing = torch.isnan(z)
-            z = torch.nan_to_num(z, nan=0.0).clamp(-20, 20)
-            extra_token = self.extra_embed(torch.cat([z, missing.to(z.dtype)], dim=-1))
-        else:
-            extra_token = x.new_zeros(x.shape[0], x.shape[-1])
-        x = torch.cat([extra_token[:, None], x], dim=1)
-        full = torch.cat([mask.new_ones(mask.shape[0], 1), mask], dim=1)
+            missing = torch.isnan(z)[..., None]
+            z = torch.nan_to_num(z, nan=0.0).clamp(-20, 20)[..., None]
+            lead.append(torch.where(missing, self.extra_missing,
+                                    z * self.extra_weight + self.extra_bias))
+        x = torch.cat([*lead, x], dim=1)
+        n_lead = 1 + n_extra
+        full = torch.cat([mask.new_ones(mask.shape[0], n_lead), mask], dim=1)
         for block in self.encoder:
             x = block(x, full)
         weights = mask[..., None].to(x.dtype)
-        mean = (x[:, 1:] * weights).sum(1) / weights.sum(1).clamp(min=1.0)
+        mean = (x[:, n_lead:] * weights).sum(1) / weights.sum(1).clamp(min=1.0)
         pooled = torch.cat([x[:, 0], mean], dim=-1)[:, None]
         return self.head(pooled, full[:, :1])
 
