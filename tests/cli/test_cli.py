@@ -125,6 +125,14 @@ def test_missing_registered_dataset_says_where_to_put_it(tmp_path, capsys) -> No
     assert "lightcurves.parquet" in err and "--data-dir" in err
 
 
+def new_stars_with_a_short_one() -> pd.DataFrame:
+    """Three unlabelled stars as a long table; the last one ("short-star") has 8 points."""
+    new = make_synthetic(dataclasses.replace(TINY, n_per_class=1, seed=5)).to_frame()
+    new = new.drop(columns="class")
+    short = new[new["id"] == new["id"].iloc[0]].head(8).assign(id="short-star")
+    return pd.concat([new[new["id"] != new["id"].iloc[0]], short])
+
+
 def test_train_evaluate_predict(tiny_synthetic, tmp_path, capsys) -> None:
     work, run_dir = tmp_path / "work", tmp_path / "run"
     code = main(["train", "synthetic", "--work-dir", str(work), "--run-dir", str(run_dir),
@@ -147,11 +155,8 @@ def test_train_evaluate_predict(tiny_synthetic, tmp_path, capsys) -> None:
     assert "window level: accuracy" in out and "on 18 windows" in out
 
     # New stars as a long table: two usable, one too short for a window of 20 pairs.
-    new = make_synthetic(dataclasses.replace(TINY, n_per_class=1, seed=5)).to_frame()
-    new = new.drop(columns="class")
-    short = new[new["id"] == new["id"].iloc[0]].head(8).assign(id="short-star")
     table = tmp_path / "new_stars.csv"
-    pd.concat([new[new["id"] != new["id"].iloc[0]], short]).to_csv(table, index=False)
+    new_stars_with_a_short_one().to_csv(table, index=False)
     out_csv = tmp_path / "predictions.csv"
     assert main(["predict", str(run_dir), str(table), "--out", str(out_csv),
                  "--device", "cpu", "--quiet"]) == 0
@@ -205,11 +210,8 @@ def test_the_default_model_trains_on_star_views_and_predicts_periods(tiny_synthe
     metrics = json.loads((run_dir / "metrics.json").read_text())["records"][0]
     assert 0 <= metrics["star"]["ece"] <= 1  # calibration is reported
     # New stars, one of them 8 points long: every star is classified, with its period.
-    new = make_synthetic(dataclasses.replace(TINY, n_per_class=1, seed=5)).to_frame()
-    new = new.drop(columns="class")
-    short = new[new["id"] == new["id"].iloc[0]].head(8).assign(id="short-star")
     table = tmp_path / "new_stars.parquet"
-    pd.concat([new[new["id"] != new["id"].iloc[0]], short]).to_parquet(table, index=False)
+    new_stars_with_a_short_one().to_parquet(table, index=False)
     out_file = tmp_path / "predictions.parquet"
     assert main(["predict", str(run_dir), str(table), "--out", str(out_file), "--quiet"]) == 0
     assert "classified 3 of 3 stars" in capsys.readouterr().out

@@ -36,7 +36,7 @@ def test_tokens_fold_every_band_of_a_star_into_one_sequence() -> None:
     lcs = two_stars()
     views = make_views(lcs, PERIODS, ["B", "R"], ViewConfig(max_obs=64))
     assert views.stars.tolist() == ["a", "c"]  # the short star is kept
-    assert views.tokens.shape == (2, 64, 7) and views.sample_star.tolist() == [0, 1]
+    assert views.tokens.shape == (2, 64, 9) and views.sample_star.tolist() == [0, 1]
     a = views.tokens[0][views.mask[0]]
     assert len(a) == 50 and views.mask[1].sum() == 3
     # Phases: time since the star's first point over P (and 2P), modulo 1.
@@ -48,8 +48,13 @@ def test_tokens_fold_every_band_of_a_star_into_one_sequence() -> None:
     # Time: since the first point, over twice the span.
     np.testing.assert_allclose(np.sort(a[:, 2]), (t - t.min()) / (2 * np.ptp(t)), atol=1e-5)
     # Band one-hot: 30 points of B, 20 of R; magnitudes centred on each band's median.
-    assert a[:, 5].sum() == 30 and a[:, 6].sum() == 20
-    assert abs(np.median(a[a[:, 5] == 1, 3])) < 0.1
+    assert a[:, 7].sum() == 30 and a[:, 8].sum() == 20
+    assert abs(np.median(a[a[:, 7] == 1, 3])) < 0.1
+    # dm, log dt: to the previous point of the same band, 0 for a band's first point.
+    b_points = a[a[:, 7] == 1]
+    b_points = b_points[np.argsort(b_points[:, 2])]
+    np.testing.assert_allclose(b_points[1:, 5], np.diff(b_points[:, 3]), atol=1e-5)
+    assert b_points[0, 5] == 0 and b_points[0, 6] == 0
     # No period: phases 0; the star is still there with its magnitudes and errors.
     c = views.tokens[1][views.mask[1]]
     assert (c[:, 0] == 0).all() and (c[:, 4] > 0).all()

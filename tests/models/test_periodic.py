@@ -10,12 +10,12 @@ from lcformer.models import ModelConfig, model_from_config
 from lcformer.models.periodic import PeriodicClassifier
 from lcformer.models.registry import REGISTRY
 
-CONFIG = ModelConfig(name="periodic", emb=16, heads=2, dropout=0.0).for_data(3, 7, 40, 5)
+CONFIG = ModelConfig(name="periodic", emb=16, heads=2, dropout=0.0).for_data(3, 9, 40, 5)
 
 
 def batch(seed: int = 0) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     g = torch.Generator().manual_seed(seed)
-    tokens = torch.rand(4, 40, 7, generator=g)
+    tokens = torch.rand(4, 40, 9, generator=g)
     mask = torch.arange(40)[None, :] < torch.tensor([40, 25, 3, 1])[:, None]
     extra = torch.randn(4, 5, generator=g)
     extra[1, 2] = float("nan")  # an unknown value (a colour without a second band)

@@ -47,7 +47,7 @@ from lcformer.data.cleaning import CleaningConfig, clean
 from lcformer.data.lightcurves import LightCurves
 from lcformer.data.periods import PeriodConfig
 from lcformer.data.report import DropReport
-from lcformer.data.samples import SampleInfo, Samples, make_samples
+from lcformer.data.samples import SAMPLES_VERSION, SampleInfo, Samples, make_samples
 from lcformer.data.tokens import TokenConfig
 from lcformer.data.views import ViewConfig
 from lcformer.errors import ConfigMismatchError, NothingToTrainError
@@ -194,7 +194,8 @@ def fingerprint_files(paths: list[Path]) -> str:
 
 def cache_key(name: str, input_hash: str, config: PrepareConfig) -> str:
     payload = json.dumps({"name": name, "input": input_hash, "config": config.to_dict(),
-                          "format": FORMAT_VERSION}, sort_keys=True)
+                          "format": FORMAT_VERSION, "samples": SAMPLES_VERSION},
+                         sort_keys=True)
     return hashlib.sha256(payload.encode()).hexdigest()
 
 

@@ -30,6 +30,11 @@ if TYPE_CHECKING:
     from lcformer.data.prepared import PrepareConfig
 
 
+#: Part of every preparation's cache key: bump it whenever the samples made from the same
+#: curves and settings change (token channels, scalars), so no stale preparation is reused.
+SAMPLES_VERSION = 2
+
+
 @dataclass
 class Samples:
     tokens: np.ndarray  # (n, T, F) float32

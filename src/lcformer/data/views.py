@@ -10,7 +10,10 @@ astronomer looks at first:
   period, so the fold at 2P is kept beside it. ``time`` is ``(t - t0) / (2 span)``, the
   unfolded view that aperiodic classes need. ``fold`` chooses the views (the others are 0).
   Magnitudes are normalised per band by the band's median and robust scale
-  (``(m - median) / scale``), errors divided by the same scale.
+  (``(m - median) / scale``), errors divided by the same scale. ``dm`` and ``log_dt`` are the
+  change since the band's previous point and ``log10`` of the days since it: the research
+  (dt, dm) pairs, which carry the short-timescale variability (red noise, flares) that a
+  fold averages away.
 * **scalars**: what that normalisation removes, per star: per band the median magnitude, log
   scale, log amplitude (5-95% range), log median error and log number of points; log period,
   peak power, log false-alarm probability, log span, and the colour (median of the first band
@@ -35,7 +38,7 @@ from lcformer.data.lightcurves import LightCurves
 from lcformer.errors import ConfigError
 
 #: Token channels before the band one-hot.
-TOKEN_CHANNELS = ("phase", "phase_2p", "time", "mag", "err")
+TOKEN_CHANNELS = ("phase", "phase_2p", "time", "mag", "err", "dm", "log_dt")
 PER_BAND_SCALARS = ("median_mag", "log_scale", "log_amplitude", "log_median_err", "log_n")
 STAR_SCALARS = ("log_period", "power", "log_fap", "log_span", "colour")
 MIN_SCALE = 1e-3  # mag: a floor for the robust scale of a (nearly) constant band
@@ -111,6 +114,13 @@ def make_views(lcs: LightCurves, periods: pd.DataFrame, bands: list[str],
         features[:, 2] = t_rel / np.maximum(2 * span[point_star], 1e-9)
     features[:, 3] = (mag - med) / scale
     features[:, 4] = np.where(np.isfinite(err), err / scale, 0.0)
+    # Differences to the previous point of the same curve (cleaned curves are time-sorted).
+    first = np.zeros(lcs.n_points, bool)
+    first[lcs.offsets[:-1][lcs.lengths > 0]] = True
+    dm = np.diff(features[:, 3], prepend=0.0)
+    dt = np.diff(t, prepend=t[:1] if len(t) else 0.0)
+    features[:, 5] = np.where(first, 0.0, dm)
+    features[:, 6] = np.where(first, 0.0, np.log10(np.maximum(dt, 0.0) + 1e-3))
     point_band = band_of_curve[point_curve]
     has_band = point_band >= 0
     features[np.flatnonzero(has_band), len(TOKEN_CHANNELS) + point_band[has_band]] = 1.0
