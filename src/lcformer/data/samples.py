@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 #: Part of every preparation's cache key: bump it whenever the samples made from the same
 #: curves and settings change (token channels, scalars), so no stale preparation is reused.
-SAMPLES_VERSION = 2
+SAMPLES_VERSION = 3
 
 
 @dataclass

@@ -16,8 +16,10 @@ astronomer looks at first:
   fold averages away.
 * **scalars**: what that normalisation removes, per star: per band the median magnitude, log
   scale, log amplitude (5-95% range), log median error and log number of points; log period,
-  peak power, log false-alarm probability, log span, and the colour (median of the first band
-  minus the second) where there are two bands. NaN where unknown: the model fills them.
+  peak power, log false-alarm probability, log span, the colour (median of the first band
+  minus the second) where there are two bands, and the second and third peaks' log period and
+  power (a 1-day alias or half the period of an eclipsing binary is often one of them). NaN
+  where unknown: the model fills them.
 
 A star with more than ``max_obs`` points is cut into ``ceil(n / max_obs)`` interleaved chunks
 (point i of the time-sorted star goes to chunk ``i mod k``), so every chunk spans the whole
@@ -40,7 +42,8 @@ from lcformer.errors import ConfigError
 #: Token channels before the band one-hot.
 TOKEN_CHANNELS = ("phase", "phase_2p", "time", "mag", "err", "dm", "log_dt")
 PER_BAND_SCALARS = ("median_mag", "log_scale", "log_amplitude", "log_median_err", "log_n")
-STAR_SCALARS = ("log_period", "power", "log_fap", "log_span", "colour")
+STAR_SCALARS = ("log_period", "power", "log_fap", "log_span", "colour", "log_period_2",
+                "power_2", "log_period_3", "power_3")
 MIN_SCALE = 1e-3  # mag: a floor for the robust scale of a (nearly) constant band
 
 
@@ -186,5 +189,9 @@ def _scalars(curve_stats: pd.DataFrame, star_code: np.ndarray, band_of_curve: np
         out[:, base + 3] = np.log10(np.maximum(span, 1e-3))
         if n_bands >= 2:
             out[:, base + 4] = out[:, 0] - out[:, len(PER_BAND_SCALARS)]
+        for k, column in ((2, 5), (3, 7)):
+            if f"period_{k}" in table:
+                out[:, base + column] = np.log10(table[f"period_{k}"].to_numpy())
+                out[:, base + column + 1] = table[f"power_{k}"].to_numpy()
     out[~np.isfinite(out)] = np.nan
     return out

@@ -332,14 +332,56 @@ def length_distribution_figure(curves: pd.DataFrame, path: str | os.PathLike,
     return _save(fig, path)
 
 
+def folded_curves_figure(curves: Any, periods: pd.DataFrame, stars: pd.DataFrame,
+                         path: str | os.PathLike, per_class: int = 2) -> Path:
+    """What an astronomer looks at first: test stars of each class folded at the period the
+    model used (two cycles, each band in its own colour), titled with the true and predicted
+    class, the period and its power. ``stars``: id, label, predicted (one row per star);
+    ``curves``: their cleaned :class:`~lcformer.data.lightcurves.LightCurves`."""
+    # A wrong prediction of a class first, if there is one: it is what most needs a look.
+    ranked = stars.assign(_right=stars["label"] == stars["predicted"]).sort_values(
+        ["label", "_right"], kind="stable")
+    picks = ranked.groupby("label", sort=True).head(per_class).reset_index(drop=True)
+    n = max(len(picks), 1)
+    cols = min(per_class * 2, n)
+    rows = -(-n // cols)
+    fig = Figure(figsize=(3.2 * cols, 2.4 * rows), layout="constrained")
+    found = periods.set_index("id")
+    ids = np.asarray(curves.ids, dtype=str)
+    for i, star in enumerate(picks[["id", "label", "predicted"]].itertuples(index=False)):
+        ax = fig.add_subplot(rows, cols, i + 1)
+        period = float(found.loc[star.id, "period"]) if star.id in found.index else np.nan
+        power = float(found.loc[star.id, "power"]) if star.id in found.index else np.nan
+        for k in np.flatnonzero(ids == str(star.id)):
+            t, m, _ = curves.curve(int(k))
+            if not np.isfinite(period) or len(t) == 0:
+                x = t - t.min() if len(t) else t
+            else:
+                x = np.mod(t - t.min(), period) / period
+                x, m = np.concatenate([x, x + 1]), np.concatenate([m, m])
+            ax.plot(x, m, ".", ms=2, label=str(curves.bands[k]) or None)
+        ax.invert_yaxis()
+        ax.tick_params(labelsize=6)
+        if len(ax.get_legend_handles_labels()[0]) > 1:
+            ax.legend(fontsize=5, markerscale=3, loc="lower right")
+        ok = "" if star.label == star.predicted else " (wrong)"
+        ax.set_title(f"{star.label} -> {star.predicted}{ok}\nP = {period:.4g} d, power "
+                     f"{power:.2f}", fontsize=7)
+        ax.set_xlabel("phase" if np.isfinite(period) else "days", fontsize=6)
+    fig.suptitle("Test stars folded at their period (true -> predicted)", fontsize=9)
+    return _save(fig, path)
+
+
 # ---------------------------------------------------------------------------- a run's figures
 def run_figures(run_dir: str | os.PathLike, model: LightCurveClassifier, data: Any,
                 sets: Mapping[str, WindowSet], result: TrainResult, confusion: list[list[int]],
-                train_config: TrainConfig) -> list[Path]:
+                train_config: TrainConfig, predictions: pd.DataFrame | None = None) -> list[Path]:
     """Every figure of a run into ``run_dir/figures``; parts with nothing to show are skipped.
 
     ``confusion``: the test stars' confusion matrix. ``data`` needs ``classes`` and ``stars``
-    (a :class:`~lcformer.data.prepared.PreparedDataset`). Returns the files written.
+    (a :class:`~lcformer.data.prepared.PreparedDataset`); with star views and the test
+    ``predictions`` (id, label, predicted), the test stars are drawn folded. Returns the
+    files written.
     """
     out = Path(run_dir) / "figures"
     written: list[Path] = []
@@ -353,6 +395,12 @@ def run_figures(run_dir: str | os.PathLike, model: LightCurveClassifier, data: A
             title=f"Test stars: recall per true class ({n} stars)"))
     if result.history:
         written.append(training_curves_figure(result.history, out / "training_curves.png"))
+    if getattr(data, "periods", None) is not None and predictions is not None:
+        test_ids = set(predictions["id"].astype(str))
+        curves = data.cleaned_curves()
+        curves = curves.select(np.isin(np.asarray(curves.ids, dtype=str), list(test_ids)))
+        written.append(folded_curves_figure(curves, data.periods, predictions,
+                                            out / "folded_test_stars.png"))
 
     test = sets.get("test")
     if test is None or len(test) == 0 or model.arch is None:  # star models: no token figures

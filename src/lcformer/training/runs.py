@@ -150,7 +150,8 @@ def train_run(data: PreparedDataset, config: RunConfig, run_dir: str | Path,
         from lcformer.reporting import figures as fig
 
         fig.run_figures(run_dir, fitted.model, data, fitted.sets, fitted.result,
-                        record.star["confusion"], config.train)
+                        record.star["confusion"], config.train,
+                        pd.read_csv(run_dir / "test_predictions.csv", dtype={"id": str}))
     return record
 
 
