@@ -165,3 +165,17 @@ def test_predict_proba_takes_tables_and_orders_columns_by_classes(fitted, curves
     assert as_frame.index.tolist() == ["syn-000004", "syn-000000"]
     with pytest.raises(TypeError, match="expected LightCurves"):
         fitted.predict_proba([1, 2, 3])
+
+
+def test_the_default_periodic_model_fits_saves_and_loads(curves, tmp_path) -> None:
+    clf = Classifier(ModelConfig(emb=8, heads=2), epochs=2,
+                     train=TrainConfig(batch_size=16, device="cpu")).fit(curves)
+    assert clf.metadata_["model"]["name"] == "periodic"
+    assert clf.metadata_["prepare"]["inputs"] == "stars"
+    lcs = mixed(curves)
+    proba = clf.predict_proba(lcs)
+    assert proba.shape == (5, 3) and np.isfinite(proba).all()  # the short star too
+    table = clf.predict_table(lcs).table
+    assert {"period", "power"} <= set(table.columns)
+    loaded = Classifier.load(clf.save(tmp_path / "periodic"))
+    np.testing.assert_allclose(loaded.predict_proba(lcs), proba, rtol=1e-6)

@@ -74,6 +74,9 @@ def make_samples(lcs: LightCurves, config: PrepareConfig, report: DropReport,
 
     periods = find_periods(lcs, config.periods, n_jobs=n_jobs, report=report)
     bands = info.bands if info is not None else band_vocabulary(lcs)
+    # A band the model never saw gets no band channel and no per-band scalars: said, counted.
+    report.note("curves_in_a_band_the_model_lacks",
+                int(np.count_nonzero(~np.isin(np.asarray(lcs.bands, dtype=str), bands))))
     views = make_views(lcs, periods, bands, config.views)
     extra = views.scalars
     names = scalar_names(bands)

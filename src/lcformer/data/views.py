@@ -87,7 +87,7 @@ def make_views(lcs: LightCurves, periods: pd.DataFrame, bands: list[str],
     config = config or ViewConfig()
     star_code, stars = pd.factorize(pd.Series(lcs.ids, dtype=object), sort=False)
     n_stars = len(stars)
-    band_of_curve = pd.Categorical(np.asarray(lcs.bands, dtype=str), categories=bands).codes
+    band_of_curve = pd.Index(bands).get_indexer(np.asarray(lcs.bands, dtype=str))  # -1: unknown
     table = periods.set_index("id").reindex(np.asarray(stars, dtype=object))
     period = table["period"].to_numpy(dtype=np.float64)
 

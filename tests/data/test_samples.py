@@ -1,0 +1,35 @@
+"""Samples of a training set and of new stars are made alike: same channels, same columns."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lcformer.data.cleaning import clean
+from lcformer.data.prepared import PrepareConfig
+from lcformer.data.report import DropReport
+from lcformer.data.samples import make_samples
+from lcformer.data.synthetic import SyntheticConfig, make_synthetic
+from lcformer.data.views import scalar_names
+
+
+def test_star_samples_with_features_keep_the_training_columns() -> None:
+    train, _ = clean(make_synthetic(SyntheticConfig(n_per_class=3, num=84)))
+    config = PrepareConfig(inputs="stars", features=True)
+    samples, info = make_samples(train, config, DropReport())
+    assert len(samples) == 9 and info.bands == ["V"]
+    assert info.extra_names[:len(scalar_names(["V"]))] == scalar_names(["V"])
+    assert "V_amplitude" in info.extra_names  # the feature baseline's features follow
+    assert samples.extra.shape == (9, len(info.extra_names))
+    assert info.periods is not None and len(info.periods) == 9
+    # New stars: the training set's columns, in its order, whatever the new data holds.
+    new, _ = clean(make_synthetic(SyntheticConfig(n_per_class=1, num=84, seed=4)))
+    new_samples, new_info = make_samples(new, config, DropReport(), info=info)
+    assert new_info.extra_names == info.extra_names
+    assert new_samples.tokens.shape[1:] == samples.tokens.shape[1:]
+    assert np.isfinite(new_samples.extra[:, :5]).all()
+
+
+def test_window_samples_carry_no_extra_values() -> None:
+    train, _ = clean(make_synthetic(SyntheticConfig(n_per_class=2, num=84)))
+    samples, info = make_samples(train, PrepareConfig(), DropReport())
+    assert samples.extra.shape == (len(samples), 0) and info.periods is None
