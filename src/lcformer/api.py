@@ -85,10 +85,8 @@ def as_light_curves(data: Any) -> LightCurves:
 
     if isinstance(data, pd.DataFrame):
         return from_dataframe(data)
-    try:
-        from astropy.table import Table
-    except ImportError:  # pragma: no cover - astropy is a dependency
-        Table = ()
+    from astropy.table import Table
+
     if isinstance(data, Table):
         return from_astropy(data)
     raise TypeError(f"expected LightCurves, a pandas DataFrame or an astropy Table, got "

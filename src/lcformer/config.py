@@ -85,8 +85,6 @@ def convert(hint: Any, value: Any, where: str) -> Any:
         return hint.from_dict(value, where=where)
     if hint is Any:
         return value
-    if dataclasses.is_dataclass(hint) and isinstance(value, Mapping):
-        return hint(**value)
     if hint is bool:
         if not isinstance(value, bool):
             raise ConfigError(f"{where} must be true or false, got {value!r}")
@@ -109,8 +107,6 @@ def convert(hint: Any, value: Any, where: str) -> Any:
 def _plain(value: Any) -> Any:
     if isinstance(value, Config):
         return value.to_dict()
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return dataclasses.asdict(value)
     if isinstance(value, tuple | list):
         return [_plain(v) for v in value]
     return value

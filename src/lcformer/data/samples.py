@@ -81,14 +81,14 @@ def make_samples(lcs: LightCurves, config: PrepareConfig, report: DropReport,
     extra = views.scalars
     names = scalar_names(bands)
     if config.features:
-        from lcformer.data.features import star_features
+        from lcformer.data.features import CLIP, star_features
 
         table = star_features(lcs, report, n_jobs=n_jobs)
         if info is not None:
             table = table.reindex(columns=info.extra_names[len(names):])
         names += table.columns.tolist()
         values = table.reindex(views.stars).to_numpy(dtype=np.float64)
-        extra = np.hstack([extra, np.clip(values, -1e30, 1e30).astype(np.float32)])
+        extra = np.hstack([extra, np.clip(values, -CLIP, CLIP).astype(np.float32)])
     codes, _ = pd.factorize(pd.Series(lcs.ids, dtype=object), sort=False)
     _, first_curve = np.unique(codes, return_index=True)
     curve = first_curve[views.sample_star]

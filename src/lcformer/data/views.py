@@ -104,6 +104,8 @@ def make_views(lcs: LightCurves, periods: pd.DataFrame, bands: list[str],
     t0 = np.full(n_stars, np.inf)
     np.minimum.at(t0, point_star, t)
     t_rel = t - t0[point_star]
+    span = np.zeros(n_stars)
+    np.maximum.at(span, point_star, t_rel)
     n_channels = len(TOKEN_CHANNELS) + len(bands)
     features = np.zeros((lcs.n_points, n_channels), np.float32)
     if config.fold in ("period", "both"):
@@ -112,8 +114,6 @@ def make_views(lcs: LightCurves, periods: pd.DataFrame, bands: list[str],
         features[:, 0] = np.where(known, np.mod(t_rel / np.where(known, p, 1.0), 1.0), 0.0)
         features[:, 1] = np.where(known, np.mod(t_rel / np.where(known, 2 * p, 1.0), 1.0), 0.0)
     if config.fold in ("time", "both"):
-        span = np.zeros(n_stars)
-        np.maximum.at(span, point_star, t_rel)
         features[:, 2] = t_rel / np.maximum(2 * span[point_star], 1e-9)
     features[:, 3] = (mag - med) / scale
     features[:, 4] = np.where(np.isfinite(err), err / scale, 0.0)
@@ -145,8 +145,7 @@ def make_views(lcs: LightCurves, periods: pd.DataFrame, bands: list[str],
     tokens[sample, slot] = features[order]
     mask[sample, slot] = True
     sample_star = np.repeat(np.arange(n_stars), k)
-    scalars = _scalars(curve_stats, star_code, band_of_curve, len(bands), table, t_rel,
-                       point_star, n_stars)
+    scalars = _scalars(curve_stats, star_code, band_of_curve, len(bands), table, span)
     return StarViews(tokens, mask, sample_star, scalars, np.asarray(stars, dtype=object))
 
 
@@ -166,8 +165,8 @@ def _curve_stats(lcs: LightCurves) -> pd.DataFrame:
 
 
 def _scalars(curve_stats: pd.DataFrame, star_code: np.ndarray, band_of_curve: np.ndarray,
-             n_bands: int, table: pd.DataFrame, t_rel: np.ndarray, point_star: np.ndarray,
-             n_stars: int) -> np.ndarray:
+             n_bands: int, table: pd.DataFrame, span: np.ndarray) -> np.ndarray:
+    n_stars = len(span)
     out = np.full((n_stars, n_bands * len(PER_BAND_SCALARS) + len(STAR_SCALARS)), np.nan,
                   np.float32)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -179,8 +178,6 @@ def _scalars(curve_stats: pd.DataFrame, star_code: np.ndarray, band_of_curve: np
         columns = band_of_curve[known][:, None] * len(PER_BAND_SCALARS) + np.arange(
             len(PER_BAND_SCALARS))
         out[star_code[known][:, None], columns] = per_band[known]
-        span = np.zeros(n_stars)
-        np.maximum.at(span, point_star, t_rel)
         log_fap = table["log10_fap"] if "log10_fap" in table else np.log10(table["fap"])
         base = n_bands * len(PER_BAND_SCALARS)
         out[:, base + 0] = np.log10(table["period"].to_numpy())

@@ -100,8 +100,9 @@ def fit(data: PreparedDataset, config: RunConfig, parts: np.ndarray,
             run_dir / f"member{i}")
         result = train(member, sets["train"], sets["val"], data.classes,
                        config.train.replace(seed=seed), folder, metadata,
-                       resume=resume and (folder is None or (folder / "last.safetensors")
-                                          .is_file() or model_config.ensemble == 1),
+                       # an ensemble member not yet started begins afresh
+                       resume=resume and (model_config.ensemble == 1
+                                          or (folder / "last.safetensors").is_file()),
                        progress=progress, logger=logger if i == 0 else None)
         members.append(member.eval())
         history += [{"member": i, **row} for row in result.history]
