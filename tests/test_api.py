@@ -132,7 +132,8 @@ def test_params_are_stored_verbatim_and_clone_keeps_them() -> None:
     # The shortcuts replace those of `train` when the run is made, not when stored.
     run = twin.set_params(epochs=5).run_config()
     assert run.train.epochs == 5 and run.train.seed == 4 and run.train.batch_size == 32
-    assert Classifier().run_config() == RunConfig()  # defaults: those of the CLI and files
+    # Defaults: those of the CLI and files, the default model's registry preset.
+    assert Classifier().run_config() == RunConfig.for_model(ModelConfig().name)
     with pytest.raises(ValueError, match="val_fraction"):
         Classifier(val_fraction=1.5).fit(make_synthetic(SyntheticConfig(n_per_class=2)))
 

@@ -119,11 +119,11 @@ class Classifier(ClassifierMixin, BaseEstimator):
     def run_config(self) -> RunConfig:
         """The run these parameters describe (the same record ``lcformer train`` writes)."""
         model = self.model
-        if model is None or isinstance(model, str):
-            model = ModelConfig() if model is None else ModelConfig(name=model)
+        if model is None or isinstance(model, str):  # a name: the model's registry defaults
+            model = RunConfig.for_model(model or ModelConfig().name).model
         if not isinstance(model, ModelConfig):
             raise ConfigError(f"model must be a name or a ModelConfig, got {self.model!r}")
-        train = self.train if self.train is not None else TrainConfig()
+        train = self.train if self.train is not None else RunConfig.for_model(model.name).train
         if self.epochs is not None:
             train = train.replace(epochs=self.epochs)
         if self.seed is not None:

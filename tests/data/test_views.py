@@ -89,3 +89,23 @@ def test_scalars_keep_what_normalisation_removed() -> None:
     c = dict(zip(names, views.scalars[1], strict=True))
     assert np.isnan(c["B_median_mag"]) and np.isnan(c["log_period"])  # unknown, not 0
     assert np.isnan(c["colour"])
+
+
+def test_separate_bands_give_one_sequence_per_band_of_the_star() -> None:
+    lcs = LightCurves.from_list([  # curves of star "a" apart: groups must still keep star order
+        ("a", "B", np.arange(30.0), np.full(30, 15.0), np.full(30, 0.02)),
+        ("c", "R", np.arange(3.0), np.full(3, 12.0), np.full(3, 0.05)),
+        ("a", "R", np.arange(20.0), np.full(20, 14.0), np.full(20, 0.02)),
+    ])
+    joint = make_views(lcs, PERIODS, ["B", "R"], ViewConfig(max_obs=64))
+    separate = make_views(lcs, PERIODS, ["B", "R"], ViewConfig(max_obs=16, bands="separate"))
+    star_of = dict(enumerate(separate.stars))
+    per_sample = [star_of[s] for s in separate.sample_star]
+    assert per_sample == sorted(per_sample, key=separate.stars.tolist().index)  # contiguous
+    band_channels = separate.tokens[..., -2:]
+    for row, keep in zip(band_channels, separate.mask, strict=True):
+        assert (row[keep].sum(0) > 0).sum() == 1  # one band per sequence
+    # Every point is kept once: B 30 -> 2 chunks, R 20 -> 2 chunks for "a"; 1 for "c".
+    assert separate.mask.sum() == joint.mask.sum() == 53
+    assert per_sample.count("a") == 4 and per_sample.count("c") == 1
+    np.testing.assert_array_equal(separate.scalars, joint.scalars)

@@ -24,7 +24,8 @@ astronomer looks at first:
 A star with more than ``max_obs`` points is cut into ``ceil(n / max_obs)`` interleaved chunks
 (point i of the time-sorted star goes to chunk ``i mod k``), so every chunk spans the whole
 curve; the chunks' probabilities are averaged per star, as windows are. No star is dropped
-for being short. Everything is computed for all stars at once.
+for being short. ``bands="separate"`` makes one sequence per band instead (the research
+windows' choice, kept for the ablation). Everything is computed for all stars at once.
 """
 
 from __future__ import annotations
@@ -54,6 +55,10 @@ class ViewConfig(Config):
                 "time since the first point; both")
     max_obs: int = setting(256, "points per sample; longer stars are cut into interleaved "
                                 "chunks whose probabilities are averaged")
+    # "separate" is the research windows' choice (one band at a time), kept for the ablation.
+    bands: Literal["joint", "separate"] = setting(
+        "joint", "joint: all bands of a star in one sequence; separate: one sequence per band, "
+                 "probabilities averaged per star")
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -128,23 +133,32 @@ def make_views(lcs: LightCurves, periods: pd.DataFrame, bands: list[str],
     has_band = point_band >= 0
     features[np.flatnonzero(has_band), len(TOKEN_CHANNELS) + point_band[has_band]] = 1.0
 
-    # Interleaved chunks of each time-sorted star.
-    order = np.lexsort((t, point_star))
-    n_per_star = np.bincount(point_star, minlength=n_stars)
-    k = np.maximum(-(-n_per_star // config.max_obs), 1)  # chunks per star (empty stars: 1)
-    first_point = np.concatenate([[0], np.cumsum(n_per_star)[:-1]])
+    # Interleaved chunks of each time-sorted sequence: a star, or one band of it.
+    if config.bands == "joint":
+        point_group, group_star = point_star, np.arange(n_stars)
+    else:  # curves grouped by star, so a star's samples stay together
+        curve_star = star_code  # star_code: one per curve
+        by_star = np.argsort(curve_star, kind="stable")
+        group_of_curve = np.empty(lcs.n_curves, np.int64)
+        group_of_curve[by_star] = np.arange(lcs.n_curves)
+        point_group, group_star = group_of_curve[point_curve], curve_star[by_star]
+    n_groups = len(group_star)
+    order = np.lexsort((t, point_group))
+    n_per_group = np.bincount(point_group, minlength=n_groups)
+    k = np.maximum(-(-n_per_group // config.max_obs), 1)  # chunks per sequence (empty: 1)
+    first_point = np.concatenate([[0], np.cumsum(n_per_group)[:-1]])
     first_sample = np.concatenate([[0], np.cumsum(k)[:-1]])
-    sorted_star = point_star[order]
-    rank = np.arange(len(order)) - first_point[sorted_star]
-    chunk = rank % k[sorted_star]
-    slot = rank // k[sorted_star]
-    sample = first_sample[sorted_star] + chunk
+    sorted_group = point_group[order]
+    rank = np.arange(len(order)) - first_point[sorted_group]
+    chunk = rank % k[sorted_group]
+    slot = rank // k[sorted_group]
+    sample = first_sample[sorted_group] + chunk
     n_samples = int(k.sum())
     tokens = np.zeros((n_samples, config.max_obs, n_channels), np.float32)
     mask = np.zeros((n_samples, config.max_obs), bool)
     tokens[sample, slot] = features[order]
     mask[sample, slot] = True
-    sample_star = np.repeat(np.arange(n_stars), k)
+    sample_star = np.repeat(group_star, k)
     scalars = _scalars(curve_stats, star_code, band_of_curve, len(bands), table, span)
     return StarViews(tokens, mask, sample_star, scalars, np.asarray(stars, dtype=object))
 

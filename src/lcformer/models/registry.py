@@ -9,8 +9,9 @@ a model does.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
 
 from lcformer.errors import ConfigError
 from lcformer.models.architecture import Architecture
@@ -31,6 +32,10 @@ class ModelSpec:
     # "attention", "periodic": one sweep cell per (heads, emb); "naive", "recurrent": one.
     family: Family
     research_row: str | None = None  # the research tables' row ("Model 4"), if any
+    # What the model gets unless told otherwise, over ModelConfig's and TrainConfig's defaults
+    # (those are the research system's: 150 epochs, batch 256, step decay).
+    model_defaults: Mapping[str, Any] = field(default_factory=dict)
+    train_defaults: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def inputs(self) -> Literal["windows", "stars"]:
@@ -57,7 +62,11 @@ REGISTRY: dict[str, ModelSpec] = {spec.name: spec for spec in (
     ModelSpec("lstm", Architecture(encoder="lstm"), "LSTM", "recurrent"),
     ModelSpec("gru", Architecture(encoder="gru"), "GRU", "recurrent"),
     # Beyond the research system: a star's folded observations of every band, its scalars.
-    ModelSpec("periodic", None, "periodic (folded star views)", "periodic"),
+    # Its budget trains every dataset here within 30 CPU minutes (docs/results.md).
+    ModelSpec("periodic", None, "periodic (folded star views)", "periodic",
+              model_defaults={"depth": 2},
+              train_defaults={"epochs": 30, "batch_size": 32, "lr": 1e-3,
+                              "schedule": "cosine", "warmup_epochs": 1}),
 )}
 
 #: Registered names, in the research system's order.

@@ -70,6 +70,15 @@ class RunConfig(Config):
                              f"kfold:K:I")
 
     @classmethod
+    def for_model(cls, name: str) -> RunConfig:
+        """The run ``name`` gets unless told otherwise: its registry defaults over ours."""
+        from lcformer.models.registry import spec
+
+        found = spec(name)
+        return cls(model=ModelConfig(name=name, **found.model_defaults),
+                   train=TrainConfig(**found.train_defaults))
+
+    @classmethod
     def from_dict(cls, data: Mapping[str, Any], where: str = "") -> Self:
         data = dict(data)
         if isinstance(data.get("model"), str):  # lcformer 0.1.0: a name plus its options

@@ -1,0 +1,225 @@
+"""The ablation: from the research encoder to the periodic model, one change per row.
+
+Each row adds one thing an astronomer knows matters (``../docs/results.md`` shows the table):
+
+1. ``research``: the research encoder on (dt, dm) windows of one band at a time;
+2. ``scalars``: every point of a star as a token (time, normalised magnitude, error), one
+   band per sequence, with the per-star scalars the normalisation removes (mean magnitude,
+   amplitude, period, ...);
+3. ``folded``: the same points also folded at the period found (and at twice it);
+4. ``joint``: both bands of a star in one sequence (band embedding; colour in the scalars);
+5. ``features``: the feature baseline's light-curve features fused into the model;
+6. ``ensemble``: three seeds averaged.
+
+Rows 2-6 are the periodic model with options; every row has the same training budget (the
+periodic model's, or the one given), and the feature baseline (random forest, gradient
+boosting) runs on exactly the test stars of rows 2-6. Star views keep every star; the research
+windows drop stars shorter than one window, so row 1 is tested on the test stars it keeps
+(its count is in the table).
+
+Layout of an ablation folder: ``ablation.json`` (settings, dataset, commands),
+``<step>/<repeat>/`` run folders, ``baseline/<repeat>/``, ``ablation.csv`` (one row per run)
+and ``ablation.md`` (the table). A finished run folder is read, not rerun, so an interrupted
+ablation continues where it stopped.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from lcformer import __version__, atomic
+from lcformer.config import Config, setting
+from lcformer.data.datasets import prepare_dataset, resolve
+from lcformer.data.prepared import PreparedDataset
+from lcformer.errors import ConfigError, ConfigMismatchError
+from lcformer.evaluation.records import RunRecord, read_records
+from lcformer.experiments.baseline import run_baseline, save_baseline
+from lcformer.models.registry import BASELINE_LABELS
+from lcformer.training.config import RunConfig, TrainConfig
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str  # folder name
+    label: str  # table row
+    model: str = "periodic"
+    model_options: Mapping[str, Any] = field(default_factory=dict)
+    views: Mapping[str, Any] = field(default_factory=dict)
+    features: bool = False
+
+
+STEPS: tuple[Step, ...] = (
+    Step("research", "research encoder: (dt, dm) windows, one band at a time", "encoder",
+         {"research": True}),
+    Step("scalars", "+ every point as a token, per-star scalars (unfolded, one band at a time)",
+         views={"fold": "time", "bands": "separate"}),
+    Step("folded", "+ folded at the period found", views={"fold": "both", "bands": "separate"}),
+    Step("joint", "+ both bands in one sequence", views={"fold": "both", "bands": "joint"}),
+    Step("features", "+ fused light-curve features", views={"fold": "both", "bands": "joint"},
+         features=True),
+    Step("ensemble", "+ ensemble of 3 seeds", model_options={"ensemble": 3},
+         views={"fold": "both", "bands": "joint"}, features=True),
+)
+STEP_NAMES = tuple(s.name for s in STEPS)
+BASELINE_STEP = "joint"  # the baseline is tested on this step's stars (those of rows 2-6)
+
+
+def _periodic_training() -> TrainConfig:
+    return RunConfig.for_model("periodic").train
+
+
+@dataclass(frozen=True)
+class AblationConfig(Config):
+    steps: tuple[str, ...] = setting(STEP_NAMES, f"rows to run, of {', '.join(STEP_NAMES)}",
+                                     metavar="S1,S2")
+    folds: int | None = setting(None, "repeat over K stratified folds (default: the dataset's "
+                                      "own split, or stratified 70/10/20)", metavar="K")
+    train: TrainConfig = setting(factory=_periodic_training)  # the same for every row
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        unknown = sorted(set(self.steps) - set(STEP_NAMES))
+        if unknown or not self.steps:
+            raise ConfigError(f"unknown ablation steps {unknown}: choose from "
+                              f"{', '.join(STEP_NAMES)}")
+        if self.folds is not None and self.folds < 2:
+            raise ConfigError(f"folds must be at least 2, got {self.folds}")
+
+
+@dataclass
+class AblationResult:
+    long: pd.DataFrame  # one row per run: step, repeat, macro_f1, accuracy, n_test, seconds
+    markdown: str
+    folder: Path
+
+
+def step_data(dataset: str, step: Step, data_dir: str | None, work: str | None,
+              progress: bool) -> PreparedDataset:
+    spec, _ = resolve(dataset, data_dir)
+    base = spec.prepare_config()
+    inputs = "windows" if step.model != "periodic" else "stars"
+    config = base.replace(inputs=inputs, features=step.features,
+                          views=base.views.replace(**step.views))
+    return prepare_dataset(dataset, config, data_dir, work, progress=progress)[0]
+
+
+def step_run(step: Step, train: TrainConfig, split: str, split_seed: int) -> RunConfig:
+    if step.model == "periodic":
+        model = RunConfig.for_model("periodic").model.replace(**step.model_options)
+    else:  # the research encoder: its own defaults (one block), same emb and heads
+        model = RunConfig.for_model(step.model).model.replace(**step.model_options)
+    return RunConfig(model=model, train=train, split=split, split_seed=split_seed)
+
+
+def run_ablation(dataset: str, folder: str | Path, config: AblationConfig | None = None,
+                 data_dir: str | None = None, work: str | None = None, progress: bool = True,
+                 command: str | None = None, baseline_jobs: int = 1) -> AblationResult:
+    """Train every step (over ``folds`` k-fold splits, or the dataset's own split) and the
+    feature baseline; write ``ablation.csv`` and ``ablation.md`` after every run."""
+    from lcformer.training.runs import train_run
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    config = config or AblationConfig()
+    train, folds = config.train, config.folds
+    chosen = [s for s in STEPS if s.name in config.steps]
+    repeats = ([(f"fold{i}", f"kfold:{folds}:{i}") for i in range(folds)] if folds
+               else [("split", "auto")])
+    info_path = folder / "ablation.json"
+    before = json.loads(info_path.read_text()) if info_path.is_file() else {}
+    if before and (before.get("ablation") != config.to_dict() or before["dataset"] != dataset):
+        raise ConfigMismatchError(f"{folder} holds an ablation with other settings or data; "
+                                  f"use another folder (--out)")
+    commands = before.get("commands", [])
+    atomic.write_json(info_path, {
+        "lcformer_version": __version__, "dataset": dataset, "ablation": config.to_dict(),
+        "commands": commands + ([command] if command else [])})
+    rows: list[dict[str, Any]] = []
+    result = None
+    plan = [(s, r) for r in repeats for s in chosen] + [(None, r) for r in repeats]
+    for i, (step, (repeat, split)) in enumerate(plan, 1):
+        name = step.name if step else "baseline"
+        run_dir = folder / name / repeat
+        done = (run_dir / "metrics.json").is_file()
+        if done:
+            records = read_records(run_dir)
+        else:
+            data = step_data(dataset, step or _step(BASELINE_STEP), data_dir, work, progress)
+            if step is None:
+                base = run_baseline(data, split=split, seed=0, model_seed=train.seed,
+                                    n_jobs=baseline_jobs)
+                save_baseline(run_dir, base)
+                records = base.records
+            else:
+                records = [train_run(data, step_run(step, train, split, 0), run_dir,
+                                     progress=progress)]
+        for record in records:
+            rows.append(_row(record, name, repeat))
+        if progress:
+            scores = ", ".join(f"{r.model} macro-F1 {r.star['macro_f1']:.3f}" for r in records)
+            print(f"[{i}/{len(plan)}] {name} {repeat}: {scores}"
+                  f"{' (done before)' if done else ''}", file=sys.stderr)
+        result = write_ablation(folder, rows, dataset, train, folds)
+    assert result is not None
+    return result
+
+
+def _step(name: str) -> Step:
+    return next(s for s in STEPS if s.name == name)
+
+
+def _row(record: RunRecord, step: str, repeat: str) -> dict[str, Any]:
+    return {"step": step if step != "baseline" else record.model, "repeat": repeat,
+            "macro_f1": record.star["macro_f1"], "accuracy": record.star["accuracy"],
+            "n_test_stars": record.star["n"], "seconds": round(record.seconds, 1),
+            "hardware": record.hardware}
+
+
+def write_ablation(folder: Path, rows: list[dict[str, Any]], dataset: str, train: TrainConfig,
+                   folds: int | None) -> AblationResult:
+    long = pd.DataFrame(rows, columns=["step", "repeat", "macro_f1", "accuracy", "n_test_stars",
+                                       "seconds", "hardware"])
+    with atomic.temporary_path(folder / "ablation.csv") as tmp:
+        long.to_csv(tmp, index=False)
+    markdown = ablation_table(long, dataset, train, folds)
+    atomic.write_text(folder / "ablation.md", markdown)
+    return AblationResult(long, markdown, folder)
+
+
+def ablation_table(long: pd.DataFrame, dataset: str, train: TrainConfig,
+                   folds: int | None) -> str:
+    """Markdown: one row per step and baseline classifier, mean (± std over folds)."""
+    labels = {s.name: s.label for s in STEPS} | BASELINE_LABELS
+    order = [*STEP_NAMES, *BASELINE_LABELS]
+    split = f"{folds}-fold cross-validation (mean ± std)" if folds else "the dataset's split"
+    hardware = ", ".join(sorted(set(long["hardware"].astype(str))))
+    lines = [f"# Ablation on {dataset}", "",
+             f"Star-level test scores, {split}. Training: {train.epochs} epochs, batch "
+             f"{train.batch_size}, lr {train.lr:g} ({train.schedule}), seed {train.seed}; "
+             f"hardware: {hardware}. Rows 2-6 and the baselines share their test stars.", "",
+             "| | macro-F1 | accuracy | test stars | minutes (training) |",
+             "|---|---|---|---|---|"]
+    for step in order:
+        rows = long[long["step"] == step]
+        if rows.empty:
+            continue
+        lines.append(f"| {labels[step]} | {_mean(rows['macro_f1'], folds)} | "
+                     f"{_mean(rows['accuracy'], folds)} | {int(rows['n_test_stars'].sum()):,} "
+                     f"| {rows['seconds'].sum() / 60:.1f} |")
+    return "\n".join(lines) + "\n"
+
+
+def _mean(values: pd.Series, folds: int | None) -> str:
+    v = values.to_numpy(dtype=float)
+    if folds and len(v) > 1:
+        return f"{v.mean():.3f} ± {v.std(ddof=1):.3f}" + ("" if len(v) == folds else
+                                                          f" ({len(v)}/{folds} folds)")
+    return f"{np.mean(v):.3f}"

@@ -1,0 +1,47 @@
+"""The ablation: one run folder per row, the baseline on the star rows' test stars, a table,
+and a rerun that reads finished rows instead of training them again."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pandas as pd
+import pytest
+
+from lcformer.data import datasets
+from lcformer.errors import ConfigError, ConfigMismatchError
+from lcformer.experiments.ablation import STEP_NAMES, AblationConfig, run_ablation
+from lcformer.training.config import TrainConfig
+
+TINY = TrainConfig(epochs=1, batch_size=16, schedule="cosine")
+
+
+def test_ablation_rows_baseline_and_continuing(tiny_synthetic, tmp_path, monkeypatch) -> None:
+    spec = datasets.REGISTRY["synthetic"]  # windows short enough for 42-point curves
+    monkeypatch.setitem(datasets.REGISTRY, "synthetic", dataclasses.replace(
+        spec, tokens=spec.tokens.replace(window=20, stride=10)))
+    config = AblationConfig(steps=("research", "folded"), train=TINY)
+    out = tmp_path / "ablation"
+    result = run_ablation("synthetic", out, config, progress=False, command="test")
+    steps = result.long["step"].tolist()
+    assert steps == ["research", "folded", "random_forest", "gradient_boosting"]
+    assert (out / "research" / "split" / "metrics.json").is_file()
+    long = pd.read_csv(out / "ablation.csv")
+    star_rows = long[long["step"] != "research"]
+    assert star_rows["n_test_stars"].nunique() == 1  # the same test stars
+    table = (out / "ablation.md").read_text()
+    assert "research encoder" in table and "+ folded at the period" in table
+    assert "features + random forest" in table and "1 epochs" in table
+    assert "+ ensemble" not in table  # not run
+
+    again = run_ablation("synthetic", out, config, progress=False)  # read, not retrained
+    pd.testing.assert_frame_equal(again.long, result.long)
+    with pytest.raises(ConfigMismatchError, match="other settings"):
+        run_ablation("synthetic", out, config.replace(folds=3), progress=False)
+
+
+def test_ablation_config_checks_its_steps() -> None:
+    assert AblationConfig().steps == STEP_NAMES
+    assert AblationConfig().train.epochs == 30  # the periodic model's budget
+    with pytest.raises(ConfigError, match="unknown ablation steps"):
+        AblationConfig(steps=("folded", "magic"))
