@@ -603,3 +603,35 @@ def _n_workers(n_jobs: int) -> int:
     if n_jobs < 1:
         raise ValueError(f"n_jobs must be -1 or at least 1, got {n_jobs}")
     return n_jobs
+
+
+def periodogram(curves: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
+                config: PeriodConfig | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(frequency, power) of one star on the coarse grid :func:`find_periods` searches: each
+    band's ``(time, mag, err)`` combined as there. For figures: the peaks themselves come from
+    ``find_periods``, which refines them beyond this grid. Empty arrays when no band is usable.
+
+    In double precision: in single precision, frequencies where every point falls at the same
+    phase (the sampling frequency of regularly sampled curves) can show spurious peaks, which
+    the search's exact re-evaluation removes but a figure would show."""
+    config = (config or PeriodConfig()).replace(single_precision=False)
+    events: Counter[str] = Counter()
+    kept = []
+    for t, m, e in curves:
+        ok = np.isfinite(t) & np.isfinite(m)
+        if np.count_nonzero(ok) >= config.min_points:
+            kept.append((t[ok], m[ok], e[ok]))
+    if not kept:
+        return np.empty(0), np.empty(0)
+    lo, hi = min(float(t.min()) for t, _, _ in kept), max(float(t.max()) for t, _, _ in kept)
+    span = hi - lo
+    if not span > (0.0 if config.max_period else config.min_period):
+        return np.empty(0), np.empty(0)
+    bands = [_Band(t - 0.5 * (lo + hi), m, _weights(e, config.use_errors, events))
+             for t, m, e in kept]
+    step, first, n_steps = _grid_size(span, config)
+    search = _Search(config)
+    dofs = np.array([b.n - FIT_DOF for b in bands], dtype=np.float64)
+    z = _to_z(_combine([search.grid_power(b, step, n_steps)[first - 1:] for b in bands], dofs),
+              dofs)
+    return step * np.arange(first, n_steps + 1), -np.expm1(-z / dofs.sum())

@@ -333,11 +333,16 @@ def length_distribution_figure(curves: pd.DataFrame, path: str | os.PathLike,
 
 
 def folded_curves_figure(curves: Any, periods: pd.DataFrame, stars: pd.DataFrame,
-                         path: str | os.PathLike, per_class: int = 2) -> Path:
-    """What an astronomer looks at first: test stars of each class folded at the period the
-    model used (two cycles, each band in its own colour), titled with the true and predicted
-    class, the period and its power. ``stars``: id, label, predicted (one row per star);
-    ``curves``: their cleaned :class:`~lcformer.data.lightcurves.LightCurves`."""
+                         path: str | os.PathLike, per_class: int = 2,
+                         period_config: Any = None) -> Path:
+    """What an astronomer looks at first: test stars of each class, each as its periodogram
+    (the period the model used marked) above its curve folded at that period (two cycles,
+    each band in its own colour), titled with the true and predicted class, the period and
+    its power. ``stars``: id, label, predicted (one row per star); ``curves``: their cleaned
+    :class:`~lcformer.data.lightcurves.LightCurves`; ``period_config``: the
+    :class:`~lcformer.data.periods.PeriodConfig` of the search (its grid)."""
+    from lcformer.data.periods import periodogram
+
     # A wrong prediction of a class first, if there is one: it is what most needs a look.
     ranked = stars.assign(_right=stars["label"] == stars["predicted"]).sort_values(
         ["label", "_right"], kind="stable")
@@ -345,15 +350,29 @@ def folded_curves_figure(curves: Any, periods: pd.DataFrame, stars: pd.DataFrame
     n = max(len(picks), 1)
     cols = min(per_class * 2, n)
     rows = -(-n // cols)
-    fig = Figure(figsize=(3.2 * cols, 2.4 * rows), layout="constrained")
+    fig = Figure(figsize=(3.2 * cols, 3.6 * rows), layout="constrained")
+    grid = fig.add_gridspec(2 * rows, cols, height_ratios=[1, 2] * rows)
     found = periods.set_index("id")
     ids = np.asarray(curves.ids, dtype=str)
     for i, star in enumerate(picks[["id", "label", "predicted"]].itertuples(index=False)):
-        ax = fig.add_subplot(rows, cols, i + 1)
+        row, col = divmod(i, cols)
+        top = fig.add_subplot(grid[2 * row, col])
+        ax = fig.add_subplot(grid[2 * row + 1, col])
         period = float(found.loc[star.id, "period"]) if star.id in found.index else np.nan
         power = float(found.loc[star.id, "power"]) if star.id in found.index else np.nan
-        for k in np.flatnonzero(ids == str(star.id)):
-            t, m, _ = curves.curve(int(k))
+        bands = [(int(k), *curves.curve(int(k))) for k in np.flatnonzero(ids == str(star.id))]
+        freq, spectrum = periodogram([(t, m, e) for _, t, m, e in bands], period_config)
+        if len(freq):
+            top.plot(1.0 / freq, spectrum, lw=0.4, color="0.3")
+            top.set_xscale("log")
+        if np.isfinite(period):
+            top.axvline(period, color="tab:red", lw=0.8, alpha=0.7)
+        top.tick_params(labelsize=5)
+        top.set_xlabel("period (days)", fontsize=5, labelpad=0)
+        ok = "" if star.label == star.predicted else " (wrong)"
+        top.set_title(f"{star.label} -> {star.predicted}{ok}\nP = {period:.4g} d, power "
+                      f"{power:.2f}", fontsize=7)
+        for k, t, m, _ in bands:
             if not np.isfinite(period) or len(t) == 0:
                 x = t - t.min() if len(t) else t
             else:
@@ -364,11 +383,9 @@ def folded_curves_figure(curves: Any, periods: pd.DataFrame, stars: pd.DataFrame
         ax.tick_params(labelsize=6)
         if len(ax.get_legend_handles_labels()[0]) > 1:
             ax.legend(fontsize=5, markerscale=3, loc="lower right")
-        ok = "" if star.label == star.predicted else " (wrong)"
-        ax.set_title(f"{star.label} -> {star.predicted}{ok}\nP = {period:.4g} d, power "
-                     f"{power:.2f}", fontsize=7)
         ax.set_xlabel("phase" if np.isfinite(period) else "days", fontsize=6)
-    fig.suptitle("Test stars folded at their period (true -> predicted)", fontsize=9)
+    fig.suptitle("Test stars: periodogram (red: the period used) and the curve folded at it "
+                 "(true -> predicted)", fontsize=9)
     return _save(fig, path)
 
 
@@ -400,7 +417,8 @@ def run_figures(run_dir: str | os.PathLike, model: LightCurveClassifier, data: A
         curves = data.cleaned_curves()
         curves = curves.select(np.isin(np.asarray(curves.ids, dtype=str), list(test_ids)))
         written.append(folded_curves_figure(curves, data.periods, predictions,
-                                            out / "folded_test_stars.png"))
+                                            out / "folded_test_stars.png",
+                                            period_config=data.config.periods))
 
     test = sets.get("test")
     if test is None or len(test) == 0 or model.arch is None:  # star models: no token figures
