@@ -11,6 +11,7 @@ import pytest
 from lcformer.data import datasets
 from lcformer.errors import ConfigError, ConfigMismatchError
 from lcformer.experiments.ablation import STEP_NAMES, AblationConfig, run_ablation
+from lcformer.reporting.results import results_document
 from lcformer.training.config import TrainConfig
 
 TINY = TrainConfig(epochs=1, batch_size=16, schedule="cosine")
@@ -33,6 +34,11 @@ def test_ablation_rows_baseline_and_continuing(tiny_synthetic, tmp_path, monkeyp
     assert "research encoder" in table and "+ folded at the period" in table
     assert "features + random forest" in table and "1 epochs" in table
     assert "+ ensemble" not in table  # not run
+
+    # The results document shows it (lcformer.reporting.results), with the folded test stars.
+    text, _ = results_document([out], tmp_path / "docs" / "results.md", command="x")
+    assert "## Ablation" in text and "| synthetic | " in text and "research encoder" in text
+    assert (tmp_path / "docs" / "figures" / "ablation" / "folded_test_stars.png").is_file()
 
     again = run_ablation("synthetic", out, config, progress=False)  # read, not retrained
     pd.testing.assert_frame_equal(again.long, result.long)
