@@ -38,7 +38,7 @@ import pandas as pd
 from lcformer import __version__, atomic
 from lcformer.config import Config, setting
 from lcformer.data.datasets import prepare_dataset, resolve
-from lcformer.data.prepared import PreparedDataset
+from lcformer.data.prepared import PrepareConfig, PreparedDataset
 from lcformer.errors import ConfigError, ConfigMismatchError
 from lcformer.evaluation.records import RunRecord, read_records
 from lcformer.experiments.baseline import run_baseline, save_baseline
@@ -102,9 +102,9 @@ class AblationResult:
 
 
 def step_data(dataset: str, step: Step, data_dir: str | None, work: str | None,
-              progress: bool) -> PreparedDataset:
-    spec, _ = resolve(dataset, data_dir)
-    base = spec.prepare_config()
+              progress: bool, prepare: PrepareConfig | None = None) -> PreparedDataset:
+    """The step's preparation: ``prepare`` (default: the dataset's presets) with its views."""
+    base = prepare or resolve(dataset, data_dir)[0].prepare_config()
     inputs = "windows" if step.model != "periodic" else "stars"
     config = base.replace(inputs=inputs, features=step.features,
                           views=base.views.replace(**step.views))
@@ -121,9 +121,12 @@ def step_run(step: Step, train: TrainConfig, split: str, split_seed: int) -> Run
 
 def run_ablation(dataset: str, folder: str | Path, config: AblationConfig | None = None,
                  data_dir: str | None = None, work: str | None = None, progress: bool = True,
-                 command: str | None = None, baseline_jobs: int = 1) -> AblationResult:
+                 command: str | None = None, baseline_jobs: int = 1,
+                 prepare: PrepareConfig | None = None) -> AblationResult:
     """Train every step (over ``folds`` k-fold splits, or the dataset's own split) and the
-    feature baseline; write ``ablation.csv`` and ``ablation.md`` after every run."""
+    feature baseline; write ``ablation.csv`` and ``ablation.md`` after every run.
+    ``prepare``: the preparation to start from (classes, cleaning, tokens; default: the
+    dataset's presets); each step sets its inputs, views and features."""
     from lcformer.training.runs import train_run
 
     folder = Path(folder)
@@ -141,6 +144,7 @@ def run_ablation(dataset: str, folder: str | Path, config: AblationConfig | None
     commands = before.get("commands", [])
     atomic.write_json(info_path, {
         "lcformer_version": __version__, "dataset": dataset, "ablation": config.to_dict(),
+        "classes": None if prepare is None else prepare.classes,
         "commands": commands + ([command] if command else [])})
     rows: list[dict[str, Any]] = []
     result = None
@@ -152,7 +156,8 @@ def run_ablation(dataset: str, folder: str | Path, config: AblationConfig | None
         if done:
             records = read_records(run_dir)
         else:
-            data = step_data(dataset, step or _step(BASELINE_STEP), data_dir, work, progress)
+            data = step_data(dataset, step or _step(BASELINE_STEP), data_dir, work, progress,
+                             prepare)
             if step is None:
                 base = run_baseline(data, split=split, seed=0, model_seed=train.seed,
                                     n_jobs=baseline_jobs)
