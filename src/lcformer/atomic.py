@@ -2,18 +2,41 @@
 
 An interrupted run must never leave something that looks finished, so everything is written to
 a temporary name in the same folder and renamed into place (``os.replace`` is atomic on POSIX).
+
+A writer killed with SIGKILL cannot clean up, so temporary names carry the writer's machine and
+process id (``.NAME.HOST-PID-XXXXXXXX.tmp``, ``.NAME.partial-HOST-PID-XXXXXXXX``), and every
+writer first removes the debris of dead writers in the folder it writes to
+(:func:`remove_orphans`). A live writer's files are never touched: only a process id that no
+longer runs (or now belongs to a process started after the file was last written) on this
+machine marks debris; names from other machines, or from lcformer 0.1.0, after a day.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
+import hashlib
 import json
 import os
+import re
 import shutil
+import socket
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+#: Debris whose writer cannot be checked (another machine, an older lcformer) is removed when
+#: it has not changed for this long.
+STALE_AFTER = 24 * 3600.0
+#: Clock slack when comparing a process's start with a file's modification time.
+CLOCK_SLACK = 60.0
+
+_HOST = hashlib.sha256(socket.gethostname().encode()).hexdigest()[:8]
+_WRITER = r"(?:(?P<host>[0-9a-f]{8})-(?P<pid>\d+)-)?[a-z0-9_]{8}"
+_PARTIAL = re.compile(rf"^\..+\.partial-{_WRITER}$")
+_TEMP = re.compile(rf"^\..+\.{_WRITER}\.tmp(?:\.[^.]*)?$")
 
 
 def _umask() -> int:
@@ -27,10 +50,88 @@ def _as_normal_file(tmp: str) -> None:
     os.chmod(tmp, 0o666 & ~_umask())
 
 
+def _tag() -> str:
+    """This writer in a temporary name: machine (hashed) and process id."""
+    return f"{_HOST}-{os.getpid()}-"
+
+
+@functools.cache
+def _boot_time() -> float | None:
+    try:
+        for line in Path("/proc/stat").read_text().splitlines():
+            if line.startswith("btime "):
+                return float(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return None
+
+
+def _writer_gone(pid: int, last_written: float) -> bool:
+    """Whether process ``pid`` of this machine can no longer be writing a file last modified
+    at ``last_written``: it does not run, is a zombie, or started after that."""
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        pass  # it runs, as another user
+    except (OverflowError, ValueError):
+        return True
+    try:  # Linux: state and start time (clock ticks after boot) from /proc
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        state, started = fields[0], int(fields[19]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return False  # it runs; nothing more is known
+    if state in ("Z", "X"):  # killed, waiting for its parent to reap it
+        return True
+    boot = _boot_time()
+    return boot is not None and boot + started > last_written + CLOCK_SLACK  # id reused
+
+
+def remove_orphans(folder: str | os.PathLike) -> list[Path]:
+    """Remove the temporary files and ``.partial-*`` folders of dead writers in ``folder``;
+    returns what was removed. Safe to call while other writers work there."""
+    try:
+        entries = list(os.scandir(folder))
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    removed = []
+    now = time.time()
+    for entry in entries:
+        if not entry.name.startswith("."):
+            continue
+        match = _PARTIAL.match(entry.name) or _TEMP.match(entry.name)
+        if match is None:
+            continue
+        try:
+            is_dir = entry.is_dir(follow_symlinks=False)
+            mtime = entry.stat(follow_symlinks=False).st_mtime
+        except FileNotFoundError:
+            continue
+        if is_dir != (match.re is _PARTIAL):
+            continue
+        if match["host"] == _HOST:
+            gone = _writer_gone(int(match["pid"]), mtime)
+        else:  # another machine's writer, or a name without one (lcformer 0.1.0)
+            gone = now - mtime > STALE_AFTER
+        if not gone:
+            continue
+        if is_dir:
+            shutil.rmtree(entry.path, ignore_errors=True)
+        else:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(entry.path)
+        removed.append(Path(entry.path))
+    return removed
+
+
 def write_bytes(path: str | os.PathLike, data: bytes) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    remove_orphans(path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{_tag()}", suffix=".tmp", dir=path.parent)
     _as_normal_file(tmp)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -61,7 +162,8 @@ def temporary_path(path: str | os.PathLike) -> Iterator[Path]:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp" + path.suffix,
+    remove_orphans(path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{_tag()}", suffix=".tmp" + path.suffix,
                                dir=path.parent)
     os.close(fd)
     _as_normal_file(tmp)
@@ -78,11 +180,13 @@ def temporary_path(path: str | os.PathLike) -> Iterator[Path]:
 def building_directory(path: str | os.PathLike) -> Iterator[Path]:
     """Yield a temporary folder; on success it replaces ``path`` in one rename.
 
-    An interrupted build leaves only a hidden ``.name.partial-*`` folder, never ``path`` itself.
+    An interrupted build leaves only a hidden ``.name.partial-*`` folder, never ``path`` itself;
+    the next build in the same folder removes it once its writer is dead.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.partial-", dir=path.parent))
+    remove_orphans(path.parent)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.partial-{_tag()}", dir=path.parent))
     os.chmod(tmp, 0o777 & ~_umask())
     try:
         yield tmp

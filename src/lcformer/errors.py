@@ -27,3 +27,8 @@ class NothingToTrainError(LcformerError, ValueError):
 
 class ConfigError(LcformerError, ValueError):
     """A setting with an unknown name, a wrong type or an impossible value."""
+
+
+class CorruptFileError(LcformerError, ValueError):
+    """A checkpoint, prepared array or record whose bytes are damaged (truncated, empty, or
+    not matching the SHA-256 digest stored with it); the message says how to get it back."""

@@ -70,10 +70,12 @@ def test_prepare_synthetic_then_reuse(tiny_synthetic, tmp_path, capsys) -> None:
     assert len(list((work / "prepared").iterdir())) == 1
 
     # The preset's windows of 100 pairs: a new preparation, and every curve is too short.
-    assert main(args[:-4]) == 0
-    out = capsys.readouterr().out
+    assert main(args[:-4]) == 1  # nothing produced
+    out, err = capsys.readouterr()
     assert "reusing" not in out and re.search(r"kept\s+0 stars", out)
     assert re.search(r"shorter_than_window\s+30", out)
+    assert err.startswith("lcformer: nothing produced: kept 0 stars of synthetic")
+    assert "shorter_than_window 30" in err and len(err.splitlines()) == 1
     assert len(list((work / "prepared").iterdir())) == 2
 
 
@@ -164,7 +166,8 @@ def test_train_evaluate_predict(tiny_synthetic, tmp_path, capsys) -> None:
     assert "classified 2 of 3 stars" in out
     predictions = pd.read_csv(out_csv)
     assert list(predictions.columns) == ["id", "predicted", "probability", "p_car",
-                                         "p_gaussian_process", "p_sinusoid", "n_windows"]
+                                         "p_gaussian_process", "p_sinusoid", "n_windows",
+                                         "flag"]
     assert len(predictions) == 2 and "short-star" not in set(predictions["id"])
     np.testing.assert_allclose(predictions.filter(like="p_").sum(axis=1), 1.0, rtol=1e-5)
     assert set(predictions["predicted"]) <= {"car", "gaussian_process", "sinusoid"}

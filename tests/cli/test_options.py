@@ -14,8 +14,11 @@ from lcformer.config import Config
 from lcformer.data.cleaning import CleaningConfig
 from lcformer.data.periods import PeriodConfig
 from lcformer.data.prepared import PrepareConfig
+from lcformer.data.reading.config import ReadConfig
 from lcformer.data.tokens import TokenConfig
 from lcformer.data.views import ViewConfig
+from lcformer.evaluation.flags import FlagConfig
+from lcformer.experiments.ablation import AblationConfig
 from lcformer.experiments.demo import DEMO_RUN
 from lcformer.experiments.grid import SweepConfig
 from lcformer.models.config import ModelConfig
@@ -23,7 +26,7 @@ from lcformer.training.config import RunConfig, TrainConfig
 
 CONFIGS = {c.__name__: c for c in (TokenConfig, CleaningConfig, PrepareConfig, ModelConfig,
                                    TrainConfig, RunConfig, SweepConfig, ViewConfig,
-                                   PeriodConfig)}
+                                   PeriodConfig, ReadConfig, AblationConfig, FlagConfig)}
 
 
 def subparsers() -> dict[str, argparse.ArgumentParser]:
@@ -35,7 +38,11 @@ def subparsers() -> dict[str, argparse.ArgumentParser]:
 @pytest.mark.parametrize("command", sorted(subparsers()))
 def test_every_generated_option_shows_its_dataclass_default(command) -> None:
     parser = subparsers()[command]
-    bases = {"TrainConfig": DEMO_RUN.train} if command == "demo" else {}
+    preset = RunConfig.for_model(ModelConfig().name)  # train shows the default model's
+    bases = ({"TrainConfig": DEMO_RUN.train} if command == "demo" else
+             {"TrainConfig": AblationConfig().train} if command == "ablation" else
+             {} if command == "sweep" else
+             {"TrainConfig": preset.train, "ModelConfig": preset.model})
     for action in parser._actions:
         if "." not in action.dest:
             continue
@@ -57,6 +64,17 @@ def test_every_generated_option_shows_its_dataclass_default(command) -> None:
 def test_no_option_given_is_the_dataclass_default(cls: type[Config]) -> None:
     args = subparsers()["sweep" if cls is SweepConfig else "train"].parse_args(["synthetic"])
     assert config_from_args(cls, args) == cls()
+
+
+def test_train_starts_from_the_chosen_models_preset() -> None:
+    from lcformer.cli.commands import run_preset
+
+    train = subparsers()["train"]
+    assert run_preset(train.parse_args(["x"])) == RunConfig.for_model("periodic")
+    research = config_from_args(RunConfig, train.parse_args(["x", "--model", "encoder"]),
+                                run_preset(train.parse_args(["x", "--model", "encoder"])))
+    assert research.train == TrainConfig() and research.train.epochs == 150
+    assert RunConfig.for_model("periodic").train.epochs == 30
 
 
 def test_options_given_change_only_those_fields() -> None:

@@ -1,7 +1,7 @@
 """Broken inputs of tests/data/bad through reading, cleaning and label filtering.
 
 The (cleaning) and (prepare) outcomes of tests/data/bad/README.md; the (reader) outcomes are
-checked in tests/reading/test_bad_inputs.py. Every curve in the catalogue is either kept or
+checked in tests/data/reading/test_bad_inputs.py. Every curve in the catalogue is either kept or
 counted under a reason: nothing is lost silently.
 """
 
@@ -20,7 +20,7 @@ from lcformer.data.reading import read_catalogue_folder
 from lcformer.data.report import DropReport
 from lcformer.data.tokens import TokenConfig
 
-BAD = Path(__file__).resolve().parent / "bad"
+BAD = Path(__file__).resolve().parent / "bad" / "per_star"
 KNOWN = PrepareConfig(classes=("Mira",), tokens=TokenConfig(window=2, stride=1))
 READER_DROPS = Counter(unreadable_file=2, empty_file=1, missing_file=1)
 

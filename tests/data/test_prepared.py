@@ -1,10 +1,19 @@
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
+from lcformer import atomic
 from lcformer.data.lightcurves import LightCurves
 from lcformer.data.prepared import PrepareConfig, PreparedDataset, prepare
 from lcformer.data.report import DropReport
 from lcformer.data.tokens import TokenConfig
+from lcformer.errors import ConfigMismatchError, CorruptFileError
 
 
 def curves(rng, n_stars=12):
@@ -75,3 +84,78 @@ def test_unknown_classes_and_small_classes_are_counted(tmp_path, rng):
 def test_open_refuses_a_folder_without_manifest(tmp_path):
     with pytest.raises(FileNotFoundError):
         PreparedDataset.open(tmp_path)
+
+
+# ---------------------------------------------------------------- integrity
+def test_the_manifest_holds_the_sha256_of_every_file(tmp_path, rng):
+    data, _ = prepare("toy", lambda r: curves(rng), "h", CONFIG, tmp_path)
+    files = data.manifest["files"]
+    assert set(files) == {p.name for p in data.path.iterdir()} - {"manifest.json"}
+    for name, digest in files.items():
+        assert hashlib.sha256((data.path / name).read_bytes()).hexdigest() == digest
+
+
+def damage(path: Path, how: str) -> None:
+    raw = path.read_bytes()
+    if how == "flip":
+        middle = len(raw) // 2
+        path.write_bytes(raw[:middle] + bytes([raw[middle] ^ 0x10]) + raw[middle + 1:])
+    elif how == "truncate":
+        path.write_bytes(raw[:len(raw) // 2])
+    elif how == "empty":
+        path.write_bytes(b"")
+    else:
+        path.unlink()
+
+
+@pytest.mark.parametrize(("name", "how"), [("tokens.npy", "flip"), ("points.npy", "truncate"),
+                                           ("curves.parquet", "empty"),
+                                           ("report.json", "flip"), ("mask.npy", "missing")])
+def test_a_damaged_file_is_refused_by_name_and_force_rebuilds(tmp_path, rng, name, how):
+    lcs = curves(rng)
+    first, _ = prepare("toy", lambda r: lcs, "h", CONFIG, tmp_path)
+    damage(first.path / name, how)
+    with pytest.raises(CorruptFileError) as info:
+        prepare("toy", lambda r: lcs, "h", CONFIG, tmp_path)  # the cache is not reused
+    message = str(info.value)
+    assert message.startswith(str(first.path / name))
+    assert "lcformer prepare toy --force" in message and "\n" not in message
+    rebuilt, reused = prepare("toy", lambda r: lcs, "h", CONFIG, tmp_path, force=True)
+    assert not reused and rebuilt.path == first.path
+    again, reused = prepare("toy", lambda r: lcs, "h", CONFIG, tmp_path)
+    assert reused and np.array_equal(again.tokens, rebuilt.tokens)
+
+
+@pytest.mark.parametrize("manifest", ["{not json", '{"format_version": 3}'])
+def test_a_damaged_manifest_is_refused_by_name(tmp_path, rng, manifest):
+    data, _ = prepare("toy", lambda r: curves(rng), "h", CONFIG, tmp_path)
+    (data.path / "manifest.json").write_text(manifest)
+    with pytest.raises(CorruptFileError, match=str(data.path / "manifest.json")):
+        PreparedDataset.open(data.path)
+
+
+def test_an_older_format_asks_for_a_new_preparation(tmp_path, rng):
+    data, _ = prepare("toy", lambda r: curves(rng), "h", CONFIG, tmp_path)
+    manifest = json.loads((data.path / "manifest.json").read_text())
+    del manifest["files"]
+    manifest["format_version"] = 2
+    (data.path / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(ConfigMismatchError, match="older lcformer"):
+        PreparedDataset.open(data.path)
+
+
+def test_a_killed_preparation_is_cleaned_up_by_the_next(tmp_path, rng):
+    """A dead writer's .partial-* folder goes; the folder of one still running stays."""
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    tag = atomic._HOST
+    orphan = tmp_path / f".toy-abc.partial-{tag}-{dead.pid}-abcd1234"
+    live = tmp_path / f".toy-abc.partial-{tag}-{os.getpid()}-efgh5678"
+    for folder in (orphan, live):
+        folder.mkdir()
+        (folder / "tokens.npy").write_bytes(b"x" * 1000)
+    _, reused = prepare("toy", lambda r: curves(rng), "h", CONFIG, tmp_path)
+    assert not orphan.exists() and live.is_dir()
+    orphan.mkdir()
+    _, reused = prepare("toy", lambda r: curves(rng), "h", CONFIG, tmp_path)
+    assert reused and not orphan.exists()  # reusing the cache cleans up too

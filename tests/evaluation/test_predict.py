@@ -1,16 +1,24 @@
-"""predict_stars: every input star is either classified or listed with the reason."""
+"""predict_stars: every input star is either classified or listed with the reason; thin
+signal is flagged; outputs are in the format asked for; nothing classified is a failure."""
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 
+from lcformer.cli import main
 from lcformer.data.cleaning import CleaningConfig
 from lcformer.data.lightcurves import LightCurves
 from lcformer.data.tokens import TokenConfig
-from lcformer.evaluation.predict import predict_stars
+from lcformer.errors import ConfigError
+from lcformer.evaluation.flags import FlagConfig, format_flags
+from lcformer.evaluation.predict import predict_stars, write_table
 from lcformer.models import build_model
+from tests.evaluation.stars import new_stars
 
 CLASSES = ["a", "b"]
 
@@ -50,7 +58,8 @@ def test_unclassifiable_stars_are_listed_with_reasons(model_and_metadata) -> Non
     table = result.table
     assert table["id"].tolist() == ["long1", "long2"]
     assert table["n_windows"].tolist() == [3, 1]
-    assert list(table.columns) == ["id", "predicted", "probability", "p_a", "p_b", "n_windows"]
+    assert list(table.columns) == ["id", "predicted", "probability", "p_a", "p_b", "n_windows",
+                                   "flag"]
     np.testing.assert_allclose(table[["p_a", "p_b"]].sum(axis=1), 1.0, rtol=1e-6)
     assert set(table["predicted"]) <= set(CLASSES)
     assert result.classes == CLASSES
@@ -96,3 +105,104 @@ def test_nothing_classifiable(model_and_metadata) -> None:
                            device="cpu")
     assert len(result.table) == 0
     assert result.unclassified["id"].tolist() == ["single"]
+
+
+# ---------------------------------------------------------------------- the period-aware model
+def signal_test_stars() -> LightCurves:
+    rng = np.random.default_rng(3)
+    t = np.sort(rng.uniform(0, 60, 80))
+    err = np.full(80, 0.02)
+    return LightCurves.from_list([
+        ("sine", "V", t, 12 + 0.5 * np.sin(2 * np.pi * t / 3.7) + rng.normal(0, 0.02, 80), err),
+        ("noise", "V", t, 12 + rng.normal(0, 0.02, 80), err),
+        ("flat", "V", t, np.full(80, 12.0), err),
+        ("five", "V", t[:5], 12 + np.sin(t[:5]), err[:5]),
+    ])
+
+
+@pytest.fixture(scope="module")
+def periodic(tiny_run):
+    from lcformer.training.runs import load_model
+
+    return load_model(tiny_run)
+
+
+def test_stars_with_too_little_signal_are_flagged_not_dropped(periodic) -> None:
+    result = predict_stars(*periodic, signal_test_stars(), device="cpu")
+    table = result.table.set_index("id")
+    assert table["flag"].to_dict() == {"sine": "", "noise": "no_significant_period",
+                                       "flat": "constant", "five": "few_points"}
+    assert table.loc["sine", "fap"] < 1e-6 and table.loc["noise", "fap"] > 0.01
+    np.testing.assert_allclose(table.filter(like="p_").sum(axis=1), 1.0, rtol=1e-5)
+    assert result.flag_counts == {"no_significant_period": 1, "constant": 1, "few_points": 1}
+    line = format_flags(result.flag_counts, len(table))
+    assert line.startswith("3 of 4 predictions rest on too little signal (1 few_points, "
+                           "1 constant, 1 no_significant_period)")
+    # The thresholds are settings: looser ones flag only the star without any period.
+    loose = FlagConfig(min_points=0, min_scatter=0.0, max_fap=1.0)
+    flags = predict_stars(*periodic, signal_test_stars(), device="cpu", flags=loose).table
+    assert flags.set_index("id")["flag"].to_dict() == {
+        "sine": "", "noise": "", "flat": "no_significant_period", "five": ""}
+    with pytest.raises(ConfigError, match="max_fap"):
+        FlagConfig(max_fap=0.0)
+
+
+def test_chunks_change_nothing(periodic) -> None:
+    lcs = LightCurves.concatenate([new_stars(3), signal_test_stars()])
+    whole = predict_stars(*periodic, lcs, device="cpu")
+    chunked = predict_stars(*periodic, lcs, device="cpu", chunk_stars=4, progress=True)
+    pd.testing.assert_frame_equal(chunked.table, whole.table, rtol=1e-6)
+    pd.testing.assert_frame_equal(chunked.unclassified, whole.unclassified)
+    assert chunked.report.to_dict() == whole.report.to_dict()
+    assert chunked.table["id"].tolist() == list(pd.unique(lcs.ids))
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet", ".json", ".JSON"])
+def test_tables_are_written_in_the_format_their_extension_names(tmp_path, suffix) -> None:
+    frame = pd.DataFrame({"id": ["a", "b"], "p_x": [0.25, 0.75], "flag": ["", "constant"]})
+    path = write_table(frame, tmp_path / f"predictions{suffix}")
+    if suffix == ".csv":
+        back = pd.read_csv(path, keep_default_na=False)
+    elif suffix == ".parquet":
+        back = pd.read_parquet(path)  # fails on CSV text
+    else:
+        back = pd.DataFrame(json.loads(path.read_text()))  # a list of records
+    pd.testing.assert_frame_equal(back, frame, check_dtype=False)
+
+
+def test_other_formats_are_refused_before_any_work(tiny_run, tmp_path, capsys) -> None:
+    with pytest.raises(ConfigError, match=r"predictions\.txt: unknown output format '\.txt'"):
+        write_table(pd.DataFrame({"id": ["a"]}), tmp_path / "predictions.txt")
+    assert not list(tmp_path.iterdir())
+    stars = tmp_path / "stars.csv"
+    signal_test_stars().to_frame().to_csv(stars, index=False)
+    assert main(["predict", str(tiny_run), str(stars), "--out", str(tmp_path / "p.xlsx"),
+                 "--quiet"]) == 2
+    assert "p.xlsx: unknown output format '.xlsx'" in capsys.readouterr().err
+
+
+def test_the_command_flags_and_says_so(tiny_run, tmp_path, capsys) -> None:
+    stars = tmp_path / "stars.csv"
+    signal_test_stars().to_frame().to_csv(stars, index=False)
+    out = tmp_path / "p.json"
+    assert main(["predict", str(tiny_run), str(stars), "--out", str(out), "--device", "cpu",
+                 "--max-fap", "1"]) == 0
+    captured = capsys.readouterr()
+    assert "classified 4 of 4 stars" in captured.out
+    assert "2 of 4 predictions rest on too little signal (1 few_points, 1 constant)" \
+        in captured.out  # --max-fap 1: the noise star's fap is below it
+    assert "star/s" in captured.err  # the progress bar
+    table = pd.DataFrame(json.loads(out.read_text())).set_index("id")
+    assert table.loc["flat", "flag"] == "constant" and table.loc["five", "flag"] == "few_points"
+
+
+def test_nothing_classified_is_a_failure(tiny_run, tmp_path, capsys) -> None:
+    lcs = LightCurves.from_list([star("all_nan", 30, 3, nan=True)])
+    stars = tmp_path / "stars.csv"
+    lcs.to_frame().to_csv(stars, index=False)
+    out = tmp_path / "p.csv"
+    assert main(["predict", str(tiny_run), str(stars), "--out", str(out), "--quiet"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("lcformer: nothing produced: classified 0 of 1")
+    assert not out.exists()  # no empty predictions file that looks like a result
+    assert pd.read_csv(tmp_path / "p_unclassified.csv")["id"].tolist() == ["all_nan"]

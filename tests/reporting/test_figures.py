@@ -143,3 +143,63 @@ def test_run_figures_skips_empty_parts(tmp_path):
                                   TrainResult(), [[0] * 3] * 3,
                                   TrainConfig(device="cpu"))
     assert written == []
+
+
+def drawn_titles(monkeypatch) -> list:
+    """Every figure ``_save`` writes, kept to check its layout afterwards."""
+    saved = []
+    original = figures._save
+
+    def keep(fig, path):
+        saved.append(fig)
+        return original(fig, path)
+
+    monkeypatch.setattr(figures, "_save", keep)
+    return saved
+
+
+def assert_titles_inside(fig) -> None:
+    """The figure title and every axes title lie within the canvas (as laid out when saved)."""
+    fig.draw_without_rendering()
+    renderer = fig.canvas.get_renderer()
+    titles = [fig._suptitle] + [t for ax in fig.axes
+                                for t in (ax.title, ax._left_title, ax._right_title)]
+    box = fig.bbox
+    checked = 0
+    for title in titles:
+        if title is None or not title.get_text():
+            continue
+        extent = title.get_window_extent(renderer)
+        assert box.x0 - 1 <= extent.x0 and extent.x1 <= box.x1 + 1, title.get_text()
+        assert box.y0 - 1 <= extent.y0 and extent.y1 <= box.y1 + 1, title.get_text()
+        checked += 1
+    assert checked >= 1
+
+
+@pytest.mark.parametrize("n_classes", [2, 3, 12])
+def test_confusion_matrix_title_fits_the_canvas(tmp_path, monkeypatch, n_classes):
+    saved = drawn_titles(monkeypatch)
+    names = CLASSES[:n_classes] if n_classes <= 3 else [f"class name {i}" for i in
+                                                         range(n_classes)]
+    confusion = np.ones((n_classes, n_classes), dtype=int).tolist()
+    long = "encoder-h4-e32, fold0 of the asas_richards2012 sweep: recall per true class"
+    for title in ("Test stars: recall per true class (6 stars)", long):
+        figures.confusion_matrix_figure(confusion, names, tmp_path / "c.png", True, title)
+    assert len(saved) == 2
+    for fig in saved:
+        assert_titles_inside(fig)
+    if n_classes <= 3:  # a small figure: the long title is wrapped
+        assert "\n" in saved[1]._suptitle.get_text()
+
+
+def test_dataset_figure_titles_fit_the_canvas(tmp_path, monkeypatch):
+    saved = drawn_titles(monkeypatch)
+    stars = pd.DataFrame({"label": ["RR Lyrae ab (fundamental mode)"] * 3 + ["EB"] * 2,
+                          "n_points": [10, 200, 3000, 40, 50]})
+    title = "asas_richards2012 (the ASAS training set of Richards et al. 2012): stars per class"
+    figures.class_distribution_figure(stars, tmp_path / "a.png", title)
+    figures.length_distribution_figure(stars, tmp_path / "b.png", title, unit="star")
+    figures.position_accuracy_figure(np.linspace(0.2, 0.9, 30), tmp_path / "p.png", 123456)
+    assert len(saved) == 3
+    for fig in saved:
+        assert_titles_inside(fig)

@@ -6,15 +6,20 @@ import json
 import math
 import pickle
 import struct
+import tempfile
+from pathlib import Path
 
 import pytest
 import torch
 import torch.nn.functional as F
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from lcformer.errors import CorruptFileError, LcformerError
 from lcformer.models import build_model, model_from_config
 from lcformer.models.config import ModelConfig
 from lcformer.training import checkpoints
-from lcformer.training.checkpoints import load_checkpoint, save_checkpoint
+from lcformer.training.checkpoints import load_checkpoint, read_checkpoint, save_checkpoint
 
 TOKENS = {"window": 20, "stride": 10, "token_size": 2, "token_stride": 1, "scale_max": 30.0,
           "pad_short": False}
@@ -133,3 +138,126 @@ def test_file_is_safetensors_not_pickle(tmp_path, monkeypatch) -> None:
 def test_missing_checkpoint(tmp_path) -> None:
     with pytest.raises(FileNotFoundError, match="no checkpoint"):
         load_checkpoint(tmp_path / "nothing.safetensors")
+
+
+# ---------------------------------------------------------------- integrity
+LEGACY = Path(__file__).resolve().parents[1] / "fixtures" / "legacy-0.1.0"
+
+
+@pytest.fixture(scope="module")
+def saved_bytes(tmp_path_factory) -> bytes:
+    """A valid checkpoint with optimizer state, as bytes."""
+    model, optimizer = trained_model()
+    folder = tmp_path_factory.mktemp("ckpt")
+    return save_checkpoint(folder / "last.safetensors", model, metadata(model),
+                           optimizer).read_bytes()
+
+
+def tensor_region(raw: bytes) -> tuple[int, int]:
+    (header_len,) = struct.unpack("<Q", raw[:8])
+    return 8 + header_len, len(raw)
+
+
+def test_the_digest_covers_metadata_and_tensors(saved_bytes) -> None:
+    header = json.loads(saved_bytes[8:tensor_region(saved_bytes)[0]])["__metadata__"]
+    assert set(header) == {"lcformer", "sha256"} and len(header["sha256"]) == 64
+
+
+def test_flipped_tensor_bytes_are_refused_naming_the_file(tmp_path, saved_bytes) -> None:
+    """The issue's case: 1,000 bytes flipped inside the tensor data loaded silently."""
+    start, end = tensor_region(saved_bytes)
+    damaged = bytearray(saved_bytes)
+    for i in range(start, min(start + 1000, end)):
+        damaged[i] ^= 0x5A
+    path = tmp_path / "best.safetensors"
+    path.write_bytes(bytes(damaged))
+    with pytest.raises(CorruptFileError, match=r"best\.safetensors: damaged checkpoint: its "
+                                               r"contents do not match the SHA-256") as info:
+        load_checkpoint(path)
+    assert "--checkpoint last" in str(info.value) and "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize("cut", ["empty", "header", "tensors"])
+def test_truncated_or_empty_files_are_refused_naming_the_file(tmp_path, saved_bytes,
+                                                              cut) -> None:
+    start, end = tensor_region(saved_bytes)
+    size = {"empty": 0, "header": start // 2, "tensors": (start + end) // 2}[cut]
+    path = tmp_path / "last.safetensors"
+    path.write_bytes(saved_bytes[:size])
+    with pytest.raises(CorruptFileError, match=str(path)) as info:
+        load_checkpoint(path)
+    assert ("empty (0 bytes)" in str(info.value)) == (cut == "empty")
+    assert "without --resume" in str(info.value) and "\n" not in str(info.value)
+
+
+def test_a_digest_key_lost_is_not_taken_for_an_old_checkpoint(tmp_path, saved_bytes) -> None:
+    i = saved_bytes.index(b'"sha256"')
+    damaged = saved_bytes[:i + 1] + b"x" + saved_bytes[i + 2:]  # "xha256": an unknown entry
+    path = tmp_path / "x.safetensors"
+    path.write_bytes(damaged)
+    with pytest.raises(CorruptFileError, match="unknown header entries"):
+        load_checkpoint(path)
+
+
+def test_checkpoints_of_0_1_0_have_no_digest_and_still_load() -> None:
+    for path in (LEGACY / "run" / "best.safetensors", LEGACY / "api_model" / "best.safetensors"):
+        checkpoint = read_checkpoint(path)
+        assert checkpoint.digest is None and checkpoint.metadata["classes"]
+        state, _, _ = load_checkpoint(path)
+        assert state
+
+
+def test_model_loaders_refuse_a_damaged_checkpoint(tmp_path, saved_bytes) -> None:
+    """Classifier.load and load_model (predict, results) give the same one-line error."""
+    from lcformer.api import Classifier
+    from lcformer.training.runs import load_model
+
+    (tmp_path / "best.safetensors").write_bytes(saved_bytes[:100])
+    for load in (load_model, Classifier.load):
+        with pytest.raises(CorruptFileError, match=r"best\.safetensors: damaged checkpoint"):
+            load(tmp_path)
+
+
+MUTATIONS = st.lists(st.one_of(
+    st.tuples(st.just("flip"), st.integers(0, 10**9), st.integers(1, 255)),
+    st.tuples(st.just("truncate"), st.integers(0, 10**9)),
+    st.tuples(st.just("insert"), st.integers(0, 10**9), st.binary(min_size=1, max_size=16)),
+), min_size=1, max_size=3)
+
+
+def mutate(raw: bytes, mutations: list[tuple]) -> bytes:
+    data = bytearray(raw)
+    for kind, where, *rest in mutations:
+        i = where % (len(data) + 1)
+        if kind == "flip" and data:
+            data[i % len(data)] ^= rest[0]
+        elif kind == "truncate":
+            del data[i:]
+        elif kind == "insert":
+            data[i:i] = rest[0]
+    return bytes(data)
+
+
+@settings(max_examples=150, deadline=None)
+@given(mutations=MUTATIONS)
+def test_mutated_checkpoints_give_lcformer_errors_or_the_same_contents(saved_bytes,
+                                                                        mutations) -> None:
+    """Flipped, truncated or inserted bytes anywhere: refused with an lcformer error, or (a
+    change the format ignores) loaded with exactly the contents written. Never another
+    exception, never different weights."""
+    damaged = mutate(saved_bytes, mutations)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "best.safetensors"
+        path.write_bytes(damaged)
+        try:
+            got = load_checkpoint(path)
+        except LcformerError as exc:
+            assert str(path) in str(exc) and "\n" not in str(exc)
+            return
+        path.write_bytes(saved_bytes)
+        want = load_checkpoint(path)
+    assert got[1] == want[1]
+    assert got[0].keys() == want[0].keys()
+    assert all(torch.equal(got[0][k], want[0][k]) for k in want[0])
+    assert got[2] is not None and want[2] is not None
+    assert got[2]["state"].keys() == want[2]["state"].keys()

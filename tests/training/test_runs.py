@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import tomllib
 
@@ -15,11 +16,11 @@ from lcformer.data.prepared import PrepareConfig, prepare
 from lcformer.data.splits import assign_splits, stratified_split, window_sets
 from lcformer.data.synthetic import SyntheticConfig, make_synthetic
 from lcformer.data.tokens import TokenConfig
-from lcformer.errors import ConfigMismatchError
+from lcformer.errors import ConfigMismatchError, RunNotFoundError
 from lcformer.evaluation.metrics import star_probabilities, window_probabilities
 from lcformer.models.config import ModelConfig
 from lcformer.training.loop import TrainConfig
-from lcformer.training.runs import RunConfig, load_model, train_run
+from lcformer.training.runs import RunConfig, load_model, train_run, write_config
 
 PREPARE = PrepareConfig(tokens=TokenConfig(window=20, stride=10))
 RUN = RunConfig(model=ModelConfig(name="encoder", emb=8, heads=2),
@@ -137,6 +138,36 @@ def test_resume_with_another_configuration_is_refused(run, prepared) -> None:
     other = RunConfig(model=ModelConfig(name="encoder", emb=16, heads=2), train=RUN.train)
     with pytest.raises(ConfigMismatchError, match=r"other settings .* model\.emb: 8 -> 16"):
         train_run(prepared, other, run_dir, resume=True, progress=False, figures=False)
+
+
+def test_resume_with_other_prepared_data_names_what_differs(run, prepared) -> None:
+    run_dir, _ = run
+    config = json.loads(json.dumps(prepared.manifest["config"]))
+    config["tokens"]["window"] = 30
+    other = dataclasses.replace(prepared, manifest=prepared.manifest | {"config": config})
+    with pytest.raises(ConfigMismatchError, match=r"prepare\.tokens\.window: 20 -> 30") as info:
+        train_run(other, RUN, run_dir, resume=True, progress=False, figures=False)
+    assert "\n" not in str(info.value)
+    moved = dataclasses.replace(prepared, manifest=prepared.manifest | {"input_hash": "h9"})
+    with pytest.raises(ConfigMismatchError, match="dataset input files: changed"):
+        train_run(moved, RUN, run_dir, resume=True, progress=False, figures=False)
+
+
+def test_resume_of_a_missing_run_writes_nothing(prepared, tmp_path) -> None:
+    run_dir = tmp_path / "no-such-run"
+    with pytest.raises(RunNotFoundError, match=r"no run to continue in .*no-such-run.* without "
+                                               r"--resume"):
+        train_run(prepared, RUN, run_dir, resume=True, progress=False, figures=False)
+    assert not run_dir.exists()
+
+
+def test_resume_of_a_run_killed_before_its_first_checkpoint_starts_it(run, prepared,
+                                                                      tmp_path) -> None:
+    """Only config.toml was written: resuming trains from the start, as the run would have."""
+    _, first = run
+    write_config(tmp_path, prepared, RUN)
+    again = train_run(prepared, RUN, tmp_path, resume=True, progress=False, figures=False)
+    assert again.star == first.star and again.budget == first.budget
 
 
 def test_resume_with_the_same_configuration_reads_it_back_from_toml(prepared, tmp_path) -> None:

@@ -8,14 +8,24 @@ or predict import torch when they run, so ``prepare`` and ``--help`` start in a 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import os
 import shlex
 import sys
+import traceback
+import typing
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from lcformer import __version__
-from lcformer.cli.options import add_config_options, config_from_args, dest, given
+from lcformer.cli.options import (
+    add_config_options,
+    add_reading_options,
+    config_from_args,
+    dest,
+    given,
+)
 from lcformer.data.cleaning import CleaningConfig
 from lcformer.data.datasets import (
     DATA_DIR_ENV,
@@ -27,9 +37,11 @@ from lcformer.data.datasets import (
 )
 from lcformer.data.periods import PeriodConfig
 from lcformer.data.prepared import PrepareConfig, PreparedDataset, format_summary
+from lcformer.data.reading.config import ReadConfig
 from lcformer.data.tokens import TokenConfig
 from lcformer.data.views import ViewConfig
-from lcformer.errors import LcformerError
+from lcformer.errors import ConfigError, LcformerError
+from lcformer.evaluation.flags import FlagConfig
 from lcformer.experiments.grid import SweepConfig
 from lcformer.models.config import ModelConfig
 from lcformer.models.registry import MODEL_NAMES
@@ -62,10 +74,19 @@ def add_run_options(parser: argparse.ArgumentParser, grid: bool = False) -> None
         group.add_argument("--model", dest=dest(ModelConfig, "name"), choices=MODEL_NAMES,
                            default=argparse.SUPPRESS,
                            help=f"the model (default: {ModelConfig().name})")
+    # Shown defaults: the default model's; research models get the research budget instead.
+    preset = RunConfig() if grid else RunConfig.for_model(ModelConfig().name)
+    note = ("the research budget" if grid else
+            f"defaults shown: {preset.model.name}'s; the research models': 150 epochs, batch 256")
     add_config_options(parser, ModelConfig, "model options",
-                       skip=("heads", "emb") if grid else ())
-    add_config_options(parser, TrainConfig, "training")
+                       skip=("heads", "emb") if grid else (), base=preset.model)
+    add_config_options(parser, TrainConfig, f"training ({note})", base=preset.train)
     add_config_options(parser, RunConfig, "split (by star)")
+
+
+def run_preset(args: argparse.Namespace) -> RunConfig:
+    """The chosen model's defaults (its registry preset), before the options given."""
+    return RunConfig.for_model(given(args, ModelConfig).get("name", ModelConfig().name))
 
 
 def add_runtime_options(parser: argparse.ArgumentParser) -> None:
@@ -73,7 +94,7 @@ def add_runtime_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--threads", type=int, help="CPU threads for torch (default: all cores)")
     group.add_argument("--tensorboard", metavar="DIR",
                        help="also log to TensorBoard in DIR (a sweep: one sub-folder per run); "
-                            'needs pip install "lcformer[tensorboard]"')
+                            'needs pip install "lcformer[tensorboard]" (default: no logs)')
 
 
 def prepared_for_training(args: argparse.Namespace, model: str) -> PreparedDataset:
@@ -100,6 +121,14 @@ def cmd_prepare(args: argparse.Namespace) -> int:
     if reused:
         print(f"reusing the identical earlier preparation in {data.path}")
     print(format_summary(data))
+    if len(data.stars) == 0:
+        report = data.report
+        reasons = ", ".join(f"{reason} {n:,}" for reason, n in report.curves.most_common(3))
+        first = f"; first problem: {report.problems[0]}" if report.problems else ""
+        print(f"lcformer: nothing produced: kept 0 stars of {data.name} (curves dropped: "
+              f"{reasons or 'none, the input holds no light curves'}{first}); see the "
+              f"counts above, then change the input or the settings", file=sys.stderr)
+        return EXIT_NOTHING
     return 0
 
 
@@ -129,16 +158,26 @@ def cmd_describe(args: argparse.Namespace) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from lcformer.training.runs import train_run
+    """Also under ``torchrun --nproc_per_node=N -m lcformer train``: N data-parallel
+    processes, of which rank 0 prepares the data first, prints and writes the run folder."""
+    from lcformer.training import distributed
+    from lcformer.training.runs import check_resumable, train_run
 
-    config = config_from_args(RunConfig, args)
-    data = prepared_for_training(args, config.model.name)
-    run_dir = (Path(args.run_dir) if args.run_dir else work_dir(args.work_dir) / "runs"
-               / f"{data.name}-{config.model.name}-seed{config.train.seed}")
-    record = train_run(data, config, run_dir, resume=args.resume, progress=not args.quiet,
-                       tensorboard=args.tensorboard)
-    print(record.summary_line())
-    print(f"run folder: {run_dir}")
+    config = config_from_args(RunConfig, args, run_preset(args))
+    if args.resume and args.run_dir:  # refused before preparing the data, nothing written
+        check_resumable(Path(args.run_dir), config)
+    with distributed.session(config.train.device):
+        main = distributed.is_main()
+        args.quiet = args.quiet or not main
+        with (contextlib.nullcontext() if main else contextlib.redirect_stdout(io.StringIO())):
+            with distributed.main_first():  # the others then reuse rank 0's prepared folder
+                data = prepared_for_training(args, config.model.name)
+            run_dir = (Path(args.run_dir) if args.run_dir else work_dir(args.work_dir) / "runs"
+                       / f"{data.name}-{config.model.name}-seed{config.train.seed}")
+            record = train_run(data, config, run_dir, resume=args.resume,
+                               progress=not args.quiet, tensorboard=args.tensorboard)
+            print(record.summary_line())
+            print(f"run folder: {run_dir}")
     return 0
 
 
@@ -150,27 +189,120 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_info(args: argparse.Namespace) -> int:
+    """Model, classes, data, settings, test result and verified checkpoint digests."""
+    from lcformer.reporting.info import run_info
+
+    info = run_info(args.run_dir)
+    print(info.format())
+    if info.problems:
+        raise info.problems[0]
+    return 0
+
+
 def cmd_predict(args: argparse.Namespace) -> int:
+    """A table, file or folder in, a predictions file out; a folder of Parquet partitions in,
+    a folder of prediction partitions out (lcformer.evaluation.streaming), resumable."""
     from lcformer.data.reading.sniff import read_any
     from lcformer.data.report import DropReport
-    from lcformer.evaluation.predict import predict_stars, write_predictions
+    from lcformer.evaluation.flags import format_flags
+    from lcformer.evaluation.predict import (
+        check_table_path,
+        predict_stars,
+        write_predictions,
+        write_unclassified,
+    )
+    from lcformer.evaluation.streaming import partition_paths
     from lcformer.training.runs import load_model
 
+    options = {"device": given(args, TrainConfig).get("device", TrainConfig().device),
+               "pad_short": given(args, TokenConfig).get("pad_short"),
+               "flags": config_from_args(FlagConfig, args), "n_jobs": args.jobs}
+    partitions = [] if args.input in REGISTRY else partition_paths(args.input)
+    if partitions:
+        return predict_partitioned(args, partitions, options)
+    out = Path(args.out or "predictions.csv")
+    check_table_path(out)  # before any work
     model, metadata = load_model(args.model_dir, args.checkpoint)
     report = DropReport()
-    lcs = read_any(args.input, args.data_dir, report)
-    device = given(args, TrainConfig).get("device", TrainConfig().device)
-    result = predict_stars(model, metadata, lcs, device=device,
-                           pad_short=given(args, TokenConfig).get("pad_short"))
+    lcs = read_any(args.input, args.data_dir, report, config_from_args(ReadConfig, args))
+    result = predict_stars(model, metadata, lcs, progress=not args.quiet, **options)
     result.report.merge(report)
-    out = Path(args.out)
+    if len(result.table) == 0:
+        where = f" (why: {write_unclassified(result, out)})" if len(result.unclassified) else ""
+        print(result.report.format())
+        print(f"lcformer: nothing produced: classified 0 of {lcs.n_stars:,} stars{where}",
+              file=sys.stderr)
+        return EXIT_NOTHING
     skipped = write_predictions(result, out)
     print(f"classified {len(result.table):,} of {lcs.n_stars:,} stars -> {out}")
     if skipped is not None:
         print(f"{len(result.unclassified):,} stars could not be classified -> {skipped}")
         for reason, n in result.unclassified["reason"].value_counts().items():
             print(f"  {n:>6,}  {reason}")
+    flagged = format_flags(result.flag_counts, len(result.table))
+    if flagged:
+        print(flagged)
     print(result.report.format())
+    return 0
+
+
+def predict_partitioned(args: argparse.Namespace, partitions: list[Path],
+                        options: dict[str, object]) -> int:
+    """``lcformer predict RUN FOLDER``: one output partition per input partition."""
+    from lcformer.evaluation.flags import format_flags
+    from lcformer.evaluation.predict import TABLE_FORMATS
+    from lcformer.evaluation.streaming import predict_partitions
+    from lcformer.training.runs import load_model
+
+    out = Path(args.out or "predictions")
+    if out.suffix.lower() in TABLE_FORMATS:
+        raise ConfigError(f"{out}: {args.input} is a folder of Parquet partitions, so the "
+                          f"predictions are a folder of partitions: give --out a folder")
+    model, metadata = load_model(args.model_dir, args.checkpoint)
+    summary = predict_partitions(model, metadata, partitions, out,
+                                 reading=config_from_args(ReadConfig, args),
+                                 progress=not args.quiet, **options)  # type: ignore[arg-type]
+    done = summary.partitions - len(summary.failed)
+    print(f"classified {summary.classified:,} of {summary.stars:,} stars in {done:,} of "
+          f"{summary.partitions:,} partitions -> {out}/"
+          + (f" ({summary.skipped:,} done by an earlier run)" if summary.skipped else ""))
+    if summary.stars_now:
+        print(f"this run: {summary.stars_now:,} stars in {summary.seconds:,.1f} s "
+              f"({summary.stars_per_second:,.1f} stars/s)")
+    if summary.reasons:
+        print(f"{sum(summary.reasons.values()):,} stars could not be classified (predicted "
+              f"is empty, the reason column says why):")
+        for reason, n in summary.reasons.most_common():
+            print(f"  {n:>6,}  {reason}")
+    flagged = format_flags(summary.flags, summary.classified)
+    if flagged:
+        print(flagged)
+    print(summary.report.format())
+    if summary.failed:
+        print(f"lcformer: incomplete: {len(summary.failed):,} partition(s) could not be read, "
+              f"e.g. {summary.failed[0]}; rerun to predict them once fixed", file=sys.stderr)
+        return EXIT_NOTHING
+    if summary.classified == 0:
+        print(f"lcformer: nothing produced: classified 0 of {summary.stars:,} stars",
+              file=sys.stderr)
+        return EXIT_NOTHING
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """A run's model as an ONNX graph, checked against torch with onnxruntime."""
+    from lcformer.evaluation.export import export_onnx, require_onnx
+    from lcformer.training.runs import load_model
+
+    require_onnx()  # a missing package fails before the model is loaded
+    model, metadata = load_model(args.model_dir, args.checkpoint)
+    exported = export_onnx(model, metadata, args.out)
+    shapes = ", ".join(f"{name} ({', '.join(map(str, shape))})"
+                       for name, shape in exported.inputs.items())
+    print(f"wrote {exported.path}: inputs {shapes} -> log_probs (batch, "
+          f"{len(metadata['classes'])}); onnxruntime agrees with torch within "
+          f"{exported.max_difference:.1e}")
     return 0
 
 
@@ -178,7 +310,7 @@ def cmd_baseline(args: argparse.Namespace) -> int:
     """Features + random forest / gradient boosting on the deep runs' exact star split."""
     from lcformer.experiments.baseline import run_baseline, save_baseline
 
-    run = config_from_args(RunConfig, args)
+    run = config_from_args(RunConfig, args, run_preset(args))
     data, _ = prepare_dataset(args.dataset, prepare_config(args, run.model.name), args.data_dir,
                               args.work_dir, progress=not args.quiet)
     result = run_baseline(data, split=run.split, seed=run.split_seed,
@@ -209,13 +341,32 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_ablation(args: argparse.Namespace) -> int:
+    """From the research encoder to the periodic model, one change per row (docs/results.md)."""
+    import torch
+
+    from lcformer.experiments.ablation import AblationConfig, run_ablation
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    config = config_from_args(AblationConfig, args)
+    dataset, _ = resolve(args.dataset, args.data_dir)
+    out = Path(args.out) if args.out else work_dir(args.work_dir) / "ablations" / dataset.name
+    result = run_ablation(args.dataset, out, config, args.data_dir, args.work_dir,
+                          progress=not args.quiet, command=args.command_line,
+                          baseline_jobs=args.jobs, prepare=prepare_config(args))
+    print(result.markdown)
+    print(f"ablation folder: {out} (ablation.md, ablation.csv, one run folder per row)")
+    return 0
+
+
 def cmd_results(args: argparse.Namespace) -> int:
     """docs/results.md from sweep folders: generated, so it never disagrees with them."""
     from lcformer.reporting.results import results_document
 
     _, skipped = results_document(args.sweep_dirs, args.out, command=args.command_line,
                                   figures=not args.no_figures)
-    print(f"wrote {args.out} ({len(args.sweep_dirs)} sweep(s))")
+    print(f"wrote {args.out} ({len(args.sweep_dirs)} folder(s))")
     for why in skipped:
         print(f"  not shown: {why}")
     return 0
@@ -241,13 +392,19 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     from lcformer.experiments.demo import DEMO_RUN
 
-    parser = argparse.ArgumentParser(
-        prog="lcformer", description="Classify variable-star light curves with self-attention.")
+    parser = _Parser(
+        prog="lcformer", description="Classify variable-star light curves with self-attention.",
+        epilog=EXIT_STATUS, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"lcformer {__version__}")
+    parser.add_argument("--debug", action="store_true", default=False,
+                        help="show the traceback of an error (default: one line)")
     sub = parser.add_subparsers(dest="command", required=True)
 
     def command(name: str, func: Callable[[argparse.Namespace], int],
-                help_text: str, dataset: bool = False) -> argparse.ArgumentParser:
+                help_text: str, dataset: bool = False,
+                reading: bool = False) -> argparse.ArgumentParser:
+        """A subcommand with the options every command has; ``reading``: it reads the user's
+        own tables (--columns, --flux)."""
         p = sub.add_parser(name, help=help_text, description=help_text)
         p.set_defaults(func=func)
         if dataset:
@@ -256,13 +413,19 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--data-dir", help=f"data root (default ${DATA_DIR_ENV} or ./data)")
         p.add_argument("--work-dir", help=f"where prepared data and runs go (default "
                                           f"${WORK_DIR_ENV} or ./lcformer-work)")
-        p.add_argument("--quiet", action="store_true", help="no progress bars")
+        p.add_argument("--quiet", action="store_true", help="no progress bars (default: off)")
+        # SUPPRESS: `lcformer --debug CMD` and `lcformer CMD --debug` both work.
+        p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                       help="show the traceback of an error (default: one line)")
+        if reading:
+            add_reading_options(p)
         return p
 
     p = command("prepare", cmd_prepare, "read, clean and tokenise a dataset into a cache folder",
-                dataset=True)
+                dataset=True, reading=True)
     add_prepare_options(p)
-    p.add_argument("--force", action="store_true", help="rebuild even if a cache exists")
+    p.add_argument("--force", action="store_true",
+                   help="rebuild even if a cache exists (default: off, reuse it)")
 
     command("datasets", cmd_datasets, "list the registered datasets and their presets")
 
@@ -271,31 +434,52 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="folder for the figures (default WORK_DIR/describe/NAME)")
 
     p = command("train", cmd_train, "train a model on a dataset and evaluate it per star",
-                dataset=True)
+                dataset=True, reading=True)
     add_prepare_options(p)
     add_run_options(p)
     add_runtime_options(p)
     p.add_argument("--run-dir", help="run folder (default WORK_DIR/runs/DATASET-MODEL-seedN)")
     p.add_argument("--resume", action="store_true",
-                   help="continue from the run's last checkpoint")
+                   help="continue from the run's last checkpoint (default: off, a new run)")
 
     p = command("evaluate", cmd_evaluate, "print a run's test metrics, per class")
     p.add_argument("run_dir", help="a run folder of `lcformer train`, `baseline` or a sweep")
 
-    p = command("predict", cmd_predict, "classify new stars with a trained model")
+    p = command("info", cmd_info, "what a run folder holds: model, classes, data, settings, "
+                                  "test metrics and the verified SHA-256 of its checkpoints")
+    p.add_argument("run_dir", help="a run folder of `lcformer train`, `baseline`, a sweep, or "
+                                   "a folder saved by Classifier.save")
+
+    p = command("predict", cmd_predict, "classify new stars with a trained model", reading=True)
     p.add_argument("model_dir", help="a run folder (or a folder saved by Classifier.save)")
-    p.add_argument("input", help="light curves: a table, a folder, an archive, one file, or a"
-                                 " dataset name; labels are not needed")
-    p.add_argument("--out", default="predictions.csv",
-                   help="predictions file, .csv, .parquet or .json (default: predictions.csv)")
+    p.add_argument("input", help="light curves: a table, a folder, an archive, one file, a"
+                                 " dataset name, or a folder of Parquet partitions (long "
+                                 "tables, each star's rows in one partition); labels are not "
+                                 "needed")
+    p.add_argument("--out", help="predictions file, .csv, .parquet or .json (default: "
+                                 "predictions.csv); for a folder of partitions, a folder of "
+                                 "one Parquet file per partition, continued when rerun "
+                                 "(default: predictions/)")
     p.add_argument("--checkpoint", default="best", choices=["best", "last"],
                    help="which weights (default: best, the best validation epoch)")
+    p.add_argument("--jobs", type=int, default=1,
+                   help="threads of the period search (-1: all cores; default: 1)")
     add_config_options(p, TokenConfig, "tokens", only=("pad_short",),
                        default_note="default: the model's setting")
     add_config_options(p, TrainConfig, "device", only=("device",))
+    add_config_options(p, FlagConfig, "flags: predictions on too little signal keep their "
+                                      "probabilities and get a flag")
+
+    p = command("export", cmd_export, "write a trained model as an ONNX graph (checked "
+                                      "against torch with onnxruntime)")
+    p.add_argument("model_dir", help="a run folder (or a folder saved by Classifier.save)")
+    p.add_argument("out", help="the ONNX file to write, *.onnx")
+    p.add_argument("--checkpoint", default="best", choices=["best", "last"],
+                   help="which weights (default: best, the best validation epoch)")
 
     p = command("baseline", cmd_baseline, "light-curve features + random forest and gradient "
-                                          "boosting, on the deep runs' star split", dataset=True)
+                                          "boosting, on the deep runs' star split", dataset=True,
+                reading=True)
     add_prepare_options(p)
     p.add_argument("--model", dest=dest(ModelConfig, "name"), choices=MODEL_NAMES,
                    default=argparse.SUPPRESS,
@@ -309,7 +493,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("sweep", cmd_sweep, "the research grid: models x heads x emb, over folds or "
                                     "seeds, with a results table (continues if interrupted)",
-                dataset=True)
+                dataset=True, reading=True)
     add_prepare_options(p)
     add_run_options(p, grid=True)
     add_runtime_options(p)
@@ -318,14 +502,30 @@ def build_parser() -> argparse.ArgumentParser:
                    help="CPU jobs of the feature baseline (default: 1)")
     p.add_argument("--sweep-dir", help="sweep folder (default WORK_DIR/sweeps/DATASET-HASH)")
 
+    from lcformer.experiments.ablation import AblationConfig
+
+    p = command("ablation", cmd_ablation, "the ablation table: research encoder, + per-star "
+                                          "scalars, + folding, + both bands, + features, + "
+                                          "ensemble, and the feature baseline", dataset=True)
+    add_config_options(p, AblationConfig, "ablation")
+    add_prepare_options(p)
+    add_config_options(p, TrainConfig, "training (the same for every row)",
+                       base=AblationConfig().train)
+    p.add_argument("--threads", type=int, help="CPU threads for torch (default: all cores)")
+    p.add_argument("--jobs", type=int, default=1,
+                   help="CPU jobs of the feature baseline (default: 1)")
+    p.add_argument("--out", help="ablation folder (default WORK_DIR/ablations/DATASET)")
+
     p = command("results", cmd_results, "write the results document (docs/results.md) from "
                                         "finished sweep folders")
-    p.add_argument("sweep_dirs", nargs="+", metavar="SWEEP_DIR",
-                   help="sweep folders, one section each, in this order")
+    p.add_argument("sweep_dirs", nargs="+", metavar="FOLDER",
+                   help="sweep folders (`lcformer sweep`), one section each, in this order, "
+                        "and ablation folders (`lcformer ablation`)")
     p.add_argument("--out", default="docs/results.md",
                    help="Markdown file; figures go to figures/DATASET/ beside it "
                         "(default: docs/results.md)")
-    p.add_argument("--no-figures", action="store_true", help="tables and text only")
+    p.add_argument("--no-figures", action="store_true",
+                   help="tables and text only (default: off, figures too)")
 
     p = command("demo", cmd_demo, "the main job on the embedded synthetic data: prepare, "
                                   "train the periodic model, evaluate, write figures")
@@ -335,16 +535,49 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+EXIT_NOTHING, EXIT_USER, EXIT_INTERNAL, EXIT_INTERRUPTED = 1, 2, 3, 130
+EXIT_STATUS = """exit status:
+  0    done
+  1    nothing produced (prepare kept 0 stars, predict classified 0)
+  2    an error in the input, the options or a file (one line on stderr naming it)
+  3    an internal error: a bug (rerun with --debug for the traceback and report it)
+  130  interrupted (Ctrl-C)"""
+
+
+class _Parser(argparse.ArgumentParser):
+    """Usage errors as one line too, like every other error."""
+
+    def error(self, message: str) -> typing.NoReturn:
+        self.exit(EXIT_USER, f"lcformer: error: {message} (see `{self.prog} --help`)\n")
+
+
+def _one_line(error: BaseException) -> str:
+    text = "; ".join(line.strip() for line in str(error).splitlines() if line.strip())
+    return text or type(error).__name__
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run a command; every failure ends as one line on stderr and an exit status of
+    ``EXIT_STATUS`` (with ``--debug``, after its traceback)."""
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
     args.command_line = shlex.join(["lcformer", *argv])  # kept in sweep.json
+    debug = bool(getattr(args, "debug", False))
     try:
         return args.func(args)
-    except LcformerError as exc:
-        print(f"lcformer: error: {exc}", file=sys.stderr)
-        return 2
     except KeyboardInterrupt:
         print("lcformer: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
+    except LcformerError as error:
+        if debug:
+            traceback.print_exc()
+        print(f"lcformer: error: {_one_line(error)}", file=sys.stderr)
+        return EXIT_USER
+    except Exception as error:  # a bug: say so in one line, the traceback on request
+        if debug:
+            traceback.print_exc()
+        hint = "" if debug else "; rerun with --debug for the traceback"
+        print(f"lcformer: internal error: {type(error).__name__}: {_one_line(error)}{hint} "
+              f"(a bug: please report it)", file=sys.stderr)
+        return EXIT_INTERNAL

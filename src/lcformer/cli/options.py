@@ -55,8 +55,10 @@ def _shown(value: Any) -> str:
 
 def add_config_options(parser: argparse.ArgumentParser, cls: type[Config], title: str, *,
                        base: Config | None = None, only: Collection[str] | None = None,
-                       skip: Collection[str] = (), default_note: str | None = None) -> None:
-    """One option per (non-nested, CLI-visible) field of ``cls``, in a group ``title``.
+                       skip: Collection[str] = (), default_note: str | None = None
+                       ) -> argparse._ArgumentGroup:
+    """One option per (non-nested, CLI-visible) field of ``cls``, in a group ``title``
+    (returned, for options added by hand).
 
     The shown default is the field's value in ``base`` (default: ``cls()``), or
     ``default_note`` where the base depends on the data (a dataset's token presets).
@@ -85,6 +87,7 @@ def add_config_options(parser: argparse.ArgumentParser, cls: type[Config], title
         else:
             kwargs["type"] = _parser_for(hint)
         group.add_argument("--" + f.name.replace("_", "-"), **kwargs)
+    return group
 
 
 def given(args: argparse.Namespace, cls: type[Config]) -> dict[str, Any]:
@@ -103,3 +106,34 @@ def config_from_args(cls: type[C], args: argparse.Namespace, base: C | None = No
         if isinstance(hint, type) and issubclass(hint, Config):
             changes[f.name] = config_from_args(hint, args, getattr(base, f.name))
     return base.replace(**changes)
+
+
+class _ColumnsAction(argparse.Action):
+    """``--columns ROLE=NAME,...`` sets the :class:`~lcformer.data.reading.config.Columns`
+    fields it names, so :func:`config_from_args` builds them like any other setting."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: Any, option_string: str | None = None) -> None:
+        from lcformer.data.reading.config import Columns
+        from lcformer.errors import ConfigError
+
+        try:
+            mapping = Columns.parse(str(values))
+            Columns().replace(**mapping)  # one name for two roles: refused here, not later
+        except ConfigError as error:
+            parser.error(str(error))
+        for role, name in mapping.items():
+            setattr(namespace, dest(Columns, role), name)
+
+
+def add_reading_options(parser: argparse.ArgumentParser) -> None:
+    """``--columns`` and the :class:`~lcformer.data.reading.config.ReadConfig` settings
+    (``--flux``, ``--zero-point``): how to read the user's own tables."""
+    from lcformer.data.reading.config import ReadConfig
+
+    group = add_config_options(parser, ReadConfig, "reading your tables")
+    group.add_argument(
+        "--columns", action=_ColumnsAction, default=argparse.SUPPRESS, metavar="ROLE=NAME,...",
+        help="column names of your tables, ROLE one of id, time, mag, err, band, class, split, "
+             "e.g. id=objectId,time=mjd,mag=mag,err=magerr,band=filtercode (default: the "
+             "roles' own names; a different case, as FITS's TIME, also matches)")

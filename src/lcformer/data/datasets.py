@@ -20,6 +20,7 @@ from tqdm.auto import tqdm
 from lcformer.data.cleaning import CleaningConfig
 from lcformer.data.lightcurves import LightCurves
 from lcformer.data.prepared import PrepareConfig, PreparedDataset, fingerprint_files, prepare
+from lcformer.data.reading.config import Columns
 from lcformer.data.report import DropReport
 from lcformer.data.tokens import PRESETS, TokenConfig
 from lcformer.errors import DatasetNotFoundError
@@ -40,6 +41,7 @@ class DatasetSpec:
     cleaning: CleaningConfig = field(default_factory=CleaningConfig)
     min_class_windows: int = 0  # research `thresh`
     source: str = ""  # where a user gets the files
+    long_table: bool = False  # read by _long_table: takes a Columns mapping (--columns)
 
     def prepare_config(self, **changes: Any) -> PrepareConfig:
         """The dataset's own token and cleaning presets, with ``changes`` on top."""
@@ -58,13 +60,22 @@ class DatasetSpec:
         return fingerprint_files([folder])
 
 
-def _long_table(folder: Path, report: DropReport) -> LightCurves:
+LONG_TABLES = ("lightcurves.parquet", "lightcurves.csv", "lightcurves.csv.gz",
+               "lightcurves.fits", "lightcurves.fits.gz")
+
+
+def long_table_file(folder: Path) -> Path:
+    """The table of a long-table folder (the first of ``LONG_TABLES`` present)."""
+    return next((folder / f for f in LONG_TABLES if (folder / f).exists()),
+                folder / LONG_TABLES[0])
+
+
+def _long_table(folder: Path, report: DropReport, columns: Columns | None = None) -> LightCurves:
     from lcformer.data.reading import read_long_table
 
-    table = next((folder / f for f in ("lightcurves.parquet", "lightcurves.csv")
-                  if (folder / f).exists()), folder / "lightcurves.parquet")
     labels = folder / "labels.csv"
-    return read_long_table(table, labels if labels.exists() else None, report=report)
+    return read_long_table(long_table_file(folder), labels if labels.exists() else None,
+                           columns=columns or Columns(), report=report)
 
 
 def _richards(folder: Path, report: DropReport) -> LightCurves:
@@ -101,6 +112,7 @@ REGISTRY: dict[str, DatasetSpec] = {
             "ASAS V band, ACVS catalogue labels (13,909 stars, 10 classes)",
             _long_table,
             required=("lightcurves.parquet", "labels.csv"),
+            long_table=True,
             tokens=PRESETS["asas"],
             source="VOSource files of the public repository longjp/lightcurves (data/ASAS), "
             "as a long table lightcurves.parquet (id, band, time, mag, err) + labels.csv",
@@ -119,6 +131,7 @@ REGISTRY: dict[str, DatasetSpec] = {
             "EROS-1 LMC, bands B and R, the challenge's own train/test split (3,641 stars)",
             _long_table,
             required=("lightcurves.parquet", "labels.csv"),
+            long_table=True,
             # About 120 points per band, so the research W=200 would give no window at all:
             # windows of 60 pairs every 30 give 3 per band; the few short curves are padded.
             tokens=TokenConfig(window=60, stride=30, pad_short=True),
@@ -169,7 +182,7 @@ def resolve(name_or_path: str, root: str | Path | None = None) -> tuple[DatasetS
         if not folder.is_dir() or missing:
             raise DatasetNotFoundError(
                 f"dataset {spec.name!r} not found: expected "
-                f"{', '.join(spec.required) or 'its files'} in {folder}/.\n"
+                f"{', '.join(spec.required) or 'its files'} in {folder}/. "
                 f"Put the files there, or point --data-dir (or {DATA_DIR_ENV}) at the folder "
                 f"that holds {folder.name}/. Source: {spec.source or 'your own survey files'}."
             )
@@ -179,8 +192,8 @@ def resolve(name_or_path: str, root: str | Path | None = None) -> tuple[DatasetS
 def user_folder_spec(folder: Path) -> DatasetSpec:
     """Guess the layout of a user's folder: long table, MACHO files, or per-star files."""
     name = folder.name
-    if any((folder / f).exists() for f in ("lightcurves.parquet", "lightcurves.csv")):
-        return DatasetSpec(name, f"long table in {folder}", _long_table)
+    if any((folder / f).exists() for f in LONG_TABLES):
+        return DatasetSpec(name, f"long table in {folder}", _long_table, long_table=True)
     if (folder / "catalog.csv").exists() and (
         any(folder.rglob("LC_*.csv")) or any(folder.rglob("lc_*.tar.bz2"))
     ):
@@ -189,8 +202,8 @@ def user_folder_spec(folder: Path) -> DatasetSpec:
     if catalogue.exists():
         return DatasetSpec(name, f"one file per star in {folder}", _per_star_folder)
     raise DatasetNotFoundError(
-        f"cannot tell the layout of {folder}: expected lightcurves.parquet/.csv (+ labels.csv), "
-        f"or catalog.csv with one light-curve file per star, or MACHO files"
+        f"cannot tell the layout of {folder}: expected lightcurves.parquet/.csv/.fits "
+        f"(+ labels.csv), or catalog.csv with one light-curve file per star, or MACHO files"
     )
 
 
@@ -213,6 +226,8 @@ def prepare_dataset(dataset: str, config: PrepareConfig | None = None,
     a progress bar; ``config`` defaults to the dataset's presets. Returns (dataset, reused)."""
     spec, folder = resolve(dataset, data)
     config = config or spec.prepare_config()
+    from lcformer.data.reading.sniff import read_dataset
+
     stages = ["reading", "cleaning", "tokens", "writing"]
     with tqdm(total=len(stages), desc=f"prepare {spec.name}", disable=not progress,
               leave=False, file=sys.stderr) as bar:
@@ -221,6 +236,7 @@ def prepare_dataset(dataset: str, config: PrepareConfig | None = None,
             bar.set_postfix_str(stage)
             bar.update(stages.index(stage) + 1 - bar.n)
 
-        return prepare(spec.name, lambda report: spec.read(folder, report),
+        return prepare(spec.name, lambda report: read_dataset(spec, folder, report,
+                                                              config.reading),
                        spec.fingerprint(folder), config, work_dir(work) / "prepared",
                        force=force, on_stage=on_stage)

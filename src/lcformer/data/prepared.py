@@ -10,7 +10,8 @@ models, a (chunk of a) star view for the periodic model (:mod:`lcformer.data.sam
 
 Layout of a prepared folder::
 
-    manifest.json        config, classes, counts, input hash, package version
+    manifest.json        config, classes, counts, input hash, package version, and the
+                         SHA-256 of every other file (checked when the folder is opened)
     report.json          every dropped point and curve, by reason
     curves.parquet       one row per kept curve: id, band, label, split, n_points, n_windows
     tokens.npy           (n_windows, n_tokens, 2w) float32
@@ -22,6 +23,9 @@ Layout of a prepared folder::
     cleaned.parquet      one row per cleaned curve of a kept star (every band): id, band,
                          label, split, n_points
     points.npy           (n_points, 3) float64: time, mag, err of those curves, in order
+
+Opening a folder checks every file against its digest, so a damaged array (a flipped byte, a
+truncated copy) is refused, naming the file, instead of training or predicting from it.
 
 The cleaned curves are kept so that whatever else needs the stars' points (the feature
 baseline, sweeps) reads them from here instead of reading and cleaning the survey again.
@@ -46,13 +50,20 @@ from lcformer.config import Config, setting
 from lcformer.data.cleaning import CleaningConfig, clean
 from lcformer.data.lightcurves import LightCurves
 from lcformer.data.periods import PeriodConfig
+from lcformer.data.reading.config import ReadConfig
 from lcformer.data.report import DropReport
 from lcformer.data.samples import SAMPLES_VERSION, SampleInfo, Samples, make_samples
 from lcformer.data.tokens import TokenConfig
 from lcformer.data.views import ViewConfig
-from lcformer.errors import ConfigMismatchError, NothingToTrainError
+from lcformer.errors import (
+    ConfigMismatchError,
+    CorruptFileError,
+    DatasetNotFoundError,
+    NothingToTrainError,
+)
 
-FORMAT_VERSION = 2  # 2: cleaned curves kept (cleaned.parquet, points.npy); star views
+# 2: cleaned curves kept (cleaned.parquet, points.npy); star views. 3: SHA-256 of every file.
+FORMAT_VERSION = 3
 ARRAYS = ("tokens", "mask", "window_curve", "window_start_time", "window_errors",
           "window_extra", "points")
 
@@ -71,6 +82,8 @@ class PrepareConfig(Config):
     periods: PeriodConfig = setting(factory=PeriodConfig)
     features: bool = setting(False, "star views: also the feature baseline's light-curve "
                                     "features of each star, fused into the model")
+    # How the user's files were read (--columns, --flux): another reading is another input.
+    reading: ReadConfig = setting(factory=ReadConfig)
 
 
 @dataclass
@@ -98,17 +111,27 @@ class PreparedDataset:
                           list(self.manifest.get("extra_names", [])), self.periods)
 
     @classmethod
-    def open(cls, path: str | Path, mmap: bool = True) -> PreparedDataset:
+    def open(cls, path: str | Path, mmap: bool = True, verify: bool = True) -> PreparedDataset:
+        """Open a prepared folder; ``verify``: check every file's SHA-256 first (a second or
+        so per GB; skipped only right after this process wrote the folder)."""
         path = Path(path)
         manifest_path = path / "manifest.json"
         if not manifest_path.is_file():
-            raise FileNotFoundError(f"{path} is not a prepared dataset (no manifest.json)")
-        manifest = json.loads(manifest_path.read_text())
+            raise DatasetNotFoundError(f"{path} is not a prepared dataset (no manifest.json)")
+        try:
+            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        except (ValueError, UnicodeDecodeError):
+            manifest = None
+        if not isinstance(manifest, dict):
+            raise CorruptFileError(f"{manifest_path}: damaged (not a JSON object); "
+                                   f"{_rebuild_hint(path, {})}")
         if manifest.get("format_version") != FORMAT_VERSION:
             raise ConfigMismatchError(
                 f"{path} was prepared by an older lcformer (format "
                 f"{manifest.get('format_version')}, now {FORMAT_VERSION}); run `lcformer "
                 f"prepare` again, which writes a new folder")
+        if verify:
+            verify_files(path, manifest)
         arrays = {
             name: np.load(path / f"{name}.npy", mmap_mode="r" if mmap else None,
                           allow_pickle=False)
@@ -177,6 +200,38 @@ class PreparedDataset:
             splits=table["split"].to_numpy() if "split" in table else None)
 
 
+def file_digest(path: Path) -> str:
+    """SHA-256 of a file's bytes, read in chunks."""
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def _rebuild_hint(path: Path, manifest: dict[str, Any]) -> str:
+    name = manifest.get("name") or path.name.rsplit("-", 1)[0]
+    return (f"rebuild it with `lcformer prepare {name} --force` (and the options it was "
+            f"prepared with), or delete {path}")
+
+
+def verify_files(path: Path, manifest: dict[str, Any]) -> None:
+    """Every file the manifest lists exists with its recorded SHA-256; else a
+    CorruptFileError naming the file."""
+    files = manifest.get("files")
+    required = [f"{name}.npy" for name in ARRAYS] + ["curves.parquet", "cleaned.parquet",
+                                                      "report.json"]
+    if not isinstance(files, dict) or not set(required) <= set(files):
+        raise CorruptFileError(f"{path / 'manifest.json'}: damaged (its list of files and "
+                               f"their SHA-256 digests is incomplete); "
+                               f"{_rebuild_hint(path, manifest)}")
+    for name, digest in files.items():
+        file = path / str(name)
+        if not file.is_file():
+            raise CorruptFileError(f"{file}: missing from the prepared dataset; "
+                                   f"{_rebuild_hint(path, manifest)}")
+        if file_digest(file) != digest:
+            raise CorruptFileError(f"{file}: damaged (its SHA-256 differs from the one in "
+                                   f"manifest.json); {_rebuild_hint(path, manifest)}")
+
+
 def fingerprint_files(paths: list[Path]) -> str:
     """SHA-256 over the names, sizes and contents of the input files (folders walked)."""
     digest = hashlib.sha256()
@@ -215,6 +270,7 @@ def prepare(
     """
     key = cache_key(name, input_hash, config)
     path = Path(out_root) / f"{name}-{key[:12]}"
+    atomic.remove_orphans(path.parent)  # what killed preparations left
     if (path / "manifest.json").is_file() and not force:
         return PreparedDataset.open(path), True
 
@@ -225,7 +281,7 @@ def prepare(
     data = build(name, raw, config, input_hash, report, on_stage)
     stage("writing")
     save(data, path)
-    return PreparedDataset.open(path), False
+    return PreparedDataset.open(path, verify=False), False  # just written and hashed
 
 
 def build(name: str, raw: LightCurves, config: PrepareConfig, input_hash: str = "",
@@ -288,7 +344,8 @@ def _curve_table(lcs: LightCurves) -> pd.DataFrame:
 
 
 def save(data: PreparedDataset, path: Path) -> None:
-    """Write everything into a temporary folder, manifest last, then rename it into place."""
+    """Write everything into a temporary folder, then the manifest with every file's SHA-256,
+    then rename the folder into place."""
     with atomic.building_directory(path) as tmp:
         for name in ARRAYS:
             np.save(tmp / f"{name}.npy", getattr(data, name))
@@ -297,7 +354,9 @@ def save(data: PreparedDataset, path: Path) -> None:
         if data.periods is not None:
             data.periods.to_parquet(tmp / "periods.parquet", index=False)
         (tmp / "report.json").write_text(data.drop_report.to_json())
-        (tmp / "manifest.json").write_text(json.dumps(data.manifest, indent=2))
+        files = {p.name: file_digest(p) for p in sorted(tmp.iterdir())}
+        (tmp / "manifest.json").write_text(json.dumps(data.manifest | {"files": files},
+                                                      indent=2))
 
 
 def filter_labels(lcs: LightCurves, config: PrepareConfig, report: DropReport) -> LightCurves:

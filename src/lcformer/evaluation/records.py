@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from lcformer import atomic
-from lcformer.errors import RunNotFoundError
+from lcformer.errors import CorruptFileError, RunNotFoundError
 
 
 @dataclass(frozen=True)
@@ -81,11 +81,17 @@ def read_metrics(run_dir: str | Path) -> dict[str, Any]:
     if not path.is_file():
         raise RunNotFoundError(f"no metrics.json in {run_dir}: not a run folder, or the run "
                                f"has not finished (continue it with `lcformer train ... --resume`)")
-    doc = json.loads(path.read_text())
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        doc = None
+    if not isinstance(doc, dict):
+        raise _damaged(path, "not a JSON object")
     # lcformer 0.1.0 wrote a deep run's record at the top level and a baseline's per model.
     if "records" not in doc:
-        if "models" in doc:
-            doc = {**doc, "records": [{**m, "feature_seconds": doc["features"]["seconds"]}
+        if isinstance(doc.get("models"), dict):
+            seconds = (doc.get("features") or {}).get("seconds")
+            doc = {**doc, "records": [{**m, "feature_seconds": seconds}
                                       for m in doc.pop("models").values()]}
         else:
             doc = {"kind": "deep", "records": [doc]}
@@ -94,4 +100,20 @@ def read_metrics(run_dir: str | Path) -> dict[str, Any]:
 
 def read_records(run_dir: str | Path) -> list[RunRecord]:
     """The records of a finished run folder, deep or baseline."""
-    return [RunRecord.from_dict(r) for r in read_metrics(run_dir)["records"]]
+    path = Path(run_dir) / "metrics.json"
+    records = read_metrics(run_dir)["records"]
+    required = [f.name for f in dataclasses.fields(RunRecord)
+                if f.default is dataclasses.MISSING]
+    if not isinstance(records, list) or not records:
+        raise _damaged(path, "it holds no records")
+    for record in records:
+        missing = [k for k in required if not isinstance(record, dict) or k not in record]
+        if missing:
+            raise _damaged(path, f"a record lacks {', '.join(missing)}")
+    return [RunRecord.from_dict(r) for r in records]
+
+
+def _damaged(path: Path, problem: str) -> CorruptFileError:
+    return CorruptFileError(f"{path}: not a readable lcformer metrics file ({problem}); it is "
+                            f"written at the end of `lcformer train` or `baseline`: run it "
+                            f"again (train: with --resume)")

@@ -30,7 +30,7 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -40,10 +40,11 @@ from lcformer.config import Config, setting
 from lcformer.data.datasets import prepare_dataset, resolve
 from lcformer.data.prepared import PrepareConfig, PreparedDataset
 from lcformer.errors import ConfigError, ConfigMismatchError
-from lcformer.evaluation.records import RunRecord, read_records
-from lcformer.experiments.baseline import run_baseline, save_baseline
 from lcformer.models.registry import BASELINE_LABELS
 from lcformer.training.config import RunConfig, TrainConfig
+
+if TYPE_CHECKING:  # torch-free at import: the CLI builds its options from AblationConfig
+    from lcformer.evaluation.records import RunRecord
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,8 @@ def run_ablation(dataset: str, folder: str | Path, config: AblationConfig | None
     feature baseline; write ``ablation.csv`` and ``ablation.md`` after every run.
     ``prepare``: the preparation to start from (classes, cleaning, tokens; default: the
     dataset's presets); each step sets its inputs, views and features."""
+    from lcformer.evaluation.records import read_records
+    from lcformer.experiments.baseline import run_baseline, save_baseline
     from lcformer.training.runs import train_run
 
     folder = Path(folder)

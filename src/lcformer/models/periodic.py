@@ -78,14 +78,15 @@ class PeriodicClassifier(nn.Module):
         self.extra_scale.copy_(torch.as_tensor(np.where(scale > 1e-6, scale, 1.0),
                                                dtype=torch.float32))
 
-    def _tokens(self, tokens: Tensor, mask: Tensor) -> Tensor:
+    def _tokens(self, tokens: Tensor, mask: Tensor, shift: Tensor | None = None) -> Tensor:
         if tokens.ndim != 3 or tokens.shape[-1] != self.config.n_features:
             raise ValueError(f"tokens must be (batch, tokens, {self.config.n_features}), "
                              f"got {tuple(tokens.shape)}")
         phase = tokens[..., :PHASE_CHANNELS]
         if self.training and self.config.phase_shift:
             # One shift of time per star: phase at 2P moves by u, phase at P by 2u.
-            u = torch.rand(tokens.shape[0], 1, 1, device=tokens.device)
+            u = (torch.rand(tokens.shape[0], 1, 1, device=tokens.device) if shift is None
+                 else shift)
             shift = u * torch.tensor([2.0, 1.0, 0.0], device=tokens.device)
             phase = torch.remainder(phase + shift, 1.0)
         angle = 2 * math.pi * phase[..., None] * self.harmonics  # (B, T, 2, H)
@@ -94,10 +95,13 @@ class PeriodicClassifier(nn.Module):
         x = self.embed(torch.cat([fourier, rest], dim=-1))
         return x.masked_fill(~mask[..., None], 0.0)
 
-    def classify(self, tokens: Tensor, mask: Tensor, extra: Tensor | None = None) -> Tensor:
-        """(B, C) class log-probabilities of each sample."""
+    def classify(self, tokens: Tensor, mask: Tensor, extra: Tensor | None = None,
+                 shift: Tensor | None = None) -> Tensor:
+        """(B, C) class log-probabilities of each sample. ``shift``: the (B, 1, 1) random
+        phases of training, when drawn outside (distributed training draws them for the
+        whole global batch, as one process would, and gives each rank its part)."""
         mask = guard_mask(mask)
-        x = self._tokens(tokens, mask)
+        x = self._tokens(tokens, mask, shift)
         n_extra = self.extra_weight.shape[0]
         lead = [self.summary.expand(x.shape[0], 1, -1)]
         if n_extra:

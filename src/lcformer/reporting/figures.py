@@ -9,6 +9,7 @@ interrupted run never leaves a half-written PNG that looks finished.
 from __future__ import annotations
 
 import os
+import textwrap
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,7 +20,9 @@ import numpy as np
 import pandas as pd
 import torch
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 from lcformer import atomic
 from lcformer.data.splits import WindowSet
@@ -44,6 +47,23 @@ def _save(fig: Figure, path: str | os.PathLike) -> Path:
     with atomic.temporary_path(path) as tmp:
         fig.savefig(tmp, format="png", dpi=DPI)
     return path
+
+
+def _title(fig: Figure, text: str, **kwargs: Any) -> Text:
+    """The figure's title, centred on the canvas and wrapped to fit its width.
+
+    An axes title is centred on its axes, which long tick labels push aside, so a long title
+    ran off the canvas (the confusion matrix's did); a figure title takes its own row in the
+    constrained layout, and the lines are shortened until it measures narrower than the figure.
+    """
+    title = fig.suptitle(text, **kwargs)
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    limit = 0.96 * fig.bbox.width
+    width = len(text)
+    while width > 10 and title.get_window_extent(renderer).width > limit:
+        width = int(width * 0.85)
+        title.set_text(textwrap.fill(text, width, break_long_words=True))
+    return title
 
 
 @contextmanager
@@ -103,7 +123,7 @@ def confusion_matrix_figure(confusion: Sequence[Sequence[int]], classes: Sequenc
     ax.set_yticks(range(n), classes, fontsize=fontsize + 1)
     ax.set_xlabel("predicted class")
     ax.set_ylabel("true class")
-    ax.set_title(title or ("recall per true class" if normalise else "counts"))
+    _title(fig, title or ("recall per true class" if normalise else "counts"))
     return _save(fig, path)
 
 
@@ -179,7 +199,7 @@ def position_accuracy_figure(accuracy: np.ndarray, path: str | os.PathLike,
     ax.set_xlabel("tokens seen, k")
     ax.set_ylabel("window accuracy")
     suffix = f" ({n_windows} test windows)" if n_windows is not None else ""
-    ax.set_title(f"Accuracy from the first k tokens' probabilities{suffix}")
+    _title(fig, f"Accuracy from the first k tokens' probabilities{suffix}")
     ax.grid(alpha=0.3)
     return _save(fig, path)
 
@@ -212,8 +232,8 @@ def reconstruction_figure(model: LightCurveClassifier, tokens: np.ndarray, mask:
     for ax in axes[-1]:
         ax.set_xlabel("token")
     axes[0, 0].legend(fontsize=7)
-    fig.suptitle("Autoencoder reconstruction of the first pair of each token "
-                 "(as the model sees it, after the input transform)")
+    _title(fig, "Autoencoder reconstruction of the first pair of each token "
+                "(as the model sees it, after the input transform)")
     return _save(fig, path)
 
 
@@ -250,7 +270,7 @@ def token_probabilities_figure(model: LightCurveClassifier, tokens: np.ndarray,
                      fontsize=8)
     axes[-1].set_xlabel("token")
     fig.legend(*axes[0].get_legend_handles_labels(), loc="outside right upper", fontsize=6)
-    fig.suptitle(title)
+    _title(fig, title)
     return _save(fig, path)
 
 
@@ -278,7 +298,7 @@ def attention_figure(model: LightCurveClassifier, tokens: np.ndarray, mask: np.n
     ax.set_xlabel("key token")
     ax.set_ylabel("query token")
     ax.set_title(f"{heads} head{'s' * (heads > 1)} averaged", fontsize=10)
-    fig.suptitle(f"Self-attention, first window of star {star_id}")
+    _title(fig, f"Self-attention, first window of star {star_id}")
     if right is not None:
         cols = 2 if heads <= 4 else 4
         small = right.subplots((heads + cols - 1) // cols, cols, squeeze=False)
@@ -307,7 +327,7 @@ def class_distribution_figure(stars: pd.DataFrame, path: str | os.PathLike,
     ax.margins(x=0.12)
     ax.tick_params(axis="y", labelsize=8)
     ax.set_xlabel("stars")
-    ax.set_title(f"{title} ({int(counts.sum())} stars, {len(counts)} classes)")
+    _title(fig, f"{title} ({int(counts.sum())} stars, {len(counts)} classes)")
     return _save(fig, path)
 
 
@@ -327,7 +347,7 @@ def length_distribution_figure(curves: pd.DataFrame, path: str | os.PathLike,
     ax.set_yticks(range(1, len(names) + 1), names[::-1], fontsize=8)
     ax.set_xscale("log")
     ax.set_xlabel(f"points per {unit}")
-    ax.set_title(title)
+    _title(fig, title)
     ax.grid(axis="x", alpha=0.3)
     return _save(fig, path)
 
@@ -384,8 +404,8 @@ def folded_curves_figure(curves: Any, periods: pd.DataFrame, stars: pd.DataFrame
         if len(ax.get_legend_handles_labels()[0]) > 1:
             ax.legend(fontsize=5, markerscale=3, loc="lower right")
         ax.set_xlabel("phase" if np.isfinite(period) else "days", fontsize=6)
-    fig.suptitle("Test stars: periodogram (red: the period used) and the curve folded at it "
-                 "(true -> predicted)", fontsize=9)
+    _title(fig, "Test stars: periodogram (red: the period used) and the curve folded at it "
+                "(true -> predicted)", fontsize=9)
     return _save(fig, path)
 
 

@@ -8,6 +8,14 @@ checkpoint continues with exactly the random numbers the uninterrupted run would
 The autoencoder models add reconstruction epochs: Model 2 (``ae_frozen``) pretrains for
 ``pretrain_epochs`` and then trains only the head; Model 3 (``ae_finetune``) alternates rounds
 of ``alternate_every`` reconstruction and classification epochs with everything trainable.
+
+Under ``torchrun`` (:mod:`lcformer.training.distributed`) every rank runs this same loop on
+the same data: each global batch of ``batch_size`` samples, from the one seeded permutation,
+is split between the ranks, DistributedDataParallel averages their gradients, and each rank's
+loss is its share of the global batch's loss (a sum over its samples divided by the global
+batch's normaliser, times the number of ranks), so a step is the single-process step. Rank 0
+validates, sends the epoch's history row to the others (so all agree on the best epoch and on
+stopping early) and writes the run folder.
 """
 
 from __future__ import annotations
@@ -23,12 +31,17 @@ from typing import Any, Literal, Protocol
 import numpy as np
 import torch
 import torch.nn.functional as F
+from torch import nn
+from torch.nn.parallel import DistributedDataParallel
 from tqdm.auto import tqdm
 
 from lcformer import atomic
 from lcformer.data.splits import WindowSet, class_weights
+from lcformer.errors import RunNotFoundError
 from lcformer.evaluation.metrics import classification_metrics, star_level, window_probabilities
 from lcformer.models import LightCurveClassifier
+from lcformer.models.periodic import PeriodicClassifier
+from lcformer.training import distributed
 from lcformer.training.checkpoints import load_checkpoint, save_checkpoint
 from lcformer.training.config import TrainConfig
 
@@ -50,9 +63,8 @@ class TrainResult:
 
 
 def pick_device(name: str = "auto") -> torch.device:
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(name)
+    """auto: CUDA when present; under torchrun, "cuda" is this rank's GPU."""
+    return distributed.device(name)
 
 
 def epoch_plan(pretrain: str | None, config: TrainConfig) -> list[Phase]:
@@ -98,6 +110,9 @@ def train(
     device = pick_device(config.device)
     model.to(device)
     run_dir = Path(run_dir) if run_dir is not None else None
+    parallel = distributed.is_distributed()
+    writes = run_dir is not None and distributed.is_main()  # under torchrun only rank 0
+    step: tuple[tuple[Phase, bool], nn.Module] | None = None  # the DDP-wrapped step
     # Adam, as the research code; with weight decay, AdamW (decoupled decay).
     optimizer = (torch.optim.AdamW(model.parameters(), lr=config.lr,
                                    weight_decay=config.weight_decay)
@@ -109,7 +124,8 @@ def train(
     start = 0
     if resume:
         if run_dir is None or not (run_dir / "last.safetensors").exists():
-            raise FileNotFoundError(f"nothing to resume: no last.safetensors in {run_dir}")
+            raise RunNotFoundError(f"nothing to resume: no last.safetensors in {run_dir}; "
+                                   f"start the run without --resume")
         state, saved, optim_state = load_checkpoint(run_dir / "last.safetensors")
         model.load_state_dict(state)
         if optim_state is not None:
@@ -127,8 +143,8 @@ def train(
         row["phase"] == "classify" for row in result.history[result.best_epoch + 1:])
     if config.patience is not None and since_best >= config.patience:
         start, result.stopped_early = len(plan), True  # the run had already stopped early
-    bar = tqdm(range(start, len(plan)), desc="train", disable=not progress, unit="epoch",
-               initial=start, total=len(plan))
+    bar = tqdm(range(start, len(plan)), desc="train", disable=not progress
+               or not distributed.is_main(), unit="epoch", initial=start, total=len(plan))
     for epoch in bar:
         phase = plan[epoch]
         lr = learning_rate(config, epoch, len(plan))
@@ -141,31 +157,43 @@ def train(
             p.requires_grad_(not frozen)
 
         began = time.perf_counter()
-        loss = run_epoch(model, train_set, optimizer, phase, config, weights, rng, device)
+        if parallel:
+            # DDP syncs what is trainable when it wraps the step: wrap anew when that changes
+            # (one wrapper at a time: DDP misbehaved when two took turns on one model).
+            if step is None or step[0] != (phase, frozen):
+                step = None
+                step = ((phase, frozen), wrap_step(model, phase, device))
+            loss = run_epoch_distributed(model, step[1], train_set, optimizer, phase,
+                                         config, weights, rng, device,
+                                         config.seed * 100_003 + epoch)
+        else:
+            loss = run_epoch(model, train_set, optimizer, phase, config, weights, rng, device)
         row: dict[str, Any] = {"epoch": epoch + 1, "phase": phase, "lr": lr, "train_loss": loss}
         confusion = None
-        if phase == "classify" and val_set is not None and len(val_set):
+        if (phase == "classify" and val_set is not None and len(val_set)
+                and distributed.is_main()):
             scores, confusion = validate(model, val_set, classes, config, weights, device)
             row |= scores
         row["seconds"] = round(time.perf_counter() - began, 3)
+        row = distributed.broadcast_json(row)  # rank 0's validation: all ranks agree
         result.history.append(row)
 
         score = row.get("val_macro_f1", -loss if phase == "classify" else -math.inf)
         if phase == "classify" and score > result.best_score:
             result.best_score, result.best_epoch, since_best = score, epoch, 0
             best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
-            if run_dir is not None:
+            if writes:
                 save_checkpoint(run_dir / "best.safetensors", model,
                                 metadata | {"epoch": epoch + 1, "score": score})
         elif phase == "classify":
             since_best += 1
-        if run_dir is not None:
+        if writes:
             training = {"epochs_done": epoch + 1, "history": result.history,
                         "best_epoch": result.best_epoch, "best_score": result.best_score}
             save_checkpoint(run_dir / "last.safetensors", model,
                             metadata | {"epoch": epoch + 1, "training": training}, optimizer)
             write_history(run_dir / "history.csv", result.history)
-        if logger is not None:
+        if logger is not None and distributed.is_main():
             logger.epoch(row, confusion)
         bar.set_postfix({k: f"{v:.3f}" for k, v in row.items()
                          if k in ("train_loss", "val_loss", "val_macro_f1")})
@@ -224,6 +252,111 @@ def run_epoch(model: LightCurveClassifier, data: WindowSet, optimizer: torch.opt
         total += loss.item() * len(idx)
         seen += len(idx)
     return total / max(seen, 1)
+
+
+class TrainStep(nn.Module):
+    """One training step's forward, as DDP needs it: what the loss is computed from
+    (``classify`` or ``reconstruct``, the model's methods) and the L2 penalty, in one call,
+    so that DDP sees every parameter that gets a gradient."""
+
+    def __init__(self, model: nn.Module, phase: Phase) -> None:
+        super().__init__()
+        self.model, self.phase = model, phase
+
+    def forward(self, tokens: torch.Tensor, mask: torch.Tensor, extra: torch.Tensor | None,
+                shift: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor]:
+        penalty = self.model.l2_penalty()
+        if self.phase == "reconstruct":
+            return self.model.reconstruct(tokens, mask), penalty
+        if shift is not None:
+            return self.model.classify(tokens, mask, extra, shift=shift), penalty
+        return self.model.classify(tokens, mask, extra), penalty
+
+
+def wrap_step(model: nn.Module, phase: Phase, device: torch.device) -> nn.Module:
+    """The DDP-wrapped training step of ``phase``. Some parameters go unused where an
+    autoencoder's decoder sits out a classification epoch (its head a reconstruction epoch),
+    or a model has no per-star values (empty parameters): DDP must then look for them."""
+    unused = (getattr(model, "pretrain", None) is not None
+              or any(p.numel() == 0 for p in model.parameters()))
+    return DistributedDataParallel(
+        TrainStep(model, phase), device_ids=[device.index] if device.type == "cuda" else None,
+        forward_sync_buffers=False,  # buffers never change in training and start equal
+        find_unused_parameters=unused)
+
+
+def shard(batch: np.ndarray, n: int, rank: int) -> tuple[slice, float]:
+    """The positions of ``rank``'s part of a global batch (contiguous, sizes differing by at
+    most one) and its weight: a rank left without samples recomputes the first one with
+    weight 0, because DDP needs every rank to take part in every step."""
+    bounds = np.linspace(0, len(batch), n + 1).round().astype(int)
+    a, b = int(bounds[rank]), int(bounds[rank + 1])
+    return (slice(a, b), 1.0) if b > a else (slice(0, 1), 0.0)
+
+
+def run_epoch_distributed(model: LightCurveClassifier, step: nn.Module, data: WindowSet,
+                          optimizer: torch.optim.Optimizer, phase: Phase, config: TrainConfig,
+                          weights: torch.Tensor, rng: np.random.Generator,
+                          device: torch.device, seed: int) -> float:
+    """:func:`run_epoch` with each global batch split between the ranks.
+
+    The random numbers match the single-process run: the permutation comes from the same
+    ``rng`` on every rank, and the periodic model's phase shifts are drawn for the whole
+    global batch, in the order one process draws them, and sliced. Dropout cannot match (one
+    process draws one mask for the whole batch): each rank draws its own.
+    """
+    model.train()
+    n, me = distributed.world_size(), distributed.rank()
+    shifts = torch.Generator(device=device)
+    shifts.manual_seed(seed)  # the phase-shift stream of the single-process epoch
+    if me:  # dropout: another stream on each rank (rank 0 keeps the single-process one)
+        torch.manual_seed(int(np.random.SeedSequence([seed, me]).generate_state(1)[0]))
+    draws_shift = isinstance(model, PeriodicClassifier) and model.config.phase_shift
+    if config.balance == "sampler" and phase == "classify":
+        p = weights.cpu().numpy()[data.labels]
+        order = rng.choice(len(data), size=len(data), replace=True, p=p / p.sum())
+    else:
+        order = rng.permutation(len(data))
+    loss_weights = weights if config.balance == "loss" else None
+    total = torch.zeros((), dtype=torch.float64)
+    seen = 0
+    for start in range(0, len(order), config.batch_size):
+        batch = np.sort(order[start:start + config.batch_size])
+        part, share = shard(batch, n, me)
+        idx = batch[part]
+        tokens = torch.from_numpy(np.asarray(data.tokens[idx])).to(device)
+        mask = torch.from_numpy(np.asarray(data.mask[idx])).to(device)
+        if phase == "classify":
+            y = torch.from_numpy(data.labels[idx]).to(device)
+            extra = (None if data.extra is None else
+                     torch.from_numpy(np.asarray(data.extra[idx])).to(device))
+            shift = (torch.rand(len(batch), 1, 1, generator=shifts, device=device)[part]
+                     if draws_shift else None)
+            log_p, penalty = step(tokens, mask, extra, shift)
+            # The global batch's normaliser: its summed class weights (or its size).
+            norm = (float(weights.cpu()[data.labels[batch]].sum())
+                    if loss_weights is not None else float(len(batch)))
+            loss = F.nll_loss(log_p, y, weight=loss_weights, reduction="sum") / norm
+            if config.label_smoothing:
+                uniform = -(log_p * (loss_weights[y, None] if loss_weights is not None
+                                     else 1.0)).mean(1)
+                loss = ((1 - config.label_smoothing) * loss
+                        + config.label_smoothing * uniform.sum() / norm)
+        else:
+            recon, penalty = step(tokens, mask, None, None)
+            norm = float(np.count_nonzero(data.mask[batch])) * recon.shape[-1]
+            loss = (recon[mask] - model.inputs(tokens, mask)[mask]).square().sum() / norm
+        loss = loss * share
+        # DDP averages the ranks' gradients: n times each share sums to the global loss's.
+        objective = n * loss + penalty
+        optimizer.zero_grad(set_to_none=True)
+        objective.backward()
+        if config.clip_grad:
+            torch.nn.utils.clip_grad_norm_(model.parameters(), config.clip_grad)
+        optimizer.step()
+        total += loss.detach().double().cpu() * len(batch)
+        seen += len(batch)
+    return float(distributed.all_reduce_sum(total)) / max(seen, 1)
 
 
 def validate(model: LightCurveClassifier, data: WindowSet, classes: list[str],

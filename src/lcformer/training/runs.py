@@ -17,6 +17,7 @@ TensorBoard logs (``tensorboard=DIR``) are an extra view kept outside the run fo
 
 from __future__ import annotations
 
+import json
 import math
 import time
 import tomllib
@@ -33,13 +34,19 @@ from lcformer import __version__, atomic
 from lcformer.config import Config
 from lcformer.data.prepared import PreparedDataset
 from lcformer.data.splits import WindowSet, assign_splits, window_sets
-from lcformer.errors import ConfigMismatchError, NothingToTrainError
+from lcformer.errors import (
+    ConfigMismatchError,
+    CorruptFileError,
+    NothingToTrainError,
+    RunNotFoundError,
+)
 from lcformer.evaluation.metrics import classification_metrics, star_level, window_probabilities
 from lcformer.evaluation.records import RunRecord, write_records
 from lcformer.hardware import hardware
 from lcformer.models import LightCurveClassifier, ModelConfig, model_from_config
 from lcformer.models.ensemble import Ensemble
 from lcformer.reporting.tensorboard import TensorBoardLogger
+from lcformer.training import distributed
 from lcformer.training.checkpoints import load_checkpoint, save_checkpoint
 from lcformer.training.config import RunConfig
 from lcformer.training.loop import TrainResult, pick_device, train, write_history
@@ -100,8 +107,9 @@ def fit(data: PreparedDataset, config: RunConfig, parts: np.ndarray,
             run_dir / f"member{i}")
         result = train(member, sets["train"], sets["val"], data.classes,
                        config.train.replace(seed=seed), folder, metadata,
-                       # an ensemble member not yet started begins afresh
-                       resume=resume and (model_config.ensemble == 1
+                       # a run (or an ensemble member) killed before its first epoch was
+                       # saved begins afresh: the same seeds make the same run
+                       resume=resume and (folder is None
                                           or (folder / "last.safetensors").is_file()),
                        progress=progress, logger=logger if i == 0 else None)
         members.append(member.eval())
@@ -109,7 +117,7 @@ def fit(data: PreparedDataset, config: RunConfig, parts: np.ndarray,
     model = members[0] if len(members) == 1 else Ensemble(members)
     if len(members) > 1:
         result = TrainResult(history, None, math.nan, False)
-        if run_dir is not None:
+        if run_dir is not None and distributed.is_main():
             save_checkpoint(run_dir / "best.safetensors", model, metadata)
             write_history(run_dir / "history.csv", history)
     return FittedRun(model.eval(), metadata, result, sets, time.perf_counter() - began)
@@ -124,21 +132,23 @@ def train_run(data: PreparedDataset, config: RunConfig, run_dir: str | Path,
     runtime option, not part of the configuration: logging a run does not change its folder.
     """
     run_dir = Path(run_dir)
-    run_dir.mkdir(parents=True, exist_ok=True)
-    if resume and (run_dir / "config.toml").exists():
-        saved = RunConfig.from_dict(tomllib.loads((run_dir / "config.toml").read_text())["run"])
-        if saved != config:
-            raise ConfigMismatchError(
-                f"--resume with other settings than {run_dir} was started with: "
-                f"{config_difference(saved, config)}")
-    write_config(run_dir, data, config)
+    if resume:
+        check_resumable(run_dir, config, data)  # before anything is written
+    main = distributed.is_main()  # under torchrun, rank 0 alone writes the run folder
+    if main:
+        run_dir.mkdir(parents=True, exist_ok=True)
+        write_config(run_dir, data, config)
 
     check_trainable(data)
     parts = assign_splits(data, config.split, config.split_seed)
-    logger = TensorBoardLogger(tensorboard, data.classes) if tensorboard is not None else None
+    logger = (TensorBoardLogger(tensorboard, data.classes)
+              if tensorboard is not None and main else None)
     try:
-        fitted = fit(data, config, parts, run_dir, resume, progress, logger)
+        fitted = fit(data, config, parts, run_dir, resume, progress and main, logger)
+        if not main:  # rank 0 evaluates; the others return its record
+            return RunRecord.from_dict(distributed.broadcast_json())
         record = evaluate_run(fitted, data, parts, config, run_dir)
+        distributed.broadcast_json(record.to_dict())
         if logger is not None:
             logger.finish(run_hparams(fitted.model, data, config),
                           {"test/accuracy": record.star["accuracy"],
@@ -156,15 +166,51 @@ def train_run(data: PreparedDataset, config: RunConfig, run_dir: str | Path,
     return record
 
 
+def check_resumable(run_dir: Path, config: RunConfig, data: PreparedDataset | None = None) -> None:
+    """``--resume`` continues a started run with the same settings (and, given ``data``, the
+    same prepared data); otherwise a one-line error naming what differs, old -> new."""
+    saved = read_run_config(run_dir)
+    if "run" not in saved:
+        raise RunNotFoundError(f"--resume: there is no run to continue in {run_dir} (no "
+                               f"config.toml); start it without --resume")
+    try:
+        before = RunConfig.from_dict(saved["run"])
+    except (TypeError, ValueError) as exc:
+        raise CorruptFileError(f"{run_dir / 'config.toml'}: its [run] settings cannot be read "
+                               f"({exc}); start the run again without --resume") from None
+    differences = [config_difference(before, config)] if before != config else []
+    if data is not None:
+        prepare = json.loads(json.dumps(drop_none(data.manifest["config"])))  # as TOML has it
+        differences.append(dict_difference(saved.get("prepare", {}), prepare, "prepare."))
+        dataset = saved.get("dataset", {})
+        if dataset.get("name") != data.name:
+            differences.append(f"dataset: {dataset.get('name')!r} -> {data.name!r}")
+        elif dataset.get("input_hash") != data.manifest["input_hash"]:
+            differences.append(f"dataset input files: changed since the run started "
+                               f"(fingerprint {str(dataset.get('input_hash'))[:12]} -> "
+                               f"{str(data.manifest['input_hash'])[:12]})")
+    differences = [d for d in differences if d]
+    if differences:
+        raise ConfigMismatchError(
+            f"--resume with other settings than {run_dir} was started with: "
+            f"{', '.join(differences)}; resume with the options it was started with, or start "
+            f"a new run (another --run-dir, or without --resume)")
+
+
 def config_difference(before: Config, after: Config) -> str:
     """The settings that differ, as ``key: old -> new`` (nested keys dotted)."""
+    return dict_difference(before.to_dict(), after.to_dict())
+
+
+def dict_difference(before: dict[str, Any], after: dict[str, Any], prefix: str = "") -> str:
+    """The keys of two nested dicts whose values differ, as ``key: old -> new``."""
     def flat(d: dict[str, Any], prefix: str = "") -> dict[str, Any]:
         out: dict[str, Any] = {}
         for k, v in d.items():
             out |= flat(v, f"{prefix}{k}.") if isinstance(v, dict) else {f"{prefix}{k}": v}
         return out
 
-    a, b = flat(before.to_dict()), flat(after.to_dict())
+    a, b = flat(before, prefix), flat(after, prefix)
     return ", ".join(f"{k}: {a.get(k)!r} -> {b.get(k)!r}" for k in sorted(set(a) | set(b))
                      if a.get(k) != b.get(k))
 
@@ -190,7 +236,13 @@ def write_config(run_dir: Path, data: PreparedDataset, config: RunConfig) -> Non
 def read_run_config(run_dir: Path) -> dict[str, Any]:
     """A run folder's config.toml ({} when there is none)."""
     path = run_dir / "config.toml"
-    return tomllib.loads(path.read_text()) if path.is_file() else {}
+    if not path.is_file():
+        return {}
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise CorruptFileError(f"{path}: not a readable run configuration ({exc}); it is "
+                               f"written by `lcformer train`: start the run again") from None
 
 
 def evaluate_run(fitted: FittedRun, data: PreparedDataset, parts: np.ndarray,
@@ -229,10 +281,22 @@ def evaluate_run(fitted: FittedRun, data: PreparedDataset, parts: np.ndarray,
 
 def load_model(run_dir: str | Path, which: str = "best") -> tuple[LightCurveClassifier,
                                                                    dict[str, Any]]:
-    """A trained model and its metadata from a run folder (safetensors, no pickle)."""
-    state, metadata, _ = load_checkpoint(Path(run_dir) / f"{which}.safetensors")
+    """A trained model and its metadata from a run folder (safetensors, no pickle); a damaged
+    checkpoint is a CorruptFileError naming it."""
+    path = Path(run_dir) / f"{which}.safetensors"
+    state, metadata, _ = load_checkpoint(path)
+    missing = [k for k in ("model", "classes") if not metadata.get(k)]
+    if missing:
+        raise CorruptFileError(f"{path}: not a trained model's checkpoint: its metadata has no "
+                               f"{' or '.join(missing)}; use the run folder's best.safetensors "
+                               f"or retrain")
     model = model_from_config(ModelConfig.from_dict(metadata["model"]))
-    model.load_state_dict(state)
+    try:
+        model.load_state_dict(state)
+    except RuntimeError as exc:  # possible in an unverified (lcformer 0.1.0) checkpoint
+        raise CorruptFileError(f"{path}: the weights do not fit the model its metadata "
+                               f"describes ({str(exc).splitlines()[0]}); copy it again or "
+                               f"retrain") from None
     model.eval()
     return model, metadata
 

@@ -1,4 +1,4 @@
-"""Reader outcomes for the broken inputs in tests/data/bad (see its README.md table).
+"""Reader outcomes for the broken inputs in tests/data/bad/per_star (see its README.md table).
 
 Only what the readers do is checked here; cleaning and prepare outcomes come later.
 """
@@ -15,7 +15,7 @@ from lcformer.data.reading import read_catalogue_folder, read_long_table
 from lcformer.data.report import DropReport
 from lcformer.errors import InputError
 
-BAD = Path(__file__).resolve().parents[1] / "bad"
+BAD = Path(__file__).resolve().parents[1] / "bad" / "per_star"
 
 
 def _read(report: DropReport | None):

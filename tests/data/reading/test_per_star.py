@@ -126,6 +126,26 @@ def test_missing_source_raises(tmp_path: Path) -> None:
         read_folder(tmp_path / "nowhere", report=DropReport())
 
 
+def test_catalogue_path_column_and_conflicting_rows(tmp_path: Path) -> None:
+    """The research layout's `path,class` works; one file with two classes is refused."""
+    _write(tmp_path, FILES)
+    (tmp_path / "cat.csv").write_text("path,class\nstars/215153.dat,Mira\n"
+                                      "stars/215153.dat,Mira\n300000,RR\n")
+    curves = read_catalogue_folder(tmp_path / "cat.csv", tmp_path, report=DropReport())
+    assert dict(zip(curves.ids, curves.labels, strict=True))["215153"] == "Mira"
+    (tmp_path / "cat.csv").write_text("filename,class\n215153,Mira\n215153,RR\n300000,RR\n")
+    with pytest.raises(InputError, match=r"cat\.csv: 1 file\(s\) listed with different "
+                                         r"classes: 215153; keep one row per file"):
+        read_catalogue_folder(tmp_path / "cat.csv", tmp_path, report=DropReport())
+
+
+@pytest.mark.parametrize("name", ["lcs.tar.gz", "lcs.zip"])
+def test_corrupt_archive_is_an_input_error_naming_it(tmp_path: Path, name: str) -> None:
+    (tmp_path / name).write_bytes(b"PK\x03\x04 not really an archive" * 3)
+    with pytest.raises(InputError, match=rf"{name}: cannot read as an archive"):
+        read_folder(tmp_path / name, report=DropReport())
+
+
 @pytest.mark.realdata
 def test_asas_richards2012(data_root: Path) -> None:
     folder = data_root / "asas_richards2012"

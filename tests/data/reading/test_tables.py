@@ -125,6 +125,44 @@ def test_missing_file_and_unsupported_type(tmp_path: Path) -> None:
     assert report.curves == Counter(missing_file=1, unreadable_file=1)
 
 
+def test_unusable_labels_raise_even_with_a_report(tmp_path: Path) -> None:
+    table = tmp_path / "lc.csv"
+    _frame().to_csv(table, index=False)
+    labels = tmp_path / "labels.csv"
+    for text, words in (("", r"labels\.csv:1: empty file \(0 bytes\); expected a labels table"),
+                        ("\n\n", r"labels\.csv:1: no header line"),
+                        ("star,type\na,RR\n", r"found columns \['star', 'type'\]")):
+        labels.write_text(text)
+        with pytest.raises(InputError, match=words):
+            read_long_table(table, labels, report=DropReport())
+
+
+def test_conflicting_labels_list_the_ids_identical_ones_are_counted(tmp_path: Path) -> None:
+    table = tmp_path / "lc.csv"
+    ids = [f"s{i}" for i in range(8)]
+    pd.DataFrame({"id": ids, "time": 1.0, "mag": 10.0}).to_csv(table, index=False)
+    labels = tmp_path / "labels.csv"
+    labels.write_text("id,class\n" + "".join(f"{i},A\n{i},B\n" for i in ids[:7])
+                      + "s7,A\ns7,A\n")
+    with pytest.raises(InputError, match=r"7 star\(s\) have rows with different class: "
+                                         r"s0, s1, s2, s3, s4 and 2 more"):
+        read_long_table(table, labels, report=DropReport())
+    labels.write_text("id,class\n" + "".join(f"{i},A\n{i},A\n" for i in ids))
+    report = DropReport()
+    assert set(read_long_table(table, labels, report=report).labels) == {"A"}
+    assert report.events == Counter(duplicate_label_row=8)
+
+
+def test_mapped_columns_any_case_and_plain_labels(tmp_path: Path) -> None:
+    table = tmp_path / "lc.csv"
+    _frame().rename(columns={"id": "oid", "time": "MJD", "mag": "Mag"}).to_csv(table, index=False)
+    labels = tmp_path / "labels.csv"
+    labels.write_text("id,class\na,RR\nb,EB\n")  # plain names: the mapping is for the table
+    curves = read_long_table(table, labels, columns=Columns(id="oid", time="mjd"))
+    assert list(curves.ids) == ["b", "a"] and list(curves.labels) == ["EB", "RR"]
+    np.testing.assert_array_equal(curves.time, [3.0, 1.0, 2.0, 1.0, 2.0])
+
+
 @settings(max_examples=40, deadline=None)
 @given(st.lists(st.tuples(st.sampled_from("abcd"), st.sampled_from(["B", "R"]),
                           st.floats(-1e6, 1e6)), min_size=1, max_size=60))

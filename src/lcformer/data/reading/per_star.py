@@ -20,7 +20,13 @@ import numpy as np
 import pandas as pd
 
 from lcformer.data.lightcurves import LightCurves
-from lcformer.data.reading.tables import PathLike, finish, read_str_table
+from lcformer.data.reading.tables import (
+    READ_ERRORS,
+    PathLike,
+    cannot_read,
+    finish,
+    read_str_table,
+)
 from lcformer.data.report import DropReport
 from lcformer.errors import InputError
 
@@ -34,7 +40,7 @@ _ROLES = ("time", "mag", "err")
 
 
 @dataclass
-class FileProblem(Exception):
+class FileProblem(InputError):
     """A file that cannot be used as a light curve: where, what, and the reason it counts as."""
 
     line: int
@@ -56,20 +62,27 @@ def read_catalogue_folder(
 ) -> LightCurves:
     """Light curves of the catalogue's files, labelled with its classes.
 
-    Catalogue names are matched by path, file name or stem (``215153`` finds
+    The file column may also be called ``path`` (the research layout) when ``filename`` is
+    the default and absent. Catalogue names are matched by path, file name or stem (``215153`` finds
     ``asas_training_set/215153.dat``). The star id is the file's stem. A catalogue row without a
     file counts as ``missing_file``; a data file not in the catalogue is read with label ""
     (event ``not_in_catalogue``). A ``split`` column in the catalogue is kept.
-    A catalogue without the named columns, or a source that is not a folder or archive, raises
-    :class:`InputError` even with a report: nothing could be matched.
+    A catalogue that cannot be read, lacks the named columns or lists one file with two
+    classes, or a source that is not a folder or archive, raises :class:`InputError` even with a
+    report: nothing could be matched.
     """
     sink = DropReport() if report is None else report
     cat_name = "catalogue DataFrame" if isinstance(catalogue, pd.DataFrame) else str(catalogue)
-    table = read_str_table(catalogue)
+    table = read_str_table(catalogue, "catalogue", f"{filename_column},{class_column}")
+    alias = " (or 'path')" if filename_column == "filename" else ""
+    if alias and "filename" not in table and "path" in table:
+        filename_column = "path"
     missing = [c for c in (filename_column, class_column) if c not in table]
     if missing:
         raise InputError(f"{cat_name}: found columns {list(table.columns)}, "
-                         f"expected {filename_column!r} and {class_column!r}")
+                         f"expected {filename_column!r} and {class_column!r}{alias}: one row "
+                         f"per light-curve file")
+    _refuse_conflicts(table, filename_column, class_column, cat_name)
     files, shown = list_files(Path(source))
     if not isinstance(catalogue, pd.DataFrame):
         files.pop(_relative_to(Path(catalogue), Path(source)) or "", None)  # not a light curve
@@ -110,6 +123,17 @@ def read_catalogue_folder(
             arrays.append(curve)
     finish(sink, report, f"{cat_name} with {source}")
     return _assemble(ids, arrays, labels, splits if has_split else None)
+
+
+def _refuse_conflicts(table: pd.DataFrame, file_column: str, class_column: str,
+                     name: str) -> None:
+    """One file listed with two classes: which is meant cannot be guessed."""
+    distinct = table[[file_column, class_column]].drop_duplicates()
+    conflicting = distinct[file_column][distinct[file_column].duplicated()].unique().tolist()
+    if conflicting:
+        more = f" and {len(conflicting) - 5} more" if len(conflicting) > 5 else ""
+        raise InputError(f"{name}: {len(conflicting)} file(s) listed with different classes: "
+                         f"{', '.join(conflicting[:5])}{more}; keep one row per file")
 
 
 def read_folder(
@@ -178,15 +202,11 @@ def list_files(source: Path) -> tuple[dict[str, Callable[[], bytes]], str]:
         files = {p.relative_to(source).as_posix(): p.read_bytes
                  for p in source.rglob("*") if p.is_file()}
         shown = f"{source}/"
-    elif source.is_file() and name.endswith(".zip"):
-        with zipfile.ZipFile(source) as archive:
-            files = {i.filename: _const(archive.read(i)) for i in archive.infolist()
-                     if not i.is_dir()}
-        shown = f"{source}/"
     elif source.is_file() and name.endswith(ARCHIVE_SUFFIXES):
-        with tarfile.open(source, "r:*") as archive:
-            files = {m.name: _const(archive.extractfile(m).read())
-                     for m in archive if m.isfile()}
+        try:
+            files = _archive_members(source)
+        except (*READ_ERRORS, tarfile.TarError, zipfile.BadZipFile) as error:
+            raise InputError(cannot_read(source, error, "archive")) from None
         shown = f"{source}/"
     elif not source.exists():
         raise InputError(f"{source}: no such folder or archive")
@@ -194,6 +214,17 @@ def list_files(source: Path) -> tuple[dict[str, Callable[[], bytes]], str]:
         raise InputError(f"{source}: not a folder or an archive ({', '.join(ARCHIVE_SUFFIXES)})")
     visible = {rel: load for rel, load in files.items() if not _hidden(rel)}
     return visible, shown
+
+
+def _archive_members(source: Path) -> dict[str, Callable[[], bytes]]:
+    """Every file of a .zip or tar archive, read into memory."""
+    if source.name.lower().endswith(".zip"):
+        with zipfile.ZipFile(source) as archive:
+            return {i.filename: _const(archive.read(i)) for i in archive.infolist()
+                    if not i.is_dir()}
+    with tarfile.open(source, "r:*") as archive:
+        return {m.name: _const(archive.extractfile(m).read())  # type: ignore[union-attr]
+                for m in archive if m.isfile()}
 
 
 def _const(data: bytes) -> Callable[[], bytes]:

@@ -1,19 +1,22 @@
-"""Long tables: one row per observation (Parquet, CSV, a DataFrame or an astropy table).
+"""Long tables: one row per observation (Parquet, CSV, FITS, a DataFrame or an astropy table).
 
 The ragged layout is built with whole-column operations (factorize, stable argsort, bincount),
 so millions of rows take about a second. Points stay in file order: sorting by time and removing
 duplicates is the cleaning step's job, and it counts what it removes.
 
 The helpers :func:`build_curves`, :func:`numeric_column` and :func:`finish` are shared with the
-other readers of this package.
+other readers of this package. Whatever pandas, pyarrow or astropy raise for a file that is not
+what its name says becomes a problem (or :class:`InputError`) naming the file, here, where the
+file is known.
 """
 
 from __future__ import annotations
 
+import csv
 import gzip
 import os
+import zlib
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,47 +24,36 @@ import numpy as np
 import pandas as pd
 
 from lcformer.data.lightcurves import LightCurves
+from lcformer.data.reading.config import Columns
 from lcformer.data.report import DropReport
 from lcformer.errors import InputError
 
 PathLike = str | os.PathLike
-
-
-@dataclass(frozen=True)
-class Columns:
-    """Column names of a long table; rename here instead of renaming your files."""
-
-    id: str = "id"
-    band: str = "band"
-    time: str = "time"
-    mag: str = "mag"
-    err: str = "err"
-    label: str = "class"
-    split: str = "split"
-
-    @property
-    def required(self) -> tuple[str, str, str]:
-        return (self.id, self.time, self.mag)
-
-    @property
-    def all(self) -> tuple[str, ...]:
-        return (self.id, self.band, self.time, self.mag, self.err, self.label, self.split)
+DEFAULT_COLUMNS = Columns()
+FITS_SUFFIXES = (".fits", ".fit", ".fts", ".fits.gz", ".fit.gz", ".fts.gz")
+TABLE_TYPES = ".parquet, .csv(.gz) or FITS (.fits, .fit, .fits.gz)"
+# What pandas, pyarrow, gzip and astropy raise for a file that is not what its name says.
+READ_ERRORS = (ValueError, OSError, EOFError, TypeError, IndexError, KeyError, OverflowError,
+               csv.Error, zlib.error)
 
 
 # ---------------------------------------------------------------------- public readers
 def read_long_table(
     source: PathLike | pd.DataFrame,
     labels: PathLike | pd.DataFrame | None = None,
-    columns: Columns = Columns(),
+    columns: Columns = DEFAULT_COLUMNS,
     report: DropReport | None = None,
+    id: str | None = None,
 ) -> LightCurves:
-    """Read a .parquet / .csv(.gz) file or a DataFrame with one row per observation.
+    """Read a .parquet / .csv(.gz) / FITS table file or a DataFrame, one row per observation.
 
     Labels come from ``labels`` (id + class [+ split], joined by id as strings) or, failing
     that, from class/split columns of the table itself; the labels table uses the same
-    ``columns`` names. Stars without a label get "".
+    ``columns`` names (or plain ``id``/``class``). Stars without a label get "". A table
+    without an id column is one star named ``id``, when given.
     With ``report`` problems are recorded and reading goes on; without one they raise
-    :class:`InputError`, so an API user never loses data silently.
+    :class:`InputError`, so an API user never loses data silently. A labels table that cannot
+    be used raises either way: nothing could be labelled.
     """
     sink = DropReport() if report is None else report
     if isinstance(source, pd.DataFrame):
@@ -70,8 +62,10 @@ def read_long_table(
         locate = _row_locator(name)
     else:
         name = str(source)
-        frame = _read_table_file(Path(source), columns, sink)
+        frame = _read_table_file(Path(source), columns, sink, single=id is not None)
         locate = line_locator(Path(source)) if _is_csv(Path(source)) else _row_locator(name)
+    if frame is not None and id is not None and columns.id not in frame:
+        frame = frame.assign(**{columns.id: id})
     curves = None if frame is None else _frame_to_curves(frame, columns, name, locate, sink)
     if curves is None:  # already a problem; matching labels to nothing would count them again
         curves = LightCurves.empty(with_labels=labels is not None)
@@ -83,7 +77,7 @@ def read_long_table(
 
 def from_dataframe(
     df: pd.DataFrame,
-    columns: Columns = Columns(),
+    columns: Columns = DEFAULT_COLUMNS,
     report: DropReport | None = None,
 ) -> LightCurves:
     """A DataFrame with one row per observation (same rules as :func:`read_long_table`)."""
@@ -95,7 +89,7 @@ def from_astropy(
     id: str | None = None,
     band: str | None = None,
     label: str | None = None,
-    columns: Columns = Columns(),
+    columns: Columns = DEFAULT_COLUMNS,
     report: DropReport | None = None,
 ) -> LightCurves:
     """An ``astropy.table.Table`` or ``astropy.timeseries.TimeSeries``.
@@ -116,13 +110,16 @@ def from_astropy(
 
 # ---------------------------------------------------------------------- shared helpers
 def finish(sink: DropReport, report: DropReport | None, what: str) -> None:
-    """Raise the collected problems when the caller gave no report to collect them in."""
+    """Raise the collected problems (one line) when the caller gave no report to collect
+    them in."""
     if report is None and sink.problems:
-        listed = "\n  ".join(sink.problems[:20])
-        more = f"\n  ... and {len(sink.problems) - 20} more" if len(sink.problems) > 20 else ""
+        if len(sink.problems) == 1:
+            raise InputError(sink.problems[0])
+        listed = "; ".join(sink.problems[:5])
+        more = f"; ... and {len(sink.problems) - 5} more" if len(sink.problems) > 5 else ""
         raise InputError(
-            f"problems reading {what}:\n  {listed}{more}\n"
-            "(pass report=DropReport() to read what is readable and collect these instead)"
+            f"{len(sink.problems)} problems reading {what}: {listed}{more} (pass "
+            "report=DropReport() to read what is readable and collect these instead)"
         )
 
 
@@ -207,17 +204,45 @@ def build_curves(
     )
 
 
-def read_str_table(source: PathLike | pd.DataFrame) -> pd.DataFrame:
-    """A small table (labels, catalogue) with every column as text, missing as ""."""
+def read_str_table(source: PathLike | pd.DataFrame, what: str = "table",
+                   expected: str = "") -> pd.DataFrame:
+    """A small table (labels, catalogue) with every column as text, missing as "".
+
+    A file that cannot be read raises :class:`InputError` naming it: ``what`` it is and the
+    ``expected`` header say what to fix.
+    """
     if isinstance(source, pd.DataFrame):
         return source.astype(str).where(source.notna(), "")
     path = Path(source)
-    if path.name.lower().endswith(".parquet"):
-        frame = pd.read_parquet(path)
-        return frame.astype(str).where(frame.notna(), "")
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+    hint = f"; expected a {what} with a header line {expected}" if expected else ""
+    if not path.is_file():
+        raise InputError(f"{path}: {what} not found")
+    if path.stat().st_size == 0:
+        raise InputError(f"{path}:1: empty file (0 bytes){hint}")
+    try:
+        if path.name.lower().endswith(".parquet"):
+            import pyarrow
+
+            try:
+                frame = pd.read_parquet(path)
+            except pyarrow.ArrowException as error:
+                raise InputError(cannot_read(path, error, what) + hint) from None
+            return frame.astype(str).where(frame.notna(), "")
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+    except pd.errors.EmptyDataError:
+        raise InputError(f"{path}:1: no header line (blank file){hint}") from None
+    except READ_ERRORS as error:
+        raise InputError(cannot_read(path, error, what) + hint) from None
     frame.columns = [str(c).strip() for c in frame.columns]
     return frame.apply(lambda c: c.str.strip())
+
+
+def cannot_read(path: Path | str, error: BaseException, what: str = "table") -> str:
+    """``"file: cannot read as a table: ErrorType: first line of the message"``."""
+    text = (str(error).strip().splitlines() or [""])[0][:200]
+    article = "an" if what[:1] in "aeiou" else "a"
+    return (f"{path}: cannot read as {article} {what}: {type(error).__name__}: {text} (is the file "
+            f"complete, and of the type its name says?)")
 
 
 # ---------------------------------------------------------------------- internals
@@ -226,47 +251,115 @@ def _is_csv(path: Path) -> bool:
     return any(name.endswith(s) for s in (".csv", ".csv.gz", ".csv.bz2", ".csv.xz", ".csv.zip"))
 
 
-def _read_table_file(path: Path, columns: Columns, sink: DropReport) -> pd.DataFrame | None:
-    """Read only the known columns; a file that cannot be read is one recorded problem."""
+def is_fits(path: Path | str) -> bool:
+    return Path(path).name.lower().endswith(FITS_SUFFIXES)
+
+
+def _read_table_file(path: Path, columns: Columns, sink: DropReport,
+                     single: bool = False) -> pd.DataFrame | None:
+    """Read only the known columns, named as ``columns`` names them (a column matched ignoring
+    case is renamed); a file that cannot be read is one recorded problem naming it."""
     if not path.is_file():
         sink.problem(f"{path}: file not found", "missing_file")
         return None
+    required = columns.required[1:] if single else columns.required
     try:
         if path.name.lower().endswith(".parquet"):
+            import pyarrow
             import pyarrow.parquet as pq
 
-            found = list(pq.read_schema(path).names)
-            if not _check_columns(found, columns, str(path), sink):
+            try:
+                use = _usable(list(pq.read_schema(path).names), columns, required, path, sink)
+                if use is None:
+                    return None
+                return pd.read_parquet(path, columns=list(use)).rename(columns=use)
+            except pyarrow.ArrowException as error:  # not all of them are ValueError/OSError
+                sink.problem(cannot_read(path, error), "unreadable_file")
                 return None
-            return pd.read_parquet(path, columns=[c for c in columns.all if c in found])
         if _is_csv(path):
-            found = [str(c) for c in pd.read_csv(path, nrows=0).columns]
-            if not _check_columns(found, columns, str(path), sink):
+            use = _usable([str(c) for c in pd.read_csv(path, nrows=0).columns], columns,
+                          required, path, sink)
+            if use is None:
                 return None
             text_columns = (columns.id, columns.band, columns.label, columns.split)
-            return pd.read_csv(
-                path,
-                usecols=[c for c in columns.all if c in found],
-                dtype={c: str for c in text_columns if c in found},
-            )
+            frame = pd.read_csv(path, usecols=list(use),
+                                dtype={c: str for c, role in use.items() if role in text_columns})
+            return frame.rename(columns=use)
+        if is_fits(path):
+            return _read_fits(path, columns, required, sink)
     except pd.errors.EmptyDataError:
-        sink.problem(f"{path}:1: empty file", "empty_file")
+        sink.problem(f"{path}:1: empty file; expected a header line {','.join(required)}"
+                     f"[,{columns.err},{columns.band}] and one row per observation",
+                     "empty_file")
         return None
-    except (pd.errors.ParserError, UnicodeDecodeError, OSError, ValueError) as error:
-        sink.problem(f"{path}: cannot read: {error}", "unreadable_file")
+    except READ_ERRORS as error:
+        sink.problem(cannot_read(path, error), "unreadable_file")
         return None
-    sink.problem(f"{path}: unsupported file type; expected .parquet or .csv(.gz)",
-                 "unreadable_file")
+    sink.problem(f"{path}: unsupported file type; expected {TABLE_TYPES}", "unreadable_file")
     return None
 
 
-def _check_columns(found: list[str], columns: Columns, name: str, sink: DropReport) -> bool:
-    missing = [c for c in columns.required if c not in found]
+def _read_fits(path: Path, columns: Columns, required: tuple[str, ...],
+               sink: DropReport) -> pd.DataFrame | None:
+    """The first table HDU of a FITS file, through astropy (units and masks as
+    :func:`from_astropy` treats them)."""
+    import warnings
+
+    from astropy.table import Table
+
+    try:
+        with warnings.catch_warnings():  # a malformed header warns before it fails
+            warnings.simplefilter("ignore")
+            table = Table.read(path, format="fits")
+    except READ_ERRORS as error:
+        sink.problem(cannot_read(path, error, "FITS table") + "; expected a binary table "
+                     "HDU with one row per observation", "unreadable_file")
+        return None
+    use = _usable(list(table.colnames), columns, required, path, sink)
+    if use is None:
+        return None
+    frame = {}
+    for column, name in use.items():
+        values = _astropy_column(table[column])
+        if values.ndim != 1:
+            sink.problem(f"{path}: column {column!r} holds arrays of shape {values.shape[1:]} "
+                         "per row; expected one value per row", "unreadable_file")
+            return None
+        if values.dtype.kind in "iufb":
+            values = values.astype(values.dtype.newbyteorder("="))  # FITS is big-endian
+        frame[name] = values
+    return pd.DataFrame(frame)
+
+
+def _usable(found: list[str], columns: Columns, required: tuple[str, ...], name: Path | str,
+            sink: DropReport) -> dict[str, str] | None:
+    """Column of the file -> the name ``columns`` gives it, for every role present; None
+    (and a problem listing what was found and expected) when a required one is missing."""
+    resolved = columns.resolve(found)
+    use = {have: want for have, want in zip(resolved.all, columns.all, strict=True)
+           if have in found}
+    if not _check_columns(list(use.values()), columns, str(name), sink, required, found):
+        return None
+    return use
+
+
+def _check_columns(present: list[str], columns: Columns, name: str, sink: DropReport,
+                   required: tuple[str, ...] | None = None,
+                   found: list[str] | None = None) -> bool:
+    required = columns.required if required is None else required
+    missing = [c for c in required if c not in present]
     if missing:
+        roles = dict(zip(columns.all, ("id", "band", "time", "mag", "err", "class", "split"),
+                         strict=True))
+        optional = [c for c in (columns.band, columns.err, columns.label, columns.split)
+                    if c not in required]
+        several = (", and id=NAME if it holds several stars"
+                   if columns.id not in required and columns.id not in present else "")
         sink.problem(
-            f"{name}: found columns {found}, expected {list(columns.required)} "
-            f"(optional {[columns.band, columns.err, columns.label, columns.split]}); "
-            f"missing {missing}: pass columns=Columns(...) to name yours",
+            f"{name}: found columns {present if found is None else found}, expected "
+            f"{list(required)} (optional {optional}); missing {missing}: map yours with "
+            f"--columns {','.join(f'{roles[c]}=NAME' for c in missing)}{several} "
+            f"(in Python: columns=Columns(...))",
             "unreadable_file",
         )
     return not missing
@@ -279,8 +372,12 @@ def _frame_to_curves(
     locate: Callable[[int], str],
     sink: DropReport,
 ) -> LightCurves | None:
-    if not _check_columns([str(c) for c in frame.columns], columns, name, sink):
+    found = [str(c) for c in frame.columns]
+    use = _usable(found, columns, columns.required, name, sink)
+    if use is None:
         return None
+    if any(have != want for have, want in use.items()):
+        frame = frame.rename(columns={k: v for k, v in use.items() if k != v})
     numbers = {}
     for column in (columns.time, columns.mag, columns.err):
         if column in frame:
@@ -322,18 +419,32 @@ def _join_labels(
     table_name: str,
     sink: DropReport,
 ) -> LightCurves:
-    """Labels (and splits) by star id; labelled stars without a light curve are counted."""
+    """Labels (and splits) by star id; labelled stars without a light curve are counted.
+
+    A labels table that cannot be read, lacks its columns or gives one star two classes raises
+    :class:`InputError`, report or not: nothing could be labelled as it says. Repeated
+    identical rows are fine (event ``duplicate_label_row``).
+    """
     name = "labels DataFrame" if isinstance(labels, pd.DataFrame) else str(labels)
-    try:
-        table = read_str_table(labels)
-    except (OSError, ValueError, pd.errors.ParserError) as error:
-        sink.problem(f"{name}: cannot read labels: {error}")
-        return curves
-    if columns.id not in table or columns.label not in table:
-        sink.problem(f"{name}: found columns {list(table.columns)}, expected "
-                     f"['{columns.id}', '{columns.label}'] (optional '{columns.split}')")
-        return curves
+    expected = f"{columns.id},{columns.label}[,{columns.split}]"
+    table = read_str_table(labels, "labels table", expected)
+    # The labels may keep the plain names when the light curves' columns were mapped.
+    id_column = columns.id if columns.id in table or "id" not in table else "id"
+    label_column = columns.label if columns.label in table or "class" not in table else "class"
+    if id_column not in table or label_column not in table:
+        raise InputError(f"{name}: found columns {list(table.columns)}, expected "
+                         f"['{columns.id}', '{columns.label}'] (optional '{columns.split}'): "
+                         f"one row per star; map other names with --columns")
+    table = table.rename(columns={id_column: columns.id, label_column: columns.label})
+    kept = [c for c in (columns.id, columns.label, columns.split) if c in table]
     duplicated = table[columns.id].duplicated()
+    distinct = table[kept].drop_duplicates()
+    conflicting = distinct[columns.id][distinct[columns.id].duplicated()].unique().tolist()
+    if conflicting:
+        shown = ", ".join(conflicting[:5])
+        more = f" and {len(conflicting) - 5} more" if len(conflicting) > 5 else ""
+        raise InputError(f"{name}: {len(conflicting)} star(s) have rows with different "
+                         f"{' or '.join(kept[1:])}: {shown}{more}; keep one row per star")
     sink.note("duplicate_label_row", int(duplicated.sum()))
     table = table[~duplicated.to_numpy()]
     index = pd.Index(table[columns.id])

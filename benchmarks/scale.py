@@ -1,0 +1,189 @@
+"""Survey scale: predict 1,000,000 synthetic stars from Parquet partitions in bounded memory.
+
+Writes ``--stars`` synthetic stars of about ``--points`` observations each (uniform 80-120%
+of it) into Parquet partitions of ``--per-partition`` stars (long tables ``id, band, time,
+mag, err``, one star's rows in one partition), generated with whole-array NumPy; then
+predicts them with the streaming path of ``lcformer predict RUN FOLDER``
+(:func:`lcformer.evaluation.streaming.predict_partitions`) and reports:
+
+* stars/s of the streaming prediction, and, as the same-run reference, of the in-memory path
+  (``predict_stars`` on one partition read whole): their ratio is what streaming costs;
+* the peak resident memory of the process (``getrusage``: everything, generation and torch
+  included), after the first partition and at the end: bounded memory means they agree. The
+  issue's bar is 2 GB at 1,000,000 stars.
+
+Stars: a third sinusoids (periods log-uniform 0.1-100 d, amplitudes 0.05-1 mag), a third red
+noise (a random walk), a third constant plus noise; errors 0.01-0.05 mag; times uniform over
+300-3,000 days. The model is the default one (``periodic``, emb 64), trained for one epoch
+on 90 synthetic stars here (its accuracy is not the point), or ``--run RUN_DIR``.
+
+    python benchmarks/scale.py                         # 1,000,000 stars (about an hour)
+    python benchmarks/scale.py --stars 20000           # a quick check
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import torch
+from machine import cpu_model  # benchmarks/machine.py
+
+from lcformer.data.reading import read_long_table
+from lcformer.data.report import DropReport
+from lcformer.evaluation.predict import predict_stars
+from lcformer.evaluation.streaming import partition_paths, predict_partitions
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process so far (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def write_partition(path: Path, first_star: int, n_stars: int, points: int,
+                    rng: np.random.Generator) -> int:
+    """``n_stars`` stars as one Parquet long table, built without a loop over stars."""
+    n = rng.integers(int(points * 0.8), int(points * 1.2) + 1, n_stars)
+    star = np.repeat(np.arange(n_stars), n)
+    span = rng.uniform(300, 3000, n_stars)
+    t = np.sort(rng.uniform(0, 1, star.size) + star) - star  # sorted within each star
+    t = 2450000.0 + t * span[star]
+    kind = rng.integers(0, 3, n_stars)  # 0 sinusoid, 1 red noise, 2 constant
+    period = 10 ** rng.uniform(-1, 2, n_stars)
+    amplitude = 10 ** rng.uniform(np.log10(0.05), 0, n_stars)
+    phase = rng.uniform(0, 2 * np.pi, n_stars)
+    signal = amplitude[star] * np.sin(2 * np.pi * t / period[star] + phase[star])
+    walk = rng.normal(0, 0.05, star.size)
+    starts = np.concatenate([[0], np.cumsum(n)[:-1]])
+    walk = np.cumsum(walk) - np.repeat(np.cumsum(walk)[starts] - walk[starts], n)
+    err_scale = 10 ** rng.uniform(np.log10(0.01), np.log10(0.05), n_stars)
+    err = err_scale[star] * rng.uniform(0.75, 1.25, star.size)
+    mag = (rng.uniform(10, 16, n_stars)[star] + np.select(
+        [kind[star] == 0, kind[star] == 1], [signal, walk], 0.0) + err * rng.normal(
+        size=star.size))
+    ids = np.char.add("star", np.char.zfill((first_star + np.arange(n_stars)).astype(str), 8))
+    table = pa.table({"id": pa.array(ids[star]), "band": pa.array(np.full(star.size, "V")),
+                      "time": t, "mag": mag.astype(np.float32), "err": err.astype(np.float32)})
+    pq.write_table(table, path)
+    return int(star.size)
+
+
+def small_model(run: str | None):
+    """The default model, trained for one epoch on 90 synthetic stars (or ``run``'s)."""
+    from lcformer.api import Classifier
+    from lcformer.data.synthetic import SyntheticConfig, make_synthetic
+    from lcformer.training.config import TrainConfig
+    from lcformer.training.runs import load_model
+
+    if run:
+        return load_model(run)
+    clf = Classifier(train=TrainConfig(epochs=1, device="cpu"))
+    clf.fit(make_synthetic(SyntheticConfig(n_per_class=30, num=250)))
+    return clf.model_, clf.metadata_
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--stars", type=int, default=1_000_000)
+    parser.add_argument("--points", type=int, default=100, help="mean points per star")
+    parser.add_argument("--per-partition", type=int, default=10_000,
+                        help="stars per Parquet partition")
+    parser.add_argument("--folder", help="where the partitions and predictions go (default: "
+                                         "a temporary folder, removed at the end)")
+    parser.add_argument("--run", help="a run folder to predict with (default: train a small "
+                                      "default model here)")
+    parser.add_argument("--threads", type=int, default=1, help="torch threads (default: 1)")
+    parser.add_argument("--jobs", type=int, default=1, help="period-search threads")
+    parser.add_argument("--json", help="also write the numbers to this JSON file")
+    args = parser.parse_args(argv)
+    torch.set_num_threads(args.threads)
+    root = Path(args.folder) if args.folder else Path(tempfile.mkdtemp(prefix="lcformer-scale-"))
+    inputs, outputs = root / "partitions", root / "predictions"
+    try:
+        return run(args, inputs, outputs)
+    finally:
+        if not args.folder:
+            shutil.rmtree(root, ignore_errors=True)
+
+
+def run(args: argparse.Namespace, inputs: Path, outputs: Path) -> int:
+    began = time.perf_counter()
+    inputs.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(0)
+    n_points, written = 0, 0
+    for i, first in enumerate(range(0, args.stars, args.per_partition)):
+        path = inputs / f"part.{i:05d}.parquet"
+        count = min(args.per_partition, args.stars - first)
+        if not path.exists():
+            n_points += write_partition(path, first, count, args.points, rng)
+            written += 1
+    t_generate = time.perf_counter() - began
+    paths = partition_paths(inputs)
+    size_gb = sum(p.stat().st_size for p in paths) / 1e9
+    model, metadata = small_model(args.run)
+    rss_model = peak_rss_mb()
+
+    # Same-run reference: the in-memory path on the first partition, read whole.
+    t0 = time.perf_counter()
+    first = read_long_table(paths[0], report=DropReport())
+    reference = predict_stars(model, metadata, first, device="cpu", n_jobs=args.jobs)
+    t_reference = time.perf_counter() - t0
+    reference_rate = first.n_stars / t_reference
+
+    peaks: list[float] = []
+    summary = predict_partitions(model, metadata, paths, outputs, device="cpu",
+                                 n_jobs=args.jobs, progress=True,
+                                 after_partition=lambda _: peaks.append(peak_rss_mb()))
+    rate = summary.stars_per_second
+    peak = peak_rss_mb()
+    result = {
+        "machine": cpu_model(), "torch_threads": args.threads, "period_jobs": args.jobs,
+        "stars": summary.stars, "partitions": len(paths), "points_written": n_points,
+        "partitions_written_now": written, "input_gb": round(size_gb, 3),
+        "generate_seconds": round(t_generate, 1),
+        "predict_seconds": round(summary.seconds, 1),
+        "stars_per_second": round(rate, 1),
+        "reference_stars_per_second": round(reference_rate, 1),
+        "streaming_over_reference": round(rate / reference_rate, 3),
+        "peak_rss_mb_after_model": round(rss_model, 1),
+        "peak_rss_mb_after_first_partition": round(peaks[0], 1) if peaks else None,
+        "peak_rss_mb": round(peak, 1), "under_2gb": peak < 2048,
+        "classified": summary.classified, "flags": dict(summary.flags),
+        "reference_classified": len(reference.table),
+        "hours_for_1m_stars": round(1_000_000 / rate / 3600, 2),
+    }
+    print(f"# scale benchmark: {summary.stars:,} stars in {len(paths)} partitions "
+          f"({size_gb:.2f} GB), {cpu_model()}, {args.threads} torch thread(s)")
+    print("| measurement | value |\n|---|---|")
+    rows = [
+        ("generated now", f"{n_points:,} points in {written} partitions, {t_generate:.1f} s"),
+        ("streaming predict", f"{summary.seconds:,.1f} s: **{rate:,.1f} stars/s**"),
+        ("in-memory predict, first partition (reference)",
+         f"{t_reference:.1f} s: {reference_rate:,.1f} stars/s"),
+        ("streaming ÷ in-memory", f"{rate / reference_rate:.2f}x"),
+        ("peak RSS after loading the model", f"{rss_model:,.0f} MB"),
+        ("peak RSS after the first partition", f"{peaks[0]:,.0f} MB" if peaks else "-"),
+        ("**peak RSS at the end**", f"**{peak:,.0f} MB** ({'under' if peak < 2048 else 'OVER'}"
+                                    f" 2 GB)"),
+        ("classified", f"{summary.classified:,} of {summary.stars:,}; flags "
+                       f"{dict(summary.flags)}"),
+        ("1,000,000 stars at this rate", f"{1_000_000 / rate / 3600:.2f} h"),
+    ]
+    for name, value in rows:
+        print(f"| {name} | {value} |")
+    if args.json:
+        Path(args.json).write_text(json.dumps(result, indent=2) + "\n")
+    return 0 if peak < 2048 and summary.classified else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,90 @@
+"""How to read a user's tables: their column names and whether they hold fluxes.
+
+Defined once here: the API passes :class:`Columns` / :class:`ReadConfig`, the CLI's
+``--columns``, ``--flux`` and ``--zero-point`` set the same fields, and a prepared dataset's
+cache key includes them (another mapping is another input).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from lcformer.config import Config, setting
+from lcformer.errors import ConfigError
+
+# The --columns spelling of each Columns field ("class" is the label's usual name).
+ROLE_ALIASES = {"class": "label"}
+
+
+@dataclass(frozen=True)
+class Columns(Config):
+    """Column names of a long table; rename here instead of renaming your files."""
+
+    id: str = setting("id", "star identifier", cli=False)
+    band: str = setting("band", "photometric band (optional)", cli=False)
+    time: str = setting("time", "time of the observation, days", cli=False)
+    mag: str = setting("mag", "magnitude (or flux, with flux=True)", cli=False)
+    err: str = setting("err", "error of mag (optional)", cli=False)
+    label: str = setting("class", "class name (labels table, or the table itself)", cli=False)
+    split: str = setting("split", "a dataset's own train/test split (optional)", cli=False)
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        names = [n for n in self.all if n]
+        if len(names) != len(self.all):
+            raise ConfigError("columns: every column name must be non-empty")
+        if len(set(names)) != len(names):
+            raise ConfigError(f"columns: a column name is used for two roles: {self.all}")
+
+    @property
+    def required(self) -> tuple[str, str, str]:
+        return (self.id, self.time, self.mag)
+
+    @property
+    def all(self) -> tuple[str, ...]:
+        return (self.id, self.band, self.time, self.mag, self.err, self.label, self.split)
+
+    def resolve(self, found: list[str]) -> Columns:
+        """These names, each replaced by the column of ``found`` that matches it ignoring case
+        when there is no exact match (FITS tables often say TIME, MAG)."""
+        lower: dict[str, list[str]] = {}
+        for name in found:
+            lower.setdefault(name.lower(), []).append(name)
+        changes = {}
+        for f in dataclasses.fields(self):
+            name = getattr(self, f.name)
+            matches = lower.get(name.lower(), [])
+            if name not in found and len(matches) == 1:
+                changes[f.name] = matches[0]
+        return self.replace(**changes) if changes else self
+
+    @classmethod
+    def parse(cls, text: str) -> dict[str, str]:
+        """``"id=objectId,time=mjd"`` -> ``{"id": "objectId", "time": "mjd"}``; ConfigError
+        naming the valid roles otherwise."""
+        roles = [f.name for f in dataclasses.fields(cls)]
+        mapping: dict[str, str] = {}
+        for item in (i.strip() for i in text.split(",")):
+            if not item:
+                continue
+            role, sep, name = (s.strip() for s in item.partition("="))
+            role = ROLE_ALIASES.get(role, role)
+            if not sep or not name or role not in roles:
+                raise ConfigError(f"--columns: {item!r} is not ROLE=NAME with ROLE one of "
+                                  f"{', '.join(r if r != 'label' else 'class' for r in roles)}")
+            mapping[role] = name
+        return mapping
+
+
+@dataclass(frozen=True)
+class ReadConfig(Config):
+    columns: Columns = setting(factory=Columns)  # the CLI's --columns (cli.options)
+    flux: bool = setting(
+        False, "the mag (and err) columns hold fluxes: convert them with m = ZERO_POINT - 2.5 "
+               "log10(flux), err = 1.0857 flux_err/flux; non-positive fluxes are dropped and "
+               "counted (default: off; input that looks like fluxes is refused)")
+    zero_point: float = setting(
+        8.9, "with --flux: the magnitude of a flux of 1 in your units (default: 8.9, AB "
+             "magnitudes of fluxes in Jy; 16.4 for mJy, 23.9 for uJy, a survey's zero point "
+             "for counts)")

@@ -1,0 +1,69 @@
+"""Fluxes: converted to magnitudes when the user says so, refused when they only look like it.
+
+Fluxes read as magnitudes are not an error anything downstream would notice: most of them
+exceed the sentinel limit and are dropped as "no data", and the model classifies the rest.
+So before cleaning, input whose values mostly lie beyond +-40 (no star is fainter than about
+30 mag) is refused with a hint to use ``--flux``. Negative values are not a sign of flux:
+MACHO's instrumental magnitudes are negative. A survey's repeated "no data" code (MACHO's -99)
+is not counted either: it is one value repeated, where fluxes vary. Fluxes between -40 and 40
+(in Jy, say) cannot be told from magnitudes by their values; give ``--flux`` for those.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lcformer.data.lightcurves import LightCurves
+from lcformer.data.reading.config import ReadConfig
+from lcformer.data.report import DropReport
+from lcformer.errors import InputError
+
+MAG_LIMIT = 40.0  # |value| above this is not a magnitude
+CODE_SHARE = 0.05  # one exact value repeated on this share of the points: a "no data" code
+FLUX_SHARE = 0.5  # more than this share of the points beyond MAG_LIMIT: fluxes
+
+
+def flux_share(mag: np.ndarray) -> float:
+    """Share of the finite values beyond +-``MAG_LIMIT``, repeated codes left out."""
+    values = mag[np.isfinite(mag)]
+    if len(values) == 0:
+        return 0.0
+    far = values[np.abs(values) > MAG_LIMIT]
+    if len(far):
+        codes, counts = np.unique(far, return_counts=True)
+        repeated = codes[(counts >= 2) & (counts >= CODE_SHARE * len(values))]
+        far = far[~np.isin(far, repeated)]
+    return len(far) / len(values)
+
+
+def to_magnitudes(curves: LightCurves, config: ReadConfig, source: str,
+                  report: DropReport) -> LightCurves:
+    """``curves`` in magnitudes: converted with ``config.flux``, else checked not to be
+    fluxes (:class:`InputError` naming ``source`` and the fix)."""
+    if config.flux:
+        return flux_to_magnitudes(curves, config.zero_point, report)
+    share = flux_share(curves.mag)
+    if share > FLUX_SHARE:
+        median = float(np.nanmedian(curves.mag[np.isfinite(curves.mag)]))
+        raise InputError(
+            f"{source}: {share:.0%} of the magnitudes are beyond +-{MAG_LIMIT:g} (median "
+            f"{median:.4g}): these look like fluxes; give --flux to convert them (m = "
+            f"ZERO_POINT - 2.5 log10 flux, --zero-point, default {ReadConfig().zero_point:g} "
+            f"for Jy), or give magnitudes")
+    return curves
+
+
+def flux_to_magnitudes(curves: LightCurves, zero_point: float,
+                       report: DropReport) -> LightCurves:
+    """m = zero_point - 2.5 log10 f and err = 2.5/ln(10) * err_f / f; points with a flux of
+    zero or below have no magnitude and are dropped as ``non_positive_flux``. NaN stays NaN
+    (cleaning counts it)."""
+    flux, flux_err = curves.mag, curves.err
+    non_positive = flux <= 0
+    report.drop_points("non_positive_flux", np.count_nonzero(non_positive))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mag = zero_point - 2.5 * np.log10(flux)
+        err = 2.5 / np.log(10.0) * flux_err / flux
+    converted = LightCurves(curves.ids, curves.bands, curves.offsets, curves.time, mag, err,
+                            curves.labels, curves.splits)
+    return converted.keep_points(~non_positive)

@@ -1,0 +1,95 @@
+"""Classify the stars of a Dask DataFrame, partition by partition, on a laptop or a cluster.
+
+Dask is what the survey community already runs (LSDB and nested-pandas are built on it), so a
+trained model goes to the data rather than the data to lcformer::
+
+    import dask.dataframe as dd
+    from distributed import Client
+    from lcformer.evaluation.dask import classify_partitions
+
+    client = Client()                                   # or Client("scheduler:8786")
+    points = dd.read_parquet("survey/")                 # id, band, time, mag, err
+    predictions = classify_partitions(points, "runs/asas_acvs-periodic-seed0")
+    predictions.to_parquet("predictions/")              # or .compute() for a DataFrame
+
+Each partition is a long table (one row per observation) and **every star's rows must be in
+one partition**, as for ``lcformer predict`` on a folder of partitions; ``ddf.shuffle("id")``
+arranges that. The result has one row per star in the layout of
+:func:`lcformer.evaluation.streaming.output_schema` (classified stars with probabilities and
+``flag``, the others with an empty ``predicted`` and their ``reason``). Each worker process
+loads the model once and keeps it (cached by path and file time), whatever the number of
+partitions it is given. Install with ``pip install "lcformer[dask]"``.
+
+Give workers one thread each for torch (``threads_per_worker=1`` and ``torch_threads=1``, the
+default here): several partitions at once in one process, each with every core's threads,
+run slower than one.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from lcformer.data.reading.config import ReadConfig
+from lcformer.data.report import DropReport
+from lcformer.evaluation.flags import FlagConfig
+from lcformer.evaluation.predict import CHUNK_STARS
+
+if TYPE_CHECKING:
+    import dask.dataframe as dd
+
+
+def classify_partitions(ddf: dd.DataFrame, run_dir: str | Path, *, checkpoint: str = "best",
+                        reading: ReadConfig | None = None, device: str = "cpu",
+                        pad_short: bool | None = None, flags: FlagConfig | None = None,
+                        batch_size: int = 512, chunk_stars: int = CHUNK_STARS,
+                        torch_threads: int | None = 1) -> dd.DataFrame:
+    """A lazy Dask DataFrame of predictions, one partition per partition of ``ddf``.
+
+    ``run_dir``: a run folder (or a folder saved by ``Classifier.save``) that every worker can
+    read at the same path. ``reading``: column names and fluxes (``ReadConfig``, as
+    ``--columns`` / ``--flux``). ``torch_threads``: torch's threads in each worker process (None:
+    leave torch's default). The other options are those of ``lcformer predict``.
+    """
+    from lcformer.evaluation.streaming import output_schema
+
+    run = str(Path(run_dir).resolve())
+    _, metadata = cached_model(run, checkpoint)  # fails here, not on a worker, if it is bad
+    return ddf.map_partitions(
+        classify_frame, run, checkpoint, reading=reading or ReadConfig(), device=device,
+        pad_short=pad_short, flags=flags or FlagConfig(), batch_size=batch_size,
+        chunk_stars=chunk_stars, torch_threads=torch_threads, meta=output_schema(metadata))
+
+
+def classify_frame(frame: pd.DataFrame, run: str, checkpoint: str = "best",
+                   reading: ReadConfig | None = None, torch_threads: int | None = None,
+                   **options: Any) -> pd.DataFrame:
+    """The predictions of one partition (a pandas long table): what each Dask task runs."""
+    from lcformer.evaluation.streaming import predict_frame, read_partition
+
+    if torch_threads is not None:
+        import torch
+
+        if torch.get_num_threads() != torch_threads:
+            torch.set_num_threads(torch_threads)
+    model, metadata = cached_model(run, checkpoint)
+    lcs = read_partition(frame, reading or ReadConfig(), DropReport())
+    table, _ = predict_frame(model, metadata, lcs, **options)
+    return table
+
+
+def cached_model(run: str | Path, checkpoint: str = "best") -> tuple[Any, dict[str, Any]]:
+    """The model of a run folder, loaded once per process (again only if the file changes)."""
+    path = Path(run) / f"{checkpoint}.safetensors"
+    stamp = path.stat().st_mtime_ns if path.is_file() else 0  # missing: load_model says so
+    return _load(str(run), checkpoint, stamp)
+
+
+@functools.lru_cache(maxsize=4)
+def _load(run: str, checkpoint: str, stamp: int) -> tuple[Any, dict[str, Any]]:
+    from lcformer.training.runs import load_model
+
+    return load_model(run, checkpoint)

@@ -1,0 +1,317 @@
+"""Predict a survey partition by partition: bounded memory, one output per input, resumable.
+
+Input: a folder of Parquet *partitions*, each a long table (``id, band, time, mag, err``, one
+row per observation), as Dask,
+Spark or LSDB write them. **Every star's rows must all be in one partition**: a star split
+across partitions would be classified twice, on part of its points each time. This is checked
+as it goes, at the cost of an 8-byte hash per star: a star met again in a later partition
+stops the run with an error naming both files (repartition by id, e.g. Dask's
+``ddf.shuffle("id")``, to fix it).
+
+Column names are mapped and fluxes converted as for one table (``ReadConfig``: ``--columns``,
+``--flux``); input that looks like fluxes is refused.
+
+Output: for each input partition ``NAME.parquet``, ``OUT/NAME.parquet`` with one row per star
+of it (:func:`~lcformer.evaluation.predict.all_stars_table`: the classified stars with their
+probabilities and ``flag``, the others with an empty ``predicted`` and their ``reason``), and
+that partition's drop report in the file's metadata. ``pd.read_parquet(OUT)`` reads them all.
+
+* Memory is that of one partition plus the model inputs of ``chunk_stars`` stars: 1,000,000
+  stars take what one partition takes (``benchmarks/scale.py`` measures it).
+* Each output appears atomically (written to a hidden temporary name, then renamed), so a
+  killed run leaves only complete partitions and hidden debris, which the next run removes. A
+  rerun skips the partitions whose output exists and gives the same folder as an uninterrupted
+  run. ``OUT/_predict.json`` records the model and settings; a rerun with others is refused.
+* One writer per output folder: two runs on the same folder would remove each other's
+  temporary files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from lcformer import atomic
+from lcformer.data.lightcurves import LightCurves
+from lcformer.data.reading.config import ReadConfig
+from lcformer.data.reading.flux import to_magnitudes
+from lcformer.data.reading.tables import read_long_table
+from lcformer.data.report import DropReport
+from lcformer.errors import ConfigError, ConfigMismatchError, InputError
+from lcformer.evaluation.predict import (
+    CHUNK_STARS,
+    FlagConfig,
+    all_stars_table,
+    model_prepare_config,
+    predict_stars,
+)
+from lcformer.models import LightCurveClassifier
+
+MANIFEST = "_predict.json"
+METADATA_KEY = b"lcformer"
+STRING_COLUMNS = ("id", "predicted", "flag", "reason")
+
+
+def partition_paths(folder: str | Path) -> list[Path]:
+    """The Parquet partitions of ``folder``, by name; [] unless it is a folder holding only
+    Parquet files (hidden and ``_``-prefixed names aside, as Dask and Spark write them).
+
+    A dataset folder (a table beside ``labels.csv``) is not a folder of partitions.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    files = [p for p in folder.iterdir() if not p.name.startswith((".", "_"))]
+    if not files or any(not (p.is_file() and p.suffix.lower() == ".parquet") for p in files):
+        return []
+    return sorted(files)
+
+
+def output_schema(metadata: dict[str, Any]) -> pd.DataFrame:
+    """The empty table with the columns and dtypes of every output partition of a model:
+    ``meta`` for Dask, and the form each partition is cast to."""
+    columns: dict[str, Any] = {"id": str, "predicted": str, "probability": np.float64}
+    columns |= {f"p_{c}": np.float64 for c in metadata["classes"]}
+    columns["n_windows"] = np.int64
+    if model_prepare_config(metadata).inputs == "stars":
+        columns |= {"period": np.float64, "power": np.float64, "fap": np.float64}
+    columns |= {"flag": str, "reason": str}
+    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()})
+
+
+def conform(frame: pd.DataFrame, schema: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with exactly the schema's columns and dtypes (unclassified stars: 0 windows)."""
+    frame = frame.reindex(columns=schema.columns)
+    frame["n_windows"] = frame["n_windows"].fillna(0)
+    for column in STRING_COLUMNS:
+        frame[column] = frame[column].fillna("")
+    return frame.astype(schema.dtypes.to_dict())
+
+
+def read_partition(source: Path | pd.DataFrame, reading: ReadConfig,
+                   report: DropReport) -> LightCurves:
+    """One partition (a Parquet file, or a pandas long table from Dask) as light curves in
+    magnitudes: the user's column names, fluxes converted or refused."""
+    curves = read_long_table(source, columns=reading.columns, report=report)
+    name = "a partition" if isinstance(source, pd.DataFrame) else str(source)
+    return to_magnitudes(curves, reading, name, report)
+
+
+def predict_frame(model: LightCurveClassifier, metadata: dict[str, Any], lcs: LightCurves,
+                  **options: Any) -> tuple[pd.DataFrame, DropReport]:
+    """One partition's output table (every star, in input order) and its drop report;
+    ``options`` go to :func:`~lcformer.evaluation.predict.predict_stars`."""
+    result = predict_stars(model, metadata, lcs, **options)
+    ids = pd.unique(pd.Series(lcs.ids, dtype=object))
+    return conform(all_stars_table(result, ids), output_schema(metadata)), result.report
+
+
+@dataclass
+class StreamSummary:
+    """What a partitioned prediction did, counted over every partition of the output (those of
+    earlier, interrupted runs too)."""
+
+    out_dir: Path
+    partitions: int = 0  # input partitions
+    skipped: int = 0  # whose output existed already
+    failed: list[str] = field(default_factory=list)  # unreadable partitions: no output
+    stars: int = 0
+    classified: int = 0
+    flags: Counter[str] = field(default_factory=Counter)
+    reasons: Counter[str] = field(default_factory=Counter)  # unclassified stars per reason
+    report: DropReport = field(default_factory=DropReport)
+    seconds: float = 0.0  # this run's
+    stars_now: int = 0  # stars predicted by this run
+
+    @property
+    def stars_per_second(self) -> float:
+        return self.stars_now / self.seconds if self.seconds > 0 else float("nan")
+
+    def add(self, table: pd.DataFrame, report: DropReport) -> None:
+        self.stars += len(table)
+        predicted = table["predicted"].to_numpy(dtype=object) != ""
+        self.classified += int(predicted.sum())
+        self.flags.update(f for f in table["flag"].tolist() if f)
+        self.reasons.update(r for r in table["reason"].tolist() if r)
+        self.report.merge(report)
+
+
+def predict_partitions(model: LightCurveClassifier, metadata: dict[str, Any],
+                       paths: Sequence[str | Path], out_dir: str | Path, *,
+                       reading: ReadConfig | None = None, device: str = "auto",
+                       batch_size: int = 512, pad_short: bool | None = None,
+                       flags: FlagConfig | None = None, chunk_stars: int = CHUNK_STARS,
+                       n_jobs: int = 1, progress: bool = True,
+                       after_partition: Callable[[Path], None] | None = None) -> StreamSummary:
+    """Predict every partition in ``paths`` into ``out_dir`` (see the module docstring).
+
+    The model (a digest of its weights), its preparation and these settings are kept in
+    ``out_dir/_predict.json``; a rerun must give the same. ``after_partition``: called with
+    each output written.
+    """
+    out_dir = Path(out_dir)
+    paths = [Path(p) for p in paths]
+    if not paths:
+        raise InputError("no input partitions given")
+    names = [p.stem for p in paths]
+    if len(set(names)) != len(names):
+        raise InputError(f"{paths[0].parent}: two partitions share a name; outputs are named "
+                         f"after their inputs")
+    flags = flags or FlagConfig()
+    reading = reading or ReadConfig()
+    _claim(out_dir, {"weights_sha256": weights_digest(model),
+                     "classes": list(metadata["classes"]),
+                     "prepare": model_prepare_config(metadata).to_dict(),
+                     "pad_short": pad_short, "flags": flags.to_dict(),
+                     "reading": reading.to_dict()})
+    summary = StreamSummary(out_dir, partitions=len(paths))
+    seen = _SeenStars()
+    todo = []
+    for path in paths:
+        out = out_dir / f"{path.stem}.parquet"
+        if out.is_file():
+            table, report = read_output(out)
+            seen.add(table["id"].to_numpy(dtype=object), path)
+            summary.add(table, report)
+            summary.skipped += 1
+        else:
+            todo.append((path, out))
+
+    from tqdm.auto import tqdm
+
+    options = {"device": device, "batch_size": batch_size, "pad_short": pad_short,
+               "flags": flags, "chunk_stars": chunk_stars, "n_jobs": n_jobs}
+    began = time.perf_counter()
+    with tqdm(total=len(todo), unit="partition", desc="predict", disable=not progress) as bar:
+        for path, out in todo:
+            report = DropReport()
+            try:
+                lcs = read_long_table(path, columns=reading.columns, report=report)
+            except InputError as error:  # unreadable: no output, so the next run retries it
+                report.problem(str(error))
+                lcs = LightCurves.empty()
+            if lcs.n_curves == 0 and report.problems:
+                summary.failed.append(report.problems[0])
+                summary.report.merge(report)
+                bar.update(1)
+                continue
+            seen.add(lcs.ids, path)
+            lcs = to_magnitudes(lcs, reading, str(path), report)  # fluxes: refused, or --flux
+            table, predicted = predict_frame(model, metadata, lcs, **options)
+            report.merge(predicted)
+            write_output(table, report, out, source=path)
+            summary.add(table, report)
+            summary.stars_now += len(table)
+            summary.seconds = time.perf_counter() - began
+            bar.set_postfix_str(f"{summary.stars_now:,} stars, "
+                                f"{summary.stars_per_second:,.0f} stars/s", refresh=False)
+            bar.update(1)
+            if after_partition is not None:
+                after_partition(out)
+    summary.seconds = time.perf_counter() - began
+    return summary
+
+
+def weights_digest(model: LightCurveClassifier) -> str:
+    """SHA-256 of a model's weights (in state-dict order): the same digest, the same model."""
+    digest = hashlib.sha256()
+    for name, tensor in model.state_dict().items():
+        digest.update(name.encode())
+        digest.update(tensor.detach().cpu().contiguous().numpy().tobytes())
+    return digest.hexdigest()
+
+
+class _SeenStars:
+    """Hashes of the star ids met so far, and the partition of each: the cheap check that no
+    star is split across partitions (8 bytes a star; a 64-bit hash collision among a billion
+    stars has a chance of about 3%, among a million 3e-8)."""
+
+    def __init__(self) -> None:
+        self.hashes = np.empty(0, np.uint64)  # sorted
+        self.owner = np.empty(0, np.int32)
+        self.paths: list[Path] = []
+
+    def add(self, ids: np.ndarray, path: Path) -> None:
+        hashed = np.unique(pd.util.hash_array(np.asarray(ids, dtype=object)))
+        if len(self.hashes) and len(hashed):
+            at = np.minimum(np.searchsorted(self.hashes, hashed), len(self.hashes) - 1)
+            clash = np.flatnonzero(self.hashes[at] == hashed)
+            if len(clash):
+                star = _star_of(ids, hashed[clash[0]])
+                other = self.paths[int(self.owner[at[clash[0]]])]
+                raise InputError(f"{path}: star {star!r} also has rows in {other}: each "
+                                 f"star's rows must all be in one partition (repartition by "
+                                 f"id, e.g. ddf.shuffle('id') in Dask)")
+        self.paths.append(path)
+        hashes = np.concatenate([self.hashes, hashed])
+        order = np.argsort(hashes, kind="stable")
+        self.hashes = hashes[order]
+        self.owner = np.concatenate([self.owner, np.full(len(hashed), len(self.paths) - 1,
+                                                         np.int32)])[order]
+
+
+def _star_of(ids: np.ndarray, hashed: np.uint64) -> str:
+    values = np.asarray(ids, dtype=object)
+    return str(values[np.flatnonzero(pd.util.hash_array(values) == hashed)[0]])
+
+
+def write_output(table: pd.DataFrame, report: DropReport, path: Path, source: Path) -> Path:
+    """One output partition, atomically, with its drop report in the Parquet metadata."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    arrow = pa.Table.from_pandas(table, preserve_index=False)
+    extra = json.dumps({"source": source.name, "report": report.to_dict()}).encode()
+    arrow = arrow.replace_schema_metadata({**(arrow.schema.metadata or {}), METADATA_KEY: extra})
+    with atomic.temporary_path(path) as tmp:
+        pq.write_table(arrow, tmp)
+    return path
+
+
+def read_output(path: Path) -> tuple[pd.DataFrame, DropReport]:
+    """An output partition's summary columns and its drop report."""
+    import pyarrow.parquet as pq
+
+    try:
+        stored = pq.read_table(path, columns=list(STRING_COLUMNS))
+    except (OSError, ValueError) as error:  # pyarrow's errors are OSError / ValueError
+        raise InputError(f"{path}: not a readable prediction partition ({error}); remove it "
+                         f"to predict its input again") from None
+    meta = (stored.schema.metadata or {}).get(METADATA_KEY)
+    report = DropReport.from_dict(json.loads(meta)["report"]) if meta else DropReport()
+    return stored.to_pandas(), report
+
+
+def _claim(out_dir: Path, settings: dict[str, Any]) -> None:
+    """Make ``out_dir`` ours: record the settings, or check them against an earlier run's, and
+    remove the temporary files a killed run left."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ConfigError(f"{out_dir}: --out must be a folder for partitioned input")
+    manifest = out_dir / MANIFEST
+    settings = json.loads(json.dumps(settings, default=str))  # as it reads back
+    if manifest.is_file():
+        try:
+            before = json.loads(manifest.read_text())
+        except ValueError:
+            before = None
+        if before != settings:
+            changed = sorted(k for k in settings if (before or {}).get(k) != settings[k])
+            raise ConfigMismatchError(
+                f"{out_dir}: holds predictions made with other settings ({', '.join(changed)} "
+                f"differ); give another --out folder, or remove it to start again")
+    elif out_dir.is_dir() and any(out_dir.glob("*.parquet")):
+        raise ConfigMismatchError(f"{out_dir}: holds Parquet files that lcformer predict did "
+                                  f"not write; give another --out folder")
+    else:
+        atomic.write_json(manifest, settings)
+    for debris in out_dir.glob(".*.tmp.parquet"):  # atomic.temporary_path's names
+        debris.unlink(missing_ok=True)

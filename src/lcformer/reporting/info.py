@@ -1,0 +1,215 @@
+"""``lcformer info RUN``: what a run folder holds, on one screen, with its checkpoints verified.
+
+A run folder is trusted by what it records: the model and its size, the classes, the data it
+was trained on (name, input fingerprint, stars per part), the token, star-view and period
+settings, the training settings, the test result, and the SHA-256 digest of every checkpoint,
+each checked against the file's bytes. Deep runs, feature-baseline runs and folders written by
+``Classifier.save`` are all described; nothing is trained or loaded onto a device.
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lcformer.errors import CorruptFileError, LcformerError, RunNotFoundError
+
+WIDTH = 100  # characters per line of the settings
+LABEL = 12  # width of the labels column
+
+
+@dataclass
+class CheckpointStatus:
+    """One checkpoint file: its size and stored digest, or what is wrong with it."""
+
+    name: str  # relative to the run folder
+    n_bytes: int
+    digest: str | None = None  # the verified SHA-256 of its contents
+    legacy: bool = False  # written by lcformer 0.1.0: no digest, loaded unverified
+    problem: CorruptFileError | None = None
+
+    def line(self) -> str:
+        size = f"{self.n_bytes:>12,} bytes"
+        if self.problem is not None:
+            return f"{self.name}  {size}  DAMAGED: {self.problem}"
+        if self.legacy:
+            return f"{self.name}  {size}  no digest (lcformer 0.1.0 checkpoint): unverified"
+        return f"{self.name}  {size}  sha256 {self.digest}  verified"
+
+
+@dataclass
+class RunInfo:
+    run_dir: Path
+    kind: str  # deep run, feature baseline, saved Classifier
+    sections: list[tuple[str, str]] = field(default_factory=list)  # (label, text)
+    checkpoints: list[CheckpointStatus] = field(default_factory=list)
+
+    @property
+    def problems(self) -> list[CorruptFileError]:
+        return [c.problem for c in self.checkpoints if c.problem is not None]
+
+    def format(self) -> str:
+        lines = [f"{'run folder':<{LABEL}}{self.run_dir} ({self.kind})"]
+        for label, text in self.sections:
+            body = text.splitlines() or [""]
+            lines.append(f"{label:<{LABEL}}{body[0]}")
+            lines += [" " * LABEL + line for line in body[1:]]
+        if self.checkpoints:
+            lines.append("checkpoints")
+            lines += [" " * 2 + c.line() for c in self.checkpoints]
+        return "\n".join(lines)
+
+
+def _flat(d: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in d.items():
+        out |= _flat(v, f"{prefix}{k}.") if isinstance(v, dict) else {f"{prefix}{k}": v}
+    return out
+
+
+def settings_text(d: dict[str, Any] | None, skip: tuple[str, ...] = ()) -> str:
+    """``key=value`` pairs (nested keys dotted, unset ones left out), wrapped."""
+    items = [f"{k}={_value(v)}" for k, v in _flat(d or {}).items()
+             if v is not None and v != "" and not k.startswith(skip)]
+    return "\n".join(textwrap.wrap(", ".join(items), WIDTH - LABEL)) or "-"
+
+
+def _value(v: Any) -> str:
+    if isinstance(v, list | tuple):
+        return ",".join(str(x) for x in v) or "none"
+    return str(v)
+
+
+def checkpoint_status(run_dir: Path, path: Path) -> tuple[CheckpointStatus, dict[str, Any] | None]:
+    """Read and verify one checkpoint; its metadata when it is intact."""
+    from lcformer.training.checkpoints import read_checkpoint
+
+    name = str(path.relative_to(run_dir))
+    status = CheckpointStatus(name, path.stat().st_size)
+    try:
+        checkpoint = read_checkpoint(path)
+    except CorruptFileError as exc:
+        status.problem = exc
+        return status, None
+    status.digest, status.legacy = checkpoint.digest, checkpoint.digest is None
+    return status, checkpoint.metadata
+
+
+def parameter_count(model_config: dict[str, Any]) -> int | None:
+    """Trainable parameters of the model a checkpoint's metadata describes (built, not
+    loaded)."""
+    from lcformer.models import ModelConfig, model_from_config
+
+    try:
+        model = model_from_config(ModelConfig.from_dict(model_config))
+    except (LcformerError, TypeError, ValueError, KeyError):
+        return None
+    return sum(p.numel() for p in model.parameters())
+
+
+def run_info(run_dir: str | Path) -> RunInfo:
+    """Describe a run folder of ``lcformer train``, ``baseline``, a sweep, or
+    ``Classifier.save``; damaged checkpoints are listed with their problem."""
+    from lcformer.evaluation.records import read_metrics, read_records
+    from lcformer.training.runs import read_run_config
+
+    run_dir = Path(run_dir)
+    if not run_dir.is_dir():
+        raise RunNotFoundError(f"no run folder at {run_dir}")
+    config = read_run_config(run_dir)
+    has_metrics = (run_dir / "metrics.json").is_file()
+    metrics = read_metrics(run_dir) if has_metrics else None
+    paths = sorted(run_dir.glob("*.safetensors")) + sorted(run_dir.glob("member*/*.safetensors"))
+    if not config and metrics is None and not paths:
+        raise RunNotFoundError(f"{run_dir} is not a run folder: no config.toml, metrics.json "
+                               f"or *.safetensors (made by `lcformer train`, `baseline` or "
+                               f"Classifier.save)")
+    baseline = metrics is not None and metrics.get("kind") == "feature_baseline"
+    kind = ("feature baseline" if baseline else "deep run" if config or metrics is not None
+            else "saved Classifier")
+    info = RunInfo(run_dir, kind)
+
+    metadata: dict[str, Any] | None = None
+    for path in paths:  # best first: sorted names put best before last
+        status, meta = checkpoint_status(run_dir, path)
+        info.checkpoints.append(status)
+        if metadata is None and meta is not None:
+            metadata = meta
+    records = read_records(run_dir) if metrics is not None else []
+    run = config.get("run") or (metadata or {}).get("run") or {}
+    dataset = config.get("dataset", {})
+    prepared = dataset.get("prepared") or (metrics or {}).get("prepared")
+    manifest = _prepared_manifest(prepared)
+    prepare = (config.get("prepare") or (metadata or {}).get("prepare")
+               or (manifest or {}).get("config") or {})
+
+    add = info.sections.append
+    if metadata is not None:
+        model = metadata.get("model", {})
+        n = parameter_count(model)
+        size = f", {n:,} parameters" if n is not None else ""
+        ensemble = f", ensemble of {model['ensemble']}" if model.get("ensemble", 1) > 1 else ""
+        add(("model", f"{model.get('name')}{size}{ensemble}\n"
+                      f"{settings_text(model, skip=('name',))}"))
+    elif records:
+        add(("model", ", ".join(r.model for r in records)))
+    classes = (metadata or {}).get("classes") or (records[0].classes if records else [])
+    if classes:
+        add(("classes", f"{len(classes)}: {', '.join(classes)}"))
+
+    name = dataset.get("name") or (metadata or {}).get("dataset") or (
+        records[0].dataset if records else None)
+    data = [f"{name}"]
+    if dataset.get("input_hash"):
+        data.append(f"input fingerprint {dataset['input_hash']}")
+    if prepared:
+        data.append(f"prepared {prepared}{'' if manifest is not None else ' (gone)'}")
+    if records and records[0].split.get("stars"):
+        parts = records[0].split["stars"]
+        data.append(f"{sum(parts.values()):,} stars (" + ", ".join(
+            f"{k} {v:,}" for k, v in parts.items()) + ")")
+    elif manifest is not None and isinstance(manifest.get("counts"), dict):
+        data.append(f"{manifest['counts'].get('stars', 0):,} stars")
+    if name is not None:
+        add(("data", "\n".join(data)))
+
+    if prepare:
+        add(("inputs", f"{prepare.get('inputs', 'windows')}"
+                       + (f", classes {_value(prepare['classes'])}" if prepare.get("classes")
+                          else "")))
+        add(("tokens", settings_text(prepare.get("tokens"))))
+        add(("cleaning", settings_text(prepare.get("cleaning"))))
+        if prepare.get("inputs") == "stars":
+            add(("views", settings_text(prepare.get("views"))))
+            add(("periods", settings_text(prepare.get("periods"))))
+    elif metadata is not None:
+        add(("tokens", settings_text(metadata.get("tokens"))))
+    if run:
+        add(("training", settings_text(run.get("train"))))
+        add(("split", settings_text({k: v for k, v in run.items()
+                                     if k not in ("train", "model")})))
+    if baseline and metrics is not None:
+        features = metrics.get("features", {})
+        add(("features", f"{features.get('n_features')} light-curve features "
+                         f"(light-curve {features.get('light_curve_version')}), "
+                         f"classifier seed {metrics.get('model_seed')}"))
+    if records:
+        add(("test", "\n".join(r.summary_line() for r in records)))
+    elif config:
+        add(("test", "no metrics.json: the run has not finished (continue it with "
+                     "`lcformer train ... --resume`)"))
+    return info
+
+
+def _prepared_manifest(prepared: str | None) -> dict[str, Any] | None:
+    """The manifest of the prepared dataset a run used, if it still exists and reads."""
+    if not prepared:
+        return None
+    try:
+        manifest = json.loads((Path(prepared) / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return manifest if isinstance(manifest, dict) else None

@@ -1,0 +1,163 @@
+"""Every failure: one line on stderr naming the file, a documented exit status, no traceback.
+
+The cases are the folders of tests/data/bad (its README.md lists each outcome). Each is run as
+``python -m lcformer`` in a subprocess, as a user runs it. ``prepare`` does not import torch,
+so each run takes about a second; one ``predict`` run checks the same path there.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from lcformer.cli import commands, main
+
+REPO = Path(__file__).resolve().parents[2]
+BAD = REPO / "tests" / "data" / "bad"
+LEGACY_RUN = REPO / "tests" / "fixtures" / "legacy-0.1.0" / "run"
+EXIT_NOTHING, EXIT_USER, EXIT_INTERNAL, EXIT_INTERRUPTED = 1, 2, 3, 130
+
+
+def lcformer(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "LCFORMER_WORK_DIR": str(cwd / "work")}
+    return subprocess.run([sys.executable, "-m", "lcformer", *map(str, args)], cwd=cwd,
+                          env=env, capture_output=True, text=True, timeout=300)
+
+
+def one_line(result: subprocess.CompletedProcess[str], status: int) -> str:
+    """The single stderr line of a run that ended with ``status``."""
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.returncode == status, (result.returncode, result.stderr)
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+# folder, the file the message must name, words it must hold
+CASES = [
+    ("ztf_columns", "lightcurves.csv",
+     ["found columns ['objectId', 'mjd', 'mag', 'magerr', 'filtercode']",
+      "expected ['id', 'time', 'mag']", "--columns id=NAME,time=NAME"]),
+    ("empty_table", "lightcurves.csv", [":1: empty file", "header line id,time,mag"]),
+    ("empty_labels", "labels.csv", [":1: empty file (0 bytes)", "header line id,class"]),
+    ("empty_catalog", "catalog.csv", [":1: empty file (0 bytes)", "filename,class"]),
+    ("corrupt_parquet", "lightcurves.parquet", ["cannot read as a table: ArrowInvalid"]),
+    ("fits_image", "lightcurves.fits", ["cannot read as a FITS table", "No table found"]),
+    ("flux", "lightcurves.csv", ["look like fluxes", "--flux", "--zero-point"]),
+    ("conflicting_labels", "labels.csv", ["1 star(s) have rows with different class: s1"]),
+]
+
+
+@pytest.mark.parametrize(("case", "file", "words"), CASES, ids=[c[0] for c in CASES])
+def test_prepare_refuses_with_one_line_naming_the_file(tmp_path, case, file, words) -> None:
+    line = one_line(lcformer("prepare", BAD / case, "--quiet", cwd=tmp_path), EXIT_USER)
+    assert line.startswith(f"lcformer: error: {BAD / case / file}"), line
+    for word in words:
+        assert word in line, (word, line)
+    assert not (tmp_path / "work" / "prepared").exists() or not any(
+        (tmp_path / "work" / "prepared").glob("*/manifest.json"))
+
+
+@pytest.mark.parametrize(("case", "options", "kept", "words"), [
+    ("ztf_columns", ["--columns", "id=objectId,time=mjd,mag=mag,err=magerr,band=filtercode"],
+     "2 stars          3 curves", []),
+    ("flux", ["--flux", "--zero-point", "25"], "2 stars          2 curves",
+     ["non_positive_flux          2"]),
+    ("path_catalog", [], "2 stars          2 curves", []),
+], ids=["ztf_columns_mapped", "flux_converted", "path_catalog"])
+def test_prepare_reads_what_it_is_told(tmp_path, case, options, kept, words) -> None:
+    result = lcformer("prepare", BAD / case, "--quiet", "--pad-short", *options, cwd=tmp_path)
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    assert f"kept             {kept}" in result.stdout, result.stdout
+    for word in words:
+        assert word in result.stdout
+
+
+def test_prepare_that_keeps_nothing_exits_1(tmp_path) -> None:
+    """Windows of 200 pairs and 12-point stars: every curve is too short."""
+    line = one_line(lcformer("prepare", BAD / "path_catalog", "--quiet", cwd=tmp_path),
+                    EXIT_NOTHING)
+    assert line.startswith("lcformer: nothing produced: kept 0 stars of path_catalog"), line
+    assert "shorter_than_window 2" in line
+
+
+def test_debug_shows_the_traceback_then_the_line(tmp_path) -> None:
+    result = lcformer("--debug", "prepare", BAD / "empty_labels", "--quiet", cwd=tmp_path)
+    assert result.returncode == EXIT_USER
+    assert "Traceback" in result.stderr and "InputError" in result.stderr
+    assert result.stderr.splitlines()[-1].startswith(
+        f"lcformer: error: {BAD / 'empty_labels' / 'labels.csv'}:1: empty file")
+    after = lcformer("prepare", BAD / "empty_labels", "--quiet", "--debug", cwd=tmp_path)
+    assert "Traceback" in after.stderr  # after the command too
+
+
+@pytest.mark.skipif(not (LEGACY_RUN / "best.safetensors").is_file(), reason="no legacy model")
+def test_predict_refuses_a_corrupt_parquet_in_one_line(tmp_path) -> None:
+    table = BAD / "corrupt_parquet" / "lightcurves.parquet"
+    line = one_line(lcformer("predict", LEGACY_RUN, table, "--quiet", "--out",
+                             tmp_path / "p.csv", cwd=tmp_path), EXIT_USER)
+    assert line.startswith(f"lcformer: error: {table}: cannot read as a table"), line
+    assert not (tmp_path / "p.csv").exists()
+
+
+# ---------------------------------------------------------------------- in-process: the rest
+def test_usage_errors_are_one_line_too(capsys) -> None:
+    for argv in (["prepare"], ["prepare", "x", "--window", "many"],
+                 ["prepare", "x", "--columns", "time"], ["no-such-command"]):
+        with pytest.raises(SystemExit) as stop:
+            main(argv)
+        assert stop.value.code == EXIT_USER
+        err = capsys.readouterr().err
+        assert len(err.splitlines()) == 1 and err.startswith("lcformer: error: "), err
+    with pytest.raises(SystemExit):
+        main(["prepare", "x", "--columns", "id=star,time=star"])
+    assert "used for two roles" in capsys.readouterr().err
+
+
+def test_an_unexpected_exception_is_an_internal_error(monkeypatch, capsys) -> None:
+    def broken(*args, **kwargs):
+        raise RuntimeError("something\nunforeseen")
+
+    monkeypatch.setattr(commands, "prepare_dataset", broken)
+    assert main(["prepare", str(BAD / "path_catalog"), "--quiet"]) == EXIT_INTERNAL
+    err = capsys.readouterr().err
+    assert err.splitlines() == ["lcformer: internal error: RuntimeError: something; unforeseen; "
+                                "rerun with --debug for the traceback (a bug: please report it)"]
+
+
+def test_interrupted_is_130(monkeypatch, capsys) -> None:
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(commands, "prepare_dataset", interrupted)
+    assert main(["prepare", str(BAD / "path_catalog"), "--quiet"]) == EXIT_INTERRUPTED
+    assert capsys.readouterr().err == "lcformer: interrupted\n"
+
+
+def test_exit_statuses_are_the_documented_ones() -> None:
+    assert (commands.EXIT_NOTHING, commands.EXIT_USER, commands.EXIT_INTERNAL,
+            commands.EXIT_INTERRUPTED) == (EXIT_NOTHING, EXIT_USER, EXIT_INTERNAL,
+                                           EXIT_INTERRUPTED)
+    readme = (REPO / "README.md").read_text()
+    for status in (EXIT_NOTHING, EXIT_USER, EXIT_INTERNAL, EXIT_INTERRUPTED):
+        assert f"| {status} |" in readme
+        assert f"  {status} " in commands.EXIT_STATUS
+
+
+def test_every_option_has_help_with_its_default() -> None:
+    import argparse
+
+    parser = commands.build_parser()
+    [sub] = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    for name, command in {"lcformer": parser, **sub.choices}.items():
+        for action in command._actions:
+            if isinstance(action, argparse._HelpAction | argparse._VersionAction
+                          | argparse._SubParsersAction):
+                continue
+            assert action.help, (name, action.dest)
+            if action.option_strings:  # positionals have no default
+                assert "default" in action.help, (name, action.option_strings)

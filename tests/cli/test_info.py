@@ -1,0 +1,109 @@
+"""`lcformer info RUN` (and `evaluate`) on the run folders lcformer writes: a deep run, a
+feature-baseline run, a folder of lcformer 0.1.0, and a run with a damaged checkpoint."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import struct
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from lcformer.cli import main
+from lcformer.data.synthetic import SyntheticConfig, make_synthetic
+from lcformer.training.runs import load_model
+
+LEGACY = Path(__file__).resolve().parents[1] / "fixtures" / "legacy-0.1.0"
+TOKENS = ["--window", "20", "--stride", "10"]
+TRAIN_ARGS = ["--model", "encoder", "--epochs", "1", "--emb", "8", "--heads", "2", *TOKENS,
+              "--batch-size", "32", "--threads", "1", "--device", "cpu", "--quiet"]
+
+
+def stars_folder(folder: Path) -> Path:
+    """30 labelled stars of 42 points as a long table + labels.csv."""
+    folder.mkdir(parents=True)
+    lcs = make_synthetic(SyntheticConfig(n_per_class=10, num=84))
+    lcs.to_frame().drop(columns="class").to_csv(folder / "lightcurves.csv", index=False)
+    pd.DataFrame({"id": lcs.ids, "class": lcs.labels}).to_csv(folder / "labels.csv",
+                                                               index=False)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory) -> dict[str, Path]:
+    """A deep run and a baseline run on the same stars."""
+    root = tmp_path_factory.mktemp("info")
+    data = stars_folder(root / "mystars")
+    work = ["--work-dir", str(root / "work")]
+    assert main(["train", str(data), *work, "--run-dir", str(root / "run"), *TRAIN_ARGS]) == 0
+    assert main(["baseline", str(data), *work, "--out", str(root / "baseline"), "--model",
+                 "encoder", *TOKENS, "--quiet"]) == 0
+    return {"run": root / "run", "baseline": root / "baseline"}
+
+
+def stored_digest(path: Path) -> str:
+    raw = path.read_bytes()
+    (n,) = struct.unpack("<Q", raw[:8])
+    return json.loads(raw[8:8 + n])["__metadata__"]["sha256"]
+
+
+def test_info_of_a_deep_run(runs, capsys) -> None:
+    run = runs["run"]
+    assert main(["info", str(run)]) == 0
+    out = capsys.readouterr().out
+    model, _ = load_model(run)
+    n_parameters = sum(p.numel() for p in model.parameters())
+    lines = {line.split()[0]: line for line in out.splitlines() if line and line[0] != " "}
+    assert lines["run"].endswith("(deep run)")
+    assert f"encoder, {n_parameters:,} parameters" in lines["model"]
+    assert lines["classes"].endswith("3: car, gaussian_process, sinusoid")
+    assert lines["data"].split()[-1] == "mystars"
+    assert "input fingerprint " in out and "30 stars (train " in out
+    assert "window=20, stride=10" in lines["tokens"]
+    assert "epochs=1" in lines["training"] and "batch_size=32" in lines["training"]
+    assert "mystars / encoder: star-level test accuracy" in lines["test"]
+    for name in ("best", "last"):
+        digest = stored_digest(run / f"{name}.safetensors")
+        assert f"{name}.safetensors" in out and f"sha256 {digest}  verified" in out
+
+
+def test_info_and_evaluate_of_a_baseline_run(runs, capsys) -> None:
+    """`lcformer evaluate` on a baseline folder (it once failed with KeyError: 'star')."""
+    assert main(["evaluate", str(runs["baseline"])]) == 0
+    out = capsys.readouterr().out
+    for model in ("random_forest", "gradient_boosting"):
+        assert f"mystars / {model}: star-level test accuracy" in out
+    assert "precision  recall" in out
+
+    assert main(["info", str(runs["baseline"])]) == 0
+    out = capsys.readouterr().out
+    assert "(feature baseline)" in out and "light-curve features" in out
+    assert "window=20" in out  # the token settings, from the prepared data's manifest
+    assert "checkpoints" not in out
+
+
+def test_info_of_a_run_of_0_1_0_says_its_checkpoint_is_unverified(capsys) -> None:
+    assert main(["info", str(LEGACY / "run")]) == 0
+    out = capsys.readouterr().out
+    assert "no digest (lcformer 0.1.0 checkpoint): unverified" in out
+    assert main(["info", str(LEGACY / "api_model")]) == 0
+    assert "(saved Classifier)" in capsys.readouterr().out
+
+
+def test_info_of_a_damaged_checkpoint_lists_it_and_fails(runs, tmp_path, capsys) -> None:
+    run = tmp_path / "run"
+    shutil.copytree(runs["run"], run)
+    (run / "last.safetensors").write_bytes((run / "last.safetensors").read_bytes()[:-10])
+    assert main(["info", str(run)]) == 2
+    captured = capsys.readouterr()
+    assert "last.safetensors" in captured.out and "DAMAGED" in captured.out
+    assert "verified" in captured.out  # best.safetensors still is
+    [line] = captured.err.splitlines()
+    assert line.startswith("lcformer: error: ") and str(run / "last.safetensors") in line
+
+
+def test_info_of_a_folder_that_is_no_run(tmp_path, capsys) -> None:
+    assert main(["info", str(tmp_path)]) == 2
+    assert "is not a run folder" in capsys.readouterr().err

@@ -1,0 +1,50 @@
+"""classify_partitions on a two-worker distributed cluster gives the in-process predictions,
+loading the model once per worker."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lcformer.evaluation.predict import all_stars_table, predict_stars
+from lcformer.evaluation.streaming import output_schema
+from lcformer.training.runs import load_model
+from tests.evaluation.stars import new_stars, write_partitions
+
+dd = pytest.importorskip("dask.dataframe", reason='needs pip install "lcformer[dask]"')
+distributed = pytest.importorskip("distributed")
+
+
+def model_loads() -> int:
+    """How often this worker process loaded a model (run on the workers)."""
+    from lcformer.evaluation.dask import _load
+
+    return _load.cache_info().misses
+
+
+def test_two_workers_give_the_in_process_predictions(tiny_run, tmp_path) -> None:
+    from lcformer.evaluation.dask import classify_partitions
+
+    lcs = new_stars()
+    paths = write_partitions(lcs, tmp_path / "in", 4)
+    with (distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                   dashboard_address=None) as cluster,
+          distributed.Client(cluster) as client):
+        points = dd.from_map(pd.read_parquet, paths)
+        predictions = classify_partitions(points, tiny_run)
+        assert predictions.npartitions == 4
+        assert list(predictions.columns) == list(output_schema(load_model(tiny_run)[1]).columns)
+        got = predictions.compute()
+        loads = client.run(model_loads)
+    assert len(loads) == 2 and set(loads.values()) <= {0, 1} and sum(loads.values()) >= 1
+
+    model, metadata = load_model(tiny_run)
+    expected = all_stars_table(predict_stars(model, metadata, lcs, device="cpu"),
+                               pd.unique(lcs.ids))
+    assert got["id"].tolist() == expected["id"].tolist()  # partitions in order, stars in order
+    assert got["predicted"].tolist() == expected["predicted"].tolist()
+    assert got["flag"].tolist() == expected["flag"].tolist()
+    numbers = [c for c in expected if c.startswith("p_")] + ["probability", "period", "fap"]
+    np.testing.assert_allclose(got[numbers].to_numpy(dtype=float),
+                               expected[numbers].to_numpy(dtype=float), rtol=1e-5)

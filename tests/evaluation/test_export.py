@@ -1,0 +1,64 @@
+"""lcformer export: an ONNX graph whose onnxruntime outputs equal torch's within 1e-5."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from lcformer.cli import main
+from lcformer.data.cleaning import clean
+from lcformer.data.report import DropReport
+from lcformer.data.samples import SampleInfo, make_samples
+from lcformer.evaluation.predict import model_prepare_config
+from lcformer.training.runs import load_model
+from tests.evaluation.stars import new_stars
+
+pytest.importorskip("onnxruntime", reason='needs pip install "lcformer[onnx]"')
+pytest.importorskip("onnxscript", reason='needs pip install "lcformer[onnx]"')
+
+
+def samples_of_new_stars(metadata):
+    """The arrays predict feeds the model, for stars the example of the export never saw."""
+    config = model_prepare_config(metadata)
+    cleaned, report = clean(new_stars(n_per_class=3, seed=7), config.cleaning, DropReport())
+    info = SampleInfo(metadata["bands"], metadata["extra_names"], None)
+    samples, _ = make_samples(cleaned, config, report, info=info)
+    return samples
+
+
+def test_the_exported_graph_equals_torch(tiny_run, tmp_path, capsys) -> None:
+    from lcformer.evaluation.export import onnx_log_probs, onnx_session
+
+    out = tmp_path / "model.onnx"
+    assert main(["export", str(tiny_run), str(out)]) == 0
+    said = capsys.readouterr()
+    assert said.out.startswith(f"wrote {out}: inputs tokens (batch, 256, 8), mask (batch, "
+                               f"256), extra (batch, 14) -> log_probs (batch, 3)")
+    assert "Traceback" not in said.err and "torchvision" not in said.err
+
+    model, metadata = load_model(tiny_run)
+    samples = samples_of_new_stars(metadata)
+    session = onnx_session(out, threads=1)
+    with torch.no_grad():
+        expected = model.classify(torch.from_numpy(samples.tokens),
+                                  torch.from_numpy(samples.mask),
+                                  torch.from_numpy(samples.extra)).numpy()
+    assert np.isnan(samples.extra).any()  # the one-band stars have no colour: NaN inputs
+    for batch in (1, 5, len(samples)):  # the batch is dynamic
+        got = onnx_log_probs(session, samples.tokens, samples.mask, samples.extra, batch)
+        np.testing.assert_allclose(got, expected, rtol=0, atol=1e-5)
+
+    import onnx
+
+    props = {p.key: p.value for p in onnx.load(str(out)).metadata_props}
+    assert json.loads(props["classes"]) == metadata["classes"]
+    assert json.loads(props["prepare"])["inputs"] == "stars"
+
+
+def test_only_onnx_files_are_written(tiny_run, tmp_path, capsys) -> None:
+    assert main(["export", str(tiny_run), str(tmp_path / "model.txt")]) == 2
+    assert "model.txt: an ONNX file is named *.onnx" in capsys.readouterr().err
+    assert not list(tmp_path.iterdir())

@@ -1,0 +1,57 @@
+"""Run records: deep and baseline metrics.json files, of today and of lcformer 0.1.0, and
+damaged ones refused with the file's name."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from lcformer.errors import CorruptFileError, RunNotFoundError
+from lcformer.evaluation.records import RunRecord, read_records, write_records
+
+STAR = {"accuracy": 0.5, "macro_f1": 0.4, "n": 4, "confusion": [[1, 1], [1, 1]],
+        "per_class": {c: {"precision": 0.5, "recall": 0.5, "f1-score": 0.5, "support": 2}
+                      for c in ("a", "b")}}
+
+
+def record(model: str) -> RunRecord:
+    return RunRecord(dataset="toy", model=model, classes=["a", "b"],
+                     split={"kind": "auto", "seed": 0, "stars": {"train": 8, "val": 2,
+                                                                 "test": 4}},
+                     hardware="CPU", train_seconds=1.0, star=STAR, feature_seconds=2.0)
+
+
+def test_a_baseline_folder_reads_as_records(tmp_path) -> None:
+    write_records(tmp_path, "feature_baseline", [record("random_forest"),
+                                                 record("gradient_boosting")],
+                  {"features": {"seconds": 2.0}, "model_seed": 0})
+    records = read_records(tmp_path)
+    assert [r.model for r in records] == ["random_forest", "gradient_boosting"]
+    assert "toy / random_forest: star-level test accuracy 0.500" in records[0].report()
+
+
+def test_a_baseline_folder_of_0_1_0_reads_as_records(tmp_path) -> None:
+    """0.1.0 kept one entry per model under ``models`` and the feature time apart."""
+    models = {m: {k: v for k, v in record(m).to_dict().items() if k != "feature_seconds"}
+              for m in ("random_forest", "gradient_boosting")}
+    (tmp_path / "metrics.json").write_text(json.dumps({
+        "dataset": "toy", "kind": "feature_baseline", "features": {"seconds": 3.5},
+        "models": models}))
+    records = read_records(tmp_path)
+    assert [r.model for r in records] == ["random_forest", "gradient_boosting"]
+    assert records[0].feature_seconds == 3.5 and records[0].seconds == 4.5
+
+
+@pytest.mark.parametrize("text", ["", "{trunc", "[1, 2]", '{"records": []}',
+                                  '{"records": [{"model": "x"}]}'])
+def test_a_damaged_metrics_file_is_refused_by_name(tmp_path, text) -> None:
+    (tmp_path / "metrics.json").write_text(text)
+    with pytest.raises(CorruptFileError, match=str(tmp_path / "metrics.json")) as info:
+        read_records(tmp_path)
+    assert "\n" not in str(info.value)
+
+
+def test_a_folder_without_metrics_is_not_finished(tmp_path) -> None:
+    with pytest.raises(RunNotFoundError, match="--resume"):
+        read_records(tmp_path)

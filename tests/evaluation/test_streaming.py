@@ -1,0 +1,214 @@
+"""Partitioned prediction: one output per input partition, the same answers as the whole
+input at once, resumable after a kill, and refusals of what would give wrong answers."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lcformer.cli import main
+from lcformer.errors import ConfigMismatchError, InputError
+from lcformer.evaluation.flags import FlagConfig
+from lcformer.evaluation.predict import all_stars_table, predict_stars
+from lcformer.evaluation.streaming import (
+    MANIFEST,
+    output_schema,
+    partition_paths,
+    predict_partitions,
+)
+from lcformer.training.runs import load_model
+from tests.evaluation.stars import new_stars, write_partitions
+
+
+@pytest.fixture(scope="module")
+def model(tiny_run):
+    return load_model(tiny_run)
+
+
+def read_folder(folder: Path) -> dict[str, pd.DataFrame]:
+    return {p.name: pd.read_parquet(p) for p in sorted(folder.glob("*.parquet"))}
+
+
+def assert_same_outputs(got: dict[str, pd.DataFrame], expected: dict[str, pd.DataFrame]) -> None:
+    assert list(got) == list(expected)
+    for name in got:
+        pd.testing.assert_frame_equal(got[name], expected[name], check_exact=False, rtol=1e-5,
+                                      atol=1e-7)
+
+
+def test_partitions_give_what_the_whole_input_gives(model, tmp_path) -> None:
+    lcs = new_stars()
+    paths = write_partitions(lcs, tmp_path / "in", 3)
+    summary = predict_partitions(*model, paths, tmp_path / "out", device="cpu",
+                                 chunk_stars=5, progress=False)
+    outputs = read_folder(tmp_path / "out")
+    assert list(outputs) == [p.name for p in paths]  # one output per input, same name
+    for path in paths:  # every star of the partition, in its order
+        expected_ids = pd.unique(pd.read_parquet(path)["id"]).tolist()
+        assert outputs[path.name]["id"].tolist() == expected_ids
+    together = pd.concat(outputs.values(), ignore_index=True)
+    assert (together.dtypes == output_schema(model[1]).dtypes).all()
+
+    whole = predict_stars(*model, lcs, device="cpu")
+    expected = all_stars_table(whole, pd.unique(lcs.ids))
+    assert together["id"].tolist() == expected["id"].tolist()
+    assert together["predicted"].tolist() == expected["predicted"].tolist()
+    assert together["flag"].tolist() == expected["flag"].tolist()
+    probabilities = [c for c in together if c.startswith("p_")] + ["period", "power", "fap"]
+    np.testing.assert_allclose(together[probabilities].to_numpy(),
+                               expected[probabilities].to_numpy(dtype=float), rtol=1e-5)
+    assert summary.stars == summary.classified == lcs.n_stars
+    assert summary.skipped == 0 and not summary.failed
+    assert summary.flags == whole.flag_counts
+
+
+def test_unclassified_stars_keep_a_row_with_the_reason(model, tmp_path) -> None:
+    frame = new_stars(1).to_frame()
+    frame.loc[frame["id"] == frame["id"].iloc[0], "mag"] = np.nan  # nothing left after cleaning
+    (tmp_path / "in").mkdir()
+    frame.to_parquet(tmp_path / "in" / "p.parquet", index=False)
+    summary = predict_partitions(*model, partition_paths(tmp_path / "in"), tmp_path / "out",
+                                 device="cpu", progress=False)
+    out = pd.read_parquet(tmp_path / "out" / "p.parquet")
+    first = out.iloc[0]
+    assert first["predicted"] == "" and np.isnan(first["probability"])
+    assert "no usable points" in first["reason"] and first["n_windows"] == 0
+    assert (out["reason"].iloc[1:] == "").all() and (out["predicted"].iloc[1:] != "").all()
+    assert summary.classified == len(out) - 1
+    assert summary.report.points["non_finite"] == (frame["id"] == first["id"]).sum()
+
+
+KILLER = """
+import os, signal, sys
+import torch
+import pyarrow.parquet as pq
+
+torch.set_num_threads(1)
+real, calls = pq.write_table, []
+
+def write_then_die(table, where, **kwargs):  # the 3rd output: written, never renamed
+    calls.append(where)
+    real(table, where, **kwargs)
+    if len(calls) == 3:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+pq.write_table = write_then_die
+from lcformer.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_a_killed_run_continues_to_the_same_output(tiny_run, tmp_path, capsys) -> None:
+    write_partitions(new_stars(), tmp_path / "in", 5)
+    args = ["predict", str(tiny_run), str(tmp_path / "in"), "--device", "cpu", "--quiet"]
+    killed = subprocess.run([sys.executable, "-c", KILLER, *args, "--out",
+                             str(tmp_path / "out")], capture_output=True, text=True,
+                            env={**os.environ, "OMP_NUM_THREADS": "1"}, timeout=300)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    names = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert [n for n in names if not n.startswith(".")] == [MANIFEST, "part.0.parquet",
+                                                           "part.1.parquet"]
+    assert any(n.startswith(".part.2.parquet") for n in names)  # the half-done one
+
+    assert main([*args, "--out", str(tmp_path / "out")]) == 0
+    resumed = capsys.readouterr().out
+    assert "classified 12 of 12 stars in 5 of 5 partitions" in resumed
+    assert "(2 done by an earlier run)" in resumed
+    assert main([*args, "--out", str(tmp_path / "whole")]) == 0
+    capsys.readouterr()
+    assert_same_outputs(read_folder(tmp_path / "out"), read_folder(tmp_path / "whole"))
+    assert not [p for p in (tmp_path / "out").iterdir() if p.name.startswith(".")]
+
+    assert main([*args, "--out", str(tmp_path / "out")]) == 0  # all done: nothing to do
+    assert "(5 done by an earlier run)" in capsys.readouterr().out
+
+
+def test_a_star_split_across_partitions_is_refused(model, tmp_path) -> None:
+    frame = new_stars(1).to_frame()
+    star = frame["id"].iloc[0]
+    rows = np.flatnonzero(frame["id"] == star)
+    (tmp_path / "in").mkdir()
+    frame.drop(frame.index[rows[10:]]).to_parquet(tmp_path / "in" / "a.parquet", index=False)
+    frame.iloc[rows[10:]].to_parquet(tmp_path / "in" / "b.parquet", index=False)
+    with pytest.raises(InputError, match=rf"b\.parquet: star '{star}' also has rows in .*"
+                                         rf"a\.parquet"):
+        predict_partitions(*model, partition_paths(tmp_path / "in"), tmp_path / "out",
+                           device="cpu", progress=False)
+    assert (tmp_path / "out" / "a.parquet").is_file()
+    assert not (tmp_path / "out" / "b.parquet").exists()
+
+
+def test_a_rerun_with_other_settings_is_refused(model, tmp_path) -> None:
+    paths = write_partitions(new_stars(1), tmp_path / "in", 2)
+    predict_partitions(*model, paths, tmp_path / "out", device="cpu", progress=False)
+    with pytest.raises(ConfigMismatchError, match="flags"):
+        predict_partitions(*model, paths, tmp_path / "out", device="cpu", progress=False,
+                           flags=FlagConfig(max_fap=0.5))
+    (tmp_path / "other").mkdir()
+    pd.DataFrame({"x": [1]}).to_parquet(tmp_path / "other" / "x.parquet")
+    with pytest.raises(ConfigMismatchError, match="did not write"):
+        predict_partitions(*model, paths, tmp_path / "other", device="cpu", progress=False)
+
+
+def test_what_counts_as_a_folder_of_partitions(tmp_path) -> None:
+    paths = write_partitions(new_stars(1), tmp_path / "parts", 2)
+    (tmp_path / "parts" / "_common_metadata").write_bytes(b"")  # as Dask writes
+    assert partition_paths(tmp_path / "parts") == paths
+    (tmp_path / "parts" / "labels.csv").write_text("id,class\n")  # a dataset folder
+    assert partition_paths(tmp_path / "parts") == []
+    assert partition_paths(tmp_path / "missing") == []
+    assert partition_paths(paths[0]) == []
+
+
+def test_the_command_on_partitions(tiny_run, tmp_path, monkeypatch, capsys) -> None:
+    monkeypatch.chdir(tmp_path)
+    write_partitions(new_stars(1), tmp_path / "in", 2)
+    (tmp_path / "in" / "part.9.parquet").write_bytes(b"PAR1 this is not parquet")
+    code = main(["predict", str(tiny_run), "in", "--device", "cpu"])
+    captured = capsys.readouterr()
+    assert code == 1
+    assert "stars/s" in captured.err  # the progress bar
+    assert "incomplete: 1 partition(s) could not be read" in captured.err
+    assert "part.9.parquet" in captured.err
+    assert sorted(p.name for p in Path("predictions").glob("*.parquet")) == [
+        "part.0.parquet", "part.1.parquet"]  # the default --out folder
+    assert "classified 3 of 3 stars in 2 of 3 partitions" in captured.out
+
+    (tmp_path / "in" / "part.9.parquet").unlink()  # fixed: the rerun has nothing left to do
+    assert main(["predict", str(tiny_run), "in", "--device", "cpu", "--quiet"]) == 0
+    assert "(2 done by an earlier run)" in capsys.readouterr().out
+
+    assert main(["predict", str(tiny_run), "in", "--out", "p.csv", "--quiet"]) == 2
+    assert "give --out a folder" in capsys.readouterr().err
+    assert not Path("p.csv").exists()
+
+
+def test_partitions_are_read_as_one_table_is(tiny_run, tmp_path, capsys) -> None:
+    """Column names are mapped and fluxes refused or converted, as for a single table."""
+    lcs = new_stars(1)
+    write_partitions(lcs, tmp_path / "mags", 2)
+    frame = lcs.to_frame().rename(columns={"id": "objectId", "mag": "flux", "err": "flux_err"})
+    frame["flux"] = 10 ** (-0.4 * (frame["flux"] - 23.9))  # micro-Jansky
+    frame["flux_err"] = frame["flux_err"] * frame["flux"] / 1.0857362047581294
+    (tmp_path / "fluxes").mkdir()
+    frame.to_parquet(tmp_path / "fluxes" / "part.0.parquet", index=False)
+    base = ["predict", str(tiny_run), "--device", "cpu", "--quiet"]
+    mapping = ["--columns", "id=objectId,mag=flux,err=flux_err"]
+    assert main([*base, str(tmp_path / "fluxes"), "--out", str(tmp_path / "a"), *mapping]) == 2
+    assert "look like fluxes; give --flux" in capsys.readouterr().err
+    assert main([*base, str(tmp_path / "fluxes"), "--out", str(tmp_path / "b"), *mapping,
+                 "--flux", "--zero-point", "23.9"]) == 0
+    assert main([*base, str(tmp_path / "mags"), "--out", str(tmp_path / "c")]) == 0
+    converted = pd.read_parquet(tmp_path / "b")
+    direct = pd.read_parquet(tmp_path / "c")
+    assert converted["id"].tolist() == direct["id"].tolist()
+    assert converted["predicted"].tolist() == direct["predicted"].tolist()
+    np.testing.assert_allclose(converted.filter(like="p_"), direct.filter(like="p_"),
+                               rtol=1e-4, atol=1e-6)

@@ -1,0 +1,145 @@
+"""torchrun DDP training: two gloo processes give the single-process result, only rank 0 writes.
+
+One torchrun launch (two CPU processes, one thread each) runs the real ``lcformer train``
+twice in one process group: a fresh run, with rank-dependent run folders so that a file
+written by rank 1 would show, and ``--resume`` of a run a single process stopped after 2 of
+its 3 epochs. Both must give what one process gives with the same global batch (8 stars a
+batch: 21 training stars make batches of 8, 8 and 5, so the ranks also get unequal parts).
+
+Dropout is 0: one process draws one dropout mask for a whole batch and two processes cannot
+reproduce it (the periodic model's random phase shifts are reproduced: they are drawn for the
+global batch and sliced).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from lcformer.cli import main
+from lcformer.data.synthetic import SyntheticConfig, make_synthetic
+from lcformer.training import distributed, loop, runs
+from lcformer.training.checkpoints import load_checkpoint
+from lcformer.training.loop import shard
+
+EPOCHS = 3
+ARGS = ["--model", "periodic", "--epochs", str(EPOCHS), "--emb", "8", "--heads", "2",
+        "--dropout", "0", "--batch-size", "8", "--label-smoothing", "0.1", "--threads", "1",
+        "--device", "cpu", "--quiet"]
+
+# Runs lcformer's command line twice in one torchrun process group; RANK in an argument
+# becomes the process's rank. Figures are left out (seconds each, and no part of the test).
+LAUNCHER = textwrap.dedent("""
+    import json, os, sys
+    from lcformer.cli import main
+    from lcformer.reporting import figures
+    from lcformer.training import distributed
+
+    figures.run_figures = lambda *args, **kwargs: None
+
+    with distributed.session("cpu"):
+        codes = [main([a.replace("RANK", os.environ["RANK"]) for a in argv])
+                 for argv in json.loads(sys.argv[1])]
+    sys.exit(max(codes))
+""")
+
+
+@pytest.fixture
+def star_folder(tmp_path):
+    """30 synthetic stars of 42 points as a long table a subprocess can read."""
+    folder = tmp_path / "stars"
+    folder.mkdir()
+    lcs = make_synthetic(SyntheticConfig(n_per_class=10, num=84))
+    lcs.to_frame().drop(columns="class").to_parquet(folder / "lightcurves.parquet", index=False)
+    pd.DataFrame({"id": lcs.ids, "class": lcs.labels}).to_csv(folder / "labels.csv",
+                                                               index=False)
+    return folder
+
+
+def assert_same_run(single, ddp) -> None:
+    """Same history, test predictions and weights, within float tolerance."""
+    a, b = (pd.read_csv(d / "history.csv").drop(columns="seconds") for d in (single, ddp))
+    pd.testing.assert_frame_equal(a, b, rtol=1e-5)
+    a, b = (pd.read_csv(d / "test_predictions.csv", dtype={"id": str}) for d in (single, ddp))
+    pd.testing.assert_frame_equal(a, b, atol=1e-5)
+    a, b = (json.loads((d / "metrics.json").read_text())["records"][0] for d in (single, ddp))
+    assert a["star"]["accuracy"] == b["star"]["accuracy"]
+    assert a["budget"] == b["budget"]
+    for name in ("best", "last"):
+        state_a, meta_a, _ = load_checkpoint(single / f"{name}.safetensors")
+        state_b, meta_b, _ = load_checkpoint(ddp / f"{name}.safetensors")
+        assert meta_a["epoch"] == meta_b["epoch"] and state_a.keys() == state_b.keys()
+        for key, value in state_a.items():
+            other = state_b[key]
+            if key.endswith("in_proj_bias"):
+                # The key bias adds one constant to all of a query's scores, which softmax
+                # ignores: its true gradient is 0, and Adam turns the float noise of that 0
+                # into steps of the learning rate's size.
+                emb = len(value) // 3
+                value, other = value.clone(), other.clone()
+                value[emb:2 * emb] = other[emb:2 * emb] = 0
+            torch.testing.assert_close(other, value, atol=1e-5, rtol=0, msg=key)
+
+
+def test_two_gloo_processes_train_as_one(star_folder, tmp_path, monkeypatch) -> None:
+    from lcformer.reporting import figures
+
+    monkeypatch.setattr(figures, "run_figures", lambda *args, **kwargs: None)
+    work = tmp_path / "work"
+    base = ["train", str(star_folder), *ARGS, "--work-dir", str(work)]
+    assert main([*base, "--run-dir", str(tmp_path / "single")]) == 0
+    # A run that a single process stopped after 2 epochs, for the DDP run to resume.
+    with monkeypatch.context() as patch:
+        patch.setattr(runs, "train", functools.partial(loop.train, stop_after=2))
+        assert main([*base, "--run-dir", str(tmp_path / "resumed")]) == 0
+    assert len(pd.read_csv(tmp_path / "resumed" / "history.csv")) == 2
+
+    ddp_base = ["train", str(star_folder), *ARGS, "--work-dir", str(tmp_path / "ddp-work")]
+    launches = [[*ddp_base, "--run-dir", str(tmp_path / "ddp-RANK")],
+                [*ddp_base, "--run-dir", str(tmp_path / "resumed"), "--resume"]]
+    (tmp_path / "launch.py").write_text(LAUNCHER)
+    env = {k: v for k, v in os.environ.items() if k not in ("RANK", "WORLD_SIZE")}
+    env |= {"OMP_NUM_THREADS": "1", "PYTHONUNBUFFERED": "1"}
+    done = subprocess.run(
+        [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",
+         str(tmp_path / "launch.py"), json.dumps(launches)],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+
+    # Rank 0 alone printed, prepared the data and wrote its run folder.
+    assert done.stdout.count("run folder: ") == 2, done.stdout
+    assert done.stdout.count("prepared stars -> ") == 2, done.stdout
+    assert not (tmp_path / "ddp-1").exists()
+    assert len(list((tmp_path / "ddp-work" / "prepared").iterdir())) == 1
+    assert_same_run(tmp_path / "single", tmp_path / "ddp-0")
+    assert_same_run(tmp_path / "single", tmp_path / "resumed")
+
+
+@pytest.mark.parametrize("size", [1, 5, 8, 13])
+def test_shards_cover_the_global_batch_once(size) -> None:
+    batch = np.arange(100, 100 + size)
+    for n in (1, 2, 3, 4):
+        parts = [shard(batch, n, r) for r in range(n)]
+        covered = np.concatenate([batch[s] for s, weight in parts if weight])
+        np.testing.assert_array_equal(covered, batch)
+        sizes = [len(batch[s]) for s, weight in parts if weight]
+        assert max(sizes, default=0) - min(sizes, default=0) <= 1
+        # A rank without samples recomputes the first one with weight 0.
+        assert all(len(batch[s]) == 1 for s, weight in parts if not weight)
+
+
+def test_without_torchrun_nothing_is_distributed() -> None:
+    assert not distributed.is_distributed()
+    assert (distributed.rank(), distributed.world_size(), distributed.is_main()) == (0, 1, True)
+    assert distributed.broadcast_json({"a": [1.5]}) == {"a": [1.5]}
+    with distributed.session("cpu"), distributed.main_first():
+        assert not distributed.is_distributed()
