@@ -1,12 +1,15 @@
-"""Faults through the command line, as a user meets them, in subprocesses.
+"""Faults through the command line, as a user meets them (tests/data/bad/README.md lists them).
 
 - Damaged checkpoints (flipped bytes, truncated, empty) given to ``lcformer predict`` and
-  ``lcformer train --resume``: exit status 2, one line on stderr naming the file, no traceback.
-- ``prepare``, ``train`` and ``sweep`` killed with SIGKILL at a random point of their work, then
-  run again: the result equals an uninterrupted run's (prepared files byte for byte, the same
-  weights after ``--resume``, the same sweep results) and no debris (``.partial-*``, ``*.tmp``)
-  is left. The kill point is random on every run; a failure prints the seed that reproduces it
-  (``LCFORMER_FAULT_SEED=...``).
+  ``lcformer train --resume``: exit status 2, one line on stderr naming the file, no traceback
+  (each damage and each command in a subprocess at least once).
+- Damaged prepared data, ``--resume`` with other settings or of a missing run, a damaged
+  ``metrics.json``: the same, through ``main()``.
+- ``prepare``, ``train`` and ``sweep`` (subprocesses, side by side) killed with SIGKILL at a
+  random point of their work, then run again: the result equals an uninterrupted run's
+  (prepared files byte for byte, the same weights after ``--resume``, the same sweep results)
+  and no debris (``.partial-*``, ``*.tmp``) is left. The kill point differs on every run; a
+  failure prints the seed that reproduces it (``LCFORMER_FAULT_SEED=...``).
 """
 
 from __future__ import annotations
@@ -233,7 +236,6 @@ def test_killed_prepare_train_and_sweep_finish_as_if_never_killed(setup, tmp_pat
         where = "; ".join(pool.map(lambda kill: kill_at(*kill), kills))
     where += f" (seed {SEED}: rerun with LCFORMER_FAULT_SEED={SEED})"
 
-    print("WHERE", where, [p.name for p in work.rglob("*")], [p.name for p in run.rglob("*")], [str(p.relative_to(sweep)) for p in sweep.rglob("*")])
     assert main(commands["prepare"]) == 0, where
     [want] = (setup["work"] / "prepared").iterdir()
     got = work / "prepared" / want.name

@@ -217,3 +217,15 @@ def test_ae_frozen_leaves_the_encoder_unchanged_in_classify_epochs(tmp_path) -> 
     assert any(not torch.equal(pretrained[k], final[k]) for k in head_names)
     # Parameters are trainable again afterwards.
     assert all(p.requires_grad for p in net.parameters())
+
+
+def test_resume_from_a_checkpoint_that_is_not_a_last_one_says_so(tmp_path) -> None:
+    """best.safetensors copied over last.safetensors: no training state, a one-line error."""
+    from lcformer.errors import CorruptFileError
+
+    train(model(), toy_set(4), None, ["a", "b"], config(epochs=1), run_dir=tmp_path,
+          progress=False)
+    (tmp_path / "last.safetensors").write_bytes((tmp_path / "best.safetensors").read_bytes())
+    with pytest.raises(CorruptFileError, match=r"last\.safetensors: not the last checkpoint"):
+        train(model(), toy_set(4), None, ["a", "b"], config(epochs=2), run_dir=tmp_path,
+              progress=False, resume=True)

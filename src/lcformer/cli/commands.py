@@ -116,8 +116,10 @@ def prepared_for_training(args: argparse.Namespace, model: str) -> PreparedDatas
 
 # ---------------------------------------------------------------------- commands
 def cmd_prepare(args: argparse.Namespace) -> int:
-    data, reused = prepare_dataset(args.dataset, prepare_config(args), args.data_dir,
-                                   args.work_dir, force=args.force, progress=not args.quiet)
+    model = given(args, ModelConfig).get("name")
+    data, reused = prepare_dataset(args.dataset, prepare_config(args, model), args.data_dir,
+                                   args.work_dir, force=args.force, progress=not args.quiet,
+                                   jobs=args.jobs)
     if reused:
         print(f"reusing the identical earlier preparation in {data.path}")
     print(format_summary(data))
@@ -426,6 +428,14 @@ def build_parser() -> argparse.ArgumentParser:
     add_prepare_options(p)
     p.add_argument("--force", action="store_true",
                    help="rebuild even if a cache exists (default: off, reuse it)")
+    p.add_argument("--model", dest=dest(ModelConfig, "name"), choices=MODEL_NAMES,
+                   default=argparse.SUPPRESS,
+                   help="prepare what this model reads: star views (periodic) or token windows "
+                        "(default: token windows, the research models')")
+    p.add_argument("--jobs", type=int, default=1,
+                   help="processes for the star views' period search, features and views "
+                        "(-1: one per CPU; default: 1); the prepared folder is the same "
+                        "whatever it is")
 
     command("datasets", cmd_datasets, "list the registered datasets and their presets")
 

@@ -221,9 +221,12 @@ def work_dir(given: str | Path | None = None) -> Path:
 
 def prepare_dataset(dataset: str, config: PrepareConfig | None = None,
                     data: str | Path | None = None, work: str | Path | None = None,
-                    force: bool = False, progress: bool = True) -> tuple[PreparedDataset, bool]:
+                    force: bool = False, progress: bool = True,
+                    jobs: int = 1) -> tuple[PreparedDataset, bool]:
     """Prepare a dataset by name or folder (or reuse its identical earlier preparation), with
-    a progress bar; ``config`` defaults to the dataset's presets. Returns (dataset, reused)."""
+    a progress bar; ``config`` defaults to the dataset's presets. Returns (dataset, reused).
+    ``jobs``: processes for the star views' period search, features and views (-1: one per
+    CPU); it changes neither the result nor its cache folder."""
     spec, folder = resolve(dataset, data)
     config = config or spec.prepare_config()
     from lcformer.data.reading.sniff import read_dataset
@@ -239,4 +242,4 @@ def prepare_dataset(dataset: str, config: PrepareConfig | None = None,
         return prepare(spec.name, lambda report: read_dataset(spec, folder, report,
                                                               config.reading),
                        spec.fingerprint(folder), config, work_dir(work) / "prepared",
-                       force=force, on_stage=on_stage)
+                       force=force, on_stage=on_stage, n_jobs=jobs)

@@ -106,16 +106,25 @@ def _is_fatal(exc: BaseException) -> bool:
     return isinstance(exc, KeyboardInterrupt | SystemExit | GeneratorExit | MemoryError)
 
 
-def curve_features(lcs: LightCurves, report: DropReport | None = None, *,
-                   min_points: int = MIN_POINTS, min_period: float = MIN_PERIOD,
-                   n_jobs: int = 1) -> tuple[np.ndarray, list[str]]:
-    """(n_curves, n_features) feature values of every curve (NaN where not computable)."""
-    report = report if report is not None else DropReport()
-    lengths = lcs.lengths
-    nonempty = lengths > 0
+def grid_span(lcs: LightCurves) -> float:
+    """Days from first to last point of the longest curve (1 at least): what the periodogram
+    grid is made for (the cleaned curves are sorted by time)."""
+    nonempty = lcs.lengths > 0
     first, last = lcs.offsets[:-1][nonempty], lcs.offsets[1:][nonempty] - 1
     spans = lcs.time[last] - lcs.time[first] if nonempty.any() else np.zeros(1)
-    extractor = feature_extractor(float(np.max(spans, initial=1.0)), min_period)
+    return float(np.max(spans, initial=1.0))
+
+
+def curve_features(lcs: LightCurves, report: DropReport | None = None, *,
+                   min_points: int = MIN_POINTS, min_period: float = MIN_PERIOD,
+                   n_jobs: int = 1, span: float | None = None) -> tuple[np.ndarray, list[str]]:
+    """(n_curves, n_features) feature values of every curve (NaN where not computable).
+
+    ``span``: the periodogram grid's (:func:`grid_span`), when ``lcs`` is part of a dataset
+    whose curves must all get the same grid (default: that of ``lcs``)."""
+    report = report if report is not None else DropReport()
+    lengths = lcs.lengths
+    extractor = feature_extractor(grid_span(lcs) if span is None else span, min_period)
     names = list(extractor.names)
     values = np.full((lcs.n_curves, len(names)), np.nan)
 
@@ -172,24 +181,28 @@ def _one_curve(extractor, curve: tuple[np.ndarray, ...], n_features: int,
 
 def star_features(lcs: LightCurves, report: DropReport | None = None, *,
                   min_points: int = MIN_POINTS, min_period: float = MIN_PERIOD,
-                  n_jobs: int = 1) -> pd.DataFrame:
+                  n_jobs: int = 1, bands: list[str] | None = None,
+                  span: float | None = None) -> pd.DataFrame:
     """One row per star (index: star id, in order of first appearance), columns
     ``<band>_<feature>`` for every band of ``lcs`` (just ``<feature>`` for an unnamed band).
 
     A star without a curve in a band has NaN in that band's columns. Give the *cleaned* curves
     (sorted by time, no repeated times). If a star has two curves in one band, the longer is
     used. What could not be computed is counted in ``report`` (see the module docstring).
+
+    A part of a dataset (a chunk of its stars) gives the rows of the whole with ``bands`` (the
+    dataset's bands, sorted) and ``span`` (see :func:`curve_features`).
     """
     report = report if report is not None else DropReport()
     values, names = curve_features(lcs, report, min_points=min_points, min_period=min_period,
-                                   n_jobs=n_jobs)
+                                   n_jobs=n_jobs, span=span)
     ids = np.asarray(lcs.ids, dtype=str)
-    bands = np.asarray(lcs.bands, dtype=str)
+    curve_bands = np.asarray(lcs.bands, dtype=str)
     star_order = pd.unique(ids)
-    band_names = sorted(set(bands.tolist()))
+    band_names = sorted(set(curve_bands.tolist())) if bands is None else list(bands)
 
     table = pd.DataFrame(values, columns=names)
-    table["_id"], table["_band"], table["_n"] = ids, bands, lcs.lengths
+    table["_id"], table["_band"], table["_n"] = ids, curve_bands, lcs.lengths
     table = table.sort_values("_n", ascending=False, kind="stable")
     duplicated = table.duplicated(["_id", "_band"])
     report.note("feature_duplicate_band_curves", int(duplicated.sum()))

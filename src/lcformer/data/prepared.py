@@ -262,11 +262,14 @@ def prepare(
     out_root: str | Path,
     force: bool = False,
     on_stage: Callable[[str], None] | None = None,
+    n_jobs: int = 1,
 ) -> tuple[PreparedDataset, bool]:
     """Prepare ``name`` under ``out_root`` or reuse an identical earlier preparation.
 
     ``read`` loads the raw curves (adding reader problems to the report it is given). Returns the
-    opened dataset and whether it was reused.
+    opened dataset and whether it was reused. ``n_jobs``: processes for the star views (see
+    :mod:`lcformer.data.samples`); a runtime setting, not part of the cache key: the folder is
+    the same, byte for byte, whatever it is.
     """
     key = cache_key(name, input_hash, config)
     path = Path(out_root) / f"{name}-{key[:12]}"
@@ -278,7 +281,7 @@ def prepare(
     report = DropReport()
     stage("reading")
     raw = read(report)
-    data = build(name, raw, config, input_hash, report, on_stage)
+    data = build(name, raw, config, input_hash, report, on_stage, n_jobs)
     stage("writing")
     save(data, path)
     return PreparedDataset.open(path, verify=False), False  # just written and hashed

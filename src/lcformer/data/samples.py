@@ -11,12 +11,22 @@ Two kinds, chosen by ``PrepareConfig.inputs`` (the model's registry entry says w
 
 The same function makes the samples of a training set (``prepare``) and of new stars
 (``predict``), so both see exactly the same inputs.
+
+Star views are made ``CHUNK_STARS`` stars at a time (period search, features, views), each
+chunk on its own: with ``n_jobs`` > 1 in that many processes, each holding its chunk only. A
+star's samples depend on nothing but its own points and the dataset-wide settings passed to
+every chunk (band vocabulary, the features' frequency grid), so the result is the same for
+any ``n_jobs`` and any chunk size, byte for byte.
 """
 
 from __future__ import annotations
 
+import itertools
+import multiprocessing
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, fields
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -29,6 +39,16 @@ from lcformer.data.views import band_vocabulary, make_views, scalar_names
 if TYPE_CHECKING:
     from lcformer.data.prepared import PrepareConfig
 
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+#: Most stars in a chunk of star views. 4096 survey stars of ~500 points make some 50 MB of
+#: points and views; each process holds one or two chunks at a time.
+CHUNK_STARS = 4096
+#: Fewest stars in a chunk when several processes share the work (about 4 chunks each): the
+#: period search builds its NUFFT plans once per chunk and grid size.
+MIN_CHUNK_STARS = 256
 
 #: Part of every preparation's cache key: bump it whenever the samples made from the same
 #: curves and settings change (token channels, scalars), so no stale preparation is reused.
@@ -70,29 +90,126 @@ def make_samples(lcs: LightCurves, config: PrepareConfig, report: DropReport,
         return (Samples(windows.tokens, windows.mask, windows.curve, windows.start_time,
                         windows.errors, extra), info or SampleInfo([], [], None))
 
-    from lcformer.data.periods import find_periods
-
-    periods = find_periods(lcs, config.periods, n_jobs=n_jobs, report=report)
     bands = info.bands if info is not None else band_vocabulary(lcs)
     # A band the model never saw gets no band channel and no per-band scalars: said, counted.
     report.note("curves_in_a_band_the_model_lacks",
                 int(np.count_nonzero(~np.isin(np.asarray(lcs.bands, dtype=str), bands))))
-    views = make_views(lcs, periods, bands, config.views)
-    extra = views.scalars
     names = scalar_names(bands)
-    if config.features:
-        from lcformer.data.features import CLIP, star_features
+    features = None
+    if config.features:  # the dataset-wide settings of the features, the same in every chunk
+        from lcformer.data.features import grid_span
 
-        table = star_features(lcs, report, n_jobs=n_jobs)
+        features = (band_vocabulary(lcs), grid_span(lcs))
+    codes, _ = pd.factorize(pd.Series(lcs.ids, dtype=object), sort=False)
+    size = chunk_size(len(np.unique(codes)), n_jobs)
+    chunks = (lcs if len(curves) == lcs.n_curves else lcs.select(curves)
+              for curves in star_chunks(codes, size))
+    parts = list(map_in_order(_star_chunk, ((chunk, config, bands, features)
+                                            for chunk in chunks), n_jobs))
+
+    periods = pd.concat([p.periods for p in parts], ignore_index=True)
+    for part in parts:
+        report.merge(part.report)
+    first_sample_star = np.cumsum([0] + [len(p.stars) for p in parts[:-1]])
+    sample_star = np.concatenate([p.sample_star + first
+                                  for p, first in zip(parts, first_sample_star, strict=True)])
+    extra = np.concatenate([p.scalars for p in parts])
+    if config.features:
+        from lcformer.data.features import CLIP
+
+        table = pd.concat([p.features for p in parts])
         if info is not None:
             table = table.reindex(columns=info.extra_names[len(names):])
         names += table.columns.tolist()
-        values = table.reindex(views.stars).to_numpy(dtype=np.float64)
+        values = table.to_numpy(dtype=np.float64)
         extra = np.hstack([extra, np.clip(values, -CLIP, CLIP).astype(np.float32)])
-    codes, _ = pd.factorize(pd.Series(lcs.ids, dtype=object), sort=False)
     _, first_curve = np.unique(codes, return_index=True)
-    curve = first_curve[views.sample_star]
-    samples = Samples(views.tokens, views.mask, curve, lcs.time[lcs.offsets[curve]],
-                      np.full((len(curve), 1), np.nan, np.float32),
-                      extra[views.sample_star].astype(np.float32))
+    curve = first_curve[sample_star]
+    samples = Samples(np.concatenate([p.tokens for p in parts]),
+                      np.concatenate([p.mask for p in parts]), curve,
+                      lcs.time[lcs.offsets[curve]], np.full((len(curve), 1), np.nan, np.float32),
+                      extra[sample_star].astype(np.float32))
     return samples, SampleInfo(bands, names, periods)
+
+
+@dataclass
+class _StarChunk:
+    """The star views of a chunk of stars, with their period search and features."""
+
+    tokens: np.ndarray
+    mask: np.ndarray
+    sample_star: np.ndarray  # row of ``stars``, within the chunk
+    scalars: np.ndarray
+    stars: np.ndarray
+    periods: pd.DataFrame
+    features: pd.DataFrame | None  # indexed by star id, in the order of ``stars``
+    report: DropReport
+
+
+def _star_chunk(task: tuple[LightCurves, PrepareConfig, list[str],
+                            tuple[list[str], float] | None]) -> _StarChunk:
+    """Period search, star views and features of one chunk (runs in a worker process)."""
+    from lcformer.data.periods import find_periods
+
+    lcs, config, bands, features = task
+    report = DropReport()
+    periods = find_periods(lcs, config.periods, report=report)
+    views = make_views(lcs, periods, bands, config.views)
+    table = None
+    if features is not None:
+        from lcformer.data.features import star_features
+
+        feature_bands, span = features
+        table = star_features(lcs, report, bands=feature_bands, span=span).reindex(views.stars)
+    return _StarChunk(views.tokens, views.mask, views.sample_star, views.scalars, views.stars,
+                      periods, table, report)
+
+
+def chunk_size(n_stars: int, n_jobs: int) -> int:
+    """Stars a chunk: ``CHUNK_STARS``, or with several processes about 4 chunks each, so that
+    they finish together (between ``MIN_CHUNK_STARS`` and ``CHUNK_STARS``)."""
+    from lcformer.data.periods import _n_workers
+
+    workers = _n_workers(n_jobs)
+    if workers == 1:
+        return CHUNK_STARS
+    return min(CHUNK_STARS, max(MIN_CHUNK_STARS, -(-n_stars // (4 * workers))))
+
+
+def star_chunks(codes: np.ndarray, size: int) -> Iterator[np.ndarray]:
+    """The curves (indices, ascending) of each run of ``size`` stars, stars numbered by
+    ``codes`` (each curve's star, 0.. in order of first appearance)."""
+    order = np.argsort(codes, kind="stable")
+    n_stars = int(codes.max()) + 1 if len(codes) else 0
+    starts = np.arange(0, max(n_stars, 1), size)  # no star: one empty chunk
+    bounds = np.searchsorted(codes[order], np.append(starts, n_stars))
+    for lo, hi in itertools.pairwise(bounds):
+        yield np.sort(order[lo:hi])
+
+
+def map_in_order(func: Callable[[T], R], items: Iterable[T], n_jobs: int = 1) -> Iterator[R]:
+    """``map(func, items)``, in ``n_jobs`` processes when above 1 (-1: one per CPU), at most
+    two tasks per process in flight, so that items are made (and held) only as needed.
+
+    Processes start by ``forkserver`` where there is one (else ``spawn``): never a fork of a
+    process that may hold threads (torch, BLAS). ``func`` must be importable by name.
+    """
+    from lcformer.data.periods import _n_workers
+
+    workers = _n_workers(n_jobs)
+    if workers == 1:
+        yield from map(func, items)
+        return
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    if context.get_start_method() == "forkserver":  # import once, in the server, not per worker
+        context.set_forkserver_preload(["__main__", "lcformer.data.samples",
+                                        "lcformer.data.periods"])
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        pending: list[Future[Any]] = []
+        for item in items:
+            pending.append(pool.submit(func, item))
+            if len(pending) >= 2 * workers:
+                yield pending.pop(0).result()
+        for future in pending:
+            yield future.result()

@@ -37,7 +37,7 @@ from tqdm.auto import tqdm
 
 from lcformer import atomic
 from lcformer.data.splits import WindowSet, class_weights
-from lcformer.errors import RunNotFoundError
+from lcformer.errors import CorruptFileError, RunNotFoundError
 from lcformer.evaluation.metrics import classification_metrics, star_level, window_probabilities
 from lcformer.models import LightCurveClassifier
 from lcformer.models.periodic import PeriodicClassifier
@@ -126,14 +126,20 @@ def train(
         if run_dir is None or not (run_dir / "last.safetensors").exists():
             raise RunNotFoundError(f"nothing to resume: no last.safetensors in {run_dir}; "
                                    f"start the run without --resume")
-        state, saved, optim_state = load_checkpoint(run_dir / "last.safetensors")
-        model.load_state_dict(state)
-        if optim_state is not None:
-            optimizer.load_state_dict(optim_state)
-        training = saved["training"]
-        start = training["epochs_done"]
-        result = TrainResult(training["history"], training["best_epoch"],
-                             training["best_score"], False)
+        last = run_dir / "last.safetensors"
+        state, saved, optim_state = load_checkpoint(last)
+        training = saved.get("training")
+        try:  # a verified checkpoint fits; an unverified (0.1.0) or foreign one may not
+            model.load_state_dict(state)
+            if optim_state is not None:
+                optimizer.load_state_dict(optim_state)
+            start = int(training["epochs_done"])
+            result = TrainResult(training["history"], training["best_epoch"],
+                                 training["best_score"], False)
+        except (RuntimeError, ValueError, KeyError, TypeError) as exc:
+            reason = (str(exc).splitlines() or [type(exc).__name__])[0]
+            raise CorruptFileError(f"{last}: not the last checkpoint of this run ({reason}); "
+                                   f"train again without --resume") from None
 
     weights = torch.tensor(class_weights(train_set.labels, len(classes)), dtype=torch.float32,
                            device=device)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import itertools
 from collections import Counter
 from pathlib import Path
 
@@ -12,7 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from lcformer.data.lightcurves import LightCurves
 from lcformer.data.reading import Columns, from_astropy, from_dataframe, read_long_table
+from lcformer.data.reading.tables import join_split_curves
 from lcformer.data.report import DropReport
 from lcformer.errors import InputError
 
@@ -175,6 +178,54 @@ def test_each_curve_holds_its_rows_in_file_order(rows: list[tuple[str, str, floa
         expected = frame[(frame.id == star) & (frame.band == band)]
         np.testing.assert_array_equal(time, expected.time)
         np.testing.assert_array_equal(mag, expected.mag)  # row numbers: stable order
+
+
+def assert_same_curves(a, b) -> None:
+    for name in ("ids", "bands", "offsets", "time", "mag", "err", "labels", "splits"):
+        x, y = getattr(a, name), getattr(b, name)
+        assert (x is None) == (y is None), name
+        if x is not None:
+            np.testing.assert_array_equal(x, y, err_msg=name)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from("abcd"), st.sampled_from(["B", "R"]),
+                          st.floats(-1e6, 1e6)), min_size=1, max_size=60),
+       st.lists(st.integers(0, 60), max_size=4))
+def test_partitions_read_as_one_table(rows: list[tuple[str, str, float]],
+                                      cuts: list[int]) -> None:
+    """Stars cut across partitions anywhere are joined up as if the table were one."""
+    frame = pd.DataFrame(rows, columns=["id", "band", "time"]).assign(
+        mag=np.arange(len(rows)), **{"class": [r[0].upper() for r in rows]})
+    bounds = [0, *sorted(c for c in cuts if c < len(rows)), len(rows)]
+    parts = [from_dataframe(frame.iloc[a:b]) for a, b in itertools.pairwise(bounds)]
+    report = DropReport()
+    assert_same_curves(join_split_curves(LightCurves.concatenate(parts), report),
+                       from_dataframe(frame))
+    assert not report.events  # one label a star: no conflict
+
+
+def test_a_folder_of_parquet_partitions_is_one_table(tmp_path: Path) -> None:
+    frame = _frame().assign(band=["V", "V", "B", "V", "V"])
+    folder = tmp_path / "lightcurves.parquet"  # as Dask's to_parquet names its folder
+    (folder / "year=1").mkdir(parents=True)
+    frame.iloc[:2].to_parquet(folder / "part.0.parquet", index=False)
+    frame.iloc[2:].to_parquet(folder / "year=1" / "part.1.parquet", index=False)
+    frame.iloc[:1].to_parquet(folder / "_metadata.parquet", index=False)  # not data
+    labels = tmp_path / "labels.csv"
+    labels.write_text("id,class\na,RR\nb,EB\n")
+    curves = read_long_table(folder, labels)
+    assert_same_curves(curves, from_dataframe(frame.assign(
+        **{"class": frame["id"].map({"a": "RR", "b": "EB"})})))
+    assert list(curves.bands) == ["V", "V", "B"] and list(curves.lengths) == [2, 2, 1]
+    with pytest.raises(InputError, match="no Parquet partitions"):
+        read_long_table(_empty_folder(tmp_path))
+
+
+def _empty_folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "empty.parquet"
+    folder.mkdir()
+    return folder
 
 
 def test_astropy_timeseries_time_becomes_mjd() -> None:

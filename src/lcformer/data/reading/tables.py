@@ -54,7 +54,11 @@ def read_long_table(
     With ``report`` problems are recorded and reading goes on; without one they raise
     :class:`InputError`, so an API user never loses data silently. A labels table that cannot
     be used raises either way: nothing could be labelled.
+
+    A folder is a table in Parquet partitions (see :func:`read_partitions`).
     """
+    if not isinstance(source, pd.DataFrame) and Path(source).is_dir():
+        return read_partitions(source, labels, columns, report)
     sink = DropReport() if report is None else report
     if isinstance(source, pd.DataFrame):
         name = "DataFrame"
@@ -73,6 +77,62 @@ def read_long_table(
         curves = _join_labels(curves, labels, columns, name, sink)
     finish(sink, report, name)
     return curves
+
+
+def read_partitions(
+    folder: PathLike,
+    labels: PathLike | pd.DataFrame | None = None,
+    columns: Columns = DEFAULT_COLUMNS,
+    report: DropReport | None = None,
+) -> LightCurves:
+    """A long table as a folder of Parquet partitions (``lightcurves.parquet/`` as Dask and
+    Spark write it: ``*.parquet`` files at any depth, by path; names starting with ``.`` or
+    ``_`` are not data), read one partition at a time, each turned into curves before the
+    next is read: the DataFrame of one partition is the most ever held (with the curves read
+    so far, 24 bytes a point). A star whose rows are in several partitions is joined up again,
+    its rows in partition order: the result is that of reading the partitions as one table.
+    """
+    folder = Path(folder)
+    sink = DropReport() if report is None else report
+    parts = sorted(p for p in folder.rglob("*.parquet") if p.is_file() and not any(
+        s.startswith((".", "_")) for s in p.relative_to(folder).parts))
+    if not parts:
+        sink.problem(f"{folder}: no Parquet partitions (*.parquet) in this folder",
+                     "missing_file")
+        curves = LightCurves.empty(with_labels=labels is not None)
+    else:
+        curves = join_split_curves(LightCurves.concatenate(
+            [read_long_table(p, columns=columns, report=sink) for p in parts]), sink)
+        if labels is not None:
+            curves = _join_labels(curves, labels, columns, str(folder), sink)
+    finish(sink, report, str(folder))
+    return curves
+
+
+def join_split_curves(curves: LightCurves, sink: DropReport | None = None) -> LightCurves:
+    """Curves of one star and band (read from several partitions) made one, points in the
+    order given; curves in order of first appearance. A curve's label and split are its first
+    part's; parts that disagree are counted as ``label_conflict_first_kept``."""
+    keys = pd.MultiIndex.from_arrays([curves.ids, curves.bands])
+    codes, uniques = pd.factorize(keys)
+    if len(uniques) == curves.n_curves:
+        return curves
+    first = np.unique(codes, return_index=True)[1]
+    order = np.argsort(np.repeat(codes, curves.lengths), kind="stable")
+
+    def per_curve(values: np.ndarray | None, what: str) -> np.ndarray | None:
+        if values is None:
+            return None
+        conflicts = values != values[first][codes]
+        if sink is not None and conflicts.any():
+            sink.note(f"{what}_conflict_first_kept", len(np.unique(codes[conflicts])))
+        return values[first]
+
+    lengths = np.bincount(codes, weights=curves.lengths, minlength=len(uniques))
+    return LightCurves.from_arrays(
+        ids=curves.ids[first], bands=curves.bands[first], lengths=lengths.astype(np.int64),
+        time=curves.time[order], mag=curves.mag[order], err=curves.err[order],
+        labels=per_curve(curves.labels, "label"), splits=per_curve(curves.splits, "split"))
 
 
 def from_dataframe(
@@ -180,7 +240,7 @@ def build_curves(
         values = np.asarray(values, dtype=np.float64)
         return np.require(values, requirements="W") if order is None else values[order]
 
-    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
+    starts = (np.cumsum(lengths) - lengths).astype(np.int64)  # empty when there is no row
     first_row = starts if order is None else order[starts]
 
     def per_curve(values: Any, what: str) -> np.ndarray | None:
