@@ -51,8 +51,8 @@ def test_datasets_lists_the_registry(capsys) -> None:
 
 def test_prepare_synthetic_then_reuse(tiny_synthetic, tmp_path, capsys) -> None:
     work = tmp_path / "work"
-    args = ["prepare", "synthetic", "--work-dir", str(work), "--quiet", "--window", "20",
-            "--stride", "10"]
+    args = ["prepare", "synthetic", "--model", "encoder", "--work-dir", str(work), "--quiet",
+            "--window", "20", "--stride", "10"]
     assert main(args) == 0
     out = capsys.readouterr().out
     assert "reusing" not in out
@@ -194,8 +194,8 @@ def test_train_evaluate_predict(tiny_synthetic, tmp_path, capsys) -> None:
 
 @pytest.mark.realdata
 def test_prepare_eros1(data_root, tmp_path, capsys) -> None:
-    code = main(["prepare", "eros1", "--data-dir", str(data_root), "--work-dir",
-                 str(tmp_path / "work"), "--quiet"])
+    code = main(["prepare", "eros1", "--model", "encoder", "--data-dir", str(data_root),
+                 "--work-dir", str(tmp_path / "work"), "--quiet"])
     out = capsys.readouterr().out
     assert code == 0
     assert re.search(r"read\s+3,641 stars", out), out

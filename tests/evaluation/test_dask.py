@@ -28,12 +28,15 @@ def test_two_workers_give_the_in_process_predictions(tiny_run, tmp_path) -> None
 
     lcs = new_stars()
     paths = write_partitions(lcs, tmp_path / "in", 4)
+    empty = pd.read_parquet(paths[0]).iloc[:0]  # as a shuffle by id leaves some
+    empty.to_parquet(tmp_path / "in" / "empty.parquet", index=False)
+    paths.append(tmp_path / "in" / "empty.parquet")
     with (distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                    dashboard_address=None) as cluster,
           distributed.Client(cluster) as client):
         points = dd.from_map(pd.read_parquet, paths)
         predictions = classify_partitions(points, tiny_run)
-        assert predictions.npartitions == 4
+        assert predictions.npartitions == 5
         assert list(predictions.columns) == list(output_schema(load_model(tiny_run)[1]).columns)
         got = predictions.compute()
         loads = client.run(model_loads)

@@ -116,8 +116,8 @@ def prepared_for_training(args: argparse.Namespace, model: str) -> PreparedDatas
 
 # ---------------------------------------------------------------------- commands
 def cmd_prepare(args: argparse.Namespace) -> int:
-    model = given(args, ModelConfig).get("name")
-    data, reused = prepare_dataset(args.dataset, prepare_config(args, model), args.data_dir,
+    data, reused = prepare_dataset(args.dataset, prepare_config(args, args.for_model),
+                                   args.data_dir,
                                    args.work_dir, force=args.force, progress=not args.quiet,
                                    jobs=args.jobs)
     if reused:
@@ -428,10 +428,10 @@ def build_parser() -> argparse.ArgumentParser:
     add_prepare_options(p)
     p.add_argument("--force", action="store_true",
                    help="rebuild even if a cache exists (default: off, reuse it)")
-    p.add_argument("--model", dest=dest(ModelConfig, "name"), choices=MODEL_NAMES,
-                   default=argparse.SUPPRESS,
+    p.add_argument("--model", dest="for_model", choices=MODEL_NAMES,
                    help="prepare what this model reads: star views (periodic) or token windows "
-                        "(default: token windows, the research models')")
+                        "(the research models) (default: token windows; train prepares for its "
+                        "--model itself)")
     p.add_argument("--jobs", type=int, default=1,
                    help="processes for the star views' period search, features and views "
                         "(-1: one per CPU; default: 1); the prepared folder is the same "

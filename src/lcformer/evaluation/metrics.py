@@ -57,7 +57,7 @@ def trim_padding(tokens: TensorOrArray, mask: TensorOrArray) -> tuple[TensorOrAr
 #: Samples per batch at most when ``window_probabilities`` sorts by length: small enough that
 #: neighbours in length order share a batch, large enough for efficient matrix products. On
 #: 451 ASAS star views (96-256 observations) batches of 64 took 0.6x the time of one batch.
-SORTED_BATCH = 64
+SORTED_BATCH = 32
 
 
 def window_probabilities(model: LightCurveClassifier, tokens: np.ndarray, mask: np.ndarray,
