@@ -117,9 +117,8 @@ def prepared_for_training(args: argparse.Namespace, model: str) -> PreparedDatas
 # ---------------------------------------------------------------------- commands
 def cmd_prepare(args: argparse.Namespace) -> int:
     data, reused = prepare_dataset(args.dataset, prepare_config(args, args.for_model),
-                                   args.data_dir,
-                                   args.work_dir, force=args.force, progress=not args.quiet,
-                                   jobs=args.jobs)
+                                   args.data_dir, args.work_dir, force=args.force,
+                                   progress=not args.quiet, jobs=args.jobs)
     if reused:
         print(f"reusing the identical earlier preparation in {data.path}")
     print(format_summary(data))
