@@ -226,7 +226,8 @@ def prepare_dataset(dataset: str, config: PrepareConfig | None = None,
     """Prepare a dataset by name or folder (or reuse its identical earlier preparation), with
     a progress bar; ``config`` defaults to the dataset's presets. Returns (dataset, reused).
     ``jobs``: processes for the star views' period search, features and views (-1: one per
-    CPU); it changes neither the result nor its cache folder."""
+    CPU); it changes neither the result nor its cache folder. A script that uses it needs the
+    ``if __name__ == "__main__":`` guard, as for any multiprocessing."""
     spec, folder = resolve(dataset, data)
     config = config or spec.prepare_config()
     from lcformer.data.reading.sniff import read_dataset

@@ -61,6 +61,7 @@ import math
 import os
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -76,10 +77,15 @@ Engine = Literal["finufft", "nifty-ls"]
 # Degrees of freedom a band's fit uses: a mean, and at each frequency a sine and a cosine.
 FIT_DOF = 3
 # Refinement: each stage evaluates REFINE_POINTS frequencies from one step below a peak to one
-# above (the step shrinks 4x a stage), so after two stages it is 1/16 of the grid step.
+# above (the step shrinks 4x a stage); stages go on until the points are FINEST peak widths
+# apart (1/span is a peak's width): two stages from a grid of 2 steps per peak, three from 1.
 REFINE_POINTS = 9
-REFINE_STAGES = 2
-KEEP_EXTRA = 3  # distinct peaks refined beyond n_peaks after the first zoom
+FINEST = 1.0 / 32.0
+KEEP_EXTRA = 5  # distinct peaks refined beyond n_peaks after the first zoom
+#: FFT lengths that FFTW plans well without measuring: 2^k times these eighths. finufft's
+#: FFT is 1.25 times the grid size; on lengths with a factor 27 or 11 it ran 1.3-1.8x slower
+#: per frequency than on 2^k, 9 * 2^k, 5 * 2^k or 3 * 2^k.
+FFT_EIGHTHS = (8, 9, 10, 12)
 # FFTW planner flag. FFTW_MEASURE plans ran 1.4-2x faster but took 5-12 s per grid size to
 # make: worth it only beyond some 5000 stars of one size.
 FFTW_ESTIMATE = 64
@@ -116,10 +122,12 @@ class PeriodConfig(Config):
     # The candidates are re-evaluated in double precision, so the reported periods and powers
     # are unaffected; the search ran 1.4-1.5x faster.
     single_precision: bool = setting(True, "coarse grid in single precision", cli=False)
-    # So stars of similar span share NUFFT plans (2**(1/8): at most 9% more frequencies). 2.0
-    # gives light-curve's power-of-two grids, for comparisons on identical grids.
-    grid_size_ratio: float = setting(2.0 ** 0.125, "grid sizes are powers of this ratio",
-                                     cli=False)
+    # None: sizes whose FFT is fast (at most 1.33x, on average ~1.1x, the frequencies needed),
+    # which also lets stars of similar span share NUFFT plans. A ratio (lcformer <= 0.2 used
+    # 2**(1/8)) makes the sizes its powers; 2.0 gives light-curve's power-of-two grids, for
+    # comparisons on identical grids.
+    grid_size_ratio: float | None = setting(None, "grid sizes are powers of this ratio "
+                                                  "(default: sizes with a fast FFT)", cli=False)
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -136,7 +144,7 @@ class PeriodConfig(Config):
             raise ValueError(f"min_points must be at least {FIT_DOF + 1}")
         if self.engine not in ("finufft", "nifty-ls"):
             raise ValueError(f"engine must be 'finufft' or 'nifty-ls', got {self.engine!r}")
-        if not self.grid_size_ratio > 1:
+        if self.grid_size_ratio is not None and not self.grid_size_ratio > 1:
             raise ValueError("grid_size_ratio must be above 1")
 
 
@@ -145,11 +153,14 @@ def _grid_size(span_days: float, config: PeriodConfig) -> tuple[float, int, int]
     """(step, first index, number of steps J from 0 to f_max) of a span's grid."""
     f_max = 1.0 / config.min_period
     needed = max(2.0, config.oversampling * span_days * f_max)
-    k = math.ceil(math.log(needed) / math.log(config.grid_size_ratio) - 1e-9)
-    n_steps = math.ceil(config.grid_size_ratio ** k - 1e-6)
-    while n_steps < needed:  # rounding of the power
-        k += 1
+    if config.grid_size_ratio is None:
+        n_steps = _fast_size(needed)
+    else:
+        k = math.ceil(math.log(needed) / math.log(config.grid_size_ratio) - 1e-9)
         n_steps = math.ceil(config.grid_size_ratio ** k - 1e-6)
+        while n_steps < needed:  # rounding of the power
+            k += 1
+            n_steps = math.ceil(config.grid_size_ratio ** k - 1e-6)
     step = f_max / n_steps
     f_min = 1.0 / (config.max_period if config.max_period is not None else span_days)
     # From the last multiple at or below f_min: a peak just above f_min is then sampled on
@@ -158,15 +169,28 @@ def _grid_size(span_days: float, config: PeriodConfig) -> tuple[float, int, int]
     return step, first, n_steps
 
 
+def _fast_size(needed: float) -> int:
+    """The smallest even grid size J >= needed whose NUFFT, an FFT of ``1.25 J`` points, has
+    a fast length ``m * 2^k`` (m in :data:`FFT_EIGHTHS`): J = 0.8 times that, made even."""
+    k = 0
+    while True:
+        for m in FFT_EIGHTHS:
+            n_steps = ((m << k) * 4 // 10) * 2
+            if n_steps >= needed:
+                return n_steps
+        k += 1
+
+
 def frequency_grid(span_days: float, config: PeriodConfig | None = None) -> np.ndarray:
     """The frequencies (cycles/day) searched for a star whose observations span ``span_days``.
 
     The grid is the multiples ``j * step`` of ``step = (1/min_period) / J`` from the last one
     at or below ``1/max_period`` (or ``1/span``) up to ``1/min_period``. A periodogram peak is
-    ``1/span`` wide, so ``J`` is the smallest power of ``grid_size_ratio`` with
-    ``step <= 1 / (oversampling * span)``: at least ``oversampling`` samples per peak, and at
-    most ``grid_size_ratio`` times as many. Fixing ``J`` to a few sizes lets stars of similar
-    span share NUFFT plans. The grid is a subset of ``linspace(0, 1/min_period, J + 1)``, so
+    ``1/span`` wide, so ``J`` is the smallest size with ``step <= 1 / (oversampling * span)``:
+    at least ``oversampling`` samples per peak. The sizes are those whose FFT is fast (see
+    :data:`FFT_EIGHTHS`; at most 4/3 times the frequencies needed), or with
+    ``grid_size_ratio`` the powers of that ratio. Fixing ``J`` to a few sizes lets stars of
+    similar span share NUFFT plans. The grid is a subset of ``linspace(0, 1/min_period, J + 1)``, so
     with ``grid_size_ratio=2`` it is light-curve's power-of-two grid without its lowest
     frequencies. The search refines its best peaks far below this step.
     """
@@ -268,7 +292,7 @@ class _NufftPlans:
             opts = dict(eps=1e-5 if self.single else 1e-9, isign=1, dtype=cdtype.__name__,
                         nthreads=1, upsampfac=1.25, fftw=FFTW_ESTIMATE)
             self.pair = self._finufft.Plan(1, (n_steps,), n_trans=2, **opts)
-            self.solo = self._finufft.Plan(1, (n_steps,), n_trans=1, **opts)
+            self.solo = self._finufft.Plan(1, (n_steps - n_steps // 2,), n_trans=1, **opts)
             self.size = n_steps
             self.buffers = [np.empty((2, n_steps), cdtype), np.empty(n_steps, cdtype),
                             *(np.empty(n_steps, real) for _ in range(5))]
@@ -282,8 +306,16 @@ class _NufftPlans:
         sums[1] = band.w * shift
         self.pair.setpts(x.astype(real))
         self.pair.execute(sums, out=first)
-        self.solo.setpts((2.0 * x).astype(real))
-        self.solo.execute((band.w * shift * shift).astype(cdtype), out=double)
+        # sum w e^(2 i j x): for j <= J/2 it is the pair's second transform at 2j (index
+        # 2j - 1); a transform of the upper half's J - J//2 modes, at 2x, gives the rest
+        # (0.83x the work of a third full transform).
+        half = n_steps // 2
+        double[:half] = first[1, 1:2 * half:2]
+        upper = n_steps - half
+        u = 2.0 * x  # |u| <= 2 pi / oversampling
+        self.solo.setpts(u.astype(real))
+        self.solo.execute((band.w * np.exp(1j * (half + 1 + upper // 2) * u)).astype(cdtype),
+                          out=double[half:])
         return _gls_power(first[0].real, first[0].imag, first[1].real, first[1].imag,
                           double.real, double.imag, band.yy, np.empty(n_steps, real), scratch)
 
@@ -298,25 +330,55 @@ def _nifty_power(band: _Band, step: float, n_steps: int, single: bool) -> np.nda
     return np.clip(np.nan_to_num(result.power, nan=0.0), 0.0, 1.0)
 
 
-def _direct_power(band: _Band, start: np.ndarray, step: float, n: int) -> np.ndarray:
-    """Exact power (double precision) at ``start[i] + step * r``, ``r = 0..n-1``: (len(start), n).
+def _direct_power(band: _Band, start: np.ndarray, step: float, n: int,
+                  single: bool = False) -> np.ndarray:
+    """Exact power at ``start[i] + step * r``, ``r = 0..n-1``: (len(start), n).
 
-    ``e^(i 2 pi f t)`` on each local grid comes from one exponential per start and powers of
-    one step factor (complex products are far cheaper than sines and cosines).
+    The sums over the points are matrix products, ``e^(2 pi i start t) * weights`` times
+    ``e^(2 pi i step r t)`` (BLAS: call under :func:`_one_blas_thread`). ``single``: in
+    single precision, whose sines and cosines cost 1/20 of double precision's (the phases are
+    first reduced to one cycle in double precision, so only the last digits are lost); for
+    ranking candidates, which double-precision stages then refine.
     """
-    base = np.exp((2j * np.pi) * np.outer(start, band.t))  # (C, N)
-    ladder = np.empty((n, band.n), dtype=np.complex128)
-    ladder[0] = 1.0
-    if n > 1:
-        ladder[1:] = np.exp((2j * np.pi * step) * band.t)
-        np.cumprod(ladder, axis=0, out=ladder)
-    z = base[:, None, :] * ladder[None, :, :]  # (C, n, N)
-    # einsum, not matmul: BLAS (OpenBLAS's own threads) serialised concurrent worker threads.
-    first, weighted = np.einsum("cfn,kn->kcf", z, band.sum_weights)
-    z *= z
-    double = np.einsum("cfn,n->cf", z, band.w)
-    return _gls_power(weighted.real, weighted.imag, first.real, first.imag,
+    base = _phases(start, band.t, single)  # (C, N)
+    ladder = _phases(step * np.arange(n), band.t, single)  # (n, N)
+    w, wy = band.sum_weights.astype(np.float32) if single else band.sum_weights
+    c = len(start)
+    weighted = np.empty((2 * c, band.n), base.dtype)
+    np.multiply(base, wy, out=weighted[:c])
+    np.multiply(base, w, out=weighted[c:])
+    sums = weighted @ ladder.T  # (2C, n): sum w y e^(i x), sum w e^(i x)
+    base *= base  # e^(2 i x)
+    base *= w
+    ladder *= ladder
+    double = base @ ladder.T
+    return _gls_power(sums[:c].real, sums[:c].imag, sums[c:].real, sums[c:].imag,
                       double.real, double.imag, band.yy)
+
+
+def _phases(freq: np.ndarray, t: np.ndarray, single: bool) -> np.ndarray:
+    """``e^(2 pi i f t)``, (len(freq), len(t)), the cycles ``f t`` reduced to [-1/2, 1/2]
+    in double precision first."""
+    cycles = np.multiply.outer(freq, t)
+    cycles -= np.rint(cycles)
+    angle = (2.0 * np.pi) * cycles
+    if single:
+        angle = angle.astype(np.float32)
+    out = np.empty(angle.shape, np.complex64 if single else np.complex128)
+    np.cos(angle, out=out.real)
+    np.sin(angle, out=out.imag)
+    return out
+
+
+def _one_blas_thread() -> AbstractContextManager[Any]:
+    """BLAS limited to the calling thread. The refinement's products are small; OpenBLAS's own
+    threads made a 80 x 400 x 9 product 200x slower on a busy machine and serialised the
+    search's worker threads."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - scikit-learn depends on it
+        return nullcontext()
+    return threadpool_limits(1, user_api="blas")
 
 
 def _combine(powers: list[np.ndarray], dofs: np.ndarray) -> np.ndarray:
@@ -384,14 +446,18 @@ class _Search:
         # The search range; the grid's first point lies up to one step below f_lo.
         f_lo, f_hi = 1.0 / (config.max_period or span), n_steps * step
 
-        # Zoom in twice: +-1 grid step in REFINE_POINTS points, then +-1 of those points.
-        # After the first zoom every peak is within ~1% of its height, so only the best few
-        # distinct peaks go on.
-        half = step
-        for stage in range(REFINE_STAGES):
+        # Zoom in: +-1 grid step in REFINE_POINTS points, then +-1 of those points, until
+        # the points are FINEST peak widths apart. The first zoom, over every candidate,
+        # only ranks them: in single precision (with single_precision). Then each peak is
+        # within a few % of its height, so only the best few distinct peaks go on, in double
+        # precision.
+        half, stage = step, 0
+        while True:
             fine = 2.0 * half / (REFINE_POINTS - 1)
             start = np.maximum(np.minimum(freq - half, f_hi - 2.0 * half), f_lo)
-            stat = _combine([_direct_power(b, start, fine, REFINE_POINTS) for b in bands], dofs)
+            single = stage == 0 and config.single_precision
+            stat = _combine([_direct_power(b, start, fine, REFINE_POINTS, single)
+                             for b in bands], dofs)
             pick = np.argmax(stat, axis=1)
             freq = start + fine * pick
             value = stat[np.arange(len(freq)), pick]
@@ -399,6 +465,9 @@ class _Search:
             if stage == 0:
                 keep = _distinct(freq, value, span, config.n_peaks + KEEP_EXTRA)
                 freq, value, pick = freq[keep], value[keep], pick[keep]
+            stage += 1
+            if stage >= 2 and fine * span <= FINEST * (1 + 1e-9):
+                break
         # Last, the vertex of the parabola through the best point and its neighbours: the
         # power near a peak is quadratic, so this leaves ~1e-6 of it instead of ~1e-3.
         rows = np.arange(len(freq))
@@ -563,13 +632,14 @@ def find_periods(lcs: LightCurves, config: PeriodConfig | None = None, n_jobs: i
         return rows, points, events
 
     workers = _n_workers(n_jobs)
-    if workers == 1 or len(todo) <= CHUNK_STARS:
-        results = [run(todo)]
-        chunks = [todo]
-    else:
-        chunks = [todo[i:i + CHUNK_STARS] for i in range(0, len(todo), CHUNK_STARS)]
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            results = list(pool.map(run, chunks))
+    with _one_blas_thread():
+        if workers == 1 or len(todo) <= CHUNK_STARS:
+            results = [run(todo)]
+            chunks = [todo]
+        else:
+            chunks = [todo[i:i + CHUNK_STARS] for i in range(0, len(todo), CHUNK_STARS)]
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                results = list(pool.map(run, chunks))
 
     values = np.full((n_stars, 4 + 2 * config.n_peaks), np.nan)
     n_points = np.zeros(n_stars, dtype=np.int64)
