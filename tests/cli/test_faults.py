@@ -34,6 +34,7 @@ from lcformer.data.synthetic import SyntheticConfig, make_synthetic
 from lcformer.training.checkpoints import load_checkpoint
 
 TOKENS = ["--window", "20", "--stride", "10"]
+PREPARE = [*TOKENS, "--model", "encoder"]  # what TRAIN reads: the research windows
 BUDGET = ["--emb", "8", "--heads", "2", "--batch-size", "32", "--threads", "1", "--device", "cpu",
           "--quiet"]
 TRAIN = ["--model", "encoder", "--epochs", "3", *TOKENS, *BUDGET]
@@ -59,7 +60,7 @@ def setup(tmp_path_factory) -> dict[str, Path]:
     lcs.to_frame().drop(columns="class").to_csv(stars / "lightcurves.csv", index=False)
     pd.DataFrame({"id": lcs.ids, "class": lcs.labels}).to_csv(stars / "labels.csv", index=False)
     work = root / "work"
-    for name, args in (("prepare", ["prepare", str(stars), *TOKENS, "--quiet"]),
+    for name, args in (("prepare", ["prepare", str(stars), *PREPARE, "--quiet"]),
                        ("train", ["train", str(stars), "--run-dir", str(root / "run"), *TRAIN]),
                        ("sweep", ["sweep", str(stars), "--sweep-dir", str(root / "sweep"),
                                   *SWEEP])):
@@ -135,7 +136,7 @@ def test_damaged_data_and_resume_mistakes_are_one_line_errors(setup, tmp_path, c
     [prepared] = (work / "prepared").iterdir()
     tokens = prepared / "tokens.npy"
     tokens.write_bytes(damaged(tokens.read_bytes(), "truncated"))
-    args = ["prepare", stars, *TOKENS, "--quiet", "--work-dir", str(work)]
+    args = ["prepare", stars, *PREPARE, "--quiet", "--work-dir", str(work)]
     assert main(args) == 2
     err = one_error_line(capsys)
     assert f"{tokens}: damaged" in err and "--force" in err
@@ -220,7 +221,7 @@ def test_killed_prepare_train_and_sweep_finish_as_if_never_killed(setup, tmp_pat
     folders = {"work": tmp_path / "work", "run": tmp_path / "run", "sweep": tmp_path / "sweep"}
     work, run, sweep = folders["work"], folders["run"], folders["sweep"]
     commands = {
-        "prepare": ["prepare", stars, *TOKENS, "--quiet", "--work-dir", str(work)],
+        "prepare": ["prepare", stars, *PREPARE, "--quiet", "--work-dir", str(work)],
         "train": ["train", stars, "--run-dir", str(run), *TRAIN, "--work-dir",
                   str(setup["work"])],
         "sweep": ["sweep", stars, "--sweep-dir", str(sweep), *SWEEP, "--work-dir",

@@ -86,7 +86,10 @@ def test_grid_is_fine_enough_and_reaches_min_period(span):
     step = grid[1] - grid[0]
     assert np.allclose(np.diff(grid), step)
     assert step <= 1 / (config.oversampling * span)
-    assert step > 1 / (config.oversampling * span * config.grid_size_ratio * 1.0001)
+    # The default sizes have fast FFTs: at most 4/3 the frequencies needed (plus rounding to
+    # an even size, which matters only for tiny grids).
+    most = (config.grid_size_ratio or 4 / 3) * config.oversampling * span / config.min_period
+    assert len(np.arange(0, grid[-1] + step / 2, step)) - 1 <= max(most + 2, 12)
     assert grid[-1] == pytest.approx(1 / config.min_period)
     assert grid[0] <= 1 / span < grid[0] + step
 
@@ -99,6 +102,54 @@ def test_grid_with_ratio_two_is_light_curves_power_of_two_grid():
     full = np.linspace(0, 1 / config.min_period, n_steps + 1)
     assert np.allclose(grid, full[-len(grid):])
     assert grid[0] <= 1 / 1000.0 < grid[1]
+
+
+@pytest.mark.parametrize("needed", [2, 7.5, 100, 999.9, 52428.8, 6e4, 1.3e5, 1e6])
+def test_default_grid_sizes_have_fast_ffts(needed):
+    """finufft's FFT has 1.25 J points, rounded up to an even number with factors 2, 3, 5:
+    the sizes make it m * 2^k with m in 8, 9, 10, 12 (FFTW plans those well)."""
+    from lcformer.data.periods import _fast_size
+
+    size = _fast_size(needed)
+    assert size >= needed and size % 2 == 0
+    assert size <= max(4 / 3 * needed + 2, 8)
+    fast = [m << k for k in range(40) for m in (8, 9, 10, 12)]
+    assert any(0 <= n - 1.25 * size < 2.5 for n in fast)
+
+
+def test_coarse_statistic_defaults_keep_old_settings_searching_as_before():
+    assert PeriodConfig().coarse_statistic == "schuster"
+    assert PeriodConfig(grid_size_ratio=2.0 ** 0.125).coarse_statistic == "gls"
+    assert PeriodConfig(coarse="gls").coarse_statistic == "gls"
+    with pytest.raises(ValueError, match="coarse"):
+        PeriodConfig(coarse="fft")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("n_steps", [1000, 1001])
+def test_grid_power_is_the_exact_power_at_every_grid_frequency(n_steps):
+    """The NUFFT grid (its double-frequency sums half from the first transform, half from a
+    second) against the direct sums, in double precision, for even and odd sizes."""
+    from lcformer.data import periods
+
+    rng = np.random.default_rng(5)
+    t, y = sinusoid(rng, 300.0, 120, 3.3, 1.0, nightly=True)
+    band = periods._Band(t - 0.5 * (t[0] + t[-1]), y, rng.uniform(0.5, 2.0, len(t)))
+    step = 1.0 / (300.0 * 1.3)
+    grid = periods._NufftPlans(single=False).power(band, step, n_steps)
+    direct = periods._direct_power(band, np.array([step]), step, n_steps)[0]
+    assert np.allclose(grid, direct, atol=1e-8)
+    schuster = periods._NufftPlans(single=False).schuster(band, step, n_steps)
+    sums = (band.w * band.y) @ np.exp(2j * np.pi * np.outer(t - 0.5 * (t[0] + t[-1]),
+                                                            step * np.arange(1, n_steps + 1)))
+    assert np.allclose(schuster, np.clip(2 * np.abs(sums) ** 2 / band.yy, 0, 1), atol=1e-8)
+
+
+def test_both_coarse_statistics_find_the_same_strong_periods():
+    lcs, _ = random_stars(seed=12, n_stars=60, amp=(2.0, 5.0), nightly="half")
+    schuster = find_periods(lcs, PeriodConfig(coarse="schuster"))
+    gls = find_periods(lcs, PeriodConfig(coarse="gls"))
+    assert np.allclose(schuster["frequency"], gls["frequency"], rtol=1e-9)
+    assert np.allclose(schuster["power"], gls["power"], atol=1e-9)
 
 
 def test_config_is_plain_json_and_checked():

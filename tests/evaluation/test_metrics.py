@@ -123,3 +123,49 @@ def test_expected_calibration_error() -> None:
     # 80% confident, right 3 times in 4: a gap of 0.05 over all four.
     p = np.array([[0.8, 0.2], [0.8, 0.2], [0.2, 0.8], [0.8, 0.2]])
     assert expected_calibration_error(y, p) == pytest.approx(0.05)
+
+
+def test_trim_padding_cuts_batches_to_their_last_real_token() -> None:
+    from lcformer.evaluation.metrics import real_lengths, trim_padding
+
+    mask = np.zeros((3, 8), dtype=bool)
+    mask[0, :2] = True
+    mask[1, [0, 4]] = True  # a hole: the length is one past the last real token
+    tokens = np.arange(3 * 8 * 2, dtype=np.float32).reshape(3, 8, 2)
+    assert real_lengths(mask).tolist() == [2, 5, 0]
+    t, m = trim_padding(tokens, mask)
+    assert t.shape == (3, 5, 2) and m.shape == (3, 5) and np.array_equal(t, tokens[:, :5])
+    tt, mt = trim_padding(torch.from_numpy(tokens), torch.from_numpy(mask))
+    assert torch.equal(tt, torch.from_numpy(tokens[:, :5]))
+    assert torch.equal(mt, torch.from_numpy(m))
+    kept, _ = trim_padding(tokens, np.ones((3, 8), dtype=bool))
+    assert kept is tokens  # nothing to cut
+    assert trim_padding(tokens, np.zeros_like(mask))[1].shape == (3, 1)  # keeps one token
+
+
+@pytest.mark.parametrize("name", ["encoder", "periodic"])
+def test_window_probabilities_sorted_and_trimmed_equal_one_padded_batch(name, tmp_path) -> None:
+    """Samples go through the model in length order, in batches cut to their longest sample:
+    the same probabilities, in the input's order, as one padded batch. Also from memmaps."""
+    from lcformer.models import ModelConfig, model_from_config
+
+    rng = np.random.default_rng(0)
+    n, width, features = 41, 30, 4 if name == "encoder" else 9
+    lengths = rng.integers(1, width + 1, size=n)
+    mask = np.arange(width)[None, :] < lengths[:, None]
+    tokens = rng.standard_normal((n, width, features)).astype(np.float32)
+    extra = rng.standard_normal((n, 3)).astype(np.float32) if name == "periodic" else None
+    torch.manual_seed(0)
+    config = ModelConfig(name=name, emb=16, heads=2).for_data(3, features, width,
+                                                              3 if extra is not None else 0)
+    model = model_from_config(config).eval()
+    with torch.no_grad():
+        want = model.classify(torch.from_numpy(tokens), torch.from_numpy(mask),
+                              None if extra is None else torch.from_numpy(extra)).exp().numpy()
+    got = window_probabilities(model, tokens, mask, batch_size=8, extra=extra)
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+    stored = np.lib.format.open_memmap(tmp_path / "tokens.npy", mode="w+", dtype=np.float32,
+                                       shape=tokens.shape)
+    stored[:] = tokens
+    from_disk = window_probabilities(model, stored, mask, batch_size=8, extra=extra)
+    np.testing.assert_allclose(from_disk, want, rtol=1e-5, atol=1e-6)

@@ -145,3 +145,64 @@ def test_recurrent_encoder_ignores_padding_and_rejects_gaps(cell: str) -> None:
     assert (out[1, 3:] == 0).all()
     with pytest.raises(ValueError, match="end of a sequence"):
         rnn(x, torch.tensor([[True, False, True, True, True]] * 2))
+
+
+@pytest.mark.parametrize("n_tokens", [5, 16, 199])
+@pytest.mark.parametrize("cross", [False, True])
+def test_attention_without_gradients_pads_to_16_and_changes_nothing(
+    n_tokens: int, cross: bool
+) -> None:
+    """Without gradients the CPU path pads sequences to a multiple of 16 tokens (a faster
+    kernel); with them it does not. Both give the same outputs, masked or not."""
+    gen = torch.Generator().manual_seed(n_tokens)
+    torch.manual_seed(0)
+    mha = MultiHeadAttention(16, 4)
+    x = torch.randn(3, n_tokens, 16, generator=gen)
+    context = torch.randn(3, n_tokens + 3, 16, generator=gen) if cross else None
+    n_key = n_tokens + 3 if cross else n_tokens
+    mask = torch.arange(n_key)[None, :] < torch.tensor([n_key, n_key // 2 + 1, 1])[:, None]
+    for key_mask in (None, mask):
+        with torch.no_grad():
+            padded = mha(x, key_mask, context=context)
+        unpadded = mha(x.requires_grad_(), key_mask, context=context)
+        x = x.detach()
+        assert padded.shape == unpadded.shape == (3, n_tokens, 16)
+        torch.testing.assert_close(padded, unpadded.detach(), atol=1e-6, rtol=1e-5)
+
+
+def test_dropout_drops_at_its_rate_keeps_the_mean_and_is_seeded() -> None:
+    from lcformer.models.blocks import Dropout
+
+    drop = Dropout(0.1)
+    x = torch.ones(200_000)
+    torch.manual_seed(3)
+    y = drop(x)
+    assert (y == 0).float().mean().item() == pytest.approx(0.1, abs=0.003)
+    assert y.mean().item() == pytest.approx(1.0, abs=0.01)  # kept values scaled up
+    assert torch.unique(y).tolist() == [0.0, pytest.approx(65536 / (65536 - 6554))]
+    torch.manual_seed(3)
+    torch.testing.assert_close(drop(x), y)  # torch's generator: seeds and resumes work
+    x.requires_grad_()
+    drop(x).sum().backward()
+    assert x.grad is not None and ((x.grad == 0) | (x.grad > 1)).all()
+    assert torch.equal(drop.eval()(x), x) and torch.equal(Dropout(0.0)(x), x)
+    torch.manual_seed(4)
+    assert (Dropout(0.999999).train()(x) == 0).float().mean() > 0.99  # no division by zero
+
+
+def test_head_gradients_match_a_hand_written_head() -> None:
+    """The head's in-place ReLUs: gradients as without them."""
+    torch.manual_seed(0)
+    head = ClassifierHead(4, 8, 3)
+    x = torch.randn(2, 6, 4, requires_grad=True)
+    mask = prefix_mask([6, 2], 6)
+    head(x, mask).sum().backward()
+    grads = [p.grad.clone() for p in head.parameters()] + [x.grad.clone()]
+    head.zero_grad()
+    x2 = x.detach().clone().requires_grad_()
+    h = torch.relu(head.norm1(head.fc1(x2)))
+    h = torch.relu(head.norm2(head.fc2(h)))
+    log_p = torch.log_softmax(head.out(h), dim=-1).masked_fill(~mask[..., None], -math.inf)
+    (torch.logsumexp(log_p, 1) - mask.sum(1, keepdim=True).log()).sum().backward()
+    for got, want in zip(grads, [p.grad for p in head.parameters()] + [x2.grad], strict=True):
+        torch.testing.assert_close(got, want)

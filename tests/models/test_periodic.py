@@ -84,3 +84,16 @@ def test_an_ensemble_averages_its_members_and_saves_as_one(tmp_path) -> None:
     twin.load_state_dict(state)
     torch.testing.assert_close(twin.classify(tokens, mask, extra),
                                model.classify(tokens, mask, extra))
+
+
+def test_inference_padding_to_16_tokens_changes_nothing() -> None:
+    """Without gradients the sequence is padded to a multiple of 16 tokens once (a faster
+    attention kernel): the same outputs as the unpadded path, which training takes."""
+    torch.manual_seed(0)
+    model = model_from_config(CONFIG).eval()
+    tokens, mask, extra = batch()
+    with torch.no_grad():
+        padded = model.classify(tokens, mask, extra)  # 1 + 5 + 40 = 46 tokens -> 48
+    tokens.requires_grad_()
+    unpadded = model.classify(tokens, mask, extra)
+    torch.testing.assert_close(padded, unpadded.detach(), atol=1e-6, rtol=1e-5)

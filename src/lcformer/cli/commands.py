@@ -116,7 +116,8 @@ def prepared_for_training(args: argparse.Namespace, model: str) -> PreparedDatas
 
 # ---------------------------------------------------------------------- commands
 def cmd_prepare(args: argparse.Namespace) -> int:
-    data, reused = prepare_dataset(args.dataset, prepare_config(args, args.for_model),
+    model = args.for_model or ModelConfig().name  # what `train` would prepare by default
+    data, reused = prepare_dataset(args.dataset, prepare_config(args, model),
                                    args.data_dir, args.work_dir, force=args.force,
                                    progress=not args.quiet, jobs=args.jobs)
     if reused:
@@ -328,7 +329,11 @@ def cmd_baseline(args: argparse.Namespace) -> int:
 def cmd_sweep(args: argparse.Namespace) -> int:
     """The research grid (models x heads x emb) over folds or seeds, with its results table."""
     from lcformer.experiments.sweep import run_sweep, sweep_key
+    from lcformer.training import distributed
 
+    if distributed.is_distributed():
+        raise ConfigError("sweep runs one process: start it without torchrun (train runs "
+                          "under torchrun)")
     config = config_from_args(SweepConfig, args,
                               SweepConfig(base=config_from_args(RunConfig, args)))
     data = prepared_for_training(args, config.models[0])
@@ -429,8 +434,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="rebuild even if a cache exists (default: off, reuse it)")
     p.add_argument("--model", dest="for_model", choices=MODEL_NAMES,
                    help="prepare what this model reads: star views (periodic) or token windows "
-                        "(the research models) (default: token windows; train prepares for its "
-                        "--model itself)")
+                        f"(the research models) (default: {ModelConfig().name}, as train)")
     p.add_argument("--jobs", type=int, default=1,
                    help="processes for the star views' period search, features and views "
                         "(-1: one per CPU; default: 1); the prepared folder is the same "

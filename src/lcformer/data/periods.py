@@ -76,9 +76,9 @@ from lcformer.data.report import DropReport
 Engine = Literal["finufft", "nifty-ls"]
 # Degrees of freedom a band's fit uses: a mean, and at each frequency a sine and a cosine.
 FIT_DOF = 3
-# Refinement: each stage evaluates REFINE_POINTS frequencies from one step below a peak to one
-# above (the step shrinks 4x a stage); stages go on until the points are FINEST peak widths
-# apart (1/span is a peak's width): two stages from a grid of 2 steps per peak, three from 1.
+# Refinement: REFINE_POINTS frequencies from one grid step below each candidate to one above,
+# then around the best of them, from one of their steps below to one above, in points FINEST
+# peak widths apart (1/span is a peak's width).
 REFINE_POINTS = 9
 FINEST = 1.0 / 32.0
 KEEP_EXTRA = 5  # distinct peaks refined beyond n_peaks after the first zoom
@@ -103,14 +103,15 @@ class PeriodConfig(Config):
     # trends.
     max_period: float | None = setting(None, "days: the longest period searched (default: "
                                              "each star's time span)")
-    # 2 keeps a sinusoid's peak within 81% of its height on the grid, enough for the
-    # refinement to find it; 3 was 1.5x slower and agreed no more often with an exhaustive
-    # search (600 ASAS stars: 1 miss each).
-    oversampling: float = setting(2.0, "periodogram grid steps per peak width 1/span")
+    # 1 keeps a sinusoid's peak within 40% of its height on the grid; with many candidates
+    # refined that is enough. On 600 ASAS stars (lcformer 0.3, one thread) 1 with 60
+    # candidates ran at 250 stars/s and missed an exhaustive search's best peak for 3 stars;
+    # 2 with 20 candidates (lcformer <= 0.2) at 161 stars/s, 1 miss.
+    oversampling: float = setting(1.0, "periodogram grid steps per peak width 1/span")
     n_peaks: int = setting(3, "peaks reported per star, best first", cli=False)
-    # On 600 ASAS stars 5/10/20/40 missed an exhaustive search's best peak for 2/2/1/0 stars,
-    # at 143/143/131/113 stars/s.
-    n_candidates: int = setting(20, "coarse-grid local maxima re-evaluated exactly", cli=False)
+    # Refining a candidate costs little next to the grid (single precision, one matrix
+    # product for all): on the 600 stars above 40/60/100 missed 4/3/2 at 261/250/235 stars/s.
+    n_candidates: int = setting(60, "coarse-grid local maxima re-evaluated exactly", cli=False)
     min_points: int = setting(5, "points a band needs for a period (fewer: NaN, counted)",
                               cli=False)
     # False for surveys whose errors are not trusted.
@@ -122,6 +123,11 @@ class PeriodConfig(Config):
     # The candidates are re-evaluated in double precision, so the reported periods and powers
     # are unaffected; the search ran 1.4-1.5x faster.
     single_precision: bool = setting(True, "coarse grid in single precision", cli=False)
+    # The coarse grid only proposes candidates; their powers are always exact.
+    coarse: Literal["", "gls", "schuster"] = setting(
+        "", "gls: the exact power on the coarse grid; schuster: |sum w (y - mean) e^(2 pi i "
+            "f t)|^2, one transform instead of two and a half; default: schuster (gls with a "
+            "grid_size_ratio, as lcformer <= 0.2 did)", cli=False)
     # None: sizes whose FFT is fast (at most 1.33x, on average ~1.1x, the frequencies needed),
     # which also lets stars of similar span share NUFFT plans. A ratio (lcformer <= 0.2 used
     # 2**(1/8)) makes the sizes its powers; 2.0 gives light-curve's power-of-two grids, for
@@ -146,6 +152,15 @@ class PeriodConfig(Config):
             raise ValueError(f"engine must be 'finufft' or 'nifty-ls', got {self.engine!r}")
         if self.grid_size_ratio is not None and not self.grid_size_ratio > 1:
             raise ValueError("grid_size_ratio must be above 1")
+        if self.coarse not in ("", "gls", "schuster"):
+            raise ValueError(f"coarse must be 'gls' or 'schuster', got {self.coarse!r}")
+
+    @property
+    def coarse_statistic(self) -> Literal["gls", "schuster"]:
+        """The coarse grid's statistic in effect (see ``coarse``)."""
+        if self.coarse:
+            return self.coarse
+        return "schuster" if self.grid_size_ratio is None else "gls"
 
 
 # ---------------------------------------------------------------------- the grid
@@ -283,14 +298,43 @@ class _NufftPlans:
         self.pair: Any = None
         self.solo: Any = None
         self.buffers: list[np.ndarray] = []
+        self.one: Any = None  # the Schuster statistic's single transform
+        self.one_size = -1
+        self.one_out: np.ndarray = np.empty(0)
+
+    def _opts(self) -> dict[str, Any]:
+        cdtype = np.complex64 if self.single else np.complex128
+        return dict(eps=1e-5 if self.single else 1e-9, isign=1, dtype=cdtype.__name__,
+                    nthreads=1, upsampfac=1.25, fftw=FFTW_ESTIMATE)
+
+    def schuster(self, band: _Band, step: float, n_steps: int) -> np.ndarray:
+        """``2 |sum w (y - mean) e^(i j x)|^2 / yy`` at ``step * j``, ``j = 1..n_steps``: the
+        classical (Schuster) periodogram, normalised like the power (1 for a pure, evenly
+        sampled sinusoid), clipped to [0, 1]; a new array. Where the sampling is uneven at a
+        frequency (its spectral window is large) it differs from the power, which is why
+        many candidates are refined."""
+        real = np.float32 if self.single else np.float64
+        if n_steps != self.one_size:
+            self.one = self._finufft.Plan(1, (n_steps,), n_trans=1, **self._opts())
+            self.one_size = n_steps
+            self.one_out = np.empty(n_steps, np.complex64 if self.single else np.complex128)
+        if not band.yy > 0:
+            return np.zeros(n_steps, real)
+        x = (2.0 * np.pi * step) * band.t  # as in power()
+        self.one.setpts(x.astype(real))
+        self.one.execute((band.w * band.y * np.exp(1j * (n_steps // 2 + 1) * x)).astype(
+            self.one_out.dtype), out=self.one_out)
+        out = np.multiply(self.one_out.real, self.one_out.real)
+        out += self.one_out.imag * self.one_out.imag
+        out *= 2.0 / band.yy
+        return np.clip(out, 0.0, 1.0, out=out)
 
     def power(self, band: _Band, step: float, n_steps: int) -> np.ndarray:
         """Power at ``step * j`` for ``j = 1..n_steps`` (a new array)."""
         cdtype = np.complex64 if self.single else np.complex128
         real = np.float32 if self.single else np.float64
         if n_steps != self.size:
-            opts = dict(eps=1e-5 if self.single else 1e-9, isign=1, dtype=cdtype.__name__,
-                        nthreads=1, upsampfac=1.25, fftw=FFTW_ESTIMATE)
+            opts = self._opts()
             self.pair = self._finufft.Plan(1, (n_steps,), n_trans=2, **opts)
             self.solo = self._finufft.Plan(1, (n_steps - n_steps // 2,), n_trans=1, **opts)
             self.size = n_steps
@@ -340,10 +384,18 @@ def _direct_power(band: _Band, start: np.ndarray, step: float, n: int,
     first reduced to one cycle in double precision, so only the last digits are lost); for
     ranking candidates, which double-precision stages then refine.
     """
-    base = _phases(start, band.t, single)  # (C, N)
-    ladder = _phases(step * np.arange(n), band.t, single)  # (n, N)
-    w, wy = band.sum_weights.astype(np.float32) if single else band.sum_weights
     c = len(start)
+    if single:  # sines and cosines are cheap: all at once
+        phases = _phases(np.concatenate([start, step * np.arange(n)]), band.t, single)
+        base, ladder = phases[:c], phases[c:]  # (C, N), (n, N)
+    else:  # the ladder's rows as powers of its second (n - 1 products, ~1e-15 each)
+        base = _phases(start, band.t, single)
+        ladder = np.empty((n, band.n), np.complex128)
+        ladder[0] = 1.0
+        if n > 1:
+            ladder[1:] = _phases(np.array([step]), band.t, single)
+            np.cumprod(ladder, axis=0, out=ladder)
+    w, wy = band.sum_weights.astype(np.float32) if single else band.sum_weights
     weighted = np.empty((2 * c, band.n), base.dtype)
     np.multiply(base, wy, out=weighted[:c])
     np.multiply(base, w, out=weighted[c:])
@@ -429,10 +481,13 @@ class _Search:
         self.config = config
         self.plans = _NufftPlans(config.single_precision) if config.engine == "finufft" else None
 
-    def grid_power(self, band: _Band, step: float, n_steps: int) -> np.ndarray:
-        if self.plans is not None:
-            return self.plans.power(band, step, n_steps)
-        return _nifty_power(band, step, n_steps, self.config.single_precision)
+    def grid_power(self, band: _Band, step: float, n_steps: int,
+                   statistic: Literal["gls", "schuster"] = "gls") -> np.ndarray:
+        if self.plans is None:  # nifty-ls: the cross-check computes the power itself
+            return _nifty_power(band, step, n_steps, self.config.single_precision)
+        if statistic == "schuster":
+            return self.plans.schuster(band, step, n_steps)
+        return self.plans.power(band, step, n_steps)
 
     def star(self, bands: list[_Band], span: float) -> np.ndarray | None:
         """[frequency, power, fap, log10_fap, (period_i, power_i) * n_peaks] of one star, or
@@ -440,24 +495,28 @@ class _Search:
         config = self.config
         step, first, n_steps = _grid_size(span, config)
         dofs = np.array([b.n - FIT_DOF for b in bands], dtype=np.float64)
-        coarse = _combine([self.grid_power(b, step, n_steps)[first - 1:] for b in bands], dofs)
+        statistic = config.coarse_statistic
+        coarse = _combine([self.grid_power(b, step, n_steps, statistic)[first - 1:]
+                           for b in bands], dofs)
         best = _local_maxima(coarse, config.n_candidates)
         freq = (best + first) * step
         # The search range; the grid's first point lies up to one step below f_lo.
         f_lo, f_hi = 1.0 / (config.max_period or span), n_steps * step
 
-        # Zoom in: +-1 grid step in REFINE_POINTS points, then +-1 of those points, until
-        # the points are FINEST peak widths apart. The first zoom, over every candidate,
-        # only ranks them: in single precision (with single_precision). Then each peak is
-        # within a few % of its height, so only the best few distinct peaks go on, in double
-        # precision.
-        half, stage = step, 0
-        while True:
-            fine = 2.0 * half / (REFINE_POINTS - 1)
+        # Zoom in twice: +-1 grid step in REFINE_POINTS points, then +-1 of those points in
+        # as many points as make them FINEST peak widths apart. The first zoom, over every
+        # candidate, only ranks them: in single precision (with single_precision). After it
+        # each peak is within a few % of its height, so only the best few distinct peaks go
+        # on, in double precision.
+        half = step
+        for stage in range(2):
+            points = REFINE_POINTS if stage == 0 else max(
+                REFINE_POINTS, math.ceil(2.0 * half * span / FINEST - 1e-9) + 1)
+            fine = 2.0 * half / (points - 1)
             start = np.maximum(np.minimum(freq - half, f_hi - 2.0 * half), f_lo)
             single = stage == 0 and config.single_precision
-            stat = _combine([_direct_power(b, start, fine, REFINE_POINTS, single)
-                             for b in bands], dofs)
+            stat = _combine([_direct_power(b, start, fine, points, single) for b in bands],
+                            dofs)
             pick = np.argmax(stat, axis=1)
             freq = start + fine * pick
             value = stat[np.arange(len(freq)), pick]
@@ -465,13 +524,10 @@ class _Search:
             if stage == 0:
                 keep = _distinct(freq, value, span, config.n_peaks + KEEP_EXTRA)
                 freq, value, pick = freq[keep], value[keep], pick[keep]
-            stage += 1
-            if stage >= 2 and fine * span <= FINEST * (1 + 1e-9):
-                break
         # Last, the vertex of the parabola through the best point and its neighbours: the
         # power near a peak is quadratic, so this leaves ~1e-6 of it instead of ~1e-3.
         rows = np.arange(len(freq))
-        inner = np.clip(pick, 1, REFINE_POINTS - 2)
+        inner = np.clip(pick, 1, points - 2)
         left, mid, right = (stat[rows, inner + d] for d in (-1, 0, 1))
         curve = left - 2.0 * mid + right
         with np.errstate(divide="ignore", invalid="ignore"):

@@ -210,7 +210,7 @@ class Dropout(nn.Module):
     def __init__(self, p: float) -> None:
         super().__init__()
         self.p = p
-        self.threshold = round(p * 65536)  # dropped: the 16-bit draws below this
+        self.threshold = min(round(p * 65536), 65535)  # dropped: 16-bit draws below this
 
     def forward(self, x: Tensor) -> Tensor:
         if not self.training or self.p == 0.0:

@@ -112,13 +112,18 @@ class PeriodicClassifier(nn.Module):
             z = torch.nan_to_num(z, nan=0.0).clamp(-20, 20)[..., None]
             lead.append(torch.where(missing, self.extra_missing,
                                     z * self.extra_weight + self.extra_bias))
-        x = torch.cat([*lead, x], dim=1)
-        n_lead = 1 + n_extra
-        full = torch.cat([mask.new_ones(mask.shape[0], n_lead), mask], dim=1)
+        n_lead, n_obs = 1 + n_extra, x.shape[1]
+        # Without gradients on the CPU, padded up to a multiple of 16 tokens here, once, rather
+        # than in every attention block (see MultiHeadAttention); padding is masked.
+        pad = (-(n_lead + n_obs) % 16) if x.device.type == "cpu" and not x.requires_grad else 0
+        tail = [x.new_zeros(x.shape[0], pad, x.shape[2])] if pad else []
+        x = torch.cat([*lead, x, *tail], dim=1)
+        full = torch.cat([mask.new_ones(mask.shape[0], n_lead), mask,
+                          mask.new_zeros(mask.shape[0], pad)], dim=1)
         for block in self.encoder:
             x = block(x, full)
         weights = mask[..., None].to(x.dtype)
-        mean = (x[:, n_lead:] * weights).sum(1) / weights.sum(1).clamp(min=1.0)
+        mean = (x[:, n_lead:n_lead + n_obs] * weights).sum(1) / weights.sum(1).clamp(min=1.0)
         pooled = torch.cat([x[:, 0], mean], dim=-1)[:, None]
         return self.head(pooled, full[:, :1])
 
