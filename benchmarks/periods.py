@@ -9,14 +9,17 @@ For each set of stars (synthetic ASAS-like stars; real ASAS stars from
   with ``grid_size_ratio=2``, whose grid is exactly light-curve's ``linspace(0, f_max,
   2**k + 1)`` (minus the frequencies below 1/span). Both are timed in this run, alternately,
   best of ``--repeats``. Also timed: the same search through nifty-ls (``engine="nifty-ls"``),
-  in double precision, with every CPU (``n_jobs=-1``), and astropy's ``LombScargle``
-  (``method="fast"``) on a few stars of the same grid;
+  in double precision, with every CPU (``n_jobs=-1``), with the exact power on the coarse
+  grid (``coarse="gls"``), with lcformer <= 0.2's settings (2 grid steps per peak, 20
+  candidates, ``coarse="gls"``, grid sizes powers of 2^(1/8)), and astropy's
+  ``LombScargle`` (``method="fast"``) on a few stars of the same grid;
 * **agreement**: the fraction of stars whose best period is the one of an exhaustive search,
   the maximum of the periodogram on a grid ``--exhaustive-oversampling`` (10) times finer than
   a peak (double precision, through nifty-ls when installed: independent code). A star
   agrees when both best frequencies lie on the same peak (within half a peak width
   ``1/(2 span)``) or when the exact power of the search's period is at least the exhaustive
-  grid's maximum (two peaks of near-equal height: the grid sampled the other one better).
+  grid's maximum (two peaks of near-equal height: the grid sampled the other one better);
+  also for ``coarse="gls"`` and lcformer <= 0.2's settings.
   light-curve's best period is checked the same way (same peak only), though its classic
   periodogram (no floating mean, no weights) may differ from this one by definition;
 * synthetic stars also report recovery of the true period (exact, or which alias).
@@ -212,7 +215,11 @@ def best_of(repeats: int, runs: dict[str, Callable[[], Any]]) -> dict[str, float
 def measure(name: str, lcs: LightCurves, args: argparse.Namespace,
             true_periods: np.ndarray | None = None) -> dict[str, Any]:
     config = PeriodConfig()
-    same_grid = dataclasses.replace(config, grid_size_ratio=2.0)
+    # light-curve's grid, searched as by default (the default's coarse statistic).
+    same_grid = dataclasses.replace(config, grid_size_ratio=2.0, coarse=config.coarse_statistic)
+    # lcformer <= 0.2's search: twice as fine a grid, 20 candidates, the exact power on it.
+    previous = dataclasses.replace(config, oversampling=2.0, n_candidates=20,
+                                   grid_size_ratio=2.0 ** 0.125)
     n = lcs.n_curves
     say(f"\n== {name}: {n} stars, {lcs.n_points:,} points (median {int(np.median(lcs.lengths))}"
         f" per star) ==")
@@ -220,6 +227,9 @@ def measure(name: str, lcs: LightCurves, args: argparse.Namespace,
     runs = {
         "find_periods": lambda: find_periods(lcs, config),
         "find_periods, light-curve's grid": lambda: find_periods(lcs, same_grid),
+        "find_periods, coarse grid gls": lambda: find_periods(
+            lcs, dataclasses.replace(config, coarse="gls")),
+        "find_periods, lcformer <= 0.2 settings": lambda: find_periods(lcs, previous),
         "light-curve Periodogram, same grid": lambda: light_curve_periods(lcs, same_grid),
         "find_periods, engine nifty-ls": (
             (lambda: find_periods(lcs, dataclasses.replace(config, engine="nifty-ls")))
@@ -240,12 +250,20 @@ def measure(name: str, lcs: LightCurves, args: argparse.Namespace,
         say(f"| {key:<52} | {rate:8.1f} | {rate / lc_rate:6.2f} |")
 
     result = find_periods(lcs, config)
+    before = find_periods(lcs, previous)
+    gls = find_periods(lcs, dataclasses.replace(config, coarse="gls"))
     lc_best = light_curve_periods(lcs, same_grid)
     ref_freq, ref_power, ref_engine = exhaustive(lcs, args.exhaustive_oversampling, config)
     span = result["span"].to_numpy()
     ours = result["frequency"].to_numpy()
     same_peak = np.abs(ours - ref_freq) * span < 0.5
     agree = same_peak | (result["power"].to_numpy() >= ref_power - 1e-9)
+
+    def agrees(found: Any) -> np.ndarray:
+        return ((np.abs(found["frequency"].to_numpy() - ref_freq) * span < 0.5)
+                | (found["power"].to_numpy() >= ref_power - 1e-9))
+
+    agree_before, agree_gls = agrees(before), agrees(gls)
     lc_agree = np.abs(lc_best - ref_freq) * span < 0.5
     significant = result["fap"].to_numpy() < 0.01
     say(f"\nexhaustive search: oversampling {args.exhaustive_oversampling:g}, double precision, "
@@ -253,12 +271,17 @@ def measure(name: str, lcs: LightCurves, args: argparse.Namespace,
     say(f"find_periods agrees with it for {agree.mean():.2%} of stars ({int(agree.sum())}/{n}; "
         f"same peak {same_peak.mean():.2%}; among the {int(significant.sum())} stars with "
         f"fap < 0.01: {agree[significant].mean() if significant.any() else float('nan'):.2%})")
+    say(f"the same with the exact power on the coarse grid (coarse='gls'): "
+        f"{agree_gls.mean():.2%}; with lcformer <= 0.2's settings (oversampling 2, 20 "
+        f"candidates, gls): {agree_before.mean():.2%}")
     say(f"light-curve's best peak on its grid is that peak for {lc_agree.mean():.2%} of stars "
         "(its periodogram has no floating mean and no weights: part of this is definition)")
     out: dict[str, Any] = {
         "stars": n, "points": int(lcs.n_points), "rates_stars_per_s": rates,
         "ratio_to_light_curve": {k: r / lc_rate for k, r in rates.items()},
         "agreement": float(agree.mean()), "same_peak": float(same_peak.mean()),
+        "agreement_coarse_gls": float(agree_gls.mean()),
+        "agreement_previous_settings": float(agree_before.mean()),
         "agreement_significant": float(agree[significant].mean()) if significant.any() else None,
         "light_curve_agreement": float(lc_agree.mean()),
         "exhaustive_oversampling": args.exhaustive_oversampling, "exhaustive_engine": ref_engine,
@@ -297,7 +320,9 @@ def multiband(n: int, rng: np.random.Generator) -> dict[str, float]:
     """
     from lcformer.data import periods
 
-    config = PeriodConfig(single_precision=False)
+    # The grid of lcformer <= 0.2 (2 steps per peak width): the ways are compared by the grid's
+    # maximum, without refinement.
+    config = PeriodConfig(single_precision=False, oversampling=2.0)
     plans = periods._NufftPlans(single=False)
     hits: dict[str, list[bool]] = {"find_periods (dof-weighted log power)": [],
                                    "point-weighted mean power": [],

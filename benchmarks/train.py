@@ -8,7 +8,8 @@ Each model is built at the research size (199 tokens of 4 numbers, emb 64, 4 hea
   in train mode (dropout on). The autoencoders get two rows: a classification step (Model 2
   with its encoder frozen, as ``train`` does) and a reconstruction step (masked MSE);
 * inference: :func:`lcformer.evaluation.metrics.window_probabilities` (``classify`` under
-  no_grad, eval mode) on a batch of 512 windows, then
+  inference_mode, eval mode; on the CPU in length-sorted batches of at most 32, each cut to
+  its longest window) on 512 windows, then
   :func:`lcformer.evaluation.metrics.star_probabilities`;
   windows/s is turned into stars/s with the ASAS average of windows per star.
 

@@ -10,25 +10,35 @@ Why each step is the way it is (measured on this project's 2-core machine; the b
   matters for sparse, uneven survey sampling, where a sinusoid sampled at the same few phases
   has a non-zero mean.
 - **Engine**: the grid is evaluated with a non-uniform FFT (``finufft``, the library under
-  ``nifty-ls``): three transforms per curve give ``sum w y e^(2 pi i f t)``,
-  ``sum w e^(2 pi i f t)`` and ``sum w e^(4 pi i f t)`` at every grid frequency at once.
+  ``nifty-ls``). The exact power needs ``sum w y e^(2 pi i f t)``, ``sum w e^(2 pi i f t)``
+  and ``sum w e^(4 pi i f t)`` at every grid frequency: two transforms and half of a third
+  (on the lower half of the grid the last sum is the second one at twice the frequency).
   ``nifty-ls`` builds new NUFFT plans on every call, which for a 400-point curve costs about
   as much as the transform; here stars are processed in order of grid size, one plan serves
-  every star of that size, buffers are reused, and the grid runs in single precision. For one
-  400-point curve on 106k frequencies that gave 177 curves/s against nifty-ls's 100 (single
-  precision) and 62 (double), light-curve's FFT periodogram 119 (on its 131k power-of-two
-  grid) and astropy's ``method="fast"`` 2.6. The whole search (with the refinement and the
-  significance below) runs at about light-curve's speed on the same grid and 1.4x the speed of
-  the same search through nifty-ls (``engine="nifty-ls"``, kept as a cross-check).
-- **Coarse grid, exact peaks**: the grid (:func:`frequency_grid`) samples each peak, whose
-  width is ``1/span``, ``oversampling`` (2) times, so a sinusoid's peak shows at least 81% of
-  its height. The ``n_candidates`` (20) highest local maxima are then re-evaluated exactly
-  (double precision, direct sums) from one grid step below to one above, every quarter step;
-  the best few distinct peaks then again every sixteenth of a step, and at the vertex of the
-  parabola through the best three points (power to ~1e-6). On 600 real ASAS stars the best
-  period was the one of an exhaustive search on a 10x finer grid for 599 (the other had a
-  peak narrower than the grid step); light-curve's periodogram (no refinement, no floating
-  mean, no weights) agreed for 77-82% of 250 stars on the same grid, 80% on a 16x finer one.
+  every star of that size, buffers are reused and the grid runs in single precision. The
+  grid sizes give the FFT inside (1.25 times the grid) a length that FFTW plans well without
+  measuring (:data:`FFT_EIGHTHS`): lengths with a factor 27 or 11 took 1.3-1.8x as long per
+  frequency. On 600 ASAS stars (one thread, ``benchmarks/periods.py``) the whole search ran
+  at 1.5x the speed of light-curve's FFT periodogram alone on the same grid and 2.6x the
+  speed of the same search through nifty-ls (``engine="nifty-ls"``, kept as a cross-check).
+- **The grid proposes, exact sums decide**: by default (``coarse="schuster"``) the grid
+  holds the classical periodogram ``|sum w (y - mean) e^(2 pi i f t)|^2`` (one transform
+  instead of two and a half), once per peak width ``1/span`` (``oversampling`` 1: a
+  sinusoid's peak shows at least 40% of its height). Its ``n_candidates`` (30) highest
+  local maxima, and the best of an exact scan of the lowest ``LOW_WIDTHS`` peak widths at a
+  third of the step (there seasonal gaps make peaks narrower than ``1/span`` and the
+  floating mean matters most: Miras), are re-evaluated with the exact power, from direct
+  sums written as matrix products: from one grid step below to one above every quarter step
+  (in single precision: this only ranks them), then the best few distinct peaks in double
+  precision every 1/32 of a peak width, and at the vertex of the parabola through the best
+  three points (power to ~1e-6). On three sets of 600 ASAS stars the best period was the one
+  of an exhaustive search on a 10x finer grid for 98.7%, 99.2% and 99.3% of the stars (the
+  misses: near-equal peaks, 1-day aliases), at 2.8-3x the speed of lcformer <= 0.2's search
+  (2 grid steps per peak, the exact power on the grid, 20 candidates: 99.7-99.8%);
+  ``coarse="gls"``, the exact power on this grid, agreed for 99.0-99.8% at 0.7x the speed.
+  Settings with a ``grid_size_ratio`` (those of models prepared by lcformer <= 0.2) keep
+  the exact power on the grid. light-curve's periodogram (no refinement, no floating mean,
+  no weights) agreed for 58% on the same grid.
 - **Several bands** (a star seen in R and B): every band's periodogram is computed on the
   star's grid and the bands are combined through ``Z = sum_b (N_b - 3) * -ln(1 - P_b)``, each
   band's "log" power weighted by its degrees of freedom. Under white Gaussian noise ``Z`` is
@@ -81,7 +91,11 @@ FIT_DOF = 3
 # peak widths apart (1/span is a peak's width).
 REFINE_POINTS = 9
 FINEST = 1.0 / 32.0
-KEEP_EXTRA = 5  # distinct peaks refined beyond n_peaks after the first zoom
+KEEP_EXTRA = 3  # distinct peaks refined beyond n_peaks after the first zoom
+# The lowest frequencies are scanned apart: LOW_WIDTHS peak widths, LOW_STEPS points per grid
+# step, exact power; their LOW_CANDIDATES best local maxima join the candidates. On 600 ASAS
+# stars this found the period of 9 of the 20 stars the grid's candidates had missed.
+LOW_WIDTHS, LOW_STEPS, LOW_CANDIDATES = 24.0, 3, 8
 #: FFT lengths that FFTW plans well without measuring: 2^k times these eighths. finufft's
 #: FFT is 1.25 times the grid size; on lengths with a factor 27 or 11 it ran 1.3-1.8x slower
 #: per frequency than on 2^k, 9 * 2^k, 5 * 2^k or 3 * 2^k.
@@ -104,14 +118,16 @@ class PeriodConfig(Config):
     max_period: float | None = setting(None, "days: the longest period searched (default: "
                                              "each star's time span)")
     # 1 keeps a sinusoid's peak within 40% of its height on the grid; with many candidates
-    # refined that is enough. On 600 ASAS stars (lcformer 0.3, one thread) 1 with 60
-    # candidates ran at 250 stars/s and missed an exhaustive search's best peak for 3 stars;
-    # 2 with 20 candidates (lcformer <= 0.2) at 161 stars/s, 1 miss.
+    # refined (and the lowest frequencies scanned finer, see LOW_WIDTHS) that is enough: on
+    # three sets of 600 ASAS stars the defaults agreed with an exhaustive search for 98.7%,
+    # 99.2% and 99.3% of the stars at 2.8-3x the speed of lcformer <= 0.2's search (2, with
+    # 20 candidates and the exact power on the grid: 99.7-99.8%).
     oversampling: float = setting(1.0, "periodogram grid steps per peak width 1/span")
     n_peaks: int = setting(3, "peaks reported per star, best first", cli=False)
     # Refining a candidate costs little next to the grid (single precision, one matrix
-    # product for all): on the 600 stars above 40/60/100 missed 4/3/2 at 261/250/235 stars/s.
-    n_candidates: int = setting(60, "coarse-grid local maxima re-evaluated exactly", cli=False)
+    # product for all): on those stars 30/40/60/100 agreed equally often (within 0.2%); 30
+    # ran 3% faster than 40 and 10% faster than 100.
+    n_candidates: int = setting(30, "coarse-grid local maxima re-evaluated exactly", cli=False)
     min_points: int = setting(5, "points a band needs for a period (fewer: NaN, counted)",
                               cli=False)
     # False for surveys whose errors are not trusted.
@@ -385,16 +401,20 @@ def _direct_power(band: _Band, start: np.ndarray, step: float, n: int,
     ranking candidates, which double-precision stages then refine.
     """
     c = len(start)
-    if single:  # sines and cosines are cheap: all at once
-        phases = _phases(np.concatenate([start, step * np.arange(n)]), band.t, single)
-        base, ladder = phases[:c], phases[c:]  # (C, N), (n, N)
-    else:  # the ladder's rows as powers of its second (n - 1 products, ~1e-15 each)
-        base = _phases(start, band.t, single)
-        ladder = np.empty((n, band.n), np.complex128)
-        ladder[0] = 1.0
-        if n > 1:
-            ladder[1:] = _phases(np.array([step]), band.t, single)
-            np.cumprod(ladder, axis=0, out=ladder)
+    phases = _phases(np.concatenate([start, [step]]), band.t, single)
+    base = phases[:c]  # (C, N)
+    # The ladder's rows as powers of e^(2 pi i step t), by doubling: row k + r is row r times
+    # row k. Each is a product of at most log2(n) factors, so off by a few roundings (1e-16;
+    # 6e-8 in single precision, where the ladder only ranks candidates).
+    ladder = np.empty((n, band.n), base.dtype)  # (n, N)
+    ladder[0] = 1.0
+    if n > 1:
+        ladder[1] = phases[c]
+    k = 2
+    while k < n:
+        m = min(k, n - k)
+        np.multiply(ladder[:m], ladder[k - 1] * ladder[1], out=ladder[k:k + m])
+        k += m
     w, wy = band.sum_weights.astype(np.float32) if single else band.sum_weights
     weighted = np.empty((2 * c, band.n), base.dtype)
     np.multiply(base, wy, out=weighted[:c])
@@ -454,9 +474,15 @@ def _to_z(stat: np.ndarray, dofs: np.ndarray) -> np.ndarray:
 # ---------------------------------------------------------------------- one star
 def _local_maxima(stat: np.ndarray, n: int) -> np.ndarray:
     """Indices of the ``n`` highest local maxima (ends included), highest first."""
-    padded = np.concatenate(([-np.inf], stat, [-np.inf]))
-    inner = padded[1:-1]
-    peaks = np.flatnonzero((inner > padded[:-2]) & (inner >= padded[2:]))
+    if len(stat) < 3:
+        peaks = np.array([int(np.argmax(stat))] if len(stat) else [], dtype=np.int64)
+    else:  # as if -inf lay beyond both ends (no padded copy: this runs on every grid)
+        inner = stat[1:-1]
+        peaks = np.flatnonzero((inner > stat[:-2]) & (inner >= stat[2:])) + 1
+        ends = [i for i, is_peak in ((0, stat[0] >= stat[1]), (len(stat) - 1,
+                                                               stat[-1] > stat[-2])) if is_peak]
+        if ends:
+            peaks = np.concatenate([peaks, ends])
     if len(peaks) > n:
         peaks = peaks[np.argpartition(stat[peaks], -n)[-n:]]
     return peaks[np.argsort(stat[peaks])[::-1]]
@@ -500,6 +526,16 @@ class _Search:
                            for b in bands], dofs)
         best = _local_maxima(coarse, config.n_candidates)
         freq = (best + first) * step
+        # The lowest LOW_WIDTHS peak widths again, exactly and LOW_STEPS times finer: there
+        # seasonal gaps make peaks narrower than 1/span and the floating mean matters most
+        # (the long periods of Miras), and a coarse grid missed such peaks.
+        fine_step = step / LOW_STEPS
+        n_low = min(math.ceil(LOW_WIDTHS / (span * fine_step)) + 1,
+                    math.floor((n_steps - first) * LOW_STEPS) + 1)
+        low = _combine([_direct_power(b, np.array([first * step]), fine_step, n_low,
+                                      config.single_precision)[0] for b in bands], dofs)
+        freq = np.concatenate([freq, first * step + fine_step * _local_maxima(
+            low, LOW_CANDIDATES)])
         # The search range; the grid's first point lies up to one step below f_lo.
         f_lo, f_hi = 1.0 / (config.max_period or span), n_steps * step
 
@@ -620,8 +656,9 @@ def find_periods(lcs: LightCurves, config: PeriodConfig | None = None, n_jobs: i
     (``period_curves_without_errors``).
 
     ``n_jobs`` threads work on stars at once (the NUFFT and NumPy release the GIL); -1 uses
-    every CPU. Two threads ran 1.4x as fast as one on 2 cores (the Python and memory-bound
-    parts do not scale). Results do not depend on ``n_jobs``.
+    every CPU. Two threads ran 1.4x as fast as one on 2 otherwise idle cores (the Python and
+    memory-bound parts do not scale; on 2 cores busy with other work, 1.0x). Results do not
+    depend on ``n_jobs``.
     """
     config = config or PeriodConfig()
     report = report if report is not None else DropReport()

@@ -80,7 +80,7 @@ class TokenEmbedding(nn.Module):
                 f"{n_tokens} tokens exceed max_tokens={self.positions.shape[0]}; "
                 "build the model with a larger max_tokens"
             )
-        x = F.relu(self.proj(tokens))
+        x = F.relu(self.proj(tokens), inplace=not torch.is_grad_enabled())
         if self.position == "index":
             return x + self.positions[:n_tokens]
         dt = self.dt_of(tokens[..., 0])
@@ -129,7 +129,7 @@ class MultiHeadAttention(nn.Module):
                 context = _pad_to_16(context)
             key_mask = _pad_mask(key_mask, n_key, _round_16(n_key))
         if context is None:
-            q, k, v = F.linear(query, w, b).chunk(3, dim=-1)
+            q, k, v = apply_linear(None, query, w, b).chunk(3, dim=-1)
         else:
             q = F.linear(query, w[:emb], b[:emb])
             k, v = F.linear(context, w[emb:], b[emb:]).chunk(2, dim=-1)
@@ -138,7 +138,8 @@ class MultiHeadAttention(nn.Module):
             self._split(q), self._split(k), self._split(v),
             attn_mask=attn_mask, dropout_p=0.0, scale=self.scale,
         )  # fmt: skip
-        return self.out_proj(out.transpose(1, 2)[:, :n_query].reshape(batch, n_query, emb))
+        out = out.transpose(1, 2)[:, :n_query].reshape(batch, n_query, emb)
+        return apply_linear(self.out_proj, out)
 
     @torch.no_grad()
     def weights(self, query: Tensor, key_mask: Tensor | None = None) -> Tensor:
@@ -155,6 +156,19 @@ class MultiHeadAttention(nn.Module):
     def _split(self, x: Tensor) -> Tensor:
         """(B, T, emb) -> (B, heads, T, emb/heads)."""
         return x.unflatten(-1, (self.heads, self.emb // self.heads)).transpose(1, 2)
+
+
+def apply_linear(layer: nn.Linear | None, x: Tensor, weight: Tensor | None = None,
+                 bias: Tensor | None = None) -> Tensor:
+    """``layer(x)`` (or ``F.linear(x, weight, bias)``); without gradients as a product, then
+    the bias added in place: ``addmm`` first copies the bias into every row of the output,
+    which took a third as long as the product itself (3% of the periodic model's inference)."""
+    if layer is not None:
+        weight, bias = layer.weight, layer.bias
+    assert weight is not None
+    if torch.is_grad_enabled() or bias is None:
+        return F.linear(x, weight, bias)
+    return torch.matmul(x, weight.t()).add_(bias)
 
 
 def _round_16(n: int) -> int:
@@ -191,7 +205,13 @@ class FeedForward(nn.Module):
         self.out = nn.Linear(mult * emb, emb)
 
     def forward(self, x: Tensor) -> Tensor:
-        return self.out(F.relu(self.hidden(self.inp(x))))
+        if torch.is_grad_enabled():
+            return self.out(F.relu(self.hidden(self.inp(x))))
+        # Inference: the two linear layers folded into one (equal up to float rounding), one
+        # matrix product fewer per token; the ReLU in place.
+        weight = self.hidden.weight @ self.inp.weight
+        bias = torch.addmv(self.hidden.bias, self.hidden.weight, self.inp.bias)
+        return apply_linear(self.out, apply_linear(None, x, weight, bias).relu_())
 
     def regularized_weights(self) -> Iterator[Tensor]:
         yield self.hidden.weight

@@ -31,7 +31,7 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from lcformer.models.blocks import ClassifierHead, EncoderBlock, guard_mask
+from lcformer.models.blocks import ClassifierHead, EncoderBlock, apply_linear, guard_mask
 from lcformer.models.config import ModelConfig
 
 #: Token channels that are positions on a circle: phase at P, at 2P, and the time over
@@ -92,7 +92,11 @@ class PeriodicClassifier(nn.Module):
         angle = 2 * math.pi * phase[..., None] * self.harmonics  # (B, T, 2, H)
         fourier = torch.cat([angle.sin(), angle.cos()], dim=-1).flatten(-2)
         rest = torch.nan_to_num(tokens[..., PHASE_CHANNELS:], nan=0.0).clamp(-50, 50)
-        x = self.embed(torch.cat([fourier, rest], dim=-1))
+        x = torch.cat([fourier, rest], dim=-1)
+        if torch.is_grad_enabled():
+            x = self.embed(x)
+        else:  # inference: products with the biases added in place (see blocks.apply_linear)
+            x = apply_linear(self.embed[2], apply_linear(self.embed[0], x).relu_())
         return x.masked_fill(~mask[..., None], 0.0)
 
     def classify(self, tokens: Tensor, mask: Tensor, extra: Tensor | None = None,

@@ -38,7 +38,12 @@ from tqdm.auto import tqdm
 from lcformer import atomic
 from lcformer.data.splits import WindowSet, class_weights
 from lcformer.errors import CorruptFileError, RunNotFoundError
-from lcformer.evaluation.metrics import classification_metrics, star_level, window_probabilities
+from lcformer.evaluation.metrics import (
+    classification_metrics,
+    star_level,
+    trim_padding,
+    window_probabilities,
+)
 from lcformer.models import LightCurveClassifier
 from lcformer.models.periodic import PeriodicClassifier
 from lcformer.training import distributed
@@ -232,8 +237,9 @@ def run_epoch(model: LightCurveClassifier, data: WindowSet, optimizer: torch.opt
     total, seen = 0.0, 0
     for start in range(0, len(order), config.batch_size):
         idx = np.sort(order[start:start + config.batch_size])  # sorted: faster memmap reads
-        tokens = torch.from_numpy(np.asarray(data.tokens[idx])).to(device)
-        mask = torch.from_numpy(np.asarray(data.mask[idx])).to(device)
+        # Cut to the batch's longest sample: padded positions are ignored by every model.
+        tokens, mask = trim_padding(np.asarray(data.tokens[idx]), np.asarray(data.mask[idx]))
+        tokens, mask = torch.from_numpy(tokens).to(device), torch.from_numpy(mask).to(device)
         if phase == "classify":
             y = torch.from_numpy(data.labels[idx]).to(device)
             extra = (None if data.extra is None else
@@ -330,8 +336,9 @@ def run_epoch_distributed(model: LightCurveClassifier, step: nn.Module, data: Wi
         batch = np.sort(order[start:start + config.batch_size])
         part, share = shard(batch, n, me)
         idx = batch[part]
-        tokens = torch.from_numpy(np.asarray(data.tokens[idx])).to(device)
-        mask = torch.from_numpy(np.asarray(data.mask[idx])).to(device)
+        # Cut to the batch's longest sample: padded positions are ignored by every model.
+        tokens, mask = trim_padding(np.asarray(data.tokens[idx]), np.asarray(data.mask[idx]))
+        tokens, mask = torch.from_numpy(tokens).to(device), torch.from_numpy(mask).to(device)
         if phase == "classify":
             y = torch.from_numpy(data.labels[idx]).to(device)
             extra = (None if data.extra is None else
