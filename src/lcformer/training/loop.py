@@ -223,16 +223,22 @@ def train(
     return result
 
 
+def epoch_order(data: WindowSet, phase: Phase, config: TrainConfig, weights: torch.Tensor,
+                rng: np.random.Generator) -> np.ndarray:
+    """The samples of one epoch, in order: class-weighted draws with ``balance="sampler"``
+    (classification epochs), else a permutation. Every rank of a DDP run draws the same."""
+    if config.balance == "sampler" and phase == "classify":
+        p = weights.cpu().numpy()[data.labels]
+        return rng.choice(len(data), size=len(data), replace=True, p=p / p.sum())
+    return rng.permutation(len(data))
+
+
 def run_epoch(model: LightCurveClassifier, data: WindowSet, optimizer: torch.optim.Optimizer,
               phase: Phase, config: TrainConfig, weights: torch.Tensor,
               rng: np.random.Generator, device: torch.device) -> float:
     """One pass over the training windows; returns the mean loss."""
     model.train()
-    if config.balance == "sampler" and phase == "classify":
-        p = weights.cpu().numpy()[data.labels]
-        order = rng.choice(len(data), size=len(data), replace=True, p=p / p.sum())
-    else:
-        order = rng.permutation(len(data))
+    order = epoch_order(data, phase, config, weights, rng)
     loss_weights = weights if config.balance == "loss" else None
     total, seen = 0.0, 0
     for start in range(0, len(order), config.batch_size):
@@ -324,11 +330,7 @@ def run_epoch_distributed(model: LightCurveClassifier, step: nn.Module, data: Wi
     if me:  # dropout: another stream on each rank (rank 0 keeps the single-process one)
         torch.manual_seed(int(np.random.SeedSequence([seed, me]).generate_state(1)[0]))
     draws_shift = isinstance(model, PeriodicClassifier) and model.config.phase_shift
-    if config.balance == "sampler" and phase == "classify":
-        p = weights.cpu().numpy()[data.labels]
-        order = rng.choice(len(data), size=len(data), replace=True, p=p / p.sum())
-    else:
-        order = rng.permutation(len(data))
+    order = epoch_order(data, phase, config, weights, rng)
     loss_weights = weights if config.balance == "loss" else None
     total = torch.zeros((), dtype=torch.float64)
     seen = 0
