@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from machine import cpu_model  # benchmarks/machine.py
+from machine import cpu_model, small_model  # benchmarks/machine.py
 
 from lcformer.data.cleaning import clean
 from lcformer.data.report import DropReport
@@ -34,18 +34,6 @@ from lcformer.data.synthetic import SyntheticConfig, make_synthetic
 from lcformer.evaluation.export import export_onnx, onnx_log_probs, onnx_session
 from lcformer.evaluation.metrics import window_probabilities
 from lcformer.evaluation.predict import model_prepare_config
-
-
-def model_and_metadata(run: str | None):
-    from lcformer.api import Classifier
-    from lcformer.training.config import TrainConfig
-    from lcformer.training.runs import load_model
-
-    if run:
-        return load_model(run)
-    clf = Classifier(train=TrainConfig(epochs=1, device="cpu"))
-    clf.fit(make_synthetic(SyntheticConfig(n_per_class=30, num=250)))
-    return clf.model_, clf.metadata_
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -58,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", help="also write the numbers to this JSON file")
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
-    model, metadata = model_and_metadata(args.run)
+    model, metadata = small_model(args.run)
     model = model.cpu().eval()
 
     config = model_prepare_config(metadata)

@@ -38,7 +38,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import torch
-from machine import cpu_model  # benchmarks/machine.py
+from machine import cpu_model, small_model  # benchmarks/machine.py
 
 from lcformer.data.reading import read_long_table
 from lcformer.data.report import DropReport
@@ -77,20 +77,6 @@ def write_partition(path: Path, first_star: int, n_stars: int, points: int,
                       "time": t, "mag": mag.astype(np.float32), "err": err.astype(np.float32)})
     pq.write_table(table, path)
     return int(star.size)
-
-
-def small_model(run: str | None):
-    """The default model, trained for one epoch on 90 synthetic stars (or ``run``'s)."""
-    from lcformer.api import Classifier
-    from lcformer.data.synthetic import SyntheticConfig, make_synthetic
-    from lcformer.training.config import TrainConfig
-    from lcformer.training.runs import load_model
-
-    if run:
-        return load_model(run)
-    clf = Classifier(train=TrainConfig(epochs=1, device="cpu"))
-    clf.fit(make_synthetic(SyntheticConfig(n_per_class=30, num=250)))
-    return clf.model_, clf.metadata_
 
 
 def main(argv: list[str] | None = None) -> int:
