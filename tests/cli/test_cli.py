@@ -20,6 +20,8 @@ from lcformer.cli import main
 from lcformer.data import datasets
 from lcformer.data.reading import read_long_table
 from lcformer.data.synthetic import SyntheticConfig, make_synthetic
+from lcformer.models.forest import ForestFusion
+from lcformer.training.runs import load_model
 
 TINY = SyntheticConfig(n_per_class=10, num=84)  # 30 stars of 42 points
 TRAIN_ARGS = ["--epochs", "1", "--emb", "8", "--heads", "2", "--window", "20", "--stride", "10",
@@ -222,3 +224,13 @@ def test_the_default_model_trains_on_star_views_and_predicts_periods(tiny_synthe
     predictions = pd.read_parquet(out_file)
     assert {"period", "power"} <= set(predictions.columns)
     assert (predictions["period"] > 0).all() and predictions["power"].between(0, 1).all()
+    # By default a random forest sits beside the network: saved with it, named by `info`.
+    model, metadata = load_model(run_dir)
+    assert isinstance(model, ForestFusion) and len(model.forest.roots) == 500
+    assert 0 <= metadata["forest"]["network_weight"] <= 1
+    assert float(model.weight) == pytest.approx(metadata["forest"]["network_weight"])
+    assert (run_dir / "network" / "last.safetensors").is_file()  # the network's own
+    assert main(["info", str(run_dir)]) == 0
+    out = capsys.readouterr().out
+    assert "with a forest of 500 trees (weight of the network" in out
+    assert "network/last.safetensors" in out

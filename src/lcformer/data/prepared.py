@@ -80,8 +80,9 @@ class PrepareConfig(Config):
     inputs: Literal["windows", "stars"] = setting("windows", cli=False)
     views: ViewConfig = setting(factory=ViewConfig)
     periods: PeriodConfig = setting(factory=PeriodConfig)
-    features: bool = setting(False, "star views: also the feature baseline's light-curve "
-                                    "features of each star, fused into the model")
+    features: bool = setting(True, "star views: also the feature baseline's light-curve "
+                                   "features of each star, fused into the model (and its "
+                                   "forest)")
     # How the user's files were read (--columns, --flux): another reading is another input.
     reading: ReadConfig = setting(factory=ReadConfig)
 

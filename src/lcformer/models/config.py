@@ -21,6 +21,7 @@ RESEARCH_L2 = 0.1
 #: known (``RunConfig`` holds a model config before the data is read).
 _POSITIVE_INTS = ("emb", "heads", "ff_mult", "depth", "head_hidden_mult", "rnn_units",
                   "rnn_layers", "harmonics", "ensemble")
+_NON_NEGATIVE_INTS = ("forest",)
 _FROM_DATA = ("n_classes", "n_features", "max_tokens", "n_extra")
 
 
@@ -64,6 +65,9 @@ class ModelConfig(Config):
     harmonics: int = setting(4, "periodic: Fourier harmonics of each phase in a token")
     phase_shift: bool = setting(True, "periodic: shift every star by a random phase in "
                                       "training (the period's zero point means nothing)")
+    forest: int = setting(0, "periodic: trees of a random forest on the per-star values, "
+                             "fitted after the network; their probabilities are averaged "
+                             "with a weight chosen on the validation stars (0: no forest)")
     head: Literal["", "tokens", "pooled"] = setting(
         "", "tokens: every token classifies, probabilities are averaged (research); pooled: "
             "token features are averaged, then classified once; default: tokens")
@@ -75,6 +79,9 @@ class ModelConfig(Config):
         for key in _POSITIVE_INTS:
             if getattr(self, key) < 1:
                 raise ConfigError(f"{key} must be a positive integer, got {getattr(self, key)}")
+        for key in _NON_NEGATIVE_INTS:
+            if getattr(self, key) < 0:
+                raise ConfigError(f"{key} must be 0 or more, got {getattr(self, key)}")
         for key in _FROM_DATA:
             value = getattr(self, key)
             if value is not None and value < (0 if key == "n_extra" else 1):

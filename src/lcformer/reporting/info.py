@@ -122,7 +122,8 @@ def run_info(run_dir: str | Path) -> RunInfo:
     config = read_run_config(run_dir)
     has_metrics = (run_dir / "metrics.json").is_file()
     metrics = read_metrics(run_dir) if has_metrics else None
-    paths = sorted(run_dir.glob("*.safetensors")) + sorted(run_dir.glob("member*/*.safetensors"))
+    paths = sorted(run_dir.glob("*.safetensors")) + sorted(
+        p for folder in ("member*", "network") for p in run_dir.glob(f"{folder}/*.safetensors"))
     if not config and metrics is None and not paths:
         raise RunNotFoundError(f"{run_dir} is not a run folder: no config.toml, metrics.json "
                                f"or *.safetensors (made by `lcformer train`, `baseline` or "
@@ -152,6 +153,10 @@ def run_info(run_dir: str | Path) -> RunInfo:
         n = parameter_count(model)
         size = f", {n:,} parameters" if n is not None else ""
         ensemble = f", ensemble of {model['ensemble']}" if model.get("ensemble", 1) > 1 else ""
+        forest = metadata.get("forest")
+        if forest:
+            ensemble += (f", with a forest of {forest['trees']} trees (weight of the network "
+                         f"{forest['network_weight']:g}, chosen on the validation stars)")
         add(("model", f"{model.get('name')}{size}{ensemble}\n"
                       f"{settings_text(model, skip=('name',))}"))
     elif records:

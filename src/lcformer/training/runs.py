@@ -35,6 +35,7 @@ from lcformer.config import Config
 from lcformer.data.prepared import PreparedDataset
 from lcformer.data.splits import WindowSet, assign_splits, window_sets
 from lcformer.errors import (
+    ConfigError,
     ConfigMismatchError,
     CorruptFileError,
     NothingToTrainError,
@@ -45,10 +46,11 @@ from lcformer.evaluation.records import RunRecord, write_records
 from lcformer.hardware import hardware
 from lcformer.models import LightCurveClassifier, ModelConfig, model_from_config
 from lcformer.models.ensemble import Ensemble
+from lcformer.models.forest import ForestFusion, TreeForest, choose_weight
 from lcformer.reporting.tensorboard import TensorBoardLogger
 from lcformer.training import distributed
 from lcformer.training.checkpoints import load_checkpoint, save_checkpoint
-from lcformer.training.config import RunConfig
+from lcformer.training.config import RunConfig, TrainConfig
 from lcformer.training.loop import TrainResult, pick_device, train, write_history
 
 
@@ -95,18 +97,23 @@ def fit(data: PreparedDataset, config: RunConfig, parts: np.ndarray,
     model_config = config.model.for_data(len(data.classes), data.tokens.shape[2],
                                          data.tokens.shape[1], data.window_extra.shape[1])
     metadata = checkpoint_metadata(model_config, data, config)
+    if model_config.forest and not model_config.n_extra:
+        raise ConfigError(f"--forest {model_config.forest}: the forest reads the per-star "
+                          f"values of star views, and {data.name} has none; use --forest 0, "
+                          f"or the periodic model")
+    # The network's own checkpoints (the loop's, an ensemble's) describe it without the forest.
+    network_metadata = metadata | {"model": model_config.replace(forest=0).to_dict()}
     began = time.perf_counter()
     members, history = [], []
     for i in range(model_config.ensemble):  # an ensemble: one member per seed, trained alike
         seed = config.train.seed + i
         torch.manual_seed(seed)
-        member = model_from_config(model_config.replace(ensemble=1))
+        member = model_from_config(model_config.replace(ensemble=1, forest=0))
         if hasattr(member, "fit_extra_stats"):  # standardise per-star values on train stars
             member.fit_extra_stats(np.asarray(sets["train"].extra))
-        folder = run_dir if model_config.ensemble == 1 or run_dir is None else (
-            run_dir / f"member{i}")
+        folder = member_folder(run_dir, model_config, i)
         result = train(member, sets["train"], sets["val"], data.classes,
-                       config.train.replace(seed=seed), folder, metadata,
+                       config.train.replace(seed=seed), folder, network_metadata,
                        # a run (or an ensemble member) killed before its first epoch was
                        # saved begins afresh: the same seeds make the same run
                        resume=resume and (folder is None
@@ -117,10 +124,50 @@ def fit(data: PreparedDataset, config: RunConfig, parts: np.ndarray,
     model = members[0] if len(members) == 1 else Ensemble(members)
     if len(members) > 1:
         result = TrainResult(history, None, math.nan, False)
-        if run_dir is not None and distributed.is_main():
-            save_checkpoint(run_dir / "best.safetensors", model, metadata)
-            write_history(run_dir / "history.csv", history)
+    if model_config.forest:
+        model = add_forest(model, sets, model_config, config.train)
+        metadata = metadata | {"forest": {"trees": model_config.forest,
+                                          "network_weight": float(model.weight)}}
+    if run_dir is not None and distributed.is_main() and member_folder(run_dir, model_config,
+                                                                       0) != run_dir:
+        save_checkpoint(run_dir / "best.safetensors", model, metadata)
+        write_history(run_dir / "history.csv", history)
     return FittedRun(model.eval(), metadata, result, sets, time.perf_counter() - began)
+
+
+def member_folder(run_dir: Path | None, config: ModelConfig, i: int) -> Path | None:
+    """Where the loop keeps a network's checkpoints: the run folder for a lone network; else
+    a folder of its own (``member<i>``, ``network``), and the run folder's ``best`` holds the
+    whole model (the ensemble, the forest)."""
+    if run_dir is None or (config.ensemble == 1 and not config.forest):
+        return run_dir
+    return run_dir / (f"member{i}" if config.ensemble > 1 else "network")
+
+
+def add_forest(network: torch.nn.Module, sets: dict[str, WindowSet], config: ModelConfig,
+               train: TrainConfig) -> ForestFusion:
+    """The network fused with a forest fitted on the training stars' per-star values; the
+    weight of the two is the one with the lowest log-loss on the validation stars (0.5
+    without them)."""
+    part = sets["train"]
+    first = np.unique(part.star, return_index=True)[1]  # a star's chunks share its values
+    forest = TreeForest.fit(np.asarray(part.extra)[first], part.labels[first],
+                            config.n_classes, config.forest, seed=train.seed,
+                            n_jobs=torch.get_num_threads())
+    fused = ForestFusion(network, forest)
+    val = sets["val"]
+    if len(val):
+        device = pick_device(train.device)
+        star_class = np.full(int(val.star.max()) + 1, -1)
+        star_class[val.star] = val.labels
+        _, labels, p_network = star_level(
+            window_probabilities(network, val.tokens, val.mask, 512, device, val.extra),
+            val.star, star_class)
+        with torch.no_grad():
+            p_forest = forest(torch.as_tensor(np.asarray(val.extra))).numpy()
+        _, _, p_forest = star_level(p_forest, val.star, star_class)
+        fused.weight.fill_(choose_weight(p_network, p_forest, labels))
+    return fused.eval()
 
 
 def train_run(data: PreparedDataset, config: RunConfig, run_dir: str | Path,

@@ -1,0 +1,79 @@
+"""The forest beside the network: scikit-learn's trees as tensors, and the weight of the mix."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.ensemble import RandomForestClassifier
+
+from lcformer.errors import ConfigError
+from lcformer.models import ModelConfig, model_from_config
+from lcformer.models.forest import ForestFusion, TreeForest, choose_weight
+from lcformer.training.checkpoints import load_checkpoint, save_checkpoint
+
+
+def values(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, 6))
+    y = (x[:, 0] + 0.5 * x[:, 1] > 0).astype(int) + (x[:, 2] > 1)
+    x[rng.random(x.shape) < 0.1] = np.nan  # unknown values (a colour of a one-band star)
+    x[3, 4] = np.inf
+    return x, y
+
+
+@pytest.mark.parametrize("n_classes", [3, 4])  # 4: a class no training star has
+def test_same_probabilities_as_scikit_learn(n_classes: int) -> None:
+    x, y = values(300, 0)
+    forest = TreeForest.fit(x, y, n_classes, trees=25, seed=3)
+    reference = RandomForestClassifier(n_estimators=25, class_weight="balanced_subsample",
+                                       random_state=3)
+    fill = forest.fill.numpy()
+    reference.fit(np.where(np.isfinite(x), x, fill).astype(np.float32), y)
+    new, _ = values(200, 1)
+    expected = reference.predict_proba(np.where(np.isfinite(new), new, fill).astype(np.float32))
+    got = forest(torch.as_tensor(new, dtype=torch.float32)).numpy()
+    np.testing.assert_allclose(got[:, :3], expected, atol=1e-6)
+    assert got.shape == (200, n_classes) and np.all(got[:, 3:] == 0)
+
+
+def test_saved_and_loaded_with_the_network(tmp_path) -> None:
+    config = ModelConfig(name="periodic", emb=16, heads=2, forest=10).for_data(3, 9, 40, 6)
+    x, y = values(120, 2)
+    torch.manual_seed(0)
+    fused = model_from_config(config)
+    assert isinstance(fused, ForestFusion)
+    fused.forest = TreeForest.fit(x, y, 3, trees=10)
+    fused.weight.fill_(0.3)
+    save_checkpoint(tmp_path / "m.safetensors", fused, {"model": config.to_dict()})
+    state, _, _ = load_checkpoint(tmp_path / "m.safetensors")
+    loaded = model_from_config(config)  # an empty forest, sized by the state it loads
+    loaded.load_state_dict(state)
+    tokens, mask = torch.rand(5, 40, 9), torch.ones(5, 40, dtype=torch.bool)
+    extra = torch.as_tensor(x[:5], dtype=torch.float32)
+    fused.eval(), loaded.eval()
+    torch.testing.assert_close(loaded.classify(tokens, mask, extra),
+                               fused.classify(tokens, mask, extra))
+    assert float(loaded.weight) == pytest.approx(0.3)
+    torch.testing.assert_close(loaded.classify(tokens, mask, extra).exp().sum(1),
+                               torch.ones(5))
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 2**31 - 1))
+def test_weight_follows_the_better_classifier(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, 3, 40)
+    right = np.full((40, 3), 0.05)
+    right[np.arange(40), labels] = 0.9
+    noise = rng.dirichlet(np.ones(3), 40)
+    assert choose_weight(right, noise, labels) > 0.5
+    assert choose_weight(noise, right, labels) < 0.5
+    assert choose_weight(right, right, labels) == 0.5  # a tie: half each
+
+
+def test_forest_needs_a_sane_size() -> None:
+    with pytest.raises(ConfigError, match="forest"):
+        ModelConfig(name="periodic", forest=-1)
