@@ -38,7 +38,8 @@ def test_ablation_rows_baseline_and_continuing(tiny_synthetic, tmp_path, monkeyp
 
     # The results document shows it (lcformer.reporting.results), with the folded test stars.
     text, _ = results_document([out], tmp_path / "docs" / "results.md", command="x")
-    assert "## Ablation" in text and "| synthetic | " in text and "research encoder" in text
+    assert "## Ablation" in text and "| synthetic (ablation) | " in text
+    assert "research encoder" in text
     assert "(forest) |" in text  # the summary's periodic model: the default, not the last row
     assert (tmp_path / "docs" / "figures" / "ablation" / "folded_test_stars.png").is_file()
 

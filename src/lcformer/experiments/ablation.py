@@ -215,7 +215,9 @@ def ablation_table(long: pd.DataFrame, dataset: str, train: TrainConfig,
     """Markdown: one row per step and baseline classifier, mean (± std over folds)."""
     labels = {s.name: s.label for s in STEPS} | BASELINE_LABELS
     order = [*STEP_NAMES, *BASELINE_LABELS]
-    split = f"{folds}-fold cross-validation (mean ± std)" if folds else "the dataset's split"
+    split = (f"{folds}-fold stratified cross-validation (mean ± std)" if folds else
+             "the dataset's own split, or where it has none stratified 70/10/20 by star "
+             "(seed 0)")
     hardware = ", ".join(sorted(set(long["hardware"].astype(str))))
     lines = [f"# Ablation on {dataset}", "",
              f"Star-level test scores, {split}. Training: {train.epochs} epochs, batch "

@@ -406,13 +406,18 @@ def ablation_lines(folders: list[Path], out: Path, figures: bool = True) -> list
     """The ablation sections (``lcformer ablation`` folders): a summary of the periodic model
     as it is by default against the feature baseline on the same test stars, then each table,
     its command and the folded test stars of that row."""
-    from lcformer.experiments.ablation import DEFAULT_STEP, STEP_NAMES
+    from lcformer.experiments.ablation import (
+        DEFAULT_STEP,
+        STEP_NAMES,
+        AblationConfig,
+        ablation_table,
+    )
 
     lines = ["## Ablation: from the research encoder to the periodic model", "",
              "Each row adds one change (`lcformer ablation`); the feature baseline is trained "
              "and tested on the same stars as the star-view rows. The summary's periodic "
              "model is the `forest` row, the default (else the last row run).", "",
-             "| dataset | periodic model: macro-F1 | best feature baseline | "
+             "| dataset (folder) | periodic model: macro-F1 | best feature baseline | "
              "difference |", "|---|---|---|---|"]
     body: list[str] = []
     for folder in folders:
@@ -427,16 +432,18 @@ def ablation_lines(folders: list[Path], out: Path, figures: bool = True) -> list
         feats = [m for m in BASELINE_LABELS if m in mean.index]
         best = max(feats, key=lambda m: mean[m]) if feats else None
         if last is not None and best is not None:
-            lines.append(f"| {info['dataset']} | {mean[last]:.3f} ({last}) | {mean[best]:.3f} "
+            lines.append(f"| {info['dataset']} ({folder.name}) | {mean[last]:.3f} ({last}) | "
+                         f"{mean[best]:.3f} "
                          f"({row_label(best)}) | {mean[last] - mean[best]:+.3f} |")
-        table = (folder / "ablation.md").read_text().splitlines()
+        settings = AblationConfig.from_dict(info["ablation"])
+        table = ablation_table(long, info["dataset"], settings.train, settings.folds).splitlines()
         commands = info.get("commands") or [f"(not recorded; see {folder / 'ablation.json'})"]
         classes = (f"Classes: {', '.join(info['classes'])}." if info.get("classes") else
                    "Classes: all of the dataset's.")
         body += [f"### {info['dataset']} ({folder.name})", "", classes, "",
                  "Made by (the first command started it; the others continued it):"
                  if len(commands) > 1 else "Made by:", "", "```", *commands, "```", "",
-                 *[line for line in table if not line.startswith("# ")],
+                 *table[2:], "",  # without its title
                  "Minutes: wall-clock time of the runs on the hardware named, one run after "
                  "the other; the baseline's row counts its classifiers' fitting only.", ""]
         if figures and last is not None:
