@@ -45,6 +45,12 @@ def test_ablation_rows_baseline_and_continuing(tiny_synthetic, tmp_path, monkeyp
 
     again = run_ablation("synthetic", out, config, progress=False)  # read, not retrained
     pd.testing.assert_frame_equal(again.long, result.long)
+    # Another row: trained; the others read; the table holds them all, in the steps' order.
+    more = run_ablation("synthetic", out, config.replace(steps=("scalars",)), progress=False)
+    assert more.long["step"].tolist() == ["research", "scalars", "folded", "forest",
+                                          "random_forest", "gradient_boosting"]
+    pd.testing.assert_frame_equal(
+        more.long[more.long["step"] != "scalars"].reset_index(drop=True), result.long)
     with pytest.raises(ConfigMismatchError, match="other settings"):
         run_ablation("synthetic", out, config.replace(folds=3), progress=False)
 

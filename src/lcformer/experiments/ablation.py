@@ -22,7 +22,7 @@ windows drop stars shorter than one window, so row 1 is tested on the test stars
 Layout of an ablation folder: ``ablation.json`` (settings, dataset, commands),
 ``<step>/<repeat>/`` run folders, ``baseline/<repeat>/``, ``ablation.csv`` (one row per run)
 and ``ablation.md`` (the table). A finished run folder is read, not rerun, so an interrupted
-ablation continues where it stopped.
+ablation continues where it stopped, and running it again with other ``--steps`` adds rows.
 """
 
 from __future__ import annotations
@@ -133,7 +133,8 @@ def run_ablation(dataset: str, folder: str | Path, config: AblationConfig | None
                  command: str | None = None, baseline_jobs: int = 1,
                  prepare: PrepareConfig | None = None) -> AblationResult:
     """Train every step (over ``folds`` k-fold splits, or the dataset's own split) and the
-    feature baseline; write ``ablation.csv`` and ``ablation.md`` after every run.
+    feature baseline; write ``ablation.csv`` and ``ablation.md`` after every run. In a folder
+    that holds the same ablation, finished rows are read, and other ``steps`` are added.
     ``prepare``: the preparation to start from (classes, cleaning, tokens; default: the
     dataset's presets); each step sets its inputs, views and features."""
     from lcformer.evaluation.records import read_records
@@ -143,15 +144,21 @@ def run_ablation(dataset: str, folder: str | Path, config: AblationConfig | None
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     config = config or AblationConfig()
+    info_path = folder / "ablation.json"
+    before = json.loads(info_path.read_text()) if info_path.is_file() else {}
+    if before:  # the same ablation, continued, or given more rows
+        settings = before.get("ablation", {})
+        if ({**settings, "steps": None} != {**config.to_dict(), "steps": None}
+                or before["dataset"] != dataset
+                or before.get("classes") != (None if prepare is None else prepare.classes)):
+            raise ConfigMismatchError(f"{folder} holds an ablation with other settings or "
+                                      f"data; use another folder (--out)")
+        config = config.replace(steps=tuple(s for s in STEP_NAMES
+                                            if s in {*settings.get("steps", ()), *config.steps}))
     train, folds = config.train, config.folds
     chosen = [s for s in STEPS if s.name in config.steps]
     repeats = ([(f"fold{i}", f"kfold:{folds}:{i}") for i in range(folds)] if folds
                else [("split", "auto")])
-    info_path = folder / "ablation.json"
-    before = json.loads(info_path.read_text()) if info_path.is_file() else {}
-    if before and (before.get("ablation") != config.to_dict() or before["dataset"] != dataset):
-        raise ConfigMismatchError(f"{folder} holds an ablation with other settings or data; "
-                                  f"use another folder (--out)")
     commands = before.get("commands", [])
     atomic.write_json(info_path, {
         "lcformer_version": __version__, "dataset": dataset, "ablation": config.to_dict(),
