@@ -109,7 +109,8 @@ class PreparedDataset:
     @property
     def info(self) -> SampleInfo:
         return SampleInfo(list(self.manifest.get("bands", [])),
-                          list(self.manifest.get("extra_names", [])), self.periods)
+                          list(self.manifest.get("extra_names", [])), self.periods,
+                          self.manifest.get("feature_span"))
 
     @classmethod
     def open(cls, path: str | Path, mmap: bool = True, verify: bool = True) -> PreparedDataset:
@@ -324,6 +325,7 @@ def build(name: str, raw: LightCurves, config: PrepareConfig, input_hash: str = 
         "classes": classes,
         "bands": info.bands,
         "extra_names": info.extra_names,
+        "feature_span": info.feature_span,
         "counts": summary_counts(curves, raw),
     }
     periods = info.periods

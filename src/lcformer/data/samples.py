@@ -78,6 +78,9 @@ class SampleInfo:
     bands: list[str]  # band vocabulary (star views' one-hot channels)
     extra_names: list[str]  # names of the extra columns
     periods: pd.DataFrame | None  # the period search, one row per star (star views)
+    # Days the features' periodogram grid is made for (features.grid_span of the training
+    # stars): new stars get the training grid, whatever other stars come with them.
+    feature_span: float | None = None
 
 
 def make_samples(lcs: LightCurves, config: PrepareConfig, report: DropReport,
@@ -99,7 +102,9 @@ def make_samples(lcs: LightCurves, config: PrepareConfig, report: DropReport,
     if config.features:  # the dataset-wide settings of the features, the same in every chunk
         from lcformer.data.features import grid_span
 
-        features = (band_vocabulary(lcs), grid_span(lcs))
+        span = info.feature_span if info is not None else None
+        features = (bands if info is not None else band_vocabulary(lcs),
+                    grid_span(lcs) if span is None else span)
     codes, _ = pd.factorize(pd.Series(lcs.ids, dtype=object), sort=False)
     size = chunk_size(len(np.unique(codes)), n_jobs)
     chunks = (lcs if len(curves) == lcs.n_curves else lcs.select(curves)
@@ -129,7 +134,8 @@ def make_samples(lcs: LightCurves, config: PrepareConfig, report: DropReport,
                       np.concatenate([p.mask for p in parts]), curve,
                       lcs.time[lcs.offsets[curve]], np.full((len(curve), 1), np.nan, np.float32),
                       extra[sample_star].astype(np.float32))
-    return samples, SampleInfo(bands, names, periods)
+    return samples, SampleInfo(bands, names, periods,
+                               None if features is None else features[1])
 
 
 @dataclass

@@ -99,7 +99,8 @@ def example_samples(metadata: dict[str, Any], n_stars: int = 6, seed: int = 0) -
                         lcs.time, lcs.mag, lcs.err)
     report = DropReport()
     cleaned, report = clean(lcs, config.cleaning, report)
-    info = SampleInfo(bands, list(metadata.get("extra_names", [])), None)
+    info = SampleInfo(bands, list(metadata.get("extra_names", [])), None,
+                      metadata.get("feature_span"))
     samples, _ = make_samples(cleaned, config, report, info=info)
     return samples
 

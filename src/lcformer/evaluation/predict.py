@@ -129,7 +129,7 @@ def _predict_chunk(model: LightCurveClassifier, metadata: dict[str, Any], lcs: L
         return _empty_table(metadata, config), unclassified_stars(lcs, cleaned, [],
                                                                   config.tokens)
     info = SampleInfo(list(metadata.get("bands", [])), list(metadata.get("extra_names", [])),
-                      None)
+                      None, metadata.get("feature_span"))
     samples, info = make_samples(cleaned, config, report, info=info, n_jobs=n_jobs)
     extra = samples.extra if samples.extra.shape[1] else None
     probs = window_probabilities(model, samples.tokens, samples.mask, batch_size, target, extra)

@@ -67,6 +67,7 @@ def checkpoint_metadata(model: ModelConfig, data: PreparedDataset,
         "prepare": prepare,  # the whole preparation: inputs, star views, period search
         "bands": data.info.bands,
         "extra_names": data.info.extra_names,
+        "feature_span": data.info.feature_span,  # the features' periodogram grid, in days
         "dataset": data.name,
         "run": config.to_dict(),
     }
