@@ -453,5 +453,7 @@ def ablation_lines(folders: list[Path], out: Path, figures: bool = True) -> list
                 target = out.parent / "figures" / folder.name / "folded_test_stars.png"
                 atomic.write_bytes(target, source.read_bytes())
                 body += [f"![{info['dataset']}: test stars of the {last} row ({repeat}), "
-                         f"periodogram and folded curve]({_relative(target, out.parent)})", ""]
+                         f"periodogram and folded curve]({_relative(target, out.parent)})",
+                         "", "Two test stars of each class, its wrong predictions first "
+                         "(the panels say which).", ""]
     return [*lines, "", *body]
