@@ -9,11 +9,13 @@ import math
 import numpy as np
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lcformer.data.splits import WindowSet
 from lcformer.models import build_model
 from lcformer.training.checkpoints import load_checkpoint
-from lcformer.training.loop import TrainConfig, epoch_plan, learning_rate, train
+from lcformer.training.loop import TrainConfig, epoch_order, epoch_plan, learning_rate, train
 
 N_TOKENS, N_FEATURES = 5, 4
 SMALL = {"n_classes": 2, "emb": 8, "heads": 2, "max_tokens": 8}
@@ -229,3 +231,22 @@ def test_resume_from_a_checkpoint_that_is_not_a_last_one_says_so(tmp_path) -> No
     with pytest.raises(CorruptFileError, match=r"last\.safetensors: not the last checkpoint"):
         train(model(), toy_set(4), None, ["a", "b"], config(epochs=2), run_dir=tmp_path,
               progress=False, resume=True)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(1, 6), min_size=1, max_size=30), st.integers(0, 2**31 - 1))
+def test_one_chunk_per_star_draws_one_random_chunk_of_every_star(chunks, seed) -> None:
+    star = np.repeat(np.arange(len(chunks)), chunks)  # star i has chunks[i] samples
+    data = WindowSet(np.zeros((len(star), 1, 1), np.float32), np.ones((len(star), 1), bool),
+                     np.zeros(len(star), np.int64), star)
+    config = TrainConfig(one_chunk_per_star=True)
+    rng = np.random.default_rng(seed)
+    drawn = [epoch_order(data, "classify", config, torch.ones(1), rng) for _ in range(20)]
+    for order in drawn:
+        assert sorted(star[order].tolist()) == list(range(len(chunks)))  # each star once
+    # Over epochs, a star with several chunks is seen through more than one of them.
+    seen = np.concatenate(drawn)
+    many = int(np.argmax(chunks))
+    if chunks[many] > 1:
+        assert len(np.unique(seen[star[seen] == many])) > 1
+

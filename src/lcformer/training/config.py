@@ -25,6 +25,10 @@ class TrainConfig(Config):
     warmup_epochs: int = setting(0, "cosine schedule: epochs of linear warm-up")
     balance: Literal["loss", "sampler", "none"] = setting(
         "loss", "class balance: weighted loss, weighted sampling, or none")
+    one_chunk_per_star: bool = setting(
+        False, "each epoch trains on one random chunk of every training star instead of all "
+               "of them: an epoch costs as many samples as there are stars, however long "
+               "their curves (star views of big surveys)")
     patience: int | None = setting(None, "stop after this many epochs without a better "
                                          "validation macro-F1 (default: never)")
     clip_grad: float | None = setting(1.0, "clip the gradient norm to this (none: no clipping)")

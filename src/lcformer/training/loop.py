@@ -146,7 +146,9 @@ def train(
             raise CorruptFileError(f"{last}: not the last checkpoint of this run ({reason}); "
                                    f"train again without --resume") from None
 
-    weights = torch.tensor(class_weights(train_set.labels, len(classes)), dtype=torch.float32,
+    counted = (train_set.labels[np.unique(train_set.star, return_index=True)[1]]
+               if config.one_chunk_per_star else train_set.labels)  # what an epoch sees
+    weights = torch.tensor(class_weights(counted, len(classes)), dtype=torch.float32,
                            device=device)
     best_state: dict[str, torch.Tensor] | None = None
     # Classification epochs since the best, as the uninterrupted loop counts them.
@@ -226,11 +228,16 @@ def train(
 def epoch_order(data: WindowSet, phase: Phase, config: TrainConfig, weights: torch.Tensor,
                 rng: np.random.Generator) -> np.ndarray:
     """The samples of one epoch, in order: class-weighted draws with ``balance="sampler"``
-    (classification epochs), else a permutation. Every rank of a DDP run draws the same."""
+    (classification epochs), else a permutation (of one random chunk per star with
+    ``one_chunk_per_star``). Every rank of a DDP run draws the same."""
     if config.balance == "sampler" and phase == "classify":
         p = weights.cpu().numpy()[data.labels]
         return rng.choice(len(data), size=len(data), replace=True, p=p / p.sum())
-    return rng.permutation(len(data))
+    order = rng.permutation(len(data))
+    if config.one_chunk_per_star:  # each star's first sample in the shuffled order
+        first = np.unique(data.star[order], return_index=True)[1]
+        order = order[np.sort(first)]
+    return order
 
 
 def run_epoch(model: LightCurveClassifier, data: WindowSet, optimizer: torch.optim.Optimizer,
