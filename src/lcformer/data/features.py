@@ -59,16 +59,22 @@ def frequency_grid(longest_span: float = DEFAULT_SPAN, min_period: float = MIN_P
 
 
 def feature_extractor(longest_span: float = DEFAULT_SPAN, min_period: float = MIN_PERIOD,
-                      oversampling: float = OVERSAMPLING):
+                      oversampling: float = OVERSAMPLING, periodogram: bool = True):
     """The standard feature set as one (Rust) ``light_curve`` extractor; names in ``.names``.
 
-    Needs the optional dependency ``light-curve`` (``pip install lcformer[baseline]``).
+    ``periodogram=False`` leaves out the periodogram's peaks, nearly all of the cost: the
+    periodic model has its own period search (:mod:`lcformer.data.periods`), whose peaks are
+    among its scalars. Needs the optional dependency ``light-curve``
+    (``pip install lcformer[baseline]``).
     """
     try:
         import light_curve as lc
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise ImportError("the feature baseline needs the light-curve package: "
                           "pip install 'lcformer[baseline]'") from exc
+    period_peaks = [lc.Periodogram(peaks=2, freqs=frequency_grid(longest_span, min_period,
+                                                                 oversampling), fast=True)
+                    ] if periodogram else []
     return lc.Extractor(
         lc.Amplitude(),
         lc.BeyondNStd(1.0),
@@ -89,8 +95,7 @@ def feature_extractor(longest_span: float = DEFAULT_SPAN, min_period: float = MI
         lc.PercentAmplitude(),
         lc.PercentDifferenceMagnitudePercentile(),
         # Period and signal-to-noise of the two highest peaks.
-        lc.Periodogram(peaks=2, freqs=frequency_grid(longest_span, min_period, oversampling),
-                       fast=True),
+        *period_peaks,
         lc.ReducedChi2(),
         lc.Skew(),
         lc.StandardDeviation(),
@@ -117,14 +122,17 @@ def grid_span(lcs: LightCurves) -> float:
 
 def curve_features(lcs: LightCurves, report: DropReport | None = None, *,
                    min_points: int = MIN_POINTS, min_period: float = MIN_PERIOD,
-                   n_jobs: int = 1, span: float | None = None) -> tuple[np.ndarray, list[str]]:
+                   n_jobs: int = 1, span: float | None = None, periodogram: bool = True
+                   ) -> tuple[np.ndarray, list[str]]:
     """(n_curves, n_features) feature values of every curve (NaN where not computable).
 
     ``span``: the periodogram grid's (:func:`grid_span`), when ``lcs`` is part of a dataset
-    whose curves must all get the same grid (default: that of ``lcs``)."""
+    whose curves must all get the same grid (default: that of ``lcs``). ``periodogram``: see
+    :func:`feature_extractor`."""
     report = report if report is not None else DropReport()
     lengths = lcs.lengths
-    extractor = feature_extractor(grid_span(lcs) if span is None else span, min_period)
+    extractor = feature_extractor(grid_span(lcs) if span is None else span, min_period,
+                                  periodogram=periodogram)
     names = list(extractor.names)
     values = np.full((lcs.n_curves, len(names)), np.nan)
 
@@ -182,7 +190,7 @@ def _one_curve(extractor, curve: tuple[np.ndarray, ...], n_features: int,
 def star_features(lcs: LightCurves, report: DropReport | None = None, *,
                   min_points: int = MIN_POINTS, min_period: float = MIN_PERIOD,
                   n_jobs: int = 1, bands: list[str] | None = None,
-                  span: float | None = None) -> pd.DataFrame:
+                  span: float | None = None, periodogram: bool = True) -> pd.DataFrame:
     """One row per star (index: star id, in order of first appearance), columns
     ``<band>_<feature>`` for every band of ``lcs`` (just ``<feature>`` for an unnamed band).
 
@@ -195,7 +203,7 @@ def star_features(lcs: LightCurves, report: DropReport | None = None, *,
     """
     report = report if report is not None else DropReport()
     values, names = curve_features(lcs, report, min_points=min_points, min_period=min_period,
-                                   n_jobs=n_jobs, span=span)
+                                   n_jobs=n_jobs, span=span, periodogram=periodogram)
     ids = np.asarray(lcs.ids, dtype=str)
     curve_bands = np.asarray(lcs.bands, dtype=str)
     star_order = pd.unique(ids)

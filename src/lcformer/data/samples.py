@@ -52,7 +52,8 @@ MIN_CHUNK_STARS = 256
 
 #: Part of every preparation's cache key: bump it whenever the samples made from the same
 #: curves and settings change (token channels, scalars), so no stale preparation is reused.
-SAMPLES_VERSION = 3
+#: 4: shape scalars (views.harmonic_fit); features without light-curve's periodogram.
+SAMPLES_VERSION = 4
 
 
 @dataclass
@@ -79,7 +80,8 @@ class SampleInfo:
     extra_names: list[str]  # names of the extra columns
     periods: pd.DataFrame | None  # the period search, one row per star (star views)
     # Days the features' periodogram grid is made for (features.grid_span of the training
-    # stars): new stars get the training grid, whatever other stars come with them.
+    # stars): new stars get the training grid, whatever other stars come with them. None:
+    # features without the periodogram (samples since version 4).
     feature_span: float | None = None
 
 
@@ -100,11 +102,7 @@ def make_samples(lcs: LightCurves, config: PrepareConfig, report: DropReport,
     names = scalar_names(bands)
     features = None
     if config.features:  # the dataset-wide settings of the features, the same in every chunk
-        from lcformer.data.features import grid_span
-
-        span = info.feature_span if info is not None else None
-        features = (bands if info is not None else band_vocabulary(lcs),
-                    grid_span(lcs) if span is None else span)
+        features = (bands, _feature_span(lcs, info))
     codes, _ = pd.factorize(pd.Series(lcs.ids, dtype=object), sort=False)
     size = chunk_size(len(np.unique(codes)), n_jobs)
     chunks = (lcs if len(curves) == lcs.n_curves else lcs.select(curves)
@@ -123,11 +121,11 @@ def make_samples(lcs: LightCurves, config: PrepareConfig, report: DropReport,
         from lcformer.data.features import CLIP
 
         table = pd.concat([p.features for p in parts])
-        if info is not None:
-            table = table.reindex(columns=info.extra_names[len(names):])
         names += table.columns.tolist()
         values = table.to_numpy(dtype=np.float64)
         extra = np.hstack([extra, np.clip(values, -CLIP, CLIP).astype(np.float32)])
+    if info is not None:  # the training data's columns, by name (older models: fewer)
+        extra, names = _columns_of(extra, names, info.extra_names)
     _, first_curve = np.unique(codes, return_index=True)
     curve = first_curve[sample_star]
     samples = Samples(np.concatenate([p.tokens for p in parts]),
@@ -136,6 +134,29 @@ def make_samples(lcs: LightCurves, config: PrepareConfig, report: DropReport,
                       extra[sample_star].astype(np.float32))
     return samples, SampleInfo(bands, names, periods,
                                None if features is None else features[1])
+
+
+def _feature_span(lcs: LightCurves, info: SampleInfo | None) -> float | None:
+    """The features' periodogram grid span, or None for features without the periodogram:
+    what new models use (their period search gives the peaks); models trained with samples
+    of version 3 kept light-curve's periodogram peaks among their features."""
+    from lcformer.data.features import grid_span
+
+    if info is None or not any(n.endswith("period_s_to_n_0") for n in info.extra_names):
+        return None
+    return grid_span(lcs) if info.feature_span is None else info.feature_span
+
+
+def _columns_of(extra: np.ndarray, names: list[str], wanted: list[str]
+                ) -> tuple[np.ndarray, list[str]]:
+    """The ``wanted`` columns of ``extra``, in that order."""
+    position = {name: i for i, name in enumerate(names)}
+    missing = [name for name in wanted if name not in position]
+    if missing:
+        raise ValueError(f"the model was trained with per-star values that these inputs lack: "
+                         f"{missing[:5]}; was it trained with other settings or another "
+                         f"lcformer version?")
+    return extra[:, [position[name] for name in wanted]], list(wanted)
 
 
 @dataclass
@@ -153,7 +174,7 @@ class _StarChunk:
 
 
 def _star_chunk(task: tuple[LightCurves, PrepareConfig, list[str],
-                            tuple[list[str], float] | None]) -> _StarChunk:
+                            tuple[list[str], float | None] | None]) -> _StarChunk:
     """Period search, star views and features of one chunk (runs in a worker process)."""
     from lcformer.data.periods import find_periods
 
@@ -166,7 +187,8 @@ def _star_chunk(task: tuple[LightCurves, PrepareConfig, list[str],
         from lcformer.data.features import star_features
 
         feature_bands, span = features
-        table = star_features(lcs, report, bands=feature_bands, span=span).reindex(views.stars)
+        table = star_features(lcs, report, bands=feature_bands, span=span,
+                              periodogram=span is not None).reindex(views.stars)
     return _StarChunk(views.tokens, views.mask, views.sample_star, views.scalars, views.stars,
                       periods, table, report)
 

@@ -20,6 +20,13 @@ astronomer looks at first:
   minus the second) where there are two bands, and the second and third peaks' log period and
   power (a 1-day alias or half the period of an eclipsing binary is often one of them). NaN
   where unknown: the model fills them.
+* **shape scalars** (:func:`harmonic_fit`), per band: the classic Fourier decomposition of the
+  folded curve (Simon & Lee 1981; Debosscher et al. 2007; Richards et al. 2011), which tells
+  Cepheids, RR Lyrae subtypes and eclipsing binaries apart at equal periods: the first
+  harmonic's log amplitude, the amplitude ratios ``R21``, ``R31``, the phase differences
+  ``phi21``, ``phi31``, the fraction of the variance the fit explains, and, from a fit at
+  twice the period, the share of the odd harmonics (alternate cycles differ: the unequal
+  minima of an eclipsing binary whose search found half its period).
 
 A star with more than ``max_obs`` points is cut into ``ceil(n / max_obs)`` interleaved chunks
 (point i of the time-sorted star goes to chunk ``i mod k``), so every chunk spans the whole
@@ -42,10 +49,12 @@ from lcformer.errors import ConfigError
 
 #: Token channels before the band one-hot.
 TOKEN_CHANNELS = ("phase", "phase_2p", "time", "mag", "err", "dm", "log_dt")
-PER_BAND_SCALARS = ("median_mag", "log_scale", "log_amplitude", "log_median_err", "log_n")
+PER_BAND_SCALARS = ("median_mag", "log_scale", "log_amplitude", "log_median_err", "log_n",
+                    "log_a1", "r21", "r31", "phi21", "phi31", "fit_r2", "odd_2p")
 STAR_SCALARS = ("log_period", "power", "log_fap", "log_span", "colour", "log_period_2",
                 "power_2", "log_period_3", "power_3")
 MIN_SCALE = 1e-3  # mag: a floor for the robust scale of a (nearly) constant band
+HARMONICS = 3  # Fourier terms of the shape fit at the period (twice as many at 2P)
 
 
 @dataclass(frozen=True)
@@ -159,6 +168,8 @@ def make_views(lcs: LightCurves, periods: pd.DataFrame, bands: list[str],
     tokens[sample, slot] = features[order]
     mask[sample, slot] = True
     sample_star = np.repeat(group_star, k)
+    shape = harmonic_fit(lcs, period[star_code], HARMONICS)
+    curve_stats = pd.concat([curve_stats, shape], axis=1)
     scalars = _scalars(curve_stats, star_code, band_of_curve, len(bands), table, span)
     return StarViews(tokens, mask, sample_star, scalars, np.asarray(stars, dtype=object))
 
@@ -187,7 +198,8 @@ def _scalars(curve_stats: pd.DataFrame, star_code: np.ndarray, band_of_curve: np
         per_band = np.column_stack([
             curve_stats["median"], np.log10(curve_stats["scale"]),
             np.log10(np.maximum(curve_stats["amplitude"], MIN_SCALE)),
-            np.log10(curve_stats["median_err"]), np.log10(np.maximum(curve_stats["n"], 1))])
+            np.log10(curve_stats["median_err"]), np.log10(np.maximum(curve_stats["n"], 1)),
+            *(curve_stats[name] for name in SHAPE_COLUMNS)])
         known = band_of_curve >= 0
         columns = band_of_curve[known][:, None] * len(PER_BAND_SCALARS) + np.arange(
             len(PER_BAND_SCALARS))
@@ -206,3 +218,77 @@ def _scalars(curve_stats: pd.DataFrame, star_code: np.ndarray, band_of_curve: np
                 out[:, base + column + 1] = table[f"power_{k}"].to_numpy()
     out[~np.isfinite(out)] = np.nan
     return out
+
+
+SHAPE_COLUMNS = ("log_a1", "r21", "r31", "phi21", "phi31", "fit_r2", "odd_2p")
+
+
+def harmonic_fit(lcs: LightCurves, period: np.ndarray, harmonics: int = HARMONICS
+                 ) -> pd.DataFrame:
+    """Per curve, the shape of its fold at ``period`` (one per curve; NaN: none): the
+    least-squares fit ``m = c + sum_k a_k cos(2 pi k t / P) + b_k sin(2 pi k t / P)``, and a
+    fit of ``2 * harmonics`` terms at ``2 P``. Columns :data:`SHAPE_COLUMNS`; NaN where the
+    period is unknown or a curve has too few points for the fit at 2P.
+
+    Unweighted: survey error bars are often wrong, and the shape is a property of the star.
+    Phases ``phi_k`` follow ``A_k cos(k w t + phi_k)``; ``phi_k1 = phi_k - k phi_1 mod 2 pi``
+    does not depend on the origin of time. Curves are fitted in blocks of at most
+    ``FIT_BLOCK_POINTS`` points: the normal equations are sums over each curve's points
+    (``np.add.reduceat``), solved as one batch."""
+    columns = {name: np.full(lcs.n_curves, np.nan) for name in SHAPE_COLUMNS}
+    ok = np.isfinite(period) & (period > 0) & (lcs.lengths > 4 * harmonics + 1)
+    index = np.flatnonzero(ok)
+    ends = np.cumsum(lcs.lengths[index])
+    block_of = ends // FIT_BLOCK_POINTS  # a block: the curves whose points end in one stretch
+    for block in np.unique(block_of):
+        rows = index[block_of == block]
+        values = _fit_shapes(lcs.select(rows), period[rows], harmonics)
+        for name, value in values.items():
+            columns[name][rows] = np.where(np.isfinite(value), value, np.nan)
+    return pd.DataFrame(columns)
+
+
+FIT_BLOCK_POINTS = 1 << 18
+
+
+def _fit_shapes(curves: LightCurves, period: np.ndarray, harmonics: int
+                ) -> dict[str, np.ndarray]:
+    starts = curves.offsets[:-1]
+    point_curve = curves.curve_index
+    t = curves.time - curves.time[starts][point_curve]
+    y = curves.mag - (np.add.reduceat(curves.mag, starts) / curves.lengths)[point_curve]
+    total = np.add.reduceat(y * y, starts)
+
+    def fit(frequency: np.ndarray, n_harmonics: int) -> tuple[np.ndarray, np.ndarray]:
+        """(coefficients (curves, 1 + 2 n), residual sum of squares)."""
+        angle = 2 * np.pi * np.mod(t * frequency[point_curve], 1.0)
+        k = np.arange(1, n_harmonics + 1)
+        design = np.concatenate([np.ones((len(t), 1)), np.cos(angle[:, None] * k),
+                                 np.sin(angle[:, None] * k)], axis=1)
+        n = design.shape[1]
+        gram = np.empty((curves.n_curves, n, n))
+        for i in range(n):  # over the (few) terms, never over points
+            gram[:, i, i:] = np.add.reduceat(design[:, i:] * design[:, i:i + 1], starts)
+            gram[:, i:, i] = gram[:, i, i:]
+        rhs = np.add.reduceat(design * y[:, None], starts)
+        ridge = 1e-9 * np.trace(gram, axis1=1, axis2=2)[:, None, None] * np.eye(n)
+        coef = np.linalg.solve(gram + ridge, rhs[..., None])[..., 0]
+        residual = total - np.einsum("ci,ci->c", coef, rhs)  # least squares: y'y - b'X'y
+        return coef, np.maximum(residual, 0.0)
+
+    frequency = 1.0 / period
+    coef, residual = fit(frequency, harmonics)
+    a, b = coef[:, 1:1 + harmonics], coef[:, 1 + harmonics:]
+    amp = np.hypot(a, b)
+    phase = np.arctan2(-b, a)
+    coef2, _ = fit(frequency / 2, 2 * harmonics)
+    power = coef2[:, 1:1 + 2 * harmonics] ** 2 + coef2[:, 1 + 2 * harmonics:] ** 2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return {
+            "log_a1": np.log10(np.maximum(amp[:, 0], 1e-4)),
+            "r21": amp[:, 1] / amp[:, 0], "r31": amp[:, 2] / amp[:, 0],
+            "phi21": np.mod(phase[:, 1] - 2 * phase[:, 0], 2 * np.pi),
+            "phi31": np.mod(phase[:, 2] - 3 * phase[:, 0], 2 * np.pi),
+            "fit_r2": 1.0 - residual / total,
+            "odd_2p": power[:, 0::2].sum(1) / power.sum(1),
+        }
