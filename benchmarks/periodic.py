@@ -23,9 +23,10 @@ features):
 * **train**: training steps of the network (forward, backward, Adam) in stars/s.
 
 The model is the default one: the network with its random forest (fitted on random labels:
-speed does not depend on them) and, by default, the light-curve features fused, so that its
-predict includes the features' extraction and cannot be 3x faster than it. ``--no-features``
-measures the model without them (the pipeline issue 11's target was set for).
+speed does not depend on them) and, by default, the light-curve features fused. The model's
+features leave out light-curve's periodogram (its period search gives the peaks), the part
+that costs the feature baseline nearly all of its time. ``--no-features`` measures the model
+without any.
 
 Every measurement is interleaved with the others, ``--repeats`` rounds, best of each; both
 the process's CPU time (what the work cost; the machine may be shared) and the wall clock

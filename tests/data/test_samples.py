@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from lcformer.data.cleaning import clean
 from lcformer.data.prepared import PrepareConfig
 from lcformer.data.report import DropReport
-from lcformer.data.samples import make_samples
+from lcformer.data.samples import SampleInfo, make_samples
 from lcformer.data.synthetic import SyntheticConfig, make_synthetic
 from lcformer.data.views import scalar_names
 
@@ -33,3 +34,28 @@ def test_window_samples_carry_no_extra_values() -> None:
     train, _ = clean(make_synthetic(SyntheticConfig(n_per_class=2, num=84)))
     samples, info = make_samples(train, PrepareConfig(), DropReport())
     assert samples.extra.shape == (len(samples), 0) and info.periods is None
+
+
+def test_star_features_leave_the_periodogram_to_the_period_search() -> None:
+    train, _ = clean(make_synthetic(SyntheticConfig(n_per_class=2, num=84)))
+    _, info = make_samples(train, PrepareConfig(inputs="stars"), DropReport())
+    assert info.feature_span is None
+    assert not any("period_s_to_n" in name for name in info.extra_names)
+    assert {"log_period", "power", "V_r21", "V_phi21"} <= set(info.extra_names)
+
+
+def test_new_stars_get_an_older_models_columns_or_a_clear_error() -> None:
+    """A model trained with fewer per-star values gets exactly its columns; one that needs a
+    value these inputs cannot give is refused, by name."""
+    train, _ = clean(make_synthetic(SyntheticConfig(n_per_class=2, num=84)))
+    config = PrepareConfig(inputs="stars", features=False)
+    samples, info = make_samples(train, config, DropReport())
+    older = SampleInfo(info.bands, [*info.extra_names[:5], "log_period"], None)
+    again, again_info = make_samples(train, config, DropReport(), info=older)
+    assert again_info.extra_names == older.extra_names
+    np.testing.assert_array_equal(again.extra[:, :5], samples.extra[:, :5])
+    np.testing.assert_array_equal(again.extra[:, 5], samples.extra[:, info.extra_names.index(
+        "log_period")])
+    unknown = SampleInfo(info.bands, [*info.extra_names, "V_no_such_value"], None)
+    with pytest.raises(ValueError, match="V_no_such_value"):
+        make_samples(train, config, DropReport(), info=unknown)

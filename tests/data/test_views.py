@@ -5,12 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lcformer.data.lightcurves import LightCurves
 from lcformer.data.views import (
     PER_BAND_SCALARS,
     STAR_SCALARS,
     ViewConfig,
+    harmonic_fit,
     make_views,
     scalar_names,
 )
@@ -109,3 +112,61 @@ def test_separate_bands_give_one_sequence_per_band_of_the_star() -> None:
     assert separate.mask.sum() == joint.mask.sum() == 53
     assert per_sample.count("a") == 4 and per_sample.count("c") == 1
     np.testing.assert_array_equal(separate.scalars, joint.scalars)
+
+
+def harmonic_star(period: float, amplitudes: tuple[float, float, float], phi21: float,
+                  phi31: float, t_first: float, seed: int, n: int = 150) -> LightCurves:
+    """One star ``sum_k A_k cos(k w t + phi_k)`` with ``phi_k - k phi_1`` set, light noise."""
+    rng = np.random.default_rng(seed)
+    t = np.sort(rng.uniform(0, 800, n))
+    phi1 = rng.uniform(0, 2 * np.pi)
+    w = 2 * np.pi * t / period
+    a1, a2, a3 = amplitudes
+    mag = (13 + a1 * np.cos(w + phi1) + a2 * np.cos(2 * w + 2 * phi1 + phi21)
+           + a3 * np.cos(3 * w + 3 * phi1 + phi31) + 0.005 * rng.standard_normal(n))
+    return LightCurves.from_list([("s", "V", t + t_first, mag, np.full(n, 0.005))])
+
+
+def circular_distance(a: float, b: float) -> float:
+    return abs((a - b + np.pi) % (2 * np.pi) - np.pi)
+
+
+@settings(max_examples=25, deadline=None)
+@given(period=st.floats(0.2, 50.0), a1=st.floats(0.1, 1.0), r21=st.floats(0.1, 0.6),
+       r31=st.floats(0.05, 0.4), phi21=st.floats(0.0, 2 * np.pi),
+       phi31=st.floats(0.0, 2 * np.pi), t_first=st.sampled_from([0.0, 2_450_123.4]),
+       seed=st.integers(0, 1000))
+def test_harmonic_fit_recovers_the_fourier_decomposition(period: float, a1: float, r21: float,
+                                                         r31: float, phi21: float,
+                                                         phi31: float, t_first: float,
+                                                         seed: int) -> None:
+    lcs = harmonic_star(period, (a1, r21 * a1, r31 * a1), phi21, phi31, t_first, seed)
+    shape = harmonic_fit(lcs, np.array([period])).iloc[0]
+    assert shape["log_a1"] == pytest.approx(np.log10(a1), abs=0.01)
+    assert shape["r21"] == pytest.approx(r21, abs=0.02)
+    assert shape["r31"] == pytest.approx(r31, abs=0.02)
+    # Phases, within 5 sigma of the noise (0.005 mag, 150 points); the origin of time (Julian
+    # dates or not) changes nothing.
+    sigma = 0.005 * np.sqrt(2 / 150)
+    assert circular_distance(shape["phi21"], phi21) < 5 * sigma * (2 / a1 + 1 / (r21 * a1))
+    assert circular_distance(shape["phi31"], phi31) < 5 * sigma * (3 / a1 + 1 / (r31 * a1))
+    assert shape["fit_r2"] > 0.99
+    assert shape["odd_2p"] < 0.01  # at the true period, alternate cycles are alike
+
+
+def test_harmonic_fit_at_half_the_period_sees_unequal_cycles() -> None:
+    """An eclipsing binary's search often finds half its period; the fit at 2P says so."""
+    lcs = harmonic_star(1.6, (0.3, 0.2, 0.1), 1.0, 2.0, 0.0, seed=3)
+    at_half, at_true = harmonic_fit(lcs, np.array([0.8])), harmonic_fit(lcs, np.array([1.6]))
+    assert at_half["odd_2p"].iloc[0] > 0.5 > 0.01 > at_true["odd_2p"].iloc[0]
+    assert at_half["fit_r2"].iloc[0] < at_true["fit_r2"].iloc[0]
+
+
+def test_harmonic_fit_is_nan_without_a_period_or_enough_points() -> None:
+    lcs = two_stars()  # curves: a/B (30 points), a/R (20), c/R (3)
+    shape = harmonic_fit(lcs, np.array([2.5, np.nan, 2.5]))
+    assert np.isfinite(shape.iloc[0].to_numpy()).all()
+    assert shape.iloc[1:].isna().all().all()  # no period; too few points for 13 terms
+    # The fit of a curve does not depend on the other curves fitted with it.
+    alone = harmonic_fit(lcs.select(np.array([0])), np.array([2.5]))
+    np.testing.assert_allclose(alone.iloc[0].to_numpy(), shape.iloc[0].to_numpy())

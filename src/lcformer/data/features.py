@@ -1,5 +1,6 @@
 """Per-star light-curve features of the ``light-curve`` package: the feature baseline's input,
-and an optional input of the periodic model.
+and an input of the periodic model (without the periodogram's peaks, nearly all of the cost:
+the model's own period search gives them).
 
 Features are computed on the *cleaned* curves (the caller cleans them with the dataset's
 cleaning config, as ``prepare`` does). Choices, all counted in the returned report:

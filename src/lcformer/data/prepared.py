@@ -81,7 +81,8 @@ class PrepareConfig(Config):
     views: ViewConfig = setting(factory=ViewConfig)
     periods: PeriodConfig = setting(factory=PeriodConfig)
     features: bool = setting(True, "star views: also the feature baseline's light-curve "
-                                   "features of each star, fused into the model (and its "
+                                   "features of each star (but the periodogram's peaks: the "
+                                   "period search gives them), fused into the model (and its "
                                    "forest)")
     # How the user's files were read (--columns, --flux): another reading is another input.
     reading: ReadConfig = setting(factory=ReadConfig)
