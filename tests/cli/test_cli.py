@@ -228,7 +228,9 @@ def test_the_default_model_trains_on_star_views_and_predicts_periods(tiny_synthe
     model, metadata = load_model(run_dir)
     assert isinstance(model, ForestFusion) and len(model.forest.roots) == 500
     assert 0 <= metadata["forest"]["network_weight"] <= 1
-    assert metadata["feature_span"] > 1  # the features' grid: the training stars', for new ones
+    # The features leave the periodogram to the period search: no grid of their own.
+    assert metadata["feature_span"] is None
+    assert not any("period_s_to_n" in name for name in metadata["extra_names"])
     assert float(model.weight) == pytest.approx(metadata["forest"]["network_weight"])
     assert (run_dir / "network" / "last.safetensors").is_file()  # the network's own
     assert main(["info", str(run_dir)]) == 0
