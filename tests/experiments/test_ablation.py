@@ -4,11 +4,13 @@ and a rerun that reads finished rows instead of training them again."""
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import pandas as pd
 import pytest
 
 from lcformer.data import datasets
+from lcformer.data.samples import SAMPLES_VERSION
 from lcformer.errors import ConfigError, ConfigMismatchError
 from lcformer.experiments.ablation import STEP_NAMES, AblationConfig, run_ablation
 from lcformer.reporting.results import results_document
@@ -53,6 +55,18 @@ def test_ablation_rows_baseline_and_continuing(tiny_synthetic, tmp_path, monkeyp
         more.long[more.long["step"] != "scalars"].reset_index(drop=True), result.long)
     with pytest.raises(ConfigMismatchError, match="other settings"):
         run_ablation("synthetic", out, config.replace(folds=3), progress=False)
+
+    # Rows made from an earlier lcformer's model inputs are never mixed with new ones, and the
+    # results document says they are not the current model's.
+    info_path = out / "ablation.json"
+    info = json.loads(info_path.read_text())
+    assert info["samples_version"] == SAMPLES_VERSION
+    info_path.write_text(json.dumps({k: v for k, v in info.items() if k != "samples_version"}))
+    with pytest.raises(ConfigMismatchError, match="not recorded"):
+        run_ablation("synthetic", out, config, progress=False)
+    text, _ = results_document([out], tmp_path / "docs" / "results.md", command="x")
+    assert "| synthetic (ablation, earlier inputs) | " in text
+    assert "those of an earlier lcformer (samples version not recorded" in text
 
 
 def test_ablation_config_checks_its_steps() -> None:

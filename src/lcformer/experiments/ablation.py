@@ -41,6 +41,7 @@ from lcformer import __version__, atomic
 from lcformer.config import Config, setting
 from lcformer.data.datasets import prepare_dataset, resolve
 from lcformer.data.prepared import PrepareConfig, PreparedDataset
+from lcformer.data.samples import SAMPLES_VERSION
 from lcformer.errors import ConfigError, ConfigMismatchError
 from lcformer.models.registry import BASELINE_LABELS
 from lcformer.training.config import RunConfig, TrainConfig
@@ -153,6 +154,11 @@ def run_ablation(dataset: str, folder: str | Path, config: AblationConfig | None
                 or before.get("classes") != (None if prepare is None else prepare.classes)):
             raise ConfigMismatchError(f"{folder} holds an ablation with other settings or "
                                       f"data; use another folder (--out)")
+        if before.get("samples_version") != SAMPLES_VERSION:  # rows of other model inputs
+            raise ConfigMismatchError(f"{folder} holds rows made from the model inputs of an "
+                                      f"earlier lcformer (samples version "
+                                      f"{before.get('samples_version', 'not recorded')}, now "
+                                      f"{SAMPLES_VERSION}); use another folder (--out)")
         config = config.replace(steps=tuple(s for s in STEP_NAMES
                                             if s in {*settings.get("steps", ()), *config.steps}))
     train, folds = config.train, config.folds
@@ -161,7 +167,8 @@ def run_ablation(dataset: str, folder: str | Path, config: AblationConfig | None
                else [("split", "auto")])
     commands = before.get("commands", [])
     atomic.write_json(info_path, {
-        "lcformer_version": __version__, "dataset": dataset, "ablation": config.to_dict(),
+        "lcformer_version": __version__, "samples_version": SAMPLES_VERSION,
+        "dataset": dataset, "ablation": config.to_dict(),
         "classes": None if prepare is None else prepare.classes,
         "commands": commands + ([command] if command else [])})
     rows: list[dict[str, Any]] = []

@@ -23,6 +23,7 @@ import pandas as pd
 
 from lcformer import atomic
 from lcformer.data.prepared import PreparedDataset
+from lcformer.data.samples import SAMPLES_VERSION
 from lcformer.errors import LcformerError
 from lcformer.evaluation.records import read_records
 from lcformer.experiments.grid import SweepConfig, cells
@@ -431,8 +432,10 @@ def ablation_lines(folders: list[Path], out: Path, figures: bool = True) -> list
             (s for s in reversed(STEP_NAMES) if s in mean.index), None)
         feats = [m for m in BASELINE_LABELS if m in mean.index]
         best = max(feats, key=lambda m: mean[m]) if feats else None
+        earlier = "" if info.get("samples_version") == SAMPLES_VERSION else ", earlier inputs"
         if last is not None and best is not None:
-            lines.append(f"| {info['dataset']} ({folder.name}) | {mean[last]:.3f} ({last}) | "
+            lines.append(f"| {info['dataset']} ({folder.name}{earlier}) | {mean[last]:.3f} "
+                         f"({last}) | "
                          f"{mean[best]:.3f} "
                          f"({row_label(best)}) | {mean[last] - mean[best]:+.3f} |")
         settings = AblationConfig.from_dict(info["ablation"])
@@ -440,7 +443,12 @@ def ablation_lines(folders: list[Path], out: Path, figures: bool = True) -> list
         commands = info.get("commands") or [f"(not recorded; see {folder / 'ablation.json'})"]
         classes = (f"Classes: {', '.join(info['classes'])}." if info.get("classes") else
                    "Classes: all of the dataset's.")
-        body += [f"### {info['dataset']} ({folder.name})", "", classes, "",
+        version = info.get("samples_version")
+        inputs = ("Model inputs: those of this lcformer." if version == SAMPLES_VERSION else
+                  f"Model inputs: those of an earlier lcformer (samples version "
+                  f"{version or 'not recorded'}; now {SAMPLES_VERSION}): these rows are not "
+                  f"the current model's.")
+        body += [f"### {info['dataset']} ({folder.name})", "", classes, inputs, "",
                  "Made by (the first command started it; the others continued it):"
                  if len(commands) > 1 else "Made by:", "", "```", *commands, "```", "",
                  *table[2:], "",  # without its title
