@@ -49,12 +49,15 @@ from lcformer.errors import ConfigError
 
 #: Token channels before the band one-hot.
 TOKEN_CHANNELS = ("phase", "phase_2p", "time", "mag", "err", "dm", "log_dt")
+#: Per-band values of the shape fit (:func:`harmonic_fit`).
+SHAPE_COLUMNS = ("log_a1", "r21", "r31", "phi21", "phi31", "fit_r2", "odd_2p")
 PER_BAND_SCALARS = ("median_mag", "log_scale", "log_amplitude", "log_median_err", "log_n",
-                    "log_a1", "r21", "r31", "phi21", "phi31", "fit_r2", "odd_2p")
+                    *SHAPE_COLUMNS)
 STAR_SCALARS = ("log_period", "power", "log_fap", "log_span", "colour", "log_period_2",
                 "power_2", "log_period_3", "power_3")
 MIN_SCALE = 1e-3  # mag: a floor for the robust scale of a (nearly) constant band
 HARMONICS = 3  # Fourier terms of the shape fit at the period (twice as many at 2P)
+FIT_BLOCK_POINTS = 1 << 18  # points per block of the shape fit: bounds its memory
 
 
 @dataclass(frozen=True)
@@ -220,9 +223,6 @@ def _scalars(curve_stats: pd.DataFrame, star_code: np.ndarray, band_of_curve: np
     return out
 
 
-SHAPE_COLUMNS = ("log_a1", "r21", "r31", "phi21", "phi31", "fit_r2", "odd_2p")
-
-
 def harmonic_fit(lcs: LightCurves, period: np.ndarray, harmonics: int = HARMONICS
                  ) -> pd.DataFrame:
     """Per curve, the shape of its fold at ``period`` (one per curve; NaN: none): the
@@ -246,9 +246,6 @@ def harmonic_fit(lcs: LightCurves, period: np.ndarray, harmonics: int = HARMONIC
         for name, value in values.items():
             columns[name][rows] = np.where(np.isfinite(value), value, np.nan)
     return pd.DataFrame(columns)
-
-
-FIT_BLOCK_POINTS = 1 << 18
 
 
 def _fit_shapes(curves: LightCurves, period: np.ndarray, harmonics: int
