@@ -4,6 +4,7 @@ prepared folder as one process (and as no chunking at all), under the same cache
 from __future__ import annotations
 
 import json
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -101,8 +102,12 @@ def test_partitioned_input_prepares_like_one_table(two_band_folder, tmp_path,
     folders = []
     for folder, jobs in ((two_band_folder, 1), (parted, 2)):
         work = tmp_path / f"work-{folder.name}"
-        assert main(["prepare", str(folder), *PREPARE, "--jobs", str(jobs),
-                     "--work-dir", str(work)]) == 0
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            assert main(["prepare", str(folder), *PREPARE, "--jobs", str(jobs),
+                         "--work-dir", str(work)]) == 0
+        # The split star makes the partitions be read whole, and says so.
+        assert any("also has rows in" in str(w.message) for w in caught) == (folder == parted)
         folders.append(prepared_folder(folder, work))
     for name in ("tokens.npy", "mask.npy", "window_extra.npy", "points.npy",
                  "periods.parquet", "curves.parquet", "report.json"):

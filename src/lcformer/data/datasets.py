@@ -230,6 +230,9 @@ def prepare_dataset(dataset: str, config: PrepareConfig | None = None,
     ``if __name__ == "__main__":`` guard, as for any multiprocessing."""
     spec, folder = resolve(dataset, data)
     config = config or spec.prepare_config()
+    table = long_table_file(folder) if spec.long_table else None
+    if table is not None and table.is_dir():
+        return _prepare_partitions(spec, folder, table, config, work, force, progress, jobs)
     from lcformer.data.reading.sniff import read_dataset
 
     stages = ["reading", "cleaning", "tokens", "writing"]
@@ -244,3 +247,22 @@ def prepare_dataset(dataset: str, config: PrepareConfig | None = None,
                                                               config.reading),
                        spec.fingerprint(folder), config, work_dir(work) / "prepared",
                        force=force, on_stage=on_stage, n_jobs=jobs)
+
+
+def _prepare_partitions(spec: DatasetSpec, folder: Path, table: Path, config: PrepareConfig,
+                        work: str | Path | None, force: bool, progress: bool,
+                        jobs: int) -> tuple[PreparedDataset, bool]:
+    """A table in Parquet partitions, prepared one partition at a time (bounded memory)."""
+    from lcformer.data.partitioned import PartitionedTable, prepare_partitions
+    from lcformer.data.reading.sniff import read_dataset
+    from lcformer.data.reading.tables import partition_files
+
+    labels = folder / "labels.csv"
+    partitioned = PartitionedTable(table, partition_files(table),
+                                   labels if labels.exists() else None, config.reading)
+    with tqdm(total=len(partitioned.paths), desc=f"prepare {spec.name}", unit="partition",
+              disable=not progress, leave=False, file=sys.stderr) as bar:
+        return prepare_partitions(
+            spec.name, partitioned, spec.fingerprint(folder), config, work_dir(work) / "prepared",
+            lambda report: read_dataset(spec, folder, report, config.reading), force=force,
+            on_partition=lambda _: bar.update(1), n_jobs=jobs)

@@ -274,19 +274,29 @@ def prepare(
     :mod:`lcformer.data.samples`); a runtime setting, not part of the cache key: the folder is
     the same, byte for byte, whatever it is.
     """
+    stage = on_stage or (lambda _: None)
+
+    def write(path: Path) -> None:
+        report = DropReport()
+        stage("reading")
+        raw = read(report)
+        data = build(name, raw, config, input_hash, report, on_stage, n_jobs)
+        stage("writing")
+        save(data, path)
+
+    return cached(name, input_hash, config, out_root, force, write)
+
+
+def cached(name: str, input_hash: str, config: PrepareConfig, out_root: str | Path, force: bool,
+           write: Callable[[Path], None]) -> tuple[PreparedDataset, bool]:
+    """The preparation of ``name`` with these input and settings: reused when its folder
+    exists (and not ``force``), else made by ``write(folder)``. Returns (it, reused)."""
     key = cache_key(name, input_hash, config)
     path = Path(out_root) / f"{name}-{key[:12]}"
     atomic.remove_orphans(path.parent)  # what killed preparations left
     if (path / "manifest.json").is_file() and not force:
         return PreparedDataset.open(path), True
-
-    stage = on_stage or (lambda _: None)
-    report = DropReport()
-    stage("reading")
-    raw = read(report)
-    data = build(name, raw, config, input_hash, report, on_stage, n_jobs)
-    stage("writing")
-    save(data, path)
+    write(path)
     return PreparedDataset.open(path, verify=False), False  # just written and hashed
 
 
@@ -302,42 +312,65 @@ def build(name: str, raw: LightCurves, config: PrepareConfig, input_hash: str = 
     stage("tokens")
     samples, info = make_samples(cleaned, config, report, n_jobs=n_jobs)
     lcs, samples = drop_small_classes(cleaned, samples, config.min_class_windows, report)
+    part = Assembled.of(lcs, samples, info, config)
+    return PreparedDataset(
+        path=None,
+        manifest=manifest_of(name, config, input_hash, part.curves, info,
+                             (raw.n_stars, raw.n_curves, raw.n_points)),
+        curves=part.curves, tokens=samples.tokens, mask=samples.mask,
+        window_curve=part.window_curve, window_start_time=samples.start_time,
+        window_errors=samples.errors, window_extra=samples.extra, cleaned=part.cleaned,
+        points=part.points, drop_report=report, periods=part.periods)
 
-    n_windows = np.bincount(samples.curve, minlength=lcs.n_curves)
-    table = _curve_table(lcs)
-    table["n_windows"] = n_windows
-    # A curve that gives no window cannot be used by the token models; make_windows counted
-    # it. A star view uses every curve of its star. The cleaned curves of every star with a
-    # sample are kept whole.
-    has_sample = np.isin(lcs.ids, lcs.ids[samples.curve])
-    used = n_windows > 0 if config.inputs == "windows" else has_sample
-    remap = np.cumsum(used) - 1
-    curves = table[used].reset_index(drop=True)
-    kept = lcs.select(has_sample)
-    points = np.column_stack([kept.time, kept.mag, kept.err]).astype(np.float64)
 
-    classes = sorted(set(curves["label"])) if "label" in curves else []
-    manifest = {
+@dataclass
+class Assembled:
+    """What a prepared folder keeps of cleaned curves and their samples, beside the samples'
+    own arrays (the preparation of a whole table, or of one partition of it)."""
+
+    curves: pd.DataFrame  # the curves with samples, with n_windows
+    window_curve: np.ndarray  # (n_samples,) int32: row of ``curves``
+    cleaned: pd.DataFrame  # every cleaned curve of a star with a sample
+    points: np.ndarray  # (n_points, 3) float64: their time, mag, err
+    periods: pd.DataFrame | None  # the period search of the stars with a sample
+
+    @classmethod
+    def of(cls, lcs: LightCurves, samples: Samples, info: SampleInfo,
+           config: PrepareConfig) -> Assembled:
+        n_windows = np.bincount(samples.curve, minlength=lcs.n_curves)
+        table = _curve_table(lcs)
+        table["n_windows"] = n_windows
+        # A curve that gives no window cannot be used by the token models; make_windows
+        # counted it. A star view uses every curve of its star. The cleaned curves of every
+        # star with a sample are kept whole.
+        has_sample = np.isin(lcs.ids, lcs.ids[samples.curve])
+        used = n_windows > 0 if config.inputs == "windows" else has_sample
+        remap = np.cumsum(used) - 1
+        curves = table[used].reset_index(drop=True)
+        kept = lcs.select(has_sample)
+        periods = info.periods
+        if periods is not None:
+            periods = periods[periods["id"].isin(set(curves["id"]))].reset_index(drop=True)
+        return cls(curves, remap[samples.curve].astype(np.int32), _curve_table(kept),
+                   np.column_stack([kept.time, kept.mag, kept.err]).astype(np.float64),
+                   periods)
+
+
+def manifest_of(name: str, config: PrepareConfig, input_hash: str, curves: pd.DataFrame,
+                info: SampleInfo, read: tuple[int, int, int]) -> dict[str, Any]:
+    """The manifest (but its files' digests); ``read``: stars, curves and points read."""
+    return {
         "name": name,
         "lcformer_version": __version__,
         "format_version": FORMAT_VERSION,
         "input_hash": input_hash,
         "config": config.to_dict(),
-        "classes": classes,
+        "classes": sorted(set(curves["label"])) if "label" in curves else [],
         "bands": info.bands,
         "extra_names": info.extra_names,
         "feature_span": info.feature_span,
-        "counts": summary_counts(curves, raw),
+        "counts": summary_counts(curves, read),
     }
-    periods = info.periods
-    if periods is not None:
-        periods = periods[periods["id"].isin(set(curves["id"]))].reset_index(drop=True)
-    return PreparedDataset(
-        path=None, manifest=manifest, curves=curves, tokens=samples.tokens, mask=samples.mask,
-        window_curve=remap[samples.curve].astype(np.int32),
-        window_start_time=samples.start_time, window_errors=samples.errors,
-        window_extra=samples.extra, cleaned=_curve_table(kept), points=points,
-        drop_report=report, periods=periods)
 
 
 def _curve_table(lcs: LightCurves) -> pd.DataFrame:
@@ -356,14 +389,22 @@ def save(data: PreparedDataset, path: Path) -> None:
     with atomic.building_directory(path) as tmp:
         for name in ARRAYS:
             np.save(tmp / f"{name}.npy", getattr(data, name))
-        data.curves.to_parquet(tmp / "curves.parquet", index=False)
-        data.cleaned.to_parquet(tmp / "cleaned.parquet", index=False)
-        if data.periods is not None:
-            data.periods.to_parquet(tmp / "periods.parquet", index=False)
-        (tmp / "report.json").write_text(data.drop_report.to_json())
-        files = {p.name: file_digest(p) for p in sorted(tmp.iterdir())}
-        (tmp / "manifest.json").write_text(json.dumps(data.manifest | {"files": files},
-                                                      indent=2))
+        write_tables(tmp, data.curves, data.cleaned, data.periods, data.drop_report,
+                     data.manifest)
+
+
+def write_tables(folder: Path, curves: pd.DataFrame, cleaned: pd.DataFrame,
+                 periods: pd.DataFrame | None, report: DropReport,
+                 manifest: dict[str, Any]) -> None:
+    """The tables and the report beside the arrays already in ``folder``, then the manifest
+    with every file's SHA-256 (written last: a folder with a manifest is complete)."""
+    curves.to_parquet(folder / "curves.parquet", index=False)
+    cleaned.to_parquet(folder / "cleaned.parquet", index=False)
+    if periods is not None:
+        periods.to_parquet(folder / "periods.parquet", index=False)
+    (folder / "report.json").write_text(report.to_json())
+    files = {p.name: file_digest(p) for p in sorted(folder.iterdir())}
+    (folder / "manifest.json").write_text(json.dumps(manifest | {"files": files}, indent=2))
 
 
 def filter_labels(lcs: LightCurves, config: PrepareConfig, report: DropReport) -> LightCurves:
@@ -401,13 +442,15 @@ def drop_small_classes(lcs: LightCurves, samples: Samples, min_windows: int,
     return lcs.select(keep_index), kept
 
 
-def summary_counts(curves: pd.DataFrame, raw: LightCurves) -> dict[str, Any]:
+def summary_counts(curves: pd.DataFrame, read: tuple[int, int, int]) -> dict[str, Any]:
+    """Stars, curves, points and windows kept (per class too), beside the stars, curves and
+    points ``read``."""
     stars = curves.groupby("id", sort=False).agg(
         {"n_windows": "sum", **({"label": "first"} if "label" in curves else {})})
     counts: dict[str, Any] = {
-        "stars_read": int(raw.n_stars),
-        "curves_read": int(raw.n_curves),
-        "points_read": int(raw.n_points),
+        "stars_read": int(read[0]),
+        "curves_read": int(read[1]),
+        "points_read": int(read[2]),
         "stars": len(stars),
         "curves": len(curves),
         "points": int(curves["n_points"].sum()),

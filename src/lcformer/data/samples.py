@@ -86,16 +86,19 @@ class SampleInfo:
 
 
 def make_samples(lcs: LightCurves, config: PrepareConfig, report: DropReport,
-                 info: SampleInfo | None = None, n_jobs: int = 1) -> tuple[Samples, SampleInfo]:
+                 info: SampleInfo | None = None, n_jobs: int = 1,
+                 bands: list[str] | None = None) -> tuple[Samples, SampleInfo]:
     """Samples of cleaned curves. ``info``: that of the training data, when making samples of
-    new stars (the same bands and extra columns, in the same order)."""
+    new stars (the same bands and extra columns, in the same order). ``bands``: the band
+    vocabulary, when the curves are part of a dataset (a partition) rather than all of it."""
     if config.inputs == "windows":
         windows, _ = make_windows(lcs, config.tokens, report)
         extra = np.zeros((len(windows), 0), np.float32)
         return (Samples(windows.tokens, windows.mask, windows.curve, windows.start_time,
                         windows.errors, extra), info or SampleInfo([], [], None))
 
-    bands = info.bands if info is not None else band_vocabulary(lcs)
+    if bands is None:
+        bands = info.bands if info is not None else band_vocabulary(lcs)
     # A band the model never saw gets no band channel and no per-band scalars: said, counted.
     report.note("curves_in_a_band_the_model_lacks",
                 int(np.count_nonzero(~np.isin(np.asarray(lcs.bands, dtype=str), bands))))

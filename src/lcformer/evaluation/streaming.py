@@ -44,7 +44,7 @@ from lcformer import atomic
 from lcformer.data.lightcurves import LightCurves
 from lcformer.data.reading.config import ReadConfig
 from lcformer.data.reading.flux import to_magnitudes
-from lcformer.data.reading.tables import read_long_table
+from lcformer.data.reading.tables import SeenStars, read_long_table
 from lcformer.data.report import DropReport
 from lcformer.errors import ConfigError, ConfigMismatchError, InputError
 from lcformer.evaluation.predict import (
@@ -174,7 +174,7 @@ def predict_partitions(model: LightCurveClassifier, metadata: dict[str, Any],
                      "pad_short": pad_short, "flags": flags.to_dict(),
                      "reading": reading.to_dict()})
     summary = StreamSummary(out_dir, partitions=len(paths))
-    seen = _SeenStars()
+    seen = SeenStars()
     todo = []
     for path in paths:
         out = out_dir / f"{path.stem}.parquet"
@@ -228,40 +228,6 @@ def weights_digest(model: LightCurveClassifier) -> str:
         digest.update(name.encode())
         digest.update(tensor.detach().cpu().contiguous().numpy().tobytes())
     return digest.hexdigest()
-
-
-class _SeenStars:
-    """Hashes of the star ids met so far, and the partition of each: the cheap check that no
-    star is split across partitions (8 bytes a star; a 64-bit hash collision among a billion
-    stars has a chance of about 3%, among a million 3e-8)."""
-
-    def __init__(self) -> None:
-        self.hashes = np.empty(0, np.uint64)  # sorted
-        self.owner = np.empty(0, np.int32)
-        self.paths: list[Path] = []
-
-    def add(self, ids: np.ndarray, path: Path) -> None:
-        hashed = np.unique(pd.util.hash_array(np.asarray(ids, dtype=object)))
-        if len(self.hashes) and len(hashed):
-            at = np.minimum(np.searchsorted(self.hashes, hashed), len(self.hashes) - 1)
-            clash = np.flatnonzero(self.hashes[at] == hashed)
-            if len(clash):
-                star = _star_of(ids, hashed[clash[0]])
-                other = self.paths[int(self.owner[at[clash[0]]])]
-                raise InputError(f"{path}: star {star!r} also has rows in {other}: each "
-                                 f"star's rows must all be in one partition (repartition by "
-                                 f"id, e.g. ddf.shuffle('id') in Dask)")
-        self.paths.append(path)
-        hashes = np.concatenate([self.hashes, hashed])
-        order = np.argsort(hashes, kind="stable")
-        self.hashes = hashes[order]
-        self.owner = np.concatenate([self.owner, np.full(len(hashed), len(self.paths) - 1,
-                                                         np.int32)])[order]
-
-
-def _star_of(ids: np.ndarray, hashed: np.uint64) -> str:
-    values = np.asarray(ids, dtype=object)
-    return str(values[np.flatnonzero(pd.util.hash_array(values) == hashed)[0]])
 
 
 def write_output(table: pd.DataFrame, report: DropReport, path: Path, source: Path) -> Path:

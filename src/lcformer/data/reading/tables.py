@@ -94,8 +94,7 @@ def read_partitions(
     """
     folder = Path(folder)
     sink = DropReport() if report is None else report
-    parts = sorted(p for p in folder.rglob("*.parquet") if p.is_file() and not any(
-        s.startswith((".", "_")) for s in p.relative_to(folder).parts))
+    parts = partition_files(folder)
     if not parts:
         sink.problem(f"{folder}: no Parquet partitions (*.parquet) in this folder",
                      "missing_file")
@@ -107,6 +106,57 @@ def read_partitions(
             curves = _join_labels(curves, labels, columns, str(folder), sink)
     finish(sink, report, str(folder))
     return curves
+
+
+def partition_files(folder: PathLike) -> list[Path]:
+    """The Parquet partitions of a table folder, by path: ``*.parquet`` files at any depth,
+    names starting with ``.`` or ``_`` left out (not data, as Dask and Spark write them)."""
+    folder = Path(folder)
+    return sorted(p for p in folder.rglob("*.parquet") if p.is_file() and not any(
+        s.startswith((".", "_")) for s in p.relative_to(folder).parts))
+
+
+class SeenStars:
+    """Hashes of the star ids met so far, and the partition of each: the cheap check that no
+    star is split across partitions (8 bytes a star; a 64-bit hash collision among a billion
+    stars has a chance of about 3%, among a million 3e-8)."""
+
+    def __init__(self) -> None:
+        self.hashes = np.empty(0, np.uint64)  # sorted
+        self.owner = np.empty(0, np.int32)
+        self.paths: list[Path] = []
+
+    def add(self, ids: np.ndarray, path: Path) -> None:
+        """Record the stars of partition ``path``; :class:`InputError` if one was met
+        before."""
+        message = self.clash(ids, path)
+        if message:
+            raise InputError(message)
+
+    def clash(self, ids: np.ndarray, path: Path) -> str | None:
+        """Record the stars of partition ``path``; what is wrong if one was met before."""
+        hashed = np.unique(pd.util.hash_array(np.asarray(ids, dtype=object)))
+        if len(self.hashes) and len(hashed):
+            at = np.minimum(np.searchsorted(self.hashes, hashed), len(self.hashes) - 1)
+            clash = np.flatnonzero(self.hashes[at] == hashed)
+            if len(clash):
+                star = _star_of(ids, hashed[clash[0]])
+                other = self.paths[int(self.owner[at[clash[0]]])]
+                return (f"{path}: star {star!r} also has rows in {other}: each star's rows "
+                        f"must all be in one partition (repartition by id, e.g. "
+                        f"ddf.shuffle('id') in Dask)")
+        self.paths.append(path)
+        hashes = np.concatenate([self.hashes, hashed])
+        order = np.argsort(hashes, kind="stable")
+        self.hashes = hashes[order]
+        self.owner = np.concatenate([self.owner, np.full(len(hashed), len(self.paths) - 1,
+                                                         np.int32)])[order]
+        return None
+
+
+def _star_of(ids: np.ndarray, hashed: np.uint64) -> str:
+    values = np.asarray(ids, dtype=object)
+    return str(values[np.flatnonzero(pd.util.hash_array(values) == hashed)[0]])
 
 
 def join_split_curves(curves: LightCurves, sink: DropReport | None = None) -> LightCurves:
@@ -479,13 +529,26 @@ def _join_labels(
     table_name: str,
     sink: DropReport,
 ) -> LightCurves:
-    """Labels (and splits) by star id; labelled stars without a light curve are counted.
+    """Labels (and splits) by star id; labelled stars without a light curve are counted."""
+    table = labels_table(labels, columns, sink)
+    count_orphans(table, curves.ids, columns, labels_name(labels), table_name, sink)
+    return attach_labels(curves, table, columns)
+
+
+def labels_name(labels: PathLike | pd.DataFrame) -> str:
+    return "labels DataFrame" if isinstance(labels, pd.DataFrame) else str(labels)
+
+
+def labels_table(labels: PathLike | pd.DataFrame, columns: Columns,
+                 sink: DropReport) -> pd.DataFrame:
+    """A labels table read and checked: one row per star, columns ``columns.id``,
+    ``columns.label`` [``columns.split``].
 
     A labels table that cannot be read, lacks its columns or gives one star two classes raises
     :class:`InputError`, report or not: nothing could be labelled as it says. Repeated
     identical rows are fine (event ``duplicate_label_row``).
     """
-    name = "labels DataFrame" if isinstance(labels, pd.DataFrame) else str(labels)
+    name = labels_name(labels)
     expected = f"{columns.id},{columns.label}[,{columns.split}]"
     table = read_str_table(labels, "labels table", expected)
     # The labels may keep the plain names when the light curves' columns were mapped.
@@ -506,7 +569,12 @@ def _join_labels(
         raise InputError(f"{name}: {len(conflicting)} star(s) have rows with different "
                          f"{' or '.join(kept[1:])}: {shown}{more}; keep one row per star")
     sink.note("duplicate_label_row", int(duplicated.sum()))
-    table = table[~duplicated.to_numpy()]
+    return table[~duplicated.to_numpy()]
+
+
+def attach_labels(curves: LightCurves, table: pd.DataFrame, columns: Columns) -> LightCurves:
+    """``curves`` with the labels (and splits) of :func:`labels_table`'s ``table``; "" for
+    stars it lacks."""
     index = pd.Index(table[columns.id])
     position = index.get_indexer(pd.Index(curves.ids.astype(str)))
     found = position >= 0
@@ -518,13 +586,18 @@ def _join_labels(
         return out
 
     splits = joined(columns.split) if columns.split in table else curves.splits
-    orphans = table[columns.id][~table[columns.id].isin(curves.ids.astype(str))].tolist()
+    return LightCurves(curves.ids, curves.bands, curves.offsets, curves.time, curves.mag,
+                       curves.err, joined(columns.label), splits)
+
+
+def count_orphans(table: pd.DataFrame, ids: np.ndarray, columns: Columns, name: str,
+                  table_name: str, sink: DropReport) -> None:
+    """Count (and name a few of) the labelled stars that have no light curve among ``ids``."""
+    orphans = table[columns.id][~table[columns.id].isin(np.asarray(ids).astype(str))].tolist()
     if orphans:
         sink.drop_curves("no_lightcurve", len(orphans))
         sink.problem(f"{name}: {len(orphans)} labelled star(s) have no light curve in "
                      f"{table_name}, e.g. {', '.join(orphans[:5])}")
-    return LightCurves(curves.ids, curves.bands, curves.offsets, curves.time, curves.mag,
-                       curves.err, joined(columns.label), splits)
 
 
 def _row_locator(name: str) -> Callable[[int], str]:

@@ -1,0 +1,115 @@
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lcformer.data.datasets import prepare_dataset, resolve
+from lcformer.data.partitioned import _ArrayFile
+from lcformer.data.prepared import PrepareConfig, prepare
+from lcformer.data.reading.sniff import read_dataset
+from lcformer.data.tokens import TokenConfig
+
+STARS = PrepareConfig(inputs="stars")
+WINDOWS = PrepareConfig(tokens=TokenConfig(10, 5))
+
+
+def write_dataset(folder: Path, rng: np.random.Generator, bad_partition: bool = False) -> Path:
+    """A long table in 3 partitions + labels.csv: two bands (a third band only in the last
+    partition), unlabelled stars, a labelled star without rows, a star too short to keep."""
+    rows = []
+    for i in range(18):
+        period = rng.uniform(0.3, 5.0)
+        bands = ["V", "I"] if i % 3 else ["V"]
+        if i == 17:
+            bands = ["V", "R"]
+        for band in bands:
+            n = 3 if i == 4 else int(rng.integers(30, 70))
+            t = np.sort(rng.uniform(0, 200, n))
+            mag = 12 + 0.3 * np.sin(2 * np.pi * t / period) + rng.normal(0, 0.02, n)
+            rows.append(pd.DataFrame({"id": f"star{i:02d}", "band": band, "time": t,
+                                      "mag": mag, "err": np.full(n, 0.02)}))
+    table = pd.concat(rows, ignore_index=True)
+    parts = folder / "lightcurves.parquet"
+    parts.mkdir(parents=True)
+    for k, ids in enumerate(np.array_split(np.unique(table["id"]), 3)):
+        table[table["id"].isin(ids)].to_parquet(parts / f"part-{k}.parquet", index=False)
+    if bad_partition:
+        (parts / "part-3.parquet").write_bytes(b"not parquet")
+    labels = pd.DataFrame({"id": [f"star{i:02d}" for i in range(18) if i % 5] + ["nolc"],
+                           "class": [("a", "b", "c")[i % 3] for i in range(18) if i % 5]
+                           + ["a"]})
+    labels.to_csv(folder / "labels.csv", index=False)
+    return folder
+
+
+def whole(folder: Path, config: PrepareConfig, work: Path):
+    """The same folder prepared the old way: the partitions read into memory at once."""
+    spec, folder = resolve(str(folder))
+    return prepare(spec.name, lambda r: read_dataset(spec, folder, r, config.reading),
+                   spec.fingerprint(folder), config, work)[0]
+
+
+@pytest.mark.parametrize("config", [STARS, WINDOWS], ids=["stars", "windows"])
+def test_partitions_give_the_folder_of_the_whole_table(tmp_path, rng, config):
+    folder = write_dataset(tmp_path / "survey", rng, bad_partition=True)
+    streamed, reused = prepare_dataset(str(folder), config, work=tmp_path / "a",
+                                       progress=False)
+    reference = whole(folder, config, tmp_path / "b")
+    assert not reused and streamed.path.name == reference.path.name
+    # Byte for byte: the manifests (every file's SHA-256 among them) are equal.
+    assert json.loads((streamed.path / "manifest.json").read_text()) == json.loads(
+        (reference.path / "manifest.json").read_text())
+    assert sorted(p.name for p in streamed.path.iterdir()) == sorted(
+        p.name for p in reference.path.iterdir())
+    report = streamed.report
+    assert report.curves["no_lightcurve"] == 1 and report.curves["no_label"] > 0
+    assert any("part-3.parquet" in p for p in report.problems)
+    if config is STARS:
+        assert streamed.manifest["bands"] == ["I", "R", "V"]
+        assert len(streamed.periods) == len(streamed.stars)
+    _, again = prepare_dataset(str(folder), config, work=tmp_path / "a", progress=False)
+    assert again
+
+
+def test_a_star_in_two_partitions_reads_the_table_whole(tmp_path, rng):
+    folder = write_dataset(tmp_path / "survey", rng)
+    parts = folder / "lightcurves.parquet"
+    first = pd.read_parquet(parts / "part-0.parquet")
+    star = first[first["id"] == first["id"].iloc[0]]
+    last = pd.read_parquet(parts / "part-2.parquet")
+    pd.concat([last, star]).to_parquet(parts / "part-2.parquet", index=False)
+    with pytest.warns(UserWarning, match=r"part-2\.parquet.*also has rows in.*part-0\.parquet"):
+        streamed, _ = prepare_dataset(str(folder), STARS, work=tmp_path / "a", progress=False)
+    reference = whole(folder, STARS, tmp_path / "b")
+    assert (streamed.path / "manifest.json").read_text() == (
+        reference.path / "manifest.json").read_text()
+    assert streamed.manifest["counts"]["stars_read"] == 18
+
+
+def test_dropping_small_classes_reads_the_table_whole(tmp_path, rng):
+    folder = write_dataset(tmp_path / "survey", rng)
+    config = WINDOWS.replace(min_class_windows=40)
+    with pytest.warns(UserWarning, match="min_class_windows"):
+        streamed, _ = prepare_dataset(str(folder), config, work=tmp_path / "a", progress=False)
+    reference = whole(folder, config, tmp_path / "b")
+    assert streamed.report.curves.get("class_below_threshold")
+    assert (streamed.path / "manifest.json").read_text() == (
+        reference.path / "manifest.json").read_text()
+
+
+def test_array_file_is_what_np_save_writes(tmp_path, rng):
+    for values in (rng.normal(size=(7, 3, 2)).astype(np.float32), rng.random((5, 4)) > 0.5,
+                   np.arange(6, dtype=np.int32)):
+        file = _ArrayFile(tmp_path / "x.npy")
+        file.append(values[:2])
+        file.append(values[2:2])  # no rows
+        file.append(values[2:])
+        file.close()
+        np.save(tmp_path / "y.npy", values)
+        assert (tmp_path / "x.npy").read_bytes() == (tmp_path / "y.npy").read_bytes()
+    file = _ArrayFile(tmp_path / "z.npy")
+    file.append(np.zeros((1, 2), np.float32))
+    with pytest.raises(ValueError, match=r"z\.npy"):
+        file.append(np.zeros((1, 3), np.float32))
