@@ -133,7 +133,7 @@ def _write(name: str, table: PartitionedTable, labels: pd.DataFrame | None,
     """The second pass: each partition's samples appended to the folder's arrays."""
     read = np.zeros(3, np.int64)  # stars, curves, points read
     star_ids: list[np.ndarray] = []
-    parts: list[Assembled] = []
+    parts: list[Assembled] = []  # a partition's tables, each
     info = SampleInfo(bands or [], [], None)
     with atomic.building_directory(path) as tmp:
         arrays = {array: _ArrayFile(tmp / f"{array}.npy") for array in ARRAYS}
@@ -158,7 +158,7 @@ def _write(name: str, table: PartitionedTable, labels: pd.DataFrame | None,
                                       ("points", part.points)):
                     arrays[array].append(values)
                 first_curve += len(part.curves)
-                parts.append(part)
+                parts.append(part.tables())  # the points are on disk: not kept
             on_partition(k)
         if not read[0] and report.problems:
             more = (f" (and {len(report.problems) - 1} more problem(s))"

@@ -37,7 +37,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
@@ -354,6 +354,10 @@ class Assembled:
         return cls(curves, remap[samples.curve].astype(np.int32), _curve_table(kept),
                    np.column_stack([kept.time, kept.mag, kept.err]).astype(np.float64),
                    periods)
+
+    def tables(self) -> Assembled:
+        """The tables alone (a row per curve or star), without the arrays."""
+        return replace(self, window_curve=np.empty(0, np.int32), points=np.empty((0, 3)))
 
 
 def manifest_of(name: str, config: PrepareConfig, input_hash: str, curves: pd.DataFrame,
