@@ -402,13 +402,23 @@ def write_tables(folder: Path, curves: pd.DataFrame, cleaned: pd.DataFrame,
                  manifest: dict[str, Any]) -> None:
     """The tables and the report beside the arrays already in ``folder``, then the manifest
     with every file's SHA-256 (written last: a folder with a manifest is complete)."""
-    curves.to_parquet(folder / "curves.parquet", index=False)
-    cleaned.to_parquet(folder / "cleaned.parquet", index=False)
+    write_parquet(curves, folder / "curves.parquet")
+    write_parquet(cleaned, folder / "cleaned.parquet")
     if periods is not None:
-        periods.to_parquet(folder / "periods.parquet", index=False)
+        write_parquet(periods, folder / "periods.parquet")
     (folder / "report.json").write_text(report.to_json())
     files = {p.name: file_digest(p) for p in sorted(folder.iterdir())}
     (folder / "manifest.json").write_text(json.dumps(manifest | {"files": files}, indent=2))
+
+
+def write_parquet(table: pd.DataFrame, path: Path) -> None:
+    """``table`` as Parquet, the same bytes however its rows were put together: a
+    concatenation of partitions' tables holds its strings in chunks, which pyarrow would
+    write as pages of their own."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.Table.from_pandas(table, preserve_index=False).combine_chunks(), path)
 
 
 def filter_labels(lcs: LightCurves, config: PrepareConfig, report: DropReport) -> LightCurves:
