@@ -132,7 +132,8 @@ def _write(name: str, table: PartitionedTable, labels: pd.DataFrame | None,
            report: DropReport, on_partition: Callable[[int], None], n_jobs: int) -> None:
     """The second pass: each partition's samples appended to the folder's arrays."""
     read = np.zeros(3, np.int64)  # stars, curves, points read
-    star_ids: list[np.ndarray] = []
+    labelled = None if labels is None else pd.Index(labels[table.reading.columns.id])
+    has_curve = np.zeros(0 if labels is None else len(labels), bool)  # labels rows met
     parts: list[Assembled] = []  # a partition's tables, each
     info = SampleInfo(bands or [], [], None)
     with atomic.building_directory(path) as tmp:
@@ -144,7 +145,9 @@ def _write(name: str, table: PartitionedTable, labels: pd.DataFrame | None,
                 on_partition(k)
                 continue
             read += (raw.n_stars, raw.n_curves, raw.n_points)
-            star_ids.append(pd.unique(pd.Series(raw.ids, dtype=object).astype(str)))
+            if labelled is not None:
+                found = labelled.get_indexer(pd.Index(raw.ids.astype(str)))
+                has_curve[found[found >= 0]] = True
             cleaned = filter_labels(clean(raw, config.cleaning, report)[0], config, report)
             if cleaned.n_curves:
                 samples, info = make_samples(cleaned, config, report, n_jobs=n_jobs,
@@ -171,7 +174,7 @@ def _write(name: str, table: PartitionedTable, labels: pd.DataFrame | None,
         for file in arrays.values():
             file.close()
         if labels is not None:
-            count_orphans(labels, np.concatenate(star_ids), table.reading.columns,
+            count_orphans(labels, has_curve, table.reading.columns,
                           labels_name(table.labels), str(table.folder), report)
         curves = pd.concat([p.curves for p in parts], ignore_index=True)
         periods = (None if parts[0].periods is None

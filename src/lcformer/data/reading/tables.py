@@ -532,7 +532,8 @@ def _join_labels(
 ) -> LightCurves:
     """Labels (and splits) by star id; labelled stars without a light curve are counted."""
     table = labels_table(labels, columns, sink)
-    count_orphans(table, curves.ids, columns, labels_name(labels), table_name, sink)
+    count_orphans(table, table[columns.id].isin(curves.ids.astype(str)).to_numpy(), columns,
+                  labels_name(labels), table_name, sink)
     return attach_labels(curves, table, columns)
 
 
@@ -591,10 +592,11 @@ def attach_labels(curves: LightCurves, table: pd.DataFrame, columns: Columns) ->
                        curves.err, joined(columns.label), splits)
 
 
-def count_orphans(table: pd.DataFrame, ids: np.ndarray, columns: Columns, name: str,
+def count_orphans(table: pd.DataFrame, has_curve: np.ndarray, columns: Columns, name: str,
                   table_name: str, sink: DropReport) -> None:
-    """Count (and name a few of) the labelled stars that have no light curve among ``ids``."""
-    orphans = table[columns.id][~table[columns.id].isin(np.asarray(ids).astype(str))].tolist()
+    """Count (and name a few of) the labelled stars that have no light curve: the rows of
+    ``table`` where ``has_curve`` is False."""
+    orphans = table[columns.id][~has_curve].tolist()
     if orphans:
         sink.drop_curves("no_lightcurve", len(orphans))
         sink.problem(f"{name}: {len(orphans)} labelled star(s) have no light curve in "
