@@ -10,6 +10,7 @@ from lcformer.data.partitioned import _ArrayFile
 from lcformer.data.prepared import PrepareConfig, prepare, write_parquet
 from lcformer.data.reading.sniff import read_dataset
 from lcformer.data.tokens import TokenConfig
+from lcformer.errors import InputError
 
 STARS = PrepareConfig(inputs="stars")
 WINDOWS = PrepareConfig(tokens=TokenConfig(10, 5))
@@ -126,3 +127,12 @@ def test_a_table_of_partitions_is_written_as_the_same_bytes(tmp_path):
     write_parquet(joined, tmp_path / "parts.parquet")
     assert (tmp_path / "one.parquet").read_bytes() == (tmp_path / "parts.parquet").read_bytes()
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "parts.parquet"), table)
+
+
+def test_nothing_readable_is_an_error_naming_the_file(tmp_path):
+    folder = tmp_path / "survey"
+    (folder / "lightcurves.parquet").mkdir(parents=True)
+    (folder / "lightcurves.parquet" / "p.parquet").write_bytes(b"junk")
+    (folder / "labels.csv").write_text("id,class\na,x\n")
+    with pytest.raises(InputError, match=r"p\.parquet: cannot read as a table"):
+        prepare_dataset(str(folder), STARS, work=tmp_path / "w", progress=False)

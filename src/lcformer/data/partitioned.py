@@ -47,6 +47,7 @@ from lcformer.data.prepared import (
 )
 from lcformer.data.reading.config import ReadConfig
 from lcformer.data.reading.flux import to_magnitudes
+from lcformer.data.reading.sniff import nothing_read
 from lcformer.data.reading.tables import (
     SeenStars,
     attach_labels,
@@ -58,7 +59,7 @@ from lcformer.data.reading.tables import (
 from lcformer.data.report import DropReport
 from lcformer.data.samples import SampleInfo, make_samples
 from lcformer.data.views import band_vocabulary
-from lcformer.errors import InputError, NothingToTrainError
+from lcformer.errors import NothingToTrainError
 
 
 @dataclass(frozen=True)
@@ -164,9 +165,7 @@ def _write(name: str, table: PartitionedTable, labels: pd.DataFrame | None,
                 parts.append(part.tables())  # the points are on disk: not kept
             on_partition(k)
         if not read[0] and report.problems:
-            more = (f" (and {len(report.problems) - 1} more problem(s))"
-                    if len(report.problems) > 1 else "")
-            raise InputError(f"nothing read from {table.folder}: {report.problems[0]}{more}")
+            raise nothing_read(report.problems, table.folder)
         if not parts:
             raise NothingToTrainError(f"{table.folder}: no curve is left to train on after "
                                       f"reading and cleaning; see the report:\n"

@@ -93,10 +93,16 @@ def _finish(curves: LightCurves, reading: ReadConfig, source: Path, report: Drop
     """Nothing read but problems found: the first problem is the error (it names the file)."""
     problems = report.problems[before:]
     if curves.n_curves == 0 and problems:
-        more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
-        where = "" if problems[0].startswith(str(source)) else f"nothing read from {source}: "
-        raise InputError(f"{where}{problems[0]}{more}")
+        raise nothing_read(problems, source)
     return to_magnitudes(curves, reading, str(source), report)
+
+
+def nothing_read(problems: list[str], source: Path) -> InputError:
+    """The error for a source of which nothing could be read: its first problem (which names
+    the file), and how many more there were."""
+    more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
+    where = "" if problems[0].startswith(str(source)) else f"nothing read from {source}: "
+    return InputError(f"{where}{problems[0]}{more}")
 
 
 def _by_position(reading: ReadConfig, path: Path,
