@@ -163,7 +163,7 @@ def run(args: argparse.Namespace, folder: Path) -> int:
     model_config = ModelConfig(name="periodic", **spec.model_defaults).for_data(
         len(classes), samples.tokens.shape[2], samples.tokens.shape[1], samples.extra.shape[1])
     torch.manual_seed(0)
-    network = model_from_config(model_config.replace(forest=0))
+    network = model_from_config(model_config.network_only)
     network.fit_extra_stats(samples.extra)
     model = network
     if model_config.forest:  # the default's forest, on random labels (speed only)

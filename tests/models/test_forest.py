@@ -1,4 +1,5 @@
-"""The forest beside the network: scikit-learn's trees as tensors, and the weight of the mix."""
+"""The trees beside the network: scikit-learn's forest and boosting as tensors, and the weight
+of the mix."""
 
 from __future__ import annotations
 
@@ -7,11 +8,11 @@ import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sklearn.ensemble import RandomForestClassifier
+from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
 
 from lcformer.errors import ConfigError
 from lcformer.models import ModelConfig, model_from_config
-from lcformer.models.forest import ForestFusion, TreeForest, choose_weight
+from lcformer.models.forest import BoostedTrees, ForestFusion, TreeForest, choose_weight
 from lcformer.training.checkpoints import load_checkpoint, save_checkpoint
 
 
@@ -39,6 +40,28 @@ def test_same_probabilities_as_scikit_learn(n_classes: int) -> None:
     assert got.shape == (200, n_classes) and np.all(got[:, 3:] == 0)
 
 
+@pytest.mark.parametrize(("n_classes", "binary"), [(3, False), (4, False), (3, True)])
+def test_boosting_gives_scikit_learns_probabilities(n_classes: int, binary: bool) -> None:
+    """Multi-class (a softmax over one tree per class and iteration), a class no training star
+    has (probability 0), and two classes seen of three (one tree per iteration, a sigmoid)."""
+    x, y = values(300, 4)
+    if binary:
+        y = np.where(y == 0, 0, 2)  # classes 0 and 2 only
+    boosting = BoostedTrees.fit(x, y, n_classes, iterations=15, seed=3)
+    reference = HistGradientBoostingClassifier(max_iter=15, class_weight="balanced",
+                                               random_state=3, early_stopping=False)
+    fill = boosting.fill.numpy()
+    reference.fit(np.where(np.isfinite(x), x, fill).astype(np.float32), y)
+    new, _ = values(200, 5)
+    expected = reference.predict_proba(np.where(np.isfinite(new), new, fill).astype(np.float32))
+    got = boosting(torch.as_tensor(new, dtype=torch.float32)).numpy()
+    assert got.shape == (200, n_classes)
+    np.testing.assert_allclose(got[:, reference.classes_], expected, atol=1e-6)
+    absent = np.setdiff1d(np.arange(n_classes), reference.classes_)
+    assert np.all(got[:, absent] == 0)
+    assert len(np.unique(got.argmax(1))) > 1  # the comparison is not between constants
+
+
 def test_saved_and_loaded_with_the_network(tmp_path) -> None:
     config = ModelConfig(name="periodic", emb=16, heads=2, forest=10).for_data(3, 9, 40, 6)
     x, y = values(120, 2)
@@ -61,6 +84,27 @@ def test_saved_and_loaded_with_the_network(tmp_path) -> None:
                                torch.ones(5))
 
 
+def test_trees_are_the_mean_of_forest_and_boosting(tmp_path) -> None:
+    config = ModelConfig(name="periodic", emb=16, heads=2, forest=10,
+                         boosting=5).for_data(3, 9, 40, 6)
+    x, y = values(120, 2)
+    fused = model_from_config(config)
+    fused.forest = TreeForest.fit(x, y, 3, trees=10)
+    fused.boosting = BoostedTrees.fit(x, y, 3, iterations=5)
+    extra = torch.as_tensor(x[:7], dtype=torch.float32)
+    torch.testing.assert_close(fused.trees(extra),
+                               (fused.forest(extra) + fused.boosting(extra)) / 2)
+    save_checkpoint(tmp_path / "m.safetensors", fused, {"model": config.to_dict()})
+    state, _, _ = load_checkpoint(tmp_path / "m.safetensors")
+    alone = model_from_config(config.replace(forest=0))  # boosting without a forest
+    assert alone.forest is None
+    alone.load_state_dict({k: v for k, v in state.items() if not k.startswith("forest.")})
+    torch.testing.assert_close(alone.trees(extra), fused.boosting(extra))
+    loaded = model_from_config(config)
+    loaded.load_state_dict(state)
+    torch.testing.assert_close(loaded.trees(extra), fused.trees(extra))
+
+
 @settings(max_examples=30, deadline=None)
 @given(st.integers(0, 2**31 - 1))
 def test_weight_follows_the_better_classifier(seed: int) -> None:
@@ -74,6 +118,8 @@ def test_weight_follows_the_better_classifier(seed: int) -> None:
     assert choose_weight(right, right, labels) == 0.5  # a tie: half each
 
 
-def test_forest_needs_a_sane_size() -> None:
+def test_trees_need_a_sane_size() -> None:
     with pytest.raises(ConfigError, match="forest"):
         ModelConfig(name="periodic", forest=-1)
+    with pytest.raises(ConfigError, match="boosting"):
+        ModelConfig(name="periodic", boosting=-1)

@@ -21,7 +21,7 @@ RESEARCH_L2 = 0.1
 #: known (``RunConfig`` holds a model config before the data is read).
 _POSITIVE_INTS = ("emb", "heads", "ff_mult", "depth", "head_hidden_mult", "rnn_units",
                   "rnn_layers", "harmonics", "ensemble")
-_NON_NEGATIVE_INTS = ("forest",)
+_NON_NEGATIVE_INTS = ("forest", "boosting")
 _FROM_DATA = ("n_classes", "n_features", "max_tokens", "n_extra")
 
 
@@ -68,6 +68,9 @@ class ModelConfig(Config):
     forest: int = setting(0, "periodic: trees of a random forest on the per-star values, "
                              "fitted after the network; their probabilities are averaged "
                              "with a weight chosen on the validation stars (0: no forest)")
+    boosting: int = setting(0, "periodic: iterations of gradient-boosted trees on the per-star "
+                               "values, fitted with the forest and averaged with it "
+                               "(0: no boosting)")
     head: Literal["", "tokens", "pooled"] = setting(
         "", "tokens: every token classifies, probabilities are averaged (research); pooled: "
             "token features are averaged, then classified once; default: tokens")
@@ -102,6 +105,16 @@ class ModelConfig(Config):
         """This config with the sizes the data gives (room for at least 512 tokens)."""
         return self.replace(n_classes=n_classes, n_features=n_features,
                             max_tokens=max(512, n_tokens), n_extra=n_extra)
+
+    @property
+    def fused(self) -> bool:
+        """Whether trees (a forest, boosting) are averaged with the network."""
+        return bool(self.forest or self.boosting)
+
+    @property
+    def network_only(self) -> ModelConfig:
+        """This config without its trees: the network it trains."""
+        return self.replace(forest=0, boosting=0)
 
     @property
     def attention_scale(self) -> float:

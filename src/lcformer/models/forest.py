@@ -1,16 +1,24 @@
-"""A random forest on a star's per-star values, averaged with the network's probabilities.
+"""Tree classifiers on a star's per-star values, averaged with the network's probabilities.
 
 Why: on a few hundred to a few thousand labelled stars, trees use tabular values (period,
 amplitude, colour, the light-curve features) better than any network does, while the network
-sees the shape of the folded curve; their errors differ. Averaging the two classifiers'
-probabilities was better than either alone on every real survey here (docs/results.md). The
-forest is scikit-learn's ``RandomForestClassifier``, fitted on the training stars after the
-network; its weight against the network is chosen on the validation stars.
+sees the shape of the folded curve; their errors differ. Two kinds of trees, fitted on the
+training stars after the network, as the feature baseline fits them:
 
-The fitted trees are copied into tensors (from scikit-learn's public ``tree_`` arrays), so
-the forest is part of the model: it is saved in the safetensors checkpoint with the weights
-(no pickle) and runs wherever the model runs (``predict``, Dask, ONNX export, CUDA). A star
-walks every tree at once, one level per step; a leaf points to itself, so the walk stops there.
+* a random forest (scikit-learn's ``RandomForestClassifier``, ``forest`` trees);
+* gradient-boosted trees (scikit-learn's ``HistGradientBoostingClassifier``, ``boosting``
+  iterations). Boosting and the forest err differently (one fits residuals, the other
+  averages deep trees), and their mean beat either alone on every survey here
+  (``docs/ablation.md``).
+
+The trees' mean probability is averaged with the network's, with a weight chosen on the
+validation stars.
+
+The fitted trees are copied into tensors (the forest from scikit-learn's public ``tree_``
+arrays, boosting from its fitted predictors' node records), so they are part of the model:
+saved in the safetensors checkpoint with the weights (no pickle) and run wherever the model
+runs (``predict``, Dask, ONNX export, CUDA). A star walks every tree at once, one level per
+step; a leaf points to itself, so the walk stops there.
 """
 
 from __future__ import annotations
@@ -24,27 +32,91 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-#: Candidate weights of the network against the forest (chosen on the validation stars).
+#: Candidate weights of the network against the trees (chosen on the validation stars).
 WEIGHTS = tuple(np.round(np.linspace(0.0, 1.0, 11), 1))
 _PROBABILITY_FLOOR = 1e-6  # log-loss of a probability of 0 is infinite
+_ABSENT_LOGIT = -1e4  # boosting's score of a class no training star has: probability 0
 
 
-class TreeForest(nn.Module):
-    """Class probabilities of a fitted scikit-learn forest, from tensors.
+class FittedTrees(nn.Module):
+    """Nodes of fitted trees side by side, and the walk that finds each star's leaves.
 
     Buffers (sizes depend on the fitted trees, so loading a state dict sizes them): the
-    training medians that fill unknown values, and every node of every tree side by side.
+    training medians that fill unknown values, and every node of every tree.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, **values: torch.dtype) -> None:
         super().__init__()
         for name, dtype in (("fill", torch.float64), ("feature", torch.int64),
                             ("threshold", torch.float64), ("left", torch.int64),
-                            ("right", torch.int64), ("value", torch.float32),
-                            ("roots", torch.int64)):
+                            ("right", torch.int64), ("roots", torch.int64), *values.items()):
             self.register_buffer(name, torch.zeros(0, dtype=dtype))
         self.register_buffer("depth", torch.zeros((), dtype=torch.int64))
         self.levels = 0  # = depth, as a Python int: graph exporters unroll the walk
+
+    def _set_nodes(self, fill: np.ndarray, nodes: list[tuple[np.ndarray, ...]],
+                   depth: int) -> None:
+        """``nodes``: per tree (feature, threshold, left, right, is_leaf), children numbered
+        within the tree."""
+        feature, threshold, left, right, roots = [], [], [], [], []
+        offset = 0
+        for tree_feature, tree_threshold, tree_left, tree_right, leaf in nodes:
+            own = np.arange(len(leaf))
+            feature.append(np.where(leaf, 0, tree_feature))
+            threshold.append(np.where(leaf, np.inf, tree_threshold))
+            left.append(offset + np.where(leaf, own, tree_left))
+            right.append(offset + np.where(leaf, own, tree_right))
+            roots.append(offset)
+            offset += len(leaf)
+        self.fill = torch.as_tensor(fill, dtype=torch.float64)
+        self.feature = torch.as_tensor(np.concatenate(feature), dtype=torch.int64)
+        self.threshold = torch.as_tensor(np.concatenate(threshold), dtype=torch.float64)
+        self.left = torch.as_tensor(np.concatenate(left), dtype=torch.int64)
+        self.right = torch.as_tensor(np.concatenate(right), dtype=torch.int64)
+        self.roots = torch.as_tensor(roots, dtype=torch.int64)
+        self.depth = torch.tensor(depth, dtype=torch.int64)
+        self.levels = depth
+
+    def _load_from_state_dict(self, state_dict: dict[str, Tensor], prefix: str,
+                              *args: Any, **kwargs: Any) -> None:
+        for name in self._buffers:  # size every buffer as the stored trees'
+            stored = state_dict.get(prefix + name)
+            if stored is not None:
+                self._buffers[name] = torch.empty_like(stored, device=self.feature.device)
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
+        self.levels = int(self.depth)
+
+    def leaves(self, extra: Tensor) -> Tensor:
+        """(B, trees) the leaf each star reaches in each tree."""
+        # As scikit-learn compares: the value as float32, against a float64 threshold.
+        x = torch.where(torch.isfinite(extra), extra.double(), self.fill).float().double()
+        node = self.roots.expand(x.shape[0], -1)
+        for _ in range(self.levels):
+            go_left = x.gather(1, self.feature[node]) <= self.threshold[node]
+            node = torch.where(go_left, self.left[node], self.right[node])
+        return node
+
+
+def training_fill(extra: np.ndarray) -> np.ndarray:
+    """The training medians that stand in for unknown values (0 where no star has one)."""
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns: no colour
+        fill = np.nanmedian(np.where(np.isfinite(extra), extra, np.nan), axis=0)
+    return np.nan_to_num(fill).astype(np.float32)
+
+
+def filled(extra: np.ndarray, fill: np.ndarray) -> np.ndarray:
+    """The values the trees are fitted on: unknown ones filled, as float32."""
+    extra = np.asarray(extra, dtype=np.float64)
+    return np.where(np.isfinite(extra), extra, fill).astype(np.float32)
+
+
+class TreeForest(FittedTrees):
+    """Class probabilities of a fitted scikit-learn random forest: the mean of the trees'
+    leaf class shares."""
+
+    def __init__(self) -> None:
+        super().__init__(value=torch.float32)
 
     @classmethod
     def fit(cls, extra: np.ndarray, labels: np.ndarray, n_classes: int, trees: int,
@@ -53,91 +125,129 @@ class TreeForest(nn.Module):
         values filled with the training medians."""
         from sklearn.ensemble import RandomForestClassifier
 
-        extra = np.asarray(extra, dtype=np.float64)
-        with np.errstate(all="ignore"), warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns: no colour
-            fill = np.nanmedian(np.where(np.isfinite(extra), extra, np.nan), axis=0)
-        fill = np.nan_to_num(fill).astype(np.float32)  # a value no training star has: 0
+        fill = training_fill(extra)
         forest = RandomForestClassifier(n_estimators=trees, class_weight="balanced_subsample",
                                         random_state=seed, n_jobs=n_jobs)
-        forest.fit(_filled(extra, fill).astype(np.float32), labels)
+        forest.fit(filled(extra, fill), labels)
         return cls.from_sklearn(forest, fill, n_classes)
 
     @classmethod
     def from_sklearn(cls, forest: Any, fill: np.ndarray, n_classes: int) -> TreeForest:
         """Copy the nodes of a fitted ``RandomForestClassifier`` (classes ``0..n-1``, or some
         of them) into tensors."""
-        feature, threshold, left, right, value, roots = [], [], [], [], [], []
-        offset, depth = 0, 0
+        nodes, value = [], []
         columns = np.asarray(forest.classes_, dtype=np.int64)
         for estimator in forest.estimators_:
             tree = estimator.tree_
-            n = tree.node_count
-            leaf = tree.children_left < 0
-            own = np.arange(n)
-            feature.append(np.where(leaf, 0, tree.feature))
-            threshold.append(np.where(leaf, np.inf, tree.threshold))
-            left.append(offset + np.where(leaf, own, tree.children_left))
-            right.append(offset + np.where(leaf, own, tree.children_right))
+            nodes.append((tree.feature, tree.threshold, tree.children_left,
+                          tree.children_right, tree.children_left < 0))
             counts = tree.value[:, 0, :]
-            v = np.zeros((n, n_classes), dtype=np.float32)
+            v = np.zeros((tree.node_count, n_classes), dtype=np.float32)
             v[:, columns] = counts / np.maximum(counts.sum(1, keepdims=True), 1e-12)
             value.append(v)
-            roots.append(offset)
-            offset += n
-            depth = max(depth, tree.max_depth)
         model = cls()
-        model.fill = torch.as_tensor(fill, dtype=torch.float64)
-        model.feature = torch.as_tensor(np.concatenate(feature), dtype=torch.int64)
-        model.threshold = torch.as_tensor(np.concatenate(threshold), dtype=torch.float64)
-        model.left = torch.as_tensor(np.concatenate(left), dtype=torch.int64)
-        model.right = torch.as_tensor(np.concatenate(right), dtype=torch.int64)
+        model._set_nodes(fill, nodes, max(e.tree_.max_depth for e in forest.estimators_))
         model.value = torch.as_tensor(np.concatenate(value))
-        model.roots = torch.as_tensor(roots, dtype=torch.int64)
-        model.depth = torch.tensor(depth, dtype=torch.int64)
-        model.levels = depth
         return model
 
-    def _load_from_state_dict(self, state_dict: dict[str, Tensor], prefix: str,
-                              *args: Any, **kwargs: Any) -> None:
-        for name in self._buffers:  # size every buffer as the stored forest's
-            stored = state_dict.get(prefix + name)
-            if stored is not None:
-                self._buffers[name] = torch.empty_like(stored, device=self.feature.device)
-        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
-        self.levels = int(self.depth)
+    def forward(self, extra: Tensor) -> Tensor:
+        """(B, classes) probabilities."""
+        return self.value[self.leaves(extra)].mean(1)
+
+
+class BoostedTrees(FittedTrees):
+    """Class probabilities of a fitted scikit-learn ``HistGradientBoostingClassifier``: the
+    softmax of its baseline score plus the leaf values of each class's trees (for two classes,
+    a softmax of (0, score) is scikit-learn's sigmoid)."""
+
+    def __init__(self) -> None:
+        # value: each node's score; tree_class: (trees, classes) one-hot class of each tree;
+        # bias: the baseline score of each class.
+        super().__init__(value=torch.float64, tree_class=torch.float64, bias=torch.float64)
+
+    @classmethod
+    def fit(cls, extra: np.ndarray, labels: np.ndarray, n_classes: int, iterations: int,
+            seed: int = 0, n_jobs: int = 1) -> BoostedTrees:
+        """Boosting as the feature baseline fits it (balanced, no early stopping: it would
+        carve its own hold-out out of the training stars), unknown values filled with the
+        training medians."""
+        from sklearn.ensemble import HistGradientBoostingClassifier
+        from threadpoolctl import threadpool_limits
+
+        fill = training_fill(extra)
+        boosting = HistGradientBoostingClassifier(max_iter=iterations, class_weight="balanced",
+                                                  random_state=seed, early_stopping=False)
+        with threadpool_limits(limits=n_jobs, user_api="openmp"):
+            boosting.fit(filled(extra, fill), labels)
+        return cls.from_sklearn(boosting, fill, n_classes)
+
+    @classmethod
+    def from_sklearn(cls, boosting: Any, fill: np.ndarray, n_classes: int) -> BoostedTrees:
+        """Copy the trees of a fitted ``HistGradientBoostingClassifier`` (classes ``0..n-1``,
+        or some of them; numeric values only) into tensors."""
+        columns = np.asarray(boosting.classes_, dtype=np.int64)
+        per_iteration = boosting.n_trees_per_iteration_  # 1 for two classes
+        tree_columns = columns[1:] if per_iteration == 1 else columns
+        nodes, value, tree_class, depth = [], [], [], 0
+        for iteration in boosting._predictors:  # scikit-learn keeps no public tree arrays
+            for column, predictor in zip(tree_columns, iteration, strict=True):
+                record = predictor.nodes
+                if record["is_categorical"].any():
+                    raise ValueError("categorical splits cannot be copied into tensors")
+                nodes.append((record["feature_idx"], record["num_threshold"], record["left"],
+                              record["right"], record["is_leaf"].astype(bool)))
+                value.append(record["value"])
+                tree_class.append(column)
+                depth = max(depth, int(record["depth"].max()))
+        bias = np.full(n_classes, _ABSENT_LOGIT)
+        baseline = np.asarray(boosting._baseline_prediction, dtype=np.float64).reshape(-1)
+        if per_iteration == 1:
+            bias[columns[0]], bias[columns[1]] = 0.0, baseline[0]
+        else:
+            bias[columns] = baseline
+        model = cls()
+        model._set_nodes(fill, nodes, depth)
+        model.value = torch.as_tensor(np.concatenate(value), dtype=torch.float64)
+        model.tree_class = torch.as_tensor(np.eye(n_classes)[tree_class], dtype=torch.float64)
+        model.bias = torch.as_tensor(bias, dtype=torch.float64)
+        return model
 
     def forward(self, extra: Tensor) -> Tensor:
-        """(B, classes) probabilities: the mean of the trees' leaf class shares."""
-        # As scikit-learn compares: the value as float32, against a float64 threshold.
-        x = torch.where(torch.isfinite(extra), extra.double(), self.fill).float().double()
-        node = self.roots.expand(x.shape[0], -1)  # (B, trees)
-        for _ in range(self.levels):
-            go_left = x.gather(1, self.feature[node]) <= self.threshold[node]
-            node = torch.where(go_left, self.left[node], self.right[node])
-        return self.value[node].mean(1)
+        """(B, classes) probabilities."""
+        score = self.bias + self.value[self.leaves(extra)] @ self.tree_class
+        return score.softmax(-1).float()
 
 
 class ForestFusion(nn.Module):
-    """``weight`` x the network's probabilities + (1 - ``weight``) x the forest's."""
+    """``weight`` x the network's probabilities + (1 - ``weight``) x the trees' (the mean of
+    a forest's and boosting's, or the one there is)."""
 
     pretrain = None
     reconstruction = None
     arch = None
 
-    def __init__(self, network: nn.Module, forest: TreeForest | None = None) -> None:
+    def __init__(self, network: nn.Module, forest: TreeForest | None = None,
+                 boosting: BoostedTrees | None = None) -> None:
         super().__init__()
+        if forest is None and boosting is None:
+            raise ValueError("a fusion needs a forest, boosting or both")
         self.network = network
-        self.forest = forest if forest is not None else TreeForest()
+        self.forest = forest
+        self.boosting = boosting
         self.config = network.config
         self.register_buffer("weight", torch.tensor(0.5))
+
+    def trees(self, extra: Tensor) -> Tensor:
+        """(B, C) the trees' probabilities."""
+        parts = [m(extra) for m in (self.forest, self.boosting) if m is not None]
+        return parts[0] if len(parts) == 1 else sum(parts) / len(parts)
 
     def classify(self, tokens: Tensor, mask: Tensor, extra: Tensor | None = None) -> Tensor:
         """log of the weighted mean probabilities, (B, C)."""
         if extra is None:
-            raise ValueError("the forest needs the per-star extra values")
+            raise ValueError("the trees need the per-star extra values")
         p = (self.weight * self.network.classify(tokens, mask, extra).exp()
-             + (1 - self.weight) * self.forest(extra).to(tokens.dtype))
+             + (1 - self.weight) * self.trees(extra).to(tokens.dtype))
         return p.clamp(min=_PROBABILITY_FLOOR * 1e-3).log()
 
     def forward(self, tokens: Tensor, mask: Tensor, extra: Tensor | None = None) -> Tensor:
@@ -150,12 +260,12 @@ class ForestFusion(nn.Module):
         return self.network.l2_penalty()
 
 
-def choose_weight(network_p: np.ndarray, forest_p: np.ndarray, labels: np.ndarray) -> float:
+def choose_weight(network_p: np.ndarray, trees_p: np.ndarray, labels: np.ndarray) -> float:
     """The weight of :data:`WEIGHTS` whose mix has the lowest log-loss on these (validation)
     stars; ties go to the weight nearest 0.5."""
     losses = []
     for w in WEIGHTS:
-        p = w * network_p + (1 - w) * forest_p
+        p = w * network_p + (1 - w) * trees_p
         chosen = p[np.arange(len(labels)), labels]
         losses.append(-np.mean(np.log(np.maximum(chosen, _PROBABILITY_FLOOR))))
     best = min(losses)
@@ -163,6 +273,3 @@ def choose_weight(network_p: np.ndarray, forest_p: np.ndarray, labels: np.ndarra
                   if math.isclose(loss, best, rel_tol=1e-9)]
     return float(min(candidates, key=lambda w: abs(w - 0.5)))
 
-
-def _filled(x: np.ndarray, fill: np.ndarray) -> np.ndarray:
-    return np.where(np.isfinite(x), x, fill)

@@ -64,7 +64,7 @@ REGISTRY: dict[str, ModelSpec] = {spec.name: spec for spec in (
     # Beyond the research system: a star's folded observations of every band, its scalars.
     # Its budget trains every dataset here within 30 CPU minutes (docs/results.md).
     ModelSpec("periodic", None, "periodic (folded star views)", "periodic",
-              model_defaults={"depth": 2, "forest": 500},
+              model_defaults={"depth": 2, "forest": 500, "boosting": 100},
               train_defaults={"epochs": 30, "batch_size": 32, "lr": 1e-3,
                               "schedule": "cosine", "warmup_epochs": 1}),
 )}
@@ -108,10 +108,12 @@ def model_from_config(config: ModelConfig) -> LightCurveClassifier | PeriodicCla
         raise ConfigError(f"model config lacks the sizes the data gives: {missing} "
                           f"(use ModelConfig.for_data)")
     found = spec(config.name)
-    if config.forest:  # sized when its state is loaded (or when it is fitted)
-        from lcformer.models.forest import ForestFusion
+    if config.fused:  # the trees are sized when their state is loaded (or when fitted)
+        from lcformer.models.forest import BoostedTrees, ForestFusion, TreeForest
 
-        return ForestFusion(model_from_config(config.replace(forest=0)))
+        return ForestFusion(model_from_config(config.network_only),
+                            TreeForest() if config.forest else None,
+                            BoostedTrees() if config.boosting else None)
     if config.ensemble > 1:
         from lcformer.models.ensemble import Ensemble
 

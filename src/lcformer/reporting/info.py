@@ -155,7 +155,11 @@ def run_info(run_dir: str | Path) -> RunInfo:
         ensemble = f", ensemble of {model['ensemble']}" if model.get("ensemble", 1) > 1 else ""
         forest = metadata.get("forest")
         if forest:
-            ensemble += (f", with a forest of {forest['trees']} trees (weight of the network "
+            trees = " and ".join(
+                ([f"a forest of {forest['trees']} trees"] if forest["trees"] else [])
+                + ([f"{forest['boosting']} boosting iterations"]
+                   if forest.get("boosting") else []))
+            ensemble += (f", with {trees} (weight of the network "
                          f"{forest['network_weight']:g}, chosen on the validation stars)")
         add(("model", f"{model.get('name')}{size}{ensemble}\n"
                       f"{settings_text(model, skip=('name',))}"))

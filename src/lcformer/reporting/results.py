@@ -417,7 +417,7 @@ def ablation_lines(folders: list[Path], out: Path, figures: bool = True) -> list
     lines = ["## Ablation: from the research encoder to the periodic model", "",
              "Each row adds one change (`lcformer ablation`); the feature baseline is trained "
              "and tested on the same stars as the star-view rows. The summary's periodic "
-             "model is the `forest` row, the default (else the last row run).", "",
+             f"model is the `{DEFAULT_STEP}` row, the default (else the last row run).", "",
              "| dataset (folder) | periodic model: macro-F1 | best feature baseline | "
              "difference |", "|---|---|---|---|"]
     body: list[str] = []

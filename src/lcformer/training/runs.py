@@ -46,7 +46,7 @@ from lcformer.evaluation.records import RunRecord, write_records
 from lcformer.hardware import hardware
 from lcformer.models import LightCurveClassifier, ModelConfig, model_from_config
 from lcformer.models.ensemble import Ensemble
-from lcformer.models.forest import ForestFusion, TreeForest, choose_weight
+from lcformer.models.forest import BoostedTrees, ForestFusion, TreeForest, choose_weight
 from lcformer.reporting.tensorboard import TensorBoardLogger
 from lcformer.training import distributed
 from lcformer.training.checkpoints import load_checkpoint, save_checkpoint
@@ -98,18 +98,19 @@ def fit(data: PreparedDataset, config: RunConfig, parts: np.ndarray,
     model_config = config.model.for_data(len(data.classes), data.tokens.shape[2],
                                          data.tokens.shape[1], data.window_extra.shape[1])
     metadata = checkpoint_metadata(model_config, data, config)
-    if model_config.forest and not model_config.n_extra:
-        raise ConfigError(f"--forest {model_config.forest}: the forest reads the per-star "
-                          f"values of star views, and {data.name} has none; use --forest 0, "
-                          f"or the periodic model")
-    # The network's own checkpoints (the loop's, an ensemble's) describe it without the forest.
-    network_metadata = metadata | {"model": model_config.replace(forest=0).to_dict()}
+    if model_config.fused and not model_config.n_extra:
+        raise ConfigError(f"--forest {model_config.forest} --boosting {model_config.boosting}: "
+                          f"the trees read the per-star values of star views, and "
+                          f"{data.name} has none; use --forest 0 --boosting 0, or the "
+                          f"periodic model")
+    # The network's own checkpoints (the loop's, an ensemble's) describe it without the trees.
+    network_metadata = metadata | {"model": model_config.network_only.to_dict()}
     began = time.perf_counter()
     members, history = [], []
     for i in range(model_config.ensemble):  # an ensemble: one member per seed, trained alike
         seed = config.train.seed + i
         torch.manual_seed(seed)
-        member = model_from_config(model_config.replace(ensemble=1, forest=0))
+        member = model_from_config(model_config.network_only.replace(ensemble=1))
         if hasattr(member, "fit_extra_stats"):  # standardise per-star values on train stars
             member.fit_extra_stats(np.asarray(sets["train"].extra))
         folder = member_folder(run_dir, model_config, i)
@@ -125,9 +126,10 @@ def fit(data: PreparedDataset, config: RunConfig, parts: np.ndarray,
     model = members[0] if len(members) == 1 else Ensemble(members)
     if len(members) > 1:
         result = TrainResult(history, None, math.nan, False)
-    if model_config.forest:
-        model = add_forest(model, sets, model_config, config.train)
+    if model_config.fused:
+        model = add_trees(model, sets, model_config, config.train)
         metadata = metadata | {"forest": {"trees": model_config.forest,
+                                          "boosting": model_config.boosting,
                                           "network_weight": float(model.weight)}}
     if run_dir is not None and distributed.is_main() and member_folder(run_dir, model_config,
                                                                        0) != run_dir:
@@ -139,23 +141,27 @@ def fit(data: PreparedDataset, config: RunConfig, parts: np.ndarray,
 def member_folder(run_dir: Path | None, config: ModelConfig, i: int) -> Path | None:
     """Where the loop keeps a network's checkpoints: the run folder for a lone network; else
     a folder of its own (``member<i>``, ``network``), and the run folder's ``best`` holds the
-    whole model (the ensemble, the forest)."""
-    if run_dir is None or (config.ensemble == 1 and not config.forest):
+    whole model (the ensemble, the trees)."""
+    if run_dir is None or (config.ensemble == 1 and not config.fused):
         return run_dir
     return run_dir / (f"member{i}" if config.ensemble > 1 else "network")
 
 
-def add_forest(network: torch.nn.Module, sets: dict[str, WindowSet], config: ModelConfig,
-               train: TrainConfig) -> ForestFusion:
-    """The network fused with a forest fitted on the training stars' per-star values; the
-    weight of the two is the one with the lowest log-loss on the validation stars (0.5
-    without them)."""
+def add_trees(network: torch.nn.Module, sets: dict[str, WindowSet], config: ModelConfig,
+              train: TrainConfig) -> ForestFusion:
+    """The network fused with trees (a forest, boosting) fitted on the training stars'
+    per-star values; the weight of the two is the one with the lowest log-loss on the
+    validation stars (0.5 without them)."""
     part = sets["train"]
     first = np.unique(part.star, return_index=True)[1]  # a star's chunks share its values
-    forest = TreeForest.fit(np.asarray(part.extra)[first], part.labels[first],
-                            config.n_classes, config.forest, seed=train.seed,
-                            n_jobs=torch.get_num_threads())
-    fused = ForestFusion(network, forest)
+    extra, labels = np.asarray(part.extra)[first], part.labels[first]
+    threads = torch.get_num_threads()
+    fused = ForestFusion(
+        network,
+        TreeForest.fit(extra, labels, config.n_classes, config.forest, seed=train.seed,
+                       n_jobs=threads) if config.forest else None,
+        BoostedTrees.fit(extra, labels, config.n_classes, config.boosting, seed=train.seed,
+                         n_jobs=threads) if config.boosting else None)
     val = sets["val"]
     if len(val):
         device = pick_device(train.device)
@@ -165,9 +171,9 @@ def add_forest(network: torch.nn.Module, sets: dict[str, WindowSet], config: Mod
             window_probabilities(network, val.tokens, val.mask, 512, device, val.extra),
             val.star, star_class)
         with torch.no_grad():
-            p_forest = forest(torch.as_tensor(np.asarray(val.extra))).numpy()
-        _, _, p_forest = star_level(p_forest, val.star, star_class)
-        fused.weight.fill_(choose_weight(p_network, p_forest, labels))
+            p_trees = fused.trees(torch.as_tensor(np.asarray(val.extra))).numpy()
+        _, _, p_trees = star_level(p_trees, val.star, star_class)
+        fused.weight.fill_(choose_weight(p_network, p_trees, labels))
     return fused.eval()
 
 
