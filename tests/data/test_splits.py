@@ -3,10 +3,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lcformer.data.splits import (
+    WindowSet,
     balance_stars,
     class_weights,
     fixed_split,
     kfold_splits,
+    split_stars,
     stratified_split,
 )
 
@@ -79,3 +81,24 @@ def test_class_weights_balance_the_classes():
     w = class_weights(y, 3)
     assert np.isclose(w[0] * 3, w[1] * 1)
     assert w[2] == 0
+
+
+@settings(max_examples=40, deadline=None)
+@given(labels=st.lists(st.sampled_from([0, 1, 2]), min_size=1, max_size=80),
+       seed=st.integers(0, 5))
+def test_split_stars_halves_a_set_by_star_and_class(labels, seed):
+    """The trees' weight stars and the network's epoch stars: disjoint, by star, per class."""
+    rng = np.random.default_rng(seed)
+    star_label = np.array(labels)
+    star = np.repeat(np.arange(len(labels)), rng.integers(1, 4, len(labels)))  # chunks
+    windows = WindowSet(rng.random((len(star), 3, 2)), np.ones((len(star), 3), bool),
+                        star_label[star], star, rng.random((len(star), 5)))
+    first, second = split_stars(windows, 0.5, seed)
+    assert len(first) + len(second) == len(windows)
+    assert not set(first.star.tolist()) & set(second.star.tolist())  # a star stays whole
+    for cls in set(labels):
+        n = (star_label == cls).sum()
+        assert len(set(second.star[second.labels == cls].tolist())) == round(0.5 * n)
+    keep = np.isin(star, second.star)
+    np.testing.assert_array_equal(second.extra, windows.extra[keep])
+    np.testing.assert_array_equal(first.tokens, windows.tokens[~keep])

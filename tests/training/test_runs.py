@@ -19,6 +19,7 @@ from lcformer.data.tokens import TokenConfig
 from lcformer.errors import ConfigMismatchError, RunNotFoundError
 from lcformer.evaluation.metrics import star_probabilities, window_probabilities
 from lcformer.models.config import ModelConfig
+from lcformer.training import runs
 from lcformer.training.loop import TrainConfig
 from lcformer.training.runs import RunConfig, load_model, train_run, write_config
 
@@ -212,3 +213,32 @@ def test_window_sets_balance_training_stars(prepared) -> None:
     # 8 training stars per class oversampled to 10: 10 stars x 3 windows per class.
     assert np.bincount(train.labels).tolist() == [30, 30, 30]
     assert len(sets["test"]) == 9 * 3 and len(sets["val"]) == 3 * 3
+
+
+def test_trees_weight_is_chosen_on_stars_that_did_not_choose_the_epoch(tmp_path,
+                                                                       monkeypatch) -> None:
+    """Half of each class's validation stars choose the network's epoch, the other half the
+    weight of the trees: the network's selection does not favour it in the mix."""
+    data, _ = prepare("tiny_stars", lambda report: make_synthetic(
+        SyntheticConfig(n_per_class=20, num=60)), "h3",
+        PrepareConfig(inputs="stars", features=False), tmp_path)
+    epoch_stars: list[set[int]] = []
+    real_train = runs.train
+
+    def recording_train(model, train_set, val_set, *args, **kwargs):
+        epoch_stars.append(set(val_set.star.tolist()))
+        return real_train(model, train_set, val_set, *args, **kwargs)
+
+    monkeypatch.setattr(runs, "train", recording_train)
+    config = RunConfig(model=ModelConfig(emb=8, heads=2, forest=5, boosting=3),
+                       train=TrainConfig(epochs=1, batch_size=16, device="cpu"))
+    parts = assign_splits(data, "stratified", 0)
+    fitted = runs.fit(data, config, parts, progress=False)
+    weight_stars = set(fitted.sets["weight"].star.tolist())
+    val_stars = set(np.flatnonzero(parts == "val").tolist())
+    assert epoch_stars == [set(fitted.sets["val"].star.tolist())]
+    assert weight_stars and epoch_stars[0] and not weight_stars & epoch_stars[0]
+    assert weight_stars | epoch_stars[0] == val_stars
+    # A network alone keeps every validation star for its epoch.
+    runs.fit(data, config.replace(model=config.model.network_only), parts, progress=False)
+    assert epoch_stars[1] == val_stars

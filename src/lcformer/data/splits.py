@@ -131,6 +131,19 @@ class WindowSet:
     def __len__(self) -> int:
         return len(self.labels)
 
+    def rows(self, keep: np.ndarray) -> WindowSet:
+        return WindowSet(self.tokens[keep], self.mask[keep], self.labels[keep], self.star[keep],
+                         None if self.extra is None else self.extra[keep])
+
+
+def split_stars(windows: WindowSet, fraction: float, seed: int) -> tuple[WindowSet, WindowSet]:
+    """The windows of a set in two sets, by star: per class, round(fraction * n) of its stars
+    go to the second."""
+    stars, first = np.unique(windows.star, return_index=True)
+    part = carve_validation(windows.labels[first], fraction, seed)
+    second = np.isin(windows.star, stars[part == "val"])
+    return windows.rows(~second), windows.rows(second)
+
 
 def assign_splits(data: PreparedDataset, split: str, seed: int) -> np.ndarray:
     """train/val/test for every star of the prepared dataset (by star, never by window)."""

@@ -33,7 +33,7 @@ import torch
 from lcformer import __version__, atomic
 from lcformer.config import Config
 from lcformer.data.prepared import PreparedDataset
-from lcformer.data.splits import WindowSet, assign_splits, window_sets
+from lcformer.data.splits import WindowSet, assign_splits, split_stars, window_sets
 from lcformer.errors import (
     ConfigError,
     ConfigMismatchError,
@@ -46,7 +46,13 @@ from lcformer.evaluation.records import RunRecord, write_records
 from lcformer.hardware import hardware
 from lcformer.models import LightCurveClassifier, ModelConfig, model_from_config
 from lcformer.models.ensemble import Ensemble
-from lcformer.models.forest import BoostedTrees, ForestFusion, TreeForest, choose_weight
+from lcformer.models.forest import (
+    WEIGHT_STARS,
+    BoostedTrees,
+    ForestFusion,
+    TreeForest,
+    choose_weight,
+)
 from lcformer.reporting.tensorboard import TensorBoardLogger
 from lcformer.training import distributed
 from lcformer.training.checkpoints import load_checkpoint, save_checkpoint
@@ -95,6 +101,10 @@ def fit(data: PreparedDataset, config: RunConfig, parts: np.ndarray,
     """Build the configured model for this data and train it on the ``train`` stars of
     ``parts``, choosing the best epoch on the ``val`` stars."""
     sets = window_sets(data, parts, config.sample_per_class, config.split_seed)
+    if config.model.fused and len(sets["val"]):
+        # The network's best epoch is chosen on validation stars, which makes it look better
+        # there than it is; so the trees' weight is chosen on the other half of them.
+        sets["val"], sets["weight"] = split_stars(sets["val"], WEIGHT_STARS, config.split_seed)
     model_config = config.model.for_data(len(data.classes), data.tokens.shape[2],
                                          data.tokens.shape[1], data.window_extra.shape[1])
     metadata = checkpoint_metadata(model_config, data, config)
@@ -151,7 +161,7 @@ def add_trees(network: torch.nn.Module, sets: dict[str, WindowSet], config: Mode
               train: TrainConfig) -> ForestFusion:
     """The network fused with trees (a forest, boosting) fitted on the training stars'
     per-star values; the weight of the two is the one with the lowest log-loss on the
-    validation stars (0.5 without them)."""
+    ``weight`` stars, else the validation stars (0.5 without them)."""
     part = sets["train"]
     first = np.unique(part.star, return_index=True)[1]  # a star's chunks share its values
     extra, labels = np.asarray(part.extra)[first], part.labels[first]
@@ -162,7 +172,7 @@ def add_trees(network: torch.nn.Module, sets: dict[str, WindowSet], config: Mode
                        n_jobs=threads) if config.forest else None,
         BoostedTrees.fit(extra, labels, config.n_classes, config.boosting, seed=train.seed,
                          n_jobs=threads) if config.boosting else None)
-    val = sets["val"]
+    val = sets.get("weight", sets["val"])
     if len(val):
         device = pick_device(train.device)
         star_class = np.full(int(val.star.max()) + 1, -1)
