@@ -115,7 +115,24 @@ def test_weight_follows_the_better_classifier(seed: int) -> None:
     noise = rng.dirichlet(np.ones(3), 40)
     assert choose_weight(right, noise, labels) > 0.5
     assert choose_weight(noise, right, labels) < 0.5
-    assert choose_weight(right, right, labels) == 0.5  # a tie: half each
+    assert choose_weight(right, right, labels) == 0.0  # no gain from the network: the trees
+
+
+def test_weight_needs_evidence_beyond_one_standard_error() -> None:
+    """A network slightly better on a few stars gets no share; the same gap on many does."""
+    rng = np.random.default_rng(0)
+
+    def probabilities(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        labels = rng.integers(0, 3, n)
+        trees = rng.dirichlet(np.ones(3), n)
+        trees[np.arange(n), labels] += 1.0
+        network = trees.copy()
+        network[np.arange(n), labels] += 0.1  # a little surer of the right class
+        return network / network.sum(1, keepdims=True), trees / trees.sum(1, keepdims=True), labels
+
+    few, many = probabilities(20), probabilities(20000)
+    assert choose_weight(*few) == 0.0
+    assert choose_weight(*many) > 0.5
 
 
 def test_trees_need_a_sane_size() -> None:
