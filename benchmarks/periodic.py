@@ -66,7 +66,7 @@ from lcformer.data.synthetic import SyntheticConfig, make_synthetic
 from lcformer.evaluation.metrics import window_probabilities
 from lcformer.evaluation.predict import predict_stars
 from lcformer.models import ModelConfig, model_from_config
-from lcformer.models.forest import ForestFusion, TreeForest
+from lcformer.models.forest import BoostedTrees, ForestFusion, TreeForest
 from lcformer.models.registry import REGISTRY
 
 
@@ -166,15 +166,20 @@ def run(args: argparse.Namespace, folder: Path) -> int:
     network = model_from_config(model_config.network_only)
     network.fit_extra_stats(samples.extra)
     model = network
-    if model_config.forest:  # the default's forest, on random labels (speed only)
+    if model_config.fused:  # the default's trees, on random labels (speed only)
         labels = np.random.default_rng(0).integers(0, len(classes), len(samples))
-        model = ForestFusion(network, TreeForest.fit(samples.extra, labels, len(classes),
-                                                     model_config.forest)).eval()
+        model = ForestFusion(
+            network,
+            TreeForest.fit(samples.extra, labels, len(classes), model_config.forest)
+            if model_config.forest else None,
+            BoostedTrees.fit(samples.extra, labels, len(classes), model_config.boosting)
+            if model_config.boosting else None).eval()
     metadata = {"classes": classes, "prepare": config.to_dict(), "bands": info.bands,
                 "extra_names": info.extra_names}
     print(f"# periodic pipeline benchmark: {n} {name} stars, {cleaned.n_points:,} points, "
           f"{len(samples)} samples; features {'on' if args.features else 'off'}, forest of "
-          f"{model_config.forest} trees; {cpu_model()}, {os.cpu_count()} logical CPUs, load "
+          f"{model_config.forest} trees, {model_config.boosting} boosting iterations; "
+          f"{cpu_model()}, {os.cpu_count()} logical CPUs, load "
           f"average {load_start:.2f} at start; one torch thread, {args.jobs} job(s); best of "
           f"{args.repeats} interleaved rounds", flush=True)
 
