@@ -160,7 +160,7 @@ def member_folder(run_dir: Path | None, config: ModelConfig, i: int) -> Path | N
 def add_trees(network: torch.nn.Module, sets: dict[str, WindowSet], config: ModelConfig,
               train: TrainConfig) -> ForestFusion:
     """The network fused with trees (a forest, boosting) fitted on the training stars'
-    per-star values; the weight of the two is the one with the lowest log-loss on the
+    per-star values; the weight of the two is chosen by :func:`choose_weight` on the
     ``weight`` stars, else the validation stars (0.5 without them)."""
     part = sets["train"]
     first = np.unique(part.star, return_index=True)[1]  # a star's chunks share its values
