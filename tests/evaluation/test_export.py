@@ -63,3 +63,21 @@ def test_only_onnx_files_are_written(tiny_run, tmp_path, capsys) -> None:
     assert main(["export", str(tiny_run), str(tmp_path / "model.txt")]) == 2
     assert "model.txt: an ONNX file is named *.onnx" in capsys.readouterr().err
     assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("weight", [0.0, 0.4])  # 0: the graph holds the trees alone
+def test_the_trees_with_and_without_the_network_export(tiny_run, tmp_path, weight) -> None:
+    from lcformer.evaluation.export import export_onnx, onnx_log_probs, onnx_session
+
+    model, metadata = load_model(tiny_run)
+    model.set_weight(weight)
+    out = export_onnx(model, metadata, tmp_path / "model.onnx")
+    assert out.max_difference <= 1e-5
+    samples = samples_of_new_stars(metadata)
+    with torch.no_grad():
+        expected = model.classify(torch.from_numpy(samples.tokens),
+                                  torch.from_numpy(samples.mask),
+                                  torch.from_numpy(samples.extra)).numpy()
+    got = onnx_log_probs(onnx_session(out.path, threads=1), samples.tokens, samples.mask,
+                         samples.extra, len(samples))
+    np.testing.assert_allclose(got, expected, rtol=0, atol=1e-5)

@@ -69,7 +69,7 @@ def test_saved_and_loaded_with_the_network(tmp_path) -> None:
     fused = model_from_config(config)
     assert isinstance(fused, ForestFusion)
     fused.forest = TreeForest.fit(x, y, 3, trees=10)
-    fused.weight.fill_(0.3)
+    fused.set_weight(0.3)
     save_checkpoint(tmp_path / "m.safetensors", fused, {"model": config.to_dict()})
     state, _, _ = load_checkpoint(tmp_path / "m.safetensors")
     loaded = model_from_config(config)  # an empty forest, sized by the state it loads
@@ -103,6 +103,31 @@ def test_trees_are_the_mean_of_forest_and_boosting(tmp_path) -> None:
     loaded = model_from_config(config)
     loaded.load_state_dict(state)
     torch.testing.assert_close(loaded.trees(extra), fused.trees(extra))
+
+
+def test_at_weight_zero_the_network_is_not_run(tmp_path, monkeypatch) -> None:
+    config = ModelConfig(name="periodic", emb=16, heads=2, boosting=5).for_data(3, 9, 40, 6)
+    x, y = values(120, 2)
+    fused = model_from_config(config).eval()
+    fused.boosting = BoostedTrees.fit(x, y, 3, iterations=5)
+    fused.set_weight(0.0)
+    save_checkpoint(tmp_path / "m.safetensors", fused, {"model": config.to_dict()})
+    state, _, _ = load_checkpoint(tmp_path / "m.safetensors")
+    loaded = model_from_config(config).eval()
+    loaded.load_state_dict(state)
+    assert not loaded.network_used
+
+    def fail(*args, **kwargs):
+        raise AssertionError("the network ran")
+
+    monkeypatch.setattr(loaded.network, "classify", fail)
+    tokens, mask = torch.rand(5, 40, 9), torch.ones(5, 40, dtype=torch.bool)
+    extra = torch.as_tensor(x[:5], dtype=torch.float32)
+    torch.testing.assert_close(loaded.classify(tokens, mask, extra).exp(),
+                               fused.boosting(extra))
+    loaded.set_weight(0.2)
+    with pytest.raises(AssertionError, match="the network ran"):
+        loaded.classify(tokens, mask, extra)
 
 
 @settings(max_examples=30, deadline=None)

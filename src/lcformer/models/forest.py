@@ -226,7 +226,8 @@ class BoostedTrees(FittedTrees):
 
 class ForestFusion(nn.Module):
     """``weight`` x the network's probabilities + (1 - ``weight``) x the trees' (the mean of
-    a forest's and boosting's, or the one there is)."""
+    a forest's and boosting's, or the one there is). At weight 0 the network is not run:
+    prediction costs the trees only."""
 
     pretrain = None
     reconstruction = None
@@ -242,6 +243,17 @@ class ForestFusion(nn.Module):
         self.boosting = boosting
         self.config = network.config
         self.register_buffer("weight", torch.tensor(0.5))
+        self.network_used = True  # False at weight 0: the network is not run (a Python bool,
+        # so that graph exporters see no branch on a tensor)
+
+    def set_weight(self, weight: float) -> None:
+        self.weight.fill_(weight)
+        self.network_used = weight != 0.0
+
+    def _load_from_state_dict(self, state_dict: dict[str, Tensor], prefix: str,
+                              *args: Any, **kwargs: Any) -> None:
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
+        self.network_used = float(self.weight) != 0.0
 
     def trees(self, extra: Tensor) -> Tensor:
         """(B, C) the trees' probabilities."""
@@ -252,8 +264,9 @@ class ForestFusion(nn.Module):
         """log of the weighted mean probabilities, (B, C)."""
         if extra is None:
             raise ValueError("the trees need the per-star extra values")
-        p = (self.weight * self.network.classify(tokens, mask, extra).exp()
-             + (1 - self.weight) * self.trees(extra).to(tokens.dtype))
+        p = (1 - self.weight) * self.trees(extra).to(tokens.dtype)
+        if self.network_used:
+            p = p + self.weight * self.network.classify(tokens, mask, extra).exp()
         return p.clamp(min=_PROBABILITY_FLOOR * 1e-3).log()
 
     def forward(self, tokens: Tensor, mask: Tensor, extra: Tensor | None = None) -> Tensor:

@@ -183,7 +183,7 @@ def add_trees(network: torch.nn.Module, sets: dict[str, WindowSet], config: Mode
         with torch.no_grad():
             p_trees = fused.trees(torch.as_tensor(np.asarray(val.extra))).numpy()
         _, _, p_trees = star_level(p_trees, val.star, star_class)
-        fused.weight.fill_(choose_weight(p_network, p_trees, labels))
+        fused.set_weight(choose_weight(p_network, p_trees, labels))
     return fused.eval()
 
 
