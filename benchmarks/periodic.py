@@ -22,6 +22,9 @@ features):
   precision, nifty-ls when installed), same peak or at least its power;
 * **train**: training steps of the network (forward, backward, Adam) in stars/s.
 
+``--run RUN_DIR`` measures a trained model instead (its preparation, its trees, its network
+weight: at weight 0 the network is not run).
+
 The model is the default one: the network with its random forest (fitted on random labels:
 speed does not depend on them) and, by default, the light-curve features fused. The model's
 features leave out light-curve's periodogram (its period search gives the peaks), the part
@@ -61,13 +64,14 @@ from lcformer.data.periods import find_periods
 from lcformer.data.prepared import PrepareConfig
 from lcformer.data.reading import read_long_table
 from lcformer.data.report import DropReport
-from lcformer.data.samples import make_samples
+from lcformer.data.samples import SampleInfo, make_samples
 from lcformer.data.synthetic import SyntheticConfig, make_synthetic
 from lcformer.evaluation.metrics import window_probabilities
-from lcformer.evaluation.predict import predict_stars
+from lcformer.evaluation.predict import model_prepare_config, predict_stars
 from lcformer.models import ModelConfig, model_from_config
 from lcformer.models.forest import BoostedTrees, ForestFusion, TreeForest
 from lcformer.models.registry import REGISTRY
+from lcformer.training.runs import load_model
 
 
 def stars(args: argparse.Namespace, folder: Path) -> tuple[str, Path]:
@@ -139,6 +143,10 @@ def main(argv: list[str] | None = None) -> int:
                         default=PrepareConfig().features,
                         help="fuse the light-curve features, as the default model does "
                              "(default: %(default)s)")
+    parser.add_argument("--run", type=Path,
+                        help="a trained run folder: its model (and preparation) instead of "
+                             "the default model with random weights; at a network weight "
+                             "of 0 its trees run alone")
     parser.add_argument("--json", type=Path, help="also write every number here")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="lcformer-periodic-") as folder:
@@ -157,28 +165,41 @@ def run(args: argparse.Namespace, folder: Path) -> int:
     classes = (sorted(labels["class"].astype(str).unique()) if labels is not None
                else ["a", "b", "c"])
 
-    config = PrepareConfig(inputs="stars", features=args.features)
-    samples, info = make_samples(cleaned, config, DropReport())
-    spec = REGISTRY["periodic"]
-    model_config = ModelConfig(name="periodic", **spec.model_defaults).for_data(
-        len(classes), samples.tokens.shape[2], samples.tokens.shape[1], samples.extra.shape[1])
-    torch.manual_seed(0)
-    network = model_from_config(model_config.network_only)
-    network.fit_extra_stats(samples.extra)
-    model = network
-    if model_config.fused:  # the default's trees, on random labels (speed only)
-        labels = np.random.default_rng(0).integers(0, len(classes), len(samples))
-        model = ForestFusion(
-            network,
-            TreeForest.fit(samples.extra, labels, len(classes), model_config.forest)
-            if model_config.forest else None,
-            BoostedTrees.fit(samples.extra, labels, len(classes), model_config.boosting)
-            if model_config.boosting else None).eval()
-    metadata = {"classes": classes, "prepare": config.to_dict(), "bands": info.bands,
-                "extra_names": info.extra_names}
+    if args.run:  # a trained model, as predict loads it
+        model, metadata = load_model(args.run)
+        config = model_prepare_config(metadata)
+        info = SampleInfo(metadata["bands"], metadata["extra_names"], None,
+                          metadata.get("feature_span"))
+        samples, _ = make_samples(cleaned, config, DropReport(), info=info)
+        model_config = model.config
+        network = model.network if isinstance(model, ForestFusion) else model
+    else:
+        config = PrepareConfig(inputs="stars", features=args.features)
+        samples, info = make_samples(cleaned, config, DropReport())
+        spec = REGISTRY["periodic"]
+        model_config = ModelConfig(name="periodic", **spec.model_defaults).for_data(
+            len(classes), samples.tokens.shape[2], samples.tokens.shape[1],
+            samples.extra.shape[1])
+        torch.manual_seed(0)
+        network = model_from_config(model_config.network_only)
+        network.fit_extra_stats(samples.extra)
+        model = network
+        if model_config.fused:  # the default's trees, on random labels (speed only)
+            labels = np.random.default_rng(0).integers(0, len(classes), len(samples))
+            model = ForestFusion(
+                network,
+                TreeForest.fit(samples.extra, labels, len(classes), model_config.forest)
+                if model_config.forest else None,
+                BoostedTrees.fit(samples.extra, labels, len(classes), model_config.boosting)
+                if model_config.boosting else None).eval()
+        metadata = {"classes": classes, "prepare": config.to_dict(), "bands": info.bands,
+                    "extra_names": info.extra_names}
+    weight = float(model.weight) if isinstance(model, ForestFusion) else 1.0
     print(f"# periodic pipeline benchmark: {n} {name} stars, {cleaned.n_points:,} points, "
-          f"{len(samples)} samples; features {'on' if args.features else 'off'}, forest of "
-          f"{model_config.forest} trees, {model_config.boosting} boosting iterations; "
+          f"{len(samples)} samples; {args.run or 'the default model, random weights'}; "
+          f"features {'on' if config.features else 'off'}, forest of "
+          f"{model_config.forest} trees, {model_config.boosting} boosting iterations, "
+          f"network weight {weight:g}; "
           f"{cpu_model()}, {os.cpu_count()} logical CPUs, load "
           f"average {load_start:.2f} at start; one torch thread, {args.jobs} job(s); best of "
           f"{args.repeats} interleaved rounds", flush=True)
@@ -259,7 +280,9 @@ def run(args: argparse.Namespace, folder: Path) -> int:
         args.json.write_text(json.dumps({
             "stars": n, "points": int(cleaned.n_points), "samples": len(samples), "data": name,
             "cpu": cpu_model(), "load_average": [load_start, load_end], "jobs": args.jobs,
-            "features": args.features, "forest": model_config.forest,
+            "run": str(args.run) if args.run else None, "features": config.features,
+            "forest": model_config.forest, "boosting": model_config.boosting,
+            "network_weight": weight,
             "seconds": {k: {"cpu": t.cpu, "wall": t.wall} for k, t in timers.items()},
             "ratio_cpu": ratio_cpu, "ratio_wall": ratio_wall, "agreement": agree,
             "train_stars_per_s": len(rows) / t_step / samples_per_star}, indent=2))
