@@ -91,8 +91,9 @@ def test_trees_are_the_mean_of_forest_and_boosting(tmp_path) -> None:
     fused = model_from_config(config)
     fused.forest = TreeForest.fit(x, y, 3, trees=10)
     fused.boosting = BoostedTrees.fit(x, y, 3, iterations=5)
-    extra = torch.as_tensor(x[:7], dtype=torch.float32)
-    torch.testing.assert_close(fused.trees(extra),
+    extra = torch.as_tensor(x[[0, 1, 0, 2, 3, 1, 4, 5, 6]], dtype=torch.float32)  # chunks
+    assert torch.isnan(extra).any()
+    torch.testing.assert_close(fused.trees(extra),  # each distinct row walked once
                                (fused.forest(extra) + fused.boosting(extra)) / 2)
     save_checkpoint(tmp_path / "m.safetensors", fused, {"model": config.to_dict()})
     state, _, _ = load_checkpoint(tmp_path / "m.safetensors")

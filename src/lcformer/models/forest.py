@@ -257,8 +257,15 @@ class ForestFusion(nn.Module):
 
     def trees(self, extra: Tensor) -> Tensor:
         """(B, C) the trees' probabilities."""
+        inverse = None
+        if extra.shape[0] > 1 and not torch.compiler.is_exporting():
+            # The chunks of a star share its values: walk the trees once per distinct row
+            # (unknown values become inf, which the walk fills as it fills NaN).
+            key = torch.nan_to_num(extra, nan=math.inf, posinf=math.inf, neginf=-math.inf)
+            extra, inverse = torch.unique(key, dim=0, return_inverse=True)
         parts = [m(extra) for m in (self.forest, self.boosting) if m is not None]
-        return parts[0] if len(parts) == 1 else sum(parts) / len(parts)
+        p = parts[0] if len(parts) == 1 else sum(parts) / len(parts)
+        return p if inverse is None else p[inverse]
 
     def classify(self, tokens: Tensor, mask: Tensor, extra: Tensor | None = None) -> Tensor:
         """log of the weighted mean probabilities, (B, C)."""
