@@ -171,7 +171,7 @@ def run(args: argparse.Namespace, folder: Path) -> int:
         info = SampleInfo(metadata["bands"], metadata["extra_names"], None,
                           metadata.get("feature_span"))
         samples, _ = make_samples(cleaned, config, DropReport(), info=info)
-        model_config = model.config
+        model_config = ModelConfig.from_dict(metadata["model"])  # with its trees
         network = model.network if isinstance(model, ForestFusion) else model
     else:
         config = PrepareConfig(inputs="stars", features=args.features)
