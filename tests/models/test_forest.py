@@ -12,7 +12,13 @@ from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassif
 
 from lcformer.errors import ConfigError
 from lcformer.models import ModelConfig, model_from_config
-from lcformer.models.forest import BoostedTrees, ForestFusion, TreeForest, choose_weight
+from lcformer.models.forest import (
+    BoostedTrees,
+    ForestFusion,
+    TreeForest,
+    choose_weight,
+    float32_at_most,
+)
 from lcformer.training.checkpoints import load_checkpoint, save_checkpoint
 
 
@@ -60,6 +66,36 @@ def test_boosting_gives_scikit_learns_probabilities(n_classes: int, binary: bool
     absent = np.setdiff1d(np.arange(n_classes), reference.classes_)
     assert np.all(got[:, absent] == 0)
     assert len(np.unique(got.argmax(1))) > 1  # the comparison is not between constants
+
+
+def test_every_star_reaches_scikit_learns_leaf() -> None:
+    x, y = values(300, 0)
+    forest = TreeForest.fit(x, y, 3, trees=15, seed=1)
+    reference = RandomForestClassifier(n_estimators=15, class_weight="balanced_subsample",
+                                       random_state=1)
+    fill = forest.fill.numpy()
+    reference.fit(np.where(np.isfinite(x), x, fill).astype(np.float32), y)
+    new, _ = values(400, 5)
+    leaves = reference.apply(np.where(np.isfinite(new), new, fill).astype(np.float32))
+    got = forest.leaves(torch.as_tensor(new, dtype=torch.float32)).numpy()
+    np.testing.assert_array_equal(got - forest.roots.numpy(), leaves)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.floats(width=32, allow_nan=False), st.floats(allow_nan=False))
+def test_float32_thresholds_split_as_float64_ones(x: float, threshold: float) -> None:
+    """A float32 value is at most a float64 threshold exactly when it is at most the stored
+    float32 one, so the walk in float32 takes scikit-learn's branch."""
+    stored = float32_at_most(np.array([threshold]))[0]
+    assert (np.float32(x) <= stored) == (np.float64(np.float32(x)) <= threshold)
+
+
+def test_trees_of_an_earlier_layout_are_refused() -> None:
+    x, y = values(60, 2)
+    state = TreeForest.fit(x, y, 3, trees=3).state_dict()
+    state["left"], state["right"] = state["child"][:, 0].long(), state.pop("child")[:, 1].long()
+    with pytest.raises(RuntimeError, match="earlier development layout"):
+        TreeForest().load_state_dict(state)
 
 
 def test_saved_and_loaded_with_the_network(tmp_path) -> None:
