@@ -25,11 +25,11 @@ features):
 ``--run RUN_DIR`` measures a trained model instead (its preparation, its trees, its network
 weight: at weight 0 the network is not run).
 
-The model is the default one: the network with its trees, a random forest and boosting
-(fitted on random labels: speed does not depend on them) and, by default, the light-curve
-features fused. The model's features leave out light-curve's periodogram (its period search
-gives the peaks), the part that costs the feature baseline nearly all of its time.
-``--no-features`` measures the model without any.
+The model is the default one: the network with its trees (a random forest, boosting and
+extremely randomised trees, fitted on random labels: speed does not depend on them) and, by
+default, the light-curve features fused. The model's features leave out light-curve's
+periodogram (its period search gives the peaks), the part that costs the feature baseline
+nearly all of its time. ``--no-features`` measures the model without any.
 
 Every measurement is interleaved with the others, ``--repeats`` rounds, best of each; both
 the process's CPU time (what the work cost; the machine may be shared) and the wall clock
@@ -69,9 +69,9 @@ from lcformer.data.synthetic import SyntheticConfig, make_synthetic
 from lcformer.evaluation.metrics import window_probabilities
 from lcformer.evaluation.predict import model_prepare_config, predict_stars
 from lcformer.models import ModelConfig, model_from_config
-from lcformer.models.forest import BoostedTrees, ForestFusion, TreeForest
+from lcformer.models.forest import ForestFusion
 from lcformer.models.registry import REGISTRY
-from lcformer.training.runs import load_model
+from lcformer.training.runs import fit_trees, load_model
 
 
 def stars(args: argparse.Namespace, folder: Path) -> tuple[str, Path]:
@@ -186,12 +186,7 @@ def run(args: argparse.Namespace, folder: Path) -> int:
         model = network
         if model_config.fused:  # the default's trees, on random labels (speed only)
             labels = np.random.default_rng(0).integers(0, len(classes), len(samples))
-            model = ForestFusion(
-                network,
-                TreeForest.fit(samples.extra, labels, len(classes), model_config.forest)
-                if model_config.forest else None,
-                BoostedTrees.fit(samples.extra, labels, len(classes), model_config.boosting)
-                if model_config.boosting else None).eval()
+            model = fit_trees(network, samples.extra, labels, model_config, seed=0).eval()
         metadata = {"classes": classes, "prepare": config.to_dict(), "bands": info.bands,
                     "extra_names": info.extra_names}
     weight = float(model.weight) if isinstance(model, ForestFusion) else 1.0
@@ -199,6 +194,7 @@ def run(args: argparse.Namespace, folder: Path) -> int:
           f"{len(samples)} samples; {args.run or 'the default model, random weights'}; "
           f"features {'on' if config.features else 'off'}, forest of "
           f"{model_config.forest} trees, {model_config.boosting} boosting iterations, "
+          f"{model_config.extra_trees} extra trees, "
           f"network weight {weight:g}; "
           f"{cpu_model()}, {os.cpu_count()} logical CPUs, load "
           f"average {load_start:.2f} at start; one torch thread, {args.jobs} job(s); best of "
@@ -282,6 +278,7 @@ def run(args: argparse.Namespace, folder: Path) -> int:
             "cpu": cpu_model(), "load_average": [load_start, load_end], "jobs": args.jobs,
             "run": str(args.run) if args.run else None, "features": config.features,
             "forest": model_config.forest, "boosting": model_config.boosting,
+            "extra_trees": model_config.extra_trees,
             "network_weight": weight,
             "seconds": {k: {"cpu": t.cpu, "wall": t.wall} for k, t in timers.items()},
             "ratio_cpu": ratio_cpu, "ratio_wall": ratio_wall, "agreement": agree,

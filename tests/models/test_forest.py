@@ -8,7 +8,11 @@ import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
+from sklearn.ensemble import (
+    ExtraTreesClassifier,
+    HistGradientBoostingClassifier,
+    RandomForestClassifier,
+)
 
 from lcformer.errors import ConfigError
 from lcformer.models import ModelConfig, model_from_config
@@ -32,11 +36,12 @@ def values(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 @pytest.mark.parametrize("n_classes", [3, 4])  # 4: a class no training star has
-def test_same_probabilities_as_scikit_learn(n_classes: int) -> None:
+@pytest.mark.parametrize("randomised", [False, True])  # a forest, extremely randomised trees
+def test_same_probabilities_as_scikit_learn(n_classes: int, randomised: bool) -> None:
     x, y = values(300, 0)
-    forest = TreeForest.fit(x, y, n_classes, trees=25, seed=3)
-    reference = RandomForestClassifier(n_estimators=25, class_weight="balanced_subsample",
-                                       random_state=3)
+    forest = TreeForest.fit(x, y, n_classes, trees=25, seed=3, randomised=randomised)
+    kind = ExtraTreesClassifier if randomised else RandomForestClassifier
+    reference = kind(n_estimators=25, class_weight="balanced_subsample", random_state=3)
     fill = forest.fill.numpy()
     reference.fit(np.where(np.isfinite(x), x, fill).astype(np.float32), y)
     new, _ = values(200, 1)
@@ -120,22 +125,25 @@ def test_saved_and_loaded_with_the_network(tmp_path) -> None:
                                torch.ones(5))
 
 
-def test_trees_are_the_mean_of_forest_and_boosting(tmp_path) -> None:
-    config = ModelConfig(name="periodic", emb=16, heads=2, forest=10,
-                         boosting=5).for_data(3, 9, 40, 6)
+def test_trees_are_the_mean_of_forest_boosting_and_extra_trees(tmp_path) -> None:
+    config = ModelConfig(name="periodic", emb=16, heads=2, forest=10, boosting=5,
+                         extra_trees=10).for_data(3, 9, 40, 6)
     x, y = values(120, 2)
     fused = model_from_config(config)
     fused.forest = TreeForest.fit(x, y, 3, trees=10)
     fused.boosting = BoostedTrees.fit(x, y, 3, iterations=5)
+    fused.extra_trees = TreeForest.fit(x, y, 3, trees=10, randomised=True)
     extra = torch.as_tensor(x[[0, 1, 0, 2, 3, 1, 4, 5, 6]], dtype=torch.float32)  # chunks
     assert torch.isnan(extra).any()
     torch.testing.assert_close(fused.trees(extra),  # each distinct row walked once
-                               (fused.forest(extra) + fused.boosting(extra)) / 2)
+                               (fused.forest(extra) + fused.boosting(extra)
+                                + fused.extra_trees(extra)) / 3)
     save_checkpoint(tmp_path / "m.safetensors", fused, {"model": config.to_dict()})
     state, _, _ = load_checkpoint(tmp_path / "m.safetensors")
-    alone = model_from_config(config.replace(forest=0))  # boosting without a forest
-    assert alone.forest is None
-    alone.load_state_dict({k: v for k, v in state.items() if not k.startswith("forest.")})
+    alone = model_from_config(config.replace(forest=0, extra_trees=0))  # boosting alone
+    assert alone.forest is None and alone.extra_trees is None
+    alone.load_state_dict({k: v for k, v in state.items() if k.split(".")[0] not in
+                           ("forest", "extra_trees")})
     torch.testing.assert_close(alone.trees(extra), fused.boosting(extra))
     loaded = model_from_config(config)
     loaded.load_state_dict(state)
@@ -202,3 +210,5 @@ def test_trees_need_a_sane_size() -> None:
         ModelConfig(name="periodic", forest=-1)
     with pytest.raises(ConfigError, match="boosting"):
         ModelConfig(name="periodic", boosting=-1)
+    with pytest.raises(ConfigError, match="extra_trees"):
+        ModelConfig(name="periodic", extra_trees=-1)

@@ -34,7 +34,8 @@ from lcformer.training.loop import shard
 EPOCHS = 3
 ARGS = ["--model", "periodic", "--epochs", str(EPOCHS), "--emb", "8", "--heads", "2",
         "--dropout", "0", "--batch-size", "8", "--label-smoothing", "0.1", "--threads", "1",
-        "--device", "cpu", "--quiet", "--forest", "0", "--boosting", "0"]  # the network alone
+        "--device", "cpu", "--quiet", "--forest", "0", "--boosting", "0",
+        "--extra-trees", "0"]  # the network alone
 
 # Runs lcformer's command line twice in one torchrun process group; RANK in an argument
 # becomes the process's rank. Figures are left out (seconds each, and no part of the test).

@@ -21,7 +21,7 @@ RESEARCH_L2 = 0.1
 #: known (``RunConfig`` holds a model config before the data is read).
 _POSITIVE_INTS = ("emb", "heads", "ff_mult", "depth", "head_hidden_mult", "rnn_units",
                   "rnn_layers", "harmonics", "ensemble")
-_NON_NEGATIVE_INTS = ("forest", "boosting")
+_NON_NEGATIVE_INTS = ("forest", "boosting", "extra_trees")
 _FROM_DATA = ("n_classes", "n_features", "max_tokens", "n_extra")
 
 
@@ -71,6 +71,9 @@ class ModelConfig(Config):
     boosting: int = setting(0, "periodic: iterations of gradient-boosted trees on the per-star "
                                "values, fitted with the forest and averaged with it "
                                "(0: no boosting)")
+    extra_trees: int = setting(0, "periodic: extremely randomised trees on the per-star values "
+                                  "(random thresholds, no bootstrap), fitted and averaged "
+                                  "with the forest and boosting (0: none)")
     head: Literal["", "tokens", "pooled"] = setting(
         "", "tokens: every token classifies, probabilities are averaged (research); pooled: "
             "token features are averaged, then classified once; default: tokens")
@@ -108,13 +111,14 @@ class ModelConfig(Config):
 
     @property
     def fused(self) -> bool:
-        """Whether trees (a forest, boosting) are averaged with the network."""
-        return bool(self.forest or self.boosting)
+        """Whether trees (a forest, boosting, extremely randomised trees) are averaged with
+        the network."""
+        return bool(self.forest or self.boosting or self.extra_trees)
 
     @property
     def network_only(self) -> ModelConfig:
         """This config without its trees: the network it trains."""
-        return self.replace(forest=0, boosting=0)
+        return self.replace(forest=0, boosting=0, extra_trees=0)
 
     @property
     def attention_scale(self) -> float:

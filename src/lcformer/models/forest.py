@@ -145,29 +145,32 @@ def filled(extra: np.ndarray, fill: np.ndarray) -> np.ndarray:
 
 
 class TreeForest(FittedTrees):
-    """Class probabilities of a fitted scikit-learn random forest: the mean of the trees'
-    leaf class shares."""
+    """Class probabilities of a fitted scikit-learn random forest (or of extremely randomised
+    trees): the mean of the trees' leaf class shares."""
 
     def __init__(self) -> None:
         super().__init__(value=torch.float32)
 
     @classmethod
     def fit(cls, extra: np.ndarray, labels: np.ndarray, n_classes: int, trees: int,
-            seed: int = 0, n_jobs: int = 1) -> TreeForest:
+            seed: int = 0, n_jobs: int = 1, randomised: bool = False) -> TreeForest:
         """A forest as the feature baseline fits one (balanced, ``trees`` trees), unknown
-        values filled with the training medians."""
-        from sklearn.ensemble import RandomForestClassifier
+        values filled with the training medians. ``randomised``: extremely randomised trees
+        instead (scikit-learn's ``ExtraTreesClassifier``: a random threshold per feature
+        tried, every training star in every tree)."""
+        from sklearn.ensemble import ExtraTreesClassifier, RandomForestClassifier
 
         fill = training_fill(extra)
-        forest = RandomForestClassifier(n_estimators=trees, class_weight="balanced_subsample",
-                                        random_state=seed, n_jobs=n_jobs)
+        kind = ExtraTreesClassifier if randomised else RandomForestClassifier
+        forest = kind(n_estimators=trees, class_weight="balanced_subsample",
+                      random_state=seed, n_jobs=n_jobs)
         forest.fit(filled(extra, fill), labels)
         return cls.from_sklearn(forest, fill, n_classes)
 
     @classmethod
     def from_sklearn(cls, forest: Any, fill: np.ndarray, n_classes: int) -> TreeForest:
-        """Copy the nodes of a fitted ``RandomForestClassifier`` (classes ``0..n-1``, or some
-        of them) into tensors."""
+        """Copy the nodes of a fitted ``RandomForestClassifier`` or ``ExtraTreesClassifier``
+        (classes ``0..n-1``, or some of them) into tensors."""
         nodes, value = [], []
         columns = np.asarray(forest.classes_, dtype=np.int64)
         for estimator in forest.estimators_:
@@ -253,21 +256,23 @@ class BoostedTrees(FittedTrees):
 
 class ForestFusion(nn.Module):
     """``weight`` x the network's probabilities + (1 - ``weight``) x the trees' (the mean of
-    a forest's and boosting's, or the one there is). At weight 0 the network is not run:
-    prediction costs the trees only."""
+    those there are: a forest's, boosting's, extremely randomised trees'). At weight 0 the
+    network is not run: prediction costs the trees only."""
 
     pretrain = None
     reconstruction = None
     arch = None
 
     def __init__(self, network: nn.Module, forest: TreeForest | None = None,
-                 boosting: BoostedTrees | None = None) -> None:
+                 boosting: BoostedTrees | None = None,
+                 extra_trees: TreeForest | None = None) -> None:
         super().__init__()
-        if forest is None and boosting is None:
-            raise ValueError("a fusion needs a forest, boosting or both")
+        if forest is None and boosting is None and extra_trees is None:
+            raise ValueError("a fusion needs trees: a forest, boosting or extra trees")
         self.network = network
         self.forest = forest
         self.boosting = boosting
+        self.extra_trees = extra_trees
         self.config = network.config
         self.register_buffer("weight", torch.tensor(0.5))
         self.network_used = True  # False at weight 0: the network is not run (a Python bool,
@@ -290,7 +295,8 @@ class ForestFusion(nn.Module):
             # (unknown values become inf, which the walk fills as it fills NaN).
             key = torch.nan_to_num(extra, nan=math.inf, posinf=math.inf, neginf=-math.inf)
             extra, inverse = torch.unique(key, dim=0, return_inverse=True)
-        parts = [m(extra) for m in (self.forest, self.boosting) if m is not None]
+        parts = [m(extra) for m in (self.forest, self.boosting, self.extra_trees)
+                 if m is not None]
         p = parts[0] if len(parts) == 1 else sum(parts) / len(parts)
         return p if inverse is None else p[inverse]
 

@@ -64,7 +64,8 @@ REGISTRY: dict[str, ModelSpec] = {spec.name: spec for spec in (
     # Beyond the research system: a star's folded observations of every band, its scalars.
     # Its budget trains every dataset here within 30 CPU minutes (docs/results.md).
     ModelSpec("periodic", None, "periodic (folded star views)", "periodic",
-              model_defaults={"depth": 2, "forest": 500, "boosting": 100},
+              model_defaults={"depth": 2, "forest": 500, "boosting": 100,
+                              "extra_trees": 500},
               train_defaults={"epochs": 30, "batch_size": 32, "lr": 1e-3,
                               "schedule": "cosine", "warmup_epochs": 1}),
 )}
@@ -113,7 +114,8 @@ def model_from_config(config: ModelConfig) -> LightCurveClassifier | PeriodicCla
 
         return ForestFusion(model_from_config(config.network_only),
                             TreeForest() if config.forest else None,
-                            BoostedTrees() if config.boosting else None)
+                            BoostedTrees() if config.boosting else None,
+                            TreeForest() if config.extra_trees else None)
     if config.ensemble > 1:
         from lcformer.models.ensemble import Ensemble
 

@@ -155,10 +155,13 @@ def run_info(run_dir: str | Path) -> RunInfo:
         ensemble = f", ensemble of {model['ensemble']}" if model.get("ensemble", 1) > 1 else ""
         forest = metadata.get("forest")
         if forest:
-            trees = " and ".join(
+            kinds = (
                 ([f"a forest of {forest['trees']} trees"] if forest["trees"] else [])
                 + ([f"{forest['boosting']} boosting iterations"]
-                   if forest.get("boosting") else []))
+                   if forest.get("boosting") else [])
+                + ([f"{forest['extra_trees']} extra trees"]
+                   if forest.get("extra_trees") else []))
+            trees = " and ".join([", ".join(kinds[:-1]), kinds[-1]] if len(kinds) > 1 else kinds)
             ensemble += (f", with {trees} (weight of the network "
                          f"{forest['network_weight']:g}, chosen on the validation stars)")
         add(("model", f"{model.get('name')}{size}{ensemble}\n"

@@ -109,10 +109,10 @@ def fit(data: PreparedDataset, config: RunConfig, parts: np.ndarray,
                                          data.tokens.shape[1], data.window_extra.shape[1])
     metadata = checkpoint_metadata(model_config, data, config)
     if model_config.fused and not model_config.n_extra:
-        raise ConfigError(f"--forest {model_config.forest} --boosting {model_config.boosting}: "
-                          f"the trees read the per-star values of star views, and "
-                          f"{data.name} has none; use --forest 0 --boosting 0, or the "
-                          f"periodic model")
+        raise ConfigError(f"--forest {model_config.forest} --boosting {model_config.boosting} "
+                          f"--extra-trees {model_config.extra_trees}: the trees read the "
+                          f"per-star values of star views, and {data.name} has none; use "
+                          f"--forest 0 --boosting 0 --extra-trees 0, or the periodic model")
     # The network's own checkpoints (the loop's, an ensemble's) describe it without the trees.
     network_metadata = metadata | {"model": model_config.network_only.to_dict()}
     began = time.perf_counter()
@@ -140,6 +140,7 @@ def fit(data: PreparedDataset, config: RunConfig, parts: np.ndarray,
         model = add_trees(model, sets, model_config, config.train)
         metadata = metadata | {"forest": {"trees": model_config.forest,
                                           "boosting": model_config.boosting,
+                                          "extra_trees": model_config.extra_trees,
                                           "network_weight": float(model.weight)}}
     if run_dir is not None and distributed.is_main() and member_folder(run_dir, model_config,
                                                                        0) != run_dir:
@@ -159,19 +160,13 @@ def member_folder(run_dir: Path | None, config: ModelConfig, i: int) -> Path | N
 
 def add_trees(network: torch.nn.Module, sets: dict[str, WindowSet], config: ModelConfig,
               train: TrainConfig) -> ForestFusion:
-    """The network fused with trees (a forest, boosting) fitted on the training stars'
-    per-star values; the weight of the two is chosen by :func:`choose_weight` on the
+    """The network fused with trees (a forest, boosting, extra trees) fitted on the training
+    stars' per-star values; the weight of the two is chosen by :func:`choose_weight` on the
     ``weight`` stars, else the validation stars (0.5 without them)."""
     part = sets["train"]
     first = np.unique(part.star, return_index=True)[1]  # a star's chunks share its values
-    extra, labels = np.asarray(part.extra)[first], part.labels[first]
-    threads = torch.get_num_threads()
-    fused = ForestFusion(
-        network,
-        TreeForest.fit(extra, labels, config.n_classes, config.forest, seed=train.seed,
-                       n_jobs=threads) if config.forest else None,
-        BoostedTrees.fit(extra, labels, config.n_classes, config.boosting, seed=train.seed,
-                         n_jobs=threads) if config.boosting else None)
+    fused = fit_trees(network, np.asarray(part.extra)[first], part.labels[first], config,
+                      train.seed)
     val = sets.get("weight", sets["val"])
     if len(val):
         device = pick_device(train.device)
@@ -185,6 +180,21 @@ def add_trees(network: torch.nn.Module, sets: dict[str, WindowSet], config: Mode
         _, _, p_trees = star_level(p_trees, val.star, star_class)
         fused.set_weight(choose_weight(p_network, p_trees, labels))
     return fused.eval()
+
+
+def fit_trees(network: torch.nn.Module, extra: np.ndarray, labels: np.ndarray,
+              config: ModelConfig, seed: int) -> ForestFusion:
+    """The network fused with the trees ``config`` names, fitted on one row of per-star values
+    per star (on as many threads as torch uses)."""
+    threads = torch.get_num_threads()
+    return ForestFusion(
+        network,
+        TreeForest.fit(extra, labels, config.n_classes, config.forest, seed=seed,
+                       n_jobs=threads) if config.forest else None,
+        BoostedTrees.fit(extra, labels, config.n_classes, config.boosting, seed=seed,
+                         n_jobs=threads) if config.boosting else None,
+        TreeForest.fit(extra, labels, config.n_classes, config.extra_trees, seed=seed,
+                       n_jobs=threads, randomised=True) if config.extra_trees else None)
 
 
 def train_run(data: PreparedDataset, config: RunConfig, run_dir: str | Path,
