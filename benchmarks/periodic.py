@@ -25,9 +25,9 @@ features):
 ``--run RUN_DIR`` measures a trained model instead (its preparation, its trees, its network
 weight: at weight 0 the network is not run).
 
-The model is the default one: the network with its trees (a random forest, boosting and
-extremely randomised trees, fitted on random labels: speed does not depend on them) and, by
-default, the light-curve features fused. The model's features leave out light-curve's
+The model is the default one: the network with its trees (a random forest and boosting,
+fitted on random labels: speed does not depend on them) and, by default, the light-curve
+features fused. The model's features leave out light-curve's
 periodogram (its period search gives the peaks), the part that costs the feature baseline
 nearly all of its time. ``--no-features`` measures the model without any.
 

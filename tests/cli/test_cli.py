@@ -224,12 +224,12 @@ def test_the_default_model_trains_on_star_views_and_predicts_periods(tiny_synthe
     predictions = pd.read_parquet(out_file)
     assert {"period", "power"} <= set(predictions.columns)
     assert (predictions["period"] > 0).all() and predictions["power"].between(0, 1).all()
-    # By default a random forest, boosting and extra trees sit beside the network: saved with
-    # it, named by `info`.
+    # By default a random forest and boosting sit beside the network: saved with it, named by
+    # `info`.
     model, metadata = load_model(run_dir)
     assert isinstance(model, ForestFusion) and len(model.forest.roots) == 500
     assert len(model.boosting.roots) == 100 * 3  # one tree per class and iteration
-    assert len(model.extra_trees.roots) == 500
+    assert model.extra_trees is None
     assert 0 <= metadata["forest"]["network_weight"] <= 1
     # The features leave the periodogram to the period search: no grid of their own.
     assert metadata["feature_span"] is None
@@ -238,7 +238,6 @@ def test_the_default_model_trains_on_star_views_and_predicts_periods(tiny_synthe
     assert (run_dir / "network" / "last.safetensors").is_file()  # the network's own
     assert main(["info", str(run_dir)]) == 0
     out = capsys.readouterr().out
-    assert ("with a forest of 500 trees, 100 boosting iterations and 500 extra trees (weight "
-            "of the network"
+    assert ("with a forest of 500 trees and 100 boosting iterations (weight of the network"
             in out)
     assert "network/last.safetensors" in out

@@ -23,20 +23,19 @@ def test_ablation_rows_baseline_and_continuing(tiny_synthetic, tmp_path, monkeyp
     spec = datasets.REGISTRY["synthetic"]  # windows short enough for 42-point curves
     monkeypatch.setitem(datasets.REGISTRY, "synthetic", dataclasses.replace(
         spec, tokens=spec.tokens.replace(window=20, stride=10)))
-    config = AblationConfig(steps=("research", "folded", "randomised"), train=TINY)
+    config = AblationConfig(steps=("research", "folded", "trees"), train=TINY)
     out = tmp_path / "ablation"
     result = run_ablation("synthetic", out, config, progress=False, command="test")
     steps = result.long["step"].tolist()
-    assert steps == ["research", "folded", "randomised", "random_forest",
-                     "gradient_boosting"]
+    assert steps == ["research", "folded", "trees", "random_forest", "gradient_boosting"]
     assert (out / "research" / "split" / "metrics.json").is_file()
     long = pd.read_csv(out / "ablation.csv")
     star_rows = long[long["step"] != "research"]
     assert star_rows["n_test_stars"].nunique() == 1  # the same test stars
     table = (out / "ablation.md").read_text()
     assert "research encoder" in table and "+ folded at the period" in table
-    assert "+ and with extremely randomised trees (the default)" in table
-    assert "+ and with gradient-boosted trees" not in table  # not run
+    assert "+ and with gradient-boosted trees (the default)" in table
+    assert "+ and with extremely randomised trees" not in table  # not run
     assert "+ averaged with a random forest" not in table  # not run
     assert "features + random forest" in table and "1 epochs" in table
     assert "+ ensemble" not in table  # not run
@@ -45,14 +44,14 @@ def test_ablation_rows_baseline_and_continuing(tiny_synthetic, tmp_path, monkeyp
     text, _ = results_document([out], tmp_path / "docs" / "results.md", command="x")
     assert "## Ablation" in text and "| synthetic (ablation) | " in text
     assert "research encoder" in text
-    assert "(randomised) |" in text  # the summary's periodic model: the default
+    assert "(trees) |" in text  # the summary's periodic model: the default
     assert (tmp_path / "docs" / "figures" / "ablation" / "folded_test_stars.png").is_file()
 
     again = run_ablation("synthetic", out, config, progress=False)  # read, not retrained
     pd.testing.assert_frame_equal(again.long, result.long)
     # Another row: trained; the others read; the table holds them all, in the steps' order.
     more = run_ablation("synthetic", out, config.replace(steps=("scalars",)), progress=False)
-    assert more.long["step"].tolist() == ["research", "scalars", "folded", "randomised",
+    assert more.long["step"].tolist() == ["research", "scalars", "folded", "trees",
                                           "random_forest", "gradient_boosting"]
     pd.testing.assert_frame_equal(
         more.long[more.long["step"] != "scalars"].reset_index(drop=True), result.long)

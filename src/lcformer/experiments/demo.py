@@ -3,8 +3,8 @@
 ``DEMO_RUN`` is the one definition of the demo's settings (the CLI's ``lcformer demo`` options
 show its values as their defaults): the product's default model, ``periodic``, on star views
 (every point of a star, folded at its period and unfolded) with the light-curve features fused,
-and trees on the per-star values beside it (a random forest, boosting and extremely randomised
-trees), sized to train in a few CPU minutes.
+and trees on the per-star values beside it (a random forest and boosting), sized to train in
+a few CPU minutes.
 """
 
 from __future__ import annotations

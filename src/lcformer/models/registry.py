@@ -64,8 +64,7 @@ REGISTRY: dict[str, ModelSpec] = {spec.name: spec for spec in (
     # Beyond the research system: a star's folded observations of every band, its scalars.
     # Its budget trains every dataset here within 30 CPU minutes (docs/results.md).
     ModelSpec("periodic", None, "periodic (folded star views)", "periodic",
-              model_defaults={"depth": 2, "forest": 500, "boosting": 100,
-                              "extra_trees": 500},
+              model_defaults={"depth": 2, "forest": 500, "boosting": 100},
               train_defaults={"epochs": 30, "batch_size": 32, "lr": 1e-3,
                               "schedule": "cosine", "warmup_epochs": 1}),
 )}
