@@ -76,3 +76,21 @@ def test_ablation_config_checks_its_steps() -> None:
     assert AblationConfig().train.epochs == 30  # the periodic model's budget
     with pytest.raises(ConfigError, match="unknown ablation steps"):
         AblationConfig(steps=("folded", "magic"))
+
+
+def test_an_ablation_of_some_classes_continues(tiny_synthetic, tmp_path) -> None:
+    """A folder made with --classes takes more rows (the classes come back from JSON as a
+    list, and must still match the tuple given)."""
+    prepare = datasets.resolve("synthetic", None)[0].prepare_config().replace(
+        classes=("sinusoid", "car"))
+    config = AblationConfig(steps=("forest",), train=TINY)
+    out = tmp_path / "ablation"
+    first = run_ablation("synthetic", out, config, progress=False, prepare=prepare)
+    assert set(first.long["step"]) == {"forest", "random_forest", "gradient_boosting"}
+    more = run_ablation("synthetic", out, config.replace(steps=("joint",)), progress=False,
+                        prepare=prepare)
+    assert more.long["step"].tolist() == ["joint", "forest", "random_forest",
+                                          "gradient_boosting"]
+    with pytest.raises(ConfigMismatchError, match="other settings or data"):
+        run_ablation("synthetic", out, config, progress=False,
+                     prepare=prepare.replace(classes=("sinusoid", "gaussian_process")))

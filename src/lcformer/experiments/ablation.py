@@ -158,11 +158,13 @@ def run_ablation(dataset: str, folder: str | Path, config: AblationConfig | None
     config = config or AblationConfig()
     info_path = folder / "ablation.json"
     before = json.loads(info_path.read_text()) if info_path.is_file() else {}
+    # JSON keeps a list: compare as one
+    classes = None if prepare is None or prepare.classes is None else list(prepare.classes)
     if before:  # the same ablation, continued, or given more rows
         settings = before.get("ablation", {})
         if ({**settings, "steps": None} != {**config.to_dict(), "steps": None}
                 or before["dataset"] != dataset
-                or before.get("classes") != (None if prepare is None else prepare.classes)):
+                or before.get("classes") != classes):
             raise ConfigMismatchError(f"{folder} holds an ablation with other settings or "
                                       f"data; use another folder (--out)")
         if before.get("samples_version") != SAMPLES_VERSION:  # rows of other model inputs
@@ -180,7 +182,7 @@ def run_ablation(dataset: str, folder: str | Path, config: AblationConfig | None
     atomic.write_json(info_path, {
         "lcformer_version": __version__, "samples_version": SAMPLES_VERSION,
         "dataset": dataset, "ablation": config.to_dict(),
-        "classes": None if prepare is None else prepare.classes,
+        "classes": classes,
         "commands": commands + ([command] if command else [])})
     rows: list[dict[str, Any]] = []
     result = None
