@@ -27,9 +27,9 @@ weight: at weight 0 the network is not run).
 
 The model is the default one: the network with its trees (a random forest and boosting,
 fitted on random labels: speed does not depend on them) and, by default, the light-curve
-features fused. The model's features leave out light-curve's
-periodogram (its period search gives the peaks), the part that costs the feature baseline
-nearly all of its time. ``--no-features`` measures the model without any.
+features fused. The model's features leave out light-curve's periodogram (its period search
+gives the peaks), the part that costs the feature baseline nearly all of its time.
+``--no-features`` measures the model without any.
 
 Every measurement is interleaved with the others, ``--repeats`` rounds, best of each; both
 the process's CPU time (what the work cost; the machine may be shared) and the wall clock

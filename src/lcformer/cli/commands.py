@@ -524,8 +524,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("ablation", cmd_ablation, "the ablation table: research encoder, + per-star "
                                           "scalars, + folding, + both bands, + features, + "
-                                          "forest, + boosting, + ensemble, and the feature "
-                                          "baseline",
+                                          "forest, + boosting, + extra trees, + ensemble, "
+                                          "and the feature baseline",
                 dataset=True)
     add_config_options(p, AblationConfig, "ablation")
     add_prepare_options(p)
