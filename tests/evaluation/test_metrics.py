@@ -41,22 +41,36 @@ def test_star_level_keeps_only_stars_with_windows() -> None:
 
 
 def test_classification_metrics_hand_example() -> None:
-    classes = ["a", "b", "c", "d"]  # "d" never occurs: counted with zero F1
+    classes = ["a", "b", "c", "d"]  # "d" never occurs and is never predicted
     y_true = np.array([0, 0, 1, 1, 2])
     y_pred = np.array([0, 1, 1, 1, 0])
     m = classification_metrics(y_true, y_pred, classes)
     assert m.accuracy == pytest.approx(3 / 5)
-    # F1 by hand: a = 0.5 (P 1/2, R 1/2), b = 0.8 (P 2/3, R 1), c = 0, d = 0.
+    # F1 by hand: a = 0.5 (P 1/2, R 1/2), b = 0.8 (P 2/3, R 1), c = 0; d has none to average.
     assert m.per_class["a"]["f1-score"] == pytest.approx(0.5)
     assert m.per_class["b"]["f1-score"] == pytest.approx(0.8)
     assert m.per_class["b"]["precision"] == pytest.approx(2 / 3)
-    assert m.macro_f1 == pytest.approx((0.5 + 0.8) / 4)
-    assert m.macro_f1 == pytest.approx(f1_score(y_true, y_pred, labels=[0, 1, 2, 3],
-                                                average="macro", zero_division=0))
+    assert m.per_class["d"]["support"] == 0
+    assert m.macro_f1 == pytest.approx((0.5 + 0.8 + 0.0) / 3)
+    assert m.macro_f1 == pytest.approx(f1_score(y_true, y_pred, average="macro"))
+    assert m.macro_recall == pytest.approx((0.5 + 1.0 + 0.0) / 3)
     assert m.weighted_f1 == pytest.approx((2 * 0.5 + 2 * 0.8) / 5)
     assert m.n == 5
     assert m.confusion == [[1, 1, 0, 0], [0, 2, 0, 0], [1, 0, 0, 0], [0, 0, 0, 0]]
     assert set(m.to_dict()) >= {"accuracy", "macro_f1", "per_class", "confusion"}
+
+
+def test_classification_metrics_absent_class_predicted_counts_as_zero() -> None:
+    # "c" has no test star but one star is called "c": its F1 of 0 enters the average.
+    m = classification_metrics(np.array([0, 1, 1]), np.array([0, 1, 2]), ["a", "b", "c"])
+    assert m.macro_f1 == pytest.approx((1.0 + 2 / 3 + 0.0) / 3)
+
+
+def test_classification_metrics_missing_rare_class_does_not_cap_a_fold() -> None:
+    # A k-fold test set without the rare class "c": a perfect model scores 1, not 2/3.
+    y = np.array([0, 1, 1, 0])
+    m = classification_metrics(y, y, ["a", "b", "c"])
+    assert m.macro_f1 == 1.0 and m.macro_precision == 1.0 and m.macro_recall == 1.0
 
 
 def test_classification_metrics_perfect() -> None:

@@ -131,16 +131,27 @@ def expected_calibration_error(y_true: np.ndarray, probs: np.ndarray, bins: int 
 
 def classification_metrics(y_true: np.ndarray, y_pred: np.ndarray, classes: list[str],
                            probs: np.ndarray | None = None) -> Metrics:
+    """Scores of one evaluation. The per-class table and the confusion matrix list every
+    class; the macro averages are over the classes that occur (in the truth or the
+    predictions), scikit-learn's default. A class without a test star that nothing is
+    predicted as has no F1 to average: counting it as 0 would cap a fold of a k-fold split
+    that lacks a rare class below 1 whatever the model does. A class predicted but absent
+    counts as 0 (every such prediction is wrong)."""
     labels = list(range(len(classes)))
     kwargs: dict[str, Any] = {"labels": labels, "zero_division": 0}
     report = classification_report(y_true, y_pred, target_names=classes, output_dict=True,
                                    **kwargs)
+    occurring = {"labels": np.union1d(y_true, y_pred).astype(int).tolist(), "zero_division": 0}
+
+    def macro(score) -> float:
+        return float(score(y_true, y_pred, average="macro", **occurring))
+
     return Metrics(
         accuracy=float(accuracy_score(y_true, y_pred)) if len(y_true) else float("nan"),
-        macro_f1=float(f1_score(y_true, y_pred, average="macro", **kwargs)),
+        macro_f1=macro(f1_score),
         weighted_f1=float(f1_score(y_true, y_pred, average="weighted", **kwargs)),
-        macro_precision=float(precision_score(y_true, y_pred, average="macro", **kwargs)),
-        macro_recall=float(recall_score(y_true, y_pred, average="macro", **kwargs)),
+        macro_precision=macro(precision_score),
+        macro_recall=macro(recall_score),
         n=len(y_true),
         per_class={c: {k: float(v) for k, v in report[c].items()} for c in classes},
         confusion=confusion_matrix(y_true, y_pred, labels=labels).tolist(),

@@ -350,6 +350,8 @@ def results_document(sweep_dirs: list[str | os.PathLike], out: str | os.PathLike
              "window probabilities are averaged), in the research format." if sections else
              "Each table: star-level test scores (a star's sample probabilities are "
              "averaged)."]
+    lines[-1] += (" Macro averages are over the classes that occur in a test set's truth or "
+                  "predictions: a k-fold test set without a rare class is not scored 0 for it.")
     if any(s.info["sweep"]["baseline"] for s in sections):
         lines[-1] += (" The feature baseline (light-curve features with a random forest and "
                       "gradient boosting) is tested on exactly the same stars as the deep "
