@@ -99,6 +99,8 @@ def test_save_load_gives_identical_probabilities(fitted, curves, tmp_path) -> No
     assert loaded.tokens == TOKENS
     np.testing.assert_array_equal(loaded.predict_proba(lcs), fitted.predict_proba(lcs))
     assert (loaded.predict(lcs) == fitted.predict(lcs)).all()
+    # Its training settings come back: a clone trains as the saved model was trained.
+    assert clone(loaded).run_config().train == fitted.run_config().train
 
 
 def test_fit_needs_labels(curves) -> None:
@@ -180,3 +182,17 @@ def test_the_default_periodic_model_fits_saves_and_loads(curves, tmp_path) -> No
     assert {"period", "power"} <= set(table.columns)
     loaded = Classifier.load(clf.save(tmp_path / "periodic"))
     np.testing.assert_allclose(loaded.predict_proba(lcs), proba, rtol=1e-6)
+
+
+def test_integer_labels_keep_their_type_and_order_missing_ones_are_unlabelled(curves) -> None:
+    """As scikit-learn's label-encoded y: classes_ [2, 10] (not "10", "2"), None unlabelled."""
+    names = curves.star_table()["label"].to_numpy()
+    y = np.array([{"car": 2, "sinusoid": 10}.get(n) for n in names], dtype=object)
+    clf = Classifier(**QUICK).fit(curves.with_labels(None), y)
+    assert clf.classes_.tolist() == [2, 10] and clf.classes_.dtype.kind == "i"
+    assert set(clf.predict(curves)) <= {2, 10}
+    proba = clf.predict_frame(curves)
+    assert proba.columns.tolist() == [2, 10]
+    labelled = StarSamples(curves)[np.flatnonzero(names != "gaussian_process")]
+    truth = y[names != "gaussian_process"]  # ints: compared with ints, not with text
+    assert clf.score(labelled, truth) == np.mean(clf.predict(labelled) == truth)

@@ -143,7 +143,7 @@ class Classifier(ClassifierMixin, BaseEstimator):
         if not 0.0 <= self.val_fraction < 1.0:
             raise ConfigError(f"val_fraction must be in [0, 1), got {self.val_fraction}")
         config = self.run_config()
-        lcs = _with_labels(as_light_curves(X), y)
+        lcs, values = _with_labels(as_light_curves(X), y)
         data = build("python-api", lcs, self.prepare_config())
         check_trainable(data)
         codes = pd.Categorical(data.stars["label"], categories=data.classes).codes
@@ -153,7 +153,8 @@ class Classifier(ClassifierMixin, BaseEstimator):
         self.metadata_: dict[str, Any] = fitted.metadata
         self.history_: TrainResult = fitted.result
         self.report_: DropReport = data.report
-        self.classes_ = np.array(data.classes, dtype=object)
+        # y's own values (2, 10 stay ints, in their order), as scikit-learn expects.
+        self.classes_ = _natural_order([values.get(c, c) for c in data.classes])
         return self
 
     def _check_fitted(self) -> LightCurveClassifier:
@@ -173,7 +174,7 @@ class Classifier(ClassifierMixin, BaseEstimator):
         """Probabilities as a DataFrame: one row per star (index: id), one column per class."""
         lcs = as_light_curves(X)
         table = self.predict_table(lcs).table.set_index("id").reindex(star_ids(lcs))
-        frame = table[[f"p_{c}" for c in self.classes_]]
+        frame = table[[f"p_{_label_text(c)}" for c in self.classes_]]
         frame.columns = list(self.classes_)
         return frame
 
@@ -182,17 +183,23 @@ class Classifier(ClassifierMixin, BaseEstimator):
         return self.predict_frame(X).to_numpy(dtype=np.float64)
 
     def predict(self, X: Any) -> np.ndarray:
+        """The most probable class of each star; "" (None for number classes) where a star
+        could not be classified."""
         proba = self.predict_proba(X)
-        out = np.full(len(proba), "", dtype=object)
         known = ~np.isnan(proba).any(axis=1)
+        if known.all():
+            return self.classes_[proba.argmax(1)]
+        out = np.full(len(proba), "" if self.classes_.dtype == object else None, dtype=object)
         out[known] = self.classes_[proba[known].argmax(1)]
         return out
 
     def score(self, X: Any, y: np.ndarray, sample_weight: np.ndarray | None = None) -> float:
         """Accuracy over stars; ``y`` may be given per star or (as for ``fit``) per curve."""
-        lcs = _with_labels(as_light_curves(X), y)
-        truth = pd.Series(lcs.labels, index=lcs.ids).groupby(level=0, sort=False).first()
-        return super().score(lcs, truth.reindex(star_ids(lcs)).to_numpy(), sample_weight)
+        lcs = as_light_curves(X)
+        per_curve = lcs.labels if y is None else _labels_per_curve(lcs, y)
+        truth = pd.Series(per_curve, index=lcs.ids).groupby(level=0, sort=False).first()
+        truth = np.array(truth.reindex(star_ids(lcs)).tolist())  # numbers: a number dtype
+        return super().score(lcs, truth, sample_weight)
 
     # ------------------------------------------------------------------ files
     def save(self, folder: str | Path) -> Path:
@@ -205,8 +212,12 @@ class Classifier(ClassifierMixin, BaseEstimator):
     def load(cls, folder: str | Path, which: str = "best") -> Classifier:
         """Load from a folder written by ``save`` or by ``lcformer train`` (a run folder)."""
         model, metadata = load_model(folder, which)
+        # The training settings too, so that clone(Classifier.load(run)).fit (as
+        # cross_val_score does) trains as the saved model was trained.
+        run = metadata.get("run")
         clf = cls(ModelConfig.from_dict(metadata["model"]).replace(
                       n_classes=None, n_features=None, max_tokens=None),
+                  train=RunConfig.from_dict(run).train if run else None,
                   tokens=TokenConfig.from_dict(metadata["tokens"]),
                   cleaning=CleaningConfig.from_dict(metadata["cleaning"]))
         clf.model_, clf.metadata_ = model, metadata
@@ -214,17 +225,45 @@ class Classifier(ClassifierMixin, BaseEstimator):
         return clf
 
 
-def _with_labels(lcs: LightCurves, y: np.ndarray | None) -> LightCurves:
-    """``lcs`` labelled by ``y``: one label per star (in ``star_ids`` order) or per curve."""
+def _with_labels(lcs: LightCurves, y: np.ndarray | None) -> tuple[LightCurves, dict[str, Any]]:
+    """``lcs`` labelled by ``y`` (one label per star, in ``star_ids`` order, or per curve), as
+    the text the pipeline keeps, and each text's value in ``y``. A missing label (None, NaN)
+    leaves its star unlabelled, rather than making a class "None"."""
     if y is None:
         if lcs.labels is None:
             raise ConfigError("fit needs labels: LightCurves.labels, a label column, or y")
-        return lcs
+        return lcs, {}
+    values = _labels_per_curve(lcs, y)
+    missing = pd.isna(values)
+    text = np.array(["" if gone else _label_text(v) for v, gone in zip(values, missing,
+                                                                       strict=True)],
+                    dtype=object)
+    return lcs.with_labels(text), {_label_text(v): v for v in values[~missing]}
+
+
+def _labels_per_curve(lcs: LightCurves, y: np.ndarray) -> np.ndarray:
     y = np.asarray(y, dtype=object)
     stars = star_ids(lcs)
     if len(y) == len(stars) and len(stars) != lcs.n_curves:
-        y = pd.Series(y, index=stars).reindex(lcs.ids).to_numpy()
-    elif len(y) != lcs.n_curves:
+        return pd.Series(y, index=stars).reindex(lcs.ids).to_numpy()
+    if len(y) != lcs.n_curves:
         raise ConfigError(f"y has {len(y)} labels for {len(stars)} stars "
                           f"({lcs.n_curves} curves)")
-    return lcs.with_labels(y.astype(str))
+    return y
+
+
+def _label_text(value: Any) -> str:
+    return str(value.item() if isinstance(value, np.generic) else value)
+
+
+def _natural_order(values: list[Any]) -> np.ndarray:
+    """Sorted as the values themselves (2 before 10), as text where they do not compare."""
+    try:
+        ordered = sorted(values)
+    except TypeError:
+        ordered = sorted(values, key=_label_text)
+    if ordered and all(isinstance(v, (int, float, np.number)) for v in ordered):
+        return np.array(ordered)  # numbers keep a number dtype: scikit-learn's metrics need it
+    out = np.empty(len(ordered), dtype=object)
+    out[:] = ordered
+    return out

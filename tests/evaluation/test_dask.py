@@ -51,3 +51,13 @@ def test_two_workers_give_the_in_process_predictions(tiny_run, tmp_path) -> None
     numbers = [c for c in expected if c.startswith("p_")] + ["probability", "period", "fap"]
     np.testing.assert_allclose(got[numbers].to_numpy(dtype=float),
                                expected[numbers].to_numpy(dtype=float), rtol=1e-5)
+
+
+def test_an_unreadable_partition_fails_rather_than_vanishing(tiny_run) -> None:
+    from lcformer.errors import InputError
+    from lcformer.evaluation.dask import classify_frame
+
+    frame = pd.DataFrame({"id": ["s1"] * 4 + ["s2"] * 4, "time": [1.0, 2, 3, 4] * 2,
+                          "mag": ["10", "10.5", "10.2", "10.1", "12", "n/a", "12.2", "12.1"]})
+    with pytest.raises(InputError, match=r"8 rows could not be read.*'n/a' is not a number"):
+        classify_frame(frame, str(tiny_run))

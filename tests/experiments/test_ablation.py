@@ -12,7 +12,7 @@ import pytest
 from lcformer.data import datasets
 from lcformer.data.samples import SAMPLES_VERSION
 from lcformer.errors import ConfigError, ConfigMismatchError
-from lcformer.experiments.ablation import STEP_NAMES, AblationConfig, run_ablation
+from lcformer.experiments.ablation import STEP_NAMES, AblationConfig, _mean, run_ablation
 from lcformer.reporting.results import results_document
 from lcformer.training.config import TrainConfig
 
@@ -94,3 +94,10 @@ def test_an_ablation_of_some_classes_continues(tiny_synthetic, tmp_path) -> None
     with pytest.raises(ConfigMismatchError, match="other settings or data"):
         run_ablation("synthetic", out, config, progress=False,
                      prepare=prepare.replace(classes=("sinusoid", "gaussian_process")))
+
+
+def test_a_score_of_some_folds_says_how_many() -> None:
+    assert _mean(pd.Series([0.8]), folds=5) == "0.800 (1/5 folds)"
+    assert _mean(pd.Series([0.8, 0.6]), folds=5) == "0.700 ± 0.141 (2/5 folds)"
+    assert _mean(pd.Series([0.8, 0.6]), folds=2) == "0.700 ± 0.141"
+    assert _mean(pd.Series([0.8]), folds=None) == "0.800"

@@ -184,6 +184,16 @@ def test_research_table_mean_and_spread() -> None:
     assert stats["accuracy_std"] == pytest.approx(np.std([0.70, 0.75, 0.80], ddof=1))
 
 
+
+def test_an_unfinished_sweep_is_marked_against_its_planned_repeats() -> None:
+    rows = [{"model": "encoder", "heads": 4, "emb": 32, "repeat": r, "accuracy": 0.9,
+             "macro_f1": 0.8} for r in ("seed0", "seed1")]
+    md, table = research_table(sweep.long_frame(rows), "Budget.", planned=3)
+    assert table.loc[0, "h4 e32"] == "0.90 (0.80) [2/3]"
+    assert "the mean over 3 repeats" in md and "the sweep is unfinished" in md
+    md, table = research_table(sweep.long_frame(rows), "Budget.", planned=2)
+    assert table.loc[0, "h4 e32"] == "0.90 (0.80)" and "unfinished" not in md
+
 def test_folds_with_the_feature_baseline(prepared, tmp_path) -> None:
     pytest.importorskip("light_curve")
     config = SweepConfig(models=("naive",), heads=(2,), embs=(8,), folds=2, base=BASE,

@@ -204,6 +204,14 @@ def test_auto_split_without_a_split_column_is_stratified(prepared) -> None:
         assign_splits(prepared, "random", 0)
     folds = assign_splits(prepared, "kfold:3:1", 0)
     assert (folds == "test").sum() == 12
+    with pytest.raises(ValueError, match="folds need at least 1000 stars; this dataset has"):
+        assign_splits(prepared, "kfold:1000:0", 0)
+
+
+@pytest.mark.parametrize("split", ["kfold:5:5", "kfold:1:0"])
+def test_impossible_folds_are_refused_before_anything_runs(split: str) -> None:
+    with pytest.raises(ValueError, match="K >= 2 folds and a fold I from 0 to K - 1"):
+        RunConfig(split=split)
 
 
 def test_window_sets_balance_training_stars(prepared) -> None:
@@ -242,3 +250,19 @@ def test_trees_weight_is_chosen_on_stars_that_did_not_choose_the_epoch(tmp_path,
     # A network alone keeps every validation star for its epoch.
     runs.fit(data, config.replace(model=config.model.network_only), parts, progress=False)
     assert epoch_stars[1] == val_stars
+
+
+def test_an_ensembles_epochs_are_those_of_one_member() -> None:
+    history = [{"member": m, "epoch": e} for m in range(3) for e in range(1, 31)]
+    assert runs.epochs_run(history[:-5]) == 30  # the last member stopped early
+    assert runs.epochs_run([{"epoch": e} for e in range(1, 8)]) == 7
+    assert runs.epochs_run([]) == 0
+
+
+def test_a_fresh_run_clears_an_earlier_runs_outputs_only(tmp_path) -> None:
+    for name in ("metrics.json", "last.safetensors", "figures/confusion.png",
+                 "member1/best.safetensors", "network/history.csv", "notes.txt"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("old")
+    runs.clear_run(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]

@@ -78,6 +78,8 @@ def kfold_splits(labels: np.ndarray, k: int = 10, val_fraction: float = 0.1,
                  seed: int = 0) -> list[np.ndarray]:
     """Stratified k-fold over stars: fold i tests on one k-th; validation comes from the rest."""
     labels = np.asarray(labels)
+    if k > len(labels):
+        raise ConfigError(f"{k} folds need at least {k} stars; this dataset has {len(labels)}")
     folds = StratifiedKFold(n_splits=k, shuffle=True, random_state=seed)
     result = []
     for i, (rest, test) in enumerate(folds.split(np.zeros(len(labels)), labels)):

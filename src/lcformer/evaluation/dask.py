@@ -35,6 +35,7 @@ import pandas as pd
 
 from lcformer.data.reading.config import ReadConfig
 from lcformer.data.report import DropReport
+from lcformer.errors import InputError
 from lcformer.evaluation.flags import FlagConfig
 from lcformer.evaluation.predict import CHUNK_STARS
 
@@ -76,7 +77,13 @@ def classify_frame(frame: pd.DataFrame, run: str, checkpoint: str = "best",
         if torch.get_num_threads() != torch_threads:
             torch.set_num_threads(torch_threads)
     model, metadata = cached_model(run, checkpoint)
-    lcs = read_partition(frame, reading or ReadConfig(), DropReport())
+    report = DropReport()
+    lcs = read_partition(frame, reading or ReadConfig(), report)
+    if lcs.n_curves == 0 and report.problems:
+        # An unreadable partition fails its task (Dask re-raises it in compute()), as
+        # ``lcformer predict`` counts it failed: its stars must not vanish from the output.
+        raise InputError(f"a partition of {len(frame):,} rows could not be read: "
+                         f"{report.problems[0]}")
     table, _ = predict_frame(model, metadata, lcs, **options)
     return table
 

@@ -264,7 +264,7 @@ def ablation_table(long: pd.DataFrame, dataset: str, train: TrainConfig,
 
 def _mean(values: pd.Series, folds: int | None) -> str:
     v = values.to_numpy(dtype=float)
+    unfinished = f" ({len(v)}/{folds} folds)" if folds and len(v) < folds else ""
     if folds and len(v) > 1:
-        return f"{v.mean():.3f} ± {v.std(ddof=1):.3f}" + ("" if len(v) == folds else
-                                                          f" ({len(v)}/{folds} folds)")
-    return f"{np.mean(v):.3f}"
+        return f"{v.mean():.3f} ± {v.std(ddof=1):.3f}{unfinished}"
+    return f"{np.mean(v):.3f}{unfinished}"

@@ -202,7 +202,8 @@ def write_results(rows: Sequence[dict[str, Any]], data: PreparedDataset, config:
     """Write results_long.csv, results_summary.csv, results.md and results.csv atomically."""
     long = long_frame(rows)
     markdown, table = research_table(long, budget_text(data, config, long),
-                                     title=data.manifest["name"])
+                                     title=data.manifest["name"],
+                                     planned=len(config.repeats))
     for name, frame in (("results_long.csv", long), ("results_summary.csv", summary(long)),
                         ("results.csv", table)):
         with atomic.temporary_path(sweep_dir / name) as tmp:

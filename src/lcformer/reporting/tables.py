@@ -90,19 +90,20 @@ def _pair(a: float, b: float) -> str:
     return f"{a:.2f} ({b:.2f})"
 
 
-def research_table(long: pd.DataFrame, budget: str,
-                   title: str = "model") -> tuple[str, pd.DataFrame]:
+def research_table(long: pd.DataFrame, budget: str, title: str = "model",
+                   planned: int | None = None) -> tuple[str, pd.DataFrame]:
     """The research-format table of a sweep's long results: (Markdown, table for CSV).
 
     Rows are models (research order, then lstm, gru, the feature baselines); columns are
     ``h<heads> e<emb>`` in increasing (heads, emb), plus ``any`` for the models without a
     (heads, emb) cell. Each cell is "mean accuracy (mean macro-F1)" over the repeats, star
-    level; a cell with fewer repeats than the sweep's gets "[n/N]". With more than one repeat a
-    second table gives the standard deviation (ddof 1), "accuracy (macro-F1)", and the CSV
-    has a ``<column> std`` column for each.
+    level; a cell with fewer repeats than the sweep's ``planned`` ones (default: the repeats
+    found) gets "[n/N]", so an unfinished sweep does not read as a finished one. With more
+    than one repeat a second table gives the standard deviation (ddof 1), "accuracy
+    (macro-F1)", and the CSV has a ``<column> std`` column for each.
     """
     stats = summary(long)
-    n_repeats = int(long["repeat"].nunique())
+    n_repeats = max(int(long["repeat"].nunique()), planned or 0)
     grid = (stats[stats["heads"].notna()][["heads", "emb"]].drop_duplicates()
             .sort_values(["heads", "emb"]))
     columns = [_column(h, e) for h, e in grid.itertuples(index=False)]
@@ -122,6 +123,8 @@ def research_table(long: pd.DataFrame, budget: str,
 
     labels = [row_label(m) for m in models]
     repeats = "1 run" if n_repeats == 1 else f"the mean over {n_repeats} repeats"
+    if (stats["n"] < n_repeats).any():
+        repeats += f" (\"[n/{n_repeats}]\": a cell of n of them, the sweep is unfinished)"
     lines = [f"# {title}: star-level test accuracy (macro-F1)", "",
              f"Each cell: accuracy (macro-F1 in parentheses) of the test stars, {repeats}.",
              "", budget, "", _markdown(title, labels, mean)]

@@ -72,6 +72,11 @@ class RunConfig(Config):
         if not SPLIT_PATTERN.fullmatch(self.split):
             raise ConfigError(f"unknown split {self.split!r}: auto, stratified, fixed or "
                              f"kfold:K:I")
+        if self.split.startswith("kfold:"):
+            k, i = (int(n) for n in self.split.split(":")[1:])
+            if k < 2 or i >= k:
+                raise ConfigError(f"split {self.split!r}: kfold:K:I needs K >= 2 folds and a "
+                                  f"fold I from 0 to K - 1")
 
     @classmethod
     def for_model(cls, name: str) -> RunConfig:

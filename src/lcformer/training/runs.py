@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import json
 import math
+import shutil
 import time
 import tomllib
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -167,7 +169,8 @@ def add_trees(network: torch.nn.Module, sets: dict[str, WindowSet], config: Mode
     first = np.unique(part.star, return_index=True)[1]  # a star's chunks share its values
     fused = fit_trees(network, np.asarray(part.extra)[first], part.labels[first], config,
                       train.seed)
-    val = sets.get("weight", sets["val"])
+    weight = sets.get("weight")
+    val = weight if weight is not None and len(weight) else sets["val"]
     if len(val):
         device = pick_device(train.device)
         star_class = np.full(int(val.star.max()) + 1, -1)
@@ -197,6 +200,23 @@ def fit_trees(network: torch.nn.Module, extra: np.ndarray, labels: np.ndarray,
                        n_jobs=threads, randomised=True) if config.extra_trees else None)
 
 
+#: What a run writes in its folder (unknown files are left alone).
+RUN_OUTPUTS = ("metrics.json", "test_predictions.csv", "history.csv", "best.safetensors",
+               "best.json", "last.safetensors", "last.json", "figures", "network", "member*")
+
+
+def clear_run(run_dir: Path) -> None:
+    """Remove an earlier run's outputs before a fresh run writes its settings, so that a
+    folder never shows old results or weights beside new settings (a run killed early
+    would), and ``--resume`` never continues another run's ``last`` checkpoint."""
+    for pattern in RUN_OUTPUTS:
+        for path in run_dir.glob(pattern):
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
+
+
 def train_run(data: PreparedDataset, config: RunConfig, run_dir: str | Path,
               resume: bool = False, progress: bool = True, figures: bool = True,
               tensorboard: str | Path | None = None) -> RunRecord:
@@ -211,6 +231,8 @@ def train_run(data: PreparedDataset, config: RunConfig, run_dir: str | Path,
     main = distributed.is_main()  # under torchrun, rank 0 alone writes the run folder
     if main:
         run_dir.mkdir(parents=True, exist_ok=True)
+        if not resume:
+            clear_run(run_dir)
         write_config(run_dir, data, config)
 
     check_trainable(data)
@@ -346,11 +368,18 @@ def evaluate_run(fitted: FittedRun, data: PreparedDataset, parts: np.ndarray,
                "stars": {p: int((parts == p).sum()) for p in ("train", "val", "test")}},
         hardware=hardware(), train_seconds=round(fitted.seconds, 1),
         star=star_metrics.to_dict(), window=window_metrics.to_dict(),
-        budget={"epochs_planned": config.train.epochs, "epochs_run": len(result.history),
+        budget={"epochs_planned": config.train.epochs, "epochs_run": epochs_run(result.history),
                 "stopped_early": result.stopped_early,
                 "best_epoch": None if result.best_epoch is None else result.best_epoch + 1})
     write_records(run_dir, "deep", [record])
     return record
+
+
+def epochs_run(history: list[dict[str, Any]]) -> int:
+    """The epochs of the longest-trained member: an ensemble's history holds the rows of
+    every member, which are not epochs of the run."""
+    counts = Counter(row.get("member", 0) for row in history)
+    return max(counts.values(), default=0)
 
 
 def load_model(run_dir: str | Path, which: str = "best") -> tuple[LightCurveClassifier,

@@ -121,6 +121,16 @@ def test_read_folder_is_unlabelled_and_skips_docs(tmp_path: Path) -> None:
     assert read_folder(tmp_path, suffix=".xyz").n_curves == 0
 
 
+def test_files_of_one_name_in_two_folders_are_two_stars(tmp_path: Path) -> None:
+    star = FILES["stars/215153.dat"]
+    _write(tmp_path, {"north/123.dat": star, "south/123.dat": star, "south/9.dat": star})
+    report = DropReport()
+    curves = read_folder(tmp_path, report=report)
+    assert list(curves.ids) == ["north/123.dat", "south/123.dat", "9"]
+    assert curves.n_stars == 3
+    assert report.events == Counter(id_is_path_for_files_of_one_name=2)
+
+
 def test_missing_source_raises(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="no such folder"):
         read_folder(tmp_path / "nowhere", report=DropReport())

@@ -242,6 +242,21 @@ def test_astropy_timeseries_time_becomes_mjd() -> None:
     assert list(curves.labels) == ["Mira"]
 
 
+def test_timestamp_times_become_mjd_dates_elsewhere_are_refused(tmp_path: Path) -> None:
+    dates = pd.to_datetime(["2020-01-01T00:00", "2020-01-02T12:00"])  # MJD 58849, 58850.5
+    frame = pd.DataFrame({"id": ["a", "a"], "time": dates, "mag": [12.0, 12.5]})
+    frame.to_parquet(tmp_path / "stars.parquet", index=False)
+    report = DropReport()
+    np.testing.assert_allclose(from_dataframe(frame, report=report).time, [58849.0, 58850.5])
+    np.testing.assert_allclose(read_long_table(tmp_path / "stars.parquet").time,
+                               [58849.0, 58850.5])
+    paris = from_dataframe(frame.assign(time=dates.tz_localize("Europe/Paris")))  # UTC+1
+    np.testing.assert_allclose(paris.time, [58849.0 - 1 / 24, 58850.5 - 1 / 24])
+    assert report.events == Counter(time_dates_read_as_mjd=2)
+    with pytest.raises(InputError, match="column 'mag' holds dates"):
+        from_dataframe(frame.assign(mag=dates))
+
+
 def test_astropy_table_with_ids_and_masked_values() -> None:
     from astropy.table import MaskedColumn, Table
 

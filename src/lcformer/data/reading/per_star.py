@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import tarfile
 import zipfile
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,7 +64,8 @@ def read_catalogue_folder(
 
     The file column may also be called ``path`` (the research layout) when ``filename`` is
     the default and absent. Catalogue names are matched by path, file name or stem (``215153`` finds
-    ``asas_training_set/215153.dat``). The star id is the file's stem. A catalogue row without a
+    ``asas_training_set/215153.dat``). The star id is the file's stem (its path where two files
+    share a stem: :func:`star_ids`). A catalogue row without a
     file counts as ``missing_file``; a data file not in the catalogue is read with label ""
     (event ``not_in_catalogue``). A ``split`` column in the catalogue is kept.
     A catalogue that cannot be read, lacks the named columns or lists one file with two
@@ -89,7 +90,7 @@ def read_catalogue_folder(
     if suffix is not None:
         files = {rel: load for rel, load in files.items() if rel.endswith(suffix)}
     match = _Matcher(files)
-    ids, labels, splits, arrays = [], [], [], []
+    files_read, labels, splits, arrays = [], [], [], []
     taken: set[str] = set()
     has_split = "split" in table
     for row, (name, label) in enumerate(zip(table[filename_column], table[class_column],
@@ -105,7 +106,7 @@ def read_catalogue_folder(
         taken.add(rel)
         curve = _read_one(files[rel], f"{shown}{rel}", sink)
         if curve is not None:
-            ids.append(_stem(rel))
+            files_read.append(rel)
             labels.append(label)
             splits.append(table["split"].iat[row] if has_split else "")
             arrays.append(curve)
@@ -117,10 +118,11 @@ def read_catalogue_folder(
         sink.note("not_in_catalogue")
         curve = _read_one(files[rel], f"{shown}{rel}", sink)
         if curve is not None:
-            ids.append(_stem(rel))
+            files_read.append(rel)
             labels.append("")
             splits.append("")
             arrays.append(curve)
+    ids = star_ids(files_read, sink)
     finish(sink, report, f"{cat_name} with {source}")
     return _assemble(ids, arrays, labels, splits if has_split else None)
 
@@ -145,15 +147,17 @@ def read_folder(
     """
     sink = DropReport() if report is None else report
     files, shown = list_files(Path(source))
-    ids, arrays = [], []
+    files_read: list[str] = []
+    arrays: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     for rel in sorted(files):
         if (suffix is not None and not rel.endswith(suffix)) or _suffix(rel) in NOT_LIGHT_CURVES:
             sink.note("skipped_non_data_file")
             continue
         curve = _read_one(files[rel], f"{shown}{rel}", sink)
         if curve is not None:
-            ids.append(_stem(rel))
+            files_read.append(rel)
             arrays.append(curve)
+    ids = star_ids(files_read, sink)
     finish(sink, report, str(source))
     return _assemble(ids, arrays, None, None)
 
@@ -289,6 +293,18 @@ def _read_one(
     except OSError as error:
         sink.problem(f"{shown}: cannot read: {error}", "unreadable_file")
     return None
+
+
+def star_ids(files_read: list[str], report: DropReport) -> list[str]:
+    """A star's id is its file name without the suffix, unless two files share that name
+    (``a/123.dat`` and ``b/123.dat``): they are two stars, not one, so theirs is the file's
+    path in the folder (counted as ``id_is_path_for_files_of_one_name``)."""
+    stems = [_stem(rel) for rel in files_read]
+    counts = Counter(stems)
+    shared = [counts[s] > 1 for s in stems]
+    report.note("id_is_path_for_files_of_one_name", sum(shared))
+    return [rel if same else stem for rel, stem, same in zip(files_read, stems, shared,
+                                                              strict=True)]
 
 
 def _assemble(

@@ -234,10 +234,29 @@ def finish(sink: DropReport, report: DropReport | None, what: str) -> None:
         )
 
 
+def days_of_dates(series: pd.Series, sink: DropReport) -> pd.Series:
+    """A time column of dates (pandas or Parquet timestamps) as MJD in days, as astropy
+    ``Time`` columns are read; durations as days. Counted as ``time_dates_read_as_mjd``."""
+    if pd.api.types.is_datetime64_any_dtype(series):
+        if getattr(series.dt, "tz", None) is not None:
+            series = series.dt.tz_convert("UTC").dt.tz_localize(None)
+        sink.note("time_dates_read_as_mjd", len(series))
+        return (series - pd.Timestamp("1858-11-17")) / pd.Timedelta(days=1)
+    if pd.api.types.is_timedelta64_dtype(series):
+        sink.note("time_dates_read_as_mjd", len(series))
+        return series / pd.Timedelta(days=1)
+    return series
+
+
 def numeric_column(
     series: pd.Series, name: str, locate: Callable[[int], str], sink: DropReport
 ) -> np.ndarray | None:
-    """Column as float64; text that is not a number is a problem naming its line."""
+    """Column as float64; text that is not a number is a problem naming its line (so is a
+    date outside the time column: :func:`days_of_dates` reads those)."""
+    if pd.api.types.is_datetime64_any_dtype(series) or pd.api.types.is_timedelta64_dtype(series):
+        sink.problem(f"{locate(0)}: column '{name}' holds dates, not numbers",
+                     "unreadable_file")
+        return None
     if isinstance(series.dtype, np.dtype) and series.dtype.kind in "fiu":
         return np.array(series.to_numpy(), dtype=np.float64)  # fast path; a writable copy
     if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
@@ -492,7 +511,10 @@ def _frame_to_curves(
     numbers = {}
     for column in (columns.time, columns.mag, columns.err):
         if column in frame:
-            numbers[column] = numeric_column(frame[column], column, locate, sink)
+            series = frame[column]
+            if column == columns.time:
+                series = days_of_dates(series, sink)
+            numbers[column] = numeric_column(series, column, locate, sink)
             if numbers[column] is None:
                 return None
     ids = frame[columns.id]
