@@ -260,9 +260,13 @@ def test_an_ensembles_epochs_are_those_of_one_member() -> None:
 
 
 def test_a_fresh_run_clears_an_earlier_runs_outputs_only(tmp_path) -> None:
-    for name in ("metrics.json", "last.safetensors", "figures/confusion.png",
-                 "member1/best.safetensors", "network/history.csv", "notes.txt"):
+    names = ("metrics.json", "last.safetensors", "figures/confusion.png",
+             "member1/best.safetensors", "network/history.csv", "notes.txt")
+    for name in names:
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("old")
+    runs.clear_run(tmp_path)  # not a run folder: nothing is the run's to remove
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted({n.split("/")[0] for n in names})
+    (tmp_path / "config.toml").write_text('[run]\nsplit = "auto"\n')
     runs.clear_run(tmp_path)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["config.toml", "notes.txt"]

@@ -208,7 +208,14 @@ RUN_OUTPUTS = ("metrics.json", "test_predictions.csv", "history.csv", "best.safe
 def clear_run(run_dir: Path) -> None:
     """Remove an earlier run's outputs before a fresh run writes its settings, so that a
     folder never shows old results or weights beside new settings (a run killed early
-    would), and ``--resume`` never continues another run's ``last`` checkpoint."""
+    would), and ``--resume`` never continues another run's ``last`` checkpoint. Only in a
+    folder that holds a run (a config.toml with its ``[run]``): elsewhere, such names are the
+    user's."""
+    try:
+        if "run" not in read_run_config(run_dir):
+            return
+    except CorruptFileError:
+        return
     for pattern in RUN_OUTPUTS:
         for path in run_dir.glob(pattern):
             if path.is_dir() and not path.is_symlink():
