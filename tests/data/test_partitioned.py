@@ -68,7 +68,7 @@ def test_partitions_give_the_folder_of_the_whole_table(tmp_path, rng, config):
     assert report.curves["no_lightcurve"] == 1 and report.curves["no_label"] > 0
     assert any("part-3.parquet" in p for p in report.problems)
     if config is STARS:
-        assert streamed.manifest["bands"] == ["I", "R", "V"]
+        assert streamed.manifest["bands"] == ["V", "R", "I"]  # blue to red
         assert len(streamed.periods) == len(streamed.stars)
     _, again = prepare_dataset(str(folder), config, work=tmp_path / "a", progress=False)
     assert again

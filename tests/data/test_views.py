@@ -15,6 +15,7 @@ from lcformer.data.views import (
     ViewConfig,
     harmonic_fit,
     make_views,
+    order_bands,
     scalar_names,
 )
 
@@ -170,3 +171,11 @@ def test_harmonic_fit_is_nan_without_a_period_or_enough_points() -> None:
     # The fit of a curve does not depend on the other curves fitted with it.
     alone = harmonic_fit(lcs.select(np.array([0])), np.array([2.5]))
     np.testing.assert_allclose(alone.iloc[0].to_numpy(), shape.iloc[0].to_numpy())
+
+
+def test_bands_run_blue_to_red_so_the_colour_is_the_usual_one() -> None:
+    assert order_bands(["r", "i", "g"]) == ["g", "r", "i"]  # ZTF: colour g - r, not g - i
+    assert order_bands(["I", "V"]) == ["V", "I"]
+    assert order_bands(["RP", "G", "BP"]) == ["BP", "G", "RP"]
+    assert order_bands(["R", "B", "B"]) == ["B", "R"]  # eros1: as alphabetical
+    assert order_bands(["zz", "g", "aa", "v"]) == ["g", "v", "aa", "zz"]  # unknown: last

@@ -58,7 +58,7 @@ from lcformer.data.reading.tables import (
 )
 from lcformer.data.report import DropReport
 from lcformer.data.samples import SampleInfo, make_samples
-from lcformer.data.views import band_vocabulary
+from lcformer.data.views import band_vocabulary, order_bands
 from lcformer.errors import NothingToTrainError
 
 
@@ -125,7 +125,7 @@ def _scan(table: PartitionedTable, labels: pd.DataFrame | None, config: PrepareC
         if config.inputs == "stars":
             cleaned = filter_labels(clean(raw, config.cleaning, scratch)[0], config, scratch)
             found.update(band_vocabulary(cleaned))
-    return (sorted(found) if config.inputs == "stars" else None), None
+    return (order_bands(found) if config.inputs == "stars" else None), None
 
 
 def _write(name: str, table: PartitionedTable, labels: pd.DataFrame | None,

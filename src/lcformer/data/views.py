@@ -17,9 +17,9 @@ astronomer looks at first:
 * **scalars**: what that normalisation removes, per star: per band the median magnitude, log
   scale, log amplitude (5-95% range), log median error and log number of points; log period,
   peak power, log false-alarm probability, log span, the colour (median of the first band
-  minus the second) where there are two bands, and the second and third peaks' log period and
-  power (a 1-day alias or half the period of an eclipsing binary is often one of them). NaN
-  where unknown: the model fills them.
+  minus the second, bands ordered blue to red: :func:`order_bands`) where there are two, and
+  the second and third peaks' log period and power (a 1-day alias or half the period of an
+  eclipsing binary is often one of them). NaN where unknown: the model fills them.
 * **shape scalars** (:func:`harmonic_fit`), per band: the classic Fourier decomposition of the
   folded curve (Simon & Lee 1981; Debosscher et al. 2007; Richards et al. 2011), which tells
   Cepheids, RR Lyrae subtypes and eclipsing binaries apart at equal periods: the first
@@ -37,6 +37,8 @@ windows' choice, kept for the ablation). Everything is computed for all stars at
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -92,8 +94,29 @@ class StarViews:
     stars: np.ndarray  # (n_stars,) star ids, in order of first appearance
 
 
+#: Effective wavelengths (nm) of common survey filters: bands are ordered blue to red, so
+#: that the colour (first band minus second) is g-r for ZTF's g, r, i, and V-I for V, I.
+WAVELENGTH_NM = {
+    "FUV": 153, "NUV": 231, "U": 365, "u": 367, "B": 445, "g": 482, "zg": 482, "BP": 532,
+    "c": 533, "V": 551, "r": 622, "zr": 643, "R": 658, "G": 673, "o": 679, "i": 755,
+    "zi": 789, "RP": 797, "I": 806, "z": 869, "y": 971, "J": 1250, "H": 1635, "K": 2200,
+    "Ks": 2150, "W1": 3400, "W2": 4600,
+}
+
+
+def order_bands(names: Iterable[str]) -> list[str]:
+    """Band names blue to red where known (:data:`WAVELENGTH_NM`, exact name, else in lower
+    case), the others after them in alphabetical order."""
+    lower = {k.lower(): v for k, v in WAVELENGTH_NM.items() if k.lower() not in WAVELENGTH_NM}
+
+    def key(name: str) -> tuple[float, str]:
+        return (WAVELENGTH_NM.get(name, lower.get(name.lower(), math.inf)), name)
+
+    return sorted(set(names), key=key)
+
+
 def band_vocabulary(lcs: LightCurves) -> list[str]:
-    return sorted(set(np.asarray(lcs.bands, dtype=str).tolist()))
+    return order_bands(np.asarray(lcs.bands, dtype=str).tolist())
 
 
 def make_views(lcs: LightCurves, periods: pd.DataFrame, bands: list[str],
