@@ -200,7 +200,7 @@ def star_features(lcs: LightCurves, report: DropReport | None = None, *,
     used. What could not be computed is counted in ``report`` (see the module docstring).
 
     A part of a dataset (a chunk of its stars) gives the rows of the whole with ``bands`` (the
-    dataset's bands, sorted) and ``span`` (see :func:`curve_features`).
+    dataset's bands, in its order) and ``span`` (see :func:`curve_features`).
     """
     report = report if report is not None else DropReport()
     values, names = curve_features(lcs, report, min_points=min_points, min_period=min_period,

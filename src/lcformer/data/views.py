@@ -102,15 +102,16 @@ WAVELENGTH_NM = {
     "zi": 789, "RP": 797, "I": 806, "z": 869, "y": 971, "J": 1250, "H": 1635, "K": 2200,
     "Ks": 2150, "W1": 3400, "W2": 4600,
 }
+#: The same in lower case, where that names no other filter ("b" is B, "r" stays r).
+_WAVELENGTH_LOWER = {k.lower(): v for k, v in WAVELENGTH_NM.items()
+                     if k.lower() not in WAVELENGTH_NM}
 
 
 def order_bands(names: Iterable[str]) -> list[str]:
     """Band names blue to red where known (:data:`WAVELENGTH_NM`, exact name, else in lower
     case), the others after them in alphabetical order."""
-    lower = {k.lower(): v for k, v in WAVELENGTH_NM.items() if k.lower() not in WAVELENGTH_NM}
-
     def key(name: str) -> tuple[float, str]:
-        return (WAVELENGTH_NM.get(name, lower.get(name.lower(), math.inf)), name)
+        return (WAVELENGTH_NM.get(name, _WAVELENGTH_LOWER.get(name.lower(), math.inf)), name)
 
     return sorted(set(names), key=key)
 
