@@ -196,3 +196,15 @@ def test_integer_labels_keep_their_type_and_order_missing_ones_are_unlabelled(cu
     labelled = StarSamples(curves)[np.flatnonzero(names != "gaussian_process")]
     truth = y[names != "gaussian_process"]  # ints: compared with ints, not with text
     assert clf.score(labelled, truth) == np.mean(clf.predict(labelled) == truth)
+
+
+def test_integer_labels_survive_save_and_load(curves, tmp_path) -> None:
+    """A loaded model predicts y's own values (2, 10), in their order, not their text."""
+    names = curves.star_table()["label"].to_numpy()
+    y = np.array([{"car": 2, "sinusoid": 10}.get(n, 7) for n in names])
+    clf = Classifier(**QUICK).fit(curves, y)
+    loaded = Classifier.load(clf.save(tmp_path / "model"))
+    assert loaded.classes_.tolist() == [2, 7, 10] and loaded.classes_.dtype.kind == "i"
+    assert loaded.predict_frame(curves).columns.tolist() == [2, 7, 10]
+    np.testing.assert_array_equal(loaded.predict(curves), clf.predict(curves))
+    assert loaded.score(curves, y) == clf.score(curves, y)

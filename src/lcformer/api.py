@@ -149,12 +149,15 @@ class Classifier(ClassifierMixin, BaseEstimator):
         codes = pd.Categorical(data.stars["label"], categories=data.classes).codes
         parts = carve_validation(codes, self.val_fraction, config.train.seed)
         fitted = fit(data, config, parts, progress=self.progress)
-        self.model_: LightCurveClassifier = fitted.model
-        self.metadata_: dict[str, Any] = fitted.metadata
-        self.history_: TrainResult = fitted.result
-        self.report_: DropReport = data.report
         # y's own values (2, 10 stay ints, in their order), as scikit-learn expects.
         self.classes_ = _natural_order([values.get(c, c) for c in data.classes])
+        self.model_: LightCurveClassifier = fitted.model
+        # The checkpoint keeps the values too, so that a loaded model predicts 2 and 10,
+        # not "2" and "10" (JSON holds numbers; other values stay their text).
+        self.metadata_: dict[str, Any] = {**fitted.metadata,
+                                          "class_values": _json_values(self.classes_)}
+        self.history_: TrainResult = fitted.result
+        self.report_: DropReport = data.report
         return self
 
     def _check_fitted(self) -> LightCurveClassifier:
@@ -221,7 +224,8 @@ class Classifier(ClassifierMixin, BaseEstimator):
                   tokens=TokenConfig.from_dict(metadata["tokens"]),
                   cleaning=CleaningConfig.from_dict(metadata["cleaning"]))
         clf.model_, clf.metadata_ = model, metadata
-        clf.classes_ = np.array(metadata["classes"], dtype=object)
+        # A Python-API fit stored y's values; a CLI run has its labels' text.
+        clf.classes_ = _natural_order(list(metadata.get("class_values", metadata["classes"])))
         return clf
 
 
@@ -254,6 +258,12 @@ def _labels_per_curve(lcs: LightCurves, y: np.ndarray) -> np.ndarray:
 
 def _label_text(value: Any) -> str:
     return str(value.item() if isinstance(value, np.generic) else value)
+
+
+def _json_values(classes: np.ndarray) -> list[Any]:
+    """The classes as JSON can store them: numbers and text as themselves, others as text."""
+    plain = [c.item() if isinstance(c, np.generic) else c for c in classes]
+    return [c if isinstance(c, (str, int, float)) else _label_text(c) for c in plain]
 
 
 def _natural_order(values: list[Any]) -> np.ndarray:
