@@ -12,7 +12,13 @@ import pytest
 from lcformer.data import datasets
 from lcformer.data.samples import SAMPLES_VERSION
 from lcformer.errors import ConfigError, ConfigMismatchError
-from lcformer.experiments.ablation import STEP_NAMES, AblationConfig, _mean, run_ablation
+from lcformer.experiments.ablation import (
+    STEP_NAMES,
+    AblationConfig,
+    _mean,
+    ablation_table,
+    run_ablation,
+)
 from lcformer.reporting.results import results_document
 from lcformer.training.config import TrainConfig
 
@@ -101,3 +107,13 @@ def test_a_score_of_some_folds_says_how_many() -> None:
     assert _mean(pd.Series([0.8, 0.6]), folds=5) == "0.700 ± 0.141 (2/5 folds)"
     assert _mean(pd.Series([0.8, 0.6]), folds=2) == "0.700 ± 0.141"
     assert _mean(pd.Series([0.8]), folds=None) == "0.800"
+
+
+def test_the_hardware_line_names_each_machine_once_and_which_rows_ran_where() -> None:
+    long = pd.DataFrame({
+        "step": ["trees", "trees", "random_forest", "gradient_boosting"],
+        "repeat": ["split"] * 4, "macro_f1": [0.9, 0.9, 0.8, 0.8],
+        "accuracy": [0.9, 0.9, 0.8, 0.8], "n_test_stars": [10] * 4, "seconds": [60.0] * 4,
+        "hardware": ["CPU X, 2 threads", "CPU X, 2 threads", "CPU X, 2 jobs", "CPU X, 2 jobs"]})
+    table = ablation_table(long, "synthetic", TrainConfig(), folds=None)
+    assert "hardware: CPU X, 2 threads; baseline CPU X, 2 jobs." in table

@@ -245,7 +245,10 @@ def ablation_table(long: pd.DataFrame, dataset: str, train: TrainConfig,
     split = (f"{folds}-fold stratified cross-validation (mean ± std)" if folds else
              "the dataset's own split, or where it has none stratified 70/10/20 by star "
              "(seed 0)")
-    hardware = ", ".join(sorted(set(long["hardware"].astype(str))))
+    baseline = long["step"].isin(list(BASELINE_LABELS))
+    hardware = "; ".join(sorted(set(long.loc[~baseline, "hardware"].astype(str)))
+                         + [f"baseline {h}" for h in
+                            sorted(set(long.loc[baseline, "hardware"].astype(str)))])
     lines = [f"# Ablation on {dataset}", "",
              f"Star-level test scores, {split}. Training: {train.epochs} epochs, batch "
              f"{train.batch_size}, lr {train.lr:g} ({train.schedule}), seed {train.seed}; "
