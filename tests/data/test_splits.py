@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -11,6 +12,7 @@ from lcformer.data.splits import (
     split_stars,
     stratified_split,
 )
+from lcformer.errors import ConfigError
 
 labels_strategy = st.lists(st.sampled_from(["a", "b", "c", "d"]), min_size=1, max_size=300)
 
@@ -24,8 +26,16 @@ def test_every_star_lands_in_exactly_one_part(labels, seed):
     assert len(parts) == len(labels)  # one part per star, so no star is in two parts
     for cls in set(labels.tolist()):
         n = (labels == cls).sum()
-        assert (parts[labels == cls] == "train").sum() == int(np.floor(0.7 * n))
-        assert (parts[labels == cls] == "val").sum() == int(np.floor(0.1 * n))
+        assert (parts[labels == cls] == "train").sum() == 7 * n // 10  # exact, in integers
+        assert (parts[labels == cls] == "val").sum() == n // 10
+
+
+def test_counts_are_exact_where_the_product_rounds_below_an_integer():
+    """0.7 * 90 is 62.99999999999999 in floating point: still 63 training stars."""
+    for n in (90, 170, 180, 330, 650):
+        parts = stratified_split(np.array(["a"] * n), seed=0)
+        assert [(parts == p).sum() for p in ("train", "val", "test")] == [
+            7 * n // 10, n // 10, n - 7 * n // 10 - n // 10]
 
 
 def test_no_star_appears_in_two_parts_when_windows_are_gathered():
@@ -64,6 +74,11 @@ def test_kfold_tests_each_star_once():
     assert (tested == 1).all()
     for f in folds:
         assert (f == "val").sum() > 0
+
+
+def test_kfold_refuses_more_folds_than_any_class_has_stars():
+    with pytest.raises(ConfigError, match="largest class of this dataset has 3"):
+        kfold_splits(np.array(["a"] * 3 + ["b"] * 2 + ["c"] * 3), k=4)
 
 
 def test_balance_gives_exactly_sample_stars_per_class():

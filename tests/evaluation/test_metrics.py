@@ -79,6 +79,13 @@ def test_classification_metrics_perfect() -> None:
     assert m.accuracy == 1.0 and m.macro_f1 == 1.0 and m.confusion == [[2, 0], [0, 2]]
 
 
+def test_classification_metrics_of_no_stars_are_not_numbers() -> None:
+    empty = np.array([], dtype=int)
+    m = classification_metrics(empty, empty, ["x", "y"], probs=np.zeros((0, 2)))
+    assert m.n == 0 and np.isnan(m.accuracy) and np.isnan(m.macro_f1) and np.isnan(m.ece)
+    assert m.confusion == [[0, 0], [0, 0]] and m.per_class["x"]["support"] == 0
+
+
 def _model_and_windows():
     torch.manual_seed(0)
     model = build_model("encoder", n_classes=3, emb=8, heads=2, max_tokens=8)

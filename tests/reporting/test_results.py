@@ -12,7 +12,12 @@ import pytest
 
 from lcformer.cli import main
 from lcformer.models.registry import BASELINE_MODELS
-from lcformer.reporting.results import read_sweep, results_document, run_seconds
+from lcformer.reporting.results import (
+    _summary_line,
+    read_sweep,
+    results_document,
+    run_seconds,
+)
 
 SWEEP_ARGS = ["--models", "naive,ae_frozen,encoder", "--heads", "2", "--embs", "8",
               "--epochs", "1", "--pretrain-epochs", "1", "--window", "20", "--stride", "10",
@@ -164,3 +169,18 @@ def test_sweep_and_results_on_the_real_macho_samples(data_root, tmp_path, capsys
     assert "## macho" in text and "research MACHO table" in text
     assert "## MACHO" not in text  # the general MACHO note only when no MACHO section
     assert "| Model 1 (naive) |" in text and "| features + random forest |" in text
+
+
+def test_the_ablation_summary_compares_the_folds_both_rows_finished() -> None:
+    """An interrupted 5-fold ablation: trees over 5 folds, the forest over fold0 only. The
+    summary scores both on fold0, says so, and its difference is that of the shown values."""
+    rows = [("trees", f"fold{i}", f1) for i, f1 in enumerate([0.9004, 0.8, 0.8, 0.8, 0.8])]
+    rows += [("random_forest", "fold0", 0.8)]
+    long = pd.DataFrame(rows, columns=["step", "repeat", "macro_f1"])
+    assert _summary_line(long, "trees", folds=5) == (
+        "0.900 (trees) (1/5 folds) | 0.800 (features + random forest) (1/5 folds) | +0.100")
+    both = pd.concat([long, pd.DataFrame([("random_forest", f"fold{i}", 0.7) for i in
+                                          range(1, 5)], columns=long.columns)])
+    assert _summary_line(both, "trees", folds=5) == (
+        "0.820 (trees) | 0.720 (features + random forest) | +0.100")
+    assert _summary_line(long[long["step"] == "trees"], "trees", folds=5) is None

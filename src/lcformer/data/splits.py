@@ -38,8 +38,9 @@ def stratified_split(labels: np.ndarray, fractions: tuple[float, float, float] =
     out = np.empty(len(labels), dtype=object)
     for cls in sorted(set(labels.tolist())):
         stars = rng.permutation(np.flatnonzero(labels == cls))
-        n_train = int(np.floor(fractions[0] * len(stars)))
-        n_val = int(np.floor(fractions[1] * len(stars)))
+        # 1e-9: 0.7 * 90 is 62.99999999999999 in floating point, and its floor would be 62.
+        n_train = int(np.floor(fractions[0] * len(stars) + 1e-9))
+        n_val = int(np.floor(fractions[1] * len(stars) + 1e-9))
         out[stars[:n_train]] = "train"
         out[stars[n_train:n_train + n_val]] = "val"
         out[stars[n_train + n_val:]] = "test"
@@ -80,6 +81,10 @@ def kfold_splits(labels: np.ndarray, k: int = 10, val_fraction: float = 0.1,
     labels = np.asarray(labels)
     if k > len(labels):
         raise ConfigError(f"{k} folds need at least {k} stars; this dataset has {len(labels)}")
+    largest = int(np.unique(labels, return_counts=True)[1].max()) if len(labels) else 0
+    if largest < k:  # scikit-learn's StratifiedKFold refuses it
+        raise ConfigError(f"{k} stratified folds need a class of at least {k} stars; the "
+                          f"largest class of this dataset has {largest}")
     folds = StratifiedKFold(n_splits=k, shuffle=True, random_state=seed)
     result = []
     for i, (rest, test) in enumerate(folds.split(np.zeros(len(labels)), labels)):

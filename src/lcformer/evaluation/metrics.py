@@ -138,6 +138,14 @@ def classification_metrics(y_true: np.ndarray, y_pred: np.ndarray, classes: list
     that lacks a rare class below 1 whatever the model does. A class predicted but absent
     counts as 0 (every such prediction is wrong)."""
     labels = list(range(len(classes)))
+    if not len(y_true):  # nothing to score (scikit-learn refuses empty input)
+        nan = float("nan")
+        return Metrics(accuracy=nan, macro_f1=nan, weighted_f1=nan, macro_precision=nan,
+                       macro_recall=nan, n=0,
+                       per_class={c: {"precision": nan, "recall": nan, "f1-score": nan,
+                                      "support": 0.0} for c in classes},
+                       confusion=[[0] * len(classes) for _ in classes],
+                       ece=None if probs is None else nan)
     kwargs: dict[str, Any] = {"labels": labels, "zero_division": 0}
     report = classification_report(y_true, y_pred, target_names=classes, output_dict=True,
                                    **kwargs)
@@ -147,7 +155,7 @@ def classification_metrics(y_true: np.ndarray, y_pred: np.ndarray, classes: list
         return float(score(y_true, y_pred, average="macro", **occurring))
 
     return Metrics(
-        accuracy=float(accuracy_score(y_true, y_pred)) if len(y_true) else float("nan"),
+        accuracy=float(accuracy_score(y_true, y_pred)),
         macro_f1=macro(f1_score),
         weighted_f1=float(f1_score(y_true, y_pred, average="weighted", **kwargs)),
         macro_precision=macro(precision_score),

@@ -20,8 +20,10 @@ Each row adds one thing an astronomer knows matters (``../docs/results.md`` show
 Rows 2-9 are the periodic model with options; every row has the same training budget (the
 periodic model's, or the one given), and the feature baseline (random forest, gradient
 boosting) runs on exactly the test stars of rows 2-9. Star views keep every star; the research
-windows drop stars shorter than one window, so row 1 is tested on the test stars it keeps
-(its count is in the table).
+windows drop stars shorter than one window, and row 1's split is drawn among the stars it
+keeps: where stars were dropped, its test stars are a different draw (some of them training
+stars of rows 2-9), so compare row 1 with the others as a separate experiment. Its count of
+test stars is in the table; where nothing is dropped, all rows share their test stars.
 
 Layout of an ablation folder: ``ablation.json`` (settings, dataset, commands),
 ``<step>/<repeat>/`` run folders, ``baseline/<repeat>/``, ``ablation.csv`` (one row per run)

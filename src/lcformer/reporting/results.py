@@ -405,21 +405,49 @@ def results_document(sweep_dirs: list[str | os.PathLike], out: str | os.PathLike
     return text, skipped
 
 
+def _summary_row(long: pd.DataFrame) -> str | None:
+    """The product's default step when it ran, else the fullest row run."""
+    from lcformer.experiments.ablation import DEFAULT_STEP, STEP_NAMES
+
+    steps = set(long["step"])
+    return DEFAULT_STEP if DEFAULT_STEP in steps else next(
+        (s for s in reversed(STEP_NAMES) if s in steps), None)
+
+
+def _summary_line(long: pd.DataFrame, step: str, folds: int | None) -> str | None:
+    """``step`` against the best baseline classifier, on the folds that both finished (the
+    same test stars), as "model | baseline | difference" cells; the difference is that of
+    the rounded values shown, so the line adds up. None: no baseline has finished a fold
+    that ``step`` finished."""
+    finished = long.groupby("step")["repeat"].agg(set)
+
+    def shown(row: str, repeats: list[str]) -> float:
+        scores = long.loc[(long["step"] == row) & long["repeat"].isin(repeats), "macro_f1"]
+        return round(float(scores.mean()), 3)
+
+    shared = {m: sorted(finished[step] & finished[m]) for m in BASELINE_LABELS
+              if m in finished.index and finished[step] & finished[m]}
+    if not shared:
+        return None
+    best = max(shared, key=lambda m: shown(m, shared[m]))
+    repeats = shared[best]
+    model, baseline = shown(step, repeats), shown(best, repeats)
+    some = f" ({len(repeats)}/{folds} folds)" if folds and len(repeats) < folds else ""
+    return (f"{model:.3f} ({step}){some} | {baseline:.3f} ({row_label(best)}){some} | "
+            f"{model - baseline:+.3f}")
+
+
 def ablation_lines(folders: list[Path], out: Path, figures: bool = True) -> list[str]:
     """The ablation sections (``lcformer ablation`` folders): a summary of the periodic model
     as it is by default against the feature baseline on the same test stars, then each table,
     its command and the folded test stars of that row."""
-    from lcformer.experiments.ablation import (
-        DEFAULT_STEP,
-        STEP_NAMES,
-        AblationConfig,
-        ablation_table,
-    )
+    from lcformer.experiments.ablation import DEFAULT_STEP, AblationConfig, ablation_table
 
     lines = ["## Ablation: from the research encoder to the periodic model", "",
              "Each row adds one change (`lcformer ablation`); the feature baseline is trained "
              "and tested on the same stars as the star-view rows. The summary's periodic "
-             f"model is the `{DEFAULT_STEP}` row, the default (else the last row run).", "",
+             f"model is the `{DEFAULT_STEP}` row, the default (else the last row run), "
+             "scored on the folds that it and the baseline both finished.", "",
              "| dataset (folder) | periodic model: macro-F1 | best feature baseline | "
              "difference |", "|---|---|---|---|"]
     body: list[str] = []
@@ -427,20 +455,13 @@ def ablation_lines(folders: list[Path], out: Path, figures: bool = True) -> list
         info = _read_json(folder / "ablation.json")
         if not (folder / "ablation.csv").is_file():
             raise SweepFolderError(f"{folder}: the ablation has no finished run yet")
-        long = pd.read_csv(folder / "ablation.csv")
-        mean = long.groupby("step")["macro_f1"].mean()
-        # The product's default when it ran, else the fullest row run.
-        last = DEFAULT_STEP if DEFAULT_STEP in mean.index else next(
-            (s for s in reversed(STEP_NAMES) if s in mean.index), None)
-        feats = [m for m in BASELINE_LABELS if m in mean.index]
-        best = max(feats, key=lambda m: mean[m]) if feats else None
-        earlier = "" if info.get("samples_version") == SAMPLES_VERSION else ", earlier inputs"
-        if last is not None and best is not None:
-            lines.append(f"| {info['dataset']} ({folder.name}{earlier}) | {mean[last]:.3f} "
-                         f"({last}) | "
-                         f"{mean[best]:.3f} "
-                         f"({row_label(best)}) | {mean[last] - mean[best]:+.3f} |")
+        long = pd.read_csv(folder / "ablation.csv", dtype={"repeat": str})
         settings = AblationConfig.from_dict(info["ablation"])
+        last = _summary_row(long)
+        line = _summary_line(long, last, settings.folds) if last is not None else None
+        if line is not None:
+            earlier = "" if info.get("samples_version") == SAMPLES_VERSION else ", earlier inputs"
+            lines.append(f"| {info['dataset']} ({folder.name}{earlier}) | {line} |")
         table = ablation_table(long, info["dataset"], settings.train, settings.folds).splitlines()
         commands = info.get("commands") or [f"(not recorded; see {folder / 'ablation.json'})"]
         classes = (f"Classes: {', '.join(info['classes'])}." if info.get("classes") else
@@ -455,7 +476,8 @@ def ablation_lines(folders: list[Path], out: Path, figures: bool = True) -> list
                  if len(commands) > 1 else "Made by:", "", "```", *commands, "```", "",
                  *table[2:], "",  # without its title
                  "Minutes: wall-clock time of the runs on the hardware named, one run after "
-                 "the other; the baseline's row counts its classifiers' fitting only.", ""]
+                 "the other; a baseline row counts the light-curve feature extraction, which "
+                 "both classifiers share, and its classifier's fitting.", ""]
         if figures and last is not None:
             repeat = str(long[long["step"] == last]["repeat"].iloc[0])
             source = folder / last / repeat / "figures" / "folded_test_stars.png"
