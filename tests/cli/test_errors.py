@@ -162,3 +162,16 @@ def test_every_option_has_help_with_its_default() -> None:
             assert action.help, (name, action.dest)
             if action.option_strings:  # positionals have no default
                 assert "default" in action.help, (name, action.option_strings)
+
+
+def test_prepare_of_the_default_model_that_keeps_no_curve_exits_1(tmp_path) -> None:
+    """Every magnitude blank: cleaning keeps no curve, and the star views say so (they
+    failed inside with a KeyError, exit 3)."""
+    folder = tmp_path / "allnan"
+    folder.mkdir()
+    (folder / "labels.csv").write_text("id,class\na,x\nb,y\n")
+    rows = [f"{star},V,{t}.0,,0.05" for star in "ab" for t in range(20)]
+    (folder / "lightcurves.csv").write_text("id,band,time,mag,err\n" + "\n".join(rows) + "\n")
+    line = one_line(lcformer("prepare", folder, "--quiet", cwd=tmp_path), EXIT_NOTHING)
+    assert line.startswith("lcformer: nothing produced: kept 0 stars of allnan"), line
+    assert "too_few_points 2" in line

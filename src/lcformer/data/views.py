@@ -204,7 +204,8 @@ def make_views(lcs: LightCurves, periods: pd.DataFrame, bands: list[str],
 def _curve_stats(lcs: LightCurves) -> pd.DataFrame:
     frame = pd.DataFrame({"curve": lcs.curve_index, "mag": lcs.mag, "err": lcs.err})
     grouped = frame.groupby("curve", sort=True)
-    q = grouped["mag"].quantile([0.05, 0.25, 0.5, 0.75, 0.95]).unstack()
+    levels = [0.05, 0.25, 0.5, 0.75, 0.95]
+    q = grouped["mag"].quantile(levels).unstack().reindex(columns=levels)  # 0 curves: empty
     stats = pd.DataFrame(index=pd.RangeIndex(lcs.n_curves))
     stats["median"] = q[0.5]
     iqr_sigma = (q[0.75] - q[0.25]) / 1.349
