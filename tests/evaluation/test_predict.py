@@ -3,6 +3,7 @@ signal is flagged; outputs are in the format asked for; nothing classified is a 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import numpy as np
@@ -145,6 +146,31 @@ def test_stars_with_too_little_signal_are_flagged_not_dropped(periodic) -> None:
         "sine": "", "noise": "", "flat": "no_significant_period", "five": ""}
     with pytest.raises(ConfigError, match="max_fap"):
         FlagConfig(max_fap=0.0)
+
+
+def test_curves_without_a_band_take_the_band_of_a_one_band_model(periodic) -> None:
+    """Per-star files carry no band: their stars are the model's band, not garbage."""
+    model, metadata = periodic
+    (band,) = metadata["bands"]
+    named = signal_test_stars()
+    unnamed = dataclasses.replace(named, bands=np.full(named.n_curves, "", dtype=object))
+    expected = predict_stars(model, metadata, named, device="cpu")
+    got = predict_stars(model, metadata, unnamed, device="cpu")
+    pd.testing.assert_frame_equal(got.table, expected.table)
+    assert got.report.events["curves_taken_in_the_model's_band"] == 4
+    assert band != "" and "curves_taken_in_the_model's_band" not in expected.report.events
+
+
+def test_curves_in_a_band_the_model_lacks_are_dropped_and_their_stars_listed(periodic) -> None:
+    model, metadata = periodic
+    lcs = signal_test_stars()
+    other = np.where(lcs.ids == "sine", "I", np.asarray(lcs.bands, dtype=object))
+    result = predict_stars(model, metadata, dataclasses.replace(lcs, bands=other),
+                           device="cpu")
+    assert result.table["id"].tolist() == ["noise", "flat", "five"]
+    assert result.unclassified.set_index("id")["reason"].to_dict() == {
+        "sine": f"no curve in a band the model knows ({metadata['bands'][0]!r})"}
+    assert result.report.curves["band_the_model_lacks"] == 1
 
 
 def test_chunks_change_nothing(periodic) -> None:

@@ -2,7 +2,9 @@
 
 The model's metadata carries its cleaning and token configuration, so new light curves go
 through the same steps as the training data. Stars that cannot be classified (nothing left after
-cleaning, or too short for one window) are listed with the reason, never silently left out.
+cleaning, too short for one window, or no curve in a band the model knows) are listed with the
+reason, never silently left out. A curve without a band name is taken to be in the band of a
+one-band model (:func:`in_model_bands`).
 Stars that are classified on too little signal (too few points, a constant magnitude, no
 significant period) keep their probabilities but get a ``flag`` (:class:`FlagConfig`), so a
 confident-looking label on noise is never silent.
@@ -13,6 +15,7 @@ whatever the size of the input; a star's prediction does not depend on its neigh
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -124,11 +127,13 @@ def _predict_chunk(model: LightCurveClassifier, metadata: dict[str, Any], lcs: L
                    n_jobs: int, report: DropReport) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(predictions, unclassified stars) of the stars of ``lcs``."""
     classes = list(metadata["classes"])
+    bands = list(metadata.get("bands", []))
     cleaned, report = clean(lcs, config.cleaning, report)
+    cleaned, foreign = in_model_bands(cleaned, bands, report)
     if cleaned.n_curves == 0:  # nothing to make samples of
-        return _empty_table(metadata, config), unclassified_stars(lcs, cleaned, [],
-                                                                  config.tokens)
-    info = SampleInfo(list(metadata.get("bands", [])), list(metadata.get("extra_names", [])),
+        return _empty_table(metadata, config), unclassified_stars(
+            lcs, cleaned, [], config.tokens, foreign, bands)
+    info = SampleInfo(bands, list(metadata.get("extra_names", [])),
                       None, metadata.get("feature_span"))
     samples, info = make_samples(cleaned, config, report, info=info, n_jobs=n_jobs)
     extra = samples.extra if samples.extra.shape[1] else None
@@ -150,7 +155,37 @@ def _predict_chunk(model: LightCurveClassifier, metadata: dict[str, Any], lcs: L
     table["flag"] = signal_flags(cleaned, table["id"].to_numpy(dtype=object),
                                  table["fap"].to_numpy() if "fap" in table else None, flags)
     return table, unclassified_stars(lcs, cleaned, table["id"].to_numpy(dtype=object),
-                                     config.tokens)
+                                     config.tokens, foreign, bands)
+
+
+def in_model_bands(lcs: LightCurves, bands: list[str],
+                   report: DropReport) -> tuple[LightCurves, set[str]]:
+    """The curves in bands the model knows, and the stars left with none.
+
+    Star views give each band its own channel and scalars, so a curve in a band the model never
+    saw would be classified without them, and wrongly: such curves are dropped and counted. A
+    curve without a band name (a per-star file, a table without a band column) of a star with
+    one curve is taken to be in the band of a one-band model, and the other way round; that is
+    counted too. Window models (``bands`` empty) read every band alike."""
+    if not bands or lcs.n_curves == 0:
+        return lcs, set()
+    names = np.asarray(lcs.bands, dtype=object)
+    if len(bands) == 1:
+        ids = pd.Series(lcs.ids, dtype=object)
+        alone = ~ids.duplicated(keep=False).to_numpy()
+        unnamed = (names == "") if bands[0] != "" else np.ones(len(names), bool)
+        taken = alone & unnamed & (names != bands[0])
+        if taken.any():
+            report.note("curves_taken_in_the_model's_band", int(taken.sum()))
+            names = np.where(taken, bands[0], names)
+            lcs = dataclasses.replace(lcs, bands=names)
+    known = np.isin(names.astype(str), bands)
+    if known.all():
+        return lcs, set()
+    report.drop_curves("band_the_model_lacks", int(np.count_nonzero(~known)))
+    kept = lcs.select(np.flatnonzero(known))
+    foreign = set(lcs.ids[~known].tolist()) - set(kept.ids.tolist())
+    return kept, foreign
 
 
 def _empty_table(metadata: dict[str, Any], config: PrepareConfig) -> pd.DataFrame:
@@ -171,8 +206,10 @@ def model_prepare_config(metadata: dict[str, Any]) -> PrepareConfig:
 
 def unclassified_stars(raw: LightCurves, cleaned: LightCurves,
                        classified: Collection[str] | np.ndarray,
-                       tokens: TokenConfig) -> pd.DataFrame:
-    """Every star of the input without a prediction, and why (in input order)."""
+                       tokens: TokenConfig, foreign: Collection[str] = (),
+                       bands: Collection[str] = ()) -> pd.DataFrame:
+    """Every star of the input without a prediction, and why (in input order). ``foreign``:
+    stars whose every curve is in a band the model lacks (its ``bands``)."""
     stars = pd.Index(pd.unique(pd.Series(raw.ids, dtype=object)), dtype=object)
     missing = stars[~stars.isin(list(classified))].to_numpy(dtype=object)
     if not len(missing):
@@ -180,8 +217,11 @@ def unclassified_stars(raw: LightCurves, cleaned: LightCurves,
     longest = (pd.Series(cleaned.lengths - 1, index=pd.Index(cleaned.ids, dtype=object))
                .groupby(level=0).max().reindex(missing).to_numpy())
     reasons = []
-    for pairs in longest:
-        if not pairs >= 0:  # NaN: the star is not in the cleaned curves
+    model_bands = ", ".join(repr(b) for b in bands)
+    for star, pairs in zip(missing, longest, strict=True):
+        if star in foreign:
+            reasons.append(f"no curve in a band the model knows ({model_bands})")
+        elif not pairs >= 0:  # NaN: the star is not in the cleaned curves
             reasons.append("no usable points after cleaning (fewer than 2 left)")
         elif tokens.pad_short or pairs < tokens.token_size:
             reasons.append(f"too short for one token: {int(pairs)} (dt, dm) pairs < "
