@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import tomllib
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -270,3 +271,16 @@ def test_a_fresh_run_clears_an_earlier_runs_outputs_only(tmp_path) -> None:
     (tmp_path / "config.toml").write_text('[run]\nsplit = "auto"\n')
     runs.clear_run(tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["config.toml", "notes.txt"]
+
+
+def test_a_run_records_its_prepared_folder_as_an_absolute_path(tmp_path, monkeypatch) -> None:
+    """`lcformer info` run from another directory must find it (the default work folder,
+    ./lcformer-work, is relative)."""
+    from types import SimpleNamespace
+
+    from lcformer.training.runs import _where
+
+    monkeypatch.chdir(tmp_path)
+    assert _where(SimpleNamespace(path=Path("work/prepared/x"))) == str(
+        tmp_path.resolve() / "work" / "prepared" / "x")
+    assert _where(SimpleNamespace(path=None)) is None

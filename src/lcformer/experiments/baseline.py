@@ -129,7 +129,7 @@ def run_baseline(data: PreparedDataset, split: str = "auto", seed: int = 0,
     import light_curve
 
     info = {
-        "prepared": str(data.path),
+        "prepared": str(data.path.resolve()) if data.path is not None else None,
         "model_seed": model_seed,
         "test_ids": sorted(star_ids[test].tolist()),
         "features": {

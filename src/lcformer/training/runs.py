@@ -328,9 +328,15 @@ def run_hparams(model: LightCurveClassifier, data: PreparedDataset,
             "split_seed": config.split_seed, "sample_per_class": config.sample_per_class}
 
 
+def _where(data: PreparedDataset) -> str | None:
+    """The prepared folder as an absolute path, so that `lcformer info` finds it from any
+    directory (the default work folder is relative); None for data prepared in memory."""
+    return str(data.path.resolve()) if data.path is not None else None
+
+
 def write_config(run_dir: Path, data: PreparedDataset, config: RunConfig) -> None:
     doc = {"lcformer_version": __version__, "dataset": {
-        "name": data.name, "prepared": str(data.path),
+        "name": data.name, "prepared": _where(data),
         "input_hash": data.manifest["input_hash"]}, "prepare": data.manifest["config"],
         "run": config.to_dict()}
     atomic.write_text(run_dir / "config.toml", tomli_w.dumps(drop_none(doc)))
