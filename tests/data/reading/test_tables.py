@@ -109,6 +109,20 @@ def test_wrong_columns_problem_lists_found_and_expected(tmp_path: Path) -> None:
     assert report.curves == Counter(unreadable_file=1)
 
 
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_an_optional_column_the_user_named_must_be_there(tmp_path: Path, suffix) -> None:
+    """--columns err=magerr on a file without magerr: every error would be unknown."""
+    path = tmp_path / f"lc{suffix}"
+    frame = pd.DataFrame({"id": ["a"] * 3, "time": [1.0, 2, 3], "mag": [12.0, 12, 13],
+                          "err": [0.1] * 3})
+    frame.to_csv(path, index=False) if suffix == ".csv" else frame.to_parquet(path)
+    for named in (Columns(err="magerr"), Columns(band="filtercode")):
+        report = DropReport()
+        assert read_long_table(path, columns=named, report=report).n_curves == 0
+        assert "no column for --columns" in report.problems[0], report.problems
+    assert read_long_table(path, columns=Columns(err="ERR")).n_curves == 1  # any case
+
+
 def test_parquet_and_gzipped_csv_give_the_same_curves(tmp_path: Path) -> None:
     frame = _frame()
     frame.to_parquet(tmp_path / "lc.parquet")

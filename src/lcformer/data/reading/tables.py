@@ -470,6 +470,16 @@ def _usable(found: list[str], columns: Columns, required: tuple[str, ...], name:
            if have in found}
     if not _check_columns(list(use.values()), columns, str(name), sink, required, found):
         return None
+    # An optional column the user named (--columns err=magerr) must be there: read without
+    # it, every error would be unknown, or every curve in no band, with no error.
+    default = Columns()
+    absent = [f"{role}={getattr(columns, role)}" for role in ("band", "err")
+              if getattr(columns, role) != getattr(default, role)
+              and getattr(resolved, role) not in found]
+    if absent:
+        sink.problem(f"{name}: found columns {found}; no column for --columns "
+                     f"{','.join(absent)}", "unreadable_file")
+        return None
     return use
 
 
