@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import io
 import tarfile
 import zipfile
@@ -38,6 +39,19 @@ def test_parse_formats() -> None:
     t, m, e = parse_columns("1.0, 2.0\n3.0, 4.0\n")
     np.testing.assert_array_equal(m, [2, 4])
     assert np.isnan(e).all()
+
+
+def test_empty_fields_are_missing_values_and_gzip_is_read() -> None:
+    """pandas writes NaN as an empty field: one missing value, not a lost star."""
+    text = "t,mag,err\n1,12.0,\n2,,0.1\n,12.5,0.1\n4, ,0.2\r\n5,13.0,0.1\n"
+    t, m, e = parse_columns(text)
+    np.testing.assert_array_equal(t, [1, 2, np.nan, 4, 5])
+    np.testing.assert_array_equal(m, [12.0, np.nan, 12.5, np.nan, 13.0])
+    np.testing.assert_array_equal(e, [np.nan, 0.1, 0.1, 0.2, 0.1])
+    for part, back in zip(parse_columns(gzip.compress(text.encode())), (t, m, e), strict=True):
+        np.testing.assert_array_equal(part, back)
+    with pytest.raises(FileProblem, match="damaged gzip"):
+        parse_columns(gzip.compress(text.encode())[:20])
 
 
 @pytest.mark.parametrize(("text", "line", "reason", "words"), [

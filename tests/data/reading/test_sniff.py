@@ -28,10 +28,11 @@ def test_one_star_files_named_after_the_file(tmp_path: Path) -> None:
     frame = pd.DataFrame(star())
     frame.to_csv(tmp_path / "named.csv", index=False)
     frame.to_csv(tmp_path / "bare.csv", index=False, header=False)
+    frame.to_csv(tmp_path / "bare.csv.gz", index=False, header=False)  # compressed
     Table(star()).write(tmp_path / "v1.fits")
     Table({k.upper(): v for k, v in star().items()}).write(tmp_path / "upper.fits.gz")
     for name, stem in (("named.csv", "named"), ("bare.csv", "bare"), ("v1.fits", "v1"),
-                       ("upper.fits.gz", "upper")):
+                       ("upper.fits.gz", "upper"), ("bare.csv.gz", "bare")):
         curves = read_any(str(tmp_path / name))
         assert list(curves.ids) == [stem] and curves.n_points == 6, name
         np.testing.assert_allclose(curves.mag, star()["mag"])

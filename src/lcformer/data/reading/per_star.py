@@ -8,7 +8,9 @@ over points); only a file that fails is re-read line by line to say where and wh
 
 from __future__ import annotations
 
+import gzip
 import io
+import re
 import tarfile
 import zipfile
 from collections import Counter, defaultdict
@@ -162,12 +164,22 @@ def read_folder(
     return _assemble(ids, arrays, None, None)
 
 
+GZIP_MAGIC = b"\x1f\x8b"
+#: A field with nothing (or only blanks) in it, between commas or at a line's ends.
+_EMPTY_FIELD = re.compile(r"(?<=,)[ \t]*(?=,|\r?$)|^[ \t]*(?=,)", re.MULTILINE)
+
+
 def parse_columns(data: bytes | str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(time, mag, err) of one CSV or whitespace file; err is NaN when there are 2 columns.
 
     ``#`` lines are comments; a first line without any number is a header. Raises
     :class:`FileProblem` with the 1-based line of the first thing that is wrong.
     """
+    if isinstance(data, bytes) and data[:2] == GZIP_MAGIC:  # star.csv.gz, star.dat.gz
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError) as error:
+            raise FileProblem(1, f"damaged gzip data: {error}") from None
     text = data.decode("utf-8", errors="replace") if isinstance(data, bytes) else data
     if not text.strip():
         raise FileProblem(1, "empty file", "empty_file")
@@ -185,6 +197,8 @@ def parse_columns(data: bytes | str) -> tuple[np.ndarray, np.ndarray, np.ndarray
     if not first:
         raise FileProblem(max(header_line, 1), "no data lines", "empty_file")
     delimiter = "," if "," in first else None
+    if delimiter:  # an empty field (pandas writes NaN so) is a missing value, not an error
+        text = _EMPTY_FIELD.sub("nan", text)
     n_columns = len(_split(first))
     if n_columns < 2:
         raise FileProblem(first_line, f"found {n_columns} column, need time, mag[, err]")

@@ -67,7 +67,7 @@ def read_any(source: str, data_dir: str | Path | None = None,
             raise InputError(f"{path}:{problem.line}: {problem.message}") from None
         except OSError as error:
             raise InputError(f"{path}: cannot read: {error}") from None
-        curves = LightCurves.from_arrays([path.stem], [""], [len(time)], time, mag, err)
+        curves = LightCurves.from_arrays([_star(path)], [""], [len(time)], time, mag, err)
     return _finish(curves, reading, path, report, before)
 
 
