@@ -236,6 +236,9 @@ def test_the_default_model_trains_on_star_views_and_predicts_periods(tiny_synthe
     assert not any("period_s_to_n" in name for name in metadata["extra_names"])
     assert float(model.weight) == pytest.approx(metadata["forest"]["network_weight"])
     assert (run_dir / "network" / "last.safetensors").is_file()  # the network's own
+    # ... which is not a model to predict with: said so, not "no checkpoint".
+    assert main(["predict", str(run_dir), str(table), "--checkpoint", "last"]) == 2
+    assert "saved as best.safetensors only" in capsys.readouterr().err
     assert main(["info", str(run_dir)]) == 0
     out = capsys.readouterr().out
     assert ("with a forest of 500 trees and 100 boosting iterations (weight of the network"

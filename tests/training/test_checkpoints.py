@@ -174,6 +174,11 @@ def test_flipped_tensor_bytes_are_refused_naming_the_file(tmp_path, saved_bytes)
     with pytest.raises(CorruptFileError, match=r"best\.safetensors: damaged checkpoint: its "
                                                r"contents do not match the SHA-256") as info:
         load_checkpoint(path)
+    # The last weights are offered only where there are some (a model with trees has none).
+    assert "--checkpoint last" not in str(info.value) and "\n" not in str(info.value)
+    (tmp_path / "last.safetensors").write_bytes(saved_bytes)
+    with pytest.raises(CorruptFileError) as info:
+        load_checkpoint(path)
     assert "--checkpoint last" in str(info.value) and "\n" not in str(info.value)
 
 

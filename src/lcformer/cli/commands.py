@@ -479,7 +479,8 @@ def build_parser() -> argparse.ArgumentParser:
                                  "one Parquet file per partition, continued when rerun "
                                  "(default: predictions/)")
     p.add_argument("--checkpoint", default="best", choices=["best", "last"],
-                   help="which weights (default: best, the best validation epoch)")
+                   help="which weights (default: best, the best validation epoch; last: the "
+                        "last epoch's, for models without trees)")
     p.add_argument("--jobs", type=int, default=1,
                    help="threads of the period search (-1: all cores; default: 1)")
     add_config_options(p, TokenConfig, "tokens", only=("pad_short",),
@@ -493,7 +494,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("model_dir", help="a run folder (or a folder saved by Classifier.save)")
     p.add_argument("out", help="the ONNX file to write, *.onnx")
     p.add_argument("--checkpoint", default="best", choices=["best", "last"],
-                   help="which weights (default: best, the best validation epoch)")
+                   help="which weights (default: best, the best validation epoch; last: the "
+                        "last epoch's, for models without trees)")
 
     p = command("baseline", cmd_baseline, "light-curve features + random forest and gradient "
                                           "boosting, on the deep runs' star split", dataset=True,

@@ -79,7 +79,7 @@ class CheckpointFile:
 
 def _advice(path: Path) -> str:
     """What to do about a damaged checkpoint, by the part it plays in a run folder."""
-    if path.name == "best.safetensors":
+    if path.name == "best.safetensors" and path.with_name("last.safetensors").is_file():
         return ("copy or download it again, retrain, or use the run's last weights "
                 "(`lcformer predict --checkpoint last`, `Classifier.load(folder, 'last')`)")
     if path.name == "last.safetensors":
