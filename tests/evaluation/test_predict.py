@@ -227,8 +227,16 @@ def test_nothing_classified_is_a_failure(tiny_run, tmp_path, capsys) -> None:
     stars = tmp_path / "stars.csv"
     lcs.to_frame().to_csv(stars, index=False)
     out = tmp_path / "p.csv"
+    out.write_text("id,predicted\nold,a\n")  # an earlier run's
     assert main(["predict", str(tiny_run), str(stars), "--out", str(out), "--quiet"]) == 1
-    err = capsys.readouterr().err.strip().splitlines()
+    captured = capsys.readouterr()
+    err = captured.err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("lcformer: nothing produced: classified 0 of 1")
-    assert not out.exists()  # no empty predictions file that looks like a result
+    assert not out.exists()  # no predictions file that looks like this run's result
+    assert f"removed {out}" in captured.out
     assert pd.read_csv(tmp_path / "p_unclassified.csv")["id"].tolist() == ["all_nan"]
+    # A later run that classifies every star leaves no earlier list of unclassified stars.
+    LightCurves.from_list([star("fine", 60, 1)]).to_frame().to_csv(stars, index=False)
+    assert main(["predict", str(tiny_run), str(stars), "--out", str(out), "--quiet"]) == 0
+    assert pd.read_csv(out)["id"].tolist() == ["fine"]
+    assert not (tmp_path / "p_unclassified.csv").exists()

@@ -232,6 +232,9 @@ def cmd_predict(args: argparse.Namespace) -> int:
     result.report.merge(report)
     if len(result.table) == 0:
         where = f" (why: {write_unclassified(result, out)})" if len(result.unclassified) else ""
+        if out.is_file():  # an earlier run's predictions must not pass for this run's
+            out.unlink()
+            print(f"removed {out}: it held an earlier run's predictions")
         print(result.report.format())
         print(f"lcformer: nothing produced: classified 0 of {lcs.n_stars:,} stars{where}",
               file=sys.stderr)

@@ -274,11 +274,15 @@ def write_predictions(result: Predictions, out: Path) -> Path | None:
     ``<out>_unclassified<ext>`` (returned, or None when every star was classified)."""
     write_table(result.table, out)
     if not len(result.unclassified):
+        unclassified_path(out).unlink(missing_ok=True)  # an earlier run's, not this one's
         return None
     return write_unclassified(result, out)
 
 
+def unclassified_path(out: Path) -> Path:
+    return out.with_name(out.stem + "_unclassified" + out.suffix)
+
+
 def write_unclassified(result: Predictions, out: Path) -> Path:
     """The stars without a prediction, and why, beside ``out``."""
-    return write_table(result.unclassified,
-                       out.with_name(out.stem + "_unclassified" + out.suffix))
+    return write_table(result.unclassified, unclassified_path(out))
