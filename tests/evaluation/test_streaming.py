@@ -167,6 +167,28 @@ def test_what_counts_as_a_folder_of_partitions(tmp_path) -> None:
     assert partition_paths(paths[0]) == []
 
 
+def test_nested_partitions_keep_their_folders(model, tmp_path) -> None:
+    """LSDB's hive layout (Norder=K/Dir=D/Npix=N.parquet): partitions of one name in two
+    folders, each with its own output, the same as from a flat folder."""
+    lcs = new_stars()
+    flat = write_partitions(lcs, tmp_path / "flat", 2)
+    nested = []
+    for i, path in enumerate(flat):
+        target = tmp_path / "nested" / f"Norder={i}" / "Dir=0" / "Npix=1.parquet"
+        target.parent.mkdir(parents=True)
+        nested.append(path.rename(target))
+    (tmp_path / "nested" / "_metadata").write_bytes(b"")  # as LSDB writes, not data
+    assert partition_paths(tmp_path / "nested") == nested
+    summary = predict_partitions(*model, nested, tmp_path / "out", device="cpu",
+                                 progress=False)
+    assert summary.classified == lcs.n_stars
+    outputs = sorted(p.relative_to(tmp_path / "out").as_posix()
+                     for p in (tmp_path / "out").rglob("*.parquet"))
+    assert outputs == ["Norder=0/Dir=0/Npix=1.parquet", "Norder=1/Dir=0/Npix=1.parquet"]
+    again = predict_partitions(*model, nested, tmp_path / "out", device="cpu", progress=False)
+    assert again.skipped == 2 and again.classified == lcs.n_stars
+
+
 def test_the_command_on_partitions(tiny_run, tmp_path, monkeypatch, capsys) -> None:
     monkeypatch.chdir(tmp_path)
     write_partitions(new_stars(1), tmp_path / "in", 2)

@@ -11,7 +11,8 @@ stops the run with an error naming both files (repartition by id, e.g. Dask's
 Column names are mapped and fluxes converted as for one table (``ReadConfig``: ``--columns``,
 ``--flux``); input that looks like fluxes is refused.
 
-Output: for each input partition ``NAME.parquet``, ``OUT/NAME.parquet`` with one row per star
+Output: for each input partition ``NAME.parquet``, ``OUT/NAME.parquet`` (in the same folders
+below ``OUT`` as below the input folder, for nested partitions) with one row per star
 of it (:func:`~lcformer.evaluation.predict.all_stars_table`: the classified stars with their
 probabilities and ``flag``, the others with an empty ``predicted`` and their ``reason``), and
 that partition's drop report in the file's metadata. ``pd.read_parquet(OUT)`` reads them all.
@@ -30,6 +31,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -62,18 +64,30 @@ STRING_COLUMNS = ("id", "predicted", "flag", "reason")
 
 
 def partition_paths(folder: str | Path) -> list[Path]:
-    """The Parquet partitions of ``folder``, by name; [] unless it is a folder holding only
-    Parquet files (hidden and ``_``-prefixed names aside, as Dask and Spark write them).
+    """The Parquet partitions of ``folder``, by path; [] unless it is a folder holding only
+    Parquet files, at any depth (hive-style ``key=value/`` folders, as LSDB writes them;
+    hidden and ``_``-prefixed names aside, as Dask and Spark write them).
 
     A dataset folder (a table beside ``labels.csv``) is not a folder of partitions.
     """
     folder = Path(folder)
     if not folder.is_dir():
         return []
-    files = [p for p in folder.iterdir() if not p.name.startswith((".", "_"))]
-    if not files or any(not (p.is_file() and p.suffix.lower() == ".parquet") for p in files):
+    files = [p for p in folder.rglob("*") if p.is_file() and not any(
+        part.startswith((".", "_")) for part in p.relative_to(folder).parts)]
+    if not files or any(p.suffix.lower() != ".parquet" for p in files):
         return []
     return sorted(files)
+
+
+def output_names(paths: Sequence[Path]) -> list[Path]:
+    """Each partition's output, relative to the output folder: its path below the partitions'
+    common folder (``NAME.parquet`` for a flat folder; ``Norder=0/Npix=1.parquet`` keeps its
+    folders, so partitions of one name in two folders stay apart)."""
+    if len(paths) == 1:
+        return [Path(paths[0].name)]
+    root = Path(os.path.commonpath([p.parent for p in paths]))
+    return [p.relative_to(root).with_suffix(".parquet") for p in paths]
 
 
 def output_schema(metadata: dict[str, Any]) -> pd.DataFrame:
@@ -162,7 +176,7 @@ def predict_partitions(model: LightCurveClassifier, metadata: dict[str, Any],
     paths = [Path(p) for p in paths]
     if not paths:
         raise InputError("no input partitions given")
-    names = [p.stem for p in paths]
+    names = output_names(paths)
     if len(set(names)) != len(names):
         raise InputError(f"{paths[0].parent}: two partitions share a name; outputs are named "
                          f"after their inputs")
@@ -176,8 +190,8 @@ def predict_partitions(model: LightCurveClassifier, metadata: dict[str, Any],
     summary = StreamSummary(out_dir, partitions=len(paths))
     seen = SeenStars()
     todo = []
-    for path in paths:
-        out = out_dir / f"{path.stem}.parquet"
+    for path, name in zip(paths, names, strict=True):
+        out = out_dir / name
         if out.is_file():
             table, report = read_output(out)
             seen.add(table["id"].to_numpy(dtype=object), path)
@@ -274,10 +288,10 @@ def _claim(out_dir: Path, settings: dict[str, Any]) -> None:
             raise ConfigMismatchError(
                 f"{out_dir}: holds predictions made with other settings ({', '.join(changed)} "
                 f"differ); give another --out folder, or remove it to start again")
-    elif out_dir.is_dir() and any(out_dir.glob("*.parquet")):
+    elif out_dir.is_dir() and any(out_dir.rglob("*.parquet")):
         raise ConfigMismatchError(f"{out_dir}: holds Parquet files that lcformer predict did "
                                   f"not write; give another --out folder")
     else:
         atomic.write_json(manifest, settings)
-    for debris in out_dir.glob(".*.tmp.parquet"):  # atomic.temporary_path's names
+    for debris in out_dir.rglob(".*.tmp.parquet"):  # atomic.temporary_path's names
         debris.unlink(missing_ok=True)
