@@ -123,6 +123,18 @@ def test_an_optional_column_the_user_named_must_be_there(tmp_path: Path, suffix)
     assert read_long_table(path, columns=Columns(err="ERR")).n_curves == 1  # any case
 
 
+def test_stars_called_na_or_null_are_stars(tmp_path: Path) -> None:
+    """pandas reads NA, null, None as missing: a star id is text, missing only when empty;
+    a magnitude written NA is still a missing value."""
+    path = tmp_path / "lc.csv"
+    path.write_text("id,time,mag,err\nNA,1,12,0.1\nNA,2,NA,0.1\nnull,1,12,\n,1,2,0.1\n")
+    report = DropReport()
+    curves = read_long_table(path, report=report)
+    assert list(curves.ids) == ["NA", "null"]
+    np.testing.assert_array_equal(curves.mag, [12.0, np.nan, 12.0])
+    assert report.points == Counter(missing_id=1)
+
+
 def test_parquet_and_gzipped_csv_give_the_same_curves(tmp_path: Path) -> None:
     frame = _frame()
     frame.to_parquet(tmp_path / "lc.parquet")

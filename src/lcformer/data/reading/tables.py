@@ -32,6 +32,10 @@ PathLike = str | os.PathLike
 DEFAULT_COLUMNS = Columns()
 FITS_SUFFIXES = (".fits", ".fit", ".fts", ".fits.gz", ".fit.gz", ".fts.gz")
 TABLE_TYPES = ".parquet, .csv(.gz) or FITS (.fits, .fit, .fits.gz)"
+#: pandas' default words for a missing value (its read_csv documentation), for number columns.
+MISSING_WORDS = ("", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan",
+                 "1.#IND", "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan",
+                 "null")
 # What pandas, pyarrow, gzip and astropy raise for a file that is not what its name says.
 READ_ERRORS = (ValueError, OSError, EOFError, TypeError, IndexError, KeyError, OverflowError,
                csv.Error, zlib.error)
@@ -412,8 +416,13 @@ def _read_table_file(path: Path, columns: Columns, sink: DropReport,
             if use is None:
                 return None
             text_columns = (columns.id, columns.band, columns.label, columns.split)
-            frame = pd.read_csv(path, usecols=list(use),
-                                dtype={c: str for c, role in use.items() if role in text_columns})
+            text = [c for c, role in use.items() if role in text_columns]
+            # A star called NA or null is a star: in text columns only an empty field is
+            # missing; numbers keep pandas' words for missing values.
+            frame = pd.read_csv(path, usecols=list(use), dtype=dict.fromkeys(text, str),
+                                keep_default_na=False,
+                                na_values={c: [""] if c in text else list(MISSING_WORDS)
+                                           for c in use})
             return frame.rename(columns=use)
         if is_fits(path):
             return _read_fits(path, columns, required, sink)
