@@ -57,6 +57,24 @@ def test_unknown_errors_are_kept_and_noted():
     assert report.events["points_with_unknown_err"] == 3
 
 
+def test_unknown_errors_are_counted_among_the_points_kept():
+    """A duplicate time and a curve too short take their unknown errors with them."""
+    lcs = LightCurves.from_list([
+        ("a", "V", [1.0, 1.0, 2.0, 3.0], [1, 2, 3, 4], [0.1, np.nan, np.nan, 0.1]),
+        ("b", "V", [1.0], [1.0], [np.nan]),
+    ], labels=["x", "x"])
+    cleaned, report = clean(lcs)
+    assert np.isnan(cleaned.err).sum() == report.events["points_with_unknown_err"] == 1
+
+
+def test_sentinels_match_single_precision_magnitudes():
+    """The survey files hold float32: 29.99 there is 29.989999771118164 as a double."""
+    mag = np.array([15.1, 29.99, 15.2, 29.99], dtype=np.float32).astype(np.float64)
+    lcs = one(time=[1, 2, 3, 4], mag=mag)
+    cleaned, report = clean(lcs, CleaningConfig(sentinel_values=(29.99,)))
+    assert report.points == {"sentinel_mag": 2} and cleaned.n_points == 2
+
+
 def test_dataset_sentinels_and_error_limit_are_configurable():
     lcs = one(time=[1, 2, 3, 4], mag=[25.0, 18, 19, 20], err=[1.0, 0.1, 0.1, 2.5])
     cleaned, report = clean(lcs, CleaningConfig(sentinel_values=(25.0,), max_err=None))

@@ -26,7 +26,8 @@ class CleaningConfig(Config):
     sentinel_abs_mag: float = setting(
         90.0, "|mag| at or above this is a survey's 'no measurement' code (-99, 99.999)")
     sentinel_values: tuple[float, ...] = setting(
-        (), "exact magnitudes a survey uses as 'no measurement' (EROS-1: 25.0)",
+        (), "magnitudes a survey uses as 'no measurement' (EROS-1: 25.0), compared in "
+            "single precision",
         metavar="M1,M2")
     max_err: float | None = setting(
         1.0, "drop points with errors above this (mag): signal-to-noise below about one")
@@ -53,7 +54,6 @@ def clean(lcs: LightCurves, config: CleaningConfig | None = None,
     order, duplicate, resorted = _time_order(lcs)
     report.drop_points("duplicate_time", np.count_nonzero(duplicate))
     report.note("curves_resorted", np.count_nonzero(resorted))
-    report.note("points_with_unknown_err", np.count_nonzero(np.isnan(lcs.err)))
     if order is not None:  # some curve was out of time order
         lcs = LightCurves(lcs.ids, lcs.bands, lcs.offsets, lcs.time[order], lcs.mag[order],
                           lcs.err[order], lcs.labels, lcs.splits)
@@ -62,16 +62,21 @@ def clean(lcs: LightCurves, config: CleaningConfig | None = None,
 
     too_short = (lcs.lengths < config.min_points) & ~empty
     report.drop_curves("too_few_points", np.count_nonzero(too_short))
-    return lcs.select(~too_short & ~empty), report
+    lcs = lcs.select(~too_short & ~empty)
+    report.note("points_with_unknown_err", np.count_nonzero(np.isnan(lcs.err)))  # kept ones
+    return lcs, report
 
 
 def _drop_bad_values(lcs: LightCurves, config: CleaningConfig,
                      report: DropReport) -> np.ndarray:
     """Boolean mask of points to keep; each point is counted under its first failing rule."""
     finite = np.isfinite(lcs.time) & np.isfinite(lcs.mag) & ~np.isinf(lcs.err)
-    sentinel = finite & (
-        (np.abs(lcs.mag) >= config.sentinel_abs_mag) | np.isin(lcs.mag, config.sentinel_values)
-    )
+    # Compared in single precision: a float32 column's 29.99 is 29.989999771118164 as a
+    # double, and would never equal the 29.99 a user gives.
+    sentinel = finite & (np.abs(lcs.mag) >= config.sentinel_abs_mag)
+    if config.sentinel_values:
+        given = np.asarray(config.sentinel_values, dtype=np.float32)
+        sentinel |= finite & np.isin(lcs.mag.astype(np.float32), given)
     ok = finite & ~sentinel
     with np.errstate(invalid="ignore"):
         bad_err = ok & (lcs.err <= 0)

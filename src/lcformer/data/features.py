@@ -168,12 +168,14 @@ def curve_features(lcs: LightCurves, report: DropReport | None = None, *,
             block = np.vstack([_one_curve(extractor, c, len(names), report) for c in curves])
         values[rows] = block
 
+    # Counted before the error features of curves without errors are blanked on purpose
+    # (those are feature_curves_without_errors), and apart from the infinite ones.
+    report.note("feature_values_nan", int(np.count_nonzero(np.isnan(values[usable]))))
     error_columns = [i for i, n in enumerate(names) if n in ERROR_FEATURES]
     values[np.ix_(np.flatnonzero(no_errors), error_columns)] = np.nan
     infinite = np.isinf(values)
     report.note("feature_values_infinite", int(np.count_nonzero(infinite)))
     values[infinite] = np.nan
-    report.note("feature_values_nan", int(np.count_nonzero(np.isnan(values[usable]))))
     return values, names
 
 
