@@ -119,6 +119,15 @@ def test_unknown_dataset_exits_2_naming_the_registered_ones(capsys) -> None:
     assert "Traceback" not in err
 
 
+@pytest.mark.parametrize("command", ["sweep", "ablation"])
+def test_sweep_and_ablation_refuse_torchrun(command, monkeypatch, capsys) -> None:
+    """Each torchrun rank would run all of it into the same folder (no process group exists
+    yet when the command starts, so the check is on torchrun's environment)."""
+    monkeypatch.setenv("WORLD_SIZE", "2")
+    assert main([command, "synthetic", "--quiet"]) == 2
+    assert f"{command} runs one process: start it without torchrun" in capsys.readouterr().err
+
+
 def test_missing_registered_dataset_says_where_to_put_it(tmp_path, capsys) -> None:
     data = tmp_path / "data"
     data.mkdir()

@@ -17,7 +17,7 @@ from lcformer.data.prepared import PrepareConfig, prepare
 from lcformer.data.splits import assign_splits, stratified_split, window_sets
 from lcformer.data.synthetic import SyntheticConfig, make_synthetic
 from lcformer.data.tokens import TokenConfig
-from lcformer.errors import ConfigMismatchError, RunNotFoundError
+from lcformer.errors import ConfigError, ConfigMismatchError, RunNotFoundError
 from lcformer.evaluation.metrics import star_probabilities, window_probabilities
 from lcformer.models.config import ModelConfig
 from lcformer.training import runs
@@ -181,6 +181,26 @@ def test_resume_with_the_same_configuration_reads_it_back_from_toml(prepared, tm
     again = train_run(prepared, config, tmp_path, resume=True, progress=False, figures=False)
     assert again.budget["epochs_run"] == 1  # already complete: nothing more to train
     assert again.star == first.star and again.window == first.window
+
+
+def test_resume_of_a_run_killed_before_its_last_history_writes_it(prepared, tmp_path) -> None:
+    """Killed between the last epoch's checkpoint and its history.csv: the resumed run has no
+    epoch left to train, and still writes the full history."""
+    config = RunConfig(model=ModelConfig(name="encoder", emb=8, heads=2),
+                       train=TrainConfig(epochs=2, batch_size=32, device="cpu"))
+    train_run(prepared, config, tmp_path, progress=False, figures=False)
+    history = tmp_path / "history.csv"
+    full = history.read_text()
+    history.write_text("\n".join(full.splitlines()[:2]) + "\n")  # header and epoch 1
+    train_run(prepared, config, tmp_path, resume=True, progress=False, figures=False)
+    assert history.read_text() == full
+
+
+def test_a_run_folder_in_place_of_a_file_is_a_usage_error(prepared, tmp_path) -> None:
+    (tmp_path / "afile").write_text("")
+    for where in (tmp_path / "afile", tmp_path / "afile" / "sub"):
+        with pytest.raises(ConfigError, match="cannot be a run folder"):
+            train_run(prepared, RUN, where, progress=False, figures=False)
 
 
 def test_auto_split_uses_the_datasets_own_split(prepared_with_split) -> None:

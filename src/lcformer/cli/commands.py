@@ -334,7 +334,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from lcformer.experiments.sweep import run_sweep, sweep_key
     from lcformer.training import distributed
 
-    if distributed.is_distributed():
+    if distributed.launched():  # torchrun's ranks would each run the whole sweep
         raise ConfigError("sweep runs one process: start it without torchrun (train runs "
                           "under torchrun)")
     config = config_from_args(SweepConfig, args,
@@ -355,7 +355,11 @@ def cmd_ablation(args: argparse.Namespace) -> int:
     import torch
 
     from lcformer.experiments.ablation import AblationConfig, run_ablation
+    from lcformer.training import distributed
 
+    if distributed.launched():  # torchrun's ranks would each run the whole ablation
+        raise ConfigError("ablation runs one process: start it without torchrun (train runs "
+                          "under torchrun)")
     if args.threads:
         torch.set_num_threads(args.threads)
     config = config_from_args(AblationConfig, args)

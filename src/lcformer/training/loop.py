@@ -216,6 +216,8 @@ def train(
         if stop_after is not None and epoch + 1 - start >= stop_after:
             break
 
+    if writes and result.history:  # also for a resumed run with no epoch left to train
+        write_history(run_dir / "history.csv", result.history)  # (killed before it wrote it)
     for p in model.parameters():
         p.requires_grad_(True)
     if best_state is None and run_dir is not None and (run_dir / "best.safetensors").exists():

@@ -237,7 +237,11 @@ def train_run(data: PreparedDataset, config: RunConfig, run_dir: str | Path,
         check_resumable(run_dir, config, data)  # before anything is written
     main = distributed.is_main()  # under torchrun, rank 0 alone writes the run folder
     if main:
-        run_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            run_dir.mkdir(parents=True, exist_ok=True)
+        except (FileExistsError, NotADirectoryError):
+            raise ConfigError(f"{run_dir}: cannot be a run folder: it, or a folder above it, "
+                              f"is a file; give another --run-dir") from None
         if not resume:
             clear_run(run_dir)
         write_config(run_dir, data, config)
