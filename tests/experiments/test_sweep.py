@@ -143,8 +143,10 @@ def test_interrupted_sweep_redoes_only_the_unfinished_run(swept, prepared, tmp_p
     other = dataclasses.replace(TWO_BY_TWO, base=dataclasses.replace(
         BASE, train=dataclasses.replace(BASE.train, epochs=2)))
     monkeypatch.setattr(sweep, "train_run", real)
+    recorded = (folder / "sweep.json").read_text()
     with pytest.raises(sweep.ConfigMismatchError, match="another configuration"):
-        run_sweep(prepared, other, folder, progress=False)
+        run_sweep(prepared, other, folder, progress=False, command="lcformer sweep --refused")
+    assert (folder / "sweep.json").read_text() == recorded  # the refused call left no trace
 
 
 def test_research_table_mean_and_spread() -> None:

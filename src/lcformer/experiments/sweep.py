@@ -82,15 +82,25 @@ def run_sweep(data: PreparedDataset, config: SweepConfig, sweep_dir: str | Path,
     run folder (``DIR/encoder-h4-e32/seed0``).
     """
     sweep_dir = Path(sweep_dir)
+    plan: list[tuple[Cell | None, str]] = [(c, r) for r in config.repeats for c in cells(config)]
+    if config.baseline:
+        plan += [(None, r) for r in config.repeats]
+    # Every run already there must be this sweep's, checked before sweep.json records this
+    # call: a refused call leaves the folder as it was.
+    for cell, repeat in plan:
+        if cell is None:
+            if (sweep_dir / "baseline" / repeat / "metrics.json").is_file():
+                _check_baseline(data, config, repeat, sweep_dir / "baseline" / repeat)
+        elif any((sweep_dir / cell.name / repeat / name).is_file()
+                 for name in ("metrics.json", "last.safetensors")):
+            _check_finished_config(sweep_dir / cell.name / repeat, data,
+                                   run_config(config, cell, repeat))
     sweep_dir.mkdir(parents=True, exist_ok=True)
     commands = sweep_commands(sweep_dir) + ([command] if command else [])
     atomic.write_json(sweep_dir / "sweep.json", {
         "lcformer_version": __version__, "dataset": data.manifest["name"],
         "prepared": str(data.path.resolve()), "input_hash": data.manifest["input_hash"],
         "prepare": data.manifest["config"], "sweep": config.to_dict(), "commands": commands})
-    plan: list[tuple[Cell | None, str]] = [(c, r) for r in config.repeats for c in cells(config)]
-    if config.baseline:
-        plan += [(None, r) for r in config.repeats]
     rows: list[dict[str, Any]] = []
     trained: list[str] = []
     result = None
@@ -179,15 +189,22 @@ def _baseline_rows(data: PreparedDataset, config: SweepConfig, repeat: str, run_
         save_baseline(run_dir, result)
         records = result.records
     else:
-        info = read_metrics(run_dir)
-        records = read_records(run_dir)
-        if (records[0].split.get("kind") != split or records[0].split.get("seed") != split_seed
-                or info.get("model_seed") != train.seed
-                or records[0].dataset != data.name):
-            raise ConfigMismatchError(
-                f"{run_dir} holds a baseline made on another split or seed than this sweep's; "
-                f"use another sweep folder (or remove that run folder)")
+        records = _check_baseline(data, config, repeat, run_dir)
     return [_row(r, None, repeat) for r in records], did
+
+
+def _check_baseline(data: PreparedDataset, config: SweepConfig, repeat: str,
+                    run_dir: Path) -> list[RunRecord]:
+    """The records of a finished baseline folder, which must be this sweep's."""
+    split, split_seed, train = repeat_split(config, repeat)
+    info = read_metrics(run_dir)
+    records = read_records(run_dir)
+    if (records[0].split.get("kind") != split or records[0].split.get("seed") != split_seed
+            or info.get("model_seed") != train.seed or records[0].dataset != data.name):
+        raise ConfigMismatchError(
+            f"{run_dir} holds a baseline made on another split or seed than this sweep's; "
+            f"use another sweep folder (or remove that run folder)")
+    return records
 
 
 def long_frame(rows: Sequence[dict[str, Any]]) -> pd.DataFrame:
