@@ -61,8 +61,27 @@ def test_ablation_rows_baseline_and_continuing(tiny_synthetic, tmp_path, monkeyp
                                           "random_forest", "gradient_boosting"]
     pd.testing.assert_frame_equal(
         more.long[more.long["step"] != "scalars"].reset_index(drop=True), result.long)
-    with pytest.raises(ConfigMismatchError, match="other settings"):
+    with pytest.raises(ConfigMismatchError, match=r"other settings or data \(ablation settings"):
         run_ablation("synthetic", out, config.replace(folds=3), progress=False)
+    # Another preparation (here: shorter star views) would mix rows of two inputs: refused.
+    prepare = datasets.REGISTRY["synthetic"].prepare_config()
+    with pytest.raises(ConfigMismatchError, match="preparation differ"):
+        run_ablation("synthetic", out, config, progress=False,
+                     prepare=prepare.replace(views=prepare.views.replace(max_obs=64)))
+
+    # A row interrupted after it started continues (--resume), rather than starting again.
+    from lcformer.training import runs
+
+    calls, real = [], runs.train_run
+
+    def recording(data, run, run_dir, resume=False, **kwargs):
+        calls.append((run_dir.relative_to(out).as_posix(), resume))
+        return real(data, run, run_dir, resume=resume, **kwargs)
+
+    monkeypatch.setattr(runs, "train_run", recording)
+    (out / "folded" / "split" / "metrics.json").unlink()  # killed before it evaluated
+    run_ablation("synthetic", out, config, progress=False)
+    assert calls == [("folded/split", True)]
 
     # Rows made from an earlier lcformer's model inputs are never mixed with new ones, and the
     # results document says they are not the current model's.

@@ -162,13 +162,21 @@ def run_ablation(dataset: str, folder: str | Path, config: AblationConfig | None
     before = json.loads(info_path.read_text()) if info_path.is_file() else {}
     # JSON keeps a list: compare as one
     classes = None if prepare is None or prepare.classes is None else list(prepare.classes)
+    preparation = None if prepare is None else json.loads(json.dumps(prepare.to_dict()))
     if before:  # the same ablation, continued, or given more rows
         settings = before.get("ablation", {})
-        if ({**settings, "steps": None} != {**config.to_dict(), "steps": None}
-                or before["dataset"] != dataset
-                or before.get("classes") != classes):
+        differ = [what for what, same in (
+            ("ablation settings", {**settings, "steps": None} == {**config.to_dict(),
+                                                                  "steps": None}),
+            ("dataset", before["dataset"] == dataset),
+            ("classes", before.get("classes") == classes),
+            # folders of lcformer <= this change did not record it
+            ("preparation", "prepare" not in before or before["prepare"] == preparation),
+        ) if not same]
+        if differ:
             raise ConfigMismatchError(f"{folder} holds an ablation with other settings or "
-                                      f"data; use another folder (--out)")
+                                      f"data ({', '.join(differ)} differ); use another "
+                                      f"folder (--out)")
         if before.get("samples_version") != SAMPLES_VERSION:  # rows of other model inputs
             raise ConfigMismatchError(f"{folder} holds rows made from the model inputs of an "
                                       f"earlier lcformer (samples version "
@@ -184,7 +192,7 @@ def run_ablation(dataset: str, folder: str | Path, config: AblationConfig | None
     atomic.write_json(info_path, {
         "lcformer_version": __version__, "samples_version": SAMPLES_VERSION,
         "dataset": dataset, "ablation": config.to_dict(),
-        "classes": classes,
+        "classes": classes, "prepare": preparation,
         "commands": commands + ([command] if command else [])})
     rows: list[dict[str, Any]] = []
     result = None
@@ -204,7 +212,10 @@ def run_ablation(dataset: str, folder: str | Path, config: AblationConfig | None
                 save_baseline(run_dir, base)
                 records = base.records
             else:
+                # A started row continues from its last epoch (network/ or member*/ for
+                # trees and ensembles), as `train --resume` does.
                 records = [train_run(data, step_run(step, train, split, 0), run_dir,
+                                     resume=(run_dir / "config.toml").is_file(),
                                      progress=progress)]
         for record in records:
             rows.append(_row(record, name, repeat))
