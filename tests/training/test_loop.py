@@ -250,3 +250,17 @@ def test_one_chunk_per_star_draws_one_random_chunk_of_every_star(chunks, seed) -
     if chunks[many] > 1:
         assert len(np.unique(seen[star[seen] == many])) > 1
 
+
+
+def test_a_resumed_run_counts_the_time_before_it_was_killed(tmp_path) -> None:
+    """train_seconds of a killed and resumed run is the whole run's, not the last process's."""
+    net, data, val, cfg = model("encoder"), toy_set(8), toy_set(4, seed=1), config(epochs=2)
+    train(net, data, val, ["a", "b"], cfg, run_dir=tmp_path, progress=False, stop_after=1)
+    first = load_checkpoint(tmp_path / "last.safetensors")[1]["training"]["seconds"]
+    assert first >= load_checkpoint(tmp_path / "last.safetensors")[1]["training"][
+        "history"][0]["seconds"] > 0
+    resumed = train(net, data, val, ["a", "b"], cfg, run_dir=tmp_path, progress=False,
+                    resume=True)
+    assert resumed.earlier_seconds == first
+    total = load_checkpoint(tmp_path / "last.safetensors")[1]["training"]["seconds"]
+    assert total > first

@@ -65,6 +65,9 @@ class TrainResult:
     best_epoch: int | None = None
     best_score: float = -math.inf
     stopped_early: bool = False
+    # Seconds the run spent in earlier processes (killed, then resumed): with this one's, the
+    # run's whole training time.
+    earlier_seconds: float = 0.0
 
 
 def pick_device(name: str = "auto") -> torch.device:
@@ -127,6 +130,7 @@ def train(
     metadata = dict(metadata or {})
 
     start = 0
+    session_began = time.perf_counter()
     if resume:
         if run_dir is None or not (run_dir / "last.safetensors").exists():
             raise RunNotFoundError(f"nothing to resume: no last.safetensors in {run_dir}; "
@@ -139,8 +143,11 @@ def train(
             if optim_state is not None:
                 optimizer.load_state_dict(optim_state)
             start = int(training["epochs_done"])
+            # Checkpoints before this field: the epochs' own seconds, a slight undercount.
+            earlier = training.get("seconds", sum(r.get("seconds", 0.0)
+                                                  for r in training["history"]))
             result = TrainResult(training["history"], training["best_epoch"],
-                                 training["best_score"], False)
+                                 training["best_score"], False, float(earlier))
         except (RuntimeError, ValueError, KeyError, TypeError) as exc:
             reason = (str(exc).splitlines() or [type(exc).__name__])[0]
             raise CorruptFileError(f"{last}: not the last checkpoint of this run ({reason}); "
@@ -202,7 +209,9 @@ def train(
             since_best += 1
         if writes:
             training = {"epochs_done": epoch + 1, "history": result.history,
-                        "best_epoch": result.best_epoch, "best_score": result.best_score}
+                        "best_epoch": result.best_epoch, "best_score": result.best_score,
+                        "seconds": round(result.earlier_seconds
+                                         + time.perf_counter() - session_began, 3)}
             save_checkpoint(run_dir / "last.safetensors", model,
                             metadata | {"epoch": epoch + 1, "training": training}, optimizer)
             write_history(run_dir / "history.csv", result.history)

@@ -118,7 +118,7 @@ def fit(data: PreparedDataset, config: RunConfig, parts: np.ndarray,
     # The network's own checkpoints (the loop's, an ensemble's) describe it without the trees.
     network_metadata = metadata | {"model": model_config.network_only.to_dict()}
     began = time.perf_counter()
-    members, history = [], []
+    members, history, earlier = [], [], 0.0
     for i in range(model_config.ensemble):  # an ensemble: one member per seed, trained alike
         seed = config.train.seed + i
         torch.manual_seed(seed)
@@ -135,6 +135,7 @@ def fit(data: PreparedDataset, config: RunConfig, parts: np.ndarray,
                        progress=progress, logger=logger if i == 0 else None)
         members.append(member.eval())
         history += [{"member": i, **row} for row in result.history]
+        earlier += result.earlier_seconds  # a resumed run: its time before it was killed
     model = members[0] if len(members) == 1 else Ensemble(members)
     if len(members) > 1:
         result = TrainResult(history, None, math.nan, False)
@@ -148,7 +149,8 @@ def fit(data: PreparedDataset, config: RunConfig, parts: np.ndarray,
                                                                        0) != run_dir:
         save_checkpoint(run_dir / "best.safetensors", model, metadata)
         write_history(run_dir / "history.csv", history)
-    return FittedRun(model.eval(), metadata, result, sets, time.perf_counter() - began)
+    return FittedRun(model.eval(), metadata, result, sets,
+                     earlier + time.perf_counter() - began)
 
 
 def member_folder(run_dir: Path | None, config: ModelConfig, i: int) -> Path | None:
