@@ -481,9 +481,8 @@ def _usable(found: list[str], columns: Columns, required: tuple[str, ...], name:
         return None
     # An optional column the user named (--columns err=magerr) must be there: read without
     # it, every error would be unknown, or every curve in no band, with no error.
-    default = Columns()
     absent = [f"{role}={getattr(columns, role)}" for role in ("band", "err")
-              if getattr(columns, role) != getattr(default, role)
+              if getattr(columns, role) != getattr(DEFAULT_COLUMNS, role)
               and getattr(resolved, role) not in found]
     if absent:
         sink.problem(f"{name}: found columns {found}; no column for --columns "
