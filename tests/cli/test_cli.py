@@ -100,14 +100,21 @@ def test_describe_prints_classes_and_writes_figures(tmp_path, capsys) -> None:
     folder.mkdir()
     lcs = make_synthetic(SyntheticConfig(n_per_class=3, num=60))
     lcs.to_frame().drop(columns="class").to_csv(folder / "lightcurves.csv", index=False)
-    pd.DataFrame({"id": lcs.ids, "class": lcs.labels}).to_csv(folder / "labels.csv",
-                                                               index=False)
+    labelled = lcs.ids != "syn-000008"  # one star without a class: not a class of its own
+    pd.DataFrame({"id": lcs.ids[labelled], "class": lcs.labels[labelled]}).to_csv(
+        folder / "labels.csv", index=False)
     assert main(["describe", str(folder), "--out", str(tmp_path / "fig")]) == 0
     out = capsys.readouterr().out
     assert "9 stars, 9 curves" in out
-    assert re.search(r"sinusoid\s+3\s+30\s+30\s+30", out)  # 3 stars of 30 points each
+    assert re.search(r"\(unlabelled\)\s+1\s+30\.0\s+30\s+30", out)
+    assert re.search(r"\n  \s+\d", out) is None  # no row without a class name
     for name in ("class_distribution.png", "length_distribution.png"):
         assert (tmp_path / "fig" / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # Nothing left after cleaning: said so, exit 1 (the empty figure failed, exit 3).
+    frame = lcs.to_frame().drop(columns="class").assign(mag=np.nan)
+    frame.to_csv(folder / "lightcurves.csv", index=False)
+    assert main(["describe", str(folder), "--out", str(tmp_path / "fig2")]) == 1
+    assert "nothing produced: no curve of mystars" in capsys.readouterr().err
 
 
 def test_unknown_dataset_exits_2_naming_the_registered_ones(capsys) -> None:

@@ -63,6 +63,13 @@ def test_only_onnx_files_are_written(tiny_run, tmp_path, capsys) -> None:
     assert main(["export", str(tiny_run), str(tmp_path / "model.txt")]) == 2
     assert "model.txt: an ONNX file is named *.onnx" in capsys.readouterr().err
     assert not list(tmp_path.iterdir())
+    # A folder in the way, or a file where a folder must be: said before any work (exit 3).
+    (tmp_path / "d.onnx").mkdir()
+    (tmp_path / "notes.txt").write_text("")
+    assert main(["export", str(tiny_run), str(tmp_path / "d.onnx")]) == 2
+    assert "d.onnx: is a folder" in capsys.readouterr().err
+    assert main(["export", str(tiny_run), str(tmp_path / "notes.txt" / "m.onnx")]) == 2
+    assert "notes.txt is a file, not a folder" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("weight", [0.0, 0.4])  # 0: the graph holds the trees alone

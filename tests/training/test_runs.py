@@ -17,7 +17,12 @@ from lcformer.data.prepared import PrepareConfig, prepare
 from lcformer.data.splits import assign_splits, stratified_split, window_sets
 from lcformer.data.synthetic import SyntheticConfig, make_synthetic
 from lcformer.data.tokens import TokenConfig
-from lcformer.errors import ConfigError, ConfigMismatchError, RunNotFoundError
+from lcformer.errors import (
+    ConfigError,
+    ConfigMismatchError,
+    NothingToTrainError,
+    RunNotFoundError,
+)
 from lcformer.evaluation.metrics import star_probabilities, window_probabilities
 from lcformer.models.config import ModelConfig
 from lcformer.training import runs
@@ -194,6 +199,15 @@ def test_resume_of_a_run_killed_before_its_last_history_writes_it(prepared, tmp_
     history.write_text("\n".join(full.splitlines()[:2]) + "\n")  # header and epoch 1
     train_run(prepared, config, tmp_path, resume=True, progress=False, figures=False)
     assert history.read_text() == full
+
+
+def test_a_split_without_training_stars_is_said_so(tmp_path) -> None:
+    """One star per class: the 70/10/20 split puts each in test (it failed inside numpy)."""
+    lcs = tiny_curves()
+    one_each = lcs.select(np.flatnonzero(~pd.Series(lcs.labels).duplicated().to_numpy()))
+    data, _ = prepare("one", lambda report: one_each, "h3", PREPARE, tmp_path / "prepared")
+    with pytest.raises(NothingToTrainError, match="no training stars in split 'auto'"):
+        train_run(data, RUN, tmp_path / "run", progress=False, figures=False)
 
 
 def test_a_run_folder_in_place_of_a_file_is_a_usage_error(prepared, tmp_path) -> None:

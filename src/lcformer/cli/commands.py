@@ -150,6 +150,10 @@ def cmd_describe(args: argparse.Namespace) -> int:
 
     found = describe(args.dataset, args.data_dir)
     print(found.format())
+    if found.curves.empty:
+        print(f"lcformer: nothing produced: no curve of {found.name} is left after cleaning; "
+              f"see the counts above", file=sys.stderr)
+        return EXIT_NOTHING
     out = Path(args.out) if args.out else work_dir(args.work_dir) / "describe" / found.name
     written = [class_distribution_figure(found.stars, out / "class_distribution.png",
                                          f"{found.name}: stars per class"),

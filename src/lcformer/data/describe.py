@@ -10,6 +10,8 @@ from lcformer.data.cleaning import clean
 from lcformer.data.datasets import resolve
 from lcformer.data.report import DropReport
 
+UNLABELLED = "(unlabelled)"
+
 
 @dataclass
 class Description:
@@ -26,7 +28,7 @@ class Description:
                  f"{int(self.curves['n_points'].sum()):,} points after cleaning",
                  f"  {'class':<{width}}  {'stars':>6}  points per star: median   min    max"]
         for cls, row in table.iterrows():
-            lines.append(f"  {cls!s:<{width}}  {int(row['size']):>6,}  {row['median']:>21,.0f}"
+            lines.append(f"  {cls!s:<{width}}  {int(row['size']):>6,}  {row['median']:>21,.1f}"
                          f"  {int(row['min']):>4}  {int(row['max']):>5}")
         lines.append(self.report.format())
         return "\n".join(lines)
@@ -37,8 +39,12 @@ def describe(dataset: str, data_dir: str | None = None) -> Description:
     spec, folder = resolve(dataset, data_dir)
     report = DropReport()
     lcs, report = clean(spec.read(folder, report), spec.cleaning, report)
+    # A star without a class (in the light curves, not in the labels) is one row of its own,
+    # "(unlabelled)", not a class with an empty name; prepare drops such stars (no_label).
+    labels = (pd.Series(lcs.labels, dtype=object).replace("", UNLABELLED)
+              if lcs.labels is not None else UNLABELLED)
     curves = pd.DataFrame({"id": lcs.ids, "band": lcs.bands, "n_points": lcs.lengths,
-                           "label": lcs.labels if lcs.labels is not None else "unlabelled"})
+                           "label": labels})
     stars = curves.groupby("id", sort=False).agg(label=("label", "first"),
                                                  n_points=("n_points", "sum"))
     table = stars.groupby("label")["n_points"].agg(["size", "median", "min", "max"])

@@ -14,7 +14,11 @@ trained model goes to the data rather than the data to lcformer::
 
 Each partition is a long table (one row per observation) and **every star's rows must be in
 one partition**, as for ``lcformer predict`` on a folder of partitions; ``ddf.shuffle("id")``
-arranges that. The result has one row per star in the layout of
+arranges that. Unlike there, it is not checked (the partitions are classified apart, on
+different workers): a star split across partitions comes out as two rows, each classified on
+part of its points. ``predictions["id"].duplicated().any()`` finds them.
+
+The result has one row per star in the layout of
 :func:`lcformer.evaluation.streaming.output_schema` (classified stars with probabilities and
 ``flag``, the others with an empty ``predicted`` and their ``reason``). Each worker process
 loads the model once and keeps it (cached by path and file time), whatever the number of

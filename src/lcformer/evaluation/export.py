@@ -112,6 +112,12 @@ def export_onnx(model: LightCurveClassifier, metadata: dict[str, Any], out: str 
     out = Path(out)
     if out.suffix.lower() != ".onnx":
         raise ConfigError(f"{out}: an ONNX file is named *.onnx")
+    # Before the export's work: a folder in the way, or a file where a folder must be.
+    if out.is_dir():
+        raise ConfigError(f"{out}: is a folder; give the ONNX file's name")
+    blocking = next((p for p in out.parents if p.exists() and not p.is_dir()), None)
+    if blocking is not None:
+        raise ConfigError(f"{out}: {blocking} is a file, not a folder")
     model = model.cpu().eval()
     with_extra = bool(getattr(model.config, "n_extra", None) or 0)
     samples = example_samples(metadata)

@@ -103,6 +103,12 @@ def fit(data: PreparedDataset, config: RunConfig, parts: np.ndarray,
     """Build the configured model for this data and train it on the ``train`` stars of
     ``parts``, choosing the best epoch on the ``val`` stars."""
     sets = window_sets(data, parts, config.sample_per_class, config.split_seed)
+    if not len(sets["train"]):  # e.g. one star per class: the 70/10/20 split puts it in test
+        stars = data.stars["label"].value_counts()
+        raise NothingToTrainError(
+            f"{data.name}: no training stars in split {config.split!r} (stars per class: "
+            f"{', '.join(f'{c} {n}' for c, n in stars.items())}); add stars, or give a split "
+            f"with training stars (--split)")
     if config.model.fused and len(sets["val"]):
         # The network's best epoch is chosen on validation stars, which makes it look better
         # there than it is; so the trees' weight is chosen on the other half of them.
