@@ -175,3 +175,18 @@ def test_prepare_of_the_default_model_that_keeps_no_curve_exits_1(tmp_path) -> N
     line = one_line(lcformer("prepare", folder, "--quiet", cwd=tmp_path), EXIT_NOTHING)
     assert line.startswith("lcformer: nothing produced: kept 0 stars of allnan"), line
     assert "too_few_points 2" in line
+
+
+def test_a_reader_that_stops_reading_ends_the_command_quietly(tmp_path) -> None:
+    """`lcformer describe ... | head -1`: exit 141 (as a shell reports SIGPIPE), not an
+    internal error."""
+    env = {**os.environ, "LCFORMER_WORK_DIR": str(tmp_path / "work")}
+    proc = subprocess.Popen([sys.executable, "-m", "lcformer", "describe", "synthetic",
+                             "--out", str(tmp_path / "figures")], cwd=tmp_path, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout.readline().startswith(b"synthetic: 900 stars")
+    proc.stdout.close()  # as head does after its line
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=300) == commands.EXIT_PIPE, err
+    assert "internal error" not in err and "Traceback" not in err

@@ -87,7 +87,7 @@ def test_info_and_evaluate_of_a_baseline_run(runs, capsys) -> None:
 def test_info_of_a_run_of_0_1_0_says_its_checkpoint_is_unverified(capsys) -> None:
     assert main(["info", str(LEGACY / "run")]) == 0
     out = capsys.readouterr().out
-    assert "no digest (lcformer 0.1.0 checkpoint): unverified" in out
+    assert "no digest (written before checkpoints had one): unverified" in out
     assert main(["info", str(LEGACY / "api_model")]) == 0
     assert "(saved Classifier)" in capsys.readouterr().out
 

@@ -569,12 +569,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 EXIT_NOTHING, EXIT_USER, EXIT_INTERNAL, EXIT_INTERRUPTED = 1, 2, 3, 130
+EXIT_PIPE = 141  # 128 + SIGPIPE, as a shell reports a command whose reader went away
 EXIT_STATUS = """exit status:
   0    done
   1    nothing produced (prepare kept 0 stars, predict classified 0)
   2    an error in the input, the options or a file (one line on stderr naming it)
   3    an internal error: a bug (rerun with --debug for the traceback and report it)
-  130  interrupted (Ctrl-C)"""
+  130  interrupted (Ctrl-C)
+  141  the output's reader stopped reading (lcformer ... | head)"""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -602,6 +604,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("lcformer: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:  # `lcformer ... | head`: stop quietly, as other Unix tools do
+        # Python flushes stdout at exit and would fail again: point it at /dev/null.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_PIPE
     except LcformerError as error:
         if debug:
             traceback.print_exc()

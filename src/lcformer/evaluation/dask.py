@@ -7,10 +7,11 @@ trained model goes to the data rather than the data to lcformer::
     from distributed import Client
     from lcformer.evaluation.dask import classify_partitions
 
-    client = Client()                                   # or Client("scheduler:8786")
-    points = dd.read_parquet("survey/")                 # id, band, time, mag, err
-    predictions = classify_partitions(points, "runs/asas_acvs-periodic-seed0")
-    predictions.to_parquet("predictions/")              # or .compute() for a DataFrame
+    if __name__ == "__main__":                          # Client() starts processes
+        client = Client()                               # or Client("scheduler:8786")
+        points = dd.read_parquet("survey/")             # id, band, time, mag, err
+        predictions = classify_partitions(points, "runs/asas_acvs-periodic-seed0")
+        predictions.to_parquet("predictions/")          # or .compute() for a DataFrame
 
 Each partition is a long table (one row per observation) and **every star's rows must be in
 one partition**, as for ``lcformer predict`` on a folder of partitions; ``ddf.shuffle("id")``

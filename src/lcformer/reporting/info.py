@@ -36,7 +36,8 @@ class CheckpointStatus:
         if self.problem is not None:
             return f"{self.name}  {size}  DAMAGED: {self.problem}"
         if self.legacy:
-            return f"{self.name}  {size}  no digest (lcformer 0.1.0 checkpoint): unverified"
+            return (f"{self.name}  {size}  no digest (written before checkpoints had one): "
+                    f"unverified")
         return f"{self.name}  {size}  sha256 {self.digest}  verified"
 
 

@@ -120,6 +120,11 @@ def test_an_optional_column_the_user_named_must_be_there(tmp_path: Path, suffix)
         report = DropReport()
         assert read_long_table(path, columns=named, report=report).n_curves == 0
         assert "no column for --columns" in report.problems[0], report.problems
+    # One file read as one star (id from its name) unless --columns named its id column.
+    report = DropReport()
+    assert read_long_table(path, columns=Columns(id="objectId"), report=report,
+                           id="lc").n_curves == 0
+    assert "no column for --columns id=objectId" in report.problems[0], report.problems
     assert read_long_table(path, columns=Columns(err="ERR")).n_curves == 1  # any case
 
 

@@ -480,8 +480,9 @@ def _usable(found: list[str], columns: Columns, required: tuple[str, ...], name:
     if not _check_columns(list(use.values()), columns, str(name), sink, required, found):
         return None
     # An optional column the user named (--columns err=magerr) must be there: read without
-    # it, every error would be unknown, or every curve in no band, with no error.
-    absent = [f"{role}={getattr(columns, role)}" for role in ("band", "err")
+    # it, every error would be unknown, every curve in no band, or (id, of a single file) every
+    # star one, with no error.
+    absent = [f"{role}={getattr(columns, role)}" for role in ("id", "band", "err")
               if getattr(columns, role) != getattr(DEFAULT_COLUMNS, role)
               and getattr(resolved, role) not in found]
     if absent:
