@@ -61,3 +61,22 @@ def test_an_unreadable_partition_fails_rather_than_vanishing(tiny_run) -> None:
                           "mag": ["10", "10.5", "10.2", "10.1", "12", "n/a", "12.2", "12.1"]})
     with pytest.raises(InputError, match=r"8 rows could not be read.*'n/a' is not a number"):
         classify_frame(frame, str(tiny_run))
+
+
+def test_a_star_split_across_partitions_is_refused(tiny_run, tmp_path) -> None:
+    """Classified apart, its halves would come out as two rows: refused before classifying."""
+    from lcformer.errors import InputError
+    from lcformer.evaluation.dask import classify_partitions
+
+    frame = new_stars(1).to_frame()
+    star = frame["id"].iloc[0]
+    rows = frame.index[frame["id"] == star]
+    halves = [frame.drop(rows[len(rows) // 2:]), frame.loc[rows[len(rows) // 2:]]]
+    with (distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                   dashboard_address=None) as cluster,
+          distributed.Client(cluster)):
+        points = dd.from_map(lambda part: part, halves)
+        with pytest.raises(InputError, match=f"more than one partition, e.g. '{star}'"):
+            classify_partitions(points, tiny_run)
+        whole = dd.from_map(lambda part: part, [frame])
+        assert len(classify_partitions(whole, tiny_run).compute()) == frame["id"].nunique()

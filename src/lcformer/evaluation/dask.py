@@ -15,9 +15,9 @@ trained model goes to the data rather than the data to lcformer::
 
 Each partition is a long table (one row per observation) and **every star's rows must be in
 one partition**, as for ``lcformer predict`` on a folder of partitions; ``ddf.shuffle("id")``
-arranges that. Unlike there, it is not checked (the partitions are classified apart, on
-different workers): a star split across partitions comes out as two rows, each classified on
-part of its points. ``predictions["id"].duplicated().any()`` finds them.
+arranges that. It is checked first, in one pass over the id column on the cluster
+(``check_stars=False`` skips it): a star split across partitions would come out as two rows,
+each classified on part of its points.
 
 The result has one row per star in the layout of
 :func:`lcformer.evaluation.streaming.output_schema` (classified stars with probabilities and
@@ -52,22 +52,47 @@ def classify_partitions(ddf: dd.DataFrame, run_dir: str | Path, *, checkpoint: s
                         reading: ReadConfig | None = None, device: str = "cpu",
                         pad_short: bool | None = None, flags: FlagConfig | None = None,
                         batch_size: int = 512, chunk_stars: int = CHUNK_STARS,
-                        torch_threads: int | None = 1) -> dd.DataFrame:
+                        torch_threads: int | None = 1,
+                        check_stars: bool = True) -> dd.DataFrame:
     """A lazy Dask DataFrame of predictions, one partition per partition of ``ddf``.
 
     ``run_dir``: a run folder (or a folder saved by ``Classifier.save``) that every worker can
     read at the same path. ``reading``: column names and fluxes (``ReadConfig``, as
     ``--columns`` / ``--flux``). ``torch_threads``: torch's threads in each worker process (None:
-    leave torch's default). The other options are those of ``lcformer predict``.
+    leave torch's default). ``check_stars``: first check, on the cluster (one pass over the id
+    column), that no star has rows in two partitions, and raise :class:`InputError` naming
+    some that do; False skips that pass. The other options are those of ``lcformer predict``.
     """
     from lcformer.evaluation.streaming import output_schema
 
     run = str(Path(run_dir).resolve())
     _, metadata = cached_model(run, checkpoint)  # fails here, not on a worker, if it is bad
+    if check_stars:
+        _check_one_partition_per_star(ddf, (reading or ReadConfig()).columns.id)
     return ddf.map_partitions(
         classify_frame, run, checkpoint, reading=reading or ReadConfig(), device=device,
         pad_short=pad_short, flags=flags or FlagConfig(), batch_size=batch_size,
         chunk_stars=chunk_stars, torch_threads=torch_threads, meta=output_schema(metadata))
+
+
+def _check_one_partition_per_star(ddf: dd.DataFrame, id_name: str) -> None:
+    """InputError if a star's rows are in two partitions: each would be classified on part of
+    its points. Counted on the cluster: each partition's distinct ids, then how many
+    partitions hold each."""
+    found = [c for c in ddf.columns if str(c) == id_name] or [
+        c for c in ddf.columns if str(c).lower() == id_name.lower()]
+    if len(found) != 1:  # no id column: reading the partitions will say so
+        return
+    ids = ddf[found[0]].map_partitions(lambda s: pd.Series(pd.unique(s.dropna())),
+                                       meta=(str(found[0]), ddf[found[0]].dtype))
+    counts = ids.value_counts()
+    split = counts[counts > 1].head(3, npartitions=-1)
+    if len(split):
+        names = ", ".join(repr(i) for i in split.index)
+        raise InputError(f"stars with rows in more than one partition, e.g. {names}: each "
+                         f"star's rows must all be in one partition, or it is classified "
+                         f"twice on part of its points; repartition by id first "
+                         f"(ddf.shuffle({str(found[0])!r}))")
 
 
 def classify_frame(frame: pd.DataFrame, run: str, checkpoint: str = "best",
