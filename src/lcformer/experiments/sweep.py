@@ -154,14 +154,10 @@ def _cell_rows(data: PreparedDataset, rc: RunConfig, cell: Cell, repeat: str, ru
                progress: bool,
                tensorboard: Path | None = None) -> tuple[list[dict[str, Any]], bool]:
     did = not (run_dir / "metrics.json").is_file()
-    if did:
-        resume = (run_dir / "last.safetensors").is_file()
-        if resume:
-            _check_finished_config(run_dir, data, rc)
-        records = [train_run(data, rc, run_dir, resume=resume, progress=progress,
-                             figures=False, tensorboard=tensorboard)]
+    if did:  # a run folder already there was checked by run_sweep, before anything was written
+        records = [train_run(data, rc, run_dir, resume=(run_dir / "last.safetensors").is_file(),
+                             progress=progress, figures=False, tensorboard=tensorboard)]
     else:
-        _check_finished_config(run_dir, data, rc)
         records = read_records(run_dir)
     return [_row(r, cell, repeat) for r in records], did
 
@@ -188,14 +184,14 @@ def _baseline_rows(data: PreparedDataset, config: SweepConfig, repeat: str, run_
                               n_jobs=jobs)
         save_baseline(run_dir, result)
         records = result.records
-    else:
-        records = _check_baseline(data, config, repeat, run_dir)
+    else:  # checked by run_sweep
+        records = read_records(run_dir)
     return [_row(r, None, repeat) for r in records], did
 
 
 def _check_baseline(data: PreparedDataset, config: SweepConfig, repeat: str,
-                    run_dir: Path) -> list[RunRecord]:
-    """The records of a finished baseline folder, which must be this sweep's."""
+                    run_dir: Path) -> None:
+    """A finished baseline folder must be this sweep's."""
     split, split_seed, train = repeat_split(config, repeat)
     info = read_metrics(run_dir)
     records = read_records(run_dir)
@@ -204,7 +200,6 @@ def _check_baseline(data: PreparedDataset, config: SweepConfig, repeat: str,
         raise ConfigMismatchError(
             f"{run_dir} holds a baseline made on another split or seed than this sweep's; "
             f"use another sweep folder (or remove that run folder)")
-    return records
 
 
 def long_frame(rows: Sequence[dict[str, Any]]) -> pd.DataFrame:

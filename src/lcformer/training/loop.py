@@ -225,7 +225,7 @@ def train(
         if stop_after is not None and epoch + 1 - start >= stop_after:
             break
 
-    if writes and result.history:  # also for a resumed run with no epoch left to train
+    if writes and result.history and start >= len(plan):  # a resumed run with no epoch left
         write_history(run_dir / "history.csv", result.history)  # (killed before it wrote it)
     for p in model.parameters():
         p.requires_grad_(True)
