@@ -78,7 +78,10 @@ def test_unknown_classes_and_small_classes_are_counted(tmp_path, rng):
     assert data.report.curves["unknown_class"] == 6  # the "b" stars
     config = PrepareConfig(tokens=TokenConfig(10, 5), min_class_windows=100)
     data, _ = prepare("toy", lambda r: curves(rng), "h2", config, tmp_path / "x")
-    assert data.report.curves["class_below_threshold"] > 0
+    # Every labelled star is in a small class; s0 (5 points) made no window and is counted
+    # as shorter_than_window only, not twice.
+    assert data.report.curves["class_below_threshold"] == 10
+    assert data.report.curves["shorter_than_window"] == 1
 
 
 def test_open_refuses_a_folder_without_manifest(tmp_path):

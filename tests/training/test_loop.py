@@ -13,9 +13,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lcformer.data.splits import WindowSet
+from lcformer.evaluation.metrics import window_probabilities
 from lcformer.models import build_model
 from lcformer.training.checkpoints import load_checkpoint
-from lcformer.training.loop import TrainConfig, epoch_order, epoch_plan, learning_rate, train
+from lcformer.training.loop import (
+    TrainConfig,
+    epoch_order,
+    epoch_plan,
+    learning_rate,
+    train,
+    validate,
+)
 
 N_TOKENS, N_FEATURES = 5, 4
 SMALL = {"n_classes": 2, "emb": 8, "heads": 2, "max_tokens": 8}
@@ -264,3 +272,42 @@ def test_a_resumed_run_counts_the_time_before_it_was_killed(tmp_path) -> None:
     assert resumed.earlier_seconds == first
     total = load_checkpoint(tmp_path / "last.safetensors")[1]["training"]["seconds"]
     assert total > first
+
+
+def test_the_sampler_with_one_chunk_per_star_draws_stars_by_class() -> None:
+    """Class 0: 10 stars of 1 chunk; class 1: 10 stars of 5 chunks. Drawing stars (then one
+    chunk each) gives an epoch of 20 samples, half of each class, not 5 to 1 by chunks."""
+    star = np.repeat(np.arange(20), [1] * 10 + [5] * 10)
+    labels = (star >= 10).astype(np.int64)
+    data = WindowSet(np.zeros((len(star), 1, 1), np.float32), np.ones((len(star), 1), bool),
+                     labels, star)
+    config = TrainConfig(one_chunk_per_star=True, balance="sampler")
+    rng = np.random.default_rng(0)
+    drawn = np.concatenate([epoch_order(data, "classify", config, torch.ones(2), rng)
+                            for _ in range(200)])
+    assert len(drawn) == 200 * 20
+    share = np.bincount(labels[drawn]) / len(drawn)
+    assert abs(share[1] - 0.5) < 0.03
+    assert len(np.unique(drawn[labels[drawn] == 1])) == 50  # every chunk gets drawn
+
+
+def test_validation_loss_is_weighted_as_the_training_loss() -> None:
+    """With balance none, val_loss is the plain NLL (it was class-weighted whatever the
+    training loss was, and the two share the training-curve figure)."""
+    val = toy_set(6, seed=1)
+    val = WindowSet(val.tokens, val.mask, np.where(val.star < 5, 0, 1).astype(np.int64),
+                    val.star)  # 5 stars of class 0, 1 of class 1
+    net = model()
+    plain = validate(net, val, ["a", "b"], config(), None, torch.device("cpu"))[0]
+    weighted = validate(net, val, ["a", "b"], config(), torch.tensor([0.6, 3.0]),
+                        torch.device("cpu"))[0]
+    probs = window_probabilities(net, val.tokens, val.mask, 16, torch.device("cpu"))
+    nll = -np.log(probs[np.arange(len(val)), val.labels] + 1e-12)
+    assert plain["val_loss"] == pytest.approx(nll.mean(), rel=1e-5)
+    w = np.array([0.6, 3.0])[val.labels]
+    assert weighted["val_loss"] == pytest.approx((w * nll).sum() / w.sum(), rel=1e-5)
+    history = train(net, toy_set(8), val, ["a", "b"], config(epochs=1, balance="none"),
+                    progress=False).history
+    assert history[0]["val_loss"] == pytest.approx(
+        validate(net, val, ["a", "b"], config(), None, torch.device("cpu"))[0]["val_loss"],
+        rel=1e-5)

@@ -26,6 +26,7 @@ from lcformer.errors import (
 from lcformer.evaluation.metrics import star_probabilities, window_probabilities
 from lcformer.models.config import ModelConfig
 from lcformer.training import runs
+from lcformer.training.checkpoints import load_checkpoint
 from lcformer.training.loop import TrainConfig
 from lcformer.training.runs import RunConfig, load_model, train_run, write_config
 
@@ -318,3 +319,32 @@ def test_a_run_records_its_prepared_folder_as_an_absolute_path(tmp_path, monkeyp
     assert _where(SimpleNamespace(path=Path("work/prepared/x"))) == str(
         tmp_path.resolve() / "work" / "prepared" / "x")
     assert _where(SimpleNamespace(path=None)) is None
+
+
+def test_an_ensembles_budget_gives_each_members_best_epoch(prepared, tmp_path) -> None:
+    config = RUN.replace(model=RUN.model.replace(ensemble=2),
+                         train=RUN.train.replace(epochs=3))
+    record = train_run(prepared, config, tmp_path, progress=False, figures=False)
+    best = record.budget["best_epoch"]
+    assert isinstance(best, list) and len(best) == 2
+    for i, epoch in enumerate(best):
+        saved = load_checkpoint(tmp_path / f"member{i}" / "best.safetensors")[1]
+        assert saved["epoch"] == epoch
+    assert json.loads((tmp_path / "metrics.json").read_text())["records"][0]["budget"][
+        "best_epoch"] == best
+    early = runs.TrainResult(stopped_early=True), runs.TrainResult(best_epoch=4)
+    assert runs.best_epochs([early[1]]) == 5 and runs.best_epochs(list(early)) == [None, 5]
+
+
+def test_research_oversampling_with_one_chunk_per_star_is_refused() -> None:
+    with pytest.raises(ConfigError, match=r"--sample-per-class .* --one-chunk-per-star"):
+        RunConfig(sample_per_class=300, train=TrainConfig(one_chunk_per_star=True))
+
+
+def test_ae_finetune_without_a_classification_epoch_is_refused() -> None:
+    """Its first --alternate-every epochs reconstruct: with no more, the head never trains."""
+    with pytest.raises(ConfigError, match="--epochs 3 would never train its classifier"):
+        RunConfig.for_model("ae_finetune").replace(
+            train=TrainConfig(epochs=3, alternate_every=3))
+    RunConfig(model=ModelConfig(name="ae_finetune"), train=TrainConfig(epochs=4,
+                                                                      alternate_every=3))

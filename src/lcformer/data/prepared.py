@@ -447,7 +447,9 @@ def drop_small_classes(lcs: LightCurves, samples: Samples, min_windows: int,
     if not small:
         return lcs, samples
     drop = np.isin(lcs.labels, list(small))
-    report.drop_curves("class_below_threshold", int(drop.sum()))
+    has_samples = np.zeros(lcs.n_curves, dtype=bool)
+    has_samples[samples.curve] = True  # the others are counted already (shorter than a window)
+    report.drop_curves("class_below_threshold", int((drop & has_samples).sum()))
     keep_index = np.flatnonzero(~drop)
     new_index = np.full(lcs.n_curves, -1)
     new_index[keep_index] = np.arange(len(keep_index))

@@ -188,11 +188,21 @@ class LightCurveClassifier(nn.Module):
             if module is not self and hasattr(module, "regularized_weights"):
                 yield from module.regularized_weights()
 
-    def l2_penalty(self) -> Tensor:
+    def l2_penalty(self, phase: str = "classify") -> Tensor:
         """0.1 * sum of squared regularised weights in research mode, else a 0 tensor.
 
-        Add it to the loss: it reproduces Keras' ``l2(0.1)`` kernel regularisers.
+        Add it to the loss: it reproduces Keras' ``l2(0.1)`` kernel regularisers. Only the
+        parts that ``phase`` runs are penalised, as each Keras model (the classifier, the
+        autoencoder) carried its own layers' regularisers: a reconstruction epoch leaves the
+        head alone, a classification epoch an unused decoder.
         """
         if not self.config.research:
             return self.head.out.weight.new_zeros(())
-        return self.config.l2 * sum(w.square().sum() for w in self.regularized_weights())
+        parts: list[nn.Module | None] = [self.encoder]
+        if phase == "reconstruct" or self.arch.head_on == "decoder":
+            parts.append(self.decoder)
+        if phase == "classify":
+            parts.append(self.head)
+        return self.config.l2 * sum(
+            w.square().sum() for part in parts if part is not None for module in part.modules()
+            if hasattr(module, "regularized_weights") for w in module.regularized_weights())

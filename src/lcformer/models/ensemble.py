@@ -32,5 +32,5 @@ class Ensemble(nn.Module):
         for m in self.members:
             yield from m.encoder_parameters()
 
-    def l2_penalty(self) -> Tensor:
-        return sum(m.l2_penalty() for m in self.members)  # type: ignore[return-value]
+    def l2_penalty(self, phase: str = "classify") -> Tensor:
+        return sum(m.l2_penalty(phase) for m in self.members)  # type: ignore[return-value]

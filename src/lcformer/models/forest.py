@@ -318,8 +318,8 @@ class ForestFusion(nn.Module):
     def encoder_parameters(self) -> Iterator[nn.Parameter]:
         return self.network.encoder_parameters()
 
-    def l2_penalty(self) -> Tensor:
-        return self.network.l2_penalty()
+    def l2_penalty(self, phase: str = "classify") -> Tensor:
+        return self.network.l2_penalty(phase)
 
 
 def choose_weight(network_p: np.ndarray, trees_p: np.ndarray, labels: np.ndarray) -> float:

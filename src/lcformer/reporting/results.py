@@ -188,8 +188,9 @@ def comparison(section: SweepSection) -> str:
     deep = section.long[~is_baseline(section.long["model"])]
     machines = ", ".join(sorted(set(deep["hardware"].dropna()))) or "unrecorded hardware"
     epochs = train["epochs"]
-    budget = (f"The deep models had {epochs} classification epoch{'s' if epochs != 1 else ''} "
-              f"each (research: {RESEARCH_EPOCHS}) on {machines}")
+    budget = (f"The deep models had {epochs} epoch{'s' if epochs != 1 else ''} each "
+              f"(ae_finetune's reconstruction rounds included; research: {RESEARCH_EPOCHS}) "
+              f"on {machines}")
     sample = section.base.get("sample_per_class")
     if sample:
         budget += (f", {sample} training stars per class (research: "

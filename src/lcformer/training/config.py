@@ -72,6 +72,19 @@ class RunConfig(Config):
         if not SPLIT_PATTERN.fullmatch(self.split):
             raise ConfigError(f"unknown split {self.split!r}: auto, stratified, fixed or "
                              f"kfold:K:I")
+        from lcformer.models.registry import spec
+
+        arch = spec(self.model.name).arch
+        if (arch is not None and arch.pretrain == "finetune"
+                and self.train.epochs <= self.train.alternate_every):
+            raise ConfigError(f"{self.model.name} reconstructs for its first "
+                              f"--alternate-every {self.train.alternate_every} epochs, so "
+                              f"--epochs {self.train.epochs} would never train its classifier: "
+                              f"give --epochs > {self.train.alternate_every}")
+        if self.sample_per_class and self.train.one_chunk_per_star:
+            raise ConfigError("--sample-per-class repeats the stars of small classes, and "
+                              "--one-chunk-per-star would train on each of them once: use "
+                              "one of the two")
         if self.split.startswith("kfold:"):
             k, i = (int(n) for n in self.split.split(":")[1:])
             if k < 2 or i >= k:

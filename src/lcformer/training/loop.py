@@ -192,7 +192,8 @@ def train(
         confusion = None
         if (phase == "classify" and val_set is not None and len(val_set)
                 and distributed.is_main()):
-            scores, confusion = validate(model, val_set, classes, config, weights, device)
+            scores, confusion = validate(model, val_set, classes, config,
+                                         weights if config.balance == "loss" else None, device)
             row |= scores
         row["seconds"] = round(time.perf_counter() - began, 3)
         row = distributed.broadcast_json(row)  # rank 0's validation: all ranks agree
@@ -242,6 +243,14 @@ def epoch_order(data: WindowSet, phase: Phase, config: TrainConfig, weights: tor
     (classification epochs), else a permutation (of one random chunk per star with
     ``one_chunk_per_star``). Every rank of a DDP run draws the same."""
     if config.balance == "sampler" and phase == "classify":
+        if config.one_chunk_per_star:  # draw stars by class weight, then one chunk of each
+            rows = np.argsort(data.star, kind="stable")
+            stars, first, count = np.unique(data.star[rows], return_index=True,
+                                            return_counts=True)
+            p = weights.cpu().numpy()[data.labels[rows[first]]]
+            drawn = rng.choice(len(stars), size=len(stars), replace=True, p=p / p.sum())
+            chunk = (rng.random(len(drawn)) * count[drawn]).astype(np.int64)
+            return rows[first[drawn] + chunk]
         p = weights.cpu().numpy()[data.labels]
         return rng.choice(len(data), size=len(data), replace=True, p=p / p.sum())
     order = rng.permutation(len(data))
@@ -279,7 +288,7 @@ def run_epoch(model: LightCurveClassifier, data: WindowSet, optimizer: torch.opt
         else:
             recon = model.reconstruct(tokens, mask)
             loss = F.mse_loss(recon[mask], model.inputs(tokens, mask)[mask])
-        objective = loss + model.l2_penalty()
+        objective = loss + model.l2_penalty(phase)
         optimizer.zero_grad(set_to_none=True)
         objective.backward()
         if config.clip_grad:
@@ -301,7 +310,7 @@ class TrainStep(nn.Module):
 
     def forward(self, tokens: torch.Tensor, mask: torch.Tensor, extra: torch.Tensor | None,
                 shift: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor]:
-        penalty = self.model.l2_penalty()
+        penalty = self.model.l2_penalty(self.phase)
         if self.phase == "reconstruct":
             return self.model.reconstruct(tokens, mask), penalty
         if shift is not None:
@@ -393,15 +402,17 @@ def run_epoch_distributed(model: LightCurveClassifier, step: nn.Module, data: Wi
 
 
 def validate(model: LightCurveClassifier, data: WindowSet, classes: list[str],
-             config: TrainConfig, weights: torch.Tensor,
+             config: TrainConfig, weights: torch.Tensor | None,
              device: torch.device) -> tuple[dict[str, float], np.ndarray]:
-    """Validation loss (per window) and star-level scores, with the star-level confusion
-    matrix kept apart: history rows hold scalars only."""
+    """Validation loss (per window, class-weighted as the training loss is) and star-level
+    scores, with the star-level confusion matrix kept apart: history rows hold scalars
+    only."""
     probs = window_probabilities(model, data.tokens, data.mask, 2 * config.batch_size, device,
                                  data.extra)
     with torch.no_grad():
         loss = F.nll_loss(torch.from_numpy(np.log(probs + 1e-12)),
-                          torch.from_numpy(data.labels), weight=weights.cpu()).item()
+                          torch.from_numpy(data.labels),
+                          weight=None if weights is None else weights.cpu()).item()
     _, y_star, p_star = star_level(probs, data.star, _star_labels(data))
     metrics = classification_metrics(y_star, p_star.argmax(1), classes)
     scores = {"val_loss": loss, "val_accuracy": metrics.accuracy,

@@ -92,9 +92,10 @@ def check_trainable(data: PreparedDataset) -> None:
 class FittedRun:
     model: LightCurveClassifier  # holding its best weights
     metadata: dict[str, Any]  # as stored in its checkpoints
-    result: TrainResult
+    result: TrainResult  # an ensemble's: every member's history rows, stopped early if any did
     sets: dict[str, WindowSet]  # train, val, test windows
     seconds: float
+    members: list[TrainResult]  # each network's own (one for a lone network)
 
 
 def fit(data: PreparedDataset, config: RunConfig, parts: np.ndarray,
@@ -124,7 +125,7 @@ def fit(data: PreparedDataset, config: RunConfig, parts: np.ndarray,
     # The network's own checkpoints (the loop's, an ensemble's) describe it without the trees.
     network_metadata = metadata | {"model": model_config.network_only.to_dict()}
     began = time.perf_counter()
-    members, history, earlier = [], [], 0.0
+    members, results, history, earlier = [], [], [], 0.0
     for i in range(model_config.ensemble):  # an ensemble: one member per seed, trained alike
         seed = config.train.seed + i
         torch.manual_seed(seed)
@@ -140,11 +141,13 @@ def fit(data: PreparedDataset, config: RunConfig, parts: np.ndarray,
                                           or (folder / "last.safetensors").is_file()),
                        progress=progress, logger=logger if i == 0 else None)
         members.append(member.eval())
+        results.append(result)
         history += [{"member": i, **row} for row in result.history]
         earlier += result.earlier_seconds  # a resumed run: its time before it was killed
     model = members[0] if len(members) == 1 else Ensemble(members)
     if len(members) > 1:
-        result = TrainResult(history, None, math.nan, False)
+        result = TrainResult(history, None, math.nan,
+                             any(r.stopped_early for r in results))
     if model_config.fused:
         model = add_trees(model, sets, model_config, config.train)
         metadata = metadata | {"forest": {"trees": model_config.forest,
@@ -156,7 +159,7 @@ def fit(data: PreparedDataset, config: RunConfig, parts: np.ndarray,
         save_checkpoint(run_dir / "best.safetensors", model, metadata)
         write_history(run_dir / "history.csv", history)
     return FittedRun(model.eval(), metadata, result, sets,
-                     earlier + time.perf_counter() - began)
+                     earlier + time.perf_counter() - began, results)
 
 
 def member_folder(run_dir: Path | None, config: ModelConfig, i: int) -> Path | None:
@@ -268,7 +271,8 @@ def train_run(data: PreparedDataset, config: RunConfig, run_dir: str | Path,
             logger.finish(run_hparams(fitted.model, data, config),
                           {"test/accuracy": record.star["accuracy"],
                            "test/macro_f1": record.star["macro_f1"]},
-                          step=len(fitted.result.history))
+                          # the epoch axis is member 0's, the one logged
+                          step=len(fitted.members[0].history))
     finally:
         if logger is not None:
             logger.close()
@@ -395,9 +399,15 @@ def evaluate_run(fitted: FittedRun, data: PreparedDataset, parts: np.ndarray,
         star=star_metrics.to_dict(), window=window_metrics.to_dict(),
         budget={"epochs_planned": config.train.epochs, "epochs_run": epochs_run(result.history),
                 "stopped_early": result.stopped_early,
-                "best_epoch": None if result.best_epoch is None else result.best_epoch + 1})
+                "best_epoch": best_epochs(fitted.members)})
     write_records(run_dir, "deep", [record])
     return record
+
+
+def best_epochs(results: list[TrainResult]) -> int | list[int | None] | None:
+    """The epoch (from 1) of the weights kept: one per member for an ensemble."""
+    best = [None if r.best_epoch is None else r.best_epoch + 1 for r in results]
+    return best[0] if len(best) == 1 else best
 
 
 def epochs_run(history: list[dict[str, Any]]) -> int:

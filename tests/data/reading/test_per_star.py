@@ -60,6 +60,10 @@ def test_empty_fields_are_missing_values_and_gzip_is_read() -> None:
     ("1.0\n2.0\n", 1, "unreadable_file", "column"),
     ("1,2,3\n2,3\n", 2, "unreadable_file", "found 2 columns"),
     ("# h\n1 2 3\n\n2 x 3\n", 4, "unreadable_file", "column 2 (mag): 'x' is not a number"),
+    # a decimal comma: one field more (NumPy's usecols read dropped it: mag 12, err 3)
+    ("1.0,12.1,0.02\n2.0,12,3,0.02\n", 2, "unreadable_file",
+     "found 4 columns, expected 3 (a decimal comma, or a shifted row?)"),
+    ("1 12.1\n2 12.2 0.1\n", 2, "unreadable_file", "found 3 columns, expected 2"),
 ])
 def test_parse_problems_name_the_line(text: str, line: int, reason: str, words: str) -> None:
     with pytest.raises(FileProblem) as caught:
@@ -160,6 +164,10 @@ def test_catalogue_path_column_and_conflicting_rows(tmp_path: Path) -> None:
     (tmp_path / "cat.csv").write_text("filename,class\n215153,Mira\n215153,RR\n300000,RR\n")
     with pytest.raises(InputError, match=r"cat\.csv: 1 file\(s\) listed with different "
                                          r"classes: 215153; keep one row per file"):
+        read_catalogue_folder(tmp_path / "cat.csv", tmp_path, report=DropReport())
+    # The same file under two spellings (with and without its suffix) is the same file.
+    (tmp_path / "cat.csv").write_text("filename,class\n215153,Mira\nstars/215153.dat,RR\n")
+    with pytest.raises(InputError, match=r"rows 2 and 3 give stars/215153\.dat two classes"):
         read_catalogue_folder(tmp_path / "cat.csv", tmp_path, report=DropReport())
 
 

@@ -92,6 +92,32 @@ def test_csv_text_in_numbers_names_file_line_and_column(tmp_path: Path) -> None:
     assert report.problems[0].endswith("bad.csv:6: column 'mag': 'abc' is not a number")
 
 
+@pytest.mark.parametrize("name", ["lc.csv", "lc.csv.gz"])
+def test_a_row_with_more_fields_than_the_header_is_a_problem(tmp_path: Path, name) -> None:
+    """Read by column names, pandas drops the extra field: 12,3 was read as mag 12, err 3."""
+    text = "id,time,mag,err\ns1,1.0,12.1,0.02\ns1,2.0,12,3,0.02\ns1,3.0,12.2,0.02\n"
+    path = tmp_path / name
+    path.write_bytes(gzip.compress(text.encode()) if name.endswith(".gz") else text.encode())
+    report = DropReport()
+    assert read_long_table(path, report=report).n_curves == 0
+    assert report.curves == Counter(unreadable_file=1)
+    assert report.problems == [f"{path}: a row has 5 fields, the header 4 (a decimal comma, "
+                               f"or a shifted row?): 's1,2.0,12,3,0.02'"]
+    with pytest.raises(InputError, match="a row has 5 fields"):
+        read_long_table(path)
+    text = "id,time,mag,err\ns1,1.0,12.1,0.02\ns1,2.0,12.3\n"  # fewer: a missing value
+    path.write_bytes(gzip.compress(text.encode()) if name.endswith(".gz") else text.encode())
+    assert read_long_table(path).n_points == 2
+
+
+def test_a_csv_with_only_a_header_is_an_empty_file(tmp_path: Path) -> None:
+    (tmp_path / "lc.csv").write_text("id,time,mag,err\n")
+    report = DropReport()
+    read_long_table(tmp_path / "lc.csv", report=report)
+    assert report.curves == Counter(empty_file=1)
+    assert report.problems == [f"{tmp_path / 'lc.csv'}:1: no data lines, only a header"]
+
+
 def test_nan_and_inf_are_numbers_not_problems(tmp_path: Path) -> None:
     path = tmp_path / "ok.csv"
     path.write_text("id,time,mag,err\na,1,nan,0.1\na,2,inf,\na,3,-inf,0.1\n")

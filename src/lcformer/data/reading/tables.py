@@ -423,6 +423,12 @@ def _read_table_file(path: Path, columns: Columns, sink: DropReport,
                                 keep_default_na=False,
                                 na_values={c: [""] if c in text else list(MISSING_WORDS)
                                            for c in use})
+            if frame.empty:
+                sink.problem(f"{path}:1: no data lines, only a header", "empty_file")
+                return None
+            if (overlong := overlong_row(path)) is not None:
+                sink.problem(overlong, "unreadable_file")
+                return None
             return frame.rename(columns=use)
         if is_fits(path):
             return _read_fits(path, columns, required, sink)
@@ -646,6 +652,42 @@ def count_orphans(table: pd.DataFrame, has_curve: np.ndarray, columns: Columns, 
 
 def _row_locator(name: str) -> Callable[[int], str]:
     return lambda row: f"{name}: row {row + 1}"
+
+
+def overlong_row(path: Path) -> str | None:
+    """A one-line problem where a CSV row has more fields than the header, else None.
+
+    pandas reading some columns (``usecols``) drops a row's extra fields without a word, so a
+    decimal comma (``12,3``) or a shifted row would be read as other numbers. Arrow's reader
+    counts every row's fields; this pass keeps one column, in bounded memory.
+    """
+    import pyarrow
+    import pyarrow.csv as arrow_csv
+
+    n = len(pd.read_csv(path, nrows=0).columns)
+    found: list[str] = []
+
+    def look(row: Any) -> str:
+        if row.actual_columns > row.expected_columns and not found:
+            found.append(f"{path}: a row has {row.actual_columns} fields, the header "
+                         f"{row.expected_columns} (a decimal comma, or a shifted row?): "
+                         f"{row.text[:80]!r}")
+        return "skip"  # rows with fewer fields are pandas' to read (missing values)
+
+    names = [f"c{i}" for i in range(n)]
+    try:
+        with pyarrow.input_stream(str(path), compression="detect") as stream:
+            reader = arrow_csv.open_csv(
+                stream, read_options=arrow_csv.ReadOptions(column_names=names, skip_rows=1),
+                parse_options=arrow_csv.ParseOptions(invalid_row_handler=look),
+                convert_options=arrow_csv.ConvertOptions(include_columns=names[:1],
+                                                         column_types={"c0": pyarrow.binary()}))
+            for _ in reader:
+                if found:
+                    break
+    except pyarrow.ArrowException:
+        return None  # pandas read the file: anything else Arrow dislikes is not this check's
+    return found[0] if found else None
 
 
 def line_locator(path: Path) -> Callable[[int], str]:
