@@ -3,9 +3,11 @@
 Exports the default model (``periodic``, emb 64, trained for one epoch on synthetic stars
 here, or ``--run RUN_DIR``) with :func:`lcformer.evaluation.export.export_onnx`, makes the
 star views of ``--stars`` synthetic stars (what ``predict`` feeds the model), then times the
-model on them: torch (``window_probabilities``: ``classify`` under ``no_grad``, batches of
-512) and onnxruntime (CPU provider, the same batches), in alternating rounds, best of
-``--repeats``. Reports samples/s of each, their ratio, and the largest difference of the
+model on them: torch as ``predict`` runs it (``window_probabilities``: ``classify`` under
+``inference_mode``, samples sorted by length, batches of at most 32 cut to their longest
+sample) and onnxruntime (CPU provider, batches of 512 at full width), in alternating rounds,
+best of ``--repeats``. The ratio is of the two ways of predicting, batching included, not of
+the engines alone. Reports samples/s of each, their ratio, and the largest difference of the
 log-probabilities (the export refuses more than 1e-5).
 
 (Named ``export.py``, not ``onnx.py``: run as a script, a file named onnx.py would be imported

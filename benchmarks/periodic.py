@@ -5,8 +5,9 @@ runs at least 3x faster than the feature baseline's extraction on the same stars
 in the same run and reported as a ratio. Its periods agree with an exhaustive fine-grid
 search for at least 95% of stars." This script measures exactly that, on the same stars
 (real ASAS ACVS stars with ``--data-dir``, synthetic ones otherwise), with the same number
-of threads on both sides (one torch thread, ``--jobs`` for the period search and the
-features):
+of processes on both sides (one torch thread; ``--jobs`` processes for the star views with
+their period search and for the features; with more than one, CPU time is not reported: the
+workers' time is not this process's, so only wall-clock rates compare):
 
 * **feature baseline**: :func:`lcformer.data.features.star_features` on the cleaned stars
   (the extraction alone: reading and cleaning are not counted on its side);
@@ -257,17 +258,23 @@ def run(args: argparse.Namespace, folder: Path) -> int:
     print("\n| what | stars/s (CPU time) | features ÷ this (CPU) | stars/s (wall) | "
           "features ÷ this (wall) |")
     print("|---|--:|--:|--:|--:|")
+    cpu_ok = args.jobs == 1  # process_time() does not see the --jobs worker processes
     for label, t in rows_out:
-        print(f"| {label} | {n / t.cpu:,.1f} | {feat.cpu / t.cpu:.2f} | {n / t.wall:,.1f} | "
-              f"{feat.wall / t.wall:.2f} |")
+        cpu = f"{n / t.cpu:,.1f} | {feat.cpu / t.cpu:.2f}" if cpu_ok else "- | -"
+        print(f"| {label} | {cpu} | {n / t.wall:,.1f} | {feat.wall / t.wall:.2f} |")
     print(f"| train step (batch {batch}, CPU time) | "
           f"{len(rows) / t_step / samples_per_star:,.1f} | - | - | - |")
     pred = timers["predict"]
-    ratio_cpu, ratio_wall = feat.cpu / pred.cpu, feat.wall / pred.wall
-    verdict = ("met" if min(ratio_cpu, ratio_wall) >= 3 else
-               "NOT met" if max(ratio_cpu, ratio_wall) < 3 else
-               "met by CPU time only" if ratio_cpu >= 3 else "met by wall clock only")
-    print(f"\npredict pipeline vs feature extraction: {ratio_cpu:.2f}x (CPU time), "
+    ratio_cpu = feat.cpu / pred.cpu if cpu_ok else None
+    ratio_wall = feat.wall / pred.wall
+    if ratio_cpu is None:
+        verdict = "met (wall clock)" if ratio_wall >= 3 else "NOT met (wall clock)"
+    else:
+        verdict = ("met" if min(ratio_cpu, ratio_wall) >= 3 else
+                   "NOT met" if max(ratio_cpu, ratio_wall) < 3 else
+                   "met by CPU time only" if ratio_cpu >= 3 else "met by wall clock only")
+    cpu_text = f"{ratio_cpu:.2f}x (CPU time)" if ratio_cpu is not None else "CPU time not known"
+    print(f"\npredict pipeline vs feature extraction: {cpu_text}, "
           f"{ratio_wall:.2f}x (wall clock); target >= 3: {verdict}")
     print(f"predicted periods agreeing with an exhaustive search (10x finer grid): "
           f"{agree:.2%} of {n_agree} stars (target >= 95%)")

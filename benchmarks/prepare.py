@@ -5,8 +5,8 @@ points/s; the memory of clean + tokens; then two references, each run in this sa
 a random subset of the same, already-read stars and compared as a rate (points/s), each with a
 check that it gives the same tokens as the vectorised run:
 
-* the readable reference, :func:`lcformer.reference.reference_tokens` (one star, one window,
-  one token at a time, with Python lists). Its ratio is the headline number;
+* the readable reference, ``reference_tokens`` in ``tests/data/reference_tokens.py`` (one
+  star, one window, one token at a time, with Python lists). Its ratio is the headline number;
 * the research-style reference, :func:`research_style_tokens` below (re-stacks arrays per
   window, as the original code did), whose cost grows with the square of the number of
   windows. It runs on nested random subsets of N/2, N and 4N stars (N = ``--research-stars``)

@@ -72,6 +72,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{cpu_model()}, {cpus} CPUs available, load average "
           f"{', '.join(f'{x:.1f}' for x in os.getloadavg())}\n")
 
+    if args.jobs < 2:
+        sys.exit("prepare_jobs.py: --jobs must be 2 or more (it is compared with --jobs 1)")
     best = {1: np.inf, args.jobs: np.inf}
     with tempfile.TemporaryDirectory() as tmp:
         for repeat in range(args.repeats):

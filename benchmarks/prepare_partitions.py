@@ -78,7 +78,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stars", type=int, default=100_000)
     parser.add_argument("--points", type=int, default=100, help="mean points per star")
     parser.add_argument("--per-partition", type=int, default=5_000)
-    parser.add_argument("--jobs", type=int, default=1, help="processes of the star views")
+    parser.add_argument("--jobs", type=int, default=1,
+                        help="processes of the star views (above 1, their memory is not in "
+                             "the reported peaks)")
     parser.add_argument("--json", help="also write the numbers here")
     parser.add_argument("--child", nargs=3, metavar=("MODE", "FOLDER", "WORK"),
                         help=argparse.SUPPRESS)
@@ -125,7 +127,9 @@ def run(args: argparse.Namespace, root: Path) -> int:
     print(f"# prepare from Parquet partitions: {args.stars:,} stars, {n_points:,} points in "
           f"{n_parts} partitions ({size_gb:.2f} GB of Parquet), default model's inputs (star "
           f"views, period search, features), {args.jobs} job(s); {cpu_model()}, "
-          f"{os.cpu_count()} logical CPUs, load average {load:.2f} at the start")
+          f"{os.cpu_count()} logical CPUs, load average {load:.2f} at the start"
+          + ("" if args.jobs == 1 else "; peak RSS is each run's main process: the memory "
+                                       "of its worker processes is not counted"))
     print("| | partitioned | whole table in memory (reference) | partitioned ÷ whole |")
     print("|---|--:|--:|--:|")
     print(f"| peak RSS | {part['peak_rss_mb']:,.0f} MB | {whole['peak_rss_mb']:,.0f} MB | "

@@ -208,3 +208,22 @@ def test_integer_labels_survive_save_and_load(curves, tmp_path) -> None:
     assert loaded.predict_frame(curves).columns.tolist() == [2, 7, 10]
     np.testing.assert_array_equal(loaded.predict(curves), clf.predict(curves))
     assert loaded.score(curves, y) == clf.score(curves, y)
+
+
+def test_star_view_settings_are_parameters_and_survive_save_and_load(curves, tmp_path) -> None:
+    """A loaded model, cloned and fitted again, prepares its stars as the saved one did
+    (its folding, points per sample, period search and features were dropped)."""
+    from lcformer.data.periods import PeriodConfig
+    from lcformer.data.views import ViewConfig
+
+    clf = Classifier(ModelConfig(emb=8, heads=2, forest=0, boosting=0), epochs=1,
+                     train=TrainConfig(batch_size=16, device="cpu"),
+                     views=ViewConfig(fold="period", max_obs=32),
+                     periods=PeriodConfig(min_period=0.5), features=False)
+    prepared = clf.prepare_config()
+    assert (prepared.views.max_obs, prepared.periods.min_period, prepared.features) == (
+        32, 0.5, False)
+    clf.fit(curves)
+    loaded = Classifier.load(clf.save(tmp_path / "views"))
+    assert clone(loaded).prepare_config() == prepared
+    assert Classifier().prepare_config().features is True  # None: the default

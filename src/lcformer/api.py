@@ -28,10 +28,12 @@ from sklearn.exceptions import NotFittedError
 
 from lcformer.data.cleaning import CleaningConfig
 from lcformer.data.lightcurves import LightCurves, ragged_ranges
+from lcformer.data.periods import PeriodConfig
 from lcformer.data.prepared import PrepareConfig, build
 from lcformer.data.report import DropReport
 from lcformer.data.splits import carve_validation
 from lcformer.data.tokens import TokenConfig
+from lcformer.data.views import ViewConfig
 from lcformer.errors import ConfigError
 from lcformer.evaluation.predict import Predictions, predict_stars
 from lcformer.models import LightCurveClassifier, ModelConfig
@@ -98,18 +100,24 @@ class Classifier(ClassifierMixin, BaseEstimator):
 
     ``model``: a registered name or a full :class:`ModelConfig` (default: ``ModelConfig()``,
     the period-aware model). ``val_fraction`` of the
-    training stars (per class) choose the best epoch.
+    training stars (per class) choose the best epoch. ``tokens``, ``cleaning``, ``views``,
+    ``periods`` and ``features`` are the preparation's settings (None: their defaults), as
+    the CLI's options of the same names.
     """
 
     def __init__(self, model: str | ModelConfig | None = None, *,
                  train: TrainConfig | None = None, tokens: TokenConfig | None = None,
-                 cleaning: CleaningConfig | None = None, epochs: int | None = None,
-                 seed: int | None = None, val_fraction: float = 0.1,
-                 progress: bool = False) -> None:
+                 cleaning: CleaningConfig | None = None, views: ViewConfig | None = None,
+                 periods: PeriodConfig | None = None, features: bool | None = None,
+                 epochs: int | None = None, seed: int | None = None,
+                 val_fraction: float = 0.1, progress: bool = False) -> None:
         self.model = model
         self.train = train
         self.tokens = tokens
         self.cleaning = cleaning
+        self.views = views
+        self.periods = periods
+        self.features = features
         self.epochs = epochs
         self.seed = seed
         self.val_fraction = val_fraction
@@ -131,10 +139,12 @@ class Classifier(ClassifierMixin, BaseEstimator):
         return RunConfig(model=model, train=train)
 
     def prepare_config(self) -> PrepareConfig:
-        """Tokens and cleaning as given; the inputs (windows or star views) the model reads."""
-        return PrepareConfig(tokens=self.tokens or TokenConfig(),
-                             cleaning=self.cleaning or CleaningConfig(),
-                             inputs=spec(self.run_config().model.name).inputs)
+        """The preparation as given (defaults elsewhere); the inputs (windows or star views)
+        the model reads."""
+        given = {"tokens": self.tokens, "cleaning": self.cleaning, "views": self.views,
+                 "periods": self.periods, "features": self.features}
+        return PrepareConfig().replace(inputs=spec(self.run_config().model.name).inputs,
+                                       **{k: v for k, v in given.items() if v is not None})
 
     # ------------------------------------------------------------------ fitting
     def fit(self, X: Any, y: np.ndarray | None = None) -> Classifier:
@@ -215,14 +225,20 @@ class Classifier(ClassifierMixin, BaseEstimator):
     def load(cls, folder: str | Path, which: str = "best") -> Classifier:
         """Load from a folder written by ``save`` or by ``lcformer train`` (a run folder)."""
         model, metadata = load_model(folder, which)
-        # The training settings too, so that clone(Classifier.load(run)).fit (as
-        # cross_val_score does) trains as the saved model was trained.
+        # The training and preparation settings too, so that clone(Classifier.load(run)).fit
+        # (as cross_val_score does) trains as the saved model was trained. (Classes kept,
+        # --min-class-windows and the reading of files are a dataset's, not the estimator's.)
         run = metadata.get("run")
+        prepared = (PrepareConfig.from_dict(metadata["prepare"]) if "prepare" in metadata
+                    else None)  # checkpoints before it had only tokens and cleaning
         clf = cls(ModelConfig.from_dict(metadata["model"]).replace(
                       n_classes=None, n_features=None, max_tokens=None),
                   train=RunConfig.from_dict(run).train if run else None,
                   tokens=TokenConfig.from_dict(metadata["tokens"]),
-                  cleaning=CleaningConfig.from_dict(metadata["cleaning"]))
+                  cleaning=CleaningConfig.from_dict(metadata["cleaning"]),
+                  views=prepared.views if prepared else None,
+                  periods=prepared.periods if prepared else None,
+                  features=prepared.features if prepared else None)
         clf.model_, clf.metadata_ = model, metadata
         # A Python-API fit stored y's values; a CLI run has its labels' text.
         clf.classes_ = _natural_order(list(metadata.get("class_values", metadata["classes"])))

@@ -9,7 +9,8 @@ From that one declaration
   is a :class:`~lcformer.errors.ConfigError` naming the key, never a silently different run.
 
 A key missing from a stored dict takes the field's default, so files written before a setting
-existed still load (they meant the default).
+existed still load (they meant the default). TOML has no null: an unset optional setting is
+written there as ``"none"`` (the CLI's word for it) and read back as None.
 """
 
 from __future__ import annotations
@@ -65,7 +66,9 @@ def _without_none(hint: Any) -> Any:
 def convert(hint: Any, value: Any, where: str) -> Any:
     """``value`` read from JSON/TOML as the type ``hint`` asks, or a ConfigError."""
     if _is_optional(hint):
-        return None if value is None else convert(_without_none(hint), value, where)
+        if value is None or (value == "none" and _without_none(hint) is not str):
+            return None
+        return convert(_without_none(hint), value, where)
     origin = typing.get_origin(hint)
     if origin is Literal:
         if value not in typing.get_args(hint):

@@ -119,6 +119,18 @@ def test_usage_errors_are_one_line_too(capsys) -> None:
     assert "used for two roles" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(("argv", "words"), [
+    (["train", "synthetic", "--threads", "-2"], "--threads: must be at least 1, got -2"),
+    # the steps set these per row; --fold was also taken for --folds, as an abbreviation
+    (["ablation", "synthetic", "--fold", "time"], "unrecognized arguments: --fold time"),
+    (["ablation", "synthetic", "--no-features"], "unrecognized arguments: --no-features"),
+])
+def test_options_that_cannot_act_are_usage_errors(capsys, argv, words) -> None:
+    with pytest.raises(SystemExit) as stop:
+        main(argv)
+    assert stop.value.code == EXIT_USER and words in capsys.readouterr().err
+
+
 def test_an_unexpected_exception_is_an_internal_error(monkeypatch, capsys) -> None:
     def broken(*args, **kwargs):
         raise RuntimeError("something\nunforeseen")

@@ -177,3 +177,15 @@ def test_cli_baseline(tmp_path, monkeypatch, capsys) -> None:
     assert cli.main(["evaluate", str(out)]) == 0
     shown = capsys.readouterr().out
     assert shown.count("star-level test accuracy") == 2 and "precision  recall" in shown
+
+
+def test_the_features_periodogram_reaches_the_preparations_shortest_period(result,
+                                                                           tmp_path) -> None:
+    """`baseline --min-period 0.5` made a preparation with it, then the features searched
+    down to 0.05 d anyway (and said so in metrics.json)."""
+    from lcformer.data.periods import PeriodConfig
+
+    assert result.info["features"]["min_period_days"] == PeriodConfig().min_period
+    config = PREPARE.replace(periods=PeriodConfig(min_period=0.5))
+    data, _ = prepare("easy", lambda report: easy_curves(n_per_class=6), "h2", config, tmp_path)
+    assert run_baseline(data, "auto", seed=0).info["features"]["min_period_days"] == 0.5

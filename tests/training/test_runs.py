@@ -179,11 +179,11 @@ def test_resume_of_a_run_killed_before_its_first_checkpoint_starts_it(run, prepa
 
 
 def test_resume_with_the_same_configuration_reads_it_back_from_toml(prepared, tmp_path) -> None:
-    # patience and sample_per_class are None: left out of the TOML, which has no null.
+    # patience and sample_per_class are None: "none" in the TOML, which has no null.
     config = RunConfig(model=ModelConfig(name="encoder", emb=8, heads=2, dropout=0.0),
                        train=TrainConfig(epochs=1, batch_size=32, device="cpu"))
     first = train_run(prepared, config, tmp_path, progress=False, figures=False)
-    assert "patience" not in (tmp_path / "config.toml").read_text()
+    assert 'patience = "none"' in (tmp_path / "config.toml").read_text()
     again = train_run(prepared, config, tmp_path, resume=True, progress=False, figures=False)
     assert again.budget["epochs_run"] == 1  # already complete: nothing more to train
     assert again.star == first.star and again.window == first.window
@@ -348,3 +348,42 @@ def test_ae_finetune_without_a_classification_epoch_is_refused() -> None:
             train=TrainConfig(epochs=3, alternate_every=3))
     RunConfig(model=ModelConfig(name="ae_finetune"), train=TrainConfig(epochs=4,
                                                                       alternate_every=3))
+
+
+def test_an_unset_setting_survives_config_toml(prepared, tmp_path) -> None:
+    """TOML has no null: --clip-grad none was left out, read back as 1.0, and the run could
+    not be resumed ("train.clip_grad: 1.0 -> None")."""
+    config = RUN.replace(train=RUN.train.replace(clip_grad=None))
+    write_config(tmp_path, prepared, config)
+    saved = runs.read_run_config(tmp_path)
+    assert saved["run"]["train"]["clip_grad"] == "none"
+    assert RunConfig.from_dict(saved["run"]) == config
+    runs.check_resumable(tmp_path, config, prepared)  # no difference
+
+
+@pytest.mark.parametrize(("changes", "words"), [
+    ({"patience": 0}, "patience must be at least 1"),
+    ({"clip_grad": -1.0}, "clip_grad must be positive"),
+    ({"lr_decay": -1.0}, "lr_decay must be positive"),
+    ({"label_smoothing": 1.0}, "label_smoothing must be from 0"),
+    ({"weight_decay": -1.0}, "weight_decay must be at least 0"),
+    ({"alternate_every": 0}, "alternate_every must be at least 1"),
+    ({"warmup_epochs": -3}, "warmup_epochs must be at least 0"),
+    ({"seed": -1}, "seed must be at least 0"),
+])
+def test_impossible_training_settings_are_refused(changes, words) -> None:
+    with pytest.raises(ConfigError, match=words):
+        TrainConfig(**changes)
+
+
+def test_settings_the_model_does_not_read_are_refused() -> None:
+    with pytest.raises(ConfigError, match=r"periodic does not read --position time, "
+                                          r"--head pooled: leave them out"):
+        RunConfig(model=ModelConfig(position="time", head="pooled"))
+    with pytest.raises(ConfigError, match="encoder does not read --harmonics 7"):
+        RunConfig(model=ModelConfig(name="encoder", harmonics=7))
+    with pytest.raises(ConfigError, match="split_seed must be at least 0"):
+        RunConfig(split_seed=-1)
+    with pytest.raises(ConfigError, match="sample_per_class must be at least 1"):
+        RunConfig(sample_per_class=0)
+    RunConfig(model=ModelConfig(name="encoder", position="time", head="pooled"))

@@ -52,11 +52,26 @@ PRESET = "default: the dataset's preset"
 
 
 # ---------------------------------------------------------------------- option groups
-def add_prepare_options(parser: argparse.ArgumentParser) -> None:
+
+def positive_int(text: str) -> int:
+    """An argparse type: a count of at least 1 (threads)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def add_prepare_options(parser: argparse.ArgumentParser, ablation: bool = False) -> None:
+    """The preparation's options; ``ablation`` leaves out those its steps set each row."""
     add_config_options(parser, TokenConfig, "tokens", default_note=PRESET)
     add_config_options(parser, CleaningConfig, "cleaning", default_note=PRESET)
-    add_config_options(parser, PrepareConfig, "classes and star inputs")
-    add_config_options(parser, ViewConfig, "star views (the periodic model)")
+    add_config_options(parser, PrepareConfig, "classes and star inputs",
+                       skip=("features",) if ablation else ())
+    add_config_options(parser, ViewConfig, "star views (the periodic model)",
+                       skip=("fold", "bands") if ablation else ())
     add_config_options(parser, PeriodConfig, "period search (the periodic model)")
 
 
@@ -74,13 +89,21 @@ def add_run_options(parser: argparse.ArgumentParser, grid: bool = False) -> None
         group.add_argument("--model", dest=dest(ModelConfig, "name"), choices=MODEL_NAMES,
                            default=argparse.SUPPRESS,
                            help=f"the model (default: {ModelConfig().name})")
-    # Shown defaults: the default model's; research models get the research budget instead.
+    # Shown defaults: the default model's; the research models have the plain defaults.
     preset = RunConfig() if grid else RunConfig.for_model(ModelConfig().name)
-    note = ("the research budget" if grid else
-            f"defaults shown: {preset.model.name}'s; the research models': 150 epochs, batch 256")
-    add_config_options(parser, ModelConfig, "model options",
+    research = RunConfig()
+
+    def note(section: str) -> str:
+        if grid:
+            return "the research budget"
+        ours, theirs = getattr(preset, section).to_dict(), getattr(research, section).to_dict()
+        differ = ", ".join(f"--{k.replace('_', '-')} {v}" for k, v in theirs.items()
+                           if v != ours[k])
+        return f"defaults shown: {preset.model.name}'s; the research models': {differ}"
+
+    add_config_options(parser, ModelConfig, f"model options ({note('model')})",
                        skip=("heads", "emb") if grid else (), base=preset.model)
-    add_config_options(parser, TrainConfig, f"training ({note})", base=preset.train)
+    add_config_options(parser, TrainConfig, f"training ({note('train')})", base=preset.train)
     add_config_options(parser, RunConfig, "split (by star)")
 
 
@@ -91,7 +114,8 @@ def run_preset(args: argparse.Namespace) -> RunConfig:
 
 def add_runtime_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("runtime (not part of the results)")
-    group.add_argument("--threads", type=int, help="CPU threads for torch (default: all cores)")
+    group.add_argument("--threads", type=positive_int,
+                       help="CPU threads for torch (default: all cores)")
     group.add_argument("--tensorboard", metavar="DIR",
                        help="also log to TensorBoard in DIR (a sweep: one sub-folder per run); "
                             'needs pip install "lcformer[tensorboard]" (default: no logs)')
@@ -416,7 +440,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = _Parser(
         prog="lcformer", description="Classify variable-star light curves with self-attention.",
-        epilog=EXIT_STATUS, formatter_class=argparse.RawDescriptionHelpFormatter)
+        epilog=EXIT_STATUS, formatter_class=argparse.RawDescriptionHelpFormatter,
+        allow_abbrev=False)
     parser.add_argument("--version", action="version", version=f"lcformer {__version__}")
     parser.add_argument("--debug", action="store_true", default=False,
                         help="show the traceback of an error (default: one line)")
@@ -427,7 +452,8 @@ def build_parser() -> argparse.ArgumentParser:
                 reading: bool = False) -> argparse.ArgumentParser:
         """A subcommand with the options every command has; ``reading``: it reads the user's
         own tables (--columns, --flux)."""
-        p = sub.add_parser(name, help=help_text, description=help_text)
+        # No abbreviations: --fold would be taken for --folds where only that one exists.
+        p = sub.add_parser(name, help=help_text, description=help_text, allow_abbrev=False)
         p.set_defaults(func=func)
         if dataset:
             p.add_argument("dataset", help="a registered name (see `lcformer datasets`) or a "
@@ -541,10 +567,11 @@ def build_parser() -> argparse.ArgumentParser:
                                           "and the feature baseline",
                 dataset=True)
     add_config_options(p, AblationConfig, "ablation")
-    add_prepare_options(p)
+    add_prepare_options(p, ablation=True)
     add_config_options(p, TrainConfig, "training (the same for every row)",
                        base=AblationConfig().train)
-    p.add_argument("--threads", type=int, help="CPU threads for torch (default: all cores)")
+    p.add_argument("--threads", type=positive_int,
+                   help="CPU threads for torch (default: all cores)")
     p.add_argument("--jobs", type=int, default=1,
                    help="CPU jobs of the feature baseline (default: 1)")
     p.add_argument("--out", help="ablation folder (default WORK_DIR/ablations/DATASET)")
@@ -564,7 +591,8 @@ def build_parser() -> argparse.ArgumentParser:
                                   "train the periodic model, evaluate, write figures")
     add_config_options(p, TrainConfig, "training", base=DEMO_RUN.train,
                        only=("epochs", "device"))
-    p.add_argument("--threads", type=int, help="CPU threads for torch (default: all cores)")
+    p.add_argument("--threads", type=positive_int,
+                   help="CPU threads for torch (default: all cores)")
     return parser
 
 

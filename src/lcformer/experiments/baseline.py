@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from lcformer import atomic
-from lcformer.data.features import CLIP, MIN_PERIOD, MIN_POINTS, star_features
+from lcformer.data.features import CLIP, MIN_POINTS, star_features
 from lcformer.data.prepared import PreparedDataset
 from lcformer.data.report import DropReport
 from lcformer.data.splits import assign_splits
@@ -74,10 +74,12 @@ class BaselineResult:
 
 def run_baseline(data: PreparedDataset, split: str = "auto", seed: int = 0,
                  models: Sequence[str] = BASELINE_MODELS, *, model_seed: int | None = None,
-                 n_jobs: int = 1, min_period: float = MIN_PERIOD) -> BaselineResult:
+                 n_jobs: int = 1, min_period: float | None = None) -> BaselineResult:
     """Features for the stars of ``data`` (from its cleaned curves), classifiers on its train
     stars, records on its test stars; the split is ``assign_splits(data, split, seed)``, as
-    for the deep runs. ``model_seed`` (default ``seed``) seeds the classifiers.
+    for the deep runs. ``model_seed`` (default ``seed``) seeds the classifiers. The features'
+    periodogram reaches ``min_period`` (default: the preparation's, as ``--min-period`` set
+    it; its longest period is each curve's span).
     """
     from threadpoolctl import threadpool_limits
 
@@ -89,6 +91,8 @@ def run_baseline(data: PreparedDataset, split: str = "auto", seed: int = 0,
     lookup = {c: i for i, c in enumerate(classes)}
     y = np.array([lookup[c] for c in stars["label"]], dtype=np.int64)
 
+    if min_period is None:
+        min_period = data.config.periods.min_period
     report = DropReport()
     lcs = data.cleaned_curves()
     began = time.perf_counter()

@@ -168,7 +168,7 @@ def _check_finished_config(run_dir: Path, data: PreparedDataset, rc: RunConfig) 
     same_run = "run" in saved and RunConfig.from_dict(saved["run"]) == rc
     prepare = json.loads(json.dumps(drop_none(data.manifest["config"])))
     same_data = (saved.get("dataset", {}).get("input_hash") == data.manifest["input_hash"]
-                 and saved.get("prepare") == prepare)
+                 and drop_none(saved.get("prepare", {})) == prepare)
     if not (same_run and same_data):
         raise ConfigMismatchError(
             f"{run_dir} holds a run made with another configuration or other data than this "

@@ -100,7 +100,8 @@ class ModelConfig(Config):
             raise ConfigError(f"dropout must be in [0, 1), got {self.dropout}")
         if self.research and self.depth != 1:
             raise ConfigError(
-                f"research=True means the original's single block; got depth={self.depth}"
+                f"research=True means the original's single block; got depth={self.depth} "
+                f"(the research models take --depth 1)"
             )
 
     def for_data(self, n_classes: int, n_features: int, n_tokens: int,

@@ -92,6 +92,20 @@ def model_names() -> tuple[str, ...]:
     return MODEL_NAMES
 
 
+#: Settings a star model never reads (window tokens, the recurrent baselines, the research
+#: system's choices), and the ones only it reads: given to the other kind, they would be
+#: recorded as if they had acted.
+WINDOW_SETTINGS = ("input_transform", "position", "head", "rnn_units", "rnn_layers", "research")
+STAR_SETTINGS = ("harmonics", "phase_shift")
+
+
+def unread_settings(config: ModelConfig) -> dict[str, Any]:
+    """The settings of ``config`` changed from their defaults that its model does not read."""
+    default = ModelConfig()
+    names = WINDOW_SETTINGS if spec(config.name).inputs == "stars" else STAR_SETTINGS
+    return {k: getattr(config, k) for k in names if getattr(config, k) != getattr(default, k)}
+
+
 def spec(name: str) -> ModelSpec:
     if name not in REGISTRY:
         raise ConfigError(f"unknown model {name!r}; valid names: {', '.join(REGISTRY)}")

@@ -44,11 +44,21 @@ class TrainConfig(Config):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        for key in ("epochs", "batch_size", "lr_decay_every"):
-            if getattr(self, key) < 1:
-                raise ConfigError(f"{key} must be at least 1, got {getattr(self, key)}")
-        if self.lr <= 0:
-            raise ConfigError(f"lr must be positive, got {self.lr}")
+        least = {"epochs": 1, "batch_size": 1, "lr_decay_every": 1, "alternate_every": 1,
+                 "patience": 1, "warmup_epochs": 0, "pretrain_epochs": 0, "seed": 0,
+                 "weight_decay": 0}
+        for key, bound in least.items():
+            value = getattr(self, key)
+            if value is not None and value < bound:
+                raise ConfigError(f"{key} must be at least {bound}, got {value}")
+        for key in ("lr", "lr_decay", "clip_grad"):
+            value = getattr(self, key)
+            if value is not None and value <= 0:
+                raise ConfigError(f"{key} must be positive, got {value}"
+                                  + (" (none: no clipping)" if key == "clip_grad" else ""))
+        if not 0 <= self.label_smoothing < 1:
+            raise ConfigError(f"label_smoothing must be from 0 up to (not including) 1, got "
+                              f"{self.label_smoothing}")
 
 
 SPLIT_PATTERN = re.compile(r"auto|stratified|fixed|kfold:\d+:\d+")
@@ -72,8 +82,14 @@ class RunConfig(Config):
         if not SPLIT_PATTERN.fullmatch(self.split):
             raise ConfigError(f"unknown split {self.split!r}: auto, stratified, fixed or "
                              f"kfold:K:I")
-        from lcformer.models.registry import spec
+        from lcformer.models.registry import spec, unread_settings
 
+        if unread := unread_settings(self.model):
+            given = ", ".join(f"--{k.replace('_', '-')} {v}" for k, v in unread.items())
+            one = len(unread) == 1
+            raise ConfigError(f"{self.model.name} does not read {given}: leave "
+                              f"{'it' if one else 'them'} out ({'it' if one else 'they'} "
+                              f"would be recorded as if {'it' if one else 'they'} had acted)")
         arch = spec(self.model.name).arch
         if (arch is not None and arch.pretrain == "finetune"
                 and self.train.epochs <= self.train.alternate_every):
@@ -81,6 +97,11 @@ class RunConfig(Config):
                               f"--alternate-every {self.train.alternate_every} epochs, so "
                               f"--epochs {self.train.epochs} would never train its classifier: "
                               f"give --epochs > {self.train.alternate_every}")
+        if self.split_seed < 0:
+            raise ConfigError(f"split_seed must be at least 0, got {self.split_seed}")
+        if self.sample_per_class is not None and self.sample_per_class < 1:
+            raise ConfigError(f"sample_per_class must be at least 1 (none: every training "
+                              f"star), got {self.sample_per_class}")
         if self.sample_per_class and self.train.one_chunk_per_star:
             raise ConfigError("--sample-per-class repeats the stars of small classes, and "
                               "--one-chunk-per-star would train on each of them once: use "

@@ -299,8 +299,10 @@ def check_resumable(run_dir: Path, config: RunConfig, data: PreparedDataset | No
                                f"({exc}); start the run again without --resume") from None
     differences = [config_difference(before, config)] if before != config else []
     if data is not None:
-        prepare = json.loads(json.dumps(drop_none(data.manifest["config"])))  # as TOML has it
-        differences.append(dict_difference(saved.get("prepare", {}), prepare, "prepare."))
+        # Unset settings compared as absent: folders written before "none" left them out.
+        prepare = json.loads(json.dumps(drop_none(data.manifest["config"])))
+        differences.append(dict_difference(drop_none(saved.get("prepare", {})), prepare,
+                                           "prepare."))
         dataset = saved.get("dataset", {})
         if dataset.get("name") != data.name:
             differences.append(f"dataset: {dataset.get('name')!r} -> {data.name!r}")
@@ -351,11 +353,11 @@ def _where(data: PreparedDataset) -> str | None:
 
 
 def write_config(run_dir: Path, data: PreparedDataset, config: RunConfig) -> None:
-    doc = {"lcformer_version": __version__, "dataset": {
-        "name": data.name, "prepared": _where(data),
-        "input_hash": data.manifest["input_hash"]}, "prepare": data.manifest["config"],
-        "run": config.to_dict()}
-    atomic.write_text(run_dir / "config.toml", tomli_w.dumps(drop_none(doc)))
+    doc = {"lcformer_version": __version__, "dataset": drop_none({
+        "name": data.name, "prepared": _where(data),  # None: prepared in memory
+        "input_hash": data.manifest["input_hash"]}),
+        "prepare": none_as_text(data.manifest["config"]), "run": none_as_text(config.to_dict())}
+    atomic.write_text(run_dir / "config.toml", tomli_w.dumps(doc))
 
 
 def read_run_config(run_dir: Path) -> dict[str, Any]:
@@ -444,10 +446,21 @@ def load_model(run_dir: str | Path, which: str = "best") -> tuple[LightCurveClas
     return model, metadata
 
 
-def drop_none(value: Any) -> Any:
-    """TOML has no null: leave unset options out."""
+def none_as_text(value: Any) -> Any:
+    """TOML has no null: an unset option is written "none", which the settings read back as
+    None (:func:`lcformer.config.convert`); left out, it would come back as its default."""
     if isinstance(value, dict):
-        return {k: drop_none(v) for k, v in value.items() if v is not None}
+        return {k: none_as_text(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [none_as_text(v) for v in value]
+    return "none" if value is None else value
+
+
+def drop_none(value: Any) -> Any:
+    """Unset options (None, or "none" as TOML has them) left out: the form in which settings
+    of folders written before and after "none" compare."""
+    if isinstance(value, dict):
+        return {k: drop_none(v) for k, v in value.items() if v is not None and v != "none"}
     if isinstance(value, list | tuple):
         return [drop_none(v) for v in value]
     return value
