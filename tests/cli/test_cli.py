@@ -200,6 +200,19 @@ def test_train_evaluate_predict(tiny_synthetic, tmp_path, capsys) -> None:
     padded = pd.read_csv(out_csv).set_index("id")
     assert "short-star" in padded.index
 
+    # A folder of per-star files, one of them unreadable: the others are classified, and the
+    # exit status says that the output is incomplete (that star is in neither file).
+    folder = tmp_path / "stars"
+    folder.mkdir()
+    for star, rows in pd.read_csv(table).groupby("id"):
+        rows[["time", "mag", "err"]].to_csv(folder / f"{star}.csv", index=False)
+    (folder / "broken.csv").write_text("time,mag,err\n1,x,0.1\n")
+    assert main(["predict", str(run_dir), str(folder), "--out", str(out_csv), "--pad-short",
+                 "--device", "cpu", "--quiet"]) == 1
+    captured = capsys.readouterr()
+    assert "classified 3 of 3 stars" in captured.out
+    assert "lcformer: incomplete: 1 problem(s) reading the input" in captured.err
+
     # The Python API loads the same run folder and agrees with the command.
     clf = Classifier.load(run_dir)
     lcs = read_long_table(table)

@@ -131,6 +131,15 @@ def test_options_that_cannot_act_are_usage_errors(capsys, argv, words) -> None:
     assert stop.value.code == EXIT_USER and words in capsys.readouterr().err
 
 
+def test_star_view_options_for_a_window_model_are_refused(tmp_path, capsys) -> None:
+    """They only made a second, identical cache folder of windows."""
+    assert main(["train", "synthetic", "--model", "encoder", "--fold", "time", "--no-features",
+                 "--work-dir", str(tmp_path)]) == EXIT_USER
+    assert ("encoder reads token windows, and --fold, --no-features set the star views"
+            in capsys.readouterr().err)
+    assert not any(tmp_path.iterdir())  # refused before anything was prepared
+
+
 def test_an_unexpected_exception_is_an_internal_error(monkeypatch, capsys) -> None:
     def broken(*args, **kwargs):
         raise RuntimeError("something\nunforeseen")

@@ -63,6 +63,8 @@ def test_info_of_a_deep_run(runs, capsys) -> None:
     assert "input fingerprint " in out and "30 stars (train " in out
     assert "window=20, stride=10" in lines["tokens"]
     assert "epochs=1" in lines["training"] and "batch_size=32" in lines["training"]
+    # Unset settings ("none" in config.toml) are left out, as before: no "classes none".
+    assert lines["inputs"].split() == ["inputs", "windows"] and "sample_per_class" not in out
     assert "mystars / encoder: star-level test accuracy" in lines["test"]
     for name in ("best", "last"):
         digest = stored_digest(run / f"{name}.safetensors")
@@ -80,6 +82,7 @@ def test_info_and_evaluate_of_a_baseline_run(runs, capsys) -> None:
     assert main(["info", str(runs["baseline"])]) == 0
     out = capsys.readouterr().out
     assert "(feature baseline)" in out and "light-curve features" in out
+    assert "periods from 0.05 d" in out and "\nviews" not in out  # not the features'
     assert "window=20" in out  # the token settings, from the prepared data's manifest
     assert "checkpoints" not in out
 

@@ -345,9 +345,9 @@ def test_ae_finetune_without_a_classification_epoch_is_refused() -> None:
     """Its first --alternate-every epochs reconstruct: with no more, the head never trains."""
     with pytest.raises(ConfigError, match="--epochs 3 would never train its classifier"):
         RunConfig.for_model("ae_finetune").replace(
-            train=TrainConfig(epochs=3, alternate_every=3))
-    RunConfig(model=ModelConfig(name="ae_finetune"), train=TrainConfig(epochs=4,
-                                                                      alternate_every=3))
+            train=TrainConfig(epochs=3, alternate_every=3)).check_runnable()
+    RunConfig(model=ModelConfig(name="ae_finetune"), train=TrainConfig(
+        epochs=4, alternate_every=3)).check_runnable()
 
 
 def test_an_unset_setting_survives_config_toml(prepared, tmp_path) -> None:
@@ -363,7 +363,7 @@ def test_an_unset_setting_survives_config_toml(prepared, tmp_path) -> None:
 
 @pytest.mark.parametrize(("changes", "words"), [
     ({"patience": 0}, "patience must be at least 1"),
-    ({"clip_grad": -1.0}, "clip_grad must be positive"),
+    ({"clip_grad": -1.0}, r"clip_grad must be positive \(none: no clipping\)"),
     ({"lr_decay": -1.0}, "lr_decay must be positive"),
     ({"label_smoothing": 1.0}, "label_smoothing must be from 0"),
     ({"weight_decay": -1.0}, "weight_decay must be at least 0"),
@@ -379,11 +379,15 @@ def test_impossible_training_settings_are_refused(changes, words) -> None:
 def test_settings_the_model_does_not_read_are_refused() -> None:
     with pytest.raises(ConfigError, match=r"periodic does not read --position time, "
                                           r"--head pooled: leave them out"):
-        RunConfig(model=ModelConfig(position="time", head="pooled"))
+        RunConfig(model=ModelConfig(position="time", head="pooled")).check_runnable()
     with pytest.raises(ConfigError, match="encoder does not read --harmonics 7"):
-        RunConfig(model=ModelConfig(name="encoder", harmonics=7))
+        RunConfig(model=ModelConfig(name="encoder", harmonics=7)).check_runnable()
+    with pytest.raises(ConfigError, match="periodic does not read --rnn-units 8"):
+        train_run(None, RunConfig(model=ModelConfig(rnn_units=8)), "unused")  # type: ignore
     with pytest.raises(ConfigError, match="split_seed must be at least 0"):
         RunConfig(split_seed=-1)
     with pytest.raises(ConfigError, match="sample_per_class must be at least 1"):
         RunConfig(sample_per_class=0)
-    RunConfig(model=ModelConfig(name="encoder", position="time", head="pooled"))
+    RunConfig(model=ModelConfig(name="encoder", position="time", head="pooled")).check_runnable()
+    # A sweep's base settings serve several models: not refused until a model runs.
+    RunConfig(model=ModelConfig(rnn_units=8))

@@ -79,7 +79,17 @@ def prepare_config(args: argparse.Namespace, model: str | None = None) -> Prepar
     """The dataset's presets with the options given, for the inputs ``model`` reads."""
     dataset, _ = resolve(args.dataset, args.data_dir)
     config = config_from_args(PrepareConfig, args, dataset.prepare_config())
-    return config if model is None else config.replace(inputs=model_spec(model).inputs)
+    if model is None:
+        return config
+    inputs = model_spec(model).inputs
+    star_options = {**given(args, ViewConfig), **given(args, PeriodConfig),
+                    **{k: v for k, v in given(args, PrepareConfig).items() if k == "features"}}
+    if inputs == "windows" and star_options:  # they would only make another cache folder
+        named = ", ".join(f"--{'no-' if v is False else ''}{k.replace('_', '-')}"
+                          for k, v in star_options.items())
+        raise ConfigError(f"{model} reads token windows, and {named} set the star views of "
+                          f"the periodic model: leave them out")
+    return config.replace(inputs=inputs)
 
 
 def add_run_options(parser: argparse.ArgumentParser, grid: bool = False) -> None:
@@ -194,6 +204,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     from lcformer.training.runs import check_resumable, train_run
 
     config = config_from_args(RunConfig, args, run_preset(args))
+    config.check_runnable()  # before the data is prepared
     if args.resume and args.run_dir:  # refused before preparing the data, nothing written
         check_resumable(Path(args.run_dir), config)
     with distributed.session(config.train.device):
@@ -277,6 +288,11 @@ def cmd_predict(args: argparse.Namespace) -> int:
     if flagged:
         print(flagged)
     print(result.report.format())
+    if report.problems:  # a file (a star) that could not be read is in neither output
+        print(f"lcformer: incomplete: {len(report.problems):,} problem(s) reading the input "
+              f"(listed above): what they held is not in {out}; fix them and rerun",
+              file=sys.stderr)
+        return EXIT_NOTHING
     return 0
 
 
@@ -600,7 +616,8 @@ EXIT_NOTHING, EXIT_USER, EXIT_INTERNAL, EXIT_INTERRUPTED = 1, 2, 3, 130
 EXIT_PIPE = 141  # 128 + SIGPIPE, as a shell reports a command whose reader went away
 EXIT_STATUS = """exit status:
   0    done
-  1    nothing produced (prepare kept 0 stars, predict classified 0)
+  1    nothing produced (prepare kept 0 stars, predict classified 0), or predict left
+       out input it could not read (incomplete)
   2    an error in the input, the options or a file (one line on stderr naming it)
   3    an internal error: a bug (rerun with --debug for the traceback and report it)
   130  interrupted (Ctrl-C)

@@ -218,8 +218,8 @@ def star_features(lcs: LightCurves, report: DropReport | None = None, *,
     duplicated = table.duplicated(["_id", "_band"])
     report.note("feature_duplicate_band_curves", int(duplicated.sum()))
     table = table[~duplicated]
-    report.note("feature_star_bands_missing",
-                len(star_order) * len(band_names) - len(table))
+    report.note("feature_star_bands_missing",  # (curves in other bands are not columns)
+                len(star_order) * len(band_names) - int(table["_band"].isin(band_names).sum()))
 
     parts = []
     for band in band_names:

@@ -88,6 +88,8 @@ def run_sweep(data: PreparedDataset, config: SweepConfig, sweep_dir: str | Path,
     # Every run already there must be this sweep's, checked before sweep.json records this
     # call: a refused call leaves the folder as it was.
     for cell, repeat in plan:
+        if cell is not None:
+            run_config(config, cell, repeat).check_runnable()
         if cell is None:
             if (sweep_dir / "baseline" / repeat / "metrics.json").is_file():
                 _check_baseline(data, config, repeat, sweep_dir / "baseline" / repeat)

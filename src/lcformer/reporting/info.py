@@ -115,12 +115,12 @@ def run_info(run_dir: str | Path) -> RunInfo:
     """Describe a run folder of ``lcformer train``, ``baseline``, a sweep, or
     ``Classifier.save``; damaged checkpoints are listed with their problem."""
     from lcformer.evaluation.records import read_metrics, read_records
-    from lcformer.training.runs import read_run_config
+    from lcformer.training.runs import drop_none, read_run_config
 
     run_dir = Path(run_dir)
     if not run_dir.is_dir():
         raise RunNotFoundError(f"no run folder at {run_dir}")
-    config = read_run_config(run_dir)
+    config = drop_none(read_run_config(run_dir))  # unset settings ("none") left out
     has_metrics = (run_dir / "metrics.json").is_file()
     metrics = read_metrics(run_dir) if has_metrics else None
     paths = sorted(run_dir.glob("*.safetensors")) + sorted(
@@ -195,7 +195,7 @@ def run_info(run_dir: str | Path) -> RunInfo:
                           else "")))
         add(("tokens", settings_text(prepare.get("tokens"))))
         add(("cleaning", settings_text(prepare.get("cleaning"))))
-        if prepare.get("inputs") == "stars":
+        if prepare.get("inputs") == "stars" and not baseline:  # the features have their own
             add(("views", settings_text(prepare.get("views"))))
             add(("periods", settings_text(prepare.get("periods"))))
     elif metadata is not None:
@@ -207,7 +207,8 @@ def run_info(run_dir: str | Path) -> RunInfo:
     if baseline and metrics is not None:
         features = metrics.get("features", {})
         add(("features", f"{features.get('n_features')} light-curve features "
-                         f"(light-curve {features.get('light_curve_version')}), "
+                         f"(light-curve {features.get('light_curve_version')}, periods from "
+                         f"{features.get('min_period_days')} d), "
                          f"classifier seed {metrics.get('model_seed')}"))
     if records:
         add(("test", "\n".join(r.summary_line() for r in records)))

@@ -51,11 +51,12 @@ class TrainConfig(Config):
             value = getattr(self, key)
             if value is not None and value < bound:
                 raise ConfigError(f"{key} must be at least {bound}, got {value}")
-        for key in ("lr", "lr_decay", "clip_grad"):
-            value = getattr(self, key)
-            if value is not None and value <= 0:
-                raise ConfigError(f"{key} must be positive, got {value}"
-                                  + (" (none: no clipping)" if key == "clip_grad" else ""))
+        for key in ("lr", "lr_decay"):
+            if getattr(self, key) <= 0:
+                raise ConfigError(f"{key} must be positive, got {getattr(self, key)}")
+        if self.clip_grad is not None and self.clip_grad < 0:  # 0, as none: no clipping
+            raise ConfigError(f"clip_grad must be positive (none: no clipping), got "
+                              f"{self.clip_grad}")
         if not 0 <= self.label_smoothing < 1:
             raise ConfigError(f"label_smoothing must be from 0 up to (not including) 1, got "
                               f"{self.label_smoothing}")
@@ -82,6 +83,24 @@ class RunConfig(Config):
         if not SPLIT_PATTERN.fullmatch(self.split):
             raise ConfigError(f"unknown split {self.split!r}: auto, stratified, fixed or "
                              f"kfold:K:I")
+        if self.split_seed < 0:
+            raise ConfigError(f"split_seed must be at least 0, got {self.split_seed}")
+        if self.sample_per_class is not None and self.sample_per_class < 1:
+            raise ConfigError(f"sample_per_class must be at least 1 (none: every training "
+                              f"star), got {self.sample_per_class}")
+        if self.sample_per_class and self.train.one_chunk_per_star:
+            raise ConfigError("--sample-per-class repeats the stars of small classes, and "
+                              "--one-chunk-per-star would train on each of them once: use "
+                              "one of the two")
+        if self.split.startswith("kfold:"):
+            k, i = (int(n) for n in self.split.split(":")[1:])
+            if k < 2 or i >= k:
+                raise ConfigError(f"split {self.split!r}: kfold:K:I needs K >= 2 folds and a "
+                                  f"fold I from 0 to K - 1")
+
+    def check_runnable(self) -> None:
+        """Refuse a run of this model that would not do what its settings say. (Not on
+        construction: a sweep's base settings serve several models.)"""
         from lcformer.models.registry import spec, unread_settings
 
         if unread := unread_settings(self.model):
@@ -97,20 +116,6 @@ class RunConfig(Config):
                               f"--alternate-every {self.train.alternate_every} epochs, so "
                               f"--epochs {self.train.epochs} would never train its classifier: "
                               f"give --epochs > {self.train.alternate_every}")
-        if self.split_seed < 0:
-            raise ConfigError(f"split_seed must be at least 0, got {self.split_seed}")
-        if self.sample_per_class is not None and self.sample_per_class < 1:
-            raise ConfigError(f"sample_per_class must be at least 1 (none: every training "
-                              f"star), got {self.sample_per_class}")
-        if self.sample_per_class and self.train.one_chunk_per_star:
-            raise ConfigError("--sample-per-class repeats the stars of small classes, and "
-                              "--one-chunk-per-star would train on each of them once: use "
-                              "one of the two")
-        if self.split.startswith("kfold:"):
-            k, i = (int(n) for n in self.split.split(":")[1:])
-            if k < 2 or i >= k:
-                raise ConfigError(f"split {self.split!r}: kfold:K:I needs K >= 2 folds and a "
-                                  f"fold I from 0 to K - 1")
 
     @classmethod
     def for_model(cls, name: str) -> RunConfig:

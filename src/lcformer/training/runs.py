@@ -103,6 +103,7 @@ def fit(data: PreparedDataset, config: RunConfig, parts: np.ndarray,
         logger: Any = None) -> FittedRun:
     """Build the configured model for this data and train it on the ``train`` stars of
     ``parts``, choosing the best epoch on the ``val`` stars."""
+    config.check_runnable()
     sets = window_sets(data, parts, config.sample_per_class, config.split_seed)
     if not len(sets["train"]):  # e.g. one star per class: the 70/10/20 split puts it in test
         stars = data.stars["label"].value_counts()
@@ -244,8 +245,9 @@ def train_run(data: PreparedDataset, config: RunConfig, run_dir: str | Path,
     runtime option, not part of the configuration: logging a run does not change its folder.
     """
     run_dir = Path(run_dir)
+    config.check_runnable()  # before anything is written
     if resume:
-        check_resumable(run_dir, config, data)  # before anything is written
+        check_resumable(run_dir, config, data)
     main = distributed.is_main()  # under torchrun, rank 0 alone writes the run folder
     if main:
         try:

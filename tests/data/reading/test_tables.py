@@ -92,12 +92,28 @@ def test_csv_text_in_numbers_names_file_line_and_column(tmp_path: Path) -> None:
     assert report.problems[0].endswith("bad.csv:6: column 'mag': 'abc' is not a number")
 
 
-@pytest.mark.parametrize("name", ["lc.csv", "lc.csv.gz"])
+def _compressed(path: Path, text: str) -> None:
+    """``text`` written as pandas reads ``path``'s suffix."""
+    import bz2
+    import lzma
+    import zipfile
+
+    data = text.encode()
+    if path.suffix == ".zip":
+        with zipfile.ZipFile(path, "w") as archive:
+            archive.writestr("lc.csv", data)
+        return
+    pack = {".gz": gzip.compress, ".bz2": bz2.compress, ".xz": lzma.compress}.get(path.suffix)
+    path.write_bytes(pack(data) if pack else data)
+
+
+@pytest.mark.parametrize("name", ["lc.csv", "lc.csv.gz", "lc.csv.bz2", "lc.csv.xz",
+                                  "lc.csv.zip"])
 def test_a_row_with_more_fields_than_the_header_is_a_problem(tmp_path: Path, name) -> None:
     """Read by column names, pandas drops the extra field: 12,3 was read as mag 12, err 3."""
     text = "id,time,mag,err\ns1,1.0,12.1,0.02\ns1,2.0,12,3,0.02\ns1,3.0,12.2,0.02\n"
     path = tmp_path / name
-    path.write_bytes(gzip.compress(text.encode()) if name.endswith(".gz") else text.encode())
+    _compressed(path, text)
     report = DropReport()
     assert read_long_table(path, report=report).n_curves == 0
     assert report.curves == Counter(unreadable_file=1)
@@ -106,8 +122,10 @@ def test_a_row_with_more_fields_than_the_header_is_a_problem(tmp_path: Path, nam
     with pytest.raises(InputError, match="a row has 5 fields"):
         read_long_table(path)
     text = "id,time,mag,err\ns1,1.0,12.1,0.02\ns1,2.0,12.3\n"  # fewer: a missing value
-    path.write_bytes(gzip.compress(text.encode()) if name.endswith(".gz") else text.encode())
+    _compressed(path, text)
     assert read_long_table(path).n_points == 2
+    _compressed(path, "id,time,mag,err\ns1,1.0,12.1,0.02,\ns1,2.0,12.3,0.02,\n")
+    assert read_long_table(path).n_points == 2  # a trailing comma: an empty field, no shift
 
 
 def test_a_csv_with_only_a_header_is_an_empty_file(tmp_path: Path) -> None:

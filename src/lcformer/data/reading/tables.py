@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import csv
 import gzip
+import io
 import os
+import zipfile
 import zlib
 from collections.abc import Callable
 from pathlib import Path
@@ -669,14 +671,22 @@ def overlong_row(path: Path) -> str | None:
 
     def look(row: Any) -> str:
         if row.actual_columns > row.expected_columns and not found:
-            found.append(f"{path}: a row has {row.actual_columns} fields, the header "
-                         f"{row.expected_columns} (a decimal comma, or a shifted row?): "
-                         f"{row.text[:80]!r}")
+            try:
+                text = row.text
+            except UnicodeDecodeError:
+                text = "(not text)"
+            # A trailing comma (an empty last field) is no shifted value; pandas reads it.
+            trailing = (row.actual_columns == row.expected_columns + 1
+                        and text.rstrip("\r\n").endswith(","))
+            if not trailing:
+                found.append(f"{path}: a row has {row.actual_columns} fields, the header "
+                             f"{row.expected_columns} (a decimal comma, or a shifted row?): "
+                             f"{text[:80]!r}")
         return "skip"  # rows with fewer fields are pandas' to read (missing values)
 
     names = [f"c{i}" for i in range(n)]
     try:
-        with pyarrow.input_stream(str(path), compression="detect") as stream:
+        with _decompressed(path) as stream:
             reader = arrow_csv.open_csv(
                 stream, read_options=arrow_csv.ReadOptions(column_names=names, skip_rows=1),
                 parse_options=arrow_csv.ParseOptions(invalid_row_handler=look),
@@ -688,6 +698,21 @@ def overlong_row(path: Path) -> str | None:
     except pyarrow.ArrowException:
         return None  # pandas read the file: anything else Arrow dislikes is not this check's
     return found[0] if found else None
+
+
+def _decompressed(path: Path) -> Any:
+    """A file's bytes as pandas reads them: .gz, .bz2 (Arrow), .xz, .zip (one member)."""
+    import lzma
+
+    import pyarrow
+
+    name = path.name.lower()
+    if name.endswith(".xz"):
+        return lzma.open(path, "rb")
+    if name.endswith(".zip"):
+        with zipfile.ZipFile(path) as archive:  # pandas reads a zip of one file
+            return io.BytesIO(archive.read(archive.namelist()[0]))
+    return pyarrow.input_stream(str(path), compression="detect")
 
 
 def line_locator(path: Path) -> Callable[[int], str]:
