@@ -126,3 +126,20 @@ def test_user_folder_of_unknown_layout(tmp_path) -> None:
     (tmp_path / "odd" / "notes.txt").write_text("hello")
     with pytest.raises(DatasetNotFoundError, match="cannot tell the layout"):
         resolve(str(tmp_path / "odd"))
+
+
+def test_a_work_folder_inside_the_data_folder_is_not_input(tmp_path, monkeypatch) -> None:
+    """`lcformer prepare .` from the data folder: each run's outputs changed the input hash,
+    so it prepared anew every time, into a folder named "-<hash>"."""
+    from lcformer.data.datasets import prepare_dataset
+    from lcformer.data.prepared import PrepareConfig
+    from lcformer.data.tokens import TokenConfig
+
+    folder = long_table_folder(tmp_path / "mine", n_points=30)
+    monkeypatch.chdir(folder)
+    config = PrepareConfig(tokens=TokenConfig(window=10, stride=5))
+    first, reused = prepare_dataset(".", config, work="lcformer-work", progress=False)
+    assert not reused and first.path.parent.parent.resolve() == folder / "lcformer-work"
+    assert first.path.name.startswith("mine-")
+    again, reused = prepare_dataset(".", config, work="lcformer-work", progress=False)
+    assert reused and again.path == first.path

@@ -323,10 +323,13 @@ def test_short_constant_and_broken_stars_get_nan_and_are_counted():
         ("constant", "V", t, np.full(120, 12.0), None),
         ("one night", "V", np.full(10, JD0), y[:10], None),
         ("empty", "V", np.empty(0), np.empty(0), None),
+        # JD and MJD mixed: a span of 2.4 million days (a grid of 50 million frequencies)
+        ("mixed dates", "V", np.where(np.arange(120) % 2, t, t - 2400000.5), y, None),
     ]
     report = DropReport()
     found = find_periods(LightCurves.from_list(curves), report=report)
-    assert list(found["id"]) == ["good", "short", "constant", "one night", "empty"]
+    assert list(found["id"]) == ["good", "short", "constant", "one night", "empty",
+                                 "mixed dates"]
     assert found["period"][0] == pytest.approx(5.0, rel=1e-2)
     assert found["n_bands"][0] == 1 and found["n_points"][0] == 113
     assert found["period"][1:].isna().all() and found["fap"][1:].isna().all()
@@ -337,6 +340,7 @@ def test_short_constant_and_broken_stars_get_nan_and_are_counted():
     assert report.events["period_stars_too_few_points"] == 2  # short, empty
     assert report.events["period_stars_constant"] == 1
     assert report.events["period_stars_span_too_short"] == 1
+    assert report.events["period_stars_span_too_long"] == 1
     assert report.n_curves_dropped == 0  # nothing is dropped, only counted
 
 

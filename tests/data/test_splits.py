@@ -117,3 +117,20 @@ def test_split_stars_halves_a_set_by_star_and_class(labels, seed):
     keep = np.isin(star, second.star)
     np.testing.assert_array_equal(second.extra, windows.extra[keep])
     np.testing.assert_array_equal(first.tokens, windows.tokens[~keep])
+
+
+def test_the_record_names_test_classes_without_a_training_star() -> None:
+    """A class of one star goes to test: scored (F1 0), never learnt, and now said so."""
+    from lcformer.data.splits import split_record
+    from lcformer.evaluation.records import RunRecord
+
+    labels = np.array(["a"] * 10 + ["b"] * 10 + ["lonely"])
+    parts = stratified_split(labels, seed=0)
+    assert parts[-1] == "test"
+    record = split_record("stratified", 0, parts, labels)
+    assert record["untrained_classes"] == ["lonely"]
+    assert record["stars"] == {p: int((parts == p).sum()) for p in ("train", "val", "test")}
+    line = RunRecord("d", "m", ["a", "b", "lonely"], record, "cpu", 1.0,
+                     {"accuracy": 0.5, "macro_f1": 0.4, "n": 5}, budget={"epochs_run": 1}
+                     ).summary_line()
+    assert line.endswith("; never trained on lonely (no training star)")

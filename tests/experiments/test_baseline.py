@@ -177,6 +177,13 @@ def test_cli_baseline(tmp_path, monkeypatch, capsys) -> None:
     assert cli.main(["evaluate", str(out)]) == 0
     shown = capsys.readouterr().out
     assert shown.count("star-level test accuracy") == 2 and "precision  recall" in shown
+    # Default folders of two folds (or another model's stars) do not overwrite each other.
+    for fold in (0, 1):
+        assert cli.main(["baseline", "synthetic", "--work-dir", str(tmp_path / "work"),
+                         "--quiet", "--window", "40", "--stride", "40",
+                         "--split", f"kfold:2:{fold}"]) == 0
+    runs = sorted(p.name for p in (tmp_path / "work" / "runs").iterdir())
+    assert runs == ["synthetic-baseline-seed0-kfold2-0", "synthetic-baseline-seed0-kfold2-1"]
 
 
 def test_the_features_periodogram_reaches_the_preparations_shortest_period(result,

@@ -99,7 +99,8 @@ def test_sweep_writes_long_results_and_the_table(swept) -> None:
                  "2 training seed(s) 0, 1", "epochs: 1 planned, 1 run", "research mode off"):
         assert part in budget
     assert re.search(r"\d{4}-\d\d-\d\d", budget) and "CPU" in budget
-    assert "| tiny | h2 e8 |" in md and "Spread: standard deviation over the 2 repeats" in md
+    assert "| tiny | h2 e8 |" in md
+    assert "Spread: sample standard deviation (n - 1 in the denominator) over the 2" in md
     table = pd.read_csv(folder / "results.csv", keep_default_na=False)
     assert list(table["model"]) == ["naive", "encoder"]
     assert list(table.columns) == ["model", "row", "h2 e8", "h2 e8 std"]

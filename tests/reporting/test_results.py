@@ -138,7 +138,8 @@ def test_comparison_with_the_research_table(sweep_dir, tmp_path) -> None:
     text, _ = results_document([sweep_dir], tmp_path / "results.md", figures=False)
     assert ("0.91 (0.87) for the best transformer cell of the research ASAS table "
             "(Model 4, h4 e64)") in text
-    assert "1 epoch each (ae_finetune's reconstruction rounds included; research: 150)" in text
+    assert ("1 classification epoch each (research: 150; ae_finetune: 1 in all, its "
+            "reconstruction rounds included; ae_frozen: 10 reconstruction epochs first)") in text
     assert "cannot be checked to be the same data" in text
     assert "![" not in text
 

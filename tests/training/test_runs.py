@@ -20,6 +20,7 @@ from lcformer.data.tokens import TokenConfig
 from lcformer.errors import (
     ConfigError,
     ConfigMismatchError,
+    InputError,
     NothingToTrainError,
     RunNotFoundError,
 )
@@ -391,3 +392,17 @@ def test_settings_the_model_does_not_read_are_refused() -> None:
     RunConfig(model=ModelConfig(name="encoder", position="time", head="pooled")).check_runnable()
     # A sweep's base settings serve several models: not refused until a model runs.
     RunConfig(model=ModelConfig(rnn_units=8))
+
+
+def test_a_blank_or_misspelled_split_value_names_the_stars(tmp_path) -> None:
+    """It was an internal error (exit 3) naming neither the star nor a way out."""
+    lcs = tiny_curves(True)
+    splits = lcs.splits.copy()
+    splits[[1, 2]] = ["", "Train"]
+    lcs = LightCurves(lcs.ids, lcs.bands, lcs.offsets, lcs.time, lcs.mag, lcs.err, lcs.labels,
+                      splits)
+    data, _ = prepare("bad_split", lambda report: lcs, "h9", PREPARE, tmp_path)
+    with pytest.raises(InputError, match=r"2 star\(s\) have a split other than train/val/"
+                                         r"test .*e\.g\. .*'Train'.*use --split stratified"):
+        assign_splits(data, "auto", 0)
+    assert len(assign_splits(data, "stratified", 0)) == len(data.stars)

@@ -53,6 +53,12 @@ PRESET = "default: the dataset's preset"
 
 # ---------------------------------------------------------------------- option groups
 
+def split_suffix(split: str) -> str:
+    """A default run folder's mark of a split other than auto: the folds of a k-fold run
+    (``-kfold5-2``) must not overwrite each other."""
+    return "" if split == "auto" else "-" + split.replace(":", "", 1).replace(":", "-")
+
+
 def positive_int(text: str) -> int:
     """An argparse type: a count of at least 1 (threads)."""
     try:
@@ -214,7 +220,8 @@ def cmd_train(args: argparse.Namespace) -> int:
             with distributed.main_first():  # the others then reuse rank 0's prepared folder
                 data = prepared_for_training(args, config.model.name)
             run_dir = (Path(args.run_dir) if args.run_dir else work_dir(args.work_dir) / "runs"
-                       / f"{data.name}-{config.model.name}-seed{config.train.seed}")
+                       / f"{data.name}-{config.model.name}-seed{config.train.seed}"
+                         f"{split_suffix(config.split)}")
             record = train_run(data, config, run_dir, resume=args.resume,
                                progress=not args.quiet, tensorboard=args.tensorboard)
             print(record.summary_line())
@@ -364,8 +371,10 @@ def cmd_baseline(args: argparse.Namespace) -> int:
                               args.work_dir, progress=not args.quiet)
     result = run_baseline(data, split=run.split, seed=run.split_seed,
                           model_seed=run.train.seed, n_jobs=args.jobs)
-    out = (Path(args.out) if args.out else
-           work_dir(args.work_dir) / "runs" / f"{data.name}-baseline-seed{run.train.seed}")
+    # Another model's preparation may keep other stars: its baseline is another run.
+    model = "" if run.model.name == ModelConfig().name else f"-{run.model.name}"
+    out = (Path(args.out) if args.out else work_dir(args.work_dir) / "runs" / (
+        f"{data.name}-baseline{model}-seed{run.train.seed}{split_suffix(run.split)}"))
     save_baseline(out, result)
     for line in result.summary_lines():
         print(line)
@@ -509,7 +518,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_prepare_options(p)
     add_run_options(p)
     add_runtime_options(p)
-    p.add_argument("--run-dir", help="run folder (default WORK_DIR/runs/DATASET-MODEL-seedN)")
+    p.add_argument("--run-dir", help="run folder (default WORK_DIR/runs/DATASET-MODEL-seedN, "
+                                     "and the split unless auto, e.g. -kfold5-2)")
     p.add_argument("--resume", action="store_true",
                    help="continue from the run's last checkpoint (default: off, a new run)")
 
@@ -562,7 +572,9 @@ def build_parser() -> argparse.ArgumentParser:
                        only=("split", "split_seed"))
     add_config_options(p, TrainConfig, "classifiers", only=("seed",))
     p.add_argument("--jobs", type=int, default=1, help="CPU jobs (-1: all cores; default: 1)")
-    p.add_argument("--out", help="run folder (default WORK_DIR/runs/DATASET-baseline-seedN)")
+    p.add_argument("--out", help="run folder (default WORK_DIR/runs/DATASET-baseline-seedN, "
+                                 "with -MODEL after baseline for another --model and the "
+                                 "split at the end unless auto, e.g. -kfold5-2)")
 
     p = command("sweep", cmd_sweep, "the research grid: models x heads x emb, over folds or "
                                     "seeds, with a results table (continues if interrupted)",

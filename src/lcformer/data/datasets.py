@@ -49,7 +49,7 @@ class DatasetSpec:
                              min_class_windows=self.min_class_windows)
         return base.replace(**changes)
 
-    def fingerprint(self, folder: Path) -> str:
+    def fingerprint(self, folder: Path, exclude: Path | None = None) -> str:
         """What identifies this dataset's input, for the preparation's cache key: a hash of
         the files, or for ``synthetic`` the generator version and its configuration."""
         if self.name == "synthetic":
@@ -57,7 +57,7 @@ class DatasetSpec:
 
             return json.dumps({"generator": GENERATOR_VERSION,
                                "config": SyntheticConfig().to_dict()})
-        return fingerprint_files([folder])
+        return fingerprint_files([folder], exclude)
 
 
 LONG_TABLES = ("lightcurves.parquet", "lightcurves.csv", "lightcurves.csv.gz",
@@ -191,7 +191,7 @@ def resolve(name_or_path: str, root: str | Path | None = None) -> tuple[DatasetS
 
 def user_folder_spec(folder: Path) -> DatasetSpec:
     """Guess the layout of a user's folder: long table, MACHO files, or per-star files."""
-    name = folder.name
+    name = folder.resolve().name  # "." is named after the folder it stands for
     if any((folder / f).exists() for f in LONG_TABLES):
         return DatasetSpec(name, f"long table in {folder}", _long_table, long_table=True)
     if (folder / "catalog.csv").exists() and (
@@ -245,7 +245,8 @@ def prepare_dataset(dataset: str, config: PrepareConfig | None = None,
 
         return prepare(spec.name, lambda report: read_dataset(spec, folder, report,
                                                               config.reading),
-                       spec.fingerprint(folder), config, work_dir(work) / "prepared",
+                       spec.fingerprint(folder, work_dir(work)), config,
+                       work_dir(work) / "prepared",
                        force=force, on_stage=on_stage, n_jobs=jobs)
 
 
@@ -263,6 +264,7 @@ def _prepare_partitions(spec: DatasetSpec, folder: Path, table: Path, config: Pr
     with tqdm(total=len(partitioned.paths), desc=f"prepare {spec.name}", unit="partition",
               disable=not progress, leave=False, file=sys.stderr) as bar:
         return prepare_partitions(
-            spec.name, partitioned, spec.fingerprint(folder), config, work_dir(work) / "prepared",
+            spec.name, partitioned, spec.fingerprint(folder, work_dir(work)), config,
+            work_dir(work) / "prepared",
             lambda report: read_dataset(spec, folder, report, config.reading), force=force,
             on_partition=lambda _: bar.update(1), n_jobs=jobs)

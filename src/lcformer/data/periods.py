@@ -185,6 +185,10 @@ class PeriodConfig(Config):
 
 
 # ---------------------------------------------------------------------- the grid
+#: Longest span searched (days): 274 years, more than any photometric archive holds.
+MAX_SPAN_DAYS = 1e5
+
+
 def _grid_size(span_days: float, config: PeriodConfig) -> tuple[float, int, int]:
     """(step, first index, number of steps J from 0 to f_max) of a span's grid."""
     f_max = 1.0 / config.min_period
@@ -653,14 +657,15 @@ def find_periods(lcs: LightCurves, config: PeriodConfig | None = None, n_jobs: i
     best first (``period_1 == period``; NaN when a star has fewer peaks).
 
     Stars are never dropped: a star with no band of at least ``min_points`` finite points,
-    whose observations span no more than ``min_period`` (when ``max_period`` is None) or
-    whose magnitudes are all equal gets NaN, counted in ``report`` as
-    ``period_stars_too_few_points`` / ``period_stars_span_too_short`` /
+    whose observations span no more than ``min_period`` (when ``max_period`` is None) or more
+    than ``MAX_SPAN_DAYS`` (times mixing JD and MJD, or in seconds) or whose magnitudes are
+    all equal gets NaN, counted in ``report`` as ``period_stars_too_few_points`` /
+    ``period_stars_span_too_short`` / ``period_stars_span_too_long`` /
     ``period_stars_constant``. A band that is too short in an otherwise usable star is left
     out (``period_curves_too_few_points``). Points with a non-finite time or magnitude are
-    ignored (``period_points_not_finite``). With
-    ``use_errors``, a curve with some unusable errors (NaN, <= 0) gets the median of its other
-    errors there (``period_points_err_filled``); one without any is weighted uniformly
+    ignored (``period_points_not_finite``). With ``use_errors``, a curve with some unusable
+    errors (NaN, <= 0) gets the median of its other errors there
+    (``period_points_err_filled``); one without any is weighted uniformly
     (``period_curves_without_errors``).
 
     ``n_jobs`` threads work on stars at once (the NUFFT and NumPy release the GIL); -1 uses
@@ -697,11 +702,15 @@ def find_periods(lcs: LightCurves, config: PeriodConfig | None = None, n_jobs: i
     too_few = n_usable == 0
     # Without max_period the search runs from 1/span to 1/min_period: it needs span > min_period.
     zero_span = ~too_few & ~(span > (0.0 if config.max_period else config.min_period))
+    # Times mixing JD and MJD, or in seconds: a grid of tens of millions of frequencies (a GB)
+    # for one star, and no period to find.
+    too_long = ~too_few & (span > MAX_SPAN_DAYS)
     report.note("period_stars_too_few_points", int(np.count_nonzero(too_few)))
     report.note("period_stars_span_too_short", int(np.count_nonzero(zero_span)))
+    report.note("period_stars_span_too_long", int(np.count_nonzero(too_long)))
     report.note("period_curves_too_few_points",
                 int(np.count_nonzero(~usable & ~too_few[codes])))
-    todo = np.flatnonzero(~too_few & ~zero_span)
+    todo = np.flatnonzero(~too_few & ~zero_span & ~too_long)
     sizes = np.array([_grid_size(float(span[s]), config)[2] for s in todo], dtype=np.int64)
     todo = todo[np.argsort(sizes, kind="stable")]  # equal grid sizes share NUFFT plans
 

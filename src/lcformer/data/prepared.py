@@ -235,13 +235,18 @@ def verify_files(path: Path, manifest: dict[str, Any]) -> None:
                                    f"manifest.json); {_rebuild_hint(path, manifest)}")
 
 
-def fingerprint_files(paths: list[Path]) -> str:
-    """SHA-256 over the names, sizes and contents of the input files (folders walked)."""
+def fingerprint_files(paths: list[Path], exclude: Path | None = None) -> str:
+    """SHA-256 over the names, sizes and contents of the input files (folders walked), but
+    those below ``exclude`` (a work folder inside the data folder: its own outputs would
+    change the input at every run)."""
     digest = hashlib.sha256()
     files: list[Path] = []
+    skip = exclude.resolve() if exclude is not None else None
     for p in paths:
         p = Path(p)
-        files += sorted(q for q in p.rglob("*") if q.is_file()) if p.is_dir() else [p]
+        found = sorted(q for q in p.rglob("*") if q.is_file()) if p.is_dir() else [p]
+        files += [q for q in found
+                  if skip is None or not q.resolve().is_relative_to(skip)]
     for f in files:
         digest.update(f"{f.name}\0{f.stat().st_size}\0".encode())
         with open(f, "rb") as handle:

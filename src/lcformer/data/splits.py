@@ -10,13 +10,13 @@ An assignment is an array of strings, one per star: ``"train"``, ``"val"`` or ``
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from sklearn.model_selection import StratifiedKFold
 
 from lcformer.data.lightcurves import ragged_ranges
-from lcformer.errors import ConfigError
+from lcformer.errors import ConfigError, InputError
 
 if TYPE_CHECKING:
     from lcformer.data.prepared import PreparedDataset
@@ -152,6 +152,18 @@ def split_stars(windows: WindowSet, fraction: float, seed: int) -> tuple[WindowS
     return windows.rows(~second), windows.rows(second)
 
 
+def split_record(split: str, seed: int, parts: np.ndarray, labels: np.ndarray
+                 ) -> dict[str, Any]:
+    """What metrics.json says of a split: its kind, seed, stars per part, and the classes of
+    test stars that no training star has (scored, never learnt: one star of a class goes to
+    test)."""
+    untrained = sorted(set(labels[parts == "test"].tolist())
+                       - set(labels[parts == "train"].tolist()))
+    return {"kind": split, "seed": seed,
+            "stars": {p: int((parts == p).sum()) for p in PARTS},
+            "untrained_classes": untrained}
+
+
 def assign_splits(data: PreparedDataset, split: str, seed: int) -> np.ndarray:
     """train/val/test for every star of the prepared dataset (by star, never by window)."""
     stars = data.stars
@@ -163,7 +175,15 @@ def assign_splits(data: PreparedDataset, split: str, seed: int) -> np.ndarray:
     if split == "fixed":
         if "split" not in stars:
             raise ConfigError("this dataset has no split of its own; use --split stratified")
-        return fixed_split(stars["split"].to_numpy(), labels, seed=seed)
+        given = stars["split"].to_numpy(dtype=object)
+        bad = ~np.isin(given, PARTS)
+        if bad.any():  # a blank or misspelled value in the data's own split column
+            shown = ", ".join(f"{i} ({v!r})" for i, v in
+                              zip(stars["id"][bad][:3], given[bad][:3], strict=True))
+            raise InputError(f"{int(bad.sum())} star(s) have a split other than "
+                             f"{'/'.join(PARTS)} in the dataset's split column, e.g. {shown}: "
+                             f"fix those values, or use --split stratified")
+        return fixed_split(given, labels, seed=seed)
     if split.startswith("kfold:"):
         _, k, i = split.split(":")
         return kfold_splits(labels, k=int(k), seed=seed)[int(i)]

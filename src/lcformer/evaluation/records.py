@@ -51,8 +51,12 @@ class RunRecord:
             cost = f"{self.budget['epochs_run']} epochs, {self.train_seconds} s"
         else:
             cost = f"features {self.feature_seconds} s, fit {self.train_seconds} s"
+        untrained = self.split.get("untrained_classes")
+        note = (f"; never trained on {', '.join(untrained)} (no training star)"
+                if untrained else "")
         return (f"{self.dataset} / {self.model}: star-level test accuracy {s['accuracy']:.3f}, "
-                f"macro-F1 {s['macro_f1']:.3f} on {s['n']} stars ({cost}, {self.hardware})")
+                f"macro-F1 {s['macro_f1']:.3f} on {s['n']} stars ({cost}, {self.hardware})"
+                f"{note}")
 
     def report(self) -> str:
         """The summary line, precision/recall/F1 per class, and the window-level scores."""

@@ -255,7 +255,8 @@ def ablation_table(long: pd.DataFrame, dataset: str, train: TrainConfig,
     """Markdown: one row per step and baseline classifier, mean (± std over folds)."""
     labels = {s.name: s.label for s in STEPS} | BASELINE_LABELS
     order = [*STEP_NAMES, *BASELINE_LABELS]
-    split = (f"{folds}-fold stratified cross-validation (mean ± std)" if folds else
+    split = (f"{folds}-fold stratified cross-validation (mean ± sample std over the folds)"
+             if folds else
              "the dataset's own split, or where it has none stratified 70/10/20 by star "
              "(seed 0)")
     baseline = long["step"].isin(list(BASELINE_LABELS))

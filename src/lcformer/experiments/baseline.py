@@ -37,7 +37,7 @@ from lcformer import atomic
 from lcformer.data.features import CLIP, MIN_POINTS, star_features
 from lcformer.data.prepared import PreparedDataset
 from lcformer.data.report import DropReport
-from lcformer.data.splits import assign_splits
+from lcformer.data.splits import assign_splits, split_record
 from lcformer.errors import NothingToTrainError
 from lcformer.evaluation.metrics import classification_metrics
 from lcformer.evaluation.records import RunRecord, write_records
@@ -106,8 +106,7 @@ def run_baseline(data: PreparedDataset, split: str = "auto", seed: int = 0,
     if len(set(y[train].tolist())) < 2:
         raise NothingToTrainError("the baseline needs training stars of at least two classes")
     table = stars.loc[test, ["id", "label"]].reset_index(drop=True)
-    split_info = {"kind": split, "seed": seed,
-                  "stars": {p: int((parts == p).sum()) for p in ("train", "val", "test")}}
+    split_info = split_record(split, seed, parts, stars["label"].to_numpy())
     hardware = f"CPU {cpu_model()}, {cpu_jobs(n_jobs)}"
     records = []
     for name in models:

@@ -188,9 +188,10 @@ def comparison(section: SweepSection) -> str:
     deep = section.long[~is_baseline(section.long["model"])]
     machines = ", ".join(sorted(set(deep["hardware"].dropna()))) or "unrecorded hardware"
     epochs = train["epochs"]
-    budget = (f"The deep models had {epochs} epoch{'s' if epochs != 1 else ''} each "
-              f"(ae_finetune's reconstruction rounds included; research: {RESEARCH_EPOCHS}) "
-              f"on {machines}")
+    budget = (f"The deep models had {epochs} classification epoch{'s' if epochs != 1 else ''}"
+              f" each (research: {RESEARCH_EPOCHS}; ae_finetune: {epochs} in all, its "
+              f"reconstruction rounds included; ae_frozen: {train['pretrain_epochs']} "
+              f"reconstruction epochs first) on {machines}")
     sample = section.base.get("sample_per_class")
     if sample:
         budget += (f", {sample} training stars per class (research: "
@@ -364,9 +365,10 @@ def results_document(sweep_dirs: list[str | os.PathLike], out: str | os.PathLike
                   "| dataset | test stars | best deep cell | best feature baseline | runs | "
                   "time |", "|---|---|---|---|---|---|"]
     datasets = [s.dataset for s in sections]
+    names = [s.path.name for s in sections]
     skipped: list[str] = []
     body: list[str] = []
-    for section in sections:
+    for i, section in enumerate(sections):
         best, feats = section.best(deep=True), section.best(deep=False)
         lines.append(
             f"| {section.dataset} | {_test_stars(section)} | "
@@ -375,11 +377,13 @@ def results_document(sweep_dirs: list[str | os.PathLike], out: str | os.PathLike
             + f"{section.finished_runs} of {section.expected_runs} | "
             + f"{_duration(run_seconds(section))} |")
         heading = section.dataset
+        twice = names.count(section.path.name) > 1  # sw and d3/sw: apart by path and folder
         if datasets.count(section.dataset) > 1:
-            heading += f" ({section.path.name})"
+            heading += f" ({section.path if twice else section.path.name})"
         body += _section_text(section, heading)
         if figures:
-            made, why = section_figures(section, out.parent / "figures" / section.path.name)
+            folder = section.path.name + (f"-{i + 1}" if twice else "")
+            made, why = section_figures(section, out.parent / "figures" / folder)
             skipped += why
             for caption, path in made:
                 body += [f"![{caption}]({_relative(path, out.parent)})", ""]
@@ -407,12 +411,13 @@ def results_document(sweep_dirs: list[str | os.PathLike], out: str | os.PathLike
 
 
 def _summary_row(long: pd.DataFrame) -> str | None:
-    """The product's default step when it ran, else the fullest row run."""
+    """The product's default step when it ran, else the fullest star-view row run (not the
+    research encoder: its windows may leave out short test stars)."""
     from lcformer.experiments.ablation import DEFAULT_STEP, STEP_NAMES
 
     steps = set(long["step"])
     return DEFAULT_STEP if DEFAULT_STEP in steps else next(
-        (s for s in reversed(STEP_NAMES) if s in steps), None)
+        (s for s in reversed(STEP_NAMES[1:]) if s in steps), None)
 
 
 def _summary_line(long: pd.DataFrame, step: str, folds: int | None) -> str | None:
@@ -447,7 +452,8 @@ def ablation_lines(folders: list[Path], out: Path, figures: bool = True) -> list
     lines = ["## Ablation: from the research encoder to the periodic model", "",
              "Each row adds one change (`lcformer ablation`); the feature baseline is trained "
              "and tested on the same stars as the star-view rows. The summary's periodic "
-             f"model is the `{DEFAULT_STEP}` row, the default (else the last row run), "
+             f"model is the `{DEFAULT_STEP}` row, the default (else the last star-view row "
+             "run), "
              "scored on the folds that it and the baseline both finished.", "",
              "| dataset (folder) | periodic model: macro-F1 | best feature baseline | "
              "difference |", "|---|---|---|---|"]
@@ -483,7 +489,10 @@ def ablation_lines(folders: list[Path], out: Path, figures: bool = True) -> list
             repeat = str(long[long["step"] == last]["repeat"].iloc[0])
             source = folder / last / repeat / "figures" / "folded_test_stars.png"
             if source.is_file():
-                target = out.parent / "figures" / folder.name / "folded_test_stars.png"
+                name = folder.name  # two folders of one name: apart by their place
+                if [f.name for f in folders].count(name) > 1:
+                    name += f"-{folders.index(folder) + 1}"
+                target = out.parent / "figures" / name / "folded_test_stars.png"
                 atomic.write_bytes(target, source.read_bytes())
                 body += [f"![{info['dataset']}: test stars of the {last} row ({repeat}), "
                          f"periodogram and folded curve]({_relative(target, out.parent)})",

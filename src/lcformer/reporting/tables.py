@@ -119,7 +119,8 @@ def research_table(long: pd.DataFrame, budget: str, title: str = "model",
             text += f" [{row.n}/{n_repeats}]"
         mean.loc[row.model, col] = text
         if row.n > 1:
-            spread.loc[row.model, col] = _pair(row.accuracy_std, row.macro_f1_std)
+            spread.loc[row.model, col] = _pair(row.accuracy_std, row.macro_f1_std) + (
+                f" [{row.n}/{n_repeats}]" if row.n < n_repeats else "")
 
     labels = [row_label(m) for m in models]
     repeats = "1 run" if n_repeats == 1 else f"the mean over {n_repeats} repeats"
@@ -129,8 +130,9 @@ def research_table(long: pd.DataFrame, budget: str, title: str = "model",
              f"Each cell: accuracy (macro-F1 in parentheses) of the test stars, {repeats}.",
              "", budget, "", _markdown(title, labels, mean)]
     if n_repeats > 1:
-        lines += ["", f"Spread: standard deviation over the {n_repeats} repeats, accuracy "
-                      f"(macro-F1).", "", _markdown(title, labels, spread)]
+        lines += ["", f"Spread: sample standard deviation (n - 1 in the denominator) over "
+                      f"the {n_repeats} repeats, accuracy (macro-F1).", "",
+                  _markdown(title, labels, spread)]
     table = mean.copy()
     if n_repeats > 1:
         for col in columns:

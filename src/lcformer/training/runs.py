@@ -35,7 +35,13 @@ import torch
 from lcformer import __version__, atomic
 from lcformer.config import Config
 from lcformer.data.prepared import PreparedDataset
-from lcformer.data.splits import WindowSet, assign_splits, split_stars, window_sets
+from lcformer.data.splits import (
+    WindowSet,
+    assign_splits,
+    split_record,
+    split_stars,
+    window_sets,
+)
 from lcformer.errors import (
     ConfigError,
     ConfigMismatchError,
@@ -397,8 +403,8 @@ def evaluate_run(fitted: FittedRun, data: PreparedDataset, parts: np.ndarray,
     result = fitted.result
     record = RunRecord(
         dataset=data.name, model=config.model.name, classes=data.classes,
-        split={"kind": config.split, "seed": config.split_seed,
-               "stars": {p: int((parts == p).sum()) for p in ("train", "val", "test")}},
+        split=split_record(config.split, config.split_seed, parts,
+                           data.stars["label"].to_numpy()),
         hardware=hardware(), train_seconds=round(fitted.seconds, 1),
         star=star_metrics.to_dict(), window=window_metrics.to_dict(),
         budget={"epochs_planned": config.train.epochs, "epochs_run": epochs_run(result.history),

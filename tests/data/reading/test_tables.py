@@ -388,3 +388,19 @@ def test_seen_stars_finds_a_star_met_before_and_names_its_partition(n, parts, se
     owner = next(k for k, chunk in enumerate(chunks) if star in set(chunk))
     message = seen.clash(np.array(["new", star], dtype=object), Path("again"))
     assert message is not None and f"star {star!r} also has rows in p{owner}:" in message
+
+
+def test_the_bands_of_a_star_share_its_first_class_and_split() -> None:
+    """A star whose R rows said another class was trained as two classes (one per band)."""
+    frame = pd.DataFrame({"id": ["s1", "s1", "s1", "s1", "s2", "s2"],
+                          "band": ["V", "V", "R", "R", "V", "R"],
+                          "time": [1.0, 2.0, 1.0, 2.0, 1.0, 1.0],
+                          "mag": [10.0, 10.1, 9.0, 9.1, 11.0, 10.0],
+                          "class": ["RR", "RR", "EB", "EB", "EB", "EB"],
+                          "split": ["train", "train", "train", "train", "test", "train"]})
+    report = DropReport()
+    curves = from_dataframe(frame, report=report)
+    assert list(curves.labels) == ["RR", "RR", "EB", "EB"]
+    assert list(curves.splits) == ["train", "train", "test", "test"]
+    assert report.events["label_conflict_first_kept"] == 1  # s1
+    assert report.events["split_conflict_first_kept"] == 1  # s2

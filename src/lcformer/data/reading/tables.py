@@ -296,8 +296,9 @@ def build_curves(
     """Ragged layout from per-row columns, without a loop over stars.
 
     Curves are (id, band) pairs in order of first appearance; each curve's points keep their
-    row order (stable sort). Labels and splits are taken from a curve's first row; curves whose
-    rows disagree are counted as ``label_conflict_first_kept``.
+    row order (stable sort). Labels and splits are a star's, taken from its first row (so the
+    bands of a star never differ); stars whose rows disagree, within a curve or between its
+    bands, are counted as ``label_conflict_first_kept`` (``split_conflict_first_kept``).
     """
     id_codes, id_uniques = pd.factorize(ids)
     band_codes, band_uniques = pd.factorize(bands)
@@ -319,14 +320,19 @@ def build_curves(
     starts = (np.cumsum(lengths) - lengths).astype(np.int64)  # empty when there is no row
     first_row = starts if order is None else order[starts]
 
+    star_first = np.unique(id_codes, return_index=True)[1]  # each star's first row
+
     def per_curve(values: Any, what: str) -> np.ndarray | None:
         if values is None:
             return None
         codes, uniques = pd.factorize(pd.Series(values).fillna(""))
-        conflicts = codes != codes[first_row][curve_code]
+        if not len(codes):
+            return codes
+        star_value = codes[star_first]
+        conflicts = codes != star_value[id_codes]
         if sink is not None and conflicts.any():
-            sink.note(f"{what}_conflict_first_kept", len(np.unique(curve_code[conflicts])))
-        return np.asarray(uniques, dtype=object)[codes[first_row]] if len(codes) else codes
+            sink.note(f"{what}_conflict_first_kept", len(np.unique(id_codes[conflicts])))
+        return np.asarray(uniques, dtype=object)[star_value[id_codes[first_row]]]
 
     return LightCurves.from_arrays(
         ids=np.asarray(id_uniques, dtype=object)[keys // n_bands],
