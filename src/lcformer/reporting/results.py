@@ -187,11 +187,11 @@ def comparison(section: SweepSection) -> str:
     train = section.base["train"]
     deep = section.long[~is_baseline(section.long["model"])]
     machines = ", ".join(sorted(set(deep["hardware"].dropna()))) or "unrecorded hardware"
-    epochs = train["epochs"]
+    epochs, first = train["epochs"], train["pretrain_epochs"]
     budget = (f"The deep models had {epochs} classification epoch{'s' if epochs != 1 else ''}"
               f" each (research: {RESEARCH_EPOCHS}; ae_finetune: {epochs} in all, its "
-              f"reconstruction rounds included; ae_frozen: {train['pretrain_epochs']} "
-              f"reconstruction epochs first) on {machines}")
+              f"reconstruction rounds included; ae_frozen: {first} reconstruction "
+              f"epoch{'s' if first != 1 else ''} first) on {machines}")
     sample = section.base.get("sample_per_class")
     if sample:
         budget += (f", {sample} training stars per class (research: "
