@@ -227,3 +227,12 @@ def test_star_view_settings_are_parameters_and_survive_save_and_load(curves, tmp
     loaded = Classifier.load(clf.save(tmp_path / "views"))
     assert clone(loaded).prepare_config() == prepared
     assert Classifier().prepare_config().features is True  # None: the default
+
+
+def test_star_view_settings_for_a_window_model_are_refused(curves) -> None:
+    """They were ignored, so a grid search over `features` fitted one model twice."""
+    from lcformer.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="encoder reads token windows, and features"):
+        Classifier(ModelConfig(name="encoder", emb=8, heads=2), tokens=TOKENS,
+                   features=False).fit(curves)

@@ -143,7 +143,13 @@ class Classifier(ClassifierMixin, BaseEstimator):
         the model reads."""
         given = {"tokens": self.tokens, "cleaning": self.cleaning, "views": self.views,
                  "periods": self.periods, "features": self.features}
-        return PrepareConfig().replace(inputs=spec(self.run_config().model.name).inputs,
+        name = self.run_config().model.name
+        inputs = spec(name).inputs
+        unread = [k for k in ("views", "periods", "features") if given[k] is not None]
+        if inputs == "windows" and unread:  # as the CLI: two settings, one model
+            raise ConfigError(f"{name} reads token windows, and {', '.join(unread)} set the "
+                              f"star views of the periodic model: leave them None")
+        return PrepareConfig().replace(inputs=inputs,
                                        **{k: v for k, v in given.items() if v is not None})
 
     # ------------------------------------------------------------------ fitting
@@ -229,8 +235,8 @@ class Classifier(ClassifierMixin, BaseEstimator):
         # (as cross_val_score does) trains as the saved model was trained. (Classes kept,
         # --min-class-windows and the reading of files are a dataset's, not the estimator's.)
         run = metadata.get("run")
-        prepared = (PrepareConfig.from_dict(metadata["prepare"]) if "prepare" in metadata
-                    else None)  # checkpoints before it had only tokens and cleaning
+        prepared = (PrepareConfig.from_dict(metadata["prepare"])  # star models' views
+                    if metadata.get("prepare", {}).get("inputs") == "stars" else None)
         clf = cls(ModelConfig.from_dict(metadata["model"]).replace(
                       n_classes=None, n_features=None, max_tokens=None),
                   train=RunConfig.from_dict(run).train if run else None,

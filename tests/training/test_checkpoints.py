@@ -93,18 +93,30 @@ def test_written_atomically_and_overwritten_whole(tmp_path) -> None:
     assert meta["epoch"] == 2 and optim_state is None
 
 
+def test_checkpoints_are_readable_as_the_other_files_are(tmp_path) -> None:
+    """safetensors' save_file wrote its own owner-only (0600) temporary file and renamed it,
+    so other users of a shared run folder could read everything but the model."""
+    import os
+
+    model, _ = trained_model()
+    path = save_checkpoint(tmp_path / "ckpt.safetensors", model, metadata(model))
+    mode = path.stat().st_mode & 0o777
+    assert mode == path.with_suffix(".json").stat().st_mode & 0o777
+    umask = os.umask(0)
+    os.umask(umask)
+    assert mode == 0o666 & ~umask
+
+
 def test_failed_write_leaves_the_old_file_and_no_temporary(tmp_path, monkeypatch) -> None:
     model, _ = trained_model()
     path = tmp_path / "ckpt.safetensors"
     save_checkpoint(path, model, metadata(model) | {"epoch": 1})
     before = path.read_bytes()
 
-    def broken(tensors, filename, metadata=None):
-        with open(filename, "wb") as handle:
-            handle.write(b"half a file")
+    def broken(fd):  # the bytes are written, the disk fills before they are on it
         raise OSError("disk full")
 
-    monkeypatch.setattr(checkpoints, "save_file", broken)
+    monkeypatch.setattr(checkpoints.atomic.os, "fsync", broken)
     with pytest.raises(OSError, match="disk full"):
         save_checkpoint(path, model, metadata(model) | {"epoch": 2})
     assert path.read_bytes() == before

@@ -333,6 +333,9 @@ def test_an_ensembles_budget_gives_each_members_best_epoch(prepared, tmp_path) -
         assert saved["epoch"] == epoch
     assert json.loads((tmp_path / "metrics.json").read_text())["records"][0]["budget"][
         "best_epoch"] == best
+    with pytest.raises(RunNotFoundError, match=r"an ensemble is saved as best\.safetensors "
+                                               r"only \(every member\); member0/last"):
+        load_model(tmp_path, "last")  # was "is this a finished run folder?"
     early = runs.TrainResult(stopped_early=True), runs.TrainResult(best_epoch=4)
     assert runs.best_epochs([early[1]]) == 5 and runs.best_epochs(list(early)) == [None, 5]
 

@@ -22,7 +22,7 @@ from typing import Any
 
 import torch
 from safetensors import SafetensorError, safe_open
-from safetensors.torch import save_file
+from safetensors.torch import save
 
 from lcformer import atomic
 from lcformer.errors import CorruptFileError, RunNotFoundError
@@ -57,8 +57,9 @@ def save_checkpoint(path: str | Path, model: torch.nn.Module, metadata: dict[str
         metadata["optimizer_param_groups"] = state["param_groups"]
     text = json.dumps(metadata)
     header = {METADATA_KEY: text, DIGEST_KEY: content_digest(tensors, text)}
-    with atomic.temporary_path(path) as tmp:
-        save_file(tensors, str(tmp), metadata=header)
+    # As bytes through atomic.write_bytes: safetensors' save_file writes a temporary file of
+    # its own (owner-only mode, and left behind if the process is killed) and renames it.
+    atomic.write_bytes(path, save(tensors, metadata=header))
     atomic.write_json(path.with_suffix(".json"), metadata)
     return path
 

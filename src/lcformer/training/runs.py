@@ -432,11 +432,12 @@ def load_model(run_dir: str | Path, which: str = "best") -> tuple[LightCurveClas
     """A trained model and its metadata from a run folder (safetensors, no pickle); a damaged
     checkpoint is a CorruptFileError naming it."""
     path = Path(run_dir) / f"{which}.safetensors"
-    if which == "last" and not path.is_file() and (Path(run_dir) / "network" / path.name).is_file():
-        raise RunNotFoundError(f"{run_dir}: a model with trees is saved as best.safetensors "
-                               f"only (the network and its trees); network/last.safetensors "
-                               f"holds the network's last epoch, for --resume: use --checkpoint "
-                               f"best")
+    parts = [p for p in ("network", "member0") if (Path(run_dir) / p / path.name).is_file()]
+    if which == "last" and not path.is_file() and parts:
+        whole = "the network and its trees" if parts[0] == "network" else "every member"
+        raise RunNotFoundError(f"{run_dir}: a model with trees or an ensemble is saved as "
+                               f"best.safetensors only ({whole}); {parts[0]}/last.safetensors "
+                               f"holds a last epoch, for --resume: use --checkpoint best")
     state, metadata, _ = load_checkpoint(path)
     missing = [k for k in ("model", "classes") if not metadata.get(k)]
     if missing:
