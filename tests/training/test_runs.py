@@ -386,6 +386,10 @@ def test_settings_the_model_does_not_read_are_refused() -> None:
         RunConfig(model=ModelConfig(position="time", head="pooled")).check_runnable()
     with pytest.raises(ConfigError, match="encoder does not read --harmonics 7"):
         RunConfig(model=ModelConfig(name="encoder", harmonics=7)).check_runnable()
+    # --research on the default model: this, not a depth the research models need.
+    with pytest.raises(ConfigError, match="periodic does not read --research: leave it out"):
+        RunConfig.for_model("periodic").replace(model=RunConfig.for_model(
+            "periodic").model.replace(research=True)).check_runnable()
     with pytest.raises(ConfigError, match="periodic does not read --rnn-units 8"):
         train_run(None, RunConfig(model=ModelConfig(rnn_units=8)), "unused")  # type: ignore
     with pytest.raises(ConfigError, match="split_seed must be at least 0"):

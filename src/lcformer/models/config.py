@@ -14,6 +14,9 @@ from typing import Literal
 from lcformer.config import Config, setting
 from lcformer.errors import ConfigError
 
+#: The star model (no research form), by name: the registry imports this module.
+STAR_MODEL = "periodic"
+
 #: L2 coefficient the original put on the layers it regularised (Keras ``l2(0.1)``).
 RESEARCH_L2 = 0.1
 
@@ -36,7 +39,7 @@ class ModelConfig(Config):
     """
 
     # The product's default: the period-aware model on star views.
-    name: str = setting("periodic", "the model", cli=False)
+    name: str = setting(STAR_MODEL, "the model", cli=False)
     # Given by the data (classes, token width, window length): None until it is known.
     n_classes: int | None = setting(None, cli=False)
     n_features: int | None = setting(None, cli=False)
@@ -98,7 +101,8 @@ class ModelConfig(Config):
             raise ConfigError(f"emb ({self.emb}) must be divisible by heads ({self.heads})")
         if not 0.0 <= self.dropout < 1.0:
             raise ConfigError(f"dropout must be in [0, 1), got {self.dropout}")
-        if self.research and self.depth != 1:
+        if self.research and self.depth != 1 and self.name != STAR_MODEL:
+            # (the periodic model has no research form: refused when it runs)
             raise ConfigError(
                 f"research=True means the original's single block; got depth={self.depth} "
                 f"(the research models take --depth 1)"

@@ -104,7 +104,9 @@ class RunConfig(Config):
         from lcformer.models.registry import spec, unread_settings
 
         if unread := unread_settings(self.model):
-            given = ", ".join(f"--{k.replace('_', '-')} {v}" for k, v in unread.items())
+            given = ", ".join(
+                f"--{'no-' if v is False else ''}{k.replace('_', '-')}"
+                + ("" if isinstance(v, bool) else f" {v}") for k, v in unread.items())
             one = len(unread) == 1
             raise ConfigError(f"{self.model.name} does not read {given}: leave "
                               f"{'it' if one else 'them'} out ({'it' if one else 'they'} "
