@@ -27,8 +27,8 @@ from lcformer.data.reading.tables import (
     finish,
     line_locator,
     numeric_column,
-    overlong_row,
     read_str_table,
+    refused_csv,
 )
 from lcformer.data.report import DropReport
 from lcformer.errors import InputError
@@ -123,11 +123,7 @@ def _read_tap(path: Path, sink: DropReport) -> pd.DataFrame | None:
         sink.problem(cannot_read(path, error, "MACHO archive CSV"), "unreadable_file")
         return None
 
-    if raw.empty:
-        sink.problem(f"{path}:1: no data lines, only a header", "empty_file")
-        return None
-    if (overlong := overlong_row(path)) is not None:
-        sink.problem(overlong, "unreadable_file")
+    if refused_csv(raw, path, sink):
         return None
     locate = line_locator(path)
     numbers = {}

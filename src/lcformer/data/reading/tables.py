@@ -431,13 +431,7 @@ def _read_table_file(path: Path, columns: Columns, sink: DropReport,
                                 keep_default_na=False,
                                 na_values={c: [""] if c in text else list(MISSING_WORDS)
                                            for c in use})
-            if frame.empty:
-                sink.problem(f"{path}:1: no data lines, only a header", "empty_file")
-                return None
-            if (overlong := overlong_row(path)) is not None:
-                sink.problem(overlong, "unreadable_file")
-                return None
-            return frame.rename(columns=use)
+            return None if refused_csv(frame, path, sink) else frame.rename(columns=use)
         if is_fits(path):
             return _read_fits(path, columns, required, sink)
     except pd.errors.EmptyDataError:
@@ -660,6 +654,18 @@ def count_orphans(table: pd.DataFrame, has_curve: np.ndarray, columns: Columns, 
 
 def _row_locator(name: str) -> Callable[[int], str]:
     return lambda row: f"{name}: row {row + 1}"
+
+
+def refused_csv(frame: pd.DataFrame, path: Path, sink: DropReport) -> bool:
+    """Whether a CSV file that pandas read is one recorded problem: only a header, or a row
+    with more fields than the header (:func:`overlong_row`)."""
+    if frame.empty:
+        sink.problem(f"{path}:1: no data lines, only a header", "empty_file")
+        return True
+    if (overlong := overlong_row(path)) is not None:
+        sink.problem(overlong, "unreadable_file")
+        return True
+    return False
 
 
 def overlong_row(path: Path) -> str | None:
