@@ -211,7 +211,11 @@ def test_train_evaluate_predict(tiny_synthetic, tmp_path, capsys) -> None:
                  "--device", "cpu", "--quiet"]) == 1
     captured = capsys.readouterr()
     assert "classified 3 of 3 stars" in captured.out
-    assert "lcformer: incomplete: 1 problem(s) reading the input" in captured.err
+    assert "lcformer: incomplete: input that could not be read" in captured.err
+    assert "1 unreadable file(s)" in captured.err
+    (folder / "broken.csv").write_text("time,mag,err\n")  # empty: nothing lost
+    assert main(["predict", str(run_dir), str(folder), "--out", str(out_csv), "--pad-short",
+                 "--device", "cpu", "--quiet"]) == 0
 
     # The Python API loads the same run folder and agrees with the command.
     clf = Classifier.load(run_dir)

@@ -211,3 +211,15 @@ def test_a_reader_that_stops_reading_ends_the_command_quietly(tmp_path) -> None:
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=300) == commands.EXIT_PIPE, err
     assert "internal error" not in err and "Traceback" not in err
+
+
+def test_the_baseline_takes_min_period_for_a_window_models_stars() -> None:
+    """Its features' periodogram reads --min-period whatever the model's inputs."""
+    from lcformer.cli.commands import build_parser, prepare_config
+    from lcformer.errors import ConfigError
+
+    args = build_parser().parse_args(["baseline", "synthetic", "--model", "encoder",
+                                      "--min-period", "0.5"])
+    assert prepare_config(args, "encoder", baseline=True).periods.min_period == 0.5
+    with pytest.raises(ConfigError, match="encoder reads token windows, and --min-period"):
+        prepare_config(args, "encoder")

@@ -63,8 +63,9 @@ def test_info_of_a_deep_run(runs, capsys) -> None:
     assert "input fingerprint " in out and "30 stars (train " in out
     assert "window=20, stride=10" in lines["tokens"]
     assert "epochs=1" in lines["training"] and "batch_size=32" in lines["training"]
-    # Unset settings ("none" in config.toml) are left out, as before: no "classes none".
-    assert lines["inputs"].split() == ["inputs", "windows"] and "sample_per_class" not in out
+    # No "classes none" (no class filter); a setting given as none is shown so, not hidden
+    # (hidden, --clip-grad none would read as the default 1.0).
+    assert lines["inputs"].split() == ["inputs", "windows"] and "patience=none" in out
     assert "mystars / encoder: star-level test accuracy" in lines["test"]
     for name in ("best", "last"):
         digest = stored_digest(run / f"{name}.safetensors")

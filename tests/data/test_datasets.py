@@ -143,3 +143,15 @@ def test_a_work_folder_inside_the_data_folder_is_not_input(tmp_path, monkeypatch
     assert first.path.name.startswith("mine-")
     again, reused = prepare_dataset(".", config, work="lcformer-work", progress=False)
     assert reused and again.path == first.path
+
+
+def test_data_inside_the_work_folder_is_still_input(tmp_path) -> None:
+    """Leaving out the work folder must not leave out data kept below it: the fingerprint
+    was that of no file at all, and edited data reused the old preparation."""
+    from lcformer.data.prepared import fingerprint_files
+
+    folder = long_table_folder(tmp_path / "work" / "data" / "mine")
+    before = fingerprint_files([folder], tmp_path / "work")
+    assert before == fingerprint_files([folder])
+    (folder / "labels.csv").write_text("id,class\ns0,X\ns1,X\ns2,X\n")
+    assert fingerprint_files([folder], tmp_path / "work") != before

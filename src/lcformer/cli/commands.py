@@ -81,8 +81,10 @@ def add_prepare_options(parser: argparse.ArgumentParser, ablation: bool = False)
     add_config_options(parser, PeriodConfig, "period search (the periodic model)")
 
 
-def prepare_config(args: argparse.Namespace, model: str | None = None) -> PrepareConfig:
-    """The dataset's presets with the options given, for the inputs ``model`` reads."""
+def prepare_config(args: argparse.Namespace, model: str | None = None,
+                   baseline: bool = False) -> PrepareConfig:
+    """The dataset's presets with the options given, for the inputs ``model`` reads
+    (``baseline``: its features read --min-period, whatever the model's inputs)."""
     dataset, _ = resolve(args.dataset, args.data_dir)
     config = config_from_args(PrepareConfig, args, dataset.prepare_config())
     if model is None:
@@ -90,6 +92,8 @@ def prepare_config(args: argparse.Namespace, model: str | None = None) -> Prepar
     inputs = model_spec(model).inputs
     star_options = {**given(args, ViewConfig), **given(args, PeriodConfig),
                     **{k: v for k, v in given(args, PrepareConfig).items() if k == "features"}}
+    if baseline:
+        star_options.pop("min_period", None)
     if inputs == "windows" and star_options:  # they would only make another cache folder
         named = ", ".join(f"--{'no-' if v is False else ''}{k.replace('_', '-')}"
                           for k, v in star_options.items())
@@ -295,9 +299,13 @@ def cmd_predict(args: argparse.Namespace) -> int:
     if flagged:
         print(flagged)
     print(result.report.format())
-    if report.problems:  # a file (a star) that could not be read is in neither output
-        print(f"lcformer: incomplete: {len(report.problems):,} problem(s) reading the input "
-              f"(listed above): what they held is not in {out}; fix them and rerun",
+    # A file that could not be read (a star, or a table's rows) is in neither output; labels
+    # without a light curve or an empty file lose nothing.
+    lost = report.curves["unreadable_file"] + report.points["missing_id"]
+    if lost:
+        print(f"lcformer: incomplete: input that could not be read (listed above) is not in "
+              f"{out}: {report.curves['unreadable_file']:,} unreadable file(s), "
+              f"{report.points['missing_id']:,} row(s) without a star id; fix them and rerun",
               file=sys.stderr)
         return EXIT_NOTHING
     return 0
@@ -367,7 +375,8 @@ def cmd_baseline(args: argparse.Namespace) -> int:
     from lcformer.experiments.baseline import run_baseline, save_baseline
 
     run = config_from_args(RunConfig, args, run_preset(args))
-    data, _ = prepare_dataset(args.dataset, prepare_config(args, run.model.name), args.data_dir,
+    data, _ = prepare_dataset(args.dataset, prepare_config(args, run.model.name, baseline=True),
+                              args.data_dir,
                               args.work_dir, progress=not args.quiet)
     result = run_baseline(data, split=run.split, seed=run.split_seed,
                           model_seed=run.train.seed, n_jobs=args.jobs)

@@ -191,7 +191,7 @@ def resolve(name_or_path: str, root: str | Path | None = None) -> tuple[DatasetS
 
 def user_folder_spec(folder: Path) -> DatasetSpec:
     """Guess the layout of a user's folder: long table, MACHO files, or per-star files."""
-    name = folder.resolve().name  # "." is named after the folder it stands for
+    name = Path(os.path.abspath(folder)).name  # "." is named after the folder (links kept)
     if any((folder / f).exists() for f in LONG_TABLES):
         return DatasetSpec(name, f"long table in {folder}", _long_table, long_table=True)
     if (folder / "catalog.csv").exists() and (

@@ -361,7 +361,7 @@ def folded_curves_figure(curves: Any, periods: pd.DataFrame, stars: pd.DataFrame
     its power. ``stars``: id, label, predicted (one row per star); ``curves``: their cleaned
     :class:`~lcformer.data.lightcurves.LightCurves`; ``period_config``: the
     :class:`~lcformer.data.periods.PeriodConfig` of the search (its grid)."""
-    from lcformer.data.periods import periodogram
+    from lcformer.data.periods import PeriodConfig, periodogram
 
     # A wrong prediction of a class first, if there is one: it is what most needs a look.
     ranked = stars.assign(_right=stars["label"] == stars["predicted"]).sort_values(
@@ -384,7 +384,8 @@ def folded_curves_figure(curves: Any, periods: pd.DataFrame, stars: pd.DataFrame
         # The exact (GLS) power on a grid 5x finer than a peak width, so that the curve
         # reaches the power in the title (the search's coarse statistic can be 40% lower).
         freq, spectrum = periodogram([(t, m, e) for _, t, m, e in bands],
-                                     period_config.replace(coarse="gls", oversampling=5.0))
+                                     (period_config or PeriodConfig()).replace(
+                                         coarse="gls", oversampling=5.0))
         if len(freq):
             top.plot(1.0 / freq, spectrum, lw=0.4, color="0.3")
             top.set_xscale("log")

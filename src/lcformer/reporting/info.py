@@ -72,7 +72,8 @@ def _flat(d: dict[str, Any], prefix: str = "") -> dict[str, Any]:
 
 
 def settings_text(d: dict[str, Any] | None, skip: tuple[str, ...] = ()) -> str:
-    """``key=value`` pairs (nested keys dotted, unset ones left out), wrapped."""
+    """``key=value`` pairs (nested keys dotted, None left out; config.toml's "none" shown as
+    the CLI's word for an unset setting), wrapped."""
     items = [f"{k}={_value(v)}" for k, v in _flat(d or {}).items()
              if v is not None and v != "" and not k.startswith(skip)]
     return "\n".join(textwrap.wrap(", ".join(items), WIDTH - LABEL)) or "-"
@@ -115,12 +116,12 @@ def run_info(run_dir: str | Path) -> RunInfo:
     """Describe a run folder of ``lcformer train``, ``baseline``, a sweep, or
     ``Classifier.save``; damaged checkpoints are listed with their problem."""
     from lcformer.evaluation.records import read_metrics, read_records
-    from lcformer.training.runs import drop_none, read_run_config
+    from lcformer.training.runs import read_run_config
 
     run_dir = Path(run_dir)
     if not run_dir.is_dir():
         raise RunNotFoundError(f"no run folder at {run_dir}")
-    config = drop_none(read_run_config(run_dir))  # unset settings ("none") left out
+    config = read_run_config(run_dir)
     has_metrics = (run_dir / "metrics.json").is_file()
     metrics = read_metrics(run_dir) if has_metrics else None
     paths = sorted(run_dir.glob("*.safetensors")) + sorted(
@@ -191,8 +192,8 @@ def run_info(run_dir: str | Path) -> RunInfo:
 
     if prepare:
         add(("inputs", f"{prepare.get('inputs', 'windows')}"
-                       + (f", classes {_value(prepare['classes'])}" if prepare.get("classes")
-                          else "")))
+                       + (f", classes {_value(prepare['classes'])}"
+                          if prepare.get("classes") not in (None, "none", []) else "")))
         add(("tokens", settings_text(prepare.get("tokens"))))
         add(("cleaning", settings_text(prepare.get("cleaning"))))
         if prepare.get("inputs") == "stars" and not baseline:  # the features have their own

@@ -126,6 +126,10 @@ def test_a_row_with_more_fields_than_the_header_is_a_problem(tmp_path: Path, nam
     assert read_long_table(path).n_points == 2
     _compressed(path, "id,time,mag,err\ns1,1.0,12.1,0.02,\ns1,2.0,12.3,0.02,\n")
     assert read_long_table(path).n_points == 2  # a trailing comma: an empty field, no shift
+    # ... but where only some rows end so, one may be a decimal comma before an empty err
+    _compressed(path, "id,time,mag,err\ns1,1.0,12.1,0.02\ns1,2.0,12,5,\n")
+    with pytest.raises(InputError, match="a row has 5 fields, the header 4"):
+        read_long_table(path)
 
 
 def test_a_csv_with_only_a_header_is_an_empty_file(tmp_path: Path) -> None:

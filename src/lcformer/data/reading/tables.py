@@ -680,6 +680,7 @@ def overlong_row(path: Path) -> str | None:
 
     n = len(pd.read_csv(path, nrows=0).columns)
     found: list[str] = []
+    trailing: list[str] = []  # rows of one field more, the last one empty
 
     def look(row: Any) -> str:
         if row.actual_columns > row.expected_columns and not found:
@@ -687,13 +688,14 @@ def overlong_row(path: Path) -> str | None:
                 text = row.text
             except UnicodeDecodeError:
                 text = "(not text)"
-            # A trailing comma (an empty last field) is no shifted value; pandas reads it.
-            trailing = (row.actual_columns == row.expected_columns + 1
-                        and text.rstrip("\r\n").endswith(","))
-            if not trailing:
-                found.append(f"{path}: a row has {row.actual_columns} fields, the header "
-                             f"{row.expected_columns} (a decimal comma, or a shifted row?): "
-                             f"{text[:80]!r}")
+            problem = (f"{path}: a row has {row.actual_columns} fields, the header "
+                       f"{row.expected_columns} (a decimal comma, or a shifted row?): "
+                       f"{text[:80]!r}")
+            if (row.actual_columns == row.expected_columns + 1
+                    and text.rstrip("\r\n").endswith(",")):
+                trailing[:] = trailing or [problem]  # the first one only
+            else:
+                found.append(problem)
         return "skip"  # rows with fewer fields are pandas' to read (missing values)
 
     names = [f"c{i}" for i in range(n)]
@@ -704,11 +706,17 @@ def overlong_row(path: Path) -> str | None:
                 parse_options=arrow_csv.ParseOptions(invalid_row_handler=look),
                 convert_options=arrow_csv.ConvertOptions(include_columns=names[:1],
                                                          column_types={"c0": pyarrow.binary()}))
-            for _ in reader:
+            well_formed = 0
+            for batch in reader:
+                well_formed += batch.num_rows
                 if found:
                     break
     except pyarrow.ArrowException:
         return None  # pandas read the file: anything else Arrow dislikes is not this check's
+    if not found and trailing and well_formed:
+        # A writer ending every row with a comma is harmless (pandas reads an empty field);
+        # only some rows so: a decimal comma in a row whose last field is empty.
+        found.append(trailing[0])
     return found[0] if found else None
 
 
