@@ -367,7 +367,7 @@ def test_an_unset_setting_survives_config_toml(prepared, tmp_path) -> None:
 
 @pytest.mark.parametrize(("changes", "words"), [
     ({"patience": 0}, "patience must be at least 1"),
-    ({"clip_grad": -1.0}, r"clip_grad must be positive \(none: no clipping\)"),
+    ({"clip_grad": -1.0}, r"clip_grad must be 0 or more \(0 or none: no clipping\)"),
     ({"lr_decay": -1.0}, "lr_decay must be positive"),
     ({"label_smoothing": 1.0}, "label_smoothing must be from 0"),
     ({"weight_decay": -1.0}, "weight_decay must be at least 0"),

@@ -55,7 +55,7 @@ class TrainConfig(Config):
             if getattr(self, key) <= 0:
                 raise ConfigError(f"{key} must be positive, got {getattr(self, key)}")
         if self.clip_grad is not None and self.clip_grad < 0:  # 0, as none: no clipping
-            raise ConfigError(f"clip_grad must be positive (none: no clipping), got "
+            raise ConfigError(f"clip_grad must be 0 or more (0 or none: no clipping), got "
                               f"{self.clip_grad}")
         if not 0 <= self.label_smoothing < 1:
             raise ConfigError(f"label_smoothing must be from 0 up to (not including) 1, got "
