@@ -107,6 +107,15 @@ def convert(hint: Any, value: Any, where: str) -> Any:
     return value
 
 
+def option_text(name: str, value: Any) -> str:
+    """A setting as the command line writes it: ``--max-obs 64``, ``--research``,
+    ``--no-features``."""
+    flag = name.replace("_", "-")
+    if isinstance(value, bool):
+        return f"--{flag}" if value else f"--no-{flag}"
+    return f"--{flag} {value}"
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, Config):
         return value.to_dict()

@@ -26,6 +26,7 @@ from lcformer.cli.options import (
     dest,
     given,
 )
+from lcformer.config import option_text
 from lcformer.data.cleaning import CleaningConfig
 from lcformer.data.datasets import (
     DATA_DIR_ENV,
@@ -95,8 +96,7 @@ def prepare_config(args: argparse.Namespace, model: str | None = None,
     if baseline:
         star_options.pop("min_period", None)
     if inputs == "windows" and star_options:  # they would only make another cache folder
-        named = ", ".join(f"--{'no-' if v is False else ''}{k.replace('_', '-')}"
-                          for k, v in star_options.items())
+        named = ", ".join(option_text(k, v).split()[0] for k, v in star_options.items())
         raise ConfigError(f"{model} reads token windows, and {named} set the star views of "
                           f"the periodic model: leave them out")
     return config.replace(inputs=inputs)
@@ -117,8 +117,7 @@ def add_run_options(parser: argparse.ArgumentParser, grid: bool = False) -> None
         if grid:
             return "the research budget"
         ours, theirs = getattr(preset, section).to_dict(), getattr(research, section).to_dict()
-        differ = ", ".join(f"--{k.replace('_', '-')} {v}" for k, v in theirs.items()
-                           if v != ours[k])
+        differ = ", ".join(option_text(k, v) for k, v in theirs.items() if v != ours[k])
         return f"defaults shown: {preset.model.name}'s; the research models': {differ}"
 
     add_config_options(parser, ModelConfig, f"model options ({note('model')})",
@@ -375,9 +374,9 @@ def cmd_baseline(args: argparse.Namespace) -> int:
     from lcformer.experiments.baseline import run_baseline, save_baseline
 
     run = config_from_args(RunConfig, args, run_preset(args))
-    data, _ = prepare_dataset(args.dataset, prepare_config(args, run.model.name, baseline=True),
-                              args.data_dir,
-                              args.work_dir, progress=not args.quiet)
+    preparation = prepare_config(args, run.model.name, baseline=True)
+    data, _ = prepare_dataset(args.dataset, preparation, args.data_dir, args.work_dir,
+                              progress=not args.quiet)
     result = run_baseline(data, split=run.split, seed=run.split_seed,
                           model_seed=run.train.seed, n_jobs=args.jobs)
     # Another model's preparation may keep other stars: its baseline is another run.

@@ -241,15 +241,14 @@ def fingerprint_files(paths: list[Path], exclude: Path | None = None) -> str:
     change the input at every run)."""
     digest = hashlib.sha256()
     files: list[Path] = []
-    for p in paths:
-        p = Path(p)
+    skip = exclude.resolve() if exclude is not None else None
+    for p in map(Path, paths):
         found = sorted(q for q in p.rglob("*") if q.is_file()) if p.is_dir() else [p]
         # Only a work folder inside the data folder (data inside the work folder is data).
-        skip = (exclude.resolve() if exclude is not None and p.is_dir()
-                and exclude.resolve().is_relative_to(p.resolve())
-                and exclude.resolve() != p.resolve() else None)
-        files += [q for q in found
-                  if skip is None or not q.resolve().is_relative_to(skip)]
+        if skip is not None and p.is_dir() and skip != p.resolve() and skip.is_relative_to(
+                p.resolve()):
+            found = [q for q in found if not q.resolve().is_relative_to(skip)]
+        files += found
     for f in files:
         digest.update(f"{f.name}\0{f.stat().st_size}\0".encode())
         with open(f, "rb") as handle:

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, Self
 
-from lcformer.config import Config, setting
+from lcformer.config import Config, option_text, setting
 from lcformer.errors import ConfigError
 from lcformer.models.config import ModelConfig
 
@@ -104,9 +104,7 @@ class RunConfig(Config):
         from lcformer.models.registry import spec, unread_settings
 
         if unread := unread_settings(self.model):
-            given = ", ".join(
-                f"--{'no-' if v is False else ''}{k.replace('_', '-')}"
-                + ("" if isinstance(v, bool) else f" {v}") for k, v in unread.items())
+            given = ", ".join(option_text(k, v) for k, v in unread.items())
             one = len(unread) == 1
             raise ConfigError(f"{self.model.name} does not read {given}: leave "
                               f"{'it' if one else 'them'} out ({'it' if one else 'they'} "
