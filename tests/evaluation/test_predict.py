@@ -185,7 +185,8 @@ def test_chunks_change_nothing(periodic) -> None:
 
 @pytest.mark.parametrize("suffix", [".csv", ".parquet", ".json", ".JSON"])
 def test_tables_are_written_in_the_format_their_extension_names(tmp_path, suffix) -> None:
-    frame = pd.DataFrame({"id": ["a", "b"], "p_x": [0.25, 0.75], "flag": ["", "constant"]})
+    frame = pd.DataFrame({"id": ["a", "b"], "p_x": [0.25, 0.75], "flag": ["", "constant"],
+                          "period": [0.123456789012345, 1234.56789012345]})
     path = write_table(frame, tmp_path / f"predictions{suffix}")
     if suffix == ".csv":
         back = pd.read_csv(path, keep_default_na=False)
@@ -193,7 +194,8 @@ def test_tables_are_written_in_the_format_their_extension_names(tmp_path, suffix
         back = pd.read_parquet(path)  # fails on CSV text
     else:
         back = pd.DataFrame(json.loads(path.read_text()))  # a list of records
-    pd.testing.assert_frame_equal(back, frame, check_dtype=False)
+    # 15 significant digits in every format (pandas' JSON default keeps 10)
+    pd.testing.assert_frame_equal(back, frame, check_dtype=False, rtol=1e-14, atol=0)
 
 
 def test_other_formats_are_refused_before_any_work(tiny_run, tmp_path, capsys) -> None:

@@ -32,11 +32,12 @@ class DropReport:
         if n:
             self.events[event] += int(n)
 
-    def problem(self, message: str, reason: str | None = None) -> None:
-        """Record a bad input the user should look at; ``reason`` also counts a dropped curve."""
+    def problem(self, message: str, reason: str | None = None, curves: int = 1) -> None:
+        """Record a bad input the user should look at; ``reason`` also counts the ``curves``
+        it drops (a MACHO file holds two: R and B)."""
         self.problems.append(message)
         if reason:
-            self.drop_curves(reason)
+            self.drop_curves(reason, curves)
 
     def merge(self, other: DropReport) -> DropReport:
         self.points.update(other.points)

@@ -265,7 +265,7 @@ def write_table(frame: pd.DataFrame, path: Path) -> Path:
         elif kind == "parquet":
             frame.to_parquet(tmp, index=False)
         else:
-            frame.to_json(tmp, orient="records", indent=1)
+            frame.to_json(tmp, orient="records", indent=1, double_precision=15)  # not 10
     return path
 
 

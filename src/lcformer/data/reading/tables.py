@@ -255,13 +255,15 @@ def days_of_dates(series: pd.Series, sink: DropReport) -> pd.Series:
 
 
 def numeric_column(
-    series: pd.Series, name: str, locate: Callable[[int], str], sink: DropReport
+    series: pd.Series, name: str, locate: Callable[[int], str], sink: DropReport,
+    curves: int = 1,
 ) -> np.ndarray | None:
     """Column as float64; text that is not a number is a problem naming its line (so is a
-    date outside the time column: :func:`days_of_dates` reads those)."""
+    date outside the time column: :func:`days_of_dates` reads those), dropping the ``curves``
+    its file holds."""
     if pd.api.types.is_datetime64_any_dtype(series) or pd.api.types.is_timedelta64_dtype(series):
         sink.problem(f"{locate(0)}: column '{name}' holds dates, not numbers",
-                     "unreadable_file")
+                     "unreadable_file", curves)
         return None
     if isinstance(series.dtype, np.dtype) and series.dtype.kind in "fiu":
         return np.array(series.to_numpy(), dtype=np.float64)  # fast path; a writable copy
@@ -277,7 +279,7 @@ def numeric_column(
         row = int(bad[0])
         sink.problem(
             f"{locate(row)}: column '{name}': {series.iloc[row]!r} is not a number",
-            "unreadable_file",
+            "unreadable_file", curves,
         )
         return None
     return values.to_numpy(dtype=np.float64, na_value=np.nan)
@@ -656,14 +658,14 @@ def _row_locator(name: str) -> Callable[[int], str]:
     return lambda row: f"{name}: row {row + 1}"
 
 
-def refused_csv(frame: pd.DataFrame, path: Path, sink: DropReport) -> bool:
+def refused_csv(frame: pd.DataFrame, path: Path, sink: DropReport, curves: int = 1) -> bool:
     """Whether a CSV file that pandas read is one recorded problem: only a header, or a row
-    with more fields than the header (:func:`overlong_row`)."""
+    with more fields than the header (:func:`overlong_row`), dropping the ``curves`` it holds."""
     if frame.empty:
-        sink.problem(f"{path}:1: no data lines, only a header", "empty_file")
+        sink.problem(f"{path}:1: no data lines, only a header", "empty_file", curves)
         return True
     if (overlong := overlong_row(path)) is not None:
-        sink.problem(overlong, "unreadable_file")
+        sink.problem(overlong, "unreadable_file", curves)
         return True
     return False
 
