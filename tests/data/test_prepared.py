@@ -84,6 +84,21 @@ def test_unknown_classes_and_small_classes_are_counted(tmp_path, rng):
     assert data.report.curves["shorter_than_window"] == 1
 
 
+def test_small_classes_of_star_views_count_every_band_of_their_stars(tmp_path, rng):
+    two_bands = [(star, band, t, m + (band == "R"), e)
+                 for star, t, m, e in ((f"s{i}", np.arange(40.0), rng.normal(size=40),
+                                        np.full(40, .1)) for i in range(6))
+                 for band in ("B", "R")]
+    labels = [("a" if i < 4 else "b") for i in range(6) for _ in range(2)]
+    config = PrepareConfig(inputs="stars", features=False, min_class_windows=3)
+    data, _ = prepare("two", lambda r: LightCurves.from_list(two_bands, labels=labels), "h",
+                      config, tmp_path)
+    assert data.classes == ["a"]
+    # The two "b" stars: four curves (one sample each names only its first curve)
+    assert data.report.curves["class_below_threshold"] == 4
+    assert data.report.n_curves_dropped == 12 - len(data.cleaned)
+
+
 def test_open_refuses_a_folder_without_manifest(tmp_path):
     with pytest.raises(FileNotFoundError):
         PreparedDataset.open(tmp_path)

@@ -14,7 +14,8 @@ Layout of a prepared folder::
                          SHA-256 of every other file (checked when the folder is opened)
     report.json          every dropped point and curve, by reason
     curves.parquet       one row per kept curve: id, band, label, split, n_points, n_windows
-    tokens.npy           (n_windows, n_tokens, 2w) float32
+    tokens.npy           (n_windows, n_tokens, 2w) float32; star views: (n_samples,
+                         max_obs, 7 + n_bands), the channels of views.TOKEN_CHANNELS
     mask.npy             (n_windows, n_tokens) bool, True for real tokens
     window_curve.npy     (n_windows,) int32, row of curves.parquet
     window_start_time.npy, window_errors.npy
@@ -318,7 +319,8 @@ def build(name: str, raw: LightCurves, config: PrepareConfig, input_hash: str = 
     cleaned = filter_labels(cleaned, config, report)
     stage("tokens")
     samples, info = make_samples(cleaned, config, report, n_jobs=n_jobs)
-    lcs, samples = drop_small_classes(cleaned, samples, config.min_class_windows, report)
+    lcs, samples = drop_small_classes(cleaned, samples, config.min_class_windows, report,
+                                      star_views=config.inputs == "stars")
     part = Assembled.of(lcs, samples, info, config)
     return PreparedDataset(
         path=None,
@@ -444,8 +446,10 @@ def filter_labels(lcs: LightCurves, config: PrepareConfig, report: DropReport) -
 
 
 def drop_small_classes(lcs: LightCurves, samples: Samples, min_windows: int,
-                       report: DropReport) -> tuple[LightCurves, Samples]:
-    """The research ``thresh``: keep classes with at least ``min_windows`` samples."""
+                       report: DropReport, star_views: bool = False
+                       ) -> tuple[LightCurves, Samples]:
+    """The research ``thresh``: keep classes with at least ``min_windows`` samples.
+    ``star_views``: a sample holds every band of its star, though it names the first curve."""
     if min_windows <= 0 or lcs.labels is None:
         return lcs, samples
     sample_labels = lcs.labels[samples.curve]
@@ -455,7 +459,10 @@ def drop_small_classes(lcs: LightCurves, samples: Samples, min_windows: int,
         return lcs, samples
     drop = np.isin(lcs.labels, list(small))
     has_samples = np.zeros(lcs.n_curves, dtype=bool)
-    has_samples[samples.curve] = True  # the others are counted already (shorter than a window)
+    if star_views:  # every curve of a star is in its samples
+        has_samples[:] = True
+    else:  # the others are counted already (shorter than a window)
+        has_samples[samples.curve] = True
     report.drop_curves("class_below_threshold", int((drop & has_samples).sum()))
     keep_index = np.flatnonzero(~drop)
     new_index = np.full(lcs.n_curves, -1)

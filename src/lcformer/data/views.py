@@ -87,7 +87,7 @@ def scalar_names(bands: list[str]) -> list[str]:
 
 @dataclass
 class StarViews:
-    tokens: np.ndarray  # (n_samples, max_obs, 4 + n_bands) float32
+    tokens: np.ndarray  # (n_samples, max_obs, len(TOKEN_CHANNELS) + n_bands) float32
     mask: np.ndarray  # (n_samples, max_obs) bool
     sample_star: np.ndarray  # (n_samples,) int64: row of ``stars``
     scalars: np.ndarray  # (n_stars, n_scalars) float32, NaN where unknown
