@@ -73,6 +73,17 @@ def test_boosting_gives_scikit_learns_probabilities(n_classes: int, binary: bool
     assert len(np.unique(got.argmax(1))) > 1  # the comparison is not between constants
 
 
+def test_trees_of_training_stars_of_one_class_give_it() -> None:
+    """A split whose training stars hold one class (its only other star went to test): the
+    trees are certain of it, as the forest is, rather than an internal error."""
+    x, _ = values(60, 6)
+    y = np.full(60, 1)
+    for trees in (BoostedTrees.fit(x, y, 3, iterations=5, seed=0),
+                  TreeForest.fit(x, y, 3, trees=5, seed=0)):
+        got = trees(torch.as_tensor(values(10, 7)[0], dtype=torch.float32)).numpy()
+        np.testing.assert_allclose(got, np.tile([0.0, 1.0, 0.0], (10, 1)), atol=1e-6)
+
+
 def test_every_star_reaches_scikit_learns_leaf() -> None:
     x, y = values(300, 0)
     forest = TreeForest.fit(x, y, 3, trees=15, seed=1)

@@ -134,6 +134,16 @@ def test_early_stopping_stops_before_the_planned_epochs(tmp_path) -> None:
         assert len(list(csv.DictReader(handle))) == len(result.history)
 
 
+def test_patience_reached_at_the_last_epoch_is_not_an_early_stop(tmp_path) -> None:
+    result = train(model(), toy_set(16), toy_set(6, seed=1), ["a", "b"],
+                   config(epochs=2, patience=1), run_dir=tmp_path, progress=False)
+    assert len(result.history) == 2 and result.best_epoch == 0  # 1.0 at once, then no better
+    assert not result.stopped_early
+    resumed = train(model(), toy_set(16), toy_set(6, seed=1), ["a", "b"],
+                    config(epochs=2, patience=1), run_dir=tmp_path, progress=False, resume=True)
+    assert not resumed.stopped_early and len(resumed.history) == 2
+
+
 # ---------------------------------------------------------------- resuming
 def _tensors(path) -> dict[str, torch.Tensor]:
     state, _, optim = load_checkpoint(path)

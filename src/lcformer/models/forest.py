@@ -225,8 +225,9 @@ class BoostedTrees(FittedTrees):
         """Copy the trees of a fitted ``HistGradientBoostingClassifier`` (classes ``0..n-1``,
         or some of them; numeric values only) into tensors."""
         columns = np.asarray(boosting.classes_, dtype=np.int64)
-        per_iteration = boosting.n_trees_per_iteration_  # 1 for two classes
-        tree_columns = columns[1:] if per_iteration == 1 else columns
+        per_iteration = boosting.n_trees_per_iteration_  # 1 for two classes (and for one)
+        two = per_iteration == 1 and len(columns) == 2
+        tree_columns = columns[1:] if two else columns
         nodes, value, tree_class, depth = [], [], [], 0
         for iteration in boosting._predictors:  # scikit-learn keeps no public tree arrays
             for column, predictor in zip(tree_columns, iteration, strict=True):
@@ -240,8 +241,10 @@ class BoostedTrees(FittedTrees):
                 depth = max(depth, int(record["depth"].max()))
         bias = np.full(n_classes, _ABSENT_LOGIT)
         baseline = np.asarray(boosting._baseline_prediction, dtype=np.float64).reshape(-1)
-        if per_iteration == 1:
+        if two:
             bias[columns[0]], bias[columns[1]] = 0.0, baseline[0]
+        elif len(columns) == 1:  # training stars of one class: it is certain
+            bias[columns[0]] = 0.0
         else:
             bias[columns] = baseline
         model = cls()

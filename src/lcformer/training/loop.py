@@ -161,7 +161,7 @@ def train(
     # Classification epochs since the best, as the uninterrupted loop counts them.
     since_best = 0 if result.best_epoch is None else sum(
         row["phase"] == "classify" for row in result.history[result.best_epoch + 1:])
-    if config.patience is not None and since_best >= config.patience:
+    if config.patience is not None and since_best >= config.patience and start < len(plan):
         start, result.stopped_early = len(plan), True  # the run had already stopped early
     bar = tqdm(range(start, len(plan)), desc="train", disable=not progress
                or not distributed.is_main(), unit="epoch", initial=start, total=len(plan))
@@ -221,7 +221,7 @@ def train(
         bar.set_postfix({k: f"{v:.3f}" for k, v in row.items()
                          if k in ("train_loss", "val_loss", "val_macro_f1")})
         if config.patience is not None and since_best >= config.patience:
-            result.stopped_early = True
+            result.stopped_early = epoch + 1 < len(plan)  # not when no epoch was left
             break
         if stop_after is not None and epoch + 1 - start >= stop_after:
             break
