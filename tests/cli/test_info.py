@@ -111,3 +111,19 @@ def test_info_of_a_damaged_checkpoint_lists_it_and_fails(runs, tmp_path, capsys)
 def test_info_of_a_folder_that_is_no_run(tmp_path, capsys) -> None:
     assert main(["info", str(tmp_path)]) == 2
     assert "is not a run folder" in capsys.readouterr().err
+
+
+def test_info_says_how_many_stars_a_run_used(runs, tmp_path, capsys) -> None:
+    """--sample-per-class trains on fewer stars than the split's training part: said, and
+    recorded in metrics.json."""
+    data = runs["run"].parent / "mystars"
+    run = tmp_path / "few"
+    assert main(["train", str(data), "--work-dir", str(runs["run"].parent / "work"),
+                 "--run-dir", str(run), "--sample-per-class", "2", *TRAIN_ARGS]) == 0
+    split = json.loads((run / "metrics.json").read_text())["records"][0]["split"]
+    assert split["used"]["train"] == 6 < split["stars"]["train"]  # 2 of each of 3 classes
+    assert split["used"]["test"] == split["stars"]["test"]
+    capsys.readouterr()
+    assert main(["info", str(run)]) == 0
+    assert (f"trained on 6 of the {split['stars']['train']} training stars "
+            f"(--sample-per-class)") in capsys.readouterr().out

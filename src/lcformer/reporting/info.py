@@ -185,6 +185,13 @@ def run_info(run_dir: str | Path) -> RunInfo:
         parts = records[0].split["stars"]
         data.append(f"{sum(parts.values()):,} stars (" + ", ".join(
             f"{k} {v:,}" for k, v in parts.items()) + ")")
+        used = records[0].split.get("used") or {}
+        if used.get("train", parts.get("train")) != parts.get("train"):
+            data.append(f"trained on {used['train']:,} of the {parts['train']:,} training "
+                        f"stars (--sample-per-class)")
+        if "weight" in used:
+            data.append(f"validation stars: {used.get('val', 0):,} chose the best epoch, "
+                        f"{used['weight']:,} the trees' weight")
     elif manifest is not None and isinstance(manifest.get("counts"), dict):
         data.append(f"{manifest['counts'].get('stars', 0):,} stars")
     if name is not None:

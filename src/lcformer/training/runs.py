@@ -404,7 +404,7 @@ def evaluate_run(fitted: FittedRun, data: PreparedDataset, parts: np.ndarray,
     record = RunRecord(
         dataset=data.name, model=config.model.name, classes=data.classes,
         split=split_record(config.split, config.split_seed, parts,
-                           data.stars["label"].to_numpy()),
+                           data.stars["label"].to_numpy()) | {"used": stars_used(fitted.sets)},
         hardware=hardware(), train_seconds=round(fitted.seconds, 1),
         star=star_metrics.to_dict(), window=window_metrics.to_dict(),
         budget={"epochs_planned": config.train.epochs, "epochs_run": epochs_run(result.history),
@@ -412,6 +412,13 @@ def evaluate_run(fitted: FittedRun, data: PreparedDataset, parts: np.ndarray,
                 "best_epoch": best_epochs(fitted.members)})
     write_records(run_dir, "deep", [record])
     return record
+
+
+def stars_used(sets: dict[str, WindowSet]) -> dict[str, int]:
+    """Distinct stars of each set the run used: fewer training stars than its split's with
+    ``--sample-per-class``; the validation stars split between the best epoch (``val``) and
+    the trees' weight (``weight``) when the model has trees."""
+    return {name: int(len(np.unique(part.star))) for name, part in sets.items()}
 
 
 def best_epochs(results: list[TrainResult]) -> int | list[int | None] | None:
