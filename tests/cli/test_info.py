@@ -21,10 +21,10 @@ TRAIN_ARGS = ["--model", "encoder", "--epochs", "1", "--emb", "8", "--heads", "2
               "--batch-size", "32", "--threads", "1", "--device", "cpu", "--quiet"]
 
 
-def stars_folder(folder: Path) -> Path:
-    """30 labelled stars of 42 points as a long table + labels.csv."""
+def stars_folder(folder: Path, per_class: int = 10) -> Path:
+    """3 x ``per_class`` labelled stars of 42 points as a long table + labels.csv."""
     folder.mkdir(parents=True)
-    lcs = make_synthetic(SyntheticConfig(n_per_class=10, num=84))
+    lcs = make_synthetic(SyntheticConfig(n_per_class=per_class, num=84))
     lcs.to_frame().drop(columns="class").to_csv(folder / "lightcurves.csv", index=False)
     pd.DataFrame({"id": lcs.ids, "class": lcs.labels}).to_csv(folder / "labels.csv",
                                                                index=False)
@@ -127,3 +127,18 @@ def test_info_says_how_many_stars_a_run_used(runs, tmp_path, capsys) -> None:
     assert main(["info", str(run)]) == 0
     assert (f"trained on 6 of the {split['stars']['train']} training stars "
             f"(--sample-per-class)") in capsys.readouterr().out
+
+
+def test_a_run_without_validation_stars_says_what_it_chose_by(tmp_path, capsys) -> None:
+    """6 stars a class: 70/10/20 leaves no validation star; the best epoch is then the lowest
+    training loss and the trees' weight stays 0.5, which the summary says."""
+    data = stars_folder(tmp_path / "six", per_class=6)
+    assert main(["train", str(data), "--work-dir", str(tmp_path / "work"), "--run-dir",
+                 str(tmp_path / "run"), "--epochs", "2", "--emb", "8", "--heads", "2",
+                 "--depth", "1", "--forest", "5", "--boosting", "3", "--threads", "1",
+                 "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert ("no validation stars: the epoch kept had the lowest training loss, the trees' "
+            "weight is 0.5") in out
+    best = json.loads((tmp_path / "run" / "best.json").read_text())
+    assert best["forest"]["network_weight"] == 0.5

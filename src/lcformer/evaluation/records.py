@@ -54,6 +54,12 @@ class RunRecord:
         untrained = self.split.get("untrained_classes")
         note = (f"; never trained on {', '.join(untrained)} (no training star)"
                 if untrained else "")
+        stars, used = self.split.get("stars") or {}, self.split.get("used") or {}
+        if used.get("train", stars.get("train")) != stars.get("train"):
+            note += f"; trained on {used['train']:,} of {stars['train']:,} training stars"
+        if self.budget is not None and stars.get("val") == 0:
+            note += ("; no validation stars: the epoch kept had the lowest training loss"
+                     + (", the trees' weight is 0.5" if "weight" in used else ""))
         return (f"{self.dataset} / {self.model}: star-level test accuracy {s['accuracy']:.3f}, "
                 f"macro-F1 {s['macro_f1']:.3f} on {s['n']} stars ({cost}, {self.hardware})"
                 f"{note}")

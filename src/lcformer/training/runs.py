@@ -121,6 +121,8 @@ def fit(data: PreparedDataset, config: RunConfig, parts: np.ndarray,
         # The network's best epoch is chosen on validation stars, which makes it look better
         # there than it is; so the trees' weight is chosen on the other half of them.
         sets["val"], sets["weight"] = split_stars(sets["val"], WEIGHT_STARS, config.split_seed)
+    elif config.model.fused:
+        sets["weight"] = sets["val"]  # none: the weight stays 0.5 (said in the summary)
     model_config = config.model.for_data(len(data.classes), data.tokens.shape[2],
                                          data.tokens.shape[1], data.window_extra.shape[1])
     metadata = checkpoint_metadata(model_config, data, config)
@@ -418,7 +420,7 @@ def stars_used(sets: dict[str, WindowSet]) -> dict[str, int]:
     """Distinct stars of each set the run used: fewer training stars than its split's with
     ``--sample-per-class``; the validation stars split between the best epoch (``val``) and
     the trees' weight (``weight``) when the model has trees."""
-    return {name: int(len(np.unique(part.star))) for name, part in sets.items()}
+    return {name: len(np.unique(part.star)) for name, part in sets.items()}
 
 
 def best_epochs(results: list[TrainResult]) -> int | list[int | None] | None:
