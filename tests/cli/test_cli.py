@@ -277,3 +277,39 @@ def test_the_default_model_trains_on_star_views_and_predicts_periods(tiny_synthe
     assert ("with a forest of 500 trees and 100 boosting iterations (weight of the network"
             in out)
     assert "network/last.safetensors" in out
+
+
+def test_predict_reads_new_stars_as_the_training_tables_were_read(tmp_path, capsys) -> None:
+    """A model trained on fluxes (--columns, --flux, --zero-point) predicts a table of the same
+    layout without those options: read as in training, and said (read as magnitudes, the
+    fluxes would be refused, or with another zero point be other magnitudes)."""
+    lcs = make_synthetic(SyntheticConfig(n_per_class=8, num=60))
+    frame = lcs.to_frame().rename(columns={"id": "objectId", "mag": "flux", "err": "flux_err",
+                                           "class": "type"})
+    frame["flux"] = 10 ** (-0.4 * (frame["flux"] - 23.9))  # micro-Jansky
+    frame["flux_err"] = frame["flux_err"] * frame["flux"] / 1.0857362047581294
+    folder = tmp_path / "survey"
+    folder.mkdir()
+    frame.to_csv(folder / "lightcurves.csv", index=False)
+    reading = ["--columns", "id=objectId,mag=flux,err=flux_err,class=type", "--flux",
+               "--zero-point", "23.9"]
+    assert main(["train", str(folder), "--work-dir", str(tmp_path / "w"), "--run-dir",
+                 str(tmp_path / "run"), "--epochs", "1", "--emb", "8", "--heads", "2",
+                 "--depth", "1", "--forest", "5", "--boosting", "3", "--threads", "1",
+                 "--quiet", *reading]) == 0
+    capsys.readouterr()
+    table = str(folder / "lightcurves.csv")
+    assert main(["predict", str(tmp_path / "run"), table, "--out", str(tmp_path / "a.csv"),
+                 "--quiet"]) == 0
+    assert ("reading the input as the run's training tables were read: --columns "
+            "id=objectId,mag=flux,err=flux_err,class=type --flux --zero-point 23.9"
+            in capsys.readouterr().out)
+    assert main(["predict", str(tmp_path / "run"), table, "--out", str(tmp_path / "b.csv"),
+                 "--quiet", *reading]) == 0
+    assert "reading the input as" not in capsys.readouterr().out  # the options were given
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "a.csv"),
+                                  pd.read_csv(tmp_path / "b.csv"))
+    # Options given win: these fluxes read as magnitudes are refused, naming --flux.
+    assert main(["predict", str(tmp_path / "run"), table, "--out", str(tmp_path / "c.csv"),
+                 "--quiet", "--no-flux"]) == 2
+    assert "look like fluxes" in capsys.readouterr().err

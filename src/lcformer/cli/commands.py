@@ -38,7 +38,7 @@ from lcformer.data.datasets import (
 )
 from lcformer.data.periods import PeriodConfig
 from lcformer.data.prepared import PrepareConfig, PreparedDataset, format_summary
-from lcformer.data.reading.config import ReadConfig
+from lcformer.data.reading.config import Columns, ReadConfig
 from lcformer.data.tokens import TokenConfig
 from lcformer.data.views import ViewConfig
 from lcformer.errors import ConfigError, LcformerError
@@ -251,6 +251,18 @@ def cmd_info(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_reading(args: argparse.Namespace, metadata: dict[str, typing.Any]) -> ReadConfig:
+    """The reading options given, else those the run's training tables were read with (its
+    magnitudes are what the model knows), said when they are not the defaults."""
+    from lcformer.evaluation.predict import reading_text, trained_reading
+
+    trained = trained_reading(metadata)
+    if not given(args, ReadConfig) and not given(args, Columns) and reading_text(trained):
+        print(f"reading the input as the run's training tables were read: "
+              f"{reading_text(trained)} (give these options to read it otherwise)")
+    return config_from_args(ReadConfig, args, trained)
+
+
 def cmd_predict(args: argparse.Namespace) -> int:
     """A table, file or folder in, a predictions file out; a folder of Parquet partitions in,
     a folder of prediction partitions out (lcformer.evaluation.streaming), resumable."""
@@ -276,7 +288,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
     check_table_path(out)  # before any work
     model, metadata = load_model(args.model_dir, args.checkpoint)
     report = DropReport()
-    lcs = read_any(args.input, args.data_dir, report, config_from_args(ReadConfig, args))
+    lcs = read_any(args.input, args.data_dir, report, run_reading(args, metadata))
     result = predict_stars(model, metadata, lcs, progress=not args.quiet, **options)
     result.report.merge(report)
     if len(result.table) == 0:
@@ -324,7 +336,7 @@ def predict_partitioned(args: argparse.Namespace, partitions: list[Path],
                           f"predictions are a folder of partitions: give --out a folder")
     model, metadata = load_model(args.model_dir, args.checkpoint)
     summary = predict_partitions(model, metadata, partitions, out,
-                                 reading=config_from_args(ReadConfig, args),
+                                 reading=run_reading(args, metadata),
                                  progress=not args.quiet, **options)  # type: ignore[arg-type]
     done = summary.partitions - len(summary.failed)
     print(f"classified {summary.classified:,} of {summary.stars:,} stars in {done:,} of "

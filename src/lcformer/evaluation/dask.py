@@ -42,7 +42,7 @@ from lcformer.data.reading.config import ReadConfig
 from lcformer.data.report import DropReport
 from lcformer.errors import InputError
 from lcformer.evaluation.flags import FlagConfig
-from lcformer.evaluation.predict import CHUNK_STARS
+from lcformer.evaluation.predict import CHUNK_STARS, trained_reading
 
 if TYPE_CHECKING:
     import dask.dataframe as dd
@@ -58,19 +58,21 @@ def classify_partitions(ddf: dd.DataFrame, run_dir: str | Path, *, checkpoint: s
 
     ``run_dir``: a run folder (or a folder saved by ``Classifier.save``) that every worker can
     read at the same path. ``reading``: column names and fluxes (``ReadConfig``, as
-    ``--columns`` / ``--flux``). ``torch_threads``: torch's threads in each worker process (None:
-    leave torch's default). ``check_stars``: first check, on the cluster (one pass over the id
-    column), that no star has rows in two partitions, and raise :class:`InputError` naming
-    some that do; False skips that pass. The other options are those of ``lcformer predict``.
+    ``--columns`` / ``--flux``; default: as the run's training tables were read).
+    ``torch_threads``: torch's threads in each worker process (None: leave torch's default).
+    ``check_stars``: first check, on the cluster (one pass over the id column), that no star
+    has rows in two partitions, and raise :class:`InputError` naming some that do; False
+    skips that pass. The other options are those of ``lcformer predict``.
     """
     from lcformer.evaluation.streaming import output_schema
 
     run = str(Path(run_dir).resolve())
     _, metadata = cached_model(run, checkpoint)  # fails here, not on a worker, if it is bad
+    reading = reading or trained_reading(metadata)
     if check_stars:
-        _check_one_partition_per_star(ddf, (reading or ReadConfig()).columns.id)
+        _check_one_partition_per_star(ddf, reading.columns.id)
     return ddf.map_partitions(
-        classify_frame, run, checkpoint, reading=reading or ReadConfig(), device=device,
+        classify_frame, run, checkpoint, reading=reading, device=device,
         pad_short=pad_short, flags=flags or FlagConfig(), batch_size=batch_size,
         chunk_stars=chunk_stars, torch_threads=torch_threads, meta=output_schema(metadata))
 
@@ -108,7 +110,7 @@ def classify_frame(frame: pd.DataFrame, run: str, checkpoint: str = "best",
             torch.set_num_threads(torch_threads)
     model, metadata = cached_model(run, checkpoint)
     report = DropReport()
-    lcs = read_partition(frame, reading or ReadConfig(), report)
+    lcs = read_partition(frame, reading or trained_reading(metadata), report)
     if lcs.n_curves == 0 and report.problems:
         # An unreadable partition fails its task (Dask re-raises it in compute()), as
         # ``lcformer predict`` counts it failed: its stars must not vanish from the output.

@@ -55,6 +55,7 @@ from lcformer.evaluation.predict import (
     all_stars_table,
     model_prepare_config,
     predict_stars,
+    trained_reading,
 )
 from lcformer.models import LightCurveClassifier
 
@@ -181,7 +182,7 @@ def predict_partitions(model: LightCurveClassifier, metadata: dict[str, Any],
         raise InputError(f"{paths[0].parent}: two partitions share a name; outputs are named "
                          f"after their inputs")
     flags = flags or FlagConfig()
-    reading = reading or ReadConfig()
+    reading = reading or trained_reading(metadata)
     _claim(out_dir, {"weights_sha256": weights_digest(model),
                      "classes": list(metadata["classes"]),
                      "prepare": model_prepare_config(metadata).to_dict(),
