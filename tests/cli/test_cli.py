@@ -115,6 +115,14 @@ def test_describe_prints_classes_and_writes_figures(tmp_path, capsys) -> None:
     frame.to_csv(folder / "lightcurves.csv", index=False)
     assert main(["describe", str(folder), "--out", str(tmp_path / "fig2")]) == 1
     assert "nothing produced: no curve of mystars" in capsys.readouterr().err
+    # Other column names: an input error (exit 2) naming the fix, which describe then takes.
+    lcs.to_frame().drop(columns="class").rename(columns={"id": "oid", "time": "mjd"}).to_csv(
+        folder / "lightcurves.csv", index=False)
+    assert main(["describe", str(folder), "--out", str(tmp_path / "fig3")]) == 2
+    assert "--columns" in capsys.readouterr().err
+    assert main(["describe", str(folder), "--out", str(tmp_path / "fig3"), "--columns",
+                 "id=oid,time=mjd"]) == 0
+    assert "9 stars, 9 curves" in capsys.readouterr().out
 
 
 def test_unknown_dataset_exits_2_naming_the_registered_ones(capsys) -> None:

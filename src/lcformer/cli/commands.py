@@ -191,7 +191,7 @@ def cmd_describe(args: argparse.Namespace) -> int:
     from lcformer.data.describe import describe
     from lcformer.reporting.figures import class_distribution_figure, length_distribution_figure
 
-    found = describe(args.dataset, args.data_dir)
+    found = describe(args.dataset, args.data_dir, config_from_args(ReadConfig, args))
     print(found.format())
     if found.curves.empty:
         print(f"lcformer: nothing produced: no curve of {found.name} is left after cleaning; "
@@ -530,7 +530,7 @@ def build_parser() -> argparse.ArgumentParser:
     command("datasets", cmd_datasets, "list the registered datasets and their presets")
 
     p = command("describe", cmd_describe, "class and light-curve length distributions "
-                                          "(table and figures)", dataset=True)
+                                          "(table and figures)", dataset=True, reading=True)
     p.add_argument("--out", help="folder for the figures (default WORK_DIR/describe/NAME)")
 
     p = command("train", cmd_train, "train a model on a dataset and evaluate it per star",

@@ -8,6 +8,8 @@ import pandas as pd
 
 from lcformer.data.cleaning import clean
 from lcformer.data.datasets import resolve
+from lcformer.data.reading.config import ReadConfig
+from lcformer.data.reading.sniff import read_dataset
 from lcformer.data.report import DropReport
 
 UNLABELLED = "(unlabelled)"
@@ -34,11 +36,14 @@ class Description:
         return "\n".join(lines)
 
 
-def describe(dataset: str, data_dir: str | None = None) -> Description:
-    """Class and length distributions of a dataset (by name or folder), after its cleaning."""
+def describe(dataset: str, data_dir: str | None = None,
+             reading: ReadConfig | None = None) -> Description:
+    """Class and length distributions of a dataset (by name or folder), after its cleaning;
+    ``reading``: the column names and fluxes of the user's tables (``--columns``, ``--flux``).
+    Input of which nothing can be read is an InputError naming the file, as in ``prepare``."""
     spec, folder = resolve(dataset, data_dir)
     report = DropReport()
-    lcs, report = clean(spec.read(folder, report), spec.cleaning, report)
+    lcs, report = clean(read_dataset(spec, folder, report, reading), spec.cleaning, report)
     # A star without a class (in the light curves, not in the labels) is one row of its own,
     # "(unlabelled)", not a class with an empty name; prepare drops such stars (no_label).
     labels = (pd.Series(lcs.labels, dtype=object).replace("", UNLABELLED)
