@@ -142,3 +142,21 @@ def test_a_run_without_validation_stars_says_what_it_chose_by(tmp_path, capsys) 
             "weight is 0.5") in out
     best = json.loads((tmp_path / "run" / "best.json").read_text())
     assert best["forest"]["network_weight"] == 0.5
+
+
+def test_one_validation_star_a_class_chooses_both_epoch_and_weight(runs, tmp_path,
+                                                                   capsys) -> None:
+    """10 stars a class: one validation star each, too few to halve; both choices are made on
+    them, and recorded and said so (not '0 stars chose the weight')."""
+    data = runs["run"].parent / "mystars"
+    assert main(["train", str(data), "--work-dir", str(tmp_path / "work"), "--run-dir",
+                 str(tmp_path / "run"), "--epochs", "1", "--emb", "8", "--heads", "2",
+                 "--depth", "1", "--forest", "5", "--boosting", "3", "--threads", "1",
+                 "--quiet"]) == 0
+    split = json.loads((tmp_path / "run" / "metrics.json").read_text())["records"][0]["split"]
+    assert split["used"]["val"] == split["used"]["weight"] == split["stars"]["val"] == 3
+    assert split["weight_on_val_stars"] is True
+    capsys.readouterr()
+    assert main(["info", str(tmp_path / "run")]) == 0
+    assert ("validation stars: 3 chose both the best epoch and the trees' weight (too few to "
+            "halve)") in capsys.readouterr().out

@@ -189,7 +189,10 @@ def run_info(run_dir: str | Path) -> RunInfo:
         if used.get("train", parts.get("train")) != parts.get("train"):
             data.append(f"trained on {used['train']:,} of the {parts['train']:,} training "
                         f"stars (--sample-per-class)")
-        if "weight" in used:
+        if records[0].split.get("weight_on_val_stars") and used.get("val"):
+            data.append(f"validation stars: {used['val']:,} chose both the best epoch and "
+                        f"the trees' weight (too few to halve)")
+        elif "weight" in used and used.get("val"):
             data.append(f"validation stars: {used.get('val', 0):,} chose the best epoch, "
                         f"{used['weight']:,} the trees' weight")
     elif manifest is not None and isinstance(manifest.get("counts"), dict):

@@ -120,7 +120,11 @@ def fit(data: PreparedDataset, config: RunConfig, parts: np.ndarray,
     if config.model.fused and len(sets["val"]):
         # The network's best epoch is chosen on validation stars, which makes it look better
         # there than it is; so the trees' weight is chosen on the other half of them.
-        sets["val"], sets["weight"] = split_stars(sets["val"], WEIGHT_STARS, config.split_seed)
+        epoch_stars, weight_stars = split_stars(sets["val"], WEIGHT_STARS, config.split_seed)
+        if len(epoch_stars) and len(weight_stars):
+            sets["val"], sets["weight"] = epoch_stars, weight_stars
+        else:  # one validation star a class: both choices on them (said by `info`)
+            sets["weight"] = sets["val"]
     elif config.model.fused:
         sets["weight"] = sets["val"]  # none: the weight stays 0.5 (said in the summary)
     model_config = config.model.for_data(len(data.classes), data.tokens.shape[2],
@@ -406,7 +410,7 @@ def evaluate_run(fitted: FittedRun, data: PreparedDataset, parts: np.ndarray,
     record = RunRecord(
         dataset=data.name, model=config.model.name, classes=data.classes,
         split=split_record(config.split, config.split_seed, parts,
-                           data.stars["label"].to_numpy()) | {"used": stars_used(fitted.sets)},
+                           data.stars["label"].to_numpy()) | stars_used(fitted.sets),
         hardware=hardware(), train_seconds=round(fitted.seconds, 1),
         star=star_metrics.to_dict(), window=window_metrics.to_dict(),
         budget={"epochs_planned": config.train.epochs, "epochs_run": epochs_run(result.history),
@@ -416,11 +420,15 @@ def evaluate_run(fitted: FittedRun, data: PreparedDataset, parts: np.ndarray,
     return record
 
 
-def stars_used(sets: dict[str, WindowSet]) -> dict[str, int]:
-    """Distinct stars of each set the run used: fewer training stars than its split's with
-    ``--sample-per-class``; the validation stars split between the best epoch (``val``) and
-    the trees' weight (``weight``) when the model has trees."""
-    return {name: len(np.unique(part.star)) for name, part in sets.items()}
+def stars_used(sets: dict[str, WindowSet]) -> dict[str, Any]:
+    """Distinct stars of each set the run used (``used``): fewer training stars than its
+    split's with ``--sample-per-class``; the validation stars split between the best epoch
+    (``val``) and the trees' weight (``weight``) when the model has trees, or both chosen on
+    the same ones (``weight_on_val_stars``) when there are too few to halve."""
+    used = {"used": {name: len(np.unique(part.star)) for name, part in sets.items()}}
+    if "weight" in sets:
+        used["weight_on_val_stars"] = sets["weight"] is sets["val"]
+    return used
 
 
 def best_epochs(results: list[TrainResult]) -> int | list[int | None] | None:
