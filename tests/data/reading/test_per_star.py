@@ -149,6 +149,40 @@ def test_files_of_one_name_in_two_folders_are_two_stars(tmp_path: Path) -> None:
     assert report.events == Counter(id_is_path_for_files_of_one_name=2)
 
 
+def test_a_catalogue_name_matching_two_files_is_a_problem_not_a_guess(tmp_path: Path) -> None:
+    star = FILES["stars/215153.dat"]
+    _write(tmp_path, {"north/123.dat": star, "south/123.dat": star})
+    (tmp_path / "catalog.csv").write_text("filename,class\n123,RRAB\nsouth/123.dat,ECL\n")
+    report = DropReport()
+    curves = read_catalogue_folder(tmp_path / "catalog.csv", tmp_path, report=report)
+    assert dict(zip(curves.ids, curves.labels, strict=True)) == {
+        "south/123.dat": "ECL", "north/123.dat": ""}  # the path given; the other unlabelled
+    assert report.curves == Counter(ambiguous_file=1)
+    assert (f"{tmp_path / 'catalog.csv'}:2: '123' matches 2 files (north/123.dat, "
+            f"south/123.dat); give the file's path in {tmp_path}") in report.problems
+
+
+def test_a_band_column_makes_files_of_one_name_the_bands_of_one_star(tmp_path: Path) -> None:
+    """OGLE's layout: I/NAME.dat and V/NAME.dat, one star in two bands."""
+    star = FILES["stars/215153.dat"]
+    _write(tmp_path, {"I/OGLE-1.dat": star, "I/OGLE-2.dat": star, "V/OGLE-1.dat": star,
+                      "V/OGLE-2.dat": star, "V/OGLE-3.dat": star})
+    (tmp_path / "catalog.csv").write_text(
+        "filename,class,band\nI/OGLE-1.dat,CEP,I\nI/OGLE-2.dat,RRLYR,I\n"
+        "V/OGLE-1.dat,CEP,V\nV/OGLE-2.dat,RRLYR,V\n")
+    report = DropReport()
+    curves = read_catalogue_folder(tmp_path / "catalog.csv", tmp_path, report=report)
+    assert list(zip(curves.ids, curves.bands, curves.labels, strict=True)) == [
+        ("OGLE-1", "I", "CEP"), ("OGLE-1", "V", "CEP"), ("OGLE-2", "I", "RRLYR"),
+        ("OGLE-2", "V", "RRLYR"), ("OGLE-3", "", "")]  # a star's bands side by side
+    assert curves.n_stars == 3 and report.problems == []
+    (tmp_path / "catalog.csv").write_text(
+        "filename,class,band\nI/OGLE-1.dat,CEP,I\nV/OGLE-1.dat,RRLYR,V\n")
+    with pytest.raises(InputError, match=r"I/OGLE-1\.dat and V/OGLE-1\.dat, bands of star "
+                                         r"OGLE-1, have two classes"):
+        read_catalogue_folder(tmp_path / "catalog.csv", tmp_path, report=DropReport())
+
+
 def test_missing_source_raises(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="no such folder"):
         read_folder(tmp_path / "nowhere", report=DropReport())

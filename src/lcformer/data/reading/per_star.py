@@ -66,9 +66,12 @@ def read_catalogue_folder(
 
     The file column may also be called ``path`` (the research layout) when ``filename`` is
     the default and absent. Catalogue names are matched by path, file name or stem (``215153`` finds
-    ``asas_training_set/215153.dat``). The star id is the file's stem (its path where two files
-    share a stem: :func:`star_ids`). A catalogue row without a
-    file counts as ``missing_file``; a data file not in the catalogue is read with label ""
+    ``asas_training_set/215153.dat``); a name that matches several files (``123`` with
+    ``north/123.dat`` and ``south/123.dat``) is a problem, ``ambiguous_file``: give its path.
+    The star id is the file's stem (its path where two files share a stem: :func:`star_ids`).
+    A ``band`` column names each file's band, so that the files of one star in several bands
+    (OGLE's ``I/NAME.dat`` and ``V/NAME.dat``) are one star, ``NAME``. A catalogue row without
+    a file counts as ``missing_file``; a data file not in the catalogue is read with label ""
     (event ``not_in_catalogue``). A ``split`` column in the catalogue is kept.
     A catalogue that cannot be read, lacks the named columns or lists one file with two
     classes, or a source that is not a folder or archive, raises :class:`InputError` even with a
@@ -92,15 +95,21 @@ def read_catalogue_folder(
     if suffix is not None:
         files = {rel: load for rel, load in files.items() if rel.endswith(suffix)}
     match = _Matcher(files)
-    files_read, labels, splits, arrays = [], [], [], []
+    files_read, labels, splits, arrays, bands = [], [], [], [], []
     taken: dict[str, tuple[str, int]] = {}  # file -> its class and catalogue row
-    has_split = "split" in table
+    has_split, has_band = "split" in table, "band" in table
     for row, (name, label) in enumerate(zip(table[filename_column], table[class_column],
                                             strict=True)):
         rel = match(name, suffix)
         if rel is None:
             sink.problem(f"{cat_name}:{row + 2}: file {name!r} not found in {source}",
                          "missing_file")
+            continue
+        if isinstance(rel, list):
+            shown_files = ", ".join(rel[:3]) + (f" and {len(rel) - 3} more" if len(rel) > 3
+                                                 else "")
+            sink.problem(f"{cat_name}:{row + 2}: {name!r} matches {len(rel)} files "
+                         f"({shown_files}); give the file's path in {source}", "ambiguous_file")
             continue
         if rel in taken:  # maybe under another spelling (with or without its suffix)
             if taken[rel][0] != label:
@@ -115,6 +124,7 @@ def read_catalogue_folder(
             files_read.append(rel)
             labels.append(label)
             splits.append(table["split"].iat[row] if has_split else "")
+            bands.append(str(table["band"].iat[row]).strip() if has_band else "")
             arrays.append(curve)
     data_suffixes = {_suffix(rel) for rel in taken} - NOT_LIGHT_CURVES
     for rel in sorted(set(files) - taken.keys()):
@@ -127,10 +137,24 @@ def read_catalogue_folder(
             files_read.append(rel)
             labels.append("")
             splits.append("")
+            bands.append("")
             arrays.append(curve)
-    ids = star_ids(files_read, sink)
+    ids = star_ids(files_read, sink, bands)
+    _refuse_star_conflicts(ids, files_read, labels, cat_name)
     finish(sink, report, f"{cat_name} with {source}")
-    return _assemble(ids, arrays, labels, splits if has_split else None)
+    return _assemble(ids, arrays, labels, splits if has_split else None, bands)
+
+
+def _refuse_star_conflicts(ids: list[str], files: list[str], labels: list[str],
+                           name: str) -> None:
+    """The files of one star (its bands) listed with two classes: which is meant cannot be
+    guessed."""
+    first: dict[str, tuple[str, str]] = {}
+    for star, rel, label in zip(ids, files, labels, strict=True):
+        if star in first and first[star][1] != label:
+            raise InputError(f"{name}: {first[star][0]} and {rel}, bands of star {star}, have "
+                             f"two classes ({first[star][1]!r}, {label!r}): give them one")
+        first.setdefault(star, (rel, label))
 
 
 def _refuse_conflicts(table: pd.DataFrame, file_column: str, class_column: str,
@@ -281,7 +305,7 @@ class _Matcher:
             self.by_name[base].append(rel)
             self.by_stem[_stem(base)].append(rel)
 
-    def __call__(self, entry: str, suffix: str | None) -> str | None:
+    def __call__(self, entry: str, suffix: str | None) -> str | list[str] | None:
         entry = entry.strip().replace("\\", "/").removeprefix("./")
         if not entry:
             return None
@@ -290,8 +314,8 @@ class _Matcher:
         base = entry.rsplit("/", 1)[-1]
         candidates = (self.by_name.get(base) or self.by_name.get(base + (suffix or ""))
                       or self.by_stem.get(base) or self.by_stem.get(_stem(base)) or [])
-        ending = [c for c in candidates if c.endswith("/" + entry)]
-        return (ending or candidates or [None])[0]
+        found = [c for c in candidates if c.endswith("/" + entry)] or candidates
+        return found if len(found) > 1 else (found or [None])[0]  # several: which one?
 
 
 def _stem(rel: str) -> str:
@@ -317,13 +341,18 @@ def _read_one(
     return None
 
 
-def star_ids(files_read: list[str], report: DropReport) -> list[str]:
+def star_ids(files_read: list[str], report: DropReport,
+             bands: list[str] | None = None) -> list[str]:
     """A star's id is its file name without the suffix, unless two files share that name
     (``a/123.dat`` and ``b/123.dat``): they are two stars, not one, so theirs is the file's
-    path in the folder (counted as ``id_is_path_for_files_of_one_name``)."""
+    path in the folder (counted as ``id_is_path_for_files_of_one_name``). Files given
+    different ``bands`` (by a catalogue) are one star's curves: ``I/123.dat`` and
+    ``V/123.dat`` in bands I and V are star ``123``."""
     stems = [_stem(rel) for rel in files_read]
-    counts = Counter(stems)
-    shared = [counts[s] > 1 for s in stems]
+    bands = bands or [""] * len(stems)
+    counts, per_band = Counter(stems), Counter(zip(stems, bands, strict=True))
+    shared = [counts[s] > 1 and (not b or per_band[s, b] > 1)
+              for s, b in zip(stems, bands, strict=True)]
     report.note("id_is_path_for_files_of_one_name", sum(shared))
     return [rel if same else stem for rel, stem, same in zip(files_read, stems, shared,
                                                               strict=True)]
@@ -334,13 +363,23 @@ def _assemble(
     arrays: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
     labels: list[str] | None,
     splits: list[str] | None,
+    bands: list[str] | None = None,
 ) -> LightCurves:
+    # A star's curves side by side (its bands' files may be read far apart), in the order
+    # stars first appear.
+    first: dict[str, int] = {}
+    order = sorted(range(len(ids)), key=lambda i: first.setdefault(ids[i], len(first)))
+    ids, arrays = [ids[i] for i in order], [arrays[i] for i in order]
+    labels = None if labels is None else [labels[i] for i in order]
+    splits = None if splits is None else [splits[i] for i in order]
+    bands = None if bands is None else [bands[i] for i in order]
+
     def joined(k: int) -> np.ndarray:
         return np.concatenate([a[k] for a in arrays]) if arrays else np.empty(0)
 
     return LightCurves.from_arrays(
         ids=ids,
-        bands=[""] * len(ids),
+        bands=bands or [""] * len(ids),
         lengths=[len(a[0]) for a in arrays],
         time=joined(0),
         mag=joined(1),
