@@ -1,7 +1,8 @@
 """Lomb-Scargle period search: known periods found, significance, bands, short stars, MACHO.
 
 Recovery is judged against the grid: a found frequency is *exact* when it is within one grid
-step (``frequency_grid``'s spacing, about ``1 / (2 span)``) of the true one. The aliases named
+step (``frequency_grid``'s spacing: 0.76-0.98 / span at the default oversampling, about a
+peak's half width) of the true one. The aliases named
 are the half period (``2 f``), the double period (``f / 2``) and the 1-day aliases
 ``|f - 1|`` and ``f + 1`` cycles/day, which nightly sampling creates.
 """
@@ -325,11 +326,13 @@ def test_short_constant_and_broken_stars_get_nan_and_are_counted():
         ("empty", "V", np.empty(0), np.empty(0), None),
         # JD and MJD mixed: a span of 2.4 million days (a grid of 50 million frequencies)
         ("mixed dates", "V", np.where(np.arange(120) % 2, t, t - 2400000.5), y, None),
+        # varying, but observed on two dates only: no sinusoid fits, yet not constant
+        ("two dates", "V", np.repeat([JD0, JD0 + 10], 10), y[:20], None),
     ]
     report = DropReport()
     found = find_periods(LightCurves.from_list(curves), report=report)
     assert list(found["id"]) == ["good", "short", "constant", "one night", "empty",
-                                 "mixed dates"]
+                                 "mixed dates", "two dates"]
     assert found["period"][0] == pytest.approx(5.0, rel=1e-2)
     assert found["n_bands"][0] == 1 and found["n_points"][0] == 113
     assert found["period"][1:].isna().all() and found["fap"][1:].isna().all()
@@ -341,6 +344,10 @@ def test_short_constant_and_broken_stars_get_nan_and_are_counted():
     assert report.events["period_stars_constant"] == 1
     assert report.events["period_stars_span_too_short"] == 1
     assert report.events["period_stars_span_too_long"] == 1
+    assert report.events["period_stars_without_fit"] == 1
+    # n_bands and n_points: what was used (nothing for stars outside the search)
+    assert found.set_index("id").loc[["short", "one night", "empty", "mixed dates"],
+                                     ["n_bands", "n_points"]].eq(0).all().all()
     assert report.n_curves_dropped == 0  # nothing is dropped, only counted
 
 
@@ -392,3 +399,16 @@ def test_macho_periods_match_the_catalogue(data_root):
     assert exact.sum() >= 14, both.loc[~exact, ["id", "period", "period_r"]]
     assert (exact | halved).all(), both.loc[~(exact | halved), ["id", "period", "period_r"]]
     assert (both["fap"] < 1e-100).all()
+
+
+@pytest.mark.parametrize("scale", [1e-24, 1e-22, 1e20])
+def test_values_of_any_scale_give_the_period_of_magnitudes(scale: float) -> None:
+    """The power does not depend on the values' scale; the single-precision grid must not
+    either (fluxes of 1e-26 in cgs units underflowed to NaN: an internal error)."""
+    rng = np.random.default_rng(0)
+    t = np.sort(rng.uniform(0, 100, 50))
+    y = 5 + np.sin(t) + rng.normal(0, 0.1, 50)
+    found = [find_periods(LightCurves.from_list([("a", "V", t, s * y, np.full(50, 0.1 * s))]))
+             for s in (1.0, scale)]
+    assert found[1].period[0] == pytest.approx(found[0].period[0], rel=1e-9)
+    assert found[1].power[0] == pytest.approx(found[0].power[0], rel=1e-9)

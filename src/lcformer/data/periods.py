@@ -49,8 +49,9 @@ Why each step is the way it is (measured on this project's 2-core machine; the b
   half of the stars with one band's errors misreported 48.0%, against 61.0% for ``Z``) and
   of the band with more points alone (39.8%). On a 40-star subset where ``Z`` found 57.5%,
   astropy's ``LombScargleMultiband`` found 55% (``flexible``, at 5 s a star) and 37.5%
-  (``fast``, which weights each band by the sum of its squared powers over the grid); part 3
-  of the benchmark repeats the comparison. The ``power`` column is the standard power
+  (``fast``, which weights each band by the sum of its squared powers over the grid), in a
+  script outside the repository; part 3 of the benchmark compares only the ways of combining
+  the bands named above. The ``power`` column is the standard power
   equivalent to ``Z``, ``1 - exp(-Z / sum_b (N_b - 3))``: the band's power when there is one
   band.
 - **Significance** ``fap``: a false-alarm probability, the chance that white noise alone
@@ -307,6 +308,9 @@ class _Band:
         self.yy = float(np.dot(self.w, self.y * self.y))
         if self.yy <= (1e-12 * float(np.max(np.abs(y)))) ** 2:  # constant up to rounding
             self.yy = 0.0
+        elif not 1e-12 < self.yy < 1e12:  # e.g. fluxes in erg/s/cm2/Hz: the power does not
+            self.y = self.y / np.sqrt(self.yy)  # depend on the scale, single precision does
+            self.yy = 1.0
         self.sum_weights = np.stack([self.w, self.w * self.y])
 
 
@@ -585,7 +589,7 @@ class _Search:
         better = at_vertex > value
         freq, value = np.where(better, vertex, freq), np.where(better, at_vertex, value)
 
-        if not np.max(value) > 0:
+        if not (len(value) and np.max(value) > 0):
             return None
         chosen = _distinct(freq, value, span, config.n_peaks)
         z = _to_z(value[chosen], dofs)
@@ -661,7 +665,9 @@ def find_periods(lcs: LightCurves, config: PeriodConfig | None = None, n_jobs: i
     than ``MAX_SPAN_DAYS`` (times mixing JD and MJD, or in seconds) or whose magnitudes are
     all equal gets NaN, counted in ``report`` as ``period_stars_too_few_points`` /
     ``period_stars_span_too_short`` / ``period_stars_span_too_long`` /
-    ``period_stars_constant``. A band that is too short in an otherwise usable star is left
+    ``period_stars_constant``; one whose magnitudes vary but no frequency fits them
+    (observed at fewer than three distinct times) gets NaN, counted as
+    ``period_stars_without_fit``. A band that is too short in an otherwise usable star is left
     out (``period_curves_too_few_points``). Points with a non-finite time or magnitude are
     ignored (``period_points_not_finite``). With ``use_errors``, a curve with some unusable
     errors (NaN, <= 0) gets the median of its other errors there
@@ -735,8 +741,9 @@ def find_periods(lcs: LightCurves, config: PeriodConfig | None = None, n_jobs: i
                 bands.append(_Band(t - middle[s], m, _weights(e, config.use_errors, events)))
             points[i] = sum(b.n for b in bands)
             row = search.star(bands, float(span[s]))
-            if row is None:
-                events["period_stars_constant"] += 1
+            if row is None:  # no frequency explains anything
+                constant = all(b.yy == 0 for b in bands)
+                events["period_stars_constant" if constant else "period_stars_without_fit"] += 1
             else:
                 rows[i] = row
         return rows, points, events
@@ -761,7 +768,7 @@ def find_periods(lcs: LightCurves, config: PeriodConfig | None = None, n_jobs: i
 
     frame = pd.DataFrame({
         "id": np.asarray(uniques, dtype=object),
-        "n_bands": np.where(too_few | zero_span, 0, n_usable),
+        "n_bands": np.where(too_few | zero_span | too_long, 0, n_usable),
         "n_points": n_points,
         "span": np.where(too_few, np.nan, span),
         "frequency": values[:, 0],
