@@ -110,7 +110,9 @@ def _by_position(reading: ReadConfig, path: Path,
     """Per-star files are read by position, so a column mapping cannot apply."""
     if reading.columns != Columns():
         raise ConfigError(f"--columns: {path} {what}; --columns applies to tables with a "
-                          "header (Parquet, CSV, FITS) and long-table folders")
+                          "header (Parquet, CSV, FITS) and long-table folders. Per-star files "
+                          "are read as time, mag[, err] in that order; name the catalogue's "
+                          "columns filename (or path) and class [and band, split]")
 
 
 def _star(path: Path) -> str:
