@@ -17,14 +17,20 @@ def cpu_model() -> str:
     return platform.processor() or platform.machine()
 
 
-def hardware() -> str:
-    """The device a model trains on: the CUDA GPU if present, else the CPU and its threads."""
+def hardware(device: str | None = None, processes: int = 1) -> str:
+    """The device a model trains on: ``device`` ("cpu", "cuda", "cuda:1"; default the CUDA
+    GPU if present, else the CPU) with the CPU's threads, and the ``processes`` of a torchrun
+    run (each with as many)."""
     import torch  # here, so that the benchmarks of data preparation need no torch
 
-    if torch.cuda.is_available():
-        return f"CUDA {torch.cuda.get_device_name(0)}"
-    threads = torch.get_num_threads()
-    return f"CPU {cpu_model()}, {threads} thread{'s' if threads > 1 else ''}"
+    if device is None:
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+    if str(device).startswith("cuda"):
+        text = f"CUDA {torch.cuda.get_device_name(torch.device(device))}"
+    else:
+        threads = torch.get_num_threads()
+        text = f"CPU {cpu_model()}, {threads} thread{'s' if threads > 1 else ''}"
+    return text if processes == 1 else f"{text}, x {processes} processes"
 
 
 def cpu_jobs(n_jobs: int) -> str:

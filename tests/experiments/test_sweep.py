@@ -19,7 +19,7 @@ from lcformer.experiments import sweep
 from lcformer.experiments.grid import Cell, SweepConfig, cells, run_config
 from lcformer.experiments.sweep import run_sweep
 from lcformer.models.config import ModelConfig
-from lcformer.reporting.tables import research_table, summary
+from lcformer.reporting.tables import budget_text, research_table, summary
 from lcformer.training.loop import TrainConfig
 from lcformer.training.runs import RunConfig
 
@@ -81,7 +81,7 @@ def test_run_configs_of_folds_and_seeds() -> None:
         SweepConfig(models=("transformer",))
 
 
-def test_sweep_writes_long_results_and_the_table(swept) -> None:
+def test_sweep_writes_long_results_and_the_table(swept, prepared) -> None:
     result, folder = swept
     long = pd.read_csv(folder / "results_long.csv")
     assert len(long) == 4 and len(result.trained) == 4
@@ -99,6 +99,10 @@ def test_sweep_writes_long_results_and_the_table(swept) -> None:
                  "2 training seed(s) 0, 1", "epochs: 1 planned, 1 run", "research mode off"):
         assert part in budget
     assert re.search(r"\d{4}-\d\d-\d\d", budget) and "CPU" in budget
+    assert "included" not in budget  # every run ran its planned epochs
+    longer = result.long.assign(epochs_run=[1, 1, 3, 1])  # ae_frozen's 2 reconstruction
+    assert ("epochs: 1 planned, 1-3 run (reconstruction epochs and early stops included)"
+            in budget_text(prepared, TWO_BY_TWO, longer))
     assert "| tiny | h2 e8 |" in md
     assert "Spread: sample standard deviation (n - 1 in the denominator) over the 2" in md
     table = pd.read_csv(folder / "results.csv", keep_default_na=False)
@@ -148,6 +152,38 @@ def test_interrupted_sweep_redoes_only_the_unfinished_run(swept, prepared, tmp_p
     with pytest.raises(sweep.ConfigMismatchError, match="another configuration"):
         run_sweep(prepared, other, folder, progress=False, command="lcformer sweep --refused")
     assert (folder / "sweep.json").read_text() == recorded  # the refused call left no trace
+
+
+def test_a_started_ensemble_cell_is_resumed_and_its_configuration_checked(
+        prepared, tmp_path, monkeypatch) -> None:
+    """An ensemble (or a network beside trees) keeps its checkpoints in member<i>/ (network/),
+    not in the run folder: the sweep resumed it from scratch and took other settings."""
+    grid = SweepConfig(models=("encoder",), heads=(2,), embs=(8,), seeds=(0,), baseline=False,
+                       base=dataclasses.replace(BASE, model=ModelConfig(ensemble=2)))
+    folder = tmp_path / "sweep"
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        run_sweep(prepared, grid, folder, progress=False)
+        started = folder / "encoder-h2-e8" / "seed0"
+        assert (started / "member1" / "last.safetensors").is_file()
+        (started / "metrics.json").unlink()  # killed before the end
+        other = dataclasses.replace(grid, base=dataclasses.replace(
+            grid.base, train=dataclasses.replace(BASE.train, epochs=2)))
+        with pytest.raises(sweep.ConfigMismatchError, match="another configuration"):
+            run_sweep(prepared, other, folder, progress=False)
+        calls = []
+        real = sweep.train_run
+
+        def record(data, config, run_dir, resume=False, **kwargs):
+            calls.append(resume)
+            return real(data, config, run_dir, resume=resume, **kwargs)
+
+        monkeypatch.setattr(sweep, "train_run", record)
+        run_sweep(prepared, grid, folder, progress=False)
+        assert calls == [True] and (started / "metrics.json").is_file()
+    finally:
+        torch.set_num_threads(before)
 
 
 def test_research_table_mean_and_spread() -> None:

@@ -75,6 +75,7 @@ def assert_same_run(single, ddp) -> None:
     a, b = (json.loads((d / "metrics.json").read_text())["records"][0] for d in (single, ddp))
     assert a["star"]["accuracy"] == b["star"]["accuracy"]
     assert a["budget"] == b["budget"]
+    assert b["hardware"] == a["hardware"] + ", x 2 processes"  # the time was two processes'
     for name in ("best", "last"):
         state_a, meta_a, _ = load_checkpoint(single / f"{name}.safetensors")
         state_b, meta_b, _ = load_checkpoint(ddp / f"{name}.safetensors")

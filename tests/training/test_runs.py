@@ -296,6 +296,14 @@ def test_an_ensembles_epochs_are_those_of_one_member() -> None:
     assert runs.epochs_run([]) == 0
 
 
+def test_epochs_planned_count_as_epochs_run_do() -> None:
+    """ae_frozen's reconstruction epochs come first and are run (and counted): planned too."""
+    train = TrainConfig(epochs=3, pretrain_epochs=2, alternate_every=1)
+    assert runs.epochs_planned(RunConfig(model=ModelConfig(name="ae_frozen"), train=train)) == 5
+    for name in ("ae_finetune", "encoder", "periodic"):  # finetune alternates within --epochs
+        assert runs.epochs_planned(RunConfig(model=ModelConfig(name=name), train=train)) == 3
+
+
 def test_a_fresh_run_clears_an_earlier_runs_outputs_only(tmp_path) -> None:
     names = ("metrics.json", "last.safetensors", "figures/confusion.png",
              "member1/best.safetensors", "network/history.csv", "notes.txt")

@@ -23,10 +23,12 @@ base ``split_seed``), so the spread measures the data split; with ``seeds`` repe
 so the spread measures training randomness.
 
 Continuing: a run folder with ``metrics.json`` is finished and is read, not rerun (after
-checking that it was made with the same configuration and prepared data); one with
-``last.safetensors`` but no metrics is resumed from its last epoch; anything else is trained
-from the start. Results are rewritten atomically after every run, so an interrupted sweep
-keeps what it has and the next call continues where it stopped.
+checking that it was made with the same configuration and prepared data); one started
+(``config.toml`` but no metrics) is checked the same way and resumed from each network's last
+epoch (``last.safetensors`` in the run folder, or in ``network/`` and ``member<i>/`` for a
+model with trees or an ensemble); anything else is trained from the start. Results are
+rewritten atomically after every run, so an interrupted sweep keeps what it has and the next
+call continues where it stopped.
 """
 
 from __future__ import annotations
@@ -94,7 +96,7 @@ def run_sweep(data: PreparedDataset, config: SweepConfig, sweep_dir: str | Path,
             if (sweep_dir / "baseline" / repeat / "metrics.json").is_file():
                 _check_baseline(data, config, repeat, sweep_dir / "baseline" / repeat)
         elif any((sweep_dir / cell.name / repeat / name).is_file()
-                 for name in ("metrics.json", "last.safetensors")):
+                 for name in ("metrics.json", "config.toml")):  # finished, or started
             _check_finished_config(sweep_dir / cell.name / repeat, data,
                                    run_config(config, cell, repeat))
     sweep_dir.mkdir(parents=True, exist_ok=True)
@@ -157,7 +159,9 @@ def _cell_rows(data: PreparedDataset, rc: RunConfig, cell: Cell, repeat: str, ru
                tensorboard: Path | None = None) -> tuple[list[dict[str, Any]], bool]:
     did = not (run_dir / "metrics.json").is_file()
     if did:  # a run folder already there was checked by run_sweep, before anything was written
-        records = [train_run(data, rc, run_dir, resume=(run_dir / "last.safetensors").is_file(),
+        # A started run (its config.toml written) continues from each network's last epoch
+        # (a member's, the network beside the trees: their own folders), as `train --resume`.
+        records = [train_run(data, rc, run_dir, resume=(run_dir / "config.toml").is_file(),
                              progress=progress, figures=False, tensorboard=tensorboard)]
     else:
         records = read_records(run_dir)

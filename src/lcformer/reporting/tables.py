@@ -50,6 +50,8 @@ def budget_text(data: PreparedDataset, config: SweepConfig, long: pd.DataFrame |
         run = long["epochs_run"].dropna()
         epochs += (f", {run.min()} run" if run.min() == run.max() else
                    f", {run.min()}-{run.max()} run")
+        if (run != train.epochs).any():  # ae_frozen's reconstruction epochs, early stops
+            epochs += " (reconstruction epochs and early stops included)"
     parts.append(epochs)
     parts.append(f"batch {train.batch_size}, lr {train.lr:g} ({train.schedule})")
     if base.sample_per_class:

@@ -61,11 +61,18 @@ from lcformer.models.forest import (
     TreeForest,
     choose_weight,
 )
+from lcformer.models.registry import spec
 from lcformer.reporting.tensorboard import TensorBoardLogger
 from lcformer.training import distributed
 from lcformer.training.checkpoints import load_checkpoint, save_checkpoint
 from lcformer.training.config import RunConfig, TrainConfig
-from lcformer.training.loop import TrainResult, pick_device, train, write_history
+from lcformer.training.loop import (
+    TrainResult,
+    epoch_plan,
+    pick_device,
+    train,
+    write_history,
+)
 
 
 def checkpoint_metadata(model: ModelConfig, data: PreparedDataset,
@@ -411,9 +418,10 @@ def evaluate_run(fitted: FittedRun, data: PreparedDataset, parts: np.ndarray,
         dataset=data.name, model=config.model.name, classes=data.classes,
         split=split_record(config.split, config.split_seed, parts,
                            data.stars["label"].to_numpy()) | stars_used(fitted.sets),
-        hardware=hardware(), train_seconds=round(fitted.seconds, 1),
+        hardware=hardware(str(pick_device(config.train.device)), distributed.world_size()),
+        train_seconds=round(fitted.seconds, 1),
         star=star_metrics.to_dict(), window=window_metrics.to_dict(),
-        budget={"epochs_planned": config.train.epochs, "epochs_run": epochs_run(result.history),
+        budget={"epochs_planned": epochs_planned(config), "epochs_run": epochs_run(result.history),
                 "stopped_early": result.stopped_early,
                 "best_epoch": best_epochs(fitted.members)})
     write_records(run_dir, "deep", [record])
@@ -429,6 +437,13 @@ def stars_used(sets: dict[str, WindowSet]) -> dict[str, Any]:
     if "weight" in sets:
         used["weight_on_val_stars"] = sets["weight"] is sets["val"]
     return used
+
+
+def epochs_planned(config: RunConfig) -> int:
+    """Every epoch the run plans, as ``epochs_run`` counts them: ae_frozen's reconstruction
+    epochs come before its ``--epochs`` of classification."""
+    arch = spec(config.model.name).arch
+    return len(epoch_plan(arch.pretrain if arch else None, config.train))
 
 
 def best_epochs(results: list[TrainResult]) -> int | list[int | None] | None:
