@@ -223,3 +223,15 @@ def test_the_baseline_takes_min_period_for_a_window_models_stars() -> None:
     assert prepare_config(args, "encoder", baseline=True).periods.min_period == 0.5
     with pytest.raises(ConfigError, match="encoder reads token windows, and --min-period"):
         prepare_config(args, "encoder")
+
+
+def test_errors_that_look_like_flux_errors_are_named_when_nothing_is_kept(tmp_path) -> None:
+    """Magnitudes with the err column mapped to flux errors (Gaia's flux_error): every point
+    above --max-err, so the one line says what to look at."""
+    folder = tmp_path / "fluxerr"
+    folder.mkdir()
+    (folder / "labels.csv").write_text("id,class\na,x\nb,y\n")
+    rows = [f"{star},G,{t}.0,15.{t},{30 + t}.5" for star in "ab" for t in range(20)]
+    (folder / "lightcurves.csv").write_text("id,band,time,mag,err\n" + "\n".join(rows) + "\n")
+    line = one_line(lcformer("prepare", folder, "--quiet", cwd=tmp_path), EXIT_NOTHING)
+    assert "errors above --max-err: if the err column holds flux errors" in line, line

@@ -170,6 +170,9 @@ def cmd_prepare(args: argparse.Namespace) -> int:
         report = data.report
         reasons = ", ".join(f"{reason} {n:,}" for reason, n in report.curves.most_common(3))
         first = f"; first problem: {report.problems[0]}" if report.problems else ""
+        if report.points and report.points.most_common(1)[0][0] == "large_err":
+            first += ("; most points were dropped for errors above --max-err: if the err "
+                      "column holds flux errors, the mag column fluxes, give --flux")
         print(f"lcformer: nothing produced: kept 0 stars of {data.name} (curves dropped: "
               f"{reasons or 'none, the input holds no light curves'}{first}); see the "
               f"counts above, then change the input or the settings", file=sys.stderr)
