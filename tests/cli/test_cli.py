@@ -317,7 +317,18 @@ def test_predict_reads_new_stars_as_the_training_tables_were_read(tmp_path, caps
     assert "reading the input as" not in capsys.readouterr().out  # the options were given
     pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "a.csv"),
                                   pd.read_csv(tmp_path / "b.csv"))
-    # Options given win: these fluxes read as magnitudes are refused, naming --flux.
-    assert main(["predict", str(tmp_path / "run"), table, "--out", str(tmp_path / "c.csv"),
-                 "--quiet", "--no-flux"]) == 2
-    assert "look like fluxes" in capsys.readouterr().err
+    # Options given win, as a group: --flux with --zero-point, --columns. These fluxes read
+    # as magnitudes are refused, naming --flux.
+    for options in (["--no-flux"], ["--zero-point", "23.9"]):
+        assert main(["predict", str(tmp_path / "run"), table, "--out", str(tmp_path / "c.csv"),
+                     "--quiet", *options]) == 2
+        assert "look like fluxes" in capsys.readouterr().err
+    # A per-star file (read by position): the run's fluxes apply, its column names do not.
+    one = frame[frame["objectId"] == frame["objectId"].iloc[0]]
+    one[["time", "flux", "flux_err"]].to_csv(tmp_path / "one.dat", index=False, header=False)
+    assert main(["predict", str(tmp_path / "run"), str(tmp_path / "one.dat"), "--out",
+                 str(tmp_path / "d.csv"), "--quiet"]) == 0
+    single, whole = pd.read_csv(tmp_path / "d.csv"), pd.read_csv(tmp_path / "a.csv")
+    assert single["predicted"][0] == whole["predicted"][0]
+    np.testing.assert_allclose(single.filter(like="p_").iloc[0], whole.filter(like="p_").iloc[0],
+                               rtol=1e-5)

@@ -169,7 +169,8 @@ def test_curves_in_a_band_the_model_lacks_are_dropped_and_their_stars_listed(per
                            device="cpu")
     assert result.table["id"].tolist() == ["noise", "flat", "five"]
     assert result.unclassified.set_index("id")["reason"].to_dict() == {
-        "sine": f"no curve in a band the model knows ({metadata['bands'][0]!r})"}
+        "sine": f"no curve in a band the model knows ({metadata['bands'][0]!r}; a table's "
+                "band column or a per-star catalogue's names them)"}
     assert result.report.curves["band_the_model_lacks"] == 1
 
 
@@ -186,7 +187,8 @@ def test_chunks_change_nothing(periodic) -> None:
 @pytest.mark.parametrize("suffix", [".csv", ".parquet", ".json", ".JSON"])
 def test_tables_are_written_in_the_format_their_extension_names(tmp_path, suffix) -> None:
     frame = pd.DataFrame({"id": ["a", "b"], "p_x": [0.25, 0.75], "flag": ["", "constant"],
-                          "period": [0.123456789012345, 1234.56789012345]})
+                          "period": [0.123456789012345, 1234.56789012345],
+                          "p_y": [1.0884131995680946e-07, 1.2345678901234567e-15]})
     path = write_table(frame, tmp_path / f"predictions{suffix}")
     if suffix == ".csv":
         back = pd.read_csv(path, keep_default_na=False)
@@ -194,8 +196,8 @@ def test_tables_are_written_in_the_format_their_extension_names(tmp_path, suffix
         back = pd.read_parquet(path)  # fails on CSV text
     else:
         back = pd.DataFrame(json.loads(path.read_text()))  # a list of records
-    # 15 significant digits in every format (pandas' JSON default keeps 10)
-    pd.testing.assert_frame_equal(back, frame, check_dtype=False, rtol=1e-14, atol=0)
+    # every digit in every format (pandas' to_json keeps 10, or 15 decimal places)
+    pd.testing.assert_frame_equal(back, frame, check_dtype=False, rtol=0, atol=0)
 
 
 def test_other_formats_are_refused_before_any_work(tiny_run, tmp_path, capsys) -> None:

@@ -254,16 +254,28 @@ def cmd_info(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_reading(args: argparse.Namespace, metadata: dict[str, typing.Any]) -> ReadConfig:
-    """The reading options given, else those the run's training tables were read with (its
-    magnitudes are what the model knows), said when they are not the defaults."""
+def run_reading(args: argparse.Namespace, metadata: dict[str, typing.Any]
+                ) -> tuple[ReadConfig, bool]:
+    """How to read new stars, and whether its column names came from the run. What the
+    command line gives is used as it stands, in two groups: ``--columns``; ``--flux`` with
+    ``--zero-point``. A group not given is the run's (its training tables were read so: its
+    magnitudes are what the model knows), said when it is not the default."""
     from lcformer.evaluation.predict import reading_text, trained_reading
 
-    trained = trained_reading(metadata)
-    if not given(args, ReadConfig) and not given(args, Columns) and reading_text(trained):
+    trained, reading = trained_reading(metadata), config_from_args(ReadConfig, args)
+    inherited = ReadConfig()
+    if not given(args, ReadConfig):
+        inherited = inherited.replace(flux=trained.flux, zero_point=trained.zero_point)
+        reading = reading.replace(flux=trained.flux, zero_point=trained.zero_point)
+    columns_of_run = not given(args, Columns)
+    if columns_of_run:
+        inherited = inherited.replace(columns=trained.columns)
+        reading = reading.replace(columns=trained.columns)
+    if reading_text(inherited):
         print(f"reading the input as the run's training tables were read: "
-              f"{reading_text(trained)} (give these options to read it otherwise)")
-    return config_from_args(ReadConfig, args, trained)
+              f"{reading_text(inherited)} (give these options to read it otherwise; the "
+              f"column names apply to tables only)")
+    return reading, columns_of_run
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
@@ -291,7 +303,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
     check_table_path(out)  # before any work
     model, metadata = load_model(args.model_dir, args.checkpoint)
     report = DropReport()
-    lcs = read_any(args.input, args.data_dir, report, run_reading(args, metadata))
+    reading, columns_of_run = run_reading(args, metadata)
+    lcs = read_any(args.input, args.data_dir, report, reading, columns_of_run)
     result = predict_stars(model, metadata, lcs, progress=not args.quiet, **options)
     result.report.merge(report)
     if len(result.table) == 0:
@@ -339,7 +352,7 @@ def predict_partitioned(args: argparse.Namespace, partitions: list[Path],
                           f"predictions are a folder of partitions: give --out a folder")
     model, metadata = load_model(args.model_dir, args.checkpoint)
     summary = predict_partitions(model, metadata, partitions, out,
-                                 reading=run_reading(args, metadata),
+                                 reading=run_reading(args, metadata)[0],
                                  progress=not args.quiet, **options)  # type: ignore[arg-type]
     done = summary.partitions - len(summary.failed)
     print(f"classified {summary.classified:,} of {summary.stars:,} stars in {done:,} of "

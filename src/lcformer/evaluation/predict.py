@@ -16,6 +16,7 @@ whatever the size of the input; a star's prediction does not depend on its neigh
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -241,7 +242,8 @@ def unclassified_stars(raw: LightCurves, cleaned: LightCurves,
     model_bands = ", ".join(repr(b) for b in bands)
     for star, pairs in zip(missing, longest, strict=True):
         if star in foreign:
-            reasons.append(f"no curve in a band the model knows ({model_bands})")
+            reasons.append(f"no curve in a band the model knows ({model_bands}; a table's "
+                           f"band column or a per-star catalogue's names them)")
         elif not pairs >= 0:  # NaN: the star is not in the cleaned curves
             reasons.append("no usable points after cleaning (fewer than 2 left)")
         elif tokens.pad_short or pairs < tokens.token_size:
@@ -286,7 +288,9 @@ def write_table(frame: pd.DataFrame, path: Path) -> Path:
         elif kind == "parquet":
             frame.to_parquet(tmp, index=False)
         else:
-            frame.to_json(tmp, orient="records", indent=1, double_precision=15)  # not 10
+            # json, not pandas' to_json: that rounds to decimal places (1e-8 -> 0.00000001)
+            records = frame.astype(object).where(frame.notna(), None).to_dict("records")
+            tmp.write_text(json.dumps(records, indent=1, allow_nan=False))
     return path
 
 

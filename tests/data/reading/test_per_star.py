@@ -157,9 +157,18 @@ def test_a_catalogue_name_matching_two_files_is_a_problem_not_a_guess(tmp_path: 
     curves = read_catalogue_folder(tmp_path / "catalog.csv", tmp_path, report=report)
     assert dict(zip(curves.ids, curves.labels, strict=True)) == {
         "south/123.dat": "ECL", "north/123.dat": ""}  # the path given; the other unlabelled
-    assert report.curves == Counter(ambiguous_file=1)
+    assert not report.curves  # a problem, but both files are read: nothing lost
+    assert report.events["ambiguous_catalogue_entry"] == 1
     assert (f"{tmp_path / 'catalog.csv'}:2: '123' matches 2 files (north/123.dat, "
             f"south/123.dat); give the file's path in {tmp_path}") in report.problems
+    # A plot beside a star's file is not a second candidate.
+    _write(tmp_path / "plots", {"123.dat": star, "123.png": "not a curve"})
+    (tmp_path / "plots" / "catalog.csv").write_text("filename,class\n123,RRAB\n")
+    report = DropReport()
+    curves = read_catalogue_folder(tmp_path / "plots" / "catalog.csv", tmp_path / "plots",
+                                   report=report)
+    assert list(zip(curves.ids, curves.labels, strict=True)) == [("123", "RRAB")]
+    assert report.problems == []
 
 
 def test_a_band_column_makes_files_of_one_name_the_bands_of_one_star(tmp_path: Path) -> None:
@@ -180,6 +189,10 @@ def test_a_band_column_makes_files_of_one_name_the_bands_of_one_star(tmp_path: P
         "filename,class,band\nI/OGLE-1.dat,CEP,I\nV/OGLE-1.dat,RRLYR,V\n")
     with pytest.raises(InputError, match=r"I/OGLE-1\.dat and V/OGLE-1\.dat, bands of star "
                                          r"OGLE-1, have two classes"):
+        read_catalogue_folder(tmp_path / "catalog.csv", tmp_path, report=DropReport())
+    (tmp_path / "catalog.csv").write_text(
+        "filename,class,band,split\nI/OGLE-1.dat,CEP,I,test\nV/OGLE-1.dat,CEP,V,train\n")
+    with pytest.raises(InputError, match=r"bands of star OGLE-1, have two splits"):
         read_catalogue_folder(tmp_path / "catalog.csv", tmp_path, report=DropReport())
 
 

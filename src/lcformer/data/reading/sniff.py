@@ -30,15 +30,20 @@ TABLES = (".parquet", ".csv", ".csv.gz")
 
 
 def read_any(source: str, data_dir: str | Path | None = None,
-             report: DropReport | None = None, reading: ReadConfig | None = None) -> LightCurves:
+             report: DropReport | None = None, reading: ReadConfig | None = None,
+             columns_if_table: bool = False) -> LightCurves:
     """New stars from any supported layout; labels, if present, are read but not needed.
 
     A table (Parquet, CSV with a header, FITS) without an id column is one star named after
     the file; a CSV without a header is one star's ``time, mag[, err]`` by position.
+    ``reading.columns`` given for per-star files (read by position) are an error, unless
+    ``columns_if_table`` (they are a trained model's, for the tables it was trained on).
     """
     from lcformer.data.datasets import REGISTRY, resolve
 
     reading = reading or ReadConfig()
+    if columns_if_table and not _is_table(Path(source)):
+        reading = reading.replace(columns=Columns())
     report = report if report is not None else DropReport()
     before = len(report.problems)
     path = Path(source)
@@ -95,6 +100,16 @@ def _finish(curves: LightCurves, reading: ReadConfig, source: Path, report: Drop
     if curves.n_curves == 0 and problems:
         raise nothing_read(problems, source)
     return to_magnitudes(curves, reading, str(source), report)
+
+
+def _is_table(path: Path) -> bool:
+    """Whether ``path`` is read as a table with a header (a file, or a long-table folder)."""
+    from lcformer.data.datasets import long_table_file
+
+    if path.is_dir():
+        return long_table_file(path).exists()
+    name = path.name.lower()
+    return path.is_file() and (name.endswith(TABLES) or is_fits(path)) and not _headerless(path)
 
 
 def nothing_read(problems: list[str], source: Path) -> InputError:
