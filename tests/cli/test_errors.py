@@ -185,17 +185,24 @@ def test_every_option_has_help_with_its_default() -> None:
                 assert "default" in action.help, (name, action.option_strings)
 
 
-def test_prepare_of_the_default_model_that_keeps_no_curve_exits_1(tmp_path) -> None:
-    """Every magnitude blank: cleaning keeps no curve, and the star views say so (they
-    failed inside with a KeyError, exit 3)."""
-    folder = tmp_path / "allnan"
+@pytest.mark.parametrize(("row", "words"), [
+    # Every magnitude blank: cleaning keeps no curve, and the star views say so (they failed
+    # inside with a KeyError, exit 3).
+    ("{star},V,{t}.0,,0.05", "too_few_points 2"),
+    # The err column mapped to flux errors (Gaia's flux_error): every point above --max-err.
+    ("{star},G,{t}.0,15.{t},{e}.5", "errors above --max-err: if the err column holds flux "
+                                    "errors"),
+])
+def test_prepare_of_the_default_model_that_keeps_no_curve_exits_1(tmp_path, row,
+                                                                   words) -> None:
+    folder = tmp_path / "nothing"
     folder.mkdir()
     (folder / "labels.csv").write_text("id,class\na,x\nb,y\n")
-    rows = [f"{star},V,{t}.0,,0.05" for star in "ab" for t in range(20)]
+    rows = [row.format(star=star, t=t, e=30 + t) for star in "ab" for t in range(20)]
     (folder / "lightcurves.csv").write_text("id,band,time,mag,err\n" + "\n".join(rows) + "\n")
     line = one_line(lcformer("prepare", folder, "--quiet", cwd=tmp_path), EXIT_NOTHING)
-    assert line.startswith("lcformer: nothing produced: kept 0 stars of allnan"), line
-    assert "too_few_points 2" in line
+    assert line.startswith("lcformer: nothing produced: kept 0 stars of nothing"), line
+    assert words in line, line
 
 
 def test_a_reader_that_stops_reading_ends_the_command_quietly(tmp_path) -> None:
@@ -224,14 +231,3 @@ def test_the_baseline_takes_min_period_for_a_window_models_stars() -> None:
     with pytest.raises(ConfigError, match="encoder reads token windows, and --min-period"):
         prepare_config(args, "encoder")
 
-
-def test_errors_that_look_like_flux_errors_are_named_when_nothing_is_kept(tmp_path) -> None:
-    """Magnitudes with the err column mapped to flux errors (Gaia's flux_error): every point
-    above --max-err, so the one line says what to look at."""
-    folder = tmp_path / "fluxerr"
-    folder.mkdir()
-    (folder / "labels.csv").write_text("id,class\na,x\nb,y\n")
-    rows = [f"{star},G,{t}.0,15.{t},{30 + t}.5" for star in "ab" for t in range(20)]
-    (folder / "lightcurves.csv").write_text("id,band,time,mag,err\n" + "\n".join(rows) + "\n")
-    line = one_line(lcformer("prepare", folder, "--quiet", cwd=tmp_path), EXIT_NOTHING)
-    assert "errors above --max-err: if the err column holds flux errors" in line, line
