@@ -323,6 +323,16 @@ def test_predict_reads_new_stars_as_the_training_tables_were_read(tmp_path, caps
         assert main(["predict", str(tmp_path / "run"), table, "--out", str(tmp_path / "c.csv"),
                      "--quiet", *options]) == 2
         assert "look like fluxes" in capsys.readouterr().err
+    # A registered dataset's name for the same table: the run's column names apply too.
+    registered = tmp_path / "root" / "eros1"  # as that dataset's files are laid out
+    registered.mkdir(parents=True)
+    frame.drop(columns="type").to_parquet(registered / "lightcurves.parquet", index=False)
+    frame[["objectId", "type"]].drop_duplicates().to_csv(registered / "labels.csv",
+                                                          index=False)
+    assert main(["predict", str(tmp_path / "run"), "eros1", "--data-dir",
+                 str(tmp_path / "root"), "--out", str(tmp_path / "e.csv"), "--quiet"]) == 0
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "e.csv"),
+                                  pd.read_csv(tmp_path / "a.csv"))
     # A per-star file (read by position): the run's fluxes apply, its column names do not.
     one = frame[frame["objectId"] == frame["objectId"].iloc[0]]
     one[["time", "flux", "flux_err"]].to_csv(tmp_path / "one.dat", index=False, header=False)

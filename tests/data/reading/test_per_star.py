@@ -130,6 +130,21 @@ def test_archives_read_in_memory(tmp_path: Path, kind: str) -> None:
     assert read_folder(archive).n_curves == 4
 
 
+def test_an_archive_of_a_folder_with_its_catalogue(tmp_path: Path) -> None:
+    """`tar -C folder .` names its members ./stars/...: they are not hidden files; and the
+    catalogue in it is not a star (read_folder reads new stars, unlabelled)."""
+    archive = tmp_path / "lcs.tar.gz"
+    with tarfile.open(archive, "w:gz") as handle:
+        for rel, text in FILES.items() | {"catalog.csv": CATALOGUE}.items():
+            info = tarfile.TarInfo(f"./{rel}")
+            info.size = len(text.encode())
+            handle.addfile(info, io.BytesIO(text.encode()))
+    report = DropReport()
+    curves = read_folder(archive, report=report)
+    assert sorted(curves.ids) == ["215153", "215181", "300000", "300001"]
+    assert report.problems == [] and report.events == Counter(skipped_non_data_file=1)
+
+
 def test_read_folder_is_unlabelled_and_skips_docs(tmp_path: Path) -> None:
     _write(tmp_path, FILES | {"README.md": "# notes\n", ".hidden.dat": "1,2\n"})
     report = DropReport()
@@ -161,6 +176,14 @@ def test_a_catalogue_name_matching_two_files_is_a_problem_not_a_guess(tmp_path: 
     assert report.events["ambiguous_catalogue_entry"] == 1
     assert (f"{tmp_path / 'catalog.csv'}:2: '123' matches 2 files (north/123.dat, "
             f"south/123.dat); give the file's path in {tmp_path}") in report.problems
+    # The files of an ambiguous name are read even where no other row names their suffix.
+    _write(tmp_path / "csvs", {"a.dat": star, "north/b.csv": star, "south/b.csv": star})
+    (tmp_path / "csvs" / "catalog.csv").write_text("filename,class\na.dat,X\nb,Y\n")
+    report = DropReport()
+    curves = read_catalogue_folder(tmp_path / "csvs" / "catalog.csv", tmp_path / "csvs",
+                                   report=report)
+    assert sorted(curves.ids) == ["a", "north/b.csv", "south/b.csv"]
+    assert not report.events["skipped_non_data_file"]
     # A plot beside a star's file is not a second candidate.
     _write(tmp_path / "plots", {"123.dat": star, "123.png": "not a curve"})
     (tmp_path / "plots" / "catalog.csv").write_text("filename,class\n123,RRAB\n")

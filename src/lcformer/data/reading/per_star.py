@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import posixpath
 import re
 import tarfile
 import zipfile
@@ -34,6 +35,8 @@ from lcformer.errors import InputError
 
 ARCHIVE_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".zip")
 # Files that are never light curves, skipped when no ``suffix`` says which files are data.
+#: The catalogue's name in a folder (or archive) of per-star files.
+CATALOGUE = "catalog.csv"
 NOT_LIGHT_CURVES = frozenset(
     ".md .rst .html .pdf .png .jpg .jpeg .gif .svg .json .yaml .yml .toml .py .ipynb .parquet"
     " .xml .log".split()
@@ -98,6 +101,7 @@ def read_catalogue_folder(
     match = _Matcher(files)
     files_read, labels, splits, arrays, bands = [], [], [], [], []
     taken: dict[str, tuple[str, int]] = {}  # file -> its class and catalogue row
+    ambiguous: set[str] = set()  # files of a catalogue name that matches several
     has_split, has_band = "split" in table, "band" in table
     for row, (name, label) in enumerate(zip(table[filename_column], table[class_column],
                                             strict=True)):
@@ -114,6 +118,7 @@ def read_catalogue_folder(
             sink.problem(f"{cat_name}:{row + 2}: {name!r} matches {len(rel)} files "
                          f"({shown_files}); give the file's path in {source}")
             sink.note("ambiguous_catalogue_entry")
+            ambiguous.update(rel)
             continue
         if rel in taken:  # maybe under another spelling (with or without its suffix)
             if taken[rel][0] != label:
@@ -130,7 +135,7 @@ def read_catalogue_folder(
             splits.append(table["split"].iat[row] if has_split else "")
             bands.append(str(table["band"].iat[row]).strip() if has_band else "")
             arrays.append(curve)
-    data_suffixes = {_suffix(rel) for rel in taken} - NOT_LIGHT_CURVES
+    data_suffixes = {_suffix(rel) for rel in [*taken, *ambiguous]} - NOT_LIGHT_CURVES
     for rel in sorted(set(files) - taken.keys()):
         if suffix is None and _suffix(rel) not in data_suffixes:
             sink.note("skipped_non_data_file")
@@ -186,7 +191,8 @@ def read_folder(
     files_read: list[str] = []
     arrays: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     for rel in sorted(files):
-        if (suffix is not None and not rel.endswith(suffix)) or _suffix(rel) in NOT_LIGHT_CURVES:
+        if ((suffix is not None and not rel.endswith(suffix)) or _suffix(rel) in NOT_LIGHT_CURVES
+                or rel.rsplit("/", 1)[-1] == CATALOGUE):  # labels, not a star (unlabelled here)
             sink.note("skipped_non_data_file")
             continue
         curve = _read_one(files[rel], f"{shown}{rel}", sink)
@@ -276,10 +282,10 @@ def _archive_members(source: Path) -> dict[str, Callable[[], bytes]]:
     """Every file of a .zip or tar archive, read into memory."""
     if source.name.lower().endswith(".zip"):
         with zipfile.ZipFile(source) as archive:
-            return {i.filename: _const(archive.read(i)) for i in archive.infolist()
-                    if not i.is_dir()}
-    with tarfile.open(source, "r:*") as archive:
-        return {m.name: _const(archive.extractfile(m).read())  # type: ignore[union-attr]
+            return {posixpath.normpath(i.filename): _const(archive.read(i))
+                    for i in archive.infolist() if not i.is_dir()}
+    with tarfile.open(source, "r:*") as archive:  # `tar -C dir .` names members ./x
+        return {posixpath.normpath(m.name): _const(archive.extractfile(m).read())  # type: ignore[union-attr]
                 for m in archive if m.isfile()}
 
 

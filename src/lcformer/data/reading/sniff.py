@@ -42,29 +42,33 @@ def read_any(source: str, data_dir: str | Path | None = None,
     from lcformer.data.datasets import REGISTRY, resolve
 
     reading = reading or ReadConfig()
-    if columns_if_table and not _is_table(Path(source)):
-        reading = reading.replace(columns=Columns())
+    # What per-star files are read with: no column names, where they were only a default.
+    by_position = reading.replace(columns=Columns()) if columns_if_table else reading
     report = report if report is not None else DropReport()
     before = len(report.problems)
     path = Path(source)
     if source in REGISTRY or path.is_dir():
         try:
             spec, folder = resolve(source, data_dir)
-            return read_dataset(spec, folder, report, reading)
+            return read_dataset(spec, folder, report,
+                                reading if spec.long_table else by_position)
         except DatasetNotFoundError:
             if not path.is_dir():
                 raise
-            _by_position(reading, path)
-            return _finish(read_folder(path, report=report), reading, path, report, before)
+            _by_position(by_position, path)
+            return _finish(read_folder(path, report=report), by_position, path, report,
+                           before)
     if not path.exists():
         raise DatasetNotFoundError(f"{source}: no such file, folder or dataset name")
     name = path.name.lower()
     if (name.endswith(TABLES) or is_fits(path)) and not _headerless(path):
         curves = read_long_table(path, columns=reading.columns, report=report, id=_star(path))
     elif name.endswith(ARCHIVES):
+        reading = by_position
         _by_position(reading, path)
         curves = read_folder(path, report=report)
     else:
+        reading = by_position
         _by_position(reading, path)
         try:
             time, mag, err = parse_columns(path.read_bytes())
@@ -100,16 +104,6 @@ def _finish(curves: LightCurves, reading: ReadConfig, source: Path, report: Drop
     if curves.n_curves == 0 and problems:
         raise nothing_read(problems, source)
     return to_magnitudes(curves, reading, str(source), report)
-
-
-def _is_table(path: Path) -> bool:
-    """Whether ``path`` is read as a table with a header (a file, or a long-table folder)."""
-    from lcformer.data.datasets import long_table_file
-
-    if path.is_dir():
-        return long_table_file(path).exists()
-    name = path.name.lower()
-    return path.is_file() and (name.endswith(TABLES) or is_fits(path)) and not _headerless(path)
 
 
 def nothing_read(problems: list[str], source: Path) -> InputError:
