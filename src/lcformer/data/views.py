@@ -72,7 +72,8 @@ class ViewConfig(Config):
     # "separate" is the research windows' choice (one band at a time), kept for the ablation.
     bands: Literal["joint", "separate"] = setting(
         "joint", "joint: all bands of a star in one sequence; separate: one sequence per band, "
-                 "probabilities averaged per star")
+                 "probabilities averaged over all of a star's samples (a band cut into more "
+                 "chunks weighs more)")
 
     def __post_init__(self) -> None:
         super().__post_init__()
