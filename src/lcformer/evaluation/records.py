@@ -45,6 +45,13 @@ class RunRecord:
         known = {f.name for f in dataclasses.fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in known})
 
+    def fewer_training_stars(self) -> tuple[int, int] | None:
+        """(stars trained on, training stars of the split) where --sample-per-class left some
+        out; None otherwise (and for records written before ``split.used``)."""
+        total = (self.split.get("stars") or {}).get("train")
+        used = (self.split.get("used") or {}).get("train", total)
+        return None if used == total else (used, total)
+
     def summary_line(self) -> str:
         s = self.star
         if self.budget is not None:
@@ -55,8 +62,8 @@ class RunRecord:
         note = (f"; never trained on {', '.join(untrained)} (no training star)"
                 if untrained else "")
         stars, used = self.split.get("stars") or {}, self.split.get("used") or {}
-        if used.get("train", stars.get("train")) != stars.get("train"):
-            note += f"; trained on {used['train']:,} of {stars['train']:,} training stars"
+        if (fewer := self.fewer_training_stars()) is not None:
+            note += f"; trained on {fewer[0]:,} of {fewer[1]:,} training stars"
         if self.budget is not None and stars.get("val") == 0:
             note += ("; no validation stars: the epoch kept had the lowest training loss"
                      + (", the trees' weight is 0.5" if "weight" in used else ""))

