@@ -296,11 +296,13 @@ def test_predict_reads_new_stars_as_the_training_tables_were_read(tmp_path, caps
                                            "class": "type"})
     frame["flux"] = 10 ** (-0.4 * (frame["flux"] - 23.9))  # micro-Jansky
     frame["flux_err"] = frame["flux_err"] * frame["flux"] / 1.0857362047581294
+    frame["catflags"] = np.where(np.arange(len(frame)) % 7 == 3, 32768, 0)  # ZTF's bad rows
+    frame.loc[frame["catflags"] > 0, "flux"] *= 50  # ... hold nonsense
     folder = tmp_path / "survey"
     folder.mkdir()
     frame.to_csv(folder / "lightcurves.csv", index=False)
-    reading = ["--columns", "id=objectId,mag=flux,err=flux_err,class=type", "--flux",
-               "--zero-point", "23.9"]
+    reading = ["--columns", "id=objectId,mag=flux,err=flux_err,class=type,flag=catflags",
+               "--flux", "--zero-point", "23.9"]
     assert main(["train", str(folder), "--work-dir", str(tmp_path / "w"), "--run-dir",
                  str(tmp_path / "run"), "--epochs", "1", "--emb", "8", "--heads", "2",
                  "--depth", "1", "--forest", "5", "--boosting", "3", "--threads", "1",
@@ -310,8 +312,15 @@ def test_predict_reads_new_stars_as_the_training_tables_were_read(tmp_path, caps
     assert main(["predict", str(tmp_path / "run"), table, "--out", str(tmp_path / "a.csv"),
                  "--quiet"]) == 0
     assert ("reading the input as the run's training tables were read: --columns "
-            "id=objectId,mag=flux,err=flux_err,class=type --flux --zero-point 23.9"
-            in capsys.readouterr().out)
+            "id=objectId,mag=flux,err=flux_err,class=type,flag=catflags --flux --zero-point "
+            "23.9" in capsys.readouterr().out)
+    # The flagged rows were dropped: as if the table held none.
+    frame[frame["catflags"] == 0].to_csv(tmp_path / "good.csv", index=False)
+    assert main(["predict", str(tmp_path / "run"), str(tmp_path / "good.csv"), "--out",
+                 str(tmp_path / "g.csv"), "--quiet"]) == 0
+    capsys.readouterr()
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "g.csv"),
+                                  pd.read_csv(tmp_path / "a.csv"))
     assert main(["predict", str(tmp_path / "run"), table, "--out", str(tmp_path / "b.csv"),
                  "--quiet", *reading]) == 0
     assert "reading the input as" not in capsys.readouterr().out  # the options were given
@@ -334,7 +343,7 @@ def test_predict_reads_new_stars_as_the_training_tables_were_read(tmp_path, caps
     pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "e.csv"),
                                   pd.read_csv(tmp_path / "a.csv"))
     # A per-star file (read by position): the run's fluxes apply, its column names do not.
-    one = frame[frame["objectId"] == frame["objectId"].iloc[0]]
+    one = frame[(frame["objectId"] == frame["objectId"].iloc[0]) & (frame["catflags"] == 0)]  # no flags
     one[["time", "flux", "flux_err"]].to_csv(tmp_path / "one.dat", index=False, header=False)
     assert main(["predict", str(tmp_path / "run"), str(tmp_path / "one.dat"), "--out",
                  str(tmp_path / "d.csv"), "--quiet"]) == 0

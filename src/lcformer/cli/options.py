@@ -129,11 +129,12 @@ class _ColumnsAction(argparse.Action):
 def add_reading_options(parser: argparse.ArgumentParser) -> None:
     """``--columns`` and the :class:`~lcformer.data.reading.config.ReadConfig` settings
     (``--flux``, ``--zero-point``): how to read the user's own tables."""
-    from lcformer.data.reading.config import ReadConfig
+    from lcformer.data.reading.config import Columns, ReadConfig
 
     group = add_config_options(parser, ReadConfig, "reading your tables")
     group.add_argument(
         "--columns", action=_ColumnsAction, default=argparse.SUPPRESS, metavar="ROLE=NAME,...",
-        help="column names of your tables, ROLE one of id, time, mag, err, band, class, split, "
-             "e.g. id=objectId,time=mjd,mag=mag,err=magerr,band=filtercode (default: the "
-             "roles' own names; a different case, as FITS's TIME, also matches)")
+        help=f"column names of your tables, ROLE one of {', '.join(Columns().roles.values())}, "
+             "e.g. id=objectId,time=mjd,mag=mag,err=magerr,band=filtercode,flag=catflags "
+             "(default: the roles' own names; a different case, as FITS's TIME, also "
+             "matches). Rows whose flag is non-zero or true are dropped and counted")

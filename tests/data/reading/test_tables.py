@@ -408,3 +408,51 @@ def test_the_bands_of_a_star_share_its_first_class_and_split() -> None:
     assert list(curves.splits) == ["train", "train", "test", "test"]
     assert report.events["label_conflict_first_kept"] == 1  # s1
     assert report.events["split_conflict_first_kept"] == 1  # s2
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from("abc"), st.sampled_from(["g", "r"]),
+                          st.sampled_from([0, 0, 1, 32768])), min_size=1, max_size=40))
+def test_flagged_rows_are_dropped_as_if_filtered_first(
+        rows: list[tuple[str, str, int]]) -> None:
+    """A flag column (ZTF's catflags) reads as the table filtered to flag 0 beforehand; the
+    dropped rows, and the curves left without a row, are counted."""
+    frame = pd.DataFrame(rows, columns=["id", "band", "catflags"]).assign(
+        time=np.arange(len(rows), dtype=float), mag=12.0)
+    report = DropReport()
+    curves = from_dataframe(frame, columns=Columns(flag="catflags"), report=report)
+    good = frame[frame.catflags == 0].drop(columns="catflags")
+    assert_same_curves(curves, from_dataframe(good) if len(good) else LightCurves.empty())
+    assert report.points["flagged"] == int((frame.catflags != 0).sum())
+    all_curves = frame.groupby(["id", "band"]).ngroups
+    assert report.curves["every_point_flagged"] == all_curves - curves.n_curves
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_true_false_and_missing_flags(tmp_path: Path, suffix: str) -> None:
+    """Gaia's rejected_by_variability is true/false; a missing flag is not set."""
+    path = tmp_path / f"lc{suffix}"
+    frame = pd.DataFrame({"id": ["a"] * 4, "time": [1.0, 2, 3, 4], "mag": [12.0] * 4,
+                          "flag": pd.array([False, True, None, False], dtype="boolean")})
+    frame.to_csv(path, index=False) if suffix == ".csv" else frame.to_parquet(path)
+    report = DropReport()
+    curves = read_long_table(path, report=report)
+    np.testing.assert_array_equal(curves.time, [1.0, 3.0, 4.0])
+    assert report.points == Counter(flagged=1)
+
+
+def test_a_flag_that_is_not_a_number_or_true_false_names_its_line(tmp_path: Path) -> None:
+    """ASAS-SN's quality G/B: lcformer does not guess which words mean bad."""
+    path = tmp_path / "lc.csv"
+    path.write_text("id,time,mag,quality\na,1,12,G\na,2,12,B\n")
+    report = DropReport()
+    assert read_long_table(path, columns=Columns(flag="quality"), report=report).n_curves == 0
+    assert report.problems[0].startswith(f"{path}:2: column 'quality': 'G' is not a quality "
+                                         "flag"), report.problems
+    assert report.curves == Counter(unreadable_file=1)
+    with pytest.raises(InputError, match="--columns flag=NAME"):
+        read_long_table(path, columns=Columns(flag="quality"))
+    # Named but absent: refused (every row would be kept unseen).
+    report = DropReport()
+    assert read_long_table(path, columns=Columns(flag="catflags"), report=report).n_curves == 0
+    assert "no column for --columns flag=catflags" in report.problems[0]

@@ -28,6 +28,8 @@ class Columns(Config):
     err: str = setting("err", "error of mag (optional)", cli=False)
     label: str = setting("class", "class name (labels table, or the table itself)", cli=False)
     split: str = setting("split", "a dataset's own train/test split (optional)", cli=False)
+    flag: str = setting("flag", "quality flag (optional): rows whose flag is non-zero or true "
+                                "are dropped and counted", cli=False)
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -43,7 +45,15 @@ class Columns(Config):
 
     @property
     def all(self) -> tuple[str, ...]:
-        return (self.id, self.band, self.time, self.mag, self.err, self.label, self.split)
+        return (self.id, self.band, self.time, self.mag, self.err, self.label, self.split,
+                self.flag)
+
+    @property
+    def roles(self) -> dict[str, str]:
+        """Column name -> its ``--columns`` role ("class" for the label)."""
+        aliases = {field: alias for alias, field in ROLE_ALIASES.items()}
+        return {getattr(self, f.name): aliases.get(f.name, f.name)
+                for f in dataclasses.fields(self)}
 
     def resolve(self, found: list[str]) -> Columns:
         """These names, each replaced by the column of ``found`` that matches it ignoring case
@@ -72,7 +82,7 @@ class Columns(Config):
             role = ROLE_ALIASES.get(role, role)
             if not sep or not name or role not in roles:
                 raise ConfigError(f"--columns: {item!r} is not ROLE=NAME with ROLE one of "
-                                  f"{', '.join(r if r != 'label' else 'class' for r in roles)}")
+                                  f"{', '.join(cls().roles.values())}")
             mapping[role] = name
         return mapping
 

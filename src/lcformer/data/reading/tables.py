@@ -285,6 +285,31 @@ def numeric_column(
     return values.to_numpy(dtype=np.float64, na_value=np.nan)
 
 
+def flagged_rows(series: pd.Series, name: str, locate: Callable[[int], str],
+                 sink: DropReport) -> np.ndarray | None:
+    """Rows whose quality flag is set: a non-zero number or true (ZTF's ``catflags``, TESS's
+    ``QUALITY``, Gaia's ``rejected_by_variability``); a missing flag is not set. A value that
+    is neither is a problem naming its line: guessing which of a survey's words mean "bad"
+    could keep bad rows or drop good ones."""
+    if pd.api.types.is_bool_dtype(series):
+        return series.fillna(False).to_numpy(dtype=bool)
+    if pd.api.types.is_numeric_dtype(series):
+        values = series.to_numpy(dtype=np.float64, na_value=np.nan)
+        return ~np.isnan(values) & (values != 0)
+    text = series.fillna("").astype(str).str.strip().str.lower()
+    words = text.map({"true": 1.0, "false": 0.0, "": 0.0})
+    values = words.fillna(pd.to_numeric(text, errors="coerce")).to_numpy(dtype=np.float64)
+    bad = np.flatnonzero(np.isnan(values))
+    if len(bad):
+        row = int(bad[0])
+        sink.problem(f"{locate(row)}: column '{name}': {series.iloc[row]!r} is not a quality "
+                     f"flag (a number, 0 for good, or true/false); keep the rows you want "
+                     f"and drop the column, or map another with --columns flag=NAME",
+                     "unreadable_file")
+        return None
+    return values != 0
+
+
 def build_curves(
     ids: np.ndarray | pd.Series,
     bands: np.ndarray | pd.Series,
@@ -492,7 +517,7 @@ def _usable(found: list[str], columns: Columns, required: tuple[str, ...], name:
     # An optional column the user named (--columns err=magerr) must be there: read without
     # it, every error would be unknown, every curve in no band, or (id, of a single file) every
     # star one, with no error.
-    absent = [f"{role}={getattr(columns, role)}" for role in ("id", "band", "err")
+    absent = [f"{role}={getattr(columns, role)}" for role in ("id", "band", "err", "flag")
               if getattr(columns, role) != getattr(DEFAULT_COLUMNS, role)
               and getattr(resolved, role) not in found]
     if absent:
@@ -508,10 +533,9 @@ def _check_columns(present: list[str], columns: Columns, name: str, sink: DropRe
     required = columns.required if required is None else required
     missing = [c for c in required if c not in present]
     if missing:
-        roles = dict(zip(columns.all, ("id", "band", "time", "mag", "err", "class", "split"),
-                         strict=True))
-        optional = [c for c in (columns.band, columns.err, columns.label, columns.split)
-                    if c not in required]
+        roles = columns.roles
+        optional = [c for c in (columns.band, columns.err, columns.label, columns.split,
+                                columns.flag) if c not in required]
         several = (", and id=NAME if it holds several stars"
                    if columns.id not in required and columns.id not in present else "")
         sink.problem(
@@ -555,6 +579,19 @@ def _frame_to_curves(
         keep = ~missing_id
         frame = frame[keep]
         numbers = {k: v[keep] for k, v in numbers.items()}
+    if columns.flag in frame:
+        flagged = flagged_rows(frame[columns.flag], columns.flag, locate, sink)
+        if flagged is None:
+            return None
+        if flagged.any():
+            sink.drop_points("flagged", int(flagged.sum()))
+            # A curve (star and band) of flagged rows only is gone: count it as a curve too.
+            curve = [c for c in (columns.id, columns.band) if c in frame]
+            keys = pd.MultiIndex.from_frame(frame[curve].astype(str))
+            sink.drop_curves("every_point_flagged",
+                             len(keys[flagged].unique().difference(keys[~flagged].unique())))
+            frame = frame[~flagged]
+            numbers = {k: v[~flagged] for k, v in numbers.items()}
     n = len(frame)
     bands = frame[columns.band].fillna("") if columns.band in frame else np.full(n, "", object)
     return build_curves(
