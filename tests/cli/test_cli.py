@@ -342,8 +342,9 @@ def test_predict_reads_new_stars_as_the_training_tables_were_read(tmp_path, caps
                  str(tmp_path / "root"), "--out", str(tmp_path / "e.csv"), "--quiet"]) == 0
     pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "e.csv"),
                                   pd.read_csv(tmp_path / "a.csv"))
-    # A per-star file (read by position): the run's fluxes apply, its column names do not.
-    one = frame[(frame["objectId"] == frame["objectId"].iloc[0]) & (frame["catflags"] == 0)]  # no flags
+    # A per-star file (read by position, no flags): the run's fluxes apply, its column names
+    # do not.
+    one = frame[(frame["objectId"] == frame["objectId"].iloc[0]) & (frame["catflags"] == 0)]
     one[["time", "flux", "flux_err"]].to_csv(tmp_path / "one.dat", index=False, header=False)
     assert main(["predict", str(tmp_path / "run"), str(tmp_path / "one.dat"), "--out",
                  str(tmp_path / "d.csv"), "--quiet"]) == 0
