@@ -260,6 +260,27 @@ def epoch_order(data: WindowSet, phase: Phase, config: TrainConfig, weights: tor
     return order
 
 
+def load_batch(data: WindowSet, idx: np.ndarray, device: torch.device
+               ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor | None]:
+    """Tokens, mask, labels and per-star values of the samples ``idx``, on ``device``, cut
+    to the batch's longest sample: padded positions are ignored by every model."""
+    tokens, mask = trim_padding(np.asarray(data.tokens[idx]), np.asarray(data.mask[idx]))
+    extra = (None if data.extra is None
+             else torch.from_numpy(np.asarray(data.extra[idx])).to(device))
+    return (torch.from_numpy(tokens).to(device), torch.from_numpy(mask).to(device),
+            torch.from_numpy(data.labels[idx]).to(device), extra)
+
+
+def take_step(model: nn.Module, optimizer: torch.optim.Optimizer, objective: torch.Tensor,
+              config: TrainConfig) -> None:
+    """One optimiser step on ``objective``, its gradients clipped as ``config`` says."""
+    optimizer.zero_grad(set_to_none=True)
+    objective.backward()
+    if config.clip_grad:
+        torch.nn.utils.clip_grad_norm_(model.parameters(), config.clip_grad)
+    optimizer.step()
+
+
 def run_epoch(model: LightCurveClassifier, data: WindowSet, optimizer: torch.optim.Optimizer,
               phase: Phase, config: TrainConfig, weights: torch.Tensor,
               rng: np.random.Generator, device: torch.device) -> float:
@@ -270,13 +291,8 @@ def run_epoch(model: LightCurveClassifier, data: WindowSet, optimizer: torch.opt
     total, seen = 0.0, 0
     for start in range(0, len(order), config.batch_size):
         idx = np.sort(order[start:start + config.batch_size])  # sorted: faster memmap reads
-        # Cut to the batch's longest sample: padded positions are ignored by every model.
-        tokens, mask = trim_padding(np.asarray(data.tokens[idx]), np.asarray(data.mask[idx]))
-        tokens, mask = torch.from_numpy(tokens).to(device), torch.from_numpy(mask).to(device)
+        tokens, mask, y, extra = load_batch(data, idx, device)
         if phase == "classify":
-            y = torch.from_numpy(data.labels[idx]).to(device)
-            extra = (None if data.extra is None else
-                     torch.from_numpy(np.asarray(data.extra[idx])).to(device))
             log_p = model.classify(tokens, mask, extra)
             loss = F.nll_loss(log_p, y, weight=loss_weights)
             if config.label_smoothing:  # mix in the cross-entropy with a uniform target
@@ -288,12 +304,7 @@ def run_epoch(model: LightCurveClassifier, data: WindowSet, optimizer: torch.opt
         else:
             recon = model.reconstruct(tokens, mask)
             loss = F.mse_loss(recon[mask], model.inputs(tokens, mask)[mask])
-        objective = loss + model.l2_penalty(phase)
-        optimizer.zero_grad(set_to_none=True)
-        objective.backward()
-        if config.clip_grad:
-            torch.nn.utils.clip_grad_norm_(model.parameters(), config.clip_grad)
-        optimizer.step()
+        take_step(model, optimizer, loss + model.l2_penalty(phase), config)
         total += loss.item() * len(idx)
         seen += len(idx)
     return total / max(seen, 1)
@@ -364,14 +375,8 @@ def run_epoch_distributed(model: LightCurveClassifier, step: nn.Module, data: Wi
     for start in range(0, len(order), config.batch_size):
         batch = np.sort(order[start:start + config.batch_size])
         part, share = shard(batch, n, me)
-        idx = batch[part]
-        # Cut to the batch's longest sample: padded positions are ignored by every model.
-        tokens, mask = trim_padding(np.asarray(data.tokens[idx]), np.asarray(data.mask[idx]))
-        tokens, mask = torch.from_numpy(tokens).to(device), torch.from_numpy(mask).to(device)
+        tokens, mask, y, extra = load_batch(data, batch[part], device)
         if phase == "classify":
-            y = torch.from_numpy(data.labels[idx]).to(device)
-            extra = (None if data.extra is None else
-                     torch.from_numpy(np.asarray(data.extra[idx])).to(device))
             shift = (torch.rand(len(batch), 1, 1, generator=shifts, device=device)[part]
                      if draws_shift else None)
             log_p, penalty = step(tokens, mask, extra, shift)
@@ -390,12 +395,7 @@ def run_epoch_distributed(model: LightCurveClassifier, step: nn.Module, data: Wi
             loss = (recon[mask] - model.inputs(tokens, mask)[mask]).square().sum() / norm
         loss = loss * share
         # DDP averages the ranks' gradients: n times each share sums to the global loss's.
-        objective = n * loss + penalty
-        optimizer.zero_grad(set_to_none=True)
-        objective.backward()
-        if config.clip_grad:
-            torch.nn.utils.clip_grad_norm_(model.parameters(), config.clip_grad)
-        optimizer.step()
+        take_step(model, optimizer, n * loss + penalty, config)
         total += loss.detach().double().cpu() * len(batch)
         seen += len(batch)
     return float(distributed.all_reduce_sum(total)) / max(seen, 1)
