@@ -170,6 +170,16 @@ def test_predict_proba_takes_tables_and_orders_columns_by_classes(fitted, curves
         fitted.predict_proba([1, 2, 3])
 
 
+def test_a_star_whose_rows_are_all_flagged_is_listed_and_counted(fitted, curves) -> None:
+    frame = curves.select(np.array([4, 0])).to_frame()
+    frame["flag"] = (frame["id"] == "syn-000000").astype(int)
+    result = fitted.predict_table(frame)
+    assert result.table["id"].tolist() == ["syn-000004"]
+    assert result.unclassified["id"].tolist() == ["syn-000000"]
+    assert result.report.points["flagged"] == int(frame["flag"].sum())
+    assert fitted.predict(frame)[1] == ""  # one answer a star, in order
+
+
 def test_the_default_periodic_model_fits_saves_and_loads(curves, tmp_path) -> None:
     clf = Classifier(ModelConfig(emb=8, heads=2), epochs=2,
                      train=TrainConfig(batch_size=16, device="cpu")).fit(curves)

@@ -74,9 +74,10 @@ class StarSamples(Sequence[LightCurves]):
         return self._order[ragged_ranges(self._first[stars], self._count[stars])]
 
 
-def as_light_curves(data: Any) -> LightCurves:
+def as_light_curves(data: Any, report: DropReport | None = None) -> LightCurves:
     """LightCurves from a LightCurves, :class:`StarSamples` or a list of them, a DataFrame
-    (id, time, mag[, err, band, label]) or an astropy Table."""
+    (id, time, mag[, err, band, label, flag]) or an astropy Table. ``report`` gets what
+    reading a table dropped (flagged rows); a problem with the table raises."""
     if isinstance(data, LightCurves):
         return data
     if isinstance(data, StarSamples):
@@ -84,15 +85,22 @@ def as_light_curves(data: Any) -> LightCurves:
     if isinstance(data, list | tuple) and all(isinstance(d, LightCurves) for d in data):
         return LightCurves.concatenate(list(data))
     from lcformer.data.reading import from_astropy, from_dataframe
+    from lcformer.data.reading.tables import finish
 
+    read = DropReport()
     if isinstance(data, pd.DataFrame):
-        return from_dataframe(data)
-    from astropy.table import Table
+        lcs = from_dataframe(data, report=read)
+    else:
+        from astropy.table import Table
 
-    if isinstance(data, Table):
-        return from_astropy(data)
-    raise TypeError(f"expected LightCurves, a pandas DataFrame or an astropy Table, got "
-                    f"{type(data).__name__}")
+        if not isinstance(data, Table):
+            raise TypeError(f"expected LightCurves, a pandas DataFrame or an astropy Table, "
+                            f"got {type(data).__name__}")
+        lcs = from_astropy(data, report=read)
+    finish(read, None, f"the {type(data).__name__}")
+    if report is not None:
+        report.merge(read)
+    return lcs
 
 
 class Classifier(ClassifierMixin, BaseEstimator):
@@ -159,8 +167,10 @@ class Classifier(ClassifierMixin, BaseEstimator):
         if not 0.0 <= self.val_fraction < 1.0:
             raise ConfigError(f"val_fraction must be in [0, 1), got {self.val_fraction}")
         config = self.run_config()
-        lcs, values = _with_labels(as_light_curves(X), y)
+        read = DropReport()
+        lcs, values = _with_labels(as_light_curves(X, read), y)
         data = build("python-api", lcs, self.prepare_config())
+        data.report.merge(read)
         check_trainable(data)
         codes = pd.Categorical(data.stars["label"], categories=data.classes).codes
         parts = carve_validation(codes, self.val_fraction, config.train.seed)
@@ -187,7 +197,11 @@ class Classifier(ClassifierMixin, BaseEstimator):
         """Predictions with per-class probabilities, unclassified stars and the drop report."""
         model = self._check_fitted()
         device = self.train.device if self.train is not None else TrainConfig().device
-        return predict_stars(model, self.metadata_, as_light_curves(X), device=device)
+        read = DropReport()
+        predictions = predict_stars(model, self.metadata_, as_light_curves(X, read),
+                                    device=device)
+        predictions.report.merge(read)
+        return predictions
 
     def predict_frame(self, X: Any) -> pd.DataFrame:
         """Probabilities as a DataFrame: one row per star (index: id), one column per class."""

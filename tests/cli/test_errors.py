@@ -188,10 +188,13 @@ def test_every_option_has_help_with_its_default() -> None:
 @pytest.mark.parametrize(("row", "words"), [
     # Every magnitude blank: cleaning keeps no curve, and the star views say so (they failed
     # inside with a KeyError, exit 3).
-    ("{star},V,{t}.0,,0.05", "too_few_points 2"),
+    ("{star},V,{t}.0,,0.05,0", "too_few_points 2"),
     # The err column mapped to flux errors (Gaia's flux_error): every point above --max-err.
-    ("{star},G,{t}.0,15.{t},{e}.5", "errors above --max-err: if the err column holds flux "
-                                    "errors"),
+    ("{star},G,{t}.0,15.{t},{e}.5,0", "errors above --max-err: if the err column holds flux "
+                                      "errors"),
+    # A column named flag that is no quality flag, non-zero everywhere.
+    ("{star},G,{t}.0,15.{t},0.05,{e}", "empty_curve 2; most points were dropped for a "
+                                       "non-zero or true quality flag"),
 ])
 def test_prepare_of_the_default_model_that_keeps_no_curve_exits_1(tmp_path, row,
                                                                    words) -> None:
@@ -199,7 +202,8 @@ def test_prepare_of_the_default_model_that_keeps_no_curve_exits_1(tmp_path, row,
     folder.mkdir()
     (folder / "labels.csv").write_text("id,class\na,x\nb,y\n")
     rows = [row.format(star=star, t=t, e=30 + t) for star in "ab" for t in range(20)]
-    (folder / "lightcurves.csv").write_text("id,band,time,mag,err\n" + "\n".join(rows) + "\n")
+    (folder / "lightcurves.csv").write_text("id,band,time,mag,err,flag\n" + "\n".join(rows)
+                                            + "\n")
     line = one_line(lcformer("prepare", folder, "--quiet", cwd=tmp_path), EXIT_NOTHING)
     assert line.startswith("lcformer: nothing produced: kept 0 stars of nothing"), line
     assert words in line, line

@@ -39,6 +39,7 @@ from lcformer.data.datasets import (
 from lcformer.data.periods import PeriodConfig
 from lcformer.data.prepared import PrepareConfig, PreparedDataset, format_summary
 from lcformer.data.reading.config import Columns, ReadConfig
+from lcformer.data.report import DropReport
 from lcformer.data.tokens import TokenConfig
 from lcformer.data.views import ViewConfig
 from lcformer.errors import ConfigError, LcformerError
@@ -157,6 +158,18 @@ def prepared_for_training(args: argparse.Namespace, model: str) -> PreparedDatas
     return data
 
 
+def nothing_left_hint(report: DropReport) -> str:
+    """Why no point was kept, where the commonest reason suggests a misread column."""
+    reason = report.points.most_common(1)[0][0] if report.points else None
+    if reason == "large_err":
+        return ("; most points were dropped for errors above --max-err: if the err column "
+                "holds flux errors, the mag column fluxes, give --flux")
+    if reason == "flagged":
+        return ("; most points were dropped for a non-zero or true quality flag: if that "
+                "column is no quality flag, give flag= in --columns (read none)")
+    return ""
+
+
 # ---------------------------------------------------------------------- commands
 def cmd_prepare(args: argparse.Namespace) -> int:
     model = args.for_model or ModelConfig().name  # what `train` would prepare by default
@@ -170,9 +183,7 @@ def cmd_prepare(args: argparse.Namespace) -> int:
         report = data.report
         reasons = ", ".join(f"{reason} {n:,}" for reason, n in report.curves.most_common(3))
         first = f"; first problem: {report.problems[0]}" if report.problems else ""
-        if report.points and report.points.most_common(1)[0][0] == "large_err":
-            first += ("; most points were dropped for errors above --max-err: if the err "
-                      "column holds flux errors, the mag column fluxes, give --flux")
+        first += nothing_left_hint(report)
         print(f"lcformer: nothing produced: kept 0 stars of {data.name} (curves dropped: "
               f"{reasons or 'none, the input holds no light curves'}{first}); see the "
               f"counts above, then change the input or the settings", file=sys.stderr)
@@ -197,8 +208,8 @@ def cmd_describe(args: argparse.Namespace) -> int:
     found = describe(args.dataset, args.data_dir, config_from_args(ReadConfig, args))
     print(found.format())
     if found.curves.empty:
-        print(f"lcformer: nothing produced: no curve of {found.name} is left after cleaning; "
-              f"see the counts above", file=sys.stderr)
+        print(f"lcformer: nothing produced: no curve of {found.name} is left after cleaning"
+              f"{nothing_left_hint(found.report)}; see the counts above", file=sys.stderr)
         return EXIT_NOTHING
     out = Path(args.out) if args.out else work_dir(args.work_dir) / "describe" / found.name
     written = [class_distribution_figure(found.stars, out / "class_distribution.png",
@@ -282,7 +293,6 @@ def cmd_predict(args: argparse.Namespace) -> int:
     """A table, file or folder in, a predictions file out; a folder of Parquet partitions in,
     a folder of prediction partitions out (lcformer.evaluation.streaming), resumable."""
     from lcformer.data.reading.sniff import read_any
-    from lcformer.data.report import DropReport
     from lcformer.evaluation.flags import format_flags
     from lcformer.evaluation.predict import (
         check_table_path,

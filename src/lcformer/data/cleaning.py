@@ -5,9 +5,9 @@ survey files also carry "no data" sentinel magnitudes (MACHO's -99, EROS-1's 25.
 values and impossible errors, so those go too. Nothing is removed without being counted.
 
 Point reasons: ``non_finite``, ``sentinel_mag``, ``bad_err`` (error <= 0), ``large_err``
-(error above ``max_err``), ``duplicate_time``. Curve reasons: ``empty_curve`` (no points read),
-``too_few_points`` (fewer than ``min_points`` left). A NaN error means "unknown" (a file without
-an error column) and is kept; an infinite one is ``non_finite``.
+(error above ``max_err``), ``duplicate_time``. Curve reasons: ``empty_curve`` (no points read,
+or every one flagged), ``too_few_points`` (fewer than ``min_points`` left). A NaN error means
+"unknown" (a file without an error column) and is kept; an infinite one is ``non_finite``.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from lcformer.data.lightcurves import LightCurves
 from lcformer.data.reading import Columns, from_astropy, from_dataframe, read_long_table
 from lcformer.data.reading.tables import SeenStars, join_split_curves
 from lcformer.data.report import DropReport
-from lcformer.errors import InputError
+from lcformer.errors import ConfigError, InputError
 
 
 def _frame() -> pd.DataFrame:
@@ -415,17 +415,22 @@ def test_the_bands_of_a_star_share_its_first_class_and_split() -> None:
                           st.sampled_from([0, 0, 1, 32768])), min_size=1, max_size=40))
 def test_flagged_rows_are_dropped_as_if_filtered_first(
         rows: list[tuple[str, str, int]]) -> None:
-    """A flag column (ZTF's catflags) reads as the table filtered to flag 0 beforehand; the
-    dropped rows, and the curves left without a row, are counted."""
+    """A flag column (ZTF's catflags) reads as the table filtered to flag 0 beforehand, but
+    for the curves of flagged rows only: they stay, empty, so that their stars are accounted
+    for (cleaning counts them as empty_curve, predict lists them). Flagged rows are counted."""
     frame = pd.DataFrame(rows, columns=["id", "band", "catflags"]).assign(
         time=np.arange(len(rows), dtype=float), mag=12.0)
     report = DropReport()
     curves = from_dataframe(frame, columns=Columns(flag="catflags"), report=report)
-    good = frame[frame.catflags == 0].drop(columns="catflags")
-    assert_same_curves(curves, from_dataframe(good) if len(good) else LightCurves.empty())
+    good = frame[frame.catflags == 0]
+    for star, band, time, _, _ in curves:
+        expected = good[(good.id == star) & (good.band == band)]
+        np.testing.assert_array_equal(time, expected.time)
+    assert curves.n_points == len(good)
     assert report.points["flagged"] == int((frame.catflags != 0).sum())
-    all_curves = frame.groupby(["id", "band"]).ngroups
-    assert report.curves["every_point_flagged"] == all_curves - curves.n_curves
+    assert list(zip(curves.ids, curves.bands, strict=True)) == list(
+        frame.groupby(["id", "band"], sort=False).groups)  # every curve, in order
+    assert not report.curves
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".parquet"])
@@ -452,7 +457,14 @@ def test_a_flag_that_is_not_a_number_or_true_false_names_its_line(tmp_path: Path
     assert report.curves == Counter(unreadable_file=1)
     with pytest.raises(InputError, match="--columns flag=NAME"):
         read_long_table(path, columns=Columns(flag="quality"))
-    # Named but absent: refused (every row would be kept unseen).
+    # Named but absent: refused (every row would be kept unseen); flag= reads none.
     report = DropReport()
     assert read_long_table(path, columns=Columns(flag="catflags"), report=report).n_curves == 0
-    assert "no column for --columns flag=catflags" in report.problems[0]
+    assert "no column for --columns flag=catflags (a table without quality flags: flag= " in (
+        report.problems[0])
+    assert Columns.parse("id=star,flag=") == {"id": "star", "flag": ""}
+    report = DropReport()
+    assert read_long_table(path, columns=Columns(flag=""), report=report).n_points == 2
+    assert not report.points and not report.problems
+    with pytest.raises(ConfigError, match="every column name but the flag's"):
+        Columns(err="")

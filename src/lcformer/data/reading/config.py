@@ -29,13 +29,13 @@ class Columns(Config):
     label: str = setting("class", "class name (labels table, or the table itself)", cli=False)
     split: str = setting("split", "a dataset's own train/test split (optional)", cli=False)
     flag: str = setting("flag", "quality flag (optional): rows whose flag is non-zero or true "
-                                "are dropped and counted", cli=False)
+                                "are dropped and counted; '' reads no flag", cli=False)
 
     def __post_init__(self) -> None:
         super().__post_init__()
         names = [n for n in self.all if n]
-        if len(names) != len(self.all):
-            raise ConfigError("columns: every column name must be non-empty")
+        if len(names) != len(self.all) - (self.flag == ""):
+            raise ConfigError("columns: every column name but the flag's must be non-empty")
         if len(set(names)) != len(names):
             raise ConfigError(f"columns: a column name is used for two roles: {self.all}")
 
@@ -80,7 +80,7 @@ class Columns(Config):
                 continue
             role, sep, name = (s.strip() for s in item.partition("="))
             role = ROLE_ALIASES.get(role, role)
-            if not sep or not name or role not in roles:
+            if not sep or not (name or role == "flag") or role not in roles:
                 raise ConfigError(f"--columns: {item!r} is not ROLE=NAME with ROLE one of "
                                   f"{', '.join(cls().roles.values())}")
             mapping[role] = name

@@ -212,7 +212,8 @@ _EMPTY_FIELD = re.compile(r"(?<=,)[ \t]*(?=,|\r?$)|^[ \t]*(?=,)", re.MULTILINE)
 def parse_columns(data: bytes | str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(time, mag, err) of one CSV or whitespace file; err is NaN when there are 2 columns.
 
-    ``#`` lines are comments; a first line without any number is a header. Raises
+    ``#`` lines are comments; a first line without any number is a header (one naming a
+    ``flag`` column is refused: the flags would be ignored). Raises
     :class:`FileProblem` with the 1-based line of the first thing that is wrong.
     """
     if isinstance(data, bytes) and data[:2] == GZIP_MAGIC:  # star.csv.gz, star.dat.gz
@@ -231,6 +232,11 @@ def parse_columns(data: bytes | str) -> tuple[np.ndarray, np.ndarray, np.ndarray
         if not any(_is_number(t) for t in _split(content)):
             if header_line == 0:
                 header_line = line_no
+                if any(t.lower() == "flag" for t in _split(content)):
+                    raise FileProblem(line_no, "a flag column, which a per-star file read by "
+                                      "position (time, mag[, err]) ignores: drop the flagged "
+                                      "rows and the column first, or give the stars as one "
+                                      "table (id, time, mag, err, flag)")
                 continue
         first_line, first = line_no, content
         break

@@ -304,7 +304,8 @@ def flagged_rows(series: pd.Series, name: str, locate: Callable[[int], str],
         row = int(bad[0])
         sink.problem(f"{locate(row)}: column '{name}': {series.iloc[row]!r} is not a quality "
                      f"flag (a number, 0 for good, or true/false); keep the rows you want "
-                     f"and drop the column, or map another with --columns flag=NAME",
+                     f"and drop the column, or name another with --columns flag=NAME (flag= "
+                     f"for none)",
                      "unreadable_file")
         return None
     return values != 0
@@ -319,6 +320,7 @@ def build_curves(
     labels: np.ndarray | pd.Series | None = None,
     splits: np.ndarray | pd.Series | None = None,
     sink: DropReport | None = None,
+    keep: np.ndarray | None = None,
 ) -> LightCurves:
     """Ragged layout from per-row columns, without a loop over stars.
 
@@ -326,6 +328,8 @@ def build_curves(
     row order (stable sort). Labels and splits are a star's, taken from its first row (so the
     bands of a star never differ); stars whose rows disagree, within a curve or between its
     bands, are counted as ``label_conflict_first_kept`` (``split_conflict_first_kept``).
+    ``keep``: the rows whose points are kept; the others (flagged) still make their curve,
+    left empty where none is kept, so that cleaning and ``predict`` account for its star.
     """
     id_codes, id_uniques = pd.factorize(ids)
     band_codes, band_uniques = pd.factorize(bands)
@@ -334,18 +338,25 @@ def build_curves(
         curve_code, keys = id_codes, np.arange(len(id_uniques))
     else:
         curve_code, keys = pd.factorize(id_codes.astype(np.int64) * n_bands + band_codes)
-    lengths = np.bincount(curve_code, minlength=len(keys))
-    if len(curve_code) and np.any(curve_code[1:] < curve_code[:-1]):
-        order = np.argsort(curve_code, kind="stable")
+    kept = np.flatnonzero(keep) if keep is not None else None
+    point_code = curve_code if kept is None else curve_code[kept]
+    lengths = np.bincount(point_code, minlength=len(keys))
+    if len(point_code) and np.any(point_code[1:] < point_code[:-1]):
+        order = np.argsort(point_code, kind="stable")
     else:
         order = None  # already grouped: no copy needed
 
     def rows(values: np.ndarray) -> np.ndarray:  # writable: later steps may work in place
         values = np.asarray(values, dtype=np.float64)
+        if kept is not None:
+            values = values[kept]
         return np.require(values, requirements="W") if order is None else values[order]
 
-    starts = (np.cumsum(lengths) - lengths).astype(np.int64)  # empty when there is no row
-    first_row = starts if order is None else order[starts]
+    if kept is None:
+        starts = (np.cumsum(lengths) - lengths).astype(np.int64)  # empty when no row
+        first_row = starts if order is None else order[starts]
+    else:  # codes number the curves in order of first appearance
+        first_row = np.unique(curve_code, return_index=True)[1]
 
     star_first = np.unique(id_codes, return_index=True)[1]  # each star's first row
 
@@ -518,11 +529,13 @@ def _usable(found: list[str], columns: Columns, required: tuple[str, ...], name:
     # it, every error would be unknown, every curve in no band, or (id, of a single file) every
     # star one, with no error.
     absent = [f"{role}={getattr(columns, role)}" for role in ("id", "band", "err", "flag")
-              if getattr(columns, role) != getattr(DEFAULT_COLUMNS, role)
+              if getattr(columns, role) not in ("", getattr(DEFAULT_COLUMNS, role))
               and getattr(resolved, role) not in found]
     if absent:
+        no_flag = (" (a table without quality flags: flag= in --columns reads none)"
+                   if any(a.startswith("flag=") for a in absent) else "")
         sink.problem(f"{name}: found columns {found}; no column for --columns "
-                     f"{','.join(absent)}", "unreadable_file")
+                     f"{','.join(absent)}{no_flag}", "unreadable_file")
         return None
     return use
 
@@ -535,7 +548,7 @@ def _check_columns(present: list[str], columns: Columns, name: str, sink: DropRe
     if missing:
         roles = columns.roles
         optional = [c for c in (columns.band, columns.err, columns.label, columns.split,
-                                columns.flag) if c not in required]
+                                columns.flag) if c and c not in required]
         several = (", and id=NAME if it holds several stars"
                    if columns.id not in required and columns.id not in present else "")
         sink.problem(
@@ -579,19 +592,13 @@ def _frame_to_curves(
         keep = ~missing_id
         frame = frame[keep]
         numbers = {k: v[keep] for k, v in numbers.items()}
-    if columns.flag in frame:
+    keep = None
+    if columns.flag and columns.flag in frame:
         flagged = flagged_rows(frame[columns.flag], columns.flag, locate, sink)
         if flagged is None:
             return None
-        if flagged.any():
-            sink.drop_points("flagged", int(flagged.sum()))
-            # A curve (star and band) of flagged rows only is gone: count it as a curve too.
-            curve = [c for c in (columns.id, columns.band) if c in frame]
-            keys = pd.MultiIndex.from_frame(frame[curve].astype(str))
-            sink.drop_curves("every_point_flagged",
-                             len(keys[flagged].unique().difference(keys[~flagged].unique())))
-            frame = frame[~flagged]
-            numbers = {k: v[~flagged] for k, v in numbers.items()}
+        sink.drop_points("flagged", int(flagged.sum()))
+        keep = ~flagged
     n = len(frame)
     bands = frame[columns.band].fillna("") if columns.band in frame else np.full(n, "", object)
     return build_curves(
@@ -603,6 +610,7 @@ def _frame_to_curves(
         labels=_text(frame, columns.label),
         splits=_text(frame, columns.split),
         sink=sink,
+        keep=keep,
     )
 
 
