@@ -68,7 +68,12 @@ def test_prepare_refuses_with_one_line_naming_the_file(tmp_path, case, file, wor
     ("flux", ["--flux", "--zero-point", "25"], "2 stars          2 curves",
      ["non_positive_flux          2"]),
     ("path_catalog", [], "2 stars          2 curves", []),
-], ids=["ztf_columns_mapped", "flux_converted", "path_catalog"])
+    # 12 of 24 rows flagged, among them all 8 of ZTF18a's zr curve.
+    ("ztf_catflags", ["--columns", "id=objectId,time=mjd,mag=mag,err=magerr,band=filtercode,"
+                                   "flag=catflags"], "2 stars          2 curves",
+     ["3 curves           12 points (besides 12 flagged)", "flagged         12",
+      "empty_curve          1"]),
+], ids=["ztf_columns_mapped", "flux_converted", "path_catalog", "ztf_flags"])
 def test_prepare_reads_what_it_is_told(tmp_path, case, options, kept, words) -> None:
     result = lcformer("prepare", BAD / case, "--quiet", "--pad-short", *options, cwd=tmp_path)
     assert result.returncode == 0 and result.stderr == "", result.stderr
@@ -193,7 +198,7 @@ def test_every_option_has_help_with_its_default() -> None:
     ("{star},G,{t}.0,15.{t},{e}.5,0", "errors above --max-err: if the err column holds flux "
                                       "errors"),
     # A column named flag that is no quality flag, non-zero everywhere.
-    ("{star},G,{t}.0,15.{t},0.05,{e}", "empty_curve 2; most points were dropped for a "
+    ("{star},G,{t}.0,15.{t},0.05,{e}", "empty_curve 2; most curves lost every point to a "
                                        "non-zero or true quality flag"),
 ])
 def test_prepare_of_the_default_model_that_keeps_no_curve_exits_1(tmp_path, row,
@@ -207,6 +212,13 @@ def test_prepare_of_the_default_model_that_keeps_no_curve_exits_1(tmp_path, row,
     line = one_line(lcformer("prepare", folder, "--quiet", cwd=tmp_path), EXIT_NOTHING)
     assert line.startswith("lcformer: nothing produced: kept 0 stars of nothing"), line
     assert words in line, line
+    assert ("quality flag" in line) == ("flag" in words)  # no hint where flags did not do it
+    if words == "too_few_points 2":  # flags dropped most points, but lost no curve: no hint
+        rows = [f"{star},V,{t}.0,,0.05,{t % 4}" for star in "ab" for t in range(20)]
+        (folder / "lightcurves.csv").write_text("id,band,time,mag,err,flag\n"
+                                                + "\n".join(rows) + "\n")
+        line = one_line(lcformer("prepare", folder, "--quiet", cwd=tmp_path), EXIT_NOTHING)
+        assert "too_few_points 2" in line and "quality flag" not in line, line
 
 
 def test_a_reader_that_stops_reading_ends_the_command_quietly(tmp_path) -> None:

@@ -159,13 +159,13 @@ def prepared_for_training(args: argparse.Namespace, model: str) -> PreparedDatas
 
 
 def nothing_left_hint(report: DropReport) -> str:
-    """Why no point was kept, where the commonest reason suggests a misread column."""
+    """Why nothing was kept, where the commonest reasons suggest a misread column."""
     reason = report.points.most_common(1)[0][0] if report.points else None
     if reason == "large_err":
         return ("; most points were dropped for errors above --max-err: if the err column "
                 "holds flux errors, the mag column fluxes, give --flux")
-    if reason == "flagged":
-        return ("; most points were dropped for a non-zero or true quality flag: if that "
+    if reason == "flagged" and report.curves.most_common(1)[0][0] == "empty_curve":
+        return ("; most curves lost every point to a non-zero or true quality flag: if that "
                 "column is no quality flag, give flag= in --columns (read none)")
     return ""
 

@@ -497,10 +497,12 @@ def summary_counts(curves: pd.DataFrame, read: tuple[int, int, int]) -> dict[str
 def format_summary(dataset: PreparedDataset) -> str:
     """The end-of-run table: stars, windows and classes, then drops by reason."""
     counts = dataset.manifest["counts"]
+    flagged = dataset.report.points["flagged"]  # rows the reader left out
     lines = [
         f"prepared {dataset.manifest['name']} -> {dataset.path}",
         f"  read     {counts['stars_read']:>9,} stars  {counts['curves_read']:>9,} curves"
-        f"  {counts['points_read']:>11,} points",
+        f"  {counts['points_read']:>11,} points"
+        + (f" (besides {flagged:,} flagged)" if flagged else ""),
         f"  kept     {counts['stars']:>9,} stars  {counts['curves']:>9,} curves"
         f"  {counts['points']:>11,} points  {counts['windows']:>9,} windows",
     ]

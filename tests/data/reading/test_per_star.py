@@ -65,7 +65,10 @@ def test_empty_fields_are_missing_values_and_gzip_is_read() -> None:
      "found 4 columns, expected 3 (a decimal comma, or a shifted row?)"),
     ("1 12.1\n2 12.2 0.1\n", 2, "unreadable_file", "found 3 columns, expected 2"),
     # read by position, a quality flag would be ignored
-    ("time,mag,err,FLAG\n1,12.1,0.1,0\n", 1, "unreadable_file", "a flag column"),
+    ("time,mag,err,FLAG\n1,12.1,0.1,0\n", 1, "unreadable_file",
+     "a quality-flag column 'FLAG'"),
+    ("time mag err catflags\n1 12.1 0.1 0\n", 1, "unreadable_file",
+     "--columns flag=catflags"),
 ])
 def test_parse_problems_name_the_line(text: str, line: int, reason: str, words: str) -> None:
     with pytest.raises(FileProblem) as caught:

@@ -305,7 +305,7 @@ def flagged_rows(series: pd.Series, name: str, locate: Callable[[int], str],
         sink.problem(f"{locate(row)}: column '{name}': {series.iloc[row]!r} is not a quality "
                      f"flag (a number, 0 for good, or true/false); keep the rows you want "
                      f"and drop the column, or name another with --columns flag=NAME (flag= "
-                     f"for none)",
+                     f"for none; in Python, columns=Columns(flag=...))",
                      "unreadable_file")
         return None
     return values != 0
@@ -329,7 +329,8 @@ def build_curves(
     bands of a star never differ); stars whose rows disagree, within a curve or between its
     bands, are counted as ``label_conflict_first_kept`` (``split_conflict_first_kept``).
     ``keep``: the rows whose points are kept; the others (flagged) still make their curve,
-    left empty where none is kept, so that cleaning and ``predict`` account for its star.
+    left empty where none is kept, so that cleaning and ``predict`` account for its star, and
+    count among its rows for its label (a flag marks a measurement, not the star).
     """
     id_codes, id_uniques = pd.factorize(ids)
     band_codes, band_uniques = pd.factorize(bands)
