@@ -175,7 +175,8 @@ def test_a_star_whose_rows_are_all_flagged_is_listed_and_counted(fitted, curves)
     frame["flag"] = (frame["id"] == "syn-000000").astype(int)
     result = fitted.predict_table(frame)
     assert result.table["id"].tolist() == ["syn-000004"]
-    assert result.unclassified["id"].tolist() == ["syn-000000"]
+    assert result.unclassified.to_dict("records") == [
+        {"id": "syn-000000", "reason": "no point read (every row flagged, or none in the input)"}]
     assert result.report.points["flagged"] == int(frame["flag"].sum())
     assert fitted.predict(frame)[1] == ""  # one answer a star, in order
 

@@ -238,12 +238,16 @@ def unclassified_stars(raw: LightCurves, cleaned: LightCurves,
         return pd.DataFrame({"id": pd.Series(dtype=object), "reason": pd.Series(dtype=object)})
     longest = (pd.Series(cleaned.lengths - 1, index=pd.Index(cleaned.ids, dtype=object))
                .groupby(level=0).max().reindex(missing).to_numpy())
+    read = (pd.Series(raw.lengths, index=pd.Index(raw.ids, dtype=object))
+            .groupby(level=0).sum().reindex(missing).to_numpy())
     reasons = []
     model_bands = ", ".join(repr(b) for b in bands)
-    for star, pairs in zip(missing, longest, strict=True):
+    for star, pairs, points in zip(missing, longest, read, strict=True):
         if star in foreign:
             reasons.append(f"no curve in a band the model knows ({model_bands}; a table's "
                            f"band column or a per-star catalogue's names them)")
+        elif points == 0:
+            reasons.append("no point read (every row flagged, or none in the input)")
         elif not pairs >= 0:  # NaN: the star is not in the cleaned curves
             reasons.append("no usable points after cleaning (fewer than 2 left)")
         elif tokens.pad_short or pairs < tokens.token_size:
