@@ -164,7 +164,7 @@ def nothing_left_hint(report: DropReport) -> str:
     if reason == "large_err":
         return ("; most points were dropped for errors above --max-err: if the err column "
                 "holds flux errors, the mag column fluxes, give --flux")
-    if reason == "flagged" and report.curves.most_common(1)[0][0] == "empty_curve":
+    if reason == "flagged" and [r for r, _ in report.curves.most_common(1)] == ["empty_curve"]:
         return ("; most curves lost every point to a non-zero or true quality flag: if that "
                 "column is no quality flag, give flag= in --columns (read none)")
     return ""
