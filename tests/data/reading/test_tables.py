@@ -444,6 +444,9 @@ def test_true_false_and_missing_flags(tmp_path: Path, suffix: str) -> None:
     curves = read_long_table(path, report=report)
     np.testing.assert_array_equal(curves.time, [1.0, 3.0, 4.0])
     assert report.points == Counter(flagged=1)
+    # A column made text (NaN -> "nan"): a missing flag still.
+    as_text = frame.assign(flag=["0", "1", "nan", "None"])
+    assert from_dataframe(as_text).n_points == 3
 
 
 def test_a_flag_that_is_not_a_number_or_true_false_names_its_line(tmp_path: Path) -> None:

@@ -297,7 +297,7 @@ def flagged_rows(series: pd.Series, name: str, locate: Callable[[int], str],
         values = series.to_numpy(dtype=np.float64, na_value=np.nan)
         return ~np.isnan(values) & (values != 0)
     text = series.fillna("").astype(str).str.strip().str.lower()
-    words = text.map({"true": 1.0, "false": 0.0, "": 0.0})
+    words = text.map({"true": 1.0, "false": 0.0} | {w.lower(): 0.0 for w in MISSING_WORDS})
     values = words.fillna(pd.to_numeric(text, errors="coerce")).to_numpy(dtype=np.float64)
     bad = np.flatnonzero(np.isnan(values))
     if len(bad):
