@@ -85,7 +85,7 @@ def as_light_curves(data: Any, report: DropReport | None = None) -> LightCurves:
     if isinstance(data, list | tuple) and all(isinstance(d, LightCurves) for d in data):
         return LightCurves.concatenate(list(data))
     from lcformer.data.reading import from_astropy, from_dataframe
-    from lcformer.data.reading.tables import finish
+    from lcformer.data.reading.files import finish
 
     read = DropReport()
     if isinstance(data, pd.DataFrame):

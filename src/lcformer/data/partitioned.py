@@ -47,15 +47,14 @@ from lcformer.data.prepared import (
 )
 from lcformer.data.reading.config import ReadConfig
 from lcformer.data.reading.flux import to_magnitudes
-from lcformer.data.reading.sniff import nothing_read
-from lcformer.data.reading.tables import (
-    SeenStars,
+from lcformer.data.reading.labels import (
     attach_labels,
     count_orphans,
     labels_name,
     labels_table,
-    read_long_table,
 )
+from lcformer.data.reading.sniff import nothing_read
+from lcformer.data.reading.tables import SeenStars, read_long_table
 from lcformer.data.report import DropReport
 from lcformer.data.samples import SampleInfo, make_samples
 from lcformer.data.views import band_vocabulary, order_bands

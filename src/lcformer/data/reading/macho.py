@@ -20,16 +20,18 @@ import numpy as np
 import pandas as pd
 
 from lcformer.data.lightcurves import LightCurves
-from lcformer.data.reading.per_star import ARCHIVE_SUFFIXES, FileProblem, list_files, parse_columns
-from lcformer.data.reading.tables import (
+from lcformer.data.reading.files import (
     READ_ERRORS,
     PathLike,
-    build_curves,
     cannot_read,
     finish,
+    read_str_table,
+)
+from lcformer.data.reading.per_star import ARCHIVE_SUFFIXES, FileProblem, list_files, parse_columns
+from lcformer.data.reading.tables import (
+    build_curves,
     line_locator,
     numeric_column,
-    read_str_table,
     refused_csv,
 )
 from lcformer.data.report import DropReport

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from lcformer.data.lightcurves import LightCurves
-from lcformer.data.reading.tables import (
+from lcformer.data.reading.files import (
     READ_ERRORS,
     PathLike,
     cannot_read,

@@ -16,9 +16,10 @@ import pandas as pd
 
 from lcformer.data.lightcurves import LightCurves
 from lcformer.data.reading.config import Columns, ReadConfig
+from lcformer.data.reading.files import FITS_SUFFIXES, READ_ERRORS, is_fits
 from lcformer.data.reading.flux import to_magnitudes
 from lcformer.data.reading.per_star import FileProblem, parse_columns, read_folder
-from lcformer.data.reading.tables import FITS_SUFFIXES, READ_ERRORS, is_fits, read_long_table
+from lcformer.data.reading.tables import read_long_table
 from lcformer.data.report import DropReport
 from lcformer.errors import ConfigError, DatasetNotFoundError, InputError
 

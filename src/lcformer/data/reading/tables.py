@@ -4,20 +4,17 @@ The ragged layout is built with whole-column operations (factorize, stable argso
 so millions of rows take about a second. Points stay in file order: sorting by time and removing
 duplicates is the cleaning step's job, and it counts what it removes.
 
-The helpers :func:`build_curves`, :func:`numeric_column` and :func:`finish` are shared with the
-other readers of this package. Whatever pandas, pyarrow or astropy raise for a file that is not
-what its name says becomes a problem (or :class:`InputError`) naming the file, here, where the
-file is known.
+The helpers :func:`build_curves` and :func:`numeric_column` are shared with the other readers
+of this package (and :mod:`.files`' with all of them). Whatever pandas, pyarrow or astropy
+raise for a file that is not what its name says becomes a problem (or :class:`InputError`)
+naming the file, here, where the file is known. Labels tables: :mod:`.labels`.
 """
 
 from __future__ import annotations
 
-import csv
 import gzip
 import io
-import os
 import zipfile
-import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -27,20 +24,21 @@ import pandas as pd
 
 from lcformer.data.lightcurves import LightCurves
 from lcformer.data.reading.config import Columns
+from lcformer.data.reading.files import (
+    MISSING_WORDS,
+    READ_ERRORS,
+    PathLike,
+    cannot_read,
+    finish,
+    is_csv,
+    is_fits,
+)
+from lcformer.data.reading.labels import join_labels
 from lcformer.data.report import DropReport
 from lcformer.errors import InputError
 
-PathLike = str | os.PathLike
 DEFAULT_COLUMNS = Columns()
-FITS_SUFFIXES = (".fits", ".fit", ".fts", ".fits.gz", ".fit.gz", ".fts.gz")
 TABLE_TYPES = ".parquet, .csv(.gz) or FITS (.fits, .fit, .fits.gz)"
-#: pandas' default words for a missing value (its read_csv documentation), for number columns.
-MISSING_WORDS = ("", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan",
-                 "1.#IND", "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan",
-                 "null")
-# What pandas, pyarrow, gzip and astropy raise for a file that is not what its name says.
-READ_ERRORS = (ValueError, OSError, EOFError, TypeError, IndexError, KeyError, OverflowError,
-               csv.Error, zlib.error)
 
 
 # ---------------------------------------------------------------------- public readers
@@ -73,14 +71,14 @@ def read_long_table(
     else:
         name = str(source)
         frame = _read_table_file(Path(source), columns, sink, single=id is not None)
-        locate = line_locator(Path(source)) if _is_csv(Path(source)) else _row_locator(name)
+        locate = line_locator(Path(source)) if is_csv(Path(source)) else _row_locator(name)
     if frame is not None and id is not None and columns.id not in frame:
         frame = frame.assign(**{columns.id: id})
     curves = None if frame is None else _frame_to_curves(frame, columns, name, locate, sink)
     if curves is None:  # already a problem; matching labels to nothing would count them again
         curves = LightCurves.empty(with_labels=labels is not None)
     elif labels is not None:
-        curves = _join_labels(curves, labels, columns, name, sink)
+        curves = join_labels(curves, labels, columns, name, sink)
     finish(sink, report, name)
     return curves
 
@@ -109,7 +107,7 @@ def read_partitions(
         curves = join_split_curves(LightCurves.concatenate(
             [read_long_table(p, columns=columns, report=sink) for p in parts]), sink)
         if labels is not None:
-            curves = _join_labels(curves, labels, columns, str(folder), sink)
+            curves = join_labels(curves, labels, columns, str(folder), sink)
     finish(sink, report, str(folder))
     return curves
 
@@ -226,18 +224,6 @@ def from_astropy(
 
 
 # ---------------------------------------------------------------------- shared helpers
-def finish(sink: DropReport, report: DropReport | None, what: str) -> None:
-    """Raise the collected problems (one line) when the caller gave no report to collect
-    them in."""
-    if report is None and sink.problems:
-        if len(sink.problems) == 1:
-            raise InputError(sink.problems[0])
-        listed = "; ".join(sink.problems[:5])
-        more = f"; ... and {len(sink.problems) - 5} more" if len(sink.problems) > 5 else ""
-        raise InputError(
-            f"{len(sink.problems)} problems reading {what}: {listed}{more} (pass "
-            "report=DropReport() to read what is readable and collect these instead)"
-        )
 
 
 def days_of_dates(series: pd.Series, sink: DropReport) -> pd.Series:
@@ -385,55 +371,13 @@ def build_curves(
     )
 
 
-def read_str_table(source: PathLike | pd.DataFrame, what: str = "table",
-                   expected: str = "") -> pd.DataFrame:
-    """A small table (labels, catalogue) with every column as text, missing as "".
-
-    A file that cannot be read raises :class:`InputError` naming it: ``what`` it is and the
-    ``expected`` header say what to fix.
-    """
-    if isinstance(source, pd.DataFrame):
-        return source.astype(str).where(source.notna(), "")
-    path = Path(source)
-    hint = f"; expected a {what} with a header line {expected}" if expected else ""
-    if not path.is_file():
-        raise InputError(f"{path}: {what} not found")
-    if path.stat().st_size == 0:
-        raise InputError(f"{path}:1: empty file (0 bytes){hint}")
-    try:
-        if path.name.lower().endswith(".parquet"):
-            import pyarrow
-
-            try:
-                frame = pd.read_parquet(path)
-            except pyarrow.ArrowException as error:
-                raise InputError(cannot_read(path, error, what) + hint) from None
-            return frame.astype(str).where(frame.notna(), "")
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
-    except pd.errors.EmptyDataError:
-        raise InputError(f"{path}:1: no header line (blank file){hint}") from None
-    except READ_ERRORS as error:
-        raise InputError(cannot_read(path, error, what) + hint) from None
-    frame.columns = [str(c).strip() for c in frame.columns]
-    return frame.apply(lambda c: c.str.strip())
 
 
-def cannot_read(path: Path | str, error: BaseException, what: str = "table") -> str:
-    """``"file: cannot read as a table: ErrorType: first line of the message"``."""
-    text = (str(error).strip().splitlines() or [""])[0][:200]
-    article = "an" if what[:1] in "aeiou" else "a"
-    return (f"{path}: cannot read as {article} {what}: {type(error).__name__}: {text} (is the file "
-            f"complete, and of the type its name says?)")
 
 
 # ---------------------------------------------------------------------- internals
-def _is_csv(path: Path) -> bool:
-    name = path.name.lower()
-    return any(name.endswith(s) for s in (".csv", ".csv.gz", ".csv.bz2", ".csv.xz", ".csv.zip"))
 
 
-def is_fits(path: Path | str) -> bool:
-    return Path(path).name.lower().endswith(FITS_SUFFIXES)
 
 
 def _read_table_file(path: Path, columns: Columns, sink: DropReport,
@@ -457,7 +401,7 @@ def _read_table_file(path: Path, columns: Columns, sink: DropReport,
             except pyarrow.ArrowException as error:  # not all of them are ValueError/OSError
                 sink.problem(cannot_read(path, error), "unreadable_file")
                 return None
-        if _is_csv(path):
+        if is_csv(path):
             use = _usable([str(c) for c in pd.read_csv(path, nrows=0).columns], columns,
                           required, path, sink)
             if use is None:
@@ -620,84 +564,14 @@ def _text(frame: pd.DataFrame, column: str) -> pd.Series | None:
     return frame[column].fillna("").astype(str) if column in frame else None
 
 
-def _join_labels(
-    curves: LightCurves,
-    labels: PathLike | pd.DataFrame,
-    columns: Columns,
-    table_name: str,
-    sink: DropReport,
-) -> LightCurves:
-    """Labels (and splits) by star id; labelled stars without a light curve are counted."""
-    table = labels_table(labels, columns, sink)
-    count_orphans(table, table[columns.id].isin(curves.ids.astype(str)).to_numpy(), columns,
-                  labels_name(labels), table_name, sink)
-    return attach_labels(curves, table, columns)
 
 
-def labels_name(labels: PathLike | pd.DataFrame) -> str:
-    return "labels DataFrame" if isinstance(labels, pd.DataFrame) else str(labels)
 
 
-def labels_table(labels: PathLike | pd.DataFrame, columns: Columns,
-                 sink: DropReport) -> pd.DataFrame:
-    """A labels table read and checked: one row per star, columns ``columns.id``,
-    ``columns.label`` [``columns.split``].
-
-    A labels table that cannot be read, lacks its columns or gives one star two classes raises
-    :class:`InputError`, report or not: nothing could be labelled as it says. Repeated
-    identical rows are fine (event ``duplicate_label_row``).
-    """
-    name = labels_name(labels)
-    expected = f"{columns.id},{columns.label}[,{columns.split}]"
-    table = read_str_table(labels, "labels table", expected)
-    # The labels may keep the plain names when the light curves' columns were mapped.
-    id_column = columns.id if columns.id in table or "id" not in table else "id"
-    label_column = columns.label if columns.label in table or "class" not in table else "class"
-    if id_column not in table or label_column not in table:
-        raise InputError(f"{name}: found columns {list(table.columns)}, expected "
-                         f"['{columns.id}', '{columns.label}'] (optional '{columns.split}'): "
-                         f"one row per star; map other names with --columns")
-    table = table.rename(columns={id_column: columns.id, label_column: columns.label})
-    kept = [c for c in (columns.id, columns.label, columns.split) if c in table]
-    duplicated = table[columns.id].duplicated()
-    distinct = table[kept].drop_duplicates()
-    conflicting = distinct[columns.id][distinct[columns.id].duplicated()].unique().tolist()
-    if conflicting:
-        shown = ", ".join(conflicting[:5])
-        more = f" and {len(conflicting) - 5} more" if len(conflicting) > 5 else ""
-        raise InputError(f"{name}: {len(conflicting)} star(s) have rows with different "
-                         f"{' or '.join(kept[1:])}: {shown}{more}; keep one row per star")
-    sink.note("duplicate_label_row", int(duplicated.sum()))
-    return table[~duplicated.to_numpy()]
 
 
-def attach_labels(curves: LightCurves, table: pd.DataFrame, columns: Columns) -> LightCurves:
-    """``curves`` with the labels (and splits) of :func:`labels_table`'s ``table``; "" for
-    stars it lacks."""
-    index = pd.Index(table[columns.id])
-    position = index.get_indexer(pd.Index(curves.ids.astype(str)))
-    found = position >= 0
-
-    def joined(column: str) -> np.ndarray:
-        values = table[column].to_numpy(dtype=object)
-        out = np.full(curves.n_curves, "", dtype=object)
-        out[found] = values[position[found]]
-        return out
-
-    splits = joined(columns.split) if columns.split in table else curves.splits
-    return LightCurves(curves.ids, curves.bands, curves.offsets, curves.time, curves.mag,
-                       curves.err, joined(columns.label), splits)
 
 
-def count_orphans(table: pd.DataFrame, has_curve: np.ndarray, columns: Columns, name: str,
-                  table_name: str, sink: DropReport) -> None:
-    """Count (and name a few of) the labelled stars that have no light curve: the rows of
-    ``table`` where ``has_curve`` is False."""
-    orphans = table[columns.id][~has_curve].tolist()
-    if orphans:
-        sink.drop_curves("no_lightcurve", len(orphans))
-        sink.problem(f"{name}: {len(orphans)} labelled star(s) have no light curve in "
-                     f"{table_name}, e.g. {', '.join(orphans[:5])}")
 
 
 def _row_locator(name: str) -> Callable[[int], str]:

@@ -1,0 +1,90 @@
+"""What every reader shares about files: the errors a file that is not what its name says
+raises, and naming it in one line; raising the problems collected when no report was given;
+telling CSV from FITS; and the small text tables beside the light curves (labels,
+catalogues)."""
+
+from __future__ import annotations
+
+import csv
+import os
+import zlib
+from pathlib import Path
+
+import pandas as pd
+
+from lcformer.data.report import DropReport
+from lcformer.errors import InputError
+
+PathLike = str | os.PathLike
+FITS_SUFFIXES = (".fits", ".fit", ".fts", ".fits.gz", ".fit.gz", ".fts.gz")
+#: pandas' default words for a missing value (its read_csv documentation), for number columns.
+MISSING_WORDS = ("", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan",
+                 "1.#IND", "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan",
+                 "null")
+# What pandas, pyarrow, gzip and astropy raise for a file that is not what its name says.
+READ_ERRORS = (ValueError, OSError, EOFError, TypeError, IndexError, KeyError, OverflowError,
+               csv.Error, zlib.error)
+
+
+def finish(sink: DropReport, report: DropReport | None, what: str) -> None:
+    """Raise the collected problems (one line) when the caller gave no report to collect
+    them in."""
+    if report is None and sink.problems:
+        if len(sink.problems) == 1:
+            raise InputError(sink.problems[0])
+        listed = "; ".join(sink.problems[:5])
+        more = f"; ... and {len(sink.problems) - 5} more" if len(sink.problems) > 5 else ""
+        raise InputError(
+            f"{len(sink.problems)} problems reading {what}: {listed}{more} (pass "
+            "report=DropReport() to read what is readable and collect these instead)"
+        )
+
+
+def read_str_table(source: PathLike | pd.DataFrame, what: str = "table",
+                   expected: str = "") -> pd.DataFrame:
+    """A small table (labels, catalogue) with every column as text, missing as "".
+
+    A file that cannot be read raises :class:`InputError` naming it: ``what`` it is and the
+    ``expected`` header say what to fix.
+    """
+    if isinstance(source, pd.DataFrame):
+        return source.astype(str).where(source.notna(), "")
+    path = Path(source)
+    hint = f"; expected a {what} with a header line {expected}" if expected else ""
+    if not path.is_file():
+        raise InputError(f"{path}: {what} not found")
+    if path.stat().st_size == 0:
+        raise InputError(f"{path}:1: empty file (0 bytes){hint}")
+    try:
+        if path.name.lower().endswith(".parquet"):
+            import pyarrow
+
+            try:
+                frame = pd.read_parquet(path)
+            except pyarrow.ArrowException as error:
+                raise InputError(cannot_read(path, error, what) + hint) from None
+            return frame.astype(str).where(frame.notna(), "")
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+    except pd.errors.EmptyDataError:
+        raise InputError(f"{path}:1: no header line (blank file){hint}") from None
+    except READ_ERRORS as error:
+        raise InputError(cannot_read(path, error, what) + hint) from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame.apply(lambda c: c.str.strip())
+
+
+def cannot_read(path: Path | str, error: BaseException, what: str = "table") -> str:
+    """``"file: cannot read as a table: ErrorType: first line of the message"``."""
+    text = (str(error).strip().splitlines() or [""])[0][:200]
+    article = "an" if what[:1] in "aeiou" else "a"
+    return (f"{path}: cannot read as {article} {what}: {type(error).__name__}: {text} (is the file "
+            f"complete, and of the type its name says?)")
+
+
+def is_csv(path: Path) -> bool:
+    name = path.name.lower()
+    return any(name.endswith(s) for s in (".csv", ".csv.gz", ".csv.bz2", ".csv.xz", ".csv.zip"))
+
+
+def is_fits(path: Path | str) -> bool:
+    return Path(path).name.lower().endswith(FITS_SUFFIXES)

@@ -1,0 +1,96 @@
+"""Labels tables: one row per star (id, class[, split]), joined to the light curves by id.
+
+A labels table that cannot be used raises, report or not (nothing could be labelled as it
+says); labelled stars without a light curve are counted and named.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from lcformer.data.lightcurves import LightCurves
+from lcformer.data.reading.config import Columns
+from lcformer.data.reading.files import PathLike, read_str_table
+from lcformer.data.report import DropReport
+from lcformer.errors import InputError
+
+
+def join_labels(
+    curves: LightCurves,
+    labels: PathLike | pd.DataFrame,
+    columns: Columns,
+    table_name: str,
+    sink: DropReport,
+) -> LightCurves:
+    """Labels (and splits) by star id; labelled stars without a light curve are counted."""
+    table = labels_table(labels, columns, sink)
+    count_orphans(table, table[columns.id].isin(curves.ids.astype(str)).to_numpy(), columns,
+                  labels_name(labels), table_name, sink)
+    return attach_labels(curves, table, columns)
+
+
+def labels_name(labels: PathLike | pd.DataFrame) -> str:
+    return "labels DataFrame" if isinstance(labels, pd.DataFrame) else str(labels)
+
+
+def labels_table(labels: PathLike | pd.DataFrame, columns: Columns,
+                 sink: DropReport) -> pd.DataFrame:
+    """A labels table read and checked: one row per star, columns ``columns.id``,
+    ``columns.label`` [``columns.split``].
+
+    A labels table that cannot be read, lacks its columns or gives one star two classes raises
+    :class:`InputError`, report or not: nothing could be labelled as it says. Repeated
+    identical rows are fine (event ``duplicate_label_row``).
+    """
+    name = labels_name(labels)
+    expected = f"{columns.id},{columns.label}[,{columns.split}]"
+    table = read_str_table(labels, "labels table", expected)
+    # The labels may keep the plain names when the light curves' columns were mapped.
+    id_column = columns.id if columns.id in table or "id" not in table else "id"
+    label_column = columns.label if columns.label in table or "class" not in table else "class"
+    if id_column not in table or label_column not in table:
+        raise InputError(f"{name}: found columns {list(table.columns)}, expected "
+                         f"['{columns.id}', '{columns.label}'] (optional '{columns.split}'): "
+                         f"one row per star; map other names with --columns")
+    table = table.rename(columns={id_column: columns.id, label_column: columns.label})
+    kept = [c for c in (columns.id, columns.label, columns.split) if c in table]
+    duplicated = table[columns.id].duplicated()
+    distinct = table[kept].drop_duplicates()
+    conflicting = distinct[columns.id][distinct[columns.id].duplicated()].unique().tolist()
+    if conflicting:
+        shown = ", ".join(conflicting[:5])
+        more = f" and {len(conflicting) - 5} more" if len(conflicting) > 5 else ""
+        raise InputError(f"{name}: {len(conflicting)} star(s) have rows with different "
+                         f"{' or '.join(kept[1:])}: {shown}{more}; keep one row per star")
+    sink.note("duplicate_label_row", int(duplicated.sum()))
+    return table[~duplicated.to_numpy()]
+
+
+def attach_labels(curves: LightCurves, table: pd.DataFrame, columns: Columns) -> LightCurves:
+    """``curves`` with the labels (and splits) of :func:`labels_table`'s ``table``; "" for
+    stars it lacks."""
+    index = pd.Index(table[columns.id])
+    position = index.get_indexer(pd.Index(curves.ids.astype(str)))
+    found = position >= 0
+
+    def joined(column: str) -> np.ndarray:
+        values = table[column].to_numpy(dtype=object)
+        out = np.full(curves.n_curves, "", dtype=object)
+        out[found] = values[position[found]]
+        return out
+
+    splits = joined(columns.split) if columns.split in table else curves.splits
+    return LightCurves(curves.ids, curves.bands, curves.offsets, curves.time, curves.mag,
+                       curves.err, joined(columns.label), splits)
+
+
+def count_orphans(table: pd.DataFrame, has_curve: np.ndarray, columns: Columns, name: str,
+                  table_name: str, sink: DropReport) -> None:
+    """Count (and name a few of) the labelled stars that have no light curve: the rows of
+    ``table`` where ``has_curve`` is False."""
+    orphans = table[columns.id][~has_curve].tolist()
+    if orphans:
+        sink.drop_curves("no_lightcurve", len(orphans))
+        sink.problem(f"{name}: {len(orphans)} labelled star(s) have no light curve in "
+                     f"{table_name}, e.g. {', '.join(orphans[:5])}")
