@@ -63,23 +63,6 @@ def test_custom_column_names_and_labels_inside_table() -> None:
     assert list(curves.splits) == ["train", "test"]
 
 
-def test_labels_file_joined_by_id_as_string(tmp_path: Path) -> None:
-    table = tmp_path / "lc.csv"
-    _frame().assign(id=["007", "12", "007", "12", "007"]).to_csv(table, index=False)
-    labels = tmp_path / "labels.csv"
-    labels.write_text("id,class,split\n007,Mira,train\n99,Cepheid,test\n98,Mira,test\n")
-    report = DropReport()
-    curves = read_long_table(table, labels, report=report)
-    assert list(curves.ids) == ["007", "12"]  # leading zeros kept: ids are text
-    assert list(curves.labels) == ["Mira", ""]  # unlabelled star -> "" (prepare counts it)
-    assert list(curves.splits) == ["train", ""]
-    assert report.curves == Counter(no_lightcurve=2)
-    assert len(report.problems) == 1
-    assert "labels.csv" in report.problems[0] and "99" in report.problems[0]
-    with pytest.raises(InputError, match="no light curve"):
-        read_long_table(table, labels)
-
-
 def test_csv_text_in_numbers_names_file_line_and_column(tmp_path: Path) -> None:
     path = tmp_path / "bad.csv"
     path.write_text("id,time,mag,err\na,1,10,0.1\na,2,11,0.1\n\nb,1,12,0.1\nb,2,abc,0.1\n")
@@ -205,34 +188,6 @@ def test_missing_file_and_unsupported_type(tmp_path: Path) -> None:
     (tmp_path / "lc.xlsx").write_text("x")
     read_long_table(tmp_path / "lc.xlsx", report=report)
     assert report.curves == Counter(missing_file=1, unreadable_file=1)
-
-
-def test_unusable_labels_raise_even_with_a_report(tmp_path: Path) -> None:
-    table = tmp_path / "lc.csv"
-    _frame().to_csv(table, index=False)
-    labels = tmp_path / "labels.csv"
-    for text, words in (("", r"labels\.csv:1: empty file \(0 bytes\); expected a labels table"),
-                        ("\n\n", r"labels\.csv:1: no header line"),
-                        ("star,type\na,RR\n", r"found columns \['star', 'type'\]")):
-        labels.write_text(text)
-        with pytest.raises(InputError, match=words):
-            read_long_table(table, labels, report=DropReport())
-
-
-def test_conflicting_labels_list_the_ids_identical_ones_are_counted(tmp_path: Path) -> None:
-    table = tmp_path / "lc.csv"
-    ids = [f"s{i}" for i in range(8)]
-    pd.DataFrame({"id": ids, "time": 1.0, "mag": 10.0}).to_csv(table, index=False)
-    labels = tmp_path / "labels.csv"
-    labels.write_text("id,class\n" + "".join(f"{i},A\n{i},B\n" for i in ids[:7])
-                      + "s7,A\ns7,A\n")
-    with pytest.raises(InputError, match=r"7 star\(s\) have rows with different class: "
-                                         r"s0, s1, s2, s3, s4 and 2 more"):
-        read_long_table(table, labels, report=DropReport())
-    labels.write_text("id,class\n" + "".join(f"{i},A\n{i},A\n" for i in ids))
-    report = DropReport()
-    assert set(read_long_table(table, labels, report=report).labels) == {"A"}
-    assert report.events == Counter(duplicate_label_row=8)
 
 
 def test_mapped_columns_any_case_and_plain_labels(tmp_path: Path) -> None:
