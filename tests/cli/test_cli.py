@@ -308,6 +308,9 @@ def test_predict_reads_new_stars_as_the_training_tables_were_read(tmp_path, caps
                  "--depth", "1", "--forest", "5", "--boosting", "3", "--threads", "1",
                  "--quiet", *reading]) == 0
     capsys.readouterr()
+    assert main(["info", str(tmp_path / "run")]) == 0
+    assert ("reading     --columns id=objectId,mag=flux,err=flux_err,class=type,flag=catflags "
+            "--flux --zero-point 23.9" in capsys.readouterr().out)
     table = str(folder / "lightcurves.csv")
     assert main(["predict", str(tmp_path / "run"), table, "--out", str(tmp_path / "a.csv"),
                  "--quiet"]) == 0

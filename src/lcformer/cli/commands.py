@@ -271,7 +271,7 @@ def run_reading(args: argparse.Namespace, metadata: dict[str, typing.Any]
     command line gives is used as it stands, in two groups: ``--columns``; ``--flux`` with
     ``--zero-point``. A group not given is the run's (its training tables were read so: its
     magnitudes are what the model knows), said when it is not the default."""
-    from lcformer.evaluation.predict import reading_text, trained_reading
+    from lcformer.evaluation.predict import trained_reading
 
     trained, reading = trained_reading(metadata), config_from_args(ReadConfig, args)
     inherited = ReadConfig()
@@ -282,9 +282,9 @@ def run_reading(args: argparse.Namespace, metadata: dict[str, typing.Any]
     if columns_of_run:
         inherited = inherited.replace(columns=trained.columns)
         reading = reading.replace(columns=trained.columns)
-    if reading_text(inherited):
+    if inherited.options():
         print(f"reading the input as the run's training tables were read: "
-              f"{reading_text(inherited)} (give these options to read it otherwise; the "
+              f"{inherited.options()} (give these options to read it otherwise; the "
               f"column names apply to tables only)")
     return reading, columns_of_run
 

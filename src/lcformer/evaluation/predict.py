@@ -27,11 +27,10 @@ import numpy as np
 import pandas as pd
 
 from lcformer import atomic
-from lcformer.config import option_text
 from lcformer.data.cleaning import CleaningConfig, clean
 from lcformer.data.lightcurves import LightCurves
 from lcformer.data.prepared import PrepareConfig
-from lcformer.data.reading.config import ROLE_ALIASES, ReadConfig
+from lcformer.data.reading.config import ReadConfig
 from lcformer.data.report import DropReport
 from lcformer.data.samples import SampleInfo, make_samples
 from lcformer.data.tokens import TokenConfig
@@ -211,19 +210,6 @@ def trained_reading(metadata: dict[str, Any]) -> ReadConfig:
     """How the model's training tables were read (column names, fluxes and zero point): the
     default for reading new stars, so that the model sees the magnitudes it learnt from."""
     return model_prepare_config(metadata).reading
-
-
-def reading_text(reading: ReadConfig) -> str:
-    """The options that give ``reading``, as the command line writes them ('' for the
-    defaults)."""
-    spelling = {field: role for role, field in ROLE_ALIASES.items()}  # label: class
-    default = ReadConfig().columns.to_dict()
-    changed = [f"{spelling.get(k, k)}={v}" for k, v in reading.columns.to_dict().items()
-               if v != default[k]]
-    words = [f"--columns {','.join(changed)}"] if changed else []
-    if reading.flux:
-        words += ["--flux", option_text("zero_point", f"{reading.zero_point:g}")]
-    return " ".join(words)
 
 
 def unclassified_stars(raw: LightCurves, cleaned: LightCurves,

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from lcformer.data.reading.config import ReadConfig
 from lcformer.errors import CorruptFileError, LcformerError, RunNotFoundError
 
 WIDTH = 100  # characters per line of the settings
@@ -204,6 +205,9 @@ def run_info(run_dir: str | Path) -> RunInfo:
         add(("inputs", f"{prepare.get('inputs', 'windows')}"
                        + (f", classes {_value(prepare['classes'])}"
                           if prepare.get("classes") not in (None, "none", []) else "")))
+        if isinstance(prepare.get("reading"), dict):  # older runs may not record it
+            options = ReadConfig.from_dict(prepare["reading"]).options()
+            add(("reading", options or "the default column names; magnitudes"))
         add(("tokens", settings_text(prepare.get("tokens"))))
         add(("cleaning", settings_text(prepare.get("cleaning"))))
         if prepare.get("inputs") == "stars" and not baseline:  # the features have their own

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from lcformer.config import Config, setting
+from lcformer.config import Config, option_text, setting
 from lcformer.errors import ConfigError
 
 # The --columns spelling of each Columns field ("class" is the label's usual name).
@@ -98,3 +98,14 @@ class ReadConfig(Config):
         8.9, "with --flux: the magnitude of a flux of 1 in your units (default: 8.9, AB "
              "magnitudes of fluxes in Jy; 16.4 for mJy, 23.9 for uJy, a survey's zero point "
              "for counts)")
+
+    def options(self) -> str:
+        """The command-line options that give this reading ('' for the defaults)."""
+        default = Columns()
+        changed = [f"{role}={name}" for (name, role), before
+                   in zip(self.columns.roles.items(), default.all, strict=True)
+                   if name != before]
+        words = [f"--columns {','.join(changed)}"] if changed else []
+        if self.flux:
+            words += ["--flux", option_text("zero_point", f"{self.zero_point:g}")]
+        return " ".join(words)
