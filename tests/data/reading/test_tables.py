@@ -404,6 +404,18 @@ def test_true_false_and_missing_flags(tmp_path: Path, suffix: str) -> None:
     assert from_dataframe(as_text).n_points == 3
 
 
+def test_a_flag_column_left_unread_is_counted() -> None:
+    """ZTF's catflags without --columns flag=catflags: every row is used, and the report says
+    a quality flag was there."""
+    frame = _frame().assign(catflags=[0, 32768, 0, 0, 0])
+    for columns, events in ((Columns(), Counter(quality_flag_column_not_read=1)),
+                            (Columns(flag="catflags"), Counter()),
+                            (Columns(flag=""), Counter())):  # flag= : none, on purpose
+        report = DropReport()
+        from_dataframe(frame, columns=columns, report=report)
+        assert report.events == events, columns
+
+
 def test_a_flag_that_is_not_a_number_or_true_false_names_its_line(tmp_path: Path) -> None:
     """ASAS-SN's quality G/B: lcformer does not guess which words mean bad."""
     path = tmp_path / "lc.csv"

@@ -88,3 +88,10 @@ def is_csv(path: Path) -> bool:
 
 def is_fits(path: Path | str) -> bool:
     return Path(path).name.lower().endswith(FITS_SUFFIXES)
+
+
+def is_flag_name(name: str) -> bool:
+    """A column name that marks bad rows: flag(s), catflags (ZTF), QUALITY (TESS),
+    rejected_by_variability (Gaia)."""
+    name = name.lower()
+    return "flag" in name or "quality" in name or name.startswith("rejected")

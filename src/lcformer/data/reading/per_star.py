@@ -28,6 +28,7 @@ from lcformer.data.reading.files import (
     PathLike,
     cannot_read,
     finish,
+    is_flag_name,
     read_str_table,
 )
 from lcformer.data.report import DropReport
@@ -213,7 +214,7 @@ def parse_columns(data: bytes | str) -> tuple[np.ndarray, np.ndarray, np.ndarray
     """(time, mag, err) of one CSV or whitespace file; err is NaN when there are 2 columns.
 
     ``#`` lines are comments; a first line without any number is a header (one naming a
-    quality-flag column, :func:`_is_flag_name`, is refused: its flags would not be applied).
+    quality-flag column, :func:`is_flag_name`, is refused: its flags would not be applied).
     Raises :class:`FileProblem` with the 1-based line of the first thing that is wrong.
     """
     if isinstance(data, bytes) and data[:2] == GZIP_MAGIC:  # star.csv.gz, star.dat.gz
@@ -232,7 +233,7 @@ def parse_columns(data: bytes | str) -> tuple[np.ndarray, np.ndarray, np.ndarray
         if not any(_is_number(t) for t in _split(content)):
             if header_line == 0:
                 header_line = line_no
-                flags = [t for t in _split(content) if _is_flag_name(t)]
+                flags = [t for t in _split(content) if is_flag_name(t)]
                 if flags:
                     raise FileProblem(line_no, f"a quality-flag column {flags[0]!r}: a "
                                       "per-star file is read by position (time, mag[, err]), "
@@ -413,13 +414,6 @@ def _assemble(
 
 def _split(content: str) -> list[str]:
     return [t.strip() for t in content.split(",")] if "," in content else content.split()
-
-
-def _is_flag_name(name: str) -> bool:
-    """A header name that marks bad rows: flag(s), catflags (ZTF), QUALITY (TESS),
-    rejected_by_variability (Gaia)."""
-    name = name.lower()
-    return "flag" in name or "quality" in name or name.startswith("rejected")
 
 
 def _is_number(token: str) -> bool:

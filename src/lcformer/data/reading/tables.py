@@ -32,6 +32,7 @@ from lcformer.data.reading.files import (
     finish,
     is_csv,
     is_fits,
+    is_flag_name,
 )
 from lcformer.data.reading.labels import join_labels
 from lcformer.data.report import DropReport
@@ -482,6 +483,8 @@ def _usable(found: list[str], columns: Columns, required: tuple[str, ...], name:
         sink.problem(f"{name}: found columns {found}; no column for --columns "
                      f"{','.join(absent)}{no_flag}", "unreadable_file")
         return None
+    if columns.flag and resolved.flag not in found and any(map(is_flag_name, found)):
+        sink.note("quality_flag_column_not_read")  # catflags without --columns flag=catflags
     return use
 
 
