@@ -1,7 +1,9 @@
 import numpy as np
+import pytest
 
 from lcformer.data.cleaning import CleaningConfig, clean
 from lcformer.data.lightcurves import LightCurves
+from lcformer.errors import ConfigError
 
 
 def one(time, mag, err=None, label="x"):
@@ -106,3 +108,9 @@ def test_clean_input_is_returned_as_it_is(rng):
     cleaned, report = clean(lcs)
     assert cleaned is lcs
     assert report.n_points_dropped == 0 and report.n_curves_dropped == 0
+
+
+def test_min_points_below_one_is_refused() -> None:
+    """An empty curve has no magnitude, period or view (it gave star views a 0 magnitude)."""
+    with pytest.raises(ConfigError, match="min_points must be at least 1"):
+        CleaningConfig(min_points=0)

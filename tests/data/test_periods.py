@@ -412,3 +412,32 @@ def test_values_of_any_scale_give_the_period_of_magnitudes(scale: float) -> None
              for s in (1.0, scale)]
     assert found[1].period[0] == pytest.approx(found[0].period[0], rel=1e-9)
     assert found[1].power[0] == pytest.approx(found[0].power[0], rel=1e-9)
+
+
+def test_a_constant_band_beside_a_varying_one_is_left_out_and_counted():
+    """A band of equal magnitudes (a saturated star, a limit written as a value) explains
+    nothing: with it, the power and false-alarm probability would be those of a star with
+    twice the points and half the signal."""
+    rng = np.random.default_rng(4)
+    t, y = sinusoid(rng, 300.0, 200, 0.61, 3.0)
+    varying = LightCurves.from_list([("star", "r", t, y, np.ones(200))])
+    both = LightCurves.from_list([("star", "r", t, y, np.ones(200)),
+                                  ("star", "g", t, np.full(200, 17.0), np.ones(200))])
+    report = DropReport()
+    alone, found = find_periods(varying), find_periods(both, report=report)
+    for column in ("period", "power", "log10_fap", "n_points", "n_bands"):
+        assert found[column][0] == pytest.approx(alone[column][0]), column
+    assert found["n_bands"][0] == 1 and report.events["period_curves_constant"] == 1
+
+
+def test_periodogram_of_a_span_too_long_to_search_is_empty():
+    """Times mixing JD and MJD: find_periods gives no period, and the figure's periodogram
+    does not try to hold a grid of 240 million frequencies."""
+    from lcformer.data.periods import MAX_SPAN_DAYS, periodogram
+
+    rng = np.random.default_rng(2)
+    t, y = sinusoid(rng, 400.0, 60, 3.0, 3.0)
+    t = np.where(np.arange(60) % 12, t, t + 2400000.5)
+    assert np.ptp(t) > MAX_SPAN_DAYS
+    frequency, power = periodogram([(t, y, np.ones(60))])
+    assert len(frequency) == len(power) == 0

@@ -99,6 +99,20 @@ def test_small_classes_of_star_views_count_every_band_of_their_stars(tmp_path, r
     assert data.report.n_curves_dropped == 12 - len(data.cleaned)
 
 
+def test_small_classes_of_star_views_count_stars_however_their_samples_split(tmp_path, rng):
+    """One sample per band (the ablation's rows 2-3) or one per star (rows 4-9): the same
+    classes kept, so the rows share their test stars."""
+    two_bands = [(f"s{i}", band, np.arange(40.0), rng.normal(size=40) + (band == "R"),
+                  np.full(40, .1)) for i in range(6) for band in ("B", "R")]
+    labels = [("a" if i < 4 else "b") for i in range(6) for _ in range(2)]
+    for bands in ("joint", "separate"):
+        config = PrepareConfig(inputs="stars", features=False, min_class_windows=3)
+        config = config.replace(views=config.views.replace(bands=bands))
+        data, _ = prepare("two", lambda r: LightCurves.from_list(two_bands, labels=labels),
+                          "h", config, tmp_path / bands)
+        assert data.classes == ["a"], bands  # "b" has 2 stars, though 4 samples apart
+
+
 def test_open_refuses_a_folder_without_manifest(tmp_path):
     with pytest.raises(FileNotFoundError):
         PreparedDataset.open(tmp_path)

@@ -179,3 +179,26 @@ def test_bands_run_blue_to_red_so_the_colour_is_the_usual_one() -> None:
     assert order_bands(["RP", "G", "BP"]) == ["BP", "G", "RP"]
     assert order_bands(["R", "B", "B"]) == ["B", "R"]  # eros1: as alphabetical
     assert order_bands(["zz", "g", "aa", "v"]) == ["g", "v", "aa", "zz"]  # unknown: last
+
+
+def test_three_bands_give_a_colour_per_pair_of_neighbouring_bands() -> None:
+    """ZTF's g, r, i: a star seen in r and i only keeps its r-i colour, and one stray star in
+    a bluer band (B beside V, I) does not take every other star's V-I away."""
+    t = np.arange(40.0)
+    lcs = LightCurves.from_list([
+        ("gri", "g", t, np.full(40, 15.5), np.full(40, 0.02)),
+        ("gri", "r", t, np.full(40, 15.0), np.full(40, 0.02)),
+        ("gri", "i", t, np.full(40, 14.8), np.full(40, 0.02)),
+        ("ri", "r", t, np.full(40, 16.0), np.full(40, 0.02)),
+        ("ri", "i", t, np.full(40, 15.6), np.full(40, 0.02)),
+    ])
+    periods = pd.DataFrame({"id": ["gri", "ri"], "period": [np.nan] * 2,
+                            "power": [np.nan] * 2, "fap": [np.nan] * 2})
+    bands = order_bands(["i", "r", "g"])
+    names = scalar_names(bands)
+    assert names[-len(STAR_SCALARS) - 1:] == [*STAR_SCALARS, "colour_r_i"]
+    assert scalar_names(["B", "R"])[-len(STAR_SCALARS):] == list(STAR_SCALARS)  # unchanged
+    views = make_views(lcs, periods, bands)
+    gri, ri = (dict(zip(names, row, strict=True)) for row in views.scalars)
+    assert gri["colour"] == pytest.approx(0.5) and gri["colour_r_i"] == pytest.approx(0.2)
+    assert np.isnan(ri["colour"]) and ri["colour_r_i"] == pytest.approx(0.4)

@@ -19,6 +19,7 @@ import numpy as np
 from lcformer.config import Config, setting
 from lcformer.data.lightcurves import LightCurves
 from lcformer.data.report import DropReport
+from lcformer.errors import ConfigError
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,11 @@ class CleaningConfig(Config):
     max_err: float | None = setting(
         1.0, "drop points with errors above this (mag): signal-to-noise below about one")
     min_points: int = setting(2, "drop curves with fewer points (one (dt, dm) pair needs 2)")
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.min_points < 1:  # an empty curve has no magnitude, period or view
+            raise ConfigError(f"min_points must be at least 1, got {self.min_points}")
 
 
 def clean(lcs: LightCurves, config: CleaningConfig | None = None,

@@ -668,7 +668,9 @@ def find_periods(lcs: LightCurves, config: PeriodConfig | None = None, n_jobs: i
     ``period_stars_constant``; one whose magnitudes vary but no frequency fits them
     (observed at fewer than three distinct times) gets NaN, counted as
     ``period_stars_without_fit``. A band that is too short in an otherwise usable star is left
-    out (``period_curves_too_few_points``). Points with a non-finite time or magnitude are
+    out (``period_curves_too_few_points``), and so is a band of equal magnitudes beside a
+    band that varies (``period_curves_constant``: it explains nothing, and its degrees of
+    freedom would lower the power). Points with a non-finite time or magnitude are
     ignored (``period_points_not_finite``). With ``use_errors``, a curve with some unusable
     errors (NaN, <= 0) gets the median of its other errors there
     (``period_points_err_filled``); one without any is weighted uniformly
@@ -725,11 +727,12 @@ def find_periods(lcs: LightCurves, config: PeriodConfig | None = None, n_jobs: i
     with np.errstate(invalid="ignore"):  # inf - inf for stars without a usable curve
         middle = 0.5 * (star_lo + star_hi)
 
-    def run(stars: np.ndarray) -> tuple[np.ndarray, np.ndarray, Counter[str]]:
+    def run(stars: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, Counter[str]]:
         search = _Search(config)
         events: Counter[str] = Counter()
         rows = np.full((len(stars), 4 + 2 * config.n_peaks), np.nan)
         points = np.zeros(len(stars), dtype=np.int64)
+        used = np.zeros(len(stars), dtype=np.int64)
         for i, s in enumerate(stars):
             bands = []
             for k in curves_of[curve_start[s]:curve_start[s + 1]]:
@@ -739,14 +742,19 @@ def find_periods(lcs: LightCurves, config: PeriodConfig | None = None, n_jobs: i
                 keep = finite[a:b]
                 t, m, e = lcs.time[a:b][keep], lcs.mag[a:b][keep], lcs.err[a:b][keep]
                 bands.append(_Band(t - middle[s], m, _weights(e, config.use_errors, events)))
-            points[i] = sum(b.n for b in bands)
+            if any(b.yy > 0 for b in bands) and not all(b.yy > 0 for b in bands):
+                # A constant band explains nothing but would count its degrees of freedom:
+                # it would lower the power and raise the false-alarm probability.
+                events["period_curves_constant"] += sum(b.yy == 0 for b in bands)
+                bands = [b for b in bands if b.yy > 0]
+            points[i], used[i] = sum(b.n for b in bands), len(bands)
             row = search.star(bands, float(span[s]))
             if row is None:  # no frequency explains anything
                 constant = all(b.yy == 0 for b in bands)
                 events["period_stars_constant" if constant else "period_stars_without_fit"] += 1
             else:
                 rows[i] = row
-        return rows, points, events
+        return rows, points, used, events
 
     workers = _n_workers(n_jobs)
     with _one_blas_thread():
@@ -760,15 +768,16 @@ def find_periods(lcs: LightCurves, config: PeriodConfig | None = None, n_jobs: i
 
     values = np.full((n_stars, 4 + 2 * config.n_peaks), np.nan)
     n_points = np.zeros(n_stars, dtype=np.int64)
-    for stars, (rows, points, events) in zip(chunks, results, strict=True):
+    n_bands = np.zeros(n_stars, dtype=np.int64)
+    for stars, (rows, points, used, events) in zip(chunks, results, strict=True):
         values[stars] = rows
-        n_points[stars] = points
+        n_points[stars], n_bands[stars] = points, used
         for event, n in events.items():
             report.note(event, n)
 
     frame = pd.DataFrame({
         "id": np.asarray(uniques, dtype=object),
-        "n_bands": np.where(too_few | zero_span | too_long, 0, n_usable),
+        "n_bands": n_bands,
         "n_points": n_points,
         "span": np.where(too_few, np.nan, span),
         "frequency": values[:, 0],
@@ -796,7 +805,8 @@ def periodogram(curves: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
                 config: PeriodConfig | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(frequency, power) of one star on the coarse grid :func:`find_periods` searches: each
     band's ``(time, mag, err)`` combined as there. For figures: the peaks themselves come from
-    ``find_periods``, which refines them beyond this grid. Empty arrays when no band is usable.
+    ``find_periods``, which refines them beyond this grid. Empty arrays where ``find_periods``
+    finds no period for want of points or span.
 
     In double precision: in single precision, frequencies where every point falls at the same
     phase (the sampling frequency of regularly sampled curves) can show spurious peaks, which
@@ -812,10 +822,12 @@ def periodogram(curves: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
         return np.empty(0), np.empty(0)
     lo, hi = min(float(t.min()) for t, _, _ in kept), max(float(t.max()) for t, _, _ in kept)
     span = hi - lo
-    if not span > (0.0 if config.max_period else config.min_period):
-        return np.empty(0), np.empty(0)
+    if not span > (0.0 if config.max_period else config.min_period) or span > MAX_SPAN_DAYS:
+        return np.empty(0), np.empty(0)  # as find_periods: no period (a grid too big to hold)
     bands = [_Band(t - 0.5 * (lo + hi), m, _weights(e, config.use_errors, events))
              for t, m, e in kept]
+    if any(b.yy > 0 for b in bands):  # as find_periods: constant bands left out
+        bands = [b for b in bands if b.yy > 0]
     step, first, n_steps = _grid_size(span, config)
     search = _Search(config)
     dofs = np.array([b.n - FIT_DOF for b in bands], dtype=np.float64)

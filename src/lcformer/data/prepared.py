@@ -76,7 +76,7 @@ class PrepareConfig(Config):
     classes: tuple[str, ...] | None = setting(None, "keep only these classes (default: all)",
                                               metavar="C1,C2")
     min_class_windows: int = setting(0, "drop classes with fewer windows (the research "
-                                        "`thresh`)")
+                                        "`thresh`; star views: fewer stars)")
     # Set from the model: its registry entry says which inputs it reads.
     inputs: Literal["windows", "stars"] = setting("windows", cli=False)
     views: ViewConfig = setting(factory=ViewConfig)
@@ -449,11 +449,14 @@ def drop_small_classes(lcs: LightCurves, samples: Samples, min_windows: int,
                        report: DropReport, star_views: bool = False
                        ) -> tuple[LightCurves, Samples]:
     """The research ``thresh``: keep classes with at least ``min_windows`` samples.
-    ``star_views``: a sample holds every band of its star, though it names the first curve."""
+    ``star_views``: at least ``min_windows`` stars, so that the ablation's rows keep the same
+    classes however they split a star into samples (one per band, or chunks of a long curve);
+    a sample holds every band of its star, though it names the first curve."""
     if min_windows <= 0 or lcs.labels is None:
         return lcs, samples
-    sample_labels = lcs.labels[samples.curve]
-    labels, counts = np.unique(sample_labels, return_counts=True)
+    counted = (np.unique(lcs.ids[samples.curve], return_index=True)[1] if star_views
+               else np.arange(len(samples)))  # one sample of each star, or every window
+    labels, counts = np.unique(lcs.labels[samples.curve[counted]], return_counts=True)
     small = set(labels[counts < min_windows].tolist())
     if not small:
         return lcs, samples

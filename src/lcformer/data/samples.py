@@ -53,7 +53,10 @@ MIN_CHUNK_STARS = 256
 #: Part of every preparation's cache key: bump it whenever the samples made from the same
 #: curves and settings change (token channels, scalars), so no stale preparation is reused.
 #: 4: shape scalars (views.harmonic_fit); features without light-curve's periodogram.
-SAMPLES_VERSION = 4
+#: 5: a colour per pair of neighbouring bands (three bands or more); a constant band beside
+#: a varying one left out of the period search. Data of one or two bands without a constant
+#: band make the samples of version 4.
+SAMPLES_VERSION = 5
 
 
 @dataclass

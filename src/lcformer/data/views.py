@@ -37,6 +37,7 @@ windows' choice, kept for the ablation). Everything is computed for all stars at
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -82,8 +83,10 @@ class ViewConfig(Config):
 
 
 def scalar_names(bands: list[str]) -> list[str]:
-    return [f"{b or 'band'}_{name}" for b in bands for name in PER_BAND_SCALARS] + list(
-        STAR_SCALARS)
+    """Per-band scalars, then the star's; with three bands or more, a colour per further pair
+    of neighbouring bands (``colour`` is the first pair's: g-r, then ``colour_r_i``)."""
+    return ([f"{b or 'band'}_{name}" for b in bands for name in PER_BAND_SCALARS]
+            + list(STAR_SCALARS) + [f"colour_{a}_{b}" for a, b in itertools.pairwise(bands[1:])])
 
 
 @dataclass
@@ -221,15 +224,16 @@ def _curve_stats(lcs: LightCurves) -> pd.DataFrame:
 def _scalars(curve_stats: pd.DataFrame, star_code: np.ndarray, band_of_curve: np.ndarray,
              n_bands: int, table: pd.DataFrame, span: np.ndarray) -> np.ndarray:
     n_stars = len(span)
-    out = np.full((n_stars, n_bands * len(PER_BAND_SCALARS) + len(STAR_SCALARS)), np.nan,
-                  np.float32)
+    colours = max(n_bands - 1, 0)  # pairs of neighbouring bands: the first in STAR_SCALARS
+    out = np.full((n_stars, n_bands * len(PER_BAND_SCALARS) + len(STAR_SCALARS)
+                   + max(colours - 1, 0)), np.nan, np.float32)  # the others (scalar_names)
     with np.errstate(divide="ignore", invalid="ignore"):
         per_band = np.column_stack([
             curve_stats["median"], np.log10(curve_stats["scale"]),
             np.log10(np.maximum(curve_stats["amplitude"], MIN_SCALE)),
             np.log10(curve_stats["median_err"]), np.log10(np.maximum(curve_stats["n"], 1)),
             *(curve_stats[name] for name in SHAPE_COLUMNS)])
-        known = band_of_curve >= 0
+        known = (band_of_curve >= 0) & (curve_stats["n"].to_numpy() > 0)  # empty: unknown
         columns = band_of_curve[known][:, None] * len(PER_BAND_SCALARS) + np.arange(
             len(PER_BAND_SCALARS))
         out[star_code[known][:, None], columns] = per_band[known]
@@ -239,8 +243,13 @@ def _scalars(curve_stats: pd.DataFrame, star_code: np.ndarray, band_of_curve: np
         out[:, base + 1] = table["power"].to_numpy()
         out[:, base + 2] = np.clip(np.asarray(log_fap, dtype=np.float64), -50, 0)
         out[:, base + 3] = np.log10(np.maximum(span, 1e-3))
-        if n_bands >= 2:
-            out[:, base + 4] = out[:, 0] - out[:, len(PER_BAND_SCALARS)]
+        # A colour per pair of neighbouring bands (blue to red), so that a star without the
+        # bluest band keeps the colours of those it has (ZTF's r-i without g).
+        medians = out[:, :base:len(PER_BAND_SCALARS)]
+        columns = [base + STAR_SCALARS.index("colour"), *range(base + len(STAR_SCALARS),
+                                                                out.shape[1])]
+        for pair, column in enumerate(columns[:colours]):
+            out[:, column] = medians[:, pair] - medians[:, pair + 1]
         for k, column in ((2, 5), (3, 7)):
             if f"period_{k}" in table:
                 out[:, base + column] = np.log10(table[f"period_{k}"].to_numpy())
