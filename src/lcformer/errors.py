@@ -32,3 +32,8 @@ class ConfigError(LcformerError, ValueError):
 class CorruptFileError(LcformerError, ValueError):
     """A checkpoint, prepared array or record whose bytes are damaged (truncated, empty, or
     not matching the SHA-256 digest stored with it); the message says how to get it back."""
+
+
+class TrainingDivergedError(LcformerError, ArithmeticError):
+    """The network's loss became infinite or NaN: its weights overflowed (a learning rate too
+    high for the data); the message says at which epoch and what to lower."""

@@ -144,6 +144,17 @@ def test_expected_calibration_error() -> None:
     # 80% confident, right 3 times in 4: a gap of 0.05 over all four.
     p = np.array([[0.8, 0.2], [0.8, 0.2], [0.2, 0.8], [0.8, 0.2]])
     assert expected_calibration_error(y, p) == pytest.approx(0.05)
+    assert np.isnan(expected_calibration_error(y, np.full((4, 2), np.nan)))  # not a crash
+
+
+@pytest.mark.parametrize("name", ["accuracy", "macro avg", "weighted avg"])
+def test_a_class_named_like_a_total_gets_its_own_scores(name) -> None:
+    """scikit-learn's report keeps its totals among the class names."""
+    m = classification_metrics(np.array([0, 1, 1]), np.array([0, 1, 0]), [name, "b"])
+    assert m.per_class[name] == {"precision": 0.5, "recall": 1.0,
+                                 "f1-score": pytest.approx(2 / 3), "support": 1.0}
+    assert m.per_class["b"] == {"precision": 1.0, "recall": 0.5,
+                                "f1-score": pytest.approx(2 / 3), "support": 2.0}
 
 
 def test_trim_padding_cuts_batches_to_their_last_real_token() -> None:

@@ -244,3 +244,16 @@ def test_nothing_classified_is_a_failure(tiny_run, tmp_path, capsys) -> None:
     assert main(["predict", str(tiny_run), str(stars), "--out", str(out), "--quiet"]) == 0
     assert pd.read_csv(out)["id"].tolist() == ["fine"]
     assert not (tmp_path / "p_unclassified.csv").exists()
+
+
+def test_the_reason_for_too_few_points_names_the_models_least() -> None:
+    """A model prepared with --min-points 20: a star of 10 points has "fewer than 20"."""
+    from lcformer.data.prepared import PrepareConfig
+    from lcformer.evaluation.predict import unclassified_stars
+
+    lcs = LightCurves.from_list([("star10", "V", np.arange(10.0), np.full(10, 12.0),
+                                  np.full(10, 0.01))])
+    config = PrepareConfig(cleaning=CleaningConfig(min_points=20))
+    cleaned = lcs.select(np.zeros(1, dtype=bool))  # cleaning kept nothing
+    reasons = unclassified_stars(lcs, cleaned, [], config)
+    assert reasons["reason"].tolist() == ["no usable points after cleaning (fewer than 20 left)"]

@@ -38,6 +38,10 @@ def test_ablation_rows_baseline_and_continuing(tiny_synthetic, tmp_path, monkeyp
     long = pd.read_csv(out / "ablation.csv")
     star_rows = long[long["step"] != "research"]
     assert star_rows["n_test_stars"].nunique() == 1  # the same test stars
+    test_ids = {folder: sorted(pd.read_csv(out / folder / "split" / "test_predictions.csv",
+                                           dtype={"id": str})["id"])
+                for folder in ("folded", "trees", "baseline")}
+    assert test_ids["folded"] == test_ids["trees"] == test_ids["baseline"]
     table = (out / "ablation.md").read_text()
     assert "research encoder" in table and "+ folded at the period" in table
     assert "+ and with gradient-boosted trees (the default)" in table

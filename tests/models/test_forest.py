@@ -223,3 +223,9 @@ def test_trees_need_a_sane_size() -> None:
         ModelConfig(name="periodic", boosting=-1)
     with pytest.raises(ConfigError, match="extra_trees"):
         ModelConfig(name="periodic", extra_trees=-1)
+
+
+def test_weight_is_not_chosen_from_probabilities_that_are_not_numbers() -> None:
+    labels = np.array([0, 1])
+    with pytest.raises(ValueError, match="not all finite"):
+        choose_weight(np.full((2, 2), np.nan), np.full((2, 2), 0.5), labels)

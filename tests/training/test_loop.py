@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lcformer.data.splits import WindowSet
+from lcformer.errors import TrainingDivergedError
 from lcformer.evaluation.metrics import window_probabilities
 from lcformer.models import build_model
 from lcformer.training.checkpoints import load_checkpoint
@@ -121,6 +122,15 @@ def test_history_csv_has_one_row_per_epoch(tmp_path) -> None:
         assert float(row["train_loss"]) == pytest.approx(mem["train_loss"])
     assert (tmp_path / "best.safetensors").is_file()
     assert (tmp_path / "last.safetensors").is_file()
+
+
+def test_a_diverging_network_stops_with_the_epoch_and_what_to_lower(tmp_path) -> None:
+    """NaN weights score as "always the first class" and would have been kept as the best."""
+    with pytest.raises(TrainingDivergedError, match=r"diverged at epoch 1 \(train_loss nan\)"
+                       r".*lower --lr \(now 1e\+30\)"):
+        train(model(), toy_set(16), toy_set(6, seed=1), ["a", "b"],
+              config(lr=1e30, clip_grad=None), run_dir=tmp_path, progress=False)
+    assert not (tmp_path / "best.safetensors").exists()
 
 
 def test_early_stopping_stops_before_the_planned_epochs(tmp_path) -> None:

@@ -13,9 +13,9 @@ import numpy as np
 import torch
 from sklearn.metrics import (
     accuracy_score,
-    classification_report,
     confusion_matrix,
     f1_score,
+    precision_recall_fscore_support,
     precision_score,
     recall_score,
 )
@@ -23,6 +23,8 @@ from sklearn.metrics import (
 from lcformer.models import LightCurveClassifier
 
 TensorOrArray = TypeVar("TensorOrArray", np.ndarray, torch.Tensor)
+#: Each class's scores in ``Metrics.per_class`` (scikit-learn's report's names).
+PER_CLASS_SCORES = ("precision", "recall", "f1-score", "support")
 
 
 def real_lengths(mask: np.ndarray | torch.Tensor) -> np.ndarray:
@@ -119,7 +121,7 @@ class Metrics:
 def expected_calibration_error(y_true: np.ndarray, probs: np.ndarray, bins: int = 15) -> float:
     """Top-label ECE: the confidence-weighted gap between confidence and accuracy, over
     ``bins`` equal-width confidence bins (Guo et al. 2017). 0 means calibrated."""
-    if len(y_true) == 0:
+    if len(y_true) == 0 or not np.isfinite(probs).all():  # no bin holds a NaN confidence
         return float("nan")
     confidence = probs.max(1)
     correct = probs.argmax(1) == y_true
@@ -147,8 +149,9 @@ def classification_metrics(y_true: np.ndarray, y_pred: np.ndarray, classes: list
                        confusion=[[0] * len(classes) for _ in classes],
                        ece=None if probs is None else nan)
     kwargs: dict[str, Any] = {"labels": labels, "zero_division": 0}
-    report = classification_report(y_true, y_pred, target_names=classes, output_dict=True,
-                                   **kwargs)
+    # By index: classification_report's dict puts its totals ("accuracy", "macro avg") among
+    # the class names, so a class of that name would get them.
+    table = precision_recall_fscore_support(y_true, y_pred, average=None, **kwargs)
     occurring = {"labels": np.union1d(y_true, y_pred).astype(int).tolist(), "zero_division": 0}
 
     def macro(score) -> float:
@@ -161,7 +164,8 @@ def classification_metrics(y_true: np.ndarray, y_pred: np.ndarray, classes: list
         macro_precision=macro(precision_score),
         macro_recall=macro(recall_score),
         n=len(y_true),
-        per_class={c: {k: float(v) for k, v in report[c].items()} for c in classes},
+        per_class={c: {k: float(v[i]) for k, v in zip(PER_CLASS_SCORES, table, strict=True)}
+                   for i, c in enumerate(classes)},
         confusion=confusion_matrix(y_true, y_pred, labels=labels).tolist(),
         ece=None if probs is None else expected_calibration_error(y_true, probs),
     )

@@ -102,7 +102,7 @@ def predict_stars(model: LightCurveClassifier, metadata: dict[str, Any], lcs: Li
             bar.update(part.n_stars)
     if not chunks:
         tables = [_empty_table(metadata, config)]
-        skipped = [unclassified_stars(lcs, lcs, [], config.tokens)]
+        skipped = [unclassified_stars(lcs, lcs, [], config)]
     return Predictions(_concat(tables), _concat(skipped), report)
 
 
@@ -134,7 +134,7 @@ def _predict_chunk(model: LightCurveClassifier, metadata: dict[str, Any], lcs: L
     cleaned, foreign = in_model_bands(cleaned, bands, report)
     if cleaned.n_curves == 0:  # nothing to make samples of
         return _empty_table(metadata, config), unclassified_stars(
-            lcs, cleaned, [], config.tokens, foreign, bands)
+            lcs, cleaned, [], config, foreign, bands)
     info = SampleInfo(bands, list(metadata.get("extra_names", [])),
                       None, metadata.get("feature_span"))
     samples, info = make_samples(cleaned, config, report, info=info, n_jobs=n_jobs)
@@ -157,7 +157,7 @@ def _predict_chunk(model: LightCurveClassifier, metadata: dict[str, Any], lcs: L
     table["flag"] = signal_flags(cleaned, table["id"].to_numpy(dtype=object),
                                  table["fap"].to_numpy() if "fap" in table else None, flags)
     return table, unclassified_stars(lcs, cleaned, table["id"].to_numpy(dtype=object),
-                                     config.tokens, foreign, bands)
+                                     config, foreign, bands)
 
 
 def in_model_bands(lcs: LightCurves, bands: list[str],
@@ -214,10 +214,12 @@ def trained_reading(metadata: dict[str, Any]) -> ReadConfig:
 
 def unclassified_stars(raw: LightCurves, cleaned: LightCurves,
                        classified: Collection[str] | np.ndarray,
-                       tokens: TokenConfig, foreign: Collection[str] = (),
+                       config: PrepareConfig, foreign: Collection[str] = (),
                        bands: Collection[str] = ()) -> pd.DataFrame:
-    """Every star of the input without a prediction, and why (in input order). ``foreign``:
-    stars whose every curve is in a band the model lacks (its ``bands``)."""
+    """Every star of the input without a prediction, and why (in input order), as the model's
+    preparation (``config``) cleans and cuts. ``foreign``: stars whose every curve is in a
+    band the model lacks (its ``bands``)."""
+    tokens, least = config.tokens, config.cleaning.min_points
     stars = pd.Index(pd.unique(pd.Series(raw.ids, dtype=object)), dtype=object)
     missing = stars[~stars.isin(list(classified))].to_numpy(dtype=object)
     if not len(missing):
@@ -235,7 +237,7 @@ def unclassified_stars(raw: LightCurves, cleaned: LightCurves,
         elif points == 0:
             reasons.append("no point read (every row flagged, or none in the input)")
         elif not pairs >= 0:  # NaN: the star is not in the cleaned curves
-            reasons.append("no usable points after cleaning (fewer than 2 left)")
+            reasons.append(f"no usable points after cleaning (fewer than {least} left)")
         elif tokens.pad_short or pairs < tokens.token_size:
             reasons.append(f"too short for one token: {int(pairs)} (dt, dm) pairs < "
                            f"w={tokens.token_size}")

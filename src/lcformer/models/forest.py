@@ -331,6 +331,8 @@ def choose_weight(network_p: np.ndarray, trees_p: np.ndarray, labels: np.ndarray
     one-standard-error rule). The trees are the stronger classifier of per-star values, so
     the network gets a share only where these stars show that it earns one; on a few dozen
     stars the lowest log-loss is mostly noise."""
+    if not (np.isfinite(network_p).all() and np.isfinite(trees_p).all()):
+        raise ValueError("choose_weight: the probabilities are not all finite")
     rows = np.arange(len(labels))
     losses = np.stack([-np.log(np.maximum((w * network_p + (1 - w) * trees_p)[rows, labels],
                                           _PROBABILITY_FLOOR)) for w in WEIGHTS], axis=1)

@@ -37,7 +37,7 @@ from tqdm.auto import tqdm
 
 from lcformer import atomic
 from lcformer.data.splits import WindowSet, class_weights
-from lcformer.errors import CorruptFileError, RunNotFoundError
+from lcformer.errors import CorruptFileError, RunNotFoundError, TrainingDivergedError
 from lcformer.evaluation.metrics import (
     classification_metrics,
     star_level,
@@ -197,6 +197,14 @@ def train(
             row |= scores
         row["seconds"] = round(time.perf_counter() - began, 3)
         row = distributed.broadcast_json(row)  # rank 0's validation: all ranks agree
+        diverged = [k for k in ("train_loss", "val_loss") if not math.isfinite(row.get(k, 0.0))]
+        if diverged:  # NaN weights would score as "always the first class", and be kept
+            where = f"{run_dir}: " if run_dir is not None else ""
+            clip = "" if config.clip_grad else " or clip the gradients (--clip-grad 1)"
+            raise TrainingDivergedError(
+                f"{where}training diverged at epoch {epoch + 1} ({diverged[0]} "
+                f"{row[diverged[0]]}): the network's weights overflowed; lower --lr (now "
+                f"{config.lr:g}){clip}")
         result.history.append(row)
 
         score = row.get("val_macro_f1", -loss if phase == "classify" else -math.inf)
