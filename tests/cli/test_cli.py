@@ -297,12 +297,13 @@ def test_predict_reads_new_stars_as_the_training_tables_were_read(tmp_path, caps
     frame["flux"] = 10 ** (-0.4 * (frame["flux"] - 23.9))  # micro-Jansky
     frame["flux_err"] = frame["flux_err"] * frame["flux"] / 1.0857362047581294
     frame["catflags"] = np.where(np.arange(len(frame)) % 7 == 3, 32768, 0)  # ZTF's bad rows
+    frame.loc[np.arange(len(frame)) % 5 == 1, "catflags"] += 4  # a bit not asked for: kept
     frame.loc[frame["catflags"] > 0, "flux"] *= 50  # ... hold nonsense
     folder = tmp_path / "survey"
     folder.mkdir()
     frame.to_csv(folder / "lightcurves.csv", index=False)
     reading = ["--columns", "id=objectId,mag=flux,err=flux_err,class=type,flag=catflags",
-               "--flux", "--zero-point", "23.9"]
+               "--flag-bits", "32768", "--flux", "--zero-point", "23.9"]
     assert main(["train", str(folder), "--work-dir", str(tmp_path / "w"), "--run-dir",
                  str(tmp_path / "run"), "--epochs", "1", "--emb", "8", "--heads", "2",
                  "--depth", "1", "--forest", "5", "--boosting", "3", "--threads", "1",
@@ -310,15 +311,15 @@ def test_predict_reads_new_stars_as_the_training_tables_were_read(tmp_path, caps
     capsys.readouterr()
     assert main(["info", str(tmp_path / "run")]) == 0
     assert ("reading     --columns id=objectId,mag=flux,err=flux_err,class=type,flag=catflags "
-            "--flux --zero-point 23.9" in capsys.readouterr().out)
+            "--flag-bits 32768 --flux --zero-point 23.9" in capsys.readouterr().out)
     table = str(folder / "lightcurves.csv")
     assert main(["predict", str(tmp_path / "run"), table, "--out", str(tmp_path / "a.csv"),
                  "--quiet"]) == 0
     assert ("reading the input as the run's training tables were read: --columns "
-            "id=objectId,mag=flux,err=flux_err,class=type,flag=catflags --flux --zero-point "
-            "23.9" in capsys.readouterr().out)
-    # The flagged rows were dropped: as if the table held none.
-    frame[frame["catflags"] == 0].to_csv(tmp_path / "good.csv", index=False)
+            "id=objectId,mag=flux,err=flux_err,class=type,flag=catflags --flag-bits 32768 "
+            "--flux --zero-point 23.9" in capsys.readouterr().out)
+    # The rows with the bit asked for were dropped: as if the table held none.
+    frame[(frame["catflags"] & 32768) == 0].to_csv(tmp_path / "good.csv", index=False)
     assert main(["predict", str(tmp_path / "run"), str(tmp_path / "good.csv"), "--out",
                  str(tmp_path / "g.csv"), "--quiet"]) == 0
     capsys.readouterr()
@@ -347,7 +348,8 @@ def test_predict_reads_new_stars_as_the_training_tables_were_read(tmp_path, caps
                                   pd.read_csv(tmp_path / "a.csv"))
     # A per-star file (read by position, no flags): the run's fluxes apply, its column names
     # do not.
-    one = frame[(frame["objectId"] == frame["objectId"].iloc[0]) & (frame["catflags"] == 0)]
+    one = frame[(frame["objectId"] == frame["objectId"].iloc[0])
+                & (frame["catflags"] & 32768 == 0)]
     one[["time", "flux", "flux_err"]].to_csv(tmp_path / "one.dat", index=False, header=False)
     assert main(["predict", str(tmp_path / "run"), str(tmp_path / "one.dat"), "--out",
                  str(tmp_path / "d.csv"), "--quiet"]) == 0

@@ -14,7 +14,7 @@ from lcformer.config import Config
 from lcformer.data.cleaning import CleaningConfig
 from lcformer.data.periods import PeriodConfig
 from lcformer.data.prepared import PrepareConfig
-from lcformer.data.reading.config import ReadConfig
+from lcformer.data.reading.config import Columns, ReadConfig
 from lcformer.data.tokens import TokenConfig
 from lcformer.data.views import ViewConfig
 from lcformer.evaluation.flags import FlagConfig
@@ -26,7 +26,8 @@ from lcformer.training.config import RunConfig, TrainConfig
 
 CONFIGS = {c.__name__: c for c in (TokenConfig, CleaningConfig, PrepareConfig, ModelConfig,
                                    TrainConfig, RunConfig, SweepConfig, ViewConfig,
-                                   PeriodConfig, ReadConfig, AblationConfig, FlagConfig)}
+                                   PeriodConfig, ReadConfig, Columns, AblationConfig,
+                                   FlagConfig)}
 
 
 def subparsers() -> dict[str, argparse.ArgumentParser]:

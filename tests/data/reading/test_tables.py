@@ -388,6 +388,39 @@ def test_flagged_rows_are_dropped_as_if_filtered_first(
     assert not report.curves
 
 
+@settings(max_examples=40, deadline=None)
+@given(flags=st.lists(st.integers(0, 2**20), min_size=1, max_size=30),
+       bits=st.integers(1, 2**20), as_text=st.booleans())
+def test_flag_bits_drop_the_rows_with_one_of_those_bits(flags: list[int], bits: int,
+                                                        as_text: bool) -> None:
+    """TESS's QUALITY with lightkurve's default bitmask, ZTF's catflags without the moon bit:
+    a row is dropped when its flag has one of the bits, as ``flag & bits != 0`` filters."""
+    frame = pd.DataFrame({"id": "a", "time": np.arange(len(flags), dtype=float), "mag": 12.0,
+                          "QUALITY": [str(f) for f in flags] if as_text else flags})
+    report = DropReport()
+    columns = Columns(flag="QUALITY", flag_bits=bits)
+    curves = from_dataframe(frame, columns=columns, report=report)
+    keep = (np.array(flags) & bits) == 0
+    np.testing.assert_array_equal(curves.time, frame.time[keep])
+    assert report.points.get("flagged", 0) == int((~keep).sum())
+
+
+def test_flag_bits_need_whole_numbers_and_keep_true_false_flags() -> None:
+    frame = pd.DataFrame({"id": "a", "time": [1.0, 2.0, 3.0], "mag": 12.0,
+                          "flag": ["true", "false", "4"]})
+    curves = from_dataframe(frame, columns=Columns(flag_bits=1))  # true drops whatever the bits
+    np.testing.assert_array_equal(curves.time, [2.0, 3.0])
+    report = DropReport()
+    from_dataframe(frame.assign(flag=[0.0, 1.5, 4.0]), columns=Columns(flag_bits=1),
+                   report=report)
+    assert "'flag': 1.5 is not a whole number, so it has no bits for --flag-bits 1" in (
+        report.problems[0]), report.problems
+    with pytest.raises(ConfigError, match="flag_bits must be 0"):
+        Columns(flag_bits=-1)
+    with pytest.raises(ConfigError, match="not ROLE=NAME"):
+        Columns.parse("flag_bits=3")  # a setting, not a column's role
+
+
 @pytest.mark.parametrize("suffix", [".csv", ".parquet"])
 def test_true_false_and_missing_flags(tmp_path: Path, suffix: str) -> None:
     """Gaia's rejected_by_variability is true/false; a missing flag is not set."""

@@ -7,7 +7,6 @@ cache key includes them (another mapping is another input).
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 
 from lcformer.config import Config, option_text, setting
@@ -15,6 +14,8 @@ from lcformer.errors import ConfigError
 
 # The --columns spelling of each Columns field ("class" is the label's usual name).
 ROLE_ALIASES = {"class": "label"}
+# The Columns fields that name a column (the others say how to read one).
+ROLES = ("id", "band", "time", "mag", "err", "label", "split", "flag")
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,10 @@ class Columns(Config):
     split: str = setting("split", "a dataset's own train/test split (optional)", cli=False)
     flag: str = setting("flag", "quality flag (optional): rows whose flag is non-zero or true "
                                 "are dropped and counted; '' reads no flag", cli=False)
+    flag_bits: int = setting(
+        0, "drop only rows whose quality flag has one of these bits set (a sum of powers of "
+           "2, as lightkurve's quality_bitmask; a true/false flag drops when true); 0: any "
+           "non-zero flag drops its row", metavar="MASK", cli=False)
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -38,6 +43,9 @@ class Columns(Config):
             raise ConfigError("columns: every column name but the flag's must be non-empty")
         if len(set(names)) != len(names):
             raise ConfigError(f"columns: a column name is used for two roles: {self.all}")
+        if self.flag_bits < 0:
+            raise ConfigError(f"flag_bits must be 0 (any non-zero flag) or a positive bit "
+                              f"mask, got {self.flag_bits}")
 
     @property
     def required(self) -> tuple[str, str, str]:
@@ -45,15 +53,13 @@ class Columns(Config):
 
     @property
     def all(self) -> tuple[str, ...]:
-        return (self.id, self.band, self.time, self.mag, self.err, self.label, self.split,
-                self.flag)
+        return tuple(getattr(self, role) for role in ROLES)
 
     @property
     def roles(self) -> dict[str, str]:
         """Column name -> its ``--columns`` role ("class" for the label)."""
         aliases = {field: alias for alias, field in ROLE_ALIASES.items()}
-        return {getattr(self, f.name): aliases.get(f.name, f.name)
-                for f in dataclasses.fields(self)}
+        return {getattr(self, role): aliases.get(role, role) for role in ROLES}
 
     def resolve(self, found: list[str]) -> Columns:
         """These names, each replaced by the column of ``found`` that matches it ignoring case
@@ -62,18 +68,18 @@ class Columns(Config):
         for name in found:
             lower.setdefault(name.lower(), []).append(name)
         changes = {}
-        for f in dataclasses.fields(self):
-            name = getattr(self, f.name)
+        for role in ROLES:
+            name = getattr(self, role)
             matches = lower.get(name.lower(), [])
             if name not in found and len(matches) == 1:
-                changes[f.name] = matches[0]
+                changes[role] = matches[0]
         return self.replace(**changes) if changes else self
 
     @classmethod
     def parse(cls, text: str) -> dict[str, str]:
         """``"id=objectId,time=mjd"`` -> ``{"id": "objectId", "time": "mjd"}``; ConfigError
         naming the valid roles otherwise."""
-        roles = [f.name for f in dataclasses.fields(cls)]
+        roles = ROLES
         mapping: dict[str, str] = {}
         for item in (i.strip() for i in text.split(",")):
             if not item:
@@ -106,6 +112,8 @@ class ReadConfig(Config):
                    in zip(self.columns.roles.items(), default.all, strict=True)
                    if name != before]
         words = [f"--columns {','.join(changed)}"] if changed else []
+        if self.columns.flag_bits:
+            words.append(option_text("flag_bits", str(self.columns.flag_bits)))
         if self.flux:
             words += ["--flux", option_text("zero_point", f"{self.zero_point:g}")]
         return " ".join(words)

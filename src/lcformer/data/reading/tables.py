@@ -273,29 +273,41 @@ def numeric_column(
 
 
 def flagged_rows(series: pd.Series, name: str, locate: Callable[[int], str],
-                 sink: DropReport) -> np.ndarray | None:
+                 sink: DropReport, bits: int = 0) -> np.ndarray | None:
     """Rows whose quality flag is set: a non-zero number or true (ZTF's ``catflags``, TESS's
-    ``QUALITY``, Gaia's ``rejected_by_variability``); a missing flag is not set. A value that
-    is neither is a problem naming its line: guessing which of a survey's words mean "bad"
+    ``QUALITY``, Gaia's ``rejected_by_variability``), or with ``bits``, a whole number with
+    one of those bits set (true still drops); a missing flag is not set. A value that is
+    neither is a problem naming its line: guessing which of a survey's words mean "bad"
     could keep bad rows or drop good ones."""
     if pd.api.types.is_bool_dtype(series):
         return series.fillna(False).to_numpy(dtype=bool)
     if pd.api.types.is_numeric_dtype(series):
         values = series.to_numpy(dtype=np.float64, na_value=np.nan)
-        return ~np.isnan(values) & (values != 0)
-    text = series.fillna("").astype(str).str.strip().str.lower()
-    words = text.map({"true": 1.0, "false": 0.0} | {w.lower(): 0.0 for w in MISSING_WORDS})
-    values = words.fillna(pd.to_numeric(text, errors="coerce")).to_numpy(dtype=np.float64)
-    bad = np.flatnonzero(np.isnan(values))
-    if len(bad):
-        row = int(bad[0])
-        sink.problem(f"{locate(row)}: column '{name}': {series.iloc[row]!r} is not a quality "
-                     f"flag (a number, 0 for good, or true/false); keep the rows you want "
-                     f"and drop the column, or name another with --columns flag=NAME (flag= "
-                     f"for none; in Python, columns=Columns(flag=...))",
-                     "unreadable_file")
+    else:  # text: true is every bit
+        text = series.fillna("").astype(str).str.strip().str.lower()
+        words = text.map({"true": -1.0, "false": 0.0} | {w.lower(): 0.0 for w in MISSING_WORDS})
+        values = words.fillna(pd.to_numeric(text, errors="coerce")).to_numpy(dtype=np.float64)
+        bad = np.flatnonzero(np.isnan(values))
+        if len(bad):
+            row = int(bad[0])
+            sink.problem(f"{locate(row)}: column '{name}': {series.iloc[row]!r} is not a "
+                         f"quality flag (a number, 0 for good, or true/false); keep the rows "
+                         f"you want and drop the column, or name another with --columns "
+                         f"flag=NAME (flag= for none; in Python, columns=Columns(flag=...))",
+                         "unreadable_file")
+            return None
+    known = ~np.isnan(values)
+    if not bits:
+        return known & (values != 0)
+    fraction = np.flatnonzero(known & (values != np.round(values)))
+    if len(fraction):
+        row = int(fraction[0])
+        sink.problem(f"{locate(row)}: column '{name}': {values[row]:g} is not a whole "
+                     f"number, so it has no bits for --flag-bits {bits}; leave --flag-bits "
+                     f"out to drop every non-zero flag", "unreadable_file")
         return None
-    return values != 0
+    whole = np.where(known, values, 0.0).astype(np.int64)
+    return (whole & bits) != 0
 
 
 def build_curves(
@@ -542,7 +554,8 @@ def _frame_to_curves(
         numbers = {k: v[keep] for k, v in numbers.items()}
     keep = None
     if columns.flag and columns.flag in frame:
-        flagged = flagged_rows(frame[columns.flag], columns.flag, locate, sink)
+        flagged = flagged_rows(frame[columns.flag], columns.flag, locate, sink,
+                               columns.flag_bits)
         if flagged is None:
             return None
         sink.drop_points("flagged", int(flagged.sum()))
