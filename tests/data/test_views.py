@@ -202,3 +202,24 @@ def test_three_bands_give_a_colour_per_pair_of_neighbouring_bands() -> None:
     gri, ri = (dict(zip(names, row, strict=True)) for row in views.scalars)
     assert gri["colour"] == pytest.approx(0.5) and gri["colour_r_i"] == pytest.approx(0.2)
     assert np.isnan(ri["colour"]) and ri["colour_r_i"] == pytest.approx(0.4)
+
+
+def test_an_unknown_error_is_its_curves_median_error_not_a_perfect_one() -> None:
+    t = np.arange(30.0)
+    mag = 15 + np.sin(t)
+    known = np.where(np.arange(30) % 2, 0.02, 0.04)
+    lcs = LightCurves.from_list([
+        ("some", "V", t, mag, np.where(np.arange(30) == 5, np.nan, known)),
+        ("none", "V", t, mag, np.full(30, np.nan)),
+    ])
+    periods = pd.DataFrame({"id": ["some", "none"], "period": [np.nan] * 2,
+                            "power": [np.nan] * 2, "fap": [np.nan] * 2})
+    views = make_views(lcs, periods, ["V"], ViewConfig(max_obs=64))
+    err = views.tokens[..., 4]
+    time = views.tokens[..., 2]
+    some = err[0][views.mask[0]][np.argsort(time[0][views.mask[0]])]
+    scale = 0.04 / some[0]  # point 0's error is 0.04
+    assert some[5] == pytest.approx(np.median(np.delete(known, 5)) / scale) and some[5] > 0
+    assert (err[1][views.mask[1]] == 0).all()  # nothing known: 0, and the scalar says so
+    names = scalar_names(["V"])
+    assert np.isnan(dict(zip(names, views.scalars[1], strict=True))["V_log_median_err"])

@@ -54,8 +54,9 @@ MIN_CHUNK_STARS = 256
 #: curves and settings change (token channels, scalars), so no stale preparation is reused.
 #: 4: shape scalars (views.harmonic_fit); features without light-curve's periodogram.
 #: 5: a colour per pair of neighbouring bands (three bands or more); a constant band beside
-#: a varying one left out of the period search. Data of one or two bands without a constant
-#: band make the samples of version 4.
+#: a varying one left out of the period search; an unknown error's token is its curve's
+#: median error, not 0. Data of one or two bands without a constant band or an unknown error
+#: make the samples of version 4.
 SAMPLES_VERSION = 5
 
 

@@ -161,7 +161,10 @@ def make_views(lcs: LightCurves, periods: pd.DataFrame, bands: list[str],
     if config.fold in ("time", "both"):
         features[:, 2] = t_rel / np.maximum(2 * span[point_star], 1e-9)
     features[:, 3] = (mag - med) / scale
-    features[:, 4] = np.where(np.isfinite(err), err / scale, 0.0)
+    # An unknown error is its curve's median error (0, "perfect", only where none is known:
+    # the band's log_median_err scalar is then unknown too).
+    typical = curve_stats["median_err"].to_numpy()[point_curve]
+    features[:, 4] = np.nan_to_num(np.where(np.isfinite(err), err, typical) / scale)
     # Differences to the previous point of the same curve (cleaned curves are time-sorted).
     first = np.zeros(lcs.n_points, bool)
     first[lcs.offsets[:-1][lcs.lengths > 0]] = True
