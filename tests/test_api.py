@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 from sklearn.base import clone
@@ -11,11 +12,11 @@ from sklearn.model_selection import cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
 
-from lcformer.api import Classifier, StarSamples, as_light_curves, star_ids
+from lcformer.api import Classifier, StarSamples, _labels_per_curve, as_light_curves, star_ids
 from lcformer.data.lightcurves import LightCurves
 from lcformer.data.synthetic import SyntheticConfig, make_synthetic
 from lcformer.data.tokens import TokenConfig
-from lcformer.errors import NothingToTrainError
+from lcformer.errors import ConfigError, InputError, NothingToTrainError
 from lcformer.models.config import ModelConfig
 from lcformer.training.config import RunConfig, TrainConfig
 
@@ -101,6 +102,7 @@ def test_save_load_gives_identical_probabilities(fitted, curves, tmp_path) -> No
     assert (loaded.predict(lcs) == fitted.predict(lcs)).all()
     # Its training settings come back: a clone trains as the saved model was trained.
     assert clone(loaded).run_config().train == fitted.run_config().train
+    assert loaded.model.n_extra is None  # a size the data gives, as in an unfitted one
 
 
 def test_fit_needs_labels(curves) -> None:
@@ -207,6 +209,54 @@ def test_integer_labels_keep_their_type_and_order_missing_ones_are_unlabelled(cu
     labelled = StarSamples(curves)[np.flatnonzero(names != "gaussian_process")]
     truth = y[names != "gaussian_process"]  # ints: compared with ints, not with text
     assert clf.score(labelled, truth) == np.mean(clf.predict(labelled) == truth)
+
+
+def test_labels_by_star_id_are_matched_by_id_not_position(curves, tmp_path) -> None:
+    """A Series indexed by id (or a dict) in another order labels each star by its id; a
+    column vector is one label per star; 1 and "1" cannot be two classes of one name."""
+    names = curves.star_table()["label"].to_numpy()
+    ids = star_ids(curves)
+    unlabelled = curves.with_labels(None)
+    for y in (pd.Series(names, index=ids)[::-1], dict(zip(ids[::-1], names[::-1],
+                                                          strict=True)), names[:, None]):
+        np.testing.assert_array_equal(_labels_per_curve(unlabelled, y), names)
+    clf = Classifier(**QUICK, val_fraction=0.3).fit(unlabelled, pd.Series(names, index=ids))
+    assert clf.classes_.tolist() == CLASSES and clf.report_.n_curves_dropped == 0
+    with pytest.raises(ConfigError, match="2 of 30 stars have no label"):
+        clf.fit(curves.with_labels(None), pd.Series(names, index=ids)[2:])
+    with pytest.raises(ConfigError, match="two classes of one name"):
+        clf.fit(curves.with_labels(None), np.array([1, "1"] * 15, dtype=object))
+    with pytest.raises(ConfigError, match="got shape"):
+        clf.fit(curves.with_labels(None), np.stack([names, names], axis=1))
+    assert Classifier.load(clf.save(tmp_path / "model")).val_fraction == 0.3  # kept
+
+
+def test_score_counts_an_unclassified_star_as_wrong_with_number_classes(curves) -> None:
+    """predict gives None for it, which scikit-learn's accuracy_score could not sort."""
+    names = curves.star_table()["label"].to_numpy()
+    y = np.array([CLASSES.index(n) for n in names])
+    clf = Classifier(**QUICK).fit(curves.with_labels(None), y)
+    lcs = mixed(curves.with_labels(None))
+    truth = np.array([0, 1, 2, 0, 1])
+    predicted = clf.predict(lcs)
+    assert predicted[3] is None  # "tiny": too short
+    assert clf.score(lcs, truth) == np.mean([p == t for p, t in zip(predicted, truth,
+                                                                    strict=True)])
+
+
+def test_a_table_of_many_stars_needs_their_ids(fitted, curves) -> None:
+    """An astropy table whose id column has another name is not one star of pooled points,
+    nor are ids 1 and "1" one star."""
+    from astropy.table import Table
+
+    frame = curves.to_frame().rename(columns={"id": "source_id"})
+    with pytest.raises(InputError, match="no 'id' column among"):
+        fitted.predict(Table.from_pandas(frame))
+    mixed_ids = curves.to_frame()
+    mixed_ids["id"] = np.where(mixed_ids["id"] == "syn-000001", 1, mixed_ids["id"])
+    mixed_ids.loc[mixed_ids["id"] == "syn-000002", "id"] = "1"
+    with pytest.raises(InputError, match="ids 1 and '1' have the same text"):
+        fitted.predict(mixed_ids)
 
 
 def test_integer_labels_survive_save_and_load(curves, tmp_path) -> None:

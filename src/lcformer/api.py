@@ -30,13 +30,15 @@ from lcformer.data.cleaning import CleaningConfig
 from lcformer.data.lightcurves import LightCurves, ragged_ranges
 from lcformer.data.periods import PeriodConfig
 from lcformer.data.prepared import PrepareConfig, build
+from lcformer.data.reading.config import Columns
 from lcformer.data.report import DropReport
 from lcformer.data.splits import carve_validation
 from lcformer.data.tokens import TokenConfig
 from lcformer.data.views import ViewConfig
-from lcformer.errors import ConfigError
+from lcformer.errors import ConfigError, InputError
 from lcformer.evaluation.predict import Predictions, predict_stars
 from lcformer.models import LightCurveClassifier, ModelConfig
+from lcformer.models.config import DATA_SIZES
 from lcformer.models.registry import spec
 from lcformer.training.checkpoints import save_checkpoint
 from lcformer.training.loop import TrainConfig, TrainResult
@@ -96,6 +98,11 @@ def as_light_curves(data: Any, report: DropReport | None = None) -> LightCurves:
         if not isinstance(data, Table):
             raise TypeError(f"expected LightCurves, a pandas DataFrame or an astropy Table, "
                             f"got {type(data).__name__}")
+        if Columns().resolve(list(data.colnames)).id not in data.colnames:
+            # from_astropy would read it as one star: every star's points pooled into one.
+            raise InputError(f"the {type(data).__name__}: no 'id' column among "
+                             f"{list(data.colnames)}; name each point's star in an 'id' "
+                             f"column (one star's table: from_astropy(table, id=NAME))")
         lcs = from_astropy(data, report=read)
     finish(read, None, f"the {type(data).__name__}")
     if report is not None:
@@ -181,7 +188,8 @@ class Classifier(ClassifierMixin, BaseEstimator):
         # The checkpoint keeps the values too, so that a loaded model predicts 2 and 10,
         # not "2" and "10" (JSON holds numbers; other values stay their text).
         self.metadata_: dict[str, Any] = {**fitted.metadata,
-                                          "class_values": _json_values(self.classes_)}
+                                          "class_values": _json_values(self.classes_),
+                                          "val_fraction": self.val_fraction}
         self.history_: TrainResult = fitted.result
         self.report_: DropReport = data.report
         return self
@@ -231,8 +239,16 @@ class Classifier(ClassifierMixin, BaseEstimator):
         lcs = as_light_curves(X)
         per_curve = lcs.labels if y is None else _labels_per_curve(lcs, y)
         truth = pd.Series(per_curve, index=lcs.ids).groupby(level=0, sort=False).first()
-        truth = np.array(truth.reindex(star_ids(lcs)).tolist())  # numbers: a number dtype
-        return super().score(lcs, truth, sample_weight)
+        truth = truth.reindex(star_ids(lcs)).to_numpy(dtype=object)
+        if pd.isna(truth).any():
+            raise ConfigError(f"score needs every star's label: {int(pd.isna(truth).sum())} "
+                              f"of {len(truth)} have none (give y, or a label column)")
+        # Here, not scikit-learn's accuracy_score: it cannot sort the None of an unclassified
+        # star among number classes (such a star is simply wrong), and labels read from a
+        # table are text where y gave numbers.
+        right = [p is not None and p != "" and _label_text(t) == _label_text(p)
+                 for t, p in zip(truth, self.predict(lcs), strict=True)]
+        return float(np.average(right, weights=sample_weight))
 
     # ------------------------------------------------------------------ files
     def save(self, folder: str | Path) -> Path:
@@ -252,13 +268,14 @@ class Classifier(ClassifierMixin, BaseEstimator):
         prepared = (PrepareConfig.from_dict(metadata["prepare"])  # star models' views
                     if metadata.get("prepare", {}).get("inputs") == "stars" else None)
         clf = cls(ModelConfig.from_dict(metadata["model"]).replace(
-                      n_classes=None, n_features=None, max_tokens=None),
+                      **dict.fromkeys(DATA_SIZES)),
                   train=RunConfig.from_dict(run).train if run else None,
                   tokens=TokenConfig.from_dict(metadata["tokens"]),
                   cleaning=CleaningConfig.from_dict(metadata["cleaning"]),
                   views=prepared.views if prepared else None,
                   periods=prepared.periods if prepared else None,
-                  features=prepared.features if prepared else None)
+                  features=prepared.features if prepared else None,
+                  val_fraction=metadata.get("val_fraction", cls().val_fraction))
         clf.model_, clf.metadata_ = model, metadata
         # A Python-API fit stored y's values; a CLI run has its labels' text.
         clf.classes_ = _natural_order(list(metadata.get("class_values", metadata["classes"])))
@@ -278,12 +295,33 @@ def _with_labels(lcs: LightCurves, y: np.ndarray | None) -> tuple[LightCurves, d
     text = np.array(["" if gone else _label_text(v) for v, gone in zip(values, missing,
                                                                        strict=True)],
                     dtype=object)
-    return lcs.with_labels(text), {_label_text(v): v for v in values[~missing]}
+    value_of: dict[str, Any] = {}
+    for v in values[~missing]:
+        if value_of.setdefault(_label_text(v), v) != v:  # the pipeline keeps labels as text
+            raise ConfigError(f"y holds {value_of[_label_text(v)]!r} and {v!r}, two classes "
+                              f"of one name: give them one type")
+    return lcs.with_labels(text), value_of
 
 
-def _labels_per_curve(lcs: LightCurves, y: np.ndarray) -> np.ndarray:
-    y = np.asarray(y, dtype=object)
+def _labels_per_curve(lcs: LightCurves, y: Any) -> np.ndarray:
+    """One label per curve from ``y``: a Series indexed by star id or a mapping (by id), or
+    a sequence in ``star_ids`` order or per curve."""
     stars = star_ids(lcs)
+    if isinstance(y, dict) or (isinstance(y, pd.Series)
+                               and not isinstance(y.index, pd.RangeIndex)):
+        by_id = pd.Series(y, dtype=object)
+        by_id.index = by_id.index.map(str)  # ids are read as text
+        absent = [s for s in stars if s not in by_id.index]
+        if absent or by_id.index.has_duplicates:
+            raise ConfigError(f"y, by star id: {len(absent)} of {len(stars)} stars have no "
+                              f"label (first: {absent[:3]})" if absent else
+                              "y, by star id: an id is given twice")
+        return by_id.reindex(lcs.ids).to_numpy()
+    y = np.asarray(y, dtype=object)
+    if y.ndim == 2 and y.shape[1] == 1:  # a column vector, as scikit-learn accepts
+        y = y[:, 0]
+    if y.ndim != 1:
+        raise ConfigError(f"y must be one label per star or per curve, got shape {y.shape}")
     if len(y) == len(stars) and len(stars) != lcs.n_curves:
         return pd.Series(y, index=stars).reindex(lcs.ids).to_numpy()
     if len(y) != lcs.n_curves:

@@ -25,7 +25,8 @@ RESEARCH_L2 = 0.1
 _POSITIVE_INTS = ("emb", "heads", "ff_mult", "depth", "head_hidden_mult", "rnn_units",
                   "rnn_layers", "harmonics", "ensemble")
 _NON_NEGATIVE_INTS = ("forest", "boosting", "extra_trees")
-_FROM_DATA = ("n_classes", "n_features", "max_tokens", "n_extra")
+#: Sizes that ``for_data`` takes from the prepared data, not from the user.
+DATA_SIZES = ("n_classes", "n_features", "max_tokens", "n_extra")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -91,7 +92,7 @@ class ModelConfig(Config):
         for key in _NON_NEGATIVE_INTS:
             if getattr(self, key) < 0:
                 raise ConfigError(f"{key} must be 0 or more, got {getattr(self, key)}")
-        for key in _FROM_DATA:
+        for key in DATA_SIZES:
             value = getattr(self, key)
             if value is not None and value < (0 if key == "n_extra" else 1):
                 raise ConfigError(f"{key} must be a positive integer, got {value}")

@@ -560,10 +560,21 @@ def _frame_to_curves(
             return None
         sink.drop_points("flagged", int(flagged.sum()))
         keep = ~flagged
+    ids = frame[columns.id]
+    if ids.dtype == object and pd.api.types.infer_dtype(ids, skipna=True) != "string":
+        # Stars are named by their id's text: 1 and "1" would be one star.
+        uniques = pd.unique(ids)
+        text = pd.Index(uniques).astype(str)
+        if text.has_duplicates:
+            pair = [u for u in uniques if str(u) == text[text.duplicated()][0]][:2]
+            sink.problem(f"{name}: column '{columns.id}': ids {pair[0]!r} and {pair[1]!r} "
+                         f"have the same text, so they would be one star; give the ids one "
+                         f"type", "unreadable_file")
+            return None
     n = len(frame)
     bands = frame[columns.band].fillna("") if columns.band in frame else np.full(n, "", object)
     return build_curves(
-        ids=frame[columns.id].astype(str),
+        ids=ids.astype(str),
         bands=bands.astype(str) if isinstance(bands, pd.Series) else bands,
         time=numbers[columns.time],
         mag=numbers[columns.mag],
