@@ -220,6 +220,7 @@ def test_labels_by_star_id_are_matched_by_id_not_position(curves, tmp_path) -> N
     for y in (pd.Series(names, index=ids)[::-1], dict(zip(ids[::-1], names[::-1],
                                                           strict=True)), names[:, None]):
         np.testing.assert_array_equal(_labels_per_curve(unlabelled, y), names)
+    assert star_ids(curves.to_frame()).tolist() == ids.tolist()  # of a table too
     clf = Classifier(**QUICK, val_fraction=0.3).fit(unlabelled, pd.Series(names, index=ids))
     assert clf.classes_.tolist() == CLASSES and clf.report_.n_curves_dropped == 0
     with pytest.raises(ConfigError, match="2 of 30 stars have no label"):

@@ -45,8 +45,10 @@ from lcformer.training.loop import TrainConfig, TrainResult
 from lcformer.training.runs import RunConfig, check_trainable, fit, load_model
 
 
-def star_ids(lcs: LightCurves) -> np.ndarray:
-    """Star ids in order of first appearance: the row order of predictions."""
+def star_ids(data: Any) -> np.ndarray:
+    """Star ids in order of first appearance: the row order of predictions (``data``: what
+    ``fit`` and ``predict`` take)."""
+    lcs = data if isinstance(data, LightCurves) else as_light_curves(data)
     return np.array(pd.unique(lcs.ids), dtype=object)
 
 
