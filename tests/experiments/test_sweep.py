@@ -282,3 +282,20 @@ def test_cli_sweep(tiny_synthetic, tmp_path, capsys) -> None:
 
     assert main([*args, "--heads", "3"]) == 2
     assert "divisible" in capsys.readouterr().err
+
+
+def test_a_baseline_folder_of_other_test_stars_is_refused(prepared, tmp_path) -> None:
+    """A reused sweep folder whose baseline was tested on another preparation's stars (same
+    split kind and seeds) would put its scores beside runs on other stars."""
+    from lcformer.errors import ConfigMismatchError
+    from lcformer.experiments.baseline import run_baseline, save_baseline
+
+    config = dataclasses.replace(TWO_BY_TWO, baseline=True)
+    split, seed, train = sweep.repeat_split(config, "seed0")
+    folder = save_baseline(tmp_path / "baseline" / "seed0",
+                           run_baseline(prepared, split=split, seed=seed, model_seed=train.seed))
+    sweep._check_baseline(prepared, config, "seed0", folder)  # its own: accepted
+    fewer, _ = prepare("tiny", lambda report: make_synthetic(dataclasses.replace(
+        TINY, n_per_class=9)), "h2", PREPARE, tmp_path / "prepared")
+    with pytest.raises(ConfigMismatchError, match="tested on other stars"):
+        sweep._check_baseline(fewer, config, "seed0", folder)

@@ -45,6 +45,7 @@ import pandas as pd
 
 from lcformer import __version__, atomic
 from lcformer.data.prepared import PreparedDataset
+from lcformer.data.splits import assign_splits
 from lcformer.errors import ConfigMismatchError
 from lcformer.evaluation.records import RunRecord, read_metrics, read_records
 from lcformer.experiments.baseline import run_baseline, save_baseline
@@ -206,6 +207,12 @@ def _check_baseline(data: PreparedDataset, config: SweepConfig, repeat: str,
         raise ConfigMismatchError(
             f"{run_dir} holds a baseline made on another split or seed than this sweep's; "
             f"use another sweep folder (or remove that run folder)")
+    test = data.stars["id"].astype(str).to_numpy()[assign_splits(data, split, split_seed)
+                                                   == "test"]
+    if "test_ids" in info and info["test_ids"] != sorted(test.tolist()):
+        raise ConfigMismatchError(
+            f"{run_dir} holds a baseline tested on other stars than this sweep's (another "
+            f"preparation of the data); use another sweep folder (or remove that run folder)")
 
 
 def long_frame(rows: Sequence[dict[str, Any]]) -> pd.DataFrame:
