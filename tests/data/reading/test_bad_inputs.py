@@ -38,7 +38,10 @@ def test_catalogue_of_bad_files_reads_what_is_readable() -> None:
     assert report.problems == [
         f"{BAD}/empty.csv:1: empty file",
         f"{BAD}/text_in_numbers.csv:3: column 2 (mag): 'abc' is not a number",
-        f"{BAD}/wrong_columns.csv:2: column 1 (time): 'V1' is not a number",
+        f"{BAD}/wrong_columns.csv:1: the header ['star', 'jd', 'flux'] does not name one time "
+        f"and one mag column (and at most one err): name them time (or jd, hjd, mjd, bjd), "
+        f"mag and err, or leave the header out to read the columns as time, mag[, err] in "
+        f"that order",
         f"{BAD}/catalog.csv:10: file 'missing.csv' not found in {BAD}",
     ]
 
@@ -56,7 +59,7 @@ def test_without_report_every_problem_is_raised() -> None:
     with pytest.raises(InputError) as caught:
         _read(None)
     message = str(caught.value)
-    for name in ("empty.csv:1", "text_in_numbers.csv:3", "wrong_columns.csv:2", "catalog.csv:10"):
+    for name in ("empty.csv:1", "text_in_numbers.csv:3", "wrong_columns.csv:1", "catalog.csv:10"):
         assert name in message
 
 

@@ -41,6 +41,27 @@ def test_parse_formats() -> None:
     assert np.isnan(e).all()
 
 
+@pytest.mark.parametrize("header", ["mag,err,hjd", "MAG_V err_v HJD", "airmass,mjd,mag,sigma"])
+def test_a_header_names_the_columns(header: str) -> None:
+    """Read by the names a header gives, not by position: "mag,err,hjd" gave times from the
+    magnitudes."""
+    names = header.replace(",", " ").split()
+    rows = {"mag": [12.1, 12.3], "err": [0.1, 0.2], "hjd": [2450001.5, 2450002.5],
+            "airmass": [1.2, 1.3]}
+    rows |= {"mag_v": rows["mag"], "err_v": rows["err"], "mjd": rows["hjd"],
+             "sigma": rows["err"]}
+    sep = "," if "," in header else " "
+    text = header + "\n" + "\n".join(sep.join(str(rows[n.lower()][i]) for n in names)
+                                     for i in range(2)) + "\n"
+    t, m, e = parse_columns(text)
+    np.testing.assert_array_equal(t, [2450001.5, 2450002.5])
+    np.testing.assert_array_equal(m, [12.1, 12.3])
+    np.testing.assert_array_equal(e, [0.1, 0.2])
+    with pytest.raises(FileProblem, match="does not name one time and one mag") as caught:
+        parse_columns("hjd,V,eV\n1,12,0.1\n")  # V: a magnitude, but not by a name it knows
+    assert caught.value.line == 1
+
+
 def test_empty_fields_are_missing_values_and_gzip_is_read() -> None:
     """pandas writes NaN as an empty field: one missing value, not a lost star."""
     text = "t,mag,err\n1,12.0,\n2,,0.1\n,12.5,0.1\n4, ,0.2\r\n5,13.0,0.1\n"

@@ -225,14 +225,14 @@ def parse_columns(data: bytes | str) -> tuple[np.ndarray, np.ndarray, np.ndarray
     text = data.decode("utf-8", errors="replace") if isinstance(data, bytes) else data
     if not text.strip():
         raise FileProblem(1, "empty file", "empty_file")
-    header_line, first_line, first = 0, 0, ""
+    header_line, first_line, first, names = 0, 0, "", []
     for line_no, line in enumerate(io.StringIO(text), start=1):  # header lines only
         content = line.split("#", 1)[0].strip()
         if not content:
             continue
         if not any(_is_number(t) for t in _split(content)):
             if header_line == 0:
-                header_line = line_no
+                header_line, names = line_no, _split(content)
                 flags = [t for t in _split(content) if is_flag_name(t)]
                 if flags:
                     raise FileProblem(line_no, f"a quality-flag column {flags[0]!r}: a "
@@ -251,7 +251,10 @@ def parse_columns(data: bytes | str) -> tuple[np.ndarray, np.ndarray, np.ndarray
     n_columns = len(_split(first))
     if n_columns < 2:
         raise FileProblem(first_line, f"found {n_columns} column, need time, mag[, err]")
-    usecols = (0, 1, 2) if n_columns >= 3 else (0, 1)
+    # time, mag[, err]: by the header's names where it has a header, else by position.
+    wanted = (_columns_named(names, header_line) if names else
+              (0, 1, 2) if n_columns >= 3 else (0, 1))
+    usecols = tuple(sorted(wanted))
     # Every column read where there are no others: NumPy then refuses a row with more
     # fields (a decimal comma, a shifted row), which it drops silently from a usecols read.
     strict = n_columns == len(usecols)
@@ -261,8 +264,37 @@ def parse_columns(data: bytes | str) -> tuple[np.ndarray, np.ndarray, np.ndarray
                             ndmin=2, dtype=np.float64)
     except ValueError as error:
         raise _diagnose(text, header_line, usecols, error, strict) from None
-    err = values[:, 2] if n_columns >= 3 else np.full(len(values), np.nan)
-    return values[:, 0].copy(), values[:, 1].copy(), np.ascontiguousarray(err)
+    time, mag, *err = (values[:, usecols.index(c)] for c in wanted)
+    err = err[0] if err else np.full(len(values), np.nan)
+    return time.copy(), mag.copy(), np.ascontiguousarray(err)
+
+
+#: Header names of a per-star file's columns (lower case; a band or unit may follow an
+#: underscore: mag_v, hjd_2450000).
+_TIME_NAMES = ("time", "t", "jd", "hjd", "mjd", "bjd", "btjd", "bkjd", "date", "dateobs")
+_MAG_NAMES = ("mag", "m", "magnitude")
+_ERR_NAMES = ("err", "error", "magerr", "mag_err", "emag", "e_mag", "sigma", "e", "dmag")
+
+
+def _columns_named(names: list[str], line: int) -> tuple[int, ...]:
+    """The columns of time, mag[, err] that a header names; refused where it does not name
+    them (read by position, a header "mag,err,hjd" gave times from the magnitudes)."""
+    def role(name: str) -> str | None:
+        key = name.lower().strip("\"'")
+        for found, options in (("err", _ERR_NAMES), ("time", _TIME_NAMES),
+                               ("mag", _MAG_NAMES)):
+            if key in options or any(key.startswith(o + "_") for o in options):
+                return found
+        return None
+
+    roles = [role(n) for n in names]
+    where = {r: [i for i, got in enumerate(roles) if got == r] for r in ("time", "mag", "err")}
+    if len(where["time"]) != 1 or len(where["mag"]) != 1 or len(where["err"]) > 1:
+        raise FileProblem(line, f"the header {names} does not name one time and one mag "
+                          f"column (and at most one err): name them time (or jd, hjd, mjd, "
+                          f"bjd), mag and err, or leave the header out to read the columns "
+                          f"as time, mag[, err] in that order")
+    return (where["time"][0], where["mag"][0], *where["err"])
 
 
 # ---------------------------------------------------------------------- sources
