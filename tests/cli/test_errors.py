@@ -156,6 +156,34 @@ def test_an_unexpected_exception_is_an_internal_error(monkeypatch, capsys) -> No
                                 "rerun with --debug for the traceback (a bug: please report it)"]
 
 
+def test_a_path_the_system_refuses_is_the_users_error_naming_it(tmp_path, capsys) -> None:
+    """A work folder that is a file, an output whose folder cannot be made: exit 2 naming
+    the path, before any work where it can be checked first (not an internal error)."""
+    a_file = tmp_path / "afile"
+    a_file.write_text("x")
+    assert main(["prepare", str(BAD / "path_catalog"), "--work-dir", str(a_file),
+                 "--quiet"]) == EXIT_USER
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and err[0].startswith(f"lcformer: error: {a_file}"), err
+    assert main(["predict", str(LEGACY_RUN), str(BAD / "path_catalog"), "--out",
+                 str(a_file / "p.csv"), "--quiet"]) == EXIT_USER
+    assert capsys.readouterr().err.splitlines() == [
+        f"lcformer: error: {a_file / 'p.csv'}: cannot make its folder (File exists); give "
+        f"--out a path you can write to"]
+
+
+@pytest.mark.parametrize(("argv", "words"), [
+    (["--device", "gpu"], "device must be auto, cpu, cuda or cuda:N, got 'gpu'"),
+    (["--min-period", "-1"], "min_period must be positive"),
+    (["--min-period", "10", "--max-period", "1"], "max_period (1.0) must exceed min_period"),
+])
+def test_impossible_values_are_the_users_error(tmp_path, capsys, argv, words) -> None:
+    assert main(["train", str(BAD / "path_catalog"), "--work-dir", str(tmp_path), "--quiet",
+                 *argv]) == EXIT_USER
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and words in err[0], err
+
+
 def test_interrupted_is_130(monkeypatch, capsys) -> None:
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt

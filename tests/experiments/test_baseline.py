@@ -196,3 +196,17 @@ def test_the_features_periodogram_reaches_the_preparations_shortest_period(resul
     config = PREPARE.replace(periods=PeriodConfig(min_period=0.5))
     data, _ = prepare("easy", lambda report: easy_curves(n_per_class=6), "h2", config, tmp_path)
     assert run_baseline(data, "auto", seed=0).info["features"]["min_period_days"] == 0.5
+
+
+def test_a_split_without_test_stars_is_refused(tmp_path) -> None:
+    """A dataset's own split column that says train for every star: nothing to score (it
+    crashed in the imputer on 0 rows)."""
+    from lcformer.errors import NothingToTrainError
+
+    curves = easy_curves(n_per_class=4)
+    all_train = LightCurves(curves.ids, curves.bands, curves.offsets, curves.time, curves.mag,
+                            curves.err, curves.labels,
+                            np.full(curves.n_curves, "train", dtype=object))
+    data, _ = prepare("alltrain", lambda report: all_train, "h", PREPARE, tmp_path)
+    with pytest.raises(NothingToTrainError, match="has no test stars"):
+        run_baseline(data, "auto", seed=0)

@@ -228,6 +228,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     config = config_from_args(RunConfig, args, run_preset(args))
     config.check_runnable()  # before the data is prepared
+    distributed.device(config.train.device)  # a device this machine lacks: refused here too
     if args.resume and args.run_dir:  # refused before preparing the data, nothing written
         check_resumable(Path(args.run_dir), config)
     with distributed.session(config.train.device):
@@ -301,11 +302,13 @@ def cmd_predict(args: argparse.Namespace) -> int:
         write_unclassified,
     )
     from lcformer.evaluation.streaming import partition_paths
+    from lcformer.training.distributed import device
     from lcformer.training.runs import load_model
 
     options = {"device": given(args, TrainConfig).get("device", TrainConfig().device),
                "pad_short": given(args, TokenConfig).get("pad_short"),
                "flags": config_from_args(FlagConfig, args), "n_jobs": args.jobs}
+    device(options["device"])  # a device this machine lacks: refused before any work
     partitions = [] if args.input in REGISTRY else partition_paths(args.input)
     if partitions:
         return predict_partitioned(args, partitions, options)
@@ -676,7 +679,8 @@ EXIT_STATUS = """exit status:
   0    done
   1    nothing produced (prepare kept 0 stars, predict classified 0), or predict left
        out input it could not read (incomplete)
-  2    an error in the input, the options or a file (one line on stderr naming it)
+  2    an error in the input, the options or a file, or a path the system refused (one
+       line on stderr naming it)
   3    an internal error: a bug (rerun with --debug for the traceback and report it)
   130  interrupted (Ctrl-C)
   141  the output's reader stopped reading (lcformer ... | head)"""
@@ -692,6 +696,17 @@ class _Parser(argparse.ArgumentParser):
 def _one_line(error: BaseException) -> str:
     text = "; ".join(line.strip() for line in str(error).splitlines() if line.strip())
     return text or type(error).__name__
+
+
+def _refused_path(error: OSError) -> str:
+    """'PATH: reason; what to do' for a file or folder the system refused."""
+    reason = error.strerror or _one_line(error)
+    if error.filename is None:
+        return f"{reason}; check the paths given and the free space"
+    path = Path(os.fsdecode(error.filename))
+    if path.name.startswith(".") and ".tmp" in path.name:  # an atomic write's temporary file
+        return f"{path.parent}: cannot write there ({reason}); give a folder you can write to"
+    return f"{path}: {reason}; check the path, and that it can be read or written"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -715,6 +730,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if debug:
             traceback.print_exc()
         print(f"lcformer: error: {_one_line(error)}", file=sys.stderr)
+        return EXIT_USER
+    except OSError as error:  # the system refused a path (no such folder, no permission,
+        if debug:             # a full disk): the user's to fix, not a bug
+            traceback.print_exc()
+        print(f"lcformer: error: {_refused_path(error)}", file=sys.stderr)
         return EXIT_USER
     except Exception as error:  # a bug: say so in one line, the traceback on request
         if debug:

@@ -88,6 +88,7 @@ from scipy import special
 from lcformer.config import Config, setting
 from lcformer.data.lightcurves import LightCurves
 from lcformer.data.report import DropReport
+from lcformer.errors import ConfigError
 
 Engine = Literal["finufft", "nifty-ls"]
 # Degrees of freedom a band's fit uses: a mean, and at each frequency a sine and a cosine.
@@ -160,22 +161,22 @@ class PeriodConfig(Config):
     def __post_init__(self) -> None:
         super().__post_init__()
         if not self.min_period > 0:
-            raise ValueError(f"min_period must be positive, got {self.min_period}")
+            raise ConfigError(f"min_period must be positive, got {self.min_period}")
         if self.max_period is not None and not self.max_period > self.min_period:
-            raise ValueError(f"max_period ({self.max_period}) must exceed min_period "
-                             f"({self.min_period})")
+            raise ConfigError(f"max_period ({self.max_period}) must exceed min_period "
+                              f"({self.min_period})")
         if not self.oversampling >= 1:
-            raise ValueError(f"oversampling must be at least 1, got {self.oversampling}")
+            raise ConfigError(f"oversampling must be at least 1, got {self.oversampling}")
         if self.n_peaks < 1 or self.n_candidates < self.n_peaks:
-            raise ValueError("need n_peaks >= 1 and n_candidates >= n_peaks")
+            raise ConfigError("need n_peaks >= 1 and n_candidates >= n_peaks")
         if self.min_points < FIT_DOF + 1:
-            raise ValueError(f"min_points must be at least {FIT_DOF + 1}")
+            raise ConfigError(f"min_points must be at least {FIT_DOF + 1}")
         if self.engine not in ("finufft", "nifty-ls"):
-            raise ValueError(f"engine must be 'finufft' or 'nifty-ls', got {self.engine!r}")
+            raise ConfigError(f"engine must be 'finufft' or 'nifty-ls', got {self.engine!r}")
         if self.grid_size_ratio is not None and not self.grid_size_ratio > 1:
-            raise ValueError("grid_size_ratio must be above 1")
+            raise ConfigError("grid_size_ratio must be above 1")
         if self.coarse not in ("", "gls", "schuster"):
-            raise ValueError(f"coarse must be 'gls' or 'schuster', got {self.coarse!r}")
+            raise ConfigError(f"coarse must be 'gls' or 'schuster', got {self.coarse!r}")
 
     @property
     def coarse_statistic(self) -> Literal["gls", "schuster"]:

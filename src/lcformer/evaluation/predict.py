@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -263,11 +264,21 @@ TABLE_FORMATS = {".csv": "csv", ".parquet": "parquet", ".json": "json"}
 
 
 def check_table_path(path: Path) -> str:
-    """The format ``path``'s extension names, or a ConfigError (before any work is done)."""
+    """The format ``path``'s extension names, or a ConfigError, and a folder it can be
+    written in (made if missing), before any work is done: not lost predictions after it."""
     kind = TABLE_FORMATS.get(path.suffix.lower())
     if kind is None:
         raise ConfigError(f"{path}: unknown output format {path.suffix or '(no extension)'!r}; "
                           f"use {', '.join(TABLE_FORMATS)}")
+    folder = path.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot make its folder ({error.strerror or error}); "
+                          f"give --out a path you can write to") from None
+    if not os.access(folder, os.W_OK):
+        raise ConfigError(f"{path}: its folder cannot be written; give --out a path you can "
+                          f"write to")
     return kind
 
 

@@ -67,6 +67,10 @@ class RunRecord:
         if self.budget is not None and stars.get("val") == 0:
             note += ("; no validation stars: the epoch kept had the lowest training loss"
                      + (", the trees' weight is 0.5" if "weight" in used else ""))
+        if not s["n"]:  # a split without test stars (a dataset's own, all "train")
+            return (f"{self.dataset} / {self.model}: no test stars in this split, so no test "
+                    f"scores ({cost}, {self.hardware}){note}; --split stratified holds some "
+                    f"out")
         return (f"{self.dataset} / {self.model}: star-level test accuracy {s['accuracy']:.3f}, "
                 f"macro-F1 {s['macro_f1']:.3f} on {s['n']} stars ({cost}, {self.hardware})"
                 f"{note}")

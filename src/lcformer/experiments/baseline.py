@@ -87,6 +87,11 @@ def run_baseline(data: PreparedDataset, split: str = "auto", seed: int = 0,
     stars = data.stars
     star_ids = stars["id"].astype(str).to_numpy()
     parts = assign_splits(data, split, seed)
+    if not (parts == "test").any():
+        raise NothingToTrainError(f"{data.name}: split {split!r} has no test stars (a "
+                                  f"dataset's own split column may say train for every "
+                                  f"star), so the baseline has nothing to score; give --split "
+                                  f"stratified")
     classes = data.classes
     lookup = {c: i for i, c in enumerate(classes)}
     y = np.array([lookup[c] for c in stars["label"]], dtype=np.int64)

@@ -11,6 +11,8 @@ from lcformer.config import Config, option_text, setting
 from lcformer.errors import ConfigError
 from lcformer.models.config import ModelConfig
 
+DEVICE_PATTERN = re.compile(r"auto|cpu|cuda(:\d+)?")
+
 
 @dataclass(frozen=True)
 class TrainConfig(Config):
@@ -58,6 +60,8 @@ class TrainConfig(Config):
         if self.clip_grad is not None and self.clip_grad < 0:  # 0, as none: no clipping
             raise ConfigError(f"clip_grad must be 0 or more (0 or none: no clipping), got "
                               f"{self.clip_grad}")
+        if not DEVICE_PATTERN.fullmatch(self.device):
+            raise ConfigError(f"device must be auto, cpu, cuda or cuda:N, got {self.device!r}")
         if not 0 <= self.label_smoothing < 1:
             raise ConfigError(f"label_smoothing must be from 0 up to (not including) 1, got "
                               f"{self.label_smoothing}")

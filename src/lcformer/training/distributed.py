@@ -15,12 +15,15 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import torch
 import torch.distributed as dist
+
+from lcformer.errors import ConfigError
 
 
 def launched() -> bool:
@@ -101,9 +104,20 @@ def device(name: str) -> torch.device:
     """The device ``name`` means for this process: under torchrun on CUDA, one GPU a rank."""
     if name == "auto":
         name = "cuda" if torch.cuda.is_available() else "cpu"
+    if re.fullmatch(r"cuda(:\d+)?", name):
+        index = int(name.partition(":")[2] or 0)
+        if not torch.cuda.is_available() or index >= torch.cuda.device_count():
+            found = (f"{torch.cuda.device_count()} CUDA device(s)" if torch.cuda.is_available()
+                     else "no CUDA device (or a CPU build of torch)")
+            raise ConfigError(f"--device {name}: this machine has {found}; give --device "
+                              f"cpu, or auto (CUDA where present)")
     if is_distributed() and name == "cuda":
         return torch.device("cuda", local_rank())
-    return torch.device(name)
+    try:
+        return torch.device(name)
+    except RuntimeError:
+        raise ConfigError(f"--device {name}: not a device; give auto, cpu, cuda or "
+                          f"cuda:N") from None
 
 
 def _collective_device() -> torch.device:

@@ -437,6 +437,16 @@ def test_true_false_and_missing_flags(tmp_path: Path, suffix: str) -> None:
     assert from_dataframe(as_text).n_points == 3
 
 
+def test_spaces_around_an_id_do_not_make_another_star() -> None:
+    """CSV's "a, b": 'syn-1 ' is the star 'syn-1', as its label would be; counted."""
+    frame = pd.DataFrame({"id": ["syn-1", "syn-1 ", " syn-2", "syn-2"],
+                          "time": [1.0, 2.0, 1.0, 2.0], "mag": 12.0})
+    report = DropReport()
+    curves = from_dataframe(frame, report=report)
+    assert curves.ids.tolist() == ["syn-1", "syn-2"] and curves.lengths.tolist() == [2, 2]
+    assert report.events["id_spaces_removed"] == 2
+
+
 def test_a_flag_column_left_unread_is_counted() -> None:
     """ZTF's catflags without --columns flag=catflags: every row is used, and the report says
     a quality flag was there."""

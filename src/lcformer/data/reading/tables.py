@@ -310,6 +310,29 @@ def flagged_rows(series: pd.Series, name: str, locate: Callable[[int], str],
     return (whole & bits) != 0
 
 
+def _id_text(ids: pd.Series, column: str, name: str, sink: DropReport) -> np.ndarray | None:
+    """Each row's star id as text, as stars are named everywhere, without spaces around it
+    (CSV's "a, b": 'syn-1 ' and 'syn-1' are one star, as their labels are; counted as
+    ``id_spaces_removed`` rows). Ids of one text but another type (1 and "1") are a problem:
+    they would be one star."""
+    codes, uniques = pd.factorize(ids)
+    text = pd.Index(uniques).astype(str)
+    if text.has_duplicates:
+        pair = [u for u in uniques if str(u) == text[text.duplicated()][0]][:2]
+        sink.problem(f"{name}: column '{column}': ids {pair[0]!r} and {pair[1]!r} have the "
+                     f"same text, so they would be one star; give the ids one type",
+                     "unreadable_file")
+        return None
+    stripped = text.str.strip()
+    changed = np.asarray(stripped != text)
+    if changed.any():
+        sink.note("id_spaces_removed", int(changed[codes[codes >= 0]].sum()))
+        text = stripped
+    out = np.asarray(text, dtype=object)[codes]
+    out[codes < 0] = "nan"  # as astype(str) named a missing id (rows without one are gone)
+    return out
+
+
 def build_curves(
     ids: np.ndarray | pd.Series,
     bands: np.ndarray | pd.Series,
@@ -560,21 +583,13 @@ def _frame_to_curves(
             return None
         sink.drop_points("flagged", int(flagged.sum()))
         keep = ~flagged
-    ids = frame[columns.id]
-    if ids.dtype == object and pd.api.types.infer_dtype(ids, skipna=True) != "string":
-        # Stars are named by their id's text: 1 and "1" would be one star.
-        uniques = pd.unique(ids)
-        text = pd.Index(uniques).astype(str)
-        if text.has_duplicates:
-            pair = [u for u in uniques if str(u) == text[text.duplicated()][0]][:2]
-            sink.problem(f"{name}: column '{columns.id}': ids {pair[0]!r} and {pair[1]!r} "
-                         f"have the same text, so they would be one star; give the ids one "
-                         f"type", "unreadable_file")
-            return None
+    ids = _id_text(frame[columns.id], columns.id, name, sink)
+    if ids is None:
+        return None
     n = len(frame)
     bands = frame[columns.band].fillna("") if columns.band in frame else np.full(n, "", object)
     return build_curves(
-        ids=ids.astype(str),
+        ids=ids,
         bands=bands.astype(str) if isinstance(bands, pd.Series) else bands,
         time=numbers[columns.time],
         mag=numbers[columns.mag],
