@@ -155,3 +155,15 @@ def test_data_inside_the_work_folder_is_still_input(tmp_path) -> None:
     assert before == fingerprint_files([folder])
     (folder / "labels.csv").write_text("id,class\ns0,X\ns1,X\ns2,X\n")
     assert fingerprint_files([folder], tmp_path / "work") != before
+
+
+def test_two_tables_in_one_folder_are_refused(tmp_path) -> None:
+    """lightcurves.parquet and lightcurves.csv: which one is meant? Not one read silently."""
+    from lcformer.data.datasets import long_table_file
+    from lcformer.errors import InputError
+
+    (tmp_path / "lightcurves.parquet").write_bytes(b"")
+    assert long_table_file(tmp_path) == tmp_path / "lightcurves.parquet"
+    (tmp_path / "lightcurves.csv").write_text("id,time,mag\n")
+    with pytest.raises(InputError, match=r"holds lightcurves\.parquet and lightcurves\.csv"):
+        long_table_file(tmp_path)

@@ -160,6 +160,7 @@ def test_a_rerun_with_other_settings_is_refused(model, tmp_path) -> None:
 def test_what_counts_as_a_folder_of_partitions(tmp_path) -> None:
     paths = write_partitions(new_stars(1), tmp_path / "parts", 2)
     (tmp_path / "parts" / "_common_metadata").write_bytes(b"")  # as Dask writes
+    (tmp_path / "parts" / "README.md").write_text("# my survey\n")  # never a light curve
     assert partition_paths(tmp_path / "parts") == paths
     (tmp_path / "parts" / "labels.csv").write_text("id,class\n")  # a dataset folder
     assert partition_paths(tmp_path / "parts") == []

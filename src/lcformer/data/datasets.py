@@ -23,7 +23,7 @@ from lcformer.data.prepared import PrepareConfig, PreparedDataset, fingerprint_f
 from lcformer.data.reading.config import Columns
 from lcformer.data.report import DropReport
 from lcformer.data.tokens import PRESETS, TokenConfig
-from lcformer.errors import DatasetNotFoundError
+from lcformer.errors import DatasetNotFoundError, InputError
 
 DATA_DIR_ENV = "LCFORMER_DATA_DIR"
 WORK_DIR_ENV = "LCFORMER_WORK_DIR"
@@ -65,9 +65,13 @@ LONG_TABLES = ("lightcurves.parquet", "lightcurves.csv", "lightcurves.csv.gz",
 
 
 def long_table_file(folder: Path) -> Path:
-    """The table of a long-table folder (the first of ``LONG_TABLES`` present)."""
-    return next((folder / f for f in LONG_TABLES if (folder / f).exists()),
-                folder / LONG_TABLES[0])
+    """The table of a long-table folder (the one of ``LONG_TABLES`` present); two are an
+    error, not one of them read and the other left unseen."""
+    present = [folder / f for f in LONG_TABLES if (folder / f).exists()]
+    if len(present) > 1:
+        raise InputError(f"{folder}: holds {' and '.join(p.name for p in present)}; keep the "
+                         f"one table to read and move the other out")
+    return present[0] if present else folder / LONG_TABLES[0]
 
 
 def _long_table(folder: Path, report: DropReport, columns: Columns | None = None) -> LightCurves:

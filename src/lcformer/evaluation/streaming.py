@@ -46,6 +46,7 @@ from lcformer import atomic
 from lcformer.data.lightcurves import LightCurves
 from lcformer.data.reading.config import ReadConfig
 from lcformer.data.reading.flux import to_magnitudes
+from lcformer.data.reading.per_star import NOT_LIGHT_CURVES
 from lcformer.data.reading.tables import SeenStars, read_long_table
 from lcformer.data.report import DropReport
 from lcformer.errors import ConfigError, ConfigMismatchError, InputError
@@ -67,7 +68,8 @@ STRING_COLUMNS = ("id", "predicted", "flag", "reason")
 def partition_paths(folder: str | Path) -> list[Path]:
     """The Parquet partitions of ``folder``, by path; [] unless it is a folder holding only
     Parquet files, at any depth (hive-style ``key=value/`` folders, as LSDB writes them;
-    hidden and ``_``-prefixed names aside, as Dask and Spark write them).
+    hidden and ``_``-prefixed names aside, as Dask and Spark write them, and files that are
+    never light curves: a README.md, a schema's .json).
 
     A dataset folder (a table beside ``labels.csv``) is not a folder of partitions.
     """
@@ -76,9 +78,11 @@ def partition_paths(folder: str | Path) -> list[Path]:
         return []
     files = [p for p in folder.rglob("*") if p.is_file() and not any(
         part.startswith((".", "_")) for part in p.relative_to(folder).parts)]
-    if not files or any(p.suffix.lower() != ".parquet" for p in files):
+    data = [p for p in files if p.suffix.lower() == ".parquet"
+            or p.suffix.lower() not in NOT_LIGHT_CURVES]
+    if not data or any(p.suffix.lower() != ".parquet" for p in data):
         return []
-    return sorted(files)
+    return sorted(data)
 
 
 def output_names(paths: Sequence[Path]) -> list[Path]:

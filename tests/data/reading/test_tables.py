@@ -437,6 +437,17 @@ def test_true_false_and_missing_flags(tmp_path: Path, suffix: str) -> None:
     assert from_dataframe(as_text).n_points == 3
 
 
+@pytest.mark.parametrize("separator", [";", "\t"])
+def test_a_csv_of_another_separator_says_so(tmp_path: Path, separator: str) -> None:
+    """Not "map yours with --columns", which cannot help."""
+    path = tmp_path / "lc.csv"
+    path.write_text(separator.join(["id", "time", "mag"]) + "\n" + separator.join(
+        ["a", "1", "12"]) + "\n")
+    report = DropReport()
+    assert read_long_table(path, report=report).n_curves == 0
+    assert f"its values seem separated by {separator!r}" in report.problems[0]
+
+
 def test_spaces_around_an_id_do_not_make_another_star() -> None:
     """CSV's "a, b": 'syn-1 ' is the star 'syn-1', as its label would be; counted."""
     frame = pd.DataFrame({"id": ["syn-1", "syn-1 ", " syn-2", "syn-2"],

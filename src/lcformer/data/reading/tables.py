@@ -528,6 +528,15 @@ def _check_columns(present: list[str], columns: Columns, name: str, sink: DropRe
                    found: list[str] | None = None) -> bool:
     required = columns.required if required is None else required
     missing = [c for c in required if c not in present]
+    listed = present if found is None else found
+    separator = next((sep for sep in (";", "\t", "|") if len(listed) == 1
+                      and sep in listed[0]), None)
+    if missing and separator is not None:  # one column named "id;time;mag": not a comma CSV
+        sink.problem(f"{name}: found one column {listed[0]!r}: its values seem separated by "
+                     f"{separator!r}, and lcformer reads comma-separated CSV; convert the "
+                     f"file (in pandas: pd.read_csv(path, sep={separator!r}).to_csv(...)) or "
+                     f"give it as Parquet", "unreadable_file")
+        return False
     if missing:
         roles = columns.roles
         optional = [c for c in (columns.band, columns.err, columns.label, columns.split,
