@@ -448,6 +448,17 @@ def test_a_csv_of_another_separator_says_so(tmp_path: Path, separator: str) -> N
     assert f"its values seem separated by {separator!r}" in report.problems[0]
 
 
+def test_a_header_naming_a_column_twice_is_refused(tmp_path: Path) -> None:
+    """pandas reads "mag,mag" as mag and mag.1: the errors were then lost unseen."""
+    path = tmp_path / "lc.csv"
+    path.write_text("id,time,mag,mag\na,1,12,0.1\n")
+    report = DropReport()
+    assert read_long_table(path, report=report).n_curves == 0
+    assert report.problems == [f"{path}:1: the header names 'mag' twice; rename one"]
+    path.write_text("id,time,mag,mag.1\na,1,12,0.1\n")  # a name of its own: read
+    assert read_long_table(path).n_points == 1
+
+
 def test_spaces_around_an_id_do_not_make_another_star() -> None:
     """CSV's "a, b": 'syn-1 ' is the star 'syn-1', as its label would be; counted."""
     frame = pd.DataFrame({"id": ["syn-1", "syn-1 ", " syn-2", "syn-2"],

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import re
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -407,13 +408,17 @@ def build_curves(
     )
 
 
-
-
-
-
 # ---------------------------------------------------------------------- internals
 
 
+def _named_twice(path: Path, found: list[str]) -> str | None:
+    """A header name given twice (pandas reads "mag,mag" as mag and mag.1), or None."""
+    renamed = [n for n in found if (m := re.fullmatch(r"(.+)\.\d+", n)) and m[1] in found]
+    if not renamed:
+        return None
+    raw = pd.read_csv(path, header=None, nrows=1, dtype=str, keep_default_na=False)
+    names = raw.iloc[0].tolist()
+    return next((n for n in names if names.count(n) > 1), None)
 
 
 def _read_table_file(path: Path, columns: Columns, sink: DropReport,
@@ -438,8 +443,12 @@ def _read_table_file(path: Path, columns: Columns, sink: DropReport,
                 sink.problem(cannot_read(path, error), "unreadable_file")
                 return None
         if is_csv(path):
-            use = _usable([str(c) for c in pd.read_csv(path, nrows=0).columns], columns,
-                          required, path, sink)
+            found = [str(c) for c in pd.read_csv(path, nrows=0).columns]
+            if twice := _named_twice(path, found):  # pandas renames the second mag.1
+                sink.problem(f"{path}:1: the header names {twice!r} twice; rename one",
+                             "unreadable_file")
+                return None
+            use = _usable(found, columns, required, path, sink)
             if use is None:
                 return None
             text_columns = (columns.id, columns.band, columns.label, columns.split)
