@@ -118,7 +118,7 @@ def test_fit_with_y_and_too_short_curves(curves) -> None:
     y = curves.labels.copy()
     short = Classifier(ModelConfig(name="encoder", emb=8, heads=2),
                        tokens=TokenConfig(window=60, stride=30), epochs=1)
-    with pytest.raises(NothingToTrainError, match="0 windows"):
+    with pytest.raises(NothingToTrainError, match="0 samples in 0 class"):
         short.fit(curves.with_labels(None), y)
 
 

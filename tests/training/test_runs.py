@@ -421,3 +421,17 @@ def test_a_blank_or_misspelled_split_value_names_the_stars(tmp_path) -> None:
                                          r"test .*e\.g\. .*'Train'.*use --split stratified"):
         assign_splits(data, "auto", 0)
     assert len(assign_splits(data, "stratified", 0)) == len(data.stars)
+
+
+def test_one_class_says_what_a_classifier_needs(tmp_path) -> None:
+    """Not "What was dropped:; nothing dropped": the labels name one class."""
+    from lcformer.data.prepared import PrepareConfig, build
+    from lcformer.training.runs import check_trainable
+
+    t = np.arange(30.0)
+    lcs = LightCurves.from_list([(f"s{i}", "V", t, np.sin(t + i), np.full(30, .1))
+                                 for i in range(4)], labels=["rr"] * 4)
+    data = build("one", lcs, PrepareConfig(inputs="stars", features=False))
+    with pytest.raises(NothingToTrainError, match=r"4 samples in 1 class\(es\) \(rr\) after "
+                       r"cleaning; a classifier needs 2 or more; nothing was dropped"):
+        check_trainable(data)

@@ -96,9 +96,13 @@ def checkpoint_metadata(model: ModelConfig, data: PreparedDataset,
 
 def check_trainable(data: PreparedDataset) -> None:
     if len(data) == 0 or len(data.classes) < 2:
+        dropped = data.report.format().strip()
+        why = ("nothing was dropped: the labels name fewer than 2 classes"
+               if dropped == "nothing dropped" else f"what was dropped:\n{dropped}")
         raise NothingToTrainError(
-            f"{data.name}: {len(data)} windows in {len(data.classes)} classes after "
-            f"cleaning and tokenising; nothing to train on. What was dropped:\n{data.report}")
+            f"{data.name}: {len(data)} samples in {len(data.classes)} class(es) "
+            f"({', '.join(data.classes) or 'none'}) after cleaning; a classifier needs 2 or "
+            f"more; {why}")
 
 
 @dataclass

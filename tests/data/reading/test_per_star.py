@@ -77,6 +77,7 @@ def test_empty_fields_are_missing_values_and_gzip_is_read() -> None:
 
 @pytest.mark.parametrize(("text", "line", "reason", "words"), [
     ("", 1, "empty_file", "empty"),
+    ("\x00\x01binary\x00", 1, "unreadable_file", "not a text file"),  # lost: not empty
     ("# only a comment\n", 1, "empty_file", "no data"),
     ("1.0\n2.0\n", 1, "unreadable_file", "column"),
     ("1,2,3\n2,3\n", 2, "unreadable_file", "found 2 columns"),

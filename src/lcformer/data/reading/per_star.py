@@ -225,6 +225,9 @@ def parse_columns(data: bytes | str) -> tuple[np.ndarray, np.ndarray, np.ndarray
     text = data.decode("utf-8", errors="replace") if isinstance(data, bytes) else data
     if not text.strip():
         raise FileProblem(1, "empty file", "empty_file")
+    if "\x00" in text:  # a binary file (Thumbs.db, .npy, bz2): not an empty one, and no text
+        raise FileProblem(1, "not a text file (binary data); a light curve is CSV or "
+                          "whitespace-separated text, optionally gzipped")
     header_line, first_line, first, names = 0, 0, "", []
     for line_no, line in enumerate(io.StringIO(text), start=1):  # header lines only
         content = line.split("#", 1)[0].strip()
