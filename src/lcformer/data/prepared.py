@@ -316,7 +316,7 @@ def build(name: str, raw: LightCurves, config: PrepareConfig, input_hash: str = 
     report = report if report is not None else DropReport()
     stage("cleaning")
     cleaned, report = clean(raw, config.cleaning, report)
-    cleaned = filter_labels(cleaned, config, report)
+    cleaned = filter_labels(cleaned, config, report, name)
     stage("tokens")
     samples, info = make_samples(cleaned, config, report, n_jobs=n_jobs)
     lcs, samples = drop_small_classes(cleaned, samples, config.min_class_windows, report,
@@ -430,11 +430,14 @@ def write_parquet(table: pd.DataFrame, path: Path) -> None:
     pq.write_table(pa.Table.from_pandas(table, preserve_index=False).combine_chunks(), path)
 
 
-def filter_labels(lcs: LightCurves, config: PrepareConfig, report: DropReport) -> LightCurves:
+def filter_labels(lcs: LightCurves, config: PrepareConfig, report: DropReport,
+                  name: str = "this dataset") -> LightCurves:
     """Drop curves without a usable label, counted: preparing is for training."""
     if lcs.labels is None:
-        raise NothingToTrainError("this dataset has no labels, so there is nothing to train "
-                                  "on; to classify its stars use `lcformer predict`")
+        raise NothingToTrainError(f"{name}: no labels (a class column, a labels.csv of id,class "
+                                  f"beside a table, or a catalogue of per-star files), so "
+                                  f"there is nothing to train on; to classify its stars use "
+                                  f"`lcformer predict`")
     unlabelled = lcs.labels == ""
     report.drop_curves("no_label", int(unlabelled.sum()))
     keep = ~unlabelled

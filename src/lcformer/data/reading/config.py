@@ -7,6 +7,7 @@ cache key includes them (another mapping is another input).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from lcformer.config import Config, option_text, setting
@@ -104,6 +105,11 @@ class ReadConfig(Config):
         8.9, "with --flux: the magnitude of a flux of 1 in your units (default: 8.9, AB "
              "magnitudes of fluxes in Jy; 16.4 for mJy, 23.9 for uJy, a survey's zero point "
              "for counts)")
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if not math.isfinite(self.zero_point):  # every magnitude would be NaN or infinite
+            raise ConfigError(f"zero_point must be a finite number, got {self.zero_point}")
 
     def options(self) -> str:
         """The command-line options that give this reading ('' for the defaults)."""
