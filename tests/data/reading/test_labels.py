@@ -59,3 +59,14 @@ def test_conflicting_labels_list_the_ids_identical_ones_are_counted(tmp_path: Pa
     report = DropReport()
     assert set(read_long_table(table, labels, report=report).labels) == {"A"}
     assert report.events == Counter(duplicate_label_row=8)
+
+
+def test_a_labels_header_matches_ignoring_case(tmp_path: Path) -> None:
+    """ID,Class,Split: matched as the tables' columns are (TIME, MAG)."""
+    table = tmp_path / "lc.csv"
+    TABLE.to_csv(table, index=False)
+    labels = tmp_path / "labels.csv"
+    labels.write_text("ID,Class,Split\na,Mira,train\nb,Cepheid,test\n")
+    curves = read_long_table(table, labels)
+    assert list(curves.labels) == ["Cepheid", "Mira"] and list(curves.splits) == ["test",
+                                                                                 "train"]

@@ -419,6 +419,8 @@ def test_flag_bits_need_whole_numbers_and_keep_true_false_flags() -> None:
         Columns(flag_bits=-1)
     with pytest.raises(ConfigError, match="not ROLE=NAME"):
         Columns.parse("flag_bits=3")  # a setting, not a column's role
+    with pytest.raises(ConfigError, match=r"id is given twice \('a' and 'b'\)"):
+        Columns.parse("id=a,time=t,id=b")  # not the last one, unseen
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".parquet"])

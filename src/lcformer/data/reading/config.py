@@ -85,11 +85,14 @@ class Columns(Config):
         for item in (i.strip() for i in text.split(",")):
             if not item:
                 continue
-            role, sep, name = (s.strip() for s in item.partition("="))
-            role = ROLE_ALIASES.get(role, role)
+            given, sep, name = (s.strip() for s in item.partition("="))
+            role = ROLE_ALIASES.get(given, given)
             if not sep or not (name or role == "flag") or role not in roles:
                 raise ConfigError(f"--columns: {item!r} is not ROLE=NAME with ROLE one of "
                                   f"{', '.join(cls().roles.values())}")
+            if role in mapping:  # the last would win, unseen
+                raise ConfigError(f"--columns: {given} is given twice ({mapping[role]!r} and "
+                                  f"{name!r})")
             mapping[role] = name
         return mapping
 

@@ -34,6 +34,17 @@ def labels_name(labels: PathLike | pd.DataFrame) -> str:
     return "labels DataFrame" if isinstance(labels, pd.DataFrame) else str(labels)
 
 
+def _case_matches(found: list[str], columns: Columns) -> dict[str, str]:
+    """Found name -> the name it matches ignoring case, as tables' columns match (ID, Class),
+    for the roles and plain names a labels table may use."""
+    resolved = columns.resolve(found)
+    plain = Columns().resolve(found)
+    pairs = [(resolved, columns), (plain, Columns())]
+    return {getattr(have, role): getattr(want, role) for have, want in pairs
+            for role in ("id", "label", "split")
+            if getattr(have, role) != getattr(want, role) and getattr(have, role) in found}
+
+
 def labels_table(labels: PathLike | pd.DataFrame, columns: Columns,
                  sink: DropReport) -> pd.DataFrame:
     """A labels table read and checked: one row per star, columns ``columns.id``,
@@ -46,6 +57,7 @@ def labels_table(labels: PathLike | pd.DataFrame, columns: Columns,
     name = labels_name(labels)
     expected = f"{columns.id},{columns.label}[,{columns.split}]"
     table = read_str_table(labels, "labels table", expected)
+    table = table.rename(columns=_case_matches(list(table.columns), columns))  # ID, Class
     # The labels may keep the plain names when the light curves' columns were mapped.
     id_column = columns.id if columns.id in table or "id" not in table else "id"
     label_column = columns.label if columns.label in table or "class" not in table else "class"
