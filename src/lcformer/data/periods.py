@@ -743,11 +743,9 @@ def find_periods(lcs: LightCurves, config: PeriodConfig | None = None, n_jobs: i
                 keep = finite[a:b]
                 t, m, e = lcs.time[a:b][keep], lcs.mag[a:b][keep], lcs.err[a:b][keep]
                 bands.append(_Band(t - middle[s], m, _weights(e, config.use_errors, events)))
-            if any(b.yy > 0 for b in bands) and not all(b.yy > 0 for b in bands):
-                # A constant band explains nothing but would count its degrees of freedom:
-                # it would lower the power and raise the false-alarm probability.
-                events["period_curves_constant"] += sum(b.yy == 0 for b in bands)
-                bands = [b for b in bands if b.yy > 0]
+            if len(varying := _varying(bands)) < len(bands):
+                events["period_curves_constant"] += len(bands) - len(varying)
+                bands = varying
             points[i], used[i] = sum(b.n for b in bands), len(bands)
             row = search.star(bands, float(span[s]))
             if row is None:  # no frequency explains anything
@@ -793,6 +791,13 @@ def find_periods(lcs: LightCurves, config: PeriodConfig | None = None, n_jobs: i
     return frame
 
 
+def _varying(bands: list[_Band]) -> list[_Band]:
+    """The bands that vary, where one does: a constant band explains nothing but would count
+    its degrees of freedom, lowering the power and raising the false-alarm probability."""
+    varying = [b for b in bands if b.yy > 0]
+    return varying or bands
+
+
 def _n_workers(n_jobs: int) -> int:
     if n_jobs == -1:
         return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
@@ -827,8 +832,7 @@ def periodogram(curves: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
         return np.empty(0), np.empty(0)  # as find_periods: no period (a grid too big to hold)
     bands = [_Band(t - 0.5 * (lo + hi), m, _weights(e, config.use_errors, events))
              for t, m, e in kept]
-    if any(b.yy > 0 for b in bands):  # as find_periods: constant bands left out
-        bands = [b for b in bands if b.yy > 0]
+    bands = _varying(bands)
     step, first, n_steps = _grid_size(span, config)
     search = _Search(config)
     dofs = np.array([b.n - FIT_DOF for b in bands], dtype=np.float64)

@@ -80,14 +80,13 @@ class Columns(Config):
     def parse(cls, text: str) -> dict[str, str]:
         """``"id=objectId,time=mjd"`` -> ``{"id": "objectId", "time": "mjd"}``; ConfigError
         naming the valid roles otherwise."""
-        roles = ROLES
         mapping: dict[str, str] = {}
         for item in (i.strip() for i in text.split(",")):
             if not item:
                 continue
             given, sep, name = (s.strip() for s in item.partition("="))
             role = ROLE_ALIASES.get(given, given)
-            if not sep or not (name or role == "flag") or role not in roles:
+            if not sep or not (name or role == "flag") or role not in ROLES:
                 raise ConfigError(f"--columns: {item!r} is not ROLE=NAME with ROLE one of "
                                   f"{', '.join(cls().roles.values())}")
             if role in mapping:  # the last would win, unseen
