@@ -54,7 +54,8 @@ def test_ablation_rows_baseline_and_continuing(tiny_synthetic, tmp_path, monkeyp
     text, _ = results_document([out], tmp_path / "docs" / "results.md", command="x")
     assert "## Ablation" in text and "| synthetic (ablation) | " in text
     assert "research encoder" in text
-    assert "(trees) |" in text  # the summary's periodic model: the default
+    assert "(trees, network weight " in text  # the summary's model: the default, its weight
+    assert "| epochs run | network weight |" in table
     assert (tmp_path / "docs" / "figures" / "ablation" / "folded_test_stars.png").is_file()
 
     again = run_ablation("synthetic", out, config, progress=False)  # read, not retrained

@@ -64,6 +64,10 @@ class RunRecord:
         stars, used = self.split.get("stars") or {}, self.split.get("used") or {}
         if (fewer := self.fewer_training_stars()) is not None:
             note += f"; trained on {fewer[0]:,} of {fewer[1]:,} training stars"
+        weight = (self.budget or {}).get("network_weight")
+        if weight is not None:  # at 0 the result is the trees': say so where it is read
+            note += (f"; network weight {weight:g}" + (" (the trees alone)" if weight == 0
+                                                        else ""))
         if self.budget is not None and stars.get("val") == 0:
             note += ("; no validation stars: the epoch kept had the lowest training loss"
                      + (", the trees' weight is 0.5" if "weight" in used else ""))

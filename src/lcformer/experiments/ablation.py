@@ -233,16 +233,22 @@ def _step(name: str) -> Step:
 
 
 def _row(record: RunRecord, step: str, repeat: str) -> dict[str, Any]:
+    budget = record.budget or {}
     return {"step": step if step != "baseline" else record.model, "repeat": repeat,
             "macro_f1": record.star["macro_f1"], "accuracy": record.star["accuracy"],
             "n_test_stars": record.star["n"], "seconds": round(record.seconds, 1),
-            "hardware": record.hardware}
+            "hardware": record.hardware, "epochs_run": budget.get("epochs_run"),
+            "network_weight": budget.get("network_weight")}
+
+
+#: ablation.csv's columns (folders of earlier versions lack the last two).
+COLUMNS = ["step", "repeat", "macro_f1", "accuracy", "n_test_stars", "seconds", "hardware",
+           "epochs_run", "network_weight"]
 
 
 def write_ablation(folder: Path, rows: list[dict[str, Any]], dataset: str, train: TrainConfig,
                    folds: int | None) -> AblationResult:
-    long = pd.DataFrame(rows, columns=["step", "repeat", "macro_f1", "accuracy", "n_test_stars",
-                                       "seconds", "hardware"])
+    long = pd.DataFrame(rows, columns=COLUMNS)
     with atomic.temporary_path(folder / "ablation.csv") as tmp:
         long.to_csv(tmp, index=False)
     markdown = ablation_table(long, dataset, train, folds)
@@ -263,20 +269,39 @@ def ablation_table(long: pd.DataFrame, dataset: str, train: TrainConfig,
     hardware = "; ".join(sorted(set(long.loc[~baseline, "hardware"].astype(str)))
                          + [f"baseline {h}" for h in
                             sorted(set(long.loc[baseline, "hardware"].astype(str)))])
+    patience = (f", early stop after {train.patience} without a better val macro-F1"
+                if train.patience else "")
+    recorded = "epochs_run" in long  # folders of earlier versions did not record them
     lines = [f"# Ablation on {dataset}", "",
-             f"Star-level test scores, {split}. Training: {train.epochs} epochs, batch "
-             f"{train.batch_size}, lr {train.lr:g} ({train.schedule}), seed {train.seed}; "
-             f"hardware: {hardware}. Rows 2-9 and the baselines share their test stars.", "",
-             "| | macro-F1 | accuracy | test stars | minutes (training) |",
-             "|---|---|---|---|---|"]
+             f"Star-level test scores, {split}. Training: {train.epochs} epochs planned"
+             f"{patience}, batch {train.batch_size}, lr {train.lr:g} ({train.schedule}), seed "
+             f"{train.seed}; hardware: {hardware}. Rows 2-9 and the baselines share their test "
+             f"stars.", "",
+             "| | macro-F1 | accuracy | test stars | minutes (training) |"
+             + (" epochs run | network weight |" if recorded else ""),
+             "|---|---|---|---|---|" + ("---|---|" if recorded else "")]
     for step in order:
         rows = long[long["step"] == step]
         if rows.empty:
             continue
+        extra = (f" {value_range(rows['epochs_run'], 'd')} | "
+                 f"{value_range(rows['network_weight'], 'g')} |" if recorded else "")
         lines.append(f"| {labels[step]} | {_mean(rows['macro_f1'], folds)} | "
                      f"{_mean(rows['accuracy'], folds)} | {int(rows['n_test_stars'].sum()):,} "
-                     f"| {rows['seconds'].sum() / 60:.1f} |")
+                     f"| {rows['seconds'].sum() / 60:.1f} |{extra}")
+    if recorded:
+        lines += ["", "Network weight: the network's share of the probabilities, beside the "
+                  "trees' (0: the trees alone); epochs run: per fold, after early stopping."]
     return "\n".join(lines) + "\n"
+
+
+def value_range(values: pd.Series, form: str) -> str:
+    """The values of a column over the folds: one, a range, or "-" where it has none."""
+    v = pd.to_numeric(values, errors="coerce").dropna()
+    if v.empty:
+        return "-"
+    low, high = (format(int(x) if form == "d" else float(x), form) for x in (v.min(), v.max()))
+    return low if low == high else f"{low}-{high}"
 
 
 def _mean(values: pd.Series, folds: int | None) -> str:

@@ -2,9 +2,10 @@
 
 A run folder is trusted by what it records: the model and its size, the classes, the data it
 was trained on (name, input fingerprint, stars per part), the token, star-view and period
-settings, the training settings, the test result, and the SHA-256 digest of every checkpoint,
-each checked against the file's bytes. Deep runs, feature-baseline runs and folders written by
-``Classifier.save`` are all described; nothing is trained or loaded onto a device.
+settings, the training settings, the test result, and the SHA-256 digest of every
+checkpoint's contents (its metadata and tensors, as stored in it), checked against them.
+Deep runs, feature-baseline runs and folders written by ``Classifier.save`` are all described;
+nothing is trained or loaded onto a device.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ class CheckpointStatus:
         if self.legacy:
             return (f"{self.name}  {size}  no digest (written before checkpoints had one): "
                     f"unverified")
-        return f"{self.name}  {size}  sha256 {self.digest}  verified"
+        return f"{self.name}  {size}  content sha256 {self.digest}  verified"
 
 
 @dataclass
@@ -165,8 +166,12 @@ def run_info(run_dir: str | Path) -> RunInfo:
                 + ([f"{forest['extra_trees']} extra trees"]
                    if forest.get("extra_trees") else []))
             trees = " and ".join([", ".join(kinds[:-1]), kinds[-1]] if len(kinds) > 1 else kinds)
+            used = (records[0].split.get("used") or {}) if records else {}
+            how = ("fixed: no validation stars" if records and not used.get("val")
+                   else "chosen on validation stars")
             ensemble += (f", with {trees} (weight of the network "
-                         f"{forest['network_weight']:g}, chosen on the validation stars)")
+                         f"{forest['network_weight']:g}, {how}"
+                         f"{'; 0: the trees alone' if forest['network_weight'] == 0 else ''})")
         add(("model", f"{model.get('name')}{size}{ensemble}\n"
                       f"{settings_text(model, skip=('name',))}"))
     elif records:

@@ -437,9 +437,15 @@ def _summary_line(long: pd.DataFrame, step: str, folds: int | None) -> str | Non
         return None
     best = max(shared, key=lambda m: shown(m, shared[m]))
     repeats = shared[best]
+    from lcformer.experiments.ablation import value_range
+
     model, baseline = shown(step, repeats), shown(best, repeats)
     some = f" ({len(repeats)}/{folds} folds)" if folds and len(repeats) < folds else ""
-    return (f"{model:.3f} ({step}){some} | {baseline:.3f} ({row_label(best)}){some} | "
+    rows = (long["step"] == step) & long["repeat"].isin(repeats)
+    weight = (value_range(long.loc[rows, "network_weight"], "g") if "network_weight" in long
+              else "-")
+    weight = "" if weight == "-" else f", network weight {weight}"  # 0: the trees alone
+    return (f"{model:.3f} ({step}{weight}){some} | {baseline:.3f} ({row_label(best)}){some} | "
             f"{model - baseline:+.3f}")
 
 

@@ -427,7 +427,9 @@ def evaluate_run(fitted: FittedRun, data: PreparedDataset, parts: np.ndarray,
         star=star_metrics.to_dict(), window=window_metrics.to_dict(),
         budget={"epochs_planned": epochs_planned(config), "epochs_run": epochs_run(result.history),
                 "stopped_early": result.stopped_early,
-                "best_epoch": best_epochs(fitted.members)})
+                "best_epoch": best_epochs(fitted.members)}
+        | ({"network_weight": fitted.metadata["forest"]["network_weight"]}
+           if "forest" in fitted.metadata else {}))
     write_records(run_dir, "deep", [record])
     return record
 
