@@ -224,7 +224,8 @@ def test_partitions_are_read_as_one_table_is(tiny_run, tmp_path, capsys) -> None
     frame.to_parquet(tmp_path / "fluxes" / "part.0.parquet", index=False)
     base = ["predict", str(tiny_run), "--device", "cpu", "--quiet"]
     mapping = ["--columns", "id=objectId,mag=flux,err=flux_err"]
-    assert main([*base, str(tmp_path / "fluxes"), "--out", str(tmp_path / "a"), *mapping]) == 2
+    # A partition of fluxes fails on its own (exit 1, incomplete; a rerun retries it).
+    assert main([*base, str(tmp_path / "fluxes"), "--out", str(tmp_path / "a"), *mapping]) == 1
     assert "look like fluxes; give --flux" in capsys.readouterr().err
     assert main([*base, str(tmp_path / "fluxes"), "--out", str(tmp_path / "b"), *mapping,
                  "--flux", "--zero-point", "23.9"]) == 0
@@ -235,3 +236,30 @@ def test_partitions_are_read_as_one_table_is(tiny_run, tmp_path, capsys) -> None
     assert converted["predicted"].tolist() == direct["predicted"].tolist()
     np.testing.assert_allclose(converted.filter(like="p_"), direct.filter(like="p_"),
                                rtol=1e-4, atol=1e-6)
+
+
+def test_a_partition_that_cannot_be_used_fails_alone_and_is_retried(model, tmp_path) -> None:
+    """Fluxes in one partition, rows without an id in another, a band only in a folder's
+    name (band=I/, as Dask's partition_on writes): no output for those (a rerun retries
+    them), the others predicted."""
+    frame = new_stars(1).to_frame()
+    ids = frame["id"].unique()
+    parts = [frame[frame["id"].isin(ids[i::3])] for i in range(3)]
+    parts[1] = parts[1].assign(mag=parts[1]["mag"] + 60)  # beyond +-40: fluxes
+    parts[2] = parts[2].astype({"id": object})
+    parts[2].loc[parts[2].index[:2], "id"] = None
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i, part in enumerate(parts):
+        part.to_parquet(folder / f"p{i}.parquet", index=False)
+    summary = predict_partitions(*model, partition_paths(folder), tmp_path / "out",
+                                 device="cpu", progress=False)
+    assert sorted(p.name for p in (tmp_path / "out").glob("*.parquet")) == ["p0.parquet"]
+    assert len(summary.failed) == 2
+    assert "look like fluxes" in summary.failed[0] and "without a star id" in summary.failed[1]
+    hive = tmp_path / "hive" / "band=I"
+    hive.mkdir(parents=True)
+    parts[0].drop(columns="band").to_parquet(hive / "part.0.parquet", index=False)
+    summary = predict_partitions(*model, partition_paths(tmp_path / "hive"), tmp_path / "h",
+                                 device="cpu", progress=False)
+    assert summary.classified == 0 and "its folders name band" in summary.failed[0]

@@ -44,7 +44,7 @@ import pandas as pd
 
 from lcformer import atomic
 from lcformer.data.lightcurves import LightCurves
-from lcformer.data.reading.config import ReadConfig
+from lcformer.data.reading.config import Columns, ReadConfig
 from lcformer.data.reading.flux import to_magnitudes
 from lcformer.data.reading.per_star import NOT_LIGHT_CURVES
 from lcformer.data.reading.tables import SeenStars, read_long_table
@@ -83,6 +83,23 @@ def partition_paths(folder: str | Path) -> list[Path]:
     if not data or any(p.suffix.lower() != ".parquet" for p in data):
         return []
     return sorted(data)
+
+
+def unread_hive_columns(path: Path, columns: Columns) -> None:
+    """Refuse a partition whose folders name a column it lacks (``band=I/part.0.parquet``, as
+    Dask's ``partition_on`` writes): each file is read on its own, so its band would be
+    lost, and its curves taken as the model's band."""
+    import pyarrow.parquet as pq
+
+    keys = [part.partition("=")[0] for part in path.parent.parts if "=" in part]
+    roles = [k for k in keys if k in columns.all or k.lower() in map(str.lower, columns.all)]
+    if roles and not set(roles) <= set(pq.read_schema(path).names):
+        missing = sorted(set(roles) - set(pq.read_schema(path).names))
+        raise InputError(f"{path}: its folders name {', '.join(missing)} (hive-style "
+                         f"{missing[0]}=...), a column its rows lack; lcformer reads each "
+                         f"partition's own columns: write them into the files (Dask: "
+                         f"to_parquet without partition_on), or use classify_partitions on "
+                         f"dd.read_parquet(folder)")
 
 
 def output_names(paths: Sequence[Path]) -> list[Path]:
@@ -214,17 +231,23 @@ def predict_partitions(model: LightCurveClassifier, metadata: dict[str, Any],
         for path, out in todo:
             report = DropReport()
             try:
+                unread_hive_columns(Path(path), reading.columns)
                 lcs = read_long_table(path, columns=reading.columns, report=report)
+                # Fluxes refused (or --flux): this partition fails, the others go on.
+                lcs = to_magnitudes(lcs, reading, str(path), report)
             except InputError as error:  # unreadable: no output, so the next run retries it
                 report.problem(str(error))
                 lcs = LightCurves.empty()
+            if report.points["missing_id"]:  # rows lost: no output, retried once fixed
+                report.problem(f"{path}: {report.points['missing_id']:,} row(s) without a "
+                               f"star id")
+                lcs = LightCurves.empty()
             if lcs.n_curves == 0 and report.problems:
-                summary.failed.append(report.problems[0])
+                summary.failed.append(report.problems[-1])
                 summary.report.merge(report)
                 bar.update(1)
                 continue
             seen.add(lcs.ids, path)
-            lcs = to_magnitudes(lcs, reading, str(path), report)  # fluxes: refused, or --flux
             table, predicted = predict_frame(model, metadata, lcs, **options)
             report.merge(predicted)
             write_output(table, report, out, source=path)
