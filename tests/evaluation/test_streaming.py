@@ -188,6 +188,14 @@ def test_nested_partitions_keep_their_folders(model, tmp_path) -> None:
     assert outputs == ["Norder=0/Dir=0/Npix=1.parquet", "Norder=1/Dir=0/Npix=1.parquet"]
     again = predict_partitions(*model, nested, tmp_path / "out", device="cpu", progress=False)
     assert again.skipped == 2 and again.classified == lcs.n_stars
+    # Named below the input folder: the first partition alone, then with the second added,
+    # gives it one output, not a second under another name (its stars twice).
+    root = tmp_path / "nested"
+    predict_partitions(*model, nested[:1], tmp_path / "grow", device="cpu", progress=False,
+                       root=root)
+    grown = predict_partitions(*model, nested, tmp_path / "grow", device="cpu",
+                               progress=False, root=root)
+    assert grown.skipped == 1 and len(list((tmp_path / "grow").rglob("*.parquet"))) == 2
 
 
 def test_the_command_on_partitions(tiny_run, tmp_path, monkeypatch, capsys) -> None:

@@ -365,7 +365,7 @@ def predict_partitioned(args: argparse.Namespace, partitions: list[Path],
                           f"predictions are a folder of partitions: give --out a folder")
     model, metadata = load_model(args.model_dir, args.checkpoint)
     summary = predict_partitions(model, metadata, partitions, out,
-                                 reading=run_reading(args, metadata)[0],
+                                 reading=run_reading(args, metadata)[0], root=args.input,
                                  progress=not args.quiet, **options)  # type: ignore[arg-type]
     done = summary.partitions - len(summary.failed)
     print(f"classified {summary.classified:,} of {summary.stars:,} stars in {done:,} of "

@@ -102,13 +102,14 @@ def unread_hive_columns(path: Path, columns: Columns) -> None:
                          f"dd.read_parquet(folder)")
 
 
-def output_names(paths: Sequence[Path]) -> list[Path]:
-    """Each partition's output, relative to the output folder: its path below the partitions'
-    common folder (``NAME.parquet`` for a flat folder; ``Norder=0/Npix=1.parquet`` keeps its
-    folders, so partitions of one name in two folders stay apart)."""
-    if len(paths) == 1:
-        return [Path(paths[0].name)]
-    root = Path(os.path.commonpath([p.parent for p in paths]))
+def output_names(paths: Sequence[Path], root: Path | None = None) -> list[Path]:
+    """Each partition's output, relative to the output folder: its path below ``root`` (the
+    input folder; default: the partitions' common folder): ``NAME.parquet`` for a flat folder,
+    ``Norder=0/Npix=1.parquet`` keeping its folders, so partitions of one name in two folders
+    stay apart."""
+    if root is None:
+        root = (paths[0].parent if len(paths) == 1 else
+                Path(os.path.commonpath([p.parent for p in paths])))
     return [p.relative_to(root).with_suffix(".parquet") for p in paths]
 
 
@@ -187,18 +188,21 @@ def predict_partitions(model: LightCurveClassifier, metadata: dict[str, Any],
                        batch_size: int = 512, pad_short: bool | None = None,
                        flags: FlagConfig | None = None, chunk_stars: int = CHUNK_STARS,
                        n_jobs: int = 1, progress: bool = True,
-                       after_partition: Callable[[Path], None] | None = None) -> StreamSummary:
+                       after_partition: Callable[[Path], None] | None = None,
+                       root: str | Path | None = None) -> StreamSummary:
     """Predict every partition in ``paths`` into ``out_dir`` (see the module docstring).
 
     The model (a digest of its weights), its preparation and these settings are kept in
     ``out_dir/_predict.json``; a rerun must give the same. ``after_partition``: called with
-    each output written.
+    each output written. ``root``: the input folder, which outputs are named below (so that a
+    rerun with partitions added names the earlier ones as before); default: the partitions'
+    common folder.
     """
     out_dir = Path(out_dir)
     paths = [Path(p) for p in paths]
     if not paths:
         raise InputError("no input partitions given")
-    names = output_names(paths)
+    names = output_names(paths, None if root is None else Path(root))
     if len(set(names)) != len(names):
         raise InputError(f"{paths[0].parent}: two partitions share a name; outputs are named "
                          f"after their inputs")
@@ -208,7 +212,9 @@ def predict_partitions(model: LightCurveClassifier, metadata: dict[str, Any],
                      "classes": list(metadata["classes"]),
                      "prepare": model_prepare_config(metadata).to_dict(),
                      "pad_short": pad_short, "flags": flags.to_dict(),
-                     "reading": reading.to_dict()})
+                     "reading": reading.to_dict(),
+                     "outputs": "below the input folder" if root is not None else "below the "
+                                "partitions' common folder"})
     summary = StreamSummary(out_dir, partitions=len(paths))
     seen = SeenStars()
     todo = []
