@@ -188,10 +188,17 @@ def comparison(section: SweepSection) -> str:
     deep = section.long[~is_baseline(section.long["model"])]
     machines = ", ".join(sorted(set(deep["hardware"].dropna()))) or "unrecorded hardware"
     epochs, first = train["epochs"], train["pretrain_epochs"]
+    models = set(deep["model"])
+    autoencoders = "".join(
+        [f"; ae_finetune: {epochs} in all, its reconstruction rounds included"
+         if "ae_finetune" in models else "",
+         f"; ae_frozen: {first} reconstruction epoch{'s' if first != 1 else ''} first"
+         if "ae_frozen" in models else ""])
+    stopped = (f", up to {epochs} with early stopping after {train['patience']} without a "
+               f"better val macro-F1" if train.get("patience") else "")
     budget = (f"The deep models had {epochs} classification epoch{'s' if epochs != 1 else ''}"
-              f" each (research: {RESEARCH_EPOCHS}; ae_finetune: {epochs} in all, its "
-              f"reconstruction rounds included; ae_frozen: {first} reconstruction "
-              f"epoch{'s' if first != 1 else ''} first) on {machines}")
+              f" planned each{stopped} (research: {RESEARCH_EPOCHS}{autoencoders}) on "
+              f"{machines}")
     sample = section.base.get("sample_per_class")
     if sample:
         budget += (f", {sample} training stars per class (research: "
