@@ -91,10 +91,11 @@ def unread_hive_columns(path: Path, columns: Columns) -> None:
     lost, and its curves taken as the model's band."""
     import pyarrow.parquet as pq
 
-    keys = [part.partition("=")[0] for part in path.parent.parts if "=" in part]
-    roles = [k for k in keys if k in columns.all or k.lower() in map(str.lower, columns.all)]
-    if roles and not set(roles) <= set(pq.read_schema(path).names):
-        missing = sorted(set(roles) - set(pq.read_schema(path).names))
+    names = {name.lower() for name in columns.all}
+    keys = {part.partition("=")[0] for part in path.parent.parts if "=" in part}
+    named = {k for k in keys if k.lower() in names}  # folders naming a column: band=I
+    missing = sorted(named - set(pq.read_schema(path).names)) if named else []
+    if missing:
         raise InputError(f"{path}: its folders name {', '.join(missing)} (hive-style "
                          f"{missing[0]}=...), a column its rows lack; lcformer reads each "
                          f"partition's own columns: write them into the files (Dask: "

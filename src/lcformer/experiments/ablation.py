@@ -50,7 +50,7 @@ from lcformer.data.prepared import PrepareConfig, PreparedDataset
 from lcformer.data.samples import SAMPLES_VERSION
 from lcformer.errors import ConfigError, ConfigMismatchError
 from lcformer.models.registry import BASELINE_LABELS
-from lcformer.training.config import RunConfig, TrainConfig
+from lcformer.training.config import RunConfig, TrainConfig, stopping_text
 
 if TYPE_CHECKING:  # torch-free at import: the CLI builds its options from AblationConfig
     from lcformer.evaluation.records import RunRecord
@@ -269,14 +269,12 @@ def ablation_table(long: pd.DataFrame, dataset: str, train: TrainConfig,
     hardware = "; ".join(sorted(set(long.loc[~baseline, "hardware"].astype(str)))
                          + [f"baseline {h}" for h in
                             sorted(set(long.loc[baseline, "hardware"].astype(str)))])
-    patience = (f", early stop after {train.patience} without a better val macro-F1"
-                if train.patience else "")
     recorded = "epochs_run" in long  # folders of earlier versions did not record them
     lines = [f"# Ablation on {dataset}", "",
              f"Star-level test scores, {split}. Training: {train.epochs} epochs planned"
-             f"{patience}, batch {train.batch_size}, lr {train.lr:g} ({train.schedule}), seed "
-             f"{train.seed}; hardware: {hardware}. Rows 2-9 and the baselines share their test "
-             f"stars.", "",
+             f"{stopping_text(train.patience)}, batch {train.batch_size}, lr {train.lr:g} "
+             f"({train.schedule}), seed {train.seed}; hardware: {hardware}. Rows 2-9 and the "
+             f"baselines share their test stars.", "",
              "| | macro-F1 | accuracy | test stars | minutes (training) |"
              + (" epochs run | network weight |" if recorded else ""),
              "|---|---|---|---|---|" + ("---|---|" if recorded else "")]

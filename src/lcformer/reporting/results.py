@@ -36,6 +36,7 @@ from lcformer.reporting.research import (
     RESEARCH_TABLE_OF,
 )
 from lcformer.reporting.tables import is_baseline, summary
+from lcformer.training.config import stopping_text
 
 SAMPLE_WINDOWS = 3  # windows per sample-output figure
 
@@ -194,11 +195,9 @@ def comparison(section: SweepSection) -> str:
          if "ae_finetune" in models else "",
          f"; ae_frozen: {first} reconstruction epoch{'s' if first != 1 else ''} first"
          if "ae_frozen" in models else ""])
-    stopped = (f", up to {epochs} with early stopping after {train['patience']} without a "
-               f"better val macro-F1" if train.get("patience") else "")
     budget = (f"The deep models had {epochs} classification epoch{'s' if epochs != 1 else ''}"
-              f" planned each{stopped} (research: {RESEARCH_EPOCHS}{autoencoders}) on "
-              f"{machines}")
+              f" planned each{stopping_text(train.get('patience'))} (research: "
+              f"{RESEARCH_EPOCHS}{autoencoders}) on {machines}")
     sample = section.base.get("sample_per_class")
     if sample:
         budget += (f", {sample} training stars per class (research: "

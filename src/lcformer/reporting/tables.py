@@ -16,6 +16,7 @@ from lcformer.data.prepared import PreparedDataset
 from lcformer.experiments.grid import SweepConfig
 from lcformer.hardware import hardware
 from lcformer.models.registry import BASELINE_MODELS, MODEL_NAMES, row_label
+from lcformer.training.config import stopping_text
 
 #: Column of the models that have a single cell without (heads, emb): RNNs and baselines.
 ANY = "any"
@@ -43,9 +44,7 @@ def budget_text(data: PreparedDataset, config: SweepConfig, long: pd.DataFrame |
         seeds = [r.removeprefix("seed") for r in config.repeats]
         parts.append(f"split: {base.split} (split seed {base.split_seed}); repeats: "
                      f"{len(seeds)} training seed(s) {', '.join(seeds)}")
-    epochs = f"epochs: {train.epochs} planned"
-    if train.patience is not None:
-        epochs += f", early stop after {train.patience} without a better val macro-F1"
+    epochs = f"epochs: {train.epochs} planned{stopping_text(train.patience)}"
     if long is not None and long["epochs_run"].notna().any():
         run = long["epochs_run"].dropna()
         epochs += (f", {run.min()} run" if run.min() == run.max() else

@@ -67,6 +67,12 @@ class TrainConfig(Config):
                               f"{self.label_smoothing}")
 
 
+def stopping_text(patience: int | None) -> str:
+    """How a run's early stopping reads in reports ("" without one)."""
+    return (f", early stop after {patience} without a better val macro-F1"
+            if patience is not None else "")
+
+
 SPLIT_PATTERN = re.compile(r"auto|stratified|fixed|kfold:\d+:\d+")
 
 
