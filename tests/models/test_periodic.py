@@ -42,6 +42,20 @@ def test_probabilities_and_padding() -> None:
         model.classify(tokens, mask)
 
 
+@pytest.mark.parametrize("depth", [1, 2])
+def test_inference_path_gives_the_training_paths_outputs(depth: int) -> None:
+    """Without gradients the last block computes only the summary's and the observations'
+    outputs (the extra values' tokens are keys only): the same probabilities."""
+    torch.manual_seed(0)
+    model = model_from_config(CONFIG.replace(depth=depth)).eval()
+    tokens, mask, extra = batch()
+    with torch.no_grad():
+        fast = model.classify(tokens, mask, extra)
+    plain = model.classify(tokens, mask, extra)
+    assert plain.requires_grad
+    torch.testing.assert_close(fast, plain.detach(), atol=1e-6, rtol=1e-5)
+
+
 def test_random_phase_shift_only_in_training() -> None:
     torch.manual_seed(0)
     model = model_from_config(CONFIG)

@@ -259,8 +259,14 @@ class EncoderBlock(nn.Module):
         self.norm2 = nn.LayerNorm(emb)
         self.drop = Dropout(dropout)
 
-    def forward(self, x: Tensor, mask: Tensor | None) -> Tensor:
-        x = self.norm1(x + self.drop(self.attn(x, mask)))
+    def forward(self, x: Tensor, mask: Tensor | None, queries: Tensor | None = None) -> Tensor:
+        """``queries``: only the tokens whose outputs are needed (as rows of ``x``), which
+        attend to all of ``x``; their outputs are returned. A last block whose caller reads
+        a few tokens skips the others' attention and feed-forward."""
+        if queries is None:
+            x = self.norm1(x + self.drop(self.attn(x, mask)))
+        else:
+            x = self.norm1(queries + self.drop(self.attn(queries, mask, context=x)))
         return self.norm2(x + self.drop(self.ff(x)))
 
 
