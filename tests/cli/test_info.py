@@ -108,6 +108,19 @@ def test_info_of_a_damaged_checkpoint_lists_it_and_fails(runs, tmp_path, capsys)
     assert line.startswith("lcformer: error: ") and str(run / "last.safetensors") in line
 
 
+def test_info_of_a_finished_run_without_its_weights_fails(runs, tmp_path, capsys) -> None:
+    """A finished run copied without its checkpoints cannot predict: info says so, exit 2."""
+    run = tmp_path / "run"
+    shutil.copytree(runs["run"], run)
+    for path in run.glob("*.safetensors"):
+        path.unlink()
+    assert main(["info", str(run)]) == 2
+    captured = capsys.readouterr()
+    assert "checkpoints" in captured.out and "best.safetensors is gone" in captured.out
+    [line] = captured.err.splitlines()
+    assert line.startswith("lcformer: error: ") and "best.safetensors is gone" in line
+
+
 def test_info_of_a_folder_that_is_no_run(tmp_path, capsys) -> None:
     assert main(["info", str(tmp_path)]) == 2
     assert "is not a run folder" in capsys.readouterr().err

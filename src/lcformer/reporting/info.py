@@ -49,10 +49,12 @@ class RunInfo:
     kind: str  # deep run, feature baseline, saved Classifier
     sections: list[tuple[str, str]] = field(default_factory=list)  # (label, text)
     checkpoints: list[CheckpointStatus] = field(default_factory=list)
+    missing: str | None = None  # why a finished deep run has no checkpoint to use
 
     @property
-    def problems(self) -> list[CorruptFileError]:
-        return [c.problem for c in self.checkpoints if c.problem is not None]
+    def problems(self) -> list[LcformerError]:
+        gone = [RunNotFoundError(f"{self.run_dir}: {self.missing}")] if self.missing else []
+        return [*gone, *(c.problem for c in self.checkpoints if c.problem is not None)]
 
     def format(self) -> str:
         lines = [f"{'run folder':<{LABEL}}{self.run_dir} ({self.kind})"]
@@ -63,6 +65,8 @@ class RunInfo:
         if self.checkpoints:
             lines.append("checkpoints")
             lines += [" " * 2 + c.line() for c in self.checkpoints]
+        elif self.missing:
+            lines.append(f"{'checkpoints':<{LABEL}}none: {self.missing}")
         return "\n".join(lines)
 
 
@@ -136,6 +140,9 @@ def run_info(run_dir: str | Path) -> RunInfo:
     kind = ("feature baseline" if baseline else "deep run" if config or metrics is not None
             else "saved Classifier")
     info = RunInfo(run_dir, kind)
+    if kind == "deep run" and metrics is not None and not paths:
+        info.missing = ("the run finished (metrics.json) but best.safetensors is gone, so "
+                        "predict and evaluate cannot use it; copy the whole run folder")
 
     metadata: dict[str, Any] | None = None
     for path in paths:  # best first: sorted names put best before last
