@@ -61,7 +61,7 @@ class DatasetSpec:
 
 
 LONG_TABLES = ("lightcurves.parquet", "lightcurves.csv", "lightcurves.csv.gz",
-               "lightcurves.fits", "lightcurves.fits.gz")
+               "lightcurves.fits", "lightcurves.fits.gz", "lightcurves.ecsv", "lightcurves.vot")
 
 
 def long_table_file(folder: Path) -> Path:

@@ -21,7 +21,7 @@ FILES = {
     "stars/215153.dat": "1.0,10.0,0.1\n2.0,10.5,0.1\n3.0,10.2,0.2\n",
     "stars/215181.dat": "# ASAS star\n# t mag err\n1.5 9.0 0.05\n2.5   9.1 0.06\n",
     "stars/300000.dat": "t,mag\n1,12\n2,12.5\n3,12.4\n4,12.6\n",
-    "stars/300001.dat": "1 11 0.1 7 x\n2 11.5 0.1 8 y\n",  # extra columns ignored
+    "stars/300001.dat": "1 11 0.1 7 x\n2 11.5 0.1 8 y\n",  # extra columns: not read, counted
 }
 CATALOGUE = "filename,class\n215153,Mira\nstars/215181.dat,RR_Lyrae_FM\n300000.dat,Mira\n"
 
@@ -108,7 +108,8 @@ def test_catalogue_folder_matches_by_stem_and_path(tmp_path: Path) -> None:
     assert list(curves.labels) == ["Mira", "RR_Lyrae_FM", "Mira", ""]
     assert list(curves.lengths) == [3, 2, 4, 2]
     assert np.isnan(curves.curve(2)[2]).all()  # 2 columns: unknown errors
-    assert report.events == Counter(not_in_catalogue=1)  # catalog.csv itself is not a star
+    # catalog.csv itself is not a star; 300001.dat's 4th and 5th columns are not read.
+    assert report.events == Counter(not_in_catalogue=1, extra_columns_not_read=1)
     assert report.problems == []
 
 
@@ -169,7 +170,8 @@ def test_an_archive_of_a_folder_with_its_catalogue(tmp_path: Path) -> None:
     report = DropReport()
     curves = read_folder(archive, report=report)
     assert sorted(curves.ids) == ["215153", "215181", "300000", "300001"]
-    assert report.problems == [] and report.events == Counter(skipped_non_data_file=1)
+    assert report.problems == [] and report.events == Counter(skipped_non_data_file=1,
+                                                              extra_columns_not_read=1)
 
 
 def test_read_folder_is_unlabelled_and_skips_docs(tmp_path: Path) -> None:
@@ -177,7 +179,7 @@ def test_read_folder_is_unlabelled_and_skips_docs(tmp_path: Path) -> None:
     report = DropReport()
     curves = read_folder(tmp_path, report=report)
     assert curves.labels is None and curves.n_curves == 4
-    assert report.events == Counter(skipped_non_data_file=1)
+    assert report.events == Counter(skipped_non_data_file=1, extra_columns_not_read=1)
     assert read_folder(tmp_path, suffix=".xyz").n_curves == 0
 
 
@@ -288,3 +290,49 @@ def test_asas_richards2012(data_root: Path) -> None:
     assert counts["RR_Lyrae_FM"] == 86 and len(counts) == 28
     assert curves.lengths.min() == 50 and curves.lengths.max() == 1772
     assert "215153" in set(curves.ids)
+
+
+@pytest.mark.parametrize(("text", "line", "words"), [
+    # 4 columns, the 4th not read: NumPy's usecols read kept short and long rows silently.
+    ("1,12.1,0.1,0\n2,12.2,0.1\n", 2, "found 3 columns, expected 4 as on line 1"),
+    ("1 12.1 0.1 0\n2 12.2 0.1 0 7\n", 2, "found 5 columns, expected 4 as on line 1 (a "
+                                          "decimal comma"),
+    ("# c\nid,time,mag,err\na,1,12.1,0.1\n\nb,2,12.2\n", 5,
+     "found 3 columns, expected 4 as on line 3"),  # was an IndexError
+    ("1\t12.1\t0.1\tA\n# 2 x\n2\t12.2\t0.1\tB\n3  12.3 0.1\n", 4, "found 3 columns"),
+])
+def test_a_ragged_row_names_its_file_and_line(tmp_path: Path, text: str, line: int,
+                                              words: str) -> None:
+    _write(tmp_path, {"good.dat": "1,2,3\n2,3,4\n", "ragged.dat": text})
+    report = DropReport()
+    curves = read_folder(tmp_path, report=report)
+    assert list(curves.ids) == ["good"] and report.curves == Counter(unreadable_file=1)
+    assert len(report.problems) == 1
+    assert report.problems[0].startswith(f"{tmp_path}/ragged.dat:{line}: "), report.problems
+    assert words in report.problems[0]
+    with pytest.raises(InputError, match=rf"ragged\.dat:{line}: "):
+        read_folder(tmp_path)
+
+
+def test_columns_not_read_are_counted_per_file(tmp_path: Path) -> None:
+    """A headerless file's 4th column (a flag? a second aperture?) is not read: counted, so
+    that the report shows it; a trailing comma's empty field is not a column."""
+    _write(tmp_path, {"a.dat": "1 12.1 0.1 0\n2 12.2 0.1 4\n", "b.csv": "1,12,0.1,\n2,13,0.1,\n",
+                      "c.csv": "hjd,mag,err,frame\n1,12,0.1,7\n2,13,0.1,8\n",
+                      "d.csv": "1,12,0.1\n2,13,0.1\n"})
+    report = DropReport()
+    curves = read_folder(tmp_path, report=report)
+    assert curves.n_curves == 4 and report.problems == []
+    assert report.events == Counter(extra_columns_not_read=2)  # a.dat and c.csv
+    np.testing.assert_array_equal(curves.err, np.full(8, 0.1))
+
+
+def test_bzip2_and_xz_files_are_read_like_gzip() -> None:
+    import bz2
+    import lzma
+
+    text = b"1,12.0,0.1\n2,12.5,0.1\n"
+    for packed in (bz2.compress(text), lzma.compress(text)):
+        np.testing.assert_array_equal(parse_columns(packed)[1], [12.0, 12.5])
+    with pytest.raises(FileProblem, match="damaged bzip2"):
+        parse_columns(bz2.compress(text)[:20])

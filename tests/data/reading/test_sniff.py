@@ -78,3 +78,67 @@ def test_a_folder_reads_like_prepare_with_columns_and_flux() -> None:
 def test_columns_do_not_apply_to_files_read_by_position() -> None:
     with pytest.raises(ConfigError, match="--columns"):
         read_any(str(BAD / "path_catalog"), reading=ReadConfig(columns=ZTF))
+
+
+def test_ecsv_and_votable_are_tables_not_one_stars_text(tmp_path: Path) -> None:
+    """An ECSV's '# %ECSV' lines and header made it one star's text file, its id column
+    ignored (two stars read as one); a VOTable's XML was refused for its columns."""
+    rows = {"id": np.repeat(["a", "b"], 6), **{k: np.tile(v, 2) for k, v in star().items()}}
+    for name, form in (("two.ecsv", "ascii.ecsv"), ("two.vot", "votable"),
+                       ("two.xml", "votable")):
+        Table(rows).write(tmp_path / name, format=form)
+        curves = read_any(str(tmp_path / name))
+        assert list(curves.ids) == ["a", "b"] and curves.n_points == 12, name
+    Table(star()).write(tmp_path / "v2.ecsv")
+    assert list(read_any(str(tmp_path / "v2.ecsv")).ids) == ["v2"]
+
+
+@pytest.mark.parametrize("name", ["lc.json", "lc.feather", "lc.h5", "lc.hdf5",
+                                  "lc.parquet.gz", "lc.npy"])
+def test_an_unsupported_format_is_named_not_parsed_as_text(tmp_path: Path, name: str) -> None:
+    pd.DataFrame({"id": ["a"], **{k: v[:1] for k, v in star().items()}}).to_json(tmp_path / name)
+    with pytest.raises(InputError) as caught:
+        read_any(str(tmp_path / name))
+    message = str(caught.value)
+    assert message.startswith(f"{tmp_path / name}: unsupported table format")
+    assert "ECSV (.ecsv" in message and "header" not in message and "\n" not in message
+
+
+@pytest.mark.parametrize("suffix", [".csv.bz2", ".csv.xz"])
+def test_compressed_csv_with_or_without_a_header(tmp_path: Path, suffix: str) -> None:
+    """As pandas reads them: a long table with a header, one star's file without."""
+    frame = pd.DataFrame(star())
+    frame.assign(id="s1").to_csv(tmp_path / f"named{suffix}", index=False)
+    frame.to_csv(tmp_path / f"bare{suffix}", index=False, header=False)
+    assert list(read_any(str(tmp_path / f"named{suffix}")).ids) == ["s1"]
+    bare = read_any(str(tmp_path / f"bare{suffix}"))
+    assert list(bare.ids) == ["bare"] and bare.n_points == 6
+
+
+def test_a_fits_file_of_two_light_curve_hdus_is_one_line(tmp_path: Path) -> None:
+    from astropy.io import fits
+
+    hdus = [fits.PrimaryHDU(), fits.BinTableHDU(Table(star()), name="ZG"),
+            fits.BinTableHDU(Table(star()), name="ZR")]
+    fits.HDUList(hdus).writeto(tmp_path / "ztf.fits")
+    with pytest.raises(InputError) as caught:
+        read_any(str(tmp_path / "ztf.fits"))
+    message = str(caught.value)
+    assert message.startswith(f"{tmp_path / 'ztf.fits'}: 2 table HDUs have the columns "
+                              f"['time', 'mag']: HDU 1 (ZG), HDU 2 (ZR);")
+    assert "\n" not in message
+
+
+def test_a_folder_with_an_ecsv_long_table_and_labels(tmp_path: Path) -> None:
+    rows = {"id": np.repeat(["a", "b"], 6), **{k: np.tile(v, 2) for k, v in star().items()}}
+    Table(rows).write(tmp_path / "lightcurves.ecsv")
+    (tmp_path / "labels.csv").write_text("id,class\na,RR\nb,EB\n")
+    curves = read_any(str(tmp_path))
+    assert list(curves.ids) == ["a", "b"] and list(curves.labels) == ["RR", "EB"]
+
+
+def test_one_stars_file_with_a_fourth_column_is_counted(tmp_path: Path) -> None:
+    (tmp_path / "s.dat").write_text("1 12.1 0.1 0\n2 12.2 0.1 4\n")
+    report = DropReport()
+    assert read_any(str(tmp_path / "s.dat"), report=report).n_points == 2
+    assert report.events["extra_columns_not_read"] == 1

@@ -6,6 +6,7 @@ import gzip
 import itertools
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -505,3 +506,135 @@ def test_a_flag_that_is_not_a_number_or_true_false_names_its_line(tmp_path: Path
     assert not report.points and not report.problems
     with pytest.raises(ConfigError, match="every column name but the flag's"):
         Columns(err="")
+
+
+# ---------------------------------------------------------------------- astronomy formats
+def _astropy_table() -> Any:
+    from astropy.table import MaskedColumn, Table
+
+    frame = _frame()
+    table = Table.from_pandas(frame)
+    table["err"] = MaskedColumn(frame["err"], mask=[False, True, False, False, False])
+    table["mag"].unit = "mag"
+    return table
+
+
+@pytest.mark.parametrize(("name", "form"), [
+    ("lc.ecsv", "ascii.ecsv"), ("lc.ecsv.gz", "ascii.ecsv"), ("lc.vot", "votable"),
+    ("lc.xml", "votable"), ("lc.votable", "votable"), ("lc.vot.gz", "votable"),
+    ("lc.fits", "fits")])
+def test_ecsv_and_votable_read_as_fits_does(tmp_path: Path, name: str, form: str) -> None:
+    """astropy's tables through Table.read: units dropped, masked values NaN, as FITS."""
+    path = tmp_path / name
+    if name.endswith(".gz"):
+        plain = tmp_path / name.removesuffix(".gz")
+        _astropy_table().write(plain, format=form)
+        path.write_bytes(gzip.compress(plain.read_bytes()))
+    else:
+        _astropy_table().write(path, format=form)
+    curves = read_long_table(path)
+    expected = from_dataframe(_frame())
+    assert list(curves.ids) == list(expected.ids) and list(curves.lengths) == [3, 2]
+    np.testing.assert_array_equal(curves.mag, expected.mag)
+    assert np.isnan(curves.err).sum() == 1 and curves.err.dtype == np.float64
+
+
+def test_ecsv_columns_are_mapped_and_named_in_problems(tmp_path: Path) -> None:
+    table = _astropy_table()
+    table.rename_columns(["id", "time"], ["source_id", "MJD"])
+    table.write(tmp_path / "gaia.ecsv")
+    with pytest.raises(InputError, match=r"gaia\.ecsv: found columns .*missing \['id', 'time'\]"):
+        read_long_table(tmp_path / "gaia.ecsv")
+    curves = read_long_table(tmp_path / "gaia.ecsv", columns=Columns(id="source_id", time="mjd"))
+    assert list(curves.ids) == ["b", "a"]
+
+
+@pytest.mark.parametrize("name", ["lc.json", "lc.feather", "lc.h5", "lc.hdf5", "lc.zip",
+                                  "lc.parquet.gz", "lc.xlsx", "lc.txt", "lc"])
+def test_an_unsupported_format_is_one_line_listing_the_supported(tmp_path: Path,
+                                                                 name: str) -> None:
+    (tmp_path / name).write_bytes(b"\x00binary")
+    report = DropReport()
+    assert read_long_table(tmp_path / name, report=report).n_curves == 0
+    assert report.curves == Counter(unreadable_file=1)
+    message = report.problems[0]
+    assert message.startswith(f"{tmp_path / name}: unsupported table format")
+    for listed in (".parquet", ".csv.bz2", ".fits.gz", ".ecsv", ".vot", "VOTable"):
+        assert listed in message
+    assert "\n" not in message and "column" not in message
+
+
+@pytest.mark.parametrize("suffix", [".csv.bz2", ".csv.xz", ".csv.zip", ".csv.gz"])
+def test_compressed_csv_as_pandas_reads_it_names_the_line(tmp_path: Path, suffix: str) -> None:
+    path = tmp_path / f"lc{suffix}"
+    _frame().to_csv(path, index=False)
+    np.testing.assert_array_equal(read_long_table(path).mag, from_dataframe(_frame()).mag)
+    _frame().assign(mag=["13", "11", "", "x", "13.2"]).to_csv(path, index=False)
+    with pytest.raises(InputError, match=rf"lc{suffix}:5: column 'mag': 'x' is not a number"):
+        read_long_table(path)
+
+
+def _hdus(tmp_path: Path, *tables: Any) -> Path:
+    from astropy.io import fits
+
+    hdus = [fits.PrimaryHDU(), *(fits.BinTableHDU(t, name=n) for n, t in tables)]
+    fits.HDUList(hdus).writeto(tmp_path / "multi.fits")
+    return tmp_path / "multi.fits"
+
+
+def test_fits_with_two_usable_table_hdus_is_refused_naming_them(tmp_path: Path) -> None:
+    table = _astropy_table()
+    path = _hdus(tmp_path, ("G", table), ("R", table))
+    report = DropReport()
+    assert read_long_table(path, report=report).n_curves == 0
+    assert report.curves == Counter(unreadable_file=1)
+    assert report.problems == [
+        f"{path}: 2 table HDUs have the columns ['id', 'time', 'mag']: HDU 1 (G), HDU 2 (R); "
+        f"lcformer reads one table a file and does not guess which: stack them into one "
+        f"(astropy.table.vstack, with a band column where they are bands) or write each to its "
+        f"own file"]
+
+
+def test_fits_reads_the_one_table_hdu_with_the_columns(tmp_path: Path) -> None:
+    """A catalogue HDU beside the light curves (no time, mag) is not a second candidate."""
+    from astropy.table import Table
+
+    meta = Table({"id": ["a", "b"], "ra": [1.0, 2.0]})
+    path = _hdus(tmp_path, ("META", meta), ("LC", _astropy_table()))
+    curves = read_long_table(path)
+    assert list(curves.ids) == ["b", "a"] and curves.n_points == 5
+    # Neither has them: the first table's columns are the problem, as before.
+    path.unlink()
+    _hdus(tmp_path, ("META", meta), ("OTHER", meta))
+    with pytest.raises(InputError, match=r"multi\.fits: found columns \['id', 'ra'\]"):
+        read_long_table(path)
+
+
+def test_a_votable_of_two_usable_tables_is_refused(tmp_path: Path) -> None:
+    from astropy.io.votable.tree import Resource, VOTableFile
+    from astropy.io.votable.tree import TableElement as VOTableElement
+
+    votable, resource = VOTableFile(), Resource()
+    votable.resources.append(resource)
+    for name in ("g", "r"):
+        element = VOTableElement.from_table(votable, _astropy_table())
+        element.name = name
+        resource.tables.append(element)
+    votable.to_xml(str(tmp_path / "two.vot"))
+    with pytest.raises(InputError, match=r"two\.vot: 2 TABLEs have the columns \['id', "
+                                         r"'time', 'mag'\]: table 1 \(g\), table 2 \(r\);"):
+        read_long_table(tmp_path / "two.vot")
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ('<?xml version="1.0"?>\n<root><a>1</a></root>\n', "does not appear to be a VOTABLE"),
+    ("not xml\n", "cannot read as a VOTable table: ValueError"),
+])
+def test_an_xml_file_that_is_no_votable_is_one_line(tmp_path: Path, text: str,
+                                                   words: str) -> None:
+    (tmp_path / "lc.xml").write_text(text)
+    with pytest.raises(InputError) as caught:
+        read_long_table(tmp_path / "lc.xml")
+    message = str(caught.value)
+    assert message.startswith(f"{tmp_path / 'lc.xml'}: cannot read as a VOTable table")
+    assert words in message and "\n" not in message

@@ -17,6 +17,22 @@ from lcformer.errors import InputError
 
 PathLike = str | os.PathLike
 FITS_SUFFIXES = (".fits", ".fit", ".fts", ".fits.gz", ".fit.gz", ".fts.gz")
+#: CSV as pandas reads it, compressed or not (compression inferred from the name).
+CSV_SUFFIXES = (".csv", ".csv.gz", ".csv.bz2", ".csv.xz", ".csv.zip")
+#: astropy's text tables, read with ``Table.read`` as FITS tables are (gzip: astropy opens it).
+ECSV_SUFFIXES = (".ecsv", ".ecsv.gz")
+VOTABLE_SUFFIXES = (".vot", ".votable", ".xml", ".vot.gz")
+#: Every long-table file type, as an error lists them.
+TABLE_FORMATS = (f"Parquet (.parquet), CSV ({', '.join(CSV_SUFFIXES)}), FITS "
+                 f"({', '.join(FITS_SUFFIXES)}), ECSV ({', '.join(ECSV_SUFFIXES)}) or VOTable "
+                 f"({', '.join(VOTABLE_SUFFIXES)})")
+#: Formats met beside light curves that no reader takes: named as such rather than parsed as
+#: one star's text (and refused for a missing column).
+UNSUPPORTED_SUFFIXES = (".json", ".json.gz", ".feather", ".arrow", ".h5", ".hdf5", ".hdf",
+                        ".npy", ".npz", ".pkl", ".pickle", ".xlsx", ".xls", ".ods", ".asdf",
+                        ".parquet.gz", ".parquet.bz2", ".parquet.xz", ".parquet.zip", ".db",
+                        ".sqlite", ".ecsv.bz2", ".ecsv.xz", ".ecsv.zip", ".fits.bz2", ".fits.xz",
+                        ".fits.zip")
 #: pandas' default words for a missing value (its read_csv documentation), for number columns.
 MISSING_WORDS = ("", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan",
                  "1.#IND", "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan",
@@ -82,12 +98,30 @@ def cannot_read(path: Path | str, error: BaseException, what: str = "table") -> 
 
 
 def is_csv(path: Path) -> bool:
-    name = path.name.lower()
-    return any(name.endswith(s) for s in (".csv", ".csv.gz", ".csv.bz2", ".csv.xz", ".csv.zip"))
+    return path.name.lower().endswith(CSV_SUFFIXES)
 
 
 def is_fits(path: Path | str) -> bool:
     return Path(path).name.lower().endswith(FITS_SUFFIXES)
+
+
+def astropy_format(path: Path | str) -> str | None:
+    """astropy's ``format=`` for a table file it reads (FITS, ECSV, VOTable), else None."""
+    name = Path(path).name.lower()
+    for suffixes, form in ((FITS_SUFFIXES, "fits"), (ECSV_SUFFIXES, "ascii.ecsv"),
+                           (VOTABLE_SUFFIXES, "votable")):
+        if name.endswith(suffixes):
+            return form
+    return None
+
+
+def unsupported_format(path: Path | str) -> str:
+    """The one-line problem of a file whose type no table reader takes."""
+    name = Path(path).name.lower()
+    suffix = next((s for s in sorted(UNSUPPORTED_SUFFIXES, key=len, reverse=True)
+                   if name.endswith(s)), Path(name).suffix or "no suffix")
+    return (f"{path}: unsupported table format ({suffix}); lcformer reads {TABLE_FORMATS}; "
+            f"convert it (in pandas: df.to_parquet(...), in astropy: table.write(...))")
 
 
 def is_flag_name(name: str) -> bool:

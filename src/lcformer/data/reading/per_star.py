@@ -8,8 +8,10 @@ over points); only a file that fails is re-read line by line to say where and wh
 
 from __future__ import annotations
 
+import bz2
 import gzip
 import io
+import lzma
 import posixpath
 import re
 import tarfile
@@ -206,22 +208,32 @@ def read_folder(
 
 
 GZIP_MAGIC = b"\x1f\x8b"
+#: Compressed per-star files, by their first bytes: decompressed as pandas would.
+_COMPRESSED: dict[bytes, Callable[[bytes], bytes]] = {
+    GZIP_MAGIC: gzip.decompress, b"BZh": bz2.decompress, b"\xfd7zXZ\x00": lzma.decompress}
+_COMPRESSION_NAMES = {GZIP_MAGIC: "gzip", b"BZh": "bzip2", b"\xfd7zXZ\x00": "xz"}
 #: A field with nothing (or only blanks) in it, between commas or at a line's ends.
 _EMPTY_FIELD = re.compile(r"(?<=,)[ \t]*(?=,|\r?$)|^[ \t]*(?=,)", re.MULTILINE)
 
 
-def parse_columns(data: bytes | str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def parse_columns(data: bytes | str, sink: DropReport | None = None,
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(time, mag, err) of one CSV or whitespace file; err is NaN when there are 2 columns.
 
     ``#`` lines are comments; a first line without any number is a header (one naming a
     quality-flag column, :func:`is_flag_name`, is refused: its flags would not be applied).
-    Raises :class:`FileProblem` with the 1-based line of the first thing that is wrong.
+    Every data line must have as many fields as the first (a short or long row is a decimal
+    comma or a shifted row, not a value to guess). Columns beyond time, mag[, err] are not
+    read; a file that has some is counted in ``sink`` as ``extra_columns_not_read``, so
+    that it shows in the report. Raises :class:`FileProblem` with the 1-based line of the
+    first thing that is wrong.
     """
-    if isinstance(data, bytes) and data[:2] == GZIP_MAGIC:  # star.csv.gz, star.dat.gz
+    if isinstance(data, bytes) and data[:6].startswith(tuple(_COMPRESSED)):
+        magic = next(m for m in _COMPRESSED if data.startswith(m))  # star.dat.gz, .bz2, .xz
         try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError) as error:
-            raise FileProblem(1, f"damaged gzip data: {error}") from None
+            data = _COMPRESSED[magic](data)
+        except (OSError, EOFError, ValueError) as error:
+            raise FileProblem(1, f"damaged {_COMPRESSION_NAMES[magic]} data: {error}") from None
     text = data.decode("utf-8", errors="replace") if isinstance(data, bytes) else data
     if not text.strip():
         raise FileProblem(1, "empty file", "empty_file")
@@ -261,6 +273,15 @@ def parse_columns(data: bytes | str) -> tuple[np.ndarray, np.ndarray, np.ndarray
     # Every column read where there are no others: NumPy then refuses a row with more
     # fields (a decimal comma, a shifted row), which it drops silently from a usecols read.
     strict = n_columns == len(usecols)
+    if not strict:  # NumPy's usecols read keeps a short or long row without a word
+        ragged = _ragged_line(text, delimiter, first_line, n_columns)
+        if ragged is not None:
+            line, found = ragged
+            raise FileProblem(line, f"found {found} columns, expected {n_columns} as on line "
+                              f"{first_line}" + (" (a decimal comma, or a shifted row?)"
+                                                 if found > n_columns else ""))
+        if sink is not None and any(t for i, t in enumerate(_split(first)) if i not in usecols):
+            sink.note("extra_columns_not_read")  # a trailing comma's empty field is not one
     try:
         values = np.loadtxt(io.StringIO(text), delimiter=delimiter, comments="#",
                             skiprows=header_line, usecols=None if strict else usecols,
@@ -391,7 +412,7 @@ def _read_one(
     load: Callable[[], bytes], shown: str, sink: DropReport
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     try:
-        return parse_columns(load())
+        return parse_columns(load(), sink)
     except FileProblem as problem:
         sink.problem(f"{shown}:{problem.line}: {problem.message}", problem.reason)
     except OSError as error:
@@ -457,6 +478,33 @@ def _is_number(token: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def _ragged_line(text: str, delimiter: str | None, first_line: int,
+                 expected: int) -> tuple[int, int] | None:
+    """The first data line (1-based) from ``first_line`` on whose number of fields is not
+    ``expected``, and that number; None when every line has it. Counted on the file's bytes
+    with whole-array operations (``#`` comments and blank lines left out, as NumPy reads)."""
+    raw = np.frombuffer(text.encode("utf-8", errors="replace"), np.uint8)
+    if not len(raw):
+        return None
+    newline = raw == ord("\n")
+    line = np.cumsum(newline) - newline  # 0-based line of each byte
+    n_lines = int(line[-1]) + 1
+    is_hash = raw == ord("#")
+    hashes = np.cumsum(is_hash)
+    starts = np.flatnonzero(np.r_[True, newline[:-1]])
+    in_comment = hashes - (hashes - is_hash)[starts][line] > 0
+    content = ~in_comment & ~np.isin(raw, np.frombuffer(b" \t\r\n", np.uint8))
+    has_content = np.bincount(line[content], minlength=n_lines) > 0
+    if delimiter:
+        fields = np.bincount(line[~in_comment & (raw == ord(delimiter))], minlength=n_lines) + 1
+    else:  # a field starts where content follows a blank (or the line's start)
+        token_start = content & ~np.r_[False, content[:-1]]
+        fields = np.bincount(line[token_start], minlength=n_lines)
+    data = has_content & (np.arange(n_lines) >= first_line - 1)
+    bad = np.flatnonzero(data & (fields != expected))
+    return (int(bad[0]) + 1, int(fields[bad[0]])) if len(bad) else None
 
 
 def _diagnose(text: str, skip: int, usecols: tuple[int, ...], error: ValueError,

@@ -16,7 +16,16 @@ import pandas as pd
 
 from lcformer.data.lightcurves import LightCurves
 from lcformer.data.reading.config import Columns, ReadConfig
-from lcformer.data.reading.files import FITS_SUFFIXES, READ_ERRORS, is_fits
+from lcformer.data.reading.files import (
+    CSV_SUFFIXES,
+    ECSV_SUFFIXES,
+    FITS_SUFFIXES,
+    READ_ERRORS,
+    UNSUPPORTED_SUFFIXES,
+    VOTABLE_SUFFIXES,
+    is_csv,
+    unsupported_format,
+)
 from lcformer.data.reading.flux import to_magnitudes
 from lcformer.data.reading.per_star import FileProblem, parse_columns, read_folder
 from lcformer.data.reading.tables import read_long_table
@@ -27,7 +36,9 @@ if TYPE_CHECKING:
     from lcformer.data.datasets import DatasetSpec
 
 ARCHIVES = (".tar", ".tar.gz", ".tgz", ".tar.bz2", ".zip")
-TABLES = (".parquet", ".csv", ".csv.gz")
+#: Read as a long table (a CSV without a header is one star's file instead; a .csv.zip
+#: without one, an archive of star files).
+TABLES = (".parquet", *CSV_SUFFIXES, *FITS_SUFFIXES, *ECSV_SUFFIXES, *VOTABLE_SUFFIXES)
 
 
 def read_any(source: str, data_dir: str | Path | None = None,
@@ -35,8 +46,10 @@ def read_any(source: str, data_dir: str | Path | None = None,
              columns_if_table: bool = False) -> LightCurves:
     """New stars from any supported layout; labels, if present, are read but not needed.
 
-    A table (Parquet, CSV with a header, FITS) without an id column is one star named after
-    the file; a CSV without a header is one star's ``time, mag[, err]`` by position.
+    A table (Parquet, CSV with a header, FITS, ECSV, VOTable) without an id column is one
+    star named after the file; a CSV without a header is one star's ``time, mag[, err]`` by
+    position. A file of a format no reader takes (JSON, Feather, HDF5...) is an error
+    listing those read, not text parsed for columns.
     ``reading.columns`` given for per-star files (read by position) are an error, unless
     ``columns_if_table`` (they are a trained model's, for the tables it was trained on).
     """
@@ -62,7 +75,9 @@ def read_any(source: str, data_dir: str | Path | None = None,
     if not path.exists():
         raise DatasetNotFoundError(f"{source}: no such file, folder or dataset name")
     name = path.name.lower()
-    if (name.endswith(TABLES) or is_fits(path)) and not _headerless(path):
+    if name.endswith(UNSUPPORTED_SUFFIXES):
+        raise InputError(unsupported_format(path))
+    if name.endswith(TABLES) and not _headerless(path):
         curves = read_long_table(path, columns=reading.columns, report=report, id=_star(path))
     elif name.endswith(ARCHIVES):
         reading = by_position
@@ -72,7 +87,7 @@ def read_any(source: str, data_dir: str | Path | None = None,
         reading = by_position
         _by_position(reading, path)
         try:
-            time, mag, err = parse_columns(path.read_bytes())
+            time, mag, err = parse_columns(path.read_bytes(), report)
         except FileProblem as problem:
             raise InputError(f"{path}:{problem.line}: {problem.message}") from None
         except OSError as error:
@@ -120,15 +135,15 @@ def _by_position(reading: ReadConfig, path: Path,
     """Per-star files are read by position, so a column mapping cannot apply."""
     if reading.columns != Columns():
         raise ConfigError(f"--columns: {path} {what}; --columns applies to tables with a "
-                          "header (Parquet, CSV, FITS) and long-table folders. Per-star files "
-                          "are read as time, mag[, err] in that order; name the catalogue's "
-                          "columns filename (or path) and class [and band, split]")
+                          "header (Parquet, CSV, FITS, ECSV, VOTable) and long-table folders. "
+                          "Per-star files are read as time, mag[, err] in that order; name the "
+                          "catalogue's columns filename (or path) and class [and band, split]")
 
 
 def _star(path: Path) -> str:
     """The star a one-star table is named after: its file name without the type suffixes."""
     name = path.name
-    for suffix in sorted(TABLES + FITS_SUFFIXES, key=len, reverse=True):
+    for suffix in sorted(TABLES, key=len, reverse=True):
         if name.lower().endswith(suffix):
             return name[: -len(suffix)]
     return path.stem
@@ -136,7 +151,7 @@ def _star(path: Path) -> str:
 
 def _headerless(path: Path) -> bool:
     """A CSV whose first line holds a number: one star's columns by position."""
-    if not path.name.lower().endswith((".csv", ".csv.gz")):
+    if not is_csv(path):
         return False
     try:
         names = pd.read_csv(path, nrows=0).columns

@@ -1,4 +1,5 @@
-"""Long tables: one row per observation (Parquet, CSV, FITS, a DataFrame or an astropy table).
+"""Long tables: one row per observation (Parquet, CSV, FITS, ECSV, VOTable, a DataFrame or an
+astropy table).
 
 The ragged layout is built with whole-column operations (factorize, stable argsort, bincount),
 so millions of rows take about a second. Points stay in file order: sorting by time and removing
@@ -29,18 +30,18 @@ from lcformer.data.reading.files import (
     MISSING_WORDS,
     READ_ERRORS,
     PathLike,
+    astropy_format,
     cannot_read,
     finish,
     is_csv,
-    is_fits,
     is_flag_name,
+    unsupported_format,
 )
 from lcformer.data.reading.labels import join_labels
 from lcformer.data.report import DropReport
 from lcformer.errors import InputError
 
 DEFAULT_COLUMNS = Columns()
-TABLE_TYPES = ".parquet, .csv(.gz) or FITS (.fits, .fit, .fits.gz)"
 
 
 # ---------------------------------------------------------------------- public readers
@@ -51,7 +52,8 @@ def read_long_table(
     report: DropReport | None = None,
     id: str | None = None,
 ) -> LightCurves:
-    """Read a .parquet / .csv(.gz) / FITS table file or a DataFrame, one row per observation.
+    """Read a Parquet, CSV, FITS, ECSV or VOTable file (``files.TABLE_FORMATS``) or a
+    DataFrame, one row per observation.
 
     Labels come from ``labels`` (id + class [+ split], joined by id as strings) or, failing
     that, from class/split columns of the table itself; the labels table uses the same
@@ -460,8 +462,8 @@ def _read_table_file(path: Path, columns: Columns, sink: DropReport,
                                 na_values={c: [""] if c in text else list(MISSING_WORDS)
                                            for c in use})
             return None if refused_csv(frame, path, sink) else frame.rename(columns=use)
-        if is_fits(path):
-            return _read_fits(path, columns, required, sink)
+        if (form := astropy_format(path)) is not None:
+            return _read_astropy(path, form, columns, required, sink)
     except pd.errors.EmptyDataError:
         sink.problem(f"{path}:1: empty file; expected a header line {','.join(required)}"
                      f"[,{columns.err},{columns.band}] and one row per observation",
@@ -470,25 +472,35 @@ def _read_table_file(path: Path, columns: Columns, sink: DropReport,
     except READ_ERRORS as error:
         sink.problem(cannot_read(path, error), "unreadable_file")
         return None
-    sink.problem(f"{path}: unsupported file type; expected {TABLE_TYPES}", "unreadable_file")
+    sink.problem(unsupported_format(path), "unreadable_file")
     return None
 
 
-def _read_fits(path: Path, columns: Columns, required: tuple[str, ...],
-               sink: DropReport) -> pd.DataFrame | None:
-    """The first table HDU of a FITS file, through astropy (units and masks as
-    :func:`from_astropy` treats them)."""
+_ASTROPY_NAMES = {"fits": "FITS", "ascii.ecsv": "ECSV", "votable": "VOTable"}
+
+
+def _read_astropy(path: Path, form: str, columns: Columns, required: tuple[str, ...],
+                  sink: DropReport) -> pd.DataFrame | None:
+    """A FITS, ECSV or VOTable file's table through astropy (``form`` is its ``format=``;
+    units, times and masks as :func:`from_astropy` treats them). Of several tables (FITS
+    HDUs, VOTable TABLEs) the one with the ``required`` columns is read (:func:`_one_table`).
+    """
     import warnings
 
     from astropy.table import Table
 
+    what = f"{_ASTROPY_NAMES[form]} table"
     try:
         with warnings.catch_warnings():  # a malformed header warns before it fails
             warnings.simplefilter("ignore")
-            table = Table.read(path, format="fits")
-    except READ_ERRORS as error:
-        sink.problem(cannot_read(path, error, "FITS table") + "; expected a binary table "
-                     "HDU with one row per observation", "unreadable_file")
+            table = (Table.read(path, format=form) if form == "ascii.ecsv"
+                     else _one_table(path, form, columns, required, sink))
+    except READ_ERRORS as error:  # XML that does not parse, or is no VOTable: ValueError
+        expected = "a binary table HDU" if form == "fits" else "a table"
+        sink.problem(cannot_read(path, error, what) + f"; expected {expected} with one row "
+                     "per observation", "unreadable_file")
+        return None
+    if table is None:
         return None
     use = _usable(list(table.colnames), columns, required, path, sink)
     if use is None:
@@ -504,6 +516,53 @@ def _read_fits(path: Path, columns: Columns, required: tuple[str, ...],
             values = values.astype(values.dtype.newbyteorder("="))  # FITS is big-endian
         frame[name] = values
     return pd.DataFrame(frame)
+
+
+def _one_table(path: Path, form: str, columns: Columns, required: tuple[str, ...],
+               sink: DropReport) -> Any:
+    """The table of a FITS or VOTable file that has the ``required`` columns (or the first
+    table, whose missing columns are then the problem). Two or more that have them are a
+    problem naming them: HDUs of one layout are most often bands or seasons of the same stars,
+    and reading the first alone would drop the others' points without a word (as a folder
+    holding two long tables is refused rather than one read and one left unseen)."""
+    from astropy.table import Table
+
+    tables: list[tuple[str, list[str], Callable[[], Any]]] = []  # name, columns, loader
+    if form == "fits":
+        from astropy.io import fits
+
+        with fits.open(path) as hdus:  # headers only: the data is read by Table.read
+            for i, hdu in enumerate(hdus):
+                if isinstance(hdu, fits.BinTableHDU | fits.TableHDU):
+                    tables.append((f"HDU {i}" + (f" ({hdu.name})" if hdu.name else ""),
+                                   list(hdu.columns.names),
+                                   lambda i=i: Table.read(path, format="fits", hdu=i)))
+        kind = "table HDUs"
+    else:
+        from astropy.io.votable import parse
+
+        for i, element in enumerate(parse(str(path)).iter_tables()):
+            table = element.to_table()  # one parse: the arrays are already read
+            label = element.ID or element.name
+            tables.append((f"table {i + 1}" + (f" ({label})" if label else ""),
+                           list(table.colnames), lambda table=table: table))
+        kind = "TABLEs"
+    if not tables:  # astropy's own message: "No table found"
+        return Table.read(path, format=form)
+
+    def has_required(found: list[str]) -> bool:
+        named = dict(zip(columns.all, columns.resolve(found).all, strict=True))
+        return all(named[c] in found for c in required)
+
+    usable = [t for t in tables if has_required(t[1])]
+    if len(usable) > 1:
+        sink.problem(f"{path}: {len(usable)} {kind} have the columns {list(required)}: "
+                     f"{', '.join(t[0] for t in usable)}; lcformer reads one table a file and "
+                     f"does not guess which: stack them into one (astropy.table.vstack, with "
+                     f"a band column where they are bands) or write each to its own file",
+                     "unreadable_file")
+        return None
+    return (usable or tables)[0][2]()
 
 
 def _usable(found: list[str], columns: Columns, required: tuple[str, ...], name: Path | str,
@@ -717,12 +776,25 @@ def _decompressed(path: Path) -> Any:
     return pyarrow.input_stream(str(path), compression="detect")
 
 
+def _text_file(path: Path) -> Any:
+    """A CSV file's text as pandas reads it (compression from the name: .gz, .bz2, .xz,
+    .zip of one member), for naming a line on the error path."""
+    import bz2
+    import lzma
+
+    name = path.name.lower()
+    if name.endswith(".zip"):
+        with zipfile.ZipFile(path) as archive:
+            return io.StringIO(archive.read(archive.namelist()[0]).decode(errors="replace"))
+    opener = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}.get(Path(name).suffix, open)
+    return opener(path, "rt", errors="replace")
+
+
 def line_locator(path: Path) -> Callable[[int], str]:
     """Data row -> "file:line" (1-based, header is line 1). Only used on the error path."""
 
     def locate(row: int) -> str:
-        opener = gzip.open if path.name.lower().endswith(".gz") else open
-        with opener(path, "rt", errors="replace") as handle:
+        with _text_file(path) as handle:
             next(handle, None)  # header
             seen = -1
             for line_no, line in enumerate(handle, start=2):
