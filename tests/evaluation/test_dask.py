@@ -80,3 +80,94 @@ def test_a_star_split_across_partitions_is_refused(tiny_run, tmp_path) -> None:
             classify_partitions(points, tiny_run)
         whole = dd.from_map(lambda part: part, [frame])
         assert len(classify_partitions(whole, tiny_run).compute()) == frame["id"].nunique()
+
+
+def awkward_partitions(folder) -> list:
+    """Stars with something dropped while reading and cleaning: non-finite points, a curve in
+    a band the model lacks, a star with no usable point at all (kept, with its reason)."""
+    frame = new_stars(2).to_frame()
+    ids = frame["id"].unique()
+    frame.loc[frame.index[frame["id"] == ids[0]][:5], "mag"] = np.nan
+    frame.loc[frame["id"] == ids[1], "mag"] = np.inf
+    foreign = frame[frame["id"] == ids[2]].assign(band="I")
+    frame = pd.concat([frame, foreign], ignore_index=True)
+    folder.mkdir()
+    paths = []
+    for i, part in enumerate(np.array_split(ids, 2)):
+        paths.append(folder / f"part.{i}.parquet")
+        frame[frame["id"].isin(part)].to_parquet(paths[-1], index=False)
+    return paths
+
+
+def test_reports_say_what_reading_and_cleaning_dropped(tiny_run, tmp_path) -> None:
+    """The counts lcformer predict prints for a folder of partitions, per partition, from the
+    tasks that made the predictions."""
+    import dask
+
+    from lcformer.evaluation.dask import classify_with_reports, merged_report
+    from lcformer.evaluation.streaming import predict_partitions
+
+    paths = awkward_partitions(tmp_path / "in")
+    expected = predict_partitions(*load_model(tiny_run), paths, tmp_path / "cli", device="cpu",
+                                  progress=False)
+    assert expected.report.points["non_finite"] and expected.report.curves
+    with (distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                   dashboard_address=None) as cluster,
+          distributed.Client(cluster)):
+        predictions, reports = classify_with_reports(dd.from_map(pd.read_parquet, paths),
+                                                     tiny_run)
+        got, counts = dask.compute(predictions, reports)
+    pd.testing.assert_frame_equal(got.reset_index(drop=True),
+                                  pd.read_parquet(tmp_path / "cli"), rtol=1e-5)
+    assert (got["reason"] != "").sum() == 1  # the star without a usable point keeps its row
+    read = counts[counts["kind"] == "read"].set_index(["partition", "reason"])["count"]
+    assert read[0, "rows"] + read[1, "rows"] == sum(len(pd.read_parquet(p)) for p in paths)
+    assert [read[0, "stars"], read[1, "stars"]] == [3, 3]  # a row each in the predictions
+    assert merged_report(counts).to_dict() == expected.report.to_dict()
+
+
+def test_reports_come_from_the_same_tasks(tiny_run, tmp_path, monkeypatch) -> None:
+    """Computed together, each partition is classified once for both; problems keep their
+    partition."""
+    import dask
+
+    from lcformer.data.report import DropReport
+    from lcformer.evaluation import streaming
+    from lcformer.evaluation.dask import classify_with_reports, merged_report, report_table
+
+    real, calls = streaming.predict_frame, []
+
+    def counted(*args, **kwargs):
+        calls.append(args[2].n_stars)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(streaming, "predict_frame", counted)
+    paths = awkward_partitions(tmp_path / "in")
+    with dask.config.set(scheduler="sync"):
+        predictions, reports = classify_with_reports(dd.from_map(pd.read_parquet, paths),
+                                                     tiny_run, check_stars=False)
+        dask.compute(predictions, reports)
+    assert len(calls) == 2
+    assert report_table(DropReport(), 4)["kind"].tolist() == ["read", "read"]  # never absent
+    first = DropReport()
+    first.drop_points("non_finite", 3)
+    first.problem("DataFrame row 7: something odd", "unreadable_file")
+    second = DropReport()
+    second.drop_points("non_finite", 2)
+    second.note("curves_resorted")
+    both = pd.concat([report_table(first, 0), report_table(second, 1)], ignore_index=True)
+    merged = merged_report(both)
+    assert merged.points == {"non_finite": 5} and merged.events == {"curves_resorted": 1}
+    assert merged.curves == {"unreadable_file": 1}
+    assert merged.problems == ["partition 0: DataFrame row 7: something odd"]
+
+
+def test_rows_without_an_id_fail_their_partition(tiny_run) -> None:
+    """They belong to no star's prediction: an error, not rows silently dropped."""
+    from lcformer.errors import InputError
+    from lcformer.evaluation.dask import classify_frame
+
+    frame = new_stars(1).to_frame().astype({"id": object})
+    frame.loc[frame.index[:2], "id"] = None
+    with pytest.raises(InputError, match=r"2 row\(s\) without a star id.*dropna"):
+        classify_frame(frame, str(tiny_run))

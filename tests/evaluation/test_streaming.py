@@ -3,6 +3,7 @@ input at once, resumable after a kill, and refusals of what would give wrong ans
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -271,3 +272,77 @@ def test_a_partition_that_cannot_be_used_fails_alone_and_is_retried(model, tmp_p
     summary = predict_partitions(*model, partition_paths(tmp_path / "hive"), tmp_path / "h",
                                  device="cpu", progress=False)
     assert summary.classified == 0 and "its folders name band" in summary.failed[0]
+
+
+def test_a_partition_rewritten_since_its_output_is_predicted_again(model, tmp_path,
+                                                                   monkeypatch, capsys) -> None:
+    """Its output records the input's size and time: a rewritten partition (stars added) is
+    predicted again and said so, the unchanged ones are kept as they are."""
+    from lcformer.evaluation import streaming
+
+    paths = write_partitions(new_stars(1), tmp_path / "in", 3)
+    out = tmp_path / "out"
+    predict_partitions(*model, paths, out, device="cpu", progress=False)
+    before = {p.name: os.stat(p) for p in out.glob("*.parquet")}
+    old = pd.read_parquet(paths[1])
+    added = new_stars(1, seed=7).to_frame().assign(id=lambda f: "new_" + f["id"].astype(str))
+    pd.concat([old, added], ignore_index=True).to_parquet(paths[1], index=False)
+    calls = []
+
+    def counted(*args, **kwargs):
+        calls.append(args[2].n_stars)
+        return real(*args, **kwargs)
+
+    real = streaming.predict_frame
+    monkeypatch.setattr(streaming, "predict_frame", counted)
+    capsys.readouterr()
+    summary = predict_partitions(*model, paths, out, device="cpu", progress=False)
+    assert "predicting 1 partition(s) again: their input changed" in capsys.readouterr().err
+    assert (summary.changed, summary.unrecorded, summary.skipped) == (1, 0, 2)
+    stars = old["id"].nunique() + added["id"].nunique()
+    assert calls == [stars] and summary.stars_now == stars  # the rewritten one alone
+    for name in ("part.0.parquet", "part.2.parquet"):  # untouched: the same file
+        now = os.stat(out / name)
+        assert (now.st_ino, now.st_mtime_ns) == (before[name].st_ino, before[name].st_mtime_ns)
+    redone = pd.read_parquet(out / "part.1.parquet")
+    assert redone["id"].tolist() == pd.unique(pd.read_parquet(paths[1])["id"]).tolist()
+    monkeypatch.undo()
+    fresh = predict_partitions(*model, [paths[1]], tmp_path / "fresh", device="cpu",
+                               progress=False)
+    assert fresh.stars == stars
+    assert_same_outputs({"p": redone}, {"p": pd.read_parquet(tmp_path / "fresh")})
+    again = predict_partitions(*model, paths, out, device="cpu", progress=False)
+    assert (again.changed, again.skipped) == (0, 3)  # recorded: the next rerun keeps it
+    assert "again" not in capsys.readouterr().err
+
+
+def test_unrecorded_or_now_unusable_inputs_are_not_kept_stale(model, tmp_path, capsys) -> None:
+    """An output that does not record its input (lcformer before fingerprints) is predicted
+    again, not trusted; a time changed alone counts as a change; a changed partition that can
+    no longer be used loses its output, which no longer matches it."""
+    import pyarrow.parquet as pq
+
+    from lcformer.evaluation.streaming import METADATA_KEY
+
+    paths = write_partitions(new_stars(1), tmp_path / "in", 3)
+    out = tmp_path / "out"
+    predict_partitions(*model, paths, out, device="cpu", progress=False)
+    written = pq.read_table(out / "part.0.parquet")
+    meta = json.loads(written.schema.metadata[METADATA_KEY])
+    del meta["input"]  # as an earlier lcformer wrote it
+    pq.write_table(written.replace_schema_metadata(
+        {**written.schema.metadata, METADATA_KEY: json.dumps(meta).encode()}),
+        out / "part.0.parquet")
+    stat = os.stat(paths[1])
+    os.utime(paths[1], ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))  # touched
+    frame = pd.read_parquet(paths[2])
+    frame.assign(mag=frame["mag"] + 60).to_parquet(paths[2], index=False)  # now fluxes
+    capsys.readouterr()
+    summary = predict_partitions(*model, paths, out, device="cpu", progress=False)
+    assert "predicting 3 partition(s) again" in capsys.readouterr().err
+    assert (summary.changed, summary.unrecorded, summary.skipped) == (3, 1, 0)
+    assert len(summary.failed) == 1 and "look like fluxes" in summary.failed[0]
+    assert "part.2.parquet, made before the input changed, was removed" in summary.failed[0]
+    assert sorted(p.name for p in out.glob("*.parquet")) == ["part.0.parquet",
+                                                             "part.1.parquet"]
+    assert "input" in json.loads(pq.read_schema(out / "part.0.parquet").metadata[METADATA_KEY])

@@ -25,6 +25,19 @@ The result has one row per star in the layout of
 loads the model once and keeps it (cached by path and file time), whatever the number of
 partitions it is given. Install with ``pip install "lcformer[dask]"``.
 
+What reading and cleaning dropped (points by reason, curves by reason, changes, problems: the
+drop report ``lcformer predict`` prints) comes from :func:`classify_with_reports`, beside the
+same predictions, as a table with a row per partition and reason; computed together
+(``dask.compute``), each partition is classified once::
+
+    predictions, reports = classify_with_reports(points, "RUN")
+    _, counts = dask.compute(predictions.to_parquet("predictions/", compute=False), reports)
+    print(merged_report(counts).format())
+
+A star is never dropped: one that cannot be classified keeps its row, with an empty
+``predicted`` and the ``reason``. Rows without a star id belong to no star: they fail their
+partition's task, as an unreadable partition does.
+
 Give workers one thread each for torch (``threads_per_worker=1`` and ``torch_threads=1``, the
 default here): several partitions at once in one process, each with every core's threads,
 run slower than one.
@@ -36,6 +49,7 @@ import functools
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from lcformer.data.reading.config import ReadConfig
@@ -62,19 +76,58 @@ def classify_partitions(ddf: dd.DataFrame, run_dir: str | Path, *, checkpoint: s
     ``torch_threads``: torch's threads in each worker process (None: leave torch's default).
     ``check_stars``: first check, on the cluster (one pass over the id column), that no star
     has rows in two partitions, and raise :class:`InputError` naming some that do; False
-    skips that pass. The other options are those of ``lcformer predict``.
+    skips that pass. The other options are those of ``lcformer predict``. What reading and
+    cleaning dropped: :func:`classify_with_reports`.
     """
     from lcformer.evaluation.streaming import output_schema
 
+    run, metadata, reading = _setup(ddf, run_dir, checkpoint, reading, check_stars)
+    return ddf.map_partitions(
+        classify_frame, run, checkpoint, reading=reading, device=device,
+        pad_short=pad_short, flags=flags or FlagConfig(), batch_size=batch_size,
+        chunk_stars=chunk_stars, torch_threads=torch_threads, meta=output_schema(metadata))
+
+
+def classify_with_reports(ddf: dd.DataFrame, run_dir: str | Path, *, checkpoint: str = "best",
+                          reading: ReadConfig | None = None, device: str = "cpu",
+                          pad_short: bool | None = None, flags: FlagConfig | None = None,
+                          batch_size: int = 512, chunk_stars: int = CHUNK_STARS,
+                          torch_threads: int | None = 1, check_stars: bool = True,
+                          ) -> tuple[dd.DataFrame, dd.DataFrame]:
+    """The predictions of :func:`classify_partitions` and, from the same tasks, what reading
+    and cleaning each partition dropped: a lazy table in the layout of :func:`report_schema`
+    (``merged_report`` makes it one :class:`DropReport`). Compute the two together
+    (``dask.compute``): computed apart, each partition is classified twice.
+
+    The same options as :func:`classify_partitions`.
+    """
+    import dask
+    import dask.dataframe as dd
+
+    from lcformer.evaluation.streaming import output_schema
+
+    run, metadata, reading = _setup(ddf, run_dir, checkpoint, reading, check_stars)
+    classify = dask.delayed(classify_frame_reported, nout=2)
+    tasks = [classify(part, run, checkpoint, partition=i, reading=reading, device=device,
+                      pad_short=pad_short, flags=flags or FlagConfig(), batch_size=batch_size,
+                      chunk_stars=chunk_stars, torch_threads=torch_threads)
+             for i, part in enumerate(ddf.to_delayed())]
+    predictions = dd.from_delayed([t[0] for t in tasks], meta=output_schema(metadata),
+                                  verify_meta=False)
+    reports = dd.from_delayed([t[1] for t in tasks], meta=report_schema(), verify_meta=False)
+    return predictions, reports
+
+
+def _setup(ddf: dd.DataFrame, run_dir: str | Path, checkpoint: str, reading: ReadConfig | None,
+           check_stars: bool) -> tuple[str, dict[str, Any], ReadConfig]:
+    """The run's absolute path, its metadata and the reading: checked here, on the client, so
+    a bad run folder or split stars fail before any task is sent."""
     run = str(Path(run_dir).resolve())
     _, metadata = cached_model(run, checkpoint)  # fails here, not on a worker, if it is bad
     reading = reading or trained_reading(metadata)
     if check_stars:
         _check_one_partition_per_star(ddf, reading.columns.id)
-    return ddf.map_partitions(
-        classify_frame, run, checkpoint, reading=reading, device=device,
-        pad_short=pad_short, flags=flags or FlagConfig(), batch_size=batch_size,
-        chunk_stars=chunk_stars, torch_threads=torch_threads, meta=output_schema(metadata))
+    return run, metadata, reading
 
 
 def _check_one_partition_per_star(ddf: dd.DataFrame, id_name: str) -> None:
@@ -101,6 +154,16 @@ def classify_frame(frame: pd.DataFrame, run: str, checkpoint: str = "best",
                    reading: ReadConfig | None = None, torch_threads: int | None = None,
                    **options: Any) -> pd.DataFrame:
     """The predictions of one partition (a pandas long table): what each Dask task runs."""
+    return classify_frame_reported(frame, run, checkpoint, reading=reading,
+                                   torch_threads=torch_threads, **options)[0]
+
+
+def classify_frame_reported(frame: pd.DataFrame, run: str, checkpoint: str = "best", *,
+                            partition: int = 0, reading: ReadConfig | None = None,
+                            torch_threads: int | None = None,
+                            **options: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The predictions of one partition and what reading and cleaning it dropped
+    (:func:`report_table`, rows marked ``partition``)."""
     from lcformer.evaluation.streaming import predict_frame, read_partition
 
     if torch_threads is not None:
@@ -110,14 +173,61 @@ def classify_frame(frame: pd.DataFrame, run: str, checkpoint: str = "best",
             torch.set_num_threads(torch_threads)
     model, metadata = cached_model(run, checkpoint)
     report = DropReport()
-    lcs = read_partition(frame, reading or trained_reading(metadata), report)
+    reading = reading or trained_reading(metadata)
+    lcs = read_partition(frame, reading, report)
     if lcs.n_curves == 0 and report.problems:
         # An unreadable partition fails its task (Dask re-raises it in compute()), as
         # ``lcformer predict`` counts it failed: its stars must not vanish from the output.
         raise InputError(f"a partition of {len(frame):,} rows could not be read: "
                          f"{report.problems[0]}")
-    table, _ = predict_frame(model, metadata, lcs, **options)
-    return table
+    if report.points["missing_id"]:  # rows of no known star: fail, as lcformer predict does
+        raise InputError(f"a partition of {len(frame):,} rows has "
+                         f"{report.points['missing_id']:,} row(s) without a star id, which no "
+                         f"prediction would include; drop them first "
+                         f"(ddf.dropna(subset=[{reading.columns.id!r}]))")
+    table, predicted = predict_frame(model, metadata, lcs, **options)
+    return table, report_table(report.merge(predicted), partition, rows=len(frame),
+                               stars=len(table))
+
+
+def report_schema() -> pd.DataFrame:
+    """The empty table of :func:`classify_with_reports`'s reports: per partition (its
+    number in the input), ``kind`` (``read``: its ``rows`` and ``stars``, so that every
+    partition has rows and its stars can be checked against the predictions; then
+    ``points_dropped``, ``curves_dropped``, ``events``, as :meth:`DropReport.to_dict` names
+    them, and ``problems``), ``reason`` (a problem: its message) and ``count``. Long, so that
+    Dask concatenates and sums it."""
+    return pd.DataFrame({"partition": pd.Series(dtype=np.int64), "kind": pd.Series(dtype=str),
+                         "reason": pd.Series(dtype=str), "count": pd.Series(dtype=np.int64)})
+
+
+def report_table(report: DropReport, partition: int, rows: int = 0,
+                 stars: int = 0) -> pd.DataFrame:
+    """One partition's drop report, and the ``rows`` read and ``stars`` predicted (each
+    with a row in the predictions), as rows of :func:`report_schema`."""
+    counts = {"read": {"rows": rows, "stars": stars}, "points_dropped": report.points,
+              "curves_dropped": report.curves, "events": report.events}
+    lines = [(kind, reason, n) for kind, found in counts.items()
+             for reason, n in sorted(found.items())]
+    lines += [("problems", message, 1) for message in report.problems]
+    table = pd.DataFrame(lines, columns=["kind", "reason", "count"])
+    table.insert(0, "partition", partition)
+    return table.astype(report_schema().dtypes.to_dict())
+
+
+def merged_report(table: pd.DataFrame) -> DropReport:
+    """The computed reports of :func:`classify_with_reports` as one :class:`DropReport`
+    (``.format()`` prints it as ``lcformer predict`` does): counts summed over partitions,
+    problems listed with their partition."""
+    problem = table["kind"] == "problems"
+    counted = ~problem & (table["kind"] != "read")  # rows and stars read are no drop
+    sums = table[counted].groupby(["kind", "reason"])["count"].sum()
+    report = DropReport.from_dict({kind: {r: int(n) for r, n in sums[kind].items()}
+                                   for kind in sums.index.get_level_values(0).unique()})
+    ordered = table[problem].sort_values("partition", kind="stable")
+    report.problems = [f"partition {i}: {message}" for i, message in
+                       zip(ordered["partition"], ordered["reason"], strict=True)]
+    return report
 
 
 def cached_model(run: str | Path, checkpoint: str = "best") -> tuple[Any, dict[str, Any]]:

@@ -21,8 +21,11 @@ that partition's drop report in the file's metadata. ``pd.read_parquet(OUT)`` re
   stars take what one partition takes (``benchmarks/scale.py`` measures it).
 * Each output appears atomically (written to a hidden temporary name, then renamed), so a
   killed run leaves only complete partitions and hidden debris, which the next run removes. A
-  rerun skips the partitions whose output exists and gives the same folder as an uninterrupted
-  run. ``OUT/_predict.json`` records the model and settings; a rerun with others is refused.
+  rerun skips the partitions whose output exists and was made from the input partition as it
+  is now (:func:`input_fingerprint`, kept in the output's metadata), and gives the same folder
+  as an uninterrupted run; a partition rewritten since (stars added, say) is predicted again,
+  and how many is said on stderr. ``OUT/_predict.json`` records the model and settings; a
+  rerun with others is refused.
 * One writer per output folder: two runs on the same folder would remove each other's
   temporary files.
 """
@@ -32,6 +35,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -160,7 +164,9 @@ class StreamSummary:
 
     out_dir: Path
     partitions: int = 0  # input partitions
-    skipped: int = 0  # whose output existed already
+    skipped: int = 0  # whose output existed already, made from the input as it is now
+    changed: int = 0  # whose output was made from another version of the input: redone
+    unrecorded: int = 0  # of ``changed``: outputs of an earlier lcformer, input unrecorded
     failed: list[str] = field(default_factory=list)  # unreadable partitions: no output
     stars: int = 0
     classified: int = 0
@@ -173,6 +179,15 @@ class StreamSummary:
     @property
     def stars_per_second(self) -> float:
         return self.stars_now / self.seconds if self.seconds > 0 else float("nan")
+
+    def redone_line(self) -> str | None:
+        """What a rerun predicts again because its input changed, or None."""
+        if not self.changed:
+            return None
+        older = (f"; {self.unrecorded:,} of them written by an earlier lcformer, which did not "
+                 f"record its input" if self.unrecorded else "")
+        return (f"{self.out_dir}: predicting {self.changed:,} partition(s) again: their input "
+                f"changed since their output was made (size or modification time){older}")
 
     def add(self, table: pd.DataFrame, report: DropReport) -> None:
         self.stars += len(table)
@@ -222,12 +237,18 @@ def predict_partitions(model: LightCurveClassifier, metadata: dict[str, Any],
     for path, name in zip(paths, names, strict=True):
         out = out_dir / name
         if out.is_file():
-            table, report = read_output(out)
-            seen.add(table["id"].to_numpy(dtype=object), path)
-            summary.add(table, report)
-            summary.skipped += 1
-        else:
-            todo.append((path, out))
+            table, report, made_from = read_output(out)
+            if made_from is not None and made_from == input_fingerprint(path):
+                seen.add(table["id"].to_numpy(dtype=object), path)
+                summary.add(table, report)
+                summary.skipped += 1
+                continue
+            summary.changed += 1  # unknown (no record) counts as changed: never a stale output
+            summary.unrecorded += made_from is None
+        todo.append((path, out))
+    redone = summary.redone_line()
+    if redone:
+        print(redone, file=sys.stderr)
 
     from tqdm.auto import tqdm
 
@@ -237,6 +258,7 @@ def predict_partitions(model: LightCurveClassifier, metadata: dict[str, Any],
     with tqdm(total=len(todo), unit="partition", desc="predict", disable=not progress) as bar:
         for path, out in todo:
             report = DropReport()
+            made_from = input_fingerprint(path)  # before reading: a rewrite during it shows
             try:
                 unread_hive_columns(Path(path), reading.columns)
                 lcs = read_long_table(path, columns=reading.columns, report=report)
@@ -250,6 +272,10 @@ def predict_partitions(model: LightCurveClassifier, metadata: dict[str, Any],
                                f"star id")
                 lcs = LightCurves.empty()
             if lcs.n_curves == 0 and report.problems:
+                if out.is_file():  # made from the input before it changed: wrong now
+                    out.unlink()
+                    report.problems[-1] += (f" (its output {out}, made before the input "
+                                            f"changed, was removed)")
                 summary.failed.append(report.problems[-1])
                 summary.report.merge(report)
                 bar.update(1)
@@ -257,7 +283,7 @@ def predict_partitions(model: LightCurveClassifier, metadata: dict[str, Any],
             seen.add(lcs.ids, path)
             table, predicted = predict_frame(model, metadata, lcs, **options)
             report.merge(predicted)
-            write_output(table, report, out, source=path)
+            write_output(table, report, out, source=path, made_from=made_from)
             summary.add(table, report)
             summary.stars_now += len(table)
             summary.seconds = time.perf_counter() - began
@@ -279,21 +305,42 @@ def weights_digest(model: LightCurveClassifier) -> str:
     return digest.hexdigest()
 
 
-def write_output(table: pd.DataFrame, report: DropReport, path: Path, source: Path) -> Path:
-    """One output partition, atomically, with its drop report in the Parquet metadata."""
+def input_fingerprint(path: Path) -> dict[str, int] | None:
+    """What an output partition was made from: its input's size in bytes and modification time
+    (ns), which make and rsync judge a file changed by (None if it cannot be read).
+
+    A stat, not a hash: a rerun of a survey would otherwise read every partition only to skip
+    it. Compared for equality, so any change counts, a time set back (``cp -p``, ``rsync -t``
+    of an older copy) too, and a ``touch`` predicts again for nothing (the safe way to err). It
+    misses only a rewrite to the very same size within the file system's time resolution
+    (nanoseconds on ext4/XFS/APFS, 1-2 s on FAT and some network file systems)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return {"size": int(stat.st_size), "mtime_ns": int(stat.st_mtime_ns)}
+
+
+def write_output(table: pd.DataFrame, report: DropReport, path: Path, source: Path,
+                 made_from: dict[str, int] | None = None) -> Path:
+    """One output partition, atomically, with its drop report and ``made_from`` (its input's
+    :func:`input_fingerprint`, taken before it was read) in the Parquet metadata: one rename
+    makes both appear, so an output never lacks the record of its input."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     arrow = pa.Table.from_pandas(table, preserve_index=False)
-    extra = json.dumps({"source": source.name, "report": report.to_dict()}).encode()
+    extra = json.dumps({"source": source.name, "input": made_from,
+                        "report": report.to_dict()}).encode()
     arrow = arrow.replace_schema_metadata({**(arrow.schema.metadata or {}), METADATA_KEY: extra})
     with atomic.temporary_path(path) as tmp:
         pq.write_table(arrow, tmp)
     return path
 
 
-def read_output(path: Path) -> tuple[pd.DataFrame, DropReport]:
-    """An output partition's summary columns and its drop report."""
+def read_output(path: Path) -> tuple[pd.DataFrame, DropReport, dict[str, int] | None]:
+    """An output partition's summary columns, its drop report and the fingerprint of the
+    input it was made from (None: not recorded, as by lcformer before fingerprints)."""
     import pyarrow.parquet as pq
 
     try:
@@ -301,9 +348,10 @@ def read_output(path: Path) -> tuple[pd.DataFrame, DropReport]:
     except (OSError, ValueError) as error:  # pyarrow's errors are OSError / ValueError
         raise InputError(f"{path}: not a readable prediction partition ({error}); remove it "
                          f"to predict its input again") from None
-    meta = (stored.schema.metadata or {}).get(METADATA_KEY)
-    report = DropReport.from_dict(json.loads(meta)["report"]) if meta else DropReport()
-    return stored.to_pandas(), report
+    meta = json.loads((stored.schema.metadata or {}).get(METADATA_KEY) or b"{}")
+    report = DropReport.from_dict(meta.get("report", {}))
+    made_from = meta.get("input")
+    return stored.to_pandas(), report, made_from if isinstance(made_from, dict) else None
 
 
 def _claim(out_dir: Path, settings: dict[str, Any]) -> None:
