@@ -130,6 +130,12 @@ def test_a_killed_run_continues_to_the_same_output(tiny_run, tmp_path, capsys) -
     assert main([*args, "--out", str(tmp_path / "out")]) == 0  # all done: nothing to do
     assert "(5 done by an earlier run)" in capsys.readouterr().out
 
+    first = sorted((tmp_path / "in").rglob("*.parquet"))[0]
+    os.utime(first, ns=(first.stat().st_atime_ns, first.stat().st_mtime_ns + 10**9))
+    assert main([*args, "--out", str(tmp_path / "out")]) == 0  # a rewritten input: redone
+    assert ("(4 done by an earlier run) (1 predicted again: input changed)"
+            in capsys.readouterr().out)
+
 
 def test_a_star_split_across_partitions_is_refused(model, tmp_path) -> None:
     frame = new_stars(1).to_frame()

@@ -370,7 +370,9 @@ def predict_partitioned(args: argparse.Namespace, partitions: list[Path],
     done = summary.partitions - len(summary.failed)
     print(f"classified {summary.classified:,} of {summary.stars:,} stars in {done:,} of "
           f"{summary.partitions:,} partitions -> {out}/"
-          + (f" ({summary.skipped:,} done by an earlier run)" if summary.skipped else ""))
+          + (f" ({summary.skipped:,} done by an earlier run)" if summary.skipped else "")
+          + (f" ({summary.changed:,} predicted again: input changed)" if summary.changed
+             else ""))
     if summary.stars_now:
         print(f"this run: {summary.stars_now:,} stars in {summary.seconds:,.1f} s "
               f"({summary.stars_per_second:,.1f} stars/s)")
