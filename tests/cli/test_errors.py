@@ -184,6 +184,29 @@ def test_impossible_values_are_the_users_error(tmp_path, capsys, argv, words) ->
     assert len(err) == 1 and words in err[0], err
 
 
+@pytest.mark.parametrize(("command", "device", "words"), [
+    ("train", "mps", "device must be auto, cpu, cuda or cuda:N, got 'mps'"),
+    ("predict", "mps", "device must be auto, cpu, cuda or cuda:N, got 'mps'"),
+    ("demo", "mps", "device must be auto, cpu, cuda or cuda:N, got 'mps'"),
+    ("demo", "cuda:99", "--device cuda:99: this machine has "),
+])
+def test_a_device_lcformer_cannot_use_is_refused_before_any_work(tmp_path, capsys, command,
+                                                                 device, words) -> None:
+    """mps (or xpu) passes torch.device() but no lcformer path supports it, and a CUDA
+    device may be absent: exit 2 before any work, the same words from every command
+    (predict used to end in an internal error; demo checked a CUDA device only after
+    replacing the last demo's run folder)."""
+    argv = {"train": ["train", str(BAD / "path_catalog")],
+            "predict": ["predict", str(LEGACY_RUN), str(BAD / "path_catalog"), "--out",
+                        str(tmp_path / "p.csv")],
+            "demo": ["demo"]}[command]
+    assert main([*argv, "--work-dir", str(tmp_path / "work"), "--device", device,
+                 "--quiet"]) == EXIT_USER
+    [line] = capsys.readouterr().err.splitlines()
+    assert line.startswith(f"lcformer: error: {words}"), line
+    assert not (tmp_path / "work").exists()
+
+
 def test_interrupted_is_130(monkeypatch, capsys) -> None:
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt

@@ -494,10 +494,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     import torch
 
     from lcformer.experiments.demo import DEMO_RUN, demo_baseline, run_demo
+    from lcformer.training.distributed import device
 
     threads = args.threads or os.cpu_count() or 1
     torch.set_num_threads(threads)
     run = DEMO_RUN.replace(train=config_from_args(TrainConfig, args, DEMO_RUN.train))
+    device(run.train.device)  # before the last demo's run folder is replaced
     data, record, run_dir = run_demo(run, args.data_dir, args.work_dir, progress=not args.quiet)
     print(format_summary(data))
     print(record.summary_line())

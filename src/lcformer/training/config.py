@@ -61,10 +61,14 @@ class TrainConfig(Config):
             raise ConfigError(f"clip_grad must be 0 or more (0 or none: no clipping), got "
                               f"{self.clip_grad}")
         if not DEVICE_PATTERN.fullmatch(self.device):
-            raise ConfigError(f"device must be auto, cpu, cuda or cuda:N, got {self.device!r}")
+            raise ConfigError(device_problem(self.device))
         if not 0 <= self.label_smoothing < 1:
             raise ConfigError(f"label_smoothing must be from 0 up to (not including) 1, got "
                               f"{self.label_smoothing}")
+
+
+def device_problem(name: str) -> str:
+    return f"device must be auto, cpu, cuda or cuda:N, got {name!r}"
 
 
 def stopping_text(patience: int | None) -> str:

@@ -102,6 +102,10 @@ def main_first() -> Iterator[None]:
 
 def device(name: str) -> torch.device:
     """The device ``name`` means for this process: under torchrun on CUDA, one GPU a rank."""
+    from lcformer.training.config import DEVICE_PATTERN, device_problem
+
+    if not DEVICE_PATTERN.fullmatch(name):  # torch knows more (mps, xpu...): lcformer not
+        raise ConfigError(device_problem(name))
     if name == "auto":
         name = "cuda" if torch.cuda.is_available() else "cpu"
     if re.fullmatch(r"cuda(:\d+)?", name):
@@ -113,11 +117,7 @@ def device(name: str) -> torch.device:
                               f"cpu, or auto (CUDA where present)")
     if is_distributed() and name == "cuda":
         return torch.device("cuda", local_rank())
-    try:
-        return torch.device(name)
-    except RuntimeError:
-        raise ConfigError(f"--device {name}: not a device; give auto, cpu, cuda or "
-                          f"cuda:N") from None
+    return torch.device(name)
 
 
 def _collective_device() -> torch.device:
