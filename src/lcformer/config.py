@@ -113,7 +113,7 @@ def option_text(name: str, value: Any) -> str:
     flag = name.replace("_", "-")
     if isinstance(value, bool):
         return f"--{flag}" if value else f"--no-{flag}"
-    return f"--{flag} {value}"
+    return f"--{flag} {'none' if value is None else value}"
 
 
 def _plain(value: Any) -> Any:

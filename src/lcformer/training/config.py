@@ -33,7 +33,7 @@ class TrainConfig(Config):
                "their curves (star views of big surveys)")
     patience: int | None = setting(None, "stop after this many epochs without a better "
                                          "validation macro-F1 (training loss without validation "
-                                         "stars; default: never)")
+                                         "stars; none: never)")
     clip_grad: float | None = setting(1.0, "clip the gradient norm to this (none: no clipping)")
     weight_decay: float = setting(0.0, "decoupled weight decay (AdamW); 0: Adam, as the "
                                        "research code")
