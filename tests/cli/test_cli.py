@@ -252,7 +252,7 @@ def test_the_default_model_trains_on_star_views_and_predicts_periods(tiny_synthe
                  *TRAIN_ARGS]) == 0
     out = capsys.readouterr().out
     assert "synthetic / periodic: star-level test accuracy" in out
-    assert "30 windows" in out  # one star view per star: none dropped, none cut
+    assert "30 samples" in out  # one star view per star: none dropped, none cut
     metrics = json.loads((run_dir / "metrics.json").read_text())["records"][0]
     assert 0 <= metrics["star"]["ece"] <= 1  # calibration is reported
     assert (run_dir / "figures" / "folded_test_stars.png").is_file()

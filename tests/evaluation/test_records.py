@@ -3,6 +3,7 @@ damaged ones refused with the file's name."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -55,3 +56,14 @@ def test_a_damaged_metrics_file_is_refused_by_name(tmp_path, text) -> None:
 def test_a_folder_without_metrics_is_not_finished(tmp_path) -> None:
     with pytest.raises(RunNotFoundError, match="--resume"):
         read_records(tmp_path)
+
+
+@pytest.mark.parametrize(("model", "words"), [
+    ("encoder", "window level: accuracy 0.500, macro-F1 0.400 on 6 windows"),
+    ("periodic", "sample level: accuracy 0.500, macro-F1 0.400 on 6 samples (chunks of star "
+                 "views)"),
+])
+def test_the_report_names_what_a_model_scores_below_a_star(model, words) -> None:
+    """A star view's samples are chunks of a star, not (dt, dm) token windows."""
+    scored = dataclasses.replace(record(model), window={**STAR, "n": 6})
+    assert scored.report().splitlines()[-1] == words

@@ -547,7 +547,8 @@ def build_parser() -> argparse.ArgumentParser:
             add_reading_options(p)
         return p
 
-    p = command("prepare", cmd_prepare, "read, clean and tokenise a dataset into a cache folder",
+    p = command("prepare", cmd_prepare, "read and clean a dataset, then make its model inputs "
+                "(star views with their periods, or token windows) in a cache folder",
                 dataset=True, reading=True)
     add_prepare_options(p)
     p.add_argument("--force", action="store_true",

@@ -504,18 +504,20 @@ def format_summary(dataset: PreparedDataset) -> str:
     """The end-of-run table: stars, windows and classes, then drops by reason."""
     counts = dataset.manifest["counts"]
     flagged = dataset.report.points["flagged"]  # rows the reader left out
+    # A star view's samples are chunks of a star's observations, not token windows.
+    unit = "samples" if dataset.manifest["config"].get("inputs") == "stars" else "windows"
     lines = [
         f"prepared {dataset.manifest['name']} -> {dataset.path}",
         f"  read     {counts['stars_read']:>9,} stars  {counts['curves_read']:>9,} curves"
         f"  {counts['points_read']:>11,} points"
         + (f" (besides {flagged:,} flagged)" if flagged else ""),
         f"  kept     {counts['stars']:>9,} stars  {counts['curves']:>9,} curves"
-        f"  {counts['points']:>11,} points  {counts['windows']:>9,} windows",
+        f"  {counts['points']:>11,} points  {counts['windows']:>9,} {unit}",
     ]
     per_class = counts.get("per_class", {})
     if per_class:
         width = max(len(k) for k in per_class)
-        lines.append(f"  {'class':<{width}}  {'stars':>7}  {'windows':>8}")
+        lines.append(f"  {'class':<{width}}  {'stars':>7}  {unit:>8}")
         for cls, c in sorted(per_class.items(), key=lambda kv: -kv[1]["stars"]):
             lines.append(f"  {cls:<{width}}  {c['stars']:>7,}  {c['windows']:>8,}")
     lines.append(dataset.report.format())

@@ -88,9 +88,15 @@ class RunRecord:
             lines.append(f"  {cls:<{width}}  {row['precision']:>9.3f}  {row['recall']:>6.3f}"
                          f"  {row['f1-score']:>5.3f}  {int(row['support']):>5}")
         if self.window is not None:
+            from lcformer.models.registry import REGISTRY
+
             w = self.window
-            lines.append(f"window level: accuracy {w['accuracy']:.3f}, macro-F1 "
-                         f"{w['macro_f1']:.3f} on {w['n']} windows")
+            spec = REGISTRY.get(self.model.split()[0])  # "periodic", "encoder h4 e64"...
+            level, unit = (("sample level", "samples (chunks of star views)")
+                           if spec is not None and spec.inputs == "stars" else
+                           ("window level", "windows"))
+            lines.append(f"{level}: accuracy {w['accuracy']:.3f}, macro-F1 "
+                         f"{w['macro_f1']:.3f} on {w['n']} {unit}")
         return "\n".join(lines)
 
 
