@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import itertools
 import math
+import re
 
 import numpy as np
 import pytest
@@ -142,6 +143,14 @@ def test_early_stopping_stops_before_the_planned_epochs(tmp_path) -> None:
     assert result.best_score == 1.0
     with open(tmp_path / "history.csv") as handle:
         assert len(list(csv.DictReader(handle))) == len(result.history)
+
+
+def test_the_progress_bar_of_an_early_stop_counts_the_epochs_run(tmp_path, capsys) -> None:
+    result = train(model(), toy_set(16), toy_set(6, seed=1), ["a", "b"],
+                   config(epochs=10, patience=1), run_dir=tmp_path, progress=True)
+    assert result.stopped_early
+    last = re.findall(r"(\d+)/10 ", capsys.readouterr().err)[-1]
+    assert int(last) == len(result.history)  # it used to show one epoch fewer
 
 
 def test_patience_reached_at_the_last_epoch_is_not_an_early_stop(tmp_path) -> None:

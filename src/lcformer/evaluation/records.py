@@ -55,7 +55,8 @@ class RunRecord:
     def summary_line(self) -> str:
         s = self.star
         if self.budget is not None:
-            cost = f"{self.budget['epochs_run']} epochs, {self.train_seconds} s"
+            n = self.budget["epochs_run"]
+            cost = f"{n} epoch{'s' if n != 1 else ''}, {self.train_seconds} s"
         else:
             cost = f"features {self.feature_seconds} s, fit {self.train_seconds} s"
         untrained = self.split.get("untrained_classes")

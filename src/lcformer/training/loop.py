@@ -163,9 +163,11 @@ def train(
         row["phase"] == "classify" for row in result.history[result.best_epoch + 1:])
     if config.patience is not None and since_best >= config.patience and start < len(plan):
         start, result.stopped_early = len(plan), True  # the run had already stopped early
-    bar = tqdm(range(start, len(plan)), desc="train", disable=not progress
-               or not distributed.is_main(), unit="epoch", initial=start, total=len(plan))
-    for epoch in bar:
+    # Updated by hand after each epoch: an iterated bar counts an epoch only when the next
+    # one begins, so an early stop showed one epoch fewer than ran.
+    bar = tqdm(desc="train", disable=not progress or not distributed.is_main(), unit="epoch",
+               initial=start, total=len(plan))
+    for epoch in range(start, len(plan)):
         phase = plan[epoch]
         lr = learning_rate(config, epoch, len(plan))
         for group in optimizer.param_groups:
@@ -227,12 +229,14 @@ def train(
         if logger is not None and distributed.is_main():
             logger.epoch(row, confusion)
         bar.set_postfix({k: f"{v:.3f}" for k, v in row.items()
-                         if k in ("train_loss", "val_loss", "val_macro_f1")})
+                         if k in ("train_loss", "val_loss", "val_macro_f1")}, refresh=False)
+        bar.update(1)
         if config.patience is not None and since_best >= config.patience:
             result.stopped_early = epoch + 1 < len(plan)  # not when no epoch was left
             break
         if stop_after is not None and epoch + 1 - start >= stop_after:
             break
+    bar.close()
 
     if writes and result.history and start >= len(plan):  # a resumed run with no epoch left
         write_history(run_dir / "history.csv", result.history)  # (killed before it wrote it)
