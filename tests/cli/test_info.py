@@ -121,6 +121,18 @@ def test_info_of_a_finished_run_without_its_weights_fails(runs, tmp_path, capsys
     assert line.startswith("lcformer: error: ") and "best.safetensors is gone" in line
 
 
+def test_predict_and_evaluate_name_a_missing_or_baseline_run_folder(runs, tmp_path,
+                                                                    capsys) -> None:
+    stars = str(runs["run"].parent / "mystars")
+    for argv in (["predict", str(tmp_path / "nope"), stars, "--out", str(tmp_path / "p.csv")],
+                 ["evaluate", str(tmp_path / "nope")]):
+        assert main(argv) == 2
+        assert capsys.readouterr().err == f"lcformer: error: no run folder at {tmp_path / 'nope'}\n"
+    assert main(["predict", str(runs["baseline"]), stars, "--out", str(tmp_path / "p.csv")]) == 2
+    [line] = capsys.readouterr().err.splitlines()
+    assert "is a feature-baseline run: it keeps scores, not a model" in line
+
+
 def test_info_of_a_folder_that_is_no_run(tmp_path, capsys) -> None:
     assert main(["info", str(tmp_path)]) == 2
     assert "is not a run folder" in capsys.readouterr().err

@@ -110,6 +110,8 @@ def write_records(run_dir: Path, kind: str, records: list[RunRecord],
 
 def read_metrics(run_dir: str | Path) -> dict[str, Any]:
     path = Path(run_dir) / "metrics.json"
+    if not Path(run_dir).is_dir():
+        raise RunNotFoundError(f"no run folder at {run_dir}")
     if not path.is_file():
         raise RunNotFoundError(f"no metrics.json in {run_dir}: not a run folder, or the run "
                                f"has not finished (continue it with `lcformer train ... --resume`)")

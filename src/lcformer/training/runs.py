@@ -470,6 +470,12 @@ def load_model(run_dir: str | Path, which: str = "best") -> tuple[LightCurveClas
     """A trained model and its metadata from a run folder (safetensors, no pickle); a damaged
     checkpoint is a CorruptFileError naming it."""
     path = Path(run_dir) / f"{which}.safetensors"
+    if not Path(run_dir).is_dir():
+        raise RunNotFoundError(f"no run folder at {run_dir}")
+    if not path.is_file() and _kind(Path(run_dir)) == "feature_baseline":
+        raise RunNotFoundError(f"{run_dir} is a feature-baseline run: it keeps scores, not a "
+                               f"model; predict with a run of `lcformer train` (or a folder "
+                               f"of Classifier.save)")
     parts = [p for p in ("network", "member0") if (Path(run_dir) / p / path.name).is_file()]
     if which == "last" and not path.is_file() and parts:
         whole = "the network and its trees" if parts[0] == "network" else "every member"
@@ -491,6 +497,15 @@ def load_model(run_dir: str | Path, which: str = "best") -> tuple[LightCurveClas
                                f"retrain") from None
     model.eval()
     return model, metadata
+
+
+def _kind(run_dir: Path) -> str | None:
+    """The ``kind`` its metrics.json records (None: none that reads)."""
+    try:
+        doc = json.loads((run_dir / "metrics.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return doc.get("kind") if isinstance(doc, dict) else None
 
 
 def none_as_text(value: Any) -> Any:
