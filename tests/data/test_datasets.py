@@ -167,3 +167,11 @@ def test_two_tables_in_one_folder_are_refused(tmp_path) -> None:
     (tmp_path / "lightcurves.csv").write_text("id,time,mag\n")
     with pytest.raises(InputError, match=r"holds lightcurves\.parquet and lightcurves\.csv"):
         long_table_file(tmp_path)
+
+
+def test_a_near_miss_of_a_registered_name_is_suggested(tmp_path) -> None:
+    with pytest.raises(DatasetNotFoundError, match="did you mean eros1"):
+        resolve("eros", tmp_path)
+    with pytest.raises(DatasetNotFoundError) as caught:
+        resolve("ogle4", tmp_path)
+    assert "did you mean" not in str(caught.value)

@@ -177,9 +177,13 @@ def resolve(name_or_path: str, root: str | Path | None = None) -> tuple[DatasetS
         spec = REGISTRY[name] if name in REGISTRY else user_folder_spec(candidate)
         folder = candidate
     else:
+        from difflib import get_close_matches
+
+        near = get_close_matches(name_or_path, [*REGISTRY, *ALIASES], n=1)
         raise DatasetNotFoundError(
             f"unknown dataset {name_or_path!r}: not a registered name "
             f"({', '.join(REGISTRY)}) and not an existing folder"
+            + (f"; did you mean {near[0]}?" if near else "")
         )
     if spec.name != "synthetic":
         missing = [f for f in spec.required if not (folder / f).exists()]
