@@ -310,11 +310,12 @@ def test_a_fresh_run_clears_an_earlier_runs_outputs_only(tmp_path) -> None:
     for name in names:
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("old")
-    runs.clear_run(tmp_path)  # not a run folder: nothing is the run's to remove
+    assert not runs.clear_run(tmp_path)  # not a run folder: nothing is the run's to remove
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted({n.split("/")[0] for n in names})
     (tmp_path / "config.toml").write_text('[run]\nsplit = "auto"\n')
-    runs.clear_run(tmp_path)
+    assert runs.clear_run(tmp_path)  # said: "replaced the earlier run in ..."
     assert sorted(p.name for p in tmp_path.iterdir()) == ["config.toml", "notes.txt"]
+    assert not runs.clear_run(tmp_path)  # nothing left to replace
 
 
 def test_a_run_records_its_prepared_folder_as_an_absolute_path(tmp_path, monkeypatch) -> None:

@@ -240,23 +240,26 @@ RUN_OUTPUTS = ("metrics.json", "test_predictions.csv", "history.csv", "best.safe
                "best.json", "last.safetensors", "last.json", "figures", "network", "member*")
 
 
-def clear_run(run_dir: Path) -> None:
+def clear_run(run_dir: Path) -> bool:
     """Remove an earlier run's outputs before a fresh run writes its settings, so that a
     folder never shows old results or weights beside new settings (a run killed early
     would), and ``--resume`` never continues another run's ``last`` checkpoint. Only in a
     folder that holds a run (a config.toml with its ``[run]``): elsewhere, such names are the
-    user's."""
+    user's. True when something was removed."""
     try:
         if "run" not in read_run_config(run_dir):
-            return
+            return False
     except CorruptFileError:
-        return
+        return False
+    removed = False
     for pattern in RUN_OUTPUTS:
         for path in run_dir.glob(pattern):
             if path.is_dir() and not path.is_symlink():
                 shutil.rmtree(path)
             else:
                 path.unlink()
+            removed = True
+    return removed
 
 
 def train_run(data: PreparedDataset, config: RunConfig, run_dir: str | Path,
@@ -278,8 +281,8 @@ def train_run(data: PreparedDataset, config: RunConfig, run_dir: str | Path,
         except (FileExistsError, NotADirectoryError):
             raise ConfigError(f"{run_dir}: cannot be a run folder: it, or a folder above it, "
                               f"is a file; give another --run-dir") from None
-        if not resume:
-            clear_run(run_dir)
+        if not resume and clear_run(run_dir) and progress:
+            print(f"replaced the earlier run in {run_dir} (--resume continues one instead)")
         write_config(run_dir, data, config)
 
     check_trainable(data)
