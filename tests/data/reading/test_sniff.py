@@ -11,6 +11,7 @@ from astropy.table import Table
 
 from lcformer.data.datasets import resolve
 from lcformer.data.reading.config import Columns, ReadConfig
+from lcformer.data.reading.files import MACHO_FILE
 from lcformer.data.reading.sniff import read_any, read_dataset
 from lcformer.data.report import DropReport
 from lcformer.errors import ConfigError, InputError
@@ -142,3 +143,93 @@ def test_one_stars_file_with_a_fourth_column_is_counted(tmp_path: Path) -> None:
     report = DropReport()
     assert read_any(str(tmp_path / "s.dat"), report=report).n_points == 2
     assert report.events["extra_columns_not_read"] == 1
+
+
+def test_a_one_star_csv_may_name_its_columns_as_a_per_star_file(tmp_path: Path) -> None:
+    """A lone CSV 'HJD,MAG,ERR' was refused for a missing 'time' column, while the same
+    file in a folder (or named .dat) was read: the per-star names hold for it too."""
+    values = star()
+    rows = "".join(f"{t},{m},{e}\n" for t, m, e in zip(*values.values(), strict=True))
+    (tmp_path / "hdr1.csv").write_text("HJD,MAG,ERR\n" + rows)
+    (tmp_path / "any_order.csv").write_text("sigma,mjd,magnitude\n" + "".join(
+        f"{e},{t},{m}\n" for t, m, e in zip(*values.values(), strict=True)))
+    for name in ("hdr1.csv", "any_order.csv"):
+        curves = read_any(str(tmp_path / name))
+        assert list(curves.ids) == [name[:-4]] and curves.n_points == 6, name
+        np.testing.assert_allclose(curves.mag, values["mag"])
+        np.testing.assert_allclose(curves.err, values["err"])
+    folder = read_any(str(tmp_path))
+    np.testing.assert_array_equal(folder.time[:6], read_any(str(tmp_path / "any_order.csv")).time)
+    # A trained run's own column names (for its tables) do not stop it either.
+    assert read_any(str(tmp_path / "hdr1.csv"), reading=ReadConfig(columns=ZTF),
+                    columns_if_table=True).n_points == 6
+    # Names the user gives are how it is read: as a table.
+    mapped = ReadConfig(columns=Columns(time="HJD", mag="MAG", err="ERR"))
+    assert read_any(str(tmp_path / "hdr1.csv"), reading=mapped).n_points == 6
+    with pytest.raises(InputError, match=r"found columns \['HJD', 'MAG', 'ERR'\]"):
+        read_any(str(tmp_path / "hdr1.csv"), reading=ReadConfig(columns=Columns(time="t0")))
+
+
+def test_a_table_with_a_column_of_its_own_is_not_one_stars_file(tmp_path: Path) -> None:
+    """ZTF's objectId is a star id under another name: read as one star's file, its stars
+    would be one; it stays refused with the --columns hint."""
+    path = tmp_path / "ztf.csv"
+    path.write_text("objectId,mjd,mag,magerr\nZTF1,1.0,14.0,0.1\nZTF2,1.0,15.0,0.1\n")
+    with pytest.raises(InputError, match=r"missing \['time'\]: map yours with --columns "
+                                         r"time=NAME, and id=NAME"):
+        read_any(str(path))
+
+
+TAP = "fieldid,tileid,seqn,obsid,dateobs,rmag,rerr,bmag,berr,rcut,bcut,ramp,bamp\n"
+
+
+def _tap(path: Path, seq: int) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(TAP + "".join(f"1,3441,{seq},{k},{48823.5 + k},-9.{k},0.01,-8.1,0.02,1,1,"
+                                  f"5,5\n" for k in range(4)))
+
+
+def test_macho_files_without_their_catalogue_are_read_unlabelled(tmp_path: Path) -> None:
+    """A folder of LC_f.t.s.csv files whose catalog.csv is elsewhere (macho_samples/tap)
+    was refused, file by file, with all 37 names of the archive's header."""
+    tap = tmp_path / "tap"
+    _tap(tap / "LC_1.3441.15.csv", 15)
+    _tap(tap / "LC_1.3441.16.csv", 16)
+    (tap / "README.md").write_text("query output\n")
+    report = DropReport()
+    curves = read_any(str(tap), report=report)
+    assert list(zip(curves.ids, curves.bands, strict=True)) == [
+        ("1.3441.15", "R"), ("1.3441.15", "B"), ("1.3441.16", "R"), ("1.3441.16", "B")]
+    assert curves.labels is None and report.problems == [] and curves.n_points == 16
+    one = read_any(str(tap / "LC_1.3441.16.csv"))
+    assert list(one.ids) == ["1.3441.16"] * 2 and list(one.bands) == ["R", "B"]
+    with pytest.raises(ConfigError, match="MACHO archive files"):
+        read_any(str(tap), reading=ReadConfig(columns=ZTF))
+
+
+def test_a_macho_file_among_star_files_is_one_short_line(tmp_path: Path) -> None:
+    _tap(tmp_path / "LC_1.3441.15.csv", 15)
+    (tmp_path / "LC_mine.csv").write_text("time,mag\n1,12.0\n2,12.1\n")  # a user's own
+    (tmp_path / "s.dat").write_text("1 12.0\n2 12.1\n")
+    report = DropReport()
+    curves = read_any(str(tmp_path), report=report)
+    assert sorted(curves.ids) == ["LC_mine", "s"]
+    assert report.problems == [f"{tmp_path / 'LC_1.3441.15.csv'}:1: {MACHO_FILE}"]
+    assert report.curves == {"unreadable_file": 1}
+
+
+def test_a_long_header_is_listed_in_part(tmp_path: Path) -> None:
+    path = tmp_path / "wide.csv"
+    path.write_text(",".join(["id", *(f"c{i}" for i in range(11))]) + "\na,1,2,3,4,5,6,7,8,9,"
+                    "10,11\n")
+    with pytest.raises(InputError) as caught:
+        read_any(str(path))
+    assert "found columns ['id', 'c0', 'c1', 'c2', 'c3', 'c4', ... (6 more)]" in str(caught.value)
+    assert "c10" not in str(caught.value)
+
+
+@pytest.mark.realdata
+def test_the_macho_samples_tap_folder_alone(data_root: Path) -> None:
+    report = DropReport()
+    curves = read_any(str(data_root / "macho_samples" / "tap"), report=report)
+    assert report.problems == [] and curves.n_curves == 30 and set(curves.bands) == {"R", "B"}

@@ -37,6 +37,12 @@ UNSUPPORTED_SUFFIXES = (".json", ".json.gz", ".feather", ".arrow", ".h5", ".hdf5
 MISSING_WORDS = ("", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan",
                  "1.#IND", "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan",
                  "null")
+#: The columns of a MACHO archive (TAP) query's ``LC_<field>.<tile>.<seq>.csv`` that are read.
+TAP_COLUMNS = ("fieldid", "tileid", "seqn", "dateobs", "rmag", "rerr", "bmag", "berr")
+#: What a MACHO archive file met among one-star files is told to be, instead of its header.
+MACHO_FILE = ("a MACHO archive file (its header is the archive's), not one star's time, mag"
+              "[, err]: read MACHO files, named LC_<field>.<tile>.<seq>.csv, in a folder of "
+              "their own, with catalog.csv beside them for labels (see macho_samples)")
 # What pandas, pyarrow, gzip and astropy raise for a file that is not what its name says.
 READ_ERRORS = (ValueError, OSError, EOFError, TypeError, IndexError, KeyError, OverflowError,
                csv.Error, zlib.error)
@@ -54,6 +60,15 @@ def finish(sink: DropReport, report: DropReport | None, what: str) -> None:
             f"{len(sink.problems)} problems reading {what}: {listed}{more} (pass "
             "report=DropReport() to read what is readable and collect these instead)"
         )
+
+
+def names_text(names: list[str], limit: int = 8) -> str:
+    """A header as a message lists it: all of a short one, the first few of a long one and
+    how many more (MACHO's 37 columns would bury the line's point)."""
+    names = [str(n) for n in names]
+    if len(names) <= limit:
+        return str(names)
+    return f"{str(names[:limit - 2])[:-1]}, ... ({len(names) - limit + 2} more)]"
 
 
 def read_str_table(source: PathLike | pd.DataFrame, what: str = "table",

@@ -11,7 +11,7 @@ import pandas as pd
 
 from lcformer.data.lightcurves import LightCurves
 from lcformer.data.reading.config import Columns
-from lcformer.data.reading.files import PathLike, read_str_table
+from lcformer.data.reading.files import PathLike, names_text, read_str_table
 from lcformer.data.report import DropReport
 from lcformer.errors import InputError
 
@@ -62,7 +62,7 @@ def labels_table(labels: PathLike | pd.DataFrame, columns: Columns,
     id_column = columns.id if columns.id in table or "id" not in table else "id"
     label_column = columns.label if columns.label in table or "class" not in table else "class"
     if id_column not in table or label_column not in table:
-        raise InputError(f"{name}: found columns {list(table.columns)}, expected "
+        raise InputError(f"{name}: found columns {names_text(list(table.columns))}, expected "
                          f"['{columns.id}', '{columns.label}'] (optional '{columns.split}'): "
                          f"one row per star; map other names with --columns")
     table = table.rename(columns={id_column: columns.id, label_column: columns.label})

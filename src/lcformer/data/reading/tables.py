@@ -35,6 +35,7 @@ from lcformer.data.reading.files import (
     finish,
     is_csv,
     is_flag_name,
+    names_text,
     unsupported_format,
 )
 from lcformer.data.reading.labels import join_labels
@@ -583,7 +584,7 @@ def _usable(found: list[str], columns: Columns, required: tuple[str, ...], name:
     if absent:
         no_flag = (" (a table without quality flags: flag= in --columns reads none)"
                    if any(a.startswith("flag=") for a in absent) else "")
-        sink.problem(f"{name}: found columns {found}; no column for --columns "
+        sink.problem(f"{name}: found columns {names_text(found)}; no column for --columns "
                      f"{','.join(absent)}{no_flag}", "unreadable_file")
         return None
     if columns.flag and resolved.flag not in found and any(map(is_flag_name, found)):
@@ -612,7 +613,7 @@ def _check_columns(present: list[str], columns: Columns, name: str, sink: DropRe
         several = (", and id=NAME if it holds several stars"
                    if columns.id not in required and columns.id not in present else "")
         sink.problem(
-            f"{name}: found columns {present if found is None else found}, expected "
+            f"{name}: found columns {names_text(listed)}, expected "
             f"{list(required)} (optional {optional}); missing {missing}: map yours with "
             f"--columns {','.join(f'{roles[c]}=NAME' for c in missing)}{several} "
             f"(in Python: columns=Columns(...))",
