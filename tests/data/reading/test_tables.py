@@ -638,3 +638,18 @@ def test_an_xml_file_that_is_no_votable_is_one_line(tmp_path: Path, text: str,
     message = str(caught.value)
     assert message.startswith(f"{tmp_path / 'lc.xml'}: cannot read as a VOTable table")
     assert words in message and "\n" not in message
+
+
+def test_a_band_column_of_another_name_is_not_merged_away(tmp_path) -> None:
+    """Read without it, a star's B and R rows would make one curve: refused, naming the
+    column and the option that reads it."""
+    frame = pd.DataFrame({"ID": ["a", "a", "a", "a"], "HJD": [1.0, 2.0, 1.5, 2.5],
+                          "MAG": [15.0, 15.1, 14.0, 14.2], "FILTER": ["B", "B", "R", "R"]})
+    path = tmp_path / "two_bands.csv"
+    frame.to_csv(path, index=False)
+    with pytest.raises(InputError, match=r"column 'FILTER' looks like each row's band.*"
+                                         r"--columns band=FILTER"):
+        read_long_table(path, columns=Columns(id="ID", time="HJD", mag="MAG"))
+    curves = read_long_table(path, columns=Columns(id="ID", time="HJD", mag="MAG",
+                                                   band="FILTER"))
+    assert sorted(curves.bands) == ["B", "R"]

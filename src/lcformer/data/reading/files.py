@@ -139,6 +139,12 @@ def unsupported_format(path: Path | str) -> str:
             f"convert it (in pandas: df.to_parquet(...), in astropy: table.write(...))")
 
 
+#: Column names that hold each row's band in survey tables (ZTF's filtercode and fid, Gaia's
+#: band, "FILTER" of many FITS files), compared ignoring case.
+BAND_NAMES = ("band", "filter", "filtercode", "filtername", "filter_name", "fid", "passband",
+              "bandpass", "band_name")
+
+
 def is_flag_name(name: str) -> bool:
     """A column name that marks bad rows: flag(s), catflags (ZTF), QUALITY (TESS),
     rejected_by_variability (Gaia)."""

@@ -23,10 +23,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pyarrow.lib import ArrowException
 
 from lcformer.data.lightcurves import LightCurves
 from lcformer.data.reading.config import Columns
 from lcformer.data.reading.files import (
+    BAND_NAMES,
     MISSING_WORDS,
     READ_ERRORS,
     PathLike,
@@ -79,7 +81,11 @@ def read_long_table(
         locate = line_locator(Path(source)) if is_csv(Path(source)) else _row_locator(name)
     if frame is not None and id is not None and columns.id not in frame:
         frame = frame.assign(**{columns.id: id})
-    curves = None if frame is None else _frame_to_curves(frame, columns, name, locate, sink)
+    try:
+        curves = None if frame is None else _frame_to_curves(frame, columns, name, locate, sink)
+    except ArrowException as error:  # text that is not UTF-8 in a damaged Parquet file
+        sink.problem(cannot_read(name, error), "unreadable_file")
+        curves = None
     if curves is None:  # already a problem; matching labels to nothing would count them again
         curves = LightCurves.empty(with_labels=labels is not None)
     elif labels is not None:
@@ -586,6 +592,14 @@ def _usable(found: list[str], columns: Columns, required: tuple[str, ...], name:
                    if any(a.startswith("flag=") for a in absent) else "")
         sink.problem(f"{name}: found columns {names_text(found)}; no column for --columns "
                      f"{','.join(absent)}{no_flag}", "unreadable_file")
+        return None
+    bands = [c for c in found if c.lower() in BAND_NAMES]
+    if columns.band and resolved.band not in found and bands:
+        # Read without it, a star's rows in every band would make one curve: refused, as
+        # mixing bands would change the magnitudes the model reads without a word.
+        sink.problem(f"{name}: column {bands[0]!r} looks like each row's band, but the band "
+                     f"is read from a column {columns.band!r}: give --columns "
+                     f"band={bands[0]} (Columns(band=...) in Python)", "unreadable_file")
         return None
     if columns.flag and resolved.flag not in found and any(map(is_flag_name, found)):
         sink.note("quality_flag_column_not_read")  # catflags without --columns flag=catflags
