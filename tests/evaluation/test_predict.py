@@ -169,9 +169,96 @@ def test_curves_in_a_band_the_model_lacks_are_dropped_and_their_stars_listed(per
                            device="cpu")
     assert result.table["id"].tolist() == ["noise", "flat", "five"]
     assert result.unclassified.set_index("id")["reason"].to_dict() == {
-        "sine": f"no curve in a band the model knows ({metadata['bands'][0]!r}; a table's "
-                "band column or a per-star catalogue's names them)"}
+        "sine": f"no curve in a band the model knows ({metadata['bands'][0]}; this star has "
+                "I; a table's band column or a per-star catalogue's names them)"}
     assert result.report.curves["band_the_model_lacks"] == 1
+
+
+def two_bands(lcs: LightCurves, star_id: str, first: str, second: str) -> LightCurves:
+    """``lcs`` with star ``star_id``'s curve given twice, in bands ``first`` and ``second``."""
+    one = lcs.select(np.flatnonzero(lcs.ids == star_id))
+    rest = lcs.select(np.flatnonzero(lcs.ids != star_id))
+    return LightCurves.concatenate([
+        rest, dataclasses.replace(one, bands=np.array([first], dtype=object)),
+        dataclasses.replace(one, bands=np.array([second], dtype=object))])
+
+
+@pytest.fixture(scope="module")
+def band_less(band_less_run):
+    """A model trained on band-less data (as ASAS's V is read): one band, named ""."""
+    from lcformer.training.runs import load_model
+
+    model, metadata = load_model(band_less_run)
+    assert metadata["bands"] == [""]
+    return model, metadata
+
+
+def test_a_band_less_model_takes_a_stars_only_band_and_guesses_no_other(band_less) -> None:
+    """The review's case: a star with one named band is classified (its band is taken for the
+    model's), a star with B and R is not guessed at, and its reason says why readably."""
+    model, metadata = band_less
+    lcs = signal_test_stars()
+    unnamed = dataclasses.replace(lcs, bands=np.full(lcs.n_curves, "", dtype=object))
+    expected = predict_stars(model, metadata, unnamed, device="cpu").table.set_index("id")
+    named = dataclasses.replace(lcs, bands=np.full(lcs.n_curves, "B", dtype=object))
+    result = predict_stars(model, metadata, two_bands(named, "sine", "B", "R"), device="cpu")
+    got = result.table.set_index("id")
+    pd.testing.assert_frame_equal(got, expected.drop(index="sine"))  # B taken as the band
+    assert result.report.events["curves_taken_in_the_model's_band"] == 3
+    reason = result.unclassified.set_index("id")["reason"].to_dict()
+    assert reason == {"sine": "no curve in the model's band (the model has one band without "
+                              "a name, as one trained on ASAS V data; this star has B, R, and "
+                              "which is the model's is not guessed: give one band's rows "
+                              "only, or that band's rows without a band name)"}
+    assert result.report.curves == {"band_not_guessed": 2}
+    # One band's rows only, or that band without its name: classified as before.
+    for band in ("R", ""):
+        one = dataclasses.replace(named, bands=np.where(named.ids == "sine", band, "B"))
+        alone = predict_stars(model, metadata, one, device="cpu").table.set_index("id")
+        pd.testing.assert_frame_equal(alone, expected)
+
+
+def test_a_named_one_band_model_guesses_only_a_stars_only_unnamed_curve(periodic) -> None:
+    """Model V: a star with an unnamed curve and a B curve is not guessed at; one with B and R
+    lacks the band; one with V and B uses V; the reasons print no '' and name the bands."""
+    model, metadata = periodic
+    (band,) = metadata["bands"]
+    lcs = two_bands(two_bands(two_bands(signal_test_stars(), "sine", "", "B"),
+                              "noise", "B", "R"), "flat", band, "B")
+    result = predict_stars(model, metadata, lcs, device="cpu")
+    assert result.table["id"].tolist() == ["five", "flat"]
+    assert result.unclassified.set_index("id")["reason"].to_dict() == {
+        "sine": f"no curve in the model's band {band} (this star has (no name), B, and which "
+                f"is the model's is not guessed: give one band's rows only, or name its band "
+                f"{band})",
+        "noise": f"no curve in a band the model knows ({band}; this star has B, R; a table's "
+                 f"band column or a per-star catalogue's names them)"}
+    assert "''" not in "".join(result.unclassified["reason"])
+    assert result.report.curves == {"band_not_guessed": 1, "band_the_model_lacks": 4}
+    assert "curves_taken_in_the_model's_band" not in result.report.events
+
+
+def test_whether_a_star_has_one_curve_is_decided_on_the_input(periodic, band_less) -> None:
+    """A curve cleaning empties does not make the star's other curve its only one: the
+    prediction would rest on a guess that depends on cleaning."""
+    lcs = signal_test_stars()
+    nan = dataclasses.replace(lcs, mag=np.full(len(lcs.mag), np.nan))
+    sine = lcs.select(np.flatnonzero(lcs.ids == "sine"))
+    empty = nan.select(np.flatnonzero(lcs.ids == "sine"))
+    model, metadata = band_less  # B emptied, R fine: not taken for the model's band
+    both = LightCurves.concatenate([dataclasses.replace(empty, bands=np.array(["B"], object)),
+                                    dataclasses.replace(sine, bands=np.array(["R"], object))])
+    result = predict_stars(model, metadata, both, device="cpu")
+    assert len(result.table) == 0 and "this star has B, R" in result.unclassified["reason"][0]
+    model, metadata = periodic  # V emptied, an unnamed curve fine: not taken as V
+    (band,) = metadata["bands"]
+    both = LightCurves.concatenate([dataclasses.replace(empty, bands=np.array([band], object)),
+                                    dataclasses.replace(sine, bands=np.array([""], object))])
+    result = predict_stars(model, metadata, both, device="cpu")
+    assert len(result.table) == 0
+    (reason,) = result.unclassified["reason"]
+    assert reason.startswith("no usable points after cleaning")  # not "no curve in V"
+    assert result.report.curves["band_not_guessed"] == 1
 
 
 def test_chunks_change_nothing(periodic) -> None:
@@ -237,7 +324,7 @@ def test_nothing_classified_is_a_failure(tiny_run, tmp_path, capsys) -> None:
     err = captured.err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("lcformer: nothing produced: classified 0 of 1")
     assert not out.exists()  # no predictions file that looks like this run's result
-    assert f"removed {out}" in captured.out
+    assert f"{out} -> p.csv.old" in captured.out
     assert pd.read_csv(tmp_path / "p_unclassified.csv")["id"].tolist() == ["all_nan"]
     # A later run that classifies every star leaves no earlier list of unclassified stars.
     LightCurves.from_list([star("fine", 60, 1)]).to_frame().to_csv(stars, index=False)
@@ -257,3 +344,46 @@ def test_the_reason_for_too_few_points_names_the_models_least() -> None:
     cleaned = lcs.select(np.zeros(1, dtype=bool))  # cleaning kept nothing
     reasons = unclassified_stars(lcs, cleaned, [], config)
     assert reasons["reason"].tolist() == ["no usable points after cleaning (fewer than 20 left)"]
+
+
+def test_set_aside_moves_an_earlier_output_and_loses_none(tmp_path) -> None:
+    """A failed run's earlier output must neither pass for its result nor be destroyed: it is
+    renamed to NAME.old (its list of unclassified stars too), an older .old kept."""
+    from lcformer.evaluation.predict import set_aside, set_aside_line
+
+    out = tmp_path / "m.csv"
+    assert set_aside(out) == [] and set_aside_line([]) is None
+    out.write_text("id,predicted\nfirst,a\n")
+    assert set_aside(out) == [(out, tmp_path / "m.csv.old")]
+    out.write_text("id,predicted\nsecond,a\n")
+    (tmp_path / "m_unclassified.csv").write_text("id,reason\nx,why\n")
+    moved = set_aside(out)
+    assert moved == [(out, tmp_path / "m.csv.old.2"),
+                     (tmp_path / "m_unclassified.csv", tmp_path / "m_unclassified.csv.old")]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "m.csv.old", "m.csv.old.2", "m_unclassified.csv.old"]
+    assert (tmp_path / "m.csv.old").read_text().endswith("first,a\n")
+    assert (tmp_path / "m.csv.old.2").read_text().endswith("second,a\n")
+    line = set_aside_line(moved)
+    assert line is not None and "\n" not in line and line.endswith(
+        f"{out} -> m.csv.old.2, {tmp_path / 'm_unclassified.csv'} -> m_unclassified.csv.old")
+
+
+def test_a_failed_predict_sets_an_earlier_output_aside(tiny_run, tmp_path, capsys) -> None:
+    """Nothing classified: an earlier p.csv is moved to p.csv.old and said so, neither left
+    looking current nor removed (a second time, to p.csv.old.2). Input that cannot be read
+    stops before any work (exit 2) and leaves it where it is."""
+    out = tmp_path / "p.csv"
+    nan = tmp_path / "nan.csv"
+    LightCurves.from_list([star("all_nan", 30, 3, nan=True)]).to_frame().to_csv(nan, index=False)
+    for aside in ("p.csv.old", "p.csv.old.2"):
+        out.write_text("id,predicted\nold,a\n")  # an earlier run's
+        assert main(["predict", str(tiny_run), str(nan), "--out", str(out), "--quiet"]) == 1
+        assert not out.exists()
+        assert (tmp_path / aside).read_text() == "id,predicted\nold,a\n"
+        assert f"p.csv -> {aside}" in capsys.readouterr().out
+    bad = tmp_path / "bad.csv"
+    bad.write_text("x,y\n1,2\n")  # no light-curve columns: an input error
+    out.write_text("id,predicted\nold,a\n")
+    assert main(["predict", str(tiny_run), str(bad), "--out", str(out), "--quiet"]) == 2
+    assert out.read_text() == "id,predicted\nold,a\n"

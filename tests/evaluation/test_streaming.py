@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -145,11 +146,67 @@ def test_a_star_split_across_partitions_is_refused(model, tmp_path) -> None:
     frame.drop(frame.index[rows[10:]]).to_parquet(tmp_path / "in" / "a.parquet", index=False)
     frame.iloc[rows[10:]].to_parquet(tmp_path / "in" / "b.parquet", index=False)
     with pytest.raises(InputError, match=rf"b\.parquet: star '{star}' also has rows in .*"
-                                         rf"a\.parquet"):
+                                         rf"a\.parquet") as refused:
         predict_partitions(*model, partition_paths(tmp_path / "in"), tmp_path / "out",
                            device="cpu", progress=False)
-    assert (tmp_path / "out" / "a.parquet").is_file()
+    # a.parquet's output, written by this run from part of the star's rows, is gone, and the
+    # one-line error says so.
+    message = str(refused.value)
+    assert "\n" not in message and message.endswith(
+        f"; removed the output(s) of the partitions holding split stars' rows (predicted "
+        f"from part of them): {tmp_path / 'out' / 'a.parquet'}")
+    assert not (tmp_path / "out" / "a.parquet").exists()
     assert not (tmp_path / "out" / "b.parquet").exists()
+
+
+def test_a_star_split_across_partitions_leaves_no_earlier_output_of_its_rows(
+        model, tmp_path) -> None:
+    """The review's case: one partition holds some stars' V rows, a later one their R rows.
+    The output of the V partition, made by an earlier run and kept as done, is removed when
+    the R partition appears, so that fixing only the R partition cannot leave one-band
+    predictions; the partitions without split stars keep theirs."""
+    frame = new_stars(1).to_frame()
+    ids = pd.unique(frame["id"])
+    split = frame["id"].isin(ids[:2])
+    folder = tmp_path / "in"
+    folder.mkdir()
+    frame[split].to_parquet(folder / "part.0.parquet", index=False)
+    frame[~split].to_parquet(folder / "part.1.parquet", index=False)
+    out = tmp_path / "out"
+    options = {"device": "cpu", "progress": False, "root": folder}
+    predict_partitions(*model, partition_paths(folder), out, **options)
+    assert sorted(p.name for p in out.glob("*.parquet")) == ["part.0.parquet",
+                                                              "part.1.parquet"]
+
+    frame[split].assign(band="R").to_parquet(folder / "part.2.parquet", index=False)
+    with pytest.raises(InputError, match=rf"part\.2\.parquet: star '({ids[0]}|{ids[1]})' also "
+                                         rf"has rows in .*part\.0\.parquet: .*; removed .*: "
+                                         rf"{re.escape(str(out / 'part.0.parquet'))}$"):
+        predict_partitions(*model, partition_paths(folder), out, **options)
+    assert sorted(p.name for p in out.glob("*.parquet")) == ["part.1.parquet"]
+    # Once the R rows are gone, the V partition is predicted again; the other one is kept.
+    (folder / "part.2.parquet").unlink()
+    summary = predict_partitions(*model, partition_paths(folder), out, **options)
+    assert summary.skipped == 1 and summary.stars_now == len(ids[:2])
+
+
+def test_every_partition_holding_a_split_star_loses_its_output(model, tmp_path) -> None:
+    """Split stars met in two earlier partitions: both of their outputs go, not the first
+    one named only; a partition with no split star keeps its output."""
+    frame = new_stars(1).to_frame()
+    ids = pd.unique(frame["id"])
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i, star in enumerate(ids[:3]):
+        frame[frame["id"] == star].to_parquet(folder / f"part.{i}.parquet", index=False)
+    frame[frame["id"].isin(ids[:2])].assign(band="R").to_parquet(folder / "part.3.parquet",
+                                                                  index=False)
+    out = tmp_path / "out"
+    with pytest.raises(InputError, match=r"part\.3\.parquet: .*removed .*part\.0\.parquet, "
+                                         r".*part\.1\.parquet$"):
+        predict_partitions(*model, partition_paths(folder), out, device="cpu",
+                           progress=False)
+    assert sorted(p.name for p in out.glob("*.parquet")) == ["part.2.parquet"]
 
 
 def test_a_rerun_with_other_settings_is_refused(model, tmp_path) -> None:

@@ -298,6 +298,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
     from lcformer.evaluation.predict import (
         check_table_path,
         predict_stars,
+        set_aside,
+        set_aside_line,
         write_predictions,
         write_unclassified,
     )
@@ -321,10 +323,12 @@ def cmd_predict(args: argparse.Namespace) -> int:
     result = predict_stars(model, metadata, lcs, progress=not args.quiet, **options)
     result.report.merge(report)
     if len(result.table) == 0:
+        # An earlier run's predictions must not pass for this run's, nor be lost: NAME.old.
+        # (Input that cannot be read stops before this, with exit 2, and leaves them.)
+        aside = set_aside_line(set_aside(out))
+        if aside:
+            print(aside)
         where = f" (why: {write_unclassified(result, out)})" if len(result.unclassified) else ""
-        if out.is_file():  # an earlier run's predictions must not pass for this run's
-            out.unlink()
-            print(f"removed {out}: it held an earlier run's predictions")
         print(result.report.format())
         print(f"lcformer: nothing produced: classified 0 of {lcs.n_stars:,} stars{where}",
               file=sys.stderr)

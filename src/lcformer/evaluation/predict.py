@@ -3,8 +3,9 @@
 The model's metadata carries its cleaning and token configuration, so new light curves go
 through the same steps as the training data. Stars that cannot be classified (nothing left after
 cleaning, too short for one window, or no curve in a band the model knows) are listed with the
-reason, never silently left out. A curve without a band name is taken to be in the band of a
-one-band model (:func:`in_model_bands`).
+reason, never silently left out. A star's only curve is taken to be in the band of a one-band
+model when one of the two has no band name (a per-star file, a band-less model); of a star with
+several curves none is guessed at (:func:`in_model_bands` states the rule).
 Stars that are classified on too little signal (too few points, a constant magnitude, no
 significant period) keep their probabilities but get a ``flag`` (:class:`FlagConfig`), so a
 confident-looking label on noise is never silent.
@@ -19,7 +20,7 @@ import dataclasses
 import json
 import os
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -132,7 +133,7 @@ def _predict_chunk(model: LightCurveClassifier, metadata: dict[str, Any], lcs: L
     classes = list(metadata["classes"])
     bands = list(metadata.get("bands", []))
     cleaned, report = clean(lcs, config.cleaning, report)
-    cleaned, foreign = in_model_bands(cleaned, bands, report)
+    cleaned, foreign = in_model_bands(cleaned, bands, report, given=lcs)
     if cleaned.n_curves == 0:  # nothing to make samples of
         return _empty_table(metadata, config), unclassified_stars(
             lcs, cleaned, [], config, foreign, bands)
@@ -161,34 +162,95 @@ def _predict_chunk(model: LightCurveClassifier, metadata: dict[str, Any], lcs: L
                                      config, foreign, bands)
 
 
-def in_model_bands(lcs: LightCurves, bands: list[str],
-                   report: DropReport) -> tuple[LightCurves, set[str]]:
-    """The curves in bands the model knows, and the stars left with none.
+def in_model_bands(lcs: LightCurves, bands: list[str], report: DropReport,
+                   given: LightCurves | None = None
+                   ) -> tuple[LightCurves, dict[str, tuple[str, ...]]]:
+    """The curves of ``lcs`` (cleaned) in bands the model knows, and the stars left with none,
+    with the bands of their curves in the input ``given`` (default: ``lcs``), for their reason.
 
     Star views give each band its own channel and scalars, so a curve in a band the model never
-    saw would be classified without them, and wrongly: such curves are dropped and counted. A
-    curve without a band name (a per-star file, a table without a band column) of a star with
-    one curve is taken to be in the band of a one-band model, and the other way round; that is
-    counted too. Window models (``bands`` empty) read every band alike."""
-    if not bands or lcs.n_curves == 0:
-        return lcs, set()
-    names = np.asarray(lcs.bands, dtype=object)
-    if len(bands) == 1:
-        ids = pd.Series(lcs.ids, dtype=object)
-        alone = ~ids.duplicated(keep=False).to_numpy()
-        unnamed = (names == "") if bands[0] != "" else np.ones(len(names), bool)
-        taken = alone & unnamed & (names != bands[0])
-        if taken.any():
-            report.note("curves_taken_in_the_model's_band", int(taken.sum()))
-            names = np.where(taken, bands[0], names)
-            lcs = dataclasses.replace(lcs, bands=names)
+    saw would be classified without them, and wrongly. The rule, for a model of one band (its
+    name is "" when its training data named none, as ASAS's V):
+
+    * a curve in the model's band is used;
+    * a star's only curve in the input is used as the model's band when one of the two names
+      is missing: a curve without a band name (a per-star file, a table without a band
+      column) for a model of band V, or a curve in B for a band-less model (counted as
+      ``curves_taken_in_the_model's_band``);
+    * nothing else is guessed: two named bands that differ are different (a curve in B is
+      never used as V), and a star with several curves, none in the model's band, gets no
+      prediction (which would be the model's is not known): its curves are counted as
+      ``band_not_guessed`` (a name missing) or ``band_the_model_lacks``, and the star is
+      listed with its bands. Whether a star counts as one curve is decided on the input, not
+      on what cleaning left, so that a prediction never rests on a guess cleaning made.
+
+    A model of several bands uses only the curves of its bands; window models (``bands``
+    empty) read every band alike. A star whose curve in the model's band cleaning emptied is
+    not listed here: it is "no usable points after cleaning"."""
+    if not bands:
+        return lcs, {}
+    given = lcs if given is None else given
+    curves = pd.Series(given.ids, dtype=object).value_counts()  # per star, in the input
+    names, taken, unsure = _as_model_band(lcs, bands, curves)
+    report.note("curves_taken_in_the_model's_band", int(taken.sum()))
     known = np.isin(names.astype(str), bands)
-    if known.all():
-        return lcs, set()
-    report.drop_curves("band_the_model_lacks", int(np.count_nonzero(~known)))
-    kept = lcs.select(np.flatnonzero(known))
-    foreign = set(lcs.ids[~known].tolist()) - set(kept.ids.tolist())
-    return kept, foreign
+    if taken.any():
+        lcs = dataclasses.replace(lcs, bands=names)
+    if not known.all():
+        report.drop_curves("band_not_guessed", int(np.count_nonzero(unsure)))
+        report.drop_curves("band_the_model_lacks", int(np.count_nonzero(~known & ~unsure)))
+        lcs = lcs.select(np.flatnonzero(known))
+    input_names = _as_model_band(given, bands, curves)[0]
+    usable = np.isin(input_names.astype(str), bands)
+    if usable.all():
+        return lcs, {}
+    ids = pd.Index(given.ids, dtype=object)
+    lost = ~ids.isin(ids[usable])  # stars with no curve usable as the model's band
+    by_star = pd.Series(np.asarray(given.bands, dtype=object)[lost], index=ids[lost])
+    return lcs, {star: tuple(sorted(group.tolist()))
+                 for star, group in by_star.groupby(level=0, sort=False)}
+
+
+def _as_model_band(lcs: LightCurves, bands: list[str], curves: pd.Series
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The band names of ``lcs`` with the curves taken in the model's band renamed to it, the
+    curves taken, and those that might be in it but are not guessed at (a name missing, the
+    star with several curves: ``curves`` per star in the input); the rule of
+    :func:`in_model_bands`."""
+    names = np.asarray(lcs.bands, dtype=object)
+    if len(bands) != 1 or lcs.n_curves == 0:
+        none = np.zeros(len(names), bool)
+        return names, none, none
+    alone = pd.Series(lcs.ids, dtype=object).map(curves).to_numpy() == 1
+    nameless = ((names == "") | (bands[0] == "")) & (names != bands[0])
+    taken = alone & nameless
+    return np.where(taken, bands[0], names), taken, ~alone & nameless
+
+
+def band_label(name: str) -> str:
+    """A band's name as a reason prints it: an empty one readably, not as ''."""
+    return name if name else "(no name)"
+
+
+def foreign_reason(model_bands: Collection[str], star_bands: Sequence[str] = ()) -> str:
+    """Why a star with no curve in the model's bands (``star_bands``: those it has) has no
+    prediction, and what the user can do about it (the rule of :func:`in_model_bands`)."""
+    bands = list(model_bands)
+    has = ", ".join(band_label(b) for b in star_bands)
+    if len(bands) == 1 and len(star_bands) > 1 and any(
+            b == "" or bands[0] == "" for b in star_bands):  # several curves: not guessed
+        if bands[0] == "":
+            return (f"no curve in the model's band (the model has one band without a name, "
+                    f"as one trained on ASAS V data; this star has {has}, and which is the "
+                    f"model's is not guessed: give one band's rows only, or that band's rows "
+                    f"without a band name)")
+        return (f"no curve in the model's band {bands[0]} (this star has {has}, and which is "
+                f"the model's is not guessed: give one band's rows only, or name its band "
+                f"{bands[0]})")
+    known = ", ".join(band_label(b) for b in bands)
+    this = f"; this star has {has}" if has else ""
+    return (f"no curve in a band the model knows ({known}{this}; a table's band column or a "
+            f"per-star catalogue's names them)")
 
 
 def _empty_table(metadata: dict[str, Any], config: PrepareConfig) -> pd.DataFrame:
@@ -215,11 +277,12 @@ def trained_reading(metadata: dict[str, Any]) -> ReadConfig:
 
 def unclassified_stars(raw: LightCurves, cleaned: LightCurves,
                        classified: Collection[str] | np.ndarray,
-                       config: PrepareConfig, foreign: Collection[str] = (),
+                       config: PrepareConfig,
+                       foreign: Mapping[str, Sequence[str]] | Collection[str] = (),
                        bands: Collection[str] = ()) -> pd.DataFrame:
     """Every star of the input without a prediction, and why (in input order), as the model's
-    preparation (``config``) cleans and cuts. ``foreign``: stars whose every curve is in a
-    band the model lacks (its ``bands``)."""
+    preparation (``config``) cleans and cuts. ``foreign``: stars left with no curve in the
+    model's ``bands`` (:func:`in_model_bands`), with the bands they have where known."""
     tokens, least = config.tokens, config.cleaning.min_points
     stars = pd.Index(pd.unique(pd.Series(raw.ids, dtype=object)), dtype=object)
     missing = stars[~stars.isin(list(classified))].to_numpy(dtype=object)
@@ -230,11 +293,10 @@ def unclassified_stars(raw: LightCurves, cleaned: LightCurves,
     read = (pd.Series(raw.lengths, index=pd.Index(raw.ids, dtype=object))
             .groupby(level=0).sum().reindex(missing).to_numpy())
     reasons = []
-    model_bands = ", ".join(repr(b) for b in bands)
     for star, pairs, points in zip(missing, longest, read, strict=True):
         if star in foreign:
-            reasons.append(f"no curve in a band the model knows ({model_bands}; a table's "
-                           f"band column or a per-star catalogue's names them)")
+            has = foreign[star] if isinstance(foreign, Mapping) else ()
+            reasons.append(foreign_reason(bands, has))
         elif points == 0:
             reasons.append("no point read (every row flagged, or none in the input)")
         elif not pairs >= 0:  # NaN: the star is not in the cleaned curves
@@ -314,3 +376,33 @@ def unclassified_path(out: Path) -> Path:
 def write_unclassified(result: Predictions, out: Path) -> Path:
     """The stars without a prediction, and why, beside ``out``."""
     return write_table(result.unclassified, unclassified_path(out))
+
+
+def set_aside(out: Path) -> list[tuple[Path, Path]]:
+    """Move an earlier run's ``out`` and its ``_unclassified`` list aside to ``NAME.old``
+    (``NAME.old.2``... when that is taken), one rename each; returns (from, to) pairs.
+
+    For a run that fails (nothing classified, unreadable input): its results must not seem to
+    be the earlier file's, and the earlier file must not be lost (it may be the only copy of
+    a long run's predictions), so it is neither left in place nor removed."""
+    moved = []
+    for path in (out, unclassified_path(out)):
+        if not path.is_file():
+            continue
+        aside = path.with_name(path.name + ".old")
+        n = 1
+        while aside.exists():  # an older one set aside: kept too
+            n += 1
+            aside = path.with_name(f"{path.name}.old.{n}")
+        os.replace(path, aside)
+        moved.append((path, aside))
+    return moved
+
+
+def set_aside_line(moved: list[tuple[Path, Path]]) -> str | None:
+    """One line saying what :func:`set_aside` moved, or None."""
+    if not moved:
+        return None
+    what = ", ".join(f"{path} -> {aside.name}" for path, aside in moved)
+    return (f"moved an earlier run's output aside so that it does not pass for this run's: "
+            f"{what}")

@@ -6,7 +6,9 @@ Spark or LSDB write them. **Every star's rows must all be in one partition**: a 
 across partitions would be classified twice, on part of its points each time. This is checked
 as it goes, at the cost of an 8-byte hash per star: a star met again in a later partition
 stops the run with an error naming both files (repartition by id, e.g. Dask's
-``ddf.shuffle("id")``, to fix it).
+``ddf.shuffle("id")``, to fix it), after removing the outputs of the partitions holding
+the split stars' rows (predicted from part of them), this run's or an earlier one's, so that
+none of them passes for done.
 
 Column names are mapped and fluxes converted as for one table (``ReadConfig``: ``--columns``,
 ``--flux``); input that looks like fluxes is refused.
@@ -233,13 +235,13 @@ def predict_partitions(model: LightCurveClassifier, metadata: dict[str, Any],
                                 "partitions' common folder"})
     summary = StreamSummary(out_dir, partitions=len(paths))
     seen = SeenStars()
+    outputs = {path: out_dir / name for path, name in zip(paths, names, strict=True)}
     todo = []
-    for path, name in zip(paths, names, strict=True):
-        out = out_dir / name
+    for path, out in outputs.items():
         if out.is_file():
             table, report, made_from = read_output(out)
             if made_from is not None and made_from == input_fingerprint(path):
-                seen.add(table["id"].to_numpy(dtype=object), path)
+                refuse_split_stars(seen, table["id"].to_numpy(dtype=object), path, outputs)
                 summary.add(table, report)
                 summary.skipped += 1
                 continue
@@ -280,7 +282,7 @@ def predict_partitions(model: LightCurveClassifier, metadata: dict[str, Any],
                 summary.report.merge(report)
                 bar.update(1)
                 continue
-            seen.add(lcs.ids, path)
+            refuse_split_stars(seen, lcs.ids, path, outputs)
             table, predicted = predict_frame(model, metadata, lcs, **options)
             report.merge(predicted)
             write_output(table, report, out, source=path, made_from=made_from)
@@ -294,6 +296,43 @@ def predict_partitions(model: LightCurveClassifier, metadata: dict[str, Any],
                 after_partition(out)
     summary.seconds = time.perf_counter() - began
     return summary
+
+
+def refuse_split_stars(seen: SeenStars, ids: np.ndarray, path: Path,
+                       outputs: dict[Path, Path]) -> None:
+    """Record the stars of partition ``path``, or stop on one met in an earlier partition: an
+    :class:`InputError` after removing the outputs (``outputs``: input -> output) of the
+    partitions that hold rows of the split stars, this run's or an earlier one's.
+
+    Those were predicted from part of a star's rows (one band of two, say): wrong, and a
+    rerun would keep them as done when only the later partition is fixed, so none stays."""
+    message = seen.clash(ids, path)
+    if message is None:
+        return
+    involved = [path, *split_star_partitions(seen, ids)]
+    removed = []
+    for partition in dict.fromkeys(involved):
+        out = outputs.get(partition)
+        if out is not None and out.is_file():
+            out.unlink()  # one unlink: the output is there, whole, or gone
+            removed.append(str(out))
+    if removed:
+        shown = ", ".join(removed[:3]) + (f" and {len(removed) - 3:,} more"
+                                          if len(removed) > 3 else "")
+        message += (f"; removed the output(s) of the partitions holding split stars' rows "
+                    f"(predicted from part of them): {shown}")
+    raise InputError(message)
+
+
+def split_star_partitions(seen: SeenStars, ids: np.ndarray) -> list[Path]:
+    """The partitions recorded in ``seen`` that hold rows of any star of ``ids``, in the
+    order they were read."""
+    hashed = np.unique(pd.util.hash_array(np.asarray(ids, dtype=object)))
+    if not len(seen.hashes) or not len(hashed):
+        return []
+    near = np.minimum(np.searchsorted(seen.hashes, hashed), len(seen.hashes) - 1)
+    owners = np.unique(seen.owner[near[seen.hashes[near] == hashed]])
+    return [seen.paths[int(i)] for i in owners]
 
 
 def weights_digest(model: LightCurveClassifier) -> str:
