@@ -298,3 +298,13 @@ def test_star_view_settings_for_a_window_model_are_refused(curves) -> None:
     with pytest.raises(ConfigError, match="encoder reads token windows, and features"):
         Classifier(ModelConfig(name="encoder", emb=8, heads=2), tokens=TOKENS,
                    features=False).fit(curves)
+
+
+def test_labels_per_curve_must_agree_within_a_star(curves) -> None:
+    """syn-000002 has two curves (V and R): one label each is fine when they agree."""
+    lcs = mixed(curves)
+    assert lcs.n_curves == 6 and len(star_ids(lcs)) == 5
+    same = ["a", "b", "c", "d", "b", "e"]  # rows 1 and 4: syn-000002's two curves
+    assert list(_labels_per_curve(lcs, same)) == same
+    with pytest.raises(ConfigError, match="star 'syn-000002' has curves of different classes"):
+        _labels_per_curve(lcs, ["a", "b", "c", "d", "x", "e"])

@@ -329,6 +329,12 @@ def _labels_per_curve(lcs: LightCurves, y: Any) -> np.ndarray:
     if len(y) != lcs.n_curves:
         raise ConfigError(f"y has {len(y)} labels for {len(stars)} stars "
                           f"({lcs.n_curves} curves)")
+    text = pd.Series([_label_text(v) for v in y], index=pd.Index(lcs.ids, dtype=object))
+    mixed = text[pd.notna(y)].groupby(level=0, sort=False).nunique()
+    if (mixed > 1).any():  # a star is one object: its curves cannot be of two classes
+        star = mixed.index[mixed.to_numpy() > 1][0]
+        raise ConfigError(f"y, per curve: star {star!r} has curves of different classes "
+                          f"({', '.join(sorted(set(text[star])))}); give one label per star")
     return y
 
 
