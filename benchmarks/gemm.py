@@ -14,7 +14,10 @@ same process and interleaved round by round (so load from other processes hits a
   windows of 199 tokens of 4 numbers (emb 64, 4 heads, ``research=True``, 8 classes, dropout
   on): class-weighted NLL + L2 penalty, backward, gradient clipping, Adam. Its FLOPs are
   counted from the model's shapes (:func:`step_flops`), so the achieved GFLOP/s and the
-  fractions of both GEMM rates follow.
+  fractions of both GEMM rates follow. With ``--padded`` the last 10% of every window's
+  tokens are masked, and ``run_epoch`` cuts the batch to its longest window
+  (:func:`lcformer.evaluation.metrics.trim_padding`), so the step runs 180 tokens: FLOPs and
+  the GEMMs at the model's shapes are counted at that length, the one actually run.
 
 Times are taken two ways: wall clock and the process's CPU time (``time.process_time``).
 With one thread on a shared machine the CPU time is what the work itself cost; the wall
@@ -44,6 +47,7 @@ from machine import cpu_model  # benchmarks/machine.py
 from torch import nn
 
 from lcformer.data.splits import WindowSet
+from lcformer.evaluation.metrics import trim_padding
 from lcformer.models import LightCurveClassifier, MultiHeadAttention, build_model
 from lcformer.training.loop import TrainConfig, run_epoch
 
@@ -70,8 +74,11 @@ class Product:
 def step_flops(model: LightCurveClassifier, batch: int, tokens: int) -> list[Product]:
     """The matrix products of one training step of a window model, from its shapes.
 
-    Counted: every linear layer applied to all ``batch * tokens`` tokens (the padded ones
-    too: the tensors keep their size), with two backward products each (gradient of the
+    ``tokens`` is the length the step actually runs: ``run_epoch`` cuts a batch to its
+    longest window, so a padded batch is counted at its trimmed length, not at 199.
+
+    Counted: every linear layer applied to all ``batch * tokens`` tokens, with two backward
+    products each (gradient of the
     input and of the weight), except the first layer, whose input (the tokens) needs no
     gradient; and per attention block ``Q K^T`` and ``P V`` (``batch * heads`` products of
     ``tokens x head_dim x tokens`` and ``tokens x tokens x head_dim``), with two backward
@@ -164,7 +171,8 @@ def main(argv: list[str] | None = None) -> int:
     a = torch.randn(args.size, args.size)
     b = torch.randn(args.size, args.size)
     square = Timer(lambda: torch.mm(a, b))
-    products = step_flops(model, BATCH, TOKENS)
+    run_tokens = trim_padding(data.tokens, data.mask)[1].shape[1]  # what run_epoch runs
+    products = step_flops(model, BATCH, run_tokens)
     shapes = shape_timers(products)
     flops = train_flops(products)
 
@@ -197,9 +205,10 @@ def main(argv: list[str] | None = None) -> int:
           f"{info['load_average_start']:.2f} at start, {info['load_average_end']:.2f} at end")
     print(f"- torch {info['torch']}, python {info['python']}, one thread; best of "
           f"{args.rounds} interleaved rounds")
+    trimmed = (f", last 10% of tokens masked: run_epoch trims the batch to {run_tokens} "
+               f"tokens, and FLOPs are counted at {run_tokens}" if args.padded else "")
     print(f"- step: run_epoch, Model 4 (encoder) research=True, batch {BATCH} x {TOKENS} tokens "
-          f"x {FEATURES}, emb {EMB}, {HEADS} heads, {CLASSES} classes"
-          f"{', last 10% of tokens masked' if args.padded else ''}")
+          f"x {FEATURES}, emb {EMB}, {HEADS} heads, {CLASSES} classes{trimmed}")
     print(f"- FLOPs counted per step: {flops / 1e9:.2f} GFLOP (forward "
           f"{sum(p.flops for p in products) / 1e9:.2f}; see step_flops)\n")
     print("| what | CPU time, best | GFLOP/s (CPU) | wall, best | GFLOP/s (wall) |")
@@ -227,6 +236,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         args.json.write_text(json.dumps({
             "machine": info, "rounds": args.rounds, "size": args.size, "padded": args.padded,
+            "tokens_run": run_tokens,
             "step_gflop": flops / 1e9, "rates_gflops": rates,
             "step_seconds": {"cpu": step.cpu, "wall": step.wall},
             "products": [p.__dict__ | {"forward_gflop": p.flops / 1e9} for p in products],

@@ -5,7 +5,33 @@ from __future__ import annotations
 
 from lcformer.hardware import cpu_model
 
-__all__ = ["cpu_model", "small_model"]
+__all__ = ["cpu_model", "load_line", "network_weight", "network_weight_text", "small_model"]
+
+
+def network_weight(model: object) -> float | None:
+    """The fused model's network weight (0: only its trees run), None without trees."""
+    from lcformer.models.forest import ForestFusion
+
+    return float(model.weight) if isinstance(model, ForestFusion) else None
+
+
+def network_weight_text(model: object) -> str:
+    """For a header: which parts of the model a timing covers, since at weight 0 a
+    ``ForestFusion`` skips its network and only the trees run."""
+    weight = network_weight(model)
+    if weight is None:
+        return "no trees (the network alone)"
+    if weight == 0:
+        return "network weight 0 (the trees alone)"
+    return f"network weight {weight:g}"
+
+
+def load_line() -> str:
+    """The machine line of scripts without a richer one: CPU, CPUs, load at start."""
+    import os
+
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    return f"{cpu_model()}, {os.cpu_count()} logical CPUs, load average {load:.2f} (1 min) at start"
 
 
 def small_model(run: str | None):

@@ -30,7 +30,11 @@ The model is the default one: the network with its trees (a random forest and bo
 fitted on random labels: speed does not depend on them) and, by default, the light-curve
 features fused. The model's features leave out light-curve's periodogram (its period search
 gives the peaks), the part that costs the feature baseline nearly all of its time.
-``--no-features`` measures the model without any.
+``--no-features`` measures the model without any; ``--no-trees`` without its trees (forest
+and boosting set to 0: the network alone); both together are the pipeline the issue's target
+was set on, before the default model fused features and trees.
+
+The data folder (``--data-dir``) defaults to ``$LCFORMER_DATA_DIR`` when that is set.
 
 Every measurement is interleaved with the others, ``--repeats`` rounds, best of each; both
 the process's CPU time (what the work cost; the machine may be shared) and the wall clock
@@ -56,7 +60,7 @@ import numpy as np
 import pandas as pd
 import torch
 import torch.nn.functional as F
-from machine import cpu_model  # benchmarks/machine.py
+from machine import cpu_model, network_weight_text  # benchmarks/machine.py
 
 from lcformer.data.cleaning import clean
 from lcformer.data.features import star_features
@@ -133,7 +137,9 @@ def agreement(lcs: LightCurves, predicted: pd.DataFrame) -> tuple[float, int]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data-dir", help="folder holding asas_acvs/ (default: synthetic)")
+    parser.add_argument("--data-dir", default=os.environ.get("LCFORMER_DATA_DIR") or None,
+                        help="folder holding asas_acvs/ (default: $LCFORMER_DATA_DIR, else "
+                             "synthetic stars)")
     parser.add_argument("--stars", type=int, default=300)
     parser.add_argument("--seed", type=int, default=0, help="which stars (default 0)")
     parser.add_argument("--repeats", type=int, default=3, help="best of this many rounds")
@@ -144,12 +150,17 @@ def main(argv: list[str] | None = None) -> int:
                         default=PrepareConfig().features,
                         help="fuse the light-curve features, as the default model does "
                              "(default: %(default)s)")
+    parser.add_argument("--trees", action=argparse.BooleanOptionalAction, default=True,
+                        help="the default model's trees (forest and boosting); --no-trees "
+                             "times the network alone (default: with trees)")
     parser.add_argument("--run", type=Path,
                         help="a trained run folder: its model (and preparation) instead of "
                              "the default model with random weights; at a network weight "
                              "of 0 its trees run alone")
     parser.add_argument("--json", type=Path, help="also write every number here")
     args = parser.parse_args(argv)
+    if args.run and not args.trees:
+        parser.error("--no-trees is for the default model; a --run keeps its own trees")
     with tempfile.TemporaryDirectory(prefix="lcformer-periodic-") as folder:
         return run(args, Path(folder))
 
@@ -177,8 +188,10 @@ def run(args: argparse.Namespace, folder: Path) -> int:
     else:
         config = PrepareConfig(inputs="stars", features=args.features)
         samples, info = make_samples(cleaned, config, DropReport())
-        spec = REGISTRY["periodic"]
-        model_config = ModelConfig(name="periodic", **spec.model_defaults).for_data(
+        defaults = dict(REGISTRY["periodic"].model_defaults)
+        if not args.trees:  # the network alone
+            defaults.update(forest=0, boosting=0, extra_trees=0)
+        model_config = ModelConfig(name="periodic", **defaults).for_data(
             len(classes), samples.tokens.shape[2], samples.tokens.shape[1],
             samples.extra.shape[1])
         torch.manual_seed(0)
@@ -196,7 +209,7 @@ def run(args: argparse.Namespace, folder: Path) -> int:
           f"features {'on' if config.features else 'off'}, forest of "
           f"{model_config.forest} trees, {model_config.boosting} boosting iterations, "
           f"{model_config.extra_trees} extra trees, "
-          f"network weight {weight:g}; "
+          f"{network_weight_text(model)}; "
           f"{cpu_model()}, {os.cpu_count()} logical CPUs, load "
           f"average {load_start:.2f} at start; one torch thread, {args.jobs} job(s); best of "
           f"{args.repeats} interleaved rounds", flush=True)
@@ -284,6 +297,7 @@ def run(args: argparse.Namespace, folder: Path) -> int:
             "stars": n, "points": int(cleaned.n_points), "samples": len(samples), "data": name,
             "cpu": cpu_model(), "load_average": [load_start, load_end], "jobs": args.jobs,
             "run": str(args.run) if args.run else None, "features": config.features,
+            "trees": model_config.fused,
             "forest": model_config.forest, "boosting": model_config.boosting,
             "extra_trees": model_config.extra_trees,
             "network_weight": weight,

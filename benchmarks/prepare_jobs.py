@@ -63,6 +63,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=2, help="best of this many each")
     parser.add_argument("--json", help="also write the measurements here")
     args = parser.parse_args(argv)
+    if args.jobs < 2:  # before loading any data: nothing to compare 1 process with
+        parser.error("--jobs must be 2 or more (it is compared with --jobs 1)")
 
     name, lcs = stars(args)
     config = PrepareConfig(inputs="stars", features=args.features)
@@ -72,8 +74,6 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{cpu_model()}, {cpus} CPUs available, load average "
           f"{', '.join(f'{x:.1f}' for x in os.getloadavg())}\n")
 
-    if args.jobs < 2:
-        sys.exit("prepare_jobs.py: --jobs must be 2 or more (it is compared with --jobs 1)")
     best = {1: np.inf, args.jobs: np.inf}
     with tempfile.TemporaryDirectory() as tmp:
         for repeat in range(args.repeats):

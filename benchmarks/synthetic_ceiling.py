@@ -18,16 +18,21 @@ stars. It measures the headroom, not a model: it knows the generator's parameter
 
     python benchmarks/synthetic_ceiling.py --run RUN_DIR   # its 180 test stars, about 1 min
     python benchmarks/synthetic_ceiling.py                 # all 900 stars, about 5 min
+    python benchmarks/synthetic_ceiling.py --stars 30      # the first 30 stars: a quick check
+
+``--json out.json`` also writes the scores.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from machine import load_line  # benchmarks/machine.py
 from scipy.linalg import solve_triangular
 from scipy.special import logsumexp
 
@@ -117,10 +122,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--run", type=Path, help="a run folder on the synthetic dataset: "
                         "score its test stars (test_predictions.csv) and print its score")
+    parser.add_argument("--stars", type=int,
+                        help="score only the first this many of the stars (a quick check)")
+    parser.add_argument("--json", type=Path, help="also write the scores here")
     args = parser.parse_args()
+    machine = load_line()
+    print(f"# synthetic ceiling: {machine}")
     curves, params = syn.make_synthetic_with_parameters()
     run = pd.read_csv(args.run / "test_predictions.csv") if args.run else None
     ids = list(curves.ids) if run is None else run["id"].tolist()
+    if args.stars is not None:
+        ids = ids[:args.stars]
+        run = None if run is None else run.iloc[:args.stars]
     row = {star: i for i, star in enumerate(curves.ids)}
     began = time.perf_counter()
     predicted = []
@@ -131,16 +144,26 @@ def main() -> None:
     seconds = time.perf_counter() - began
     classes = sorted(syn.FAMILIES)
     truth = params.set_index("id").loc[ids, "family"].map(classes.index).to_numpy()
-    bayes = classification_metrics(truth, np.array([classes.index(p) for p in predicted]),
-                                   classes)
+    guessed = np.array([classes.index(p) for p in predicted])
+    bayes = classification_metrics(truth, guessed, classes)
+    wrong = int(np.sum(truth != guessed))
     print(f"Bayes classifier on {len(ids)} synthetic stars ({seconds:.0f} s): macro-F1 "
           f"{bayes.macro_f1:.3f}, accuracy {bayes.accuracy:.3f}, "
-          f"{int(np.sum(truth != np.array([classes.index(p) for p in predicted])))} wrong")
+          f"{wrong} wrong")
+    result = {"machine": machine, "stars": len(ids), "seconds": seconds,
+              "bayes": {"macro_f1": bayes.macro_f1, "accuracy": bayes.accuracy,
+                        "wrong": wrong}}
     if run is not None:
         theirs = classification_metrics(truth, run["predicted"].map(classes.index).to_numpy(),
                                          classes)
+        run_wrong = int(np.sum(run["label"] != run["predicted"]))
         print(f"{args.run} on the same stars: macro-F1 {theirs.macro_f1:.3f}, accuracy "
-              f"{theirs.accuracy:.3f}, {int(np.sum(run['label'] != run['predicted']))} wrong")
+              f"{theirs.accuracy:.3f}, {run_wrong} wrong")
+        result["run"] = {"folder": str(args.run), "macro_f1": theirs.macro_f1,
+                         "accuracy": theirs.accuracy, "wrong": run_wrong}
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=2, default=float) + "\n")
+        print(f"wrote {args.json}")
 
 
 if __name__ == "__main__":

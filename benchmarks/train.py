@@ -20,6 +20,14 @@ same weights as the timed lcformer ``encoder`` and must give the same log-probab
 gradients before anything is timed. All rows run in one process, interleaved round-robin, so
 load from other processes hits every row alike: compare ratios, not absolute numbers.
 
+Times are wall clock (``time.perf_counter``), not CPU time: a busy machine slows every call,
+which is why the header warns when the load average at the start already fills the CPUs.
+
+Padded rows mask the last 10% of every window's tokens. Both training (``run_epoch``'s
+``load_batch``) and inference cut each batch to its longest window
+(:func:`lcformer.evaluation.metrics.trim_padding`), so a padded (256, 199, 4) batch trains as
+(256, 179, 4): the padded ÷ unpadded line measures that trimming together with the mask's cost.
+
 Usage: ``python benchmarks/train.py [--models all|name,name] [--steps 10] [--threads 2]
 [--device cpu|cuda] [--json out.json]``; ``--help`` lists the timing limits.
 """
@@ -405,6 +413,17 @@ def machine(device: torch.device, threads: int) -> dict[str, Any]:
     return info
 
 
+def spread(times: list[float]) -> float | None:
+    """Slowest ÷ fastest timed call: well above 1 means the machine was busy."""
+    return max(times) / min(times) if len(times) > 1 else None
+
+
+def overloaded(info: dict[str, Any]) -> bool:
+    """Whether the 1-minute load average at the start already fills every logical CPU."""
+    load, cpus = info.get("load_average_1min"), info.get("logical_cpus")
+    return load is not None and cpus is not None and load >= cpus
+
+
 def fmt(value: float | None, spec: str) -> str:
     return "—" if value is None else format(value, spec)
 
@@ -432,16 +451,23 @@ def report(rows: list[Row], info: dict[str, Any], args: argparse.Namespace,
           f"others); speeds use each row's fastest call")
     print(f"- stars/s = windows/s / {WINDOWS_PER_STAR:.3f}, the ASAS average "
           f"({ASAS_WINDOWS:,} windows of W=200, S=100 from {ASAS_STARS:,} stars)")
+    kept = TOKENS - round(PAD_FRACTION * TOKENS)
     print(f"- padded rows: the last {round(PAD_FRACTION * TOKENS)} of every window's {TOKENS} "
-          f"tokens ({PAD_FRACTION:.0%}) are masked; same tensor sizes")
+          f"tokens ({PAD_FRACTION:.0%}) are masked; training and inference cut each batch to "
+          f"its longest window, so they run {kept} tokens, not {TOKENS}")
+    print("- times: wall clock (time.perf_counter)")
+    if info["threads"] > 1 and overloaded(info):
+        print(f"- WARNING: load average {info['load_average_1min']:.2f} (1 min) at start >= "
+              f"{info['logical_cpus']} logical CPUs with {info['threads']} threads: other work "
+              f"is using the CPUs, numbers unreliable (try --threads 1 or an idle machine)")
     for label, c in checks.items():
         print(f"- check ({label} vs lcformer encoder, same weights, lengths 1..{TOKENS}): "
               f"max |log-prob diff| {c['max_abs_log_prob_diff']:.1e}, max |grad diff| "
               f"{c['max_abs_grad_diff']:.1e} (largest grad {c['largest_grad']:.1e})")
     print()
     print("| model | step | train windows/s | train ÷ ref | inference stars/s | inference ÷ ref "
-          "| timed calls train/infer | train slowest/fastest |")
-    print("|---|---|--:|--:|--:|--:|--:|--:|")
+          "| timed calls train/infer | train slowest/fastest | inference slowest/fastest |")
+    print("|---|---|--:|--:|--:|--:|--:|--:|--:|")
     out_rows = []
     cold = False
     for r in rows:
@@ -455,15 +481,17 @@ def report(rows: list[Row], info: dict[str, Any], args: argparse.Namespace,
         )
         cold = cold or "*" in calls
         times = r.train.times if r.train else []
-        spread = max(times) / min(times) if len(times) > 1 else None
+        infer_times = r.infer.times if r.infer else []
         print(f"| {r.model} | {r.step} | {fmt(train, '.0f')} | {fmt(train_ratio, '.2f')} | "
-              f"{fmt(stars, '.0f')} | {fmt(infer_ratio, '.2f')} | {calls} | {fmt(spread, '.1f')} |")
+              f"{fmt(stars, '.0f')} | {fmt(infer_ratio, '.2f')} | {calls} | "
+              f"{fmt(spread(times), '.1f')} | {fmt(spread(infer_times), '.1f')} |")
         out_rows.append({
             "model": r.model, "step": r.step, "reference": r.reference,
             "train_windows_per_s": train, "train_vs_reference": train_ratio,
             "inference_windows_per_s": infer, "inference_stars_per_s": stars,
             "inference_vs_reference": infer_ratio,
-            "train_seconds": times, "inference_seconds": r.infer.times if r.infer else [],
+            "train_seconds": times, "inference_seconds": infer_times,
+            "train_spread": spread(times), "inference_spread": spread(infer_times),
             "train_cold": bool(r.train and r.train.cold),
             "inference_cold": bool(r.infer and r.infer.cold),
         })
@@ -484,10 +512,13 @@ def report(rows: list[Row], info: dict[str, Any], args: argparse.Namespace,
             print(f"lcformer {enc} ÷ {label}: training {both(e.train, b.train)}, "
                   f"inference {both(e.infer, b.infer)}")
         full, pad = by_name["encoder"], by_name["encoder, padded"]
-        print(f"masking cost, speed of encoder padded ÷ unpadded (1 = free, < 1 = it costs): "
+        kept = TOKENS - round(PAD_FRACTION * TOKENS)
+        print(f"encoder padded ÷ unpadded (batches trimmed to their longest window, {kept} of "
+              f"{TOKENS} tokens; > 1 = the trimming saves more than the mask costs): "
               f"training {both(pad.train, full.train)}, inference {both(pad.infer, full.infer)}")
     return {"machine": info, "settings": {k: v for k, v in vars(args).items() if k != "json"},
-            "windows_per_star": WINDOWS_PER_STAR, "checks": checks, "rows": out_rows}
+            "windows_per_star": WINDOWS_PER_STAR, "checks": checks, "rows": out_rows,
+            "unreliable_load": info["threads"] > 1 and overloaded(info)}
 
 
 def main() -> None:
