@@ -382,6 +382,11 @@ def test_a_failed_predict_sets_an_earlier_output_aside(tiny_run, tmp_path, capsy
         assert not out.exists()
         assert (tmp_path / aside).read_text() == "id,predicted\nold,a\n"
         assert f"p.csv -> {aside}" in capsys.readouterr().out
+    # Failed again with no p.csv: the last failed run's list is replaced, not set aside.
+    assert main(["predict", str(tiny_run), str(nan), "--out", str(out), "--quiet"]) == 1
+    assert "moved" not in capsys.readouterr().out
+    assert sorted(p.name for p in tmp_path.glob("p_unclassified.csv*")) == [
+        "p_unclassified.csv", "p_unclassified.csv.old"]  # .old: set aside with p.csv.old.2
     bad = tmp_path / "bad.csv"
     bad.write_text("x,y\n1,2\n")  # no light-curve columns: an input error
     out.write_text("id,predicted\nold,a\n")

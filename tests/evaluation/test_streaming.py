@@ -409,3 +409,25 @@ def test_unrecorded_or_now_unusable_inputs_are_not_kept_stale(model, tmp_path, c
     assert sorted(p.name for p in out.glob("*.parquet")) == ["part.0.parquet",
                                                              "part.1.parquet"]
     assert "input" in json.loads(pq.read_schema(out / "part.0.parquet").metadata[METADATA_KEY])
+
+
+def test_outputs_of_partitions_gone_from_the_input_folder_are_removed(model, tmp_path,
+                                                                     capsys) -> None:
+    """After a repartition (a partition removed, its stars moved into another), the output
+    folder mirrors the input folder: no star is read twice from it."""
+    paths = write_partitions(new_stars(1), tmp_path / "in", 3)
+    out = tmp_path / "out"
+    predict_partitions(*model, paths, out, device="cpu", progress=False, root=tmp_path / "in")
+    moved = pd.concat([pd.read_parquet(paths[0]), pd.read_parquet(paths[2])])
+    moved.to_parquet(paths[0], index=False)
+    paths[2].unlink()
+    capsys.readouterr()
+    summary = predict_partitions(*model, partition_paths(tmp_path / "in"), out, device="cpu",
+                                 progress=False, root=tmp_path / "in")
+    err = capsys.readouterr().err
+    assert "removed 1 output(s) whose input partition is no longer in the input folder" in err
+    assert summary.changed == 1 and summary.skipped == 1
+    ids = pd.read_parquet(out)["id"]
+    assert not ids.duplicated().any()
+    assert sorted(ids) == sorted(pd.concat([pd.read_parquet(p) for p in
+                                            partition_paths(tmp_path / "in")])["id"].unique())

@@ -159,7 +159,7 @@ def classify_frame(frame: pd.DataFrame, run: str, checkpoint: str = "best",
 
 
 def classify_frame_reported(frame: pd.DataFrame, run: str, checkpoint: str = "best", *,
-                            partition: int = 0, reading: ReadConfig | None = None,
+                            partition: int | None = None, reading: ReadConfig | None = None,
                             torch_threads: int | None = None,
                             **options: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The predictions of one partition and what reading and cleaning it dropped
@@ -175,18 +175,19 @@ def classify_frame_reported(frame: pd.DataFrame, run: str, checkpoint: str = "be
     report = DropReport()
     reading = reading or trained_reading(metadata)
     lcs = read_partition(frame, reading, report)
+    which = (f"partition {partition} ({len(frame):,} rows)" if partition is not None else
+             f"a partition of {len(frame):,} rows")
     if lcs.n_curves == 0 and report.problems:
         # An unreadable partition fails its task (Dask re-raises it in compute()), as
         # ``lcformer predict`` counts it failed: its stars must not vanish from the output.
-        raise InputError(f"a partition of {len(frame):,} rows could not be read: "
-                         f"{report.problems[0]}")
+        raise InputError(f"{which} could not be read: {report.problems[0]}")
     if report.points["missing_id"]:  # rows of no known star: fail, as lcformer predict does
-        raise InputError(f"a partition of {len(frame):,} rows has "
+        raise InputError(f"{which} has "
                          f"{report.points['missing_id']:,} row(s) without a star id, which no "
                          f"prediction would include; drop them first "
                          f"(ddf.dropna(subset=[{reading.columns.id!r}]))")
     table, predicted = predict_frame(model, metadata, lcs, **options)
-    return table, report_table(report.merge(predicted), partition, rows=len(frame),
+    return table, report_table(report.merge(predicted), partition or 0, rows=len(frame),
                                stars=len(table))
 
 

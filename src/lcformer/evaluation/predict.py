@@ -385,8 +385,10 @@ def set_aside(out: Path) -> list[tuple[Path, Path]]:
     For a run that fails (nothing classified, unreadable input): its results must not seem to
     be the earlier file's, and the earlier file must not be lost (it may be the only copy of
     a long run's predictions), so it is neither left in place nor removed."""
-    moved = []
-    for path in (out, unclassified_path(out)):
+    moved: list[tuple[Path, Path]] = []
+    if not out.is_file():  # an unclassified list alone is a failed run's: replaced
+        return moved
+    for path in (out, unclassified_path(out)):  # a run's predictions and its list, together
         if not path.is_file():
             continue
         aside = path.with_name(path.name + ".old")

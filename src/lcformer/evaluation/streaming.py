@@ -236,6 +236,14 @@ def predict_partitions(model: LightCurveClassifier, metadata: dict[str, Any],
     summary = StreamSummary(out_dir, partitions=len(paths))
     seen = SeenStars()
     outputs = {path: out_dir / name for path, name in zip(paths, names, strict=True)}
+    # Given the input folder (as the CLI does), the outputs mirror it: those of partitions
+    # no longer in it go. (Without it, ``paths`` may be some of a folder's partitions.)
+    gone = _orphans(out_dir, set(outputs.values())) if root is not None else []
+    if gone:
+        print(f"{out_dir}: removed {len(gone):,} output(s) whose input partition is no longer "
+              f"in the input folder (removed or renamed since), so that the folder holds this "
+              f"input's predictions only: {', '.join(str(p) for p in gone[:3])}"
+              + (f" and {len(gone) - 3:,} more" if len(gone) > 3 else ""), file=sys.stderr)
     todo = []
     for path, out in outputs.items():
         if out.is_file():
@@ -296,6 +304,17 @@ def predict_partitions(model: LightCurveClassifier, metadata: dict[str, Any],
                 after_partition(out)
     summary.seconds = time.perf_counter() - began
     return summary
+
+
+def _orphans(out_dir: Path, current: set[Path]) -> list[Path]:
+    """Remove (and return) the outputs in ``out_dir`` that no input partition of this run
+    names: their stars are gone from the input, or now in a partition of another name, and
+    ``pd.read_parquet(out_dir)`` would still read them, some twice."""
+    stale = sorted(p for p in out_dir.rglob("*.parquet") if p not in current and not any(
+        part.startswith((".", "_")) for part in p.relative_to(out_dir).parts))
+    for path in stale:
+        path.unlink()
+    return stale
 
 
 def refuse_split_stars(seen: SeenStars, ids: np.ndarray, path: Path,

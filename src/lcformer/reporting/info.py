@@ -62,11 +62,11 @@ class RunInfo:
             body = text.splitlines() or [""]
             lines.append(f"{label:<{LABEL}}{body[0]}")
             lines += [" " * LABEL + line for line in body[1:]]
-        if self.checkpoints:
+        if self.checkpoints or self.missing:
             lines.append("checkpoints")
             lines += [" " * 2 + c.line() for c in self.checkpoints]
-        elif self.missing:
-            lines.append(f"{'checkpoints':<{LABEL}}none: {self.missing}")
+            if self.missing:
+                lines.append(f"  best.safetensors  MISSING: {self.missing}")
         return "\n".join(lines)
 
 
@@ -140,7 +140,7 @@ def run_info(run_dir: str | Path) -> RunInfo:
     kind = ("feature baseline" if baseline else "deep run" if config or metrics is not None
             else "saved Classifier")
     info = RunInfo(run_dir, kind)
-    if kind == "deep run" and metrics is not None and not paths:
+    if kind == "deep run" and metrics is not None and not (run_dir / "best.safetensors").is_file():
         info.missing = ("the run finished (metrics.json) but best.safetensors is gone, so "
                         "predict and evaluate cannot use it; copy the whole run folder")
 

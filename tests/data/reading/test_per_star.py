@@ -294,9 +294,11 @@ def test_asas_richards2012(data_root: Path) -> None:
 
 @pytest.mark.parametrize(("text", "line", "words"), [
     # 4 columns, the 4th not read: NumPy's usecols read kept short and long rows silently.
-    ("1,12.1,0.1,0\n2,12.2,0.1\n", 2, "found 3 columns, expected 4 as on line 1"),
-    ("1 12.1 0.1 0\n2 12.2 0.1 0 7\n", 2, "found 5 columns, expected 4 as on line 1 (a "
-                                          "decimal comma"),
+    ("1,12.1,0.1,0\n2,12.2\n", 2, "found 2 columns, expected 4 as on line 1"),  # err left off
+    ("1,12.1,0.1,0\n2,12,2,0.1,0\n", 2, "found 5 columns, expected 4 as on line 1 (a "
+                                        "decimal comma"),
+    ("1 12.1 0.1 0\n2 12.2 0.1\n", 2, "found 3 columns, expected 4 as on line 1 (a value "
+                                      "left blank?"),
     ("# c\nid,time,mag,err\na,1,12.1,0.1\n\nb,2,12.2\n", 5,
      "found 3 columns, expected 4 as on line 3"),  # was an IndexError
     ("1\t12.1\t0.1\tA\n# 2 x\n2\t12.2\t0.1\tB\n3  12.3 0.1\n", 4, "found 3 columns"),
@@ -312,6 +314,19 @@ def test_a_ragged_row_names_its_file_and_line(tmp_path: Path, text: str, line: i
     assert words in report.problems[0]
     with pytest.raises(InputError, match=rf"ragged\.dat:{line}: "):
         read_folder(tmp_path)
+
+
+@pytest.mark.parametrize("text", [
+    "1,12.1,0.1,0\n2,12.2,0.1\n",  # a trailing column not read, left off with its comma
+    "1 12.1 0.1 ok\n2 12.2 0.1 not seen\n",  # free text after the columns read
+    "1 12.1 0.1 0\n\n  \n2 12.2 0.1 0\n",  # blank lines
+])
+def test_rows_that_differ_only_past_the_columns_read_are_read(tmp_path: Path,
+                                                              text: str) -> None:
+    _write(tmp_path, {"star.dat": text})
+    curves = read_folder(tmp_path, report=DropReport())
+    np.testing.assert_array_equal(curves.mag, [12.1, 12.2])
+    np.testing.assert_array_equal(curves.err, [0.1, 0.1])
 
 
 def test_columns_not_read_are_counted_per_file(tmp_path: Path) -> None:

@@ -107,7 +107,7 @@ def read_str_table(source: PathLike | pd.DataFrame, what: str = "table",
 def cannot_read(path: Path | str, error: BaseException, what: str = "table") -> str:
     """``"file: cannot read as a table: ErrorType: first line of the message"``."""
     text = (str(error).strip().splitlines() or [""])[0][:200]
-    article = "an" if what[:1] in "aeiou" else "a"
+    article = "an" if what[:1].lower() in "aeiou" or what.startswith("ECSV") else "a"
     return (f"{path}: cannot read as {article} {what}: {type(error).__name__}: {text} (is the file "
             f"complete, and of the type its name says?)")
 

@@ -277,12 +277,14 @@ def parse_columns(data: bytes | str, sink: DropReport | None = None,
     # fields (a decimal comma, a shifted row), which it drops silently from a usecols read.
     strict = n_columns == len(usecols)
     if not strict:  # NumPy's usecols read keeps a short or long row without a word
-        ragged = _ragged_line(text, delimiter, first_line, n_columns)
+        ragged = _ragged_line(text, delimiter, first_line, n_columns, usecols[-1] + 1)
         if ragged is not None:
             line, found = ragged
+            why = (" (a decimal comma, or a shifted row?)" if found > n_columns else
+                   "" if delimiter else " (a value left blank? whitespace-separated columns "
+                   "cannot be empty: write nan)")
             raise FileProblem(line, f"found {found} columns, expected {n_columns} as on line "
-                              f"{first_line}" + (" (a decimal comma, or a shifted row?)"
-                                                 if found > n_columns else ""))
+                              f"{first_line}{why}")
         if sink is not None and any(t for i, t in enumerate(_split(first)) if i not in usecols):
             sink.note("extra_columns_not_read")  # a trailing comma's empty field is not one
     try:
@@ -501,31 +503,44 @@ def _is_number(token: str) -> bool:
     return True
 
 
-def _ragged_line(text: str, delimiter: str | None, first_line: int,
-                 expected: int) -> tuple[int, int] | None:
-    """The first data line (1-based) from ``first_line`` on whose number of fields is not
-    ``expected``, and that number; None when every line has it. Counted on the file's bytes
-    with whole-array operations (``#`` comments and blank lines left out, as NumPy reads)."""
-    raw = np.frombuffer(text.encode("utf-8", errors="replace"), np.uint8)
-    if not len(raw):
-        return None
-    newline = raw == ord("\n")
-    line = np.cumsum(newline) - newline  # 0-based line of each byte
-    n_lines = int(line[-1]) + 1
-    is_hash = raw == ord("#")
-    hashes = np.cumsum(is_hash)
-    starts = np.flatnonzero(np.r_[True, newline[:-1]])
-    in_comment = hashes - (hashes - is_hash)[starts][line] > 0
-    content = ~in_comment & ~np.isin(raw, np.frombuffer(b" \t\r\n", np.uint8))
-    has_content = np.bincount(line[content], minlength=n_lines) > 0
+#: Bytes that separate whitespace-delimited fields (and end lines).
+_BLANK = np.zeros(256, bool)
+_BLANK[list(b" \t\r\n\v\f")] = True
+
+
+def _ragged_line(text: str, delimiter: str | None, first_line: int, expected: int,
+                 needed: int) -> tuple[int, int] | None:
+    """The first data line (1-based) from ``first_line`` on whose fields cannot be read as
+    the first line's ``expected``, and how many it has; None when all can. With commas, more
+    fields is a decimal comma or a shifted row, fewer than ``needed`` (the last column read)
+    leaves a value out; fewer that are not read is only trailing columns left off. Without a
+    delimiter, fewer fields is a value left blank, which shifts the rest (more is trailing
+    text, read by position as before). Counted on the bytes with a few whole-array passes
+    (positions of newlines and field starts); ``#`` comments are removed first."""
+    data = text.encode("utf-8", errors="replace")
+    if b"#" in data:
+        data = re.sub(rb"#[^\n]*", b"", data)
+    raw = np.frombuffer(data, np.uint8)
+    newlines = (raw == ord("\n")).nonzero()[0]
+    n_lines = len(newlines) + 1
     if delimiter:
-        fields = np.bincount(line[~in_comment & (raw == ord(delimiter))], minlength=n_lines) + 1
-    else:  # a field starts where content follows a blank (or the line's start)
-        token_start = content & ~np.r_[False, content[:-1]]
-        fields = np.bincount(line[token_start], minlength=n_lines)
-    data = has_content & (np.arange(n_lines) >= first_line - 1)
-    bad = np.flatnonzero(data & (fields != expected))
-    return (int(bad[0]) + 1, int(fields[bad[0]])) if len(bad) else None
+        at = (raw == ord(delimiter)).nonzero()[0]
+        fields = np.bincount(newlines.searchsorted(at), minlength=n_lines) + 1
+        bad = (fields > expected) | (fields < needed)
+    else:  # a field starts at a byte that is not blank after one that is (or the first)
+        blank = _BLANK[raw]
+        starts = (blank[:-1] > blank[1:]).nonzero()[0] + 1
+        fields = np.bincount(newlines.searchsorted(starts), minlength=n_lines)
+        if len(blank) and not blank[0]:
+            fields[0] += 1
+        bad = (fields < expected) & (fields > 0)  # 0: a blank line, which NumPy skips
+    bad[: first_line - 1] = False
+    for line in bad.nonzero()[0]:  # few: a blank line with commas counts 1 field
+        begin = int(newlines[line - 1]) + 1 if line else 0
+        end = int(newlines[line]) if line < len(newlines) else len(data)
+        if data[begin:end].strip():
+            return int(line) + 1, int(fields[line])
+    return None
 
 
 def _diagnose(text: str, skip: int, usecols: tuple[int, ...], error: ValueError,
