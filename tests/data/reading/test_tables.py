@@ -653,3 +653,28 @@ def test_a_band_column_of_another_name_is_not_merged_away(tmp_path) -> None:
     curves = read_long_table(path, columns=Columns(id="ID", time="HJD", mag="MAG",
                                                    band="FILTER"))
     assert sorted(curves.bands) == ["B", "R"]
+
+
+def test_a_table_of_one_row_per_star_with_nested_points_is_read(tmp_path) -> None:
+    """nested-pandas, LSDB and Rubin's DP1 keep a star's points in one row: a struct of
+    lists; others write a list of structs. Both read as the long table they hold."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    times, mags = [[1.0, 2.0, 3.0], [4.0, 5.0], []], [[12.0, 12.1, 12.2], [15.0, 15.5], []]
+    bands = [["g", "g", "r"], ["r", "r"], []]
+    struct_of_lists = pa.StructArray.from_arrays(
+        [pa.array(times), pa.array(mags), pa.array(bands)], names=["time", "mag", "band"])
+    list_of_structs = pa.array([[{"time": t, "mag": m, "band": b}
+                                 for t, m, b in zip(ts, ms, bs, strict=True)]
+                                for ts, ms, bs in zip(times, mags, bands, strict=True)])
+    for name, nested in (("struct_of_lists", struct_of_lists),
+                         ("list_of_structs", list_of_structs)):
+        path = tmp_path / f"{name}.parquet"
+        pq.write_table(pa.table({"id": ["a", "b", "c"], "ra": [1.0, 2.0, 3.0],
+                                 "lc": nested}), path)
+        report = DropReport()
+        curves = read_long_table(path, report=report)
+        assert list(curves.ids) == ["a", "a", "b"] and list(curves.bands) == ["g", "r", "r"]
+        np.testing.assert_array_equal(curves.mag, [12.0, 12.1, 12.2, 15.0, 15.5])
+        assert report.events["stars_without_points"] == 1  # c: counted, not silently gone

@@ -430,6 +430,58 @@ def _named_twice(path: Path, found: list[str]) -> str | None:
     return next((n for n in names if names.count(n) > 1), None)
 
 
+def _nested_column(schema: Any, columns: Columns) -> str | None:
+    """The column holding each star's points in a table of one row per star (nested-pandas,
+    LSDB and Rubin's DP1 write a struct of lists, ``lc: {time: [...], mag: [...]}``; others a
+    list of structs), when the time and mag columns are inside it and not at the top."""
+    import pyarrow as pa
+
+    if {columns.time, columns.mag} <= set(schema.names):
+        return None
+    for field in schema:
+        kind = field.type
+        if pa.types.is_struct(kind) and all(pa.types.is_list(kind.field(i).type)
+                                            for i in range(kind.num_fields)):
+            inner = [kind.field(i).name for i in range(kind.num_fields)]
+        elif pa.types.is_list(kind) and pa.types.is_struct(kind.value_type):
+            inner = [f.name for f in kind.value_type]
+        else:
+            continue
+        found = columns.resolve(inner)
+        if found.time in inner and found.mag in inner:
+            return field.name
+    return None
+
+
+def _exploded(table: Any, nested: str, path: Path, sink: DropReport) -> pd.DataFrame:
+    """One row per point from one row per star: the nested column's fields, with the star's
+    other (top-level) columns repeated, by whole-array operations (no loop over stars). A
+    star with no point has no row: counted as ``stars_without_points``."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    column = table.column(nested).combine_chunks()
+    if pa.types.is_struct(column.type):  # a struct of lists: one list per field
+        lists = {column.type.field(i).name: column.field(i) for i in range(column.type.num_fields)}
+        lengths = [pc.list_value_length(a).fill_null(0) for a in lists.values()]
+        if any(not pc.all(pc.equal(n, lengths[0])).as_py() for n in lengths[1:]):
+            raise InputError(f"{path}: the lists of column {nested!r} differ in length for "
+                             f"some star (each point needs its time, mag...)")
+        first = next(iter(lists.values()))
+        parents = pc.list_parent_indices(first)
+        points = {name: pc.list_flatten(a) for name, a in lists.items()}
+    else:  # a list of structs: one struct per point
+        parents = pc.list_parent_indices(column)
+        flat = pc.list_flatten(column)
+        points = {f.name: flat.field(f.name) for f in column.type.value_type}
+    empty = len(table) - len(pc.unique(parents))
+    if empty:
+        sink.note("stars_without_points", empty)
+    rest = {name: table.column(name).take(parents) for name in table.column_names
+            if name != nested and name not in points}
+    return pa.table({**rest, **points}).to_pandas()
+
+
 def _read_table_file(path: Path, columns: Columns, sink: DropReport,
                      single: bool = False) -> pd.DataFrame | None:
     """Read only the known columns, named as ``columns`` names them (a column matched ignoring
@@ -444,7 +496,13 @@ def _read_table_file(path: Path, columns: Columns, sink: DropReport,
             import pyarrow.parquet as pq
 
             try:
-                use = _usable(list(pq.read_schema(path).names), columns, required, path, sink)
+                schema = pq.read_schema(path)
+                nested = _nested_column(schema, columns)
+                if nested is not None:
+                    frame = _exploded(pq.read_table(path), nested, path, sink)
+                    use = _usable(list(frame.columns), columns, required, path, sink)
+                    return None if use is None else frame[list(use)].rename(columns=use)
+                use = _usable(list(schema.names), columns, required, path, sink)
                 if use is None:
                     return None
                 return pd.read_parquet(path, columns=list(use)).rename(columns=use)
