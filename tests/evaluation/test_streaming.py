@@ -431,3 +431,39 @@ def test_outputs_of_partitions_gone_from_the_input_folder_are_removed(model, tmp
     assert not ids.duplicated().any()
     assert sorted(ids) == sorted(pd.concat([pd.read_parquet(p) for p in
                                             partition_paths(tmp_path / "in")])["id"].unique())
+
+
+def test_a_hats_catalogue_of_nested_light_curves_is_predicted_from_its_root(model,
+                                                                           tmp_path) -> None:
+    """LSDB's layout: properties and partition_info.csv beside dataset/Norder=/Dir=/Npix=
+    partitions of one row per star, its points nested (a struct of lists)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    frame = new_stars(1).to_frame()
+    root = tmp_path / "catalogue"
+    (root / "dataset" / "Norder=0" / "Dir=0").mkdir(parents=True)
+    (root / "properties").write_text("dataset_type=object\n")
+    (root / "partition_info.csv").write_text("Norder,Npix\n0,1\n0,2\n")
+    (root / "dataset" / "_metadata").write_bytes(b"")
+    ids = list(pd.unique(frame["id"]))
+    for npix, part in ((1, ids[: len(ids) // 2]), (2, ids[len(ids) // 2:])):
+        stars = frame[frame["id"].isin(part)].groupby("id", sort=False)
+        lc = pa.StructArray.from_arrays(
+            [pa.array([g[c].tolist() for _, g in stars]) for c in ("band", "time", "mag", "err")],
+            names=["band", "time", "mag", "err"])
+        pq.write_table(pa.table({"id": list(stars.groups), "lc": lc}),
+                       root / "dataset" / "Norder=0" / "Dir=0" / f"Npix={npix}.parquet")
+    paths = partition_paths(root)
+    assert [p.name for p in paths] == ["Npix=1.parquet", "Npix=2.parquet"]
+    summary = predict_partitions(*model, paths, tmp_path / "out", device="cpu",
+                                 progress=False, root=root)
+    nested = pd.read_parquet(tmp_path / "out").set_index("id")
+    lcs = new_stars(1)
+    flat = all_stars_table(predict_stars(*model, lcs, device="cpu"),
+                           pd.unique(lcs.ids)).set_index("id").loc[nested.index]
+    assert summary.stars == summary.classified == len(ids) and not summary.failed
+    assert nested["predicted"].tolist() == flat["predicted"].tolist()
+    probabilities = [c for c in nested if c.startswith("p_")] + ["period", "power"]
+    np.testing.assert_allclose(nested[probabilities].to_numpy(),
+                               flat[probabilities].to_numpy(dtype=float), rtol=1e-5)

@@ -71,17 +71,26 @@ METADATA_KEY = b"lcformer"
 STRING_COLUMNS = ("id", "predicted", "flag", "reason")
 
 
+#: Files beside ``dataset/`` at the root of a HATS catalogue (LSDB's format).
+HATS_FILES = ("properties", "hats.properties", "partition_info.csv")
+
+
 def partition_paths(folder: str | Path) -> list[Path]:
     """The Parquet partitions of ``folder``, by path; [] unless it is a folder holding only
     Parquet files, at any depth (hive-style ``key=value/`` folders, as LSDB writes them;
     hidden and ``_``-prefixed names aside, as Dask and Spark write them, and files that are
     never light curves: a README.md, a schema's .json).
 
-    A dataset folder (a table beside ``labels.csv``) is not a folder of partitions.
+    A dataset folder (a table beside ``labels.csv``) is not a folder of partitions. A HATS
+    catalogue (LSDB's: ``properties`` or ``partition_info.csv`` beside ``dataset/``) is read
+    from its ``dataset/`` folder.
     """
     folder = Path(folder)
     if not folder.is_dir():
         return []
+    if (folder / "dataset").is_dir() and any(
+            (folder / name).is_file() for name in HATS_FILES):
+        folder = folder / "dataset"
     files = [p for p in folder.rglob("*") if p.is_file() and not any(
         part.startswith((".", "_")) for part in p.relative_to(folder).parts)]
     data = [p for p in files if p.suffix.lower() == ".parquet"
