@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from lcformer.cli import main
-from lcformer.errors import ConfigMismatchError, InputError
+from lcformer.errors import ConfigError, ConfigMismatchError, InputError
 from lcformer.evaluation.flags import FlagConfig
 from lcformer.evaluation.predict import all_stars_table, predict_stars
 from lcformer.evaluation.streaming import (
@@ -446,6 +446,7 @@ def test_a_hats_catalogue_of_nested_light_curves_is_predicted_from_its_root(mode
     (root / "properties").write_text("dataset_type=object\n")
     (root / "partition_info.csv").write_text("Norder,Npix\n0,1\n0,2\n")
     (root / "dataset" / "_metadata").write_bytes(b"")
+    (root / "dataset" / "README.txt").write_text("a catalogue\n")
     ids = list(pd.unique(frame["id"]))
     for npix, part in ((1, ids[: len(ids) // 2]), (2, ids[len(ids) // 2:])):
         stars = frame[frame["id"].isin(part)].groupby("id", sort=False)
@@ -454,6 +455,9 @@ def test_a_hats_catalogue_of_nested_light_curves_is_predicted_from_its_root(mode
             names=["band", "time", "mag", "err"])
         pq.write_table(pa.table({"id": list(stars.groups), "lc": lc}),
                        root / "dataset" / "Norder=0" / "Dir=0" / f"Npix={npix}.parquet")
+    # data_thumbnail.parquet: a sample of the partitions' rows, which HATS writes beside them
+    pq.write_table(pq.read_table(root / "dataset" / "Norder=0" / "Dir=0" / "Npix=1.parquet"),
+                   root / "dataset" / "data_thumbnail.parquet")
     paths = partition_paths(root)
     assert [p.name for p in paths] == ["Npix=1.parquet", "Npix=2.parquet"]
     summary = predict_partitions(*model, paths, tmp_path / "out", device="cpu",
@@ -467,3 +471,36 @@ def test_a_hats_catalogue_of_nested_light_curves_is_predicted_from_its_root(mode
     probabilities = [c for c in nested if c.startswith("p_")] + ["period", "power"]
     np.testing.assert_allclose(nested[probabilities].to_numpy(),
                                flat[probabilities].to_numpy(dtype=float), rtol=1e-5)
+
+
+def test_input_and_output_folders_that_overlap_or_change_are_refused(model, tmp_path) -> None:
+    """Outputs read back as input were judged changed and removed; an input inside the
+    output folder was removed as an orphan; another input into the same folder removed the
+    first one's outputs."""
+    paths = write_partitions(new_stars(1), tmp_path / "in" / "night1", 2)
+    (tmp_path / "in" / "night2").mkdir()
+    new_stars(1, seed=3).to_frame().assign(id=lambda f: "n2-" + f["id"]).to_parquet(
+        tmp_path / "in" / "night2" / "part.0.parquet", index=False)
+    out = tmp_path / "out"
+    predict_partitions(*model, partition_paths(tmp_path / "in"), out, device="cpu",
+                       progress=False, root=tmp_path / "in")
+    before = sorted(p.name for p in out.rglob("*.parquet"))
+    with pytest.raises(ConfigError, match="overlap"):  # an output folder inside the input
+        predict_partitions(*model, partition_paths(tmp_path / "in"), tmp_path / "in" / "out",
+                           device="cpu", progress=False, root=tmp_path / "in")
+    with pytest.raises(ConfigError, match="overlap"):  # the output folder given as input
+        predict_partitions(*model, partition_paths(out), out, device="cpu", progress=False,
+                           root=out)
+    with pytest.raises(ConfigMismatchError, match="input"):  # one folder's outputs, not two
+        predict_partitions(*model, paths, out, device="cpu", progress=False,
+                           root=tmp_path / "in" / "night1")
+    assert sorted(p.name for p in out.rglob("*.parquet")) == before
+
+
+def test_partitions_in_a_linked_folder_are_read(model, tmp_path) -> None:
+    write_partitions(new_stars(1), tmp_path / "elsewhere", 1)
+    write_partitions(new_stars(1), tmp_path / "in" / "here", 1)  # read by path: no clash
+    (tmp_path / "in" / "linked").symlink_to(tmp_path / "elsewhere")
+    (tmp_path / "elsewhere" / "loop").symlink_to(tmp_path / "in")  # a loop: walked once
+    paths = partition_paths(tmp_path / "in")
+    assert len(paths) == 2 and any("linked" in str(p) for p in paths)

@@ -90,14 +90,32 @@ def partition_paths(folder: str | Path) -> list[Path]:
         return []
     if (folder / "dataset").is_dir() and any(
             (folder / name).is_file() for name in HATS_FILES):
-        folder = folder / "dataset"
-    files = [p for p in folder.rglob("*") if p.is_file() and not any(
-        part.startswith((".", "_")) for part in p.relative_to(folder).parts)]
+        # Its partitions only: dataset/ also holds data_thumbnail.parquet, a sample of
+        # their rows (its stars would be read twice), and may hold a README.
+        return sorted(p for p in _files(folder / "dataset")
+                      if p.suffix.lower() == ".parquet" and p.name.startswith("Npix="))
+    files = _files(folder)
     data = [p for p in files if p.suffix.lower() == ".parquet"
             or p.suffix.lower() not in NOT_LIGHT_CURVES]
     if not data or any(p.suffix.lower() != ".parquet" for p in data):
         return []
     return sorted(data)
+
+
+def _files(folder: Path) -> list[Path]:
+    """The files below ``folder``, symbolic links to folders followed (each real folder
+    once), hidden and ``_``-prefixed names left out."""
+    found, seen = [], set()
+    for where, subfolders, names in os.walk(folder, followlinks=True):
+        real = os.path.realpath(where)
+        if real in seen:  # a link back up the tree
+            subfolders[:] = []
+            continue
+        seen.add(real)
+        subfolders[:] = [d for d in subfolders if not d.startswith((".", "_"))]
+        found += [Path(where) / n for n in names if not n.startswith((".", "_"))
+                  and (Path(where) / n).is_file()]
+    return found
 
 
 def unread_hive_columns(path: Path, columns: Columns) -> None:
@@ -235,7 +253,11 @@ def predict_partitions(model: LightCurveClassifier, metadata: dict[str, Any],
                          f"after their inputs")
     flags = flags or FlagConfig()
     reading = reading or trained_reading(metadata)
-    _claim(out_dir, {"weights_sha256": weights_digest(model),
+    source = Path(root) if root is not None else Path(os.path.commonpath(
+        [p.parent for p in paths]))
+    _apart(out_dir, source)
+    _claim(out_dir, {"input": str(source.resolve()),
+                     "weights_sha256": weights_digest(model),
                      "classes": list(metadata["classes"]),
                      "prepare": model_prepare_config(metadata).to_dict(),
                      "pad_short": pad_short, "flags": flags.to_dict(),
@@ -318,12 +340,31 @@ def predict_partitions(model: LightCurveClassifier, metadata: dict[str, Any],
 def _orphans(out_dir: Path, current: set[Path]) -> list[Path]:
     """Remove (and return) the outputs in ``out_dir`` that no input partition of this run
     names: their stars are gone from the input, or now in a partition of another name, and
-    ``pd.read_parquet(out_dir)`` would still read them, some twice."""
-    stale = sorted(p for p in out_dir.rglob("*.parquet") if p not in current and not any(
-        part.startswith((".", "_")) for part in p.relative_to(out_dir).parts))
+    ``pd.read_parquet(out_dir)`` would still read them, some twice. Only files lcformer wrote
+    (its metadata key in the Parquet footer) are outputs."""
+    import pyarrow.parquet as pq
+
+    def ours(path: Path) -> bool:
+        try:
+            return METADATA_KEY in (pq.read_schema(path).metadata or {})
+        except (OSError, ValueError):
+            return False
+
+    stale = sorted(p for p in _files(out_dir) if p.suffix == ".parquet" and p not in current
+                   and ours(p))
     for path in stale:
         path.unlink()
     return stale
+
+
+def _apart(out_dir: Path, inputs: Path) -> None:
+    """Refuse an output folder that is, holds or lies in the input folder: outputs would be
+    read as partitions (and judged changed, or gone, and removed) on the next run."""
+    out, source = out_dir.resolve(), inputs.resolve()
+    if out == source or source in out.parents or out in source.parents:
+        raise ConfigError(f"--out {out_dir}: the output folder and the input folder {inputs} "
+                          f"overlap (one is, or holds, the other); give an output folder "
+                          f"outside the input")
 
 
 def refuse_split_stars(seen: SeenStars, ids: np.ndarray, path: Path,
