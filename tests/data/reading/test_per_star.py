@@ -351,3 +351,17 @@ def test_bzip2_and_xz_files_are_read_like_gzip() -> None:
         np.testing.assert_array_equal(parse_columns(packed)[1], [12.0, 12.5])
     with pytest.raises(FileProblem, match="damaged bzip2"):
         parse_columns(bz2.compress(text)[:20])
+
+
+@pytest.mark.parametrize("text", [
+    "\ufefftime,mag,err\n1,12.1,0.1\n2,12.2,0.1\n",  # Excel's "CSV UTF-8": a byte-order mark
+    "\ufeff1 12.1 0.1\n2 12.2 0.1\n",
+    "time,mag,err\r1,12.1,0.1\r2,12.2,0.1\r",  # old Mac line ends
+    "1 12.1 0.1\r\n2 12.2 0.1\r\n",
+])
+def test_byte_order_marks_and_line_ends_of_spreadsheets_are_read(tmp_path: Path,
+                                                                 text: str) -> None:
+    (tmp_path / "star.csv").write_bytes(text.encode("utf-8"))
+    curves = read_folder(tmp_path, report=DropReport())
+    np.testing.assert_array_equal(curves.time, [1.0, 2.0])
+    np.testing.assert_array_equal(curves.mag, [12.1, 12.2])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import itertools
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -675,6 +676,39 @@ def test_a_table_of_one_row_per_star_with_nested_points_is_read(tmp_path) -> Non
                                  "lc": nested}), path)
         report = DropReport()
         curves = read_long_table(path, report=report)
-        assert list(curves.ids) == ["a", "a", "b"] and list(curves.bands) == ["g", "r", "r"]
-        np.testing.assert_array_equal(curves.mag, [12.0, 12.1, 12.2, 15.0, 15.5])
-        assert report.events["stars_without_points"] == 1  # c: counted, not silently gone
+        assert list(curves.ids) == ["a", "a", "b", "c"]
+        assert list(curves.bands) == ["g", "r", "r", ""]
+        # c, with no point, keeps one point of no value: cleaning leaves it empty, and
+        # predict lists it ("no usable points"), rather than it vanishing.
+        np.testing.assert_array_equal(curves.mag, [12.0, 12.1, 12.2, 15.0, 15.5, np.nan])
+        assert report.events["stars_without_points"] == 1
+
+
+def test_nested_tables_that_cannot_be_read_one_way_are_refused(tmp_path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    def lc(n: list[int], names: tuple[str, ...] = ("time", "mag")) -> pa.StructArray:
+        return pa.StructArray.from_arrays(
+            [pa.array([[float(i) for i in range(k)] for k in n]) for _ in names], names=names)
+
+    cases = {
+        "two": ({"id": ["a"], "lc": lc([3]), "forced": lc([2])},
+                "time and mag are in 'lc' and in 'forced'"),
+        "flat_too": ({"id": ["a"], "time": [1.0], "mag": [2.0], "lc": lc([3])},
+                     "time and mag are in the top level and in 'lc'"),
+        "id_twice": ({"id": ["a"], "lc": lc([3], ("id", "time", "mag"))},
+                     "'id' is both a column and a field of 'lc'"),
+        "ragged": ({"id": ["a", "b"], "lc": pa.StructArray.from_arrays(
+            [pa.array([[1.0], [1.0, 2.0]]), pa.array([[1.0], [1.0]])], names=["time", "mag"])},
+                   "row 2 of column 'lc' has lists of different lengths (time 2, mag 1)"),
+    }
+    for name, (columns, words) in cases.items():
+        path = tmp_path / f"{name}.parquet"
+        pq.write_table(pa.table(columns), path)
+        with pytest.raises(InputError, match=re.escape(words)):
+            read_long_table(path)
+    path = tmp_path / "no_id.parquet"  # one star's file would merge the rows' stars
+    pq.write_table(pa.table({"lc": lc([3, 2])}), path)
+    with pytest.raises(InputError, match=r"one row per star .* but no 'id' column"):
+        read_long_table(path, id="no_id")

@@ -238,6 +238,9 @@ def parse_columns(data: bytes | str, sink: DropReport | None = None,
         except (OSError, EOFError, ValueError) as error:
             raise FileProblem(1, f"damaged {_COMPRESSION_NAMES[magic]} data: {error}") from None
     text = data.decode("utf-8", errors="replace") if isinstance(data, bytes) else data
+    text = text.removeprefix("\ufeff")  # the byte-order mark of Excel's "CSV UTF-8"
+    if "\r" in text:  # Windows line ends, or old Mac ones (CR alone) as NumPy would not read
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise FileProblem(1, "empty file", "empty_file")
     if "\x00" in text:  # a binary file (Thumbs.db, .npy, bz2): not an empty one, and no text

@@ -430,55 +430,74 @@ def _named_twice(path: Path, found: list[str]) -> str | None:
     return next((n for n in names if names.count(n) > 1), None)
 
 
-def _nested_column(schema: Any, columns: Columns) -> str | None:
-    """The column holding each star's points in a table of one row per star (nested-pandas,
-    LSDB and Rubin's DP1 write a struct of lists, ``lc: {time: [...], mag: [...]}``; others a
-    list of structs), when the time and mag columns are inside it and not at the top."""
+def _nested_columns(schema: Any, columns: Columns) -> list[str]:
+    """The columns that may hold each star's points in a table of one row per star
+    (nested-pandas, LSDB and Rubin's DP1 write a struct of lists, ``lc: {time: [...], mag:
+    [...]}``; others a list of structs): those with the time and mag inside."""
     import pyarrow as pa
 
-    if {columns.time, columns.mag} <= set(schema.names):
-        return None
+    def is_list(kind: Any) -> bool:
+        return pa.types.is_list(kind) or pa.types.is_large_list(kind)
+
+    found = []
     for field in schema:
         kind = field.type
-        if pa.types.is_struct(kind) and all(pa.types.is_list(kind.field(i).type)
-                                            for i in range(kind.num_fields)):
+        if pa.types.is_struct(kind) and kind.num_fields and all(
+                is_list(kind.field(i).type) for i in range(kind.num_fields)):
             inner = [kind.field(i).name for i in range(kind.num_fields)]
-        elif pa.types.is_list(kind) and pa.types.is_struct(kind.value_type):
+        elif is_list(kind) and pa.types.is_struct(kind.value_type):
             inner = [f.name for f in kind.value_type]
         else:
             continue
-        found = columns.resolve(inner)
-        if found.time in inner and found.mag in inner:
-            return field.name
-    return None
+        named = columns.resolve(inner)
+        if named.time in inner and named.mag in inner:
+            found.append(field.name)
+    return found
 
 
-def _exploded(table: Any, nested: str, path: Path, sink: DropReport) -> pd.DataFrame:
+def _exploded(table: Any, nested: str, path: Path, sink: DropReport) -> pd.DataFrame | None:
     """One row per point from one row per star: the nested column's fields, with the star's
     other (top-level) columns repeated, by whole-array operations (no loop over stars). A
-    star with no point has no row: counted as ``stars_without_points``."""
+    star with no point keeps one row of no values (NaN), so that it is listed, not lost; it
+    is counted as ``stars_without_points``. None, with a problem, where it cannot be read."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     column = table.column(nested).combine_chunks()
     if pa.types.is_struct(column.type):  # a struct of lists: one list per field
-        lists = {column.type.field(i).name: column.field(i) for i in range(column.type.num_fields)}
-        lengths = [pc.list_value_length(a).fill_null(0) for a in lists.values()]
-        if any(not pc.all(pc.equal(n, lengths[0])).as_py() for n in lengths[1:]):
-            raise InputError(f"{path}: the lists of column {nested!r} differ in length for "
-                             f"some star (each point needs its time, mag...)")
+        lists = {column.type.field(i).name: column.field(i)
+                 for i in range(column.type.num_fields)}
+        lengths = [pc.list_value_length(a).fill_null(0).to_numpy(zero_copy_only=False)
+                   for a in lists.values()]
+        differ = np.flatnonzero(np.any([n != lengths[0] for n in lengths[1:]], axis=0)
+                                if len(lengths) > 1 else np.zeros(0, bool))
+        if len(differ):
+            row = int(differ[0])
+            sizes = ", ".join(f"{k} {int(n[row])}" for k, n in zip(lists, lengths, strict=True))
+            sink.problem(f"{path}: row {row + 1} of column {nested!r} has lists of different "
+                         f"lengths ({sizes}): every point needs each value", "unreadable_file")
+            return None
         first = next(iter(lists.values()))
-        parents = pc.list_parent_indices(first)
+        parents = pc.list_parent_indices(first).to_numpy()
         points = {name: pc.list_flatten(a) for name, a in lists.items()}
     else:  # a list of structs: one struct per point
-        parents = pc.list_parent_indices(column)
+        parents = pc.list_parent_indices(column).to_numpy()
         flat = pc.list_flatten(column)
         points = {f.name: flat.field(f.name) for f in column.type.value_type}
-    empty = len(table) - len(pc.unique(parents))
-    if empty:
-        sink.note("stars_without_points", empty)
-    rest = {name: table.column(name).take(parents) for name in table.column_names
-            if name != nested and name not in points}
+    both = sorted(set(points) & set(table.column_names) - {nested})
+    if both:
+        sink.problem(f"{path}: {', '.join(map(repr, both))} is both a column and a field of "
+                     f"{nested!r}; drop one, so that each value has one source",
+                     "unreadable_file")
+        return None
+    empty = np.setdiff1d(np.arange(len(table)), parents)
+    if len(empty):  # one row of NaN each: listed as having no usable point
+        sink.note("stars_without_points", len(empty))
+        parents = np.concatenate([parents, empty])
+        points = {name: pa.concat_arrays([a, pa.nulls(len(empty), a.type)])
+                  for name, a in points.items()}
+    rest = {name: table.column(name).take(pa.array(parents)) for name in table.column_names
+            if name != nested}
     return pa.table({**rest, **points}).to_pandas()
 
 
@@ -497,9 +516,24 @@ def _read_table_file(path: Path, columns: Columns, sink: DropReport,
 
             try:
                 schema = pq.read_schema(path)
-                nested = _nested_column(schema, columns)
-                if nested is not None:
-                    frame = _exploded(pq.read_table(path), nested, path, sink)
+                nested = _nested_columns(schema, columns)
+                named = columns.resolve(list(schema.names))
+                flat = {named.time, named.mag} <= set(schema.names)
+                if len(nested) > 1 or (nested and flat):
+                    where = ["the top level"] * flat + [repr(n) for n in nested]
+                    sink.problem(f"{path}: time and mag are in {' and in '.join(where)}; "
+                                 f"lcformer does not choose: write a file with one of them",
+                                 "unreadable_file")
+                    return None
+                if nested:
+                    if single and named.id not in schema.names:
+                        sink.problem(f"{path}: one row per star (points in {nested[0]!r}) "
+                                     f"but no {columns.id!r} column naming them; give "
+                                     f"--columns id=NAME", "unreadable_file")
+                        return None
+                    frame = _exploded(pq.read_table(path), nested[0], path, sink)
+                    if frame is None:
+                        return None
                     use = _usable(list(frame.columns), columns, required, path, sink)
                     return None if use is None else frame[list(use)].rename(columns=use)
                 use = _usable(list(schema.names), columns, required, path, sink)
