@@ -460,6 +460,9 @@ def test_a_hats_catalogue_of_nested_light_curves_is_predicted_from_its_root(mode
                    root / "dataset" / "data_thumbnail.parquet")
     paths = partition_paths(root)
     assert [p.name for p in paths] == ["Npix=1.parquet", "Npix=2.parquet"]
+    (tmp_path / "collection.properties").write_text(  # a collection: its main catalogue
+        "obs_collection=test\nhats_primary_table_url=catalogue\nall_margins=margin\n")
+    assert partition_paths(tmp_path) == paths
     summary = predict_partitions(*model, paths, tmp_path / "out", device="cpu",
                                  progress=False, root=root)
     nested = pd.read_parquet(tmp_path / "out").set_index("id")

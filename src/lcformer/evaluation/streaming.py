@@ -88,6 +88,9 @@ def partition_paths(folder: str | Path) -> list[Path]:
     folder = Path(folder)
     if not folder.is_dir():
         return []
+    primary = _primary_catalogue(folder)
+    if primary is not None:  # a HATS collection: its main catalogue (not its margins)
+        return partition_paths(primary)
     if (folder / "dataset").is_dir() and any(
             (folder / name).is_file() for name in HATS_FILES):
         # Its partitions only: dataset/ also holds data_thumbnail.parquet, a sample of
@@ -100,6 +103,20 @@ def partition_paths(folder: str | Path) -> list[Path]:
     if not data or any(p.suffix.lower() != ".parquet" for p in data):
         return []
     return sorted(data)
+
+
+def _primary_catalogue(folder: Path) -> Path | None:
+    """The main catalogue of a HATS collection (``collection.properties`` names it as
+    ``hats_primary_table_url``, beside its margin caches, whose rows repeat its stars)."""
+    try:
+        text = (folder / "collection.properties").read_text(encoding="utf-8")
+    except OSError:
+        return None
+    for line in text.splitlines():
+        key, _, value = line.partition("=")
+        if key.strip() == "hats_primary_table_url" and value.strip():
+            return folder / value.strip()
+    return None
 
 
 def _files(folder: Path) -> list[Path]:
