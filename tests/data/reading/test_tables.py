@@ -712,3 +712,18 @@ def test_nested_tables_that_cannot_be_read_one_way_are_refused(tmp_path) -> None
     pq.write_table(pa.table({"lc": lc([3, 2])}), path)
     with pytest.raises(InputError, match=r"one row per star .* but no 'id' column"):
         read_long_table(path, id="no_id")
+
+
+def test_a_dataframe_of_nested_records_is_read_as_its_points(tmp_path) -> None:
+    """What pandas and Dask read from a nested Parquet file: a column of records."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    lc = pa.StructArray.from_arrays([pa.array([[1.0, 2.0], [3.0]]),
+                                     pa.array([[12.0, 12.5], [14.0]])], names=["time", "mag"])
+    pq.write_table(pa.table({"id": ["a", "b"], "lc": lc}), tmp_path / "n.parquet")
+    frame = pd.read_parquet(tmp_path / "n.parquet")
+    assert frame["lc"].dtype == object
+    curves = from_dataframe(frame)
+    assert list(curves.ids) == ["a", "b"]
+    np.testing.assert_array_equal(curves.mag, [12.0, 12.5, 14.0])

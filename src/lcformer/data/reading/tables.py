@@ -73,7 +73,7 @@ def read_long_table(
     sink = DropReport() if report is None else report
     if isinstance(source, pd.DataFrame):
         name = "DataFrame"
-        frame: pd.DataFrame | None = source
+        frame: pd.DataFrame | None = _unnested_frame(source, columns, sink, id is not None)
         locate = _row_locator(name)
     else:
         name = str(source)
@@ -199,6 +199,25 @@ def join_split_curves(curves: LightCurves, sink: DropReport | None = None) -> Li
         ids=curves.ids[first], bands=curves.bands[first], lengths=lengths.astype(np.int64),
         time=curves.time[order], mag=curves.mag[order], err=curves.err[order],
         labels=per_curve(curves.labels, "label"), splits=per_curve(curves.splits, "split"))
+
+
+def _unnested_frame(frame: pd.DataFrame, columns: Columns, sink: DropReport,
+                    single: bool) -> pd.DataFrame | None:
+    """A DataFrame of one row per star, its points in a column of records (as Dask reads
+    a nested Parquet file: dicts of lists, or lists of dicts), as one row per point."""
+    named = columns.resolve([str(c) for c in frame.columns])
+    if {named.time, named.mag} <= set(frame.columns) or not any(
+            frame[c].dtype == object for c in frame.columns):
+        return frame
+    import pyarrow as pa
+
+    try:
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+    except (ArrowException, TypeError, ValueError):  # objects of another kind: as before
+        return frame
+    nested, unnested = _unnest(table.schema, lambda: table, columns, columns.required,
+                               "DataFrame", sink, single)
+    return unnested if nested else frame
 
 
 def from_dataframe(
@@ -455,7 +474,34 @@ def _nested_columns(schema: Any, columns: Columns) -> list[str]:
     return found
 
 
-def _exploded(table: Any, nested: str, path: Path, sink: DropReport) -> pd.DataFrame | None:
+def _unnest(schema: Any, load: Callable[[], Any], columns: Columns,
+            required: tuple[str, ...], name: Path | str, sink: DropReport,
+            single: bool = False) -> tuple[bool, pd.DataFrame | None]:
+    """(False, None) for a table of one row per point; for one of one row per star, its
+    points nested in a column (:func:`_nested_columns`), (True, the long table of the
+    ``columns`` in use, or None where a problem was recorded). ``load`` reads the table."""
+    nested = _nested_columns(schema, columns)
+    named = columns.resolve(list(schema.names))
+    flat = {named.time, named.mag} <= set(schema.names)
+    if not nested:
+        return False, None
+    if len(nested) > 1 or flat:
+        where = ["the top level"] * flat + [repr(n) for n in nested]
+        sink.problem(f"{name}: time and mag are in {' and in '.join(where)}; lcformer does not "
+                     f"choose: write a file with one of them", "unreadable_file")
+        return True, None
+    if single and named.id not in schema.names:
+        sink.problem(f"{name}: one row per star (points in {nested[0]!r}) but no "
+                     f"{columns.id!r} column naming them; give --columns id=NAME",
+                     "unreadable_file")
+        return True, None
+    frame = _exploded(load(), nested[0], name, sink)
+    use = None if frame is None else _usable(list(frame.columns), columns, required, name, sink)
+    return True, None if use is None else frame[list(use)].rename(columns=use)
+
+
+def _exploded(table: Any, nested: str, path: Path | str,
+              sink: DropReport) -> pd.DataFrame | None:
     """One row per point from one row per star: the nested column's fields, with the star's
     other (top-level) columns repeated, by whole-array operations (no loop over stars). A
     star with no point keeps one row of no values (NaN), so that it is listed, not lost; it
@@ -516,26 +562,10 @@ def _read_table_file(path: Path, columns: Columns, sink: DropReport,
 
             try:
                 schema = pq.read_schema(path)
-                nested = _nested_columns(schema, columns)
-                named = columns.resolve(list(schema.names))
-                flat = {named.time, named.mag} <= set(schema.names)
-                if len(nested) > 1 or (nested and flat):
-                    where = ["the top level"] * flat + [repr(n) for n in nested]
-                    sink.problem(f"{path}: time and mag are in {' and in '.join(where)}; "
-                                 f"lcformer does not choose: write a file with one of them",
-                                 "unreadable_file")
-                    return None
+                nested, frame = _unnest(schema, lambda: pq.read_table(path), columns,
+                                        required, path, sink, single)
                 if nested:
-                    if single and named.id not in schema.names:
-                        sink.problem(f"{path}: one row per star (points in {nested[0]!r}) "
-                                     f"but no {columns.id!r} column naming them; give "
-                                     f"--columns id=NAME", "unreadable_file")
-                        return None
-                    frame = _exploded(pq.read_table(path), nested[0], path, sink)
-                    if frame is None:
-                        return None
-                    use = _usable(list(frame.columns), columns, required, path, sink)
-                    return None if use is None else frame[list(use)].rename(columns=use)
+                    return frame
                 use = _usable(list(schema.names), columns, required, path, sink)
                 if use is None:
                     return None
