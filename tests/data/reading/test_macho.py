@@ -93,7 +93,7 @@ def test_a_damaged_tap_file_is_one_problem_a_header_only_one_is_empty(tmp_path: 
     assert report.curves == Counter(unreadable_file=4, empty_file=2)  # R and B each
     assert len(report.problems) == 3  # the repeated header: its first bad column only
     assert any("LC_1.1.3.csv:1: no data lines" in p for p in report.problems)
-    assert any("LC_1.1.4.csv: a row has 11 fields, the header 10" in p
+    assert any("LC_1.1.4.csv:2: a row has 11 fields, the header 10" in p
                for p in report.problems)
 
 

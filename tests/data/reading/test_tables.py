@@ -102,8 +102,8 @@ def test_a_row_with_more_fields_than_the_header_is_a_problem(tmp_path: Path, nam
     report = DropReport()
     assert read_long_table(path, report=report).n_curves == 0
     assert report.curves == Counter(unreadable_file=1)
-    assert report.problems == [f"{path}: a row has 5 fields, the header 4 (a decimal comma, "
-                               f"or a shifted row?): 's1,2.0,12,3,0.02'"]
+    assert report.problems == [f"{path}:3: a row has 5 fields, the header 4 (a decimal "
+                               f"comma, or a shifted row?): 's1,2.0,12,3,0.02'"]
     with pytest.raises(InputError, match="a row has 5 fields"):
         read_long_table(path)
     text = "id,time,mag,err\ns1,1.0,12.1,0.02\ns1,2.0,12.3\n"  # fewer: a missing value

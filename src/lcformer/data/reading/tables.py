@@ -866,7 +866,8 @@ def overlong_row(path: Path) -> str | None:
                 text = row.text
             except UnicodeDecodeError:
                 text = "(not text)"
-            problem = (f"{path}: a row has {row.actual_columns} fields, the header "
+            line = f":{row.number}" if row.number is not None else ""  # physical line
+            problem = (f"{path}{line}: a row has {row.actual_columns} fields, the header "
                        f"{row.expected_columns} (a decimal comma, or a shifted row?): "
                        f"{text[:80]!r}")
             if (row.actual_columns == row.expected_columns + 1
@@ -880,7 +881,8 @@ def overlong_row(path: Path) -> str | None:
     try:
         with _decompressed(path) as stream:
             reader = arrow_csv.open_csv(
-                stream, read_options=arrow_csv.ReadOptions(column_names=names, skip_rows=1),
+                stream, read_options=arrow_csv.ReadOptions(column_names=names, skip_rows=1,
+                                                           use_threads=False),  # line numbers
                 parse_options=arrow_csv.ParseOptions(invalid_row_handler=look),
                 convert_options=arrow_csv.ConvertOptions(include_columns=names[:1],
                                                          column_types={"c0": pyarrow.binary()}))
