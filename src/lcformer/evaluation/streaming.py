@@ -290,8 +290,7 @@ def predict_partitions(model: LightCurveClassifier, metadata: dict[str, Any],
     if gone:
         print(f"{out_dir}: removed {len(gone):,} output(s) whose input partition is no longer "
               f"in the input folder (removed or renamed since), so that the folder holds this "
-              f"input's predictions only: {', '.join(str(p) for p in gone[:3])}"
-              + (f" and {len(gone) - 3:,} more" if len(gone) > 3 else ""), file=sys.stderr)
+              f"input's predictions only: {_some(gone)}", file=sys.stderr)
     todo = []
     for path, out in outputs.items():
         if out.is_file():
@@ -374,6 +373,12 @@ def _orphans(out_dir: Path, current: set[Path]) -> list[Path]:
     return stale
 
 
+def _some(paths: Sequence[Path | str]) -> str:
+    """The first three of ``paths`` and how many more, for a one-line message."""
+    more = f" and {len(paths) - 3:,} more" if len(paths) > 3 else ""
+    return ", ".join(str(p) for p in paths[:3]) + more
+
+
 def _apart(out_dir: Path, inputs: Path) -> None:
     """Refuse an output folder that is, holds or lies in the input folder: outputs would be
     read as partitions (and judged changed, or gone, and removed) on the next run."""
@@ -395,7 +400,7 @@ def refuse_split_stars(seen: SeenStars, ids: np.ndarray, path: Path,
     message = seen.clash(ids, path)
     if message is None:
         return
-    involved = [path, *split_star_partitions(seen, ids)]
+    involved = [path, *seen.owners(ids)]
     removed = []
     for partition in dict.fromkeys(involved):
         out = outputs.get(partition)
@@ -403,22 +408,9 @@ def refuse_split_stars(seen: SeenStars, ids: np.ndarray, path: Path,
             out.unlink()  # one unlink: the output is there, whole, or gone
             removed.append(str(out))
     if removed:
-        shown = ", ".join(removed[:3]) + (f" and {len(removed) - 3:,} more"
-                                          if len(removed) > 3 else "")
         message += (f"; removed the output(s) of the partitions holding split stars' rows "
-                    f"(predicted from part of them): {shown}")
+                    f"(predicted from part of them): {_some(removed)}")
     raise InputError(message)
-
-
-def split_star_partitions(seen: SeenStars, ids: np.ndarray) -> list[Path]:
-    """The partitions recorded in ``seen`` that hold rows of any star of ``ids``, in the
-    order they were read."""
-    hashed = np.unique(pd.util.hash_array(np.asarray(ids, dtype=object)))
-    if not len(seen.hashes) or not len(hashed):
-        return []
-    near = np.minimum(np.searchsorted(seen.hashes, hashed), len(seen.hashes) - 1)
-    owners = np.unique(seen.owner[near[seen.hashes[near] == hashed]])
-    return [seen.paths[int(i)] for i in owners]
 
 
 def weights_digest(model: LightCurveClassifier) -> str:

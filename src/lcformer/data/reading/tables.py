@@ -151,23 +151,34 @@ class SeenStars:
 
     def clash(self, ids: np.ndarray, path: Path) -> str | None:
         """Record the stars of partition ``path``; what is wrong if one was met before."""
-        hashed = np.unique(pd.util.hash_array(np.asarray(ids, dtype=object)))
-        at = np.searchsorted(self.hashes, hashed)
-        if len(self.hashes) and len(hashed):
-            near = np.minimum(at, len(self.hashes) - 1)
-            clash = np.flatnonzero(self.hashes[near] == hashed)
-            if len(clash):
-                star = _star_of(ids, hashed[clash[0]])
-                other = self.paths[int(self.owner[near[clash[0]]])]
-                return (f"{path}: star {star!r} also has rows in {other}: each star's rows "
-                        f"must all be in one partition (repartition by id, e.g. "
-                        f"ddf.shuffle('id') in Dask)")
+        hashed, at, met = self._met(ids)
+        if len(met):
+            star = _star_of(ids, hashed[met[0]])
+            other = self.paths[int(self.owner[at[met[0]]])]
+            return (f"{path}: star {star!r} also has rows in {other}: each star's rows "
+                    f"must all be in one partition (repartition by id, e.g. "
+                    f"ddf.shuffle('id') in Dask)")
         self.paths.append(path)
         # Inserted in place of a re-sort: the peak is the old and the new arrays (24 bytes a
         # star), not those plus a sort's index.
         self.hashes = np.insert(self.hashes, at, hashed)
         self.owner = np.insert(self.owner, at, np.int32(len(self.paths) - 1))
         return None
+
+    def owners(self, ids: np.ndarray) -> list[Path]:
+        """The partitions recorded that hold any star of ``ids``, in the order read."""
+        _, at, met = self._met(ids)
+        return [self.paths[int(i)] for i in np.unique(self.owner[at[met]])]
+
+    def _met(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The ids' distinct hashes, where each goes in the sorted record, and which of them
+        are recorded already."""
+        hashed = np.unique(pd.util.hash_array(np.asarray(ids, dtype=object)))
+        at = np.searchsorted(self.hashes, hashed)
+        if not len(self.hashes):
+            return hashed, at, np.empty(0, np.int64)
+        near = np.minimum(at, len(self.hashes) - 1)
+        return hashed, at, np.flatnonzero(self.hashes[near] == hashed)
 
 
 def _star_of(ids: np.ndarray, hashed: np.uint64) -> str:
