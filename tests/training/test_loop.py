@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lcformer.data.splits import WindowSet
-from lcformer.errors import TrainingDivergedError
+from lcformer.errors import ConfigError, TrainingDivergedError
 from lcformer.evaluation.metrics import window_probabilities
 from lcformer.models import build_model
 from lcformer.training.checkpoints import load_checkpoint
@@ -161,6 +161,47 @@ def test_patience_reached_at_the_last_epoch_is_not_an_early_stop(tmp_path) -> No
     resumed = train(model(), toy_set(16), toy_set(6, seed=1), ["a", "b"],
                     config(epochs=2, patience=1), run_dir=tmp_path, progress=False, resume=True)
     assert not resumed.stopped_early and len(resumed.history) == 2
+
+
+def _slow_clock(monkeypatch, seconds: float = 30.0) -> None:
+    """Every reading of the loop's clock is ``seconds`` later than the one before."""
+    ticks = itertools.count()
+    monkeypatch.setattr("lcformer.training.loop.time.perf_counter",
+                        lambda: seconds * next(ticks))
+
+
+def test_the_time_limit_stops_before_an_epoch_that_would_end_past_it(tmp_path,
+                                                                      monkeypatch) -> None:
+    _slow_clock(monkeypatch)  # an epoch reads the clock before and after it: 30 s each
+    net = model()
+    result = train(net, toy_set(16), toy_set(6, seed=1), ["a", "b"],
+                   config(epochs=5, time_limit=1.0), run_dir=tmp_path, progress=False)
+    # 30 s, then 60 s spent: a third epoch would end at 90 s, past the minute.
+    assert [row["seconds"] for row in result.history] == [30.0, 30.0]
+    assert result.time_limit_reached and not result.stopped_early
+    kept = load_checkpoint(tmp_path / "best.safetensors")[0]
+    assert all(torch.equal(kept[k], v) for k, v in net.state_dict().items())
+    # Resumed, the run has no time left: it trains no further epoch.
+    resumed = train(model(), toy_set(16), toy_set(6, seed=1), ["a", "b"],
+                    config(epochs=5, time_limit=1.0), run_dir=tmp_path, progress=False,
+                    resume=True)
+    assert len(resumed.history) == 2 and resumed.time_limit_reached
+
+
+def test_a_time_limit_that_is_not_reached_changes_nothing(tmp_path, monkeypatch) -> None:
+    _slow_clock(monkeypatch)
+    runs = [train(model(), toy_set(16), toy_set(6, seed=1), ["a", "b"], config(**limit),
+                  run_dir=tmp_path / str(i), progress=False)
+            for i, limit in enumerate(({}, {"time_limit": 10.0}))]
+    assert [len(r.history) for r in runs] == [3, 3]
+    assert not any(r.time_limit_reached for r in runs)
+    assert [r["train_loss"] for r in runs[0].history] == [r["train_loss"]
+                                                          for r in runs[1].history]
+
+
+def test_a_time_limit_must_be_positive() -> None:
+    with pytest.raises(ConfigError, match="time_limit must be positive, got 0"):
+        config(time_limit=0)
 
 
 # ---------------------------------------------------------------- resuming

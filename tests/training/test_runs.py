@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import tomllib
 from pathlib import Path
@@ -347,6 +348,21 @@ def test_an_ensembles_budget_gives_each_members_best_epoch(prepared, tmp_path) -
         load_model(tmp_path, "last")  # was "is this a finished run folder?"
     early = runs.TrainResult(stopped_early=True), runs.TrainResult(best_epoch=4)
     assert runs.best_epochs([early[1]]) == 5 and runs.best_epochs(list(early)) == [None, 5]
+
+
+def test_an_ensembles_members_share_the_time_limit(prepared, tmp_path, monkeypatch) -> None:
+    ticks = itertools.count()  # each reading of the clock 30 s after the one before
+    monkeypatch.setattr("lcformer.training.loop.time.perf_counter", lambda: 30.0 * next(ticks))
+    config = RUN.replace(model=RUN.model.replace(ensemble=2),
+                         train=RUN.train.replace(epochs=4, time_limit=2.0))
+    assert runs.member_train_config(config.train, 1, 2).time_limit == 1.0
+    record = train_run(prepared, config, tmp_path, progress=False, figures=False)
+    # A minute each: 30 s, then 60 s, and a third epoch would end past it.
+    assert record.budget["epochs_run"] == 2 and record.budget["time_limit_reached"]
+    assert "(2 of 4 epochs before the time limit, " in record.summary_line()
+    without = train_run(prepared, config.replace(train=config.train.replace(time_limit=None)),
+                        tmp_path / "whole", progress=False, figures=False)
+    assert without.budget["epochs_run"] == 4 and not without.budget["time_limit_reached"]
 
 
 def test_research_oversampling_with_one_chunk_per_star_is_refused() -> None:

@@ -56,7 +56,9 @@ class RunRecord:
         s = self.star
         if self.budget is not None:
             n = self.budget["epochs_run"]
-            cost = f"{n} epoch{'s' if n != 1 else ''}, {self.train_seconds} s"
+            cost = (f"{n} of {self.budget['epochs_planned']} epochs before the time limit, "
+                    if self.budget.get("time_limit_reached")
+                    else f"{n} epoch{'s' if n != 1 else ''}, ") + f"{self.train_seconds} s"
         else:
             cost = f"features {self.feature_seconds} s, fit {self.train_seconds} s"
         untrained = self.split.get("untrained_classes")

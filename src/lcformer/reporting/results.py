@@ -196,7 +196,8 @@ def comparison(section: SweepSection) -> str:
          f"; ae_frozen: {first} reconstruction epoch{'s' if first != 1 else ''} first"
          if "ae_frozen" in models else ""])
     budget = (f"The deep models had {epochs} classification epoch{'s' if epochs != 1 else ''}"
-              f" planned each{stopping_text(train.get('patience'))} (research: "
+              f" planned each{stopping_text(train.get('patience'), train.get('time_limit'))}"
+              f" (research: "
               f"{RESEARCH_EPOCHS}{autoencoders}) on {machines}")
     sample = section.base.get("sample_per_class")
     if sample:

@@ -34,6 +34,11 @@ class TrainConfig(Config):
     patience: int | None = setting(None, "stop after this many epochs without a better "
                                          "validation macro-F1 (training loss without validation "
                                          "stars; none: never)")
+    time_limit: float | None = setting(
+        None, "minutes the network may train: no epoch begins that would end past them at "
+              "the last epoch's pace, and the best epoch so far is kept (a resumed run counts "
+              "its earlier time; an ensemble's members share them; the trees and the test "
+              "come after); none: no limit")
     clip_grad: float | None = setting(1.0, "clip the gradient norm to this (none: no clipping)")
     weight_decay: float = setting(0.0, "decoupled weight decay (AdamW); 0: Adam, as the "
                                        "research code")
@@ -54,8 +59,8 @@ class TrainConfig(Config):
             value = getattr(self, key)
             if value is not None and value < bound:
                 raise ConfigError(f"{key} must be at least {bound}, got {value}")
-        for key in ("lr", "lr_decay"):
-            if getattr(self, key) <= 0:
+        for key in ("lr", "lr_decay", "time_limit"):
+            if getattr(self, key) is not None and getattr(self, key) <= 0:
                 raise ConfigError(f"{key} must be positive, got {getattr(self, key)}")
         if self.clip_grad is not None and self.clip_grad < 0:  # 0, as none: no clipping
             raise ConfigError(f"clip_grad must be 0 or more (0 or none: no clipping), got "
@@ -71,10 +76,11 @@ def device_problem(name: str) -> str:
     return f"device must be auto, cpu, cuda or cuda:N, got {name!r}"
 
 
-def stopping_text(patience: int | None) -> str:
-    """How a run's early stopping reads in reports ("" without one)."""
-    return (f", early stop after {patience} without a better val macro-F1"
-            if patience is not None else "")
+def stopping_text(patience: int | None, time_limit: float | None = None) -> str:
+    """How a run's early stopping and time limit read in reports ("" without either)."""
+    return ((f", early stop after {patience} without a better val macro-F1"
+             if patience is not None else "")
+            + (f", at most {time_limit:g} min of training" if time_limit is not None else ""))
 
 
 SPLIT_PATTERN = re.compile(r"auto|stratified|fixed|kfold:\d+:\d+")

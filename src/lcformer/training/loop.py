@@ -2,8 +2,10 @@
 
 Per epoch: set the learning rate, reseed, run the batches, evaluate the validation stars, keep
 the best checkpoint (star-level validation macro-F1) and the last one (with the optimizer), stop
-early if asked. Each epoch is seeded from (seed, epoch), so a run resumed from its last
-checkpoint continues with exactly the random numbers the uninterrupted run would have used.
+early if asked, or when the next epoch would end past the time limit. Each epoch is seeded
+from (seed, epoch), so a run resumed from its last checkpoint continues with exactly the random
+numbers the uninterrupted run would have used (a time limit is wall-clock time, so where it
+stops depends on the machine's speed).
 
 The autoencoder models add reconstruction epochs: Model 2 (``ae_frozen``) pretrains for
 ``pretrain_epochs`` and then trains only the head; Model 3 (``ae_finetune``) alternates rounds
@@ -65,6 +67,7 @@ class TrainResult:
     best_epoch: int | None = None
     best_score: float = -math.inf
     stopped_early: bool = False
+    time_limit_reached: bool = False  # stopped before its planned epochs by the time limit
     # Seconds the run spent in earlier processes (killed, then resumed): with this one's, the
     # run's whole training time.
     earlier_seconds: float = 0.0
@@ -147,7 +150,7 @@ def train(
             earlier = training.get("seconds", sum(r.get("seconds", 0.0)
                                                   for r in training["history"]))
             result = TrainResult(training["history"], training["best_epoch"],
-                                 training["best_score"], False, float(earlier))
+                                 training["best_score"], earlier_seconds=float(earlier))
         except (RuntimeError, ValueError, KeyError, TypeError) as exc:
             reason = (str(exc).splitlines() or [type(exc).__name__])[0]
             raise CorruptFileError(f"{last}: not the last checkpoint of this run ({reason}); "
@@ -163,6 +166,12 @@ def train(
         row["phase"] == "classify" for row in result.history[result.best_epoch + 1:])
     if config.patience is not None and since_best >= config.patience and start < len(plan):
         start, result.stopped_early = len(plan), True  # the run had already stopped early
+    # Seconds spent, as every rank counts them: earlier processes' time, then this one's
+    # epochs (rank 0's, broadcast with the history row).
+    spent = result.earlier_seconds
+    if start < len(plan) and result.history and _past_limit(config, spent,
+                                                            result.history[-1]["seconds"]):
+        start, result.time_limit_reached = len(plan), True  # it had stopped at the limit
     # Updated by hand after each epoch: an iterated bar counts an epoch only when the next
     # one begins, so an early stop showed one epoch fewer than ran.
     bar = tqdm(desc="train", disable=not progress or not distributed.is_main(), unit="epoch",
@@ -231,8 +240,12 @@ def train(
         bar.set_postfix({k: f"{v:.3f}" for k, v in row.items()
                          if k in ("train_loss", "val_loss", "val_macro_f1")}, refresh=False)
         bar.update(1)
+        spent += row["seconds"]
         if config.patience is not None and since_best >= config.patience:
             result.stopped_early = epoch + 1 < len(plan)  # not when no epoch was left
+            break
+        if epoch + 1 < len(plan) and _past_limit(config, spent, row["seconds"]):
+            result.time_limit_reached = True
             break
         if stop_after is not None and epoch + 1 - start >= stop_after:
             break
@@ -247,6 +260,11 @@ def train(
     if best_state is not None and (stop_after is None):
         model.load_state_dict(best_state)
     return result
+
+
+def _past_limit(config: TrainConfig, spent: float, last_epoch: float) -> bool:
+    """Would one more epoch, as long as the last, end past the time limit?"""
+    return config.time_limit is not None and spent + last_epoch > 60.0 * config.time_limit
 
 
 def epoch_order(data: WindowSet, phase: Phase, config: TrainConfig, weights: torch.Tensor,

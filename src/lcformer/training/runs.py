@@ -158,7 +158,8 @@ def fit(data: PreparedDataset, config: RunConfig, parts: np.ndarray,
             member.fit_extra_stats(np.asarray(sets["train"].extra))
         folder = member_folder(run_dir, model_config, i)
         result = train(member, sets["train"], sets["val"], data.classes,
-                       config.train.replace(seed=seed), folder, network_metadata,
+                       member_train_config(config.train, seed, model_config.ensemble),
+                       folder, network_metadata,
                        # a run (or an ensemble member) killed before its first epoch was
                        # saved begins afresh: the same seeds make the same run
                        resume=resume and (folder is None
@@ -171,7 +172,8 @@ def fit(data: PreparedDataset, config: RunConfig, parts: np.ndarray,
     model = members[0] if len(members) == 1 else Ensemble(members)
     if len(members) > 1:
         result = TrainResult(history, None, math.nan,
-                             any(r.stopped_early for r in results))
+                             stopped_early=any(r.stopped_early for r in results),
+                             time_limit_reached=any(r.time_limit_reached for r in results))
     if model_config.fused:
         model = add_trees(model, sets, model_config, config.train)
         metadata = metadata | {"forest": {"trees": model_config.forest,
@@ -184,6 +186,12 @@ def fit(data: PreparedDataset, config: RunConfig, parts: np.ndarray,
         write_history(run_dir / "history.csv", history)
     return FittedRun(model.eval(), metadata, result, sets,
                      earlier + time.perf_counter() - began, results)
+
+
+def member_train_config(train: TrainConfig, seed: int, members: int) -> TrainConfig:
+    """An ensemble member's training settings: its seed, and its share of the time limit."""
+    limit = None if train.time_limit is None else train.time_limit / members
+    return train.replace(seed=seed, time_limit=limit)
 
 
 def member_folder(run_dir: Path | None, config: ModelConfig, i: int) -> Path | None:
@@ -430,6 +438,7 @@ def evaluate_run(fitted: FittedRun, data: PreparedDataset, parts: np.ndarray,
         star=star_metrics.to_dict(), window=window_metrics.to_dict(),
         budget={"epochs_planned": epochs_planned(config), "epochs_run": epochs_run(result.history),
                 "stopped_early": result.stopped_early,
+                "time_limit_reached": result.time_limit_reached,
                 "best_epoch": best_epochs(fitted.members)}
         | ({"network_weight": fitted.metadata["forest"]["network_weight"]}
            if "forest" in fitted.metadata else {}))

@@ -1,0 +1,26 @@
+"""The README quotes generated documents and commands; these checks keep the quotes true."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _summary_rows(text: str) -> list[str]:
+    """The rows of the periodic-against-features summary table."""
+    return re.findall(r"^\| .+ \| .+ \(trees\) \| .+ \| [+-]\d\.\d{3} \|$", text, re.MULTILINE)
+
+
+def test_the_readmes_results_table_is_the_one_generated_in_docs() -> None:
+    readme = _summary_rows((ROOT / "README.md").read_text())
+    generated = _summary_rows((ROOT / "docs" / "ablation.md").read_text())
+    assert generated, "docs/ablation.md has no summary table"
+    assert readme == generated
+
+
+def test_ci_runs_the_readmes_test_command() -> None:
+    command = (ROOT / ".ci" / "run").read_text().strip().splitlines()[-1]
+    assert command.startswith("python3 -m venv .venv") and "pytest" in command
+    assert command in (ROOT / "README.md").read_text()
