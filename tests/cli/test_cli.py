@@ -125,6 +125,16 @@ def test_describe_prints_classes_and_writes_figures(tmp_path, capsys) -> None:
     assert "9 stars, 9 curves" in capsys.readouterr().out
 
 
+def test_prepare_a_lone_table_file_with_a_class_column(tmp_path, capsys) -> None:
+    lcs = make_synthetic(SyntheticConfig(n_per_class=2, num=60))
+    path = tmp_path / "mystars.parquet"
+    lcs.to_frame().rename(columns={"class": "type"}).to_parquet(path)
+    assert main(["prepare", str(path), "--quiet"]) == 2  # no column named class
+    assert "--columns label=NAME" in capsys.readouterr().err
+    assert main(["prepare", str(path), "--columns", "label=type", "--quiet"]) == 0
+    assert re.search(r"prepared mystars -> .*\n\s+read\s+6 stars", capsys.readouterr().out)
+
+
 def test_unknown_dataset_exits_2_naming_the_registered_ones(capsys) -> None:
     assert main(["prepare", "no_such_survey", "--quiet"]) == 2
     err = capsys.readouterr().err

@@ -175,3 +175,22 @@ def test_a_near_miss_of_a_registered_name_is_suggested(tmp_path) -> None:
     with pytest.raises(DatasetNotFoundError) as caught:
         resolve("ogle4", tmp_path)
     assert "did you mean" not in str(caught.value)
+
+
+def test_a_lone_long_table_file_is_a_dataset_labelled_by_its_class_column(tmp_path) -> None:
+    folder = long_table_folder(tmp_path / "src")
+    table = pd.read_csv(folder / "lightcurves.csv").merge(pd.read_csv(folder / "labels.csv"))
+    path = tmp_path / "my_survey.csv.gz"
+    table.to_csv(path, index=False)
+    spec, found = resolve(str(path), tmp_path / "root")
+    assert found == path and spec.name == "my_survey" and spec.long_table
+    lcs = spec.read(path, DropReport())
+    assert dict(zip(lcs.ids, lcs.labels, strict=True)) == {"s0": "B", "s1": "A", "s2": "B"}
+    assert lcs.n_points == 24
+
+
+def test_a_lone_file_that_is_not_a_table_is_refused_naming_it(tmp_path) -> None:
+    path = tmp_path / "star.dat"
+    path.write_text("1 10.0 0.1\n2 10.1 0.1\n")
+    with pytest.raises(LcformerError, match=r"star\.dat: unsupported table format \(\.dat\)"):
+        resolve(str(path))

@@ -65,8 +65,11 @@ LONG_TABLES = ("lightcurves.parquet", "lightcurves.csv", "lightcurves.csv.gz",
 
 
 def long_table_file(folder: Path) -> Path:
-    """The table of a long-table folder (the one of ``LONG_TABLES`` present); two are an
-    error, not one of them read and the other left unseen."""
+    """The table of a long-table folder (the one of ``LONG_TABLES`` present), or the table
+    file given as the dataset; two are an error, not one of them read and the other left
+    unseen."""
+    if folder.is_file():
+        return folder
     present = [folder / f for f in LONG_TABLES if (folder / f).exists()]
     if len(present) > 1:
         raise InputError(f"{folder}: holds {' and '.join(p.name for p in present)}; keep the "
@@ -77,8 +80,8 @@ def long_table_file(folder: Path) -> Path:
 def _long_table(folder: Path, report: DropReport, columns: Columns | None = None) -> LightCurves:
     from lcformer.data.reading import read_long_table
 
-    labels = folder / "labels.csv"
-    return read_long_table(long_table_file(folder), labels if labels.exists() else None,
+    labels = folder / "labels.csv"  # a lone table file: labels from its own class column
+    return read_long_table(long_table_file(folder), labels if labels.is_file() else None,
                            columns=columns or Columns(), report=report)
 
 
@@ -176,18 +179,20 @@ def resolve(name_or_path: str, root: str | Path | None = None) -> tuple[DatasetS
     elif candidate.is_dir():
         spec = REGISTRY[name] if name in REGISTRY else user_folder_spec(candidate)
         folder = candidate
+    elif candidate.is_file():
+        spec, folder = user_table_spec(candidate), candidate
     else:
         from difflib import get_close_matches
 
         near = get_close_matches(name_or_path, [*REGISTRY, *ALIASES], n=1)
         raise DatasetNotFoundError(
             f"unknown dataset {name_or_path!r}: not a registered name "
-            f"({', '.join(REGISTRY)}) and not an existing folder"
+            f"({', '.join(REGISTRY)}), folder or table file"
             + (f"; did you mean {near[0]}?" if near else "")
         )
     if spec.name != "synthetic":
         missing = [f for f in spec.required if not (folder / f).exists()]
-        if not folder.is_dir() or missing:
+        if not (folder.is_dir() or (folder.is_file() and spec.long_table)) or missing:
             raise DatasetNotFoundError(
                 f"dataset {spec.name!r} not found: expected "
                 f"{', '.join(spec.required) or 'its files'} in {folder}/. "
@@ -213,6 +218,20 @@ def user_folder_spec(folder: Path) -> DatasetSpec:
         f"cannot tell the layout of {folder}: expected lightcurves.parquet/.csv/.fits "
         f"(+ labels.csv), or catalog.csv with one light-curve file per star, or MACHO files"
     )
+
+
+def user_table_spec(path: Path) -> DatasetSpec:
+    """A lone long table (one row per point) as a dataset, named after the file; its labels
+    come from its own class (and split) column, as there is no labels.csv to pair it with."""
+    from lcformer.data.reading.files import unsupported_format
+    from lcformer.data.reading.sniff import TABLES
+
+    lower = path.name.lower()
+    suffix = next((s for s in TABLES if lower.endswith(s)), None)
+    if suffix is None:
+        raise InputError(unsupported_format(path) + "; or give the folder that holds it")
+    return DatasetSpec(path.name[:-len(suffix)] or path.name, f"long table {path}",
+                       _long_table, long_table=True)
 
 
 def _per_star_folder(folder: Path, report: DropReport) -> LightCurves:

@@ -434,8 +434,9 @@ def filter_labels(lcs: LightCurves, config: PrepareConfig, report: DropReport,
                   name: str = "this dataset") -> LightCurves:
     """Drop curves without a usable label, counted: preparing is for training."""
     if lcs.labels is None:
-        raise NothingToTrainError(f"{name}: no labels (a class column, a labels.csv of id,class "
-                                  f"beside a table, or a catalogue of per-star files), so "
+        raise NothingToTrainError(f"{name}: no labels (a class column, or another named by "
+                                  f"--columns label=NAME; a labels.csv of id,class beside a "
+                                  f"table; or a catalogue of per-star files), so "
                                   f"there is nothing to train on; to classify its stars use "
                                   f"`lcformer predict`")
     unlabelled = lcs.labels == ""
