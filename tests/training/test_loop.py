@@ -199,6 +199,18 @@ def test_a_time_limit_that_is_not_reached_changes_nothing(tmp_path, monkeypatch)
                                                           for r in runs[1].history]
 
 
+def test_a_long_run_is_told_of_the_time_limit_once(tmp_path, monkeypatch, capsys) -> None:
+    _slow_clock(monkeypatch, seconds=1000.0)  # 1000 s an epoch: 2 more are over 30 minutes
+    train(model(), toy_set(16), toy_set(6, seed=1), ["a", "b"], config(epochs=3),
+          run_dir=tmp_path, progress=True)
+    err = capsys.readouterr().err
+    assert err.count("--time-limit") == 1
+    assert "epoch 1 took 1000 s: the 2 planned epochs left would take about 33 min" in err
+    train(model(), toy_set(16), toy_set(6, seed=1), ["a", "b"],
+          config(epochs=3, time_limit=100.0), run_dir=tmp_path / "limited", progress=True)
+    assert "--time-limit" not in capsys.readouterr().err  # set: nothing to tell
+
+
 def test_a_time_limit_must_be_positive() -> None:
     with pytest.raises(ConfigError, match="time_limit must be positive, got 0"):
         config(time_limit=0)

@@ -25,6 +25,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -241,6 +242,9 @@ def train(
                          if k in ("train_loss", "val_loss", "val_macro_f1")}, refresh=False)
         bar.update(1)
         spent += row["seconds"]
+        if epoch == start and not bar.disable and (hint := _long_run_hint(
+                config, epoch, len(plan), row["seconds"])):
+            bar.write(hint, file=sys.stderr)
         if config.patience is not None and since_best >= config.patience:
             result.stopped_early = epoch + 1 < len(plan)  # not when no epoch was left
             break
@@ -260,6 +264,21 @@ def train(
     if best_state is not None and (stop_after is None):
         model.load_state_dict(best_state)
     return result
+
+
+#: A run whose planned epochs look longer than this is told of the time limit once.
+LONG_RUN_MINUTES = 30.0
+
+
+def _long_run_hint(config: TrainConfig, epoch: int, n_epochs: int, seconds: float) -> str:
+    """After the first epoch of a call: how long the epochs left would take, where that is
+    long and no time limit is set ("" otherwise)."""
+    left = n_epochs - epoch - 1
+    if config.time_limit is not None or seconds * left <= 60.0 * LONG_RUN_MINUTES:
+        return ""
+    return (f"epoch {epoch + 1} took {seconds:.0f} s: the {left} planned epochs left would "
+            f"take about {seconds * left / 60:.0f} min; --time-limit MINUTES (time_limit in "
+            f"Python) bounds the training, keeping its best epoch")
 
 
 def _past_limit(config: TrainConfig, spent: float, last_epoch: float) -> bool:
