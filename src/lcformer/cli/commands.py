@@ -676,7 +676,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("demo", cmd_demo, "the main job on the embedded synthetic data: prepare, "
                                   "train the periodic model, evaluate, write figures")
     add_config_options(p, TrainConfig, "training", base=DEMO_RUN.train,
-                       only=("epochs", "device"))
+                       only=("epochs", "time_limit", "device"))
     p.add_argument("--threads", type=positive_int,
                    help="CPU threads for torch (default: all cores)")
     return parser
