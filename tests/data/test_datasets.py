@@ -194,3 +194,17 @@ def test_a_lone_file_that_is_not_a_table_is_refused_naming_it(tmp_path) -> None:
     path.write_text("1 10.0 0.1\n2 10.1 0.1\n")
     with pytest.raises(LcformerError, match=r"star\.dat: unsupported table format \(\.dat\)"):
         resolve(str(path))
+
+
+@pytest.mark.parametrize(("file", "name"), [("synthetic.parquet", "synthetic.parquet"),
+                                            ("eros1.csv", "eros1.csv"), (".parquet", "parquet"),
+                                            ("survey.fits.gz", "survey")])
+def test_a_lone_files_name_is_never_a_registered_datasets(tmp_path, file, name) -> None:
+    long_table_folder(tmp_path / "src")
+    path = tmp_path / file
+    path.write_bytes((tmp_path / "src" / "lightcurves.csv").read_bytes())
+    spec, _ = resolve(str(path), tmp_path / "root")
+    assert spec.name == name
+    before = spec.fingerprint(path)  # of the file, not of the synthetic generator
+    path.write_bytes(path.read_bytes() + b"s9,V,1.0,10.0,0.01\n")
+    assert spec.fingerprint(path) != before

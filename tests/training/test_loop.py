@@ -172,18 +172,22 @@ def _slow_clock(monkeypatch, seconds: float = 30.0) -> None:
 
 def test_the_time_limit_stops_before_an_epoch_that_would_end_past_it(tmp_path,
                                                                       monkeypatch) -> None:
-    _slow_clock(monkeypatch)  # an epoch reads the clock before and after it: 30 s each
+    # An epoch reads the clock at its start, at its end, and after its saves, 30 s apart:
+    # 30 s of training and validation, 90 s in all, the run's first reading at 0 s.
+    _slow_clock(monkeypatch)
     net = model()
     result = train(net, toy_set(16), toy_set(6, seed=1), ["a", "b"],
-                   config(epochs=5, time_limit=1.0), run_dir=tmp_path, progress=False)
-    # 30 s, then 60 s spent: a third epoch would end at 90 s, past the minute.
+                   config(epochs=5, time_limit=4.0), run_dir=tmp_path, progress=False)
+    # 90 s, then 180 s spent: a third epoch would end at 270 s, past the 4 minutes.
     assert [row["seconds"] for row in result.history] == [30.0, 30.0]
+    saved = load_checkpoint(tmp_path / "last.safetensors")[1]["training"]
+    assert (saved["seconds"], saved["last_epoch_seconds"]) == (180.0, 90.0)
     assert result.time_limit_reached and not result.stopped_early
     kept = load_checkpoint(tmp_path / "best.safetensors")[0]
     assert all(torch.equal(kept[k], v) for k, v in net.state_dict().items())
     # Resumed, the run has no time left: it trains no further epoch.
     resumed = train(model(), toy_set(16), toy_set(6, seed=1), ["a", "b"],
-                    config(epochs=5, time_limit=1.0), run_dir=tmp_path, progress=False,
+                    config(epochs=5, time_limit=4.0), run_dir=tmp_path, progress=False,
                     resume=True)
     assert len(resumed.history) == 2 and resumed.time_limit_reached
 
@@ -209,11 +213,20 @@ def test_a_long_run_is_told_of_the_time_limit_once(tmp_path, monkeypatch, capsys
     train(model(), toy_set(16), toy_set(6, seed=1), ["a", "b"],
           config(epochs=3, time_limit=100.0), run_dir=tmp_path / "limited", progress=True)
     assert "--time-limit" not in capsys.readouterr().err  # set: nothing to tell
+    # An ensemble's first member counts the members after it; the others say nothing.
+    train(model(), toy_set(16), toy_set(6, seed=1), ["a", "b"], config(epochs=3),
+          run_dir=tmp_path / "first", progress=True, runs_after=2)
+    assert ("the 8 planned epochs left (with 2 more ensemble members) would take about 133 min"
+            in capsys.readouterr().err)
+    train(model(), toy_set(16), toy_set(6, seed=1), ["a", "b"], config(epochs=3),
+          run_dir=tmp_path / "second", progress=True, runs_after=None)
+    assert "--time-limit" not in capsys.readouterr().err
 
 
-def test_a_time_limit_must_be_positive() -> None:
-    with pytest.raises(ConfigError, match="time_limit must be positive, got 0"):
-        config(time_limit=0)
+@pytest.mark.parametrize("value", [0, -1.0, math.nan])
+def test_a_time_limit_must_be_positive(value) -> None:
+    with pytest.raises(ConfigError, match="time_limit must be positive, got"):
+        config(time_limit=value)
 
 
 # ---------------------------------------------------------------- resuming

@@ -354,10 +354,11 @@ def test_an_ensembles_members_share_the_time_limit(prepared, tmp_path, monkeypat
     ticks = itertools.count()  # each reading of the clock 30 s after the one before
     monkeypatch.setattr("lcformer.training.loop.time.perf_counter", lambda: 30.0 * next(ticks))
     config = RUN.replace(model=RUN.model.replace(ensemble=2),
-                         train=RUN.train.replace(epochs=4, time_limit=2.0))
-    assert runs.member_train_config(config.train, 1, 2).time_limit == 1.0
+                         train=RUN.train.replace(epochs=4, time_limit=8.0))
+    assert runs.member_train_config(config.train, 1, 2).time_limit == 4.0
     record = train_run(prepared, config, tmp_path, progress=False, figures=False)
-    # A minute each: 30 s, then 60 s, and a third epoch would end past it.
+    # 4 minutes each, and 90 s an epoch (three readings of the clock): a third epoch would
+    # end at 270 s.
     assert record.budget["epochs_run"] == 2 and record.budget["time_limit_reached"]
     assert "(2 of 4 epochs before the time limit, " in record.summary_line()
     without = train_run(prepared, config.replace(train=config.train.replace(time_limit=None)),

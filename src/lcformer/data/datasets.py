@@ -42,6 +42,7 @@ class DatasetSpec:
     min_class_windows: int = 0  # research `thresh`
     source: str = ""  # where a user gets the files
     long_table: bool = False  # read by _long_table: takes a Columns mapping (--columns)
+    generated: bool = False  # made by code (synthetic), not read from files
 
     def prepare_config(self, **changes: Any) -> PrepareConfig:
         """The dataset's own token and cleaning presets, with ``changes`` on top."""
@@ -52,7 +53,7 @@ class DatasetSpec:
     def fingerprint(self, folder: Path, exclude: Path | None = None) -> str:
         """What identifies this dataset's input, for the preparation's cache key: a hash of
         the files, or for ``synthetic`` the generator version and its configuration."""
-        if self.name == "synthetic":
+        if self.generated:
             from lcformer.data.synthetic import GENERATOR_VERSION, SyntheticConfig
 
             return json.dumps({"generator": GENERATOR_VERSION,
@@ -111,6 +112,7 @@ REGISTRY: dict[str, DatasetSpec] = {
             "synthetic",
             "embedded synthetic light curves: sinusoids, Gaussian processes, CAR(1)",
             _synthetic,
+            generated=True,
             # 250 points a star: windows of 100 pairs give 3 windows per star, quick to train.
             tokens=TokenConfig(window=100, stride=50),
         ),
@@ -190,7 +192,7 @@ def resolve(name_or_path: str, root: str | Path | None = None) -> tuple[DatasetS
             f"({', '.join(REGISTRY)}), folder or table file"
             + (f"; did you mean {near[0]}?" if near else "")
         )
-    if spec.name != "synthetic":
+    if not spec.generated:
         missing = [f for f in spec.required if not (folder / f).exists()]
         if not (folder.is_dir() or (folder.is_file() and spec.long_table)) or missing:
             raise DatasetNotFoundError(
@@ -230,8 +232,10 @@ def user_table_spec(path: Path) -> DatasetSpec:
     suffix = next((s for s in TABLES if lower.endswith(s)), None)
     if suffix is None:
         raise InputError(unsupported_format(path) + "; or give the folder that holds it")
-    return DatasetSpec(path.name[:-len(suffix)] or path.name, f"long table {path}",
-                       _long_table, long_table=True)
+    name = path.name[:-len(suffix)]
+    if not name or name.startswith(".") or name in REGISTRY or name in ALIASES:
+        name = path.name.lstrip(".")  # not a registered dataset's runs and preparations, nor hidden
+    return DatasetSpec(name, f"long table {path}", _long_table, long_table=True)
 
 
 def _per_star_folder(folder: Path, report: DropReport) -> LightCurves:

@@ -56,8 +56,9 @@ class RunRecord:
         s = self.star
         if self.budget is not None:
             n = self.budget["epochs_run"]
-            cost = (f"{n} of {self.budget['epochs_planned']} epochs before the time limit, "
-                    if self.budget.get("time_limit_reached")
+            planned = self.budget.get("epochs_planned", n)
+            cost = (f"{n} of {planned} epochs before the time limit, "  # (an ensemble's
+                    if self.budget.get("time_limit_reached") and n < planned  # longest member)
                     else f"{n} epoch{'s' if n != 1 else ''}, ") + f"{self.train_seconds} s"
         else:
             cost = f"features {self.feature_seconds} s, fit {self.train_seconds} s"

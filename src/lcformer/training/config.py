@@ -59,8 +59,8 @@ class TrainConfig(Config):
             value = getattr(self, key)
             if value is not None and value < bound:
                 raise ConfigError(f"{key} must be at least {bound}, got {value}")
-        for key in ("lr", "lr_decay", "time_limit"):
-            if getattr(self, key) is not None and getattr(self, key) <= 0:
+        for key in ("lr", "lr_decay", "time_limit"):  # "not > 0" refuses NaN too
+            if getattr(self, key) is not None and not getattr(self, key) > 0:
                 raise ConfigError(f"{key} must be positive, got {getattr(self, key)}")
         if self.clip_grad is not None and self.clip_grad < 0:  # 0, as none: no clipping
             raise ConfigError(f"clip_grad must be 0 or more (0 or none: no clipping), got "

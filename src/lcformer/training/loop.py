@@ -110,6 +110,7 @@ def train(
     progress: bool = True,
     stop_after: int | None = None,
     logger: EpochLogger | None = None,
+    runs_after: int | None = 0,
 ) -> TrainResult:
     """Train ``model`` in place and leave it holding the best (or last) weights.
 
@@ -117,7 +118,8 @@ def train(
     ``history.csv`` are written there; ``resume=True`` continues from ``last``.
     ``stop_after`` ends after that many epochs in this call (used to test resuming).
     ``logger`` gets each epoch's history row (and the validation stars' confusion matrix)
-    once the run folder has it.
+    once the run folder has it. ``runs_after``: how many more runs like this one follow it
+    (an ensemble's members), for the hint a long run prints; None: no hint (a later member).
     """
     device = pick_device(config.device)
     model.to(device)
@@ -134,6 +136,7 @@ def train(
     metadata = dict(metadata or {})
 
     start = 0
+    last_epoch = 0.0  # seconds of the last epoch done, its saves included
     session_began = time.perf_counter()
     if resume:
         if run_dir is None or not (run_dir / "last.safetensors").exists():
@@ -152,6 +155,7 @@ def train(
                                                   for r in training["history"]))
             result = TrainResult(training["history"], training["best_epoch"],
                                  training["best_score"], earlier_seconds=float(earlier))
+            last_epoch = float(training.get("last_epoch_seconds", 0.0))
         except (RuntimeError, ValueError, KeyError, TypeError) as exc:
             reason = (str(exc).splitlines() or [type(exc).__name__])[0]
             raise CorruptFileError(f"{last}: not the last checkpoint of this run ({reason}); "
@@ -167,11 +171,11 @@ def train(
         row["phase"] == "classify" for row in result.history[result.best_epoch + 1:])
     if config.patience is not None and since_best >= config.patience and start < len(plan):
         start, result.stopped_early = len(plan), True  # the run had already stopped early
-    # Seconds spent, as every rank counts them: earlier processes' time, then this one's
-    # epochs (rank 0's, broadcast with the history row).
+    # Seconds spent, saves included, as the last checkpoint records them: with a time limit,
+    # rank 0's clock, broadcast, so that every rank stops at the same epoch. A resumed run
+    # decides as the uninterrupted one did.
     spent = result.earlier_seconds
-    if start < len(plan) and result.history and _past_limit(config, spent,
-                                                            result.history[-1]["seconds"]):
+    if start < len(plan) and _past_limit(config, spent, last_epoch):
         start, result.time_limit_reached = len(plan), True  # it had stopped at the limit
     # Updated by hand after each epoch: an iterated bar counts an epoch only when the next
     # one begins, so an early stop showed one epoch fewer than ran.
@@ -228,11 +232,14 @@ def train(
                                 metadata | {"epoch": epoch + 1, "score": score})
         elif phase == "classify":
             since_best += 1
+        now = round(result.earlier_seconds + time.perf_counter() - session_began, 3)
+        if config.time_limit is not None:
+            now = float(distributed.broadcast_json(now))
+        last_epoch, spent = now - spent, now
         if writes:
             training = {"epochs_done": epoch + 1, "history": result.history,
                         "best_epoch": result.best_epoch, "best_score": result.best_score,
-                        "seconds": round(result.earlier_seconds
-                                         + time.perf_counter() - session_began, 3)}
+                        "seconds": now, "last_epoch_seconds": round(last_epoch, 3)}
             save_checkpoint(run_dir / "last.safetensors", model,
                             metadata | {"epoch": epoch + 1, "training": training}, optimizer)
             write_history(run_dir / "history.csv", result.history)
@@ -241,14 +248,13 @@ def train(
         bar.set_postfix({k: f"{v:.3f}" for k, v in row.items()
                          if k in ("train_loss", "val_loss", "val_macro_f1")}, refresh=False)
         bar.update(1)
-        spent += row["seconds"]
-        if epoch == start and not bar.disable and (hint := _long_run_hint(
-                config, epoch, len(plan), row["seconds"])):
+        if epoch == start and not bar.disable and runs_after is not None and (
+                hint := _long_run_hint(config, epoch, len(plan), row["seconds"], runs_after)):
             bar.write(hint, file=sys.stderr)
         if config.patience is not None and since_best >= config.patience:
             result.stopped_early = epoch + 1 < len(plan)  # not when no epoch was left
             break
-        if epoch + 1 < len(plan) and _past_limit(config, spent, row["seconds"]):
+        if epoch + 1 < len(plan) and _past_limit(config, spent, last_epoch):
             result.time_limit_reached = True
             break
         if stop_after is not None and epoch + 1 - start >= stop_after:
@@ -270,13 +276,16 @@ def train(
 LONG_RUN_MINUTES = 30.0
 
 
-def _long_run_hint(config: TrainConfig, epoch: int, n_epochs: int, seconds: float) -> str:
-    """After the first epoch of a call: how long the epochs left would take, where that is
-    long and no time limit is set ("" otherwise)."""
-    left = n_epochs - epoch - 1
+def _long_run_hint(config: TrainConfig, epoch: int, n_epochs: int, seconds: float,
+                   runs_after: int = 0) -> str:
+    """After the first epoch of a call: how long the epochs left (and ``runs_after`` more
+    runs like this one) would take, where that is long and no time limit is set ("" else)."""
+    left = n_epochs - epoch - 1 + runs_after * n_epochs
     if config.time_limit is not None or seconds * left <= 60.0 * LONG_RUN_MINUTES:
         return ""
-    return (f"epoch {epoch + 1} took {seconds:.0f} s: the {left} planned epochs left would "
+    more = f" (with {runs_after} more ensemble member{'s' if runs_after > 1 else ''})" \
+        if runs_after else ""
+    return (f"epoch {epoch + 1} took {seconds:.0f} s: the {left} planned epochs left{more} would "
             f"take about {seconds * left / 60:.0f} min; --time-limit MINUTES (time_limit in "
             f"Python) bounds the training, keeping its best epoch")
 

@@ -164,7 +164,8 @@ def fit(data: PreparedDataset, config: RunConfig, parts: np.ndarray,
                        # saved begins afresh: the same seeds make the same run
                        resume=resume and (folder is None
                                           or (folder / "last.safetensors").is_file()),
-                       progress=progress, logger=logger if i == 0 else None)
+                       progress=progress, logger=logger if i == 0 else None,
+                       runs_after=model_config.ensemble - 1 if i == 0 else None)
         members.append(member.eval())
         results.append(result)
         history += [{"member": i, **row} for row in result.history]
