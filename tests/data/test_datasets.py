@@ -208,3 +208,18 @@ def test_a_lone_files_name_is_never_a_registered_datasets(tmp_path, file, name) 
     before = spec.fingerprint(path)  # of the file, not of the synthetic generator
     path.write_bytes(path.read_bytes() + b"s9,V,1.0,10.0,0.01\n")
     assert spec.fingerprint(path) != before
+
+
+def test_a_folder_of_parquet_partitions_is_a_dataset(tmp_path) -> None:
+    source = long_table_folder(tmp_path / "src", n_stars=4)
+    table = pd.read_csv(source / "lightcurves.csv").merge(pd.read_csv(source / "labels.csv"))
+    folder = tmp_path / "parts"
+    folder.mkdir()
+    for k, ids in enumerate((["s0", "s1"], ["s2", "s3"])):
+        table[table["id"].isin(ids)].to_parquet(folder / f"part.{k}.parquet")
+    (folder / "_SUCCESS").write_text("")  # as Spark writes: not data
+    spec, found = resolve(str(folder), tmp_path / "root")
+    assert found == folder and spec.long_table and "Parquet partitions" in spec.description
+    lcs = spec.read(folder, DropReport())
+    assert dict(zip(lcs.ids, lcs.labels, strict=True)) == {"s0": "B", "s1": "A", "s2": "B",
+                                                           "s3": "A"}

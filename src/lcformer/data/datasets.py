@@ -67,15 +67,26 @@ LONG_TABLES = ("lightcurves.parquet", "lightcurves.csv", "lightcurves.csv.gz",
 
 def long_table_file(folder: Path) -> Path:
     """The table of a long-table folder (the one of ``LONG_TABLES`` present), or the table
-    file given as the dataset; two are an error, not one of them read and the other left
-    unseen."""
+    file, or the folder of Parquet partitions, given as the dataset; two tables are an error,
+    not one of them read and the other left unseen."""
     if folder.is_file():
         return folder
     present = [folder / f for f in LONG_TABLES if (folder / f).exists()]
     if len(present) > 1:
         raise InputError(f"{folder}: holds {' and '.join(p.name for p in present)}; keep the "
                          f"one table to read and move the other out")
+    if not present and _partitions_only(folder):
+        return folder
     return present[0] if present else folder / LONG_TABLES[0]
+
+
+def _partitions_only(folder: Path) -> bool:
+    """A folder that is itself one table in Parquet partitions (as Dask or Spark write one):
+    no long table of ``LONG_TABLES`` and no catalogue of per-star files."""
+    from lcformer.data.reading.tables import partition_files
+
+    return (folder.is_dir() and not (folder / "catalog.csv").exists()
+            and bool(partition_files(folder)))
 
 
 def _long_table(folder: Path, report: DropReport, columns: Columns | None = None) -> LightCurves:
@@ -216,9 +227,13 @@ def user_folder_spec(folder: Path) -> DatasetSpec:
     catalogue = folder / "catalog.csv"
     if catalogue.exists():
         return DatasetSpec(name, f"one file per star in {folder}", _per_star_folder)
+    if _partitions_only(folder):  # labelled by a class column, or a labels.csv inside
+        return DatasetSpec(name, f"long table in Parquet partitions in {folder}", _long_table,
+                           long_table=True)
     raise DatasetNotFoundError(
         f"cannot tell the layout of {folder}: expected lightcurves.parquet/.csv/.fits "
-        f"(+ labels.csv), or catalog.csv with one light-curve file per star, or MACHO files"
+        f"(+ labels.csv), a table in Parquet partitions (*.parquet), or catalog.csv with one "
+        f"light-curve file per star, or MACHO files"
     )
 
 
