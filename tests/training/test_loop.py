@@ -190,6 +190,11 @@ def test_the_time_limit_stops_before_an_epoch_that_would_end_past_it(tmp_path,
                     config(epochs=5, time_limit=4.0), run_dir=tmp_path, progress=False,
                     resume=True)
     assert len(resumed.history) == 2 and resumed.time_limit_reached
+    # Given more time, it goes on: 180 s spent, then 90 s an epoch, to the 5 planned.
+    extended = train(model(), toy_set(16), toy_set(6, seed=1), ["a", "b"],
+                     config(epochs=5, time_limit=10.0), run_dir=tmp_path, progress=False,
+                     resume=True)
+    assert len(extended.history) == 5 and not extended.time_limit_reached
 
 
 def test_a_time_limit_that_is_not_reached_changes_nothing(tmp_path, monkeypatch) -> None:

@@ -150,6 +150,15 @@ def test_resume_with_another_configuration_is_refused(run, prepared) -> None:
         train_run(prepared, other, run_dir, resume=True, progress=False, figures=False)
 
 
+def test_resume_may_change_the_time_limit_only(run, prepared) -> None:
+    run_dir, _ = run
+    runs.check_resumable(run_dir, RUN.replace(train=RUN.train.replace(time_limit=5.0)),
+                         prepared)  # more time for a run: accepted
+    with pytest.raises(ConfigMismatchError, match=r"train\.epochs: 2 -> 3"):
+        runs.check_resumable(run_dir, RUN.replace(train=RUN.train.replace(time_limit=5.0,
+                                                                          epochs=3)), prepared)
+
+
 def test_resume_with_other_prepared_data_names_what_differs(run, prepared) -> None:
     run_dir, _ = run
     config = json.loads(json.dumps(prepared.manifest["config"]))

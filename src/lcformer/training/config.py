@@ -37,8 +37,8 @@ class TrainConfig(Config):
     time_limit: float | None = setting(
         None, "minutes the network may train: no epoch begins that would end past them at "
               "the last epoch's pace, and the best epoch so far is kept (a resumed run counts "
-              "its earlier time; an ensemble's members share them; the trees and the test "
-              "come after); none: no limit")
+              "its earlier time, and may be given a larger limit; an ensemble's members share "
+              "them; the trees and the test come after); none: no limit")
     clip_grad: float | None = setting(1.0, "clip the gradient norm to this (none: no clipping)")
     weight_decay: float = setting(0.0, "decoupled weight decay (AdamW); 0: Adam, as the "
                                        "research code")

@@ -334,6 +334,8 @@ def check_resumable(run_dir: Path, config: RunConfig, data: PreparedDataset | No
     except (TypeError, ValueError) as exc:
         raise CorruptFileError(f"{run_dir / 'config.toml'}: its [run] settings cannot be read "
                                f"({exc}); start the run again without --resume") from None
+    # The time limit is a budget, not a setting of the model: a resumed run may get more.
+    before = before.replace(train=before.train.replace(time_limit=config.train.time_limit))
     differences = [config_difference(before, config)] if before != config else []
     if data is not None:
         # Unset settings compared as absent: folders written before "none" left them out.
