@@ -462,3 +462,12 @@ def test_one_class_says_what_a_classifier_needs(tmp_path) -> None:
     with pytest.raises(NothingToTrainError, match=r"4 samples in 1 class\(es\) \(rr\) after "
                        r"cleaning; a classifier needs 2 or more; nothing was dropped"):
         check_trainable(data)
+
+
+def test_reports_say_how_a_run_could_stop() -> None:
+    from lcformer.training.config import stopping_text
+
+    assert stopping_text(None) == ""
+    assert stopping_text(10, 20.0) == (", early stop after 10 without a better val macro-F1, "
+                                       "at most 20 min of training")
+    assert stopping_text(None, 2.5) == ", at most 2.5 min of training"
