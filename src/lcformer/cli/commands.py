@@ -197,7 +197,8 @@ def cmd_datasets(args: argparse.Namespace) -> int:
     for spec in REGISTRY.values():
         t = spec.tokens
         print(f"  {spec.name:<18} W={t.window:<4} S={t.stride:<4} {spec.description}")
-    print("  or the path of your own folder (long table, catalog.csv + files, or MACHO files)")
+    print("  or the path of your own folder (long table, catalog.csv + files, MACHO files, or "
+          "Parquet partitions of one table), or of one long-table file with a class column")
     return 0
 
 
@@ -538,8 +539,8 @@ def build_parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text, description=help_text, allow_abbrev=False)
         p.set_defaults(func=func)
         if dataset:
-            p.add_argument("dataset", help="a registered name (see `lcformer datasets`) or a "
-                                           "folder")
+            p.add_argument("dataset", help="a registered name (see `lcformer datasets`), a "
+                                           "folder, or a long-table file")
         p.add_argument("--data-dir", help=f"data root (default ${DATA_DIR_ENV} or ./data)")
         p.add_argument("--work-dir", help=f"where prepared data and runs go (default "
                                           f"${WORK_DIR_ENV} or ./lcformer-work)")
