@@ -55,7 +55,7 @@ def child(mode: str, folder: Path, work: Path, jobs: int) -> None:
     began = time.perf_counter()
     if mode == "partitioned":
         from lcformer.data.partitioned import PartitionedTable, prepare_partitions
-        from lcformer.data.reading.tables import partition_files
+        from lcformer.data.reading.partitions import partition_files
 
         table = folder / "lightcurves.parquet"
         data, _ = prepare_partitions(

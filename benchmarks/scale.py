@@ -50,9 +50,10 @@ import torch
 from machine import cpu_model, load_line, network_weight, network_weight_text, small_model
 
 from lcformer.data.reading import read_long_table
+from lcformer.data.reading.partitions import partition_paths
 from lcformer.data.report import DropReport
 from lcformer.evaluation.predict import predict_stars
-from lcformer.evaluation.streaming import partition_paths, predict_partitions
+from lcformer.evaluation.streaming import predict_partitions
 
 
 def peak_rss_mb() -> float:

@@ -223,3 +223,23 @@ def test_a_folder_of_parquet_partitions_is_a_dataset(tmp_path) -> None:
     lcs = spec.read(folder, DropReport())
     assert dict(zip(lcs.ids, lcs.labels, strict=True)) == {"s0": "B", "s1": "A", "s2": "B",
                                                            "s3": "A"}
+
+
+def test_a_hats_catalogue_is_a_dataset_of_its_partitions_only(tmp_path) -> None:
+    """LSDB's layout: properties beside dataset/Norder=/Dir=/Npix= partitions, and a
+    data_thumbnail.parquet that repeats some of their rows (read, it would double stars)."""
+    source = long_table_folder(tmp_path / "src", n_stars=4)
+    table = pd.read_csv(source / "lightcurves.csv").merge(pd.read_csv(source / "labels.csv"))
+    root = tmp_path / "catalogue"
+    parts = root / "dataset" / "Norder=0" / "Dir=0"
+    parts.mkdir(parents=True)
+    (root / "properties").write_text("dataset_type=object\n")
+    for npix, ids in ((1, ["s0", "s1"]), (2, ["s2", "s3"])):
+        table[table["id"].isin(ids)].to_parquet(parts / f"Npix={npix}.parquet")
+    table[table["id"] == "s0"].to_parquet(root / "dataset" / "data_thumbnail.parquet")
+    spec, found = resolve(str(root), tmp_path / "root")
+    assert found == root and spec.long_table
+    report = DropReport()
+    lcs = spec.read(root, report)
+    assert sorted(lcs.ids) == ["s0", "s1", "s2", "s3"] and lcs.n_points == 32
+    assert not report.problems

@@ -16,13 +16,13 @@ import pandas as pd
 import pytest
 
 from lcformer.cli import main
+from lcformer.data.reading.partitions import partition_paths
 from lcformer.errors import ConfigError, ConfigMismatchError, InputError
 from lcformer.evaluation.flags import FlagConfig
 from lcformer.evaluation.predict import all_stars_table, predict_stars
 from lcformer.evaluation.streaming import (
     MANIFEST,
     output_schema,
-    partition_paths,
     predict_partitions,
 )
 from lcformer.training.runs import load_model

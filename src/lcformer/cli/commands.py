@@ -294,6 +294,7 @@ def run_reading(args: argparse.Namespace, metadata: dict[str, typing.Any]
 def cmd_predict(args: argparse.Namespace) -> int:
     """A table, file or folder in, a predictions file out; a folder of Parquet partitions in,
     a folder of prediction partitions out (lcformer.evaluation.streaming), resumable."""
+    from lcformer.data.reading.partitions import partition_paths
     from lcformer.data.reading.sniff import read_any
     from lcformer.evaluation.flags import format_flags
     from lcformer.evaluation.predict import (
@@ -304,7 +305,6 @@ def cmd_predict(args: argparse.Namespace) -> int:
         write_predictions,
         write_unclassified,
     )
-    from lcformer.evaluation.streaming import partition_paths
     from lcformer.training.distributed import device
     from lcformer.training.runs import load_model
 

@@ -83,7 +83,7 @@ def long_table_file(folder: Path) -> Path:
 def _partitions_only(folder: Path) -> bool:
     """A folder that is itself one table in Parquet partitions (as Dask or Spark write one):
     no long table of ``LONG_TABLES`` and no catalogue of per-star files."""
-    from lcformer.data.reading.tables import partition_files
+    from lcformer.data.reading.partitions import partition_files
 
     return (folder.is_dir() and not (folder / "catalog.csv").exists()
             and bool(partition_files(folder)))
@@ -301,8 +301,8 @@ def _prepare_partitions(spec: DatasetSpec, folder: Path, table: Path, config: Pr
                         jobs: int) -> tuple[PreparedDataset, bool]:
     """A table in Parquet partitions, prepared one partition at a time (bounded memory)."""
     from lcformer.data.partitioned import PartitionedTable, prepare_partitions
+    from lcformer.data.reading.partitions import partition_files
     from lcformer.data.reading.sniff import read_dataset
-    from lcformer.data.reading.tables import partition_files
 
     labels = folder / "labels.csv"
     partitioned = PartitionedTable(table, partition_files(table),

@@ -52,7 +52,7 @@ from lcformer import atomic
 from lcformer.data.lightcurves import LightCurves
 from lcformer.data.reading.config import Columns, ReadConfig
 from lcformer.data.reading.flux import to_magnitudes
-from lcformer.data.reading.per_star import NOT_LIGHT_CURVES
+from lcformer.data.reading.partitions import walk_files
 from lcformer.data.reading.tables import SeenStars, read_long_table
 from lcformer.data.report import DropReport
 from lcformer.errors import ConfigError, ConfigMismatchError, InputError
@@ -69,70 +69,6 @@ from lcformer.models import LightCurveClassifier
 MANIFEST = "_predict.json"
 METADATA_KEY = b"lcformer"
 STRING_COLUMNS = ("id", "predicted", "flag", "reason")
-
-
-#: Files beside ``dataset/`` at the root of a HATS catalogue (LSDB's format).
-HATS_FILES = ("properties", "hats.properties", "partition_info.csv")
-
-
-def partition_paths(folder: str | Path) -> list[Path]:
-    """The Parquet partitions of ``folder``, by path; [] unless it is a folder holding only
-    Parquet files, at any depth (hive-style ``key=value/`` folders, as LSDB writes them;
-    hidden and ``_``-prefixed names aside, as Dask and Spark write them, and files that are
-    never light curves: a README.md, a schema's .json).
-
-    A dataset folder (a table beside ``labels.csv``) is not a folder of partitions. A HATS
-    catalogue (LSDB's: ``properties`` or ``partition_info.csv`` beside ``dataset/``) is read
-    from its ``dataset/`` folder.
-    """
-    folder = Path(folder)
-    if not folder.is_dir():
-        return []
-    primary = _primary_catalogue(folder)
-    if primary is not None:  # a HATS collection: its main catalogue (not its margins)
-        return partition_paths(primary)
-    if (folder / "dataset").is_dir() and any(
-            (folder / name).is_file() for name in HATS_FILES):
-        # Its partitions only: dataset/ also holds data_thumbnail.parquet, a sample of
-        # their rows (its stars would be read twice), and may hold a README.
-        return sorted(p for p in _files(folder / "dataset")
-                      if p.suffix.lower() == ".parquet" and p.name.startswith("Npix="))
-    files = _files(folder)
-    data = [p for p in files if p.suffix.lower() == ".parquet"
-            or p.suffix.lower() not in NOT_LIGHT_CURVES]
-    if not data or any(p.suffix.lower() != ".parquet" for p in data):
-        return []
-    return sorted(data)
-
-
-def _primary_catalogue(folder: Path) -> Path | None:
-    """The main catalogue of a HATS collection (``collection.properties`` names it as
-    ``hats_primary_table_url``, beside its margin caches, whose rows repeat its stars)."""
-    try:
-        text = (folder / "collection.properties").read_text(encoding="utf-8")
-    except OSError:
-        return None
-    for line in text.splitlines():
-        key, _, value = line.partition("=")
-        if key.strip() == "hats_primary_table_url" and value.strip():
-            return folder / value.strip()
-    return None
-
-
-def _files(folder: Path) -> list[Path]:
-    """The files below ``folder``, symbolic links to folders followed (each real folder
-    once), hidden and ``_``-prefixed names left out."""
-    found, seen = [], set()
-    for where, subfolders, names in os.walk(folder, followlinks=True):
-        real = os.path.realpath(where)
-        if real in seen:  # a link back up the tree
-            subfolders[:] = []
-            continue
-        seen.add(real)
-        subfolders[:] = [d for d in subfolders if not d.startswith((".", "_"))]
-        found += [Path(where) / n for n in names if not n.startswith((".", "_"))
-                  and (Path(where) / n).is_file()]
-    return found
 
 
 def unread_hive_columns(path: Path, columns: Columns) -> None:
@@ -366,7 +302,7 @@ def _orphans(out_dir: Path, current: set[Path]) -> list[Path]:
         except (OSError, ValueError):
             return False
 
-    stale = sorted(p for p in _files(out_dir) if p.suffix == ".parquet" and p not in current
+    stale = sorted(p for p in walk_files(out_dir) if p.suffix == ".parquet" and p not in current
                    and ours(p))
     for path in stale:
         path.unlink()

@@ -41,6 +41,7 @@ from lcformer.data.reading.files import (
     unsupported_format,
 )
 from lcformer.data.reading.labels import join_labels
+from lcformer.data.reading.partitions import partition_files
 from lcformer.data.report import DropReport
 from lcformer.errors import InputError
 
@@ -121,14 +122,6 @@ def read_partitions(
             curves = join_labels(curves, labels, columns, str(folder), sink)
     finish(sink, report, str(folder))
     return curves
-
-
-def partition_files(folder: PathLike) -> list[Path]:
-    """The Parquet partitions of a table folder, by path: ``*.parquet`` files at any depth,
-    names starting with ``.`` or ``_`` left out (not data, as Dask and Spark write them)."""
-    folder = Path(folder)
-    return sorted(p for p in folder.rglob("*.parquet") if p.is_file() and not any(
-        s.startswith((".", "_")) for s in p.relative_to(folder).parts))
 
 
 class SeenStars:
