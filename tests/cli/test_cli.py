@@ -135,6 +135,20 @@ def test_prepare_a_lone_table_file_with_a_class_column(tmp_path, capsys) -> None
     assert re.search(r"prepared mystars -> .*\n\s+read\s+6 stars", capsys.readouterr().out)
 
 
+@pytest.mark.parametrize("command", ["train", "baseline", "sweep"])
+def test_commands_that_prepare_take_its_jobs(command, monkeypatch) -> None:
+    seen = {}
+
+    def prepare_dataset(*args, **kwargs):
+        seen.update(kwargs)
+        raise SystemExit(0)  # the preparation is all this test looks at
+
+    monkeypatch.setattr("lcformer.cli.commands.prepare_dataset", prepare_dataset)
+    with pytest.raises(SystemExit):
+        main([command, "synthetic", "--jobs", "2", "--quiet"])
+    assert seen["jobs"] == 2
+
+
 def test_unknown_dataset_exits_2_naming_the_registered_ones(capsys) -> None:
     assert main(["prepare", "no_such_survey", "--quiet"]) == 2
     err = capsys.readouterr().err

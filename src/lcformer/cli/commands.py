@@ -153,7 +153,8 @@ def prepared_for_training(args: argparse.Namespace, model: str) -> PreparedDatas
 
         require_tensorboard()  # a missing package fails now, not after preparing the data
     data, _ = prepare_dataset(args.dataset, prepare_config(args, model), args.data_dir,
-                              args.work_dir, progress=not args.quiet)
+                              args.work_dir, progress=not args.quiet,
+                              jobs=getattr(args, "jobs", 1))
     print(format_summary(data))
     return data
 
@@ -424,7 +425,7 @@ def cmd_baseline(args: argparse.Namespace) -> int:
     run = config_from_args(RunConfig, args, run_preset(args))
     preparation = prepare_config(args, run.model.name, baseline=True)
     data, _ = prepare_dataset(args.dataset, preparation, args.data_dir, args.work_dir,
-                              progress=not args.quiet)
+                              progress=not args.quiet, jobs=args.jobs)
     result = run_baseline(data, split=run.split, seed=run.split_seed,
                           model_seed=run.train.seed, n_jobs=args.jobs)
     # Another model's preparation may keep other stars: its baseline is another run.
@@ -561,10 +562,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", dest="for_model", choices=MODEL_NAMES,
                    help="prepare what this model reads: star views (periodic) or token windows "
                         f"(the research models) (default: {ModelConfig().name}, as train)")
-    p.add_argument("--jobs", type=int, default=1,
-                   help="processes for the star views' period search, features and views "
-                        "(-1: one per CPU; default: 1); the prepared folder is the same "
-                        "whatever it is")
+    add_jobs_option(p)
 
     command("datasets", cmd_datasets, "list the registered datasets and their presets")
 
@@ -581,6 +579,7 @@ def build_parser() -> argparse.ArgumentParser:
                                      "and the split unless auto, e.g. -kfold5-2)")
     p.add_argument("--resume", action="store_true",
                    help="continue from the run's last checkpoint (default: off, a new run)")
+    add_jobs_option(p, " (when it is not prepared yet; training uses --threads)")
 
     p = command("evaluate", cmd_evaluate, "print a run's test metrics, per class")
     p.add_argument("run_dir", help="a run folder of `lcformer train`, `baseline` or a sweep")
@@ -643,7 +642,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_runtime_options(p)
     add_config_options(p, SweepConfig, "grid")
     p.add_argument("--jobs", type=int, default=1,
-                   help="CPU jobs of the feature baseline (default: 1)")
+                   help="CPU jobs of the preparation (when it is not prepared yet) and of "
+                        "the feature baseline (default: 1)")
     p.add_argument("--sweep-dir", help="sweep folder (default WORK_DIR/sweeps/DATASET-HASH)")
 
     from lcformer.experiments.ablation import AblationConfig
@@ -681,6 +681,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--threads", type=positive_int,
                    help="CPU threads for torch (default: all cores)")
     return parser
+
+
+def add_jobs_option(p: argparse.ArgumentParser, when: str = "") -> None:
+    p.add_argument("--jobs", type=int, default=1,
+                   help=f"processes for the star views' period search, features and views"
+                        f"{when} (-1: one per CPU; default: 1); the prepared folder is the "
+                        f"same whatever it is")
 
 
 EXIT_NOTHING, EXIT_USER, EXIT_INTERNAL, EXIT_INTERRUPTED = 1, 2, 3, 130
