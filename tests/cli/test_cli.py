@@ -135,7 +135,7 @@ def test_prepare_a_lone_table_file_with_a_class_column(tmp_path, capsys) -> None
     assert re.search(r"prepared mystars -> .*\n\s+read\s+6 stars", capsys.readouterr().out)
 
 
-@pytest.mark.parametrize("command", ["train", "baseline", "sweep"])
+@pytest.mark.parametrize("command", ["train", "baseline", "sweep", "ablation"])
 def test_commands_that_prepare_take_its_jobs(command, monkeypatch) -> None:
     seen = {}
 
@@ -144,6 +144,7 @@ def test_commands_that_prepare_take_its_jobs(command, monkeypatch) -> None:
         raise SystemExit(0)  # the preparation is all this test looks at
 
     monkeypatch.setattr("lcformer.cli.commands.prepare_dataset", prepare_dataset)
+    monkeypatch.setattr("lcformer.experiments.ablation.prepare_dataset", prepare_dataset)
     with pytest.raises(SystemExit):
         main([command, "synthetic", "--jobs", "2", "--quiet"])
     assert seen["jobs"] == 2

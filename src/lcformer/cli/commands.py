@@ -477,7 +477,7 @@ def cmd_ablation(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else work_dir(args.work_dir) / "ablations" / dataset.name
     result = run_ablation(args.dataset, out, config, args.data_dir, args.work_dir,
                           progress=not args.quiet, command=args.command_line,
-                          baseline_jobs=args.jobs, prepare=prepare_config(args))
+                          jobs=args.jobs, prepare=prepare_config(args))
     print(result.markdown)
     print(f"ablation folder: {out} (ablation.md, ablation.csv, one run folder per row)")
     return 0
@@ -660,7 +660,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--threads", type=positive_int,
                    help="CPU threads for torch (default: all cores)")
     p.add_argument("--jobs", type=int, default=1,
-                   help="CPU jobs of the feature baseline (default: 1)")
+                   help="CPU jobs of the preparations (when not prepared yet) and of the "
+                        "feature baseline (default: 1)")
     p.add_argument("--out", help="ablation folder (default WORK_DIR/ablations/DATASET)")
 
     p = command("results", cmd_results, "write the results document (docs/results.md) from "

@@ -125,13 +125,14 @@ class AblationResult:
 
 
 def step_data(dataset: str, step: Step, data_dir: str | None, work: str | None,
-              progress: bool, prepare: PrepareConfig | None = None) -> PreparedDataset:
+              progress: bool, prepare: PrepareConfig | None = None,
+              jobs: int = 1) -> PreparedDataset:
     """The step's preparation: ``prepare`` (default: the dataset's presets) with its views."""
     base = prepare or resolve(dataset, data_dir)[0].prepare_config()
     inputs = "windows" if step.model != "periodic" else "stars"
     config = base.replace(inputs=inputs, features=step.features,
                           views=base.views.replace(**step.views))
-    return prepare_dataset(dataset, config, data_dir, work, progress=progress)[0]
+    return prepare_dataset(dataset, config, data_dir, work, progress=progress, jobs=jobs)[0]
 
 
 def step_run(step: Step, train: TrainConfig, split: str, split_seed: int) -> RunConfig:
@@ -144,13 +145,14 @@ def step_run(step: Step, train: TrainConfig, split: str, split_seed: int) -> Run
 
 def run_ablation(dataset: str, folder: str | Path, config: AblationConfig | None = None,
                  data_dir: str | None = None, work: str | None = None, progress: bool = True,
-                 command: str | None = None, baseline_jobs: int = 1,
+                 command: str | None = None, jobs: int = 1,
                  prepare: PrepareConfig | None = None) -> AblationResult:
     """Train every step (over ``folds`` k-fold splits, or the dataset's own split) and the
     feature baseline; write ``ablation.csv`` and ``ablation.md`` after every run. In a folder
     that holds the same ablation, finished rows are read, and other ``steps`` are added.
     ``prepare``: the preparation to start from (classes, cleaning, tokens; default: the
-    dataset's presets); each step sets its inputs, views and features."""
+    dataset's presets); each step sets its inputs, views and features. ``jobs``: processes
+    of the preparations and of the feature baseline."""
     from lcformer.evaluation.records import read_records
     from lcformer.experiments.baseline import run_baseline, save_baseline
     from lcformer.training.runs import train_run
@@ -205,10 +207,10 @@ def run_ablation(dataset: str, folder: str | Path, config: AblationConfig | None
             records = read_records(run_dir)
         else:
             data = step_data(dataset, step or _step(BASELINE_STEP), data_dir, work, progress,
-                             prepare)
+                             prepare, jobs)
             if step is None:
                 base = run_baseline(data, split=split, seed=0, model_seed=train.seed,
-                                    n_jobs=baseline_jobs)
+                                    n_jobs=jobs)
                 save_baseline(run_dir, base)
                 records = base.records
             else:
