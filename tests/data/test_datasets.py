@@ -243,3 +243,14 @@ def test_a_hats_catalogue_is_a_dataset_of_its_partitions_only(tmp_path) -> None:
     lcs = spec.read(root, report)
     assert sorted(lcs.ids) == ["s0", "s1", "s2", "s3"] and lcs.n_points == 32
     assert not report.problems
+    # A HATS collection: its main catalogue, not the margin cache (which repeats stars).
+    margin = tmp_path / "margin" / "dataset" / "Norder=0" / "Dir=0"
+    margin.mkdir(parents=True)
+    (tmp_path / "margin" / "properties").write_text("dataset_type=margin\n")
+    table.to_parquet(margin / "Npix=1.parquet")
+    (tmp_path / "collection.properties").write_text(
+        "obs_collection=test\nhats_primary_table_url=catalogue\nall_margins=margin\n")
+    spec, found = resolve(str(tmp_path), tmp_path / "root")
+    assert found == tmp_path and spec.long_table
+    lcs = spec.read(tmp_path, DropReport())
+    assert sorted(lcs.ids) == ["s0", "s1", "s2", "s3"] and lcs.n_points == 32
