@@ -51,6 +51,7 @@ import pandas as pd
 from lcformer import atomic
 from lcformer.data.lightcurves import LightCurves
 from lcformer.data.reading.config import Columns, ReadConfig
+from lcformer.data.reading.files import first_few
 from lcformer.data.reading.flux import to_magnitudes
 from lcformer.data.reading.partitions import walk_files
 from lcformer.data.reading.tables import SeenStars, read_long_table
@@ -226,7 +227,7 @@ def predict_partitions(model: LightCurveClassifier, metadata: dict[str, Any],
     if gone:
         print(f"{out_dir}: removed {len(gone):,} output(s) whose input partition is no longer "
               f"in the input folder (removed or renamed since), so that the folder holds this "
-              f"input's predictions only: {_some(gone)}", file=sys.stderr)
+              f"input's predictions only: {first_few(gone, 3)}", file=sys.stderr)
     todo = []
     for path, out in outputs.items():
         if out.is_file():
@@ -309,12 +310,6 @@ def _orphans(out_dir: Path, current: set[Path]) -> list[Path]:
     return stale
 
 
-def _some(paths: Sequence[Path | str]) -> str:
-    """The first three of ``paths`` and how many more, for a one-line message."""
-    more = f" and {len(paths) - 3:,} more" if len(paths) > 3 else ""
-    return ", ".join(str(p) for p in paths[:3]) + more
-
-
 def _apart(out_dir: Path, inputs: Path) -> None:
     """Refuse an output folder that is, holds or lies in the input folder: outputs would be
     read as partitions (and judged changed, or gone, and removed) on the next run."""
@@ -345,7 +340,7 @@ def refuse_split_stars(seen: SeenStars, ids: np.ndarray, path: Path,
             removed.append(str(out))
     if removed:
         message += (f"; removed the output(s) of the partitions holding split stars' rows "
-                    f"(predicted from part of them): {_some(removed)}")
+                    f"(predicted from part of them): {first_few(removed, 3)}")
     raise InputError(message)
 
 

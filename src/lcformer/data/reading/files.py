@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import os
 import zlib
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -60,6 +61,12 @@ def finish(sink: DropReport, report: DropReport | None, what: str) -> None:
             f"{len(sink.problems)} problems reading {what}: {listed}{more} (pass "
             "report=DropReport() to read what is readable and collect these instead)"
         )
+
+
+def first_few(items: Sequence[object], n: int) -> str:
+    """The first ``n`` of ``items`` and how many more, for a one-line message."""
+    more = f" and {len(items) - n:,} more" if len(items) > n else ""
+    return ", ".join(str(item) for item in items[:n]) + more
 
 
 def names_text(names: list[str], limit: int = 8) -> str:

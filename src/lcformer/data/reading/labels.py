@@ -11,7 +11,7 @@ import pandas as pd
 
 from lcformer.data.lightcurves import LightCurves
 from lcformer.data.reading.config import Columns
-from lcformer.data.reading.files import PathLike, names_text, read_str_table
+from lcformer.data.reading.files import PathLike, first_few, names_text, read_str_table
 from lcformer.data.report import DropReport
 from lcformer.errors import InputError
 
@@ -71,10 +71,9 @@ def labels_table(labels: PathLike | pd.DataFrame, columns: Columns,
     distinct = table[kept].drop_duplicates()
     conflicting = distinct[columns.id][distinct[columns.id].duplicated()].unique().tolist()
     if conflicting:
-        shown = ", ".join(conflicting[:5])
-        more = f" and {len(conflicting) - 5} more" if len(conflicting) > 5 else ""
         raise InputError(f"{name}: {len(conflicting)} star(s) have rows with different "
-                         f"{' or '.join(kept[1:])}: {shown}{more}; keep one row per star")
+                         f"{' or '.join(kept[1:])}: {first_few(conflicting, 5)}; keep one row "
+                         f"per star")
     sink.note("duplicate_label_row", int(duplicated.sum()))
     return table[~duplicated.to_numpy()]
 

@@ -32,6 +32,7 @@ from lcformer.data.reading.files import (
     PathLike,
     cannot_read,
     finish,
+    first_few,
     is_flag_name,
     names_text,
     read_str_table,
@@ -117,12 +118,10 @@ def read_catalogue_folder(
                          "missing_file")
             continue
         if isinstance(rel, list):
-            shown_files = ", ".join(rel[:3]) + (f" and {len(rel) - 3} more" if len(rel) > 3
-                                                 else "")
             # A problem, but no curve dropped: the files are read (unlabelled) and counted
             # on their own.
             sink.problem(f"{cat_name}:{row + 2}: {name!r} matches {len(rel)} files "
-                         f"({shown_files}); give the file's path in {source}")
+                         f"({first_few(rel, 3)}); give the file's path in {source}")
             sink.note("ambiguous_catalogue_entry")
             ambiguous.update(rel)
             continue
@@ -180,9 +179,8 @@ def _refuse_conflicts(table: pd.DataFrame, file_column: str, class_column: str,
     distinct = table[[file_column, class_column]].drop_duplicates()
     conflicting = distinct[file_column][distinct[file_column].duplicated()].unique().tolist()
     if conflicting:
-        more = f" and {len(conflicting) - 5} more" if len(conflicting) > 5 else ""
         raise InputError(f"{name}: {len(conflicting)} file(s) listed with different classes: "
-                         f"{', '.join(conflicting[:5])}{more}; keep one row per file")
+                         f"{first_few(conflicting, 5)}; keep one row per file")
 
 
 def read_folder(
