@@ -67,3 +67,11 @@ def test_the_report_names_what_a_model_scores_below_a_star(model, words) -> None
     """A star view's samples are chunks of a star, not (dt, dm) token windows."""
     scored = dataclasses.replace(record(model), window={**STAR, "n": 6})
     assert scored.report().splitlines()[-1] == words
+
+
+def test_the_summary_says_when_the_network_earned_no_share() -> None:
+    fused = dataclasses.replace(record("periodic"), train_seconds=3.0,
+                                budget={"epochs_run": 10, "epochs_planned": 30,
+                                        "network_unneeded": True, "network_weight": 0.0})
+    assert "(10 of 30 epochs: the trees gave the network no share, 3.0 s" in (
+        fused.summary_line())

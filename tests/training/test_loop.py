@@ -163,6 +163,43 @@ def test_patience_reached_at_the_last_epoch_is_not_an_early_stop(tmp_path) -> No
     assert not resumed.stopped_early and len(resumed.history) == 2
 
 
+def test_a_network_the_trees_do_not_need_stops_after_patience_epochs(tmp_path) -> None:
+    """Each epoch's share is recorded; patience epochs in a row without one stop the run
+    (here before validation's own patience would: its best is the first epoch)."""
+    data, val = toy_set(16), toy_set(6, seed=1)
+    result = train(model(), data, val, ["a", "b"], config(epochs=10, patience=3),
+                   run_dir=tmp_path, progress=False, share=lambda network: 0.0)
+    assert len(result.history) == 3 and result.stopped_early and result.network_unneeded
+    assert [row["network_weight"] for row in result.history] == [0.0, 0.0, 0.0]
+    with open(tmp_path / "history.csv") as handle:
+        assert [row["network_weight"] for row in csv.DictReader(handle)] == ["0.0"] * 3
+    needed = train(model(), data, val, ["a", "b"], config(epochs=10, patience=3),
+                   progress=False, share=lambda network: 0.3)
+    assert len(needed.history) == 4 and needed.stopped_early and not needed.network_unneeded
+
+
+def test_a_share_resets_the_count_of_epochs_without_one() -> None:
+    from lcformer.training.loop import _epochs_without_share
+
+    rows = [{"phase": "classify", "network_weight": w} for w in (0.0, 0.2, 0.0, 0.0)]
+    assert _epochs_without_share(rows) == 2
+    assert _epochs_without_share([*rows, {"phase": "reconstruct"}]) == 2
+    assert _epochs_without_share(rows[:2]) == 0
+    assert _epochs_without_share([{"phase": "classify"}]) == 0  # a network alone: no share
+
+
+def test_resume_stops_where_the_uninterrupted_run_stopped_for_want_of_a_share(tmp_path) -> None:
+    data, val, cfg = toy_set(16), toy_set(6, seed=1), config(epochs=10, patience=3)
+    train(model(), data, val, ["a", "b"], cfg, run_dir=tmp_path, progress=False,
+          share=lambda network: 0.0, stop_after=2)
+    resumed = train(model(), data, val, ["a", "b"], cfg, run_dir=tmp_path, progress=False,
+                    resume=True, share=lambda network: 0.0)
+    assert len(resumed.history) == 3 and resumed.network_unneeded
+    again = train(model(), data, val, ["a", "b"], cfg, run_dir=tmp_path, progress=False,
+                  resume=True, share=lambda network: 0.0)
+    assert len(again.history) == 3 and again.stopped_early and again.network_unneeded
+
+
 def _slow_clock(monkeypatch, seconds: float = 30.0) -> None:
     """Every reading of the loop's clock is ``seconds`` later than the one before."""
     ticks = itertools.count()

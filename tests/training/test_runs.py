@@ -299,6 +299,30 @@ def test_trees_weight_is_chosen_on_stars_that_did_not_choose_the_epoch(tmp_path,
     assert epoch_stars[1] == val_stars
 
 
+def test_a_fused_run_watches_the_share_its_trees_give_the_network(tmp_path,
+                                                                monkeypatch) -> None:
+    """The trees are fitted first; every epoch records the weight the weight stars would give
+    the network, and the weight set at the end is that of the network kept."""
+    data, _ = prepare("tiny_stars", lambda report: make_synthetic(
+        SyntheticConfig(n_per_class=20, num=60)), "h3",
+        PrepareConfig(inputs="stars", features=False), tmp_path)
+    shares: list[float] = []
+    real_share = runs.NetworkShare.__call__
+
+    def recording_share(self, network):
+        shares.append(real_share(self, network))
+        return shares[-1]
+
+    monkeypatch.setattr(runs.NetworkShare, "__call__", recording_share)
+    config = RunConfig(model=ModelConfig(emb=8, heads=2, forest=5, boosting=3),
+                       train=TrainConfig(epochs=3, batch_size=16, device="cpu"))
+    record = train_run(data, config, tmp_path / "run", progress=False, figures=False)
+    history = pd.read_csv(tmp_path / "run" / "history.csv")
+    assert history["network_weight"].tolist() == shares[:3]  # one per epoch, then the end's
+    assert len(shares) == 4 and record.budget["network_weight"] == pytest.approx(shares[3])
+    assert record.budget["network_unneeded"] is False  # no patience: the run is not stopped
+
+
 def test_an_ensembles_epochs_are_those_of_one_member() -> None:
     history = [{"member": m, "epoch": e} for m in range(3) for e in range(1, 31)]
     assert runs.epochs_run(history[:-5]) == 30  # the last member stopped early
@@ -471,3 +495,5 @@ def test_reports_say_how_a_run_could_stop() -> None:
     assert stopping_text(10, 20.0) == (", early stop after 10 without a better val macro-F1, "
                                        "at most 20 min of training")
     assert stopping_text(None, 2.5) == ", at most 2.5 min of training"
+    assert stopping_text(10, trees=True) == (", early stop after 10 without a better val "
+                                             "macro-F1 (beside trees, or without a share)")

@@ -57,9 +57,13 @@ class RunRecord:
         if self.budget is not None:
             n = self.budget["epochs_run"]
             planned = self.budget.get("epochs_planned", n)
-            cost = (f"{n} of {planned} epochs before the time limit, "  # (an ensemble's
-                    if self.budget.get("time_limit_reached") and n < planned  # longest member)
-                    else f"{n} epoch{'s' if n != 1 else ''}, ") + f"{self.train_seconds} s"
+            if self.budget.get("time_limit_reached") and n < planned:  # (an ensemble's
+                cost = f"{n} of {planned} epochs before the time limit, "  # longest member)
+            elif self.budget.get("network_unneeded"):
+                cost = f"{n} of {planned} epochs: the trees gave the network no share, "
+            else:
+                cost = f"{n} epoch{'s' if n != 1 else ''}, "
+            cost += f"{self.train_seconds} s"
         else:
             cost = f"features {self.feature_seconds} s, fit {self.train_seconds} s"
         untrained = self.split.get("untrained_classes")

@@ -274,10 +274,9 @@ def ablation_table(long: pd.DataFrame, dataset: str, train: TrainConfig,
     recorded = "epochs_run" in long  # folders of earlier versions did not record them
     lines = [f"# Ablation on {dataset}", "",
              f"Star-level test scores, {split}. Training: {train.epochs} epochs planned"
-             f"{stopping_text(train.patience, train.time_limit)}, batch {train.batch_size}, "
-             f"lr {train.lr:g} "
-             f"({train.schedule}), seed {train.seed}; hardware: {hardware}. Rows 2-9 and the "
-             f"baselines share their test stars.", "",
+             f"{stopping_text(train.patience, train.time_limit, trees=True)}, batch "
+             f"{train.batch_size}, lr {train.lr:g} ({train.schedule}), seed {train.seed}; "
+             f"hardware: {hardware}. Rows 2-9 and the baselines share their test stars.", "",
              "| | macro-F1 | accuracy | test stars | minutes (training) |"
              + (" epochs run | network weight |" if recorded else ""),
              "|---|---|---|---|---|" + ("---|---|" if recorded else "")]

@@ -3,7 +3,7 @@
 Why: on a few hundred to a few thousand labelled stars, trees use tabular values (period,
 amplitude, colour, the light-curve features) better than any network does, while the network
 sees the shape of the folded curve; their errors differ. Two kinds of trees by default,
-fitted on the training stars after the network, as the feature baseline fits them:
+fitted on the training stars before the network trains, as the feature baseline fits them:
 
 * a random forest (scikit-learn's ``RandomForestClassifier``, ``forest`` trees);
 * gradient-boosted trees (scikit-learn's ``HistGradientBoostingClassifier``, ``boosting``
@@ -18,7 +18,8 @@ The trees' mean probability is averaged with the network's, with a weight chosen
 the validation stars (:func:`choose_weight`); the network's best epoch is chosen on the other
 half. Chosen on the stars that also chose its epoch, by the lowest log-loss, the weight was
 noise on small sets: on the 5 folds of the 338-star ASAS subset it ranged from 0 to 1, and
-the mix scored below the trees alone.
+the mix scored below the trees alone. While the network trains, each epoch's weight is
+watched: when the trees have given it none for ``patience`` epochs in a row, it stops.
 
 The fitted trees are copied into tensors (the forest from scikit-learn's public ``tree_``
 arrays, boosting from its fitted predictors' node records), so they are part of the model:
@@ -283,6 +284,10 @@ class ForestFusion(nn.Module):
         self.register_buffer("weight", torch.tensor(0.5))
         self.network_used = True  # False at weight 0: the network is not run (a Python bool,
         # so that graph exporters see no branch on a tensor)
+
+    def use_network(self, network: nn.Module) -> None:
+        """Fuse the trees with this network instead (the trained one, or an ensemble)."""
+        self.network, self.config = network, network.config
 
     def set_weight(self, weight: float) -> None:
         self.weight.fill_(weight)

@@ -33,7 +33,8 @@ class TrainConfig(Config):
                "their curves (star views of big surveys)")
     patience: int | None = setting(None, "stop after this many epochs without a better "
                                          "validation macro-F1 (training loss without validation "
-                                         "stars; none: never)")
+                                         "stars), or, fused with trees, without a share beside "
+                                         "them (none: never)")
     time_limit: float | None = setting(
         None, "minutes the network may train: no epoch begins that would end past them at "
               "the last epoch's pace, and the best epoch so far is kept (a resumed run counts "
@@ -76,9 +77,12 @@ def device_problem(name: str) -> str:
     return f"device must be auto, cpu, cuda or cuda:N, got {name!r}"
 
 
-def stopping_text(patience: int | None, time_limit: float | None = None) -> str:
-    """How a run's early stopping and time limit read in reports ("" without either)."""
-    return ((f", early stop after {patience} without a better val macro-F1"
+def stopping_text(patience: int | None, time_limit: float | None = None,
+                  trees: bool = False) -> str:
+    """How a run's early stopping and time limit read in reports ("" without either);
+    ``trees``: some of its models fuse the network with trees."""
+    share = " (beside trees, or without a share)" if trees else ""
+    return ((f", early stop after {patience} without a better val macro-F1{share}"
              if patience is not None else "")
             + (f", at most {time_limit:g} min of training" if time_limit is not None else ""))
 

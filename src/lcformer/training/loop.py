@@ -27,6 +27,7 @@ import io
 import math
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -69,6 +70,8 @@ class TrainResult:
     best_score: float = -math.inf
     stopped_early: bool = False
     time_limit_reached: bool = False  # stopped before its planned epochs by the time limit
+    # Stopped because the trees gave the network no share for ``patience`` epochs.
+    network_unneeded: bool = False
     # Seconds the run spent in earlier processes (killed, then resumed): with this one's, the
     # run's whole training time.
     earlier_seconds: float = 0.0
@@ -111,6 +114,7 @@ def train(
     stop_after: int | None = None,
     logger: EpochLogger | None = None,
     runs_after: int | None = 0,
+    share: Callable[[LightCurveClassifier], float] | None = None,
 ) -> TrainResult:
     """Train ``model`` in place and leave it holding the best (or last) weights.
 
@@ -120,6 +124,9 @@ def train(
     ``logger`` gets each epoch's history row (and the validation stars' confusion matrix)
     once the run folder has it. ``runs_after``: how many more runs like this one follow it
     (an ensemble's members), for the hint a long run prints; None: no hint (a later member).
+    ``share``: for a network fused with trees, the weight the trees would give it now
+    (:class:`lcformer.training.runs.NetworkShare`). When it was 0 for ``patience`` epochs in a
+    row the network stops: the trees do not need it, and more epochs would cost time only.
     """
     device = pick_device(config.device)
     model.to(device)
@@ -169,8 +176,11 @@ def train(
     # Classification epochs since the best, as the uninterrupted loop counts them.
     since_best = 0 if result.best_epoch is None else sum(
         row["phase"] == "classify" for row in result.history[result.best_epoch + 1:])
-    if config.patience is not None and since_best >= config.patience and start < len(plan):
+    unneeded = _epochs_without_share(result.history)
+    if config.patience is not None and start < len(plan) and (
+            since_best >= config.patience or unneeded >= config.patience):
         start, result.stopped_early = len(plan), True  # the run had already stopped early
+        result.network_unneeded = unneeded >= config.patience
     # Seconds spent, saves included, as the last checkpoint records them: with a time limit,
     # rank 0's clock, broadcast, so that every rank stops at the same epoch. A resumed run
     # decides as the uninterrupted one did.
@@ -211,6 +221,8 @@ def train(
             scores, confusion = validate(model, val_set, classes, config,
                                          weights if config.balance == "loss" else None, device)
             row |= scores
+            if share is not None:
+                row["network_weight"] = share(model)
         row["seconds"] = round(time.perf_counter() - began, 3)
         row = distributed.broadcast_json(row)  # rank 0's validation: all ranks agree
         diverged = [k for k in ("train_loss", "val_loss") if not math.isfinite(row.get(k, 0.0))]
@@ -232,6 +244,8 @@ def train(
                                 metadata | {"epoch": epoch + 1, "score": score})
         elif phase == "classify":
             since_best += 1
+        if phase == "classify":
+            unneeded = unneeded + 1 if row.get("network_weight") == 0 else 0
         now = round(result.earlier_seconds + time.perf_counter() - session_began, 3)
         if config.time_limit is not None:
             now = float(distributed.broadcast_json(now))
@@ -251,8 +265,10 @@ def train(
         if epoch == start and not bar.disable and runs_after is not None and (
                 hint := _long_run_hint(config, epoch, len(plan), row["seconds"], runs_after)):
             bar.write(hint, file=sys.stderr)
-        if config.patience is not None and since_best >= config.patience:
+        if config.patience is not None and (since_best >= config.patience
+                                            or unneeded >= config.patience):
             result.stopped_early = epoch + 1 < len(plan)  # not when no epoch was left
+            result.network_unneeded = result.stopped_early and unneeded >= config.patience
             break
         if epoch + 1 < len(plan) and _past_limit(config, spent, last_epoch):
             result.time_limit_reached = True
@@ -270,6 +286,18 @@ def train(
     if best_state is not None and (stop_after is None):
         model.load_state_dict(best_state)
     return result
+
+
+def _epochs_without_share(history: list[dict[str, Any]]) -> int:
+    """The last classification epochs in a row whose network the trees gave no share."""
+    n = 0
+    for row in reversed(history):
+        if row.get("phase") != "classify":
+            continue
+        if row.get("network_weight") != 0:
+            break
+        n += 1
+    return n
 
 
 #: A run whose planned epochs look longer than this is told of the time limit once.

@@ -149,13 +149,19 @@ def fit(data: PreparedDataset, config: RunConfig, parts: np.ndarray,
     # The network's own checkpoints (the loop's, an ensemble's) describe it without the trees.
     network_metadata = metadata | {"model": model_config.network_only.to_dict()}
     began = time.perf_counter()
-    members, results, history, earlier = [], [], [], 0.0
+    members = []
     for i in range(model_config.ensemble):  # an ensemble: one member per seed, trained alike
-        seed = config.train.seed + i
-        torch.manual_seed(seed)
+        torch.manual_seed(config.train.seed + i)
         member = model_from_config(model_config.network_only.replace(ensemble=1))
         if hasattr(member, "fit_extra_stats"):  # standardise per-star values on train stars
             member.fit_extra_stats(np.asarray(sets["train"].extra))
+        members.append(member)
+    # The trees first: the network's training watches the share they would give it.
+    fused, share = (add_trees(members[0], sets, model_config, config.train)
+                    if model_config.fused else (None, None))
+    results, history, earlier = [], [], 0.0
+    for i, member in enumerate(members):
+        seed = config.train.seed + i
         folder = member_folder(run_dir, model_config, i)
         result = train(member, sets["train"], sets["val"], data.classes,
                        member_train_config(config.train, seed, model_config.ensemble),
@@ -165,8 +171,9 @@ def fit(data: PreparedDataset, config: RunConfig, parts: np.ndarray,
                        resume=resume and (folder is None
                                           or (folder / "last.safetensors").is_file()),
                        progress=progress, logger=logger if i == 0 else None,
-                       runs_after=model_config.ensemble - 1 if i == 0 else None)
-        members.append(member.eval())
+                       runs_after=model_config.ensemble - 1 if i == 0 else None,
+                       share=share)
+        member.eval()
         results.append(result)
         history += [{"member": i, **row} for row in result.history]
         earlier += result.earlier_seconds  # a resumed run: its time before it was killed
@@ -174,9 +181,13 @@ def fit(data: PreparedDataset, config: RunConfig, parts: np.ndarray,
     if len(members) > 1:
         result = TrainResult(history, None, math.nan,
                              stopped_early=any(r.stopped_early for r in results),
-                             time_limit_reached=any(r.time_limit_reached for r in results))
-    if model_config.fused:
-        model = add_trees(model, sets, model_config, config.train)
+                             time_limit_reached=any(r.time_limit_reached for r in results),
+                             network_unneeded=all(r.network_unneeded for r in results))
+    if fused is not None:
+        fused.use_network(model)  # the trained network (or ensemble): fitted around the first
+        if share is not None:
+            fused.set_weight(share(model))
+        model = fused.eval()
         metadata = metadata | {"forest": {"trees": model_config.forest,
                                           "boosting": model_config.boosting,
                                           "extra_trees": model_config.extra_trees,
@@ -205,28 +216,38 @@ def member_folder(run_dir: Path | None, config: ModelConfig, i: int) -> Path | N
 
 
 def add_trees(network: torch.nn.Module, sets: dict[str, WindowSet], config: ModelConfig,
-              train: TrainConfig) -> ForestFusion:
+              train: TrainConfig) -> tuple[ForestFusion, NetworkShare | None]:
     """The network fused with trees (a forest, boosting, extra trees) fitted on the training
-    stars' per-star values; the weight of the two is chosen by :func:`choose_weight` on the
-    ``weight`` stars, else the validation stars (0.5 without them)."""
+    stars' per-star values, and the :class:`NetworkShare` that sets its weight: on the
+    ``weight`` stars, else the validation stars (None without them: the weight stays 0.5)."""
     part = sets["train"]
     first = np.unique(part.star, return_index=True)[1]  # a star's chunks share its values
     fused = fit_trees(network, np.asarray(part.extra)[first], part.labels[first], config,
                       train.seed)
     weight = sets.get("weight")
-    val = weight if weight is not None and len(weight) else sets["val"]
-    if len(val):
-        device = pick_device(train.device)
-        star_class = np.full(int(val.star.max()) + 1, -1)
-        star_class[val.star] = val.labels
-        _, labels, p_network = star_level(
-            window_probabilities(network, val.tokens, val.mask, 512, device, val.extra),
-            val.star, star_class)
-        with torch.no_grad():
-            p_trees = fused.trees(torch.as_tensor(np.asarray(val.extra))).numpy()
-        _, _, p_trees = star_level(p_trees, val.star, star_class)
-        fused.set_weight(choose_weight(p_network, p_trees, labels))
-    return fused.eval()
+    stars = weight if weight is not None and len(weight) else sets["val"]
+    return fused, NetworkShare(fused, stars, pick_device(train.device)) if len(stars) else None
+
+
+class NetworkShare:
+    """The weight that these stars give a network beside the trees (:func:`choose_weight`):
+    set once the network is trained, and watched while it trains, which stops when the trees
+    have not needed it for ``patience`` epochs."""
+
+    def __init__(self, fused: ForestFusion, stars: WindowSet, device: torch.device) -> None:
+        self.stars, self.device = stars, device
+        self.star_class = np.full(int(stars.star.max()) + 1, -1)
+        self.star_class[stars.star] = stars.labels
+        with torch.no_grad():  # the trees do not change while the network trains
+            p_trees = fused.trees(torch.as_tensor(np.asarray(stars.extra))).numpy()
+        _, self.labels, self.p_trees = star_level(p_trees, stars.star, self.star_class)
+
+    def __call__(self, network: torch.nn.Module) -> float:
+        s = self.stars
+        _, _, p_network = star_level(
+            window_probabilities(network, s.tokens, s.mask, 512, self.device, s.extra),
+            s.star, self.star_class)
+        return choose_weight(p_network, self.p_trees, self.labels)
 
 
 def fit_trees(network: torch.nn.Module, extra: np.ndarray, labels: np.ndarray,
@@ -442,6 +463,7 @@ def evaluate_run(fitted: FittedRun, data: PreparedDataset, parts: np.ndarray,
         budget={"epochs_planned": epochs_planned(config), "epochs_run": epochs_run(result.history),
                 "stopped_early": result.stopped_early,
                 "time_limit_reached": result.time_limit_reached,
+                "network_unneeded": result.network_unneeded,
                 "best_epoch": best_epochs(fitted.members)}
         | ({"network_weight": fitted.metadata["forest"]["network_weight"]}
            if "forest" in fitted.metadata else {}))
