@@ -47,6 +47,14 @@ def test_prepare_writes_reuses_and_rebuilds(tmp_path, rng):
     assert not reused and changed.path != first.path
 
 
+def test_another_lcformer_version_does_not_reuse_a_preparation(tmp_path, rng, monkeypatch):
+    """Another release may read or clean the same files differently."""
+    first, _ = prepare("toy", lambda r: curves(rng), "hash1", CONFIG, tmp_path)
+    monkeypatch.setattr("lcformer.data.prepared.__version__", "99.0.0")
+    later, reused = prepare("toy", lambda r: curves(rng), "hash1", CONFIG, tmp_path)
+    assert not reused and later.path != first.path
+
+
 def test_prepared_arrays_counts_and_report(tmp_path, rng):
     data, _ = prepare("toy", lambda r: curves(rng), "h", CONFIG, tmp_path)
     assert data.tokens.shape[1:] == (9, 4)

@@ -259,9 +259,11 @@ def fingerprint_files(paths: list[Path], exclude: Path | None = None) -> str:
 
 
 def cache_key(name: str, input_hash: str, config: PrepareConfig) -> str:
+    """What names a preparation's folder. lcformer's version is part of it: another release
+    may read or clean the same files differently, so it does not reuse this one's."""
     payload = json.dumps({"name": name, "input": input_hash, "config": config.to_dict(),
-                          "format": FORMAT_VERSION, "samples": SAMPLES_VERSION},
-                         sort_keys=True)
+                          "format": FORMAT_VERSION, "samples": SAMPLES_VERSION,
+                          "lcformer": __version__}, sort_keys=True)
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
