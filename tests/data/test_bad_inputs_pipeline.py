@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from lcformer.data.cleaning import CleaningConfig, clean
-from lcformer.data.prepared import PrepareConfig, filter_labels, prepare
+from lcformer.data.prepared import PrepareConfig, filter_curves, prepare
 from lcformer.data.reading import read_catalogue_folder
 from lcformer.data.report import DropReport
 from lcformer.data.tokens import TokenConfig
@@ -32,7 +32,7 @@ def stages():
     after_reading = DropReport().merge(report)
     cleaned, report = clean(raw, CleaningConfig(), report)
     after_cleaning = DropReport().merge(report)
-    kept = filter_labels(cleaned, KNOWN, report)
+    kept = filter_curves(cleaned, KNOWN, report)
     return raw, after_reading, cleaned, after_cleaning, kept, report
 
 
@@ -62,7 +62,7 @@ def test_unknown_class_is_dropped_by_prepare(stages) -> None:
     assert set(kept.labels) == {"Mira"}
     # With every class allowed the curve stays.
     _, _, cleaned, _, _, _ = stages
-    everything = filter_labels(cleaned, PrepareConfig(), DropReport())
+    everything = filter_curves(cleaned, PrepareConfig(), DropReport())
     assert "unknown_label" in set(everything.ids)
 
 

@@ -13,7 +13,7 @@ from lcformer.data.lightcurves import LightCurves
 from lcformer.data.prepared import PrepareConfig, PreparedDataset, prepare
 from lcformer.data.report import DropReport
 from lcformer.data.tokens import TokenConfig
-from lcformer.errors import ConfigMismatchError, CorruptFileError
+from lcformer.errors import ConfigError, ConfigMismatchError, CorruptFileError
 
 
 def curves(rng, n_stars=12):
@@ -45,6 +45,18 @@ def test_prepare_writes_reuses_and_rebuilds(tmp_path, rng):
     changed, reused = prepare("toy", read, "hash1", PrepareConfig(tokens=TokenConfig(8, 4)),
                               tmp_path)
     assert not reused and changed.path != first.path
+
+
+def test_keep_bands_drops_the_other_bands_curves_and_counts_them(tmp_path, rng):
+    both = LightCurves.from_list(
+        [(f"s{i}", band, np.arange(40.0), rng.normal(size=40), np.full(40, .1))
+         for i in range(8) for band in ("B", "R")], labels=["a", "b"] * 8)
+    data, _ = prepare("toy", lambda r: both, "h", CONFIG.replace(keep_bands=("B",)), tmp_path)
+    assert set(data.curves["band"]) == {"B"} and len(data.stars) == 8
+    assert data.report.curves == {"band_not_kept": 8}
+    with pytest.raises(ConfigError, match=r"toy: no curve in band V \(--keep-bands\); its "
+                                          r"bands: B, R"):
+        prepare("toy", lambda r: both, "h", CONFIG.replace(keep_bands=("V",)), tmp_path)
 
 
 def test_another_lcformer_version_does_not_reuse_a_preparation(tmp_path, rng, monkeypatch):

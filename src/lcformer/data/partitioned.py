@@ -40,7 +40,7 @@ from lcformer.data.prepared import (
     PreparedDataset,
     build,
     cached,
-    filter_labels,
+    filter_curves,
     manifest_of,
     save,
     write_tables,
@@ -122,7 +122,7 @@ def _scan(table: PartitionedTable, labels: pd.DataFrame | None, config: PrepareC
         if split:
             return None, split
         if config.inputs == "stars":
-            cleaned = filter_labels(clean(raw, config.cleaning, scratch)[0], config, scratch,
+            cleaned = filter_curves(clean(raw, config.cleaning, scratch)[0], config, scratch,
                                     str(partition))
             found.update(band_vocabulary(cleaned))
     return (order_bands(found) if config.inputs == "stars" else None), None
@@ -149,7 +149,7 @@ def _write(name: str, table: PartitionedTable, labels: pd.DataFrame | None,
             if labelled is not None:
                 found = labelled.get_indexer(pd.Index(raw.ids.astype(str)))
                 has_curve[found[found >= 0]] = True
-            cleaned = filter_labels(clean(raw, config.cleaning, report)[0], config, report,
+            cleaned = filter_curves(clean(raw, config.cleaning, report)[0], config, report,
                                     str(partition))
             if cleaned.n_curves:
                 samples, info = make_samples(cleaned, config, report, n_jobs=n_jobs,

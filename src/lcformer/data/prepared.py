@@ -57,6 +57,7 @@ from lcformer.data.samples import SAMPLES_VERSION, SampleInfo, Samples, make_sam
 from lcformer.data.tokens import TokenConfig
 from lcformer.data.views import ViewConfig
 from lcformer.errors import (
+    ConfigError,
     ConfigMismatchError,
     CorruptFileError,
     DatasetNotFoundError,
@@ -75,6 +76,9 @@ class PrepareConfig(Config):
     cleaning: CleaningConfig = setting(factory=CleaningConfig)
     classes: tuple[str, ...] | None = setting(None, "keep only these classes (default: all)",
                                               metavar="C1,C2")
+    keep_bands: tuple[str, ...] | None = setting(
+        None, "keep only these bands, as the files name them (default: all; the research "
+              "MACHO table used B alone)", metavar="B1,B2")
     min_class_windows: int = setting(0, "drop classes with fewer windows (the research "
                                         "`thresh`; star views: fewer stars)")
     # Set from the model: its registry entry says which inputs it reads.
@@ -318,7 +322,13 @@ def build(name: str, raw: LightCurves, config: PrepareConfig, input_hash: str = 
     report = report if report is not None else DropReport()
     stage("cleaning")
     cleaned, report = clean(raw, config.cleaning, report)
-    cleaned = filter_labels(cleaned, config, report, name)
+    kept = filter_curves(cleaned, config, report, name)
+    if config.keep_bands is not None and cleaned.n_curves and not np.isin(
+            cleaned.bands, list(config.keep_bands)).any():
+        raise ConfigError(f"{name}: no curve in band {', '.join(config.keep_bands)} "
+                          f"(--keep-bands); "
+                          f"its bands: {', '.join(sorted(set(cleaned.bands.tolist())))}")
+    cleaned = kept
     stage("tokens")
     samples, info = make_samples(cleaned, config, report, n_jobs=n_jobs)
     lcs, samples = drop_small_classes(cleaned, samples, config.min_class_windows, report,
@@ -432,9 +442,10 @@ def write_parquet(table: pd.DataFrame, path: Path) -> None:
     pq.write_table(pa.Table.from_pandas(table, preserve_index=False).combine_chunks(), path)
 
 
-def filter_labels(lcs: LightCurves, config: PrepareConfig, report: DropReport,
+def filter_curves(lcs: LightCurves, config: PrepareConfig, report: DropReport,
                   name: str = "this dataset") -> LightCurves:
-    """Drop curves without a usable label, counted: preparing is for training."""
+    """Drop curves without a usable label (preparing is for training), and those of classes
+    or bands not asked for; each counted."""
     if lcs.labels is None:
         raise NothingToTrainError(f"{name}: no labels (a class column, or another named by "
                                   f"--columns label=NAME; a labels.csv of id,class beside a "
@@ -448,6 +459,10 @@ def filter_labels(lcs: LightCurves, config: PrepareConfig, report: DropReport,
         unknown = keep & ~np.isin(lcs.labels, list(config.classes))
         report.drop_curves("unknown_class", int(unknown.sum()))
         keep &= ~unknown
+    if config.keep_bands is not None:
+        other = keep & ~np.isin(lcs.bands, list(config.keep_bands))
+        report.drop_curves("band_not_kept", int(other.sum()))
+        keep &= ~other
     return lcs.select(keep)
 
 
