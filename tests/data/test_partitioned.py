@@ -10,7 +10,7 @@ from lcformer.data.partitioned import _ArrayFile
 from lcformer.data.prepared import PrepareConfig, prepare, write_parquet
 from lcformer.data.reading.sniff import read_dataset
 from lcformer.data.tokens import TokenConfig
-from lcformer.errors import InputError
+from lcformer.errors import ConfigError, InputError
 
 STARS = PrepareConfig(inputs="stars")
 WINDOWS = PrepareConfig(tokens=TokenConfig(10, 5))
@@ -72,6 +72,22 @@ def test_partitions_give_the_folder_of_the_whole_table(tmp_path, rng, config):
         assert len(streamed.periods) == len(streamed.stars)
     _, again = prepare_dataset(str(folder), config, work=tmp_path / "a", progress=False)
     assert again
+
+
+def test_keep_bands_on_partitions_gives_the_folder_of_the_whole_table(tmp_path, rng):
+    folder = write_dataset(tmp_path / "survey", rng)
+    config = STARS.replace(keep_bands=("V", "R"))
+    streamed, _ = prepare_dataset(str(folder), config, work=tmp_path / "a", progress=False)
+    reference = whole(folder, config, tmp_path / "b")
+    assert streamed.manifest["bands"] == ["V", "R"]
+    assert json.loads((streamed.path / "manifest.json").read_text()) == json.loads(
+        (reference.path / "manifest.json").read_text())
+    assert streamed.report.curves["band_not_kept"] > 0
+    # R is in the last partition only: the first pass checks the bands of the whole table.
+    with pytest.raises(ConfigError, match=r"survey: no curve in band B \(--keep-bands\); "
+                                          r"its bands: I, R, V"):
+        prepare_dataset(str(folder), STARS.replace(keep_bands=("V", "B")),
+                        work=tmp_path / "a", progress=False)
 
 
 def test_a_star_in_two_partitions_reads_the_table_whole(tmp_path, rng):

@@ -55,8 +55,8 @@ def test_keep_bands_drops_the_other_bands_curves_and_counts_them(tmp_path, rng):
     assert set(data.curves["band"]) == {"B"} and len(data.stars) == 8
     assert data.report.curves == {"band_not_kept": 8}
     with pytest.raises(ConfigError, match=r"toy: no curve in band V \(--keep-bands\); its "
-                                          r"bands: B, R"):
-        prepare("toy", lambda r: both, "h", CONFIG.replace(keep_bands=("V",)), tmp_path)
+                                          r"bands: B, R"):  # a typo: B kept, V no curve
+        prepare("toy", lambda r: both, "h", CONFIG.replace(keep_bands=("B", "V")), tmp_path)
 
 
 def test_another_lcformer_version_does_not_reuse_a_preparation(tmp_path, rng, monkeypatch):

@@ -40,6 +40,7 @@ from lcformer.data.prepared import (
     PreparedDataset,
     build,
     cached,
+    check_kept_bands,
     filter_curves,
     manifest_of,
     save,
@@ -94,7 +95,7 @@ def prepare_partitions(name: str, table: PartitionedTable, input_hash: str,
         else:
             labels = (None if table.labels is None
                       else labels_table(table.labels, table.reading.columns, report))
-            bands, why = _scan(table, labels, config)
+            bands, why = _scan(name, table, labels, config)
             if why is None:
                 _write(name, table, labels, bands, config, input_hash, path, report,
                        on_partition or (lambda _: None), n_jobs)
@@ -107,12 +108,13 @@ def prepare_partitions(name: str, table: PartitionedTable, input_hash: str,
     return cached(name, input_hash, config, out_root, force, write)
 
 
-def _scan(table: PartitionedTable, labels: pd.DataFrame | None, config: PrepareConfig
-          ) -> tuple[list[str] | None, str | None]:
+def _scan(name: str, table: PartitionedTable, labels: pd.DataFrame | None,
+          config: PrepareConfig) -> tuple[list[str] | None, str | None]:
     """The first pass: the bands of the curves kept after cleaning (star views; else None),
     or why the partitions cannot be prepared one by one (a star in two of them)."""
     seen = SeenStars()
     found: set[str] = set()
+    every: set[str] = set()  # the bands before --keep-bands
     for partition in table.paths:
         scratch = DropReport()  # the second pass reports
         raw = _read(partition, table, labels, scratch)
@@ -122,10 +124,14 @@ def _scan(table: PartitionedTable, labels: pd.DataFrame | None, config: PrepareC
         if split:
             return None, split
         if config.inputs == "stars":
-            cleaned = filter_curves(clean(raw, config.cleaning, scratch)[0], config, scratch,
-                                    str(partition))
+            cleaned = clean(raw, config.cleaning, scratch)[0]
+            every.update(cleaned.bands.tolist())
+            cleaned = filter_curves(cleaned, config, scratch, str(partition))
             found.update(band_vocabulary(cleaned))
-    return (order_bands(found) if config.inputs == "stars" else None), None
+    if config.inputs != "stars":
+        return None, None
+    check_kept_bands(config, every, name)
+    return order_bands(found), None
 
 
 def _write(name: str, table: PartitionedTable, labels: pd.DataFrame | None,

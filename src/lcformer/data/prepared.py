@@ -322,13 +322,8 @@ def build(name: str, raw: LightCurves, config: PrepareConfig, input_hash: str = 
     report = report if report is not None else DropReport()
     stage("cleaning")
     cleaned, report = clean(raw, config.cleaning, report)
-    kept = filter_curves(cleaned, config, report, name)
-    if config.keep_bands is not None and cleaned.n_curves and not np.isin(
-            cleaned.bands, list(config.keep_bands)).any():
-        raise ConfigError(f"{name}: no curve in band {', '.join(config.keep_bands)} "
-                          f"(--keep-bands); "
-                          f"its bands: {', '.join(sorted(set(cleaned.bands.tolist())))}")
-    cleaned = kept
+    check_kept_bands(config, set(cleaned.bands.tolist()), name)
+    cleaned = filter_curves(cleaned, config, report, name)
     stage("tokens")
     samples, info = make_samples(cleaned, config, report, n_jobs=n_jobs)
     lcs, samples = drop_small_classes(cleaned, samples, config.min_class_windows, report,
@@ -440,6 +435,15 @@ def write_parquet(table: pd.DataFrame, path: Path) -> None:
     import pyarrow.parquet as pq
 
     pq.write_table(pa.Table.from_pandas(table, preserve_index=False).combine_chunks(), path)
+
+
+def check_kept_bands(config: PrepareConfig, bands: set[str], name: str) -> None:
+    """A ConfigError when ``--keep-bands`` names a band that no cleaned curve has (a typo
+    would otherwise drop every curve of the bands meant)."""
+    missing = [b for b in config.keep_bands or () if b not in bands]
+    if missing and bands:
+        raise ConfigError(f"{name}: no curve in band {', '.join(missing)} (--keep-bands); its "
+                          f"bands: {', '.join(sorted(bands))}")
 
 
 def filter_curves(lcs: LightCurves, config: PrepareConfig, report: DropReport,
