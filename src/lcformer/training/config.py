@@ -33,8 +33,8 @@ class TrainConfig(Config):
                "their curves (star views of big surveys)")
     patience: int | None = setting(None, "stop after this many epochs without a better "
                                          "validation macro-F1 (training loss without validation "
-                                         "stars), or, fused with trees, without a share beside "
-                                         "them (none: never)")
+                                         "stars), or, beside trees, in a row in which they "
+                                         "would give the network no share (none: never)")
     time_limit: float | None = setting(
         None, "minutes the network may train: no epoch begins that would end past them at "
               "the last epoch's pace, and the best epoch so far is kept (a resumed run counts "
