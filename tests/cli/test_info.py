@@ -72,6 +72,17 @@ def test_info_of_a_deep_run(runs, capsys) -> None:
         assert f"{name}.safetensors" in out and f"sha256 {digest}  verified" in out
 
 
+def test_info_names_the_classes_and_bands_a_run_kept(tmp_path, capsys) -> None:
+    data = stars_folder(tmp_path / "mystars")
+    assert main(["train", str(data), "--work-dir", str(tmp_path / "work"), "--run-dir",
+                 str(tmp_path / "run"), *TRAIN_ARGS, "--classes", "car,sinusoid",
+                 "--keep-bands", "V"]) == 0
+    assert main(["info", str(tmp_path / "run")]) == 0
+    inputs = next(line for line in capsys.readouterr().out.splitlines()
+                  if line.startswith("inputs"))
+    assert inputs.split(maxsplit=1)[1] == "windows, classes car,sinusoid, bands V"
+
+
 def test_info_and_evaluate_of_a_baseline_run(runs, capsys) -> None:
     """`lcformer evaluate` on a baseline folder (it once failed with KeyError: 'star')."""
     assert main(["evaluate", str(runs["baseline"])]) == 0

@@ -1,3 +1,4 @@
+import dataclasses
 import hashlib
 import json
 import os
@@ -57,6 +58,10 @@ def test_keep_bands_drops_the_other_bands_curves_and_counts_them(tmp_path, rng):
     with pytest.raises(ConfigError, match=r"toy: no curve in band V \(--keep-bands\); its "
                                           r"bands: B, R"):  # a typo: B kept, V no curve
         prepare("toy", lambda r: both, "h", CONFIG.replace(keep_bands=("B", "V")), tmp_path)
+    with pytest.raises(ConfigError, match=r"toy: no curve in band V \(--keep-bands\); its "
+                                          r"curves name no band \("):
+        prepare("toy", lambda r: dataclasses.replace(curves(rng), bands=np.full(12, "", object)),
+                "h", CONFIG.replace(keep_bands=("V",)), tmp_path)
 
 
 def test_another_lcformer_version_does_not_reuse_a_preparation(tmp_path, rng, monkeypatch):

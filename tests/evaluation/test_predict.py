@@ -78,6 +78,27 @@ def test_unclassifiable_stars_are_listed_with_reasons(model_and_metadata) -> Non
     assert result.report.points["non_finite"] == 30
 
 
+def test_a_window_model_trained_on_some_bands_reads_only_those(model_and_metadata) -> None:
+    """--keep-bands V: a star's R curve is not averaged into its prediction, and a star with
+    R alone is listed with the reason."""
+    from lcformer.data.prepared import PrepareConfig
+
+    model, metadata = model_and_metadata
+    metadata = metadata | {"prepare": PrepareConfig(tokens=TokenConfig(window=20, stride=10),
+                                                    keep_bands=("V",)).to_dict()}
+    v_only = LightCurves.from_list([star("long1", 45, 1), star("long2", 21, 4)])
+    in_r = [(name, "R", t, m, e) for name, _, t, m, e in
+            (star("long1", 45, 7), star("red", 30, 8))]
+    both = LightCurves.from_list([star("long1", 45, 1), star("long2", 21, 4), *in_r])
+    want = predict_stars(model, metadata, v_only, device="cpu").table
+    result = predict_stars(model, metadata, both, device="cpu")
+    pd.testing.assert_frame_equal(result.table, want)
+    assert result.report.curves["band_the_model_lacks"] == 2
+    assert result.unclassified["id"].tolist() == ["red"]
+    assert "no curve in a band the model knows (V; this star has R" in (
+        result.unclassified["reason"].iloc[0])
+
+
 def test_pad_short_classifies_the_short_star(model_and_metadata) -> None:
     model, metadata = model_and_metadata
     result = predict_stars(model, metadata, stars(), device="cpu", pad_short=True)

@@ -133,6 +133,13 @@ def test_a_diverging_network_stops_with_the_epoch_and_what_to_lower(tmp_path) ->
               config(lr=1e30, clip_grad=None), run_dir=tmp_path, progress=False)
     assert not (tmp_path / "best.safetensors").exists()
 
+    def share(network) -> float:  # choose_weight refuses NaN probabilities
+        raise ValueError("choose_weight: the probabilities are not all finite")
+
+    with pytest.raises(TrainingDivergedError, match=r"diverged at epoch 1"):  # beside trees
+        train(model(), toy_set(16), toy_set(6, seed=1), ["a", "b"],
+              config(lr=1e30, clip_grad=None), progress=False, share=share)
+
 
 def test_early_stopping_stops_before_the_planned_epochs(tmp_path) -> None:
     # Validation macro-F1 reaches 1.0 at once and cannot improve after that.
@@ -176,6 +183,16 @@ def test_a_network_the_trees_do_not_need_stops_after_patience_epochs(tmp_path) -
     needed = train(model(), data, val, ["a", "b"], config(epochs=10, patience=3),
                    progress=False, share=lambda network: 0.3)
     assert len(needed.history) == 4 and needed.stopped_early and not needed.network_unneeded
+
+
+def test_a_stop_after_a_best_epoch_with_a_share_is_not_for_want_of_one() -> None:
+    """The network kept (the best epoch's) had a share: the summary must not say it had none."""
+    shares = iter([0.3, 0.0, 0.0, 0.0])
+    result = train(model(), toy_set(16), toy_set(6, seed=1), ["a", "b"],
+                   config(epochs=10, patience=3), progress=False,
+                   share=lambda network: next(shares))
+    assert result.best_epoch == 0 and len(result.history) == 4  # both counts reach 3
+    assert result.stopped_early and not result.network_unneeded
 
 
 def test_a_share_resets_the_count_of_epochs_without_one() -> None:

@@ -496,4 +496,5 @@ def test_reports_say_how_a_run_could_stop() -> None:
                                        "at most 20 min of training")
     assert stopping_text(None, 2.5) == ", at most 2.5 min of training"
     assert stopping_text(10, trees=True) == (", early stop after 10 without a better val "
-                                             "macro-F1 (beside trees, or without a share)")
+                                             "macro-F1, or 10 in a row without a share beside "
+                                             "the trees")

@@ -111,7 +111,8 @@ def prepare_partitions(name: str, table: PartitionedTable, input_hash: str,
 def _scan(name: str, table: PartitionedTable, labels: pd.DataFrame | None,
           config: PrepareConfig) -> tuple[list[str] | None, str | None]:
     """The first pass: the bands of the curves kept after cleaning (star views; else None),
-    or why the partitions cannot be prepared one by one (a star in two of them)."""
+    or why the partitions cannot be prepared one by one (a star in two of them). A
+    ``--keep-bands`` band that no cleaned curve of the whole table has is an error here."""
     seen = SeenStars()
     found: set[str] = set()
     every: set[str] = set()  # the bands before --keep-bands
@@ -123,15 +124,13 @@ def _scan(name: str, table: PartitionedTable, labels: pd.DataFrame | None,
         split = seen.clash(raw.ids, partition)
         if split:
             return None, split
-        if config.inputs == "stars":
+        if config.inputs == "stars" or config.keep_bands is not None:
             cleaned = clean(raw, config.cleaning, scratch)[0]
             every.update(cleaned.bands.tolist())
             cleaned = filter_curves(cleaned, config, scratch, str(partition))
             found.update(band_vocabulary(cleaned))
-    if config.inputs != "stars":
-        return None, None
     check_kept_bands(config, every, name)
-    return order_bands(found), None
+    return (order_bands(found) if config.inputs == "stars" else None), None
 
 
 def _write(name: str, table: PartitionedTable, labels: pd.DataFrame | None,

@@ -442,8 +442,11 @@ def check_kept_bands(config: PrepareConfig, bands: set[str], name: str) -> None:
     would otherwise drop every curve of the bands meant)."""
     missing = [b for b in config.keep_bands or () if b not in bands]
     if missing and bands:
-        raise ConfigError(f"{name}: no curve in band {', '.join(missing)} (--keep-bands); its "
-                          f"bands: {', '.join(sorted(bands))}")
+        there = ("its curves name no band (a table's band column or a per-star catalogue "
+                 "names them)" if bands == {""} else
+                 f"its bands: {', '.join(b or '(no name)' for b in sorted(bands))}")
+        raise ConfigError(f"{name}: no curve in band {', '.join(missing)} (--keep-bands); "
+                          f"{there}")
 
 
 def filter_curves(lcs: LightCurves, config: PrepareConfig, report: DropReport,

@@ -132,11 +132,13 @@ def _predict_chunk(model: LightCurveClassifier, metadata: dict[str, Any], lcs: L
     """(predictions, unclassified stars) of the stars of ``lcs``."""
     classes = list(metadata["classes"])
     bands = list(metadata.get("bands", []))
+    # A window model reads every band alike, but one trained on some (--keep-bands) knows them.
+    known = bands or list(config.keep_bands or ())
     cleaned, report = clean(lcs, config.cleaning, report)
-    cleaned, foreign = in_model_bands(cleaned, bands, report, given=lcs)
+    cleaned, foreign = in_model_bands(cleaned, known, report, given=lcs)
     if cleaned.n_curves == 0:  # nothing to make samples of
         return _empty_table(metadata, config), unclassified_stars(
-            lcs, cleaned, [], config, foreign, bands)
+            lcs, cleaned, [], config, foreign, known)
     info = SampleInfo(bands, list(metadata.get("extra_names", [])),
                       None, metadata.get("feature_span"))
     samples, info = make_samples(cleaned, config, report, info=info, n_jobs=n_jobs)
@@ -159,7 +161,7 @@ def _predict_chunk(model: LightCurveClassifier, metadata: dict[str, Any], lcs: L
     table["flag"] = signal_flags(cleaned, table["id"].to_numpy(dtype=object),
                                  table["fap"].to_numpy() if "fap" in table else None, flags)
     return table, unclassified_stars(lcs, cleaned, table["id"].to_numpy(dtype=object),
-                                     config, foreign, bands)
+                                     config, foreign, known)
 
 
 def in_model_bands(lcs: LightCurves, bands: list[str], report: DropReport,
@@ -184,9 +186,9 @@ def in_model_bands(lcs: LightCurves, bands: list[str], report: DropReport,
       listed with its bands. Whether a star counts as one curve is decided on the input, not
       on what cleaning left, so that a prediction never rests on a guess cleaning made.
 
-    A model of several bands uses only the curves of its bands; window models (``bands``
-    empty) read every band alike. A star whose curve in the model's band cleaning emptied is
-    not listed here: it is "no usable points after cleaning"."""
+    A model of several bands uses only the curves of its bands; ``bands`` empty (a window
+    model trained on every band) reads every band alike. A star whose curve in the model's
+    band cleaning emptied is not listed here: it is "no usable points after cleaning"."""
     if not bands:
         return lcs, {}
     given = lcs if given is None else given

@@ -70,7 +70,7 @@ class ModelConfig(Config):
     phase_shift: bool = setting(True, "periodic: shift every star by a random phase in "
                                       "training (the period's zero point means nothing)")
     forest: int = setting(0, "periodic: trees of a random forest on the per-star values, "
-                             "fitted after the network; their probabilities are averaged "
+                             "fitted before the network trains; their probabilities are averaged "
                              "with a weight chosen on the validation stars (0: no forest)")
     boosting: int = setting(0, "periodic: iterations of gradient-boosted trees on the per-star "
                                "values, fitted with the forest and averaged with it "

@@ -215,8 +215,10 @@ def run_info(run_dir: str | Path) -> RunInfo:
 
     if prepare:
         add(("inputs", f"{prepare.get('inputs', 'windows')}"
-                       + (f", classes {_value(prepare['classes'])}"
-                          if prepare.get("classes") not in (None, "none", []) else "")))
+                       + "".join(f", {word} {_value(prepare[key])}"
+                                 for key, word in (("classes", "classes"),
+                                                   ("keep_bands", "bands"))
+                                 if prepare.get(key) not in (None, "none", []))))
         if isinstance(prepare.get("reading"), dict):  # older runs may not record it
             options = ReadConfig.from_dict(prepare["reading"]).options()
             add(("reading", options or "the default column names; magnitudes"))

@@ -39,7 +39,7 @@ class TrainConfig(Config):
         None, "minutes the network may train: no epoch begins that would end past them at "
               "the last epoch's pace, and the best epoch so far is kept (a resumed run counts "
               "its earlier time, and may be given a larger limit; an ensemble's members share "
-              "them; the trees and the test come after); none: no limit")
+              "them; the trees, fitted before, and the test do not count); none: no limit")
     clip_grad: float | None = setting(1.0, "clip the gradient norm to this (none: no clipping)")
     weight_decay: float = setting(0.0, "decoupled weight decay (AdamW); 0: Adam, as the "
                                        "research code")
@@ -81,7 +81,7 @@ def stopping_text(patience: int | None, time_limit: float | None = None,
                   trees: bool = False) -> str:
     """How a run's early stopping and time limit read in reports ("" without either);
     ``trees``: some of its models fuse the network with trees."""
-    share = " (beside trees, or without a share)" if trees else ""
+    share = f", or {patience} in a row without a share beside the trees" if trees else ""
     return ((f", early stop after {patience} without a better val macro-F1{share}"
              if patience is not None else "")
             + (f", at most {time_limit:g} min of training" if time_limit is not None else ""))

@@ -180,7 +180,7 @@ def train(
     if config.patience is not None and start < len(plan) and (
             since_best >= config.patience or unneeded >= config.patience):
         start, result.stopped_early = len(plan), True  # the run had already stopped early
-        result.network_unneeded = unneeded >= config.patience
+        result.network_unneeded = _unneeded(result, unneeded, config.patience)
     # Seconds spent, saves included, as the last checkpoint records them: with a time limit,
     # rank 0's clock, broadcast, so that every rank stops at the same epoch. A resumed run
     # decides as the uninterrupted one did.
@@ -221,8 +221,8 @@ def train(
             scores, confusion = validate(model, val_set, classes, config,
                                          weights if config.balance == "loss" else None, device)
             row |= scores
-            if share is not None:
-                row["network_weight"] = share(model)
+            if share is not None and math.isfinite(loss) and math.isfinite(scores["val_loss"]):
+                row["network_weight"] = share(model)  # (diverged: stopped just below)
         row["seconds"] = round(time.perf_counter() - began, 3)
         row = distributed.broadcast_json(row)  # rank 0's validation: all ranks agree
         diverged = [k for k in ("train_loss", "val_loss") if not math.isfinite(row.get(k, 0.0))]
@@ -268,7 +268,8 @@ def train(
         if config.patience is not None and (since_best >= config.patience
                                             or unneeded >= config.patience):
             result.stopped_early = epoch + 1 < len(plan)  # not when no epoch was left
-            result.network_unneeded = result.stopped_early and unneeded >= config.patience
+            result.network_unneeded = result.stopped_early and _unneeded(result, unneeded,
+                                                                         config.patience)
             break
         if epoch + 1 < len(plan) and _past_limit(config, spent, last_epoch):
             result.time_limit_reached = True
@@ -286,6 +287,13 @@ def train(
     if best_state is not None and (stop_after is None):
         model.load_state_dict(best_state)
     return result
+
+
+def _unneeded(result: TrainResult, unneeded: int, patience: int) -> bool:
+    """Whether the run stopped for want of a share: ``patience`` epochs without one, and
+    none for the network kept either (its best epoch may have had one, before it overfit)."""
+    best = result.history[result.best_epoch] if result.best_epoch is not None else {}
+    return unneeded >= patience and best.get("network_weight") == 0
 
 
 def _epochs_without_share(history: list[dict[str, Any]]) -> int:
