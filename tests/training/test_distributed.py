@@ -36,6 +36,9 @@ ARGS = ["--model", "periodic", "--epochs", str(EPOCHS), "--emb", "8", "--heads",
         "--dropout", "0", "--batch-size", "8", "--label-smoothing", "0.1", "--threads", "1",
         "--device", "cpu", "--quiet", "--forest", "0", "--boosting", "0",
         "--extra-trees", "0"]  # the network alone
+# With trees, and a patience of 1: the share each epoch's network gets is computed on rank 0
+# and broadcast, so that both ranks stop at the same epoch.
+FUSED = [*ARGS[:-6], "--forest", "5", "--boosting", "3", "--patience", "1"]
 
 # Runs lcformer's command line twice in one torchrun process group; RANK in an argument
 # becomes the process's rank. Figures are left out (seconds each, and no part of the test).
@@ -105,9 +108,14 @@ def test_two_gloo_processes_train_as_one(star_folder, tmp_path, monkeypatch) -> 
         assert main([*base, "--run-dir", str(tmp_path / "resumed")]) == 0
     assert len(pd.read_csv(tmp_path / "resumed" / "history.csv")) == 2
 
+    fused = ["train", str(star_folder), *FUSED]
+    assert main([*fused, "--work-dir", str(work), "--run-dir", str(tmp_path / "fused")]) == 0
+
     ddp_base = ["train", str(star_folder), *ARGS, "--work-dir", str(tmp_path / "ddp-work")]
     launches = [[*ddp_base, "--run-dir", str(tmp_path / "ddp-RANK")],
-                [*ddp_base, "--run-dir", str(tmp_path / "resumed"), "--resume"]]
+                [*ddp_base, "--run-dir", str(tmp_path / "resumed"), "--resume"],
+                [*fused, "--work-dir", str(tmp_path / "ddp-work"), "--run-dir",
+                 str(tmp_path / "fused-ddp-RANK")]]
     (tmp_path / "launch.py").write_text(LAUNCHER)
     env = {k: v for k, v in os.environ.items() if k not in ("RANK", "WORLD_SIZE")}
     env |= {"OMP_NUM_THREADS": "1", "PYTHONUNBUFFERED": "1"}
@@ -118,12 +126,19 @@ def test_two_gloo_processes_train_as_one(star_folder, tmp_path, monkeypatch) -> 
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
 
     # Rank 0 alone printed, prepared the data and wrote its run folder.
-    assert done.stdout.count("run folder: ") == 2, done.stdout
-    assert done.stdout.count("prepared stars -> ") == 2, done.stdout
+    assert done.stdout.count("run folder: ") == 3, done.stdout
+    assert done.stdout.count("prepared stars -> ") == 3, done.stdout
     assert not (tmp_path / "ddp-1").exists()
     assert len(list((tmp_path / "ddp-work" / "prepared").iterdir())) == 1
     assert_same_run(tmp_path / "single", tmp_path / "ddp-0")
     assert_same_run(tmp_path / "single", tmp_path / "resumed")
+    a, b = (pd.read_csv(tmp_path / d / "network" / "history.csv").drop(columns="seconds")
+            for d in ("fused", "fused-ddp-0"))
+    pd.testing.assert_frame_equal(a, b, rtol=1e-5)
+    assert "network_weight" in a
+    a, b = (json.loads((tmp_path / d / "metrics.json").read_text())["records"][0]["budget"]
+            for d in ("fused", "fused-ddp-0"))
+    assert a == b
 
 
 @pytest.mark.parametrize("size", [1, 5, 8, 13])
