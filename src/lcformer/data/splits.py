@@ -142,6 +142,12 @@ class WindowSet:
         return WindowSet(self.tokens[keep], self.mask[keep], self.labels[keep], self.star[keep],
                          None if self.extra is None else self.extra[keep])
 
+    def star_labels(self) -> np.ndarray:
+        """Each star row's class (-1 for rows of stars not in the set), for ``star_level``."""
+        labels = np.full(int(self.star.max()) + 1 if len(self.star) else 0, -1, dtype=np.int64)
+        labels[self.star] = self.labels
+        return labels
+
 
 def split_stars(windows: WindowSet, fraction: float, seed: int) -> tuple[WindowSet, WindowSet]:
     """The windows of a set in two sets, by star: per class, round(fraction * n) of its stars

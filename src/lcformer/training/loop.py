@@ -507,17 +507,11 @@ def validate(model: LightCurveClassifier, data: WindowSet, classes: list[str],
         loss = F.nll_loss(torch.from_numpy(np.log(probs + 1e-12)),
                           torch.from_numpy(data.labels),
                           weight=None if weights is None else weights.cpu()).item()
-    _, y_star, p_star = star_level(probs, data.star, _star_labels(data))
+    _, y_star, p_star = star_level(probs, data.star, data.star_labels())
     metrics = classification_metrics(y_star, p_star.argmax(1), classes)
     scores = {"val_loss": loss, "val_accuracy": metrics.accuracy,
               "val_macro_f1": metrics.macro_f1}
     return scores, np.asarray(metrics.confusion)
-
-
-def _star_labels(data: WindowSet) -> np.ndarray:
-    labels = np.full(int(data.star.max()) + 1, -1, dtype=np.int64)
-    labels[data.star] = data.labels
-    return labels
 
 
 def write_history(path: Path, history: list[dict[str, Any]]) -> None:

@@ -236,8 +236,7 @@ class NetworkShare:
 
     def __init__(self, fused: ForestFusion, stars: WindowSet, device: torch.device) -> None:
         self.stars, self.device = stars, device
-        self.star_class = np.full(int(stars.star.max()) + 1, -1)
-        self.star_class[stars.star] = stars.labels
+        self.star_class = stars.star_labels()
         with torch.no_grad():  # the trees do not change while the network trains
             p_trees = fused.trees(torch.as_tensor(np.asarray(stars.extra))).numpy()
         _, self.labels, self.p_trees = star_level(p_trees, stars.star, self.star_class)
@@ -438,9 +437,7 @@ def evaluate_run(fitted: FittedRun, data: PreparedDataset, parts: np.ndarray,
     device = pick_device(config.train.device)
     probs = window_probabilities(fitted.model, test.tokens, test.mask, 512, device, test.extra)
     window_metrics = classification_metrics(test.labels, probs.argmax(1), data.classes)
-    star_class = np.full(len(parts), -1)
-    star_class[test.star] = test.labels
-    stars, y_star, p_star = star_level(probs, test.star, star_class)
+    stars, y_star, p_star = star_level(probs, test.star, test.star_labels())
     star_metrics = classification_metrics(y_star, p_star.argmax(1), data.classes, p_star)
 
     table = data.stars.iloc[stars]
