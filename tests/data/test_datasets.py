@@ -189,6 +189,20 @@ def test_a_lone_long_table_file_is_a_dataset_labelled_by_its_class_column(tmp_pa
     assert lcs.n_points == 24
 
 
+def test_training_data_without_labels_is_refused_naming_the_file(tmp_path) -> None:
+    from lcformer.data.datasets import prepare_dataset
+    from lcformer.errors import NothingToTrainError
+
+    folder = long_table_folder(tmp_path / "src")
+    (folder / "labels.csv").unlink()  # a folder with a table and nothing to label it
+    lone = tmp_path / "my_survey.csv"  # a lone table without a class column
+    lone.write_bytes((folder / "lightcurves.csv").read_bytes())
+    for given in (folder, lone):
+        with pytest.raises(NothingToTrainError,
+                           match=rf"^{given}: no labels .* use `lcformer predict`$"):
+            prepare_dataset(str(given), work=tmp_path / "work", progress=False)
+
+
 def test_a_lone_file_that_is_not_a_table_is_refused_naming_it(tmp_path) -> None:
     path = tmp_path / "star.dat"
     path.write_text("1 10.0 0.1\n2 10.1 0.1\n")

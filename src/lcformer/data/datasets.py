@@ -293,7 +293,8 @@ def prepare_dataset(dataset: str, config: PrepareConfig | None = None,
                                                               config.reading),
                        spec.fingerprint(folder, work_dir(work)), config,
                        work_dir(work) / "prepared",
-                       force=force, on_stage=on_stage, n_jobs=jobs)
+                       force=force, on_stage=on_stage, n_jobs=jobs,
+                       source="" if spec.generated else str(folder))
 
 
 def _prepare_partitions(spec: DatasetSpec, folder: Path, table: Path, config: PrepareConfig,

@@ -103,7 +103,8 @@ def prepare_partitions(name: str, table: PartitionedTable, input_hash: str,
         warnings.warn(f"{why}. Reading the whole table into memory instead of one "
                       f"partition at a time", stacklevel=3)
         report = DropReport()
-        save(build(name, read_whole(report), config, input_hash, report, n_jobs=n_jobs), path)
+        save(build(name, read_whole(report), config, input_hash, report, n_jobs=n_jobs,
+                   source=str(table.folder)), path)
 
     return cached(name, input_hash, config, out_root, force, write)
 

@@ -280,6 +280,7 @@ def prepare(
     force: bool = False,
     on_stage: Callable[[str], None] | None = None,
     n_jobs: int = 1,
+    source: str = "",
 ) -> tuple[PreparedDataset, bool]:
     """Prepare ``name`` under ``out_root`` or reuse an identical earlier preparation.
 
@@ -294,7 +295,7 @@ def prepare(
         report = DropReport()
         stage("reading")
         raw = read(report)
-        data = build(name, raw, config, input_hash, report, on_stage, n_jobs)
+        data = build(name, raw, config, input_hash, report, on_stage, n_jobs, source)
         stage("writing")
         save(data, path)
 
@@ -316,14 +317,15 @@ def cached(name: str, input_hash: str, config: PrepareConfig, out_root: str | Pa
 
 def build(name: str, raw: LightCurves, config: PrepareConfig, input_hash: str = "",
           report: DropReport | None = None, on_stage: Callable[[str], None] | None = None,
-          n_jobs: int = 1) -> PreparedDataset:
-    """Clean, filter labels, make the samples and drop small classes, in memory."""
+          n_jobs: int = 1, source: str = "") -> PreparedDataset:
+    """Clean, filter labels, make the samples and drop small classes, in memory.
+    ``source``: the file or folder read, which errors name (else ``name``)."""
     stage = on_stage or (lambda _: None)
     report = report if report is not None else DropReport()
     stage("cleaning")
     cleaned, report = clean(raw, config.cleaning, report)
-    check_kept_bands(config, set(cleaned.bands.tolist()), name)
-    cleaned = filter_curves(cleaned, config, report, name)
+    check_kept_bands(config, set(cleaned.bands.tolist()), source or name)
+    cleaned = filter_curves(cleaned, config, report, source or name)
     stage("tokens")
     samples, info = make_samples(cleaned, config, report, n_jobs=n_jobs)
     lcs, samples = drop_small_classes(cleaned, samples, config.min_class_windows, report,
