@@ -85,8 +85,8 @@ def test_keep_bands_on_partitions_gives_the_folder_of_the_whole_table(tmp_path, 
     assert streamed.report.curves["band_not_kept"] > 0
     # R is in the last partition only: the first pass checks the bands of the whole table.
     for inputs in (STARS, WINDOWS):
-        with pytest.raises(ConfigError, match=r"survey: no curve in band B \(--keep-bands\); "
-                                              r"its bands: I, R, V"):
+        with pytest.raises(ConfigError, match=rf"{folder}/lightcurves.parquet: no curve in "
+                                              r"band B \(--keep-bands\); its bands: I, R, V"):
             prepare_dataset(str(folder), inputs.replace(keep_bands=("V", "B")),
                             work=tmp_path / "a", progress=False)
 

@@ -95,7 +95,7 @@ def prepare_partitions(name: str, table: PartitionedTable, input_hash: str,
         else:
             labels = (None if table.labels is None
                       else labels_table(table.labels, table.reading.columns, report))
-            bands, why = _scan(name, table, labels, config)
+            bands, why = _scan(table, labels, config)
             if why is None:
                 _write(name, table, labels, bands, config, input_hash, path, report,
                        on_partition or (lambda _: None), n_jobs)
@@ -109,7 +109,7 @@ def prepare_partitions(name: str, table: PartitionedTable, input_hash: str,
     return cached(name, input_hash, config, out_root, force, write)
 
 
-def _scan(name: str, table: PartitionedTable, labels: pd.DataFrame | None,
+def _scan(table: PartitionedTable, labels: pd.DataFrame | None,
           config: PrepareConfig) -> tuple[list[str] | None, str | None]:
     """The first pass: the bands of the curves kept after cleaning (star views; else None),
     or why the partitions cannot be prepared one by one (a star in two of them). A
@@ -130,7 +130,7 @@ def _scan(name: str, table: PartitionedTable, labels: pd.DataFrame | None,
             every.update(cleaned.bands.tolist())
             cleaned = filter_curves(cleaned, config, scratch, str(partition))
             found.update(band_vocabulary(cleaned))
-    check_kept_bands(config, every, name)
+    check_kept_bands(config, every, str(table.folder))
     return (order_bands(found) if config.inputs == "stars" else None), None
 
 
