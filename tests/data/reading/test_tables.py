@@ -565,6 +565,15 @@ def test_an_unsupported_format_is_one_line_listing_the_supported(tmp_path: Path,
     assert "\n" not in message and "column" not in message
 
 
+def test_a_table_saved_without_its_suffix_is_named_by_its_content(tmp_path: Path) -> None:
+    pd.DataFrame({"id": ["a"], "time": [1.0], "mag": [10.0]}).to_parquet(tmp_path / "lc")
+    report = DropReport()
+    assert read_long_table(tmp_path / "lc", report=report).n_curves == 0
+    assert report.problems == [f"{tmp_path / 'lc'}: unsupported table format (no suffix), but "
+                               f"its content is Parquet: give the file a name ending in "
+                               f".parquet"]
+
+
 @pytest.mark.parametrize("suffix", [".csv.bz2", ".csv.xz", ".csv.zip", ".csv.gz"])
 def test_compressed_csv_as_pandas_reads_it_names_the_line(tmp_path: Path, suffix: str) -> None:
     path = tmp_path / f"lc{suffix}"

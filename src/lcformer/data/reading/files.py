@@ -137,11 +137,26 @@ def astropy_format(path: Path | str) -> str | None:
     return None
 
 
+#: The first bytes of the table formats lcformer reads, and the suffix each needs.
+MAGIC_BYTES = {b"PAR1": (".parquet", "Parquet"), b"SIMPLE  =": (".fits", "FITS"),
+               b"# %ECSV": (".ecsv", "ECSV")}
+
+
 def unsupported_format(path: Path | str) -> str:
-    """The one-line problem of a file whose type no table reader takes."""
+    """The one-line problem of a file whose type no table reader takes; where its first bytes
+    are those of a format lcformer reads (a file saved without its suffix), it says so."""
     name = Path(path).name.lower()
     suffix = next((s for s in sorted(UNSUPPORTED_SUFFIXES, key=len, reverse=True)
                    if name.endswith(s)), Path(name).suffix or "no suffix")
+    try:
+        with open(path, "rb") as file:
+            head = file.read(16)
+    except OSError:
+        head = b""
+    for magic, (needed, format_name) in MAGIC_BYTES.items():
+        if head.startswith(magic):
+            return (f"{path}: unsupported table format ({suffix}), but its content is "
+                    f"{format_name}: give the file a name ending in {needed}")
     return (f"{path}: unsupported table format ({suffix}); lcformer reads {TABLE_FORMATS}; "
             f"convert it (in pandas: df.to_parquet(...), in astropy: table.write(...))")
 
