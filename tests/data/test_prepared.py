@@ -64,10 +64,12 @@ def test_keep_bands_drops_the_other_bands_curves_and_counts_them(tmp_path, rng):
                 "h", CONFIG.replace(keep_bands=("V",)), tmp_path)
 
 
-def test_another_lcformer_version_does_not_reuse_a_preparation(tmp_path, rng, monkeypatch):
-    """Another release may read or clean the same files differently."""
+@pytest.mark.parametrize("version", ["__version__", "READERS_VERSION"])
+def test_another_lcformer_or_readers_version_does_not_reuse_a_preparation(tmp_path, rng,
+                                                                        monkeypatch, version):
+    """Another release, or changed readers, may read or clean the same files differently."""
     first, _ = prepare("toy", lambda r: curves(rng), "hash1", CONFIG, tmp_path)
-    monkeypatch.setattr("lcformer.data.prepared.__version__", "99.0.0")
+    monkeypatch.setattr(f"lcformer.data.prepared.{version}", 99)
     later, reused = prepare("toy", lambda r: curves(rng), "hash1", CONFIG, tmp_path)
     assert not reused and later.path != first.path
 

@@ -51,6 +51,7 @@ from lcformer.config import Config, setting
 from lcformer.data.cleaning import CleaningConfig, clean
 from lcformer.data.lightcurves import LightCurves
 from lcformer.data.periods import PeriodConfig
+from lcformer.data.reading import READERS_VERSION
 from lcformer.data.reading.config import ReadConfig
 from lcformer.data.report import DropReport
 from lcformer.data.samples import SAMPLES_VERSION, SampleInfo, Samples, make_samples
@@ -263,11 +264,13 @@ def fingerprint_files(paths: list[Path], exclude: Path | None = None) -> str:
 
 
 def cache_key(name: str, input_hash: str, config: PrepareConfig) -> str:
-    """What names a preparation's folder. lcformer's version is part of it: another release
-    may read or clean the same files differently, so it does not reuse this one's."""
+    """What names a preparation's folder. lcformer's version and its readers' are part of
+    it: another release, or changed readers, may read or clean the same files differently,
+    so they do not reuse this one's."""
     payload = json.dumps({"name": name, "input": input_hash, "config": config.to_dict(),
                           "format": FORMAT_VERSION, "samples": SAMPLES_VERSION,
-                          "lcformer": __version__}, sort_keys=True)
+                          "readers": READERS_VERSION, "lcformer": __version__},
+                         sort_keys=True)
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
@@ -444,8 +447,8 @@ def check_kept_bands(config: PrepareConfig, bands: set[str], name: str) -> None:
     would otherwise drop every curve of the bands meant)."""
     missing = [b for b in config.keep_bands or () if b not in bands]
     if missing and bands:
-        there = ("its curves name no band (a table's band column or a per-star catalogue "
-                 "names them)" if bands == {""} else
+        there = ("its curves name no band (a band column of a table or of a star's file, "
+                 "or a per-star catalogue, names them)" if bands == {""} else
                  f"its bands: {', '.join(b or '(no name)' for b in sorted(bands))}")
         raise ConfigError(f"{name}: no curve in band {', '.join(missing)} (--keep-bands); "
                           f"{there}")

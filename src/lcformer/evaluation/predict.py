@@ -251,8 +251,8 @@ def foreign_reason(model_bands: Collection[str], star_bands: Sequence[str] = ())
                 f"{bands[0]})")
     known = ", ".join(band_label(b) for b in bands)
     this = f"; this star has {has}" if has else ""
-    return (f"no curve in a band the model knows ({known}{this}; a table's band column or a "
-            f"per-star catalogue's names them)")
+    return (f"no curve in a band the model knows ({known}{this}; a band column of a table "
+            f"or of a star's file, or a per-star catalogue, names them)")
 
 
 def _empty_table(metadata: dict[str, Any], config: PrepareConfig) -> pd.DataFrame:

@@ -11,9 +11,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lcformer.data.reading import read_catalogue_folder, read_folder
-from lcformer.data.reading.per_star import FileProblem, parse_columns
+from lcformer.data.reading.per_star import FileProblem, parse_columns, parse_curves
 from lcformer.data.report import DropReport
 from lcformer.errors import InputError
 
@@ -246,6 +248,48 @@ def test_a_band_column_makes_files_of_one_name_the_bands_of_one_star(tmp_path: P
         "filename,class,band,split\nI/OGLE-1.dat,CEP,I,test\nV/OGLE-1.dat,CEP,V,train\n")
     with pytest.raises(InputError, match=r"bands of star OGLE-1, have two splits"):
         read_catalogue_folder(tmp_path / "catalog.csv", tmp_path, report=DropReport())
+
+
+ZTF_STAR = ("oid,mjd,mag,magerr,filtercode\n7,58001.5,15.2,0.02,zg\n7,58001.6,14.7,0.02,zr\n"
+            "7,58002.5,15.3,0.03,zg\n")  # IRSA's per-object CSV: both bands in one file
+
+
+def test_a_band_column_in_a_file_splits_it_into_the_stars_bands(tmp_path: Path) -> None:
+    """Read as one curve, g and r would be mixed: their magnitudes differ by the colour."""
+    curves = parse_curves(ZTF_STAR)
+    assert list(curves) == ["zg", "zr"]
+    np.testing.assert_array_equal(curves["zg"][0], [58001.5, 58002.5])
+    np.testing.assert_array_equal(curves["zg"][1], [15.2, 15.3])
+    np.testing.assert_array_equal(curves["zr"][2], [0.02])
+    with pytest.raises(FileProblem, match=r"rows in 2 bands \(zg, zr\)"):
+        parse_columns(ZTF_STAR)  # one curve asked for
+    _write(tmp_path, {"ZTF18a.csv": ZTF_STAR, "ZTF18b.csv": ZTF_STAR.replace("zr", "zg")})
+    (tmp_path / "catalog.csv").write_text("filename,class,band\nZTF18a.csv,RRL,V\n"
+                                          "ZTF18b.csv,EW,\n")
+    report = DropReport()
+    labelled = read_catalogue_folder(tmp_path / "catalog.csv", tmp_path, report=report)
+    assert list(zip(labelled.ids, labelled.bands, labelled.labels, strict=True)) == [
+        ("ZTF18a", "zg", "RRL"), ("ZTF18a", "zr", "RRL"), ("ZTF18b", "zg", "EW")]
+    assert labelled.n_points == 6 and report.problems == []
+    assert report.events["extra_columns_not_read"] == 2  # oid; the band column is read
+    new = read_folder(tmp_path, report=DropReport())
+    assert list(zip(new.ids, new.bands, strict=True)) == [
+        ("ZTF18a", "zg"), ("ZTF18a", "zr"), ("ZTF18b", "zg")]
+    # Two band columns: which one is meant cannot be guessed.
+    with pytest.raises(FileProblem, match=r"names 2 band columns \(filtercode, fid\)"):
+        parse_curves("mjd,mag,filtercode,fid\n1,15,zg,1\n")
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.sampled_from(["g", "r", "i"]), min_size=1, max_size=30))
+def test_the_bands_of_a_file_hold_each_row_once(bands: list[str]) -> None:
+    rows = "".join(f"{k},{10 + k / 100},0.1,{b}\n" for k, b in enumerate(bands))
+    curves = parse_curves("time mag err band\n".replace(" ", ",") + rows)
+    assert sorted(curves) == sorted(set(bands))
+    for band, (time, mag, err) in curves.items():
+        np.testing.assert_array_equal(time, [k for k, b in enumerate(bands) if b == band])
+        np.testing.assert_allclose(mag, 10 + time / 100)
+        assert (err == 0.1).all()
 
 
 def test_missing_source_raises(tmp_path: Path) -> None:

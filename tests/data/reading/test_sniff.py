@@ -170,6 +170,17 @@ def test_a_one_star_csv_may_name_its_columns_as_a_per_star_file(tmp_path: Path) 
         read_any(str(tmp_path / "hdr1.csv"), reading=ReadConfig(columns=Columns(time="t0")))
 
 
+def test_a_one_star_csv_with_a_band_column_is_that_stars_bands(tmp_path: Path) -> None:
+    """As in a folder: ZTF's g and r rows of one star are two curves, never mixed."""
+    path = tmp_path / "ZTF18abc.csv"
+    path.write_text("mjd,mag,magerr,filtercode\n1.0,15.2,0.02,zg\n1.1,14.7,0.02,zr\n"
+                    "2.0,15.3,0.02,zg\n")
+    curves = read_any(str(path))
+    assert list(zip(curves.ids, curves.bands, strict=True)) == [("ZTF18abc", "zg"),
+                                                                ("ZTF18abc", "zr")]
+    np.testing.assert_array_equal(curves.mag, [15.2, 15.3, 14.7])
+
+
 def test_a_table_with_a_column_of_its_own_is_not_one_stars_file(tmp_path: Path) -> None:
     """ZTF's objectId is a star id under another name: read as one star's file, its stars
     would be one; it stays refused with the --columns hint."""

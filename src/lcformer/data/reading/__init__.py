@@ -16,8 +16,14 @@ from lcformer.data.reading.macho import MACHO_CLASSES, read_macho
 from lcformer.data.reading.per_star import read_catalogue_folder, read_folder
 from lcformer.data.reading.tables import from_astropy, from_dataframe, read_long_table
 
+#: Raised whenever a reader reads the same files differently, so that a prepared folder made
+#: by the older reading is not reused (it is part of the preparation's cache key).
+#: 2: a per-star file's band column splits it into one curve per band.
+READERS_VERSION = 2
+
 __all__ = [
     "MACHO_CLASSES",
+    "READERS_VERSION",
     "Columns",
     "ReadConfig",
     "from_astropy",

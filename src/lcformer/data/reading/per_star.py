@@ -26,6 +26,7 @@ import pandas as pd
 
 from lcformer.data.lightcurves import LightCurves
 from lcformer.data.reading.files import (
+    BAND_NAMES,
     MACHO_FILE,
     READ_ERRORS,
     TAP_COLUMNS,
@@ -49,6 +50,7 @@ NOT_LIGHT_CURVES = frozenset(
     " .xml .log".split()
 )
 _ROLES = ("time", "mag", "err")
+Curve = tuple[np.ndarray, np.ndarray, np.ndarray]  # time, mag, err of one band
 
 
 @dataclass
@@ -81,9 +83,12 @@ def read_catalogue_folder(
     the files are read unlabelled): give its path.
     The star id is the file's stem (its path where two files share a stem: :func:`star_ids`).
     A ``band`` column names each file's band, so that the files of one star in several bands
-    (OGLE's ``I/NAME.dat`` and ``V/NAME.dat``) are one star, ``NAME``. A catalogue row without
-    a file counts as ``missing_file``; a data file not in the catalogue is read with label ""
-    (event ``not_in_catalogue``). A ``split`` column in the catalogue is kept.
+    (OGLE's ``I/NAME.dat`` and ``V/NAME.dat``) are one star, ``NAME``; a file whose header
+    names a band column of its own (ZTF's ``filtercode``) is that star's curves in each of
+    its bands (:func:`parse_curves`), which the catalogue's band does not override. A
+    catalogue row without a file counts as ``missing_file``; a data file not in the catalogue
+    is read with label "" (event ``not_in_catalogue``). A ``split`` column in the catalogue
+    is kept.
     A catalogue that cannot be read, lacks the named columns or lists one file with two
     classes, or a source that is not a folder or archive, raises :class:`InputError` even with a
     report: nothing could be matched.
@@ -133,12 +138,12 @@ def read_catalogue_folder(
             sink.note("duplicate_catalogue_row")
             continue
         taken[rel] = (label, row)
-        curve = _read_one(files[rel], f"{shown}{rel}", sink)
-        if curve is not None:
+        band = str(table["band"].iat[row]).strip() if has_band else ""
+        for named, curve in (_read_one(files[rel], f"{shown}{rel}", sink) or {}).items():
             files_read.append(rel)
             labels.append(label)
             splits.append(table["split"].iat[row] if has_split else "")
-            bands.append(str(table["band"].iat[row]).strip() if has_band else "")
+            bands.append(named or band)  # the file's own band column first
             arrays.append(curve)
     data_suffixes = {_suffix(rel) for rel in [*taken, *ambiguous]} - NOT_LIGHT_CURVES
     for rel in sorted(set(files) - taken.keys()):
@@ -146,12 +151,11 @@ def read_catalogue_folder(
             sink.note("skipped_non_data_file")
             continue
         sink.note("not_in_catalogue")
-        curve = _read_one(files[rel], f"{shown}{rel}", sink)
-        if curve is not None:
+        for named, curve in (_read_one(files[rel], f"{shown}{rel}", sink) or {}).items():
             files_read.append(rel)
             labels.append("")
             splits.append("")
-            bands.append("")
+            bands.append(named)
             arrays.append(curve)
     ids = star_ids(files_read, sink, bands)
     _refuse_star_conflicts(ids, files_read, labels, cat_name, "classes")
@@ -193,19 +197,20 @@ def read_folder(
     sink = DropReport() if report is None else report
     files, shown = list_files(Path(source))
     files_read: list[str] = []
-    arrays: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    arrays: list[Curve] = []
+    bands: list[str] = []
     for rel in sorted(files):
         if ((suffix is not None and not rel.endswith(suffix)) or _suffix(rel) in NOT_LIGHT_CURVES
                 or rel.rsplit("/", 1)[-1] == CATALOGUE):  # labels, not a star (unlabelled here)
             sink.note("skipped_non_data_file")
             continue
-        curve = _read_one(files[rel], f"{shown}{rel}", sink)
-        if curve is not None:
+        for band, curve in (_read_one(files[rel], f"{shown}{rel}", sink) or {}).items():
             files_read.append(rel)
+            bands.append(band)
             arrays.append(curve)
-    ids = star_ids(files_read, sink)
+    ids = star_ids(files_read, sink, bands)
     finish(sink, report, str(source))
-    return _assemble(ids, arrays, None, None)
+    return _assemble(ids, arrays, None, None, bands)
 
 
 GZIP_MAGIC = b"\x1f\x8b"
@@ -217,17 +222,29 @@ _COMPRESSION_NAMES = {GZIP_MAGIC: "gzip", b"BZh": "bzip2", b"\xfd7zXZ\x00": "xz"
 _EMPTY_FIELD = re.compile(r"(?<=,)[ \t]*(?=,|\r?$)|^[ \t]*(?=,)", re.MULTILINE)
 
 
-def parse_columns(data: bytes | str, sink: DropReport | None = None,
-                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(time, mag, err) of one CSV or whitespace file; err is NaN when there are 2 columns.
+def parse_columns(data: bytes | str, sink: DropReport | None = None) -> Curve:
+    """(time, mag, err) of one file of one band (:func:`parse_curves`); a file whose band
+    column names several bands is refused, as its curves would be mixed into one."""
+    curves = parse_curves(data, sink)
+    if len(curves) > 1:
+        raise FileProblem(1, f"rows in {len(curves)} bands ({', '.join(curves)}), where one "
+                          f"star's curve in one band is expected; split the file by band")
+    return next(iter(curves.values()))
+
+
+def parse_curves(data: bytes | str, sink: DropReport | None = None) -> dict[str, Curve]:
+    """The curves of one CSV or whitespace file by band: ``{"": (time, mag, err)}``, err NaN
+    when there are 2 columns; where the header names a band column (``band``, ZTF's
+    ``filtercode``...: ``files.BAND_NAMES``), one curve per band it holds, so that bands are
+    never mixed into one curve.
 
     ``#`` lines are comments; a first line without any number is a header (one naming a
     quality-flag column, :func:`is_flag_name`, is refused: its flags would not be applied).
     Every data line must have as many fields as the first (a short or long row is a decimal
-    comma or a shifted row, not a value to guess). Columns beyond time, mag[, err] are not
-    read; a file that has some is counted in ``sink`` as ``extra_columns_not_read``, so
-    that it shows in the report. Raises :class:`FileProblem` with the 1-based line of the
-    first thing that is wrong.
+    comma or a shifted row, not a value to guess). Other columns are not read; a file that
+    has some is counted in ``sink`` as ``extra_columns_not_read``, so that it shows in the
+    report. Raises :class:`FileProblem` with the 1-based line of the first thing that is
+    wrong.
     """
     if isinstance(data, bytes) and data[:6].startswith(tuple(_COMPRESSED)):
         magic = next(m for m in _COMPRESSED if data.startswith(m))  # star.dat.gz, .bz2, .xz
@@ -274,11 +291,16 @@ def parse_columns(data: bytes | str, sink: DropReport | None = None,
     wanted = (_columns_named(names, header_line) if names else
               (0, 1, 2) if n_columns >= 3 else (0, 1))
     usecols = tuple(sorted(wanted))
+    band_at = [i for i, n in enumerate(names) if n.lower().strip("\"'") in BAND_NAMES]
+    if len(band_at) > 1:
+        raise FileProblem(header_line, f"the header names {len(band_at)} band columns "
+                          f"({', '.join(names[i] for i in band_at)}); keep one")
     # Every column read where there are no others: NumPy then refuses a row with more
     # fields (a decimal comma, a shifted row), which it drops silently from a usecols read.
     strict = n_columns == len(usecols)
     if not strict:  # NumPy's usecols read keeps a short or long row without a word
-        ragged = _ragged_line(text, delimiter, first_line, n_columns, usecols[-1] + 1)
+        needed = max([usecols[-1], *band_at]) + 1
+        ragged = _ragged_line(text, delimiter, first_line, n_columns, needed)
         if ragged is not None:
             line, found = ragged
             why = (" (a decimal comma, or a shifted row?)" if found > n_columns else
@@ -286,7 +308,8 @@ def parse_columns(data: bytes | str, sink: DropReport | None = None,
                    "cannot be empty: write nan)")
             raise FileProblem(line, f"found {found} columns, expected {n_columns} as on line "
                               f"{first_line}{why}")
-        if sink is not None and any(t for i, t in enumerate(_split(first)) if i not in usecols):
+        if sink is not None and any(t for i, t in enumerate(_split(first))
+                                    if i not in usecols and i not in band_at):
             sink.note("extra_columns_not_read")  # a trailing comma's empty field is not one
     try:
         values = np.loadtxt(io.StringIO(text), delimiter=delimiter, comments="#",
@@ -296,7 +319,15 @@ def parse_columns(data: bytes | str, sink: DropReport | None = None,
         raise _diagnose(text, header_line, usecols, error, strict) from None
     time, mag, *err = (values[:, usecols.index(c)] for c in wanted)
     err = err[0] if err else np.full(len(values), np.nan)
-    return time.copy(), mag.copy(), np.ascontiguousarray(err)
+    if not band_at:
+        return {"": (time.copy(), mag.copy(), np.ascontiguousarray(err))}
+    bands = np.char.strip(np.loadtxt(io.StringIO(text), delimiter=delimiter, comments="#",
+                                     skiprows=header_line, usecols=band_at, dtype=str,
+                                     ndmin=1), " \t\"'")
+    bands[bands == "nan"] = ""  # an empty field (see _EMPTY_FIELD): no band named
+    names_found, which = np.unique(bands, return_inverse=True)
+    return {str(band): (time[which == k], mag[which == k], err[which == k])
+            for k, band in enumerate(names_found)}
 
 
 #: Header names of a per-star file's columns (lower case; a band or unit may follow an
@@ -332,12 +363,14 @@ def _columns_named(names: list[str], line: int) -> tuple[int, ...]:
 
 
 def only_star_columns(names: list[str]) -> bool:
-    """Whether a header names one star's time, mag[, err] and nothing else, under any of
-    their names (``HJD,MAG,ERR``): a file :func:`parse_columns` reads whole. A column it
-    does not know may be a table's star id (``objectId``), so such a header does not count."""
+    """Whether a header names one star's time, mag[, err] and at most a band, and nothing
+    else, under any of their names (``HJD,MAG,ERR``): a file :func:`parse_curves` reads
+    whole. A column it does not know may be a table's star id (``objectId``), so such a
+    header does not count."""
     roles = [column_role(n) for n in names]
-    return (None not in roles and roles.count("time") == 1 and roles.count("mag") == 1
-            and roles.count("err") <= 1)
+    bands = sum(n.lower().strip("\"'") in BAND_NAMES for n in names)
+    return (roles.count(None) == bands <= 1 and roles.count("time") == 1
+            and roles.count("mag") == 1 and roles.count("err") <= 1)
 
 
 def names_macho(names: list[str]) -> bool:
@@ -432,11 +465,10 @@ def _suffix(rel: str) -> str:
 
 
 # ---------------------------------------------------------------------- parsing
-def _read_one(
-    load: Callable[[], bytes], shown: str, sink: DropReport
-) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+def _read_one(load: Callable[[], bytes], shown: str, sink: DropReport
+              ) -> dict[str, Curve] | None:
     try:
-        return parse_columns(load(), sink)
+        return parse_curves(load(), sink)
     except FileProblem as problem:
         sink.problem(f"{shown}:{problem.line}: {problem.message}", problem.reason)
     except OSError as error:
@@ -463,7 +495,7 @@ def star_ids(files_read: list[str], report: DropReport,
 
 def _assemble(
     ids: list[str],
-    arrays: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
+    arrays: list[Curve],
     labels: list[str] | None,
     splits: list[str] | None,
     bands: list[str] | None = None,

@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from lcformer.data.lightcurves import LightCurves
@@ -34,7 +35,7 @@ from lcformer.data.reading.per_star import (
     list_files,
     names_macho,
     only_star_columns,
-    parse_columns,
+    parse_curves,
     read_folder,
 )
 from lcformer.data.reading.tables import read_long_table
@@ -112,12 +113,15 @@ def read_any(source: str, data_dir: str | Path | None = None,
         reading = by_position
         _by_position(reading, path)
         try:
-            time, mag, err = parse_columns(path.read_bytes(), report)
+            by_band = parse_curves(path.read_bytes(), report)
         except FileProblem as problem:
             raise InputError(f"{path}:{problem.line}: {problem.message}") from None
         except OSError as error:
             raise InputError(f"{path}: cannot read: {error}") from None
-        curves = LightCurves.from_arrays([_star(path)], [""], [len(time)], time, mag, err)
+        time, mag, err = (np.concatenate(parts) for parts in zip(*by_band.values(),
+                                                                 strict=True))
+        curves = LightCurves.from_arrays([_star(path)] * len(by_band), list(by_band),
+                                         [len(c[0]) for c in by_band.values()], time, mag, err)
     return _finish(curves, reading, path, report, before)
 
 
