@@ -88,11 +88,12 @@ def test_empty_fields_are_missing_values_and_gzip_is_read() -> None:
     ("1.0,12.1,0.02\n2.0,12,3,0.02\n", 2, "unreadable_file",
      "found 4 columns, expected 3 (a decimal comma, or a shifted row?)"),
     ("1 12.1\n2 12.2 0.1\n", 2, "unreadable_file", "found 3 columns, expected 2"),
-    # read by position, a quality flag would be ignored
-    ("time,mag,err,FLAG\n1,12.1,0.1,0\n", 1, "unreadable_file",
-     "a quality-flag column 'FLAG'"),
-    ("time mag err catflags\n1 12.1 0.1 0\n", 1, "unreadable_file",
-     "--columns flag=catflags"),
+    # a quality flag is applied: a value that is not one is refused, not guessed
+    ("time,mag,err,FLAG\n1,12.1,0.1,0\n# c\n\n2,12.1,0.1,bad\n", 5, "unreadable_file",
+     "column 'FLAG': 'bad' is not a quality flag (a number, 0 for good, or true/false); keep "
+     "the rows you want and drop the column"),
+    ("time mag catflags rejected_by_variability\n1 12.1 0 false\n", 1, "unreadable_file",
+     "the header names 2 quality-flag columns (catflags, rejected_by_variability); keep one"),
 ])
 def test_parse_problems_name_the_line(text: str, line: int, reason: str, words: str) -> None:
     with pytest.raises(FileProblem) as caught:
@@ -278,6 +279,24 @@ def test_a_band_column_in_a_file_splits_it_into_the_stars_bands(tmp_path: Path) 
     # Two band columns: which one is meant cannot be guessed.
     with pytest.raises(FileProblem, match=r"names 2 band columns \(filtercode, fid\)"):
         parse_curves("mjd,mag,filtercode,fid\n1,15,zg,1\n")
+
+
+def test_a_per_star_files_quality_flags_drop_their_rows_counted() -> None:
+    """IRSA's ZTF CSV: catflags as a table's flag (non-zero is bad), and hjd, the
+    heliocentric time, read over mjd."""
+    report = DropReport()
+    curves = parse_curves("hjd,mjd,mag,magerr,catflags,filtercode\n"
+                          "2458001.5,58001.0,15.2,0.02,0,zg\n2458001.6,58001.1,14.7,0.02,32768,zr\n"
+                          "2458002.5,58002.0,15.3,0.02,0,zr\n2458003.5,58003.0,15.1,0.02,,zg\n",
+                          report)
+    assert {band: c[0].tolist() for band, c in curves.items()} == {
+        "zg": [2458001.5, 2458003.5], "zr": [2458002.5]}  # a missing flag is not set
+    assert report.points == {"flagged": 1}
+    assert report.events == {"extra_columns_not_read": 1}  # mjd
+    gaia = parse_curves("time,mag,rejected_by_variability\n1,2,false\n2,3,true\n3,4,\n")
+    np.testing.assert_array_equal(gaia[""][0], [1, 3])
+    with pytest.raises(FileProblem, match="does not name one time"):  # two of one kind
+        parse_curves("jd,mjd,mag\n1,2,3\n")
 
 
 @settings(max_examples=50, deadline=None)

@@ -15,6 +15,7 @@ import lzma
 import posixpath
 import re
 import tarfile
+import warnings
 import zipfile
 from collections import Counter, defaultdict
 from collections.abc import Callable
@@ -269,13 +270,6 @@ def parse_curves(data: bytes | str, sink: DropReport | None = None) -> dict[str,
         if not any(_is_number(t) for t in _split(content)):
             if header_line == 0:
                 header_line, names = line_no, _split(content)
-                flags = [t for t in _split(content) if is_flag_name(t)]
-                if flags:
-                    raise FileProblem(line_no, f"a quality-flag column {flags[0]!r}: a "
-                                      "per-star file is read by position (time, mag[, err]), "
-                                      "so its flags would not be applied; drop the flagged "
-                                      "rows and the column first, or give the stars as one "
-                                      f"table with --columns flag={flags[0]}")
                 continue
         first_line, first = line_no, content
         break
@@ -292,14 +286,16 @@ def parse_curves(data: bytes | str, sink: DropReport | None = None) -> dict[str,
               (0, 1, 2) if n_columns >= 3 else (0, 1))
     usecols = tuple(sorted(wanted))
     band_at = [i for i, n in enumerate(names) if n.lower().strip("\"'") in BAND_NAMES]
-    if len(band_at) > 1:
-        raise FileProblem(header_line, f"the header names {len(band_at)} band columns "
-                          f"({', '.join(names[i] for i in band_at)}); keep one")
+    flag_at = [i for i, n in enumerate(names) if is_flag_name(n)]
+    for what, found in (("band", band_at), ("quality-flag", flag_at)):
+        if len(found) > 1:
+            raise FileProblem(header_line, f"the header names {len(found)} {what} columns "
+                              f"({', '.join(names[i] for i in found)}); keep one")
     # Every column read where there are no others: NumPy then refuses a row with more
     # fields (a decimal comma, a shifted row), which it drops silently from a usecols read.
     strict = n_columns == len(usecols)
     if not strict:  # NumPy's usecols read keeps a short or long row without a word
-        needed = max([usecols[-1], *band_at]) + 1
+        needed = max([usecols[-1], *band_at, *flag_at]) + 1
         ragged = _ragged_line(text, delimiter, first_line, n_columns, needed)
         if ragged is not None:
             line, found = ragged
@@ -309,7 +305,7 @@ def parse_curves(data: bytes | str, sink: DropReport | None = None) -> dict[str,
             raise FileProblem(line, f"found {found} columns, expected {n_columns} as on line "
                               f"{first_line}{why}")
         if sink is not None and any(t for i, t in enumerate(_split(first))
-                                    if i not in usecols and i not in band_at):
+                                    if i not in (*usecols, *band_at, *flag_at)):
             sink.note("extra_columns_not_read")  # a trailing comma's empty field is not one
     try:
         values = np.loadtxt(io.StringIO(text), delimiter=delimiter, comments="#",
@@ -319,15 +315,46 @@ def parse_curves(data: bytes | str, sink: DropReport | None = None) -> dict[str,
         raise _diagnose(text, header_line, usecols, error, strict) from None
     time, mag, *err = (values[:, usecols.index(c)] for c in wanted)
     err = err[0] if err else np.full(len(values), np.nan)
+
+    def words(column: list[int]) -> np.ndarray:
+        with warnings.catch_warnings():  # NumPy's note on blank lines, which it skips
+            warnings.filterwarnings("ignore", "Input line .* contained no data")
+            found = np.loadtxt(io.StringIO(text), delimiter=delimiter, comments="#",
+                               skiprows=header_line, usecols=column, dtype=str, ndmin=1)
+        return np.char.strip(found, " \t\"'")
+
+    keep = np.ones(len(time), bool)
+    if flag_at:  # the rules of a table's flag column (ZTF's catflags: non-zero is bad)
+        keep = ~_flagged(words(flag_at), names[flag_at[0]], text, first_line, sink)
     if not band_at:
-        return {"": (time.copy(), mag.copy(), np.ascontiguousarray(err))}
-    bands = np.char.strip(np.loadtxt(io.StringIO(text), delimiter=delimiter, comments="#",
-                                     skiprows=header_line, usecols=band_at, dtype=str,
-                                     ndmin=1), " \t\"'")
+        return {"": (time[keep], mag[keep], err[keep])}
+    bands = words(band_at)
     bands[bands == "nan"] = ""  # an empty field (see _EMPTY_FIELD): no band named
-    names_found, which = np.unique(bands, return_inverse=True)
+    names_found, which = np.unique(bands[keep], return_inverse=True)
+    time, mag, err = time[keep], mag[keep], err[keep]
     return {str(band): (time[which == k], mag[which == k], err[which == k])
             for k, band in enumerate(names_found)}
+
+
+def _flagged(flags: np.ndarray, name: str, text: str, first_line: int,
+             sink: DropReport | None) -> np.ndarray:
+    """Rows whose quality flag is set, by the rules of a table's flag column
+    (:func:`~.tables.flagged_rows`), counted as ``flagged`` points; a value that is not a
+    flag is a :class:`FileProblem` naming its line."""
+    from lcformer.data.reading.tables import flagged_rows
+
+    scratch = DropReport()
+    flagged = flagged_rows(pd.Series(flags).replace("nan", ""), name, str, scratch,
+                           fix="keep the rows you want and drop the column")
+    if flagged is None:  # the problem starts with the row's index (``locate`` is str)
+        row, _, message = scratch.problems[0].partition(": ")
+        data_lines = [n for n, line in enumerate(text.split("\n")[first_line - 1:],
+                                                 start=first_line)
+                      if line.split("#", 1)[0].strip()]  # only on this error path
+        raise FileProblem(data_lines[int(row)], message)
+    if sink is not None:
+        sink.drop_points("flagged", int(flagged.sum()))
+    return flagged
 
 
 #: Header names of a per-star file's columns (lower case; a band or unit may follow an
@@ -335,6 +362,12 @@ def parse_curves(data: bytes | str, sink: DropReport | None = None) -> dict[str,
 _TIME_NAMES = ("time", "t", "jd", "hjd", "mjd", "bjd", "btjd", "bkjd", "date", "dateobs")
 _MAG_NAMES = ("mag", "m", "magnitude")
 _ERR_NAMES = ("err", "error", "magerr", "mag_err", "emag", "e_mag", "sigma", "e", "dmag")
+
+
+def _time_corrected(name: str) -> bool:
+    """A time corrected for the light's travel to the Sun or the barycentre (HJD, BJD,
+    TESS's BTJD, Kepler's BKJD), which a period search wants over the observer's MJD."""
+    return name.lower().strip("\"'").startswith(("hjd", "bjd", "btjd", "bkjd"))
 
 
 def column_role(name: str) -> str | None:
@@ -354,6 +387,9 @@ def _columns_named(names: list[str], line: int) -> tuple[int, ...]:
         raise FileProblem(line, MACHO_FILE)
     roles = [column_role(n) for n in names]
     where = {r: [i for i, got in enumerate(roles) if got == r] for r in ("time", "mag", "err")}
+    corrected = [i for i in where["time"] if _time_corrected(names[i])]
+    if len(where["time"]) > 1 and len(corrected) == 1:
+        where["time"] = corrected  # ZTF's hjd beside its mjd: the heliocentric time
     if len(where["time"]) != 1 or len(where["mag"]) != 1 or len(where["err"]) > 1:
         raise FileProblem(line, f"the header {names_text(names)} does not name one time and "
                           f"one mag column (and at most one err): name them time (or jd, hjd, "

@@ -305,13 +305,18 @@ def numeric_column(
     return values.to_numpy(dtype=np.float64, na_value=np.nan)
 
 
+#: What to do about a flag column that holds something else (a table's; see flagged_rows).
+FLAG_FIX = ("keep the rows you want and drop the column, or name another with --columns "
+            "flag=NAME (flag= for none; in Python, columns=Columns(flag=...))")
+
+
 def flagged_rows(series: pd.Series, name: str, locate: Callable[[int], str],
-                 sink: DropReport, bits: int = 0) -> np.ndarray | None:
+                 sink: DropReport, bits: int = 0, fix: str = FLAG_FIX) -> np.ndarray | None:
     """Rows whose quality flag is set: a non-zero number or true (ZTF's ``catflags``, TESS's
     ``QUALITY``, Gaia's ``rejected_by_variability``), or with ``bits``, a whole number with
     one of those bits set (true still drops); a missing flag is not set. A value that is
-    neither is a problem naming its line: guessing which of a survey's words mean "bad"
-    could keep bad rows or drop good ones."""
+    neither is a problem naming its line (``fix`` says what to do): guessing which of a
+    survey's words mean "bad" could keep bad rows or drop good ones."""
     if pd.api.types.is_bool_dtype(series):
         return series.fillna(False).to_numpy(dtype=bool)
     if pd.api.types.is_numeric_dtype(series):
@@ -324,9 +329,7 @@ def flagged_rows(series: pd.Series, name: str, locate: Callable[[int], str],
         if len(bad):
             row = int(bad[0])
             sink.problem(f"{locate(row)}: column '{name}': {series.iloc[row]!r} is not a "
-                         f"quality flag (a number, 0 for good, or true/false); keep the rows "
-                         f"you want and drop the column, or name another with --columns "
-                         f"flag=NAME (flag= for none; in Python, columns=Columns(flag=...))",
+                         f"quality flag (a number, 0 for good, or true/false); {fix}",
                          "unreadable_file")
             return None
     known = ~np.isnan(values)
