@@ -299,6 +299,30 @@ def test_a_per_star_files_quality_flags_drop_their_rows_counted() -> None:
         parse_curves("jd,mjd,mag\n1,2,3\n")
 
 
+ASAS_SN_STAR = ("HJD,UT Date,Camera,FWHM,Limit,mag,mag_err,flux(mJy),flux_err\n"
+                "2457002.12,2014-12-21.6181,be,1.49,16.632,14.211,0.008,7.362,0.058\n"
+                "2457003.11,2014-12-22.6118,be,1.52,16.807,>16.807,99.990,0.033,0.064\n"
+                "2457004.11,2014-12-23.6118,be,1.52,16.807,14.300,0.009,7.1,0.058\n")
+
+
+def test_a_detection_limit_in_place_of_a_magnitude_is_no_magnitude() -> None:
+    """ASAS-SN's light curves write '>16.807' where the star was not detected."""
+    report = DropReport()
+    time, mag, err = parse_columns(ASAS_SN_STAR, report)
+    np.testing.assert_array_equal(mag, [14.211, np.nan, 14.3])
+    np.testing.assert_array_equal(time, [2457002.12, 2457003.11, 2457004.11])
+    assert report.events["limit_values_read_as_missing"] == 1
+    _, mag, _ = parse_columns("1 12.0 0.1\n2 <13.5 0.1\n3 >=13.1 0.1\n")  # whitespace
+    np.testing.assert_array_equal(mag, [12.0, np.nan, np.nan])
+    # Anything else is still refused, naming the column by its place and role (the header's
+    # mag is its 6th column: the message once took the 6th of time, mag, err and failed).
+    with pytest.raises(FileProblem, match=r"column 6 \(mag\): '>x' is not a number"):
+        parse_columns(ASAS_SN_STAR.replace(">16.807", ">x"))
+    with pytest.raises(FileProblem, match=r"line 3: found 5 columns, expected 9") as caught:
+        parse_columns(ASAS_SN_STAR.replace(",16.807,>16.807,99.990,0.033", ""))
+    assert caught.value.line == 3
+
+
 @settings(max_examples=50, deadline=None)
 @given(st.lists(st.sampled_from(["g", "r", "i"]), min_size=1, max_size=30))
 def test_the_bands_of_a_file_hold_each_row_once(bands: list[str]) -> None:

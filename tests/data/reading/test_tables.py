@@ -77,6 +77,20 @@ def test_csv_text_in_numbers_names_file_line_and_column(tmp_path: Path) -> None:
     assert report.problems[0].endswith("bad.csv:6: column 'mag': 'abc' is not a number")
 
 
+def test_a_detection_limit_in_the_mag_column_is_a_missing_magnitude(tmp_path: Path) -> None:
+    """'>16.8' (ASAS-SN: not detected, fainter than its limit) has no magnitude: read as
+    missing and counted, where other text stays an error; in other columns it is text."""
+    path = tmp_path / "limits.csv"
+    path.write_text("id,time,mag,err\na,1,10,0.1\na,2,>16.8,0.1\na,3,< 9.5,0.1\n")
+    report = DropReport()
+    curves = read_long_table(path, report=report)
+    np.testing.assert_array_equal(curves.mag, [10, np.nan, np.nan])
+    assert report.events == Counter(limit_values_read_as_missing=2)
+    path.write_text("id,time,mag,err\na,1,10,>0.1\n")
+    with pytest.raises(InputError, match=r"limits\.csv:2: column 'err': '>0.1' is not a number"):
+        read_long_table(path)
+
+
 def _compressed(path: Path, text: str) -> None:
     """``text`` written as pandas reads ``path``'s suffix."""
     import bz2

@@ -19,7 +19,8 @@ from lcformer.data.reading.tables import from_astropy, from_dataframe, read_long
 #: Raised whenever a reader reads the same files differently, so that a prepared folder made
 #: by the older reading is not reused (it is part of the preparation's cache key).
 #: 2: a per-star file's band column splits it into one curve per band, its quality-flag column
-#: drops rows, and a heliocentric or barycentric time column is read over another.
+#: drops rows, a heliocentric or barycentric time column is read over another, and a
+#: detection limit (">16.8") in place of a magnitude is a missing one.
 READERS_VERSION = 2
 
 __all__ = [

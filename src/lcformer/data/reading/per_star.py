@@ -221,6 +221,11 @@ _COMPRESSED: dict[bytes, Callable[[bytes], bytes]] = {
 _COMPRESSION_NAMES = {GZIP_MAGIC: "gzip", b"BZh": "bzip2", b"\xfd7zXZ\x00": "xz"}
 #: A field with nothing (or only blanks) in it, between commas or at a line's ends.
 _EMPTY_FIELD = re.compile(r"(?<=,)[ \t]*(?=,|\r?$)|^[ \t]*(?=,)", re.MULTILINE)
+#: A detection limit in place of a value (ASAS-SN's ">16.807"), as a whole field.
+_LIMIT_FIELD = {",": re.compile(r"(?:(?<=,)|^)[ \t]*[<>]=?[ \t]*[-+]?[\d.]+(?:[eE][-+]?\d+)?"
+                                r"[ \t]*(?=,|\r?$)", re.MULTILINE),
+                None: re.compile(r"(?:(?<=[ \t])|^)[<>]=?[-+]?[\d.]+(?:[eE][-+]?\d+)?"
+                                 r"(?=[ \t]|\r?$)", re.MULTILINE)}
 
 
 def parse_columns(data: bytes | str, sink: DropReport | None = None) -> Curve:
@@ -278,6 +283,10 @@ def parse_curves(data: bytes | str, sink: DropReport | None = None) -> dict[str,
     delimiter = "," if "," in first else None
     if delimiter:  # an empty field (pandas writes NaN so) is a missing value, not an error
         text = _EMPTY_FIELD.sub("nan", text)
+    if "<" in text or ">" in text:  # a non-detection's limit: no value (cleaning drops it)
+        text, limits = _LIMIT_FIELD[delimiter].subn("nan", text)
+        if sink is not None:
+            sink.note("limit_values_read_as_missing", limits)
     n_columns = len(_split(first))
     if n_columns < 2:
         raise FileProblem(first_line, f"found {n_columns} column, need time, mag[, err]")
@@ -312,7 +321,7 @@ def parse_curves(data: bytes | str, sink: DropReport | None = None) -> dict[str,
                             skiprows=header_line, usecols=None if strict else usecols,
                             ndmin=2, dtype=np.float64)
     except ValueError as error:
-        raise _diagnose(text, header_line, usecols, error, strict) from None
+        raise _diagnose(text, header_line, wanted, error, strict) from None
     time, mag, *err = (values[:, usecols.index(c)] for c in wanted)
     err = err[0] if err else np.full(len(values), np.nan)
 
@@ -612,21 +621,22 @@ def _ragged_line(text: str, delimiter: str | None, first_line: int, expected: in
     return None
 
 
-def _diagnose(text: str, skip: int, usecols: tuple[int, ...], error: ValueError,
+def _diagnose(text: str, skip: int, wanted: tuple[int, ...], error: ValueError,
               strict: bool = False) -> FileProblem:
     """Re-read a file that NumPy refused, line by line, to name the first bad line
-    (``strict``: one with more fields than ``usecols`` is bad too)."""
+    (``wanted``: the columns of time, mag[, err]; ``strict``: a line with more fields than
+    those is bad too)."""
     for line_no, line in enumerate(io.StringIO(text), start=1):
         content = line.split("#", 1)[0].strip()
         if line_no <= skip or not content:
             continue
-        tokens = _split(content)
-        if len(tokens) < len(usecols) or (strict and len(tokens) > len(usecols)):
-            return FileProblem(line_no, f"found {len(tokens)} columns, expected {len(usecols)}"
+        tokens, needed = _split(content), max(wanted) + 1  # all columns where strict
+        if len(tokens) < needed or (strict and len(tokens) > needed):
+            return FileProblem(line_no, f"found {len(tokens)} columns, expected {needed}"
                                + (" (a decimal comma, or a shifted row?)"
-                                  if len(tokens) > len(usecols) else ""))
-        for column in usecols:
+                                  if len(tokens) > needed else ""))
+        for role, column in zip(_ROLES, wanted, strict=False):
             if not _is_number(tokens[column]):
-                return FileProblem(line_no, f"column {column + 1} ({_ROLES[column]}): "
+                return FileProblem(line_no, f"column {column + 1} ({role}): "
                                             f"{tokens[column]!r} is not a number")
     return FileProblem(skip + 1, f"cannot parse: {error}")

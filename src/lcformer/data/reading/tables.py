@@ -274,13 +274,19 @@ def days_of_dates(series: pd.Series, sink: DropReport) -> pd.Series:
     return series
 
 
+#: A detection limit written in place of a magnitude (ASAS-SN's ">16.807" where the star was
+#: not detected): the point has no magnitude.
+LIMIT = re.compile(r"^\s*[<>]=?\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$")
+
+
 def numeric_column(
     series: pd.Series, name: str, locate: Callable[[int], str], sink: DropReport,
-    curves: int = 1,
+    curves: int = 1, limits: bool = False,
 ) -> np.ndarray | None:
     """Column as float64; text that is not a number is a problem naming its line (so is a
     date outside the time column: :func:`days_of_dates` reads those), dropping the ``curves``
-    its file holds."""
+    its file holds. With ``limits`` (magnitudes), a limit such as ``>16.8`` is a missing
+    value, counted as ``limit_values_read_as_missing`` (cleaning then drops its point)."""
     if pd.api.types.is_datetime64_any_dtype(series) or pd.api.types.is_timedelta64_dtype(series):
         sink.problem(f"{locate(0)}: column '{name}' holds dates, not numbers",
                      "unreadable_file", curves)
@@ -289,6 +295,11 @@ def numeric_column(
         return np.array(series.to_numpy(), dtype=np.float64)  # fast path; a writable copy
     if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
         return series.to_numpy(dtype=np.float64, na_value=np.nan)
+    if limits:
+        limit = series.astype(str).str.match(LIMIT).to_numpy() & series.notna().to_numpy()
+        if limit.any():
+            sink.note("limit_values_read_as_missing", int(limit.sum()))
+            series = series.mask(limit)
     values = pd.to_numeric(series, errors="coerce")
     present = series.notna().to_numpy().copy()
     if present.any():
@@ -784,7 +795,8 @@ def _frame_to_curves(
             series = frame[column]
             if column == columns.time:
                 series = days_of_dates(series, sink)
-            numbers[column] = numeric_column(series, column, locate, sink)
+            numbers[column] = numeric_column(series, column, locate, sink,
+                                             limits=column == columns.mag)
             if numbers[column] is None:
                 return None
     ids = frame[columns.id]
