@@ -311,6 +311,7 @@ def test_a_detection_limit_in_place_of_a_magnitude_is_no_magnitude() -> None:
     time, mag, err = parse_columns(ASAS_SN_STAR, report)
     np.testing.assert_array_equal(mag, [14.211, np.nan, 14.3])
     np.testing.assert_array_equal(time, [2457002.12, 2457003.11, 2457004.11])
+    np.testing.assert_array_equal(err, [0.008, 99.99, 0.009])  # cleaning drops the point
     assert report.events["limit_values_read_as_missing"] == 1
     _, mag, _ = parse_columns("1 12.0 0.1\n2 <13.5 0.1\n3 >=13.1 0.1\n")  # whitespace
     np.testing.assert_array_equal(mag, [12.0, np.nan, np.nan])
