@@ -80,6 +80,11 @@ def test_empty_fields_are_missing_values_and_gzip_is_read() -> None:
 @pytest.mark.parametrize(("text", "line", "reason", "words"), [
     ("", 1, "empty_file", "empty"),
     ("\x00\x01binary\x00", 1, "unreadable_file", "not a text file"),  # lost: not empty
+    # binary tables of one star: named, not parsed as a header of '<?xml' or 'SIMPLE'
+    ("SIMPLE  =                    T / conforms to FITS standard", 1, "unreadable_file",
+     "a FITS file, where a per-star file is text"),
+    ('<?xml version="1.0"?>\n<VOTABLE>\n', 1, "unreadable_file", "a VOTable (XML) file"),
+    ("PAR1\x15\x04\x00", 1, "unreadable_file", "a Parquet file"),
     ("# only a comment\n", 1, "empty_file", "no data"),
     ("1.0\n2.0\n", 1, "unreadable_file", "column"),
     ("1,2,3\n2,3\n", 2, "unreadable_file", "found 2 columns"),

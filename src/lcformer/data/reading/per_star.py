@@ -29,6 +29,7 @@ from lcformer.data.lightcurves import LightCurves
 from lcformer.data.reading.files import (
     BAND_NAMES,
     MACHO_FILE,
+    MAGIC_BYTES,
     READ_ERRORS,
     TAP_COLUMNS,
     PathLike,
@@ -264,6 +265,12 @@ def parse_curves(data: bytes | str, sink: DropReport | None = None) -> dict[str,
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise FileProblem(1, "empty file", "empty_file")
+    binary_table = next((name for magic, (_, name) in MAGIC_BYTES.items()
+                         if name != "ECSV" and text.startswith(magic.decode())), None)
+    if binary_table or text.lstrip().startswith(("<?xml", "<VOTABLE")):
+        raise FileProblem(1, f"a {binary_table or 'VOTable (XML)'} file, where a per-star file "
+                          f"is text (CSV or whitespace columns, optionally gzipped): write each "
+                          f"star as CSV, or give the stars as one table with an id column")
     if "\x00" in text:  # a binary file (Thumbs.db, .npy, bz2): not an empty one, and no text
         raise FileProblem(1, "not a text file (binary data); a light curve is CSV or "
                           "whitespace-separated text, optionally gzipped")
