@@ -16,8 +16,8 @@ def _summary_rows(text: str) -> list[str]:
 
 def test_the_readmes_results_table_is_the_one_generated_in_docs() -> None:
     readme = _summary_rows((ROOT / "README.md").read_text())
-    generated = _summary_rows((ROOT / "docs" / "ablation.md").read_text())
-    assert generated, "docs/ablation.md has no summary table"
+    generated = _summary_rows((ROOT / "docs" / "results.md").read_text())
+    assert generated, "docs/results.md has no summary table"
     assert readme == generated
 
 

@@ -62,11 +62,11 @@ REGISTRY: dict[str, ModelSpec] = {spec.name: spec for spec in (
     ModelSpec("lstm", Architecture(encoder="lstm"), "LSTM", "recurrent"),
     ModelSpec("gru", Architecture(encoder="gru"), "GRU", "recurrent"),
     # Beyond the research system: a star's folded observations of every band, its scalars.
-    # Its budget trains every dataset here within 30 CPU minutes (docs/ablation.md). Patience
-    # 10: in every periodic run behind the docs/ablation.md of 2026-12-03 (36 networks, every
-    # planned epoch trained) the best validation epoch came at most 9 epochs after the one
-    # before it, so each would have stopped with the same network, 0-14 epochs sooner (the
-    # cosine schedule runs over the planned epochs).
+    # Its budget trains every dataset here within 30 CPU minutes (docs/results.md). Patience
+    # 10: in every periodic run behind the results of 2026-12-03 (docs/ablation.md then; 36
+    # networks, every planned epoch trained) the best validation epoch came at most 9 epochs
+    # after the one before it, so each would have stopped with the same network, 0-14 epochs
+    # sooner (the cosine schedule runs over the planned epochs).
     ModelSpec("periodic", None, "periodic (folded star views)", "periodic",
               model_defaults={"depth": 2, "forest": 500, "boosting": 100},
               train_defaults={"epochs": 30, "batch_size": 32, "lr": 1e-3,
