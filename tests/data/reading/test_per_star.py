@@ -97,8 +97,8 @@ def test_empty_fields_are_missing_values_and_gzip_is_read() -> None:
     ("time,mag,err,FLAG\n1,12.1,0.1,0\n# c\n\n2,12.1,0.1,bad\n", 5, "unreadable_file",
      "column 'FLAG': 'bad' is not a quality flag (a number, 0 for good, or true/false); keep "
      "the rows you want and drop the column"),
-    ("time mag catflags rejected_by_variability\n1 12.1 0 false\n", 1, "unreadable_file",
-     "the header names 2 quality-flag columns (catflags, rejected_by_variability); keep one"),
+    ("time mag catflags QUALITY\n1 12.1 0 0\n", 1, "unreadable_file",
+     "the header names 2 quality-flag columns (catflags, QUALITY); keep one"),
 ])
 def test_parse_problems_name_the_line(text: str, line: int, reason: str, words: str) -> None:
     with pytest.raises(FileProblem) as caught:
@@ -320,6 +320,14 @@ def test_a_detection_limit_in_place_of_a_magnitude_is_no_magnitude() -> None:
     assert report.events["limit_values_read_as_missing"] == 1
     _, mag, _ = parse_columns("1 12.0 0.1\n2 <13.5 0.1\n3 >=13.1 0.1\n")  # whitespace
     np.testing.assert_array_equal(mag, [12.0, np.nan, np.nan])
+    # Only the mag column's limits: not in a comment, nor in a column not read.
+    report = DropReport()
+    _, mag, _ = parse_columns("# fainter than >16 not detected\ntime,mag,note\n"
+                              "1,12.0,>5\n2,>13.5,<6 # >7\n", report)
+    np.testing.assert_array_equal(mag, [12.0, np.nan])
+    assert report.events["limit_values_read_as_missing"] == 1
+    with pytest.raises(FileProblem, match=r"column 3 \(err\): '>0.1' is not a number"):
+        parse_columns("1,12.0,>0.1\n")
     # Anything else is still refused, naming the column by its place and role (the header's
     # mag is its 6th column: the message once took the 6th of time, mag, err and failed).
     with pytest.raises(FileProblem, match=r"column 6 \(mag\): '>x' is not a number"):
@@ -327,6 +335,43 @@ def test_a_detection_limit_in_place_of_a_magnitude_is_no_magnitude() -> None:
     with pytest.raises(FileProblem, match=r"line 3: found 5 columns, expected 9") as caught:
         parse_columns(ASAS_SN_STAR.replace(",16.807,>16.807,99.990,0.033", ""))
     assert caught.value.line == 3
+
+
+def test_a_band_whose_rows_are_all_flagged_is_an_empty_curve_not_a_lost_star(tmp_path):
+    """Cleaning counts an empty curve and predict lists its star: nothing is lost silently."""
+    text = "mjd,mag,catflags,filtercode\n1,15,4,zg\n2,15,0,zr\n3,15,4,zg\n"
+    curves = parse_curves(text)
+    assert {band: len(c[0]) for band, c in curves.items()} == {"zg": 0, "zr": 1}
+    every = text.replace(",0,zr", ",4,zr")
+    assert {band: len(c[0]) for band, c in parse_curves(every).items()} == {"zg": 0, "zr": 0}
+    assert len(parse_columns("mjd,mag,catflags\n1,15,4\n")[0]) == 0
+    _write(tmp_path, {"a.csv": every})
+    (tmp_path / "catalog.csv").write_text("filename,class\na.csv,RRL\n")
+    star = read_catalogue_folder(tmp_path / "catalog.csv", tmp_path, report=DropReport())
+    assert list(star.ids) == ["a", "a"] and star.n_points == 0
+
+
+def test_one_files_bands_stay_one_star_when_another_file_shares_its_name(tmp_path):
+    """a/123.csv in zg and zr beside b/123.csv in zr: two stars whose bands overlap, so both
+    are named by path, and a/123.csv's two curves stay one star."""
+    _write(tmp_path, {"a/123.csv": "mjd,mag,filtercode\n1,15,zg\n2,15,zr\n",
+                      "b/123.csv": "mjd,mag,filtercode\n1,15,zr\n",
+                      "c/7.csv": "mjd,mag,filtercode\n1,15,zg\n2,15,\n"})
+    report = DropReport()
+    curves = read_folder(tmp_path, report=report)
+    assert list(zip(curves.ids, curves.bands, strict=True)) == [
+        ("a/123.csv", "zg"), ("a/123.csv", "zr"), ("b/123.csv", "zr"), ("7", ""), ("7", "zg")]
+    assert report.events["id_is_path_for_files_of_one_name"] == 2  # files, not curves
+
+
+def test_of_gaias_three_flag_columns_rejected_by_variability_is_read() -> None:
+    text = ("source_id,band,time,mag,rejected_by_photometry,rejected_by_variability,other_flags\n"
+            "42,G,1.0,15.0,false,false,4097\n42,G,2.0,15.1,true,false,4097\n"
+            "42,BP,1.0,15.3,false,true,0\n")
+    report = DropReport()
+    curves = parse_curves(text, report)
+    assert {band: c[0].tolist() for band, c in curves.items()} == {"BP": [], "G": [1.0, 2.0]}
+    assert report.points == {"flagged": 1}
 
 
 @settings(max_examples=50, deadline=None)

@@ -179,6 +179,14 @@ def test_a_one_star_csv_with_a_band_column_is_that_stars_bands(tmp_path: Path) -
     assert list(zip(curves.ids, curves.bands, strict=True)) == [("ZTF18abc", "zg"),
                                                                 ("ZTF18abc", "zr")]
     np.testing.assert_array_equal(curves.mag, [15.2, 15.3, 14.7])
+    # IRSA's own columns: hjd over mjd, catflags applied (a star's every row flagged: empty).
+    path.write_text("hjd,mjd,mag,magerr,catflags\n2458001.5,58001.0,15.2,0.02,0\n"
+                    "2458001.6,58001.1,14.7,0.02,32768\n")
+    report = DropReport()
+    curves = read_any(str(path), report=report)
+    assert curves.time.tolist() == [2458001.5] and report.points == {"flagged": 1}
+    path.write_text("hjd,mag,catflags\n2458001.6,14.7,32768\n")
+    assert read_any(str(path), report=DropReport()).n_points == 0
 
 
 def test_a_table_with_a_column_of_its_own_is_not_one_stars_file(tmp_path: Path) -> None:

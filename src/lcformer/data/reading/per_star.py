@@ -17,7 +17,7 @@ import re
 import tarfile
 import warnings
 import zipfile
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -222,11 +222,23 @@ _COMPRESSED: dict[bytes, Callable[[bytes], bytes]] = {
 _COMPRESSION_NAMES = {GZIP_MAGIC: "gzip", b"BZh": "bzip2", b"\xfd7zXZ\x00": "xz"}
 #: A field with nothing (or only blanks) in it, between commas or at a line's ends.
 _EMPTY_FIELD = re.compile(r"(?<=,)[ \t]*(?=,|\r?$)|^[ \t]*(?=,)", re.MULTILINE)
-#: A detection limit in place of a value (ASAS-SN's ">16.807"), as a whole field.
-_LIMIT_FIELD = {",": re.compile(r"(?:(?<=,)|^)[ \t]*[<>]=?[ \t]*[-+]?[\d.]+(?:[eE][-+]?\d+)?"
-                                r"[ \t]*(?=,|\r?$)", re.MULTILINE),
-                None: re.compile(r"(?:(?<=[ \t])|^)[<>]=?[-+]?[\d.]+(?:[eE][-+]?\d+)?"
-                                 r"(?=[ \t]|\r?$)", re.MULTILINE)}
+#: Of several quality-flag columns, the one read (Gaia DR3's epoch photometry has three:
+#: rejected_by_photometry, rejected_by_variability and other_flags; its variability
+#: processing leaves out the rows of the second).
+PREFERRED_FLAGS = ("rejected_by_variability",)
+
+
+def _limit_field(delimiter: str | None, column: int) -> re.Pattern[str]:
+    """A detection limit (ASAS-SN's ">16.807", "<", ">=") as the whole of field ``column``
+    (0-based) of a data line, the fields before it in group ``before``."""
+    number = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+    if delimiter:
+        field = r"[^,\n]*,"
+        return re.compile(rf"^(?![ \t]*#)(?P<before>(?:{field}){{{column}}})[ \t]*[<>]=?[ \t]*"
+                          rf"{number}[ \t]*(?=,|#|$)", re.MULTILINE)
+    field = r"[^ \t\n#]+[ \t]+"
+    return re.compile(rf"^(?![ \t]*#)(?P<before>[ \t]*(?:{field}){{{column}}})[<>]=?{number}"
+                      rf"(?=[ \t]|#|$)", re.MULTILINE)
 
 
 def parse_columns(data: bytes | str, sink: DropReport | None = None) -> Curve:
@@ -245,13 +257,15 @@ def parse_curves(data: bytes | str, sink: DropReport | None = None) -> dict[str,
     ``filtercode``...: ``files.BAND_NAMES``), one curve per band it holds, so that bands are
     never mixed into one curve.
 
-    ``#`` lines are comments; a first line without any number is a header (one naming a
-    quality-flag column, :func:`is_flag_name`, is refused: its flags would not be applied).
-    Every data line must have as many fields as the first (a short or long row is a decimal
-    comma or a shifted row, not a value to guess). Other columns are not read; a file that
-    has some is counted in ``sink`` as ``extra_columns_not_read``, so that it shows in the
-    report. Raises :class:`FileProblem` with the 1-based line of the first thing that is
-    wrong.
+    ``#`` lines are comments; a first line without any number is a header. A header's
+    quality-flag column (:func:`is_flag_name`; of several, Gaia's ``rejected_by_variability``)
+    drops the rows it flags, by a table's rules (counted as ``flagged`` points; a band whose
+    rows are all flagged is an empty curve, which cleaning counts). A detection limit in the
+    mag column (ASAS-SN's ``>16.807``) is a missing magnitude. Every data line must have as
+    many fields as the first (a short or long row is a decimal comma or a shifted row, not a
+    value to guess). Other columns are not read; a file that has some is counted in ``sink``
+    as ``extra_columns_not_read``, so that it shows in the report. Raises
+    :class:`FileProblem` with the 1-based line of the first thing that is wrong.
     """
     if isinstance(data, bytes) and data[:6].startswith(tuple(_COMPRESSED)):
         magic = next(m for m in _COMPRESSED if data.startswith(m))  # star.dat.gz, .bz2, .xz
@@ -268,9 +282,12 @@ def parse_curves(data: bytes | str, sink: DropReport | None = None) -> dict[str,
     binary_table = next((name for magic, (_, name) in MAGIC_BYTES.items()
                          if name != "ECSV" and text.startswith(magic.decode())), None)
     if binary_table or text.lstrip().startswith(("<?xml", "<VOTABLE")):
-        raise FileProblem(1, f"a {binary_table or 'VOTable (XML)'} file, where a per-star file "
-                          f"is text (CSV or whitespace columns, optionally gzipped): write each "
-                          f"star as CSV, or give the stars as one table with an id column")
+        kind, suffix = ((binary_table, next(s for s, n in MAGIC_BYTES.values()
+                                             if n == binary_table))
+                        if binary_table else ("VOTable (XML)", ".vot"))
+        raise FileProblem(1, f"a {kind} file, where a per-star file is text (CSV or whitespace "
+                          f"columns, optionally gzipped): write each star as CSV, or give the "
+                          f"stars as one table with an id column, named *{suffix}")
     if "\x00" in text:  # a binary file (Thumbs.db, .npy, bz2): not an empty one, and no text
         raise FileProblem(1, "not a text file (binary data); a light curve is CSV or "
                           "whitespace-separated text, optionally gzipped")
@@ -290,10 +307,6 @@ def parse_curves(data: bytes | str, sink: DropReport | None = None) -> dict[str,
     delimiter = "," if "," in first else None
     if delimiter:  # an empty field (pandas writes NaN so) is a missing value, not an error
         text = _EMPTY_FIELD.sub("nan", text)
-    if "<" in text or ">" in text:  # a non-detection's limit: no value (cleaning drops it)
-        text, limits = _LIMIT_FIELD[delimiter].subn("nan", text)
-        if sink is not None:
-            sink.note("limit_values_read_as_missing", limits)
     n_columns = len(_split(first))
     if n_columns < 2:
         raise FileProblem(first_line, f"found {n_columns} column, need time, mag[, err]")
@@ -301,8 +314,15 @@ def parse_curves(data: bytes | str, sink: DropReport | None = None) -> dict[str,
     wanted = (_columns_named(names, header_line) if names else
               (0, 1, 2) if n_columns >= 3 else (0, 1))
     usecols = tuple(sorted(wanted))
+    if "<" in text or ">" in text:  # a non-detection's limit: no magnitude (cleaning drops it)
+        text, limits = _limit_field(delimiter, wanted[1]).subn(r"\g<before>nan", text)
+        if sink is not None:
+            sink.note("limit_values_read_as_missing", limits)
     band_at = [i for i, n in enumerate(names) if n.lower().strip("\"'") in BAND_NAMES]
     flag_at = [i for i, n in enumerate(names) if is_flag_name(n)]
+    preferred = [i for i in flag_at if names[i].lower() in PREFERRED_FLAGS]
+    if len(flag_at) > 1 and len(preferred) == 1:
+        flag_at = preferred  # Gaia's: rejected_by_variability of its three
     for what, found in (("band", band_at), ("quality-flag", flag_at)):
         if len(found) > 1:
             raise FileProblem(header_line, f"the header names {len(found)} {what} columns "
@@ -345,11 +365,11 @@ def parse_curves(data: bytes | str, sink: DropReport | None = None) -> dict[str,
     if not band_at:
         return {"": (time[keep], mag[keep], err[keep])}
     bands = words(band_at)
-    bands[bands == "nan"] = ""  # an empty field (see _EMPTY_FIELD): no band named
-    names_found, which = np.unique(bands[keep], return_inverse=True)
-    time, mag, err = time[keep], mag[keep], err[keep]
-    return {str(band): (time[which == k], mag[which == k], err[which == k])
-            for k, band in enumerate(names_found)}
+    bands[np.char.lower(bands) == "nan"] = ""  # an empty field (_EMPTY_FIELD): no band named
+    # Bands as found before the flags: a band whose rows are all flagged stays, empty.
+    names_found, which = np.unique(bands, return_inverse=True)
+    return {str(band): (time[(which == k) & keep], mag[(which == k) & keep],
+                        err[(which == k) & keep]) for k, band in enumerate(names_found)}
 
 
 def _flagged(flags: np.ndarray, name: str, text: str, first_line: int,
@@ -415,13 +435,16 @@ def _columns_named(names: list[str], line: int) -> tuple[int, ...]:
 
 
 def only_star_columns(names: list[str]) -> bool:
-    """Whether a header names one star's time, mag[, err] and at most a band, and nothing
-    else, under any of their names (``HJD,MAG,ERR``): a file :func:`parse_curves` reads
-    whole. A column it does not know may be a table's star id (``objectId``), so such a
-    header does not count."""
+    """Whether a header names one star's time, mag[, err], at most a band and a quality
+    flag, and nothing else, under any of their names (``HJD,MAG,ERR``): a file
+    :func:`parse_curves` reads whole. A column it does not know may be a table's star id
+    (``objectId``), so such a header does not count."""
     roles = [column_role(n) for n in names]
     bands = sum(n.lower().strip("\"'") in BAND_NAMES for n in names)
-    return (roles.count(None) == bands <= 1 and roles.count("time") == 1
+    flags = sum(map(is_flag_name, names))
+    times = [n for n, role in zip(names, roles, strict=True) if role == "time"]
+    one_time = len(times) == 1 or sum(map(_time_corrected, times)) == 1  # hjd beside mjd
+    return (bands <= 1 and flags <= 1 and roles.count(None) == bands + flags and one_time
             and roles.count("mag") == 1 and roles.count("err") <= 1)
 
 
@@ -530,19 +553,29 @@ def _read_one(load: Callable[[], bytes], shown: str, sink: DropReport
 
 def star_ids(files_read: list[str], report: DropReport,
              bands: list[str] | None = None) -> list[str]:
-    """A star's id is its file name without the suffix, unless two files share that name
-    (``a/123.dat`` and ``b/123.dat``): they are two stars, not one, so theirs is the file's
-    path in the folder (counted as ``id_is_path_for_files_of_one_name``). Files given
-    different ``bands`` (by a catalogue) are one star's curves: ``I/123.dat`` and
-    ``V/123.dat`` in bands I and V are star ``123``."""
+    """Each curve's star id: its file's name without the suffix, unless several files share
+    that name (``a/123.dat`` and ``b/123.dat``): they are different stars, not one, so theirs
+    is the file's path in the folder (counted per file as ``id_is_path_for_files_of_one_name``).
+    The exception is files whose named ``bands`` (from a catalogue, or their own band column)
+    do not overlap: ``I/123.dat`` and ``V/123.dat`` in bands I and V are star ``123``. The
+    rule is per file, so that one file's curves (its bands) stay one star."""
     stems = [_stem(rel) for rel in files_read]
     bands = bands or [""] * len(stems)
-    counts, per_band = Counter(stems), Counter(zip(stems, bands, strict=True))
-    shared = [counts[s] > 1 and (not b or per_band[s, b] > 1)
-              for s, b in zip(stems, bands, strict=True)]
-    report.note("id_is_path_for_files_of_one_name", sum(shared))
-    return [rel if same else stem for rel, stem, same in zip(files_read, stems, shared,
-                                                              strict=True)]
+    bands_of: dict[str, set[str]] = defaultdict(set)  # file -> its bands
+    for rel, band in zip(files_read, bands, strict=True):
+        bands_of[rel].add(band)
+    files_of: dict[str, list[str]] = defaultdict(list)  # stem -> its files
+    for rel in bands_of:
+        files_of[_stem(rel)].append(rel)
+    by_path = set()
+    for files in files_of.values():
+        named = [bands_of[rel] for rel in files]
+        if len(files) > 1 and ("" in set().union(*named)
+                               or sum(map(len, named)) != len(set().union(*named))):
+            by_path.update(files)
+    report.note("id_is_path_for_files_of_one_name", len(by_path))
+    return [rel if rel in by_path else stem for rel, stem in zip(files_read, stems,
+                                                                 strict=True)]
 
 
 def _assemble(

@@ -216,9 +216,9 @@ def _headerless(header: list[str] | None) -> bool:
 def _one_stars_header(header: list[str], columns: Columns) -> bool:
     """A CSV header that the table reader would refuse (no time or mag column as ``columns``
     name them) but that names one star's time, mag[, err] as a per-star file may, and
-    nothing else (``HJD,MAG,ERR``): read as that file, as it is in a folder, instead of
-    refused for a name. Any other column (``objectId``, ``filtercode``) may make it a table of
-    several stars, which only ``--columns`` can say."""
+    at most a band and a quality flag (``HJD,MAG,ERR,catflags,filtercode``): read as that
+    file, as it is in a folder, instead of refused for a name. Any other column
+    (``objectId``) may make it a table of several stars, which only ``--columns`` can say."""
     resolved = columns.resolve(header)
     if resolved.time in header and resolved.mag in header:
         return False  # a one-star table, read as such
