@@ -137,7 +137,8 @@ def add_reading_options(parser: argparse.ArgumentParser) -> None:
         help=f"column names of your tables, ROLE one of {', '.join(Columns().roles.values())}, "
              "e.g. id=objectId,time=mjd,mag=mag,err=magerr,band=filtercode,flag=catflags "
              "(default: the roles' own names; a different case, as FITS's TIME, also "
-             "matches). Rows whose flag is non-zero or true are dropped and counted")
+             "matches); for per-star files with a header, their time, mag, err, band and "
+             "flag columns. Rows whose flag is non-zero or true are dropped and counted")
     bits = next(f for f in dataclasses.fields(Columns) if f.name == "flag_bits")
     group.add_argument(  # a Columns field: read with the column names, as one group
         "--flag-bits", dest=dest(Columns, "flag_bits"), default=argparse.SUPPRESS,

@@ -42,6 +42,7 @@ class DatasetSpec:
     min_class_windows: int = 0  # research `thresh`
     source: str = ""  # where a user gets the files
     long_table: bool = False  # read by _long_table: takes a Columns mapping (--columns)
+    per_star: bool = False  # one file per star: its read takes the files' column names
     generated: bool = False  # made by code (synthetic), not read from files
 
     def prepare_config(self, **changes: Any) -> PrepareConfig:
@@ -97,11 +98,12 @@ def _long_table(folder: Path, report: DropReport, columns: Columns | None = None
                            columns=columns or Columns(), report=report)
 
 
-def _richards(folder: Path, report: DropReport) -> LightCurves:
+def _richards(folder: Path, report: DropReport, columns: Columns | None = None) -> LightCurves:
     from lcformer.data.reading import read_catalogue_folder
 
     return read_catalogue_folder(folder / "asas_training_set_classes.dat",
-                                 folder / "asas_training_set.tar.gz", report=report)
+                                 folder / "asas_training_set.tar.gz", report=report,
+                                 columns=columns)
 
 
 def _macho(folder: Path, report: DropReport) -> LightCurves:
@@ -142,6 +144,7 @@ REGISTRY: dict[str, DatasetSpec] = {
             "ASAS training set of Richards et al. 2012 (810 stars, 28 classes)",
             _richards,
             required=("asas_training_set.tar.gz", "asas_training_set_classes.dat"),
+            per_star=True,
             tokens=PRESETS["asas"],
             source="cesium-ml/cesium-data, asas_training/ (what cesium's fetch_asas_training "
             "downloads)",
@@ -226,7 +229,8 @@ def user_folder_spec(folder: Path) -> DatasetSpec:
         return DatasetSpec(name, f"MACHO files in {folder}", _macho, tokens=PRESETS["macho"])
     catalogue = folder / "catalog.csv"
     if catalogue.exists():
-        return DatasetSpec(name, f"one file per star in {folder}", _per_star_folder)
+        return DatasetSpec(name, f"one file per star in {folder}", _per_star_folder,
+                           per_star=True)
     if _partitions_only(folder):  # labelled by a class column, or a labels.csv inside
         return DatasetSpec(name, f"long table in Parquet partitions in {folder}", _long_table,
                            long_table=True)
@@ -253,10 +257,12 @@ def user_table_spec(path: Path) -> DatasetSpec:
     return DatasetSpec(name, f"long table {path}", _long_table, long_table=True)
 
 
-def _per_star_folder(folder: Path, report: DropReport) -> LightCurves:
+def _per_star_folder(folder: Path, report: DropReport,
+                     columns: Columns | None = None) -> LightCurves:
     from lcformer.data.reading import read_catalogue_folder
 
-    return read_catalogue_folder(folder / "catalog.csv", folder, report=report)
+    return read_catalogue_folder(folder / "catalog.csv", folder, report=report,
+                                 columns=columns)
 
 
 def work_dir(given: str | Path | None = None) -> Path:

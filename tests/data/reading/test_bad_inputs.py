@@ -40,8 +40,8 @@ def test_catalogue_of_bad_files_reads_what_is_readable() -> None:
         f"{BAD}/text_in_numbers.csv:3: column 2 (mag): 'abc' is not a number",
         f"{BAD}/wrong_columns.csv:1: the header ['star', 'jd', 'flux'] does not name one time "
         f"and one mag column (and at most one err): name them time (or jd, hjd, mjd, bjd), "
-        f"mag and err, or leave the header out to read the columns as time, mag[, err] in "
-        f"that order",
+        f"mag and err, or give --columns time=NAME,mag=NAME, or leave the header out to read "
+        f"the columns as time, mag[, err] in that order",
         f"{BAD}/catalog.csv:10: file 'missing.csv' not found in {BAD}",
     ]
 

@@ -76,9 +76,31 @@ def test_a_folder_reads_like_prepare_with_columns_and_flux() -> None:
     assert report.points == {"non_positive_flux": 2} and flux.mag.max() < 20
 
 
-def test_columns_do_not_apply_to_files_read_by_position() -> None:
-    with pytest.raises(ConfigError, match="--columns"):
+def test_columns_name_a_per_star_files_columns_but_never_its_star(tmp_path: Path) -> None:
+    """A star's id is its file's name and its class the catalogue's: --columns id=... (a
+    table's) is refused for per-star files, naming what it may map there."""
+    with pytest.raises(ConfigError, match=r"--columns id=objectId: .*path_catalog holds "
+                                          r"per-star files.*time, mag, err, band, flag"):
         read_any(str(BAD / "path_catalog"), reading=ReadConfig(columns=ZTF))
+    (tmp_path / "s1.csv").write_text("HJD,V,eV,Q\n1,12.0,0.1,0\n2,12.5,0.1,8\n3,12.2,0.1,2\n")
+    (tmp_path / "catalog.csv").write_text("filename,class\ns1.csv,RRL\n")
+    with pytest.raises(InputError, match=r"s1\.csv:1: the header .* does not name one time "
+                                         r"and one mag.*or give --columns time=NAME,mag=NAME"):
+        read_any(str(tmp_path))
+    mapped = ReadConfig(columns=Columns(mag="V", err="ev", flag="Q", flag_bits=8))
+    curves = read_any(str(tmp_path), reading=mapped)  # names matched ignoring case
+    assert curves.mag.tolist() == [12.0, 12.2] and curves.err.tolist() == [0.1, 0.1]
+    every = ReadConfig(columns=Columns(mag="V", err="eV", flag="Q"))
+    assert read_any(str(tmp_path), reading=every).mag.tolist() == [12.0]
+    none = ReadConfig(columns=Columns(time="HJD", mag="V", err="eV", flag=""))
+    assert read_any(str(tmp_path), reading=none).n_points == 3
+    assert read_any(str(tmp_path / "s1.csv"), reading=none).n_points == 3  # as a table
+    with pytest.raises(InputError, match=r"has no column 'G' \(--columns mag=G\)"):
+        read_any(str(tmp_path), reading=ReadConfig(columns=Columns(mag="G")))
+    (tmp_path / "s1.csv").write_text("1,12.0,0.1\n")  # no header to find the names in
+    with pytest.raises(InputError, match=r"s1\.csv:1: no header line to find --columns "
+                                         r"mag=V,err=eV in"):
+        read_any(str(tmp_path), reading=ReadConfig(columns=Columns(mag="V", err="eV")))
 
 
 def test_ecsv_and_votable_are_tables_not_one_stars_text(tmp_path: Path) -> None:

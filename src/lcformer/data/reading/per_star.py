@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from lcformer.data.lightcurves import LightCurves
+from lcformer.data.reading.config import Columns
 from lcformer.data.reading.files import (
     BAND_NAMES,
     MACHO_FILE,
@@ -75,8 +76,11 @@ def read_catalogue_folder(
     class_column: str = "class",
     suffix: str | None = None,
     report: DropReport | None = None,
+    columns: Columns | None = None,
 ) -> LightCurves:
-    """Light curves of the catalogue's files, labelled with its classes.
+    """Light curves of the catalogue's files, labelled with its classes (``columns``: the
+    files' header names of time, mag, err, band and flag, where not the usual ones:
+    :func:`parse_curves`).
 
     The file column may also be called ``path`` (the research layout) when ``filename`` is
     the default and absent. Catalogue names are matched by path, file name or stem (``215153`` finds
@@ -141,7 +145,8 @@ def read_catalogue_folder(
             continue
         taken[rel] = (label, row)
         band = str(table["band"].iat[row]).strip() if has_band else ""
-        for named, curve in (_read_one(files[rel], f"{shown}{rel}", sink) or {}).items():
+        for named, curve in (_read_one(files[rel], f"{shown}{rel}", sink, columns)
+                             or {}).items():
             files_read.append(rel)
             labels.append(label)
             splits.append(table["split"].iat[row] if has_split else "")
@@ -153,7 +158,8 @@ def read_catalogue_folder(
             sink.note("skipped_non_data_file")
             continue
         sink.note("not_in_catalogue")
-        for named, curve in (_read_one(files[rel], f"{shown}{rel}", sink) or {}).items():
+        for named, curve in (_read_one(files[rel], f"{shown}{rel}", sink, columns)
+                             or {}).items():
             files_read.append(rel)
             labels.append("")
             splits.append("")
@@ -190,9 +196,11 @@ def _refuse_conflicts(table: pd.DataFrame, file_column: str, class_column: str,
 
 
 def read_folder(
-    source: PathLike, suffix: str | None = None, report: DropReport | None = None
+    source: PathLike, suffix: str | None = None, report: DropReport | None = None,
+    columns: Columns | None = None,
 ) -> LightCurves:
-    """Every per-star file of a folder or archive, unlabelled (prediction on new stars).
+    """Every per-star file of a folder or archive, unlabelled (prediction on new stars;
+    ``columns`` as for :func:`read_catalogue_folder`).
 
     Without ``suffix`` every file is read except obvious non-data files (README.md, images...).
     """
@@ -206,7 +214,8 @@ def read_folder(
                 or rel.rsplit("/", 1)[-1] == CATALOGUE):  # labels, not a star (unlabelled here)
             sink.note("skipped_non_data_file")
             continue
-        for band, curve in (_read_one(files[rel], f"{shown}{rel}", sink) or {}).items():
+        for band, curve in (_read_one(files[rel], f"{shown}{rel}", sink, columns)
+                            or {}).items():
             files_read.append(rel)
             bands.append(band)
             arrays.append(curve)
@@ -241,17 +250,19 @@ def _limit_field(delimiter: str | None, column: int) -> re.Pattern[str]:
                       rf"(?=[ \t]|#|$)", re.MULTILINE)
 
 
-def parse_columns(data: bytes | str, sink: DropReport | None = None) -> Curve:
+def parse_columns(data: bytes | str, sink: DropReport | None = None,
+                  columns: Columns | None = None) -> Curve:
     """(time, mag, err) of one file of one band (:func:`parse_curves`); a file whose band
     column names several bands is refused, as its curves would be mixed into one."""
-    curves = parse_curves(data, sink)
+    curves = parse_curves(data, sink, columns)
     if len(curves) > 1:
         raise FileProblem(1, f"rows in {len(curves)} bands ({', '.join(curves)}), where one "
                           f"star's curve in one band is expected; split the file by band")
     return next(iter(curves.values()))
 
 
-def parse_curves(data: bytes | str, sink: DropReport | None = None) -> dict[str, Curve]:
+def parse_curves(data: bytes | str, sink: DropReport | None = None,
+                 columns: Columns | None = None) -> dict[str, Curve]:
     """The curves of one CSV or whitespace file by band: ``{"": (time, mag, err)}``, err NaN
     when there are 2 columns; where the header names a band column (``band``, ZTF's
     ``filtercode``...: ``files.BAND_NAMES``), one curve per band it holds, so that bands are
@@ -264,9 +275,13 @@ def parse_curves(data: bytes | str, sink: DropReport | None = None) -> dict[str,
     mag column (ASAS-SN's ``>16.807``) is a missing magnitude. Every data line must have as
     many fields as the first (a short or long row is a decimal comma or a shifted row, not a
     value to guess). Other columns are not read; a file that has some is counted in ``sink``
-    as ``extra_columns_not_read``, so that it shows in the report. Raises
-    :class:`FileProblem` with the 1-based line of the first thing that is wrong.
+    as ``extra_columns_not_read``, so that it shows in the report. ``columns`` names the
+    header's time, mag, err, band or flag column where its name is not one of those (``V``
+    for mag; ``flag=''``: none; ``flag_bits`` as for tables); a file without a header then
+    is a problem. Raises :class:`FileProblem` with the 1-based line of the first thing that
+    is wrong.
     """
+    given = named_roles(columns)
     if isinstance(data, bytes) and data[:6].startswith(tuple(_COMPRESSED)):
         magic = next(m for m in _COMPRESSED if data.startswith(m))  # star.dat.gz, .bz2, .xz
         try:
@@ -304,6 +319,10 @@ def parse_curves(data: bytes | str, sink: DropReport | None = None) -> dict[str,
         break
     if not first:
         raise FileProblem(max(header_line, 1), "no data lines", "empty_file")
+    if given and not names:
+        raise FileProblem(first_line, f"no header line to find --columns "
+                          f"{','.join(f'{r}={n}' for r, n in given.items())} in; a file "
+                          f"without one is read as time, mag[, err] in that order")
     delimiter = "," if "," in first else None
     if delimiter:  # an empty field (pandas writes NaN so) is a missing value, not an error
         text = _EMPTY_FIELD.sub("nan", text)
@@ -311,15 +330,18 @@ def parse_curves(data: bytes | str, sink: DropReport | None = None) -> dict[str,
     if n_columns < 2:
         raise FileProblem(first_line, f"found {n_columns} column, need time, mag[, err]")
     # time, mag[, err]: by the header's names where it has a header, else by position.
-    wanted = (_columns_named(names, header_line) if names else
+    wanted = (_columns_named(names, header_line, given) if names else
               (0, 1, 2) if n_columns >= 3 else (0, 1))
     usecols = tuple(sorted(wanted))
     if "<" in text or ">" in text:  # a non-detection's limit: no magnitude (cleaning drops it)
         text, limits = _limit_field(delimiter, wanted[1]).subn(r"\g<before>nan", text)
         if sink is not None:
             sink.note("limit_values_read_as_missing", limits)
-    band_at = [i for i, n in enumerate(names) if n.lower().strip("\"'") in BAND_NAMES]
-    flag_at = [i for i, n in enumerate(names) if is_flag_name(n)]
+    band_at = ([_index(names, given["band"], "band", header_line)] if "band" in given else
+               [i for i, n in enumerate(names) if n.lower().strip("\"'") in BAND_NAMES])
+    flag_at = ([] if given.get("flag") == "" else
+               [_index(names, given["flag"], "flag", header_line)] if "flag" in given else
+               [i for i, n in enumerate(names) if is_flag_name(n)])
     preferred = [i for i in flag_at if names[i].lower() in PREFERRED_FLAGS]
     if len(flag_at) > 1 and len(preferred) == 1:
         flag_at = preferred  # Gaia's: rejected_by_variability of its three
@@ -361,7 +383,8 @@ def parse_curves(data: bytes | str, sink: DropReport | None = None) -> dict[str,
 
     keep = np.ones(len(time), bool)
     if flag_at:  # the rules of a table's flag column (ZTF's catflags: non-zero is bad)
-        keep = ~_flagged(words(flag_at), names[flag_at[0]], text, first_line, sink)
+        keep = ~_flagged(words(flag_at), names[flag_at[0]], text, first_line, sink,
+                         columns.flag_bits if columns else 0)
     if not band_at:
         return {"": (time[keep], mag[keep], err[keep])}
     bands = words(band_at)
@@ -373,15 +396,16 @@ def parse_curves(data: bytes | str, sink: DropReport | None = None) -> dict[str,
 
 
 def _flagged(flags: np.ndarray, name: str, text: str, first_line: int,
-             sink: DropReport | None) -> np.ndarray:
+             sink: DropReport | None, bits: int = 0) -> np.ndarray:
     """Rows whose quality flag is set, by the rules of a table's flag column
     (:func:`~.tables.flagged_rows`), counted as ``flagged`` points; a value that is not a
     flag is a :class:`FileProblem` naming its line."""
     from lcformer.data.reading.tables import flagged_rows
 
     scratch = DropReport()
-    flagged = flagged_rows(pd.Series(flags).replace("nan", ""), name, str, scratch,
-                           fix="keep the rows you want and drop the column")
+    flagged = flagged_rows(pd.Series(flags).replace("nan", ""), name, str, scratch, bits,
+                           fix="keep the rows you want and drop the column, or name another "
+                               "with --columns flag=NAME (flag= for none)")
     if flagged is None:  # the problem starts with the row's index (``locate`` is str)
         row, _, message = scratch.problems[0].partition(": ")
         data_lines = [n for n, line in enumerate(text.split("\n")[first_line - 1:],
@@ -416,12 +440,43 @@ def column_role(name: str) -> str | None:
     return None
 
 
-def _columns_named(names: list[str], line: int) -> tuple[int, ...]:
-    """The columns of time, mag[, err] that a header names; refused where it does not name
-    them (read by position, a header "mag,err,hjd" gave times from the magnitudes)."""
+#: The roles of a per-star file's columns that --columns may name (the id, class and split
+#: of a star are its file name's and its catalogue's).
+FILE_ROLES = ("time", "mag", "err", "band", "flag")
+
+
+def named_roles(columns: Columns | None) -> dict[str, str]:
+    """The per-star file roles ``columns`` names otherwise than by default: role -> name."""
+    if columns is None:
+        return {}
+    default = Columns()
+    return {r: getattr(columns, r) for r in FILE_ROLES
+            if getattr(columns, r) != getattr(default, r)}
+
+
+def _index(names: list[str], name: str, role: str, line: int) -> int:
+    """The header's column ``name`` (ignoring case), which --columns gave for ``role``."""
+    found = [i for i, n in enumerate(names) if n.strip("\"'").lower() == name.lower()]
+    if len(found) != 1:
+        raise FileProblem(line, f"the header {names_text(names)} has "
+                          f"{'no' if not found else 'more than one'} column {name!r} "
+                          f"(--columns {role}={name})")
+    return found[0]
+
+
+def _columns_named(names: list[str], line: int,
+                   given: dict[str, str] | None = None) -> tuple[int, ...]:
+    """The columns of time, mag[, err] that a header names (or ``given``, from --columns);
+    refused where it does not name them (read by position, a header "mag,err,hjd" gave
+    times from the magnitudes)."""
     if names_macho(names):
         raise FileProblem(line, MACHO_FILE)
     roles = [column_role(n) for n in names]
+    for role in ("time", "mag", "err"):
+        if role in (given or {}):  # the named column takes the role from any other
+            at = _index(names, given[role], role, line)  # type: ignore[index]
+            roles = [None if r == role else r for r in roles]
+            roles[at] = role
     where = {r: [i for i, got in enumerate(roles) if got == r] for r in ("time", "mag", "err")}
     corrected = [i for i in where["time"] if _time_corrected(names[i])]
     if len(where["time"]) > 1 and len(corrected) == 1:
@@ -429,8 +484,9 @@ def _columns_named(names: list[str], line: int) -> tuple[int, ...]:
     if len(where["time"]) != 1 or len(where["mag"]) != 1 or len(where["err"]) > 1:
         raise FileProblem(line, f"the header {names_text(names)} does not name one time and "
                           f"one mag column (and at most one err): name them time (or jd, hjd, "
-                          f"mjd, bjd), mag and err, or leave the header out to read the "
-                          f"columns as time, mag[, err] in that order")
+                          f"mjd, bjd), mag and err, or give --columns time=NAME,mag=NAME, or "
+                          f"leave the header out to read the columns as time, mag[, err] in "
+                          f"that order")
     return (where["time"][0], where["mag"][0], *where["err"])
 
 
@@ -540,10 +596,10 @@ def _suffix(rel: str) -> str:
 
 
 # ---------------------------------------------------------------------- parsing
-def _read_one(load: Callable[[], bytes], shown: str, sink: DropReport
-              ) -> dict[str, Curve] | None:
+def _read_one(load: Callable[[], bytes], shown: str, sink: DropReport,
+              columns: Columns | None = None) -> dict[str, Curve] | None:
     try:
-        return parse_curves(load(), sink)
+        return parse_curves(load(), sink, columns)
     except FileProblem as problem:
         sink.problem(f"{shown}:{problem.line}: {problem.message}", problem.reason)
     except OSError as error:

