@@ -288,7 +288,7 @@ def run_reading(args: argparse.Namespace, metadata: dict[str, typing.Any]
     if inherited.options():
         print(f"reading the input as the run's training tables were read: "
               f"{inherited.options()} (give these options to read it otherwise; the "
-              f"column names apply to tables only)")
+              f"column names apply to tables, and to per-star files whose header has them)")
     return reading, columns_of_run
 
 

