@@ -382,3 +382,33 @@ def test_predict_reads_new_stars_as_the_training_tables_were_read(tmp_path, caps
     assert single["predicted"][0] == whole["predicted"][0]
     np.testing.assert_allclose(single.filter(like="p_").iloc[0], whole.filter(like="p_").iloc[0],
                                rtol=1e-5)
+
+
+def test_predict_reads_per_star_files_with_the_runs_column_names(tmp_path, capsys) -> None:
+    """Trained on per-star files with --columns mag=V,err=eV,flag=Q, a run predicts the same
+    files as it read them, not from another column that happens to be called mag."""
+    lcs = make_synthetic(SyntheticConfig(n_per_class=6, num=60))
+    folder = tmp_path / "stars"
+    folder.mkdir()
+    for star, rows in lcs.to_frame().groupby("id"):
+        flagged = np.arange(len(rows)) % 9 == 4
+        pd.DataFrame({"HJD": rows["time"], "V": np.where(flagged, 99.0, rows["mag"]),
+                      "mag": rows["mag"] + 5.0, "eV": rows["err"],
+                      "Q": flagged.astype(int)}).to_csv(folder / f"{star}.csv", index=False)
+    labels = lcs.to_frame().groupby("id")["class"].first()
+    pd.DataFrame({"filename": [f"{s}.csv" for s in labels.index],
+                  "class": labels.to_numpy()}).to_csv(folder / "catalog.csv", index=False)
+    columns = ["--columns", "mag=V,err=eV,flag=Q"]
+    assert main(["train", str(folder), "--work-dir", str(tmp_path / "w"), "--run-dir",
+                 str(tmp_path / "run"), "--epochs", "1", "--emb", "8", "--heads", "2",
+                 "--depth", "1", "--forest", "5", "--boosting", "3", "--threads", "1",
+                 "--quiet", *columns]) == 0
+    run = str(tmp_path / "run")
+    assert main(["predict", run, str(folder), "--out", str(tmp_path / "a.csv"), "--quiet"]) == 0
+    assert "--columns mag=V,err=eV,flag=Q" in capsys.readouterr().out
+    assert main(["predict", run, str(folder), "--out", str(tmp_path / "b.csv"), "--quiet",
+                 *columns]) == 0
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "a.csv"), pd.read_csv(tmp_path / "b.csv"))
+    assert main(["predict", run, str(folder), "--out", str(tmp_path / "c.csv"), "--quiet",
+                 "--columns", "mag=mag,err=eV,flag=Q"]) == 0  # the other column: differs
+    assert not pd.read_csv(tmp_path / "a.csv").equals(pd.read_csv(tmp_path / "c.csv"))
