@@ -263,7 +263,8 @@ def parse_columns(data: bytes | str, sink: DropReport | None = None,
 
 
 def parse_curves(data: bytes | str, sink: DropReport | None = None,
-                 columns: Columns | None = None, strict: bool = True) -> dict[str, Curve]:
+                 columns: Columns | None = None, strict_columns: bool = True
+                 ) -> dict[str, Curve]:
     """The curves of one CSV or whitespace file by band: ``{"": (time, mag, err)}``, err NaN
     when there are 2 columns; where the header names a band column (``band``, ZTF's
     ``filtercode``...: ``files.BAND_NAMES``), one curve per band it holds, so that bands are
@@ -280,8 +281,9 @@ def parse_curves(data: bytes | str, sink: DropReport | None = None,
     header's time, mag, err, band or flag column where its name is not one of those (``V``
     for mag; ``flag=''``: none; ``flag_bits`` as for tables); a file without a header then
     is a problem. Where several columns could take a role, the one named as ``columns``
-    names it (by default ``time``, ``mag``, ``err``, ``band``, ``flag``) does. ``strict``
-    False: names the header lacks are not looked for (a trained run's, at prediction).
+    names it (by default ``time``, ``mag``, ``err``, ``band``, ``flag``) does.
+    ``strict_columns`` False: names the header lacks are not looked for (a trained run's, at
+    prediction).
     Raises :class:`FileProblem` with the 1-based line of the first thing that is wrong.
     """
     if isinstance(data, bytes) and data[:6].startswith(tuple(_COMPRESSED)):
@@ -321,7 +323,8 @@ def parse_curves(data: bytes | str, sink: DropReport | None = None,
         break
     if not first:
         raise FileProblem(max(header_line, 1), "no data lines", "empty_file")
-    named = {role: name for role, name in named_roles(columns, strict, names).items() if name}
+    named = {role: name for role, name in named_roles(columns, strict_columns, names).items()
+             if name}
     if named and not names:
         raise FileProblem(first_line, f"no header line to find --columns "
                           f"{','.join(f'{r}={n}' for r, n in named.items())} in; a file "
@@ -333,8 +336,9 @@ def parse_curves(data: bytes | str, sink: DropReport | None = None,
     if n_columns < 2:
         raise FileProblem(first_line, f"found {n_columns} column, need time, mag[, err]")
     # time, mag[, err]: by the header's names where it has a header, else by position.
-    wanted, band_at, flag_at = (_header_columns(names, header_line, columns, strict) if names
-                                else ((0, 1, 2) if n_columns >= 3 else (0, 1), [], []))
+    by_position = (0, 1, 2) if n_columns >= 3 else (0, 1)
+    wanted, band_at, flag_at = (_header_columns(names, header_line, columns, strict_columns)
+                                if names else (by_position, [], []))
     usecols = tuple(sorted(wanted))
     if "<" in text or ">" in text:  # a non-detection's limit: no magnitude (cleaning drops it)
         text, limits = _limit_field(delimiter, wanted[1]).subn(r"\g<before>nan", text)
@@ -620,10 +624,10 @@ def _suffix(rel: str) -> str:
 
 # ---------------------------------------------------------------------- parsing
 def _read_one(load: Callable[[], bytes], shown: str, sink: DropReport,
-              columns: Columns | None = None, strict: bool = True
+              columns: Columns | None = None, strict_columns: bool = True
               ) -> dict[str, Curve] | None:
     try:
-        return parse_curves(load(), sink, columns, strict)
+        return parse_curves(load(), sink, columns, strict_columns)
     except FileProblem as problem:
         sink.problem(f"{shown}:{problem.line}: {problem.message}", problem.reason)
     except OSError as error:
