@@ -12,7 +12,6 @@ from astropy.table import Table
 from lcformer.data.datasets import resolve
 from lcformer.data.reading.config import Columns, ReadConfig
 from lcformer.data.reading.files import MACHO_FILE
-from lcformer.data.reading.per_star import FileProblem, parse_curves
 from lcformer.data.reading.sniff import read_any, read_dataset
 from lcformer.data.report import DropReport
 from lcformer.errors import ConfigError, InputError
@@ -118,26 +117,6 @@ def test_a_runs_column_names_apply_to_per_star_files_that_have_them(tmp_path: Pa
                     ).mag.tolist() == [12.0]
     with pytest.raises(ConfigError, match=r"--columns class=type: "):  # the user's, refused
         read_any(str(tmp_path), reading=ReadConfig(columns=Columns(label="type")))
-
-
-def test_of_several_columns_for_a_role_the_one_named_as_the_role_is_read() -> None:
-    """Read by the per-star names, time and hjd (or mag and mag_auto, band and filtercode,
-    flag and catflags) would both take a role: the role's own name decides, as in tables."""
-    assert parse_curves("time,hjd,mag\n1,2,3\n")[""][0].tolist() == [1.0]
-    assert parse_curves("mjd,mag,mag_auto\n1,2,3\n")[""][1].tolist() == [2.0]
-    assert list(parse_curves("mjd,mag,band,filtercode\n1,2,g,zr\n")) == ["g"]
-    assert len(parse_curves("mjd,mag,flag,catflags\n1,2,0,4\n")[""][0]) == 1
-    with pytest.raises(FileProblem, match=r"2 quality-flag columns \(QUALITY, catflags\); "
-                                          r"keep one, or name it with --columns flag=NAME"):
-        parse_curves("mjd,mag,QUALITY,catflags\n1,2,0,4\n")
-
-
-def test_one_column_for_two_roles_is_refused_and_exact_names_come_first() -> None:
-    text = "t,V,v\n1,12,0\n"
-    with pytest.raises(FileProblem, match=r"column 'V' would be read for two roles"):
-        parse_curves("t,V\n1,12\n", columns=Columns(mag="V", flag="v"))
-    assert parse_curves(text, columns=Columns(mag="V", flag="v"))[""][1].tolist() == [12.0]
-    assert parse_curves("1,12,4\n", columns=Columns(flag=""))[""][1].tolist() == [12.0]
 
 
 def test_ecsv_and_votable_are_tables_not_one_stars_text(tmp_path: Path) -> None:

@@ -29,7 +29,8 @@ from lcformer.data.reading.files import (
     names_text,
     read_str_table,
 )
-from lcformer.data.reading.per_star import ARCHIVE_SUFFIXES, FileProblem, list_files, parse_columns
+from lcformer.data.reading.per_star import ARCHIVE_SUFFIXES, list_files
+from lcformer.data.reading.star_file import FileProblem, parse_columns
 from lcformer.data.reading.tables import (
     build_curves,
     line_locator,

@@ -29,15 +29,14 @@ from lcformer.data.reading.files import (
 )
 from lcformer.data.reading.flux import to_magnitudes
 from lcformer.data.reading.macho import is_feets_name, is_tap_name, read_macho
-from lcformer.data.reading.per_star import (
+from lcformer.data.reading.per_star import NOT_LIGHT_CURVES, list_files, read_folder
+from lcformer.data.reading.star_file import (
     FILE_ROLES,
-    NOT_LIGHT_CURVES,
     FileProblem,
-    list_files,
+    is_number,
     names_macho,
     only_star_columns,
     parse_curves,
-    read_folder,
 )
 from lcformer.data.reading.tables import read_long_table
 from lcformer.data.report import DropReport
@@ -247,7 +246,7 @@ def _csv_header(path: Path) -> list[str] | None:
 
 def _headerless(header: list[str] | None) -> bool:
     """A CSV whose first line holds a number: one star's columns by position."""
-    return header is not None and any(_is_number(n) for n in header)
+    return header is not None and any(is_number(n) for n in header)
 
 
 def _one_stars_header(header: list[str], columns: Columns) -> bool:
@@ -260,11 +259,3 @@ def _one_stars_header(header: list[str], columns: Columns) -> bool:
     if resolved.time in header and resolved.mag in header:
         return False  # a one-star table, read as such
     return only_star_columns(header, _file_part(columns))
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True

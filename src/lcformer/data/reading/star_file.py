@@ -1,0 +1,436 @@
+"""One star's light-curve file, CSV or whitespace text: which of its columns are the time,
+mag, err, band and quality flag, and its values by band, every problem named by its line.
+
+A header is read by the names per-star files use (``HJD``, ``mag_v``, ``sigma``, ZTF's
+``filtercode`` and ``catflags``...) or those ``--columns`` gives; a file without one is
+read as time, mag[, err] in that order. The values are parsed with :func:`numpy.loadtxt`
+(whole-array, never a loop over points); only a file that fails is re-read line by line to
+say where and why. :mod:`.per_star` finds such files in folders, archives and catalogues.
+"""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import io
+import lzma
+import re
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from lcformer.data.reading.config import Columns
+from lcformer.data.reading.files import (
+    BAND_NAMES,
+    MACHO_FILE,
+    MAGIC_BYTES,
+    TAP_COLUMNS,
+    is_flag_name,
+    names_text,
+)
+from lcformer.data.report import DropReport
+from lcformer.errors import InputError
+
+_ROLES = ("time", "mag", "err")
+Curve = tuple[np.ndarray, np.ndarray, np.ndarray]  # time, mag, err of one band
+
+
+@dataclass
+class FileProblem(InputError):
+    """A file that cannot be used as a light curve: where, what, and the reason it counts as."""
+
+    line: int
+    message: str
+    reason: str = "unreadable_file"
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}"
+
+
+
+GZIP_MAGIC = b"\x1f\x8b"
+#: Compressed per-star files, by their first bytes: decompressed as pandas would.
+_COMPRESSED: dict[bytes, Callable[[bytes], bytes]] = {
+    GZIP_MAGIC: gzip.decompress, b"BZh": bz2.decompress, b"\xfd7zXZ\x00": lzma.decompress}
+_COMPRESSION_NAMES = {GZIP_MAGIC: "gzip", b"BZh": "bzip2", b"\xfd7zXZ\x00": "xz"}
+#: A field with nothing (or only blanks) in it, between commas or at a line's ends.
+_EMPTY_FIELD = re.compile(r"(?<=,)[ \t]*(?=,|\r?$)|^[ \t]*(?=,)", re.MULTILINE)
+#: Of several quality-flag columns, the one read (Gaia DR3's epoch photometry has three:
+#: rejected_by_photometry, rejected_by_variability and other_flags; its variability
+#: processing leaves out the rows of the second).
+PREFERRED_FLAGS = ("rejected_by_variability",)
+
+
+def _limit_field(delimiter: str | None, column: int) -> re.Pattern[str]:
+    """A detection limit (ASAS-SN's ">16.807", "<", ">=") as the whole of field ``column``
+    (0-based) of a data line, the fields before it in group ``before``."""
+    number = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+    if delimiter:
+        field = r"[^,\n]*,"
+        return re.compile(rf"^(?![ \t]*#)(?P<before>(?:{field}){{{column}}})[ \t]*[<>]=?[ \t]*"
+                          rf"{number}[ \t]*(?=,|#|$)", re.MULTILINE)
+    field = r"[^ \t\n#]+[ \t]+"
+    return re.compile(rf"^(?![ \t]*#)(?P<before>[ \t]*(?:{field}){{{column}}})[<>]=?{number}"
+                      rf"(?=[ \t]|#|$)", re.MULTILINE)
+
+
+def parse_columns(data: bytes | str, sink: DropReport | None = None,
+                  columns: Columns | None = None) -> Curve:
+    """(time, mag, err) of one file of one band (:func:`parse_curves`); a file whose band
+    column names several bands is refused, as its curves would be mixed into one."""
+    curves = parse_curves(data, sink, columns)
+    if len(curves) > 1:
+        raise FileProblem(1, f"rows in {len(curves)} bands ({', '.join(curves)}), where one "
+                          f"star's curve in one band is expected; split the file by band")
+    return next(iter(curves.values()))
+
+
+def parse_curves(data: bytes | str, sink: DropReport | None = None,
+                 columns: Columns | None = None, strict_columns: bool = True
+                 ) -> dict[str, Curve]:
+    """The curves of one CSV or whitespace file by band: ``{"": (time, mag, err)}``, err NaN
+    when there are 2 columns; where the header names a band column (``band``, ZTF's
+    ``filtercode``...: ``files.BAND_NAMES``), one curve per band it holds, so that bands are
+    never mixed into one curve.
+
+    ``#`` lines are comments; a first line without any number is a header. A header's
+    quality-flag column (:func:`is_flag_name`; of several, Gaia's ``rejected_by_variability``)
+    drops the rows it flags, by a table's rules (counted as ``flagged`` points; a band whose
+    rows are all flagged is an empty curve, which cleaning counts). A detection limit in the
+    mag column (ASAS-SN's ``>16.807``) is a missing magnitude. Every data line must have as
+    many fields as the first (a short or long row is a decimal comma or a shifted row, not a
+    value to guess). Other columns are not read; a file that has some is counted in ``sink``
+    as ``extra_columns_not_read``, so that it shows in the report. ``columns`` names the
+    header's time, mag, err, band or flag column where its name is not one of those (``V``
+    for mag; ``flag=''``: none; ``flag_bits`` as for tables); a file without a header then
+    is a problem. Where several columns could take a role, the one named as ``columns``
+    names it (by default ``time``, ``mag``, ``err``, ``band``, ``flag``) does.
+    ``strict_columns`` False: names the header lacks are not looked for (a trained run's, at
+    prediction).
+    Raises :class:`FileProblem` with the 1-based line of the first thing that is wrong.
+    """
+    if isinstance(data, bytes) and data[:6].startswith(tuple(_COMPRESSED)):
+        magic = next(m for m in _COMPRESSED if data.startswith(m))  # star.dat.gz, .bz2, .xz
+        try:
+            data = _COMPRESSED[magic](data)
+        except (OSError, EOFError, ValueError) as error:
+            raise FileProblem(1, f"damaged {_COMPRESSION_NAMES[magic]} data: {error}") from None
+    text = data.decode("utf-8", errors="replace") if isinstance(data, bytes) else data
+    text = text.removeprefix("\ufeff")  # the byte-order mark of Excel's "CSV UTF-8"
+    if "\r" in text:  # Windows line ends, or old Mac ones (CR alone) as NumPy would not read
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise FileProblem(1, "empty file", "empty_file")
+    binary_table = next((name for magic, (_, name) in MAGIC_BYTES.items()
+                         if name != "ECSV" and text.startswith(magic.decode())), None)
+    if binary_table or text.lstrip().startswith(("<?xml", "<VOTABLE")):
+        kind, suffix = ((binary_table, next(s for s, n in MAGIC_BYTES.values()
+                                             if n == binary_table))
+                        if binary_table else ("VOTable (XML)", ".vot"))
+        raise FileProblem(1, f"a {kind} file, where a per-star file is text (CSV or whitespace "
+                          f"columns, optionally gzipped): write each star as CSV, or give the "
+                          f"stars as one table with an id column, named *{suffix}")
+    if "\x00" in text:  # a binary file (Thumbs.db, .npy, bz2): not an empty one, and no text
+        raise FileProblem(1, "not a text file (binary data); a light curve is CSV or "
+                          "whitespace-separated text, optionally gzipped")
+    header_line, first_line, first, names = 0, 0, "", []
+    for line_no, line in enumerate(io.StringIO(text), start=1):  # header lines only
+        content = line.split("#", 1)[0].strip()
+        if not content:
+            continue
+        if not any(is_number(t) for t in _split(content)):
+            if header_line == 0:
+                header_line, names = line_no, _split(content)
+                continue
+        first_line, first = line_no, content
+        break
+    if not first:
+        raise FileProblem(max(header_line, 1), "no data lines", "empty_file")
+    named = {role: name for role, name in named_roles(columns, strict_columns, names).items()
+             if name}
+    if named and not names:
+        raise FileProblem(first_line, f"no header line to find --columns "
+                          f"{','.join(f'{r}={n}' for r, n in named.items())} in; a file "
+                          f"without one is read as time, mag[, err] in that order")
+    delimiter = "," if "," in first else None
+    if delimiter:  # an empty field (pandas writes NaN so) is a missing value, not an error
+        text = _EMPTY_FIELD.sub("nan", text)
+    n_columns = len(_split(first))
+    if n_columns < 2:
+        raise FileProblem(first_line, f"found {n_columns} column, need time, mag[, err]")
+    # time, mag[, err]: by the header's names where it has a header, else by position.
+    by_position = (0, 1, 2) if n_columns >= 3 else (0, 1)
+    wanted, band_at, flag_at = (_header_columns(names, header_line, columns, strict_columns)
+                                if names else (by_position, [], []))
+    usecols = tuple(sorted(wanted))
+    if "<" in text or ">" in text:  # a non-detection's limit: no magnitude (cleaning drops it)
+        text, limits = _limit_field(delimiter, wanted[1]).subn(r"\g<before>nan", text)
+        if sink is not None:
+            sink.note("limit_values_read_as_missing", limits)
+    # Every column read where there are no others: NumPy then refuses a row with more
+    # fields (a decimal comma, a shifted row), which it drops silently from a usecols read.
+    strict = n_columns == len(usecols)
+    if not strict:  # NumPy's usecols read keeps a short or long row without a word
+        needed = max([usecols[-1], *band_at, *flag_at]) + 1
+        ragged = _ragged_line(text, delimiter, first_line, n_columns, needed)
+        if ragged is not None:
+            line, found = ragged
+            why = (" (a decimal comma, or a shifted row?)" if found > n_columns else
+                   "" if delimiter else " (a value left blank? whitespace-separated columns "
+                   "cannot be empty: write nan)")
+            raise FileProblem(line, f"found {found} columns, expected {n_columns} as on line "
+                              f"{first_line}{why}")
+        if sink is not None and any(t for i, t in enumerate(_split(first))
+                                    if i not in (*usecols, *band_at, *flag_at)):
+            sink.note("extra_columns_not_read")  # a trailing comma's empty field is not one
+    try:
+        values = np.loadtxt(io.StringIO(text), delimiter=delimiter, comments="#",
+                            skiprows=header_line, usecols=None if strict else usecols,
+                            ndmin=2, dtype=np.float64)
+    except ValueError as error:
+        raise _diagnose(text, header_line, wanted, error, strict) from None
+    time, mag, *err = (values[:, usecols.index(c)] for c in wanted)
+    err = err[0] if err else np.full(len(values), np.nan)
+
+    def words(column: list[int]) -> np.ndarray:
+        with warnings.catch_warnings():  # NumPy's note on blank lines, which it skips
+            warnings.filterwarnings("ignore", "Input line .* contained no data")
+            found = np.loadtxt(io.StringIO(text), delimiter=delimiter, comments="#",
+                               skiprows=header_line, usecols=column, dtype=str, ndmin=1)
+        return np.char.strip(found, " \t\"'")
+
+    keep = np.ones(len(time), bool)
+    if flag_at:  # the rules of a table's flag column (ZTF's catflags: non-zero is bad)
+        keep = ~_flagged(words(flag_at), names[flag_at[0]], text, first_line, sink,
+                         columns.flag_bits if columns else 0)
+    if not band_at:
+        return {"": (time[keep], mag[keep], err[keep])}
+    bands = words(band_at)
+    bands[np.char.lower(bands) == "nan"] = ""  # an empty field (_EMPTY_FIELD): no band named
+    # Bands as found before the flags: a band whose rows are all flagged stays, empty.
+    names_found, which = np.unique(bands, return_inverse=True)
+    return {str(band): (time[(which == k) & keep], mag[(which == k) & keep],
+                        err[(which == k) & keep]) for k, band in enumerate(names_found)}
+
+
+def _flagged(flags: np.ndarray, name: str, text: str, first_line: int,
+             sink: DropReport | None, bits: int = 0) -> np.ndarray:
+    """Rows whose quality flag is set, by the rules of a table's flag column
+    (:func:`~.tables.flagged_rows`), counted as ``flagged`` points; a value that is not a
+    flag is a :class:`FileProblem` naming its line."""
+    from lcformer.data.reading.tables import flagged_rows
+
+    scratch = DropReport()
+    flagged = flagged_rows(pd.Series(flags).replace("nan", ""), name, str, scratch, bits,
+                           fix="keep the rows you want and drop the column, or name another "
+                               "with --columns flag=NAME (flag= for none)")
+    if flagged is None:  # the problem starts with the row's index (``locate`` is str)
+        row, _, message = scratch.problems[0].partition(": ")
+        data_lines = [n for n, line in enumerate(text.split("\n")[first_line - 1:],
+                                                 start=first_line)
+                      if line.split("#", 1)[0].strip()]  # only on this error path
+        raise FileProblem(data_lines[int(row)], message)
+    if sink is not None:
+        sink.drop_points("flagged", int(flagged.sum()))
+    return flagged
+
+
+#: Header names of a per-star file's columns (lower case; a band or unit may follow an
+#: underscore: mag_v, hjd_2450000).
+_TIME_NAMES = ("time", "t", "jd", "hjd", "mjd", "bjd", "btjd", "bkjd", "date", "dateobs")
+_MAG_NAMES = ("mag", "m", "magnitude")
+_ERR_NAMES = ("err", "error", "magerr", "mag_err", "emag", "e_mag", "sigma", "e", "dmag")
+
+
+def _time_corrected(name: str) -> bool:
+    """A time corrected for the light's travel to the Sun or the barycentre (HJD, BJD,
+    TESS's BTJD, Kepler's BKJD), which a period search wants over the observer's MJD."""
+    return name.lower().strip("\"'").startswith(("hjd", "bjd", "btjd", "bkjd"))
+
+
+def column_role(name: str) -> str | None:
+    """"time", "mag" or "err" for a per-star file's header name of one (HJD, mag_v, sigma),
+    else None."""
+    key = name.lower().strip("\"'")
+    for found, options in (("err", _ERR_NAMES), ("time", _TIME_NAMES), ("mag", _MAG_NAMES)):
+        if key in options or any(key.startswith(o + "_") for o in options):
+            return found
+    return None
+
+
+#: The roles of a per-star file's columns that --columns may name (the id, class and split
+#: of a star are its file name's and its catalogue's).
+FILE_ROLES = ("time", "mag", "err", "band", "flag")
+
+
+def named_roles(columns: Columns | None, strict: bool = True,
+                names: list[str] | None = None) -> dict[str, str]:
+    """The per-star file roles ``columns`` names otherwise than by default: role -> name
+    ('' for flag: none). Not ``strict``: only those that ``names`` (a header) has."""
+    if columns is None:
+        return {}
+    default = Columns()
+    given = {r: getattr(columns, r) for r in FILE_ROLES
+             if getattr(columns, r) != getattr(default, r)}
+    if not strict:
+        lower = {n.strip("\"'").lower() for n in names or []}
+        given = {r: n for r, n in given.items() if not n or n.lower() in lower}
+    return given
+
+
+def _index(names: list[str], name: str, role: str, line: int) -> int:
+    """The header's column ``name`` (exactly, else ignoring case), which --columns gave for
+    ``role``."""
+    found = ([i for i, n in enumerate(names) if n.strip("\"'") == name]
+             or [i for i, n in enumerate(names) if n.strip("\"'").lower() == name.lower()])
+    if len(found) != 1:
+        raise FileProblem(line, f"the header {names_text(names)} has "
+                          f"{'no' if not found else 'more than one'} column {name!r} "
+                          f"(--columns {role}={name})")
+    return found[0]
+
+
+def _header_columns(names: list[str], line: int, columns: Columns | None = None,
+                    strict: bool = True) -> tuple[tuple[int, ...], list[int], list[int]]:
+    """The header's columns of time, mag[, err], its band column and its quality-flag column
+    (each list empty or one): where ``columns`` names them, those; else by the names per-star
+    files use (:func:`column_role`, ``BAND_NAMES``, :func:`is_flag_name`). Of several that
+    could take a role, the one named as ``columns`` names the role wins, then for the time a
+    heliocentric or barycentric one, for the flag Gaia's ``rejected_by_variability``; else
+    the file is refused: read by position, a header "mag,err,hjd" gave times from the
+    magnitudes."""
+    if names_macho(names):
+        raise FileProblem(line, MACHO_FILE)
+    columns = columns or Columns()
+    given = named_roles(columns, strict, names)
+    bare = [n.strip("\"'") for n in names]
+    found = {role: [i for i, n in enumerate(names) if column_role(n) == role]
+             for role in ("time", "mag", "err")}
+    found["band"] = [i for i, n in enumerate(bare) if n.lower() in BAND_NAMES]
+    found["flag"] = [i for i, n in enumerate(names) if is_flag_name(n)]
+    for role in FILE_ROLES:
+        if role in given:  # the named column takes the role from any other
+            found[role] = [_index(names, given[role], role, line)] if given[role] else []
+            continue
+        own = [i for i in found[role] if bare[i].lower() == getattr(columns, role).lower()]
+        if len(found[role]) > 1 and len(own) == 1:
+            found[role] = own  # band beside filtercode: band; mag beside mag_auto: mag
+    if len(found["time"]) > 1:
+        corrected = [i for i in found["time"] if _time_corrected(names[i])]
+        found["time"] = corrected if len(corrected) == 1 else found["time"]  # hjd by mjd
+    if len(found["flag"]) > 1:
+        preferred = [i for i in found["flag"] if bare[i].lower() in PREFERRED_FLAGS]
+        found["flag"] = preferred if len(preferred) == 1 else found["flag"]  # Gaia's
+    if len(found["time"]) != 1 or len(found["mag"]) != 1 or len(found["err"]) > 1:
+        raise FileProblem(line, f"the header {names_text(names)} does not name one time and "
+                          f"one mag column (and at most one err): name them time (or jd, hjd, "
+                          f"mjd, bjd), mag and err, or give --columns time=NAME,mag=NAME, or "
+                          f"leave the header out to read the columns as time, mag[, err] in "
+                          f"that order")
+    for role, what in (("band", "band"), ("flag", "quality-flag")):
+        if len(found[role]) > 1:
+            raise FileProblem(line, f"the header names {len(found[role])} {what} columns "
+                              f"({', '.join(names[i] for i in found[role])}); keep one, or "
+                              f"name it with --columns {role}=NAME")
+    taken = [i for role in FILE_ROLES for i in found[role]]
+    if len(set(taken)) < len(taken):
+        twice = next(names[i] for i in taken if taken.count(i) > 1)
+        raise FileProblem(line, f"column {twice!r} would be read for two roles "
+                          f"(--columns names each role's own column)")
+    return ((found["time"][0], found["mag"][0], *found["err"]), found["band"], found["flag"])
+
+
+def only_star_columns(names: list[str], columns: Columns | None = None) -> bool:
+    """Whether a header names one star's time, mag[, err], at most a band and a quality
+    flag, and nothing else, under any of their names (``HJD,MAG,ERR``) or those ``columns``
+    gives (a trained run's, where the header has them): a file :func:`parse_curves` reads
+    whole. A column it does not know may be a table's star id (``objectId``), so such a
+    header does not count."""
+    try:
+        wanted, band, flag = _header_columns(names, 0, columns, strict=False)
+    except FileProblem:
+        return False
+    used = {*wanted, *band, *flag}  # an unread mjd beside hjd is still one star's
+    return all(i in used or column_role(n) for i, n in enumerate(names))
+
+
+def names_macho(names: list[str]) -> bool:
+    """Whether a header is a MACHO archive (TAP) file's: read by :mod:`.macho`, not here."""
+    return set(TAP_COLUMNS) <= {str(n).strip().lower() for n in names}
+
+
+def _split(content: str) -> list[str]:
+    return [t.strip() for t in content.split(",")] if "," in content else content.split()
+
+
+def is_number(token: str) -> bool:
+    """Whether text reads as a number (a header line has none)."""
+    try:
+        float(token)
+    except ValueError:
+        return False
+    return True
+
+
+#: Bytes that separate whitespace-delimited fields (and end lines).
+_BLANK = np.zeros(256, bool)
+_BLANK[list(b" \t\r\n\v\f")] = True
+
+
+def _ragged_line(text: str, delimiter: str | None, first_line: int, expected: int,
+                 needed: int) -> tuple[int, int] | None:
+    """The first data line (1-based) from ``first_line`` on whose fields cannot be read as
+    the first line's ``expected``, and how many it has; None when all can. With commas, more
+    fields is a decimal comma or a shifted row, fewer than ``needed`` (the last column read)
+    leaves a value out; fewer that are not read is only trailing columns left off. Without a
+    delimiter, fewer fields is a value left blank, which shifts the rest (more is trailing
+    text, read by position as before). Counted on the bytes with a few whole-array passes
+    (positions of newlines and field starts); ``#`` comments are removed first."""
+    data = text.encode("utf-8", errors="replace")
+    if b"#" in data:
+        data = re.sub(rb"#[^\n]*", b"", data)
+    raw = np.frombuffer(data, np.uint8)
+    newlines = (raw == ord("\n")).nonzero()[0]
+    n_lines = len(newlines) + 1
+    if delimiter:
+        at = (raw == ord(delimiter)).nonzero()[0]
+        fields = np.bincount(newlines.searchsorted(at), minlength=n_lines) + 1
+        bad = (fields > expected) | (fields < needed)
+    else:  # a field starts at a byte that is not blank after one that is (or the first)
+        blank = _BLANK[raw]
+        starts = (blank[:-1] > blank[1:]).nonzero()[0] + 1
+        fields = np.bincount(newlines.searchsorted(starts), minlength=n_lines)
+        if len(blank) and not blank[0]:
+            fields[0] += 1
+        bad = (fields < expected) & (fields > 0)  # 0: a blank line, which NumPy skips
+    bad[: first_line - 1] = False
+    for line in bad.nonzero()[0]:  # few: a blank line with commas counts 1 field
+        begin = int(newlines[line - 1]) + 1 if line else 0
+        end = int(newlines[line]) if line < len(newlines) else len(data)
+        if data[begin:end].strip():
+            return int(line) + 1, int(fields[line])
+    return None
+
+
+def _diagnose(text: str, skip: int, wanted: tuple[int, ...], error: ValueError,
+              strict: bool = False) -> FileProblem:
+    """Re-read a file that NumPy refused, line by line, to name the first bad line
+    (``wanted``: the columns of time, mag[, err]; ``strict``: a line with more fields than
+    those is bad too)."""
+    for line_no, line in enumerate(io.StringIO(text), start=1):
+        content = line.split("#", 1)[0].strip()
+        if line_no <= skip or not content:
+            continue
+        tokens, needed = _split(content), max(wanted) + 1  # all columns where strict
+        if len(tokens) < needed or (strict and len(tokens) > needed):
+            return FileProblem(line_no, f"found {len(tokens)} columns, expected {needed}"
+                               + (" (a decimal comma, or a shifted row?)"
+                                  if len(tokens) > needed else ""))
+        for role, column in zip(_ROLES, wanted, strict=False):
+            if not is_number(tokens[column]):
+                return FileProblem(line_no, f"column {column + 1} ({role}): "
+                                            f"{tokens[column]!r} is not a number")
+    return FileProblem(skip + 1, f"cannot parse: {error}")

@@ -1,0 +1,192 @@
+"""One star's file: its columns by header names or position, bands, flags, detection limits,
+and every problem named by its line."""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import lzma
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lcformer.data.reading.config import Columns
+from lcformer.data.reading.star_file import FileProblem, parse_columns, parse_curves
+from lcformer.data.report import DropReport
+
+
+def test_parse_formats() -> None:
+    t, m, e = parse_columns(b"# c\nt mag err\n1 2 3\n4 5 6\n")
+    np.testing.assert_array_equal(t, [1, 4])
+    np.testing.assert_array_equal(e, [3, 6])
+    t, m, e = parse_columns("1.0, 2.0\n3.0, 4.0\n")
+    np.testing.assert_array_equal(m, [2, 4])
+    assert np.isnan(e).all()
+
+
+@pytest.mark.parametrize("header", ["mag,err,hjd", "MAG_V err_v HJD", "airmass,mjd,mag,sigma"])
+def test_a_header_names_the_columns(header: str) -> None:
+    """Read by the names a header gives, not by position: "mag,err,hjd" gave times from the
+    magnitudes."""
+    names = header.replace(",", " ").split()
+    rows = {"mag": [12.1, 12.3], "err": [0.1, 0.2], "hjd": [2450001.5, 2450002.5],
+            "airmass": [1.2, 1.3]}
+    rows |= {"mag_v": rows["mag"], "err_v": rows["err"], "mjd": rows["hjd"],
+             "sigma": rows["err"]}
+    sep = "," if "," in header else " "
+    text = header + "\n" + "\n".join(sep.join(str(rows[n.lower()][i]) for n in names)
+                                     for i in range(2)) + "\n"
+    t, m, e = parse_columns(text)
+    np.testing.assert_array_equal(t, [2450001.5, 2450002.5])
+    np.testing.assert_array_equal(m, [12.1, 12.3])
+    np.testing.assert_array_equal(e, [0.1, 0.2])
+    with pytest.raises(FileProblem, match="does not name one time and one mag") as caught:
+        parse_columns("hjd,V,eV\n1,12,0.1\n")  # V: a magnitude, but not by a name it knows
+    assert caught.value.line == 1
+
+
+def test_empty_fields_are_missing_values_and_gzip_is_read() -> None:
+    """pandas writes NaN as an empty field: one missing value, not a lost star."""
+    text = "t,mag,err\n1,12.0,\n2,,0.1\n,12.5,0.1\n4, ,0.2\r\n5,13.0,0.1\n"
+    t, m, e = parse_columns(text)
+    np.testing.assert_array_equal(t, [1, 2, np.nan, 4, 5])
+    np.testing.assert_array_equal(m, [12.0, np.nan, 12.5, np.nan, 13.0])
+    np.testing.assert_array_equal(e, [np.nan, 0.1, 0.1, 0.2, 0.1])
+    for part, back in zip(parse_columns(gzip.compress(text.encode())), (t, m, e), strict=True):
+        np.testing.assert_array_equal(part, back)
+    with pytest.raises(FileProblem, match="damaged gzip"):
+        parse_columns(gzip.compress(text.encode())[:20])
+
+
+@pytest.mark.parametrize(("text", "line", "reason", "words"), [
+    ("", 1, "empty_file", "empty"),
+    ("\x00\x01binary\x00", 1, "unreadable_file", "not a text file"),  # lost: not empty
+    # binary tables of one star: named, not parsed as a header of '<?xml' or 'SIMPLE'
+    ("SIMPLE  =                    T / conforms to FITS standard", 1, "unreadable_file",
+     "a FITS file, where a per-star file is text"),
+    ('<?xml version="1.0"?>\n<VOTABLE>\n', 1, "unreadable_file", "a VOTable (XML) file"),
+    ("PAR1\x15\x04\x00", 1, "unreadable_file", "a Parquet file"),
+    ("# only a comment\n", 1, "empty_file", "no data"),
+    ("1.0\n2.0\n", 1, "unreadable_file", "column"),
+    ("1,2,3\n2,3\n", 2, "unreadable_file", "found 2 columns"),
+    ("# h\n1 2 3\n\n2 x 3\n", 4, "unreadable_file", "column 2 (mag): 'x' is not a number"),
+    # a decimal comma: one field more (NumPy's usecols read dropped it: mag 12, err 3)
+    ("1.0,12.1,0.02\n2.0,12,3,0.02\n", 2, "unreadable_file",
+     "found 4 columns, expected 3 (a decimal comma, or a shifted row?)"),
+    ("1 12.1\n2 12.2 0.1\n", 2, "unreadable_file", "found 3 columns, expected 2"),
+    # a quality flag is applied: a value that is not one is refused, not guessed
+    ("time,mag,err,FLAG\n1,12.1,0.1,0\n# c\n\n2,12.1,0.1,bad\n", 5, "unreadable_file",
+     "column 'FLAG': 'bad' is not a quality flag (a number, 0 for good, or true/false); keep "
+     "the rows you want and drop the column"),
+    ("time mag catflags QUALITY\n1 12.1 0 0\n", 1, "unreadable_file",
+     "the header names 2 quality-flag columns (catflags, QUALITY); keep one"),
+])
+def test_parse_problems_name_the_line(text: str, line: int, reason: str, words: str) -> None:
+    with pytest.raises(FileProblem) as caught:
+        parse_columns(text)
+    assert (caught.value.line, caught.value.reason) == (line, reason)
+    assert words in caught.value.message
+
+
+def test_a_per_star_files_quality_flags_drop_their_rows_counted() -> None:
+    """IRSA's ZTF CSV: catflags as a table's flag (non-zero is bad), and hjd, the
+    heliocentric time, read over mjd."""
+    report = DropReport()
+    curves = parse_curves("hjd,mjd,mag,magerr,catflags,filtercode\n"
+                          "2458001.5,58001.0,15.2,0.02,0,zg\n2458001.6,58001.1,14.7,0.02,32768,zr\n"
+                          "2458002.5,58002.0,15.3,0.02,0,zr\n2458003.5,58003.0,15.1,0.02,,zg\n",
+                          report)
+    assert {band: c[0].tolist() for band, c in curves.items()} == {
+        "zg": [2458001.5, 2458003.5], "zr": [2458002.5]}  # a missing flag is not set
+    assert report.points == {"flagged": 1}
+    assert report.events == {"extra_columns_not_read": 1}  # mjd
+    gaia = parse_curves("time,mag,rejected_by_variability\n1,2,false\n2,3,true\n3,4,\n")
+    np.testing.assert_array_equal(gaia[""][0], [1, 3])
+    with pytest.raises(FileProblem, match="does not name one time"):  # two of one kind
+        parse_curves("jd,mjd,mag\n1,2,3\n")
+
+
+ASAS_SN_STAR = ("HJD,UT Date,Camera,FWHM,Limit,mag,mag_err,flux(mJy),flux_err\n"
+                "2457002.12,2014-12-21.6181,be,1.49,16.632,14.211,0.008,7.362,0.058\n"
+                "2457003.11,2014-12-22.6118,be,1.52,16.807,>16.807,99.990,0.033,0.064\n"
+                "2457004.11,2014-12-23.6118,be,1.52,16.807,14.300,0.009,7.1,0.058\n")
+
+
+def test_a_detection_limit_in_place_of_a_magnitude_is_no_magnitude() -> None:
+    """ASAS-SN's light curves write '>16.807' where the star was not detected."""
+    report = DropReport()
+    time, mag, err = parse_columns(ASAS_SN_STAR, report)
+    np.testing.assert_array_equal(mag, [14.211, np.nan, 14.3])
+    np.testing.assert_array_equal(time, [2457002.12, 2457003.11, 2457004.11])
+    np.testing.assert_array_equal(err, [0.008, 99.99, 0.009])  # cleaning drops the point
+    assert report.events["limit_values_read_as_missing"] == 1
+    _, mag, _ = parse_columns("1 12.0 0.1\n2 <13.5 0.1\n3 >=13.1 0.1\n")  # whitespace
+    np.testing.assert_array_equal(mag, [12.0, np.nan, np.nan])
+    # Only the mag column's limits: not in a comment, nor in a column not read.
+    report = DropReport()
+    _, mag, _ = parse_columns("# fainter than >16 not detected\ntime,mag,note\n"
+                              "1,12.0,>5\n2,>13.5,<6 # >7\n", report)
+    np.testing.assert_array_equal(mag, [12.0, np.nan])
+    assert report.events["limit_values_read_as_missing"] == 1
+    with pytest.raises(FileProblem, match=r"column 3 \(err\): '>0.1' is not a number"):
+        parse_columns("1,12.0,>0.1\n")
+    # Anything else is still refused, naming the column by its place and role (the header's
+    # mag is its 6th column: the message once took the 6th of time, mag, err and failed).
+    with pytest.raises(FileProblem, match=r"column 6 \(mag\): '>x' is not a number"):
+        parse_columns(ASAS_SN_STAR.replace(">16.807", ">x"))
+    with pytest.raises(FileProblem, match=r"line 3: found 5 columns, expected 9") as caught:
+        parse_columns(ASAS_SN_STAR.replace(",16.807,>16.807,99.990,0.033", ""))
+    assert caught.value.line == 3
+
+
+def test_of_gaias_three_flag_columns_rejected_by_variability_is_read() -> None:
+    text = ("source_id,band,time,mag,rejected_by_photometry,rejected_by_variability,other_flags\n"
+            "42,G,1.0,15.0,false,false,4097\n42,G,2.0,15.1,true,false,4097\n"
+            "42,BP,1.0,15.3,false,true,0\n")
+    report = DropReport()
+    curves = parse_curves(text, report)
+    assert {band: c[0].tolist() for band, c in curves.items()} == {"BP": [], "G": [1.0, 2.0]}
+    assert report.points == {"flagged": 1}
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.sampled_from(["g", "r", "i"]), min_size=1, max_size=30))
+def test_the_bands_of_a_file_hold_each_row_once(bands: list[str]) -> None:
+    rows = "".join(f"{k},{10 + k / 100},0.1,{b}\n" for k, b in enumerate(bands))
+    curves = parse_curves("time mag err band\n".replace(" ", ",") + rows)
+    assert sorted(curves) == sorted(set(bands))
+    for band, (time, mag, err) in curves.items():
+        np.testing.assert_array_equal(time, [k for k, b in enumerate(bands) if b == band])
+        np.testing.assert_allclose(mag, 10 + time / 100)
+        assert (err == 0.1).all()
+
+
+def test_bzip2_and_xz_files_are_read_like_gzip() -> None:
+
+    text = b"1,12.0,0.1\n2,12.5,0.1\n"
+    for packed in (bz2.compress(text), lzma.compress(text)):
+        np.testing.assert_array_equal(parse_columns(packed)[1], [12.0, 12.5])
+    with pytest.raises(FileProblem, match="damaged bzip2"):
+        parse_columns(bz2.compress(text)[:20])
+
+
+def test_of_several_columns_for_a_role_the_one_named_as_the_role_is_read() -> None:
+    """Read by the per-star names, time and hjd (or mag and mag_auto, band and filtercode,
+    flag and catflags) would both take a role: the role's own name decides, as in tables."""
+    assert parse_curves("time,hjd,mag\n1,2,3\n")[""][0].tolist() == [1.0]
+    assert parse_curves("mjd,mag,mag_auto\n1,2,3\n")[""][1].tolist() == [2.0]
+    assert list(parse_curves("mjd,mag,band,filtercode\n1,2,g,zr\n")) == ["g"]
+    assert len(parse_curves("mjd,mag,flag,catflags\n1,2,0,4\n")[""][0]) == 1
+    with pytest.raises(FileProblem, match=r"2 quality-flag columns \(QUALITY, catflags\); "
+                                          r"keep one, or name it with --columns flag=NAME"):
+        parse_curves("mjd,mag,QUALITY,catflags\n1,2,0,4\n")
+
+
+def test_one_column_for_two_roles_is_refused_and_exact_names_come_first() -> None:
+    text = "t,V,v\n1,12,0\n"
+    with pytest.raises(FileProblem, match=r"column 'V' would be read for two roles"):
+        parse_curves("t,V\n1,12\n", columns=Columns(mag="V", flag="v"))
+    assert parse_curves(text, columns=Columns(mag="V", flag="v"))[""][1].tolist() == [12.0]
+    assert parse_curves("1,12,4\n", columns=Columns(flag=""))[""][1].tolist() == [12.0]
