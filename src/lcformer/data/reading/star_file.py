@@ -58,6 +58,11 @@ _COMPRESSED: dict[bytes, Callable[[bytes], bytes]] = {
 _COMPRESSION_NAMES = {GZIP_MAGIC: "gzip", b"BZh": "bzip2", b"\xfd7zXZ\x00": "xz"}
 #: A field with nothing (or only blanks) in it, between commas or at a line's ends.
 _EMPTY_FIELD = re.compile(r"(?<=,)[ \t]*(?=,|\r?$)|^[ \t]*(?=,)", re.MULTILINE)
+#: Semicolon-separated values, as spreadsheets save "CSV" where the decimal mark is a comma
+#: (a long table's reader says the same of its one column "id;time;mag").
+SEMICOLONS = ("its values seem separated by ';', and lcformer reads comma- or whitespace-"
+              "separated text; convert the file (in pandas: pd.read_csv(path, sep=';', "
+              "decimal=',').to_csv(...))")
 #: Of several quality-flag columns, the one read (Gaia DR3's epoch photometry has three:
 #: rejected_by_photometry, rejected_by_variability and other_flags; its variability
 #: processing leaves out the rows of the second).
@@ -147,6 +152,8 @@ def parse_curves(data: bytes | str, sink: DropReport | None = None,
                 continue
         first_line, first = line_no, content
         break
+    if len(names) == 1 and ";" in names[0]:  # numbers with decimal commas: no number
+        raise FileProblem(header_line, SEMICOLONS)
     if not first:
         raise FileProblem(max(header_line, 1), "no data lines", "empty_file")
     named = {role: name for role, name in named_roles(columns, strict_columns, names).items()
@@ -155,6 +162,9 @@ def parse_curves(data: bytes | str, sink: DropReport | None = None,
         raise FileProblem(first_line, f"no header line to find --columns "
                           f"{','.join(f'{r}={n}' for r, n in named.items())} in; a file "
                           f"without one is read as time, mag[, err] in that order")
+    fields = first.split(";")
+    if len(fields) > 1 and all(is_number(f.strip().replace(",", ".")) for f in fields):
+        raise FileProblem(first_line, SEMICOLONS)
     delimiter = "," if "," in first else None
     if delimiter:  # an empty field (pandas writes NaN so) is a missing value, not an error
         text = _EMPTY_FIELD.sub("nan", text)
