@@ -343,3 +343,17 @@ def test_byte_order_marks_and_line_ends_of_spreadsheets_are_read(tmp_path: Path,
     curves = read_folder(tmp_path, report=DropReport())
     np.testing.assert_array_equal(curves.time, [1.0, 2.0])
     np.testing.assert_array_equal(curves.mag, [12.1, 12.2])
+
+
+def test_a_mapping_of_a_stars_id_or_class_is_refused_not_ignored(tmp_path: Path) -> None:
+    """In Python as on the command line: a per-star file's star is its name, its class the
+    catalogue's."""
+    from lcformer.data.reading.config import Columns
+    from lcformer.errors import ConfigError
+
+    _write(tmp_path, FILES)
+    with pytest.raises(ConfigError, match=r"--columns id=objectId: .* holds per-star files"):
+        read_folder(tmp_path, columns=Columns(id="objectId"))
+    (tmp_path / "catalog.csv").write_text(CATALOGUE)
+    with pytest.raises(ConfigError, match=r"--columns class=type: "):
+        read_catalogue_folder(tmp_path / "catalog.csv", tmp_path, columns=Columns(label="type"))

