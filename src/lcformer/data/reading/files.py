@@ -137,6 +137,11 @@ def astropy_format(path: Path | str) -> str | None:
     return None
 
 
+#: A detection limit written in place of a magnitude (ASAS-SN's ">16.807" where the star was
+#: not detected, "<", ">="): the point has no magnitude. Tables and per-star files use it.
+LIMIT = r"[<>]=?[ \t]*[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+
+
 #: The first bytes of the table formats lcformer reads, and the suffix each needs.
 MAGIC_BYTES = {b"PAR1": (".parquet", "Parquet"), b"SIMPLE  =": (".fits", "FITS"),
                b"# %ECSV": (".ecsv", "ECSV")}

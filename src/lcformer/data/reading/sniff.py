@@ -92,7 +92,8 @@ def read_any(source: str, data_dir: str | Path | None = None,
             if _macho_folder(path):  # its catalog.csv elsewhere: labels are not needed here
                 _by_position(fixed, path, _MACHO)
                 return _finish(read_macho(path, report=report), fixed, path, report, before)
-            return _finish(read_folder(path, report=report, columns=_file_columns(files, path),
+            return _finish(read_folder(path, report=report,
+                                       columns=file_columns(files.columns, path),
                                        strict_columns=strict), files, path, report, before)
     if not path.exists():
         raise DatasetNotFoundError(f"{source}: no such file, folder or dataset name")
@@ -114,12 +115,12 @@ def read_any(source: str, data_dir: str | Path | None = None,
         curves = read_macho(path, report=report)
     elif name.endswith(ARCHIVES):
         reading = files
-        curves = read_folder(path, report=report, columns=_file_columns(reading, path),
+        curves = read_folder(path, report=report, columns=file_columns(reading.columns, path),
                              strict_columns=strict)
     else:
         reading = files
         try:
-            by_band = parse_curves(path.read_bytes(), report, _file_columns(reading, path),
+            by_band = parse_curves(path.read_bytes(), report, file_columns(reading.columns, path),
                                    strict)
         except FileProblem as problem:
             raise InputError(f"{path}:{problem.line}: {problem.message}") from None
@@ -142,7 +143,7 @@ def read_dataset(spec: DatasetSpec, folder: Path, report: DropReport,
     before = len(report.problems)
     if reading.columns != Columns():
         if spec.per_star:
-            curves = spec.read(folder, report, _file_columns(reading, folder),  # type: ignore[call-arg]
+            curves = spec.read(folder, report, file_columns(reading.columns, folder),  # type: ignore[call-arg]
                                strict_columns)
         else:
             if not spec.long_table:
@@ -177,11 +178,6 @@ def _by_position(reading: ReadConfig, path: Path, what: str) -> None:
         raise ConfigError(f"--columns: {path} {what}; --columns applies to tables with a "
                           "header (Parquet, CSV, FITS, ECSV, VOTable), long-table folders and "
                           "per-star files with a header")
-
-
-def _file_columns(reading: ReadConfig, path: Path) -> Columns | None:
-    """The --columns of per-star files (:func:`~.star_file.file_columns`)."""
-    return file_columns(reading.columns, path)
 
 
 def _file_part(columns: Columns) -> Columns:

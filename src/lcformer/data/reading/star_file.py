@@ -25,6 +25,7 @@ import pandas as pd
 from lcformer.data.reading.config import ROLE_ALIASES, Columns
 from lcformer.data.reading.files import (
     BAND_NAMES,
+    LIMIT,
     MACHO_FILE,
     MAGIC_BYTES,
     TAP_COLUMNS,
@@ -71,13 +72,12 @@ PREFERRED_FLAGS = ("rejected_by_variability",)
 def _limit_field(delimiter: str | None, column: int) -> re.Pattern[str]:
     """A detection limit (ASAS-SN's ">16.807", "<", ">=") as the whole of field ``column``
     (0-based) of a data line, the fields before it in group ``before``."""
-    number = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
     if delimiter:
         field = r"[^,\n]*,"
-        return re.compile(rf"^(?![ \t]*#)(?P<before>(?:{field}){{{column}}})[ \t]*[<>]=?[ \t]*"
-                          rf"{number}[ \t]*(?=,|#|$)", re.MULTILINE)
+        return re.compile(rf"^(?![ \t]*#)(?P<before>(?:{field}){{{column}}})[ \t]*{LIMIT}"
+                          rf"[ \t]*(?=,|#|$)", re.MULTILINE)
     field = r"[^ \t\n#]+[ \t]+"
-    return re.compile(rf"^(?![ \t]*#)(?P<before>[ \t]*(?:{field}){{{column}}})[<>]=?{number}"
+    return re.compile(rf"^(?![ \t]*#)(?P<before>[ \t]*(?:{field}){{{column}}}){LIMIT}"
                       rf"(?=[ \t]|#|$)", re.MULTILINE)
 
 

@@ -29,6 +29,7 @@ from lcformer.data.lightcurves import LightCurves
 from lcformer.data.reading.config import Columns
 from lcformer.data.reading.files import (
     BAND_NAMES,
+    LIMIT,
     MISSING_WORDS,
     READ_ERRORS,
     PathLike,
@@ -274,9 +275,7 @@ def days_of_dates(series: pd.Series, sink: DropReport) -> pd.Series:
     return series
 
 
-#: A detection limit written in place of a magnitude (ASAS-SN's ">16.807" where the star was
-#: not detected): the point has no magnitude.
-LIMIT = re.compile(r"^\s*[<>]=?\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$")
+_LIMIT_VALUE = re.compile(rf"^\s*{LIMIT}\s*$")
 
 
 def numeric_column(
@@ -296,7 +295,7 @@ def numeric_column(
     if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
         return series.to_numpy(dtype=np.float64, na_value=np.nan)
     if limits:
-        limit = series.astype(str).str.match(LIMIT).to_numpy() & series.notna().to_numpy()
+        limit = series.astype(str).str.match(_LIMIT_VALUE).to_numpy() & series.notna().to_numpy()
         if limit.any():
             sink.note("limit_values_read_as_missing", int(limit.sum()))
             series = series.mask(limit)
