@@ -77,3 +77,17 @@ def test_empty_file_as_long_table() -> None:
     report = DropReport()
     read_long_table(BAD / "empty.csv", report=report)
     assert report.curves == Counter(empty_file=1)
+
+
+def test_zipped_table_of_several_files_says_what_to_do(tmp_path: Path) -> None:
+    import zipfile
+
+    path = tmp_path / "two.csv.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        for name in ("a.csv", "b.csv"):
+            archive.writestr(name, "id,time,mag\ns,1,12\ns,2,12.5\n")
+    with pytest.raises(InputError) as caught:
+        read_long_table(path)
+    message = str(caught.value)
+    assert f"{path}: a zipped table holds one file, this zip holds 2 (a.csv, b.csv)" in message
+    assert "\n" not in message

@@ -113,10 +113,32 @@ def read_str_table(source: PathLike | pd.DataFrame, what: str = "table",
 
 def cannot_read(path: Path | str, error: BaseException, what: str = "table") -> str:
     """``"file: cannot read as a table: ErrorType: first line of the message"``."""
+    if (several := zipped_files(path)) is not None:
+        return several
     text = (str(error).strip().splitlines() or [""])[0][:200]
     article = "an" if what[:1].lower() in "aeiou" or what.startswith("ECSV") else "a"
     return (f"{path}: cannot read as {article} {what}: {type(error).__name__}: {text} (is the file "
             f"complete, and of the type its name says?)")
+
+
+def zipped_files(path: Path | str) -> str | None:
+    """The problem of a zipped table (``.csv.zip``) that holds several files, which pandas
+    refuses with a message that does not say what to do; None for any other file."""
+    if not str(path).lower().endswith(".zip"):
+        return None
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = [i.filename for i in archive.infolist() if not i.is_dir()]
+    except (zipfile.BadZipFile, OSError):
+        return None
+    if len(names) < 2:
+        return None
+    shown = ", ".join(names[:3]) + (f", ... ({len(names)} files)" if len(names) > 3 else "")
+    return (f"{path}: a zipped table holds one file, this zip holds {len(names)} ({shown}): "
+            f"zip each table on its own, or join them into one table (pandas.concat) or a "
+            f"folder of Parquet partitions")
 
 
 def is_csv(path: Path) -> bool:
