@@ -203,3 +203,16 @@ def test_semicolon_separated_columns_are_named_not_misread(text: str) -> None:
     # A semicolon in a comment, or inside a text column, is no such thing.
     assert parse_curves("1,12.5,0.1,a;b\n")[""][1].tolist() == [12.5]
     assert parse_curves("# a;b\n1 12.5 0.1 a;b\n")[""][1].tolist() == [12.5]
+
+
+def test_a_star_column_naming_several_stars_is_refused_at_their_first_change() -> None:
+    # A long table met among per-star files would otherwise be one star of every star's points.
+    text = "id,time,mag\n# a comment\na,1,12\na,2,12.1\nb,1,15\n"
+    with pytest.raises(FileProblem) as caught:
+        parse_curves(text)
+    assert caught.value.line == 5
+    assert "column 'id' names more than one star ('a', then 'b')" in caught.value.message
+    # One star named in every row, a blank id, and ZTF's oid (one per field and filter of a
+    # star's IRSA light curve) are read.
+    assert len(parse_curves("source_id,time,mag\n7,1,12\n7,2,12.1\n,3,12.2\n")[""][0]) == 3
+    assert len(parse_curves("oid,time,mag\n1,1,12\n2,2,12.1\n")[""][0]) == 2

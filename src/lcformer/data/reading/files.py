@@ -194,6 +194,12 @@ BAND_NAMES = ("band", "filter", "filtercode", "filtername", "filter_name", "fid"
               "bandpass", "band_name")
 
 
+#: Column names that name each row's star (compared ignoring case). Not ZTF's ``oid``: one
+#: star's IRSA light curve holds an oid per field and filter.
+ID_NAMES = ("id", "star", "star_id", "starid", "source_id", "sourceid", "objectid", "object_id",
+            "objid", "obj_id", "name", "object", "target")
+
+
 def is_flag_name(name: str) -> bool:
     """A column name that marks bad rows: flag(s), catflags (ZTF), QUALITY (TESS),
     rejected_by_variability (Gaia)."""

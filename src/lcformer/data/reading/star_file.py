@@ -25,6 +25,7 @@ import pandas as pd
 from lcformer.data.reading.config import ROLE_ALIASES, Columns
 from lcformer.data.reading.files import (
     BAND_NAMES,
+    ID_NAMES,
     LIMIT,
     MACHO_FILE,
     MAGIC_BYTES,
@@ -108,7 +109,8 @@ def parse_curves(data: bytes | str, sink: DropReport | None = None,
     many fields as the first (a short or long row is a decimal comma or a shifted row, not a
     value to guess); semicolon-separated values are refused, saying so. Other columns are
     not read; a file that has some is counted in ``sink`` as ``extra_columns_not_read``, so
-    that it shows in the report. ``columns`` names the
+    that it shows in the report, but a star column (``files.ID_NAMES``) that names more than
+    one star is a problem: the file is a table of several. ``columns`` names the
     header's time, mag, err, band or flag column where its name is not one of those (``V``
     for mag; ``flag=''``: none; ``flag_bits`` as for tables); a file without a header then
     is a problem. Where several columns could take a role, the one named as ``columns``
@@ -209,6 +211,9 @@ def parse_curves(data: bytes | str, sink: DropReport | None = None,
                                skiprows=header_line, usecols=column, dtype=str, ndmin=1)
         return np.char.strip(found, " \t\"'")
 
+    read = (*usecols, *band_at, *flag_at)
+    for at in (i for i, name in enumerate(names) if name.lower() in ID_NAMES and i not in read):
+        _one_star(words([at]), names[at], text, first_line)
     keep = np.ones(len(time), bool)
     if flag_at:  # the rules of a table's flag column (ZTF's catflags: non-zero is bad)
         keep = ~_flagged(words(flag_at), names[flag_at[0]], text, first_line, sink,
@@ -221,6 +226,23 @@ def parse_curves(data: bytes | str, sink: DropReport | None = None,
     names_found, which = np.unique(bands, return_inverse=True)
     return {str(band): (time[(which == k) & keep], mag[(which == k) & keep],
                         err[(which == k) & keep]) for k, band in enumerate(names_found)}
+
+
+def _one_star(ids: np.ndarray, name: str, text: str, first_line: int) -> None:
+    """A per-star file's star column (``files.ID_NAMES``) must name one star: a table of
+    several read as one file per star would mix their points into one curve."""
+    ids = ids[(ids != "") & (np.char.lower(ids) != "nan")]
+    differs = np.flatnonzero(ids != ids[0]) if len(ids) else []
+    if len(differs):
+        row = int(differs[0])
+        line = [n for n, content in enumerate(text.split("\n")[first_line - 1:],
+                                              start=first_line)
+                if content.split("#", 1)[0].strip()][row]
+        mapping = "" if name == "id" else f" with --columns id={name}"
+        raise FileProblem(line, f"column {name!r} names more than one star ({str(ids[0])!r}, "
+                          f"then {str(ids[row])!r}): a table of several stars, not one star's "
+                          f"file; give such a table as a file of its own{mapping}, or tables "
+                          f"as Parquet partitions in a folder")
 
 
 def _flagged(flags: np.ndarray, name: str, text: str, first_line: int,
