@@ -308,3 +308,16 @@ def test_labels_per_curve_must_agree_within_a_star(curves) -> None:
     assert list(_labels_per_curve(lcs, same)) == same
     with pytest.raises(ConfigError, match="star 'syn-000002' has curves of different classes"):
         _labels_per_curve(lcs, ["a", "b", "c", "d", "x", "e"])
+
+
+def test_fluxes_given_as_magnitudes_are_refused_as_on_the_command_line(curves) -> None:
+    # Read as magnitudes, most would be dropped as no-data values and the rest classified.
+    frame = curves.to_frame()
+    frame["mag"] = 10 ** (-0.4 * (frame["mag"] - 8.9)) * 1e6  # microjansky
+    in_flux = LightCurves.from_arrays(curves.ids, curves.bands, curves.lengths, curves.time,
+                                      frame["mag"].to_numpy(), curves.err)
+    for data, name in ((frame, "the DataFrame"), (in_flux, "the LightCurves")):
+        with pytest.raises(InputError, match=f"{name}: 100% of the magnitudes .* look like "
+                                             f"fluxes; convert them to magnitudes first"):
+            as_light_curves(data)
+    assert as_light_curves(curves) is curves  # magnitudes pass as they are

@@ -31,6 +31,7 @@ from lcformer.data.lightcurves import LightCurves, ragged_ranges
 from lcformer.data.periods import PeriodConfig
 from lcformer.data.prepared import PrepareConfig, build
 from lcformer.data.reading.config import Columns
+from lcformer.data.reading.flux import refuse_fluxes
 from lcformer.data.report import DropReport
 from lcformer.data.splits import carve_validation
 from lcformer.data.tokens import TokenConfig
@@ -82,12 +83,12 @@ def as_light_curves(data: Any, report: DropReport | None = None) -> LightCurves:
     """LightCurves from a LightCurves, :class:`StarSamples` or a list of them, a DataFrame
     (id, time, mag[, err, band, label, flag]) or an astropy Table. ``report`` gets what
     reading a table dropped (flagged rows); a problem with the table raises."""
-    if isinstance(data, LightCurves):
-        return data
     if isinstance(data, StarSamples):
-        return data.lcs
+        return data.lcs  # checked when it was made
+    if isinstance(data, LightCurves):
+        return _magnitudes(data, "the LightCurves")
     if isinstance(data, list | tuple) and all(isinstance(d, LightCurves) for d in data):
-        return LightCurves.concatenate(list(data))
+        return _magnitudes(LightCurves.concatenate(list(data)), "the LightCurves")
     from lcformer.data.reading import from_astropy, from_dataframe
     from lcformer.data.reading.files import finish
 
@@ -109,6 +110,15 @@ def as_light_curves(data: Any, report: DropReport | None = None) -> LightCurves:
     finish(read, None, f"the {type(data).__name__}")
     if report is not None:
         report.merge(read)
+    return _magnitudes(lcs, f"the {type(data).__name__}")
+
+
+def _magnitudes(lcs: LightCurves, source: str) -> LightCurves:
+    """Fluxes given as magnitudes are refused, as the command line refuses them: most would
+    be dropped as no-data values and the rest classified."""
+    refuse_fluxes(lcs, source, "convert them to magnitudes first (m = zero point - 2.5 log10 "
+                               "flux; lcformer.data.reading.flux.flux_to_magnitudes does it), "
+                               "or give magnitudes")
     return lcs
 
 

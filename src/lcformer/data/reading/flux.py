@@ -42,15 +42,20 @@ def to_magnitudes(curves: LightCurves, config: ReadConfig, source: str,
     fluxes (:class:`InputError` naming ``source`` and the fix)."""
     if config.flux:
         return flux_to_magnitudes(curves, config.zero_point, report)
+    refuse_fluxes(curves, source, f"give --flux to convert them (m = ZERO_POINT - 2.5 log10 "
+                                  f"flux, --zero-point, default {ReadConfig().zero_point:g} "
+                                  f"for Jy), or give magnitudes")
+    return curves
+
+
+def refuse_fluxes(curves: LightCurves, source: str, fix: str) -> None:
+    """:class:`InputError` naming ``source`` and the ``fix`` where the magnitudes look like
+    fluxes (:data:`FLUX_SHARE` of them beyond :data:`MAG_LIMIT`)."""
     share = flux_share(curves.mag)
     if share > FLUX_SHARE:
         median = float(np.nanmedian(curves.mag[np.isfinite(curves.mag)]))
-        raise InputError(
-            f"{source}: {share:.0%} of the magnitudes are beyond +-{MAG_LIMIT:g} (median "
-            f"{median:.4g}): these look like fluxes; give --flux to convert them (m = "
-            f"ZERO_POINT - 2.5 log10 flux, --zero-point, default {ReadConfig().zero_point:g} "
-            f"for Jy), or give magnitudes")
-    return curves
+        raise InputError(f"{source}: {share:.0%} of the magnitudes are beyond +-{MAG_LIMIT:g} "
+                         f"(median {median:.4g}): these look like fluxes; {fix}")
 
 
 def flux_to_magnitudes(curves: LightCurves, zero_point: float,
