@@ -72,7 +72,7 @@ class LightCurves:
             time=time,
             mag=np.asarray(mag, dtype=np.float64),
             err=np.full_like(time, np.nan) if err is None else np.asarray(err, dtype=np.float64),
-            labels=None if labels is None else _str_array(labels),
+            labels=None if labels is None else label_array(labels),
             splits=None if splits is None else _str_array(splits),
         )
 
@@ -213,7 +213,7 @@ class LightCurves:
 
     def with_labels(self, labels: np.ndarray | None) -> LightCurves:
         return LightCurves(self.ids, self.bands, self.offsets, self.time, self.mag, self.err,
-                           None if labels is None else _str_array(labels), self.splits)
+                           None if labels is None else label_array(labels), self.splits)
 
     # ------------------------------------------------------------------ interop
     def to_frame(self) -> pd.DataFrame:
@@ -250,6 +250,23 @@ class LightCurves:
             f"LightCurves({self.n_curves} curves of {self.n_stars} stars, {self.n_points} points,"
             f" labels={'yes' if self.labels is not None else 'no'})"
         )
+
+
+#: pandas' default words for a missing value (its read_csv documentation): in number columns
+#: they are NaN; as a label (R writes NA, pandas NaN) they are no label.
+MISSING_WORDS = ("", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan",
+                 "1.#IND", "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan",
+                 "null")
+_NO_LABEL = frozenset(w.lower() for w in MISSING_WORDS)
+
+
+def label_array(values: Sequence[str] | np.ndarray) -> np.ndarray:
+    """Labels as text, a missing value's word (``NA``, ``NaN``, ``None``...) as "" (none), so
+    that it is never taken for a class."""
+    array = _str_array(values)
+    text = pd.Series(array, dtype=object).str.strip()
+    array[text.str.lower().isin(_NO_LABEL).to_numpy()] = ""
+    return array
 
 
 def _str_array(values: Sequence[str] | np.ndarray) -> np.ndarray:

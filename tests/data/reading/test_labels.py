@@ -70,3 +70,14 @@ def test_a_labels_header_matches_ignoring_case(tmp_path: Path) -> None:
     curves = read_long_table(table, labels)
     assert list(curves.labels) == ["Cepheid", "Mira"] and list(curves.splits) == ["test",
                                                                                  "train"]
+
+
+@pytest.mark.parametrize("word", ["NA", "NaN", "None", " null ", "n/a"])
+def test_a_missing_values_word_is_no_label_not_a_class(tmp_path: Path, word: str) -> None:
+    # R's write.csv writes a missing label as NA, pandas' to_csv of a float column as NaN.
+    table = tmp_path / "lc.csv"
+    TABLE.to_csv(table, index=False)
+    labels = tmp_path / "labels.csv"
+    labels.write_text(f"id,class\na,Mira\nb,{word}\n")
+    assert list(read_long_table(table, labels).labels) == ["", "Mira"]
+    assert list(read_long_table(TABLE.assign(**{"class": word})).labels) == ["", ""]

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from lcformer.data.lightcurves import MISSING_WORDS  # noqa: F401 (the readers')
 from lcformer.data.report import DropReport
 from lcformer.errors import InputError
 
@@ -34,10 +35,6 @@ UNSUPPORTED_SUFFIXES = (".json", ".json.gz", ".feather", ".arrow", ".h5", ".hdf5
                         ".parquet.gz", ".parquet.bz2", ".parquet.xz", ".parquet.zip", ".db",
                         ".sqlite", ".ecsv.bz2", ".ecsv.xz", ".ecsv.zip", ".fits.bz2", ".fits.xz",
                         ".fits.zip")
-#: pandas' default words for a missing value (its read_csv documentation), for number columns.
-MISSING_WORDS = ("", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan",
-                 "1.#IND", "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan",
-                 "null")
 #: The columns of a MACHO archive (TAP) query's ``LC_<field>.<tile>.<seq>.csv`` that are read.
 TAP_COLUMNS = ("fieldid", "tileid", "seqn", "dateobs", "rmag", "rerr", "bmag", "berr")
 #: What a MACHO archive file met among one-star files is told to be, instead of its header.

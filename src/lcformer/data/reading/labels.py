@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from lcformer.data.lightcurves import LightCurves
+from lcformer.data.lightcurves import LightCurves, label_array
 from lcformer.data.reading.config import Columns
 from lcformer.data.reading.files import PathLike, first_few, names_text, read_str_table
 from lcformer.data.report import DropReport
@@ -93,7 +93,7 @@ def attach_labels(curves: LightCurves, table: pd.DataFrame, columns: Columns) ->
 
     splits = joined(columns.split) if columns.split in table else curves.splits
     return LightCurves(curves.ids, curves.bands, curves.offsets, curves.time, curves.mag,
-                       curves.err, joined(columns.label), splits)
+                       curves.err, label_array(joined(columns.label)), splits)
 
 
 def count_orphans(table: pd.DataFrame, has_curve: np.ndarray, columns: Columns, name: str,
