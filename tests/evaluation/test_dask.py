@@ -80,6 +80,15 @@ def test_a_star_split_across_partitions_is_refused(tiny_run, tmp_path) -> None:
             classify_partitions(points, tiny_run)
         whole = dd.from_map(lambda part: part, [frame])
         assert len(classify_partitions(whole, tiny_run).compute()) == frame["id"].nunique()
+        # Ids are stars by their text, as the reader names them: 7 (7.0 where pandas made
+        # the column float) and "7" are one star; partitions of int and text ids, whatever
+        # Dask's meta says, are checked without a type error.
+        numbered = [halves[0].assign(id=7.0), halves[1].assign(id="7")]
+        with pytest.raises(InputError, match=r"more than one partition, e\.g\. '7'"):
+            classify_partitions(dd.from_map(lambda part: part, numbered), tiny_run)
+        apart = [halves[0].assign(id=7), halves[1]]
+        assert len(classify_partitions(dd.from_map(lambda part: part, apart),
+                                       tiny_run).compute()) == 2
 
 
 def awkward_partitions(folder) -> list:

@@ -138,8 +138,7 @@ def _check_one_partition_per_star(ddf: dd.DataFrame, id_name: str) -> None:
         c for c in ddf.columns if str(c).lower() == id_name.lower()]
     if len(found) != 1:  # no id column: reading the partitions will say so
         return
-    ids = ddf[found[0]].map_partitions(lambda s: pd.Series(pd.unique(s.dropna())),
-                                       meta=(str(found[0]), ddf[found[0]].dtype))
+    ids = ddf[found[0]].map_partitions(_distinct_ids, meta=(str(found[0]), object))
     counts = ids.value_counts()
     split = counts[counts > 1].head(3, npartitions=-1)
     if len(split):
@@ -148,6 +147,15 @@ def _check_one_partition_per_star(ddf: dd.DataFrame, id_name: str) -> None:
                          f"star's rows must all be in one partition, or it is classified "
                          f"twice on part of its points; repartition by id first "
                          f"(ddf.shuffle({str(found[0])!r}))")
+
+
+def _distinct_ids(ids: pd.Series) -> pd.Series:
+    """A partition's star ids as the reader names them (text: 7 and "7" are one star, 7.0
+    too), each once; partitions may hold ids of other types than Dask's meta says."""
+    from lcformer.data.reading.tables import whole_numbers
+
+    text = whole_numbers(ids.dropna()).astype(str).str.strip()
+    return pd.Series(pd.unique(text), dtype=object)
 
 
 def classify_frame(frame: pd.DataFrame, run: str, checkpoint: str = "best",

@@ -487,6 +487,18 @@ def test_spaces_around_an_id_do_not_make_another_star() -> None:
     assert report.events["id_spaces_removed"] == 2
 
 
+def test_whole_number_floats_are_the_integer_ids_and_bands() -> None:
+    """pandas makes an integer column float for one missing value: the star 7 stays '7' (as
+    labels.csv names it), ZTF's band 1 stays '1'; other floats keep their text."""
+    frame = pd.DataFrame({"id": [7.0, 7.0, np.nan, 8.0], "band": [1.0, np.nan, 2.0, 2.0],
+                          "time": [1.0, 2.0, 1.0, 1.0], "mag": 12.0})
+    curves = from_dataframe(frame, report=DropReport())
+    assert curves.ids.tolist() == ["7", "7", "8"]
+    assert curves.bands.tolist() == ["1", "", "2"]
+    fractions = from_dataframe(frame.assign(id=[7.0, 7.0, np.nan, 8.5]), report=DropReport())
+    assert fractions.ids.tolist() == ["7.0", "7.0", "8.5"]
+
+
 def test_a_flag_column_left_unread_is_counted() -> None:
     """ZTF's catflags without --columns flag=catflags: every row is used, and the report says
     a quality flag was there."""

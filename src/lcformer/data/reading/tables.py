@@ -356,12 +356,23 @@ def flagged_rows(series: pd.Series, name: str, locate: Callable[[int], str],
     return (whole & bits) != 0
 
 
+def whole_numbers(values: pd.Series) -> pd.Series:
+    """A float column whose values are all whole numbers as integers: pandas makes an integer
+    column float for one missing value, and the star (or band) 7 must not become "7.0"."""
+    if values.dtype.kind != "f":
+        return values
+    known = values.to_numpy()[values.notna().to_numpy()]
+    if not (np.all(np.mod(known, 1) == 0) and np.all(np.abs(known) <= 2**53)):
+        return values
+    return values.astype("Int64")
+
+
 def _id_text(ids: pd.Series, column: str, name: str, sink: DropReport) -> np.ndarray | None:
-    """Each row's star id as text, as stars are named everywhere, without spaces around it
-    (CSV's "a, b": 'syn-1 ' and 'syn-1' are one star, as their labels are; counted as
-    ``id_spaces_removed`` rows). Ids of one text but another type (1 and "1") are a problem:
-    they would be one star."""
-    codes, uniques = pd.factorize(ids)
+    """Each row's star id as text, as stars are named everywhere (a whole-number float as
+    the integer: :func:`whole_numbers`), without spaces around it (CSV's "a, b": 'syn-1 '
+    and 'syn-1' are one star, as their labels are; counted as ``id_spaces_removed`` rows).
+    Ids of one text but another type (1 and "1") are a problem: they would be one star."""
+    codes, uniques = pd.factorize(whole_numbers(ids))
     text = pd.Index(uniques).astype(str)
     if text.has_duplicates:
         pair = [u for u in uniques if str(u) == text[text.duplicated()][0]][:2]
@@ -819,10 +830,13 @@ def _frame_to_curves(
     if ids is None:
         return None
     n = len(frame)
-    bands = frame[columns.band].fillna("") if columns.band in frame else np.full(n, "", object)
+    bands = np.full(n, "", object)
+    if columns.band in frame:  # ZTF's fid 1, 2 read as 1.0, 2.0 beside a missing one: 1, 2
+        band = whole_numbers(frame[columns.band]).astype(object)
+        bands = band.where(band.notna(), "").astype(str).to_numpy()
     return build_curves(
         ids=ids,
-        bands=bands.astype(str) if isinstance(bands, pd.Series) else bands,
+        bands=bands,
         time=numbers[columns.time],
         mag=numbers[columns.mag],
         err=numbers.get(columns.err, np.full(n, np.nan)),
@@ -836,16 +850,6 @@ def _frame_to_curves(
 def _text(frame: pd.DataFrame, column: str) -> pd.Series | None:
     """A text column with missing values as "" (not "nan"), or None when absent."""
     return frame[column].fillna("").astype(str) if column in frame else None
-
-
-
-
-
-
-
-
-
-
 
 
 def _row_locator(name: str) -> Callable[[int], str]:
