@@ -259,6 +259,11 @@ def test_train_evaluate_predict(tiny_synthetic, tmp_path, capsys) -> None:
     np.testing.assert_allclose(proba[:-1], padded.loc[ids[:-1]].filter(like="p_").to_numpy(),
                                rtol=1e-6)
 
+    # Training again into the folder replaces that model: said even when quiet.
+    assert main(["train", "synthetic", "--work-dir", str(work), "--run-dir", str(run_dir),
+                 "--model", "encoder", *TRAIN_ARGS]) == 0
+    assert f"replaced the earlier run in {run_dir}" in capsys.readouterr().err
+
 
 @pytest.mark.realdata
 def test_prepare_eros1(data_root, tmp_path, capsys) -> None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import math
 import shutil
+import sys
 import time
 import tomllib
 from collections import Counter
@@ -310,8 +311,9 @@ def train_run(data: PreparedDataset, config: RunConfig, run_dir: str | Path,
         except (FileExistsError, NotADirectoryError):
             raise ConfigError(f"{run_dir}: cannot be a run folder: it, or a folder above it, "
                               f"is a file; give another --run-dir") from None
-        if not resume and clear_run(run_dir) and progress:
-            print(f"replaced the earlier run in {run_dir} (--resume continues one instead)")
+        if not resume and clear_run(run_dir):  # said even when quiet: a model is gone
+            print(f"replaced the earlier run in {run_dir} (--resume continues one instead; "
+                  f"--run-dir keeps runs apart)", file=sys.stderr)
         write_config(run_dir, data, config)
 
     check_trainable(data)
