@@ -284,6 +284,15 @@ def test_the_command_on_partitions(tiny_run, tmp_path, monkeypatch, capsys) -> N
     assert "give --out a folder" in capsys.readouterr().err
     assert not Path("p.csv").exists()
 
+    # Another file among them is named, where it made the folder be read whole (--out
+    # p.csv) without it, or refused for an output name; a Spark .crc is never data.
+    (tmp_path / "in" / "part-0.crc").write_text("x")
+    (tmp_path / "in" / "README.txt").write_text("partitions of 2026-12-05")
+    for out in ("p.csv", "again"):
+        assert main(["predict", str(tiny_run), "in", "--out", out, "--quiet"]) == 2
+        assert ("in: Parquet partitions beside other files (in/README.txt), which are not "
+                "read") in capsys.readouterr().err
+
 
 def test_partitions_are_read_as_one_table_is(tiny_run, tmp_path, capsys) -> None:
     """Column names are mapped and fluxes refused or converted, as for a single table."""

@@ -42,7 +42,7 @@ from lcformer.data.reading.config import Columns, ReadConfig
 from lcformer.data.report import DropReport
 from lcformer.data.tokens import TokenConfig
 from lcformer.data.views import ViewConfig
-from lcformer.errors import ConfigError, LcformerError
+from lcformer.errors import ConfigError, InputError, LcformerError
 from lcformer.evaluation.flags import FlagConfig
 from lcformer.experiments.grid import SweepConfig
 from lcformer.models.config import ModelConfig
@@ -295,7 +295,8 @@ def run_reading(args: argparse.Namespace, metadata: dict[str, typing.Any]
 def cmd_predict(args: argparse.Namespace) -> int:
     """A table, file or folder in, a predictions file out; a folder of Parquet partitions in,
     a folder of prediction partitions out (lcformer.evaluation.streaming), resumable."""
-    from lcformer.data.reading.partitions import partition_paths
+    from lcformer.data.reading.files import first_few
+    from lcformer.data.reading.partitions import partition_paths, stray_files
     from lcformer.data.reading.sniff import read_any
     from lcformer.evaluation.flags import format_flags
     from lcformer.evaluation.predict import (
@@ -316,6 +317,11 @@ def cmd_predict(args: argparse.Namespace) -> int:
     partitions = [] if args.input in REGISTRY else partition_paths(args.input)
     if partitions:
         return predict_partitioned(args, partitions, options)
+    if args.input not in REGISTRY and (stray := stray_files(args.input)):
+        raise InputError(f"{args.input}: Parquet partitions beside other files "
+                         f"({first_few([str(p) for p in stray], 3)}), which are not read as "
+                         f"one table with them: remove those, or move the partitions to a "
+                         f"folder of their own")
     out = Path(args.out or "predictions.csv")
     check_table_path(out)  # before any work
     model, metadata = load_model(args.model_dir, args.checkpoint)

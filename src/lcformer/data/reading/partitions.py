@@ -45,6 +45,21 @@ def partition_paths(folder: str | Path) -> list[Path]:
     return sorted(data)
 
 
+def stray_files(folder: str | Path) -> list[Path]:
+    """The files that keep a folder holding Parquet files from being a folder of partitions
+    (:func:`partition_paths`): neither Parquet, nor files that are never light curves, nor a
+    ``labels.csv`` (a labelled table's partitions, read whole); [] where it holds no Parquet
+    file."""
+    folder = Path(folder)
+    if not folder.is_dir() or hats_partitions(folder) is not None:
+        return []
+    files = walk_files(folder)
+    if not any(p.suffix.lower() == ".parquet" for p in files):
+        return []
+    return sorted(p for p in files if p.suffix.lower() not in NOT_LIGHT_CURVES
+                  and p.name != "labels.csv")
+
+
 def hats_partitions(folder: Path) -> list[Path] | None:
     """The partitions of a HATS catalogue (``properties`` or ``partition_info.csv`` beside
     ``dataset/``), or of a HATS collection's main catalogue; None for any other folder. Only

@@ -39,7 +39,7 @@ ARCHIVE_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", "
 CATALOGUE = "catalog.csv"
 NOT_LIGHT_CURVES = frozenset(
     ".md .rst .html .pdf .png .jpg .jpeg .gif .svg .json .yaml .yml .toml .py .ipynb .parquet"
-    " .xml .log".split()
+    " .xml .log .crc".split()
 )
 # ---------------------------------------------------------------------- public readers
 def read_catalogue_folder(
