@@ -219,6 +219,9 @@ def test_a_rerun_with_other_settings_is_refused(model, tmp_path) -> None:
     pd.DataFrame({"x": [1]}).to_parquet(tmp_path / "other" / "x.parquet")
     with pytest.raises(ConfigMismatchError, match="did not write"):
         predict_partitions(*model, paths, tmp_path / "other", device="cpu", progress=False)
+    (tmp_path / "out" / MANIFEST).unlink()  # our outputs, their settings lost
+    with pytest.raises(ConfigMismatchError, match=r"settings \(_predict\.json\) are gone"):
+        predict_partitions(*model, paths, tmp_path / "out", device="cpu", progress=False)
 
 
 def test_what_counts_as_a_folder_of_partitions(tmp_path) -> None:
@@ -308,10 +311,11 @@ def test_partitions_are_read_as_one_table_is(tiny_run, tmp_path, capsys) -> None
     # A partition of fluxes fails on its own (exit 1, incomplete; a rerun retries it).
     assert main([*base, str(tmp_path / "fluxes"), "--out", str(tmp_path / "a"), *mapping]) == 1
     assert "look like fluxes; give --flux" in capsys.readouterr().err
-    assert main([*base, str(tmp_path / "fluxes"), "--out", str(tmp_path / "b"), *mapping,
+    # The fix it names works in that folder: it holds no prediction made with other settings.
+    assert main([*base, str(tmp_path / "fluxes"), "--out", str(tmp_path / "a"), *mapping,
                  "--flux", "--zero-point", "23.9"]) == 0
     assert main([*base, str(tmp_path / "mags"), "--out", str(tmp_path / "c")]) == 0
-    converted = pd.read_parquet(tmp_path / "b")
+    converted = pd.read_parquet(tmp_path / "a")
     direct = pd.read_parquet(tmp_path / "c")
     assert converted["id"].tolist() == direct["id"].tolist()
     assert converted["predicted"].tolist() == direct["predicted"].tolist()

@@ -409,7 +409,9 @@ def _claim(out_dir: Path, settings: dict[str, Any]) -> None:
         raise ConfigError(f"{out_dir}: --out must be a folder for partitioned input")
     manifest = out_dir / MANIFEST
     settings = json.loads(json.dumps(settings, default=str))  # as it reads back
-    if manifest.is_file():
+    outputs = ([p for p in out_dir.rglob("*.parquet") if not p.name.startswith(".")]
+               if out_dir.is_dir() else [])
+    if manifest.is_file() and outputs:
         try:
             before = json.loads(manifest.read_text())
         except ValueError:
@@ -419,10 +421,19 @@ def _claim(out_dir: Path, settings: dict[str, Any]) -> None:
             raise ConfigMismatchError(
                 f"{out_dir}: holds predictions made with other settings ({', '.join(changed)} "
                 f"differ); give another --out folder, or remove it to start again")
-    elif out_dir.is_dir() and any(out_dir.rglob("*.parquet")):
-        raise ConfigMismatchError(f"{out_dir}: holds Parquet files that lcformer predict did "
-                                  f"not write; give another --out folder")
-    else:
+    elif outputs:
+        import pyarrow.parquet as pq
+
+        try:
+            ours = METADATA_KEY in (pq.read_schema(outputs[0]).metadata or {})
+        except (OSError, ValueError):
+            ours = False
+        raise ConfigMismatchError(
+            f"{out_dir}: holds predictions whose settings ({MANIFEST}) are gone; remove it "
+            f"to start again, or give another --out folder" if ours else
+            f"{out_dir}: holds Parquet files that lcformer predict did not write; give "
+            f"another --out folder")
+    else:  # no prediction yet (every partition failed, say): these settings from now on
         atomic.write_json(manifest, settings)
     for debris in out_dir.rglob(".*.tmp.parquet"):  # atomic.temporary_path's names
         debris.unlink(missing_ok=True)
