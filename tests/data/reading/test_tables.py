@@ -762,3 +762,12 @@ def test_a_dataframe_of_nested_records_is_read_as_its_points(tmp_path) -> None:
     curves = from_dataframe(frame)
     assert list(curves.ids) == ["a", "b"]
     np.testing.assert_array_equal(curves.mag, [12.0, 12.5, 14.0])
+
+
+def test_a_parquet_file_of_no_rows_and_no_columns_is_no_stars(tmp_path: Path) -> None:
+    """As pandas writes an empty DataFrame (a partition left empty by a filter): nothing to
+    read, not a file missing its columns (which made every partitioned rerun exit 1)."""
+    pd.DataFrame().to_parquet(tmp_path / "part.9.parquet")
+    report = DropReport()
+    assert read_long_table(tmp_path / "part.9.parquet", report=report).n_curves == 0
+    assert report.problems == [] and not report.curves

@@ -590,6 +590,8 @@ def _read_table_file(path: Path, columns: Columns, sink: DropReport,
 
             try:
                 schema = pq.read_schema(path)
+                if not schema.names and pq.read_metadata(path).num_rows == 0:
+                    return pd.DataFrame({name: [] for name in required})  # empty: no stars
                 nested, frame = _unnest(schema, lambda: pq.read_table(path), columns,
                                         required, path, sink, single)
                 if nested:
