@@ -253,6 +253,7 @@ def predict_partitions(model: LightCurveClassifier, metadata: dict[str, Any],
         for path, out in todo:
             report = DropReport()
             made_from = input_fingerprint(path)  # before reading: a rewrite during it shows
+            lcs, usable = LightCurves.empty(), True
             try:
                 unread_hive_columns(Path(path), reading.columns)
                 lcs = read_long_table(path, columns=reading.columns, report=report)
@@ -260,10 +261,13 @@ def predict_partitions(model: LightCurveClassifier, metadata: dict[str, Any],
                 lcs = to_magnitudes(lcs, reading, str(path), report)
             except InputError as error:  # unreadable: no output, so the next run retries it
                 report.problem(str(error))
-                lcs = LightCurves.empty()
+                usable = False
             if report.points["missing_id"]:  # rows lost: no output, retried once fixed
                 report.problem(f"{path}: {report.points['missing_id']:,} row(s) without a "
                                f"star id")
+                usable = False
+            if not usable:  # the curves it was read into are not predicted either: counted
+                report.drop_curves("in_a_partition_not_predicted", lcs.n_curves)
                 lcs = LightCurves.empty()
             if lcs.n_curves == 0 and report.problems:
                 if out.is_file():  # made from the input before it changed: wrong now
