@@ -172,6 +172,32 @@ def test_a_path_the_system_refuses_is_the_users_error_naming_it(tmp_path, capsys
         f"--out a path you can write to"]
 
 
+def test_an_output_named_like_a_folder_there_is_named(tmp_path) -> None:
+    """An atomic write renames its temporary file onto the output: onto a folder of that
+    name it fails for the rename, which must name the output, not its parent folder."""
+    target = tmp_path / "predictions.csv"
+    error = IsADirectoryError(21, "Is a directory", str(tmp_path / ".predictions.csv.x.tmp"),
+                              None, str(target))
+    assert commands._refused_path(error) == (f"{target}: is a folder; give the output a file "
+                                             f"name")
+
+
+def test_lcformers_warnings_are_one_line_others_name_their_source(capsys) -> None:
+    import io
+    import warnings
+
+    ours = Path(commands.__file__).parent.parent / "data" / "partitioned.py"
+    commands._one_line_warning(UserWarning("star 's1' also has rows\nin another"),
+                               UserWarning, str(ours), 103)
+    assert capsys.readouterr().err == ("lcformer: warning: star 's1' also has rows; in "
+                                       "another\n")
+    theirs = io.StringIO()
+    commands._one_line_warning(UserWarning("deprecated"), UserWarning, "/x/sklearn/base.py",
+                               7, theirs)
+    assert theirs.getvalue() == warnings.formatwarning("deprecated", UserWarning,
+                                                       "/x/sklearn/base.py", 7)
+
+
 @pytest.mark.parametrize(("argv", "words"), [
     (["--device", "gpu"], "device must be auto, cpu, cuda or cuda:N, got 'gpu'"),
     (["--min-period", "-1"], "min_period must be positive"),

@@ -15,6 +15,7 @@ import shlex
 import sys
 import traceback
 import typing
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -717,7 +718,7 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USER, f"lcformer: error: {message} (see `{self.prog} --help`)\n")
 
 
-def _one_line(error: BaseException) -> str:
+def _one_line(error: BaseException | str) -> str:
     text = "; ".join(line.strip() for line in str(error).splitlines() if line.strip())
     return text or type(error).__name__
 
@@ -728,9 +729,24 @@ def _refused_path(error: OSError) -> str:
     if error.filename is None:
         return f"{reason}; check the paths given and the free space"
     path = Path(os.fsdecode(error.filename))
+    if error.filename2 is not None and isinstance(error, IsADirectoryError):
+        # An atomic write's rename onto a folder of the output's name.
+        return f"{os.fsdecode(error.filename2)}: is a folder; give the output a file name"
     if path.name.startswith(".") and ".tmp" in path.name:  # an atomic write's temporary file
         return f"{path.parent}: cannot write there ({reason}); give a folder you can write to"
     return f"{path}: {reason}; check the path, and that it can be read or written"
+
+
+def _one_line_warning(message: Warning | str, category: type[Warning], filename: str,
+                      lineno: int, file: typing.TextIO | None = None,
+                      line: str | None = None) -> None:
+    """lcformer's own warnings as one line, as its errors are (not Python's source line);
+    other libraries' as Python shows them, naming where they come from."""
+    if Path(filename).resolve().is_relative_to(Path(__file__).resolve().parents[1]):
+        print(f"lcformer: warning: {_one_line(message)}", file=file or sys.stderr)
+    else:
+        print(warnings.formatwarning(message, category, filename, lineno, line), end="",
+              file=file or sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -742,7 +758,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.command_line = shlex.join(["lcformer", *argv])  # kept in sweep.json
     debug = bool(getattr(args, "debug", False))
     try:
-        return args.func(args)
+        with warnings.catch_warnings():
+            if not debug:
+                warnings.showwarning = _one_line_warning
+            return args.func(args)
     except KeyboardInterrupt:
         print("lcformer: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
