@@ -307,6 +307,23 @@ def test_timestamp_times_become_mjd_dates_elsewhere_are_refused(tmp_path: Path) 
         from_dataframe(frame.assign(mag=dates))
 
 
+def test_iso_dates_in_a_csv_become_mjd_another_value_among_them_is_named(
+        tmp_path: Path) -> None:
+    """ISO 8601 text, as a CSV holds dates: UTC unless a zone is given, a missing one kept
+    missing (cleaning drops it), and a word among them a problem naming its line."""
+    (tmp_path / "dates.csv").write_text(
+        "id,time,mag\na,2020-01-01T00:00:00,12\na,2020-01-02 12:00Z,12.5\na,,13\n"
+        "b,2020-01-01T01:00+01:00,14\n")
+    report = DropReport()
+    curves = read_long_table(tmp_path / "dates.csv", report=report)
+    np.testing.assert_allclose(curves.time, [58849.0, 58850.5, np.nan, 58849.0])
+    assert report.events == Counter(time_dates_read_as_mjd=4)
+    (tmp_path / "dates.csv").write_text("id,time,mag\na,2020-01-01,12\na,yesterday,13\n")
+    with pytest.raises(InputError, match=r"dates\.csv:3: column 'time': 'yesterday' is not a "
+                                         r"date, where the column holds ISO 8601 dates"):
+        read_long_table(tmp_path / "dates.csv")
+
+
 def test_astropy_table_with_ids_and_masked_values() -> None:
     from astropy.table import MaskedColumn, Table
 

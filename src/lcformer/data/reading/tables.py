@@ -261,9 +261,32 @@ def from_astropy(
 # ---------------------------------------------------------------------- shared helpers
 
 
-def days_of_dates(series: pd.Series, sink: DropReport) -> pd.Series:
-    """A time column of dates (pandas or Parquet timestamps) as MJD in days, as astropy
-    ``Time`` columns are read; durations as days. Counted as ``time_dates_read_as_mjd``."""
+#: An ISO 8601 date, with a time of day and a time zone or not (2020-01-06T01:30:57.4Z).
+_ISO_DATE = re.compile(r"^\s*\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d*)?)?)?"
+                       r"(Z|[+-]\d{2}:?\d{2})?\s*$")
+
+
+def days_of_dates(series: pd.Series, sink: DropReport,
+                  locate: Callable[[int], str] | None = None) -> pd.Series | None:
+    """A time column of dates (pandas or Parquet timestamps, or ISO 8601 text as a CSV holds
+    them, UTC where no zone is given) as MJD in days, as astropy ``Time`` columns are read;
+    durations as days. Counted as ``time_dates_read_as_mjd``. A text column of dates with
+    another value among them is a problem naming its line (None)."""
+    if series.dtype == object or pd.api.types.is_string_dtype(series):
+        text = series.astype(str).str.strip().where(series.notna(), "")
+        if _ISO_DATE.match(text[text != ""].iloc[0] if (text != "").any() else ""):
+            dates = text.str.match(_ISO_DATE) | (text == "")
+            try:  # every value a date, or a problem
+                if not dates.all():
+                    raise ValueError(text[~dates].iloc[0])
+                series = pd.to_datetime(text.replace("", None), format="ISO8601", utc=True)
+            except (ValueError, TypeError):
+                row = int(np.flatnonzero(~dates.to_numpy())[0]) if not dates.all() else 0
+                where = locate(row) if locate else f"row {row + 1}"
+                sink.problem(f"{where}: column '{series.name}': {text.iloc[row]!r} is not a "
+                             f"date, where the column holds ISO 8601 dates (read as MJD)",
+                             "unreadable_file")
+                return None
     if pd.api.types.is_datetime64_any_dtype(series):
         if getattr(series.dt, "tz", None) is not None:
             series = series.dt.tz_convert("UTC").dt.tz_localize(None)
@@ -806,7 +829,9 @@ def _frame_to_curves(
         if column in frame:
             series = frame[column]
             if column == columns.time:
-                series = days_of_dates(series, sink)
+                series = days_of_dates(series, sink, locate)
+                if series is None:
+                    return None
             numbers[column] = numeric_column(series, column, locate, sink,
                                              limits=column == columns.mag)
             if numbers[column] is None:
