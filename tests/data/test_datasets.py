@@ -121,6 +121,33 @@ def test_user_per_star_folder(tmp_path) -> None:
     assert lcs.lengths.tolist() == [6, 6]
 
 
+def test_per_star_files_in_an_archive_with_their_catalogue_inside_or_beside(tmp_path) -> None:
+    """As the README's layout says, "folder or archive": an archive of the files and their
+    catalog.csv is a labelled dataset; so is a catalog.csv beside the one archive holding
+    the files (asas_richards2012's layout). Its catalogue is not read as a star."""
+    import tarfile
+    import zipfile
+
+    files = per_star_folder(tmp_path / "files")
+    with zipfile.ZipFile(tmp_path / "stars.zip", "w") as archive:
+        for path in files.iterdir():
+            archive.write(path, f"stars/{path.name}")  # zipped with its folder
+    beside = tmp_path / "beside"
+    beside.mkdir()
+    (beside / "catalog.csv").write_text((files / "catalog.csv").read_text())
+    (beside / "README.md").write_text("x1, x2: two stars\n")  # never a light curve
+    with tarfile.open(beside / "stars.tar.gz", "w:gz") as archive:
+        for name in ("x1.csv", "x2.csv"):
+            archive.add(files / name, name)
+    for source, name in ((tmp_path / "stars.zip", "stars"), (beside, "beside")):
+        spec, found = resolve(str(source))
+        assert found == source and spec.name == name and spec.per_star
+        report = DropReport()
+        lcs = spec.read(found, report)
+        assert sorted(zip(lcs.ids, lcs.labels, strict=True)) == [("x1", "RRL"), ("x2", "CEP")]
+        assert not report.problems and not report.curves
+
+
 def test_user_folder_of_unknown_layout(tmp_path) -> None:
     (tmp_path / "odd").mkdir()
     (tmp_path / "odd" / "notes.txt").write_text("hello")

@@ -196,6 +196,10 @@ def resolve(name_or_path: str, root: str | Path | None = None) -> tuple[DatasetS
     elif candidate.is_dir():
         spec = REGISTRY[name] if name in REGISTRY else user_folder_spec(candidate)
         folder = candidate
+    elif candidate.is_file() and _catalogued_archive(candidate):
+        spec = DatasetSpec(_archive_stem(candidate), f"one file per star in {candidate}",
+                           _per_star_folder, per_star=True)
+        folder = candidate
     elif candidate.is_file():
         spec, folder = user_table_spec(candidate), candidate
     else:
@@ -209,7 +213,8 @@ def resolve(name_or_path: str, root: str | Path | None = None) -> tuple[DatasetS
         )
     if not spec.generated:
         missing = [f for f in spec.required if not (folder / f).exists()]
-        if not (folder.is_dir() or (folder.is_file() and spec.long_table)) or missing:
+        if not (folder.is_dir() or (folder.is_file() and (spec.long_table or spec.per_star))
+                ) or missing:
             raise DatasetNotFoundError(
                 f"dataset {spec.name!r} not found: expected "
                 f"{', '.join(spec.required) or 'its files'} in {folder}/. "
@@ -242,6 +247,21 @@ def user_folder_spec(folder: Path) -> DatasetSpec:
     )
 
 
+def _catalogued_archive(path: Path) -> bool:
+    """An archive of per-star files with its catalog.csv inside: a labelled dataset."""
+    from lcformer.data.reading.per_star import ARCHIVE_SUFFIXES, archive_catalogue
+
+    return path.name.lower().endswith(ARCHIVE_SUFFIXES) and archive_catalogue(path) is not None
+
+
+def _archive_stem(path: Path) -> str:
+    from lcformer.data.reading.per_star import ARCHIVE_SUFFIXES
+
+    lower = path.name.lower()
+    suffix = max((s for s in ARCHIVE_SUFFIXES if lower.endswith(s)), key=len)
+    return path.name[:-len(suffix)] or path.name
+
+
 def user_table_spec(path: Path) -> DatasetSpec:
     """A lone long table (one row per point) as a dataset, named after the file; its labels
     come from its own class (and split) column, as there is no labels.csv to pair it with."""
@@ -260,10 +280,17 @@ def user_table_spec(path: Path) -> DatasetSpec:
 
 def _per_star_folder(folder: Path, report: DropReport, columns: Columns | None = None,
                      strict_columns: bool = True) -> LightCurves:
+    """A folder's catalog.csv and its files (or the one archive beside it that holds them);
+    an archive's own catalog.csv and its files."""
     from lcformer.data.reading import read_catalogue_folder
+    from lcformer.data.reading.per_star import archive_catalogue, files_source
 
-    return read_catalogue_folder(folder / "catalog.csv", folder, report=report,
-                                 columns=columns, strict_columns=strict_columns)
+    if folder.is_file():
+        catalogue, source = folder / (archive_catalogue(folder) or "catalog.csv"), folder
+    else:
+        catalogue, source = folder / "catalog.csv", files_source(folder)
+    return read_catalogue_folder(catalogue, source, report=report, columns=columns,
+                                 strict_columns=strict_columns)
 
 
 def work_dir(given: str | Path | None = None) -> Path:

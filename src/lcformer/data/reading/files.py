@@ -6,6 +6,7 @@ catalogues)."""
 from __future__ import annotations
 
 import csv
+import io
 import os
 import zlib
 from collections.abc import Sequence
@@ -76,22 +77,26 @@ def names_text(names: list[str], limit: int = 8) -> str:
 
 
 def read_str_table(source: PathLike | pd.DataFrame, what: str = "table",
-                   expected: str = "") -> pd.DataFrame:
+                   expected: str = "", data: bytes | None = None) -> pd.DataFrame:
     """A small table (labels, catalogue) with every column as text, missing as "".
 
     A file that cannot be read raises :class:`InputError` naming it: ``what`` it is and the
-    ``expected`` header say what to fix.
+    ``expected`` header say what to fix. ``data``: the file's bytes, where ``source`` names
+    a member of an archive.
     """
     if isinstance(source, pd.DataFrame):
         return source.astype(str).where(source.notna(), "")
     path = Path(source)
     hint = f"; expected a {what} with a header line {expected}" if expected else ""
-    if not path.is_file():
+    if data is None and not path.is_file():
         raise InputError(f"{path}: {what} not found")
-    if path.stat().st_size == 0:
+    if (len(data) if data is not None else path.stat().st_size) == 0:
         raise InputError(f"{path}:1: empty file (0 bytes){hint}")
     try:
-        if path.name.lower().endswith(".parquet"):
+        if data is not None:
+            frame = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False,
+                                skipinitialspace=True)
+        elif path.name.lower().endswith(".parquet"):
             import pyarrow
 
             try:
@@ -99,7 +104,8 @@ def read_str_table(source: PathLike | pd.DataFrame, what: str = "table",
             except pyarrow.ArrowException as error:
                 raise InputError(cannot_read(path, error, what) + hint) from None
             return frame.astype(str).where(frame.notna(), "")
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+        else:
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
     except pd.errors.EmptyDataError:
         raise InputError(f"{path}:1: no header line (blank file){hint}") from None
     except READ_ERRORS as error:

@@ -76,7 +76,11 @@ def read_catalogue_folder(
     sink = DropReport() if report is None else report
     columns = file_columns(columns, source)
     cat_name = "catalogue DataFrame" if isinstance(catalogue, pd.DataFrame) else str(catalogue)
-    table = read_str_table(catalogue, "catalogue", f"{filename_column},{class_column}")
+    files, shown = list_files(Path(source))
+    member = (None if isinstance(catalogue, pd.DataFrame) or Path(catalogue).is_file()
+              else _relative_to(Path(catalogue), Path(source)))  # inside the archive
+    table = read_str_table(catalogue, "catalogue", f"{filename_column},{class_column}",
+                           data=files[member]() if member in files else None)
     alias = " (or 'path')" if filename_column == "filename" else ""
     if alias and "filename" not in table and "path" in table:
         filename_column = "path"
@@ -86,7 +90,6 @@ def read_catalogue_folder(
                          f"expected {filename_column!r} and {class_column!r}{alias}: one row "
                          f"per light-curve file")
     _refuse_conflicts(table, filename_column, class_column, cat_name)
-    files, shown = list_files(Path(source))
     if not isinstance(catalogue, pd.DataFrame):
         files.pop(_relative_to(Path(catalogue), Path(source)) or "", None)  # not a light curve
     if suffix is not None:
@@ -220,6 +223,35 @@ def list_files(source: Path) -> tuple[dict[str, Callable[[], bytes]], str]:
         raise InputError(f"{source}: not a folder or an archive ({', '.join(ARCHIVE_SUFFIXES)})")
     visible = {rel: load for rel, load in files.items() if not _hidden(rel)}
     return visible, shown
+
+
+def archive_catalogue(source: Path) -> str | None:
+    """The member of an archive that is its catalogue (``catalog.csv``, the shallowest), or
+    None: such an archive is a labelled dataset, as a folder with one is."""
+    try:
+        if source.name.lower().endswith(".zip"):
+            with zipfile.ZipFile(source) as archive:
+                names = [i.filename for i in archive.infolist() if not i.is_dir()]
+        else:
+            with tarfile.open(source, "r:*") as archive:
+                names = [m.name for m in archive if m.isfile()]
+    except (*READ_ERRORS, tarfile.TarError, zipfile.BadZipFile):
+        return None  # reading it will say what is wrong
+    found = sorted((n.count("/"), n) for n in map(posixpath.normpath, names)
+                   if n.rsplit("/", 1)[-1] == CATALOGUE and not _hidden(n))
+    return found[0][1] if found else None
+
+
+def files_source(folder: Path) -> Path:
+    """Where a folder's per-star files are: the folder, or the one archive beside its
+    catalogue that holds them (``catalog.csv`` + ``stars.tar.gz``, as asas_richards2012 is
+    laid out)."""
+    entries = [p for p in folder.iterdir() if not p.name.startswith((".", "_"))]
+    data = [p for p in entries if p.is_dir() or (p.name != CATALOGUE
+                                                  and _suffix(p.name) not in NOT_LIGHT_CURVES)]
+    if len(data) == 1 and data[0].is_file() and data[0].name.lower().endswith(ARCHIVE_SUFFIXES):
+        return data[0]
+    return folder
 
 
 def _archive_members(source: Path) -> dict[str, Callable[[], bytes]]:
