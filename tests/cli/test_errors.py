@@ -182,20 +182,15 @@ def test_an_output_named_like_a_folder_there_is_named(tmp_path) -> None:
                                              f"name")
 
 
-def test_lcformers_warnings_are_one_line_others_name_their_source(capsys) -> None:
-    import io
+def test_lcformers_warnings_are_one_line_others_name_their_source() -> None:
     import warnings
 
     ours = Path(commands.__file__).parent.parent / "data" / "partitioned.py"
-    commands._one_line_warning(UserWarning("star 's1' also has rows\nin another"),
-                               UserWarning, str(ours), 103)
-    assert capsys.readouterr().err == ("lcformer: warning: star 's1' also has rows; in "
-                                       "another\n")
-    theirs = io.StringIO()
-    commands._one_line_warning(UserWarning("deprecated"), UserWarning, "/x/sklearn/base.py",
-                               7, theirs)
-    assert theirs.getvalue() == warnings.formatwarning("deprecated", UserWarning,
-                                                       "/x/sklearn/base.py", 7)
+    assert commands._one_line_warning(UserWarning("star 's1' also has rows\nin another"),
+                                      UserWarning, str(ours), 103) == (
+        "lcformer: warning: star 's1' also has rows; in another\n")
+    assert commands._one_line_warning("deprecated", UserWarning, "/x/sklearn/base.py", 7) == (
+        warnings.formatwarning("deprecated", UserWarning, "/x/sklearn/base.py", 7))
 
 
 @pytest.mark.parametrize(("argv", "words"), [

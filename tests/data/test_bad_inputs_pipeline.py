@@ -42,7 +42,7 @@ def test_cleaning_outcomes(stages) -> None:
     assert not after_reading.points
     # nan_inf: the 4 points with a non-finite value; negative_errors: its 2 negative errors;
     # identical_times: 3 of 4 points share the first one's time.
-    assert after_cleaning.points == Counter(non_finite=4, bad_err=2, duplicate_time=3)
+    assert after_cleaning.points == Counter(non_finite=4, bad_err=2, duplicate_time_other_mag=3)
     # identical_times (1 point left) and one_point: too few points for a (dt, dm) pair.
     assert after_cleaning.curves - after_reading.curves == Counter(too_few_points=2)
     lengths = dict(zip(cleaned.ids, cleaned.lengths, strict=True))
@@ -80,7 +80,7 @@ def test_prepare_counts_the_same(tmp_path) -> None:
         BAD / "catalog.csv", BAD, report=report), "bad", KNOWN, tmp_path)
     saved = data.report
     assert saved.curves == READER_DROPS + Counter(too_few_points=2, unknown_class=1)
-    assert saved.points == Counter(non_finite=4, bad_err=2, duplicate_time=3)
+    assert saved.points == Counter(non_finite=4, bad_err=2, duplicate_time_other_mag=3)
     assert sorted(data.stars["id"]) == ["nan_inf", "negative_errors"]
     assert data.classes == ["Mira"]
     assert len(data.stars) + saved.n_curves_dropped == 9

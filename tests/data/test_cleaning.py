@@ -29,15 +29,19 @@ def test_duplicate_times_keep_the_first_and_sort():
     cleaned, report = clean(lcs)
     np.testing.assert_array_equal(cleaned.time, [1, 2, 3])
     np.testing.assert_array_equal(cleaned.mag, [10, 20, 30])  # first seen of each time
-    assert report.points["duplicate_time"] == 2
+    assert report.points == {"duplicate_time_other_mag": 2}  # 11 vs 10, 31 vs 30
     assert report.events["curves_resorted"] == 1
+    _, same = clean(one(time=[3, 1, 2, 1, 3], mag=[30, 10, 20, 10, 31]))
+    assert same.points == {"duplicate_time": 1, "duplicate_time_other_mag": 1}
 
 
 def test_sorted_input_fast_path_drops_adjacent_duplicates():
     lcs = one(time=[1, 1, 2, 3, 3, 3], mag=[1, 2, 3, 4, 5, 6])
     cleaned, report = clean(lcs)
     np.testing.assert_array_equal(cleaned.mag, [1, 3, 4])
-    assert report.points["duplicate_time"] == 3
+    assert report.points == {"duplicate_time_other_mag": 3}
+    _, same = clean(one(time=[1, 1, 2], mag=[1, 1, 3]))
+    assert same.points == {"duplicate_time": 1}
     assert "curves_resorted" not in report.events
 
 

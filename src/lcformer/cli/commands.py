@@ -737,16 +737,16 @@ def _refused_path(error: OSError) -> str:
     return f"{path}: {reason}; check the path, and that it can be read or written"
 
 
+_PYTHON_FORMAT = warnings.formatwarning
+
+
 def _one_line_warning(message: Warning | str, category: type[Warning], filename: str,
-                      lineno: int, file: typing.TextIO | None = None,
-                      line: str | None = None) -> None:
+                      lineno: int, line: str | None = None) -> str:
     """lcformer's own warnings as one line, as its errors are (not Python's source line);
     other libraries' as Python shows them, naming where they come from."""
     if Path(filename).resolve().is_relative_to(Path(__file__).resolve().parents[1]):
-        print(f"lcformer: warning: {_one_line(message)}", file=file or sys.stderr)
-    else:
-        print(warnings.formatwarning(message, category, filename, lineno, line), end="",
-              file=file or sys.stderr)
+        return f"lcformer: warning: {_one_line(message)}\n"
+    return _PYTHON_FORMAT(message, category, filename, lineno, line)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -759,8 +759,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     debug = bool(getattr(args, "debug", False))
     try:
         with warnings.catch_warnings():
-            if not debug:
-                warnings.showwarning = _one_line_warning
+            if not debug:  # how they print; caught (recorded) ones are left alone
+                warnings.formatwarning = _one_line_warning
             return args.func(args)
     except KeyboardInterrupt:
         print("lcformer: interrupted", file=sys.stderr)

@@ -5,7 +5,9 @@ survey files also carry "no data" sentinel magnitudes (MACHO's -99, EROS-1's 25.
 values and impossible errors, so those go too. Nothing is removed without being counted.
 
 Point reasons: ``non_finite``, ``sentinel_mag``, ``bad_err`` (error <= 0), ``large_err``
-(error above ``max_err``), ``duplicate_time``. Curve reasons: ``empty_curve`` (no points read,
+(error above ``max_err``), ``duplicate_time`` (a repeat of an earlier point's time and
+magnitude) and ``duplicate_time_other_mag`` (its time, another magnitude: merged sources or
+bad rows, worth a look). Curve reasons: ``empty_curve`` (no points read,
 or every one flagged), ``too_few_points`` (fewer than ``min_points`` left). A NaN error means
 "unknown" (a file without an error column) and is kept; an infinite one is ``non_finite``.
 """
@@ -58,12 +60,16 @@ def clean(lcs: LightCurves, config: CleaningConfig | None = None,
     lcs = lcs.keep_points(keep)
 
     order, duplicate, resorted = _time_order(lcs)
-    report.drop_points("duplicate_time", np.count_nonzero(duplicate))
     report.note("curves_resorted", np.count_nonzero(resorted))
     if order is not None:  # some curve was out of time order
         lcs = LightCurves(lcs.ids, lcs.bands, lcs.offsets, lcs.time[order], lcs.mag[order],
                           lcs.err[order], lcs.labels, lcs.splits)
         duplicate = duplicate[order]
+    if duplicate.any():  # a repeat that disagrees is a sign of merged sources or bad rows
+        first = np.maximum.accumulate(np.where(duplicate, 0, np.arange(lcs.n_points)))
+        other = duplicate & (lcs.mag != lcs.mag[first])
+        report.drop_points("duplicate_time", np.count_nonzero(duplicate & ~other))
+        report.drop_points("duplicate_time_other_mag", np.count_nonzero(other))
     lcs = lcs.keep_points(~duplicate)
 
     too_short = (lcs.lengths < config.min_points) & ~empty
