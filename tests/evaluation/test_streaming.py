@@ -212,7 +212,7 @@ def test_every_partition_holding_a_split_star_loses_its_output(model, tmp_path) 
 def test_a_rerun_with_other_settings_is_refused(model, tmp_path) -> None:
     paths = write_partitions(new_stars(1), tmp_path / "in", 2)
     predict_partitions(*model, paths, tmp_path / "out", device="cpu", progress=False)
-    with pytest.raises(ConfigMismatchError, match="flags"):
+    with pytest.raises(ConfigMismatchError, match=r"flags\.max_fap: 0\.01 -> 0\.5\)"):
         predict_partitions(*model, paths, tmp_path / "out", device="cpu", progress=False,
                            flags=FlagConfig(max_fap=0.5))
     (tmp_path / "other").mkdir()

@@ -406,6 +406,25 @@ def read_output(path: Path) -> tuple[pd.DataFrame, DropReport, dict[str, int] | 
     return stored.to_pandas(), report, made_from if isinstance(made_from, dict) else None
 
 
+def _differences(before: Any, now: dict[str, Any]) -> str:
+    """The settings that differ, as ``name: old -> new`` (one level into a group such as
+    ``flags``; a digest or a whole group just by its name)."""
+    before = before if isinstance(before, dict) else {}
+    parts = []
+    for key in sorted(set(now) | set(before)):
+        old, new = before.get(key), now.get(key)
+        if old == new:
+            continue
+        if isinstance(old, dict) and isinstance(new, dict):
+            parts += [f"{key}.{k}: {old.get(k)!r} -> {new.get(k)!r}"
+                      for k in sorted(set(old) | set(new)) if old.get(k) != new.get(k)]
+        elif isinstance(new, dict | list) or "sha256" in key:
+            parts.append(f"{key} differ")
+        else:
+            parts.append(f"{key}: {old!r} -> {new!r}")
+    return "; ".join(parts) or "unreadable record"
+
+
 def _claim(out_dir: Path, settings: dict[str, Any]) -> None:
     """Make ``out_dir`` ours: record the settings, or check them against an earlier run's, and
     remove the temporary files a killed run left."""
@@ -421,10 +440,10 @@ def _claim(out_dir: Path, settings: dict[str, Any]) -> None:
         except ValueError:
             before = None
         if before != settings:
-            changed = sorted(k for k in settings if (before or {}).get(k) != settings[k])
             raise ConfigMismatchError(
-                f"{out_dir}: holds predictions made with other settings ({', '.join(changed)} "
-                f"differ); give another --out folder, or remove it to start again")
+                f"{out_dir}: holds predictions made with other settings "
+                f"({_differences(before, settings)}); give another --out folder, or remove it "
+                f"to start again")
     elif outputs:
         import pyarrow.parquet as pq
 
