@@ -182,6 +182,14 @@ def test_an_output_named_like_a_folder_there_is_named(tmp_path) -> None:
                                              f"name")
 
 
+def test_a_full_disk_names_where_the_command_writes() -> None:
+    """pyarrow's error for a full disk names no file: the output is named instead."""
+    error = OSError(28, "No space left on device")
+    assert commands._refused_path(error, "preds/") == (
+        "preds/: cannot write there (No space left on device); free some space, or write "
+        "elsewhere")
+
+
 def test_lcformers_warnings_are_one_line_others_name_their_source() -> None:
     import warnings
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import io
 import os
 import shlex
@@ -723,9 +724,12 @@ def _one_line(error: BaseException | str) -> str:
     return text or type(error).__name__
 
 
-def _refused_path(error: OSError) -> str:
-    """'PATH: reason; what to do' for a file or folder the system refused."""
+def _refused_path(error: OSError, output: str | None = None) -> str:
+    """'PATH: reason; what to do' for a file or folder the system refused (``output``: where
+    the command writes, named for a full disk, whose error names no file)."""
     reason = error.strerror or _one_line(error)
+    if error.filename is None and error.errno == errno.ENOSPC and output:
+        return f"{output}: cannot write there ({reason}); free some space, or write elsewhere"
     if error.filename is None:
         return f"{reason}; check the paths given and the free space"
     path = Path(os.fsdecode(error.filename))
@@ -777,7 +781,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as error:  # the system refused a path (no such folder, no permission,
         if debug:             # a full disk): the user's to fix, not a bug
             traceback.print_exc()
-        print(f"lcformer: error: {_refused_path(error)}", file=sys.stderr)
+        output = next((str(v) for k in ("out", "run_dir", "work_dir")
+                       if (v := getattr(args, k, None))), None)
+        print(f"lcformer: error: {_refused_path(error, output)}", file=sys.stderr)
         return EXIT_USER
     except Exception as error:  # a bug: say so in one line, the traceback on request
         if debug:
