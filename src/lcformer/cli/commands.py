@@ -728,7 +728,8 @@ def _refused_path(error: OSError, output: str | None = None) -> str:
     """'PATH: reason; what to do' for a file or folder the system refused (``output``: where
     the command writes, named for a full disk, whose error names no file)."""
     reason = error.strerror or _one_line(error)
-    if error.filename is None and error.errno == errno.ENOSPC and output:
+    full = error.errno == errno.ENOSPC or f"[errno {errno.ENOSPC}]" in str(error)  # pyarrow's
+    if error.filename is None and full and output:
         return f"{output}: cannot write there ({reason}); free some space, or write elsewhere"
     if error.filename is None:
         return f"{reason}; check the paths given and the free space"
