@@ -131,6 +131,23 @@ def test_info_of_a_finished_run_without_its_weights_fails(runs, tmp_path, capsys
     assert line.startswith("lcformer: error: ") and "best.safetensors is gone" in line
 
 
+def test_info_of_an_unfinished_run_says_whether_resume_can_continue_it(runs, tmp_path,
+                                                                       capsys) -> None:
+    """Stopped after an epoch: --resume continues it. Stopped (or failed) before one:
+    --resume would find nothing to continue, so info says to start it again."""
+    run = tmp_path / "run"
+    shutil.copytree(runs["run"], run)
+    (run / "metrics.json").unlink()
+    main(["info", str(run)])
+    assert "continue it from its last epoch with `lcformer train ... --resume`" in (
+        capsys.readouterr().out)
+    for name in ("best.safetensors", "best.json", "last.safetensors", "last.json"):
+        (run / name).unlink(missing_ok=True)
+    main(["info", str(run)])
+    out = capsys.readouterr().out
+    assert "no finished epoch" in out and "without --resume" in out
+
+
 def test_predict_and_evaluate_name_a_missing_or_baseline_run_folder(runs, tmp_path,
                                                                     capsys) -> None:
     stars = str(runs["run"].parent / "mystars")

@@ -241,9 +241,14 @@ def run_info(run_dir: str | Path) -> RunInfo:
                          f"classifier seed {metrics.get('model_seed')}"))
     if records:
         add(("test", "\n".join(r.summary_line() for r in records)))
-    elif config:
-        add(("test", "no metrics.json: the run has not finished (continue it with "
-                     "`lcformer train ... --resume`)"))
+    elif config and (any(run_dir.glob("last.safetensors"))
+                     or any(run_dir.glob("*/last.safetensors"))):
+        add(("test", "no metrics.json: the run has not finished (continue it from its last "
+                     "epoch with `lcformer train ... --resume`)"))
+    elif config:  # --resume would find nothing to continue
+        add(("test", "no metrics.json and no finished epoch: the run stopped or failed before "
+                     "its first epoch ended; start it again (the same `lcformer train` "
+                     "command, without --resume)"))
     return info
 
 
