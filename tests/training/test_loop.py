@@ -268,15 +268,18 @@ def test_a_long_run_is_told_of_the_time_limit_once(tmp_path, monkeypatch, capsys
           run_dir=tmp_path, progress=True)
     err = capsys.readouterr().err
     assert err.count("--time-limit") == 1
-    assert "epoch 1 took 1000 s: the 2 planned epochs left would take about 33 min" in err
+    assert "epoch 1 took 1000 s: the 2 planned epochs left would take up to about 33 min;" in err
+    train(model(), toy_set(16), toy_set(6, seed=1), ["a", "b"], config(epochs=3, patience=5),
+          run_dir=tmp_path / "early", progress=True)
+    assert "33 min (an early stop may end them sooner);" in capsys.readouterr().err
     train(model(), toy_set(16), toy_set(6, seed=1), ["a", "b"],
           config(epochs=3, time_limit=100.0), run_dir=tmp_path / "limited", progress=True)
     assert "--time-limit" not in capsys.readouterr().err  # set: nothing to tell
     # An ensemble's first member counts the members after it; the others say nothing.
     train(model(), toy_set(16), toy_set(6, seed=1), ["a", "b"], config(epochs=3),
           run_dir=tmp_path / "first", progress=True, runs_after=2)
-    assert ("the 8 planned epochs left (with 2 more ensemble members) would take about 133 min"
-            in capsys.readouterr().err)
+    assert ("the 8 planned epochs left (with 2 more ensemble members) would take up to about "
+            "133 min" in capsys.readouterr().err)
     train(model(), toy_set(16), toy_set(6, seed=1), ["a", "b"], config(epochs=3),
           run_dir=tmp_path / "second", progress=True, runs_after=None)
     assert "--time-limit" not in capsys.readouterr().err

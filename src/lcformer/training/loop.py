@@ -321,9 +321,10 @@ def _long_run_hint(config: TrainConfig, epoch: int, n_epochs: int, seconds: floa
         return ""
     more = f" (with {runs_after} more ensemble member{'s' if runs_after > 1 else ''})" \
         if runs_after else ""
+    stops = " (an early stop may end them sooner)" if config.patience else ""
     return (f"epoch {epoch + 1} took {seconds:.0f} s: the {left} planned epochs left{more} would "
-            f"take about {seconds * left / 60:.0f} min; --time-limit MINUTES (time_limit in "
-            f"Python) bounds the training, keeping its best epoch")
+            f"take up to about {seconds * left / 60:.0f} min{stops}; --time-limit MINUTES "
+            f"(time_limit in Python) bounds the training, keeping its best epoch")
 
 
 def _past_limit(config: TrainConfig, spent: float, last_epoch: float) -> bool:
