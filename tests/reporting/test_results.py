@@ -14,6 +14,7 @@ from lcformer.cli import main
 from lcformer.models.registry import BASELINE_MODELS
 from lcformer.reporting.results import (
     _summary_line,
+    compared,
     read_sweep,
     results_document,
     run_seconds,
@@ -186,3 +187,15 @@ def test_the_ablation_summary_compares_the_folds_both_rows_finished() -> None:
     assert _summary_line(both, "trees", folds=5) == (
         "0.820 (trees) | 0.720 (features + random forest) | +0.100")
     assert _summary_line(long[long["step"] == "trees"], "trees", folds=5) is None
+
+
+def test_a_small_loss_is_never_shown_as_a_tie_and_the_best_baseline_is_the_higher() -> None:
+    """Rounded to 3 decimals, 0.9546 against 0.9549 read +0.000, and a tie in the rounded
+    means went to the random forest whatever the unrounded ones said."""
+    long = pd.DataFrame({"step": ["trees", "random_forest", "gradient_boosting"],
+                         "repeat": ["split"] * 3, "macro_f1": [0.9546, 0.9545, 0.9549]})
+    assert _summary_line(long, "trees", folds=None) == (
+        "0.9546 (trees) | 0.9549 (features + gradient boosting) | -0.0003")
+    assert compared(0.9553626, 0.9552865) == ("0.9554", "0.9553", "+0.0001")
+    assert compared(0.718, 0.648) == ("0.718", "0.648", "+0.070")
+    assert compared(0.5, 0.5) == ("0.500", "0.500", "+0.000")  # a true tie

@@ -508,6 +508,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     import torch
 
     from lcformer.experiments.demo import DEMO_RUN, demo_baseline, run_demo
+    from lcformer.reporting.results import compared
     from lcformer.training.distributed import device
 
     threads = args.threads or os.cpu_count() or 1
@@ -518,10 +519,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(format_summary(data))
     print(record.summary_line())
     forest = demo_baseline(data, run, run_dir, n_jobs=threads)
-    ours, theirs = record.star["macro_f1"], forest.star["macro_f1"]
-    print(f"synthetic test macro-F1 (star level): {ours:.3f}; light-curve features + random "
-          f"forest on the same {forest.star['n']} test stars: {theirs:.3f} "
-          f"({ours - theirs:+.3f})")
+    ours, theirs, difference = compared(record.star["macro_f1"], forest.star["macro_f1"])
+    print(f"synthetic test macro-F1 (star level): {ours}; light-curve features + random "
+          f"forest on the same {forest.star['n']} test stars: {theirs} ({difference})")
     print(f"results: {run_dir} (metrics.json, history.csv, figures/, best.safetensors)")
     return 0
 

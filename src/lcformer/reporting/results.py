@@ -427,33 +427,43 @@ def _summary_row(long: pd.DataFrame) -> str | None:
         (s for s in reversed(STEP_NAMES[1:]) if s in steps), None)
 
 
+def compared(ours: float, theirs: float) -> tuple[str, str, str]:
+    """Two scores and their difference as text, to 3 decimals, or to as many more (up to 5)
+    as tell them apart, so that a small loss never shows as "+0.000"; the difference is that
+    of the values shown, so the line adds up."""
+    digits = 3
+    while digits < 5 and ours != theirs and round(ours, digits) == round(theirs, digits):
+        digits += 1
+    a, b = round(ours, digits), round(theirs, digits)
+    return f"{a:.{digits}f}", f"{b:.{digits}f}", f"{a - b:+.{digits}f}"
+
+
 def _summary_line(long: pd.DataFrame, step: str, folds: int | None) -> str | None:
-    """``step`` against the best baseline classifier, on the folds that both finished (the
-    same test stars), as "model | baseline | difference" cells; the difference is that of
-    the rounded values shown, so the line adds up. None: no baseline has finished a fold
-    that ``step`` finished."""
+    """``step`` against the best baseline classifier (by its unrounded mean), on the folds
+    that both finished (the same test stars), as "model | baseline | difference" cells
+    (:func:`compared`). None: no baseline has finished a fold that ``step`` finished."""
     finished = long.groupby("step")["repeat"].agg(set)
 
-    def shown(row: str, repeats: list[str]) -> float:
+    def mean(row: str, repeats: list[str]) -> float:
         scores = long.loc[(long["step"] == row) & long["repeat"].isin(repeats), "macro_f1"]
-        return round(float(scores.mean()), 3)
+        return float(scores.mean())
 
     shared = {m: sorted(finished[step] & finished[m]) for m in BASELINE_LABELS
               if m in finished.index and finished[step] & finished[m]}
     if not shared:
         return None
-    best = max(shared, key=lambda m: shown(m, shared[m]))
+    best = max(shared, key=lambda m: mean(m, shared[m]))
     repeats = shared[best]
     from lcformer.experiments.ablation import value_range
 
-    model, baseline = shown(step, repeats), shown(best, repeats)
+    model, baseline, difference = compared(mean(step, repeats), mean(best, repeats))
     some = f" ({len(repeats)}/{folds} folds)" if folds and len(repeats) < folds else ""
     rows = (long["step"] == step) & long["repeat"].isin(repeats)
     weight = (value_range(long.loc[rows, "network_weight"], "g") if "network_weight" in long
               else "-")
     weight = "" if weight == "-" else f", network weight {weight}"  # 0: the trees alone
-    return (f"{model:.3f} ({step}{weight}){some} | {baseline:.3f} ({row_label(best)}){some} | "
-            f"{model - baseline:+.3f}")
+    return (f"{model} ({step}{weight}){some} | {baseline} ({row_label(best)}){some} | "
+            f"{difference}")
 
 
 def ablation_lines(folders: list[Path], out: Path, figures: bool = True) -> list[str]:
