@@ -119,8 +119,9 @@ class Metrics:
 
 
 def expected_calibration_error(y_true: np.ndarray, probs: np.ndarray, bins: int = 15) -> float:
-    """Top-label ECE: the confidence-weighted gap between confidence and accuracy, over
-    ``bins`` equal-width confidence bins (Guo et al. 2017). 0 means calibrated."""
+    """Top-label ECE (Guo et al. 2017): over ``bins`` equal-width bins of the top
+    probability, [k/bins, (k+1)/bins) with 1.0 in the last, the gap between mean confidence
+    and accuracy, weighted by the share of stars in each bin. 0 means calibrated."""
     if len(y_true) == 0 or not np.isfinite(probs).all():  # no bin holds a NaN confidence
         return float("nan")
     confidence = probs.max(1)
