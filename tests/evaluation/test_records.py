@@ -75,3 +75,16 @@ def test_the_summary_says_when_the_network_earned_no_share() -> None:
                                         "network_unneeded": True, "network_weight": 0.0})
     assert "(10 of 30 epochs: the trees gave the network no share, 3.0 s" in (
         fused.summary_line())
+
+
+def test_a_class_neither_tested_nor_predicted_has_no_scores_not_zeros() -> None:
+    """Class c: no test star and no prediction, so no score (macro averages leave it out);
+    class b: no test star but predicted once, so its precision 0 is a real score."""
+    zero = {"precision": 0.0, "recall": 0.0, "f1-score": 0.0, "support": 0}
+    star = {**STAR, "confusion": [[1, 1, 0], [0, 0, 0], [0, 0, 0]],
+            "per_class": {"a": STAR["per_class"]["a"], "b": zero, "c": zero}}
+    lines = dataclasses.replace(record("encoder"), classes=["a", "b", "c"],
+                                star=star).report().splitlines()
+    assert lines[2].split() == ["a", "0.500", "0.500", "0.500", "2"]
+    assert lines[3].split() == ["b", "0.000", "0.000", "0.000", "0"]
+    assert lines[4].split() == ["c", "-", "-", "-", "0"]

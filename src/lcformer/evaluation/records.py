@@ -92,9 +92,16 @@ class RunRecord:
         lines = [self.summary_line()]
         width = max(len(c) for c in self.classes)
         lines.append(f"  {'class':<{width}}  precision  recall     f1  stars")
-        for cls, row in self.star["per_class"].items():
-            lines.append(f"  {cls:<{width}}  {row['precision']:>9.3f}  {row['recall']:>6.3f}"
-                         f"  {row['f1-score']:>5.3f}  {int(row['support']):>5}")
+        confusion = self.star.get("confusion")
+        for i, (cls, row) in enumerate(self.star["per_class"].items()):
+            # A class neither among the test stars nor predicted has no scores (and is left
+            # out of the macro averages): "-", not 0.
+            absent = int(row["support"]) == 0 and (
+                confusion is not None and sum(r[i] for r in confusion) == 0)
+            cells = ["-" if absent else f"{row[k]:.3f}" for k in ("precision", "recall",
+                                                                  "f1-score")]
+            lines.append(f"  {cls:<{width}}  {cells[0]:>9}  {cells[1]:>6}  {cells[2]:>5}"
+                         f"  {int(row['support']):>5}")
         if self.window is not None:
             from lcformer.models.registry import REGISTRY
 
