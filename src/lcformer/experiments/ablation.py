@@ -273,7 +273,8 @@ def ablation_table(long: pd.DataFrame, dataset: str, train: TrainConfig,
                             sorted(set(long.loc[baseline, "hardware"].astype(str)))])
     recorded = "epochs_run" in long  # folders of earlier versions did not record them
     lines = [f"# Ablation on {dataset}", "",
-             f"Star-level test scores, {split}. Training: {train.epochs} epochs planned"
+             f"Star-level test scores, {split}. Training: {train.epochs} "
+             f"epoch{'s' if train.epochs != 1 else ''} planned"
              f"{stopping_text(train.patience, train.time_limit, trees=True)}, batch "
              f"{train.batch_size}, lr {train.lr:g} ({train.schedule}), seed {train.seed}; "
              f"hardware: {hardware}. Rows 2-9 and the baselines share their test stars.", "",
