@@ -47,7 +47,7 @@ def test_ablation_rows_baseline_and_continuing(tiny_synthetic, tmp_path, monkeyp
     assert "+ and with gradient-boosted trees (the default)" in table
     assert "+ and with extremely randomised trees" not in table  # not run
     assert "+ averaged with a random forest" not in table  # not run
-    assert "features + random forest" in table and "1 epochs" in table
+    assert "features + random forest" in table and "1 epoch planned" in table
     assert "+ ensemble" not in table  # not run
 
     # The results document shows it (lcformer.reporting.results), with the folded test stars.
