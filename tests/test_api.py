@@ -316,7 +316,8 @@ def test_fluxes_given_as_magnitudes_are_refused_as_on_the_command_line(curves) -
     frame["mag"] = 10 ** (-0.4 * (frame["mag"] - 8.9)) * 1e6  # microjansky
     in_flux = LightCurves.from_arrays(curves.ids, curves.bands, curves.lengths, curves.time,
                                       frame["mag"].to_numpy(), curves.err)
-    for data, name in ((frame, "the DataFrame"), (in_flux, "the LightCurves")):
+    for data, name in ((frame, "the DataFrame"), (in_flux, "the LightCurves"),
+                       (StarSamples(in_flux), "the StarSamples")):
         with pytest.raises(InputError, match=f"{name}: 100% of the magnitudes .* look like "
                                              f"fluxes; convert them to magnitudes first"):
             as_light_curves(data)

@@ -84,7 +84,7 @@ def as_light_curves(data: Any, report: DropReport | None = None) -> LightCurves:
     (id, time, mag[, err, band, label, flag]) or an astropy Table. ``report`` gets what
     reading a table dropped (flagged rows); a problem with the table raises."""
     if isinstance(data, StarSamples):
-        return data.lcs  # checked when it was made
+        return _magnitudes(data.lcs, "the StarSamples")
     if isinstance(data, LightCurves):
         return _magnitudes(data, "the LightCurves")
     if isinstance(data, list | tuple) and all(isinstance(d, LightCurves) for d in data):

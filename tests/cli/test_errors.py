@@ -182,16 +182,29 @@ def test_an_output_named_like_a_folder_there_is_named(tmp_path) -> None:
                                              f"name")
 
 
-def test_a_full_disk_names_where_the_command_writes() -> None:
-    """pyarrow's error for a full disk names no file: the output is named instead."""
+def test_a_full_disk_names_where_the_command_writes(monkeypatch, tmp_path, capsys) -> None:
+    """A full disk's error names no file (pyarrow's: no errno either, only its text): the
+    command's output is named instead."""
     error = OSError(28, "No space left on device")
     assert commands._refused_path(error, "preds/") == (
         "preds/: cannot write there (No space left on device); free some space, or write "
         "elsewhere")
 
+    def full(*args, **kwargs):
+        raise OSError("Error writing bytes to file. Detail: [errno 28] No space left on device")
+
+    monkeypatch.setattr(commands, "prepare_dataset", full)
+    assert main(["prepare", str(BAD / "path_catalog"), "--work-dir", str(tmp_path),
+                 "--quiet"]) == EXIT_USER
+    assert capsys.readouterr().err.startswith(f"lcformer: error: {tmp_path}: cannot write there")
+
 
 def test_lcformers_warnings_are_one_line_others_name_their_source() -> None:
     import warnings
+
+    before = warnings.formatwarning
+    main(["info", "/nonexistent/run"])
+    assert warnings.formatwarning is before  # restored for the Python that called main
 
     ours = Path(commands.__file__).parent.parent / "data" / "partitioned.py"
     assert commands._one_line_warning(UserWarning("star 's1' also has rows\nin another"),

@@ -135,7 +135,7 @@ def test_per_star_files_in_an_archive_with_their_catalogue_inside_or_beside(tmp_
     beside = tmp_path / "beside"
     beside.mkdir()
     (beside / "catalog.csv").write_text((files / "catalog.csv").read_text())
-    (beside / "README.md").write_text("x1, x2: two stars\n")  # never a light curve
+    (beside / "README.txt").write_text("x1, x2: two stars\n")  # not one of its files
     with tarfile.open(beside / "stars.tar.gz", "w:gz") as archive:
         for name in ("x1.csv", "x2.csv"):
             archive.add(files / name, name)

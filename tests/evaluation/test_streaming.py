@@ -224,6 +224,25 @@ def test_a_rerun_with_other_settings_is_refused(model, tmp_path) -> None:
         predict_partitions(*model, paths, tmp_path / "out", device="cpu", progress=False)
 
 
+def test_parquet_files_of_a_dataset_folder_are_not_stray_partitions(tmp_path) -> None:
+    """A long table or a catalogue's folder may hold Parquet files and others: read as
+    before, not refused as partitions beside other files."""
+    from lcformer.data.reading.partitions import stray_files
+
+    table = tmp_path / "table"
+    write_partitions(new_stars(1), table, 1)
+    (table / "part.0.parquet").rename(table / "lightcurves.parquet")
+    (table / "README.txt").write_text("x")
+    catalogue = tmp_path / "catalogue"
+    catalogue.mkdir()
+    (catalogue / "catalog.csv").write_text("filename,class\na.dat,x\n")
+    (catalogue / "a.dat").write_text("1 12\n2 13\n")
+    pd.DataFrame({"x": [1]}).to_parquet(catalogue / "features.parquet")
+    assert stray_files(table) == [] and stray_files(catalogue) == []
+    (table / "lightcurves.parquet").rename(table / "part.0.parquet")  # now partitions
+    assert stray_files(table) == [table / "README.txt"]
+
+
 def test_what_counts_as_a_folder_of_partitions(tmp_path) -> None:
     paths = write_partitions(new_stars(1), tmp_path / "parts", 2)
     (tmp_path / "parts" / "_common_metadata").write_bytes(b"")  # as Dask writes

@@ -762,11 +762,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.command_line = shlex.join(["lcformer", *argv])  # kept in sweep.json
     debug = bool(getattr(args, "debug", False))
+    python_format = warnings.formatwarning  # catch_warnings does not restore it
     try:
-        with warnings.catch_warnings():
-            if not debug:  # how they print; caught (recorded) ones are left alone
-                warnings.formatwarning = _one_line_warning
-            return args.func(args)
+        if not debug:  # how they print; caught (recorded) ones are left alone
+            warnings.formatwarning = _one_line_warning
+        return args.func(args)
     except KeyboardInterrupt:
         print("lcformer: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
@@ -793,3 +793,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"lcformer: internal error: {type(error).__name__}: {_one_line(error)}{hint} "
               f"(a bug: please report it)", file=sys.stderr)
         return EXIT_INTERNAL
+    finally:
+        warnings.formatwarning = python_format

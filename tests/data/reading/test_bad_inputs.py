@@ -89,5 +89,6 @@ def test_zipped_table_of_several_files_says_what_to_do(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         read_long_table(path)
     message = str(caught.value)
-    assert f"{path}: a zipped table holds one file, this zip holds 2 (a.csv, b.csv)" in message
+    assert (f"{path}: a zipped table holds one file, this zip holds 2 entries (a.csv, b.csv)"
+            in message)
     assert "\n" not in message

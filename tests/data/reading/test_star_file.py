@@ -216,3 +216,10 @@ def test_a_star_column_naming_several_stars_is_refused_at_their_first_change() -
     # star's IRSA light curve) are read.
     assert len(parse_curves("source_id,time,mag\n7,1,12\n7,2,12.1\n,3,12.2\n")[""][0]) == 3
     assert len(parse_curves("oid,time,mag\n1,1,12\n2,2,12.1\n")[""][0]) == 2
+    # A quoted header (R's write.csv) is checked too; a blank id before the change does not
+    # shift the line named.
+    with pytest.raises(FileProblem) as caught:
+        parse_curves('"time","mag","id"\n0,12,\n1,12,a\n2,12,a\n3,12,b\n')
+    assert caught.value.line == 5 and "('a', then 'b')" in caught.value.message
+    # A value per row (a detection's own id, NEOWISE's source_id) names no star.
+    assert len(parse_curves("time,mag,source_id\n1,12,101\n2,12,102\n3,12,103\n")[""][0]) == 3

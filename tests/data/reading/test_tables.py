@@ -322,6 +322,9 @@ def test_iso_dates_in_a_csv_become_mjd_another_value_among_them_is_named(
     with pytest.raises(InputError, match=r"dates\.csv:3: column 'time': 'yesterday' is not a "
                                          r"date, where the column holds ISO 8601 dates"):
         read_long_table(tmp_path / "dates.csv")
+    (tmp_path / "dates.csv").write_text("id,time,mag\na,2020-01-01,12\na,2020-02-30,13\n")
+    with pytest.raises(InputError, match=r"dates\.csv:3: column 'time': '2020-02-30' is not"):
+        read_long_table(tmp_path / "dates.csv")  # shaped like a date, but none
 
 
 def test_astropy_table_with_ids_and_masked_values() -> None:

@@ -116,7 +116,7 @@ def read_str_table(source: PathLike | pd.DataFrame, what: str = "table",
 
 def cannot_read(path: Path | str, error: BaseException, what: str = "table") -> str:
     """``"file: cannot read as a table: ErrorType: first line of the message"``."""
-    if (several := zipped_files(path)) is not None:
+    if "Multiple files found in ZIP" in str(error) and (several := zipped_files(path)):
         return several
     text = (str(error).strip().splitlines() or [""])[0][:200]
     article = "an" if what[:1].lower() in "aeiou" or what.startswith("ECSV") else "a"
@@ -133,15 +133,15 @@ def zipped_files(path: Path | str) -> str | None:
 
     try:
         with zipfile.ZipFile(path) as archive:
-            names = [i.filename for i in archive.infolist() if not i.is_dir()]
+            names = archive.namelist()  # as pandas counts them: folders and all
     except (zipfile.BadZipFile, OSError):
         return None
     if len(names) < 2:
         return None
-    shown = ", ".join(names[:3]) + (f", ... ({len(names)} files)" if len(names) > 3 else "")
-    return (f"{path}: a zipped table holds one file, this zip holds {len(names)} ({shown}): "
-            f"zip each table on its own, or join them into one table (pandas.concat) or a "
-            f"folder of Parquet partitions")
+    shown = ", ".join(names[:3]) + (f", ... ({len(names)} entries)" if len(names) > 3 else "")
+    return (f"{path}: a zipped table holds one file, this zip holds {len(names)} entries "
+            f"({shown}): zip the table on its own (no folder, no __MACOSX entries), or join "
+            f"several into one table (pandas.concat) or a folder of Parquet partitions")
 
 
 def is_csv(path: Path) -> bool:

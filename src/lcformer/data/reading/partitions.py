@@ -49,9 +49,13 @@ def stray_files(folder: str | Path) -> list[Path]:
     """The files that keep a folder holding Parquet files from being a folder of partitions
     (:func:`partition_paths`): neither Parquet, nor files that are never light curves, nor a
     ``labels.csv`` (a labelled table's partitions, read whole); [] where it holds no Parquet
-    file."""
+    file, or is a dataset folder of another layout (a long table or a catalogue beside its
+    files, whose Parquet files are not partitions)."""
+    from lcformer.data.datasets import LONG_TABLES
+
     folder = Path(folder)
-    if not folder.is_dir() or hats_partitions(folder) is not None:
+    if (not folder.is_dir() or hats_partitions(folder) is not None
+            or any((folder / name).exists() for name in (*LONG_TABLES, "catalog.csv"))):
         return []
     files = walk_files(folder)
     if not any(p.suffix.lower() == ".parquet" for p in files):

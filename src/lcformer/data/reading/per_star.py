@@ -245,13 +245,21 @@ def archive_catalogue(source: Path) -> str | None:
 def files_source(folder: Path) -> Path:
     """Where a folder's per-star files are: the folder, or the one archive beside its
     catalogue that holds them (``catalog.csv`` + ``stars.tar.gz``, as asas_richards2012 is
-    laid out)."""
+    laid out): where the folder has no subfolder and none of the catalogue's files is
+    beside it (a README or LICENSE may be)."""
     entries = [p for p in folder.iterdir() if not p.name.startswith((".", "_"))]
-    data = [p for p in entries if p.is_dir() or (p.name != CATALOGUE
-                                                  and _suffix(p.name) not in NOT_LIGHT_CURVES)]
-    if len(data) == 1 and data[0].is_file() and data[0].name.lower().endswith(ARCHIVE_SUFFIXES):
-        return data[0]
-    return folder
+    archives = [p for p in entries if p.is_file()
+                and p.name.lower().endswith(ARCHIVE_SUFFIXES)]
+    if len(archives) != 1 or any(p.is_dir() for p in entries):
+        return folder
+    try:
+        named = read_str_table(folder / CATALOGUE, "catalogue")
+    except InputError:
+        return folder  # reading it from the folder will say what is wrong
+    column = "filename" if "filename" in named else "path"
+    stems = {Path(str(n)).stem for n in named.get(column, [])}
+    beside = {p.stem for p in entries if p.is_file() and p not in archives}
+    return folder if stems & beside else archives[0]
 
 
 def _archive_members(source: Path) -> dict[str, Callable[[], bytes]]:

@@ -212,8 +212,10 @@ def parse_curves(data: bytes | str, sink: DropReport | None = None,
         return np.char.strip(found, " \t\"'")
 
     read = (*usecols, *band_at, *flag_at)
-    for at in (i for i, name in enumerate(names) if name.lower() in ID_NAMES and i not in read):
-        _one_star(words([at]), names[at], text, first_line)
+    for at, name in enumerate(names):
+        bare = name.strip("\"'")  # R's write.csv quotes its header
+        if bare.lower() in ID_NAMES and at not in read:
+            _one_star(words([at]), bare, text, first_line)
     keep = np.ones(len(time), bool)
     if flag_at:  # the rules of a table's flag column (ZTF's catflags: non-zero is bad)
         keep = ~_flagged(words(flag_at), names[flag_at[0]], text, first_line, sink,
@@ -230,17 +232,23 @@ def parse_curves(data: bytes | str, sink: DropReport | None = None,
 
 def _one_star(ids: np.ndarray, name: str, text: str, first_line: int) -> None:
     """A per-star file's star column (``files.ID_NAMES``) must name one star: a table of
-    several read as one file per star would mix their points into one curve."""
-    ids = ids[(ids != "") & (np.char.lower(ids) != "nan")]
-    differs = np.flatnonzero(ids != ids[0]) if len(ids) else []
+    several read as one file per star would mix their points into one curve. A column of
+    a value per row (a detection's own id, as NEOWISE's source_id) names no star: only
+    names that repeat are stars."""
+    named = np.flatnonzero((ids != "") & (np.char.lower(ids) != "nan"))
+    values, counts = np.unique(ids[named], return_counts=True)
+    if len(values) < 2 or counts.max() < 2:
+        return
+    differs = named[ids[named] != ids[named[0]]]
     if len(differs):
         row = int(differs[0])
         line = [n for n, content in enumerate(text.split("\n")[first_line - 1:],
                                               start=first_line)
                 if content.split("#", 1)[0].strip()][row]
         mapping = "" if name == "id" else f" with --columns id={name}"
-        raise FileProblem(line, f"column {name!r} names more than one star ({str(ids[0])!r}, "
-                          f"then {str(ids[row])!r}): a table of several stars, not one star's "
+        raise FileProblem(line, f"column {name!r} names more than one star "
+                          f"({str(ids[named[0]])!r}, then {str(ids[row])!r}): a table of "
+                          f"several stars, not one star's "
                           f"file; give such a table as a file of its own{mapping}, or tables "
                           f"as Parquet partitions in a folder")
 

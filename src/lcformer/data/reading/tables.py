@@ -275,13 +275,13 @@ def days_of_dates(series: pd.Series, sink: DropReport,
     if series.dtype == object or pd.api.types.is_string_dtype(series):
         text = series.astype(str).str.strip().where(series.notna(), "")
         if _ISO_DATE.match(text[text != ""].iloc[0] if (text != "").any() else ""):
-            dates = text.str.match(_ISO_DATE) | (text == "")
-            try:  # every value a date, or a problem
-                if not dates.all():
-                    raise ValueError(text[~dates].iloc[0])
-                series = pd.to_datetime(text.replace("", None), format="ISO8601", utc=True)
-            except (ValueError, TypeError):
-                row = int(np.flatnonzero(~dates.to_numpy())[0]) if not dates.all() else 0
+            parsed = pd.to_datetime(text.where(text.str.match(_ISO_DATE)), format="ISO8601",
+                                    utc=True, errors="coerce")  # 2020-02-30 too: NaT
+            bad = (parsed.isna() & (text != "")).to_numpy()
+            if not bad.any():
+                series = parsed
+            else:  # every value a date, or a problem naming the first that is not
+                row = int(np.flatnonzero(bad)[0])
                 where = locate(row) if locate else f"row {row + 1}"
                 sink.problem(f"{where}: column '{series.name}': {text.iloc[row]!r} is not a "
                              f"date, where the column holds ISO 8601 dates (read as MJD)",
@@ -385,7 +385,8 @@ def whole_numbers(values: pd.Series) -> pd.Series:
     if values.dtype.kind != "f":
         return values
     known = values.to_numpy()[values.notna().to_numpy()]
-    if not (np.all(np.mod(known, 1) == 0) and np.all(np.abs(known) <= 2**53)):
+    if not (np.isfinite(known).all() and np.all(np.abs(known) <= 2**53)
+            and np.all(np.mod(known, 1) == 0)):
         return values
     return values.astype("Int64")
 
