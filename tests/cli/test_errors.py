@@ -126,6 +126,8 @@ def test_usage_errors_are_one_line_too(capsys) -> None:
 
 @pytest.mark.parametrize(("argv", "words"), [
     (["train", "synthetic", "--threads", "-2"], "--threads: must be at least 1, got -2"),
+    (["prepare", "synthetic", "--jobs", "0"], "--jobs: must be at least 1, or -1 for all "
+                                               "cores, got 0"),  # was an internal error
     # the steps set these per row; --fold was also taken for --folds, as an abbreviation
     (["ablation", "synthetic", "--fold", "time"], "unrecognized arguments: --fold time"),
     (["ablation", "synthetic", "--no-features"], "unrecognized arguments: --no-features"),
@@ -215,9 +217,11 @@ def test_lcformers_warnings_are_one_line_others_name_their_source() -> None:
 
 
 @pytest.mark.parametrize(("argv", "words"), [
-    (["--device", "gpu"], "device must be auto, cpu, cuda or cuda:N, got 'gpu'"),
-    (["--min-period", "-1"], "min_period must be positive"),
-    (["--min-period", "10", "--max-period", "1"], "max_period (1.0) must exceed min_period"),
+    (["--device", "gpu"], "--device must be auto, cpu, cuda or cuda:N, got 'gpu'"),
+    (["--min-period", "-1"], "--min-period must be positive"),  # as the option is named
+    (["--time-limit", "0"], "--time-limit must be positive, got 0.0"),
+    (["--min-period", "10", "--max-period", "1"], "--max-period (1.0) must exceed "
+                                                   "--min-period"),
 ])
 def test_impossible_values_are_the_users_error(tmp_path, capsys, argv, words) -> None:
     assert main(["train", str(BAD / "path_catalog"), "--work-dir", str(tmp_path), "--quiet",
@@ -227,9 +231,9 @@ def test_impossible_values_are_the_users_error(tmp_path, capsys, argv, words) ->
 
 
 @pytest.mark.parametrize(("command", "device", "words"), [
-    ("train", "mps", "device must be auto, cpu, cuda or cuda:N, got 'mps'"),
-    ("predict", "mps", "device must be auto, cpu, cuda or cuda:N, got 'mps'"),
-    ("demo", "mps", "device must be auto, cpu, cuda or cuda:N, got 'mps'"),
+    ("train", "mps", "--device must be auto, cpu, cuda or cuda:N, got 'mps'"),
+    ("predict", "mps", "--device must be auto, cpu, cuda or cuda:N, got 'mps'"),
+    ("demo", "mps", "--device must be auto, cpu, cuda or cuda:N, got 'mps'"),
     ("demo", "cuda:99", "--device cuda:99: this machine has "),
 ])
 def test_a_device_lcformer_cannot_use_is_refused_before_any_work(tmp_path, capsys, command,
@@ -340,3 +344,19 @@ def test_the_baseline_takes_min_period_for_a_window_models_stars() -> None:
     with pytest.raises(ConfigError, match="encoder reads token windows, and --min-period"):
         prepare_config(args, "encoder")
 
+
+
+def test_another_torchrun_process_stopping_is_an_interruption(monkeypatch, capsys) -> None:
+    """gloo's error when a peer dies is not this process's bug: --resume continues."""
+    def peer_gone(*args, **kwargs):
+        raise RuntimeError("[gloo/transport/tcp/pair.cc:553] Connection closed by peer "
+                           "[127.0.0.1]:3487. This is typically caused by a remote worker "
+                           "crashing.")
+
+    monkeypatch.setattr(commands, "prepare_dataset", peer_gone)
+    for name, value in (("WORLD_SIZE", "2"), ("RANK", "1"), ("LOCAL_RANK", "1")):
+        monkeypatch.setenv(name, value)
+    assert main(["prepare", str(BAD / "path_catalog"), "--quiet"]) == EXIT_INTERRUPTED
+    err = capsys.readouterr().err
+    assert err.startswith("lcformer: interrupted: another process of this torchrun stopped")
+    assert err.rstrip().endswith("rerun with --resume to continue")

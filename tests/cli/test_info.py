@@ -141,6 +141,9 @@ def test_info_of_an_unfinished_run_says_whether_resume_can_continue_it(runs, tmp
     main(["info", str(run)])
     assert "continue it from its last epoch with `lcformer train ... --resume`" in (
         capsys.readouterr().out)
+    # Its best epoch so far predicts, said: not mistaken for the finished model.
+    with pytest.warns(UserWarning, match="the run has not finished .* best epoch so far"):
+        load_model(run)
     for name in ("best.safetensors", "best.json", "last.safetensors", "last.json"):
         (run / name).unlink(missing_ok=True)
     main(["info", str(run)])

@@ -88,3 +88,9 @@ def test_a_class_neither_tested_nor_predicted_has_no_scores_not_zeros() -> None:
     assert lines[2].split() == ["a", "0.500", "0.500", "0.500", "2"]
     assert lines[3].split() == ["b", "0.000", "0.000", "0.000", "0"]
     assert lines[4].split() == ["c", "-", "-", "-", "0"]
+
+
+def test_an_early_stop_is_said_in_the_summary() -> None:
+    budget = {"epochs_planned": 6, "epochs_run": 3, "stopped_early": True}
+    line = dataclasses.replace(record("encoder"), budget=budget).summary_line()
+    assert "(3 of 6 epochs: stopped early (no better val macro-F1), 1.0 s, CPU)" in line

@@ -187,6 +187,11 @@ def test_resume_of_a_run_killed_before_its_first_checkpoint_starts_it(run, prepa
     write_config(tmp_path, prepared, RUN)
     again = train_run(prepared, RUN, tmp_path, resume=True, progress=False, figures=False)
     assert again.star == first.star and again.budget == first.budget
+    # Epochs recorded but their last.safetensors gone: it starts again too, and says so.
+    (tmp_path / "last.safetensors").unlink()
+    (tmp_path / "metrics.json").unlink()
+    with pytest.warns(UserWarning, match="records epochs .* but holds no last.safetensors"):
+        train_run(prepared, RUN, tmp_path, resume=True, progress=False, figures=False)
 
 
 def test_resume_with_the_same_configuration_reads_it_back_from_toml(prepared, tmp_path) -> None:

@@ -63,6 +63,17 @@ def split_suffix(split: str) -> str:
     return "" if split == "auto" else "-" + split.replace(":", "", 1).replace(":", "-")
 
 
+def job_count(text: str) -> int:
+    """An argparse type: a number of processes, at least 1, or -1 for one per CPU."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1 and value != -1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, or -1 for all cores, got {value}")
+    return value
+
+
 def positive_int(text: str) -> int:
     """An argparse type: a count of at least 1 (threads)."""
     try:
@@ -610,7 +621,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--checkpoint", default="best", choices=["best", "last"],
                    help="which weights (default: best, the best validation epoch; last: the "
                         "last epoch's, for models without trees)")
-    p.add_argument("--jobs", type=int, default=1,
+    p.add_argument("--jobs", type=job_count, default=1,
                    help="threads of the period search (-1: all cores; default: 1)")
     add_config_options(p, TokenConfig, "tokens", only=("pad_short",),
                        default_note="default: the model's setting")
@@ -637,7 +648,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_config_options(p, RunConfig, "split (by star), as for train",
                        only=("split", "split_seed"))
     add_config_options(p, TrainConfig, "classifiers", only=("seed",))
-    p.add_argument("--jobs", type=int, default=1, help="CPU jobs (-1: all cores; default: 1)")
+    p.add_argument("--jobs", type=job_count, default=1, help="CPU jobs (-1: all cores; default: 1)")
     p.add_argument("--out", help="run folder (default WORK_DIR/runs/DATASET-baseline-seedN, "
                                  "with -MODEL after baseline for another --model and the "
                                  "split at the end unless auto, e.g. -kfold5-2)")
@@ -649,7 +660,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_run_options(p, grid=True)
     add_runtime_options(p)
     add_config_options(p, SweepConfig, "grid")
-    p.add_argument("--jobs", type=int, default=1,
+    p.add_argument("--jobs", type=job_count, default=1,
                    help="CPU jobs of the preparation (when it is not prepared yet) and of "
                         "the feature baseline (default: 1)")
     p.add_argument("--sweep-dir", help="sweep folder (default WORK_DIR/sweeps/DATASET-HASH)")
@@ -667,7 +678,7 @@ def build_parser() -> argparse.ArgumentParser:
                        base=AblationConfig().train)
     p.add_argument("--threads", type=positive_int,
                    help="CPU threads for torch (default: all cores)")
-    p.add_argument("--jobs", type=int, default=1,
+    p.add_argument("--jobs", type=job_count, default=1,
                    help="CPU jobs of the preparations (when not prepared yet) and of the "
                         "feature baseline (default: 1)")
     p.add_argument("--out", help="ablation folder (default WORK_DIR/ablations/DATASET)")
@@ -693,7 +704,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def add_jobs_option(p: argparse.ArgumentParser, when: str = "") -> None:
-    p.add_argument("--jobs", type=int, default=1,
+    p.add_argument("--jobs", type=job_count, default=1,
                    help=f"processes for the star views' period search, features and views"
                         f"{when} (-1: one per CPU; default: 1); the prepared folder is the "
                         f"same whatever it is")
@@ -754,6 +765,18 @@ def _one_line_warning(message: Warning | str, category: type[Warning], filename:
     return _PYTHON_FORMAT(message, category, filename, lineno, line)
 
 
+def _peer_stopped(error: Exception) -> bool:
+    """A collective that failed because another torchrun process is gone (gloo: "Connection
+    closed by peer"; NCCL: a DistBackendError)."""
+    from lcformer.training import distributed
+
+    if not distributed.launched():  # its process group is gone by now: torchrun's variables
+        return False
+    text = str(error)
+    return (type(error).__name__ == "DistBackendError" or "closed by peer" in text
+            or "remote worker crashing" in text or "Connection reset by peer" in text)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run a command; every failure ends as one line on stderr and an exit status of
     ``EXIT_STATUS`` (with ``--debug``, after its traceback)."""
@@ -789,6 +812,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:  # a bug: say so in one line, the traceback on request
         if debug:
             traceback.print_exc()
+        if _peer_stopped(error):  # another torchrun process died: not this one's bug
+            print(f"lcformer: interrupted: another process of this torchrun stopped "
+                  f"({_one_line(error)[:160]}); rerun with --resume to continue", file=sys.stderr)
+            return EXIT_INTERRUPTED
         hint = "" if debug else "; rerun with --debug for the traceback"
         print(f"lcformer: internal error: {type(error).__name__}: {_one_line(error)}{hint} "
               f"(a bug: please report it)", file=sys.stderr)

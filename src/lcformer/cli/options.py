@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import re
 import typing
 from collections.abc import Callable, Collection
 from typing import Any, TypeVar
@@ -98,6 +99,8 @@ def given(args: argparse.Namespace, cls: type[Config]) -> dict[str, Any]:
 
 def config_from_args(cls: type[C], args: argparse.Namespace, base: C | None = None) -> C:
     """``base`` (default ``cls()``) with what the command line set, nested configs included."""
+    from lcformer.errors import ConfigError
+
     base = base if base is not None else cls()
     changes = given(args, cls)
     types_ = hints(cls)
@@ -105,7 +108,13 @@ def config_from_args(cls: type[C], args: argparse.Namespace, base: C | None = No
         hint = types_[f.name]
         if isinstance(hint, type) and issubclass(hint, Config):
             changes[f.name] = config_from_args(hint, args, getattr(base, f.name))
-    return base.replace(**changes)
+    try:
+        return base.replace(**changes)
+    except ConfigError as error:  # named as the command line names it: --time-limit
+        text = str(error)
+        for name in changes:
+            text = re.sub(rf"(?<![\w-]){name}\b", f"--{name.replace('_', '-')}", text)
+        raise ConfigError(text) from None
 
 
 class _ColumnsAction(argparse.Action):

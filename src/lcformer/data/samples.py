@@ -23,6 +23,9 @@ from __future__ import annotations
 
 import itertools
 import multiprocessing
+import os
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, fields
@@ -222,6 +225,22 @@ def star_chunks(codes: np.ndarray, size: int) -> Iterator[np.ndarray]:
         yield np.sort(order[lo:hi])
 
 
+def _stop_with(parent: int) -> None:
+    """In a worker: end when the process that started the pool is gone (killed by SIGKILL,
+    it cannot stop its workers, which would run on and hold its output pipes open)."""
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            try:
+                os.kill(parent, 0)
+            except ProcessLookupError:
+                os._exit(1)
+            except PermissionError:  # alive, another user's: cannot be ours, but is alive
+                pass
+
+    threading.Thread(target=watch, daemon=True, name="lcformer-parent-watch").start()
+
+
 def map_in_order(func: Callable[[T], R], items: Iterable[T], n_jobs: int = 1) -> Iterator[R]:
     """``map(func, items)``, in ``n_jobs`` processes when above 1 (-1: one per CPU), at most
     two tasks per process in flight, so that items are made (and held) only as needed.
@@ -240,7 +259,8 @@ def map_in_order(func: Callable[[T], R], items: Iterable[T], n_jobs: int = 1) ->
     if context.get_start_method() == "forkserver":  # import once, in the server, not per worker
         context.set_forkserver_preload(["__main__", "lcformer.data.samples",
                                         "lcformer.data.periods"])
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                             initializer=_stop_with, initargs=(os.getpid(),)) as pool:
         pending: list[Future[Any]] = []
         for item in items:
             pending.append(pool.submit(func, item))

@@ -105,7 +105,7 @@ def device(name: str) -> torch.device:
     from lcformer.training.config import DEVICE_PATTERN, device_problem
 
     if not DEVICE_PATTERN.fullmatch(name):  # torch knows more (mps, xpu...): lcformer not
-        raise ConfigError(device_problem(name))
+        raise ConfigError(f"--{device_problem(name)}")  # as the next check, by its option
     if name == "auto":
         name = "cuda" if torch.cuda.is_available() else "cpu"
     if re.fullmatch(r"cuda(:\d+)?", name):

@@ -23,6 +23,7 @@ import shutil
 import sys
 import time
 import tomllib
+import warnings
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -164,6 +165,11 @@ def fit(data: PreparedDataset, config: RunConfig, parts: np.ndarray,
     for i, member in enumerate(members):
         seed = config.train.seed + i
         folder = member_folder(run_dir, model_config, i)
+        if (resume and folder is not None and not (folder / "last.safetensors").is_file()
+                and (folder / "history.csv").is_file()):  # epochs recorded, none to continue
+            warnings.warn(f"--resume: {folder} records epochs (history.csv) but holds no "
+                          f"last.safetensors to continue from, so its training starts again "
+                          f"from the first epoch", stacklevel=2)
         result = train(member, sets["train"], sets["val"], data.classes,
                        member_train_config(config.train, seed, model_config.ensemble),
                        folder, network_metadata,
@@ -518,6 +524,12 @@ def load_model(run_dir: str | Path, which: str = "best") -> tuple[LightCurveClas
         raise RunNotFoundError(f"{run_dir}: a model with trees or an ensemble is saved as "
                                f"best.safetensors only ({whole}); {parts[0]}/last.safetensors "
                                f"holds a last epoch, for --resume: use --checkpoint best")
+    if (Path(run_dir) / "config.toml").is_file() and not (Path(run_dir) / "metrics.json"
+                                                           ).is_file():
+        # A run killed (or still running) keeps its best epoch so far under the final name.
+        warnings.warn(f"{run_dir}: the run has not finished (no metrics.json), so its "
+                      f"{path.name} is the {which} epoch so far, not the finished model; "
+                      f"`lcformer train ... --resume` finishes it", stacklevel=2)
     state, metadata, _ = load_checkpoint(path)
     missing = [k for k in ("model", "classes") if not metadata.get(k)]
     if missing:
