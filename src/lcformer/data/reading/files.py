@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from lcformer.data.lightcurves import MISSING_WORDS  # noqa: F401 (the readers')
 from lcformer.data.report import DropReport
 from lcformer.errors import InputError
 

@@ -248,9 +248,8 @@ def _one_star(ids: np.ndarray, name: str, text: str, first_line: int) -> None:
         mapping = "" if name == "id" else f" with --columns id={name}"
         raise FileProblem(line, f"column {name!r} names more than one star "
                           f"({str(ids[named[0]])!r}, then {str(ids[row])!r}): a table of "
-                          f"several stars, not one star's "
-                          f"file; give such a table as a file of its own{mapping}, or tables "
-                          f"as Parquet partitions in a folder")
+                          f"several stars, not one star's file; give such a table as a file "
+                          f"of its own{mapping}, or tables as Parquet partitions in a folder")
 
 
 def _flagged(flags: np.ndarray, name: str, text: str, first_line: int,

@@ -25,12 +25,11 @@ import numpy as np
 import pandas as pd
 from pyarrow.lib import ArrowException
 
-from lcformer.data.lightcurves import LightCurves
+from lcformer.data.lightcurves import MISSING_WORDS, LightCurves
 from lcformer.data.reading.config import Columns
 from lcformer.data.reading.files import (
     BAND_NAMES,
     LIMIT,
-    MISSING_WORDS,
     READ_ERRORS,
     PathLike,
     astropy_format,
