@@ -93,4 +93,4 @@ def test_a_class_neither_tested_nor_predicted_has_no_scores_not_zeros() -> None:
 def test_an_early_stop_is_said_in_the_summary() -> None:
     budget = {"epochs_planned": 6, "epochs_run": 3, "stopped_early": True}
     line = dataclasses.replace(record("encoder"), budget=budget).summary_line()
-    assert "(3 of 6 epochs: stopped early (no better val macro-F1), 1.0 s, CPU)" in line
+    assert "(3 of 6 epochs: stopped early (--patience), 1.0 s, CPU)" in line

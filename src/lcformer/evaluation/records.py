@@ -62,7 +62,7 @@ class RunRecord:
             elif self.budget.get("network_unneeded"):
                 cost = f"{n} of {planned} epochs: the trees gave the network no share, "
             elif self.budget.get("stopped_early") and n < planned:
-                cost = f"{n} of {planned} epochs: stopped early (no better val macro-F1), "
+                cost = f"{n} of {planned} epochs: stopped early (--patience), "
             else:
                 cost = f"{n} epoch{'s' if n != 1 else ''}, "
             cost += f"{self.train_seconds} s"
