@@ -220,6 +220,8 @@ def test_lcformers_warnings_are_one_line_others_name_their_source() -> None:
     (["--device", "gpu"], "--device must be auto, cpu, cuda or cuda:N, got 'gpu'"),
     (["--min-period", "-1"], "--min-period must be positive"),  # as the option is named
     (["--time-limit", "0"], "--time-limit must be positive, got 0.0"),
+    # only an option that is the subject is renamed: "the research models" stays prose
+    (["--model", "encoder", "--research", "--depth", "2"], "got --depth=2 (the research models"),
     (["--min-period", "10", "--max-period", "1"], "--max-period (1.0) must exceed "
                                                    "--min-period"),
 ])
@@ -359,4 +361,4 @@ def test_another_torchrun_process_stopping_is_an_interruption(monkeypatch, capsy
     assert main(["prepare", str(BAD / "path_catalog"), "--quiet"]) == EXIT_INTERRUPTED
     err = capsys.readouterr().err
     assert err.startswith("lcformer: interrupted: another process of this torchrun stopped")
-    assert err.rstrip().endswith("rerun with --resume to continue")
+    assert err.rstrip().endswith("rerun the command")  # prepare has no --resume; train has

@@ -146,6 +146,15 @@ def test_per_star_files_in_an_archive_with_their_catalogue_inside_or_beside(tmp_
         lcs = spec.read(found, report)
         assert sorted(zip(lcs.ids, lcs.labels, strict=True)) == [("x1", "RRL"), ("x2", "CEP")]
         assert not report.problems and not report.curves
+    # Files beside the catalogue (named with dots, as ASAS-SN's J0001.19+3208.2) are its
+    # files, whatever archive sits beside them.
+    dotted = tmp_path / "dotted"
+    dotted.mkdir()
+    (dotted / "catalog.csv").write_text("filename,class\nJ0001.19+3208.2,RRL\n")
+    (dotted / "J0001.19+3208.2.csv").write_text((files / "x1.csv").read_text())
+    (dotted / "download.zip").write_bytes((tmp_path / "stars.zip").read_bytes())
+    spec, found = resolve(str(dotted))
+    assert spec.read(found, DropReport()).ids.tolist() == ["J0001.19+3208.2"]
 
 
 def test_user_folder_of_unknown_layout(tmp_path) -> None:

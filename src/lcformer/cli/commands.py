@@ -766,15 +766,14 @@ def _one_line_warning(message: Warning | str, category: type[Warning], filename:
 
 
 def _peer_stopped(error: Exception) -> bool:
-    """A collective that failed because another torchrun process is gone (gloo: "Connection
-    closed by peer"; NCCL: a DistBackendError)."""
+    """A collective that failed because another torchrun process is gone (gloo's words)."""
     from lcformer.training import distributed
 
     if not distributed.launched():  # its process group is gone by now: torchrun's variables
         return False
     text = str(error)
-    return (type(error).__name__ == "DistBackendError" or "closed by peer" in text
-            or "remote worker crashing" in text or "Connection reset by peer" in text)
+    return any(words in text for words in ("closed by peer", "Connection reset by peer",
+                                           "remote worker crashing"))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -813,8 +812,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if debug:
             traceback.print_exc()
         if _peer_stopped(error):  # another torchrun process died: not this one's bug
+            again = ("rerun with --resume to continue" if args.command == "train" else
+                     "rerun the command")
             print(f"lcformer: interrupted: another process of this torchrun stopped "
-                  f"({_one_line(error)[:160]}); rerun with --resume to continue", file=sys.stderr)
+                  f"({_one_line(error)[:160]}); {again}", file=sys.stderr)
             return EXIT_INTERRUPTED
         hint = "" if debug else "; rerun with --debug for the traceback"
         print(f"lcformer: internal error: {type(error).__name__}: {_one_line(error)}{hint} "

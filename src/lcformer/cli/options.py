@@ -103,6 +103,7 @@ def config_from_args(cls: type[C], args: argparse.Namespace, base: C | None = No
 
     base = base if base is not None else cls()
     changes = given(args, cls)
+    options = list(changes)  # this config's own options, not its nested configs
     types_ = hints(cls)
     for f in dataclasses.fields(cls):
         hint = types_[f.name]
@@ -112,8 +113,9 @@ def config_from_args(cls: type[C], args: argparse.Namespace, base: C | None = No
         return base.replace(**changes)
     except ConfigError as error:  # named as the command line names it: --time-limit
         text = str(error)
-        for name in changes:
-            text = re.sub(rf"(?<![\w-]){name}\b", f"--{name.replace('_', '-')}", text)
+        for name in options:  # where it is the subject: "time_limit must", "min_period (10)"
+            text = re.sub(rf"(^|(?<=[\s(])){name}(?=\s+must\b|\s+\(|=|\s*$)",
+                          f"--{name.replace('_', '-')}", text)
         raise ConfigError(text) from None
 
 

@@ -23,9 +23,9 @@ from __future__ import annotations
 
 import itertools
 import multiprocessing
+import multiprocessing.connection
 import os
 import threading
-import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, fields
@@ -225,18 +225,18 @@ def star_chunks(codes: np.ndarray, size: int) -> Iterator[np.ndarray]:
         yield np.sort(order[lo:hi])
 
 
-def _stop_with(parent: int) -> None:
+def _stop_with() -> None:
     """In a worker: end when the process that started the pool is gone (killed by SIGKILL,
-    it cannot stop its workers, which would run on and hold its output pipes open)."""
+    it cannot stop its workers, which would run on and hold its output pipes open). It waits
+    on the parent's sentinel, which is ready once the parent has exited, even as a zombie
+    whose pid still answers."""
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
     def watch() -> None:
-        while True:
-            time.sleep(1.0)
-            try:
-                os.kill(parent, 0)
-            except ProcessLookupError:
-                os._exit(1)
-            except PermissionError:  # alive, another user's: cannot be ours, but is alive
-                pass
+        multiprocessing.connection.wait([parent.sentinel])
+        os._exit(1)
 
     threading.Thread(target=watch, daemon=True, name="lcformer-parent-watch").start()
 
@@ -260,7 +260,7 @@ def map_in_order(func: Callable[[T], R], items: Iterable[T], n_jobs: int = 1) ->
         context.set_forkserver_preload(["__main__", "lcformer.data.samples",
                                         "lcformer.data.periods"])
     with ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                             initializer=_stop_with, initargs=(os.getpid(),)) as pool:
+                             initializer=_stop_with) as pool:
         pending: list[Future[Any]] = []
         for item in items:
             pending.append(pool.submit(func, item))

@@ -166,7 +166,8 @@ def fit(data: PreparedDataset, config: RunConfig, parts: np.ndarray,
         seed = config.train.seed + i
         folder = member_folder(run_dir, model_config, i)
         if (resume and folder is not None and not (folder / "last.safetensors").is_file()
-                and (folder / "history.csv").is_file()):  # epochs recorded, none to continue
+                and (folder / "history.csv").is_file()  # epochs recorded, none to continue
+                and distributed.is_main()):
             warnings.warn(f"--resume: {folder} records epochs (history.csv) but holds no "
                           f"last.safetensors to continue from, so its training starts again "
                           f"from the first epoch", stacklevel=2)
@@ -274,6 +275,15 @@ def fit_trees(network: torch.nn.Module, extra: np.ndarray, labels: np.ndarray,
 #: What a run writes in its folder (unknown files are left alone).
 RUN_OUTPUTS = ("metrics.json", "test_predictions.csv", "history.csv", "best.safetensors",
                "best.json", "last.safetensors", "last.json", "figures", "network", "member*")
+
+
+def _is_run(folder: str | Path) -> bool:
+    """A run folder of ``lcformer train`` (a config.toml with its ``[run]``), not a folder of
+    ``Classifier.save`` beside a config.toml of the user's."""
+    try:
+        return "run" in read_run_config(Path(folder))
+    except (CorruptFileError, RunNotFoundError, OSError):
+        return False
 
 
 def clear_run(run_dir: Path) -> bool:
@@ -524,12 +534,11 @@ def load_model(run_dir: str | Path, which: str = "best") -> tuple[LightCurveClas
         raise RunNotFoundError(f"{run_dir}: a model with trees or an ensemble is saved as "
                                f"best.safetensors only ({whole}); {parts[0]}/last.safetensors "
                                f"holds a last epoch, for --resume: use --checkpoint best")
-    if (Path(run_dir) / "config.toml").is_file() and not (Path(run_dir) / "metrics.json"
-                                                           ).is_file():
+    if path.is_file() and not (Path(run_dir) / "metrics.json").is_file() and _is_run(run_dir):
         # A run killed (or still running) keeps its best epoch so far under the final name.
         warnings.warn(f"{run_dir}: the run has not finished (no metrics.json), so its "
                       f"{path.name} is the {which} epoch so far, not the finished model; "
-                      f"`lcformer train ... --resume` finishes it", stacklevel=2)
+                      f"`lcformer train ... --resume` finishes it", stacklevel=3)
     state, metadata, _ = load_checkpoint(path)
     missing = [k for k in ("model", "classes") if not metadata.get(k)]
     if missing:

@@ -257,9 +257,11 @@ def files_source(folder: Path) -> Path:
     except InputError:
         return folder  # reading it from the folder will say what is wrong
     column = "filename" if "filename" in named else "path"
-    stems = {Path(str(n)).stem for n in named.get(column, [])}
-    beside = {p.stem for p in entries if p.is_file() and p not in archives}
-    return folder if stems & beside else archives[0]
+    listed = {form for n in named.get(column, []) for form in (str(n), Path(str(n)).name,
+                                                               Path(str(n)).stem)}
+    beside = {form for p in entries if p.is_file() and p not in archives
+              for form in (p.name, p.stem)}  # J0001.19+3208.2 is a name, not a stem
+    return folder if listed & beside else archives[0]
 
 
 def _archive_members(source: Path) -> dict[str, Callable[[], bytes]]:
