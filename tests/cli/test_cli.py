@@ -285,6 +285,8 @@ def test_the_default_model_trains_on_star_views_and_predicts_periods(tiny_synthe
     assert "30 samples" in out  # one star view per star: none dropped, none cut
     metrics = json.loads((run_dir / "metrics.json").read_text())["records"][0]
     assert 0 <= metrics["star"]["ece"] <= 1  # calibration is reported
+    tested = pd.read_csv(run_dir / "test_predictions.csv")  # with the period folded at
+    assert (tested["period"] > 0).all() and tested["power"].between(0, 1).all()
     assert (run_dir / "figures" / "folded_test_stars.png").is_file()
     # New stars, one of them 8 points long: every star is classified, with its period.
     table = tmp_path / "new_stars.parquet"

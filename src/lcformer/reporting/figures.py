@@ -394,8 +394,8 @@ def folded_curves_figure(curves: Any, periods: pd.DataFrame, stars: pd.DataFrame
         top.tick_params(labelsize=5)
         top.set_xlabel("period (days)", fontsize=5, labelpad=0)
         ok = "" if star.label == star.predicted else " (wrong)"
-        top.set_title(f"{star.label} -> {star.predicted}{ok}\nP = {period:.4g} d, power "
-                      f"{power:.2f}", fontsize=7)
+        top.set_title(f"{star.id}: {star.label} -> {star.predicted}{ok}\nP = {period:.6g} d, "
+                      f"power {power:.2f}", fontsize=7)  # 1.00026 d, not "1 d": an alias
         for k, t, m, _ in bands:
             if not np.isfinite(period) or len(t) == 0:
                 x = t - t.min() if len(t) else t

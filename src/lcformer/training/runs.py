@@ -464,6 +464,9 @@ def evaluate_run(fitted: FittedRun, data: PreparedDataset, parts: np.ndarray,
                                 "n_windows": np.bincount(np.searchsorted(stars, test.star))})
     for i, cls in enumerate(data.classes):
         predictions[f"p_{cls}"] = p_star[:, i]
+    if data.periods is not None:  # the period and power the star views were made at
+        found = data.periods.set_index("id")[["period", "power"]]
+        predictions = predictions.join(found, on="id")
     with atomic.temporary_path(run_dir / "test_predictions.csv") as tmp:
         predictions.to_csv(tmp, index=False)
 
