@@ -48,6 +48,19 @@ def test_prepare_writes_reuses_and_rebuilds(tmp_path, rng):
     assert not reused and changed.path != first.path
 
 
+def test_a_class_no_star_has_is_named_with_the_classes_there_are(tmp_path, rng):
+    """--classes a,Z (or A for a): a typo would drop that class's stars without a word."""
+    both = LightCurves.from_list(
+        [(f"s{i}", "V", np.arange(40.0), rng.normal(size=40), np.full(40, .1))
+         for i in range(8)], labels=["a", "b"] * 4)
+    with pytest.raises(ConfigError, match=r"toy: no star of class 'Z' \(--classes\); its "
+                                          r"classes: a, b$"):
+        prepare("toy", lambda r: both, "h", CONFIG.replace(classes=("a", "Z")), tmp_path)
+    with pytest.raises(ConfigError, match=r"no star of class 'A', 'B' .* \(another case: a, "
+                                          r"b\?\)"):
+        prepare("toy", lambda r: both, "h", CONFIG.replace(classes=("A", "B")), tmp_path)
+
+
 def test_keep_bands_drops_the_other_bands_curves_and_counts_them(tmp_path, rng):
     both = LightCurves.from_list(
         [(f"s{i}", band, np.arange(40.0), rng.normal(size=40), np.full(40, .1))

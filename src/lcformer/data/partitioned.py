@@ -40,6 +40,7 @@ from lcformer.data.prepared import (
     PreparedDataset,
     build,
     cached,
+    check_classes,
     check_kept_bands,
     filter_curves,
     manifest_of,
@@ -117,6 +118,7 @@ def _scan(table: PartitionedTable, labels: pd.DataFrame | None,
     seen = SeenStars()
     found: set[str] = set()
     every: set[str] = set()  # the bands before --keep-bands
+    classes: set[str] = set()  # the labels before --classes
     for partition in table.paths:
         scratch = DropReport()  # the second pass reports
         raw = _read(partition, table, labels, scratch)
@@ -125,12 +127,15 @@ def _scan(table: PartitionedTable, labels: pd.DataFrame | None,
         split = seen.clash(raw.ids, partition)
         if split:
             return None, split
+        if raw.labels is not None:
+            classes.update(raw.labels.tolist())
         if config.inputs == "stars" or config.keep_bands is not None:
             cleaned = clean(raw, config.cleaning, scratch)[0]
             every.update(cleaned.bands.tolist())
             cleaned = filter_curves(cleaned, config, scratch, str(partition))
             found.update(band_vocabulary(cleaned))
     check_kept_bands(config, every, str(table.folder))
+    check_classes(config, classes, str(table.folder))
     return (order_bands(found) if config.inputs == "stars" else None), None
 
 

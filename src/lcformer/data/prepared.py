@@ -328,6 +328,8 @@ def build(name: str, raw: LightCurves, config: PrepareConfig, input_hash: str = 
     stage("cleaning")
     cleaned, report = clean(raw, config.cleaning, report)
     check_kept_bands(config, set(cleaned.bands.tolist()), source or name)
+    check_classes(config, set(raw.labels.tolist()) if raw.labels is not None else None,
+                  source or name)
     cleaned = filter_curves(cleaned, config, report, source or name)
     stage("tokens")
     samples, info = make_samples(cleaned, config, report, n_jobs=n_jobs)
@@ -452,6 +454,18 @@ def check_kept_bands(config: PrepareConfig, bands: set[str], name: str) -> None:
                  f"its bands: {', '.join(b or '(no name)' for b in sorted(bands))}")
         raise ConfigError(f"{name}: no curve in band {', '.join(missing)} (--keep-bands); "
                           f"{there}")
+
+
+def check_classes(config: PrepareConfig, labels: set[str] | None, name: str) -> None:
+    """A ConfigError when ``--classes`` names a class that no star has (a typo, or another
+    case, would otherwise drop that class's stars, or all of them, without a word)."""
+    missing = [c for c in config.classes or () if c not in (labels or set())]
+    if missing and labels is not None:
+        there = sorted(c for c in labels if c)
+        near = [c for c in there if c.lower() in {m.lower() for m in missing}]
+        raise ConfigError(f"{name}: no star of class {', '.join(map(repr, missing))} "
+                          f"(--classes); its classes: {', '.join(there) or '(none)'}"
+                          + (f" (another case: {', '.join(near)}?)" if near else ""))
 
 
 def filter_curves(lcs: LightCurves, config: PrepareConfig, report: DropReport,
