@@ -56,6 +56,15 @@ def test_a_damaged_metrics_file_is_refused_by_name(tmp_path, text) -> None:
 def test_a_folder_without_metrics_is_not_finished(tmp_path) -> None:
     with pytest.raises(RunNotFoundError, match="--resume"):
         read_records(tmp_path)
+    # A sweep, and a saved Classifier, are not unfinished runs: each is named as what it is.
+    (tmp_path / "sweep.json").write_text("{}")
+    with pytest.raises(RunNotFoundError, match="a sweep or ablation folder: its scores"):
+        read_records(tmp_path)
+    saved = tmp_path / "saved"
+    saved.mkdir()
+    (saved / "best.safetensors").write_bytes(b"")
+    with pytest.raises(RunNotFoundError, match=r"a saved Classifier \(Classifier.save\)"):
+        read_records(saved)
 
 
 @pytest.mark.parametrize(("model", "words"), [

@@ -129,8 +129,17 @@ def read_metrics(run_dir: str | Path) -> dict[str, Any]:
     if not Path(run_dir).is_dir():
         raise RunNotFoundError(f"no run folder at {run_dir}")
     if not path.is_file():
-        raise RunNotFoundError(f"no metrics.json in {run_dir}: not a run folder, or the run "
-                               f"has not finished (continue it with `lcformer train ... --resume`)")
+        folder = Path(run_dir)
+        if (folder / "sweep.json").is_file() or (folder / "ablation.json").is_file():
+            why = ("a sweep or ablation folder: its scores are in its results files (lcformer "
+                   "results FOLDER writes a document of them); evaluate a run folder inside it")
+        elif (folder / "best.safetensors").is_file() and not (folder / "config.toml").is_file():
+            why = ("a saved Classifier (Classifier.save) keeps its model, not test scores: "
+                   "score it in Python (Classifier.score) or predict with it")
+        else:
+            why = ("not a run folder, or the run has not finished (continue it with "
+                   "`lcformer train ... --resume`)")
+        raise RunNotFoundError(f"no metrics.json in {run_dir}: {why}")
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except (ValueError, UnicodeDecodeError):
