@@ -97,6 +97,11 @@ def test_info_and_evaluate_of_a_baseline_run(runs, capsys) -> None:
     assert "periods from 0.05 d" in out and "\nviews" not in out  # not the features'
     assert "window=20" in out  # the token settings, from the prepared data's manifest
     assert "checkpoints" not in out
+    # Run again into the folder: said even when quiet, as train says it.
+    root = runs["baseline"].parent
+    assert main(["baseline", str(root / "mystars"), "--work-dir", str(root / "work"), "--out",
+                 str(runs["baseline"]), "--model", "encoder", *TOKENS, "--quiet"]) == 0
+    assert f"replaced the earlier baseline run in {runs['baseline']}" in capsys.readouterr().err
 
 
 def test_info_of_a_run_of_0_1_0_says_its_checkpoint_is_unverified(capsys) -> None:

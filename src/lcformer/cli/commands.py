@@ -451,6 +451,9 @@ def cmd_baseline(args: argparse.Namespace) -> int:
     model = "" if run.model.name == ModelConfig().name else f"-{run.model.name}"
     out = (Path(args.out) if args.out else work_dir(args.work_dir) / "runs" / (
         f"{data.name}-baseline{model}-seed{run.train.seed}{split_suffix(run.split)}"))
+    if (out / "metrics.json").is_file():  # said even when quiet, as train says it
+        print(f"replaced the earlier baseline run in {out} (--out keeps runs apart)",
+              file=sys.stderr)
     save_baseline(out, result)
     for line in result.summary_lines():
         print(line)
