@@ -9,6 +9,7 @@ An assignment is an array of strings, one per star: ``"train"``, ``"val"`` or ``
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -86,8 +87,13 @@ def kfold_splits(labels: np.ndarray, k: int = 10, val_fraction: float = 0.1,
         raise ConfigError(f"{k} stratified folds need a class of at least {k} stars; the "
                           f"largest class of this dataset has {largest}")
     folds = StratifiedKFold(n_splits=k, shuffle=True, random_state=seed)
+    # A class of fewer than k stars is missing from some folds' parts: scikit-learn warns in
+    # its own words, and each run's summary names a class it never trained on.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "The least populated class", UserWarning)
+        parts = list(folds.split(np.zeros(len(labels)), labels))
     result = []
-    for i, (rest, test) in enumerate(folds.split(np.zeros(len(labels)), labels)):
+    for i, (rest, test) in enumerate(parts):
         out = np.empty(len(labels), dtype=object)
         out[test] = "test"
         out[rest] = carve_validation(labels[rest], val_fraction, seed + i)
