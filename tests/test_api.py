@@ -118,8 +118,12 @@ def test_fit_with_y_and_too_short_curves(curves) -> None:
     y = curves.labels.copy()
     short = Classifier(ModelConfig(name="encoder", emb=8, heads=2),
                        tokens=TokenConfig(window=60, stride=30), epochs=1)
-    with pytest.raises(NothingToTrainError, match="0 samples in 0 class"):
+    with pytest.raises(NothingToTrainError, match="0 samples in 0 class") as caught:
         short.fit(curves.with_labels(None), y)
+    message = str(caught.value)  # one line: what was dropped, and what keeps the curves
+    assert "\n" not in message and "curves dropped: shorter_than_window 30" in message
+    assert message.endswith("a shorter --window, --pad-short, or the default periodic model "
+                            "(star views, no windows) keeps those curves")
 
 
 # ---------------------------------------------------------------------- scikit-learn contract

@@ -92,6 +92,13 @@ class DropReport:
                 lines.append(f"  ... and {len(self.problems) - max_problems} more (see report)")
         return "\n".join(lines)
 
+    def brief(self) -> str:
+        """What was dropped, on one line: "curves dropped: shorter_than_window 43; ..."."""
+        parts = [f"{title}: " + ", ".join(f"{k} {v:,}" for k, v in sorted(counts.items()))
+                 for title, counts in (("points dropped", self.points),
+                                       ("curves dropped", self.curves)) if counts]
+        return "; ".join(parts) or "nothing dropped"
+
     def __str__(self) -> str:
         return self.format()
 

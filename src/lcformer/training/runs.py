@@ -98,9 +98,12 @@ def checkpoint_metadata(model: ModelConfig, data: PreparedDataset,
 
 def check_trainable(data: PreparedDataset) -> None:
     if len(data) == 0 or len(data.classes) < 2:
-        dropped = data.report.format().strip()
+        dropped = data.report.brief()
         why = ("nothing was dropped: the labels name fewer than 2 classes"
-               if dropped == "nothing dropped" else f"what was dropped:\n{dropped}")
+               if dropped == "nothing dropped" else dropped)
+        if data.report.curves.get("shorter_than_window"):
+            why += ("; a shorter --window, --pad-short, or the default periodic model (star "
+                    "views, no windows) keeps those curves")
         raise NothingToTrainError(
             f"{data.name}: {len(data)} samples in {len(data.classes)} class(es) "
             f"({', '.join(data.classes) or 'none'}) after cleaning; a classifier needs 2 or "
