@@ -1,4 +1,9 @@
-"""A trained model as an ONNX graph, for serving without lcformer, torch or Python.
+"""A trained model as an ONNX graph, for serving the classifier without torch.
+
+The graph is the classifier only: its inputs (star views or windows, and for star models the
+per-star values of the period search, shape fit and light-curve features) are made by
+lcformer (:func:`lcformer.data.samples.make_samples`), so serving still needs lcformer's
+preparation, or a faithful port of it, in front of the graph.
 
 ``lcformer export RUN model.onnx`` writes the model's classifier: the per-sample arrays the
 model reads (the output of :func:`lcformer.data.samples.make_samples`, which the reader and
