@@ -94,6 +94,7 @@ def test_info_and_evaluate_of_a_baseline_run(runs, capsys) -> None:
     assert main(["info", str(runs["baseline"])]) == 0
     out = capsys.readouterr().out
     assert "(feature baseline)" in out and "light-curve features" in out
+    assert "split=auto, split_seed=0" in out  # from its records: it has no config.toml
     assert "periods from 0.05 d" in out and "\nviews" not in out  # not the features'
     assert "window=20" in out  # the token settings, from the prepared data's manifest
     assert "checkpoints" not in out

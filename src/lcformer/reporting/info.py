@@ -233,6 +233,9 @@ def run_info(run_dir: str | Path) -> RunInfo:
         add(("training", settings_text(run.get("train"))))
         add(("split", settings_text({k: v for k, v in run.items()
                                      if k not in ("train", "model")})))
+    elif baseline and records:  # a baseline folder has no config.toml: its records say
+        add(("split", settings_text({"split": records[0].split.get("kind"),
+                                     "split_seed": records[0].split.get("seed")})))
     if baseline and metrics is not None:
         features = metrics.get("features", {})
         add(("features", f"{features.get('n_features')} light-curve features "
