@@ -108,6 +108,11 @@ def test_describe_prints_classes_and_writes_figures(tmp_path, capsys) -> None:
     assert "9 stars, 9 curves" in out
     assert re.search(r"\(unlabelled\)\s+1\s+30\.0\s+30\s+30", out)
     assert re.search(r"\n  \s+\d", out) is None  # no row without a class name
+    one = tmp_path / "one"
+    one.mkdir()
+    lcs.select(lcs.ids == "syn-000001").to_frame().to_csv(one / "lightcurves.csv", index=False)
+    assert main(["describe", str(one), "--out", str(tmp_path / "fig1")]) == 0
+    assert "one: 1 star, 1 curve, 30 points after cleaning" in capsys.readouterr().out
     for name in ("class_distribution.png", "length_distribution.png"):
         assert (tmp_path / "fig" / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     # Nothing left after cleaning: said so, exit 1 (the empty figure failed, exit 3).

@@ -26,8 +26,12 @@ class Description:
     def format(self) -> str:
         table = self.classes
         width = max([len(str(c)) for c in table.index] + [5])
-        lines = [f"{self.name}: {len(self.stars):,} stars, {len(self.curves):,} curves, "
-                 f"{int(self.curves['n_points'].sum()):,} points after cleaning",
+        def count(n: int, what: str) -> str:
+            return f"{n:,} {what}{'' if n == 1 else 's'}"
+
+        lines = [f"{self.name}: {count(len(self.stars), 'star')}, "
+                 f"{count(len(self.curves), 'curve')}, "
+                 f"{count(int(self.curves['n_points'].sum()), 'point')} after cleaning",
                  f"  {'class':<{width}}  {'stars':>6}  points per star: median   min    max"]
         for cls, row in table.iterrows():
             lines.append(f"  {cls!s:<{width}}  {int(row['size']):>6,}  {row['median']:>21,.1f}"

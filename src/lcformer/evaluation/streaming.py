@@ -263,9 +263,7 @@ def predict_partitions(model: LightCurveClassifier, metadata: dict[str, Any],
                 report.problem(str(error))
                 usable = False
             if report.points["missing_id"]:  # rows lost: no output, retried once fixed
-                report.problem(f"{path}: {report.points['missing_id']:,} row(s) without a "
-                               f"star id")
-                usable = False
+                usable = False  # (the reader's problem names the file, its row and count)
             if not usable:  # the curves it was read into are not predicted either: counted
                 report.drop_curves("in_a_partition_not_predicted", lcs.n_curves)
                 lcs = LightCurves.empty()
