@@ -295,10 +295,7 @@ def clear_run(run_dir: Path) -> bool:
     would), and ``--resume`` never continues another run's ``last`` checkpoint. Only in a
     folder that holds a run (a config.toml with its ``[run]``): elsewhere, such names are the
     user's. True when something was removed."""
-    try:
-        if "run" not in read_run_config(run_dir):
-            return False
-    except CorruptFileError:
+    if not _is_run(run_dir):
         return False
     removed = False
     for pattern in RUN_OUTPUTS:

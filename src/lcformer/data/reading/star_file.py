@@ -242,14 +242,19 @@ def _one_star(ids: np.ndarray, name: str, text: str, first_line: int) -> None:
     differs = named[ids[named] != ids[named[0]]]
     if len(differs):
         row = int(differs[0])
-        line = [n for n, content in enumerate(text.split("\n")[first_line - 1:],
-                                              start=first_line)
-                if content.split("#", 1)[0].strip()][row]
+        line = _data_line(text, first_line, row)
         mapping = "" if name == "id" else f" with --columns id={name}"
         raise FileProblem(line, f"column {name!r} names more than one star "
                           f"({str(ids[named[0]])!r}, then {str(ids[row])!r}): a table of "
                           f"several stars, not one star's file; give such a table as a file "
                           f"of its own{mapping}, or tables as Parquet partitions in a folder")
+
+
+def _data_line(text: str, first_line: int, row: int) -> int:
+    """The 1-based line of data row ``row`` (comments and blank lines skipped); only on an
+    error path."""
+    return [n for n, line in enumerate(text.split("\n")[first_line - 1:], start=first_line)
+            if line.split("#", 1)[0].strip()][row]
 
 
 def _flagged(flags: np.ndarray, name: str, text: str, first_line: int,
@@ -265,10 +270,7 @@ def _flagged(flags: np.ndarray, name: str, text: str, first_line: int,
                                "with --columns flag=NAME (flag= for none)")
     if flagged is None:  # the problem starts with the row's index (``locate`` is str)
         row, _, message = scratch.problems[0].partition(": ")
-        data_lines = [n for n, line in enumerate(text.split("\n")[first_line - 1:],
-                                                 start=first_line)
-                      if line.split("#", 1)[0].strip()]  # only on this error path
-        raise FileProblem(data_lines[int(row)], message)
+        raise FileProblem(_data_line(text, first_line, int(row)), message)
     if sink is not None:
         sink.drop_points("flagged", int(flagged.sum()))
     return flagged
