@@ -164,6 +164,19 @@ def test_user_folder_of_unknown_layout(tmp_path) -> None:
         resolve(str(tmp_path / "odd"))
 
 
+def test_a_table_of_another_name_beside_labels_is_named_with_what_to_rename(tmp_path) -> None:
+    """A folder of stars.csv and labels.csv: only lightcurves.* pairs with labels.csv."""
+    (tmp_path / "stars.csv.gz").write_bytes(b"")
+    (tmp_path / "labels.csv").write_text("id,class\n")
+    with pytest.raises(DatasetNotFoundError,
+                       match=r"to read stars\.csv\.gz with labels\.csv, name it "
+                             r"lightcurves\.csv\.gz\)$"):
+        resolve(str(tmp_path))
+    (tmp_path / "more.csv").write_bytes(b"")  # two tables: which one is meant is unknown
+    with pytest.raises(DatasetNotFoundError, match=r"MACHO files$"):
+        resolve(str(tmp_path))
+
+
 def test_a_work_folder_inside_the_data_folder_is_not_input(tmp_path, monkeypatch) -> None:
     """`lcformer prepare .` from the data folder: each run's outputs changed the input hash,
     so it prepared anew every time, into a folder named "-<hash>"."""

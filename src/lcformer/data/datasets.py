@@ -243,8 +243,24 @@ def user_folder_spec(folder: Path) -> DatasetSpec:
     raise DatasetNotFoundError(
         f"cannot tell the layout of {folder}: expected lightcurves.parquet/.csv/.fits "
         f"(+ labels.csv), a table in Parquet partitions (*.parquet), or catalog.csv with one "
-        f"light-curve file per star, or MACHO files"
+        f"light-curve file per star, or MACHO files" + _rename_hint(folder)
     )
+
+
+def _rename_hint(folder: Path) -> str:
+    """Where a folder holds labels.csv and one table of another name, what to rename."""
+    from lcformer.data.reading.sniff import TABLES
+
+    if not (folder / "labels.csv").is_file():
+        return ""
+    tables = [p for p in folder.iterdir() if p.is_file() and p.name != "labels.csv"
+              and p.name.lower().endswith(TABLES)]
+    if len(tables) != 1:
+        return ""
+    suffix = max((s for s in TABLES if tables[0].name.lower().endswith(s)), key=len)
+    if f"lightcurves{suffix}" not in LONG_TABLES:
+        return ""
+    return f" (to read {tables[0].name} with labels.csv, name it lightcurves{suffix})"
 
 
 def _catalogued_archive(path: Path) -> bool:
