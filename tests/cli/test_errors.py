@@ -184,6 +184,15 @@ def test_an_output_named_like_a_folder_there_is_named(tmp_path) -> None:
                                              f"name")
 
 
+def test_a_folder_to_write_that_is_a_file_is_named(tmp_path, capsys) -> None:
+    a_file = tmp_path / "figures"
+    a_file.write_text("")
+    assert main(["describe", str(BAD / "path_catalog"), "--out", str(a_file)]) == EXIT_USER
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"lcformer: error: {a_file}: is a file, where a folder is written; give a folder's "
+        f"name")
+
+
 def test_a_full_disk_names_where_the_command_writes(monkeypatch, tmp_path, capsys) -> None:
     """A full disk's error names no file (pyarrow's: no errno either, only its text): the
     command's output is named instead."""
