@@ -23,6 +23,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.text import Text
+from matplotlib.ticker import MaxNLocator
 
 from lcformer import atomic
 from lcformer.data.splits import WindowSet
@@ -168,11 +169,13 @@ def training_curves_figure(history: Sequence[Mapping[str, Any]], path: str | os.
     score_ax.set_ylim(0, 1.02)
     score_ax.set_ylabel("star level")
 
-    lr_ax.plot(epochs, columns["lr"], color="0.3", drawstyle="steps-mid")
+    lr_ax.plot(epochs, columns["lr"], "o-" if len(epochs) == 1 else "-", ms=3, color="0.3",
+               drawstyle="steps-mid")  # a lone epoch has no step to draw: a point
     lr_ax.ticklabel_format(axis="y", style="sci", scilimits=(0, 0))
     lr_ax.set_ylim(bottom=0)
     lr_ax.set_ylabel("lr")
     lr_ax.set_xlabel("epoch")
+    lr_ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # no epoch 0.96
 
     for ax in (loss_ax, score_ax, lr_ax):
         _shade_reconstruction(ax, epochs, reconstruct)
