@@ -197,6 +197,8 @@ def _star_chunk(task: tuple[LightCurves, PrepareConfig, list[str],
         from lcformer.data.features import star_features
 
         feature_bands, span = features
+        # The periodogram (span set) only for version-3 models, which were trained at
+        # features.MIN_PERIOD whatever --min-period said: new stars get the same grid.
         table = star_features(lcs, report, bands=feature_bands, span=span,
                               periodogram=span is not None).reindex(views.stars)
     return _StarChunk(views.tokens, views.mask, views.sample_star, views.scalars, views.stars,
