@@ -145,10 +145,25 @@ def run_preset(args: argparse.Namespace) -> RunConfig:
     return RunConfig.for_model(given(args, ModelConfig).get("name", ModelConfig().name))
 
 
+def add_threads_option(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
+    parser.add_argument("--threads", type=positive_int,
+                        help="CPU threads for torch (default: all cores)")
+
+
+def add_jobs_option(p: argparse.ArgumentParser, what: str) -> None:
+    p.add_argument("--jobs", type=job_count, default=1,
+                   help=f"{what} (-1: all cores; default: 1)")
+
+
+def add_checkpoint_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--checkpoint", default="best", choices=["best", "last"],
+                   help="which weights (default: best, the best validation epoch; last: the "
+                        "last epoch's, for models without trees)")
+
+
 def add_runtime_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("runtime (not part of the results)")
-    group.add_argument("--threads", type=positive_int,
-                       help="CPU threads for torch (default: all cores)")
+    add_threads_option(group)
     group.add_argument("--tensorboard", metavar="DIR",
                        help="also log to TensorBoard in DIR (a sweep: one sub-folder per run); "
                             'needs pip install "lcformer[tensorboard]" (default: no logs)')
@@ -584,7 +599,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", dest="for_model", choices=MODEL_NAMES,
                    help="prepare what this model reads: star views (periodic) or token windows "
                         f"(the research models) (default: {ModelConfig().name}, as train)")
-    add_jobs_option(p)
+    add_jobs_option(p, "processes for the star views' period search, features and views; "
+                       "the prepared folder is the same whatever it is")
 
     command("datasets", cmd_datasets, "list the registered datasets and their presets")
 
@@ -601,7 +617,8 @@ def build_parser() -> argparse.ArgumentParser:
                                      "and the split unless auto, e.g. -kfold5-2)")
     p.add_argument("--resume", action="store_true",
                    help="continue from the run's last checkpoint (default: off, a new run)")
-    add_jobs_option(p, " (when it is not prepared yet; training uses --threads)")
+    add_jobs_option(p, "processes of the preparation, when the data is not prepared yet "
+                       "(training uses --threads)")
 
     p = command("evaluate", cmd_evaluate, "print a run's test metrics, per class")
     p.add_argument("run_dir", help="a run folder of `lcformer train`, `baseline` or a sweep")
@@ -621,11 +638,8 @@ def build_parser() -> argparse.ArgumentParser:
                                  "predictions.csv); for a folder of partitions, a folder of "
                                  "one Parquet file per partition, continued when rerun "
                                  "(default: predictions/)")
-    p.add_argument("--checkpoint", default="best", choices=["best", "last"],
-                   help="which weights (default: best, the best validation epoch; last: the "
-                        "last epoch's, for models without trees)")
-    p.add_argument("--jobs", type=job_count, default=1,
-                   help="threads of the period search (-1: all cores; default: 1)")
+    add_checkpoint_option(p)
+    add_jobs_option(p, "threads of the period search")
     add_config_options(p, TokenConfig, "tokens", only=("pad_short",),
                        default_note="default: the model's setting")
     add_config_options(p, TrainConfig, "device", only=("device",))
@@ -636,9 +650,7 @@ def build_parser() -> argparse.ArgumentParser:
                                       "against torch with onnxruntime)")
     p.add_argument("model_dir", help="a run folder (or a folder saved by Classifier.save)")
     p.add_argument("out", help="the ONNX file to write, *.onnx")
-    p.add_argument("--checkpoint", default="best", choices=["best", "last"],
-                   help="which weights (default: best, the best validation epoch; last: the "
-                        "last epoch's, for models without trees)")
+    add_checkpoint_option(p)
 
     p = command("baseline", cmd_baseline, "light-curve features + random forest and gradient "
                                           "boosting, on the deep runs' star split", dataset=True,
@@ -651,7 +663,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_config_options(p, RunConfig, "split (by star), as for train",
                        only=("split", "split_seed"))
     add_config_options(p, TrainConfig, "classifiers", only=("seed",))
-    p.add_argument("--jobs", type=job_count, default=1, help="CPU jobs (-1: all cores; default: 1)")
+    add_jobs_option(p, "CPU jobs of the preparation (when it is not prepared yet), the "
+                       "feature extraction and the classifiers")
     p.add_argument("--out", help="run folder (default WORK_DIR/runs/DATASET-baseline-seedN, "
                                  "with -MODEL after baseline for another --model and the "
                                  "split at the end unless auto, e.g. -kfold5-2)")
@@ -663,9 +676,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_run_options(p, grid=True)
     add_runtime_options(p)
     add_config_options(p, SweepConfig, "grid")
-    p.add_argument("--jobs", type=job_count, default=1,
-                   help="CPU jobs of the preparation (when it is not prepared yet) and of "
-                        "the feature baseline (default: 1)")
+    add_jobs_option(p, "processes of the preparation (when it is not prepared yet) and of "
+                       "the feature baseline")
     p.add_argument("--sweep-dir", help="sweep folder (default WORK_DIR/sweeps/DATASET-HASH)")
 
     from lcformer.experiments.ablation import AblationConfig
@@ -679,11 +691,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_prepare_options(p, ablation=True)
     add_config_options(p, TrainConfig, "training (the same for every row)",
                        base=AblationConfig().train)
-    p.add_argument("--threads", type=positive_int,
-                   help="CPU threads for torch (default: all cores)")
-    p.add_argument("--jobs", type=job_count, default=1,
-                   help="CPU jobs of the preparations (when not prepared yet) and of the "
-                        "feature baseline (default: 1)")
+    add_threads_option(p)
+    add_jobs_option(p, "processes of the preparations (when not prepared yet) and of the "
+                       "feature baseline")
     p.add_argument("--out", help="ablation folder (default WORK_DIR/ablations/DATASET)")
 
     p = command("results", cmd_results, "write the results document (docs/results.md) from "
@@ -701,16 +711,8 @@ def build_parser() -> argparse.ArgumentParser:
                                   "train the periodic model, evaluate, write figures")
     add_config_options(p, TrainConfig, "training", base=DEMO_RUN.train,
                        only=("epochs", "time_limit", "device"))
-    p.add_argument("--threads", type=positive_int,
-                   help="CPU threads for torch (default: all cores)")
+    add_threads_option(p)
     return parser
-
-
-def add_jobs_option(p: argparse.ArgumentParser, when: str = "") -> None:
-    p.add_argument("--jobs", type=job_count, default=1,
-                   help=f"processes for the star views' period search, features and views"
-                        f"{when} (-1: one per CPU; default: 1); the prepared folder is the "
-                        f"same whatever it is")
 
 
 EXIT_NOTHING, EXIT_USER, EXIT_INTERNAL, EXIT_INTERRUPTED = 1, 2, 3, 130

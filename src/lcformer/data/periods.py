@@ -171,12 +171,8 @@ class PeriodConfig(Config):
             raise ConfigError("need n_peaks >= 1 and n_candidates >= n_peaks")
         if self.min_points < FIT_DOF + 1:
             raise ConfigError(f"min_points must be at least {FIT_DOF + 1}")
-        if self.engine not in ("finufft", "nifty-ls"):
-            raise ConfigError(f"engine must be 'finufft' or 'nifty-ls', got {self.engine!r}")
         if self.grid_size_ratio is not None and not self.grid_size_ratio > 1:
             raise ConfigError("grid_size_ratio must be above 1")
-        if self.coarse not in ("", "gls", "schuster"):
-            raise ConfigError(f"coarse must be 'gls' or 'schuster', got {self.coarse!r}")
 
     @property
     def coarse_statistic(self) -> Literal["gls", "schuster"]:

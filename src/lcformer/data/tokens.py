@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Literal, get_args
+from typing import Literal
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided, sliding_window_view
@@ -40,7 +40,6 @@ from lcformer.data.report import DropReport
 from lcformer.errors import ConfigError
 
 PairFeatures = Literal["dt_dm", "dt_dm_mag"]
-PAIR_FEATURES = get_args(PairFeatures)
 
 
 @dataclass(frozen=True)

@@ -147,10 +147,6 @@ def is_csv(path: Path) -> bool:
     return path.name.lower().endswith(CSV_SUFFIXES)
 
 
-def is_fits(path: Path | str) -> bool:
-    return Path(path).name.lower().endswith(FITS_SUFFIXES)
-
-
 def astropy_format(path: Path | str) -> str | None:
     """astropy's ``format=`` for a table file it reads (FITS, ECSV, VOTable), else None."""
     name = Path(path).name.lower()
