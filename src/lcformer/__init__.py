@@ -1,4 +1,5 @@
-"""lcformer: classify variable-star light curves with self-attention over (dt, dm) tokens."""
+"""lcformer: classify variable-star light curves with self-attention over each star's folded
+observations and its scalars (and, for the research models, over (dt, dm) token windows)."""
 
 from __future__ import annotations
 

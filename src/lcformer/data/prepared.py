@@ -1,6 +1,8 @@
-"""Prepared datasets on disk: token windows as memory-mappable arrays plus a manifest.
+"""Prepared datasets on disk: the model inputs (star views with their periods, or token
+windows) as memory-mappable arrays plus a manifest.
 
-Preparing (read -> clean -> label filter -> tokens) happens once per input and configuration.
+Preparing (read -> clean -> label filter -> periods and star views, or tokens) happens once per
+input and configuration.
 The folder name carries a hash of both, so running ``lcformer prepare`` again with the same
 inputs reuses the folder and any change builds a new one. The folder is built under a temporary
 name and renamed into place, so an interrupted run never leaves a folder that looks complete.

@@ -1,6 +1,6 @@
 """Tokens: cleaned light curves -> windows of (dt, dm) tokens, the models' input.
 
-The research method, step by step (``../shared/docs/research-system.md``, steps 3-6):
+The research method, step by step (the research system's steps 3-6):
 
 1. scale each curve's magnitudes to [0, 30] with its own minimum and maximum;
 2. take differences between consecutive points: N points give N-1 pairs (dt, dm);

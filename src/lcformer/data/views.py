@@ -5,7 +5,8 @@ and the period are gone, and a star shorter than a window is lost. A star view k
 astronomer looks at first:
 
 * **tokens**: one per observation, of every band of the star in one sequence:
-  ``[phase at P, phase at 2P, time, normalised magnitude, scaled error, band one-hot...]``.
+  ``[phase at P, phase at 2P, time, normalised magnitude, scaled error, dm, log_dt, band
+  one-hot...]``.
   Phases are ``((t - t0) / P) mod 1``; eclipsing binaries often peak at half their true
   period, so the fold at 2P is kept beside it. ``time`` is ``(t - t0) / (2 span)``, the
   unfolded view that aperiodic classes need. ``fold`` chooses the views (the others are 0).
@@ -17,7 +18,8 @@ astronomer looks at first:
 * **scalars**: what that normalisation removes, per star: per band the median magnitude, log
   scale, log amplitude (5-95% range), log median error and log number of points; log period,
   peak power, log false-alarm probability, log span, the colour (median of the first band
-  minus the second, bands ordered blue to red: :func:`order_bands`) where there are two, and
+  minus the second, bands ordered blue to red: :func:`order_bands`; with more bands, one per
+  further pair of neighbouring bands) where there are two or more, and
   the second and third peaks' log period and power (a 1-day alias or half the period of an
   eclipsing binary is often one of them). NaN where unknown: the model fills them.
 * **shape scalars** (:func:`harmonic_fit`), per band: the classic Fourier decomposition of the

@@ -1,9 +1,9 @@
 """The period-aware classifier: attention over a star's folded observations plus its scalars.
 
 Input: star views (:mod:`lcformer.data.views`): tokens ``[phase, phase at 2P, time,
-magnitude, error, band one-hot]`` of every band in one sequence, and per star a vector of ``extra``
-values (the scalars that normalisation removes, and optionally the feature baseline's feature
-vector). The pieces, all from :mod:`lcformer.models.blocks` but the input layers:
+magnitude, error, dm, log_dt, band one-hot]`` of every band in one sequence, and per star a
+vector of ``extra`` values (the scalars that normalisation removes, and optionally the feature
+baseline's feature vector). The pieces, all from :mod:`lcformer.models.blocks` but the input layers:
 
 * each phase (and the time) enters as its first ``harmonics`` Fourier pairs
   ``sin/cos(2 pi k phase)``, so phase 0.99 and 0.01 are neighbours and a cyclic shift is a

@@ -1,6 +1,7 @@
 """The results document (docs/results.md): written from finished sweep folders, never by hand.
 
-One section per sweep folder (see :mod:`lcformer.experiments.sweep`): the commands that ran it, its
+One section per sweep folder (see :mod:`lcformer.experiments.sweep`), then the ablation folders'
+tables (:func:`ablation_lines`). A sweep's section: the commands that ran it, its
 research-format table (which carries the budget line and the feature baseline), the time its
 runs took, figures of its best deep cell, sample outputs of Models 1 and 2, and a few generated
 sentences comparing it with the research tables. The scores, budgets and times are read from
