@@ -56,6 +56,7 @@ from lcformer.data.reading.config import ReadConfig
 from lcformer.data.report import DropReport
 from lcformer.errors import InputError
 from lcformer.evaluation.flags import FlagConfig
+from lcformer.evaluation.metrics import BATCH
 from lcformer.evaluation.predict import CHUNK_STARS, trained_reading
 
 if TYPE_CHECKING:
@@ -65,7 +66,7 @@ if TYPE_CHECKING:
 def classify_partitions(ddf: dd.DataFrame, run_dir: str | Path, *, checkpoint: str = "best",
                         reading: ReadConfig | None = None, device: str = "cpu",
                         pad_short: bool | None = None, flags: FlagConfig | None = None,
-                        batch_size: int = 512, chunk_stars: int = CHUNK_STARS,
+                        batch_size: int = BATCH, chunk_stars: int = CHUNK_STARS,
                         torch_threads: int | None = 1,
                         check_stars: bool = True) -> dd.DataFrame:
     """A lazy Dask DataFrame of predictions, one partition per partition of ``ddf``.
@@ -73,7 +74,9 @@ def classify_partitions(ddf: dd.DataFrame, run_dir: str | Path, *, checkpoint: s
     ``run_dir``: a run folder (or a folder saved by ``Classifier.save``) that every worker can
     read at the same path. ``reading``: column names and fluxes (``ReadConfig``, as
     ``--columns`` / ``--flux``; default: as the run's training tables were read).
-    ``torch_threads``: torch's threads in each worker process (None: leave torch's default).
+    ``device``: the CPU unless given ("auto" or "cuda"), as the workers of one machine would
+    otherwise share its one GPU. ``torch_threads``: torch's threads in each worker process
+    (None: leave torch's default).
     ``check_stars``: first check, on the cluster (one pass over the id column), that no star
     has rows in two partitions, and raise :class:`InputError` naming some that do; False
     skips that pass. The other options are those of ``lcformer predict``. What reading and
@@ -91,7 +94,7 @@ def classify_partitions(ddf: dd.DataFrame, run_dir: str | Path, *, checkpoint: s
 def classify_with_reports(ddf: dd.DataFrame, run_dir: str | Path, *, checkpoint: str = "best",
                           reading: ReadConfig | None = None, device: str = "cpu",
                           pad_short: bool | None = None, flags: FlagConfig | None = None,
-                          batch_size: int = 512, chunk_stars: int = CHUNK_STARS,
+                          batch_size: int = BATCH, chunk_stars: int = CHUNK_STARS,
                           torch_threads: int | None = 1, check_stars: bool = True,
                           ) -> tuple[dd.DataFrame, dd.DataFrame]:
     """The predictions of :func:`classify_partitions` and, from the same tasks, what reading

@@ -52,6 +52,7 @@ from lcformer.data.cleaning import clean
 from lcformer.data.report import DropReport
 from lcformer.data.samples import SampleInfo, Samples, make_samples
 from lcformer.errors import ConfigError
+from lcformer.evaluation.metrics import BATCH
 from lcformer.evaluation.predict import model_prepare_config
 from lcformer.models import LightCurveClassifier
 
@@ -177,7 +178,7 @@ def onnx_session(path: str | Path, threads: int | None = None) -> Any:
 
 
 def onnx_log_probs(session: Any, tokens: np.ndarray, mask: np.ndarray,
-                   extra: np.ndarray | None = None, batch_size: int = 512) -> np.ndarray:
+                   extra: np.ndarray | None = None, batch_size: int = BATCH) -> np.ndarray:
     """(n, n_classes) log-probabilities from an exported graph, in batches."""
     names = {i.name for i in session.get_inputs()}
     out = []

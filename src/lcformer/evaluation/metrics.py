@@ -61,10 +61,13 @@ def trim_padding(tokens: TensorOrArray, mask: TensorOrArray) -> tuple[TensorOrAr
 #: (96-256 observations; periodic model, depth 2, one thread) batches of 16-64 took 0.6x
 #: the time of one padded batch of 512; unsorted batches of 32, 0.8x.
 SORTED_BATCH = 32
+#: Samples per batch at most elsewhere (CUDA): the default of every command and function that
+#: classifies.
+BATCH = 512
 
 
 def window_probabilities(model: LightCurveClassifier, tokens: np.ndarray, mask: np.ndarray,
-                         batch_size: int = 512, device: str | torch.device = "cpu",
+                         batch_size: int = BATCH, device: str | torch.device = "cpu",
                          extra: np.ndarray | None = None) -> np.ndarray:
     """(n_windows, n_classes) class probabilities, computed in batches.
 

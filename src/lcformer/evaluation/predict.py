@@ -38,7 +38,7 @@ from lcformer.data.samples import SampleInfo, make_samples
 from lcformer.data.tokens import TokenConfig
 from lcformer.errors import ConfigError
 from lcformer.evaluation.flags import FlagConfig, signal_flags
-from lcformer.evaluation.metrics import star_probabilities, window_probabilities
+from lcformer.evaluation.metrics import BATCH, star_probabilities, window_probabilities
 from lcformer.models import LightCurveClassifier
 from lcformer.training.loop import pick_device
 
@@ -69,7 +69,7 @@ class Predictions:
 
 
 def predict_stars(model: LightCurveClassifier, metadata: dict[str, Any], lcs: LightCurves,
-                  device: str = "auto", batch_size: int = 512,
+                  device: str = "auto", batch_size: int = BATCH,
                   pad_short: bool | None = None, flags: FlagConfig | None = None,
                   chunk_stars: int = CHUNK_STARS, n_jobs: int = 1,
                   progress: bool = False) -> Predictions:

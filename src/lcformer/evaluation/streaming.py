@@ -57,6 +57,7 @@ from lcformer.data.reading.partitions import walk_files
 from lcformer.data.reading.tables import SeenStars, read_long_table
 from lcformer.data.report import DropReport
 from lcformer.errors import ConfigError, ConfigMismatchError, InputError
+from lcformer.evaluation.metrics import BATCH
 from lcformer.evaluation.predict import (
     CHUNK_STARS,
     FlagConfig,
@@ -184,7 +185,7 @@ class StreamSummary:
 def predict_partitions(model: LightCurveClassifier, metadata: dict[str, Any],
                        paths: Sequence[str | Path], out_dir: str | Path, *,
                        reading: ReadConfig | None = None, device: str = "auto",
-                       batch_size: int = 512, pad_short: bool | None = None,
+                       batch_size: int = BATCH, pad_short: bool | None = None,
                        flags: FlagConfig | None = None, chunk_stars: int = CHUNK_STARS,
                        n_jobs: int = 1, progress: bool = True,
                        after_partition: Callable[[Path], None] | None = None,
