@@ -258,7 +258,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     config = config_from_args(RunConfig, args, run_preset(args))
     config.check_runnable()  # before the data is prepared
-    distributed.device(config.train.device)  # a device this machine lacks: refused here too
+    distributed.pick_device(config.train.device)  # a device this machine lacks: refused here too
     if args.resume and args.run_dir:  # refused before preparing the data, nothing written
         check_resumable(Path(args.run_dir), config)
     with distributed.session(config.train.device):
@@ -335,13 +335,13 @@ def cmd_predict(args: argparse.Namespace) -> int:
         write_predictions,
         write_unclassified,
     )
-    from lcformer.training.distributed import device
+    from lcformer.training.distributed import pick_device
     from lcformer.training.runs import load_model
 
     options = {"device": given(args, TrainConfig).get("device", TrainConfig().device),
                "pad_short": given(args, TokenConfig).get("pad_short"),
                "flags": config_from_args(FlagConfig, args), "n_jobs": args.jobs}
-    device(options["device"])  # a device this machine lacks: refused before any work
+    pick_device(options["device"])  # a device this machine lacks: refused before any work
     partitions = [] if args.input in REGISTRY else partition_paths(args.input)
     if partitions:
         return predict_partitioned(args, partitions, options)
@@ -538,12 +538,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     from lcformer.experiments.demo import DEMO_RUN, demo_baseline, run_demo
     from lcformer.reporting.results import compared
-    from lcformer.training.distributed import device
+    from lcformer.training.distributed import pick_device
 
     threads = args.threads or os.cpu_count() or 1
     torch.set_num_threads(threads)
     run = DEMO_RUN.replace(train=config_from_args(TrainConfig, args, DEMO_RUN.train))
-    device(run.train.device)  # before the last demo's run folder is replaced
+    pick_device(run.train.device)  # before the last demo's run folder is replaced
     data, record, run_dir = run_demo(run, args.data_dir, args.work_dir, progress=not args.quiet)
     print(format_summary(data))
     print(record.summary_line())

@@ -40,7 +40,7 @@ from lcformer.errors import ConfigError
 from lcformer.evaluation.flags import FlagConfig, signal_flags
 from lcformer.evaluation.metrics import BATCH, star_probabilities, window_probabilities
 from lcformer.models import LightCurveClassifier
-from lcformer.training.loop import pick_device
+from lcformer.training.distributed import pick_device
 
 #: Stars per chunk: the star views of 5,000 stars take about 50 MB (256 points x 9 channels).
 CHUNK_STARS = 5_000

@@ -29,7 +29,8 @@ from lcformer import atomic
 from lcformer.data.splits import WindowSet
 from lcformer.evaluation.metrics import accuracy_by_position
 from lcformer.models import LightCurveClassifier
-from lcformer.training.loop import TrainConfig, TrainResult, pick_device
+from lcformer.training.distributed import pick_device
+from lcformer.training.loop import TrainConfig, TrainResult
 
 DPI = 120
 MAX_POSITION_WINDOWS = 2_000  # enough for a smooth curve, cheap on a CPU

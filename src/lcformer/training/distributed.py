@@ -100,8 +100,9 @@ def main_first() -> Iterator[None]:
         barrier()
 
 
-def device(name: str) -> torch.device:
-    """The device ``name`` means for this process: under torchrun on CUDA, one GPU a rank."""
+def pick_device(name: str = "auto") -> torch.device:
+    """The device ``name`` means for this process (auto: CUDA when present); under torchrun on
+    CUDA, one GPU a rank."""
     from lcformer.training.config import DEVICE_PATTERN, device_problem
 
     if not DEVICE_PATTERN.fullmatch(name):  # torch knows more (mps, xpu...): lcformer not

@@ -77,11 +77,6 @@ class TrainResult:
     earlier_seconds: float = 0.0
 
 
-def pick_device(name: str = "auto") -> torch.device:
-    """auto: CUDA when present; under torchrun, "cuda" is this rank's GPU."""
-    return distributed.device(name)
-
-
 def epoch_plan(pretrain: str | None, config: TrainConfig) -> list[Phase]:
     """What each epoch trains: classification, or reconstruction for the autoencoders."""
     if pretrain == "frozen":
@@ -128,7 +123,7 @@ def train(
     (:class:`lcformer.training.runs.NetworkShare`). When it was 0 for ``patience`` epochs in a
     row the network stops: the trees do not need it, and more epochs would cost time only.
     """
-    device = pick_device(config.device)
+    device = distributed.pick_device(config.device)
     model.to(device)
     run_dir = Path(run_dir) if run_dir is not None else None
     parallel = distributed.is_distributed()

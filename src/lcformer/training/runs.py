@@ -71,7 +71,6 @@ from lcformer.training.config import RunConfig, TrainConfig
 from lcformer.training.loop import (
     TrainResult,
     epoch_plan,
-    pick_device,
     train,
     write_history,
 )
@@ -237,7 +236,9 @@ def add_trees(network: torch.nn.Module, sets: dict[str, WindowSet], config: Mode
                       train.seed)
     weight = sets.get("weight")
     stars = weight if weight is not None and len(weight) else sets["val"]
-    return fused, NetworkShare(fused, stars, pick_device(train.device)) if len(stars) else None
+    if not len(stars):
+        return fused, None
+    return fused, NetworkShare(fused, stars, distributed.pick_device(train.device))
 
 
 class NetworkShare:
@@ -255,7 +256,7 @@ class NetworkShare:
     def __call__(self, network: torch.nn.Module) -> float:
         s = self.stars
         _, _, p_network = star_level(
-            window_probabilities(network, s.tokens, s.mask, 512, self.device, s.extra),
+            window_probabilities(network, s.tokens, s.mask, device=self.device, extra=s.extra),
             s.star, self.star_class)
         return choose_weight(p_network, self.p_trees, self.labels)
 
@@ -452,8 +453,9 @@ def read_run_config(run_dir: Path) -> dict[str, Any]:
 def evaluate_run(fitted: FittedRun, data: PreparedDataset, parts: np.ndarray,
                  config: RunConfig, run_dir: Path) -> RunRecord:
     test = fitted.sets["test"]
-    device = pick_device(config.train.device)
-    probs = window_probabilities(fitted.model, test.tokens, test.mask, 512, device, test.extra)
+    device = distributed.pick_device(config.train.device)
+    probs = window_probabilities(fitted.model, test.tokens, test.mask, device=device,
+                                 extra=test.extra)
     window_metrics = classification_metrics(test.labels, probs.argmax(1), data.classes)
     stars, y_star, p_star = star_level(probs, test.star, test.star_labels())
     star_metrics = classification_metrics(y_star, p_star.argmax(1), data.classes, p_star)
@@ -475,7 +477,7 @@ def evaluate_run(fitted: FittedRun, data: PreparedDataset, parts: np.ndarray,
         dataset=data.name, model=config.model.name, classes=data.classes,
         split=split_record(config.split, config.split_seed, parts,
                            data.stars["label"].to_numpy()) | stars_used(fitted.sets),
-        hardware=hardware(str(pick_device(config.train.device)), distributed.world_size()),
+        hardware=hardware(str(device), distributed.world_size()),
         train_seconds=round(fitted.seconds, 1),
         star=star_metrics.to_dict(), window=window_metrics.to_dict(),
         budget={"epochs_planned": epochs_planned(config), "epochs_run": epochs_run(result.history),
