@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from pyarrow.lib import ArrowException
 
-from lcformer.data.lightcurves import MISSING_WORDS, LightCurves
+from lcformer.data.lightcurves import MISSING_WORDS, LightCurves, label_array
 from lcformer.data.reading.config import Columns
 from lcformer.data.reading.files import (
     BAND_NAMES,
@@ -181,8 +181,9 @@ def _star_of(ids: np.ndarray, hashed: np.uint64) -> str:
 
 def join_split_curves(curves: LightCurves, sink: DropReport | None = None) -> LightCurves:
     """Curves of one star and band (read from several partitions) made one, points in the
-    order given; curves in order of first appearance. A curve's label and split are its first
-    part's; parts that disagree are counted as ``label_conflict_first_kept``."""
+    order given; curves in order of first appearance. A curve's label and split are those of
+    its first part that has one; parts that disagree are counted as
+    ``label_conflict_first_kept``."""
     keys = pd.MultiIndex.from_arrays([curves.ids, curves.bands])
     codes, uniques = pd.factorize(keys)
     if len(uniques) == curves.n_curves:
@@ -193,10 +194,15 @@ def join_split_curves(curves: LightCurves, sink: DropReport | None = None) -> Li
     def per_curve(values: np.ndarray | None, what: str) -> np.ndarray | None:
         if values is None:
             return None
-        conflicts = values != values[first][codes]
+        given = values != ""  # a part without a value does not disagree
+        chosen = values[first].copy()
+        rows_given = np.flatnonzero(given)
+        curves_given, first_given = np.unique(codes[rows_given], return_index=True)
+        chosen[curves_given] = values[rows_given[first_given]]
+        conflicts = given & (values != chosen[codes])
         if sink is not None and conflicts.any():
             sink.note(f"{what}_conflict_first_kept", len(np.unique(codes[conflicts])))
-        return values[first]
+        return chosen
 
     lengths = np.bincount(codes, weights=curves.lengths, minlength=len(uniques))
     return LightCurves.from_arrays(
@@ -427,9 +433,10 @@ def build_curves(
     """Ragged layout from per-row columns, without a loop over stars.
 
     Curves are (id, band) pairs in order of first appearance; each curve's points keep their
-    row order (stable sort). Labels and splits are a star's, taken from its first row (so the
-    bands of a star never differ); stars whose rows disagree, within a curve or between its
-    bands, are counted as ``label_conflict_first_kept`` (``split_conflict_first_kept``).
+    row order (stable sort). Labels and splits are a star's, taken from its first row that has
+    one (so the bands of a star never differ; an empty cell or ``NA`` is none); stars whose
+    rows disagree, within a curve or between its bands, are counted as
+    ``label_conflict_first_kept`` (``split_conflict_first_kept``).
     ``keep``: the rows whose points are kept; the others (flagged) still make their curve,
     left empty where none is kept, so that cleaning and ``predict`` account for its star, and
     count among its rows for its label (a flag marks a measurement, not the star).
@@ -469,8 +476,14 @@ def build_curves(
         codes, uniques = pd.factorize(pd.Series(values).fillna(""))
         if not len(codes):
             return codes
-        star_value = codes[star_first]
-        conflicts = codes != star_value[id_codes]
+        # A star's value is that of its first row that has one: an empty cell (or NA...) is
+        # no value, not one that disagrees.
+        given = (label_array(np.asarray(uniques, dtype=object)) != "")[codes]
+        star_value = codes[star_first]  # a star without any keeps its first row's (none)
+        rows_given = np.flatnonzero(given)
+        stars_given, first_given = np.unique(id_codes[rows_given], return_index=True)
+        star_value[stars_given] = codes[rows_given[first_given]]
+        conflicts = given & (codes != star_value[id_codes])
         if sink is not None and conflicts.any():
             sink.note(f"{what}_conflict_first_kept", len(np.unique(id_codes[conflicts])))
         return np.asarray(uniques, dtype=object)[star_value[id_codes[first_row]]]
