@@ -249,6 +249,35 @@ def test_score_counts_an_unclassified_star_as_wrong_with_number_classes(curves) 
                                                                     strict=True)])
 
 
+def test_score_refuses_stars_without_a_label_from_a_table_as_from_y(fitted, curves) -> None:
+    """A table's unlabelled stars ("" in its class column) were counted as wrong."""
+    frame = curves.to_frame()
+    frame.loc[frame["id"].isin(star_ids(curves)[:15]), "class"] = np.nan
+    with pytest.raises(ConfigError, match="15 of 30 have none"):
+        fitted.score(frame, None)
+    with pytest.raises(ConfigError, match="score needs labels"):
+        fitted.score(curves.with_labels(None), None)
+    with pytest.raises(ConfigError, match=r"one weight per star \(30\), got shape \(3,\)"):
+        fitted.score(curves, None, sample_weight=np.ones(3))
+
+
+def test_a_series_whose_default_index_could_be_the_ids_is_refused(curves) -> None:
+    """Stars named 0..N-1 in another order: y.reset_index() was silently read by position."""
+    names = curves.star_table()["label"].to_numpy()
+    renamed = curves.to_frame()
+    order = {star: str(k) for k, star in enumerate(star_ids(curves)[::-1])}
+    renamed["id"] = renamed["id"].map(order)
+    by_position = pd.Series(names)  # index 0..29, the stars' names too, in another order
+    with pytest.raises(ConfigError, match="could be the star ids or positions"):
+        _labels_per_curve(as_light_curves(renamed.drop(columns="class")), by_position)
+    same = curves.to_frame().assign(id=lambda f: f["id"].map(
+        {star: str(k) for k, star in enumerate(star_ids(curves))}))
+    np.testing.assert_array_equal(  # where ids and positions agree, nothing to refuse
+        _labels_per_curve(as_light_curves(same.drop(columns="class")), by_position), names)
+    with pytest.raises(ConfigError, match="not per point"):
+        _labels_per_curve(curves.with_labels(None), curves.to_frame()["class"].to_numpy())
+
+
 def test_a_table_of_many_stars_needs_their_ids(fitted, curves) -> None:
     """An astropy table whose id column has another name is not one star of pooled points,
     nor are ids 1 and "1" one star."""

@@ -249,7 +249,11 @@ class Classifier(ClassifierMixin, BaseEstimator):
     def score(self, X: Any, y: np.ndarray, sample_weight: np.ndarray | None = None) -> float:
         """Accuracy over stars; ``y`` may be given per star or (as for ``fit``) per curve."""
         lcs = as_light_curves(X)
-        per_curve = lcs.labels if y is None else _labels_per_curve(lcs, y)
+        if y is None and lcs.labels is None:
+            raise ConfigError("score needs labels: give y, or a class column")
+        # A label read from a table is "" where a star has none: as missing as y's None.
+        per_curve = (np.where(lcs.labels == "", None, lcs.labels) if y is None else
+                     _labels_per_curve(lcs, y))
         truth = pd.Series(per_curve, index=lcs.ids).groupby(level=0, sort=False).first()
         truth = truth.reindex(star_ids(lcs)).to_numpy(dtype=object)
         if pd.isna(truth).any():
@@ -260,6 +264,9 @@ class Classifier(ClassifierMixin, BaseEstimator):
         # table are text where y gave numbers.
         right = [p is not None and p != "" and _label_text(t) == _label_text(p)
                  for t, p in zip(truth, self.predict(lcs), strict=True)]
+        if sample_weight is not None and np.shape(sample_weight) != (len(right),):
+            raise ConfigError(f"sample_weight must hold one weight per star ({len(right)}), "
+                              f"got shape {np.shape(sample_weight)}")
         return float(np.average(right, weights=sample_weight))
 
     # ------------------------------------------------------------------ files
@@ -300,7 +307,8 @@ def _with_labels(lcs: LightCurves, y: np.ndarray | None) -> tuple[LightCurves, d
     leaves its star unlabelled, rather than making a class "None"."""
     if y is None:
         if lcs.labels is None:
-            raise ConfigError("fit needs labels: LightCurves.labels, a label column, or y")
+            raise ConfigError("fit needs labels: LightCurves.labels, a column named 'class' "
+                              "(or from_dataframe(..., columns=Columns(label=NAME))), or y")
         return lcs, {}
     values = _labels_per_curve(lcs, y)
     missing = pd.isna(values)
@@ -319,6 +327,12 @@ def _labels_per_curve(lcs: LightCurves, y: Any) -> np.ndarray:
     """One label per curve from ``y``: a Series indexed by star id or a mapping (by id), or
     a sequence in ``star_ids`` order or per curve."""
     stars = star_ids(lcs)
+    if (isinstance(y, pd.Series) and isinstance(y.index, pd.RangeIndex) and len(y) == len(stars)
+            and sorted(y.index.map(str)) == sorted(stars)
+            and list(y.index.map(str)) != list(stars)):
+        raise ConfigError("y is a Series whose index 0, 1, ... could be the star ids or "
+                          "positions, and the two disagree: give y.to_numpy() in star_ids "
+                          "order, or a dict by star id")
     if isinstance(y, dict) or (isinstance(y, pd.Series)
                                and not isinstance(y.index, pd.RangeIndex)):
         by_id = pd.Series(y, dtype=object)
@@ -338,7 +352,8 @@ def _labels_per_curve(lcs: LightCurves, y: Any) -> np.ndarray:
         return pd.Series(y, index=stars).reindex(lcs.ids).to_numpy()
     if len(y) != lcs.n_curves:
         raise ConfigError(f"y has {len(y)} labels for {len(stars)} stars "
-                          f"({lcs.n_curves} curves)")
+                          f"({lcs.n_curves} curves): give one label per star (in star_ids "
+                          f"order) or per curve, not per point; or a Series by star id")
     text = pd.Series([_label_text(v) for v in y], index=pd.Index(lcs.ids, dtype=object))
     mixed = text[pd.notna(y)].groupby(level=0, sort=False).nunique()
     if (mixed > 1).any():  # a star is one object: its curves cannot be of two classes

@@ -818,7 +818,7 @@ def _check_columns(present: list[str], columns: Columns, name: str, sink: DropRe
             f"{name}: found columns {names_text(listed)}, expected "
             f"{list(required)} (optional {optional}); missing {missing}: map yours with "
             f"--columns {','.join(f'{roles[c]}=NAME' for c in missing)}{several} "
-            f"(in Python: columns=Columns(...))",
+            f"(in Python: from_dataframe or read_long_table with columns=Columns(...))",
             "unreadable_file",
         )
     return not missing
