@@ -355,3 +355,14 @@ def test_fluxes_given_as_magnitudes_are_refused_as_on_the_command_line(curves) -
                                              f"fluxes; convert them to magnitudes first"):
             as_light_curves(data)
     assert as_light_curves(curves) is curves  # magnitudes pass as they are
+
+
+def test_fit_on_nothing_and_save_onto_a_file_say_so(fitted, tmp_path) -> None:
+    empty = pd.DataFrame({"id": [], "time": [], "mag": [], "err": [], "class": []})
+    with pytest.raises(NothingToTrainError, match="holds no light curve"):
+        Classifier(**QUICK).fit(empty)
+    a_file = tmp_path / "model.txt"
+    a_file.write_text("")
+    with pytest.raises(ConfigError, match=r"model\.txt: is a file; Classifier\.save writes a "
+                                          "folder"):
+        fitted.save(a_file)

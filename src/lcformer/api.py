@@ -36,7 +36,7 @@ from lcformer.data.report import DropReport
 from lcformer.data.splits import carve_validation
 from lcformer.data.tokens import TokenConfig
 from lcformer.data.views import ViewConfig
-from lcformer.errors import ConfigError, InputError
+from lcformer.errors import ConfigError, InputError, NothingToTrainError
 from lcformer.evaluation.predict import Predictions, predict_stars
 from lcformer.models import LightCurveClassifier, ModelConfig
 from lcformer.models.config import DATA_SIZES
@@ -188,6 +188,8 @@ class Classifier(ClassifierMixin, BaseEstimator):
         config = self.run_config()
         read = DropReport()
         lcs, values = _with_labels(as_light_curves(X, read), y)
+        if not lcs.n_curves:
+            raise NothingToTrainError("fit: the input holds no light curve (no rows)")
         data = build("python-api", lcs, self.prepare_config())
         data.report.merge(read)
         check_trainable(data)
@@ -273,6 +275,9 @@ class Classifier(ClassifierMixin, BaseEstimator):
     def save(self, folder: str | Path) -> Path:
         """Write ``best.safetensors`` (+ readable JSON), loadable by ``load`` and the CLI."""
         folder = Path(folder)
+        if folder.exists() and not folder.is_dir():
+            raise ConfigError(f"{folder}: is a file; Classifier.save writes a folder "
+                              f"(best.safetensors and best.json in it)")
         save_checkpoint(folder / "best.safetensors", self._check_fitted(), self.metadata_)
         return folder
 

@@ -15,7 +15,7 @@ import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lcformer.errors import CorruptFileError, LcformerError
+from lcformer.errors import CorruptFileError, LcformerError, RunNotFoundError
 from lcformer.models import build_model, model_from_config
 from lcformer.models.config import ModelConfig
 from lcformer.training import checkpoints
@@ -278,3 +278,13 @@ def test_mutated_checkpoints_give_lcformer_errors_or_the_same_contents(saved_byt
     assert all(torch.equal(got[0][k], want[0][k]) for k in want[0])
     assert got[2] is not None and want[2] is not None
     assert got[2]["state"].keys() == want[2]["state"].keys()
+
+
+def test_another_tools_safetensors_file_is_named_not_lcformers_not_damaged(tmp_path) -> None:
+    from safetensors.torch import save_file
+
+    path = tmp_path / "best.safetensors"
+    save_file({"weight": torch.zeros(2)}, str(path), metadata={"format": "pt"})
+    with pytest.raises(RunNotFoundError, match=r"best\.safetensors: a safetensors file "
+                                               r"without lcformer's metadata"):
+        load_checkpoint(path)

@@ -110,8 +110,10 @@ def read_checkpoint(path: str | Path) -> CheckpointFile:
         raise corrupt(path, f"not a readable safetensors file, truncated or overwritten "
                             f"({reason})") from None
     text = header.get(METADATA_KEY)
-    if not isinstance(text, str):
-        raise corrupt(path, "its header holds no lcformer metadata")
+    if not isinstance(text, str):  # another tool's safetensors file: whole, not lcformer's
+        raise RunNotFoundError(f"{path}: a safetensors file without lcformer's metadata, so "
+                               f"not an lcformer model; give a run folder of lcformer train "
+                               f"(or a folder saved by Classifier.save)")
     try:
         metadata = json.loads(text)
     except ValueError:

@@ -66,6 +66,7 @@ class EpochLogger(Protocol):
 @dataclass
 class TrainResult:
     history: list[dict[str, Any]] = field(default_factory=list)
+    # An index into history (0-based): its row's "epoch" is the epoch's number (1-based).
     best_epoch: int | None = None
     best_score: float = -math.inf
     stopped_early: bool = False

@@ -538,7 +538,8 @@ def load_model(run_dir: str | Path, which: str = "best") -> tuple[LightCurveClas
         whole = "the network and its trees" if parts[0] == "network" else "every member"
         raise RunNotFoundError(f"{run_dir}: a model with trees or an ensemble is saved as "
                                f"best.safetensors only ({whole}); {parts[0]}/last.safetensors "
-                               f"holds a last epoch, for --resume: use --checkpoint best")
+                               f"holds a last epoch, for --resume: use --checkpoint best (in "
+                               f"Python: which='best')")
     if path.is_file() and not (Path(run_dir) / "metrics.json").is_file() and _is_run(run_dir):
         # A run killed (or still running) keeps its best epoch so far under the final name.
         warnings.warn(f"{run_dir}: the run has not finished (no metrics.json), so its "
