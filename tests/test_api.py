@@ -179,12 +179,14 @@ def test_predict_proba_takes_tables_and_orders_columns_by_classes(fitted, curves
 def test_a_star_whose_rows_are_all_flagged_is_listed_and_counted(fitted, curves) -> None:
     frame = curves.select(np.array([4, 0])).to_frame()
     frame["flag"] = (frame["id"] == "syn-000000").astype(int)
-    result = fitted.predict_table(frame)
+    with pytest.warns(UserWarning, match=r"^1 of 2 stars could not be classified"):
+        result = fitted.predict_table(frame)
     assert result.table["id"].tolist() == ["syn-000004"]
     assert result.unclassified.to_dict("records") == [
         {"id": "syn-000000", "reason": "no point read (every row flagged, or none in the input)"}]
     assert result.report.points["flagged"] == int(frame["flag"].sum())
-    assert fitted.predict(frame)[1] == ""  # one answer a star, in order
+    with pytest.warns(UserWarning, match="could not be classified"):
+        assert fitted.predict(frame)[1] == ""  # one answer a star, in order
 
 
 def test_the_default_periodic_model_fits_saves_and_loads(curves, tmp_path) -> None:
@@ -205,7 +207,9 @@ def test_integer_labels_keep_their_type_and_order_missing_ones_are_unlabelled(cu
     """As scikit-learn's label-encoded y: classes_ [2, 10] (not "10", "2"), None unlabelled."""
     names = curves.star_table()["label"].to_numpy()
     y = np.array([{"car": 2, "sinusoid": 10}.get(n) for n in names], dtype=object)
-    clf = Classifier(**QUICK).fit(curves.with_labels(None), y)
+    with pytest.warns(UserWarning, match=r"^fit: 10 of 30 curves were not trained on "
+                                         r"\(curves dropped: no_label 10\); see \.report_$"):
+        clf = Classifier(**QUICK).fit(curves.with_labels(None), y)
     assert clf.classes_.tolist() == [2, 10] and clf.classes_.dtype.kind == "i"
     assert set(clf.predict(curves)) <= {2, 10}
     proba = clf.predict_frame(curves)

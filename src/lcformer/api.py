@@ -17,6 +17,7 @@ that, when given, replace those of ``train``.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -206,6 +207,10 @@ class Classifier(ClassifierMixin, BaseEstimator):
                                           "val_fraction": self.val_fraction}
         self.history_: TrainResult = fitted.result
         self.report_: DropReport = data.report
+        if data.report.n_curves_dropped:  # nothing lost without a word (the CLI prints it)
+            warnings.warn(f"fit: {data.report.n_curves_dropped:,} of {lcs.n_curves:,} curves "
+                          f"were not trained on ({data.report.brief()}); see .report_",
+                          stacklevel=2)
         return self
 
     def _check_fitted(self) -> LightCurveClassifier:
@@ -223,6 +228,10 @@ class Classifier(ClassifierMixin, BaseEstimator):
         predictions = predict_stars(model, self.metadata_, as_light_curves(X, read),
                                     device=device)
         predictions.report.merge(read)
+        if n := len(predictions.unclassified):
+            warnings.warn(f"{n:,} of {n + len(predictions.table):,} stars could not be "
+                          f"classified (class '' and NaN probabilities); why: "
+                          f"predict_table(X).unclassified", stacklevel=2)
         return predictions
 
     def predict_frame(self, X: Any) -> pd.DataFrame:
