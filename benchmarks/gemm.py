@@ -46,7 +46,7 @@ import torch
 from machine import cpu_model  # benchmarks/machine.py
 from torch import nn
 
-from lcformer.data.splits import WindowSet
+from lcformer.data.splits import SampleSet
 from lcformer.evaluation.metrics import trim_padding
 from lcformer.models import LightCurveClassifier, MultiHeadAttention, build_model
 from lcformer.training.loop import TrainConfig, run_epoch
@@ -160,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     mask = np.ones((BATCH, TOKENS), dtype=bool)
     if args.padded:
         mask[:, TOKENS - TOKENS // 10:] = False
-    data = WindowSet(rng.standard_normal((BATCH, TOKENS, FEATURES), dtype=np.float32), mask,
+    data = SampleSet(rng.standard_normal((BATCH, TOKENS, FEATURES), dtype=np.float32), mask,
                      rng.integers(CLASSES, size=BATCH), np.arange(BATCH))
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     config = TrainConfig(batch_size=BATCH)

@@ -54,7 +54,7 @@ import torch.nn.functional as F
 from machine import cpu_model  # benchmarks/machine.py
 from torch import Tensor, nn
 
-from lcformer.data.splits import WindowSet
+from lcformer.data.splits import SampleSet
 from lcformer.evaluation.metrics import star_probabilities, window_probabilities
 from lcformer.models import (
     REGISTRY,
@@ -252,18 +252,18 @@ class Row:
     infer: Case | None = None
 
 
-def windows(n: int, padded: bool, n_classes: int, rng: np.random.Generator) -> WindowSet:
+def windows(n: int, padded: bool, n_classes: int, rng: np.random.Generator) -> SampleSet:
     """Random windows (speed does not depend on the values); padding at the end if ``padded``."""
     mask = np.ones((n, TOKENS), dtype=bool)
     if padded:
         mask[:, TOKENS - round(PAD_FRACTION * TOKENS) :] = False
     tokens = rng.standard_normal((n, TOKENS, FEATURES), dtype=np.float32)
     star = (np.arange(n) / WINDOWS_PER_STAR).astype(np.int64)
-    return WindowSet(tokens, mask, rng.integers(n_classes, size=n), star)
+    return SampleSet(tokens, mask, rng.integers(n_classes, size=n), star)
 
 
 def train_case(
-    row: str, model: nn.Module, data: WindowSet, phase: Phase, device: torch.device
+    row: str, model: nn.Module, data: SampleSet, phase: Phase, device: torch.device
 ) -> Case:
     """One :func:`run_epoch` over ``data`` (one batch): the real training step."""
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
@@ -277,7 +277,7 @@ def train_case(
     return Case(row, "train", step, len(data))
 
 
-def infer_case(row: str, model: nn.Module, data: WindowSet, device: torch.device) -> Case:
+def infer_case(row: str, model: nn.Module, data: SampleSet, device: torch.device) -> Case:
     """Class probabilities of one batch of windows, then averaged per star."""
 
     def step() -> None:

@@ -4,7 +4,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lcformer.data.splits import (
-    WindowSet,
+    SampleSet,
     balance_stars,
     class_weights,
     fixed_split,
@@ -106,7 +106,7 @@ def test_split_stars_halves_a_set_by_star_and_class(labels, seed):
     rng = np.random.default_rng(seed)
     star_label = np.array(labels)
     star = np.repeat(np.arange(len(labels)), rng.integers(1, 4, len(labels)))  # chunks
-    windows = WindowSet(rng.random((len(star), 3, 2)), np.ones((len(star), 3), bool),
+    windows = SampleSet(rng.random((len(star), 3, 2)), np.ones((len(star), 3), bool),
                         star_label[star], star, rng.random((len(star), 5)))
     first, second = split_stars(windows, 0.5, seed)
     assert len(first) + len(second) == len(windows)

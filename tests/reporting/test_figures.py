@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 import torch
 
-from lcformer.data.splits import WindowSet
+from lcformer.data.splits import SampleSet
 from lcformer.models import build_model
 from lcformer.reporting import figures
 from lcformer.training.loop import TrainConfig, TrainResult
@@ -39,11 +39,11 @@ def tiny_model(name: str):
 
 
 @pytest.fixture
-def windows(rng) -> WindowSet:
+def windows(rng) -> SampleSet:
     tokens = rng.normal(size=(B, T, F)).astype(np.float32)
     mask = np.ones((B, T), dtype=bool)
     mask[::3, T - 5:] = False  # some padded windows
-    return WindowSet(tokens, mask, rng.integers(0, 3, B), np.repeat(np.arange(B // 2), 2))
+    return SampleSet(tokens, mask, rng.integers(0, 3, B), np.repeat(np.arange(B // 2), 2))
 
 
 def history(phases: list[str]) -> list[dict]:
@@ -136,7 +136,7 @@ def test_run_figures_writes_the_expected_set(tmp_path, windows, name, extra):
 
 
 def test_run_figures_skips_empty_parts(tmp_path):
-    empty = WindowSet(np.zeros((0, T, F), np.float32), np.zeros((0, T), bool),
+    empty = SampleSet(np.zeros((0, T, F), np.float32), np.zeros((0, T), bool),
                       np.zeros(0, np.int64), np.zeros(0, np.int64))
     data = types.SimpleNamespace(classes=CLASSES, stars=pd.DataFrame({"id": []}))
     written = figures.run_figures(tmp_path, tiny_model("encoder"), data, {"test": empty},

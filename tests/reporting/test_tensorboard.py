@@ -21,7 +21,7 @@ import torch
 
 from lcformer import cli
 from lcformer.data.prepared import PrepareConfig, prepare
-from lcformer.data.splits import WindowSet
+from lcformer.data.splits import SampleSet
 from lcformer.data.synthetic import SyntheticConfig, make_synthetic
 from lcformer.data.tokens import TokenConfig
 from lcformer.errors import LcformerError
@@ -123,14 +123,14 @@ def test_a_run_logs_every_epoch_and_its_hparams(needs_tensorboard, prepared, tmp
     assert not list(run_dir.glob("**/events.out.tfevents.*"))
 
 
-def toy_set(n_stars: int, seed: int = 0) -> WindowSet:
+def toy_set(n_stars: int, seed: int = 0) -> SampleSet:
     """Two classes told apart by the sign of every token value."""
     rng = np.random.default_rng(seed)
     star = np.repeat(np.arange(n_stars), 2)
     labels = (star % 2).astype(np.int64)
     sign = np.where(labels == 0, 1.0, -1.0)[:, None, None]
     tokens = (sign + 0.3 * rng.standard_normal((len(star), 5, 4))).astype(np.float32)
-    return WindowSet(tokens, np.ones((len(star), 5), dtype=bool), labels, star)
+    return SampleSet(tokens, np.ones((len(star), 5), dtype=bool), labels, star)
 
 
 def test_reconstruction_epochs_log_their_own_loss(needs_tensorboard, tmp_path) -> None:

@@ -13,7 +13,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lcformer.data.splits import WindowSet
+from lcformer.data.splits import SampleSet
 from lcformer.errors import ConfigError, TrainingDivergedError
 from lcformer.evaluation.metrics import window_probabilities
 from lcformer.models import build_model
@@ -33,7 +33,7 @@ SMALL = {"n_classes": 2, "emb": 8, "heads": 2, "max_tokens": 8}
 
 
 def toy_set(n_stars: int, windows_per_star: int = 2, seed: int = 0,
-            spread: float = 0.3) -> WindowSet:
+            spread: float = 0.3) -> SampleSet:
     """Two classes told apart by the sign of every token value: trivially separable."""
     rng = np.random.default_rng(seed)
     star = np.repeat(np.arange(n_stars), windows_per_star)
@@ -43,7 +43,7 @@ def toy_set(n_stars: int, windows_per_star: int = 2, seed: int = 0,
     tokens = (sign + spread * rng.standard_normal((len(star), N_TOKENS, N_FEATURES)))
     mask = np.ones((len(star), N_TOKENS), dtype=bool)
     mask[::3, -1] = False  # some padded tokens
-    return WindowSet(tokens.astype(np.float32), mask, labels, star.astype(np.int64))
+    return SampleSet(tokens.astype(np.float32), mask, labels, star.astype(np.int64))
 
 
 def model(name: str = "encoder", dropout: float = 0.0, seed: int = 0):
@@ -402,7 +402,7 @@ def test_resume_from_a_checkpoint_that_is_not_a_last_one_says_so(tmp_path) -> No
 @given(st.lists(st.integers(1, 6), min_size=1, max_size=30), st.integers(0, 2**31 - 1))
 def test_one_chunk_per_star_draws_one_random_chunk_of_every_star(chunks, seed) -> None:
     star = np.repeat(np.arange(len(chunks)), chunks)  # star i has chunks[i] samples
-    data = WindowSet(np.zeros((len(star), 1, 1), np.float32), np.ones((len(star), 1), bool),
+    data = SampleSet(np.zeros((len(star), 1, 1), np.float32), np.ones((len(star), 1), bool),
                      np.zeros(len(star), np.int64), star)
     config = TrainConfig(one_chunk_per_star=True)
     rng = np.random.default_rng(seed)
@@ -436,7 +436,7 @@ def test_the_sampler_with_one_chunk_per_star_draws_stars_by_class() -> None:
     chunk each) gives an epoch of 20 samples, half of each class, not 5 to 1 by chunks."""
     star = np.repeat(np.arange(20), [1] * 10 + [5] * 10)
     labels = (star >= 10).astype(np.int64)
-    data = WindowSet(np.zeros((len(star), 1, 1), np.float32), np.ones((len(star), 1), bool),
+    data = SampleSet(np.zeros((len(star), 1, 1), np.float32), np.ones((len(star), 1), bool),
                      labels, star)
     config = TrainConfig(one_chunk_per_star=True, balance="sampler")
     rng = np.random.default_rng(0)
@@ -452,7 +452,7 @@ def test_validation_loss_is_weighted_as_the_training_loss() -> None:
     """With balance none, val_loss is the plain NLL (it was class-weighted whatever the
     training loss was, and the two share the training-curve figure)."""
     val = toy_set(6, seed=1)
-    val = WindowSet(val.tokens, val.mask, np.where(val.star < 5, 0, 1).astype(np.int64),
+    val = SampleSet(val.tokens, val.mask, np.where(val.star < 5, 0, 1).astype(np.int64),
                     val.star)  # 5 stars of class 0, 1 of class 1
     net = model()
     plain = validate(net, val, ["a", "b"], config(), None, torch.device("cpu"))[0]

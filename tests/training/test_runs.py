@@ -15,7 +15,7 @@ import torch
 
 from lcformer.data.lightcurves import LightCurves
 from lcformer.data.prepared import PrepareConfig, prepare
-from lcformer.data.splits import assign_splits, stratified_split, window_sets
+from lcformer.data.splits import assign_splits, sample_sets, stratified_split
 from lcformer.data.synthetic import SyntheticConfig, make_synthetic
 from lcformer.data.tokens import TokenConfig
 from lcformer.errors import (
@@ -110,7 +110,7 @@ def test_test_stars_are_never_training_or_validation_stars(run, prepared) -> Non
     assert test_ids == set(ids[parts == "test"])
     assert not test_ids & set(ids[parts != "test"])
     # The window sets follow the same split: no star has windows in two parts.
-    sets = window_sets(prepared, parts, None, 0)
+    sets = sample_sets(prepared, parts, None, 0)
     stars = {part: set(s.star.tolist()) for part, s in sets.items()}
     assert not stars["test"] & (stars["train"] | stars["val"])
     assert not stars["train"] & stars["val"]
@@ -131,7 +131,7 @@ def test_loaded_model_reproduces_the_run_predictions(run, prepared) -> None:
     assert metadata["tokens"] == PREPARE.tokens.to_dict()
     assert not model.training
     parts = assign_splits(prepared, RUN.split, RUN.split_seed)
-    test = window_sets(prepared, parts, None, 0)["test"]
+    test = sample_sets(prepared, parts, None, 0)["test"]
     probs = window_probabilities(model, test.tokens, test.mask)
     codes, uniques = pd.factorize(test.star)
     star_p = star_probabilities(probs, codes, len(uniques))
@@ -268,7 +268,7 @@ def test_impossible_folds_are_refused_before_anything_runs(split: str) -> None:
 
 def test_window_sets_balance_training_stars(prepared) -> None:
     parts = assign_splits(prepared, "stratified", 0)
-    sets = window_sets(prepared, parts, sample_per_class=10, seed=0)
+    sets = sample_sets(prepared, parts, sample_per_class=10, seed=0)
     train = sets["train"]
     # 8 training stars per class oversampled to 10: 10 stars x 3 windows per class.
     assert np.bincount(train.labels).tolist() == [30, 30, 30]

@@ -132,8 +132,9 @@ def class_weights(labels: np.ndarray, n_classes: int) -> np.ndarray:
 
 
 @dataclass
-class WindowSet:
-    """Windows with their class index and the star they belong to."""
+class SampleSet:
+    """Samples (token windows, or chunks of star views) with their class index and the star
+    they belong to."""
 
     tokens: np.ndarray  # (n, T, F) float32
     mask: np.ndarray  # (n, T) bool
@@ -144,8 +145,8 @@ class WindowSet:
     def __len__(self) -> int:
         return len(self.labels)
 
-    def rows(self, keep: np.ndarray) -> WindowSet:
-        return WindowSet(self.tokens[keep], self.mask[keep], self.labels[keep], self.star[keep],
+    def rows(self, keep: np.ndarray) -> SampleSet:
+        return SampleSet(self.tokens[keep], self.mask[keep], self.labels[keep], self.star[keep],
                          None if self.extra is None else self.extra[keep])
 
     def star_labels(self) -> np.ndarray:
@@ -155,7 +156,7 @@ class WindowSet:
         return labels
 
 
-def split_stars(windows: WindowSet, fraction: float, seed: int) -> tuple[WindowSet, WindowSet]:
+def split_stars(windows: SampleSet, fraction: float, seed: int) -> tuple[SampleSet, SampleSet]:
     """The windows of a set in two sets, by star: per class, round(fraction * n) of its stars
     go to the second."""
     stars, first = np.unique(windows.star, return_index=True)
@@ -202,9 +203,9 @@ def assign_splits(data: PreparedDataset, split: str, seed: int) -> np.ndarray:
     raise ConfigError(f"unknown split {split!r}: auto, stratified, fixed or kfold:K:I")
 
 
-def window_sets(data: PreparedDataset, parts: np.ndarray, sample_per_class: int | None,
-                seed: int) -> dict[str, WindowSet]:
-    """Window sets per part; training stars optionally balanced to ``sample_per_class``."""
+def sample_sets(data: PreparedDataset, parts: np.ndarray, sample_per_class: int | None,
+                seed: int) -> dict[str, SampleSet]:
+    """Sample sets per part; training stars optionally balanced to ``sample_per_class``."""
     window_star = data.window_star
     window_label = data.window_label
     star_class = np.full(len(parts), -1)
@@ -220,7 +221,7 @@ def window_sets(data: PreparedDataset, parts: np.ndarray, sample_per_class: int 
         count = np.bincount(window_star, minlength=len(parts))[stars]
         rows = order[ragged_ranges(first, count)]
         rows_sorted = np.sort(rows)
-        sets[part] = WindowSet(np.asarray(data.tokens[rows_sorted]),
+        sets[part] = SampleSet(np.asarray(data.tokens[rows_sorted]),
                                np.asarray(data.mask[rows_sorted]),
                                window_label[rows_sorted], window_star[rows_sorted],
                                np.asarray(data.window_extra[rows_sorted]))

@@ -26,7 +26,7 @@ from matplotlib.text import Text
 from matplotlib.ticker import MaxNLocator
 
 from lcformer import atomic
-from lcformer.data.splits import WindowSet
+from lcformer.data.splits import SampleSet
 from lcformer.evaluation.metrics import accuracy_by_position
 from lcformer.models import LightCurveClassifier
 from lcformer.training.distributed import pick_device
@@ -419,7 +419,7 @@ def folded_curves_figure(curves: Any, periods: pd.DataFrame, stars: pd.DataFrame
 
 # ---------------------------------------------------------------------------- a run's figures
 def run_figures(run_dir: str | os.PathLike, model: LightCurveClassifier, data: Any,
-                sets: Mapping[str, WindowSet], result: TrainResult, confusion: list[list[int]],
+                sets: Mapping[str, SampleSet], result: TrainResult, confusion: list[list[int]],
                 train_config: TrainConfig, predictions: pd.DataFrame | None = None) -> list[Path]:
     """Every figure of a run into ``run_dir/figures``; parts with nothing to show are skipped.
 

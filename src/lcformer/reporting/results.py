@@ -290,7 +290,7 @@ def section_figures(section: SweepSection, out_dir: Path) -> tuple[list[tuple[st
 def _sample_outputs(section: SweepSection, data: PreparedDataset,
                     out_dir: Path) -> list[tuple[str, Path]]:
     """Sample outputs of Models 1 and 2 (and Model 2's reconstruction) on test windows."""
-    from lcformer.data.splits import assign_splits, window_sets
+    from lcformer.data.splits import assign_splits, sample_sets
     from lcformer.reporting import figures as fig
     from lcformer.training.runs import RunConfig, load_model, read_run_config
 
@@ -303,7 +303,7 @@ def _sample_outputs(section: SweepSection, data: PreparedDataset,
         run, repeat = section.first_run(rows.iloc[0])
         config = RunConfig.from_dict(read_run_config(run)["run"])
         parts = assign_splits(data, config.split, config.split_seed)
-        test = window_sets(data, parts, config.sample_per_class, config.split_seed)["test"]
+        test = sample_sets(data, parts, config.sample_per_class, config.split_seed)["test"]
         model, _ = load_model(run)
         # The first test window of each of the first classes: reproducible, and varied.
         picks = [int(np.flatnonzero(test.labels == c)[0])

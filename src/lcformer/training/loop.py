@@ -40,7 +40,7 @@ from torch.nn.parallel import DistributedDataParallel
 from tqdm.auto import tqdm
 
 from lcformer import atomic
-from lcformer.data.splits import WindowSet, class_weights
+from lcformer.data.splits import SampleSet, class_weights
 from lcformer.errors import CorruptFileError, RunNotFoundError, TrainingDivergedError
 from lcformer.evaluation.metrics import (
     classification_metrics,
@@ -99,8 +99,8 @@ def learning_rate(config: TrainConfig, epoch: int, n_epochs: int) -> float:
 
 def train(
     model: LightCurveClassifier,
-    train_set: WindowSet,
-    val_set: WindowSet | None,
+    train_set: SampleSet,
+    val_set: SampleSet | None,
     classes: list[str],
     config: TrainConfig,
     run_dir: str | Path | None = None,
@@ -328,7 +328,7 @@ def _past_limit(config: TrainConfig, spent: float, last_epoch: float) -> bool:
     return config.time_limit is not None and spent + last_epoch > 60.0 * config.time_limit
 
 
-def epoch_order(data: WindowSet, phase: Phase, config: TrainConfig, weights: torch.Tensor,
+def epoch_order(data: SampleSet, phase: Phase, config: TrainConfig, weights: torch.Tensor,
                 rng: np.random.Generator) -> np.ndarray:
     """The samples of one epoch, in order: class-weighted draws with ``balance="sampler"``
     (classification epochs), else a permutation (of one random chunk per star with
@@ -351,7 +351,7 @@ def epoch_order(data: WindowSet, phase: Phase, config: TrainConfig, weights: tor
     return order
 
 
-def load_batch(data: WindowSet, idx: np.ndarray, device: torch.device
+def load_batch(data: SampleSet, idx: np.ndarray, device: torch.device
                ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor | None]:
     """Tokens, mask, labels and per-star values of the samples ``idx``, on ``device``, cut
     to the batch's longest sample: padded positions are ignored by every model."""
@@ -372,7 +372,7 @@ def take_step(model: nn.Module, optimizer: torch.optim.Optimizer, objective: tor
     optimizer.step()
 
 
-def run_epoch(model: LightCurveClassifier, data: WindowSet, optimizer: torch.optim.Optimizer,
+def run_epoch(model: LightCurveClassifier, data: SampleSet, optimizer: torch.optim.Optimizer,
               phase: Phase, config: TrainConfig, weights: torch.Tensor,
               rng: np.random.Generator, device: torch.device) -> float:
     """One pass over the training windows; returns the mean loss."""
@@ -441,7 +441,7 @@ def shard(batch: np.ndarray, n: int, rank: int) -> tuple[slice, float]:
     return (slice(a, b), 1.0) if b > a else (slice(0, 1), 0.0)
 
 
-def run_epoch_distributed(model: LightCurveClassifier, step: nn.Module, data: WindowSet,
+def run_epoch_distributed(model: LightCurveClassifier, step: nn.Module, data: SampleSet,
                           optimizer: torch.optim.Optimizer, phase: Phase, config: TrainConfig,
                           weights: torch.Tensor, rng: np.random.Generator,
                           device: torch.device, seed: int) -> float:
@@ -492,7 +492,7 @@ def run_epoch_distributed(model: LightCurveClassifier, step: nn.Module, data: Wi
     return float(distributed.all_reduce_sum(total)) / max(seen, 1)
 
 
-def validate(model: LightCurveClassifier, data: WindowSet, classes: list[str],
+def validate(model: LightCurveClassifier, data: SampleSet, classes: list[str],
              config: TrainConfig, weights: torch.Tensor | None,
              device: torch.device) -> tuple[dict[str, float], np.ndarray]:
     """Validation loss (per window, class-weighted as the training loss is) and star-level

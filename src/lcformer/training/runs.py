@@ -38,11 +38,11 @@ from lcformer import __version__, atomic
 from lcformer.config import Config
 from lcformer.data.prepared import PreparedDataset
 from lcformer.data.splits import (
-    WindowSet,
+    SampleSet,
     assign_splits,
+    sample_sets,
     split_record,
     split_stars,
-    window_sets,
 )
 from lcformer.errors import (
     ConfigError,
@@ -114,7 +114,7 @@ class FittedRun:
     model: LightCurveClassifier  # holding its best weights
     metadata: dict[str, Any]  # as stored in its checkpoints
     result: TrainResult  # an ensemble's: every member's history rows, stopped early if any did
-    sets: dict[str, WindowSet]  # train, val, test windows
+    sets: dict[str, SampleSet]  # train, val, test windows
     seconds: float
     members: list[TrainResult]  # each network's own (one for a lone network)
 
@@ -125,7 +125,7 @@ def fit(data: PreparedDataset, config: RunConfig, parts: np.ndarray,
     """Build the configured model for this data and train it on the ``train`` stars of
     ``parts``, choosing the best epoch on the ``val`` stars."""
     config.check_runnable()
-    sets = window_sets(data, parts, config.sample_per_class, config.split_seed)
+    sets = sample_sets(data, parts, config.sample_per_class, config.split_seed)
     if not len(sets["train"]):  # e.g. one star per class: the 70/10/20 split puts it in test
         stars = data.stars["label"].value_counts()
         raise NothingToTrainError(
@@ -225,7 +225,7 @@ def member_folder(run_dir: Path | None, config: ModelConfig, i: int) -> Path | N
     return run_dir / (f"member{i}" if config.ensemble > 1 else "network")
 
 
-def add_trees(network: torch.nn.Module, sets: dict[str, WindowSet], config: ModelConfig,
+def add_trees(network: torch.nn.Module, sets: dict[str, SampleSet], config: ModelConfig,
               train: TrainConfig) -> tuple[ForestFusion, NetworkShare | None]:
     """The network fused with trees (a forest, boosting, extra trees) fitted on the training
     stars' per-star values, and the :class:`NetworkShare` that sets its weight: on the
@@ -246,7 +246,7 @@ class NetworkShare:
     set once the network is trained, and watched while it trains, which stops when the trees
     have not needed it for ``patience`` epochs."""
 
-    def __init__(self, fused: ForestFusion, stars: WindowSet, device: torch.device) -> None:
+    def __init__(self, fused: ForestFusion, stars: SampleSet, device: torch.device) -> None:
         self.stars, self.device = stars, device
         self.star_class = stars.star_labels()
         with torch.no_grad():  # the trees do not change while the network trains
@@ -491,7 +491,7 @@ def evaluate_run(fitted: FittedRun, data: PreparedDataset, parts: np.ndarray,
     return record
 
 
-def stars_used(sets: dict[str, WindowSet]) -> dict[str, Any]:
+def stars_used(sets: dict[str, SampleSet]) -> dict[str, Any]:
     """Distinct stars of each set the run used (``used``): fewer training stars than its
     split's with ``--sample-per-class``; the validation stars split between the best epoch
     (``val``) and the trees' weight (``weight``) when the model has trees, or both chosen on
