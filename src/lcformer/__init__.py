@@ -15,7 +15,7 @@ _LAZY = {
     "Classifier": "lcformer.api",
     "CleaningConfig": "lcformer.data.cleaning",
     "TokenConfig": "lcformer.data.tokens",
-    "TrainConfig": "lcformer.training.loop",
+    "TrainConfig": "lcformer.training.config",
     "make_synthetic": "lcformer.data.synthetic",
     "read_long_table": "lcformer.data.reading",
     "read_catalogue_folder": "lcformer.data.reading",

@@ -43,8 +43,9 @@ from lcformer.models import LightCurveClassifier, ModelConfig
 from lcformer.models.config import DATA_SIZES
 from lcformer.models.registry import spec
 from lcformer.training.checkpoints import save_checkpoint
-from lcformer.training.loop import TrainConfig, TrainResult
-from lcformer.training.runs import RunConfig, check_trainable, fit, load_model
+from lcformer.training.config import RunConfig, TrainConfig
+from lcformer.training.loop import TrainResult
+from lcformer.training.runs import check_trainable, fit, load_model
 
 
 def star_ids(data: Any) -> np.ndarray:

@@ -52,6 +52,18 @@ from lcformer.models.registry import MODEL_NAMES
 from lcformer.models.registry import spec as model_spec
 from lcformer.training.config import RunConfig, TrainConfig
 
+EXIT_NOTHING, EXIT_USER, EXIT_INTERNAL, EXIT_INTERRUPTED = 1, 2, 3, 130
+EXIT_PIPE = 141  # 128 + SIGPIPE, as a shell reports a command whose reader went away
+EXIT_STATUS = """exit status:
+  0    done
+  1    nothing produced (prepare kept 0 stars, predict classified 0), or predict left
+       out input it could not read (incomplete)
+  2    an error in the input, the options or a file, or a path the system refused (one
+       line on stderr naming it)
+  3    an internal error: a bug (rerun with --debug for the traceback and report it)
+  130  interrupted (Ctrl-C)
+  141  the output's reader stopped reading (lcformer ... | head)"""
+
 PRESET = "default: the dataset's preset"
 
 
@@ -262,9 +274,10 @@ def cmd_train(args: argparse.Namespace) -> int:
     if args.resume and args.run_dir:  # refused before preparing the data, nothing written
         check_resumable(Path(args.run_dir), config)
     with distributed.session(config.train.device):
-        main = distributed.is_main()
-        args.quiet = args.quiet or not main
-        with (contextlib.nullcontext() if main else contextlib.redirect_stdout(io.StringIO())):
+        is_main = distributed.is_main()
+        args.quiet = args.quiet or not is_main
+        with (contextlib.nullcontext() if is_main else
+              contextlib.redirect_stdout(io.StringIO())):
             with distributed.main_first():  # the others then reuse rank 0's prepared folder
                 data = prepared_for_training(args, config.model.name)
             run_dir = (Path(args.run_dir) if args.run_dir else work_dir(args.work_dir) / "runs"
@@ -715,17 +728,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-EXIT_NOTHING, EXIT_USER, EXIT_INTERNAL, EXIT_INTERRUPTED = 1, 2, 3, 130
-EXIT_PIPE = 141  # 128 + SIGPIPE, as a shell reports a command whose reader went away
-EXIT_STATUS = """exit status:
-  0    done
-  1    nothing produced (prepare kept 0 stars, predict classified 0), or predict left
-       out input it could not read (incomplete)
-  2    an error in the input, the options or a file, or a path the system refused (one
-       line on stderr naming it)
-  3    an internal error: a bug (rerun with --debug for the traceback and report it)
-  130  interrupted (Ctrl-C)
-  141  the output's reader stopped reading (lcformer ... | head)"""
+
 
 
 class _Parser(argparse.ArgumentParser):

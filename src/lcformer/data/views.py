@@ -244,21 +244,24 @@ def _scalars(curve_stats: pd.DataFrame, star_code: np.ndarray, band_of_curve: np
         out[star_code[known][:, None], columns] = per_band[known]
         log_fap = table["log10_fap"] if "log10_fap" in table else np.log10(table["fap"])
         base = n_bands * len(PER_BAND_SCALARS)
-        out[:, base + 0] = np.log10(table["period"].to_numpy())
-        out[:, base + 1] = table["power"].to_numpy()
-        out[:, base + 2] = np.clip(np.asarray(log_fap, dtype=np.float64), -50, 0)
-        out[:, base + 3] = np.log10(np.maximum(span, 1e-3))
+
+        def star(name: str) -> int:  # the column of one of STAR_SCALARS
+            return base + STAR_SCALARS.index(name)
+
+        out[:, star("log_period")] = np.log10(table["period"].to_numpy())
+        out[:, star("power")] = table["power"].to_numpy()
+        out[:, star("log_fap")] = np.clip(np.asarray(log_fap, dtype=np.float64), -50, 0)
+        out[:, star("log_span")] = np.log10(np.maximum(span, 1e-3))
         # A colour per pair of neighbouring bands (blue to red), so that a star without the
         # bluest band keeps the colours of those it has (ZTF's r-i without g).
         medians = out[:, :base:len(PER_BAND_SCALARS)]
-        columns = [base + STAR_SCALARS.index("colour"), *range(base + len(STAR_SCALARS),
-                                                                out.shape[1])]
+        columns = [star("colour"), *range(base + len(STAR_SCALARS), out.shape[1])]
         for pair, column in enumerate(columns[:colours]):
             out[:, column] = medians[:, pair] - medians[:, pair + 1]
-        for k, column in ((2, 5), (3, 7)):
+        for k in (2, 3):
             if f"period_{k}" in table:
-                out[:, base + column] = np.log10(table[f"period_{k}"].to_numpy())
-                out[:, base + column + 1] = table[f"power_{k}"].to_numpy()
+                out[:, star(f"log_period_{k}")] = np.log10(table[f"period_{k}"].to_numpy())
+                out[:, star(f"power_{k}")] = table[f"power_{k}"].to_numpy()
     out[~np.isfinite(out)] = np.nan
     return out
 
