@@ -2,7 +2,7 @@
 
 ``scale.py``'s peak memory rises slowly with the stars. This measures that check alone, in a
 fresh process: ``--partitions`` partitions of ``--per-partition`` string ids go through
-:class:`lcformer.data.reading.tables.SeenStars`, and the peak resident memory (``getrusage``)
+:class:`lcformer.data.reading.partitions.SeenStars`, and the peak resident memory (``getrusage``)
 is reported after partitions 1, 10, half way and the last, with the growth in bytes a star
 between them. It keeps 12 bytes a star (a 64-bit hash and a 32-bit partition number); each
 insert briefly holds the old and the new arrays.
@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 from machine import load_line  # benchmarks/machine.py
 
-from lcformer.data.reading.tables import SeenStars
+from lcformer.data.reading.partitions import SeenStars
 
 
 def peak_mb() -> float:

@@ -55,8 +55,9 @@ from lcformer.data.reading.labels import (
     labels_name,
     labels_table,
 )
+from lcformer.data.reading.partitions import SeenStars
 from lcformer.data.reading.sniff import nothing_read
-from lcformer.data.reading.tables import SeenStars, read_long_table
+from lcformer.data.reading.tables import read_long_table
 from lcformer.data.report import DropReport
 from lcformer.data.samples import SampleInfo, make_samples
 from lcformer.data.views import band_vocabulary, order_bands

@@ -155,7 +155,7 @@ def _check_one_partition_per_star(ddf: dd.DataFrame, id_name: str) -> None:
 def _distinct_ids(ids: pd.Series) -> pd.Series:
     """A partition's star ids as the reader names them (text: 7 and "7" are one star, 7.0
     too), each once; partitions may hold ids of other types than Dask's meta says."""
-    from lcformer.data.reading.tables import whole_numbers
+    from lcformer.data.reading.columns import whole_numbers
 
     text = whole_numbers(ids.dropna()).astype(str).str.strip()
     return pd.Series(pd.unique(text), dtype=object)

@@ -53,8 +53,8 @@ from lcformer.data.lightcurves import LightCurves
 from lcformer.data.reading.config import Columns, ReadConfig
 from lcformer.data.reading.files import first_few
 from lcformer.data.reading.flux import to_magnitudes
-from lcformer.data.reading.partitions import walk_files
-from lcformer.data.reading.tables import SeenStars, read_long_table
+from lcformer.data.reading.partitions import SeenStars, walk_files
+from lcformer.data.reading.tables import read_long_table
 from lcformer.data.report import DropReport
 from lcformer.errors import ConfigError, ConfigMismatchError, InputError
 from lcformer.evaluation.metrics import BATCH

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from lcformer.data.lightcurves import LightCurves
 from lcformer.data.reading import Columns, from_astropy, from_dataframe, read_long_table
-from lcformer.data.reading.tables import SeenStars, join_split_curves
+from lcformer.data.reading.partitions import join_split_curves
 from lcformer.data.report import DropReport
 from lcformer.errors import ConfigError, InputError
 
@@ -366,23 +366,6 @@ def test_eros1_two_bands_and_fixed_split(data_root: Path) -> None:
     assert counts[("train", "eclipsing_binary")] == 339 and counts[("train", "mira")] == 192
     assert counts[("test", "rr_lyrae")] == 454 and counts[("test", "mira")] == 43
     assert curves.lengths.max() <= 125
-
-
-@settings(max_examples=25, deadline=None)
-@given(st.integers(1, 300), st.integers(1, 9), st.integers(0, 2**31))
-def test_seen_stars_finds_a_star_met_before_and_names_its_partition(n, parts, seed):
-    rng = np.random.default_rng(seed)
-    ids = np.array([f"s{i}" for i in rng.permutation(n)], dtype=object)
-    chunks = np.array_split(ids, parts)
-    seen = SeenStars()
-    for k, chunk in enumerate(chunks):
-        assert seen.clash(chunk, Path(f"p{k}")) is None
-    assert np.all(seen.hashes[1:] > seen.hashes[:-1])  # kept sorted, each star once
-    assert len(seen.hashes) == n
-    star = ids[rng.integers(n)]
-    owner = next(k for k, chunk in enumerate(chunks) if star in set(chunk))
-    message = seen.clash(np.array(["new", star], dtype=object), Path("again"))
-    assert message is not None and f"star {star!r} also has rows in p{owner}:" in message
 
 
 def test_the_bands_of_a_star_share_its_first_class_and_split() -> None:

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from lcformer.data.lightcurves import LightCurves
+from lcformer.data.reading.columns import build_curves, numeric_column
 from lcformer.data.reading.files import (
     READ_ERRORS,
     TAP_COLUMNS,
@@ -32,12 +33,7 @@ from lcformer.data.reading.files import (
 )
 from lcformer.data.reading.per_star import ARCHIVE_SUFFIXES, list_files
 from lcformer.data.reading.star_file import FileProblem, parse_columns
-from lcformer.data.reading.tables import (
-    build_curves,
-    line_locator,
-    numeric_column,
-    refused_csv,
-)
+from lcformer.data.reading.tables import line_locator, refused_csv
 from lcformer.data.report import DropReport
 from lcformer.errors import InputError
 

@@ -1,12 +1,20 @@
-"""Which files of a folder are the partitions of one table: Parquet files at any depth, as
-Dask, Spark and LSDB write them, and the partitions of a HATS catalogue (LSDB's format)."""
+"""A table in partitions: which files of a folder are its partitions (Parquet files at any
+depth, as Dask, Spark and LSDB write them, and the partitions of a HATS catalogue, LSDB's
+format), the check that each star's rows are in one partition (:class:`SeenStars`), and the
+joining of a star's curves read from several (:func:`join_split_curves`)."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
+
+from lcformer.data.lightcurves import LightCurves
 from lcformer.data.reading.per_star import NOT_LIGHT_CURVES
+from lcformer.data.report import DropReport
+from lcformer.errors import InputError
 
 #: Files beside ``dataset/`` at the root of a HATS catalogue (LSDB's format).
 HATS_FILES = ("properties", "hats.properties", "partition_info.csv")
@@ -107,3 +115,90 @@ def walk_files(folder: Path) -> list[Path]:
         found += [Path(where) / n for n in names if not n.startswith((".", "_"))
                   and (Path(where) / n).is_file()]
     return found
+
+
+class SeenStars:
+    """Hashes of the star ids met so far, and the partition of each: the cheap check that no
+    star is split across partitions (12 bytes a star, the one state of a partitioned run that
+    grows with the stars; a 64-bit hash collision among a billion stars has a chance of about
+    3%, among a million 3e-8)."""
+
+    def __init__(self) -> None:
+        self.hashes = np.empty(0, np.uint64)  # sorted
+        self.owner = np.empty(0, np.int32)
+        self.paths: list[Path] = []
+
+    def add(self, ids: np.ndarray, path: Path) -> None:
+        """Record the stars of partition ``path``; :class:`InputError` if one was met
+        before."""
+        message = self.clash(ids, path)
+        if message:
+            raise InputError(message)
+
+    def clash(self, ids: np.ndarray, path: Path) -> str | None:
+        """Record the stars of partition ``path``; what is wrong if one was met before."""
+        hashed, at, met = self._met(ids)
+        if len(met):
+            star = _star_of(ids, hashed[met[0]])
+            other = self.paths[int(self.owner[at[met[0]]])]
+            return (f"{path}: star {star!r} also has rows in {other}: each star's rows "
+                    f"must all be in one partition (repartition by id, e.g. "
+                    f"ddf.shuffle('id') in Dask)")
+        self.paths.append(path)
+        # Inserted in place of a re-sort: the peak is the old and the new arrays (24 bytes a
+        # star), not those plus a sort's index.
+        self.hashes = np.insert(self.hashes, at, hashed)
+        self.owner = np.insert(self.owner, at, np.int32(len(self.paths) - 1))
+        return None
+
+    def owners(self, ids: np.ndarray) -> list[Path]:
+        """The partitions recorded that hold any star of ``ids``, in the order read."""
+        _, at, met = self._met(ids)
+        return [self.paths[int(i)] for i in np.unique(self.owner[at[met]])]
+
+    def _met(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The ids' distinct hashes, where each goes in the sorted record, and which of them
+        are recorded already."""
+        hashed = np.unique(pd.util.hash_array(np.asarray(ids, dtype=object)))
+        at = np.searchsorted(self.hashes, hashed)
+        if not len(self.hashes):
+            return hashed, at, np.empty(0, np.int64)
+        near = np.minimum(at, len(self.hashes) - 1)
+        return hashed, at, np.flatnonzero(self.hashes[near] == hashed)
+
+
+def _star_of(ids: np.ndarray, hashed: np.uint64) -> str:
+    values = np.asarray(ids, dtype=object)
+    return str(values[np.flatnonzero(pd.util.hash_array(values) == hashed)[0]])
+
+
+def join_split_curves(curves: LightCurves, sink: DropReport | None = None) -> LightCurves:
+    """Curves of one star and band (read from several partitions) made one, points in the
+    order given; curves in order of first appearance. A curve's label and split are those of
+    its first part that has one; parts that disagree are counted as
+    ``label_conflict_first_kept``."""
+    keys = pd.MultiIndex.from_arrays([curves.ids, curves.bands])
+    codes, uniques = pd.factorize(keys)
+    if len(uniques) == curves.n_curves:
+        return curves
+    first = np.unique(codes, return_index=True)[1]
+    order = np.argsort(np.repeat(codes, curves.lengths), kind="stable")
+
+    def per_curve(values: np.ndarray | None, what: str) -> np.ndarray | None:
+        if values is None:
+            return None
+        given = values != ""  # a part without a value does not disagree
+        chosen = values[first].copy()
+        rows_given = np.flatnonzero(given)
+        curves_given, first_given = np.unique(codes[rows_given], return_index=True)
+        chosen[curves_given] = values[rows_given[first_given]]
+        conflicts = given & (values != chosen[codes])
+        if sink is not None and conflicts.any():
+            sink.note(f"{what}_conflict_first_kept", len(np.unique(codes[conflicts])))
+        return chosen
+
+    lengths = np.bincount(codes, weights=curves.lengths, minlength=len(uniques))
+    return LightCurves.from_arrays(
+        ids=curves.ids[first], bands=curves.bands[first], lengths=lengths.astype(np.int64),
+        time=curves.time[order], mag=curves.mag[order], err=curves.err[order],
+        labels=per_curve(curves.labels, "label"), splits=per_curve(curves.splits, "split"))

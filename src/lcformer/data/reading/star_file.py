@@ -260,9 +260,9 @@ def _data_line(text: str, first_line: int, row: int) -> int:
 def _flagged(flags: np.ndarray, name: str, text: str, first_line: int,
              sink: DropReport | None, bits: int = 0) -> np.ndarray:
     """Rows whose quality flag is set, by the rules of a table's flag column
-    (:func:`~.tables.flagged_rows`), counted as ``flagged`` points; a value that is not a
+    (:func:`~.columns.flagged_rows`), counted as ``flagged`` points; a value that is not a
     flag is a :class:`FileProblem` naming its line."""
-    from lcformer.data.reading.tables import flagged_rows
+    from lcformer.data.reading.columns import flagged_rows
 
     scratch = DropReport()
     flagged = flagged_rows(pd.Series(flags).replace("nan", ""), name, str, scratch, bits,

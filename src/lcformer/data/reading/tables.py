@@ -1,14 +1,14 @@
 """Long tables: one row per observation (Parquet, CSV, FITS, ECSV, VOTable, a DataFrame or an
 astropy table).
 
-The ragged layout is built with whole-column operations (factorize, stable argsort, bincount),
-so millions of rows take about a second. Points stay in file order: sorting by time and removing
-duplicates is the cleaning step's job, and it counts what it removes.
+Each format is read into one frame, whose columns :mod:`.columns` makes into curves (shared
+with the other readers). Points stay in file order: sorting by time and removing duplicates is
+the cleaning step's job, and it counts what it removes. A table in Parquet partitions is read
+as one (:func:`read_partitions`; which files, and each star in one: :mod:`.partitions`).
 
-The helpers :func:`build_curves` and :func:`numeric_column` are shared with the other readers
-of this package (and :mod:`.files`' with all of them). Whatever pandas, pyarrow or astropy
-raise for a file that is not what its name says becomes a problem (or :class:`InputError`)
-naming the file, here, where the file is known. Labels tables: :mod:`.labels`.
+Whatever pandas, pyarrow or astropy raise for a file that is not what its name says becomes a
+problem (or :class:`InputError`) naming the file, here, where the file is known. Labels
+tables: :mod:`.labels`.
 """
 
 from __future__ import annotations
@@ -25,11 +25,18 @@ import numpy as np
 import pandas as pd
 from pyarrow.lib import ArrowException
 
-from lcformer.data.lightcurves import MISSING_WORDS, LightCurves, label_array
+from lcformer.data.lightcurves import MISSING_WORDS, LightCurves
+from lcformer.data.reading.columns import (
+    build_curves,
+    days_of_dates,
+    flagged_rows,
+    id_text,
+    numeric_column,
+    whole_numbers,
+)
 from lcformer.data.reading.config import Columns
 from lcformer.data.reading.files import (
     BAND_NAMES,
-    LIMIT,
     READ_ERRORS,
     PathLike,
     astropy_format,
@@ -41,9 +48,8 @@ from lcformer.data.reading.files import (
     unsupported_format,
 )
 from lcformer.data.reading.labels import join_labels
-from lcformer.data.reading.partitions import partition_files
+from lcformer.data.reading.partitions import join_split_curves, partition_files
 from lcformer.data.report import DropReport
-from lcformer.errors import InputError
 
 DEFAULT_COLUMNS = Columns()
 
@@ -124,93 +130,6 @@ def read_partitions(
     return curves
 
 
-class SeenStars:
-    """Hashes of the star ids met so far, and the partition of each: the cheap check that no
-    star is split across partitions (12 bytes a star, the one state of a partitioned run that
-    grows with the stars; a 64-bit hash collision among a billion stars has a chance of about
-    3%, among a million 3e-8)."""
-
-    def __init__(self) -> None:
-        self.hashes = np.empty(0, np.uint64)  # sorted
-        self.owner = np.empty(0, np.int32)
-        self.paths: list[Path] = []
-
-    def add(self, ids: np.ndarray, path: Path) -> None:
-        """Record the stars of partition ``path``; :class:`InputError` if one was met
-        before."""
-        message = self.clash(ids, path)
-        if message:
-            raise InputError(message)
-
-    def clash(self, ids: np.ndarray, path: Path) -> str | None:
-        """Record the stars of partition ``path``; what is wrong if one was met before."""
-        hashed, at, met = self._met(ids)
-        if len(met):
-            star = _star_of(ids, hashed[met[0]])
-            other = self.paths[int(self.owner[at[met[0]]])]
-            return (f"{path}: star {star!r} also has rows in {other}: each star's rows "
-                    f"must all be in one partition (repartition by id, e.g. "
-                    f"ddf.shuffle('id') in Dask)")
-        self.paths.append(path)
-        # Inserted in place of a re-sort: the peak is the old and the new arrays (24 bytes a
-        # star), not those plus a sort's index.
-        self.hashes = np.insert(self.hashes, at, hashed)
-        self.owner = np.insert(self.owner, at, np.int32(len(self.paths) - 1))
-        return None
-
-    def owners(self, ids: np.ndarray) -> list[Path]:
-        """The partitions recorded that hold any star of ``ids``, in the order read."""
-        _, at, met = self._met(ids)
-        return [self.paths[int(i)] for i in np.unique(self.owner[at[met]])]
-
-    def _met(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The ids' distinct hashes, where each goes in the sorted record, and which of them
-        are recorded already."""
-        hashed = np.unique(pd.util.hash_array(np.asarray(ids, dtype=object)))
-        at = np.searchsorted(self.hashes, hashed)
-        if not len(self.hashes):
-            return hashed, at, np.empty(0, np.int64)
-        near = np.minimum(at, len(self.hashes) - 1)
-        return hashed, at, np.flatnonzero(self.hashes[near] == hashed)
-
-
-def _star_of(ids: np.ndarray, hashed: np.uint64) -> str:
-    values = np.asarray(ids, dtype=object)
-    return str(values[np.flatnonzero(pd.util.hash_array(values) == hashed)[0]])
-
-
-def join_split_curves(curves: LightCurves, sink: DropReport | None = None) -> LightCurves:
-    """Curves of one star and band (read from several partitions) made one, points in the
-    order given; curves in order of first appearance. A curve's label and split are those of
-    its first part that has one; parts that disagree are counted as
-    ``label_conflict_first_kept``."""
-    keys = pd.MultiIndex.from_arrays([curves.ids, curves.bands])
-    codes, uniques = pd.factorize(keys)
-    if len(uniques) == curves.n_curves:
-        return curves
-    first = np.unique(codes, return_index=True)[1]
-    order = np.argsort(np.repeat(codes, curves.lengths), kind="stable")
-
-    def per_curve(values: np.ndarray | None, what: str) -> np.ndarray | None:
-        if values is None:
-            return None
-        given = values != ""  # a part without a value does not disagree
-        chosen = values[first].copy()
-        rows_given = np.flatnonzero(given)
-        curves_given, first_given = np.unique(codes[rows_given], return_index=True)
-        chosen[curves_given] = values[rows_given[first_given]]
-        conflicts = given & (values != chosen[codes])
-        if sink is not None and conflicts.any():
-            sink.note(f"{what}_conflict_first_kept", len(np.unique(codes[conflicts])))
-        return chosen
-
-    lengths = np.bincount(codes, weights=curves.lengths, minlength=len(uniques))
-    return LightCurves.from_arrays(
-        ids=curves.ids[first], bands=curves.bands[first], lengths=lengths.astype(np.int64),
-        time=curves.time[order], mag=curves.mag[order], err=curves.err[order],
-        labels=per_curve(curves.labels, "label"), splits=per_curve(curves.splits, "split"))
-
-
 def _unnested_frame(frame: pd.DataFrame, columns: Columns, sink: DropReport,
                     single: bool) -> pd.DataFrame | None:
     """A DataFrame of one row per star, its points in a column of records (as Dask reads
@@ -261,243 +180,6 @@ def from_astropy(
     if columns.label not in frame and label is not None:
         frame[columns.label] = label
     return read_long_table(frame, columns=columns, report=report)
-
-
-# ---------------------------------------------------------------------- shared helpers
-
-
-#: An ISO 8601 date, with a time of day and a time zone or not (2020-01-06T01:30:57.4Z).
-_ISO_DATE = re.compile(r"^\s*\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d*)?)?)?"
-                       r"(Z|[+-]\d{2}:?\d{2})?\s*$")
-
-
-def days_of_dates(series: pd.Series, sink: DropReport,
-                  locate: Callable[[int], str] | None = None) -> pd.Series | None:
-    """A time column of dates (pandas or Parquet timestamps, or ISO 8601 text as a CSV holds
-    them, UTC where no zone is given) as MJD in days, as astropy ``Time`` columns are read;
-    durations as days. Counted as ``time_dates_read_as_mjd``. A text column of dates with
-    another value among them is a problem naming its line (None)."""
-    if series.dtype == object or pd.api.types.is_string_dtype(series):
-        text = series.astype(str).str.strip().where(series.notna(), "")
-        if _ISO_DATE.match(text[text != ""].iloc[0] if (text != "").any() else ""):
-            parsed = pd.to_datetime(text.where(text.str.match(_ISO_DATE)), format="ISO8601",
-                                    utc=True, errors="coerce")  # 2020-02-30 too: NaT
-            bad = (parsed.isna() & (text != "")).to_numpy()
-            if not bad.any():
-                series = parsed
-            else:  # every value a date, or a problem naming the first that is not
-                row = int(np.flatnonzero(bad)[0])
-                where = locate(row) if locate else f"row {row + 1}"
-                sink.problem(f"{where}: column '{series.name}': {text.iloc[row]!r} is not a "
-                             f"date, where the column holds ISO 8601 dates (read as MJD)",
-                             "unreadable_file")
-                return None
-    if pd.api.types.is_datetime64_any_dtype(series):
-        if getattr(series.dt, "tz", None) is not None:
-            series = series.dt.tz_convert("UTC").dt.tz_localize(None)
-        sink.note("time_dates_read_as_mjd", len(series))
-        return (series - pd.Timestamp("1858-11-17")) / pd.Timedelta(days=1)
-    if pd.api.types.is_timedelta64_dtype(series):
-        sink.note("time_dates_read_as_mjd", len(series))
-        return series / pd.Timedelta(days=1)
-    return series
-
-
-_LIMIT_VALUE = re.compile(rf"^\s*{LIMIT}\s*$")
-
-
-def numeric_column(
-    series: pd.Series, name: str, locate: Callable[[int], str], sink: DropReport,
-    curves: int = 1, limits: bool = False,
-) -> np.ndarray | None:
-    """Column as float64; text that is not a number is a problem naming its line (so is a
-    date outside the time column: :func:`days_of_dates` reads those), dropping the ``curves``
-    its file holds. With ``limits`` (magnitudes), a limit such as ``>16.8`` is a missing
-    value, counted as ``limit_values_read_as_missing`` (cleaning then drops its point)."""
-    if pd.api.types.is_datetime64_any_dtype(series) or pd.api.types.is_timedelta64_dtype(series):
-        sink.problem(f"{locate(0)}: column '{name}' holds dates, not numbers",
-                     "unreadable_file", curves)
-        return None
-    if isinstance(series.dtype, np.dtype) and series.dtype.kind in "fiu":
-        return np.array(series.to_numpy(), dtype=np.float64)  # fast path; a writable copy
-    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
-        return series.to_numpy(dtype=np.float64, na_value=np.nan)
-    if limits:
-        limit = series.astype(str).str.match(_LIMIT_VALUE).to_numpy() & series.notna().to_numpy()
-        if limit.any():
-            sink.note("limit_values_read_as_missing", int(limit.sum()))
-            series = series.mask(limit)
-    values = pd.to_numeric(series, errors="coerce")
-    present = series.notna().to_numpy().copy()
-    if present.any():
-        text = series[present].astype(str).str.strip()
-        present[present] = (text != "").to_numpy()
-    bad = np.flatnonzero(values.isna().to_numpy() & present)
-    if len(bad):
-        row = int(bad[0])
-        sink.problem(
-            f"{locate(row)}: column '{name}': {series.iloc[row]!r} is not a number",
-            "unreadable_file", curves,
-        )
-        return None
-    return values.to_numpy(dtype=np.float64, na_value=np.nan)
-
-
-#: What to do about a flag column that holds something else (a table's; see flagged_rows).
-FLAG_FIX = ("keep the rows you want and drop the column, or name another with --columns "
-            "flag=NAME (flag= for none; in Python, columns=Columns(flag=...))")
-
-
-def flagged_rows(series: pd.Series, name: str, locate: Callable[[int], str],
-                 sink: DropReport, bits: int = 0, fix: str = FLAG_FIX) -> np.ndarray | None:
-    """Rows whose quality flag is set: a non-zero number or true (ZTF's ``catflags``, TESS's
-    ``QUALITY``, Gaia's ``rejected_by_variability``), or with ``bits``, a whole number with
-    one of those bits set (true still drops); a missing flag is not set. A value that is
-    neither is a problem naming its line (``fix`` says what to do): guessing which of a
-    survey's words mean "bad" could keep bad rows or drop good ones."""
-    if pd.api.types.is_bool_dtype(series):
-        return series.fillna(False).to_numpy(dtype=bool)
-    if pd.api.types.is_numeric_dtype(series):
-        values = series.to_numpy(dtype=np.float64, na_value=np.nan)
-    else:  # text: true is every bit
-        text = series.fillna("").astype(str).str.strip().str.lower()
-        words = text.map({"true": -1.0, "false": 0.0} | {w.lower(): 0.0 for w in MISSING_WORDS})
-        values = words.fillna(pd.to_numeric(text, errors="coerce")).to_numpy(dtype=np.float64)
-        bad = np.flatnonzero(np.isnan(values))
-        if len(bad):
-            row = int(bad[0])
-            sink.problem(f"{locate(row)}: column '{name}': {series.iloc[row]!r} is not a "
-                         f"quality flag (a number, 0 for good, or true/false); {fix}",
-                         "unreadable_file")
-            return None
-    known = ~np.isnan(values)
-    if not bits:
-        return known & (values != 0)
-    fraction = np.flatnonzero(known & (values != np.round(values)))
-    if len(fraction):
-        row = int(fraction[0])
-        sink.problem(f"{locate(row)}: column '{name}': {values[row]:g} is not a whole "
-                     f"number, so it has no bits for --flag-bits {bits}; leave --flag-bits "
-                     f"out to drop every non-zero flag", "unreadable_file")
-        return None
-    whole = np.where(known, values, 0.0).astype(np.int64)
-    return (whole & bits) != 0
-
-
-def whole_numbers(values: pd.Series) -> pd.Series:
-    """A float column whose values are all whole numbers as integers: pandas makes an integer
-    column float for one missing value, and the star (or band) 7 must not become "7.0"."""
-    if values.dtype.kind != "f":
-        return values
-    known = values.to_numpy()[values.notna().to_numpy()]
-    if not (np.isfinite(known).all() and np.all(np.abs(known) <= 2**53)
-            and np.all(np.mod(known, 1) == 0)):
-        return values
-    return values.astype("Int64")
-
-
-def _id_text(ids: pd.Series, column: str, name: str, sink: DropReport) -> np.ndarray | None:
-    """Each row's star id as text, as stars are named everywhere (a whole-number float as
-    the integer: :func:`whole_numbers`), without spaces around it (CSV's "a, b": 'syn-1 '
-    and 'syn-1' are one star, as their labels are; counted as ``id_spaces_removed`` rows).
-    Ids of one text but another type (1 and "1") are a problem: they would be one star."""
-    codes, uniques = pd.factorize(whole_numbers(ids))
-    text = pd.Index(uniques).astype(str)
-    if text.has_duplicates:
-        pair = [u for u in uniques if str(u) == text[text.duplicated()][0]][:2]
-        sink.problem(f"{name}: column '{column}': ids {pair[0]!r} and {pair[1]!r} have the "
-                     f"same text, so they would be one star; give the ids one type",
-                     "unreadable_file")
-        return None
-    stripped = text.str.strip()
-    changed = np.asarray(stripped != text)
-    if changed.any():
-        sink.note("id_spaces_removed", int(changed[codes[codes >= 0]].sum()))
-        text = stripped
-    out = np.asarray(text, dtype=object)[codes]
-    out[codes < 0] = "nan"  # as astype(str) named a missing id (rows without one are gone)
-    return out
-
-
-def build_curves(
-    ids: np.ndarray | pd.Series,
-    bands: np.ndarray | pd.Series,
-    time: np.ndarray,
-    mag: np.ndarray,
-    err: np.ndarray,
-    labels: np.ndarray | pd.Series | None = None,
-    splits: np.ndarray | pd.Series | None = None,
-    sink: DropReport | None = None,
-    keep: np.ndarray | None = None,
-) -> LightCurves:
-    """Ragged layout from per-row columns, without a loop over stars.
-
-    Curves are (id, band) pairs in order of first appearance; each curve's points keep their
-    row order (stable sort). Labels and splits are a star's, taken from its first row that has
-    one (so the bands of a star never differ; an empty cell or ``NA`` is none); stars whose
-    rows disagree, within a curve or between its bands, are counted as
-    ``label_conflict_first_kept`` (``split_conflict_first_kept``).
-    ``keep``: the rows whose points are kept; the others (flagged) still make their curve,
-    left empty where none is kept, so that cleaning and ``predict`` account for its star, and
-    count among its rows for its label (a flag marks a measurement, not the star).
-    """
-    id_codes, id_uniques = pd.factorize(ids)
-    band_codes, band_uniques = pd.factorize(bands)
-    n_bands = max(len(band_uniques), 1)
-    if n_bands == 1:  # one band: curves are stars, already numbered by first appearance
-        curve_code, keys = id_codes, np.arange(len(id_uniques))
-    else:
-        curve_code, keys = pd.factorize(id_codes.astype(np.int64) * n_bands + band_codes)
-    kept = np.flatnonzero(keep) if keep is not None else None
-    point_code = curve_code if kept is None else curve_code[kept]
-    lengths = np.bincount(point_code, minlength=len(keys))
-    if len(point_code) and np.any(point_code[1:] < point_code[:-1]):
-        order = np.argsort(point_code, kind="stable")
-    else:
-        order = None  # already grouped: no copy needed
-
-    def rows(values: np.ndarray) -> np.ndarray:  # writable: later steps may work in place
-        values = np.asarray(values, dtype=np.float64)
-        if kept is not None:
-            values = values[kept]
-        return np.require(values, requirements="W") if order is None else values[order]
-
-    if kept is None:
-        starts = (np.cumsum(lengths) - lengths).astype(np.int64)  # empty when no row
-        first_row = starts if order is None else order[starts]
-    else:  # codes number the curves in order of first appearance
-        first_row = np.unique(curve_code, return_index=True)[1]
-
-    star_first = np.unique(id_codes, return_index=True)[1]  # each star's first row
-
-    def per_curve(values: Any, what: str) -> np.ndarray | None:
-        if values is None:
-            return None
-        codes, uniques = pd.factorize(pd.Series(values).fillna(""))
-        if not len(codes):
-            return codes
-        # A star's value is that of its first row that has one: an empty cell (or NA...) is
-        # no value, not one that disagrees.
-        given = (label_array(np.asarray(uniques, dtype=object)) != "")[codes]
-        star_value = codes[star_first]  # a star without any keeps its first row's (none)
-        rows_given = np.flatnonzero(given)
-        stars_given, first_given = np.unique(id_codes[rows_given], return_index=True)
-        star_value[stars_given] = codes[rows_given[first_given]]
-        conflicts = given & (codes != star_value[id_codes])
-        if sink is not None and conflicts.any():
-            sink.note(f"{what}_conflict_first_kept", len(np.unique(id_codes[conflicts])))
-        return np.asarray(uniques, dtype=object)[star_value[id_codes[first_row]]]
-
-    return LightCurves.from_arrays(
-        ids=np.asarray(id_uniques, dtype=object)[keys // n_bands],
-        bands=np.asarray(band_uniques, dtype=object)[keys % n_bands] if len(keys) else [],
-        lengths=lengths,
-        time=rows(time),
-        mag=rows(mag),
-        err=rows(err),
-        labels=per_curve(labels, "label"),
-        splits=per_curve(splits, "split"),
-    )
 
 
 # ---------------------------------------------------------------------- internals
@@ -866,7 +548,7 @@ def _frame_to_curves(
             return None
         sink.drop_points("flagged", int(flagged.sum()))
         keep = ~flagged
-    ids = _id_text(frame[columns.id], columns.id, name, sink)
+    ids = id_text(frame[columns.id], columns.id, name, sink)
     if ids is None:
         return None
     n = len(frame)

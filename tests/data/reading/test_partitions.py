@@ -1,0 +1,28 @@
+"""A table in partitions: each star's rows in one partition, checked by hashes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lcformer.data.reading.partitions import SeenStars
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(1, 300), st.integers(1, 9), st.integers(0, 2**31))
+def test_seen_stars_finds_a_star_met_before_and_names_its_partition(n, parts, seed):
+    rng = np.random.default_rng(seed)
+    ids = np.array([f"s{i}" for i in rng.permutation(n)], dtype=object)
+    chunks = np.array_split(ids, parts)
+    seen = SeenStars()
+    for k, chunk in enumerate(chunks):
+        assert seen.clash(chunk, Path(f"p{k}")) is None
+    assert np.all(seen.hashes[1:] > seen.hashes[:-1])  # kept sorted, each star once
+    assert len(seen.hashes) == n
+    star = ids[rng.integers(n)]
+    owner = next(k for k, chunk in enumerate(chunks) if star in set(chunk))
+    message = seen.clash(np.array(["new", star], dtype=object), Path("again"))
+    assert message is not None and f"star {star!r} also has rows in p{owner}:" in message
