@@ -98,3 +98,13 @@ def test_a_bad_value_is_an_argparse_error(capsys) -> None:
     with pytest.raises(SystemExit):
         subparsers()["train"].parse_args(["x", "--epochs", "many"])
     assert "not a valid value: 'many'" in capsys.readouterr().err
+
+
+def test_a_class_name_with_a_comma_is_given_in_double_quotes() -> None:
+    """asas_acvs has "RR Lyrae, First Overtone": a plain split made it two unknown classes."""
+    args = build_parser().parse_args(
+        ["prepare", "asas_acvs", "--classes", '"RR Lyrae, First Overtone", Delta Scuti'])
+    assert config_from_args(PrepareConfig, args).classes == ("RR Lyrae, First Overtone",
+                                                             "Delta Scuti")
+    args = build_parser().parse_args(["prepare", "asas_acvs", "--classes", "a, b,c"])
+    assert config_from_args(PrepareConfig, args).classes == ("a", "b", "c")

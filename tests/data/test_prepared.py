@@ -59,6 +59,9 @@ def test_a_class_no_star_has_is_named_with_the_classes_there_are(tmp_path, rng):
     with pytest.raises(ConfigError, match=r"no star of class 'A', 'B' .* \(another case: a, "
                                           r"b\?\)"):
         prepare("toy", lambda r: both, "h", CONFIG.replace(classes=("A", "B")), tmp_path)
+    commas = both.with_labels(np.array(["RR Lyrae, First Overtone", "b"] * 4, dtype=object))
+    with pytest.raises(ConfigError, match=r"its classes: \"RR Lyrae, First Overtone\", b$"):
+        prepare("toy", lambda r: commas, "h", CONFIG.replace(classes=("RR Lyrae",)), tmp_path)
 
 
 def test_keep_bands_drops_the_other_bands_curves_and_counts_them(tmp_path, rng):

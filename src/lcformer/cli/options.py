@@ -11,6 +11,7 @@ fields of the same name.
 from __future__ import annotations
 
 import argparse
+import csv
 import dataclasses
 import re
 import typing
@@ -36,7 +37,9 @@ def _parser_for(hint: Any) -> Callable[[str], Any]:
             return None
         if typing.get_origin(base) is tuple:
             item = typing.get_args(base)[0]
-            return tuple(item(v.strip()) for v in text.split(",") if v.strip())
+            # As CSV: a name with a comma in double quotes ("RR Lyrae, First Overtone").
+            values = next(csv.reader([text], skipinitialspace=True), [])
+            return tuple(item(v.strip()) for v in values if v.strip())
         return base(text)
 
     def parse(text: str) -> Any:

@@ -77,7 +77,8 @@ ARRAYS = ("tokens", "mask", "window_curve", "window_start_time", "window_errors"
 class PrepareConfig(Config):
     tokens: TokenConfig = setting(factory=TokenConfig)
     cleaning: CleaningConfig = setting(factory=CleaningConfig)
-    classes: tuple[str, ...] | None = setting(None, "keep only these classes (default: all)",
+    classes: tuple[str, ...] | None = setting(None, "keep only these classes (a name with a "
+                                                    "comma in double quotes; default: all)",
                                               metavar="C1,C2")
     keep_bands: tuple[str, ...] | None = setting(
         None, "keep only these bands, as the files name them (default: all; the research "
@@ -465,8 +466,9 @@ def check_classes(config: PrepareConfig, labels: set[str] | None, name: str) -> 
     if missing and labels is not None:
         there = sorted(c for c in labels if c)
         near = [c for c in there if c.lower() in {m.lower() for m in missing}]
+        listed = [f'"{c}"' if "," in c else c for c in there]  # as --classes takes them
         raise ConfigError(f"{name}: no star of class {', '.join(map(repr, missing))} "
-                          f"(--classes); its classes: {', '.join(there) or '(none)'}"
+                          f"(--classes); its classes: {', '.join(listed) or '(none)'}"
                           + (f" (another case: {', '.join(near)}?)" if near else ""))
 
 
