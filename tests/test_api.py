@@ -278,6 +278,11 @@ def test_a_series_whose_default_index_could_be_the_ids_is_refused(curves) -> Non
         {star: str(k) for k, star in enumerate(star_ids(curves))}))
     np.testing.assert_array_equal(  # where ids and positions agree, nothing to refuse
         _labels_per_curve(as_light_curves(same.drop(columns="class")), by_position), names)
+    # What a splitter leaves of a default index (rows 0-4, 15-29) is row numbers too.
+    picked = np.r_[0:5, 15:30]
+    np.testing.assert_array_equal(_labels_per_curve(
+        as_light_curves(StarSamples(curves)[picked]).with_labels(None),
+        pd.Series(names).iloc[picked]), names[picked])
     with pytest.raises(ConfigError, match="not per point"):
         _labels_per_curve(curves.with_labels(None), curves.to_frame()["class"].to_numpy())
 

@@ -348,8 +348,9 @@ def _labels_per_curve(lcs: LightCurves, y: Any) -> np.ndarray:
         raise ConfigError("y is a Series whose index 0, 1, ... could be the star ids or "
                           "positions, and the two disagree: give y.to_numpy() in star_ids "
                           "order, or a dict by star id")
-    if isinstance(y, dict) or (isinstance(y, pd.Series)
-                               and not isinstance(y.index, pd.RangeIndex)):
+    if isinstance(y, pd.Series) and _row_numbers(y.index, stars):
+        y = y.to_numpy()  # a default index, or what scikit-learn's splitters leave of one
+    if isinstance(y, dict) or isinstance(y, pd.Series):
         by_id = pd.Series(y, dtype=object)
         by_id.index = by_id.index.map(str)  # ids are read as text
         absent = [s for s in stars if s not in by_id.index]
@@ -376,6 +377,15 @@ def _labels_per_curve(lcs: LightCurves, y: Any) -> np.ndarray:
         raise ConfigError(f"y, per curve: star {star!r} has curves of different classes "
                           f"({', '.join(sorted(set(text[star])))}); give one label per star")
     return y
+
+
+def _row_numbers(index: pd.Index, stars: np.ndarray) -> bool:
+    """Whether a Series' index numbers its rows rather than naming stars: pandas' default
+    index, or integers that name none of the stars (a default index sliced by a splitter)."""
+    if isinstance(index, pd.RangeIndex):
+        return True
+    return (pd.api.types.is_integer_dtype(index) and len(index) == len(stars)
+            and not set(index.map(str)) & set(stars))
 
 
 def _label_text(value: Any) -> str:

@@ -652,7 +652,7 @@ def build_parser() -> argparse.ArgumentParser:
                                  "one Parquet file per partition, continued when rerun "
                                  "(default: predictions/)")
     add_checkpoint_option(p)
-    add_jobs_option(p, "threads of the period search")
+    add_jobs_option(p, "processes of the period search and star views")
     add_config_options(p, TokenConfig, "tokens", only=("pad_short",),
                        default_note="default: the model's setting")
     add_config_options(p, TrainConfig, "device", only=("device",))
@@ -710,7 +710,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="ablation folder (default WORK_DIR/ablations/DATASET)")
 
     p = command("results", cmd_results, "write the results document (docs/results.md) from "
-                                        "finished sweep folders")
+                                        "finished sweep and ablation folders")
     p.add_argument("sweep_dirs", nargs="+", metavar="FOLDER",
                    help="sweep folders (`lcformer sweep`), one section each, in this order, "
                         "and ablation folders (`lcformer ablation`)")

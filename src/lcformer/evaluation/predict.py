@@ -77,7 +77,8 @@ def predict_stars(model: LightCurveClassifier, metadata: dict[str, Any], lcs: Li
 
     ``pad_short`` overrides the model's token setting for stars shorter than one window (the
     model saw only full windows in training, so such predictions are less certain).
-    ``progress``: a bar over stars, with stars/s. ``n_jobs``: threads of the period search.
+    ``progress``: a bar over stars, with stars/s. ``n_jobs``: processes of the period search
+    and star views.
     """
     if chunk_stars < 1:
         raise ConfigError(f"chunk_stars must be at least 1, got {chunk_stars}")

@@ -4,8 +4,8 @@ Input: a folder of Parquet *partitions*, each a long table (``id, band, time, ma
 row per observation), as Dask,
 Spark or LSDB write them. **Every star's rows must all be in one partition**: a star split
 across partitions would be classified twice, on part of its points each time. This is checked
-as it goes, at the cost of an 8-byte hash per star: a star met again in a later partition
-stops the run with an error naming both files (repartition by id, e.g. Dask's
+as it goes, at the cost of 12 bytes a star (a hash and its partition): a star met again in a
+later partition stops the run with an error naming both files (repartition by id, e.g. Dask's
 ``ddf.shuffle("id")``, to fix it), after removing the outputs of the partitions holding
 the split stars' rows (predicted from part of them), this run's or an earlier one's, so that
 none of them passes for done.

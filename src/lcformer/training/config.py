@@ -16,8 +16,9 @@ DEVICE_PATTERN = re.compile(r"auto|cpu|cuda(:\d+)?")
 
 @dataclass(frozen=True)
 class TrainConfig(Config):
-    epochs: int = setting(150, "classification epochs (Model 3 counts every epoch)")
-    batch_size: int = setting(256, "windows per batch")
+    epochs: int = setting(150, "classification epochs (ae_finetune counts its "
+                                        "reconstruction epochs too)")
+    batch_size: int = setting(256, "samples per batch (star views, or token windows)")
     lr: float = setting(1e-3, "peak learning rate (Adam)")
     schedule: Literal["step", "cosine"] = setting(
         "step", "step: x lr_decay every lr_decay_every epochs (research); cosine: warm-up, "
