@@ -14,7 +14,12 @@ pytest.importorskip("light_curve")
 
 from lcformer import cli
 from lcformer.data import datasets
-from lcformer.data.features import ERROR_FEATURES, feature_extractor, frequency_grid, star_features
+from lcformer.data.features import (
+    ERROR_FEATURES,
+    angular_frequency_grid,
+    feature_extractor,
+    star_features,
+)
 from lcformer.data.lightcurves import LightCurves
 from lcformer.data.prepared import PrepareConfig, prepare
 from lcformer.data.splits import assign_splits
@@ -64,7 +69,7 @@ def test_extractor_has_the_standard_features() -> None:
                  "stetson_K", "eta_e", "anderson_darling_normal", "otsu_mean_diff",
                  *ERROR_FEATURES):
         assert name in names
-    grid = frequency_grid(100.0, 0.05)
+    grid = angular_frequency_grid(100.0, 0.05)
     assert grid[0] == 0 and np.isclose(grid[-1], 2 * np.pi / 0.05)
     assert (len(grid) - 1) & (len(grid) - 2) == 0  # 2**k + 1 points: the fast periodogram
     assert grid[1] <= 2 * np.pi / 100 / 3  # three steps per peak width

@@ -111,3 +111,13 @@ def test_inference_padding_to_16_tokens_changes_nothing() -> None:
     tokens.requires_grad_()
     unpadded = model.classify(tokens, mask, extra)
     torch.testing.assert_close(padded, unpadded.detach(), atol=1e-6, rtol=1e-5)
+
+
+def test_the_phase_channels_are_the_star_views_first_channels() -> None:
+    """The model reads its first PHASE_CHANNELS token channels as circles and shifts them
+    by PHASE_SHIFT: they must be the views' phases at P and 2P and the time, in that order."""
+    from lcformer.data.views import TOKEN_CHANNELS
+    from lcformer.models.periodic import PHASE_CHANNELS, PHASE_SHIFT
+
+    assert TOKEN_CHANNELS[:PHASE_CHANNELS] == ("phase", "phase_2p", "time")
+    assert len(PHASE_SHIFT) == PHASE_CHANNELS

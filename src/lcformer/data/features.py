@@ -50,10 +50,12 @@ ERROR_FEATURES = ("linear_fit_slope", "linear_fit_slope_sigma", "linear_fit_redu
 CLIP = 1e30
 
 
-def frequency_grid(longest_span: float = DEFAULT_SPAN, min_period: float = MIN_PERIOD,
-                   oversampling: float = OVERSAMPLING) -> np.ndarray:
+def angular_frequency_grid(longest_span: float = DEFAULT_SPAN,
+                           min_period: float = MIN_PERIOD,
+                           oversampling: float = OVERSAMPLING) -> np.ndarray:
     """Angular frequencies ``linspace(0, 2 pi / min_period, 2**k + 1)``, fine enough for a
-    curve spanning ``longest_span`` days (see the module docstring)."""
+    curve spanning ``longest_span`` days (see the module docstring): light-curve's grid, not
+    the period search's (:func:`lcformer.data.periods.frequency_grid`, in cycles a day)."""
     needed = oversampling * max(float(longest_span), 1.0) / min_period
     k = min(MAX_LOG2_FREQS, max(10, math.ceil(math.log2(needed))))
     return np.linspace(0.0, 2.0 * np.pi / min_period, 2**k + 1)
@@ -73,9 +75,9 @@ def feature_extractor(longest_span: float = DEFAULT_SPAN, min_period: float = MI
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise ImportError("the feature baseline needs the light-curve package: "
                           "pip install 'lcformer[baseline]'") from exc
-    period_peaks = [lc.Periodogram(peaks=2, freqs=frequency_grid(longest_span, min_period,
-                                                                 oversampling), fast=True)
-                    ] if periodogram else []
+    period_peaks = [lc.Periodogram(
+        peaks=2, freqs=angular_frequency_grid(longest_span, min_period, oversampling),
+        fast=True)] if periodogram else []
     return lc.Extractor(
         lc.Amplitude(),
         lc.BeyondNStd(1.0),

@@ -37,6 +37,9 @@ from lcformer.models.config import ModelConfig
 #: Token channels that are positions on a circle: phase at P, at 2P, and the time over
 #: twice the span (which never wraps); see lcformer.data.views.
 PHASE_CHANNELS = 3
+#: What a shift of the time origin by u turns of 2P adds to each: 2u turns of P, u of 2P, and
+#: nothing to the time (the model is taught that the zero point means nothing).
+PHASE_SHIFT = (2.0, 1.0, 0.0)
 
 
 class PeriodicClassifier(nn.Module):
@@ -87,7 +90,7 @@ class PeriodicClassifier(nn.Module):
             # One shift of time per star: phase at 2P moves by u, phase at P by 2u.
             u = (torch.rand(tokens.shape[0], 1, 1, device=tokens.device) if shift is None
                  else shift)
-            shift = u * torch.tensor([2.0, 1.0, 0.0], device=tokens.device)
+            shift = u * torch.tensor(PHASE_SHIFT, device=tokens.device)
             phase = torch.remainder(phase + shift, 1.0)
         angle = 2 * math.pi * phase[..., None] * self.harmonics  # (B, T, 2, H)
         fourier = torch.cat([angle.sin(), angle.cos()], dim=-1).flatten(-2)
