@@ -48,27 +48,27 @@ def literal_choices(hint: Any) -> tuple[Any, ...] | None:
     """The allowed values of a ``Literal[...]`` hint (also inside ``X | None``)."""
     if typing.get_origin(hint) is Literal:
         return typing.get_args(hint)
-    if _is_optional(hint):
-        return literal_choices(_without_none(hint))
+    if is_optional(hint):
+        return literal_choices(without_none(hint))
     return None
 
 
-def _is_optional(hint: Any) -> bool:
+def is_optional(hint: Any) -> bool:
     return (typing.get_origin(hint) in (Union, types.UnionType)
             and type(None) in typing.get_args(hint))
 
 
-def _without_none(hint: Any) -> Any:
+def without_none(hint: Any) -> Any:
     args = [a for a in typing.get_args(hint) if a is not type(None)]
     return args[0] if len(args) == 1 else Union[tuple(args)]  # noqa: UP007
 
 
 def convert(hint: Any, value: Any, where: str) -> Any:
     """``value`` read from JSON/TOML as the type ``hint`` asks, or a ConfigError."""
-    if _is_optional(hint):
-        if value is None or (value == "none" and _without_none(hint) is not str):
+    if is_optional(hint):
+        if value is None or (value == "none" and without_none(hint) is not str):
             return None
-        return convert(_without_none(hint), value, where)
+        return convert(without_none(hint), value, where)
     origin = typing.get_origin(hint)
     if origin is Literal:
         if value not in typing.get_args(hint):

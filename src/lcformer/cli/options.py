@@ -18,7 +18,7 @@ import typing
 from collections.abc import Callable, Collection
 from typing import Any, TypeVar
 
-from lcformer.config import Config, _is_optional, _without_none, hints, literal_choices
+from lcformer.config import Config, hints, is_optional, literal_choices, without_none
 
 C = TypeVar("C", bound=Config)
 
@@ -29,8 +29,8 @@ def dest(cls: type[Config], name: str) -> str:
 
 def _parser_for(hint: Any) -> Callable[[str], Any]:
     """str -> value for a field's type; "none" gives None where the field allows it."""
-    optional = _is_optional(hint)
-    base = _without_none(hint) if optional else hint
+    optional = is_optional(hint)
+    base = without_none(hint) if optional else hint
 
     def parse_one(text: str) -> Any:
         if optional and text.lower() == "none":

@@ -751,7 +751,7 @@ def find_periods(lcs: LightCurves, config: PeriodConfig | None = None, n_jobs: i
                 rows[i] = row
         return rows, points, used, events
 
-    workers = _n_workers(n_jobs)
+    workers = n_workers(n_jobs)
     with _one_blas_thread():
         if workers == 1 or len(todo) <= CHUNK_STARS:
             results = [run(todo)]
@@ -794,7 +794,8 @@ def _varying(bands: list[_Band]) -> list[_Band]:
     return varying or bands
 
 
-def _n_workers(n_jobs: int) -> int:
+def n_workers(n_jobs: int) -> int:
+    """Processes (or threads) for ``n_jobs``: -1 is one per CPU this process may use."""
     if n_jobs == -1:
         return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
             os.cpu_count() or 1)

@@ -208,9 +208,9 @@ def _star_chunk(task: tuple[LightCurves, PrepareConfig, list[str],
 def chunk_size(n_stars: int, n_jobs: int) -> int:
     """Stars a chunk: ``CHUNK_STARS``, or with several processes about 4 chunks each, so that
     they finish together (between ``MIN_CHUNK_STARS`` and ``CHUNK_STARS``)."""
-    from lcformer.data.periods import _n_workers
+    from lcformer.data.periods import n_workers
 
-    workers = _n_workers(n_jobs)
+    workers = n_workers(n_jobs)
     if workers == 1:
         return CHUNK_STARS
     return min(CHUNK_STARS, max(MIN_CHUNK_STARS, -(-n_stars // (4 * workers))))
@@ -250,9 +250,9 @@ def map_in_order(func: Callable[[T], R], items: Iterable[T], n_jobs: int = 1) ->
     Processes start by ``forkserver`` where there is one (else ``spawn``): never a fork of a
     process that may hold threads (torch, BLAS). ``func`` must be importable by name.
     """
-    from lcformer.data.periods import _n_workers
+    from lcformer.data.periods import n_workers
 
-    workers = _n_workers(n_jobs)
+    workers = n_workers(n_jobs)
     if workers == 1:
         yield from map(func, items)
         return
