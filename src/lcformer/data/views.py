@@ -61,7 +61,7 @@ PER_BAND_SCALARS = ("median_mag", "log_scale", "log_amplitude", "log_median_err"
 STAR_SCALARS = ("log_period", "power", "log_fap", "log_span", "colour", "log_period_2",
                 "power_2", "log_period_3", "power_3")
 MIN_SCALE = 1e-3  # mag: a floor for the robust scale of a (nearly) constant band
-HARMONICS = 3  # Fourier terms of the shape fit at the period (twice as many at 2P)
+SHAPE_HARMONICS = 3  # Fourier terms of the shape fit at the period (twice as many at 2P)
 FIT_BLOCK_POINTS = 1 << 18  # points per block of the shape fit: bounds its memory
 
 
@@ -204,7 +204,7 @@ def make_views(lcs: LightCurves, periods: pd.DataFrame, bands: list[str],
     tokens[sample, slot] = features[order]
     mask[sample, slot] = True
     sample_star = np.repeat(group_star, k)
-    shape = harmonic_fit(lcs, period[star_code], HARMONICS)
+    shape = harmonic_fit(lcs, period[star_code], SHAPE_HARMONICS)
     curve_stats = pd.concat([curve_stats, shape], axis=1)
     scalars = _scalars(curve_stats, star_code, band_of_curve, len(bands), table, span)
     return StarViews(tokens, mask, sample_star, scalars, np.asarray(stars, dtype=object))
@@ -266,7 +266,7 @@ def _scalars(curve_stats: pd.DataFrame, star_code: np.ndarray, band_of_curve: np
     return out
 
 
-def harmonic_fit(lcs: LightCurves, period: np.ndarray, harmonics: int = HARMONICS
+def harmonic_fit(lcs: LightCurves, period: np.ndarray, harmonics: int = SHAPE_HARMONICS
                  ) -> pd.DataFrame:
     """Per curve, the shape of its fold at ``period`` (one per curve; NaN: none): the
     least-squares fit ``m = c + sum_k a_k cos(2 pi k t / P) + b_k sin(2 pi k t / P)``, and a

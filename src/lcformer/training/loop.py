@@ -192,7 +192,8 @@ def train(
         lr = learning_rate(config, epoch, len(plan))
         for group in optimizer.param_groups:
             group["lr"] = lr
-        torch.manual_seed(config.seed * 100_003 + epoch)
+        epoch_seed = config.seed * 100_003 + epoch  # dropout and shifts: new each epoch
+        torch.manual_seed(epoch_seed)
         rng = np.random.default_rng([config.seed, epoch])
         frozen = model.pretrain == "frozen" and phase == "classify"
         for p in model.encoder_parameters():
@@ -206,8 +207,7 @@ def train(
                 step = None
                 step = ((phase, frozen), wrap_step(model, phase, device))
             loss = run_epoch_distributed(model, step[1], train_set, optimizer, phase,
-                                         config, weights, rng, device,
-                                         config.seed * 100_003 + epoch)
+                                         config, weights, rng, device, epoch_seed)
         else:
             loss = run_epoch(model, train_set, optimizer, phase, config, weights, rng, device)
         row: dict[str, Any] = {"epoch": epoch + 1, "phase": phase, "lr": lr, "train_loss": loss}
