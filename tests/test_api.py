@@ -20,6 +20,11 @@ from lcformer.errors import ConfigError, InputError, NothingToTrainError
 from lcformer.models.config import ModelConfig
 from lcformer.training.config import RunConfig, TrainConfig
 
+# Many tests mix in stars that cannot be classified, or unlabelled ones, on purpose: the
+# warnings that say so are asserted where they are the subject.
+pytestmark = [pytest.mark.filterwarnings("ignore:.* could not be classified:UserWarning"),
+              pytest.mark.filterwarnings("ignore:.* not trained on:UserWarning")]
+
 TOKENS = TokenConfig(window=20, stride=10)
 CLASSES = ["car", "gaussian_process", "sinusoid"]
 
