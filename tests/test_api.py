@@ -277,7 +277,7 @@ def test_a_series_whose_default_index_could_be_the_ids_is_refused(curves) -> Non
     order = {star: str(k) for k, star in enumerate(star_ids(curves)[::-1])}
     renamed["id"] = renamed["id"].map(order)
     by_position = pd.Series(names)  # index 0..29, the stars' names too, in another order
-    with pytest.raises(ConfigError, match="could be the star ids or positions"):
+    with pytest.raises(ConfigError, match="could be the star ids or row numbers"):
         _labels_per_curve(as_light_curves(renamed.drop(columns="class")), by_position)
     same = curves.to_frame().assign(id=lambda f: f["id"].map(
         {star: str(k) for k, star in enumerate(star_ids(curves))}))
@@ -288,6 +288,23 @@ def test_a_series_whose_default_index_could_be_the_ids_is_refused(curves) -> Non
     np.testing.assert_array_equal(_labels_per_curve(
         as_light_curves(StarSamples(curves)[picked]).with_labels(None),
         pd.Series(names).iloc[picked]), names[picked])
+    # Integer star ids 1..30: a split's rows (0-4, 15-29) partly name stars, so in order;
+    # rows that happen to be exactly the split's ids, but another star's row each: refused.
+    numbered = curves.to_frame().assign(id=lambda f: f["id"].map(
+        {star: str(k + 1) for k, star in enumerate(star_ids(curves))}))
+    split = as_light_curves(StarSamples(as_light_curves(numbered.drop(columns="class")))[picked])
+    np.testing.assert_array_equal(_labels_per_curve(split, pd.Series(names).iloc[picked]),
+                                  names[picked])
+    rows = np.array([1, 2, 4])  # stars "2", "3", "5"
+    few = as_light_curves(StarSamples(as_light_curves(numbered.drop(columns="class")))[rows])
+    # A Series by integer star id (set_index) for some of the stars: read by id.
+    by_id = pd.Series(names, index=np.arange(1, 31))
+    np.testing.assert_array_equal(_labels_per_curve(few, by_id), names[rows])
+    # Stars "1", "3", "0" and a split's rows 0, 1, 3: both readings fit, and disagree.
+    odd = LightCurves.from_list([(star, "V", *curves.curve(k)) for k, star in
+                                 enumerate(["1", "3", "0"])])
+    with pytest.raises(ConfigError, match="could be the star ids or row numbers"):
+        _labels_per_curve(odd, pd.Series(["a", "b", "c"], index=[0, 1, 3]))
     with pytest.raises(ConfigError, match="not per point"):
         _labels_per_curve(curves.with_labels(None), curves.to_frame()["class"].to_numpy())
 

@@ -342,14 +342,8 @@ def _labels_per_curve(lcs: LightCurves, y: Any) -> np.ndarray:
     """One label per curve from ``y``: a Series indexed by star id or a mapping (by id), or
     a sequence in ``star_ids`` order or per curve."""
     stars = star_ids(lcs)
-    if (isinstance(y, pd.Series) and isinstance(y.index, pd.RangeIndex) and len(y) == len(stars)
-            and sorted(y.index.map(str)) == sorted(stars)
-            and list(y.index.map(str)) != list(stars)):
-        raise ConfigError("y is a Series whose index 0, 1, ... could be the star ids or "
-                          "positions, and the two disagree: give y.to_numpy() in star_ids "
-                          "order, or a dict by star id")
-    if isinstance(y, pd.Series) and _row_numbers(y.index, stars):
-        y = y.to_numpy()  # a default index, or what scikit-learn's splitters leave of one
+    if isinstance(y, pd.Series) and pd.api.types.is_integer_dtype(y.index):
+        y = _ids_or_positions(lcs, y, stars)
     if isinstance(y, dict) or isinstance(y, pd.Series):
         by_id = pd.Series(y, dtype=object)
         by_id.index = by_id.index.map(str)  # ids are read as text
@@ -379,13 +373,23 @@ def _labels_per_curve(lcs: LightCurves, y: Any) -> np.ndarray:
     return y
 
 
-def _row_numbers(index: pd.Index, stars: np.ndarray) -> bool:
-    """Whether a Series' index numbers its rows rather than naming stars: pandas' default
-    index, or integers that name none of the stars (a default index sliced by a splitter)."""
-    if isinstance(index, pd.RangeIndex):
-        return True
-    return (pd.api.types.is_integer_dtype(index) and len(index) == len(stars)
-            and not set(index.map(str)) & set(stars))
+def _ids_or_positions(lcs: LightCurves, y: pd.Series, stars: np.ndarray) -> Any:
+    """A Series with integer index: pandas' row numbers (default, or what scikit-learn's
+    splitters leave of them), or star ids. Read by id where the index names every star, in
+    order where it cannot; where both readings are possible and disagree, refused."""
+    by_id = pd.Series(y.to_numpy(dtype=object), index=y.index.map(str))
+    ids_fit = not by_id.index.has_duplicates and set(stars) <= set(by_id.index)
+    order_fits = len(y) in (len(stars), lcs.n_curves)
+    if ids_fit and order_fits:
+        def text(values: np.ndarray) -> list[str | None]:
+            return [None if pd.isna(v) else _label_text(v) for v in values]
+
+        if text(by_id.reindex(lcs.ids).to_numpy()) != text(
+                _labels_per_curve(lcs, y.to_numpy())):
+            raise ConfigError("y is a Series whose integer index could be the star ids or "
+                              "row numbers, and the two readings disagree: give "
+                              "y.to_numpy() in star_ids order, or a dict by star id")
+    return by_id if ids_fit or not order_fits else y.to_numpy()
 
 
 def _label_text(value: Any) -> str:
