@@ -15,7 +15,9 @@ written there as ``"none"`` (the CLI's word for it) and read back as None.
 
 from __future__ import annotations
 
+import csv
 import dataclasses
+import io
 import types
 import typing
 from collections.abc import Mapping
@@ -114,6 +116,26 @@ def option_text(name: str, value: Any) -> str:
     if isinstance(value, bool):
         return f"--{flag}" if value else f"--no-{flag}"
     return f"--{flag} {'none' if value is None else value}"
+
+
+def parse_list(text: str) -> list[str]:
+    """A list option's values (``--classes a,b``), read as CSV: a value with a comma in double
+    quotes ("RR Lyrae, First Overtone"), a quote in it doubled; ValueError if malformed."""
+    try:
+        rows = list(csv.reader([text], skipinitialspace=True, strict=True))
+    except csv.Error as error:
+        raise ValueError(f"not a comma-separated list: {error}") from None
+    return [v.strip() for v in (rows[0] if rows else []) if v.strip()]
+
+
+def list_text(values: Any) -> str:
+    """Values as a list option takes them back (:func:`parse_list`), for messages."""
+    def one(value: str) -> str:
+        out = io.StringIO()
+        csv.writer(out, lineterminator="").writerow([value])
+        return out.getvalue()
+
+    return ", ".join(one(str(v)) for v in values)
 
 
 def _plain(value: Any) -> Any:

@@ -108,3 +108,17 @@ def test_a_class_name_with_a_comma_is_given_in_double_quotes() -> None:
                                                              "Delta Scuti")
     args = build_parser().parse_args(["prepare", "asas_acvs", "--classes", "a, b,c"])
     assert config_from_args(PrepareConfig, args).classes == ("a", "b", "c")
+
+
+@pytest.mark.parametrize("text", ["a\nb", '"unclosed, a'])
+def test_a_malformed_list_is_a_usage_error(text, capsys) -> None:
+    with pytest.raises(SystemExit) as info:
+        build_parser().parse_args(["prepare", "synthetic", "--classes", text])
+    assert info.value.code == 2 and "--classes: not a valid value" in capsys.readouterr().err
+
+
+def test_a_list_in_a_message_reads_back_as_the_option_takes_it() -> None:
+    from lcformer.config import list_text, parse_list
+
+    names = ['"Mira"', "EB", "RR Lyrae, First Overtone", 'quoted "x", y']
+    assert parse_list(list_text(names)) == names

@@ -11,14 +11,13 @@ fields of the same name.
 from __future__ import annotations
 
 import argparse
-import csv
 import dataclasses
 import re
 import typing
 from collections.abc import Callable, Collection
 from typing import Any, TypeVar
 
-from lcformer.config import Config, hints, is_optional, literal_choices, without_none
+from lcformer.config import Config, hints, is_optional, literal_choices, parse_list, without_none
 
 C = TypeVar("C", bound=Config)
 
@@ -37,9 +36,7 @@ def _parser_for(hint: Any) -> Callable[[str], Any]:
             return None
         if typing.get_origin(base) is tuple:
             item = typing.get_args(base)[0]
-            # As CSV: a name with a comma in double quotes ("RR Lyrae, First Overtone").
-            values = next(csv.reader([text], skipinitialspace=True), [])
-            return tuple(item(v.strip()) for v in values if v.strip())
+            return tuple(item(v) for v in parse_list(text))
         return base(text)
 
     def parse(text: str) -> Any:

@@ -49,7 +49,7 @@ import numpy as np
 import pandas as pd
 
 from lcformer import __version__, atomic
-from lcformer.config import Config, setting
+from lcformer.config import Config, list_text, setting
 from lcformer.data.cleaning import CleaningConfig, clean
 from lcformer.data.lightcurves import LightCurves
 from lcformer.data.periods import PeriodConfig
@@ -466,9 +466,8 @@ def check_classes(config: PrepareConfig, labels: set[str] | None, name: str) -> 
     if missing and labels is not None:
         there = sorted(c for c in labels if c)
         near = [c for c in there if c.lower() in {m.lower() for m in missing}]
-        listed = [f'"{c}"' if "," in c else c for c in there]  # as --classes takes them
         raise ConfigError(f"{name}: no star of class {', '.join(map(repr, missing))} "
-                          f"(--classes); its classes: {', '.join(listed) or '(none)'}"
+                          f"(--classes); its classes: {list_text(there) or '(none)'}"
                           + (f" (another case: {', '.join(near)}?)" if near else ""))
 
 
