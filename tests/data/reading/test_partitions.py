@@ -1,4 +1,5 @@
-"""A table in partitions: each star's rows in one partition, checked by hashes."""
+"""A table in partitions: each star's rows in one partition, checked by hashes; a star's
+curves read from several joined, with one class."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lcformer.data.reading.partitions import SeenStars
+from lcformer.data.lightcurves import LightCurves
+from lcformer.data.reading.partitions import SeenStars, join_split_curves
+from lcformer.data.report import DropReport
 
 
 @settings(max_examples=25, deadline=None)
@@ -26,3 +29,20 @@ def test_seen_stars_finds_a_star_met_before_and_names_its_partition(n, parts, se
     owner = next(k for k, chunk in enumerate(chunks) if star in set(chunk))
     message = seen.clash(np.array(["new", star], dtype=object), Path("again"))
     assert message is not None and f"star {star!r} also has rows in p{owner}:" in message
+
+
+def test_a_stars_bands_in_two_partitions_share_its_class() -> None:
+    """Each (star, band) chose its own class: a star's g band without one (in one partition)
+    and its r band in RR (in another) stayed two classes, and a conflict went uncounted."""
+    def part(band: str, label: str) -> LightCurves:
+        return LightCurves.from_list([("s1", band, np.arange(3.0), np.ones(3), None)],
+                                     labels=[label])
+
+    report = DropReport()
+    joined = join_split_curves(LightCurves.concatenate([part("g", ""), part("r", "RR")]),
+                               report)
+    assert list(joined.labels) == ["RR", "RR"] and not report.events
+    joined = join_split_curves(LightCurves.concatenate([part("g", "EB"), part("r", "RR")]),
+                               report)
+    assert list(joined.labels) == ["EB", "EB"]
+    assert report.events["label_conflict_first_kept"] == 1

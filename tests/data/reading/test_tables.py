@@ -368,39 +368,6 @@ def test_eros1_two_bands_and_fixed_split(data_root: Path) -> None:
     assert curves.lengths.max() <= 125
 
 
-def test_the_bands_of_a_star_share_its_first_class_and_split() -> None:
-    """A star whose R rows said another class was trained as two classes (one per band)."""
-    frame = pd.DataFrame({"id": ["s1", "s1", "s1", "s1", "s2", "s2"],
-                          "band": ["V", "V", "R", "R", "V", "R"],
-                          "time": [1.0, 2.0, 1.0, 2.0, 1.0, 1.0],
-                          "mag": [10.0, 10.1, 9.0, 9.1, 11.0, 10.0],
-                          "class": ["RR", "RR", "EB", "EB", "EB", "EB"],
-                          "split": ["train", "train", "train", "train", "test", "train"]})
-    report = DropReport()
-    curves = from_dataframe(frame, report=report)
-    assert list(curves.labels) == ["RR", "RR", "EB", "EB"]
-    assert list(curves.splits) == ["train", "train", "test", "test"]
-    assert report.events["label_conflict_first_kept"] == 1  # s1
-    assert report.events["split_conflict_first_kept"] == 1  # s2
-
-
-def test_an_empty_class_cell_is_no_class_not_one_that_disagrees() -> None:
-    """A star whose first row's class was empty lost its class (and was dropped unlabelled)."""
-    frame = pd.DataFrame({"id": ["s1", "s1", "s1", "s2", "s2", "s3"],
-                          "time": [1.0, 2.0, 3.0, 1.0, 2.0, 1.0],
-                          "mag": [10.0, 10.1, 10.2, 11.0, 11.1, 12.0],
-                          "class": [None, "RR", "RR", "NA", "EB", None]})
-    report = DropReport()
-    curves = from_dataframe(frame, report=report)
-    assert list(curves.labels) == ["RR", "EB", ""]
-    assert "label_conflict_first_kept" not in report.events
-    # Parts of one star read from two partitions: the part with the class gives it.
-    parts = [from_dataframe(frame[frame["id"] == "s1"].iloc[:1]),
-             from_dataframe(frame[frame["id"] == "s1"].iloc[1:])]
-    joined = join_split_curves(LightCurves.concatenate(parts), report)
-    assert list(joined.labels) == ["RR"] and "label_conflict_first_kept" not in report.events
-
-
 @settings(max_examples=40, deadline=None)
 @given(st.lists(st.tuples(st.sampled_from("abc"), st.sampled_from(["g", "r"]),
                           st.sampled_from([0, 0, 1, 32768])), min_size=1, max_size=40))

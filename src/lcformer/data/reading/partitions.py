@@ -174,31 +174,48 @@ def _star_of(ids: np.ndarray, hashed: np.uint64) -> str:
 
 def join_split_curves(curves: LightCurves, sink: DropReport | None = None) -> LightCurves:
     """Curves of one star and band (read from several partitions) made one, points in the
-    order given; curves in order of first appearance. A curve's label and split are those of
-    its first part that has one; parts that disagree are counted as
-    ``label_conflict_first_kept``."""
+    order given; curves in order of first appearance. A star's label and split, for every
+    band, are those of its first curve that has one; curves that disagree are counted as
+    ``label_conflict_first_kept`` (as reading the partitions as one table would)."""
+    stars = pd.factorize(pd.Series(curves.ids, dtype=object))[0]
+    labels = _per_star(curves.labels, stars, "label", sink)
+    splits = _per_star(curves.splits, stars, "split", sink)
     keys = pd.MultiIndex.from_arrays([curves.ids, curves.bands])
     codes, uniques = pd.factorize(keys)
     if len(uniques) == curves.n_curves:
-        return curves
-    first = np.unique(codes, return_index=True)[1]
-    order = np.argsort(np.repeat(codes, curves.lengths), kind="stable")
-
-    def per_curve(values: np.ndarray | None, what: str) -> np.ndarray | None:
-        if values is None:
-            return None
-        given = values != ""  # a part without a value does not disagree
-        chosen = values[first].copy()
-        rows_given = np.flatnonzero(given)
-        curves_given, first_given = np.unique(codes[rows_given], return_index=True)
-        chosen[curves_given] = values[rows_given[first_given]]
-        conflicts = given & (values != chosen[codes])
-        if sink is not None and conflicts.any():
-            sink.note(f"{what}_conflict_first_kept", len(np.unique(codes[conflicts])))
-        return chosen
-
+        if _same(labels, curves.labels) and _same(splits, curves.splits):
+            return curves
+        first, order = np.arange(curves.n_curves), None
+    else:
+        first = np.unique(codes, return_index=True)[1]
+        order = np.argsort(np.repeat(codes, curves.lengths), kind="stable")
     lengths = np.bincount(codes, weights=curves.lengths, minlength=len(uniques))
+
+    def points(values: np.ndarray) -> np.ndarray:
+        return values if order is None else values[order]
+
     return LightCurves.from_arrays(
         ids=curves.ids[first], bands=curves.bands[first], lengths=lengths.astype(np.int64),
-        time=curves.time[order], mag=curves.mag[order], err=curves.err[order],
-        labels=per_curve(curves.labels, "label"), splits=per_curve(curves.splits, "split"))
+        time=points(curves.time), mag=points(curves.mag), err=points(curves.err),
+        labels=None if labels is None else labels[first],
+        splits=None if splits is None else splits[first])
+
+
+def _per_star(values: np.ndarray | None, stars: np.ndarray, what: str,
+              sink: DropReport | None) -> np.ndarray | None:
+    """Each curve's value made its star's: that of the star's first curve that has one."""
+    if values is None or not len(values):
+        return values
+    given = values != ""  # a curve without a value does not disagree
+    chosen = np.full(stars.max() + 1, "", dtype=object)
+    rows = np.flatnonzero(given)
+    stars_given, first = np.unique(stars[rows], return_index=True)
+    chosen[stars_given] = values[rows[first]]
+    conflicts = given & (values != chosen[stars])
+    if sink is not None and conflicts.any():
+        sink.note(f"{what}_conflict_first_kept", len(np.unique(stars[conflicts])))
+    return chosen[stars]
+
+
+def _same(a: np.ndarray | None, b: np.ndarray | None) -> bool:
+    return a is b or (a is not None and b is not None and np.array_equal(a, b))
