@@ -221,3 +221,20 @@ def test_one_validation_star_a_class_chooses_both_epoch_and_weight(runs, tmp_pat
     assert main(["info", str(tmp_path / "run")]) == 0
     assert ("validation stars: 3 chose both the best epoch and the trees' weight (too few to "
             "halve)") in capsys.readouterr().out
+
+
+def test_another_tools_safetensors_file_is_listed_not_a_damage(tmp_path, capsys) -> None:
+    """A stray safetensors file beside a run's made info stop; alone, it is no lcformer model."""
+    import torch
+    from safetensors.torch import save_file
+
+    run = tmp_path / "run"
+    shutil.copytree(LEGACY / "run", run)
+    save_file({"w": torch.zeros(2)}, str(run / "extra.safetensors"))
+    assert main(["info", str(run)]) == 0
+    assert "extra.safetensors" in capsys.readouterr().out
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    save_file({"w": torch.zeros(2)}, str(alone / "model.safetensors"))
+    assert main(["info", str(alone)]) == 2
+    assert "without lcformer's metadata" in capsys.readouterr().err

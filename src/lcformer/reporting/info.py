@@ -32,11 +32,14 @@ class CheckpointStatus:
     digest: str | None = None  # the verified SHA-256 of its contents
     legacy: bool = False  # written by lcformer 0.1.0: no digest, loaded unverified
     problem: CorruptFileError | None = None
+    foreign: str | None = None  # another tool's safetensors file (not lcformer's: no problem)
 
     def line(self) -> str:
         size = f"{self.n_bytes:>12,} bytes"
         if self.problem is not None:
             return f"{self.name}  {size}  DAMAGED: {self.problem}"
+        if self.foreign is not None:
+            return f"{self.name}  {size}  not lcformer's: no lcformer metadata in its header"
         if self.legacy:
             return (f"{self.name}  {size}  no digest (written before checkpoints had one): "
                     f"unverified")
@@ -102,6 +105,9 @@ def checkpoint_status(run_dir: Path, path: Path) -> tuple[CheckpointStatus, dict
     except CorruptFileError as exc:
         status.problem = exc
         return status, None
+    except RunNotFoundError as exc:  # a safetensors file of another tool beside the run's
+        status.foreign = str(exc)
+        return status, None
     status.digest, status.legacy = checkpoint.digest, checkpoint.digest is None
     return status, checkpoint.metadata
 
@@ -150,6 +156,8 @@ def run_info(run_dir: str | Path) -> RunInfo:
         info.checkpoints.append(status)
         if metadata is None and meta is not None:
             metadata = meta
+    if kind == "saved Classifier" and all(c.foreign for c in info.checkpoints):
+        raise RunNotFoundError(info.checkpoints[0].foreign)  # nothing of lcformer's there
     records = read_records(run_dir) if metrics is not None else []
     run = config.get("run") or (metadata or {}).get("run") or {}
     dataset = config.get("dataset", {})
