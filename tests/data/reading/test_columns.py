@@ -42,3 +42,13 @@ def test_an_empty_class_cell_is_no_class_not_one_that_disagrees() -> None:
              from_dataframe(frame[frame["id"] == "s1"].iloc[1:])]
     joined = join_split_curves(LightCurves.concatenate(parts), report)
     assert list(joined.labels) == ["RR"] and "label_conflict_first_kept" not in report.events
+
+
+def test_a_categorical_or_gappy_integer_class_column_reads_as_its_classes() -> None:
+    """A categorical column with a gap was an internal error; integers with a gap, "1.0"."""
+    frame = pd.DataFrame({"id": ["a", "a", "b", "c"], "time": [1.0, 2.0, 1.0, 1.0],
+                          "mag": [1.0, 2.0, 3.0, 4.0],
+                          "class": pd.Categorical(["RR", None, None, "EB"])})
+    assert list(from_dataframe(frame).labels) == ["RR", "", "EB"]
+    frame["class"] = [1, None, 2, 2]
+    assert list(from_dataframe(frame).labels) == ["1", "2", "2"]

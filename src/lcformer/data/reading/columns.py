@@ -223,7 +223,7 @@ def build_curves(
     def per_curve(values: Any, what: str) -> np.ndarray | None:
         if values is None:
             return None
-        codes, uniques = pd.factorize(pd.Series(values).fillna(""))
+        codes, uniques = pd.factorize(pd.Series(values, dtype=object).fillna(""))
         if not len(codes):
             return codes
         # A star's value is that of its first row that has one: an empty cell (or NA...) is

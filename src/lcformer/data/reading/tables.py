@@ -570,8 +570,13 @@ def _frame_to_curves(
 
 
 def _text(frame: pd.DataFrame, column: str) -> pd.Series | None:
-    """A text column with missing values as "" (not "nan"), or None when absent."""
-    return frame[column].fillna("").astype(str) if column in frame else None
+    """A text column with missing values as "" (not "nan"), or None when absent; whole
+    numbers as integers (class 7 in a column with a gap is "7", not "7.0"), any dtype
+    (a categorical one too)."""
+    if column not in frame:
+        return None
+    values = whole_numbers(frame[column]).astype(object)
+    return values.where(values.notna(), "").astype(str)
 
 
 def _row_locator(name: str) -> Callable[[int], str]:
