@@ -172,6 +172,11 @@ def test_a_table_of_another_name_beside_labels_is_named_with_what_to_rename(tmp_
                        match=r"to read stars\.csv\.gz with labels\.csv, name it "
                              r"lightcurves\.csv\.gz\)$"):
         resolve(str(tmp_path))
+    (tmp_path / "stars.csv.gz").unlink()
+    (tmp_path / "labels.csv.gz").write_bytes(b"")  # labels, not a table of points
+    (tmp_path / "stars.fit").write_bytes(b"")
+    with pytest.raises(DatasetNotFoundError, match=r"name it lightcurves\.fit\)$"):
+        resolve(str(tmp_path))
     (tmp_path / "more.csv").write_bytes(b"")  # two tables: which one is meant is unknown
     with pytest.raises(DatasetNotFoundError, match=r"MACHO files$"):
         resolve(str(tmp_path))

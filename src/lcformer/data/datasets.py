@@ -21,6 +21,7 @@ from lcformer.data.cleaning import CleaningConfig
 from lcformer.data.lightcurves import LightCurves
 from lcformer.data.prepared import PrepareConfig, PreparedDataset, fingerprint_files, prepare
 from lcformer.data.reading.config import Columns
+from lcformer.data.reading.files import TABLE_SUFFIXES
 from lcformer.data.report import DropReport
 from lcformer.data.tokens import PRESETS, TokenConfig
 from lcformer.errors import DatasetNotFoundError, InputError
@@ -62,8 +63,8 @@ class DatasetSpec:
         return fingerprint_files([folder], exclude)
 
 
-LONG_TABLES = ("lightcurves.parquet", "lightcurves.csv", "lightcurves.csv.gz",
-               "lightcurves.fits", "lightcurves.fits.gz", "lightcurves.ecsv", "lightcurves.vot")
+#: A dataset folder's table, beside its labels.csv: any long-table format (Parquet first).
+LONG_TABLES = tuple(f"lightcurves{suffix}" for suffix in TABLE_SUFFIXES)
 
 
 def long_table_file(folder: Path) -> Path:
@@ -253,13 +254,11 @@ def _rename_hint(folder: Path) -> str:
 
     if not (folder / "labels.csv").is_file():
         return ""
-    tables = [p for p in folder.iterdir() if p.is_file() and p.name != "labels.csv"
-              and p.name.lower().endswith(TABLES)]
+    tables = [p for p in folder.iterdir() if p.is_file() and p.name.lower().endswith(TABLES)
+              and not p.name.lower().startswith("labels.")]
     if len(tables) != 1:
         return ""
     suffix = max((s for s in TABLES if tables[0].name.lower().endswith(s)), key=len)
-    if f"lightcurves{suffix}" not in LONG_TABLES:
-        return ""
     return f" (to read {tables[0].name} with labels.csv, name it lightcurves{suffix})"
 
 

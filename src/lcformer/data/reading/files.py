@@ -24,7 +24,9 @@ CSV_SUFFIXES = (".csv", ".csv.gz", ".csv.bz2", ".csv.xz", ".csv.zip")
 #: astropy's text tables, read with ``Table.read`` as FITS tables are (gzip: astropy opens it).
 ECSV_SUFFIXES = (".ecsv", ".ecsv.gz")
 VOTABLE_SUFFIXES = (".vot", ".votable", ".xml", ".vot.gz")
-#: Every long-table file type, as an error lists them.
+#: Every long-table file type (Parquet first).
+TABLE_SUFFIXES = (".parquet", *CSV_SUFFIXES, *FITS_SUFFIXES, *ECSV_SUFFIXES, *VOTABLE_SUFFIXES)
+#: The same, as an error lists them.
 TABLE_FORMATS = (f"Parquet (.parquet), CSV ({', '.join(CSV_SUFFIXES)}), FITS "
                  f"({', '.join(FITS_SUFFIXES)}), ECSV ({', '.join(ECSV_SUFFIXES)}) or VOTable "
                  f"({', '.join(VOTABLE_SUFFIXES)})")

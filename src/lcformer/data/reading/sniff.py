@@ -18,12 +18,9 @@ import pandas as pd
 from lcformer.data.lightcurves import LightCurves
 from lcformer.data.reading.config import Columns, ReadConfig
 from lcformer.data.reading.files import (
-    CSV_SUFFIXES,
-    ECSV_SUFFIXES,
-    FITS_SUFFIXES,
     READ_ERRORS,
+    TABLE_SUFFIXES,
     UNSUPPORTED_SUFFIXES,
-    VOTABLE_SUFFIXES,
     is_csv,
     unsupported_format,
 )
@@ -52,7 +49,7 @@ if TYPE_CHECKING:
 
 #: Read as a long table (a CSV without a header is one star's file instead; a .csv.zip
 #: without one, an archive of star files).
-TABLES = (".parquet", *CSV_SUFFIXES, *FITS_SUFFIXES, *ECSV_SUFFIXES, *VOTABLE_SUFFIXES)
+TABLES = TABLE_SUFFIXES
 
 
 def read_any(source: str, data_dir: str | Path | None = None,
