@@ -189,8 +189,14 @@ def test_a_folder_to_write_that_is_a_file_is_named(tmp_path, capsys) -> None:
     a_file.write_text("")
     assert main(["describe", str(BAD / "path_catalog"), "--out", str(a_file)]) == EXIT_USER
     assert capsys.readouterr().err.splitlines()[-1] == (
-        f"lcformer: error: {a_file}: is a file, where a folder is written; give a folder's "
-        f"name")
+        f"lcformer: error: {a_file}: cannot be made a folder: it, or a folder above it, is a "
+        f"file; give a folder's name")
+    assert main(["describe", str(BAD / "path_catalog"), "--out", str(a_file / "sub")]) == EXIT_USER
+    assert "figures/sub: cannot be made a folder" in capsys.readouterr().err
+    (tmp_path / "dangling").symlink_to(tmp_path / "nowhere")
+    assert main(["describe", str(BAD / "path_catalog"), "--out", str(tmp_path / "dangling")]
+                ) == EXIT_USER
+    assert "dangling: cannot be made a folder" in capsys.readouterr().err
 
 
 def test_a_full_disk_names_where_the_command_writes(monkeypatch, tmp_path, capsys) -> None:

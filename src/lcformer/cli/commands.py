@@ -756,8 +756,10 @@ def _refused_path(error: OSError, output: str | None = None) -> str:
     if error.filename2 is not None and isinstance(error, IsADirectoryError):
         # An atomic write's rename onto a folder of the output's name.
         return f"{os.fsdecode(error.filename2)}: is a folder; give the output a file name"
-    if isinstance(error, FileExistsError) and path.is_file():  # a folder to make is a file
-        return f"{path}: is a file, where a folder is written; give a folder's name"
+    if isinstance(error, FileExistsError | NotADirectoryError) and not path.is_dir():
+        # A folder to make is a file (or a dangling link), or a folder above it is.
+        return (f"{path}: cannot be made a folder: it, or a folder above it, is a file; give "
+                f"a folder's name")
     if path.name.startswith(".") and ".tmp" in path.name:  # an atomic write's temporary file
         return f"{path.parent}: cannot write there ({reason}); give a folder you can write to"
     return f"{path}: {reason}; check the path, and that it can be read or written"
