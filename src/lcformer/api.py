@@ -17,6 +17,7 @@ that, when given, replace those of ``train``.
 
 from __future__ import annotations
 
+import sys
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -189,9 +190,10 @@ class Classifier(ClassifierMixin, BaseEstimator):
             raise ConfigError(f"val_fraction must be in [0, 1), got {self.val_fraction}")
         config = self.run_config()
         read = DropReport()
-        lcs, values = _with_labels(as_light_curves(X, read), y)
+        lcs = as_light_curves(X, read)
         if not lcs.n_curves:
             raise NothingToTrainError("fit: the input holds no light curve (no rows)")
+        lcs, values = _with_labels(lcs, y)
         data = build("python-api", lcs, self.prepare_config())
         data.report.merge(read)
         check_trainable(data)
@@ -209,9 +211,8 @@ class Classifier(ClassifierMixin, BaseEstimator):
         self.history_: TrainResult = fitted.result
         self.report_: DropReport = data.report
         if data.report.n_curves_dropped:  # nothing lost without a word (the CLI prints it)
-            warnings.warn(f"fit: {data.report.n_curves_dropped:,} of {lcs.n_curves:,} curves "
-                          f"were not trained on ({data.report.brief()}); see .report_",
-                          stacklevel=2)
+            _warn(f"fit: {data.report.n_curves_dropped:,} of {lcs.n_curves:,} curves were not "
+                  f"trained on ({data.report.brief()}); see .report_")
         return self
 
     def _check_fitted(self) -> LightCurveClassifier:
@@ -230,9 +231,9 @@ class Classifier(ClassifierMixin, BaseEstimator):
                                     device=device)
         predictions.report.merge(read)
         if n := len(predictions.unclassified):
-            warnings.warn(f"{n:,} of {n + len(predictions.table):,} stars could not be "
-                          f"classified (class '' and NaN probabilities); why: "
-                          f"predict_table(X).unclassified", stacklevel=2)
+            _warn(f"{n:,} of {n + len(predictions.table):,} stars could not be classified "
+                  f"(class '', or None for number classes, and NaN probabilities); why: "
+                  f"predict_table(X).unclassified")
         return predictions
 
     def predict_frame(self, X: Any) -> pd.DataFrame:
@@ -271,14 +272,14 @@ class Classifier(ClassifierMixin, BaseEstimator):
         if pd.isna(truth).any():
             raise ConfigError(f"score needs every star's label: {int(pd.isna(truth).sum())} "
                               f"of {len(truth)} have none (give y, or a label column)")
+        if sample_weight is not None and np.shape(sample_weight) != (len(truth),):
+            raise ConfigError(f"sample_weight must hold one weight per star ({len(truth)}), "
+                              f"got shape {np.shape(sample_weight)}")
         # Here, not scikit-learn's accuracy_score: it cannot sort the None of an unclassified
         # star among number classes (such a star is simply wrong), and labels read from a
         # table are text where y gave numbers.
         right = [p is not None and p != "" and _label_text(t) == _label_text(p)
                  for t, p in zip(truth, self.predict(lcs), strict=True)]
-        if sample_weight is not None and np.shape(sample_weight) != (len(right),):
-            raise ConfigError(f"sample_weight must hold one weight per star ({len(right)}), "
-                              f"got shape {np.shape(sample_weight)}")
         return float(np.average(right, weights=sample_weight))
 
     # ------------------------------------------------------------------ files
@@ -314,6 +315,14 @@ class Classifier(ClassifierMixin, BaseEstimator):
         # A Python-API fit stored y's values; a CLI run has its labels' text.
         clf.classes_ = _natural_order(list(metadata.get("class_values", metadata["classes"])))
         return clf
+
+
+def _warn(message: str) -> None:
+    """A warning that names the user's line: the first caller outside this module."""
+    frame, level = sys._getframe(1), 2
+    while frame is not None and frame.f_code.co_filename == __file__:
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, stacklevel=level)
 
 
 def _with_labels(lcs: LightCurves, y: np.ndarray | None) -> tuple[LightCurves, dict[str, Any]]:

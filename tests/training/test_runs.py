@@ -266,7 +266,7 @@ def test_impossible_folds_are_refused_before_anything_runs(split: str) -> None:
         RunConfig(split=split)
 
 
-def test_window_sets_balance_training_stars(prepared) -> None:
+def test_sample_sets_balance_training_stars(prepared) -> None:
     parts = assign_splits(prepared, "stratified", 0)
     sets = sample_sets(prepared, parts, sample_per_class=10, seed=0)
     train = sets["train"]

@@ -477,9 +477,10 @@ def filter_curves(lcs: LightCurves, config: PrepareConfig, report: DropReport,
     or bands not asked for; each counted."""
     if lcs.labels is None:
         raise NothingToTrainError(f"{name}: no labels (a class column, or another named by "
-                                  f"--columns label=NAME; a labels.csv of id,class beside "
-                                  f"lightcurves.parquet or .csv in the folder given; or a "
-                                  f"catalogue of per-star files), so "
+                                  f"--columns class=NAME; a labels.csv of id,class beside the "
+                                  f"table, lightcurves.parquet (.csv...), or the partitions, "
+                                  f"in the folder given; or a catalogue of per-star files), "
+                                  f"so "
                                   f"there is nothing to train on; to classify its stars use "
                                   f"`lcformer predict`")
     unlabelled = lcs.labels == ""

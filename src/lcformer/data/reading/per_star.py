@@ -1,8 +1,8 @@
 """One light-curve file per star, optionally with a catalogue of ``filename,class``.
 
 This is the layout of much research code and of the ASAS training set of Richards et al. (2012).
-The files may sit in a folder or in an archive (.tar[.gz|.bz2|.xz], .tgz, .zip) that is read in
-memory, never extracted. Each file is parsed by :mod:`.star_file` (a loop over files, never
+The files may sit in a folder or in an archive (.tar[.gz|.bz2|.xz], .tgz, .tbz2, .zip) that is
+read in memory, never extracted. Each file is parsed by :mod:`.star_file` (a loop over files, never
 over points).
 """
 
