@@ -34,7 +34,7 @@ from lcformer.data.lightcurves import LightCurves
 from lcformer.data.prepared import PrepareConfig
 from lcformer.data.reading.config import ReadConfig
 from lcformer.data.report import DropReport
-from lcformer.data.samples import SampleInfo, make_samples
+from lcformer.data.samples import SampleInfo, make_samples, star_chunks
 from lcformer.data.tokens import TokenConfig
 from lcformer.errors import ConfigError
 from lcformer.evaluation.flags import FlagConfig, signal_flags
@@ -121,10 +121,7 @@ def _star_chunks(lcs: LightCurves, star_code: np.ndarray, n_stars: int,
     (a star's curves stay together)."""
     if n_stars <= chunk_stars:
         return [lcs] if n_stars else []
-    chunk = star_code // chunk_stars
-    order = np.argsort(chunk, kind="stable")
-    bounds = np.searchsorted(chunk[order], np.arange(int(chunk.max()) + 2))
-    return [lcs.select(order[bounds[i]:bounds[i + 1]]) for i in range(len(bounds) - 1)]
+    return [lcs.select(curves) for curves in star_chunks(star_code, chunk_stars)]
 
 
 def _predict_chunk(model: LightCurveClassifier, metadata: dict[str, Any], lcs: LightCurves,
