@@ -13,7 +13,6 @@ tables: :mod:`.labels`.
 
 from __future__ import annotations
 
-import gzip
 import io
 import re
 import zipfile
@@ -667,15 +666,7 @@ def _decompressed(path: Path) -> Any:
 def _text_file(path: Path) -> Any:
     """A CSV file's text as pandas reads it (compression from the name: .gz, .bz2, .xz,
     .zip of one member), for naming a line on the error path."""
-    import bz2
-    import lzma
-
-    name = path.name.lower()
-    if name.endswith(".zip"):
-        with zipfile.ZipFile(path) as archive:
-            return io.StringIO(archive.read(archive.namelist()[0]).decode(errors="replace"))
-    opener = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}.get(Path(name).suffix, open)
-    return opener(path, "rt", errors="replace")
+    return io.TextIOWrapper(_decompressed(path), errors="replace")
 
 
 def line_locator(path: Path) -> Callable[[int], str]:
