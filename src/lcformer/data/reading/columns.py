@@ -223,16 +223,18 @@ def build_curves(
     def per_curve(values: Any, what: str) -> np.ndarray | None:
         if values is None:
             return None
-        codes, uniques = pd.factorize(pd.Series(values, dtype=object).fillna(""))
+        codes, uniques = pd.factorize(pd.Series(values).fillna(""))
         if not len(codes):
             return codes
         # A star's value is that of its first row that has one: an empty cell (or NA...) is
         # no value, not one that disagrees.
         given = (label_array(np.asarray(uniques, dtype=object)) != "")[codes]
         star_value = codes[star_first]  # a star without any keeps its first row's (none)
-        rows_given = np.flatnonzero(given)
-        stars_given, first_given = np.unique(id_codes[rows_given], return_index=True)
-        star_value[stars_given] = codes[rows_given[first_given]]
+        lacking = ~given[star_first]
+        if lacking.any():  # only their rows are searched (a sort of those alone)
+            rows_given = np.flatnonzero(given & lacking[id_codes])
+            stars_given, first_given = np.unique(id_codes[rows_given], return_index=True)
+            star_value[stars_given] = codes[rows_given[first_given]]
         conflicts = given & (codes != star_value[id_codes])
         if sink is not None and conflicts.any():
             sink.note(f"{what}_conflict_first_kept", len(np.unique(id_codes[conflicts])))

@@ -574,8 +574,10 @@ def _text(frame: pd.DataFrame, column: str) -> pd.Series | None:
     (a categorical one too)."""
     if column not in frame:
         return None
-    values = whole_numbers(frame[column]).astype(object)
-    return values.where(values.notna(), "").astype(str)
+    values = whole_numbers(frame[column])
+    if values.dtype != object and not isinstance(values.dtype, pd.StringDtype):
+        values = values.astype(object)  # categories and numbers with gaps take "" then
+    return values.fillna("").astype(str)
 
 
 def _row_locator(name: str) -> Callable[[int], str]:
