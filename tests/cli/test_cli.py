@@ -135,7 +135,7 @@ def test_prepare_a_lone_table_file_with_a_class_column(tmp_path, capsys) -> None
     path = tmp_path / "mystars.parquet"
     lcs.to_frame().rename(columns={"class": "type"}).to_parquet(path)
     assert main(["prepare", str(path), "--quiet"]) == 2  # no column named class
-    assert "--columns label=NAME" in capsys.readouterr().err
+    assert "--columns class=NAME" in capsys.readouterr().err
     assert main(["prepare", str(path), "--columns", "label=type", "--quiet"]) == 0
     assert re.search(r"prepared mystars -> .*\n\s+read\s+6 stars", capsys.readouterr().out)
 
