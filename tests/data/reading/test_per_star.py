@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import tarfile
-import zipfile
 from collections import Counter
 from pathlib import Path
 
@@ -12,9 +11,11 @@ import numpy as np
 import pytest
 
 from lcformer.data.reading import read_catalogue_folder, read_folder
+from lcformer.data.reading.per_star import ARCHIVE_SUFFIXES
 from lcformer.data.reading.star_file import FileProblem, parse_columns, parse_curves
 from lcformer.data.report import DropReport
 from lcformer.errors import InputError
+from tests.data.reading.archives import write_archive
 
 FILES = {
     "stars/215153.dat": "1.0,10.0,0.1\n2.0,10.5,0.1\n3.0,10.2,0.2\n",
@@ -68,20 +69,9 @@ def test_catalogue_without_named_columns_raises(tmp_path: Path) -> None:
     assert curves.n_curves == 0
 
 
-@pytest.mark.parametrize("kind", ["tar.gz", "tgz", "tar.bz2", "tar", "zip"])
-def test_archives_read_in_memory(tmp_path: Path, kind: str) -> None:
-    archive = tmp_path / f"lcs.{kind}"
-    if kind == "zip":
-        with zipfile.ZipFile(archive, "w") as handle:
-            for rel, text in FILES.items():
-                handle.writestr(rel, text)
-    else:
-        mode = {"tar.gz": "w:gz", "tgz": "w:gz", "tar.bz2": "w:bz2", "tar": "w"}[kind]
-        with tarfile.open(archive, mode) as handle:
-            for rel, text in FILES.items():
-                info = tarfile.TarInfo(rel)
-                info.size = len(text.encode())
-                handle.addfile(info, io.BytesIO(text.encode()))
+@pytest.mark.parametrize("suffix", sorted(ARCHIVE_SUFFIXES))
+def test_archives_read_in_memory(tmp_path: Path, suffix: str) -> None:
+    archive = write_archive(tmp_path / f"lcs{suffix}", FILES)
     catalogue = tmp_path / "cat.csv"
     catalogue.write_text(CATALOGUE)
     curves = read_catalogue_folder(catalogue, archive, report=DropReport())

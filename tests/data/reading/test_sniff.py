@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import io
-import tarfile
-import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +16,7 @@ from lcformer.data.reading.per_star import ARCHIVE_SUFFIXES
 from lcformer.data.reading.sniff import read_any, read_dataset
 from lcformer.data.report import DropReport
 from lcformer.errors import ConfigError, InputError
+from tests.data.reading.archives import write_archive
 
 BAD = Path(__file__).resolve().parents[1] / "bad"
 ZTF = Columns(id="objectId", time="mjd", err="magerr", band="filtercode")
@@ -301,18 +299,7 @@ def test_every_archive_of_star_files_is_read_as_one(tmp_path: Path, suffix: str)
     """.tar.xz and .tbz2 were read as one star's text ("not a text file") by predict."""
     files = {f"s{i}.dat": "".join(f"{t}.5 {12 + i}.1 0.02\n" for t in range(12))
              for i in range(2)}
-    archive = tmp_path / f"stars{suffix}"
-    if suffix == ".zip":
-        with zipfile.ZipFile(archive, "w") as handle:
-            for name, text in files.items():
-                handle.writestr(name, text)
-    else:
-        mode = {".tgz": "w:gz", ".tbz2": "w:bz2", ".tar": "w"}.get(suffix, f"w:{suffix[5:]}")
-        with tarfile.open(archive, mode) as handle:
-            for name, text in files.items():
-                info = tarfile.TarInfo(name)
-                info.size = len(text.encode())
-                handle.addfile(info, io.BytesIO(text.encode()))
+    archive = write_archive(tmp_path / f"stars{suffix}", files)
     lcs = read_any(str(archive))
     assert sorted(pd.unique(lcs.ids)) == ["s0", "s1"]
     assert len(lcs.time) == 24
