@@ -10,7 +10,7 @@ import tomli_w
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lcformer.config import Config
+from lcformer.config import Config, list_text, parse_list
 from lcformer.data.cleaning import CleaningConfig
 from lcformer.data.periods import PeriodConfig
 from lcformer.data.prepared import PrepareConfig
@@ -60,3 +60,8 @@ def test_wrong_types_and_values_are_named() -> None:
         SweepConfig(heads=(3,), embs=(32,))
     # Lists from JSON become tuples, ints become floats where a float is asked.
     assert CleaningConfig.from_dict({"sentinel_values": [25]}).sentinel_values == (25.0,)
+
+
+def test_a_list_in_a_message_reads_back_as_the_option_takes_it() -> None:
+    names = ['"Mira"', "EB", "RR Lyrae, First Overtone", 'quoted "x", y']
+    assert parse_list(list_text(names)) == names

@@ -115,10 +115,3 @@ def test_a_malformed_list_is_a_usage_error(text, capsys) -> None:
     with pytest.raises(SystemExit) as info:
         build_parser().parse_args(["prepare", "synthetic", "--classes", text])
     assert info.value.code == 2 and "--classes: not a valid value" in capsys.readouterr().err
-
-
-def test_a_list_in_a_message_reads_back_as_the_option_takes_it() -> None:
-    from lcformer.config import list_text, parse_list
-
-    names = ['"Mira"', "EB", "RR Lyrae, First Overtone", 'quoted "x", y']
-    assert parse_list(list_text(names)) == names
