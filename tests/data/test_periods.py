@@ -441,3 +441,25 @@ def test_periodogram_of_a_span_too_long_to_search_is_empty():
     assert np.ptp(t) > MAX_SPAN_DAYS
     frequency, power = periodogram([(t, y, np.ones(60))])
     assert len(frequency) == len(power) == 0
+
+
+def test_sparse_bands_do_not_drown_a_period_the_others_show() -> None:
+    """Six LSST-like bands of ~17 points each over three seasons, two of them (u, y) noisy: a
+    noisy band's rough coarse value near 1, through Z's logarithm, crowded the true period
+    out of the candidates (88% found; 98% since the coarse grid sums the bands' powers)."""
+    rng = np.random.default_rng(0)
+    noise = {"u": 0.4, "g": 0.08, "r": 0.06, "i": 0.08, "z": 0.15, "y": 0.4}
+    amplitude = {"u": 0.5, "g": 0.45, "r": 0.35, "i": 0.3, "z": 0.25, "y": 0.2}
+    rows, true = [], rng.uniform(0.3, 0.9, 60)
+    for k, period in enumerate(true):
+        t = np.sort(np.concatenate([season * 365 + rng.uniform(0, 150, rng.integers(25, 45))
+                                    for season in range(3)]))
+        band_of = rng.choice(list(noise), len(t))
+        phase = rng.uniform()
+        for band in noise:
+            x = 2 * np.pi * (t[band_of == band] / period + phase)
+            mag = (18 + amplitude[band] * (np.sin(x) + 0.4 * np.sin(2 * x + 1.0))
+                   + rng.normal(0, noise[band], len(x)))
+            rows.append((f"s{k}", band, t[band_of == band], mag, np.full(len(x), noise[band])))
+    found = find_periods(LightCurves.from_list(rows), PeriodConfig())
+    assert np.mean(np.abs(found["period"].to_numpy() / true - 1) < 0.003) >= 0.95
