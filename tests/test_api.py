@@ -300,6 +300,15 @@ def test_a_series_whose_default_index_could_be_the_ids_is_refused(curves) -> Non
     # A Series by integer star id (set_index) for some of the stars: read by id.
     by_id = pd.Series(names, index=np.arange(1, 31))
     np.testing.assert_array_equal(_labels_per_curve(few, by_id), names[rows])
+    # A named index (set_index("id")) is ids, as text ids are: a part of it is refused.
+    named = pd.Series(names, index=pd.Index(np.arange(1, 31), name="id"))
+    with pytest.raises(ConfigError, match="stars have no label"):
+        _labels_per_curve(few, named.iloc[[0, 1, 2]])  # stars 1-3; few holds 2, 3 and 5
+    # Per curve, for stars 0, 1, 2 in two bands each: the in-order reading.
+    two = LightCurves.from_list([(str(k // 2), "gr"[k % 2], *curves.curve(k)) for k in
+                                 range(6)])
+    np.testing.assert_array_equal(_labels_per_curve(two, pd.Series(list("AABBCC"))),
+                                  list("AABBCC"))
     # Stars "1", "3", "0" and a split's rows 0, 1, 3: both readings fit, and disagree.
     odd = LightCurves.from_list([(star, "V", *curves.curve(k)) for k, star in
                                  enumerate(["1", "3", "0"])])

@@ -383,22 +383,30 @@ def _labels_per_curve(lcs: LightCurves, y: Any) -> np.ndarray:
 
 
 def _ids_or_positions(lcs: LightCurves, y: pd.Series, stars: np.ndarray) -> Any:
-    """A Series with integer index: pandas' row numbers (default, or what scikit-learn's
-    splitters leave of them), or star ids. Read by id where the index names every star, in
-    order where it cannot; where both readings are possible and disagree, refused."""
+    """A Series with an integer index: star ids where the index is named (``set_index("id")``)
+    or names every star; else pandas' row numbers (its default index, or what scikit-learn's
+    splitters leave of it), read in order. Where both readings fit and disagree, refused."""
     by_id = pd.Series(y.to_numpy(dtype=object), index=y.index.map(str))
+    if y.index.name is not None:
+        return by_id
     ids_fit = not by_id.index.has_duplicates and set(stars) <= set(by_id.index)
-    order_fits = len(y) in (len(stars), lcs.n_curves)
-    if ids_fit and order_fits:
+    try:
+        in_order = (_labels_per_curve(lcs, y.to_numpy())
+                    if len(y) in (len(stars), lcs.n_curves) else None)
+    except ConfigError:  # e.g. one star's curves of two classes: not this reading
+        in_order = None
+    if not ids_fit or (in_order is not None and len(set(by_id.index) - set(stars))):
+        # Names no star, some of them, or more than these (a curve's row number): rows.
+        return by_id if in_order is None else y.to_numpy()
+    if in_order is not None:
         def text(values: np.ndarray) -> list[str | None]:
             return [None if pd.isna(v) else _label_text(v) for v in values]
 
-        if text(by_id.reindex(lcs.ids).to_numpy()) != text(
-                _labels_per_curve(lcs, y.to_numpy())):
+        if text(by_id.reindex(lcs.ids).to_numpy()) != text(in_order):
             raise ConfigError("y is a Series whose integer index could be the star ids or "
-                              "row numbers, and the two readings disagree: give "
-                              "y.to_numpy() in star_ids order, or a dict by star id")
-    return by_id if ids_fit or not order_fits else y.to_numpy()
+                              "row numbers, and the two readings disagree: give a dict by "
+                              "star id (dict(y)), or y.to_numpy() in star_ids order")
+    return by_id
 
 
 def _label_text(value: Any) -> str:
