@@ -128,14 +128,15 @@ def parse_list(text: str) -> list[str]:
     return [v.strip() for v in (rows[0] if rows else []) if v.strip()]
 
 
-def list_text(values: Any) -> str:
+def list_text(values: Any, sep: str = ", ") -> str:
     """Values as a list option takes them back (:func:`parse_list`), for messages."""
     def one(value: str) -> str:
         out = io.StringIO()
         csv.writer(out, lineterminator="").writerow([value])
-        return out.getvalue()
+        text = out.getvalue()  # "none" alone is the option's word for no list: quoted
+        return f'"{text}"' if text.lower() == "none" or text != text.strip() else text
 
-    return ", ".join(one(str(v)) for v in values)
+    return sep.join(one(str(v)) for v in values)
 
 
 def _plain(value: Any) -> Any:

@@ -756,10 +756,11 @@ def _refused_path(error: OSError, output: str | None = None) -> str:
     if error.filename2 is not None and isinstance(error, IsADirectoryError):
         # An atomic write's rename onto a folder of the output's name.
         return f"{os.fsdecode(error.filename2)}: is a folder; give the output a file name"
-    if isinstance(error, FileExistsError | NotADirectoryError) and not path.is_dir():
-        # A folder to make is a file (or a dangling link), or a folder above it is.
+    if isinstance(error, FileExistsError) and not path.is_dir():  # a file, or a dead link
         return (f"{path}: cannot be made a folder: it, or a folder above it, is a file; give "
                 f"a folder's name")
+    if isinstance(error, NotADirectoryError):
+        return f"{path}: a folder above it is a file; check the path"
     if path.name.startswith(".") and ".tmp" in path.name:  # an atomic write's temporary file
         return f"{path.parent}: cannot write there ({reason}); give a folder you can write to"
     return f"{path}: {reason}; check the path, and that it can be read or written"

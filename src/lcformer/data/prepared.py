@@ -468,7 +468,7 @@ def check_classes(config: PrepareConfig, labels: set[str] | None, name: str) -> 
         near = [c for c in there if c.lower() in {m.lower() for m in missing}]
         raise ConfigError(f"{name}: no star of class {', '.join(map(repr, missing))} "
                           f"(--classes); its classes: {list_text(there) or '(none)'}"
-                          + (f" (another case: {', '.join(near)}?)" if near else ""))
+                          + (f" (another case: {list_text(near)}?)" if near else ""))
 
 
 def filter_curves(lcs: LightCurves, config: PrepareConfig, report: DropReport,

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from lcformer.config import list_text
 from lcformer.data.reading.config import ReadConfig
 from lcformer.errors import CorruptFileError, LcformerError, RunNotFoundError
 
@@ -90,7 +91,7 @@ def settings_text(d: dict[str, Any] | None, skip: tuple[str, ...] = ()) -> str:
 
 def _value(v: Any) -> str:
     if isinstance(v, list | tuple):
-        return ",".join(str(x) for x in v) or "none"
+        return list_text(v, ",") or "none"  # as --classes and --keep-bands take them
     return str(v)
 
 
