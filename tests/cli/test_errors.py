@@ -66,7 +66,7 @@ def test_prepare_refuses_with_one_line_naming_the_file(tmp_path, case, file, wor
     ("ztf_columns", ["--columns", "id=objectId,time=mjd,mag=mag,err=magerr,band=filtercode"],
      "2 stars          3 curves", []),
     ("flux", ["--flux", "--zero-point", "25"], "2 stars          2 curves",
-     ["non_positive_flux          2"]),
+     ["points (besides 2 non_positive_flux)", "non_positive_flux          2"]),
     ("path_catalog", [], "2 stars          2 curves", []),
     # 12 of 24 rows flagged, among them all 8 of ZTF18a's zr curve.
     ("ztf_catflags", ["--columns", "id=objectId,time=mjd,mag=mag,err=magerr,band=filtercode,"

@@ -552,14 +552,17 @@ def summary_counts(curves: pd.DataFrame, read: tuple[int, int, int]) -> dict[str
 def format_summary(dataset: PreparedDataset) -> str:
     """The end-of-run table: stars, windows and classes, then drops by reason."""
     counts = dataset.manifest["counts"]
-    flagged = dataset.report.points["flagged"]  # rows the reader left out
+    # Rows the readers left out before counting what they read (listed again below).
+    left_out = ", ".join(f"{n:,} {reason}" for reason in ("flagged", "non_positive_flux",
+                                                           "missing_id")
+                         if (n := dataset.report.points[reason]))
     # A star view's samples are chunks of a star's observations, not token windows.
     unit = "samples" if dataset.manifest["config"].get("inputs") == "stars" else "windows"
     lines = [
         f"prepared {dataset.manifest['name']} -> {dataset.path}",
         f"  read     {counts['stars_read']:>9,} stars  {counts['curves_read']:>9,} curves"
         f"  {counts['points_read']:>11,} points"
-        + (f" (besides {flagged:,} flagged)" if flagged else ""),
+        + (f" (besides {left_out})" if left_out else ""),
         f"  kept     {counts['stars']:>9,} stars  {counts['curves']:>9,} curves"
         f"  {counts['points']:>11,} points  {counts['windows']:>9,} {unit}",
     ]
