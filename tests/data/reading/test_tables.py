@@ -730,6 +730,11 @@ def test_nested_tables_that_cannot_be_read_one_way_are_refused(tmp_path) -> None
         pq.write_table(pa.table(columns), path)
         with pytest.raises(InputError, match=re.escape(words)):
             read_long_table(path)
+    # A name in both places that is not read (DP1's coord_ra) is no reason to refuse.
+    path = tmp_path / "coords.parquet"
+    pq.write_table(pa.table({"id": ["a"], "coord_ra": [10.0],
+                             "lc": lc([3], ("time", "mag", "coord_ra"))}), path)
+    assert read_long_table(path).n_points == 3
     path = tmp_path / "no_id.parquet"  # one star's file would merge the rows' stars
     pq.write_table(pa.table({"lc": lc([3, 2])}), path)
     with pytest.raises(InputError, match=r"one row per star .* but no 'id' column"):

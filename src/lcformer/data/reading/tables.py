@@ -240,17 +240,19 @@ def _unnest(schema: Any, load: Callable[[], Any], columns: Columns,
                      f"{columns.id!r} column naming them; give --columns id=NAME",
                      "unreadable_file")
         return True, None
-    frame = _exploded(load(), nested[0], name, sink)
+    frame = _exploded(load(), nested[0], name, sink, columns)
     use = None if frame is None else _usable(list(frame.columns), columns, required, name, sink)
     return True, None if use is None else frame[list(use)].rename(columns=use)
 
 
-def _exploded(table: Any, nested: str, path: Path | str,
-              sink: DropReport) -> pd.DataFrame | None:
+def _exploded(table: Any, nested: str, path: Path | str, sink: DropReport,
+              columns: Columns) -> pd.DataFrame | None:
     """One row per point from one row per star: the nested column's fields, with the star's
     other (top-level) columns repeated, by whole-array operations (no loop over stars). A
     star with no point keeps one row of no values (NaN), so that it is listed, not lost; it
-    is counted as ``stars_without_points``. None, with a problem, where it cannot be read."""
+    is counted as ``stars_without_points``. None, with a problem, where it cannot be read,
+    as where a column that ``columns`` names is both a top-level column and a field; another
+    name in both places (DP1's ``coord_ra``) is not read, and the field is kept."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -275,7 +277,10 @@ def _exploded(table: Any, nested: str, path: Path | str,
         parents = pc.list_parent_indices(column).to_numpy()
         flat = pc.list_flatten(column)
         points = {f.name: flat.field(f.name) for f in column.type.value_type}
-    both = sorted(set(points) & set(table.column_names) - {nested})
+    read = {c.lower() for c in (columns.id, columns.band, columns.time, columns.mag,
+                                columns.err, columns.label, columns.split, columns.flag) if c}
+    twice = set(points) & set(table.column_names) - {nested}
+    both = sorted(n for n in twice if n.lower() in read)
     if both:
         sink.problem(f"{path}: {', '.join(map(repr, both))} is both a column and a field of "
                      f"{nested!r}; drop one, so that each value has one source",
@@ -288,7 +293,7 @@ def _exploded(table: Any, nested: str, path: Path | str,
         points = {name: pa.concat_arrays([a, pa.nulls(len(empty), a.type)])
                   for name, a in points.items()}
     rest = {name: table.column(name).take(pa.array(parents)) for name in table.column_names
-            if name != nested}
+            if name != nested and name not in twice}
     return pa.table({**rest, **points}).to_pandas()
 
 
