@@ -378,13 +378,21 @@ def folded_curves_figure(curves: Any, periods: pd.DataFrame, stars: pd.DataFrame
     grid = fig.add_gridspec(2 * rows, cols, height_ratios=[1, 2] * rows)
     found = periods.set_index("id")
     ids = np.asarray(curves.ids, dtype=str)
+    # One colour per band in every panel, blue to red (u in one panel is u in the next).
+    from lcformer.data.views import order_bands
+
+    palette = matplotlib.colormaps["tab10"].colors
+    order = order_bands(np.asarray(curves.bands, dtype=str).tolist())
+    colour = {band: palette[k % len(palette)] for k, band in enumerate(order)}
     for i, star in enumerate(picks[["id", "label", "predicted"]].itertuples(index=False)):
         row, col = divmod(i, cols)
         top = fig.add_subplot(grid[2 * row, col])
         ax = fig.add_subplot(grid[2 * row + 1, col])
         period = float(found.loc[star.id, "period"]) if star.id in found.index else np.nan
         power = float(found.loc[star.id, "power"]) if star.id in found.index else np.nan
-        bands = [(int(k), *curves.curve(int(k))) for k in np.flatnonzero(ids == str(star.id))]
+        bands = sorted(((int(k), *curves.curve(int(k)))
+                        for k in np.flatnonzero(ids == str(star.id))),
+                       key=lambda b: order.index(str(curves.bands[b[0]])))
         # The exact (GLS) power on a grid 5x finer than a peak width, so that the curve
         # reaches the power in the title (the search's coarse statistic can be 40% lower).
         freq, spectrum = periodogram([(t, m, e) for _, t, m, e in bands],
@@ -406,7 +414,8 @@ def folded_curves_figure(curves: Any, periods: pd.DataFrame, stars: pd.DataFrame
             else:
                 x = np.mod(t - t.min(), period) / period
                 x, m = np.concatenate([x, x + 1]), np.concatenate([m, m])
-            ax.plot(x, m, ".", ms=2, label=str(curves.bands[k]) or None)
+            band = str(curves.bands[k])
+            ax.plot(x, m, ".", ms=2, label=band or None, color=colour[band])
         ax.invert_yaxis()
         ax.tick_params(labelsize=6)
         if len(ax.get_legend_handles_labels()[0]) > 1:
