@@ -164,7 +164,7 @@ def test_stars_with_too_little_signal_are_flagged_not_dropped(periodic) -> None:
     loose = FlagConfig(min_points=0, min_scatter=0.0, max_fap=1.0)
     flags = predict_stars(*periodic, signal_test_stars(), device="cpu", flags=loose).table
     assert flags.set_index("id")["flag"].to_dict() == {
-        "sine": "", "noise": "", "flat": "no_significant_period", "five": ""}
+        "sine": "", "noise": "", "flat": "no_period", "five": ""}
     with pytest.raises(ConfigError, match="max_fap"):
         FlagConfig(max_fap=0.0)
 

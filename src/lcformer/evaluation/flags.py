@@ -1,6 +1,6 @@
 """Flags on predictions that rest on too little signal, so a confident-looking label on a
-constant star, a 5-point star or noise is never silent (issue 10: a constant star was called
-mira at 0.944, a 5-point star mira at 0.922).
+constant star, a 5-point star, a star without a period or noise is never silent (issue 10: a
+constant star was called mira at 0.944, a 5-point star mira at 0.922).
 
 A flagged star keeps its probabilities; the ``flag`` column says why not to trust them, and the
 CLI prints how many. No torch here: the CLI builds its options from :class:`FlagConfig`.
@@ -19,7 +19,7 @@ from lcformer.data.lightcurves import LightCurves
 from lcformer.errors import ConfigError
 
 #: The values of the ``flag`` column, most serious first (a star gets the first that applies).
-FLAGS = ("few_points", "constant", "no_significant_period")
+FLAGS = ("few_points", "constant", "no_period", "no_significant_period")
 
 
 @dataclass(frozen=True)
@@ -68,8 +68,9 @@ def signal_flags(cleaned: LightCurves, ids: np.ndarray, fap: np.ndarray | None,
     scatter = np.zeros(len(ids))
     np.maximum.at(scatter, where[known], np.nan_to_num(std[known]))
     if fap is not None:
-        noise = ~(np.asarray(fap, dtype=np.float64) <= config.max_fap)  # NaN: no period found
-        out[noise] = "no_significant_period"
+        fap = np.asarray(fap, dtype=np.float64)
+        out[~(fap <= config.max_fap)] = "no_significant_period"
+        out[np.isnan(fap)] = "no_period"  # no band had points enough to search one
     out[scatter < config.min_scatter] = "constant"
     out[points < config.min_points] = "few_points"
     return out
