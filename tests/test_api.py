@@ -304,11 +304,19 @@ def test_a_series_whose_default_index_could_be_the_ids_is_refused(curves) -> Non
     named = pd.Series(names, index=pd.Index(np.arange(1, 31), name="id"))
     with pytest.raises(ConfigError, match="stars have no label"):
         _labels_per_curve(few, named.iloc[[0, 1, 2]])  # stars 1-3; few holds 2, 3 and 5
-    # Per curve, for stars 0, 1, 2 in two bands each: the in-order reading.
+    # Per curve, for stars 0, 1, 2 in two bands each: index 0-5 could be ids (with more stars
+    # than these) or rows, and the readings disagree; a Series by id with more stars, whose
+    # length is the number of curves by chance, the same. Neither is guessed.
     two = LightCurves.from_list([(str(k // 2), "gr"[k % 2], *curves.curve(k)) for k in
                                  range(6)])
-    np.testing.assert_array_equal(_labels_per_curve(two, pd.Series(list("AABBCC"))),
-                                  list("AABBCC"))
+    with pytest.raises(ConfigError, match="could be the star ids or row numbers"):
+        _labels_per_curve(two, pd.Series(list("AABBCC")))
+    np.testing.assert_array_equal(_labels_per_curve(two, list("AABBCC")), list("AABBCC"))
+    five = LightCurves.from_list([(star, band, *curves.curve(k)) for k, (star, band) in
+                                  enumerate([("1", "g"), ("1", "r"), ("2", "g"), ("2", "r"),
+                                             ("3", "g")])])
+    with pytest.raises(ConfigError, match="could be the star ids or row numbers"):
+        _labels_per_curve(five, pd.Series({1: "A", 2: "A", 3: "B", 4: "B", 5: "C"}))
     # Stars "1", "3", "0" and a split's rows 0, 1, 3: both readings fit, and disagree.
     odd = LightCurves.from_list([(star, "V", *curves.curve(k)) for k, star in
                                  enumerate(["1", "3", "0"])])

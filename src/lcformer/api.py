@@ -385,7 +385,8 @@ def _labels_per_curve(lcs: LightCurves, y: Any) -> np.ndarray:
 def _ids_or_positions(lcs: LightCurves, y: pd.Series, stars: np.ndarray) -> Any:
     """A Series with an integer index: star ids where the index is named (``set_index("id")``)
     or names every star; else pandas' row numbers (its default index, or what scikit-learn's
-    splitters leave of it), read in order. Where both readings fit and disagree, refused."""
+    splitters leave of it), read in order. Where both readings fit and disagree (even with
+    ids beyond these stars), refused."""
     by_id = pd.Series(y.to_numpy(dtype=object), index=y.index.map(str))
     if y.index.name is not None:
         return by_id
@@ -395,8 +396,7 @@ def _ids_or_positions(lcs: LightCurves, y: pd.Series, stars: np.ndarray) -> Any:
                     if len(y) in (len(stars), lcs.n_curves) else None)
     except ConfigError:  # e.g. one star's curves of two classes: not this reading
         in_order = None
-    if not ids_fit or (in_order is not None and len(set(by_id.index) - set(stars))):
-        # Names no star, some of them, or more than these (a curve's row number): rows.
+    if not ids_fit:  # names no star, or only some: row numbers where they can be
         return by_id if in_order is None else y.to_numpy()
     if in_order is not None:
         def text(values: np.ndarray) -> list[str | None]:
