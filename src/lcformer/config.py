@@ -134,7 +134,7 @@ def list_text(values: Any, sep: str = ", ") -> str:
         out = io.StringIO()
         csv.writer(out, lineterminator="").writerow([value])
         text = out.getvalue()  # "none" alone is the option's word for no list: quoted
-        return f'"{text}"' if text.lower() == "none" or text != text.strip() else text
+        return f'"{text}"' if text.lower() == "none" else text
 
     return sep.join(one(str(v)) for v in values)
 

@@ -192,7 +192,7 @@ def test_a_folder_to_write_that_is_a_file_is_named(tmp_path, capsys) -> None:
         f"lcformer: error: {a_file}: cannot be made a folder: it, or a folder above it, is a "
         f"file; give a folder's name")
     assert main(["describe", str(BAD / "path_catalog"), "--out", str(a_file / "sub")]) == EXIT_USER
-    assert "figures/sub: a folder above it is a file" in capsys.readouterr().err
+    assert "figures/sub: it, or a folder above it, is a file" in capsys.readouterr().err
     (tmp_path / "dangling").symlink_to(tmp_path / "nowhere")
     assert main(["describe", str(BAD / "path_catalog"), "--out", str(tmp_path / "dangling")]
                 ) == EXIT_USER

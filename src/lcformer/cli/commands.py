@@ -760,7 +760,7 @@ def _refused_path(error: OSError, output: str | None = None) -> str:
         return (f"{path}: cannot be made a folder: it, or a folder above it, is a file; give "
                 f"a folder's name")
     if isinstance(error, NotADirectoryError):
-        return f"{path}: a folder above it is a file; check the path"
+        return f"{path}: it, or a folder above it, is a file, not a folder; check the path"
     if path.name.startswith(".") and ".tmp" in path.name:  # an atomic write's temporary file
         return f"{path.parent}: cannot write there ({reason}); give a folder you can write to"
     return f"{path}: {reason}; check the path, and that it can be read or written"

@@ -70,7 +70,8 @@ def signal_flags(cleaned: LightCurves, ids: np.ndarray, fap: np.ndarray | None,
     if fap is not None:
         fap = np.asarray(fap, dtype=np.float64)
         out[~(fap <= config.max_fap)] = "no_significant_period"
-        out[np.isnan(fap)] = "no_period"  # no band had points enough to search one
+        # No period searched: too few points in every band, or a span too short or long.
+        out[np.isnan(fap)] = "no_period"
     out[scatter < config.min_scatter] = "constant"
     out[points < config.min_points] = "few_points"
     return out

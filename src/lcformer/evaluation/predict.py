@@ -7,8 +7,8 @@ reason, never silently left out. A star's only curve is taken to be in the band 
 model when one of the two has no band name (a per-star file, a band-less model); of a star with
 several curves none is guessed at (:func:`in_model_bands` states the rule).
 Stars that are classified on too little signal (too few points, a constant magnitude, no
-significant period) keep their probabilities but get a ``flag`` (:class:`FlagConfig`), so a
-confident-looking label on noise is never silent.
+period searched, or none significant) keep their probabilities but get a ``flag``
+(:class:`FlagConfig`), so a confident-looking label on noise is never silent.
 
 Stars are processed in chunks of ``chunk_stars``, which bounds the memory of the model inputs
 whatever the size of the input; a star's prediction does not depend on its neighbours.
