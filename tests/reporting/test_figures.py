@@ -76,6 +76,17 @@ def test_training_curves_with_reconstruction_epochs(tmp_path):
     assert path == tmp_path / "sub" / "curves.png"
 
 
+def test_a_lone_epochs_learning_rate_is_drawn_and_epochs_are_whole(tmp_path, monkeypatch):
+    """After one epoch the learning-rate panel drew a step line of one point: nothing."""
+    drawn = []
+    monkeypatch.setattr(figures, "_save", lambda fig, path: drawn.append(fig) or Path(path))
+    figures.training_curves_figure(history(["classify"]), tmp_path / "one.png")
+    lr_ax = drawn[0].axes[2]
+    assert lr_ax.get_ylabel() == "lr" and lr_ax.lines[0].get_marker() == "o"
+    drawn[0].canvas.draw()  # ticks are placed at drawing time
+    assert all(float(t).is_integer() for t in lr_ax.get_xticks())
+
+
 def test_position_accuracy_with_unreached_positions(tmp_path):
     accuracy = np.r_[np.linspace(0.3, 0.9, 10), np.nan, np.nan]
     assert_png(figures.position_accuracy_figure(accuracy, tmp_path / "p.png", n_windows=7))

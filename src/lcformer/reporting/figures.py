@@ -176,7 +176,7 @@ def training_curves_figure(history: Sequence[Mapping[str, Any]], path: str | os.
     lr_ax.set_ylim(bottom=0)
     lr_ax.set_ylabel("lr")
     lr_ax.set_xlabel("epoch")
-    lr_ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # no epoch 0.96
+    lr_ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))  # no epoch 0.96
 
     for ax in (loss_ax, score_ax, lr_ax):
         _shade_reconstruction(ax, epochs, reconstruct)
