@@ -11,7 +11,10 @@ is not counted either: it is one value repeated, where fluxes vary. Fluxes betwe
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
+import pandas as pd
 
 from lcformer.data.lightcurves import LightCurves
 from lcformer.data.reading.config import ReadConfig
@@ -66,9 +69,33 @@ def flux_to_magnitudes(curves: LightCurves, zero_point: float,
     flux, flux_err = curves.mag, curves.err
     non_positive = flux <= 0
     report.drop_points("non_positive_flux", np.count_nonzero(non_positive))
+    _warn_of_biased_bands(curves, non_positive)
     with np.errstate(divide="ignore", invalid="ignore"):
         mag = zero_point - 2.5 * np.log10(flux)
         err = 2.5 / np.log(10.0) * flux_err / flux
     converted = LightCurves(curves.ids, curves.bands, curves.offsets, curves.time, mag, err,
                             curves.labels, curves.splits)
     return converted.keep_points(~non_positive)
+
+
+#: A star's curve losing this share of its fluxes (zero or negative: a faint star's noise)
+#: is biased bright; the bands where some do are named.
+BIASED_SHARE = 0.25
+
+
+def _warn_of_biased_bands(curves: LightCurves, non_positive: np.ndarray) -> None:
+    """Name each band in which some stars lose :data:`BIASED_SHARE` or more of their fluxes:
+    what is kept of such a star is its upward noise, so its magnitudes come out bright."""
+    if not non_positive.any():
+        return
+    lost = np.bincount(curves.curve_index, non_positive, curves.n_curves)
+    biased = lost >= BIASED_SHARE * np.maximum(curves.lengths, 1)
+    biased &= lost > 0
+    if not biased.any():
+        return
+    counts = pd.Series(np.asarray(curves.bands, dtype=object)[biased]).fillna("").value_counts()
+    for band, n in counts.items():
+        warnings.warn(f"band {band or '(unnamed)'}: {n:,} star(s) lose a quarter or more of "
+                      f"their fluxes there (zero or negative, dropped as non_positive_flux); "
+                      f"what is kept of them is their upward noise, so their magnitudes in "
+                      f"it come out too bright", stacklevel=3)
