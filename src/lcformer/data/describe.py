@@ -9,6 +9,7 @@ import pandas as pd
 from lcformer.data.cleaning import clean
 from lcformer.data.datasets import resolve
 from lcformer.data.reading.config import ReadConfig
+from lcformer.data.reading.files import TABLE_SUFFIXES
 from lcformer.data.reading.sniff import read_dataset
 from lcformer.data.report import DropReport
 
@@ -22,6 +23,7 @@ class Description:
     stars: pd.DataFrame  # one row per star: id, label, n_points (all bands)
     classes: pd.DataFrame  # per class: size (stars), median, min, max points per star
     report: DropReport
+    hint: str = ""  # why no star has a class, where that can be told
 
     def format(self) -> str:
         table = self.classes
@@ -37,7 +39,7 @@ class Description:
             lines.append(f"  {cls!s:<{width}}  {int(row['size']):>6,}  {row['median']:>21,.1f}"
                          f"  {int(row['min']):>4}  {int(row['max']):>5}")
         lines.append(self.report.format())
-        return "\n".join(lines)
+        return "\n".join(lines + ([self.hint] if self.hint else []))
 
 
 def describe(dataset: str, data_dir: str | None = None,
@@ -57,5 +59,12 @@ def describe(dataset: str, data_dir: str | None = None,
     stars = curves.groupby("id", sort=False).agg(label=("label", "first"),
                                                  n_points=("n_points", "sum"))
     table = stars.groupby("label")["n_points"].agg(["size", "median", "min", "max"])
+    hint = ""
+    if lcs.labels is None and folder.is_file() and (folder.parent / "labels.csv").is_file():
+        suffix = max((x for x in TABLE_SUFFIXES if folder.name.lower().endswith(x)), key=len,
+                     default="")
+        hint = (f"the labels.csv beside {folder.name} is not read: a table's labels.csv is "
+                f"read in the folder given, beside a table named lightcurves.* (as "
+                f"{folder.parent / ('lightcurves' + suffix)})")
     return Description(spec.name, curves, stars.reset_index(),
-                       table.sort_values("size", ascending=False), report)
+                       table.sort_values("size", ascending=False), report, hint)
