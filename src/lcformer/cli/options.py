@@ -17,7 +17,15 @@ import typing
 from collections.abc import Callable, Collection
 from typing import Any, TypeVar
 
-from lcformer.config import Config, hints, is_optional, literal_choices, parse_list, without_none
+from lcformer.config import (
+    Config,
+    hints,
+    is_optional,
+    list_text,
+    literal_choices,
+    parse_list,
+    without_none,
+)
 
 C = TypeVar("C", bound=Config)
 
@@ -50,7 +58,7 @@ def _parser_for(hint: Any) -> Callable[[str], Any]:
 
 def _shown(value: Any) -> str:
     if isinstance(value, tuple):
-        return ",".join(str(v) for v in value) or "none"
+        return list_text(value, ",") or "none"  # as the option takes it back
     return "none" if value is None else str(value)
 
 
