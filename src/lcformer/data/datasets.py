@@ -250,15 +250,15 @@ def user_folder_spec(folder: Path) -> DatasetSpec:
 
 def _rename_hint(folder: Path) -> str:
     """Where a folder holds labels.csv and one table of another name, what to rename."""
-    from lcformer.data.reading.sniff import TABLES
+    from lcformer.data.reading.files import table_suffix
 
     if not (folder / "labels.csv").is_file():
         return ""
-    tables = [p for p in folder.iterdir() if p.is_file() and p.name.lower().endswith(TABLES)
+    tables = [p for p in folder.iterdir() if p.is_file() and table_suffix(p.name)
               and not p.name.lower().startswith("labels.")]
     if len(tables) != 1:
         return ""
-    suffix = max((s for s in TABLES if tables[0].name.lower().endswith(s)), key=len)
+    suffix = table_suffix(tables[0].name)
     return f" (to read {tables[0].name} with labels.csv, name it lightcurves{suffix})"
 
 
@@ -280,11 +280,9 @@ def _archive_stem(path: Path) -> str:
 def user_table_spec(path: Path) -> DatasetSpec:
     """A lone long table (one row per point) as a dataset, named after the file; its labels
     come from its own class (and split) column, as there is no labels.csv to pair it with."""
-    from lcformer.data.reading.files import unsupported_format
-    from lcformer.data.reading.sniff import TABLES
+    from lcformer.data.reading.files import table_suffix, unsupported_format
 
-    lower = path.name.lower()
-    suffix = next((s for s in TABLES if lower.endswith(s)), None)
+    suffix = table_suffix(path.name)
     if suffix is None:
         raise InputError(unsupported_format(path) + "; or give the folder that holds it")
     name = path.name[:-len(suffix)]

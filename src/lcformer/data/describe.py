@@ -9,7 +9,7 @@ import pandas as pd
 from lcformer.data.cleaning import clean
 from lcformer.data.datasets import resolve
 from lcformer.data.reading.config import ReadConfig
-from lcformer.data.reading.files import TABLE_SUFFIXES
+from lcformer.data.reading.files import table_suffix
 from lcformer.data.reading.sniff import read_dataset
 from lcformer.data.report import DropReport
 
@@ -61,8 +61,7 @@ def describe(dataset: str, data_dir: str | None = None,
     table = stars.groupby("label")["n_points"].agg(["size", "median", "min", "max"])
     hint = ""
     if lcs.labels is None and folder.is_file() and (folder.parent / "labels.csv").is_file():
-        suffix = max((x for x in TABLE_SUFFIXES if folder.name.lower().endswith(x)), key=len,
-                     default="")
+        suffix = table_suffix(folder.name) or ""
         hint = (f"the labels.csv beside {folder.name} is not read: a table's labels.csv is "
                 f"read in the folder given, beside a table named lightcurves.* (as "
                 f"{folder.parent / ('lightcurves' + suffix)})")

