@@ -169,6 +169,19 @@ def id_text(ids: pd.Series, column: str, name: str, sink: DropReport) -> np.ndar
     return out
 
 
+def first_given(groups: np.ndarray, given: np.ndarray, first: np.ndarray) -> np.ndarray:
+    """Per group (``groups`` numbers each element's, 0..n-1; ``first``: each group's first
+    element), its first element where ``given``; ``first`` where it has none. Only the groups
+    whose first element lacks a value are searched (a sort of their elements alone)."""
+    chosen = first.copy()
+    lacking = ~given[first]
+    if lacking.any():
+        rows = np.flatnonzero(given & lacking[groups])
+        found, at = np.unique(groups[rows], return_index=True)
+        chosen[found] = rows[at]
+    return chosen
+
+
 def build_curves(
     ids: np.ndarray | pd.Series,
     bands: np.ndarray | pd.Series,
@@ -229,12 +242,7 @@ def build_curves(
         # A star's value is that of its first row that has one: an empty cell (or NA...) is
         # no value, not one that disagrees.
         given = (label_array(np.asarray(uniques, dtype=object)) != "")[codes]
-        star_value = codes[star_first]  # a star without any keeps its first row's (none)
-        lacking = ~given[star_first]
-        if lacking.any():  # only their rows are searched (a sort of those alone)
-            rows_given = np.flatnonzero(given & lacking[id_codes])
-            stars_given, first_given = np.unique(id_codes[rows_given], return_index=True)
-            star_value[stars_given] = codes[rows_given[first_given]]
+        star_value = codes[first_given(id_codes, given, star_first)]
         conflicts = given & (codes != star_value[id_codes])
         if sink is not None and conflicts.any():
             sink.note(f"{what}_conflict_first_kept", len(np.unique(id_codes[conflicts])))

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from lcformer.data.lightcurves import LightCurves
+from lcformer.data.reading.columns import first_given
 from lcformer.data.reading.per_star import NOT_LIGHT_CURVES
 from lcformer.data.report import DropReport
 from lcformer.errors import InputError
@@ -207,10 +208,7 @@ def _per_star(values: np.ndarray | None, stars: np.ndarray, what: str,
     if values is None or not len(values):
         return values
     given = values != ""  # a curve without a value does not disagree
-    chosen = np.full(stars.max() + 1, "", dtype=object)
-    rows = np.flatnonzero(given)
-    stars_given, first = np.unique(stars[rows], return_index=True)
-    chosen[stars_given] = values[rows[first]]
+    chosen = values[first_given(stars, given, np.unique(stars, return_index=True)[1])]
     conflicts = given & (values != chosen[stars])
     if sink is not None and conflicts.any():
         sink.note(f"{what}_conflict_first_kept", len(np.unique(stars[conflicts])))
