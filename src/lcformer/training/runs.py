@@ -114,7 +114,7 @@ class FittedRun:
     model: LightCurveClassifier  # holding its best weights
     metadata: dict[str, Any]  # as stored in its checkpoints
     result: TrainResult  # an ensemble's: every member's history rows, stopped early if any did
-    sets: dict[str, SampleSet]  # train, val, test windows
+    sets: dict[str, SampleSet]  # train, val, test samples
     seconds: float
     members: list[TrainResult]  # each network's own (one for a lone network)
 
