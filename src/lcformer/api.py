@@ -119,9 +119,9 @@ def as_light_curves(data: Any, report: DropReport | None = None) -> LightCurves:
 def _magnitudes(lcs: LightCurves, source: str) -> LightCurves:
     """Fluxes given as magnitudes are refused, as the command line refuses them: most would
     be dropped as no-data values and the rest classified."""
-    refuse_fluxes(lcs, source, "convert them to magnitudes first (m = zero point - 2.5 log10 "
-                               "flux; lcformer.data.reading.flux.flux_to_magnitudes does it), "
-                               "or give magnitudes")
+    refuse_fluxes(lcs, source, "convert them to magnitudes first "
+                               "(lcformer.data.reading.flux.flux_to_magnitudes gives the asinh "
+                               "magnitudes that --flux does), or give magnitudes")
     return lcs
 
 

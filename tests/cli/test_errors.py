@@ -65,8 +65,9 @@ def test_prepare_refuses_with_one_line_naming_the_file(tmp_path, case, file, wor
 @pytest.mark.parametrize(("case", "options", "kept", "words"), [
     ("ztf_columns", ["--columns", "id=objectId,time=mjd,mag=mag,err=magerr,band=filtercode"],
      "2 stars          3 curves", []),
-    ("flux", ["--flux", "--zero-point", "25"], "2 stars          2 curves",
-     ["points (besides 2 non_positive_flux)", "non_positive_flux          2"]),
+    # Its fluxes of 0 and -12 are kept, as asinh magnitudes.
+    ("flux", ["--flux", "--zero-point", "25"], "2 stars          2 curves           26 points",
+     ["nothing dropped"]),
     ("path_catalog", [], "2 stars          2 curves", []),
     # 12 of 24 rows flagged, among them all 8 of ZTF18a's zr curve.
     ("ztf_catflags", ["--columns", "id=objectId,time=mjd,mag=mag,err=magerr,band=filtercode,"

@@ -1,9 +1,11 @@
-"""Fluxes: refused when they look like fluxes, converted with --flux, drops counted."""
+"""Fluxes: refused when they look like fluxes, converted to asinh magnitudes with --flux."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lcformer.data.lightcurves import LightCurves
 from lcformer.data.reading.config import ReadConfig
@@ -34,29 +36,63 @@ def test_a_repeated_no_data_code_is_not_flux() -> None:
     assert flux_share(np.array([np.nan, np.inf])) == 0.0  # nothing finite: nothing to say
 
 
-def test_conversion_formula_and_counted_drops() -> None:
+def test_asinh_magnitudes_are_the_logarithm_when_bright_and_finite_at_zero_flux() -> None:
+    """Lupton et al. (1999): b = 1.042 x the curve's median flux error (here 1.0)."""
     report = DropReport()
-    flux = curves([1.0, 10.0, 0.0, -5.0, np.nan], [0.1, 1.0, 0.1, 0.1, 0.1])
+    sigma = 1.0
+    flux = curves([1e4, 10.0, 5.0, 0.0, -5.0, np.nan], [sigma] * 6)
+    out = to_magnitudes(flux, ReadConfig(flux=True, zero_point=25.0), "x", report)
+    assert out.lengths.tolist() == [6] and report.points == {}  # nothing dropped
+    b = 1.042 * sigma
+    assert out.mag[0] == pytest.approx(25.0 - 10.0, abs=1e-7)  # 1e4 sigma: the logarithm
+    assert out.err[0] == pytest.approx(2.5 / np.log(10) * 1e-4, rel=1e-7)
+    assert 0.0 < (25.0 - 2.5 * np.log10(5.0)) - out.mag[2] < 0.05  # 5 sigma: 0.05 mag
+    assert out.mag[3] == pytest.approx(25.0 - 2.5 / np.log(10) * np.log(b))  # zero flux
+    assert out.err[3] == pytest.approx(2.5 / np.log(10) * sigma / (2 * b))  # about 0.52 mag
+    assert np.all(np.diff(out.mag[:5]) > 0)  # fainter as the flux falls, through zero
+    assert np.isnan(out.mag[5])  # NaN stays for cleaning to count as non_finite
+
+
+@given(st.lists(st.floats(-50, 1e5, allow_nan=False), min_size=2, max_size=30),
+       st.floats(0.1, 100.0))
+@settings(max_examples=50, deadline=None)
+def test_magnitudes_fall_as_fluxes_rise(fluxes: list[float], sigma: float) -> None:
+    out = flux_to_magnitudes(curves(sorted(fluxes), [sigma] * len(fluxes)), 31.4, DropReport())
+    assert np.all(np.isfinite(out.mag)) and np.all(out.err > 0)
+    assert np.all(np.diff(out.mag) <= 0)
+
+
+def test_a_stars_magnitudes_do_not_depend_on_the_other_stars() -> None:
+    """The softening is the star's own (per band), so it reads the same at prediction."""
+    rng = np.random.default_rng(0)
+    parts = [("a", "g", np.arange(20.0), rng.normal(3, 1, 20), np.full(20, 1.0)),
+             ("b", "g", np.arange(20.0), rng.normal(900, 30, 20), np.full(20, 30.0))]
+    both = flux_to_magnitudes(LightCurves.from_list(parts), 31.4, DropReport())
+    alone = flux_to_magnitudes(LightCurves.from_list(parts[:1]), 31.4, DropReport())
+    np.testing.assert_array_equal(both.mag[:20], alone.mag)
+
+
+def test_without_flux_errors_the_logarithm_and_counted_drops() -> None:
+    report = DropReport()
+    flux = curves([1.0, 10.0, 0.0, -5.0, np.nan], [np.nan] * 5)
     with pytest.warns(UserWarning, match=r"^band \(unnamed\): 1 star\(s\) lose a quarter "
                                          r"or more of their fluxes"):
         out = to_magnitudes(flux, ReadConfig(flux=True, zero_point=25.0), "x", report)
     assert out.lengths.tolist() == [3]  # the zero and the negative flux are gone
     np.testing.assert_allclose(out.mag[:2], [25.0, 22.5])
-    np.testing.assert_allclose(out.err[:2], 2.5 / np.log(10) * 0.1)
-    assert np.isnan(out.mag[2])  # NaN stays for cleaning to count as non_finite
+    assert np.isnan(out.mag[2])
     assert report.points == {"non_positive_flux": 2}
-    assert flux_to_magnitudes(curves([1.0]), 8.9, DropReport()).mag[0] == pytest.approx(8.9)
+    assert flux_to_magnitudes(curves([1.0], [np.nan]), 8.9, DropReport()).mag[0] == 8.9
 
 
 def test_a_band_that_loses_many_fluxes_is_named_as_biased(recwarn) -> None:
-    """LSST-like faint stars: a quarter or more of a star's fluxes in a band at or below zero
-    leaves its upward noise, magnitudes too bright; a band that loses a few is not named."""
-    from lcformer.data.lightcurves import LightCurves
-
+    """Fluxes without errors (no asinh magnitudes): a quarter or more of a star's fluxes in a
+    band at or below zero leaves its upward noise, magnitudes too bright; a band that loses a
+    few is not named."""
     u = np.r_[np.full(7, 50.0), -3.0, -1.0, 0.0]  # 3 of 10 lost
     r = np.r_[np.full(29, 500.0), -2.0]  # 1 of 30 lost
-    lcs = LightCurves.from_list([("s", "u", np.arange(10.0), u, np.full(10, 5.0)),
-                                 ("s", "r", np.arange(30.0), r, np.full(30, 5.0))])
+    lcs = LightCurves.from_list([("s", "u", np.arange(10.0), u, np.full(10, np.nan)),
+                                 ("s", "r", np.arange(30.0), r, np.full(30, np.nan))])
     flux_to_magnitudes(lcs, 31.4, DropReport())
     messages = [str(w.message) for w in recwarn.list]
     assert len(messages) == 1 and messages[0].startswith("band u: 1 star(s) lose a quarter")

@@ -21,7 +21,8 @@ from lcformer.data.reading.tables import from_astropy, from_dataframe, read_long
 #: 2: a per-star file's band column splits it into one curve per band, its quality-flag column
 #: drops rows, a heliocentric or barycentric time column is read over another, and a
 #: detection limit (">16.8") in place of a magnitude is a missing one.
-READERS_VERSION = 2
+#: 3: ``--flux`` gives asinh magnitudes (fluxes at and below zero are kept).
+READERS_VERSION = 3
 
 __all__ = [
     "MACHO_CLASSES",

@@ -100,9 +100,10 @@ class Columns(Config):
 class ReadConfig(Config):
     columns: Columns = setting(factory=Columns)  # the CLI's --columns (cli.options)
     flux: bool = setting(
-        False, "the mag (and err) columns hold fluxes: convert them with m = ZERO_POINT - 2.5 "
-               "log10(flux), err = 1.0857 flux_err/flux; non-positive fluxes are dropped and "
-               "counted (default: off; input that looks like fluxes is refused)")
+        False, "the mag (and err) columns hold fluxes: convert them to asinh magnitudes, "
+               "which equal ZERO_POINT - 2.5 log10(flux) at high signal-to-noise and stay "
+               "finite at and below zero flux (softened by each star's median flux error "
+               "in the band) (default: off; input that looks like fluxes is refused)")
     zero_point: float = setting(
         8.9, "with --flux: the magnitude of a flux of 1 in your units (default: 8.9, AB "
              "magnitudes of fluxes in Jy; 16.4 for mJy, 23.9 for uJy, a survey's zero point "

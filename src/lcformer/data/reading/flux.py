@@ -24,6 +24,7 @@ from lcformer.errors import InputError
 MAG_LIMIT = 40.0  # |value| above this is not a magnitude
 CODE_SHARE = 0.05  # one exact value repeated on this share of the points: a "no data" code
 FLUX_SHARE = 0.5  # more than this share of the points beyond MAG_LIMIT: fluxes
+MAG_PER_LN = 2.5 / np.log(10.0)  # 1.0857: d(mag) / d(ln flux)
 
 
 def flux_share(mag: np.ndarray) -> float:
@@ -45,9 +46,9 @@ def to_magnitudes(curves: LightCurves, config: ReadConfig, source: str,
     fluxes (:class:`InputError` naming ``source`` and the fix)."""
     if config.flux:
         return flux_to_magnitudes(curves, config.zero_point, report)
-    refuse_fluxes(curves, source, f"give --flux to convert them (m = ZERO_POINT - 2.5 log10 "
-                                  f"flux, --zero-point, default {ReadConfig().zero_point:g} "
-                                  f"for Jy), or give magnitudes")
+    refuse_fluxes(curves, source, f"give --flux to convert them to magnitudes (with "
+                                  f"--zero-point, default {ReadConfig().zero_point:g} for Jy), "
+                                  f"or give magnitudes")
     return curves
 
 
@@ -61,25 +62,52 @@ def refuse_fluxes(curves: LightCurves, source: str, fix: str) -> None:
                          f"(median {median:.4g}): these look like fluxes; {fix}")
 
 
+#: The softening of asinh magnitudes, in units of a curve's median flux error: Lupton, Gunn &
+#: Szalay (1999) find that b = 1.042 sigma gives the smallest magnitude errors near zero flux.
+SOFTENING = 1.042
+
+
 def flux_to_magnitudes(curves: LightCurves, zero_point: float,
                        report: DropReport) -> LightCurves:
-    """m = zero_point - 2.5 log10 f and err = 2.5/ln(10) * err_f / f; points with a flux of
-    zero or below have no magnitude and are dropped as ``non_positive_flux``. NaN stays NaN
-    (cleaning counts it)."""
+    """Asinh magnitudes (Lupton, Gunn & Szalay 1999; SDSS's):
+    m = zero_point - 1.0857 [asinh(f / 2b) + ln b], err = 1.0857 err_f / sqrt(f^2 + 4 b^2),
+    with b = :data:`SOFTENING` x the median flux error of the star's curve in that band.
+
+    Why not m = zero_point - 2.5 log10 f alone: a faint star's fluxes scatter to zero and
+    below, which have no logarithm, and those near zero get errors above ``max_err``.
+    Dropping them keeps its upward scatter, and its faint phases (an eclipse, a minimum) go
+    first. Asinh magnitudes keep every point, with errors of about 0.5 mag at zero flux, and
+    equal the logarithm where the signal is strong (0.05 mag brighter at 5 sigma, 0.01 at 10).
+    On LSST-like stars they found more periods (``benchmarks/faint_fluxes.py``). Neither
+    gives the magnitude of a band in which the star is below the noise: an asinh magnitude
+    stays near the noise level there. b comes from the star's own curve, so a star reads the
+    same at training and at prediction, alone or among others.
+
+    A curve without a known positive flux error has no b: there m = zero_point - 2.5 log10 f,
+    err = 1.0857 err_f / f, and fluxes of zero or below are dropped as ``non_positive_flux``.
+    NaN stays NaN (cleaning counts it)."""
     flux, flux_err = curves.mag, curves.err
-    non_positive = flux <= 0
+    with np.errstate(invalid="ignore"):
+        known = np.isfinite(flux_err) & (flux_err > 0)
+    median_err = (pd.Series(np.where(known, flux_err, np.nan)).groupby(curves.curve_index)
+                  .median().reindex(range(curves.n_curves)).to_numpy())
+    softening = SOFTENING * median_err[curves.curve_index]
+    asinh = np.isfinite(softening)
+    non_positive = ~asinh & (flux <= 0)
     report.drop_points("non_positive_flux", np.count_nonzero(non_positive))
     _warn_of_biased_bands(curves, non_positive)
+    b = np.where(asinh, softening, 1.0)
     with np.errstate(divide="ignore", invalid="ignore"):
-        mag = zero_point - 2.5 * np.log10(flux)
-        err = 2.5 / np.log(10.0) * flux_err / flux
+        mag = np.where(asinh, zero_point - MAG_PER_LN * (np.arcsinh(flux / (2 * b)) + np.log(b)),
+                       zero_point - 2.5 * np.log10(flux))
+        err = MAG_PER_LN * flux_err / np.where(asinh, np.sqrt(flux**2 + 4 * b**2), flux)
     converted = LightCurves(curves.ids, curves.bands, curves.offsets, curves.time, mag, err,
                             curves.labels, curves.splits)
     return converted.keep_points(~non_positive)
 
 
-#: A star's curve losing this share of its fluxes (zero or negative: a faint star's noise)
-#: is biased bright; the bands where some do are named.
+#: A star's curve (without flux errors: no asinh magnitudes) losing this share of its fluxes
+#: (zero or negative: a faint star's noise) is biased bright; the bands where some do are named.
 BIASED_SHARE = 0.25
 
 
