@@ -25,7 +25,7 @@ from lcformer.data.prepared import PrepareConfig, prepare
 from lcformer.data.splits import assign_splits
 from lcformer.data.tokens import TokenConfig
 from lcformer.evaluation.records import read_records
-from lcformer.experiments.baseline import run_baseline, save_baseline
+from lcformer.experiments.baseline import make_model, run_baseline, save_baseline
 from lcformer.models.config import ModelConfig
 from lcformer.training.loop import TrainConfig
 from lcformer.training.runs import RunConfig, train_run
@@ -215,3 +215,13 @@ def test_a_split_without_test_stars_is_refused(tmp_path) -> None:
     data, _ = prepare("alltrain", lambda report: all_train, "h", PREPARE, tmp_path)
     with pytest.raises(NothingToTrainError, match="has no test stars"):
         run_baseline(data, "auto", seed=0)
+
+
+def test_gradient_boosting_learns_on_a_few_dozen_training_stars() -> None:
+    """With scikit-learn's 20-star leaves, 30 training stars get no split: one class for all."""
+    rng = np.random.default_rng(0)
+    y = np.arange(30) % 3
+    x = rng.normal(size=(30, 4))
+    x[:, 0] += 3.0 * y
+    model = make_model("gradient_boosting", len(y)).fit(x, y)
+    assert (model.predict(x) == y).mean() > 0.9

@@ -20,6 +20,7 @@ from lcformer.models.forest import (
     BoostedTrees,
     ForestFusion,
     TreeForest,
+    boosting_leaf,
     choose_weight,
     float32_at_most,
 )
@@ -71,6 +72,18 @@ def test_boosting_gives_scikit_learns_probabilities(n_classes: int, binary: bool
     absent = np.setdiff1d(np.arange(n_classes), reference.classes_)
     assert np.all(got[:, absent] == 0)
     assert len(np.unique(got.argmax(1))) > 1  # the comparison is not between constants
+
+
+def test_boosting_learns_on_a_few_dozen_stars() -> None:
+    """scikit-learn's 20-star leaves cannot split 30 stars: boosting predicted one class.
+    From 200 stars on the leaves are scikit-learn's."""
+    x, y = values(30, 8)
+    x[:, 5] = 3.0 * y + np.random.default_rng(0).normal(0, 0.3, 30)  # separates the classes
+    x[~np.isfinite(x[:, 5]), 5] = 0.0
+    boosting = BoostedTrees.fit(x, y, 3, iterations=20, seed=0)
+    got = boosting(torch.as_tensor(x, dtype=torch.float32)).numpy().argmax(1)
+    assert len(np.unique(got)) == 3 and np.mean(got == y) > 0.9
+    assert [boosting_leaf(n) for n in (10, 30, 150, 200, 5000)] == [2, 3, 15, 20, 20]
 
 
 def test_trees_of_training_stars_of_one_class_give_it() -> None:

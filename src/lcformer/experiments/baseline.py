@@ -8,7 +8,9 @@ one set per band, and two scikit-learn classifiers are trained on them:
 - ``random_forest``: ``RandomForestClassifier(n_estimators=500,
   class_weight="balanced_subsample")``;
 - ``gradient_boosting``: ``HistGradientBoostingClassifier(class_weight="balanced")``, without
-  early stopping (it would otherwise carve its own hold-out out of the training stars).
+  early stopping (it would otherwise carve its own hold-out out of the training stars), and
+  with smaller leaves on fewer than 200 training stars, where scikit-learn's 20 would learn
+  no split (:func:`~lcformer.models.forest.boosting_leaf`).
 
 The stars, their labels and their train/val/test parts are exactly those of the deep runs: the
 part of every star comes from :func:`lcformer.training.runs.assign_splits`, the function
@@ -42,11 +44,13 @@ from lcformer.errors import NothingToTrainError
 from lcformer.evaluation.metrics import classification_metrics
 from lcformer.evaluation.records import RunRecord, write_records
 from lcformer.hardware import cpu_jobs, cpu_model
+from lcformer.models.forest import boosting_leaf
 from lcformer.models.registry import BASELINE_MODELS
 
 
-def make_model(name: str, seed: int = 0, n_jobs: int = 1):
-    """The scikit-learn classifier behind a baseline name, inside median imputation."""
+def make_model(name: str, n_stars: int, seed: int = 0, n_jobs: int = 1):
+    """The scikit-learn classifier behind a baseline name, inside median imputation, for
+    ``n_stars`` training stars."""
     from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
     from sklearn.impute import SimpleImputer
     from sklearn.pipeline import make_pipeline
@@ -56,7 +60,8 @@ def make_model(name: str, seed: int = 0, n_jobs: int = 1):
                                        random_state=seed, n_jobs=n_jobs)
     elif name == "gradient_boosting":
         model = HistGradientBoostingClassifier(class_weight="balanced", random_state=seed,
-                                               early_stopping=False)
+                                               early_stopping=False,
+                                               min_samples_leaf=boosting_leaf(n_stars))
     else:
         raise ValueError(f"unknown baseline model {name!r}: {', '.join(BASELINE_MODELS)}")
     return make_pipeline(SimpleImputer(strategy="median"), model)
@@ -115,7 +120,7 @@ def run_baseline(data: PreparedDataset, split: str = "auto", seed: int = 0,
     hardware = f"CPU {cpu_model()}, {cpu_jobs(n_jobs)}"
     records = []
     for name in models:
-        pipeline = make_model(name, model_seed, n_jobs)
+        pipeline = make_model(name, int(train.sum()), model_seed, n_jobs)
         began = time.perf_counter()
         with threadpool_limits(limits=None if n_jobs == -1 else n_jobs):
             pipeline.fit(x[train], y[train])

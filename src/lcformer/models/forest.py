@@ -195,6 +195,18 @@ class TreeForest(FittedTrees):
         return self.leaf_values(extra).mean(1)
 
 
+#: scikit-learn's ``min_samples_leaf`` for boosting, and the share of the training stars it
+#: may be at most. A split needs twice it: at 20 a set of fewer than 40 stars learns no split
+#: and predicts one class, so below 200 stars the leaves shrink with the set.
+BOOSTING_LEAF, BOOSTING_LEAF_SHARE = 20, 0.1
+
+
+def boosting_leaf(n_stars: int) -> int:
+    """``min_samples_leaf`` of boosting on ``n_stars`` training stars: scikit-learn's 20 from
+    200 stars on (every dataset in docs/results.md), 10% of them below (at least 2)."""
+    return int(min(BOOSTING_LEAF, max(2, BOOSTING_LEAF_SHARE * n_stars)))
+
+
 class BoostedTrees(FittedTrees):
     """Class probabilities of a fitted scikit-learn ``HistGradientBoostingClassifier``: the
     softmax of its baseline score plus the leaf values of each class's trees (for two classes,
@@ -209,14 +221,15 @@ class BoostedTrees(FittedTrees):
     def fit(cls, extra: np.ndarray, labels: np.ndarray, n_classes: int, iterations: int,
             seed: int = 0, n_jobs: int = 1) -> BoostedTrees:
         """Boosting as the feature baseline fits it (balanced, no early stopping: it would
-        carve its own hold-out out of the training stars), unknown values filled with the
-        training medians."""
+        carve its own hold-out out of the training stars; :func:`boosting_leaf`), unknown
+        values filled with the training medians."""
         from sklearn.ensemble import HistGradientBoostingClassifier
         from threadpoolctl import threadpool_limits
 
         fill = training_fill(extra)
         boosting = HistGradientBoostingClassifier(max_iter=iterations, class_weight="balanced",
-                                                  random_state=seed, early_stopping=False)
+                                                  random_state=seed, early_stopping=False,
+                                                  min_samples_leaf=boosting_leaf(len(labels)))
         with threadpool_limits(limits=n_jobs, user_api="openmp"):
             boosting.fit(filled(extra, fill), labels)
         return cls.from_sklearn(boosting, fill, n_classes)
