@@ -9,10 +9,13 @@ too bright. ``--flux`` gives asinh magnitudes instead (:mod:`lcformer.data.readi
 This simulates LSST-like stars (ugrizy, three 180-day seasons, single-visit 5-sigma depths of
 Rubin's design, r between ``--brightest`` and ``--faintest``): RR Lyrae (sawtooth), eclipsing
 binaries (two Gaussian eclipses), long-period variables (sinusoids of 150-400 d) and constant
-stars, with the colours of each kind. It writes them twice, as fluxes (read with ``--flux``)
-and as magnitudes by the logarithm with non-positive fluxes dropped (lcformer's reading
-before asinh magnitudes), and for each it prints
+stars, with the colours of each kind. It writes them twice: as fluxes, which lcformer reads
+with ``--flux``; and as magnitudes this script computes by the logarithm with non-positive
+fluxes dropped (lcformer's reading before asinh magnitudes), which lcformer reads as given.
+For each it prints
 
+* the share of the periodic stars whose period search found their period (within 1%, or
+  half of it for an eclipsing binary);
 * the bias of the constant stars' colours after cleaning (median of the band medians' g-r
   and u-g, minus the true colour), which needs no model;
 * the test macro-F1 of ``lcformer baseline`` (random forest, gradient boosting), and with

@@ -95,6 +95,10 @@ def test_two_band_star_averages_its_windows(fitted, curves) -> None:
     table = fitted.predict_table(mixed(curves)).table.set_index("id")
     assert table.loc["syn-000002", "n_windows"] == 6  # 3 windows in each band
     assert table.loc["syn-000007", "n_windows"] == 3
+    lcs = mixed(curves)
+    star = lcs.ids == "syn-000002"
+    assert table.loc["syn-000002", "n_bands"] == 2
+    assert table.loc["syn-000002", "n_points"] == lcs.lengths[star].sum()  # none cleaned away
 
 
 def test_save_load_gives_identical_probabilities(fitted, curves, tmp_path) -> None:

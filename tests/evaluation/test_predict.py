@@ -14,10 +14,11 @@ import torch
 from lcformer.cli import main
 from lcformer.data.cleaning import CleaningConfig
 from lcformer.data.lightcurves import LightCurves
+from lcformer.data.reading import READERS_VERSION
 from lcformer.data.tokens import TokenConfig
 from lcformer.errors import ConfigError
 from lcformer.evaluation.flags import FlagConfig, format_flags
-from lcformer.evaluation.predict import predict_stars, write_table
+from lcformer.evaluation.predict import predict_stars, trained_reading, write_table
 from lcformer.models import build_model
 from tests.evaluation.stars import new_stars
 
@@ -60,7 +61,8 @@ def test_unclassifiable_stars_are_listed_with_reasons(model_and_metadata) -> Non
     assert table["id"].tolist() == ["long1", "long2"]
     assert table["n_windows"].tolist() == [3, 1]
     assert list(table.columns) == ["id", "predicted", "probability", "p_a", "p_b", "n_windows",
-                                   "flag"]
+                                   "n_points", "n_bands", "flag"]
+    assert table["n_points"].tolist() == [45, 21] and table["n_bands"].tolist() == [1, 1]
     np.testing.assert_allclose(table[["p_a", "p_b"]].sum(axis=1), 1.0, rtol=1e-6)
     assert set(table["predicted"]) <= set(CLASSES)
     assert result.classes == CLASSES
@@ -414,3 +416,20 @@ def test_a_failed_predict_sets_an_earlier_output_aside(tiny_run, tmp_path, capsy
     out.write_text("id,predicted\nold,a\n")
     assert main(["predict", str(tiny_run), str(bad), "--out", str(out), "--quiet"]) == 2
     assert out.read_text() == "id,predicted\nold,a\n"
+
+
+def test_a_model_trained_on_fluxes_read_the_earlier_way_is_warned_of(periodic,
+                                                                     recwarn) -> None:
+    """Fluxes are read as asinh magnitudes since readers version 3: an older flux-trained
+    model would see other magnitudes of faint stars than it learnt from."""
+    metadata = json.loads(json.dumps(periodic[1]))
+    assert metadata["readers"] == READERS_VERSION
+    metadata["prepare"]["reading"]["flux"] = True
+    assert trained_reading(metadata).flux and not recwarn.list  # trained by this lcformer
+    del metadata["readers"]
+    with pytest.warns(UserWarning, match=r"trained on fluxes read as -2\.5 log10\(flux\) "
+                                         r"magnitudes.*train it again"):
+        trained_reading(metadata)
+    metadata["prepare"]["reading"]["flux"] = False  # magnitudes: read as they always were
+    trained_reading(metadata)
+    assert len(recwarn.list) == 0

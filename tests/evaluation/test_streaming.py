@@ -215,6 +215,12 @@ def test_a_rerun_with_other_settings_is_refused(model, tmp_path) -> None:
     with pytest.raises(ConfigMismatchError, match=r"flags\.max_fap: 0\.01 -> 0\.5\)"):
         predict_partitions(*model, paths, tmp_path / "out", device="cpu", progress=False,
                            flags=FlagConfig(max_fap=0.5))
+    # An earlier lcformer's outputs (another reading of fluxes, fewer columns): refused.
+    record = json.loads((tmp_path / "out" / MANIFEST).read_text())
+    del record["readers"], record["columns"]
+    (tmp_path / "out" / MANIFEST).write_text(json.dumps(record))
+    with pytest.raises(ConfigMismatchError, match=r"\(columns differ; readers: None -> \d+\)"):
+        predict_partitions(*model, paths, tmp_path / "out", device="cpu", progress=False)
     (tmp_path / "other").mkdir()
     pd.DataFrame({"x": [1]}).to_parquet(tmp_path / "other" / "x.parquet")
     with pytest.raises(ConfigMismatchError, match="did not write"):

@@ -33,7 +33,8 @@ class CleaningConfig(Config):
             "single precision",
         metavar="M1,M2")
     max_err: float | None = setting(
-        1.0, "drop points with errors above this (mag): signal-to-noise below about one")
+        1.0, "drop points with errors above this (mag): signal-to-noise below about one "
+             "(--flux's asinh magnitudes keep errors near 0.5 mag at zero flux: kept)")
     min_points: int = setting(2, "drop curves with fewer points (one (dt, dm) pair needs 2)")
 
     def __post_init__(self) -> None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import warnings
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ from lcformer.data.cleaning import CleaningConfig, clean
 from lcformer.data.lightcurves import LightCurves
 from lcformer.data.prepared import PrepareConfig
 from lcformer.data.reading.config import ReadConfig
+from lcformer.data.reading.flux import ASINH_SINCE
 from lcformer.data.report import DropReport
 from lcformer.data.samples import SampleInfo, make_samples, star_chunks
 from lcformer.data.tokens import TokenConfig
@@ -46,12 +48,14 @@ from lcformer.training.distributed import pick_device
 CHUNK_STARS = 5_000
 #: The period search's columns that star-model predictions carry.
 PERIOD_COLUMNS = ("period", "power", "fap")
+#: Each prediction's counts: its samples, and the cleaned points and bands they hold.
+COUNT_COLUMNS = ("n_windows", "n_points", "n_bands")
 
 
 @dataclass
 class Predictions:
     # one row per classified star: id, predicted, probability, p_<class>..., n_windows,
-    # [period, power, fap of star models], flag
+    # n_points, n_bands (what the model read of it), [period, power, fap of star models], flag
     table: pd.DataFrame
     unclassified: pd.DataFrame  # id, reason
     report: DropReport  # points and curves dropped by reason
@@ -151,6 +155,13 @@ def _predict_chunk(model: LightCurveClassifier, metadata: dict[str, Any], lcs: L
     for i, cls in enumerate(classes):
         table[f"p_{cls}"] = star_probs[:, i]
     table["n_windows"] = np.bincount(star_codes, minlength=len(star_ids))
+    # What the prediction rests on: the cleaned points and curves of the model's bands (a
+    # window model's curve too short for a window is not counted).
+    curve_star = star_ids.get_indexer(pd.Index(cleaned.ids, dtype=object))
+    used = curve_star >= 0
+    table["n_points"] = np.bincount(curve_star[used], cleaned.lengths[used],
+                                    len(star_ids)).astype(np.int64)
+    table["n_bands"] = np.bincount(curve_star[used], minlength=len(star_ids))
     if config.inputs == "stars":  # what the star views were folded at
         assert info.periods is not None
         found = info.periods.set_index("id").reindex(table["id"])
@@ -255,9 +266,9 @@ def foreign_reason(model_bands: Collection[str], star_bands: Sequence[str] = ())
 
 def _empty_table(metadata: dict[str, Any], config: PrepareConfig) -> pd.DataFrame:
     columns = ["id", "predicted", "probability", *(f"p_{c}" for c in metadata["classes"]),
-               "n_windows", *(PERIOD_COLUMNS if config.inputs == "stars" else ()), "flag"]
+               *COUNT_COLUMNS, *(PERIOD_COLUMNS if config.inputs == "stars" else ()), "flag"]
     return pd.DataFrame({c: pd.Series(dtype=object if c in ("id", "predicted", "flag") else
-                                      np.int64 if c == "n_windows" else np.float64)
+                                      np.int64 if c in COUNT_COLUMNS else np.float64)
                          for c in columns})
 
 
@@ -271,8 +282,15 @@ def model_prepare_config(metadata: dict[str, Any]) -> PrepareConfig:
 
 def trained_reading(metadata: dict[str, Any]) -> ReadConfig:
     """How the model's training tables were read (column names, fluxes and zero point): the
-    default for reading new stars, so that the model sees the magnitudes it learnt from."""
-    return model_prepare_config(metadata).reading
+    default for reading new stars, so that the model sees the magnitudes it learnt from. A
+    model trained on fluxes before they were read as asinh magnitudes is warned of."""
+    reading = model_prepare_config(metadata).reading
+    if reading.flux and metadata.get("readers", 0) < ASINH_SINCE:
+        warnings.warn("this model was trained on fluxes read as -2.5 log10(flux) magnitudes, "
+                      "with fluxes at or below zero dropped, by an earlier lcformer; new stars' "
+                      "fluxes are read as asinh magnitudes, which differ for faint points: "
+                      "train it again for predictions of faint stars", stacklevel=2)
+    return reading
 
 
 def unclassified_stars(raw: LightCurves, cleaned: LightCurves,

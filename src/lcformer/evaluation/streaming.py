@@ -26,8 +26,9 @@ that partition's drop report in the file's metadata. ``pd.read_parquet(OUT)`` re
   rerun skips the partitions whose output exists and was made from the input partition as it
   is now (:func:`input_fingerprint`, kept in the output's metadata), and gives the same folder
   as an uninterrupted run; a partition rewritten since (stars added, say) is predicted again,
-  and how many is said on stderr. ``OUT/_predict.json`` records the model and settings; a
-  rerun with others is refused.
+  and how many is said on stderr. ``OUT/_predict.json`` records the model, the settings, the output
+  columns and the readers' version; a rerun with others (or by an lcformer that reads
+  fluxes, say, or writes its columns differently) is refused.
 * One writer per output folder: two runs on the same folder would remove each other's
   temporary files.
 """
@@ -50,6 +51,7 @@ import pandas as pd
 
 from lcformer import atomic
 from lcformer.data.lightcurves import LightCurves
+from lcformer.data.reading import READERS_VERSION
 from lcformer.data.reading.config import Columns, ReadConfig
 from lcformer.data.reading.files import first_few
 from lcformer.data.reading.flux import to_magnitudes
@@ -60,6 +62,7 @@ from lcformer.errors import ConfigError, ConfigMismatchError, InputError
 from lcformer.evaluation.metrics import BATCH
 from lcformer.evaluation.predict import (
     CHUNK_STARS,
+    COUNT_COLUMNS,
     FlagConfig,
     all_stars_table,
     model_prepare_config,
@@ -107,7 +110,7 @@ def output_schema(metadata: dict[str, Any]) -> pd.DataFrame:
     ``meta`` for Dask, and the form each partition is cast to."""
     columns: dict[str, Any] = {"id": str, "predicted": str, "probability": np.float64}
     columns |= {f"p_{c}": np.float64 for c in metadata["classes"]}
-    columns["n_windows"] = np.int64
+    columns |= dict.fromkeys(COUNT_COLUMNS, np.int64)
     if model_prepare_config(metadata).inputs == "stars":
         columns |= {"period": np.float64, "power": np.float64, "fap": np.float64}
     columns |= {"flag": str, "reason": str}
@@ -115,9 +118,10 @@ def output_schema(metadata: dict[str, Any]) -> pd.DataFrame:
 
 
 def conform(frame: pd.DataFrame, schema: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with exactly the schema's columns and dtypes (unclassified stars: 0 windows)."""
+    """``frame`` with exactly the schema's columns and dtypes (unclassified stars: 0 windows,
+    points and bands)."""
     frame = frame.reindex(columns=schema.columns)
-    frame["n_windows"] = frame["n_windows"].fillna(0)
+    frame[list(COUNT_COLUMNS)] = frame[list(COUNT_COLUMNS)].fillna(0)
     for column in STRING_COLUMNS:
         frame[column] = frame[column].fillna("")
     return frame.astype(schema.dtypes.to_dict())
@@ -216,7 +220,8 @@ def predict_partitions(model: LightCurveClassifier, metadata: dict[str, Any],
                      "classes": list(metadata["classes"]),
                      "prepare": model_prepare_config(metadata).to_dict(),
                      "pad_short": pad_short, "flags": flags.to_dict(),
-                     "reading": reading.to_dict(),
+                     "reading": reading.to_dict(), "readers": READERS_VERSION,
+                     "columns": list(output_schema(metadata).columns),
                      "outputs": "below the input folder" if root is not None else "below the "
                                 "partitions' common folder"})
     summary = StreamSummary(out_dir, partitions=len(paths))

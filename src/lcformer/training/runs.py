@@ -37,6 +37,7 @@ import torch
 from lcformer import __version__, atomic
 from lcformer.config import Config
 from lcformer.data.prepared import PreparedDataset
+from lcformer.data.reading import READERS_VERSION
 from lcformer.data.splits import (
     SampleSet,
     assign_splits,
@@ -82,6 +83,7 @@ def checkpoint_metadata(model: ModelConfig, data: PreparedDataset,
     prepare = data.manifest["config"]
     return {
         "lcformer_version": __version__,
+        "readers": READERS_VERSION,  # how its tables were read (fluxes: asinh magnitudes)
         "model": model.to_dict(),
         "classes": data.classes,
         "tokens": prepare["tokens"],

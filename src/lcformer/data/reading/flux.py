@@ -63,13 +63,18 @@ def refuse_fluxes(curves: LightCurves, source: str, fix: str) -> None:
 
 
 #: The softening of asinh magnitudes, in units of a curve's median flux error: Lupton, Gunn &
-#: Szalay (1999) find that b = 1.042 sigma gives the smallest magnitude errors near zero flux.
+#: Szalay (1999)'s b = 1.042 sigma (sqrt(1.0857)), their balance between the noise of faint
+#: magnitudes and their departure from the logarithm.
 SOFTENING = 1.042
+#: The ``READERS_VERSION`` from which ``--flux`` reads asinh magnitudes (runs trained on
+#: fluxes before it are warned of at prediction).
+ASINH_SINCE = 3
 
 
 def flux_to_magnitudes(curves: LightCurves, zero_point: float,
                        report: DropReport) -> LightCurves:
-    """Asinh magnitudes (Lupton, Gunn & Szalay 1999; SDSS's):
+    """Asinh magnitudes (Lupton, Gunn & Szalay 1999; SDSS's formula, with b per star and band
+    here):
     m = zero_point - 1.0857 [asinh(f / 2b) + ln b], err = 1.0857 err_f / sqrt(f^2 + 4 b^2),
     with b = :data:`SOFTENING` x the median flux error of the star's curve in that band.
 
@@ -77,33 +82,50 @@ def flux_to_magnitudes(curves: LightCurves, zero_point: float,
     below, which have no logarithm, and those near zero get errors above ``max_err``.
     Dropping them keeps its upward scatter, and its faint phases (an eclipse, a minimum) go
     first. Asinh magnitudes keep every point, with errors of about 0.5 mag at zero flux, and
-    equal the logarithm where the signal is strong (0.05 mag brighter at 5 sigma, 0.01 at 10).
-    On LSST-like stars they found more periods (``benchmarks/faint_fluxes.py``). Neither
-    gives the magnitude of a band in which the star is below the noise: an asinh magnitude
-    stays near the noise level there. b comes from the star's own curve, so a star reads the
-    same at training and at prediction, alone or among others.
+    equal the logarithm where the signal is strong (0.04 mag brighter at 5 times the curve's
+    median error, 0.01 at 10). On LSST-like stars they found slightly more periods in 3 of 4
+    runs (``benchmarks/faint_fluxes.py``). Neither gives the magnitude of a band in which the
+    star is below the noise: an asinh magnitude stays near the noise level there. b comes
+    from the star's own curve, so a star reads the same at training and at prediction, alone
+    or among others.
 
     A curve without a known positive flux error has no b: there m = zero_point - 2.5 log10 f,
     err = 1.0857 err_f / f, and fluxes of zero or below are dropped as ``non_positive_flux``.
-    NaN stays NaN (cleaning counts it)."""
+    A survey's "no data" code (:func:`no_data_codes`) is dropped as ``no_data_flux``. NaN
+    stays NaN (cleaning counts it)."""
     flux, flux_err = curves.mag, curves.err
+    code = no_data_codes(flux)
+    report.drop_points("no_data_flux", np.count_nonzero(code))
     with np.errstate(invalid="ignore"):
-        known = np.isfinite(flux_err) & (flux_err > 0)
+        known = np.isfinite(flux_err) & (flux_err > 0) & ~code
     median_err = (pd.Series(np.where(known, flux_err, np.nan)).groupby(curves.curve_index)
                   .median().reindex(range(curves.n_curves)).to_numpy())
     softening = SOFTENING * median_err[curves.curve_index]
     asinh = np.isfinite(softening)
-    non_positive = ~asinh & (flux <= 0)
+    non_positive = ~asinh & (flux <= 0) & ~code
     report.drop_points("non_positive_flux", np.count_nonzero(non_positive))
     _warn_of_biased_bands(curves, non_positive)
     b = np.where(asinh, softening, 1.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         mag = np.where(asinh, zero_point - MAG_PER_LN * (np.arcsinh(flux / (2 * b)) + np.log(b)),
                        zero_point - 2.5 * np.log10(flux))
-        err = MAG_PER_LN * flux_err / np.where(asinh, np.sqrt(flux**2 + 4 * b**2), flux)
+        err = MAG_PER_LN * flux_err / np.where(asinh, np.hypot(flux, 2 * b), flux)
     converted = LightCurves(curves.ids, curves.bands, curves.offsets, curves.time, mag, err,
                             curves.labels, curves.splits)
-    return converted.keep_points(~non_positive)
+    return converted.keep_points(~(non_positive | code))
+
+
+def no_data_codes(flux: np.ndarray) -> np.ndarray:
+    """Fluxes at or below zero that repeat one exact value on :data:`CODE_SHARE` of the
+    points: a survey's "no data" code (ZTF's forced photometry writes -99999), not a faint
+    star's noise, which an asinh magnitude would keep as a measurement."""
+    with np.errstate(invalid="ignore"):
+        low = flux <= 0
+    code = np.zeros(len(flux), bool)
+    if low.any():
+        _, inverse, counts = np.unique(flux[low], return_inverse=True, return_counts=True)
+        code[low] = ((counts >= 2) & (counts >= CODE_SHARE * np.isfinite(flux).sum()))[inverse]
+    return code
 
 
 #: A star's curve (without flux errors: no asinh magnitudes) losing this share of its fluxes
