@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -12,7 +14,14 @@ from sklearn.model_selection import cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
 
-from lcformer.api import Classifier, StarSamples, _labels_per_curve, as_light_curves, star_ids
+from lcformer.api import (
+    Classifier,
+    StarSamples,
+    _labels_per_curve,
+    _with_labels,
+    as_light_curves,
+    star_ids,
+)
 from lcformer.data.lightcurves import LightCurves
 from lcformer.data.synthetic import SyntheticConfig, make_synthetic
 from lcformer.data.tokens import TokenConfig
@@ -418,3 +427,18 @@ def test_fit_on_nothing_and_save_onto_a_file_say_so(fitted, tmp_path) -> None:
     with pytest.raises(ConfigError, match=r"model\.txt: is a file; Classifier\.save writes a "
                                           "folder"):
         fitted.save(a_file)
+
+
+def test_y_that_disagrees_with_a_class_column_is_warned_of_a_renaming_is_not() -> None:
+    names = ["a", "b", "c", "d"]
+    lcs = LightCurves.from_list([(n, "V", np.arange(5.0), np.ones(5), np.full(5, 0.1))
+                                 for n in names], labels=["rr", "rr", "rr", "ceph"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # renamed, or merged: nothing to say
+        assert _with_labels(lcs, [1, 1, 1, 2])[0].labels.tolist() == ["1", "1", "1", "2"]
+        _with_labels(lcs, ["var"] * 4)
+    with pytest.warns(UserWarning, match=r"y disagrees with the labels the curves carry for 1 "
+                                         r"star\(s\) \(first: 'c', labelled 'rr', y 'ceph', "
+                                         r"where the other 'rr' stars are 'rr'\); y is used"):
+        labelled, _ = _with_labels(lcs, ["rr", "rr", "ceph", "ceph"])  # c relabelled
+    assert labelled.labels.tolist() == ["rr", "rr", "ceph", "ceph"]

@@ -344,7 +344,27 @@ def _with_labels(lcs: LightCurves, y: np.ndarray | None) -> tuple[LightCurves, d
         if value_of.setdefault(_label_text(v), v) != v:  # the pipeline keeps labels as text
             raise ConfigError(f"y holds {value_of[_label_text(v)]!r} and {v!r}, two classes "
                               f"of one name: give them one type")
+    if lcs.labels is not None:
+        _warn_of_other_labels(lcs, text)
     return lcs.with_labels(text), value_of
+
+
+def _warn_of_other_labels(lcs: LightCurves, text: np.ndarray) -> None:
+    """y replaces the labels the curves carry (a class column). Renaming or merging them
+    (names to numbers, RRab and RRc to RR) is said nothing of; a star whose y is not what
+    its label's other stars get (y in another order, say) is warned of."""
+    own = pd.Series(lcs.labels, dtype=object).fillna("").astype(str).to_numpy()
+    both = (own != "") & (text != "")
+    pairs = pd.DataFrame({"own": own[both], "y": text[both]}).value_counts().reset_index()
+    usual = pairs.drop_duplicates("own")  # value_counts sorts: each label's commonest y
+    expected = pd.Series(own).map(dict(zip(usual["own"], usual["y"], strict=True)))
+    differ = both & (text != expected.to_numpy())
+    if differ.any():
+        first = int(np.argmax(differ))
+        stars = pd.unique(pd.Series(lcs.ids[differ], dtype=object))
+        _warn(f"fit: y disagrees with the labels the curves carry for {len(stars):,} star(s) "
+              f"(first: {lcs.ids[first]!r}, labelled {own[first]!r}, y {text[first]!r}, "
+              f"where the other {own[first]!r} stars are {expected[first]!r}); y is used")
 
 
 def _labels_per_curve(lcs: LightCurves, y: Any) -> np.ndarray:
