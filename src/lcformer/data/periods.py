@@ -117,7 +117,7 @@ FFT_EIGHTHS = (8, 9, 10, 12)
 # FFTW planner flag. FFTW_MEASURE plans ran 1.4-2x faster but took 5-12 s per grid size to
 # make: worth it only beyond some 5000 stars of one size.
 FFTW_ESTIMATE = 64
-CHUNK_STARS = 64  # stars per task when n_jobs > 1; each task builds its own NUFFT plans
+TASK_STARS = 64  # stars per task when n_jobs > 1; each task builds its own NUFFT plans
 
 
 @dataclass(frozen=True)
@@ -766,11 +766,11 @@ def find_periods(lcs: LightCurves, config: PeriodConfig | None = None, n_jobs: i
 
     workers = n_workers(n_jobs)
     with _one_blas_thread():
-        if workers == 1 or len(todo) <= CHUNK_STARS:
+        if workers == 1 or len(todo) <= TASK_STARS:
             results = [run(todo)]
             chunks = [todo]
         else:
-            chunks = [todo[i:i + CHUNK_STARS] for i in range(0, len(todo), CHUNK_STARS)]
+            chunks = [todo[i:i + TASK_STARS] for i in range(0, len(todo), TASK_STARS)]
             with ThreadPoolExecutor(max_workers=workers) as pool:
                 results = list(pool.map(run, chunks))
 
