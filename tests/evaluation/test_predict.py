@@ -54,6 +54,14 @@ def stars() -> LightCurves:
     ])  # no labels needed
 
 
+def test_counts_are_of_what_the_model_read(model_and_metadata) -> None:
+    """A window model's curve too short for a window is not counted in n_points, n_bands."""
+    long, short = star("two", 45, 1), star("two", 11, 2)
+    lcs = LightCurves.from_list([long, (*short[:1], "R", *short[2:])])
+    table = predict_stars(*model_and_metadata, lcs, device="cpu").table
+    assert table[["n_windows", "n_points", "n_bands"]].values.tolist() == [[3, 45, 1]]
+
+
 def test_unclassifiable_stars_are_listed_with_reasons(model_and_metadata) -> None:
     model, metadata = model_and_metadata
     result = predict_stars(model, metadata, stars(), device="cpu")

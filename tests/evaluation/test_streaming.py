@@ -219,7 +219,9 @@ def test_a_rerun_with_other_settings_is_refused(model, tmp_path) -> None:
     record = json.loads((tmp_path / "out" / MANIFEST).read_text())
     del record["readers"], record["columns"]
     (tmp_path / "out" / MANIFEST).write_text(json.dumps(record))
-    with pytest.raises(ConfigMismatchError, match=r"\(columns differ; readers: None -> \d+\)"):
+    with pytest.raises(ConfigMismatchError, match=r"made by an earlier lcformer, with other "
+                                                r"settings \(columns differ; readers: None -> "
+                                                r"\d+\)"):
         predict_partitions(*model, paths, tmp_path / "out", device="cpu", progress=False)
     (tmp_path / "other").mkdir()
     pd.DataFrame({"x": [1]}).to_parquet(tmp_path / "other" / "x.parquet")

@@ -127,7 +127,8 @@ def _setup(ddf: dd.DataFrame, run_dir: str | Path, checkpoint: str, reading: Rea
     a bad run folder or split stars fail before any task is sent."""
     run = str(Path(run_dir).resolve())
     _, metadata = cached_model(run, checkpoint)  # fails here, not on a worker, if it is bad
-    reading = reading or trained_reading(metadata)
+    trained = trained_reading(metadata)  # warns of a model trained on an earlier reading
+    reading = reading or trained
     if check_stars:
         _check_one_partition_per_star(ddf, reading.columns.id)
     return run, metadata, reading
@@ -184,7 +185,8 @@ def classify_frame_reported(frame: pd.DataFrame, run: str, checkpoint: str = "be
             torch.set_num_threads(torch_threads)
     model, metadata = cached_model(run, checkpoint)
     report = DropReport()
-    reading = reading or trained_reading(metadata)
+    trained = trained_reading(metadata)  # warns of a model trained on an earlier reading
+    reading = reading or trained
     lcs = read_partition(frame, reading, report)
     which = (f"partition {partition} ({len(frame):,} rows)" if partition is not None else
              f"a partition of {len(frame):,} rows")

@@ -159,6 +159,8 @@ def _predict_chunk(model: LightCurveClassifier, metadata: dict[str, Any], lcs: L
     # window model's curve too short for a window is not counted).
     curve_star = star_ids.get_indexer(pd.Index(cleaned.ids, dtype=object))
     used = curve_star >= 0
+    if config.inputs == "windows":
+        used &= np.bincount(samples.curve, minlength=cleaned.n_curves) > 0
     table["n_points"] = np.bincount(curve_star[used], cleaned.lengths[used],
                                     len(star_ids)).astype(np.int64)
     table["n_bands"] = np.bincount(curve_star[used], minlength=len(star_ids))
@@ -334,7 +336,7 @@ def all_stars_table(result: Predictions, ids: np.ndarray) -> pd.DataFrame:
     ``reason``; ``reason`` is "" for classified stars. The layout of partitioned and Dask
     predictions, where one table per partition must hold every star."""
     table = result.table.assign(reason="")
-    rest = result.unclassified.assign(predicted="", flag="", n_windows=0)
+    rest = result.unclassified.assign(predicted="", flag="", **dict.fromkeys(COUNT_COLUMNS, 0))
     both = pd.concat([table, rest], ignore_index=True) if len(rest) else table
     position = pd.Index(both["id"].astype(object)).get_indexer(pd.Index(ids, dtype=object))
     return both.iloc[position[position >= 0]].reset_index(drop=True)

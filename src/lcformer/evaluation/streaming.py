@@ -211,7 +211,8 @@ def predict_partitions(model: LightCurveClassifier, metadata: dict[str, Any],
         raise InputError(f"{paths[0].parent}: two partitions share a name; outputs are named "
                          f"after their inputs")
     flags = flags or FlagConfig()
-    reading = reading or trained_reading(metadata)
+    trained = trained_reading(metadata)  # warns of a model trained on an earlier reading
+    reading = reading or trained
     source = Path(root) if root is not None else Path(os.path.commonpath(
         [p.parent for p in paths]))
     _apart(out_dir, source)
@@ -444,8 +445,10 @@ def _claim(out_dir: Path, settings: dict[str, Any]) -> None:
         except ValueError:
             before = None
         if before != settings:
+            earlier = ("by an earlier lcformer, " if isinstance(before, dict)
+                       and "readers" not in before else "")
             raise ConfigMismatchError(
-                f"{out_dir}: holds predictions made with other settings "
+                f"{out_dir}: holds predictions made {earlier}with other settings "
                 f"({_differences(before, settings)}); give another --out folder, or remove it "
                 f"to start again")
     elif outputs:

@@ -98,12 +98,12 @@ def test_a_band_that_loses_many_fluxes_is_named_as_biased(recwarn) -> None:
     assert len(messages) == 1 and messages[0].startswith("band u: 1 star(s) lose a quarter")
 
 
-def test_a_repeated_no_data_flux_is_dropped_not_read_as_a_faint_point() -> None:
-    """ZTF's forced photometry writes -99999 where it has no flux; a faint star's noise
-    (every value different) is kept."""
+def test_a_flux_far_below_zero_is_dropped_a_faint_stars_rounded_noise_is_kept() -> None:
+    """ZTF's forced photometry writes -99999 where it has no flux: far below zero for any
+    error. A faint star's fluxes rounded to whole counts repeat 0, -1, -2: its noise, kept."""
     report = DropReport()
     rng = np.random.default_rng(1)
-    fluxes = np.r_[rng.normal(0.0, 1.0, 40), [-99999.0] * 5]
-    out = flux_to_magnitudes(curves(list(fluxes), [1.0] * 45), 31.4, report)
-    assert out.lengths.tolist() == [40] and report.points == {"no_data_flux": 5}
+    fluxes = np.r_[np.round(rng.normal(1.0, 2.0, 200)), [-99999.0] * 5, [-99.0]]
+    out = flux_to_magnitudes(curves(list(fluxes), [2.0] * 206), 31.4, report)
+    assert out.lengths.tolist() == [200] and report.points == {"far_negative_flux": 6}
     assert np.isfinite(out.mag).all()

@@ -66,6 +66,8 @@ def refuse_fluxes(curves: LightCurves, source: str, fix: str) -> None:
 #: Szalay (1999)'s b = 1.042 sigma (sqrt(1.0857)), their balance between the noise of faint
 #: magnitudes and their departure from the logarithm.
 SOFTENING = 1.042
+#: A total flux this many times its curve's median error below zero is not a measurement.
+FAR_BELOW_ZERO = 20.0
 #: The ``READERS_VERSION`` from which ``--flux`` reads asinh magnitudes (runs trained on
 #: fluxes before it are warned of at prediction).
 ASINH_SINCE = 3
@@ -91,18 +93,20 @@ def flux_to_magnitudes(curves: LightCurves, zero_point: float,
 
     A curve without a known positive flux error has no b: there m = zero_point - 2.5 log10 f,
     err = 1.0857 err_f / f, and fluxes of zero or below are dropped as ``non_positive_flux``.
-    A survey's "no data" code (:func:`no_data_codes`) is dropped as ``no_data_flux``. NaN
-    stays NaN (cleaning counts it)."""
+    A flux below -:data:`FAR_BELOW_ZERO` times its curve's median error is no faint star's
+    noise (a "no data" code such as -99, or a failed fit): dropped as ``far_negative_flux``.
+    NaN stays NaN (cleaning counts it)."""
     flux, flux_err = curves.mag, curves.err
-    code = no_data_codes(flux)
-    report.drop_points("no_data_flux", np.count_nonzero(code))
     with np.errstate(invalid="ignore"):
-        known = np.isfinite(flux_err) & (flux_err > 0) & ~code
+        known = np.isfinite(flux_err) & (flux_err > 0)
     median_err = (pd.Series(np.where(known, flux_err, np.nan)).groupby(curves.curve_index)
-                  .median().reindex(range(curves.n_curves)).to_numpy())
-    softening = SOFTENING * median_err[curves.curve_index]
+                  .median().reindex(range(curves.n_curves)).to_numpy())[curves.curve_index]
+    with np.errstate(invalid="ignore"):
+        far = flux < -FAR_BELOW_ZERO * median_err  # False where no error is known
+    report.drop_points("far_negative_flux", np.count_nonzero(far))
+    softening = SOFTENING * median_err
     asinh = np.isfinite(softening)
-    non_positive = ~asinh & (flux <= 0) & ~code
+    non_positive = ~asinh & (flux <= 0)
     report.drop_points("non_positive_flux", np.count_nonzero(non_positive))
     _warn_of_biased_bands(curves, non_positive)
     b = np.where(asinh, softening, 1.0)
@@ -112,20 +116,7 @@ def flux_to_magnitudes(curves: LightCurves, zero_point: float,
         err = MAG_PER_LN * flux_err / np.where(asinh, np.hypot(flux, 2 * b), flux)
     converted = LightCurves(curves.ids, curves.bands, curves.offsets, curves.time, mag, err,
                             curves.labels, curves.splits)
-    return converted.keep_points(~(non_positive | code))
-
-
-def no_data_codes(flux: np.ndarray) -> np.ndarray:
-    """Fluxes at or below zero that repeat one exact value on :data:`CODE_SHARE` of the
-    points: a survey's "no data" code (ZTF's forced photometry writes -99999), not a faint
-    star's noise, which an asinh magnitude would keep as a measurement."""
-    with np.errstate(invalid="ignore"):
-        low = flux <= 0
-    code = np.zeros(len(flux), bool)
-    if low.any():
-        _, inverse, counts = np.unique(flux[low], return_inverse=True, return_counts=True)
-        code[low] = ((counts >= 2) & (counts >= CODE_SHARE * np.isfinite(flux).sum()))[inverse]
-    return code
+    return converted.keep_points(~(non_positive | far))
 
 
 #: A star's curve (without flux errors: no asinh magnitudes) losing this share of its fluxes
