@@ -201,7 +201,8 @@ def test_a_star_whose_rows_are_all_flagged_is_listed_and_counted(fitted, curves)
         result = fitted.predict_table(frame)
     assert result.table["id"].tolist() == ["syn-000004"]
     assert result.unclassified.to_dict("records") == [
-        {"id": "syn-000000", "reason": "no point read (every row flagged, or none in the input)"}]
+        {"id": "syn-000000", "reason": "no point read (every row flagged, its fluxes no data "
+                                       "or at or below zero, or none in the input)"}]
     assert result.report.points["flagged"] == int(frame["flag"].sum())
     with pytest.warns(UserWarning, match="could not be classified"):
         assert fitted.predict(frame)[1] == ""  # one answer a star, in order

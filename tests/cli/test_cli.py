@@ -370,10 +370,22 @@ def test_predict_reads_new_stars_as_the_training_tables_were_read(tmp_path, caps
                                   pd.read_csv(tmp_path / "b.csv"))
     # Options given win, as a group: --flux with --zero-point, --columns. These fluxes read
     # as magnitudes are refused, naming --flux.
-    for options in (["--no-flux"], ["--zero-point", "23.9"]):
-        assert main(["predict", str(tmp_path / "run"), table, "--out", str(tmp_path / "c.csv"),
-                     "--quiet", *options]) == 2
-        assert "look like fluxes" in capsys.readouterr().err
+    assert main(["predict", str(tmp_path / "run"), table, "--out", str(tmp_path / "c.csv"),
+                 "--quiet", "--no-flux"]) == 2
+    assert "look like fluxes" in capsys.readouterr().err
+    # Half the group: --flux takes the run's zero point, --zero-point the run's --flux.
+    for options in (["--flux"], ["--zero-point", "23.9"]):
+        assert main(["predict", str(tmp_path / "run"), table, "--out", str(tmp_path / "h.csv"),
+                     "--quiet", *options]) == 0
+        capsys.readouterr()
+        pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "h.csv"),
+                                      pd.read_csv(tmp_path / "a.csv"))
+    with pytest.warns(UserWarning, match=r"^--zero-point 8\.9: the run's training fluxes were "
+                                         r"read with 23\.9, so the same fluxes come out -15 "
+                                         r"mag from what the model learnt"):
+        main(["predict", str(tmp_path / "run"), table, "--out", str(tmp_path / "h.csv"),
+              "--quiet", "--flux", "--zero-point", "8.9"])
+    capsys.readouterr()
     # A registered dataset's name for the same table: the run's column names apply too.
     registered = tmp_path / "root" / "eros1"  # as that dataset's files are laid out
     registered.mkdir(parents=True)

@@ -240,6 +240,8 @@ def test_lcformers_warnings_are_one_line_others_name_their_source() -> None:
     (["--model", "encoder", "--research", "--depth", "2"], "got --depth=2 (the research models"),
     (["--min-period", "10", "--max-period", "1"], "--max-period (1.0) must exceed "
                                                    "--min-period"),
+    # alone it would be ignored, and fluxes read as magnitudes
+    (["--zero-point", "8.9"], "--zero-point converts fluxes to magnitudes: give --flux too"),
 ])
 def test_impossible_values_are_the_users_error(tmp_path, capsys, argv, words) -> None:
     assert main(["train", str(BAD / "path_catalog"), "--work-dir", str(tmp_path), "--quiet",

@@ -314,14 +314,30 @@ def run_reading(args: argparse.Namespace, metadata: dict[str, typing.Any]
     """How to read new stars, and whether its column names came from the run. What the
     command line gives is used as it stands, in two groups: ``--columns``; ``--flux`` with
     ``--zero-point``. A group not given is the run's (its training tables were read so: its
-    magnitudes are what the model knows), said when it is not the default."""
+    magnitudes are what the model knows), said when it is not the default. Of a run trained
+    on fluxes, ``--flux`` alone takes its zero point and ``--zero-point`` alone its ``--flux``;
+    another zero point than the run's is warned of."""
     from lcformer.evaluation.predict import trained_reading
 
     trained, reading = trained_reading(metadata), config_from_args(ReadConfig, args)
     inherited = ReadConfig()
-    if not given(args, ReadConfig):
+    options = given(args, ReadConfig)
+    if not options:
         inherited = inherited.replace(flux=trained.flux, zero_point=trained.zero_point)
         reading = reading.replace(flux=trained.flux, zero_point=trained.zero_point)
+    elif trained.flux and "zero_point" not in options and reading.flux:
+        inherited = inherited.replace(flux=True, zero_point=trained.zero_point)
+        reading = reading.replace(zero_point=trained.zero_point)
+    elif "zero_point" in options and "flux" not in options:
+        if not trained.flux:
+            raise ConfigError("--zero-point converts fluxes, and this run was trained on "
+                              "magnitudes: give --flux too if the input holds fluxes")
+        reading = reading.replace(flux=True)
+    if trained.flux and reading.flux and reading.zero_point != trained.zero_point:
+        warnings.warn(f"--zero-point {reading.zero_point:g}: the run's training fluxes were "
+                      f"read with {trained.zero_point:g}, so the same fluxes come out "
+                      f"{reading.zero_point - trained.zero_point:+g} mag from what the model "
+                      f"learnt (right only if these fluxes are in other units)", stacklevel=2)
     columns_of_run = not given(args, Columns)
     if columns_of_run:
         inherited = inherited.replace(columns=trained.columns)
@@ -789,6 +805,14 @@ def _peer_stopped(error: Exception) -> bool:
                                            "remote worker crashing"))
 
 
+def _check_zero_point(args: argparse.Namespace) -> None:
+    """``--zero-point`` converts fluxes: alone it would be ignored, and the fluxes read as
+    magnitudes (or refused as such)."""
+    options = given(args, ReadConfig)
+    if "zero_point" in options and not options.get("flux"):
+        raise ConfigError("--zero-point converts fluxes to magnitudes: give --flux too")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run a command; every failure ends as one line on stderr and an exit status of
     ``EXIT_STATUS`` (with ``--debug``, after its traceback)."""
@@ -801,6 +825,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if not debug:  # how they print; caught (recorded) ones are left alone
             warnings.formatwarning = _one_line_warning
+        if args.command != "predict":  # predict: run_reading, after the run's reading
+            _check_zero_point(args)
         return args.func(args)
     except KeyboardInterrupt:
         print("lcformer: interrupted", file=sys.stderr)

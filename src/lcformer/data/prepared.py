@@ -553,7 +553,7 @@ def format_summary(dataset: PreparedDataset) -> str:
     """The end-of-run table: stars, windows and classes, then drops by reason."""
     counts = dataset.manifest["counts"]
     # Rows the readers left out before counting what they read (listed again below).
-    left_out = ", ".join(f"{n:,} {reason}" for reason in ("flagged", "far_negative_flux",
+    left_out = ", ".join(f"{n:,} {reason}" for reason in ("flagged", "no_data_flux",
                                                            "non_positive_flux", "missing_id")
                          if (n := dataset.report.points[reason]))
     # A star view's samples are chunks of a star's observations, not token windows.

@@ -318,7 +318,8 @@ def unclassified_stars(raw: LightCurves, cleaned: LightCurves,
             has = foreign[star] if isinstance(foreign, Mapping) else ()
             reasons.append(foreign_reason(bands, has))
         elif points == 0:
-            reasons.append("no point read (every row flagged, or none in the input)")
+            reasons.append("no point read (every row flagged, its fluxes no data or at or "
+                           "below zero, or none in the input)")
         elif not pairs >= 0:  # NaN: the star is not in the cleaned curves
             reasons.append(f"no usable points after cleaning (fewer than {least} left)")
         elif tokens.pad_short or pairs < tokens.token_size:

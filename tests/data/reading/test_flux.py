@@ -34,6 +34,8 @@ def test_a_repeated_no_data_code_is_not_flux() -> None:
     counts = np.linspace(900, 1100, 9)  # every value different: fluxes
     assert flux_share(counts) == 1.0
     assert flux_share(np.array([np.nan, np.inf])) == 0.0  # nothing finite: nothing to say
+    coded = np.r_[counts, [-99999.0] * 3]  # ZTF's no data among fluxes: all of the rest
+    assert flux_share(coded) == 1.0
 
 
 def test_asinh_magnitudes_are_the_logarithm_when_bright_and_finite_at_zero_flux() -> None:
@@ -105,5 +107,27 @@ def test_a_flux_far_below_zero_is_dropped_a_faint_stars_rounded_noise_is_kept() 
     rng = np.random.default_rng(1)
     fluxes = np.r_[np.round(rng.normal(1.0, 2.0, 200)), [-99999.0] * 5, [-99.0]]
     out = flux_to_magnitudes(curves(list(fluxes), [2.0] * 206), 31.4, report)
-    assert out.lengths.tolist() == [200] and report.points == {"far_negative_flux": 6}
+    assert out.lengths.tolist() == [200] and report.points == {"no_data_flux": 6}
     assert np.isfinite(out.mag).all()
+
+
+def test_a_band_of_no_data_codes_is_no_data_and_not_biased(recwarn) -> None:
+    """ZTF writes -99999 in the flux and its error: a band of nothing else has no median
+    error, yet its rows are no data, not non-positive fluxes whose upward noise is kept."""
+    report = DropReport()
+    lcs = LightCurves.from_list([("s", "g", np.arange(10.0), np.full(10, -99999.0),
+                                  np.full(10, -99999.0)),
+                                 ("s", "r", np.arange(10.0), np.full(10, 500.0),
+                                  np.full(10, 5.0))])
+    out = flux_to_magnitudes(lcs, 26.3, report)
+    assert out.lengths.tolist() == [0, 10] and report.points == {"no_data_flux": 10}
+    assert not recwarn.list
+
+
+def test_difference_fluxes_far_below_zero_are_named() -> None:
+    """Many different fluxes far below zero are measurements relative to a reference."""
+    rng = np.random.default_rng(2)
+    fluxes = np.r_[rng.normal(0, 300, 50), [-99999.0] * 3]  # errors of 5: far below is -100
+    with pytest.warns(UserWarning, match=r"^1 star\(s\) have fluxes more than 20 errors "
+                                         r"below zero, of many different values.*difference"):
+        flux_to_magnitudes(curves(list(fluxes), [5.0] * 53), 26.3, DropReport())

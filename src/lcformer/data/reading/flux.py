@@ -28,16 +28,18 @@ MAG_PER_LN = 2.5 / np.log(10.0)  # 1.0857: d(mag) / d(ln flux)
 
 
 def flux_share(mag: np.ndarray) -> float:
-    """Share of the finite values beyond +-``MAG_LIMIT``, repeated codes left out."""
+    """Share of the finite values beyond +-``MAG_LIMIT``, repeated codes left out (of both)."""
     values = mag[np.isfinite(mag)]
     if len(values) == 0:
         return 0.0
     far = values[np.abs(values) > MAG_LIMIT]
+    measured = len(values)
     if len(far):
         codes, counts = np.unique(far, return_counts=True)
         repeated = codes[(counts >= 2) & (counts >= CODE_SHARE * len(values))]
         far = far[~np.isin(far, repeated)]
-    return len(far) / len(values)
+        measured -= int(counts[np.isin(codes, repeated)].sum())
+    return len(far) / measured if measured else 0.0
 
 
 def to_magnitudes(curves: LightCurves, config: ReadConfig, source: str,
@@ -93,9 +95,10 @@ def flux_to_magnitudes(curves: LightCurves, zero_point: float,
 
     A curve without a known positive flux error has no b: there m = zero_point - 2.5 log10 f,
     err = 1.0857 err_f / f, and fluxes of zero or below are dropped as ``non_positive_flux``.
-    A flux below -:data:`FAR_BELOW_ZERO` times its curve's median error is no faint star's
-    noise (a "no data" code such as -99, or a failed fit): dropped as ``far_negative_flux``.
-    NaN stays NaN (cleaning counts it)."""
+    A "no data" code is dropped as ``no_data_flux``: a flux more than :data:`FAR_BELOW_ZERO`
+    times its curve's median error below zero (no faint star's noise: -99, or a failed fit),
+    or one at or below zero whose error is too (ZTF's -99999 in both). NaN stays NaN
+    (cleaning counts it)."""
     flux, flux_err = curves.mag, curves.err
     with np.errstate(invalid="ignore"):
         known = np.isfinite(flux_err) & (flux_err > 0)
@@ -103,10 +106,12 @@ def flux_to_magnitudes(curves: LightCurves, zero_point: float,
                   .median().reindex(range(curves.n_curves)).to_numpy())[curves.curve_index]
     with np.errstate(invalid="ignore"):
         far = flux < -FAR_BELOW_ZERO * median_err  # False where no error is known
-    report.drop_points("far_negative_flux", np.count_nonzero(far))
+        no_data = far | ((flux <= 0) & (flux_err <= 0))
+    report.drop_points("no_data_flux", np.count_nonzero(no_data))
+    _warn_of_difference_fluxes(curves, far)
     softening = SOFTENING * median_err
     asinh = np.isfinite(softening)
-    non_positive = ~asinh & (flux <= 0)
+    non_positive = ~asinh & (flux <= 0) & ~no_data
     report.drop_points("non_positive_flux", np.count_nonzero(non_positive))
     _warn_of_biased_bands(curves, non_positive)
     b = np.where(asinh, softening, 1.0)
@@ -116,7 +121,24 @@ def flux_to_magnitudes(curves: LightCurves, zero_point: float,
         err = MAG_PER_LN * flux_err / np.where(asinh, np.hypot(flux, 2 * b), flux)
     converted = LightCurves(curves.ids, curves.bands, curves.offsets, curves.time, mag, err,
                             curves.labels, curves.splits)
-    return converted.keep_points(~(non_positive | far))
+    return converted.keep_points(~(non_positive | no_data))
+
+
+#: Fluxes far below zero taking more different values than this are no "no data" code.
+MAX_CODES = 2
+
+
+def _warn_of_difference_fluxes(curves: LightCurves, far: np.ndarray) -> None:
+    """Fluxes far below zero are a code where they repeat one value or two; many different
+    ones are measurements, of fluxes relative to a reference (a bright variable below its
+    template is far below zero), which --flux does not read: say so."""
+    if np.count_nonzero(far) and len(np.unique(curves.mag[far])) > MAX_CODES:
+        stars = len(pd.unique(pd.Series(curves.ids[curves.curve_index[far]], dtype=object)))
+        warnings.warn(f"{stars:,} star(s) have fluxes more than {FAR_BELOW_ZERO:g} errors "
+                      f"below zero, of many different values, dropped as no_data_flux: if "
+                      f"these are difference-image fluxes (ZTF's forcediffimflux), add each "
+                      f"star's reference flux first: --flux reads total fluxes",
+                      stacklevel=3)
 
 
 #: A star's curve (without flux errors: no asinh magnitudes) losing this share of its fluxes
@@ -131,7 +153,7 @@ def _warn_of_biased_bands(curves: LightCurves, non_positive: np.ndarray) -> None
         return
     lost = np.bincount(curves.curve_index, non_positive, curves.n_curves)
     biased = lost >= BIASED_SHARE * np.maximum(curves.lengths, 1)
-    biased &= lost > 0
+    biased &= (lost > 0) & (lost < curves.lengths)  # one that loses all keeps no noise
     if not biased.any():
         return
     counts = pd.Series(np.asarray(curves.bands, dtype=object)[biased]).fillna("").value_counts()
