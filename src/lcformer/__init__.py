@@ -14,6 +14,7 @@ __version__ = "0.1.0"
 _LAZY = {
     "Classifier": "lcformer.api",
     "CleaningConfig": "lcformer.data.cleaning",
+    "Columns": "lcformer.data.reading.config",
     "TokenConfig": "lcformer.data.tokens",
     "TrainConfig": "lcformer.training.config",
     "make_synthetic": "lcformer.data.synthetic",
