@@ -377,9 +377,12 @@ def test_predict_reads_new_stars_as_the_training_tables_were_read(tmp_path, caps
     for options in (["--flux"], ["--zero-point", "23.9"]):
         assert main(["predict", str(tmp_path / "run"), table, "--out", str(tmp_path / "h.csv"),
                      "--quiet", *options]) == 0
-        capsys.readouterr()
+        assert "--flux --zero-point 23.9 (give these" in capsys.readouterr().out
         pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "h.csv"),
                                       pd.read_csv(tmp_path / "a.csv"))
+    assert main(["predict", str(tmp_path / "run"), table, "--out", str(tmp_path / "h.csv"),
+                 "--quiet", "--no-flux", "--zero-point", "23.9"]) == 2
+    assert "not with --no-flux" in capsys.readouterr().err
     with pytest.warns(UserWarning, match=r"^--zero-point 8\.9: the run's training fluxes were "
                                          r"read with 23\.9, so the same fluxes come out -15 "
                                          r"mag from what the model learnt"):

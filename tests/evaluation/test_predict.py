@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -441,3 +442,21 @@ def test_a_model_trained_on_fluxes_read_the_earlier_way_is_warned_of(periodic,
     metadata["prepare"]["reading"]["flux"] = False  # magnitudes: read as they always were
     trained_reading(metadata)
     assert len(recwarn.list) == 0
+
+
+def test_fluxes_for_a_run_trained_on_magnitudes_need_their_zero_point(tiny_run,
+                                                                      tmp_path) -> None:
+    """Without --zero-point, --flux reads Jy: on this run's magnitude scale only by chance."""
+    stars = tmp_path / "stars.csv"
+    frame = signal_test_stars().to_frame()
+    frame["err"] = frame["err"] * 10 ** (-0.4 * (frame["mag"] - 23.9)) / 1.0857
+    frame["mag"] = 10 ** (-0.4 * (frame["mag"] - 23.9))  # micro-Jansky
+    frame.to_csv(stars, index=False)
+    with pytest.warns(UserWarning, match=r"^--flux without --zero-point reads the fluxes with "
+                                         r"8\.9 \(Jy\), and this run was trained on magnitudes"):
+        main(["predict", str(tiny_run), str(stars), "--out", str(tmp_path / "p.csv"),
+              "--quiet", "--flux"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the zero point given: nothing to say
+        assert main(["predict", str(tiny_run), str(stars), "--out", str(tmp_path / "q.csv"),
+                     "--quiet", "--flux", "--zero-point", "23.9"]) == 0

@@ -322,16 +322,25 @@ def run_reading(args: argparse.Namespace, metadata: dict[str, typing.Any]
     trained, reading = trained_reading(metadata), config_from_args(ReadConfig, args)
     inherited = ReadConfig()
     options = given(args, ReadConfig)
+    if "zero_point" in options and options.get("flux") is False:
+        raise ConfigError("--zero-point converts fluxes to magnitudes: not with --no-flux")
     if not options:
         inherited = inherited.replace(flux=trained.flux, zero_point=trained.zero_point)
         reading = reading.replace(flux=trained.flux, zero_point=trained.zero_point)
-    elif trained.flux and "zero_point" not in options and reading.flux:
-        inherited = inherited.replace(flux=True, zero_point=trained.zero_point)
-        reading = reading.replace(zero_point=trained.zero_point)
+    elif "zero_point" not in options and reading.flux:
+        if not trained.flux:
+            warnings.warn(f"--flux without --zero-point reads the fluxes with "
+                          f"{reading.zero_point:g} (Jy), and this run was trained on "
+                          f"magnitudes: give the zero point that puts these fluxes on its "
+                          f"magnitude scale", stacklevel=2)
+        else:
+            inherited = inherited.replace(flux=True, zero_point=trained.zero_point)
+            reading = reading.replace(zero_point=trained.zero_point)
     elif "zero_point" in options and "flux" not in options:
         if not trained.flux:
             raise ConfigError("--zero-point converts fluxes, and this run was trained on "
                               "magnitudes: give --flux too if the input holds fluxes")
+        inherited = inherited.replace(flux=True, zero_point=reading.zero_point)
         reading = reading.replace(flux=True)
     if trained.flux and reading.flux and reading.zero_point != trained.zero_point:
         warnings.warn(f"--zero-point {reading.zero_point:g}: the run's training fluxes were "

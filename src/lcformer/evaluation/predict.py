@@ -287,11 +287,11 @@ def trained_reading(metadata: dict[str, Any]) -> ReadConfig:
     default for reading new stars, so that the model sees the magnitudes it learnt from. A
     model trained on fluxes before they were read as asinh magnitudes is warned of."""
     reading = model_prepare_config(metadata).reading
-    if reading.flux and metadata.get("readers", 0) < ASINH_SINCE:
+    if reading.flux and metadata.get("readers", 0) < ASINH_SINCE:  # here, so shown once
         warnings.warn("this model was trained on fluxes read as -2.5 log10(flux) magnitudes, "
                       "with fluxes at or below zero dropped, by an earlier lcformer; new stars' "
                       "fluxes are read as asinh magnitudes, which differ for faint points: "
-                      "train it again for predictions of faint stars", stacklevel=2)
+                      "train it again for predictions of faint stars", stacklevel=1)
     return reading
 
 

@@ -128,6 +128,21 @@ def test_difference_fluxes_far_below_zero_are_named() -> None:
     """Many different fluxes far below zero are measurements relative to a reference."""
     rng = np.random.default_rng(2)
     fluxes = np.r_[rng.normal(0, 300, 50), [-99999.0] * 3]  # errors of 5: far below is -100
-    with pytest.warns(UserWarning, match=r"^1 star\(s\) have fluxes more than 20 errors "
-                                         r"below zero, of many different values.*difference"):
+    with pytest.warns(UserWarning, match=r"^1 star\(s\) have many different fluxes more "
+                                         r"than 20 errors below zero.*difference"):
         flux_to_magnitudes(curves(list(fluxes), [5.0] * 53), 26.3, DropReport())
+
+
+def test_a_shallow_epochs_noise_is_not_no_data(recwarn) -> None:
+    """Two surveys in one band: the faint star's shallow epochs (errors 20 times the median)
+    reach far below the median error's 20 sigma, and are its noise, kept; a few outliers
+    are not taken for difference fluxes."""
+    rng = np.random.default_rng(3)
+    err = np.r_[np.full(700, 1.0), np.full(300, 20.0)]
+    fluxes = rng.normal(0.0, err)
+    report = DropReport()
+    out = flux_to_magnitudes(curves(list(fluxes), list(err)), 31.4, report)
+    assert out.lengths.tolist() == [1000] and report.points == {}
+    heavy = np.r_[rng.normal(0.0, 1.0, 997), [-30.0, -45.0, -60.0]]  # three outliers
+    flux_to_magnitudes(curves(list(heavy), [1.0] * 1000), 31.4, DropReport())
+    assert not recwarn.list

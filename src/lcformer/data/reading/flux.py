@@ -96,16 +96,18 @@ def flux_to_magnitudes(curves: LightCurves, zero_point: float,
     A curve without a known positive flux error has no b: there m = zero_point - 2.5 log10 f,
     err = 1.0857 err_f / f, and fluxes of zero or below are dropped as ``non_positive_flux``.
     A "no data" code is dropped as ``no_data_flux``: a flux more than :data:`FAR_BELOW_ZERO`
-    times its curve's median error below zero (no faint star's noise: -99, or a failed fit),
-    or one at or below zero whose error is too (ZTF's -99999 in both). NaN stays NaN
-    (cleaning counts it)."""
+    times its error (or the curve's median error, if larger) below zero, which is no faint
+    star's noise (-99999, or a failed fit), or one at or below zero whose error is also at
+    or below zero (ZTF's -99999 in both). NaN stays NaN (cleaning counts it)."""
     flux, flux_err = curves.mag, curves.err
     with np.errstate(invalid="ignore"):
         known = np.isfinite(flux_err) & (flux_err > 0)
     median_err = (pd.Series(np.where(known, flux_err, np.nan)).groupby(curves.curve_index)
                   .median().reindex(range(curves.n_curves)).to_numpy())[curves.curve_index]
     with np.errstate(invalid="ignore"):
-        far = flux < -FAR_BELOW_ZERO * median_err  # False where no error is known
+        # Judged by the larger of the point's error and the median (a shallower epoch's
+        # noise reaches further down); False where no error is known.
+        far = flux < -FAR_BELOW_ZERO * np.fmax(median_err, np.where(known, flux_err, np.nan))
         no_data = far | ((flux <= 0) & (flux_err <= 0))
     report.drop_points("no_data_flux", np.count_nonzero(no_data))
     _warn_of_difference_fluxes(curves, far)
@@ -124,18 +126,24 @@ def flux_to_magnitudes(curves: LightCurves, zero_point: float,
     return converted.keep_points(~(non_positive | no_data))
 
 
-#: Fluxes far below zero taking more different values than this are no "no data" code.
-MAX_CODES = 2
+#: A curve with this share of its points far below zero, each of a value that no other such
+#: point has (no repeated code), holds fluxes relative to a reference.
+DIFFERENCE_SHARE = 0.05
 
 
 def _warn_of_difference_fluxes(curves: LightCurves, far: np.ndarray) -> None:
-    """Fluxes far below zero are a code where they repeat one value or two; many different
-    ones are measurements, of fluxes relative to a reference (a bright variable below its
+    """Fluxes far below zero are a code where they repeat one value; many different ones in
+    a star are measurements, of fluxes relative to a reference (a bright variable below its
     template is far below zero), which --flux does not read: say so."""
-    if np.count_nonzero(far) and len(np.unique(curves.mag[far])) > MAX_CODES:
-        stars = len(pd.unique(pd.Series(curves.ids[curves.curve_index[far]], dtype=object)))
-        warnings.warn(f"{stars:,} star(s) have fluxes more than {FAR_BELOW_ZERO:g} errors "
-                      f"below zero, of many different values, dropped as no_data_flux: if "
+    if not far.any():
+        return
+    single = ~pd.Series(curves.mag[far]).duplicated(keep=False).to_numpy()
+    per_curve = np.bincount(curves.curve_index[far][single], minlength=curves.n_curves)
+    measured = (per_curve >= 3) & (per_curve >= DIFFERENCE_SHARE * curves.lengths)
+    if measured.any():
+        stars = len(pd.unique(pd.Series(curves.ids[measured], dtype=object)))
+        warnings.warn(f"{stars:,} star(s) have many different fluxes more than "
+                      f"{FAR_BELOW_ZERO:g} errors below zero, dropped as no_data_flux: if "
                       f"these are difference-image fluxes (ZTF's forcediffimflux), add each "
                       f"star's reference flux first: --flux reads total fluxes",
                       stacklevel=3)
