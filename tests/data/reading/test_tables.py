@@ -763,3 +763,16 @@ def test_a_parquet_file_of_no_rows_and_no_columns_is_no_stars(tmp_path: Path) ->
     report = DropReport()
     assert read_long_table(tmp_path / "part.9.parquet", report=report).n_curves == 0
     assert report.problems == [] and not report.curves
+
+
+def test_a_surveys_own_layout_is_named_with_the_options_that_read_it(tmp_path) -> None:
+    """Rubin's DiaSource columns (in any case): the error says which options read them."""
+    frame = pd.DataFrame({"diaObjectId": [1, 1], "band": ["g", "g"],
+                          "midpointMjdTai": [60800.1, 60801.2], "PSFFLUX": [1200.0, 1310.0],
+                          "psfFluxErr": [40.0, 41.0]})
+    frame.to_parquet(tmp_path / "dia.parquet")
+    with pytest.raises(InputError, match=r"this looks like Rubin's DiaSource \(fluxes in nJy\): "
+                                         r"--columns id=diaObjectId,time=midpointMjdTai,"
+                                         r"mag=psfFlux,err=psfFluxErr --flux --zero-point "
+                                         r"31\.4$"):
+        read_long_table(tmp_path / "dia.parquet")

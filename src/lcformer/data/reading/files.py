@@ -207,6 +207,26 @@ ID_NAMES = ("id", "star", "star_id", "starid", "source_id", "sourceid", "objecti
             "objid", "obj_id", "name", "object", "target")
 
 
+#: Surveys' own table layouts, recognised by their column names (ignoring case), and the
+#: options that read them: said when a table's columns do not match.
+SURVEY_LAYOUTS = (
+    ("Rubin's DiaSource (fluxes in nJy)",
+     ("diaObjectId", "midpointMjdTai", "psfFlux", "psfFluxErr"),
+     "--columns id=diaObjectId,time=midpointMjdTai,mag=psfFlux,err=psfFluxErr --flux "
+     "--zero-point 31.4"),
+)
+
+
+def survey_layout_hint(found: list[str]) -> str:
+    """'; this looks like <survey>: <options>' for a table whose columns are a survey's
+    layout, else ''."""
+    lower = {name.lower() for name in found}
+    for survey, names, options in SURVEY_LAYOUTS:
+        if all(name.lower() in lower for name in names):
+            return f"; this looks like {survey}: {options}"
+    return ""
+
+
 def is_flag_name(name: str) -> bool:
     """A column name that marks bad rows: flag(s), catflags (ZTF), QUALITY (TESS),
     rejected_by_variability (Gaia)."""

@@ -44,6 +44,7 @@ from lcformer.data.reading.files import (
     is_csv,
     is_flag_name,
     names_text,
+    survey_layout_hint,
     unsupported_format,
 )
 from lcformer.data.reading.labels import join_labels
@@ -504,7 +505,8 @@ def _check_columns(present: list[str], columns: Columns, name: str, sink: DropRe
             f"{name}: found columns {names_text(listed)}, expected "
             f"{list(required)} (optional {optional}); missing {missing}: map yours with "
             f"--columns {','.join(f'{roles[c]}=NAME' for c in missing)}{several} "
-            f"(in Python: from_dataframe or read_long_table with columns=Columns(...))",
+            f"(in Python: from_dataframe or read_long_table with columns=Columns(...))"
+            f"{survey_layout_hint(listed)}",
             "unreadable_file",
         )
     return not missing
