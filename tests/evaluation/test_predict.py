@@ -166,6 +166,10 @@ def test_stars_with_too_little_signal_are_flagged_not_dropped(periodic) -> None:
     assert table["flag"].to_dict() == {"sine": "", "noise": "no_significant_period",
                                        "flat": "constant", "five": "few_points"}
     assert table.loc["sine", "fap"] < 1e-6 and table.loc["noise", "fap"] > 0.01
+    # The second peak beside the period folded at: another period, of lower power.
+    sine = table.loc["sine"]
+    assert abs(sine["period_2"] / sine["period"] - 1) > 0.01
+    assert 0 < sine["power_2"] < sine["power"]
     np.testing.assert_allclose(table.filter(like="p_").sum(axis=1), 1.0, rtol=1e-5)
     assert result.flag_counts == {"no_significant_period": 1, "constant": 1, "few_points": 1}
     line = format_flags(result.flag_counts, len(table))

@@ -19,7 +19,7 @@ from lcformer.cli import main
 from lcformer.data.reading.partitions import partition_paths
 from lcformer.errors import ConfigError, ConfigMismatchError, InputError
 from lcformer.evaluation.flags import FlagConfig
-from lcformer.evaluation.predict import all_stars_table, predict_stars
+from lcformer.evaluation.predict import PERIOD_COLUMNS, all_stars_table, predict_stars
 from lcformer.evaluation.streaming import (
     MANIFEST,
     output_schema,
@@ -63,7 +63,7 @@ def test_partitions_give_what_the_whole_input_gives(model, tmp_path) -> None:
     assert together["id"].tolist() == expected["id"].tolist()
     assert together["predicted"].tolist() == expected["predicted"].tolist()
     assert together["flag"].tolist() == expected["flag"].tolist()
-    probabilities = [c for c in together if c.startswith("p_")] + ["period", "power", "fap"]
+    probabilities = [c for c in together if c.startswith("p_")] + list(PERIOD_COLUMNS)
     np.testing.assert_allclose(together[probabilities].to_numpy(),
                                expected[probabilities].to_numpy(dtype=float), rtol=1e-5)
     assert summary.stars == summary.classified == lcs.n_stars

@@ -46,8 +46,9 @@ from lcformer.training.distributed import pick_device
 
 #: Stars per chunk: the star views of 5,000 stars take about 50 MB (256 points x 9 channels).
 CHUNK_STARS = 5_000
-#: The period search's columns that star-model predictions carry.
-PERIOD_COLUMNS = ("period", "power", "fap")
+#: The period search's columns that star-model predictions carry: the period the star was
+#: folded at, and the second peak (often a 1-day alias, or half an eclipsing binary's period).
+PERIOD_COLUMNS = ("period", "power", "fap", "period_2", "power_2")
 #: Each prediction's counts: its samples, and the cleaned points and bands they hold.
 COUNT_COLUMNS = ("n_windows", "n_points", "n_bands")
 
@@ -55,7 +56,7 @@ COUNT_COLUMNS = ("n_windows", "n_points", "n_bands")
 @dataclass
 class Predictions:
     # one row per classified star: id, predicted, probability, p_<class>..., n_windows,
-    # n_points, n_bands (what the model read of it), [period, power, fap of star models], flag
+    # n_points, n_bands (what the model read of it), [PERIOD_COLUMNS of star models], flag
     table: pd.DataFrame
     unclassified: pd.DataFrame  # id, reason
     report: DropReport  # points and curves dropped by reason
@@ -167,8 +168,9 @@ def _predict_chunk(model: LightCurveClassifier, metadata: dict[str, Any], lcs: L
     if config.inputs == "stars":  # what the star views were folded at
         assert info.periods is not None
         found = info.periods.set_index("id").reindex(table["id"])
-        for column in PERIOD_COLUMNS:
-            table[column] = found[column].to_numpy(dtype=np.float64)
+        for column in PERIOD_COLUMNS:  # a search of one peak (n_peaks=1) has no second
+            table[column] = (found[column].to_numpy(dtype=np.float64) if column in found
+                             else np.nan)
     table["flag"] = signal_flags(cleaned, table["id"].to_numpy(dtype=object),
                                  table["fap"].to_numpy() if "fap" in table else None, flags)
     return table, unclassified_stars(lcs, cleaned, table["id"].to_numpy(dtype=object),

@@ -63,6 +63,7 @@ from lcformer.evaluation.metrics import BATCH
 from lcformer.evaluation.predict import (
     CHUNK_STARS,
     COUNT_COLUMNS,
+    PERIOD_COLUMNS,
     FlagConfig,
     all_stars_table,
     model_prepare_config,
@@ -112,7 +113,7 @@ def output_schema(metadata: dict[str, Any]) -> pd.DataFrame:
     columns |= {f"p_{c}": np.float64 for c in metadata["classes"]}
     columns |= dict.fromkeys(COUNT_COLUMNS, np.int64)
     if model_prepare_config(metadata).inputs == "stars":
-        columns |= {"period": np.float64, "power": np.float64, "fap": np.float64}
+        columns |= dict.fromkeys(PERIOD_COLUMNS, np.float64)
     columns |= {"flag": str, "reason": str}
     return pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()})
 
