@@ -258,26 +258,27 @@ def test_noise_is_not_significant_and_a_sinusoid_is():
     assert np.all(found["log10_fap"] < -10)
 
 
-def test_fap_is_not_optimistic_for_sparse_stars():
-    """The no_significant_period flag rests on the fap: on white noise of 8-12 points, and of
-    six bands of 5-10 points each (LSST-like), near the nominal share falls below 0.01 and
-    0.1. Measured here: 1.0% and 2.0% of 300 one-band stars, 2.0% and 12.5% of 200 six-band
-    ones (on 400 other six-band stars of 5, 10 and 30 points: 0.8-1.5% and 9-11%)."""
+def test_fap_of_sparse_stars_on_white_noise():
+    """The no_significant_period flag rests on the fap. On white noise of 8-12 points in one
+    band it is conservative: 1.0% and 2.0% of 300 stars fall below 0.01 and 0.1 here
+    (2-5% below 0.1 on six other seeds), so a 3x optimistic change would show. Of six bands
+    of 5-10 points each (LSST-like) it is about twice optimistic at 0.01: 1.9% and 11.9% of
+    1,000 stars here (2.35% below 0.01 and 0.5% below 0.001 on 2,000 others)."""
     rng = np.random.default_rng(12)
     sparse, six = [], []
     for i in range(300):
         n = int(rng.integers(8, 13))
         sparse.append((f"s{i}", "V", JD0 + np.sort(rng.uniform(0, 1000, n)),
                        rng.normal(0, 0.05, n), np.full(n, 0.05)))
-    for i in range(200):
+    for i in range(1000):
         for band in "ugrizy":
             n = int(rng.integers(5, 11))
             six.append((f"m{i}", band, JD0 + np.sort(rng.uniform(0, 1000, n)),
                         rng.normal(0, 0.05, n), np.full(n, 0.05)))
-    for noise in (sparse, six):
-        fap = find_periods(LightCurves.from_list(noise))["fap"].to_numpy()
-        assert np.isfinite(fap).all()
-        assert np.mean(fap < 0.01) <= 0.03 and np.mean(fap < 0.1) <= 0.15
+    fap = find_periods(LightCurves.from_list(sparse))["fap"].to_numpy()
+    assert np.isfinite(fap).all() and np.mean(fap < 0.01) <= 0.02 and np.mean(fap < 0.1) <= 0.06
+    fap = find_periods(LightCurves.from_list(six))["fap"].to_numpy()
+    assert np.isfinite(fap).all() and np.mean(fap < 0.01) <= 0.03 and np.mean(fap < 0.1) <= 0.14
 
 
 def test_single_band_fap_is_close_to_astropys_baluev():

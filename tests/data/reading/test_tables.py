@@ -766,13 +766,19 @@ def test_a_parquet_file_of_no_rows_and_no_columns_is_no_stars(tmp_path: Path) ->
 
 
 def test_a_surveys_own_layout_is_named_with_the_options_that_read_it(tmp_path) -> None:
-    """Rubin's DiaSource columns (in any case): the error says which options read them."""
+    """Rubin's DiaSource columns (in any case): the error says which options read its direct
+    image fluxes, or that its psfFlux alone is a difference flux."""
     frame = pd.DataFrame({"diaObjectId": [1, 1], "band": ["g", "g"],
-                          "midpointMjdTai": [60800.1, 60801.2], "PSFFLUX": [1200.0, 1310.0],
-                          "psfFluxErr": [40.0, 41.0]})
+                          "midpointMjdTai": [60800.1, 60801.2], "PSFFLUX": [12.0, -31.0],
+                          "psfFluxErr": [40.0, 41.0], "scienceFlux": [1200.0, 1310.0],
+                          "scienceFluxErr": [40.0, 41.0]})
     frame.to_parquet(tmp_path / "dia.parquet")
-    with pytest.raises(InputError, match=r"this looks like Rubin's DiaSource \(fluxes in nJy\): "
-                                         r"--columns id=diaObjectId,time=midpointMjdTai,"
-                                         r"mag=psfFlux,err=psfFluxErr --flux --zero-point "
-                                         r"31\.4$"):
+    with pytest.raises(InputError, match=r"this looks like Rubin's DiaSource, whose scienceFlux "
+                                         r"is the direct image's \(nJy\): --columns "
+                                         r"id=diaObjectId,time=midpointMjdTai,mag=scienceFlux,"
+                                         r"err=scienceFluxErr --flux --zero-point 31\.4$"):
         read_long_table(tmp_path / "dia.parquet")
+    frame.drop(columns=["scienceFlux", "scienceFluxErr"]).to_parquet(tmp_path / "psf.parquet")
+    with pytest.raises(InputError, match=r"without scienceFlux: its psfFlux is a "
+                                         r"difference-image flux, which --flux does not read"):
+        read_long_table(tmp_path / "psf.parquet")

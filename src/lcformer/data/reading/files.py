@@ -210,10 +210,14 @@ ID_NAMES = ("id", "star", "star_id", "starid", "source_id", "sourceid", "objecti
 #: Surveys' own table layouts, recognised by their column names (ignoring case), and the
 #: options that read them: said when a table's columns do not match.
 SURVEY_LAYOUTS = (
-    ("Rubin's DiaSource (fluxes in nJy)",
+    ("Rubin's DiaSource, whose scienceFlux is the direct image's (nJy)",
+     ("diaObjectId", "midpointMjdTai", "scienceFlux", "scienceFluxErr"),
+     "--columns id=diaObjectId,time=midpointMjdTai,mag=scienceFlux,err=scienceFluxErr "
+     "--flux --zero-point 31.4"),
+    ("Rubin's DiaSource without scienceFlux",
      ("diaObjectId", "midpointMjdTai", "psfFlux", "psfFluxErr"),
-     "--columns id=diaObjectId,time=midpointMjdTai,mag=psfFlux,err=psfFluxErr --flux "
-     "--zero-point 31.4"),
+     "its psfFlux is a difference-image flux, which --flux does not read (add each star's "
+     "reference flux first, or use scienceFlux)"),
 )
 
 
