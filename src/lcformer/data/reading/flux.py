@@ -68,7 +68,8 @@ def refuse_fluxes(curves: LightCurves, source: str, fix: str) -> None:
 #: Szalay (1999)'s b = 1.042 sigma (sqrt(1.0857)), their balance between the noise of faint
 #: magnitudes and their departure from the logarithm.
 SOFTENING = 1.042
-#: A total flux this many times its curve's median error below zero is not a measurement.
+#: A total flux this many times its error (or its curve's median error, if larger) below
+#: zero is not a measurement.
 FAR_BELOW_ZERO = 20.0
 #: The ``READERS_VERSION`` from which ``--flux`` reads asinh magnitudes (runs trained on
 #: fluxes before it are warned of at prediction).
@@ -101,13 +102,12 @@ def flux_to_magnitudes(curves: LightCurves, zero_point: float,
     or below zero (ZTF's -99999 in both). NaN stays NaN (cleaning counts it)."""
     flux, flux_err = curves.mag, curves.err
     with np.errstate(invalid="ignore"):
-        known = np.isfinite(flux_err) & (flux_err > 0)
-    median_err = (pd.Series(np.where(known, flux_err, np.nan)).groupby(curves.curve_index)
-                  .median().reindex(range(curves.n_curves)).to_numpy())[curves.curve_index]
-    with np.errstate(invalid="ignore"):
+        known_err = np.where(np.isfinite(flux_err) & (flux_err > 0), flux_err, np.nan)
+        median_err = (pd.Series(known_err).groupby(curves.curve_index).median()
+                      .reindex(range(curves.n_curves)).to_numpy())[curves.curve_index]
         # Judged by the larger of the point's error and the median (a shallower epoch's
         # noise reaches further down); False where no error is known.
-        far = flux < -FAR_BELOW_ZERO * np.fmax(median_err, np.where(known, flux_err, np.nan))
+        far = flux < -FAR_BELOW_ZERO * np.fmax(median_err, known_err)
         no_data = far | ((flux <= 0) & (flux_err <= 0))
     report.drop_points("no_data_flux", np.count_nonzero(no_data))
     _warn_of_difference_fluxes(curves, far)
