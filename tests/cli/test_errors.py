@@ -41,7 +41,8 @@ def one_line(result: subprocess.CompletedProcess[str], status: int) -> str:
 CASES = [
     ("ztf_columns", "lightcurves.csv",
      ["found columns ['objectId', 'mjd', 'mag', 'magerr', 'filtercode']",
-      "expected ['id', 'time', 'mag']", "--columns id=NAME,time=NAME"]),
+      "expected ['id', 'time', 'mag']",
+      "--columns id=objectId,time=mjd,err=magerr,band=filtercode (names guessed"]),
     ("empty_table", "lightcurves.csv", [":1: empty file", "header line id,time,mag"]),
     ("empty_labels", "labels.csv", [":1: empty file (0 bytes)", "header line id,class"]),
     ("empty_catalog", "catalog.csv", [":1: empty file (0 bytes)", "filename,class"]),

@@ -237,7 +237,8 @@ def test_a_table_with_a_column_of_its_own_is_not_one_stars_file(tmp_path: Path) 
     path = tmp_path / "ztf.csv"
     path.write_text("objectId,mjd,mag,magerr\nZTF1,1.0,14.0,0.1\nZTF2,1.0,15.0,0.1\n")
     with pytest.raises(InputError, match=r"missing \['time'\]: map yours with --columns "
-                                         r"time=NAME, and id=NAME"):
+                                         r"time=mjd,err=magerr, and id=objectId if it holds "
+                                         r"several stars \(names guessed"):
         read_any(str(path))
 
 

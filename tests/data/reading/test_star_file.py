@@ -223,3 +223,13 @@ def test_a_star_column_naming_several_stars_is_refused_at_their_first_change() -
     assert caught.value.line == 5 and "('a', then 'b')" in caught.value.message
     # A value per row (a detection's own id, NEOWISE's source_id) names no star.
     assert len(parse_curves("time,mag,source_id\n1,12,101\n2,12,102\n3,12,103\n")[""][0]) == 3
+
+
+def test_a_flux_column_reads_its_own_errors_not_a_magnitudes() -> None:
+    """Read with --columns mag=flux, the errors are flux_err's: magerr's 0.05 mag read as a
+    flux error would set the asinh softening 100 times too small."""
+    text = "time,flux,flux_err,mag,magerr\n1.0,100.0,5.0,18.9,0.05\n2.0,90.0,5.0,19.0,0.05\n"
+    _, f, e = parse_columns(text, columns=Columns(mag="flux"))
+    assert f.tolist() == [100.0, 90.0] and e.tolist() == [5.0, 5.0]
+    _, m, e = parse_columns(text)
+    assert m.tolist() == pytest.approx([18.9, 19.0]) and e.tolist() == pytest.approx([0.05] * 2)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import itertools
 import re
+import warnings
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -782,3 +783,18 @@ def test_a_surveys_own_layout_is_named_with_the_options_that_read_it(tmp_path) -
     with pytest.raises(InputError, match=r"without scienceFlux: its psfFlux is a "
                                          r"difference-image flux, which --flux does not read"):
         read_long_table(tmp_path / "psf.parquet")
+
+
+def test_an_unread_error_column_is_warned_of_naming_it(tmp_path: Path) -> None:
+    """CRTS's Magerr is not the err column: read without it, every error would be unknown,
+    so the reader says which column to add (and says nothing once it is read)."""
+    path = tmp_path / "crts.csv"
+    path.write_text("MasterID,Mag,Magerr,MJD\n1,15.0,0.05,53500.1\n1,15.2,0.05,53501.2\n")
+    with pytest.warns(UserWarning, match=r"column 'Magerr' looks like the errors of "
+                                         r"'Mag' but is not read.*add err=Magerr"):
+        curves = read_long_table(path, columns=Columns(id="MasterID", time="MJD"))
+    assert np.isnan(curves.err).all()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        curves = read_long_table(path, columns=Columns(id="MasterID", time="MJD", err="Magerr"))
+    assert curves.err.tolist() == pytest.approx([0.05, 0.05])

@@ -22,7 +22,9 @@ from lcformer.data.reading.tables import from_astropy, from_dataframe, read_long
 #: drops rows, a heliocentric or barycentric time column is read over another, and a
 #: detection limit (">16.8") in place of a magnitude is a missing one.
 #: 3: ``--flux`` gives asinh magnitudes (fluxes at and below zero are kept).
-READERS_VERSION = 3
+#: 4: a per-star file whose mag column is a flux (--columns mag=flux) reads the errors named
+#: after it (flux_err), not a magnitude's.
+READERS_VERSION = 4
 
 __all__ = [
     "MACHO_CLASSES",

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from lcformer.data.reading.config import Columns
 from lcformer.data.report import DropReport
 from lcformer.errors import InputError
 
@@ -201,10 +202,70 @@ BAND_NAMES = ("band", "filter", "filtercode", "filtername", "filter_name", "fid"
               "bandpass", "band_name")
 
 
-#: Column names that name each row's star (compared ignoring case). Not ZTF's ``oid``: one
-#: star's IRSA light curve holds an oid per field and filter.
+#: Column names that name each row's star (compared ignoring case; CRTS says MasterID). Not
+#: ZTF's ``oid``: one star's IRSA light curve holds an oid per field and filter.
 ID_NAMES = ("id", "star", "star_id", "starid", "source_id", "sourceid", "objectid", "object_id",
-            "objid", "obj_id", "name", "object", "target")
+            "objid", "obj_id", "name", "object", "target", "masterid")
+
+
+#: Column names of a star's time, magnitude and error (lower case; a band or unit may follow
+#: an underscore: mag_v, hjd_2450000). Per-star files are read by them; a long table's
+#: column error suggests them (its columns are read as --columns names them).
+TIME_NAMES = ("time", "t", "jd", "hjd", "mjd", "bjd", "btjd", "bkjd", "date", "dateobs")
+MAG_NAMES = ("mag", "m", "magnitude")
+ERR_NAMES = ("err", "error", "magerr", "mag_err", "emag", "e_mag", "sigma", "e", "dmag")
+
+
+def time_corrected(name: str) -> bool:
+    """A time corrected for the light's travel to the Sun or the barycentre (HJD, BJD,
+    TESS's BTJD, Kepler's BKJD), which a period search wants over the observer's MJD."""
+    return name.lower().strip("\"'").startswith(("hjd", "bjd", "btjd", "bkjd"))
+
+
+def column_role(name: str) -> str | None:
+    """"time", "mag" or "err" for a column name of one (HJD, mag_v, sigma), else None."""
+    key = name.lower().strip("\"'")
+    for found, options in (("err", ERR_NAMES), ("time", TIME_NAMES), ("mag", MAG_NAMES)):
+        if key in options or any(key.startswith(o + "_") for o in options):
+            return found
+    return None
+
+
+def is_error_of(name: str, mag: str) -> bool:
+    """Whether a column ``name`` looks like the errors of the column ``mag``: named after it
+    (Magerr, flux_err, e_flux, PDCSAP_FLUX_ERR), or by an error's name (sigma, magerr) where
+    ``mag`` is a magnitude's. A flux column does not take a magnitude's errors."""
+    key, m = name.lower().strip("\"'"), mag.lower().strip("\"'")
+    own = ({m + end for end in ("err", "_err", "error", "_error", "unc", "_unc", "_sigma")}
+           | {start + m for start in ("e", "e_", "sigma_", "err_")})
+    return key in own or (column_role(mag) == "mag" and column_role(name) == "err")
+
+
+def suggested_columns(found: list[str], columns: Columns) -> dict[str, str]:
+    """``--columns`` role -> the column of ``found`` whose name suggests it, for the roles id,
+    time, mag, err and band where ``columns`` names no column found and one name fits (of
+    several times, the one heliocentric or barycentric): what a column error proposes. The
+    readers do not take these themselves: a table's columns are read as ``--columns`` says."""
+    def fits(name: str, role: str, mag: str | None) -> bool:
+        if role in ("id", "band"):
+            return name.lower() in (ID_NAMES if role == "id" else BAND_NAMES)
+        if role == "err":
+            return mag is not None and is_error_of(name, mag)
+        return column_role(name) == role
+
+    resolved = columns.resolve(found)
+    free = [n for n in found if n not in resolved.all]
+    guess: dict[str, str] = {}
+    for role in ("id", "time", "mag", "err", "band"):
+        if getattr(resolved, role) in found:
+            continue
+        mag = resolved.mag if resolved.mag in found else guess.get("mag")
+        options = [n for n in free if n not in guess.values() and fits(n, role, mag)]
+        if role == "time" and len(options) > 1:
+            options = [n for n in options if time_corrected(n)] or options
+        if len(options) == 1:
+            guess[role] = options[0]
+    return guess
 
 
 #: Surveys' own table layouts, recognised by their column names (ignoring case), and the

@@ -30,8 +30,11 @@ from lcformer.data.reading.files import (
     MACHO_FILE,
     MAGIC_BYTES,
     TAP_COLUMNS,
+    column_role,
+    is_error_of,
     is_flag_name,
     names_text,
+    time_corrected,
 )
 from lcformer.data.report import DropReport
 from lcformer.errors import ConfigError, InputError
@@ -276,29 +279,6 @@ def _flagged(flags: np.ndarray, name: str, text: str, first_line: int,
     return flagged
 
 
-#: Header names of a per-star file's columns (lower case; a band or unit may follow an
-#: underscore: mag_v, hjd_2450000).
-_TIME_NAMES = ("time", "t", "jd", "hjd", "mjd", "bjd", "btjd", "bkjd", "date", "dateobs")
-_MAG_NAMES = ("mag", "m", "magnitude")
-_ERR_NAMES = ("err", "error", "magerr", "mag_err", "emag", "e_mag", "sigma", "e", "dmag")
-
-
-def _time_corrected(name: str) -> bool:
-    """A time corrected for the light's travel to the Sun or the barycentre (HJD, BJD,
-    TESS's BTJD, Kepler's BKJD), which a period search wants over the observer's MJD."""
-    return name.lower().strip("\"'").startswith(("hjd", "bjd", "btjd", "bkjd"))
-
-
-def column_role(name: str) -> str | None:
-    """"time", "mag" or "err" for a per-star file's header name of one (HJD, mag_v, sigma),
-    else None."""
-    key = name.lower().strip("\"'")
-    for found, options in (("err", _ERR_NAMES), ("time", _TIME_NAMES), ("mag", _MAG_NAMES)):
-        if key in options or any(key.startswith(o + "_") for o in options):
-            return found
-    return None
-
-
 #: The roles of a per-star file's columns that --columns may name (the id, class and split
 #: of a star are its file name's and its catalogue's).
 FILE_ROLES = ("time", "mag", "err", "band", "flag")
@@ -374,8 +354,11 @@ def _header_columns(names: list[str], line: int, columns: Columns | None = None,
         own = [i for i in found[role] if bare[i].lower() == getattr(columns, role).lower()]
         if len(found[role]) > 1 and len(own) == 1:
             found[role] = own  # band beside filtercode: band; mag beside mag_auto: mag
+    mag = names[found["mag"][0]] if len(found["mag"]) == 1 else "mag"
+    if "err" not in given and column_role(mag) != "mag":  # a flux: flux_err, not magerr
+        found["err"] = [i for i, n in enumerate(names) if is_error_of(n, mag)]
     if len(found["time"]) > 1:
-        corrected = [i for i in found["time"] if _time_corrected(names[i])]
+        corrected = [i for i in found["time"] if time_corrected(names[i])]
         found["time"] = corrected if len(corrected) == 1 else found["time"]  # hjd by mjd
     if len(found["flag"]) > 1:
         preferred = [i for i in found["flag"] if bare[i].lower() in PREFERRED_FLAGS]

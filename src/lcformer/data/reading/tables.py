@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import re
+import warnings
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -42,8 +43,10 @@ from lcformer.data.reading.files import (
     cannot_read,
     finish,
     is_csv,
+    is_error_of,
     is_flag_name,
     names_text,
+    suggested_columns,
     survey_layout_hint,
     unsupported_format,
 )
@@ -476,6 +479,13 @@ def _usable(found: list[str], columns: Columns, required: tuple[str, ...], name:
                      f"is read from a column {columns.band!r}: give --columns "
                      f"band={bands[0]} (Columns(band=...) in Python)", "unreadable_file")
         return None
+    errors = [c for c in found if c not in use and is_error_of(c, resolved.mag)]
+    if resolved.err not in found and len(errors) == 1:
+        # Not naming the file: said once for a folder of partitions, not once each.
+        warnings.warn(f"column {errors[0]!r} looks like the errors of "
+                      f"{resolved.mag!r} but is not read, so every point's error is unknown: "
+                      f"add err={errors[0]} to --columns (Columns(err=...) in Python)",
+                      stacklevel=2)
     if columns.flag and resolved.flag not in found and any(map(is_flag_name, found)):
         sink.note("quality_flag_column_not_read")  # catflags without --columns flag=catflags
     return use
@@ -499,12 +509,16 @@ def _check_columns(present: list[str], columns: Columns, name: str, sink: DropRe
         roles = columns.roles
         optional = [c for c in (columns.band, columns.err, columns.label, columns.split,
                                 columns.flag) if c and c not in required]
-        several = (", and id=NAME if it holds several stars"
+        guess = suggested_columns(listed, columns)
+        mapping = [f"{roles[c]}={guess.get(roles[c], 'NAME')}" for c in missing]
+        mapping += [f"{role}={guess[role]}" for role in ("err", "band") if role in guess]
+        several = (f", and id={guess.get('id', 'NAME')} if it holds several stars"
                    if columns.id not in required and columns.id not in present else "")
+        guessed = " (names guessed from the columns found: check them)" if guess else ""
         sink.problem(
             f"{name}: found columns {names_text(listed)}, expected "
             f"{list(required)} (optional {optional}); missing {missing}: map yours with "
-            f"--columns {','.join(f'{roles[c]}=NAME' for c in missing)}{several} "
+            f"--columns {','.join(mapping)}{several}{guessed} "
             f"(in Python: from_dataframe or read_long_table with columns=Columns(...))"
             f"{survey_layout_hint(listed)}",
             "unreadable_file",
