@@ -39,10 +39,10 @@ from lcformer.data.splits import carve_validation
 from lcformer.data.tokens import TokenConfig
 from lcformer.data.views import ViewConfig
 from lcformer.errors import ConfigError, InputError, NothingToTrainError
-from lcformer.evaluation.predict import Predictions, predict_stars
+from lcformer.evaluation.predict import Predictions, model_prepare_config, predict_stars
 from lcformer.models import LightCurveClassifier, ModelConfig
 from lcformer.models.config import DATA_SIZES
-from lcformer.models.registry import spec
+from lcformer.models.registry import model_inputs
 from lcformer.training.checkpoints import save_checkpoint
 from lcformer.training.config import RunConfig, TrainConfig
 from lcformer.training.loop import TrainResult
@@ -173,12 +173,8 @@ class Classifier(ClassifierMixin, BaseEstimator):
         the model reads."""
         given = {"tokens": self.tokens, "cleaning": self.cleaning, "views": self.views,
                  "periods": self.periods, "features": self.features}
-        name = self.run_config().model.name
-        inputs = spec(name).inputs
         unread = [k for k in ("views", "periods", "features") if given[k] is not None]
-        if inputs == "windows" and unread:  # as the CLI: two settings, one model
-            raise ConfigError(f"{name} reads token windows, and {', '.join(unread)} set the "
-                              f"star views of the periodic model: leave them None")
+        inputs = model_inputs(self.run_config().model.name, unread, "leave them None")
         return PrepareConfig().replace(inputs=inputs,
                                        **{k: v for k, v in given.items() if v is not None})
 
@@ -300,16 +296,15 @@ class Classifier(ClassifierMixin, BaseEstimator):
         # (as cross_val_score does) trains as the saved model was trained. (Classes kept,
         # --min-class-windows and the reading of files are a dataset's, not the estimator's.)
         run = metadata.get("run")
-        prepared = (PrepareConfig.from_dict(metadata["prepare"])  # star models' views
-                    if metadata.get("prepare", {}).get("inputs") == "stars" else None)
+        prepared = model_prepare_config(metadata)
+        stars = prepared.inputs == "stars"  # a window model's views are not its settings
         clf = cls(ModelConfig.from_dict(metadata["model"]).replace(
                       **dict.fromkeys(DATA_SIZES)),
                   train=RunConfig.from_dict(run).train if run else None,
-                  tokens=TokenConfig.from_dict(metadata["tokens"]),
-                  cleaning=CleaningConfig.from_dict(metadata["cleaning"]),
-                  views=prepared.views if prepared else None,
-                  periods=prepared.periods if prepared else None,
-                  features=prepared.features if prepared else None,
+                  tokens=prepared.tokens, cleaning=prepared.cleaning,
+                  views=prepared.views if stars else None,
+                  periods=prepared.periods if stars else None,
+                  features=prepared.features if stars else None,
                   val_fraction=metadata.get("val_fraction", cls().val_fraction))
         clf.model_, clf.metadata_ = model, metadata
         # A Python-API fit stored y's values; a CLI run has its labels' text.

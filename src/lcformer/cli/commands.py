@@ -34,6 +34,7 @@ from lcformer.data.datasets import (
     DATA_DIR_ENV,
     REGISTRY,
     WORK_DIR_ENV,
+    data_dir,
     prepare_dataset,
     resolve,
     work_dir,
@@ -48,8 +49,7 @@ from lcformer.errors import ConfigError, InputError, LcformerError
 from lcformer.evaluation.flags import FlagConfig
 from lcformer.experiments.grid import SweepConfig
 from lcformer.models.config import ModelConfig
-from lcformer.models.registry import MODEL_NAMES
-from lcformer.models.registry import spec as model_spec
+from lcformer.models.registry import MODEL_NAMES, model_inputs
 from lcformer.training.config import RunConfig, TrainConfig
 
 EXIT_NOTHING, EXIT_USER, EXIT_INTERNAL, EXIT_INTERRUPTED = 1, 2, 3, 130
@@ -116,16 +116,12 @@ def prepare_config(args: argparse.Namespace, model: str | None = None,
     config = config_from_args(PrepareConfig, args, dataset.prepare_config())
     if model is None:
         return config
-    inputs = model_spec(model).inputs
     star_options = {**given(args, ViewConfig), **given(args, PeriodConfig),
                     **{k: v for k, v in given(args, PrepareConfig).items() if k == "features"}}
     if baseline:
         star_options.pop("min_period", None)
-    if inputs == "windows" and star_options:  # they would only make another cache folder
-        named = ", ".join(option_text(k, v).split()[0] for k, v in star_options.items())
-        raise ConfigError(f"{model} reads token windows, and {named} set the star views of "
-                          f"the periodic model: leave them out")
-    return config.replace(inputs=inputs)
+    named = [option_text(k, v).split()[0] for k, v in star_options.items()]
+    return config.replace(inputs=model_inputs(model, named, "leave them out"))
 
 
 def add_run_options(parser: argparse.ArgumentParser, grid: bool = False) -> None:
@@ -233,7 +229,7 @@ def cmd_prepare(args: argparse.Namespace) -> int:
 
 
 def cmd_datasets(args: argparse.Namespace) -> int:
-    root = args.data_dir or os.environ.get(DATA_DIR_ENV) or "data"
+    root = data_dir(args.data_dir)
     print(f"data root: {root} (set with --data-dir or {DATA_DIR_ENV})")
     for spec in REGISTRY.values():
         t = spec.tokens

@@ -328,7 +328,7 @@ def prepare_dataset(dataset: str, config: PrepareConfig | None = None,
         return _prepare_partitions(spec, folder, table, config, work, force, progress, jobs)
     from lcformer.data.reading.sniff import read_dataset
 
-    stages = ["reading", "cleaning", "tokens", "writing"]
+    stages = ["reading", "cleaning", "samples", "writing"]
     with tqdm(total=len(stages), desc=f"prepare {spec.name}", disable=not progress,
               leave=False, file=sys.stderr) as bar:
 

@@ -1,77 +1,36 @@
 """Lomb-Scargle period search, one row per star, fast enough for whole surveys.
 
-Why each step is the way it is (measured on this project's 2-core machine; the benchmark
-``benchmarks/periods.py`` repeats the comparisons):
+Why each step is the way it is (the measurements behind each choice are in
+``benchmarks/README.md``, "Why the period search is built this way"; ``benchmarks/periods.py``
+repeats the comparisons):
 
 - **Periodogram**: the generalised Lomb-Scargle periodogram (a sinusoid plus a floating mean,
-  weighted by ``1/err**2``; Zechmeister & Kürster 2009), "standard" normalisation: the power
-  ``P`` is the fraction of the weighted variance that the best sinusoid at that frequency
-  explains (the same numbers as astropy's ``LombScargle(t, y, dy).power``). The floating mean
-  matters for sparse, uneven survey sampling, where a sinusoid sampled at the same few phases
-  has a non-zero mean.
-- **Engine**: the grid is evaluated with a non-uniform FFT (``finufft``, the library under
-  ``nifty-ls``). The exact power needs ``sum w y e^(2 pi i f t)``, ``sum w e^(2 pi i f t)``
-  and ``sum w e^(4 pi i f t)`` at every grid frequency: two transforms and half of a third
-  (on the lower half of the grid the last sum is the second one at twice the frequency).
-  ``nifty-ls`` builds new NUFFT plans on every call, which for a 400-point curve costs about
-  as much as the transform; here stars are processed in order of grid size, one plan serves
-  every star of that size, buffers are reused and the grid runs in single precision. The
-  grid sizes give the FFT inside (1.25 times the grid) a length that FFTW plans well without
-  measuring (:data:`FFT_EIGHTHS`): lengths with a factor 27 or 11 took 1.3-1.8x as long per
-  frequency. On 600 ASAS stars (one thread, ``benchmarks/periods.py``) the whole search ran
-  at 1.5x the speed of light-curve's FFT periodogram alone on the same grid and 2.6x the
-  speed of the same search through nifty-ls (``engine="nifty-ls"``, kept as a cross-check).
-- **The grid proposes, exact sums decide**: by default (``coarse="schuster"``) the grid
-  holds the classical periodogram ``|sum w (y - mean) e^(2 pi i f t)|^2`` (one transform
-  instead of two and a half), once per peak width ``1/span`` (``oversampling`` 1: a
-  sinusoid's peak shows at least 40% of its height). Its ``n_candidates`` (30) highest
-  local maxima, and the best of an exact scan of the lowest ``LOW_WIDTHS`` peak widths at a
-  third of the step (there seasonal gaps make peaks narrower than ``1/span`` and the
-  floating mean matters most: Miras), are re-evaluated with the exact power, from direct
-  sums written as matrix products: from one grid step below to one above every quarter step
-  (in single precision: this only ranks them), then the best few distinct peaks in double
-  precision every 1/32 of a peak width, and at the vertex of the parabola through the best
-  three points (power to ~1e-6). On three sets of 600 ASAS stars the best period was the one
-  of an exhaustive search on a 10x finer grid for 98.7%, 99.2% and 99.3% of the stars (the
-  misses: near-equal peaks, 1-day aliases), at 2.8-3x the speed of lcformer <= 0.2's search
-  (2 grid steps per peak, the exact power on the grid, 20 candidates: 99.7-99.8%);
-  ``coarse="gls"``, the exact power on this grid, agreed for 99.0-99.8% at 0.7x the speed.
-  Settings with a ``grid_size_ratio`` (those of models prepared by lcformer <= 0.2) keep
-  the exact power on the grid. light-curve's periodogram (no refinement, no floating mean,
-  no weights) agreed for 58% on the same grid.
-- **Several bands** (a star seen in R and B): every band's periodogram is computed on the
-  star's grid and the bands are combined through ``Z = sum_b (N_b - 3) * -ln(1 - P_b)``, each
-  band's "log" power weighted by its degrees of freedom. On the coarse Schuster grid, which
-  only proposes candidates, the peaks of the dof-weighted sum of the powers are candidates
-  too: Schuster's values are only roughly normalised, and a sparse, noisy band's value near
-  1, turned by the logarithm into a spike, crowded the true period out of Z's candidates.
-  On 60 LSST-like stars of six bands of ~17 points (the test
-  ``test_sparse_bands_do_not_drown_a_period_the_others_show``) the period was found for 50
-  of them from Z's candidates alone, 57 with both; not one of EROS-1's 3,641 two-band
-  periods changed. Under white Gaussian noise ``Z`` is
-  chi-squared with ``2K`` degrees of freedom at any one frequency (``K`` bands) whatever the
-  bands' noise levels or error scales, which gives the significance below. On 600 synthetic
-  two-band stars with weak signals it found the true period for 58.7%, like a point-weighted
-  mean of the powers (58.8%), ahead of the chi-squared (error) weighted mean (52.7%; on the
-  half of the stars with one band's errors misreported 48.0%, against 61.0% for ``Z``) and
-  of the band with more points alone (39.8%). On a 40-star subset where ``Z`` found 57.5%,
-  astropy's ``LombScargleMultiband`` found 55% (``flexible``, at 5 s a star) and 37.5%
-  (``fast``, which weights each band by the sum of its squared powers over the grid), in a
-  script outside the repository; part 3 of the benchmark compares only the ways of combining
-  the bands named above. The ``power`` column is the standard power
-  equivalent to ``Z``, ``1 - exp(-Z / sum_b (N_b - 3))``: the band's power when there is one
-  band.
-- **Significance** ``fap``: a false-alarm probability, the chance that white noise alone
-  gives a peak this high anywhere between ``f_min`` and ``f_max``: Davies' bound as Baluev
-  (2008) uses it (see :func:`_false_alarm`), generalised to ``K`` bands. For one band it was
-  0.70-1.0 times astropy's ``false_alarm_probability(method="baluev")``; on simulated noise
-  0.5-2.5% of stars had ``fap < 0.01`` and 2.5-8% ``fap < 0.05``. ``log10_fap`` keeps strong
-  signals apart where ``fap`` underflows to 0. With very few points it is too optimistic:
-  the chi-squared upcrossing rate has no finite-N correction (astropy's Baluev has one). On
-  1,000 noise stars over 60 days, 17.3% of 5-point stars had ``fap < 0.05`` (10.4% of
-  6-point, 7.6% of 8-point, 7.4% of 12-point ones). Predictions on stars under 10 points
-  are flagged ``few_points`` whatever their ``fap``. Correcting it would change the
-  ``log10_fap`` scalar the trained models read, so it waits for a samples version bump.
+  weighted by ``1/err**2``; Zechmeister & Kürster 2009), "standard" normalisation (astropy's
+  ``LombScargle(t, y, dy).power``). The floating mean matters for sparse, uneven survey
+  sampling, where a sinusoid sampled at the same few phases has a non-zero mean.
+- **Engine**: a non-uniform FFT (``finufft``, the library under ``nifty-ls``) evaluates the
+  grid: two transforms and half of a third give the exact power. Stars are processed in
+  order of grid size so that one NUFFT plan serves every star of a size (``nifty-ls`` plans
+  anew on every call, which for a 400-point curve costs as much as the transform), in single
+  precision, with FFT lengths that FFTW plans well (:data:`FFT_EIGHTHS`).
+- **The grid proposes, exact sums decide**: by default (``coarse="schuster"``) the grid holds
+  the classical periodogram (one transform), once per peak width ``1/span``. Its
+  ``n_candidates`` highest local maxima, and the best of a finer scan of the lowest
+  ``LOW_WIDTHS`` peak widths (Miras, where seasonal gaps narrow the peaks), are re-evaluated
+  with the exact power by direct sums, refined to 1/32 of a peak width and a parabola's
+  vertex. ``coarse="gls"`` puts the exact power on the grid.
+- **Several bands**: each band's periodogram on the star's grid, combined as
+  ``Z = sum_b (N_b - 3) * -ln(1 - P_b)``, which under white noise is chi-squared with ``2K``
+  degrees of freedom whatever the bands' noise levels or error scales. The coarse grid also
+  proposes the peaks of the dof-weighted sum of the powers, so that one sparse, noisy band
+  cannot crowd the true period out. ``power`` is ``1 - exp(-Z / sum_b (N_b - 3))``: the
+  band's own power when there is one band.
+- **Significance** ``fap``: the chance that white noise alone gives a peak this high anywhere
+  between ``f_min`` and ``f_max`` (Davies' bound as Baluev 2008 uses it, see
+  :func:`_false_alarm`, generalised to ``K`` bands); ``log10_fap`` keeps strong signals apart
+  where ``fap`` underflows to 0. It has no finite-N correction, so it is optimistic for
+  stars of very few points (predictions on fewer than 10 are flagged ``few_points``);
+  correcting it would change the ``log10_fap`` scalar the trained models read.
 
 Times are shifted to the middle of the star's span before anything else: Julian dates of
 ~2.45e6 days would cost the phases ``2 pi f t`` most of their precision, and the periodogram

@@ -16,8 +16,8 @@ Layout of a prepared folder::
                          SHA-256 of every other file (checked when the folder is opened)
     report.json          every dropped point and curve, by reason
     curves.parquet       one row per kept curve: id, band, label, split, n_points, n_windows
-    tokens.npy           (n_windows, n_tokens, 2w) float32; star views: (n_samples,
-                         max_obs, 7 + n_bands), the channels of views.TOKEN_CHANNELS
+    tokens.npy           (n_windows, n_tokens, TokenConfig.n_features) float32; star
+                         views: (n_samples, max_obs, 7 + n_bands), views.TOKEN_CHANNELS
     mask.npy             (n_windows, n_tokens) bool, True for real tokens
     window_curve.npy     (n_windows,) int32, row of curves.parquet
     window_start_time.npy, window_errors.npy
@@ -334,7 +334,7 @@ def build(name: str, raw: LightCurves, config: PrepareConfig, input_hash: str = 
     check_classes(config, set(raw.labels.tolist()) if raw.labels is not None else None,
                   source or name)
     cleaned = filter_curves(cleaned, config, report, source or name)
-    stage("tokens")
+    stage("samples")
     samples, info = make_samples(cleaned, config, report, n_jobs=n_jobs)
     lcs, samples = drop_small_classes(cleaned, samples, config.min_class_windows, report,
                                       star_views=config.inputs == "stars")

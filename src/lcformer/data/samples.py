@@ -227,7 +227,7 @@ def star_chunks(codes: np.ndarray, size: int) -> Iterator[np.ndarray]:
         yield np.sort(order[lo:hi])
 
 
-def _stop_with() -> None:
+def _exit_when_parent_dies() -> None:
     """In a worker: end when the process that started the pool is gone (killed by SIGKILL,
     it cannot stop its workers, which would run on and hold its output pipes open). It waits
     on the parent's sentinel, which is ready once the parent has exited, even as a zombie
@@ -262,7 +262,7 @@ def map_in_order(func: Callable[[T], R], items: Iterable[T], n_jobs: int = 1) ->
         context.set_forkserver_preload(["__main__", "lcformer.data.samples",
                                         "lcformer.data.periods"])
     with ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                             initializer=_stop_with) as pool:
+                             initializer=_exit_when_parent_dies) as pool:
         pending: list[Future[Any]] = []
         for item in items:
             pending.append(pool.submit(func, item))

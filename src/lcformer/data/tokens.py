@@ -95,7 +95,7 @@ PRESETS: dict[str, TokenConfig] = {
 class Windows:
     """Token windows plus, per window, where it came from (for star-level results)."""
 
-    tokens: np.ndarray  # (n, T, 2w) float32
+    tokens: np.ndarray  # (n, T, config.n_features) float32: 2w for (dt, dm), 3w with mag
     mask: np.ndarray  # (n, T) bool, True for real tokens
     curve: np.ndarray  # (n,) int64: index of the curve in the LightCurves it was made from
     start_time: np.ndarray  # (n,) float64: time of the window's first point

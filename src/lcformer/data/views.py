@@ -54,6 +54,8 @@ from lcformer.errors import ConfigError
 
 #: Token channels before the band one-hot.
 TOKEN_CHANNELS = ("phase", "phase_2p", "time", "mag", "err", "dm", "log_dt")
+#: Each channel's position in a token.
+CHANNEL = {name: i for i, name in enumerate(TOKEN_CHANNELS)}
 #: Per-band values of the shape fit (:func:`harmonic_fit`).
 SHAPE_COLUMNS = ("log_a1", "r21", "r31", "phi21", "phi31", "fit_r2", "odd_2p")
 PER_BAND_SCALARS = ("median_mag", "log_scale", "log_amplitude", "log_median_err", "log_n",
@@ -154,29 +156,30 @@ def make_views(lcs: LightCurves, periods: pd.DataFrame, bands: list[str],
     span = np.zeros(n_stars)
     np.maximum.at(span, point_star, t_rel)
     n_channels = len(TOKEN_CHANNELS) + len(bands)
-    features = np.zeros((lcs.n_points, n_channels), np.float32)
+    channels = np.zeros((lcs.n_points, n_channels), np.float32)
     if config.fold in ("period", "both"):
         p = period[point_star]
         known = np.isfinite(p) & (p > 0)
-        features[:, 0] = np.where(known, np.mod(t_rel / np.where(known, p, 1.0), 1.0), 0.0)
-        features[:, 1] = np.where(known, np.mod(t_rel / np.where(known, 2 * p, 1.0), 1.0), 0.0)
+        for name, fold in (("phase", 1), ("phase_2p", 2)):
+            channels[:, CHANNEL[name]] = np.where(
+                known, np.mod(t_rel / np.where(known, fold * p, 1.0), 1.0), 0.0)
     if config.fold in ("time", "both"):
-        features[:, 2] = t_rel / np.maximum(2 * span[point_star], 1e-9)
-    features[:, 3] = (mag - med) / scale
+        channels[:, CHANNEL["time"]] = t_rel / np.maximum(2 * span[point_star], 1e-9)
+    channels[:, CHANNEL["mag"]] = (mag - med) / scale
     # An unknown error is its curve's median error (0, "perfect", only where none is known:
     # the band's log_median_err scalar is then unknown too).
     typical = curve_stats["median_err"].to_numpy()[point_curve]
-    features[:, 4] = np.nan_to_num(np.where(np.isfinite(err), err, typical) / scale)
+    channels[:, CHANNEL["err"]] = np.nan_to_num(np.where(np.isfinite(err), err, typical) / scale)
     # Differences to the previous point of the same curve (cleaned curves are time-sorted).
     first = np.zeros(lcs.n_points, bool)
     first[lcs.offsets[:-1][lcs.lengths > 0]] = True
-    dm = np.diff(features[:, 3], prepend=0.0)
+    dm = np.diff(channels[:, CHANNEL["mag"]], prepend=0.0)
     dt = np.diff(t, prepend=t[:1] if len(t) else 0.0)
-    features[:, 5] = np.where(first, 0.0, dm)
-    features[:, 6] = np.where(first, 0.0, np.log10(np.maximum(dt, 0.0) + 1e-3))
+    channels[:, CHANNEL["dm"]] = np.where(first, 0.0, dm)
+    channels[:, CHANNEL["log_dt"]] = np.where(first, 0.0, np.log10(np.maximum(dt, 0.0) + 1e-3))
     point_band = band_of_curve[point_curve]
     has_band = point_band >= 0
-    features[np.flatnonzero(has_band), len(TOKEN_CHANNELS) + point_band[has_band]] = 1.0
+    channels[np.flatnonzero(has_band), len(TOKEN_CHANNELS) + point_band[has_band]] = 1.0
 
     # Interleaved chunks of each time-sorted sequence: a star, or one band of it.
     if config.bands == "joint":
@@ -201,7 +204,7 @@ def make_views(lcs: LightCurves, periods: pd.DataFrame, bands: list[str],
     n_samples = int(k.sum())
     tokens = np.zeros((n_samples, config.max_obs, n_channels), np.float32)
     mask = np.zeros((n_samples, config.max_obs), bool)
-    tokens[sample, slot] = features[order]
+    tokens[sample, slot] = channels[order]
     mask[sample, slot] = True
     sample_star = np.repeat(group_star, k)
     shape = harmonic_fit(lcs, period[star_code], SHAPE_HARMONICS)

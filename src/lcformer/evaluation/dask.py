@@ -57,7 +57,7 @@ from lcformer.data.report import DropReport
 from lcformer.errors import InputError
 from lcformer.evaluation.flags import FlagConfig
 from lcformer.evaluation.metrics import BATCH
-from lcformer.evaluation.predict import CHUNK_STARS, trained_reading
+from lcformer.evaluation.predict import PREDICT_CHUNK_STARS, trained_reading
 
 if TYPE_CHECKING:
     import dask.dataframe as dd
@@ -66,7 +66,7 @@ if TYPE_CHECKING:
 def classify_partitions(ddf: dd.DataFrame, run_dir: str | Path, *, checkpoint: str = "best",
                         reading: ReadConfig | None = None, device: str = "cpu",
                         pad_short: bool | None = None, flags: FlagConfig | None = None,
-                        batch_size: int = BATCH, chunk_stars: int = CHUNK_STARS,
+                        batch_size: int = BATCH, chunk_stars: int = PREDICT_CHUNK_STARS,
                         torch_threads: int | None = 1,
                         check_stars: bool = True) -> dd.DataFrame:
     """A lazy Dask DataFrame of predictions, one partition per partition of ``ddf``.
@@ -94,7 +94,7 @@ def classify_partitions(ddf: dd.DataFrame, run_dir: str | Path, *, checkpoint: s
 def classify_with_reports(ddf: dd.DataFrame, run_dir: str | Path, *, checkpoint: str = "best",
                           reading: ReadConfig | None = None, device: str = "cpu",
                           pad_short: bool | None = None, flags: FlagConfig | None = None,
-                          batch_size: int = BATCH, chunk_stars: int = CHUNK_STARS,
+                          batch_size: int = BATCH, chunk_stars: int = PREDICT_CHUNK_STARS,
                           torch_threads: int | None = 1, check_stars: bool = True,
                           ) -> tuple[dd.DataFrame, dd.DataFrame]:
     """The predictions of :func:`classify_partitions` and, from the same tasks, what reading

@@ -1,14 +1,15 @@
 """Classify new stars with a trained model, using exactly the preprocessing stored with it.
 
-The model's metadata carries its cleaning and token configuration, so new light curves go
-through the same steps as the training data. Stars that cannot be classified (nothing left after
-cleaning, too short for one window, or no curve in a band the model knows) are listed with the
-reason, never silently left out. A star's only curve is taken to be in the band of a one-band
-model when one of the two has no band name (a per-star file, a band-less model); of a star with
-several curves none is guessed at (:func:`in_model_bands` states the rule).
-Stars that are classified on too little signal (too few points, a constant magnitude, no
-period searched, or none significant) keep their probabilities but get a ``flag``
-(:class:`FlagConfig`), so a confident-looking label on noise is never silent.
+The model's metadata carries its whole preparation (cleaning, period search, star views or
+token windows), so new light curves go through the same steps as the training data. Stars that
+cannot be classified (nothing left after cleaning, too short for one window, or no curve in a
+band the model knows) are listed with the reason, never silently left out. A star's only curve
+is taken to be in the band of a one-band model when one of the two has no band name (a per-star
+file, a band-less model); of a star with several curves none is guessed at
+(:func:`in_model_bands` states the rule). Stars that are classified on too little signal (too
+few points, a constant magnitude, no period searched, or none significant) keep their
+probabilities but get a ``flag`` (:class:`FlagConfig`), so a confident-looking label on noise
+is never silent.
 
 Stars are processed in chunks of ``chunk_stars``, which bounds the memory of the model inputs
 whatever the size of the input; a star's prediction does not depend on its neighbours.
@@ -45,7 +46,7 @@ from lcformer.models import LightCurveClassifier
 from lcformer.training.distributed import pick_device
 
 #: Stars per chunk: the star views of 5,000 stars take about 50 MB (256 points x 9 channels).
-CHUNK_STARS = 5_000
+PREDICT_CHUNK_STARS = 5_000
 #: The period search's columns that star-model predictions carry: the period the star was
 #: folded at, and the second peak (often a 1-day alias, or half an eclipsing binary's period).
 PERIOD_COLUMNS = ("period", "power", "fap", "period_2", "power_2")
@@ -76,7 +77,7 @@ class Predictions:
 def predict_stars(model: LightCurveClassifier, metadata: dict[str, Any], lcs: LightCurves,
                   device: str = "auto", batch_size: int = BATCH,
                   pad_short: bool | None = None, flags: FlagConfig | None = None,
-                  chunk_stars: int = CHUNK_STARS, n_jobs: int = 1,
+                  chunk_stars: int = PREDICT_CHUNK_STARS, n_jobs: int = 1,
                   progress: bool = False) -> Predictions:
     """Star-level predictions for every star in ``lcs`` (labels, if any, are ignored).
 

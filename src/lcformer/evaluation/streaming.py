@@ -61,9 +61,9 @@ from lcformer.data.report import DropReport
 from lcformer.errors import ConfigError, ConfigMismatchError, InputError
 from lcformer.evaluation.metrics import BATCH
 from lcformer.evaluation.predict import (
-    CHUNK_STARS,
     COUNT_COLUMNS,
     PERIOD_COLUMNS,
+    PREDICT_CHUNK_STARS,
     FlagConfig,
     all_stars_table,
     model_prepare_config,
@@ -191,7 +191,7 @@ def predict_partitions(model: LightCurveClassifier, metadata: dict[str, Any],
                        paths: Sequence[str | Path], out_dir: str | Path, *,
                        reading: ReadConfig | None = None, device: str = "auto",
                        batch_size: int = BATCH, pad_short: bool | None = None,
-                       flags: FlagConfig | None = None, chunk_stars: int = CHUNK_STARS,
+                       flags: FlagConfig | None = None, chunk_stars: int = PREDICT_CHUNK_STARS,
                        n_jobs: int = 1, progress: bool = True,
                        after_partition: Callable[[Path], None] | None = None,
                        root: str | Path | None = None) -> StreamSummary:

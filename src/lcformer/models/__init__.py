@@ -1,4 +1,5 @@
-"""Self-attention and recurrent light-curve classifiers, built by name from the registry.
+"""Light-curve classifiers, built by name from the registry: the default ``periodic`` (star
+views, with its trees), and the research self-attention and recurrent models.
 
 Names load lazily, so ``lcformer.models.config`` (and the CLI's list of model names) can be
 imported without importing torch.

@@ -69,8 +69,8 @@ REGISTRY: dict[str, ModelSpec] = {spec.name: spec for spec in (
     # sooner (the cosine schedule runs over the planned epochs).
     ModelSpec("periodic", None, "periodic (folded star views)", "periodic",
               model_defaults={"depth": 2, "forest": 500, "boosting": 100},
-              train_defaults={"epochs": 30, "batch_size": 32, "lr": 1e-3,
-                              "schedule": "cosine", "warmup_epochs": 1, "patience": 10}),
+              train_defaults={"epochs": 30, "batch_size": 32, "schedule": "cosine",
+                              "warmup_epochs": 1, "patience": 10}),
 )}
 
 #: Registered names, in the research system's order.
@@ -114,6 +114,17 @@ def spec(name: str) -> ModelSpec:
     if name not in REGISTRY:
         raise ConfigError(f"unknown model {name!r}; valid names: {', '.join(REGISTRY)}")
     return REGISTRY[name]
+
+
+def model_inputs(name: str, star_settings: list[str], leave: str) -> Literal["windows", "stars"]:
+    """What model ``name`` reads; a ConfigError where a window model is given settings of the
+    star views (the CLI's options, the API's arguments), which would only make another cache
+    folder. ``leave``: how to leave them out, in the caller's words."""
+    inputs = spec(name).inputs
+    if inputs == "windows" and star_settings:
+        raise ConfigError(f"{name} reads token windows, and {', '.join(star_settings)} set the "
+                          f"star views of the periodic model: {leave}")
+    return inputs
 
 
 def model_from_config(config: ModelConfig) -> LightCurveClassifier | PeriodicClassifier:

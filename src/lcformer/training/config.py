@@ -16,6 +16,9 @@ DEVICE_PATTERN = re.compile(r"auto|cpu|cuda(:\d+)?")
 
 @dataclass(frozen=True)
 class TrainConfig(Config):
+    """How a network trains. These defaults are the research system's budget; a model's
+    registry entry overrides them (``RunConfig.for_model``: what ``lcformer train`` uses)."""
+
     epochs: int = setting(150, "classification epochs (ae_finetune counts its "
                                         "reconstruction epochs too)")
     batch_size: int = setting(256, "samples per batch (star views, or token windows)")
@@ -93,7 +96,10 @@ SPLIT_PATTERN = re.compile(r"auto|stratified|fixed|kfold:\d+:\d+")
 
 @dataclass(frozen=True)
 class RunConfig(Config):
-    """A training run: the model, its training, and the split of the stars."""
+    """A training run: the model, its training, and the split of the stars. ``RunConfig()``
+    has the research budget; ``RunConfig.for_model(name)`` is the run ``lcformer train``
+    makes, with the model's registry defaults (the default model: 30 epochs, batch 32,
+    its trees)."""
 
     model: ModelConfig = setting(factory=ModelConfig)
     train: TrainConfig = setting(factory=TrainConfig)

