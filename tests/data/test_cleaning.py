@@ -118,3 +118,16 @@ def test_min_points_below_one_is_refused() -> None:
     """An empty curve has no magnitude, period or view (it gave star views a 0 magnitude)."""
     with pytest.raises(ConfigError, match="min_points must be at least 1"):
         CleaningConfig(min_points=0)
+
+
+def test_a_star_in_two_time_systems_is_warned_of_naming_its_bands() -> None:
+    """One band in JD beside another in HJD - 2450000: the star keeps its points, gets no
+    period, and the warning says why, where otherwise it is only "too little signal"."""
+    t = np.arange(10.0)
+    lcs = LightCurves.from_arrays(["a", "a", "b"], ["I", "V", "I"], [10, 10, 10],
+                                  np.concatenate([5000 + t, 2455000 + t, 5000 + t]),
+                                  np.full(30, 15.0), np.full(30, 0.1))
+    with pytest.warns(UserWarning, match=r"1 star\(s\) span more than 100,000 days.*the "
+                                         r"first, a, has I: 5000.0-5009.0, V: 2455000.0-"):
+        cleaned, _ = clean(lcs)
+    assert cleaned.n_points == 30

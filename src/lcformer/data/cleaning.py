@@ -14,14 +14,20 @@ or every one flagged), ``too_few_points`` (fewer than ``min_points`` left). A Na
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from lcformer.config import Config, setting
 from lcformer.data.lightcurves import LightCurves
 from lcformer.data.report import DropReport
 from lcformer.errors import ConfigError
+
+#: Longest span of a star (days): 274 years, more than any photometric archive holds. A star
+#: that spans more mixes time systems (JD and MJD, or HJD - 2450000): no period is searched.
+MAX_SPAN_DAYS = 1e5
 
 
 @dataclass(frozen=True)
@@ -77,7 +83,28 @@ def clean(lcs: LightCurves, config: CleaningConfig | None = None,
     report.drop_curves("too_few_points", np.count_nonzero(too_short))
     lcs = lcs.select(~too_short & ~empty)
     report.note("points_with_unknown_err", np.count_nonzero(np.isnan(lcs.err)))  # kept ones
+    _warn_of_mixed_times(lcs)
     return lcs, report
+
+
+def _warn_of_mixed_times(lcs: LightCurves) -> None:
+    """Stars whose times span more than ``MAX_SPAN_DAYS``: one band in JD beside another in
+    HJD - 2450000 would otherwise come out only as a star without a period."""
+    if not lcs.n_points:
+        return
+    curves = pd.DataFrame({"star": lcs.ids, "band": lcs.bands,
+                           "first": lcs.time[lcs.offsets[:-1]],  # sorted, none empty
+                           "last": lcs.time[lcs.offsets[1:] - 1]})
+    span = curves.groupby("star", sort=False).agg(first=("first", "min"), last=("last", "max"))
+    long = span.index[(span["last"] - span["first"]) > MAX_SPAN_DAYS]
+    if len(long):
+        star = curves[curves["star"] == long[0]]
+        ranges = ", ".join(f"{band or 'no band'}: {a:.1f}-{b:.1f}" for band, a, b
+                           in star[["band", "first", "last"]].itertuples(index=False))
+        warnings.warn(f"{len(long):,} star(s) span more than {MAX_SPAN_DAYS:,.0f} days, as "
+                      f"times in two systems would (JD beside MJD or HJD - 2450000): their "
+                      f"periods are not searched; the first, {long[0]}, has {ranges}",
+                      stacklevel=3)
 
 
 def _drop_bad_values(lcs: LightCurves, config: CleaningConfig,

@@ -52,6 +52,7 @@ import pandas as pd
 from scipy import special
 
 from lcformer.config import Config, setting
+from lcformer.data.cleaning import MAX_SPAN_DAYS
 from lcformer.data.lightcurves import LightCurves
 from lcformer.data.report import DropReport
 from lcformer.errors import ConfigError
@@ -149,8 +150,6 @@ class PeriodConfig(Config):
 
 
 # ---------------------------------------------------------------------- the grid
-#: Longest span searched (days): 274 years, more than any photometric archive holds.
-MAX_SPAN_DAYS = 1e5
 
 
 def _grid_size(span_days: float, config: PeriodConfig) -> tuple[float, int, int]:

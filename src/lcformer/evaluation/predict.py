@@ -48,7 +48,7 @@ from lcformer.training.distributed import pick_device
 #: Stars per chunk: the star views of 5,000 stars take about 50 MB (256 points x 9 channels).
 PREDICT_CHUNK_STARS = 5_000
 #: The period search's columns that star-model predictions carry: the period the star was
-#: folded at, and the second peak (often a 1-day alias, or half an eclipsing binary's period).
+#: folded at (an eclipsing binary's most often half its orbital period), and the second peak.
 PERIOD_COLUMNS = ("period", "power", "fap", "period_2", "power_2")
 #: Each prediction's counts: its samples, and the cleaned points and bands they hold.
 COUNT_COLUMNS = ("n_windows", "n_points", "n_bands")

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from lcformer.data.reading.config import Columns
-from lcformer.data.reading.files import is_error_of, suggested_columns
+from lcformer.data.reading.files import is_error_of, is_flag_name, suggested_columns
 
 
 @pytest.mark.parametrize(("found", "columns", "expected"), [
@@ -40,3 +40,10 @@ def test_a_flux_does_not_take_a_magnitudes_errors() -> None:
     assert is_error_of("magerr", "mag") and is_error_of("sigma", "mag_v")
     assert not is_error_of("magerr", "flux") and not is_error_of("sigma", "PDCSAP_FLUX")
     assert is_error_of("PDCSAP_FLUX_ERR", "PDCSAP_FLUX") and is_error_of("e_flux", "flux")
+
+
+@pytest.mark.parametrize(("name", "flag"), [("catflags", True), ("QUALITY", True),
+                                            ("rejected_by_variability", True), ("Blend", True),
+                                            ("blended_mag", False), ("mag", False)])
+def test_flag_names(name: str, flag: bool) -> None:
+    assert is_flag_name(name) is flag

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import io
 import tarfile
 from collections import Counter
@@ -347,3 +348,60 @@ def test_a_mapping_of_a_stars_id_or_class_is_refused_not_ignored(tmp_path: Path)
     (tmp_path / "catalog.csv").write_text(CATALOGUE)
     with pytest.raises(ConfigError, match=r"--columns class=type: "):
         read_catalogue_folder(tmp_path / "catalog.csv", tmp_path, columns=Columns(label="type"))
+
+
+def test_files_of_one_name_in_band_folders_are_one_stars_bands(tmp_path: Path) -> None:
+    """OGLE's download: phot/I/NAME.dat and phot/V/NAME.dat, without a band column. Read as
+    two stars each, a star's bands would land on both sides of a train/test split."""
+    star = FILES["stars/215153.dat"]
+    _write(tmp_path, {"phot/I/OGLE-1.dat": star, "phot/V/OGLE-1.dat": star,
+                      "phot/I/OGLE-2.dat": star})  # OGLE-2 has no V curve
+    report = DropReport()
+    curves = read_folder(tmp_path, report=report)
+    assert list(zip(curves.ids, curves.bands, strict=True)) == [
+        ("OGLE-1", "I"), ("OGLE-1", "V"), ("OGLE-2", "I")]
+    assert report.events == Counter(band_from_folder_name=3)
+    # A catalogue of bare names (as OGLE's ident.dat gives them) labels both bands.
+    (tmp_path / "catalog.csv").write_text("filename,class\nOGLE-1.dat,RRab\nOGLE-2.dat,RRc\n")
+    report = DropReport()
+    curves = read_catalogue_folder(tmp_path / "catalog.csv", tmp_path, report=report)
+    assert list(zip(curves.ids, curves.bands, curves.labels, strict=True)) == [
+        ("OGLE-1", "I", "RRab"), ("OGLE-1", "V", "RRab"), ("OGLE-2", "I", "RRc")]
+    assert report.problems == [] and curves.n_stars == 2
+    # Files of one name in folders that are no bands stay two stars (north/, south/).
+    _write(tmp_path / "fields", {"north/123.dat": star, "south/123.dat": star})
+    assert read_folder(tmp_path / "fields").n_stars == 2
+
+
+def test_a_catalogue_path_in_a_band_folder_does_not_find_another_bands_file(tmp_path):
+    """V/NAME.dat missing is not I/NAME.dat: read as V, the I points would be wrong."""
+    star = FILES["stars/215153.dat"]
+    _write(tmp_path, {"I/OGLE-1.dat": star})
+    (tmp_path / "catalog.csv").write_text("filename,class,band\nV/OGLE-1.dat,RRab,V\n")
+    report = DropReport()
+    read_catalogue_folder(tmp_path / "catalog.csv", tmp_path, report=report)
+    assert report.curves["missing_file"] == 1
+    assert "file 'V/OGLE-1.dat' not found" in report.problems[0]
+
+
+def test_a_compressed_files_star_is_its_name_without_both_suffixes(tmp_path: Path) -> None:
+    star = FILES["stars/215153.dat"]
+    _write(tmp_path, {"I/OGLE-1.dat": star})
+    (tmp_path / "V").mkdir()
+    with gzip.open(tmp_path / "V" / "OGLE-1.dat.gz", "wt") as out:
+        out.write(star)
+    (tmp_path / "catalog.csv").write_text(
+        "filename,class,band\nI/OGLE-1.dat,RRab,I\nV/OGLE-1.dat.gz,RRab,V\n")
+    curves = read_catalogue_folder(tmp_path / "catalog.csv", tmp_path, report=DropReport())
+    assert list(curves.ids) == ["OGLE-1", "OGLE-1"] and curves.n_stars == 1
+
+
+def test_a_file_outside_the_catalogue_that_does_not_parse_is_counted_not_a_problem(tmp_path):
+    """OGLE ships its catalogue tables (ident.dat) beside the photometry."""
+    _write(tmp_path, {"phot/OGLE-1.dat": FILES["stars/215153.dat"],
+                      "ident.dat": "OGLE-1  RRab  05:35:07.24 -70:02:49.9\n"})
+    (tmp_path / "catalog.csv").write_text("filename,class\nOGLE-1.dat,RRab\n")
+    report = DropReport()
+    curves = read_catalogue_folder(tmp_path / "catalog.csv", tmp_path, report=report)
+    assert list(curves.ids) == ["OGLE-1"] and report.problems == []
+    assert report.events == Counter(unreadable_file_not_in_catalogue=1)

@@ -798,3 +798,20 @@ def test_an_unread_error_column_is_warned_of_naming_it(tmp_path: Path) -> None:
         warnings.simplefilter("error")
         curves = read_long_table(path, columns=Columns(id="MasterID", time="MJD", err="Magerr"))
     assert curves.err.tolist() == pytest.approx([0.05, 0.05])
+
+
+def test_a_table_read_as_one_star_must_not_name_several(tmp_path: Path) -> None:
+    """Without an id column a table is one star; a column of star ids (CRTS's MasterID) that
+    names two says it is not, where predict's --columns left id= out."""
+    path = tmp_path / "crts.csv"
+    columns = Columns(time="MJD", mag="Mag", err="Magerr")
+    path.write_text("MasterID,Mag,Magerr,MJD\n7,15.0,0.05,1.0\n7,15.2,0.05,2.0\n"
+                    "8,16.0,0.05,1.0\n8,16.1,0.05,2.0\n")
+    with pytest.raises(InputError, match=r"column 'MasterID' names more than one star \('7', "
+                                         r"then '8'\).*give --columns id=MasterID"):
+        read_long_table(path, columns=columns, id="crts")
+    path.write_text("MasterID,Mag,Magerr,MJD\n7,15.0,0.05,1.0\n7,15.2,0.05,2.0\n")
+    assert list(read_long_table(path, columns=columns, id="crts").ids) == ["crts"]
+    # A value per row (a detection's own id, as NEOWISE's source_id) names no star.
+    path.write_text("source_id,Mag,Magerr,MJD\na1,15.0,0.05,1.0\na2,15.2,0.05,2.0\n")
+    assert read_long_table(path, columns=columns, id="crts").n_points == 2

@@ -294,6 +294,7 @@ def survey_layout_hint(found: list[str]) -> str:
 
 def is_flag_name(name: str) -> bool:
     """A column name that marks bad rows: flag(s), catflags (ZTF), QUALITY (TESS),
-    rejected_by_variability (Gaia)."""
+    rejected_by_variability (Gaia), Blend (CRTS)."""
     name = name.lower()
-    return "flag" in name or "quality" in name or name.startswith("rejected")
+    return ("flag" in name or "quality" in name or name.startswith("rejected")
+            or name == "blend")

@@ -34,6 +34,10 @@ from lcformer.data.report import DropReport
 from lcformer.errors import InputError
 
 ARCHIVE_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".zip")
+COMPRESSED_SUFFIXES = (".gz", ".bz2", ".xz")
+#: Folder names that are a photometric band (compared as written: R and r are two filters).
+#: Files of one name in such folders (OGLE's I/123.dat and V/123.dat) are one star's bands.
+BAND_FOLDERS = frozenset("U B V R I J H K G BP RP u g r i z y W1 W2 NUV FUV".split())
 # Files that are never light curves, skipped when no ``suffix`` says which files are data.
 #: The catalogue's name in a folder (or archive) of per-star files.
 CATALOGUE = "catalog.csv"
@@ -101,48 +105,57 @@ def read_catalogue_folder(
     has_split, has_band = "split" in table, "band" in table
     for row, (name, label) in enumerate(zip(table[filename_column], table[class_column],
                                             strict=True)):
-        rel = match(name, suffix)
-        if rel is None:
+        found = match(name, suffix)
+        band = str(table["band"].iat[row]).strip() if has_band else ""
+        if found is None:
             sink.problem(f"{cat_name}:{row + 2}: file {name!r} not found in {source}",
                          "missing_file")
             continue
-        if isinstance(rel, list):
+        if isinstance(found, list) and (band or not _one_star_in_band_folders(found)):
             # A problem, but no curve dropped: the files are read (unlabelled) and counted
             # on their own.
-            sink.problem(f"{cat_name}:{row + 2}: {name!r} matches {len(rel)} files "
-                         f"({first_few(rel, 3)}); give the file's path in {source}")
+            sink.problem(f"{cat_name}:{row + 2}: {name!r} matches {len(found)} files "
+                         f"({first_few(found, 3)}); give the file's path in {source}")
             sink.note("ambiguous_catalogue_entry")
-            ambiguous.update(rel)
+            ambiguous.update(found)
             continue
-        if rel in taken:  # maybe under another spelling (with or without its suffix)
-            if taken[rel][0] != label:
-                raise InputError(f"{cat_name}: rows {taken[rel][1] + 2} and {row + 2} give "
-                                 f"{rel} two classes ({taken[rel][0]!r}, {label!r}): keep "
-                                 f"one row per file")
-            sink.note("duplicate_catalogue_row")
-            continue
-        taken[rel] = (label, row)
-        band = str(table["band"].iat[row]).strip() if has_band else ""
-        for named, curve in (_read_one(files[rel], f"{shown}{rel}", sink, columns,
-                                       strict_columns) or {}).items():
-            files_read.append(rel)
-            labels.append(label)
-            splits.append(table["split"].iat[row] if has_split else "")
-            bands.append(named or band)  # the file's own band column first
-            arrays.append(curve)
+        for rel in found if isinstance(found, list) else [found]:  # in I/ and V/: both
+            if rel in taken:  # maybe under another spelling (with or without its suffix)
+                if taken[rel][0] != label:
+                    raise InputError(f"{cat_name}: rows {taken[rel][1] + 2} and {row + 2} "
+                                     f"give {rel} two classes ({taken[rel][0]!r}, "
+                                     f"{label!r}): keep one row per file")
+                sink.note("duplicate_catalogue_row")
+                continue
+            taken[rel] = (label, row)
+            for named, curve in (_read_one(files[rel], f"{shown}{rel}", sink, columns,
+                                           strict_columns) or {}).items():
+                files_read.append(rel)
+                labels.append(label)
+                splits.append(table["split"].iat[row] if has_split else "")
+                bands.append(named or band)  # the file's own band column first
+                arrays.append(curve)
     data_suffixes = {_suffix(rel) for rel in [*taken, *ambiguous]} - NOT_LIGHT_CURVES
     for rel in sorted(set(files) - taken.keys()):
         if suffix is None and _suffix(rel) not in data_suffixes:
             sink.note("skipped_non_data_file")
             continue
+        # Not asked for: one that does not parse (OGLE's ident.dat beside its photometry) is
+        # counted, not listed among the problems.
+        scratch = DropReport()
+        curves = _read_one(files[rel], f"{shown}{rel}", scratch, columns, strict_columns)
+        if curves is None:
+            sink.note("unreadable_file_not_in_catalogue")
+            continue
         sink.note("not_in_catalogue")
-        for named, curve in (_read_one(files[rel], f"{shown}{rel}", sink, columns,
-                                       strict_columns) or {}).items():
+        sink.merge(scratch)
+        for named, curve in curves.items():
             files_read.append(rel)
             labels.append("")
             splits.append("")
             bands.append(named)
             arrays.append(curve)
+    bands = folder_bands(files_read, bands, sink)
     ids = star_ids(files_read, sink, bands)
     _refuse_star_conflicts(ids, files_read, labels, cat_name, "classes")
     if has_split:
@@ -198,6 +211,7 @@ def read_folder(
             files_read.append(rel)
             bands.append(band)
             arrays.append(curve)
+    bands = folder_bands(files_read, bands, sink)
     ids = star_ids(files_read, sink, bands)
     finish(sink, report, str(source))
     return _assemble(ids, arrays, None, None, bands)
@@ -314,13 +328,24 @@ class _Matcher:
                       or self.by_stem.get(base) or self.by_stem.get(_stem(base)) or [])
         # A plot or a note beside a star's file (123.png, 123.md) is not another candidate.
         candidates = [c for c in candidates if _suffix(c) not in NOT_LIGHT_CURVES] or candidates
+        if _band_folder(entry):  # V/123.dat is not I/123.dat, another band's file
+            candidates = [c for c in candidates if _band_folder(c) in ("", _band_folder(entry))]
         found = [c for c in candidates if c.endswith("/" + entry)] or candidates
         return found if len(found) > 1 else (found or [None])[0]  # several: which one?
 
 
 def _stem(rel: str) -> str:
+    """The file's name without its suffix (``123.dat.gz``: ``123``, as ``123.dat``)."""
     base = rel.rsplit("/", 1)[-1]
+    if base.lower().endswith(COMPRESSED_SUFFIXES):
+        base = base.rsplit(".", 1)[0]
     return base.rsplit(".", 1)[0] if "." in base.lstrip(".") else base
+
+
+def _band_folder(rel: str) -> str:
+    """The band that a file's folder names (``I/123.dat``: I), else ''."""
+    parts = rel.rsplit("/", 2)
+    return parts[-2] if len(parts) > 1 and parts[-2] in BAND_FOLDERS else ""
 
 
 def _suffix(rel: str) -> str:
@@ -339,6 +364,30 @@ def _read_one(load: Callable[[], bytes], shown: str, sink: DropReport,
     except OSError as error:
         sink.problem(f"{shown}: cannot read: {error}", "unreadable_file")
     return None
+
+
+def folder_bands(files_read: list[str], bands: list[str], report: DropReport) -> list[str]:
+    """Each curve's band, where a file names none taken from its folder (``BAND_FOLDERS``)
+    when files of one name lie in two or more band folders: OGLE's ``I/123.dat`` and
+    ``V/123.dat`` are star 123 in I and V, not two stars of unknown band (which would be
+    split between training and test). Counted per file as ``band_from_folder_name``."""
+    folders: dict[str, set[str]] = defaultdict(set)  # stem -> band folders of unbanded files
+    for rel, band in zip(files_read, bands, strict=True):
+        if not band and _band_folder(rel):
+            folders[_stem(rel)].add(_band_folder(rel))
+    if not any(len(named) > 1 for named in folders.values()):
+        return bands
+    taken = [band or _band_folder(rel) for rel, band in zip(files_read, bands, strict=True)]
+    report.note("band_from_folder_name",
+                len({rel for rel, band in zip(files_read, bands, strict=True)
+                     if not band and _band_folder(rel)}))
+    return taken
+
+
+def _one_star_in_band_folders(files: list[str]) -> bool:
+    """Files of one name, each in a band folder of its own (``I/123.dat``, ``V/123.dat``)."""
+    folders = [_band_folder(rel) for rel in files]
+    return all(folders) and len(set(folders)) == len(files) and len(set(map(_stem, files))) == 1
 
 
 def star_ids(files_read: list[str], report: DropReport,

@@ -37,6 +37,7 @@ from lcformer.data.reading.columns import (
 from lcformer.data.reading.config import Columns
 from lcformer.data.reading.files import (
     BAND_NAMES,
+    ID_NAMES,
     READ_ERRORS,
     PathLike,
     astropy_format,
@@ -90,7 +91,15 @@ def read_long_table(
         frame = _read_table_file(Path(source), columns, sink, single=id is not None)
         locate = line_locator(Path(source)) if is_csv(Path(source)) else _row_locator(name)
     if frame is not None and id is not None and columns.id not in frame:
-        frame = frame.assign(**{columns.id: id})
+        if (several := _names_several_stars(frame, columns)) is not None:
+            sink.problem(f"{name}: column {several[0]!r} names more than one star "
+                         f"({several[1]!r}, then {several[2]!r}), where a table without an id "
+                         f"column is one star: give --columns id={several[0]} (to predict, "
+                         f"with the run's other names: --columns replaces them all)",
+                         "unreadable_file")
+            frame = None
+        else:
+            frame = frame.assign(**{columns.id: id})
     try:
         curves = None if frame is None else _frame_to_curves(frame, columns, name, locate, sink)
     except ArrowException as error:  # text that is not UTF-8 in a damaged Parquet file
@@ -131,6 +140,23 @@ def read_partitions(
             curves = join_labels(curves, labels, columns, str(folder), sink)
     finish(sink, report, str(folder))
     return curves
+
+
+def _names_several_stars(frame: pd.DataFrame, columns: Columns) -> tuple[str, str, str] | None:
+    """(column, one star, another) where a table without the id column has a column named as
+    star ids (``files.ID_NAMES``: CRTS's MasterID) of several values that repeat (a value per
+    row, a detection's own id, names no star), else None."""
+    roles = set(columns.resolve([str(c) for c in frame.columns]).all)
+    for column in frame.columns:
+        if str(column).lower() not in ID_NAMES or column in roles:
+            continue
+        ids = frame[column].dropna().astype(str)
+        counts = ids.value_counts()
+        if len(counts) > 1 and counts.max() > 1:
+            first = ids.iloc[0]
+            other = ids[ids != first].iloc[0]
+            return str(column), first, other
+    return None
 
 
 def _unnested_frame(frame: pd.DataFrame, columns: Columns, sink: DropReport,
@@ -459,6 +485,8 @@ def _usable(found: list[str], columns: Columns, required: tuple[str, ...], name:
            if have in found}
     if not _check_columns(list(use.values()), columns, str(name), sink, required, found):
         return None
+    if columns.id not in required and resolved.id not in found:  # one star: is it?
+        use |= {c: c for c in found if c.lower() in ID_NAMES and c not in use}
     # An optional column the user named (--columns err=magerr) must be there: read without
     # it, every error would be unknown, every curve in no band, or (id, of a single file) every
     # star one, with no error.
