@@ -23,7 +23,8 @@ from lcformer.data.reading.tables import from_astropy, from_dataframe, read_long
 #: detection limit (">16.8") in place of a magnitude is a missing one.
 #: 3: ``--flux`` gives asinh magnitudes (fluxes at and below zero are kept).
 #: 4: a per-star file whose mag column is a flux (--columns mag=flux) reads the errors named
-#: after it (flux_err), not a magnitude's.
+#: after it (flux_err), not a magnitude's; files of one name in band folders (I/, V/) are one
+#: star's bands; ``X.dat.gz`` is star X; a per-star file's ``Blend`` column is a flag.
 READERS_VERSION = 4
 
 __all__ = [
