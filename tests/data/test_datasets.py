@@ -255,6 +255,13 @@ def test_training_data_without_labels_is_refused_naming_the_file(tmp_path) -> No
         with pytest.raises(NothingToTrainError,
                            match=rf"^{given}: no labels .* use `lcformer predict`$"):
             prepare_dataset(str(given), work=tmp_path / "work", progress=False)
+    # A labels.csv beside a lone table is read only with its folder: the error says so.
+    (tmp_path / "labels.csv").write_text("id,class\ns0,A\n")
+    with pytest.raises(NothingToTrainError, match=rf"the {tmp_path / 'labels.csv'} beside "
+                                                  rf"this file is read when its folder is "
+                                                  rf"given, with the table named "
+                                                  rf"lightcurves.csv\)"):
+        prepare_dataset(str(lone), work=tmp_path / "work", progress=False)
 
 
 def test_a_lone_file_that_is_not_a_table_is_refused_naming_it(tmp_path) -> None:

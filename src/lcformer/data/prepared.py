@@ -55,6 +55,7 @@ from lcformer.data.lightcurves import LightCurves
 from lcformer.data.periods import PeriodConfig
 from lcformer.data.reading import READERS_VERSION
 from lcformer.data.reading.config import ReadConfig
+from lcformer.data.reading.files import table_suffix
 from lcformer.data.report import DropReport
 from lcformer.data.samples import SAMPLES_VERSION, SampleInfo, Samples, make_samples
 from lcformer.data.tokens import TokenConfig
@@ -476,13 +477,16 @@ def filter_curves(lcs: LightCurves, config: PrepareConfig, report: DropReport,
     """Drop curves without a usable label (preparing is for training), and those of classes
     or bands not asked for; each counted."""
     if lcs.labels is None:
+        beside = Path(name).parent / "labels.csv"
+        alone = (f"; the {beside} beside this file is read when its folder is given, with the "
+                 f"table named lightcurves{table_suffix(name) or '.csv'}"
+                 if Path(name).is_file() and beside.is_file() else "")
         raise NothingToTrainError(f"{name}: no labels (a class column, or another named by "
                                   f"--columns class=NAME; a labels.csv of id,class beside the "
                                   f"table, lightcurves.parquet (.csv...), or the partitions, "
-                                  f"in the folder given; or a catalogue of per-star files), "
-                                  f"so "
-                                  f"there is nothing to train on; to classify its stars use "
-                                  f"`lcformer predict`")
+                                  f"in the folder given; or a catalogue of per-star files"
+                                  f"{alone}), so there is nothing to train on; to classify "
+                                  f"its stars use `lcformer predict`")
     unlabelled = lcs.labels == ""
     report.drop_curves("no_label", int(unlabelled.sum()))
     keep = ~unlabelled
@@ -568,7 +572,7 @@ def format_summary(dataset: PreparedDataset) -> str:
     ]
     per_class = counts.get("per_class", {})
     if per_class:
-        width = max(len(k) for k in per_class)
+        width = max(len("class"), *(len(k) for k in per_class))
         lines.append(f"  {'class':<{width}}  {'stars':>7}  {unit:>8}")
         for cls, c in sorted(per_class.items(), key=lambda kv: -kv[1]["stars"]):
             lines.append(f"  {cls:<{width}}  {c['stars']:>7,}  {c['windows']:>8,}")

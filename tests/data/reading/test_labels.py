@@ -81,3 +81,15 @@ def test_a_missing_values_word_is_no_label_not_a_class(tmp_path: Path, word: str
     labels.write_text(f"id,class\na,Mira\nb,{word}\n")
     assert list(read_long_table(table, labels).labels) == ["", "Mira"]
     assert list(read_long_table(TABLE.assign(**{"class": word})).labels) == ["", ""]
+
+
+def test_labels_that_name_none_of_the_stars_are_refused_with_both_ids(tmp_path: Path) -> None:
+    """CRTS's catalogue names stars CSS_J...; its light curves, by MasterID."""
+    table = tmp_path / "lc.csv"
+    table.write_text("id,time,mag\n1200657336973,1.0,15.0\n1200657336973,2.0,15.1\n")
+    labels = tmp_path / "labels.csv"
+    labels.write_text("id,class\nCSS_J211008.6+132842,RRab\n")
+    with pytest.raises(InputError, match=r"labels.csv: no star id of it is one of .*lc.csv's "
+                                         r"\(it has 'CSS_J211008.6\+132842', the light curves "
+                                         r"'1200657336973'\)"):
+        read_long_table(table, labels=labels, report=DropReport())

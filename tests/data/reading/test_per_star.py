@@ -63,11 +63,16 @@ def test_missing_and_bad_files(tmp_path: Path) -> None:
 
 def test_catalogue_without_named_columns_raises(tmp_path: Path) -> None:
     (tmp_path / "cat.csv").write_text("file,type\na,X\n")
-    with pytest.raises(InputError, match="expected 'filename' and 'class'"):
+    with pytest.raises(InputError, match=r"expected 'filename' \(or 'path'\) and 'class'"):
         read_catalogue_folder(tmp_path / "cat.csv", tmp_path, report=DropReport())
     curves = read_catalogue_folder(tmp_path / "cat.csv", tmp_path, filename_column="file",
                                    class_column="type", report=DropReport())
     assert curves.n_curves == 0
+    # Without a class column (new stars, to classify) it labels none.
+    _write(tmp_path, {"I/a.dat": FILES["stars/215153.dat"]})
+    (tmp_path / "cat.csv").write_text("filename,band\nI/a.dat,I\n")
+    curves = read_catalogue_folder(tmp_path / "cat.csv", tmp_path, report=DropReport())
+    assert list(zip(curves.ids, curves.bands, curves.labels, strict=True)) == [("a", "I", "")]
 
 
 @pytest.mark.parametrize("suffix", sorted(ARCHIVE_SUFFIXES))
@@ -405,3 +410,15 @@ def test_a_file_outside_the_catalogue_that_does_not_parse_is_counted_not_a_probl
     curves = read_catalogue_folder(tmp_path / "catalog.csv", tmp_path, report=report)
     assert list(curves.ids) == ["OGLE-1"] and report.problems == []
     assert report.events == Counter(unreadable_file_not_in_catalogue=1)
+
+
+def test_a_catalogue_path_outside_its_folder_is_said_to_be(tmp_path: Path) -> None:
+    _write(tmp_path / "elsewhere", {"a.dat": FILES["stars/215153.dat"]})
+    (tmp_path / "cat").mkdir()
+    (tmp_path / "cat" / "catalog.csv").write_text(
+        f"filename,class\n{tmp_path / 'elsewhere' / 'a.dat'},X\n../elsewhere/a.dat,X\n")
+    report = DropReport()
+    read_catalogue_folder(tmp_path / "cat" / "catalog.csv", tmp_path / "cat", report=report)
+    assert report.curves["missing_file"] == 2
+    assert all("(it is outside: a catalogue's files are read in its folder" in p
+               for p in report.problems)

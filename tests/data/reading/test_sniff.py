@@ -306,3 +306,15 @@ def test_every_archive_of_star_files_is_read_as_one(tmp_path: Path, suffix: str)
     lcs = read_any(str(archive))
     assert sorted(pd.unique(lcs.ids)) == ["s0", "s1"]
     assert len(lcs.time) == 24
+
+
+def test_a_catalogue_given_for_light_curves_points_at_its_folder(tmp_path: Path) -> None:
+    path = tmp_path / "catalog.csv"
+    path.write_text("filename,class,band\nI/a.dat,,I\n")
+    with pytest.raises(InputError, match=r"catalog.csv: a catalogue of per-star files "
+                                         r"\(columns \['filename', 'class', 'band'\]\), not "
+                                         r"light curves: give its folder"):
+        read_any(str(path))
+    # A table with a path column and light-curve columns is still a table.
+    path.write_text("id,path,mjd,mag\na,x.fits,1.0,15.0\na,x.fits,2.0,15.1\n")
+    assert read_any(str(path), reading=ReadConfig(columns=Columns(time="mjd"))).n_points == 2

@@ -23,10 +23,16 @@ def join_labels(
     table_name: str,
     sink: DropReport,
 ) -> LightCurves:
-    """Labels (and splits) by star id; labelled stars without a light curve are counted."""
+    """Labels (and splits) by star id; labelled stars without a light curve are counted. A
+    labels table that names none of the stars raises: its ids are another catalogue's
+    (CRTS's CSS_J... names beside the light curves' MasterIDs)."""
     table = labels_table(labels, columns, sink)
-    count_orphans(table, table[columns.id].isin(curves.ids.astype(str)).to_numpy(), columns,
-                  labels_name(labels), table_name, sink)
+    has_curve = table[columns.id].isin(curves.ids.astype(str)).to_numpy()
+    if len(table) and curves.n_curves and not has_curve.any():
+        raise InputError(f"{labels_name(labels)}: no star id of it is one of {table_name}'s "
+                         f"(it has {table[columns.id].iat[0]!r}, the light curves "
+                         f"{str(curves.ids[0])!r}): give the labels by the light curves' ids")
+    count_orphans(table, has_curve, columns, labels_name(labels), table_name, sink)
     return attach_labels(curves, table, columns)
 
 

@@ -73,9 +73,11 @@ def read_catalogue_folder(
     catalogue row without a file counts as ``missing_file``; a data file not in the catalogue
     is read with label "" (event ``not_in_catalogue``). A ``split`` column in the catalogue
     is kept.
-    A catalogue that cannot be read, lacks the named columns or lists one file with two
-    classes, or a source that is not a folder or archive, raises :class:`InputError` even with a
-    report: nothing could be matched.
+    A catalogue without a class column labels no star (``predict`` reads it so). A
+    catalogue that cannot be read, lacks the file column or lists one file with two classes,
+    or a source that is not a folder or archive, raises :class:`InputError` even with a
+    report: nothing could be matched. Files of one name in band folders (``I/``, ``V/``)
+    without a band named are that star's bands (:func:`folder_bands`).
     """
     sink = DropReport() if report is None else report
     columns = file_columns(columns, source)
@@ -88,11 +90,12 @@ def read_catalogue_folder(
     alias = " (or 'path')" if filename_column == "filename" else ""
     if alias and "filename" not in table and "path" in table:
         filename_column = "path"
-    missing = [c for c in (filename_column, class_column) if c not in table]
-    if missing:
+    if filename_column not in table:
         raise InputError(f"{cat_name}: found columns {names_text(list(table.columns))}, "
-                         f"expected {filename_column!r} and {class_column!r}{alias}: one row "
+                         f"expected {filename_column!r}{alias} and {class_column!r}: one row "
                          f"per light-curve file")
+    if class_column not in table:  # a catalogue of new stars, to classify: no class yet
+        table[class_column] = ""
     _refuse_conflicts(table, filename_column, class_column, cat_name)
     if not isinstance(catalogue, pd.DataFrame):
         files.pop(_relative_to(Path(catalogue), Path(source)) or "", None)  # not a light curve
@@ -108,8 +111,11 @@ def read_catalogue_folder(
         found = match(name, suffix)
         band = str(table["band"].iat[row]).strip() if has_band else ""
         if found is None:
-            sink.problem(f"{cat_name}:{row + 2}: file {name!r} not found in {source}",
-                         "missing_file")
+            outside = (" (it is outside: a catalogue's files are read in its folder or "
+                       "archive)" if Path(str(name).strip()).is_absolute()
+                       or str(name).strip().startswith("../") else "")
+            sink.problem(f"{cat_name}:{row + 2}: file {name!r} not found in {source}"
+                         f"{outside}", "missing_file")
             continue
         if isinstance(found, list) and (band or not _one_star_in_band_folders(found)):
             # A problem, but no curve dropped: the files are read (unlabelled) and counted

@@ -20,7 +20,9 @@ from lcformer.data.reading.config import Columns, ReadConfig
 from lcformer.data.reading.files import (
     READ_ERRORS,
     UNSUPPORTED_SUFFIXES,
+    column_role,
     is_csv,
+    names_text,
     table_suffix,
     unsupported_format,
 )
@@ -98,6 +100,11 @@ def read_any(source: str, data_dir: str | Path | None = None,
     if name.endswith(UNSUPPORTED_SUFFIXES):
         raise InputError(unsupported_format(path))
     header = _csv_header(path)
+    if (header is not None and {"filename", "path"} & {n.lower() for n in header}
+            and not any(column_role(n) in ("time", "mag") for n in header)):
+        raise InputError(f"{path}: a catalogue of per-star files (columns "
+                         f"{names_text(header)}), not light curves: give its folder, "
+                         f"{path.parent}")
     # Column names the user gave make any CSV with a header a table, read by them.
     mapped = macho.columns != Columns()
     if header is not None and not mapped and names_macho(header):
