@@ -618,6 +618,12 @@ def _weights(err: np.ndarray, use_errors: bool, events: Counter[str]) -> np.ndar
     return np.where(good, err, np.median(err[good])) ** -2.0
 
 
+def _shortest_span(config: PeriodConfig) -> float:
+    """The span a star needs beyond which its period is searched: without ``max_period`` the
+    search runs from 1/span to 1/min_period, so it needs span > min_period."""
+    return 0.0 if config.max_period else config.min_period
+
+
 def find_periods(lcs: LightCurves, config: PeriodConfig | None = None, n_jobs: int = 1,
                  report: DropReport | None = None) -> pd.DataFrame:
     """Best periods of every star: one row per star, in order of first appearance of its id.
@@ -676,8 +682,7 @@ def find_periods(lcs: LightCurves, config: PeriodConfig | None = None, n_jobs: i
     span = star_hi - star_lo
 
     too_few = n_usable == 0
-    # Without max_period the search runs from 1/span to 1/min_period: it needs span > min_period.
-    zero_span = ~too_few & ~(span > (0.0 if config.max_period else config.min_period))
+    zero_span = ~too_few & ~(span > _shortest_span(config))
     # Times mixing JD and MJD, or in seconds: a grid of tens of millions of frequencies (a GB)
     # for one star, and no period to find.
     too_long = ~too_few & (span > MAX_SPAN_DAYS)
@@ -796,7 +801,7 @@ def periodogram(curves: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
         return np.empty(0), np.empty(0)
     lo, hi = min(float(t.min()) for t, _, _ in kept), max(float(t.max()) for t, _, _ in kept)
     span = hi - lo
-    if not span > (0.0 if config.max_period else config.min_period) or span > MAX_SPAN_DAYS:
+    if not span > _shortest_span(config) or span > MAX_SPAN_DAYS:
         return np.empty(0), np.empty(0)  # as find_periods: no period (a grid too big to hold)
     bands = [_Band(t - 0.5 * (lo + hi), m, _weights(e, config.use_errors, events))
              for t, m, e in kept]

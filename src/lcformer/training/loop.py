@@ -142,27 +142,7 @@ def train(
     last_epoch = 0.0  # seconds of the last epoch done, its saves included
     session_began = time.perf_counter()
     if resume:
-        if run_dir is None or not (run_dir / "last.safetensors").exists():
-            raise RunNotFoundError(f"nothing to resume: no last.safetensors in {run_dir}; "
-                                   f"start the run without --resume")
-        last = run_dir / "last.safetensors"
-        state, saved, optim_state = load_checkpoint(last)
-        training = saved.get("training")
-        try:  # a verified checkpoint fits; an unverified (0.1.0) or foreign one may not
-            model.load_state_dict(state)
-            if optim_state is not None:
-                optimizer.load_state_dict(optim_state)
-            start = int(training["epochs_done"])
-            # Checkpoints before this field: the epochs' own seconds, a slight undercount.
-            earlier = training.get("seconds", sum(r.get("seconds", 0.0)
-                                                  for r in training["history"]))
-            result = TrainResult(training["history"], training["best_epoch"],
-                                 training["best_score"], earlier_seconds=float(earlier))
-            last_epoch = float(training.get("last_epoch_seconds", 0.0))
-        except (RuntimeError, ValueError, KeyError, TypeError) as exc:
-            reason = (str(exc).splitlines() or [type(exc).__name__])[0]
-            raise CorruptFileError(f"{last}: not the last checkpoint of this run ({reason}); "
-                                   f"train again without --resume") from None
+        start, result, last_epoch = _restore(run_dir, model, optimizer)
 
     counted = (train_set.labels[np.unique(train_set.star, return_index=True)[1]]
                if config.one_chunk_per_star else train_set.labels)  # what an epoch sees
@@ -247,12 +227,7 @@ def train(
             now = float(distributed.broadcast_json(now))
         last_epoch, spent = now - spent, now
         if writes:
-            training = {"epochs_done": epoch + 1, "history": result.history,
-                        "best_epoch": result.best_epoch, "best_score": result.best_score,
-                        "seconds": now, "last_epoch_seconds": round(last_epoch, 3)}
-            save_checkpoint(run_dir / "last.safetensors", model,
-                            metadata | {"epoch": epoch + 1, "training": training}, optimizer)
-            write_history(run_dir / "history.csv", result.history)
+            _save_epoch(run_dir, model, optimizer, metadata, epoch, result, now, last_epoch)
         if logger is not None and distributed.is_main():
             logger.epoch(row, confusion)
         bar.set_postfix({k: f"{v:.3f}" for k, v in row.items()
@@ -283,6 +258,45 @@ def train(
     if best_state is not None and (stop_after is None):
         model.load_state_dict(best_state)
     return result
+
+
+def _restore(run_dir: Path | None, model: LightCurveClassifier,
+             optimizer: torch.optim.Optimizer) -> tuple[int, TrainResult, float]:
+    """``--resume``: the weights and optimiser of ``last.safetensors``, and the epochs done,
+    the history so far and the last epoch's seconds, as the interrupted run left them."""
+    if run_dir is None or not (run_dir / "last.safetensors").exists():
+        raise RunNotFoundError(f"nothing to resume: no last.safetensors in {run_dir}; "
+                               f"start the run without --resume")
+    last = run_dir / "last.safetensors"
+    state, saved, optim_state = load_checkpoint(last)
+    training = saved.get("training")
+    try:  # a verified checkpoint fits; an unverified (0.1.0) or foreign one may not
+        model.load_state_dict(state)
+        if optim_state is not None:
+            optimizer.load_state_dict(optim_state)
+        start = int(training["epochs_done"])
+        # Checkpoints before this field: the epochs' own seconds, a slight undercount.
+        earlier = training.get("seconds", sum(r.get("seconds", 0.0)
+                                              for r in training["history"]))
+        result = TrainResult(training["history"], training["best_epoch"],
+                             training["best_score"], earlier_seconds=float(earlier))
+        return start, result, float(training.get("last_epoch_seconds", 0.0))
+    except (RuntimeError, ValueError, KeyError, TypeError) as exc:
+        reason = (str(exc).splitlines() or [type(exc).__name__])[0]
+        raise CorruptFileError(f"{last}: not the last checkpoint of this run ({reason}); "
+                               f"train again without --resume") from None
+
+
+def _save_epoch(run_dir: Path, model: LightCurveClassifier, optimizer: torch.optim.Optimizer,
+                metadata: dict[str, Any], epoch: int, result: TrainResult, seconds: float,
+                last_epoch: float) -> None:
+    """``last.safetensors`` (what ``--resume`` continues from) and ``history.csv``."""
+    training = {"epochs_done": epoch + 1, "history": result.history,
+                "best_epoch": result.best_epoch, "best_score": result.best_score,
+                "seconds": seconds, "last_epoch_seconds": round(last_epoch, 3)}
+    save_checkpoint(run_dir / "last.safetensors", model,
+                    metadata | {"epoch": epoch + 1, "training": training}, optimizer)
+    write_history(run_dir / "history.csv", result.history)
 
 
 def _unneeded(result: TrainResult, unneeded: int, patience: int) -> bool:
