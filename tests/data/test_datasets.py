@@ -159,8 +159,13 @@ def test_per_star_files_in_an_archive_with_their_catalogue_inside_or_beside(tmp_
 
 def test_user_folder_of_unknown_layout(tmp_path) -> None:
     (tmp_path / "odd").mkdir()
-    (tmp_path / "odd" / "notes.txt").write_text("hello")
-    with pytest.raises(DatasetNotFoundError, match="cannot tell the layout"):
+    (tmp_path / "odd" / "README.md").write_text("hello")
+    with pytest.raises(DatasetNotFoundError, match=r"cannot tell the layout.*MACHO files$"):
+        resolve(str(tmp_path / "odd"))
+    # Files that may be one star each (OGLE's I/*.dat): what to write, or predict.
+    (tmp_path / "odd" / "OGLE-1.dat").write_text("1 15.0 0.01\n")
+    with pytest.raises(DatasetNotFoundError, match=r"it holds 1 other file\(s\) \(\.dat\): if each "
+                                                   r"is a star's light curve, write .*catalog"):
         resolve(str(tmp_path / "odd"))
 
 

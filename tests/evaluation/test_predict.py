@@ -265,7 +265,7 @@ def test_a_named_one_band_model_guesses_only_a_stars_only_unnamed_curve(periodic
     result = predict_stars(model, metadata, lcs, device="cpu")
     assert result.table["id"].tolist() == ["five", "flat"]
     assert result.unclassified.set_index("id")["reason"].to_dict() == {
-        "sine": f"no curve in the model's band {band} (this star has (no name), B, and which "
+        "sine": f"no curve in the model's band {band} (this star has (no band named), B, and which "
                 f"is the model's is not guessed: give one band's rows only, or name its band "
                 f"{band})",
         "noise": f"no curve in a band the model knows ({band}; this star has B, R; a band "

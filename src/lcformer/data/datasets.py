@@ -245,7 +245,23 @@ def user_folder_spec(folder: Path) -> DatasetSpec:
         f"cannot tell the layout of {folder}: expected lightcurves.parquet/.csv/.fits "
         f"(+ labels.csv), a table in Parquet partitions (*.parquet), or catalog.csv with one "
         f"light-curve file per star, or MACHO files" + _rename_hint(folder)
+        + _catalogue_hint(folder)
     )
+
+
+def _catalogue_hint(folder: Path) -> str:
+    """Where a folder holds files that may be one star each but no catalogue: what to write."""
+    from lcformer.data.reading.per_star import NOT_LIGHT_CURVES
+
+    found = [p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")
+             and p.suffix.lower() not in NOT_LIGHT_CURVES]
+    if not found:
+        return ""
+    suffixes = sorted({p.suffix or "(none)" for p in found})
+    return (f"; it holds {len(found):,} other file(s) ({', '.join(suffixes[:3])}): if each is a "
+            f"star's light curve, write {folder / 'catalog.csv'} with filename,class (and band "
+            f"where a star has a file per band) to train, or give the folder to `lcformer "
+            f"predict`, which needs no catalogue")
 
 
 def _rename_hint(folder: Path) -> str:

@@ -455,7 +455,7 @@ def check_kept_bands(config: PrepareConfig, bands: set[str], name: str) -> None:
     if missing and bands:
         there = ("its curves name no band (a band column of a table or of a star's file, "
                  "or a per-star catalogue, names them)" if bands == {""} else
-                 f"its bands: {', '.join(b or '(no name)' for b in sorted(bands))}")
+                 f"its bands: {', '.join(b or '(no band named)' for b in sorted(bands))}")
         raise ConfigError(f"{name}: no curve in band {', '.join(missing)} (--keep-bands); "
                           f"{there}")
 

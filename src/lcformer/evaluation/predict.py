@@ -245,7 +245,7 @@ def _as_model_band(lcs: LightCurves, bands: list[str], curves: pd.Series
 
 def band_label(name: str) -> str:
     """A band's name as a reason prints it: an empty one readably, not as ''."""
-    return name if name else "(no name)"
+    return name if name else "(no band named)"
 
 
 def foreign_reason(model_bands: Collection[str], star_bands: Sequence[str] = ()) -> str:

@@ -376,6 +376,10 @@ def test_files_of_one_name_in_band_folders_are_one_stars_bands(tmp_path: Path) -
     # Files of one name in folders that are no bands stay two stars (north/, south/).
     _write(tmp_path / "fields", {"north/123.dat": star, "south/123.dat": star})
     assert read_folder(tmp_path / "fields").n_stars == 2
+    # A band folder given alone (predict phot/I): its files are in that band.
+    curves = read_folder(tmp_path / "phot" / "I", report=(report := DropReport()))
+    assert list(zip(curves.ids, curves.bands, strict=True)) == [("OGLE-1", "I"), ("OGLE-2", "I")]
+    assert report.events == Counter(band_from_folder_name=2)
 
 
 def test_a_catalogue_path_in_a_band_folder_does_not_find_another_bands_file(tmp_path):

@@ -217,6 +217,9 @@ def read_folder(
             files_read.append(rel)
             bands.append(band)
             arrays.append(curve)
+    if Path(source).name in BAND_FOLDERS and not any(bands):  # predict I/: its files are in I
+        bands = [Path(source).name] * len(bands)
+        sink.note("band_from_folder_name", len(set(files_read)))
     bands = folder_bands(files_read, bands, sink)
     ids = star_ids(files_read, sink, bands)
     finish(sink, report, str(source))
