@@ -8,7 +8,7 @@ from typing import Any
 
 from lcformer.data.lightcurves import LightCurves
 
-__version__ = "0.1.0"
+__version__ = "0.3.0"
 
 # Heavier names (they import torch or pandas readers) load on first use.
 _LAZY = {

@@ -244,15 +244,18 @@ def user_folder_spec(folder: Path) -> DatasetSpec:
     raise DatasetNotFoundError(
         f"cannot tell the layout of {folder}: expected lightcurves.parquet/.csv/.fits "
         f"(+ labels.csv), a table in Parquet partitions (*.parquet), or catalog.csv with one "
-        f"light-curve file per star, or MACHO files" + _rename_hint(folder)
-        + _catalogue_hint(folder)
+        f"light-curve file per star, or MACHO files"
+        + (_rename_hint(folder) or _catalogue_hint(folder))
     )
 
 
 def _catalogue_hint(folder: Path) -> str:
-    """Where a folder holds files that may be one star each but no catalogue: what to write."""
+    """Where a folder holds files that may be one star each but no catalogue (nor labels of a
+    table): what to write."""
     from lcformer.data.reading.per_star import NOT_LIGHT_CURVES
 
+    if any(folder.glob("labels.*")):
+        return ""
     found = [p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")
              and p.suffix.lower() not in NOT_LIGHT_CURVES]
     if not found:
