@@ -90,7 +90,7 @@ def clean(lcs: LightCurves, config: CleaningConfig | None = None,
 def _warn_of_mixed_times(lcs: LightCurves) -> None:
     """Stars whose times span more than ``MAX_SPAN_DAYS``: one band in JD beside another in
     HJD - 2450000 would otherwise come out only as a star without a period."""
-    if not lcs.n_points:
+    if not lcs.n_points or np.ptp(lcs.time) <= MAX_SPAN_DAYS:  # no star can (most often)
         return
     curves = pd.DataFrame({"star": lcs.ids, "band": lcs.bands,
                            "first": lcs.time[lcs.offsets[:-1]],  # sorted, none empty
