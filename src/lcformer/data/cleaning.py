@@ -102,8 +102,9 @@ def _warn_of_mixed_times(lcs: LightCurves) -> None:
         ranges = ", ".join(f"{band or 'no band'}: {a:.1f}-{b:.1f}" for band, a, b
                            in star[["band", "first", "last"]].itertuples(index=False))
         warnings.warn(f"{len(long):,} star(s) span more than {MAX_SPAN_DAYS:,.0f} days, as "
-                      f"times in two systems would (JD beside MJD or HJD - 2450000): their "
-                      f"periods are not searched; the first, {long[0]}, has {ranges}",
+                      f"times in two systems would (JD beside MJD or HJD - 2450000): give "
+                      f"their times in one (no period is searched over such a span); the "
+                      f"first, {long[0]}, has {ranges}",
                       stacklevel=3)
 
 

@@ -110,14 +110,14 @@ def make_samples(lcs: LightCurves, config: PrepareConfig, report: DropReport,
     report.note("curves_in_a_band_the_model_lacks",
                 int(np.count_nonzero(~np.isin(np.asarray(lcs.bands, dtype=str), bands))))
     names = scalar_names(bands)
-    features = None
+    feature_grid = None
     if config.features:  # the dataset-wide settings of the features, the same in every chunk
-        features = (bands, _feature_span(lcs, info))
+        feature_grid = (bands, _feature_span(lcs, info))
     codes, _ = pd.factorize(pd.Series(lcs.ids, dtype=object), sort=False)
     size = chunk_size(len(np.unique(codes)), n_jobs)
     chunks = (lcs if len(curves) == lcs.n_curves else lcs.select(curves)
               for curves in star_chunks(codes, size))
-    parts = list(map_in_order(_star_chunk, ((chunk, config, bands, features)
+    parts = list(map_in_order(_star_chunk, ((chunk, config, bands, feature_grid)
                                             for chunk in chunks), n_jobs))
 
     periods = pd.concat([p.periods for p in parts], ignore_index=True)
@@ -143,7 +143,7 @@ def make_samples(lcs: LightCurves, config: PrepareConfig, report: DropReport,
                       lcs.time[lcs.offsets[curve]], np.full((len(curve), 1), np.nan, np.float32),
                       extra[sample_star].astype(np.float32))
     return samples, SampleInfo(bands, names, periods,
-                               None if features is None else features[1])
+                               None if feature_grid is None else feature_grid[1])
 
 
 def _feature_span(lcs: LightCurves, info: SampleInfo | None) -> float | None:
@@ -188,15 +188,15 @@ def _star_chunk(task: tuple[LightCurves, PrepareConfig, list[str],
     """Period search, star views and features of one chunk (runs in a worker process)."""
     from lcformer.data.periods import find_periods
 
-    lcs, config, bands, features = task
+    lcs, config, bands, feature_grid = task
     report = DropReport()
     periods = find_periods(lcs, config.periods, report=report)
     views = make_views(lcs, periods, bands, config.views)
     table = None
-    if features is not None:
+    if feature_grid is not None:
         from lcformer.data.features import star_features
 
-        feature_bands, span = features
+        feature_bands, span = feature_grid
         # The periodogram (span set) only for version-3 models, which were trained at
         # features.MIN_PERIOD whatever --min-period said: new stars get the same grid.
         table = star_features(lcs, report, bands=feature_bands, span=span,

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from lcformer.data.reading.config import Columns
-from lcformer.data.reading.files import is_error_of, is_flag_name, suggested_columns
+from lcformer.data.reading.files import error_columns, is_flag_name, suggested_columns
 
 
 @pytest.mark.parametrize(("found", "columns", "expected"), [
@@ -32,18 +32,26 @@ def test_suggested_columns(found: list[str], columns: Columns, expected: dict[st
 
 @given(st.from_regex(r"[A-Za-z][A-Za-z_]{0,11}", fullmatch=True),
        st.sampled_from(["err", "_err", "Err", "_ERROR", "_unc"]))
-def test_a_column_named_after_another_holds_its_errors(name: str, end: str) -> None:
-    assert is_error_of(name + end, name)
+def test_a_column_named_after_another_holds_its_errors_first(name: str, end: str) -> None:
+    """Whatever else is named as an error (a magnitude's error beside a flux's)."""
+    assert error_columns(["time", name, "magerr", "sigma", name + end], name) == [name + end]
 
 
-def test_a_flux_does_not_take_a_magnitudes_errors() -> None:
-    assert is_error_of("magerr", "mag") and is_error_of("sigma", "mag_v")
-    assert not is_error_of("magerr", "flux") and not is_error_of("sigma", "PDCSAP_FLUX")
-    assert is_error_of("PDCSAP_FLUX_ERR", "PDCSAP_FLUX") and is_error_of("e_flux", "flux")
+@pytest.mark.parametrize(("names", "mag", "expected"), [
+    (["hjd", "V", "err"], "V", ["err"]),  # a magnitude under another name keeps err
+    (["hjd", "Vmag", "sigma"], "Vmag", ["sigma"]),
+    (["time", "flux", "err"], "flux", ["err"]),  # a flux beside a plain error
+    (["time", "flux", "mag", "magerr"], "flux", []),  # never a magnitude's error for a flux
+    (["TIME", "PDCSAP_FLUX", "PDCSAP_FLUX_ERR", "SAP_FLUX_ERR"], "PDCSAP_FLUX",
+     ["PDCSAP_FLUX_ERR"]),
+    (["mjd", "mag", "magerr"], "mag", ["magerr"]),
+])
+def test_error_columns(names: list[str], mag: str, expected: list[str]) -> None:
+    assert error_columns(names, mag) == expected
 
 
 @pytest.mark.parametrize(("name", "flag"), [("catflags", True), ("QUALITY", True),
-                                            ("rejected_by_variability", True), ("Blend", True),
+                                            ("rejected_by_variability", True), ("Blend", False),
                                             ("blended_mag", False), ("mag", False)])
 def test_flag_names(name: str, flag: bool) -> None:
     assert is_flag_name(name) is flag

@@ -63,7 +63,8 @@ def test_missing_and_bad_files(tmp_path: Path) -> None:
 
 def test_catalogue_without_named_columns_raises(tmp_path: Path) -> None:
     (tmp_path / "cat.csv").write_text("file,type\na,X\n")
-    with pytest.raises(InputError, match=r"expected 'filename' \(or 'path'\) and 'class'"):
+    with pytest.raises(InputError, match=r"expected 'filename' \(or 'path'\) \(and 'class' to "
+                                         r"train\)"):
         read_catalogue_folder(tmp_path / "cat.csv", tmp_path, report=DropReport())
     curves = read_catalogue_folder(tmp_path / "cat.csv", tmp_path, filename_column="file",
                                    class_column="type", report=DropReport())
@@ -72,7 +73,8 @@ def test_catalogue_without_named_columns_raises(tmp_path: Path) -> None:
     _write(tmp_path, {"I/a.dat": FILES["stars/215153.dat"]})
     (tmp_path / "cat.csv").write_text("filename,band\nI/a.dat,I\n")
     curves = read_catalogue_folder(tmp_path / "cat.csv", tmp_path, report=DropReport())
-    assert list(zip(curves.ids, curves.bands, curves.labels, strict=True)) == [("a", "I", "")]
+    assert list(zip(curves.ids, curves.bands, strict=True)) == [("a", "I")]
+    assert curves.labels is None  # training says "no labels", not only "no_label" counts
 
 
 @pytest.mark.parametrize("suffix", sorted(ARCHIVE_SUFFIXES))
@@ -163,7 +165,8 @@ def test_a_band_column_makes_files_of_one_name_the_bands_of_one_star(tmp_path: P
     curves = read_catalogue_folder(tmp_path / "catalog.csv", tmp_path, report=report)
     assert list(zip(curves.ids, curves.bands, curves.labels, strict=True)) == [
         ("OGLE-1", "I", "CEP"), ("OGLE-1", "V", "CEP"), ("OGLE-2", "I", "RRLYR"),
-        ("OGLE-2", "V", "RRLYR"), ("OGLE-3", "", "")]  # a star's bands side by side
+        ("OGLE-2", "V", "RRLYR"), ("OGLE-3", "V", "")]  # a star's bands side by side; an
+    # unlisted file takes its band folder's band
     assert curves.n_stars == 3 and report.problems == []
     (tmp_path / "catalog.csv").write_text(
         "filename,class,band\nI/OGLE-1.dat,CEP,I\nV/OGLE-1.dat,RRLYR,V\n")
@@ -373,6 +376,14 @@ def test_files_of_one_name_in_band_folders_are_one_stars_bands(tmp_path: Path) -
     assert list(zip(curves.ids, curves.bands, curves.labels, strict=True)) == [
         ("OGLE-1", "I", "RRab"), ("OGLE-1", "V", "RRab"), ("OGLE-2", "I", "RRc")]
     assert report.problems == [] and curves.n_stars == 2
+    # A catalogue of one band's paths: the other band's unlisted files join their stars,
+    # unlabelled (no class of their own, so no conflict), and are counted.
+    (tmp_path / "catalog.csv").write_text("filename,class\nphot/I/OGLE-1.dat,RRab\n")
+    report = DropReport()
+    curves = read_catalogue_folder(tmp_path / "catalog.csv", tmp_path, report=report)
+    assert list(zip(curves.ids, curves.bands, curves.labels, strict=True)) == [
+        ("OGLE-1", "I", "RRab"), ("OGLE-1", "V", ""), ("OGLE-2", "I", "")]
+    assert report.events["not_in_catalogue"] == 2
     # Files of one name in folders that are no bands stay two stars (north/, south/).
     _write(tmp_path / "fields", {"north/123.dat": star, "south/123.dat": star})
     assert read_folder(tmp_path / "fields").n_stars == 2
@@ -426,3 +437,15 @@ def test_a_catalogue_path_outside_its_folder_is_said_to_be(tmp_path: Path) -> No
     assert report.curves["missing_file"] == 2
     assert all("(it is outside: a catalogue's files are read in its folder" in p
                for p in report.problems)
+
+
+@pytest.mark.parametrize("layout", [
+    {"I/001.dat", "II/001.dat", "III/001.dat", "V/001.dat"},  # volumes, not bands
+    {"G/001.dat", "K/001.dat", "G/002.dat", "K/003.dat", "G/004.dat"},  # spectral types
+])
+def test_folders_that_only_look_like_bands_keep_their_files_apart(tmp_path, layout) -> None:
+    _write(tmp_path, dict.fromkeys(layout, FILES["stars/215153.dat"]))
+    report = DropReport()
+    curves = read_folder(tmp_path, report=report)
+    assert curves.n_stars == len(layout) and set(curves.bands) == {""}
+    assert not report.events["band_from_folder_name"]

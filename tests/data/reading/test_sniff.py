@@ -318,3 +318,11 @@ def test_a_catalogue_given_for_light_curves_points_at_its_folder(tmp_path: Path)
     # A table with a path column and light-curve columns is still a table.
     path.write_text("id,path,mjd,mag\na,x.fits,1.0,15.0\na,x.fits,2.0,15.1\n")
     assert read_any(str(path), reading=ReadConfig(columns=Columns(time="mjd"))).n_points == 2
+
+
+def test_a_compressed_star_file_is_named_as_in_a_folder(tmp_path: Path) -> None:
+    import gzip
+
+    with gzip.open(tmp_path / "OGLE-1.dat.gz", "wt") as out:
+        out.write("1 15.0 0.01\n2 15.1 0.01\n")
+    assert list(read_any(str(tmp_path / "OGLE-1.dat.gz")).ids) == ["OGLE-1"]

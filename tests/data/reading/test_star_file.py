@@ -233,3 +233,12 @@ def test_a_flux_column_reads_its_own_errors_not_a_magnitudes() -> None:
     assert f.tolist() == [100.0, 90.0] and e.tolist() == [5.0, 5.0]
     _, m, e = parse_columns(text)
     assert m.tolist() == pytest.approx([18.9, 19.0]) and e.tolist() == pytest.approx([0.05] * 2)
+
+
+@pytest.mark.parametrize(("text", "mag"), [
+    ("hjd V err\n1 12.1 0.02\n2 12.3 0.03\n", "V"),  # a magnitude named by --columns
+    ("time,flux,err\n1,100.0,0.02\n2,90.0,0.03\n", "flux"),  # a flux beside a plain error
+])
+def test_a_mag_column_of_another_name_keeps_a_plain_error_column(text: str, mag: str) -> None:
+    _, _, e = parse_columns(text, columns=Columns(mag=mag))
+    assert e.tolist() == [0.02, 0.03]

@@ -24,7 +24,7 @@ from lcformer.data.reading.tables import from_astropy, from_dataframe, read_long
 #: 3: ``--flux`` gives asinh magnitudes (fluxes at and below zero are kept).
 #: 4: a per-star file whose mag column is a flux (--columns mag=flux) reads the errors named
 #: after it (flux_err), not a magnitude's; files of one name in band folders (I/, V/) are one
-#: star's bands; ``X.dat.gz`` is star X; a per-star file's ``Blend`` column is a flag.
+#: star's bands; ``X.dat.gz`` is star X.
 READERS_VERSION = 4
 
 __all__ = [

@@ -231,14 +231,18 @@ def column_role(name: str) -> str | None:
     return None
 
 
-def is_error_of(name: str, mag: str) -> bool:
-    """Whether a column ``name`` looks like the errors of the column ``mag``: named after it
-    (Magerr, flux_err, e_flux, PDCSAP_FLUX_ERR), or by an error's name (sigma, magerr) where
-    ``mag`` is a magnitude's. A flux column does not take a magnitude's errors."""
-    key, m = name.lower().strip("\"'"), mag.lower().strip("\"'")
+def error_columns(names: list[str], mag: str) -> list[str]:
+    """The columns of ``names`` that may hold the errors of the column ``mag``: those named
+    after it (Magerr, flux_err, e_flux, PDCSAP_FLUX_ERR) where there are any, else those
+    named as errors (err, sigma, magerr), but not a magnitude's (magerr) for a flux."""
+    m = mag.lower().strip("\"'")
     own = ({m + end for end in ("err", "_err", "error", "_error", "unc", "_unc", "_sigma")}
            | {start + m for start in ("e", "e_", "sigma_", "err_")})
-    return key in own or (column_role(mag) == "mag" and column_role(name) == "err")
+    named = [n for n in names if n.lower().strip("\"'") in own]
+    if named:
+        return named
+    flux = "flux" in m
+    return [n for n in names if column_role(n) == "err" and not (flux and "mag" in n.lower())]
 
 
 def suggested_columns(found: list[str], columns: Columns) -> dict[str, str]:
@@ -250,7 +254,7 @@ def suggested_columns(found: list[str], columns: Columns) -> dict[str, str]:
         if role in ("id", "band"):
             return name.lower() in (ID_NAMES if role == "id" else BAND_NAMES)
         if role == "err":
-            return mag is not None and is_error_of(name, mag)
+            return mag is not None and name in error_columns(found, mag)
         return column_role(name) == role
 
     resolved = columns.resolve(found)
@@ -294,7 +298,7 @@ def survey_layout_hint(found: list[str]) -> str:
 
 def is_flag_name(name: str) -> bool:
     """A column name that marks bad rows: flag(s), catflags (ZTF), QUALITY (TESS),
-    rejected_by_variability (Gaia), Blend (CRTS)."""
+    rejected_by_variability (Gaia). Not CRTS's Blend, which other tables use for fractions:
+    ``--columns flag=Blend`` reads it."""
     name = name.lower()
-    return ("flag" in name or "quality" in name or name.startswith("rejected")
-            or name == "blend")
+    return "flag" in name or "quality" in name or name.startswith("rejected")

@@ -24,14 +24,14 @@ def join_labels(
     sink: DropReport,
 ) -> LightCurves:
     """Labels (and splits) by star id; labelled stars without a light curve are counted. A
-    labels table that names none of the stars raises: its ids are another catalogue's
-    (CRTS's CSS_J... names beside the light curves' MasterIDs)."""
+    labels table that names none of the stars is a problem of its own, which says so: its ids
+    are another catalogue's (CRTS's CSS_J... names beside the light curves' MasterIDs)."""
     table = labels_table(labels, columns, sink)
     has_curve = table[columns.id].isin(curves.ids.astype(str)).to_numpy()
     if len(table) and curves.n_curves and not has_curve.any():
-        raise InputError(f"{labels_name(labels)}: no star id of it is one of {table_name}'s "
-                         f"(it has {table[columns.id].iat[0]!r}, the light curves "
-                         f"{str(curves.ids[0])!r}): give the labels by the light curves' ids")
+        sink.problem(f"{labels_name(labels)}: no star id of it is one of {table_name}'s (it "
+                     f"has {table[columns.id].iat[0]!r}, the light curves "
+                     f"{str(curves.ids[0])!r}): give the labels by the light curves' ids")
     count_orphans(table, has_curve, columns, labels_name(labels), table_name, sink)
     return attach_labels(curves, table, columns)
 

