@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 
 import numpy as np
@@ -209,8 +210,11 @@ def test_a_star_whose_rows_are_all_flagged_is_listed_and_counted(fitted, curves)
 
 
 def test_the_default_periodic_model_fits_saves_and_loads(curves, tmp_path) -> None:
-    clf = Classifier(ModelConfig(emb=8, heads=2), epochs=2,
-                     train=TrainConfig(batch_size=16, device="cpu")).fit(curves)
+    with pytest.warns(UserWarning, match=r"this ModelConfig keeps ModelConfig\(\)'s research "
+                                         r"defaults where periodic's own differ: depth=1 "
+                                         r"\(the model's: 2\), forest=0 \(the model's: 500\)"):
+        clf = Classifier(ModelConfig(emb=8, heads=2), epochs=2,
+                         train=TrainConfig(batch_size=16, device="cpu")).fit(curves)
     assert clf.metadata_["model"]["name"] == "periodic"
     assert clf.metadata_["prepare"]["inputs"] == "stars"
     lcs = mixed(curves)
@@ -373,7 +377,8 @@ def test_star_view_settings_are_parameters_and_survive_save_and_load(curves, tmp
     from lcformer.data.periods import PeriodConfig
     from lcformer.data.views import ViewConfig
 
-    clf = Classifier(ModelConfig(emb=8, heads=2, forest=0, boosting=0), epochs=1,
+    clf = Classifier(RunConfig.for_model("periodic").model.replace(emb=8, heads=2, forest=0,
+                                                                    boosting=0), epochs=1,
                      train=TrainConfig(batch_size=16, device="cpu"),
                      views=ViewConfig(fold="period", max_obs=32),
                      periods=PeriodConfig(min_period=0.5), features=False)
@@ -443,3 +448,60 @@ def test_y_that_disagrees_with_a_class_column_is_warned_of_a_renaming_is_not() -
                                          r"where the other 'rr' stars are 'rr'\); y is used"):
         labelled, _ = _with_labels(lcs, ["rr", "rr", "ceph", "ceph"])  # c relabelled
     assert labelled.labels.tolist() == ["rr", "rr", "ceph", "ceph"]
+
+
+# ---------------------------------------------------------------------- what a researcher tried
+def test_cross_val_score_without_y_scores_by_the_curves_labels(curves, fitted) -> None:
+    """scikit-learn calls score(X) when y is None: the labels the curves carry."""
+    assert fitted.score(curves) == fitted.score(curves, curves.star_table()["label"])
+    scores = cross_val_score(Classifier(**QUICK), StarSamples(curves), cv=2,
+                             error_score="raise")
+    assert scores.shape == (2,) and np.isfinite(scores).all()
+
+
+def test_a_star_sampled_twice_is_refused_not_merged(curves) -> None:
+    samples = StarSamples(curves)
+    with pytest.raises(ConfigError, match="a star is taken twice"):
+        samples[[0, 0, 1]]
+    assert star_ids(samples[np.arange(30) < 2]).tolist() == ["syn-000000", "syn-000001"]
+
+
+@pytest.mark.parametrize(("y", "words"), [
+    ([1, 1.0, 2], "mixes integer and float classes"),
+    ([0.37, 1.2, 5.5], "looks continuous"),
+    ([1.0, np.inf, 2.0], "looks continuous"),
+])
+def test_class_values_that_are_no_classes_are_refused(curves, y, words) -> None:
+    per_star = np.resize(np.array(y, dtype=object), 30)
+    with pytest.raises(ConfigError, match=words):
+        Classifier(**QUICK).fit(curves.with_labels(None), per_star)
+
+
+def test_an_unfitted_classifier_says_so_before_reading_its_input() -> None:
+    for call in ("predict", "predict_proba", "score"):
+        with pytest.raises(NotFittedError):
+            getattr(Classifier(), call)("not light curves")
+
+
+def test_probabilities_sum_to_one_in_float64(curves, fitted) -> None:
+    proba = fitted.predict_proba(curves)
+    assert proba.dtype == np.float64
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=0, atol=1e-12)  # float32: ~6e-8
+
+
+def test_set_params_reaches_inside_the_configs_as_grid_search_names_them() -> None:
+    clf = Classifier(epochs=3).set_params(train__batch_size=16, model__emb=32,
+                                          views__fold="time")
+    run = clf.run_config()
+    assert (run.train.batch_size, run.train.epochs, run.model.emb) == (16, 3, 32)
+    assert run.model.forest == RunConfig.for_model("periodic").model.forest  # the default's
+    assert clf.views.fold == "time" and clone(clf).get_params()["train"].batch_size == 16
+    with pytest.raises(ConfigError, match="names no config"):
+        clf.set_params(foo__x=1)
+
+
+def test_fitting_on_a_datasets_own_test_stars_is_warned_of(curves) -> None:
+    splits = np.where(np.arange(curves.n_curves) < 4, "test", "train")
+    with pytest.warns(UserWarning, match=r"fit: 4 of the stars are in their dataset's own "
+                                         r"test split"):
+        Classifier(**QUICK).fit(dataclasses.replace(curves, splits=splits))
