@@ -505,3 +505,12 @@ def test_fitting_on_a_datasets_own_test_stars_is_warned_of(curves) -> None:
     with pytest.warns(UserWarning, match=r"fit: 4 of the stars are in their dataset's own "
                                          r"test split"):
         Classifier(**QUICK).fit(dataclasses.replace(curves, splits=splits))
+
+
+def test_a_label_per_point_and_an_unread_flag_column_are_said(curves) -> None:
+    frame = curves.to_frame()
+    with pytest.raises(ConfigError, match=r"y has one label per point \(1260\)"):
+        Classifier(**QUICK).fit(frame.drop(columns="class"), frame["class"])
+    with pytest.warns(UserWarning, match=r"'catflags' looks like a quality flag and is not "
+                                         r"read.*Columns\(flag='catflags'\)"):
+        as_light_curves(frame.assign(catflags=1))

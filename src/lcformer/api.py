@@ -34,6 +34,7 @@ from lcformer.data.lightcurves import LightCurves, ragged_ranges
 from lcformer.data.periods import PeriodConfig
 from lcformer.data.prepared import PrepareConfig, build
 from lcformer.data.reading.config import Columns
+from lcformer.data.reading.files import is_flag_name
 from lcformer.data.reading.flux import refuse_fluxes
 from lcformer.data.report import DropReport
 from lcformer.data.splits import carve_validation
@@ -104,6 +105,11 @@ def as_light_curves(data: Any, report: DropReport | None = None) -> LightCurves:
     read = DropReport()
     if isinstance(data, pd.DataFrame):
         lcs = from_dataframe(data, report=read)
+        if read.events["quality_flag_column_not_read"]:  # the CLI prints it in its report
+            named = [str(c) for c in data.columns if is_flag_name(str(c))]
+            _warn(f"the DataFrame's {', '.join(map(repr, named))} looks like a quality flag and "
+                  f"is not read, so flagged rows are kept: read it with from_dataframe(df, "
+                  f"columns=Columns(flag={named[0]!r}))")
     else:
         from astropy.table import Table
 
@@ -455,6 +461,10 @@ def _labels_per_curve(lcs: LightCurves, y: Any) -> np.ndarray:
         by_id = pd.Series(y, dtype=object)
         by_id.index = by_id.index.map(str)  # ids are read as text
         absent = [s for s in stars if s not in by_id.index]
+        if len(by_id) == lcs.n_points != lcs.n_curves and len(absent) == len(stars):
+            raise ConfigError(f"y has one label per point ({len(by_id)}): give one per star "
+                              f"(a Series by star id, as df.groupby('id')['class'].first()) "
+                              f"or per curve")
         if absent or by_id.index.has_duplicates:
             raise ConfigError(f"y, by star id: {len(absent)} of {len(stars)} stars have no "
                               f"label (first: {absent[:3]})" if absent else
