@@ -489,6 +489,17 @@ def test_probabilities_sum_to_one_in_float64(curves, fitted) -> None:
     np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=0, atol=1e-12)  # float32: ~6e-8
 
 
+def test_a_train_config_of_research_defaults_is_warned_of_with_its_epochs_given() -> None:
+    with pytest.warns(UserWarning, match=r"this TrainConfig keeps TrainConfig\(\)'s research "
+                                         r"defaults.*batch_size=256 \(the model's: 32\)"):
+        Classifier(train=TrainConfig(epochs=3, device="cpu")).run_config()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        Classifier(epochs=3).run_config()  # the model's own
+        Classifier(train=TrainConfig(epochs=3, batch_size=16)).run_config()  # chosen
+        Classifier("encoder", epochs=3).run_config()  # a research model's are its own
+
+
 def test_set_params_reaches_inside_the_configs_as_grid_search_names_them() -> None:
     clf = Classifier(epochs=3).set_params(train__batch_size=16, model__emb=32,
                                           views__fold="time")

@@ -370,8 +370,8 @@ def _warn_of_research_defaults(given: ModelConfig | TrainConfig,
     loss (macro-F1 0.86 to 0.41 on 300 eros1 stars without the trees). One that sets any of
     them was built with them in mind, and is taken as given."""
     own = type(given)()
-    registry = [key for key in type(given).__dataclass_fields__
-                if getattr(own, key) != getattr(default, key)]
+    registry = [key for key in type(given).__dataclass_fields__  # but what anyone sets
+                if getattr(own, key) != getattr(default, key) and key not in ("epochs", "name")]
     kept = [f"{key}={getattr(given, key)!r} (the model's: {getattr(default, key)!r})"
             for key in registry if getattr(given, key) == getattr(own, key)]
     if kept and len(kept) == len(registry):
