@@ -463,6 +463,10 @@ def test_a_star_sampled_twice_is_refused_not_merged(curves) -> None:
     samples = StarSamples(curves)
     with pytest.raises(ConfigError, match="a star is taken twice"):
         samples[[0, 0, 1]]
+    with pytest.raises(ConfigError, match="a star's curve is given twice"):  # sklearn's way
+        as_light_curves([samples[0], samples[0], samples[1]])
+    assert star_ids(as_light_curves([samples[0], samples[1]])).tolist() == [
+        "syn-000000", "syn-000001"]
     assert star_ids(samples[np.arange(30) < 2]).tolist() == ["syn-000000", "syn-000001"]
 
 
@@ -490,14 +494,22 @@ def test_probabilities_sum_to_one_in_float64(curves, fitted) -> None:
 
 
 def test_a_train_config_of_research_defaults_is_warned_of_with_its_epochs_given() -> None:
+    """Said once, when fitting (here on nothing, which stops the fit right after)."""
+    empty = pd.DataFrame({"id": [], "time": [], "mag": [], "class": []})
+
+    def fit(clf: Classifier) -> None:
+        with pytest.raises(NothingToTrainError):
+            clf.fit(empty)
+
     with pytest.warns(UserWarning, match=r"this TrainConfig keeps TrainConfig\(\)'s research "
                                          r"defaults.*batch_size=256 \(the model's: 32\)"):
-        Classifier(train=TrainConfig(epochs=3, device="cpu")).run_config()
+        fit(Classifier(train=TrainConfig(epochs=3, device="cpu")))
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        Classifier(epochs=3).run_config()  # the model's own
-        Classifier(train=TrainConfig(epochs=3, batch_size=16)).run_config()  # chosen
-        Classifier("encoder", epochs=3).run_config()  # a research model's are its own
+        fit(Classifier(epochs=3))  # the model's own
+        fit(Classifier(train=TrainConfig(epochs=3, batch_size=16)))  # chosen
+        fit(Classifier("encoder", epochs=3))  # a research model's are its own
+        Classifier(train=TrainConfig(epochs=3)).set_params(train__lr=0.01)  # not fitting
 
 
 def test_set_params_reaches_inside_the_configs_as_grid_search_names_them() -> None:
@@ -509,6 +521,12 @@ def test_set_params_reaches_inside_the_configs_as_grid_search_names_them() -> No
     assert clf.views.fold == "time" and clone(clf).get_params()["train"].batch_size == 16
     with pytest.raises(ConfigError, match="names no config"):
         clf.set_params(foo__x=1)
+    # GridSearchCV's train__epochs reaches the epochs shortcut that would override it.
+    assert clf.set_params(train__epochs=7, train__seed=3).run_config().train.epochs == 7
+    assert clf.run_config().train.seed == 3 and clf.epochs == 7
+    # Another model starts from its own defaults, not the last model's trees.
+    encoder = clf.set_params(model__name="encoder").run_config().model
+    assert encoder == RunConfig.for_model("encoder").model
 
 
 def test_fitting_on_a_datasets_own_test_stars_is_warned_of(curves) -> None:
@@ -522,6 +540,10 @@ def test_a_label_per_point_and_an_unread_flag_column_are_said(curves) -> None:
     frame = curves.to_frame()
     with pytest.raises(ConfigError, match=r"y has one label per point \(1260\)"):
         Classifier(**QUICK).fit(frame.drop(columns="class"), frame["class"])
+    # Star ids 0, 1, ... are row numbers too: still refused, not read by id.
+    numbered = frame.assign(id=pd.factorize(frame["id"])[0].astype(str))
+    with pytest.raises(ConfigError, match=r"y has one label per point"):
+        Classifier(**QUICK).fit(numbered.drop(columns="class"), numbered["class"])
     with pytest.warns(UserWarning, match=r"'catflags' looks like a quality flag and is not "
                                          r"read.*Columns\(flag='catflags'\)"):
         as_light_curves(frame.assign(catflags=1))

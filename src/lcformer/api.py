@@ -98,7 +98,13 @@ def as_light_curves(data: Any, report: DropReport | None = None) -> LightCurves:
     if isinstance(data, LightCurves):
         return _magnitudes(data, "the LightCurves")
     if isinstance(data, list | tuple) and all(isinstance(d, LightCurves) for d in data):
-        return _magnitudes(LightCurves.concatenate(list(data)), "the LightCurves")
+        lcs = LightCurves.concatenate(list(data))
+        twice = pd.DataFrame({"id": lcs.ids, "band": lcs.bands}).duplicated()
+        if twice.any():  # scikit-learn's own indexing of StarSamples, with replacement
+            raise ConfigError(f"a star's curve is given twice (star {lcs.ids[twice][0]!r}, as "
+                              f"sampling with replacement does): its curves would be read as "
+                              f"one star, one prediction; sample stars without replacement")
+        return _magnitudes(lcs, "the LightCurves")
     from lcformer.data.reading import from_astropy, from_dataframe
     from lcformer.data.reading.files import finish
 
@@ -107,9 +113,10 @@ def as_light_curves(data: Any, report: DropReport | None = None) -> LightCurves:
         lcs = from_dataframe(data, report=read)
         if read.events["quality_flag_column_not_read"]:  # the CLI prints it in its report
             named = [str(c) for c in data.columns if is_flag_name(str(c))]
-            _warn(f"the DataFrame's {', '.join(map(repr, named))} looks like a quality flag and "
-                  f"is not read, so flagged rows are kept: read it with from_dataframe(df, "
-                  f"columns=Columns(flag={named[0]!r}))")
+            _warn(f"the DataFrame's {', '.join(map(repr, named))} "
+                  f"{'looks' if len(named) == 1 else 'look'} like a quality flag and "
+                  f"{'is' if len(named) == 1 else 'are'} not read, so flagged rows are kept: "
+                  f"read it with from_dataframe(df, columns=Columns(flag={named[0]!r}))")
     else:
         from astropy.table import Table
 
@@ -169,14 +176,23 @@ class Classifier(ClassifierMixin, BaseEstimator):
     def set_params(self, **params: Any) -> Classifier:
         """scikit-learn's ``set_params``, with the settings inside the configs too
         (``train__epochs=7``, ``model__emb=32``, ``views__fold="time"``): GridSearchCV's
-        names. A config not given starts from the one a fit would use."""
+        names. A config not given starts from the one a fit would use; ``model__name`` from
+        that model's defaults. ``train__epochs`` and ``train__seed`` set the ``epochs`` and
+        ``seed`` shortcuts where those are given (they would override them)."""
         nested: dict[str, dict[str, Any]] = {}
         for key in [k for k in params if "__" in k]:
             part, _, field = key.partition("__")
             nested.setdefault(part, {})[field] = params.pop(key)
+        for field in ("epochs", "seed"):
+            if field in nested.get("train", {}) and getattr(self, field) is not None:
+                params[field] = nested["train"].pop(field)
         super().set_params(**params)
         for part, fields in nested.items():
-            setattr(self, part, self._config(part).replace(**fields))
+            if part == "model" and "name" in fields:  # another model: its own defaults
+                base: Config = RunConfig.for_model(fields["name"]).model
+            else:
+                base = self._config(part)
+            setattr(self, part, base.replace(**fields))
         return self
 
     def _config(self, part: str) -> Config:
@@ -197,10 +213,7 @@ class Classifier(ClassifierMixin, BaseEstimator):
             model = RunConfig.for_model(model or ModelConfig().name).model
         if not isinstance(model, ModelConfig):
             raise ConfigError(f"model must be a name or a ModelConfig, got {self.model!r}")
-        default = RunConfig.for_model(model.name)
-        train = self.train if self.train is not None else default.train
-        _warn_of_research_defaults(model, default.model, "model")
-        _warn_of_research_defaults(train, default.train, "train")
+        train = self.train if self.train is not None else RunConfig.for_model(model.name).train
         if self.epochs is not None:
             train = train.replace(epochs=self.epochs)
         if self.seed is not None:
@@ -224,6 +237,9 @@ class Classifier(ClassifierMixin, BaseEstimator):
         if not 0.0 <= self.val_fraction < 1.0:
             raise ConfigError(f"val_fraction must be in [0, 1), got {self.val_fraction}")
         config = self.run_config()
+        default = RunConfig.for_model(config.model.name)
+        _warn_of_research_defaults(self.model, default.model, "model")
+        _warn_of_research_defaults(self.train, default.train, "train")
         read = DropReport()
         lcs = as_light_curves(X, read)
         if not lcs.n_curves:
@@ -362,13 +378,15 @@ class Classifier(ClassifierMixin, BaseEstimator):
         return clf
 
 
-def _warn_of_research_defaults(given: ModelConfig | TrainConfig,
-                               default: ModelConfig | TrainConfig, part: str) -> None:
+def _warn_of_research_defaults(given: Any, default: ModelConfig | TrainConfig,
+                               part: str) -> None:
     """A ModelConfig or TrainConfig built from its class's defaults (the research system's)
     where the model's registry sets others (the default model's trees and depth, its batch
     and schedule) leaves every one of those at the research value: said, as it was a silent
     loss (macro-F1 0.86 to 0.41 on 300 eros1 stars without the trees). One that sets any of
-    them was built with them in mind, and is taken as given."""
+    them was built with them in mind, and is taken as given. A name, or None, is neither."""
+    if not isinstance(given, ModelConfig | TrainConfig):
+        return
     own = type(given)()
     registry = [key for key in type(given).__dataclass_fields__  # but what anyone sets
                 if getattr(own, key) != getattr(default, key) and key not in ("epochs", "name")]
@@ -427,7 +445,7 @@ def _check_class_values(values: list[Any]) -> None:
                                   for k in (True, False))
         raise ConfigError(f"y mixes integer and float classes ({first_int!r} and "
                           f"{first_float!r}): give them one type")
-    odd = [v for v in numbers if not (np.isfinite(v) and float(v).is_integer())]
+    odd = [v for v in numbers if not float(v).is_integer()]  # False for inf and NaN
     if odd:
         raise ConfigError(f"y looks continuous ({len(odd)} values such as {odd[0]!r} are no "
                           f"whole number): a classifier needs class labels")
@@ -455,16 +473,18 @@ def _labels_per_curve(lcs: LightCurves, y: Any) -> np.ndarray:
     """One label per curve from ``y``: a Series indexed by star id or a mapping (by id), or
     a sequence in ``star_ids`` order or per curve."""
     stars = star_ids(lcs)
+    if (isinstance(y, pd.Series) and y.index.name is None and len(y) == lcs.n_points
+            and lcs.n_points not in (len(stars), lcs.n_curves)):
+        # df["class"] of a table of points: its row numbers may even be star ids (0, 1, ...)
+        raise ConfigError(f"y has one label per point ({len(y)}): give one per star (a "
+                          f"Series by star id, as df.groupby('id')['class'].first()) or per "
+                          f"curve")
     if isinstance(y, pd.Series) and pd.api.types.is_integer_dtype(y.index):
         y = _ids_or_positions(lcs, y, stars)
     if isinstance(y, dict) or isinstance(y, pd.Series):
         by_id = pd.Series(y, dtype=object)
         by_id.index = by_id.index.map(str)  # ids are read as text
         absent = [s for s in stars if s not in by_id.index]
-        if len(by_id) == lcs.n_points != lcs.n_curves and len(absent) == len(stars):
-            raise ConfigError(f"y has one label per point ({len(by_id)}): give one per star "
-                              f"(a Series by star id, as df.groupby('id')['class'].first()) "
-                              f"or per curve")
         if absent or by_id.index.has_duplicates:
             raise ConfigError(f"y, by star id: {len(absent)} of {len(stars)} stars have no "
                               f"label (first: {absent[:3]})" if absent else

@@ -4,7 +4,7 @@ and which tell a flux's errors from a magnitude's."""
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from lcformer.data.reading.config import Columns
@@ -34,6 +34,7 @@ def test_suggested_columns(found: list[str], columns: Columns, expected: dict[st
        st.sampled_from(["err", "_err", "Err", "_ERROR", "_unc"]))
 def test_a_column_named_after_another_holds_its_errors_first(name: str, end: str) -> None:
     """Whatever else is named as an error (a magnitude's error beside a flux's)."""
+    assume(name.lower() != "mag")  # magerr would be its own error too
     assert error_columns(["time", name, "magerr", "sigma", name + end], name) == [name + end]
 
 

@@ -377,13 +377,18 @@ def test_files_of_one_name_in_band_folders_are_one_stars_bands(tmp_path: Path) -
         ("OGLE-1", "I", "RRab"), ("OGLE-1", "V", "RRab"), ("OGLE-2", "I", "RRc")]
     assert report.problems == [] and curves.n_stars == 2
     # A catalogue of one band's paths: the other band's unlisted files join their stars,
-    # unlabelled (no class of their own, so no conflict), and are counted.
+    # with the star's class, and are counted.
     (tmp_path / "catalog.csv").write_text("filename,class\nphot/I/OGLE-1.dat,RRab\n")
     report = DropReport()
     curves = read_catalogue_folder(tmp_path / "catalog.csv", tmp_path, report=report)
     assert list(zip(curves.ids, curves.bands, curves.labels, strict=True)) == [
-        ("OGLE-1", "I", "RRab"), ("OGLE-1", "V", ""), ("OGLE-2", "I", "")]
+        ("OGLE-1", "I", "RRab"), ("OGLE-1", "V", "RRab"), ("OGLE-2", "I", "")]
     assert report.events["not_in_catalogue"] == 2
+    assert report.events["labelled_by_their_star"] == 1
+    # V covering few of the stars (OGLE's V is sparser) still pairs them.
+    _write(tmp_path / "sparse", {f"I/{i}.dat": star for i in range(10)}
+           | {f"V/{i}.dat": star for i in range(3)})
+    assert read_folder(tmp_path / "sparse").n_stars == 10
     # Files of one name in folders that are no bands stay two stars (north/, south/).
     _write(tmp_path / "fields", {"north/123.dat": star, "south/123.dat": star})
     assert read_folder(tmp_path / "fields").n_stars == 2

@@ -164,6 +164,14 @@ def read_catalogue_folder(
             arrays.append(curve)
     bands = folder_bands(files_read, bands, sink)
     ids = star_ids(files_read, sink, bands)
+    # A band file the catalogue does not list takes the class (and split) its star's listed
+    # files have: a catalogue of OGLE's I/ paths labels their V curves too.
+    given = {star: (label, split) for star, rel, label, split
+             in zip(ids, files_read, labels, splits, strict=True) if rel in taken and label}
+    unlisted = [k for k, rel in enumerate(files_read) if rel not in taken and ids[k] in given]
+    for k in unlisted:
+        labels[k], splits[k] = given[ids[k]]
+    sink.note("labelled_by_their_star", len(unlisted))
     _refuse_star_conflicts(ids, files_read, labels, cat_name, "classes")
     if has_split:
         _refuse_star_conflicts(ids, files_read, splits, cat_name, "splits")
@@ -387,18 +395,24 @@ def folder_bands(files_read: list[str], bands: list[str], report: DropReport) ->
     def parent(rel: str) -> str:  # the folder that holds the band folders
         return posixpath.dirname(posixpath.dirname(rel))
 
-    subfolders: dict[str, set[str]] = defaultdict(set)  # parent -> its files' folders
-    folders: dict[tuple[str, str], set[str]] = defaultdict(set)  # (parent, stem) -> folders
-    for rel in files_read:
+    # parent -> folder -> the names of its files; name -> the folders that hold it
+    names: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    where: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for rel in set(files_read):
         folder = posixpath.basename(posixpath.dirname(rel))
-        subfolders[parent(rel)].add(folder)
-        folders[parent(rel), file_stem(rel)].add(folder)
-    # Only where every folder beside is a band's (not I/, II/, III/, V/ volumes) and most
-    # names are in two or more of them (not spectral types' G/001.dat and K/001.dat).
-    paired = {where for where, inside in subfolders.items()
-              if len(inside) > 1 and inside <= BAND_FOLDERS
-              and 2 * sum(len(f) > 1 for (p, _), f in folders.items() if p == where)
-              >= sum(p == where for p, _ in folders)}
+        names[parent(rel)][folder].add(file_stem(rel))
+        where[parent(rel), file_stem(rel)].add(folder)
+
+    def bands_of_stars(at: str, inside: dict[str, set[str]]) -> bool:
+        """Every folder beside is a band's (not I/, II/, III/, V/ volumes), and most names of
+        the folder with fewest (OGLE's V/) are in another too (not spectral types' G/001.dat
+        and K/001.dat by chance)."""
+        if len(inside) < 2 or not set(inside) <= BAND_FOLDERS:
+            return False
+        fewest = min(inside.values(), key=len)
+        return 2 * sum(len(where[at, name]) > 1 for name in fewest) > len(fewest)
+
+    paired = {at for at, inside in names.items() if bands_of_stars(at, inside)}
     taken = [band or (_band_folder(rel) if parent(rel) in paired else "")
              for rel, band in zip(files_read, bands, strict=True)]
     report.note("band_from_folder_name",
