@@ -524,9 +524,12 @@ def test_set_params_reaches_inside_the_configs_as_grid_search_names_them() -> No
     # GridSearchCV's train__epochs reaches the epochs shortcut that would override it.
     assert clf.set_params(train__epochs=7, train__seed=3).run_config().train.epochs == 7
     assert clf.run_config().train.seed == 3 and clf.epochs == 7
-    # Another model starts from its own defaults, not the last model's trees.
-    encoder = clf.set_params(model__name="encoder").run_config().model
-    assert encoder == RunConfig.for_model("encoder").model
+    # Another model starts from its own defaults, not the last model's trees; the same name
+    # keeps the model's settings; the model is set before the training, whatever the order.
+    assert clf.set_params(model__name="periodic").run_config().model.emb == 32
+    encoder = clf.set_params(train__lr=0.01, model__name="encoder").run_config()
+    assert encoder.model == RunConfig.for_model("encoder").model
+    assert encoder.train.lr == 0.01 and encoder.train.batch_size == 16  # its own train kept
 
 
 def test_fitting_on_a_datasets_own_test_stars_is_warned_of(curves) -> None:
@@ -544,6 +547,10 @@ def test_a_label_per_point_and_an_unread_flag_column_are_said(curves) -> None:
     numbered = frame.assign(id=pd.factorize(frame["id"])[0].astype(str))
     with pytest.raises(ConfigError, match=r"y has one label per point"):
         Classifier(**QUICK).fit(numbered.drop(columns="class"), numbered["class"])
+    # ... and where reading dropped a row (a flagged point): y is as long as the table.
+    flagged = numbered.assign(flag=(np.arange(len(numbered)) == 5).astype(int))
+    with pytest.raises(ConfigError, match=r"y has one label per point \(1260\)"):
+        Classifier(**QUICK).fit(flagged.drop(columns="class"), flagged["class"])
     with pytest.warns(UserWarning, match=r"'catflags' looks like a quality flag and is not "
                                          r"read.*Columns\(flag='catflags'\)"):
         as_light_curves(frame.assign(catflags=1))

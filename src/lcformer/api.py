@@ -101,9 +101,10 @@ def as_light_curves(data: Any, report: DropReport | None = None) -> LightCurves:
         lcs = LightCurves.concatenate(list(data))
         twice = pd.DataFrame({"id": lcs.ids, "band": lcs.bands}).duplicated()
         if twice.any():  # scikit-learn's own indexing of StarSamples, with replacement
-            raise ConfigError(f"a star's curve is given twice (star {lcs.ids[twice][0]!r}, as "
-                              f"sampling with replacement does): its curves would be read as "
-                              f"one star, one prediction; sample stars without replacement")
+            raise ConfigError(f"a star's curve is given twice (star {lcs.ids[twice][0]!r}: one "
+                              f"star sampled twice, or two stars of one id): its curves would "
+                              f"be read as one star, one prediction; sample stars without "
+                              f"replacement, or give the stars distinct ids")
         return _magnitudes(lcs, "the LightCurves")
     from lcformer.data.reading import from_astropy, from_dataframe
     from lcformer.data.reading.files import finish
@@ -187,11 +188,13 @@ class Classifier(ClassifierMixin, BaseEstimator):
             if field in nested.get("train", {}) and getattr(self, field) is not None:
                 params[field] = nested["train"].pop(field)
         super().set_params(**params)
-        for part, fields in nested.items():
-            if part == "model" and "name" in fields:  # another model: its own defaults
-                base: Config = RunConfig.for_model(fields["name"]).model
-            else:
-                base = self._config(part)
+        for part in sorted(nested, key=lambda p: p != "model"):  # the model first: its defaults
+            fields = nested[part]
+            if not fields:  # only a shortcut was set
+                continue
+            base = self._config(part)
+            if part == "model" and fields.get("name", base.name) != base.name:
+                base = RunConfig.for_model(fields["name"]).model  # another model: its defaults
             setattr(self, part, base.replace(**fields))
         return self
 
@@ -244,7 +247,7 @@ class Classifier(ClassifierMixin, BaseEstimator):
         lcs = as_light_curves(X, read)
         if not lcs.n_curves:
             raise NothingToTrainError("fit: the input holds no light curve (no rows)")
-        lcs, values = _with_labels(lcs, y)
+        lcs, values = _with_labels(lcs, y, len(X) if isinstance(X, pd.DataFrame) else None)
         if lcs.splits is not None and (test := lcs.splits == "test").any():
             _warn(f"fit: {len(set(lcs.ids[test])):,} of the stars are in their dataset's own "
                   f"test split (a split column); fit trains on every star it is given: keep "
@@ -408,7 +411,8 @@ def _warn(message: str) -> None:
     warnings.warn(message, stacklevel=level)
 
 
-def _with_labels(lcs: LightCurves, y: np.ndarray | None) -> tuple[LightCurves, dict[str, Any]]:
+def _with_labels(lcs: LightCurves, y: np.ndarray | None, rows: int | None = None
+                 ) -> tuple[LightCurves, dict[str, Any]]:
     """``lcs`` labelled by ``y`` (one label per star, in ``star_ids`` order, or per curve), as
     the text the pipeline keeps, and each text's value in ``y``. A missing label (None, NaN)
     leaves its star unlabelled, rather than making a class "None"."""
@@ -417,7 +421,7 @@ def _with_labels(lcs: LightCurves, y: np.ndarray | None) -> tuple[LightCurves, d
             raise ConfigError("fit needs labels: LightCurves.labels, a column named 'class' "
                               "(or from_dataframe(..., columns=Columns(label=NAME))), or y")
         return lcs, {}
-    values = _labels_per_curve(lcs, y)
+    values = _labels_per_curve(lcs, y, rows)
     missing = pd.isna(values)
     text = np.array(["" if gone else _label_text(v) for v, gone in zip(values, missing,
                                                                        strict=True)],
@@ -445,7 +449,8 @@ def _check_class_values(values: list[Any]) -> None:
                                   for k in (True, False))
         raise ConfigError(f"y mixes integer and float classes ({first_int!r} and "
                           f"{first_float!r}): give them one type")
-    odd = [v for v in numbers if not float(v).is_integer()]  # False for inf and NaN
+    odd = [v for v in numbers if not isinstance(v, (int, np.integer))
+           and not float(v).is_integer()]  # False for inf and NaN
     if odd:
         raise ConfigError(f"y looks continuous ({len(odd)} values such as {odd[0]!r} are no "
                           f"whole number): a classifier needs class labels")
@@ -469,12 +474,14 @@ def _warn_of_other_labels(lcs: LightCurves, text: np.ndarray) -> None:
               f"where the other {own[first]!r} stars are {expected[first]!r}); y is used")
 
 
-def _labels_per_curve(lcs: LightCurves, y: Any) -> np.ndarray:
+def _labels_per_curve(lcs: LightCurves, y: Any, rows: int | None = None) -> np.ndarray:
     """One label per curve from ``y``: a Series indexed by star id or a mapping (by id), or
     a sequence in ``star_ids`` order or per curve."""
     stars = star_ids(lcs)
-    if (isinstance(y, pd.Series) and y.index.name is None and len(y) == lcs.n_points
-            and lcs.n_points not in (len(stars), lcs.n_curves)):
+    points = rows if rows is not None else lcs.n_points  # a table's rows, some maybe dropped
+    if (isinstance(y, pd.Series) and y.index.name is None
+            and pd.api.types.is_integer_dtype(y.index) and len(y) == points
+            and points not in (len(stars), lcs.n_curves)):
         # df["class"] of a table of points: its row numbers may even be star ids (0, 1, ...)
         raise ConfigError(f"y has one label per point ({len(y)}): give one per star (a "
                           f"Series by star id, as df.groupby('id')['class'].first()) or per "

@@ -454,3 +454,12 @@ def test_folders_that_only_look_like_bands_keep_their_files_apart(tmp_path, layo
     curves = read_folder(tmp_path, report=report)
     assert curves.n_stars == len(layout) and set(curves.bands) == {""}
     assert not report.events["band_from_folder_name"]
+
+
+def test_band_folders_pair_where_one_small_folder_has_a_star_of_its_own(tmp_path) -> None:
+    """A B/ of one B-only star beside I/ and V/ of ten stars leaves them ten stars."""
+    star = FILES["stars/215153.dat"]
+    _write(tmp_path, {f"{band}/{i}.dat": star for band in "IV" for i in range(10)}
+           | {"B/99.dat": star})
+    curves = read_folder(tmp_path)
+    assert curves.n_stars == 11 and set(curves.bands) == {"B", "I", "V"}

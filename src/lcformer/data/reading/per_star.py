@@ -71,8 +71,9 @@ def read_catalogue_folder(
     names a band column of its own (ZTF's ``filtercode``) is that star's curves in each of
     its bands (:func:`parse_curves`), which the catalogue's band does not override. A
     catalogue row without a file counts as ``missing_file``; a data file not in the catalogue
-    is read with label "" (event ``not_in_catalogue``). A ``split`` column in the catalogue
-    is kept.
+    is read with label "" (event ``not_in_catalogue``), or with its star's class where the
+    catalogue lists another band of it (``labelled_by_their_star``). A ``split`` column in
+    the catalogue is kept.
     A catalogue without a class column labels no star (``predict`` reads it so). A
     catalogue that cannot be read, lacks the file column or lists one file with two classes,
     or a source that is not a folder or archive, raises :class:`InputError` even with a
@@ -405,12 +406,13 @@ def folder_bands(files_read: list[str], bands: list[str], report: DropReport) ->
 
     def bands_of_stars(at: str, inside: dict[str, set[str]]) -> bool:
         """Every folder beside is a band's (not I/, II/, III/, V/ volumes), and most names of
-        the folder with fewest (OGLE's V/) are in another too (not spectral types' G/001.dat
-        and K/001.dat by chance)."""
+        a folder other than the largest (OGLE's sparse V/) are in another too (not spectral
+        types' G/001.dat and K/003.dat by chance)."""
         if len(inside) < 2 or not set(inside) <= BAND_FOLDERS:
             return False
-        fewest = min(inside.values(), key=len)
-        return 2 * sum(len(where[at, name]) > 1 for name in fewest) > len(fewest)
+        largest = max(inside, key=lambda folder: len(inside[folder]))
+        return any(2 * sum(len(where[at, name]) > 1 for name in stems) > len(stems)
+                   for folder, stems in inside.items() if folder != largest)
 
     paired = {at for at, inside in names.items() if bands_of_stars(at, inside)}
     taken = [band or (_band_folder(rel) if parent(rel) in paired else "")
