@@ -551,6 +551,11 @@ def test_a_label_per_point_and_an_unread_flag_column_are_said(curves) -> None:
     flagged = numbered.assign(flag=(np.arange(len(numbered)) == 5).astype(int))
     with pytest.raises(ConfigError, match=r"y has one label per point \(1260\)"):
         Classifier(**QUICK).fit(flagged.drop(columns="class"), flagged["class"])
+    from astropy.table import Table  # an astropy table of points, and score, alike
+
+    with pytest.raises(ConfigError, match=r"y has one label per point \(1260\)"):
+        Classifier(**QUICK).fit(Table.from_pandas(flagged.drop(columns="class")),
+                                flagged["class"])
     with pytest.warns(UserWarning, match=r"'catflags' looks like a quality flag and is not "
                                          r"read.*Columns\(flag='catflags'\)"):
         as_light_curves(frame.assign(catflags=1))

@@ -247,7 +247,7 @@ class Classifier(ClassifierMixin, BaseEstimator):
         lcs = as_light_curves(X, read)
         if not lcs.n_curves:
             raise NothingToTrainError("fit: the input holds no light curve (no rows)")
-        lcs, values = _with_labels(lcs, y, len(X) if isinstance(X, pd.DataFrame) else None)
+        lcs, values = _with_labels(lcs, y, _table_rows(X))
         if lcs.splits is not None and (test := lcs.splits == "test").any():
             _warn(f"fit: {len(set(lcs.ids[test])):,} of the stars are in their dataset's own "
                   f"test split (a split column); fit trains on every star it is given: keep "
@@ -331,7 +331,7 @@ class Classifier(ClassifierMixin, BaseEstimator):
             raise ConfigError("score needs labels: give y, or a class column")
         # A label read from a table is "" where a star has none: as missing as y's None.
         per_curve = (np.where(lcs.labels == "", None, lcs.labels) if y is None else
-                     _labels_per_curve(lcs, y))
+                     _labels_per_curve(lcs, y, _table_rows(X)))
         truth = pd.Series(per_curve, index=lcs.ids).groupby(level=0, sort=False).first()
         truth = truth.reindex(star_ids(lcs)).to_numpy(dtype=object)
         if pd.isna(truth).any():
@@ -409,6 +409,12 @@ def _warn(message: str) -> None:
     while frame is not None and frame.f_code.co_filename == __file__:
         frame, level = frame.f_back, level + 1
     warnings.warn(message, stacklevel=level)
+
+
+def _table_rows(data: Any) -> int | None:
+    """The rows of a table given as X (a DataFrame or an astropy table): what a per-point y
+    is as long as, whatever reading dropped; None for curves."""
+    return None if isinstance(data, LightCurves | StarSamples | list | tuple) else len(data)
 
 
 def _with_labels(lcs: LightCurves, y: np.ndarray | None, rows: int | None = None

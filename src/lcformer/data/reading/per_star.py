@@ -399,7 +399,7 @@ def folder_bands(files_read: list[str], bands: list[str], report: DropReport) ->
     # parent -> folder -> the names of its files; name -> the folders that hold it
     names: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     where: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for rel in set(files_read):
+    for rel in sorted(set(files_read)):
         folder = posixpath.basename(posixpath.dirname(rel))
         names[parent(rel)][folder].add(file_stem(rel))
         where[parent(rel), file_stem(rel)].add(folder)
@@ -410,7 +410,7 @@ def folder_bands(files_read: list[str], bands: list[str], report: DropReport) ->
         types' G/001.dat and K/003.dat by chance)."""
         if len(inside) < 2 or not set(inside) <= BAND_FOLDERS:
             return False
-        largest = max(inside, key=lambda folder: len(inside[folder]))
+        largest = max(sorted(inside), key=lambda folder: len(inside[folder]))  # ties: by name
         return any(2 * sum(len(where[at, name]) > 1 for name in stems) > len(stems)
                    for folder, stems in inside.items() if folder != largest)
 
