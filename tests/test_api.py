@@ -559,3 +559,5 @@ def test_a_label_per_point_and_an_unread_flag_column_are_said(curves) -> None:
     with pytest.warns(UserWarning, match=r"'catflags' looks like a quality flag and is not "
                                          r"read.*Columns\(flag='catflags'\)"):
         as_light_curves(frame.assign(catflags=1))
+    with pytest.warns(UserWarning, match=r"the table's 'catflags' looks like a quality flag"):
+        as_light_curves(Table.from_pandas(frame.assign(catflags=1)))

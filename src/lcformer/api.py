@@ -112,12 +112,7 @@ def as_light_curves(data: Any, report: DropReport | None = None) -> LightCurves:
     read = DropReport()
     if isinstance(data, pd.DataFrame):
         lcs = from_dataframe(data, report=read)
-        if read.events["quality_flag_column_not_read"]:  # the CLI prints it in its report
-            named = [str(c) for c in data.columns if is_flag_name(str(c))]
-            _warn(f"the DataFrame's {', '.join(map(repr, named))} "
-                  f"{'looks' if len(named) == 1 else 'look'} like a quality flag and "
-                  f"{'is' if len(named) == 1 else 'are'} not read, so flagged rows are kept: "
-                  f"read it with from_dataframe(df, columns=Columns(flag={named[0]!r}))")
+        _warn_of_unread_flags(read, [str(c) for c in data.columns], "DataFrame")
     else:
         from astropy.table import Table
 
@@ -130,10 +125,23 @@ def as_light_curves(data: Any, report: DropReport | None = None) -> LightCurves:
                              f"{list(data.colnames)}; name each point's star in an 'id' "
                              f"column (one star's table: from_astropy(table, id=NAME))")
         lcs = from_astropy(data, report=read)
+        _warn_of_unread_flags(read, list(data.colnames), "table")
     finish(read, None, f"the {type(data).__name__}")
     if report is not None:
         report.merge(read)
     return _magnitudes(lcs, f"the {type(data).__name__}")
+
+
+def _warn_of_unread_flags(read: DropReport, columns: list[str], what: str) -> None:
+    """A column named like a quality flag (catflags) that is not read: the CLI prints it in
+    its report, the API says it here, naming it."""
+    if read.events["quality_flag_column_not_read"]:
+        named = [c for c in columns if is_flag_name(c)]
+        one = len(named) == 1
+        _warn(f"the {what}'s {', '.join(map(repr, named))} {'looks' if one else 'look'} like a "
+              f"quality flag and {'is' if one else 'are'} not read, so flagged rows are kept: "
+              f"read it with columns=Columns(flag={named[0]!r}) (from_dataframe, "
+              f"from_astropy)")
 
 
 def _magnitudes(lcs: LightCurves, source: str) -> LightCurves:

@@ -463,3 +463,16 @@ def test_band_folders_pair_where_one_small_folder_has_a_star_of_its_own(tmp_path
            | {"B/99.dat": star})
     curves = read_folder(tmp_path)
     assert curves.n_stars == 11 and set(curves.bands) == {"B", "I", "V"}
+
+
+def test_band_folders_whose_files_the_catalogue_gives_two_classes_stay_apart(tmp_path):
+    """G/ and K/ of spectral types, numbered alike: the catalogue's classes say they are not
+    one star's bands, so they are two stars (by path), not refused."""
+    star = FILES["stars/215153.dat"]
+    _write(tmp_path, {f"{folder}/{i:03d}.dat": star for folder in "GK" for i in range(4)})
+    (tmp_path / "catalog.csv").write_text("filename,class\n" + "".join(
+        f"{folder}/{i:03d}.dat,{folder}star\n" for folder in "GK" for i in range(4)))
+    report = DropReport()
+    curves = read_catalogue_folder(tmp_path / "catalog.csv", tmp_path, report=report)
+    assert curves.n_stars == 8 and set(curves.bands) == {""}
+    assert report.events["band_folders_of_other_classes"] == 8

@@ -163,8 +163,21 @@ def read_catalogue_folder(
             splits.append("")
             bands.append(named)
             arrays.append(curve)
+    named = bands
     bands = folder_bands(files_read, bands, sink)
     ids = star_ids(files_read, sink, bands)
+    # Files that band folders made one star but the catalogue gives two classes (spectral
+    # types G/001.dat and K/001.dat, not bands): two stars after all, by their paths.
+    classes: dict[str, set[str]] = defaultdict(set)
+    for star, label in zip(ids, labels, strict=True):
+        if label:
+            classes[star].add(label)
+    apart = {k for k, (star, before, now) in enumerate(zip(ids, named, bands, strict=True))
+             if len(classes[star]) > 1 and now != before}
+    if apart:
+        bands = [named[k] if k in apart else band for k, band in enumerate(bands)]
+        ids = [files_read[k] if k in apart else star for k, star in enumerate(ids)]
+        sink.note("band_folders_of_other_classes", len({files_read[k] for k in apart}))
     # A band file the catalogue does not list takes the class (and split) its star's listed
     # files have: a catalogue of OGLE's I/ paths labels their V curves too.
     given = {star: (label, split) for star, rel, label, split
