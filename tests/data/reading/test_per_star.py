@@ -475,4 +475,9 @@ def test_band_folders_whose_files_the_catalogue_gives_two_classes_stay_apart(tmp
     report = DropReport()
     curves = read_catalogue_folder(tmp_path / "catalog.csv", tmp_path, report=report)
     assert curves.n_stars == 8 and set(curves.bands) == {""}
-    assert report.events["band_folders_of_other_classes"] == 8
+    assert report.events == Counter(band_folders_of_other_classes=8,
+                                    id_is_path_for_files_of_one_name=8)
+    # A band the catalogue names makes one star of them: two classes are then refused.
+    (tmp_path / "catalog.csv").write_text("filename,class,band\nG/000.dat,A,G\nK/000.dat,B,\n")
+    with pytest.raises(InputError, match=r"bands of star 000, have two classes"):
+        read_catalogue_folder(tmp_path / "catalog.csv", tmp_path, report=DropReport())

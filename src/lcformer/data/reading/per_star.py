@@ -168,16 +168,23 @@ def read_catalogue_folder(
     ids = star_ids(files_read, sink, bands)
     # Files that band folders made one star but the catalogue gives two classes (spectral
     # types G/001.dat and K/001.dat, not bands): two stars after all, by their paths.
+    # Only stars whose every curve took its band from a folder: a band named by the catalogue
+    # or the file itself makes them one star, whose two classes are then refused below.
     classes: dict[str, set[str]] = defaultdict(set)
-    for star, label in zip(ids, labels, strict=True):
-        if label:
-            classes[star].add(label)
-    apart = {k for k, (star, before, now) in enumerate(zip(ids, named, bands, strict=True))
-             if len(classes[star]) > 1 and now != before}
+    by_folder: dict[str, bool] = defaultdict(lambda: True)
+    for star, label, before, now in zip(ids, labels, named, bands, strict=True):
+        classes[star].update([label] if label else [])
+        by_folder[star] &= now != before
+    apart = {k for k, star in enumerate(ids) if len(classes[star]) > 1 and by_folder[star]}
     if apart:
         bands = [named[k] if k in apart else band for k, band in enumerate(bands)]
         ids = [files_read[k] if k in apart else star for k, star in enumerate(ids)]
-        sink.note("band_folders_of_other_classes", len({files_read[k] for k in apart}))
+        split = len({files_read[k] for k in apart})
+        sink.note("band_folders_of_other_classes", split)
+        sink.note("band_from_folder_name", -split)  # those bands are not kept
+        if sink.events["band_from_folder_name"] <= 0:
+            del sink.events["band_from_folder_name"]
+        sink.note("id_is_path_for_files_of_one_name", split)
     # A band file the catalogue does not list takes the class (and split) its star's listed
     # files have: a catalogue of OGLE's I/ paths labels their V curves too.
     given = {star: (label, split) for star, rel, label, split
