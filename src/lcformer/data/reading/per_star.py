@@ -163,42 +163,54 @@ def read_catalogue_folder(
             splits.append("")
             bands.append(named)
             arrays.append(curve)
-    named = bands
+    own_bands = bands
     bands = folder_bands(files_read, bands, sink)
     ids = star_ids(files_read, sink, bands)
-    # Files that band folders made one star but the catalogue gives two classes (spectral
-    # types G/001.dat and K/001.dat, not bands): two stars after all, by their paths.
-    # Only stars whose every curve took its band from a folder: a band named by the catalogue
-    # or the file itself makes them one star, whose two classes are then refused below.
-    classes: dict[str, set[str]] = defaultdict(set)
-    by_folder: dict[str, bool] = defaultdict(lambda: True)
-    for star, label, before, now in zip(ids, labels, named, bands, strict=True):
-        classes[star].update([label] if label else [])
-        by_folder[star] &= now != before
-    apart = {k for k, star in enumerate(ids) if len(classes[star]) > 1 and by_folder[star]}
-    if apart:
-        bands = [named[k] if k in apart else band for k, band in enumerate(bands)]
-        ids = [files_read[k] if k in apart else star for k, star in enumerate(ids)]
-        split = len({files_read[k] for k in apart})
-        sink.note("band_folders_of_other_classes", split)
-        sink.note("band_from_folder_name", -split)  # those bands are not kept
-        if sink.events["band_from_folder_name"] <= 0:
-            del sink.events["band_from_folder_name"]
-        sink.note("id_is_path_for_files_of_one_name", split)
-    # A band file the catalogue does not list takes the class (and split) its star's listed
-    # files have: a catalogue of OGLE's I/ paths labels their V curves too.
-    given = {star: (label, split) for star, rel, label, split
-             in zip(ids, files_read, labels, splits, strict=True) if rel in taken and label}
-    unlisted = [k for k, rel in enumerate(files_read) if rel not in taken and ids[k] in given]
-    for k in unlisted:
-        labels[k], splits[k] = given[ids[k]]
-    sink.note("labelled_by_their_star", len(unlisted))
+    ids, bands = _apart_by_class(ids, files_read, labels, own_bands, bands, sink)
+    _label_unlisted(ids, [rel in taken for rel in files_read], labels, splits, sink)
     _refuse_star_conflicts(ids, files_read, labels, cat_name, "classes")
     if has_split:
         _refuse_star_conflicts(ids, files_read, splits, cat_name, "splits")
     finish(sink, report, f"{cat_name} with {source}")
     return _assemble(ids, arrays, labels if has_class else None,
                      splits if has_split else None, bands)
+
+
+def _apart_by_class(ids: list[str], files_read: list[str], labels: list[str],
+                    own_bands: list[str], bands: list[str], sink: DropReport
+                    ) -> tuple[list[str], list[str]]:
+    """Stars that band folders made of files the catalogue gives two classes (spectral types
+    G/001.dat and K/001.dat, not bands): two stars after all, by their paths, without the
+    folders' bands. Only stars whose every curve took its band from a folder: one named by
+    the catalogue or the file makes them one star, whose two classes are then refused."""
+    classes: dict[str, set[str]] = defaultdict(set)
+    by_folder: dict[str, bool] = defaultdict(lambda: True)
+    for star, label, own, band in zip(ids, labels, own_bands, bands, strict=True):
+        classes[star].update([label] if label else [])
+        by_folder[star] &= band != own
+    apart = {k for k, star in enumerate(ids) if len(classes[star]) > 1 and by_folder[star]}
+    if not apart:
+        return ids, bands
+    n_files = len({files_read[k] for k in apart})
+    sink.note("band_folders_of_other_classes", n_files)
+    sink.note("band_from_folder_name", -n_files)  # those bands are not kept
+    if sink.events["band_from_folder_name"] <= 0:
+        del sink.events["band_from_folder_name"]
+    sink.note("id_is_path_for_files_of_one_name", n_files)
+    return ([files_read[k] if k in apart else star for k, star in enumerate(ids)],
+            [own_bands[k] if k in apart else band for k, band in enumerate(bands)])
+
+
+def _label_unlisted(ids: list[str], listed: list[bool], labels: list[str],
+                    splits: list[str], sink: DropReport) -> None:
+    """A band file the catalogue does not list takes (in place) the class and split its
+    star's listed files have: a catalogue of OGLE's I/ paths labels their V curves too."""
+    given = {star: (label, split) for star, is_listed, label, split
+             in zip(ids, listed, labels, splits, strict=True) if is_listed and label}
+    unlisted = [k for k, is_listed in enumerate(listed) if not is_listed and ids[k] in given]
+    for k in unlisted:
+        labels[k], splits[k] = given[ids[k]]
+    sink.note("labelled_by_their_star", len(unlisted))
 
 
 def _refuse_star_conflicts(ids: list[str], files: list[str], values: list[str],
