@@ -664,20 +664,7 @@ def find_periods(lcs: LightCurves, config: PeriodConfig | None = None, n_jobs: i
     report.note("period_points_not_finite", int(np.count_nonzero(~finite)))
     n_ok = np.bincount(lcs.curve_index[finite], minlength=lcs.n_curves)
     usable = n_ok >= config.min_points
-    # Span of each star from its usable curves, without a loop over points.
-    t_lo = np.where(finite, lcs.time, np.inf)
-    t_hi = np.where(finite, lcs.time, -np.inf)
-    curve_lo = np.full(lcs.n_curves, np.inf)
-    curve_hi = np.full(lcs.n_curves, -np.inf)
-    nonempty = lcs.lengths > 0
-    if nonempty.any():
-        starts = lcs.offsets[:-1][nonempty]
-        curve_lo[nonempty] = np.minimum.reduceat(t_lo, starts)
-        curve_hi[nonempty] = np.maximum.reduceat(t_hi, starts)
-    star_lo = np.full(n_stars, np.inf)
-    star_hi = np.full(n_stars, -np.inf)
-    np.minimum.at(star_lo, codes[usable], curve_lo[usable])
-    np.maximum.at(star_hi, codes[usable], curve_hi[usable])
+    star_lo, star_hi = _star_spans(lcs, finite, codes[usable], usable, n_stars)
     n_usable = np.bincount(codes[usable], minlength=n_stars)
     span = star_hi - star_lo
 
@@ -745,19 +732,46 @@ def find_periods(lcs: LightCurves, config: PeriodConfig | None = None, n_jobs: i
         n_points[stars], n_bands[stars] = points, used
         for event, n in events.items():
             report.note(event, n)
+    return _periods_frame(uniques, n_bands, n_points, np.where(too_few, np.nan, span), values,
+                          config.n_peaks)
 
+
+def _star_spans(lcs: LightCurves, finite: np.ndarray, star_of_usable: np.ndarray,
+                usable: np.ndarray, n_stars: int) -> tuple[np.ndarray, np.ndarray]:
+    """(first, last) finite time of each star over its usable curves, without a loop over
+    points; (inf, -inf) for a star without one."""
+    t_lo = np.where(finite, lcs.time, np.inf)
+    t_hi = np.where(finite, lcs.time, -np.inf)
+    curve_lo = np.full(lcs.n_curves, np.inf)
+    curve_hi = np.full(lcs.n_curves, -np.inf)
+    nonempty = lcs.lengths > 0
+    if nonempty.any():
+        starts = lcs.offsets[:-1][nonempty]
+        curve_lo[nonempty] = np.minimum.reduceat(t_lo, starts)
+        curve_hi[nonempty] = np.maximum.reduceat(t_hi, starts)
+    star_lo = np.full(n_stars, np.inf)
+    star_hi = np.full(n_stars, -np.inf)
+    np.minimum.at(star_lo, star_of_usable, curve_lo[usable])
+    np.maximum.at(star_hi, star_of_usable, curve_hi[usable])
+    return star_lo, star_hi
+
+
+def _periods_frame(ids: np.ndarray, n_bands: np.ndarray, n_points: np.ndarray,
+                   span: np.ndarray, values: np.ndarray, n_peaks: int) -> pd.DataFrame:
+    """find_periods' table from the searches' rows ``[frequency, power, fap, log10_fap,
+    (period_i, power_i) * n_peaks]``."""
     frame = pd.DataFrame({
-        "id": np.asarray(uniques, dtype=object),
+        "id": np.asarray(ids, dtype=object),
         "n_bands": n_bands,
         "n_points": n_points,
-        "span": np.where(too_few, np.nan, span),
+        "span": span,
         "frequency": values[:, 0],
         "period": 1.0 / values[:, 0],
         "power": values[:, 1],
         "fap": values[:, 2],
         "log10_fap": values[:, 3],
     })
-    for i in range(config.n_peaks):
+    for i in range(n_peaks):
         frame[f"period_{i + 1}"] = values[:, 4 + 2 * i]
         frame[f"power_{i + 1}"] = values[:, 5 + 2 * i]
     return frame
