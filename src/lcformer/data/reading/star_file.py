@@ -122,45 +122,8 @@ def parse_curves(data: bytes | str, sink: DropReport | None = None,
     prediction).
     Raises :class:`FileProblem` with the 1-based line of the first thing that is wrong.
     """
-    if isinstance(data, bytes) and data[:6].startswith(tuple(_COMPRESSED)):
-        magic = next(m for m in _COMPRESSED if data.startswith(m))  # star.dat.gz, .bz2, .xz
-        try:
-            data = _COMPRESSED[magic](data)
-        except (OSError, EOFError, ValueError) as error:
-            raise FileProblem(1, f"damaged {_COMPRESSION_NAMES[magic]} data: {error}") from None
-    text = data.decode("utf-8", errors="replace") if isinstance(data, bytes) else data
-    text = text.removeprefix("\ufeff")  # the byte-order mark of Excel's "CSV UTF-8"
-    if "\r" in text:  # Windows line ends, or old Mac ones (CR alone) as NumPy would not read
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if not text.strip():
-        raise FileProblem(1, "empty file", "empty_file")
-    binary_table = next((name for magic, (_, name) in MAGIC_BYTES.items()
-                         if name != "ECSV" and text.startswith(magic.decode())), None)
-    if binary_table or text.lstrip().startswith(("<?xml", "<VOTABLE")):
-        kind, suffix = ((binary_table, next(s for s, n in MAGIC_BYTES.values()
-                                             if n == binary_table))
-                        if binary_table else ("VOTable (XML)", ".vot"))
-        raise FileProblem(1, f"a {kind} file, where a per-star file is text (CSV or whitespace "
-                          f"columns, optionally gzipped): write each star as CSV, or give the "
-                          f"stars as one table with an id column, named *{suffix}")
-    if "\x00" in text:  # a binary file (Thumbs.db, .npy, bz2): not an empty one, and no text
-        raise FileProblem(1, "not a text file (binary data); a light curve is CSV or "
-                          "whitespace-separated text, optionally gzipped")
-    header_line, first_line, first, names = 0, 0, "", []
-    for line_no, line in enumerate(io.StringIO(text), start=1):  # header lines only
-        content = line.split("#", 1)[0].strip()
-        if not content:
-            continue
-        if _semicolons(content):
-            raise FileProblem(line_no, SEMICOLONS)
-        if not any(is_number(t) for t in _split(content)):
-            if header_line == 0:
-                header_line, names = line_no, _split(content)
-                continue
-        first_line, first = line_no, content
-        break
-    if not first:
-        raise FileProblem(max(header_line, 1), "no data lines", "empty_file")
+    text = _text_of(data)
+    header_line, names, first_line, first = _header_and_first_line(text)
     named = {role: name for role, name in named_roles(columns, strict_columns, names).items()
              if name}
     if named and not names:
@@ -231,6 +194,57 @@ def parse_curves(data: bytes | str, sink: DropReport | None = None,
     names_found, which = np.unique(bands, return_inverse=True)
     return {str(band): (time[(which == k) & keep], mag[(which == k) & keep],
                         err[(which == k) & keep]) for k, band in enumerate(names_found)}
+
+
+def _text_of(data: bytes | str) -> str:
+    """A per-star file's text: decompressed, decoded, with ``\\n`` line ends; a file that is
+    empty, binary or a table format of its own is a :class:`FileProblem`."""
+    if isinstance(data, bytes) and data[:6].startswith(tuple(_COMPRESSED)):
+        magic = next(m for m in _COMPRESSED if data.startswith(m))  # star.dat.gz, .bz2, .xz
+        try:
+            data = _COMPRESSED[magic](data)
+        except (OSError, EOFError, ValueError) as error:
+            raise FileProblem(1, f"damaged {_COMPRESSION_NAMES[magic]} data: {error}") from None
+    text = data.decode("utf-8", errors="replace") if isinstance(data, bytes) else data
+    text = text.removeprefix("\ufeff")  # the byte-order mark of Excel's "CSV UTF-8"
+    if "\r" in text:  # Windows line ends, or old Mac ones (CR alone) as NumPy would not read
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise FileProblem(1, "empty file", "empty_file")
+    binary_table = next((name for magic, (_, name) in MAGIC_BYTES.items()
+                         if name != "ECSV" and text.startswith(magic.decode())), None)
+    if binary_table or text.lstrip().startswith(("<?xml", "<VOTABLE")):
+        kind, suffix = ((binary_table, next(s for s, n in MAGIC_BYTES.values()
+                                             if n == binary_table))
+                        if binary_table else ("VOTable (XML)", ".vot"))
+        raise FileProblem(1, f"a {kind} file, where a per-star file is text (CSV or whitespace "
+                          f"columns, optionally gzipped): write each star as CSV, or give the "
+                          f"stars as one table with an id column, named *{suffix}")
+    if "\x00" in text:  # a binary file (Thumbs.db, .npy, bz2): not an empty one, and no text
+        raise FileProblem(1, "not a text file (binary data); a light curve is CSV or "
+                          "whitespace-separated text, optionally gzipped")
+    return text
+
+
+def _header_and_first_line(text: str) -> tuple[int, list[str], int, str]:
+    """(line of the header or 0, its names, line of the first data line, that line): a first
+    line without any number is a header; ``#`` starts a comment."""
+    header_line, first_line, first, names = 0, 0, "", []
+    for line_no, line in enumerate(io.StringIO(text), start=1):  # header lines only
+        content = line.split("#", 1)[0].strip()
+        if not content:
+            continue
+        if _semicolons(content):
+            raise FileProblem(line_no, SEMICOLONS)
+        if not any(is_number(t) for t in _split(content)):
+            if header_line == 0:
+                header_line, names = line_no, _split(content)
+                continue
+        first_line, first = line_no, content
+        break
+    if not first:
+        raise FileProblem(max(header_line, 1), "no data lines", "empty_file")
+    return header_line, names, first_line, first
 
 
 def _one_star(ids: np.ndarray, name: str, text: str, first_line: int) -> None:
