@@ -236,18 +236,7 @@ def predict_partitions(model: LightCurveClassifier, metadata: dict[str, Any],
         print(f"{out_dir}: removed {len(gone):,} output(s) whose input partition is no longer "
               f"in the input folder (removed or renamed since), so that the folder holds this "
               f"input's predictions only: {first_few(gone, 3)}", file=sys.stderr)
-    todo = []
-    for path, out in outputs.items():
-        if out.is_file():
-            table, report, made_from = read_output(out)
-            if made_from is not None and made_from == input_fingerprint(path):
-                refuse_split_stars(seen, table["id"].to_numpy(dtype=object), path, outputs)
-                summary.add(table, report)
-                summary.skipped += 1
-                continue
-            summary.changed += 1  # unknown (no record) counts as changed: never a stale output
-            summary.unrecorded += made_from is None
-        todo.append((path, out))
+    todo = _to_predict(outputs, seen, summary)
     redone = summary.redone_line()
     if redone:
         print(redone, file=sys.stderr)
@@ -261,20 +250,7 @@ def predict_partitions(model: LightCurveClassifier, metadata: dict[str, Any],
         for path, out in todo:
             report = DropReport()
             made_from = input_fingerprint(path)  # before reading: a rewrite during it shows
-            lcs, usable = LightCurves.empty(), True
-            try:
-                unread_hive_columns(Path(path), reading.columns)
-                lcs = read_long_table(path, columns=reading.columns, report=report)
-                # Fluxes refused (or --flux): this partition fails, the others go on.
-                lcs = to_magnitudes(lcs, reading, str(path), report)
-            except InputError as error:  # unreadable: no output, so the next run retries it
-                report.problem(str(error))
-                usable = False
-            if report.points["missing_id"]:  # rows lost: no output, retried once fixed
-                usable = False  # (the reader's problem names the file, its row and count)
-            if not usable:  # the curves it was read into are not predicted either: counted
-                report.drop_curves("in_a_partition_not_predicted", lcs.n_curves)
-                lcs = LightCurves.empty()
+            lcs = _read_partition(path, reading, report)
             if lcs.n_curves == 0 and report.problems:
                 if out.is_file():  # made from the input before it changed: wrong now
                     out.unlink()
@@ -298,6 +274,46 @@ def predict_partitions(model: LightCurveClassifier, metadata: dict[str, Any],
                 after_partition(out)
     summary.seconds = time.perf_counter() - began
     return summary
+
+
+def _to_predict(outputs: dict[Path, Path], seen: SeenStars, summary: StreamSummary
+                ) -> list[tuple[Path, Path]]:
+    """The (input, output) pairs still to predict; an output made from its input as it is
+    now is kept, its stars and counts added to ``summary``."""
+    todo = []
+    for path, out in outputs.items():
+        if out.is_file():
+            table, report, made_from = read_output(out)
+            if made_from is not None and made_from == input_fingerprint(path):
+                refuse_split_stars(seen, table["id"].to_numpy(dtype=object), path, outputs)
+                summary.add(table, report)
+                summary.skipped += 1
+                continue
+            summary.changed += 1  # unknown (no record) counts as changed: never a stale output
+            summary.unrecorded += made_from is None
+        todo.append((path, out))
+    return todo
+
+
+def _read_partition(path: Path, reading: ReadConfig, report: DropReport) -> LightCurves:
+    """A partition's curves, or none where it cannot be used whole (unreadable, fluxes
+    refused, rows without a star id): then ``report`` says why, and no output is written,
+    so that the next run retries it."""
+    lcs, usable = LightCurves.empty(), True
+    try:
+        unread_hive_columns(Path(path), reading.columns)
+        lcs = read_long_table(path, columns=reading.columns, report=report)
+        # Fluxes refused (or --flux): this partition fails, the others go on.
+        lcs = to_magnitudes(lcs, reading, str(path), report)
+    except InputError as error:
+        report.problem(str(error))
+        usable = False
+    if report.points["missing_id"]:  # rows lost: retried once fixed
+        usable = False  # (the reader's problem names the file, its row and count)
+    if not usable:  # the curves it was read into are not predicted either: counted
+        report.drop_curves("in_a_partition_not_predicted", lcs.n_curves)
+        lcs = LightCurves.empty()
+    return lcs
 
 
 def _orphans(out_dir: Path, current: set[Path]) -> list[Path]:
