@@ -25,3 +25,17 @@ def test_ci_runs_the_readmes_test_command() -> None:
     command = (ROOT / ".ci" / "run").read_text().strip().splitlines()[-1]
     assert command.startswith("python3 -m venv .venv") and "pytest" in command
     assert command in (ROOT / "README.md").read_text()
+
+
+def test_the_documents_links_point_to_files_that_exist() -> None:
+    """The README is an overview that links to docs/; a link to a moved or renamed page
+    would leave a reader at a dead end."""
+    pages = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    checked = 0
+    for page in pages:
+        for target in re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", page.read_text()):
+            if target.startswith(("http://", "https://")):
+                continue
+            assert (page.parent / target).exists(), f"{page.name} links to {target}"
+            checked += 1
+    assert checked >= 8  # the README's links to each docs page
