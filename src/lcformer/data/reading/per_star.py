@@ -84,21 +84,8 @@ def read_catalogue_folder(
     columns = file_columns(columns, source)
     cat_name = "catalogue DataFrame" if isinstance(catalogue, pd.DataFrame) else str(catalogue)
     files, shown = list_files(Path(source))
-    member = (None if isinstance(catalogue, pd.DataFrame) or Path(catalogue).is_file()
-              else _relative_to(Path(catalogue), Path(source)))  # inside the archive
-    table = read_str_table(catalogue, "catalogue", f"{filename_column},{class_column}",
-                           data=files[member]() if member in files else None)
-    alias = " (or 'path')" if filename_column == "filename" else ""
-    if alias and "filename" not in table and "path" in table:
-        filename_column = "path"
-    if filename_column not in table:
-        raise InputError(f"{cat_name}: found columns {names_text(list(table.columns))}, "
-                         f"expected {filename_column!r}{alias} (and {class_column!r} to "
-                         f"train): one row per light-curve file")
-    has_class = class_column in table
-    if not has_class:  # a catalogue of new stars, to classify: no class yet
-        table[class_column] = ""
-    _refuse_conflicts(table, filename_column, class_column, cat_name)
+    table, filename_column, has_class = _catalogue_table(catalogue, source, files, cat_name,
+                                                         filename_column, class_column)
     if not isinstance(catalogue, pd.DataFrame):
         files.pop(_relative_to(Path(catalogue), Path(source)) or "", None)  # not a light curve
     if suffix is not None:
@@ -148,16 +135,8 @@ def read_catalogue_folder(
         if suffix is None and _suffix(rel) not in data_suffixes:
             sink.note("skipped_non_data_file")
             continue
-        # Not asked for: one that does not parse (OGLE's ident.dat beside its photometry) is
-        # counted, not listed among the problems.
-        scratch = DropReport()
-        curves = _read_one(files[rel], f"{shown}{rel}", scratch, columns, strict_columns)
-        if curves is None:
-            sink.note("unreadable_file_not_in_catalogue")
-            continue
-        sink.note("not_in_catalogue")
-        sink.merge(scratch)
-        for named, curve in curves.items():
+        for named, curve in _read_unlisted(files[rel], f"{shown}{rel}", sink, columns,
+                                           strict_columns).items():
             files_read.append(rel)
             labels.append("")
             splits.append("")
@@ -174,6 +153,46 @@ def read_catalogue_folder(
     finish(sink, report, f"{cat_name} with {source}")
     return _assemble(ids, arrays, labels if has_class else None,
                      splits if has_split else None, bands)
+
+
+def _catalogue_table(catalogue: PathLike | pd.DataFrame, source: PathLike,
+                     files: dict[str, Callable[[], bytes]], cat_name: str,
+                     filename_column: str, class_column: str
+                     ) -> tuple[pd.DataFrame, str, bool]:
+    """The catalogue as text (read from inside the archive where it is there), the name of
+    its file column (``path`` where ``filename`` is the default and absent), and whether it
+    has classes; a catalogue without them gets "" (new stars, to classify)."""
+    member = (None if isinstance(catalogue, pd.DataFrame) or Path(catalogue).is_file()
+              else _relative_to(Path(catalogue), Path(source)))  # inside the archive
+    table = read_str_table(catalogue, "catalogue", f"{filename_column},{class_column}",
+                           data=files[member]() if member in files else None)
+    alias = " (or 'path')" if filename_column == "filename" else ""
+    if alias and "filename" not in table and "path" in table:
+        filename_column = "path"
+    if filename_column not in table:
+        raise InputError(f"{cat_name}: found columns {names_text(list(table.columns))}, "
+                         f"expected {filename_column!r}{alias} (and {class_column!r} to "
+                         f"train): one row per light-curve file")
+    has_class = class_column in table
+    if not has_class:
+        table[class_column] = ""
+    _refuse_conflicts(table, filename_column, class_column, cat_name)
+    return table, filename_column, has_class
+
+
+def _read_unlisted(load: Callable[[], bytes], name: str, sink: DropReport, columns: Columns | None,
+                   strict_columns: bool) -> dict[str, Curve]:
+    """The curves of a data file the catalogue does not list (``not_in_catalogue``). Not
+    asked for, so one that does not parse (OGLE's ident.dat beside its photometry) is
+    counted (``unreadable_file_not_in_catalogue``), not listed among the problems."""
+    scratch = DropReport()
+    curves = _read_one(load, name, scratch, columns, strict_columns)
+    if curves is None:
+        sink.note("unreadable_file_not_in_catalogue")
+        return {}
+    sink.note("not_in_catalogue")
+    sink.merge(scratch)
+    return curves
 
 
 def _apart_by_class(ids: list[str], files_read: list[str], labels: list[str],
