@@ -234,3 +234,18 @@ def test_a_killed_preparation_is_cleaned_up_by_the_next(tmp_path, rng):
     orphan.mkdir()
     _, reused = prepare("toy", lambda r: curves(rng), "h", CONFIG, tmp_path)
     assert reused and not orphan.exists()  # reusing the cache cleans up too
+
+
+def test_the_summary_says_how_many_points_went_with_the_curves_dropped(tmp_path, rng):
+    """read = kept + the points dropped by reason + the points of curves dropped whole."""
+    from lcformer.data.prepared import format_summary
+
+    lcs = curves(rng)
+    config = PrepareConfig(tokens=TokenConfig(10, 5), classes=("a",))
+    data, _ = prepare("toy", lambda r: lcs, "h", config, tmp_path)
+    dropped = lcs.lengths[~np.isin(lcs.labels, ["a"])].sum()  # "b" and the unlabelled s1
+    assert data.report.n_points_dropped == 0
+    assert f"  {dropped:,} points went with the curves dropped (below)" in (
+        format_summary(data).splitlines())
+    counts = data.manifest["counts"]
+    assert counts["points_read"] == counts["points"] + dropped

@@ -553,12 +553,15 @@ def summary_counts(curves: pd.DataFrame, read: tuple[int, int, int]) -> dict[str
     return counts
 
 
+#: Point reasons of rows the readers leave out before counting what they read.
+LEFT_OUT_BY_READERS = ("flagged", "no_data_flux", "non_positive_flux", "missing_id")
+
+
 def format_summary(dataset: PreparedDataset) -> str:
     """The end-of-run table: stars, windows and classes, then drops by reason."""
     counts = dataset.manifest["counts"]
     # Rows the readers left out before counting what they read (listed again below).
-    left_out = ", ".join(f"{n:,} {reason}" for reason in ("flagged", "no_data_flux",
-                                                           "non_positive_flux", "missing_id")
+    left_out = ", ".join(f"{n:,} {reason}" for reason in LEFT_OUT_BY_READERS
                          if (n := dataset.report.points[reason]))
     # A star view's samples are chunks of a star's observations, not token windows.
     unit = "samples" if dataset.manifest["config"].get("inputs") == "stars" else "windows"
@@ -570,6 +573,12 @@ def format_summary(dataset: PreparedDataset) -> str:
         f"  kept     {counts['stars']:>9,} stars  {counts['curves']:>9,} curves"
         f"  {counts['points']:>11,} points  {counts['windows']:>9,} {unit}",
     ]
+    # Points of the curves dropped whole are in no reason of their own: read = kept + the
+    # points dropped by reason (but those left out before reading) + these.
+    in_dropped = (counts["points_read"] - counts["points"] - dataset.report.n_points_dropped
+                  + sum(dataset.report.points[r] for r in LEFT_OUT_BY_READERS))
+    if in_dropped:
+        lines.append(f"  {in_dropped:,} points went with the curves dropped (below)")
     per_class = counts.get("per_class", {})
     if per_class:
         width = max(len("class"), *(len(k) for k in per_class))

@@ -12,6 +12,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+#: Curve reasons of input that was never read (a listed file missing or empty, a labelled star
+#: without points): the report prints them apart, since "read" and "kept" do not count them.
+NOT_READ = ("missing_file", "unreadable_file", "empty_file", "no_lightcurve")
+
 
 @dataclass
 class DropReport:
@@ -76,7 +80,7 @@ class DropReport:
         lines = []
         for title, counts in (
             ("points dropped", self.points),
-            ("curves dropped", self.curves),
+            *self._curve_sections(),
             ("changed, not dropped", self.events),
         ):
             if counts:
@@ -96,8 +100,13 @@ class DropReport:
         """What was dropped, on one line: "curves dropped: shorter_than_window 43; ..."."""
         parts = [f"{title}: " + ", ".join(f"{k} {v:,}" for k, v in sorted(counts.items()))
                  for title, counts in (("points dropped", self.points),
-                                       ("curves dropped", self.curves)) if counts]
+                                       *self._curve_sections()) if counts]
         return "; ".join(parts) or "nothing dropped"
+
+    def _curve_sections(self) -> tuple[tuple[str, Counter[str]], tuple[str, Counter[str]]]:
+        """Curves dropped after they were read, and curves of input never read (NOT_READ)."""
+        not_read = Counter({k: v for k, v in self.curves.items() if k in NOT_READ})
+        return (("curves dropped", self.curves - not_read), ("curves not read", not_read))
 
     def __str__(self) -> str:
         return self.format()

@@ -1,0 +1,26 @@
+"""The drop report: what it counts and how it prints them."""
+
+from lcformer.data.report import NOT_READ, DropReport
+
+
+def test_curves_never_read_are_printed_apart_from_those_dropped_after_reading() -> None:
+    report = DropReport()
+    report.drop_curves("unknown_class", 3)
+    report.drop_curves("no_lightcurve", 2)  # labelled stars without points: never read
+    report.problem("cat.csv:4: file 'x.dat' not found", "missing_file")
+    lines = report.format().splitlines()
+    dropped, not_read = lines.index("curves dropped:"), lines.index("curves not read:")
+    assert lines[dropped + 1].split() == ["unknown_class", "3"]
+    assert [line.split() for line in lines[not_read + 1:not_read + 3]] == [
+        ["missing_file", "1"], ["no_lightcurve", "2"]]
+    assert report.brief() == ("curves dropped: unknown_class 3; "
+                              "curves not read: missing_file 1, no_lightcurve 2")
+    assert report.n_curves_dropped == 6  # the counts themselves are unchanged
+    assert set(NOT_READ) >= {"missing_file", "no_lightcurve"}
+
+
+def test_a_report_of_curves_read_and_dropped_only_has_no_not_read_section() -> None:
+    report = DropReport()
+    report.drop_curves("too_few_points")
+    assert "not read" not in report.format()
+    assert report.brief() == "curves dropped: too_few_points 1"
