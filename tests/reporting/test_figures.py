@@ -214,3 +214,19 @@ def test_dataset_figure_titles_fit_the_canvas(tmp_path, monkeypatch):
     assert len(saved) == 3
     for fig in saved:
         assert_titles_inside(fig)
+
+
+def test_recall_of_a_class_without_test_stars_is_a_dash_not_zero(tmp_path, monkeypatch):
+    """As `lcformer evaluate` prints it: 0/0 is no recall, and a row of 0.00 would say the
+    class was never recognised."""
+    saved = drawn_titles(monkeypatch)
+    confusion = [[5, 1, 0], [0, 3, 2], [0, 0, 0]]  # EB: no test star
+    figures.confusion_matrix_figure(confusion, CLASSES, tmp_path / "n.png", normalise=True)
+    figures.confusion_matrix_figure(confusion, CLASSES, tmp_path / "c.png", normalise=False)
+    rows = []
+    for fig in saved:
+        cells = {(round(t.get_position()[1]), round(t.get_position()[0])): t.get_text()
+                 for t in fig.axes[0].texts}
+        rows.append([[cells[i, j] for j in range(3)] for i in range(3)])
+    assert rows[0] == [["0.83", "0.17", "0.00"], ["0.00", "0.60", "0.40"], ["-", "-", "-"]]
+    assert rows[1][2] == ["0", "0", "0"]  # counts: zero test stars is a count of 0

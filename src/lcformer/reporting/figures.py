@@ -98,11 +98,14 @@ def confusion_matrix_figure(confusion: Sequence[Sequence[int]], classes: Sequenc
 
     The figure grows with the number of classes and x labels are rotated, so ~30 classes with
     long names stay readable; zero cells are left blank above 10 classes to reduce clutter.
+    Normalised, the row of a class without a test star is "-" (no recall: 0/0), as
+    ``lcformer evaluate`` prints it, not a row of zeros.
     """
     counts = np.asarray(confusion, dtype=float).reshape(len(classes), len(classes))
     totals = counts.sum(axis=1, keepdims=True)
     values = np.divide(counts, totals, out=np.zeros_like(counts), where=totals > 0) \
         if normalise else counts
+    untested = (totals[:, 0] == 0) if normalise else np.zeros(len(classes), bool)
     n = len(classes)
     side = min(max(4.5, 0.42 * n + 2.5), 16.0)
     fig = Figure(figsize=(side + 1.0, side), layout="constrained")
@@ -114,9 +117,10 @@ def confusion_matrix_figure(confusion: Sequence[Sequence[int]], classes: Sequenc
     fontsize = 9 if n <= 10 else 7 if n <= 20 else 6
     ceiling = 1 if normalise else max(values.max(), 1)
     for i, j in np.ndindex(n, n):
-        if values[i, j] == 0 and n > 10:
+        if values[i, j] == 0 and n > 10 and not untested[i]:
             continue
-        text = f"{values[i, j]:.2f}" if normalise else f"{int(counts[i, j])}"
+        text = ("-" if untested[i] else f"{values[i, j]:.2f}") if normalise \
+            else f"{int(counts[i, j])}"
         colour = "white" if values[i, j] > 0.55 * ceiling else "black"
         ax.text(j, i, text, ha="center", va="center", fontsize=fontsize, color=colour)
 
