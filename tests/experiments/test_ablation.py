@@ -141,3 +141,25 @@ def test_the_hardware_line_names_each_machine_once_and_which_rows_ran_where() ->
         "hardware": ["CPU X, 2 threads", "CPU X, 2 threads", "CPU X, 2 jobs", "CPU X, 2 jobs"]})
     table = ablation_table(long, "synthetic", TrainConfig(), folds=None)
     assert "hardware: CPU X, 2 threads; baseline CPU X, 2 jobs." in table
+
+
+@pytest.mark.parametrize(("steps", "said"), [
+    (["research", "joint", "trees"],
+     "The star-view rows (all but the research encoder) and the baselines share their test "
+     "stars."),
+    (["trees"], "The star-view row and the baselines share their test stars."),
+    (["research"], "hardware: CPU X, 1 thread; baseline CPU X, 1 job. |"),
+])
+def test_the_caption_names_the_rows_that_share_the_baselines_test_stars(steps, said) -> None:
+    """It said "Rows 2-9" whatever rows the table held; the research encoder's windows leave
+    short stars out, so only the star-view rows share the baselines' stars."""
+    rows = [*steps, "random_forest"]
+    long = pd.DataFrame({
+        "step": rows, "repeat": ["split"] * len(rows), "macro_f1": [0.9] * len(rows),
+        "accuracy": [0.9] * len(rows), "n_test_stars": [10] * len(rows),
+        "seconds": [60.0] * len(rows),
+        "hardware": ["CPU X, 1 thread"] * len(steps) + ["CPU X, 1 job"]})
+    table = ablation_table(long, "synthetic", TrainConfig(), folds=None)
+    assert said in table.replace("\n\n|", " |")
+    assert "Rows 2-9" not in table
+    assert table.rstrip().endswith("and its classifier's fitting.")  # what minutes count

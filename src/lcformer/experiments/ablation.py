@@ -277,7 +277,7 @@ def ablation_table(long: pd.DataFrame, dataset: str, train: TrainConfig,
              f"epoch{'s' if train.epochs != 1 else ''} planned"
              f"{stopping_text(train.patience, train.time_limit, trees=True)}, batch "
              f"{train.batch_size}, lr {train.lr:g} ({train.schedule}), seed {train.seed}; "
-             f"hardware: {hardware}. Rows 2-9 and the baselines share their test stars.", "",
+             f"hardware: {hardware}.{_shared_test_stars(long)}", "",
              "| | macro-F1 | accuracy | test stars | minutes (training) |"
              + (" epochs run | network weight |" if recorded else ""),
              "|---|---|---|---|---|" + ("---|---|" if recorded else "")]
@@ -293,7 +293,23 @@ def ablation_table(long: pd.DataFrame, dataset: str, train: TrainConfig,
     if recorded:
         lines += ["", "Network weight: the network's share of the probabilities, beside the "
                   "trees' (0: the trees alone); epochs run: per fold, after early stopping."]
+    lines += ["", "Minutes: wall-clock time of the runs on the hardware named, one run after "
+              "the other; a baseline row counts the light-curve feature extraction, which "
+              "both classifiers share, and its classifier's fitting."]
     return "\n".join(lines) + "\n"
+
+
+def _shared_test_stars(long: pd.DataFrame) -> str:
+    """Which rows are scored on the same stars: the star-view rows (all but the research
+    encoder, whose windows leave short stars out) and the feature baseline."""
+    views = set(long["step"]) - {"research", *BASELINE_LABELS}
+    baseline = bool(set(long["step"]) & set(BASELINE_LABELS))
+    if not views:
+        return ""
+    rows = "The star-view rows" if len(views) > 1 else "The star-view row"
+    if "research" in set(long["step"]):
+        rows += " (all but the research encoder)"
+    return f" {rows} and the baselines share their test stars." if baseline else ""
 
 
 def value_range(values: pd.Series, form: str) -> str:

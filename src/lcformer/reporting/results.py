@@ -505,10 +505,7 @@ def ablation_lines(folders: list[Path], out: Path, figures: bool = True) -> list
         body += [f"### {info['dataset']} ({folder.name})", "", classes, inputs, "",
                  "Made by (the first command started it; the others continued it):"
                  if len(commands) > 1 else "Made by:", "", "```", *commands, "```", "",
-                 *table[2:], "",  # without its title
-                 "Minutes: wall-clock time of the runs on the hardware named, one run after "
-                 "the other; a baseline row counts the light-curve feature extraction, which "
-                 "both classifiers share, and its classifier's fitting.", ""]
+                 *table[2:], ""]  # without its title
         if figures and last is not None:
             repeat = str(long[long["step"] == last]["repeat"].iloc[0])
             source = folder / last / repeat / "figures" / "folded_test_stars.png"
