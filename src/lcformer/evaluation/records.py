@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from lcformer import atomic
 from lcformer.errors import CorruptFileError, RunNotFoundError
 
@@ -86,8 +88,21 @@ class RunRecord:
                     f"scores ({cost}, {self.hardware}){note}; --split stratified holds some "
                     f"out")
         return (f"{self.dataset} / {self.model}: star-level test accuracy {s['accuracy']:.3f}, "
-                f"macro-F1 {s['macro_f1']:.3f} on {s['n']} stars ({cost}, {self.hardware})"
-                f"{note}")
+                f"macro-F1 {s['macro_f1']:.3f}{self._classes_averaged()} on {s['n']} stars "
+                f"({cost}, {self.hardware}){note}")
+
+    def _classes_averaged(self) -> str:
+        """Where some classes have neither a test star nor a prediction, the macro average is
+        over the others (not 0 for them): say over how many."""
+        confusion = self.star.get("confusion")
+        if not confusion:
+            return ""
+        matrix = np.asarray(confusion)
+        occurring = int(np.count_nonzero(matrix.sum(0) + matrix.sum(1)))
+        if occurring == len(matrix):
+            return ""
+        return (f" (over the {occurring} of {len(matrix)} classes in the test stars or "
+                f"predictions)")
 
     def report(self) -> str:
         """The summary line, precision/recall/F1 per class, and the window-level scores."""
