@@ -230,3 +230,23 @@ def test_recall_of_a_class_without_test_stars_is_a_dash_not_zero(tmp_path, monke
         rows.append([[cells[i, j] for j in range(3)] for i in range(3)])
     assert rows[0] == [["0.83", "0.17", "0.00"], ["0.00", "0.60", "0.40"], ["-", "-", "-"]]
     assert rows[1][2] == ["0", "0", "0"]  # counts: zero test stars is a count of 0
+
+
+def test_training_curves_beside_trees_say_they_are_the_networks(tmp_path, monkeypatch):
+    """At network weight 0 the model is its trees (0.956 on synthetic) while these curves are
+    the network's own (0.33 to 0.49): the figure says whose they are and draws the weight."""
+    saved = drawn_titles(monkeypatch)
+    rows = [r | {"network_weight": 0.0} for r in history(["classify"] * 4)]
+    figures.training_curves_figure(rows, tmp_path / "fused.png")
+    figures.training_curves_figure(history(["classify"] * 4), tmp_path / "alone.png")
+    fused, alone = saved
+    assert fused.axes[0].get_title().startswith("Training curves of the network")
+    assert alone.axes[0].get_title() == "Training curves"
+    weight = [line for line in fused.axes[1].get_lines()
+              if line.get_label() == "the network's weight beside the trees"]
+    assert len(weight) == 1 and list(weight[0].get_ydata()) == [0.0] * 4
+    assert len(alone.axes[1].get_lines()) == 2
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    FigureCanvasAgg(fused)  # the longer title, laid out as saved
+    assert_titles_inside(fused)

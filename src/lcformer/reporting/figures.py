@@ -149,12 +149,15 @@ def training_curves_figure(history: Sequence[Mapping[str, Any]], path: str | os.
 
     Reconstruction epochs of the autoencoders report an MSE, not a classification loss, so they
     are drawn as separate points on grey bands instead of joining the training-loss line.
+    Beside trees, the curves are the network's alone, and the weight the trees would give it
+    each epoch is drawn too: at 0 the model's predictions are the trees', not these scores.
     """
     epochs = np.array([int(r["epoch"]) for r in history])
     reconstruct = np.array([r.get("phase") == "reconstruct" for r in history], dtype=bool)
     train_loss = np.array([_number(r, "train_loss") for r in history])
     columns = {k: np.array([_number(r, k) for r in history])
-               for k in ("val_loss", "val_accuracy", "val_macro_f1", "lr")}
+               for k in ("val_loss", "val_accuracy", "val_macro_f1", "lr", "network_weight")}
+    fused = any("network_weight" in r for r in history)
 
     fig = Figure(figsize=(7.5, 7.5), layout="constrained")
     loss_ax, score_ax, lr_ax = fig.subplots(3, 1, sharex=True, height_ratios=[3, 3, 1.3])
@@ -167,10 +170,14 @@ def training_curves_figure(history: Sequence[Mapping[str, Any]], path: str | os.
     if len(history) and np.nanmin(np.r_[train_loss, columns["val_loss"], np.inf]) > 0:
         loss_ax.set_yscale("log")
     loss_ax.set_ylabel("loss")
-    loss_ax.set_title("Training curves")
+    loss_ax.set_title("Training curves of the network (its trees are fitted once, before)"
+                      if fused else "Training curves")
 
     score_ax.plot(epochs, columns["val_accuracy"], "o-", ms=3, label="validation accuracy")
     score_ax.plot(epochs, columns["val_macro_f1"], "o-", ms=3, label="validation macro-F1")
+    if fused:
+        score_ax.plot(epochs, columns["network_weight"], "s--", ms=3, color="0.4",
+                      label="the network's weight beside the trees")
     score_ax.set_ylim(0, 1.02)
     score_ax.set_ylabel("star level")
 
