@@ -78,6 +78,16 @@ def test_the_report_names_what_a_model_scores_below_a_star(model, words) -> None
     assert scored.report().splitlines()[-1] == words
 
 
+def test_at_network_weight_0_the_sample_level_line_says_it_repeats_the_stars() -> None:
+    trees = dataclasses.replace(record("periodic"), window={**STAR, "n": 6},
+                                budget={"epochs_run": 10, "network_weight": 0.0})
+    assert trees.report().splitlines()[-1].endswith(
+        "; at network weight 0 each is scored with its star's trees' prediction, so this "
+        "weighs the star scores by chunks")
+    shared = dataclasses.replace(trees, budget={"epochs_run": 10, "network_weight": 0.5})
+    assert shared.report().splitlines()[-1].endswith("(chunks of star views)")
+
+
 def test_the_summary_says_when_the_network_earned_no_share() -> None:
     fused = dataclasses.replace(record("periodic"), train_seconds=3.0,
                                 budget={"epochs_run": 10, "epochs_planned": 30,

@@ -127,8 +127,12 @@ class RunRecord:
             level, unit = (("sample level", "samples (chunks of star views)")
                            if spec is not None and spec.inputs == "stars" else
                            ("window level", "windows"))
+            trees_alone = (self.budget or {}).get("network_weight") == 0
             lines.append(f"{level}: accuracy {w['accuracy']:.3f}, macro-F1 "
-                         f"{w['macro_f1']:.3f} on {w['n']} {unit}")
+                         f"{w['macro_f1']:.3f} on {w['n']} {unit}"
+                         + ("; at network weight 0 each is scored with its star's trees' "
+                            "prediction, so this weighs the star scores by chunks"
+                            if trees_alone else ""))
         return "\n".join(lines)
 
 
