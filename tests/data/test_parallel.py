@@ -131,3 +131,46 @@ def test_star_chunks_hold_whole_stars_in_order() -> None:
 def test_map_in_order_keeps_the_order_in_processes() -> None:
     assert list(samples.map_in_order(abs, range(-6, 0), n_jobs=2)) == [6, 5, 4, 3, 2, 1]
     assert list(samples.map_in_order(abs, iter([-1, 2]))) == [1, 2]
+
+
+CTRL_C_SCRIPT = """
+import sys, time
+from lcformer.data.samples import map_in_order
+
+if __name__ == "__main__":
+    print("ready", flush=True)
+    try:
+        for _ in map_in_order(time.sleep, [60.0] * 8, n_jobs=2):
+            pass
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        sys.exit(130)
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("after", [0.0, 1.0, 4.0])
+def test_ctrl_c_stops_the_workers_at_once_and_prints_no_traceback_of_theirs(tmp_path, after):
+    """Ctrl-C (SIGINT to the whole process group, as a terminal sends it) as the fork server
+    starts and imports lcformer, while workers start, or while they work: the workers' own
+    tracebacks followed lcformer's one line, and once a run hung after it."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = tmp_path / "interrupted.py"
+    script.write_text(CTRL_C_SCRIPT)
+    process = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, start_new_session=True)
+    assert process.stdout.readline() == "ready\n"  # lcformer imported
+    time.sleep(after)
+    os.killpg(process.pid, signal.SIGINT)
+    try:  # not after the tasks that had begun (a minute each): the workers are stopped
+        _, stderr = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    assert process.returncode == 130, stderr
+    assert stderr.strip() == "interrupted"

@@ -21,10 +21,12 @@ any ``n_jobs`` and any chunk size, byte for byte.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import multiprocessing
 import multiprocessing.connection
 import os
+import signal
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -227,11 +229,13 @@ def star_chunks(codes: np.ndarray, size: int) -> Iterator[np.ndarray]:
         yield np.sort(order[lo:hi])
 
 
-def _exit_when_parent_dies() -> None:
-    """In a worker: end when the process that started the pool is gone (killed by SIGKILL,
-    it cannot stop its workers, which would run on and hold its output pipes open). It waits
-    on the parent's sentinel, which is ready once the parent has exited, even as a zombie
-    whose pid still answers."""
+def _worker_setup() -> None:
+    """In a worker: Ctrl-C is the parent's to handle (it stops the workers), so a worker
+    prints no traceback of its own; and end when the process that started the pool is gone
+    (killed by SIGKILL, it cannot stop its workers, which would run on and hold its output
+    pipes open). It waits on the parent's sentinel, which is ready once the parent has
+    exited, even as a zombie whose pid still answers."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     parent = multiprocessing.parent_process()
     if parent is None:
         return
@@ -241,6 +245,62 @@ def _exit_when_parent_dies() -> None:
         os._exit(1)
 
     threading.Thread(target=watch, daemon=True, name="lcformer-parent-watch").start()
+
+
+@contextlib.contextmanager
+def _ctrl_c_held() -> Iterator[None]:
+    """Hold Ctrl-C until the block is done, then raise it: the block starts processes, and
+    one interrupted half-way leaves a process the pool has no record of (which could not be
+    stopped, and whose traceback followed lcformer's one line). SIGINT is blocked in this
+    thread, a mask the processes it starts inherit, and caught in Python, since the signal
+    may reach another thread."""
+    caught: list[int] = []
+    main = threading.current_thread() is threading.main_thread()
+    handler = signal.signal(signal.SIGINT, lambda *_: caught.append(1)) if main else None
+    blocked = (signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+               if hasattr(signal, "pthread_sigmask") else None)
+    try:
+        yield
+    finally:
+        if blocked is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+        if main:  # (None: a handler set outside Python)
+            signal.signal(signal.SIGINT, signal.default_int_handler if handler is None
+                          else handler)
+    if caught:
+        raise KeyboardInterrupt
+
+
+def _start_forkserver() -> None:
+    """Start the fork server with Ctrl-C held: it and the workers it forks keep the blocked
+    mask, so a Ctrl-C while it imports lcformer (seconds on a busy machine) does not print
+    its traceback after lcformer's one line."""
+    import multiprocessing.forkserver  # POSIX only, as the fork server is
+    import multiprocessing.resource_tracker
+
+    # Started first: starting it unblocks SIGINT, which would undo the block below.
+    multiprocessing.resource_tracker.ensure_running()
+    with _ctrl_c_held():
+        multiprocessing.forkserver.ensure_running()
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Stop a pool's workers now, not after their tasks (an interrupted run, or a consumer
+    that stopped early): waiting on them could take minutes, and once hung after a Ctrl-C
+    that came while they were starting. ``_processes`` is the executor's own record of them
+    (Python 3.14 has ``terminate_workers`` for it)."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for process in processes:
+        process.terminate()
+    for process in processes:  # gone before this process exits: a worker still starting
+        process.join(timeout=5)  # would otherwise fail on the semaphores it leaves behind
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _submit(pool: ProcessPoolExecutor, func: Callable[[T], R], item: T) -> Future[R]:
+    """``pool.submit``, which may start a worker, with Ctrl-C held (:func:`_ctrl_c_held`)."""
+    with _ctrl_c_held():
+        return pool.submit(func, item)
 
 
 def map_in_order(func: Callable[[T], R], items: Iterable[T], n_jobs: int = 1) -> Iterator[R]:
@@ -261,12 +321,18 @@ def map_in_order(func: Callable[[T], R], items: Iterable[T], n_jobs: int = 1) ->
     if context.get_start_method() == "forkserver":  # import once, in the server, not per worker
         context.set_forkserver_preload(["__main__", "lcformer.data.samples",
                                         "lcformer.data.periods"])
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                             initializer=_exit_when_parent_dies) as pool:
+        _start_forkserver()
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                               initializer=_worker_setup)
+    try:
         pending: list[Future[Any]] = []
         for item in items:
-            pending.append(pool.submit(func, item))
+            pending.append(_submit(pool, func, item))
             if len(pending) >= 2 * workers:
                 yield pending.pop(0).result()
         for future in pending:
             yield future.result()
+    except BaseException:  # Ctrl-C, an error, or the consumer stopped (GeneratorExit)
+        _stop_workers(pool)
+        raise
+    pool.shutdown(wait=True)
