@@ -105,12 +105,17 @@ def test_a_class_neither_tested_nor_predicted_has_no_scores_not_zeros() -> None:
     lines = dataclasses.replace(record("encoder"), classes=["a", "b", "c"],
                                 star=star).report().splitlines()
     assert lines[2].split() == ["a", "0.500", "0.500", "0.500", "2"]
-    assert lines[3].split() == ["b", "0.000", "0.000", "0.000", "0"]
+    assert lines[3].split() == ["b", "0.000", "-", "0.000", "0"]  # no recall: 0/0
     assert lines[4].split() == ["c", "-", "-", "-", "0"]
     # ... and the summary line says over how many classes its macro average is
-    assert "macro-F1 0.400 (over the 2 of 3 classes in the test stars or predictions) on " in (
-        lines[0])
+    occurring = dataclasses.replace(record("encoder"), classes=["a", "b", "c"],
+                                    star=star | {"macro_f1": 0.25})  # (a 0.5 + b 0) / 2
+    assert "macro-F1 0.250 (over the 2 of 3 classes in the test stars or predictions) on " in (
+        occurring.summary_line())
     assert "over the" not in record("encoder").summary_line()  # every class occurs
+    legacy = dataclasses.replace(record("encoder"), classes=["a", "b", "c"],
+                                 star=star | {"macro_f1": 0.5 / 3})  # over every class
+    assert "over the" not in legacy.summary_line()  # scored before 2026-12-03
 
 
 def test_an_early_stop_is_said_in_the_summary() -> None:

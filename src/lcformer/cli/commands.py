@@ -221,9 +221,9 @@ def cmd_prepare(args: argparse.Namespace) -> int:
         reasons = ", ".join(f"{reason} {n:,}" for reason, n in report.curves.most_common(3))
         first = f"; first problem: {report.problems[0]}" if report.problems else ""
         first += nothing_left_hint(report)
-        print(f"lcformer: nothing produced: kept 0 stars of {data.name} (curves dropped: "
-              f"{reasons or 'none, the input holds no light curves'}{first}); see the "
-              f"counts above, then change the input or the settings", file=sys.stderr)
+        print(f"lcformer: nothing produced: kept 0 stars of {data.name} (curves dropped or "
+              f"not read: {reasons or 'none, the input holds no light curves'}{first}); see "
+              f"the counts above, then change the input or the settings", file=sys.stderr)
         return EXIT_NOTHING
     return 0
 

@@ -98,11 +98,16 @@ class RunRecord:
         if not confusion:
             return ""
         matrix = np.asarray(confusion)
-        occurring = int(np.count_nonzero(matrix.sum(0) + matrix.sum(1)))
-        if occurring == len(matrix):
+        occurs = (matrix.sum(0) + matrix.sum(1)) > 0
+        if occurs.all():
             return ""
-        return (f" (over the {occurring} of {len(matrix)} classes in the test stars or "
-                f"predictions)")
+        # Runs scored before 2026-12-03 averaged over every class: say so only where the
+        # score is the mean over the classes that occur.
+        f1 = np.array([row["f1-score"] for row in self.star["per_class"].values()])
+        if len(f1) != len(occurs) or abs(f1[occurs].mean() - self.star["macro_f1"]) > 1e-6:
+            return ""
+        return (f" (over the {int(occurs.sum())} of {len(matrix)} classes in the test stars "
+                f"or predictions)")
 
     def report(self) -> str:
         """The summary line, precision/recall/F1 per class, and the window-level scores."""
@@ -112,11 +117,14 @@ class RunRecord:
         confusion = self.star.get("confusion")
         for i, (cls, row) in enumerate(self.star["per_class"].items()):
             # A class neither among the test stars nor predicted has no scores (and is left
-            # out of the macro averages): "-", not 0.
-            absent = int(row["support"]) == 0 and (
-                confusion is not None and sum(r[i] for r in confusion) == 0)
-            cells = ["-" if absent else f"{row[k]:.3f}" for k in ("precision", "recall",
-                                                                  "f1-score")]
+            # out of the macro averages): "-", not 0. One predicted but without test stars has
+            # a precision (0: every such prediction is wrong) and no recall.
+            # A class without test stars has no recall (0/0), even where it is predicted.
+            untested = int(row["support"]) == 0
+            absent = untested and (confusion is not None
+                                   and sum(r[i] for r in confusion) == 0)
+            cells = ["-" if absent or (untested and k == "recall") else f"{row[k]:.3f}"
+                     for k in ("precision", "recall", "f1-score")]
             lines.append(f"  {cls:<{width}}  {cells[0]:>9}  {cells[1]:>6}  {cells[2]:>5}"
                          f"  {int(row['support']):>5}")
         if self.window is not None:

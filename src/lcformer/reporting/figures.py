@@ -99,7 +99,7 @@ def confusion_matrix_figure(confusion: Sequence[Sequence[int]], classes: Sequenc
     The figure grows with the number of classes and x labels are rotated, so ~30 classes with
     long names stay readable; zero cells are left blank above 10 classes to reduce clutter.
     Normalised, the row of a class without a test star is "-" (no recall: 0/0), as
-    ``lcformer evaluate`` prints it, not a row of zeros.
+    ``lcformer evaluate`` prints its recall, not a row of zeros.
     """
     counts = np.asarray(confusion, dtype=float).reshape(len(classes), len(classes))
     totals = counts.sum(axis=1, keepdims=True)
