@@ -231,9 +231,18 @@ def test_train_evaluate_predict(tiny_synthetic, tmp_path, capsys) -> None:
     assert skipped["id"].tolist() == ["short-star"]
     assert "shorter than one window" in skipped["reason"].iloc[0]
 
-    # --pad-short classifies it from a masked window.
-    assert main(["predict", str(run_dir), str(table), "--out", str(out_csv), "--pad-short",
-                 "--device", "cpu", "--quiet"]) == 0
+    # --pad-short classifies it from a masked window; --threads bounds torch, as for train
+    # (a shared node).
+    import torch
+
+    threads = torch.get_num_threads()
+    try:
+        torch.set_num_threads(2)
+        assert main(["predict", str(run_dir), str(table), "--out", str(out_csv), "--pad-short",
+                     "--device", "cpu", "--quiet", "--threads", "1"]) == 0
+        assert torch.get_num_threads() == 1
+    finally:
+        torch.set_num_threads(threads)
     assert "classified 3 of 3 stars" in capsys.readouterr().out
     padded = pd.read_csv(out_csv).set_index("id")
     assert "short-star" in padded.index

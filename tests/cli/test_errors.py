@@ -133,6 +133,10 @@ def test_usage_errors_are_one_line_too(capsys) -> None:
     # the steps set these per row; --fold was also taken for --folds, as an abbreviation
     (["ablation", "synthetic", "--fold", "time"], "unrecognized arguments: --fold time"),
     (["ablation", "synthetic", "--no-features"], "unrecognized arguments: --no-features"),
+    # a user who gives train's options to baseline is told which knob it has
+    (["baseline", "synthetic", "--threads", "1"], "prepare and baseline run in --jobs "
+                                                  "processes"),
+    (["prepare", "synthetic", "--threads=1"], "--threads is for the commands that run torch"),
 ])
 def test_options_that_cannot_act_are_usage_errors(capsys, argv, words) -> None:
     with pytest.raises(SystemExit) as stop:

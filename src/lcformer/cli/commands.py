@@ -372,6 +372,10 @@ def cmd_predict(args: argparse.Namespace) -> int:
     from lcformer.training.distributed import pick_device
     from lcformer.training.runs import load_model
 
+    if args.threads:  # the network's and the trees' threads (a shared node: bound them)
+        import torch
+
+        torch.set_num_threads(args.threads)
     options = {"device": given(args, TrainConfig).get("device", TrainConfig().device),
                "pad_short": given(args, TokenConfig).get("pad_short"),
                "flags": config_from_args(FlagConfig, args), "n_jobs": args.jobs}
@@ -674,6 +678,7 @@ def build_parser() -> argparse.ArgumentParser:
                                  "(default: predictions/)")
     add_checkpoint_option(p)
     add_jobs_option(p, "processes of the period search and star views")
+    add_threads_option(p)
     add_config_options(p, TokenConfig, "tokens", only=("pad_short",),
                        default_note="default: the model's setting")
     add_config_options(p, TrainConfig, "device", only=("device",))
@@ -756,6 +761,10 @@ class _Parser(argparse.ArgumentParser):
     """Usage errors as one line too, like every other error."""
 
     def error(self, message: str) -> typing.NoReturn:
+        if message.startswith("unrecognized arguments:") and any(
+                word.split("=")[0] == "--threads" for word in message.split()):
+            message += (" (prepare and baseline run in --jobs processes; --threads is for "
+                        "the commands that run torch: train, predict, sweep, ablation, demo)")
         self.exit(EXIT_USER, f"lcformer: error: {message} (see `{self.prog} --help`)\n")
 
 
