@@ -20,3 +20,19 @@ def test_a_star_without_a_period_is_flagged_as_such() -> None:
     ids = np.array(["sparse", "weak", "fine"], dtype=object)
     flags = signal_flags(curves, ids, np.array([np.nan, 0.5, 1e-9]), FlagConfig())
     assert flags.tolist() == ["no_period", "no_significant_period", ""]
+
+
+def test_a_period_at_the_edge_of_the_search_is_flagged() -> None:
+    """A delta Scuti star of 0.031 d searched from 0.05 d peaked at 0.0516 d (a simulation of
+    Rubin data): a best period within 5% of the shortest searched may be a shorter one."""
+    rng = np.random.default_rng(1)
+    t = np.sort(rng.uniform(0, 300, 60))
+    curves = LightCurves.from_list(
+        [(name, "r", t, 15 + 0.3 * np.sin(2 * np.pi * t / 0.3), np.full(60, 0.01))
+         for name in ("edge", "inside", "weak")])
+    ids = np.array(["edge", "inside", "weak"], dtype=object)
+    flags = signal_flags(curves, ids, np.array([1e-9, 1e-9, 0.5]), FlagConfig(),
+                         period=np.array([0.0516, 0.0600, 0.0510]), min_period=0.05)
+    assert flags.tolist() == ["period_at_search_limit", "", "no_significant_period"]
+    # without a period searched (window models) there is nothing to say
+    assert signal_flags(curves, ids, None, FlagConfig()).tolist() == ["", "", ""]

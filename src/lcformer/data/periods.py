@@ -86,7 +86,10 @@ class PeriodConfig(Config):
 
     # The grid size grows as 1/min_period.
     min_period: float = setting(0.05, "days: the shortest period searched (0.05 d reaches "
-                                      "delta Scuti stars and the shortest contact binaries)")
+                                      "most delta Scuti stars and the shortest contact "
+                                      "binaries; the shortest delta Scuti and SX Phe stars, "
+                                      "to 0.02 d, need less, at a larger grid; a period "
+                                      "found at the limit is flagged)")
     # A longer period than the span is not seen to repeat; the lowest frequencies mostly fit
     # trends.
     max_period: float | None = setting(None, "days: the longest period searched (default: "

@@ -19,7 +19,12 @@ from lcformer.data.lightcurves import LightCurves
 from lcformer.errors import ConfigError
 
 #: The values of the ``flag`` column, most serious first (a star gets the first that applies).
-FLAGS = ("few_points", "constant", "no_period", "no_significant_period")
+FLAGS = ("few_points", "constant", "no_period", "no_significant_period",
+         "period_at_search_limit")
+#: A best period this close above the shortest one searched is at the edge of the grid: a
+#: star whose period is shorter (a delta Scuti star of 0.03 d, with --min-period 0.05) peaks
+#: there (0.0503-0.0516 d in a simulation of Rubin data), or at an alias.
+AT_LIMIT = 1.05
 
 
 @dataclass(frozen=True)
@@ -49,9 +54,11 @@ class FlagConfig(Config):
 
 
 def signal_flags(cleaned: LightCurves, ids: np.ndarray, fap: np.ndarray | None,
-                 config: FlagConfig) -> np.ndarray:
+                 config: FlagConfig, period: np.ndarray | None = None,
+                 min_period: float | None = None) -> np.ndarray:
     """Per star of ``ids``: "" or the first of :data:`FLAGS` that applies, from its cleaned
-    points (and ``fap``, the false-alarm probability of its period, where one was searched)."""
+    points (and ``fap``, the false-alarm probability of its period, and the ``period``
+    itself beside the shortest searched, ``min_period``, where one was searched)."""
     out = np.full(len(ids), "", dtype=object)
     if not len(ids):
         return out
@@ -67,6 +74,9 @@ def signal_flags(cleaned: LightCurves, ids: np.ndarray, fap: np.ndarray | None,
     np.add.at(points, where[known], n[known])
     scatter = np.zeros(len(ids))
     np.maximum.at(scatter, where[known], np.nan_to_num(std[known]))
+    if period is not None and min_period is not None:
+        out[np.asarray(period, dtype=np.float64) <= AT_LIMIT * min_period] = (
+            "period_at_search_limit")
     if fap is not None:
         fap = np.asarray(fap, dtype=np.float64)
         out[~(fap <= config.max_fap)] = "no_significant_period"
@@ -82,5 +92,7 @@ def format_flags(counts: Counter[str], n_classified: int) -> str | None:
     if not counts:
         return None
     parts = ", ".join(f"{counts[f]:,} {f}" for f in FLAGS if counts[f])
-    return (f"{sum(counts.values()):,} of {n_classified:,} predictions rest on too little "
-            f"signal ({parts}): probabilities kept, marked in the flag column")
+    what = ("rest on too little signal" if not counts["period_at_search_limit"] else
+            "rest on too little signal or a period at the search's limit (--min-period)")
+    return (f"{sum(counts.values()):,} of {n_classified:,} predictions {what} ({parts}): "
+            f"probabilities kept, marked in the flag column")

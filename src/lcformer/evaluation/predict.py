@@ -172,8 +172,11 @@ def _predict_chunk(model: LightCurveClassifier, metadata: dict[str, Any], lcs: L
         for column in PERIOD_COLUMNS:  # a search of one peak (n_peaks=1) has no second
             table[column] = (found[column].to_numpy(dtype=np.float64) if column in found
                              else np.nan)
+    searched = "fap" in table
     table["flag"] = signal_flags(cleaned, table["id"].to_numpy(dtype=object),
-                                 table["fap"].to_numpy() if "fap" in table else None, flags)
+                                 table["fap"].to_numpy() if searched else None, flags,
+                                 table["period"].to_numpy() if searched else None,
+                                 config.periods.min_period if searched else None)
     return table, unclassified_stars(lcs, cleaned, table["id"].to_numpy(dtype=object),
                                      config, foreign, known)
 
