@@ -88,6 +88,15 @@ def test_at_network_weight_0_the_sample_level_line_says_it_repeats_the_stars() -
     assert shared.report().splitlines()[-1].endswith("(chunks of star views)")
 
 
+def test_the_summary_says_what_a_network_weight_of_0_or_1_means() -> None:
+    for weight, words in ((0.0, "network weight 0 (the trees alone)"),
+                          (1.0, "network weight 1 (the network alone)"),
+                          (0.5, "network weight 0.5")):
+        fused = dataclasses.replace(record("periodic"), budget={"epochs_run": 10,
+                                                               "network_weight": weight})
+        assert fused.summary_line().endswith(words)
+
+
 def test_the_summary_says_when_the_network_earned_no_share() -> None:
     fused = dataclasses.replace(record("periodic"), train_seconds=3.0,
                                 budget={"epochs_run": 10, "epochs_planned": 30,

@@ -446,8 +446,11 @@ def predict_partitioned(args: argparse.Namespace, partitions: list[Path],
                                  reading=run_reading(args, metadata)[0], root=args.input,
                                  progress=not args.quiet, **options)  # type: ignore[arg-type]
     done = summary.partitions - len(summary.failed)
-    print(f"classified {summary.classified:,} of {summary.stars:,} stars in {done:,} of "
-          f"{summary.partitions:,} partitions -> {out}/"
+    head = (f"classified {summary.classified:,} of {summary.stars:,} stars in {done:,} of "
+            f"{summary.partitions:,} partitions" if not summary.failed else  # (failed: not
+            f"classified {summary.classified:,} of the {summary.stars:,} stars in the "
+            f"{done:,} of {summary.partitions:,} partitions read")  # counted, and said so)
+    print(f"{head} -> {out}/"
           + (f" ({summary.skipped:,} done by an earlier run)" if summary.skipped else "")
           + (f" ({summary.changed:,} predicted again: input changed)" if summary.changed
              else ""))

@@ -40,7 +40,8 @@ class CleaningConfig(Config):
         metavar="M1,M2")
     max_err: float | None = setting(
         1.0, "drop points with errors above this (mag): signal-to-noise below about one "
-             "(--flux's asinh magnitudes keep errors near 0.5 mag at zero flux: kept)")
+             "(--flux's asinh magnitudes keep errors near 0.5 mag at zero flux: kept, but "
+             "for a point whose flux error is over about twice its curve's median)")
     min_points: int = setting(2, "drop curves with fewer points (one (dt, dm) pair needs 2)")
 
     def __post_init__(self) -> None:

@@ -79,7 +79,8 @@ class RunRecord:
         weight = (self.budget or {}).get("network_weight")
         if weight is not None:  # at 0 the result is the trees': say so where it is read
             note += (f"; network weight {weight:g}" + (" (the trees alone)" if weight == 0
-                                                        else ""))
+                                                        else " (the network alone)"
+                                                        if weight == 1 else ""))
         if self.budget is not None and stars.get("val") == 0:
             note += ("; no validation stars: the epoch kept had the lowest training loss"
                      + (", the trees' weight is 0.5" if "weight" in used else ""))
