@@ -385,3 +385,14 @@ def test_another_torchrun_process_stopping_is_an_interruption(monkeypatch, capsy
     err = capsys.readouterr().err
     assert err.startswith("lcformer: interrupted: another process of this torchrun stopped")
     assert err.rstrip().endswith("rerun the command")  # prepare has no --resume; train has
+
+
+@pytest.mark.parametrize(("rank", "printed"), [("0", True), ("1", False)])
+def test_under_torchrun_only_rank_0_prints_a_users_error(monkeypatch, capsys, tmp_path, rank,
+                                                         printed) -> None:
+    """Every process meets the same bad option; the user read the line once per process."""
+    monkeypatch.setenv("RANK", rank)
+    code = main(["train", str(tmp_path / "no_such_folder"), "--work-dir", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert code == EXIT_USER
+    assert err.startswith("lcformer: error: ") if printed else err == ""

@@ -830,6 +830,12 @@ def _check_zero_point(args: argparse.Namespace) -> None:
         raise ConfigError("--zero-point converts fluxes to magnitudes: give --flux too")
 
 
+def _other_rank() -> bool:
+    """A torchrun process other than rank 0: it leaves the one line of a user's error (and
+    of Ctrl-C) to rank 0, as it leaves printing; internal errors each process prints."""
+    return os.environ.get("RANK", "0") != "0"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run a command; every failure ends as one line on stderr and an exit status of
     ``EXIT_STATUS`` (with ``--debug``, after its traceback)."""
@@ -846,7 +852,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             _check_zero_point(args)
         return args.func(args)
     except KeyboardInterrupt:
-        print("lcformer: interrupted", file=sys.stderr)
+        if not _other_rank():
+            print("lcformer: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     except BrokenPipeError:  # `lcformer ... | head`: stop quietly, as other Unix tools do
         # Python flushes stdout at exit and would fail again: point it at /dev/null.
@@ -855,7 +862,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except LcformerError as error:
         if debug:
             traceback.print_exc()
-        print(f"lcformer: error: {_one_line(error)}", file=sys.stderr)
+        if not _other_rank():  # every process of a torchrun meets the same input and options
+            print(f"lcformer: error: {_one_line(error)}", file=sys.stderr)
         return EXIT_USER
     except OSError as error:  # the system refused a path (no such folder, no permission,
         if debug:             # a full disk): the user's to fix, not a bug
