@@ -143,7 +143,7 @@ def test_nothing_classifiable(model_and_metadata) -> None:
 # ---------------------------------------------------------------------- the period-aware model
 def signal_test_stars() -> LightCurves:
     rng = np.random.default_rng(3)
-    t = np.sort(rng.uniform(0, 60, 80))
+    t = np.sort(rng.uniform(0, 30, 80))  # within twice the 20 d of tiny_run's stars
     err = np.full(80, 0.02)
     return LightCurves.from_list([
         ("sine", "V", t, 12 + 0.5 * np.sin(2 * np.pi * t / 3.7) + rng.normal(0, 0.02, 80), err),
@@ -466,3 +466,32 @@ def test_fluxes_for_a_run_trained_on_magnitudes_need_their_zero_point(tiny_run,
         warnings.simplefilter("error")  # the zero point given: nothing to say
         assert main(["predict", str(tiny_run), str(stars), "--out", str(tmp_path / "q.csv"),
                      "--quiet", "--flux", "--zero-point", "23.9"]) == 0
+
+
+def test_stars_unlike_the_training_stars_are_flagged(periodic) -> None:
+    """A model trained on curves of 20 days and 42 points, given a star of 300 days or of
+    500 points: values such as the span, the points and the features' trends are then
+    unlike any it was trained on (3-year Rubin-like curves after training on 1 year were
+    confidently wrong for 17% of stars)."""
+    model, metadata = periodic
+    ranges = metadata["training_stars"]
+    assert ranges["span"][1] <= 20.0 and ranges["n_points"][1] <= 42
+    rng = np.random.default_rng(5)
+
+    def star(name: str, span: float, n: int) -> tuple:
+        t = np.sort(rng.uniform(0, span, n))
+        return (name, "V", t, 12 + 0.5 * np.sin(2 * np.pi * t / 3.7) + rng.normal(0, 0.02, n),
+                np.full(n, 0.02))
+
+    lcs = LightCurves.from_list([star("like", 20, 40), star("long", 300, 40),
+                                 star("many", 20, 500)])
+    result = predict_stars(model, metadata, lcs, device="cpu")
+    flags = result.table.set_index("id")["flag"].to_dict()
+    assert flags == {"like": "", "long": "outside_training_range",
+                     "many": "outside_training_range"}
+    line = format_flags(result.flag_counts, 3)
+    assert line.startswith("2 of 3 predictions are flagged (2 outside_training_range)")
+    assert "below half their 1st percentile or above twice their 99th" in line
+    # A checkpoint from before the ranges were kept flags none of them.
+    earlier = {k: v for k, v in metadata.items() if k != "training_stars"}
+    assert set(predict_stars(model, earlier, lcs, device="cpu").table["flag"]) == {""}

@@ -20,7 +20,14 @@ from lcformer.errors import ConfigError
 
 #: The values of the ``flag`` column, most serious first (a star gets the first that applies).
 FLAGS = ("few_points", "constant", "no_period", "no_significant_period",
-         "period_at_search_limit")
+         "period_at_search_limit", "outside_training_range")
+#: Flags of a prediction on too little signal; the others say it may mislead for another reason.
+SIGNAL_FLAGS = FLAGS[:4]
+#: The share of training stars below (and above) the range a star's span and points are
+#: compared with: 1% and 99%; a star is outside it below half the first or above twice the
+#: second (so that the training stars' own kind is not flagged).
+TRAINING_QUANTILES = (0.01, 0.99)
+TRAINING_MARGIN = 2.0
 #: A best period this close above the shortest one searched is at the edge of the grid: a
 #: star whose period is shorter (a delta Scuti star of 0.03 d, with --min-period 0.05) peaks
 #: there (0.0503-0.0516 d in a simulation of Rubin data), or at an alias.
@@ -55,13 +62,17 @@ class FlagConfig(Config):
 
 def signal_flags(cleaned: LightCurves, ids: np.ndarray, fap: np.ndarray | None,
                  config: FlagConfig, period: np.ndarray | None = None,
-                 min_period: float | None = None) -> np.ndarray:
+                 min_period: float | None = None,
+                 unlike_training: np.ndarray | None = None) -> np.ndarray:
     """Per star of ``ids``: "" or the first of :data:`FLAGS` that applies, from its cleaned
     points (and ``fap``, the false-alarm probability of its period, and the ``period``
-    itself beside the shortest searched, ``min_period``, where one was searched)."""
+    itself beside the shortest searched, ``min_period``, where one was searched;
+    ``unlike_training``: :func:`outside_training`)."""
     out = np.full(len(ids), "", dtype=object)
     if not len(ids):
         return out
+    if unlike_training is not None:
+        out[unlike_training] = "outside_training_range"
     curve = cleaned.curve_index
     n = cleaned.lengths.astype(np.float64)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -87,12 +98,43 @@ def signal_flags(cleaned: LightCurves, ids: np.ndarray, fap: np.ndarray | None,
     return out
 
 
+def training_ranges(periods: pd.DataFrame) -> dict[str, list[float]]:
+    """The training stars' span (days) and cleaned points, at :data:`TRAINING_QUANTILES`,
+    kept in the checkpoint: a model's per-star values (span, points, period power, features
+    such as trends) shift with them, so a star far outside them is classified from values no
+    training star had. A model trained on 3-year curves of simulated Rubin stars called 17% of
+    1-year curves of the same stars wrongly, at median probabilities of 0.78-0.96."""
+    return {column: [float(v) for v in
+                     periods[column].astype(np.float64).quantile(TRAINING_QUANTILES)]
+            for column in ("span", "n_points")}
+
+
+def outside_training(periods: pd.DataFrame, ranges: dict[str, list[float]] | None
+                     ) -> np.ndarray:
+    """Per row of ``periods`` (the stars predicted): its span or points lie outside the
+    training stars' :func:`training_ranges`, by more than :data:`TRAINING_MARGIN` (none
+    without them: an earlier checkpoint)."""
+    out = np.zeros(len(periods), dtype=bool)
+    for column, (low, high) in (ranges or {}).items():
+        values = periods[column].to_numpy(dtype=np.float64)
+        out |= (values < low / TRAINING_MARGIN) | (values > high * TRAINING_MARGIN)
+    return out
+
+
 def format_flags(counts: Counter[str], n_classified: int) -> str | None:
     """A line on the flagged predictions, or None when there are none."""
     if not counts:
         return None
     parts = ", ".join(f"{counts[f]:,} {f}" for f in FLAGS if counts[f])
-    what = ("rest on too little signal" if not counts["period_at_search_limit"] else
-            "rest on too little signal or a period at the search's limit (--min-period)")
+    others = [f for f in FLAGS if counts[f] and f not in SIGNAL_FLAGS]
+    what = "rest on too little signal" if not others else "are flagged"
+    why = {"period_at_search_limit": "; period_at_search_limit: the best period is at the "
+                                     "shortest searched (--min-period), a shorter one may be "
+                                     "the star's",
+           "outside_training_range": "; outside_training_range: a time span or number of "
+                                     "points unlike the training stars' (below half "
+                                     "their 1st percentile or above twice their 99th), on "
+                                     "which a model can be confidently wrong"}
     return (f"{sum(counts.values()):,} of {n_classified:,} predictions {what} ({parts}): "
-            f"probabilities kept, marked in the flag column")
+            f"probabilities kept, marked in the flag column"
+            + "".join(why[f] for f in others))

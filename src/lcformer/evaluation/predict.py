@@ -40,7 +40,7 @@ from lcformer.data.report import DropReport
 from lcformer.data.samples import SampleInfo, make_samples, star_chunks
 from lcformer.data.tokens import TokenConfig
 from lcformer.errors import ConfigError
-from lcformer.evaluation.flags import FlagConfig, signal_flags
+from lcformer.evaluation.flags import FlagConfig, outside_training, signal_flags
 from lcformer.evaluation.metrics import BATCH, star_probabilities, window_probabilities
 from lcformer.models import LightCurveClassifier
 from lcformer.training.distributed import pick_device
@@ -173,10 +173,14 @@ def _predict_chunk(model: LightCurveClassifier, metadata: dict[str, Any], lcs: L
             table[column] = (found[column].to_numpy(dtype=np.float64) if column in found
                              else np.nan)
     searched = "fap" in table
+    unlike = None
+    if searched and info.periods is not None and "span" in info.periods:
+        unlike = outside_training(info.periods.set_index("id").reindex(table["id"]),
+                                  metadata.get("training_stars"))
     table["flag"] = signal_flags(cleaned, table["id"].to_numpy(dtype=object),
                                  table["fap"].to_numpy() if searched else None, flags,
                                  table["period"].to_numpy() if searched else None,
-                                 config.periods.min_period if searched else None)
+                                 config.periods.min_period if searched else None, unlike)
     return table, unclassified_stars(lcs, cleaned, table["id"].to_numpy(dtype=object),
                                      config, foreign, known)
 

@@ -52,6 +52,7 @@ from lcformer.errors import (
     NothingToTrainError,
     RunNotFoundError,
 )
+from lcformer.evaluation.flags import training_ranges
 from lcformer.evaluation.metrics import classification_metrics, star_level, window_probabilities
 from lcformer.evaluation.records import RunRecord, write_records
 from lcformer.hardware import hardware
@@ -147,6 +148,10 @@ def fit(data: PreparedDataset, config: RunConfig, parts: np.ndarray,
     model_config = config.model.for_data(len(data.classes), data.tokens.shape[2],
                                          data.tokens.shape[1], data.window_extra.shape[1])
     metadata = checkpoint_metadata(model_config, data, config)
+    if data.periods is not None and "span" in data.periods:  # star views: what the stars span
+        train_ids = data.stars["id"].to_numpy(dtype=object)[np.unique(sets["train"].star)]
+        metadata["training_stars"] = training_ranges(
+            data.periods.set_index("id").loc[train_ids])
     if model_config.fused and not model_config.n_extra:
         raise ConfigError(f"--forest {model_config.forest} --boosting {model_config.boosting} "
                           f"--extra-trees {model_config.extra_trees}: the trees read the "
