@@ -238,3 +238,20 @@ def test_another_tools_safetensors_file_is_listed_not_a_damage(tmp_path, capsys)
     save_file({"w": torch.zeros(2)}, str(alone / "model.safetensors"))
     assert main(["info", str(alone)]) == 2
     assert "without lcformer's metadata" in capsys.readouterr().err
+
+
+def test_the_baseline_says_whose_test_stars_it_shares(tmp_path, capsys) -> None:
+    """It is scored on the stars `lcformer train` tests with the same model, seed and split:
+    said, with that run's score where the run is there (checked: the same ids)."""
+    data = stars_folder(tmp_path / "mystars")
+    work = ["--work-dir", str(tmp_path / "work")]
+    baseline = ["baseline", str(data), *work, "--model", "encoder", *TOKENS, "--quiet"]
+    assert main(baseline) == 0
+    assert ("test stars: those of `lcformer train mystars` with the model encoder and "
+            "--split auto --split-seed 0 (6 stars)") in capsys.readouterr().out
+    assert main(["train", str(data), *work, *TRAIN_ARGS]) == 0
+    run = tmp_path / "work" / "runs" / "mystars-encoder-seed0"
+    capsys.readouterr()
+    assert main(baseline) == 0
+    out = capsys.readouterr().out
+    assert f"test stars: the same 6 as {run} (encoder macro-F1 " in out

@@ -513,8 +513,33 @@ def cmd_baseline(args: argparse.Namespace) -> int:
     save_baseline(out, result)
     for line in result.summary_lines():
         print(line)
+    print(_same_test_stars(result.info["test_ids"], run, data.name, args.work_dir))
     print(f"run folder: {out}")
     return 0
+
+
+def _same_test_stars(test_ids: list[str], run: RunConfig, name: str,
+                     work: str | None) -> str:
+    """Which run the baseline compares with: the run `lcformer train` makes with the same
+    model, seed and split, whose test stars it shares (checked where that run exists)."""
+    folder = work_dir(work) / "runs" / (f"{name}-{run.model.name}-seed{run.train.seed}"
+                                        f"{split_suffix(run.split)}")
+    options = f"--split {run.split} --split-seed {run.split_seed}"
+    predictions = folder / "test_predictions.csv"
+    if not predictions.is_file():
+        return (f"test stars: those of `lcformer train {name}` with the model {run.model.name} "
+                f"and {options} ({len(test_ids):,} stars)")
+    import pandas as pd
+
+    theirs = pd.read_csv(predictions, usecols=["id"], dtype={"id": str})["id"]
+    if set(theirs) != set(test_ids):
+        return (f"test stars: not those of {folder} ({len(theirs):,} there, another "
+                f"preparation or split), so its scores are not comparable with these")
+    from lcformer.evaluation.records import read_records
+
+    scores = ", ".join(f"{r.model} macro-F1 {r.star['macro_f1']:.3f}"
+                       for r in read_records(folder))
+    return f"test stars: the same {len(test_ids):,} as {folder} ({scores})"
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
