@@ -392,7 +392,12 @@ def test_under_torchrun_only_rank_0_prints_a_users_error(monkeypatch, capsys, tm
                                                          printed) -> None:
     """Every process meets the same bad option; the user read the line once per process."""
     monkeypatch.setenv("RANK", rank)
-    code = main(["train", str(tmp_path / "no_such_folder"), "--work-dir", str(tmp_path)])
+    monkeypatch.setenv("WORLD_SIZE", "2")
+    code = main(["prepare", str(tmp_path / "no_such_folder"), "--work-dir", str(tmp_path)])
     err = capsys.readouterr().err
     assert code == EXIT_USER
     assert err.startswith("lcformer: error: ") if printed else err == ""
+    monkeypatch.delenv("WORLD_SIZE")  # RANK alone (another launcher's, a user's) is no torchrun
+    code = main(["prepare", str(tmp_path / "no_such_folder"), "--work-dir", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert code == EXIT_USER and err.startswith("lcformer: error: "), err

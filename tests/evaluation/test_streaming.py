@@ -215,8 +215,13 @@ def test_a_rerun_with_other_settings_is_refused(model, tmp_path) -> None:
     with pytest.raises(ConfigMismatchError, match=r"flags\.max_fap: 0\.01 -> 0\.5\)"):
         predict_partitions(*model, paths, tmp_path / "out", device="cpu", progress=False,
                            flags=FlagConfig(max_fap=0.5))
-    # An earlier lcformer's outputs (another reading of fluxes, fewer columns): refused.
+    # Outputs made before a flag was added would not flag alike: refused.
     record = json.loads((tmp_path / "out" / MANIFEST).read_text())
+    (tmp_path / "out" / MANIFEST).write_text(json.dumps(
+        {k: v for k, v in record.items() if k != "flag_kinds"}))
+    with pytest.raises(ConfigMismatchError, match=r"with other settings \(flag_kinds"):
+        predict_partitions(*model, paths, tmp_path / "out", device="cpu", progress=False)
+    # An earlier lcformer's outputs (another reading of fluxes, fewer columns): refused.
     del record["readers"], record["columns"]
     (tmp_path / "out" / MANIFEST).write_text(json.dumps(record))
     with pytest.raises(ConfigMismatchError, match=r"made by an earlier lcformer, with other "

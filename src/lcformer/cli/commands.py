@@ -791,8 +791,8 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> typing.NoReturn:
         if message.startswith("unrecognized arguments:") and any(
                 word.split("=")[0] == "--threads" for word in message.split()):
-            message += (" (prepare and baseline run in --jobs processes; --threads is for "
-                        "the commands that run torch: train, predict, sweep, ablation, demo)")
+            message += (" (--threads is for the commands that run torch: train, predict, "
+                        "sweep, ablation, demo; prepare and baseline run in --jobs processes)")
         self.exit(EXIT_USER, f"lcformer: error: {message} (see `{self.prog} --help`)\n")
 
 
@@ -858,7 +858,7 @@ def _check_zero_point(args: argparse.Namespace) -> None:
 def _other_rank() -> bool:
     """A torchrun process other than rank 0: it leaves the one line of a user's error (and
     of Ctrl-C) to rank 0, as it leaves printing; internal errors each process prints."""
-    return os.environ.get("RANK", "0") != "0"
+    return "WORLD_SIZE" in os.environ and os.environ.get("RANK", "0") != "0"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -255,8 +255,12 @@ def _ctrl_c_held() -> Iterator[None]:
     thread, a mask the processes it starts inherit, and caught in Python, since the signal
     may reach another thread."""
     caught: list[int] = []
-    main = threading.current_thread() is threading.main_thread()
-    handler = signal.signal(signal.SIGINT, lambda *_: caught.append(1)) if main else None
+    # Only Python's own Ctrl-C is held: an ignored SIGINT (a background job of a script) or
+    # an application's handler is left as it is.
+    swap = (threading.current_thread() is threading.main_thread()
+            and signal.getsignal(signal.SIGINT) is signal.default_int_handler)
+    if swap:
+        signal.signal(signal.SIGINT, lambda *_: caught.append(1))
     blocked = (signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
                if hasattr(signal, "pthread_sigmask") else None)
     try:
@@ -264,17 +268,17 @@ def _ctrl_c_held() -> Iterator[None]:
     finally:
         if blocked is not None:
             signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
-        if main:  # (None: a handler set outside Python)
-            signal.signal(signal.SIGINT, signal.default_int_handler if handler is None
-                          else handler)
+        if swap:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
     if caught:
         raise KeyboardInterrupt
 
 
 def _start_forkserver() -> None:
-    """Start the fork server with Ctrl-C held: it and the workers it forks keep the blocked
-    mask, so a Ctrl-C while it imports lcformer (seconds on a busy machine) does not print
-    its traceback after lcformer's one line."""
+    """Start the fork server with Ctrl-C held, so that a Ctrl-C while it imports lcformer
+    (seconds on a busy machine) does not print its traceback after lcformer's one line. The
+    last module it imports, :mod:`lcformer.data.forkserver_ready`, unblocks the signal, which
+    the server then ignores as it always does; the processes it forks are as usual."""
     import multiprocessing.forkserver  # POSIX only, as the fork server is
     import multiprocessing.resource_tracker
 
@@ -320,7 +324,8 @@ def map_in_order(func: Callable[[T], R], items: Iterable[T], n_jobs: int = 1) ->
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
     if context.get_start_method() == "forkserver":  # import once, in the server, not per worker
         context.set_forkserver_preload(["__main__", "lcformer.data.samples",
-                                        "lcformer.data.periods"])
+                                        "lcformer.data.periods",
+                                        "lcformer.data.forkserver_ready"])
         _start_forkserver()
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
                                initializer=_worker_setup)

@@ -19,10 +19,10 @@ from lcformer.data.lightcurves import LightCurves
 from lcformer.errors import ConfigError
 
 #: The values of the ``flag`` column, most serious first (a star gets the first that applies).
-FLAGS = ("few_points", "constant", "no_period", "no_significant_period",
-         "period_at_search_limit", "outside_training_range")
+FLAGS = ("few_points", "constant", "no_period", "outside_training_range",
+         "no_significant_period", "period_at_search_limit")
 #: Flags of a prediction on too little signal; the others say it may mislead for another reason.
-SIGNAL_FLAGS = FLAGS[:4]
+SIGNAL_FLAGS = ("few_points", "constant", "no_period", "no_significant_period")
 #: The share of training stars below (and above) the range a star's span and points are
 #: compared with: 1% and 99%; a star is outside it below half the first or above twice the
 #: second (so that the training stars' own kind is not flagged).
@@ -71,8 +71,6 @@ def signal_flags(cleaned: LightCurves, ids: np.ndarray, fap: np.ndarray | None,
     out = np.full(len(ids), "", dtype=object)
     if not len(ids):
         return out
-    if unlike_training is not None:
-        out[unlike_training] = "outside_training_range"
     curve = cleaned.curve_index
     n = cleaned.lengths.astype(np.float64)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -88,11 +86,14 @@ def signal_flags(cleaned: LightCurves, ids: np.ndarray, fap: np.ndarray | None,
     if period is not None and min_period is not None:
         out[np.asarray(period, dtype=np.float64) <= AT_LIMIT * min_period] = (
             "period_at_search_limit")
+    # Each later rule overrides the earlier: the order is FLAGS's, least serious first here.
     if fap is not None:
         fap = np.asarray(fap, dtype=np.float64)
         out[~(fap <= config.max_fap)] = "no_significant_period"
-        # No period searched: too few points in every band, or a span too short or long.
-        out[np.isnan(fap)] = "no_period"
+    if unlike_training is not None:  # (curves shorter than the training's have weak periods)
+        out[unlike_training] = "outside_training_range"
+    if fap is not None:  # no period searched: too few points in every band, or a span too
+        out[np.isnan(fap)] = "no_period"  # short or long
     out[scatter < config.min_scatter] = "constant"
     out[points < config.min_points] = "few_points"
     return out

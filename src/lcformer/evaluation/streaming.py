@@ -59,6 +59,7 @@ from lcformer.data.reading.partitions import SeenStars, walk_files
 from lcformer.data.reading.tables import read_long_table
 from lcformer.data.report import DropReport
 from lcformer.errors import ConfigError, ConfigMismatchError, InputError
+from lcformer.evaluation.flags import FLAGS
 from lcformer.evaluation.metrics import BATCH
 from lcformer.evaluation.predict import (
     COUNT_COLUMNS,
@@ -222,6 +223,7 @@ def predict_partitions(model: LightCurveClassifier, metadata: dict[str, Any],
                      "classes": list(metadata["classes"]),
                      "prepare": model_prepare_config(metadata).to_dict(),
                      "pad_short": pad_short, "flags": flags.to_dict(),
+                     "flag_kinds": list(FLAGS),  # a folder's outputs flag alike
                      "reading": reading.to_dict(), "readers": READERS_VERSION,
                      "columns": list(output_schema(metadata).columns),
                      "outputs": "below the input folder" if root is not None else "below the "
