@@ -174,3 +174,21 @@ def test_ctrl_c_stops_the_workers_at_once_and_prints_no_traceback_of_theirs(tmp_
             os.killpg(process.pid, signal.SIGKILL)
     assert process.returncode == 130, stderr
     assert stderr.strip() == "interrupted"
+
+
+def test_a_ctrl_c_held_while_its_block_fails_is_still_a_ctrl_c() -> None:
+    """The fork server, interrupted as it started, made the block fail (EOFError): the run
+    ended as an internal error instead of an interrupted one."""
+    import signal
+
+    with pytest.raises(KeyboardInterrupt) as stop:
+        with samples._ctrl_c_held():
+            signal.getsignal(signal.SIGINT)(signal.SIGINT, None)  # Ctrl-C, as it is held
+            raise EOFError("unexpected EOF")
+    assert isinstance(stop.value.__cause__, EOFError)
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    with samples._ctrl_c_held():  # held and raised after the block, which went well
+        pass
+    with pytest.raises(KeyboardInterrupt):
+        with samples._ctrl_c_held():
+            signal.getsignal(signal.SIGINT)(signal.SIGINT, None)

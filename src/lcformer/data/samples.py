@@ -265,6 +265,10 @@ def _ctrl_c_held() -> Iterator[None]:
                if hasattr(signal, "pthread_sigmask") else None)
     try:
         yield
+    except BaseException as error:  # a held Ctrl-C is still the reason to stop
+        if caught:
+            raise KeyboardInterrupt from error
+        raise
     finally:
         if blocked is not None:
             signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
