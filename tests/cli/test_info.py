@@ -255,3 +255,11 @@ def test_the_baseline_says_whose_test_stars_it_shares(tmp_path, capsys) -> None:
     assert main(baseline) == 0
     out = capsys.readouterr().out
     assert f"test stars: the same 6 as {run} (encoder macro-F1 " in out
+    # A run still training (no metrics yet) or a damaged record: the baseline still finishes.
+    (run / "metrics.json").write_text("{")
+    assert main(baseline) == 0
+    assert f"test stars: the same 6 as {run} (its scores could not be read)" in (
+        capsys.readouterr().out)
+    (run / "metrics.json").unlink()
+    assert main(baseline) == 0
+    assert "test stars: those of `lcformer train mystars`" in capsys.readouterr().out

@@ -526,7 +526,7 @@ def _same_test_stars(test_ids: list[str], run: RunConfig, name: str,
                                         f"{split_suffix(run.split)}")
     options = f"--split {run.split} --split-seed {run.split_seed}"
     predictions = folder / "test_predictions.csv"
-    if not predictions.is_file():
+    if not predictions.is_file() or not (folder / "metrics.json").is_file():  # (unfinished)
         return (f"test stars: those of `lcformer train {name}` with the model {run.model.name} "
                 f"and {options} ({len(test_ids):,} stars)")
     import pandas as pd
@@ -537,8 +537,11 @@ def _same_test_stars(test_ids: list[str], run: RunConfig, name: str,
                 f"preparation or split), so its scores are not comparable with these")
     from lcformer.evaluation.records import read_records
 
-    scores = ", ".join(f"{r.model} macro-F1 {r.star['macro_f1']:.3f}"
-                       for r in read_records(folder))
+    try:
+        scores = ", ".join(f"{r.model} macro-F1 {r.star['macro_f1']:.3f}"
+                           for r in read_records(folder))
+    except LcformerError:  # a damaged record: the stars are the same all the same
+        scores = "its scores could not be read"
     return f"test stars: the same {len(test_ids):,} as {folder} ({scores})"
 
 
