@@ -101,12 +101,7 @@ def read_any(source: str, data_dir: str | Path | None = None,
     if name.endswith(UNSUPPORTED_SUFFIXES):
         raise InputError(unsupported_format(path))
     header = _csv_header(path)
-    if (header is not None and reading.columns == Columns()
-            and {"filename", "path"} & {n.lower() for n in header}
-            and not any(column_role(n) in ("time", "mag") for n in header)):
-        raise InputError(f"{path}: a catalogue of per-star files (columns "
-                         f"{names_text(header)}), not light curves: give its folder, "
-                         f"{path.resolve().parent}")
+    _refuse_a_catalogue(path, header, reading)
     # Column names the user gave make any CSV with a header a table, read by them.
     mapped = macho.columns != Columns()
     if header is not None and not mapped and names_macho(header):
@@ -127,18 +122,34 @@ def read_any(source: str, data_dir: str | Path | None = None,
                              strict_columns=strict)
     else:
         reading = per_star
-        try:
-            by_band = parse_curves(path.read_bytes(), report, file_columns(reading.columns, path),
-                                   strict)
-        except FileProblem as problem:
-            raise InputError(f"{path}:{problem.line}: {problem.message}") from None
-        except OSError as error:
-            raise InputError(f"{path}: cannot read: {error}") from None
-        time, mag, err = (np.concatenate(parts) for parts in zip(*by_band.values(),
-                                                                 strict=True))
-        curves = LightCurves.from_arrays([_star(path)] * len(by_band), list(by_band),
-                                         [len(c[0]) for c in by_band.values()], time, mag, err)
+        curves = _read_star_file(path, reading, report, strict)
     return _finish(curves, reading, path, report, before)
+
+
+def _refuse_a_catalogue(path: Path, header: list[str] | None, reading: ReadConfig) -> None:
+    """A catalogue.csv (``filename``/``path`` and no time or mag) given where light curves
+    are: its folder is what holds them."""
+    if (header is not None and reading.columns == Columns()
+            and {"filename", "path"} & {n.lower() for n in header}
+            and not any(column_role(n) in ("time", "mag") for n in header)):
+        raise InputError(f"{path}: a catalogue of per-star files (columns "
+                         f"{names_text(header)}), not light curves: give its folder, "
+                         f"{path.resolve().parent}")
+
+
+def _read_star_file(path: Path, reading: ReadConfig, report: DropReport,
+                    strict: bool) -> LightCurves:
+    """One star's text file (its bands, where its header names a band column)."""
+    try:
+        by_band = parse_curves(path.read_bytes(), report, file_columns(reading.columns, path),
+                               strict)
+    except FileProblem as problem:
+        raise InputError(f"{path}:{problem.line}: {problem.message}") from None
+    except OSError as error:
+        raise InputError(f"{path}: cannot read: {error}") from None
+    time, mag, err = (np.concatenate(parts) for parts in zip(*by_band.values(), strict=True))
+    return LightCurves.from_arrays([_star(path)] * len(by_band), list(by_band),
+                                   [len(c[0]) for c in by_band.values()], time, mag, err)
 
 
 def read_dataset(spec: DatasetSpec, folder: Path, report: DropReport,
