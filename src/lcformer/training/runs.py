@@ -135,23 +135,11 @@ def fit(data: PreparedDataset, config: RunConfig, parts: np.ndarray,
             f"{data.name}: no training stars in split {config.split!r} (stars per class: "
             f"{', '.join(f'{c} {n}' for c, n in stars.items())}); add stars, or give a split "
             f"with training stars (--split)")
-    if config.model.fused and len(sets["val"]):
-        # The network's best epoch is chosen on validation stars, which makes it look better
-        # there than it is; so the trees' weight is chosen on the other half of them.
-        epoch_stars, weight_stars = split_stars(sets["val"], WEIGHT_STARS, config.split_seed)
-        if len(epoch_stars) and len(weight_stars):
-            sets["val"], sets["weight"] = epoch_stars, weight_stars
-        else:  # one validation star a class: both choices on them (said by `info`)
-            sets["weight"] = sets["val"]
-    elif config.model.fused:
-        sets["weight"] = sets["val"]  # none: the weight stays 0.5 (said in the summary)
+    if config.model.fused:
+        sets["val"], sets["weight"] = _epoch_and_weight_stars(sets["val"], config.split_seed)
     model_config = config.model.for_data(len(data.classes), data.tokens.shape[2],
                                          data.tokens.shape[1], data.window_extra.shape[1])
-    metadata = checkpoint_metadata(model_config, data, config)
-    if data.periods is not None and "span" in data.periods:  # star views: what the stars span
-        train_ids = data.stars["id"].to_numpy(dtype=object)[np.unique(sets["train"].star)]
-        metadata["training_stars"] = training_ranges(
-            data.periods.set_index("id").loc[train_ids])
+    metadata = checkpoint_metadata(model_config, data, config) | _training_stars(data, sets)
     if model_config.fused and not model_config.n_extra:
         raise ConfigError(f"--forest {model_config.forest} --boosting {model_config.boosting} "
                           f"--extra-trees {model_config.extra_trees}: the trees read the "
@@ -215,6 +203,29 @@ def fit(data: PreparedDataset, config: RunConfig, parts: np.ndarray,
         write_history(run_dir / "history.csv", history)
     return FittedRun(model.eval(), metadata, result, sets,
                      earlier + time.perf_counter() - began, results)
+
+
+def _epoch_and_weight_stars(val: SampleSet, seed: int) -> tuple[SampleSet, SampleSet]:
+    """The validation stars that choose the network's best epoch, and those that choose the
+    trees' weight: halves of each class's. The best epoch looks better on the stars that
+    chose it than it is, so the weight is chosen on the others; with one star a class both
+    choices fall on them, and with none the weight stays 0.5 (`info` and the summary say so).
+    """
+    if not len(val):
+        return val, val
+    epoch_stars, weight_stars = split_stars(val, WEIGHT_STARS, seed)
+    if len(epoch_stars) and len(weight_stars):
+        return epoch_stars, weight_stars
+    return val, val
+
+
+def _training_stars(data: PreparedDataset, sets: dict[str, SampleSet]) -> dict[str, Any]:
+    """Star views: the training stars' span and points (:func:`training_ranges`), for the
+    ``outside_training_range`` flag of predictions."""
+    if data.periods is None or "span" not in data.periods:
+        return {}
+    train_ids = data.stars["id"].to_numpy(dtype=object)[np.unique(sets["train"].star)]
+    return {"training_stars": training_ranges(data.periods.set_index("id").loc[train_ids])}
 
 
 def member_train_config(train: TrainConfig, seed: int, members: int) -> TrainConfig:
