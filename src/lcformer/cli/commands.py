@@ -276,9 +276,8 @@ def cmd_train(args: argparse.Namespace) -> int:
               contextlib.redirect_stdout(io.StringIO())):
             with distributed.main_first():  # the others then reuse rank 0's prepared folder
                 data = prepared_for_training(args, config.model.name)
-            run_dir = (Path(args.run_dir) if args.run_dir else work_dir(args.work_dir) / "runs"
-                       / f"{data.name}-{config.model.name}-seed{config.train.seed}"
-                         f"{split_suffix(config.split)}")
+            run_dir = (Path(args.run_dir) if args.run_dir else
+                       default_run_dir(args.work_dir, data.name, config))
             record = train_run(data, config, run_dir, resume=args.resume,
                                progress=not args.quiet, tensorboard=args.tensorboard)
             print(record.summary_line())
@@ -518,12 +517,17 @@ def cmd_baseline(args: argparse.Namespace) -> int:
     return 0
 
 
+def default_run_dir(work: str | None, name: str, run: RunConfig) -> Path:
+    """The run folder `lcformer train` writes without --run-dir."""
+    return (work_dir(work) / "runs"
+            / f"{name}-{run.model.name}-seed{run.train.seed}{split_suffix(run.split)}")
+
+
 def _same_test_stars(test_ids: list[str], run: RunConfig, name: str,
                      work: str | None) -> str:
     """Which run the baseline compares with: the run `lcformer train` makes with the same
     model, seed and split, whose test stars it shares (checked where that run exists)."""
-    folder = work_dir(work) / "runs" / (f"{name}-{run.model.name}-seed{run.train.seed}"
-                                        f"{split_suffix(run.split)}")
+    folder = default_run_dir(work, name, run)
     options = f"--split {run.split} --split-seed {run.split_seed}"
     predictions = folder / "test_predictions.csv"
     if not predictions.is_file() or not (folder / "metrics.json").is_file():  # (unfinished)
