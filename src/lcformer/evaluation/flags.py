@@ -135,7 +135,9 @@ def format_flags(counts: Counter[str], n_classified: int) -> str | None:
            "outside_training_range": "; outside_training_range: a time span or number of "
                                      "points unlike the training stars' (below half "
                                      "their 1st percentile or above twice their 99th), on "
-                                     "which a model can be confidently wrong"}
+                                     "which a model can be confidently wrong (a model "
+                                     "trained with --shortened-copies learns shorter, "
+                                     "sparser curves)"}
     return (f"{sum(counts.values()):,} of {n_classified:,} predictions {what} ({parts}): "
             f"probabilities kept, marked in the flag column"
             + "".join(why[f] for f in others))

@@ -24,7 +24,7 @@ RESEARCH_L2 = 0.1
 #: known (``RunConfig`` holds a model config before the data is read).
 _POSITIVE_INTS = ("emb", "heads", "ff_mult", "depth", "head_hidden_mult", "rnn_units",
                   "rnn_layers", "harmonics", "ensemble")
-_NON_NEGATIVE_INTS = ("forest", "boosting", "extra_trees")
+_NON_NEGATIVE_INTS = ("forest", "boosting", "extra_trees", "shortened_copies")
 #: Sizes that ``for_data`` takes from the prepared data, not from the user.
 DATA_SIZES = ("n_classes", "n_features", "max_tokens", "n_extra")
 
@@ -78,6 +78,10 @@ class ModelConfig(Config):
     extra_trees: int = setting(0, "periodic: extremely randomised trees on the per-star values "
                                   "(random thresholds, no bootstrap), fitted and averaged "
                                   "with the forest and boosting (0: none)")
+    shortened_copies: int = setting(
+        0, "periodic: copies of each training star, each cut to a random fifth to all of its "
+           "span and thinned to a random half or more of its points, that the trees also learn "
+           "from: for stars seen for less time or less often than the training stars (0: none)")
     head: Literal["", "tokens", "pooled"] = setting(
         "", "tokens: every token classifies, probabilities are averaged (research); pooled: "
             "token features are averaged, then classified once; default: tokens")
@@ -96,6 +100,10 @@ class ModelConfig(Config):
             value = getattr(self, key)
             if value is not None and value < (0 if key == "n_extra" else 1):
                 raise ConfigError(f"{key} must be a positive integer, got {value}")
+        if self.shortened_copies and not self.fused:
+            raise ConfigError(f"shortened_copies={self.shortened_copies}: the copies teach the "
+                              f"trees, and there are none (forest, boosting and extra_trees "
+                              f"are 0)")
         if self.n_classes is not None and self.n_classes < 2:
             raise ConfigError(f"n_classes must be at least 2, got {self.n_classes}")
         if self.emb % self.heads:
@@ -124,7 +132,7 @@ class ModelConfig(Config):
     @property
     def network_only(self) -> ModelConfig:
         """This config without its trees: the network it trains."""
-        return self.replace(forest=0, boosting=0, extra_trees=0)
+        return self.replace(forest=0, boosting=0, extra_trees=0, shortened_copies=0)
 
     @property
     def attention_scale(self) -> float:

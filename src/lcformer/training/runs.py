@@ -36,6 +36,7 @@ import torch
 
 from lcformer import __version__, atomic
 from lcformer.config import Config
+from lcformer.data.augment import CopyValues, shortened_values
 from lcformer.data.prepared import PreparedDataset
 from lcformer.data.reading import READERS_VERSION
 from lcformer.data.splits import (
@@ -139,12 +140,15 @@ def fit(data: PreparedDataset, config: RunConfig, parts: np.ndarray,
         sets["val"], sets["weight"] = _epoch_and_weight_stars(sets["val"], config.split_seed)
     model_config = config.model.for_data(len(data.classes), data.tokens.shape[2],
                                          data.tokens.shape[1], data.window_extra.shape[1])
-    metadata = checkpoint_metadata(model_config, data, config) | _training_stars(data, sets)
     if model_config.fused and not model_config.n_extra:
         raise ConfigError(f"--forest {model_config.forest} --boosting {model_config.boosting} "
                           f"--extra-trees {model_config.extra_trees}: the trees read the "
                           f"per-star values of star views, and {data.name} has none; use "
                           f"--forest 0 --boosting 0 --extra-trees 0, or the periodic model")
+    copies = (shortened_values(data, sets["train"].star, model_config.shortened_copies,
+                               config.train.seed) if model_config.shortened_copies else None)
+    metadata = (checkpoint_metadata(model_config, data, config)
+                | _training_stars(data, sets, None if copies is None else copies.periods))
     # The network's own checkpoints (the loop's, an ensemble's) describe it without the trees.
     network_metadata = metadata | {"model": model_config.network_only.to_dict()}
     began = time.perf_counter()
@@ -156,7 +160,7 @@ def fit(data: PreparedDataset, config: RunConfig, parts: np.ndarray,
             member.fit_extra_stats(np.asarray(sets["train"].extra))
         members.append(member)
     # The trees first: the network's training watches the share they would give it.
-    fused, share = (add_trees(members[0], sets, model_config, config.train)
+    fused, share = (add_trees(members[0], sets, model_config, config.train, copies)
                     if model_config.fused else (None, None))
     results, history, earlier = [], [], 0.0
     for i, member in enumerate(members):
@@ -196,6 +200,8 @@ def fit(data: PreparedDataset, config: RunConfig, parts: np.ndarray,
         metadata = metadata | {"forest": {"trees": model_config.forest,
                                           "boosting": model_config.boosting,
                                           "extra_trees": model_config.extra_trees,
+                                          "shortened_copies": 0 if copies is None
+                                          else len(copies.labels),
                                           "network_weight": float(model.weight)}}
     if run_dir is not None and distributed.is_main() and member_folder(run_dir, model_config,
                                                                        0) != run_dir:
@@ -219,13 +225,18 @@ def _epoch_and_weight_stars(val: SampleSet, seed: int) -> tuple[SampleSet, Sampl
     return val, val
 
 
-def _training_stars(data: PreparedDataset, sets: dict[str, SampleSet]) -> dict[str, Any]:
-    """Star views: the training stars' span and points (:func:`training_ranges`), for the
-    ``outside_training_range`` flag of predictions."""
+def _training_stars(data: PreparedDataset, sets: dict[str, SampleSet],
+                    copies: pd.DataFrame | None = None) -> dict[str, Any]:
+    """Star views: the training stars' span and points (:func:`training_ranges`), with those
+    of their shortened ``copies`` (period search rows), for the ``outside_training_range``
+    flag of predictions."""
     if data.periods is None or "span" not in data.periods:
         return {}
     train_ids = data.stars["id"].to_numpy(dtype=object)[np.unique(sets["train"].star)]
-    return {"training_stars": training_ranges(data.periods.set_index("id").loc[train_ids])}
+    stars = data.periods.set_index("id").loc[train_ids]
+    if copies is not None:
+        stars = pd.concat([stars.reset_index(), copies], ignore_index=True)
+    return {"training_stars": training_ranges(stars)}
 
 
 def member_train_config(train: TrainConfig, seed: int, members: int) -> TrainConfig:
@@ -244,14 +255,19 @@ def member_folder(run_dir: Path | None, config: ModelConfig, i: int) -> Path | N
 
 
 def add_trees(network: torch.nn.Module, sets: dict[str, SampleSet], config: ModelConfig,
-              train: TrainConfig) -> tuple[ForestFusion, NetworkShare | None]:
+              train: TrainConfig, copies: CopyValues | None = None
+              ) -> tuple[ForestFusion, NetworkShare | None]:
     """The network fused with trees (a forest, boosting, extra trees) fitted on the training
-    stars' per-star values, and the :class:`NetworkShare` that sets its weight: on the
-    ``weight`` stars, else the validation stars (None without them: the weight stays 0.5)."""
+    stars' per-star values (and their shortened ``copies``' values and classes), and the
+    :class:`NetworkShare` that sets its weight: on the ``weight`` stars, else the validation
+    stars (None without them: the weight stays 0.5)."""
     part = sets["train"]
     first = np.unique(part.star, return_index=True)[1]  # a star's chunks share its values
-    fused = fit_trees(network, np.asarray(part.extra)[first], part.labels[first], config,
-                      train.seed)
+    extra, labels = np.asarray(part.extra)[first], part.labels[first]
+    if copies is not None:
+        extra = np.vstack([extra, copies.extra])
+        labels = np.concatenate([labels, copies.labels])
+    fused = fit_trees(network, extra, labels, config, train.seed)
     weight = sets.get("weight")
     stars = weight if weight is not None and len(weight) else sets["val"]
     if not len(stars):

@@ -1,0 +1,81 @@
+"""Shortened copies of training stars: each star as a survey that saw it for less time, and
+less often, would have seen it.
+
+A classifier learns a star's class from its per-star values (period power, amplitude, span,
+points, trends), and these shift with the span and sampling of the curve. A model trained on
+3-year curves called 17% of 1-year curves of the same simulated stars wrongly, with high
+probabilities. Copies of the training stars cut to a random part of their span, and thinned,
+teach the trees that a shorter or sparser curve is not another class.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from lcformer.data.lightcurves import LightCurves
+from lcformer.data.prepared import PreparedDataset
+from lcformer.data.report import DropReport
+from lcformer.data.samples import SampleInfo, make_samples
+
+#: Share of a star's span that a copy keeps (uniform in this range), and of the points in it.
+SPAN_KEPT = (0.2, 1.0)
+POINTS_KEPT = (0.5, 1.0)
+#: Joins a star's id and its copy's number; no survey's ids contain it.
+COPY_MARK = "\x1fcopy"
+
+
+def shortened_copies(lcs: LightCurves, copies: int, seed: int, min_points: int = 2,
+                     span_kept: tuple[float, float] = SPAN_KEPT,
+                     points_kept: tuple[float, float] = POINTS_KEPT) -> LightCurves:
+    """``copies`` copies of every star of ``lcs``, each cut to one random time window (the
+    same for all its bands) of a random share (in ``span_kept``) of its span, then thinned to
+    a random share (in ``points_kept``) of its points. Curves left with fewer than
+    ``min_points`` points are left out. Copy ``k`` of star ``s`` is named ``s`` +
+    :data:`COPY_MARK` + ``k``."""
+    rng = np.random.default_rng(seed)
+    star, _ = pd.factorize(pd.Series(lcs.ids, dtype=object), sort=False)
+    point_star = np.repeat(star, lcs.lengths)
+    ends = pd.Series(lcs.time).groupby(point_star).agg(["min", "max"]).to_numpy()
+    begin, span = ends[:, 0], ends[:, 1] - ends[:, 0]
+    parts = []
+    for k in range(copies):
+        kept_span = span * rng.uniform(*span_kept, size=len(span))
+        start = begin + rng.uniform(size=len(span)) * (span - kept_span)
+        share = rng.uniform(*points_kept, size=len(span))
+        keep = ((lcs.time >= start[point_star]) & (lcs.time <= (start + kept_span)[point_star])
+                & (rng.random(lcs.n_points) < share[point_star]))
+        copy = lcs.keep_points(keep)
+        copy = copy.select(copy.lengths >= min_points)
+        parts.append(LightCurves(
+            np.array([f"{i}{COPY_MARK}{k}" for i in copy.ids], dtype=object), copy.bands,
+            copy.offsets, copy.time, copy.mag, copy.err, copy.labels, copy.splits))
+    return LightCurves.concatenate(parts) if parts else LightCurves.empty(lcs.labels is not None)
+
+
+class CopyValues(NamedTuple):
+    extra: np.ndarray  # (copies, n_extra) per-star values
+    labels: np.ndarray  # (copies,) class index
+    periods: pd.DataFrame  # their period search: one row per copy (with span and n_points)
+
+
+def shortened_values(data: PreparedDataset, stars: np.ndarray, copies: int, seed: int,
+                     **shares: tuple[float, float]) -> CopyValues:
+    """The per-star values and classes of :func:`shortened_copies` (``shares``: its
+    ``span_kept`` and ``points_kept``) of the prepared stars at rows ``stars`` of
+    ``data.stars``, made as the preparation made theirs: a period search of their own, the
+    same bands, columns and feature grid."""
+    ids = data.stars["id"].to_numpy(dtype=object)[np.unique(stars)]
+    curves = data.cleaned_curves()
+    curves = curves.select(np.isin(curves.ids, ids))
+    copied = shortened_copies(curves, copies, seed, data.config.cleaning.min_points, **shares)
+    info = data.info
+    samples, made = make_samples(copied, data.config, DropReport(),
+                                 info=SampleInfo(info.bands, info.extra_names, None,
+                                                 info.feature_span))
+    first = np.unique(copied.ids[samples.curve], return_index=True)[1]  # one row a copy
+    labels = pd.Categorical(copied.labels[samples.curve[first]], categories=data.classes)
+    return CopyValues(np.asarray(samples.extra)[first], labels.codes.astype(np.int64),
+                      made.periods)
