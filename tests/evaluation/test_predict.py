@@ -496,3 +496,57 @@ def test_stars_unlike_the_training_stars_are_flagged(periodic) -> None:
     # A checkpoint from before the ranges were kept flags none of them.
     earlier = {k: v for k, v in metadata.items() if k != "training_stars"}
     assert set(predict_stars(model, earlier, lcs, device="cpu").table["flag"]) == {""}
+
+
+def labelled_stars() -> LightCurves:
+    """Synthetic stars of the run's classes with their labels, plus a star of a class the
+    model does not know, an unlabelled one, and a labelled one with too few points."""
+    from lcformer.data.synthetic import SyntheticConfig, make_synthetic
+
+    lcs = make_synthetic(SyntheticConfig(n_per_class=6, num=84, seed=5))
+    t = np.linspace(0, 20, 40)
+    extra = LightCurves.from_list([("mira-1", "V", t, 12 + np.sin(t), np.full(40, 0.02)),
+                                   ("nolabel", "V", t, 12 + np.cos(t), np.full(40, 0.02)),
+                                   ("one", "V", t[:1], np.array([12.0]), np.full(1, 0.02))])
+    extra = extra.with_labels(np.array(["mira", "", "car"], dtype=object))
+    return LightCurves.concatenate([lcs, extra])
+
+
+def test_predictions_are_scored_against_the_inputs_labels(periodic) -> None:
+    from sklearn.metrics import accuracy_score, f1_score
+
+    from lcformer.evaluation.predict import label_scores
+
+    lcs = labelled_stars()
+    result = predict_stars(*periodic, lcs, device="cpu")
+    line = label_scores(result, lcs)
+    table = result.table.set_index("id")
+    assert table.loc["mira-1", "label"] == "mira" and table.loc["nolabel", "label"] == ""
+    scored = table[table["label"].isin(result.classes)]
+    assert len(scored) == 18  # the 18 synthetic stars; "one" is not classified
+    f1 = f1_score(scored["label"], scored["predicted"], average="macro")
+    accuracy = accuracy_score(scored["label"], scored["predicted"])
+    assert line is not None and line.startswith(
+        f"against the input's labels: macro-F1 {f1:.3f}, accuracy {accuracy:.3f} on 18 "
+        f"labelled stars classified")
+    assert line.endswith("labelled stars not scored: 1 of classes the model was not trained "
+                         "on (mira) and 1 not classified")
+    unlabelled = lcs.with_labels(None)
+    assert label_scores(predict_stars(*periodic, unlabelled, device="cpu"), unlabelled) is None
+
+
+def test_the_command_scores_a_labelled_folder(tiny_run, tmp_path, capsys) -> None:
+    folder = tmp_path / "labelled"
+    folder.mkdir()
+    lcs = labelled_stars()
+    lcs.to_frame().drop(columns=["class"], errors="ignore").to_parquet(
+        folder / "lightcurves.parquet")
+    lcs.star_table()[["id", "label"]].rename(columns={"label": "class"}).query(
+        "`class` != ''").to_csv(folder / "labels.csv", index=False)
+    out = tmp_path / "p.csv"
+    assert main(["predict", str(tiny_run), str(folder), "--out", str(out), "--device", "cpu",
+                 "--quiet"]) == 0
+    printed = capsys.readouterr().out
+    assert "against the input's labels: macro-F1 " in printed
+    assert pd.read_csv(out, keep_default_na=False).set_index("id").loc["mira-1", "label"] \
+        == "mira"

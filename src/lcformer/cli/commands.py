@@ -362,6 +362,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
     from lcformer.evaluation.flags import format_flags
     from lcformer.evaluation.predict import (
         check_table_path,
+        label_scores,
         predict_stars,
         set_aside,
         set_aside_line,
@@ -406,6 +407,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
         print(f"lcformer: nothing produced: classified 0 of {lcs.n_stars:,} stars{where}",
               file=sys.stderr)
         return EXIT_NOTHING
+    scores = label_scores(result, lcs)  # (before writing: it adds the label column)
     skipped = write_predictions(result, out)
     print(f"classified {len(result.table):,} of {lcs.n_stars:,} stars -> {out}")
     if skipped is not None:
@@ -415,6 +417,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
     flagged = format_flags(result.flag_counts, len(result.table))
     if flagged:
         print(flagged)
+    if scores:
+        print(scores)
     print(result.report.format())
     # A file that could not be read (a star, or a table's rows) is in neither output; labels
     # without a light curve or an empty file lose nothing.

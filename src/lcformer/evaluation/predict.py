@@ -41,7 +41,12 @@ from lcformer.data.samples import SampleInfo, make_samples, star_chunks
 from lcformer.data.tokens import TokenConfig
 from lcformer.errors import ConfigError
 from lcformer.evaluation.flags import FlagConfig, outside_training, signal_flags
-from lcformer.evaluation.metrics import BATCH, star_probabilities, window_probabilities
+from lcformer.evaluation.metrics import (
+    BATCH,
+    classification_metrics,
+    star_probabilities,
+    window_probabilities,
+)
 from lcformer.models import LightCurveClassifier
 from lcformer.training.distributed import pick_device
 
@@ -72,6 +77,46 @@ class Predictions:
         if "flag" not in self.table:
             return Counter()
         return Counter(f for f in self.table["flag"].tolist() if f)
+
+
+def label_scores(result: Predictions, lcs: LightCurves) -> str | None:
+    """A line scoring the predictions against the input's own labels (a labelled survey the
+    model never saw), or None without labels: macro-F1 and accuracy on the labelled stars
+    classified, and on those unflagged; stars of classes the model does not know, and
+    labelled stars not classified, are counted, not scored. Adds a ``label`` column."""
+    if lcs.labels is None:
+        return None
+    stars = lcs.star_table().set_index("id")["label"]
+    label = result.table["id"].map(stars).fillna("").astype(str)
+    if not (label != "").any():
+        return None
+    result.table["label"] = label.to_numpy()
+    classes = result.classes
+    known = label.isin(classes).to_numpy()
+    unknown = sorted(set(label[(label != "").to_numpy() & ~known]))
+
+    def score(rows: np.ndarray) -> str:
+        truth = pd.Categorical(label[rows], categories=classes).codes
+        predicted = pd.Categorical(result.table["predicted"][rows], categories=classes).codes
+        m = classification_metrics(truth, predicted, classes)
+        return f"macro-F1 {m.macro_f1:.3f}, accuracy {m.accuracy:.3f} on {int(rows.sum()):,}"
+
+    line = f"against the input's labels: {score(known)} labelled stars classified"
+    unflagged = known & (result.table["flag"] == "").to_numpy() if "flag" in result.table \
+        else known
+    if unflagged.sum() and unflagged.sum() < known.sum():
+        line += f" ({score(unflagged)} unflagged)"
+    not_scored = []
+    if unknown:
+        n = int(((label != "").to_numpy() & ~known).sum())
+        not_scored.append(f"{n:,} of classes the model was not trained on "
+                          f"({', '.join(unknown[:3])}{', ...' if len(unknown) > 3 else ''})")
+    unclassified = int((result.unclassified["id"].map(stars).fillna("") != "").sum())
+    if unclassified:
+        not_scored.append(f"{unclassified:,} not classified")
+    if not_scored:
+        line += f"; labelled stars not scored: {' and '.join(not_scored)}"
+    return line
 
 
 def predict_stars(model: LightCurveClassifier, metadata: dict[str, Any], lcs: LightCurves,
