@@ -45,11 +45,18 @@ def test_a_copy_is_one_window_of_its_star_thinned(n_stars, n_points, copies, see
     # Every point of a copy is a point of its star, in the same band, unchanged.
     merged = frame.assign(id=star).merge(original, how="left", indicator=True)
     assert (merged["_merge"] == "both").all()
-    # Its bands share one window of at most the star's span and at least a fifth of it
-    # (the points drawn inside it span less).
+    # Its bands share one window of at most the star's span (the points drawn inside it
+    # span less).
     window = frame.assign(star=star).groupby("id").agg(star=("star", "first"),
                                                        width=("time", np.ptp))
     assert (window["width"] <= window["star"].map(span) + 1e-9).all()
+    # Unthinned (and no curve left out), a copy holds every point of its star, in every band,
+    # inside its time range.
+    whole = shortened_copies(lcs, copies, seed, min_points=1, points_kept=(1.0, 1.0))
+    for copy_id, points in points_of(whole).groupby("id"):
+        star_points = original[original["id"] == copy_id.split(COPY_MARK)[0]]
+        inside = star_points["time"].between(points["time"].min(), points["time"].max())
+        assert inside.sum() == len(points)
     # Labels come along; curves below min_points are left out.
     assert (copied.lengths >= 2).all()
     labels = dict(zip(lcs.ids, lcs.labels, strict=True))

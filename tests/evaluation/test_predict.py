@@ -550,3 +550,11 @@ def test_the_command_scores_a_labelled_folder(tiny_run, tmp_path, capsys) -> Non
     assert "against the input's labels: macro-F1 " in printed
     assert pd.read_csv(out, keep_default_na=False).set_index("id").loc["mira-1", "label"] \
         == "mira"
+
+
+def test_the_flag_line_suggests_copies_only_to_a_model_without_them() -> None:
+    from collections import Counter
+
+    counts = Counter({"outside_training_range": 2})
+    assert "train with --shortened-copies" in format_flags(counts, 5)
+    assert "--shortened-copies" not in format_flags(counts, 5, copies=True)

@@ -533,3 +533,19 @@ def test_shortened_copies_teach_the_trees_and_widen_the_training_range(tmp_path,
     assert span[0] < plain_span[0] and span[1] == pytest.approx(plain_span[1])
     assert copied.metadata["model"]["shortened_copies"] == 2
     assert len(copied.sets["train"]) == len(plain.sets["train"])  # the network's stars
+
+
+def test_a_class_without_copies_is_warned_of(monkeypatch) -> None:
+    """Copies whose curves keep too few points are left out; a class left with none is said."""
+    from lcformer.data.augment import CopyValues
+    from lcformer.data.splits import SampleSet
+
+    train = SampleSet(np.zeros((3, 1, 1)), np.ones((3, 1), bool), np.array([0, 1, 2]),
+                      np.array([0, 1, 2]))
+    data = dataclasses.make_dataclass("Data", ["classes", "config"])(
+        ["car", "gaussian_process", "sinusoid"], PrepareConfig())
+    monkeypatch.setattr(runs, "shortened_values", lambda *args: CopyValues(
+        np.zeros((2, 3)), np.array([0, 2]), pd.DataFrame({"n_points": [5, 5]})))
+    with pytest.warns(UserWarning, match="no copy of a training star of gaussian_process kept "
+                                         "2 points in a band"):
+        runs._shortened_copies(data, train, 1, 0)

@@ -359,7 +359,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
     from lcformer.data.reading.files import first_few
     from lcformer.data.reading.partitions import partition_paths, stray_files
     from lcformer.data.reading.sniff import read_any
-    from lcformer.evaluation.flags import format_flags
+    from lcformer.evaluation.flags import format_flags, trained_on_copies
     from lcformer.evaluation.predict import (
         check_table_path,
         label_scores,
@@ -414,7 +414,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
         print(f"{len(result.unclassified):,} stars could not be classified -> {skipped}")
         for reason, n in result.unclassified["reason"].value_counts().items():
             print(f"  {n:>6,}  {reason}")
-    flagged = format_flags(result.flag_counts, len(result.table))
+    flagged = format_flags(result.flag_counts, len(result.table), trained_on_copies(metadata))
     if flagged:
         print(flagged)
     if scores:
@@ -435,7 +435,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
 def predict_partitioned(args: argparse.Namespace, partitions: list[Path],
                         options: dict[str, object]) -> int:
     """``lcformer predict RUN FOLDER``: one output partition per input partition."""
-    from lcformer.evaluation.flags import format_flags
+    from lcformer.evaluation.flags import format_flags, trained_on_copies
     from lcformer.evaluation.predict import TABLE_FORMATS
     from lcformer.evaluation.streaming import predict_partitions
     from lcformer.training.runs import load_model
@@ -465,7 +465,7 @@ def predict_partitioned(args: argparse.Namespace, partitions: list[Path],
               f"is empty, the reason column says why):")
         for reason, n in summary.reasons.most_common():
             print(f"  {n:>6,}  {reason}")
-    flagged = format_flags(summary.flags, summary.classified)
+    flagged = format_flags(summary.flags, summary.classified, trained_on_copies(metadata))
     if flagged:
         print(flagged)
     print(summary.report.format())

@@ -10,6 +10,7 @@ teach the trees that a shorter or sparser curve is not another class.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import NamedTuple
 
 import numpy as np
@@ -31,10 +32,10 @@ def shortened_copies(lcs: LightCurves, copies: int, seed: int, min_points: int =
                      span_kept: tuple[float, float] = SPAN_KEPT,
                      points_kept: tuple[float, float] = POINTS_KEPT) -> LightCurves:
     """``copies`` copies of every star of ``lcs``, each cut to one random time window (the
-    same for all its bands) of a random share (in ``span_kept``) of its span, then thinned to
-    a random share (in ``points_kept``) of its points. Curves left with fewer than
-    ``min_points`` points are left out. Copy ``k`` of star ``s`` is named ``s`` +
-    :data:`COPY_MARK` + ``k``."""
+    same for all its bands) of a random share (in ``span_kept``) of its span, then thinned:
+    each point kept with a random probability (in ``points_kept``, one per copy). Curves left
+    with fewer than ``min_points`` points are left out. Copy ``k`` of star ``s`` is named
+    ``s`` + :data:`COPY_MARK` + ``k``."""
     rng = np.random.default_rng(seed)
     star, _ = pd.factorize(pd.Series(lcs.ids, dtype=object), sort=False)
     point_star = np.repeat(star, lcs.lengths)
@@ -49,33 +50,35 @@ def shortened_copies(lcs: LightCurves, copies: int, seed: int, min_points: int =
                 & (rng.random(lcs.n_points) < share[point_star]))
         copy = lcs.keep_points(keep)
         copy = copy.select(copy.lengths >= min_points)
-        parts.append(LightCurves(
-            np.array([f"{i}{COPY_MARK}{k}" for i in copy.ids], dtype=object), copy.bands,
-            copy.offsets, copy.time, copy.mag, copy.err, copy.labels, copy.splits))
+        ids = np.array([f"{i}{COPY_MARK}{k}" for i in copy.ids], dtype=object)
+        parts.append(dataclasses.replace(copy, ids=ids))
     return LightCurves.concatenate(parts) if parts else LightCurves.empty(lcs.labels is not None)
 
 
 class CopyValues(NamedTuple):
+    """The copies' per-star values, classes and period search, one row a copy, in one order."""
+
     extra: np.ndarray  # (copies, n_extra) per-star values
     labels: np.ndarray  # (copies,) class index
-    periods: pd.DataFrame  # their period search: one row per copy (with span and n_points)
+    periods: pd.DataFrame  # their period search (id, span, n_points, ...)
 
 
 def shortened_values(data: PreparedDataset, stars: np.ndarray, copies: int, seed: int,
-                     **shares: tuple[float, float]) -> CopyValues:
-    """The per-star values and classes of :func:`shortened_copies` (``shares``: its
-    ``span_kept`` and ``points_kept``) of the prepared stars at rows ``stars`` of
-    ``data.stars``, made as the preparation made theirs: a period search of their own, the
-    same bands, columns and feature grid."""
+                     span_kept: tuple[float, float] = SPAN_KEPT,
+                     points_kept: tuple[float, float] = POINTS_KEPT) -> CopyValues:
+    """The per-star values and classes of :func:`shortened_copies` of the prepared stars at
+    rows ``stars`` of ``data.stars``, made as the preparation made theirs: a period search of
+    their own, the same bands, columns and feature grid."""
     ids = data.stars["id"].to_numpy(dtype=object)[np.unique(stars)]
     curves = data.cleaned_curves()
     curves = curves.select(np.isin(curves.ids, ids))
-    copied = shortened_copies(curves, copies, seed, data.config.cleaning.min_points, **shares)
+    copied = shortened_copies(curves, copies, seed, data.config.cleaning.min_points,
+                              span_kept, points_kept)
     info = data.info
     samples, made = make_samples(copied, data.config, DropReport(),
                                  info=SampleInfo(info.bands, info.extra_names, None,
                                                  info.feature_span))
-    first = np.unique(copied.ids[samples.curve], return_index=True)[1]  # one row a copy
+    copy_ids, first = np.unique(copied.ids[samples.curve], return_index=True)  # one a copy
     labels = pd.Categorical(copied.labels[samples.curve[first]], categories=data.classes)
     return CopyValues(np.asarray(samples.extra)[first], labels.codes.astype(np.int64),
-                      made.periods)
+                      made.periods.set_index("id").loc[copy_ids].reset_index())

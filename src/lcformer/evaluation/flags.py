@@ -9,7 +9,9 @@ CLI prints how many. No torch here: the CLI builds its options from :class:`Flag
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -122,8 +124,14 @@ def outside_training(periods: pd.DataFrame, ranges: dict[str, list[float]] | Non
     return out
 
 
-def format_flags(counts: Counter[str], n_classified: int) -> str | None:
-    """A line on the flagged predictions, or None when there are none."""
+def trained_on_copies(metadata: Mapping[str, Any]) -> bool:
+    """Whether a checkpoint's trees learned from shortened copies (``--shortened-copies``)."""
+    return bool(metadata.get("model", {}).get("shortened_copies"))
+
+
+def format_flags(counts: Counter[str], n_classified: int, copies: bool = False) -> str | None:
+    """A line on the flagged predictions, or None when there are none; ``copies``: the model
+    was trained with shortened copies (``--shortened-copies``), so not told of them."""
     if not counts:
         return None
     parts = ", ".join(f"{counts[f]:,} {f}" for f in FLAGS if counts[f])
@@ -135,9 +143,10 @@ def format_flags(counts: Counter[str], n_classified: int) -> str | None:
            "outside_training_range": "; outside_training_range: a time span or number of "
                                      "points unlike the training stars' (below half "
                                      "their 1st percentile or above twice their 99th), on "
-                                     "which a model can be confidently wrong (a model "
-                                     "trained with --shortened-copies learns shorter, "
-                                     "sparser curves)"}
+                                     "which a model can be confidently wrong"
+                                     + ("" if copies else " (for stars shorter or sparser "
+                                        "than the training stars, train with "
+                                        "--shortened-copies)")}
     return (f"{sum(counts.values()):,} of {n_classified:,} predictions {what} ({parts}): "
             f"probabilities kept, marked in the flag column"
             + "".join(why[f] for f in others))

@@ -80,8 +80,9 @@ class ModelConfig(Config):
                                   "with the forest and boosting (0: none)")
     shortened_copies: int = setting(
         0, "periodic: copies of each training star, each cut to a random fifth to all of its "
-           "span and thinned to a random half or more of its points, that the trees also learn "
-           "from: for stars seen for less time or less often than the training stars (0: none)")
+           "span and thinned (points kept with a probability of a half to 1), that the trees "
+           "also learn from: for stars seen for less time or less often than the training "
+           "stars (0: none)")
     head: Literal["", "tokens", "pooled"] = setting(
         "", "tokens: every token classifies, probabilities are averaged (research); pooled: "
             "token features are averaged, then classified once; default: tokens")

@@ -182,8 +182,8 @@ def run_info(run_dir: str | Path) -> RunInfo:
                 + ([f"{forest['extra_trees']} extra trees"]
                    if forest.get("extra_trees") else []))
             trees = " and ".join([", ".join(kinds[:-1]), kinds[-1]] if len(kinds) > 1 else kinds)
-            if forest.get("shortened_copies"):
-                trees += (f", fitted on the training stars and {forest['shortened_copies']:,} "
+            if forest.get("copies_fitted"):
+                trees += (f", fitted on the training stars and {forest['copies_fitted']:,} "
                           f"shortened copies of them")
             used = (records[0].split.get("used") or {}) if records else {}
             how = ("fixed: no validation stars" if records and not used.get("val")

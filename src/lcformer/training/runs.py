@@ -145,8 +145,8 @@ def fit(data: PreparedDataset, config: RunConfig, parts: np.ndarray,
                           f"--extra-trees {model_config.extra_trees}: the trees read the "
                           f"per-star values of star views, and {data.name} has none; use "
                           f"--forest 0 --boosting 0 --extra-trees 0, or the periodic model")
-    copies = (shortened_values(data, sets["train"].star, model_config.shortened_copies,
-                               config.train.seed) if model_config.shortened_copies else None)
+    copies = (_shortened_copies(data, sets["train"], model_config.shortened_copies,
+                                config.train.seed) if model_config.shortened_copies else None)
     metadata = (checkpoint_metadata(model_config, data, config)
                 | _training_stars(data, sets, None if copies is None else copies.periods))
     # The network's own checkpoints (the loop's, an ensemble's) describe it without the trees.
@@ -200,7 +200,7 @@ def fit(data: PreparedDataset, config: RunConfig, parts: np.ndarray,
         metadata = metadata | {"forest": {"trees": model_config.forest,
                                           "boosting": model_config.boosting,
                                           "extra_trees": model_config.extra_trees,
-                                          "shortened_copies": 0 if copies is None
+                                          "copies_fitted": 0 if copies is None
                                           else len(copies.labels),
                                           "network_weight": float(model.weight)}}
     if run_dir is not None and distributed.is_main() and member_folder(run_dir, model_config,
@@ -225,6 +225,22 @@ def _epoch_and_weight_stars(val: SampleSet, seed: int) -> tuple[SampleSet, Sampl
     return val, val
 
 
+def _shortened_copies(data: PreparedDataset, train: SampleSet, copies: int,
+                      seed: int) -> CopyValues:
+    """The values of ``copies`` shortened copies of every training star, with a warning for
+    the classes none of whose copies kept enough points (their trees learn no copy)."""
+    values = shortened_values(data, train.star, copies, seed)
+    missing = sorted(set(np.unique(train.labels)) - set(np.unique(values.labels)))
+    if missing:
+        names = [data.classes[c] for c in missing]
+        warnings.warn(f"--shortened-copies {copies}: no copy of a training star of "
+                      f"{', '.join(names[:5])}{', ...' if len(names) > 5 else ''} kept "
+                      f"{data.config.cleaning.min_points} points in a band, so the trees learn "
+                      f"no shortened copy of {'that class' if len(names) == 1 else 'those'}",
+                      stacklevel=3)
+    return values
+
+
 def _training_stars(data: PreparedDataset, sets: dict[str, SampleSet],
                     copies: pd.DataFrame | None = None) -> dict[str, Any]:
     """Star views: the training stars' span and points (:func:`training_ranges`), with those
@@ -234,8 +250,9 @@ def _training_stars(data: PreparedDataset, sets: dict[str, SampleSet],
         return {}
     train_ids = data.stars["id"].to_numpy(dtype=object)[np.unique(sets["train"].star)]
     stars = data.periods.set_index("id").loc[train_ids]
-    if copies is not None:
-        stars = pd.concat([stars.reset_index(), copies], ignore_index=True)
+    if copies is not None:  # (those too short for a period search have no points)
+        stars = pd.concat([stars.reset_index(), copies[copies["n_points"] > 0]],
+                          ignore_index=True)
     return {"training_stars": training_ranges(stars)}
 
 
