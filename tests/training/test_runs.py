@@ -508,8 +508,9 @@ def test_reports_say_how_a_run_could_stop() -> None:
 def test_shortened_copies_teach_the_trees_and_widen_the_training_range(tmp_path,
                                                                       monkeypatch) -> None:
     """--shortened-copies: the trees are fitted on the training stars and their copies, and
-    the checkpoint's training range (for the outside_training_range flag) includes the
-    copies' shorter spans; the network trains on the stars alone."""
+    where the trees alone classify (network weight 0) the checkpoint's training range (for
+    the outside_training_range flag) includes the copies' shorter spans; the network trains
+    on the stars alone, so where it has a share the range is the stars'."""
     data, _ = prepare("tiny_stars", lambda report: make_synthetic(
         SyntheticConfig(n_per_class=20, num=60)), "h4",
         PrepareConfig(inputs="stars", features=False), tmp_path)
@@ -521,18 +522,24 @@ def test_shortened_copies_teach_the_trees_and_widen_the_training_range(tmp_path,
         return real_fit_trees(network, extra, labels, config, seed)
 
     monkeypatch.setattr(runs, "fit_trees", recording_fit_trees)
+    weight = [0.0]
+    monkeypatch.setattr(runs.NetworkShare, "__call__", lambda self, network: weight[0])
     parts = assign_splits(data, "stratified", 0)
     config = RunConfig(model=ModelConfig(emb=8, heads=2, forest=5, boosting=3),
                        train=TrainConfig(epochs=1, batch_size=16, device="cpu"))
+    with_copies = config.replace(model=config.model.replace(shortened_copies=2))
     plain = runs.fit(data, config, parts, progress=False)
-    copied = runs.fit(data, config.replace(model=config.model.replace(shortened_copies=2)),
-                      parts, progress=False)
+    copied = runs.fit(data, with_copies, parts, progress=False)
     n_train = len(np.unique(plain.sets["train"].star))
     assert rows[0] == n_train and n_train < rows[1] <= 3 * n_train
     span, plain_span = (f.metadata["training_stars"]["span"] for f in (copied, plain))
     assert span[0] < plain_span[0] and span[1] == pytest.approx(plain_span[1])
     assert copied.metadata["model"]["shortened_copies"] == 2
+    assert copied.metadata["forest"]["copies_fitted"] == rows[1] - n_train
     assert len(copied.sets["train"]) == len(plain.sets["train"])  # the network's stars
+    weight[0] = 0.5  # the network has a share: it never saw the copies
+    shared = runs.fit(data, with_copies, parts, progress=False)
+    assert shared.metadata["training_stars"] == plain.metadata["training_stars"]
 
 
 def test_a_class_without_copies_is_warned_of(monkeypatch) -> None:

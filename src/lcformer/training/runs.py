@@ -147,8 +147,7 @@ def fit(data: PreparedDataset, config: RunConfig, parts: np.ndarray,
                           f"--forest 0 --boosting 0 --extra-trees 0, or the periodic model")
     copies = (_shortened_copies(data, sets["train"], model_config.shortened_copies,
                                 config.train.seed) if model_config.shortened_copies else None)
-    metadata = (checkpoint_metadata(model_config, data, config)
-                | _training_stars(data, sets, None if copies is None else copies.periods))
+    metadata = checkpoint_metadata(model_config, data, config) | _training_stars(data, sets)
     # The network's own checkpoints (the loop's, an ensemble's) describe it without the trees.
     network_metadata = metadata | {"model": model_config.network_only.to_dict()}
     began = time.perf_counter()
@@ -203,6 +202,8 @@ def fit(data: PreparedDataset, config: RunConfig, parts: np.ndarray,
                                           "copies_fitted": 0 if copies is None
                                           else len(copies.labels),
                                           "network_weight": float(model.weight)}}
+        if copies is not None and model.weight == 0:  # the trees alone, which learned them
+            metadata |= _training_stars(data, sets, copies.periods)
     if run_dir is not None and distributed.is_main() and member_folder(run_dir, model_config,
                                                                        0) != run_dir:
         save_checkpoint(run_dir / "best.safetensors", model, metadata)
@@ -244,8 +245,8 @@ def _shortened_copies(data: PreparedDataset, train: SampleSet, copies: int,
 def _training_stars(data: PreparedDataset, sets: dict[str, SampleSet],
                     copies: pd.DataFrame | None = None) -> dict[str, Any]:
     """Star views: the training stars' span and points (:func:`training_ranges`), with those
-    of their shortened ``copies`` (period search rows), for the ``outside_training_range``
-    flag of predictions."""
+    of their shortened ``copies`` (period search rows) where only the trees, which learned
+    from them, classify, for the ``outside_training_range`` flag of predictions."""
     if data.periods is None or "span" not in data.periods:
         return {}
     train_ids = data.stars["id"].to_numpy(dtype=object)[np.unique(sets["train"].star)]
