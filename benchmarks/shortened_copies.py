@@ -28,15 +28,21 @@ import numpy as np
 import torch
 from machine import load_line  # benchmarks/machine.py
 
-from lcformer.data.augment import shortened_values
+from lcformer.data.augment import shortened_samples
 from lcformer.data.datasets import resolve
 from lcformer.data.prepared import PreparedDataset
-from lcformer.data.splits import assign_splits, sample_sets
+from lcformer.data.splits import SampleSet, assign_splits, sample_sets
 from lcformer.evaluation.metrics import classification_metrics
 from lcformer.experiments.ablation import STEPS, step_data
 from lcformer.models import model_from_config
 from lcformer.training.config import RunConfig
 from lcformer.training.runs import fit_trees
+
+
+def star_rows(samples: SampleSet) -> tuple[np.ndarray, np.ndarray]:
+    """One row of per-star values and the class of each star (its chunks share them)."""
+    first = np.unique(samples.star, return_index=True)[1]
+    return np.asarray(samples.extra)[first], samples.labels[first]
 
 
 def macro_f1(fused: torch.nn.Module, extra: np.ndarray, labels: np.ndarray,
@@ -49,10 +55,7 @@ def macro_f1(fused: torch.nn.Module, extra: np.ndarray, labels: np.ndarray,
 def evaluate(data: PreparedDataset, split: str, args: argparse.Namespace) -> list[dict]:
     """One row per seed: the trees without and with copies, on whole and cut test stars."""
     sets = sample_sets(data, assign_splits(data, split, 0), None, 0)
-    first = {k: np.unique(sets[k].star, return_index=True)[1] for k in ("train", "test")}
-    train = (np.asarray(sets["train"].extra)[first["train"]],
-             sets["train"].labels[first["train"]])
-    test = (np.asarray(sets["test"].extra)[first["test"]], sets["test"].labels[first["test"]])
+    train, test = star_rows(sets["train"]), star_rows(sets["test"])
     config = RunConfig.for_model("periodic").model.for_data(
         len(data.classes), data.tokens.shape[2], data.tokens.shape[1], data.window_extra.shape[1])
     network = model_from_config(config.network_only)  # untrained: its weight is 0 here
@@ -60,25 +63,27 @@ def evaluate(data: PreparedDataset, split: str, args: argparse.Namespace) -> lis
     rows = []
     for seed in (int(s) for s in args.seeds.split(",")):
         began = time.perf_counter()
-        copies = shortened_values(data, sets["train"].star, args.copies, seed)
-        cut = shortened_values(data, sets["test"].star, 1, seed + 1000,
-                               span_kept=(args.cut, args.cut), points_kept=(1.0, 1.0))
+        copies = star_rows(shortened_samples(data, sets["train"].star, args.copies,
+                                             seed).samples)
+        cut = star_rows(shortened_samples(data, sets["test"].star, 1, seed + 1000,
+                                          span_kept=(args.cut, args.cut),
+                                          points_kept=(1.0, 1.0)).samples)
         made = time.perf_counter() - began
-        with_copies = fit_trees(network, np.vstack([train[0], copies.extra]),
-                                np.concatenate([train[1], copies.labels]), config, seed=0)
+        with_copies = fit_trees(network, np.vstack([train[0], copies[0]]),
+                                np.concatenate([train[1], copies[1]]), config, seed=0)
         row = {"split": split, "seed": seed, "train_stars": len(train[1]),
-               "test_stars": len(test[1]), "copies": len(copies.labels),
-               "cut_test_stars": len(cut.labels), "seconds_making_copies": round(made, 1)}
+               "test_stars": len(test[1]), "copies": len(copies[1]),
+               "cut_test_stars": len(cut[1]), "seconds_making_copies": round(made, 1)}
         for name, fused in (("without", plain), ("with", with_copies)):
             row[f"whole_{name}"] = macro_f1(fused, *test, data.classes)
-            row[f"cut_{name}"] = macro_f1(fused, cut.extra, cut.labels, data.classes)
+            row[f"cut_{name}"] = macro_f1(fused, *cut, data.classes)
         rows.append(row)
         print(f"{split}, seed {seed} ({len(train[1])} training stars): whole test stars "
               f"({len(test[1])}) {row['whole_without']:.4f} -> {row['whole_with']:.4f} "
               f"({row['whole_with'] - row['whole_without']:+.4f}); cut to {args.cut:g} of "
-              f"their span ({len(cut.labels)}) {row['cut_without']:.4f} -> "
+              f"their span ({len(cut[1])}) {row['cut_without']:.4f} -> "
               f"{row['cut_with']:.4f} ({row['cut_with'] - row['cut_without']:+.4f}); "
-              f"{len(copies.labels)} copies made in {made:.0f} s", flush=True)
+              f"{len(copies[1])} copies made in {made:.0f} s", flush=True)
     return rows
 
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lcformer.data.augment import COPY_MARK, shortened_copies, shortened_values
+from lcformer.data.augment import COPY_MARK, shortened_copies, shortened_samples
 from lcformer.data.lightcurves import LightCurves
 from lcformer.data.prepared import PrepareConfig, prepare
 from lcformer.data.synthetic import SyntheticConfig, make_synthetic
@@ -84,26 +84,48 @@ def test_a_fixed_share_cuts_every_star_alike() -> None:
     assert cut.n_stars == 20
 
 
-def test_values_of_copies_are_made_as_the_preparation_made_the_stars(tmp_path) -> None:
+def test_samples_of_copies_are_made_as_the_preparation_made_the_stars(tmp_path) -> None:
     data, _ = prepare("tiny_stars", lambda report: make_synthetic(
         SyntheticConfig(n_per_class=8, num=80)), "h", PrepareConfig(inputs="stars"), tmp_path)
     stars = np.arange(len(data.stars))
-    values = shortened_values(data, stars, 2, seed=0)
-    assert values.extra.shape[1] == data.window_extra.shape[1]
-    assert len(values.labels) == len(values.periods) <= 2 * len(stars)
-    assert set(values.labels) == {0, 1, 2}
-    # a copy at the whole span and every point is its star: the same values
-    whole = shortened_values(data, stars, 1, seed=0, span_kept=(1.0, 1.0),
-                             points_kept=(1.0, 1.0))
-    first = np.unique(data.window_star, return_index=True)[1]
-    assert np.allclose(whole.extra, np.asarray(data.window_extra)[first], equal_nan=True,
-                       rtol=1e-5, atol=1e-6)
-    assert np.nanmax(values.periods["span"]) <= data.periods["span"].max() + 1e-9
+    made = shortened_samples(data, stars, 2, seed=0)
+    samples = made.samples
+    assert samples.extra.shape[1] == data.window_extra.shape[1]
+    assert samples.tokens.shape[2] == data.tokens.shape[2]
+    copies = np.unique(samples.star)  # numbered after the dataset's stars, one a copy
+    assert copies.min() == len(data.stars) and len(copies) == len(made.periods) <= 2 * len(stars)
+    assert set(samples.labels) == {0, 1, 2}
+    # the period rows follow the star rows: copy ids name their stars, whose labels they keep
+    star_label = dict(zip(data.stars["id"], data.stars["label"], strict=True))
+    copy_label = [star_label[i.split(COPY_MARK)[0]] for i in made.periods["id"]]
+    first = np.unique(samples.star, return_index=True)[1]
+    assert [data.classes[c] for c in samples.labels[first]] == copy_label
+    # a copy at the whole span and every point is its star: the same inputs
+    whole = shortened_samples(data, stars, 1, seed=0, span_kept=(1.0, 1.0),
+                              points_kept=(1.0, 1.0)).samples
+    assert np.allclose(whole.extra, data.window_extra, equal_nan=True, rtol=1e-5, atol=1e-6)
+    length = whole.tokens.shape[1]
+    assert np.allclose(whole.tokens, data.tokens[:, :length], rtol=1e-5, atol=1e-6)
+    assert np.array_equal(whole.mask, data.mask[:, :length]) and not data.mask[:, length:].any()
+    assert np.nanmax(made.periods["span"]) <= data.periods["span"].max() + 1e-9
 
 
-def test_no_copies_without_trees() -> None:
+def test_joined_samples_are_padded_to_the_longer(tmp_path) -> None:
+    from lcformer.data.splits import SampleSet
+
+    a = SampleSet(np.ones((2, 3, 4), np.float32), np.ones((2, 3), bool), np.array([0, 1]),
+                  np.array([0, 1]), np.zeros((2, 5), np.float32))
+    b = SampleSet(np.ones((1, 5, 4), np.float32), np.ones((1, 5), bool), np.array([1]),
+                  np.array([7]), np.ones((1, 5), np.float32))
+    joined = a.joined(b)
+    assert joined.tokens.shape == (3, 5, 4) and joined.mask.sum(axis=1).tolist() == [3, 3, 5]
+    assert joined.tokens[:2, 3:].sum() == 0 and joined.star.tolist() == [0, 1, 7]
+    assert joined.extra.shape == (3, 5) and joined.labels.tolist() == [0, 1, 1]
+
+
+def test_copies_are_of_star_views() -> None:
     from lcformer.errors import ConfigError
     from lcformer.models.config import ModelConfig
-    with pytest.raises(ConfigError, match="the copies teach the trees"):
-        ModelConfig(shortened_copies=1)
-    assert ModelConfig(forest=5, shortened_copies=1).network_only.shortened_copies == 0
+    with pytest.raises(ConfigError, match="only the periodic model reads"):
+        ModelConfig(name="encoder", shortened_copies=1)
+    assert ModelConfig(shortened_copies=1).network_only.shortened_copies == 1

@@ -505,54 +505,56 @@ def test_reports_say_how_a_run_could_stop() -> None:
                                              "the trees")
 
 
-def test_shortened_copies_teach_the_trees_and_widen_the_training_range(tmp_path,
-                                                                      monkeypatch) -> None:
-    """--shortened-copies: the trees are fitted on the training stars and their copies, and
-    where the trees alone classify (network weight 0) the checkpoint's training range (for
-    the outside_training_range flag) includes the copies' shorter spans; the network trains
-    on the stars alone, so where it has a share the range is the stars'."""
+def test_shortened_copies_are_learned_and_widen_the_training_range(tmp_path,
+                                                                   monkeypatch) -> None:
+    """--shortened-copies: the network trains, and the trees are fitted, on the training
+    stars and their copies; the checkpoint's training range (for the outside_training_range
+    flag) includes the copies' shorter spans; the run's own sets stay the stars'."""
     data, _ = prepare("tiny_stars", lambda report: make_synthetic(
         SyntheticConfig(n_per_class=20, num=60)), "h4",
         PrepareConfig(inputs="stars", features=False), tmp_path)
-    rows: list[int] = []
-    real_fit_trees = runs.fit_trees
+    trees_rows: list[int] = []
+    network_stars: list[int] = []
+    real_fit_trees, real_train = runs.fit_trees, runs.train
 
     def recording_fit_trees(network, extra, labels, config, seed):
-        rows.append(len(labels))
+        trees_rows.append(len(labels))
         return real_fit_trees(network, extra, labels, config, seed)
 
+    def recording_train(model, train_set, *args, **kwargs):
+        network_stars.append(len(np.unique(train_set.star)))
+        return real_train(model, train_set, *args, **kwargs)
+
     monkeypatch.setattr(runs, "fit_trees", recording_fit_trees)
-    weight = [0.0]
-    monkeypatch.setattr(runs.NetworkShare, "__call__", lambda self, network: weight[0])
+    monkeypatch.setattr(runs, "train", recording_train)
     parts = assign_splits(data, "stratified", 0)
     config = RunConfig(model=ModelConfig(emb=8, heads=2, forest=5, boosting=3),
                        train=TrainConfig(epochs=1, batch_size=16, device="cpu"))
-    with_copies = config.replace(model=config.model.replace(shortened_copies=2))
     plain = runs.fit(data, config, parts, progress=False)
-    copied = runs.fit(data, with_copies, parts, progress=False)
+    copied = runs.fit(data, config.replace(model=config.model.replace(shortened_copies=2)),
+                      parts, progress=False)
     n_train = len(np.unique(plain.sets["train"].star))
-    assert rows[0] == n_train and n_train < rows[1] <= 3 * n_train
+    assert trees_rows[0] == network_stars[0] == n_train
+    assert n_train < trees_rows[1] == network_stars[1] <= 3 * n_train
     span, plain_span = (f.metadata["training_stars"]["span"] for f in (copied, plain))
     assert span[0] < plain_span[0] and span[1] == pytest.approx(plain_span[1])
     assert copied.metadata["model"]["shortened_copies"] == 2
-    assert copied.metadata["forest"]["copies_fitted"] == rows[1] - n_train
-    assert len(copied.sets["train"]) == len(plain.sets["train"])  # the network's stars
-    weight[0] = 0.5  # the network has a share: it never saw the copies
-    shared = runs.fit(data, with_copies, parts, progress=False)
-    assert shared.metadata["training_stars"] == plain.metadata["training_stars"]
+    assert copied.metadata["forest"]["copies_fitted"] == trees_rows[1] - n_train
+    assert len(copied.sets["train"]) == len(plain.sets["train"])  # the stars' samples
 
 
 def test_a_class_without_copies_is_warned_of(monkeypatch) -> None:
     """Copies whose curves keep too few points are left out; a class left with none is said."""
-    from lcformer.data.augment import CopyValues
+    from lcformer.data.augment import Copies
     from lcformer.data.splits import SampleSet
 
     train = SampleSet(np.zeros((3, 1, 1)), np.ones((3, 1), bool), np.array([0, 1, 2]),
                       np.array([0, 1, 2]))
     data = dataclasses.make_dataclass("Data", ["classes", "config"])(
         ["car", "gaussian_process", "sinusoid"], PrepareConfig())
-    monkeypatch.setattr(runs, "shortened_values", lambda *args: CopyValues(
-        np.zeros((2, 3)), np.array([0, 2]), pd.DataFrame({"n_points": [5, 5]})))
+    monkeypatch.setattr(runs, "shortened_samples", lambda *args: Copies(
+        SampleSet(np.zeros((2, 1, 1)), np.ones((2, 1), bool), np.array([0, 2]),
+                  np.array([3, 4])), pd.DataFrame({"n_points": [5, 5]})))
     with pytest.warns(UserWarning, match="no copy of a training star of gaussian_process kept "
-                                         "2 points in a band"):
+                                         "2 points in a band, so the model learns no"):
         runs._shortened_copies(data, train, 1, 0)

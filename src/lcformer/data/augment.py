@@ -20,6 +20,7 @@ from lcformer.data.lightcurves import LightCurves
 from lcformer.data.prepared import PreparedDataset
 from lcformer.data.report import DropReport
 from lcformer.data.samples import SampleInfo, make_samples
+from lcformer.data.splits import SampleSet
 
 #: Share of a star's span that a copy keeps (uniform in this range), and of the points in it.
 SPAN_KEPT = (0.2, 1.0)
@@ -55,30 +56,33 @@ def shortened_copies(lcs: LightCurves, copies: int, seed: int, min_points: int =
     return LightCurves.concatenate(parts) if parts else LightCurves.empty(lcs.labels is not None)
 
 
-class CopyValues(NamedTuple):
-    """The copies' per-star values, classes and period search, one row a copy, in one order."""
+class Copies(NamedTuple):
+    """Shortened copies as model inputs: their samples (star rows numbered after the dataset's
+    stars) and period search, one row a copy."""
 
-    extra: np.ndarray  # (copies, n_extra) per-star values
-    labels: np.ndarray  # (copies,) class index
-    periods: pd.DataFrame  # their period search (id, span, n_points, ...)
+    samples: SampleSet
+    periods: pd.DataFrame  # id, span, n_points, ... (its rows in the order of the star rows)
 
 
-def shortened_values(data: PreparedDataset, stars: np.ndarray, copies: int, seed: int,
-                     span_kept: tuple[float, float] = SPAN_KEPT,
-                     points_kept: tuple[float, float] = POINTS_KEPT) -> CopyValues:
-    """The per-star values and classes of :func:`shortened_copies` of the prepared stars at
-    rows ``stars`` of ``data.stars``, made as the preparation made theirs: a period search of
-    their own, the same bands, columns and feature grid."""
+def shortened_samples(data: PreparedDataset, stars: np.ndarray, copies: int, seed: int,
+                      span_kept: tuple[float, float] = SPAN_KEPT,
+                      points_kept: tuple[float, float] = POINTS_KEPT) -> Copies:
+    """The samples of :func:`shortened_copies` of the prepared stars at rows ``stars`` of
+    ``data.stars``, made as the preparation made theirs (a period search of their own, the
+    same bands, columns and feature grid), with their class indices and star rows numbered
+    from ``len(data.stars)`` on, so that they join the stars' samples
+    (:meth:`SampleSet.joined`)."""
     ids = data.stars["id"].to_numpy(dtype=object)[np.unique(stars)]
     curves = data.cleaned_curves()
     curves = curves.select(np.isin(curves.ids, ids))
     copied = shortened_copies(curves, copies, seed, data.config.cleaning.min_points,
                               span_kept, points_kept)
     info = data.info
-    samples, made = make_samples(copied, data.config, DropReport(),
-                                 info=SampleInfo(info.bands, info.extra_names, None,
-                                                 info.feature_span))
-    copy_ids, first = np.unique(copied.ids[samples.curve], return_index=True)  # one a copy
-    labels = pd.Categorical(copied.labels[samples.curve[first]], categories=data.classes)
-    return CopyValues(np.asarray(samples.extra)[first], labels.codes.astype(np.int64),
-                      made.periods.set_index("id").loc[copy_ids].reset_index())
+    made, made_info = make_samples(copied, data.config, DropReport(),
+                                   info=SampleInfo(info.bands, info.extra_names, None,
+                                                   info.feature_span))
+    copy_ids, row = np.unique(copied.ids[made.curve], return_inverse=True)
+    labels = pd.Categorical(copied.labels[made.curve], categories=data.classes)
+    samples = SampleSet(made.tokens, made.mask, labels.codes.astype(np.int64),
+                        len(data.stars) + row, np.asarray(made.extra))
+    return Copies(samples, made_info.periods.set_index("id").loc[copy_ids].reset_index())

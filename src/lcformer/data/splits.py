@@ -149,6 +149,22 @@ class SampleSet:
         return SampleSet(self.tokens[keep], self.mask[keep], self.labels[keep], self.star[keep],
                          None if self.extra is None else self.extra[keep])
 
+    def joined(self, other: SampleSet) -> SampleSet:
+        """These samples and ``other``'s, padded (masked) to the longer token length."""
+        length = max(self.tokens.shape[1], other.tokens.shape[1])
+
+        def padded(s: SampleSet) -> tuple[np.ndarray, np.ndarray]:
+            extra = length - s.tokens.shape[1]
+            return (np.pad(s.tokens, ((0, 0), (0, extra), (0, 0))),
+                    np.pad(s.mask, ((0, 0), (0, extra)), constant_values=False))
+
+        (a, mask_a), (b, mask_b) = padded(self), padded(other)
+        return SampleSet(np.concatenate([a, b]), np.concatenate([mask_a, mask_b]),
+                         np.concatenate([self.labels, other.labels]),
+                         np.concatenate([self.star, other.star]),
+                         None if self.extra is None or other.extra is None
+                         else np.concatenate([self.extra, other.extra]))
+
     def star_labels(self) -> np.ndarray:
         """Each star row's class (-1 for rows of stars not in the set), for ``star_level``."""
         labels = np.full(int(self.star.max()) + 1 if len(self.star) else 0, -1, dtype=np.int64)

@@ -80,9 +80,9 @@ class ModelConfig(Config):
                                   "with the forest and boosting (0: none)")
     shortened_copies: int = setting(
         0, "periodic: copies of each training star, each cut to a random fifth to all of its "
-           "span and thinned (points kept with a probability of a half to 1), that the trees "
-           "also learn from: for stars seen for less time or less often than the training "
-           "stars (0: none)")
+           "span and thinned (points kept with a probability of a half to 1), that the network "
+           "and the trees also learn from: for stars seen for less time or less often than "
+           "the training stars (0: none)")
     head: Literal["", "tokens", "pooled"] = setting(
         "", "tokens: every token classifies, probabilities are averaged (research); pooled: "
             "token features are averaged, then classified once; default: tokens")
@@ -101,10 +101,9 @@ class ModelConfig(Config):
             value = getattr(self, key)
             if value is not None and value < (0 if key == "n_extra" else 1):
                 raise ConfigError(f"{key} must be a positive integer, got {value}")
-        if self.shortened_copies and not self.fused:
-            raise ConfigError(f"shortened_copies={self.shortened_copies}: the copies teach the "
-                              f"trees, and there are none (forest, boosting and extra_trees "
-                              f"are 0)")
+        if self.shortened_copies and self.name != STAR_MODEL:
+            raise ConfigError(f"shortened_copies={self.shortened_copies}: copies are made of "
+                              f"star views, which only the {STAR_MODEL} model reads")
         if self.n_classes is not None and self.n_classes < 2:
             raise ConfigError(f"n_classes must be at least 2, got {self.n_classes}")
         if self.emb % self.heads:
@@ -133,7 +132,7 @@ class ModelConfig(Config):
     @property
     def network_only(self) -> ModelConfig:
         """This config without its trees: the network it trains."""
-        return self.replace(forest=0, boosting=0, extra_trees=0, shortened_copies=0)
+        return self.replace(forest=0, boosting=0, extra_trees=0)
 
     @property
     def attention_scale(self) -> float:

@@ -36,7 +36,7 @@ import torch
 
 from lcformer import __version__, atomic
 from lcformer.config import Config
-from lcformer.data.augment import CopyValues, shortened_values
+from lcformer.data.augment import Copies, shortened_samples
 from lcformer.data.prepared import PreparedDataset
 from lcformer.data.reading import READERS_VERSION
 from lcformer.data.splits import (
@@ -147,7 +147,10 @@ def fit(data: PreparedDataset, config: RunConfig, parts: np.ndarray,
                           f"--forest 0 --boosting 0 --extra-trees 0, or the periodic model")
     copies = (_shortened_copies(data, sets["train"], model_config.shortened_copies,
                                 config.train.seed) if model_config.shortened_copies else None)
-    metadata = checkpoint_metadata(model_config, data, config) | _training_stars(data, sets)
+    metadata = (checkpoint_metadata(model_config, data, config)
+                | _training_stars(data, sets, None if copies is None else copies.periods))
+    # What the model learns from: the training stars, and their shortened copies.
+    learned = sets if copies is None else sets | {"train": sets["train"].joined(copies.samples)}
     # The network's own checkpoints (the loop's, an ensemble's) describe it without the trees.
     network_metadata = metadata | {"model": model_config.network_only.to_dict()}
     began = time.perf_counter()
@@ -156,10 +159,10 @@ def fit(data: PreparedDataset, config: RunConfig, parts: np.ndarray,
         torch.manual_seed(config.train.seed + i)
         member = model_from_config(model_config.network_only.replace(ensemble=1))
         if hasattr(member, "fit_extra_stats"):  # standardise per-star values on train stars
-            member.fit_extra_stats(np.asarray(sets["train"].extra))
+            member.fit_extra_stats(np.asarray(learned["train"].extra))
         members.append(member)
     # The trees first: the network's training watches the share they would give it.
-    fused, share = (add_trees(members[0], sets, model_config, config.train, copies)
+    fused, share = (add_trees(members[0], learned, model_config, config.train)
                     if model_config.fused else (None, None))
     results, history, earlier = [], [], 0.0
     for i, member in enumerate(members):
@@ -171,7 +174,7 @@ def fit(data: PreparedDataset, config: RunConfig, parts: np.ndarray,
             warnings.warn(f"--resume: {folder} records epochs (history.csv) but holds no "
                           f"last.safetensors to continue from, so its training starts again "
                           f"from the first epoch", stacklevel=2)
-        result = train(member, sets["train"], sets["val"], data.classes,
+        result = train(member, learned["train"], sets["val"], data.classes,
                        member_train_config(config.train, seed, model_config.ensemble),
                        folder, network_metadata,
                        # a run (or an ensemble member) killed before its first epoch was
@@ -200,10 +203,8 @@ def fit(data: PreparedDataset, config: RunConfig, parts: np.ndarray,
                                           "boosting": model_config.boosting,
                                           "extra_trees": model_config.extra_trees,
                                           "copies_fitted": 0 if copies is None
-                                          else len(copies.labels),
+                                          else len(copies.periods),
                                           "network_weight": float(model.weight)}}
-        if copies is not None and model.weight == 0:  # the trees alone, which learned them
-            metadata |= _training_stars(data, sets, copies.periods)
     if run_dir is not None and distributed.is_main() and member_folder(run_dir, model_config,
                                                                        0) != run_dir:
         save_checkpoint(run_dir / "best.safetensors", model, metadata)
@@ -227,26 +228,26 @@ def _epoch_and_weight_stars(val: SampleSet, seed: int) -> tuple[SampleSet, Sampl
 
 
 def _shortened_copies(data: PreparedDataset, train: SampleSet, copies: int,
-                      seed: int) -> CopyValues:
-    """The values of ``copies`` shortened copies of every training star, with a warning for
-    the classes none of whose copies kept enough points (their trees learn no copy)."""
-    values = shortened_values(data, train.star, copies, seed)
-    missing = sorted(set(np.unique(train.labels)) - set(np.unique(values.labels)))
+                      seed: int) -> Copies:
+    """``copies`` shortened copies of every training star, with a warning for the classes
+    none of whose copies kept enough points (the model learns no copy of them)."""
+    made = shortened_samples(data, train.star, copies, seed)
+    missing = sorted(set(np.unique(train.labels)) - set(np.unique(made.samples.labels)))
     if missing:
         names = [data.classes[c] for c in missing]
         warnings.warn(f"--shortened-copies {copies}: no copy of a training star of "
                       f"{', '.join(names[:5])}{', ...' if len(names) > 5 else ''} kept "
-                      f"{data.config.cleaning.min_points} points in a band, so the trees learn "
+                      f"{data.config.cleaning.min_points} points in a band, so the model learns "
                       f"no shortened copy of {'that class' if len(names) == 1 else 'those'}",
                       stacklevel=3)
-    return values
+    return made
 
 
 def _training_stars(data: PreparedDataset, sets: dict[str, SampleSet],
                     copies: pd.DataFrame | None = None) -> dict[str, Any]:
     """Star views: the training stars' span and points (:func:`training_ranges`), with those
-    of their shortened ``copies`` (period search rows) where only the trees, which learned
-    from them, classify, for the ``outside_training_range`` flag of predictions."""
+    of their shortened ``copies`` (period search rows), for the ``outside_training_range``
+    flag of predictions."""
     if data.periods is None or "span" not in data.periods:
         return {}
     train_ids = data.stars["id"].to_numpy(dtype=object)[np.unique(sets["train"].star)]
@@ -273,19 +274,14 @@ def member_folder(run_dir: Path | None, config: ModelConfig, i: int) -> Path | N
 
 
 def add_trees(network: torch.nn.Module, sets: dict[str, SampleSet], config: ModelConfig,
-              train: TrainConfig, copies: CopyValues | None = None
-              ) -> tuple[ForestFusion, NetworkShare | None]:
+              train: TrainConfig) -> tuple[ForestFusion, NetworkShare | None]:
     """The network fused with trees (a forest, boosting, extra trees) fitted on the training
-    stars' per-star values (and their shortened ``copies``' values and classes), and the
-    :class:`NetworkShare` that sets its weight: on the ``weight`` stars, else the validation
-    stars (None without them: the weight stays 0.5)."""
+    stars' per-star values, and the :class:`NetworkShare` that sets its weight: on the
+    ``weight`` stars, else the validation stars (None without them: the weight stays 0.5)."""
     part = sets["train"]
     first = np.unique(part.star, return_index=True)[1]  # a star's chunks share its values
-    extra, labels = np.asarray(part.extra)[first], part.labels[first]
-    if copies is not None:
-        extra = np.vstack([extra, copies.extra])
-        labels = np.concatenate([labels, copies.labels])
-    fused = fit_trees(network, extra, labels, config, train.seed)
+    fused = fit_trees(network, np.asarray(part.extra)[first], part.labels[first], config,
+                      train.seed)
     weight = sets.get("weight")
     stars = weight if weight is not None and len(weight) else sets["val"]
     if not len(stars):
