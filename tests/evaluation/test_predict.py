@@ -558,3 +558,30 @@ def test_the_flag_line_suggests_copies_only_to_a_model_without_them() -> None:
     counts = Counter({"outside_training_range": 2})
     assert "train with --shortened-copies" in format_flags(counts, 5)
     assert "--shortened-copies" not in format_flags(counts, 5, copies=True)
+
+
+def test_only_the_inputs_test_split_is_scored_and_unknown_classes_alone_give_no_score(
+        periodic) -> None:
+    """A labelled input with a test split (e.g. a dataset the model was trained on) is scored
+    on its test stars only; labels of classes the model does not know give counts, no NaN."""
+    from lcformer.evaluation.predict import label_scores
+
+    lcs = labelled_stars()
+    splits = np.where(np.arange(lcs.n_curves) % 3 == 0, "test", "train").astype(object)
+    split = LightCurves(lcs.ids, lcs.bands, lcs.offsets, lcs.time, lcs.mag, lcs.err,
+                        lcs.labels, splits)
+    result = predict_stars(*periodic, split, device="cpu")
+    line = label_scores(result, split)
+    table = result.table.set_index("id")
+    test = table[table.index.isin(np.asarray(lcs.ids)[splits == "test"])
+                 & table["label"].isin(result.classes)]
+    assert 0 < len(test) < 18
+    assert f"on {len(test)} labelled stars of the input's test split classified" in line
+    assert (table["label"] != "").sum() == 19  # every label is written, whatever its split
+
+    mira = LightCurves(lcs.ids, lcs.bands, lcs.offsets, lcs.time, lcs.mag, lcs.err,
+                       np.full(lcs.n_curves, "mira", dtype=object))
+    line = label_scores(predict_stars(*periodic, mira, device="cpu"), mira)
+    assert "nan" not in line and line.startswith(
+        "against the input's labels: labelled stars not scored: 20 of classes the model was "
+        "not trained on (mira) and 1 not classified")

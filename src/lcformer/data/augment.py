@@ -5,7 +5,8 @@ A classifier learns a star's class from its per-star values (period power, ampli
 points, trends), and these shift with the span and sampling of the curve. A model trained on
 3-year curves called 17% of 1-year curves of the same simulated stars wrongly, with high
 probabilities. Copies of the training stars cut to a random part of their span, and thinned,
-teach the trees that a shorter or sparser curve is not another class.
+teach the model (its network and its trees) that a shorter or sparser curve is not another
+class.
 """
 
 from __future__ import annotations

@@ -125,7 +125,7 @@ def outside_training(periods: pd.DataFrame, ranges: dict[str, list[float]] | Non
 
 
 def trained_on_copies(metadata: Mapping[str, Any]) -> bool:
-    """Whether a checkpoint's trees learned from shortened copies (``--shortened-copies``)."""
+    """Whether a checkpoint's model learned from shortened copies (``--shortened-copies``)."""
     return bool(metadata.get("model", {}).get("shortened_copies"))
 
 

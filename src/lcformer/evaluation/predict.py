@@ -82,18 +82,26 @@ class Predictions:
 def label_scores(result: Predictions, lcs: LightCurves) -> str | None:
     """A line scoring the predictions against the input's own labels (a labelled survey the
     model never saw), or None without labels: macro-F1 and accuracy on the labelled stars
-    classified, and on those unflagged; stars of classes the model does not know, and
-    labelled stars not classified, are counted, not scored. Adds a ``label`` column."""
+    classified, and on those unflagged. Where the input has a ``test`` split, only its test
+    stars are scored (the others may be the model's training stars). Stars of classes the
+    model does not know, and labelled stars not classified, are counted, not scored. Adds a
+    ``label`` column."""
     if lcs.labels is None:
         return None
-    stars = lcs.star_table().set_index("id")["label"]
-    label = result.table["id"].map(stars).fillna("").astype(str)
-    if not (label != "").any():
+    stars = lcs.star_table().set_index("id")
+    test_only = "split" in stars and (stars["split"] == "test").any()
+    if test_only:
+        stars = stars[stars["split"] == "test"]
+    label = result.table["id"].map(stars["label"]).fillna("").astype(str)
+    result.table["label"] = result.table["id"].map(
+        lcs.star_table().set_index("id")["label"]).fillna("").astype(str).to_numpy()
+    unclassified = int((result.unclassified["id"].map(stars["label"]).fillna("") != "").sum())
+    labelled = (label != "").to_numpy()
+    if not labelled.any() and not unclassified:
         return None
-    result.table["label"] = label.to_numpy()
     classes = result.classes
-    known = label.isin(classes).to_numpy()
-    unknown = sorted(set(label[(label != "").to_numpy() & ~known]))
+    known = labelled & label.isin(classes).to_numpy()
+    which = "labelled stars of the input's test split" if test_only else "labelled stars"
 
     def score(rows: np.ndarray) -> str:
         truth = pd.Categorical(label[rows], categories=classes).codes
@@ -101,22 +109,26 @@ def label_scores(result: Predictions, lcs: LightCurves) -> str | None:
         m = classification_metrics(truth, predicted, classes)
         return f"macro-F1 {m.macro_f1:.3f}, accuracy {m.accuracy:.3f} on {int(rows.sum()):,}"
 
-    line = f"against the input's labels: {score(known)} labelled stars classified"
-    unflagged = known & (result.table["flag"] == "").to_numpy() if "flag" in result.table \
-        else known
-    if unflagged.sum() and unflagged.sum() < known.sum():
-        line += f" ({score(unflagged)} unflagged)"
+    parts = []
+    if known.any():
+        part = f"{score(known)} {which} classified"
+        unflagged = known & (result.table["flag"] == "").to_numpy() \
+            if "flag" in result.table else known
+        if unflagged.sum() < known.sum():
+            part += (f" ({score(unflagged)} unflagged)" if unflagged.any()
+                     else " (every one flagged)")
+        parts.append(part)
     not_scored = []
-    if unknown:
-        n = int(((label != "").to_numpy() & ~known).sum())
-        not_scored.append(f"{n:,} of classes the model was not trained on "
-                          f"({', '.join(unknown[:3])}{', ...' if len(unknown) > 3 else ''})")
-    unclassified = int((result.unclassified["id"].map(stars).fillna("") != "").sum())
+    if (labelled & ~known).any():
+        unknown = sorted(set(label[labelled & ~known]))
+        not_scored.append(f"{int((labelled & ~known).sum()):,} of classes the model was not "
+                          f"trained on ({', '.join(unknown[:3])}"
+                          f"{', ...' if len(unknown) > 3 else ''})")
     if unclassified:
         not_scored.append(f"{unclassified:,} not classified")
     if not_scored:
-        line += f"; labelled stars not scored: {' and '.join(not_scored)}"
-    return line
+        parts.append(f"{which} not scored: {' and '.join(not_scored)}")
+    return f"against the input's labels: {'; '.join(parts)}"
 
 
 def predict_stars(model: LightCurveClassifier, metadata: dict[str, Any], lcs: LightCurves,
