@@ -88,13 +88,11 @@ def label_scores(result: Predictions, lcs: LightCurves) -> str | None:
     ``label`` column."""
     if lcs.labels is None:
         return None
-    stars = lcs.star_table().set_index("id")
-    test_only = "split" in stars and (stars["split"] == "test").any()
-    if test_only:
-        stars = stars[stars["split"] == "test"]
+    every = lcs.star_table().set_index("id")
+    result.table["label"] = result.table["id"].map(every["label"]).fillna("").astype(str)
+    test_only = "split" in every and (every["split"] == "test").any()
+    stars = every[every["split"] == "test"] if test_only else every
     label = result.table["id"].map(stars["label"]).fillna("").astype(str)
-    result.table["label"] = result.table["id"].map(
-        lcs.star_table().set_index("id")["label"]).fillna("").astype(str).to_numpy()
     unclassified = int((result.unclassified["id"].map(stars["label"]).fillna("") != "").sum())
     labelled = (label != "").to_numpy()
     if not labelled.any() and not unclassified:
