@@ -3,10 +3,10 @@ less often, would have seen it.
 
 A classifier learns a star's class from its per-star values (period power, amplitude, span,
 points, trends), and these shift with the span and sampling of the curve. A model trained on
-3-year curves called 17% of 1-year curves of the same simulated stars wrongly, with high
-probabilities. Copies of the training stars cut to a random part of their span, and thinned,
-teach the model (its network and its trees) that a shorter or sparser curve is not another
-class.
+3-year curves of simulated Rubin stars called 17% of 1-year curves of other stars of the
+same kinds wrongly, with high probabilities. Copies of the training stars cut to a random part
+of their span, and thinned, teach the model (its network and its trees) that a shorter or
+sparser curve is not another class.
 """
 
 from __future__ import annotations

@@ -106,7 +106,8 @@ def training_ranges(periods: pd.DataFrame) -> dict[str, list[float]]:
     kept in the checkpoint: a model's per-star values (span, points, period power, features
     such as trends) shift with them, so a star far outside them is classified from values no
     training star had. A model trained on 3-year curves of simulated Rubin stars called 17% of
-    1-year curves of the same stars wrongly, at median probabilities of 0.78-0.96."""
+    1-year curves of other stars of the same kinds wrongly, at median probabilities of
+    0.78-0.96."""
     return {column: [float(v) for v in
                      periods[column].astype(np.float64).quantile(TRAINING_QUANTILES)]
             for column in ("span", "n_points")}
