@@ -576,7 +576,7 @@ def test_only_the_inputs_test_split_is_scored_and_unknown_classes_alone_give_no_
     test = table[table.index.isin(np.asarray(lcs.ids)[splits == "test"])
                  & table["label"].isin(result.classes)]
     assert 0 < len(test) < 18
-    assert f"on {len(test)} labelled stars of the input's test split classified" in line
+    assert f"on {len(test)} labelled stars outside the input's train split classified" in line
     assert (table["label"] != "").sum() == 19  # every label is written, whatever its split
 
     mira = LightCurves(lcs.ids, lcs.bands, lcs.offsets, lcs.time, lcs.mag, lcs.err,
@@ -585,3 +585,24 @@ def test_only_the_inputs_test_split_is_scored_and_unknown_classes_alone_give_no_
     assert "nan" not in line and line.startswith(
         "against the input's labels: labelled stars not scored: 20 of classes the model was "
         "not trained on (mira) and 1 not classified")
+
+
+def test_the_runs_own_dataset_is_scored_on_the_runs_test_stars(periodic, tmp_path) -> None:
+    """Predicting the dataset a run was trained on scores only the run's test stars (its
+    test_predictions.csv): the others are its training and validation stars."""
+    from lcformer.evaluation.predict import label_scores, run_test_ids
+
+    lcs = labelled_stars()
+    test_ids = list(np.asarray(lcs.ids)[:6])
+    pd.DataFrame({"id": test_ids, "label": "car"}).to_csv(tmp_path / "test_predictions.csv",
+                                                          index=False)
+    assert run_test_ids(tmp_path, "tiny", {"dataset": "tiny"}) == set(test_ids)
+    assert run_test_ids(tmp_path, "/data/tiny", {"dataset": "tiny"}) == set(test_ids)
+    assert run_test_ids(tmp_path, "other", {"dataset": "tiny"}) is None
+    assert run_test_ids(tmp_path / "none", "tiny", {"dataset": "tiny"}) is None
+    result = predict_stars(*periodic, lcs, device="cpu")
+    line = label_scores(result, lcs, set(test_ids))
+    assert "on 6 labelled stars of the run's test set classified" in line
+    assert label_scores(result, lcs, {"unknown-star"}) == (
+        "against the input's labels: none scored: the input labels none of the run's test "
+        "stars")

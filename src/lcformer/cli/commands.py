@@ -364,6 +364,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
         check_table_path,
         label_scores,
         predict_stars,
+        run_test_ids,
         set_aside,
         set_aside_line,
         write_predictions,
@@ -407,7 +408,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
         print(f"lcformer: nothing produced: classified 0 of {lcs.n_stars:,} stars{where}",
               file=sys.stderr)
         return EXIT_NOTHING
-    scores = label_scores(result, lcs)  # (before writing: it adds the label column)
+    # (before writing: it adds the label column)
+    scores = label_scores(result, lcs, run_test_ids(args.model_dir, args.input, metadata))
     skipped = write_predictions(result, out)
     print(f"classified {len(result.table):,} of {lcs.n_stars:,} stars -> {out}")
     if skipped is not None:

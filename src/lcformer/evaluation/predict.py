@@ -79,19 +79,30 @@ class Predictions:
         return Counter(f for f in self.table["flag"].tolist() if f)
 
 
-def label_scores(result: Predictions, lcs: LightCurves) -> str | None:
+def label_scores(result: Predictions, lcs: LightCurves,
+                 run_test_ids: Collection[str] | None = None) -> str | None:
     """A line scoring the predictions against the input's own labels (a labelled survey the
     model never saw), or None without labels: macro-F1 and accuracy on the labelled stars
-    classified, and on those unflagged. Where the input has a ``test`` split, only its test
-    stars are scored (the others may be the model's training stars). Stars of classes the
-    model does not know, and labelled stars not classified, are counted, not scored. Adds a
-    ``label`` column."""
+    classified, and on those unflagged. A model's training stars must not be scored as new
+    ones: given ``run_test_ids`` (the input is the run's own dataset), only those stars are
+    scored; else, where the input has a split column, only its stars outside ``train``.
+    Stars of classes the model does not know, and labelled stars not classified, are
+    counted, not scored. Adds a ``label`` column."""
     if lcs.labels is None:
         return None
     every = lcs.star_table().set_index("id")
     result.table["label"] = result.table["id"].map(every["label"]).fillna("").astype(str)
-    test_only = "split" in every and (every["split"] == "test").any()
-    stars = every[every["split"] == "test"] if test_only else every
+    stars, which, none = every, "labelled stars", ""
+    if run_test_ids is not None:
+        stars = every[every.index.isin(run_test_ids)]
+        which = "labelled stars of the run's test set"
+        none = "the input labels none of the run's test stars"
+    elif "split" in every:
+        stars = every[every["split"].str.strip().str.lower() != "train"]
+        which = "labelled stars outside the input's train split"
+        none = "every labelled star is in the input's train split"
+    if (every["label"] != "").any() and not (stars["label"] != "").any():
+        return f"against the input's labels: none scored: {none}"
     label = result.table["id"].map(stars["label"]).fillna("").astype(str)
     unclassified = int((result.unclassified["id"].map(stars["label"]).fillna("") != "").sum())
     labelled = (label != "").to_numpy()
@@ -99,7 +110,6 @@ def label_scores(result: Predictions, lcs: LightCurves) -> str | None:
         return None
     classes = result.classes
     known = labelled & label.isin(classes).to_numpy()
-    which = "labelled stars of the input's test split" if test_only else "labelled stars"
 
     def score(rows: np.ndarray) -> str:
         truth = pd.Categorical(label[rows], categories=classes).codes
@@ -127,6 +137,16 @@ def label_scores(result: Predictions, lcs: LightCurves) -> str | None:
     if not_scored:
         parts.append(f"{which} not scored: {' and '.join(not_scored)}")
     return f"against the input's labels: {'; '.join(parts)}"
+
+
+def run_test_ids(run_dir: str | Path, input_name: str, metadata: Mapping[str, Any]
+                 ) -> set[str] | None:
+    """The run's test stars (its ``test_predictions.csv``) where the input is the dataset the
+    run was trained on (by name): there only they are new to the model. None otherwise."""
+    table = Path(run_dir) / "test_predictions.csv"
+    if Path(str(input_name)).name != metadata.get("dataset") or not table.is_file():
+        return None
+    return set(pd.read_csv(table, usecols=["id"], dtype=str, keep_default_na=False)["id"])
 
 
 def predict_stars(model: LightCurveClassifier, metadata: dict[str, Any], lcs: LightCurves,

@@ -184,7 +184,7 @@ def run_info(run_dir: str | Path) -> RunInfo:
             trees = " and ".join([", ".join(kinds[:-1]), kinds[-1]] if len(kinds) > 1 else kinds)
             if forest.get("copies_fitted"):  # (the network trained on them too)
                 trees += (f", fitted on the training stars and {forest['copies_fitted']:,} "
-                          f"shortened copies of them, as the network was trained")
+                          f"shortened copies of them (the network trained on them too)")
             used = (records[0].split.get("used") or {}) if records else {}
             how = ("fixed: no validation stars" if records and not used.get("val")
                    else "chosen on validation stars")
