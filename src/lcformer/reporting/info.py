@@ -182,7 +182,7 @@ def run_info(run_dir: str | Path) -> RunInfo:
                 + ([f"{forest['extra_trees']} extra trees"]
                    if forest.get("extra_trees") else []))
             trees = " and ".join([", ".join(kinds[:-1]), kinds[-1]] if len(kinds) > 1 else kinds)
-            if forest.get("copies_fitted"):  # (the network trained on them too)
+            if forest.get("copies_fitted"):
                 trees += (f", fitted on the training stars and {forest['copies_fitted']:,} "
                           f"shortened copies of them (the network trained on them too)")
             used = (records[0].split.get("used") or {}) if records else {}
