@@ -143,12 +143,14 @@ def test_harmonic_fit_recovers_the_fourier_decomposition(period: float, a1: floa
                                                          seed: int) -> None:
     lcs = harmonic_star(period, (a1, r21 * a1, r31 * a1), phi21, phi31, t_first, seed)
     shape = harmonic_fit(lcs, np.array([period])).iloc[0]
-    assert shape["log_a1"] == pytest.approx(np.log10(a1), abs=0.01)
-    assert shape["r21"] == pytest.approx(r21, abs=0.02)
-    assert shape["r31"] == pytest.approx(r31, abs=0.02)
-    # Phases, within 5 sigma of the noise (0.005 mag, 150 points); the origin of time (Julian
-    # dates or not) changes nothing.
+    # Amplitude ratios and phases within 5 sigma of the noise (0.005 mag, 150 points: sigma
+    # of an amplitude); the origin of time (Julian dates or not) changes nothing. (A fixed
+    # 0.02 on the ratios failed once: r31 0.229 for 0.25 at a1 = 0.11, 3.9 sigma.)
     sigma = 0.005 * np.sqrt(2 / 150)
+    assert shape["log_a1"] == pytest.approx(np.log10(a1), abs=0.01)
+    for name, ratio in (("r21", r21), ("r31", r31)):
+        tolerance = max(0.02, 5 * sigma / a1 * np.hypot(1, ratio))
+        assert shape[name] == pytest.approx(ratio, abs=tolerance)
     assert circular_distance(shape["phi21"], phi21) < 5 * sigma * (2 / a1 + 1 / (r21 * a1))
     assert circular_distance(shape["phi31"], phi31) < 5 * sigma * (3 / a1 + 1 / (r31 * a1))
     assert shape["fit_r2"] > 0.99
