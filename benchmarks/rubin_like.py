@@ -17,7 +17,10 @@ benchmarks/README.md says how it was used: a model trained on 3-year curves, app
 1-year ones.
 """
 
+from __future__ import annotations
+
 import argparse
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -44,7 +47,7 @@ AMP_RATIO = {  # amplitude in band / amplitude in g
 CLASSES = ["RRab", "RRc", "Cepheid", "DeltaScuti", "EW", "EA", "Mira", "QSO"]
 
 
-def cadence(rng, years):
+def cadence(rng: np.random.Generator, years: int) -> tuple[np.ndarray, np.ndarray]:
     """Times (MJD) and bands of one field's visits: seasons, pairs of visits ~30 min apart."""
     factor = rng.uniform(0.6, 1.4)
     n_band = {b: VISITS_PER_YEAR[b] * factor * years for b in BANDS}
@@ -79,12 +82,12 @@ def cadence(rng, years):
     return np.array(times), np.array(bands)
 
 
-def fourier(phase, amps, phis):
+def fourier(phase: np.ndarray, amps: list[float], phis: list[float]) -> np.ndarray:
     """Sine series in magnitude: sum_k A_k sin(2 pi k phase + phi_k), normalised to unit
     peak-to-peak."""
     grid = np.linspace(0, 1, 1000, endpoint=False)
 
-    def ev(ph):
+    def ev(ph: np.ndarray) -> np.ndarray:
         terms = enumerate(zip(amps, phis, strict=False))
         return sum(a * np.sin(2 * np.pi * (k + 1) * ph + p) for k, (a, p) in terms)
 
@@ -92,7 +95,7 @@ def fourier(phase, amps, phis):
     return (ev(phase) - g.mean()) / np.ptp(g)
 
 
-def star(rng, cls):
+def star(rng: np.random.Generator, cls: str) -> tuple[Callable, float, dict, float, str]:
     """Returns a function m(t, band) -> magnitude offset around the band's mean, the period,
     intrinsic colours (band mean - r mean), the amplitude in g, the amplitude-ratio kind."""
     colours = {}
@@ -195,7 +198,7 @@ def star(rng, cls):
         kind = "qso"
     t_ref = rng.uniform(0, 1000)
 
-    def model(t, bands):
+    def model(t: np.ndarray, bands: np.ndarray) -> np.ndarray:
         ratio = np.array([AMP_RATIO[kind][b] for b in bands])
         if cls in ("RRab", "RRc", "Cepheid"):
             return A * ratio * fourier((t - t_ref) / P % 1, R, phis)
@@ -257,7 +260,8 @@ def star(rng, cls):
     return model, P, colours, A, kind
 
 
-def observe(rng, mtrue, bands, flux=False):
+def observe(rng: np.random.Generator, mtrue: np.ndarray, bands: np.ndarray,
+            flux: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """LSST error model (Ivezic et al. 2019), noise drawn in flux; SNR < 3 or saturated: no
     point."""
     m5 = np.array([M5[b] for b in bands]) + rng.normal(0, 0.25, len(bands))
@@ -278,7 +282,7 @@ def observe(rng, mtrue, bands, flux=False):
     return mobs, err, keep
 
 
-def main():
+def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("out")
     ap.add_argument("--years", type=int, default=3)
