@@ -95,6 +95,22 @@ def fourier(phase: np.ndarray, amps: list[float], phis: list[float]) -> np.ndarr
     return (ev(phase) - g.mean()) / np.ptp(g)
 
 
+def random_walk(rng: np.random.Generator, t: np.ndarray, sigma: float, tau: float
+                ) -> np.ndarray:
+    """A damped random walk (Ornstein-Uhlenbeck process) of spread ``sigma`` and time scale
+    ``tau`` days at the times ``t`` (any order)."""
+    order = np.argsort(t)
+    ts = t[order]
+    x = np.empty_like(ts)
+    x[0] = rng.normal(0, sigma)
+    for j in range(1, len(ts)):
+        e = np.exp(-(ts[j] - ts[j - 1]) / tau)
+        x[j] = x[j - 1] * e + sigma * np.sqrt(1 - e * e) * rng.normal()
+    out = np.empty_like(x)
+    out[order] = x
+    return out
+
+
 def star(rng: np.random.Generator, cls: str) -> tuple[Callable, float, dict, float, str]:
     """Returns a function m(t, band) -> magnitude offset around the band's mean, the period,
     intrinsic colours (band mean - r mean), the amplitude in g, the amplitude-ratio kind."""
@@ -228,33 +244,13 @@ def star(rng: np.random.Generator, cls: str) -> tuple[Callable, float, dict, flo
                 - d1 * np.exp(-0.5 * (dp / w) ** 2)
                 - d2 * (1 + chrom * bl / 3) * np.exp(-0.5 * (ds / w) ** 2)
             )
-            f = f + 0.01 * np.cos(4 * np.pi * ph) * 0  # no ellipsoidal term for detached systems
             return -2.5 * np.log10(np.clip(f, 0.05, None)) * (0.5 + 0.5 * ratio)
         if cls == "Mira":
             m = A * ratio * fourier((t - t_ref) / P % 1, R, phis)
-            # slow change of the mean (cycle-to-cycle): an OU process sampled on the times
-            order = np.argsort(t)
-            ts = t[order]
-            x = np.empty_like(ts)
-            x[0] = rng.normal(0, drift_amp)
-            for j in range(1, len(ts)):
-                e = np.exp(-(ts[j] - ts[j - 1]) / drift_tau)
-                x[j] = x[j - 1] * e + drift_amp * np.sqrt(1 - e * e) * rng.normal()
-            drift = np.empty_like(x)
-            drift[order] = x
-            return m + drift * ratio
+            # slow change of the mean (cycle-to-cycle)
+            return m + random_walk(rng, t, drift_amp, drift_tau) * ratio
         if cls == "QSO":
-            order = np.argsort(t)
-            ts = t[order]
-            x = np.empty_like(ts)
-            s = A / np.sqrt(2)
-            x[0] = rng.normal(0, s)
-            for j in range(1, len(ts)):
-                e = np.exp(-(ts[j] - ts[j - 1]) / tau)
-                x[j] = x[j - 1] * e + s * np.sqrt(1 - e * e) * rng.normal()
-            out = np.empty_like(x)
-            out[order] = x
-            return out * ratio
+            return random_walk(rng, t, A / np.sqrt(2), tau) * ratio
         raise ValueError(cls)
 
     return model, P, colours, A, kind
