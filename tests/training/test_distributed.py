@@ -42,18 +42,24 @@ FUSED = [*ARGS[:-6], "--forest", "5", "--boosting", "3", "--patience", "1"]
 
 # Runs lcformer's command line twice in one torchrun process group; RANK in an argument
 # becomes the process's rank. Figures are left out (seconds each, and no part of the test).
+# With automatic garbage collection off, it also checks that no DDP wrapper outlives the
+# session: one alive when the interpreter exits aborts the process (see distributed.cleanup).
 LAUNCHER = textwrap.dedent("""
-    import json, os, sys
+    import gc, json, os, sys
+    from torch.nn.parallel import DistributedDataParallel
     from lcformer.cli import main
     from lcformer.reporting import figures
     from lcformer.training import distributed
 
     figures.run_figures = lambda *args, **kwargs: None
+    gc.disable()
 
     with distributed.session("cpu"):
         codes = [main([a.replace("RANK", os.environ["RANK"]) for a in argv])
                  for argv in json.loads(sys.argv[1])]
-    sys.exit(max(codes))
+    alive = sum(isinstance(o, DistributedDataParallel) for o in gc.get_objects())
+    print(f"rank {os.environ['RANK']}: {alive} DDP wrappers alive after the session")
+    sys.exit(max(codes) or int(alive > 0))
 """)
 
 
@@ -124,6 +130,7 @@ def test_two_gloo_processes_train_as_one(star_folder, tmp_path, monkeypatch) -> 
          str(tmp_path / "launch.py"), json.dumps(launches)],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "rank 0: 0 DDP wrappers alive after the session" in done.stdout
 
     # Rank 0 alone printed, prepared the data and wrote its run folder.
     assert done.stdout.count("run folder: ") == 3, done.stdout

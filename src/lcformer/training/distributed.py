@@ -13,6 +13,7 @@ Values the ranks must agree on (a validation row, the test record) travel as JSO
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import re
@@ -69,7 +70,12 @@ def init(device: str = "auto") -> bool:
 
 
 def cleanup() -> None:
+    """Destroy the process group now. A DistributedDataParallel wrapper left in a reference
+    cycle holds the group until the interpreter exits, and the group torn down then aborts the
+    process (SIGABRT, "terminate called without an active exception") after a run that
+    succeeded: collect such garbage first."""
     if is_distributed():
+        gc.collect()
         dist.destroy_process_group()
 
 
