@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from lcformer import atomic
+from lcformer.data import prepared
 from lcformer.data.lightcurves import LightCurves
 from lcformer.data.prepared import PrepareConfig, PreparedDataset, prepare
 from lcformer.data.report import DropReport
@@ -88,6 +89,26 @@ def test_another_lcformer_or_readers_version_does_not_reuse_a_preparation(tmp_pa
     monkeypatch.setattr(f"lcformer.data.prepared.{version}", 99)
     later, reused = prepare("toy", lambda r: curves(rng), "hash1", CONFIG, tmp_path)
     assert not reused and later.path != first.path
+
+
+def test_edited_data_code_does_not_reuse_a_preparation(tmp_path, rng, monkeypatch) -> None:
+    """An edit of the period search (say) between releases changes what a preparation holds;
+    the version numbers stay, the source's digest does not."""
+    first, _ = prepare("toy", lambda r: curves(rng), "hash1", CONFIG, tmp_path)
+    assert first.manifest["data_code"] == prepared.data_code_digest()
+    source = Path(prepared.__file__).parent / "periods.py"
+    edited = source.read_bytes() + b"\n# an edit\n"
+    monkeypatch.setattr(Path, "read_bytes",
+                        lambda self, read=Path.read_bytes: edited if self == source else read(self))
+    prepared.data_code_digest.cache_clear()
+    try:
+        later, reused = prepare("toy", lambda r: curves(rng), "hash1", CONFIG, tmp_path)
+    finally:
+        monkeypatch.undo()
+        prepared.data_code_digest.cache_clear()
+    assert not reused and later.path != first.path
+    again, reused = prepare("toy", lambda r: curves(rng), "hash1", CONFIG, tmp_path)
+    assert reused and again.path == first.path
 
 
 def test_prepared_arrays_counts_and_report(tmp_path, rng):

@@ -12,8 +12,9 @@ models, a (chunk of a) star view for the periodic model (:mod:`lcformer.data.sam
 
 Layout of a prepared folder::
 
-    manifest.json        config, classes, counts, input hash, package version, and the
-                         SHA-256 of every other file (checked when the folder is opened)
+    manifest.json        config, classes, counts, input hash, package version, a digest of
+                         the data code's source, and the SHA-256 of every other file
+                         (checked when the folder is opened)
     report.json          every dropped point and curve, by reason
     curves.parquet       one row per kept curve: id, band, label, split, n_points, n_windows
     tokens.npy           (n_windows, n_tokens, TokenConfig.n_features) float32; star
@@ -41,7 +42,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any, Literal
 
@@ -267,13 +268,27 @@ def fingerprint_files(paths: list[Path], exclude: Path | None = None) -> str:
     return digest.hexdigest()
 
 
+@cache
+def data_code_digest() -> str:
+    """SHA-256 of the source of :mod:`lcformer.data`, the code that reads, cleans and
+    prepares: a preparation made by other code (an edit between releases, a new period
+    search) is made again instead of reused. Version numbers alone missed such edits."""
+    root = Path(__file__).parent
+    digest = hashlib.sha256()
+    for source in sorted(root.rglob("*.py")):
+        digest.update(f"{source.relative_to(root).as_posix()}\0".encode())
+        digest.update(source.read_bytes())
+    return digest.hexdigest()
+
+
 def cache_key(name: str, input_hash: str, config: PrepareConfig) -> str:
-    """What names a preparation's folder. lcformer's version and its readers' are part of
-    it: another release, or changed readers, may read or clean the same files differently,
-    so they do not reuse this one's."""
+    """What names a preparation's folder. lcformer's version and the source of its data
+    code are part of it: another release, or changed readers or period search, may read,
+    clean or prepare the same files differently, so they do not reuse this one's."""
     payload = json.dumps({"name": name, "input": input_hash, "config": config.to_dict(),
                           "format": FORMAT_VERSION, "samples": SAMPLES_VERSION,
-                          "readers": READERS_VERSION, "lcformer": __version__},
+                          "readers": READERS_VERSION, "lcformer": __version__,
+                          "code": data_code_digest()},
                          sort_keys=True)
     return hashlib.sha256(payload.encode()).hexdigest()
 
@@ -393,6 +408,7 @@ def manifest_of(name: str, config: PrepareConfig, input_hash: str, curves: pd.Da
     return {
         "name": name,
         "lcformer_version": __version__,
+        "data_code": data_code_digest(),
         "format_version": FORMAT_VERSION,
         "input_hash": input_hash,
         "config": config.to_dict(),
