@@ -387,16 +387,18 @@ def test_another_torchrun_process_stopping_is_an_interruption(monkeypatch, capsy
     assert err.rstrip().endswith("rerun the command")  # prepare has no --resume; train has
 
 
-@pytest.mark.parametrize(("rank", "printed"), [("0", True), ("1", False)])
-def test_under_torchrun_only_rank_0_prints_a_users_error(monkeypatch, capsys, tmp_path, rank,
-                                                         printed) -> None:
-    """Every process meets the same bad option; the user read the line once per process."""
+@pytest.mark.parametrize(("rank", "prefix"), [("0", "lcformer: error: "),
+                                              ("1", "lcformer: error (rank 1 of 2): ")])
+def test_under_torchrun_every_rank_prints_its_error(monkeypatch, capsys, tmp_path, rank,
+                                                    prefix) -> None:
+    """A process other than rank 0 may meet an error rank 0 does not (a node without the data
+    folder): it prints it, saying its rank."""
     monkeypatch.setenv("RANK", rank)
     monkeypatch.setenv("WORLD_SIZE", "2")
     code = main(["prepare", str(tmp_path / "no_such_folder"), "--work-dir", str(tmp_path)])
     err = capsys.readouterr().err
     assert code == EXIT_USER
-    assert err.startswith("lcformer: error: ") if printed else err == ""
+    assert err.startswith(prefix) and err.count("\n") == 1, err
     monkeypatch.delenv("WORLD_SIZE")  # RANK alone (another launcher's, a user's) is no torchrun
     code = main(["prepare", str(tmp_path / "no_such_folder"), "--work-dir", str(tmp_path)])
     err = capsys.readouterr().err

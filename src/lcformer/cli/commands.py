@@ -869,9 +869,18 @@ def _check_zero_point(args: argparse.Namespace) -> None:
 
 
 def _other_rank() -> bool:
-    """A torchrun process other than rank 0: it leaves the one line of a user's error (and
-    of Ctrl-C) to rank 0, as it leaves printing; internal errors each process prints."""
+    """A torchrun process other than rank 0: it leaves Ctrl-C's line to rank 0, as it leaves
+    printing, and says its rank in its errors."""
     return "WORLD_SIZE" in os.environ and os.environ.get("RANK", "0") != "0"
+
+
+def _error_prefix() -> str:
+    """``lcformer: error``, with the process's rank for a torchrun process other than rank 0:
+    such a process may meet an error rank 0 does not (a node without the data folder), and
+    printed by rank 0 alone it would be lost behind the others' "another process stopped"."""
+    if _other_rank():
+        return f"lcformer: error (rank {os.environ['RANK']} of {os.environ['WORLD_SIZE']})"
+    return "lcformer: error"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -900,15 +909,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except LcformerError as error:
         if debug:
             traceback.print_exc()
-        if not _other_rank():  # every process of a torchrun meets the same input and options
-            print(f"lcformer: error: {_one_line(error)}", file=sys.stderr)
+        print(f"{_error_prefix()}: {_one_line(error)}", file=sys.stderr)
         return EXIT_USER
     except OSError as error:  # the system refused a path (no such folder, no permission,
         if debug:             # a full disk): the user's to fix, not a bug
             traceback.print_exc()
         output = next((str(v) for k in ("out", "run_dir", "work_dir")
                        if (v := getattr(args, k, None))), None)
-        print(f"lcformer: error: {_refused_path(error, output)}", file=sys.stderr)
+        print(f"{_error_prefix()}: {_refused_path(error, output)}", file=sys.stderr)
         return EXIT_USER
     except Exception as error:  # a bug: say so in one line, the traceback on request
         if debug:
