@@ -7,8 +7,9 @@ The folder name carries a hash of both, so running ``lcformer prepare`` again wi
 inputs reuses the folder and any change builds a new one. The folder is built under a temporary
 name and renamed into place, so an interrupted run never leaves a folder that looks complete.
 
-A "window" is one sample of the model's input: a token window of one band for the research
-models, a (chunk of a) star view for the periodic model (:mod:`lcformer.data.samples`).
+A *sample* is one input of a model: a token window of one band for the research models, a
+star view (or a chunk of a long one) for the periodic model (:mod:`lcformer.data.samples`).
+Array names keep the older word "window" for it (``n_windows``, ``window_curve.npy``).
 
 Layout of a prepared folder::
 

@@ -11,8 +11,8 @@ fitted on the training stars before the network trains, as the feature baseline 
   averages deep trees): on the per-star values of every dataset here their mean scored
   above the forest alone, and about as well as boosting alone or better;
 * optionally, extremely randomised trees (``ExtraTreesClassifier``, ``extra_trees``). Not a
-  default: the mean of the three was above that of the forest and boosting on one dataset
-  here, the same on two and below it on two, by about as much (``docs/results.md``).
+  default: in ``docs/results.md`` the mean of the three differed from that of the forest and
+  boosting by 0.005 at most, either way, within one split's noise.
 
 The trees' mean probability is averaged with the network's, with a weight chosen on half of
 the validation stars (:func:`choose_weight`); the network's best epoch is chosen on the other

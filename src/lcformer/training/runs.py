@@ -5,7 +5,9 @@ A run folder holds everything needed to trust and reuse the result::
     config.toml          the resolved configuration (data, tokens, split, model, training)
     history.csv          one row per epoch
     best.safetensors     best weights (+ best.json, the metadata in readable form)
-    last.safetensors     last weights and optimizer state, for --resume
+    last.safetensors     last weights and optimizer state, for --resume (a model with trees
+                         or an ensemble keeps only its whole best.safetensors here, and the
+                         network's best and last in network/ or member<i>/)
     metrics.json         the test result (evaluation.records), with how it was made
     test_predictions.csv one row per test star
     figures/             confusion matrices, training curves, accuracy by token position, ...
