@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
+import pytest
 
 from lcformer.data.lightcurves import LightCurves
-from lcformer.evaluation.flags import FlagConfig, signal_flags
+from lcformer.evaluation.flags import (
+    MAGNITUDE_MARGIN,
+    FlagConfig,
+    outside_training,
+    signal_flags,
+    star_magnitudes,
+    training_ranges,
+)
 
 
 def test_a_star_without_a_period_is_flagged_as_such() -> None:
@@ -50,3 +59,26 @@ def test_a_star_unlike_the_training_stars_is_flagged_before_a_weak_period() -> N
     flags = signal_flags(curves, ids, np.array([0.5, np.nan]), FlagConfig(),
                          unlike_training=np.array([True, True]))
     assert flags.tolist() == ["outside_training_range", "no_period"]
+
+
+def test_median_magnitudes_beyond_the_training_range_by_a_factor_2_in_flux() -> None:
+    """A band's median magnitude is compared with the training stars' 1st-99th percentile
+    range widened by 0.75 mag (a factor of 2 in flux) on each side; a band a star lacks, or
+    that no training star had, is not compared."""
+    names = ["g_median_mag", "g_log_scale", "r_median_mag", "z_median_mag"]
+    # 3 training stars, the second in two samples; nobody has z
+    extra = np.array([[17.0, 0, 16.5, np.nan], [18.0, 0, 17.5, np.nan],
+                      [18.0, 0, 17.5, np.nan], [19.0, 0, np.nan, np.nan]])
+    training = star_magnitudes(extra, names, np.array([0, 1, 1, 2]))
+    assert training.columns.tolist() == ["g_median_mag", "r_median_mag", "z_median_mag"]
+    np.testing.assert_array_equal(training["g_median_mag"], [17.0, 18.0, 19.0])
+    stars = training.assign(span=[10.0, 10.0, 10.0], n_points=[50, 50, 50])
+    ranges = training_ranges(stars)
+    assert set(ranges) == {"span", "n_points", "g_median_mag", "r_median_mag"}
+    assert ranges["g_median_mag"] == pytest.approx([17.02, 18.98])
+    new = pd.DataFrame({"span": 10.0, "n_points": 50,
+                        "g_median_mag": [19.7, 19.8, 16.2, np.nan, 18.0],
+                        "r_median_mag": [np.nan, np.nan, np.nan, 18.2, 18.3],
+                        "z_median_mag": 30.0})
+    assert MAGNITUDE_MARGIN == pytest.approx(0.7526, abs=1e-4)
+    assert outside_training(new, ranges).tolist() == [False, True, True, False, True]

@@ -471,28 +471,33 @@ def test_fluxes_for_a_run_trained_on_magnitudes_need_their_zero_point(tiny_run,
 
 def test_stars_unlike_the_training_stars_are_flagged(periodic) -> None:
     """A model trained on curves of 20 days and 42 points, given a star of 300 days or of
-    500 points: values such as the span, the points and the features' trends are then
-    unlike any it was trained on (3-year Rubin-like curves after training on 1 year were
-    confidently wrong for 17% of stars)."""
+    500 points, or one much fainter or brighter: values such as the span, the points, the
+    features' trends and the noise are then unlike any it was trained on (3-year Rubin-like
+    curves after training on 1 year were confidently wrong for 17% of stars)."""
     model, metadata = periodic
     ranges = metadata["training_stars"]
     assert ranges["span"][1] <= 20.0 and ranges["n_points"][1] <= 42
+    low, high = ranges["V_median_mag"]  # the model's one band
     rng = np.random.default_rng(5)
 
-    def star(name: str, span: float, n: int) -> tuple:
+    def star(name: str, span: float, n: int, mean: float = (low + high) / 2) -> tuple:
         t = np.sort(rng.uniform(0, span, n))
-        return (name, "V", t, 12 + 0.5 * np.sin(2 * np.pi * t / 3.7) + rng.normal(0, 0.02, n),
-                np.full(n, 0.02))
+        return (name, "V", t, mean + 0.5 * np.sin(2 * np.pi * t / 3.7)
+                + rng.normal(0, 0.02, n), np.full(n, 0.02))
 
-    lcs = LightCurves.from_list([star("like", 20, 40), star("long", 300, 40),
-                                 star("many", 20, 500)])
+    lcs = LightCurves.from_list([
+        star("like", 20, 40), star("long", 300, 40), star("many", 20, 500),
+        star("fainter", 20, 40, high + 0.6), star("faint", 20, 40, high + 1.0),
+        star("bright", 20, 40, low - 1.0)])
     result = predict_stars(model, metadata, lcs, device="cpu")
     flags = result.table.set_index("id")["flag"].to_dict()
-    assert flags == {"like": "", "long": "outside_training_range",
-                     "many": "outside_training_range"}
-    line = format_flags(result.flag_counts, 3)
-    assert line.startswith("2 of 3 predictions are flagged (2 outside_training_range)")
+    unlike = "outside_training_range"
+    assert flags == {"like": "", "long": unlike, "many": unlike, "fainter": "",
+                     "faint": unlike, "bright": unlike}
+    line = format_flags(result.flag_counts, 6)
+    assert line.startswith("4 of 6 predictions are flagged (4 outside_training_range)")
     assert "below half their 1st percentile or above twice their 99th" in line
+    assert "magnitudes 0.75 mag beyond their 1st to 99th" in line
     # A checkpoint from before the ranges were kept flags none of them.
     earlier = {k: v for k, v in metadata.items() if k != "training_stars"}
     assert set(predict_stars(model, earlier, lcs, device="cpu").table["flag"]) == {""}

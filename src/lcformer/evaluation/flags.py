@@ -9,7 +9,7 @@ CLI prints how many. No torch here: the CLI builds its options from :class:`Flag
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +30,11 @@ SIGNAL_FLAGS = ("few_points", "constant", "no_period", "no_significant_period")
 #: second (so that the training stars' own kind is not flagged).
 TRAINING_QUANTILES = (0.01, 0.99)
 TRAINING_MARGIN = 2.0
+#: A band's median magnitude is compared with the training stars' range widened by this on
+#: each side: a factor of TRAINING_MARGIN in flux (0.75 mag).
+MAGNITUDE_MARGIN = 2.5 * float(np.log10(TRAINING_MARGIN))
+#: The per-star values (``views.PER_BAND_SCALARS``) compared so, one a band: ``<band>`` + this.
+MAGNITUDE = "_median_mag"
 #: A best period this close above the shortest one searched is at the edge of the grid: a
 #: star whose period is shorter (a delta Scuti star of 0.03 d, with --min-period 0.05) peaks
 #: there (0.0503-0.0516 d in a simulation of Rubin data), or at an alias.
@@ -101,28 +106,52 @@ def signal_flags(cleaned: LightCurves, ids: np.ndarray, fap: np.ndarray | None,
     return out
 
 
-def training_ranges(periods: pd.DataFrame) -> dict[str, list[float]]:
-    """The training stars' span (days) and cleaned points, at :data:`TRAINING_QUANTILES`,
+def training_ranges(stars: pd.DataFrame) -> dict[str, list[float]]:
+    """The training stars' span (days), cleaned points and median magnitude in each band
+    (columns ``<band>_median_mag``, where ``stars`` has them), at :data:`TRAINING_QUANTILES`,
     kept in the checkpoint: a model's per-star values (span, points, period power, features
-    such as trends) shift with them, so a star far outside them is classified from values no
-    training star had. A model trained on 3-year curves of simulated Rubin stars called 17% of
-    1-year curves of other stars of the same kinds wrongly, at median probabilities of
-    0.78-0.96."""
-    return {column: [float(v) for v in
-                     periods[column].astype(np.float64).quantile(TRAINING_QUANTILES)]
-            for column in ("span", "n_points")}
+    such as trends, noise) shift with them, so a star far outside them is classified from
+    values no training star had. A model trained on 3-year curves of simulated Rubin stars
+    called 17% of 1-year curves of other stars of the same kinds wrongly, at median
+    probabilities of 0.78-0.96; one trained on bright stars (r 17-21) was right on 64% of
+    fainter ones (r 21-24) more than 0.75 mag beyond its range (913 of 1,200), and on 96%
+    of the unflagged ones."""
+    columns = ["span", "n_points", *(c for c in stars.columns if str(c).endswith(MAGNITUDE))]
+    values = {column: stars[column].astype(np.float64).dropna() for column in columns}
+    return {column: [float(v) for v in found.quantile(TRAINING_QUANTILES)]
+            for column, found in values.items() if len(found)}
 
 
-def outside_training(periods: pd.DataFrame, ranges: dict[str, list[float]] | None
+def outside_training(stars: pd.DataFrame, ranges: dict[str, list[float]] | None
                      ) -> np.ndarray:
-    """Per row of ``periods`` (the stars predicted): its span or points lie outside the
-    training stars' :func:`training_ranges`, by more than :data:`TRAINING_MARGIN` (none
-    without them: an earlier checkpoint)."""
-    out = np.zeros(len(periods), dtype=bool)
+    """Per row of ``stars`` (the stars predicted): its span or points lie outside the training
+    stars' :func:`training_ranges` by more than a factor of :data:`TRAINING_MARGIN`, or its
+    median magnitude in a band by more than :data:`MAGNITUDE_MARGIN` (none without them: an
+    earlier checkpoint; a band the star lacks is not compared)."""
+    out = np.zeros(len(stars), dtype=bool)
     for column, (low, high) in (ranges or {}).items():
-        values = periods[column].to_numpy(dtype=np.float64)
-        out |= (values < low / TRAINING_MARGIN) | (values > high * TRAINING_MARGIN)
+        if column not in stars:
+            continue
+        values = stars[column].to_numpy(dtype=np.float64)
+        if column.endswith(MAGNITUDE):
+            out |= (values < low - MAGNITUDE_MARGIN) | (values > high + MAGNITUDE_MARGIN)
+        else:
+            out |= (values < low / TRAINING_MARGIN) | (values > high * TRAINING_MARGIN)
     return out
+
+
+def star_magnitudes(extra: np.ndarray | None, names: Sequence[str],
+                    sample_star: np.ndarray) -> pd.DataFrame:
+    """Per star (rows in order of star code, 0 to the largest in ``sample_star``): its median
+    magnitude in each band (``<band>_median_mag``), from the per-star values ``extra`` of its
+    samples (a star's samples share them); no columns without them."""
+    columns = [i for i, name in enumerate(names) if name.endswith(MAGNITUDE)]
+    if extra is None or not columns or not len(sample_star):
+        return pd.DataFrame(index=pd.RangeIndex(int(sample_star.max(initial=-1)) + 1))
+    stars, first = np.unique(sample_star, return_index=True)
+    table = pd.DataFrame(np.asarray(extra)[first][:, columns].astype(np.float64),
+                         columns=[names[i] for i in columns], index=stars)
+    return table.reindex(pd.RangeIndex(int(stars.max()) + 1))
 
 
 def trained_on_copies(metadata: Mapping[str, Any]) -> bool:
@@ -141,10 +170,12 @@ def format_flags(counts: Counter[str], n_classified: int, copies: bool = False) 
     why = {"period_at_search_limit": "; period_at_search_limit: the best period is at the "
                                      "shortest searched (--min-period), a shorter one may be "
                                      "the star's",
-           "outside_training_range": "; outside_training_range: a time span or number of "
-                                     "points unlike the training stars' (below half "
-                                     "their 1st percentile or above twice their 99th), on "
-                                     "which a model can be confidently wrong"
+           "outside_training_range": "; outside_training_range: a time span, number of "
+                                     "points or median magnitude unlike the training "
+                                     "stars' (below half their 1st percentile or above "
+                                     "twice their 99th; magnitudes 0.75 mag beyond their "
+                                     "1st to 99th), on which a model can be confidently "
+                                     "wrong"
                                      + ("" if copies else " (for stars shorter or sparser "
                                         "than the training stars, train with "
                                         "--shortened-copies)")}

@@ -40,7 +40,12 @@ from lcformer.data.report import DropReport
 from lcformer.data.samples import SampleInfo, make_samples, star_chunks
 from lcformer.data.tokens import TokenConfig
 from lcformer.errors import ConfigError
-from lcformer.evaluation.flags import FlagConfig, outside_training, signal_flags
+from lcformer.evaluation.flags import (
+    FlagConfig,
+    outside_training,
+    signal_flags,
+    star_magnitudes,
+)
 from lcformer.evaluation.metrics import (
     BATCH,
     classification_metrics,
@@ -250,7 +255,9 @@ def _predict_chunk(model: LightCurveClassifier, metadata: dict[str, Any], lcs: L
     searched = "fap" in table
     unlike = None
     if searched and info.periods is not None and "span" in info.periods:
-        unlike = outside_training(info.periods.set_index("id").reindex(table["id"]),
+        stars = info.periods.set_index("id").reindex(table["id"])
+        magnitudes = star_magnitudes(extra, info.extra_names, star_codes)
+        unlike = outside_training(stars.join(magnitudes.set_axis(stars.index)),
                                   metadata.get("training_stars"))
     table["flag"] = signal_flags(cleaned, table["id"].to_numpy(dtype=object),
                                  table["fap"].to_numpy() if searched else None, flags,

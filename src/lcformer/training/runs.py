@@ -55,7 +55,7 @@ from lcformer.errors import (
     NothingToTrainError,
     RunNotFoundError,
 )
-from lcformer.evaluation.flags import training_ranges
+from lcformer.evaluation.flags import star_magnitudes, training_ranges
 from lcformer.evaluation.metrics import classification_metrics, star_level, window_probabilities
 from lcformer.evaluation.records import RunRecord, write_records
 from lcformer.hardware import hardware
@@ -247,13 +247,16 @@ def _shortened_copies(data: PreparedDataset, train: SampleSet, copies: int,
 
 def _training_stars(data: PreparedDataset, sets: dict[str, SampleSet],
                     copies: pd.DataFrame | None = None) -> dict[str, Any]:
-    """Star views: the training stars' span and points (:func:`training_ranges`), with those
-    of their shortened ``copies`` (period search rows), for the ``outside_training_range``
-    flag of predictions."""
+    """Star views: the training stars' span, points and median magnitudes
+    (:func:`training_ranges`), with the span and points of their shortened ``copies``
+    (period search rows), for the ``outside_training_range`` flag of predictions."""
     if data.periods is None or "span" not in data.periods:
         return {}
-    train_ids = data.stars["id"].to_numpy(dtype=object)[np.unique(sets["train"].star)]
+    train = sets["train"]
+    train_ids = data.stars["id"].to_numpy(dtype=object)[np.unique(train.star)]
     stars = data.periods.set_index("id").loc[train_ids]
+    magnitudes = star_magnitudes(train.extra, data.info.extra_names, train.star)
+    stars = stars.join(magnitudes.loc[np.unique(train.star)].set_axis(stars.index))
     if copies is not None:  # (those too short for a period search have no points)
         stars = pd.concat([stars.reset_index(), copies[copies["n_points"] > 0]],
                           ignore_index=True)
