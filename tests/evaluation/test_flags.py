@@ -11,6 +11,7 @@ from lcformer.evaluation.flags import (
     MAGNITUDE_MARGIN,
     FlagConfig,
     outside_training,
+    ranges_text,
     signal_flags,
     star_magnitudes,
     training_ranges,
@@ -82,3 +83,6 @@ def test_median_magnitudes_beyond_the_training_range_by_a_factor_2_in_flux() -> 
                         "z_median_mag": 30.0})
     assert MAGNITUDE_MARGIN == pytest.approx(0.7526, abs=1e-4)
     assert outside_training(new, ranges).tolist() == [False, True, True, False, True]
+    assert ranges_text(ranges).startswith("training stars' range (1st-99th percentile): span "
+                                          "10-10 d; 50-50 points; median magnitude g "
+                                          "17.02-18.98, r 16.51-17.49; ")

@@ -503,6 +503,17 @@ def test_stars_unlike_the_training_stars_are_flagged(periodic) -> None:
     assert set(predict_stars(model, earlier, lcs, device="cpu").table["flag"]) == {""}
 
 
+def test_info_states_the_training_stars_range(tiny_run, periodic, capsys) -> None:
+    """`lcformer info` says which stars the model knows, so that a user sees before
+    predicting what the flag will compare with."""
+    _, metadata = periodic
+    low, high = metadata["training_stars"]["V_median_mag"]
+    assert main(["info", str(tiny_run)]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "training stars' range (1st-99th percentile): span " in out
+    assert f"median magnitude V {low:.2f}-{high:.2f}" in out
+
+
 def labelled_stars() -> LightCurves:
     """Synthetic stars of the run's classes with their labels, plus a star of a class the
     model does not know, an unlabelled one, and a labelled one with too few points."""

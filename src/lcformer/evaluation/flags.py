@@ -140,6 +140,22 @@ def outside_training(stars: pd.DataFrame, ranges: dict[str, list[float]] | None
     return out
 
 
+def ranges_text(ranges: Mapping[str, list[float]]) -> str:
+    """The training stars' :func:`training_ranges` in words, for ``lcformer info``."""
+    parts = []
+    if "span" in ranges:
+        parts.append(f"span {ranges['span'][0]:,.4g}-{ranges['span'][1]:,.4g} d")
+    if "n_points" in ranges:
+        parts.append(f"{ranges['n_points'][0]:,.0f}-{ranges['n_points'][1]:,.0f} points")
+    bands = [(c.removesuffix(MAGNITUDE), v) for c, v in ranges.items() if c.endswith(MAGNITUDE)]
+    if bands:
+        parts.append("median magnitude " + ", ".join(f"{band or '(no band name)'} "
+                                                     f"{low:.2f}-{high:.2f}"
+                                                     for band, (low, high) in bands))
+    return (f"training stars' range (1st-99th percentile): {'; '.join(parts)}; stars well "
+            f"outside it are flagged outside_training_range")
+
+
 def star_magnitudes(extra: np.ndarray | None, names: Sequence[str],
                     sample_star: np.ndarray) -> pd.DataFrame:
     """Per star (rows in order of star code, 0 to the largest in ``sample_star``): its median
