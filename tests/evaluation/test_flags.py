@@ -11,9 +11,11 @@ from lcformer.evaluation.flags import (
     MAGNITUDE_MARGIN,
     FlagConfig,
     outside_training,
+    ranges_of,
     ranges_text,
     signal_flags,
     star_magnitudes,
+    stored_ranges,
     training_ranges,
 )
 
@@ -83,6 +85,19 @@ def test_median_magnitudes_beyond_the_training_range_by_a_factor_2_in_flux() -> 
                         "z_median_mag": 30.0})
     assert MAGNITUDE_MARGIN == pytest.approx(0.7526, abs=1e-4)
     assert outside_training(new, ranges).tolist() == [False, True, True, False, True]
+    # Kept apart in a checkpoint: lcformer 0.3.0 reads every key of training_stars as a
+    # column of the period search.
+    stored = stored_ranges(ranges)
+    assert set(stored["training_stars"]) == {"span", "n_points"}
+    assert ranges_of(stored) == ranges and ranges_of({}) == {}
     assert ranges_text(ranges).startswith("training stars' range (1st-99th percentile): span "
                                           "10-10 d; 50-50 points; median magnitude g "
                                           "17.02-18.98, r 16.51-17.49; ")
+
+
+def test_a_band_without_a_name_is_not_named_in_the_range() -> None:
+    """ASAS V read without a band column: its values are named "band_..." (scalar_names)."""
+    text = ranges_text({"band_median_mag": [8.55, 14.04]}, bands=[""])
+    assert "median magnitude 8.55-14.04;" in text
+    assert "median magnitude V 8.55-14.04;" in ranges_text({"V_median_mag": [8.55, 14.04]},
+                                                           bands=["V"])

@@ -477,7 +477,7 @@ def test_stars_unlike_the_training_stars_are_flagged(periodic) -> None:
     model, metadata = periodic
     ranges = metadata["training_stars"]
     assert ranges["span"][1] <= 20.0 and ranges["n_points"][1] <= 42
-    low, high = ranges["V_median_mag"]  # the model's one band
+    low, high = metadata["training_magnitudes"]["V_median_mag"]  # the model's one band
     rng = np.random.default_rng(5)
 
     def star(name: str, span: float, n: int, mean: float = (low + high) / 2) -> tuple:
@@ -499,7 +499,8 @@ def test_stars_unlike_the_training_stars_are_flagged(periodic) -> None:
     assert "below half their 1st percentile or above twice their 99th" in line
     assert "magnitudes 0.75 mag beyond their 1st to 99th" in line
     # A checkpoint from before the ranges were kept flags none of them.
-    earlier = {k: v for k, v in metadata.items() if k != "training_stars"}
+    earlier = {k: v for k, v in metadata.items()
+               if k not in ("training_stars", "training_magnitudes")}
     assert set(predict_stars(model, earlier, lcs, device="cpu").table["flag"]) == {""}
 
 
@@ -507,7 +508,7 @@ def test_info_states_the_training_stars_range(tiny_run, periodic, capsys) -> Non
     """`lcformer info` says which stars the model knows, so that a user sees before
     predicting what the flag will compare with."""
     _, metadata = periodic
-    low, high = metadata["training_stars"]["V_median_mag"]
+    low, high = metadata["training_magnitudes"]["V_median_mag"]
     assert main(["info", str(tiny_run)]) == 0
     out = " ".join(capsys.readouterr().out.split())
     assert "training stars' range (1st-99th percentile): span " in out

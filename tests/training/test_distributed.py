@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import socket
 import subprocess
 import sys
 import textwrap
@@ -146,6 +147,45 @@ def test_two_gloo_processes_train_as_one(star_folder, tmp_path, monkeypatch) -> 
     a, b = (json.loads((tmp_path / d / "metrics.json").read_text())["records"][0]["budget"]
             for d in ("fused", "fused-ddp-0"))
     assert a == b
+
+
+# A process group of one, a DDP wrapper in a reference cycle in a frame an error leaves.
+ERROR_IN_SESSION = textwrap.dedent("""
+    import gc, torch
+    from torch.nn.parallel import DistributedDataParallel
+    from lcformer.errors import ConfigError
+    from lcformer.training import distributed
+
+    gc.disable()
+
+    def train():
+        model = DistributedDataParallel(torch.nn.Linear(2, 2))
+        cycle = {"model": model}
+        cycle["self"] = cycle
+        raise ConfigError("an error in the middle of training")
+
+    try:
+        with distributed.session("cpu"):
+            train()
+    except ConfigError:
+        alive = sum(isinstance(o, DistributedDataParallel) for o in gc.get_objects())
+        print(f"group destroyed: {not distributed.is_distributed()}; {alive} alive")
+""")
+
+
+def test_an_error_in_the_session_releases_the_process_group(tmp_path) -> None:
+    """The group must be gone with the error too: the error's frames (the training loop's,
+    holding its DDP wrapper) are released before the group is destroyed."""
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if k not in ("RANK", "WORLD_SIZE")}
+    env |= {"WORLD_SIZE": "1", "RANK": "0", "LOCAL_RANK": "0", "MASTER_ADDR": "127.0.0.1",
+            "MASTER_PORT": str(port), "OMP_NUM_THREADS": "1"}
+    done = subprocess.run([sys.executable, "-c", ERROR_IN_SESSION], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "group destroyed: True; 0 alive" in done.stdout, done.stdout + done.stderr[-2000:]
 
 
 @pytest.mark.parametrize("size", [1, 5, 8, 13])

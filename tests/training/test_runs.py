@@ -170,6 +170,12 @@ def test_resume_with_other_prepared_data_names_what_differs(run, prepared) -> No
     moved = dataclasses.replace(prepared, manifest=prepared.manifest | {"input_hash": "h9"})
     with pytest.raises(ConfigMismatchError, match="dataset input files: changed"):
         train_run(moved, RUN, run_dir, resume=True, progress=False, figures=False)
+    # Prepared anew by edited data code (another period search): the run's epochs so far
+    # learned from the old preparation.
+    assert runs.read_run_config(run_dir)["dataset"]["data_code"] == prepared.manifest["data_code"]
+    edited = dataclasses.replace(prepared, manifest=prepared.manifest | {"data_code": "c9"})
+    with pytest.raises(ConfigMismatchError, match=r"lcformer's data code .*: edited since"):
+        train_run(edited, RUN, run_dir, resume=True, progress=False, figures=False)
 
 
 def test_resume_of_a_missing_run_writes_nothing(prepared, tmp_path) -> None:

@@ -277,6 +277,8 @@ def data_code_digest() -> str:
     root = Path(__file__).parent
     digest = hashlib.sha256()
     for source in sorted(root.rglob("*.py")):
+        if source.name.startswith(".") or not source.is_file():  # an editor's lock file
+            continue
         digest.update(f"{source.relative_to(root).as_posix()}\0".encode())
         digest.update(source.read_bytes())
     return digest.hexdigest()

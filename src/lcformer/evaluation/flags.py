@@ -23,6 +23,9 @@ from lcformer.errors import ConfigError
 #: The values of the ``flag`` column, most serious first (a star gets the first that applies).
 FLAGS = ("few_points", "constant", "no_period", "outside_training_range",
          "no_significant_period", "period_at_search_limit")
+#: The rules' version, kept with a partitioned prediction so that its partitions flag alike
+#: (2: outside_training_range also compares median magnitudes).
+FLAG_RULES = 2
 #: Flags of a prediction on too little signal; the others say it may mislead for another reason.
 SIGNAL_FLAGS = ("few_points", "constant", "no_period", "no_significant_period")
 #: The share of training stars below (and above) the range a star's span and points are
@@ -140,18 +143,36 @@ def outside_training(stars: pd.DataFrame, ranges: dict[str, list[float]] | None
     return out
 
 
-def ranges_text(ranges: Mapping[str, list[float]]) -> str:
+def stored_ranges(ranges: dict[str, list[float]]) -> dict[str, dict[str, list[float]]]:
+    """:func:`training_ranges` as a checkpoint keeps them: the magnitudes under a key of their
+    own, which lcformer 0.3.0 (whose flag read every key of ``training_stars`` as a column of
+    the period search) ignores."""
+    magnitudes = {k: v for k, v in ranges.items() if k.endswith(MAGNITUDE)}
+    stored = {"training_stars": {k: v for k, v in ranges.items() if k not in magnitudes}}
+    return stored | ({"training_magnitudes": magnitudes} if magnitudes else {})
+
+
+def ranges_of(metadata: Mapping[str, Any]) -> dict[str, list[float]]:
+    """A checkpoint's training ranges (:func:`stored_ranges`), as one dict; empty for a
+    checkpoint from before they were kept."""
+    return {**(metadata.get("training_stars") or {}),
+            **(metadata.get("training_magnitudes") or {})}
+
+
+def ranges_text(ranges: Mapping[str, list[float]], bands: Sequence[str] = ()) -> str:
     """The training stars' :func:`training_ranges` in words, for ``lcformer info``."""
     parts = []
     if "span" in ranges:
         parts.append(f"span {ranges['span'][0]:,.4g}-{ranges['span'][1]:,.4g} d")
     if "n_points" in ranges:
         parts.append(f"{ranges['n_points'][0]:,.0f}-{ranges['n_points'][1]:,.0f} points")
-    bands = [(c.removesuffix(MAGNITUDE), v) for c, v in ranges.items() if c.endswith(MAGNITUDE)]
-    if bands:
-        parts.append("median magnitude " + ", ".join(f"{band or '(no band name)'} "
-                                                     f"{low:.2f}-{high:.2f}"
-                                                     for band, (low, high) in bands))
+    magnitudes = [(c.removesuffix(MAGNITUDE), v) for c, v in ranges.items()
+                  if c.endswith(MAGNITUDE)]
+    if magnitudes:  # a band without a name has its values named "band_..." (scalar_names)
+        unnamed = list(bands) == [""]
+        parts.append("median magnitude " + ", ".join(
+            f"{low:.2f}-{high:.2f}" if unnamed else f"{band} {low:.2f}-{high:.2f}"
+            for band, (low, high) in magnitudes))
     return (f"training stars' range (1st-99th percentile): {'; '.join(parts)}; stars well "
             f"outside it are flagged outside_training_range")
 

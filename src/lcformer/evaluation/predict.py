@@ -43,6 +43,7 @@ from lcformer.errors import ConfigError
 from lcformer.evaluation.flags import (
     FlagConfig,
     outside_training,
+    ranges_of,
     signal_flags,
     star_magnitudes,
 )
@@ -258,7 +259,7 @@ def _predict_chunk(model: LightCurveClassifier, metadata: dict[str, Any], lcs: L
         stars = info.periods.set_index("id").reindex(table["id"])
         magnitudes = star_magnitudes(extra, info.extra_names, star_codes)
         unlike = outside_training(stars.join(magnitudes.set_axis(stars.index)),
-                                  metadata.get("training_stars"))
+                                  ranges_of(metadata))
     table["flag"] = signal_flags(cleaned, table["id"].to_numpy(dtype=object),
                                  table["fap"].to_numpy() if searched else None, flags,
                                  table["period"].to_numpy() if searched else None,

@@ -51,6 +51,7 @@ import pandas as pd
 
 from lcformer import atomic
 from lcformer.data.lightcurves import LightCurves
+from lcformer.data.prepared import data_code_digest
 from lcformer.data.reading import READERS_VERSION
 from lcformer.data.reading.config import Columns, ReadConfig
 from lcformer.data.reading.files import first_few
@@ -59,7 +60,7 @@ from lcformer.data.reading.partitions import SeenStars, walk_files
 from lcformer.data.reading.tables import read_long_table
 from lcformer.data.report import DropReport
 from lcformer.errors import ConfigError, ConfigMismatchError, InputError
-from lcformer.evaluation.flags import FLAGS
+from lcformer.evaluation.flags import FLAG_RULES, FLAGS
 from lcformer.evaluation.metrics import BATCH
 from lcformer.evaluation.predict import (
     COUNT_COLUMNS,
@@ -224,6 +225,8 @@ def predict_partitions(model: LightCurveClassifier, metadata: dict[str, Any],
                      "prepare": model_prepare_config(metadata).to_dict(),
                      "pad_short": pad_short, "flags": flags.to_dict(),
                      "flag_kinds": list(FLAGS),  # a folder's outputs flag alike
+                     "flag_rules": FLAG_RULES,
+                     "data_code": data_code_digest(),  # and fold at periods found alike
                      "reading": reading.to_dict(), "readers": READERS_VERSION,
                      "columns": list(output_schema(metadata).columns),
                      "outputs": "below the input folder" if root is not None else "below the "

@@ -51,7 +51,13 @@ from lcformer.evaluation.records import RunRecord, read_metrics, read_records
 from lcformer.experiments.baseline import run_baseline, save_baseline
 from lcformer.experiments.grid import Cell, SweepConfig, cells, repeat_split, run_config
 from lcformer.reporting.tables import budget_text, research_table, summary
-from lcformer.training.runs import RunConfig, drop_none, read_run_config, train_run
+from lcformer.training.runs import (
+    RunConfig,
+    drop_none,
+    read_run_config,
+    same_data_code,
+    train_run,
+)
 
 #: results_long.csv: one row per finished run (and per baseline classifier).
 LONG_COLUMNS = ("model", "heads", "emb", "repeat", "accuracy", "macro_f1", "epochs_run",
@@ -175,6 +181,7 @@ def _check_finished_config(run_dir: Path, data: PreparedDataset, rc: RunConfig) 
     same_run = "run" in saved and RunConfig.from_dict(saved["run"]) == rc
     prepare = json.loads(json.dumps(drop_none(data.manifest["config"])))
     same_data = (saved.get("dataset", {}).get("input_hash") == data.manifest["input_hash"]
+                 and same_data_code(saved.get("dataset", {}), data.manifest)
                  and drop_none(saved.get("prepare", {})) == prepare)
     if not (same_run and same_data):
         raise ConfigMismatchError(

@@ -19,7 +19,7 @@ from typing import Any
 from lcformer.config import list_text
 from lcformer.data.reading.config import ReadConfig
 from lcformer.errors import CorruptFileError, LcformerError, RunNotFoundError
-from lcformer.evaluation.flags import ranges_text
+from lcformer.evaluation.flags import ranges_of, ranges_text
 
 WIDTH = 100  # characters per line of the settings
 LABEL = 12  # width of the labels column
@@ -223,8 +223,8 @@ def run_info(run_dir: str | Path) -> RunInfo:
                         f"{used['weight']:,} the trees' weight")
     elif manifest is not None and isinstance(manifest.get("counts"), dict):
         data.append(f"{manifest['counts'].get('stars', 0):,} stars")
-    if (metadata or {}).get("training_stars"):
-        data += textwrap.wrap(ranges_text(metadata["training_stars"]), 88)
+    if metadata is not None and (ranges := ranges_of(metadata)):
+        data += textwrap.wrap(ranges_text(ranges, metadata.get("bands", ())), 88)
     if name is not None:
         add(("data", "\n".join(data)))
 

@@ -17,6 +17,7 @@ import gc
 import json
 import os
 import re
+import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -85,6 +86,12 @@ def session(device: str = "auto") -> Iterator[None]:
     started = init(device)
     try:
         yield
+    except BaseException as error:
+        # The traceback's finished frames hold what they held (a DDP wrapper, its group)
+        # until the error is printed; release them before the group is destroyed.
+        if started:
+            traceback.clear_frames(error.__traceback__)
+        raise
     finally:
         if started:
             cleanup()

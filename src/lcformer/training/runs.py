@@ -55,7 +55,7 @@ from lcformer.errors import (
     NothingToTrainError,
     RunNotFoundError,
 )
-from lcformer.evaluation.flags import star_magnitudes, training_ranges
+from lcformer.evaluation.flags import star_magnitudes, stored_ranges, training_ranges
 from lcformer.evaluation.metrics import classification_metrics, star_level, window_probabilities
 from lcformer.evaluation.records import RunRecord, write_records
 from lcformer.hardware import hardware
@@ -260,7 +260,7 @@ def _training_stars(data: PreparedDataset, sets: dict[str, SampleSet],
     if copies is not None:  # (those too short for a period search have no points)
         stars = pd.concat([stars.reset_index(), copies[copies["n_points"] > 0]],
                           ignore_index=True)
-    return {"training_stars": training_ranges(stars)}
+    return stored_ranges(training_ranges(stars))
 
 
 def member_train_config(train: TrainConfig, seed: int, members: int) -> TrainConfig:
@@ -441,6 +441,12 @@ def check_resumable(run_dir: Path, config: RunConfig, data: PreparedDataset | No
             differences.append(f"dataset input files: changed since the run started "
                                f"(fingerprint {str(dataset.get('input_hash'))[:12]} -> "
                                f"{str(data.manifest['input_hash'])[:12]})")
+        elif not same_data_code(dataset, data.manifest):
+            differences.append(f"lcformer's data code (reading, cleaning, period search): "
+                               f"edited since the run started (digest "
+                               f"{str(dataset.get('data_code'))[:12]} -> "
+                               f"{str(data.manifest.get('data_code'))[:12]}), so its data "
+                               f"was prepared anew")
     differences = [d for d in differences if d]
     if differences:
         raise ConfigMismatchError(
@@ -483,10 +489,18 @@ def _where(data: PreparedDataset) -> str | None:
     return str(data.path.resolve()) if data.path is not None else None
 
 
+def same_data_code(dataset: dict[str, Any], manifest: dict[str, Any]) -> bool:
+    """Whether a run's data (its config.toml's ``dataset``) was prepared by the data code of
+    this preparation (``manifest``); a run or preparation that did not record it passes."""
+    before, now = dataset.get("data_code"), manifest.get("data_code")
+    return before is None or now is None or before == now
+
+
 def write_config(run_dir: Path, data: PreparedDataset, config: RunConfig) -> None:
     doc = {"lcformer_version": __version__, "dataset": drop_none({
         "name": data.name, "prepared": _where(data),  # None: prepared in memory
-        "input_hash": data.manifest["input_hash"]}),
+        "input_hash": data.manifest["input_hash"],
+        "data_code": data.manifest.get("data_code")}),  # None: prepared before it was kept
         "prepare": none_as_text(data.manifest["config"]), "run": none_as_text(config.to_dict())}
     atomic.write_text(run_dir / "config.toml", tomli_w.dumps(doc))
 
