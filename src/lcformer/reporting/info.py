@@ -224,7 +224,7 @@ def run_info(run_dir: str | Path) -> RunInfo:
     elif manifest is not None and isinstance(manifest.get("counts"), dict):
         data.append(f"{manifest['counts'].get('stars', 0):,} stars")
     if metadata is not None and (ranges := ranges_of(metadata)):
-        data += textwrap.wrap(ranges_text(ranges, metadata.get("bands", ())), 88)
+        data += textwrap.wrap(ranges_text(ranges, metadata.get("bands", ())), WIDTH - LABEL)
     if name is not None:
         add(("data", "\n".join(data)))
 
