@@ -512,6 +512,9 @@ def test_info_states_the_training_stars_range(tiny_run, periodic, capsys) -> Non
     assert main(["info", str(tiny_run)]) == 0
     out = " ".join(capsys.readouterr().out.split())
     assert "training stars' range (1st-99th percentile): span " in out
+    # Nor the settings of the research windows and recurrent models, which it never reads
+    assert "tokens " not in out and "window=" not in out and "rnn_units" not in out
+    assert "heads=" in out and "harmonics=" in out
     assert f"median magnitude V {low:.2f}-{high:.2f}" in out
 
 

@@ -20,6 +20,7 @@ from lcformer.config import list_text
 from lcformer.data.reading.config import ReadConfig
 from lcformer.errors import CorruptFileError, LcformerError, RunNotFoundError
 from lcformer.evaluation.flags import ranges_of, ranges_text
+from lcformer.models.registry import WINDOW_SETTINGS
 
 WIDTH = 100  # characters per line of the settings
 LABEL = 12  # width of the labels column
@@ -192,8 +193,11 @@ def run_info(run_dir: str | Path) -> RunInfo:
             ensemble += (f", with {trees} (weight of the network "
                          f"{forest['network_weight']:g}, {how}"
                          f"{'; 0: the trees alone' if forest['network_weight'] == 0 else ''})")
+        # a star-view model's settings without those of the window models it never reads
+        unread = WINDOW_SETTINGS if (prepare or {}).get("inputs") == "stars" else ()
+        read = {k: v for k, v in model.items() if k not in unread}
         add(("model", f"{model.get('name')}{size}{ensemble}\n"
-                      f"{settings_text(model, skip=('name',))}"))
+                      f"{settings_text(read, skip=('name',))}"))
     elif records:
         add(("model", ", ".join(r.model for r in records)))
     classes = (metadata or {}).get("classes") or (records[0].classes if records else [])
@@ -237,7 +241,8 @@ def run_info(run_dir: str | Path) -> RunInfo:
         if isinstance(prepare.get("reading"), dict):  # older runs may not record it
             options = ReadConfig.from_dict(prepare["reading"]).options()
             add(("reading", options or "the default column names; magnitudes"))
-        add(("tokens", settings_text(prepare.get("tokens"))))
+        if prepare.get("inputs", "windows") == "windows":  # star views make no tokens
+            add(("tokens", settings_text(prepare.get("tokens"))))
         add(("cleaning", settings_text(prepare.get("cleaning"))))
         if prepare.get("inputs") == "stars" and not baseline:  # the features have their own
             add(("views", settings_text(prepare.get("views"))))
