@@ -62,6 +62,7 @@ def test_info_of_a_deep_run(runs, capsys) -> None:
     assert lines["data"].split()[-1] == "mystars"
     assert "input fingerprint " in out and "30 stars (train " in out
     assert "window=20, stride=10" in lines["tokens"]
+    assert "rnn_units=" in out and "harmonics=" not in out  # the star model's alone
     assert "epochs=1" in lines["training"] and "batch_size=32" in lines["training"]
     # No "classes none" (no class filter); a setting given as none is shown so, not hidden
     # (hidden, --clip-grad none would read as the default 1.0).

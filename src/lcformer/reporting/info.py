@@ -20,7 +20,7 @@ from lcformer.config import list_text
 from lcformer.data.reading.config import ReadConfig
 from lcformer.errors import CorruptFileError, LcformerError, RunNotFoundError
 from lcformer.evaluation.flags import ranges_of, ranges_text
-from lcformer.models.registry import WINDOW_SETTINGS
+from lcformer.models.registry import STAR_SETTINGS, WINDOW_SETTINGS
 
 WIDTH = 100  # characters per line of the settings
 LABEL = 12  # width of the labels column
@@ -193,8 +193,9 @@ def run_info(run_dir: str | Path) -> RunInfo:
             ensemble += (f", with {trees} (weight of the network "
                          f"{forest['network_weight']:g}, {how}"
                          f"{'; 0: the trees alone' if forest['network_weight'] == 0 else ''})")
-        # a star-view model's settings without those of the window models it never reads
-        unread = WINDOW_SETTINGS if (prepare or {}).get("inputs") == "stars" else ()
+        # without the settings the model never reads (the window models', or the star's)
+        unread = (WINDOW_SETTINGS if (prepare or {}).get("inputs") == "stars"
+                  else STAR_SETTINGS)
         read = {k: v for k, v in model.items() if k not in unread}
         add(("model", f"{model.get('name')}{size}{ensemble}\n"
                       f"{settings_text(read, skip=('name',))}"))
