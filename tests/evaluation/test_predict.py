@@ -549,8 +549,13 @@ def test_predictions_are_scored_against_the_inputs_labels(periodic) -> None:
     assert line is not None and line.startswith(
         f"against the input's labels: macro-F1 {f1:.3f}, accuracy {accuracy:.3f} on 18 "
         f"labelled stars classified")
-    assert line.endswith("labelled stars not scored: 1 of classes the model was not trained "
-                         "on (mira) and 1 not classified")
+    first, per_class = line.split("\n")
+    assert first.endswith("labelled stars not scored: 1 of classes the model was not trained "
+                          "on (mira) and 1 not classified")
+    each = f1_score(scored["label"], scored["predicted"], average=None,
+                    labels=result.classes)
+    assert per_class == "  F1 per class (stars): " + ", ".join(
+        f"{c} {v:.3f} (6)" for c, v in zip(result.classes, each, strict=True))
     unlabelled = lcs.with_labels(None)
     assert label_scores(predict_stars(*periodic, unlabelled, device="cpu"), unlabelled) is None
 

@@ -49,6 +49,7 @@ from lcformer.evaluation.flags import (
 )
 from lcformer.evaluation.metrics import (
     BATCH,
+    Metrics,
     classification_metrics,
     star_probabilities,
     window_probabilities,
@@ -117,14 +118,22 @@ def label_scores(result: Predictions, lcs: LightCurves,
     classes = result.classes
     known = labelled & label.isin(classes).to_numpy()
 
-    def score(rows: np.ndarray) -> str:
+    def metrics(rows: np.ndarray) -> Metrics:
         truth = pd.Categorical(label[rows], categories=classes).codes
         predicted = pd.Categorical(result.table["predicted"][rows], categories=classes).codes
-        m = classification_metrics(truth, predicted, classes)
+        return classification_metrics(truth, predicted, classes)
+
+    def score(rows: np.ndarray) -> str:
+        m = metrics(rows)
         return f"macro-F1 {m.macro_f1:.3f}, accuracy {m.accuracy:.3f} on {int(rows.sum()):,}"
 
-    parts = []
+    parts, per_class = [], ""
     if known.any():
+        # Which classes the new stars lose, the first thing to look at on another survey.
+        table = metrics(known).per_class
+        per_class = "\n  F1 per class (stars): " + ", ".join(
+            f"{c} {table[c]['f1-score']:.3f} ({int(table[c]['support']):,})"
+            for c in classes if table[c]["support"] > 0)
         part = f"{score(known)} {which} classified"
         unflagged = known & (result.table["flag"] == "").to_numpy() \
             if "flag" in result.table else known
@@ -142,7 +151,7 @@ def label_scores(result: Predictions, lcs: LightCurves,
         not_scored.append(f"{unclassified:,} not classified")
     if not_scored:
         parts.append(f"{which} not scored: {' and '.join(not_scored)}")
-    return f"against the input's labels: {'; '.join(parts)}"
+    return f"against the input's labels: {'; '.join(parts)}{per_class}"
 
 
 def run_test_ids(run_dir: str | Path, input_name: str, metadata: Mapping[str, Any]
