@@ -179,16 +179,15 @@ def ranges_text(ranges: Mapping[str, list[float]], bands: Sequence[str] = ()) ->
 
 def star_magnitudes(extra: np.ndarray | None, names: Sequence[str],
                     sample_star: np.ndarray) -> pd.DataFrame:
-    """Per star (rows in order of star code, 0 to the largest in ``sample_star``): its median
-    magnitude in each band (``<band>_median_mag``), from the per-star values ``extra`` of its
-    samples (a star's samples share them); no columns without them."""
-    columns = [i for i, name in enumerate(names) if name.endswith(MAGNITUDE)]
-    if extra is None or not columns or not len(sample_star):
-        return pd.DataFrame(index=pd.RangeIndex(int(sample_star.max(initial=-1)) + 1))
+    """Per star of ``sample_star`` (rows in order of star code): its median magnitude in each
+    band (``<band>_median_mag``), from the per-star values ``extra`` of its samples (a star's
+    samples share them); no columns without them."""
     stars, first = np.unique(sample_star, return_index=True)
-    table = pd.DataFrame(np.asarray(extra)[first][:, columns].astype(np.float64),
-                         columns=[names[i] for i in columns], index=stars)
-    return table.reindex(pd.RangeIndex(int(stars.max()) + 1))
+    columns = [i for i, name in enumerate(names) if name.endswith(MAGNITUDE)]
+    if extra is None or not columns:
+        return pd.DataFrame(index=stars)
+    return pd.DataFrame(np.asarray(extra)[first][:, columns].astype(np.float64),
+                        columns=[names[i] for i in columns], index=stars)
 
 
 def trained_on_copies(metadata: Mapping[str, Any]) -> bool:

@@ -253,10 +253,10 @@ def _training_stars(data: PreparedDataset, sets: dict[str, SampleSet],
     if data.periods is None or "span" not in data.periods:
         return {}
     train = sets["train"]
-    train_ids = data.stars["id"].to_numpy(dtype=object)[np.unique(train.star)]
-    stars = data.periods.set_index("id").loc[train_ids]
     magnitudes = star_magnitudes(train.extra, data.info.extra_names, train.star)
-    stars = stars.join(magnitudes.loc[np.unique(train.star)].set_axis(stars.index))
+    train_ids = data.stars["id"].to_numpy(dtype=object)[magnitudes.index]
+    stars = data.periods.set_index("id").loc[train_ids]
+    stars = stars.join(magnitudes.set_axis(stars.index))
     if copies is not None:  # (those too short for a period search have no points)
         stars = pd.concat([stars.reset_index(), copies[copies["n_points"] > 0]],
                           ignore_index=True)
