@@ -631,3 +631,24 @@ def test_the_runs_own_dataset_is_scored_on_the_runs_test_stars(periodic, tmp_pat
     assert label_scores(result, lcs, {"unknown-star"}) == (
         "against the input's labels: none scored: the input labels none of the run's test "
         "stars")
+
+
+def test_classes_predicted_but_labelled_on_no_star_are_named_beside_macro_f1() -> None:
+    """On a survey labelled with some of a model's classes, macro-F1 counts each class only
+    predicted as 0: the line names them and gives the labelled classes' own mean."""
+    from sklearn.metrics import f1_score
+
+    from lcformer.evaluation.predict import only_predicted_line
+
+    label = pd.Series(["a", "a", "b", "b", "b"])
+    predicted = pd.Series(["a", "c", "b", "d", "c"])
+    classes = ["a", "b", "c", "d"]
+    each = f1_score(label, predicted, average=None, labels=classes, zero_division=0)
+    per_class = {c: {"f1-score": v} for c, v in zip(classes, each, strict=True)}
+    line = only_predicted_line(label, predicted, per_class)
+    macro = f1_score(label, predicted, average="macro", zero_division=0)
+    assert macro == pytest.approx(each.sum() / 4)  # what the first line prints
+    assert line == ("\n  macro-F1 averages 4 classes: 2 of them no star here is labelled, "
+                    "predicted for 3 stars (c 2, d 1), each F1 0; over the 2 labelled "
+                    f"classes alone: {(each[0] + each[1]) / 2:.3f}")
+    assert only_predicted_line(label, label, per_class) == ""

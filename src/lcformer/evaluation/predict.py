@@ -134,6 +134,7 @@ def label_scores(result: Predictions, lcs: LightCurves,
         per_class = "\n  F1 per class (stars): " + ", ".join(
             f"{c} {table[c]['f1-score']:.3f} ({int(table[c]['support']):,})"
             for c in classes if table[c]["support"] > 0)
+        per_class += only_predicted_line(label[known], result.table["predicted"][known], table)
         part = f"{score(known)} {which} classified"
         unflagged = known & (result.table["flag"] == "").to_numpy() \
             if "flag" in result.table else known
@@ -152,6 +153,24 @@ def label_scores(result: Predictions, lcs: LightCurves,
     if not_scored:
         parts.append(f"{which} not scored: {' and '.join(not_scored)}")
     return f"against the input's labels: {'; '.join(parts)}{per_class}"
+
+
+def only_predicted_line(label: pd.Series, predicted: pd.Series,
+                        per_class: Mapping[str, Mapping[str, float]]) -> str:
+    """A line for classes predicted but labelled on no star here (a survey labelled with some
+    of the model's classes), or "": macro-F1 averages them as 0 each, which can pull it far
+    below every labelled class's F1, so the line names them and gives the labelled classes'
+    mean too."""
+    labelled = set(label)
+    extra = predicted[~predicted.isin(labelled)].value_counts()
+    if extra.empty:
+        return ""
+    mean = np.mean([per_class[c]["f1-score"] for c in labelled])
+    named = ", ".join(f"{c} {n:,}" for c, n in extra.head(3).items())
+    return (f"\n  macro-F1 averages {len(labelled) + len(extra)} classes: {len(extra)} of them "
+            f"no star here is labelled, predicted for {int(extra.sum()):,} stars ({named}"
+            f"{', ...' if len(extra) > 3 else ''}), each F1 0; over the {len(labelled)} "
+            f"labelled classes alone: {mean:.3f}")
 
 
 def run_test_ids(run_dir: str | Path, input_name: str, metadata: Mapping[str, Any]
