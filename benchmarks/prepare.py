@@ -113,7 +113,7 @@ def checkpoint(name: str) -> float:
 
 
 def windows_nbytes(w: Windows) -> int:
-    return sum(getattr(w, f).nbytes for f in ("tokens", "mask", "curve", "start_time", "errors"))
+    return sum(getattr(w, f).nbytes for f in ("tokens", "mask", "curve"))
 
 
 def curves_nbytes(lcs: LightCurves) -> int:

@@ -240,6 +240,23 @@ def test_an_older_format_asks_for_a_new_preparation(tmp_path, rng):
         PreparedDataset.open(data.path)
 
 
+def test_a_folder_of_format_3_still_opens(tmp_path, rng):
+    """lcformer 0.3.0 also wrote each window's first time and point errors, never read since:
+    its folders open, those two arrays checked against their digests and left unread."""
+    data, _ = prepare("toy", lambda r: curves(rng), "h", CONFIG, tmp_path)
+    manifest = json.loads((data.path / "manifest.json").read_text())
+    for name in ("window_start_time", "window_errors"):
+        np.save(data.path / f"{name}.npy", np.zeros(len(data.window_curve)))
+        manifest["files"][f"{name}.npy"] = prepared.file_digest(data.path / f"{name}.npy")
+    manifest["format_version"] = 3
+    (data.path / "manifest.json").write_text(json.dumps(manifest))
+    opened = PreparedDataset.open(data.path)
+    np.testing.assert_array_equal(opened.tokens, data.tokens)
+    np.save(data.path / "window_errors.npy", np.ones(len(data.window_curve)))
+    with pytest.raises(CorruptFileError, match=r"window_errors\.npy"):
+        PreparedDataset.open(data.path)
+
+
 def test_a_killed_preparation_is_cleaned_up_by_the_next(tmp_path, rng):
     """A dead writer's .partial-* folder goes; the folder of one still running stays."""
     dead = subprocess.Popen([sys.executable, "-c", "pass"])

@@ -101,24 +101,6 @@ def test_dt_dm_mag_adds_the_scaled_magnitude_of_each_pairs_second_point(curves, 
     np.testing.assert_array_equal(by_pair[..., 2], expected)
 
 
-@settings(max_examples=100, deadline=None)
-@given(curves=light_curves(), config=configs, pad_short=st.booleans(),
-       chunk_points=st.sampled_from([17, 2_000_000]))  # a short curve ends a chunk, or not
-def test_errors_are_the_windows_points_errors_then_nan(curves, config, pad_short,
-                                                       chunk_points):
-    curves = [(i, b, t, m, np.arange(len(t)) / 100 + 0.01) for i, b, t, m, _ in curves]
-    config = dataclasses.replace(config, pad_short=pad_short)
-    cleaned, _ = clean(LightCurves.from_list(curves))
-    windows, _ = make_windows(cleaned, config, chunk_points=chunk_points)
-    k = np.arange(len(windows)) - np.searchsorted(windows.curve, windows.curve)
-    for row, (c, rank) in enumerate(zip(windows.curve, k, strict=True)):
-        first = rank * config.stride
-        err = cleaned.curve(c)[2][first: first + config.window + 1].astype(np.float32)
-        np.testing.assert_array_equal(windows.errors[row, :len(err)], err)
-        assert np.isnan(windows.errors[row, len(err):]).all()
-        assert windows.start_time[row] == cleaned.curve(c)[0][first]
-
-
 def test_threads_and_chunks_give_the_same_windows_when_padding(rng):
     curves = [(f"s{i}", "V", np.arange(n, dtype=float), rng.normal(size=n), np.full(n, 0.1))
               for i, n in enumerate(rng.integers(2, 120, 40))]
@@ -126,7 +108,7 @@ def test_threads_and_chunks_give_the_same_windows_when_padding(rng):
     config = TokenConfig(50, 20, pad_short=True, pair_features="dt_dm_mag")
     whole, _ = make_windows(cleaned, config)
     parts, _ = make_windows(cleaned, config, chunk_points=150, workers=2)
-    for field in ("tokens", "mask", "curve", "start_time", "errors"):
+    for field in ("tokens", "mask", "curve"):
         np.testing.assert_array_equal(getattr(whole, field), getattr(parts, field))
 
 
@@ -150,8 +132,6 @@ def test_research_shape_and_counts():
     assert windows.tokens.dtype == np.float32
     np.testing.assert_array_equal(window_counts(np.array([199, 200, 299, 300, 449]),
                                                 TokenConfig()), [0, 1, 1, 2, 3])
-    np.testing.assert_array_equal(windows.start_time, [0, 100, 200])
-    assert windows.errors.shape == (3, 201)
 
 
 def test_scaling_is_per_star_and_constant_curves_give_zero():

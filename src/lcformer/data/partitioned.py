@@ -169,8 +169,6 @@ def _write(name: str, table: PartitionedTable, labels: pd.DataFrame | None,
                 part = Assembled.of(cleaned, samples, info, config)
                 for array, values in (("tokens", samples.tokens), ("mask", samples.mask),
                                       ("window_curve", part.window_curve + first_curve),
-                                      ("window_start_time", samples.start_time),
-                                      ("window_errors", samples.errors),
                                       ("window_extra", samples.extra),
                                       ("points", part.points)):
                     arrays[array].append(values)

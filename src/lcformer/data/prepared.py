@@ -22,7 +22,6 @@ Layout of a prepared folder::
                          views: (n_samples, max_obs, 7 + n_bands), views.TOKEN_CHANNELS
     mask.npy             (n_windows, n_tokens) bool, True for real tokens
     window_curve.npy     (n_windows,) int32, row of curves.parquet
-    window_start_time.npy, window_errors.npy
     window_extra.npy     (n_windows, n_extra) float32: per-star values of star views (else 0 wide)
     periods.parquet      star views: the period search, one row per star
     cleaned.parquet      one row per cleaned curve of a kept star (every band): id, band,
@@ -71,9 +70,11 @@ from lcformer.errors import (
 )
 
 # 2: cleaned curves kept (cleaned.parquet, points.npy); star views. 3: SHA-256 of every file.
-FORMAT_VERSION = 3
-ARRAYS = ("tokens", "mask", "window_curve", "window_start_time", "window_errors",
-          "window_extra", "points")
+# 4: without each window's first time and point errors, which nothing read (folders of
+# format 3 open as well: their two extra arrays are checked and left unread).
+FORMAT_VERSION = 4
+READABLE_FORMATS = (3, 4)
+ARRAYS = ("tokens", "mask", "window_curve", "window_extra", "points")
 
 
 @dataclass(frozen=True)
@@ -111,8 +112,6 @@ class PreparedDataset:
     tokens: np.ndarray
     mask: np.ndarray
     window_curve: np.ndarray
-    window_start_time: np.ndarray
-    window_errors: np.ndarray
     window_extra: np.ndarray  # (n_windows, n_extra): per-star values of star views
     cleaned: pd.DataFrame  # every cleaned curve of a kept star: id, band, n_points, label...
     points: np.ndarray  # (n_points, 3): time, mag, err of the ``cleaned`` curves
@@ -140,7 +139,7 @@ class PreparedDataset:
         if not isinstance(manifest, dict):
             raise CorruptFileError(f"{manifest_path}: damaged (not a JSON object); "
                                    f"{_rebuild_hint(path, {})}")
-        if manifest.get("format_version") != FORMAT_VERSION:
+        if manifest.get("format_version") not in READABLE_FORMATS:
             raise ConfigMismatchError(
                 f"{path} was prepared by an older lcformer (format "
                 f"{manifest.get('format_version')}, now {FORMAT_VERSION}); run `lcformer "
@@ -363,8 +362,7 @@ def build(name: str, raw: LightCurves, config: PrepareConfig, input_hash: str = 
         manifest=manifest_of(name, config, input_hash, part.curves, info,
                              (raw.n_stars, raw.n_curves, raw.n_points)),
         curves=part.curves, tokens=samples.tokens, mask=samples.mask,
-        window_curve=part.window_curve, window_start_time=samples.start_time,
-        window_errors=samples.errors, window_extra=samples.extra, cleaned=part.cleaned,
+        window_curve=part.window_curve, window_extra=samples.extra, cleaned=part.cleaned,
         points=part.points, drop_report=report, periods=part.periods)
 
 

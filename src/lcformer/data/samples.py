@@ -70,8 +70,6 @@ class Samples:
     tokens: np.ndarray  # (n, T, F) float32
     mask: np.ndarray  # (n, T) bool
     curve: np.ndarray  # (n,) index of the sample's curve in the curves it was made from
-    start_time: np.ndarray  # (n,) first point's time
-    errors: np.ndarray  # (n, W+1) errors of a window's points; (n, 1) NaN for star views
     extra: np.ndarray  # (n, n_extra) float32 per-star values (star views), NaN if unknown
 
     def __len__(self) -> int:
@@ -103,8 +101,8 @@ def make_samples(lcs: LightCurves, config: PrepareConfig, report: DropReport,
     if config.inputs == "windows":
         windows, _ = make_windows(lcs, config.tokens, report)
         extra = np.zeros((len(windows), 0), np.float32)
-        return (Samples(windows.tokens, windows.mask, windows.curve, windows.start_time,
-                        windows.errors, extra), info or SampleInfo([], [], None))
+        return (Samples(windows.tokens, windows.mask, windows.curve, extra),
+                info or SampleInfo([], [], None))
 
     if bands is None:
         bands = info.bands if info is not None else band_vocabulary(lcs)
@@ -142,7 +140,6 @@ def make_samples(lcs: LightCurves, config: PrepareConfig, report: DropReport,
     curve = first_curve[sample_star]
     samples = Samples(np.concatenate([p.tokens for p in parts]),
                       np.concatenate([p.mask for p in parts]), curve,
-                      lcs.time[lcs.offsets[curve]], np.full((len(curve), 1), np.nan, np.float32),
                       extra[sample_star].astype(np.float32))
     return samples, SampleInfo(bands, names, periods,
                                None if feature_grid is None else feature_grid[1])

@@ -19,8 +19,8 @@ one flat float32 buffer, pair after pair (``dt, dm, dt, dm, ...``, or ``dt, dm, 
 of the window starting at pair i is the w pairs from pair i + j*s on.
 ``numpy.lib.stride_tricks.as_strided`` presents the buffer, without copying it, as an array
 whose ``[i, j]`` is "token j of a window starting at pair i"; a window's tokens are row i of
-that view, and indexing it with the windows' start pairs copies them out (the magnitude
-errors are read the same way through ``sliding_window_view``). The outputs are allocated once
+that view, and indexing it with the windows' start pairs copies them out. The outputs are
+allocated once
 and filled in place; curves are processed in chunks of points, which bounds the memory of the
 intermediate arrays.
 """
@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-from numpy.lib.stride_tricks import as_strided, sliding_window_view
+from numpy.lib.stride_tricks import as_strided
 
 from lcformer.config import Config, setting
 from lcformer.data.lightcurves import LightCurves
@@ -93,13 +93,11 @@ PRESETS: dict[str, TokenConfig] = {
 
 @dataclass
 class Windows:
-    """Token windows plus, per window, where it came from (for star-level results)."""
+    """Token windows plus, per window, its curve (for star-level results)."""
 
     tokens: np.ndarray  # (n, T, config.n_features) float32: 2w for (dt, dm), 3w with mag
     mask: np.ndarray  # (n, T) bool, True for real tokens
     curve: np.ndarray  # (n,) int64: index of the curve in the LightCurves it was made from
-    start_time: np.ndarray  # (n,) float64: time of the window's first point
-    errors: np.ndarray  # (n, W+1) float32: magnitude errors of the window's points, NaN-padded
 
     def __len__(self) -> int:
         return len(self.curve)
@@ -107,7 +105,7 @@ class Windows:
     @classmethod
     def concatenate(cls, parts: list[Windows]) -> Windows:
         return cls(*(np.concatenate([getattr(p, f) for p in parts]) for f in
-                     ("tokens", "mask", "curve", "start_time", "errors")))
+                     ("tokens", "mask", "curve")))
 
 
 def scale_magnitudes(lcs: LightCurves, scale_max: float = 30.0) -> np.ndarray:
@@ -171,8 +169,7 @@ def make_windows(lcs: LightCurves, config: TokenConfig | None = None,
     # The outputs are allocated once; each chunk fills its own rows.
     n = len(curve)
     windows = Windows(tokens=np.empty((n, config.n_tokens, config.n_features), np.float32),
-                      mask=np.empty((n, config.n_tokens), bool), curve=curve,
-                      start_time=lcs.time[start], errors=np.empty((n, W + 1), np.float32))
+                      mask=np.empty((n, config.n_tokens), bool), curve=curve)
 
     def fill(bounds: tuple[int, int]) -> None:
         first, last = bounds
@@ -232,17 +229,11 @@ def _fill_windows(lcs: LightCurves, first: int, last: int, start: np.ndarray,
     item = pairs.itemsize
     tokens_at = as_strided(pairs, shape=(n, T, P * w), strides=(P * item, s * P * item, item),
                            writeable=False)
-    # Errors of a window's W+1 points, read the same way from a NaN-padded copy.
-    err = np.full(n + W + 1, np.nan, np.float32)
-    err[:n] = chunk.err
-    errors_at = sliding_window_view(err, W + 1)
-
     # Picking rows of a view copies them. Done in batches, the copy is small enough to stay
     # in cache on its way to the output instead of being a second output-sized array.
     for a in range(0, len(start), _GATHER_BATCH):
         batch = start[a:a + _GATHER_BATCH]
         out.tokens[rows.start + a: rows.start + a + len(batch)] = tokens_at[batch]
-        out.errors[rows.start + a: rows.start + a + len(batch)] = errors_at[batch]
     token_real = np.arange(T) * s + w <= n_real[:, None]
     out.mask[rows] = token_real
 
@@ -253,6 +244,3 @@ def _fill_windows(lcs: LightCurves, first: int, last: int, start: np.ndarray,
         tokens = out.tokens[short_rows]
         tokens[~token_real[short]] = 0.0
         out.tokens[short_rows] = tokens
-        errors = out.errors[short_rows]
-        errors[np.arange(W + 1) > n_real[short, None]] = np.nan
-        out.errors[short_rows] = errors
