@@ -10,7 +10,7 @@ import tomli_w
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lcformer.config import Config, list_text, parse_list
+from lcformer.config import Config, dotted, list_text, parse_list
 from lcformer.data.cleaning import CleaningConfig
 from lcformer.data.periods import PeriodConfig
 from lcformer.data.prepared import PrepareConfig
@@ -70,3 +70,9 @@ def test_a_list_in_a_message_reads_back_as_the_option_takes_it() -> None:
 def test_the_word_none_is_quoted_in_a_list() -> None:
     """"none" alone would read back as no list at all (every class kept)."""
     assert list_text(["none"]) == '"none"' and list_text(["a", "None"], ",") == 'a,"None"'
+
+
+def test_dotted_joins_nested_keys_and_keeps_values() -> None:
+    nested = {"a": 1, "b": {"c": None, "d": {"e": [1, 2]}}, "f": {}}
+    assert dotted(nested) == {"a": 1, "b.c": None, "b.d.e": [1, 2]}
+    assert dotted({"x": {"y": 2}}, "run.") == {"run.x.y": 2}

@@ -139,6 +139,15 @@ def list_text(values: Any, sep: str = ", ") -> str:
     return sep.join(one(str(v)) for v in values)
 
 
+def dotted(values: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """A nested dict (a config's ``to_dict``) as one level, its keys joined by dots."""
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        out |= (dotted(value, f"{prefix}{key}.") if isinstance(value, Mapping)
+                else {f"{prefix}{key}": value})
+    return out
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, Config):
         return value.to_dict()

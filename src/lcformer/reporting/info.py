@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lcformer.config import list_text
+from lcformer.config import dotted, list_text
 from lcformer.data.reading.config import ReadConfig
 from lcformer.errors import CorruptFileError, LcformerError, RunNotFoundError
 from lcformer.evaluation.flags import ranges_of, ranges_text
@@ -76,17 +76,10 @@ class RunInfo:
         return "\n".join(lines)
 
 
-def _flat(d: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for k, v in d.items():
-        out |= _flat(v, f"{prefix}{k}.") if isinstance(v, dict) else {f"{prefix}{k}": v}
-    return out
-
-
 def settings_text(d: dict[str, Any] | None, skip: tuple[str, ...] = ()) -> str:
     """``key=value`` pairs (nested keys dotted, None left out; config.toml's "none" shown as
     the CLI's word for an unset setting), wrapped."""
-    items = [f"{k}={_value(v)}" for k, v in _flat(d or {}).items()
+    items = [f"{k}={_value(v)}" for k, v in dotted(d or {}).items()
              if v is not None and v != "" and not k.startswith(skip)]
     return "\n".join(textwrap.wrap(", ".join(items), WIDTH - LABEL)) or "-"
 

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from lcformer.config import dotted
 from lcformer.errors import LcformerError
 
 if TYPE_CHECKING:
@@ -56,18 +57,8 @@ def flatten_hparams(values: Mapping[str, Any], prefix: str = "") -> dict[str, HP
 
     None is left out (HParams has no null); lists and other values become their text.
     """
-    out: dict[str, HParam] = {}
-    for key, value in values.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, Mapping):
-            out |= flatten_hparams(value, f"{name}.")
-        elif value is None:
-            continue
-        elif isinstance(value, bool | int | float | str):
-            out[name] = value
-        else:
-            out[name] = str(value)
-    return out
+    return {name: value if isinstance(value, bool | int | float | str) else str(value)
+            for name, value in dotted(values, prefix).items() if value is not None}
 
 
 def confusion_image(confusion: np.ndarray, classes: Sequence[str], title: str = "") -> np.ndarray:

@@ -37,7 +37,7 @@ import tomli_w
 import torch
 
 from lcformer import __version__, atomic
-from lcformer.config import Config
+from lcformer.config import Config, dotted
 from lcformer.data.augment import Copies, shortened_samples
 from lcformer.data.prepared import PreparedDataset
 from lcformer.data.reading import READERS_VERSION
@@ -462,13 +462,7 @@ def config_difference(before: Config, after: Config) -> str:
 
 def dict_difference(before: dict[str, Any], after: dict[str, Any], prefix: str = "") -> str:
     """The keys of two nested dicts whose values differ, as ``key: old -> new``."""
-    def flat(d: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for k, v in d.items():
-            out |= flat(v, f"{prefix}{k}.") if isinstance(v, dict) else {f"{prefix}{k}": v}
-        return out
-
-    a, b = flat(before, prefix), flat(after, prefix)
+    a, b = dotted(before, prefix), dotted(after, prefix)
     return ", ".join(f"{k}: {a.get(k)!r} -> {b.get(k)!r}" for k in sorted(set(a) | set(b))
                      if a.get(k) != b.get(k))
 
