@@ -6,7 +6,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from lcformer.models import build_model, model_names
+from lcformer.models import MODEL_NAMES, build_model
 
 SMALL = {"n_classes": 3, "emb": 16, "heads": 2, "rnn_units": 16, "dropout": 0.0}
 
@@ -19,7 +19,7 @@ def data() -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     return tokens, mask, labels
 
 
-@pytest.mark.parametrize("name", model_names())
+@pytest.mark.parametrize("name", MODEL_NAMES)
 def test_overfits_a_batch_of_eight(name: str) -> None:
     torch.manual_seed(0)
     # Random phase shifts would make random labels of random phases unlearnable.

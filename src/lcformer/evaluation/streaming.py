@@ -308,7 +308,8 @@ def _read_partition(path: Path, reading: ReadConfig, report: DropReport) -> Ligh
     try:
         unread_hive_columns(Path(path), reading.columns)
         lcs = read_long_table(path, columns=reading.columns, report=report)
-        # Fluxes refused (or --flux): this partition fails, the others go on.
+        # Fluxes refused (or --flux): this partition fails, the others go on. (Not through
+        # read_partition: the curves read before a refusal are counted as not predicted.)
         lcs = to_magnitudes(lcs, reading, str(path), report)
     except InputError as error:
         report.problem(str(error))

@@ -29,7 +29,6 @@ _WHERE = {
     "spec": "registry",
     "build_model": "registry",
     "model_from_config": "registry",
-    "model_names": "registry",
 }
 
 __all__ = sorted(_WHERE)

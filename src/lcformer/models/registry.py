@@ -92,10 +92,6 @@ def row_label(name: str) -> str:
     return REGISTRY[name].label if name in REGISTRY else name
 
 
-def model_names() -> tuple[str, ...]:
-    return MODEL_NAMES
-
-
 #: Settings a star model never reads (window tokens, the recurrent baselines, the research
 #: system's choices), and the ones only it reads: given to the other kind, they would be
 #: recorded as if they had acted.
