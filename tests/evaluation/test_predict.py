@@ -496,8 +496,8 @@ def test_stars_unlike_the_training_stars_are_flagged(periodic) -> None:
                      "faint": unlike, "bright": unlike}
     line = format_flags(result.flag_counts, 6)
     assert line.startswith("4 of 6 predictions are flagged (4 outside_training_range)")
-    assert "below half their 1st percentile or above twice their 99th" in line
-    assert "magnitudes 0.75 mag beyond their 1st to 99th" in line
+    assert "below 1/2 of their 1st percentile or above 2x their 99th" in line
+    assert "magnitudes 0.75 mag beyond their 1st-99th percentile range" in line
     # A checkpoint from before the ranges were kept flags none of them.
     earlier = {k: v for k, v in metadata.items()
                if k not in ("training_stars", "training_magnitudes")}

@@ -1,6 +1,8 @@
-"""Flags on predictions that rest on too little signal, so a confident-looking label on a
-constant star, a 5-point star, a star without a period or noise is never silent (issue 10: a
-constant star was called mira at 0.944, a 5-point star mira at 0.922).
+"""Flags on predictions that may mislead, so a confident-looking label is never silent where
+it rests on too little signal (a constant star, a 5-point star, a star without a period or with
+noise alone: issue 10 saw a constant star called mira at 0.944, a 5-point star mira at 0.922),
+on a period at the search's limit, or on a star unlike the training stars (span, number of
+points, median magnitude: the training ranges, kept in the checkpoint, are made here too).
 
 A flagged star keeps its probabilities; the ``flag`` column says why not to trust them, and the
 CLI prints how many. No torch here: the CLI builds its options from :class:`FlagConfig`.
@@ -38,6 +40,17 @@ TRAINING_MARGIN = 2.0
 MAGNITUDE_MARGIN = 2.5 * float(np.log10(TRAINING_MARGIN))
 #: The per-star values (``views.PER_BAND_SCALARS``) compared so, one a band: ``<band>`` + this.
 MAGNITUDE = "_median_mag"
+
+
+def ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th, 11th, 99th."""
+    ending = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{ending}"
+
+
+#: The quantiles in words: "1st", "99th", "1st-99th percentile".
+LOW, HIGH = (ordinal(round(100 * q)) for q in TRAINING_QUANTILES)
+PERCENTILES = f"{LOW}-{HIGH} percentile"
 #: A best period this close above the shortest one searched is at the edge of the grid: a
 #: star whose period is shorter (a delta Scuti star of 0.03 d, with --min-period 0.05) peaks
 #: there (0.0503-0.0516 d in a simulation of Rubin data), or at an alias.
@@ -173,7 +186,7 @@ def ranges_text(ranges: Mapping[str, list[float]], bands: Sequence[str] = ()) ->
         parts.append("median magnitude " + ", ".join(
             f"{low:.2f}-{high:.2f}" if unnamed else f"{band} {low:.2f}-{high:.2f}"
             for band, (low, high) in magnitudes))
-    return (f"training stars' range (1st-99th percentile): {'; '.join(parts)}; stars well "
+    return (f"training stars' range ({PERCENTILES}): {'; '.join(parts)}; stars well "
             f"outside it are flagged outside_training_range")
 
 
@@ -208,10 +221,11 @@ def format_flags(counts: Counter[str], n_classified: int, copies: bool = False) 
                                      "the star's",
            "outside_training_range": "; outside_training_range: a time span, number of "
                                      "points or median magnitude unlike the training "
-                                     "stars' (below half their 1st percentile or above "
-                                     "twice their 99th; magnitudes 0.75 mag beyond their "
-                                     "1st to 99th), on which a model can be confidently "
-                                     "wrong"
+                                     f"stars' (below 1/{TRAINING_MARGIN:g} of their {LOW} "
+                                     f"percentile or above {TRAINING_MARGIN:g}x their {HIGH}; "
+                                     f"magnitudes {MAGNITUDE_MARGIN:.2f} mag beyond their "
+                                     f"{PERCENTILES} range), on which a model can be "
+                                     f"confidently wrong"
                                      + ("" if copies else " (for stars shorter or sparser "
                                         "than the training stars, train with "
                                         "--shortened-copies)")}
