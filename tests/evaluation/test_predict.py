@@ -625,6 +625,12 @@ def test_the_runs_own_dataset_is_scored_on_the_runs_test_stars(periodic, tmp_pat
     assert run_test_ids(tmp_path, "/data/tiny", {"dataset": "tiny"}) == set(test_ids)
     assert run_test_ids(tmp_path, "other", {"dataset": "tiny"}) is None
     assert run_test_ids(tmp_path / "none", "tiny", {"dataset": "tiny"}) is None
+    # A run trained on a table file is named after the file without its suffix.
+    table = tmp_path / "files" / "tiny.parquet"
+    table.parent.mkdir()
+    lcs.to_frame().to_parquet(table)
+    assert run_test_ids(tmp_path, str(table), {"dataset": "tiny"}) == set(test_ids)
+    assert run_test_ids(tmp_path, str(table), {"dataset": "other"}) is None
     result = predict_stars(*periodic, lcs, device="cpu")
     line = label_scores(result, lcs, set(test_ids))
     assert "on 6 labelled stars of the run's test set classified" in line

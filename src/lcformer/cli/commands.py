@@ -409,7 +409,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return EXIT_NOTHING
     # (before writing: it adds the label column)
-    scores = label_scores(result, lcs, run_test_ids(args.model_dir, args.input, metadata))
+    scores = label_scores(result, lcs, run_test_ids(args.model_dir, args.input, metadata,
+                                                         args.data_dir))
     skipped = write_predictions(result, out)
     print(f"classified {len(result.table):,} of {lcs.n_stars:,} stars -> {out}")
     if skipped is not None:

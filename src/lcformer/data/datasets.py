@@ -24,7 +24,7 @@ from lcformer.data.reading.config import Columns
 from lcformer.data.reading.files import TABLE_SUFFIXES
 from lcformer.data.report import DropReport
 from lcformer.data.tokens import PRESETS, TokenConfig
-from lcformer.errors import DatasetNotFoundError, InputError
+from lcformer.errors import DatasetNotFoundError, InputError, LcformerError
 
 DATA_DIR_ENV = "LCFORMER_DATA_DIR"
 WORK_DIR_ENV = "LCFORMER_WORK_DIR"
@@ -223,6 +223,15 @@ def resolve(name_or_path: str, root: str | Path | None = None) -> tuple[DatasetS
                 f"that holds {folder.name}/. Source: {spec.source or 'your own survey files'}."
             )
     return spec, folder
+
+
+def dataset_name(name_or_path: str, root: str | Path | None = None) -> str | None:
+    """The name a dataset's runs and preparations get (a table file's without its suffix),
+    or None where ``name_or_path`` is no dataset."""
+    try:
+        return resolve(name_or_path, root)[0].name
+    except LcformerError:
+        return None
 
 
 def user_folder_spec(folder: Path) -> DatasetSpec:

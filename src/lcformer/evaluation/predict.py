@@ -173,12 +173,16 @@ def only_predicted_line(label: pd.Series, predicted: pd.Series,
             f"labelled classes alone: {mean:.3f}")
 
 
-def run_test_ids(run_dir: str | Path, input_name: str, metadata: Mapping[str, Any]
-                 ) -> set[str] | None:
+def run_test_ids(run_dir: str | Path, input_name: str, metadata: Mapping[str, Any],
+                 data_dir: str | Path | None = None) -> set[str] | None:
     """The run's test stars (its ``test_predictions.csv``) where the input is the dataset the
-    run was trained on (by name): there only they are new to the model. None otherwise."""
+    run was trained on (by name, as lcformer names datasets: ``mine.parquet`` is ``mine``):
+    there only they are new to the model. None otherwise."""
+    from lcformer.data.datasets import dataset_name
+
     table = Path(run_dir) / "test_predictions.csv"
-    if Path(str(input_name)).name != metadata.get("dataset") or not table.is_file():
+    names = {Path(str(input_name)).name, dataset_name(str(input_name), data_dir)}
+    if metadata.get("dataset") not in names or not table.is_file():
         return None
     return set(pd.read_csv(table, usecols=["id"], dtype=str, keep_default_na=False)["id"])
 
