@@ -268,6 +268,9 @@ def test_what_counts_as_a_folder_of_partitions(tmp_path) -> None:
     assert partition_paths(tmp_path / "parts") == paths
     (tmp_path / "parts" / "labels.csv").write_text("id,class\n")  # a dataset folder
     assert partition_paths(tmp_path / "parts") == []
+    (tmp_path / "parts" / "labels.csv").unlink()
+    paths[0].rename(tmp_path / "parts" / "lightcurves.parquet")  # unlabelled, as train reads
+    assert partition_paths(tmp_path / "parts") == []
     assert partition_paths(tmp_path / "missing") == []
     assert partition_paths(paths[0]) == []
 

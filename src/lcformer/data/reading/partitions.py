@@ -39,10 +39,11 @@ def partition_paths(folder: str | Path) -> list[Path]:
     hidden and ``_``-prefixed names aside, as Dask and Spark write them, and files that are
     never light curves: a README.md, a schema's .json), or a HATS catalogue or collection.
 
-    A dataset folder (a table beside ``labels.csv``) is not a folder of partitions.
+    A dataset folder (a table beside ``labels.csv``, or its ``lightcurves.parquet`` alone) is
+    not a folder of partitions: it is read as one table, as ``train`` reads it.
     """
     folder = Path(folder)
-    if not folder.is_dir():
+    if not folder.is_dir() or (folder / "lightcurves.parquet").is_file():
         return []
     hats = hats_partitions(folder)
     if hats is not None:
