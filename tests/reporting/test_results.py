@@ -130,6 +130,10 @@ def test_a_partial_sweep_is_said_and_its_partial_cells_are_not_ranked(sweep_dir,
     text, _ = results_document([sweep_dir], tmp_path / "results.md", figures=False)
     assert "**Unfinished sweep: 5 of 8 runs finished.**" in text
     assert "| 5 of 8 |" in text
+    # Two repeats: a run's test stars are counted per repeat, and said so.
+    stars = int(long["n_test_stars"].iloc[0])
+    assert f"| synthetic | {stars:,} per repeat |" in text
+    assert f"3 classes and {stars:,} test stars per repeat;" in text
 
 
 def test_comparison_with_the_research_table(sweep_dir, tmp_path) -> None:

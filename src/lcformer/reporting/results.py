@@ -157,10 +157,13 @@ def _score(cell: pd.Series) -> str:
     return f"{cell['accuracy_mean']:.2f} ({cell['macro_f1_mean']:.2f})"
 
 
-def _test_stars(section: SweepSection) -> str:
+def _test_stars(section: SweepSection, noun: str = "") -> str:
+    """A run's test stars (then ``noun``): per repeat where there are several (folds, or
+    seeds on one split), whose scores are averaged, not pooled."""
     counts = section.long["n_test_stars"]
     low, high = int(counts.min()), int(counts.max())
-    return f"{low:,}" if low == high else f"{low:,}-{high:,} (per repeat)"
+    stars = f"{low:,}" if low == high else f"{low:,}-{high:,}"
+    return f"{stars}{noun}" + (" per repeat" if len(section.repeats) > 1 else "")
 
 
 def _epochs(section: SweepSection) -> str:
@@ -178,7 +181,7 @@ def comparison(section: SweepSection) -> str:
     research = RESEARCH_TABLE_OF.get(section.dataset)
     sentences = []
     data = (f"`{section.dataset}` has {len(section.classes)} classes and "
-            f"{_test_stars(section)} test stars")
+            f"{_test_stars(section, ' test stars')}")
     if research:
         data += (f"; the research summary gives neither the classes nor the stars of its "
                  f"{research} table, so the two cannot be checked to be the same data")
