@@ -101,8 +101,12 @@ def test_the_summary_says_when_the_network_earned_no_share() -> None:
     fused = dataclasses.replace(record("periodic"), train_seconds=3.0,
                                 budget={"epochs_run": 10, "epochs_planned": 30,
                                         "network_unneeded": True, "network_weight": 0.0})
-    assert "(10 of 30 epochs: the trees gave the network no share, 3.0 s" in (
+    assert "(10 of 30 epochs: the trees gave the network no share, 3.0 s with the trees" in (
         fused.summary_line())
+    # A time limit counts the network's epochs only: the time printed is said to be more.
+    network = dataclasses.replace(record("encoder"), train_seconds=3.0,
+                                  budget={"epochs_run": 10})
+    assert "(10 epochs, 3.0 s," in network.summary_line()
 
 
 def test_a_class_neither_tested_nor_predicted_has_no_scores_not_zeros() -> None:

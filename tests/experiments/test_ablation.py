@@ -163,3 +163,12 @@ def test_the_caption_names_the_rows_that_share_the_baselines_test_stars(steps, s
     assert said in table.replace("\n\n|", " |")
     assert "Rows 2-9" not in table
     assert table.rstrip().endswith("and its classifier's fitting.")  # what minutes count
+
+
+def test_a_run_of_seconds_is_not_shown_as_no_time() -> None:
+    long = pd.DataFrame({
+        "step": ["trees", "random_forest"], "repeat": ["split"] * 2, "macro_f1": [0.9] * 2,
+        "accuracy": [0.9] * 2, "n_test_stars": [10] * 2, "seconds": [90.0, 1.3],
+        "hardware": ["CPU X, 1 thread", "CPU X, 1 job"]})
+    table = ablation_table(long, "synthetic", TrainConfig(), folds=None)
+    assert "| 10 | 1.5 |" in table and "| 10 | <0.1 |" in table and "| 0.0 |" not in table

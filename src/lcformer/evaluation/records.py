@@ -68,6 +68,8 @@ class RunRecord:
             else:
                 cost = f"{n} epoch{'s' if n != 1 else ''}, "
             cost += f"{self.train_seconds} s"
+            if self.budget.get("network_weight") is not None:  # beyond --time-limit's count
+                cost += " with the trees"
         else:
             cost = f"features {self.feature_seconds} s, fit {self.train_seconds} s"
         untrained = self.split.get("untrained_classes")

@@ -289,7 +289,7 @@ def ablation_table(long: pd.DataFrame, dataset: str, train: TrainConfig,
                  f"{value_range(rows['network_weight'], 'g')} |" if recorded else "")
         lines.append(f"| {labels[step]} | {_mean(rows['macro_f1'], folds)} | "
                      f"{_mean(rows['accuracy'], folds)} | {int(rows['n_test_stars'].sum()):,} "
-                     f"| {rows['seconds'].sum() / 60:.1f} |{extra}")
+                     f"| {_minutes(rows['seconds'].sum())} |{extra}")
     if recorded:
         lines += ["", "Network weight: the network's share of the probabilities, beside the "
                   "trees' (0: the trees alone); epochs run: per fold, after early stopping."]
@@ -310,6 +310,11 @@ def _shared_test_stars(long: pd.DataFrame) -> str:
     if "research" in set(long["step"]):
         rows += " (all but the research encoder)"
     return f" {rows} and the baselines share their test stars." if baseline else ""
+
+
+def _minutes(seconds: float) -> str:
+    """Minutes to 0.1, and under 3 seconds "<0.1" rather than a 0.0 that reads as no time."""
+    return "<0.1" if 0 < seconds < 3 else f"{seconds / 60:.1f}"
 
 
 def value_range(values: pd.Series, form: str) -> str:
