@@ -318,7 +318,7 @@ def test_the_command_on_partitions(tiny_run, tmp_path, monkeypatch, capsys) -> N
     assert sorted(p.name for p in Path("predictions").glob("*.parquet")) == [
         "part.0.parquet", "part.1.parquet"]  # the default --out folder
     # (the stars of the partition not read are in no count: said so)
-    assert "classified 3 of the 3 stars in the 2 of 3 partitions read" in captured.out
+    assert "classified 3 of the 3 stars in the 2 of 3 partitions usable" in captured.out
 
     (tmp_path / "in" / "part.9.parquet").unlink()  # fixed: the rerun has nothing left to do
     assert main(["predict", str(tiny_run), "in", "--device", "cpu", "--quiet"]) == 0

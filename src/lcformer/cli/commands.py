@@ -455,7 +455,7 @@ def predict_partitioned(args: argparse.Namespace, partitions: list[Path],
     head = (f"classified {summary.classified:,} of {summary.stars:,} stars in {done:,} of "
             f"{summary.partitions:,} partitions" if not summary.failed else  # (failed: not
             f"classified {summary.classified:,} of the {summary.stars:,} stars in the "
-            f"{done:,} of {summary.partitions:,} partitions read")  # counted, and said so)
+            f"{done:,} of {summary.partitions:,} partitions usable")  # counted, and said so)
     print(f"{head} -> {out}/"
           + (f" ({summary.skipped:,} done by an earlier run)" if summary.skipped else "")
           + (f" ({summary.changed:,} predicted again: input changed)" if summary.changed
