@@ -103,12 +103,13 @@ class PrepareConfig(Config):
 
 @dataclass
 class PreparedDataset:
-    """Token windows and cleaned curves of a dataset: a prepared folder opened with its arrays
-    memory-mapped (nothing is unpickled), or the same built in memory (``path`` None)."""
+    """A dataset's model inputs (star views, or token windows) and cleaned curves: a prepared
+    folder opened with its arrays memory-mapped (nothing is unpickled), or the same built in
+    memory (``path`` None). Its "windows" are the samples of either kind (older names)."""
 
     path: Path | None
     manifest: dict[str, Any]
-    curves: pd.DataFrame  # curves with windows: id, band, n_points, n_windows, label, split
+    curves: pd.DataFrame  # curves with samples: id, band, n_points, n_windows, label, split
     tokens: np.ndarray
     mask: np.ndarray
     window_curve: np.ndarray

@@ -73,8 +73,8 @@ def window_probabilities(model: LightCurveClassifier, tokens: np.ndarray, mask: 
 
     Samples go through the model in order of length, in batches of at most ``batch_size``
     (on the CPU, :data:`SORTED_BATCH`) samples, each cut to its longest sample
-    (:func:`trim_padding`), so that padding costs little; the rows come back in the input's
-    order. The same numbers as one padded batch, to float rounding.
+    (as :func:`trim_padding` cuts a training batch), so that padding costs little; the rows
+    come back in the input's order. The same numbers as one padded batch, to float rounding.
     """
     model.eval()
     n_classes = model.config.n_classes
