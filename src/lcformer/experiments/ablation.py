@@ -49,6 +49,7 @@ from lcformer.data.datasets import prepare_dataset, resolve
 from lcformer.data.prepared import PrepareConfig, PreparedDataset
 from lcformer.data.samples import SAMPLES_VERSION
 from lcformer.errors import ConfigError, ConfigMismatchError
+from lcformer.experiments.grid import fold_repeats
 from lcformer.models.registry import BASELINE_LABELS
 from lcformer.training.config import RunConfig, TrainConfig, stopping_text
 
@@ -188,8 +189,7 @@ def run_ablation(dataset: str, folder: str | Path, config: AblationConfig | None
                                             if s in {*settings.get("steps", ()), *config.steps}))
     train, folds = config.train, config.folds
     chosen = [s for s in STEPS if s.name in config.steps]
-    repeats = ([(f"fold{i}", f"kfold:{folds}:{i}") for i in range(folds)] if folds
-               else [("split", "auto")])
+    repeats = fold_repeats(folds) if folds else [("split", "auto")]
     commands = before.get("commands", [])
     atomic.write_json(info_path, {
         "lcformer_version": __version__, "samples_version": SAMPLES_VERSION,

@@ -60,8 +60,14 @@ class SweepConfig(Config):
     @property
     def repeats(self) -> list[str]:
         if self.folds is not None:
-            return [f"fold{i}" for i in range(self.folds)]
+            return [name for name, _ in fold_repeats(self.folds)]
         return [f"seed{s}" for s in (self.seeds or (self.base.train.seed,))]
+
+
+def fold_repeats(folds: int) -> list[tuple[str, str]]:
+    """The repeats of a K-fold cross-validation as (name, split): fold0 with kfold:K:0, ...
+    (the names of run folders; sweeps and ablations share them)."""
+    return [(f"fold{i}", f"kfold:{folds}:{i}") for i in range(folds)]
 
 
 @dataclass(frozen=True)
@@ -105,6 +111,6 @@ def run_config(config: SweepConfig, cell: Cell, repeat: str) -> RunConfig:
 
 def repeat_split(config: SweepConfig, repeat: str) -> tuple[str, int, TrainConfig]:
     base = config.base
-    if repeat.startswith("fold"):
-        return f"kfold:{config.folds}:{int(repeat[4:])}", base.split_seed, base.train
+    if config.folds is not None:
+        return dict(fold_repeats(config.folds))[repeat], base.split_seed, base.train
     return base.split, base.split_seed, base.train.replace(seed=int(repeat[4:]))
