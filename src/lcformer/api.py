@@ -64,7 +64,7 @@ class StarSamples(Sequence[LightCurves]):
 
     def __init__(self, lcs: LightCurves) -> None:
         self.lcs = lcs
-        codes, self.ids = pd.factorize(pd.Series(lcs.ids, dtype=object))
+        codes, self.ids = lcs.star_codes()
         order = np.argsort(codes, kind="stable")
         self._first = np.searchsorted(codes[order], np.arange(len(self.ids)))
         self._count = np.bincount(codes, minlength=len(self.ids))

@@ -59,3 +59,11 @@ def test_select_by_index_may_reorder_and_repeat():
     picked = lcs.select(np.array([1, 0, 1]))
     assert picked.ids.tolist() == ["b", "a", "b"]
     np.testing.assert_array_equal(picked.time, [5.0, 1.0, 2.0, 5.0])
+
+
+def test_star_codes_number_stars_in_order_of_first_appearance() -> None:
+    t = np.arange(3, dtype=float)
+    lcs = LightCurves.from_list([("b", "V", t, t, None), ("a", "V", t, t, None),
+                                 ("b", "I", t, t, None)])
+    codes, ids = lcs.star_codes()
+    assert codes.tolist() == [0, 1, 0] and list(ids) == ["b", "a"]

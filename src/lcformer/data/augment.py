@@ -39,7 +39,7 @@ def shortened_copies(lcs: LightCurves, copies: int, seed: int, min_points: int =
     with fewer than ``min_points`` points are left out. Copy ``k`` of star ``s`` is named
     ``s`` + :data:`COPY_MARK` + ``k``."""
     rng = np.random.default_rng(seed)
-    star, _ = pd.factorize(pd.Series(lcs.ids, dtype=object), sort=False)
+    star, _ = lcs.star_codes()
     point_star = np.repeat(star, lcs.lengths)
     ends = pd.Series(lcs.time).groupby(point_star).agg(["min", "max"]).to_numpy()
     begin, span = ends[:, 0], ends[:, 1] - ends[:, 0]

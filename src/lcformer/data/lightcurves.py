@@ -146,6 +146,11 @@ class LightCurves:
     def n_stars(self) -> int:
         return len(np.unique(self.ids))
 
+    def star_codes(self) -> tuple[np.ndarray, pd.Index]:
+        """Each curve's star as a code 0, 1, ... in order of first appearance, and the star
+        ids in that order (a star's curves need not be next to each other)."""
+        return pd.factorize(pd.Series(self.ids, dtype=object), sort=False)
+
     @property
     def lengths(self) -> np.ndarray:
         return np.diff(self.offsets)

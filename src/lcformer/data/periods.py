@@ -660,7 +660,7 @@ def find_periods(lcs: LightCurves, config: PeriodConfig | None = None, n_jobs: i
     """
     config = config or PeriodConfig()
     report = report if report is not None else DropReport()
-    codes, uniques = pd.factorize(pd.Series(lcs.ids, dtype=object), sort=False)
+    codes, uniques = lcs.star_codes()
     n_stars = len(uniques)
 
     finite = np.isfinite(lcs.time) & np.isfinite(lcs.mag)

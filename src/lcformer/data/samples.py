@@ -113,7 +113,7 @@ def make_samples(lcs: LightCurves, config: PrepareConfig, report: DropReport,
     feature_grid = None
     if config.features:  # the dataset-wide settings of the features, the same in every chunk
         feature_grid = (bands, _feature_span(lcs, info))
-    codes, _ = pd.factorize(pd.Series(lcs.ids, dtype=object), sort=False)
+    codes, _ = lcs.star_codes()
     size = chunk_size(len(np.unique(codes)), n_jobs)
     chunks = (lcs if len(curves) == lcs.n_curves else lcs.select(curves)
               for curves in star_chunks(codes, size))

@@ -134,7 +134,7 @@ def make_views(lcs: LightCurves, periods: pd.DataFrame, bands: list[str],
     table (``id``, ``period``, ``power``, ``fap``, ``log10_fap``); ``bands``: the band
     vocabulary of the training data (a band outside it gets no one-hot channel)."""
     config = config or ViewConfig()
-    star_code, stars = pd.factorize(pd.Series(lcs.ids, dtype=object), sort=False)
+    star_code, stars = lcs.star_codes()
     n_stars = len(stars)
     band_of_curve = pd.Index(bands).get_indexer(np.asarray(lcs.bands, dtype=str))  # -1: unknown
     table = periods.set_index("id").reindex(np.asarray(stars, dtype=object))

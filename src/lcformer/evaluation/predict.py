@@ -207,7 +207,7 @@ def predict_stars(model: LightCurveClassifier, metadata: dict[str, Any], lcs: Li
     flags = flags or FlagConfig()
     target = pick_device(device)
     model.to(target)
-    star_code, _ = pd.factorize(pd.Series(lcs.ids, dtype=object), sort=False)
+    star_code, _ = lcs.star_codes()
     n_stars = int(star_code.max()) + 1 if len(star_code) else 0
     chunks = _star_chunks(lcs, star_code, n_stars, chunk_stars)
 

@@ -179,7 +179,7 @@ def join_split_curves(curves: LightCurves, sink: DropReport | None = None) -> Li
     order given; curves in order of first appearance. A star's label and split, for every
     band, are those of its first curve that has one; curves that disagree are counted as
     ``label_conflict_first_kept`` (as reading the partitions as one table would)."""
-    stars = pd.factorize(pd.Series(curves.ids, dtype=object))[0]
+    stars, _ = curves.star_codes()
     labels = _per_star(curves.labels, stars, "label", sink)
     splits = _per_star(curves.splits, stars, "split", sink)
     keys = pd.MultiIndex.from_arrays([curves.ids, curves.bands])
