@@ -828,4 +828,4 @@ def periodogram(curves: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
     dofs = np.array([b.n - FIT_DOF for b in bands], dtype=np.float64)
     z = _to_z(_combine([search.grid_power(b, step, n_steps)[first - 1:] for b in bands], dofs),
               dofs)
-    return step * np.arange(first, n_steps + 1), -np.expm1(-z / dofs.sum())
+    return frequency_grid(span, config), -np.expm1(-z / dofs.sum())
