@@ -185,8 +185,8 @@ def classify_frame_reported(frame: pd.DataFrame, run: str, checkpoint: str = "be
             torch.set_num_threads(torch_threads)
     model, metadata = cached_model(run, checkpoint)
     report = DropReport()
-    trained = trained_reading(metadata)  # warns of a model trained on an earlier reading
-    reading = reading or trained
+    if reading is None:  # (classify_partitions passes the one it checked, having warned)
+        reading = trained_reading(metadata)  # warns of a model trained on an earlier reading
     lcs = read_partition(frame, reading, report)
     which = (f"partition {partition} ({len(frame):,} rows)" if partition is not None else
              f"a partition of {len(frame):,} rows")
