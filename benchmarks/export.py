@@ -51,7 +51,7 @@ from lcformer.data.report import DropReport
 from lcformer.data.samples import SampleInfo, make_samples
 from lcformer.data.synthetic import SyntheticConfig, make_synthetic
 from lcformer.evaluation.export import export_onnx, onnx_log_probs, onnx_session
-from lcformer.evaluation.metrics import SORTED_BATCH, window_probabilities
+from lcformer.evaluation.inference import SORTED_BATCH, window_probabilities
 from lcformer.evaluation.predict import model_prepare_config
 from lcformer.models.forest import ForestFusion
 

@@ -25,7 +25,7 @@ from lcformer.errors import (
     NothingToTrainError,
     RunNotFoundError,
 )
-from lcformer.evaluation.metrics import star_probabilities, window_probabilities
+from lcformer.evaluation.inference import star_probabilities, window_probabilities
 from lcformer.models.config import ModelConfig
 from lcformer.training import runs
 from lcformer.training.checkpoints import load_checkpoint

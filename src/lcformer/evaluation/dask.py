@@ -56,7 +56,7 @@ from lcformer.data.reading.config import ReadConfig
 from lcformer.data.report import DropReport
 from lcformer.errors import InputError
 from lcformer.evaluation.flags import FlagConfig
-from lcformer.evaluation.metrics import BATCH
+from lcformer.evaluation.inference import BATCH
 from lcformer.evaluation.predict import PREDICT_CHUNK_STARS, trained_reading
 
 if TYPE_CHECKING:

@@ -52,7 +52,7 @@ from lcformer.data.cleaning import clean
 from lcformer.data.report import DropReport
 from lcformer.data.samples import SampleInfo, Samples, make_samples
 from lcformer.errors import ConfigError
-from lcformer.evaluation.metrics import BATCH
+from lcformer.evaluation.inference import BATCH
 from lcformer.evaluation.predict import model_prepare_config
 from lcformer.models import LightCurveClassifier
 

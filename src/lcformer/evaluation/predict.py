@@ -47,13 +47,8 @@ from lcformer.evaluation.flags import (
     signal_flags,
     star_magnitudes,
 )
-from lcformer.evaluation.metrics import (
-    BATCH,
-    Metrics,
-    classification_metrics,
-    star_probabilities,
-    window_probabilities,
-)
+from lcformer.evaluation.inference import BATCH, star_probabilities, window_probabilities
+from lcformer.evaluation.metrics import Metrics, classification_metrics
 from lcformer.models import LightCurveClassifier
 from lcformer.training.distributed import pick_device
 

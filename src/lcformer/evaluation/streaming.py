@@ -61,7 +61,7 @@ from lcformer.data.reading.tables import read_long_table
 from lcformer.data.report import DropReport
 from lcformer.errors import ConfigError, ConfigMismatchError, InputError
 from lcformer.evaluation.flags import FLAG_RULES, FLAGS
-from lcformer.evaluation.metrics import BATCH
+from lcformer.evaluation.inference import BATCH
 from lcformer.evaluation.predict import (
     COUNT_COLUMNS,
     PERIOD_COLUMNS,

@@ -27,7 +27,7 @@ from matplotlib.ticker import MaxNLocator
 
 from lcformer import atomic
 from lcformer.data.splits import SampleSet
-from lcformer.evaluation.metrics import accuracy_by_position
+from lcformer.evaluation.inference import accuracy_by_position
 from lcformer.models import LightCurveClassifier
 from lcformer.training.distributed import pick_device
 from lcformer.training.loop import TrainConfig, TrainResult

@@ -42,12 +42,8 @@ from tqdm.auto import tqdm
 from lcformer import atomic
 from lcformer.data.splits import SampleSet, class_weights
 from lcformer.errors import CorruptFileError, RunNotFoundError, TrainingDivergedError
-from lcformer.evaluation.metrics import (
-    classification_metrics,
-    star_level,
-    trim_padding,
-    window_probabilities,
-)
+from lcformer.evaluation.inference import star_level, trim_padding, window_probabilities
+from lcformer.evaluation.metrics import classification_metrics
 from lcformer.models import LightCurveClassifier
 from lcformer.models.periodic import PeriodicClassifier
 from lcformer.training import distributed

@@ -56,7 +56,8 @@ from lcformer.errors import (
     RunNotFoundError,
 )
 from lcformer.evaluation.flags import star_magnitudes, stored_ranges, training_ranges
-from lcformer.evaluation.metrics import classification_metrics, star_level, window_probabilities
+from lcformer.evaluation.inference import star_level, window_probabilities
+from lcformer.evaluation.metrics import classification_metrics
 from lcformer.evaluation.records import RunRecord, write_records
 from lcformer.hardware import hardware
 from lcformer.models import LightCurveClassifier, ModelConfig, model_from_config
