@@ -152,6 +152,14 @@ def test_interrupted_sweep_redoes_only_the_unfinished_run(swept, prepared, tmp_p
     with pytest.raises(sweep.ConfigMismatchError, match="another configuration"):
         run_sweep(prepared, other, folder, progress=False, command="lcformer sweep --refused")
     assert (folder / "sweep.json").read_text() == recorded  # the refused call left no trace
+    # So is one made from other input files, and the message says which data differ.
+    toml = next(p for p in sorted(folder.rglob("config.toml")) if p.parent != unfinished)
+    recorded_input = f'input_hash = "{prepared.manifest["input_hash"]}"'
+    assert recorded_input in toml.read_text()
+    toml.write_text(toml.read_text().replace(recorded_input, 'input_hash = "other"'))
+    with pytest.raises(sweep.ConfigMismatchError,
+                       match=r"other data than this sweep's; dataset input files: changed"):
+        run_sweep(prepared, TWO_BY_TWO, folder, progress=False)
 
 
 def test_a_started_ensemble_cell_is_resumed_and_its_configuration_checked(

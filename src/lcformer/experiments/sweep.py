@@ -53,9 +53,8 @@ from lcformer.experiments.grid import Cell, SweepConfig, cells, repeat_split, ru
 from lcformer.reporting.tables import budget_text, research_table, summary
 from lcformer.training.runs import (
     RunConfig,
-    drop_none,
+    data_differences,
     read_run_config,
-    same_data_code,
     train_run,
 )
 
@@ -179,14 +178,12 @@ def _check_finished_config(run_dir: Path, data: PreparedDataset, rc: RunConfig) 
     """A run folder found in the sweep folder must be this sweep's run on this data."""
     saved = read_run_config(run_dir)
     same_run = "run" in saved and RunConfig.from_dict(saved["run"]) == rc
-    prepare = json.loads(json.dumps(drop_none(data.manifest["config"])))
-    same_data = (saved.get("dataset", {}).get("input_hash") == data.manifest["input_hash"]
-                 and same_data_code(saved.get("dataset", {}), data.manifest)
-                 and drop_none(saved.get("prepare", {})) == prepare)
-    if not (same_run and same_data):
+    other_data = data_differences(saved, data)
+    if not same_run or other_data:
         raise ConfigMismatchError(
             f"{run_dir} holds a run made with another configuration or other data than this "
-            f"sweep's; use another sweep folder (or remove that run folder)")
+            f"sweep's{''.join(f'; {d}' for d in other_data)}; use another sweep folder (or "
+            f"remove that run folder)")
 
 
 def _baseline_rows(data: PreparedDataset, config: SweepConfig, repeat: str, run_dir: Path,

@@ -431,29 +431,35 @@ def check_resumable(run_dir: Path, config: RunConfig, data: PreparedDataset | No
     before = before.replace(train=before.train.replace(time_limit=config.train.time_limit))
     differences = [config_difference(before, config)] if before != config else []
     if data is not None:
-        # Unset settings compared as absent: folders written before "none" left them out.
-        prepare = json.loads(json.dumps(drop_none(data.manifest["config"])))
-        differences.append(dict_difference(drop_none(saved.get("prepare", {})), prepare,
-                                           "prepare."))
-        dataset = saved.get("dataset", {})
-        if dataset.get("name") != data.name:
-            differences.append(f"dataset: {dataset.get('name')!r} -> {data.name!r}")
-        elif dataset.get("input_hash") != data.manifest["input_hash"]:
-            differences.append(f"dataset input files: changed since the run started "
-                               f"(fingerprint {str(dataset.get('input_hash'))[:12]} -> "
-                               f"{str(data.manifest['input_hash'])[:12]})")
-        elif not same_data_code(dataset, data.manifest):
-            differences.append(f"lcformer's data code (reading, cleaning, period search): "
-                               f"edited since the run started (digest "
-                               f"{str(dataset.get('data_code'))[:12]} -> "
-                               f"{str(data.manifest.get('data_code'))[:12]}), so its data "
-                               f"was prepared anew")
-    differences = [d for d in differences if d]
+        differences += data_differences(saved, data)
     if differences:
         raise ConfigMismatchError(
             f"--resume with other settings than {run_dir} was started with: "
             f"{', '.join(differences)}; resume with the options it was started with, or start "
             f"a new run (another --run-dir, or without --resume)")
+
+
+def data_differences(saved: dict[str, Any], data: PreparedDataset) -> list[str]:
+    """How ``data`` differs from the data a run folder's ``config.toml`` (``saved``) records:
+    its preparation settings, its dataset, its input files or lcformer's data code; [] if
+    it is the same data."""
+    # Unset settings compared as absent: folders written before "none" left them out.
+    prepare = json.loads(json.dumps(drop_none(data.manifest["config"])))
+    differences = [dict_difference(drop_none(saved.get("prepare", {})), prepare, "prepare.")]
+    dataset = saved.get("dataset", {})
+    if dataset.get("name") != data.name:
+        differences.append(f"dataset: {dataset.get('name')!r} -> {data.name!r}")
+    elif dataset.get("input_hash") != data.manifest["input_hash"]:
+        differences.append(f"dataset input files: changed since the run started "
+                           f"(fingerprint {str(dataset.get('input_hash'))[:12]} -> "
+                           f"{str(data.manifest['input_hash'])[:12]})")
+    elif not same_data_code(dataset, data.manifest):
+        differences.append(f"lcformer's data code (reading, cleaning, period search): "
+                           f"edited since the run started (digest "
+                           f"{str(dataset.get('data_code'))[:12]} -> "
+                           f"{str(data.manifest.get('data_code'))[:12]}), so its data "
+                           f"was prepared anew")
+    return [d for d in differences if d]
 
 
 def config_difference(before: Config, after: Config) -> str:
