@@ -14,13 +14,16 @@ import json
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lcformer.config import dotted, list_text
 from lcformer.data.reading.config import ReadConfig
 from lcformer.errors import CorruptFileError, LcformerError, RunNotFoundError
 from lcformer.evaluation.flags import ranges_of, ranges_text
 from lcformer.models.registry import STAR_SETTINGS, WINDOW_SETTINGS
+
+if TYPE_CHECKING:
+    from lcformer.evaluation.records import RunRecord
 
 WIDTH = 100  # characters per line of the settings
 LABEL = 12  # width of the labels column
@@ -164,42 +167,60 @@ def run_info(run_dir: str | Path) -> RunInfo:
 
     add = info.sections.append
     if metadata is not None:
-        model = metadata.get("model", {})
-        n = parameter_count(model)
-        size = f", {n:,} parameters" if n is not None else ""
-        ensemble = f", ensemble of {model['ensemble']}" if model.get("ensemble", 1) > 1 else ""
-        forest = metadata.get("forest")
-        if forest:
-            kinds = (
-                ([f"a forest of {forest['trees']} trees"] if forest["trees"] else [])
-                + ([f"{forest['boosting']} boosting iterations"]
-                   if forest.get("boosting") else [])
-                + ([f"{forest['extra_trees']} extra trees"]
-                   if forest.get("extra_trees") else []))
-            trees = " and ".join([", ".join(kinds[:-1]), kinds[-1]] if len(kinds) > 1 else kinds)
-            if forest.get("copies_fitted"):
-                trees += (f", fitted on the training stars and {forest['copies_fitted']:,} "
-                          f"shortened copies of them (the network trained on them too)")
-            used = (records[0].split.get("used") or {}) if records else {}
-            how = ("fixed: no validation stars" if records and not used.get("val")
-                   else "chosen on validation stars")
-            ensemble += (f", with {trees} (weight of the network "
-                         f"{forest['network_weight']:g}, {how}"
-                         f"{'; 0: the trees alone' if forest['network_weight'] == 0 else ''})")
-        # without the settings the model never reads (the window models', or the star's)
-        unread = (WINDOW_SETTINGS if (prepare or {}).get("inputs") == "stars"
-                  else STAR_SETTINGS)
-        read = {k: v for k, v in model.items() if k not in unread}
-        add(("model", f"{model.get('name')}{size}{ensemble}\n"
-                      f"{settings_text(read, skip=('name',))}"))
+        add(("model", _model_text(metadata, records, prepare)))
     elif records:
         add(("model", ", ".join(r.model for r in records)))
     classes = (metadata or {}).get("classes") or (records[0].classes if records else [])
     if classes:
         add(("classes", f"{len(classes)}: {', '.join(classes)}"))
-
     name = dataset.get("name") or (metadata or {}).get("dataset") or (
         records[0].dataset if records else None)
+    if name is not None:
+        add(("data", "\n".join(_data_lines(name, dataset, prepared, manifest, records,
+                                             metadata))))
+    info.sections += _settings_sections(prepare, metadata, run, baseline, records, metrics)
+    test = _test_text(run_dir, config, records)
+    if test:
+        add(("test", test))
+    return info
+
+
+def _model_text(metadata: dict[str, Any], records: list[RunRecord],
+                prepare: dict[str, Any]) -> str:
+    """The model: its name and size, its trees and their weight, the settings it reads."""
+    model = metadata.get("model", {})
+    n = parameter_count(model)
+    size = f", {n:,} parameters" if n is not None else ""
+    ensemble = f", ensemble of {model['ensemble']}" if model.get("ensemble", 1) > 1 else ""
+    forest = metadata.get("forest")
+    if forest:
+        kinds = (
+            ([f"a forest of {forest['trees']} trees"] if forest["trees"] else [])
+            + ([f"{forest['boosting']} boosting iterations"]
+               if forest.get("boosting") else [])
+            + ([f"{forest['extra_trees']} extra trees"]
+               if forest.get("extra_trees") else []))
+        trees = " and ".join([", ".join(kinds[:-1]), kinds[-1]] if len(kinds) > 1 else kinds)
+        if forest.get("copies_fitted"):
+            trees += (f", fitted on the training stars and {forest['copies_fitted']:,} "
+                      f"shortened copies of them (the network trained on them too)")
+        used = (records[0].split.get("used") or {}) if records else {}
+        how = ("fixed: no validation stars" if records and not used.get("val")
+               else "chosen on validation stars")
+        ensemble += (f", with {trees} (weight of the network "
+                     f"{forest['network_weight']:g}, {how}"
+                     f"{'; 0: the trees alone' if forest['network_weight'] == 0 else ''})")
+    # without the settings the model never reads (the window models', or the star's)
+    unread = WINDOW_SETTINGS if (prepare or {}).get("inputs") == "stars" else STAR_SETTINGS
+    read = {k: v for k, v in model.items() if k not in unread}
+    return f"{model.get('name')}{size}{ensemble}\n{settings_text(read, skip=('name',))}"
+
+
+def _data_lines(name: str, dataset: dict[str, Any], prepared: str | None,
+                manifest: dict[str, Any] | None, records: list[RunRecord],
+                metadata: dict[str, Any] | None) -> list[str]:
+    """The data: its name and fingerprint, the prepared folder, the stars of each part and
+    what chose what, and the training stars' range."""
     data = [f"{name}"]
     if dataset.get("input_hash"):
         data.append(f"input fingerprint {dataset['input_hash']}")
@@ -223,9 +244,16 @@ def run_info(run_dir: str | Path) -> RunInfo:
         data.append(f"{manifest['counts'].get('stars', 0):,} stars")
     if metadata is not None and (ranges := ranges_of(metadata)):
         data += textwrap.wrap(ranges_text(ranges, metadata.get("bands", ())), WIDTH - LABEL)
-    if name is not None:
-        add(("data", "\n".join(data)))
+    return data
 
+
+def _settings_sections(prepare: dict[str, Any], metadata: dict[str, Any] | None,
+                       run: dict[str, Any], baseline: bool, records: list[RunRecord],
+                       metrics: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """(label, text) of the settings the run was made with: inputs, reading, cleaning,
+    views and periods (or tokens), training and split; a baseline's features."""
+    sections = []
+    add = sections.append
     if prepare:
         add(("inputs", f"{prepare.get('inputs', 'windows')}"
                        + "".join(f", {word} {_value(prepare[key])}"
@@ -256,17 +284,22 @@ def run_info(run_dir: str | Path) -> RunInfo:
                          f"(light-curve {features.get('light_curve_version')}, periods from "
                          f"{features.get('min_period_days')} d), "
                          f"classifier seed {metrics.get('model_seed')}"))
+    return sections
+
+
+def _test_text(run_dir: Path, config: dict[str, Any], records: list[RunRecord]) -> str | None:
+    """The test scores, or where a run without them stands and what to do."""
     if records:
-        add(("test", "\n".join(r.summary_line() for r in records)))
-    elif config and (any(run_dir.glob("last.safetensors"))
-                     or any(run_dir.glob("*/last.safetensors"))):
-        add(("test", "no metrics.json: the run has not finished (continue it from its last "
-                     "epoch with `lcformer train ... --resume`)"))
-    elif config:  # --resume would find nothing to continue
-        add(("test", "no metrics.json and no finished epoch: the run stopped or failed before "
-                     "its first epoch ended; start it again (the same `lcformer train` "
-                     "command, without --resume)"))
-    return info
+        return "\n".join(r.summary_line() for r in records)
+    if config and (any(run_dir.glob("last.safetensors"))
+                   or any(run_dir.glob("*/last.safetensors"))):
+        return ("no metrics.json: the run has not finished (continue it from its last "
+                "epoch with `lcformer train ... --resume`)")
+    if config:  # --resume would find nothing to continue
+        return ("no metrics.json and no finished epoch: the run stopped or failed before "
+                "its first epoch ended; start it again (the same `lcformer train` "
+                "command, without --resume)")
+    return None
 
 
 def _prepared_manifest(prepared: str | None) -> dict[str, Any] | None:
