@@ -145,20 +145,10 @@ def train(
     weights = torch.tensor(class_weights(counted, len(classes)), dtype=torch.float32,
                            device=device)
     best_state: dict[str, torch.Tensor] | None = None
-    # Classification epochs since the best, as the uninterrupted loop counts them.
-    since_best = 0 if result.best_epoch is None else sum(
-        row["phase"] == "classify" for row in result.history[result.best_epoch + 1:])
-    unneeded = _epochs_without_share(result.history)
-    if config.patience is not None and start < len(plan) and (
-            since_best >= config.patience or unneeded >= config.patience):
-        start, result.stopped_early = len(plan), True  # the run had already stopped early
-        result.network_unneeded = _unneeded(result, unneeded, config.patience)
+    start, since_best, unneeded = _where_it_stood(result, config, start, len(plan), last_epoch)
     # Seconds spent, saves included, as the last checkpoint records them: with a time limit,
-    # rank 0's clock, broadcast, so that every rank stops at the same epoch. A resumed run
-    # decides as the uninterrupted one did.
+    # rank 0's clock, broadcast, so that every rank stops at the same epoch.
     spent = result.earlier_seconds
-    if start < len(plan) and _past_limit(config, spent, last_epoch):
-        start, result.time_limit_reached = len(plan), True  # it had stopped at the limit
     # Updated by hand after each epoch: an iterated bar counts an epoch only when the next
     # one begins, so an early stop showed one epoch fewer than ran.
     bar = tqdm(desc="train", disable=not progress or not distributed.is_main(), unit="epoch",
@@ -197,14 +187,7 @@ def train(
                 row["network_weight"] = share(model)  # (diverged: stopped just below)
         row["seconds"] = round(time.perf_counter() - began, 3)
         row = distributed.broadcast_json(row)  # rank 0's validation: all ranks agree
-        diverged = [k for k in ("train_loss", "val_loss") if not math.isfinite(row.get(k, 0.0))]
-        if diverged:  # NaN weights would score as "always the first class", and be kept
-            where = f"{run_dir}: " if run_dir is not None else ""
-            clip = "" if config.clip_grad else " or clip the gradients (--clip-grad 1)"
-            raise TrainingDivergedError(
-                f"{where}training diverged at epoch {epoch + 1} ({diverged[0]} "
-                f"{row[diverged[0]]}): the network's weights overflowed; lower --lr (now "
-                f"{config.lr:g}){clip}")
+        _check_finite(row, config, run_dir)
         result.history.append(row)
 
         score = row.get("val_macro_f1", -loss if phase == "classify" else -math.inf)
@@ -254,6 +237,37 @@ def train(
     if best_state is not None and (stop_after is None):
         model.load_state_dict(best_state)
     return result
+
+
+def _where_it_stood(result: TrainResult, config: TrainConfig, start: int, n_epochs: int,
+                    last_epoch: float) -> tuple[int, int, int]:
+    """(first epoch to run, classification epochs since the best, epochs in a row in which
+    the trees gave the network no share), as the uninterrupted loop counts them: a resumed
+    run that had already stopped early or at its time limit runs no epoch (``start`` is
+    ``n_epochs``), and says why in ``result``."""
+    since_best = 0 if result.best_epoch is None else sum(
+        row["phase"] == "classify" for row in result.history[result.best_epoch + 1:])
+    unneeded = _epochs_without_share(result.history)
+    if config.patience is not None and start < n_epochs and (
+            since_best >= config.patience or unneeded >= config.patience):
+        start, result.stopped_early = n_epochs, True
+        result.network_unneeded = _unneeded(result, unneeded, config.patience)
+    if start < n_epochs and _past_limit(config, result.earlier_seconds, last_epoch):
+        start, result.time_limit_reached = n_epochs, True
+    return start, since_best, unneeded
+
+
+def _check_finite(row: dict[str, Any], config: TrainConfig, run_dir: Path | None) -> None:
+    """Stop with a TrainingDivergedError where an epoch's loss is not finite: NaN weights
+    would score as "always the first class", and be kept."""
+    diverged = [k for k in ("train_loss", "val_loss") if not math.isfinite(row.get(k, 0.0))]
+    if diverged:
+        where = f"{run_dir}: " if run_dir is not None else ""
+        clip = "" if config.clip_grad else " or clip the gradients (--clip-grad 1)"
+        raise TrainingDivergedError(
+            f"{where}training diverged at epoch {row['epoch']} ({diverged[0]} "
+            f"{row[diverged[0]]}): the network's weights overflowed; lower --lr (now "
+            f"{config.lr:g}){clip}")
 
 
 def _restore(run_dir: Path | None, model: LightCurveClassifier,
