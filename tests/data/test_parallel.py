@@ -138,8 +138,8 @@ import sys, time
 from lcformer.data.samples import map_in_order
 
 if __name__ == "__main__":
-    print("ready", flush=True)
-    try:
+    try:  # (a Ctrl-C sent on "ready" may land while print returns)
+        print("ready", flush=True)
         for _ in map_in_order(time.sleep, [60.0] * 8, n_jobs=2):
             pass
     except KeyboardInterrupt:

@@ -28,7 +28,6 @@ def is_baseline(models: pd.Series) -> pd.Series:
     return models.isin(BASELINE_MODELS)
 
 
-
 def budget_text(data: PreparedDataset, config: SweepConfig, long: pd.DataFrame | None = None,
                 date: str | None = None) -> str:
     """What produced the table: data, split, repeats, epochs, research flag, date, hardware."""
