@@ -631,12 +631,15 @@ def test_the_runs_own_dataset_is_scored_on_the_runs_test_stars(periodic, tmp_pat
     lcs.to_frame().to_parquet(table)
     assert run_test_ids(tmp_path, str(table), {"dataset": "tiny"}) == set(test_ids)
     assert run_test_ids(tmp_path, str(table), {"dataset": "other"}) is None
+    assert run_test_ids(tmp_path, str(table), {}) is None  # a checkpoint naming no dataset
+    assert run_test_ids(tmp_path, "/nowhere/tiny.dat", {"dataset": "tiny"}) is None
     result = predict_stars(*periodic, lcs, device="cpu")
     line = label_scores(result, lcs, set(test_ids))
     assert "on 6 labelled stars of the run's test set classified" in line
     assert label_scores(result, lcs, {"unknown-star"}) == (
-        "against the input's labels: none scored: the input labels none of the run's test "
-        "stars")
+        "against the input's labels: none scored: the input is named like the run's dataset "
+        "but labels none of the run's test stars, and its other stars may be ones the model "
+        "trained on (a survey new to the model: give it another name to score it)")
 
 
 def test_classes_predicted_but_labelled_on_no_star_are_named_beside_macro_f1() -> None:

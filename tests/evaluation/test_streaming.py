@@ -269,8 +269,13 @@ def test_what_counts_as_a_folder_of_partitions(tmp_path) -> None:
     (tmp_path / "parts" / "labels.csv").write_text("id,class\n")  # a dataset folder
     assert partition_paths(tmp_path / "parts") == []
     (tmp_path / "parts" / "labels.csv").unlink()
+    paths[1].unlink()
     paths[0].rename(tmp_path / "parts" / "lightcurves.parquet")  # unlabelled, as train reads
     assert partition_paths(tmp_path / "parts") == []
+    # Beside other partitions it is one of them: none is left unread.
+    pd.DataFrame({"id": ["x"]}).to_parquet(tmp_path / "parts" / "more.parquet")
+    assert partition_paths(tmp_path / "parts") == [tmp_path / "parts" / "lightcurves.parquet",
+                                                   tmp_path / "parts" / "more.parquet"]
     assert partition_paths(tmp_path / "missing") == []
     assert partition_paths(paths[0]) == []
 

@@ -98,7 +98,9 @@ def label_scores(result: Predictions, lcs: LightCurves,
     if run_test_ids is not None:
         stars = every[every.index.isin(run_test_ids)]
         which = "labelled stars of the run's test set"
-        none = "the input labels none of the run's test stars"
+        none = ("the input is named like the run's dataset but labels none of the run's "
+                "test stars, and its other stars may be ones the model trained on (a survey "
+                "new to the model: give it another name to score it)")
     elif "split" in every:
         stars = every[every["split"].str.strip().str.lower() != "train"]
         which = "labelled stars outside the input's train split"
@@ -176,8 +178,13 @@ def run_test_ids(run_dir: str | Path, input_name: str, metadata: Mapping[str, An
     from lcformer.data.datasets import dataset_name
 
     table = Path(run_dir) / "test_predictions.csv"
-    names = {Path(str(input_name)).name, dataset_name(str(input_name), data_dir)}
-    if metadata.get("dataset") not in names or not table.is_file():
+    dataset, name = metadata.get("dataset"), Path(str(input_name)).name
+    if not dataset or not table.is_file():
+        return None
+    # A file named after it: resolved (its suffix may be .csv.gz) only then, as resolving
+    # may walk a folder or open an archive.
+    if name != dataset and not (name.startswith(f"{dataset}.")
+                                and dataset_name(str(input_name), data_dir) == dataset):
         return None
     return set(pd.read_csv(table, usecols=["id"], dtype=str, keep_default_na=False)["id"])
 

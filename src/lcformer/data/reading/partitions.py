@@ -39,18 +39,19 @@ def partition_paths(folder: str | Path) -> list[Path]:
     hidden and ``_``-prefixed names aside, as Dask and Spark write them, and files that are
     never light curves: a README.md, a schema's .json), or a HATS catalogue or collection.
 
-    A dataset folder (a table beside ``labels.csv``, or its ``lightcurves.parquet`` alone) is
-    not a folder of partitions: it is read as one table, as ``train`` reads it.
+    A dataset folder (a table beside ``labels.csv``, or a ``lightcurves.parquet`` file alone)
+    is not a folder of partitions: it is read as one table, as ``train`` reads it.
     """
     folder = Path(folder)
-    if not folder.is_dir() or (folder / "lightcurves.parquet").is_file():
+    if not folder.is_dir():
         return []
     hats = hats_partitions(folder)
     if hats is not None:
         return hats
     data = [p for p in walk_files(folder) if p.suffix.lower() == ".parquet"
             or p.suffix.lower() not in NOT_LIGHT_CURVES]
-    if not data or any(p.suffix.lower() != ".parquet" for p in data):
+    if (not data or any(p.suffix.lower() != ".parquet" for p in data)
+            or data == [folder / "lightcurves.parquet"]):
         return []
     return sorted(data)
 
