@@ -485,17 +485,17 @@ def predict_partitioned(args: argparse.Namespace, partitions: list[Path],
 
 def cmd_export(args: argparse.Namespace) -> int:
     """A run's model as an ONNX graph, checked against torch with onnxruntime."""
-    from lcformer.evaluation.export import export_onnx, require_onnx
+    from lcformer.evaluation.export import export_onnx, prepared_samples, require_onnx
     from lcformer.training.runs import load_model
 
     require_onnx()  # a missing package fails before the model is loaded
     model, metadata = load_model(args.model_dir, args.checkpoint)
-    exported = export_onnx(model, metadata, args.out)
+    exported = export_onnx(model, metadata, args.out, check=prepared_samples(args.model_dir))
     shapes = ", ".join(f"{name} ({', '.join(map(str, shape))})"
                        for name, shape in exported.inputs.items())
     print(f"wrote {exported.path}: inputs {shapes} -> log_probs (batch, "
           f"{len(metadata['classes'])}); onnxruntime agrees with torch within "
-          f"{exported.max_difference:.1e}")
+          f"{exported.max_difference:.1e} on {exported.checked_on}")
     return 0
 
 

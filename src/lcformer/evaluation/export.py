@@ -59,6 +59,8 @@ from lcformer.models import LightCurveClassifier
 INPUTS = ("tokens", "mask", "extra")
 OUTPUT = "log_probs"
 TOLERANCE = 1e-5
+#: Samples of a run's prepared data the graph is checked on (a few seconds of CPU).
+CHECK_SAMPLES = 512
 
 
 @dataclass
@@ -66,6 +68,7 @@ class Exported:
     path: Path
     inputs: dict[str, tuple[str | int, ...]]  # name -> shape ("batch" is dynamic)
     max_difference: float  # largest |onnxruntime - torch| of the check
+    checked_on: str  # the samples of the check, in words
 
 
 class _Classify(torch.nn.Module):
@@ -111,9 +114,32 @@ def example_samples(metadata: dict[str, Any], n_stars: int = 6, seed: int = 0) -
     return samples
 
 
+def prepared_samples(run_dir: str | Path, n: int = CHECK_SAMPLES, seed: int = 0
+                     ) -> Samples | None:
+    """Up to ``n`` samples, drawn at random, of the prepared dataset a run was trained on (its
+    stars of every class and band, as the model saw them), or None where it is gone."""
+    from lcformer.data.prepared import PreparedDataset
+    from lcformer.errors import LcformerError
+    from lcformer.training.runs import read_run_config
+
+    prepared = read_run_config(Path(run_dir)).get("dataset", {}).get("prepared")
+    if not prepared or not Path(prepared).is_dir():
+        return None
+    try:
+        data = PreparedDataset.open(prepared, verify=False)
+    except LcformerError:
+        return None
+    count = len(data.window_curve)
+    rows = np.sort(np.random.default_rng(seed).choice(count, min(n, count), replace=False))
+    return Samples(np.asarray(data.tokens[rows]), np.asarray(data.mask[rows]),
+                   np.asarray(data.window_curve[rows]), np.asarray(data.window_extra[rows]))
+
+
 def export_onnx(model: LightCurveClassifier, metadata: dict[str, Any], out: str | Path,
-                tolerance: float = TOLERANCE, opset: int | None = None) -> Exported:
-    """Write ``model`` as ONNX to ``out`` (atomically), after checking it against torch."""
+                tolerance: float = TOLERANCE, opset: int | None = None,
+                check: Samples | None = None) -> Exported:
+    """Write ``model`` as ONNX to ``out`` (atomically), after checking it against torch on
+    ``check`` (:func:`prepared_samples`), or else on a few synthetic stars made for it."""
     require_onnx()
     out = Path(out)
     if out.suffix.lower() != ".onnx":
@@ -129,6 +155,7 @@ def export_onnx(model: LightCurveClassifier, metadata: dict[str, Any], out: str 
     samples = example_samples(metadata)
     arrays = {"tokens": samples.tokens, "mask": samples.mask, "extra": samples.extra}
     names = INPUTS if with_extra else INPUTS[:2]
+    shapes = {n: ("batch", *arrays[n].shape[1:]) for n in names}
     example = tuple(torch.from_numpy(np.ascontiguousarray(arrays[n])) for n in names)
     batch = torch.export.Dim("batch", min=1)
     wrapper = _Classify(model, with_extra).eval()
@@ -145,12 +172,15 @@ def export_onnx(model: LightCurveClassifier, metadata: dict[str, Any], out: str 
                               f"the periodic and attention models can be exported") from None
         _describe(program.model, metadata)
         program.save(str(tmp))
+        checked_on = f"{len(samples.curve)} synthetic example stars"
+        if check is not None and len(check.curve):
+            arrays = {"tokens": check.tokens, "mask": check.mask, "extra": check.extra}
+            checked_on = f"{len(check.curve):,} samples of the run's prepared data"
         difference = check_onnx(tmp, model, {n: arrays[n] for n in names})
         if not difference <= tolerance:
             raise ConfigError(f"{out}: the ONNX graph differs from torch by {difference:.2g} "
                               f"(more than {tolerance:g}); not written")
-    shapes = {n: ("batch", *arrays[n].shape[1:]) for n in names}
-    return Exported(out, shapes, difference)
+    return Exported(out, shapes, difference, checked_on)
 
 
 def _describe(graph: Any, metadata: dict[str, Any]) -> None:
