@@ -372,12 +372,17 @@ def multiband(n: int, rng: np.random.Generator) -> dict[str, float]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data-dir", default=None, help="folder holding asas_acvs/")
-    parser.add_argument("--synthetic-stars", type=int, default=150)
-    parser.add_argument("--real-stars", type=int, default=250)
-    parser.add_argument("--multiband-stars", type=int, default=200)
-    parser.add_argument("--repeats", type=int, default=2)
-    parser.add_argument("--exhaustive-oversampling", type=float, default=10.0)
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--synthetic-stars", type=int, default=150,
+                        help="part 1: synthetic stars of known period; 0 skips it (default 150)")
+    parser.add_argument("--real-stars", type=int, default=250,
+                        help="part 2: random ASAS ACVS stars; 0 skips it (default 250)")
+    parser.add_argument("--multiband-stars", type=int, default=200,
+                        help="part 3: two-band synthetic stars; 0 skips it (default 200)")
+    parser.add_argument("--repeats", type=int, default=2,
+                        help="timed rounds of each method, the best kept (default 2)")
+    parser.add_argument("--exhaustive-oversampling", type=float, default=10.0,
+                        help="the exhaustive reference grid's samples per peak (default 10)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the stars (default 0)")
     parser.add_argument("--json", default=None, help="also write every number here")
     args = parser.parse_args(argv)
     start = time.perf_counter()
@@ -389,13 +394,18 @@ def main(argv: list[str] | None = None) -> int:
     say(f"defaults: {json.dumps(dataclasses.asdict(PeriodConfig()))}")
     out: dict[str, Any] = {"machine": info, "config": dataclasses.asdict(PeriodConfig())}
 
-    lcs, true_periods = synthetic_stars(args.synthetic_stars, rng)
-    out["synthetic"] = measure("Part 1: synthetic ASAS-like stars", lcs, args, true_periods)
+    if args.synthetic_stars > 0:
+        lcs, true_periods = synthetic_stars(args.synthetic_stars, rng)
+        out["synthetic"] = measure("Part 1: synthetic ASAS-like stars", lcs, args, true_periods)
+    else:
+        say("\n== Part 1: synthetic stars: skipped (--synthetic-stars 0) ==")
 
     root = data_root(args.data_dir)
-    real = real_stars(root, args.real_stars, rng, PeriodConfig().min_points) if root else None
+    real = (real_stars(root, args.real_stars, rng, PeriodConfig().min_points)
+            if root and args.real_stars > 0 else None)
     if real is None:
-        say("\n== Part 2: real ASAS stars: skipped (no data folder with asas_acvs/) ==")
+        why = "--real-stars 0" if args.real_stars <= 0 else "no data folder with asas_acvs/"
+        say(f"\n== Part 2: real ASAS stars: skipped ({why}) ==")
     else:
         out["asas"] = measure(f"Part 2: random ASAS ACVS stars ({root / 'asas_acvs'})", real,
                               args)

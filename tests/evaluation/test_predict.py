@@ -371,6 +371,13 @@ def test_nothing_classified_is_a_failure(tiny_run, tmp_path, capsys) -> None:
     assert main(["predict", str(tiny_run), str(stars), "--out", str(out), "--quiet"]) == 0
     assert pd.read_csv(out)["id"].tolist() == ["fine"]
     assert not (tmp_path / "p_unclassified.csv").exists()
+    # One star classified, one not: said in the singular.
+    LightCurves.from_list([star("fine", 60, 1), star("all_nan", 30, 3, nan=True)]
+                          ).to_frame().to_csv(stars, index=False)
+    capsys.readouterr()
+    assert main(["predict", str(tiny_run), str(stars), "--out", str(out), "--quiet"]) == 0
+    assert f"1 star could not be classified -> {tmp_path / 'p_unclassified.csv'}" in (
+        capsys.readouterr().out)
 
 
 def test_the_reason_for_too_few_points_names_the_models_least() -> None:

@@ -414,7 +414,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
     skipped = write_predictions(result, out)
     print(f"classified {len(result.table):,} of {lcs.n_stars:,} stars -> {out}")
     if skipped is not None:
-        print(f"{len(result.unclassified):,} stars could not be classified -> {skipped}")
+        n = len(result.unclassified)
+        print(f"{n:,} star{'s' if n != 1 else ''} could not be classified -> {skipped}")
         for reason, n in result.unclassified["reason"].value_counts().items():
             print(f"  {n:>6,}  {reason}")
     flagged = format_flags(result.flag_counts, len(result.table), trained_on_copies(metadata))
@@ -464,8 +465,9 @@ def predict_partitioned(args: argparse.Namespace, partitions: list[Path],
         print(f"this run: {summary.stars_now:,} stars in {summary.seconds:,.1f} s "
               f"({summary.stars_per_second:,.1f} stars/s)")
     if summary.reasons:
-        print(f"{sum(summary.reasons.values()):,} stars could not be classified (predicted "
-              f"is empty, the reason column says why):")
+        n = sum(summary.reasons.values())
+        print(f"{n:,} star{'s' if n != 1 else ''} could not be classified (predicted is empty, "
+              f"the reason column says why):")
         for reason, n in summary.reasons.most_common():
             print(f"  {n:>6,}  {reason}")
     flagged = format_flags(summary.flags, summary.classified, trained_on_copies(metadata))
