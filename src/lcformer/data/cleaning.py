@@ -7,8 +7,9 @@ values and impossible errors, so those go too. Nothing is removed without being 
 Point reasons: ``non_finite``, ``sentinel_mag``, ``bad_err`` (error <= 0), ``large_err``
 (error above ``max_err``), ``duplicate_time`` (a repeat of an earlier point's time and
 magnitude) and ``duplicate_time_other_mag`` (its time, another magnitude: merged sources or
-bad rows, worth a look). Curve reasons: ``empty_curve`` (no points read,
-or every one flagged), ``too_few_points`` (fewer than ``min_points`` left). A NaN error means
+bad rows, worth a look). Curve reasons: ``empty_curve`` (no points read, or every row
+dropped by the survey's flag column as it was read), ``too_few_points`` (fewer than
+``min_points`` left by cleaning: a curve of sentinels alone is one). A NaN error means
 "unknown" (a file without an error column) and is kept; an infinite one is ``non_finite``.
 """
 
