@@ -66,4 +66,4 @@ def describe(dataset: str, data_dir: str | None = None,
                 f"read in the folder given, beside a table named lightcurves.* (as "
                 f"{folder.parent / ('lightcurves' + suffix)})")
     return Description(spec.name, curves, stars.reset_index(),
-                       table.sort_values("size", ascending=False), report, hint)
+                       table.sort_values("size", ascending=False, kind="stable"), report, hint)
