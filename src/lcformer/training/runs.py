@@ -432,6 +432,7 @@ def check_resumable(run_dir: Path, config: RunConfig, data: PreparedDataset | No
     differences = [config_difference(before, config)] if before != config else []
     if data is not None:
         differences += data_differences(saved, data)
+    differences = [d for d in differences if d]
     if differences:
         raise ConfigMismatchError(
             f"--resume with other settings than {run_dir} was started with: "
