@@ -664,7 +664,7 @@ def test_classes_predicted_but_labelled_on_no_star_are_named_beside_macro_f1() -
     line = only_predicted_line(label, predicted, per_class)
     macro = f1_score(label, predicted, average="macro", zero_division=0)
     assert macro == pytest.approx(each.sum() / 4)  # what the first line prints
-    assert line == ("\n  macro-F1 averages 4 classes: 2 of them no star here is labelled, "
-                    "predicted for 3 stars (c 2, d 1), each F1 0; over the 2 labelled "
-                    f"classes alone: {(each[0] + each[1]) / 2:.3f}")
+    assert line == ("\n  macro-F1 averages 4 classes: the 2 labelled here and 2 predicted "
+                    "but labelled on no star (3 stars: c 2, d 1), whose F1 is 0; over the 2 "
+                    f"labelled alone: {(each[0] + each[1]) / 2:.3f}")
     assert only_predicted_line(label, label, per_class) == ""

@@ -164,10 +164,10 @@ def only_predicted_line(label: pd.Series, predicted: pd.Series,
         return ""
     mean = np.mean([per_class[c]["f1-score"] for c in labelled])
     named = ", ".join(f"{c} {n:,}" for c, n in extra.head(3).items())
-    return (f"\n  macro-F1 averages {len(labelled) + len(extra)} classes: {len(extra)} of them "
-            f"no star here is labelled, predicted for {int(extra.sum()):,} stars ({named}"
-            f"{', ...' if len(extra) > 3 else ''}), each F1 0; over the {len(labelled)} "
-            f"labelled classes alone: {mean:.3f}")
+    return (f"\n  macro-F1 averages {len(labelled) + len(extra)} classes: the {len(labelled)} "
+            f"labelled here and {len(extra)} predicted but labelled on no star ("
+            f"{int(extra.sum()):,} stars: {named}{', ...' if len(extra) > 3 else ''}), whose "
+            f"F1 is 0; over the {len(labelled)} labelled alone: {mean:.3f}")
 
 
 def run_test_ids(run_dir: str | Path, input_name: str, metadata: Mapping[str, Any],
