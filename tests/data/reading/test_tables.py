@@ -564,6 +564,38 @@ def test_ecsv_columns_are_mapped_and_named_in_problems(tmp_path: Path) -> None:
     assert list(curves.ids) == ["b", "a"]
 
 
+@pytest.mark.parametrize(("name", "form"), [("lc.ecsv", "ascii.ecsv"), ("lc.fits", "fits"),
+                                           ("lc.vot", "votable")])
+def test_declared_units_are_read_not_ignored(tmp_path: Path, name: str, form: str) -> None:
+    """A reviewer's files: times in hours or seconds were read as days (periods 24x too
+    long), errors in mmag dropped as too large, fluxes in mJy taken for magnitudes."""
+    table = _astropy_table()
+    table["err"] = table["err"] * 1000
+    table["time"].unit, table["err"].unit = "h", "mmag"
+    table.write(tmp_path / name, format=form)
+    curves = read_long_table(tmp_path / name)
+    expected = from_dataframe(_frame())
+    known = np.isfinite(curves.err)  # one error is masked
+    np.testing.assert_allclose(curves.time, expected.time / 24)
+    np.testing.assert_allclose(curves.err[known], expected.err[known])
+    table["time"].unit = "s"
+    table.write(tmp_path / name, format=form, overwrite=True)
+    np.testing.assert_allclose(read_long_table(tmp_path / name).time, expected.time / 86400)
+    table["time"].unit = "mag"  # no time at all: refused, naming the file and column
+    table.write(tmp_path / name, format=form, overwrite=True)
+    with pytest.raises(InputError, match=r"time column 'time' is in mag, not a unit of time"):
+        read_long_table(tmp_path / name)
+    table["time"].unit, table["mag"].unit, table["err"].unit = "d", "mJy", "uJy"
+    table.write(tmp_path / name, format=form, overwrite=True)
+    with pytest.warns(UserWarning, match=r"column 'mag' is in mJy, a flux: give --flux"):
+        fluxes = read_long_table(tmp_path / name)
+    np.testing.assert_allclose(fluxes.err[known], expected.err[known])  # 1000 uJy = 1 mJy
+    table["time"].unit, table["mag"].unit, table["err"].unit = "h", "mag", "mmag"
+    in_memory = from_astropy(table)  # the Python API's astropy tables alike
+    np.testing.assert_allclose(in_memory.time, expected.time / 24)
+    np.testing.assert_allclose(in_memory.err[known], expected.err[known])
+
+
 @pytest.mark.parametrize("name", ["lc.json", "lc.feather", "lc.h5", "lc.hdf5", "lc.zip",
                                   "lc.parquet.gz", "lc.xlsx", "lc.txt", "lc"])
 def test_an_unsupported_format_is_one_line_listing_the_supported(tmp_path: Path,

@@ -54,6 +54,7 @@ from lcformer.data.reading.files import (
 from lcformer.data.reading.labels import join_labels
 from lcformer.data.reading.partitions import join_split_curves, partition_files
 from lcformer.data.report import DropReport
+from lcformer.errors import InputError
 
 DEFAULT_COLUMNS = Columns()
 
@@ -198,10 +199,20 @@ def from_astropy(
     """An ``astropy.table.Table`` or ``astropy.timeseries.TimeSeries``.
 
     Time columns become float days as MJD (TimeDelta columns as days), Quantity columns their
-    ``.value``, masked entries NaN. A table without an id column is one star named ``id``
+    ``.value`` in the units the file declares put in days and magnitudes (hours, mmag),
+    masked entries NaN. A table without an id column is one star named ``id``
     (default "star"); ``band`` and ``label`` fill a missing band / class column.
     """
     frame = pd.DataFrame({name: _astropy_column(table[name]) for name in table.colnames})
+    mag_unit = getattr(table[columns.mag], "unit", None) if columns.mag in frame else None
+    for role in (columns.time, columns.mag, columns.err):
+        if role in frame:  # declared units: hours become days, mmag magnitudes
+            units = DropReport()
+            factor = _declared_unit(table[role], role, role, columns, mag_unit,
+                                    Path("an astropy table"), units)
+            if factor is None:
+                raise InputError(units.problems[0])
+            frame[role] = frame[role] * factor if factor != 1 else frame[role]
     if columns.id not in frame:
         frame[columns.id] = "star" if id is None else id
     if columns.band not in frame and band is not None:
@@ -396,7 +407,6 @@ def _read_astropy(path: Path, form: str, columns: Columns, required: tuple[str, 
     units, times and masks as :func:`from_astropy` treats them). Of several tables (FITS
     HDUs, VOTable TABLEs) the one with the ``required`` columns is read (:func:`_one_table`).
     """
-    import warnings
 
     from astropy.table import Table
 
@@ -417,6 +427,7 @@ def _read_astropy(path: Path, form: str, columns: Columns, required: tuple[str, 
     if use is None:
         return None
     frame = {}
+    flux_unit = next((table[c].unit for c, name in use.items() if name == columns.mag), None)
     for column, name in use.items():
         values = _astropy_column(table[column])
         if values.ndim != 1:
@@ -425,8 +436,49 @@ def _read_astropy(path: Path, form: str, columns: Columns, required: tuple[str, 
             return None
         if values.dtype.kind in "iufb":
             values = values.astype(values.dtype.newbyteorder("="))  # FITS is big-endian
-        frame[name] = values
+        factor = _declared_unit(table[column], column, name, columns, flux_unit, path, sink)
+        if factor is None:
+            return None
+        frame[name] = values if factor == 1 else values * factor
     return pd.DataFrame(frame)
+
+
+def _declared_unit(column: Any, name: str, role: str, columns: Columns, mag_unit: Any,
+                   path: Path, sink: DropReport) -> float | None:
+    """The factor that puts a column in lcformer's units (days; magnitudes), from the unit
+    its file declares: hours or seconds become days, mmag magnitudes. None, the problem
+    recorded, for a time column in no unit of time. A magnitude column in a flux's unit
+    (mJy, ct/s) is warned of: without --flux its values would be taken for magnitudes; its
+    errors are put in the same unit. Columns without a unit, or one astropy does not know,
+    are read as they are."""
+    from astropy import units as u
+    from astropy.time import Time, TimeDelta
+
+    unit = getattr(column, "unit", None)
+    if (unit is None or isinstance(column, Time | TimeDelta)
+            or isinstance(unit, u.UnrecognizedUnit) or unit == u.dimensionless_unscaled):
+        return 1.0
+    if role == columns.time:
+        if unit.is_equivalent(u.day):
+            return float(unit.to(u.day))
+        sink.problem(f"{path}: time column {name!r} is in {unit}, not a unit of time",
+                     "unreadable_file")
+        return None
+    if role not in (columns.mag, columns.err):
+        return 1.0
+    if unit.is_equivalent(u.mag):  # mag, mmag
+        return float(unit.to(u.mag))
+    if isinstance(unit, u.FunctionUnitBase):  # mag(AB) and the like: magnitudes
+        return 1.0
+    if role == columns.mag:
+        warnings.warn(f"{path}: column {name!r} is in {unit}, a flux: give --flux to convert "
+                      f"fluxes to magnitudes (with --zero-point for {unit}); without it they "
+                      f"are taken for magnitudes", stacklevel=2)
+        return 1.0
+    if mag_unit is not None and not isinstance(mag_unit, u.UnrecognizedUnit) and \
+            unit.is_equivalent(mag_unit):  # a flux's errors, in the flux's unit
+        return float(unit.to(mag_unit))
+    return 1.0
 
 
 def _one_table(path: Path, form: str, columns: Columns, required: tuple[str, ...],
