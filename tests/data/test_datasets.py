@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -226,6 +227,25 @@ def test_two_tables_in_one_folder_are_refused(tmp_path) -> None:
     (tmp_path / "lightcurves.csv").write_text("id,time,mag\n")
     with pytest.raises(InputError, match=r"holds lightcurves\.parquet and lightcurves\.csv"):
         long_table_file(tmp_path)
+
+
+def test_light_curves_beside_a_long_table_are_warned_of_not_left_unseen(tmp_path) -> None:
+    """A reviewer's folders: a second table (lightcurves_2021.csv), or a catalogue of per-star
+    files, beside lightcurves.* and labels.csv were never read, and nothing said so."""
+    folder = long_table_folder(tmp_path / "mine")
+    (folder / "README.md").write_text("my survey\n")  # documents are not light curves
+    (folder / "predictions.csv").write_text("id,predicted\n")
+    spec, _ = resolve(str(folder))
+    report = DropReport()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        spec.read(folder, report)  # nothing to warn of
+    (folder / "lightcurves_2021.csv").write_text("id,time,mag\n")
+    (folder / "catalog.csv").write_text("filename,class\n")
+    with pytest.warns(UserWarning, match=r"2 file\(s\) or folder\(s\) beside labels\.csv and "
+                      r"lightcurves\.csv are not read \(catalog\.csv, lightcurves_2021\.csv\)"):
+        lcs = spec.read(folder, report)
+    assert lcs.n_stars == 3 and report.events["files_beside_the_table_not_read"] == 2
 
 
 def test_a_near_miss_of_a_registered_name_is_suggested(tmp_path) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -95,8 +96,35 @@ def _long_table(folder: Path, report: DropReport, columns: Columns | None = None
     from lcformer.data.reading import read_long_table
 
     labels = folder / "labels.csv"  # a lone table file: labels from its own class column
-    return read_long_table(long_table_file(folder), labels if labels.is_file() else None,
+    table = long_table_file(folder)
+    if folder.is_dir() and table.parent == folder:
+        unread_beside(folder, {table.name, labels.name}, report)
+    return read_long_table(table, labels if labels.is_file() else None,
                            columns=columns or Columns(), report=report)
+
+
+def unread_beside(folder: Path, read: set[str], report: DropReport) -> None:
+    """Warn of, and count, light curves a long-table folder holds beside the table and labels
+    read, which are not read with them and must not go unseen: another ``lightcurves*``
+    table, Parquet files, or a catalogue of per-star files (``catalog.csv``). Other files
+    (a README, predictions written there) are left alone."""
+    from lcformer.data.reading.files import first_few, table_suffix
+
+    def light_curves(path: Path) -> bool:
+        name = path.name.lower()
+        return (name == "catalog.csv" or ".parquet" in name
+                or (name.startswith("lightcurves") and table_suffix(name) is not None))
+
+    unread = sorted(p.name for p in folder.iterdir()
+                    if p.name not in read and not p.name.startswith((".", "_"))
+                    and light_curves(p))
+    if unread:
+        report.note("files_beside_the_table_not_read", len(unread))
+        warnings.warn(f"{folder}: {len(unread):,} file(s) or folder(s) beside "
+                      f"{' and '.join(sorted(read & {p.name for p in folder.iterdir()}))} are "
+                      f"not read ({first_few(unread, 3)}): a long table is read alone, with "
+                      f"its labels.csv; move the others to a folder of their own, or join "
+                      f"them into it", stacklevel=2)
 
 
 def _richards(folder: Path, report: DropReport, columns: Columns | None = None,
