@@ -69,6 +69,9 @@ def test_empty_fields_are_missing_values_and_gzip_is_read() -> None:
     ('<?xml version="1.0"?>\n<VOTABLE>\n', 1, "unreadable_file", "a VOTable (XML) file"),
     ("PAR1\x15\x04\x00", 1, "unreadable_file", "a Parquet file"),
     ("# only a comment\n", 1, "empty_file", "no data"),
+    ("time,mag,err\n", 1, "empty_file", "no data"),  # a header alone: nothing lost
+    # a web page in a light curve's place (a failed download): lost, not empty
+    ("<html>404 Not Found</html>\n", 1, "unreadable_file", "not a light curve: markup"),
     ("1.0\n2.0\n", 1, "unreadable_file", "column"),
     ("1,2,3\n2,3\n", 2, "unreadable_file", "found 2 columns"),
     ("# h\n1 2 3\n\n2 x 3\n", 4, "unreadable_file", "column 2 (mag): 'x' is not a number"),

@@ -243,6 +243,9 @@ def _header_and_first_line(text: str) -> tuple[int, list[str], int, str]:
         first_line, first = line_no, content
         break
     if not first:
+        if names and names[0].startswith("<"):  # a web page saved in its place
+            raise FileProblem(header_line, "not a light curve: markup (<...>), as a failed "
+                              "download leaves in a light curve's place")
         raise FileProblem(max(header_line, 1), "no data lines", "empty_file")
     return header_line, names, first_line, first
 
