@@ -56,3 +56,26 @@ def test_error_columns(names: list[str], mag: str, expected: list[str]) -> None:
                                             ("blended_mag", False), ("mag", False)])
 def test_flag_names(name: str, flag: bool) -> None:
     assert is_flag_name(name) is flag
+
+
+def test_a_small_tables_trailing_commas_shift_nothing_and_a_stray_value_is_named(
+        tmp_path) -> None:
+    """pandas took the first column for an index where rows had one field more than the
+    header: every id was read as the class ('s0,RRL,' gave id RRL)."""
+    import gzip
+
+    from lcformer.data.reading.files import read_str_table
+    from lcformer.errors import InputError
+
+    path = tmp_path / "labels.csv"
+    path.write_text("id,class\ns0,RRL,\ns1,EB,\n")
+    table = read_str_table(path, "labels table")
+    assert table.to_dict("list") == {"id": ["s0", "s1"], "class": ["RRL", "EB"]}
+    path.write_text("id,class\ns0,RRL,extra\ns1,EB\n")
+    with pytest.raises(InputError, match=r"labels\.csv:2: a row has 3 fields, the header 2: "
+                                         r"'s0,RRL,extra'$"):
+        read_str_table(path, "labels table")
+    packed = tmp_path / "labels.csv.gz"
+    packed.write_bytes(gzip.compress(b"id,class\ns0,RRL,x\ns1,EB\n"))
+    with pytest.raises(InputError, match=r"labels\.csv\.gz:2: a row has 3 fields"):
+        read_str_table(packed, "labels table")

@@ -8,9 +8,11 @@ from __future__ import annotations
 import csv
 import io
 import os
+import warnings
 import zlib
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -85,6 +87,30 @@ def names_text(names: list[str], limit: int = 8) -> str:
     return f"{str(names[:limit - 2])[:-1]}, ... ({len(names) - limit + 2} more)]"
 
 
+def _small_csv(source: Any, path: Path, data: bytes | None) -> pd.DataFrame:
+    """A small CSV as text, its first column never taken for an index: pandas does that where
+    the data rows have one field more than the header, and a trailing comma (``s0,RRL,``)
+    shifted every column (ids read as classes). Empty extra fields are dropped; a row whose
+    extra field holds a value is an error naming its line."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", pd.errors.ParserWarning)
+        frame = pd.read_csv(source, dtype=str, keep_default_na=False, skipinitialspace=True,
+                            index_col=False)
+    if any(issubclass(w.category, pd.errors.ParserWarning) for w in caught):
+        raw = data if data is not None else path.read_bytes()
+        if raw[:2] == b"\x1f\x8b":
+            import gzip
+
+            raw = gzip.decompress(raw)
+        rows = csv.reader(io.StringIO(raw.decode("utf-8", errors="replace")))
+        width = len(next(rows, []))
+        for line, row in enumerate(rows, start=2):
+            if any(field.strip() for field in row[width:]):
+                raise InputError(f"{path}:{line}: a row has {len(row)} fields, the header "
+                                 f"{width}: {','.join(row)[:80]!r}")
+    return frame
+
+
 def read_str_table(source: PathLike | pd.DataFrame, what: str = "table",
                    expected: str = "", data: bytes | None = None) -> pd.DataFrame:
     """A small table (labels, catalogue) with every column as text, missing as "".
@@ -103,8 +129,7 @@ def read_str_table(source: PathLike | pd.DataFrame, what: str = "table",
         raise InputError(f"{path}:1: empty file (0 bytes){hint}")
     try:
         if data is not None:
-            frame = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False,
-                                skipinitialspace=True)
+            frame = _small_csv(io.BytesIO(data), path, data)
         elif path.name.lower().endswith(".parquet"):
             import pyarrow
 
@@ -114,9 +139,11 @@ def read_str_table(source: PathLike | pd.DataFrame, what: str = "table",
                 raise InputError(cannot_read(path, error, what) + hint) from None
             return frame.astype(str).where(frame.notna(), "")
         else:
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+            frame = _small_csv(path, path, None)
     except pd.errors.EmptyDataError:
         raise InputError(f"{path}:1: no header line (blank file){hint}") from None
+    except InputError:
+        raise
     except READ_ERRORS as error:
         raise InputError(cannot_read(path, error, what) + hint) from None
     frame.columns = [str(c).strip() for c in frame.columns]

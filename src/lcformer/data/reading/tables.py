@@ -687,21 +687,24 @@ def _row_locator(name: str) -> Callable[[int], str]:
 
 def refused_csv(frame: pd.DataFrame, path: Path, sink: DropReport, curves: int = 1) -> bool:
     """Whether a CSV file that pandas read is one recorded problem: only a header, or a row
-    with more fields than the header (:func:`overlong_row`), dropping the ``curves`` it holds."""
+    with other than the header's number of fields (:func:`misshapen_row`), dropping the
+    ``curves`` it holds."""
     if frame.empty:
         sink.problem(f"{path}:1: no data lines, only a header", "empty_file", curves)
         return True
-    if (overlong := overlong_row(path)) is not None:
-        sink.problem(overlong, "unreadable_file", curves)
+    if (misshapen := misshapen_row(path)) is not None:
+        sink.problem(misshapen, "unreadable_file", curves)
         return True
     return False
 
 
-def overlong_row(path: Path) -> str | None:
-    """A one-line problem where a CSV row has more fields than the header, else None.
+def misshapen_row(path: Path) -> str | None:
+    """A one-line problem where a CSV row has more or fewer fields than the header, else None.
 
     pandas reading some columns (``usecols``) drops a row's extra fields without a word, so a
-    decimal comma (``12,3``) or a shifted row would be read as other numbers. Arrow's reader
+    decimal comma (``12,3``) or a shifted row would be read as other numbers; it fills a
+    short row's missing fields, so a file cut short mid-row (``13.0`` of ``13.0171,0.02``)
+    or a comment line (``# note``, a star of that name) would be read as data. Arrow's reader
     counts every row's fields; this pass keeps one column, in bounded memory.
     """
     import pyarrow
@@ -712,21 +715,22 @@ def overlong_row(path: Path) -> str | None:
     trailing: list[str] = []  # rows of one field more, the last one empty
 
     def look(row: Any) -> str:
-        if row.actual_columns > row.expected_columns and not found:
+        if row.actual_columns != row.expected_columns and not found:
             try:
                 text = row.text
             except UnicodeDecodeError:
                 text = "(not text)"
             line = f":{row.number}" if row.number is not None else ""  # physical line
+            why = ("a decimal comma, or a shifted row?" if row.actual_columns
+                   > row.expected_columns else "a row cut short, or a comment line?")
             problem = (f"{path}{line}: a row has {row.actual_columns} fields, the header "
-                       f"{row.expected_columns} (a decimal comma, or a shifted row?): "
-                       f"{text[:80]!r}")
+                       f"{row.expected_columns} ({why}): {text[:80]!r}")
             if (row.actual_columns == row.expected_columns + 1
                     and text.rstrip("\r\n").endswith(",")):
                 trailing[:] = trailing or [problem]  # the first one only
             else:
                 found.append(problem)
-        return "skip"  # rows with fewer fields are pandas' to read (missing values)
+        return "skip"
 
     names = [f"c{i}" for i in range(n)]
     try:
