@@ -473,7 +473,7 @@ def test_a_header_naming_a_column_twice_is_refused(tmp_path: Path) -> None:
     assert read_long_table(path).n_points == 1
 
 
-def test_spaces_around_an_id_do_not_make_another_star() -> None:
+def test_spaces_around_an_id_or_band_do_not_make_another_star_or_curve() -> None:
     """CSV's "a, b": 'syn-1 ' is the star 'syn-1', as its label would be; counted."""
     frame = pd.DataFrame({"id": ["syn-1", "syn-1 ", " syn-2", "syn-2"],
                           "time": [1.0, 2.0, 1.0, 2.0], "mag": 12.0})
@@ -481,6 +481,12 @@ def test_spaces_around_an_id_do_not_make_another_star() -> None:
     curves = from_dataframe(frame, report=report)
     assert curves.ids.tolist() == ["syn-1", "syn-2"] and curves.lengths.tolist() == [2, 2]
     assert report.events["id_spaces_removed"] == 2
+    # Bands alike: 'V ' beside 'V' split one curve into two, colours and features changed.
+    frame["band"] = ["V", "V ", " V", "V"]
+    report = DropReport()
+    curves = from_dataframe(frame, report=report)
+    assert curves.bands.tolist() == ["V", "V"] and curves.lengths.tolist() == [2, 2]
+    assert report.events["band_spaces_removed"] == 2
 
 
 def test_whole_number_floats_are_the_integer_ids_and_bands() -> None:

@@ -655,7 +655,12 @@ def _frame_to_curves(
     bands = np.full(n, "", object)
     if columns.band in frame:  # ZTF's fid 1, 2 read as 1.0, 2.0 beside a missing one: 1, 2
         band = whole_numbers(frame[columns.band]).astype(object)
-        bands = band.where(band.notna(), "").astype(str).to_numpy()
+        codes, names = pd.factorize(band.where(band.notna(), "").astype(str))
+        # CSV's "V, " and "V" are one band, as ids are one star (on the names, not the rows)
+        stripped = pd.Index(names, dtype=object).str.strip()
+        sink.note("band_spaces_removed",
+                  int(np.asarray(stripped != pd.Index(names, dtype=object))[codes].sum()))
+        bands = np.asarray(stripped, dtype=object)[codes]
     return build_curves(
         ids=ids,
         bands=bands,
