@@ -511,6 +511,10 @@ def test_a_flag_column_left_unread_is_counted() -> None:
         report = DropReport()
         from_dataframe(frame, columns=columns, report=report)
         assert report.events == events, columns
+    # Beside a flag column that is read, the other's rows are not applied: counted too.
+    report = DropReport()
+    from_dataframe(frame.assign(flag=0), report=report)
+    assert report.events == Counter(quality_flag_column_not_read=1)
 
 
 def test_a_flag_that_is_not_a_number_or_true_false_names_its_line(tmp_path: Path) -> None:

@@ -566,8 +566,9 @@ def _usable(found: list[str], columns: Columns, required: tuple[str, ...], name:
                       f"{resolved.mag!r} but is not read, so every point's error is unknown: "
                       f"add err={errors[0]} to --columns (Columns(err=...) in Python)",
                       stacklevel=2)
-    if columns.flag and resolved.flag not in found and any(map(is_flag_name, found)):
+    if columns.flag and any(is_flag_name(c) and c not in use for c in found):
         sink.note("quality_flag_column_not_read")  # catflags without --columns flag=catflags
+        # (also beside the flag column read: its rows' catflags are not applied)
     return use
 
 
