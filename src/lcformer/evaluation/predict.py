@@ -102,9 +102,16 @@ def label_scores(result: Predictions, lcs: LightCurves,
                 "test stars, and its other stars may be ones the model trained on (a survey "
                 "new to the model: give it another name to score it)")
     elif "split" in every:
-        stars = every[every["split"].str.strip().str.lower() != "train"]
+        # Only val, test or none is new to a model: "training", a typo, is not taken for it.
+        split = every["split"].str.strip().str.lower()
+        stars = every[split.isin(["val", "test", ""])]
         which = "labelled stars outside the input's train split"
         none = "every labelled star is in the input's train split"
+        odd = sorted(set(split[~split.isin(["train", "val", "test", ""])]))
+        if odd:
+            named = f"split {', '.join(map(repr, odd[:3]))}, neither train, val nor test"
+            which += f" (not scored: those of {named})"
+            none = f"every labelled star is in the input's train split or of {named}"
     if (every["label"] != "").any() and not (stars["label"] != "").any():
         return f"against the input's labels: none scored: {none}"
     label = result.table["id"].map(stars["label"]).fillna("").astype(str)
