@@ -98,3 +98,23 @@ def test_labels_that_name_none_of_the_stars_are_refused_with_both_ids(tmp_path: 
                      report.problems[0])
     with pytest.raises(InputError, match="no star id of it"):  # without a report: raised
         read_long_table(table, labels=labels)
+
+
+def test_a_class_column_that_disagrees_with_the_labels_table_is_said(tmp_path: Path) -> None:
+    """labels.csv's classes are used; where the table's own class column says otherwise,
+    that was silent."""
+    table = tmp_path / "lc.csv"
+    TABLE.assign(**{"class": ["X", "Mira", "X", "Mira", "X"]}).to_csv(table, index=False)
+    labels = tmp_path / "labels.csv"
+    labels.write_text("id,class\na,Mira\nb,Cepheid\n")
+    report = DropReport()
+    curves = read_long_table(table, labels, report=report)
+    assert dict(zip(curves.ids, curves.labels, strict=True)) == {"b": "Cepheid", "a": "Mira"}
+    assert report.events["table_classes_overridden_by_labels"] == 1
+    assert report.problems == [f"{table}: its class column disagrees with {labels} for 1 "
+                               f"star(s) (star 'b': 'X' in the table, 'Cepheid' in the "
+                               f"labels); the labels table's are used: drop one of the two"]
+    labels.write_text("id,class\na,Mira\nb,X\n")  # agreeing: nothing to say
+    report = DropReport()
+    read_long_table(table, labels, report=report)
+    assert not report.problems and not report.events

@@ -33,7 +33,20 @@ def join_labels(
                      f"has {table[columns.id].iat[0]!r}, the light curves "
                      f"{str(curves.ids[0])!r}): give the labels by the light curves' ids")
     count_orphans(table, has_curve, columns, labels_name(labels), table_name, sink)
-    return attach_labels(curves, table, columns)
+    joined = attach_labels(curves, table, columns)
+    if curves.labels is not None and joined.labels is not None:  # a class column as well
+        own = label_array(np.asarray(curves.labels, dtype=object))
+        differ = (own != "") & (own != joined.labels)
+        if differ.any():  # the labels table's are used: said, as the two disagree
+            first = int(np.flatnonzero(differ)[0])
+            stars = len(set(np.asarray(curves.ids)[differ].tolist()))
+            sink.note("table_classes_overridden_by_labels", stars)
+            sink.problem(f"{table_name}: its class column disagrees with "
+                         f"{labels_name(labels)} for {stars:,} star(s) (star "
+                         f"{str(curves.ids[first])!r}: {own[first]!r} in the table, "
+                         f"{joined.labels[first]!r} in the labels); the labels table's are "
+                         f"used: drop one of the two")
+    return joined
 
 
 def labels_name(labels: PathLike | pd.DataFrame) -> str:
