@@ -354,3 +354,23 @@ def test_a_hats_catalogue_is_a_dataset_of_its_partitions_only(tmp_path) -> None:
     assert found == tmp_path and spec.long_table
     lcs = spec.read(tmp_path, DropReport())
     assert sorted(lcs.ids) == ["s0", "s1", "s2", "s3"] and lcs.n_points == 32
+
+
+def test_a_damaged_empty_or_uncatalogued_archive_is_named_as_such(tmp_path) -> None:
+    """Not "unsupported table format (.zip)", which sent the user to convert a table."""
+    import zipfile
+
+    from lcformer.errors import InputError
+
+    (tmp_path / "cut.zip").write_bytes(b"PK\x03\x04 cut short")
+    with pytest.raises(InputError, match=r"cut\.zip: a damaged or incomplete archive"):
+        resolve(str(tmp_path / "cut.zip"))
+    with zipfile.ZipFile(tmp_path / "empty.zip", "w"):
+        pass
+    with pytest.raises(InputError, match=r"empty\.zip: an empty archive$"):
+        resolve(str(tmp_path / "empty.zip"))
+    with zipfile.ZipFile(tmp_path / "stars.zip", "w") as archive:
+        archive.writestr("a.dat", "1 12 0.1\n")
+    with pytest.raises(InputError, match=r"stars\.zip: an archive of 1 file\(s\) without a "
+                                         r"catalog\.csv"):
+        resolve(str(tmp_path / "stars.zip"))

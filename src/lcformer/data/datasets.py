@@ -229,6 +229,8 @@ def resolve(name_or_path: str, root: str | Path | None = None) -> tuple[DatasetS
         spec = DatasetSpec(_archive_stem(candidate), f"one file per star in {candidate}",
                            _per_star_folder, per_star=True)
         folder = candidate
+    elif candidate.is_file() and (problem := _archive_problem(candidate)) is not None:
+        raise InputError(problem)
     elif candidate.is_file():
         spec, folder = user_table_spec(candidate), candidate
     else:
@@ -323,6 +325,33 @@ def _catalogued_archive(path: Path) -> bool:
     from lcformer.data.reading.per_star import ARCHIVE_SUFFIXES, archive_catalogue
 
     return path.name.lower().endswith(ARCHIVE_SUFFIXES) and archive_catalogue(path) is not None
+
+
+def _archive_problem(path: Path) -> str | None:
+    """What is wrong with an archive (not a compressed table, ``.csv.zip``) that holds no
+    catalogue of per-star files: damaged or empty, or no ``catalog.csv`` inside."""
+    import tarfile
+    import zipfile
+
+    from lcformer.data.reading.files import table_suffix
+    from lcformer.data.reading.per_star import ARCHIVE_SUFFIXES, CATALOGUE
+
+    name = path.name.lower()
+    if not name.endswith(ARCHIVE_SUFFIXES) or table_suffix(name) is not None:
+        return None
+    try:
+        if name.endswith(".zip"):
+            with zipfile.ZipFile(path) as archive:
+                members = [i.filename for i in archive.infolist() if not i.is_dir()]
+        else:
+            with tarfile.open(path, "r:*") as archive:
+                members = [m.name for m in archive if m.isfile()]
+    except (OSError, EOFError, tarfile.TarError, zipfile.BadZipFile) as error:
+        return f"{path}: a damaged or incomplete archive ({type(error).__name__}: {error})"
+    if not members:
+        return f"{path}: an empty archive"
+    return (f"{path}: an archive of {len(members):,} file(s) without a {CATALOGUE} of per-star "
+            f"files (filename,class) inside; add one, or unpack it and give the folder")
 
 
 def _archive_stem(path: Path) -> str:
