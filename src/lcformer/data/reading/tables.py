@@ -17,7 +17,7 @@ import io
 import re
 import warnings
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -383,7 +383,9 @@ def _read_table_file(path: Path, columns: Columns, sink: DropReport,
                                 keep_default_na=False,
                                 na_values={c: [""] if c in text else list(MISSING_WORDS)
                                            for c in use})
-            return None if refused_csv(frame, path, sink) else frame.rename(columns=use)
+            needed = [c for c, role in use.items() if role in required]
+            return (None if refused_csv(frame, path, sink, needed=needed)
+                    else frame.rename(columns=use))
         if (form := astropy_format(path)) is not None:
             return _read_astropy(path, form, columns, required, sink)
     except pd.errors.EmptyDataError:
@@ -691,41 +693,49 @@ def _row_locator(name: str) -> Callable[[int], str]:
     return lambda row: f"{name}: row {row + 1}"
 
 
-def refused_csv(frame: pd.DataFrame, path: Path, sink: DropReport, curves: int = 1) -> bool:
+def refused_csv(frame: pd.DataFrame, path: Path, sink: DropReport, curves: int = 1,
+                needed: Sequence[str] = ()) -> bool:
     """Whether a CSV file that pandas read is one recorded problem: only a header, or a row
-    with other than the header's number of fields (:func:`misshapen_row`), dropping the
-    ``curves`` it holds."""
+    with more fields than the header or too few for the ``needed`` columns
+    (:func:`misshapen_row`), dropping the ``curves`` it holds."""
     if frame.empty:
         sink.problem(f"{path}:1: no data lines, only a header", "empty_file", curves)
         return True
-    if (misshapen := misshapen_row(path)) is not None:
+    if (misshapen := misshapen_row(path, needed)) is not None:
         sink.problem(misshapen, "unreadable_file", curves)
         return True
     return False
 
 
-def misshapen_row(path: Path) -> str | None:
-    """A one-line problem where a CSV row has more or fewer fields than the header, else None.
+def misshapen_row(path: Path, needed: Sequence[str] = ()) -> str | None:
+    """A one-line problem where a CSV row has more fields than the header, or too few to hold
+    the ``needed`` columns (id, time, mag), else None.
 
     pandas reading some columns (``usecols``) drops a row's extra fields without a word, so a
     decimal comma (``12,3``) or a shifted row would be read as other numbers; it fills a
-    short row's missing fields, so a file cut short mid-row (``13.0`` of ``13.0171,0.02``)
-    or a comment line (``# note``, a star of that name) would be read as data. Arrow's reader
-    counts every row's fields; this pass keeps one column, in bounded memory.
+    short row's missing fields, so a comment line (``# note``) would be a star of that name,
+    and a file cut short a point without its magnitude. A row that leaves out optional last
+    fields (err, band: Excel drops empty ones after 16 rows) is read, those fields missing.
+    Arrow's reader counts every row's fields; this pass keeps one column, in bounded memory.
     """
     import pyarrow
     import pyarrow.csv as arrow_csv
 
-    n = len(pd.read_csv(path, nrows=0).columns)
+    header = [str(c) for c in pd.read_csv(path, nrows=0).columns]
+    n = len(header)
+    least = max((header.index(c) + 1 for c in needed if c in header), default=0)
     found: list[str] = []
     trailing: list[str] = []  # rows of one field more, the last one empty
 
     def look(row: Any) -> str:
-        if row.actual_columns != row.expected_columns and not found:
+        short = row.actual_columns < min(least, row.expected_columns)
+        if (row.actual_columns > row.expected_columns or short) and not found:
             try:
                 text = row.text
             except UnicodeDecodeError:
                 text = "(not text)"
+            if short and not text.strip():  # spaces alone: a blank line, as pandas skips it
+                return "skip"
             line = f":{row.number}" if row.number is not None else ""  # physical line
             why = ("a decimal comma, or a shifted row?" if row.actual_columns
                    > row.expected_columns else "a row cut short, or a comment line?")
@@ -741,17 +751,15 @@ def misshapen_row(path: Path) -> str | None:
     names = [f"c{i}" for i in range(n)]
     try:
         with _decompressed(path) as stream:
-            reader = arrow_csv.open_csv(
+            # Read whole, on this thread: a streaming reader's read-ahead thread calling the
+            # handler (Python) could be alive at exit, which aborted the process.
+            well_formed = arrow_csv.read_csv(
                 stream, read_options=arrow_csv.ReadOptions(column_names=names, skip_rows=1,
                                                            use_threads=False),  # line numbers
                 parse_options=arrow_csv.ParseOptions(invalid_row_handler=look),
                 convert_options=arrow_csv.ConvertOptions(include_columns=names[:1],
-                                                         column_types={"c0": pyarrow.binary()}))
-            well_formed = 0
-            for batch in reader:
-                well_formed += batch.num_rows
-                if found:
-                    break
+                                                         column_types={"c0": pyarrow.binary()})
+            ).num_rows
     except pyarrow.ArrowException:
         return None  # pandas read the file: anything else Arrow dislikes is not this check's
     if not found and trailing and well_formed:
