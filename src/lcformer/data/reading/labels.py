@@ -6,6 +6,8 @@ says); labelled stars without a light curve are counted and named.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
@@ -35,17 +37,18 @@ def join_labels(
     count_orphans(table, has_curve, columns, labels_name(labels), table_name, sink)
     joined = attach_labels(curves, table, columns)
     if curves.labels is not None and joined.labels is not None:  # a class column as well
-        own = label_array(np.asarray(curves.labels, dtype=object))
-        differ = (own != "") & (own != joined.labels)
-        if differ.any():  # the labels table's are used: said, as the two disagree
+        own = np.char.strip(label_array(np.asarray(curves.labels, dtype=object)).astype(str))
+        listed = np.isin(curves.ids.astype(str), table[columns.id].to_numpy())
+        differ = listed & (own != "") & (own != joined.labels.astype(str))
+        if differ.any():  # the labels table's are used (a relabelling, maybe): said
             first = int(np.flatnonzero(differ)[0])
             stars = len(set(np.asarray(curves.ids)[differ].tolist()))
             sink.note("table_classes_overridden_by_labels", stars)
-            sink.problem(f"{table_name}: its class column disagrees with "
-                         f"{labels_name(labels)} for {stars:,} star(s) (star "
-                         f"{str(curves.ids[first])!r}: {own[first]!r} in the table, "
-                         f"{joined.labels[first]!r} in the labels); the labels table's are "
-                         f"used: drop one of the two")
+            warnings.warn(f"{table_name}: its class column disagrees with "
+                          f"{labels_name(labels)} for {stars:,} star(s) (star "
+                          f"{str(curves.ids[first])!r}: {str(own[first])!r} in the table, "
+                          f"{joined.labels[first]!r} in the labels); the labels table's are "
+                          f"used", stacklevel=2)
     return joined
 
 
