@@ -561,3 +561,7 @@ def test_a_label_per_point_and_an_unread_flag_column_are_said(curves) -> None:
         as_light_curves(frame.assign(catflags=1))
     with pytest.warns(UserWarning, match=r"the table's 'catflags' looks like a quality flag"):
         as_light_curves(Table.from_pandas(frame.assign(catflags=1)))
+    # Beside the flag column read, only the other is named (not 'read flag with flag').
+    with pytest.warns(UserWarning, match=r"the DataFrame's 'catflags' looks like a quality "
+                                         r"flag.*Columns\(flag='catflags'\)"):
+        as_light_curves(frame.assign(flag=0, catflags=1))

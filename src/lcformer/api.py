@@ -136,7 +136,8 @@ def _warn_of_unread_flags(read: DropReport, columns: list[str], what: str) -> No
     """A column named like a quality flag (catflags) that is not read: the CLI prints it in
     its report, the API says it here, naming it."""
     if read.events["quality_flag_column_not_read"]:
-        named = [c for c in columns if is_flag_name(c)]
+        used = Columns().resolve(columns).flag  # the flag column read, if any
+        named = [c for c in columns if is_flag_name(c) and c != used]
         one = len(named) == 1
         _warn(f"the {what}'s {', '.join(map(repr, named))} {'looks' if one else 'look'} like a "
               f"quality flag and {'is' if one else 'are'} not read, so flagged rows are kept: "
