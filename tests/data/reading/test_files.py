@@ -63,19 +63,25 @@ def test_a_small_tables_trailing_commas_shift_nothing_and_a_stray_value_is_named
     """pandas took the first column for an index where rows had one field more than the
     header: every id was read as the class ('s0,RRL,' gave id RRL)."""
     import gzip
+    import zipfile
 
     from lcformer.data.reading.files import read_str_table
     from lcformer.errors import InputError
 
     path = tmp_path / "labels.csv"
     path.write_text("id,class\ns0,RRL,\ns1,EB,\n")
-    table = read_str_table(path, "labels table")
-    assert table.to_dict("list") == {"id": ["s0", "s1"], "class": ["RRL", "EB"]}
+    expected = {"id": ["s0", "s1"], "class": ["RRL", "EB"]}
+    assert read_str_table(path, "labels table").to_dict("list") == expected
+    with zipfile.ZipFile(tmp_path / "labels.csv.zip", "w") as archive:  # compressed alike
+        archive.writestr("labels.csv", "id,class\ns0,RRL,\ns1,EB,\n")
+    assert read_str_table(tmp_path / "labels.csv.zip", "x").to_dict("list") == expected
+    path.write_text('"id","class"\n"1","s0","RRL"\n"2","s1","EB"\n')  # R's write.table
+    assert read_str_table(path, "labels table").to_dict("list") == expected
     path.write_text("id,class\ns0,RRL,extra\ns1,EB\n")
-    with pytest.raises(InputError, match=r"labels\.csv:2: a row has 3 fields, the header 2: "
-                                         r"'s0,RRL,extra'$"):
+    with pytest.raises(InputError, match=r"labels\.csv: data row 1 has 3 fields, the header 2: "
+                                         r"its last field holds 'extra'$"):
         read_str_table(path, "labels table")
     packed = tmp_path / "labels.csv.gz"
     packed.write_bytes(gzip.compress(b"id,class\ns0,RRL,x\ns1,EB\n"))
-    with pytest.raises(InputError, match=r"labels\.csv\.gz:2: a row has 3 fields"):
+    with pytest.raises(InputError, match=r"labels\.csv\.gz: data row 1 has 3 fields"):
         read_str_table(packed, "labels table")

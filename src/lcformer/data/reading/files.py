@@ -10,10 +10,11 @@ import io
 import os
 import warnings
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from lcformer.data.reading.config import Columns
@@ -87,27 +88,31 @@ def names_text(names: list[str], limit: int = 8) -> str:
     return f"{str(names[:limit - 2])[:-1]}, ... ({len(names) - limit + 2} more)]"
 
 
-def _small_csv(source: Any, path: Path, data: bytes | None) -> pd.DataFrame:
-    """A small CSV as text, its first column never taken for an index: pandas does that where
-    the data rows have one field more than the header, and a trailing comma (``s0,RRL,``)
-    shifted every column (ids read as classes). Empty extra fields are dropped; a row whose
-    extra field holds a value is an error naming its line."""
+def _small_csv(source: Callable[[], Any], path: Path) -> pd.DataFrame:
+    """A small CSV as text (``source()`` opens it anew), its first column never taken for an
+    index by mistake: pandas does that where the data rows have one field more than the
+    header, so trailing commas (``s0,RRL,``) shifted every column (ids read as classes).
+    Empty extra fields are dropped; a row name before every row (R's ``write.table``) is
+    dropped too; an extra field holding a value on some rows only is an error."""
+    def read(**options: Any) -> pd.DataFrame:
+        return pd.read_csv(source(), dtype=str, keep_default_na=False, skipinitialspace=True,
+                           **options)
+
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", pd.errors.ParserWarning)
-        frame = pd.read_csv(source, dtype=str, keep_default_na=False, skipinitialspace=True,
-                            index_col=False)
-    if any(issubclass(w.category, pd.errors.ParserWarning) for w in caught):
-        raw = data if data is not None else path.read_bytes()
-        if raw[:2] == b"\x1f\x8b":
-            import gzip
-
-            raw = gzip.decompress(raw)
-        rows = csv.reader(io.StringIO(raw.decode("utf-8", errors="replace")))
-        width = len(next(rows, []))
-        for line, row in enumerate(rows, start=2):
-            if any(field.strip() for field in row[width:]):
-                raise InputError(f"{path}:{line}: a row has {len(row)} fields, the header "
-                                 f"{width}: {','.join(row)[:80]!r}")
+        frame = read(index_col=False)
+    if not any(issubclass(w.category, pd.errors.ParserWarning) for w in caught):
+        return frame
+    width = len(frame.columns)
+    extra = read(header=None, skiprows=1, names=list(range(width + 1)),
+                 usecols=[width])[width].str.strip()
+    filled = (extra != "").to_numpy()
+    if filled.all():  # R's write.table: a row name before each row, none in the header
+        return read().reset_index(drop=True)
+    if filled.any():
+        row = int(np.flatnonzero(filled)[0])
+        raise InputError(f"{path}: data row {row + 1} has {width + 1} fields, the header "
+                         f"{width}: its last field holds {extra.iat[row]!r}")
     return frame
 
 
@@ -129,7 +134,7 @@ def read_str_table(source: PathLike | pd.DataFrame, what: str = "table",
         raise InputError(f"{path}:1: empty file (0 bytes){hint}")
     try:
         if data is not None:
-            frame = _small_csv(io.BytesIO(data), path, data)
+            frame = _small_csv(lambda: io.BytesIO(data), path)
         elif path.name.lower().endswith(".parquet"):
             import pyarrow
 
@@ -139,7 +144,7 @@ def read_str_table(source: PathLike | pd.DataFrame, what: str = "table",
                 raise InputError(cannot_read(path, error, what) + hint) from None
             return frame.astype(str).where(frame.notna(), "")
         else:
-            frame = _small_csv(path, path, None)
+            frame = _small_csv(lambda: path, path)
     except pd.errors.EmptyDataError:
         raise InputError(f"{path}:1: no header line (blank file){hint}") from None
     except InputError:
