@@ -561,6 +561,13 @@ def test_a_label_per_point_and_an_unread_flag_column_are_said(curves) -> None:
         as_light_curves(frame.assign(catflags=1))
     with pytest.warns(UserWarning, match=r"the table's 'catflags' looks like a quality flag"):
         as_light_curves(Table.from_pandas(frame.assign(catflags=1)))
+    # A magnitude column declared in a flux's unit is refused, as the command refuses it.
+    import astropy.units as u
+
+    in_flux = Table.from_pandas(frame)
+    in_flux["mag"].unit = u.mJy
+    with pytest.raises(InputError, match=r"the Table: its magnitude column is in a flux's unit"):
+        as_light_curves(in_flux)
     # Beside the flag column read, only the other is named (not 'read flag with flag').
     with pytest.warns(UserWarning, match=r"the DataFrame's 'catflags' looks like a quality "
                                          r"flag.*Columns\(flag='catflags'\)"):

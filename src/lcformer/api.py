@@ -35,7 +35,7 @@ from lcformer.data.periods import PeriodConfig
 from lcformer.data.prepared import PrepareConfig, build
 from lcformer.data.reading.config import Columns
 from lcformer.data.reading.files import is_flag_name
-from lcformer.data.reading.flux import refuse_fluxes
+from lcformer.data.reading.flux import FLUX_UNIT, refuse_fluxes
 from lcformer.data.report import DropReport
 from lcformer.data.splits import carve_validation
 from lcformer.data.tokens import TokenConfig
@@ -126,6 +126,10 @@ def as_light_curves(data: Any, report: DropReport | None = None) -> LightCurves:
                              f"column (one star's table: from_astropy(table, id=NAME))")
         lcs = from_astropy(data, report=read)
         _warn_of_unread_flags(read, list(data.colnames), "table")
+        if read.events[FLUX_UNIT]:
+            raise InputError(f"the {type(data).__name__}: its magnitude column is in a "
+                             f"flux's unit: convert the fluxes to magnitudes first "
+                             f"(lcformer.data.reading.flux.flux_to_magnitudes)")
     finish(read, None, f"the {type(data).__name__}")
     if report is not None:
         report.merge(read)

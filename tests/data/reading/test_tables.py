@@ -18,6 +18,8 @@ from hypothesis import strategies as st
 
 from lcformer.data.lightcurves import LightCurves
 from lcformer.data.reading import Columns, from_astropy, from_dataframe, read_long_table
+from lcformer.data.reading.config import ReadConfig
+from lcformer.data.reading.flux import FLUX_UNIT, to_magnitudes
 from lcformer.data.reading.partitions import join_split_curves
 from lcformer.data.report import DropReport
 from lcformer.errors import ConfigError, InputError
@@ -610,13 +612,22 @@ def test_declared_units_are_read_not_ignored(tmp_path: Path, name: str, form: st
         read_long_table(tmp_path / name)
     table["time"].unit, table["mag"].unit, table["err"].unit = "d", "mJy", "uJy"
     table.write(tmp_path / name, format=form, overwrite=True)
-    with pytest.warns(UserWarning, match=r"column 'mag' is in mJy, a flux: give --flux"):
-        fluxes = read_long_table(tmp_path / name)
+    report = DropReport()  # counted: without --flux, to_magnitudes refuses it
+    fluxes = read_long_table(tmp_path / name, report=report)
+    assert report.events[FLUX_UNIT] == 1
     np.testing.assert_allclose(fluxes.err[known], expected.err[known])  # 1000 uJy = 1 mJy
+    with pytest.raises(InputError, match=r"declared in a flux's unit .*give --flux"):
+        to_magnitudes(fluxes, ReadConfig(), name, report)
     table["time"].unit, table["mag"].unit, table["err"].unit = "h", "mag", "mmag"
-    in_memory = from_astropy(table)  # the Python API's astropy tables alike
+    table.rename_column("time", "TIME")  # the Python API's astropy tables alike, any case
+    in_memory = from_astropy(table)
     np.testing.assert_allclose(in_memory.time, expected.time / 24)
     np.testing.assert_allclose(in_memory.err[known], expected.err[known])
+    table["TIME"].unit = "mag"
+    report = DropReport()
+    assert from_astropy(table, report=report).n_curves == 0
+    assert report.problems == ["an astropy table: time column 'TIME' is in mag, not a unit "
+                               "of time"]
 
 
 @pytest.mark.parametrize("name", ["lc.json", "lc.feather", "lc.h5", "lc.hdf5", "lc.zip",

@@ -25,6 +25,8 @@ MAG_LIMIT = 40.0  # |value| above this is not a magnitude
 CODE_SHARE = 0.05  # one exact value repeated on this share of the points: a "no data" code
 FLUX_SHARE = 0.5  # more than this share of the points beyond MAG_LIMIT: fluxes
 MAG_PER_LN = 2.5 / np.log(10.0)  # 1.0857: d(mag) / d(ln flux)
+#: Counted by the readers where a file declares its magnitude column in a flux's unit (mJy).
+FLUX_UNIT = "mag_column_in_a_flux_unit"
 
 
 def flux_share(mag: np.ndarray) -> float:
@@ -48,6 +50,10 @@ def to_magnitudes(curves: LightCurves, config: ReadConfig, source: str,
     fluxes (:class:`InputError` naming ``source`` and the fix)."""
     if config.flux:
         return flux_to_magnitudes(curves, config.zero_point, report)
+    if report.events[FLUX_UNIT]:
+        raise InputError(f"{source}: its magnitude column is declared in a flux's unit (as "
+                         f"its file says): give --flux to convert the fluxes to magnitudes "
+                         f"(with --zero-point, the magnitude of a flux of 1 in that unit)")
     refuse_fluxes(curves, source, f"give --flux to convert them to magnitudes (with "
                                   f"--zero-point, default {ReadConfig().zero_point:g} for Jy), "
                                   f"or give magnitudes")

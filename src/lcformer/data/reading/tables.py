@@ -51,10 +51,10 @@ from lcformer.data.reading.files import (
     survey_layout_hint,
     unsupported_format,
 )
+from lcformer.data.reading.flux import FLUX_UNIT
 from lcformer.data.reading.labels import join_labels
 from lcformer.data.reading.partitions import join_split_curves, partition_files
 from lcformer.data.report import DropReport
-from lcformer.errors import InputError
 
 DEFAULT_COLUMNS = Columns()
 
@@ -204,15 +204,18 @@ def from_astropy(
     (default "star"); ``band`` and ``label`` fill a missing band / class column.
     """
     frame = pd.DataFrame({name: _astropy_column(table[name]) for name in table.colnames})
-    mag_unit = getattr(table[columns.mag], "unit", None) if columns.mag in frame else None
-    for role in (columns.time, columns.mag, columns.err):
-        if role in frame:  # declared units: hours become days, mmag magnitudes
-            units = DropReport()
-            factor = _declared_unit(table[role], role, role, columns, mag_unit,
-                                    Path("an astropy table"), units)
-            if factor is None:
-                raise InputError(units.problems[0])
-            frame[role] = frame[role] * factor if factor != 1 else frame[role]
+    found = columns.resolve(list(table.colnames))  # TIME for time, as files are read
+    mag_unit = getattr(table[found.mag], "unit", None) if found.mag in frame else None
+    sink = DropReport() if report is None else report
+    for name, role in ((found.time, columns.time), (found.mag, columns.mag),
+                       (found.err, columns.err)):
+        if name in frame:  # declared units: hours become days, mmag magnitudes
+            factor = _declared_unit(table[name], name, role, columns, mag_unit,
+                                    Path("an astropy table"), sink)
+            if factor is None:  # a time column in no unit of time: nothing to read
+                finish(sink, report, "an astropy table")
+                return LightCurves.empty()
+            frame[name] = frame[name] * factor if factor != 1 else frame[name]
     if columns.id not in frame:
         frame[columns.id] = "star" if id is None else id
     if columns.band not in frame and band is not None:
@@ -450,9 +453,9 @@ def _declared_unit(column: Any, name: str, role: str, columns: Columns, mag_unit
     """The factor that puts a column in lcformer's units (days; magnitudes), from the unit
     its file declares: hours or seconds become days, mmag magnitudes. None, the problem
     recorded, for a time column in no unit of time. A magnitude column in a flux's unit
-    (mJy, ct/s) is warned of: without --flux its values would be taken for magnitudes; its
-    errors are put in the same unit. Columns without a unit, or one astropy does not know,
-    are read as they are."""
+    (mJy, ct/s) is counted as :data:`FLUX_UNIT`, which ``to_magnitudes`` refuses without
+    --flux; its errors are put in the same unit. Columns without a unit, or one astropy does
+    not know, are read as they are."""
     from astropy import units as u
     from astropy.time import Time, TimeDelta
 
@@ -468,18 +471,17 @@ def _declared_unit(column: Any, name: str, role: str, columns: Columns, mag_unit
         return None
     if role not in (columns.mag, columns.err):
         return 1.0
-    if unit.is_equivalent(u.mag):  # mag, mmag
-        return float(unit.to(u.mag))
+    if unit.is_equivalent(u.mag):  # mag, mmag (an error in dex: its size, in mag)
+        factor = float(unit.to(u.mag))
+        return abs(factor) if role == columns.err else factor
     if isinstance(unit, u.FunctionUnitBase):  # mag(AB) and the like: magnitudes
         return 1.0
-    if role == columns.mag:
-        warnings.warn(f"{path}: column {name!r} is in {unit}, a flux: give --flux to convert "
-                      f"fluxes to magnitudes (with --zero-point for {unit}); without it they "
-                      f"are taken for magnitudes", stacklevel=2)
+    if role == columns.mag:  # without --flux, to_magnitudes refuses it (flux.py)
+        sink.note(FLUX_UNIT)
         return 1.0
     if mag_unit is not None and not isinstance(mag_unit, u.UnrecognizedUnit) and \
             unit.is_equivalent(mag_unit):  # a flux's errors, in the flux's unit
-        return float(unit.to(mag_unit))
+        return abs(float(unit.to(mag_unit)))
     return 1.0
 
 
