@@ -235,6 +235,7 @@ def test_light_curves_beside_a_long_table_are_warned_of_not_left_unseen(tmp_path
     folder = long_table_folder(tmp_path / "mine")
     (folder / "README.md").write_text("my survey\n")  # documents are not light curves
     (folder / "predictions.csv").write_text("id,predicted\n")
+    (folder / "predictions.parquet").write_bytes(b"")  # predict's output, not input
     spec, _ = resolve(str(folder))
     report = DropReport()
     with warnings.catch_warnings():

@@ -112,6 +112,8 @@ def unread_beside(folder: Path, read: set[str], report: DropReport) -> None:
 
     def light_curves(path: Path) -> bool:
         name = path.name.lower()
+        if name.startswith("predictions"):  # predict's own output, by default name
+            return False
         return (name == "catalog.csv" or ".parquet" in name
                 or (name.startswith("lightcurves") and table_suffix(name) is not None))
 
@@ -351,7 +353,8 @@ def _archive_problem(path: Path) -> str | None:
     if not members:
         return f"{path}: an empty archive"
     return (f"{path}: an archive of {len(members):,} file(s) without a {CATALOGUE} of per-star "
-            f"files (filename,class) inside; add one, or unpack it and give the folder")
+            f"files (filename,class) inside; add one, or unpack it and give the folder (a "
+            f"long table: its folder or file)")
 
 
 def _archive_stem(path: Path) -> str:
