@@ -63,6 +63,12 @@ def test_a_class_no_star_has_is_named_with_the_classes_there_are(tmp_path, rng):
     commas = both.with_labels(np.array(["RR Lyrae, First Overtone", "b"] * 4, dtype=object))
     with pytest.raises(ConfigError, match=r"its classes: \"RR Lyrae, First Overtone\", b$"):
         prepare("toy", lambda r: commas, "h", CONFIG.replace(classes=("RR Lyrae",)), tmp_path)
+    # Two classes of one name in two cases (a typo in one file): said, and kept as they are.
+    cased = both.with_labels(np.array(["rrl", "RRL", "b", "b"] * 2, dtype=object))
+    with pytest.warns(UserWarning, match=r"toy: classes 'RRL' and 'rrl' differ only in case, so "
+                                         r"they are 2 classes; spell them alike"):
+        data, _ = prepare("toy", lambda r: cased, "h", CONFIG, tmp_path)
+    assert data.classes == ["RRL", "b", "rrl"]
 
 
 def test_keep_bands_drops_the_other_bands_curves_and_counts_them(tmp_path, rng):
