@@ -117,13 +117,14 @@ def unread_beside(folder: Path, read: set[str], report: DropReport) -> None:
         return (name == "catalog.csv" or ".parquet" in name
                 or (name.startswith("lightcurves") and table_suffix(name) is not None))
 
-    unread = sorted(p.name for p in folder.iterdir()
+    entries = list(folder.iterdir())
+    unread = sorted(p.name for p in entries
                     if p.name not in read and not p.name.startswith((".", "_"))
                     and light_curves(p))
     if unread:
         report.note("files_beside_the_table_not_read", len(unread))
         warnings.warn(f"{folder}: {len(unread):,} file(s) or folder(s) beside "
-                      f"{' and '.join(sorted(read & {p.name for p in folder.iterdir()}))} are "
+                      f"{' and '.join(sorted(read & {p.name for p in entries}))} are "
                       f"not read ({first_few(unread, 3)}): a long table is read alone, with "
                       f"its labels.csv; move the others to a folder of their own, or join "
                       f"them into it", stacklevel=2)
@@ -332,23 +333,20 @@ def _catalogued_archive(path: Path) -> bool:
 def _archive_problem(path: Path) -> str | None:
     """What is wrong with an archive (not a compressed table, ``.csv.zip``) that holds no
     catalogue of per-star files: damaged or empty, or no ``catalog.csv`` inside."""
-    import tarfile
-    import zipfile
-
     from lcformer.data.reading.files import table_suffix
-    from lcformer.data.reading.per_star import ARCHIVE_SUFFIXES, CATALOGUE
+    from lcformer.data.reading.per_star import (
+        ARCHIVE_ERRORS,
+        ARCHIVE_SUFFIXES,
+        CATALOGUE,
+        archive_names,
+    )
 
     name = path.name.lower()
     if not name.endswith(ARCHIVE_SUFFIXES) or table_suffix(name) is not None:
         return None
     try:
-        if name.endswith(".zip"):
-            with zipfile.ZipFile(path) as archive:
-                members = [i.filename for i in archive.infolist() if not i.is_dir()]
-        else:
-            with tarfile.open(path, "r:*") as archive:
-                members = [m.name for m in archive if m.isfile()]
-    except (OSError, EOFError, tarfile.TarError, zipfile.BadZipFile) as error:
+        members = archive_names(path)
+    except ARCHIVE_ERRORS as error:
         return f"{path}: a damaged or incomplete archive ({type(error).__name__}: {error})"
     if not members:
         return f"{path}: an empty archive"

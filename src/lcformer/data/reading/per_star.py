@@ -301,7 +301,7 @@ def list_files(source: Path) -> tuple[dict[str, Callable[[], bytes]], str]:
     elif source.is_file() and name.endswith(ARCHIVE_SUFFIXES):
         try:
             files = _archive_members(source)
-        except (*READ_ERRORS, tarfile.TarError, zipfile.BadZipFile) as error:
+        except ARCHIVE_ERRORS as error:
             raise InputError(cannot_read(source, error, "archive")) from None
         shown = f"{source}/"
     elif not source.exists():
@@ -312,17 +312,26 @@ def list_files(source: Path) -> tuple[dict[str, Callable[[], bytes]], str]:
     return visible, shown
 
 
+#: What opening a damaged archive raises.
+ARCHIVE_ERRORS = (*READ_ERRORS, tarfile.TarError, zipfile.BadZipFile)
+
+
+def archive_names(source: Path) -> list[str]:
+    """The names of the files (not folders) of a zip or tar archive, without reading them;
+    raises one of ``ARCHIVE_ERRORS``."""
+    if source.name.lower().endswith(".zip"):
+        with zipfile.ZipFile(source) as archive:
+            return [i.filename for i in archive.infolist() if not i.is_dir()]
+    with tarfile.open(source, "r:*") as archive:
+        return [m.name for m in archive if m.isfile()]
+
+
 def archive_catalogue(source: Path) -> str | None:
     """The member of an archive that is its catalogue (``catalog.csv``, the shallowest), or
     None: such an archive is a labelled dataset, as a folder with one is."""
     try:
-        if source.name.lower().endswith(".zip"):
-            with zipfile.ZipFile(source) as archive:
-                names = [i.filename for i in archive.infolist() if not i.is_dir()]
-        else:
-            with tarfile.open(source, "r:*") as archive:
-                names = [m.name for m in archive if m.isfile()]
-    except (*READ_ERRORS, tarfile.TarError, zipfile.BadZipFile):
+        names = archive_names(source)
+    except ARCHIVE_ERRORS:
         return None  # reading it will say what is wrong
     found = sorted((n.count("/"), n) for n in map(posixpath.normpath, names)
                    if n.rsplit("/", 1)[-1] == CATALOGUE and not _hidden(n))
