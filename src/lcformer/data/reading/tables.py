@@ -432,7 +432,8 @@ def _read_astropy(path: Path, form: str, columns: Columns, required: tuple[str, 
     if use is None:
         return None
     frame = {}
-    flux_unit = next((table[c].unit for c, name in use.items() if name == columns.mag), None)
+    mag_unit = next((getattr(table[c], "unit", None) for c, name in use.items()
+                     if name == columns.mag), None)
     for column, name in use.items():
         values = _astropy_column(table[column])
         if values.ndim != 1:
@@ -441,7 +442,7 @@ def _read_astropy(path: Path, form: str, columns: Columns, required: tuple[str, 
             return None
         if values.dtype.kind in "iufb":
             values = values.astype(values.dtype.newbyteorder("="))  # FITS is big-endian
-        factor = _declared_unit(table[column], column, name, columns, flux_unit, path, sink)
+        factor = _declared_unit(table[column], column, name, columns, mag_unit, path, sink)
         if factor is None:
             return None
         frame[name] = values if factor == 1 else values * factor
