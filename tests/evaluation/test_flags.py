@@ -36,7 +36,8 @@ def test_a_star_without_a_period_is_flagged_as_such() -> None:
 
 def test_a_period_at_the_edge_of_the_search_is_flagged() -> None:
     """A delta Scuti star of 0.031 d searched from 0.05 d peaked at 0.0516 d (a simulation of
-    Rubin data): a best period within 5% of the shortest searched may be a shorter one."""
+    Rubin data): a best period within 5% of the shortest searched may be a shorter one; ZTF
+    stars of 2,500 and 4,000 d seen for 1,699 d peaked at the span, the longest searched."""
     rng = np.random.default_rng(1)
     t = np.sort(rng.uniform(0, 300, 60))
     curves = LightCurves.from_list(
@@ -46,6 +47,11 @@ def test_a_period_at_the_edge_of_the_search_is_flagged() -> None:
     flags = signal_flags(curves, ids, np.array([1e-9, 1e-9, 0.5]), FlagConfig(),
                          period=np.array([0.0516, 0.0600, 0.0510]), min_period=0.05)
     assert flags.tolist() == ["period_at_search_limit", "", "no_significant_period"]
+    # at the long end: the star's span (or --max-period) is the longest period searched
+    flags = signal_flags(curves, ids, np.array([1e-9, 1e-9, 1e-9]), FlagConfig(),
+                         period=np.array([290.0, 250.0, 0.3]), min_period=0.05,
+                         max_period=np.array([300.0, 300.0, 300.0]))
+    assert flags.tolist() == ["period_at_search_limit", "", ""]
     # without a period searched (window models) there is nothing to say
     assert signal_flags(curves, ids, None, FlagConfig()).tolist() == ["", "", ""]
 

@@ -187,6 +187,18 @@ def test_stars_with_too_little_signal_are_flagged_not_dropped(periodic) -> None:
         FlagConfig(max_fap=0.0)
 
 
+def test_a_best_period_at_the_span_is_flagged(periodic) -> None:
+    """A period far longer than the curve (a Mira seen for part of its cycle, a trend) peaks
+    at the longest period searched, the star's span: flagged."""
+    rng = np.random.default_rng(4)
+    t = np.sort(rng.uniform(0, 30, 80))
+    mag = 12 + 0.5 * np.sin(2 * np.pi * t / 400.0) + rng.normal(0, 0.02, 80)
+    stars = LightCurves.from_list([("slow", "V", t, mag, np.full(80, 0.02))])
+    row = predict_stars(*periodic, stars, device="cpu").table.set_index("id").loc["slow"]
+    assert row["period"] * 1.05 >= np.ptp(t) and row["fap"] < 1e-6
+    assert row["flag"] == "period_at_search_limit"
+
+
 def test_curves_without_a_band_take_the_band_of_a_one_band_model(periodic) -> None:
     """Per-star files carry no band: their stars are the model's band, not garbage."""
     model, metadata = periodic

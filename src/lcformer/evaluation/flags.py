@@ -26,8 +26,9 @@ from lcformer.errors import ConfigError
 FLAGS = ("few_points", "constant", "no_period", "outside_training_range",
          "no_significant_period", "period_at_search_limit")
 #: The rules' version, kept with a partitioned prediction so that its partitions flag alike
-#: (2: outside_training_range also compares median magnitudes).
-FLAG_RULES = 2
+#: (2: outside_training_range also compares median magnitudes; 3: period_at_search_limit
+#: also at the longest period searched).
+FLAG_RULES = 3
 #: Flags of a prediction on too little signal; the others say it may mislead for another reason.
 SIGNAL_FLAGS = ("few_points", "constant", "no_period", "no_significant_period")
 #: The share of training stars below (and above) the range a star's span and points are
@@ -53,7 +54,10 @@ LOW, HIGH = (ordinal(round(100 * q)) for q in TRAINING_QUANTILES)
 PERCENTILES = f"{LOW}-{HIGH} percentile"
 #: A best period this close above the shortest one searched is at the edge of the grid: a
 #: star whose period is shorter (a delta Scuti star of 0.03 d, with --min-period 0.05) peaks
-#: there (0.0503-0.0516 d in a simulation of Rubin data), or at an alias.
+#: there (0.0503-0.0516 d in a simulation of Rubin data), or at an alias. So is one this
+#: close below the longest searched (the star's time span, or --max-period): a trend, or a
+#: period too long to be seen to repeat (ZTF stars of 2,500 and 4,000 d seen for 1,699 d both
+#: peaked at the span, with a false-alarm probability of 0).
 AT_LIMIT = 1.05
 
 
@@ -86,11 +90,12 @@ class FlagConfig(Config):
 def signal_flags(cleaned: LightCurves, ids: np.ndarray, fap: np.ndarray | None,
                  config: FlagConfig, period: np.ndarray | None = None,
                  min_period: float | None = None,
-                 unlike_training: np.ndarray | None = None) -> np.ndarray:
+                 unlike_training: np.ndarray | None = None,
+                 max_period: np.ndarray | None = None) -> np.ndarray:
     """Per star of ``ids``: "" or the first of :data:`FLAGS` that applies, from its cleaned
     points (and ``fap``, the false-alarm probability of its period, and the ``period``
-    itself beside the shortest searched, ``min_period``, where one was searched;
-    ``unlike_training``: :func:`outside_training`)."""
+    itself beside the shortest and longest searched, ``min_period`` and each star's
+    ``max_period``, where one was searched; ``unlike_training``: :func:`outside_training`)."""
     out = np.full(len(ids), "", dtype=object)
     if not len(ids):
         return out
@@ -107,8 +112,11 @@ def signal_flags(cleaned: LightCurves, ids: np.ndarray, fap: np.ndarray | None,
     scatter = np.zeros(len(ids))
     np.maximum.at(scatter, where[known], np.nan_to_num(std[known]))
     if period is not None and min_period is not None:
-        out[np.asarray(period, dtype=np.float64) <= AT_LIMIT * min_period] = (
-            "period_at_search_limit")
+        period = np.asarray(period, dtype=np.float64)
+        at_limit = period <= AT_LIMIT * min_period
+        if max_period is not None:
+            at_limit |= period * AT_LIMIT >= np.asarray(max_period, dtype=np.float64)
+        out[at_limit] = "period_at_search_limit"
     # Each later rule overrides the earlier: the order is FLAGS's, least serious first here.
     if fap is not None:
         fap = np.asarray(fap, dtype=np.float64)
@@ -217,8 +225,10 @@ def format_flags(counts: Counter[str], n_classified: int, copies: bool = False) 
     others = [f for f in FLAGS if counts[f] and f not in SIGNAL_FLAGS]
     what = "rest on too little signal" if not others else "are flagged"
     why = {"period_at_search_limit": "; period_at_search_limit: the best period is at the "
-                                     "shortest searched (--min-period), a shorter one may be "
-                                     "the star's",
+                                     "shortest searched (--min-period), where a shorter one "
+                                     "may be the star's, or at the longest (the star's time "
+                                     "span, or --max-period), a trend or a period too long "
+                                     "to be seen to repeat",
            "outside_training_range": "; outside_training_range: a time span, number of "
                                      "points or median magnitude unlike the training "
                                      f"stars' (below 1/{TRAINING_MARGIN:g} of their {LOW} "

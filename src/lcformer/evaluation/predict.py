@@ -295,16 +295,20 @@ def _predict_chunk(model: LightCurveClassifier, metadata: dict[str, Any], lcs: L
             table[column] = (found[column].to_numpy(dtype=np.float64) if column in found
                              else np.nan)
     searched = "fap" in table
-    unlike = None
+    unlike = longest = None
     if searched and info.periods is not None and "span" in info.periods:
         stars = info.periods.set_index("id").reindex(table["id"])
         magnitudes = star_magnitudes(extra, info.extra_names, star_codes)
         unlike = outside_training(stars.join(magnitudes.set_axis(stars.index)),
                                   ranges_of(metadata))
+        longest = (np.full(len(stars), config.periods.max_period)
+                   if config.periods.max_period is not None
+                   else stars["span"].to_numpy(dtype=np.float64))
     table["flag"] = signal_flags(cleaned, table["id"].to_numpy(dtype=object),
                                  table["fap"].to_numpy() if searched else None, flags,
                                  table["period"].to_numpy() if searched else None,
-                                 config.periods.min_period if searched else None, unlike)
+                                 config.periods.min_period if searched else None, unlike,
+                                 longest)
     return table, unclassified_stars(lcs, cleaned, table["id"].to_numpy(dtype=object),
                                      config, foreign, known)
 
