@@ -162,6 +162,12 @@ def test_an_unexpected_exception_is_an_internal_error(monkeypatch, capsys) -> No
     err = capsys.readouterr().err
     assert err.splitlines() == ["lcformer: internal error: RuntimeError: something; unforeseen; "
                                 "rerun with --debug for the traceback (a bug: please report it)"]
+    # under torchrun, a process other than rank 0 says its rank, as for a user's error
+    monkeypatch.setenv("RANK", "1")
+    monkeypatch.setenv("WORLD_SIZE", "2")
+    assert main(["prepare", str(BAD / "path_catalog"), "--quiet"]) == EXIT_INTERNAL
+    assert capsys.readouterr().err.startswith(
+        "lcformer: internal error (rank 1 of 2): RuntimeError: something; unforeseen")
 
 
 def test_a_path_the_system_refuses_is_the_users_error_naming_it(tmp_path, capsys) -> None:

@@ -207,3 +207,17 @@ def test_without_torchrun_nothing_is_distributed() -> None:
     assert distributed.broadcast_json({"a": [1.5]}) == {"a": [1.5]}
     with distributed.session("cpu"), distributed.main_first():
         assert not distributed.is_distributed()
+
+
+def test_the_ranks_wait_for_rank_0_longer_than_torch_default(monkeypatch) -> None:
+    """The other ranks wait at a barrier while rank 0 alone prepares a survey: torch's default
+    timeout (30 minutes for gloo) crashed them when preparing took longer (found in review,
+    with the timeout cut to 8 s and rank 0 sleeping 15)."""
+    given = {}
+    monkeypatch.setenv("WORLD_SIZE", "2")
+    monkeypatch.setattr(distributed.dist, "is_initialized", lambda: False)
+    monkeypatch.setattr(distributed.dist, "init_process_group",
+                        lambda **kwargs: given.update(kwargs))
+    assert distributed.init("cpu")
+    assert given["backend"] == "gloo"
+    assert given["timeout"].total_seconds() >= 12 * 3600

@@ -877,13 +877,14 @@ def _other_rank() -> bool:
     return "WORLD_SIZE" in os.environ and os.environ.get("RANK", "0") != "0"
 
 
-def _error_prefix() -> str:
-    """``lcformer: error``, with the process's rank for a torchrun process other than rank 0:
-    such a process may meet an error rank 0 does not (a node without the data folder), and
-    printed by rank 0 alone it would be lost behind the others' "another process stopped"."""
+def _error_prefix(kind: str = "error") -> str:
+    """``lcformer: error`` (or another ``kind``), with the process's rank for a torchrun
+    process other than rank 0: such a process may meet an error rank 0 does not (a node
+    without the data folder), and printed by rank 0 alone it would be lost behind the others'
+    "another process stopped"."""
     if _other_rank():
-        return f"lcformer: error (rank {os.environ['RANK']} of {os.environ['WORLD_SIZE']})"
-    return "lcformer: error"
+        return f"lcformer: {kind} (rank {os.environ['RANK']} of {os.environ['WORLD_SIZE']})"
+    return f"lcformer: {kind}"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -931,7 +932,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                   f"({_one_line(error)[:160]}); {again}", file=sys.stderr)
             return EXIT_INTERRUPTED
         hint = "" if debug else "; rerun with --debug for the traceback"
-        print(f"lcformer: internal error: {type(error).__name__}: {_one_line(error)}{hint} "
+        print(f"{_error_prefix('internal error')}: {type(error).__name__}: "
+              f"{_one_line(error)}{hint} "
               f"(a bug: please report it)", file=sys.stderr)
         return EXIT_INTERNAL
     finally:

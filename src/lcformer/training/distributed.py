@@ -13,6 +13,7 @@ Values the ranks must agree on (a validation row, the test record) travel as JSO
 
 from __future__ import annotations
 
+import datetime
 import gc
 import json
 import os
@@ -58,6 +59,13 @@ def uses_cuda(device: str) -> bool:
     return device.startswith("cuda") or (device == "auto" and torch.cuda.is_available())
 
 
+#: How long a process waits for the others at a collective. While rank 0 alone prepares a
+#: survey (its period search), validates or evaluates, the others wait at a barrier or a
+#: broadcast: torch's default (30 minutes for gloo, 10 for NCCL) ended such waits in a crash.
+#: A process that dies is noticed by torchrun, which stops the others, not by this timeout.
+GROUP_TIMEOUT = datetime.timedelta(hours=24)
+
+
 def init(device: str = "auto") -> bool:
     """Join torchrun's process group (from its environment variables); False when this
     process was not launched by torchrun. NCCL when training on CUDA, else gloo."""
@@ -66,7 +74,8 @@ def init(device: str = "auto") -> bool:
     cuda = uses_cuda(device)
     if cuda:
         torch.cuda.set_device(local_rank())
-    dist.init_process_group(backend="nccl" if cuda else "gloo", init_method="env://")
+    dist.init_process_group(backend="nccl" if cuda else "gloo", init_method="env://",
+                            timeout=GROUP_TIMEOUT)
     return True
 
 
