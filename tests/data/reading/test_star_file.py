@@ -80,9 +80,9 @@ def test_empty_fields_are_missing_values_and_gzip_is_read() -> None:
      "found 4 columns, expected 3 (a decimal comma, or a shifted row?)"),
     ("1 12.1\n2 12.2 0.1\n", 2, "unreadable_file", "found 3 columns, expected 2"),
     # a quality flag is applied: a value that is not one is refused, not guessed
-    ("time,mag,err,FLAG\n1,12.1,0.1,0\n# c\n\n2,12.1,0.1,bad\n", 5, "unreadable_file",
-     "column 'FLAG': 'bad' is not a quality flag (a number, 0 for good, or true/false); keep "
-     "the rows you want and drop the column"),
+    ("time,mag,err,FLAG\n1,12.1,0.1,0\n# c\n\n2,12.1,0.1,C\n", 5, "unreadable_file",
+     "column 'FLAG': 'C' is not a quality flag (a number, 0 for good, true/false or "
+     "good/bad); keep the rows you want and drop the column"),
     ("time mag catflags QUALITY\n1 12.1 0 0\n", 1, "unreadable_file",
      "the header names 2 quality-flag columns (catflags, QUALITY); keep one"),
 ])
@@ -109,6 +109,20 @@ def test_a_per_star_files_quality_flags_drop_their_rows_counted() -> None:
     np.testing.assert_array_equal(gaia[""][0], [1, 3])
     with pytest.raises(FileProblem, match="does not name one time"):  # two of one kind
         parse_curves("jd,mjd,mag\n1,2,3\n")
+
+
+def test_asas_sn_sky_patrol_2_bands_and_good_bad_flags() -> None:
+    """Sky Patrol 2 names its band phot_filter (V and g apart, not one curve) and marks rows
+    G (good) or B (bad): the B rows are dropped, counted."""
+    report = DropReport()
+    curves = parse_curves("jd,flux,flux_err,mag,mag_err,limit,fwhm,image_id,camera,quality,"
+                          "phot_filter\n"
+                          "2457001.5,23.0,0.7,12.99,0.03,17.1,1.6,bd01,bd,G,V\n"
+                          "2457002.5,21.6,0.6,13.06,0.03,17.1,1.6,bd02,bd,B,V\n"
+                          "2458001.5,20.0,0.6,13.20,0.03,17.9,1.6,bq01,bq,G,g\n", report)
+    assert {band: c[0].tolist() for band, c in curves.items()} == {
+        "V": [2457001.5], "g": [2458001.5]}
+    assert report.points == {"flagged": 1}
 
 
 ASAS_SN_STAR = ("HJD,UT Date,Camera,FWHM,Limit,mag,mag_err,flux(mJy),flux_err\n"

@@ -524,13 +524,18 @@ def test_a_flag_column_left_unread_is_counted() -> None:
     assert report.events == Counter(quality_flag_column_not_read=1)
 
 
-def test_a_flag_that_is_not_a_number_or_true_false_names_its_line(tmp_path: Path) -> None:
-    """ASAS-SN's quality G/B: lcformer does not guess which words mean bad."""
+def test_a_flag_that_is_not_a_number_or_a_flag_word_names_its_line(tmp_path: Path) -> None:
+    """ASAS-SN's quality G/B says good and bad; lcformer does not guess what other words (grades
+    A to D) mean."""
     path = tmp_path / "lc.csv"
-    path.write_text("id,time,mag,quality\na,1,12,G\na,2,12,B\n")
+    path.write_text("id,time,mag,quality\na,1,12,G\na,2,12,B\na,3,12,good\n")
+    report = DropReport()
+    curves = read_long_table(path, columns=Columns(flag="quality"), report=report)
+    assert curves.time.tolist() == [1.0, 3.0] and report.points == Counter(flagged=1)
+    path.write_text("id,time,mag,quality\na,1,12,A\na,2,12,B\n")
     report = DropReport()
     assert read_long_table(path, columns=Columns(flag="quality"), report=report).n_curves == 0
-    assert report.problems[0].startswith(f"{path}:2: column 'quality': 'G' is not a quality "
+    assert report.problems[0].startswith(f"{path}:2: column 'quality': 'A' is not a quality "
                                          "flag"), report.problems
     assert report.curves == Counter(unreadable_file=1)
     with pytest.raises(InputError, match="--columns flag=NAME"):

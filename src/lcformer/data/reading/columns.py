@@ -93,6 +93,9 @@ def numeric_column(
     return values.to_numpy(dtype=np.float64, na_value=np.nan)
 
 
+#: Words of a text flag column, and the flag they are (-1: every bit): ASAS-SN Sky Patrol
+#: marks each row G (good) or B (bad).
+FLAG_WORDS = {"true": -1.0, "false": 0.0, "bad": -1.0, "good": 0.0, "b": -1.0, "g": 0.0}
 #: What to do about a flag column that holds something else (a table's; see flagged_rows).
 FLAG_FIX = ("keep the rows you want and drop the column, or name another with --columns "
             "flag=NAME (flag= for none; in Python, columns=Columns(flag=...))")
@@ -100,24 +103,25 @@ FLAG_FIX = ("keep the rows you want and drop the column, or name another with --
 
 def flagged_rows(series: pd.Series, name: str, locate: Callable[[int], str],
                  sink: DropReport, bits: int = 0, fix: str = FLAG_FIX) -> np.ndarray | None:
-    """Rows whose quality flag is set: a non-zero number or true (ZTF's ``catflags``, TESS's
-    ``QUALITY``, Gaia's ``rejected_by_variability``), or with ``bits``, a whole number with
-    one of those bits set (true still drops); a missing flag is not set. A value that is
-    neither is a problem naming its line (``fix`` says what to do): guessing which of a
-    survey's words mean "bad" could keep bad rows or drop good ones."""
+    """Rows whose quality flag is set: a non-zero number, true or bad (ZTF's ``catflags``,
+    TESS's ``QUALITY``, Gaia's ``rejected_by_variability``, ASAS-SN's G and B), or with
+    ``bits``, a whole number with one of those bits set (true still drops); a missing flag is
+    not set. A value that is none of these is a problem naming its line (``fix`` says what to
+    do): guessing which of a survey's other words mean "bad" (grades A to D, say) could keep
+    bad rows or drop good ones."""
     if pd.api.types.is_bool_dtype(series):
         return series.fillna(False).to_numpy(dtype=bool)
     if pd.api.types.is_numeric_dtype(series):
         values = series.to_numpy(dtype=np.float64, na_value=np.nan)
     else:  # text: true is every bit
         text = series.fillna("").astype(str).str.strip().str.lower()
-        words = text.map({"true": -1.0, "false": 0.0} | {w.lower(): 0.0 for w in MISSING_WORDS})
+        words = text.map(FLAG_WORDS | {w.lower(): 0.0 for w in MISSING_WORDS})
         values = words.fillna(pd.to_numeric(text, errors="coerce")).to_numpy(dtype=np.float64)
         bad = np.flatnonzero(np.isnan(values))
         if len(bad):
             row = int(bad[0])
             sink.problem(f"{locate(row)}: column '{name}': {series.iloc[row]!r} is not a "
-                         f"quality flag (a number, 0 for good, or true/false); {fix}",
+                         f"quality flag (a number, 0 for good, true/false or good/bad); {fix}",
                          "unreadable_file")
             return None
     known = ~np.isnan(values)

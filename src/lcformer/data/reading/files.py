@@ -229,9 +229,10 @@ def unsupported_format(path: Path | str) -> str:
 
 
 #: Column names that hold each row's band in survey tables (ZTF's filtercode and fid, Gaia's
-#: band, "FILTER" of many FITS files), compared ignoring case.
+#: band, "FILTER" of many FITS files, ASAS-SN Sky Patrol 2's phot_filter), compared ignoring
+#: case.
 BAND_NAMES = ("band", "filter", "filtercode", "filtername", "filter_name", "fid", "passband",
-              "bandpass", "band_name")
+              "bandpass", "band_name", "phot_filter")
 
 
 #: Column names that name each row's star (compared ignoring case; CRTS says MasterID). Not
