@@ -43,6 +43,9 @@ CASES = [
      ["found columns ['objectId', 'mjd', 'mag', 'magerr', 'filtercode']",
       "expected ['id', 'time', 'mag']",
       "--columns id=objectId,time=mjd,err=magerr,band=filtercode (names guessed"]),
+    # the flags too: mapped without them, flagged rows would be kept
+    ("ztf_catflags", "lightcurves.csv",
+     ["--columns id=objectId,time=mjd,err=magerr,band=filtercode,flag=catflags (names"]),
     ("empty_table", "lightcurves.csv", [":1: empty file", "header line id,time,mag"]),
     ("empty_labels", "labels.csv", [":1: empty file (0 bytes)", "header line id,class"]),
     ("empty_catalog", "catalog.csv", [":1: empty file (0 bytes)", "filename,class"]),

@@ -17,7 +17,9 @@ from lcformer.data.reading.files import error_columns, is_flag_name, suggested_c
      {"id": "MasterID", "time": "MJD", "err": "Magerr"}),
     # ZTF's IRSA light curves: oid is one per field and filter, not the star; HJD over MJD
     (["oid", "mjd", "hjd", "mag", "magerr", "filtercode", "catflags"], Columns(),
-     {"time": "hjd", "err": "magerr", "band": "filtercode"}),
+     {"time": "hjd", "err": "magerr", "band": "filtercode", "flag": "catflags"}),
+    # flag= reads none: not proposed
+    (["oid", "hjd", "mag", "catflags"], Columns(flag=""), {"time": "hjd"}),
     # Gaia's epoch photometry read as fluxes: the flux's errors, never the magnitude's
     (["source_id", "time", "flux", "flux_error", "mag", "magerr", "band"], Columns(mag="flux"),
      {"id": "source_id", "err": "flux_error"}),

@@ -125,6 +125,32 @@ def test_asas_sn_sky_patrol_2_bands_and_good_bad_flags() -> None:
     assert report.points == {"flagged": 1}
 
 
+ZTF_IPAC = ("\\fixlen = T\n\\ a comment\n"
+            "|   oid|       hjd|      mjd|   mag|magerr|catflags|filtercode|\n"
+            "|  long|    double|   double|double|double|    long|      char|\n"
+            "|      |      days|     days|   mag|   mag|        |          |\n"
+            "|  null|      null|     null|  null|  null|    null|      null|\n"
+            "  6332 2458200.71 58200.207 16.46   0.02        0         zr\n"
+            "  6332 2458202.76 58202.261 15.99   null        0         zr\n"
+            "  6331 2458203.72 58203.217 16.52   0.02    32768         zg\n"
+            "  6331 2458204.72 58204.217 16.50   0.02        0         zg\n")
+
+
+def test_an_ipac_table_reads_as_its_columns() -> None:
+    """ZTF's light curves from IRSA come as IPAC tables (.tbl): names between bars, then the
+    types, units and nulls; null is a missing value; the quality flags and bands apply."""
+    report = DropReport()
+    curves = parse_curves(ZTF_IPAC, report)
+    assert {band: c[0].tolist() for band, c in curves.items()} == {
+        "zr": [2458200.71, 2458202.76], "zg": [2458204.72]}  # hjd, not mjd
+    assert np.isnan(curves["zr"][2][1]) and curves["zr"][1].tolist() == [16.46, 15.99]
+    assert report.points == {"flagged": 1}
+    # problems name the file's own line
+    with pytest.raises(FileProblem) as caught:
+        parse_curves(ZTF_IPAC.replace("16.50", "x"))
+    assert caught.value.line == 10
+
+
 ASAS_SN_STAR = ("HJD,UT Date,Camera,FWHM,Limit,mag,mag_err,flux(mJy),flux_err\n"
                 "2457002.12,2014-12-21.6181,be,1.49,16.632,14.211,0.008,7.362,0.058\n"
                 "2457003.11,2014-12-22.6118,be,1.52,16.807,>16.807,99.990,0.033,0.064\n"

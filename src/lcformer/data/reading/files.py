@@ -280,20 +280,25 @@ def error_columns(names: list[str], mag: str) -> list[str]:
 
 def suggested_columns(found: list[str], columns: Columns) -> dict[str, str]:
     """``--columns`` role -> the column of ``found`` whose name suggests it, for the roles id,
-    time, mag, err and band where ``columns`` names no column found and one name fits (of
-    several times, the one heliocentric or barycentric): what a column error proposes. The
-    readers do not take these themselves: a table's columns are read as ``--columns`` says."""
+    time, mag, err, band and flag where ``columns`` names no column found and one name fits
+    (of several times, the one heliocentric or barycentric): what a column error proposes.
+    The readers do not take these themselves: a table's columns are read as ``--columns``
+    says."""
     def fits(name: str, role: str, mag: str | None) -> bool:
         if role in ("id", "band"):
             return name.lower() in (ID_NAMES if role == "id" else BAND_NAMES)
         if role == "err":
             return mag is not None and name in error_columns(found, mag)
+        if role == "flag":
+            return is_flag_name(name)
         return column_role(name) == role
 
     resolved = columns.resolve(found)
     free = [n for n in found if n not in resolved.all]
     guess: dict[str, str] = {}
-    for role in ("id", "time", "mag", "err", "band"):
+    for role in ("id", "time", "mag", "err", "band", "flag"):
+        if role == "flag" and not columns.flag:  # flag= reads none
+            continue
         if getattr(resolved, role) in found:
             continue
         mag = resolved.mag if resolved.mag in found else guess.get("mag")

@@ -1,5 +1,6 @@
-"""One star's light-curve file, CSV or whitespace text: which of its columns are the time,
-mag, err, band and quality flag, and its values by band, every problem named by its line.
+"""One star's light-curve file, CSV, whitespace text or an IPAC table: which of its columns
+are the time, mag, err, band and quality flag, and its values by band, every problem named by
+its line.
 
 A header is read by the names per-star files use (``HJD``, ``mag_v``, ``sigma``, ZTF's
 ``filtercode`` and ``catflags``...) or those ``--columns`` gives; a file without one is
@@ -67,6 +68,12 @@ _EMPTY_FIELD = re.compile(r"(?<=,)[ \t]*(?=,|\r?$)|^[ \t]*(?=,)", re.MULTILINE)
 SEMICOLONS = ("its values seem separated by ';', and lcformer reads comma- or whitespace-"
               "separated text; convert the file (in pandas: pd.read_csv(path, sep=';', "
               "decimal=',').to_csv(...))")
+#: An IPAC table (IRSA's default format: ZTF light curves as ``.tbl``): ``\`` keyword and
+#: comment lines, then ``|``-delimited lines of the column names, types, units and nulls.
+_IPAC_START = re.compile(r"\A(?:[ \t]*\n)*[ \t]*[\\|]")
+_IPAC_KEYWORD = re.compile(r"^(?=[ \t]*\\)", re.MULTILINE)
+_IPAC_BARS = re.compile(r"^[ \t]*\|.*$", re.MULTILINE)
+_IPAC_NULL = re.compile(r"(?<!\S)null(?!\S)")
 #: Of several quality-flag columns, the one read (Gaia DR3's epoch photometry has three:
 #: rejected_by_photometry, rejected_by_variability and other_flags; its variability
 #: processing leaves out the rows of the second).
@@ -122,7 +129,7 @@ def parse_curves(data: bytes | str, sink: DropReport | None = None,
     prediction).
     Raises :class:`FileProblem` with the 1-based line of the first thing that is wrong.
     """
-    text = _text_of(data)
+    text = _ipac_as_columns(_text_of(data))
     header_line, names, first_line, first = _header_and_first_line(text)
     named = {role: name for role, name in named_roles(columns, strict_columns, names).items()
              if name}
@@ -224,6 +231,24 @@ def _text_of(data: bytes | str) -> str:
         raise FileProblem(1, "not a text file (binary data); a light curve is CSV or "
                           "whitespace-separated text, optionally gzipped")
     return text
+
+
+def _ipac_as_columns(text: str) -> str:
+    """An IPAC table as whitespace columns, line for line (so that problems name the file's
+    lines): its keyword lines and its ``|`` lines after the names become comments, the names'
+    line a header, and its ``null`` values ``nan``; other text is returned as it is."""
+    if not _IPAC_START.match(text):
+        return text
+    text = _IPAC_KEYWORD.sub("#", text)
+    bars = list(_IPAC_BARS.finditer(text))
+    if not bars:
+        return text
+    names = " ".join(n.strip() for n in bars[0].group().strip().strip("|").split("|"))
+    parts, end = [], 0
+    for k, bar in enumerate(bars):
+        parts += [text[end:bar.start()], names if k == 0 else "#" + bar.group()]
+        end = bar.end()
+    return _IPAC_NULL.sub("nan", "".join(parts) + text[end:])
 
 
 def _header_and_first_line(text: str) -> tuple[int, list[str], int, str]:

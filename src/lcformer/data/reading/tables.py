@@ -597,7 +597,8 @@ def _check_columns(present: list[str], columns: Columns, name: str, sink: DropRe
                                 columns.flag) if c and c not in required]
         guess = suggested_columns(listed, columns)
         mapping = [f"{roles[c]}={guess.get(roles[c], 'NAME')}" for c in missing]
-        mapping += [f"{role}={guess[role]}" for role in ("err", "band") if role in guess]
+        mapping += [f"{role}={guess[role]}" for role in ("err", "band", "flag")
+                    if role in guess]
         several = (f", and id={guess.get('id', 'NAME')} if it holds several stars"
                    if columns.id not in required and columns.id not in present else "")
         guessed = " (names guessed from the columns found: check them)" if guess else ""
