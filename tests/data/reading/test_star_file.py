@@ -157,6 +157,16 @@ ASAS_SN_STAR = ("HJD,UT Date,Camera,FWHM,Limit,mag,mag_err,flux(mJy),flux_err\n"
                 "2457004.11,2014-12-23.6118,be,1.52,16.807,14.300,0.009,7.1,0.058\n")
 
 
+def test_a_file_that_fails_counts_nothing() -> None:
+    """Its limits and flagged rows were counted before its bad row stopped it (QA: a folder
+    said 95 limits where the files read held 60)."""
+    report = DropReport()
+    with pytest.raises(FileProblem):
+        parse_curves("time,mag,err,flag\n1,>12.0,0.1,1\n2,12.1,0.1,0\n3,12,3,0.1,0\n",
+                     report)
+    assert report == DropReport()
+
+
 def test_a_detection_limit_in_place_of_a_magnitude_is_no_magnitude() -> None:
     """ASAS-SN's light curves write '>16.807' where the star was not detected."""
     report = DropReport()

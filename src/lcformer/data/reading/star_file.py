@@ -127,8 +127,19 @@ def parse_curves(data: bytes | str, sink: DropReport | None = None,
     names it (by default ``time``, ``mag``, ``err``, ``band``, ``flag``) does.
     ``strict_columns`` False: names the header lacks are not looked for (a trained run's, at
     prediction).
-    Raises :class:`FileProblem` with the 1-based line of the first thing that is wrong.
+    Raises :class:`FileProblem` with the 1-based line of the first thing that is wrong; what
+    such a file counted before it failed (detection limits, flagged rows) stays out of
+    ``sink``: the file is not read.
     """
+    own = DropReport()
+    curves = _parse_curves(data, own, columns, strict_columns)
+    if sink is not None:
+        sink.merge(own)
+    return curves
+
+
+def _parse_curves(data: bytes | str, sink: DropReport, columns: Columns | None,
+                  strict_columns: bool) -> dict[str, Curve]:
     text = _ipac_as_columns(_text_of(data))
     header_line, names, first_line, first = _header_and_first_line(text)
     named = {role: name for role, name in named_roles(columns, strict_columns, names).items()
@@ -150,8 +161,7 @@ def parse_curves(data: bytes | str, sink: DropReport | None = None,
     usecols = tuple(sorted(wanted))
     if "<" in text or ">" in text:  # a non-detection's limit: no magnitude (cleaning drops it)
         text, limits = _limit_field(delimiter, wanted[1]).subn(r"\g<before>nan", text)
-        if sink is not None:
-            sink.note("limit_values_read_as_missing", limits)
+        sink.note("limit_values_read_as_missing", limits)
     # Every column read where there are no others: NumPy then refuses a row with more
     # fields (a decimal comma, a shifted row), which it drops silently from a usecols read.
     strict = n_columns == len(usecols)
@@ -165,7 +175,7 @@ def parse_curves(data: bytes | str, sink: DropReport | None = None,
                    "cannot be empty: write nan)")
             raise FileProblem(line, f"found {found} columns, expected {n_columns} as on line "
                               f"{first_line}{why}")
-        if sink is not None and any(t for i, t in enumerate(_split(first))
+        if any(t for i, t in enumerate(_split(first))
                                     if i not in (*usecols, *band_at, *flag_at)):
             sink.note("extra_columns_not_read")  # a trailing comma's empty field is not one
     try:
