@@ -263,6 +263,13 @@ def test_train_evaluate_predict(tiny_synthetic, tmp_path, capsys) -> None:
     (folder / "broken.csv").write_text("time,mag,err\n")  # empty: nothing lost
     assert main(["predict", str(run_dir), str(folder), "--out", str(out_csv), "--pad-short",
                  "--device", "cpu", "--quiet"]) == 0
+    # A catalogue naming a file that is not there: that star is lost too.
+    catalogue = "filename\n" + "".join(f"{p.name}\n" for p in sorted(folder.glob("*.csv")))
+    (folder / "catalog.csv").write_text(catalogue + "gone.csv\n")
+    assert main(["predict", str(run_dir), str(folder), "--out", str(out_csv), "--pad-short",
+                 "--device", "cpu", "--quiet"]) == 1
+    assert "1 catalogued file(s) not found" in capsys.readouterr().err
+    (folder / "catalog.csv").unlink()
 
     # The Python API loads the same run folder and agrees with the command.
     clf = Classifier.load(run_dir)
