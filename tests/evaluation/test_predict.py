@@ -383,6 +383,13 @@ def test_nothing_classified_is_a_failure(tiny_run, tmp_path, capsys) -> None:
     assert main(["predict", str(tiny_run), str(stars), "--out", str(out), "--quiet"]) == 0
     assert pd.read_csv(out)["id"].tolist() == ["fine"]
     assert not (tmp_path / "p_unclassified.csv").exists()
+    # An empty folder says so (it said "classified 0 of 0 stars" alone).
+    (tmp_path / "empty").mkdir()
+    assert main(["predict", str(tiny_run), str(tmp_path / "empty"), "--out", str(out),
+                 "--quiet"]) == 1
+    assert capsys.readouterr().err.strip() == (
+        f"lcformer: nothing produced: classified 0 of 0 stars (an empty folder: "
+        f"{tmp_path / 'empty'})")
     # One star classified, one not: said in the singular.
     LightCurves.from_list([star("fine", 60, 1), star("all_nan", 30, 3, nan=True)]
                           ).to_frame().to_csv(stars, index=False)

@@ -404,6 +404,9 @@ def cmd_predict(args: argparse.Namespace) -> int:
         if aside:
             print(aside)
         where = f" (why: {write_unclassified(result, out)})" if len(result.unclassified) else ""
+        if not lcs.n_stars:
+            empty = Path(args.input).is_dir() and not any(Path(args.input).iterdir())
+            where = f" ({'an empty folder' if empty else 'no light curve was read'}: {args.input})"
         print(result.report.format())
         print(f"lcformer: nothing produced: classified 0 of {lcs.n_stars:,} stars{where}",
               file=sys.stderr)
