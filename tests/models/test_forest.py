@@ -208,7 +208,7 @@ def test_weight_follows_the_better_classifier(seed: int) -> None:
     right[np.arange(40), labels] = 0.9
     noise = rng.dirichlet(np.ones(3), 40)
     assert choose_weight(right, noise, labels) >= 0.3
-    assert choose_weight(noise, right, labels) <= 0.7
+    assert choose_weight(noise, right, labels) == 0.0  # the trees classify all
     assert choose_weight(right, right, labels) == 0.0  # no gain from the network: the trees
 
 

@@ -149,6 +149,13 @@ def test_an_ipac_table_reads_as_its_columns() -> None:
     with pytest.raises(FileProblem) as caught:
         parse_curves(ZTF_IPAC.replace("16.50", "x"))
     assert caught.value.line == 10
+    # Not IPAC: a header starting with a backslash stays a header (refused as before, not
+    # read by position), and bars around every row are rows, not types or units (review).
+    with pytest.raises(FileProblem, match="does not name one time"):
+        parse_curves("\\mag,time\n12.0,0\n12.1,1\n")
+    for rows in (2, 20):
+        piped = "| time | mag |\n" + "".join(f"| {i} | 12.{i} |\n" for i in range(rows))
+        np.testing.assert_array_equal(parse_curves(piped)[""][0], np.arange(rows))
 
 
 ASAS_SN_STAR = ("HJD,UT Date,Camera,FWHM,Limit,mag,mag_err,flux(mJy),flux_err\n"

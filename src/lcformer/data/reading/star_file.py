@@ -70,9 +70,12 @@ SEMICOLONS = ("its values seem separated by ';', and lcformer reads comma- or wh
               "decimal=',').to_csv(...))")
 #: An IPAC table (IRSA's default format: ZTF light curves as ``.tbl``): ``\`` keyword and
 #: comment lines, then ``|``-delimited lines of the column names, types, units and nulls.
-_IPAC_START = re.compile(r"\A(?:[ \t]*\n)*[ \t]*[\\|]")
+#: Its header: blank and keyword lines, the names, then up to three lines of types, units and
+#: nulls; its data lines never start with a bar.
+_IPAC_HEADER = re.compile(r"\A((?:[ \t]*(?:\\[^\n]*)?\n)*)([ \t]*\|[^\n]*)((?:\n[ \t]*\|[^\n]*)*)")
+_IPAC_TYPES = frozenset({"char", "c", "double", "d", "real", "r", "float", "f", "int", "i",
+                         "integer", "long", "l", "date"})
 _IPAC_KEYWORD = re.compile(r"^(?=[ \t]*\\)", re.MULTILINE)
-_IPAC_BARS = re.compile(r"^[ \t]*\|.*$", re.MULTILINE)
 _IPAC_NULL = re.compile(r"(?<!\S)null(?!\S)")
 #: Of several quality-flag columns, the one read (Gaia DR3's epoch photometry has three:
 #: rejected_by_photometry, rejected_by_variability and other_flags; its variability
@@ -245,20 +248,21 @@ def _text_of(data: bytes | str) -> str:
 
 def _ipac_as_columns(text: str) -> str:
     """An IPAC table as whitespace columns, line for line (so that problems name the file's
-    lines): its keyword lines and its ``|`` lines after the names become comments, the names'
-    line a header, and its ``null`` values ``nan``; other text is returned as it is."""
-    if not _IPAC_START.match(text):
+    lines): its keyword lines and its lines of types, units and nulls become comments, the
+    names' line a header, and its ``null`` values ``nan``. Other text (a first line that
+    starts with a backslash or a bar but is no such header: bars around every row, say) is
+    returned as it is."""
+    header = _IPAC_HEADER.match(text)
+    if header is None:
         return text
-    text = _IPAC_KEYWORD.sub("#", text)
-    bars = list(_IPAC_BARS.finditer(text))
-    if not bars:
+    keywords, names, bars = header.groups()
+    below = bars.split("\n")[1:]  # types, units, nulls
+    if len(below) > 3 or (below and not {t.strip().lower() for t in below[0].split("|")}
+                          - {""} <= _IPAC_TYPES):
         return text
-    names = " ".join(n.strip() for n in bars[0].group().strip().strip("|").split("|"))
-    parts, end = [], 0
-    for k, bar in enumerate(bars):
-        parts += [text[end:bar.start()], names if k == 0 else "#" + bar.group()]
-        end = bar.end()
-    return _IPAC_NULL.sub("nan", "".join(parts) + text[end:])
+    names = " ".join(n.strip() for n in names.strip().strip("|").split("|"))
+    return (_IPAC_KEYWORD.sub("#", keywords) + names + "".join(f"\n#{b}" for b in below)
+            + _IPAC_NULL.sub("nan", text[header.end():]))
 
 
 def _header_and_first_line(text: str) -> tuple[int, list[str], int, str]:
