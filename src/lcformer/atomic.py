@@ -169,6 +169,8 @@ def temporary_path(path: str | os.PathLike) -> Iterator[Path]:
     _as_normal_file(tmp)
     try:
         yield Path(tmp)
+        with open(tmp, "rb") as written:  # on disk before its name is: a crash of the
+            os.fsync(written.fileno())    # machine leaves no empty file under the real name
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
