@@ -68,10 +68,9 @@ _EMPTY_FIELD = re.compile(r"(?<=,)[ \t]*(?=,|\r?$)|^[ \t]*(?=,)", re.MULTILINE)
 SEMICOLONS = ("its values seem separated by ';', and lcformer reads comma- or whitespace-"
               "separated text; convert the file (in pandas: pd.read_csv(path, sep=';', "
               "decimal=',').to_csv(...))")
-#: An IPAC table (IRSA's default format: ZTF light curves as ``.tbl``): ``\`` keyword and
-#: comment lines, then ``|``-delimited lines of the column names, types, units and nulls.
-#: Its header: blank and keyword lines, the names, then up to three lines of types, units and
-#: nulls; its data lines never start with a bar.
+#: An IPAC table's header (IRSA's default format: ZTF light curves as ``.tbl``): blank and
+#: ``\`` keyword lines, then ``|``-delimited lines of the column names and up to three of
+#: types, units and nulls; its data lines never start with a bar.
 _IPAC_HEADER = re.compile(r"\A((?:[ \t]*(?:\\[^\n]*)?\n)*)([ \t]*\|[^\n]*)((?:\n[ \t]*\|[^\n]*)*)")
 _IPAC_TYPES = frozenset({"char", "c", "double", "d", "real", "r", "float", "f", "int", "i",
                          "integer", "long", "l", "date"})
@@ -179,7 +178,7 @@ def _parse_curves(data: bytes | str, sink: DropReport, columns: Columns | None,
             raise FileProblem(line, f"found {found} columns, expected {n_columns} as on line "
                               f"{first_line}{why}")
         if any(t for i, t in enumerate(_split(first))
-                                    if i not in (*usecols, *band_at, *flag_at)):
+               if i not in (*usecols, *band_at, *flag_at)):
             sink.note("extra_columns_not_read")  # a trailing comma's empty field is not one
     try:
         values = np.loadtxt(io.StringIO(text), delimiter=delimiter, comments="#",
