@@ -42,29 +42,30 @@ REFINEMENTS = 3
 MIN_POINTS = 5
 MIN_ERR = 1e-3  # mag: a floor, so that error-free points of equal times stay finite
 WINDOW = 2  # cells each side of the best in a refinement: a 5 x 5 window
+PADDING_VAR = 1e30  # mag**2: the error variance of a padded point
 CHUNK_CELLS = 1 << 21  # curves x points of one chunk: bounds its padded arrays at ~50 MB
 
 
 def drw_fit(lcs: LightCurves) -> pd.DataFrame:
     """One row per curve, columns :data:`DRW_COLUMNS`; NaN for a curve of fewer than
-    :data:`MIN_POINTS` points or no scatter. Curves must be time-sorted (cleaned curves are).
-    A curve's values do not depend on the other curves (every sum is over its own points)."""
+    :data:`MIN_POINTS` points or no scatter. Curves must be time-sorted (cleaned curves are)."""
     out = np.full((lcs.n_curves, len(DRW_COLUMNS)), np.nan)
     lengths = np.asarray(lcs.lengths)
     fit = np.flatnonzero(lengths >= MIN_POINTS)
     fit = fit[np.argsort(lengths[fit], kind="stable")]
-    fit_lengths = lengths[fit]
     start = 0
-    while start < len(fit):  # chunks of at most CHUNK_CELLS padded points, or one curve
-        stop = np.arange(start + 1, len(fit) + 1)
-        small = (stop - start) * fit_lengths[stop - 1] <= CHUNK_CELLS
-        stop = int(stop[small][-1]) if small[0] else start + 1
-        out[fit[start:stop]] = _fit_chunk(lcs, fit[start:stop])
-        start = stop
+    while start < len(fit):
+        longest = int(lengths[fit[min(start + 64, len(fit)) - 1]])
+        size = max(1, min(CHUNK_CELLS // max(longest, 1), len(fit) - start))
+        rows = fit[start:start + size]
+        out[rows] = _fit_chunk(lcs, rows)
+        start += size
     return pd.DataFrame(out, columns=list(DRW_COLUMNS))
+
+
 def _padded(lcs: LightCurves, rows: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Times, magnitudes minus the weighted mean and error variances, (c, L), and the
-    lengths; past its end a curve repeats its last time, with y 0 and variance 1."""
+    """Times, magnitudes minus the weighted mean, error variances and the valid mask, (c, L);
+    padding repeats a curve's last time (so its steps change nothing) and is masked."""
     n = np.asarray(lcs.lengths)[rows]
     step = np.arange(int(n.max()))
     valid = step[None, :] < n[:, None]
@@ -76,27 +77,21 @@ def _padded(lcs: LightCurves, rows: np.ndarray) -> tuple[np.ndarray, ...]:
             warnings.simplefilter("ignore", RuntimeWarning)
             typical = np.nanmedian(np.where(known, err, np.nan), axis=1)
         err = np.where(known, err, np.nan_to_num(typical, nan=MIN_ERR)[:, None])
-    var = np.where(valid, np.maximum(err, MIN_ERR) ** 2, 1.0)
-    mean = _curve_sums(mag / var, n, valid) / _curve_sums(1.0 / var, n, valid)
+    var = np.maximum(err, MIN_ERR) ** 2
+    weight = np.where(valid, 1.0 / var, 0.0)
+    mean = (weight * mag).sum(1) / weight.sum(1)
     y = np.where(valid, mag - mean[:, None], 0.0)
-    return t, y, var, n
-
-
-def _curve_sums(values: np.ndarray, n: np.ndarray, valid: np.ndarray) -> np.ndarray:
-    """Each row's sum over its own points: the same whatever the padding, unlike ``sum(1)``,
-    whose order of additions depends on the row's length."""
-    return np.add.reduceat(values[valid], np.concatenate([[0], np.cumsum(n)[:-1]]))
+    return t, y, var, valid, n
 
 
 def _fit_chunk(lcs: LightCurves, rows: np.ndarray) -> np.ndarray:
-    t, y, var, n = _padded(lcs, rows)
-    valid = np.arange(t.shape[1])[None, :] < n[:, None]
-    sd = np.sqrt(_curve_sums(y * y, n, valid) / (n - 1))
+    t, y, var, valid, n = _padded(lcs, rows)
+    sd = np.sqrt((y * y).sum(1) / (n - 1))
     scatter = sd > 0
     log_sd = np.log10(np.where(scatter, sd, 1.0))[:, None]
     log_tau = np.repeat(LOG_TAUS, len(LOG_SIGMAS))[None, :]
     log_s = np.tile(LOG_SIGMAS, len(LOG_TAUS))[None, :] + log_sd
-    lnl = _log_likelihood(t, y, var, n, log_tau, log_s)
+    lnl = _log_likelihood(t, y, var, valid, log_tau, log_s)
     best = lnl.argmax(1)[:, None]
     centre = np.take_along_axis(np.stack([np.broadcast_to(log_tau, lnl.shape), log_s]),
                                 best[None], axis=2)[:, :, 0].T
@@ -111,62 +106,59 @@ def _fit_chunk(lcs: LightCurves, rows: np.ndarray) -> np.ndarray:
     for _ in range(REFINEMENTS):
         cells = centre[:, None, :] + offsets[None] * step  # (c, cells, 2)
         step /= 2
-        lnl = _log_likelihood(t, y, var, n, cells[..., 0], cells[..., 1])
+        lnl = _log_likelihood(t, y, var, valid, cells[..., 0], cells[..., 1])
         best = lnl.argmax(1)
         better = lnl[np.arange(len(best)), best] > best_lnl
         centre = np.where(better[:, None], cells[np.arange(len(best)), best], centre)
         best_lnl = np.maximum(best_lnl, lnl[np.arange(len(best)), best])
-    gain = np.maximum(best_lnl - _white_noise(y, var, n, valid, log_sd), 0.0) / n
+    gain = np.maximum(best_lnl - _white_noise(y, var, valid, log_sd), 0.0) / n
     values = np.column_stack([centre, 2 * centre[:, 1] - centre[:, 0], gain])
     values[~scatter] = np.nan
     return values
 
 
-def _log_likelihood(t: np.ndarray, y: np.ndarray, var: np.ndarray, n: np.ndarray,
+def _log_likelihood(t: np.ndarray, y: np.ndarray, var: np.ndarray, valid: np.ndarray,
                     log_tau: np.ndarray, log_s: np.ndarray) -> np.ndarray:
     """The damped random walk's log-likelihood (without its constant) of each curve (rows of
-    the (c, L) inputs, the first ``n`` points of each) at each of its cells (c, G) of
-    (log10 tau, log10 s): the Kalman filter. Rows are taken shortest first, so that each
-    step updates only the curves that reach it: no work, and no rounding, past a curve's end."""
-    order = np.argsort(n, kind="stable")
-    n = n[order]
-    decay = -(10.0 ** -np.broadcast_to(log_tau, (len(n), log_tau.shape[1]))[order])  # -1/tau
-    s2 = 10.0 ** (2 * np.broadcast_to(log_s, decay.shape)[order])
-    steps = np.diff(t[order], axis=1).T.copy()  # (L - 1, c): one row a step, contiguous
-    y_t, var_t = y[order].T.copy(), var[order].T.copy()
+    the (c, L) inputs) at each of its cells (c, G) of (log10 tau, log10 s): the Kalman filter.
+
+    A padded point gets an error so large that it teaches the filter nothing; the constant
+    it adds to the sum (the log of that variance) is taken off at the end."""
+    decay = -(10.0 ** -log_tau)  # -1 / tau
+    s2 = 10.0 ** (2 * log_s)
+    steps = np.diff(t, axis=1).T.copy()  # (L - 1, c): one row a step, contiguous
+    y_t = y.T.copy()
+    var_t = np.where(valid, var, PADDING_VAR).T.copy()
     estimate = np.zeros(s2.shape)
     spread = s2.copy()  # the variance of the process at the point, before seeing it
     lnl = np.zeros(s2.shape)
     a = np.empty(s2.shape)
-    first = np.searchsorted(n, np.arange(t.shape[1]), side="right")  # the curves reaching j
     for j in range(t.shape[1]):  # a recursion: one step a point, vectorised over curves x cells
-        k = first[j]
-        est, spr, s2_j, a_j = estimate[k:], spread[k:], s2[k:], a[k:]
         if j:
-            np.exp(np.multiply(steps[j - 1, k:, None], decay[k:], out=a_j), out=a_j)
-            est *= a_j
-            a_j *= a_j
-            spr -= s2_j  # spread = a**2 spread + (1 - a**2) s2
-            spr *= a_j
-            spr += s2_j
-        total = spr + var_t[j, k:, None]
-        miss = y_t[j, k:, None] - est
-        lnl[k:] += np.log(total)
-        gain = spr / total
-        lnl[k:] += miss * miss / total
-        est += gain * miss
-        spr -= gain * spr
-    out = np.empty_like(lnl)
-    out[order] = -0.5 * lnl
-    return out
+            np.exp(np.multiply(steps[j - 1, :, None], decay, out=a), out=a)
+            estimate *= a
+            a *= a
+            spread -= s2  # spread = a**2 spread + (1 - a**2) s2
+            spread *= a
+            spread += s2
+        total = spread + var_t[j, :, None]
+        miss = y_t[j, :, None] - estimate
+        lnl += np.log(total)
+        gain = spread / total
+        lnl += miss * miss / total
+        estimate += gain * miss
+        spread -= gain * spread
+    padding = (~valid).sum(1) * np.log(PADDING_VAR)
+    return -0.5 * (lnl - padding[:, None])
 
 
-def _white_noise(y: np.ndarray, var: np.ndarray, n: np.ndarray, valid: np.ndarray,
-                 log_sd: np.ndarray) -> np.ndarray:
+def _white_noise(y: np.ndarray, var: np.ndarray, valid: np.ndarray, log_sd: np.ndarray
+                 ) -> np.ndarray:
     """The best log-likelihood (same constant) of white noise: errors plus a free extra
     scatter, none or 10**-2 to 10 times the standard deviation."""
     best = np.full(len(y), -np.inf)
     for log_rel in [-np.inf, *np.linspace(-2.0, 1.0, 31)]:
         total = var + 10.0 ** (2 * (log_sd + log_rel))
-        best = np.maximum(best, -0.5 * _curve_sums(np.log(total) + y * y / total, n, valid))
+        lnl = -0.5 * np.where(valid, np.log(total) + y * y / total, 0.0).sum(1)
+        best = np.maximum(best, lnl)
     return best
