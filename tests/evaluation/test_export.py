@@ -35,9 +35,9 @@ def test_the_exported_graph_equals_torch(tiny_run, tmp_path, capsys) -> None:
     out = tmp_path / "model.onnx"
     assert main(["export", str(tiny_run), str(out)]) == 0
     said = capsys.readouterr()
-    # extra: 25 scalars and 32 light-curve features (no periodogram: the period search)
+    # extra: 21 scalars and 32 light-curve features (no periodogram: the period search)
     assert said.out.startswith(f"wrote {out}: inputs tokens (batch, 256, 8), mask (batch, "
-                               f"256), extra (batch, 57) -> log_probs (batch, 3)")
+                               f"256), extra (batch, 53) -> log_probs (batch, 3)")
     assert "Traceback" not in said.err and "torchvision" not in said.err
     # A Classifier.save folder keeps no prepared data: the check's stars are made for it.
     assert said.out.rstrip().endswith("on 6 synthetic example stars")

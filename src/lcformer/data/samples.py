@@ -62,8 +62,7 @@ MIN_CHUNK_STARS = 256
 #: a varying one left out of the period search; an unknown error's token is its curve's
 #: median error, not 0. Data of one or two bands without a constant band or an unknown error
 #: make the samples of version 4.
-#: 6: the damped-random-walk scalars (variability.drw_fit).
-SAMPLES_VERSION = 6
+SAMPLES_VERSION = 5
 
 
 @dataclass

@@ -29,10 +29,6 @@ astronomer looks at first:
   ``phi21``, ``phi31``, the fraction of the variance the fit explains, and, from a fit at
   twice the period, the share of the odd harmonics (alternate cycles differ: the unequal
   minima of an eclipsing binary whose search found half its period).
-* **variability scalars** (:func:`lcformer.data.variability.drw_fit`), per band: the time
-  scale and amplitude of a damped random walk fitted to the curve, and how much better it
-  explains the curve than white noise: what tells stochastic variables apart, which a fold
-  does not describe.
 
 A star with more than ``max_obs`` points is cut into ``ceil(n / max_obs)`` interleaved chunks
 (point i of the time-sorted star goes to chunk ``i mod k``), so every chunk spans the whole
@@ -54,7 +50,6 @@ import pandas as pd
 
 from lcformer.config import Config, setting
 from lcformer.data.lightcurves import LightCurves
-from lcformer.data.variability import DRW_COLUMNS, drw_fit
 from lcformer.errors import ConfigError
 
 #: Token channels before the band one-hot.
@@ -64,7 +59,7 @@ CHANNEL = {name: i for i, name in enumerate(TOKEN_CHANNELS)}
 #: Per-band values of the shape fit (:func:`harmonic_fit`).
 SHAPE_COLUMNS = ("log_a1", "r21", "r31", "phi21", "phi31", "fit_r2", "odd_2p")
 PER_BAND_SCALARS = ("median_mag", "log_scale", "log_amplitude", "log_median_err", "log_n",
-                    *SHAPE_COLUMNS, *DRW_COLUMNS)
+                    *SHAPE_COLUMNS)
 STAR_SCALARS = ("log_period", "power", "log_fap", "log_span", "colour", "log_period_2",
                 "power_2", "log_period_3", "power_3")
 MIN_SCALE = 1e-3  # mag: a floor for the robust scale of a (nearly) constant band
@@ -213,7 +208,7 @@ def make_views(lcs: LightCurves, periods: pd.DataFrame, bands: list[str],
     mask[sample, slot] = True
     sample_star = np.repeat(group_star, k)
     shape = harmonic_fit(lcs, period[star_code], SHAPE_HARMONICS)
-    curve_stats = pd.concat([curve_stats, shape, drw_fit(lcs)], axis=1)
+    curve_stats = pd.concat([curve_stats, shape], axis=1)
     scalars = _scalars(curve_stats, star_code, band_of_curve, len(bands), table, span)
     return StarViews(tokens, mask, sample_star, scalars, np.asarray(stars, dtype=object))
 
@@ -245,7 +240,7 @@ def _scalars(curve_stats: pd.DataFrame, star_code: np.ndarray, band_of_curve: np
             curve_stats["median"], np.log10(curve_stats["scale"]),
             np.log10(np.maximum(curve_stats["amplitude"], MIN_SCALE)),
             np.log10(curve_stats["median_err"]), np.log10(np.maximum(curve_stats["n"], 1)),
-            *(curve_stats[name] for name in (*SHAPE_COLUMNS, *DRW_COLUMNS))])
+            *(curve_stats[name] for name in SHAPE_COLUMNS)])
         known = (band_of_curve >= 0) & (curve_stats["n"].to_numpy() > 0)  # empty: unknown
         columns = band_of_curve[known][:, None] * len(PER_BAND_SCALARS) + np.arange(
             len(PER_BAND_SCALARS))
