@@ -75,7 +75,6 @@ _IPAC_HEADER = re.compile(r"\A((?:[ \t]*(?:\\[^\n]*)?\n)*)([ \t]*\|[^\n]*)((?:\n
 _IPAC_TYPES = frozenset({"char", "c", "double", "d", "real", "r", "float", "f", "int", "i",
                          "integer", "long", "l", "date"})
 _IPAC_KEYWORD = re.compile(r"^(?=[ \t]*\\)", re.MULTILINE)
-_IPAC_NULL = re.compile(r"(?<!\S)null(?!\S)")
 #: Of several quality-flag columns, the one read (Gaia DR3's epoch photometry has three:
 #: rejected_by_photometry, rejected_by_variability and other_flags; its variability
 #: processing leaves out the rows of the second).
@@ -246,22 +245,82 @@ def _text_of(data: bytes | str) -> str:
 
 
 def _ipac_as_columns(text: str) -> str:
-    """An IPAC table as whitespace columns, line for line (so that problems name the file's
-    lines): its keyword lines and its lines of types, units and nulls become comments, the
-    names' line a header, and its ``null`` values ``nan``. Other text (a first line that
-    starts with a backslash or a bar but is no such header: bars around every row, say) is
-    returned as it is."""
+    """An IPAC table as comma-separated columns, line for line (so that problems name the
+    file's lines): its keyword lines and its lines of types, units and nulls become comments,
+    the names' line a header. IPAC data is fixed-width: each value lies between the bars of
+    its column in the names' line, and a value may be blank, so rows are cut at those
+    positions (as astropy's ``ascii.ipac`` reads them), not at blanks, which would shift a
+    blank's row; a blank value, the column's null of the nulls line (``-99``, ``0``) and
+    ``null`` (IPAC's default) are missing (an empty field, read as NaN). A character under a
+    bar or outside every column is a :class:`FileProblem` naming its line, as is a value
+    holding ``,`` or ``#`` (which the comma-separated text could not keep). Other text (a
+    first line that starts with a backslash or a bar but is no such header: bars around
+    every row, say) is returned as it is."""
     header = _IPAC_HEADER.match(text)
     if header is None:
         return text
-    keywords, names, bars = header.groups()
+    keywords, names_line, bars = header.groups()
     below = bars.split("\n")[1:]  # types, units, nulls
     if len(below) > 3 or (below and not {t.strip().lower() for t in below[0].split("|")}
                           - {""} <= _IPAC_TYPES):
         return text
-    names = " ".join(n.strip() for n in names.strip().strip("|").split("|"))
-    return (_IPAC_KEYWORD.sub("#", keywords) + names + "".join(f"\n#{b}" for b in below)
-            + _IPAC_NULL.sub("nan", text[header.end():]))
+    names_at = keywords.count("\n") + 1  # the 1-based line of the names
+    bars_at = [m.start() for m in re.finditer(r"\|", names_line)]
+    # A column lies between two bars; a last one without its closing bar, to the line's end.
+    closed = names_line.rstrip().endswith("|")
+    at, ends = (bars_at[:-1], bars_at[1:]) if closed else (bars_at, [*bars_at[1:], None])
+    names = [names_line[a + 1:b].strip(" \t-") for a, b in zip(at, ends, strict=True)]
+    nulls = (["null"] * len(names) if len(below) < 3
+             else [n.strip() for n in below[2].strip().strip("|").split("|")])
+    if len(nulls) != len(names):
+        raise FileProblem(names_at + 3, f"the header's nulls line has {len(nulls)} columns, "
+                          f"its names line {len(names)}: its bars must be those of the names")
+    rows = text[header.end():].split("\n")  # rows[0]: the rest of the last header line
+    body = _ipac_fields(rows, bars_at, at, ends, names, nulls, names_at + len(below))
+    return (_IPAC_KEYWORD.sub("#", keywords) + ",".join(names)
+            + "".join(f"\n#{b}" for b in below) + "\n".join(["", *body[1:]]))
+
+
+def _ipac_fields(rows: list[str], bars: list[int], at: list[int], ends: list[int | None],
+                 names: list[str], nulls: list[str], first: int) -> list[str]:
+    """IPAC data rows (``rows[k]`` is line ``first + k``) as comma-separated fields cut at
+    the header's ``bars``: a column from after its bar in ``at`` to its end in ``ends``;
+    missing values (blank, ``null`` or the column's declared null) empty, blank rows blank;
+    a row that starts with ``\\`` or ``|`` is a comment, as astropy reads it. Done on a
+    (rows, characters) array, a few whole-array steps per column."""
+    width = max(max(map(len, rows)), bars[-1] + 1)
+    chars = np.array(rows, dtype=f"<U{width}").view("<U1").reshape(len(rows), width)
+    comment = np.isin(chars[:, 0], ["\\", "|"])
+    filled = ~np.isin(chars, ["", " ", "\t"]) & ~comment[:, None]  # '': past a row's end
+    inside = np.zeros(width, bool)
+    for a, b in zip(at, ends, strict=True):
+        inside[a + 1:b] = True
+    stray = filled & ~inside
+    if stray.any():
+        row, column = np.argwhere(stray)[0]
+        bar = bars.index(column) if column in bars else -1
+        where = ("outside the header's columns" if bar < 0 else
+                 f"under the bar before column {names[0]!r}" if bar == 0 else
+                 f"under the bar after column {names[bar - 1]!r}")
+        raise FileProblem(first + int(row), f"character {column + 1} "
+                          f"({str(chars[row, column])!r}) is {where}: an IPAC table's values "
+                          f"lie between their column's bars in the names line; align the row "
+                          f"with the header")
+    out = np.full(len(rows), "")
+    for k, (a, b, null) in enumerate(zip(at, ends, nulls, strict=True)):
+        cut = np.ascontiguousarray(chars[:, a + 1:b if b is not None else width])
+        field = (np.char.strip(cut.view(f"<U{cut.shape[1]}")[:, 0], " \t") if cut.shape[1]
+                 else np.full(len(rows), ""))
+        bad = (np.char.find(field, ",") >= 0) | (np.char.find(field, "#") >= 0)
+        if bad.any():
+            row = int(np.flatnonzero(bad)[0])
+            raise FileProblem(first + row, f"column {names[k]!r} holds {str(field[row])!r}; "
+                              f"lcformer reads an IPAC table as comma-separated text, where "
+                              f"a value cannot hold ',' or '#'")
+        field[(field == null) | (field == "null")] = ""  # missing: an empty field, NaN
+        out = np.char.add(np.char.add(out, "," if k else ""), field)
+    out[~filled.any(axis=1)] = ""  # a blank line stays blank (not a row of NaN)
+    return np.where(comment, np.char.add("#", np.asarray(rows)), out).tolist()
 
 
 def _header_and_first_line(text: str) -> tuple[int, list[str], int, str]:
