@@ -331,6 +331,22 @@ def test_columns_not_read_are_counted_per_file(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("text", [
+    "time,mag,err,mag2\n1,12.1,0.1,13.0\n2,12.2,0.1,13.1\n",  # counted before too
+    "time mag err MAG2\n1 12.1 0.1 13.0\n2 12.2 0.1 13.1\n",
+    "time,mag,err,mag2\n1,12.1,0.1,\n2,12.2,0.1,13.1\n",  # its first value blank: was not
+    "1,12.1,0.1,\n2,12.2,0.1,13.1\n",  # no header, a value on the second line: was not
+])
+def test_a_second_magnitude_column_is_counted_as_not_read(tmp_path: Path, text: str) -> None:
+    """A file's mag2 (a second aperture) is not read but counted, so that the report shows
+    it: it was missed where the first line's field was empty, read as a trailing comma's."""
+    _write(tmp_path, {"s1.csv": text, "catalog.csv": "filename,class\ns1.csv,RRL\n"})
+    report = DropReport()
+    curves = read_catalogue_folder(tmp_path / "catalog.csv", tmp_path, report=report)
+    np.testing.assert_array_equal(curves.mag, [12.1, 12.2])
+    assert report.events == Counter(extra_columns_not_read=1) and report.problems == []
+
+
+@pytest.mark.parametrize("text", [
     "\ufefftime,mag,err\n1,12.1,0.1\n2,12.2,0.1\n",  # Excel's "CSV UTF-8": a byte-order mark
     "\ufeff1 12.1 0.1\n2 12.2 0.1\n",
     "time,mag,err\r1,12.1,0.1\r2,12.2,0.1\r",  # old Mac line ends

@@ -176,8 +176,8 @@ def _parse_curves(data: bytes | str, sink: DropReport, columns: Columns | None,
                    "cannot be empty: write nan)")
             raise FileProblem(line, f"found {found} columns, expected {n_columns} as on line "
                               f"{first_line}{why}")
-        if any(t for i, t in enumerate(_split(first))
-               if i not in (*usecols, *band_at, *flag_at)):
+        unread = [i for i in range(n_columns) if i not in (*usecols, *band_at, *flag_at)]
+        if _hold_values(unread, names, first, text, header_line, delimiter):
             sink.note("extra_columns_not_read")  # a trailing comma's empty field is not one
     try:
         values = np.loadtxt(io.StringIO(text), delimiter=delimiter, comments="#",
@@ -321,6 +321,25 @@ def _ipac_fields(rows: list[str], bars: list[int], at: list[int], ends: list[int
         out = np.char.add(np.char.add(out, "," if k else ""), field)
     out[~filled.any(axis=1)] = ""  # a blank line stays blank (not a row of NaN)
     return np.where(comment, np.char.add("#", np.asarray(rows)), out).tolist()
+
+
+def _hold_values(unread: list[int], names: list[str], first: str, text: str,
+                 header_line: int, delimiter: str | None) -> bool:
+    """Whether columns not read are worth reporting (``extra_columns_not_read``): one the
+    header names (``mag2``, even where its first value is blank), or one holding a value on
+    any data line below the header (``text``'s empty fields already ``nan``); not a trailing
+    comma's empty field. A per-line regex, only where the first line says nothing."""
+    if any(names[i].strip("\"'") for i in unread if i < len(names)):
+        return True
+    fields = _split(first)
+    if any(fields[i] for i in unread if i < len(fields)):
+        return True
+    if not delimiter:  # whitespace fields are never empty: the first line said it all
+        return False
+    value = r"[ \t]*(?!(?i:nan)[ \t]*(?:[,#]|$))[^,#\s]"  # a field that is not empty nor nan
+    body = text.split("\n", header_line)[-1]
+    return any(re.search(rf"^(?![ \t]*#)(?:[^,#\n]*,){{{i}}}{value}", body, re.MULTILINE)
+               for i in unread)
 
 
 def _header_and_first_line(text: str) -> tuple[int, list[str], int, str]:
