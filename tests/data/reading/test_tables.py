@@ -308,6 +308,28 @@ def test_astropy_timeseries_time_becomes_mjd() -> None:
     assert list(curves.labels) == ["Mira"]
 
 
+@pytest.mark.parametrize("form", ["jd", "mjd", "isot"])
+def test_a_fits_time_column_astropy_wrote_is_read_as_mjd(tmp_path: Path, form: str) -> None:
+    """astropy writes a Time column to FITS as a (jd1, jd2) pair a row, which was refused as
+    'arrays of shape (2,)': it is read as that Time, in MJD as any Time column is (the file's
+    scale kept), whatever format the Time had."""
+    from astropy.table import Table
+    from astropy.time import Time
+
+    epochs = Time([2458000.5, 2458001.25, 2458002.75], format="jd", scale="tdb")
+    epochs.format = form
+    table = Table({"time": epochs, "mag": [12.0, 12.1, 12.2], "err": [0.1, 0.1, 0.1]})
+    table.write(tmp_path / "lc.fits")
+    curves = read_long_table(tmp_path / "lc.fits", id="s")
+    np.testing.assert_array_equal(curves.time, [58000.0, 58000.75, 58002.25])
+    np.testing.assert_array_equal(curves.time, from_astropy(table).time)
+    np.testing.assert_array_equal(curves.mag, [12.0, 12.1, 12.2])
+    # A pair a row that is no time is still refused, naming its column.
+    Table({"time": [1.0, 2.0], "mag": [[12.0, 12.1], [12.2, 12.3]]}).write(tmp_path / "x.fits")
+    with pytest.raises(InputError, match=r"x\.fits: column 'mag' holds arrays of shape \(2,\)"):
+        read_long_table(tmp_path / "x.fits", id="s")
+
+
 def test_timestamp_times_become_mjd_dates_elsewhere_are_refused(tmp_path: Path) -> None:
     dates = pd.to_datetime(["2020-01-01T00:00", "2020-01-02T12:00"])  # MJD 58849, 58850.5
     frame = pd.DataFrame({"id": ["a", "a"], "time": dates, "mag": [12.0, 12.5]})

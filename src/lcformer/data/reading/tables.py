@@ -504,7 +504,7 @@ def _one_table(path: Path, form: str, columns: Columns, required: tuple[str, ...
                 if isinstance(hdu, fits.BinTableHDU | fits.TableHDU):
                     tables.append((f"HDU {i}" + (f" ({hdu.name})" if hdu.name else ""),
                                    list(hdu.columns.names),
-                                   lambda i=i: Table.read(path, format="fits", hdu=i)))
+                                   lambda i=i: _fits_table(path, i)))
         kind = "table HDUs"
     else:
         from astropy.io.votable import parse
@@ -531,6 +531,25 @@ def _one_table(path: Path, form: str, columns: Columns, required: tuple[str, ...
                      "unreadable_file")
         return None
     return (usable or tables)[0][2]()
+
+
+def _fits_table(path: Path, hdu: int) -> Any:
+    """HDU ``hdu`` of a FITS file as a table, where a column of two values a row is an
+    astropy ``Time`` (as astropy writes one: jd1, jd2 by FITS's time standard) read as that
+    Time (then MJD, as :func:`_astropy_column` reads any). Only such columns: astropy's
+    ``astropy_native`` read would also make a plain ``TIME`` column in days a Time, moving
+    it by the leap seconds between MJDREF and its values."""
+    from astropy.table import Table
+    from astropy.time import Time
+
+    table = Table.read(path, format="fits", hdu=hdu)
+    pairs = [n for n in table.colnames if table[n].ndim == 2 and table[n].shape[1] == 2]
+    if pairs:  # read again, as astropy's own time columns
+        native = Table.read(path, format="fits", hdu=hdu, astropy_native=True)
+        for name in pairs:
+            if isinstance(native[name], Time):
+                table.replace_column(name, native[name])
+    return table
 
 
 def _usable(found: list[str], columns: Columns, required: tuple[str, ...], name: Path | str,
