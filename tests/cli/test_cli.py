@@ -130,6 +130,36 @@ def test_describe_prints_classes_and_writes_figures(tmp_path, capsys) -> None:
     assert "9 stars, 9 curves" in capsys.readouterr().out
 
 
+def test_describe_exits_2_where_labels_would_be_lost_as_prepare_does(tmp_path, capsys) -> None:
+    """A labels.csv of only a header, and an archive of two catalogues, left stars unlabelled
+    with exit 0 from describe: now both are input errors (exit 2, one line naming the
+    files), the same line as prepare's, which kept 0 stars (no_label) or lost the labels."""
+    from tests.data.reading.archives import write_archive
+
+    folder = tmp_path / "mystars"
+    folder.mkdir()
+    lcs = make_synthetic(SyntheticConfig(n_per_class=2, num=60))
+    lcs.to_frame().drop(columns="class").to_csv(folder / "lightcurves.csv", index=False)
+    (folder / "labels.csv").write_text("id,class\n")
+    text = "".join(f"{t},{12 + np.sin(t):.3f},0.01\n" for t in range(30))
+    archive = write_archive(tmp_path / "two.zip", {
+        "a/catalog.csv": "filename,class\na1.dat,RRL\n", "a/a1.dat": text,
+        "b/catalog.csv": "filename,class\nb1.dat,EB\n", "b/b1.dat": text})
+    for source, line in (
+            (folder, f"{folder / 'labels.csv'}:1: only a header, no rows: an empty labels "
+                     f"table labels no star; fill it in or remove it"),
+            (archive, f"{archive}: holds 2 catalogues (a/catalog.csv, b/catalog.csv), of "
+                      f"which only one would be read and no option chooses it: join them "
+                      f"into one catalog.csv (its file names are found anywhere in the folder "
+                      f"or archive) and move the others out")):
+        for argv in (["describe", str(source), "--out", str(tmp_path / "fig")],
+                     ["prepare", str(source), "--quiet"]):
+            assert main(argv) == 2
+            out, err = capsys.readouterr()
+            assert err.splitlines() == [f"lcformer: error: {line}"] and "(unlabelled)" not in out
+    assert not (tmp_path / "fig").exists()
+
+
 def test_prepare_a_lone_table_file_with_a_class_column(tmp_path, capsys) -> None:
     lcs = make_synthetic(SyntheticConfig(n_per_class=2, num=60))
     path = tmp_path / "mystars.parquet"

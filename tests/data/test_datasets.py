@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import tarfile
 import warnings
 from pathlib import Path
 
@@ -247,6 +249,32 @@ def test_light_curves_beside_a_long_table_are_warned_of_not_left_unseen(tmp_path
                       r"lightcurves\.csv are not read \(catalog\.csv, lightcurves_2021\.csv\)"):
         lcs = spec.read(folder, report)
     assert lcs.n_stars == 3 and report.events["files_beside_the_table_not_read"] == 2
+
+
+def test_a_second_catalogue_among_the_files_is_refused_naming_both(tmp_path) -> None:
+    """A folder's catalog.csv is read; another in a subfolder, or in the archive of files
+    beside it, was passed over and the stars it lists read unlabelled, unsaid."""
+    from lcformer.errors import InputError
+
+    folder = per_star_folder(tmp_path / "nested")
+    (folder / "more").mkdir()
+    (folder / "more" / "catalog.csv").write_text("filename,class\nx3.csv,EB\n")
+    (folder / "more" / "x3.csv").write_text((folder / "x1.csv").read_text())
+    spec, found = resolve(str(folder))
+    with pytest.raises(InputError, match=r"^" + re.escape(
+            f"{folder}: holds 2 catalogues (catalog.csv, more/catalog.csv), of which only one "
+            f"would be read")):
+        spec.read(found, DropReport())
+    beside = tmp_path / "beside"
+    beside.mkdir()
+    (beside / "catalog.csv").write_text((folder / "catalog.csv").read_text())
+    with tarfile.open(beside / "stars.tar.gz", "w:gz") as archive:
+        for name in ("x1.csv", "x2.csv", "more/catalog.csv"):
+            archive.add(folder / name, name)
+    spec, found = resolve(str(beside))
+    with pytest.raises(InputError, match=re.escape(
+            "holds 2 catalogues (catalog.csv, stars.tar.gz/more/catalog.csv)")):
+        spec.read(found, DropReport())
 
 
 def test_a_near_miss_of_a_registered_name_is_suggested(tmp_path) -> None:

@@ -380,14 +380,25 @@ def user_table_spec(path: Path) -> DatasetSpec:
 def _per_star_folder(folder: Path, report: DropReport, columns: Columns | None = None,
                      strict_columns: bool = True) -> LightCurves:
     """A folder's catalog.csv and its files (or the one archive beside it that holds them);
-    an archive's own catalog.csv and its files."""
+    an archive's own catalog.csv and its files. Another catalog.csv among the files is
+    refused: the stars it lists would be read unlabelled."""
     from lcformer.data.reading import read_catalogue_folder
-    from lcformer.data.reading.per_star import archive_catalogue, files_source
+    from lcformer.data.reading.per_star import (
+        CATALOGUE,
+        catalogues_in,
+        files_source,
+        refuse_two_catalogues,
+    )
 
     if folder.is_file():
-        catalogue, source = folder / (archive_catalogue(folder) or "catalog.csv"), folder
+        found = catalogues_in(folder)
+        catalogue, source = folder / (found[0] if found else CATALOGUE), folder
     else:
-        catalogue, source = folder / "catalog.csv", files_source(folder)
+        catalogue, source = folder / CATALOGUE, files_source(folder)
+        found = catalogues_in(source)
+        if source != folder:  # the archive beside the catalogue: any inside it are others
+            found = [CATALOGUE] + [f"{source.name}/{name}" for name in found]
+    refuse_two_catalogues(found, folder)
     return read_catalogue_folder(catalogue, source, report=report, columns=columns,
                                  strict_columns=strict_columns)
 

@@ -3,6 +3,7 @@ and which tell a flux's errors from a magnitude's."""
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
@@ -87,3 +88,25 @@ def test_a_small_tables_trailing_commas_shift_nothing_and_a_stray_value_is_named
     packed.write_bytes(gzip.compress(b"id,class\ns0,RRL,x\ns1,EB\n"))
     with pytest.raises(InputError, match=r"labels\.csv\.gz: data row 1 has 3 fields"):
         read_str_table(packed, "labels table")
+
+
+def test_a_small_table_of_only_a_header_is_refused_naming_the_file(tmp_path) -> None:
+    """A labels.csv or catalog.csv of its header alone labelled no star, and every star came
+    out unlabelled with nothing said (describe exit 0, prepare '0 stars kept: no_label')."""
+    from lcformer.data.reading.files import read_str_table
+    from lcformer.errors import InputError
+
+    path = tmp_path / "labels.csv"
+    path.write_text("id,class\n\n")  # a blank line after it is no row either
+    parquet = tmp_path / "labels.parquet"
+    pd.DataFrame({"id": pd.Series([], dtype=str), "class": pd.Series([], dtype=str)}
+                 ).to_parquet(parquet)
+    for source, data in ((path, None), (tmp_path / "in.zip" / "catalog.csv", b"filename,class\n"),
+                         (parquet, None)):
+        with pytest.raises(InputError) as caught:
+            read_str_table(source, "labels table", data=data)
+        assert str(caught.value) == (f"{source}:1: only a header, no rows: an empty labels "
+                                     f"table labels no star; fill it in or remove it")
+    path.write_text("id,class\ns0,RRL\n")
+    assert read_str_table(path, "labels table").to_dict("list") == {"id": ["s0"],
+                                                                    "class": ["RRL"]}

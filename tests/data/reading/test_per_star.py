@@ -104,6 +104,37 @@ def test_an_archive_of_a_folder_with_its_catalogue(tmp_path: Path) -> None:
                                                               extra_columns_not_read=1)
 
 
+def test_the_catalogues_of_a_folder_or_archive_shallowest_first(tmp_path: Path) -> None:
+    """Every catalog.csv, so that a second one is refused rather than its stars unlabelled."""
+    from lcformer.data.reading.per_star import archive_catalogue, catalogues_in
+
+    files = {"south/catalog.csv": CATALOGUE, "north/catalog.csv": CATALOGUE,
+             "catalog.csv": CATALOGUE, ".old/catalog.csv": CATALOGUE, **FILES}
+    _write(tmp_path / "folder", files)
+    expected = ["catalog.csv", "north/catalog.csv", "south/catalog.csv"]  # not hidden .old/
+    for suffix in (".zip", ".tar.gz"):
+        archive = write_archive(tmp_path / f"lcs{suffix}", files)
+        assert catalogues_in(archive) == expected
+        assert archive_catalogue(archive) == "catalog.csv"
+    assert catalogues_in(tmp_path / "folder") == expected
+    assert catalogues_in(write_archive(tmp_path / "none.zip", FILES)) == []
+    (tmp_path / "broken.zip").write_bytes(b"PK\x03\x04 not a zip")
+    assert catalogues_in(tmp_path / "broken.zip") == []  # reading it says what is wrong
+
+
+def test_two_catalogues_are_refused_naming_both(tmp_path: Path) -> None:
+    from lcformer.data.reading.per_star import refuse_two_catalogues
+
+    refuse_two_catalogues(["catalog.csv"], tmp_path)  # one: read
+    with pytest.raises(InputError) as caught:
+        refuse_two_catalogues(["north/catalog.csv", "south/catalog.csv"], tmp_path / "a.zip")
+    assert str(caught.value) == (
+        f"{tmp_path / 'a.zip'}: holds 2 catalogues (north/catalog.csv, south/catalog.csv), of "
+        f"which only one would be read and no option chooses it: join them into one "
+        f"catalog.csv (its file names are found anywhere in the folder or archive) and move "
+        f"the others out")
+
+
 def test_read_folder_is_unlabelled_and_skips_docs(tmp_path: Path) -> None:
     _write(tmp_path, FILES | {"README.md": "# notes\n", ".hidden.dat": "1,2\n"})
     report = DropReport()

@@ -329,13 +329,36 @@ def archive_names(source: Path) -> list[str]:
 def archive_catalogue(source: Path) -> str | None:
     """The member of an archive that is its catalogue (``catalog.csv``, the shallowest), or
     None: such an archive is a labelled dataset, as a folder with one is."""
-    try:
-        names = archive_names(source)
-    except ARCHIVE_ERRORS:
-        return None  # reading it will say what is wrong
+    found = catalogues_in(source)
+    return found[0] if found else None
+
+
+def catalogues_in(source: Path) -> list[str]:
+    """Every ``catalog.csv`` in a folder or archive (its tree), shallowest first: one source
+    with two is refused where it is read as a dataset (:func:`refuse_two_catalogues`)."""
+    if source.is_dir():
+        names = [p.relative_to(source).as_posix() for p in source.rglob(CATALOGUE)
+                 if p.is_file()]
+    else:
+        try:
+            names = archive_names(source)
+        except ARCHIVE_ERRORS:
+            return []  # reading it will say what is wrong
     found = sorted((n.count("/"), n) for n in map(posixpath.normpath, names)
                    if n.rsplit("/", 1)[-1] == CATALOGUE and not _hidden(n))
-    return found[0][1] if found else None
+    return [name for _, name in found]
+
+
+def refuse_two_catalogues(catalogues: list[str], source: Path) -> None:
+    """Two catalogues of one folder or archive of per-star files: which labels its files
+    cannot be guessed (each lists its own stars, and those of the one not read would be left
+    unlabelled), as two tables of one long-table folder are refused; no option names one."""
+    if len(catalogues) > 1:
+        raise InputError(f"{source}: holds {len(catalogues)} catalogues "
+                         f"({first_few(catalogues, 3)}), of which only one would be read and "
+                         f"no option chooses it: join them into one {CATALOGUE} (its file "
+                         f"names are found anywhere in the folder or archive) and move the "
+                         f"others out")
 
 
 def files_source(folder: Path) -> Path:
