@@ -8,13 +8,18 @@ import pytest
 
 from lcformer.data.lightcurves import LightCurves
 from lcformer.evaluation.flags import (
+    ERROR_BIN_STARS,
+    ERROR_BINS,
     MAGNITUDE_MARGIN,
     FlagConfig,
+    band_levels,
+    error_ranges,
+    errors_of,
+    noisier_than_training,
     outside_training,
     ranges_of,
     ranges_text,
     signal_flags,
-    star_magnitudes,
     stored_ranges,
     training_ranges,
 )
@@ -78,7 +83,7 @@ def test_median_magnitudes_beyond_the_training_range_by_a_factor_2_in_flux() -> 
     # 3 training stars, the second in two samples; nobody has z
     extra = np.array([[17.0, 0, 16.5, np.nan], [18.0, 0, 17.5, np.nan],
                       [18.0, 0, 17.5, np.nan], [19.0, 0, np.nan, np.nan]])
-    training = star_magnitudes(extra, names, np.array([0, 1, 1, 2]))
+    training = band_levels(extra, names, np.array([0, 1, 1, 2]))
     assert training.columns.tolist() == ["g_median_mag", "r_median_mag", "z_median_mag"]
     np.testing.assert_array_equal(training["g_median_mag"], [17.0, 18.0, 19.0])
     stars = training.assign(span=[10.0, 10.0, 10.0], n_points=[50, 50, 50])
@@ -99,6 +104,41 @@ def test_median_magnitudes_beyond_the_training_range_by_a_factor_2_in_flux() -> 
     assert ranges_text(ranges).startswith("training stars' range (1st-99th percentile): span "
                                           "10-10 d; 50-50 points; median magnitude g "
                                           "17.02-18.98, r 16.51-17.49; ")
+
+
+def test_median_errors_are_compared_with_training_stars_as_bright() -> None:
+    """A survey as deep as the training one but noisier: a band's median error (log10) is
+    compared with the 1st-99th percentile range of the training stars in its bin of median
+    magnitude, widened by a factor of 1.5 on each side, as errors grow with magnitude; a star
+    without errors or without the band is not compared. Kept under a key of their own."""
+    rng = np.random.default_rng(0)
+    mag = rng.uniform(14, 20, 400)
+    log_err = -2.5 + 0.25 * (mag - 14) + rng.uniform(-0.1, 0.1, 400)  # 0.0032 to 0.1 mag
+    training = band_levels(np.c_[mag, rng.normal(size=400), log_err],
+                           ["g_median_mag", "g_log_scale", "g_log_median_err"],
+                           np.arange(400))
+    assert training.columns.tolist() == ["g_median_mag", "g_log_median_err"]
+    errors = error_ranges(training)
+    bins = errors["g_log_median_err"]
+    assert len(bins["edges"]) == ERROR_BINS - 1 and len(bins["high"]) == ERROR_BINS
+    assert np.all(np.diff(bins["high"]) > 0)  # noisier where fainter
+    # Bins of 0.75 mag: at 15 mag (14.75-15.5) the training errors span 10**-2.41 to
+    # 10**-2.03 (0.0039-0.0094 mag), at 19.5 (19.25-20) 0.051-0.11 mag.
+    err = np.array([0.006, 0.02, 0.004, 0.001, 0.08, 0.012, np.nan])
+    new = pd.DataFrame({"g_median_mag": [15.0, 15.0, 15.0, 15.0, 19.5, 19.5, 15.0],
+                        "g_log_median_err": np.log10(err)})
+    flagged = [False, True, False, True, False, True, False]
+    assert noisier_than_training(new, errors).tolist() == flagged
+    assert outside_training(new, {}, errors).tolist() == flagged
+    assert outside_training(new, {}).tolist() == [False] * 7  # an earlier checkpoint
+    assert not noisier_than_training(new.drop(columns="g_median_mag"), errors).any()
+    assert error_ranges(training.iloc[:ERROR_BIN_STARS - 1]) == {}  # too few stars
+    stored = stored_ranges({"span": [1.0, 2.0]}, errors)
+    assert set(stored) == {"training_stars", "training_errors"}
+    assert errors_of(stored) == errors and errors_of({}) == {}
+    assert ranges_of(stored) == {"span": [1.0, 2.0]}
+    text = ranges_text({"span": [1.0, 2.0]}, ["g"], errors)
+    assert f"median error (by magnitude) g {10 ** min(bins['low']):.3g}-" in text
 
 
 def test_a_band_without_a_name_is_not_named_in_the_range() -> None:

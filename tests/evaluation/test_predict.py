@@ -504,29 +504,37 @@ def test_stars_unlike_the_training_stars_are_flagged(periodic) -> None:
     ranges = metadata["training_stars"]
     assert ranges["span"][1] <= 20.0 and ranges["n_points"][1] <= 42
     low, high = metadata["training_magnitudes"]["V_median_mag"]  # the model's one band
+    errors = metadata["training_errors"]["V_log_median_err"]  # by median magnitude
+    at = np.searchsorted(errors["edges"], (low + high) / 2, side="right")
+    typical = 10 ** ((errors["low"][at] + errors["high"][at]) / 2)  # mag
+    largest = 10 ** errors["high"][at]
     rng = np.random.default_rng(5)
 
-    def star(name: str, span: float, n: int, mean: float = (low + high) / 2) -> tuple:
+    def star(name: str, span: float, n: int, mean: float = (low + high) / 2,
+             err: float = typical) -> tuple:
         t = np.sort(rng.uniform(0, span, n))
         return (name, "V", t, mean + 0.5 * np.sin(2 * np.pi * t / 3.7)
-                + rng.normal(0, 0.02, n), np.full(n, 0.02))
+                + rng.normal(0, np.nan_to_num(err, nan=typical), n), np.full(n, err))
 
     lcs = LightCurves.from_list([
         star("like", 20, 40), star("long", 300, 40), star("many", 20, 500),
         star("fainter", 20, 40, high + 0.6), star("faint", 20, 40, high + 1.0),
-        star("bright", 20, 40, low - 1.0)])
+        star("bright", 20, 40, low - 1.0), star("noisier", 20, 40, err=1.3 * largest),
+        star("noisy", 20, 40, err=2 * largest), star("no errors", 20, 40, err=np.nan)])
     result = predict_stars(model, metadata, lcs, device="cpu")
     flags = result.table.set_index("id")["flag"].to_dict()
     unlike = "outside_training_range"
     assert flags == {"like": "", "long": unlike, "many": unlike, "fainter": "",
-                     "faint": unlike, "bright": unlike}
-    line = format_flags(result.flag_counts, 6)
-    assert line.startswith("4 of 6 predictions are flagged (4 outside_training_range)")
+                     "faint": unlike, "bright": unlike, "noisier": "", "noisy": unlike,
+                     "no errors": ""}
+    line = format_flags(result.flag_counts, 9)
+    assert line.startswith("5 of 9 predictions are flagged (5 outside_training_range)")
+    assert "median magnitude or median error unlike the training stars'" in line
     assert "below 1/2 of their 1st percentile or above 2x their 99th" in line
     assert "magnitudes 0.75 mag beyond their 1st-99th percentile range" in line
     # A checkpoint from before the ranges were kept flags none of them.
     earlier = {k: v for k, v in metadata.items()
-               if k not in ("training_stars", "training_magnitudes")}
+               if k not in ("training_stars", "training_magnitudes", "training_errors")}
     assert set(predict_stars(model, earlier, lcs, device="cpu").table["flag"]) == {""}
 
 
@@ -542,6 +550,9 @@ def test_info_states_the_training_stars_range(tiny_run, periodic, capsys) -> Non
     assert "tokens " not in out and "window=" not in out and "rnn_units" not in out
     assert "heads=" in out and "harmonics=" in out
     assert f"median magnitude V {low:.2f}-{high:.2f}" in out
+    errors = metadata["training_errors"]["V_log_median_err"]
+    low, high = 10 ** min(errors["low"]), 10 ** max(errors["high"])
+    assert f"median error (by magnitude) V {low:.3g}-{high:.3g} mag" in out
 
 
 def labelled_stars() -> LightCurves:

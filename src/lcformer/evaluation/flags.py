@@ -2,7 +2,8 @@
 it rests on too little signal (a constant star, a 5-point star, a star without a period or with
 noise alone: issue 10 saw a constant star called mira at 0.944, a 5-point star mira at 0.922),
 on a period at the search's limit, or on a star unlike the training stars (span, number of
-points, median magnitude: the training ranges, kept in the checkpoint, are made here too).
+points, median magnitude and error: the training ranges, kept in the checkpoint, are made
+here too).
 
 A flagged star keeps its probabilities; the ``flag`` column says why not to trust them, and the
 CLI prints how many. No torch here: the CLI builds its options from :class:`FlagConfig`.
@@ -27,8 +28,8 @@ FLAGS = ("few_points", "constant", "no_period", "outside_training_range",
          "no_significant_period", "period_at_search_limit")
 #: The rules' version, kept with a partitioned prediction so that its partitions flag alike
 #: (2: outside_training_range also compares median magnitudes; 3: period_at_search_limit
-#: also at the longest period searched).
-FLAG_RULES = 3
+#: also at the longest period searched; 4: outside_training_range also compares median errors).
+FLAG_RULES = 4
 #: Flags of a prediction on too little signal; the others say it may mislead for another reason.
 SIGNAL_FLAGS = ("few_points", "constant", "no_period", "no_significant_period")
 #: The share of training stars below (and above) the range a star's span and points are
@@ -41,6 +42,23 @@ TRAINING_MARGIN = 2.0
 MAGNITUDE_MARGIN = 2.5 * float(np.log10(TRAINING_MARGIN))
 #: The per-star values (``views.PER_BAND_SCALARS``) compared so, one a band: ``<band>`` + this.
 MAGNITUDE = "_median_mag"
+#: A band's median error (log10 of mag, ``views.PER_BAND_SCALARS``) is compared with those
+#: of the training stars of similar median magnitude: a survey as deep as the training one
+#: but noisier gives values (amplitude over noise, chi2, period power) that no training star
+#: had, which the magnitudes do not show. Errors grow with magnitude, so the comparison is
+#: made at the star's magnitude. eros1's 729 test stars with noise and errors 2x (3x): 127
+#: (624) flagged so, 3 (4) without the check; as they are, 3 against 2
+#: (``benchmarks/noisier_survey.py``).
+ERROR = "_log_median_err"
+#: Bins of the training stars' median magnitude, each of equal numbers of stars and of
+#: ERROR_BIN_STARS at least, whose errors' 1st-99th percentile range a star's is compared
+#: with, widened by a factor of 1.5 on each side (a noise level that no training star of
+#: that magnitude had).
+ERROR_BINS = 8
+ERROR_BIN_STARS = 25
+ERROR_MARGIN = float(np.log10(1.5))
+#: The per-band values kept per star: median magnitude and median error.
+BAND_LEVELS = (MAGNITUDE, ERROR)
 
 
 def ordinal(n: int) -> str:
@@ -146,13 +164,59 @@ def training_ranges(stars: pd.DataFrame) -> dict[str, list[float]]:
             for column, found in values.items() if len(found)}
 
 
-def outside_training(stars: pd.DataFrame, ranges: dict[str, list[float]] | None
+def error_ranges(stars: pd.DataFrame) -> dict[str, dict[str, list[float]]]:
+    """Per band (``<band>_log_median_err`` where ``stars`` has it and the band's median
+    magnitude): the training stars' :data:`ERROR_BINS` bins of median magnitude (``edges``
+    between them) and the :data:`TRAINING_QUANTILES` of log10 median error in each (``low``,
+    ``high``), kept in the checkpoint; none for a band of too few stars with errors."""
+    out = {}
+    for column in (c for c in map(str, stars.columns) if c.endswith(ERROR)):
+        magnitude = column.removesuffix(ERROR) + MAGNITUDE
+        if magnitude not in stars:
+            continue
+        both = pd.DataFrame({"mag": stars[magnitude], "err": stars[column]},
+                            dtype=np.float64).replace([np.inf, -np.inf], np.nan).dropna()
+        n_bins = min(ERROR_BINS, len(both) // ERROR_BIN_STARS)
+        if n_bins < 1:
+            continue
+        inner = np.linspace(0, 1, n_bins + 1)[1:-1]
+        edges = np.unique(both["mag"].quantile(inner).to_numpy())  # (ties: fewer bins)
+        bins = both["err"].groupby(np.searchsorted(edges, both["mag"], side="right"))
+        quantiles = bins.quantile(TRAINING_QUANTILES).unstack()
+        out[column] = {"edges": edges.tolist(),
+                       "low": quantiles[TRAINING_QUANTILES[0]].tolist(),
+                       "high": quantiles[TRAINING_QUANTILES[1]].tolist()}
+    return out
+
+
+def noisier_than_training(stars: pd.DataFrame,
+                          errors: Mapping[str, Mapping[str, list[float]]] | None
+                          ) -> np.ndarray:
+    """Per row of ``stars``: its median error in a band lies outside that of the training
+    stars of its median magnitude (:func:`error_ranges`) by more than a factor of 1.5
+    (:data:`ERROR_MARGIN`); a band the star lacks, or errors it lacks, are not compared."""
+    out = np.zeros(len(stars), dtype=bool)
+    for column, found in (errors or {}).items():
+        magnitude = column.removesuffix(ERROR) + MAGNITUDE
+        if column not in stars or magnitude not in stars:
+            continue
+        mag = stars[magnitude].to_numpy(dtype=np.float64)
+        err = stars[column].to_numpy(dtype=np.float64)
+        at = np.searchsorted(found["edges"], np.nan_to_num(mag), side="right")
+        low, high = np.asarray(found["low"])[at], np.asarray(found["high"])[at]
+        out |= np.isfinite(mag) & ((err < low - ERROR_MARGIN) | (err > high + ERROR_MARGIN))
+    return out
+
+
+def outside_training(stars: pd.DataFrame, ranges: dict[str, list[float]] | None,
+                     errors: Mapping[str, Mapping[str, list[float]]] | None = None
                      ) -> np.ndarray:
     """Per row of ``stars`` (the stars predicted): its span or points lie outside the training
-    stars' :func:`training_ranges` by more than a factor of :data:`TRAINING_MARGIN`, or its
-    median magnitude in a band by more than :data:`MAGNITUDE_MARGIN` (none without them: an
-    earlier checkpoint; a band the star lacks is not compared)."""
-    out = np.zeros(len(stars), dtype=bool)
+    stars' :func:`training_ranges` by more than a factor of :data:`TRAINING_MARGIN`, its
+    median magnitude in a band by more than :data:`MAGNITUDE_MARGIN`, or its median error is
+    unlike that of training stars as bright (:func:`noisier_than_training`; none without
+    them: an earlier checkpoint; a band the star lacks is not compared)."""
+    out = noisier_than_training(stars, errors)
     for column, (low, high) in (ranges or {}).items():
         if column not in stars:
             continue
@@ -164,13 +228,17 @@ def outside_training(stars: pd.DataFrame, ranges: dict[str, list[float]] | None
     return out
 
 
-def stored_ranges(ranges: dict[str, list[float]]) -> dict[str, dict[str, list[float]]]:
-    """:func:`training_ranges` as a checkpoint keeps them: the magnitudes under a key of their
-    own, which lcformer 0.3.0 (whose flag read every key of ``training_stars`` as a column of
-    the period search) ignores."""
+def stored_ranges(ranges: dict[str, list[float]],
+                  errors: dict[str, dict[str, list[float]]] | None = None
+                  ) -> dict[str, Any]:
+    """:func:`training_ranges` (and :func:`error_ranges`) as a checkpoint keeps them: the
+    magnitudes and the errors under keys of their own, which lcformer 0.3.0 (whose flag read
+    every key of ``training_stars`` as a column of the period search) ignores."""
     magnitudes = {k: v for k, v in ranges.items() if k.endswith(MAGNITUDE)}
-    stored = {"training_stars": {k: v for k, v in ranges.items() if k not in magnitudes}}
-    return stored | ({"training_magnitudes": magnitudes} if magnitudes else {})
+    stored: dict[str, Any] = {"training_stars": {k: v for k, v in ranges.items()
+                                                 if k not in magnitudes}}
+    return (stored | ({"training_magnitudes": magnitudes} if magnitudes else {})
+            | ({"training_errors": errors} if errors else {}))
 
 
 def ranges_of(metadata: Mapping[str, Any]) -> dict[str, list[float]]:
@@ -180,7 +248,13 @@ def ranges_of(metadata: Mapping[str, Any]) -> dict[str, list[float]]:
             **(metadata.get("training_magnitudes") or {})}
 
 
-def ranges_text(ranges: Mapping[str, list[float]], bands: Sequence[str] = ()) -> str:
+def errors_of(metadata: Mapping[str, Any]) -> dict[str, dict[str, list[float]]]:
+    """A checkpoint's :func:`error_ranges`; empty for one from before they were kept."""
+    return dict(metadata.get("training_errors") or {})
+
+
+def ranges_text(ranges: Mapping[str, list[float]], bands: Sequence[str] = (),
+                errors: Mapping[str, Mapping[str, list[float]]] | None = None) -> str:
     """The training stars' :func:`training_ranges` in words, for ``lcformer info``."""
     parts = []
     if "span" in ranges:
@@ -189,22 +263,28 @@ def ranges_text(ranges: Mapping[str, list[float]], bands: Sequence[str] = ()) ->
         parts.append(f"{ranges['n_points'][0]:,.0f}-{ranges['n_points'][1]:,.0f} points")
     magnitudes = [(c.removesuffix(MAGNITUDE), v) for c, v in ranges.items()
                   if c.endswith(MAGNITUDE)]
-    if magnitudes:  # a band without a name has its values named "band_..." (scalar_names)
-        unnamed = list(bands) == [""]
+    unnamed = list(bands) == [""]  # its values are named "band_..." (scalar_names)
+    if magnitudes:
         parts.append("median magnitude " + ", ".join(
             f"{low:.2f}-{high:.2f}" if unnamed else f"{band} {low:.2f}-{high:.2f}"
             for band, (low, high) in magnitudes))
+    if errors:
+        parts.append("median error (by magnitude) " + ", ".join(
+            f"{10 ** min(v['low']):.3g}-{10 ** max(v['high']):.3g} mag" if unnamed else
+            f"{c.removesuffix(ERROR)} {10 ** min(v['low']):.3g}-{10 ** max(v['high']):.3g} mag"
+            for c, v in errors.items()))
     return (f"training stars' range ({PERCENTILES}): {'; '.join(parts)}; stars well "
             f"outside it are flagged outside_training_range")
 
 
-def star_magnitudes(extra: np.ndarray | None, names: Sequence[str],
-                    sample_star: np.ndarray) -> pd.DataFrame:
-    """Per star of ``sample_star`` (rows in order of star code): its median magnitude in each
-    band (``<band>_median_mag``), from the per-star values ``extra`` of its samples (a star's
-    samples share them); no columns without them."""
+def band_levels(extra: np.ndarray | None, names: Sequence[str],
+                sample_star: np.ndarray) -> pd.DataFrame:
+    """Per star of ``sample_star`` (rows in order of star code): its median magnitude and
+    log10 median error in each band (``<band>_median_mag``, ``<band>_log_median_err``), from
+    the per-star values ``extra`` of its samples (a star's samples share them); no columns
+    without them."""
     stars, first = np.unique(sample_star, return_index=True)
-    columns = [i for i, name in enumerate(names) if name.endswith(MAGNITUDE)]
+    columns = [i for i, name in enumerate(names) if name.endswith(BAND_LEVELS)]
     if extra is None or not columns:
         return pd.DataFrame(index=stars)
     return pd.DataFrame(np.asarray(extra)[first][:, columns].astype(np.float64),
@@ -230,11 +310,11 @@ def format_flags(counts: Counter[str], n_classified: int, copies: bool = False) 
                                      "span, or --max-period), a trend or a period too long "
                                      "to be seen to repeat",
            "outside_training_range": "; outside_training_range: a time span, number of "
-                                     "points or median magnitude unlike the training "
-                                     f"stars' (below 1/{TRAINING_MARGIN:g} of their {LOW} "
-                                     f"percentile or above {TRAINING_MARGIN:g}x their {HIGH}; "
-                                     f"magnitudes {MAGNITUDE_MARGIN:.2f} mag beyond their "
-                                     f"{PERCENTILES} range), on which a model can be "
+                                     "points, median magnitude or median error unlike the "
+                                     f"training stars' (below 1/{TRAINING_MARGIN:g} of their "
+                                     f"{LOW} percentile or above {TRAINING_MARGIN:g}x their "
+                                     f"{HIGH}; magnitudes {MAGNITUDE_MARGIN:.2f} mag beyond "
+                                     f"their {PERCENTILES} range), on which a model can be "
                                      f"confidently wrong"
                                      + ("" if copies else " (for stars shorter or sparser "
                                         "than the training stars, train with "

@@ -42,10 +42,11 @@ from lcformer.data.tokens import TokenConfig
 from lcformer.errors import ConfigError
 from lcformer.evaluation.flags import (
     FlagConfig,
+    band_levels,
+    errors_of,
     outside_training,
     ranges_of,
     signal_flags,
-    star_magnitudes,
 )
 from lcformer.evaluation.inference import BATCH, star_probabilities, window_probabilities
 from lcformer.evaluation.metrics import Metrics, classification_metrics
@@ -298,9 +299,9 @@ def _predict_chunk(model: LightCurveClassifier, metadata: dict[str, Any], lcs: L
     unlike = longest = None
     if searched and info.periods is not None and "span" in info.periods:
         stars = info.periods.set_index("id").reindex(table["id"])
-        magnitudes = star_magnitudes(extra, info.extra_names, star_codes)
-        unlike = outside_training(stars.join(magnitudes.set_axis(stars.index)),
-                                  ranges_of(metadata))
+        levels = band_levels(extra, info.extra_names, star_codes)
+        unlike = outside_training(stars.join(levels.set_axis(stars.index)),
+                                  ranges_of(metadata), errors_of(metadata))
         longest = (np.full(len(stars), config.periods.max_period)
                    if config.periods.max_period is not None
                    else stars["span"].to_numpy(dtype=np.float64))

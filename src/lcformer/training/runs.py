@@ -55,7 +55,12 @@ from lcformer.errors import (
     NothingToTrainError,
     RunNotFoundError,
 )
-from lcformer.evaluation.flags import star_magnitudes, stored_ranges, training_ranges
+from lcformer.evaluation.flags import (
+    band_levels,
+    error_ranges,
+    stored_ranges,
+    training_ranges,
+)
 from lcformer.evaluation.inference import star_level, window_probabilities
 from lcformer.evaluation.metrics import classification_metrics
 from lcformer.evaluation.records import RunRecord, write_records
@@ -248,20 +253,21 @@ def _shortened_copies(data: PreparedDataset, train: SampleSet, copies: int,
 
 def _training_stars(data: PreparedDataset, sets: dict[str, SampleSet],
                     copies: pd.DataFrame | None = None) -> dict[str, Any]:
-    """Star views: the training stars' span, points and median magnitudes
-    (:func:`training_ranges`), with the span and points of their shortened ``copies``
-    (period search rows), for the ``outside_training_range`` flag of predictions."""
+    """Star views: the training stars' span, points, and median magnitudes and errors
+    (:func:`training_ranges`, :func:`error_ranges`), with the span and points of their
+    shortened ``copies`` (period search rows), for the ``outside_training_range`` flag of
+    predictions."""
     if data.periods is None or "span" not in data.periods:
         return {}
     train = sets["train"]
-    magnitudes = star_magnitudes(train.extra, data.info.extra_names, train.star)
-    train_ids = data.stars["id"].to_numpy(dtype=object)[magnitudes.index]
+    levels = band_levels(train.extra, data.info.extra_names, train.star)
+    train_ids = data.stars["id"].to_numpy(dtype=object)[levels.index]
     stars = data.periods.set_index("id").loc[train_ids]
-    stars = stars.join(magnitudes.set_axis(stars.index))
+    stars = stars.join(levels.set_axis(stars.index))
     if copies is not None:  # (those too short for a period search have no points)
         stars = pd.concat([stars.reset_index(), copies[copies["n_points"] > 0]],
                           ignore_index=True)
-    return stored_ranges(training_ranges(stars))
+    return stored_ranges(training_ranges(stars), error_ranges(stars))
 
 
 def member_train_config(train: TrainConfig, seed: int, members: int) -> TrainConfig:
