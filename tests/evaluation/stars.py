@@ -27,3 +27,15 @@ def write_partitions(lcs: LightCurves, folder: Path, n: int) -> list[Path]:
         frame[frame["id"].isin(ids)].to_parquet(path, index=False)
         paths.append(path)
     return paths
+
+
+def labelled_stars() -> LightCurves:
+    """Synthetic stars of the run's classes with their labels, plus a star of a class the
+    model does not know, an unlabelled one, and a labelled one with too few points."""
+    lcs = make_synthetic(SyntheticConfig(n_per_class=6, num=84, seed=5))
+    t = np.linspace(0, 20, 40)
+    extra = LightCurves.from_list([("mira-1", "V", t, 12 + np.sin(t), np.full(40, 0.02)),
+                                   ("nolabel", "V", t, 12 + np.cos(t), np.full(40, 0.02)),
+                                   ("one", "V", t[:1], np.array([12.0]), np.full(1, 0.02))])
+    extra = extra.with_labels(np.array(["mira", "", "car"], dtype=object))
+    return LightCurves.concatenate([lcs, extra])

@@ -10,7 +10,7 @@ import pytest
 from lcformer.evaluation.predict import all_stars_table, predict_stars
 from lcformer.evaluation.streaming import output_schema
 from lcformer.training.runs import load_model
-from tests.evaluation.stars import new_stars, write_partitions
+from tests.evaluation.stars import labelled_stars, new_stars, write_partitions
 
 dd = pytest.importorskip("dask.dataframe", reason='needs pip install "lcformer[dask]"')
 distributed = pytest.importorskip("distributed")
@@ -51,6 +51,19 @@ def test_two_workers_give_the_in_process_predictions(tiny_run, tmp_path) -> None
     numbers = [c for c in expected if c.startswith("p_")] + ["probability", "period", "fap"]
     np.testing.assert_allclose(got[numbers].to_numpy(dtype=float),
                                expected[numbers].to_numpy(dtype=float), rtol=1e-5)
+
+
+def test_a_labelled_partition_keeps_its_stars_labels(tiny_run) -> None:
+    """Each task's table carries the input's label and split of its stars (the columns of
+    the output schema, "" where the input has none), to score against."""
+    from lcformer.evaluation.dask import classify_frame
+
+    lcs = labelled_stars()
+    got = classify_frame(lcs.to_frame(), str(tiny_run), device="cpu")
+    assert got["label"].tolist() == lcs.star_table()["label"].tolist()
+    assert (got["split"] == "").all()
+    unlabelled = classify_frame(new_stars(1).to_frame(), str(tiny_run), device="cpu")
+    assert (unlabelled["label"] == "").all()
 
 
 def test_an_unreadable_partition_fails_rather_than_vanishing(tiny_run) -> None:

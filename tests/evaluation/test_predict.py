@@ -21,7 +21,7 @@ from lcformer.errors import ConfigError
 from lcformer.evaluation.flags import FlagConfig, format_flags
 from lcformer.evaluation.predict import predict_stars, trained_reading, write_table
 from lcformer.models import build_model
-from tests.evaluation.stars import new_stars
+from tests.evaluation.stars import labelled_stars, new_stars
 
 CLASSES = ["a", "b"]
 
@@ -553,20 +553,6 @@ def test_info_states_the_training_stars_range(tiny_run, periodic, capsys) -> Non
     errors = metadata["training_errors"]["V_log_median_err"]
     low, high = 10 ** min(errors["low"]), 10 ** max(errors["high"])
     assert f"median error (by magnitude) V {low:.3g}-{high:.3g} mag" in out
-
-
-def labelled_stars() -> LightCurves:
-    """Synthetic stars of the run's classes with their labels, plus a star of a class the
-    model does not know, an unlabelled one, and a labelled one with too few points."""
-    from lcformer.data.synthetic import SyntheticConfig, make_synthetic
-
-    lcs = make_synthetic(SyntheticConfig(n_per_class=6, num=84, seed=5))
-    t = np.linspace(0, 20, 40)
-    extra = LightCurves.from_list([("mira-1", "V", t, 12 + np.sin(t), np.full(40, 0.02)),
-                                   ("nolabel", "V", t, 12 + np.cos(t), np.full(40, 0.02)),
-                                   ("one", "V", t[:1], np.array([12.0]), np.full(1, 0.02))])
-    extra = extra.with_labels(np.array(["mira", "", "car"], dtype=object))
-    return LightCurves.concatenate([lcs, extra])
 
 
 def test_predictions_are_scored_against_the_inputs_labels(periodic) -> None:

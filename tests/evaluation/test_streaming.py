@@ -3,9 +3,11 @@ input at once, resumable after a kill, and refusals of what would give wrong ans
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -26,7 +28,7 @@ from lcformer.evaluation.streaming import (
     predict_partitions,
 )
 from lcformer.training.runs import load_model
-from tests.evaluation.stars import new_stars, write_partitions
+from tests.evaluation.stars import labelled_stars, new_stars, write_partitions
 
 
 @pytest.fixture(scope="module")
@@ -136,6 +138,131 @@ def test_a_killed_run_continues_to_the_same_output(tiny_run, tmp_path, capsys) -
     assert main([*args, "--out", str(tmp_path / "out")]) == 0  # a rewritten input: redone
     assert ("(4 done by an earlier run) (1 predicted again: input changed)"
             in capsys.readouterr().out)
+
+
+def test_a_killed_run_of_labelled_partitions_scores_every_partition(
+        tiny_run, tmp_path, capsys) -> None:
+    """Resumed, the score counts the partitions an earlier run did (read back) with this
+    run's: the line of an uninterrupted run."""
+    parts = labelled_input(tmp_path, labelled_stars(), 5)
+    args = ["predict", str(tiny_run), str(parts), "--columns", "class=type", "--device",
+            "cpu", "--quiet"]
+    killed = subprocess.run([sys.executable, "-c", KILLER, *args, "--out",
+                             str(tmp_path / "out")], capture_output=True, text=True,
+                            env={**os.environ, "OMP_NUM_THREADS": "1"}, timeout=300)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    assert len(list((tmp_path / "out").glob("part.*.parquet"))) == 2
+
+    assert main([*args, "--out", str(tmp_path / "out")]) == 0
+    printed = capsys.readouterr().out
+    assert "(2 done by an earlier run)" in printed
+    resumed = score_lines(printed)
+    assert main([*args, "--out", str(tmp_path / "whole")]) == 0
+    assert resumed == score_lines(capsys.readouterr().out)
+    assert "on 18 labelled stars classified" in resumed
+    assert main([*args, "--out", str(tmp_path / "out")]) == 0  # every one read back
+    assert score_lines(capsys.readouterr().out) == resumed
+
+
+def score_lines(printed: str) -> str:
+    """The label score a command printed: its line and the indented ones after it."""
+    lines = printed.splitlines()
+    first = next(i for i, line in enumerate(lines) if line.startswith("against "))
+    last = first + 1
+    while last < len(lines) and lines[last].startswith("  "):
+        last += 1
+    return "\n".join(lines[first:last])
+
+
+def labelled_input(folder: Path, lcs, n: int) -> Path:
+    """``lcs`` as ``n`` partitions in ``folder/parts`` and as one table ``folder/whole.parquet``,
+    the labels in a column ``type``, as a survey may name it (read with --columns
+    class=type)."""
+    write_partitions(lcs, folder / "parts", n)
+    for path in (folder / "parts").glob("*.parquet"):
+        pd.read_parquet(path).rename(columns={"class": "type"}).to_parquet(path, index=False)
+    lcs.to_frame().rename(columns={"class": "type"}).to_parquet(folder / "whole.parquet",
+                                                                index=False)
+    return folder / "parts"
+
+
+def scored_as_one_table(tiny_run, folder: Path, common: list[str], capsys) -> str:
+    """The score printed for ``folder/whole.parquet`` read as one table."""
+    assert main(["predict", str(tiny_run), str(folder / "whole.parquet"), "--out",
+                 str(folder / "whole.csv"), *common]) == 0
+    return score_lines(capsys.readouterr().out)
+
+
+def test_labelled_partitions_are_scored_as_the_same_stars_in_one_table(
+        tiny_run, tmp_path, capsys) -> None:
+    """The score of partitions is that of the same stars read as one table (the same
+    counting: a class the model lacks, a star not classified), and each output row has its
+    star's label."""
+    lcs = labelled_stars()
+    parts = labelled_input(tmp_path, lcs, 3)
+    common = ["--columns", "class=type", "--device", "cpu", "--quiet"]
+    assert main(["predict", str(tiny_run), str(parts), "--out", str(tmp_path / "out"),
+                 *common]) == 0
+    partitioned = score_lines(capsys.readouterr().out)
+    assert partitioned == scored_as_one_table(tiny_run, tmp_path, common, capsys)
+    assert partitioned.startswith("against the input's labels: macro-F1 ")
+    assert ("on 18 labelled stars classified" in partitioned
+            and "labelled stars not scored: 1 of classes the model was not trained on (mira) "
+                "and 1 not classified" in partitioned)
+    out = pd.read_parquet(tmp_path / "out").set_index("id")
+    expected = lcs.star_table().set_index("id")["label"]
+    assert out["label"].to_dict() == expected.to_dict()  # "" for the unlabelled star
+    assert (out["split"] == "").all()
+
+
+def test_unlabelled_partitions_print_no_score(tiny_run, tmp_path, capsys) -> None:
+    write_partitions(new_stars(), tmp_path / "in", 2)
+    assert main(["predict", str(tiny_run), str(tmp_path / "in"), "--out",
+                 str(tmp_path / "out"), "--device", "cpu", "--quiet"]) == 0
+    printed = capsys.readouterr().out
+    assert "classified 12 of 12 stars in 2 of 2 partitions" in printed
+    assert "against " not in printed and "F1" not in printed
+    out = pd.read_parquet(tmp_path / "out")
+    assert (out["label"] == "").all() and (out["split"] == "").all()
+
+
+def test_stars_of_a_train_split_are_not_scored(tiny_run, tmp_path, capsys) -> None:
+    """Partitions with a split column: only the stars outside ``train`` are scored, as of
+    one table; every star's label and split are written."""
+    lcs = labelled_stars()
+    ids = pd.unique(lcs.ids)
+    train = set(ids[::2])
+    lcs = dataclasses.replace(lcs, splits=np.where(
+        pd.Series(lcs.ids).isin(train), "train", "test").astype(object))
+    parts = labelled_input(tmp_path, lcs, 3)
+    common = ["--columns", "class=type", "--device", "cpu", "--quiet"]
+    assert main(["predict", str(tiny_run), str(parts), "--out", str(tmp_path / "out"),
+                 *common]) == 0
+    partitioned = score_lines(capsys.readouterr().out)
+    out = pd.read_parquet(tmp_path / "out").set_index("id")
+    new = out[~out.index.isin(train) & out["label"].isin(["car", "gaussian_process",
+                                                          "sinusoid"])
+              & (out["predicted"] != "")]
+    assert 0 < len(new) < 18
+    assert (f"on {len(new)} labelled stars outside the input's train split classified"
+            in partitioned)
+    assert (out.loc[list(train), "split"] == "train").all()
+    assert scored_as_one_table(tiny_run, tmp_path, common, capsys) == partitioned
+
+
+def test_partitions_of_the_runs_own_dataset_are_scored_on_its_test_stars(
+        tiny_run, tmp_path, capsys) -> None:
+    """A folder of partitions named like the run's dataset (the tiny run's is
+    ``python-api``): only the run's test stars (its test_predictions.csv) are scored."""
+    run = tmp_path / "run"
+    shutil.copytree(tiny_run, run)
+    lcs = labelled_stars()
+    test_ids = list(pd.unique(lcs.ids)[:6])
+    pd.DataFrame({"id": test_ids}).to_csv(run / "test_predictions.csv", index=False)
+    write_partitions(lcs, tmp_path / "python-api", 2)
+    assert main(["predict", str(run), str(tmp_path / "python-api"), "--out",
+                 str(tmp_path / "out"), "--device", "cpu", "--quiet"]) == 0
+    assert "on 6 labelled stars of the run's test set classified" in capsys.readouterr().out
 
 
 def test_a_star_split_across_partitions_is_refused(model, tmp_path) -> None:

@@ -445,7 +445,7 @@ def predict_partitioned(args: argparse.Namespace, partitions: list[Path],
                         options: dict[str, object]) -> int:
     """``lcformer predict RUN FOLDER``: one output partition per input partition."""
     from lcformer.evaluation.flags import format_flags, trained_on_copies
-    from lcformer.evaluation.predict import TABLE_FORMATS
+    from lcformer.evaluation.predict import TABLE_FORMATS, run_test_ids, score_labels
     from lcformer.evaluation.streaming import predict_partitions
     from lcformer.training.runs import load_model
 
@@ -478,6 +478,15 @@ def predict_partitioned(args: argparse.Namespace, partitions: list[Path],
     flagged = format_flags(summary.flags, summary.classified, trained_on_copies(metadata))
     if flagged:
         print(flagged)
+    # Of every partition done, this run's and earlier ones' (read back): the labelled stars'
+    # rows of the outputs, scored as one table's are.
+    scores = score_labels(summary.labelled_stars(), list(metadata["classes"]),
+                          run_test_ids(args.model_dir, args.input, metadata, args.data_dir),
+                          source="the input's labels" if not summary.failed else
+                          f"the labels of the {done:,} of {summary.partitions:,} partitions "
+                          f"usable")
+    if scores:
+        print(scores)
     print(summary.report.format())
     if summary.failed:
         print(f"lcformer: incomplete: {len(summary.failed):,} partition(s) could not be read, "

@@ -60,6 +60,8 @@ PREDICT_CHUNK_STARS = 5_000
 PERIOD_COLUMNS = ("period", "power", "fap", "period_2", "power_2")
 #: Each prediction's counts: its samples, and the cleaned points and bands they hold.
 COUNT_COLUMNS = ("n_windows", "n_points", "n_bands")
+#: A star's row as :func:`score_labels` reads it (partitioned predictions carry these columns).
+SCORE_COLUMNS = ("id", "predicted", "flag", "label", "split")
 
 
 @dataclass
@@ -85,27 +87,51 @@ class Predictions:
 def label_scores(result: Predictions, lcs: LightCurves,
                  run_test_ids: Collection[str] | None = None) -> str | None:
     """A line scoring the predictions against the input's own labels (a labelled survey the
-    model never saw), or None without labels: macro-F1 and accuracy on the labelled stars
-    classified, and on those unflagged. A model's training stars must not be scored as new
-    ones: given ``run_test_ids`` (the input is the run's own dataset), only those stars are
-    scored; else, where the input has a split column, only its stars outside ``train``.
-    Stars of classes the model does not know, and labelled stars not classified, are
-    counted, not scored. Adds a ``label`` column."""
+    model never saw), or None without labels (:func:`score_labels`, on this input's stars).
+    Adds a ``label`` column."""
     if lcs.labels is None:
         return None
     every = lcs.star_table().set_index("id")
     result.table["label"] = result.table["id"].map(every["label"]).fillna("").astype(str)
-    stars, which, none = every, "labelled stars", ""
+    flag = result.table["flag"] if "flag" in result.table else ""
+    stars = pd.concat([result.table[["id", "predicted"]].assign(flag=flag),
+                       result.unclassified[["id"]].assign(predicted="", flag="")],
+                      ignore_index=True)
+    for column in ("label", "split"):
+        if column in every:
+            stars[column] = stars["id"].map(every[column]).fillna("").astype(str)
+    return score_labels(stars, result.classes, run_test_ids)
+
+
+def score_labels(stars: pd.DataFrame, classes: Sequence[str],
+                 run_test_ids: Collection[str] | None = None,
+                 source: str = "the input's labels") -> str | None:
+    """A line scoring predictions against labels, or None where no star is labelled: macro-F1
+    and accuracy on the labelled stars classified, and on those unflagged, and F1 per class.
+
+    ``stars``: one row per star (:data:`SCORE_COLUMNS`): ``predicted`` ("" where it was not
+    classified), ``flag``, ``label`` ("" where none) and, where the input has one, its own
+    ``split``; a table in memory, or the columns of partitioned predictions (only labelled
+    rows are read, so those alone may be given). A model's training stars must not be scored
+    as new ones: given ``run_test_ids`` (the input is the run's own dataset), only those stars
+    are scored; else, where some labelled star has a split, only those outside ``train``.
+    Stars of classes the model does not know, and labelled stars not classified, are counted,
+    not scored. ``source``: what the labels are, as the line names them."""
+    every = stars[stars["label"] != ""]
+    if every.empty:
+        return None
+    head = f"against {source}:"
+    scored, which, none = every, "labelled stars", ""
     if run_test_ids is not None:
-        stars = every[every.index.isin(run_test_ids)]
+        scored = every[every["id"].isin(run_test_ids)]
         which = "labelled stars of the run's test set"
         none = ("the input is named like the run's dataset but labels none of the run's "
                 "test stars, and its other stars may be ones the model trained on (a survey "
                 "new to the model: give it another name to score it)")
-    elif "split" in every:
+    elif "split" in every and (every["split"] != "").any():
         # Only val, test or none is new to a model: "training", a typo, is not taken for it.
         split = every["split"].str.strip().str.lower()
-        stars = every[split.isin(["val", "test", ""])]
+        scored = every[split.isin(["val", "test", ""])]
         which = "labelled stars outside the input's train split"
         none = "every labelled star is in the input's train split"
         odd = sorted(set(split[~split.isin(["train", "val", "test", ""])]))
@@ -113,20 +139,18 @@ def label_scores(result: Predictions, lcs: LightCurves,
             named = f"split {', '.join(map(repr, odd[:3]))}, neither train, val nor test"
             which += f" (not scored: those of {named})"
             none = f"every labelled star is in the input's train split or of {named}"
-    if (every["label"] != "").any() and not (stars["label"] != "").any():
-        return f"against the input's labels: none scored: {none}"
-    label = result.table["id"].map(stars["label"]).fillna("").astype(str)
-    unclassified = int((result.unclassified["id"].map(stars["label"]).fillna("") != "").sum())
-    labelled = (label != "").to_numpy()
-    if not labelled.any() and not unclassified:
-        return None
-    classes = result.classes
-    known = labelled & label.isin(classes).to_numpy()
+    if scored.empty:
+        return f"{head} none scored: {none}"
+    classified = scored[(scored["predicted"] != "").to_numpy()]
+    unclassified = len(scored) - len(classified)
+    label = classified["label"].astype(str).reset_index(drop=True)
+    predicted = classified["predicted"].astype(str).reset_index(drop=True)
+    known = label.isin(classes).to_numpy()
 
     def metrics(rows: np.ndarray) -> Metrics:
         truth = pd.Categorical(label[rows], categories=classes).codes
-        predicted = pd.Categorical(result.table["predicted"][rows], categories=classes).codes
-        return classification_metrics(truth, predicted, classes)
+        guess = pd.Categorical(predicted[rows], categories=classes).codes
+        return classification_metrics(truth, guess, list(classes))
 
     def score(rows: np.ndarray) -> str:
         m = metrics(rows)
@@ -139,25 +163,24 @@ def label_scores(result: Predictions, lcs: LightCurves,
         per_class = "\n  F1 per class (stars): " + ", ".join(
             f"{c} {table[c]['f1-score']:.3f} ({int(table[c]['support']):,})"
             for c in classes if table[c]["support"] > 0)
-        per_class += only_predicted_line(label[known], result.table["predicted"][known], table)
+        per_class += only_predicted_line(label[known], predicted[known], table)
         part = f"{score(known)} {which} classified"
-        unflagged = known & (result.table["flag"] == "").to_numpy() \
-            if "flag" in result.table else known
+        unflagged = known & (classified["flag"] == "").to_numpy()
         if unflagged.sum() < known.sum():
             part += (f" ({score(unflagged)} unflagged)" if unflagged.any()
                      else " (every one flagged)")
         parts.append(part)
     not_scored = []
-    if (labelled & ~known).any():
-        unknown = sorted(set(label[labelled & ~known]))
-        not_scored.append(f"{int((labelled & ~known).sum()):,} of classes the model was not "
+    if not known.all():
+        unknown = sorted(set(label[~known]))
+        not_scored.append(f"{int((~known).sum()):,} of classes the model was not "
                           f"trained on ({', '.join(unknown[:3])}"
                           f"{', ...' if len(unknown) > 3 else ''})")
     if unclassified:
         not_scored.append(f"{unclassified:,} not classified")
     if not_scored:
         parts.append(f"{which} not scored: {' and '.join(not_scored)}")
-    return f"against the input's labels: {'; '.join(parts)}{per_class}"
+    return f"{head} {'; '.join(parts)}{per_class}"
 
 
 def only_predicted_line(label: pd.Series, predicted: pd.Series,

@@ -16,8 +16,11 @@ Column names are mapped and fluxes converted as for one table (``ReadConfig``: `
 Output: for each input partition ``NAME.parquet``, ``OUT/NAME.parquet`` (in the same folders
 below ``OUT`` as below the input folder, for nested partitions) with one row per star
 of it (:func:`~lcformer.evaluation.predict.all_stars_table`: the classified stars with their
-probabilities and ``flag``, the others with an empty ``predicted`` and their ``reason``), and
-that partition's drop report in the file's metadata. ``pd.read_parquet(OUT)`` reads them all.
+probabilities and ``flag``, the others with an empty ``predicted`` and their ``reason``; each
+with the input's ``label`` and ``split``, "" where it has none), and that partition's drop
+report in the file's metadata. ``pd.read_parquet(OUT)`` reads them all. The labelled stars'
+rows of every output, an earlier run's too, are what the score against the input's labels
+reads (:meth:`StreamSummary.labelled_stars`, one row a star).
 
 * Memory is that of one partition plus the model inputs of ``chunk_stars`` stars: 1,000,000
   stars take what one partition takes (``benchmarks/scale.py`` measures it).
@@ -66,6 +69,7 @@ from lcformer.evaluation.predict import (
     COUNT_COLUMNS,
     PERIOD_COLUMNS,
     PREDICT_CHUNK_STARS,
+    SCORE_COLUMNS,
     FlagConfig,
     all_stars_table,
     model_prepare_config,
@@ -76,7 +80,9 @@ from lcformer.models import LightCurveClassifier
 
 MANIFEST = "_predict.json"
 METADATA_KEY = b"lcformer"
-STRING_COLUMNS = ("id", "predicted", "flag", "reason")
+#: The text columns of an output partition ("" where empty), which a rerun reads back of the
+#: partitions done: the summary's counts and the score against the input's labels.
+STRING_COLUMNS = ("id", "predicted", "flag", "reason", "label", "split")
 
 
 def unread_hive_columns(path: Path, columns: Columns) -> None:
@@ -116,7 +122,9 @@ def output_schema(metadata: dict[str, Any]) -> pd.DataFrame:
     columns |= dict.fromkeys(COUNT_COLUMNS, np.int64)
     if model_prepare_config(metadata).inputs == "stars":
         columns |= dict.fromkeys(PERIOD_COLUMNS, np.float64)
-    columns |= {"flag": str, "reason": str}
+    # The input's own class and split of each star ("" where it has none), so that the
+    # output can be scored against its labels: the same columns, labelled input or not.
+    columns |= {"flag": str, "reason": str, "label": str, "split": str}
     return pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()})
 
 
@@ -125,8 +133,8 @@ def conform(frame: pd.DataFrame, schema: pd.DataFrame) -> pd.DataFrame:
     points and bands)."""
     frame = frame.reindex(columns=schema.columns)
     frame[list(COUNT_COLUMNS)] = frame[list(COUNT_COLUMNS)].fillna(0)
-    for column in STRING_COLUMNS:
-        frame[column] = frame[column].fillna("")
+    for column in STRING_COLUMNS:  # (a column the frame lacks: NaN, then "")
+        frame[column] = frame[column].astype(object).fillna("")
     return frame.astype(schema.dtypes.to_dict())
 
 
@@ -145,7 +153,13 @@ def predict_frame(model: LightCurveClassifier, metadata: dict[str, Any], lcs: Li
     ``options`` go to :func:`~lcformer.evaluation.predict.predict_stars`."""
     result = predict_stars(model, metadata, lcs, **options)
     ids = pd.unique(pd.Series(lcs.ids, dtype=object))
-    return conform(all_stars_table(result, ids), output_schema(metadata)), result.report
+    table = all_stars_table(result, ids)
+    if lcs.labels is not None or lcs.splits is not None:  # (conform writes "" otherwise)
+        every = lcs.star_table().set_index("id")
+        for column in ("label", "split"):
+            if column in every:
+                table[column] = table["id"].map(every[column])
+    return conform(table, output_schema(metadata)), result.report
 
 
 @dataclass
@@ -166,6 +180,8 @@ class StreamSummary:
     report: DropReport = field(default_factory=DropReport)
     seconds: float = 0.0  # this run's
     stars_now: int = 0  # stars predicted by this run
+    # SCORE_COLUMNS of the labelled stars, per partition: what the score reads (a row a star)
+    labelled: list[pd.DataFrame] = field(default_factory=list)
 
     @property
     def stars_per_second(self) -> float:
@@ -187,6 +203,16 @@ class StreamSummary:
         self.flags.update(f for f in table["flag"].tolist() if f)
         self.reasons.update(r for r in table["reason"].tolist() if r)
         self.report.merge(report)
+        labelled = table.loc[table["label"].to_numpy(dtype=object) != "", list(SCORE_COLUMNS)]
+        if len(labelled):
+            self.labelled.append(labelled.reset_index(drop=True))
+
+    def labelled_stars(self) -> pd.DataFrame:
+        """One row per labelled star of every partition done (SCORE_COLUMNS), as
+        :func:`~lcformer.evaluation.predict.score_labels` reads it."""
+        if not self.labelled:
+            return pd.DataFrame({c: pd.Series(dtype=object) for c in SCORE_COLUMNS})
+        return pd.concat(self.labelled, ignore_index=True)
 
 
 def predict_partitions(model: LightCurveClassifier, metadata: dict[str, Any],
