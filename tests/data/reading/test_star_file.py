@@ -259,6 +259,83 @@ def test_an_ipac_table_astropy_writes_reads_back_with_its_masked_values_missing(
     np.testing.assert_array_equal(curves["zr"][0], [2458203.5, 2458204.5])
 
 
+NOTED_IPAC = ("\\fixlen = T\n|      mjd|    mag| magerr|         note|  id|filtercode|\n"
+              "|   double| double| double|         char|char|      char|\n"
+              "  58000.12   16.11    0.02            ok    7         zg \n"
+              "  58001.12   16.21    0.03      seeing#2    7         zg \n"
+              "  58002.12   16.31          cloudy,wind    7         zr \n"
+              "  58003.12   16.41    0.03         héllo    7         zr \n")
+
+
+def test_an_ipac_column_not_read_may_hold_any_text() -> None:
+    """A ',' or '#' refused the whole file even in a column lcformer never reads (a note's
+    'seeing#2'), which astropy and lcformer before read: only the columns read (time, mag,
+    err, band, flag, a star column) are checked; the others still count as not read."""
+    from astropy.io import ascii
+
+    report = DropReport()
+    curves = parse_curves(NOTED_IPAC, report)
+    assert {band: c[0].tolist() for band, c in curves.items()} == {
+        "zg": [58000.12, 58001.12], "zr": [58002.12, 58003.12]}
+    np.testing.assert_array_equal(curves["zr"][2], [np.nan, 0.03])
+    assert report.events["extra_columns_not_read"] == 1  # the note
+    assert list(ascii.read(NOTED_IPAC, format="ipac")["note"]) == ["ok", "seeing#2",
+                                                                  "cloudy,wind", "héllo"]
+    # A column read is still refused, naming its line: the band, a star column.
+    for old, new, line in (("ok    7         zg", "ok    7        z#g", 4),
+                           ("cloudy,wind    7", "cloudy,wind   ,7", 6)):
+        with pytest.raises(FileProblem, match=rf"^line {line}: column '(filtercode|id)' "
+                                              rf"holds '(z#g|,7)'"):
+            parse_curves(NOTED_IPAC.replace(old, new))
+
+
+def test_an_ipac_row_of_tabs_is_refused_saying_so() -> None:
+    """Tab-separated rows under an IPAC header were refused as 'character 1 ('5') is under
+    the bar', which says nothing of the tabs that misplace them."""
+    text = "|      mjd|    mag|\n|   double| double|\n 58000.12  16.11 \n58001.12\t16.21\n"
+    with pytest.raises(FileProblem, match=r"^line 4: character 1 \('5'\) is under the bar "
+                                          r"before column 'mjd': the row holds tabs; IPAC "
+                                          r"tables are fixed-width, aligned with spaces") as c:
+        parse_columns(text)
+    assert c.value.line == 4
+    with pytest.raises(FileProblem) as aligned:  # a row without tabs says nothing of them
+        parse_columns(text.replace("58001.12\t16.21", "58001.12  16.21 "))
+    assert "tabs" not in str(aligned.value) and aligned.value.line == 4
+
+
+def test_a_long_ipac_comment_line_costs_no_memory() -> None:
+    """The rows were cut on a (lines, longest line) array of 4-byte characters: one 4,000
+    character comment line made a 1.6 MB file take 2.9 GB. Comments stay out of the array,
+    which is one byte a character and as wide as the header's bars."""
+    import tracemalloc
+
+    rows = [f" {58000 + k / 10:12.6f} {16 + k / 1000:8.4f} {0.01:8.4f} \n" for k in range(400)]
+    rows.insert(200, "\\ " + "x" * 100_000 + "\n")
+    text = ("\\ " + "y" * 100_000 + "\n|          mjd|      mag|   magerr|\n"
+            "|       double|   double|   double|\n" + "".join(rows))
+    tracemalloc.start()
+    try:
+        time, mag, _ = parse_columns(text)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    np.testing.assert_allclose(time, 58000 + np.arange(400) / 10)
+    np.testing.assert_allclose(mag, 16 + np.arange(400) / 1000)
+    assert peak < 20 * len(text)  # was 400 rows x 100,002 characters x 4 bytes: 160 MB
+    with pytest.raises(FileProblem, match="column 1 \\(time\\): 'x' is not a number") as c:
+        parse_columns(text.replace(" 58030.000000", "            x"))  # below the comment
+    assert c.value.line == 305
+
+
+def test_an_ipac_number_column_too_narrow_for_nan_reads_its_blanks_as_missing() -> None:
+    """A missing value is written nan in place; a column of one or two characters has no
+    room, so nan goes after it."""
+    time, mag, err = parse_columns("|mjd|m|e|\n| d|d|d|\n 1.0 5 2 \n 2.0   3 \n 3.0 7   \n")
+    np.testing.assert_array_equal(time, [1.0, 2.0, 3.0])
+    np.testing.assert_array_equal(mag, [5.0, np.nan, 7.0])
+    np.testing.assert_array_equal(err, [2.0, 3.0, np.nan])
+
+
 _IPAC_NULLS = st.sampled_from(["null", "-99", "0", "-1", "99.0"])
 
 
