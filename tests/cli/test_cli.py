@@ -130,10 +130,13 @@ def test_describe_prints_classes_and_writes_figures(tmp_path, capsys) -> None:
     assert "9 stars, 9 curves" in capsys.readouterr().out
 
 
-def test_describe_exits_2_where_labels_would_be_lost_as_prepare_does(tmp_path, capsys) -> None:
-    """A labels.csv of only a header, and an archive of two catalogues, left stars unlabelled
-    with exit 0 from describe: now both are input errors (exit 2, one line naming the
-    files), the same line as prepare's, which kept 0 stars (no_label) or lost the labels."""
+def test_an_empty_labels_file_is_described_exit_0_and_refused_by_prepare(tmp_path,
+                                                                         capsys) -> None:
+    """b9cde1a made a labels.csv of only a header exit 2 from describe too, where a folder is
+    described before it is labelled: now describe lists the stars (unlabelled), counts the
+    file and says so, exit 0, as it does for a folder without labels (its exit status is
+    non-zero only where nothing is left, or the input cannot be read); prepare (and train)
+    refuse it, exit 2. Two catalogues that differ stop both, exit 2."""
     from tests.data.reading.archives import write_archive
 
     folder = tmp_path / "mystars"
@@ -141,23 +144,31 @@ def test_describe_exits_2_where_labels_would_be_lost_as_prepare_does(tmp_path, c
     lcs = make_synthetic(SyntheticConfig(n_per_class=2, num=60))
     lcs.to_frame().drop(columns="class").to_csv(folder / "lightcurves.csv", index=False)
     (folder / "labels.csv").write_text("id,class\n")
+    with pytest.warns(UserWarning, match=re.escape(
+            f"{folder / 'labels.csv'}:1: only a header, no rows: read as no labels, as if it "
+            f"were absent; prepare and train refuse it until it is filled in")):
+        assert main(["describe", str(folder), "--out", str(tmp_path / "fig")]) == 0
+    out = capsys.readouterr().out
+    assert "(unlabelled)" in out and "empty_labels_file" in out
+    assert ("the labels file has no rows (only a header), so no star is labelled by it: every "
+            "star is (unlabelled)") in out
+    assert main(["prepare", str(folder), "--quiet"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"lcformer: error: {folder / 'labels.csv'}:1: only a header, no rows: an empty labels "
+        f"table labels no star; fill it in or remove it"]
     text = "".join(f"{t},{12 + np.sin(t):.3f},0.01\n" for t in range(30))
     archive = write_archive(tmp_path / "two.zip", {
         "a/catalog.csv": "filename,class\na1.dat,RRL\n", "a/a1.dat": text,
         "b/catalog.csv": "filename,class\nb1.dat,EB\n", "b/b1.dat": text})
-    for source, line in (
-            (folder, f"{folder / 'labels.csv'}:1: only a header, no rows: an empty labels "
-                     f"table labels no star; fill it in or remove it"),
-            (archive, f"{archive}: holds 2 catalogues (a/catalog.csv, b/catalog.csv), of "
-                      f"which only one would be read and no option chooses it: join them "
-                      f"into one catalog.csv (its file names are found anywhere in the folder "
-                      f"or archive) and move the others out")):
-        for argv in (["describe", str(source), "--out", str(tmp_path / "fig")],
-                     ["prepare", str(source), "--quiet"]):
-            assert main(argv) == 2
-            out, err = capsys.readouterr()
-            assert err.splitlines() == [f"lcformer: error: {line}"] and "(unlabelled)" not in out
-    assert not (tmp_path / "fig").exists()
+    line = (f"{archive}: holds 2 catalogues that differ (a/catalog.csv, b/catalog.csv): which "
+            f"labels the files cannot be guessed (only a/catalog.csv would be read, the other "
+            f"ignored); join them into one catalog.csv and repack two.zip without the other")
+    for argv in (["describe", str(archive), "--out", str(tmp_path / "fig2")],
+                 ["prepare", str(archive), "--quiet"]):
+        assert main(argv) == 2
+        out, err = capsys.readouterr()
+        assert err.splitlines() == [f"lcformer: error: {line}"] and "(unlabelled)" not in out
+    assert not (tmp_path / "fig2").exists()
 
 
 def test_prepare_a_lone_table_file_with_a_class_column(tmp_path, capsys) -> None:

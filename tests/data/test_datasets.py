@@ -253,7 +253,8 @@ def test_light_curves_beside_a_long_table_are_warned_of_not_left_unseen(tmp_path
 
 def test_a_second_catalogue_among_the_files_is_refused_naming_both(tmp_path) -> None:
     """A folder's catalog.csv is read; another in a subfolder, or in the archive of files
-    beside it, was passed over and the stars it lists read unlabelled, unsaid."""
+    beside it, was passed over and the stars it lists read unlabelled, unsaid. (Its message
+    now says they differ, and advises as the layout asks.)"""
     from lcformer.errors import InputError
 
     folder = per_star_folder(tmp_path / "nested")
@@ -262,8 +263,8 @@ def test_a_second_catalogue_among_the_files_is_refused_naming_both(tmp_path) -> 
     (folder / "more" / "x3.csv").write_text((folder / "x1.csv").read_text())
     spec, found = resolve(str(folder))
     with pytest.raises(InputError, match=r"^" + re.escape(
-            f"{folder}: holds 2 catalogues (catalog.csv, more/catalog.csv), of which only one "
-            f"would be read")):
+            f"{folder}: holds 2 catalogues that differ (catalog.csv, more/catalog.csv): which "
+            f"labels the files cannot be guessed")):
         spec.read(found, DropReport())
     beside = tmp_path / "beside"
     beside.mkdir()
@@ -273,8 +274,34 @@ def test_a_second_catalogue_among_the_files_is_refused_naming_both(tmp_path) -> 
             archive.add(folder / name, name)
     spec, found = resolve(str(beside))
     with pytest.raises(InputError, match=re.escape(
-            "holds 2 catalogues (catalog.csv, stars.tar.gz/more/catalog.csv)")):
+            "holds 2 catalogues that differ (catalog.csv, stars.tar.gz/more/catalog.csv)")):
         spec.read(found, DropReport())
+
+
+@pytest.mark.parametrize("layout", ["archive_and_its_catalogue_beside", "backup", "_old"])
+def test_identical_copies_of_the_catalogue_are_read_once_and_counted(tmp_path, layout) -> None:
+    """b9cde1a refused these (exit 2), which the reader before it read: an archive with the
+    same catalog.csv extracted beside it, backup/catalog.csv, _old/catalog.csv."""
+    folder = per_star_folder(tmp_path / "stars")
+    text = (folder / "catalog.csv").read_text()
+    event = "identical_catalogue_copy_not_read"
+    if layout == "archive_and_its_catalogue_beside":
+        with tarfile.open(folder / "stars.tar.gz", "w:gz") as archive:
+            for name in ("x1.csv", "x2.csv", "catalog.csv"):
+                archive.add(folder / name, name)
+                if name != "catalog.csv":
+                    (folder / name).unlink()
+    else:
+        (folder / layout).mkdir()
+        (folder / layout / "catalog.csv").write_text(text if layout == "backup" else
+                                                     "filename,class\nx1.csv,Old\n")
+        event = "identical_catalogue_copy_not_read" if layout == "backup" else \
+            "catalogue_in_underscore_folder_not_read"
+    spec, found = resolve(str(folder))
+    report = DropReport()
+    lcs = spec.read(found, report)
+    assert dict(zip(lcs.ids, lcs.labels, strict=True)) == {"x1": "RRL", "x2": "CEP"}
+    assert report.events == {event: 1} and not report.problems
 
 
 def test_a_near_miss_of_a_registered_name_is_suggested(tmp_path) -> None:

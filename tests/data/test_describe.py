@@ -37,27 +37,51 @@ def _star_text(k: int) -> str:
     return "".join(f"{x},{12 + np.sin(x + k):.4f},0.01\n" for x in t)
 
 
-def test_a_labels_file_of_only_a_header_is_refused_naming_it(tmp_path) -> None:
-    """describe showed every star as (unlabelled) and exited 0 beside a labels.csv of its
-    header alone (a catalog.csv alone: 0 stars, its files counted as skipped_non_data_file),
-    where prepare kept 0 stars: now the file is named, as prepare and train name it."""
+def test_a_labels_file_of_only_a_header_is_described_as_none_a_catalogue_refused(
+        tmp_path) -> None:
+    """b9cde1a refused a labels.csv of its header alone (exit 2), where describe used to list
+    the stars as (unlabelled): a folder is described before it is labelled. Now its stars are
+    described unlabelled, counted (empty_labels_file) and said so, also for Parquet
+    partitions; a per-star catalog.csv of its header alone lists no file to read: refused."""
     table = tmp_path / "table"
     table.mkdir()
-    pd.DataFrame({"id": np.repeat(["a", "b"], 20), "time": np.tile(np.arange(20.0), 2),
-                  "mag": 12.0, "err": 0.01}).to_csv(table / "lightcurves.csv", index=False)
-    (table / "labels.csv").write_text("id,class\n")
+    frame = pd.DataFrame({"id": np.repeat(["a", "b"], 20), "time": np.tile(np.arange(20.0), 2),
+                          "mag": 12.0, "err": 0.01})
+    frame.to_csv(table / "lightcurves.csv", index=False)
+    parts = tmp_path / "parts"
+    parts.mkdir()
+    for k, star in enumerate("ab"):
+        frame[frame["id"] == star].to_parquet(parts / f"part.{k}.parquet", index=False)
+    for folder in (table, parts):
+        (folder / "labels.csv").write_text("id,class\n")
+        with pytest.warns(UserWarning, match=re.escape(
+                f"{folder / 'labels.csv'}:1: only a header, no rows: read as no labels")):
+            found = describe(str(folder))
+        assert found.classes["size"].to_dict() == {UNLABELLED: 2}
+        assert found.report.events["empty_labels_file"] == 1
+        assert found.hint == ("the labels file has no rows (only a header), so no star is "
+                              "labelled by it: every star is (unlabelled); prepare and train "
+                              "refuse it until it is filled in")
+        assert found.format().endswith(found.hint)
+    frame.assign(**{"class": np.repeat(["x", "y"], 20)}).to_csv(table / "lightcurves.csv",
+                                                                index=False)
+    with pytest.warns(UserWarning, match="read as no labels"):
+        found = describe(str(table))
+    assert sorted(found.classes.index) == ["x", "y"]  # the table's own, kept
+    assert "the classes above are the table's own class column" in found.hint
     files = tmp_path / "files"
     files.mkdir()
     for k in range(2):
         (files / f"s{k}.dat").write_text(_star_text(k))
     (files / "catalog.csv").write_text("filename,class\n")
-    for folder, name, what in ((table, "labels.csv", "labels table"),
-                               (files, "catalog.csv", "catalogue")):
-        with pytest.raises(InputError) as caught:
-            describe(str(folder))
-        assert str(caught.value) == (f"{folder / name}:1: only a header, no rows: an empty "
-                                     f"{what} labels no star; fill it in or remove it")
+    with pytest.raises(InputError) as caught:
+        describe(str(files))
+    assert str(caught.value) == (f"{files / 'catalog.csv'}:1: only a header, no rows: a "
+                                 f"catalogue that lists no file reads no light curve; list "
+                                 f"its files (filename[,class]), or remove it to predict on "
+                                 f"every file")
     (table / "labels.csv").write_text("id,class\na,x\n")
+    frame.to_csv(table / "lightcurves.csv", index=False)
     assert describe(str(table)).classes["size"].to_dict() == {"x": 1, UNLABELLED: 1}
     (files / "catalog.csv").write_text("filename,class\ns0.dat,x\ns1.dat,y\n")
     assert sorted(describe(str(files)).classes.index) == ["x", "y"]
@@ -66,17 +90,20 @@ def test_a_labels_file_of_only_a_header_is_refused_naming_it(tmp_path) -> None:
 @pytest.mark.parametrize("name", ["two.zip", "two.tar.gz"])
 def test_an_archive_of_two_catalogues_is_refused_naming_both(tmp_path, name) -> None:
     """north/catalog.csv was read and south/catalog.csv skipped as a non-data file, unsaid:
-    south's stars came out (unlabelled), exit 0."""
+    south's stars came out (unlabelled), exit 0. A copy the same as the one read is read
+    once, and counted."""
     files = {"north/catalog.csv": "filename,class\nn0.dat,RRL\n", "north/n0.dat": _star_text(0),
              "south/catalog.csv": "filename,class\ns0.dat,EB\n", "south/s0.dat": _star_text(1)}
     archive = write_archive(tmp_path / name, files)
-    with pytest.raises(InputError, match=r"^" + re.escape(
-            f"{archive}: holds 2 catalogues (north/catalog.csv, south/catalog.csv), of which "
-            f"only one would be read and no option chooses it: join them into one "
-            f"catalog.csv")):
+    with pytest.raises(InputError) as caught:
         describe(str(archive))
-    del files["south/catalog.csv"]
+    assert str(caught.value) == (
+        f"{archive}: holds 2 catalogues that differ (north/catalog.csv, south/catalog.csv): "
+        f"which labels the files cannot be guessed (only north/catalog.csv would be read, the "
+        f"other ignored); join them into one catalog.csv and repack {name} without the other")
     files["north/catalog.csv"] += "s0.dat,EB\n"  # joined: every star labelled
+    files["south/catalog.csv"] = files["north/catalog.csv"]  # and the other left as a copy
     found = describe(str(write_archive(tmp_path / name, files)))
     assert found.classes["size"].to_dict() == {"RRL": 1, "EB": 1}
     assert not found.report.problems
+    assert found.report.events["identical_catalogue_copy_not_read"] == 1

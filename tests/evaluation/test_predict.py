@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import warnings
 
 import numpy as np
@@ -598,6 +599,49 @@ def test_the_command_scores_a_labelled_folder(tiny_run, tmp_path, capsys) -> Non
     assert "against the input's labels: macro-F1 " in printed
     assert pd.read_csv(out, keep_default_na=False).set_index("id").loc["mira-1", "label"] \
         == "mira"
+
+
+def test_a_labels_file_of_only_a_header_does_not_stop_predict(tiny_run, tmp_path,
+                                                                capsys) -> None:
+    """Labels are optional to predict, but b9cde1a made a labels.csv of its header alone an
+    input error (exit 2), beside a table and beside Parquet partitions alike: now the stars
+    are classified, exit 0, and the file is counted (empty_labels_file) and warned of. A
+    per-star catalogue of its header alone lists no file to read: still refused, so said."""
+    from tests.evaluation.stars import new_stars, write_partitions
+
+    lcs = new_stars(n_per_class=2)
+    table = tmp_path / "table"
+    table.mkdir()
+    lcs.to_frame().to_parquet(table / "lightcurves.parquet")
+    parts = tmp_path / "parts"
+    write_partitions(lcs, parts, 2)
+    for folder in (table, parts):
+        (folder / "labels.csv").write_text("id,class\n")
+        out = tmp_path / f"{folder.name}.csv"
+        with pytest.warns(UserWarning, match=re.escape(
+                f"{folder / 'labels.csv'}:1: only a header, no rows: read as no labels")):
+            assert main(["predict", str(tiny_run), str(folder), "--out", str(out),
+                         "--device", "cpu", "--quiet"]) == 0
+        printed = capsys.readouterr().out
+        assert re.search(r"empty_labels_file +1\n", printed)
+        assert "against the input's labels" not in printed
+        assert len(pd.read_csv(out)) == lcs.n_stars
+    files = tmp_path / "files"
+    files.mkdir()
+    for k, star_id in enumerate(lcs.ids[:2]):
+        time, mag, err = lcs.curve(k)
+        pd.DataFrame({"time": time, "mag": mag, "err": err}).to_csv(files / f"{star_id}.csv",
+                                                                    index=False)
+    (files / "catalog.csv").write_text("filename\n")
+    assert main(["predict", str(tiny_run), str(files), "--out", str(tmp_path / "f.csv"),
+                 "--quiet"]) == 2
+    assert capsys.readouterr().err.strip() == (
+        f"lcformer: error: {files / 'catalog.csv'}:1: only a header, no rows: a catalogue "
+        f"that lists no file reads no light curve; list its files (filename[,class]), or "
+        f"remove it to predict on every file")
+    (files / "catalog.csv").unlink()  # as it advises
+    assert main(["predict", str(tiny_run), str(files), "--out", str(tmp_path / "f.csv"),
+                 "--device", "cpu", "--quiet"]) == 0
 
 
 def test_the_flag_line_suggests_copies_only_to_a_model_without_them() -> None:

@@ -46,6 +46,9 @@ class DatasetSpec:
     long_table: bool = False  # read by _long_table: takes a Columns mapping (--columns)
     per_star: bool = False  # one file per star: its read takes the files' column names
     generated: bool = False  # made by code (synthetic), not read from files
+    # Reads a labels file beside the curves (labels.csv, MACHO's catalog.csv), which predict
+    # and describe do not need: its read takes labels_required (sniff.read_dataset).
+    labels_file: bool = False
 
     def prepare_config(self, **changes: Any) -> PrepareConfig:
         """The dataset's own token and cleaning presets, with ``changes`` on top."""
@@ -92,7 +95,10 @@ def _partitions_only(folder: Path) -> bool:
             and bool(partition_files(folder)))
 
 
-def _long_table(folder: Path, report: DropReport, columns: Columns | None = None) -> LightCurves:
+def _long_table(folder: Path, report: DropReport, columns: Columns | None = None, *,
+                labels_required: bool = True) -> LightCurves:
+    """The folder's table and its labels.csv (refused with only a header where labels are
+    required), or a table file or folder of partitions given alone."""
     from lcformer.data.reading import read_long_table
 
     labels = folder / "labels.csv"  # a lone table file: labels from its own class column
@@ -100,7 +106,8 @@ def _long_table(folder: Path, report: DropReport, columns: Columns | None = None
     if folder.is_dir() and table.parent == folder:
         unread_beside(folder, {table.name, labels.name}, report)
     return read_long_table(table, labels if labels.is_file() else None,
-                           columns=columns or Columns(), report=report)
+                           columns=columns or Columns(), report=report,
+                           labels_required=labels_required)
 
 
 def unread_beside(folder: Path, read: set[str], report: DropReport) -> None:
@@ -139,10 +146,10 @@ def _richards(folder: Path, report: DropReport, columns: Columns | None = None,
                                  columns=columns, strict_columns=strict_columns)
 
 
-def _macho(folder: Path, report: DropReport) -> LightCurves:
+def _macho(folder: Path, report: DropReport, *, labels_required: bool = True) -> LightCurves:
     from lcformer.data.reading import read_macho
 
-    return read_macho(folder, report=report)
+    return read_macho(folder, report=report, labels_required=labels_required)
 
 
 def _synthetic(folder: Path, report: DropReport) -> LightCurves:
@@ -168,6 +175,7 @@ REGISTRY: dict[str, DatasetSpec] = {
             _long_table,
             required=("lightcurves.parquet", "labels.csv"),
             long_table=True,
+            labels_file=True,
             tokens=PRESETS["asas"],
             source="VOSource files of the public repository longjp/lightcurves (data/ASAS), "
             "as a long table lightcurves.parquet (id, band, time, mag, err) + labels.csv",
@@ -188,6 +196,7 @@ REGISTRY: dict[str, DatasetSpec] = {
             _long_table,
             required=("lightcurves.parquet", "labels.csv"),
             long_table=True,
+            labels_file=True,
             # About 120 points per band, so the research W=200 would give no window at all:
             # windows of 60 pairs every 30 give 3 per band; the few short curves are padded.
             tokens=TokenConfig(window=60, stride=30, pad_short=True),
@@ -199,6 +208,7 @@ REGISTRY: dict[str, DatasetSpec] = {
             "macho",
             "MACHO LMC, bands R and B, archive CSV and .mjd files + the MACHO catalogue",
             _macho,
+            labels_file=True,
             required=("catalog.csv",),
             tokens=PRESETS["macho"],
             source="the MACHO archive (LC_<field>.<tile>.<seq>.csv query output or "
@@ -271,18 +281,20 @@ def user_folder_spec(folder: Path) -> DatasetSpec:
     """Guess the layout of a user's folder: long table, MACHO files, or per-star files."""
     name = Path(os.path.abspath(folder)).name  # "." is named after the folder (links kept)
     if any((folder / f).exists() for f in LONG_TABLES):
-        return DatasetSpec(name, f"long table in {folder}", _long_table, long_table=True)
+        return DatasetSpec(name, f"long table in {folder}", _long_table, long_table=True,
+                           labels_file=True)
     if (folder / "catalog.csv").exists() and (
         any(folder.rglob("LC_*.csv")) or any(folder.rglob("lc_*.tar.bz2"))
     ):
-        return DatasetSpec(name, f"MACHO files in {folder}", _macho, tokens=PRESETS["macho"])
+        return DatasetSpec(name, f"MACHO files in {folder}", _macho, tokens=PRESETS["macho"],
+                           labels_file=True)
     catalogue = folder / "catalog.csv"
     if catalogue.exists():
         return DatasetSpec(name, f"one file per star in {folder}", _per_star_folder,
                            per_star=True)
     if _partitions_only(folder):  # labelled by a class column, or a labels.csv inside
         return DatasetSpec(name, f"long table in Parquet partitions in {folder}", _long_table,
-                           long_table=True)
+                           long_table=True, labels_file=True)
     raise DatasetNotFoundError(
         f"cannot tell the layout of {folder}: expected lightcurves.parquet/.csv/.fits "
         f"(+ labels.csv), a table in Parquet partitions (*.parquet), or catalog.csv with one "
@@ -374,31 +386,23 @@ def user_table_spec(path: Path) -> DatasetSpec:
     name = path.name[:-len(suffix)]
     if not name or name.startswith(".") or name in REGISTRY or name in ALIASES:
         name = path.name.lstrip(".")  # not a registered dataset's runs and preparations, nor hidden
-    return DatasetSpec(name, f"long table {path}", _long_table, long_table=True)
+    return DatasetSpec(name, f"long table {path}", _long_table, long_table=True,
+                       labels_file=True)
 
 
 def _per_star_folder(folder: Path, report: DropReport, columns: Columns | None = None,
                      strict_columns: bool = True) -> LightCurves:
     """A folder's catalog.csv and its files (or the one archive beside it that holds them);
-    an archive's own catalog.csv and its files. Another catalog.csv among the files is
-    refused: the stars it lists would be read unlabelled."""
+    an archive's own catalog.csv (the shallowest) and its files. The catalogue lists the files
+    to read, so it is needed even to predict; another catalog.csv among the files is a copy
+    not read, or refused where it differs (:func:`read_catalogue_folder`)."""
     from lcformer.data.reading import read_catalogue_folder
-    from lcformer.data.reading.per_star import (
-        CATALOGUE,
-        catalogues_in,
-        files_source,
-        refuse_two_catalogues,
-    )
+    from lcformer.data.reading.per_star import CATALOGUE, archive_catalogue, files_source
 
     if folder.is_file():
-        found = catalogues_in(folder)
-        catalogue, source = folder / (found[0] if found else CATALOGUE), folder
+        catalogue, source = folder / (archive_catalogue(folder) or CATALOGUE), folder
     else:
         catalogue, source = folder / CATALOGUE, files_source(folder)
-        found = catalogues_in(source)
-        if source != folder:  # the archive beside the catalogue: any inside it are others
-            found = [CATALOGUE] + [f"{source.name}/{name}" for name in found]
-    refuse_two_catalogues(found, folder)
     return read_catalogue_folder(catalogue, source, report=report, columns=columns,
                                  strict_columns=strict_columns)
 

@@ -46,10 +46,13 @@ def describe(dataset: str, data_dir: str | None = None,
              reading: ReadConfig | None = None) -> Description:
     """Class and length distributions of a dataset (by name or folder), after its cleaning;
     ``reading``: the column names and fluxes of the user's tables (``--columns``, ``--flux``).
-    Input of which nothing can be read is an InputError naming the file, as in ``prepare``."""
+    Input of which nothing can be read is an InputError naming the file, as in ``prepare``.
+    Labels are not needed to describe a folder (one is described before it is labelled): a
+    labels file of only a header, which ``prepare`` refuses, is read as none and said so."""
     spec, folder = resolve(dataset, data_dir)
     report = DropReport()
-    lcs, report = clean(read_dataset(spec, folder, report, reading), spec.cleaning, report)
+    lcs, report = clean(read_dataset(spec, folder, report, reading, labels_required=False),
+                        spec.cleaning, report)
     # A star without a class (in the light curves, not in the labels) is one row of its own,
     # "(unlabelled)", not a class with an empty name; prepare drops such stars (no_label).
     labels = (pd.Series(lcs.labels, dtype=object).replace("", UNLABELLED)
@@ -60,7 +63,13 @@ def describe(dataset: str, data_dir: str | None = None,
                                                  n_points=("n_points", "sum"))
     table = stars.groupby("label")["n_points"].agg(["size", "median", "min", "max"])
     hint = ""
-    if lcs.labels is None and folder.is_file() and (folder.parent / "labels.csv").is_file():
+    if report.events["empty_labels_file"]:
+        labelled = lcs.labels is not None and bool((lcs.labels != "").any())
+        hint = ("the labels file has no rows (only a header), so no star is labelled by it"
+                + ("; the classes above are the table's own class column" if labelled
+                   else ": every star is (unlabelled)")
+                + "; prepare and train refuse it until it is filled in")
+    elif lcs.labels is None and folder.is_file() and (folder.parent / "labels.csv").is_file():
         suffix = table_suffix(folder.name) or ""
         hint = (f"the labels.csv beside {folder.name} is not read: a table's labels.csv is "
                 f"read in the folder given, beside a table named lightcurves.* (as "

@@ -124,3 +124,35 @@ def test_a_class_column_that_disagrees_with_the_labels_table_is_said(tmp_path: P
             warnings.simplefilter("error")
             read_long_table(table, labels, report=report)
         assert not report.events["table_classes_overridden_by_labels"]
+
+
+def test_a_labels_file_of_only_a_header_is_refused_only_where_labels_are_required(
+        tmp_path: Path) -> None:
+    """b9cde1a refused it everywhere, which stopped predict (labels optional) with exit 2.
+    To train it is refused naming the file (a Parquet one without a line: it has no lines);
+    otherwise it is read as no labels, as if absent, counted and warned of."""
+    table = tmp_path / "lc.csv"
+    TABLE.assign(**{"class": ["X", "Mira", "X", "Mira", "X"]}).to_csv(table, index=False)
+    csv = tmp_path / "labels.csv"
+    csv.write_text("id,class\n")
+    parquet = tmp_path / "labels.parquet"
+    pd.DataFrame({"id": pd.Series([], dtype=str), "class": pd.Series([], dtype=str)}
+                 ).to_parquet(parquet)
+    for labels, where in ((csv, f"{csv}:1: only a header, no rows"),
+                          (parquet, f"{parquet}: no rows")):
+        with pytest.raises(InputError) as caught:
+            read_long_table(table, labels, report=DropReport())
+        assert str(caught.value) == (f"{where}: an empty labels table labels no star; fill it "
+                                     f"in or remove it")
+        report = DropReport()
+        with pytest.warns(UserWarning, match=re.escape(
+                f"{where}: read as no labels, as if it were absent; prepare and train refuse "
+                f"it until it is filled in")):
+            curves = read_long_table(table, labels, report=report, labels_required=False)
+        # The table's own classes are kept, not overridden by "" (nor said to be).
+        assert dict(zip(curves.ids, curves.labels, strict=True)) == {"b": "X", "a": "Mira"}
+        assert report.events == Counter(empty_labels_file=1) and not report.problems
+    TABLE.to_csv(table, index=False)  # no class column: unlabelled, as without labels.csv
+    with pytest.warns(UserWarning, match="read as no labels"):
+        curves = read_long_table(table, csv, report=DropReport(), labels_required=False)
+    assert curves.labels is None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import tarfile
 import zipfile
 from collections import Counter
@@ -139,6 +140,25 @@ def test_a_star_with_two_classes_in_the_catalogue_is_refused(tmp_path: Path) -> 
         read_macho(tmp_path, report=DropReport())
     (tmp_path / "catalog.csv").write_text("field,tile,seqn,classification\n1,1,1,7\n1,1,1,7\n")
     assert set(read_macho(tmp_path).labels) == {MACHO_CLASSES[7]}  # the same class twice
+
+
+def test_a_catalogue_of_only_a_header_is_refused_only_where_labels_are_required(
+        tmp_path: Path) -> None:
+    """As a labels.csv: training needs the labels (refused, naming the file), predict and
+    describe do not (read unlabelled, as without a catalogue, and counted)."""
+    _tap(tmp_path / "LC_1.1.1.csv", 1, 1, 1)
+    catalogue = tmp_path / "catalog.csv"
+    catalogue.write_text("field,tile,seqn,classification\n")
+    with pytest.raises(InputError) as caught:
+        read_macho(tmp_path, report=DropReport())
+    assert str(caught.value) == (f"{catalogue}:1: only a header, no rows: an empty MACHO "
+                                 f"catalogue labels no star; fill it in or remove it")
+    report = DropReport()
+    with pytest.warns(UserWarning, match=re.escape(
+            f"{catalogue}:1: only a header, no rows: read as no labels")):
+        curves = read_macho(tmp_path, report=report, labels_required=False)
+    assert curves.n_curves == 2 and curves.labels is None
+    assert report.events == Counter(empty_labels_file=1)
 
 
 def test_class_codes_documented() -> None:

@@ -105,13 +105,15 @@ def test_an_archive_of_a_folder_with_its_catalogue(tmp_path: Path) -> None:
 
 
 def test_the_catalogues_of_a_folder_or_archive_shallowest_first(tmp_path: Path) -> None:
-    """Every catalog.csv, so that a second one is refused rather than its stars unlabelled."""
+    """Every catalog.csv, the shallowest read, but in hidden folders and in folders whose
+    name starts with _ (set aside, as files_source and Parquet partitions take them)."""
     from lcformer.data.reading.per_star import archive_catalogue, catalogues_in
 
     files = {"south/catalog.csv": CATALOGUE, "north/catalog.csv": CATALOGUE,
-             "catalog.csv": CATALOGUE, ".old/catalog.csv": CATALOGUE, **FILES}
+             "catalog.csv": CATALOGUE, ".old/catalog.csv": CATALOGUE,
+             "_old/catalog.csv": CATALOGUE, "a/_b/catalog.csv": CATALOGUE, **FILES}
     _write(tmp_path / "folder", files)
-    expected = ["catalog.csv", "north/catalog.csv", "south/catalog.csv"]  # not hidden .old/
+    expected = ["catalog.csv", "north/catalog.csv", "south/catalog.csv"]  # not .old/, _old/
     for suffix in (".zip", ".tar.gz"):
         archive = write_archive(tmp_path / f"lcs{suffix}", files)
         assert catalogues_in(archive) == expected
@@ -122,17 +124,71 @@ def test_the_catalogues_of_a_folder_or_archive_shallowest_first(tmp_path: Path) 
     assert catalogues_in(tmp_path / "broken.zip") == []  # reading it says what is wrong
 
 
-def test_two_catalogues_are_refused_naming_both(tmp_path: Path) -> None:
-    from lcformer.data.reading.per_star import refuse_two_catalogues
+def test_copies_of_the_catalogue_are_counted_not_read_and_set_aside_ones_too(
+        tmp_path: Path) -> None:
+    """b9cde1a refused a folder with backup/catalog.csv, or _old/catalog.csv, identical to
+    its own, which the reader before it read (the copy counted as
+    unreadable_file_not_in_catalogue): a copy labels as the catalogue does, and is said."""
+    same = CATALOGUE.replace("\n", "\r\n").replace(",", ", ")  # other line ends, spaces
+    _write(tmp_path, FILES | {"catalog.csv": CATALOGUE, "backup/catalog.csv": same,
+                              "_old/catalog.csv": "filename,class\n215153,Other\n"})
+    report = DropReport()
+    curves = read_catalogue_folder(tmp_path / "catalog.csv", tmp_path, report=report)
+    assert list(curves.labels) == ["Mira", "RR_Lyrae_FM", "Mira", ""]
+    assert report.events == Counter(identical_catalogue_copy_not_read=1,
+                                    catalogue_in_underscore_folder_not_read=1,
+                                    not_in_catalogue=1, extra_columns_not_read=1)
+    assert not report.problems and not report.curves
+    # An archive's own, with the same extracted beside it (as a user unpacks one to look).
+    archive = write_archive(tmp_path / "lcs.zip", FILES | {"catalog.csv": CATALOGUE})
+    report = DropReport()
+    curves = read_catalogue_folder(tmp_path / "catalog.csv", archive, report=report)
+    assert list(curves.labels) == ["Mira", "RR_Lyrae_FM", "Mira", ""]
+    assert report.events["identical_catalogue_copy_not_read"] == 1
 
-    refuse_two_catalogues(["catalog.csv"], tmp_path)  # one: read
+
+def test_catalogues_that_differ_are_refused_with_advice_for_their_layout(
+        tmp_path: Path) -> None:
+    """A loose copy is deleted, not repacked; an archive's own two are joined and repacked;
+    an archive's own beside a folder's: the archive given alone, or both joined."""
+    other = "filename,class\n215153,Cepheid\n"
+    head = ("holds 2 catalogues that differ (catalog.csv, {}): which labels the files cannot "
+            "be guessed (only catalog.csv would be read, the other ignored); ")
+    folder = tmp_path / "folder"
+    _write(folder, FILES | {"catalog.csv": CATALOGUE, "backup/catalog.csv": other})
     with pytest.raises(InputError) as caught:
-        refuse_two_catalogues(["north/catalog.csv", "south/catalog.csv"], tmp_path / "a.zip")
+        read_catalogue_folder(folder / "catalog.csv", folder, report=DropReport())
     assert str(caught.value) == (
-        f"{tmp_path / 'a.zip'}: holds 2 catalogues (north/catalog.csv, south/catalog.csv), of "
-        f"which only one would be read and no option chooses it: join them into one "
-        f"catalog.csv (its file names are found anywhere in the folder or archive) and move "
-        f"the others out")
+        f"{folder}: " + head.format("backup/catalog.csv") + "join into catalog.csv what only "
+        "the other says, then delete it (or move it into a folder whose name starts with _, "
+        "such as _old/, which is not read)")
+    archive = write_archive(tmp_path / "lcs.tar.gz", FILES | {"catalog.csv": CATALOGUE,
+                                                             "north/catalog.csv": other})
+    with pytest.raises(InputError) as caught:
+        read_catalogue_folder(archive / "catalog.csv", archive, report=DropReport())
+    assert str(caught.value) == (f"{archive}: " + head.format("north/catalog.csv")
+                                 + "join them into one catalog.csv and repack lcs.tar.gz "
+                                   "without the other")
+    beside = tmp_path / "beside"
+    _write(beside, {"catalog.csv": other})
+    archive = write_archive(beside / "lcs.zip", FILES | {"catalog.csv": CATALOGUE})
+    with pytest.raises(InputError) as caught:
+        read_catalogue_folder(beside / "catalog.csv", archive, report=DropReport())
+    assert str(caught.value) == (f"{beside}: " + head.format("lcs.zip/catalog.csv")
+                                 + f"give {archive} itself to read only its own, or join them "
+                                   f"into catalog.csv and repack lcs.zip without its own")
+
+
+def test_a_catalogue_of_only_a_header_lists_no_file_to_read(tmp_path: Path) -> None:
+    """What matters is that it lists no file (predict reads it too, to find the files), not
+    that it labels none, as b9cde1a said."""
+    _write(tmp_path, FILES | {"catalog.csv": "filename\n"})
+    with pytest.raises(InputError) as caught:
+        read_catalogue_folder(tmp_path / "catalog.csv", tmp_path, report=DropReport())
+    assert str(caught.value) == (
+        f"{tmp_path / 'catalog.csv'}:1: only a header, no rows: a catalogue that lists no "
+        f"file reads no light curve; list its files (filename[,class]), or remove it to "
+        f"predict on every file")
 
 
 def test_read_folder_is_unlabelled_and_skips_docs(tmp_path: Path) -> None:

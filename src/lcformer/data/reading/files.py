@@ -121,9 +121,10 @@ def read_str_table(source: PathLike | pd.DataFrame, what: str = "table",
     """A small table (labels, catalogue) with every column as text, missing as "".
 
     A file that cannot be read raises :class:`InputError` naming it: ``what`` it is and the
-    ``expected`` header say what to fix. So does one with only a header: it would label no
-    star, and every star would come out unlabelled with nothing said. ``data``: the file's
-    bytes, where ``source`` names a member of an archive.
+    ``expected`` header say what to fix. One of only a header comes back with no rows: its
+    reader says what that means (:func:`no_rows`), as labels are optional to ``predict`` and
+    ``describe`` but a catalogue must list its files. ``data``: the file's bytes, where
+    ``source`` names a member of an archive.
     """
     if isinstance(source, pd.DataFrame):
         return source.astype(str).where(source.notna(), "")
@@ -143,7 +144,7 @@ def read_str_table(source: PathLike | pd.DataFrame, what: str = "table",
                 frame = pd.read_parquet(path)
             except pyarrow.ArrowException as error:
                 raise InputError(cannot_read(path, error, what) + hint) from None
-            return _with_rows(frame, path, what).astype(str).where(frame.notna(), "")
+            return frame.astype(str).where(frame.notna(), "")
         else:
             frame = _small_csv(lambda: path, path)
     except pd.errors.EmptyDataError:
@@ -152,18 +153,17 @@ def read_str_table(source: PathLike | pd.DataFrame, what: str = "table",
         raise
     except READ_ERRORS as error:
         raise InputError(cannot_read(path, error, what) + hint) from None
-    frame = _with_rows(frame, path, what)
     frame.columns = [str(c).strip() for c in frame.columns]
     return frame.apply(lambda c: c.str.strip())
 
 
-def _with_rows(frame: pd.DataFrame, path: Path, what: str) -> pd.DataFrame:
-    """``frame``, which must have a row: a labels table or catalogue of only a header would
-    leave every star unlabelled, which training finds only as 0 stars kept."""
-    if frame.empty:
-        raise InputError(f"{path}:1: only a header, no rows: an empty {what} labels no "
-                         f"star; fill it in or remove it")
-    return frame
+def no_rows(path: PathLike) -> str:
+    """The start of the message on a labels table or catalogue with a header and no rows:
+    ``"FILE:1: only a header, no rows"``, or for Parquet, which has neither lines nor a header
+    line to point at, ``"FILE: no rows"``."""
+    if str(path).lower().endswith(".parquet"):
+        return f"{path}: no rows"
+    return f"{path}:1: only a header, no rows"
 
 
 def cannot_read(path: Path | str, error: BaseException, what: str = "table") -> str:

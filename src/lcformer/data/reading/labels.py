@@ -1,7 +1,9 @@
 """Labels tables: one row per star (id, class[, split]), joined to the light curves by id.
 
 A labels table that cannot be used raises, report or not (nothing could be labelled as it
-says); labelled stars without a light curve are counted and named.
+says); labelled stars without a light curve are counted and named. A labels file of only a
+header raises where labels are required (to train); elsewhere it is read as no labels,
+counted (``empty_labels_file``) and warned of.
 """
 
 from __future__ import annotations
@@ -13,7 +15,13 @@ import pandas as pd
 
 from lcformer.data.lightcurves import LightCurves, label_array
 from lcformer.data.reading.config import Columns
-from lcformer.data.reading.files import PathLike, first_few, names_text, read_str_table
+from lcformer.data.reading.files import (
+    PathLike,
+    first_few,
+    names_text,
+    no_rows,
+    read_str_table,
+)
 from lcformer.data.report import DropReport
 from lcformer.errors import InputError
 
@@ -24,11 +32,16 @@ def join_labels(
     columns: Columns,
     table_name: str,
     sink: DropReport,
+    required: bool = True,
 ) -> LightCurves:
     """Labels (and splits) by star id; labelled stars without a light curve are counted. A
     labels table that names none of the stars is a problem of its own, which says so: its ids
-    are another catalogue's (CRTS's CSS_J... names beside the light curves' MasterIDs)."""
-    table = labels_table(labels, columns, sink)
+    are another catalogue's (CRTS's CSS_J... names beside the light curves' MasterIDs).
+    ``required``: see :func:`labels_table`; a labels file of only a header that is not
+    leaves ``curves`` as they are, as if it were absent (a table's own class column kept)."""
+    table = labels_table(labels, columns, sink, required)
+    if table.empty and not isinstance(labels, pd.DataFrame):
+        return curves
     has_curve = table[columns.id].isin(curves.ids.astype(str)).to_numpy()
     if len(table) and curves.n_curves and not has_curve.any():
         sink.problem(f"{labels_name(labels)}: no star id of it is one of {table_name}'s (it "
@@ -68,13 +81,16 @@ def _case_matches(found: list[str], columns: Columns) -> dict[str, str]:
 
 
 def labels_table(labels: PathLike | pd.DataFrame, columns: Columns,
-                 sink: DropReport) -> pd.DataFrame:
+                 sink: DropReport, required: bool = True) -> pd.DataFrame:
     """A labels table read and checked: one row per star, columns ``columns.id``,
     ``columns.label`` [``columns.split``].
 
     A labels table that cannot be read, lacks its columns or gives one star two classes raises
     :class:`InputError`, report or not: nothing could be labelled as it says. Repeated
-    identical rows are fine (event ``duplicate_label_row``).
+    identical rows are fine (event ``duplicate_label_row``). A file of only a header raises
+    where labels are ``required`` (prepare, train: every star would be left unlabelled and
+    dropped); to ``predict`` or ``describe``, which need no labels (a folder described before
+    it is labelled), it comes back empty, counted (``empty_labels_file``) and warned of.
     """
     name = labels_name(labels)
     expected = f"{columns.id},{columns.label}[,{columns.split}]"
@@ -88,6 +104,13 @@ def labels_table(labels: PathLike | pd.DataFrame, columns: Columns,
                          f"['{columns.id}', '{columns.label}'] (optional '{columns.split}'): "
                          f"one row per star; map other names with --columns")
     table = table.rename(columns={id_column: columns.id, label_column: columns.label})
+    if table.empty and not isinstance(labels, pd.DataFrame):
+        if required:
+            raise InputError(f"{no_rows(name)}: an empty labels table labels no star; fill "
+                             f"it in or remove it")
+        sink.note("empty_labels_file")
+        warnings.warn(f"{no_rows(name)}: read as no labels, as if it were absent; prepare "
+                      f"and train refuse it until it is filled in", stacklevel=2)
     kept = [c for c in (columns.id, columns.label, columns.split) if c in table]
     duplicated = table[columns.id].duplicated()
     distinct = table[kept].drop_duplicates()

@@ -27,6 +27,7 @@ from lcformer.data.reading.files import (
     finish,
     first_few,
     names_text,
+    no_rows,
     read_str_table,
 )
 from lcformer.data.reading.star_file import Curve, FileProblem, file_columns, parse_curves
@@ -77,8 +78,11 @@ def read_catalogue_folder(
     A catalogue without a class column labels no star (``predict`` reads it so). A
     catalogue that cannot be read, lacks the file column or lists one file with two classes,
     or a source that is not a folder or archive, raises :class:`InputError` even with a
-    report: nothing could be matched. Files of one name in band folders (``I/``, ``V/``)
-    without a band named are that star's bands (:func:`folder_bands`).
+    report: nothing could be matched; so does a catalogue file of only a header, which lists
+    no file to read. Files of one name in band folders (``I/``, ``V/``) without a band named
+    are that star's bands (:func:`folder_bands`). Another ``catalog.csv`` among the files of
+    a catalogue file is a catalogue, not a star: not read where it is a copy, refused where
+    it differs (:func:`_other_catalogues`).
     """
     sink = DropReport() if report is None else report
     columns = file_columns(columns, source)
@@ -86,8 +90,10 @@ def read_catalogue_folder(
     files, shown = list_files(Path(source))
     table, filename_column, has_class = _catalogue_table(catalogue, source, files, cat_name,
                                                          filename_column, class_column)
-    if not isinstance(catalogue, pd.DataFrame):
+    if not isinstance(catalogue, pd.DataFrame):  # a DataFrame given is the caller's choice
         files.pop(_relative_to(Path(catalogue), Path(source)) or "", None)  # not a light curve
+        _other_catalogues(files, table if has_class else table.drop(columns=class_column),
+                          Path(catalogue), Path(source), sink)
     if suffix is not None:
         files = {rel: load for rel, load in files.items() if rel.endswith(suffix)}
     match = _Matcher(files)
@@ -173,11 +179,68 @@ def _catalogue_table(catalogue: PathLike | pd.DataFrame, source: PathLike,
         raise InputError(f"{cat_name}: found columns {names_text(list(table.columns))}, "
                          f"expected {filename_column!r}{alias} (and {class_column!r} to "
                          f"train): one row per light-curve file")
+    if table.empty and not isinstance(catalogue, pd.DataFrame):
+        raise InputError(f"{no_rows(cat_name)}: a catalogue that lists no file reads no light "
+                         f"curve; list its files ({filename_column}[,{class_column}]), or "
+                         f"remove it to predict on every file")
     has_class = class_column in table
     if not has_class:
         table[class_column] = ""
     _refuse_conflicts(table, filename_column, class_column, cat_name)
     return table, filename_column, has_class
+
+
+def _other_catalogues(files: dict[str, Callable[[], bytes]], table: pd.DataFrame,
+                      catalogue: Path, source: Path, sink: DropReport) -> None:
+    """Take every other ``catalog.csv`` out of ``files``: a catalogue, never a star. One in a
+    folder whose name starts with ``_`` (``_old/``) is set aside and not read, as
+    :func:`files_source` and Parquet partitions pass over such names (event
+    ``catalogue_in_underscore_folder_not_read``); a copy whose table is ``table`` (a backup,
+    or the one extracted beside its archive) is not read either
+    (``identical_catalogue_copy_not_read``): it labels as the catalogue does. One that
+    differs is refused: which of them labels the files cannot be guessed."""
+    differ = []
+    for rel in sorted(r for r in files if r.rsplit("/", 1)[-1] == CATALOGUE):
+        load = files.pop(rel)
+        if _set_aside(rel):
+            sink.note("catalogue_in_underscore_folder_not_read")
+            continue
+        try:
+            copy = read_str_table(source / rel, "catalogue", data=load())
+        except (InputError, OSError):
+            copy = None  # unreadable: not the same
+        if copy is not None and copy.reset_index(drop=True).equals(
+                table.reset_index(drop=True)):
+            sink.note("identical_catalogue_copy_not_read")
+        else:
+            differ.append(rel)
+    if differ:
+        raise InputError(_differing_catalogues(catalogue, source, differ))
+
+
+def _differing_catalogues(catalogue: Path, source: Path, differ: list[str]) -> str:
+    """The error on catalogues that differ, its advice as the layout asks: a loose file is
+    deleted (or set aside in a ``_`` folder); an archive's own are joined and the archive
+    repacked; an archive's beside a folder's are joined, or the archive is given alone."""
+    own = _relative_to(catalogue, source)
+    read = own or catalogue.name
+    beside = own is None and not source.is_dir()  # a folder's, beside the archive of files
+    where, others = source, differ
+    if beside:
+        where, others = catalogue.parent, [f"{source.name}/{rel}" for rel in differ]
+    other, them, say = ("others", "them", "say") if len(others) > 1 else ("other", "it", "says")
+    head = (f"{where}: holds {1 + len(others)} catalogues that differ "
+            f"({first_few([read, *others], 3)}): which labels the files cannot be guessed "
+            f"(only {read} would be read, the {other} ignored)")
+    if source.is_dir():
+        return (f"{head}; join into {read} what only the {other} {say}, then delete {them} "
+                f"(or move {them} into a folder whose name starts with _, such as _old/, "
+                f"which is not read)")
+    if not beside:
+        return (f"{head}; join them into one {CATALOGUE} and repack {source.name} without "
+                f"the {other}")
+    return (f"{head}; give {source} itself to read only its own, or join them into {read} "
+            f"and repack {source.name} without its own")
 
 
 def _read_unlisted(load: Callable[[], bytes], name: str, sink: DropReport, columns: Columns | None,
@@ -334,8 +397,8 @@ def archive_catalogue(source: Path) -> str | None:
 
 
 def catalogues_in(source: Path) -> list[str]:
-    """Every ``catalog.csv`` in a folder or archive (its tree), shallowest first: one source
-    with two is refused where it is read as a dataset (:func:`refuse_two_catalogues`)."""
+    """Every ``catalog.csv`` in a folder or archive (its tree), shallowest first, but those in
+    hidden folders and in folders whose name starts with ``_`` (set aside: ``_old/``)."""
     if source.is_dir():
         names = [p.relative_to(source).as_posix() for p in source.rglob(CATALOGUE)
                  if p.is_file()]
@@ -345,20 +408,9 @@ def catalogues_in(source: Path) -> list[str]:
         except ARCHIVE_ERRORS:
             return []  # reading it will say what is wrong
     found = sorted((n.count("/"), n) for n in map(posixpath.normpath, names)
-                   if n.rsplit("/", 1)[-1] == CATALOGUE and not _hidden(n))
+                   if n.rsplit("/", 1)[-1] == CATALOGUE and not _hidden(n)
+                   and not _set_aside(n))
     return [name for _, name in found]
-
-
-def refuse_two_catalogues(catalogues: list[str], source: Path) -> None:
-    """Two catalogues of one folder or archive of per-star files: which labels its files
-    cannot be guessed (each lists its own stars, and those of the one not read would be left
-    unlabelled), as two tables of one long-table folder are refused; no option names one."""
-    if len(catalogues) > 1:
-        raise InputError(f"{source}: holds {len(catalogues)} catalogues "
-                         f"({first_few(catalogues, 3)}), of which only one would be read and "
-                         f"no option chooses it: join them into one {CATALOGUE} (its file "
-                         f"names are found anywhere in the folder or archive) and move the "
-                         f"others out")
 
 
 def files_source(folder: Path) -> Path:
@@ -401,6 +453,13 @@ def _const(data: bytes) -> Callable[[], bytes]:
 def _hidden(rel: str) -> bool:
     parts = rel.split("/")
     return any(p.startswith(".") or p == "__MACOSX" for p in parts)
+
+
+def _set_aside(rel: str) -> bool:
+    """A file in a folder whose name starts with ``_`` (``_old/catalog.csv``): set aside, as
+    :func:`files_source` and Parquet partitions pass over such names; a catalogue there is
+    not read (its data files still are: nothing there is left unread unsaid)."""
+    return any(p.startswith("_") for p in rel.split("/")[:-1])
 
 
 def _relative_to(path: Path, folder: Path) -> str | None:

@@ -66,6 +66,7 @@ def read_long_table(
     columns: Columns = DEFAULT_COLUMNS,
     report: DropReport | None = None,
     id: str | None = None,
+    labels_required: bool = True,
 ) -> LightCurves:
     """Read a Parquet, CSV, FITS, ECSV or VOTable file (``files.TABLE_FORMATS``) or a
     DataFrame, one row per observation.
@@ -76,12 +77,14 @@ def read_long_table(
     without an id column is one star named ``id``, when given.
     With ``report`` problems are recorded and reading goes on; without one they raise
     :class:`InputError`, so an API user never loses data silently. A labels table that cannot
-    be used raises either way: nothing could be labelled.
+    be used raises either way: nothing could be labelled. So does a labels file of only a
+    header, unless ``labels_required`` is False (``predict``, ``describe``): then it is read
+    as no labels, and counted (:func:`~.labels.labels_table`).
 
     A folder is a table in Parquet partitions (see :func:`read_partitions`).
     """
     if not isinstance(source, pd.DataFrame) and Path(source).is_dir():
-        return read_partitions(source, labels, columns, report)
+        return read_partitions(source, labels, columns, report, labels_required)
     sink = DropReport() if report is None else report
     if isinstance(source, pd.DataFrame):
         name = "DataFrame"
@@ -109,7 +112,7 @@ def read_long_table(
     if curves is None:  # already a problem; matching labels to nothing would count them again
         curves = LightCurves.empty(with_labels=labels is not None)
     elif labels is not None:
-        curves = join_labels(curves, labels, columns, name, sink)
+        curves = join_labels(curves, labels, columns, name, sink, labels_required)
     finish(sink, report, name)
     return curves
 
@@ -119,6 +122,7 @@ def read_partitions(
     labels: PathLike | pd.DataFrame | None = None,
     columns: Columns = DEFAULT_COLUMNS,
     report: DropReport | None = None,
+    labels_required: bool = True,
 ) -> LightCurves:
     """A long table as a folder of Parquet partitions (``lightcurves.parquet/`` as Dask and
     Spark write it: ``*.parquet`` files at any depth, by path; names starting with ``.`` or
@@ -126,6 +130,7 @@ def read_partitions(
     next is read: the DataFrame of one partition is the most ever held (with the curves read
     so far, 24 bytes a point). A star whose rows are in several partitions is joined up again,
     its rows in partition order: the result is that of reading the partitions as one table.
+    ``labels_required``: as for :func:`read_long_table`.
     """
     folder = Path(folder)
     sink = DropReport() if report is None else report
@@ -138,7 +143,8 @@ def read_partitions(
         curves = join_split_curves(LightCurves.concatenate(
             [read_long_table(p, columns=columns, report=sink) for p in parts]), sink)
         if labels is not None:
-            curves = join_labels(curves, labels, columns, str(folder), sink)
+            curves = join_labels(curves, labels, columns, str(folder), sink,
+                                 labels_required)
     finish(sink, report, str(folder))
     return curves
 
