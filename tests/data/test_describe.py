@@ -107,3 +107,32 @@ def test_an_archive_of_two_catalogues_is_refused_naming_both(tmp_path, name) -> 
     assert found.classes["size"].to_dict() == {"RRL": 1, "EB": 1}
     assert not found.report.problems
     assert found.report.events["identical_catalogue_copy_not_read"] == 1
+
+
+def test_each_band_is_summarised_by_a_curves_medians(tmp_path) -> None:
+    """What a model's per-star values depend on, per band, to compare a survey with the one a
+    model was trained on: a curve's points, span, cadence, magnitude and error (medians)."""
+    rows = []
+    for k, star in enumerate(["a", "b", "c"]):
+        g = np.arange(10 + 10 * k) * 2.0  # 10, 20, 30 points every 2 days
+        r = np.arange(40) * 0.5  # 40 points every half day
+        rows += [pd.DataFrame({"id": star, "band": "g", "time": g, "mag": 15.0 + k,
+                               "err": 0.01 * (k + 1)}),
+                 pd.DataFrame({"id": star, "band": "r", "time": r, "mag": 14.0,
+                               "err": np.nan})]
+    pd.concat(rows).to_csv(tmp_path / "lightcurves.csv", index=False)
+    found = describe(str(tmp_path))
+    bands = found.bands
+    assert bands.index.tolist() == ["g", "r"]
+    assert bands.loc["g"].to_dict() == pytest.approx({"curves": 3, "points": 20, "span": 38.0,
+                                                      "cadence": 2.0, "magnitude": 16.0,
+                                                      "error": 0.02})
+    assert bands.loc["r", ["curves", "points", "span", "cadence", "magnitude"]].tolist() == [
+        3, 40, 19.5, 0.5, 14.0]
+    assert np.isnan(bands.loc["r", "error"])  # no error known
+    lines = found.format().splitlines()
+    at = next(i for i, line in enumerate(lines) if line.lstrip().startswith("band"))
+    assert lines[at].split() == ["band", "curves", "a", "curve's", "median:", "points",
+                                 "span", "(d)", "cadence", "(d)", "magnitude", "error"]
+    assert lines[at + 1].split() == ["g", "3", "20", "38.0", "2", "16.00", "0.020"]
+    assert lines[at + 2].split() == ["r", "3", "40", "19.5", "0.5", "14.00", "nan"]

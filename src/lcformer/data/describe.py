@@ -1,13 +1,16 @@
-"""What a dataset holds, after cleaning: stars per class and points per star."""
+"""What a dataset holds, after cleaning: stars per class and points per star, and per band
+what a model's inputs depend on: points, time span, cadence, magnitude and error."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from lcformer.data.cleaning import clean
 from lcformer.data.datasets import resolve
+from lcformer.data.lightcurves import LightCurves
 from lcformer.data.reading.config import ReadConfig
 from lcformer.data.reading.files import table_suffix
 from lcformer.data.reading.sniff import read_dataset
@@ -24,6 +27,7 @@ class Description:
     classes: pd.DataFrame  # per class: size (stars), median, min, max points per star
     report: DropReport
     hint: str = ""  # why no star has a class, where that can be told
+    bands: pd.DataFrame | None = None  # per band: curves and medians a curve (band_summary)
 
     def format(self) -> str:
         table = self.classes
@@ -38,6 +42,15 @@ class Description:
         for cls, row in table.iterrows():
             lines.append(f"  {cls!s:<{width}}  {int(row['size']):>6,}  {row['median']:>21,.1f}"
                          f"  {int(row['min']):>4}  {int(row['max']):>5}")
+        if self.bands is not None and len(self.bands):
+            wide = max([len(str(b)) for b in self.bands.index] + [4])
+            lines.append(f"  {'band':<{wide}}  {'curves':>7}  a curve's median: points  "
+                         f"span (d)  cadence (d)  magnitude  error")
+            for band, row in self.bands.iterrows():
+                lines.append(f"  {band!s:<{wide}}  {int(row['curves']):>7,}  "
+                             f"{row['points']:>23,.0f}  {row['span']:>8,.1f}  "
+                             f"{row['cadence']:>11.3g}  {row['magnitude']:>9.2f}  "
+                             f"{row['error']:>5.3f}")
         lines.append(self.report.format())
         return "\n".join(lines + ([self.hint] if self.hint else []))
 
@@ -75,4 +88,25 @@ def describe(dataset: str, data_dir: str | None = None,
                 f"read in the folder given, beside a table named lightcurves.* (as "
                 f"{folder.parent / ('lightcurves' + suffix)})")
     return Description(spec.name, curves, stars.reset_index(),
-                       table.sort_values("size", ascending=False, kind="stable"), report, hint)
+                       table.sort_values("size", ascending=False, kind="stable"), report, hint,
+                       band_summary(lcs))
+
+
+def band_summary(lcs: LightCurves) -> pd.DataFrame:
+    """Per band ("(no band)" where a curve has none): its curves, and the median over them of
+    a curve's points, time span (days), cadence (median time between points), median
+    magnitude and median error (NaN where no error is known): what a model's per-star values
+    depend on, to compare a survey with the one a model was trained on. ``lcs``: cleaned
+    curves (sorted by time, none empty)."""
+    curve = lcs.curve_index
+    step = np.diff(lcs.time, prepend=np.nan)
+    step[lcs.offsets[:-1]] = np.nan  # no step into a curve's first point
+    per_curve = pd.DataFrame({"curve": curve, "mag": lcs.mag, "err": lcs.err,
+                              "step": step}).groupby("curve").median()
+    per_curve["points"] = lcs.lengths
+    per_curve["span"] = lcs.time[lcs.offsets[1:] - 1] - lcs.time[lcs.offsets[:-1]]
+    per_curve["band"] = pd.Series(lcs.bands, dtype=object).replace("", "(no band)").to_numpy()
+    grouped = per_curve.groupby("band", sort=False)
+    table = grouped[["points", "span", "step", "mag", "err"]].median()
+    table.insert(0, "curves", grouped.size())
+    return table.rename(columns={"step": "cadence", "mag": "magnitude", "err": "error"})
