@@ -41,3 +41,16 @@ def test_cli_options_build_the_same_settings() -> None:
     assert default.reading == ReadConfig()
     predict = sub["predict"].parse_args(["run", "in.csv", "--columns", "time=mjd"])
     assert config_from_args(ReadConfig, predict).columns.time == "mjd"
+
+
+def test_a_flux_error_beside_magnitudes_is_refused() -> None:
+    """`--columns err=flux_err` beside magnitudes was accepted without a word: errors in flux
+    units read as magnitudes (5.0 Jy dropped every point as large_err)."""
+    with pytest.raises(ConfigError, match=r"--columns err=flux_err names a flux's error "
+                                          r"beside magnitudes \(mag=V\).* with --flux"):
+        ReadConfig(columns=Columns(mag="V", err="flux_err"))
+    with pytest.raises(ConfigError, match="err=PDCSAP_FLUX_ERR"):
+        ReadConfig(columns=Columns(err="PDCSAP_FLUX_ERR"))
+    assert ReadConfig(columns=Columns(mag="flux", err="flux_err"), flux=True).flux
+    assert ReadConfig(columns=Columns(mag="psf_flux", err="psf_flux_err")).columns.err  # a
+    # flux's own error beside it: the flux check (refused as fluxes, or --flux) decides

@@ -113,6 +113,13 @@ class ReadConfig(Config):
         super().__post_init__()
         if not math.isfinite(self.zero_point):  # every magnitude would be NaN or infinite
             raise ConfigError(f"zero_point must be a finite number, got {self.zero_point}")
+        # A flux's error beside magnitudes: in flux units, read as magnitudes it is nonsense
+        # (5.0 Jy drops every point as large_err; 5e-6 makes every point look exact).
+        err, mag = self.columns.err, self.columns.mag
+        if not self.flux and "flux" in err.lower() and "flux" not in mag.lower():
+            raise ConfigError(f"--columns err={err} names a flux's error beside magnitudes "
+                              f"(mag={mag}): name the magnitudes' error column, or give the "
+                              f"fluxes (mag=<flux column>) with --flux")
 
     def options(self) -> str:
         """The command-line options that give this reading ('' for the defaults)."""
