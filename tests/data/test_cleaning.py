@@ -1,5 +1,3 @@
-import warnings
-
 import numpy as np
 import pytest
 
@@ -134,22 +132,3 @@ def test_a_star_in_two_time_systems_is_warned_of_naming_its_bands() -> None:
         cleaned, _ = clean(lcs)
     assert cleaned.n_points == 30
 
-
-def test_times_in_decimal_years_are_warned_of() -> None:
-    """Decimal years (2019.5) read as days give periods 365 times too short: every time
-    between 1800 and 2200 with no curve spanning 150 units is said, not refused (days can
-    look so: HJD - 2450000 of 2001), and the curves are kept as they are."""
-    years = 2019.0 + np.sort(np.random.default_rng(0).uniform(0, 3, 40))
-    lcs = LightCurves.from_arrays(["a", "b"], ["g", "g"], [20, 20], years,
-                                  np.full(40, 15.0), np.full(40, 0.1))
-    with pytest.warns(UserWarning, match=r"every time lies between 1800 and 2200 and no curve "
-                                         r"spans 150 of its units \(2 curves, 2019\.0.*"
-                                         r"decimal years"):
-        cleaned, _ = clean(lcs)
-    assert cleaned.n_points == 40
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        clean(LightCurves.from_arrays(["a"], ["g"], [40], 1800.0 + np.arange(40.0) * 5,
-                                      np.full(40, 15.0), np.full(40, 0.1)))  # spans 195 d
-        clean(LightCurves.from_arrays(["a"], ["g"], [40], 1500.0 + np.arange(40.0),
-                                      np.full(40, 15.0), np.full(40, 0.1)))  # before 1800

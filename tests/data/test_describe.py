@@ -135,4 +135,4 @@ def test_each_band_is_summarised_by_a_curves_medians(tmp_path) -> None:
     assert lines[at].split() == ["band", "curves", "a", "curve's", "median:", "points",
                                  "span", "(d)", "cadence", "(d)", "magnitude", "error"]
     assert lines[at + 1].split() == ["g", "3", "20", "38.0", "2", "16.00", "0.020"]
-    assert lines[at + 2].split() == ["r", "3", "40", "19.5", "0.5", "14.00", "nan"]
+    assert lines[at + 2].split() == ["r", "3", "40", "19.5", "0.5", "14.00", "-"]

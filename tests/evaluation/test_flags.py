@@ -141,6 +141,24 @@ def test_median_errors_are_compared_with_training_stars_as_bright() -> None:
     assert f"median error (by magnitude) g {10 ** min(bins['low']):.3g}-" in text
 
 
+@pytest.mark.parametrize("share", [0.4, 1.0])
+def test_tied_training_magnitudes_give_a_range_to_every_bin(share) -> None:
+    """Quantised magnitudes, or curves given about their median (every median 0): the bins
+    of equal numbers of stars tie; every bin left keeps a range, and predicting works (a
+    bin without one made every prediction fail)."""
+    rng = np.random.default_rng(1)
+    mag = np.where(rng.random(200) < share, 0.0, rng.uniform(0, 5, 200))
+    training = pd.DataFrame({"g_median_mag": mag,
+                             "g_log_median_err": rng.uniform(-2.1, -1.9, 200)})
+    bins = error_ranges(training)["g_log_median_err"]
+    assert len(bins["low"]) == len(bins["high"]) == len(bins["edges"]) + 1
+    assert np.isfinite(bins["low"]).all() and np.isfinite(bins["high"]).all()
+    new = pd.DataFrame({"g_median_mag": [0.0, 2.0, 9.0], "g_log_median_err": [-2.0, -1.0, -2.0]})
+    assert noisier_than_training(new, error_ranges(training)).tolist() == [False, True, False]
+    broken = {"g_log_median_err": {"edges": [0.0], "low": [-2.0], "high": [-1.9]}}
+    assert not noisier_than_training(new, broken).any()  # saved so before: not compared
+
+
 def test_a_band_without_a_name_is_not_named_in_the_range() -> None:
     """ASAS V read without a band column: its values are named "band_..." (scalar_names)."""
     text = ranges_text({"band_median_mag": [8.55, 14.04]}, bands=[""])

@@ -29,11 +29,6 @@ from lcformer.errors import ConfigError
 #: Longest span of a star (days): 274 years, more than any photometric archive holds. A star
 #: that spans more mixes time systems (JD and MJD, or HJD - 2450000): no period is searched.
 MAX_SPAN_DAYS = 1e5
-#: Times that all lie between these and span less than YEARS_SPAN look like decimal years
-#: (2019.5), which lcformer would read as days: periods 365 times too short. In days, such
-#: times are HJD - 2450000 of November 2000 to December 2001, spanning under five months.
-YEARS = (1800.0, 2200.0)
-YEARS_SPAN = 150.0
 
 
 @dataclass(frozen=True)
@@ -91,23 +86,7 @@ def clean(lcs: LightCurves, config: CleaningConfig | None = None,
     lcs = lcs.select(~too_short & ~empty)
     report.note("points_with_unknown_err", np.count_nonzero(np.isnan(lcs.err)))  # kept ones
     _warn_of_mixed_times(lcs)
-    _warn_of_years(lcs)
     return lcs, report
-
-
-def _warn_of_years(lcs: LightCurves) -> None:
-    """Every time between 1800 and 2200, no curve spanning 150 of its units: decimal years,
-    most likely, read as days (:data:`YEARS`); said, not refused, as days can look so."""
-    if not lcs.n_points or lcs.time.min() < YEARS[0] or lcs.time.max() > YEARS[1]:
-        return
-    span = lcs.time[lcs.offsets[1:] - 1] - lcs.time[lcs.offsets[:-1]]  # sorted, none empty
-    if span.max() < YEARS_SPAN:
-        warnings.warn(f"every time lies between {YEARS[0]:.0f} and {YEARS[1]:.0f} and no "
-                      f"curve spans {YEARS_SPAN:.0f} of its units ({lcs.n_curves:,} curves, "
-                      f"{lcs.time.min():.3f} to {lcs.time.max():.3f}): if these are decimal "
-                      f"years (2019.5), give the times in days (astropy: Time(t, "
-                      f"format='decimalyear').mjd); lcformer reads times as days, so periods "
-                      f"would come out 365 times too short", stacklevel=3)
 
 
 def _warn_of_mixed_times(lcs: LightCurves) -> None:

@@ -47,10 +47,11 @@ class Description:
             lines.append(f"  {'band':<{wide}}  {'curves':>7}  a curve's median: points  "
                          f"span (d)  cadence (d)  magnitude  error")
             for band, row in self.bands.iterrows():
+                cadence = "-" if np.isnan(row["cadence"]) else f"{row['cadence']:.3g}"
+                error = "-" if np.isnan(row["error"]) else f"{row['error']:.3f}"  # unknown
                 lines.append(f"  {band!s:<{wide}}  {int(row['curves']):>7,}  "
                              f"{row['points']:>23,.0f}  {row['span']:>8,.1f}  "
-                             f"{row['cadence']:>11.3g}  {row['magnitude']:>9.2f}  "
-                             f"{row['error']:>5.3f}")
+                             f"{cadence:>11}  {row['magnitude']:>9.2f}  {error:>5}")
         lines.append(self.report.format())
         return "\n".join(lines + ([self.hint] if self.hint else []))
 

@@ -179,10 +179,13 @@ def error_ranges(stars: pd.DataFrame) -> dict[str, dict[str, list[float]]]:
         n_bins = min(ERROR_BINS, len(both) // ERROR_BIN_STARS)
         if n_bins < 1:
             continue
-        inner = np.linspace(0, 1, n_bins + 1)[1:-1]
-        edges = np.unique(both["mag"].quantile(inner).to_numpy())  # (ties: fewer bins)
+        inner = both["mag"].quantile(np.linspace(0, 1, n_bins + 1)[1:-1]).to_numpy()
+        # Ties (quantised magnitudes, or curves given about their median): fewer bins, none
+        # empty, and any bin without stars takes its neighbour's range.
+        edges = np.unique(inner[inner > both["mag"].min()])
         bins = both["err"].groupby(np.searchsorted(edges, both["mag"], side="right"))
-        quantiles = bins.quantile(TRAINING_QUANTILES).unstack()
+        quantiles = (bins.quantile(TRAINING_QUANTILES).unstack()
+                     .reindex(range(len(edges) + 1)).ffill().bfill())
         out[column] = {"edges": edges.tolist(),
                        "low": quantiles[TRAINING_QUANTILES[0]].tolist(),
                        "high": quantiles[TRAINING_QUANTILES[1]].tolist()}
@@ -198,7 +201,8 @@ def noisier_than_training(stars: pd.DataFrame,
     out = np.zeros(len(stars), dtype=bool)
     for column, found in (errors or {}).items():
         magnitude = column.removesuffix(ERROR) + MAGNITUDE
-        if column not in stars or magnitude not in stars:
+        if (column not in stars or magnitude not in stars
+                or len(found["low"]) != len(found["edges"]) + 1):  # (not a bin each)
             continue
         mag = stars[magnitude].to_numpy(dtype=np.float64)
         err = stars[column].to_numpy(dtype=np.float64)
@@ -314,7 +318,9 @@ def format_flags(counts: Counter[str], n_classified: int, copies: bool = False) 
                                      f"training stars' (below 1/{TRAINING_MARGIN:g} of their "
                                      f"{LOW} percentile or above {TRAINING_MARGIN:g}x their "
                                      f"{HIGH}; magnitudes {MAGNITUDE_MARGIN:.2f} mag beyond "
-                                     f"their {PERCENTILES} range), on which a model can be "
+                                     f"their {PERCENTILES} range; errors a factor of "
+                                     f"{10 ** ERROR_MARGIN:g} beyond that of training stars "
+                                     f"as bright), on which a model can be "
                                      f"confidently wrong"
                                      + ("" if copies else " (for stars shorter or sparser "
                                         "than the training stars, train with "

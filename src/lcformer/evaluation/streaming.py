@@ -23,7 +23,8 @@ rows of every output, an earlier run's too, are what the score against the input
 reads (:meth:`StreamSummary.labelled_stars`, one row a star).
 
 * Memory is that of one partition plus the model inputs of ``chunk_stars`` stars: 1,000,000
-  stars take what one partition takes (``benchmarks/scale.py`` measures it).
+  stars take what one partition takes (``benchmarks/scale.py`` measures it). Where the
+  partitions carry labels, the score against them also keeps a row a labelled star.
 * Each output appears atomically (written to a hidden temporary name, then renamed), so a
   killed run leaves only complete partitions and hidden debris, which the next run removes. A
   rerun skips the partitions whose output exists and was made from the input partition as it

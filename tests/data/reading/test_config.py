@@ -52,5 +52,6 @@ def test_a_flux_error_beside_magnitudes_is_refused() -> None:
     with pytest.raises(ConfigError, match="err=PDCSAP_FLUX_ERR"):
         ReadConfig(columns=Columns(err="PDCSAP_FLUX_ERR"))
     assert ReadConfig(columns=Columns(mag="flux", err="flux_err"), flux=True).flux
+    assert ReadConfig(columns=Columns(mag="V", err="fluxerr_mag")).columns.err  # a magnitude's
     assert ReadConfig(columns=Columns(mag="psf_flux", err="psf_flux_err")).columns.err  # a
     # flux's own error beside it: the flux check (refused as fluxes, or --flux) decides

@@ -116,7 +116,8 @@ class ReadConfig(Config):
         # A flux's error beside magnitudes: in flux units, read as magnitudes it is nonsense
         # (5.0 Jy drops every point as large_err; 5e-6 makes every point look exact).
         err, mag = self.columns.err, self.columns.mag
-        if not self.flux and "flux" in err.lower() and "flux" not in mag.lower():
+        if (not self.flux and "flux" in err.lower() and "mag" not in err.lower()
+                and "flux" not in mag.lower()):
             raise ConfigError(f"--columns err={err} names a flux's error beside magnitudes "
                               f"(mag={mag}): name the magnitudes' error column, or give the "
                               f"fluxes (mag=<flux column>) with --flux")
