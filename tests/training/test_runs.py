@@ -363,6 +363,31 @@ def test_a_fresh_run_clears_an_earlier_runs_outputs_only(tmp_path) -> None:
     assert not runs.clear_run(tmp_path)  # nothing left to replace
 
 
+def test_a_run_on_other_input_is_moved_aside_not_deleted(tmp_path) -> None:
+    """Two surveys whose folders share a name (OGLE's phot/ of each catalogue) get the same
+    default run folder: training on the second deleted the first one's model. A run on other
+    input (another input hash) now goes to <run>.old; a rerun on the same input replaces."""
+    from types import SimpleNamespace
+
+    run = tmp_path / "phot-periodic-seed0"
+    (run / "figures").mkdir(parents=True)
+    (run / "figures" / "confusion.png").write_text("lmc")
+    (run / "best.safetensors").write_text("lmc")
+    (run / "notes.txt").write_text("mine")
+    (run / "config.toml").write_text('[dataset]\ninput_hash = "lmc"\n[run]\nsplit = "auto"\n')
+    same = SimpleNamespace(manifest={"input_hash": "lmc"})
+    assert runs.set_aside_other_run(run, same) is None  # a rerun: replaced as before
+    (tmp_path / "phot-periodic-seed0.old").mkdir()  # an older one: replaced
+    other = SimpleNamespace(manifest={"input_hash": "smc"})
+    aside = runs.set_aside_other_run(run, other)
+    assert aside == tmp_path / "phot-periodic-seed0.old"
+    assert (aside / "best.safetensors").read_text() == "lmc"
+    assert (aside / "figures" / "confusion.png").read_text() == "lmc"
+    assert 'input_hash = "lmc"' in (aside / "config.toml").read_text()
+    assert sorted(p.name for p in run.iterdir()) == ["notes.txt"]  # the user's file stays
+    assert runs.set_aside_other_run(run, other) is None  # no run left in it
+
+
 def test_a_run_records_its_prepared_folder_as_an_absolute_path(tmp_path, monkeypatch) -> None:
     """`lcformer info` run from another directory must find it (the default work folder,
     ./lcformer-work, is relative)."""

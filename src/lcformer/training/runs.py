@@ -369,6 +369,29 @@ def clear_run(run_dir: Path) -> bool:
     return removed
 
 
+def set_aside_other_run(run_dir: Path, data: PreparedDataset) -> Path | None:
+    """Move an earlier run in ``run_dir`` that was trained on other input (another input
+    hash) to ``<run_dir>.old`` (an earlier one there is replaced), and return that folder;
+    None where there is none. Replacing a model is for a rerun on the same input: surveys
+    whose folders share a name (OGLE's ``phot/`` of each catalogue) get the same default run
+    folder, and a second ``train`` deleted the first survey's model."""
+    if not _is_run(run_dir):
+        return None
+    earlier = read_run_config(run_dir).get("dataset", {}).get("input_hash")
+    if earlier is None or earlier == data.manifest["input_hash"]:
+        return None
+    aside = run_dir.with_name(run_dir.name + ".old")
+    if aside.is_dir() and not aside.is_symlink():
+        shutil.rmtree(aside)
+    elif aside.exists() or aside.is_symlink():
+        aside.unlink()
+    aside.mkdir()
+    for pattern in (*RUN_OUTPUTS, "config.toml"):
+        for path in run_dir.glob(pattern):
+            shutil.move(path, aside / path.name)
+    return aside
+
+
 def train_run(data: PreparedDataset, config: RunConfig, run_dir: str | Path,
               resume: bool = False, progress: bool = True, figures: bool = True,
               tensorboard: str | Path | None = None) -> RunRecord:
@@ -388,7 +411,11 @@ def train_run(data: PreparedDataset, config: RunConfig, run_dir: str | Path,
         except (FileExistsError, NotADirectoryError):
             raise ConfigError(f"{run_dir}: cannot be a run folder: it, or a folder above it, "
                               f"is a file; give another --run-dir") from None
-        if not resume and clear_run(run_dir):  # said even when quiet: a model is gone
+        aside = None if resume else set_aside_other_run(run_dir, data)
+        if aside is not None:  # said even when quiet, as is a replaced model
+            print(f"moved the earlier run in {run_dir}, trained on other input, to {aside} "
+                  f"(--run-dir keeps runs apart)", file=sys.stderr)
+        elif not resume and clear_run(run_dir):  # said even when quiet: a model is gone
             print(f"replaced the earlier run in {run_dir} (--resume continues one instead; "
                   f"--run-dir keeps runs apart)", file=sys.stderr)
         write_config(run_dir, data, config)
