@@ -46,9 +46,6 @@ class DatasetSpec:
     long_table: bool = False  # read by _long_table: takes a Columns mapping (--columns)
     per_star: bool = False  # one file per star: its read takes the files' column names
     generated: bool = False  # made by code (synthetic), not read from files
-    # Reads a labels file beside the curves (labels.csv, MACHO's catalog.csv), which predict
-    # and describe do not need: its read takes labels_required (sniff.read_dataset).
-    labels_file: bool = False
 
     def prepare_config(self, **changes: Any) -> PrepareConfig:
         """The dataset's own token and cleaning presets, with ``changes`` on top."""
@@ -95,10 +92,9 @@ def _partitions_only(folder: Path) -> bool:
             and bool(partition_files(folder)))
 
 
-def _long_table(folder: Path, report: DropReport, columns: Columns | None = None, *,
-                labels_required: bool = True) -> LightCurves:
-    """The folder's table and its labels.csv (refused with only a header where labels are
-    required), or a table file or folder of partitions given alone."""
+def _long_table(folder: Path, report: DropReport, columns: Columns | None = None) -> LightCurves:
+    """The folder's table and its labels.csv, or a table file or folder of partitions given
+    alone."""
     from lcformer.data.reading import read_long_table
 
     labels = folder / "labels.csv"  # a lone table file: labels from its own class column
@@ -106,8 +102,7 @@ def _long_table(folder: Path, report: DropReport, columns: Columns | None = None
     if folder.is_dir() and table.parent == folder:
         unread_beside(folder, {table.name, labels.name}, report)
     return read_long_table(table, labels if labels.is_file() else None,
-                           columns=columns or Columns(), report=report,
-                           labels_required=labels_required)
+                           columns=columns or Columns(), report=report)
 
 
 def unread_beside(folder: Path, read: set[str], report: DropReport) -> None:
@@ -146,10 +141,10 @@ def _richards(folder: Path, report: DropReport, columns: Columns | None = None,
                                  columns=columns, strict_columns=strict_columns)
 
 
-def _macho(folder: Path, report: DropReport, *, labels_required: bool = True) -> LightCurves:
+def _macho(folder: Path, report: DropReport) -> LightCurves:
     from lcformer.data.reading import read_macho
 
-    return read_macho(folder, report=report, labels_required=labels_required)
+    return read_macho(folder, report=report)
 
 
 def _synthetic(folder: Path, report: DropReport) -> LightCurves:
@@ -175,7 +170,6 @@ REGISTRY: dict[str, DatasetSpec] = {
             _long_table,
             required=("lightcurves.parquet", "labels.csv"),
             long_table=True,
-            labels_file=True,
             tokens=PRESETS["asas"],
             source="VOSource files of the public repository longjp/lightcurves (data/ASAS), "
             "as a long table lightcurves.parquet (id, band, time, mag, err) + labels.csv",
@@ -196,7 +190,6 @@ REGISTRY: dict[str, DatasetSpec] = {
             _long_table,
             required=("lightcurves.parquet", "labels.csv"),
             long_table=True,
-            labels_file=True,
             # About 120 points per band, so the research W=200 would give no window at all:
             # windows of 60 pairs every 30 give 3 per band; the few short curves are padded.
             tokens=TokenConfig(window=60, stride=30, pad_short=True),
@@ -208,7 +201,6 @@ REGISTRY: dict[str, DatasetSpec] = {
             "macho",
             "MACHO LMC, bands R and B, archive CSV and .mjd files + the MACHO catalogue",
             _macho,
-            labels_file=True,
             required=("catalog.csv",),
             tokens=PRESETS["macho"],
             source="the MACHO archive (LC_<field>.<tile>.<seq>.csv query output or "
@@ -281,20 +273,18 @@ def user_folder_spec(folder: Path) -> DatasetSpec:
     """Guess the layout of a user's folder: long table, MACHO files, or per-star files."""
     name = Path(os.path.abspath(folder)).name  # "." is named after the folder (links kept)
     if any((folder / f).exists() for f in LONG_TABLES):
-        return DatasetSpec(name, f"long table in {folder}", _long_table, long_table=True,
-                           labels_file=True)
+        return DatasetSpec(name, f"long table in {folder}", _long_table, long_table=True)
     if (folder / "catalog.csv").exists() and (
         any(folder.rglob("LC_*.csv")) or any(folder.rglob("lc_*.tar.bz2"))
     ):
-        return DatasetSpec(name, f"MACHO files in {folder}", _macho, tokens=PRESETS["macho"],
-                           labels_file=True)
+        return DatasetSpec(name, f"MACHO files in {folder}", _macho, tokens=PRESETS["macho"])
     catalogue = folder / "catalog.csv"
     if catalogue.exists():
         return DatasetSpec(name, f"one file per star in {folder}", _per_star_folder,
                            per_star=True)
     if _partitions_only(folder):  # labelled by a class column, or a labels.csv inside
         return DatasetSpec(name, f"long table in Parquet partitions in {folder}", _long_table,
-                           long_table=True, labels_file=True)
+                           long_table=True)
     raise DatasetNotFoundError(
         f"cannot tell the layout of {folder}: expected lightcurves.parquet/.csv/.fits "
         f"(+ labels.csv), a table in Parquet partitions (*.parquet), or catalog.csv with one "
@@ -386,8 +376,7 @@ def user_table_spec(path: Path) -> DatasetSpec:
     name = path.name[:-len(suffix)]
     if not name or name.startswith(".") or name in REGISTRY or name in ALIASES:
         name = path.name.lstrip(".")  # not a registered dataset's runs and preparations, nor hidden
-    return DatasetSpec(name, f"long table {path}", _long_table, long_table=True,
-                       labels_file=True)
+    return DatasetSpec(name, f"long table {path}", _long_table, long_table=True)
 
 
 def _per_star_folder(folder: Path, report: DropReport, columns: Columns | None = None,

@@ -65,7 +65,7 @@ def describe(dataset: str, data_dir: str | None = None,
     labels file of only a header, which ``prepare`` refuses, is read as none and said so."""
     spec, folder = resolve(dataset, data_dir)
     report = DropReport()
-    lcs, report = clean(read_dataset(spec, folder, report, reading, labels_required=False),
+    lcs, report = clean(read_dataset(spec, folder, report, reading),
                         spec.cleaning, report)
     # A star without a class (in the light curves, not in the labels) is one row of its own,
     # "(unlabelled)", not a class with an empty name; prepare drops such stars (no_label).

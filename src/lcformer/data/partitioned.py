@@ -54,6 +54,7 @@ from lcformer.data.reading.labels import (
     count_orphans,
     labels_name,
     labels_table,
+    refuse_empty_labels,
 )
 from lcformer.data.reading.partitions import SeenStars
 from lcformer.data.reading.sniff import nothing_read
@@ -97,6 +98,7 @@ def prepare_partitions(name: str, table: PartitionedTable, input_hash: str,
         else:
             labels = (None if table.labels is None
                       else labels_table(table.labels, table.reading.columns, report))
+            refuse_empty_labels(report)  # as build does
             bands, why = _scan(table, labels, config)
             if why is None:
                 _write(name, table, labels, bands, config, input_hash, path, report,

@@ -58,6 +58,7 @@ from lcformer.data.periods import PeriodConfig
 from lcformer.data.reading import READERS_VERSION
 from lcformer.data.reading.config import ReadConfig
 from lcformer.data.reading.files import table_suffix
+from lcformer.data.reading.labels import refuse_empty_labels
 from lcformer.data.report import DropReport
 from lcformer.data.samples import SAMPLES_VERSION, SampleInfo, Samples, make_samples
 from lcformer.data.tokens import TokenConfig
@@ -345,9 +346,11 @@ def build(name: str, raw: LightCurves, config: PrepareConfig, input_hash: str = 
           report: DropReport | None = None, on_stage: Callable[[str], None] | None = None,
           n_jobs: int = 1, source: str = "") -> PreparedDataset:
     """Clean, filter labels, make the samples and drop small classes, in memory.
-    ``source``: the file or folder read, which errors name (else ``name``)."""
+    ``source``: the file or folder read, which errors name (else ``name``). A labels file of
+    only a header, which the readers read as none, is refused here: training needs labels."""
     stage = on_stage or (lambda _: None)
     report = report if report is not None else DropReport()
+    refuse_empty_labels(report)
     stage("cleaning")
     cleaned, report = clean(raw, config.cleaning, report)
     check_kept_bands(config, set(cleaned.bands.tolist()), source or name)

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from lcformer.data.reading import read_long_table
+from lcformer.data.reading.labels import refuse_empty_labels
 from lcformer.data.report import DropReport
 from lcformer.errors import InputError
 
@@ -126,11 +127,12 @@ def test_a_class_column_that_disagrees_with_the_labels_table_is_said(tmp_path: P
         assert not report.events["table_classes_overridden_by_labels"]
 
 
-def test_a_labels_file_of_only_a_header_is_refused_only_where_labels_are_required(
+def test_a_labels_file_of_only_a_header_is_read_as_none_and_refused_to_train(
         tmp_path: Path) -> None:
     """b9cde1a refused it everywhere, which stopped predict (labels optional) with exit 2.
-    To train it is refused naming the file (a Parquet one without a line: it has no lines);
-    otherwise it is read as no labels, as if absent, counted and warned of."""
+    Now it is read as no labels, as if absent, counted, warned of and kept as a problem line
+    naming the file (a Parquet one without a line: it has no lines); without a report that
+    line raises, and prepare and train refuse it by it (refuse_empty_labels)."""
     table = tmp_path / "lc.csv"
     TABLE.assign(**{"class": ["X", "Mira", "X", "Mira", "X"]}).to_csv(table, index=False)
     csv = tmp_path / "labels.csv"
@@ -140,19 +142,21 @@ def test_a_labels_file_of_only_a_header_is_refused_only_where_labels_are_require
                  ).to_parquet(parquet)
     for labels, where in ((csv, f"{csv}:1: only a header, no rows"),
                           (parquet, f"{parquet}: no rows")):
-        with pytest.raises(InputError) as caught:
-            read_long_table(table, labels, report=DropReport())
-        assert str(caught.value) == (f"{where}: an empty labels table labels no star; fill it "
-                                     f"in or remove it")
+        line = f"{where}: an empty labels table labels no star; fill it in or remove it"
+        with pytest.warns(UserWarning), pytest.raises(InputError) as caught:
+            read_long_table(table, labels)
+        assert str(caught.value) == line
         report = DropReport()
         with pytest.warns(UserWarning, match=re.escape(
                 f"{where}: read as no labels, as if it were absent; prepare and train refuse "
                 f"it until it is filled in")):
-            curves = read_long_table(table, labels, report=report, labels_required=False)
+            curves = read_long_table(table, labels, report=report)
         # The table's own classes are kept, not overridden by "" (nor said to be).
         assert dict(zip(curves.ids, curves.labels, strict=True)) == {"b": "X", "a": "Mira"}
-        assert report.events == Counter(empty_labels_file=1) and not report.problems
+        assert report.events == Counter(empty_labels_file=1) and report.problems == [line]
+        with pytest.raises(InputError, match=re.escape(line)):
+            refuse_empty_labels(report)
     TABLE.to_csv(table, index=False)  # no class column: unlabelled, as without labels.csv
     with pytest.warns(UserWarning, match="read as no labels"):
-        curves = read_long_table(table, csv, report=DropReport(), labels_required=False)
+        curves = read_long_table(table, csv, report=DropReport())
     assert curves.labels is None

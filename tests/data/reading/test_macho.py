@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from lcformer.data.reading import MACHO_CLASSES, read_macho
+from lcformer.data.reading.labels import refuse_empty_labels
 from lcformer.data.report import DropReport
 from lcformer.errors import InputError
 
@@ -142,23 +143,27 @@ def test_a_star_with_two_classes_in_the_catalogue_is_refused(tmp_path: Path) -> 
     assert set(read_macho(tmp_path).labels) == {MACHO_CLASSES[7]}  # the same class twice
 
 
-def test_a_catalogue_of_only_a_header_is_refused_only_where_labels_are_required(
+def test_a_catalogue_of_only_a_header_is_read_as_none_and_refused_to_train(
         tmp_path: Path) -> None:
-    """As a labels.csv: training needs the labels (refused, naming the file), predict and
-    describe do not (read unlabelled, as without a catalogue, and counted)."""
+    """As a labels.csv: read unlabelled, as without a catalogue, counted and kept as a
+    problem line naming the file, which raises without a report and by which prepare and
+    train refuse it (refuse_empty_labels): predict and describe need no labels."""
     _tap(tmp_path / "LC_1.1.1.csv", 1, 1, 1)
     catalogue = tmp_path / "catalog.csv"
     catalogue.write_text("field,tile,seqn,classification\n")
-    with pytest.raises(InputError) as caught:
-        read_macho(tmp_path, report=DropReport())
-    assert str(caught.value) == (f"{catalogue}:1: only a header, no rows: an empty MACHO "
-                                 f"catalogue labels no star; fill it in or remove it")
+    line = (f"{catalogue}:1: only a header, no rows: an empty MACHO catalogue labels no star; "
+            f"fill it in or remove it")
+    with pytest.warns(UserWarning), pytest.raises(InputError) as caught:
+        read_macho(tmp_path)
+    assert str(caught.value) == line
     report = DropReport()
     with pytest.warns(UserWarning, match=re.escape(
             f"{catalogue}:1: only a header, no rows: read as no labels")):
-        curves = read_macho(tmp_path, report=report, labels_required=False)
+        curves = read_macho(tmp_path, report=report)
     assert curves.n_curves == 2 and curves.labels is None
-    assert report.events == Counter(empty_labels_file=1)
+    assert report.events == Counter(empty_labels_file=1) and report.problems == [line]
+    with pytest.raises(InputError, match=re.escape(line)):
+        refuse_empty_labels(report)
 
 
 def test_class_codes_documented() -> None:

@@ -2,8 +2,8 @@
 
 A labels table that cannot be used raises, report or not (nothing could be labelled as it
 says); labelled stars without a light curve are counted and named. A labels file of only a
-header raises where labels are required (to train); elsewhere it is read as no labels,
-counted (``empty_labels_file``) and warned of.
+header is read as no labels and recorded (:func:`empty_labels_file`); prepare and train
+refuse it (:func:`refuse_empty_labels`).
 """
 
 from __future__ import annotations
@@ -32,14 +32,13 @@ def join_labels(
     columns: Columns,
     table_name: str,
     sink: DropReport,
-    required: bool = True,
 ) -> LightCurves:
     """Labels (and splits) by star id; labelled stars without a light curve are counted. A
     labels table that names none of the stars is a problem of its own, which says so: its ids
     are another catalogue's (CRTS's CSS_J... names beside the light curves' MasterIDs).
-    ``required``: see :func:`labels_table`; a labels file of only a header that is not
-    leaves ``curves`` as they are, as if it were absent (a table's own class column kept)."""
-    table = labels_table(labels, columns, sink, required)
+    A labels file of only a header leaves ``curves`` as they are, as if it were absent (a
+    table's own class column kept)."""
+    table = labels_table(labels, columns, sink)
     if table.empty and not isinstance(labels, pd.DataFrame):
         return curves
     has_curve = table[columns.id].isin(curves.ids.astype(str)).to_numpy()
@@ -80,17 +79,37 @@ def _case_matches(found: list[str], columns: Columns) -> dict[str, str]:
             if getattr(have, role) != getattr(want, role) and getattr(have, role) in found}
 
 
+#: How the problem line of a labels file of only a header ends: refuse_empty_labels finds it.
+_EMPTY = "labels no star; fill it in or remove it"
+
+
+def empty_labels_file(name: str, what: str, sink: DropReport) -> None:
+    """Record a labels file (``what`` it is) of only a header, read as none: ``predict`` and
+    ``describe`` need no labels (a folder is described before it is labelled), so the readers
+    do not refuse it but count it (``empty_labels_file``), keep its problem line and warn;
+    ``prepare`` and ``train`` refuse it by that line (:func:`refuse_empty_labels`)."""
+    sink.note("empty_labels_file")
+    sink.problem(f"{no_rows(name)}: an empty {what} {_EMPTY}")
+    warnings.warn(f"{no_rows(name)}: read as no labels, as if it were absent; prepare and "
+                  f"train refuse it until it is filled in", stacklevel=3)
+
+
+def refuse_empty_labels(report: DropReport) -> None:
+    """Raise the problem line of a labels file of only a header (:func:`empty_labels_file`):
+    to train, every star would be left unlabelled and dropped, found only as 0 stars kept."""
+    if report.events["empty_labels_file"]:
+        raise InputError(next(p for p in report.problems if p.endswith(_EMPTY)))
+
+
 def labels_table(labels: PathLike | pd.DataFrame, columns: Columns,
-                 sink: DropReport, required: bool = True) -> pd.DataFrame:
+                 sink: DropReport) -> pd.DataFrame:
     """A labels table read and checked: one row per star, columns ``columns.id``,
     ``columns.label`` [``columns.split``].
 
     A labels table that cannot be read, lacks its columns or gives one star two classes raises
     :class:`InputError`, report or not: nothing could be labelled as it says. Repeated
-    identical rows are fine (event ``duplicate_label_row``). A file of only a header raises
-    where labels are ``required`` (prepare, train: every star would be left unlabelled and
-    dropped); to ``predict`` or ``describe``, which need no labels (a folder described before
-    it is labelled), it comes back empty, counted (``empty_labels_file``) and warned of.
+    identical rows are fine (event ``duplicate_label_row``). A file of only a header comes
+    back empty (:func:`empty_labels_file`).
     """
     name = labels_name(labels)
     expected = f"{columns.id},{columns.label}[,{columns.split}]"
@@ -105,12 +124,7 @@ def labels_table(labels: PathLike | pd.DataFrame, columns: Columns,
                          f"one row per star; map other names with --columns")
     table = table.rename(columns={id_column: columns.id, label_column: columns.label})
     if table.empty and not isinstance(labels, pd.DataFrame):
-        if required:
-            raise InputError(f"{no_rows(name)}: an empty labels table labels no star; fill "
-                             f"it in or remove it")
-        sink.note("empty_labels_file")
-        warnings.warn(f"{no_rows(name)}: read as no labels, as if it were absent; prepare "
-                      f"and train refuse it until it is filled in", stacklevel=2)
+        empty_labels_file(name, "labels table", sink)
     kept = [c for c in (columns.id, columns.label, columns.split) if c in table]
     duplicated = table[columns.id].duplicated()
     distinct = table[kept].drop_duplicates()

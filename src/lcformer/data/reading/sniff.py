@@ -85,8 +85,7 @@ def read_any(source: str, data_dir: str | Path | None = None,
         try:
             spec, folder = resolve(source, data_dir)
             return read_dataset(spec, folder, report, reading if spec.long_table else
-                                per_star if spec.per_star else macho, strict,
-                                labels_required=False)
+                                per_star if spec.per_star else macho, strict)
         except DatasetNotFoundError:
             if not path.is_dir():
                 raise
@@ -154,17 +153,13 @@ def _read_star_file(path: Path, reading: ReadConfig, report: DropReport,
 
 
 def read_dataset(spec: DatasetSpec, folder: Path, report: DropReport,
-                 reading: ReadConfig | None = None, strict_columns: bool = True,
-                 labels_required: bool = True) -> LightCurves:
+                 reading: ReadConfig | None = None, strict_columns: bool = True) -> LightCurves:
     """A resolved dataset's curves, with the user's column names, in magnitudes
-    (``strict_columns``: see :func:`~.star_file.parse_curves`). ``labels_required``: False
-    where labels are optional (``predict``, ``describe``), so that a labels file of only a
-    header is read as none, and counted, rather than refused as it is to train."""
+    (``strict_columns``: see :func:`~.star_file.parse_curves`)."""
     from lcformer.data.datasets import long_table_file
 
     reading = reading or ReadConfig()
     before = len(report.problems)
-    labels = {"labels_required": labels_required} if spec.labels_file else {}
     if reading.columns != Columns():
         if spec.per_star:
             curves = spec.read(folder, report, file_columns(reading.columns, folder),  # type: ignore[call-arg]
@@ -172,9 +167,9 @@ def read_dataset(spec: DatasetSpec, folder: Path, report: DropReport,
         else:
             if not spec.long_table:
                 _by_position(reading, folder, f"is read as {spec.description}")
-            curves = spec.read(folder, report, reading.columns, **labels)  # type: ignore[call-arg]
+            curves = spec.read(folder, report, reading.columns)  # type: ignore[call-arg]
     else:
-        curves = spec.read(folder, report, **labels)  # type: ignore[call-arg]
+        curves = spec.read(folder, report)
     source = long_table_file(folder) if spec.long_table else folder
     return _finish(curves, reading, source, report, before)
 

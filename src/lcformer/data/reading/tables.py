@@ -66,7 +66,6 @@ def read_long_table(
     columns: Columns = DEFAULT_COLUMNS,
     report: DropReport | None = None,
     id: str | None = None,
-    labels_required: bool = True,
 ) -> LightCurves:
     """Read a Parquet, CSV, FITS, ECSV or VOTable file (``files.TABLE_FORMATS``) or a
     DataFrame, one row per observation.
@@ -77,14 +76,13 @@ def read_long_table(
     without an id column is one star named ``id``, when given.
     With ``report`` problems are recorded and reading goes on; without one they raise
     :class:`InputError`, so an API user never loses data silently. A labels table that cannot
-    be used raises either way: nothing could be labelled. So does a labels file of only a
-    header, unless ``labels_required`` is False (``predict``, ``describe``): then it is read
-    as no labels, and counted (:func:`~.labels.labels_table`).
+    be used raises either way: nothing could be labelled. One of only a header is read as no
+    labels and recorded as a problem (:func:`~.labels.empty_labels_file`).
 
     A folder is a table in Parquet partitions (see :func:`read_partitions`).
     """
     if not isinstance(source, pd.DataFrame) and Path(source).is_dir():
-        return read_partitions(source, labels, columns, report, labels_required)
+        return read_partitions(source, labels, columns, report)
     sink = DropReport() if report is None else report
     if isinstance(source, pd.DataFrame):
         name = "DataFrame"
@@ -112,7 +110,7 @@ def read_long_table(
     if curves is None:  # already a problem; matching labels to nothing would count them again
         curves = LightCurves.empty(with_labels=labels is not None)
     elif labels is not None:
-        curves = join_labels(curves, labels, columns, name, sink, labels_required)
+        curves = join_labels(curves, labels, columns, name, sink)
     finish(sink, report, name)
     return curves
 
@@ -122,7 +120,6 @@ def read_partitions(
     labels: PathLike | pd.DataFrame | None = None,
     columns: Columns = DEFAULT_COLUMNS,
     report: DropReport | None = None,
-    labels_required: bool = True,
 ) -> LightCurves:
     """A long table as a folder of Parquet partitions (``lightcurves.parquet/`` as Dask and
     Spark write it: ``*.parquet`` files at any depth, by path; names starting with ``.`` or
@@ -130,7 +127,6 @@ def read_partitions(
     next is read: the DataFrame of one partition is the most ever held (with the curves read
     so far, 24 bytes a point). A star whose rows are in several partitions is joined up again,
     its rows in partition order: the result is that of reading the partitions as one table.
-    ``labels_required``: as for :func:`read_long_table`.
     """
     folder = Path(folder)
     sink = DropReport() if report is None else report
@@ -143,8 +139,7 @@ def read_partitions(
         curves = join_split_curves(LightCurves.concatenate(
             [read_long_table(p, columns=columns, report=sink) for p in parts]), sink)
         if labels is not None:
-            curves = join_labels(curves, labels, columns, str(folder), sink,
-                                 labels_required)
+            curves = join_labels(curves, labels, columns, str(folder), sink)
     finish(sink, report, str(folder))
     return curves
 
