@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from lcformer.data.describe import UNLABELLED, describe
-from lcformer.errors import InputError
+from lcformer.errors import DatasetNotFoundError, InputError
 from tests.data.reading.archives import write_archive
 
 
@@ -136,3 +136,17 @@ def test_each_band_is_summarised_by_a_curves_medians(tmp_path) -> None:
                                  "span", "(d)", "cadence", "(d)", "magnitude", "error"]
     assert lines[at + 1].split() == ["g", "3", "20", "38.0", "2", "16.00", "0.020"]
     assert lines[at + 2].split() == ["r", "3", "40", "19.5", "0.5", "14.00", "-"]
+
+
+def test_a_folder_of_star_files_without_a_catalogue_is_described_unlabelled(tmp_path) -> None:
+    """Described before it is labelled, as predict reads it; it was a layout error."""
+    for k in range(3):
+        (tmp_path / f"star{k}.dat").write_text(_star_text(k))
+    found = describe(str(tmp_path))
+    assert found.name == tmp_path.name and len(found.stars) == 3
+    assert found.classes.index.tolist() == [UNLABELLED]
+    assert found.format().splitlines()[-1] == (
+        f"{tmp_path} has no catalog.csv (nor a table with labels), so its stars are "
+        f"(unlabelled): train needs one, of filename,class")
+    with pytest.raises(DatasetNotFoundError):  # not a folder: as before
+        describe(str(tmp_path / "nothing"))

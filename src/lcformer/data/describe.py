@@ -4,17 +4,19 @@ what a model's inputs depend on: points, time span, cadence, magnitude and error
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from lcformer.data.cleaning import clean
+from lcformer.data.cleaning import CleaningConfig, clean
 from lcformer.data.datasets import resolve
 from lcformer.data.lightcurves import LightCurves
 from lcformer.data.reading.config import ReadConfig
 from lcformer.data.reading.files import table_suffix
-from lcformer.data.reading.sniff import read_dataset
+from lcformer.data.reading.sniff import read_any, read_dataset
 from lcformer.data.report import DropReport
+from lcformer.errors import DatasetNotFoundError
 
 UNLABELLED = "(unlabelled)"
 
@@ -62,11 +64,21 @@ def describe(dataset: str, data_dir: str | None = None,
     ``reading``: the column names and fluxes of the user's tables (``--columns``, ``--flux``).
     Input of which nothing can be read is an InputError naming the file, as in ``prepare``.
     Labels are not needed to describe a folder (one is described before it is labelled): a
-    labels file of only a header, which ``prepare`` refuses, is read as none and said so."""
-    spec, folder = resolve(dataset, data_dir)
+    labels file of only a header, which ``prepare`` refuses, is read as none and said so, and
+    a folder of star files without a catalogue is read as ``predict`` reads it."""
     report = DropReport()
-    lcs, report = clean(read_dataset(spec, folder, report, reading),
-                        spec.cleaning, report)
+    unlabelled_folder = False
+    try:
+        spec, folder = resolve(dataset, data_dir)
+        name, cleaning = spec.name, spec.cleaning
+        raw = read_dataset(spec, folder, report, reading)
+    except DatasetNotFoundError:
+        folder = Path(dataset)
+        if not folder.is_dir():
+            raise
+        name, cleaning, unlabelled_folder = folder.name, CleaningConfig(), True
+        raw = read_any(dataset, data_dir, report, reading)
+    lcs, report = clean(raw, cleaning, report)
     # A star without a class (in the light curves, not in the labels) is one row of its own,
     # "(unlabelled)", not a class with an empty name; prepare drops such stars (no_label).
     labels = (pd.Series(lcs.labels, dtype=object).replace("", UNLABELLED)
@@ -83,12 +95,15 @@ def describe(dataset: str, data_dir: str | None = None,
                 + ("; the classes above are the table's own class column" if labelled
                    else ": every star is (unlabelled)")
                 + "; prepare and train refuse it until it is filled in")
+    elif unlabelled_folder:
+        hint = (f"{folder} has no catalog.csv (nor a table with labels), so its stars are "
+                f"(unlabelled): train needs one, of filename,class")
     elif lcs.labels is None and folder.is_file() and (folder.parent / "labels.csv").is_file():
         suffix = table_suffix(folder.name) or ""
         hint = (f"the labels.csv beside {folder.name} is not read: a table's labels.csv is "
                 f"read in the folder given, beside a table named lightcurves.* (as "
                 f"{folder.parent / ('lightcurves' + suffix)})")
-    return Description(spec.name, curves, stars.reset_index(),
+    return Description(name, curves, stars.reset_index(),
                        table.sort_values("size", ascending=False, kind="stable"), report, hint,
                        band_summary(lcs))
 

@@ -584,3 +584,25 @@ def test_band_folders_whose_files_the_catalogue_gives_two_classes_stay_apart(tmp
     (tmp_path / "catalog.csv").write_text("filename,class,band\nG/000.dat,A,G\nK/000.dat,B,\n")
     with pytest.raises(InputError, match=r"bands of star 000, have two classes"):
         read_catalogue_folder(tmp_path / "catalog.csv", tmp_path, report=DropReport())
+
+
+def test_a_table_of_the_folders_stars_is_counted_not_read_as_a_star(tmp_path: Path) -> None:
+    """OGLE's layout: phot/I and phot/V files beside ident.dat and RRab.dat, whose first
+    column names the stars. Read as light curves they were unreadable files (predict exited
+    1 on a folder as OGLE gives it); they are tables of the stars, counted as such."""
+    rows = "".join(f"{t:.4f} {15 + np.sin(t):.3f} 0.010\n" for t in np.arange(20.0))
+    for band in ("I", "V"):
+        (tmp_path / "phot" / band).mkdir(parents=True)
+        for star in ("OGLE-LMC-RRLYR-00001", "OGLE-LMC-RRLYR-00002"):
+            (tmp_path / "phot" / band / f"{star}.dat").write_text(rows)
+    (tmp_path / "ident.dat").write_text(
+        "OGLE-LMC-RRLYR-00001  LMC106.2  779049  RRab  05:54:29.26 -69:24:04.7\n"
+        "OGLE-LMC-RRLYR-00002  LMC182.6  472366  RRc   05:02:36.28 -69:04:50.4\n")
+    (tmp_path / "RRab.dat").write_text("OGLE-LMC-RRLYR-00001  19.2  18.7  0.55\n")
+    (tmp_path / "notes.dat").write_text("STAR-X  12.0  0.1\n")  # names no star here
+    report = DropReport()
+    lcs = read_folder(tmp_path, report=report)
+    assert sorted(set(lcs.ids)) == ["OGLE-LMC-RRLYR-00001", "OGLE-LMC-RRLYR-00002"]
+    assert sorted(lcs.bands) == ["I", "I", "V", "V"]
+    assert report.events["star_table_not_read"] == 2
+    assert len(report.problems) == 1 and "notes.dat:1" in report.problems[0]  # still a problem

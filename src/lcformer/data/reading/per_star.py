@@ -30,7 +30,13 @@ from lcformer.data.reading.files import (
     no_rows,
     read_str_table,
 )
-from lcformer.data.reading.star_file import Curve, FileProblem, file_columns, parse_curves
+from lcformer.data.reading.star_file import (
+    Curve,
+    FileProblem,
+    file_columns,
+    is_number,
+    parse_curves,
+)
 from lcformer.data.report import DropReport
 from lcformer.errors import InputError
 
@@ -326,11 +332,13 @@ def read_folder(
     """Every per-star file of a folder or archive, unlabelled (prediction on new stars;
     ``columns`` and ``strict_columns`` as for :func:`read_catalogue_folder`).
 
-    Without ``suffix`` every file is read except obvious non-data files (README.md, images...).
+    Without ``suffix`` every file is read except obvious non-data files (README.md, images...)
+    and tables of the folder's stars (:func:`_lists_stars`: OGLE's ``ident.dat``).
     """
     sink = DropReport() if report is None else report
     columns = file_columns(columns, source)
     files, shown = list_files(Path(source))
+    stars = {name.split(".")[0] for name in (posixpath.basename(rel) for rel in files)}
     files_read: list[str] = []
     arrays: list[Curve] = []
     bands: list[str] = []
@@ -339,7 +347,15 @@ def read_folder(
                 or rel.rsplit("/", 1)[-1] == CATALOGUE):  # labels, not a star (unlabelled here)
             sink.note("skipped_non_data_file")
             continue
-        for band, curve in (_read_one(files[rel], f"{shown}{rel}", sink, columns,
+        try:
+            data = files[rel]()
+        except OSError as error:
+            sink.problem(f"{shown}{rel}: cannot read: {error}", "unreadable_file")
+            continue
+        if _lists_stars(data, stars - {posixpath.basename(rel).split(".")[0]}):
+            sink.note("star_table_not_read")  # a catalogue or parameters, not a light curve
+            continue
+        for band, curve in (_read_one(lambda data=data: data, f"{shown}{rel}", sink, columns,
                                       strict_columns) or {}).items():
             files_read.append(rel)
             bands.append(band)
@@ -518,6 +534,18 @@ def _suffix(rel: str) -> str:
 
 
 # ---------------------------------------------------------------------- parsing
+def _lists_stars(data: bytes, stars: set[str]) -> bool:
+    """Whether a file is a table of the folder's stars, not a light curve: its first data
+    line starts with another file's star name (OGLE's ``ident.dat`` and ``RRab.dat`` beside
+    ``phot/I/OGLE-LMC-RRLYR-00001.dat``), which predict counted as an unreadable light curve
+    and so exited 1."""
+    lines = data[:4096].decode("utf-8", errors="replace").splitlines()
+    first = next((line.split() for line in lines
+                  if line.strip() and not line.lstrip().startswith(("#", "\\", "|"))), [])
+    name = first[0].split(",")[0] if first else ""
+    return name in stars and not is_number(name)  # (a time is a number, even if a name too)
+
+
 def _read_one(load: Callable[[], bytes], shown: str, sink: DropReport,
               columns: Columns | None = None, strict_columns: bool = True
               ) -> dict[str, Curve] | None:
