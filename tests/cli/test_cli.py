@@ -152,7 +152,8 @@ def test_an_empty_labels_file_is_described_exit_0_and_refused_by_prepare(tmp_pat
     assert "(unlabelled)" in out and "empty_labels_file" in out
     assert ("the labels file has no rows (only a header), so no star is labelled by it: every "
             "star is (unlabelled)") in out
-    assert main(["prepare", str(folder), "--quiet"]) == 2
+    with pytest.warns(UserWarning, match="only a header, no rows: read as no labels"):
+        assert main(["prepare", str(folder), "--quiet"]) == 2  # (the reader's warning first)
     assert capsys.readouterr().err.splitlines() == [
         f"lcformer: error: {folder / 'labels.csv'}:1: only a header, no rows: an empty labels "
         f"table labels no star; fill it in or remove it"]
