@@ -46,6 +46,7 @@ from lcformer.evaluation.flags import (
     errors_of,
     outside_training,
     ranges_of,
+    shares_of,
     signal_flags,
 )
 from lcformer.evaluation.inference import BATCH, star_probabilities, window_probabilities
@@ -324,7 +325,8 @@ def _predict_chunk(model: LightCurveClassifier, metadata: dict[str, Any], lcs: L
         stars = info.periods.set_index("id").reindex(table["id"])
         levels = band_levels(extra, info.extra_names, star_codes)
         unlike = outside_training(stars.join(levels.set_axis(stars.index)),
-                                  ranges_of(metadata), errors_of(metadata))
+                                  ranges_of(metadata), errors_of(metadata),
+                                  shares_of(metadata))
         longest = (np.full(len(stars), config.periods.max_period)
                    if config.periods.max_period is not None
                    else stars["span"].to_numpy(dtype=np.float64))

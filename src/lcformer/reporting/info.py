@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from lcformer.config import dotted, list_text
 from lcformer.data.reading.config import ReadConfig
 from lcformer.errors import CorruptFileError, LcformerError, RunNotFoundError
-from lcformer.evaluation.flags import errors_of, ranges_of, ranges_text
+from lcformer.evaluation.flags import errors_of, ranges_of, ranges_text, shares_of
 from lcformer.models.registry import STAR_SETTINGS, WINDOW_SETTINGS
 
 if TYPE_CHECKING:
@@ -244,7 +244,8 @@ def _data_lines(name: str, dataset: dict[str, Any], prepared: str | None,
         data.append(f"{manifest['counts'].get('stars', 0):,} stars")
     if metadata is not None and (ranges := ranges_of(metadata)):
         data += textwrap.wrap(ranges_text(ranges, metadata.get("bands", ()),
-                                          errors_of(metadata)), WIDTH - LABEL)
+                                          errors_of(metadata), shares_of(metadata)),
+                              WIDTH - LABEL)
     return data
 
 

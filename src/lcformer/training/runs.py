@@ -57,6 +57,7 @@ from lcformer.errors import (
 )
 from lcformer.evaluation.flags import (
     band_levels,
+    band_shares,
     error_ranges,
     stored_ranges,
     training_ranges,
@@ -267,7 +268,7 @@ def _training_stars(data: PreparedDataset, sets: dict[str, SampleSet],
     if copies is not None:  # (those too short for a period search have no points)
         stars = pd.concat([stars.reset_index(), copies[copies["n_points"] > 0]],
                           ignore_index=True)
-    return stored_ranges(training_ranges(stars), error_ranges(stars))
+    return stored_ranges(training_ranges(stars), error_ranges(stars), band_shares(levels))
 
 
 def member_train_config(train: TrainConfig, seed: int, members: int) -> TrainConfig:
