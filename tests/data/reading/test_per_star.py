@@ -606,3 +606,14 @@ def test_a_table_of_the_folders_stars_is_counted_not_read_as_a_star(tmp_path: Pa
     assert sorted(lcs.bands) == ["I", "I", "V", "V"]
     assert report.events["star_table_not_read"] == 2
     assert len(report.problems) == 1 and "notes.dat:1" in report.problems[0]  # still a problem
+    # ASAS's numbered stars beside their classes file (a header, then 215153,Mira); a light
+    # curve whose first time equals a star's number is still one (its rows are numbers).
+    asas = tmp_path / "asas"
+    asas.mkdir()
+    for star in ("215153", "215181"):
+        (asas / f"{star}.dat").write_text(rows)
+    (asas / "classes.dat").write_text("filename,class\n215153,Mira\n215181,RR_Lyrae_FM\n")
+    (asas / "215.dat").write_text("215153 12.0 0.1\n" + rows)
+    report = DropReport()
+    assert sorted(set(read_folder(asas, report=report).ids)) == ["215", "215153", "215181"]
+    assert report.events["star_table_not_read"] == 1 and not report.problems

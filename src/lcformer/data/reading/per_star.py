@@ -535,15 +535,17 @@ def _suffix(rel: str) -> str:
 
 # ---------------------------------------------------------------------- parsing
 def _lists_stars(data: bytes, stars: set[str]) -> bool:
-    """Whether a file is a table of the folder's stars, not a light curve: its first data
-    line starts with another file's star name (OGLE's ``ident.dat`` and ``RRab.dat`` beside
-    ``phot/I/OGLE-LMC-RRLYR-00001.dat``), which predict counted as an unreadable light curve
-    and so exited 1."""
+    """Whether a file is a table of the folder's stars, not a light curve: one of its first
+    two lines (a header, then a row) starts with another file's star name (or file name) and
+    holds a field that is not a number (a class, a coordinate), as OGLE's ``ident.dat`` and
+    ``RRab.dat`` beside ``phot/I/OGLE-LMC-RRLYR-00001.dat`` or ASAS's classes file
+    (``215153,Mira``) do; predict counted such a file as an unreadable light curve and
+    exited 1. A light curve's rows are numbers."""
     lines = data[:4096].decode("utf-8", errors="replace").splitlines()
-    first = next((line.split() for line in lines
-                  if line.strip() and not line.lstrip().startswith(("#", "\\", "|"))), [])
-    name = first[0].split(",")[0] if first else ""
-    return name in stars and not is_number(name)  # (a time is a number, even if a name too)
+    rows = [line.replace(",", " ").split() for line in lines
+            if line.strip() and not line.lstrip().startswith(("#", "\\", "|"))][:2]
+    return any(posixpath.basename(row[0]).split(".")[0] in stars
+               and not all(map(is_number, row)) for row in rows)
 
 
 def _read_one(load: Callable[[], bytes], shown: str, sink: DropReport,
