@@ -598,7 +598,8 @@ def test_a_table_of_the_folders_stars_is_counted_not_read_as_a_star(tmp_path: Pa
     (tmp_path / "ident.dat").write_text(
         "OGLE-LMC-RRLYR-00001  LMC106.2  779049  RRab  05:54:29.26 -69:24:04.7\n"
         "OGLE-LMC-RRLYR-00002  LMC182.6  472366  RRc   05:02:36.28 -69:04:50.4\n")
-    (tmp_path / "RRab.dat").write_text("OGLE-LMC-RRLYR-00001  19.2  18.7  0.55\n")
+    (tmp_path / "RRab.dat").write_text("OGLE-LMC-RRLYR-00001  19.2  18.7  0.55\n"
+                                       "OGLE-LMC-RRLYR-00002  19.0  18.6  0.61\n")
     (tmp_path / "notes.dat").write_text("STAR-X  12.0  0.1\n")  # names no star here
     report = DropReport()
     lcs = read_folder(tmp_path, report=report)
@@ -617,3 +618,19 @@ def test_a_table_of_the_folders_stars_is_counted_not_read_as_a_star(tmp_path: Pa
     report = DropReport()
     assert sorted(set(read_folder(asas, report=report).ids)) == ["215", "215153", "215181"]
     assert report.events["star_table_not_read"] == 1 and not report.problems
+    # Read as light curves (a reviewer's false positives of the first rule): stars named by
+    # numbers whose times start with another's number beside a band letter, and a star's
+    # second file whose star column names the star of another file.
+    numbered = tmp_path / "numbered"
+    numbered.mkdir()
+    for k in range(1, 6):
+        times = k + 1.25 + np.arange(12.0)
+        (numbered / f"{k}.csv").write_text("mjd,band,mag,err\n" + "".join(
+            f"{t},{'gr'[i % 2]},15.0,0.01\n" for i, t in enumerate(times)))
+    (numbered / "X.csv").write_text("time,mag,err\n" + rows.replace(" ", ","))
+    (numbered / "X_V.csv").write_text("id,time,mag,err\n" + "".join(
+        f"X,{line.replace(' ', ',')}\n" for line in rows.splitlines()))
+    report = DropReport()
+    lcs = read_folder(numbered, report=report)
+    assert sorted(set(lcs.ids)) == ["1", "2", "3", "4", "5", "X", "X_V"]
+    assert not report.events["star_table_not_read"]

@@ -21,6 +21,7 @@ import pandas as pd
 from lcformer.data.lightcurves import LightCurves
 from lcformer.data.reading.config import Columns
 from lcformer.data.reading.files import (
+    ID_NAMES,
     READ_ERRORS,
     PathLike,
     cannot_read,
@@ -534,18 +535,29 @@ def _suffix(rel: str) -> str:
 
 
 # ---------------------------------------------------------------------- parsing
+#: Data lines of a file that :func:`_lists_stars` looks at.
+_TABLE_ROWS = 6
+
+
 def _lists_stars(data: bytes, stars: set[str]) -> bool:
-    """Whether a file is a table of the folder's stars, not a light curve: one of its first
-    two lines (a header, then a row) starts with another file's star name (or file name) and
-    holds a field that is not a number (a class, a coordinate), as OGLE's ``ident.dat`` and
-    ``RRab.dat`` beside ``phot/I/OGLE-LMC-RRLYR-00001.dat`` or ASAS's classes file
-    (``215153,Mira``) do; predict counted such a file as an unreadable light curve and
-    exited 1. A light curve's rows are numbers."""
+    """Whether a file is a table of the folder's stars, not a light curve: its first rows
+    start with two or more other files' star names (or file names) beside a field that is not
+    a number, as OGLE's ``ident.dat`` and ``RRab.dat`` beside
+    ``phot/I/OGLE-LMC-RRLYR-00001.dat`` do; a star named by a number counts only under a
+    header naming a file or star column (ASAS's classes file: ``filename,class`` then
+    ``215153,Mira``), as a light curve starts with a time. predict counted such a table as an
+    unreadable light curve and exited 1. A light curve with a star column repeats one name."""
     lines = data[:4096].decode("utf-8", errors="replace").splitlines()
     rows = [line.replace(",", " ").split() for line in lines
-            if line.strip() and not line.lstrip().startswith(("#", "\\", "|"))][:2]
-    return any(posixpath.basename(row[0]).split(".")[0] in stars
-               and not all(map(is_number, row)) for row in rows)
+            if line.strip() and not line.lstrip().startswith(("#", "\\", "|"))][:_TABLE_ROWS]
+    header = bool(rows) and rows[0][0].lower() in ("filename", "file", *ID_NAMES)
+    named = set()
+    for row in rows[1:] if header else rows:
+        first = row[0]
+        name = first if is_number(first) else posixpath.basename(first).split(".")[0]
+        if (header or not is_number(first)) and name in stars and not all(map(is_number, row)):
+            named.add(name)
+    return len(named) >= 2
 
 
 def _read_one(load: Callable[[], bytes], shown: str, sink: DropReport,
