@@ -79,6 +79,9 @@ def test_empty_fields_are_missing_values_and_gzip_is_read() -> None:
     ("1.0,12.1,0.02\n2.0,12,3,0.02\n", 2, "unreadable_file",
      "found 4 columns, expected 3 (a decimal comma, or a shifted row?)"),
     ("1 12.1\n2 12.2 0.1\n", 2, "unreadable_file", "found 3 columns, expected 2"),
+    # decimal commas in a file of blank-separated columns: split at the commas
+    ("time mag err\n1,5 12,3 0,01\n", 2, "unreadable_file",
+     "column 2 (mag): '5 12' is not a number (decimal commas? lcformer reads decimal points)"),
     # a quality flag is applied: a value that is not one is refused, not guessed
     ("time,mag,err,FLAG\n1,12.1,0.1,0\n# c\n\n2,12.1,0.1,C\n", 5, "unreadable_file",
      "column 'FLAG': 'C' is not a quality flag (a number, 0 for good, true/false or "

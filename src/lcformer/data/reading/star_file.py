@@ -740,6 +740,11 @@ def _diagnose(text: str, skip: int, wanted: tuple[int, ...], error: ValueError,
                                   if len(tokens) > needed else ""))
         for role, column in zip(_ROLES, wanted, strict=False):
             if not is_number(tokens[column]):
+                # "1,5 12,3": columns apart by blanks, with decimal commas, split at the commas
+                parts = tokens[column].split()
+                comma = len(parts) > 1 and all(map(is_number, parts))
                 return FileProblem(line_no, f"column {column + 1} ({role}): "
-                                            f"{tokens[column]!r} is not a number")
+                                            f"{tokens[column]!r} is not a number"
+                                   + (" (decimal commas? lcformer reads decimal points)"
+                                      if comma else ""))
     return FileProblem(skip + 1, f"cannot parse: {error}")
