@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import f1_score
 
-from lcformer.evaluation.metrics import classification_metrics
+from lcformer.evaluation.metrics import classification_metrics, score_text
 
 
 def test_classification_metrics_hand_example() -> None:
@@ -77,3 +77,22 @@ def test_a_class_named_like_a_total_gets_its_own_scores(name) -> None:
                                  "f1-score": pytest.approx(2 / 3), "support": 1.0}
     assert m.per_class["b"] == {"precision": 1.0, "recall": 0.5,
                                 "f1-score": pytest.approx(2 / 3), "support": 2.0}
+
+
+@pytest.mark.parametrize(("value", "digits", "text"), [
+    (1.0, 3, "1.000"), (0.9996, 3, "0.999"), (0.99949, 3, "0.999"), (0.9554, 3, "0.955"),
+    (0.996, 2, "0.99"), (0.0, 3, "0.000"), (1.5, 1, "1.5"),
+])
+def test_score_text_reads_1_only_for_a_perfect_score(value: float, digits: int,
+                                                      text: str) -> None:
+    """One mistake in 2,500 stars must not print as a perfect score."""
+    assert score_text(value, digits) == text
+
+
+def test_a_run_with_one_mistake_in_2500_stars_is_not_printed_perfect() -> None:
+    truth = np.repeat([0, 1], 1250)
+    guess = truth.copy()
+    guess[0] = 1
+    m = classification_metrics(truth, guess, ["a", "b"])
+    assert m.accuracy > 0.9995
+    assert f"{score_text(m.accuracy)} {score_text(m.macro_f1)}" == "0.999 0.999"

@@ -595,6 +595,7 @@ def test_unrecorded_or_now_unusable_inputs_are_not_kept_stale(model, tmp_path, c
     summary = predict_partitions(*model, paths, out, device="cpu", progress=False)
     assert "predicting 3 partition(s) again" in capsys.readouterr().err
     assert (summary.changed, summary.unrecorded, summary.skipped) == (3, 1, 0)
+    assert summary.redone == 2  # the unreadable one is not predicted again, nor said to be
     assert len(summary.failed) == 1 and "look like fluxes" in summary.failed[0]
     assert "part.2.parquet, made before the input changed, was removed" in summary.failed[0]
     assert sorted(p.name for p in out.glob("*.parquet")) == ["part.0.parquet",

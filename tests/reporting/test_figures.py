@@ -250,3 +250,16 @@ def test_training_curves_beside_trees_say_they_are_the_networks(tmp_path, monkey
 
     FigureCanvasAgg(fused)  # the longer title, laid out as saved
     assert_titles_inside(fused)
+
+
+def test_an_ensembles_members_are_lines_of_their_own(tmp_path, monkeypatch):
+    """Members' epochs follow each other in the history (1..4, 1..4): no line joins one
+    member's last epoch to the next one's first, and the title says how many there are."""
+    saved = drawn_titles(monkeypatch)
+    rows = [r | {"member": m} for m in (0, 1) for r in history(["classify"] * 4)]
+    figures.training_curves_figure(rows, tmp_path / "ensemble.png")
+    (fig,) = saved
+    assert fig.axes[0].get_title() == "Training curves; 2 ensemble members, a line each"
+    loss = fig.axes[0].get_lines()[0]
+    x = np.asarray(loss.get_xdata(), dtype=float)
+    assert len(x) == 9 and np.isnan(x[4]) and list(x[:4]) == list(x[5:]) == [1, 2, 3, 4]

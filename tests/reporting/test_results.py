@@ -203,3 +203,6 @@ def test_a_small_loss_is_never_shown_as_a_tie_and_the_best_baseline_is_the_highe
     assert compared(0.9553626, 0.9552865) == ("0.9554", "0.9553", "+0.0001")
     assert compared(0.718, 0.648) == ("0.718", "0.648", "+0.070")
     assert compared(0.5, 0.5) == ("0.500", "0.500", "+0.000")  # a true tie
+    # only a perfect score reads 1: one mistake in 2,500 stars is not
+    assert compared(1.0, 0.9996) == ("1.000", "0.999", "+0.001")
+    assert compared(0.99996, 0.9999) == ("0.99996", "0.99990", "+0.00006")

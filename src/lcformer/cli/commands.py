@@ -47,6 +47,7 @@ from lcformer.data.tokens import TokenConfig
 from lcformer.data.views import ViewConfig
 from lcformer.errors import ConfigError, InputError, LcformerError
 from lcformer.evaluation.flags import FlagConfig
+from lcformer.evaluation.metrics import score_text
 from lcformer.experiments.grid import SweepConfig
 from lcformer.models.config import ModelConfig
 from lcformer.models.registry import MODEL_NAMES, model_inputs
@@ -464,7 +465,7 @@ def predict_partitioned(args: argparse.Namespace, partitions: list[Path],
             f"{done:,} of {summary.partitions:,} partitions usable")  # counted, and said so)
     print(f"{head} -> {out}/"
           + (f" ({summary.skipped:,} done by an earlier run)" if summary.skipped else "")
-          + (f" ({summary.changed:,} predicted again: input changed)" if summary.changed
+          + (f" ({summary.redone:,} predicted again: input changed)" if summary.redone
              else ""))
     if summary.stars_now:
         print(f"this run: {summary.stars_now:,} stars in {summary.seconds:,.1f} s "
@@ -565,7 +566,7 @@ def _same_test_stars(test_ids: list[str], run: RunConfig, name: str,
     from lcformer.evaluation.records import read_records
 
     try:
-        scores = ", ".join(f"{r.model} macro-F1 {r.star['macro_f1']:.3f}"
+        scores = ", ".join(f"{r.model} macro-F1 {score_text(r.star['macro_f1'])}"
                            for r in read_records(folder))
     except LcformerError:  # a damaged record: the stars are the same all the same
         scores = "its scores could not be read"

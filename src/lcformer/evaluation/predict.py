@@ -50,7 +50,7 @@ from lcformer.evaluation.flags import (
     signal_flags,
 )
 from lcformer.evaluation.inference import BATCH, star_probabilities, window_probabilities
-from lcformer.evaluation.metrics import Metrics, classification_metrics
+from lcformer.evaluation.metrics import Metrics, classification_metrics, score_text
 from lcformer.models import LightCurveClassifier
 from lcformer.training.distributed import pick_device
 
@@ -155,14 +155,15 @@ def score_labels(stars: pd.DataFrame, classes: Sequence[str],
 
     def score(rows: np.ndarray) -> str:
         m = metrics(rows)
-        return f"macro-F1 {m.macro_f1:.3f}, accuracy {m.accuracy:.3f} on {int(rows.sum()):,}"
+        return (f"macro-F1 {score_text(m.macro_f1)}, accuracy {score_text(m.accuracy)} on "
+                f"{int(rows.sum()):,}")
 
     parts, per_class = [], ""
     if known.any():
         # Which classes the new stars lose, the first thing to look at on another survey.
         table = metrics(known).per_class
         per_class = "\n  F1 per class (stars): " + ", ".join(
-            f"{c} {table[c]['f1-score']:.3f} ({int(table[c]['support']):,})"
+            f"{c} {score_text(table[c]['f1-score'])} ({int(table[c]['support']):,})"
             for c in classes if table[c]["support"] > 0)
         per_class += only_predicted_line(label[known], predicted[known], table)
         part = f"{score(known)} {which} classified"
@@ -199,7 +200,7 @@ def only_predicted_line(label: pd.Series, predicted: pd.Series,
     return (f"\n  macro-F1 averages {len(labelled) + len(extra)} classes: the {len(labelled)} "
             f"labelled here and {len(extra)} predicted but labelled on no star ("
             f"{int(extra.sum()):,} stars: {named}{', ...' if len(extra) > 3 else ''}), whose "
-            f"F1 is 0; over the {len(labelled)} labelled alone: {mean:.3f}")
+            f"F1 is 0; over the {len(labelled)} labelled alone: {score_text(mean)}")
 
 
 def run_test_ids(run_dir: str | Path, input_name: str, metadata: Mapping[str, Any],

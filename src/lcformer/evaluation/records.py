@@ -18,6 +18,7 @@ import numpy as np
 
 from lcformer import atomic
 from lcformer.errors import CorruptFileError, RunNotFoundError
+from lcformer.evaluation.metrics import score_text
 
 
 @dataclass(frozen=True)
@@ -90,8 +91,9 @@ class RunRecord:
             return (f"{self.dataset} / {self.model}: no test stars in this split, so no test "
                     f"scores ({cost}, {self.hardware}){note}; --split stratified holds some "
                     f"out")
-        return (f"{self.dataset} / {self.model}: star-level test accuracy {s['accuracy']:.3f}, "
-                f"macro-F1 {s['macro_f1']:.3f}{self._classes_averaged()} on {s['n']} stars "
+        return (f"{self.dataset} / {self.model}: star-level test accuracy "
+                f"{score_text(s['accuracy'])}, macro-F1 {score_text(s['macro_f1'])}"
+                f"{self._classes_averaged()} on {s['n']} stars "
                 f"({cost}, {self.hardware}){note}")
 
     def _classes_averaged(self) -> str:
@@ -126,7 +128,7 @@ class RunRecord:
             untested = int(row["support"]) == 0
             absent = untested and (confusion is not None
                                    and sum(r[i] for r in confusion) == 0)
-            cells = ["-" if absent or (untested and k == "recall") else f"{row[k]:.3f}"
+            cells = ["-" if absent or (untested and k == "recall") else score_text(row[k])
                      for k in ("precision", "recall", "f1-score")]
             lines.append(f"  {cls:<{width}}  {cells[0]:>9}  {cells[1]:>6}  {cells[2]:>5}"
                          f"  {int(row['support']):>5}")
@@ -139,8 +141,8 @@ class RunRecord:
                            if spec is not None and spec.inputs == "stars" else
                            ("window level", "windows"))
             trees_alone = (self.budget or {}).get("network_weight") == 0
-            lines.append(f"{level}: accuracy {w['accuracy']:.3f}, macro-F1 "
-                         f"{w['macro_f1']:.3f} on {w['n']} {unit}"
+            lines.append(f"{level}: accuracy {score_text(w['accuracy'])}, macro-F1 "
+                         f"{score_text(w['macro_f1'])} on {w['n']} {unit}"
                          + ("; at network weight 0 each is scored with its star's trees' "
                             "prediction, so this weighs the star scores by chunks"
                             if trees_alone else ""))

@@ -173,6 +173,7 @@ class StreamSummary:
     skipped: int = 0  # whose output existed already, made from the input as it is now
     changed: int = 0  # whose output was made from another version of the input: redone
     unrecorded: int = 0  # of ``changed``: outputs of an earlier lcformer, input unrecorded
+    redone: int = 0  # of ``changed``: predicted again and written (not those now unreadable)
     failed: list[str] = field(default_factory=list)  # unreadable partitions: no output
     stars: int = 0
     classified: int = 0
@@ -280,7 +281,7 @@ def predict_partitions(model: LightCurveClassifier, metadata: dict[str, Any],
     began = time.perf_counter()
     with tqdm(total=len(todo), unit="partition", desc="predict", disable=not progress) as bar:
         for path, out in todo:
-            report = DropReport()
+            report, existed = DropReport(), out.is_file()  # existed: its input changed
             made_from = input_fingerprint(path)  # before reading: a rewrite during it shows
             lcs = _read_partition(path, reading, report)
             if lcs.n_curves == 0 and report.problems:
@@ -296,6 +297,7 @@ def predict_partitions(model: LightCurveClassifier, metadata: dict[str, Any],
             table, predicted = predict_frame(model, metadata, lcs, **options)
             report.merge(predicted)
             write_output(table, report, out, source=path, made_from=made_from)
+            summary.redone += existed
             summary.add(table, report)
             summary.stars_now += len(table)
             summary.seconds = time.perf_counter() - began

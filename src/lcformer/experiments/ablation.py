@@ -49,6 +49,7 @@ from lcformer.data.datasets import prepare_dataset, resolve
 from lcformer.data.prepared import PrepareConfig, PreparedDataset
 from lcformer.data.samples import SAMPLES_VERSION
 from lcformer.errors import ConfigError, ConfigMismatchError
+from lcformer.evaluation.metrics import score_text
 from lcformer.experiments.grid import fold_repeats
 from lcformer.models.registry import BASELINE_LABELS
 from lcformer.training.config import RunConfig, TrainConfig, stopping_text
@@ -222,7 +223,8 @@ def run_ablation(dataset: str, folder: str | Path, config: AblationConfig | None
         for record in records:
             rows.append(_row(record, name, repeat))
         if progress:
-            scores = ", ".join(f"{r.model} macro-F1 {r.star['macro_f1']:.3f}" for r in records)
+            scores = ", ".join(f"{r.model} macro-F1 {score_text(r.star['macro_f1'])}"
+                               for r in records)
             print(f"[{i}/{len(plan)}] {name} {repeat}: {scores}"
                   f"{' (done before)' if done else ''}", file=sys.stderr)
         result = write_ablation(folder, rows, dataset, train, folds)
@@ -330,5 +332,5 @@ def _mean(values: pd.Series, folds: int | None) -> str:
     v = values.to_numpy(dtype=float)
     unfinished = f" ({len(v)}/{folds} folds)" if folds and len(v) < folds else ""
     if folds and len(v) > 1:
-        return f"{v.mean():.3f} ± {v.std(ddof=1):.3f}{unfinished}"
-    return f"{np.mean(v):.3f}{unfinished}"
+        return f"{score_text(v.mean())} ± {v.std(ddof=1):.3f}{unfinished}"
+    return f"{score_text(np.mean(v))}{unfinished}"

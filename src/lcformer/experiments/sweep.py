@@ -47,6 +47,7 @@ from lcformer import __version__, atomic
 from lcformer.data.prepared import PreparedDataset
 from lcformer.data.splits import assign_splits
 from lcformer.errors import ConfigMismatchError
+from lcformer.evaluation.metrics import score_text
 from lcformer.evaluation.records import RunRecord, read_metrics, read_records
 from lcformer.experiments.baseline import run_baseline, save_baseline
 from lcformer.experiments.grid import Cell, SweepConfig, cells, repeat_split, run_config
@@ -131,8 +132,8 @@ def run_sweep(data: PreparedDataset, config: SweepConfig, sweep_dir: str | Path,
             trained.append(str(run_dir))
         if progress:
             what = "baseline" if cell is None else cell.name
-            scores = ", ".join(f"{r['model']} acc {r['accuracy']:.3f} f1 {r['macro_f1']:.3f}"
-                               for r in new)
+            scores = ", ".join(f"{r['model']} acc {score_text(r['accuracy'])} "
+                               f"f1 {score_text(r['macro_f1'])}" for r in new)
             print(f"[{i}/{len(plan)}] {what} {repeat}: {scores}"
                   f"{'' if did else ' (done before)'}", file=sys.stderr)
         result = write_results(rows, data, config, sweep_dir, trained)

@@ -28,6 +28,7 @@ from matplotlib.ticker import MaxNLocator
 from lcformer import atomic
 from lcformer.data.splits import SampleSet
 from lcformer.evaluation.inference import accuracy_by_position
+from lcformer.evaluation.metrics import score_text
 from lcformer.models import LightCurveClassifier
 from lcformer.training.distributed import pick_device
 from lcformer.training.loop import TrainConfig, TrainResult
@@ -119,7 +120,7 @@ def confusion_matrix_figure(confusion: Sequence[Sequence[int]], classes: Sequenc
     for i, j in np.ndindex(n, n):
         if values[i, j] == 0 and n > 10 and not untested[i]:
             continue
-        text = ("-" if untested[i] else f"{values[i, j]:.2f}") if normalise \
+        text = ("-" if untested[i] else score_text(values[i, j], 2)) if normalise \
             else f"{int(counts[i, j])}"
         colour = "white" if values[i, j] > 0.55 * ceiling else "black"
         ax.text(j, i, text, ha="center", va="center", fontsize=fontsize, color=colour)
@@ -158,30 +159,39 @@ def training_curves_figure(history: Sequence[Mapping[str, Any]], path: str | os.
     columns = {k: np.array([_number(r, k) for r in history])
                for k in ("val_loss", "val_accuracy", "val_macro_f1", "lr", "network_weight")}
     fused = any("network_weight" in r for r in history)
+    # An ensemble's history holds each member's epochs in turn: a line of its own each.
+    members = np.array([int(r.get("member", 0)) for r in history])
+    breaks = np.flatnonzero(np.diff(members) != 0) + 1
 
+    def line(values: np.ndarray) -> np.ndarray:  # NaN between members: no line joins them
+        return np.insert(values.astype(float), breaks, np.nan)
+
+    x = line(epochs)
     fig = Figure(figsize=(7.5, 7.5), layout="constrained")
     loss_ax, score_ax, lr_ax = fig.subplots(3, 1, sharex=True, height_ratios=[3, 3, 1.3])
     classify = ~reconstruct
-    loss_ax.plot(epochs, np.where(classify, train_loss, np.nan), "o-", ms=3, label="train loss")
+    loss_ax.plot(x, line(np.where(classify, train_loss, np.nan)), "o-", ms=3, label="train loss")
     if reconstruct.any():
         loss_ax.plot(epochs[reconstruct], train_loss[reconstruct], "s", ms=4, color="tab:purple",
                      label="train reconstruction MSE")
-    loss_ax.plot(epochs, columns["val_loss"], "o-", ms=3, label="validation loss")
+    loss_ax.plot(x, line(columns["val_loss"]), "o-", ms=3, label="validation loss")
     if len(history) and np.nanmin(np.r_[train_loss, columns["val_loss"], np.inf]) > 0:
         loss_ax.set_yscale("log")
     loss_ax.set_ylabel("loss")
-    loss_ax.set_title("Training curves of the network (its trees are fitted once, before)"
-                      if fused else "Training curves")
+    loss_ax.set_title(("Training curves of the network (its trees are fitted once, before)"
+                       if fused else "Training curves")
+                      + (f"; {len(breaks) + 1} ensemble members, a line each" if len(breaks)
+                         else ""))
 
-    score_ax.plot(epochs, columns["val_accuracy"], "o-", ms=3, label="validation accuracy")
-    score_ax.plot(epochs, columns["val_macro_f1"], "o-", ms=3, label="validation macro-F1")
+    score_ax.plot(x, line(columns["val_accuracy"]), "o-", ms=3, label="validation accuracy")
+    score_ax.plot(x, line(columns["val_macro_f1"]), "o-", ms=3, label="validation macro-F1")
     if fused:
-        score_ax.plot(epochs, columns["network_weight"], "s--", ms=3, color="0.4",
+        score_ax.plot(x, line(columns["network_weight"]), "s--", ms=3, color="0.4",
                       label="the network's weight beside the trees")
     score_ax.set_ylim(0, 1.02)
     score_ax.set_ylabel("star level")
 
-    lr_ax.plot(epochs, columns["lr"], "o-" if len(epochs) == 1 else "-", ms=3, color="0.3",
+    lr_ax.plot(x, line(columns["lr"]), "o-" if len(epochs) == 1 else "-", ms=3, color="0.3",
                drawstyle="steps-mid")  # a lone epoch has no step to draw: a point
     lr_ax.ticklabel_format(axis="y", style="sci", scilimits=(0, 0))
     lr_ax.set_ylim(bottom=0)

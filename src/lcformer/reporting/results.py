@@ -26,6 +26,7 @@ from lcformer import atomic
 from lcformer.data.prepared import PreparedDataset
 from lcformer.data.samples import SAMPLES_VERSION
 from lcformer.errors import LcformerError
+from lcformer.evaluation.metrics import score_text
 from lcformer.evaluation.records import read_records
 from lcformer.experiments.grid import SweepConfig, cells
 from lcformer.experiments.sweep import sweep_commands
@@ -142,6 +143,8 @@ def run_seconds(section: SweepSection) -> float:
 
 
 def _duration(seconds: float) -> str:
+    if 0 < seconds < 0.5:
+        return "<1 s"  # not "0 s": the runs took time
     if seconds < 60:
         return f"{seconds:.0f} s"
     minutes = seconds / 60
@@ -154,7 +157,7 @@ def _cell_name(cell: pd.Series) -> str:
 
 
 def _score(cell: pd.Series) -> str:
-    return f"{cell['accuracy_mean']:.2f} ({cell['macro_f1_mean']:.2f})"
+    return f"{score_text(cell['accuracy_mean'], 2)} ({score_text(cell['macro_f1_mean'], 2)})"
 
 
 def _test_stars(section: SweepSection, noun: str = "") -> str:
@@ -436,9 +439,10 @@ def compared(ours: float, theirs: float) -> tuple[str, str, str]:
     as tell them apart, so that a small loss never shows as "+0.000"; the difference is that
     of the values shown, so the line adds up."""
     digits = 3
-    while digits < 5 and ours != theirs and round(ours, digits) == round(theirs, digits):
+    while (digits < 5 and ours != theirs
+           and score_text(ours, digits) == score_text(theirs, digits)):
         digits += 1
-    a, b = round(ours, digits), round(theirs, digits)
+    a, b = (float(score_text(x, digits)) for x in (ours, theirs))
     return f"{a:.{digits}f}", f"{b:.{digits}f}", f"{a - b:+.{digits}f}"
 
 

@@ -13,6 +13,7 @@ import pandas as pd
 
 from lcformer import __version__
 from lcformer.data.prepared import PreparedDataset
+from lcformer.evaluation.metrics import score_text
 from lcformer.experiments.grid import SweepConfig
 from lcformer.hardware import hardware
 from lcformer.models.registry import BASELINE_MODELS, MODEL_NAMES, row_label
@@ -87,7 +88,7 @@ def _column(heads: Any, emb: Any) -> str:
 
 
 def _pair(a: float, b: float) -> str:
-    return f"{a:.2f} ({b:.2f})"
+    return f"{score_text(a, 2)} ({score_text(b, 2)})"
 
 
 def research_table(long: pd.DataFrame, budget: str, title: str = "model",
