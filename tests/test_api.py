@@ -559,7 +559,7 @@ def test_a_label_per_point_and_an_unread_flag_column_are_said(curves) -> None:
     with pytest.warns(UserWarning, match=r"'catflags' looks like a quality flag and is not "
                                          r"read.*Columns\(flag='catflags'\)"):
         as_light_curves(frame.assign(catflags=1))
-    with pytest.warns(UserWarning, match=r"the table's 'catflags' looks like a quality flag"):
+    with pytest.warns(UserWarning, match=r"'catflags' looks like a quality flag"):
         as_light_curves(Table.from_pandas(frame.assign(catflags=1)))
     # A magnitude column declared in a flux's unit is refused, as the command refuses it.
     import astropy.units as u
@@ -569,6 +569,6 @@ def test_a_label_per_point_and_an_unread_flag_column_are_said(curves) -> None:
     with pytest.raises(InputError, match=r"the Table: its magnitude column is in a flux's unit"):
         as_light_curves(in_flux)
     # Beside the flag column read, only the other is named (not 'read flag with flag').
-    with pytest.warns(UserWarning, match=r"the DataFrame's 'catflags' looks like a quality "
+    with pytest.warns(UserWarning, match=r"^'catflags' looks like a quality "
                                          r"flag.*Columns\(flag='catflags'\)"):
         as_light_curves(frame.assign(flag=0, catflags=1))

@@ -34,7 +34,6 @@ from lcformer.data.lightcurves import LightCurves, ragged_ranges
 from lcformer.data.periods import PeriodConfig
 from lcformer.data.prepared import PrepareConfig, build
 from lcformer.data.reading.config import Columns
-from lcformer.data.reading.files import is_flag_name
 from lcformer.data.reading.flux import FLUX_UNIT, refuse_fluxes
 from lcformer.data.report import DropReport
 from lcformer.data.splits import carve_validation
@@ -112,7 +111,6 @@ def as_light_curves(data: Any, report: DropReport | None = None) -> LightCurves:
     read = DropReport()
     if isinstance(data, pd.DataFrame):
         lcs = from_dataframe(data, report=read)
-        _warn_of_unread_flags(read, [str(c) for c in data.columns], "DataFrame")
     else:
         from astropy.table import Table
 
@@ -125,7 +123,6 @@ def as_light_curves(data: Any, report: DropReport | None = None) -> LightCurves:
                              f"{list(data.colnames)}; name each point's star in an 'id' "
                              f"column (one star's table: from_astropy(table, id=NAME))")
         lcs = from_astropy(data, report=read)
-        _warn_of_unread_flags(read, list(data.colnames), "table")
         if read.events[FLUX_UNIT]:
             raise InputError(f"the {type(data).__name__}: its magnitude column is in a "
                              f"flux's unit: convert the fluxes to magnitudes first "
@@ -134,19 +131,6 @@ def as_light_curves(data: Any, report: DropReport | None = None) -> LightCurves:
     if report is not None:
         report.merge(read)
     return _magnitudes(lcs, f"the {type(data).__name__}")
-
-
-def _warn_of_unread_flags(read: DropReport, columns: list[str], what: str) -> None:
-    """A column named like a quality flag (catflags) that is not read: the CLI prints it in
-    its report, the API says it here, naming it."""
-    if read.events["quality_flag_column_not_read"]:
-        used = Columns().resolve(columns).flag  # the flag column read, if any
-        named = [c for c in columns if is_flag_name(c) and c != used]
-        one = len(named) == 1
-        _warn(f"the {what}'s {', '.join(map(repr, named))} {'looks' if one else 'look'} like a "
-              f"quality flag and {'is' if one else 'are'} not read, so flagged rows are kept: "
-              f"read it with columns=Columns(flag={named[0]!r}) (from_dataframe, "
-              f"from_astropy)")
 
 
 def _magnitudes(lcs: LightCurves, source: str) -> LightCurves:

@@ -591,9 +591,16 @@ def _usable(found: list[str], columns: Columns, required: tuple[str, ...], name:
                       f"{resolved.mag!r} but is not read, so every point's error is unknown: "
                       f"add err={errors[0]} to --columns (Columns(err=...) in Python)",
                       stacklevel=2)
-    if columns.flag and any(is_flag_name(c) and c not in use for c in found):
+    unread = [c for c in found if is_flag_name(c) and c not in use]
+    if columns.flag and unread:
         sink.note("quality_flag_column_not_read")  # catflags without --columns flag=catflags
-        # (also beside the flag column read: its rows' catflags are not applied)
+        # (also beside the flag column read: its rows' catflags are not applied). A table's
+        # flag is its "flag" column or the one named: said, as its rows are all kept.
+        one = len(unread) == 1
+        warnings.warn(f"{', '.join(map(repr, unread))} {'looks' if one else 'look'} like a "
+                      f"quality flag and {'is' if one else 'are'} not read, so flagged rows are "
+                      f"kept: read {'it' if one else 'one'} with --columns flag={unread[0]} "
+                      f"(Columns(flag={unread[0]!r}) in Python)", stacklevel=2)
     return use
 
 
