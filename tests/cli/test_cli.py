@@ -302,6 +302,16 @@ def test_train_evaluate_predict(tiny_synthetic, tmp_path, capsys) -> None:
     assert "classified 3 of 3 stars" in captured.out
     assert "lcformer: incomplete: input that could not be read" in captured.err
     assert "1 unreadable file(s)" in captured.err
+    # Past the ten problems shown, every one is in a file beside the predictions.
+    for i in range(11):
+        (folder / f"broken{i}.csv").write_text("time,mag,err\n1,x,0.1\n")
+    problems = out_csv.with_name(out_csv.stem + "_problems.txt")
+    assert main(["predict", str(run_dir), str(folder), "--out", str(out_csv), "--pad-short",
+                 "--device", "cpu", "--quiet"]) == 1
+    assert f"... and 2 more (all 12 in {problems})" in capsys.readouterr().out
+    assert len(problems.read_text().splitlines()) == 12
+    for i in range(11):
+        (folder / f"broken{i}.csv").unlink()
     (folder / "broken.csv").write_text("time,mag,err\n")  # empty: nothing lost
     assert main(["predict", str(run_dir), str(folder), "--out", str(out_csv), "--pad-short",
                  "--device", "cpu", "--quiet"]) == 0

@@ -24,3 +24,17 @@ def test_a_report_of_curves_read_and_dropped_only_has_no_not_read_section() -> N
     report.drop_curves("too_few_points")
     assert "not read" not in report.format()
     assert report.brief() == "curves dropped: too_few_points 1"
+
+
+def test_problems_past_the_ten_shown_are_saved_and_the_line_says_where(tmp_path) -> None:
+    """'... and 124 more (see report)' named a report that predict and describe never wrote:
+    those problems were nowhere."""
+    report = DropReport(problems=[f"star{i}.csv:2: bad" for i in range(13)])
+    path = tmp_path / "out_problems.txt"
+    assert report.save_problems(path) == path
+    assert path.read_text().splitlines() == report.problems
+    assert f"  ... and 3 more (all 13 in {path})" in report.format(saved=path)
+    assert "  ... and 3 more (not shown)" in report.format()
+    few = DropReport(problems=["a.csv:1: empty"])
+    assert few.save_problems(path) is None and not path.exists()  # an earlier run's: gone
+    assert "more" not in few.format()

@@ -245,12 +245,12 @@ def cmd_describe(args: argparse.Namespace) -> int:
     from lcformer.reporting.figures import class_distribution_figure, length_distribution_figure
 
     found = describe(args.dataset, args.data_dir, config_from_args(ReadConfig, args))
-    print(found.format())
+    out = Path(args.out) if args.out else work_dir(args.work_dir) / "describe" / found.name
+    print(found.format(found.report.save_problems(out / "problems.txt")))
     if found.curves.empty:
         print(f"lcformer: nothing produced: no curve of {found.name} is left after cleaning"
               f"{nothing_left_hint(found.report)}; see the counts above", file=sys.stderr)
         return EXIT_NOTHING
-    out = Path(args.out) if args.out else work_dir(args.work_dir) / "describe" / found.name
     written = [class_distribution_figure(found.stars, out / "class_distribution.png",
                                          f"{found.name}: stars per class"),
                length_distribution_figure(found.curves, out / "length_distribution.png",
@@ -365,6 +365,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
         check_table_path,
         label_scores,
         predict_stars,
+        problems_path,
         run_test_ids,
         set_aside,
         set_aside_line,
@@ -408,7 +409,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
         if not lcs.n_stars:
             empty = Path(args.input).is_dir() and not any(Path(args.input).iterdir())
             where = f" ({'an empty folder' if empty else 'no light curve was read'}: {args.input})"
-        print(result.report.format())
+        print(result.report.format(saved=result.report.save_problems(problems_path(out))))
         print(f"lcformer: nothing produced: classified 0 of {lcs.n_stars:,} stars{where}",
               file=sys.stderr)
         return EXIT_NOTHING
@@ -427,7 +428,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
         print(flagged)
     if scores:
         print(scores)
-    print(result.report.format())
+    print(result.report.format(saved=result.report.save_problems(problems_path(out))))
     # A file that could not be read (a star, or a table's rows) or that a catalogue names but
     # is not there is in neither output; labels without a light curve or an empty file lose
     # nothing.
@@ -488,7 +489,7 @@ def predict_partitioned(args: argparse.Namespace, partitions: list[Path],
                           f"usable")
     if scores:
         print(scores)
-    print(summary.report.format())
+    print(summary.report.format(saved=summary.report.save_problems(out / "_problems.txt")))
     if summary.failed:
         print(f"lcformer: incomplete: {len(summary.failed):,} partition(s) could not be read, "
               f"e.g. {summary.failed[0]}; rerun to predict them once fixed", file=sys.stderr)

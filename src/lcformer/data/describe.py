@@ -31,7 +31,8 @@ class Description:
     hint: str = ""  # why no star has a class, where that can be told
     bands: pd.DataFrame | None = None  # per band: curves and medians a curve (band_summary)
 
-    def format(self) -> str:
+    def format(self, problems: Path | None = None) -> str:
+        """The tables; ``problems``: where the report's problems are saved (``save_problems``)."""
         table = self.classes
         width = max([len(str(c)) for c in table.index] + [5])
         def count(n: int, what: str) -> str:
@@ -54,7 +55,7 @@ class Description:
                 lines.append(f"  {band!s:<{wide}}  {int(row['curves']):>7,}  "
                              f"{row['points']:>23,.0f}  {row['span']:>8,.1f}  "
                              f"{cadence:>11}  {row['magnitude']:>9.2f}  {error:>5}")
-        lines.append(self.report.format())
+        lines.append(self.report.format(saved=problems))
         return "\n".join(lines + ([self.hint] if self.hint else []))
 
 

@@ -616,5 +616,5 @@ def format_summary(dataset: PreparedDataset) -> str:
         lines.append(f"  {'class':<{width}}  {'stars':>7}  {unit:>8}")
         for cls, c in sorted(per_class.items(), key=lambda kv: -kv[1]["stars"]):
             lines.append(f"  {cls:<{width}}  {c['stars']:>7,}  {c['windows']:>8,}")
-    lines.append(dataset.report.format())
+    lines.append(dataset.report.format(saved=dataset.path / "report.json"))
     return "\n".join(lines)

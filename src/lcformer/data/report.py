@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 #: Curve reasons of input that was never read (a listed file missing or empty, a labelled star
@@ -75,8 +76,9 @@ class DropReport:
             list(data.get("problems", [])),
         )
 
-    def format(self, max_problems: int = 10) -> str:
-        """A small plain-text table for the terminal."""
+    def format(self, max_problems: int = 10, saved: Path | None = None) -> str:
+        """A small plain-text table for the terminal; past ``max_problems`` problems, the rest
+        are in the file ``saved`` (:meth:`save_problems`), else not shown, and it says so."""
         lines = []
         for title, counts in (
             ("points dropped", self.points),
@@ -93,8 +95,20 @@ class DropReport:
             lines.append(f"problems with input files ({len(self.problems)}):")
             lines += [f"  {p}" for p in self.problems[:max_problems]]
             if len(self.problems) > max_problems:
-                lines.append(f"  ... and {len(self.problems) - max_problems} more (see report)")
+                where = f"all {len(self.problems):,} in {saved}" if saved else "not shown"
+                lines.append(f"  ... and {len(self.problems) - max_problems:,} more ({where})")
         return "\n".join(lines)
+
+    def save_problems(self, path: Path, max_problems: int = 10) -> Path | None:
+        """Every problem, a line each, in ``path`` (written atomically) where there are more
+        than :meth:`format` shows: none is lost to the terminal's ten. None where all show
+        (and an earlier run's file there, no longer this one's, is removed)."""
+        if len(self.problems) <= max_problems:
+            Path(path).unlink(missing_ok=True)
+            return None
+        from lcformer import atomic
+
+        return atomic.write_text(path, "".join(f"{p}\n" for p in self.problems))
 
     def brief(self) -> str:
         """What was dropped, on one line: "curves dropped: shorter_than_window 43; ..."."""

@@ -559,6 +559,11 @@ def unclassified_path(out: Path) -> Path:
     return out.with_name(out.stem + "_unclassified" + out.suffix)
 
 
+def problems_path(out: Path) -> Path:
+    """Where the input's problems go when there are more than the terminal shows."""
+    return out.with_name(out.stem + "_problems.txt")
+
+
 def write_unclassified(result: Predictions, out: Path) -> Path:
     """The stars without a prediction, and why, beside ``out``."""
     return write_table(result.unclassified, unclassified_path(out))
