@@ -179,7 +179,7 @@ def test_a_star_without_a_band_every_training_star_had_is_flagged() -> None:
     stored = stored_ranges({"span": [1.0, 2.0]}, None, shares)
     assert shares_of(stored) == shares and shares_of({}) == {}
     assert ranges_of(stored) == {"span": [1.0, 2.0]}
-    assert "bands B, R (each had by 99% of them or more: a star without one is flagged)" in \
+    assert "bands B, R (99% of them or more had each: a star without one is flagged)" in \
         ranges_text({"span": [1.0, 2.0]}, ["B", "R", "I"], None, shares)
 
 

@@ -311,8 +311,8 @@ def ranges_text(ranges: Mapping[str, list[float]], bands: Sequence[str] = (),
     needed = [c.removesuffix(MAGNITUDE) for c, share in (shares or {}).items()
               if share >= BAND_SHARE]
     if needed and not unnamed:
-        parts.append(f"bands {', '.join(needed)} (each had by {BAND_SHARE:.0%} of them or "
-                     f"more: a star without one is flagged)")
+        parts.append(f"bands {', '.join(needed)} ({BAND_SHARE:.0%} of them or more had each: "
+                     f"a star without one is flagged)")
     return (f"training stars' range ({PERCENTILES}): {'; '.join(parts)}; stars well "
             f"outside it are flagged outside_training_range")
 
