@@ -23,6 +23,7 @@ from lcformer.models.forest import (
     boosting_leaf,
     choose_weight,
     float32_at_most,
+    forest_leaf,
 )
 from lcformer.training.checkpoints import load_checkpoint, save_checkpoint
 
@@ -50,6 +51,22 @@ def test_same_probabilities_as_scikit_learn(n_classes: int, randomised: bool) ->
     got = forest(torch.as_tensor(new, dtype=torch.float32)).numpy()
     np.testing.assert_allclose(got[:, :3], expected, atol=1e-6)
     assert got.shape == (200, n_classes) and np.all(got[:, 3:] == 0)
+
+
+def test_the_forests_leaves_grow_with_a_survey_sized_training_set(monkeypatch) -> None:
+    """Grown to single stars, a forest of a million training stars would weigh gigabytes in
+    every checkpoint and predict; every dataset of docs/results.md keeps single-star leaves."""
+    assert [forest_leaf(n) for n in (0, 300, 9_700, 14_999, 15_000, 1_000_000)] == [
+        1, 1, 1, 1, 2, 100]
+    x, y = values(1000, 0)
+    whole = TreeForest.fit(x, y, 3, trees=5, seed=3)
+    monkeypatch.setattr("lcformer.models.forest.FOREST_LEAF_STARS", 100)  # leaves of 10
+    small = TreeForest.fit(x, y, 3, trees=5, seed=3)
+    assert len(small.feature) < len(whole.feature) / 3
+    reference = RandomForestClassifier(n_estimators=5, class_weight="balanced_subsample",
+                                       min_samples_leaf=10, random_state=3)
+    reference.fit(np.where(np.isfinite(x), x, small.fill.numpy()).astype(np.float32), y)
+    assert len(small.feature) == sum(e.tree_.node_count for e in reference.estimators_)
 
 
 @pytest.mark.parametrize(("n_classes", "binary"), [(3, False), (4, False), (3, True)])

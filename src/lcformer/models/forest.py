@@ -159,16 +159,18 @@ class TreeForest(FittedTrees):
     @classmethod
     def fit(cls, extra: np.ndarray, labels: np.ndarray, n_classes: int, trees: int,
             seed: int = 0, n_jobs: int = 1, randomised: bool = False) -> TreeForest:
-        """A forest as the feature baseline fits one (balanced, ``trees`` trees), unknown
-        values filled with the training medians. ``randomised``: extremely randomised trees
-        instead (scikit-learn's ``ExtraTreesClassifier``: a random threshold per feature
-        tried, every training star in every tree)."""
+        """A forest as the feature baseline fits one (balanced, ``trees`` trees; but leaves of
+        :func:`forest_leaf` stars), unknown values filled with the training medians.
+        ``randomised``: extremely randomised trees instead (scikit-learn's
+        ``ExtraTreesClassifier``: a random threshold per feature tried, every training star in
+        every tree)."""
         from sklearn.ensemble import ExtraTreesClassifier, RandomForestClassifier
 
         fill = training_fill(extra)
         kind = ExtraTreesClassifier if randomised else RandomForestClassifier
         forest = kind(n_estimators=trees, class_weight="balanced_subsample",
-                      random_state=seed, n_jobs=n_jobs)
+                      min_samples_leaf=forest_leaf(len(labels)), random_state=seed,
+                      n_jobs=n_jobs)
         forest.fit(filled(extra, fill), labels)
         return cls.from_sklearn(forest, fill, n_classes)
 
@@ -194,6 +196,20 @@ class TreeForest(FittedTrees):
     def forward(self, extra: Tensor) -> Tensor:
         """(B, classes) probabilities."""
         return self.leaf_values(extra).mean(1)
+
+
+#: Training stars per star of the forest's smallest leaf: its trees stop splitting at leaves of
+#: ``n_stars / FOREST_LEAF_STARS`` stars (1, scikit-learn's default, below 15,000 stars).
+FOREST_LEAF_STARS = 10_000
+
+
+def forest_leaf(n_stars: int) -> int:
+    """``min_samples_leaf`` of the forest on ``n_stars`` training stars. Grown to single stars,
+    a tree has a node for every 1.7-1.8 training stars of noisy labels, so the forest of a
+    survey's million stars would weigh gigabytes in the checkpoint and in every ``predict``;
+    with leaves that grow with the set it grows little (``benchmarks/forest_size.py``). Every
+    dataset in docs/results.md has fewer stars: 1 there, as the feature baseline's forest."""
+    return max(1, round(n_stars / FOREST_LEAF_STARS))
 
 
 #: scikit-learn's ``min_samples_leaf`` for boosting, and the share of the training stars it
