@@ -12,8 +12,9 @@ TAR_MODES = {".tar": "w", ".tar.gz": "w:gz", ".tgz": "w:gz", ".tar.bz2": "w:bz2"
              ".tbz2": "w:bz2", ".tar.xz": "w:xz"}
 
 
-def write_archive(path: Path, files: dict[str, str]) -> Path:
-    """``files`` (member name -> text) as the archive ``path``, its format from its name."""
+def write_archive(path: Path, files: dict[str, str] | dict[str, bytes]) -> Path:
+    """``files`` (member name -> text or bytes) as the archive ``path``, its format from its
+    name."""
     if path.name.endswith(".zip"):
         with zipfile.ZipFile(path, "w") as handle:
             for name, text in files.items():
@@ -23,7 +24,8 @@ def write_archive(path: Path, files: dict[str, str]) -> Path:
                 if path.name.endswith(suffix))
     with tarfile.open(path, mode) as handle:
         for name, text in files.items():
+            data = text if isinstance(text, bytes) else text.encode()
             info = tarfile.TarInfo(name)
-            info.size = len(text.encode())
-            handle.addfile(info, io.BytesIO(text.encode()))
+            info.size = len(data)
+            handle.addfile(info, io.BytesIO(data))
     return path

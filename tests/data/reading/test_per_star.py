@@ -12,6 +12,8 @@ import numpy as np
 import pytest
 
 from lcformer.data.reading import read_catalogue_folder, read_folder
+from lcformer.data.reading.config import Columns, ReadConfig
+from lcformer.data.reading.flux import to_magnitudes
 from lcformer.data.reading.per_star import ARCHIVE_SUFFIXES
 from lcformer.data.reading.star_file import FileProblem, parse_columns, parse_curves
 from lcformer.data.report import DropReport
@@ -634,3 +636,94 @@ def test_a_table_of_the_folders_stars_is_counted_not_read_as_a_star(tmp_path: Pa
     lcs = read_folder(numbered, report=report)
     assert sorted(set(lcs.ids)) == ["1", "2", "3", "4", "5", "X", "X_V"]
     assert not report.events["star_table_not_read"]
+
+
+# ---------------------------------------------------------------------- astropy tables
+def _tess_like(seed: int, n: int = 50, unit: str = "electron/s") -> bytes:
+    """A TESS-style light curve: TIME, PDCSAP_FLUX[_ERR] in ``unit``, QUALITY, a column of
+    arrays, in a binary table between a primary HDU and an image."""
+    from astropy.io import fits
+
+    rng = np.random.default_rng(seed)
+    quality = np.zeros(n, "i4")
+    quality[::10] = 4096
+    columns = [fits.Column("TIME", "D", unit="BJD - 2457000, days",
+                           array=1325.0 + np.arange(n) / 720),
+               fits.Column("PDCSAP_FLUX", "E", unit=unit, array=1000 + rng.normal(0, 5, n)),
+               fits.Column("PDCSAP_FLUX_ERR", "E", unit=unit, array=np.full(n, 5.0)),
+               fits.Column("QUALITY", "J", array=quality),
+               fits.Column("CENTR", "2D", array=np.zeros((n, 2)))]
+    hdus = fits.HDUList([fits.PrimaryHDU(), fits.BinTableHDU.from_columns(columns),
+                         fits.ImageHDU(np.ones((5, 5), "i4"), name="APERTURE")])
+    out = io.BytesIO()
+    hdus.writeto(out)
+    return out.getvalue()
+
+
+TESS_COLUMNS = Columns(time="TIME", mag="PDCSAP_FLUX", err="PDCSAP_FLUX_ERR", flag="QUALITY")
+
+
+def test_a_folder_of_fits_light_curves_is_one_star_a_file(tmp_path: Path) -> None:
+    """Each *_lc.fits is a star named by its stem, labelled by the catalogue; QUALITY drops
+    its rows; fluxes in a flux's unit are counted, so that they are refused without
+    --flux, and converted with it."""
+    for k, name in enumerate(["tic1_lc.fits", "tic2_lc.fits"]):
+        (tmp_path / name).write_bytes(_tess_like(k, unit="mJy"))
+    (tmp_path / "catalog.csv").write_text("filename,class\ntic1_lc.fits,RR\ntic2_lc,EB\n")
+    report = DropReport()
+    curves = read_catalogue_folder(tmp_path / "catalog.csv", tmp_path, report=report,
+                                   columns=TESS_COLUMNS)
+    assert list(zip(curves.ids, curves.labels, strict=True)) == [("tic1_lc", "RR"),
+                                                                 ("tic2_lc", "EB")]
+    assert list(curves.lengths) == [45, 45] and report.points == Counter(flagged=10)
+    assert report.events == Counter(mag_column_in_a_flux_unit=2, extra_columns_not_read=2)
+    assert report.problems == []
+    with pytest.raises(InputError, match=r"declared in a flux's unit .*give --flux"):
+        to_magnitudes(curves, ReadConfig(), str(tmp_path), report)
+    mags = to_magnitudes(curves, ReadConfig(flux=True, zero_point=16.4), str(tmp_path), report)
+    assert np.nanmedian(mags.mag) == pytest.approx(16.4 - 2.5 * 3, abs=0.01)  # 1000 mJy
+
+
+def test_fits_files_in_an_archive_and_their_problems(tmp_path: Path) -> None:
+    """FITS files read from a tar archive in memory; one that cannot be read is one
+    problem naming it (a FITS or VOTable file's by its row, not a line)."""
+    from astropy.table import Table
+
+    flags = Table({"TIME": [1.0, 2.0], "PDCSAP_FLUX": [10.0, 11.0],
+                   "PDCSAP_FLUX_ERR": [1.0, 1.0], "QUALITY": ["0", "C"]})
+    out = io.BytesIO()
+    flags.write(out, format="votable")
+    archive = write_archive(tmp_path / "tess.tar.gz", {
+        "lc/a_lc.fits": _tess_like(0), "lc/b_lc.fits": _tess_like(1),
+        "lc/c_lc.vot": out.getvalue(), "lc/d_lc.fits": b"SIMPLE  =  T" + b" " * 100})
+    report = DropReport()
+    curves = read_folder(archive, report=report, columns=TESS_COLUMNS)
+    assert list(curves.ids) == ["a_lc", "b_lc"] and list(curves.lengths) == [45, 45]
+    assert report.curves == Counter(unreadable_file=2)
+    assert report.problems[0].startswith(
+        f"{archive}/lc/c_lc.vot: row 2: column 'QUALITY': 'C' is not a quality flag")
+    assert report.problems[1].startswith(f"{archive}/lc/d_lc.fits:1: cannot read as a FITS "
+                                         f"table: ")
+    assert not any(tmp_path.glob("lc"))  # nothing extracted
+
+
+def test_a_folder_of_ecsv_files_with_masked_magnitudes(tmp_path: Path) -> None:
+    """Gaia DR3 epoch photometry saved by astropy: a NaN magnitude is masked, written as
+    "", which the text reader refused (134 of 135 stars lost)."""
+    from astropy.table import MaskedColumn, Table
+
+    for star in (1, 2):
+        table = Table({"source_id": [star] * 4, "band": ["G", "G", "RP", "RP"],
+                       "time": [1.0, 2.0, 1.0, 2.0],
+                       "mag": MaskedColumn([14.0, 0.0, 13.0, 13.1],
+                                           mask=[False, True, False, False]),
+                       "rejected_by_variability": [False, False, False, True]})
+        table["mag"].unit = "mag"
+        table.write(tmp_path / f"EPOCH_PHOTOMETRY-Gaia DR3 {star}.ecsv")
+    report = DropReport()
+    curves = read_folder(tmp_path, report=report)
+    assert report.problems == []
+    assert list(zip(curves.ids, curves.bands, curves.lengths, strict=True)) == [
+        ("EPOCH_PHOTOMETRY-Gaia DR3 1", "G", 2), ("EPOCH_PHOTOMETRY-Gaia DR3 1", "RP", 1),
+        ("EPOCH_PHOTOMETRY-Gaia DR3 2", "G", 2), ("EPOCH_PHOTOMETRY-Gaia DR3 2", "RP", 1)]
+    assert np.isnan(curves.curve(0)[1][1])  # the masked magnitude: missing, to be cleaned

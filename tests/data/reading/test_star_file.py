@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import bz2
 import gzip
+import io
 import lzma
+from collections import Counter
 
 import numpy as np
 import pytest
@@ -63,10 +65,13 @@ def test_empty_fields_are_missing_values_and_gzip_is_read() -> None:
 @pytest.mark.parametrize(("text", "line", "reason", "words"), [
     ("", 1, "empty_file", "empty"),
     ("\x00\x01binary\x00", 1, "unreadable_file", "not a text file"),  # lost: not empty
-    # binary tables of one star: named, not parsed as a header of '<?xml' or 'SIMPLE'
+    # tables of one star read through astropy: a damaged one named, not parsed as a header
+    # of '<?xml' or 'SIMPLE'
     ("SIMPLE  =                    T / conforms to FITS standard", 1, "unreadable_file",
-     "a FITS file, where a per-star file is text"),
-    ('<?xml version="1.0"?>\n<VOTABLE>\n', 1, "unreadable_file", "a VOTable (XML) file"),
+     "cannot read as a FITS table: OSError"),
+    ('<?xml version="1.0"?>\n<VOTABLE>\n', 1, "unreadable_file",
+     "cannot read as a VOTable table"),
+    ('<?xml version="1.0"?>\n<rss>\n', 1, "unreadable_file", "XML that is not a VOTable"),
     ("PAR1\x15\x04\x00", 1, "unreadable_file", "a Parquet file"),
     ("# only a comment\n", 1, "empty_file", "no data"),
     ("time,mag,err\n", 1, "empty_file", "no data"),  # a header alone: nothing lost
@@ -502,3 +507,143 @@ def test_a_flux_column_reads_its_own_errors_not_a_magnitudes() -> None:
 def test_a_mag_column_of_another_name_keeps_a_plain_error_column(text: str, mag: str) -> None:
     _, _, e = parse_columns(text, columns=Columns(mag=mag))
     assert e.tolist() == [0.02, 0.03]
+
+
+# ---------------------------------------------------------------------- astropy tables
+def _fits_bytes(table: object, image_first: bool = True) -> bytes:
+    """``table`` (an astropy Table) as a FITS file's bytes: a primary HDU and, as a TESS
+    light curve has, an image HDU after the binary table."""
+    from astropy.io import fits
+
+    hdus = fits.HDUList([fits.PrimaryHDU(), fits.table_to_hdu(table)]
+                        + [fits.ImageHDU(np.ones((3, 3)), name="APERTURE")] * image_first)
+    out = io.BytesIO()
+    hdus.writeto(out)
+    return out.getvalue()
+
+
+def _written(table: object, form: str) -> bytes:
+    out = io.StringIO() if form.startswith("ascii") else io.BytesIO()
+    table.write(out, format=form)  # type: ignore[attr-defined]
+    value = out.getvalue()
+    return value.encode() if isinstance(value, str) else value
+
+
+def test_a_fits_file_is_one_stars_table_with_its_units_and_flags() -> None:
+    """A TESS-like FITS light curve: its binary table among image HDUs, a time in hours
+    (days here), a flux in mJy (counted, so that --flux must convert it), its errors in
+    uJy (put in mJy), QUALITY applied as a table's flag, and a column of arrays not read."""
+    from astropy.table import Table
+
+    table = Table({"TIME": [24.0, 48.0, 72.0, 96.0], "FLUX": [10.0, 11.0, np.nan, 12.0],
+                   "FLUX_ERR": [500.0, 500.0, 500.0, 600.0], "QUALITY": [0, 4096, 0, 0],
+                   "CENTROID": np.zeros((4, 2, 3))})
+    table["TIME"].unit, table["FLUX"].unit, table["FLUX_ERR"].unit = "h", "mJy", "uJy"
+    report = DropReport()
+    curves = parse_curves(_fits_bytes(table), report,
+                          Columns(mag="FLUX", err="FLUX_ERR", flag="QUALITY"))
+    t, f, e = curves[""]
+    np.testing.assert_array_equal(t, [1.0, 3.0, 4.0])  # hours as days; the flagged row out
+    np.testing.assert_array_equal(f, [10.0, np.nan, 12.0])
+    np.testing.assert_allclose(e, [0.5, 0.5, 0.6])  # uJy as the flux's mJy
+    assert report.points == Counter(flagged=1)
+    assert report.events == Counter(mag_column_in_a_flux_unit=1, extra_columns_not_read=1)
+    # gzipped (a .fits.gz) and read by the header names a text file's are (no --columns):
+    table = Table({"hjd": [1.0, 2.0], "mag": [12.0, 12.5], "magerr": [0.1, 0.2]})
+    table["mag"].unit, table["magerr"].unit = "mmag", "mmag"
+    _, m, e = parse_columns(gzip.compress(_fits_bytes(table, image_first=False)))
+    np.testing.assert_allclose(m, [0.012, 0.0125])  # mmag as mag
+    np.testing.assert_allclose(e, [1e-4, 2e-4])
+
+
+def test_a_fits_file_read_columns_must_be_one_value_a_row_and_a_time() -> None:
+    from astropy.table import Table
+
+    table = Table({"time": np.zeros((2, 3)), "mag": [12.0, 12.1]})
+    with pytest.raises(FileProblem) as caught:
+        parse_curves(_fits_bytes(table))
+    assert caught.value.line == 0 and caught.value.where == ""
+    assert caught.value.message == ("column 'time' holds arrays of shape (3,) per row; "
+                                    "expected one value per row")
+    table = Table({"time": [1.0, 2.0], "mag": [12.0, 12.1]})
+    table["time"].unit = "m"
+    with pytest.raises(FileProblem, match=r"^time column 'time' is in m, not a unit of time$"):
+        parse_curves(_fits_bytes(table))
+
+
+def test_a_fits_file_without_a_binary_table_is_a_clear_problem() -> None:
+    from astropy.io import fits
+
+    out = io.BytesIO()
+    fits.PrimaryHDU(np.ones((4, 4))).writeto(out)  # an image, not a light curve
+    with pytest.raises(FileProblem) as caught:
+        parse_curves(out.getvalue())
+    assert (caught.value.line, caught.value.reason) == (1, "unreadable_file")
+    assert caught.value.message.startswith("cannot read as a FITS table: ")
+    assert caught.value.message.endswith("expected a binary table HDU of one star's points")
+    assert "\n" not in caught.value.message
+
+
+def test_an_ecsv_file_with_masked_values_is_read_by_band_and_flag() -> None:
+    """Gaia DR3 epoch photometry as astropy writes it: NaN magnitudes masked (written as
+    ""), G, BP and RP rows, rejected_by_variability read as the flag, its source_id one
+    star; a problem names the file's line."""
+    from astropy.table import MaskedColumn, Table
+
+    table = Table({"source_id": [7, 7, 7, 7], "band": ["G", "G", "BP", "BP"],
+                   "time": [1.0, 2.0, 1.5, 2.5],
+                   "mag": MaskedColumn([14.0, 14.1, 14.5, 14.6], mask=[False, True, False,
+                                                                      False]),
+                   "rejected_by_photometry": [False] * 4,
+                   "rejected_by_variability": [False, False, True, False],
+                   "flux": [5.0e4, 4.9e4, 3.0e4, 2.9e4]})
+    table["time"].unit, table["mag"].unit, table["flux"].unit = "d", "mag", "electron/s"
+    data = _written(table, "ascii.ecsv")
+    assert b'""' in data  # as the QA's files hold them: text that is not a number
+    report = DropReport()
+    curves = parse_curves(data, report)
+    assert sorted(curves) == ["BP", "G"]
+    np.testing.assert_array_equal(curves["G"][1], [14.0, np.nan])  # masked: missing
+    np.testing.assert_array_equal(curves["BP"][0], [2.5])  # rejected_by_variability
+    assert report.points == Counter(flagged=1)
+    assert report.events == Counter(extra_columns_not_read=1)
+    table["source_id"][3] = 8
+    data = _written(table, "ascii.ecsv")
+    with pytest.raises(FileProblem) as caught:
+        parse_curves(data)
+    line = data.decode().split("\n")[caught.value.line - 1]
+    assert line.startswith("8 BP 2.5 ") and "('7', then '8')" in caught.value.message
+
+
+def test_a_votable_is_read_and_its_problems_name_rows() -> None:
+    from astropy.table import Table
+
+    table = Table({"mjd": [1.0, 2.0, 3.0], "mag": [12.0, 12.1, 12.2], "err": [0.1] * 3,
+                   "flag": ["0", "0", "C"]})
+    with pytest.raises(FileProblem) as caught:
+        parse_curves(_written(table, "votable"))
+    assert caught.value.line == 0
+    assert caught.value.message.startswith("row 3: column 'flag': 'C' is not a quality flag")
+    table["flag"] = [0, 1, 0]
+    report = DropReport()
+    t, m, e = parse_columns(_written(table, "votable"), report)
+    assert t.tolist() == [1.0, 3.0] and m.tolist() == [12.0, 12.2] and e.tolist() == [0.1, 0.1]
+    assert report.points == Counter(flagged=1)
+
+
+def test_text_in_a_tables_mag_column_is_read_as_a_tables_is() -> None:
+    """A mag column of text (an ECSV string column): a detection limit is a missing value,
+    counted; a word that is not a number is a problem naming the file's line."""
+    from astropy.table import Table
+
+    table = Table({"time": [1.0, 2.0, 3.0], "mag": ["14.0", ">16.8", "14.2"]})
+    report = DropReport()
+    _, m, _ = parse_columns(_written(table, "ascii.ecsv"), report)
+    np.testing.assert_array_equal(m, [14.0, np.nan, 14.2])
+    assert report.events == Counter(limit_values_read_as_missing=1)
+    table["mag"][2] = "n/a?"
+    data = _written(table, "ascii.ecsv")
+    with pytest.raises(FileProblem) as caught:
+        parse_columns(data)
+    assert data.decode().split("\n")[caught.value.line - 1].startswith("3.0 ")
+    assert caught.value.message == "column 'mag': 'n/a?' is not a number"

@@ -566,7 +566,7 @@ def _read_one(load: Callable[[], bytes], shown: str, sink: DropReport,
     try:
         return parse_curves(load(), sink, columns, strict_columns)
     except FileProblem as problem:
-        sink.problem(f"{shown}:{problem.line}: {problem.message}", problem.reason)
+        sink.problem(f"{shown}{problem.where}: {problem.message}", problem.reason)
     except OSError as error:
         sink.problem(f"{shown}: cannot read: {error}", "unreadable_file")
     return None

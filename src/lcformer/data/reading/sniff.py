@@ -144,7 +144,7 @@ def _read_star_file(path: Path, reading: ReadConfig, report: DropReport,
         by_band = parse_curves(path.read_bytes(), report, file_columns(reading.columns, path),
                                strict)
     except FileProblem as problem:
-        raise InputError(f"{path}:{problem.line}: {problem.message}") from None
+        raise InputError(f"{path}{problem.where}: {problem.message}") from None
     except OSError as error:
         raise InputError(f"{path}: cannot read: {error}") from None
     time, mag, err = (np.concatenate(parts) for parts in zip(*by_band.values(), strict=True))

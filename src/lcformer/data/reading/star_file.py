@@ -1,12 +1,14 @@
-"""One star's light-curve file, CSV, whitespace text or an IPAC table: which of its columns
-are the time, mag, err, band and quality flag, and its values by band, every problem named by
-its line.
+"""One star's light-curve file, CSV, whitespace text, an IPAC table or a FITS, ECSV or VOTable
+table: which of its columns are the time, mag, err, band and quality flag, and its values by
+band, every problem named by its line (a FITS or VOTable file's, by its row).
 
 A header is read by the names per-star files use (``HJD``, ``mag_v``, ``sigma``, ZTF's
 ``filtercode`` and ``catflags``...) or those ``--columns`` gives; a file without one is
 read as time, mag[, err] in that order. The values are parsed with :func:`numpy.loadtxt`
 (whole-array, never a loop over points); only a file that fails is re-read line by line to
-say where and why. :mod:`.per_star` finds such files in folders, archives and catalogues.
+say where and why. A FITS, ECSV or VOTable file is read through astropy, as a long table of
+that format is, its columns then taken and used by the same rules (:func:`_astropy_curves`).
+:mod:`.per_star` finds such files in folders, archives and catalogues.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import re
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -30,7 +33,9 @@ from lcformer.data.reading.files import (
     LIMIT,
     MACHO_FILE,
     MAGIC_BYTES,
+    READ_ERRORS,
     TAP_COLUMNS,
+    cannot_read,
     column_role,
     error_columns,
     is_flag_name,
@@ -53,7 +58,13 @@ class FileProblem(InputError):
     reason: str = "unreadable_file"
 
     def __str__(self) -> str:
-        return f"line {self.line}: {self.message}"
+        return f"line {self.line}: {self.message}" if self.line else self.message
+
+    @property
+    def where(self) -> str:
+        """``:LINE``, to follow the file's name; '' for a problem of no line (a FITS or VOTable
+        file's, whose message names the row)."""
+        return f":{self.line}" if self.line else ""
 
 
 GZIP_MAGIC = b"\x1f\x8b"
@@ -68,6 +79,9 @@ _EMPTY_FIELD = re.compile(r"(?<=,)[ \t]*(?=,|\r?$)|^[ \t]*(?=,)", re.MULTILINE)
 SEMICOLONS = ("its values seem separated by ';', and lcformer reads comma- or whitespace-"
               "separated text; convert the file (in pandas: pd.read_csv(path, sep=';', "
               "decimal=',').to_csv(...))")
+#: What a per-star file may be, as problems say it.
+PER_STAR_FORMATS = ("text (CSV or whitespace columns, optionally gzipped), or a FITS, ECSV or "
+                    "VOTable table")
 #: An IPAC table's header (IRSA's default format: ZTF light curves as ``.tbl``): blank and
 #: ``\`` keyword lines, then ``|``-delimited lines of the column names and up to three of
 #: types, units and nulls; its data lines never start with a bar.
@@ -141,9 +155,21 @@ def parse_curves(data: bytes | str, sink: DropReport | None = None,
 
 def _parse_curves(data: bytes | str, sink: DropReport, columns: Columns | None,
                   strict_columns: bool) -> dict[str, Curve]:
-    text = _text_of(data)
-    ipac = _ipac_as_columns(text, columns, strict_columns)
-    text = text if ipac is None else ipac
+    data = _decompressed(data)
+    form = _astropy_form(data)
+    if form is None:
+        text = _text_of(data)
+        ipac = _ipac_as_columns(text, columns, strict_columns)
+        return _parse_text(text if ipac is None else ipac, sink, columns, strict_columns,
+                           converted=ipac is not None)
+    raw = data.encode("utf-8", errors="surrogateescape") if isinstance(data, str) else data
+    return _astropy_curves(raw, form, columns, strict_columns, sink)
+
+
+def _parse_text(text: str, sink: DropReport, columns: Columns | None, strict_columns: bool,
+                converted: bool) -> dict[str, Curve]:
+    """:func:`_parse_curves` of a file's text (``converted``: comma-separated text made of an
+    IPAC table, whose missing values are already ``nan``)."""
     header_line, names, first_line, first = _header_and_first_line(text)
     named = {role: name for role, name in named_roles(columns, strict_columns, names).items()
              if name}
@@ -152,8 +178,8 @@ def _parse_curves(data: bytes | str, sink: DropReport, columns: Columns | None,
                           f"{','.join(f'{r}={n}' for r, n in named.items())} in; a file "
                           f"without one is read as time, mag[, err] in that order")
     delimiter = "," if "," in first else None
-    if delimiter and ipac is None:  # an empty field (pandas writes NaN so) is a missing value
-        text = _EMPTY_FIELD.sub("nan", text)  # (an IPAC table's: nan, or a column not read)
+    if delimiter and not converted:  # an empty field (pandas writes NaN so) is a missing value
+        text = _EMPTY_FIELD.sub("nan", text)  # (a converted table's: nan, or a word)
     n_columns = len(_split(first))
     if n_columns < 2:
         raise FileProblem(first_line, f"found {n_columns} column, need time, mag[, err]")
@@ -190,25 +216,41 @@ def _parse_curves(data: bytes | str, sink: DropReport, columns: Columns | None,
     time, mag, *err = (values[:, usecols.index(c)] for c in wanted)
     err = err[0] if err else np.full(len(values), np.nan)
 
-    def words(column: list[int]) -> np.ndarray:
+    def words(column: int) -> np.ndarray:
         with warnings.catch_warnings():  # NumPy's note on blank lines, which it skips
             warnings.filterwarnings("ignore", "Input line .* contained no data")
             found = np.loadtxt(io.StringIO(text), delimiter=delimiter, comments="#",
-                               skiprows=header_line, usecols=column, dtype=str, ndmin=1)
+                               skiprows=header_line, usecols=[column], dtype=str, ndmin=1)
         return np.char.strip(found, " \t\"'")
 
+    def at_row(row: int, message: str) -> FileProblem:
+        return FileProblem(_data_line(text, first_line, row), message)
+
     read = (*usecols, *band_at, *flag_at)
-    for at, name in enumerate(names):
-        bare = name.strip("\"'")  # R's write.csv quotes its header
-        if bare.lower() in ID_NAMES and at not in read:
-            _one_star(words([at]), bare, text, first_line)
+    stars = [at for at, name in enumerate(names)
+             if name.strip("\"'").lower() in ID_NAMES and at not in read]
+    return _by_band((time, mag, err), names, words, stars, band_at, flag_at, at_row, sink,
+                    columns)
+
+
+def _by_band(curve: Curve, names: list[str], words: Callable[[int], np.ndarray],
+             stars: list[int], band_at: list[int], flag_at: list[int],
+             at_row: Callable[[int, str], FileProblem], sink: DropReport,
+             columns: Columns | None) -> dict[str, Curve]:
+    """One file's ``curve`` (time, mag, err), by band: the header's ``names``, the ``words``
+    of a column (by its index; stripped, a missing value ``nan`` or empty), its ``stars``
+    columns, which must each name one star, its band and flag column (a list of one, or
+    empty), and ``at_row`` the :class:`FileProblem` of a message on a data row (0-based)."""
+    time, mag, err = curve
+    for at in stars:
+        _one_star(words(at), names[at].strip("\"'"), at_row)  # R's write.csv quotes names
     keep = np.ones(len(time), bool)
     if flag_at:  # the rules of a table's flag column (ZTF's catflags: non-zero is bad)
-        keep = ~_flagged(words(flag_at), names[flag_at[0]], text, first_line, sink,
+        keep = ~_flagged(words(flag_at[0]), names[flag_at[0]], at_row, sink,
                          columns.flag_bits if columns else 0)
     if not band_at:
         return {"": (time[keep], mag[keep], err[keep])}
-    bands = words(band_at)
+    bands = words(band_at[0])
     bands[np.char.lower(bands) == "nan"] = ""  # an empty field (_EMPTY_FIELD): no band named
     # Bands as found before the flags: a band whose rows are all flagged stays, empty.
     names_found, which = np.unique(bands, return_inverse=True)
@@ -216,34 +258,167 @@ def _parse_curves(data: bytes | str, sink: DropReport, columns: Columns | None,
                         err[(which == k) & keep]) for k, band in enumerate(names_found)}
 
 
-def _text_of(data: bytes | str) -> str:
-    """A per-star file's text: decompressed, decoded, with ``\\n`` line ends; a file that is
-    empty, binary or a table format of its own is a :class:`FileProblem`."""
+def _decompressed(data: bytes | str) -> bytes | str:
+    """A per-star file's bytes, decompressed where they are gzip, bzip2 or xz data."""
     if isinstance(data, bytes) and data[:6].startswith(tuple(_COMPRESSED)):
         magic = next(m for m in _COMPRESSED if data.startswith(m))  # star.dat.gz, .bz2, .xz
         try:
-            data = _COMPRESSED[magic](data)
+            return _COMPRESSED[magic](data)
         except (OSError, EOFError, ValueError) as error:
             raise FileProblem(1, f"damaged {_COMPRESSION_NAMES[magic]} data: {error}") from None
+    return data
+
+
+def _text_of(data: bytes | str) -> str:
+    """A per-star file's text (decompressed), decoded, with ``\\n`` line ends; a file that is
+    empty, binary or a table format read otherwise (Parquet) is a :class:`FileProblem`."""
     text = data.decode("utf-8", errors="replace") if isinstance(data, bytes) else data
     text = text.removeprefix("\ufeff")  # the byte-order mark of Excel's "CSV UTF-8"
     if "\r" in text:  # Windows line ends, or old Mac ones (CR alone) as NumPy would not read
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise FileProblem(1, "empty file", "empty_file")
-    binary_table = next((name for magic, (_, name) in MAGIC_BYTES.items()
-                         if name != "ECSV" and text.startswith(magic.decode())), None)
-    if binary_table or text.lstrip().startswith(("<?xml", "<VOTABLE")):
-        kind, suffix = ((binary_table, next(s for s, n in MAGIC_BYTES.values()
-                                             if n == binary_table))
-                        if binary_table else ("VOTable (XML)", ".vot"))
-        raise FileProblem(1, f"a {kind} file, where a per-star file is text (CSV or whitespace "
-                          f"columns, optionally gzipped): write each star as CSV, or give the "
-                          f"stars as one table with an id column, named *{suffix}")
+    binary_table = next(((name, suffix) for magic, (suffix, name) in MAGIC_BYTES.items()
+                         if text.startswith(magic.decode())), None)  # Parquet (_astropy_form)
+    if binary_table:
+        name, suffix = binary_table
+        raise FileProblem(1, f"a {name} file, where a per-star file is {PER_STAR_FORMATS}: "
+                          f"write each star as CSV, or give the stars as one table with an id "
+                          f"column, named *{suffix}")
+    if text.lstrip().startswith("<?xml"):  # a VOTable is read by _astropy_form
+        raise FileProblem(1, f"XML that is not a VOTable, where a per-star file is "
+                          f"{PER_STAR_FORMATS}")
     if "\x00" in text:  # a binary file (Thumbs.db, .npy, bz2): not an empty one, and no text
         raise FileProblem(1, "not a text file (binary data); a light curve is CSV or "
                           "whitespace-separated text, optionally gzipped")
     return text
+
+
+def _astropy_form(data: bytes | str) -> str | None:
+    """astropy's ``format=`` for a per-star file that is a FITS, ECSV or VOTable table, by its
+    first bytes (whatever its name), else None."""
+    head = data[:1024]
+    head = head if isinstance(head, bytes) else head.encode("utf-8", errors="replace")
+    if head.startswith(b"SIMPLE  ="):
+        return "fits"
+    head = head.removeprefix(b"\xef\xbb\xbf").lstrip()
+    if head.startswith(b"# %ECSV"):
+        return "ascii.ecsv"
+    if head.startswith((b"<?xml", b"<VOTABLE")) and b"<VOTABLE" in head:
+        return "votable"
+    return None
+
+
+def _astropy_curves(data: bytes, form: str, columns: Columns | None, strict_columns: bool,
+                    sink: DropReport) -> dict[str, Curve]:
+    """:func:`_parse_curves` of a FITS (binary table), ECSV or VOTable file of one star. It is
+    read as a long table of its format is (:mod:`.tables`): of several tables, the one with
+    the time and mag columns; astropy Time columns as MJD, masked values missing, the units
+    the file declares applied (hours to days, mmag to mag; a mag column in a flux's unit is
+    counted as ``mag_column_in_a_flux_unit``, so that it is refused without --flux), text
+    in the time, mag or err column read as a table's is (ISO dates, detection limits). Its
+    columns take their roles by their names and ``columns`` as a text file's header's do,
+    and the same rules split bands, apply flags and check a star column; the others are not
+    read (they may hold arrays) and counted as ``extra_columns_not_read``. Problems name an
+    ECSV file's line, a FITS or VOTable file's row (a :class:`FileProblem` of line 0)."""
+    from astropy.table import Table
+
+    from lcformer.data.reading.columns import days_of_dates, numeric_column
+    from lcformer.data.reading.tables import (
+        _ASTROPY_NAMES,
+        _astropy_column,
+        _declared_unit,
+        _one_table,
+    )
+
+    what, named = _ASTROPY_NAMES[form], columns or Columns()
+    here = Path(what)  # the problems of tables.py's functions start "{here}: "
+    scratch = DropReport()
+    line = 1  # until the table is read: then an ECSV file's names' line, else 0 (no line)
+
+    def problem(message: str) -> FileProblem:
+        return FileProblem(line, message.removeprefix(f"{here}: "))
+
+    try:
+        with warnings.catch_warnings():  # units astropy does not know: "BJD - 2457000, days"
+            warnings.simplefilter("ignore")
+            table = (Table.read(data.decode("utf-8", errors="replace"), format=form)
+                     if form == "ascii.ecsv"
+                     else _one_table(here, form, named, named.required[1:], scratch, data))
+    except READ_ERRORS as error:
+        expected = "a binary table HDU" if form == "fits" else "a table"
+        raise problem(cannot_read(here, error, f"{what} table") + f"; expected {expected} "
+                      f"of one star's points") from None
+    if table is None:  # several tables that have time and mag
+        raise problem(scratch.problems[0])
+    # An ECSV file's problems name its lines (those of the names and of each row, after its
+    # '#' header); a FITS or VOTable file's, its rows.
+    line = 0 if form != "ascii.ecsv" else _ecsv_names_line(data)
+
+    def at_row(row: int, message: str) -> FileProblem:
+        return (FileProblem(line + 1 + row, message) if line
+                else FileProblem(0, f"row {row + 1}: {message}"))
+
+    def values(at: int) -> np.ndarray:
+        found = _astropy_column(table[names[at]])
+        if found.ndim != 1:
+            raise problem(f"column {names[at]!r} holds arrays of shape {found.shape[1:]} per "
+                          f"row; expected one value per row")
+        return found
+
+    names = [str(n) for n in table.colnames]
+    if not len(table):
+        raise FileProblem(line, "no data lines" if line else "no rows", "empty_file")
+    wanted, band_at, flag_at = _header_columns(names, line, columns, strict_columns)
+    mag_unit = getattr(table[names[wanted[1]]], "unit", None)
+    curve = []
+    for at, role in zip(wanted, (named.time, named.mag, named.err), strict=False):
+        factor = _declared_unit(table[names[at]], names[at], role, named, mag_unit, here,
+                                scratch)
+        if factor is None:  # a time column in no unit of time
+            raise problem(scratch.problems[0])
+        series = pd.Series(values(at), name=names[at])
+        if series.dtype.kind not in "iufb":  # text: dates for the time, limits for the mag
+            series = (days_of_dates(series, scratch, str) if role == named.time
+                      else series)
+            numbers = None if series is None else numeric_column(
+                series, names[at], str, scratch, limits=role == named.mag)
+            if numbers is None:  # the problem starts with the row's index (``locate`` is str)
+                row, _, message = scratch.problems[0].partition(": ")
+                raise at_row(int(row), message)
+            series = pd.Series(numbers)
+        curve.append(series.to_numpy(np.float64) * factor)
+    if len(curve) == 2:
+        curve.append(np.full(len(table), np.nan))
+    used = {*wanted, *band_at, *flag_at}
+    if len(used) < len(names):
+        scratch.note("extra_columns_not_read")
+    stars = [i for i, n in enumerate(names) if n.lower() in ID_NAMES and i not in used]
+    curves = _by_band((curve[0], curve[1], curve[2]), names,  # flags as a table's are
+                      lambda at: values(at) if at in flag_at else _words(values(at)), stars,
+                      band_at, flag_at, at_row, scratch, columns)
+    sink.merge(scratch)
+    return curves
+
+
+def _ecsv_names_line(data: bytes) -> int:
+    """The 1-based line of an ECSV file's column names: the first after its ``#`` header."""
+    lines = data.split(b"\n")
+    return next((k for k, line in enumerate(lines, start=1)
+                 if line.strip() and not line.lstrip().startswith(b"#")), len(lines))
+
+
+def _words(values: np.ndarray) -> np.ndarray:
+    """A column of a table (band, flag, star) as the words a text file holds: whole numbers
+    without a decimal point (a masked integer column is read as floats), missing ``nan``."""
+    if values.dtype.kind == "f":
+        finite = np.isfinite(values)
+        whole = values[finite]
+        if np.all((whole == np.round(whole)) & (np.abs(whole) < 2.0**53)):
+            text = np.full(len(values), "nan", dtype=object)
+            text[finite] = whole.astype(np.int64).astype(str)
+            return text.astype(str)
+    return np.char.strip(values.astype(str))
 
 
 def _ipac_as_columns(text: str, columns: Columns | None = None,
@@ -488,7 +663,8 @@ def _header_and_first_line(text: str) -> tuple[int, list[str], int, str]:
     return header_line, names, first_line, first
 
 
-def _one_star(ids: np.ndarray, name: str, text: str, first_line: int) -> None:
+def _one_star(ids: np.ndarray, name: str, at_row: Callable[[int, str], FileProblem]
+              ) -> None:
     """A per-star file's star column (``files.ID_NAMES``) must name one star: a table of
     several read as one file per star would mix their points into one curve. A column of
     a value per row (a detection's own id, as NEOWISE's source_id) names no star: only
@@ -500,12 +676,11 @@ def _one_star(ids: np.ndarray, name: str, text: str, first_line: int) -> None:
     differs = named[ids[named] != ids[named[0]]]
     if len(differs):
         row = int(differs[0])
-        line = _data_line(text, first_line, row)
         mapping = "" if name == "id" else f" with --columns id={name}"
-        raise FileProblem(line, f"column {name!r} names more than one star "
-                          f"({str(ids[named[0]])!r}, then {str(ids[row])!r}): a table of "
-                          f"several stars, not one star's file; give such a table as a file "
-                          f"of its own{mapping}, or tables as Parquet partitions in a folder")
+        raise at_row(row, f"column {name!r} names more than one star "
+                     f"({str(ids[named[0]])!r}, then {str(ids[row])!r}): a table of "
+                     f"several stars, not one star's file; give such a table as a file "
+                     f"of its own{mapping}, or tables as Parquet partitions in a folder")
 
 
 def _data_line(text: str, first_line: int, row: int) -> int:
@@ -515,11 +690,11 @@ def _data_line(text: str, first_line: int, row: int) -> int:
             if line.split("#", 1)[0].strip()][row]
 
 
-def _flagged(flags: np.ndarray, name: str, text: str, first_line: int,
+def _flagged(flags: np.ndarray, name: str, at_row: Callable[[int, str], FileProblem],
              sink: DropReport | None, bits: int = 0) -> np.ndarray:
     """Rows whose quality flag is set, by the rules of a table's flag column
     (:func:`~.columns.flagged_rows`), counted as ``flagged`` points; a value that is not a
-    flag is a :class:`FileProblem` naming its line."""
+    flag is a :class:`FileProblem` naming its line (``at_row``)."""
     from lcformer.data.reading.columns import flagged_rows
 
     scratch = DropReport()
@@ -528,7 +703,7 @@ def _flagged(flags: np.ndarray, name: str, text: str, first_line: int,
                                "with --columns flag=NAME (flag= for none)")
     if flagged is None:  # the problem starts with the row's index (``locate`` is str)
         row, _, message = scratch.problems[0].partition(": ")
-        raise FileProblem(_data_line(text, first_line, int(row)), message)
+        raise at_row(int(row), message)
     if sink is not None:
         sink.drop_points("flagged", int(flagged.sum()))
     return flagged

@@ -488,36 +488,41 @@ def _declared_unit(column: Any, name: str, role: str, columns: Columns, mag_unit
 
 
 def _one_table(path: Path, form: str, columns: Columns, required: tuple[str, ...],
-               sink: DropReport) -> Any:
+               sink: DropReport, data: bytes | None = None) -> Any:
     """The table of a FITS or VOTable file that has the ``required`` columns (or the first
     table, whose missing columns are then the problem). Two or more that have them are a
     problem naming them: HDUs of one layout are most often bands or seasons of the same stars,
     and reading the first alone would drop the others' points without a word (as a folder
-    holding two long tables is refused rather than one read and one left unseen)."""
+    holding two long tables is refused rather than one read and one left unseen). ``data``:
+    the file's bytes, read from memory (a per-star file in an archive), ``path`` naming it."""
     from astropy.table import Table
+
+    def source() -> Any:
+        return path if data is None else io.BytesIO(data)
 
     tables: list[tuple[str, list[str], Callable[[], Any]]] = []  # name, columns, loader
     if form == "fits":
         from astropy.io import fits
 
-        with fits.open(path) as hdus:  # headers only: the data is read by Table.read
+        with fits.open(source()) as hdus:  # headers only: the data is read by Table.read
             for i, hdu in enumerate(hdus):
                 if isinstance(hdu, fits.BinTableHDU | fits.TableHDU):
                     tables.append((f"HDU {i}" + (f" ({hdu.name})" if hdu.name else ""),
                                    list(hdu.columns.names),
-                                   lambda i=i: _fits_table(path, i)))
+                                   lambda i=i: _fits_table(path, i, data)))
         kind = "table HDUs"
     else:
         from astropy.io.votable import parse
 
-        for i, element in enumerate(parse(str(path)).iter_tables()):
+        for i, element in enumerate(parse(str(path) if data is None else source())
+                                    .iter_tables()):
             table = element.to_table()  # one parse: the arrays are already read
             label = element.ID or element.name
             tables.append((f"table {i + 1}" + (f" ({label})" if label else ""),
                            list(table.colnames), lambda table=table: table))
         kind = "TABLEs"
     if not tables:  # astropy's own message: "No table found"
-        return Table.read(path, format=form)
+        return Table.read(source(), format=form)
 
     def has_required(found: list[str]) -> bool:
         named = dict(zip(columns.all, columns.resolve(found).all, strict=True))
@@ -534,19 +539,22 @@ def _one_table(path: Path, form: str, columns: Columns, required: tuple[str, ...
     return (usable or tables)[0][2]()
 
 
-def _fits_table(path: Path, hdu: int) -> Any:
+def _fits_table(path: Path, hdu: int, data: bytes | None = None) -> Any:
     """HDU ``hdu`` of a FITS file as a table, where a column of two values a row is an
     astropy ``Time`` (as astropy writes one: jd1, jd2 by FITS's time standard) read as that
     Time (then MJD, as :func:`_astropy_column` reads any). Only such columns: astropy's
     ``astropy_native`` read would also make a plain ``TIME`` column in days a Time, moving
-    it by the leap seconds between MJDREF and its values."""
+    it by the leap seconds between MJDREF and its values. ``data``: the file's bytes."""
     from astropy.table import Table
     from astropy.time import Time
 
-    table = Table.read(path, format="fits", hdu=hdu)
+    def source() -> Any:
+        return path if data is None else io.BytesIO(data)
+
+    table = Table.read(source(), format="fits", hdu=hdu)
     pairs = [n for n in table.colnames if table[n].ndim == 2 and table[n].shape[1] == 2]
     if pairs:  # read again, as astropy's own time columns
-        native = Table.read(path, format="fits", hdu=hdu, astropy_native=True)
+        native = Table.read(source(), format="fits", hdu=hdu, astropy_native=True)
         for name in pairs:
             if isinstance(native[name], Time):
                 table.replace_column(name, native[name])
