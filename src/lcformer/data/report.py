@@ -18,6 +18,10 @@ from typing import Any
 NOT_READ = ("missing_file", "unreadable_file", "empty_file", "no_lightcurve")
 
 
+#: Problems the terminal shows; the rest are saved (:meth:`DropReport.save_problems`).
+PROBLEMS_SHOWN = 10
+
+
 @dataclass
 class DropReport:
     points: Counter[str] = field(default_factory=Counter)  # reason -> points removed
@@ -76,7 +80,7 @@ class DropReport:
             list(data.get("problems", [])),
         )
 
-    def format(self, max_problems: int = 10, saved: Path | None = None) -> str:
+    def format(self, max_problems: int = PROBLEMS_SHOWN, saved: Path | None = None) -> str:
         """A small plain-text table for the terminal; past ``max_problems`` problems, the rest
         are in the file ``saved`` (:meth:`save_problems`), else not shown, and it says so."""
         lines = []
@@ -99,7 +103,7 @@ class DropReport:
                 lines.append(f"  ... and {len(self.problems) - max_problems:,} more ({where})")
         return "\n".join(lines)
 
-    def save_problems(self, path: Path, max_problems: int = 10) -> Path | None:
+    def save_problems(self, path: Path, max_problems: int = PROBLEMS_SHOWN) -> Path | None:
         """Every problem, a line each, in ``path`` (written atomically) where there are more
         than :meth:`format` shows: none is lost to the terminal's ten. None where all show
         (and an earlier run's file there, no longer this one's, is removed)."""
