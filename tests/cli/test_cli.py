@@ -265,7 +265,9 @@ def test_train_evaluate_predict(tiny_synthetic, tmp_path, capsys) -> None:
     predictions = pd.read_csv(out_csv)
     assert list(predictions.columns) == ["id", "predicted", "probability", "p_car",
                                          "p_gaussian_process", "p_sinusoid", "n_windows",
-                                         "n_points", "n_bands", "flag"]
+                                         "n_points", "n_bands", "flag",
+                                         "seen_in_training"]
+    assert not predictions["seen_in_training"].any()  # new stars, not the run's own
     assert len(predictions) == 2 and "short-star" not in set(predictions["id"])
     np.testing.assert_allclose(predictions.filter(like="p_").sum(axis=1), 1.0, rtol=1e-5)
     assert set(predictions["predicted"]) <= {"car", "gaussian_process", "sinusoid"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -39,3 +40,13 @@ def labelled_stars() -> LightCurves:
                                    ("one", "V", t[:1], np.array([12.0]), np.full(1, 0.02))])
     extra = extra.with_labels(np.array(["mira", "", "car"], dtype=object))
     return LightCurves.concatenate([lcs, extra])
+
+
+def trained_stars_renamed(changed: int = 0) -> LightCurves:
+    """The tiny run's 30 training and validation stars (``tiny_run``'s input) under other
+    ids (``gaia-<n>``); the first ``changed`` of them with one magnitude moved by 0.01."""
+    lcs = make_synthetic(SyntheticConfig(n_per_class=10, num=84))
+    mag = lcs.mag.copy()
+    mag[lcs.offsets[:changed] + 5] += 0.01
+    ids = np.array([f"gaia-{i}" for i in range(lcs.n_curves)], dtype=object)
+    return replace(lcs, ids=ids, mag=mag)

@@ -22,7 +22,7 @@ from lcformer.errors import ConfigError
 from lcformer.evaluation.flags import FlagConfig, format_flags
 from lcformer.evaluation.predict import predict_stars, trained_reading, write_table
 from lcformer.models import build_model
-from tests.evaluation.stars import labelled_stars, new_stars
+from tests.evaluation.stars import labelled_stars, new_stars, trained_stars_renamed
 
 CLASSES = ["a", "b"]
 
@@ -735,3 +735,62 @@ def test_classes_predicted_but_labelled_on_no_star_are_named_beside_macro_f1() -
                     "but labelled on no star (3 stars: c 2, d 1), whose F1 is 0; over the 2 "
                     f"labelled alone: {(each[0] + each[1]) / 2:.3f}")
     assert only_predicted_line(label, label, per_class) == ""
+
+
+def test_the_runs_own_stars_under_other_ids_are_not_scored(periodic) -> None:
+    """The run's training stars under other ids (beside new labelled stars) are recognised
+    by their points: marked, and counted, not scored; one with a point changed is new."""
+    from lcformer.data.lightcurves import LightCurves
+    from lcformer.evaluation.predict import label_scores
+
+    own = trained_stars_renamed(changed=1)
+    lcs = LightCurves.concatenate([own, labelled_stars()])
+    result = predict_stars(*periodic, lcs, device="cpu")
+    table = result.table.set_index("id")
+    assert table["seen_in_training"].dtype == bool
+    assert table["seen_in_training"].sum() == 29
+    assert not table.loc["gaia-0", "seen_in_training"]  # a point changed: a new star
+    assert not table.loc[table.index.str.startswith("syn"), "seen_in_training"].any()
+    line = label_scores(result, lcs)
+    # 18 new stars and the changed one are scored; the 29 others are said.
+    assert "on 19 labelled stars classified" in line
+    assert ("labelled stars not scored: 29 whose points are those of the run's own training "
+            "or validation stars and 1 of classes the model was not trained on (mira) and 1 "
+            "not classified") in line.split("\n")[0]
+    alone = trained_stars_renamed()
+    assert label_scores(predict_stars(*periodic, alone, device="cpu"), alone) == (
+        "against the input's labels: none scored: all 30 labelled stars have the points of "
+        "the run's own training or validation stars")
+
+
+def test_a_checkpoint_without_fingerprints_scores_as_before(periodic) -> None:
+    """A checkpoint of an earlier lcformer keeps no fingerprints: no column, every labelled
+    star outside the name rules scored, the run's own ones too (nothing can tell them)."""
+    from lcformer.evaluation.predict import label_scores
+    from lcformer.evaluation.seen import KEY
+
+    model, metadata = periodic
+    older = {k: v for k, v in metadata.items() if k != KEY}
+    lcs = trained_stars_renamed()
+    result = predict_stars(model, older, lcs, device="cpu")
+    assert "seen_in_training" not in result.table
+    line = label_scores(result, lcs)
+    assert "on 30 labelled stars classified" in line and "not scored" not in line
+
+
+def test_the_command_does_not_score_the_runs_stars_in_one_csv_table(tiny_run, tmp_path,
+                                                                      capsys) -> None:
+    """The run's stars written as one CSV table keyed by other ids: predict says so, and
+    writes which predictions are of its own stars."""
+    table = tmp_path / "gaia.csv"
+    trained_stars_renamed(changed=2).to_frame().rename(columns={"id": "source_id"}).to_csv(
+        table, index=False)
+    out = tmp_path / "p.csv"
+    assert main(["predict", str(tiny_run), str(table), "--columns", "id=source_id", "--out",
+                 str(out), "--device", "cpu", "--quiet"]) == 0
+    printed = capsys.readouterr().out
+    assert "on 2 labelled stars classified" in printed
+    assert ("not scored: 28 whose points are those of the run's own training or validation "
+            "stars") in printed
+    written = pd.read_csv(out)
+    assert written["seen_in_training"].sum() == 28

@@ -28,7 +28,12 @@ from lcformer.evaluation.streaming import (
     predict_partitions,
 )
 from lcformer.training.runs import load_model
-from tests.evaluation.stars import labelled_stars, new_stars, write_partitions
+from tests.evaluation.stars import (
+    labelled_stars,
+    new_stars,
+    trained_stars_renamed,
+    write_partitions,
+)
 
 
 @pytest.fixture(scope="module")
@@ -263,6 +268,49 @@ def test_partitions_of_the_runs_own_dataset_are_scored_on_its_test_stars(
     assert main(["predict", str(run), str(tmp_path / "python-api"), "--out",
                  str(tmp_path / "out"), "--device", "cpu", "--quiet"]) == 0
     assert "on 6 labelled stars of the run's test set classified" in capsys.readouterr().out
+
+
+def test_the_runs_own_stars_in_partitions_are_not_scored(tiny_run, tmp_path, capsys) -> None:
+    """The run's training stars under other ids, in partitions beside new stars: each output
+    says which are the run's own (``seen_in_training``), and the score over every partition
+    leaves them out and says how many, as of one table. An output written without the column
+    (by an earlier lcformer, read back on resume) is taken as not known to be seen."""
+    import pyarrow.parquet as pq
+
+    from lcformer.data.lightcurves import LightCurves
+
+    lcs = LightCurves.concatenate([trained_stars_renamed(changed=1), labelled_stars()])
+    parts = labelled_input(tmp_path, lcs, 3)
+    common = ["--columns", "class=type", "--device", "cpu", "--quiet"]
+    args = ["predict", str(tiny_run), str(parts), "--out", str(tmp_path / "out"), *common]
+    assert main(args) == 0
+    partitioned = score_lines(capsys.readouterr().out)
+    assert "on 19 labelled stars classified" in partitioned
+    assert ("not scored: 29 whose points are those of the run's own training or validation "
+            "stars") in partitioned
+    assert partitioned == scored_as_one_table(tiny_run, tmp_path, common, capsys)
+    out = pd.read_parquet(tmp_path / "out").set_index("id")
+    assert out["seen_in_training"].dtype == bool and out["seen_in_training"].sum() == 29
+    assert not out.loc["gaia-0", "seen_in_training"]
+
+    first = tmp_path / "out" / "part.0.parquet"  # gaia-0 (changed) to gaia-16
+    stored = pq.read_table(first)
+    assert stored.column("seen_in_training").to_pandas().sum() == 16
+    pq.write_table(stored.drop_columns(["seen_in_training"]), first)  # its metadata kept
+    assert main(args) == 0
+    printed = capsys.readouterr().out
+    assert "(3 done by an earlier run)" in printed
+    assert "not scored: 13 whose points are those of" in score_lines(printed)
+    assert "on 35 labelled stars classified" in score_lines(printed)
+
+
+def test_the_output_of_a_model_without_fingerprints_has_no_seen_column(model) -> None:
+    from lcformer.evaluation.seen import KEY
+
+    _, metadata = model
+    assert output_schema(metadata)["seen_in_training"].dtype == bool
+    older = {k: v for k, v in metadata.items() if k != KEY}
+    assert "seen_in_training" not in output_schema(older)
 
 
 def test_a_star_split_across_partitions_is_refused(model, tmp_path) -> None:

@@ -124,6 +124,26 @@ def test_test_stars_are_never_training_or_validation_stars(run, prepared) -> Non
     assert (predictions["n_windows"] == 3).all()
 
 
+def test_the_checkpoint_recognises_its_training_and_validation_stars_not_its_test_stars(
+        run, prepared) -> None:
+    """The run's input under other ids: predictions mark every training and validation star
+    as seen in training (by its points), and no test star."""
+    from lcformer.evaluation.predict import predict_stars
+
+    run_dir, _ = run
+    model, metadata = load_model(run_dir)
+    test_ids = set(pd.read_csv(run_dir / "test_predictions.csv")["id"])
+    lcs = tiny_curves()
+    renamed = dataclasses.replace(lcs, ids=np.array([f"other-{i}" for i in lcs.ids],
+                                                    dtype=object))
+    table = predict_stars(model, metadata, renamed, device="cpu").table
+    seen = dict(zip(table["id"].str.removeprefix("other-"), table["seen_in_training"],
+                    strict=True))
+    assert len(seen) == lcs.n_stars and 0 < len(test_ids) < lcs.n_stars
+    assert {i for i, s in seen.items() if not s} == test_ids
+    assert metadata["training_fingerprints"]["stars"] == lcs.n_stars - len(test_ids)
+
+
 def test_loaded_model_reproduces_the_run_predictions(run, prepared) -> None:
     run_dir, _ = run
     model, metadata = load_model(run_dir)

@@ -51,6 +51,7 @@ from lcformer.evaluation.flags import (
 )
 from lcformer.evaluation.inference import BATCH, star_probabilities, window_probabilities
 from lcformer.evaluation.metrics import Metrics, classification_metrics, score_text
+from lcformer.evaluation.seen import fingerprints_of, seen_in_training
 from lcformer.models import LightCurveClassifier
 from lcformer.training.distributed import pick_device
 
@@ -63,12 +64,16 @@ PERIOD_COLUMNS = ("period", "power", "fap", "period_2", "power_2")
 COUNT_COLUMNS = ("n_windows", "n_points", "n_bands")
 #: A star's row as :func:`score_labels` reads it (partitioned predictions carry these columns).
 SCORE_COLUMNS = ("id", "predicted", "flag", "label", "split")
+#: Of a model that keeps its training stars' fingerprints (:mod:`lcformer.evaluation.seen`):
+#: whether a star's cleaned points are those of one of its training or validation stars.
+SEEN = "seen_in_training"
 
 
 @dataclass
 class Predictions:
     # one row per classified star: id, predicted, probability, p_<class>..., n_windows,
-    # n_points, n_bands (what the model read of it), [PERIOD_COLUMNS of star models], flag
+    # n_points, n_bands (what the model read of it), [PERIOD_COLUMNS of star models], flag,
+    # [SEEN, where the model keeps its training stars' fingerprints]
     table: pd.DataFrame
     unclassified: pd.DataFrame  # id, reason
     report: DropReport  # points and curves dropped by reason
@@ -95,8 +100,10 @@ def label_scores(result: Predictions, lcs: LightCurves,
     every = lcs.star_table().set_index("id")
     result.table["label"] = result.table["id"].map(every["label"]).fillna("").astype(str)
     flag = result.table["flag"] if "flag" in result.table else ""
-    stars = pd.concat([result.table[["id", "predicted"]].assign(flag=flag),
-                       result.unclassified[["id"]].assign(predicted="", flag="")],
+    seen = {SEEN: result.table[SEEN]} if SEEN in result.table else {}
+    stars = pd.concat([result.table[["id", "predicted"]].assign(flag=flag, **seen),
+                       result.unclassified[["id"]].assign(predicted="", flag="",
+                                                          **dict.fromkeys(seen, False))],
                       ignore_index=True)
     for column in ("label", "split"):
         if column in every:
@@ -115,7 +122,10 @@ def score_labels(stars: pd.DataFrame, classes: Sequence[str],
     ``split``; a table in memory, or the columns of partitioned predictions (only labelled
     rows are read, so those alone may be given). A model's training stars must not be scored
     as new ones: given ``run_test_ids`` (the input is the run's own dataset), only those stars
-    are scored; else, where some labelled star has a split, only those outside ``train``.
+    are scored; else, where some labelled star has a split, only those outside ``train``; and
+    of those, stars whose :data:`SEEN` is True (their points are those of the run's own
+    training or validation stars, under other ids or in another layout) are counted, not
+    scored (a missing or empty value: not known to be seen).
     Stars of classes the model does not know, and labelled stars not classified, are counted,
     not scored. ``source``: what the labels are, as the line names them."""
     every = stars[stars["label"] != ""]
@@ -140,6 +150,14 @@ def score_labels(stars: pd.DataFrame, classes: Sequence[str],
             named = f"split {', '.join(map(repr, odd[:3]))}, neither train, val nor test"
             which += f" (not scored: those of {named})"
             none = f"every labelled star is in the input's train split or of {named}"
+    seen = (scored[SEEN].eq(True).to_numpy() if SEEN in scored
+            else np.zeros(len(scored), dtype=bool))
+    n_seen = int(seen.sum())
+    if n_seen:
+        scored = scored[~seen]
+        if scored.empty:
+            none = (f"all {n_seen:,} {which} have the points of the run's own training or "
+                    f"validation stars")
     if scored.empty:
         return f"{head} none scored: {none}"
     classified = scored[(scored["predicted"] != "").to_numpy()]
@@ -172,7 +190,8 @@ def score_labels(stars: pd.DataFrame, classes: Sequence[str],
             part += (f" ({score(unflagged)} unflagged)" if unflagged.any()
                      else " (every one flagged)")
         parts.append(part)
-    not_scored = []
+    not_scored = [f"{n_seen:,} whose points are those of the run's own training or "
+                  f"validation stars"] if n_seen else []
     if not known.all():
         unknown = sorted(set(label[~known]))
         not_scored.append(f"{int((~known).sum()):,} of classes the model was not "
@@ -336,6 +355,10 @@ def _predict_chunk(model: LightCurveClassifier, metadata: dict[str, Any], lcs: L
                                  table["period"].to_numpy() if searched else None,
                                  config.periods.min_period if searched else None, unlike,
                                  longest)
+    trained = fingerprints_of(metadata)
+    if trained is not None:  # the same stars as the model's own, under any id or layout
+        table[SEEN] = seen_in_training(table["id"].to_numpy(dtype=object), cleaned.ids,
+                                       cleaned.lengths, cleaned.time, cleaned.mag, trained)
     return table, unclassified_stars(lcs, cleaned, table["id"].to_numpy(dtype=object),
                                      config, foreign, known)
 
@@ -433,9 +456,11 @@ def foreign_reason(model_bands: Collection[str], star_bands: Sequence[str] = ())
 
 def _empty_table(metadata: dict[str, Any], config: PrepareConfig) -> pd.DataFrame:
     columns = ["id", "predicted", "probability", *(f"p_{c}" for c in metadata["classes"]),
-               *COUNT_COLUMNS, *(PERIOD_COLUMNS if config.inputs == "stars" else ()), "flag"]
+               *COUNT_COLUMNS, *(PERIOD_COLUMNS if config.inputs == "stars" else ()), "flag",
+               *((SEEN,) if fingerprints_of(metadata) is not None else ())]
     return pd.DataFrame({c: pd.Series(dtype=object if c in ("id", "predicted", "flag") else
-                                      np.int64 if c in COUNT_COLUMNS else np.float64)
+                                      np.int64 if c in COUNT_COLUMNS else
+                                      bool if c == SEEN else np.float64)
                          for c in columns})
 
 
@@ -502,7 +527,8 @@ def all_stars_table(result: Predictions, ids: np.ndarray) -> pd.DataFrame:
     ``reason``; ``reason`` is "" for classified stars. The layout of partitioned and Dask
     predictions, where one table per partition must hold every star."""
     table = result.table.assign(reason="")
-    rest = result.unclassified.assign(predicted="", flag="", **dict.fromkeys(COUNT_COLUMNS, 0))
+    rest = result.unclassified.assign(predicted="", flag="", **dict.fromkeys(COUNT_COLUMNS, 0),
+                                      **dict.fromkeys([SEEN] if SEEN in table else [], False))
     both = pd.concat([table, rest], ignore_index=True) if len(rest) else table
     position = pd.Index(both["id"].astype(object)).get_indexer(pd.Index(ids, dtype=object))
     return both.iloc[position[position >= 0]].reset_index(drop=True)

@@ -17,7 +17,8 @@ Output: for each input partition ``NAME.parquet``, ``OUT/NAME.parquet`` (in the 
 below ``OUT`` as below the input folder, for nested partitions) with one row per star
 of it (:func:`~lcformer.evaluation.predict.all_stars_table`: the classified stars with their
 probabilities and ``flag``, the others with an empty ``predicted`` and their ``reason``; each
-with the input's ``label`` and ``split``, "" where it has none), and that partition's drop
+with the input's ``label`` and ``split``, "" where it has none, and, of a model that keeps
+its training stars' fingerprints, ``seen_in_training``), and that partition's drop
 report in the file's metadata. ``pd.read_parquet(OUT)`` reads them all. The labelled stars'
 rows of every output, an earlier run's too, are what the score against the input's labels
 reads (:meth:`StreamSummary.labelled_stars`, one row a star).
@@ -71,12 +72,14 @@ from lcformer.evaluation.predict import (
     PERIOD_COLUMNS,
     PREDICT_CHUNK_STARS,
     SCORE_COLUMNS,
+    SEEN,
     FlagConfig,
     all_stars_table,
     model_prepare_config,
     predict_stars,
     trained_reading,
 )
+from lcformer.evaluation.seen import fingerprints_of
 from lcformer.models import LightCurveClassifier
 
 MANIFEST = "_predict.json"
@@ -126,6 +129,8 @@ def output_schema(metadata: dict[str, Any]) -> pd.DataFrame:
     # The input's own class and split of each star ("" where it has none), so that the
     # output can be scored against its labels: the same columns, labelled input or not.
     columns |= {"flag": str, "reason": str, "label": str, "split": str}
+    if fingerprints_of(metadata) is not None:  # a model that knows its training stars
+        columns[SEEN] = bool
     return pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()})
 
 
@@ -136,6 +141,8 @@ def conform(frame: pd.DataFrame, schema: pd.DataFrame) -> pd.DataFrame:
     frame[list(COUNT_COLUMNS)] = frame[list(COUNT_COLUMNS)].fillna(0)
     for column in STRING_COLUMNS:  # (a column the frame lacks: NaN, then "")
         frame[column] = frame[column].astype(object).fillna("")
+    if SEEN in frame:  # (an unclassified star: not known to be seen)
+        frame[SEEN] = frame[SEEN].eq(True)
     return frame.astype(schema.dtypes.to_dict())
 
 
@@ -205,13 +212,16 @@ class StreamSummary:
         self.flags.update(f for f in table["flag"].tolist() if f)
         self.reasons.update(r for r in table["reason"].tolist() if r)
         self.report.merge(report)
-        labelled = table.loc[table["label"].to_numpy(dtype=object) != "", list(SCORE_COLUMNS)]
+        # (SEEN where the outputs have it: not those of a model without fingerprints)
+        columns = [c for c in (*SCORE_COLUMNS, SEEN) if c in table]
+        labelled = table.loc[table["label"].to_numpy(dtype=object) != "", columns]
         if len(labelled):
             self.labelled.append(labelled.reset_index(drop=True))
 
     def labelled_stars(self) -> pd.DataFrame:
-        """One row per labelled star of every partition done (SCORE_COLUMNS), as
-        :func:`~lcformer.evaluation.predict.score_labels` reads it."""
+        """One row per labelled star of every partition done (SCORE_COLUMNS, and SEEN where
+        the outputs have it), as :func:`~lcformer.evaluation.predict.score_labels` reads it
+        (an output without SEEN among others with it: NaN, not known to be seen)."""
         if not self.labelled:
             return pd.DataFrame({c: pd.Series(dtype=object) for c in SCORE_COLUMNS})
         return pd.concat(self.labelled, ignore_index=True)
@@ -448,12 +458,14 @@ def write_output(table: pd.DataFrame, report: DropReport, path: Path, source: Pa
 
 
 def read_output(path: Path) -> tuple[pd.DataFrame, DropReport, dict[str, int] | None]:
-    """An output partition's summary columns, its drop report and the fingerprint of the
-    input it was made from (None: not recorded, as by lcformer before fingerprints)."""
+    """An output partition's summary columns (and SEEN where it has it), its drop report and
+    the fingerprint of the input it was made from (None: not recorded, as by lcformer before
+    fingerprints)."""
     import pyarrow.parquet as pq
 
     try:
-        stored = pq.read_table(path, columns=list(STRING_COLUMNS))
+        seen = [SEEN] if SEEN in pq.read_schema(path).names else []
+        stored = pq.read_table(path, columns=[*STRING_COLUMNS, *seen])
     except (OSError, ValueError) as error:  # pyarrow's errors are OSError / ValueError
         raise InputError(f"{path}: not a readable prediction partition ({error}); remove it "
                          f"to predict its input again") from None

@@ -65,6 +65,7 @@ from lcformer.evaluation.flags import (
 from lcformer.evaluation.inference import star_level, window_probabilities
 from lcformer.evaluation.metrics import classification_metrics
 from lcformer.evaluation.records import RunRecord, write_records
+from lcformer.evaluation.seen import star_fingerprints, stored_fingerprints
 from lcformer.hardware import hardware
 from lcformer.models import LightCurveClassifier, ModelConfig, model_from_config
 from lcformer.models.ensemble import Ensemble
@@ -157,7 +158,8 @@ def fit(data: PreparedDataset, config: RunConfig, parts: np.ndarray,
     copies = (_shortened_copies(data, sets["train"], model_config.shortened_copies,
                                 config.train.seed) if model_config.shortened_copies else None)
     metadata = (checkpoint_metadata(model_config, data, config)
-                | _training_stars(data, sets, None if copies is None else copies.periods))
+                | _training_stars(data, sets, None if copies is None else copies.periods)
+                | _seen_stars(data, sets))
     # What the model learns from: the training stars, and their shortened copies.
     learned = sets if copies is None else sets | {"train": sets["train"].joined(copies.samples)}
     # The network's own checkpoints (the loop's, an ensemble's) describe it without the trees.
@@ -269,6 +271,20 @@ def _training_stars(data: PreparedDataset, sets: dict[str, SampleSet],
         stars = pd.concat([stars.reset_index(), copies[copies["n_points"] > 0]],
                           ignore_index=True)
     return stored_ranges(training_ranges(stars), error_ranges(stars), band_shares(levels))
+
+
+def _seen_stars(data: PreparedDataset, sets: dict[str, SampleSet]) -> dict[str, Any]:
+    """The fingerprints of the cleaned points of every star the model trained on or was
+    validated on (all but the test stars), so that predictions recognise them under other ids
+    or in another layout and leave them out of a score (:mod:`lcformer.evaluation.seen`)."""
+    used = np.unique(np.concatenate([np.asarray(s.star) for part, s in sets.items()
+                                     if part != "test"]))
+    ids = data.stars["id"].to_numpy(dtype=object)[used]
+    cleaned = data.cleaned
+    every = star_fingerprints(cleaned["id"].to_numpy(dtype=object),
+                              cleaned["n_points"].to_numpy(), data.points[:, 0],
+                              data.points[:, 1])
+    return stored_fingerprints(every[every.index.isin(ids)].to_numpy(dtype=np.uint64))
 
 
 def member_train_config(train: TrainConfig, seed: int, members: int) -> TrainConfig:

@@ -1,0 +1,114 @@
+"""A run's own training and validation stars, recognised by their points, whatever their ids.
+
+Scoring predictions against an input's labels must not count the stars a model trained on (or
+chose its best epoch on) as new ones; a name or a ``split`` column does not tell them when the
+same stars come in another layout or under other ids (a survey's folder re-exported as one
+table keyed by another catalogue's ids). So the checkpoint keeps a *fingerprint* of each such
+star's cleaned points, and predictions compare new stars' cleaned points with them.
+
+A star's fingerprint is the sum (wrapping, 64 bits) of a hash of each point's time (to 1e-4 d)
+and magnitude (to 1e-3 mag): it does not depend on the order of the points, on how they are
+split into bands or on the band names, and one point changed gives another. Fingerprints do
+not enter training: the model is the same with or without them.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+#: The metadata key of a checkpoint's fingerprints (absent in checkpoints made before them).
+KEY = "training_fingerprints"
+#: How fingerprints are made: another version is not compared (no check, as without them).
+VERSION = 1
+TIME_STEP, MAG_STEP = 1e-4, 1e-3  # days, mag
+#: Points hashed at once: bounds the memory of the temporary arrays (8 bytes each).
+BLOCK_POINTS = 1 << 22
+
+
+def _mix(z: np.ndarray) -> np.ndarray:
+    """splitmix64's finaliser: every input bit moves about half the output bits."""
+    z = z + np.uint64(0x9E3779B97F4A7C15)
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
+def point_hashes(time: np.ndarray, mag: np.ndarray) -> np.ndarray:
+    """A 64-bit hash of each (time, mag) point, quantised so that the same number read from
+    another file format (float32 Parquet, a CSV) gives the same hash."""
+    q_t = np.round(np.asarray(time, dtype=np.float64) / TIME_STEP).astype(np.int64)
+    q_m = np.round(np.asarray(mag, dtype=np.float64) / MAG_STEP).astype(np.int64)
+    with np.errstate(over="ignore"):  # wrapping is meant
+        return _mix(_mix(q_t.view(np.uint64)) ^ (q_m.view(np.uint64)
+                                                 * np.uint64(0xD6E8FEB86659FD93)))
+
+
+def _segment_sums(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Wrapping uint64 sums of consecutive segments of ``values`` (0 for an empty one)."""
+    out = np.zeros(len(lengths), dtype=np.uint64)
+    full = lengths > 0
+    if full.any():
+        starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])[full]
+        out[full] = np.add.reduceat(values, starts)
+    return out
+
+
+def star_fingerprints(ids: Sequence[Any] | np.ndarray, lengths: np.ndarray,
+                      time: np.ndarray, mag: np.ndarray) -> pd.Series:
+    """Per star (index: its id), the fingerprint of its points: ``ids`` and ``lengths`` per
+    curve, ``time`` and ``mag`` the curves' points one after another (as LightCurves and a
+    prepared folder's ``cleaned.parquet`` + ``points.npy`` hold them)."""
+    lengths = np.asarray(lengths, dtype=np.int64)
+    offsets = np.concatenate([[0], np.cumsum(lengths)])
+    curves = np.zeros(len(lengths), dtype=np.uint64)
+    start = 0
+    while start < len(lengths):  # whole curves, about BLOCK_POINTS points at a time
+        stop = max(int(np.searchsorted(offsets, offsets[start] + BLOCK_POINTS, "right")) - 1,
+                   start + 1)
+        low, high = offsets[start], offsets[stop]
+        curves[start:stop] = _segment_sums(point_hashes(time[low:high], mag[low:high]),
+                                           lengths[start:stop])
+        start = stop
+    codes, stars = pd.factorize(pd.Series(np.asarray(ids, dtype=object)), sort=False)
+    order = np.argsort(codes, kind="stable")
+    per_star = _segment_sums(curves[order], np.bincount(codes, minlength=len(stars)))
+    return pd.Series(per_star, index=pd.Index(stars, dtype=object), dtype=np.uint64)
+
+
+def stored_fingerprints(fingerprints: np.ndarray) -> dict[str, Any]:
+    """Fingerprints as a checkpoint's JSON metadata keeps them: sorted, little-endian uint64
+    bytes in base64 (11 characters a star), under :data:`KEY`."""
+    values = np.sort(np.asarray(fingerprints, dtype=np.uint64)).astype("<u8")
+    return {KEY: {"version": VERSION, "stars": len(values),
+                  "uint64_base64": base64.b64encode(values.tobytes()).decode("ascii")}}
+
+
+def fingerprints_of(metadata: Mapping[str, Any]) -> np.ndarray | None:
+    """A checkpoint's fingerprints (sorted), or None where it has none it can compare (made
+    before them, or by another :data:`VERSION`): then no star is known to be seen."""
+    stored = metadata.get(KEY)
+    if not isinstance(stored, Mapping) or stored.get("version") != VERSION:
+        return None
+    raw = base64.b64decode(stored.get("uint64_base64", ""))
+    return np.frombuffer(raw, dtype="<u8").astype(np.uint64)
+
+
+def seen_in_training(star_ids: np.ndarray, cleaned_ids: np.ndarray, lengths: np.ndarray,
+                     time: np.ndarray, mag: np.ndarray,
+                     trained: np.ndarray) -> np.ndarray:
+    """Per star of ``star_ids``: its cleaned points (the curves ``cleaned_ids``, ``lengths``,
+    ``time``, ``mag``) are those of one of the run's training or validation stars
+    (``trained``: :func:`fingerprints_of`). A star without points is not."""
+    found = star_fingerprints(cleaned_ids, lengths, time, mag)
+    row = found.index.get_indexer(pd.Index(star_ids, dtype=object))  # -1: no points
+    out = np.zeros(len(row), dtype=bool)
+    if len(trained) and (row >= 0).any():
+        values = found.to_numpy(dtype=np.uint64)[row[row >= 0]]
+        at = np.minimum(np.searchsorted(trained, values), len(trained) - 1)
+        out[row >= 0] = trained[at] == values
+    return out

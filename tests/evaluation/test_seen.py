@@ -1,0 +1,71 @@
+"""Fingerprints of a star's points: the same stars in another layout match, another star not."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from lcformer.evaluation import seen
+from lcformer.evaluation.seen import (
+    KEY,
+    fingerprints_of,
+    seen_in_training,
+    star_fingerprints,
+    stored_fingerprints,
+)
+
+
+def two_stars() -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+    """Star "a" in two bands (20 + 10 points), star "b" in one (15): ids and lengths per
+    curve, then times and magnitudes one curve after another."""
+    rng = np.random.default_rng(0)
+    time = 58000 + np.sort(rng.uniform(0, 300, 45))
+    mag = 12 + rng.normal(0, 0.3, 45)
+    return ["a", "a", "b"], np.array([20, 10, 15]), time, mag
+
+
+def test_another_layout_of_the_same_points_has_the_same_fingerprint() -> None:
+    ids, lengths, time, mag = two_stars()
+    found = star_fingerprints(ids, lengths, time, mag)
+    assert found.index.tolist() == ["a", "b"] and found.dtype == np.uint64
+    assert found["a"] != found["b"]
+    # Star "a" as one curve, its points shuffled, under another id (a re-exported table),
+    # its magnitudes read back as float32 (a Parquet column): the same fingerprint.
+    order = np.random.default_rng(1).permutation(30)
+    other = star_fingerprints(["gaia-1"], np.array([30]), time[:30][order],
+                              mag[:30][order].astype(np.float32))
+    assert other["gaia-1"] == found["a"]
+    # One point moved by 2 mmag, or left out: another star.
+    moved = mag[:30].copy()
+    moved[7] += 0.002
+    assert star_fingerprints(["x"], np.array([30]), time[:30], moved)["x"] != found["a"]
+    assert star_fingerprints(["x"], np.array([29]), time[:29], mag[:29])["x"] != found["a"]
+
+
+def test_blocks_of_points_sum_as_one(monkeypatch) -> None:
+    """Hashed a few curves at a time (bounded memory), the sums are those of all at once."""
+    ids, lengths, time, mag = two_stars()
+    whole = star_fingerprints(ids, lengths, time, mag)
+    monkeypatch.setattr(seen, "BLOCK_POINTS", 4)  # each curve a block of its own
+    assert star_fingerprints(ids, lengths, time, mag).tolist() == whole.tolist()
+
+
+def test_stored_fingerprints_read_back_and_match_only_training_stars() -> None:
+    ids, lengths, time, mag = two_stars()
+    found = star_fingerprints(ids, lengths, time, mag)
+    # Through the checkpoint's JSON metadata, as best.json keeps it: only "a" was trained on.
+    metadata = json.loads(json.dumps(stored_fingerprints(found[["a"]].to_numpy())))
+    assert metadata[KEY]["stars"] == 1
+    trained = fingerprints_of(metadata)
+    assert trained is not None and trained.tolist() == [found["a"]]
+    # "c" has no cleaned points: not seen.
+    assert seen_in_training(np.array(["b", "a", "c"], dtype=object), np.array(ids), lengths,
+                            time, mag, trained).tolist() == [False, True, False]
+
+
+@pytest.mark.parametrize("metadata", [{}, {KEY: {"version": 99, "uint64_base64": ""}}])
+def test_a_checkpoint_without_comparable_fingerprints_has_none(metadata) -> None:
+    """An older checkpoint (or fingerprints made another way) gives no check at all."""
+    assert fingerprints_of(metadata) is None
