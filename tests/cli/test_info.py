@@ -13,6 +13,7 @@ import pytest
 
 from lcformer.cli import main
 from lcformer.data.synthetic import SyntheticConfig, make_synthetic
+from lcformer.evaluation.seen import fingerprints_of
 from lcformer.training.runs import load_model
 
 LEGACY = Path(__file__).resolve().parents[1] / "fixtures" / "legacy-0.1.0"
@@ -61,6 +62,9 @@ def test_info_of_a_deep_run(runs, capsys) -> None:
     assert lines["classes"].endswith("3: car, gaussian_process, sinusoid")
     assert lines["data"].split()[-1] == "mystars"
     assert "input fingerprint " in out and "30 stars (train " in out
+    _, metadata = load_model(run)  # the stars predict leaves unscored, counted
+    seen = len(fingerprints_of(metadata))
+    assert seen > 0 and f"fingerprints of {seen:,} training and validation stars'" in out
     assert "window=20, stride=10" in lines["tokens"]
     assert "rnn_units=" in out and "harmonics=" not in out  # the star model's alone
     assert "epochs=1" in lines["training"] and "batch_size=32" in lines["training"]

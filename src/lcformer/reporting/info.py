@@ -20,6 +20,7 @@ from lcformer.config import dotted, list_text
 from lcformer.data.reading.config import ReadConfig
 from lcformer.errors import CorruptFileError, LcformerError, RunNotFoundError
 from lcformer.evaluation.flags import errors_of, ranges_of, ranges_text, shares_of
+from lcformer.evaluation.seen import fingerprints_of
 from lcformer.models.registry import STAR_SETTINGS, WINDOW_SETTINGS
 
 if TYPE_CHECKING:
@@ -245,6 +246,10 @@ def _data_lines(name: str, dataset: dict[str, Any], prepared: str | None,
     if metadata is not None and (ranges := ranges_of(metadata)):
         data += textwrap.wrap(ranges_text(ranges, metadata.get("bands", ()),
                                           errors_of(metadata), shares_of(metadata)),
+                              WIDTH - LABEL)
+    if metadata is not None and (seen := fingerprints_of(metadata)) is not None:
+        data += textwrap.wrap(f"fingerprints of {len(seen):,} training and validation stars' "
+                              f"points: predict does not score them, whatever their ids",
                               WIDTH - LABEL)
     return data
 
