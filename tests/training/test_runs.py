@@ -354,6 +354,26 @@ def test_a_fused_run_watches_the_share_its_trees_give_the_network(tmp_path,
     assert record.budget["network_unneeded"] is False  # no patience: the run is not stopped
 
 
+def test_epochs_0_is_the_trees_alone_and_needs_trees(tmp_path, monkeypatch) -> None:
+    """--epochs 0: the trees classify alone (weight 0), no network epoch runs, and the run
+    says so; a model without trees has nothing to classify with and is refused."""
+    data, _ = prepare("tiny_stars", lambda report: make_synthetic(
+        SyntheticConfig(n_per_class=20, num=60)), "h3",
+        PrepareConfig(inputs="stars", features=False), tmp_path)
+    monkeypatch.setattr(runs, "train", lambda *args, **kwargs: pytest.fail("a network epoch"))
+    config = RunConfig(model=ModelConfig(emb=8, heads=2, forest=5, boosting=3),
+                       train=TrainConfig(epochs=0, batch_size=16, device="cpu"))
+    record = train_run(data, config, tmp_path / "run", progress=False, figures=False)
+    model, metadata = load_model(tmp_path / "run")
+    assert model.weight == 0 and metadata["forest"]["trees_alone"] is True
+    assert record.budget["network_weight"] == 0 and record.budget["epochs_run"] == 0
+    assert "(0 epochs, " in record.summary_line()
+    with pytest.raises(ConfigError, match=r"--epochs 0 trains no network, and encoder"):
+        RunConfig.for_model("encoder").replace(train=TrainConfig(epochs=0)).check_runnable()
+    with pytest.raises(ConfigError, match=r"epochs must be at least 0"):
+        TrainConfig(epochs=-1)
+
+
 def test_an_ensembles_epochs_are_those_of_one_member() -> None:
     history = [{"member": m, "epoch": e} for m in range(3) for e in range(1, 31)]
     assert runs.epochs_run(history[:-5]) == 30  # the last member stopped early

@@ -206,7 +206,8 @@ def _model_text(metadata: dict[str, Any], records: list[RunRecord],
             trees += (f", fitted on the training stars and {forest['copies_fitted']:,} "
                       f"shortened copies of them (the network trained on them too)")
         used = (records[0].split.get("used") or {}) if records else {}
-        how = ("fixed: no validation stars" if records and not used.get("val")
+        how = ("fixed: --epochs 0, the network untrained" if forest.get("trees_alone")
+               else "fixed: no validation stars" if records and not used.get("val")
                else "chosen on validation stars")
         ensemble += (f", with {trees} (weight of the network "
                      f"{forest['network_weight']:g}, {how}"
@@ -235,7 +236,10 @@ def _data_lines(name: str, dataset: dict[str, Any], prepared: str | None,
         if (fewer := records[0].fewer_training_stars()) is not None:
             data.append(f"trained on {fewer[0]:,} of the {fewer[1]:,} training stars "
                         f"(--sample-per-class)")
-        if records[0].split.get("weight_on_val_stars") and used.get("val"):
+        if (metadata or {}).get("forest", {}).get("trees_alone"):
+            data.append("validation stars: not used (--epochs 0: no network to choose an "
+                        "epoch or a weight for)")
+        elif records[0].split.get("weight_on_val_stars") and used.get("val"):
             data.append(f"validation stars: {used['val']:,} chose both the best epoch and "
                         f"the trees' weight (too few to halve)")
         elif "weight" in used and used.get("val"):

@@ -20,7 +20,8 @@ class TrainConfig(Config):
     registry entry overrides them (``RunConfig.for_model``: what ``lcformer train`` uses)."""
 
     epochs: int = setting(150, "classification epochs (ae_finetune counts its "
-                                        "reconstruction epochs too)")
+                                        "reconstruction epochs too); 0: a model with trees "
+                                        "(periodic's) is its trees alone, the network untrained")
     batch_size: int = setting(256, "samples per batch (star views, or token windows)")
     lr: float = setting(1e-3, "peak learning rate (Adam)")
     schedule: Literal["step", "cosine"] = setting(
@@ -57,7 +58,7 @@ class TrainConfig(Config):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        least = {"epochs": 1, "batch_size": 1, "lr_decay_every": 1, "alternate_every": 1,
+        least = {"epochs": 0, "batch_size": 1, "lr_decay_every": 1, "alternate_every": 1,
                  "patience": 1, "warmup_epochs": 0, "pretrain_epochs": 0, "seed": 0,
                  "weight_decay": 0}
         for key, bound in least.items():
@@ -141,6 +142,11 @@ class RunConfig(Config):
             raise ConfigError(f"{self.model.name} does not read {given}: leave "
                               f"{'it' if one else 'them'} out ({'it' if one else 'they'} "
                               f"would be recorded as if {'it' if one else 'they'} had acted)")
+        if self.train.epochs == 0 and not self.model.fused:
+            raise ConfigError(f"--epochs 0 trains no network, and {self.model.name} with these "
+                              f"settings has no trees to classify without it: give --epochs 1 "
+                              f"or more (--epochs 0 is for a model with trees, periodic's "
+                              f"--forest or --boosting)")
         arch = spec(self.model.name).arch
         if (arch is not None and arch.pretrain == "finetune"
                 and self.train.epochs <= self.train.alternate_every):

@@ -176,7 +176,11 @@ def fit(data: PreparedDataset, config: RunConfig, parts: np.ndarray,
     fused, share = (add_trees(members[0], learned, model_config, config.train)
                     if model_config.fused else (None, None))
     results, history, earlier = [], [], 0.0
-    for i, member in enumerate(members):
+    # --epochs 0: the trees alone (their weight 1), the network untrained and never run.
+    trees_alone = config.train.epochs == 0
+    if trees_alone:
+        results.append(result := TrainResult())
+    for i, member in enumerate([] if trees_alone else members):
         seed = config.train.seed + i
         folder = member_folder(run_dir, model_config, i)
         if (resume and folder is not None and not (folder / "last.safetensors").is_file()
@@ -207,7 +211,9 @@ def fit(data: PreparedDataset, config: RunConfig, parts: np.ndarray,
                              network_unneeded=all(r.network_unneeded for r in results))
     if fused is not None:
         fused.use_network(model)  # the trained network (or ensemble): fitted around the first
-        if share is not None:
+        if trees_alone:
+            fused.set_weight(0.0)
+        elif share is not None:
             fused.set_weight(share(model))
         model = fused.eval()
         metadata = metadata | {"forest": {"trees": model_config.forest,
@@ -215,7 +221,8 @@ def fit(data: PreparedDataset, config: RunConfig, parts: np.ndarray,
                                           "extra_trees": model_config.extra_trees,
                                           "copies_fitted": 0 if copies is None
                                           else len(copies.periods),
-                                          "network_weight": float(model.weight)}}
+                                          "network_weight": float(model.weight)}
+                                | ({"trees_alone": True} if trees_alone else {})}
     if run_dir is not None and distributed.is_main() and member_folder(run_dir, model_config,
                                                                        0) != run_dir:
         save_checkpoint(run_dir / "best.safetensors", model, metadata)
