@@ -702,7 +702,7 @@ def test_fits_files_in_an_archive_and_their_problems(tmp_path: Path) -> None:
     assert report.curves == Counter(unreadable_file=2)
     assert report.problems[0].startswith(
         f"{archive}/lc/c_lc.vot: row 2: column 'QUALITY': 'C' is not a quality flag")
-    assert report.problems[1].startswith(f"{archive}/lc/d_lc.fits:1: cannot read as a FITS "
+    assert report.problems[1].startswith(f"{archive}/lc/d_lc.fits: cannot read as a FITS "
                                          f"table: ")
     assert not any(tmp_path.glob("lc"))  # nothing extracted
 
@@ -727,3 +727,57 @@ def test_a_folder_of_ecsv_files_with_masked_magnitudes(tmp_path: Path) -> None:
         ("EPOCH_PHOTOMETRY-Gaia DR3 1", "G", 2), ("EPOCH_PHOTOMETRY-Gaia DR3 1", "RP", 1),
         ("EPOCH_PHOTOMETRY-Gaia DR3 2", "G", 2), ("EPOCH_PHOTOMETRY-Gaia DR3 2", "RP", 1)]
     assert np.isnan(curves.curve(0)[1][1])  # the masked magnitude: missing, to be cleaned
+
+
+def _fits_in(unit: str, mag: float) -> bytes:
+    """One star's FITS light curve, its mag column declared in ``unit``."""
+    from astropy.table import Table
+
+    table = Table({"time": 58000.0 + np.arange(5), "mag": np.full(5, mag),
+                   "err": np.full(5, 0.02)})
+    table["mag"].unit = table["err"].unit = unit
+    out = io.BytesIO()
+    table.write(out, format="fits")
+    return out.getvalue()
+
+
+def test_files_declaring_magnitudes_beside_files_declaring_fluxes_are_refused(
+        tmp_path: Path) -> None:
+    """Counted for the folder, mag files and an mJy file were read with --flux as fluxes
+    all (magnitudes converted as fluxes without a word): refused, naming one of each kind;
+    so is --flux with files in magnitudes."""
+    for k in range(3):
+        (tmp_path / f"star{k}.fits").write_bytes(_fits_in("mag", 14.0))
+    (tmp_path / "star_flux.fits").write_bytes(_fits_in("mJy", 5.0))
+    with pytest.raises(InputError, match=r"star0\.fits declares its magnitude column in "
+                                         r"magnitudes, .*star_flux\.fits in a flux's unit"):
+        read_folder(tmp_path)
+    (tmp_path / "catalog.csv").write_text("filename,class\nstar0,A\nstar_flux,B\n")
+    with pytest.raises(InputError, match=r"star0\.fits declares .*star_flux\.fits in a "):
+        read_catalogue_folder(tmp_path / "catalog.csv", tmp_path)
+    (tmp_path / "star_flux.fits").unlink()
+    report = DropReport()
+    curves = read_folder(tmp_path, report=report)
+    with pytest.raises(InputError, match=r"--flux reads fluxes, but the magnitude column of "
+                                         r"3 file\(s\) is declared in magnitudes"):
+        to_magnitudes(curves, ReadConfig(flux=True), str(tmp_path), report)
+
+
+def test_an_xml_file_that_is_a_votable_is_read_in_a_folder(tmp_path: Path) -> None:
+    """Gaia's DataLink saves epoch photometry as VOTable .xml files: stars, not files to
+    skip; other XML is still skipped."""
+    from astropy.table import Table
+
+    for star in ("a", "b"):
+        Table({"mjd": [1.0, 2.0, 3.0], "mag": [12.0, 12.1, 12.2]}).write(
+            tmp_path / f"{star}.xml", format="votable")
+    (tmp_path / "pom.xml").write_text("<?xml version='1.0'?>\n<project></project>\n")
+    report = DropReport()
+    curves = read_folder(tmp_path, report=report)
+    assert list(curves.ids) == ["a", "b"] and list(curves.lengths) == [3, 3]
+    assert report.events == Counter(skipped_non_data_file=1) and report.problems == []
+    (tmp_path / "catalog.csv").write_text("filename,class\na.xml,RR\n")
+    report = DropReport()
+    curves = read_catalogue_folder(tmp_path / "catalog.csv", tmp_path, report=report)
+    assert list(zip(curves.ids, curves.labels, strict=True)) == [("a", "RR"), ("b", "")]
+    assert report.events["skipped_non_data_file"] == 1

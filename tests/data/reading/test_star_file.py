@@ -66,10 +66,10 @@ def test_empty_fields_are_missing_values_and_gzip_is_read() -> None:
     ("", 1, "empty_file", "empty"),
     ("\x00\x01binary\x00", 1, "unreadable_file", "not a text file"),  # lost: not empty
     # tables of one star read through astropy: a damaged one named, not parsed as a header
-    # of '<?xml' or 'SIMPLE'
-    ("SIMPLE  =                    T / conforms to FITS standard", 1, "unreadable_file",
+    # of '<?xml' or 'SIMPLE' (a binary table's problem names no line: 0)
+    ("SIMPLE  =                    T / conforms to FITS standard", 0, "unreadable_file",
      "cannot read as a FITS table: OSError"),
-    ('<?xml version="1.0"?>\n<VOTABLE>\n', 1, "unreadable_file",
+    ('<?xml version="1.0"?>\n<VOTABLE>\n', 0, "unreadable_file",
      "cannot read as a VOTable table"),
     ('<?xml version="1.0"?>\n<rss>\n', 1, "unreadable_file", "XML that is not a VOTable"),
     ("PAR1\x15\x04\x00", 1, "unreadable_file", "a Parquet file"),
@@ -578,7 +578,7 @@ def test_a_fits_file_without_a_binary_table_is_a_clear_problem() -> None:
     fits.PrimaryHDU(np.ones((4, 4))).writeto(out)  # an image, not a light curve
     with pytest.raises(FileProblem) as caught:
         parse_curves(out.getvalue())
-    assert (caught.value.line, caught.value.reason) == (1, "unreadable_file")
+    assert (caught.value.line, caught.value.reason) == (0, "unreadable_file")
     assert caught.value.message.startswith("cannot read as a FITS table: ")
     assert caught.value.message.endswith("expected a binary table HDU of one star's points")
     assert "\n" not in caught.value.message
@@ -606,7 +606,8 @@ def test_an_ecsv_file_with_masked_values_is_read_by_band_and_flag() -> None:
     np.testing.assert_array_equal(curves["G"][1], [14.0, np.nan])  # masked: missing
     np.testing.assert_array_equal(curves["BP"][0], [2.5])  # rejected_by_variability
     assert report.points == Counter(flagged=1)
-    assert report.events == Counter(extra_columns_not_read=1)
+    assert report.events == Counter(extra_columns_not_read=1,
+                                    mag_column_in_a_magnitude_unit=1)  # (--flux refuses it)
     table["source_id"][3] = 8
     data = _written(table, "ascii.ecsv")
     with pytest.raises(FileProblem) as caught:
@@ -647,3 +648,106 @@ def test_text_in_a_tables_mag_column_is_read_as_a_tables_is() -> None:
         parse_columns(data)
     assert data.decode().split("\n")[caught.value.line - 1].startswith("3.0 ")
     assert caught.value.message == "column 'mag': 'n/a?' is not a number"
+
+
+def _tables_file(form: str, *tables: object) -> bytes:
+    """``tables`` (astropy Tables) as one FITS file's binary table HDUs, or one VOTable's
+    TABLEs."""
+    from astropy.io import fits
+    from astropy.io.votable.tree import Resource, TableElement, VOTableFile
+
+    out = io.BytesIO()
+    if form == "fits":
+        fits.HDUList([fits.PrimaryHDU(), *map(fits.table_to_hdu, tables)]).writeto(out)
+    else:
+        votable, resource = VOTableFile(), Resource()
+        votable.resources.append(resource)
+        resource.tables.extend(TableElement.from_table(votable, t) for t in tables)
+        votable.to_xml(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("form", ["fits", "votable"])
+def test_a_per_star_file_of_several_light_curve_tables_is_refused(form: str) -> None:
+    """Tables of a per-star file's names (mjd, not a long table's time) are found as light
+    curves: two are refused, naming them (the first alone was read, the second's points lost
+    without a word); a first table that is no light curve (a star's ra, dec) is passed by."""
+    from astropy.table import Table
+
+    g = Table({"mjd": 58000.0 + np.arange(5), "mag": np.full(5, 15.0)})
+    r = Table({"mjd": 58100.0 + np.arange(7), "mag": np.full(7, 14.0)})
+    with pytest.raises(FileProblem) as caught:
+        parse_curves(_tables_file(form, g, r))
+    assert caught.value.line == 0
+    assert caught.value.message.startswith(
+        "2 table HDUs have a time and a mag column: HDU 1, HDU 2;" if form == "fits" else
+        "2 TABLEs have a time and a mag column: table 1, table 2;")
+    meta = Table({"ra": [10.0], "dec": [20.0]})
+    t, m, _ = parse_columns(_tables_file(form, meta, g))
+    assert t.tolist() == g["mjd"].tolist() and m.tolist() == [15.0] * 5
+
+
+def test_a_per_star_files_magnitude_unit_is_counted_so_that_flux_refuses_it() -> None:
+    from astropy.table import Table
+
+    from lcformer.data.lightcurves import LightCurves
+    from lcformer.data.reading.config import ReadConfig
+    from lcformer.data.reading.flux import MAG_UNIT, to_magnitudes
+    from lcformer.errors import InputError
+
+    table = Table({"time": [1.0, 2.0], "mag": [12.0, 12.5]})
+    report = DropReport()
+    parse_curves(_fits_bytes(table), report)
+    assert report.events[MAG_UNIT] == 0  # no unit declared: as the user says
+    for unit in ("mag", "mmag"):  # (mag(AB): FITS cannot hold it)
+        table["mag"].unit = unit
+        report = DropReport()
+        parse_curves(_fits_bytes(table), report)
+        assert report.events[MAG_UNIT] == 1
+    curves = LightCurves.from_arrays(["a"], [""], [2], np.array([1.0, 2.0]),
+                                     np.array([12.0, 12.5]), np.full(2, np.nan))
+    with pytest.raises(InputError, match=r"^a\.fits: --flux reads fluxes, but the magnitude "
+                                         r"column of 1 file\(s\) is declared in magnitudes"):
+        to_magnitudes(curves, ReadConfig(flux=True), "a.fits", report)
+    assert to_magnitudes(curves, ReadConfig(), "a.fits", report) is curves
+
+
+def test_a_votable_behind_a_long_comment_is_a_votable() -> None:
+    from astropy.table import Table
+
+    table = Table({"hjd": [1.0, 2.0, 3.0], "mag": [12.0, 12.1, 12.2]})
+    votable = _written(table, "votable")
+    commented = votable.replace(b"?>", b"?>\n<!-- " + b"notes " * 1000 + b"-->", 1)
+    assert commented.index(b"<VOTABLE") > 1024
+    assert parse_columns(commented)[1].tolist() == [12.0, 12.1, 12.2]
+
+
+def test_an_ecsv_file_with_a_byte_order_mark_is_read() -> None:
+    from astropy.table import Table
+
+    table = Table({"hjd": [1.0, 2.0, 3.0], "mag": [12.0, 12.1, 12.2]})
+    ecsv = b"\xef\xbb\xbf" + _written(table, "ascii.ecsv")  # as Windows editors save it
+    assert parse_columns(ecsv)[0].tolist() == [1.0, 2.0, 3.0]
+
+
+@pytest.mark.parametrize("form", ["fits", "votable"])
+def test_a_binary_tables_problems_name_no_line_nor_advise_leaving_its_header_out(
+        form: str) -> None:
+    from astropy.table import Table
+
+    table = Table({"a": [1.0, 2.0], "b": [12.0, 12.1]})
+    data = _fits_bytes(table) if form == "fits" else _written(table, "votable")
+    with pytest.raises(FileProblem) as caught:
+        parse_curves(data)
+    assert (caught.value.line, caught.value.where) == (0, "")
+    assert "leave the header out" not in caught.value.message
+    assert caught.value.message.endswith("give --columns time=NAME,mag=NAME (a column of "
+                                         "fluxes: as mag, with --flux)")
+    broken = data[:2880] + b"garbage" if form == "fits" else data[:300]
+    with pytest.raises(FileProblem) as caught:
+        parse_curves(broken)
+    assert (caught.value.line, caught.value.where) == (0, "")
+    assert caught.value.message.startswith(f"cannot read as a {_NAMES[form]} table: ")
+
+
+_NAMES = {"fits": "FITS", "votable": "VOTable"}

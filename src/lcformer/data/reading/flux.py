@@ -27,6 +27,9 @@ FLUX_SHARE = 0.5  # more than this share of the points beyond MAG_LIMIT: fluxes
 MAG_PER_LN = 2.5 / np.log(10.0)  # 1.0857: d(mag) / d(ln flux)
 #: Counted by the readers where a file declares its magnitude column in a flux's unit (mJy).
 FLUX_UNIT = "mag_column_in_a_flux_unit"
+#: Counted by the per-star reader where a file declares its magnitude column in magnitudes
+#: (mag, mmag, mag(AB)): ``--flux`` would read them as fluxes.
+MAG_UNIT = "mag_column_in_a_magnitude_unit"
 
 
 def flux_share(mag: np.ndarray) -> float:
@@ -49,6 +52,10 @@ def to_magnitudes(curves: LightCurves, config: ReadConfig, source: str,
     """``curves`` in magnitudes: converted with ``config.flux``, else checked not to be
     fluxes (:class:`InputError` naming ``source`` and the fix)."""
     if config.flux:
+        if report.events[MAG_UNIT]:
+            raise InputError(f"{source}: --flux reads fluxes, but the magnitude column of "
+                             f"{report.events[MAG_UNIT]:,} file(s) is declared in magnitudes "
+                             f"(as the file says): leave --flux out")
         return flux_to_magnitudes(curves, config.zero_point, report)
     if report.events[FLUX_UNIT]:
         raise InputError(f"{source}: its magnitude column is declared in a flux's unit (as "

@@ -31,11 +31,13 @@ from lcformer.data.reading.files import (
     no_rows,
     read_str_table,
 )
+from lcformer.data.reading.flux import FLUX_UNIT, MAG_UNIT
 from lcformer.data.reading.star_file import (
     Curve,
     FileProblem,
     file_columns,
     is_number,
+    is_votable,
     parse_curves,
 )
 from lcformer.data.report import DropReport
@@ -52,7 +54,7 @@ CATALOGUE = "catalog.csv"
 NOT_LIGHT_CURVES = frozenset(
     ".md .rst .html .pdf .png .jpg .jpeg .gif .svg .json .yaml .yml .toml .py .ipynb .parquet"
     " .xml .log .crc".split()
-)
+)  # but an .xml file that is a VOTable is read (Gaia DataLink saves epoch photometry so)
 # ---------------------------------------------------------------------- public readers
 def read_catalogue_folder(
     catalogue: PathLike | pd.DataFrame,
@@ -107,6 +109,7 @@ def read_catalogue_folder(
     files_read, labels, splits, arrays, bands = [], [], [], [], []
     taken: dict[str, tuple[str, int]] = {}  # file -> its class and catalogue row
     ambiguous: set[str] = set()  # files of a catalogue name that matches several
+    units: dict[str, str] = {}  # the first file of each declared kind (_read_one)
     has_split, has_band = "split" in table, "band" in table
     for row, (name, label) in enumerate(zip(table[filename_column], table[class_column],
                                             strict=True)):
@@ -137,7 +140,7 @@ def read_catalogue_folder(
                 continue
             taken[rel] = (label, row)
             for named, curve in (_read_one(files[rel], f"{shown}{rel}", sink, columns,
-                                           strict_columns) or {}).items():
+                                           strict_columns, units) or {}).items():
                 files_read.append(rel)
                 labels.append(label)
                 splits.append(table["split"].iat[row] if has_split else "")
@@ -145,16 +148,18 @@ def read_catalogue_folder(
                 arrays.append(curve)
     data_suffixes = {_suffix(rel) for rel in [*taken, *ambiguous]} - NOT_LIGHT_CURVES
     for rel in sorted(set(files) - taken.keys()):
-        if suffix is None and _suffix(rel) not in data_suffixes:
+        if suffix is None and _suffix(rel) not in data_suffixes and not (
+                _suffix(rel) == ".xml" and _votable(files[rel])):
             sink.note("skipped_non_data_file")
             continue
         for named, curve in _read_unlisted(files[rel], f"{shown}{rel}", sink, columns,
-                                           strict_columns).items():
+                                           strict_columns, units).items():
             files_read.append(rel)
             labels.append("")
             splits.append("")
             bands.append(named)
             arrays.append(curve)
+    _refuse_mixed_units(units, source)
     own_bands = bands
     bands = folder_bands(files_read, bands, sink)
     ids = star_ids(files_read, sink, bands)
@@ -250,13 +255,22 @@ def _differing_catalogues(catalogue: Path, source: Path, differ: list[str]) -> s
             f"and repack {source.name} without its own")
 
 
+def _votable(load: Callable[[], bytes]) -> bool:
+    """Whether a file is a VOTable (an ``.xml`` file that is data); one that cannot be read
+    is not, and is skipped as the file it seems."""
+    try:
+        return is_votable(load())
+    except OSError:
+        return False
+
+
 def _read_unlisted(load: Callable[[], bytes], name: str, sink: DropReport, columns: Columns | None,
-                   strict_columns: bool) -> dict[str, Curve]:
+                   strict_columns: bool, units: dict[str, str]) -> dict[str, Curve]:
     """The curves of a data file the catalogue does not list (``not_in_catalogue``). Not
     asked for, so one that does not parse (OGLE's ident.dat beside its photometry) is
     counted (``unreadable_file_not_in_catalogue``), not listed among the problems."""
     scratch = DropReport()
-    curves = _read_one(load, name, scratch, columns, strict_columns)
+    curves = _read_one(load, name, scratch, columns, strict_columns, units)
     if curves is None:
         sink.note("unreadable_file_not_in_catalogue")
         return {}
@@ -343,8 +357,10 @@ def read_folder(
     files_read: list[str] = []
     arrays: list[Curve] = []
     bands: list[str] = []
+    units: dict[str, str] = {}  # the first file of each declared kind (_read_one)
     for rel in sorted(files):
-        if ((suffix is not None and not rel.endswith(suffix)) or _suffix(rel) in NOT_LIGHT_CURVES
+        if ((suffix is not None and not rel.endswith(suffix))
+                or _suffix(rel) in NOT_LIGHT_CURVES - {".xml"}
                 or rel.rsplit("/", 1)[-1] == CATALOGUE):  # labels, not a star (unlabelled here)
             sink.note("skipped_non_data_file")
             continue
@@ -353,14 +369,18 @@ def read_folder(
         except OSError as error:
             sink.problem(f"{shown}{rel}: cannot read: {error}", "unreadable_file")
             continue
+        if _suffix(rel) == ".xml" and not is_votable(data):  # (.xml: NOT_LIGHT_CURVES)
+            sink.note("skipped_non_data_file")
+            continue
         if _lists_stars(data, stars - {posixpath.basename(rel).split(".")[0]}):
             sink.note("star_table_not_read")  # a catalogue or parameters, not a light curve
             continue
         for band, curve in (_read_one(lambda data=data: data, f"{shown}{rel}", sink, columns,
-                                      strict_columns) or {}).items():
+                                      strict_columns, units) or {}).items():
             files_read.append(rel)
             bands.append(band)
             arrays.append(curve)
+    _refuse_mixed_units(units, source)
     if Path(source).name in BAND_FOLDERS and not any(bands):  # predict I/: its files are in I
         bands = [Path(source).name] * len(bands)
         sink.note("band_from_folder_name", len(set(files_read)))
@@ -561,15 +581,35 @@ def _lists_stars(data: bytes, stars: set[str]) -> bool:
 
 
 def _read_one(load: Callable[[], bytes], shown: str, sink: DropReport,
-              columns: Columns | None = None, strict_columns: bool = True
-              ) -> dict[str, Curve] | None:
+              columns: Columns | None = None, strict_columns: bool = True,
+              units: dict[str, str] | None = None) -> dict[str, Curve] | None:
+    """A file's curves, or None where it is a problem (in ``sink``). ``units``: the first
+    file whose mag column declares magnitudes and the first a flux's unit, by the count
+    (``MAG_UNIT``, ``FLUX_UNIT``) each made (:func:`_refuse_mixed_units`)."""
+    own = DropReport()
     try:
-        return parse_curves(load(), sink, columns, strict_columns)
+        curves = parse_curves(load(), own, columns, strict_columns)
     except FileProblem as problem:
         sink.problem(f"{shown}{problem.where}: {problem.message}", problem.reason)
+        return None
     except OSError as error:
         sink.problem(f"{shown}: cannot read: {error}", "unreadable_file")
-    return None
+        return None
+    for kind in (MAG_UNIT, FLUX_UNIT):
+        if units is not None and own.events[kind]:
+            units.setdefault(kind, shown)
+    sink.merge(own)
+    return curves
+
+
+def _refuse_mixed_units(units: dict[str, str], source: object) -> None:
+    """Files whose mag columns declare magnitudes beside files declaring fluxes: read as one
+    or the other (--flux), one kind would be converted wrongly without a word."""
+    if len(units) > 1:
+        raise InputError(f"{source}: {units[MAG_UNIT]} declares its magnitude column in "
+                         f"magnitudes, {units[FLUX_UNIT]} in a flux's unit; lcformer reads a "
+                         f"source's files all as magnitudes or all as fluxes (--flux): "
+                         f"convert one kind, or give them apart")
 
 
 def folder_bands(files_read: list[str], bands: list[str], report: DropReport) -> list[str]:

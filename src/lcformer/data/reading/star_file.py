@@ -42,6 +42,7 @@ from lcformer.data.reading.files import (
     names_text,
     time_corrected,
 )
+from lcformer.data.reading.flux import MAG_UNIT
 from lcformer.data.report import DropReport
 from lcformer.errors import ConfigError, InputError
 
@@ -294,10 +295,15 @@ def _text_of(data: bytes | str) -> str:
     return text
 
 
+#: How far into an XML file its ``<VOTABLE`` element is looked for.
+_XML_HEAD = 64 * 1024
+
+
 def _astropy_form(data: bytes | str) -> str | None:
     """astropy's ``format=`` for a per-star file that is a FITS, ECSV or VOTable table, by its
-    first bytes (whatever its name), else None."""
-    head = data[:1024]
+    first bytes (whatever its name), else None. A VOTable's ``<VOTABLE`` is looked for in its
+    first :data:`_XML_HEAD` bytes: a long comment or DOCTYPE may come before it."""
+    head = data[:_XML_HEAD]
     head = head if isinstance(head, bytes) else head.encode("utf-8", errors="replace")
     if head.startswith(b"SIMPLE  ="):
         return "fits"
@@ -309,13 +315,19 @@ def _astropy_form(data: bytes | str) -> str | None:
     return None
 
 
+def is_votable(data: bytes) -> bool:
+    """Whether a file's first bytes are a VOTable's (an ``.xml`` file that is data)."""
+    return _astropy_form(data) == "votable"
+
+
 def _astropy_curves(data: bytes, form: str, columns: Columns | None, strict_columns: bool,
                     sink: DropReport) -> dict[str, Curve]:
     """:func:`_parse_curves` of a FITS (binary table), ECSV or VOTable file of one star. It is
     read as a long table of its format is (:mod:`.tables`): of several tables, the one with
     the time and mag columns; astropy Time columns as MJD, masked values missing, the units
     the file declares applied (hours to days, mmag to mag; a mag column in a flux's unit is
-    counted as ``mag_column_in_a_flux_unit``, so that it is refused without --flux), text
+    counted as ``mag_column_in_a_flux_unit``, so that it is refused without --flux; one in
+    magnitudes as ``mag_column_in_a_magnitude_unit``, refused with --flux), text
     in the time, mag or err column read as a table's is (ISO dates, detection limits). Its
     columns take their roles by their names and ``columns`` as a text file's header's do,
     and the same rules split bands, apply flags and check a star column; the others are not
@@ -334,26 +346,31 @@ def _astropy_curves(data: bytes, form: str, columns: Columns | None, strict_colu
     what, named = _ASTROPY_NAMES[form], columns or Columns()
     here = Path(what)  # the problems of tables.py's functions start "{here}: "
     scratch = DropReport()
-    line = 1  # until the table is read: then an ECSV file's names' line, else 0 (no line)
+    # An ECSV file's problems name its lines (1 until its names' line is known); a FITS or
+    # VOTable file's, its rows (0: no line).
+    line = 1 if form == "ascii.ecsv" else 0
 
     def problem(message: str) -> FileProblem:
         return FileProblem(line, message.removeprefix(f"{here}: "))
 
+    def light_curve(names: list[str]) -> bool:  # of several tables, those _one_table reads
+        return _star_columns(names, columns, strict_columns)
+
     try:
         with warnings.catch_warnings():  # units astropy does not know: "BJD - 2457000, days"
             warnings.simplefilter("ignore")
-            table = (Table.read(data.decode("utf-8", errors="replace"), format=form)
+            table = (Table.read(data.decode("utf-8-sig", errors="replace"), format=form)
                      if form == "ascii.ecsv"
-                     else _one_table(here, form, named, named.required[1:], scratch, data))
+                     else _one_table(here, form, light_curve, "a time and a mag column",
+                                     scratch, data))
     except READ_ERRORS as error:
         expected = "a binary table HDU" if form == "fits" else "a table"
         raise problem(cannot_read(here, error, f"{what} table") + f"; expected {expected} "
                       f"of one star's points") from None
     if table is None:  # several tables that have time and mag
         raise problem(scratch.problems[0])
-    # An ECSV file's problems name its lines (those of the names and of each row, after its
-    # '#' header); a FITS or VOTable file's, its rows.
-    line = 0 if form != "ascii.ecsv" else _ecsv_names_line(data)
+    if form == "ascii.ecsv":  # the line of its names (each row's follows, after its header)
+        line = _ecsv_names_line(data)
 
     def at_row(row: int, message: str) -> FileProblem:
         return (FileProblem(line + 1 + row, message) if line
@@ -369,8 +386,14 @@ def _astropy_curves(data: bytes, form: str, columns: Columns | None, strict_colu
     names = [str(n) for n in table.colnames]
     if not len(table):
         raise FileProblem(line, "no data lines" if line else "no rows", "empty_file")
-    wanted, band_at, flag_at = _header_columns(names, line, columns, strict_columns)
+    try:
+        wanted, band_at, flag_at = _header_columns(names, line, columns, strict_columns)
+    except FileProblem as error:  # a table's columns cannot be read by position
+        raise FileProblem(error.line, error.message.removesuffix(_BY_POSITION)
+                          + _TABLE_COLUMNS) from None
     mag_unit = getattr(table[names[wanted[1]]], "unit", None)
+    if _in_magnitudes(mag_unit):  # --flux would read them as fluxes (flux.to_magnitudes)
+        scratch.note(MAG_UNIT)
     curve = []
     for at, role in zip(wanted, (named.time, named.mag, named.err), strict=False):
         factor = _declared_unit(table[names[at]], names[at], role, named, mag_unit, here,
@@ -399,6 +422,27 @@ def _astropy_curves(data: bytes, form: str, columns: Columns | None, strict_colu
                       band_at, flag_at, at_row, scratch, columns)
     sink.merge(scratch)
     return curves
+
+
+def _in_magnitudes(unit: object) -> bool:
+    """Whether a column's declared unit is a magnitude's (mag, mmag, mag(AB))."""
+    from astropy import units as u
+
+    if isinstance(unit, u.FunctionUnitBase):  # mag(AB)
+        return True
+    return (isinstance(unit, u.UnitBase) and not isinstance(unit, u.UnrecognizedUnit)
+            and unit != u.dimensionless_unscaled and unit.is_equivalent(u.mag))
+
+
+def _star_columns(names: list[str], columns: Columns | None, strict: bool) -> bool:
+    """Whether a table's column ``names`` are one star's light curve (a time and a mag
+    column, as a text file's header would be read): of a FITS or VOTable file's tables, those
+    that are (:func:`~.tables._one_table`)."""
+    try:
+        _header_columns(names, 0, columns, strict)
+    except FileProblem:
+        return False
+    return True
 
 
 def _ecsv_names_line(data: bytes) -> int:
@@ -759,6 +803,13 @@ def _index(names: list[str], name: str, role: str, line: int) -> int:
     return found[0]
 
 
+#: How a text file's columns could be read without their names; a table's (FITS, ECSV,
+#: VOTable) are always read by them, and a flux column may take the mag role.
+_BY_POSITION = (", or leave the header out to read the columns as time, mag[, err] in that "
+                "order")
+_TABLE_COLUMNS = " (a column of fluxes: as mag, with --flux)"
+
+
 def _header_columns(names: list[str], line: int, columns: Columns | None = None,
                     strict: bool = True) -> tuple[tuple[int, ...], list[int], list[int]]:
     """The header's columns of time, mag[, err], its band column and its quality-flag column
@@ -799,9 +850,8 @@ def _header_columns(names: list[str], line: int, columns: Columns | None = None,
     if len(found["time"]) != 1 or len(found["mag"]) != 1 or len(found["err"]) > 1:
         raise FileProblem(line, f"the header {names_text(names)} does not name one time and "
                           f"one mag column (and at most one err): name them time (or jd, hjd, "
-                          f"mjd, bjd), mag and err, or give --columns time=NAME,mag=NAME, or "
-                          f"leave the header out to read the columns as time, mag[, err] in "
-                          f"that order")
+                          f"mjd, bjd), mag and err, or give --columns time=NAME,mag=NAME"
+                          f"{_BY_POSITION}")
     for role, what in (("band", "band"), ("flag", "quality-flag")):
         if len(found[role]) > 1:
             raise FileProblem(line, f"the header names {len(found[role])} {what} columns "

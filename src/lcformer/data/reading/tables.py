@@ -421,7 +421,8 @@ def _read_astropy(path: Path, form: str, columns: Columns, required: tuple[str, 
         with warnings.catch_warnings():  # a malformed header warns before it fails
             warnings.simplefilter("ignore")
             table = (Table.read(path, format=form) if form == "ascii.ecsv"
-                     else _one_table(path, form, columns, required, sink))
+                     else _one_table(path, form, _has_columns(columns, required),
+                                     f"the columns {list(required)}", sink))
     except READ_ERRORS as error:  # XML that does not parse, or is no VOTable: ValueError
         expected = "a binary table HDU" if form == "fits" else "a table"
         sink.problem(cannot_read(path, error, what) + f"; expected {expected} with one row "
@@ -487,14 +488,26 @@ def _declared_unit(column: Any, name: str, role: str, columns: Columns, mag_unit
     return 1.0
 
 
-def _one_table(path: Path, form: str, columns: Columns, required: tuple[str, ...],
+def _has_columns(columns: Columns, required: tuple[str, ...]) -> Callable[[list[str]], bool]:
+    """Whether a long table's column names hold the ``required`` ones (by ``columns``)."""
+
+    def usable(found: list[str]) -> bool:
+        named = dict(zip(columns.all, columns.resolve(found).all, strict=True))
+        return all(named[c] in found for c in required)
+
+    return usable
+
+
+def _one_table(path: Path, form: str, usable: Callable[[list[str]], bool], needs: str,
                sink: DropReport, data: bytes | None = None) -> Any:
-    """The table of a FITS or VOTable file that has the ``required`` columns (or the first
-    table, whose missing columns are then the problem). Two or more that have them are a
-    problem naming them: HDUs of one layout are most often bands or seasons of the same stars,
-    and reading the first alone would drop the others' points without a word (as a folder
-    holding two long tables is refused rather than one read and one left unseen). ``data``:
-    the file's bytes, read from memory (a per-star file in an archive), ``path`` naming it."""
+    """The table of a FITS or VOTable file whose column names are ``usable`` (a long table's
+    and a per-star file's differ: :func:`_has_columns`), else the first table, whose missing
+    columns are then the problem. Two or more usable ones are a problem naming them (and
+    ``needs``, what made them usable): HDUs of one layout are most often bands or seasons of
+    the same stars, and reading the first alone would drop the others' points without a word
+    (as a folder holding two long tables is refused rather than one read and one left unseen).
+    ``data``: the file's bytes, read from memory (a per-star file in an archive), ``path``
+    naming it."""
     from astropy.table import Table
 
     def source() -> Any:
@@ -524,19 +537,15 @@ def _one_table(path: Path, form: str, columns: Columns, required: tuple[str, ...
     if not tables:  # astropy's own message: "No table found"
         return Table.read(source(), format=form)
 
-    def has_required(found: list[str]) -> bool:
-        named = dict(zip(columns.all, columns.resolve(found).all, strict=True))
-        return all(named[c] in found for c in required)
-
-    usable = [t for t in tables if has_required(t[1])]
-    if len(usable) > 1:
-        sink.problem(f"{path}: {len(usable)} {kind} have the columns {list(required)}: "
-                     f"{', '.join(t[0] for t in usable)}; lcformer reads one table a file and "
+    found = [t for t in tables if usable(t[1])]
+    if len(found) > 1:
+        sink.problem(f"{path}: {len(found)} {kind} have {needs}: "
+                     f"{', '.join(t[0] for t in found)}; lcformer reads one table a file and "
                      f"does not guess which: stack them into one (astropy.table.vstack, with "
                      f"a band column where they are bands) or write each to its own file",
                      "unreadable_file")
         return None
-    return (usable or tables)[0][2]()
+    return (found or tables)[0][2]()
 
 
 def _fits_table(path: Path, hdu: int, data: bytes | None = None) -> Any:
