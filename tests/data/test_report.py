@@ -38,3 +38,10 @@ def test_problems_past_the_ten_shown_are_saved_and_the_line_says_where(tmp_path)
     few = DropReport(problems=["a.csv:1: empty"])
     assert few.save_problems(path) is None and not path.exists()  # an earlier run's: gone
     assert "more" not in few.format()
+
+
+def test_what_a_file_declares_is_kept_but_not_printed_as_a_change() -> None:
+    report = DropReport()
+    report.note("mag_column_in_a_magnitude_unit", 3)  # for --flux to refuse, later
+    assert report.events["mag_column_in_a_magnitude_unit"] == 3
+    assert report.format() == "nothing dropped"

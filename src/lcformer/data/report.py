@@ -18,6 +18,9 @@ from typing import Any
 NOT_READ = ("missing_file", "unreadable_file", "empty_file", "no_lightcurve")
 
 
+#: Events that record what a file declares, for a check later (``--flux`` refuses a file
+#: whose magnitudes are declared so): nothing changed, so not printed among the changes.
+UNPRINTED = ("mag_column_in_a_magnitude_unit",)
 #: Problems the terminal shows; the rest are saved (:meth:`DropReport.save_problems`).
 PROBLEMS_SHOWN = 10
 
@@ -87,7 +90,8 @@ class DropReport:
         for title, counts in (
             ("points dropped", self.points),
             *self._curve_sections(),
-            ("changed, not dropped", self.events),
+            ("changed, not dropped", {k: v for k, v in self.events.items() if v
+                                      and k not in UNPRINTED}),
         ):
             if counts:
                 lines.append(f"{title}:")
