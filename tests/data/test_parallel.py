@@ -133,6 +133,20 @@ def test_map_in_order_keeps_the_order_in_processes() -> None:
     assert list(samples.map_in_order(abs, iter([-1, 2]))) == [1, 2]
 
 
+def test_calls_inside_shared_workers_use_one_pool(monkeypatch) -> None:
+    """A partitioned prediction's partitions share their processes: a pool each made two
+    jobs slower than one (each partition waited a second for its processes to start)."""
+    made = []
+    real = samples._new_pool
+    monkeypatch.setattr(samples, "_new_pool", lambda workers: made.append(workers) or
+                        real(workers))
+    with samples.shared_workers(2):
+        for _ in range(3):
+            assert list(samples.map_in_order(abs, range(-4, 0), n_jobs=2)) == [4, 3, 2, 1]
+    assert made == [2] and not samples._SHARED_POOLS  # one pool, gone with the block
+    assert list(samples.map_in_order(abs, [-1], n_jobs=2)) == [1] and made == [2, 2]
+
+
 CTRL_C_SCRIPT = """
 import sys, time
 from lcformer.data.samples import map_in_order

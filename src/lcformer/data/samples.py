@@ -313,7 +313,8 @@ def map_in_order(func: Callable[[T], R], items: Iterable[T], n_jobs: int = 1) ->
     two tasks per process in flight, so that items are made (and held) only as needed.
 
     Processes start by ``forkserver`` where there is one (else ``spawn``): never a fork of a
-    process that may hold threads (torch, BLAS). ``func`` must be importable by name.
+    process that may hold threads (torch, BLAS). ``func`` must be importable by name. Inside
+    :func:`shared_workers` the processes are that block's, else this call's own.
     """
     from lcformer.data.periods import n_workers
 
@@ -321,17 +322,10 @@ def map_in_order(func: Callable[[T], R], items: Iterable[T], n_jobs: int = 1) ->
     if workers == 1:
         yield from map(func, items)
         return
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-    if context.get_start_method() == "forkserver":  # import once, in the server, not per worker
-        context.set_forkserver_preload(["__main__", "lcformer.data.samples",
-                                        "lcformer.data.periods",
-                                        "lcformer.data.forkserver_ready"])
-        _start_forkserver()
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                               initializer=_worker_setup)
+    shared = _SHARED_POOLS.get(workers)
+    pool = shared or _new_pool(workers)
+    pending: list[Future[Any]] = []
     try:
-        pending: list[Future[Any]] = []
         for item in items:
             pending.append(_submit(pool, func, item))
             if len(pending) >= 2 * workers:
@@ -339,6 +333,49 @@ def map_in_order(func: Callable[[T], R], items: Iterable[T], n_jobs: int = 1) ->
         for future in pending:
             yield future.result()
     except BaseException:  # Ctrl-C, an error, or the consumer stopped (GeneratorExit)
+        if shared is None:
+            _stop_workers(pool)
+        else:  # the block's: its own end stops them; this call's tasks are dropped
+            for future in pending:
+                future.cancel()
+        raise
+    if shared is None:
+        pool.shutdown(wait=True)
+
+
+#: Worker pools of :func:`shared_workers` blocks, by their number of processes.
+_SHARED_POOLS: dict[int, ProcessPoolExecutor] = {}
+
+
+@contextlib.contextmanager
+def shared_workers(n_jobs: int) -> Iterator[None]:
+    """One pool of ``n_jobs`` processes for every :func:`map_in_order` inside the block (the
+    partitions of a partitioned prediction): a pool a call made each partition wait for its
+    processes to start, about a second, so that two jobs ran slower than one."""
+    from lcformer.data.periods import n_workers
+
+    workers = n_workers(n_jobs)
+    if workers == 1 or workers in _SHARED_POOLS:  # (an enclosing block's serves this one)
+        yield
+        return
+    pool = _SHARED_POOLS[workers] = _new_pool(workers)
+    try:
+        yield
+    except BaseException:
         _stop_workers(pool)
         raise
+    finally:
+        del _SHARED_POOLS[workers]
     pool.shutdown(wait=True)
+
+
+def _new_pool(workers: int) -> ProcessPoolExecutor:
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    if context.get_start_method() == "forkserver":  # import once, in the server, not per worker
+        context.set_forkserver_preload(["__main__", "lcformer.data.samples",
+                                        "lcformer.data.periods",
+                                        "lcformer.data.forkserver_ready"])
+        _start_forkserver()
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                               initializer=_worker_setup)

@@ -64,6 +64,7 @@ from lcformer.data.reading.flux import to_magnitudes
 from lcformer.data.reading.partitions import SeenStars, walk_files
 from lcformer.data.reading.tables import read_long_table
 from lcformer.data.report import DropReport
+from lcformer.data.samples import shared_workers
 from lcformer.errors import ConfigError, ConfigMismatchError, InputError
 from lcformer.evaluation.flags import FLAG_RULES, FLAGS
 from lcformer.evaluation.inference import BATCH
@@ -289,7 +290,9 @@ def predict_partitions(model: LightCurveClassifier, metadata: dict[str, Any],
     options = {"device": device, "batch_size": batch_size, "pad_short": pad_short,
                "flags": flags, "chunk_stars": chunk_stars, "n_jobs": n_jobs}
     began = time.perf_counter()
-    with tqdm(total=len(todo), unit="partition", desc="predict", disable=not progress) as bar:
+    # One pool of --jobs processes for all partitions (not one each, a second's start each).
+    with (shared_workers(n_jobs),
+          tqdm(total=len(todo), unit="partition", desc="predict", disable=not progress) as bar):
         for path, out in todo:
             report, existed = DropReport(), out.is_file()  # existed: its input changed
             made_from = input_fingerprint(path)  # before reading: a rewrite during it shows
