@@ -399,7 +399,10 @@ def test_a_rerun_with_other_settings_is_refused(model, tmp_path) -> None:
     # Nor would outputs flagged by other rules, or folded at periods of another search.
     for key, value in (("flag_rules", 1), ("data_code", "c9")):
         (tmp_path / "out" / MANIFEST).write_text(json.dumps(record | {key: value}))
-        with pytest.raises(ConfigMismatchError, match=rf"with other settings \({key}: "):
+        # (an lcformer update, not an option the user changed: said so)
+        with pytest.raises(ConfigMismatchError, match=rf"made by another version of "
+                                                      rf"lcformer's code \(none of your options "
+                                                      rf"differ\), with other settings \({key}: "):
             predict_partitions(*model, paths, tmp_path / "out", device="cpu", progress=False)
     # An earlier lcformer's outputs (another reading of fluxes, fewer columns): refused.
     del record["readers"], record["columns"]

@@ -512,8 +512,13 @@ def _claim(out_dir: Path, settings: dict[str, Any]) -> None:
         except ValueError:
             before = None
         if before != settings:
+            code = {"data_code", "readers", "flag_rules", "columns"}  # what an update changes
+            updated = isinstance(before, dict) and before.keys() == settings.keys() and all(
+                before[k] == settings[k] for k in settings if k not in code)
             earlier = ("by an earlier lcformer, " if isinstance(before, dict)
-                       and "readers" not in before else "")
+                       and "readers" not in before else
+                       "by another version of lcformer's code (none of your options differ), "
+                       if updated else "")
             raise ConfigMismatchError(
                 f"{out_dir}: holds predictions made {earlier}with other settings "
                 f"({_differences(before, settings)}); give another --out folder, or remove it "
