@@ -946,10 +946,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if debug:
             traceback.print_exc()
         if _peer_stopped(error):  # another torchrun process died: not this one's bug
-            again = ("rerun with --resume to continue" if args.command == "train" else
-                     "rerun the command")
+            # (it may have stopped on an input error, before any run folder: not --resume)
+            again = ("once that is fixed, rerun (with --resume where the run had begun its "
+                     "epochs)" if args.command == "train" else "once that is fixed, rerun")
             print(f"lcformer: interrupted: another process of this torchrun stopped "
-                  f"({_one_line(error)[:160]}); {again}", file=sys.stderr)
+                  f"({_one_line(error)[:160]}): its own line says why; {again}",
+                  file=sys.stderr)
             return EXIT_INTERRUPTED
         hint = "" if debug else "; rerun with --debug for the traceback"
         print(f"{_error_prefix('internal error')}: {type(error).__name__}: "
