@@ -445,9 +445,14 @@ def test_y_that_disagrees_with_a_class_column_is_warned_of_a_renaming_is_not() -
         _with_labels(lcs, ["var"] * 4)
     with pytest.warns(UserWarning, match=r"y disagrees with the labels the curves carry for 1 "
                                          r"star\(s\) \(first: 'c', labelled 'rr', y 'ceph', "
-                                         r"where the other 'rr' stars are 'rr'\); y is used"):
+                                         r"where most 'rr' stars have y 'rr'\); y is used"):
         labelled, _ = _with_labels(lcs, ["rr", "rr", "ceph", "ceph"])  # c relabelled
     assert labelled.labels.tolist() == ["rr", "rr", "ceph", "ceph"]
+    # y shuffled: most 'rr' stars get 'ceph', so 'a' (y 'rr') is the odd one: the line says
+    # what most of its label's stars have, which is what is wrong.
+    with pytest.warns(UserWarning, match=r"first: 'a', labelled 'rr', y 'rr', where most "
+                                         r"'rr' stars have y 'ceph'"):
+        _with_labels(lcs, ["rr", "ceph", "ceph", "rr"])
 
 
 # ---------------------------------------------------------------------- what a researcher tried

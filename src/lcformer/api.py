@@ -470,11 +470,14 @@ def _warn_of_other_labels(lcs: LightCurves, text: np.ndarray) -> None:
     expected = pd.Series(own).map(dict(zip(usual["own"], usual["y"], strict=True)))
     differ = both & (text != expected.to_numpy())
     if differ.any():
-        first = int(np.argmax(differ))
+        # The example: a star whose y is not its own label, where there is one (a star of y
+        # equal to its label reads as no disagreement, though its label's others differ).
+        renamed = differ & (text != own)
+        first = int(np.argmax(renamed if renamed.any() else differ))
         stars = pd.unique(pd.Series(lcs.ids[differ], dtype=object))
         _warn(f"fit: y disagrees with the labels the curves carry for {len(stars):,} star(s) "
               f"(first: {lcs.ids[first]!r}, labelled {own[first]!r}, y {text[first]!r}, "
-              f"where the other {own[first]!r} stars are {expected[first]!r}); y is used")
+              f"where most {own[first]!r} stars have y {expected[first]!r}); y is used")
 
 
 def _labels_per_curve(lcs: LightCurves, y: Any, rows: int | None = None) -> np.ndarray:
