@@ -142,7 +142,9 @@ def test_fit_with_y_and_too_short_curves(curves) -> None:
     message = str(caught.value)  # one line: what was dropped, and what keeps the curves
     assert "\n" not in message and "curves dropped: shorter_than_window 30" in message
     assert message.endswith("a shorter --window, --pad-short, or the default periodic model "
-                            "(star views, no windows) keeps those curves")
+                            "(star views, no windows) keeps those curves (in Python: "
+                            "tokens=TokenConfig(window=...) or TokenConfig(pad_short=True), "
+                            "or Classifier())")
 
 
 # ---------------------------------------------------------------------- scikit-learn contract

@@ -116,7 +116,9 @@ def check_trainable(data: PreparedDataset) -> None:
                if dropped == "nothing dropped" else dropped)
         if data.report.curves.get("shorter_than_window"):
             why += ("; a shorter --window, --pad-short, or the default periodic model (star "
-                    "views, no windows) keeps those curves")
+                    "views, no windows) keeps those curves (in Python: "
+                    "tokens=TokenConfig(window=...) or TokenConfig(pad_short=True), or "
+                    "Classifier())")
         raise NothingToTrainError(
             f"{data.name}: {len(data)} samples in {len(data.classes)} class(es) "
             f"({', '.join(data.classes) or 'none'}) after cleaning; a classifier needs 2 or "
