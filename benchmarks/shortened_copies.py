@@ -70,7 +70,8 @@ def evaluate(data: PreparedDataset, split: str, args: argparse.Namespace) -> lis
                                           points_kept=(1.0, 1.0)).samples)
         made = time.perf_counter() - began
         with_copies = fit_trees(network, np.vstack([train[0], copies[0]]),
-                                np.concatenate([train[1], copies[1]]), config, seed=0)
+                                np.concatenate([train[1], copies[1]]), config, seed=0,
+                                n_stars=len(train[1]))  # as train does: copies are no stars
         row = {"split": split, "seed": seed, "train_stars": len(train[1]),
                "test_stars": len(test[1]), "copies": len(copies[1]),
                "cut_test_stars": len(cut[1]), "seconds_making_copies": round(made, 1)}

@@ -37,6 +37,11 @@ def test_another_layout_of_the_same_points_has_the_same_fingerprint() -> None:
     other = star_fingerprints(["gaia-1"], np.array([30]), time[:30][order],
                               mag[:30][order].astype(np.float32))
     assert other["gaia-1"] == found["a"]
+    # A value on a step's edge in double precision (12.3455) is not in single (12.345499...):
+    # a float32 file and a CSV of the same stars still agree.
+    edge = np.full(3, 12.3455)
+    assert (star_fingerprints(["x"], np.array([3]), time[:3], edge)["x"]
+            == star_fingerprints(["x"], np.array([3]), time[:3], edge.astype(np.float32))["x"])
     # One point moved by 2 mmag, or left out: another star.
     moved = mag[:30].copy()
     moved[7] += 0.002

@@ -67,6 +67,9 @@ def test_the_forests_leaves_grow_with_a_survey_sized_training_set(monkeypatch) -
                                        min_samples_leaf=10, random_state=3)
     reference.fit(np.where(np.isfinite(x), x, small.fill.numpy()).astype(np.float32), y)
     assert len(small.feature) == sum(e.tree_.node_count for e in reference.estimators_)
+    # Rows beyond the training stars (their shortened copies) do not size the leaves.
+    copies = TreeForest.fit(x, y, 3, trees=5, seed=3, n_stars=100)
+    assert len(copies.feature) == len(whole.feature)
 
 
 @pytest.mark.parametrize(("n_classes", "binary"), [(3, False), (4, False), (3, True)])

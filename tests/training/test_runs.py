@@ -372,6 +372,8 @@ def test_epochs_0_is_the_trees_alone_and_needs_trees(tmp_path, monkeypatch) -> N
         RunConfig.for_model("encoder").replace(train=TrainConfig(epochs=0)).check_runnable()
     with pytest.raises(ConfigError, match=r"epochs must be at least 0"):
         TrainConfig(epochs=-1)
+    with pytest.raises(ConfigError, match=r"--epochs 0 trains no network, so --ensemble 2"):
+        config.replace(model=config.model.replace(ensemble=2)).check_runnable()
 
 
 def test_an_ensembles_epochs_are_those_of_one_member() -> None:
@@ -586,11 +588,13 @@ def test_shortened_copies_are_learned_and_widen_the_training_range(tmp_path,
         PrepareConfig(inputs="stars", features=False), tmp_path)
     trees_rows: list[int] = []
     network_stars: list[int] = []
+    leaf_stars: list[int | None] = []  # the stars the forest's leaves are sized by
     real_fit_trees, real_train = runs.fit_trees, runs.train
 
-    def recording_fit_trees(network, extra, labels, config, seed):
+    def recording_fit_trees(network, extra, labels, config, seed, n_stars=None):
         trees_rows.append(len(labels))
-        return real_fit_trees(network, extra, labels, config, seed)
+        leaf_stars.append(n_stars)
+        return real_fit_trees(network, extra, labels, config, seed, n_stars)
 
     def recording_train(model, train_set, *args, **kwargs):
         network_stars.append(len(np.unique(train_set.star)))
@@ -607,6 +611,7 @@ def test_shortened_copies_are_learned_and_widen_the_training_range(tmp_path,
     n_train = len(np.unique(plain.sets["train"].star))
     assert trees_rows[0] == network_stars[0] == n_train
     assert n_train < trees_rows[1] == network_stars[1] <= 3 * n_train
+    assert leaf_stars == [n_train, n_train]  # copies are no training stars of their own
     span, plain_span = (f.metadata["training_stars"]["span"] for f in (copied, plain))
     assert span[0] < plain_span[0] and span[1] == pytest.approx(plain_span[1])
     assert copied.metadata["model"]["shortened_copies"] == 2

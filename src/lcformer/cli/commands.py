@@ -242,15 +242,13 @@ def cmd_datasets(args: argparse.Namespace) -> int:
 
 def cmd_describe(args: argparse.Namespace) -> int:
     from lcformer.data.describe import describe
-    from lcformer.data.report import PROBLEMS_SHOWN
     from lcformer.reporting.figures import class_distribution_figure, length_distribution_figure
 
     found = describe(args.dataset, args.data_dir, config_from_args(ReadConfig, args))
     out = Path(args.out) if args.out else work_dir(args.work_dir) / "describe" / found.name
-    problems = out / "problems.txt"  # written once the folder is (its figures' error first)
-    print(found.format(problems if len(found.report.problems) > PROBLEMS_SHOWN else None))
+    out.mkdir(parents=True, exist_ok=True)  # a file of its name: said before anything else
+    print(found.format(found.report.save_problems(out / "problems.txt")))
     if found.curves.empty:
-        found.report.save_problems(problems)
         print(f"lcformer: nothing produced: no curve of {found.name} is left after cleaning"
               f"{nothing_left_hint(found.report)}; see the counts above", file=sys.stderr)
         return EXIT_NOTHING
@@ -258,7 +256,6 @@ def cmd_describe(args: argparse.Namespace) -> int:
                                          f"{found.name}: stars per class"),
                length_distribution_figure(found.curves, out / "length_distribution.png",
                                           f"{found.name}: points per curve")]
-    found.report.save_problems(problems)
     print("figures: " + ", ".join(str(p) for p in written))
     return 0
 

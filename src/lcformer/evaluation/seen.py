@@ -24,7 +24,7 @@ import pandas as pd
 #: The metadata key of a checkpoint's fingerprints (absent in checkpoints made before them).
 KEY = "training_fingerprints"
 #: How fingerprints are made: another version is not compared (no check, as without them).
-VERSION = 1
+VERSION = 2  # 2: magnitudes in single precision (1 told float32 files from others)
 TIME_STEP, MAG_STEP = 1e-4, 1e-3  # days, mag
 #: Points hashed at once: bounds the memory of the temporary arrays (8 bytes each).
 BLOCK_POINTS = 1 << 22
@@ -40,9 +40,12 @@ def _mix(z: np.ndarray) -> np.ndarray:
 
 def point_hashes(time: np.ndarray, mag: np.ndarray) -> np.ndarray:
     """A 64-bit hash of each (time, mag) point, quantised so that the same number read from
-    another file format (float32 Parquet, a CSV) gives the same hash."""
+    another file format (float32 Parquet, a CSV) gives the same hash: magnitudes are taken in
+    single precision first, as float32 files hold them (rounded from double precision, 12.3455
+    and its float32 12.345499... fell on either side of a step)."""
     q_t = np.round(np.asarray(time, dtype=np.float64) / TIME_STEP).astype(np.int64)
-    q_m = np.round(np.asarray(mag, dtype=np.float64) / MAG_STEP).astype(np.int64)
+    single = np.asarray(mag, dtype=np.float32).astype(np.float64)
+    q_m = np.round(single / MAG_STEP).astype(np.int64)
     with np.errstate(over="ignore"):  # wrapping is meant
         return _mix(_mix(q_t.view(np.uint64)) ^ (q_m.view(np.uint64)
                                                  * np.uint64(0xD6E8FEB86659FD93)))

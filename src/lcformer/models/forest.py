@@ -158,18 +158,20 @@ class TreeForest(FittedTrees):
 
     @classmethod
     def fit(cls, extra: np.ndarray, labels: np.ndarray, n_classes: int, trees: int,
-            seed: int = 0, n_jobs: int = 1, randomised: bool = False) -> TreeForest:
+            seed: int = 0, n_jobs: int = 1, randomised: bool = False,
+            n_stars: int | None = None) -> TreeForest:
         """A forest as the feature baseline fits one (balanced, ``trees`` trees; but leaves of
         :func:`forest_leaf` stars), unknown values filled with the training medians.
         ``randomised``: extremely randomised trees instead (scikit-learn's
         ``ExtraTreesClassifier``: a random threshold per feature tried, every training star in
-        every tree)."""
+        every tree). ``n_stars``: the training stars the leaves are sized by, where the rows
+        are more (shortened copies of them are no stars of their own)."""
         from sklearn.ensemble import ExtraTreesClassifier, RandomForestClassifier
 
         fill = training_fill(extra)
         kind = ExtraTreesClassifier if randomised else RandomForestClassifier
         forest = kind(n_estimators=trees, class_weight="balanced_subsample",
-                      min_samples_leaf=forest_leaf(len(labels)), random_state=seed,
+                      min_samples_leaf=forest_leaf(n_stars or len(labels)), random_state=seed,
                       n_jobs=n_jobs)
         forest.fit(filled(extra, fill), labels)
         return cls.from_sklearn(forest, fill, n_classes)

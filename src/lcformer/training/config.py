@@ -142,6 +142,10 @@ class RunConfig(Config):
             raise ConfigError(f"{self.model.name} does not read {given}: leave "
                               f"{'it' if one else 'them'} out ({'it' if one else 'they'} "
                               f"would be recorded as if {'it' if one else 'they'} had acted)")
+        if self.train.epochs == 0 and self.model.ensemble > 1:
+            raise ConfigError(f"--epochs 0 trains no network, so --ensemble "
+                              f"{self.model.ensemble} would keep {self.model.ensemble} untrained "
+                              f"ones: leave --ensemble out")
         if self.train.epochs == 0 and not self.model.fused:
             raise ConfigError(f"--epochs 0 trains no network, and {self.model.name} with these "
                               f"settings has no trees to classify without it: give --epochs 1 "

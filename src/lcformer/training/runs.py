@@ -175,7 +175,8 @@ def fit(data: PreparedDataset, config: RunConfig, parts: np.ndarray,
             member.fit_extra_stats(np.asarray(learned["train"].extra))
         members.append(member)
     # The trees first: the network's training watches the share they would give it.
-    fused, share = (add_trees(members[0], learned, model_config, config.train)
+    fused, share = (add_trees(members[0], learned, model_config, config.train,
+                              n_stars=len(np.unique(sets["train"].star)))
                     if model_config.fused else (None, None))
     results, history, earlier = [], [], 0.0
     # --epochs 0: the trees alone (their weight 1), the network untrained and never run.
@@ -312,14 +313,16 @@ def member_folder(run_dir: Path | None, config: ModelConfig, i: int) -> Path | N
 
 
 def add_trees(network: torch.nn.Module, sets: dict[str, SampleSet], config: ModelConfig,
-              train: TrainConfig) -> tuple[ForestFusion, NetworkShare | None]:
+              train: TrainConfig, n_stars: int | None = None
+              ) -> tuple[ForestFusion, NetworkShare | None]:
     """The network fused with trees (a forest, boosting, extra trees) fitted on the training
-    stars' per-star values, and the :class:`NetworkShare` that sets its weight: on the
-    ``weight`` stars, else the validation stars (None without them: the weight stays 0.5)."""
+    stars' per-star values (``n_stars`` of them, where ``sets`` adds shortened copies), and
+    the :class:`NetworkShare` that sets its weight: on the ``weight`` stars, else the
+    validation stars (None without them: the weight stays 0.5)."""
     part = sets["train"]
     first = np.unique(part.star, return_index=True)[1]  # a star's chunks share its values
     fused = fit_trees(network, np.asarray(part.extra)[first], part.labels[first], config,
-                      train.seed)
+                      train.seed, n_stars)
     weight = sets.get("weight")
     stars = weight if weight is not None and len(weight) else sets["val"]
     if not len(stars):
@@ -348,18 +351,20 @@ class NetworkShare:
 
 
 def fit_trees(network: torch.nn.Module, extra: np.ndarray, labels: np.ndarray,
-              config: ModelConfig, seed: int) -> ForestFusion:
+              config: ModelConfig, seed: int, n_stars: int | None = None) -> ForestFusion:
     """The network fused with the trees ``config`` names, fitted on one row of per-star values
-    per star (on as many threads as torch uses)."""
+    per star (on as many threads as torch uses; ``n_stars``: of those rows, the training
+    stars, not their shortened copies)."""
     threads = torch.get_num_threads()
     return ForestFusion(
         network,
         TreeForest.fit(extra, labels, config.n_classes, config.forest, seed=seed,
-                       n_jobs=threads) if config.forest else None,
+                       n_jobs=threads, n_stars=n_stars) if config.forest else None,
         BoostedTrees.fit(extra, labels, config.n_classes, config.boosting, seed=seed,
                          n_jobs=threads) if config.boosting else None,
         TreeForest.fit(extra, labels, config.n_classes, config.extra_trees, seed=seed,
-                       n_jobs=threads, randomised=True) if config.extra_trees else None)
+                       n_jobs=threads, randomised=True,
+                       n_stars=n_stars) if config.extra_trees else None)
 
 
 #: What a run writes in its folder (unknown files are left alone).
