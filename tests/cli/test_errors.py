@@ -296,6 +296,23 @@ def test_interrupted_is_130(monkeypatch, capsys) -> None:
     assert capsys.readouterr().err == "lcformer: interrupted\n"
 
 
+def test_sigterm_stops_as_ctrl_c_does_says_so_and_is_143(monkeypatch, capsys) -> None:
+    """A batch scheduler ends a job with SIGTERM: it killed lcformer without a word; now the
+    run stops as on Ctrl-C (workers stopped, nothing half-written), with a line, exit 143."""
+    import signal
+
+    before = signal.getsignal(signal.SIGTERM)
+
+    def terminated(*args, **kwargs):
+        os.kill(os.getpid(), signal.SIGTERM)  # as the scheduler sends it, mid-command
+        raise AssertionError("not stopped by SIGTERM")
+
+    monkeypatch.setattr(commands, "prepare_dataset", terminated)
+    assert main(["prepare", str(BAD / "path_catalog"), "--quiet"]) == 143
+    assert capsys.readouterr().err == "lcformer: terminated (SIGTERM); rerun to continue\n"
+    assert signal.getsignal(signal.SIGTERM) == before  # put back for whoever called main
+
+
 def test_exit_statuses_are_the_documented_ones() -> None:
     assert (commands.EXIT_NOTHING, commands.EXIT_USER, commands.EXIT_INTERNAL,
             commands.EXIT_INTERRUPTED) == (EXIT_NOTHING, EXIT_USER, EXIT_INTERNAL,

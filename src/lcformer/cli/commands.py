@@ -13,6 +13,7 @@ import errno
 import io
 import os
 import shlex
+import signal
 import sys
 import traceback
 import typing
@@ -55,6 +56,7 @@ from lcformer.training.config import RunConfig, TrainConfig
 
 EXIT_NOTHING, EXIT_USER, EXIT_INTERNAL, EXIT_INTERRUPTED = 1, 2, 3, 130
 EXIT_PIPE = 141  # 128 + SIGPIPE, as a shell reports a command whose reader went away
+EXIT_TERMINATED = 143  # 128 + SIGTERM: a batch scheduler's end of a job (its time limit)
 EXIT_STATUS = """exit status:
   0    done
   1    nothing produced (prepare kept 0 stars, predict classified 0), or predict left
@@ -63,7 +65,8 @@ EXIT_STATUS = """exit status:
        line on stderr naming it)
   3    an internal error: a bug (rerun with --debug for the traceback and report it)
   130  interrupted (Ctrl-C)
-  141  the output's reader stopped reading (lcformer ... | head)"""
+  141  the output's reader stopped reading (lcformer ... | head)
+  143  terminated (SIGTERM: a batch scheduler's time limit, kill)"""
 
 PRESET = "default: the dataset's preset"
 
@@ -904,6 +907,25 @@ def _error_prefix(kind: str = "error") -> str:
     return f"lcformer: {kind}"
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the program is, so that it stops as on Ctrl-C: its worker
+    processes stopped, no partial output left under its real name."""
+
+
+def _raise_on_sigterm() -> Callable[[], None]:
+    """Make SIGTERM raise :class:`Terminated` (it killed lcformer without a word); returns
+    what puts the handler before back (nothing to do outside the main thread, where signals
+    cannot be set)."""
+    def handler(signum: int, frame: typing.Any) -> None:
+        raise Terminated
+
+    try:
+        before = signal.signal(signal.SIGTERM, handler)
+    except ValueError:
+        return lambda: None
+    return lambda: signal.signal(signal.SIGTERM, signal.SIG_DFL if before is None else before)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run a command; every failure ends as one line on stderr and an exit status of
     ``EXIT_STATUS`` (with ``--debug``, after its traceback)."""
@@ -913,12 +935,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.command_line = shlex.join(["lcformer", *argv])  # kept in sweep.json
     debug = bool(getattr(args, "debug", False))
     python_format = warnings.formatwarning  # catch_warnings does not restore it
+    restore_sigterm = _raise_on_sigterm()
     try:
         if not debug:  # how they print; caught (recorded) ones are left alone
             warnings.formatwarning = _one_line_warning
         if args.command != "predict":  # predict: run_reading, after the run's reading
             _check_zero_point(args)
         return args.func(args)
+    except Terminated:  # a scheduler's end: the same clean stop as Ctrl-C, said so
+        if not _other_rank():
+            again = " (train: --resume continues it)" if args.command == "train" else ""
+            print(f"lcformer: terminated (SIGTERM); rerun to continue{again}", file=sys.stderr)
+        return EXIT_TERMINATED
     except KeyboardInterrupt:
         if not _other_rank():
             print("lcformer: interrupted", file=sys.stderr)
@@ -957,3 +985,4 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERNAL
     finally:
         warnings.formatwarning = python_format
+        restore_sigterm()
