@@ -534,15 +534,21 @@ def test_a_flag_column_left_unread_is_counted() -> None:
     """ZTF's catflags without --columns flag=catflags: every row is used, and the report says
     a quality flag was there."""
     frame = _frame().assign(catflags=[0, 32768, 0, 0, 0])
+    said = r"'catflags' looks like a quality flag and is not read.*--columns flag=catflags"
     for columns, events in ((Columns(), Counter(quality_flag_column_not_read=1)),
                             (Columns(flag="catflags"), Counter()),
                             (Columns(flag=""), Counter())):  # flag= : none, on purpose
         report = DropReport()
-        from_dataframe(frame, columns=columns, report=report)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            from_dataframe(frame, columns=columns, report=report)
         assert report.events == events, columns
+        assert [re.search(said, str(w.message)) is not None for w in caught] == (
+            [True] if events else [])  # said where counted, on the command line too
     # Beside a flag column that is read, the other's rows are not applied: counted too.
     report = DropReport()
-    from_dataframe(frame.assign(flag=0), report=report)
+    with pytest.warns(UserWarning, match=said):
+        from_dataframe(frame.assign(flag=0), report=report)
     assert report.events == Counter(quality_flag_column_not_read=1)
 
 
