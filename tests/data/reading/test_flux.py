@@ -58,6 +58,7 @@ def test_asinh_magnitudes_are_the_logarithm_when_bright_and_finite_at_zero_flux(
 @given(st.lists(st.floats(-50, 1e5, allow_nan=False), min_size=2, max_size=30),
        st.floats(0.1, 100.0))
 @settings(max_examples=50, deadline=None)
+@pytest.mark.filterwarnings("ignore:.*centred on zero")  # drawn fluxes about zero: said
 def test_magnitudes_fall_as_fluxes_rise(fluxes: list[float], sigma: float) -> None:
     out = flux_to_magnitudes(curves(sorted(fluxes), [sigma] * len(fluxes)), 31.4, DropReport())
     assert np.all(np.isfinite(out.mag)) and np.all(out.err > 0)
@@ -135,14 +136,40 @@ def test_difference_fluxes_far_below_zero_are_named() -> None:
 
 def test_a_shallow_epochs_noise_is_not_no_data(recwarn) -> None:
     """Two surveys in one band: the faint star's shallow epochs (errors 20 times the median)
-    reach far below the median error's 20 sigma, and are its noise, kept; a few outliers
-    are not taken for difference fluxes."""
+    reach far below the median error's 20 sigma, and are its noise, kept (the star is below
+    the noise, which is said); a few outliers are not taken for difference fluxes."""
     rng = np.random.default_rng(3)
     err = np.r_[np.full(700, 1.0), np.full(300, 20.0)]
     fluxes = rng.normal(0.0, err)
     report = DropReport()
-    out = flux_to_magnitudes(curves(list(fluxes), list(err)), 31.4, report)
+    with pytest.warns(UserWarning, match=r"^1 of 1 star\(s\) have fluxes centred on zero"):
+        out = flux_to_magnitudes(curves(list(fluxes), list(err)), 31.4, report)
     assert out.lengths.tolist() == [1000] and report.points == {}
-    heavy = np.r_[rng.normal(0.0, 1.0, 997), [-30.0, -45.0, -60.0]]  # three outliers
+    recwarn.clear()
+    heavy = np.r_[rng.normal(5.0, 1.0, 997), [-30.0, -45.0, -60.0]]  # three outliers
     flux_to_magnitudes(curves(list(heavy), [1.0] * 1000), 31.4, DropReport())
+    assert not recwarn.list
+
+
+def test_stars_centred_on_zero_in_every_band_are_named(recwarn) -> None:
+    """Difference-image fluxes of variables scatter about zero in every band, none of them
+    near 20 errors below it: said. The same stars' total fluxes, or a star detected in one of
+    its bands, are not."""
+    rng = np.random.default_rng(4)
+    t = np.sort(rng.uniform(0, 100, 80))
+    rows = []
+    for star, period in (("a", 0.61), ("b", 3.3), ("c", 17.0)):
+        wave = 3.0 * np.sin(2 * np.pi * t / period)
+        for band in ("g", "r"):
+            rows.append((star, band, t, wave + rng.normal(0, 1.0, len(t)), np.ones(len(t))))
+    difference = LightCurves.from_list(rows)
+    with pytest.warns(UserWarning, match=r"^3 of 3 star\(s\) have fluxes centred on zero in "
+                                         r"every band .*Rubin's psfFlux"):
+        flux_to_magnitudes(difference, 31.4, DropReport())
+    recwarn.clear()
+    total = LightCurves.from_list([(s, b, t_, f + 50.0, e) for s, b, t_, f, e in rows])
+    flux_to_magnitudes(total, 31.4, DropReport())
+    one_band = LightCurves.from_list([(s, b, t_, f + (50.0 if b == "r" else 0.0), e)
+                                      for s, b, t_, f, e in rows])
+    flux_to_magnitudes(one_band, 31.4, DropReport())
     assert not recwarn.list

@@ -124,6 +124,7 @@ def flux_to_magnitudes(curves: LightCurves, zero_point: float,
         no_data = far | ((flux <= 0) & (flux_err <= 0))
     report.drop_points("no_data_flux", np.count_nonzero(no_data))
     _warn_of_difference_fluxes(curves, far)
+    _warn_of_stars_centred_on_zero(curves, ~no_data, known_err)
     softening = SOFTENING * median_err
     asinh = np.isfinite(softening)
     non_positive = ~asinh & (flux <= 0) & ~no_data
@@ -160,6 +161,37 @@ def _warn_of_difference_fluxes(curves: LightCurves, far: np.ndarray) -> None:
                       f"these are difference-image fluxes (ZTF's forcediffimflux), add each "
                       f"star's reference flux first: --flux reads total fluxes",
                       stacklevel=3)
+
+
+#: A curve whose median flux is within its median error of zero and this share or more of
+#: whose fluxes are negative is centred on zero: no detection of the star in that band.
+CENTRED_SHARE = 0.3
+
+
+def _warn_of_stars_centred_on_zero(curves: LightCurves, measured: np.ndarray,
+                                   known_err: np.ndarray) -> None:
+    """Fluxes relative to a reference (Rubin's psfFlux, ZTF's forcediffimflux) scatter
+    about zero in every band of a variable star, where no --flux reading of them is near
+    20 errors below zero; a star detected in none of its bands is as unclassifiable: say
+    how many stars are centred on zero in every band."""
+    index = curves.curve_index[measured]
+    flux = curves.mag[measured]
+    if not len(flux):
+        return
+    per_curve = pd.DataFrame({"flux": flux, "err": known_err[measured], "below": flux < 0})
+    stats = per_curve.groupby(index).agg(flux=("flux", "median"), err=("err", "median"),
+                                         below=("below", "mean"))
+    centred = (stats["flux"].abs() < stats["err"]) & (stats["below"] >= CENTRED_SHARE)
+    star = pd.Series(np.asarray(curves.ids, dtype=object)[stats.index])
+    every_band = centred.to_numpy()
+    per_star = pd.Series(every_band).groupby(star.to_numpy()).all()
+    if per_star.any():
+        warnings.warn(f"{int(per_star.sum()):,} of {len(per_star):,} star(s) have fluxes "
+                      f"centred on zero in every band (median within the median error of "
+                      f"zero, {CENTRED_SHARE:.0%} or more negative): difference-image fluxes "
+                      f"(Rubin's psfFlux, ZTF's forcediffimflux) need each star's reference "
+                      f"flux added first, as --flux reads total fluxes; a star below the "
+                      f"noise cannot be classified", stacklevel=3)
 
 
 #: A star's curve (without flux errors: no asinh magnitudes) losing this share of its fluxes
