@@ -37,6 +37,13 @@ def test_another_layout_of_the_same_points_has_the_same_fingerprint() -> None:
     other = star_fingerprints(["gaia-1"], np.array([30]), time[:30][order],
                               mag[:30][order].astype(np.float32))
     assert other["gaia-1"] == found["a"]
+    # Its times in MJD where they were HJD - 2400000 (a constant offset): the same.
+    shifted = star_fingerprints(["mjd"], np.array([30]), time[:30] - 0.5, mag[:30])
+    assert shifted["mjd"] == found["a"]
+    # Times that change by another amount each (a correction varying over the year): another.
+    drift = star_fingerprints(["x"], np.array([30]), time[:30] + 0.004 * np.arange(30),
+                              mag[:30])
+    assert drift["x"] != found["a"]
     # A value on a step's edge in double precision (12.3455) is not in single (12.345499...):
     # a float32 file and a CSV of the same stars still agree.
     edge = np.full(3, 12.3455)

@@ -6,9 +6,11 @@ same stars come in another layout or under other ids (a survey's folder re-expor
 table keyed by another catalogue's ids). So the checkpoint keeps a *fingerprint* of each such
 star's cleaned points, and predictions compare new stars' cleaned points with them.
 
-A star's fingerprint is the sum (wrapping, 64 bits) of a hash of each point's time (to 1e-4 d)
-and magnitude (to 1e-3 mag): it does not depend on the order of the points, on how they are
-split into bands or on the band names, and one point changed gives another. Fingerprints do
+A star's fingerprint is the sum (wrapping, 64 bits) of a hash of each point's time since the
+star's first point (to 1e-4 d) and magnitude (to 1e-3 mag): it does not depend on the order of
+the points, on how they are split into bands or on the band names, nor on a constant offset of
+the times (JD, MJD, HJD - 2450000); one point changed gives another, and so does a correction
+that varies over the year (HJD against JD). Fingerprints do
 not enter training: the model is the same with or without them.
 """
 
@@ -24,7 +26,7 @@ import pandas as pd
 #: The metadata key of a checkpoint's fingerprints (absent in checkpoints made before them).
 KEY = "training_fingerprints"
 #: How fingerprints are made: another version is not compared (no check, as without them).
-VERSION = 2  # 2: magnitudes in single precision (1 told float32 files from others)
+VERSION = 3  # 3: times since the star's first; 2: magnitudes in single precision
 TIME_STEP, MAG_STEP = 1e-4, 1e-3  # days, mag
 #: Points hashed at once: bounds the memory of the temporary arrays (8 bytes each).
 BLOCK_POINTS = 1 << 22
@@ -39,7 +41,7 @@ def _mix(z: np.ndarray) -> np.ndarray:
 
 
 def point_hashes(time: np.ndarray, mag: np.ndarray) -> np.ndarray:
-    """A 64-bit hash of each (time, mag) point, quantised so that the same number read from
+    """A 64-bit hash of each (time since the star's first point, mag) point, quantised so that the same number read from
     another file format (float32 Parquet, a CSV) gives the same hash: magnitudes are taken in
     single precision first, as float32 files hold them (rounded from double precision, 12.3455
     and its float32 12.345499... fell on either side of a step)."""
@@ -68,16 +70,23 @@ def star_fingerprints(ids: Sequence[Any] | np.ndarray, lengths: np.ndarray,
     prepared folder's ``cleaned.parquet`` + ``points.npy`` hold them)."""
     lengths = np.asarray(lengths, dtype=np.int64)
     offsets = np.concatenate([[0], np.cumsum(lengths)])
+    codes, stars = pd.factorize(pd.Series(np.asarray(ids, dtype=object)), sort=False)
+    first = np.full(len(lengths), np.inf)
+    full = lengths > 0
+    if full.any():
+        first[full] = np.minimum.reduceat(np.asarray(time, dtype=np.float64), offsets[:-1][full])
+    star_first = pd.Series(first).groupby(codes).min().reindex(range(len(stars))).to_numpy()
+    curve_first = star_first[codes]
     curves = np.zeros(len(lengths), dtype=np.uint64)
     start = 0
     while start < len(lengths):  # whole curves, about BLOCK_POINTS points at a time
         stop = max(int(np.searchsorted(offsets, offsets[start] + BLOCK_POINTS, "right")) - 1,
                    start + 1)
         low, high = offsets[start], offsets[stop]
-        curves[start:stop] = _segment_sums(point_hashes(time[low:high], mag[low:high]),
+        since = time[low:high] - np.repeat(curve_first[start:stop], lengths[start:stop])
+        curves[start:stop] = _segment_sums(point_hashes(since, mag[low:high]),
                                            lengths[start:stop])
         start = stop
-    codes, stars = pd.factorize(pd.Series(np.asarray(ids, dtype=object)), sort=False)
     order = np.argsort(codes, kind="stable")
     per_star = _segment_sums(curves[order], np.bincount(codes, minlength=len(stars)))
     return pd.Series(per_star, index=pd.Index(stars, dtype=object), dtype=np.uint64)
