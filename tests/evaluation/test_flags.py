@@ -189,3 +189,9 @@ def test_a_band_without_a_name_is_not_named_in_the_range() -> None:
     assert "median magnitude 8.55-14.04;" in text
     assert "median magnitude V 8.55-14.04;" in ranges_text({"V_median_mag": [8.55, 14.04]},
                                                            bands=["V"])
+
+
+def test_negative_magnitudes_read_as_a_range() -> None:
+    """MACHO's instrumental magnitudes are negative: "-7.39--2.25" would read as a typo."""
+    assert "median magnitude R -7.39 to -2.25" in ranges_text({"R_median_mag": [-7.39, -2.25]},
+                                                              bands=["R"])

@@ -287,6 +287,12 @@ def shares_of(metadata: Mapping[str, Any]) -> dict[str, float]:
     return dict(metadata.get("training_bands") or {})
 
 
+def _from_to(low: float, high: float) -> str:
+    """A range of magnitudes, "8.55-14.04"; "-7.39 to -2.25" where a minus sign (MACHO's
+    instrumental magnitudes) would run into the dash."""
+    return f"{low:.2f}-{high:.2f}" if low >= 0 and high >= 0 else f"{low:.2f} to {high:.2f}"
+
+
 def ranges_text(ranges: Mapping[str, list[float]], bands: Sequence[str] = (),
                 errors: Mapping[str, Mapping[str, list[float]]] | None = None,
                 shares: Mapping[str, float] | None = None) -> str:
@@ -301,7 +307,7 @@ def ranges_text(ranges: Mapping[str, list[float]], bands: Sequence[str] = (),
     unnamed = list(bands) == [""]  # its values are named "band_..." (scalar_names)
     if magnitudes:
         parts.append("median magnitude " + ", ".join(
-            f"{low:.2f}-{high:.2f}" if unnamed else f"{band} {low:.2f}-{high:.2f}"
+            ("" if unnamed else f"{band} ") + _from_to(low, high)
             for band, (low, high) in magnitudes))
     if errors:
         parts.append("median error (by magnitude) " + ", ".join(

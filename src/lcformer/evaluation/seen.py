@@ -41,10 +41,11 @@ def _mix(z: np.ndarray) -> np.ndarray:
 
 
 def point_hashes(time: np.ndarray, mag: np.ndarray) -> np.ndarray:
-    """A 64-bit hash of each (time since the star's first point, mag) point, quantised so that the same number read from
-    another file format (float32 Parquet, a CSV) gives the same hash: magnitudes are taken in
-    single precision first, as float32 files hold them (rounded from double precision, 12.3455
-    and its float32 12.345499... fell on either side of a step)."""
+    """A 64-bit hash of each (time since the star's first point, mag) point, quantised so
+    that the same number read from another file format (float32 Parquet, a CSV) gives the
+    same hash: magnitudes are taken in single precision first, as float32 files hold them
+    (rounded from double precision, 12.3455 and its float32 12.345499... fell on either side
+    of a step)."""
     q_t = np.round(np.asarray(time, dtype=np.float64) / TIME_STEP).astype(np.int64)
     single = np.asarray(mag, dtype=np.float32).astype(np.float64)
     q_m = np.round(single / MAG_STEP).astype(np.int64)
