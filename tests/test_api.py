@@ -579,3 +579,25 @@ def test_a_label_per_point_and_an_unread_flag_column_are_said(curves) -> None:
     with pytest.warns(UserWarning, match=r"^'catflags' looks like a quality "
                                          r"flag.*Columns\(flag='catflags'\)"):
         as_light_curves(frame.assign(flag=0, catflags=1))
+
+
+def test_every_top_level_name_resolves() -> None:
+    import lcformer
+
+    for name in lcformer.__all__:
+        assert getattr(lcformer, name) is not None, name
+
+
+def test_fluxes_read_in_python_as_the_cli_reads_them() -> None:
+    """docs/api.md's recipe: a DataFrame of fluxes (nJy) to the magnitudes --flux gives."""
+    from lcformer import Columns, DropReport, flux_to_magnitudes, read_long_table
+
+    flux = np.array([1000.0, 1200.0, 900.0, 1100.0]) * 1e3  # about 16.4 mag
+    frame = pd.DataFrame({"diaObjectId": "7", "midpointMjdTai": np.arange(4.0),
+                          "scienceFlux": flux, "scienceFluxErr": 100.0})
+    curves = read_long_table(frame, columns=Columns(id="diaObjectId", time="midpointMjdTai",
+                                                    mag="scienceFlux", err="scienceFluxErr"))
+    report = DropReport()
+    mags = flux_to_magnitudes(curves, zero_point=31.4, report=report).mag
+    np.testing.assert_allclose(mags, 31.4 - 2.5 * np.log10(flux), atol=1e-6)
+    assert not report.points

@@ -15,6 +15,8 @@ _LAZY = {
     "Classifier": "lcformer.api",
     "CleaningConfig": "lcformer.data.cleaning",
     "Columns": "lcformer.data.reading.config",
+    "DropReport": "lcformer.data.report",
+    "flux_to_magnitudes": "lcformer.data.reading.flux",
     "TokenConfig": "lcformer.data.tokens",
     "TrainConfig": "lcformer.training.config",
     "make_synthetic": "lcformer.data.synthetic",

@@ -126,7 +126,7 @@ def as_light_curves(data: Any, report: DropReport | None = None) -> LightCurves:
         if read.events[FLUX_UNIT]:
             raise InputError(f"the {type(data).__name__}: its magnitude column is in a "
                              f"flux's unit: convert the fluxes to magnitudes first "
-                             f"(lcformer.data.reading.flux.flux_to_magnitudes)")
+                             f"(lcformer.flux_to_magnitudes; docs/api.md)")
     finish(read, None, f"the {type(data).__name__}")
     if report is not None:
         report.merge(read)
@@ -137,7 +137,7 @@ def _magnitudes(lcs: LightCurves, source: str) -> LightCurves:
     """Fluxes given as magnitudes are refused, as the command line refuses them: most would
     be dropped as no-data values and the rest classified."""
     refuse_fluxes(lcs, source, "convert them to magnitudes first "
-                               "(lcformer.data.reading.flux.flux_to_magnitudes gives the asinh "
+                               "(lcformer.flux_to_magnitudes gives the asinh "
                                "magnitudes that --flux does), or give magnitudes")
     return lcs
 
