@@ -14,6 +14,7 @@ from lcformer.evaluation.seen import (
     seen_in_training,
     star_fingerprints,
     stored_fingerprints,
+    uncompared_version,
 )
 
 
@@ -71,7 +72,7 @@ def test_stored_fingerprints_read_back_and_match_only_training_stars() -> None:
     metadata = json.loads(json.dumps(stored_fingerprints(found[["a"]].to_numpy())))
     assert metadata[KEY]["stars"] == 1
     trained = fingerprints_of(metadata)
-    assert trained is not None and trained.tolist() == [found["a"]]
+    assert trained is not None and trained.values.tolist() == [found["a"]]
     # "c" has no cleaned points: not seen.
     assert seen_in_training(np.array(["b", "a", "c"], dtype=object), np.array(ids), lengths,
                             time, mag, trained).tolist() == [False, True, False]
@@ -79,5 +80,22 @@ def test_stored_fingerprints_read_back_and_match_only_training_stars() -> None:
 
 @pytest.mark.parametrize("metadata", [{}, {KEY: {"version": 99, "uint64_base64": ""}}])
 def test_a_checkpoint_without_comparable_fingerprints_has_none(metadata) -> None:
-    """An older checkpoint (or fingerprints made another way) gives no check at all."""
+    """An older checkpoint (or fingerprints made another way) gives no check at all, which
+    ``info`` says where it keeps fingerprints of another kind."""
     assert fingerprints_of(metadata) is None
+    assert uncompared_version(metadata) == (99 if metadata else None)
+
+
+def test_version_2_checkpoints_are_compared_their_way() -> None:
+    """Fingerprints of absolute times (version 2, as checkpoints made before version 3 keep)
+    still find their training stars."""
+    ids, lengths, time, mag = two_stars()
+    old = star_fingerprints(ids, lengths, time, mag, version=2)
+    assert old["a"] != star_fingerprints(ids, lengths, time, mag)["a"]
+    stored = stored_fingerprints(old[["a"]].to_numpy())
+    stored[KEY]["version"] = 2
+    trained = fingerprints_of(json.loads(json.dumps(stored)))
+    assert trained is not None and trained.version == 2 and len(trained) == 1
+    stars = np.array(["a", "b"], dtype=object)
+    assert seen_in_training(stars, np.array(ids), lengths, time, mag, trained).tolist() == [
+        True, False]

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -25,8 +26,10 @@ import pandas as pd
 
 #: The metadata key of a checkpoint's fingerprints (absent in checkpoints made before them).
 KEY = "training_fingerprints"
-#: How fingerprints are made: another version is not compared (no check, as without them).
+#: How fingerprints are made. Checkpoints of version 2 (absolute times) are compared their
+#: way; another version is not compared (no check, as without them, and ``info`` says so).
 VERSION = 3  # 3: times since the star's first; 2: magnitudes in single precision
+COMPARED = (2, 3)
 TIME_STEP, MAG_STEP = 1e-4, 1e-3  # days, mag
 #: Points hashed at once: bounds the memory of the temporary arrays (8 bytes each).
 BLOCK_POINTS = 1 << 22
@@ -65,10 +68,11 @@ def _segment_sums(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
 
 
 def star_fingerprints(ids: Sequence[Any] | np.ndarray, lengths: np.ndarray,
-                      time: np.ndarray, mag: np.ndarray) -> pd.Series:
+                      time: np.ndarray, mag: np.ndarray, version: int = VERSION) -> pd.Series:
     """Per star (index: its id), the fingerprint of its points: ``ids`` and ``lengths`` per
     curve, ``time`` and ``mag`` the curves' points one after another (as LightCurves and a
-    prepared folder's ``cleaned.parquet`` + ``points.npy`` hold them)."""
+    prepared folder's ``cleaned.parquet`` + ``points.npy`` hold them); ``version`` 2 hashes
+    the times themselves, as its checkpoints did."""
     lengths = np.asarray(lengths, dtype=np.int64)
     offsets = np.concatenate([[0], np.cumsum(lengths)])
     codes, stars = pd.factorize(pd.Series(np.asarray(ids, dtype=object)), sort=False)
@@ -77,7 +81,7 @@ def star_fingerprints(ids: Sequence[Any] | np.ndarray, lengths: np.ndarray,
     if full.any():
         first[full] = np.minimum.reduceat(np.asarray(time, dtype=np.float64), offsets[:-1][full])
     star_first = pd.Series(first).groupby(codes).min().reindex(range(len(stars))).to_numpy()
-    curve_first = star_first[codes]
+    curve_first = star_first[codes] if version >= 3 else np.zeros(len(lengths))
     curves = np.zeros(len(lengths), dtype=np.uint64)
     start = 0
     while start < len(lengths):  # whole curves, about BLOCK_POINTS points at a time
@@ -101,27 +105,49 @@ def stored_fingerprints(fingerprints: np.ndarray) -> dict[str, Any]:
                   "uint64_base64": base64.b64encode(values.tobytes()).decode("ascii")}}
 
 
-def fingerprints_of(metadata: Mapping[str, Any]) -> np.ndarray | None:
-    """A checkpoint's fingerprints (sorted), or None where it has none it can compare (made
-    before them, or by another :data:`VERSION`): then no star is known to be seen."""
+@dataclass(frozen=True)
+class Fingerprints:
+    """A checkpoint's fingerprints (sorted) and the :data:`VERSION` they were made by."""
+
+    values: np.ndarray
+    version: int
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+
+def fingerprints_of(metadata: Mapping[str, Any]) -> Fingerprints | None:
+    """A checkpoint's fingerprints, or None where it has none it can compare (made before
+    them, or by a version not in :data:`COMPARED`): then no star is known to be seen."""
     stored = metadata.get(KEY)
-    if not isinstance(stored, Mapping) or stored.get("version") != VERSION:
+    if not isinstance(stored, Mapping) or stored.get("version") not in COMPARED:
         return None
     raw = base64.b64decode(stored.get("uint64_base64", ""))
-    return np.frombuffer(raw, dtype="<u8").astype(np.uint64)
+    return Fingerprints(np.frombuffer(raw, dtype="<u8").astype(np.uint64),
+                        int(stored["version"]))
+
+
+def uncompared_version(metadata: Mapping[str, Any]) -> Any:
+    """The version of fingerprints a checkpoint keeps but predict cannot compare (made by
+    another lcformer), else None."""
+    stored = metadata.get(KEY)
+    if isinstance(stored, Mapping) and stored.get("version") not in COMPARED:
+        return stored.get("version")
+    return None
 
 
 def seen_in_training(star_ids: np.ndarray, cleaned_ids: np.ndarray, lengths: np.ndarray,
                      time: np.ndarray, mag: np.ndarray,
-                     trained: np.ndarray) -> np.ndarray:
+                     trained: Fingerprints) -> np.ndarray:
     """Per star of ``star_ids``: its cleaned points (the curves ``cleaned_ids``, ``lengths``,
     ``time``, ``mag``) are those of one of the run's training or validation stars
     (``trained``: :func:`fingerprints_of`). A star without points is not."""
-    found = star_fingerprints(cleaned_ids, lengths, time, mag)
+    found = star_fingerprints(cleaned_ids, lengths, time, mag, trained.version)
     row = found.index.get_indexer(pd.Index(star_ids, dtype=object))  # -1: no points
     out = np.zeros(len(row), dtype=bool)
-    if len(trained) and (row >= 0).any():
+    known = trained.values
+    if len(known) and (row >= 0).any():
         values = found.to_numpy(dtype=np.uint64)[row[row >= 0]]
-        at = np.minimum(np.searchsorted(trained, values), len(trained) - 1)
-        out[row >= 0] = trained[at] == values
+        at = np.minimum(np.searchsorted(known, values), len(known) - 1)
+        out[row >= 0] = known[at] == values
     return out

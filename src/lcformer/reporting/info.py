@@ -20,7 +20,7 @@ from lcformer.config import dotted, list_text
 from lcformer.data.reading.config import ReadConfig
 from lcformer.errors import CorruptFileError, LcformerError, RunNotFoundError
 from lcformer.evaluation.flags import errors_of, ranges_of, ranges_text, shares_of
-from lcformer.evaluation.seen import fingerprints_of
+from lcformer.evaluation.seen import fingerprints_of, uncompared_version
 from lcformer.models.registry import STAR_SETTINGS, WINDOW_SETTINGS
 
 if TYPE_CHECKING:
@@ -255,6 +255,10 @@ def _data_lines(name: str, dataset: dict[str, Any], prepared: str | None,
         data += textwrap.wrap(f"fingerprints of {len(seen):,} training and validation stars' "
                               f"points: predict does not score them, whatever their ids",
                               WIDTH - LABEL)
+    elif metadata is not None and (version := uncompared_version(metadata)) is not None:
+        data += textwrap.wrap(f"fingerprints of its training stars made by another lcformer "
+                              f"(version {version}): predict cannot tell those stars, and "
+                              f"scores them if given as new", WIDTH - LABEL)
     return data
 
 
