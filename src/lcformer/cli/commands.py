@@ -365,17 +365,16 @@ def cmd_predict(args: argparse.Namespace) -> int:
     from lcformer.data.reading.partitions import partition_paths, stray_files
     from lcformer.data.reading.sniff import read_any
     from lcformer.evaluation.flags import format_flags, trained_on_copies
-    from lcformer.evaluation.predict import (
+    from lcformer.evaluation.output_files import (
         check_table_path,
-        label_scores,
-        predict_stars,
         problems_path,
-        run_test_ids,
         set_aside,
         set_aside_line,
         write_predictions,
         write_unclassified,
     )
+    from lcformer.evaluation.predict import predict_stars
+    from lcformer.evaluation.scoring import label_scores, run_test_ids
     from lcformer.training.distributed import pick_device
     from lcformer.training.runs import load_model
 
@@ -451,7 +450,8 @@ def predict_partitioned(args: argparse.Namespace, partitions: list[Path],
                         options: dict[str, object]) -> int:
     """``lcformer predict RUN FOLDER``: one output partition per input partition."""
     from lcformer.evaluation.flags import format_flags, trained_on_copies
-    from lcformer.evaluation.predict import TABLE_FORMATS, run_test_ids, score_labels
+    from lcformer.evaluation.output_files import TABLE_FORMATS
+    from lcformer.evaluation.scoring import run_test_ids, score_labels
     from lcformer.evaluation.streaming import predict_partitions
     from lcformer.training.runs import load_model
 
