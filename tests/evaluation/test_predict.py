@@ -505,3 +505,28 @@ def test_the_flag_line_suggests_copies_only_to_a_model_without_them() -> None:
     assert "--shortened-copies" not in format_flags(counts, 5, copies=True)
 
 
+
+
+def test_new_stars_are_read_as_the_training_tables_were_unless_the_user_says_otherwise(
+        ) -> None:
+    """The two groups of options (columns; flux with zero point) given are used as they
+    stand, one not given is the model's; half the flux group takes the other half from it."""
+    from lcformer.data.reading.config import Columns, ReadConfig
+    from lcformer.evaluation.predict import new_star_reading
+
+    named = Columns(id="objectId", mag="flux", err="flux_err")
+    trained = ReadConfig(columns=named, flux=True, zero_point=23.9)
+    reading, inherited = new_star_reading(trained, ReadConfig(), {})
+    assert reading == trained and inherited == trained
+    mine = Columns(id="source")
+    reading, inherited = new_star_reading(trained, ReadConfig(columns=mine, flux=True),
+                                          {"columns": mine, "flux": True})
+    assert reading == ReadConfig(columns=mine, flux=True, zero_point=23.9)
+    assert inherited == ReadConfig(flux=True, zero_point=23.9)
+    reading, inherited = new_star_reading(trained, ReadConfig(zero_point=23.9),
+                                          {"zero_point": 23.9})
+    assert reading == trained and inherited.columns == named
+    with pytest.raises(ConfigError, match="not with --no-flux"):
+        new_star_reading(trained, ReadConfig(zero_point=1.0), {"flux": False, "zero_point": 1.0})
+    with pytest.raises(ConfigError, match="this run was trained on magnitudes"):
+        new_star_reading(ReadConfig(), ReadConfig(zero_point=23.9), {"zero_point": 23.9})

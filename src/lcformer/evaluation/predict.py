@@ -329,6 +329,51 @@ def trained_reading(metadata: dict[str, Any]) -> ReadConfig:
     return reading
 
 
+def new_star_reading(trained: ReadConfig, reading: ReadConfig, given: Mapping[str, Any]
+                     ) -> tuple[ReadConfig, ReadConfig]:
+    """How to read new stars for a model whose training tables were read as ``trained``
+    (:func:`trained_reading`), and the part of it taken from ``trained`` (to be said where it
+    is not the default).
+
+    ``reading`` is what the user's options make (defaults for the rest); ``given``: the
+    options the user gave, by :class:`ReadConfig` field (``flux``, ``zero_point``, and
+    ``columns`` where any column name was given). They are used as they stand, in two groups:
+    ``columns``; ``flux`` with ``zero_point``. A group not given is the model's (its training
+    tables were read so: its magnitudes are what the model knows). Of a model trained on
+    fluxes, ``flux`` alone takes its zero point and ``zero_point`` alone its ``flux``; another
+    zero point than the model's is warned of."""
+    inherited = ReadConfig()
+    if "zero_point" in given and given.get("flux") is False:
+        raise ConfigError("--zero-point converts fluxes to magnitudes: not with --no-flux")
+    if "flux" not in given and "zero_point" not in given:
+        inherited = inherited.replace(flux=trained.flux, zero_point=trained.zero_point)
+        reading = reading.replace(flux=trained.flux, zero_point=trained.zero_point)
+    elif "zero_point" not in given and reading.flux:
+        if not trained.flux:
+            warnings.warn(f"--flux without --zero-point reads the fluxes with "
+                          f"{reading.zero_point:g} (Jy), and this run was trained on "
+                          f"magnitudes: give the zero point that puts these fluxes on its "
+                          f"magnitude scale", stacklevel=2)
+        else:
+            inherited = inherited.replace(flux=True, zero_point=trained.zero_point)
+            reading = reading.replace(zero_point=trained.zero_point)
+    elif "zero_point" in given and "flux" not in given:
+        if not trained.flux:
+            raise ConfigError("--zero-point converts fluxes, and this run was trained on "
+                              "magnitudes: give --flux too if the input holds fluxes")
+        inherited = inherited.replace(flux=True, zero_point=reading.zero_point)
+        reading = reading.replace(flux=True)
+    if trained.flux and reading.flux and reading.zero_point != trained.zero_point:
+        warnings.warn(f"--zero-point {reading.zero_point:g}: the run's training fluxes were "
+                      f"read with {trained.zero_point:g}, so the same fluxes come out "
+                      f"{reading.zero_point - trained.zero_point:+g} mag from what the model "
+                      f"learnt (right only if these fluxes are in other units)", stacklevel=2)
+    if "columns" not in given:
+        inherited = inherited.replace(columns=trained.columns)
+        reading = reading.replace(columns=trained.columns)
+    return reading, inherited
+
+
 def unclassified_stars(raw: LightCurves, cleaned: LightCurves,
                        classified: Collection[str] | np.ndarray,
                        config: PrepareConfig,
