@@ -64,7 +64,6 @@ from lcformer.data.reading.flux import to_magnitudes
 from lcformer.data.reading.partitions import SeenStars, walk_files
 from lcformer.data.reading.tables import read_long_table
 from lcformer.data.report import DropReport
-from lcformer.data.samples import shared_workers
 from lcformer.errors import ConfigError, ConfigMismatchError, InputError
 from lcformer.evaluation.flags import FLAG_RULES, FLAGS
 from lcformer.evaluation.inference import BATCH
@@ -82,6 +81,7 @@ from lcformer.evaluation.predict import (
 from lcformer.evaluation.scoring import SCORE_COLUMNS
 from lcformer.evaluation.seen import fingerprints_of
 from lcformer.models import LightCurveClassifier
+from lcformer.workers import shared_workers
 
 MANIFEST = "_predict.json"
 METADATA_KEY = b"lcformer"
