@@ -47,3 +47,10 @@ def band_less_run(tmp_path_factory) -> Path:
     """``tiny_run`` trained on the same stars without a band name (as ASAS's V is read): a
     model of one band named ""."""
     return _tiny_run(tmp_path_factory.mktemp("band_less"), band_less=True)
+
+
+@pytest.fixture(scope="module")
+def periodic(tiny_run):
+    from lcformer.training.runs import load_model
+
+    return load_model(tiny_run)

@@ -50,3 +50,28 @@ def trained_stars_renamed(changed: int = 0) -> LightCurves:
     mag[lcs.offsets[:changed] + 5] += 0.01
     ids = np.array([f"gaia-{i}" for i in range(lcs.n_curves)], dtype=object)
     return replace(lcs, ids=ids, mag=mag)
+
+
+def star(name: str, n: int, seed: int = 0, nan: bool = False):
+    """One curve of ``n`` noise points in V, as ``LightCurves.from_list`` takes it (``nan``:
+    every magnitude missing)."""
+    rng = np.random.default_rng(seed)
+    t = np.cumsum(rng.uniform(0.5, 1.5, n))
+    m = 12 + rng.normal(size=n)
+    if nan:
+        m[:] = np.nan
+    return (name, "V", t, m, np.full(n, 0.02))
+
+
+def signal_test_stars() -> LightCurves:
+    """Four stars of ``tiny_run``'s span with more and less signal: a sine, noise, a constant
+    curve and one of five points."""
+    rng = np.random.default_rng(3)
+    t = np.sort(rng.uniform(0, 30, 80))  # within twice the 20 d of tiny_run's stars
+    err = np.full(80, 0.02)
+    return LightCurves.from_list([
+        ("sine", "V", t, 12 + 0.5 * np.sin(2 * np.pi * t / 3.7) + rng.normal(0, 0.02, 80), err),
+        ("noise", "V", t, 12 + rng.normal(0, 0.02, 80), err),
+        ("flat", "V", t, np.full(80, 12.0), err),
+        ("five", "V", t[:5], 12 + np.sin(t[:5]), err[:5]),
+    ])

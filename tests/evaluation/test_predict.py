@@ -1,5 +1,6 @@
 """predict_stars: every input star is either classified or listed with the reason; thin
-signal is flagged; outputs are in the format asked for; nothing classified is a failure."""
+signal is flagged; nothing classified is a failure. (Scoring: test_scoring.py; the files
+written: test_output_files.py.)"""
 
 from __future__ import annotations
 
@@ -20,12 +21,11 @@ from lcformer.data.reading import READERS_VERSION
 from lcformer.data.tokens import TokenConfig
 from lcformer.errors import ConfigError
 from lcformer.evaluation.flags import FlagConfig, format_flags
-from lcformer.evaluation.predict import predict_stars, trained_reading, write_table
+from lcformer.evaluation.predict import predict_stars, trained_reading
 from lcformer.models import build_model
-from tests.evaluation.stars import labelled_stars, new_stars, trained_stars_renamed
+from tests.evaluation.stars import new_stars, signal_test_stars, star
 
 CLASSES = ["a", "b"]
-
 
 
 @pytest.fixture(scope="module")
@@ -35,15 +35,6 @@ def model_and_metadata():
     metadata = {"classes": CLASSES, "tokens": TokenConfig(window=20, stride=10).to_dict(),
                 "cleaning": CleaningConfig().to_dict()}
     return model, metadata
-
-
-def star(name: str, n: int, seed: int = 0, nan: bool = False):
-    rng = np.random.default_rng(seed)
-    t = np.cumsum(rng.uniform(0.5, 1.5, n))
-    m = 12 + rng.normal(size=n)
-    if nan:
-        m[:] = np.nan
-    return (name, "V", t, m, np.full(n, 0.02))
 
 
 def stars() -> LightCurves:
@@ -142,25 +133,6 @@ def test_nothing_classifiable(model_and_metadata) -> None:
 
 
 # ---------------------------------------------------------------------- the period-aware model
-def signal_test_stars() -> LightCurves:
-    rng = np.random.default_rng(3)
-    t = np.sort(rng.uniform(0, 30, 80))  # within twice the 20 d of tiny_run's stars
-    err = np.full(80, 0.02)
-    return LightCurves.from_list([
-        ("sine", "V", t, 12 + 0.5 * np.sin(2 * np.pi * t / 3.7) + rng.normal(0, 0.02, 80), err),
-        ("noise", "V", t, 12 + rng.normal(0, 0.02, 80), err),
-        ("flat", "V", t, np.full(80, 12.0), err),
-        ("five", "V", t[:5], 12 + np.sin(t[:5]), err[:5]),
-    ])
-
-
-@pytest.fixture(scope="module")
-def periodic(tiny_run):
-    from lcformer.training.runs import load_model
-
-    return load_model(tiny_run)
-
-
 def test_stars_with_too_little_signal_are_flagged_not_dropped(periodic) -> None:
     result = predict_stars(*periodic, signal_test_stars(), device="cpu")
     table = result.table.set_index("id")
@@ -324,33 +296,6 @@ def test_chunks_change_nothing(periodic) -> None:
     assert chunked.table["id"].tolist() == list(pd.unique(lcs.ids))
 
 
-@pytest.mark.parametrize("suffix", [".csv", ".parquet", ".json", ".JSON"])
-def test_tables_are_written_in_the_format_their_extension_names(tmp_path, suffix) -> None:
-    frame = pd.DataFrame({"id": ["a", "b"], "p_x": [0.25, 0.75], "flag": ["", "constant"],
-                          "period": [0.123456789012345, 1234.56789012345],
-                          "p_y": [1.0884131995680946e-07, 1.2345678901234567e-15]})
-    path = write_table(frame, tmp_path / f"predictions{suffix}")
-    if suffix == ".csv":
-        back = pd.read_csv(path, keep_default_na=False)
-    elif suffix == ".parquet":
-        back = pd.read_parquet(path)  # fails on CSV text
-    else:
-        back = pd.DataFrame(json.loads(path.read_text()))  # a list of records
-    # every digit in every format (pandas' to_json keeps 10, or 15 decimal places)
-    pd.testing.assert_frame_equal(back, frame, check_dtype=False, rtol=0, atol=0)
-
-
-def test_other_formats_are_refused_before_any_work(tiny_run, tmp_path, capsys) -> None:
-    with pytest.raises(ConfigError, match=r"predictions\.txt: unknown output format '\.txt'"):
-        write_table(pd.DataFrame({"id": ["a"]}), tmp_path / "predictions.txt")
-    assert not list(tmp_path.iterdir())
-    stars = tmp_path / "stars.csv"
-    signal_test_stars().to_frame().to_csv(stars, index=False)
-    assert main(["predict", str(tiny_run), str(stars), "--out", str(tmp_path / "p.xlsx"),
-                 "--quiet"]) == 2
-    assert "p.xlsx: unknown output format '.xlsx'" in capsys.readouterr().err
-
-
 def test_the_command_flags_and_says_so(tiny_run, tmp_path, capsys) -> None:
     stars = tmp_path / "stars.csv"
     signal_test_stars().to_frame().to_csv(stars, index=False)
@@ -411,54 +356,6 @@ def test_the_reason_for_too_few_points_names_the_models_least() -> None:
     cleaned = lcs.select(np.zeros(1, dtype=bool))  # cleaning kept nothing
     reasons = unclassified_stars(lcs, cleaned, [], config)
     assert reasons["reason"].tolist() == ["no usable points after cleaning (fewer than 20 left)"]
-
-
-def test_set_aside_moves_an_earlier_output_and_loses_none(tmp_path) -> None:
-    """A failed run's earlier output must neither pass for its result nor be destroyed: it is
-    renamed to NAME.old (its list of unclassified stars too), an older .old kept."""
-    from lcformer.evaluation.predict import set_aside, set_aside_line
-
-    out = tmp_path / "m.csv"
-    assert set_aside(out) == [] and set_aside_line([]) is None
-    out.write_text("id,predicted\nfirst,a\n")
-    assert set_aside(out) == [(out, tmp_path / "m.csv.old")]
-    out.write_text("id,predicted\nsecond,a\n")
-    (tmp_path / "m_unclassified.csv").write_text("id,reason\nx,why\n")
-    moved = set_aside(out)
-    assert moved == [(out, tmp_path / "m.csv.old.2"),
-                     (tmp_path / "m_unclassified.csv", tmp_path / "m_unclassified.csv.old")]
-    assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "m.csv.old", "m.csv.old.2", "m_unclassified.csv.old"]
-    assert (tmp_path / "m.csv.old").read_text().endswith("first,a\n")
-    assert (tmp_path / "m.csv.old.2").read_text().endswith("second,a\n")
-    line = set_aside_line(moved)
-    assert line is not None and "\n" not in line and line.endswith(
-        f"{out} -> m.csv.old.2, {tmp_path / 'm_unclassified.csv'} -> m_unclassified.csv.old")
-
-
-def test_a_failed_predict_sets_an_earlier_output_aside(tiny_run, tmp_path, capsys) -> None:
-    """Nothing classified: an earlier p.csv is moved to p.csv.old and said so, neither left
-    looking current nor removed (a second time, to p.csv.old.2). Input that cannot be read
-    stops before any work (exit 2) and leaves it where it is."""
-    out = tmp_path / "p.csv"
-    nan = tmp_path / "nan.csv"
-    LightCurves.from_list([star("all_nan", 30, 3, nan=True)]).to_frame().to_csv(nan, index=False)
-    for aside in ("p.csv.old", "p.csv.old.2"):
-        out.write_text("id,predicted\nold,a\n")  # an earlier run's
-        assert main(["predict", str(tiny_run), str(nan), "--out", str(out), "--quiet"]) == 1
-        assert not out.exists()
-        assert (tmp_path / aside).read_text() == "id,predicted\nold,a\n"
-        assert f"p.csv -> {aside}" in capsys.readouterr().out
-    # Failed again with no p.csv: the last failed run's list is replaced, not set aside.
-    assert main(["predict", str(tiny_run), str(nan), "--out", str(out), "--quiet"]) == 1
-    assert "moved" not in capsys.readouterr().out
-    assert sorted(p.name for p in tmp_path.glob("p_unclassified.csv*")) == [
-        "p_unclassified.csv", "p_unclassified.csv.old"]  # .old: set aside with p.csv.old.2
-    bad = tmp_path / "bad.csv"
-    bad.write_text("x,y\n1,2\n")  # no light-curve columns: an input error
-    out.write_text("id,predicted\nold,a\n")
-    assert main(["predict", str(tiny_run), str(bad), "--out", str(out), "--quiet"]) == 2
-    assert out.read_text() == "id,predicted\nold,a\n"
 
 
 def test_a_model_trained_on_fluxes_read_the_earlier_way_is_warned_of(periodic,
@@ -557,51 +454,6 @@ def test_info_states_the_training_stars_range(tiny_run, periodic, capsys) -> Non
     assert f"median error (by magnitude) V {low:.3g}-{high:.3g} mag" in out
 
 
-def test_predictions_are_scored_against_the_inputs_labels(periodic) -> None:
-    from sklearn.metrics import accuracy_score, f1_score
-
-    from lcformer.evaluation.predict import label_scores
-
-    lcs = labelled_stars()
-    result = predict_stars(*periodic, lcs, device="cpu")
-    line = label_scores(result, lcs)
-    table = result.table.set_index("id")
-    assert table.loc["mira-1", "label"] == "mira" and table.loc["nolabel", "label"] == ""
-    scored = table[table["label"].isin(result.classes)]
-    assert len(scored) == 18  # the 18 synthetic stars; "one" is not classified
-    f1 = f1_score(scored["label"], scored["predicted"], average="macro")
-    accuracy = accuracy_score(scored["label"], scored["predicted"])
-    assert line is not None and line.startswith(
-        f"against the input's labels: macro-F1 {f1:.3f}, accuracy {accuracy:.3f} on 18 "
-        f"labelled stars classified")
-    first, per_class = line.split("\n")
-    assert first.endswith("labelled stars not scored: 1 of classes the model was not trained "
-                          "on (mira) and 1 not classified")
-    each = f1_score(scored["label"], scored["predicted"], average=None,
-                    labels=result.classes)
-    assert per_class == "  F1 per class (stars): " + ", ".join(
-        f"{c} {v:.3f} (6)" for c, v in zip(result.classes, each, strict=True))
-    unlabelled = lcs.with_labels(None)
-    assert label_scores(predict_stars(*periodic, unlabelled, device="cpu"), unlabelled) is None
-
-
-def test_the_command_scores_a_labelled_folder(tiny_run, tmp_path, capsys) -> None:
-    folder = tmp_path / "labelled"
-    folder.mkdir()
-    lcs = labelled_stars()
-    lcs.to_frame().drop(columns=["class"], errors="ignore").to_parquet(
-        folder / "lightcurves.parquet")
-    lcs.star_table()[["id", "label"]].rename(columns={"label": "class"}).query(
-        "`class` != ''").to_csv(folder / "labels.csv", index=False)
-    out = tmp_path / "p.csv"
-    assert main(["predict", str(tiny_run), str(folder), "--out", str(out), "--device", "cpu",
-                 "--quiet"]) == 0
-    printed = capsys.readouterr().out
-    assert "against the input's labels: macro-F1 " in printed
-    assert pd.read_csv(out, keep_default_na=False).set_index("id").loc["mira-1", "label"] \
-        == "mira"
-
-
 def test_a_labels_file_of_only_a_header_does_not_stop_predict(tiny_run, tmp_path,
                                                                 capsys) -> None:
     """Labels are optional to predict, but b9cde1a made a labels.csv of its header alone an
@@ -653,144 +505,28 @@ def test_the_flag_line_suggests_copies_only_to_a_model_without_them() -> None:
     assert "--shortened-copies" not in format_flags(counts, 5, copies=True)
 
 
-def test_only_the_inputs_test_split_is_scored_and_unknown_classes_alone_give_no_score(
-        periodic) -> None:
-    """A labelled input with a test split (e.g. a dataset the model was trained on) is scored
-    on its test stars only; labels of classes the model does not know give counts, no NaN."""
-    from lcformer.evaluation.predict import label_scores
-
-    lcs = labelled_stars()
-    splits = np.where(np.arange(lcs.n_curves) % 3 == 0, "test", "train").astype(object)
-    split = LightCurves(lcs.ids, lcs.bands, lcs.offsets, lcs.time, lcs.mag, lcs.err,
-                        lcs.labels, splits)
-    result = predict_stars(*periodic, split, device="cpu")
-    line = label_scores(result, split)
-    table = result.table.set_index("id")
-    test = table[table.index.isin(np.asarray(lcs.ids)[splits == "test"])
-                 & table["label"].isin(result.classes)]
-    assert 0 < len(test) < 18
-    assert f"on {len(test)} labelled stars outside the input's train split classified" in line
-    assert (table["label"] != "").sum() == 19  # every label is written, whatever its split
-    # A split value that is none of train/val/test ('training') is not taken for new stars.
-    odd = LightCurves(lcs.ids, lcs.bands, lcs.offsets, lcs.time, lcs.mag, lcs.err, lcs.labels,
-                      np.where(splits == "train", "training", splits).astype(object))
-    line = label_scores(predict_stars(*periodic, odd, device="cpu"), odd)
-    assert (f"on {len(test)} labelled stars outside the input's train split (not scored: "
-            f"those of split 'training', neither train, val nor test) classified") in line
-
-    mira = LightCurves(lcs.ids, lcs.bands, lcs.offsets, lcs.time, lcs.mag, lcs.err,
-                       np.full(lcs.n_curves, "mira", dtype=object))
-    line = label_scores(predict_stars(*periodic, mira, device="cpu"), mira)
-    assert "nan" not in line and line.startswith(
-        "against the input's labels: labelled stars not scored: 20 of classes the model was "
-        "not trained on (mira) and 1 not classified")
 
 
-def test_the_runs_own_dataset_is_scored_on_the_runs_test_stars(periodic, tmp_path) -> None:
-    """Predicting the dataset a run was trained on scores only the run's test stars (its
-    test_predictions.csv): the others are its training and validation stars."""
-    from lcformer.evaluation.predict import label_scores, run_test_ids
+def test_new_stars_are_read_as_the_training_tables_were_unless_the_user_says_otherwise(
+        ) -> None:
+    """The two groups of options (columns; flux with zero point) given are used as they
+    stand, one not given is the model's; half the flux group takes the other half from it."""
+    from lcformer.data.reading.config import Columns, ReadConfig
+    from lcformer.evaluation.predict import new_star_reading
 
-    lcs = labelled_stars()
-    test_ids = list(np.asarray(lcs.ids)[:6])
-    pd.DataFrame({"id": test_ids, "label": "car"}).to_csv(tmp_path / "test_predictions.csv",
-                                                          index=False)
-    assert run_test_ids(tmp_path, "tiny", {"dataset": "tiny"}) == set(test_ids)
-    assert run_test_ids(tmp_path, "/data/tiny", {"dataset": "tiny"}) == set(test_ids)
-    assert run_test_ids(tmp_path, "other", {"dataset": "tiny"}) is None
-    assert run_test_ids(tmp_path / "none", "tiny", {"dataset": "tiny"}) is None
-    # A run trained on a table file is named after the file without its suffix.
-    table = tmp_path / "files" / "tiny.parquet"
-    table.parent.mkdir()
-    lcs.to_frame().to_parquet(table)
-    assert run_test_ids(tmp_path, str(table), {"dataset": "tiny"}) == set(test_ids)
-    assert run_test_ids(tmp_path, str(table), {"dataset": "other"}) is None
-    assert run_test_ids(tmp_path, str(table), {}) is None  # a checkpoint naming no dataset
-    assert run_test_ids(tmp_path, "/nowhere/tiny.dat", {"dataset": "tiny"}) is None
-    result = predict_stars(*periodic, lcs, device="cpu")
-    line = label_scores(result, lcs, set(test_ids))
-    assert "on 6 labelled stars of the run's test set classified" in line
-    assert label_scores(result, lcs, {"unknown-star"}) == (
-        "against the input's labels: none scored: the input is named like the run's dataset "
-        "but labels none of the run's test stars, and its other stars may be ones the model "
-        "trained on (a survey new to the model: give it another name to score it)")
-
-
-def test_classes_predicted_but_labelled_on_no_star_are_named_beside_macro_f1() -> None:
-    """On a survey labelled with some of a model's classes, macro-F1 counts each class only
-    predicted as 0: the line names them and gives the labelled classes' own mean."""
-    from sklearn.metrics import f1_score
-
-    from lcformer.evaluation.predict import only_predicted_line
-
-    label = pd.Series(["a", "a", "b", "b", "b"])
-    predicted = pd.Series(["a", "c", "b", "d", "c"])
-    classes = ["a", "b", "c", "d"]
-    each = f1_score(label, predicted, average=None, labels=classes, zero_division=0)
-    per_class = {c: {"f1-score": v} for c, v in zip(classes, each, strict=True)}
-    line = only_predicted_line(label, predicted, per_class)
-    macro = f1_score(label, predicted, average="macro", zero_division=0)
-    assert macro == pytest.approx(each.sum() / 4)  # what the first line prints
-    assert line == ("\n  macro-F1 averages 4 classes: the 2 labelled here and 2 predicted "
-                    "but labelled on no star (3 stars: c 2, d 1), whose F1 is 0; over the 2 "
-                    f"labelled alone: {(each[0] + each[1]) / 2:.3f}")
-    assert only_predicted_line(label, label, per_class) == ""
-
-
-def test_the_runs_own_stars_under_other_ids_are_not_scored(periodic) -> None:
-    """The run's training stars under other ids (beside new labelled stars) are recognised
-    by their points: marked, and counted, not scored; one with a point changed is new."""
-    from lcformer.data.lightcurves import LightCurves
-    from lcformer.evaluation.predict import label_scores
-
-    own = trained_stars_renamed(changed=1)
-    lcs = LightCurves.concatenate([own, labelled_stars()])
-    result = predict_stars(*periodic, lcs, device="cpu")
-    table = result.table.set_index("id")
-    assert table["seen_in_training"].dtype == bool
-    assert table["seen_in_training"].sum() == 29
-    assert not table.loc["gaia-0", "seen_in_training"]  # a point changed: a new star
-    assert not table.loc[table.index.str.startswith("syn"), "seen_in_training"].any()
-    line = label_scores(result, lcs)
-    # 18 new stars and the changed one are scored; the 29 others are said.
-    assert "on 19 labelled stars classified" in line
-    assert ("labelled stars not scored: 29 whose points are those of the run's own training "
-            "or validation stars and 1 of classes the model was not trained on (mira) and 1 "
-            "not classified") in line.split("\n")[0]
-    alone = trained_stars_renamed()
-    assert label_scores(predict_stars(*periodic, alone, device="cpu"), alone) == (
-        "against the input's labels: none scored: all 30 labelled stars have the points of "
-        "the run's own training or validation stars")
-
-
-def test_a_checkpoint_without_fingerprints_scores_as_before(periodic) -> None:
-    """A checkpoint of an earlier lcformer keeps no fingerprints: no column, every labelled
-    star outside the name rules scored, the run's own ones too (nothing can tell them)."""
-    from lcformer.evaluation.predict import label_scores
-    from lcformer.evaluation.seen import KEY
-
-    model, metadata = periodic
-    older = {k: v for k, v in metadata.items() if k != KEY}
-    lcs = trained_stars_renamed()
-    result = predict_stars(model, older, lcs, device="cpu")
-    assert "seen_in_training" not in result.table
-    line = label_scores(result, lcs)
-    assert "on 30 labelled stars classified" in line and "not scored" not in line
-
-
-def test_the_command_does_not_score_the_runs_stars_in_one_csv_table(tiny_run, tmp_path,
-                                                                      capsys) -> None:
-    """The run's stars written as one CSV table keyed by other ids: predict says so, and
-    writes which predictions are of its own stars."""
-    table = tmp_path / "gaia.csv"
-    trained_stars_renamed(changed=2).to_frame().rename(columns={"id": "source_id"}).to_csv(
-        table, index=False)
-    out = tmp_path / "p.csv"
-    assert main(["predict", str(tiny_run), str(table), "--columns", "id=source_id", "--out",
-                 str(out), "--device", "cpu", "--quiet"]) == 0
-    printed = capsys.readouterr().out
-    assert "on 2 labelled stars classified" in printed
-    assert ("not scored: 28 whose points are those of the run's own training or validation "
-            "stars") in printed
-    written = pd.read_csv(out)
-    assert written["seen_in_training"].sum() == 28
+    named = Columns(id="objectId", mag="flux", err="flux_err")
+    trained = ReadConfig(columns=named, flux=True, zero_point=23.9)
+    reading, inherited = new_star_reading(trained, ReadConfig(), {})
+    assert reading == trained and inherited == trained
+    mine = Columns(id="source")
+    reading, inherited = new_star_reading(trained, ReadConfig(columns=mine, flux=True),
+                                          {"columns": mine, "flux": True})
+    assert reading == ReadConfig(columns=mine, flux=True, zero_point=23.9)
+    assert inherited == ReadConfig(flux=True, zero_point=23.9)
+    reading, inherited = new_star_reading(trained, ReadConfig(zero_point=23.9),
+                                          {"zero_point": 23.9})
+    assert reading == trained and inherited.columns == named
+    with pytest.raises(ConfigError, match="not with --no-flux"):
+        new_star_reading(trained, ReadConfig(zero_point=1.0), {"flux": False, "zero_point": 1.0})
+    with pytest.raises(ConfigError, match="this run was trained on magnitudes"):
+        new_star_reading(ReadConfig(), ReadConfig(zero_point=23.9), {"zero_point": 23.9})

@@ -1,5 +1,5 @@
-"""The ``lcformer`` command line (``commands``), its options generated from the settings
-dataclasses (``options``)."""
+"""The ``lcformer`` command line: each command a thin call into the library, its options
+generated from the settings dataclasses."""
 
 from lcformer.cli.commands import build_parser, main
 

@@ -311,46 +311,17 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 def run_reading(args: argparse.Namespace, metadata: dict[str, typing.Any]
                 ) -> tuple[ReadConfig, bool]:
-    """How to read new stars, and whether its column names came from the run. What the
-    command line gives is used as it stands, in two groups: ``--columns``; ``--flux`` with
-    ``--zero-point``. A group not given is the run's (its training tables were read so: its
-    magnitudes are what the model knows), said when it is not the default. Of a run trained
-    on fluxes, ``--flux`` alone takes its zero point and ``--zero-point`` alone its ``--flux``;
-    another zero point than the run's is warned of."""
-    from lcformer.evaluation.predict import trained_reading
+    """How to read new stars (:func:`~lcformer.evaluation.predict.new_star_reading`: what the
+    command line gives, the rest as the run's training tables were read), and whether its
+    column names came from the run; what came from the run is said."""
+    from lcformer.evaluation.predict import new_star_reading, trained_reading
 
     trained, reading = trained_reading(metadata), config_from_args(ReadConfig, args)
-    inherited = ReadConfig()
     options = given(args, ReadConfig)
-    if "zero_point" in options and options.get("flux") is False:
-        raise ConfigError("--zero-point converts fluxes to magnitudes: not with --no-flux")
-    if not options:
-        inherited = inherited.replace(flux=trained.flux, zero_point=trained.zero_point)
-        reading = reading.replace(flux=trained.flux, zero_point=trained.zero_point)
-    elif "zero_point" not in options and reading.flux:
-        if not trained.flux:
-            warnings.warn(f"--flux without --zero-point reads the fluxes with "
-                          f"{reading.zero_point:g} (Jy), and this run was trained on "
-                          f"magnitudes: give the zero point that puts these fluxes on its "
-                          f"magnitude scale", stacklevel=2)
-        else:
-            inherited = inherited.replace(flux=True, zero_point=trained.zero_point)
-            reading = reading.replace(zero_point=trained.zero_point)
-    elif "zero_point" in options and "flux" not in options:
-        if not trained.flux:
-            raise ConfigError("--zero-point converts fluxes, and this run was trained on "
-                              "magnitudes: give --flux too if the input holds fluxes")
-        inherited = inherited.replace(flux=True, zero_point=reading.zero_point)
-        reading = reading.replace(flux=True)
-    if trained.flux and reading.flux and reading.zero_point != trained.zero_point:
-        warnings.warn(f"--zero-point {reading.zero_point:g}: the run's training fluxes were "
-                      f"read with {trained.zero_point:g}, so the same fluxes come out "
-                      f"{reading.zero_point - trained.zero_point:+g} mag from what the model "
-                      f"learnt (right only if these fluxes are in other units)", stacklevel=2)
     columns_of_run = not given(args, Columns)
-    if columns_of_run:
-        inherited = inherited.replace(columns=trained.columns)
-        reading = reading.replace(columns=trained.columns)
+    if not columns_of_run:
+        options["columns"] = reading.columns
+    reading, inherited = new_star_reading(trained, reading, options)
     if inherited.options():
         print(f"reading the input as the run's training tables were read: "
               f"{inherited.options()} (give these options to read it otherwise; the "
@@ -365,17 +336,16 @@ def cmd_predict(args: argparse.Namespace) -> int:
     from lcformer.data.reading.partitions import partition_paths, stray_files
     from lcformer.data.reading.sniff import read_any
     from lcformer.evaluation.flags import format_flags, trained_on_copies
-    from lcformer.evaluation.predict import (
+    from lcformer.evaluation.output_files import (
         check_table_path,
-        label_scores,
-        predict_stars,
         problems_path,
-        run_test_ids,
         set_aside,
         set_aside_line,
         write_predictions,
         write_unclassified,
     )
+    from lcformer.evaluation.predict import predict_stars
+    from lcformer.evaluation.scoring import label_scores, run_test_ids
     from lcformer.training.distributed import pick_device
     from lcformer.training.runs import load_model
 
@@ -451,7 +421,8 @@ def predict_partitioned(args: argparse.Namespace, partitions: list[Path],
                         options: dict[str, object]) -> int:
     """``lcformer predict RUN FOLDER``: one output partition per input partition."""
     from lcformer.evaluation.flags import format_flags, trained_on_copies
-    from lcformer.evaluation.predict import TABLE_FORMATS, run_test_ids, score_labels
+    from lcformer.evaluation.output_files import TABLE_FORMATS
+    from lcformer.evaluation.scoring import run_test_ids, score_labels
     from lcformer.evaluation.streaming import predict_partitions
     from lcformer.training.runs import load_model
 

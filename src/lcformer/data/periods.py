@@ -41,7 +41,6 @@ from __future__ import annotations
 
 import bisect
 import math
-import os
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
@@ -57,6 +56,7 @@ from lcformer.data.cleaning import MAX_SPAN_DAYS
 from lcformer.data.lightcurves import LightCurves
 from lcformer.data.report import DropReport
 from lcformer.errors import ConfigError
+from lcformer.workers import n_workers
 
 Engine = Literal["finufft", "nifty-ls"]
 # Degrees of freedom a band's fit uses: a mean, and at each frequency a sine and a cosine.
@@ -798,16 +798,6 @@ def _varying(bands: list[_Band]) -> list[_Band]:
     its degrees of freedom, lowering the power and raising the false-alarm probability."""
     varying = [b for b in bands if b.yy > 0]
     return varying or bands
-
-
-def n_workers(n_jobs: int) -> int:
-    """Processes (or threads) for ``n_jobs``: -1 is one per CPU this process may use."""
-    if n_jobs == -1:
-        return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
-            os.cpu_count() or 1)
-    if n_jobs < 1:
-        raise ValueError(f"n_jobs must be -1 or at least 1, got {n_jobs}")
-    return n_jobs
 
 
 def periodogram(curves: list[tuple[np.ndarray, np.ndarray, np.ndarray]],

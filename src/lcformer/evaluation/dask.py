@@ -24,7 +24,7 @@ The result has one row per star in the layout of
 ``flag``, the others with an empty ``predicted`` and their ``reason``; every star with the
 input's ``label`` and ``split``, "" where it has none, and ``seen_in_training`` where the model
 keeps its training stars' fingerprints, to score against:
-:func:`lcformer.evaluation.predict.score_labels` reads the computed table). Each worker process
+:func:`lcformer.evaluation.scoring.score_labels` reads the computed table). Each worker process
 loads the model once and keeps it (cached by path and file time), whatever the number of
 partitions it is given. Install with ``pip install "lcformer[dask]"``.
 

@@ -13,24 +13,23 @@ is never silent.
 
 Stars are processed in chunks of ``chunk_stars``, which bounds the memory of the model inputs
 whatever the size of the input; a star's prediction does not depend on its neighbours.
+
+The predictions stay in memory here; scoring them against the input's labels is
+:mod:`lcformer.evaluation.scoring`, writing them to files :mod:`lcformer.evaluation.output_files`.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import json
-import os
 import warnings
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from lcformer import atomic
 from lcformer.data.cleaning import CleaningConfig, clean
 from lcformer.data.lightcurves import LightCurves
 from lcformer.data.prepared import PrepareConfig
@@ -50,7 +49,6 @@ from lcformer.evaluation.flags import (
     signal_flags,
 )
 from lcformer.evaluation.inference import BATCH, star_probabilities, window_probabilities
-from lcformer.evaluation.metrics import Metrics, classification_metrics, score_text
 from lcformer.evaluation.seen import fingerprints_of, seen_in_training
 from lcformer.models import LightCurveClassifier
 from lcformer.training.distributed import pick_device
@@ -62,8 +60,6 @@ PREDICT_CHUNK_STARS = 5_000
 PERIOD_COLUMNS = ("period", "power", "fap", "period_2", "power_2")
 #: Each prediction's counts: its samples, and the cleaned points and bands they hold.
 COUNT_COLUMNS = ("n_windows", "n_points", "n_bands")
-#: A star's row as :func:`score_labels` reads it (partitioned predictions carry these columns).
-SCORE_COLUMNS = ("id", "predicted", "flag", "label", "split")
 #: Of a model that keeps its training stars' fingerprints (:mod:`lcformer.evaluation.seen`):
 #: whether a star's cleaned points are those of one of its training or validation stars.
 SEEN = "seen_in_training"
@@ -88,158 +84,6 @@ class Predictions:
         if "flag" not in self.table:
             return Counter()
         return Counter(f for f in self.table["flag"].tolist() if f)
-
-
-def label_scores(result: Predictions, lcs: LightCurves,
-                 run_test_ids: Collection[str] | None = None) -> str | None:
-    """A line scoring the predictions against the input's own labels (a labelled survey the
-    model never saw), or None without labels (:func:`score_labels`, on this input's stars).
-    Adds a ``label`` column."""
-    if lcs.labels is None:
-        return None
-    every = lcs.star_table().set_index("id")
-    result.table["label"] = result.table["id"].map(every["label"]).fillna("").astype(str)
-    flag = result.table["flag"] if "flag" in result.table else ""
-    seen = {SEEN: result.table[SEEN]} if SEEN in result.table else {}
-    stars = pd.concat([result.table[["id", "predicted"]].assign(flag=flag, **seen),
-                       result.unclassified[["id"]].assign(predicted="", flag="",
-                                                          **dict.fromkeys(seen, False))],
-                      ignore_index=True)
-    for column in ("label", "split"):
-        if column in every:
-            stars[column] = stars["id"].map(every[column]).fillna("").astype(str)
-    return score_labels(stars, result.classes, run_test_ids)
-
-
-def score_labels(stars: pd.DataFrame, classes: Sequence[str],
-                 run_test_ids: Collection[str] | None = None,
-                 source: str = "the input's labels") -> str | None:
-    """A line scoring predictions against labels, or None where no star is labelled: macro-F1
-    and accuracy on the labelled stars classified, and on those unflagged, and F1 per class.
-
-    ``stars``: one row per star (:data:`SCORE_COLUMNS`): ``predicted`` ("" where it was not
-    classified), ``flag``, ``label`` ("" where none) and, where the input has one, its own
-    ``split``; a table in memory, or the columns of partitioned predictions (only labelled
-    rows are read, so those alone may be given). A model's training stars must not be scored
-    as new ones: given ``run_test_ids`` (the input is the run's own dataset), only those stars
-    are scored; else, where some labelled star has a split, only those outside ``train``; and
-    of those, stars whose :data:`SEEN` is True (their points are those of the run's own
-    training or validation stars, under other ids or in another layout) are counted, not
-    scored (a missing or empty value: not known to be seen).
-    Stars of classes the model does not know, and labelled stars not classified, are counted,
-    not scored. ``source``: what the labels are, as the line names them."""
-    every = stars[stars["label"] != ""]
-    if every.empty:
-        return None
-    head = f"against {source}:"
-    scored, which, none = every, "labelled stars", ""
-    if run_test_ids is not None:
-        scored = every[every["id"].isin(run_test_ids)]
-        which = "labelled stars of the run's test set"
-        none = ("the input is named like the run's dataset but labels none of the run's "
-                "test stars, and its other stars may be ones the model trained on (a survey "
-                "new to the model: give it another name to score it)")
-    elif "split" in every and (every["split"] != "").any():
-        # Only val, test or none is new to a model: "training", a typo, is not taken for it.
-        split = every["split"].str.strip().str.lower()
-        scored = every[split.isin(["val", "test", ""])]
-        which = "labelled stars outside the input's train split"
-        none = "every labelled star is in the input's train split"
-        odd = sorted(set(split[~split.isin(["train", "val", "test", ""])]))
-        if odd:
-            named = f"split {', '.join(map(repr, odd[:3]))}, neither train, val nor test"
-            which += f" (not scored: those of {named})"
-            none = f"every labelled star is in the input's train split or of {named}"
-    seen = (scored[SEEN].eq(True).to_numpy() if SEEN in scored
-            else np.zeros(len(scored), dtype=bool))
-    n_seen = int(seen.sum())
-    if n_seen:
-        scored = scored[~seen]
-        if scored.empty:
-            none = (f"all {n_seen:,} {which} have the points of the run's own training or "
-                    f"validation stars")
-    if scored.empty:
-        return f"{head} none scored: {none}"
-    classified = scored[(scored["predicted"] != "").to_numpy()]
-    unclassified = len(scored) - len(classified)
-    label = classified["label"].astype(str).reset_index(drop=True)
-    predicted = classified["predicted"].astype(str).reset_index(drop=True)
-    known = label.isin(classes).to_numpy()
-
-    def metrics(rows: np.ndarray) -> Metrics:
-        truth = pd.Categorical(label[rows], categories=classes).codes
-        guess = pd.Categorical(predicted[rows], categories=classes).codes
-        return classification_metrics(truth, guess, list(classes))
-
-    def score(rows: np.ndarray) -> str:
-        m = metrics(rows)
-        return (f"macro-F1 {score_text(m.macro_f1)}, accuracy {score_text(m.accuracy)} on "
-                f"{int(rows.sum()):,}")
-
-    parts, per_class = [], ""
-    if known.any():
-        # Which classes the new stars lose, the first thing to look at on another survey.
-        table = metrics(known).per_class
-        per_class = "\n  F1 per class (stars): " + ", ".join(
-            f"{c} {score_text(table[c]['f1-score'])} ({int(table[c]['support']):,})"
-            for c in classes if table[c]["support"] > 0)
-        per_class += only_predicted_line(label[known], predicted[known], table)
-        part = f"{score(known)} {which} classified"
-        unflagged = known & (classified["flag"] == "").to_numpy()
-        if unflagged.sum() < known.sum():
-            part += (f" ({score(unflagged)} unflagged)" if unflagged.any()
-                     else " (every one flagged)")
-        parts.append(part)
-    not_scored = [f"{n_seen:,} whose points are those of the run's own training or "
-                  f"validation stars"] if n_seen else []
-    if not known.all():
-        unknown = sorted(set(label[~known]))
-        not_scored.append(f"{int((~known).sum()):,} of classes the model was not "
-                          f"trained on ({', '.join(unknown[:3])}"
-                          f"{', ...' if len(unknown) > 3 else ''})")
-    if unclassified:
-        not_scored.append(f"{unclassified:,} not classified")
-    if not_scored:
-        parts.append(f"{which} not scored: {' and '.join(not_scored)}")
-    return f"{head} {'; '.join(parts)}{per_class}"
-
-
-def only_predicted_line(label: pd.Series, predicted: pd.Series,
-                        per_class: Mapping[str, Mapping[str, float]]) -> str:
-    """A line for classes predicted but labelled on no star here (a survey labelled with some
-    of the model's classes), or "": macro-F1 averages them as 0 each, which can pull it far
-    below every labelled class's F1, so the line names them and gives the labelled classes'
-    mean too."""
-    labelled = set(label)
-    extra = predicted[~predicted.isin(labelled)].value_counts()
-    if extra.empty:
-        return ""
-    mean = np.mean([per_class[c]["f1-score"] for c in labelled])
-    named = ", ".join(f"{c} {n:,}" for c, n in extra.head(3).items())
-    return (f"\n  macro-F1 averages {len(labelled) + len(extra)} classes: the {len(labelled)} "
-            f"labelled here and {len(extra)} predicted but labelled on no star ("
-            f"{int(extra.sum()):,} stars: {named}{', ...' if len(extra) > 3 else ''}), whose "
-            f"F1 is 0; over the {len(labelled)} labelled alone: {score_text(mean)}")
-
-
-def run_test_ids(run_dir: str | Path, input_name: str, metadata: Mapping[str, Any],
-                 data_dir: str | Path | None = None) -> set[str] | None:
-    """The run's test stars (its ``test_predictions.csv``) where the input is the dataset the
-    run was trained on (by name, as lcformer names datasets: ``mine.parquet`` is ``mine``):
-    there only they are new to the model. None otherwise."""
-    from lcformer.data.datasets import dataset_name
-
-    table = Path(run_dir) / "test_predictions.csv"
-    dataset, name = metadata.get("dataset"), Path(str(input_name)).name
-    if not dataset or not table.is_file():
-        return None
-    # A file named after it: resolved (its suffix may be .csv.gz) only then, as resolving
-    # may walk a folder or open an archive.
-    if name != dataset and not (name.startswith(f"{dataset}.")
-                                and dataset_name(str(input_name), data_dir) == dataset):
-        return None
-    return set(pd.read_csv(table, usecols=["id"], dtype=str, keep_default_na=False)["id"])
-
 
 def predict_stars(model: LightCurveClassifier, metadata: dict[str, Any], lcs: LightCurves,
                   device: str = "auto", batch_size: int = BATCH,
@@ -485,6 +329,51 @@ def trained_reading(metadata: dict[str, Any]) -> ReadConfig:
     return reading
 
 
+def new_star_reading(trained: ReadConfig, reading: ReadConfig, given: Mapping[str, Any]
+                     ) -> tuple[ReadConfig, ReadConfig]:
+    """How to read new stars for a model whose training tables were read as ``trained``
+    (:func:`trained_reading`), and the part of it taken from ``trained`` (to be said where it
+    is not the default).
+
+    ``reading`` is what the user's options make (defaults for the rest); ``given``: the
+    options the user gave, by :class:`ReadConfig` field (``flux``, ``zero_point``, and
+    ``columns`` where any column name was given). They are used as they stand, in two groups:
+    ``columns``; ``flux`` with ``zero_point``. A group not given is the model's (its training
+    tables were read so: its magnitudes are what the model knows). Of a model trained on
+    fluxes, ``flux`` alone takes its zero point and ``zero_point`` alone its ``flux``; another
+    zero point than the model's is warned of."""
+    inherited = ReadConfig()
+    if "zero_point" in given and given.get("flux") is False:
+        raise ConfigError("--zero-point converts fluxes to magnitudes: not with --no-flux")
+    if "flux" not in given and "zero_point" not in given:
+        inherited = inherited.replace(flux=trained.flux, zero_point=trained.zero_point)
+        reading = reading.replace(flux=trained.flux, zero_point=trained.zero_point)
+    elif "zero_point" not in given and reading.flux:
+        if not trained.flux:
+            warnings.warn(f"--flux without --zero-point reads the fluxes with "
+                          f"{reading.zero_point:g} (Jy), and this run was trained on "
+                          f"magnitudes: give the zero point that puts these fluxes on its "
+                          f"magnitude scale", stacklevel=2)
+        else:
+            inherited = inherited.replace(flux=True, zero_point=trained.zero_point)
+            reading = reading.replace(zero_point=trained.zero_point)
+    elif "zero_point" in given and "flux" not in given:
+        if not trained.flux:
+            raise ConfigError("--zero-point converts fluxes, and this run was trained on "
+                              "magnitudes: give --flux too if the input holds fluxes")
+        inherited = inherited.replace(flux=True, zero_point=reading.zero_point)
+        reading = reading.replace(flux=True)
+    if trained.flux and reading.flux and reading.zero_point != trained.zero_point:
+        warnings.warn(f"--zero-point {reading.zero_point:g}: the run's training fluxes were "
+                      f"read with {trained.zero_point:g}, so the same fluxes come out "
+                      f"{reading.zero_point - trained.zero_point:+g} mag from what the model "
+                      f"learnt (right only if these fluxes are in other units)", stacklevel=2)
+    if "columns" not in given:
+        inherited = inherited.replace(columns=trained.columns)
+        reading = reading.replace(columns=trained.columns)
+    return reading, inherited
+
+
 def unclassified_stars(raw: LightCurves, cleaned: LightCurves,
                        classified: Collection[str] | np.ndarray,
                        config: PrepareConfig,
@@ -532,96 +421,3 @@ def all_stars_table(result: Predictions, ids: np.ndarray) -> pd.DataFrame:
     both = pd.concat([table, rest], ignore_index=True) if len(rest) else table
     position = pd.Index(both["id"].astype(object)).get_indexer(pd.Index(ids, dtype=object))
     return both.iloc[position[position >= 0]].reset_index(drop=True)
-
-
-TABLE_FORMATS = {".csv": "csv", ".parquet": "parquet", ".json": "json"}
-
-
-def check_table_path(path: Path) -> str:
-    """The format ``path``'s extension names, or a ConfigError, and a folder it can be
-    written in (made if missing), before any work is done: not lost predictions after it."""
-    kind = TABLE_FORMATS.get(path.suffix.lower())
-    if kind is None:
-        raise ConfigError(f"{path}: unknown output format {path.suffix or '(no extension)'!r}; "
-                          f"use {', '.join(TABLE_FORMATS)}")
-    folder = path.parent
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise ConfigError(f"{path}: cannot make its folder ({error.strerror or error}); "
-                          f"give --out a path you can write to") from None
-    if not os.access(folder, os.W_OK):
-        raise ConfigError(f"{path}: its folder cannot be written; give --out a path you can "
-                          f"write to")
-    return kind
-
-
-def write_table(frame: pd.DataFrame, path: Path) -> Path:
-    """Write a table atomically in the format its extension names (csv, parquet, json)."""
-    kind = check_table_path(path)
-    with atomic.temporary_path(path) as tmp:
-        if kind == "csv":
-            frame.to_csv(tmp, index=False)
-        elif kind == "parquet":
-            frame.to_parquet(tmp, index=False)
-        else:
-            # json, not pandas' to_json: that rounds to decimal places (1e-8 -> 0.00000001)
-            records = frame.astype(object).where(frame.notna(), None).to_dict("records")
-            tmp.write_text(json.dumps(records, indent=1, allow_nan=False))
-    return path
-
-
-def write_predictions(result: Predictions, out: Path) -> Path | None:
-    """The predictions to ``out``; stars that could not be classified to
-    ``<out>_unclassified<ext>`` (returned, or None when every star was classified)."""
-    write_table(result.table, out)
-    if not len(result.unclassified):
-        unclassified_path(out).unlink(missing_ok=True)  # an earlier run's, not this one's
-        return None
-    return write_unclassified(result, out)
-
-
-def unclassified_path(out: Path) -> Path:
-    return out.with_name(out.stem + "_unclassified" + out.suffix)
-
-
-def problems_path(out: Path) -> Path:
-    """Where the input's problems go when there are more than the terminal shows."""
-    return out.with_name(out.stem + "_problems.txt")
-
-
-def write_unclassified(result: Predictions, out: Path) -> Path:
-    """The stars without a prediction, and why, beside ``out``."""
-    return write_table(result.unclassified, unclassified_path(out))
-
-
-def set_aside(out: Path) -> list[tuple[Path, Path]]:
-    """Move an earlier run's ``out`` and its ``_unclassified`` list aside to ``NAME.old``
-    (``NAME.old.2``... when that is taken), one rename each; returns (from, to) pairs.
-
-    For a run that fails (nothing classified, unreadable input): its results must not seem to
-    be the earlier file's, and the earlier file must not be lost (it may be the only copy of
-    a long run's predictions), so it is neither left in place nor removed."""
-    moved: list[tuple[Path, Path]] = []
-    if not out.is_file():  # an unclassified list alone is a failed run's: replaced
-        return moved
-    for path in (out, unclassified_path(out)):  # a run's predictions and its list, together
-        if not path.is_file():
-            continue
-        aside = path.with_name(path.name + ".old")
-        n = 1
-        while aside.exists():  # an older one set aside: kept too
-            n += 1
-            aside = path.with_name(f"{path.name}.old.{n}")
-        os.replace(path, aside)
-        moved.append((path, aside))
-    return moved
-
-
-def set_aside_line(moved: list[tuple[Path, Path]]) -> str | None:
-    """One line saying what :func:`set_aside` moved, or None."""
-    if not moved:
-        return None
-    what = ", ".join(f"{path} -> {aside.name}" for path, aside in moved)
-    return (f"moved an earlier run's output aside so that it does not pass for this run's: "
-            f"{what}")

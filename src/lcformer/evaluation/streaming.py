@@ -64,7 +64,6 @@ from lcformer.data.reading.flux import to_magnitudes
 from lcformer.data.reading.partitions import SeenStars, walk_files
 from lcformer.data.reading.tables import read_long_table
 from lcformer.data.report import DropReport
-from lcformer.data.samples import shared_workers
 from lcformer.errors import ConfigError, ConfigMismatchError, InputError
 from lcformer.evaluation.flags import FLAG_RULES, FLAGS
 from lcformer.evaluation.inference import BATCH
@@ -72,7 +71,6 @@ from lcformer.evaluation.predict import (
     COUNT_COLUMNS,
     PERIOD_COLUMNS,
     PREDICT_CHUNK_STARS,
-    SCORE_COLUMNS,
     SEEN,
     FlagConfig,
     all_stars_table,
@@ -80,8 +78,10 @@ from lcformer.evaluation.predict import (
     predict_stars,
     trained_reading,
 )
+from lcformer.evaluation.scoring import SCORE_COLUMNS
 from lcformer.evaluation.seen import fingerprints_of
 from lcformer.models import LightCurveClassifier
+from lcformer.workers import shared_workers
 
 MANIFEST = "_predict.json"
 METADATA_KEY = b"lcformer"
@@ -221,7 +221,7 @@ class StreamSummary:
 
     def labelled_stars(self) -> pd.DataFrame:
         """One row per labelled star of every partition done (SCORE_COLUMNS, and SEEN where
-        the outputs have it), as :func:`~lcformer.evaluation.predict.score_labels` reads it
+        the outputs have it), as :func:`~lcformer.evaluation.scoring.score_labels` reads it
         (an output without SEEN among others with it: NaN, not known to be seen)."""
         if not self.labelled:
             return pd.DataFrame({c: pd.Series(dtype=object) for c in SCORE_COLUMNS})

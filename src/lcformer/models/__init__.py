@@ -3,6 +3,17 @@ views, with its trees), and the research self-attention and recurrent models.
 
 Names load lazily, so ``lcformer.models.config`` (and the CLI's list of model names) can be
 imported without importing torch.
+
+The modules, from definition to model:
+
+- ``config``: a model's sizes, stored with every checkpoint so that it can be rebuilt;
+- ``architecture``: which blocks a model has, free of torch;
+- ``registry``: models by name, what each is built of and how reports name it;
+- ``blocks``: the building blocks every model is made of;
+- ``classifier``: the research models, one module that each is a configuration of;
+- ``periodic``: the default period-aware model, over star views and scalars;
+- ``forest``: trees on per-star values, averaged with the network's probabilities;
+- ``ensemble``: members of one architecture trained with different seeds, averaged.
 """
 
 from __future__ import annotations

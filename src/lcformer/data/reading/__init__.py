@@ -9,6 +9,21 @@ All take ``report``: with a :class:`~lcformer.data.report.DropReport` problems a
 reading goes on; without one any problem raises :class:`~lcformer.errors.InputError`.
 :func:`~lcformer.data.reading.sniff.read_any` reads whatever a user points at, with a
 :class:`ReadConfig` (column names, fluxes).
+
+The modules, in pipeline order:
+
+- ``config``: how to read a user's tables: column names, flags, fluxes;
+- ``sniff``: whatever a user points at, and which reader reads it;
+- ``tables``: long tables, one row per observation;
+- ``partitions``: which files of a folder are one table's partitions;
+- ``star_file``: one star's file, its columns found by their names;
+- ``per_star``: folders and archives of star files, with or without a catalogue;
+- ``macho``: the native MACHO formats;
+- ``astropy_tables``: FITS, ECSV and VOTable through astropy, for tables and star files alike;
+- ``files``: what every reader shares about files (formats, errors naming the file);
+- ``columns``: columns made into curves, with the parsing every reader shares;
+- ``flux``: fluxes made magnitudes when asked, refused when they only look like fluxes;
+- ``labels``: labels tables, joined to the curves by id.
 """
 
 from lcformer.data.reading.config import Columns, ReadConfig

@@ -335,16 +335,16 @@ def _astropy_curves(data: bytes, form: str, columns: Columns | None, strict_colu
     ECSV file's line, a FITS or VOTable file's row (a :class:`FileProblem` of line 0)."""
     from astropy.table import Table
 
-    from lcformer.data.reading.columns import days_of_dates, numeric_column
-    from lcformer.data.reading.tables import (
-        _ASTROPY_NAMES,
-        _astropy_column,
-        _declared_unit,
-        _one_table,
+    from lcformer.data.reading.astropy_tables import (
+        ASTROPY_NAMES,
+        astropy_column,
+        declared_unit,
+        one_table,
     )
+    from lcformer.data.reading.columns import days_of_dates, numeric_column
 
-    what, named = _ASTROPY_NAMES[form], columns or Columns()
-    here = Path(what)  # the problems of tables.py's functions start "{here}: "
+    what, named = ASTROPY_NAMES[form], columns or Columns()
+    here = Path(what)  # the problems of astropy_tables.py's functions start "{here}: "
     scratch = DropReport()
     # An ECSV file's problems name its lines (1 until its names' line is known); a FITS or
     # VOTable file's, its rows (0: no line).
@@ -353,7 +353,7 @@ def _astropy_curves(data: bytes, form: str, columns: Columns | None, strict_colu
     def problem(message: str) -> FileProblem:
         return FileProblem(line, message.removeprefix(f"{here}: "))
 
-    def light_curve(names: list[str]) -> bool:  # of several tables, those _one_table reads
+    def light_curve(names: list[str]) -> bool:  # of several tables, those one_table reads
         return _star_columns(names, columns, strict_columns)
 
     try:
@@ -361,8 +361,8 @@ def _astropy_curves(data: bytes, form: str, columns: Columns | None, strict_colu
             warnings.simplefilter("ignore")
             table = (Table.read(data.decode("utf-8-sig", errors="replace"), format=form)
                      if form == "ascii.ecsv"
-                     else _one_table(here, form, light_curve, "a time and a mag column",
-                                     scratch, data))
+                     else one_table(here, form, light_curve, "a time and a mag column",
+                                    scratch, data))
     except READ_ERRORS as error:
         expected = "a binary table HDU" if form == "fits" else "a table"
         raise problem(cannot_read(here, error, f"{what} table") + f"; expected {expected} "
@@ -377,7 +377,7 @@ def _astropy_curves(data: bytes, form: str, columns: Columns | None, strict_colu
                 else FileProblem(0, f"row {row + 1}: {message}"))
 
     def values(at: int) -> np.ndarray:
-        found = _astropy_column(table[names[at]])
+        found = astropy_column(table[names[at]])
         if found.ndim != 1:
             raise problem(f"column {names[at]!r} holds arrays of shape {found.shape[1:]} per "
                           f"row; expected one value per row")
@@ -396,8 +396,8 @@ def _astropy_curves(data: bytes, form: str, columns: Columns | None, strict_colu
         scratch.note(MAG_UNIT)
     curve = []
     for at, role in zip(wanted, (named.time, named.mag, named.err), strict=False):
-        factor = _declared_unit(table[names[at]], names[at], role, named, mag_unit, here,
-                                scratch)
+        factor = declared_unit(table[names[at]], names[at], role, named, mag_unit, here,
+                               scratch)
         if factor is None:  # a time column in no unit of time
             raise problem(scratch.problems[0])
         series = pd.Series(values(at), name=names[at])
@@ -437,7 +437,7 @@ def _in_magnitudes(unit: object) -> bool:
 def _star_columns(names: list[str], columns: Columns | None, strict: bool) -> bool:
     """Whether a table's column ``names`` are one star's light curve (a time and a mag
     column, as a text file's header would be read): of a FITS or VOTable file's tables, those
-    that are (:func:`~.tables._one_table`)."""
+    that are (:func:`~.astropy_tables.one_table`)."""
     try:
         _header_columns(names, 0, columns, strict)
     except FileProblem:

@@ -8,7 +8,8 @@ as one (:func:`read_partitions`; which files, and each star in one: :mod:`.parti
 
 Whatever pandas, pyarrow or astropy raise for a file that is not what its name says becomes a
 problem (or :class:`InputError`) naming the file, here, where the file is known. Labels
-tables: :mod:`.labels`.
+tables: :mod:`.labels`; astropy's tables and units (shared with :mod:`.star_file`):
+:mod:`.astropy_tables`.
 """
 
 from __future__ import annotations
@@ -26,6 +27,12 @@ import pandas as pd
 from pyarrow.lib import ArrowException
 
 from lcformer.data.lightcurves import MISSING_WORDS, LightCurves
+from lcformer.data.reading.astropy_tables import (
+    ASTROPY_NAMES,
+    astropy_column,
+    declared_unit,
+    one_table,
+)
 from lcformer.data.reading.columns import (
     build_curves,
     days_of_dates,
@@ -51,7 +58,6 @@ from lcformer.data.reading.files import (
     survey_layout_hint,
     unsupported_format,
 )
-from lcformer.data.reading.flux import FLUX_UNIT
 from lcformer.data.reading.labels import join_labels
 from lcformer.data.reading.partitions import join_split_curves, partition_files
 from lcformer.data.report import DropReport
@@ -204,15 +210,15 @@ def from_astropy(
     masked entries NaN. A table without an id column is one star named ``id``
     (default "star"); ``band`` and ``label`` fill a missing band / class column.
     """
-    frame = pd.DataFrame({name: _astropy_column(table[name]) for name in table.colnames})
+    frame = pd.DataFrame({name: astropy_column(table[name]) for name in table.colnames})
     found = columns.resolve(list(table.colnames))  # TIME for time, as files are read
     mag_unit = getattr(table[found.mag], "unit", None) if found.mag in frame else None
     sink = DropReport() if report is None else report
     for name, role in ((found.time, columns.time), (found.mag, columns.mag),
                        (found.err, columns.err)):
         if name in frame:  # declared units: hours become days, mmag magnitudes
-            factor = _declared_unit(table[name], name, role, columns, mag_unit,
-                                    Path("an astropy table"), sink)
+            factor = declared_unit(table[name], name, role, columns, mag_unit,
+                                   Path("an astropy table"), sink)
             if factor is None:  # a time column in no unit of time: nothing to read
                 finish(sink, report, "an astropy table")
                 return LightCurves.empty()
@@ -404,25 +410,22 @@ def _read_table_file(path: Path, columns: Columns, sink: DropReport,
     return None
 
 
-_ASTROPY_NAMES = {"fits": "FITS", "ascii.ecsv": "ECSV", "votable": "VOTable"}
-
-
 def _read_astropy(path: Path, form: str, columns: Columns, required: tuple[str, ...],
                   sink: DropReport) -> pd.DataFrame | None:
     """A FITS, ECSV or VOTable file's table through astropy (``form`` is its ``format=``;
     units, times and masks as :func:`from_astropy` treats them). Of several tables (FITS
-    HDUs, VOTable TABLEs) the one with the ``required`` columns is read (:func:`_one_table`).
+    HDUs, VOTable TABLEs) the one with the ``required`` columns is read (:func:`one_table`).
     """
 
     from astropy.table import Table
 
-    what = f"{_ASTROPY_NAMES[form]} table"
+    what = f"{ASTROPY_NAMES[form]} table"
     try:
         with warnings.catch_warnings():  # a malformed header warns before it fails
             warnings.simplefilter("ignore")
             table = (Table.read(path, format=form) if form == "ascii.ecsv"
-                     else _one_table(path, form, _has_columns(columns, required),
-                                     f"the columns {list(required)}", sink))
+                     else one_table(path, form, _has_columns(columns, required),
+                                    f"the columns {list(required)}", sink))
     except READ_ERRORS as error:  # XML that does not parse, or is no VOTable: ValueError
         expected = "a binary table HDU" if form == "fits" else "a table"
         sink.problem(cannot_read(path, error, what) + f"; expected {expected} with one row "
@@ -437,55 +440,18 @@ def _read_astropy(path: Path, form: str, columns: Columns, required: tuple[str, 
     mag_unit = next((getattr(table[c], "unit", None) for c, name in use.items()
                      if name == columns.mag), None)
     for column, name in use.items():
-        values = _astropy_column(table[column])
+        values = astropy_column(table[column])
         if values.ndim != 1:
             sink.problem(f"{path}: column {column!r} holds arrays of shape {values.shape[1:]} "
                          "per row; expected one value per row", "unreadable_file")
             return None
         if values.dtype.kind in "iufb":
             values = values.astype(values.dtype.newbyteorder("="))  # FITS is big-endian
-        factor = _declared_unit(table[column], column, name, columns, mag_unit, path, sink)
+        factor = declared_unit(table[column], column, name, columns, mag_unit, path, sink)
         if factor is None:
             return None
         frame[name] = values if factor == 1 else values * factor
     return pd.DataFrame(frame)
-
-
-def _declared_unit(column: Any, name: str, role: str, columns: Columns, mag_unit: Any,
-                   path: Path, sink: DropReport) -> float | None:
-    """The factor that puts a column in lcformer's units (days; magnitudes), from the unit
-    its file declares: hours or seconds become days, mmag magnitudes. None, the problem
-    recorded, for a time column in no unit of time. A magnitude column in a flux's unit
-    (mJy, ct/s) is counted as :data:`FLUX_UNIT`, which ``to_magnitudes`` refuses without
-    --flux; its errors are put in the same unit. Columns without a unit, or one astropy does
-    not know, are read as they are."""
-    from astropy import units as u
-    from astropy.time import Time, TimeDelta
-
-    unit = getattr(column, "unit", None)
-    if (unit is None or isinstance(column, Time | TimeDelta)
-            or isinstance(unit, u.UnrecognizedUnit) or unit == u.dimensionless_unscaled):
-        return 1.0
-    if role == columns.time:
-        if unit.is_equivalent(u.day):
-            return float(unit.to(u.day))
-        sink.problem(f"{path}: time column {name!r} is in {unit}, not a unit of time",
-                     "unreadable_file")
-        return None
-    if role not in (columns.mag, columns.err):
-        return 1.0
-    if unit.is_equivalent(u.mag):  # mag, mmag (an error in dex: its size, in mag)
-        factor = float(unit.to(u.mag))
-        return abs(factor) if role == columns.err else factor
-    if isinstance(unit, u.FunctionUnitBase):  # mag(AB) and the like: magnitudes
-        return 1.0
-    if role == columns.mag:  # without --flux, to_magnitudes refuses it (flux.py)
-        sink.note(FLUX_UNIT)
-        return 1.0
-    if mag_unit is not None and not isinstance(mag_unit, u.UnrecognizedUnit) and \
-            unit.is_equivalent(mag_unit):  # a flux's errors, in the flux's unit
-        return abs(float(unit.to(mag_unit)))
-    return 1.0
 
 
 def _has_columns(columns: Columns, required: tuple[str, ...]) -> Callable[[list[str]], bool]:
@@ -496,78 +462,6 @@ def _has_columns(columns: Columns, required: tuple[str, ...]) -> Callable[[list[
         return all(named[c] in found for c in required)
 
     return usable
-
-
-def _one_table(path: Path, form: str, usable: Callable[[list[str]], bool], needs: str,
-               sink: DropReport, data: bytes | None = None) -> Any:
-    """The table of a FITS or VOTable file whose column names are ``usable`` (a long table's
-    and a per-star file's differ: :func:`_has_columns`), else the first table, whose missing
-    columns are then the problem. Two or more usable ones are a problem naming them (and
-    ``needs``, what made them usable): HDUs of one layout are most often bands or seasons of
-    the same stars, and reading the first alone would drop the others' points without a word
-    (as a folder holding two long tables is refused rather than one read and one left unseen).
-    ``data``: the file's bytes, read from memory (a per-star file in an archive), ``path``
-    naming it."""
-    from astropy.table import Table
-
-    def source() -> Any:
-        return path if data is None else io.BytesIO(data)
-
-    tables: list[tuple[str, list[str], Callable[[], Any]]] = []  # name, columns, loader
-    if form == "fits":
-        from astropy.io import fits
-
-        with fits.open(source()) as hdus:  # headers only: the data is read by Table.read
-            for i, hdu in enumerate(hdus):
-                if isinstance(hdu, fits.BinTableHDU | fits.TableHDU):
-                    tables.append((f"HDU {i}" + (f" ({hdu.name})" if hdu.name else ""),
-                                   list(hdu.columns.names),
-                                   lambda i=i: _fits_table(path, i, data)))
-        kind = "table HDUs"
-    else:
-        from astropy.io.votable import parse
-
-        for i, element in enumerate(parse(str(path) if data is None else source())
-                                    .iter_tables()):
-            table = element.to_table()  # one parse: the arrays are already read
-            label = element.ID or element.name
-            tables.append((f"table {i + 1}" + (f" ({label})" if label else ""),
-                           list(table.colnames), lambda table=table: table))
-        kind = "TABLEs"
-    if not tables:  # astropy's own message: "No table found"
-        return Table.read(source(), format=form)
-
-    found = [t for t in tables if usable(t[1])]
-    if len(found) > 1:
-        sink.problem(f"{path}: {len(found)} {kind} have {needs}: "
-                     f"{', '.join(t[0] for t in found)}; lcformer reads one table a file and "
-                     f"does not guess which: stack them into one (astropy.table.vstack, with "
-                     f"a band column where they are bands) or write each to its own file",
-                     "unreadable_file")
-        return None
-    return (found or tables)[0][2]()
-
-
-def _fits_table(path: Path, hdu: int, data: bytes | None = None) -> Any:
-    """HDU ``hdu`` of a FITS file as a table, where a column of two values a row is an
-    astropy ``Time`` (as astropy writes one: jd1, jd2 by FITS's time standard) read as that
-    Time (then MJD, as :func:`_astropy_column` reads any). Only such columns: astropy's
-    ``astropy_native`` read would also make a plain ``TIME`` column in days a Time, moving
-    it by the leap seconds between MJDREF and its values. ``data``: the file's bytes."""
-    from astropy.table import Table
-    from astropy.time import Time
-
-    def source() -> Any:
-        return path if data is None else io.BytesIO(data)
-
-    table = Table.read(source(), format="fits", hdu=hdu)
-    pairs = [n for n in table.colnames if table[n].ndim == 2 and table[n].shape[1] == 2]
-    if pairs:  # read again, as astropy's own time columns
-        native = Table.read(source(), format="fits", hdu=hdu, astropy_native=True)
-        for name in pairs:
-            if isinstance(native[name], Time):
-                table.replace_column(name, native[name])
-    return table
 
 
 def _usable(found: list[str], columns: Columns, required: tuple[str, ...], name: Path | str,
@@ -852,26 +746,3 @@ def line_locator(path: Path) -> Callable[[int], str]:
         return f"{path}: row {row + 1}"
 
     return locate
-
-
-def _astropy_column(column: Any) -> np.ndarray:
-    """Plain NumPy values: Time -> MJD, TimeDelta -> days, Quantity -> value, masked -> NaN."""
-    from astropy.time import Time, TimeDelta
-    from astropy.units import Quantity
-
-    if isinstance(column, TimeDelta):  # checked first: relative times, not epochs
-        values = column.to_value("day")
-    elif isinstance(column, Time):
-        values = column.mjd
-    elif isinstance(column, Quantity):
-        values = column.value
-    else:
-        values = column
-    mask = getattr(values, "mask", None)
-    raw = np.asarray(getattr(values, "unmasked", np.ma.getdata(values)))
-    if mask is not None and np.any(mask):
-        if raw.dtype.kind in "iufb":
-            raw = np.where(mask, np.nan, raw.astype(np.float64))
-        else:
-            raw = np.where(mask, "", raw.astype(str))
-    return raw.astype(str).astype(object) if raw.dtype.kind in "SU" else raw

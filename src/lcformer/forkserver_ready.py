@@ -1,4 +1,4 @@
-"""Imported last by the fork server of ``prepare --jobs`` (:func:`lcformer.data.samples.
+"""Imported last by the fork server of ``prepare --jobs`` (:func:`lcformer.workers.
 map_in_order`): it was started with Ctrl-C blocked, so that a Ctrl-C while it imports lcformer
 prints no traceback of its own; its imports done, Ctrl-C is unblocked again, so that the
 processes it forks (lcformer's workers, which ignore it, and any other of this process's

@@ -1,0 +1,174 @@
+"""Score predictions against labels the input carries (a labelled survey the model never saw).
+
+Kept apart from predicting: a score needs the input's labels and splits, and must never count
+a star the model trained on as a new one (by the run's test set, the input's split, or the
+stars' fingerprints), which is a question of its own; the CLI, the partitioned predictions
+(:mod:`lcformer.evaluation.streaming`) and Dask read the same line from here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from lcformer.data.lightcurves import LightCurves
+from lcformer.evaluation.metrics import Metrics, classification_metrics, score_text
+from lcformer.evaluation.predict import SEEN, Predictions
+
+#: A star's row as :func:`score_labels` reads it (partitioned predictions carry these columns).
+SCORE_COLUMNS = ("id", "predicted", "flag", "label", "split")
+
+
+def label_scores(result: Predictions, lcs: LightCurves,
+                 run_test_ids: Collection[str] | None = None) -> str | None:
+    """A line scoring the predictions against the input's own labels (a labelled survey the
+    model never saw), or None without labels (:func:`score_labels`, on this input's stars).
+    Adds a ``label`` column."""
+    if lcs.labels is None:
+        return None
+    every = lcs.star_table().set_index("id")
+    result.table["label"] = result.table["id"].map(every["label"]).fillna("").astype(str)
+    flag = result.table["flag"] if "flag" in result.table else ""
+    seen = {SEEN: result.table[SEEN]} if SEEN in result.table else {}
+    stars = pd.concat([result.table[["id", "predicted"]].assign(flag=flag, **seen),
+                       result.unclassified[["id"]].assign(predicted="", flag="",
+                                                          **dict.fromkeys(seen, False))],
+                      ignore_index=True)
+    for column in ("label", "split"):
+        if column in every:
+            stars[column] = stars["id"].map(every[column]).fillna("").astype(str)
+    return score_labels(stars, result.classes, run_test_ids)
+
+
+def score_labels(stars: pd.DataFrame, classes: Sequence[str],
+                 run_test_ids: Collection[str] | None = None,
+                 source: str = "the input's labels") -> str | None:
+    """A line scoring predictions against labels, or None where no star is labelled: macro-F1
+    and accuracy on the labelled stars classified, and on those unflagged, and F1 per class.
+
+    ``stars``: one row per star (:data:`SCORE_COLUMNS`): ``predicted`` ("" where it was not
+    classified), ``flag``, ``label`` ("" where none) and, where the input has one, its own
+    ``split``; a table in memory, or the columns of partitioned predictions (only labelled
+    rows are read, so those alone may be given). A model's training stars must not be scored
+    as new ones: given ``run_test_ids`` (the input is the run's own dataset), only those stars
+    are scored; else, where some labelled star has a split, only those outside ``train``; and
+    of those, stars whose :data:`SEEN` is True (their points are those of the run's own
+    training or validation stars, under other ids or in another layout) are counted, not
+    scored (a missing or empty value: not known to be seen).
+    Stars of classes the model does not know, and labelled stars not classified, are counted,
+    not scored. ``source``: what the labels are, as the line names them."""
+    every = stars[stars["label"] != ""]
+    if every.empty:
+        return None
+    head = f"against {source}:"
+    scored, which, none = every, "labelled stars", ""
+    if run_test_ids is not None:
+        scored = every[every["id"].isin(run_test_ids)]
+        which = "labelled stars of the run's test set"
+        none = ("the input is named like the run's dataset but labels none of the run's "
+                "test stars, and its other stars may be ones the model trained on (a survey "
+                "new to the model: give it another name to score it)")
+    elif "split" in every and (every["split"] != "").any():
+        # Only val, test or none is new to a model: "training", a typo, is not taken for it.
+        split = every["split"].str.strip().str.lower()
+        scored = every[split.isin(["val", "test", ""])]
+        which = "labelled stars outside the input's train split"
+        none = "every labelled star is in the input's train split"
+        odd = sorted(set(split[~split.isin(["train", "val", "test", ""])]))
+        if odd:
+            named = f"split {', '.join(map(repr, odd[:3]))}, neither train, val nor test"
+            which += f" (not scored: those of {named})"
+            none = f"every labelled star is in the input's train split or of {named}"
+    seen = (scored[SEEN].eq(True).to_numpy() if SEEN in scored
+            else np.zeros(len(scored), dtype=bool))
+    n_seen = int(seen.sum())
+    if n_seen:
+        scored = scored[~seen]
+        if scored.empty:
+            none = (f"all {n_seen:,} {which} have the points of the run's own training or "
+                    f"validation stars")
+    if scored.empty:
+        return f"{head} none scored: {none}"
+    classified = scored[(scored["predicted"] != "").to_numpy()]
+    unclassified = len(scored) - len(classified)
+    label = classified["label"].astype(str).reset_index(drop=True)
+    predicted = classified["predicted"].astype(str).reset_index(drop=True)
+    known = label.isin(classes).to_numpy()
+
+    def metrics(rows: np.ndarray) -> Metrics:
+        truth = pd.Categorical(label[rows], categories=classes).codes
+        guess = pd.Categorical(predicted[rows], categories=classes).codes
+        return classification_metrics(truth, guess, list(classes))
+
+    def score(rows: np.ndarray) -> str:
+        m = metrics(rows)
+        return (f"macro-F1 {score_text(m.macro_f1)}, accuracy {score_text(m.accuracy)} on "
+                f"{int(rows.sum()):,}")
+
+    parts, per_class = [], ""
+    if known.any():
+        # Which classes the new stars lose, the first thing to look at on another survey.
+        table = metrics(known).per_class
+        per_class = "\n  F1 per class (stars): " + ", ".join(
+            f"{c} {score_text(table[c]['f1-score'])} ({int(table[c]['support']):,})"
+            for c in classes if table[c]["support"] > 0)
+        per_class += only_predicted_line(label[known], predicted[known], table)
+        part = f"{score(known)} {which} classified"
+        unflagged = known & (classified["flag"] == "").to_numpy()
+        if unflagged.sum() < known.sum():
+            part += (f" ({score(unflagged)} unflagged)" if unflagged.any()
+                     else " (every one flagged)")
+        parts.append(part)
+    not_scored = [f"{n_seen:,} whose points are those of the run's own training or "
+                  f"validation stars"] if n_seen else []
+    if not known.all():
+        unknown = sorted(set(label[~known]))
+        not_scored.append(f"{int((~known).sum()):,} of classes the model was not "
+                          f"trained on ({', '.join(unknown[:3])}"
+                          f"{', ...' if len(unknown) > 3 else ''})")
+    if unclassified:
+        not_scored.append(f"{unclassified:,} not classified")
+    if not_scored:
+        parts.append(f"{which} not scored: {' and '.join(not_scored)}")
+    return f"{head} {'; '.join(parts)}{per_class}"
+
+
+def only_predicted_line(label: pd.Series, predicted: pd.Series,
+                        per_class: Mapping[str, Mapping[str, float]]) -> str:
+    """A line for classes predicted but labelled on no star here (a survey labelled with some
+    of the model's classes), or "": macro-F1 averages them as 0 each, which can pull it far
+    below every labelled class's F1, so the line names them and gives the labelled classes'
+    mean too."""
+    labelled = set(label)
+    extra = predicted[~predicted.isin(labelled)].value_counts()
+    if extra.empty:
+        return ""
+    mean = np.mean([per_class[c]["f1-score"] for c in labelled])
+    named = ", ".join(f"{c} {n:,}" for c, n in extra.head(3).items())
+    return (f"\n  macro-F1 averages {len(labelled) + len(extra)} classes: the {len(labelled)} "
+            f"labelled here and {len(extra)} predicted but labelled on no star ("
+            f"{int(extra.sum()):,} stars: {named}{', ...' if len(extra) > 3 else ''}), whose "
+            f"F1 is 0; over the {len(labelled)} labelled alone: {score_text(mean)}")
+
+
+def run_test_ids(run_dir: str | Path, input_name: str, metadata: Mapping[str, Any],
+                 data_dir: str | Path | None = None) -> set[str] | None:
+    """The run's test stars (its ``test_predictions.csv``) where the input is the dataset the
+    run was trained on (by name, as lcformer names datasets: ``mine.parquet`` is ``mine``):
+    there only they are new to the model. None otherwise."""
+    from lcformer.data.datasets import dataset_name
+
+    table = Path(run_dir) / "test_predictions.csv"
+    dataset, name = metadata.get("dataset"), Path(str(input_name)).name
+    if not dataset or not table.is_file():
+        return None
+    # A file named after it: resolved (its suffix may be .csv.gz) only then, as resolving
+    # may walk a folder or open an archive.
+    if name != dataset and not (name.startswith(f"{dataset}.")
+                                and dataset_name(str(input_name), data_dir) == dataset):
+        return None
+    return set(pd.read_csv(table, usecols=["id"], dtype=str, keep_default_na=False)["id"])
