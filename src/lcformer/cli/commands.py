@@ -266,12 +266,13 @@ def cmd_describe(args: argparse.Namespace) -> int:
 def cmd_train(args: argparse.Namespace) -> int:
     """Also under ``torchrun --nproc_per_node=N -m lcformer train``: N data-parallel
     processes, of which rank 0 prepares the data first, prints and writes the run folder."""
+    from lcformer.hardware import pick_device
     from lcformer.training import distributed
     from lcformer.training.runs import check_resumable, train_run
 
     config = config_from_args(RunConfig, args, run_preset(args))
     config.check_runnable()  # before the data is prepared
-    distributed.pick_device(config.train.device)  # a device this machine lacks: refused here too
+    pick_device(config.train.device)  # a device this machine lacks: refused here too
     if args.resume and args.run_dir:  # refused before preparing the data, nothing written
         check_resumable(Path(args.run_dir), config)
     with distributed.session(config.train.device):
@@ -376,7 +377,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
         write_predictions,
         write_unclassified,
     )
-    from lcformer.training.distributed import pick_device
+    from lcformer.hardware import pick_device
     from lcformer.training.runs import load_model
 
     if args.threads:  # the network's and the trees' threads (a shared node: bound them)
@@ -639,8 +640,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     import torch
 
     from lcformer.experiments.demo import DEMO_RUN, demo_baseline, run_demo
+    from lcformer.hardware import pick_device
     from lcformer.reporting.results import compared
-    from lcformer.training.distributed import pick_device
 
     threads = args.threads or os.cpu_count() or 1
     torch.set_num_threads(threads)

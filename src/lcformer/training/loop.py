@@ -44,6 +44,7 @@ from lcformer.data.splits import SampleSet, class_weights
 from lcformer.errors import CorruptFileError, RunNotFoundError, TrainingDivergedError
 from lcformer.evaluation.inference import star_level, trim_padding, window_probabilities
 from lcformer.evaluation.metrics import classification_metrics
+from lcformer.hardware import pick_device
 from lcformer.models import LightCurveClassifier
 from lcformer.models.periodic import PeriodicClassifier
 from lcformer.training import distributed
@@ -120,7 +121,7 @@ def train(
     (:class:`lcformer.training.runs.NetworkShare`). When it was 0 for ``patience`` epochs in a
     row the network stops: the trees do not need it, and more epochs would cost time only.
     """
-    device = distributed.pick_device(config.device)
+    device = pick_device(config.device)
     model.to(device)
     run_dir = Path(run_dir) if run_dir is not None else None
     parallel = distributed.is_distributed()

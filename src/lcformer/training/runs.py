@@ -66,7 +66,7 @@ from lcformer.evaluation.inference import star_level, window_probabilities
 from lcformer.evaluation.metrics import classification_metrics
 from lcformer.evaluation.records import RunRecord, write_records
 from lcformer.evaluation.seen import star_fingerprints, stored_fingerprints
-from lcformer.hardware import hardware
+from lcformer.hardware import hardware, pick_device
 from lcformer.models import LightCurveClassifier, ModelConfig, model_from_config
 from lcformer.models.ensemble import Ensemble
 from lcformer.models.forest import (
@@ -327,7 +327,7 @@ def add_trees(network: torch.nn.Module, sets: dict[str, SampleSet], config: Mode
     stars = weight if weight is not None and len(weight) else sets["val"]
     if not len(stars):
         return fused, None
-    return fused, NetworkShare(fused, stars, distributed.pick_device(train.device))
+    return fused, NetworkShare(fused, stars, pick_device(train.device))
 
 
 class NetworkShare:
@@ -586,7 +586,7 @@ def read_run_config(run_dir: Path) -> dict[str, Any]:
 def evaluate_run(fitted: FittedRun, data: PreparedDataset, parts: np.ndarray,
                  config: RunConfig, run_dir: Path) -> RunRecord:
     test = fitted.sets["test"]
-    device = distributed.pick_device(config.train.device)
+    device = pick_device(config.train.device)
     probs = window_probabilities(fitted.model, test.tokens, test.mask, device=device,
                                  extra=test.extra)
     window_metrics = classification_metrics(test.labels, probs.argmax(1), data.classes)
