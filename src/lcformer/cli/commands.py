@@ -268,7 +268,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     processes, of which rank 0 prepares the data first, prints and writes the run folder."""
     from lcformer.hardware import pick_device
     from lcformer.training import distributed
-    from lcformer.training.runs import check_resumable, train_run
+    from lcformer.training.run_folder import check_resumable
+    from lcformer.training.runs import train_run
 
     config = config_from_args(RunConfig, args, run_preset(args))
     config.check_runnable()  # before the data is prepared
@@ -378,7 +379,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
         write_unclassified,
     )
     from lcformer.hardware import pick_device
-    from lcformer.training.runs import load_model
+    from lcformer.training.run_folder import load_model
 
     if args.threads:  # the network's and the trees' threads (a shared node: bound them)
         import torch
@@ -454,7 +455,7 @@ def predict_partitioned(args: argparse.Namespace, partitions: list[Path],
     from lcformer.evaluation.flags import format_flags, trained_on_copies
     from lcformer.evaluation.predict import TABLE_FORMATS, run_test_ids, score_labels
     from lcformer.evaluation.streaming import predict_partitions
-    from lcformer.training.runs import load_model
+    from lcformer.training.run_folder import load_model
 
     out = Path(args.out or "predictions")
     if out.suffix.lower() in TABLE_FORMATS:
@@ -509,7 +510,7 @@ def predict_partitioned(args: argparse.Namespace, partitions: list[Path],
 def cmd_export(args: argparse.Namespace) -> int:
     """A run's model as an ONNX graph, checked against torch with onnxruntime."""
     from lcformer.evaluation.export import export_onnx, prepared_samples, require_onnx
-    from lcformer.training.runs import load_model
+    from lcformer.training.run_folder import load_model
 
     require_onnx()  # a missing package fails before the model is loaded
     model, metadata = load_model(args.model_dir, args.checkpoint)

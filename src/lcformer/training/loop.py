@@ -118,7 +118,7 @@ def train(
     once the run folder has it. ``runs_after``: how many more runs like this one follow it
     (an ensemble's members), for the hint a long run prints; None: no hint (a later member).
     ``share``: for a network fused with trees, the weight the trees would give it now
-    (:class:`lcformer.training.runs.NetworkShare`). When it was 0 for ``patience`` epochs in a
+    (:class:`lcformer.training.fitting.NetworkShare`). When it was 0 for ``patience`` epochs in a
     row the network stops: the trees do not need it, and more epochs would cost time only.
     """
     device = pick_device(config.device)
