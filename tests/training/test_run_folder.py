@@ -1,4 +1,4 @@
-"""The run folder: clearing or setting aside an earlier run, and its
+"""The run folder: its default name, clearing or setting aside an earlier run, and its
 config.toml read back for --resume."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from lcformer.data.tokens import TokenConfig
 from lcformer.models.config import ModelConfig
 from lcformer.training import run_folder
 from lcformer.training.config import RunConfig, TrainConfig
-from lcformer.training.run_folder import write_config
+from lcformer.training.run_folder import run_dir_name, write_config
 
 RUN = RunConfig(model=ModelConfig(name="encoder", emb=8, heads=2),
                 train=TrainConfig(epochs=2, batch_size=16, lr=5e-3, device="cpu"))
@@ -26,6 +26,19 @@ def prepared(tmp_path_factory):
     data, _ = prepare("tiny", lambda report: curves, "h1",
                       PrepareConfig(tokens=TokenConfig(window=20, stride=10)), root)
     return data
+
+
+def test_default_run_folder_names() -> None:
+    """The names `lcformer train`, `baseline` and `demo` give their folders under <work>/runs:
+    runs of another model, seed or split never share one."""
+    periodic = RunConfig.for_model("periodic")
+    assert run_dir_name("asas", periodic) == "asas-periodic-seed0"
+    assert run_dir_name("asas", RUN.replace(split="kfold:5:2", train=RUN.train.replace(
+        seed=3))) == "asas-encoder-seed3-kfold5-2"
+    assert run_dir_name("asas", periodic, "baseline") == "asas-baseline-seed0"
+    assert run_dir_name("asas", RUN.replace(split="stratified"),
+                        "baseline") == "asas-baseline-encoder-seed0-stratified"
+    assert run_dir_name("synthetic", periodic, "demo") == "demo-synthetic-periodic"
 
 
 def test_a_fresh_run_clears_an_earlier_runs_outputs_only(tmp_path) -> None:

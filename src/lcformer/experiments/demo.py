@@ -29,12 +29,13 @@ DEMO_RUN = _PERIODIC.replace(train=_PERIODIC.train.replace(time_limit=2.0))
 def run_demo(run: RunConfig = DEMO_RUN, data_dir: str | None = None, work: str | None = None,
              progress: bool = True) -> tuple[PreparedDataset, RunRecord, Path]:
     """Prepare ``synthetic``, train ``run`` on it; returns (data, test record, run folder)."""
+    from lcformer.training.run_folder import run_dir_name
     from lcformer.training.runs import train_run
 
     dataset, _ = resolve("synthetic", data_dir)
     prepare = dataset.prepare_config(inputs=spec(run.model.name).inputs)
     data, _ = prepare_dataset("synthetic", prepare, data_dir, work, progress=progress)
-    run_dir = work_dir(work) / "runs" / f"demo-synthetic-{run.model.name}"
+    run_dir = work_dir(work) / "runs" / run_dir_name("synthetic", run, "demo")
     return data, train_run(data, run, run_dir, progress=progress), run_dir
 
 

@@ -1,4 +1,4 @@
-"""The run folder: its layout, its config.toml, and the model it holds.
+"""The run folder: its layout, its name, its config.toml, and the model it holds.
 
 A run folder holds everything needed to trust and reuse the result::
 
@@ -25,7 +25,7 @@ import shutil
 import tomllib
 import warnings
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import tomli_w
 
@@ -33,11 +33,39 @@ from lcformer import __version__, atomic
 from lcformer.config import Config, dotted
 from lcformer.errors import ConfigMismatchError, CorruptFileError, RunNotFoundError
 from lcformer.models import LightCurveClassifier, ModelConfig, model_from_config
+from lcformer.models.config import STAR_MODEL
 from lcformer.training.checkpoints import load_checkpoint
 from lcformer.training.config import RunConfig
 
 if TYPE_CHECKING:
     from lcformer.data.prepared import PreparedDataset
+
+
+def split_suffix(split: str) -> str:
+    """A default run folder's mark of a split other than auto: the folds of a k-fold run
+    (``-kfold5-2``) must not overwrite each other."""
+    return "" if split == "auto" else "-" + split.replace(":", "", 1).replace(":", "-")
+
+
+def run_dir_name(dataset: str, run: RunConfig,
+                 kind: Literal["train", "baseline", "demo"] = "train") -> str:
+    """The name of the folder under ``<work>/runs`` that a command writes its run in when it
+    is given none (``--run-dir``, ``--out``)::
+
+        train     <dataset>-<model>-seed<seed>[-<split>]            lcformer train
+        baseline  <dataset>-baseline[-<model>]-seed<seed>[-<split>] lcformer baseline
+        demo      demo-<dataset>-<model>                            lcformer demo
+
+    The split is marked when it is not auto (:func:`split_suffix`); a baseline names its
+    model only when it is not the default one, as another model's preparation may keep other
+    stars."""
+    if kind == "demo":
+        return f"demo-{dataset}-{run.model.name}"
+    seed = f"seed{run.train.seed}{split_suffix(run.split)}"
+    if kind == "baseline":
+        model = "" if run.model.name == STAR_MODEL else f"-{run.model.name}"
+        return f"{dataset}-baseline{model}-{seed}"
+    return f"{dataset}-{run.model.name}-{seed}"
 
 
 #: What a run writes in its folder (unknown files are left alone).
