@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lcformer.data.datasets import prepare_dataset, resolve, work_dir
+from lcformer.models.config import STAR_MODEL
 from lcformer.models.registry import spec
 from lcformer.training.config import RunConfig
 
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
     from lcformer.data.prepared import PreparedDataset
     from lcformer.evaluation.records import RunRecord
 
-_PERIODIC = RunConfig.for_model("periodic")
+_PERIODIC = RunConfig.for_model(STAR_MODEL)
 DEMO_RUN = _PERIODIC.replace(train=_PERIODIC.train.replace(time_limit=2.0))
 
 
