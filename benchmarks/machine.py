@@ -42,7 +42,7 @@ def small_model(run: str | None):
     from lcformer.api import Classifier
     from lcformer.data.synthetic import SyntheticConfig, make_synthetic
     from lcformer.training.config import TrainConfig
-    from lcformer.training.runs import load_model
+    from lcformer.training.run_folder import load_model
 
     if run:
         return load_model(run)

@@ -26,7 +26,7 @@ from sklearn.metrics import f1_score
 
 from lcformer.data.reading.tables import read_long_table
 from lcformer.evaluation.predict import predict_stars
-from lcformer.training.runs import load_model
+from lcformer.training.run_folder import load_model
 
 FLAG = "outside_training_range"
 

@@ -76,7 +76,8 @@ from lcformer.evaluation.predict import model_prepare_config, predict_stars
 from lcformer.models import ModelConfig, model_from_config
 from lcformer.models.forest import ForestFusion
 from lcformer.models.registry import REGISTRY
-from lcformer.training.runs import fit_trees, load_model
+from lcformer.training.fitting import fit_trees
+from lcformer.training.run_folder import load_model
 
 
 def stars(args: argparse.Namespace, folder: Path) -> tuple[str, Path]:

@@ -36,7 +36,7 @@ from lcformer.evaluation.metrics import classification_metrics
 from lcformer.experiments.ablation import STEPS, step_data
 from lcformer.models import model_from_config
 from lcformer.training.config import RunConfig
-from lcformer.training.runs import fit_trees
+from lcformer.training.fitting import fit_trees
 
 
 def star_rows(samples: SampleSet) -> tuple[np.ndarray, np.ndarray]:

@@ -21,7 +21,7 @@ from lcformer.errors import ConfigError
 from lcformer.experiments.grid import SweepConfig
 from lcformer.models.config import ModelConfig
 from lcformer.training.config import RunConfig, TrainConfig
-from lcformer.training.runs import drop_none
+from lcformer.training.run_folder import drop_none
 
 ALL = [TokenConfig, CleaningConfig, PrepareConfig, SyntheticConfig, ModelConfig, TrainConfig,
        RunConfig, SweepConfig, ViewConfig, PeriodConfig]

@@ -46,8 +46,9 @@ from lcformer.models.config import DATA_SIZES
 from lcformer.models.registry import model_inputs
 from lcformer.training.checkpoints import save_checkpoint
 from lcformer.training.config import RunConfig, TrainConfig
+from lcformer.training.fitting import check_trainable, fit
 from lcformer.training.loop import TrainResult
-from lcformer.training.runs import check_trainable, fit, load_model
+from lcformer.training.run_folder import load_model
 
 
 def star_ids(data: Any) -> np.ndarray:

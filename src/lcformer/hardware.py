@@ -1,9 +1,21 @@
-"""What a run or a benchmark ran on, in words, for metrics files and results tables."""
+"""The machine: the device a model runs on (:func:`pick_device`), and what a run or a
+benchmark ran on, in words, for metrics files and results tables (:func:`hardware`).
+
+Training, prediction, figures and the commands all choose their device here. torch is
+imported where it is used, so that the benchmarks of data preparation need none.
+"""
 
 from __future__ import annotations
 
 import platform
+import re
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from lcformer.errors import ConfigError
+
+if TYPE_CHECKING:
+    import torch
 
 
 def cpu_model() -> str:
@@ -38,3 +50,27 @@ def cpu_jobs(n_jobs: int) -> str:
     if n_jobs < 0:
         return "all cores" if n_jobs == -1 else f"all cores but {-n_jobs - 1}"
     return f"{n_jobs} job{'s' if n_jobs != 1 else ''}"
+
+
+def pick_device(name: str = "auto") -> torch.device:
+    """The device ``name`` means for this process (auto: CUDA when present); under torchrun on
+    CUDA, one GPU a rank."""
+    import torch
+
+    from lcformer.training.config import DEVICE_PATTERN, device_problem
+    from lcformer.training.distributed import is_distributed, local_rank
+
+    if not DEVICE_PATTERN.fullmatch(name):  # torch knows more (mps, xpu...): lcformer not
+        raise ConfigError(f"--{device_problem(name)}")  # as the next check, by its option
+    if name == "auto":
+        name = "cuda" if torch.cuda.is_available() else "cpu"
+    if re.fullmatch(r"cuda(:\d+)?", name):
+        index = int(name.partition(":")[2] or 0)
+        if not torch.cuda.is_available() or index >= torch.cuda.device_count():
+            found = (f"{torch.cuda.device_count()} CUDA device(s)" if torch.cuda.is_available()
+                     else "no CUDA device (or a CPU build of torch)")
+            raise ConfigError(f"--device {name}: this machine has {found}; give --device "
+                              f"cpu, or auto (CUDA where present)")
+    if is_distributed() and name == "cuda":
+        return torch.device("cuda", local_rank())
+    return torch.device(name)

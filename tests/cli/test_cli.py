@@ -21,7 +21,7 @@ from lcformer.data import datasets
 from lcformer.data.reading import read_long_table
 from lcformer.data.synthetic import SyntheticConfig, make_synthetic
 from lcformer.models.forest import ForestFusion
-from lcformer.training.runs import load_model
+from lcformer.training.run_folder import load_model
 
 TINY = SyntheticConfig(n_per_class=10, num=84)  # 30 stars of 42 points
 TRAIN_ARGS = ["--epochs", "1", "--emb", "8", "--heads", "2", "--window", "20", "--stride", "10",

@@ -51,6 +51,6 @@ def band_less_run(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def periodic(tiny_run):
-    from lcformer.training.runs import load_model
+    from lcformer.training.run_folder import load_model
 
     return load_model(tiny_run)

@@ -9,7 +9,7 @@ import pytest
 
 from lcformer.evaluation.predict import all_stars_table, predict_stars
 from lcformer.evaluation.streaming import output_schema
-from lcformer.training.runs import load_model
+from lcformer.training.run_folder import load_model
 from tests.evaluation.stars import labelled_stars, new_stars, write_partitions
 
 dd = pytest.importorskip("dask.dataframe", reason='needs pip install "lcformer[dask]"')

@@ -13,7 +13,7 @@ from lcformer.data.cleaning import clean
 from lcformer.data.report import DropReport
 from lcformer.data.samples import SampleInfo, make_samples
 from lcformer.evaluation.predict import model_prepare_config
-from lcformer.training.runs import load_model
+from lcformer.training.run_folder import load_model
 from tests.evaluation.stars import new_stars
 
 pytest.importorskip("onnxruntime", reason='needs pip install "lcformer[onnx]"')

@@ -211,7 +211,7 @@ def two_bands(lcs: LightCurves, star_id: str, first: str, second: str) -> LightC
 @pytest.fixture(scope="module")
 def band_less(band_less_run):
     """A model trained on band-less data (as ASAS's V is read): one band, named ""."""
-    from lcformer.training.runs import load_model
+    from lcformer.training.run_folder import load_model
 
     model, metadata = load_model(band_less_run)
     assert metadata["bands"] == [""]

@@ -27,7 +27,7 @@ from lcformer.evaluation.streaming import (
     output_schema,
     predict_partitions,
 )
-from lcformer.training.runs import load_model
+from lcformer.training.run_folder import load_model
 from tests.evaluation.stars import (
     labelled_stars,
     new_stars,

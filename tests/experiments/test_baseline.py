@@ -27,8 +27,9 @@ from lcformer.data.tokens import TokenConfig
 from lcformer.evaluation.records import read_records
 from lcformer.experiments.baseline import make_model, run_baseline, save_baseline
 from lcformer.models.config import ModelConfig
+from lcformer.training.config import RunConfig
 from lcformer.training.loop import TrainConfig
-from lcformer.training.runs import RunConfig, train_run
+from lcformer.training.runs import train_run
 
 PREPARE = PrepareConfig(tokens=TokenConfig(window=40, stride=40))
 

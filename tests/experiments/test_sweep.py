@@ -20,8 +20,8 @@ from lcformer.experiments.grid import Cell, SweepConfig, cells, run_config
 from lcformer.experiments.sweep import run_sweep
 from lcformer.models.config import ModelConfig
 from lcformer.reporting.tables import budget_text, research_table, summary
+from lcformer.training.config import RunConfig
 from lcformer.training.loop import TrainConfig
-from lcformer.training.runs import RunConfig
 
 TINY = SyntheticConfig(n_per_class=10, num=84)  # 30 stars of 42 points: 3 windows of 20 pairs
 PREPARE = PrepareConfig(tokens=TokenConfig(window=20, stride=10))

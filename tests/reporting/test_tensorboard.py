@@ -37,9 +37,10 @@ from lcformer.reporting.tensorboard import (
     confusion_image,
     flatten_hparams,
 )
-from lcformer.training import runs
-from lcformer.training.loop import TrainConfig, train
-from lcformer.training.runs import RunConfig, train_run
+from lcformer.training import fitting
+from lcformer.training.config import RunConfig, TrainConfig
+from lcformer.training.loop import train
+from lcformer.training.runs import train_run
 
 TINY = SyntheticConfig(n_per_class=10, num=84)  # 30 stars of 42 points: 3 windows of 20 pairs
 PREPARE = PrepareConfig(tokens=TokenConfig(window=20, stride=10))
@@ -333,7 +334,7 @@ def interrupted(monkeypatch, after: int, rolled_back_to: int | None = None) -> N
                 (Path(run_dir) / name).write_bytes(data)
         raise Killed
 
-    monkeypatch.setattr(runs, "train", train_then_die)
+    monkeypatch.setattr(fitting, "train", train_then_die)
 
 
 def next_second() -> None:

@@ -227,7 +227,7 @@ def test_checkpoints_of_0_1_0_have_no_digest_and_still_load() -> None:
 def test_model_loaders_refuse_a_damaged_checkpoint(tmp_path, saved_bytes) -> None:
     """Classifier.load and load_model (predict, results) give the same one-line error."""
     from lcformer.api import Classifier
-    from lcformer.training.runs import load_model
+    from lcformer.training.run_folder import load_model
 
     (tmp_path / "best.safetensors").write_bytes(saved_bytes[:100])
     for load in (load_model, Classifier.load):

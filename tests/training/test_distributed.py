@@ -28,7 +28,7 @@ import torch
 
 from lcformer.cli import main
 from lcformer.data.synthetic import SyntheticConfig, make_synthetic
-from lcformer.training import distributed, loop, runs
+from lcformer.training import distributed, fitting, loop
 from lcformer.training.checkpoints import load_checkpoint
 from lcformer.training.loop import shard
 
@@ -111,7 +111,7 @@ def test_two_gloo_processes_train_as_one(star_folder, tmp_path, monkeypatch) -> 
     assert main([*base, "--run-dir", str(tmp_path / "single")]) == 0
     # A run that a single process stopped after 2 epochs, for the DDP run to resume.
     with monkeypatch.context() as patch:
-        patch.setattr(runs, "train", functools.partial(loop.train, stop_after=2))
+        patch.setattr(fitting, "train", functools.partial(loop.train, stop_after=2))
         assert main([*base, "--run-dir", str(tmp_path / "resumed")]) == 0
     assert len(pd.read_csv(tmp_path / "resumed" / "history.csv")) == 2
 

@@ -1,4 +1,5 @@
-"""A training run: splits by star, the run folder, and reloading the trained model."""
+"""A training run end to end: the folder it fills, its test stars, --resume, ensembles,
+trees, and reloading the trained model."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ import dataclasses
 import itertools
 import json
 import tomllib
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -27,15 +27,21 @@ from lcformer.errors import (
 )
 from lcformer.evaluation.inference import star_probabilities, window_probabilities
 from lcformer.models.config import ModelConfig
-from lcformer.training import runs
+from lcformer.training import fitting, runs
 from lcformer.training.checkpoints import load_checkpoint
-from lcformer.training.loop import TrainConfig
-from lcformer.training.runs import RunConfig, load_model, train_run, write_config
+from lcformer.training.config import RunConfig, TrainConfig
+from lcformer.training.loop import TrainResult
+from lcformer.training.run_folder import (
+    check_resumable,
+    load_model,
+    read_run_config,
+    write_config,
+)
+from lcformer.training.runs import train_run
 
 PREPARE = PrepareConfig(tokens=TokenConfig(window=20, stride=10))
 RUN = RunConfig(model=ModelConfig(name="encoder", emb=8, heads=2),
                 train=TrainConfig(epochs=2, batch_size=16, lr=5e-3, device="cpu"))
-
 
 
 def tiny_curves(with_split: bool = False) -> LightCurves:
@@ -172,11 +178,11 @@ def test_resume_with_another_configuration_is_refused(run, prepared) -> None:
 
 def test_resume_may_change_the_time_limit_only(run, prepared) -> None:
     run_dir, _ = run
-    runs.check_resumable(run_dir, RUN.replace(train=RUN.train.replace(time_limit=5.0)),
-                         prepared)  # more time for a run: accepted
+    check_resumable(run_dir, RUN.replace(train=RUN.train.replace(time_limit=5.0)),
+                    prepared)  # more time for a run: accepted
     with pytest.raises(ConfigMismatchError, match=r"train\.epochs: 2 -> 3"):
-        runs.check_resumable(run_dir, RUN.replace(train=RUN.train.replace(time_limit=5.0,
-                                                                          epochs=3)), prepared)
+        check_resumable(run_dir, RUN.replace(train=RUN.train.replace(time_limit=5.0,
+                                                                     epochs=3)), prepared)
 
 
 def test_resume_with_other_prepared_data_names_what_differs(run, prepared) -> None:
@@ -192,7 +198,7 @@ def test_resume_with_other_prepared_data_names_what_differs(run, prepared) -> No
         train_run(moved, RUN, run_dir, resume=True, progress=False, figures=False)
     # Prepared anew by edited data code (another period search): the run's epochs so far
     # learned from the old preparation.
-    assert runs.read_run_config(run_dir)["dataset"]["data_code"] == prepared.manifest["data_code"]
+    assert read_run_config(run_dir)["dataset"]["data_code"] == prepared.manifest["data_code"]
     edited = dataclasses.replace(prepared, manifest=prepared.manifest | {"data_code": "c9"})
     with pytest.raises(ConfigMismatchError, match=r"lcformer's data code .*: edited since"):
         train_run(edited, RUN, run_dir, resume=True, progress=False, figures=False)
@@ -286,12 +292,6 @@ def test_auto_split_without_a_split_column_is_stratified(prepared) -> None:
         assign_splits(prepared, "kfold:1000:0", 0)
 
 
-@pytest.mark.parametrize("split", ["kfold:5:5", "kfold:1:0"])
-def test_impossible_folds_are_refused_before_anything_runs(split: str) -> None:
-    with pytest.raises(ValueError, match="K >= 2 folds and a fold I from 0 to K - 1"):
-        RunConfig(split=split)
-
-
 def test_sample_sets_balance_training_stars(prepared) -> None:
     parts = assign_splits(prepared, "stratified", 0)
     sets = sample_sets(prepared, parts, sample_per_class=10, seed=0)
@@ -299,35 +299,6 @@ def test_sample_sets_balance_training_stars(prepared) -> None:
     # 8 training stars per class oversampled to 10: 10 stars x 3 windows per class.
     assert np.bincount(train.labels).tolist() == [30, 30, 30]
     assert len(sets["test"]) == 9 * 3 and len(sets["val"]) == 3 * 3
-
-
-def test_trees_weight_is_chosen_on_stars_that_did_not_choose_the_epoch(tmp_path,
-                                                                       monkeypatch) -> None:
-    """Half of each class's validation stars choose the network's epoch, the other half the
-    weight of the trees: the network's selection does not favour it in the mix."""
-    data, _ = prepare("tiny_stars", lambda report: make_synthetic(
-        SyntheticConfig(n_per_class=20, num=60)), "h3",
-        PrepareConfig(inputs="stars", features=False), tmp_path)
-    epoch_stars: list[set[int]] = []
-    real_train = runs.train
-
-    def recording_train(model, train_set, val_set, *args, **kwargs):
-        epoch_stars.append(set(val_set.star.tolist()))
-        return real_train(model, train_set, val_set, *args, **kwargs)
-
-    monkeypatch.setattr(runs, "train", recording_train)
-    config = RunConfig(model=ModelConfig(emb=8, heads=2, forest=5, boosting=3),
-                       train=TrainConfig(epochs=1, batch_size=16, device="cpu"))
-    parts = assign_splits(data, "stratified", 0)
-    fitted = runs.fit(data, config, parts, progress=False)
-    weight_stars = set(fitted.sets["weight"].star.tolist())
-    val_stars = set(np.flatnonzero(parts == "val").tolist())
-    assert epoch_stars == [set(fitted.sets["val"].star.tolist())]
-    assert weight_stars and epoch_stars[0] and not weight_stars & epoch_stars[0]
-    assert weight_stars | epoch_stars[0] == val_stars
-    # A network alone keeps every validation star for its epoch.
-    runs.fit(data, config.replace(model=config.model.network_only), parts, progress=False)
-    assert epoch_stars[1] == val_stars
 
 
 def test_a_fused_run_watches_the_share_its_trees_give_the_network(tmp_path,
@@ -338,13 +309,13 @@ def test_a_fused_run_watches_the_share_its_trees_give_the_network(tmp_path,
         SyntheticConfig(n_per_class=20, num=60)), "h3",
         PrepareConfig(inputs="stars", features=False), tmp_path)
     shares: list[float] = []
-    real_share = runs.NetworkShare.__call__
+    real_share = fitting.NetworkShare.__call__
 
     def recording_share(self, network):
         shares.append(real_share(self, network))
         return shares[-1]
 
-    monkeypatch.setattr(runs.NetworkShare, "__call__", recording_share)
+    monkeypatch.setattr(fitting.NetworkShare, "__call__", recording_share)
     config = RunConfig(model=ModelConfig(emb=8, heads=2, forest=5, boosting=3),
                        train=TrainConfig(epochs=3, batch_size=16, device="cpu"))
     record = train_run(data, config, tmp_path / "run", progress=False, figures=False)
@@ -360,7 +331,7 @@ def test_epochs_0_is_the_trees_alone_and_needs_trees(tmp_path, monkeypatch) -> N
     data, _ = prepare("tiny_stars", lambda report: make_synthetic(
         SyntheticConfig(n_per_class=20, num=60)), "h3",
         PrepareConfig(inputs="stars", features=False), tmp_path)
-    monkeypatch.setattr(runs, "train", lambda *args, **kwargs: pytest.fail("a network epoch"))
+    monkeypatch.setattr(fitting, "train", lambda *args, **kwargs: pytest.fail("a network epoch"))
     config = RunConfig(model=ModelConfig(emb=8, heads=2, forest=5, boosting=3),
                        train=TrainConfig(epochs=0, batch_size=16, device="cpu"))
     record = train_run(data, config, tmp_path / "run", progress=False, figures=False)
@@ -391,58 +362,6 @@ def test_epochs_planned_count_as_epochs_run_do() -> None:
         assert runs.epochs_planned(RunConfig(model=ModelConfig(name=name), train=train)) == 3
 
 
-def test_a_fresh_run_clears_an_earlier_runs_outputs_only(tmp_path) -> None:
-    names = ("metrics.json", "last.safetensors", "figures/confusion.png",
-             "member1/best.safetensors", "network/history.csv", "notes.txt")
-    for name in names:
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / name).write_text("old")
-    assert not runs.clear_run(tmp_path)  # not a run folder: nothing is the run's to remove
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted({n.split("/")[0] for n in names})
-    (tmp_path / "config.toml").write_text('[run]\nsplit = "auto"\n')
-    assert runs.clear_run(tmp_path)  # said: "replaced the earlier run in ..."
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["config.toml", "notes.txt"]
-    assert not runs.clear_run(tmp_path)  # nothing left to replace
-
-
-def test_a_run_on_other_input_is_moved_aside_not_deleted(tmp_path) -> None:
-    """Two surveys whose folders share a name (OGLE's phot/ of each catalogue) get the same
-    default run folder: training on the second deleted the first one's model. A run on other
-    input (another input hash) now goes to <run>.old; a rerun on the same input replaces."""
-    from types import SimpleNamespace
-
-    run = tmp_path / "phot-periodic-seed0"
-    (run / "figures").mkdir(parents=True)
-    (run / "figures" / "confusion.png").write_text("lmc")
-    (run / "best.safetensors").write_text("lmc")
-    (run / "notes.txt").write_text("mine")
-    (run / "config.toml").write_text('[dataset]\ninput_hash = "lmc"\n[run]\nsplit = "auto"\n')
-    same = SimpleNamespace(manifest={"input_hash": "lmc"})
-    assert runs.set_aside_other_run(run, same) is None  # a rerun: replaced as before
-    (tmp_path / "phot-periodic-seed0.old").mkdir()  # an older one: replaced
-    other = SimpleNamespace(manifest={"input_hash": "smc"})
-    aside = runs.set_aside_other_run(run, other)
-    assert aside == tmp_path / "phot-periodic-seed0.old"
-    assert (aside / "best.safetensors").read_text() == "lmc"
-    assert (aside / "figures" / "confusion.png").read_text() == "lmc"
-    assert 'input_hash = "lmc"' in (aside / "config.toml").read_text()
-    assert sorted(p.name for p in run.iterdir()) == ["notes.txt"]  # the user's file stays
-    assert runs.set_aside_other_run(run, other) is None  # no run left in it
-
-
-def test_a_run_records_its_prepared_folder_as_an_absolute_path(tmp_path, monkeypatch) -> None:
-    """`lcformer info` run from another directory must find it (the default work folder,
-    ./lcformer-work, is relative)."""
-    from types import SimpleNamespace
-
-    from lcformer.training.runs import _where
-
-    monkeypatch.chdir(tmp_path)
-    assert _where(SimpleNamespace(path=Path("work/prepared/x"))) == str(
-        tmp_path.resolve() / "work" / "prepared" / "x")
-    assert _where(SimpleNamespace(path=None)) is None
-
-
 def test_an_ensembles_budget_gives_each_members_best_epoch(prepared, tmp_path) -> None:
     config = RUN.replace(model=RUN.model.replace(ensemble=2),
                          train=RUN.train.replace(epochs=3))
@@ -457,7 +376,7 @@ def test_an_ensembles_budget_gives_each_members_best_epoch(prepared, tmp_path) -
     with pytest.raises(RunNotFoundError, match=r"an ensemble is saved as best\.safetensors "
                                                r"only \(every member\); member0/last"):
         load_model(tmp_path, "last")  # was "is this a finished run folder?"
-    early = runs.TrainResult(stopped_early=True), runs.TrainResult(best_epoch=4)
+    early = TrainResult(stopped_early=True), TrainResult(best_epoch=4)
     assert runs.best_epochs([early[1]]) == 5 and runs.best_epochs(list(early)) == [None, 5]
 
 
@@ -466,7 +385,7 @@ def test_an_ensembles_members_share_the_time_limit(prepared, tmp_path, monkeypat
     monkeypatch.setattr("lcformer.training.loop.time.perf_counter", lambda: 30.0 * next(ticks))
     config = RUN.replace(model=RUN.model.replace(ensemble=2),
                          train=RUN.train.replace(epochs=4, time_limit=8.0))
-    assert runs.member_train_config(config.train, 1, 2).time_limit == 4.0
+    assert fitting.member_train_config(config.train, 1, 2).time_limit == 4.0
     record = train_run(prepared, config, tmp_path, progress=False, figures=False)
     # 4 minutes each, and 90 s an epoch (three readings of the clock): a third epoch would
     # end at 270 s.
@@ -475,46 +394,6 @@ def test_an_ensembles_members_share_the_time_limit(prepared, tmp_path, monkeypat
     without = train_run(prepared, config.replace(train=config.train.replace(time_limit=None)),
                         tmp_path / "whole", progress=False, figures=False)
     assert without.budget["epochs_run"] == 4 and not without.budget["time_limit_reached"]
-
-
-def test_research_oversampling_with_one_chunk_per_star_is_refused() -> None:
-    with pytest.raises(ConfigError, match=r"--sample-per-class .* --one-chunk-per-star"):
-        RunConfig(sample_per_class=300, train=TrainConfig(one_chunk_per_star=True))
-
-
-def test_ae_finetune_without_a_classification_epoch_is_refused() -> None:
-    """Its first --alternate-every epochs reconstruct: with no more, the head never trains."""
-    with pytest.raises(ConfigError, match="--epochs 3 would never train its classifier"):
-        RunConfig.for_model("ae_finetune").replace(
-            train=TrainConfig(epochs=3, alternate_every=3)).check_runnable()
-    RunConfig(model=ModelConfig(name="ae_finetune"), train=TrainConfig(
-        epochs=4, alternate_every=3)).check_runnable()
-
-
-def test_an_unset_setting_survives_config_toml(prepared, tmp_path) -> None:
-    """TOML has no null: --clip-grad none was left out, read back as 1.0, and the run could
-    not be resumed ("train.clip_grad: 1.0 -> None")."""
-    config = RUN.replace(train=RUN.train.replace(clip_grad=None))
-    write_config(tmp_path, prepared, config)
-    saved = runs.read_run_config(tmp_path)
-    assert saved["run"]["train"]["clip_grad"] == "none"
-    assert RunConfig.from_dict(saved["run"]) == config
-    runs.check_resumable(tmp_path, config, prepared)  # no difference
-
-
-@pytest.mark.parametrize(("changes", "words"), [
-    ({"patience": 0}, "patience must be at least 1"),
-    ({"clip_grad": -1.0}, r"clip_grad must be 0 or more \(0 or none: no clipping\)"),
-    ({"lr_decay": -1.0}, "lr_decay must be positive"),
-    ({"label_smoothing": 1.0}, "label_smoothing must be from 0"),
-    ({"weight_decay": -1.0}, "weight_decay must be at least 0"),
-    ({"alternate_every": 0}, "alternate_every must be at least 1"),
-    ({"warmup_epochs": -3}, "warmup_epochs must be at least 0"),
-    ({"seed": -1}, "seed must be at least 0"),
-])
-def test_impossible_training_settings_are_refused(changes, words) -> None:
-    with pytest.raises(ConfigError, match=words):
-        TrainConfig(**changes)
 
 
 def test_settings_the_model_does_not_read_are_refused() -> None:
@@ -552,85 +431,3 @@ def test_a_blank_or_misspelled_split_value_names_the_stars(tmp_path) -> None:
     assert len(assign_splits(data, "stratified", 0)) == len(data.stars)
 
 
-def test_one_class_says_what_a_classifier_needs(tmp_path) -> None:
-    """Not "What was dropped:; nothing dropped": the labels name one class."""
-    from lcformer.data.prepared import PrepareConfig, build
-    from lcformer.training.runs import check_trainable
-
-    t = np.arange(30.0)
-    lcs = LightCurves.from_list([(f"s{i}", "V", t, np.sin(t + i), np.full(30, .1))
-                                 for i in range(4)], labels=["rr"] * 4)
-    data = build("one", lcs, PrepareConfig(inputs="stars", features=False))
-    with pytest.raises(NothingToTrainError, match=r"4 samples in 1 class\(es\) \(rr\) after "
-                       r"cleaning; a classifier needs 2 or more; nothing was dropped"):
-        check_trainable(data)
-
-
-def test_reports_say_how_a_run_could_stop() -> None:
-    from lcformer.training.config import stopping_text
-
-    assert stopping_text(None) == ""
-    assert stopping_text(10, 20.0) == (", early stop after 10 without a better val macro-F1, "
-                                       "at most 20 min of training")
-    assert stopping_text(None, 2.5) == ", at most 2.5 min of training"
-    assert stopping_text(10, trees=True) == (", early stop after 10 without a better val "
-                                             "macro-F1, or 10 in a row without a share beside "
-                                             "the trees")
-
-
-def test_shortened_copies_are_learned_and_widen_the_training_range(tmp_path,
-                                                                   monkeypatch) -> None:
-    """--shortened-copies: the network trains, and the trees are fitted, on the training
-    stars and their copies; the checkpoint's training range (for the outside_training_range
-    flag) includes the copies' shorter spans; the run's own sets stay the stars'."""
-    data, _ = prepare("tiny_stars", lambda report: make_synthetic(
-        SyntheticConfig(n_per_class=20, num=60)), "h4",
-        PrepareConfig(inputs="stars", features=False), tmp_path)
-    trees_rows: list[int] = []
-    network_stars: list[int] = []
-    leaf_stars: list[int | None] = []  # the stars the forest's leaves are sized by
-    real_fit_trees, real_train = runs.fit_trees, runs.train
-
-    def recording_fit_trees(network, extra, labels, config, seed, n_stars=None):
-        trees_rows.append(len(labels))
-        leaf_stars.append(n_stars)
-        return real_fit_trees(network, extra, labels, config, seed, n_stars)
-
-    def recording_train(model, train_set, *args, **kwargs):
-        network_stars.append(len(np.unique(train_set.star)))
-        return real_train(model, train_set, *args, **kwargs)
-
-    monkeypatch.setattr(runs, "fit_trees", recording_fit_trees)
-    monkeypatch.setattr(runs, "train", recording_train)
-    parts = assign_splits(data, "stratified", 0)
-    config = RunConfig(model=ModelConfig(emb=8, heads=2, forest=5, boosting=3),
-                       train=TrainConfig(epochs=1, batch_size=16, device="cpu"))
-    plain = runs.fit(data, config, parts, progress=False)
-    copied = runs.fit(data, config.replace(model=config.model.replace(shortened_copies=2)),
-                      parts, progress=False)
-    n_train = len(np.unique(plain.sets["train"].star))
-    assert trees_rows[0] == network_stars[0] == n_train
-    assert n_train < trees_rows[1] == network_stars[1] <= 3 * n_train
-    assert leaf_stars == [n_train, n_train]  # copies are no training stars of their own
-    span, plain_span = (f.metadata["training_stars"]["span"] for f in (copied, plain))
-    assert span[0] < plain_span[0] and span[1] == pytest.approx(plain_span[1])
-    assert copied.metadata["model"]["shortened_copies"] == 2
-    assert copied.metadata["forest"]["copies_fitted"] == trees_rows[1] - n_train
-    assert len(copied.sets["train"]) == len(plain.sets["train"])  # the stars' samples
-
-
-def test_a_class_without_copies_is_warned_of(monkeypatch) -> None:
-    """Copies whose curves keep too few points are left out; a class left with none is said."""
-    from lcformer.data.augment import Copies
-    from lcformer.data.splits import SampleSet
-
-    train = SampleSet(np.zeros((3, 1, 1)), np.ones((3, 1), bool), np.array([0, 1, 2]),
-                      np.array([0, 1, 2]))
-    data = dataclasses.make_dataclass("Data", ["classes", "config"])(
-        ["car", "gaussian_process", "sinusoid"], PrepareConfig())
-    monkeypatch.setattr(runs, "shortened_samples", lambda *args: Copies(
-        SampleSet(np.zeros((2, 1, 1)), np.ones((2, 1), bool), np.array([0, 2]),
-                  np.array([3, 4])), pd.DataFrame({"n_points": [5, 5]})))
-    with pytest.warns(UserWarning, match="no copy of a training star of gaussian_process kept "
-                                         "2 points in a band, so the model learns no"):
-        runs._shortened_copies(data, train, 1, 0)

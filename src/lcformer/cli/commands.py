@@ -73,12 +73,6 @@ PRESET = "default: the dataset's preset"
 
 # ---------------------------------------------------------------------- option groups
 
-def split_suffix(split: str) -> str:
-    """A default run folder's mark of a split other than auto: the folds of a k-fold run
-    (``-kfold5-2``) must not overwrite each other."""
-    return "" if split == "auto" else "-" + split.replace(":", "", 1).replace(":", "-")
-
-
 def job_count(text: str) -> int:
     """An argparse type: a number of processes, at least 1, or -1 for one per CPU."""
     try:
@@ -266,12 +260,14 @@ def cmd_describe(args: argparse.Namespace) -> int:
 def cmd_train(args: argparse.Namespace) -> int:
     """Also under ``torchrun --nproc_per_node=N -m lcformer train``: N data-parallel
     processes, of which rank 0 prepares the data first, prints and writes the run folder."""
+    from lcformer.hardware import pick_device
     from lcformer.training import distributed
-    from lcformer.training.runs import check_resumable, train_run
+    from lcformer.training.run_folder import check_resumable, run_dir_name
+    from lcformer.training.runs import train_run
 
     config = config_from_args(RunConfig, args, run_preset(args))
     config.check_runnable()  # before the data is prepared
-    distributed.pick_device(config.train.device)  # a device this machine lacks: refused here too
+    pick_device(config.train.device)  # a device this machine lacks: refused here too
     if args.resume and args.run_dir:  # refused before preparing the data, nothing written
         check_resumable(Path(args.run_dir), config)
     with distributed.session(config.train.device):
@@ -282,7 +278,7 @@ def cmd_train(args: argparse.Namespace) -> int:
             with distributed.main_first():  # the others then reuse rank 0's prepared folder
                 data = prepared_for_training(args, config.model.name)
             run_dir = (Path(args.run_dir) if args.run_dir else
-                       default_run_dir(args.work_dir, data.name, config))
+                       work_dir(args.work_dir) / "runs" / run_dir_name(data.name, config))
             record = train_run(data, config, run_dir, resume=args.resume,
                                progress=not args.quiet, tensorboard=args.tensorboard)
             print(record.summary_line())
@@ -346,8 +342,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
     )
     from lcformer.evaluation.predict import predict_stars
     from lcformer.evaluation.scoring import label_scores, run_test_ids
-    from lcformer.training.distributed import pick_device
-    from lcformer.training.runs import load_model
+    from lcformer.hardware import pick_device
+    from lcformer.training.run_folder import load_model
 
     if args.threads:  # the network's and the trees' threads (a shared node: bound them)
         import torch
@@ -424,7 +420,7 @@ def predict_partitioned(args: argparse.Namespace, partitions: list[Path],
     from lcformer.evaluation.output_files import TABLE_FORMATS
     from lcformer.evaluation.scoring import run_test_ids, score_labels
     from lcformer.evaluation.streaming import predict_partitions
-    from lcformer.training.runs import load_model
+    from lcformer.training.run_folder import load_model
 
     out = Path(args.out or "predictions")
     if out.suffix.lower() in TABLE_FORMATS:
@@ -479,7 +475,7 @@ def predict_partitioned(args: argparse.Namespace, partitions: list[Path],
 def cmd_export(args: argparse.Namespace) -> int:
     """A run's model as an ONNX graph, checked against torch with onnxruntime."""
     from lcformer.evaluation.export import export_onnx, prepared_samples, require_onnx
-    from lcformer.training.runs import load_model
+    from lcformer.training.run_folder import load_model
 
     require_onnx()  # a missing package fails before the model is loaded
     model, metadata = load_model(args.model_dir, args.checkpoint)
@@ -495,6 +491,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_baseline(args: argparse.Namespace) -> int:
     """Features + random forest / gradient boosting on the deep runs' exact star split."""
     from lcformer.experiments.baseline import run_baseline, save_baseline
+    from lcformer.training.run_folder import run_dir_name
 
     run = config_from_args(RunConfig, args, run_preset(args))
     preparation = prepare_config(args, run.model.name, baseline=True)
@@ -502,10 +499,8 @@ def cmd_baseline(args: argparse.Namespace) -> int:
                               progress=not args.quiet, jobs=args.jobs)
     result = run_baseline(data, split=run.split, seed=run.split_seed,
                           model_seed=run.train.seed, n_jobs=args.jobs)
-    # Another model's preparation may keep other stars: its baseline is another run.
-    model = "" if run.model.name == ModelConfig().name else f"-{run.model.name}"
-    out = (Path(args.out) if args.out else work_dir(args.work_dir) / "runs" / (
-        f"{data.name}-baseline{model}-seed{run.train.seed}{split_suffix(run.split)}"))
+    out = (Path(args.out) if args.out else
+           work_dir(args.work_dir) / "runs" / run_dir_name(data.name, run, "baseline"))
     if (out / "metrics.json").is_file():  # said even when quiet, as train says it
         print(f"replaced the earlier baseline run in {out} (--out keeps runs apart)",
               file=sys.stderr)
@@ -517,17 +512,13 @@ def cmd_baseline(args: argparse.Namespace) -> int:
     return 0
 
 
-def default_run_dir(work: str | None, name: str, run: RunConfig) -> Path:
-    """The run folder `lcformer train` writes without --run-dir."""
-    return (work_dir(work) / "runs"
-            / f"{name}-{run.model.name}-seed{run.train.seed}{split_suffix(run.split)}")
-
-
 def _same_test_stars(test_ids: list[str], run: RunConfig, name: str,
                      work: str | None) -> str:
     """Which run the baseline compares with: the run `lcformer train` makes with the same
     model, seed and split, whose test stars it shares (checked where that run exists)."""
-    folder = default_run_dir(work, name, run)
+    from lcformer.training.run_folder import run_dir_name
+
+    folder = work_dir(work) / "runs" / run_dir_name(name, run)
     options = f"--split {run.split} --split-seed {run.split_seed}"
     predictions = folder / "test_predictions.csv"
     if not predictions.is_file() or not (folder / "metrics.json").is_file():  # (unfinished)
@@ -610,8 +601,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     import torch
 
     from lcformer.experiments.demo import DEMO_RUN, demo_baseline, run_demo
+    from lcformer.hardware import pick_device
     from lcformer.reporting.results import compared
-    from lcformer.training.distributed import pick_device
 
     threads = args.threads or os.cpu_count() or 1
     torch.set_num_threads(threads)

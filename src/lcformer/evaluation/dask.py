@@ -256,6 +256,6 @@ def cached_model(run: str | Path, checkpoint: str = "best") -> tuple[Any, dict[s
 
 @functools.lru_cache(maxsize=4)
 def _load(run: str, checkpoint: str, stamp: int) -> tuple[Any, dict[str, Any]]:
-    from lcformer.training.runs import load_model
+    from lcformer.training.run_folder import load_model
 
     return load_model(run, checkpoint)

@@ -120,7 +120,7 @@ def prepared_samples(run_dir: str | Path, n: int = CHECK_SAMPLES, seed: int = 0
     stars of every class and band, as the model saw them), or None where it is gone."""
     from lcformer.data.prepared import PreparedDataset
     from lcformer.errors import LcformerError
-    from lcformer.training.runs import read_run_config
+    from lcformer.training.run_folder import read_run_config
 
     prepared = read_run_config(Path(run_dir)).get("dataset", {}).get("prepared")
     if not prepared or not Path(prepared).is_dir():

@@ -50,8 +50,8 @@ from lcformer.evaluation.flags import (
 )
 from lcformer.evaluation.inference import BATCH, star_probabilities, window_probabilities
 from lcformer.evaluation.seen import fingerprints_of, seen_in_training
+from lcformer.hardware import pick_device
 from lcformer.models import LightCurveClassifier
-from lcformer.training.distributed import pick_device
 
 #: Stars per chunk: the star views of 5,000 stars take about 50 MB (256 points x 9 channels).
 PREDICT_CHUNK_STARS = 5_000

@@ -51,7 +51,8 @@ from lcformer.data.samples import SAMPLES_VERSION
 from lcformer.errors import ConfigError, ConfigMismatchError
 from lcformer.evaluation.metrics import score_text
 from lcformer.experiments.grid import fold_repeats
-from lcformer.models.registry import BASELINE_LABELS
+from lcformer.models.config import STAR_MODEL
+from lcformer.models.registry import BASELINE_LABELS, spec
 from lcformer.training.config import RunConfig, TrainConfig, stopping_text
 
 if TYPE_CHECKING:  # torch-free at import: the CLI builds its options from AblationConfig
@@ -62,7 +63,7 @@ if TYPE_CHECKING:  # torch-free at import: the CLI builds its options from Ablat
 class Step:
     name: str  # folder name
     label: str  # table row
-    model: str = "periodic"
+    model: str = STAR_MODEL
     model_options: Mapping[str, Any] = field(default_factory=dict)
     views: Mapping[str, Any] = field(default_factory=dict)
     features: bool = False
@@ -98,7 +99,7 @@ BASELINE_STEP = "trees"  # the baseline is tested on this step's stars (rows 2-9
 
 
 def _periodic_training() -> TrainConfig:
-    return RunConfig.for_model("periodic").train
+    return RunConfig.for_model(STAR_MODEL).train
 
 
 @dataclass(frozen=True)
@@ -131,17 +132,15 @@ def step_data(dataset: str, step: Step, data_dir: str | None, work: str | None,
               jobs: int = 1) -> PreparedDataset:
     """The step's preparation: ``prepare`` (default: the dataset's presets) with its views."""
     base = prepare or resolve(dataset, data_dir)[0].prepare_config()
-    inputs = "windows" if step.model != "periodic" else "stars"
-    config = base.replace(inputs=inputs, features=step.features,
+    config = base.replace(inputs=spec(step.model).inputs, features=step.features,
                           views=base.views.replace(**step.views))
     return prepare_dataset(dataset, config, data_dir, work, progress=progress, jobs=jobs)[0]
 
 
 def step_run(step: Step, train: TrainConfig, split: str, split_seed: int) -> RunConfig:
-    if step.model == "periodic":
-        model = RunConfig.for_model("periodic").model.replace(**step.model_options)
-    else:  # the research encoder: its own defaults (one block), same emb and heads
-        model = RunConfig.for_model(step.model).model.replace(**step.model_options)
+    """The step's model, from its registry defaults (the research encoder's: one block, the
+    same emb and heads) with the step's options, trained as every step is."""
+    model = RunConfig.for_model(step.model).model.replace(**step.model_options)
     return RunConfig(model=model, train=train, split=split, split_seed=split_seed)
 
 

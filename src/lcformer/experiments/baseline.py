@@ -13,7 +13,7 @@ one set per band, and two scikit-learn classifiers are trained on them:
   no split (:func:`~lcformer.models.forest.boosting_leaf`).
 
 The stars, their labels and their train/val/test parts are exactly those of the deep runs: the
-part of every star comes from :func:`lcformer.training.runs.assign_splits`, the function
+part of every star comes from :func:`lcformer.data.splits.assign_splits`, the function
 ``train_run`` uses, on the same prepared dataset. Both classifiers are fitted on the *train*
 stars only; the validation stars are not used (nothing is tuned), so the comparison with a deep
 model, which also learns from the train stars only, is fair. Test metrics are star level,

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lcformer.data.datasets import prepare_dataset, resolve, work_dir
+from lcformer.models.config import STAR_MODEL
 from lcformer.models.registry import spec
 from lcformer.training.config import RunConfig
 
@@ -22,19 +23,20 @@ if TYPE_CHECKING:
     from lcformer.data.prepared import PreparedDataset
     from lcformer.evaluation.records import RunRecord
 
-_PERIODIC = RunConfig.for_model("periodic")
+_PERIODIC = RunConfig.for_model(STAR_MODEL)
 DEMO_RUN = _PERIODIC.replace(train=_PERIODIC.train.replace(time_limit=2.0))
 
 
 def run_demo(run: RunConfig = DEMO_RUN, data_dir: str | None = None, work: str | None = None,
              progress: bool = True) -> tuple[PreparedDataset, RunRecord, Path]:
     """Prepare ``synthetic``, train ``run`` on it; returns (data, test record, run folder)."""
+    from lcformer.training.run_folder import run_dir_name
     from lcformer.training.runs import train_run
 
     dataset, _ = resolve("synthetic", data_dir)
     prepare = dataset.prepare_config(inputs=spec(run.model.name).inputs)
     data, _ = prepare_dataset("synthetic", prepare, data_dir, work, progress=progress)
-    run_dir = work_dir(work) / "runs" / f"demo-synthetic-{run.model.name}"
+    run_dir = work_dir(work) / "runs" / run_dir_name("synthetic", run, "demo")
     return data, train_run(data, run, run_dir, progress=progress), run_dir
 
 

@@ -9,7 +9,7 @@ the mean and the spread over the repeats, headed by the budget that produced it.
 Layout of a sweep folder::
 
     sweep.json                  the sweep configuration and the prepared dataset it ran on
-    <model>-h<H>-e<E>/<repeat>/ one run folder per attention cell and repeat (see runs.py)
+    <model>-h<H>-e<E>/<repeat>/ one run folder per attention cell and repeat (see run_folder.py)
     naive-h<H>-e<E>/<repeat>/   Model 1 has no attention: one cell, the first heads and emb
     lstm/<repeat>/, gru/<repeat>/  one cell each, default units (or the base ``rnn_units``)
     baseline/<repeat>/          the feature baseline on the same split (if asked)
@@ -52,12 +52,9 @@ from lcformer.evaluation.records import RunRecord, read_metrics, read_records
 from lcformer.experiments.baseline import run_baseline, save_baseline
 from lcformer.experiments.grid import Cell, SweepConfig, cells, repeat_split, run_config
 from lcformer.reporting.tables import budget_text, research_table, summary
-from lcformer.training.runs import (
-    RunConfig,
-    data_differences,
-    read_run_config,
-    train_run,
-)
+from lcformer.training.config import RunConfig
+from lcformer.training.run_folder import data_differences, read_run_config
+from lcformer.training.runs import train_run
 
 #: results_long.csv: one row per finished run (and per baseline classifier).
 LONG_COLUMNS = ("model", "heads", "emb", "repeat", "accuracy", "macro_f1", "epochs_run",

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from lcformer.errors import ConfigError
 from lcformer.models.architecture import Architecture
-from lcformer.models.config import ModelConfig
+from lcformer.models.config import STAR_MODEL, ModelConfig
 
 if TYPE_CHECKING:
     from lcformer.models.classifier import LightCurveClassifier
@@ -67,7 +67,7 @@ REGISTRY: dict[str, ModelSpec] = {spec.name: spec for spec in (
     # networks, every planned epoch trained) the best validation epoch came at most 9 epochs
     # after the one before it, so each would have stopped with the same network, 0-14 epochs
     # sooner (the cosine schedule runs over the planned epochs).
-    ModelSpec("periodic", None, "periodic (folded star views)", "periodic",
+    ModelSpec(STAR_MODEL, None, "periodic (folded star views)", "periodic",
               model_defaults={"depth": 2, "forest": 500, "boosting": 100},
               train_defaults={"epochs": 30, "batch_size": 32, "schedule": "cosine",
                               "warmup_epochs": 1, "patience": 10}),

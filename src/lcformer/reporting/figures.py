@@ -29,9 +29,10 @@ from lcformer import atomic
 from lcformer.data.splits import SampleSet
 from lcformer.evaluation.inference import accuracy_by_position
 from lcformer.evaluation.metrics import score_text
+from lcformer.hardware import pick_device
 from lcformer.models import LightCurveClassifier
-from lcformer.training.distributed import pick_device
-from lcformer.training.loop import TrainConfig, TrainResult
+from lcformer.training.config import TrainConfig
+from lcformer.training.loop import TrainResult
 
 DPI = 120
 MAX_POSITION_WINDOWS = 2_000  # enough for a smooth curve, cheap on a CPU

@@ -128,7 +128,7 @@ def run_info(run_dir: str | Path) -> RunInfo:
     """Describe a run folder of ``lcformer train``, ``baseline``, a sweep, or
     ``Classifier.save``; damaged checkpoints are listed with their problem."""
     from lcformer.evaluation.records import read_metrics, read_records
-    from lcformer.training.runs import read_run_config
+    from lcformer.training.run_folder import read_run_config
 
     run_dir = Path(run_dir)
     if not run_dir.is_dir():

@@ -298,7 +298,8 @@ def _sample_outputs(section: SweepSection, data: PreparedDataset,
     """Sample outputs of Models 1 and 2 (and Model 2's reconstruction) on test windows."""
     from lcformer.data.splits import assign_splits, sample_sets
     from lcformer.reporting import figures as fig
-    from lcformer.training.runs import RunConfig, load_model, read_run_config
+    from lcformer.training.config import RunConfig
+    from lcformer.training.run_folder import load_model, read_run_config
 
     stats = section.complete_cells()
     wanted = [m for m in ("naive", "ae_frozen") if (stats["model"] == m).any()]

@@ -16,8 +16,14 @@ DEVICE_PATTERN = re.compile(r"auto|cpu|cuda(:\d+)?")
 
 @dataclass(frozen=True)
 class TrainConfig(Config):
-    """How a network trains. These defaults are the research system's budget; a model's
-    registry entry overrides them (``RunConfig.for_model``: what ``lcformer train`` uses)."""
+    """How a network trains.
+
+    ``TrainConfig()`` is the research system's budget (150 epochs, batch 256, step decay, no
+    early stop), not that of the default model, ``periodic``, which trains for 30 epochs of
+    batch 32 with a cosine schedule and patience 10: its registry entry overrides these
+    defaults. ``RunConfig.for_model(name).train`` is what ``lcformer train`` and
+    ``Classifier`` use for a model; start from it (``.replace(...)``), not from
+    ``TrainConfig()``, to train the periodic model as they do."""
 
     epochs: int = setting(150, "classification epochs (ae_finetune counts its "
                                         "reconstruction epochs too); 0: a model with trees "

@@ -17,7 +17,6 @@ import datetime
 import gc
 import json
 import os
-import re
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,8 +24,6 @@ from typing import Any
 
 import torch
 import torch.distributed as dist
-
-from lcformer.errors import ConfigError
 
 
 def launched() -> bool:
@@ -120,27 +117,6 @@ def main_first() -> Iterator[None]:
     yield
     if is_main():
         barrier()
-
-
-def pick_device(name: str = "auto") -> torch.device:
-    """The device ``name`` means for this process (auto: CUDA when present); under torchrun on
-    CUDA, one GPU a rank."""
-    from lcformer.training.config import DEVICE_PATTERN, device_problem
-
-    if not DEVICE_PATTERN.fullmatch(name):  # torch knows more (mps, xpu...): lcformer not
-        raise ConfigError(f"--{device_problem(name)}")  # as the next check, by its option
-    if name == "auto":
-        name = "cuda" if torch.cuda.is_available() else "cpu"
-    if re.fullmatch(r"cuda(:\d+)?", name):
-        index = int(name.partition(":")[2] or 0)
-        if not torch.cuda.is_available() or index >= torch.cuda.device_count():
-            found = (f"{torch.cuda.device_count()} CUDA device(s)" if torch.cuda.is_available()
-                     else "no CUDA device (or a CPU build of torch)")
-            raise ConfigError(f"--device {name}: this machine has {found}; give --device "
-                              f"cpu, or auto (CUDA where present)")
-    if is_distributed() and name == "cuda":
-        return torch.device("cuda", local_rank())
-    return torch.device(name)
 
 
 def _collective_device() -> torch.device:

@@ -44,6 +44,7 @@ from lcformer.data.splits import SampleSet, class_weights
 from lcformer.errors import CorruptFileError, RunNotFoundError, TrainingDivergedError
 from lcformer.evaluation.inference import star_level, trim_padding, window_probabilities
 from lcformer.evaluation.metrics import classification_metrics
+from lcformer.hardware import pick_device
 from lcformer.models import LightCurveClassifier
 from lcformer.models.periodic import PeriodicClassifier
 from lcformer.training import distributed
@@ -117,19 +118,16 @@ def train(
     once the run folder has it. ``runs_after``: how many more runs like this one follow it
     (an ensemble's members), for the hint a long run prints; None: no hint (a later member).
     ``share``: for a network fused with trees, the weight the trees would give it now
-    (:class:`lcformer.training.runs.NetworkShare`). When it was 0 for ``patience`` epochs in a
+    (:class:`lcformer.training.fitting.NetworkShare`). When it was 0 for ``patience`` epochs in a
     row the network stops: the trees do not need it, and more epochs would cost time only.
     """
-    device = distributed.pick_device(config.device)
+    device = pick_device(config.device)
     model.to(device)
     run_dir = Path(run_dir) if run_dir is not None else None
     parallel = distributed.is_distributed()
     writes = run_dir is not None and distributed.is_main()  # under torchrun only rank 0
     step: tuple[tuple[Phase, bool], nn.Module] | None = None  # the DDP-wrapped step
-    # Adam, as the research code; with weight decay, AdamW (decoupled decay).
-    optimizer = (torch.optim.AdamW(model.parameters(), lr=config.lr,
-                                   weight_decay=config.weight_decay)
-                 if config.weight_decay else torch.optim.Adam(model.parameters(), lr=config.lr))
+    optimizer = make_optimizer(model, config)
     plan = epoch_plan(model.pretrain, config)
     result = TrainResult()
     metadata = dict(metadata or {})
@@ -140,10 +138,7 @@ def train(
     if resume:
         start, result, last_epoch = _restore(run_dir, model, optimizer)
 
-    counted = (train_set.labels[np.unique(train_set.star, return_index=True)[1]]
-               if config.one_chunk_per_star else train_set.labels)  # what an epoch sees
-    weights = torch.tensor(class_weights(counted, len(classes)), dtype=torch.float32,
-                           device=device)
+    weights = loss_class_weights(train_set, len(classes), config, device)
     best_state: dict[str, torch.Tensor] | None = None
     start, since_best, unneeded = _where_it_stood(result, config, start, len(plan), last_epoch)
     # Seconds spent, saves included, as the last checkpoint records them: with a time limit,
@@ -177,33 +172,24 @@ def train(
         else:
             loss = run_epoch(model, train_set, optimizer, phase, config, weights, rng, device)
         row: dict[str, Any] = {"epoch": epoch + 1, "phase": phase, "lr": lr, "train_loss": loss}
-        confusion = None
-        if (phase == "classify" and val_set is not None and len(val_set)
-                and distributed.is_main()):
-            scores, confusion = validate(model, val_set, classes, config,
-                                         weights if config.balance == "loss" else None, device)
-            row |= scores
-            if share is not None and math.isfinite(loss) and math.isfinite(scores["val_loss"]):
-                row["network_weight"] = share(model)  # (diverged: stopped just below)
+        scores, confusion = _validation_scores(model, val_set, classes, config, weights,
+                                               device, phase, loss, share)
+        row |= scores
         row["seconds"] = round(time.perf_counter() - began, 3)
         row = distributed.broadcast_json(row)  # rank 0's validation: all ranks agree
         _check_finite(row, config, run_dir)
         result.history.append(row)
 
-        score = row.get("val_macro_f1", -loss if phase == "classify" else -math.inf)
-        if phase == "classify" and score > result.best_score:
-            result.best_score, result.best_epoch, since_best = score, epoch, 0
+        score = epoch_score(row, phase, loss)
+        improved = phase == "classify" and score > result.best_score
+        if improved:
+            result.best_score, result.best_epoch = score, epoch
             best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
             if writes:
                 save_checkpoint(run_dir / "best.safetensors", model,
                                 metadata | {"epoch": epoch + 1, "score": score})
-        elif phase == "classify":
-            since_best += 1
-        if phase == "classify":
-            unneeded = unneeded + 1 if row.get("network_weight") == 0 else 0
-        now = round(result.earlier_seconds + time.perf_counter() - session_began, 3)
-        if config.time_limit is not None:
-            now = float(distributed.broadcast_json(now))
+        since_best, unneeded = _patience_counts(phase, improved, row, since_best, unneeded)
+        now = _seconds_so_far(result, session_began, config)
         last_epoch, spent = now - spent, now
         if writes:
             _save_epoch(run_dir, model, optimizer, metadata, epoch, result, now, last_epoch)
@@ -215,16 +201,15 @@ def train(
         if epoch == start and not bar.disable and runs_after is not None and (
                 hint := _long_run_hint(config, epoch, len(plan), row["seconds"], runs_after)):
             bar.write(hint, file=sys.stderr)
-        if config.patience is not None and (since_best >= config.patience
-                                            or unneeded >= config.patience):
+        stop = stop_reason(config, epoch, len(plan), since_best, unneeded, spent, last_epoch,
+                           epochs_run=epoch + 1 - start, stop_after=stop_after)
+        if stop == "patience":
             result.stopped_early = epoch + 1 < len(plan)  # not when no epoch was left
             result.network_unneeded = result.stopped_early and _unneeded(result, unneeded,
                                                                          config.patience)
-            break
-        if epoch + 1 < len(plan) and _past_limit(config, spent, last_epoch):
+        elif stop == "time_limit":
             result.time_limit_reached = True
-            break
-        if stop_after is not None and epoch + 1 - start >= stop_after:
+        if stop is not None:
             break
     bar.close()
 
@@ -232,11 +217,99 @@ def train(
         write_history(run_dir / "history.csv", result.history)  # (killed before it wrote it)
     for p in model.parameters():
         p.requires_grad_(True)
-    if best_state is None and run_dir is not None and (run_dir / "best.safetensors").exists():
-        best_state = load_checkpoint(run_dir / "best.safetensors")[0]
-    if best_state is not None and (stop_after is None):
+    best_state = _best_weights(best_state, run_dir)
+    if best_state is not None and stop_after is None:  # (a partial run keeps its last ones)
         model.load_state_dict(best_state)
     return result
+
+
+def make_optimizer(model: nn.Module, config: TrainConfig) -> torch.optim.Optimizer:
+    """Adam, as the research code; with weight decay, AdamW (decoupled decay)."""
+    if config.weight_decay:
+        return torch.optim.AdamW(model.parameters(), lr=config.lr,
+                                 weight_decay=config.weight_decay)
+    return torch.optim.Adam(model.parameters(), lr=config.lr)
+
+
+def loss_class_weights(train_set: SampleSet, n_classes: int, config: TrainConfig,
+                       device: torch.device) -> torch.Tensor:
+    """The class weights of the loss (or of the sampler), from the classes an epoch sees: of
+    every sample, or of every star with ``one_chunk_per_star``."""
+    counted = (train_set.labels[np.unique(train_set.star, return_index=True)[1]]
+               if config.one_chunk_per_star else train_set.labels)
+    return torch.tensor(class_weights(counted, n_classes), dtype=torch.float32, device=device)
+
+
+def _validation_scores(model: LightCurveClassifier, val_set: SampleSet | None,
+                       classes: list[str], config: TrainConfig, weights: torch.Tensor,
+                       device: torch.device, phase: Phase, loss: float,
+                       share: Callable[[LightCurveClassifier], float] | None
+                       ) -> tuple[dict[str, float], np.ndarray | None]:
+    """What an epoch's history row gets from the validation stars (rank 0, classification
+    epochs): the scores of :func:`validate` and, beside trees, the share they would give the
+    network; with the validation confusion matrix. ({}, None) for other epochs."""
+    if not (phase == "classify" and val_set is not None and len(val_set)
+            and distributed.is_main()):
+        return {}, None
+    scores, confusion = validate(model, val_set, classes, config,
+                                 weights if config.balance == "loss" else None, device)
+    if share is not None and math.isfinite(loss) and math.isfinite(scores["val_loss"]):
+        scores["network_weight"] = share(model)  # (diverged: stopped by _check_finite)
+    return scores, confusion
+
+
+def epoch_score(row: dict[str, Any], phase: Phase, loss: float) -> float:
+    """What chooses the best epoch: the star-level validation macro-F1, or without validation
+    stars the negative training loss; a reconstruction epoch is never the best."""
+    return row.get("val_macro_f1", -loss if phase == "classify" else -math.inf)
+
+
+def _patience_counts(phase: Phase, improved: bool, row: dict[str, Any], since_best: int,
+                     unneeded: int) -> tuple[int, int]:
+    """After an epoch: the classification epochs since the best, and those in a row in which
+    the trees gave the network no share (a reconstruction epoch changes neither)."""
+    if phase != "classify":
+        return since_best, unneeded
+    return (0 if improved else since_best + 1,
+            unneeded + 1 if row.get("network_weight") == 0 else 0)
+
+
+def _seconds_so_far(result: TrainResult, session_began: float, config: TrainConfig) -> float:
+    """The run's training seconds until now, earlier processes' included; with a time limit
+    rank 0's, so that every rank stops at the same epoch."""
+    now = round(result.earlier_seconds + time.perf_counter() - session_began, 3)
+    if config.time_limit is not None:
+        now = float(distributed.broadcast_json(now))
+    return now
+
+
+StopReason = Literal["patience", "time_limit", "stop_after"]
+
+
+def stop_reason(config: TrainConfig, epoch: int, n_epochs: int, since_best: int,
+                unneeded: int, spent: float, last_epoch: float, epochs_run: int,
+                stop_after: int | None) -> StopReason | None:
+    """Why the loop stops after ``epoch`` (None: it goes on). ``patience``: that many epochs
+    without a better one, or in a row in which the trees gave the network no share;
+    ``time_limit``: one more epoch as long as the last would end past it; ``stop_after``:
+    this call ran the epochs it was asked to (``epochs_run``)."""
+    if config.patience is not None and (since_best >= config.patience
+                                        or unneeded >= config.patience):
+        return "patience"
+    if epoch + 1 < n_epochs and _past_limit(config, spent, last_epoch):
+        return "time_limit"
+    if stop_after is not None and epochs_run >= stop_after:
+        return "stop_after"
+    return None
+
+
+def _best_weights(best_state: dict[str, torch.Tensor] | None,
+                  run_dir: Path | None) -> dict[str, torch.Tensor] | None:
+    """The best weights: this call's best epoch's, else (a resumed run whose best came
+    earlier) those of the run folder's best.safetensors; None where there are none."""
+    if best_state is None and run_dir is not None and (run_dir / "best.safetensors").exists():
+        return load_checkpoint(run_dir / "best.safetensors")[0]
+    return best_state
 
 
 def _where_it_stood(result: TrainResult, config: TrainConfig, start: int, n_epochs: int,

@@ -14,7 +14,7 @@ import pytest
 from lcformer.cli import main
 from lcformer.data.synthetic import SyntheticConfig, make_synthetic
 from lcformer.evaluation.seen import fingerprints_of
-from lcformer.training.runs import load_model
+from lcformer.training.run_folder import load_model
 
 LEGACY = Path(__file__).resolve().parents[1] / "fixtures" / "legacy-0.1.0"
 TOKENS = ["--window", "20", "--stride", "10"]
