@@ -430,3 +430,21 @@ def test_a_damaged_empty_or_uncatalogued_archive_is_named_as_such(tmp_path) -> N
     with pytest.raises(InputError, match=r"stars\.zip: an archive of 1 file\(s\) without a "
                                          r"catalog\.csv"):
         resolve(str(tmp_path / "stars.zip"))
+
+
+def test_a_registered_datasets_folder_given_by_path_is_that_dataset(tmp_path: Path) -> None:
+    """asas_richards2012's catalogue is no catalog.csv, and EROS-1's "no measurement" 25.0
+    is cleaned by its preset: its folder given by path reads as the name does. A folder of
+    that name without the dataset's files, or named as the generated data, is a user's."""
+    eros = tmp_path / "eros1"
+    eros.mkdir()
+    for name in REGISTRY["eros1"].required:
+        (eros / name).touch()
+    assert resolve(str(eros))[0] is REGISTRY["eros1"]
+    (eros / "labels.csv").unlink()
+    pd.DataFrame({"id": ["a"], "time": [1.0], "mag": [12.0]}).to_csv(eros / "lightcurves.csv")
+    assert resolve(str(eros))[0] is not REGISTRY["eros1"]
+    synthetic = tmp_path / "synthetic"
+    synthetic.mkdir()
+    (synthetic / "lightcurves.csv").write_bytes((eros / "lightcurves.csv").read_bytes())
+    assert not resolve(str(synthetic))[0].generated

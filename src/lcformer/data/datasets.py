@@ -221,14 +221,19 @@ def resolve(name_or_path: str, root: str | Path | None = None) -> tuple[DatasetS
     """Find a dataset by registry name (under the data root) or by the path of a user folder."""
     root = data_dir(root)
     candidate = Path(name_or_path).expanduser()
-    name = ALIASES.get(candidate.name, name_or_path)
+    name = ALIASES.get(candidate.name, candidate.name)
     if name_or_path in REGISTRY or name_or_path in ALIASES:
         spec = REGISTRY[ALIASES.get(name_or_path, name_or_path)]
         folder = root / name_or_path
         if spec.name == "macho" and not folder.exists() and (root / "macho_samples").exists():
             folder = root / "macho_samples"
     elif candidate.is_dir():
-        spec = REGISTRY[name] if name in REGISTRY else user_folder_spec(candidate)
+        # A registered dataset's folder given by its path is read as that dataset, where it
+        # holds that dataset's files (asas_richards2012's catalogue is not a catalog.csv).
+        registered = REGISTRY.get(name)
+        spec = (registered if registered is not None and not registered.generated
+                and all((candidate / f).exists() for f in registered.required)
+                else user_folder_spec(candidate))
         folder = candidate
     elif candidate.is_file() and _catalogued_archive(candidate):
         spec = DatasetSpec(_archive_stem(candidate), f"one file per star in {candidate}",
