@@ -505,8 +505,6 @@ def test_the_flag_line_suggests_copies_only_to_a_model_without_them() -> None:
     assert "--shortened-copies" not in format_flags(counts, 5, copies=True)
 
 
-
-
 def test_new_stars_are_read_as_the_training_tables_were_unless_the_user_says_otherwise(
         ) -> None:
     """The two groups of options (columns; flux with zero point) given are used as they
@@ -530,3 +528,10 @@ def test_new_stars_are_read_as_the_training_tables_were_unless_the_user_says_oth
         new_star_reading(trained, ReadConfig(zero_point=1.0), {"flux": False, "zero_point": 1.0})
     with pytest.raises(ConfigError, match="this run was trained on magnitudes"):
         new_star_reading(ReadConfig(), ReadConfig(zero_point=23.9), {"zero_point": 23.9})
+    # New columns naming magnitudes for a run trained on fluxes: not read as fluxes unasked.
+    ztf = Columns(id="oid", time="mjd", mag="mag", err="magerr")
+    with pytest.raises(ConfigError, match=r"mag=mag names magnitudes.*give --no-flux"):
+        new_star_reading(trained, ReadConfig(columns=ztf), {"columns": ztf})
+    reading, _ = new_star_reading(trained, ReadConfig(columns=ztf), {"columns": ztf,
+                                                                     "flux": False})
+    assert not reading.flux

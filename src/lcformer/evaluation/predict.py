@@ -34,6 +34,7 @@ from lcformer.data.cleaning import CleaningConfig, clean
 from lcformer.data.lightcurves import LightCurves
 from lcformer.data.prepared import PrepareConfig
 from lcformer.data.reading.config import ReadConfig
+from lcformer.data.reading.files import column_role
 from lcformer.data.reading.flux import ASINH_SINCE
 from lcformer.data.report import DropReport
 from lcformer.data.samples import SampleInfo, make_samples, star_chunks
@@ -346,6 +347,14 @@ def new_star_reading(trained: ReadConfig, reading: ReadConfig, given: Mapping[st
     if "zero_point" in given and given.get("flux") is False:
         raise ConfigError("--zero-point converts fluxes to magnitudes: not with --no-flux")
     if "flux" not in given and "zero_point" not in given:
+        named = reading.columns.mag
+        if (trained.flux and "columns" in given and column_role(named) == "mag"
+                and "flux" not in named.lower()):
+            raise ConfigError(f"--columns mag={named} names magnitudes, and this run was "
+                              f"trained on fluxes (read with --flux --zero-point "
+                              f"{trained.zero_point:g}), which new stars' mag column would "
+                              f"be read as: give --no-flux to read magnitudes, or --flux "
+                              f"if {named} holds fluxes")
         inherited = inherited.replace(flux=trained.flux, zero_point=trained.zero_point)
         reading = reading.replace(flux=trained.flux, zero_point=trained.zero_point)
     elif "zero_point" not in given and reading.flux:
