@@ -195,7 +195,8 @@ def test_curves_in_a_band_the_model_lacks_are_dropped_and_their_stars_listed(per
     assert result.unclassified.set_index("id")["reason"].to_dict() == {
         "sine": f"no curve in a band the model knows ({metadata['bands'][0]}; this star has "
                 "I; a band column of a table or of a star's file, or a per-star catalogue, "
-                "names them)"}
+                "names them: rename there a band that is one of the model's filters under "
+                "another name, as ZTF's zg for g)"}
     assert result.report.curves["band_the_model_lacks"] == 1
 
 
@@ -257,7 +258,9 @@ def test_a_named_one_band_model_guesses_only_a_stars_only_unnamed_curve(periodic
                 f"is the model's is not guessed: give one band's rows only, or name its band "
                 f"{band})",
         "noise": f"no curve in a band the model knows ({band}; this star has B, R; a band "
-                 f"column of a table or of a star's file, or a per-star catalogue, names them)"}
+                 f"column of a table or of a star's file, or a per-star catalogue, names them: "
+                 f"rename there a band that is one of the model's filters under another name, "
+                 f"as ZTF's zg for g)"}
     assert "''" not in "".join(result.unclassified["reason"])
     assert result.report.curves == {"band_not_guessed": 1, "band_the_model_lacks": 4}
     assert "curves_taken_in_the_model's_band" not in result.report.events

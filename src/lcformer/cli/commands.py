@@ -376,6 +376,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
         if aside:
             print(aside)
         where = f" (why: {write_unclassified(result, out)})" if len(result.unclassified) else ""
+        for reason, n in result.unclassified["reason"].value_counts().items():
+            print(f"  {n:>6,}  {reason}")
         if not lcs.n_stars:
             empty = Path(args.input).is_dir() and not any(Path(args.input).iterdir())
             where = f" ({'an empty folder' if empty else 'no light curve was read'}: {args.input})"

@@ -296,7 +296,8 @@ def foreign_reason(model_bands: Collection[str], star_bands: Sequence[str] = ())
     known = ", ".join(band_label(b) for b in bands)
     this = f"; this star has {has}" if has else ""
     return (f"no curve in a band the model knows ({known}{this}; a band column of a table "
-            f"or of a star's file, or a per-star catalogue, names them)")
+            f"or of a star's file, or a per-star catalogue, names them: rename there a band "
+            f"that is one of the model's filters under another name, as ZTF's zg for g)")
 
 
 def _empty_table(metadata: dict[str, Any], config: PrepareConfig) -> pd.DataFrame:
