@@ -32,8 +32,9 @@ def test_predictions_are_scored_against_the_inputs_labels(periodic) -> None:
         f"against the input's labels: macro-F1 {f1:.3f}, accuracy {accuracy:.3f} on 18 "
         f"labelled stars classified")
     first, per_class = line.split("\n")
+    called = table.loc["mira-1", "predicted"]  # what the model calls a class it lacks
     assert first.endswith("labelled stars not scored: 1 of classes the model was not trained "
-                          "on (mira) and 1 not classified")
+                          f"on (mira; predicted as {called} 1) and 1 not classified")
     each = f1_score(scored["label"], scored["predicted"], average=None,
                     labels=result.classes)
     assert per_class == "  F1 per class (stars): " + ", ".join(
@@ -89,7 +90,7 @@ def test_only_the_inputs_test_split_is_scored_and_unknown_classes_alone_give_no_
     line = label_scores(predict_stars(*periodic, mira, device="cpu"), mira)
     assert "nan" not in line and line.startswith(
         "against the input's labels: labelled stars not scored: 20 of classes the model was "
-        "not trained on (mira) and 1 not classified")
+        "not trained on (mira; predicted as ") and line.endswith(") and 1 not classified")
 
 
 def test_the_runs_own_dataset_is_scored_on_the_runs_test_stars(periodic, tmp_path) -> None:
@@ -160,9 +161,10 @@ def test_the_runs_own_stars_under_other_ids_are_not_scored(periodic) -> None:
     line = label_scores(result, lcs)
     # 18 new stars and the changed one are scored; the 29 others are said.
     assert "on 19 labelled stars classified" in line
+    called = table.loc["mira-1", "predicted"]
     assert ("labelled stars not scored: 29 whose points are those of the run's own training "
-            "or validation stars and 1 of classes the model was not trained on (mira) and 1 "
-            "not classified") in line.split("\n")[0]
+            f"or validation stars and 1 of classes the model was not trained on (mira; "
+            f"predicted as {called} 1) and 1 not classified") in line.split("\n")[0]
     alone = trained_stars_renamed()
     assert label_scores(predict_stars(*periodic, alone, device="cpu"), alone) == (
         "against the input's labels: none scored: all 30 labelled stars have the points of "
@@ -200,3 +202,19 @@ def test_the_command_does_not_score_the_runs_stars_in_one_csv_table(tiny_run, tm
             "stars") in printed
     written = pd.read_csv(out)
     assert written["seen_in_training"].sum() == 28
+
+
+def test_another_surveys_spelling_of_a_class_is_read_as_it_and_said() -> None:
+    """RR_Lyrae_FM is the model's "RR Lyrae FM" (the same letters and digits); LSP is no
+    class of the model: not scored, and what the model called it is said."""
+    from lcformer.evaluation.scoring import score_labels
+
+    stars = pd.DataFrame({"id": ["a", "b", "c", "d"],
+                          "predicted": ["RR Lyrae FM", "Mira", "Mira", "Mira"],
+                          "flag": "", "label": ["RR_Lyrae_FM", "mira", "LSP", "LSP"],
+                          "split": ""})
+    line = score_labels(stars, ["Mira", "RR Lyrae FM"])
+    assert line.startswith("against the input's labels (read as the model's classes, spelt "
+                           "otherwise: RR_Lyrae_FM as RR Lyrae FM, mira as Mira): macro-F1 "
+                           "1.000, accuracy 1.000 on 2 labelled stars classified")
+    assert "2 of classes the model was not trained on (LSP; predicted as Mira 2)" in line

@@ -212,8 +212,8 @@ def test_labelled_partitions_are_scored_as_the_same_stars_in_one_table(
     assert partitioned == scored_as_one_table(tiny_run, tmp_path, common, capsys)
     assert partitioned.startswith("against the input's labels: macro-F1 ")
     assert ("on 18 labelled stars classified" in partitioned
-            and "labelled stars not scored: 1 of classes the model was not trained on (mira) "
-                "and 1 not classified" in partitioned)
+            and "labelled stars not scored: 1 of classes the model was not trained on (mira; "
+                "predicted as " in partitioned and ") and 1 not classified" in partitioned)
     out = pd.read_parquet(tmp_path / "out").set_index("id")
     expected = lcs.star_table().set_index("id")["label"]
     assert out["label"].to_dict() == expected.to_dict()  # "" for the unlabelled star

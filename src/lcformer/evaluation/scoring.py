@@ -8,6 +8,7 @@ stars' fingerprints), which is a question of its own; the CLI, the partitioned p
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -64,7 +65,8 @@ def score_labels(stars: pd.DataFrame, classes: Sequence[str],
     every = stars[stars["label"] != ""]
     if every.empty:
         return None
-    head = f"against {source}:"
+    every, renamed = _as_model_classes(every, classes)
+    head = f"against {source}{renamed}:"
     scored, which, none = every, "labelled stars", ""
     if run_test_ids is not None:
         scored = every[every["id"].isin(run_test_ids)]
@@ -127,14 +129,43 @@ def score_labels(stars: pd.DataFrame, classes: Sequence[str],
                   f"validation stars"] if n_seen else []
     if not known.all():
         unknown = sorted(set(label[~known]))
+        # What the model calls them: its classes' precision on this survey, which the F1
+        # per class above (over the known classes' stars) does not show.
+        called = predicted[~known].value_counts()
         not_scored.append(f"{int((~known).sum()):,} of classes the model was not "
                           f"trained on ({', '.join(unknown[:3])}"
-                          f"{', ...' if len(unknown) > 3 else ''})")
+                          f"{', ...' if len(unknown) > 3 else ''}; predicted as "
+                          + "; ".join(f"{c} {n:,}" for c, n in called.head(3).items())
+                          + f"{'; ...' if len(called) > 3 else ''})")
     if unclassified:
         not_scored.append(f"{unclassified:,} not classified")
     if not_scored:
         parts.append(f"{which} not scored: {' and '.join(not_scored)}")
     return f"{head} {'; '.join(parts)}{per_class}"
+
+
+def _class_key(name: str) -> str:
+    return re.sub(r"[^0-9a-z]+", "", name.lower())
+
+
+def _as_model_classes(stars: pd.DataFrame, classes: Sequence[str]
+                      ) -> tuple[pd.DataFrame, str]:
+    """Labels that are a model class spelt otherwise (``RR_Lyrae_FM`` for ``RR Lyrae FM``:
+    the same letters and digits, in any case) read as that class, and the words saying so
+    ("" where none is): another survey's catalogue spells its classes its own way."""
+    keys: dict[str, list[str]] = {}
+    for c in classes:
+        keys.setdefault(_class_key(c), []).append(c)
+    labels = pd.Series(stars["label"].unique())
+    other = labels[~labels.isin(classes)]
+    renames = {label: keys[_class_key(label)][0] for label in other
+               if len(keys.get(_class_key(label), [])) == 1}
+    if not renames:
+        return stars, ""
+    shown = ", ".join(f"{a} as {b}" for a, b in list(renames.items())[:3])
+    more = ", ..." if len(renames) > 3 else ""
+    return (stars.assign(label=stars["label"].replace(renames)),
+            f" (read as the model's classes, spelt otherwise: {shown}{more})")
 
 
 def only_predicted_line(label: pd.Series, predicted: pd.Series,
@@ -151,7 +182,8 @@ def only_predicted_line(label: pd.Series, predicted: pd.Series,
     named = ", ".join(f"{c} {n:,}" for c, n in extra.head(3).items())
     return (f"\n  macro-F1 averages {len(labelled) + len(extra)} classes: the {len(labelled)} "
             f"labelled here and {len(extra)} predicted but labelled on no star ("
-            f"{int(extra.sum()):,} stars: {named}{', ...' if len(extra) > 3 else ''}), whose "
+            f"{int(extra.sum()):,} star{'s' if int(extra.sum()) != 1 else ''}: {named}"
+            f"{', ...' if len(extra) > 3 else ''}), whose "
             f"F1 is 0; over the {len(labelled)} labelled alone: {score_text(mean)}")
 
 
