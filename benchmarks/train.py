@@ -90,7 +90,6 @@ def plain_positions(n_positions: int, dim: int) -> Tensor:
     return torch.tensor(table, dtype=torch.float32)
 
 
-
 class PlainEncoder(nn.Module):
     """Model 4 (``encoder``) written out in eager ops, as the benchmark's reference.
 

@@ -39,7 +39,6 @@ TOKENS = TokenConfig(window=20, stride=10)
 CLASSES = ["car", "gaussian_process", "sinusoid"]
 
 
-
 @pytest.fixture(scope="module")
 def curves() -> LightCurves:
     return make_synthetic(SyntheticConfig(n_per_class=10, num=84))  # 30 stars, 42 points

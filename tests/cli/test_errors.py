@@ -396,7 +396,6 @@ def test_the_baseline_takes_min_period_for_a_window_models_stars() -> None:
         prepare_config(args, "encoder")
 
 
-
 def test_another_torchrun_process_stopping_is_an_interruption(monkeypatch, capsys) -> None:
     """gloo's error when a peer dies is not this process's bug: --resume continues."""
     def peer_gone(*args, **kwargs):

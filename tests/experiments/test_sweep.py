@@ -231,7 +231,6 @@ def test_research_table_mean_and_spread() -> None:
     assert stats["accuracy_std"] == pytest.approx(np.std([0.70, 0.75, 0.80], ddof=1))
 
 
-
 def test_an_unfinished_sweep_is_marked_against_its_planned_repeats() -> None:
     rows = [{"model": "encoder", "heads": 4, "emb": 32, "repeat": r, "accuracy": 0.9,
              "macro_f1": 0.8} for r in ("seed0", "seed1")]
@@ -262,8 +261,6 @@ def test_folds_with_the_feature_baseline(prepared, tmp_path) -> None:
     # Continuing reads everything back: nothing trained.
     again = run_sweep(prepared, config, tmp_path, progress=False)
     assert again.trained == [] and len(again.long) == 6
-
-
 
 
 def test_cli_sweep(tiny_synthetic, tmp_path, capsys) -> None:

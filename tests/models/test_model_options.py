@@ -13,7 +13,6 @@ OPTIONS = [
 ]
 
 
-
 @pytest.mark.parametrize("options", OPTIONS)
 @pytest.mark.parametrize("name", ["encoder", "encoder_decoder", "ae_finetune"])
 def test_padding_changes_nothing(name, options):

@@ -179,8 +179,6 @@ def test_missing_package_names_the_fix(without_tensorboard, tmp_path) -> None:
     assert not (tmp_path / "tb").exists()
 
 
-
-
 def test_cli_without_the_package_exits_2_before_preparing(without_tensorboard, tiny_synthetic,
                                                           tmp_path, capsys) -> None:
     work = tmp_path / "work"

@@ -27,7 +27,6 @@ META = {"model": None, "classes": ["a", "b", "c"], "tokens": TOKENS, "nested": {
         "best_score": -math.inf}  # a run with no classification epoch yet
 
 
-
 def trained_model():
     torch.manual_seed(0)
     model = build_model("encoder", n_classes=3, emb=8, heads=2, max_tokens=8)

@@ -31,7 +31,6 @@ N_TOKENS, N_FEATURES = 5, 4
 SMALL = {"n_classes": 2, "emb": 8, "heads": 2, "max_tokens": 8}
 
 
-
 def toy_set(n_stars: int, windows_per_star: int = 2, seed: int = 0,
             spread: float = 0.3) -> SampleSet:
     """Two classes told apart by the sign of every token value: trivially separable."""
@@ -414,7 +413,6 @@ def test_one_chunk_per_star_draws_one_random_chunk_of_every_star(chunks, seed) -
     many = int(np.argmax(chunks))
     if chunks[many] > 1:
         assert len(np.unique(seen[star[seen] == many])) > 1
-
 
 
 def test_a_resumed_run_counts_the_time_before_it_was_killed(tmp_path) -> None:

@@ -782,9 +782,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-
-
-
 class _Parser(argparse.ArgumentParser):
     """Usage errors as one line too, like every other error."""
 

@@ -72,7 +72,6 @@ def checkpoint_metadata(model: ModelConfig, data: PreparedDataset,
     }
 
 
-
 def check_trainable(data: PreparedDataset) -> None:
     if len(data) == 0 or len(data.classes) < 2:
         dropped = data.report.brief()
@@ -89,7 +88,6 @@ def check_trainable(data: PreparedDataset) -> None:
             f"more; {why}")
 
 
-
 @dataclass
 class FittedRun:
     model: LightCurveClassifier  # holding its best weights
@@ -98,7 +96,6 @@ class FittedRun:
     sets: dict[str, SampleSet]  # train, val, test samples
     seconds: float
     members: list[TrainResult]  # each network's own (one for a lone network)
-
 
 
 def fit(data: PreparedDataset, config: RunConfig, parts: np.ndarray,
@@ -200,7 +197,6 @@ def fit(data: PreparedDataset, config: RunConfig, parts: np.ndarray,
                      earlier + time.perf_counter() - began, results)
 
 
-
 def _epoch_and_weight_stars(val: SampleSet, seed: int) -> tuple[SampleSet, SampleSet]:
     """The validation stars that choose the network's best epoch, and those that choose the
     trees' weight: halves of each class's. The best epoch looks better on the stars that
@@ -213,7 +209,6 @@ def _epoch_and_weight_stars(val: SampleSet, seed: int) -> tuple[SampleSet, Sampl
     if len(epoch_stars) and len(weight_stars):
         return epoch_stars, weight_stars
     return val, val
-
 
 
 def _shortened_copies(data: PreparedDataset, train: SampleSet, copies: int,
@@ -230,7 +225,6 @@ def _shortened_copies(data: PreparedDataset, train: SampleSet, copies: int,
                       f"no shortened copy of {'that class' if len(names) == 1 else 'those'}",
                       stacklevel=3)
     return made
-
 
 
 def _training_stars(data: PreparedDataset, sets: dict[str, SampleSet],
@@ -252,7 +246,6 @@ def _training_stars(data: PreparedDataset, sets: dict[str, SampleSet],
     return stored_ranges(training_ranges(stars), error_ranges(stars), band_shares(levels))
 
 
-
 def _seen_stars(data: PreparedDataset, sets: dict[str, SampleSet]) -> dict[str, Any]:
     """The fingerprints of the cleaned points of every star the model trained on or was
     validated on (all but the test stars), so that predictions recognise them under other ids
@@ -267,12 +260,10 @@ def _seen_stars(data: PreparedDataset, sets: dict[str, SampleSet]) -> dict[str, 
     return stored_fingerprints(every[every.index.isin(ids)].to_numpy(dtype=np.uint64))
 
 
-
 def member_train_config(train: TrainConfig, seed: int, members: int) -> TrainConfig:
     """An ensemble member's training settings: its seed, and its share of the time limit."""
     limit = None if train.time_limit is None else train.time_limit / members
     return train.replace(seed=seed, time_limit=limit)
-
 
 
 def member_folder(run_dir: Path | None, config: ModelConfig, i: int) -> Path | None:
@@ -282,7 +273,6 @@ def member_folder(run_dir: Path | None, config: ModelConfig, i: int) -> Path | N
     if run_dir is None or (config.ensemble == 1 and not config.fused):
         return run_dir
     return run_dir / (f"member{i}" if config.ensemble > 1 else "network")
-
 
 
 def add_trees(network: torch.nn.Module, sets: dict[str, SampleSet], config: ModelConfig,
@@ -303,7 +293,6 @@ def add_trees(network: torch.nn.Module, sets: dict[str, SampleSet], config: Mode
     return fused, NetworkShare(fused, stars, pick_device(train.device))
 
 
-
 class NetworkShare:
     """The weight that these stars give a network beside the trees (:func:`choose_weight`):
     set once the network is trained, and watched while it trains, which stops when the trees
@@ -322,7 +311,6 @@ class NetworkShare:
             window_probabilities(network, s.tokens, s.mask, device=self.device, extra=s.extra),
             s.star, self.star_class)
         return choose_weight(p_network, self.p_trees, self.labels)
-
 
 
 def fit_trees(network: torch.nn.Module, extra: np.ndarray, labels: np.ndarray,

@@ -73,7 +73,6 @@ RUN_OUTPUTS = ("metrics.json", "test_predictions.csv", "history.csv", "best.safe
                "best.json", "last.safetensors", "last.json", "figures", "network", "member*")
 
 
-
 def _is_run(folder: str | Path) -> bool:
     """A run folder of ``lcformer train`` (a config.toml with its ``[run]``), not a folder of
     ``Classifier.save`` beside a config.toml of the user's."""
@@ -81,7 +80,6 @@ def _is_run(folder: str | Path) -> bool:
         return "run" in read_run_config(Path(folder))
     except (CorruptFileError, RunNotFoundError, OSError):
         return False
-
 
 
 def clear_run(run_dir: Path) -> bool:
@@ -101,7 +99,6 @@ def clear_run(run_dir: Path) -> bool:
                 path.unlink()
             removed = True
     return removed
-
 
 
 def set_aside_other_run(run_dir: Path, data: PreparedDataset) -> Path | None:
@@ -125,7 +122,6 @@ def set_aside_other_run(run_dir: Path, data: PreparedDataset) -> Path | None:
         for path in run_dir.glob(pattern):
             shutil.move(path, aside / path.name)
     return aside
-
 
 
 def check_resumable(run_dir: Path, config: RunConfig, data: PreparedDataset | None = None) -> None:
@@ -153,7 +149,6 @@ def check_resumable(run_dir: Path, config: RunConfig, data: PreparedDataset | No
             f"a new run (another --run-dir, or without --resume)")
 
 
-
 def data_differences(saved: dict[str, Any], data: PreparedDataset) -> list[str]:
     """How ``data`` differs from the data a run folder's ``config.toml`` (``saved``) records:
     its preparation settings, its dataset, its input files or lcformer's data code; [] if
@@ -177,11 +172,9 @@ def data_differences(saved: dict[str, Any], data: PreparedDataset) -> list[str]:
     return [d for d in differences if d]
 
 
-
 def config_difference(before: Config, after: Config) -> str:
     """The settings that differ, as ``key: old -> new`` (nested keys dotted)."""
     return dict_difference(before.to_dict(), after.to_dict())
-
 
 
 def dict_difference(before: dict[str, Any], after: dict[str, Any], prefix: str = "") -> str:
@@ -191,12 +184,10 @@ def dict_difference(before: dict[str, Any], after: dict[str, Any], prefix: str =
                      if a.get(k) != b.get(k))
 
 
-
 def _where(data: PreparedDataset) -> str | None:
     """The prepared folder as an absolute path, so that `lcformer info` finds it from any
     directory (the default work folder is relative); None for data prepared in memory."""
     return str(data.path.resolve()) if data.path is not None else None
-
 
 
 def same_data_code(dataset: dict[str, Any], manifest: dict[str, Any]) -> bool:
@@ -206,7 +197,6 @@ def same_data_code(dataset: dict[str, Any], manifest: dict[str, Any]) -> bool:
     return before is None or now is None or before == now
 
 
-
 def write_config(run_dir: Path, data: PreparedDataset, config: RunConfig) -> None:
     doc = {"lcformer_version": __version__, "dataset": drop_none({
         "name": data.name, "prepared": _where(data),  # None: prepared in memory
@@ -214,7 +204,6 @@ def write_config(run_dir: Path, data: PreparedDataset, config: RunConfig) -> Non
         "data_code": data.manifest.get("data_code")}),  # None: prepared before it was kept
         "prepare": none_as_text(data.manifest["config"]), "run": none_as_text(config.to_dict())}
     atomic.write_text(run_dir / "config.toml", tomli_w.dumps(doc))
-
 
 
 def read_run_config(run_dir: Path) -> dict[str, Any]:
@@ -227,7 +216,6 @@ def read_run_config(run_dir: Path) -> dict[str, Any]:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise CorruptFileError(f"{path}: not a readable run configuration ({exc}); it is "
                                f"written by `lcformer train`: start the run again") from None
-
 
 
 def load_model(run_dir: str | Path, which: str = "best") -> tuple[LightCurveClassifier,
@@ -270,7 +258,6 @@ def load_model(run_dir: str | Path, which: str = "best") -> tuple[LightCurveClas
     return model, metadata
 
 
-
 def _kind(run_dir: Path) -> str | None:
     """The ``kind`` its metrics.json records (None: none that reads)."""
     try:
@@ -278,7 +265,6 @@ def _kind(run_dir: Path) -> str | None:
     except (OSError, ValueError):
         return None
     return doc.get("kind") if isinstance(doc, dict) else None
-
 
 
 def none_as_text(value: Any) -> Any:
@@ -289,7 +275,6 @@ def none_as_text(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [none_as_text(v) for v in value]
     return "none" if value is None else value
-
 
 
 def drop_none(value: Any) -> Any:

@@ -95,7 +95,6 @@ def train_run(data: PreparedDataset, config: RunConfig, run_dir: str | Path,
     return record
 
 
-
 def evaluate_run(fitted: FittedRun, data: PreparedDataset, parts: np.ndarray,
                  config: RunConfig, run_dir: Path) -> RunRecord:
     test = fitted.sets["test"]
@@ -122,7 +121,8 @@ def evaluate_run(fitted: FittedRun, data: PreparedDataset, parts: np.ndarray,
     record = RunRecord(
         dataset=data.name, model=config.model.name, classes=data.classes,
         split=split_record(config.split, config.split_seed, parts,
-                           data.stars["label"].to_numpy()) | stars_used(fitted.sets),
+                           data.stars["label"].to_numpy())
+        | stars_used(fitted.sets, fitted.metadata.get("forest", {}).get("trees_alone", False)),
         hardware=hardware(str(device), distributed.world_size()),
         train_seconds=round(fitted.seconds, 1),
         star=star_metrics.to_dict(), window=window_metrics.to_dict(),
@@ -137,17 +137,19 @@ def evaluate_run(fitted: FittedRun, data: PreparedDataset, parts: np.ndarray,
     return record
 
 
-
-def stars_used(sets: dict[str, SampleSet]) -> dict[str, Any]:
+def stars_used(sets: dict[str, SampleSet], trees_alone: bool = False) -> dict[str, Any]:
     """Distinct stars of each set the run used (``used``): fewer training stars than its
     split's with ``--sample-per-class``; the validation stars split between the best epoch
     (``val``) and the trees' weight (``weight``) when the model has trees, or both chosen on
-    the same ones (``weight_on_val_stars``) when there are too few to halve."""
+    the same ones (``weight_on_val_stars``) when there are too few to halve; none with
+    ``--epochs 0`` (``trees_alone``: no epoch nor weight to choose)."""
     used = {"used": {name: len(np.unique(part.star)) for name, part in sets.items()}}
-    if "weight" in sets:
+    if trees_alone:
+        used["used"] = {name: n for name, n in used["used"].items()
+                        if name not in ("val", "weight")} | {"val": 0}
+    elif "weight" in sets:
         used["weight_on_val_stars"] = sets["weight"] is sets["val"]
     return used
-
 
 
 def epochs_planned(config: RunConfig) -> int:
@@ -157,12 +159,10 @@ def epochs_planned(config: RunConfig) -> int:
     return len(epoch_plan(arch.pretrain if arch else None, config.train))
 
 
-
 def best_epochs(results: list[TrainResult]) -> int | list[int | None] | None:
     """The epoch (from 1) of the weights kept: one per member for an ensemble."""
     best = [None if r.best_epoch is None else r.best_epoch + 1 for r in results]
     return best[0] if len(best) == 1 else best
-
 
 
 def epochs_run(history: list[dict[str, Any]]) -> int:
@@ -170,7 +170,6 @@ def epochs_run(history: list[dict[str, Any]]) -> int:
     every member, which are not epochs of the run."""
     counts = Counter(row.get("member", 0) for row in history)
     return max(counts.values(), default=0)
-
 
 
 def run_hparams(model: LightCurveClassifier, data: PreparedDataset,
