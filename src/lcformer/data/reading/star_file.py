@@ -865,20 +865,6 @@ def _header_columns(names: list[str], line: int, columns: Columns | None = None,
     return ((found["time"][0], found["mag"][0], *found["err"]), found["band"], found["flag"])
 
 
-def only_star_columns(names: list[str], columns: Columns | None = None) -> bool:
-    """Whether a header names one star's time, mag[, err], at most a band and a quality
-    flag, and nothing else, under any of their names (``HJD,MAG,ERR``) or those ``columns``
-    gives (a trained run's, where the header has them): a file :func:`parse_curves` reads
-    whole. A column it does not know may be a table's star id (``objectId``), so such a
-    header does not count."""
-    try:
-        wanted, band, flag = _header_columns(names, 0, columns, strict=False)
-    except FileProblem:
-        return False
-    used = {*wanted, *band, *flag}  # an unread mjd beside hjd is still one star's
-    return all(i in used or column_role(n) for i, n in enumerate(names))
-
-
 def names_macho(names: list[str]) -> bool:
     """Whether a header is a MACHO archive (TAP) file's: read by :mod:`.macho`, not here."""
     return set(TAP_COLUMNS) <= {str(n).strip().lower() for n in names}
