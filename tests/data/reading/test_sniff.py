@@ -10,6 +10,7 @@ import pytest
 from astropy.table import Table
 
 from lcformer.data.datasets import resolve
+from lcformer.data.reading.astropy_tables import UNKNOWN_UNIT
 from lcformer.data.reading.config import Columns, ReadConfig
 from lcformer.data.reading.files import MACHO_FILE
 from lcformer.data.reading.per_star import ARCHIVE_SUFFIXES
@@ -364,3 +365,18 @@ def test_a_lone_file_without_star_ids_is_read_as_in_a_folder(tmp_path: Path) -> 
         np.testing.assert_array_equal(new.time, folder.time)
     assert sorted(read_any(str(ztf)).bands) == ["zg", "zr"]
     assert read_any(str(ztf)).time.min() == 2458202.1  # hjd over mjd, as in a folder
+
+
+def test_a_mag_unit_astropy_does_not_know_is_said(tmp_path: Path) -> None:
+    """Kepler's "e-/s" is no unit astropy parses: the fluxes are read as they are, and the
+    report says so (a zero point for Jy does not put them on any magnitude scale)."""
+    from astropy.io import fits
+
+    table = Table({"TIME": np.arange(5.0), "FLUX": np.full(5, 1000.0), "FLUX_ERR": np.ones(5)})
+    hdu = fits.BinTableHDU(table)
+    hdu.header["TUNIT2"] = "e-/s"
+    fits.HDUList([fits.PrimaryHDU(), hdu]).writeto(tmp_path / "k.fits")
+    report = DropReport()
+    curves = read_any(str(tmp_path / "k.fits"), report=report, reading=ReadConfig(
+        columns=Columns(mag="FLUX", err="FLUX_ERR"), flux=True, zero_point=25.0))
+    assert curves.n_points == 5 and report.events[UNKNOWN_UNIT] == 1

@@ -97,6 +97,11 @@ def _fits_table(path: Path, hdu: int, data: bytes | None = None) -> Any:
     return table
 
 
+#: Counted where a file's mag column declares a unit astropy does not know: its values are
+#: read as they are (magnitudes, or with --flux fluxes, by --zero-point).
+UNKNOWN_UNIT = "mag_unit_not_understood_values_read_as_they_are"
+
+
 def declared_unit(column: Any, name: str, role: str, columns: Columns, mag_unit: Any,
                   path: Path, sink: DropReport) -> float | None:
     """The factor that puts a column in lcformer's units (days; magnitudes), from the unit
@@ -109,6 +114,8 @@ def declared_unit(column: Any, name: str, role: str, columns: Columns, mag_unit:
     from astropy.time import Time, TimeDelta
 
     unit = getattr(column, "unit", None)
+    if isinstance(unit, u.UnrecognizedUnit) and role == columns.mag:
+        sink.note(UNKNOWN_UNIT)  # read as they are: said (Kepler's "e-/s"), once a file
     if (unit is None or isinstance(column, Time | TimeDelta)
             or isinstance(unit, u.UnrecognizedUnit) or unit == u.dimensionless_unscaled):
         return 1.0
