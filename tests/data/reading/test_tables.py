@@ -876,7 +876,9 @@ def test_a_surveys_own_layout_is_named_with_the_options_that_read_it(tmp_path) -
     with pytest.raises(InputError, match=r"this looks like Rubin's DiaSource, whose scienceFlux "
                                          r"is the direct image's \(nJy\): --columns "
                                          r"id=diaObjectId,time=midpointMjdTai,mag=scienceFlux,"
-                                         r"err=scienceFluxErr --flux --zero-point 31\.4$"):
+                                         r"err=scienceFluxErr --flux --zero-point 31\.4 \(in "
+                                         r"Python: lcformer.flux_to_magnitudes with "
+                                         r"zero_point=31.4 on what read_long_table reads\)$"):
         read_long_table(tmp_path / "dia.parquet")
     frame.drop(columns=["scienceFlux", "scienceFluxErr"]).to_parquet(tmp_path / "psf.parquet")
     with pytest.raises(InputError, match=r"without scienceFlux: its psfFlux is a "

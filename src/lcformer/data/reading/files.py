@@ -327,7 +327,8 @@ SURVEY_LAYOUTS = (
     ("Rubin's DiaSource, whose scienceFlux is the direct image's (nJy)",
      ("diaObjectId", "midpointMjdTai", "scienceFlux", "scienceFluxErr"),
      "--columns id=diaObjectId,time=midpointMjdTai,mag=scienceFlux,err=scienceFluxErr "
-     "--flux --zero-point 31.4"),
+     "--flux --zero-point 31.4 (in Python: lcformer.flux_to_magnitudes with zero_point=31.4 "
+     "on what read_long_table reads)"),
     ("Rubin's DiaSource without scienceFlux",
      ("diaObjectId", "midpointMjdTai", "psfFlux", "psfFluxErr"),
      "its psfFlux is a difference-image flux, which --flux does not read (add each star's "
