@@ -448,3 +448,24 @@ def test_a_registered_datasets_folder_given_by_path_is_that_dataset(tmp_path: Pa
     synthetic.mkdir()
     (synthetic / "lightcurves.csv").write_bytes((eros / "lightcurves.csv").read_bytes())
     assert not resolve(str(synthetic))[0].generated
+
+
+def test_a_table_and_its_labels_under_other_names_are_named_with_the_fix(tmp_path) -> None:
+    """CRTS's photometry and its class list side by side: the error says to name them
+    lightcurves.csv and labels.csv and which --columns join them, not to write a catalogue
+    of one file per star; predict's reading says the same instead of reading them as stars."""
+    from lcformer.data.reading.sniff import read_any
+
+    folder = tmp_path / "crts"
+    folder.mkdir()
+    (folder / "photcat.csv").write_text("MasterID,Mag,Magerr,RA,Dec,MJD,Blend\n"
+                                        + "".join(f"11{i % 3},13.{i},0.02,1,2,{50000 + i},0\n"
+                                                  for i in range(30)))
+    (folder / "classes.csv").write_text("MasterID,Var_Type\n110,Mira\n111,RRab\n112,EW\n")
+    fix = (r"it looks like a long table \(photcat.csv, one row per point\) and its labels "
+           r"\(classes.csv\), joined by MasterID: name them lightcurves.csv and labels.csv and "
+           r"give --columns id=MasterID,class=Var_Type")
+    with pytest.raises(DatasetNotFoundError, match=fix):
+        resolve(str(folder))
+    with pytest.raises(DatasetNotFoundError, match=fix):
+        read_any(str(folder))

@@ -294,8 +294,36 @@ def user_folder_spec(folder: Path) -> DatasetSpec:
         f"cannot tell the layout of {folder}: expected lightcurves.parquet/.csv/.fits "
         f"(+ labels.csv), a table in Parquet partitions (*.parquet), or catalog.csv with one "
         f"light-curve file per star, or MACHO files"
-        + (_rename_hint(folder) or _catalogue_hint(folder))
+        + (_rename_hint(folder) or table_and_labels_hint(folder) or _catalogue_hint(folder))
     )
+
+
+def table_and_labels_hint(folder: Path) -> str:
+    """Where a folder holds two CSV tables, a long one and a short one of two or three
+    columns that shares one column with it (CRTS's photometry and its classes, joined by
+    MasterID): what to name them, and the --columns that join them; else ''."""
+    import pandas as pd
+
+    from lcformer.data.reading.files import is_csv
+
+    tables = [p for p in folder.iterdir()
+              if p.is_file() and not p.name.startswith(".") and is_csv(p)]
+    if len(tables) != 2:
+        return ""
+    try:
+        big, small = sorted(tables, key=lambda p: p.stat().st_size, reverse=True)
+        names = {p: [str(c) for c in pd.read_csv(p, nrows=0).columns] for p in tables}
+    except (OSError, ValueError, pd.errors.ParserError):
+        return ""
+    shared = [c for c in names[small] if c in names[big]]
+    if len(shared) != 1 or len(names[small]) not in (2, 3) or len(names[big]) < 3:
+        return ""
+    key = shared[0]
+    label = next(c for c in names[small] if c != key)
+    return (f"; it looks like a long table ({big.name}, one row per point) and its labels "
+            f"({small.name}), joined by {key}: name them lightcurves.csv and labels.csv and "
+            f"give --columns id={key},class={label} (and the table's time, mag and err "
+            f"columns, where named otherwise)")
 
 
 def _catalogue_hint(folder: Path) -> str:

@@ -73,7 +73,7 @@ def read_any(source: str, data_dir: str | Path | None = None,
     ``columns_if_table`` they are a trained run's: for the tables it was trained on, and for
     per-star files whose header has those names.
     """
-    from lcformer.data.datasets import REGISTRY, resolve
+    from lcformer.data.datasets import REGISTRY, resolve, table_and_labels_hint
 
     reading = reading or ReadConfig()
     # MACHO files have their own columns; per-star files may take the names of theirs.
@@ -89,7 +89,7 @@ def read_any(source: str, data_dir: str | Path | None = None,
             return read_dataset(spec, folder, report, reading if spec.long_table else
                                 per_star if spec.per_star else macho, strict)
         except DatasetNotFoundError:
-            if not path.is_dir():
+            if not path.is_dir() or table_and_labels_hint(path):  # not per-star files
                 raise
             if _macho_folder(path):  # its catalog.csv elsewhere: labels are not needed here
                 _by_position(macho, path, _MACHO)
