@@ -81,11 +81,13 @@ def test_a_class_named_like_a_total_gets_its_own_scores(name) -> None:
 
 @pytest.mark.parametrize(("value", "digits", "text"), [
     (1.0, 3, "1.000"), (0.9996, 3, "0.999"), (0.99949, 3, "0.999"), (0.9554, 3, "0.955"),
-    (0.996, 2, "0.99"), (0.0, 3, "0.000"), (1.5, 1, "1.5"),
+    (0.996, 2, "0.99"), (0.0, 3, "0.000"), (1.5, 1, "1.5"), (1 / 588, 2, "0.01"),
+    (0.004, 2, "0.01"), (0.0004, 3, "0.001"),
 ])
 def test_score_text_reads_1_only_for_a_perfect_score(value: float, digits: int,
                                                       text: str) -> None:
-    """One mistake in 2,500 stars must not print as a perfect score."""
+    """One mistake in 2,500 stars must not print as a perfect score, nor one star of 588
+    in a confusion-matrix cell as none."""
     assert score_text(value, digits) == text
 
 

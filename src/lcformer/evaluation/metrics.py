@@ -38,10 +38,13 @@ class Metrics:
 
 
 def score_text(value: float, digits: int = 3) -> str:
-    """A score in [0, 1] to ``digits`` decimals, where only a perfect score reads 1: rounded,
-    one mistake in 2,500 stars (0.9996) would print as the "1.000" of a perfect model."""
+    """A score in [0, 1] to ``digits`` decimals, where only a perfect score reads 1 and only
+    none reads 0: rounded, one mistake in 2,500 stars (0.9996) would print as the "1.000" of
+    a perfect model, and one star of 588 in a confusion-matrix cell as an empty "0.00"."""
     if value < 1:
         value = min(value, 1 - 10.0 ** -digits)
+    if value > 0:
+        value = max(value, 10.0 ** -digits)
     return f"{value:.{digits}f}"
 
 
