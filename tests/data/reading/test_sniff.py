@@ -339,11 +339,12 @@ def test_a_lone_file_without_star_ids_is_read_as_in_a_folder(tmp_path: Path) -> 
 
     ztf = tmp_path / "ztf" / "ztf_lc_633.csv"
     ztf.parent.mkdir()
-    ztf.write_text("oid,expid,hjd,mjd,mag,magerr,catflags,filtercode,ra,dec\n"
-                   "633,1,2458202.1,58201.6,14.8,0.02,0,zg,150.1,2.2\n"
-                   "633,2,2458203.1,58202.6,14.9,0.02,32768,zg,150.1,2.2\n"
-                   "634,3,2458204.1,58203.6,14.5,0.02,0,zr,150.1,2.2\n"
-                   "634,4,2458205.1,58204.6,14.6,0.02,0,zr,150.1,2.2\n")
+    rows = ("oid,expid,hjd,mjd,mag,magerr,catflags,filtercode,ra,dec\n"
+            "633,1,2458202.1,58201.6,14.8,0.02,0,zg,150.1,2.2\n"
+            "633,2,2458203.1,58202.6,14.9,0.02,32768,zg,150.1,2.2\n"
+            "633,3,2458204.1,58203.6,14.5,0.02,0,zr,150.1,2.2\n"
+            "633,4,2458205.1,58204.6,14.6,0.02,0,zr,150.1,2.2\n")
+    ztf.write_text(rows)
     kepler = tmp_path / "kepler" / "kplr0001_llc.fits"
     kepler.parent.mkdir()
     table = Table({"TIME": np.arange(6.0), "PDCSAP_FLUX": np.full(6, 1000.0),
@@ -365,6 +366,15 @@ def test_a_lone_file_without_star_ids_is_read_as_in_a_folder(tmp_path: Path) -> 
         np.testing.assert_array_equal(new.time, folder.time)
     assert sorted(read_any(str(ztf)).bands) == ["zg", "zr"]
     assert read_any(str(ztf)).time.min() == 2458202.1  # hjd over mjd, as in a folder
+    # Two oids, each of several rows: maybe two stars (or one star's fields and filters),
+    # which only --columns id= can say: a table, refused without it.
+    two = tmp_path / "two_oids.csv"
+    two.write_text(rows.replace("633,3,", "634,3,").replace("633,4,", "634,4,"))
+    with pytest.raises(InputError, match=r"missing \['time'\]"):
+        read_any(str(two))
+    assert set(read_any(str(two), reading=ReadConfig(columns=Columns(
+        id="oid", time="hjd", err="magerr", band="filtercode", flag="catflags"))).ids) == {
+        "633", "634"}
 
 
 def test_a_mag_unit_astropy_does_not_know_is_said(tmp_path: Path) -> None:

@@ -250,6 +250,12 @@ BAND_NAMES = ("band", "filter", "filtercode", "filtername", "filter_name", "fid"
 #: ZTF's ``oid``: one star's IRSA light curve holds an oid per field and filter.
 ID_NAMES = ("id", "star", "star_id", "starid", "source_id", "sourceid", "objectid", "object_id",
             "objid", "obj_id", "name", "object", "target", "masterid")
+#: Surveys' own star-id columns (ZTF's oid, Rubin's diaObjectId, TESS's TIC, Kepler's KIC,
+#: K2's EPIC): in a lone file, one holding several stars makes it a table. Not
+#: :data:`ID_NAMES`: a ZTF file of one star may hold an oid per field and filter, all that
+#: star's, so an oid is neither suggested as the id nor refused in a folder's files.
+SURVEY_ID_NAMES = ("oid", "diaobjectid", "tic", "ticid", "tic_id", "kic", "kicid", "kic_id",
+                   "kepid", "epic", "epicid", "epic_id", "designation", "ztf_id")
 
 
 #: Column names of a star's time, magnitude and error (lower case; a band or unit may follow

@@ -21,6 +21,7 @@ from lcformer.data.reading.config import Columns, ReadConfig
 from lcformer.data.reading.files import (
     ID_NAMES,
     READ_ERRORS,
+    SURVEY_ID_NAMES,
     UNSUPPORTED_SUFFIXES,
     astropy_format,
     column_role,
@@ -252,23 +253,51 @@ def _headerless(header: list[str] | None) -> bool:
 
 def _one_stars_file(path: Path, header: list[str] | None, columns: Columns,
                     users: bool) -> bool:
-    """A lone table file without a star id column (``columns``' id, none named by the user;
-    nor one named as ids, ``files.ID_NAMES``) nor a class column: one star's file, read as
-    it would be in a folder, by its own time, mag, err, band and quality-flag columns (ZTF's
-    ``hjd`` and ``catflags``, TESS's ``QUALITY``), instead of as a one-star table that knows
-    only the columns named.
-    Parquet files, which per-star folders do not hold, stay tables. ``users``: ``columns`` are
-    the user's, not a trained run's (whose id a new star's file need not have)."""
+    """A lone table file without a star id column (``columns``' id, none named by the user)
+    nor a class column: one star's file, read as it would be in a folder, by its own time,
+    mag, err, band and quality-flag columns (ZTF's ``hjd`` and ``catflags``, TESS's
+    ``QUALITY``), instead of as a one-star table that knows only the columns named. Unless
+    a column is named as star ids (``files.ID_NAMES``), or as a survey's (``oid``,
+    ``files.SURVEY_ID_NAMES``) and holds several stars (values that repeat, not one per
+    row): then it may be a table of them, which only ``--columns id=`` can say (a ZTF
+    download of one star has an oid per field and filter: give its rows of one oid, or
+    ``--columns id=oid``). Parquet files, which per-star folders do not hold, stay tables.
+    ``users``: ``columns`` are the user's, not a trained run's (whose id a new star's file
+    need not have)."""
     if users and columns.id != Columns().id:  # the user named one: a table, refused without
         return False
     names = header if header is not None else _astropy_names(path)
     if names is None:
         return False
     resolved = columns.resolve(names)
-    # A column named as star ids (objectId, source_id) may make it a table of several stars,
-    # which only --columns id= can say.
-    return (resolved.id not in names and resolved.label not in names
-            and not any(str(n).lower() in ID_NAMES for n in names))
+    if resolved.id in names or resolved.label in names:
+        return False
+    if any(str(n).lower() in ID_NAMES for n in names):  # objectId: the star's id, by name
+        return False
+    ids = [n for n in names if str(n).lower() in SURVEY_ID_NAMES]
+    return not ids or not _several_stars(path, ids)
+
+
+def _several_stars(path: Path, columns: list[str]) -> bool:
+    """Whether one of these columns of a lone table file holds several values that repeat
+    (stars), rather than one value or a value per row (a detection's own id)."""
+    try:
+        if astropy_format(path) is None:
+            frame = pd.read_csv(path, usecols=columns, dtype=str, keep_default_na=False)
+        else:
+            from astropy.table import Table
+
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                table = Table.read(path, format=astropy_format(path))
+            frame = pd.DataFrame({c: np.asarray(table[c]).astype(str) for c in columns})
+    except Exception:  # unreadable here: the table reader names the problem
+        return True
+    for column in columns:
+        counts = frame[column].value_counts()
+        if len(counts) > 1 and counts.max() > 1:
+            return True
+    return False
 
 
 def _astropy_names(path: Path) -> list[str] | None:
