@@ -432,7 +432,8 @@ def test_a_damaged_empty_or_uncatalogued_archive_is_named_as_such(tmp_path) -> N
         resolve(str(tmp_path / "stars.zip"))
 
 
-def test_a_registered_datasets_folder_given_by_path_is_that_dataset(tmp_path: Path) -> None:
+def test_a_registered_datasets_folder_given_by_path_is_that_dataset(tmp_path: Path,
+                                                                      monkeypatch) -> None:
     """asas_richards2012's catalogue is no catalog.csv, and EROS-1's "no measurement" 25.0
     is cleaned by its preset: its folder given by path reads as the name does. A folder of
     that name without the dataset's files, or named as the generated data, is a user's."""
@@ -441,6 +442,8 @@ def test_a_registered_datasets_folder_given_by_path_is_that_dataset(tmp_path: Pa
     for name in REGISTRY["eros1"].required:
         (eros / name).touch()
     assert resolve(str(eros))[0] is REGISTRY["eros1"]
+    monkeypatch.chdir(eros)
+    assert resolve(".")[0] is REGISTRY["eros1"]
     (eros / "labels.csv").unlink()
     pd.DataFrame({"id": ["a"], "time": [1.0], "mag": [12.0]}).to_csv(eros / "lightcurves.csv")
     assert resolve(str(eros))[0] is not REGISTRY["eros1"]
@@ -448,6 +451,12 @@ def test_a_registered_datasets_folder_given_by_path_is_that_dataset(tmp_path: Pa
     synthetic.mkdir()
     (synthetic / "lightcurves.csv").write_bytes((eros / "lightcurves.csv").read_bytes())
     assert not resolve(str(synthetic))[0].generated
+    # A folder named macho of a user's catalog.csv and star files: a user's.
+    macho = tmp_path / "macho"
+    macho.mkdir()
+    (macho / "catalog.csv").write_text("filename,class\na.csv,RR\n")
+    (macho / "a.csv").write_text("time,mag\n1,12\n2,12.1\n")
+    assert resolve(str(macho))[0] is not REGISTRY["macho"]
 
 
 def test_a_table_and_its_labels_under_other_names_are_named_with_the_fix(tmp_path) -> None:

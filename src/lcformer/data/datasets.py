@@ -221,7 +221,8 @@ def resolve(name_or_path: str, root: str | Path | None = None) -> tuple[DatasetS
     """Find a dataset by registry name (under the data root) or by the path of a user folder."""
     root = data_dir(root)
     candidate = Path(name_or_path).expanduser()
-    name = ALIASES.get(candidate.name, candidate.name)
+    folder_name = Path(os.path.abspath(candidate)).name  # "." is named after the folder
+    name = ALIASES.get(folder_name, folder_name)
     if name_or_path in REGISTRY or name_or_path in ALIASES:
         spec = REGISTRY[ALIASES.get(name_or_path, name_or_path)]
         folder = root / name_or_path
@@ -229,9 +230,11 @@ def resolve(name_or_path: str, root: str | Path | None = None) -> tuple[DatasetS
             folder = root / "macho_samples"
     elif candidate.is_dir():
         # A registered dataset's folder given by its path is read as that dataset, where it
-        # holds that dataset's files (asas_richards2012's catalogue is not a catalog.csv).
+        # holds that dataset's files (asas_richards2012's catalogue is not a catalog.csv);
+        # MACHO's files are recognised by themselves, as a catalog.csv alone is anyone's.
         registered = REGISTRY.get(name)
         spec = (registered if registered is not None and not registered.generated
+                and registered.name != "macho"
                 and all((candidate / f).exists() for f in registered.required)
                 else user_folder_spec(candidate))
         folder = candidate
