@@ -41,6 +41,12 @@ def test_another_layout_of_the_same_points_has_the_same_fingerprint() -> None:
     # Its times in MJD where they were HJD - 2400000 (a constant offset): the same.
     shifted = star_fingerprints(["mjd"], np.array([30]), time[:30] - 0.5, mag[:30])
     assert shifted["mjd"] == found["a"]
+    # Times written to 5 to 8 decimals, from JD to MJD and back (2400000.5 d): the same.
+    for decimals in (5, 6, 7, 8):
+        written = np.round(time[:30] - 58000 + 50000, decimals)
+        assert (star_fingerprints(["mjd"], np.array([30]), written, mag[:30])["mjd"]
+                == star_fingerprints(["jd"], np.array([30]), written + 2400000.5,
+                                     mag[:30])["jd"]), decimals
     # Times that change by another amount each (a correction varying over the year): another.
     drift = star_fingerprints(["x"], np.array([30]), time[:30] + 0.004 * np.arange(30),
                               mag[:30])
@@ -91,6 +97,8 @@ def test_version_2_checkpoints_are_compared_their_way() -> None:
     still find their training stars."""
     ids, lengths, time, mag = two_stars()
     old = star_fingerprints(ids, lengths, time, mag, version=2)
+    # What the version that wrote them gave (lcformer at ea929b1), so that they still match.
+    assert old.tolist() == [18184601239123455145, 6261458530505509222]
     assert old["a"] != star_fingerprints(ids, lengths, time, mag)["a"]
     stored = stored_fingerprints(old[["a"]].to_numpy())
     stored[KEY]["version"] = 2

@@ -31,6 +31,9 @@ KEY = "training_fingerprints"
 VERSION = 3  # 3: times since the star's first; 2: magnitudes in single precision
 COMPARED = (2, 3)
 TIME_STEP, MAG_STEP = 1e-4, 1e-3  # days, mag
+#: Times are floored after this share of a step is added: the edges between steps then lie
+#: at 0.382 of one (the golden ratio's fraction), far from times written in decimals.
+TIME_SHIFT = (np.sqrt(5.0) - 1) / 2
 #: Points hashed at once: bounds the memory of the temporary arrays (8 bytes each).
 BLOCK_POINTS = 1 << 22
 
@@ -43,13 +46,16 @@ def _mix(z: np.ndarray) -> np.ndarray:
     return z ^ (z >> np.uint64(31))
 
 
-def point_hashes(time: np.ndarray, mag: np.ndarray) -> np.ndarray:
+def point_hashes(time: np.ndarray, mag: np.ndarray, version: int = VERSION) -> np.ndarray:
     """A 64-bit hash of each (time since the star's first point, mag) point, quantised so
     that the same number read from another file format (float32 Parquet, a CSV) gives the
     same hash: magnitudes are taken in single precision first, as float32 files hold them
     (rounded from double precision, 12.3455 and its float32 12.345499... fell on either side
     of a step)."""
-    q_t = np.round(np.asarray(time, dtype=np.float64) / TIME_STEP).astype(np.int64)
+    # Steps shifted off the decimals (by an irrational share of a step): times written to
+    # 5 decimals lie on a 1e-4 d step's edge, where an offset's rounding would decide.
+    steps = np.asarray(time, dtype=np.float64) / TIME_STEP
+    q_t = (np.floor(steps + TIME_SHIFT) if version >= 3 else np.round(steps)).astype(np.int64)
     single = np.asarray(mag, dtype=np.float32).astype(np.float64)
     q_m = np.round(single / MAG_STEP).astype(np.int64)
     with np.errstate(over="ignore"):  # wrapping is meant
@@ -89,7 +95,7 @@ def star_fingerprints(ids: Sequence[Any] | np.ndarray, lengths: np.ndarray,
                    start + 1)
         low, high = offsets[start], offsets[stop]
         since = time[low:high] - np.repeat(curve_first[start:stop], lengths[start:stop])
-        curves[start:stop] = _segment_sums(point_hashes(since, mag[low:high]),
+        curves[start:stop] = _segment_sums(point_hashes(since, mag[low:high], version),
                                            lengths[start:stop])
         start = stop
     order = np.argsort(codes, kind="stable")
