@@ -341,6 +341,7 @@ def test_epochs_0_is_the_trees_alone_and_needs_trees(tmp_path, monkeypatch) -> N
     assert "(0 epochs, " in record.summary_line()
     used = record.split["used"]  # no validation star chose anything
     assert used["val"] == 0 and "weight" not in used and used["train"] > 0
+    assert metadata["training_fingerprints"]["stars"] == used["train"]  # new to the model
     with pytest.raises(ConfigError, match=r"--epochs 0 trains no network, and encoder"):
         RunConfig.for_model("encoder").replace(train=TrainConfig(epochs=0)).check_runnable()
     with pytest.raises(ConfigError, match=r"epochs must be at least 0"):

@@ -252,9 +252,10 @@ def _data_lines(name: str, dataset: dict[str, Any], prepared: str | None,
                                           errors_of(metadata), shares_of(metadata)),
                               WIDTH - LABEL)
     if metadata is not None and (seen := fingerprints_of(metadata)) is not None:
-        data += textwrap.wrap(f"fingerprints of {len(seen):,} training and validation stars' "
-                              f"points: predict does not score them, whatever their ids",
-                              WIDTH - LABEL)
+        which = ("training" if (metadata.get("forest") or {}).get("trees_alone")
+                 else "training and validation")
+        data += textwrap.wrap(f"fingerprints of {len(seen):,} {which} stars' points: predict "
+                              f"does not score them, whatever their ids", WIDTH - LABEL)
     elif metadata is not None and (version := uncompared_version(metadata)) is not None:
         data += textwrap.wrap(f"fingerprints of its training stars made by another lcformer "
                               f"(version {version}): predict cannot tell those stars, and "

@@ -124,7 +124,7 @@ def fit(data: PreparedDataset, config: RunConfig, parts: np.ndarray,
                                 config.train.seed) if model_config.shortened_copies else None)
     metadata = (checkpoint_metadata(model_config, data, config)
                 | _training_stars(data, sets, None if copies is None else copies.periods)
-                | _seen_stars(data, sets))
+                | _seen_stars(data, sets, with_val=config.train.epochs > 0))
     # What the model learns from: the training stars, and their shortened copies.
     learned = sets if copies is None else sets | {"train": sets["train"].joined(copies.samples)}
     # The network's own checkpoints (the loop's, an ensemble's) describe it without the trees.
@@ -246,12 +246,14 @@ def _training_stars(data: PreparedDataset, sets: dict[str, SampleSet],
     return stored_ranges(training_ranges(stars), error_ranges(stars), band_shares(levels))
 
 
-def _seen_stars(data: PreparedDataset, sets: dict[str, SampleSet]) -> dict[str, Any]:
+def _seen_stars(data: PreparedDataset, sets: dict[str, SampleSet],
+                with_val: bool = True) -> dict[str, Any]:
     """The fingerprints of the cleaned points of every star the model trained on or was
-    validated on (all but the test stars), so that predictions recognise them under other ids
-    or in another layout and leave them out of a score (:mod:`lcformer.evaluation.seen`)."""
-    used = np.unique(np.concatenate([np.asarray(s.star) for part, s in sets.items()
-                                     if part != "test"]))
+    validated on (all but the test stars; ``with_val`` False: the training stars alone, as
+    trees alone choose nothing on the others), so that predictions recognise them under other
+    ids or in another layout and leave them out of a score (:mod:`lcformer.evaluation.seen`)."""
+    parts = [part for part in sets if part != "test" and (with_val or part == "train")]
+    used = np.unique(np.concatenate([np.asarray(sets[part].star) for part in parts]))
     ids = data.stars["id"].to_numpy(dtype=object)[used]
     cleaned = data.cleaned
     every = star_fingerprints(cleaned["id"].to_numpy(dtype=object),
