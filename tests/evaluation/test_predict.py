@@ -533,8 +533,13 @@ def test_new_stars_are_read_as_the_training_tables_were_unless_the_user_says_oth
         new_star_reading(ReadConfig(), ReadConfig(zero_point=23.9), {"zero_point": 23.9})
     # New columns naming magnitudes for a run trained on fluxes: not read as fluxes unasked.
     ztf = Columns(id="oid", time="mjd", mag="mag", err="magerr")
-    with pytest.raises(ConfigError, match=r"mag=mag names magnitudes.*give --no-flux"):
+    with pytest.raises(ConfigError, match=r"from column 'mag' \(the default name\), named as "
+                                         r"magnitudes.*give --no-flux"):
         new_star_reading(trained, ReadConfig(columns=ztf), {"columns": ztf})
+    # The run's own flux column under the same name: read as it was.
+    own = ReadConfig(flux=True, zero_point=31.4)
+    flags = Columns(flag_bits=4)
+    assert new_star_reading(own, ReadConfig(columns=flags), {"columns": flags})[0].flux
     reading, _ = new_star_reading(trained, ReadConfig(columns=ztf), {"columns": ztf,
                                                                      "flux": False})
     assert not reading.flux

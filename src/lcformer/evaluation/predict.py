@@ -349,13 +349,16 @@ def new_star_reading(trained: ReadConfig, reading: ReadConfig, given: Mapping[st
         raise ConfigError("--zero-point converts fluxes to magnitudes: not with --no-flux")
     if "flux" not in given and "zero_point" not in given:
         named = reading.columns.mag
-        if (trained.flux and "columns" in given and column_role(named) == "mag"
-                and "flux" not in named.lower()):
-            raise ConfigError(f"--columns mag={named} names magnitudes, and this run was "
-                              f"trained on fluxes (read with --flux --zero-point "
-                              f"{trained.zero_point:g}), which new stars' mag column would "
-                              f"be read as: give --no-flux to read magnitudes, or --flux "
-                              f"if {named} holds fluxes")
+        if (trained.flux and "columns" in given and named != trained.columns.mag
+                and column_role(named) == "mag" and "flux" not in named.lower()):
+            default = " (the default name)" if named == "mag" else ""
+            raise ConfigError(f"the --columns given read new stars' magnitudes from column "
+                              f"{named!r}{default}, named as magnitudes, and this run was "
+                              f"trained on fluxes (column {trained.columns.mag!r}, read with "
+                              f"--flux --zero-point {trained.zero_point:g}), which it would "
+                              f"be read as: give --no-flux to read magnitudes, or --flux if "
+                              f"{named!r} holds fluxes (or name the flux column: "
+                              f"--columns mag=NAME)")
         inherited = inherited.replace(flux=trained.flux, zero_point=trained.zero_point)
         reading = reading.replace(flux=trained.flux, zero_point=trained.zero_point)
     elif "zero_point" not in given and reading.flux:
