@@ -88,6 +88,7 @@ def _column(heads: Any, emb: Any) -> str:
 
 
 def _pair(a: float, b: float) -> str:
+    """Two scores (spreads are not scores: 0.004 is 0.00, not the 0.01 of a score above 0)."""
     return f"{score_text(a, 2)} ({score_text(b, 2)})"
 
 
@@ -120,7 +121,7 @@ def research_table(long: pd.DataFrame, budget: str, title: str = "model",
             text += f" [{row.n}/{n_repeats}]"
         mean.loc[row.model, col] = text
         if row.n > 1:
-            spread.loc[row.model, col] = _pair(row.accuracy_std, row.macro_f1_std) + (
+            spread.loc[row.model, col] = f"{row.accuracy_std:.2f} ({row.macro_f1_std:.2f})" + (
                 f" [{row.n}/{n_repeats}]" if row.n < n_repeats else "")
 
     labels = [row_label(m) for m in models]
