@@ -478,3 +478,14 @@ def test_a_table_and_its_labels_under_other_names_are_named_with_the_fix(tmp_pat
         resolve(str(folder))
     with pytest.raises(DatasetNotFoundError, match=fix):
         read_any(str(folder))
+    # Of three columns, the one named as classes; two stars' files are no such pair.
+    (folder / "classes.csv").write_text("MasterID,Period,Type\n110,300.1,Mira\n")
+    with pytest.raises(DatasetNotFoundError, match=r"--columns id=MasterID,class=Type "):
+        resolve(str(folder))
+    stars = tmp_path / "stars"
+    stars.mkdir()
+    (stars / "a.csv").write_text("HJD,I,eI\n" + "".join(f"{i},14,0.1\n" for i in range(9)))
+    (stars / "b.csv").write_text("HJD,V\n1,15\n2,15.1\n")
+    with pytest.raises(DatasetNotFoundError) as caught:
+        resolve(str(stars))
+    assert "joined by" not in str(caught.value)

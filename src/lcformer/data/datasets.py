@@ -307,7 +307,7 @@ def table_and_labels_hint(folder: Path) -> str:
     MasterID): what to name them, and the --columns that join them; else ''."""
     import pandas as pd
 
-    from lcformer.data.reading.files import is_csv
+    from lcformer.data.reading.files import column_role, is_csv
 
     tables = [p for p in folder.iterdir()
               if p.is_file() and not p.name.startswith(".") and is_csv(p)]
@@ -322,7 +322,11 @@ def table_and_labels_hint(folder: Path) -> str:
     if len(shared) != 1 or len(names[small]) not in (2, 3) or len(names[big]) < 3:
         return ""
     key = shared[0]
-    label = next(c for c in names[small] if c != key)
+    if column_role(key) is not None:  # a time or magnitude column: two stars' files
+        return ""
+    others = [c for c in names[small] if c != key]
+    classes = [c for c in others if any(w in c.lower() for w in ("class", "type", "label"))]
+    label = classes[0] if len(classes) == 1 else others[0] if len(others) == 1 else "NAME"
     return (f"; it looks like a long table ({big.name}, one row per point) and its labels "
             f"({small.name}), joined by {key}: name them lightcurves.csv and labels.csv and "
             f"give --columns id={key},class={label} (and the table's time, mag and err "
