@@ -375,9 +375,11 @@ def cmd_predict(args: argparse.Namespace) -> int:
         aside = set_aside_line(set_aside(out))
         if aside:
             print(aside)
-        where = f" (why: {write_unclassified(result, out)})" if len(result.unclassified) else ""
-        for reason, n in result.unclassified["reason"].value_counts().items():
-            print(f"  {n:>6,}  {reason}")
+        where = ""
+        if len(result.unclassified):
+            listed = write_unclassified(result, out)
+            _unclassified_lines(result.unclassified, f"-> {listed}")
+            where = f" (why: {listed})"
         if not lcs.n_stars:
             empty = Path(args.input).is_dir() and not any(Path(args.input).iterdir())
             where = f" ({'an empty folder' if empty else 'no light curve was read'}: {args.input})"
@@ -391,10 +393,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
     skipped = write_predictions(result, out)
     print(f"classified {len(result.table):,} of {lcs.n_stars:,} stars -> {out}")
     if skipped is not None:
-        n = len(result.unclassified)
-        print(f"{n:,} star{'s' if n != 1 else ''} could not be classified -> {skipped}")
-        for reason, n in result.unclassified["reason"].value_counts().items():
-            print(f"  {n:>6,}  {reason}")
+        _unclassified_lines(result.unclassified, f"-> {skipped}")
     flagged = format_flags(result.flag_counts, len(result.table), trained_on_copies(metadata))
     if flagged:
         print(flagged)
@@ -413,6 +412,15 @@ def cmd_predict(args: argparse.Namespace) -> int:
               f"{out}: {what}; fix them and rerun", file=sys.stderr)
         return EXIT_NOTHING
     return 0
+
+
+def _unclassified_lines(unclassified: typing.Any, where: str) -> None:
+    """How many stars could not be classified, where they are listed, and why, by reason
+    (``unclassified``: a predictions' table of them, with its ``reason`` column)."""
+    n = len(unclassified)
+    print(f"{n:,} star{'s' if n != 1 else ''} could not be classified {where}")
+    for reason, count in unclassified["reason"].value_counts().items():
+        print(f"  {count:>6,}  {reason}")
 
 
 def predict_partitioned(args: argparse.Namespace, partitions: list[Path],
