@@ -895,6 +895,25 @@ def _raise_on_sigterm() -> Callable[[], None]:
     return lambda: signal.signal(signal.SIGTERM, signal.SIG_DFL if before is None else before)
 
 
+def _stop_signals_in_c_calls(func: Callable[[argparse.Namespace], int],
+                             args: argparse.Namespace) -> int:
+    """``func(args)``, where Ctrl-C or SIGTERM raised while ctypes converts a C call's
+    arguments (finufft's, in the period search) stops as they do elsewhere: ctypes turns
+    the exception into an ``ArgumentError`` ("argument 8: Terminated: "), which would end
+    as an internal error, exit 3."""
+    import ctypes
+
+    try:
+        return func(args)
+    except ctypes.ArgumentError as error:
+        raised = str(error).split(": ")[1] if ": " in str(error) else ""
+        if raised == Terminated.__name__:
+            raise Terminated from error
+        if raised == KeyboardInterrupt.__name__:
+            raise KeyboardInterrupt from error
+        raise
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run a command; every failure ends as one line on stderr and an exit status of
     ``EXIT_STATUS`` (with ``--debug``, after its traceback)."""
@@ -910,7 +929,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             warnings.formatwarning = _one_line_warning
         if args.command != "predict":  # predict: run_reading, after the run's reading
             _check_zero_point(args)
-        return args.func(args)
+        return _stop_signals_in_c_calls(args.func, args)
     except Terminated:  # a scheduler's end: the same clean stop as Ctrl-C, said so
         if not _other_rank():
             again = " (train: --resume continues it)" if args.command == "train" else ""
