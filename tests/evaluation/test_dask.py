@@ -104,6 +104,28 @@ def test_a_star_split_across_partitions_is_refused(tiny_run, tmp_path) -> None:
                                        tiny_run).compute()) == 2
 
 
+# Dask's own Parquet reader, not lcformer, calls the deprecated reset_index(inplace=True).
+@pytest.mark.filterwarnings("ignore:The inplace keyword in DataFrame.reset_index")
+def test_a_star_split_across_small_parquet_files_is_refused(tmp_path) -> None:
+    """Reading the id column alone, Dask fused eight small files into three partitions, in
+    which a star split over two files looked whole; classifying reads the eight (QA)."""
+    from lcformer.errors import InputError
+    from lcformer.evaluation.dask import _check_one_partition_per_star
+
+    rng = np.random.default_rng(0)
+    frames = [pd.DataFrame({"id": f"s{i}", "time": np.arange(40.0), "mag": rng.normal(12, 0.1, 40),
+                            "err": 0.01, "band": "V", "ra": 1.0, "dec": 2.0, "airmass": 1.1})
+              for i in range(8)]
+    frames[0] = pd.concat([frames[0], frames[1].iloc[:10]])
+    frames[1] = frames[1].iloc[10:]
+    for i, frame in enumerate(frames):
+        frame.to_parquet(tmp_path / f"part.{i}.parquet", index=False)
+    points = dd.read_parquet(tmp_path)
+    assert points["id"].optimize().npartitions < points.optimize().npartitions  # fused
+    with pytest.raises(InputError, match=r"more than one partition, e\.g\. 's1'"):
+        _check_one_partition_per_star(points, "id")
+
+
 def awkward_partitions(folder) -> list:
     """Stars with something dropped while reading and cleaning: non-finite points, a curve in
     a band the model lacks, a star with no usable point at all (kept, with its reason)."""

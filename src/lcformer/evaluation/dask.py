@@ -145,7 +145,14 @@ def _check_one_partition_per_star(ddf: dd.DataFrame, id_name: str) -> None:
         c for c in ddf.columns if str(c).lower() == id_name.lower()]
     if len(found) != 1:  # no id column: reading the partitions will say so
         return
-    ids = ddf[found[0]].map_partitions(_distinct_ids, meta=(str(found[0]), object))
+    # Reading the id column alone is cheap, but Dask may then fuse small Parquet files into
+    # fewer partitions than classifying (all columns) reads, which would hide a split star:
+    # where it does, each whole partition is read for its ids.
+    column = ddf[found[0]]
+    if column.optimize().npartitions == ddf.optimize().npartitions:
+        ids = column.map_partitions(_distinct_ids, meta=(str(found[0]), object))
+    else:
+        ids = ddf.map_partitions(_partition_ids, found[0], meta=(str(found[0]), object))
     counts = ids.value_counts()
     split = counts[counts > 1].head(3, npartitions=-1)
     if len(split):
@@ -154,6 +161,10 @@ def _check_one_partition_per_star(ddf: dd.DataFrame, id_name: str) -> None:
                          f"star's rows must all be in one partition, or it is classified "
                          f"twice on part of its points; repartition by id first "
                          f"(ddf.shuffle({str(found[0])!r}))")
+
+
+def _partition_ids(partition: pd.DataFrame, column: str) -> pd.Series:
+    return _distinct_ids(partition[column])
 
 
 def _distinct_ids(ids: pd.Series) -> pd.Series:
