@@ -339,6 +339,22 @@ def test_a_signal_inside_a_c_calls_arguments_stops_as_elsewhere(monkeypatch, cap
     assert "internal error" not in capsys.readouterr().err
 
 
+def test_a_killed_worker_process_is_said_not_called_a_bug(monkeypatch, capsys) -> None:
+    """A --jobs worker killed by the system (out of memory) broke the pool: it printed
+    "internal error ... a bug", exit 3."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    def killed(*args, **kwargs):
+        raise BrokenProcessPool("A process in the process pool was terminated abruptly")
+
+    monkeypatch.setattr(commands, "prepare_dataset", killed)
+    assert main(["prepare", str(BAD / "path_catalog"), "--quiet"]) == EXIT_USER
+    err = capsys.readouterr().err
+    assert err.startswith("lcformer: error: a worker process of --jobs was killed, most often "
+                          "by the system for want of memory: rerun with fewer --jobs")
+    assert "internal error" not in err
+
+
 def test_exit_statuses_are_the_documented_ones() -> None:
     assert (commands.EXIT_NOTHING, commands.EXIT_USER, commands.EXIT_INTERNAL,
             commands.EXIT_INTERRUPTED) == (EXIT_NOTHING, EXIT_USER, EXIT_INTERNAL,

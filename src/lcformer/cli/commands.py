@@ -19,6 +19,7 @@ import traceback
 import typing
 import warnings
 from collections.abc import Callable, Sequence
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from lcformer import __version__
@@ -62,7 +63,7 @@ EXIT_STATUS = """exit status:
   1    nothing produced (prepare kept 0 stars, predict classified 0), or predict left
        out input it could not read (incomplete)
   2    an error in the input, the options or a file, or a path the system refused (one
-       line on stderr naming it)
+       line on stderr naming it), or a --jobs worker process killed (out of memory)
   3    an internal error: a bug (rerun with --debug for the traceback and report it)
   130  interrupted (Ctrl-C)
   141  the output's reader stopped reading (lcformer ... | head)
@@ -954,6 +955,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         output = next((str(v) for k in ("out", "run_dir", "work_dir")
                        if (v := getattr(args, k, None))), None)
         print(f"{_error_prefix()}: {_refused_path(error, output)}", file=sys.stderr)
+        return EXIT_USER
+    except BrokenProcessPool:  # a --jobs worker killed (most often for memory): not a bug
+        if debug:
+            traceback.print_exc()
+        again = " (--resume)" if args.command == "train" else ""
+        print(f"{_error_prefix()}: a worker process of --jobs was killed, most often by the "
+              f"system for want of memory: rerun{again} with fewer --jobs (a partitioned "
+              f"predict continues where it stopped)", file=sys.stderr)
         return EXIT_USER
     except Exception as error:  # a bug: say so in one line, the traceback on request
         if debug:
