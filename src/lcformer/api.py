@@ -40,7 +40,12 @@ from lcformer.data.splits import carve_validation
 from lcformer.data.tokens import TokenConfig
 from lcformer.data.views import ViewConfig
 from lcformer.errors import ConfigError, InputError, NothingToTrainError
-from lcformer.evaluation.predict import Predictions, model_prepare_config, predict_stars
+from lcformer.evaluation.predict import (
+    Predictions,
+    model_prepare_config,
+    predict_stars,
+    probability_column,
+)
 from lcformer.models import LightCurveClassifier, ModelConfig
 from lcformer.models.config import DATA_SIZES
 from lcformer.models.registry import model_inputs
@@ -48,7 +53,7 @@ from lcformer.training.checkpoints import save_checkpoint
 from lcformer.training.config import RunConfig, TrainConfig
 from lcformer.training.fitting import check_trainable, fit
 from lcformer.training.loop import TrainResult
-from lcformer.training.run_folder import load_model
+from lcformer.training.run_folder import BEST_FILE, DEFAULT_CHECKPOINT, Checkpoint, load_model
 
 
 def star_ids(data: Any) -> np.ndarray:
@@ -297,7 +302,7 @@ class Classifier(ClassifierMixin, BaseEstimator):
         self._check_fitted()
         lcs = as_light_curves(X)
         table = self.predict_table(lcs).table.set_index("id").reindex(star_ids(lcs))
-        frame = table[[f"p_{_label_text(c)}" for c in self.classes_]]
+        frame = table[[probability_column(_label_text(c)) for c in self.classes_]]
         frame.columns = list(self.classes_)
         return frame
 
@@ -352,11 +357,11 @@ class Classifier(ClassifierMixin, BaseEstimator):
         if folder.exists() and not folder.is_dir():
             raise ConfigError(f"{folder}: is a file; Classifier.save writes a folder "
                               f"(best.safetensors and best.json in it)")
-        save_checkpoint(folder / "best.safetensors", self._check_fitted(), self.metadata_)
+        save_checkpoint(folder / BEST_FILE, self._check_fitted(), self.metadata_)
         return folder
 
     @classmethod
-    def load(cls, folder: str | Path, which: str = "best") -> Classifier:
+    def load(cls, folder: str | Path, which: Checkpoint = DEFAULT_CHECKPOINT) -> Classifier:
         """Load from a folder written by ``save`` or by ``lcformer train`` (a run folder)."""
         model, metadata = load_model(folder, which)
         # The training and preparation settings too, so that clone(Classifier.load(run)).fit

@@ -54,6 +54,12 @@ from lcformer.experiments.grid import SweepConfig
 from lcformer.models.config import ModelConfig
 from lcformer.models.registry import MODEL_NAMES, model_inputs
 from lcformer.training.config import RunConfig, TrainConfig
+from lcformer.training.run_folder import (
+    CHECKPOINTS,
+    DEFAULT_CHECKPOINT,
+    METRICS_FILE,
+    PREDICTIONS_FILE,
+)
 
 EXIT_NOTHING, EXIT_USER, EXIT_INTERNAL, EXIT_INTERRUPTED = 1, 2, 3, 130
 EXIT_PIPE = 141  # 128 + SIGPIPE, as a shell reports a command whose reader went away
@@ -163,9 +169,9 @@ def add_jobs_option(p: argparse.ArgumentParser, what: str) -> None:
 
 
 def add_checkpoint_option(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--checkpoint", default="best", choices=["best", "last"],
-                   help="which weights (default: best, the best validation epoch; last: the "
-                        "last epoch's, for models without trees)")
+    p.add_argument("--checkpoint", default=DEFAULT_CHECKPOINT, choices=list(CHECKPOINTS),
+                   help=f"which weights (default: {DEFAULT_CHECKPOINT}, the best validation "
+                        f"epoch; last: the last epoch's, for models without trees)")
 
 
 def add_runtime_options(parser: argparse.ArgumentParser) -> None:
@@ -512,7 +518,7 @@ def cmd_baseline(args: argparse.Namespace) -> int:
                           model_seed=run.train.seed, n_jobs=args.jobs)
     out = (Path(args.out) if args.out else
            work_dir(args.work_dir) / "runs" / run_dir_name(data.name, run, "baseline"))
-    if (out / "metrics.json").is_file():  # said even when quiet, as train says it
+    if (out / METRICS_FILE).is_file():  # said even when quiet, as train says it
         print(f"replaced the earlier baseline run in {out} (--out keeps runs apart)",
               file=sys.stderr)
     save_baseline(out, result)
@@ -531,8 +537,8 @@ def _same_test_stars(test_ids: list[str], run: RunConfig, name: str,
 
     folder = work_dir(work) / "runs" / run_dir_name(name, run)
     options = f"--split {run.split} --split-seed {run.split_seed}"
-    predictions = folder / "test_predictions.csv"
-    if not predictions.is_file() or not (folder / "metrics.json").is_file():  # (unfinished)
+    predictions = folder / PREDICTIONS_FILE
+    if not predictions.is_file() or not (folder / METRICS_FILE).is_file():  # (unfinished)
         return (f"test stars: those of `lcformer train {name}` with the model {run.model.name} "
                 f"and {options} ({len(test_ids):,} stars)")
     import pandas as pd

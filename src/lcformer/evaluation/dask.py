@@ -61,12 +61,14 @@ from lcformer.errors import InputError
 from lcformer.evaluation.flags import FlagConfig
 from lcformer.evaluation.inference import BATCH
 from lcformer.evaluation.predict import PREDICT_CHUNK_STARS, trained_reading
+from lcformer.training.run_folder import DEFAULT_CHECKPOINT, Checkpoint, checkpoint_file
 
 if TYPE_CHECKING:
     import dask.dataframe as dd
 
 
-def classify_partitions(ddf: dd.DataFrame, run_dir: str | Path, *, checkpoint: str = "best",
+def classify_partitions(ddf: dd.DataFrame, run_dir: str | Path, *,
+                        checkpoint: Checkpoint = DEFAULT_CHECKPOINT,
                         reading: ReadConfig | None = None, device: str = "cpu",
                         pad_short: bool | None = None, flags: FlagConfig | None = None,
                         batch_size: int = BATCH, chunk_stars: int = PREDICT_CHUNK_STARS,
@@ -94,7 +96,8 @@ def classify_partitions(ddf: dd.DataFrame, run_dir: str | Path, *, checkpoint: s
         chunk_stars=chunk_stars, torch_threads=torch_threads, meta=output_schema(metadata))
 
 
-def classify_with_reports(ddf: dd.DataFrame, run_dir: str | Path, *, checkpoint: str = "best",
+def classify_with_reports(ddf: dd.DataFrame, run_dir: str | Path, *,
+                          checkpoint: Checkpoint = DEFAULT_CHECKPOINT,
                           reading: ReadConfig | None = None, device: str = "cpu",
                           pad_short: bool | None = None, flags: FlagConfig | None = None,
                           batch_size: int = BATCH, chunk_stars: int = PREDICT_CHUNK_STARS,
@@ -124,8 +127,8 @@ def classify_with_reports(ddf: dd.DataFrame, run_dir: str | Path, *, checkpoint:
     return predictions, reports
 
 
-def _setup(ddf: dd.DataFrame, run_dir: str | Path, checkpoint: str, reading: ReadConfig | None,
-           check_stars: bool) -> tuple[str, dict[str, Any], ReadConfig]:
+def _setup(ddf: dd.DataFrame, run_dir: str | Path, checkpoint: Checkpoint,
+           reading: ReadConfig | None, check_stars: bool) -> tuple[str, dict[str, Any], ReadConfig]:
     """The run's absolute path, its metadata and the reading: checked here, on the client, so
     a bad run folder or split stars fail before any task is sent."""
     run = str(Path(run_dir).resolve())
@@ -176,7 +179,7 @@ def _distinct_ids(ids: pd.Series) -> pd.Series:
     return pd.Series(pd.unique(text), dtype=object)
 
 
-def classify_frame(frame: pd.DataFrame, run: str, checkpoint: str = "best",
+def classify_frame(frame: pd.DataFrame, run: str, checkpoint: Checkpoint = DEFAULT_CHECKPOINT,
                    reading: ReadConfig | None = None, torch_threads: int | None = None,
                    **options: Any) -> pd.DataFrame:
     """The predictions of one partition (a pandas long table): what each Dask task runs."""
@@ -184,7 +187,8 @@ def classify_frame(frame: pd.DataFrame, run: str, checkpoint: str = "best",
                                    torch_threads=torch_threads, **options)[0]
 
 
-def classify_frame_reported(frame: pd.DataFrame, run: str, checkpoint: str = "best", *,
+def classify_frame_reported(frame: pd.DataFrame, run: str,
+                            checkpoint: Checkpoint = DEFAULT_CHECKPOINT, *,
                             partition: int | None = None, reading: ReadConfig | None = None,
                             torch_threads: int | None = None,
                             **options: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -258,15 +262,16 @@ def merged_report(table: pd.DataFrame) -> DropReport:
     return report
 
 
-def cached_model(run: str | Path, checkpoint: str = "best") -> tuple[Any, dict[str, Any]]:
+def cached_model(run: str | Path, checkpoint: Checkpoint = DEFAULT_CHECKPOINT
+                 ) -> tuple[Any, dict[str, Any]]:
     """The model of a run folder, loaded once per process (again only if the file changes)."""
-    path = Path(run) / f"{checkpoint}.safetensors"
+    path = Path(run) / checkpoint_file(checkpoint)
     stamp = path.stat().st_mtime_ns if path.is_file() else 0  # missing: load_model says so
     return _load(str(run), checkpoint, stamp)
 
 
 @functools.lru_cache(maxsize=4)
-def _load(run: str, checkpoint: str, stamp: int) -> tuple[Any, dict[str, Any]]:
+def _load(run: str, checkpoint: Checkpoint, stamp: int) -> tuple[Any, dict[str, Any]]:
     from lcformer.training.run_folder import load_model
 
     return load_model(run, checkpoint)

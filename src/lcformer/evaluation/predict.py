@@ -64,6 +64,13 @@ COUNT_COLUMNS = ("n_windows", "n_points", "n_bands")
 #: Of a model that keeps its training stars' fingerprints (:mod:`lcformer.evaluation.seen`):
 #: whether a star's cleaned points are those of one of its training or validation stars.
 SEEN = "seen_in_training"
+#: The start of each class's probability column (:func:`probability_column`).
+PROBABILITY_PREFIX = "p_"
+
+
+def probability_column(cls: str) -> str:
+    """The column of a prediction table that holds the probability of class ``cls``."""
+    return f"{PROBABILITY_PREFIX}{cls}"
 
 
 @dataclass
@@ -77,7 +84,8 @@ class Predictions:
 
     @property
     def classes(self) -> list[str]:
-        return [c[2:] for c in self.table.columns if c.startswith("p_")]
+        return [c[len(PROBABILITY_PREFIX):] for c in self.table.columns
+                if c.startswith(PROBABILITY_PREFIX)]
 
     @property
     def flag_counts(self) -> Counter[str]:
@@ -167,7 +175,7 @@ def _predict_chunk(model: LightCurveClassifier, metadata: dict[str, Any], lcs: L
                           "predicted": np.array(classes, dtype=object)[star_probs.argmax(1)],
                           "probability": star_probs.max(1)})
     for i, cls in enumerate(classes):
-        table[f"p_{cls}"] = star_probs[:, i]
+        table[probability_column(cls)] = star_probs[:, i]
     table["n_windows"] = np.bincount(star_codes, minlength=len(star_ids))
     # What the prediction rests on: the cleaned points and curves of the model's bands (a
     # window model's curve too short for a window is not counted).
@@ -301,7 +309,7 @@ def foreign_reason(model_bands: Collection[str], star_bands: Sequence[str] = ())
 
 
 def _empty_table(metadata: dict[str, Any], config: PrepareConfig) -> pd.DataFrame:
-    columns = ["id", "predicted", "probability", *(f"p_{c}" for c in metadata["classes"]),
+    columns = ["id", "predicted", "probability", *map(probability_column, metadata["classes"]),
                *COUNT_COLUMNS, *(PERIOD_COLUMNS if config.inputs == "stars" else ()), "flag",
                *((SEEN,) if fingerprints_of(metadata) is not None else ())]
     return pd.DataFrame({c: pd.Series(dtype=object if c in ("id", "predicted", "flag") else

@@ -19,6 +19,7 @@ import numpy as np
 from lcformer import atomic
 from lcformer.errors import CorruptFileError, RunNotFoundError
 from lcformer.evaluation.metrics import score_text
+from lcformer.training.run_folder import BEST_FILE, METRICS_FILE
 
 
 @dataclass(frozen=True)
@@ -152,12 +153,12 @@ class RunRecord:
 def write_records(run_dir: Path, kind: str, records: list[RunRecord],
                   extra: dict[str, Any] | None = None) -> None:
     """``metrics.json``: the records and, for a baseline, how its features were made."""
-    atomic.write_json(run_dir / "metrics.json", {"kind": kind, **(extra or {}),
-                                                 "records": [r.to_dict() for r in records]})
+    atomic.write_json(run_dir / METRICS_FILE, {"kind": kind, **(extra or {}),
+                                              "records": [r.to_dict() for r in records]})
 
 
 def read_metrics(run_dir: str | Path) -> dict[str, Any]:
-    path = Path(run_dir) / "metrics.json"
+    path = Path(run_dir) / METRICS_FILE
     if not Path(run_dir).is_dir():
         raise RunNotFoundError(f"no run folder at {run_dir}")
     if not path.is_file():
@@ -165,13 +166,13 @@ def read_metrics(run_dir: str | Path) -> dict[str, Any]:
         if (folder / "sweep.json").is_file() or (folder / "ablation.json").is_file():
             why = ("a sweep or ablation folder: its scores are in its results files (lcformer "
                    "results FOLDER writes a document of them); evaluate a run folder inside it")
-        elif (folder / "best.safetensors").is_file() and not (folder / "config.toml").is_file():
+        elif (folder / BEST_FILE).is_file() and not (folder / "config.toml").is_file():
             why = ("a saved Classifier (Classifier.save) keeps its model, not test scores: "
                    "score it in Python (Classifier.score) or predict with it")
         else:
             why = ("not a run folder, or the run has not finished (continue it with "
                    "`lcformer train ... --resume`)")
-        raise RunNotFoundError(f"no metrics.json in {run_dir}: {why}")
+        raise RunNotFoundError(f"no {METRICS_FILE} in {run_dir}: {why}")
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except (ValueError, UnicodeDecodeError):
@@ -191,7 +192,7 @@ def read_metrics(run_dir: str | Path) -> dict[str, Any]:
 
 def read_records(run_dir: str | Path) -> list[RunRecord]:
     """The records of a finished run folder, deep or baseline."""
-    path = Path(run_dir) / "metrics.json"
+    path = Path(run_dir) / METRICS_FILE
     records = read_metrics(run_dir)["records"]
     required = [f.name for f in dataclasses.fields(RunRecord)
                 if f.default is dataclasses.MISSING]

@@ -19,6 +19,7 @@ import pandas as pd
 from lcformer.data.lightcurves import LightCurves
 from lcformer.evaluation.metrics import Metrics, classification_metrics, score_text
 from lcformer.evaluation.predict import SEEN, Predictions
+from lcformer.training.run_folder import PREDICTIONS_FILE
 
 #: A star's row as :func:`score_labels` reads it (partitioned predictions carry these columns).
 SCORE_COLUMNS = ("id", "predicted", "flag", "label", "split")
@@ -194,7 +195,7 @@ def run_test_ids(run_dir: str | Path, input_name: str, metadata: Mapping[str, An
     there only they are new to the model. None otherwise."""
     from lcformer.data.datasets import dataset_name
 
-    table = Path(run_dir) / "test_predictions.csv"
+    table = Path(run_dir) / PREDICTIONS_FILE
     dataset, name = metadata.get("dataset"), Path(str(input_name)).name
     if not dataset or not table.is_file():
         return None

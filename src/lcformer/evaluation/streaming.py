@@ -76,6 +76,7 @@ from lcformer.evaluation.predict import (
     all_stars_table,
     model_prepare_config,
     predict_stars,
+    probability_column,
     trained_reading,
 )
 from lcformer.evaluation.scoring import SCORE_COLUMNS
@@ -123,7 +124,7 @@ def output_schema(metadata: dict[str, Any]) -> pd.DataFrame:
     """The empty table with the columns and dtypes of every output partition of a model:
     ``meta`` for Dask, and the form each partition is cast to."""
     columns: dict[str, Any] = {"id": str, "predicted": str, "probability": np.float64}
-    columns |= {f"p_{c}": np.float64 for c in metadata["classes"]}
+    columns |= {probability_column(c): np.float64 for c in metadata["classes"]}
     columns |= dict.fromkeys(COUNT_COLUMNS, np.int64)
     if model_prepare_config(metadata).inputs == "stars":
         columns |= dict.fromkeys(PERIOD_COLUMNS, np.float64)

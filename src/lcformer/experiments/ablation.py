@@ -54,6 +54,7 @@ from lcformer.experiments.grid import fold_repeats
 from lcformer.models.config import STAR_MODEL
 from lcformer.models.registry import BASELINE_LABELS, spec
 from lcformer.training.config import RunConfig, TrainConfig, stopping_text
+from lcformer.training.run_folder import METRICS_FILE
 
 if TYPE_CHECKING:  # torch-free at import: the CLI builds its options from AblationConfig
     from lcformer.evaluation.records import RunRecord
@@ -202,7 +203,7 @@ def run_ablation(dataset: str, folder: str | Path, config: AblationConfig | None
     for i, (step, (repeat, split)) in enumerate(plan, 1):
         name = step.name if step else "baseline"
         run_dir = folder / name / repeat
-        done = (run_dir / "metrics.json").is_file()
+        done = (run_dir / METRICS_FILE).is_file()
         if done:
             records = read_records(run_dir)
         else:

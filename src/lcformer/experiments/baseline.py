@@ -46,6 +46,7 @@ from lcformer.evaluation.records import RunRecord, write_records
 from lcformer.hardware import cpu_jobs, cpu_model
 from lcformer.models.forest import boosting_leaf
 from lcformer.models.registry import BASELINE_MODELS
+from lcformer.training.run_folder import PREDICTIONS_FILE
 
 
 def make_model(name: str, n_stars: int, seed: int = 0, n_jobs: int = 1):
@@ -167,7 +168,7 @@ def save_baseline(run_dir: str | Path, result: BaselineResult) -> Path:
     ``test_predictions.csv`` (one row per test star), both atomic."""
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
-    with atomic.temporary_path(run_dir / "test_predictions.csv") as tmp:
+    with atomic.temporary_path(run_dir / PREDICTIONS_FILE) as tmp:
         result.predictions.to_csv(tmp, index=False)
     write_records(run_dir, "feature_baseline", result.records, result.info)
     return run_dir

@@ -53,7 +53,7 @@ from lcformer.experiments.baseline import run_baseline, save_baseline
 from lcformer.experiments.grid import Cell, SweepConfig, cells, repeat_split, run_config
 from lcformer.reporting.tables import budget_text, research_table, summary
 from lcformer.training.config import RunConfig
-from lcformer.training.run_folder import data_differences, read_run_config
+from lcformer.training.run_folder import METRICS_FILE, data_differences, read_run_config
 from lcformer.training.runs import train_run
 
 #: results_long.csv: one row per finished run (and per baseline classifier).
@@ -97,10 +97,10 @@ def run_sweep(data: PreparedDataset, config: SweepConfig, sweep_dir: str | Path,
         if cell is not None:
             run_config(config, cell, repeat).check_runnable()
         if cell is None:
-            if (sweep_dir / "baseline" / repeat / "metrics.json").is_file():
+            if (sweep_dir / "baseline" / repeat / METRICS_FILE).is_file():
                 _check_baseline(data, config, repeat, sweep_dir / "baseline" / repeat)
         elif any((sweep_dir / cell.name / repeat / name).is_file()
-                 for name in ("metrics.json", "config.toml")):  # finished, or started
+                 for name in (METRICS_FILE, "config.toml")):  # finished, or started
             _check_finished_config(sweep_dir / cell.name / repeat, data,
                                    run_config(config, cell, repeat))
     sweep_dir.mkdir(parents=True, exist_ok=True)
@@ -161,7 +161,7 @@ def _row(record: RunRecord, cell: Cell | None, repeat: str) -> dict[str, Any]:
 def _cell_rows(data: PreparedDataset, rc: RunConfig, cell: Cell, repeat: str, run_dir: Path,
                progress: bool,
                tensorboard: Path | None = None) -> tuple[list[dict[str, Any]], bool]:
-    did = not (run_dir / "metrics.json").is_file()
+    did = not (run_dir / METRICS_FILE).is_file()
     if did:  # a run folder already there was checked by run_sweep, before anything was written
         # A started run (its config.toml written) continues from each network's last epoch
         # (a member's, the network beside the trees: their own folders), as `train --resume`.
@@ -187,7 +187,7 @@ def _check_finished_config(run_dir: Path, data: PreparedDataset, rc: RunConfig) 
 def _baseline_rows(data: PreparedDataset, config: SweepConfig, repeat: str, run_dir: Path,
                    jobs: int) -> tuple[list[dict[str, Any]], bool]:
     split, split_seed, train = repeat_split(config, repeat)
-    did = not (run_dir / "metrics.json").is_file()
+    did = not (run_dir / METRICS_FILE).is_file()
     if did:
         result = run_baseline(data, split=split, seed=split_seed, model_seed=train.seed,
                               n_jobs=jobs)

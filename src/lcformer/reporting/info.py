@@ -22,6 +22,7 @@ from lcformer.errors import CorruptFileError, LcformerError, RunNotFoundError
 from lcformer.evaluation.flags import errors_of, ranges_of, ranges_text, shares_of
 from lcformer.evaluation.seen import fingerprints_of, uncompared_version
 from lcformer.models.registry import STAR_SETTINGS, WINDOW_SETTINGS
+from lcformer.training.run_folder import BEST_FILE, LAST_FILE, METRICS_FILE
 
 if TYPE_CHECKING:
     from lcformer.evaluation.records import RunRecord
@@ -134,7 +135,7 @@ def run_info(run_dir: str | Path) -> RunInfo:
     if not run_dir.is_dir():
         raise RunNotFoundError(f"no run folder at {run_dir}")
     config = read_run_config(run_dir)
-    has_metrics = (run_dir / "metrics.json").is_file()
+    has_metrics = (run_dir / METRICS_FILE).is_file()
     metrics = read_metrics(run_dir) if has_metrics else None
     paths = sorted(run_dir.glob("*.safetensors")) + sorted(
         p for folder in ("member*", "network") for p in run_dir.glob(f"{folder}/*.safetensors"))
@@ -146,7 +147,7 @@ def run_info(run_dir: str | Path) -> RunInfo:
     kind = ("feature baseline" if baseline else "deep run" if config or metrics is not None
             else "saved Classifier")
     info = RunInfo(run_dir, kind)
-    if kind == "deep run" and metrics is not None and not (run_dir / "best.safetensors").is_file():
+    if kind == "deep run" and metrics is not None and not (run_dir / BEST_FILE).is_file():
         info.missing = ("the run finished (metrics.json) but best.safetensors is gone, so "
                         "predict and evaluate cannot use it; copy the whole run folder")
 
@@ -307,8 +308,8 @@ def _test_text(run_dir: Path, config: dict[str, Any], records: list[RunRecord]) 
     """The test scores, or where a run without them stands and what to do."""
     if records:
         return "\n".join(r.summary_line() for r in records)
-    if config and (any(run_dir.glob("last.safetensors"))
-                   or any(run_dir.glob("*/last.safetensors"))):
+    if config and (any(run_dir.glob(LAST_FILE))
+                   or any(run_dir.glob(f"*/{LAST_FILE}"))):
         return ("no metrics.json: the run has not finished (continue it from its last "
                 "epoch with `lcformer train ... --resume`)")
     if config:  # --resume would find nothing to continue

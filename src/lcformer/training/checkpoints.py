@@ -26,6 +26,7 @@ from safetensors.torch import save
 
 from lcformer import atomic
 from lcformer.errors import CorruptFileError, RunNotFoundError
+from lcformer.training.run_folder import BEST_FILE, LAST_FILE
 
 OPTIMIZER_PREFIX = "optimizer/"
 METADATA_KEY = "lcformer"  # the JSON metadata in the safetensors header
@@ -80,10 +81,10 @@ class CheckpointFile:
 
 def _advice(path: Path) -> str:
     """What to do about a damaged checkpoint, by the part it plays in a run folder."""
-    if path.name == "best.safetensors" and path.with_name("last.safetensors").is_file():
+    if path.name == BEST_FILE and path.with_name(LAST_FILE).is_file():
         return ("copy or download it again, retrain, or use the run's last weights "
                 "(`lcformer predict --checkpoint last`, `Classifier.load(folder, 'last')`)")
-    if path.name == "last.safetensors":
+    if path.name == LAST_FILE:
         return ("copy or download it again, or train again without --resume "
                 "(the finished run's best.safetensors is unaffected)")
     return "copy or download it again, or retrain"

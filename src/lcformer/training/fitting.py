@@ -50,6 +50,7 @@ from lcformer.training import distributed
 from lcformer.training.checkpoints import save_checkpoint
 from lcformer.training.config import RunConfig, TrainConfig
 from lcformer.training.loop import TrainResult, train, write_history
+from lcformer.training.run_folder import BEST_FILE, LAST_FILE
 
 
 def checkpoint_metadata(model: ModelConfig, data: PreparedDataset,
@@ -149,7 +150,7 @@ def fit(data: PreparedDataset, config: RunConfig, parts: np.ndarray,
     for i, member in enumerate([] if trees_alone else members):
         seed = config.train.seed + i
         folder = member_folder(run_dir, model_config, i)
-        if (resume and folder is not None and not (folder / "last.safetensors").is_file()
+        if (resume and folder is not None and not (folder / LAST_FILE).is_file()
                 and (folder / "history.csv").is_file()  # epochs recorded, none to continue
                 and distributed.is_main()):
             warnings.warn(f"--resume: {folder} records epochs (history.csv) but holds no "
@@ -161,7 +162,7 @@ def fit(data: PreparedDataset, config: RunConfig, parts: np.ndarray,
                        # a run (or an ensemble member) killed before its first epoch was
                        # saved begins afresh: the same seeds make the same run
                        resume=resume and (folder is None
-                                          or (folder / "last.safetensors").is_file()),
+                                          or (folder / LAST_FILE).is_file()),
                        progress=progress, logger=logger if i == 0 else None,
                        runs_after=model_config.ensemble - 1 if i == 0 else None,
                        share=share)
@@ -191,7 +192,7 @@ def fit(data: PreparedDataset, config: RunConfig, parts: np.ndarray,
                                 | ({"trees_alone": True} if trees_alone else {})}
     if run_dir is not None and distributed.is_main() and member_folder(run_dir, model_config,
                                                                        0) != run_dir:
-        save_checkpoint(run_dir / "best.safetensors", model, metadata)
+        save_checkpoint(run_dir / BEST_FILE, model, metadata)
         write_history(run_dir / "history.csv", history)
     return FittedRun(model.eval(), metadata, result, sets,
                      earlier + time.perf_counter() - began, results)

@@ -50,6 +50,7 @@ from lcformer.models.periodic import PeriodicClassifier
 from lcformer.training import distributed
 from lcformer.training.checkpoints import load_checkpoint, save_checkpoint
 from lcformer.training.config import TrainConfig
+from lcformer.training.run_folder import BEST_FILE, LAST_FILE
 
 Phase = Literal["classify", "reconstruct"]
 
@@ -186,7 +187,7 @@ def train(
             result.best_score, result.best_epoch = score, epoch
             best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
             if writes:
-                save_checkpoint(run_dir / "best.safetensors", model,
+                save_checkpoint(run_dir / BEST_FILE, model,
                                 metadata | {"epoch": epoch + 1, "score": score})
         since_best, unneeded = _patience_counts(phase, improved, row, since_best, unneeded)
         now = _seconds_so_far(result, session_began, config)
@@ -307,8 +308,8 @@ def _best_weights(best_state: dict[str, torch.Tensor] | None,
                   run_dir: Path | None) -> dict[str, torch.Tensor] | None:
     """The best weights: this call's best epoch's, else (a resumed run whose best came
     earlier) those of the run folder's best.safetensors; None where there are none."""
-    if best_state is None and run_dir is not None and (run_dir / "best.safetensors").exists():
-        return load_checkpoint(run_dir / "best.safetensors")[0]
+    if best_state is None and run_dir is not None and (run_dir / BEST_FILE).exists():
+        return load_checkpoint(run_dir / BEST_FILE)[0]
     return best_state
 
 
@@ -347,10 +348,10 @@ def _restore(run_dir: Path | None, model: LightCurveClassifier,
              optimizer: torch.optim.Optimizer) -> tuple[int, TrainResult, float]:
     """``--resume``: the weights and optimiser of ``last.safetensors``, and the epochs done,
     the history so far and the last epoch's seconds, as the interrupted run left them."""
-    if run_dir is None or not (run_dir / "last.safetensors").exists():
+    if run_dir is None or not (run_dir / LAST_FILE).exists():
         raise RunNotFoundError(f"nothing to resume: no last.safetensors in {run_dir}; "
                                f"start the run without --resume")
-    last = run_dir / "last.safetensors"
+    last = run_dir / LAST_FILE
     state, saved, optim_state = load_checkpoint(last)
     training = saved.get("training")
     try:  # a verified checkpoint fits; an unverified (0.1.0) or foreign one may not
@@ -377,7 +378,7 @@ def _save_epoch(run_dir: Path, model: LightCurveClassifier, optimizer: torch.opt
     training = {"epochs_done": epoch + 1, "history": result.history,
                 "best_epoch": result.best_epoch, "best_score": result.best_score,
                 "seconds": seconds, "last_epoch_seconds": round(last_epoch, 3)}
-    save_checkpoint(run_dir / "last.safetensors", model,
+    save_checkpoint(run_dir / LAST_FILE, model,
                     metadata | {"epoch": epoch + 1, "training": training}, optimizer)
     write_history(run_dir / "history.csv", result.history)
 

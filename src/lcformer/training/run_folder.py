@@ -25,20 +25,38 @@ import shutil
 import tomllib
 import warnings
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 import tomli_w
 
 from lcformer import __version__, atomic
 from lcformer.config import Config, dotted
 from lcformer.errors import ConfigMismatchError, CorruptFileError, RunNotFoundError
-from lcformer.models import LightCurveClassifier, ModelConfig, model_from_config
 from lcformer.models.config import STAR_MODEL
-from lcformer.training.checkpoints import load_checkpoint
 from lcformer.training.config import RunConfig
 
 if TYPE_CHECKING:
     from lcformer.data.prepared import PreparedDataset
+    from lcformer.models import LightCurveClassifier
+
+# The names of a run folder's files (the layout above), without torch, so that the commands
+# that only read runs (and ``--help``) need not import it.
+METRICS_FILE = "metrics.json"
+PREDICTIONS_FILE = "test_predictions.csv"
+
+#: Which weights of a run: its best validation epoch's or its last epoch's.
+Checkpoint = Literal["best", "last"]
+CHECKPOINTS: tuple[Checkpoint, ...] = get_args(Checkpoint)
+DEFAULT_CHECKPOINT: Checkpoint = "best"
+
+
+def checkpoint_file(which: str) -> str:
+    """The file name of a run's ``which`` checkpoint (``best.safetensors``)."""
+    return f"{which}.safetensors"
+
+
+BEST_FILE = checkpoint_file("best")
+LAST_FILE = checkpoint_file("last")
 
 
 def split_suffix(split: str) -> str:
@@ -69,8 +87,8 @@ def run_dir_name(dataset: str, run: RunConfig,
 
 
 #: What a run writes in its folder (unknown files are left alone).
-RUN_OUTPUTS = ("metrics.json", "test_predictions.csv", "history.csv", "best.safetensors",
-               "best.json", "last.safetensors", "last.json", "figures", "network", "member*")
+RUN_OUTPUTS = (METRICS_FILE, PREDICTIONS_FILE, "history.csv", BEST_FILE,
+               "best.json", LAST_FILE, "last.json", "figures", "network", "member*")
 
 
 def _is_run(folder: str | Path) -> bool:
@@ -218,11 +236,14 @@ def read_run_config(run_dir: Path) -> dict[str, Any]:
                                f"written by `lcformer train`: start the run again") from None
 
 
-def load_model(run_dir: str | Path, which: str = "best") -> tuple[LightCurveClassifier,
-                                                                   dict[str, Any]]:
+def load_model(run_dir: str | Path, which: Checkpoint = DEFAULT_CHECKPOINT
+               ) -> tuple[LightCurveClassifier, dict[str, Any]]:
     """A trained model and its metadata from a run folder (safetensors, no pickle); a damaged
     checkpoint is a CorruptFileError naming it."""
-    path = Path(run_dir) / f"{which}.safetensors"
+    from lcformer.models import ModelConfig, model_from_config
+    from lcformer.training.checkpoints import load_checkpoint
+
+    path = Path(run_dir) / checkpoint_file(which)
     if not Path(run_dir).is_dir():
         raise RunNotFoundError(f"no run folder at {run_dir}")
     if not path.is_file() and _kind(Path(run_dir)) == "feature_baseline":
@@ -233,10 +254,10 @@ def load_model(run_dir: str | Path, which: str = "best") -> tuple[LightCurveClas
     if which == "last" and not path.is_file() and parts:
         whole = "the network and its trees" if parts[0] == "network" else "every member"
         raise RunNotFoundError(f"{run_dir}: a model with trees or an ensemble is saved as "
-                               f"best.safetensors only ({whole}); {parts[0]}/last.safetensors "
+                               f"{BEST_FILE} only ({whole}); {parts[0]}/{LAST_FILE} "
                                f"holds a last epoch, for --resume: use --checkpoint best (in "
                                f"Python: which='best')")
-    if path.is_file() and not (Path(run_dir) / "metrics.json").is_file() and _is_run(run_dir):
+    if path.is_file() and not (Path(run_dir) / METRICS_FILE).is_file() and _is_run(run_dir):
         # A run killed (or still running) keeps its best epoch so far under the final name.
         warnings.warn(f"{run_dir}: the run has not finished (no metrics.json), so its "
                       f"{path.name} is the {which} epoch so far, not the finished model; "
@@ -261,7 +282,7 @@ def load_model(run_dir: str | Path, which: str = "best") -> tuple[LightCurveClas
 def _kind(run_dir: Path) -> str | None:
     """The ``kind`` its metrics.json records (None: none that reads)."""
     try:
-        doc = json.loads((run_dir / "metrics.json").read_text(encoding="utf-8"))
+        doc = json.loads((run_dir / METRICS_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     return doc.get("kind") if isinstance(doc, dict) else None

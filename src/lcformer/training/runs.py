@@ -22,6 +22,7 @@ from lcformer.data.splits import SampleSet, assign_splits, split_record
 from lcformer.errors import ConfigError
 from lcformer.evaluation.inference import star_level, window_probabilities
 from lcformer.evaluation.metrics import classification_metrics
+from lcformer.evaluation.predict import probability_column
 from lcformer.evaluation.records import RunRecord, write_records
 from lcformer.hardware import hardware, pick_device
 from lcformer.models import LightCurveClassifier
@@ -32,6 +33,7 @@ from lcformer.training.config import RunConfig
 from lcformer.training.fitting import FittedRun, check_trainable, fit
 from lcformer.training.loop import TrainResult, epoch_plan
 from lcformer.training.run_folder import (
+    PREDICTIONS_FILE,
     check_resumable,
     clear_run,
     set_aside_other_run,
@@ -91,7 +93,7 @@ def train_run(data: PreparedDataset, config: RunConfig, run_dir: str | Path,
 
         fig.run_figures(run_dir, fitted.model, data, fitted.sets, fitted.result,
                         record.star["confusion"], config.train,
-                        pd.read_csv(run_dir / "test_predictions.csv", dtype={"id": str}))
+                        pd.read_csv(run_dir / PREDICTIONS_FILE, dtype={"id": str}))
     return record
 
 
@@ -110,11 +112,11 @@ def evaluate_run(fitted: FittedRun, data: PreparedDataset, parts: np.ndarray,
                                 "predicted": np.array(data.classes)[p_star.argmax(1)],
                                 "n_windows": np.bincount(np.searchsorted(stars, test.star))})
     for i, cls in enumerate(data.classes):
-        predictions[f"p_{cls}"] = p_star[:, i]
+        predictions[probability_column(cls)] = p_star[:, i]
     if data.periods is not None:  # the period and power the star views were made at
         found = data.periods.set_index("id")[["period", "power"]]
         predictions = predictions.join(found, on="id")
-    with atomic.temporary_path(run_dir / "test_predictions.csv") as tmp:
+    with atomic.temporary_path(run_dir / PREDICTIONS_FILE) as tmp:
         predictions.to_csv(tmp, index=False)
 
     result = fitted.result
