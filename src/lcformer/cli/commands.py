@@ -34,6 +34,8 @@ from lcformer.config import option_text
 from lcformer.data.cleaning import CleaningConfig
 from lcformer.data.datasets import (
     DATA_DIR_ENV,
+    DEFAULT_DATA_DIR,
+    DEFAULT_WORK_DIR,
     REGISTRY,
     WORK_DIR_ENV,
     data_dir,
@@ -660,9 +662,10 @@ def build_parser() -> argparse.ArgumentParser:
         if dataset:
             p.add_argument("dataset", help="a registered name (see `lcformer datasets`), a "
                                            "folder, or a long-table file")
-        p.add_argument("--data-dir", help=f"data root (default ${DATA_DIR_ENV} or ./data)")
+        p.add_argument("--data-dir", help=f"data root (default ${DATA_DIR_ENV} or "
+                                          f"./{DEFAULT_DATA_DIR})")
         p.add_argument("--work-dir", help=f"where prepared data and runs go (default "
-                                          f"${WORK_DIR_ENV} or ./lcformer-work)")
+                                          f"${WORK_DIR_ENV} or ./{DEFAULT_WORK_DIR})")
         p.add_argument("--quiet", action="store_true", help="no progress bars (default: off)")
         # SUPPRESS: `lcformer --debug CMD` and `lcformer CMD --debug` both work.
         p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,

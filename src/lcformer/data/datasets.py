@@ -29,6 +29,9 @@ from lcformer.errors import DatasetNotFoundError, InputError, LcformerError
 
 DATA_DIR_ENV = "LCFORMER_DATA_DIR"
 WORK_DIR_ENV = "LCFORMER_WORK_DIR"
+#: The data root and the work folder when neither the flag nor the variable names one.
+DEFAULT_DATA_DIR = "data"
+DEFAULT_WORK_DIR = "lcformer-work"
 
 Reader = Callable[[Path, DropReport], LightCurves]
 
@@ -214,7 +217,7 @@ ALIASES = {"macho_samples": "macho"}
 
 def data_dir(given: str | Path | None = None) -> Path:
     """The data root: the flag, else LCFORMER_DATA_DIR, else ./data."""
-    return Path(given or os.environ.get(DATA_DIR_ENV) or "data").expanduser()
+    return Path(given or os.environ.get(DATA_DIR_ENV) or DEFAULT_DATA_DIR).expanduser()
 
 
 def resolve(name_or_path: str, root: str | Path | None = None) -> tuple[DatasetSpec, Path]:
@@ -439,7 +442,7 @@ def _per_star_folder(folder: Path, report: DropReport, columns: Columns | None =
 def work_dir(given: str | Path | None = None) -> Path:
     """Where prepared data, runs and sweeps go: the flag, else LCFORMER_WORK_DIR, else
     ./lcformer-work."""
-    return Path(given or os.environ.get(WORK_DIR_ENV) or "lcformer-work").expanduser()
+    return Path(given or os.environ.get(WORK_DIR_ENV) or DEFAULT_WORK_DIR).expanduser()
 
 
 def prepare_dataset(dataset: str, config: PrepareConfig | None = None,
