@@ -366,10 +366,15 @@ def test_a_lone_file_without_star_ids_is_read_as_in_a_folder(tmp_path: Path) -> 
         np.testing.assert_array_equal(new.time, folder.time)
     assert sorted(read_any(str(ztf)).bands) == ["zg", "zr"]
     assert read_any(str(ztf)).time.min() == 2458202.1  # hjd over mjd, as in a folder
-    # Two oids, each of several rows: maybe two stars (or one star's fields and filters),
-    # which only --columns id= can say: a table, refused without it.
+    # Two oids at one position: one star's filters (ZTF gives each its own oid), as in a
+    # folder. Two oids a degree apart: two stars, which only --columns id= can say: a table,
+    # refused without it.
+    same = tmp_path / "same_place.csv"
+    same.write_text(rows.replace("633,3,", "634,3,").replace("633,4,", "634,4,"))
+    assert set(read_any(str(same)).ids) == {"same_place"}
     two = tmp_path / "two_oids.csv"
-    two.write_text(rows.replace("633,3,", "634,3,").replace("633,4,", "634,4,"))
+    two.write_text(rows.replace("633,3,", "634,3,").replace("633,4,", "634,4,")
+                   .replace("zr,150.1", "zr,151.1"))
     with pytest.raises(InputError, match=r"missing \['time'\]"):
         read_any(str(two))
     assert set(read_any(str(two), reading=ReadConfig(columns=Columns(
@@ -390,3 +395,13 @@ def test_a_mag_unit_astropy_does_not_know_is_said(tmp_path: Path) -> None:
     curves = read_any(str(tmp_path / "k.fits"), report=report, reading=ReadConfig(
         columns=Columns(mag="FLUX", err="FLUX_ERR"), flux=True, zero_point=25.0))
     assert curves.n_points == 5 and report.events[UNKNOWN_UNIT] == 1
+
+
+def test_one_position_is_within_two_arcseconds_across_ra_zero() -> None:
+    from lcformer.data.reading.sniff import _one_position
+
+    near_zero = pd.Series([359.9999, 0.0001, 0.0])  # 0.72" apart at the equator
+    assert _one_position(near_zero, pd.Series([0.0, 0.0, 0.0]))
+    assert not _one_position(pd.Series([10.0, 10.002]), pd.Series([0.0, 0.0]))  # 3.6" off
+    assert _one_position(pd.Series([10.0, 10.004]), pd.Series([89.99, 89.99]))  # near a pole
+    assert not _one_position(pd.Series([10.0, np.nan]), pd.Series([0.0, 0.0]))

@@ -275,29 +275,56 @@ def _one_stars_file(path: Path, header: list[str] | None, columns: Columns,
     if any(str(n).lower() in ID_NAMES for n in names):  # objectId: the star's id, by name
         return False
     ids = [n for n in names if str(n).lower() in SURVEY_ID_NAMES]
-    return not ids or not _several_stars(path, ids)
+    position = [n for key in ("ra", "dec") for n in names if str(n).lower() == key]
+    return not ids or not _several_stars(path, ids, position if len(position) == 2 else [])
 
 
-def _several_stars(path: Path, columns: list[str]) -> bool:
+#: Rows all within this of their median position (ra, dec) are one star's, whatever ids
+#: they carry: a ZTF download of one star holds an oid per filter and field.
+ONE_STAR_ARCSEC = 2.0
+
+
+def _several_stars(path: Path, columns: list[str], position: list[str]) -> bool:
     """Whether one of these columns of a lone table file holds several values that repeat
-    (stars), rather than one value or a value per row (a detection's own id)."""
+    (stars), rather than one value or a value per row (a detection's own id); rows whose
+    ``position`` columns (ra, dec in degrees) all lie within :data:`ONE_STAR_ARCSEC` of
+    their median are one star."""
     try:
         if astropy_format(path) is None:
-            frame = pd.read_csv(path, usecols=columns, dtype=str, keep_default_na=False)
+            frame = pd.read_csv(path, usecols=[*columns, *position], keep_default_na=False,
+                                dtype=dict.fromkeys(columns, str))
         else:
             from astropy.table import Table
 
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 table = Table.read(path, format=astropy_format(path))
-            frame = pd.DataFrame({c: np.asarray(table[c]).astype(str) for c in columns})
+            frame = pd.DataFrame({c: np.asarray(table[c]).astype(str) for c in columns}
+                                 | {c: np.asarray(table[c]) for c in position})
     except Exception:  # unreadable here: the table reader names the problem
         return True
+    if position and _one_position(frame[position[0]], frame[position[1]]):
+        return False
     for column in columns:
         counts = frame[column].value_counts()
         if len(counts) > 1 and counts.max() > 1:
             return True
     return False
+
+
+def _one_position(ra: pd.Series, dec: pd.Series) -> bool:
+    """Whether every row lies within :data:`ONE_STAR_ARCSEC` of the rows' median position
+    (degrees; a row without one counts as far)."""
+    ra_deg = pd.to_numeric(ra, errors="coerce").to_numpy(dtype=np.float64)
+    dec_deg = pd.to_numeric(dec, errors="coerce").to_numpy(dtype=np.float64)
+    if not len(ra_deg) or not (np.isfinite(ra_deg) & np.isfinite(dec_deg)).all():
+        return False
+    centre_dec = np.median(dec_deg)
+    # Right ascension's median about the first row's, so that 359.9 and 0.1 are neighbours.
+    wrapped = (ra_deg - ra_deg[0] + 180.0) % 360.0 - 180.0
+    d_ra = (wrapped - np.median(wrapped)) * np.cos(np.radians(centre_dec))
+    distance = np.hypot(d_ra, dec_deg - centre_dec) * 3600.0
+    return bool(distance.max() <= ONE_STAR_ARCSEC)
 
 
 def _astropy_names(path: Path) -> list[str] | None:
