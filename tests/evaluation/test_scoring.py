@@ -78,6 +78,9 @@ def test_only_the_inputs_test_split_is_scored_and_unknown_classes_alone_give_no_
     assert 0 < len(test) < 18
     assert f"on {len(test)} labelled stars outside the input's train split classified" in line
     assert (table["label"] != "").sum() == 19  # every label is written, whatever its split
+    # and each star's split, as partitions' outputs have it
+    expected = dict(zip(np.asarray(lcs.ids), splits, strict=True))
+    assert table["split"].to_dict() == {i: expected[i] for i in table.index}
     # A split value that is none of train/val/test ('training') is not taken for new stars.
     odd = LightCurves(lcs.ids, lcs.bands, lcs.offsets, lcs.time, lcs.mag, lcs.err, lcs.labels,
                       np.where(splits == "train", "training", splits).astype(object))

@@ -29,11 +29,14 @@ def label_scores(result: Predictions, lcs: LightCurves,
                  run_test_ids: Collection[str] | None = None) -> str | None:
     """A line scoring the predictions against the input's own labels (a labelled survey the
     model never saw), or None without labels (:func:`score_labels`, on this input's stars).
-    Adds a ``label`` column."""
+    Adds a ``label`` column, and the input's ``split`` where it has one (as partitions'
+    outputs have them)."""
     if lcs.labels is None:
         return None
     every = lcs.star_table().set_index("id")
     result.table["label"] = result.table["id"].map(every["label"]).fillna("").astype(str)
+    if "split" in every:
+        result.table["split"] = result.table["id"].map(every["split"]).fillna("").astype(str)
     flag = result.table["flag"] if "flag" in result.table else ""
     seen = {SEEN: result.table[SEEN]} if SEEN in result.table else {}
     stars = pd.concat([result.table[["id", "predicted"]].assign(flag=flag, **seen),
