@@ -405,3 +405,14 @@ def test_one_position_is_within_two_arcseconds_across_ra_zero() -> None:
     assert not _one_position(pd.Series([10.0, 10.002]), pd.Series([0.0, 0.0]))  # 3.6" off
     assert _one_position(pd.Series([10.0, 10.004]), pd.Series([89.99, 89.99]))  # near a pole
     assert not _one_position(pd.Series([10.0, np.nan]), pd.Series([0.0, 0.0]))
+
+
+def test_bands_differing_only_in_case_are_read_apart_and_said(tmp_path: Path) -> None:
+    """Gaia's G is not SDSS's g, so case is kept; but b beside B in one table may be a typo
+    that halves every star (QA: half the points dropped as bands the model lacks)."""
+    rows = "id,time,mag,band\n" + "".join(
+        f"s,{t},{12 + 0.01 * t},{band}\n" for t, band in enumerate("BbRrBbRr"))
+    (tmp_path / "mixed.csv").write_text(rows)
+    with pytest.warns(UserWarning, match=r"mixed.csv: bands B, R, b, r differ only in case"):
+        curves = read_any(str(tmp_path / "mixed.csv"))
+    assert sorted(curves.bands) == ["B", "R", "b", "r"]

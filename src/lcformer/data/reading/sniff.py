@@ -183,7 +183,21 @@ def _finish(curves: LightCurves, reading: ReadConfig, source: Path, report: Drop
     problems = report.problems[before:]
     if curves.n_curves == 0 and problems:
         raise nothing_read(problems, source)
+    _warn_of_bands_by_case(curves, source)
     return to_magnitudes(curves, reading, str(source), report)
+
+
+def _warn_of_bands_by_case(curves: LightCurves, source: Path) -> None:
+    """Band names that differ only in case are different bands (Gaia's G is not SDSS's g,
+    Johnson's R not SDSS's r), so they are read apart; in one input they may also be a typo
+    that halves each star: said."""
+    names = pd.Series(pd.unique(pd.Series(np.asarray(curves.bands, dtype=object)).astype(str)))
+    twins = names[names.str.lower().duplicated(keep=False)]
+    if len(twins):
+        shown = ", ".join(sorted(twins)[:6])
+        warnings.warn(f"{source}: bands {shown} differ only in case and are read as different "
+                      f"bands (Gaia's G is not SDSS's g): if they are one, give them one name",
+                      stacklevel=3)
 
 
 def nothing_read(problems: list[str], source: Path) -> InputError:
