@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import warnings
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -70,9 +70,8 @@ def read_any(source: str, data_dir: str | Path | None = None,
     ``reading.columns`` given by the user name the columns of a table, and the time, mag,
     err, band and flag columns of per-star files (which must have them; their id, class and
     split are refused there, and any for MACHO files); an id named makes a lone file a
-    table. With
-    ``columns_if_table`` they are a trained run's: for the tables it was trained on, and for
-    per-star files whose header has those names.
+    table. With ``columns_if_table`` they are a trained run's: for the tables it was trained
+    on, and for per-star files whose header has those names.
     """
     from lcformer.data.datasets import REGISTRY, resolve, table_and_labels_hint
 
@@ -280,7 +279,8 @@ def _one_stars_file(path: Path, header: list[str] | None, columns: Columns,
     need not have)."""
     if users and columns.id != Columns().id:  # the user named one: a table, refused without
         return False
-    names = header if header is not None else _astropy_names(path)
+    table = _astropy_table(path) if header is None else None  # read once for both uses
+    names = header if header is not None else None if table is None else table.colnames
     if names is None:
         return False
     resolved = columns.resolve(names)
@@ -290,7 +290,8 @@ def _one_stars_file(path: Path, header: list[str] | None, columns: Columns,
         return False
     ids = [n for n in names if str(n).lower() in SURVEY_ID_NAMES]
     position = [n for key in ("ra", "dec") for n in names if str(n).lower() == key]
-    return not ids or not _several_stars(path, ids, position if len(position) == 2 else [])
+    return not ids or not _several_stars(path, table, ids,
+                                         position if len(position) == 2 else [])
 
 
 #: Rows all within this of their median position (ra, dec) are one star's, whatever ids
@@ -298,24 +299,19 @@ def _one_stars_file(path: Path, header: list[str] | None, columns: Columns,
 ONE_STAR_ARCSEC = 2.0
 
 
-def _several_stars(path: Path, columns: list[str], position: list[str]) -> bool:
-    """Whether one of these columns of a lone table file holds several values that repeat
-    (stars), rather than one value or a value per row (a detection's own id); rows whose
-    ``position`` columns (ra, dec in degrees) all lie within :data:`ONE_STAR_ARCSEC` of
-    their median are one star."""
+def _several_stars(path: Path, table: Any, columns: list[str], position: list[str]) -> bool:
+    """Whether one of these columns of a lone table file (a CSV, or the astropy ``table``
+    read from it) holds several values that repeat (stars), rather than one value or a value
+    per row (a detection's own id); rows whose ``position`` columns (ra, dec in degrees) all
+    lie within :data:`ONE_STAR_ARCSEC` of their median are one star."""
     try:
-        if astropy_format(path) is None:
+        if table is None:
             frame = pd.read_csv(path, usecols=[*columns, *position], keep_default_na=False,
                                 dtype=dict.fromkeys(columns, str))
         else:
-            from astropy.table import Table
-
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                table = Table.read(path, format=astropy_format(path))
             frame = pd.DataFrame({c: np.asarray(table[c]).astype(str) for c in columns}
                                  | {c: np.asarray(table[c]) for c in position})
-    except Exception:  # unreadable here: the table reader names the problem
+    except READ_ERRORS:  # unreadable here: the table reader names the problem
         return True
     if position and _one_position(frame[position[0]], frame[position[1]]):
         return False
@@ -341,9 +337,10 @@ def _one_position(ra: pd.Series, dec: pd.Series) -> bool:
     return bool(distance.max() <= ONE_STAR_ARCSEC)
 
 
-def _astropy_names(path: Path) -> list[str] | None:
-    """The column names of a FITS, ECSV or VOTable file's table; None for other files, or
-    where astropy cannot read one table of it (the table reader then names the problem)."""
+def _astropy_table(path: Path) -> Any:
+    """A FITS, ECSV or VOTable file's table (for its column names and id columns); None for
+    other files, or where astropy cannot read one table of it (the table reader then names
+    the problem)."""
     form = astropy_format(path)
     if form is None:
         return None
@@ -352,6 +349,6 @@ def _astropy_names(path: Path) -> list[str] | None:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # units and HDUs: the reader says what matters
-            return [str(n) for n in Table.read(path, format=form).colnames]
-    except Exception:
+            return Table.read(path, format=form)
+    except Exception:  # any failure: read as a table, whose error is clear
         return None
