@@ -192,7 +192,7 @@ def test_predict_proba_takes_tables_and_orders_columns_by_classes(fitted, curves
     as_frame = fitted.predict_frame(lcs)
     assert list(as_frame.columns) == fitted.classes_.tolist()
     assert as_frame.index.tolist() == ["syn-000004", "syn-000000"]
-    with pytest.raises(TypeError, match="expected LightCurves"):
+    with pytest.raises(TypeError, match="expected light curves"):
         fitted.predict_proba([1, 2, 3])
 
 
@@ -536,6 +536,53 @@ def test_set_params_reaches_inside_the_configs_as_grid_search_names_them() -> No
     encoder = clf.set_params(train__lr=0.01, model__name="encoder").run_config()
     assert encoder.model == RunConfig.for_model("encoder").model
     assert encoder.train.lr == 0.01 and encoder.train.batch_size == 16  # its own train kept
+
+
+def test_deep_params_name_every_setting_set_params_takes() -> None:
+    """scikit-learn's convention: set_params takes the names get_params(deep=True) gives;
+    a name that is none of them is a ValueError naming it, as scikit-learn's own."""
+    clf = Classifier(epochs=3).set_params(train__lr=0.01)
+    deep = clf.get_params(deep=True)
+    assert deep["train__lr"] == 0.01 and deep["train__epochs"] == 3
+    assert deep["model__forest"] == RunConfig.for_model("periodic").model.forest
+    assert set(clf.get_params(deep=False)) < set(deep)
+    nested = {k: v for k, v in deep.items() if "__" in k}
+    again = clone(clf).set_params(**nested).get_params(deep=True)
+    assert {k: v for k, v in again.items() if "__" in k} == nested
+    with pytest.raises(ValueError, match=r"invalid parameter train__bogus .*TrainConfig has "
+                                         r"no 'bogus'"):
+        clf.set_params(train__bogus=1)
+    # A value a fit would refuse does not make get_params raise (scikit-learn's rule).
+    assert "train__lr" not in Classifier(model=3).get_params(deep=True)
+
+
+def test_tags_say_x_is_not_a_2d_array_and_y_may_be_left_out() -> None:
+    tags = Classifier().__sklearn_tags__()
+    assert not tags.input_tags.two_d_array and not tags.target_tags.required
+
+
+def test_an_array_as_x_is_refused_with_how_to_make_light_curves() -> None:
+    with pytest.raises(TypeError, match=r"got ndarray; make them from arrays with "
+                                        r"LightCurves.from_list"):
+        as_light_curves(np.zeros((3, 4)))
+    with pytest.raises(TypeError, match=r"got list; per-star tables: pd.concat"):
+        as_light_curves([pd.DataFrame({"time": [1.0]})])
+
+
+def test_a_training_made_for_another_model_is_warned_of() -> None:
+    """set_params(train__lr=...) fills in the periodic model's training; a grid's later
+    model="encoder" kept its batch 32, cosine schedule and patience without a word."""
+    empty = pd.DataFrame({"id": [], "time": [], "mag": [], "class": []})
+    clf = Classifier(epochs=3).set_params(train__lr=5e-4).set_params(model="encoder")
+    with pytest.warns(UserWarning, match=r"keeps the periodic model's defaults where "
+                                         r"encoder's own differ: batch_size=32 \(encoder's: "
+                                         r"256\)"):
+        with pytest.raises(NothingToTrainError):
+            clf.fit(empty)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(NothingToTrainError):  # one setting chosen: taken as given
+            clf.set_params(train__batch_size=64).fit(empty)
 
 
 def test_fitting_on_a_datasets_own_test_stars_is_warned_of(curves) -> None:

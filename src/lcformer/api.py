@@ -17,6 +17,7 @@ that, when given, replace those of ``train``.
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 import warnings
 from collections.abc import Sequence
@@ -48,7 +49,7 @@ from lcformer.evaluation.predict import (
 )
 from lcformer.models import LightCurveClassifier, ModelConfig
 from lcformer.models.config import DATA_SIZES
-from lcformer.models.registry import model_inputs
+from lcformer.models.registry import MODEL_NAMES, model_inputs
 from lcformer.training.checkpoints import save_checkpoint
 from lcformer.training.config import RunConfig, TrainConfig
 from lcformer.training.fitting import check_trainable, fit
@@ -121,8 +122,10 @@ def as_light_curves(data: Any, report: DropReport | None = None) -> LightCurves:
         from astropy.table import Table
 
         if not isinstance(data, Table):
-            raise TypeError(f"expected LightCurves, a pandas DataFrame or an astropy Table, "
-                            f"got {type(data).__name__}")
+            raise TypeError(f"expected light curves (LightCurves, StarSamples, a list of "
+                            f"LightCurves, a pandas DataFrame or an astropy Table of one row "
+                            f"per point: id, time, mag[, err, band]), got "
+                            f"{type(data).__name__}{_input_hint(data)}")
         if Columns().resolve(list(data.colnames)).id not in data.colnames:
             # from_astropy would read it as one star: every star's points pooled into one.
             raise InputError(f"the {type(data).__name__}: no 'id' column among "
@@ -146,6 +149,11 @@ def _magnitudes(lcs: LightCurves, source: str) -> LightCurves:
                                "(lcformer.flux_to_magnitudes gives the asinh "
                                "magnitudes that --flux does), or give magnitudes")
     return lcs
+
+
+#: The configs whose settings ``set_params`` and ``get_params(deep=True)`` name as
+#: ``part__setting``, scikit-learn's nested names.
+NESTED_CONFIGS = ("model", "train", "tokens", "cleaning", "views", "periods")
 
 
 class Classifier(ClassifierMixin, BaseEstimator):
@@ -177,6 +185,20 @@ class Classifier(ClassifierMixin, BaseEstimator):
         self.progress = progress
 
     # ------------------------------------------------------------------ settings
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """scikit-learn's ``get_params``; ``deep``: with the settings inside the configs too
+        (``train__epochs``...), the names ``set_params`` takes, as a fit would use them."""
+        params = super().get_params(deep=False)
+        if deep:
+            for part in NESTED_CONFIGS:
+                try:
+                    config = self._config(part)
+                except ConfigError:  # a bad value, said by fit; get_params does not raise
+                    continue
+                params |= {f"{part}__{f.name}": getattr(config, f.name)
+                           for f in dataclasses.fields(config)}
+        return params
+
     def set_params(self, **params: Any) -> Classifier:
         """scikit-learn's ``set_params``, with the settings inside the configs too
         (``train__epochs=7``, ``model__emb=32``, ``views__fold="time"``): GridSearchCV's
@@ -198,8 +220,21 @@ class Classifier(ClassifierMixin, BaseEstimator):
             base = self._config(part)
             if part == "model" and fields.get("name", base.name) != base.name:
                 base = RunConfig.for_model(fields["name"]).model  # another model: its defaults
+            names = {f.name for f in dataclasses.fields(base)}
+            if unknown := sorted(set(fields) - names):  # as scikit-learn says of its own
+                raise ConfigError(f"invalid parameter {part}__{unknown[0]} for Classifier: "
+                                  f"{type(base).__name__} has no {unknown[0]!r} (its "
+                                  f"settings: {', '.join(sorted(names))})")
             setattr(self, part, base.replace(**fields))
         return self
+
+    def __sklearn_tags__(self) -> Any:
+        """X is light curves, not a 2-D array (scikit-learn's array checks do not apply),
+        and ``y`` may be left out where the curves carry their labels."""
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.target_tags.required = False
+        return tags
 
     def _config(self, part: str) -> Config:
         """The config ``part`` stands for now: as given, else the one a fit would use."""
@@ -209,8 +244,8 @@ class Classifier(ClassifierMixin, BaseEstimator):
         if part in ("tokens", "cleaning", "views", "periods"):
             given = getattr(self, part)
             return given if given is not None else getattr(PrepareConfig(), part)
-        raise ConfigError(f"set_params: {part}__... names no config; the configs are model, "
-                          f"train, tokens, cleaning, views and periods")
+        raise ConfigError(f"set_params: {part}__... names no config; the configs are "
+                          f"{', '.join(NESTED_CONFIGS)}")
 
     def run_config(self) -> RunConfig:
         """The run these parameters describe (the same record ``lcformer train`` writes)."""
@@ -246,6 +281,7 @@ class Classifier(ClassifierMixin, BaseEstimator):
         default = RunConfig.for_model(config.model.name)
         _warn_of_research_defaults(self.model, default.model, "model")
         _warn_of_research_defaults(self.train, default.train, "train")
+        _warn_of_another_models_train(self.train, config.model.name)
         read = DropReport()
         lcs = as_light_curves(X, read)
         if not lcs.n_curves:
@@ -404,6 +440,43 @@ def _warn_of_research_defaults(given: Any, default: ModelConfig | TrainConfig,
         _warn(f"this {cls} keeps {cls}()'s research defaults where {model}'s own differ: "
               f"{', '.join(kept)}; to change only some settings start from "
               f"RunConfig.for_model(name).{part}.replace(...)")
+
+
+def _warn_of_another_models_train(given: Any, name: str) -> None:
+    """A TrainConfig made for another model, kept when ``model`` changed (``set_params(
+    train__lr=...)`` fills in the model of then's training, and a grid over ``model`` keeps
+    it): said where it keeps every setting in which that model's defaults differ from this
+    one's (the research models' are TrainConfig()'s, which the warning above covers)."""
+    if not isinstance(given, TrainConfig):
+        return
+    own = RunConfig.for_model(name).train
+    for other in MODEL_NAMES:
+        theirs = RunConfig.for_model(other).train
+        if theirs in (own, TrainConfig()):
+            continue
+        differ = [f.name for f in dataclasses.fields(theirs) if f.name != "epochs"
+                  and getattr(theirs, f.name) != getattr(own, f.name)]
+        if all(getattr(given, key) == getattr(theirs, key) for key in differ):
+            kept = ", ".join(f"{key}={getattr(given, key)!r} ({name}'s: "
+                             f"{getattr(own, key)!r})" for key in differ)
+            _warn(f"this TrainConfig keeps the {other} model's defaults where {name}'s own "
+                  f"differ: {kept} (set_params(train__...) starts from the training of "
+                  f"the model set at the time, and a later model= keeps it); to train {name} "
+                  f"as it is trained, start from RunConfig.for_model({name!r}).train"
+                  f".replace(...)")
+            return
+
+
+def _input_hint(data: Any) -> str:
+    """How to make light curves of what was given instead."""
+    if isinstance(data, np.ndarray):
+        return ("; make them from arrays with LightCurves.from_list([(id, band, time, "
+                "mag, err), ...]) or LightCurves.from_arrays(ids, bands, lengths, time, mag, "
+                "err)")
+    if isinstance(data, list | tuple) and data and all(isinstance(d, pd.DataFrame)
+                                                       for d in data):
+        return "; per-star tables: pd.concat(frames) with each star's id in an 'id' column"
+    return ""
 
 
 def _warn(message: str) -> None:
