@@ -304,6 +304,7 @@ def test_train_evaluate_predict(tiny_synthetic, tmp_path, capsys) -> None:
     assert "classified 3 of 3 stars" in captured.out
     assert "lcformer: incomplete: input that could not be read" in captured.err
     assert "1 unreadable file(s)" in captured.err
+    assert "(a star with other files read is classified without it)" in captured.err
     # Past the ten problems shown, every one is in a file beside the predictions.
     for i in range(11):
         (folder / f"broken{i}.csv").write_text("time,mag,err\n1,x,0.1\n")

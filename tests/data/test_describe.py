@@ -31,6 +31,29 @@ def test_a_lone_table_beside_labels_says_why_its_stars_have_no_class(tmp_path) -
     assert sorted(describe(str(tmp_path)).classes.index) == ["x", "y"]
 
 
+def test_a_lone_star_file_is_described_as_predict_reads_it(tmp_path) -> None:
+    """describe refused an ASAS-SN download given alone ("missing ['id', 'time']: map yours
+    with --columns id=NAME..."), whose only mappable "id" split the star by camera, and an
+    OGLE .dat file; predict reads both as one star's file."""
+    t = np.arange(30.0)
+    download = pd.DataFrame({"HJD": 2456293.5 + t, "Camera": np.where(t % 2, "bd", "be"),
+                             "mag": 12 + np.sin(t), "mag_err": 0.03,
+                             "Filter": np.where(t < 20, "V", "g")})
+    download.to_csv(tmp_path / "AP1.csv", index=False)
+    found = describe(str(tmp_path / "AP1.csv"))
+    assert (found.name, len(found.stars), len(found.curves)) == ("AP1", 1, 2)
+    assert sorted(found.bands.index) == ["V", "g"]
+    (tmp_path / "OGLE-1.dat").write_text(_star_text(0))
+    found = describe(str(tmp_path / "OGLE-1.dat"))
+    assert (found.name, len(found.stars), found.curves["n_points"].sum()) == ("OGLE-1", 1, 20)
+    # A table named as a dataset's, given alone: the hint says to give its folder.
+    pd.DataFrame({"id": "a", "time": t, "mag": 12 + np.sin(t), "err": 0.01}).to_csv(
+        tmp_path / "lightcurves.csv", index=False)
+    (tmp_path / "labels.csv").write_text("id,class\na,x\n")
+    assert describe(str(tmp_path / "lightcurves.csv")).format().splitlines()[-1].endswith(
+        f"beside a table named lightcurves.* (give the folder, {tmp_path})")
+
+
 def _star_text(k: int) -> str:
     """One star's headerless time,mag,err file of 20 points."""
     t = np.arange(20.0)

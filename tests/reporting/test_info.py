@@ -70,7 +70,8 @@ def test_info_of_a_deep_run(runs, capsys) -> None:
     assert "epochs=1" in lines["training"] and "batch_size=32" in lines["training"]
     # No "classes none" (no class filter); a setting given as none is shown so, not hidden
     # (hidden, --clip-grad none would read as the default 1.0).
-    assert lines["inputs"].split() == ["inputs", "windows"] and "patience=none" in out
+    assert lines["inputs"] == ("inputs      token windows ((dt, dm) pairs of each curve, the "
+                               "research models')") and "patience=none" in out
     assert "mystars / encoder: star-level test accuracy" in lines["test"]
     for name in ("best", "last"):
         digest = stored_digest(run / f"{name}.safetensors")
@@ -85,7 +86,8 @@ def test_info_names_the_classes_and_bands_a_run_kept(tmp_path, capsys) -> None:
     assert main(["info", str(tmp_path / "run")]) == 0
     inputs = next(line for line in capsys.readouterr().out.splitlines()
                   if line.startswith("inputs"))
-    assert inputs.split(maxsplit=1)[1] == "windows, classes car,sinusoid, bands V"
+    assert inputs.split(maxsplit=1)[1] == ("token windows ((dt, dm) pairs of each curve, the "
+                                           "research models'), classes car,sinusoid, bands V")
 
 
 def test_info_and_evaluate_of_a_baseline_run(runs, capsys) -> None:

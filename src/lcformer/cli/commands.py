@@ -409,16 +409,17 @@ def cmd_predict(args: argparse.Namespace) -> int:
     if scores:
         print(scores)
     print(result.report.format(saved=result.report.save_problems(problems_path(out))))
-    # A file that could not be read (a star, or a table's rows) or that a catalogue names but
-    # is not there is in neither output; labels without a light curve or an empty file lose
-    # nothing.
+    # A file that could not be read (a star, a band of one, or a table's rows) or that a
+    # catalogue names but is not there is in neither output (a star with another file read
+    # is classified without it); labels without a light curve or an empty file lose nothing.
     lost = {"unreadable file(s)": report.curves["unreadable_file"],
             "catalogued file(s) not found": report.curves["missing_file"],
             "row(s) without a star id": report.points["missing_id"]}
     if any(lost.values()):
         what = ", ".join(f"{n:,} {kind}" for kind, n in lost.items() if n)
         print(f"lcformer: incomplete: input that could not be read (listed above) is not in "
-              f"{out}: {what}; fix them and rerun", file=sys.stderr)
+              f"{out} (a star with other files read is classified without it): {what}; fix "
+              f"them and rerun", file=sys.stderr)
         return EXIT_NOTHING
     return 0
 

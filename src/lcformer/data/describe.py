@@ -14,6 +14,7 @@ from lcformer.data.datasets import resolve
 from lcformer.data.lightcurves import LightCurves
 from lcformer.data.reading.config import ReadConfig
 from lcformer.data.reading.files import table_suffix
+from lcformer.data.reading.per_star import ARCHIVE_SUFFIXES, file_stem
 from lcformer.data.reading.sniff import read_any, read_dataset
 from lcformer.data.report import DropReport
 from lcformer.errors import DatasetNotFoundError
@@ -66,13 +67,18 @@ def describe(dataset: str, data_dir: str | None = None,
     Input of which nothing can be read is an InputError naming the file, as in ``prepare``.
     Labels are not needed to describe a folder (one is described before it is labelled): a
     labels file of only a header, which ``prepare`` refuses, is read as none and said so, and
-    a folder of star files without a catalogue is read as ``predict`` reads it."""
+    a folder of star files without a catalogue, or a file, is read as ``predict`` reads it
+    (a file without a star id column is one star's)."""
     report = DropReport()
     unlabelled_folder = False
     try:
-        spec, folder = resolve(dataset, data_dir)
-        name, cleaning = spec.name, spec.cleaning
-        raw = read_dataset(spec, folder, report, reading)
+        if _one_file(Path(dataset)):  # as predict reads it: one star's file too
+            name, cleaning, folder = file_stem(dataset), CleaningConfig(), Path(dataset)
+            raw = read_any(dataset, data_dir, report, reading)
+        else:
+            spec, folder = resolve(dataset, data_dir)
+            name, cleaning = spec.name, spec.cleaning
+            raw = read_dataset(spec, folder, report, reading)
     except DatasetNotFoundError:
         folder = Path(dataset)
         if not folder.is_dir():
@@ -101,12 +107,19 @@ def describe(dataset: str, data_dir: str | None = None,
                 f"(unlabelled): train needs one, of filename,class")
     elif lcs.labels is None and folder.is_file() and (folder.parent / "labels.csv").is_file():
         suffix = table_suffix(folder.name) or ""
+        named = folder.name.lower().startswith("lightcurves")
         hint = (f"the labels.csv beside {folder.name} is not read: a table's labels.csv is "
-                f"read in the folder given, beside a table named lightcurves.* (as "
-                f"{folder.parent / ('lightcurves' + suffix)})")
+                f"read in the folder given, beside a table named lightcurves.* "
+                + (f"(give the folder, {folder.parent})" if named else
+                   f"(as {folder.parent / ('lightcurves' + suffix)})"))
     return Description(name, curves, stars.reset_index(),
                        table.sort_values("size", ascending=False, kind="stable"), report, hint,
                        band_summary(lcs))
+
+
+def _one_file(path: Path) -> bool:
+    """A table or one star's file, not an archive of star files with their catalogue."""
+    return path.is_file() and not path.name.lower().endswith(ARCHIVE_SUFFIXES)
 
 
 def band_summary(lcs: LightCurves) -> pd.DataFrame:

@@ -81,6 +81,13 @@ class RunInfo:
         return "\n".join(lines)
 
 
+#: What a run's prepared inputs are, in words.
+INPUT_WORDS = {"stars": "star views (each star's points, folded at its period, and its "
+                        "per-star values)",
+               "windows": "token windows ((dt, dm) pairs of each curve, the research "
+                          "models')"}
+
+
 def settings_text(d: dict[str, Any] | None, skip: tuple[str, ...] = ()) -> str:
     """``key=value`` pairs (nested keys dotted, None left out; config.toml's "none" shown as
     the CLI's word for an unset setting), wrapped."""
@@ -272,7 +279,8 @@ def _settings_sections(prepare: dict[str, Any], metadata: dict[str, Any] | None,
     sections = []
     add = sections.append
     if prepare:
-        add(("inputs", f"{prepare.get('inputs', 'windows')}"
+        inputs = prepare.get("inputs", "windows")
+        add(("inputs", INPUT_WORDS.get(inputs, inputs)
                        + "".join(f", {word} {_value(prepare[key])}"
                                  for key, word in (("classes", "classes"),
                                                    ("keep_bands", "bands"))

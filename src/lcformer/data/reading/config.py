@@ -107,7 +107,7 @@ class ReadConfig(Config):
     zero_point: float = setting(
         8.9, "with --flux: the magnitude of a flux of 1 in your units (default: 8.9, AB "
              "magnitudes of fluxes in Jy; 16.4 for mJy, 23.9 for uJy, a survey's zero point "
-             "for counts)")
+             "for counts, as 20.44 for TESS's e-/s)")
 
     def __post_init__(self) -> None:
         super().__post_init__()
