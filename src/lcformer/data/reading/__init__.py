@@ -18,6 +18,7 @@ The modules, in pipeline order:
 - ``partitions``: which files of a folder are one table's partitions;
 - ``star_file``: one star's file, its columns found by their names;
 - ``per_star``: folders and archives of star files, with or without a catalogue;
+- ``one_star``: which of those files' curves are one star (bands, ids, a target's files);
 - ``macho``: the native MACHO formats;
 - ``astropy_tables``: FITS, ECSV and VOTable through astropy, for tables and star files alike;
 - ``files``: what every reader shares about files (formats, errors naming the file);
@@ -40,7 +41,10 @@ from lcformer.data.reading.tables import from_astropy, from_dataframe, read_long
 #: 4: a per-star file whose mag column is a flux (--columns mag=flux) reads the errors named
 #: after it (flux_err), not a magnitude's; files of one name in band folders (I/, V/) are one
 #: star's bands; ``X.dat.gz`` is star X.
-READERS_VERSION = 4
+#: 5: files named ``NAME.I.dat`` and ``NAME.V.dat`` are star NAME's bands; a catalogue's ``id``
+#: column names its files' star; a mission's FITS files of one target (TESS sectors) are one
+#: star; a star's files of one band are one curve.
+READERS_VERSION = 5
 
 __all__ = [
     "MACHO_CLASSES",

@@ -97,6 +97,33 @@ def _fits_table(path: Path, hdu: int, data: bytes | None = None) -> Any:
     return table
 
 
+#: Header keywords of a mission's star number, and how its name is written without OBJECT.
+MISSION_IDS = (("TICID", "TIC"), ("KEPLERID", "KIC"))
+
+
+def fits_object(data: bytes) -> str:
+    """The star a mission's FITS light curve is of, by its headers: OBJECT (TESS's ``TIC
+    25155310``, Kepler's ``KIC 8462852``), else ``TIC n`` from TICID or ``KIC n`` from
+    KEPLERID; '' for a file without a mission's star number (TICID, KEPLERID), whose OBJECT
+    may name a field of many stars, and for one that cannot be read. Every HDU's header is
+    looked in, the primary first: a table read keeps only its own HDU's in ``.meta``."""
+    from astropy.io import fits
+
+    try:
+        with fits.open(io.BytesIO(data)) as hdus:
+            headers = [hdu.header for hdu in hdus]
+    except (OSError, ValueError, TypeError, IndexError, KeyError):
+        return ""
+    numbers = [(prefix, header[key]) for key, prefix in MISSION_IDS for header in headers
+               if str(header.get(key, "")).strip()]
+    if not numbers:
+        return ""
+    named = [str(header["OBJECT"]).strip() for header in headers
+             if str(header.get("OBJECT", "")).strip()]
+    prefix, number = numbers[0]
+    return named[0] if named else f"{prefix} {number}"
+
+
 #: Counted where a file's mag column declares a unit astropy does not know: its values are
 #: read as they are (magnitudes, or with --flux fluxes, by --zero-point).
 UNKNOWN_UNIT = "mag_unit_not_understood_values_read_as_they_are"

@@ -32,10 +32,23 @@ from lcformer.data.reading.files import (
     read_str_table,
 )
 from lcformer.data.reading.flux import FLUX_UNIT, MAG_UNIT
+from lcformer.data.reading.one_star import (
+    BAND_FOLDERS,
+    band_folder,
+    file_name_bands,
+    file_stem,
+    folder_bands,
+    join_curves,
+    name_band,
+    object_stars,
+    one_stars_files,
+    star_ids,
+)
 from lcformer.data.reading.star_file import (
     Curve,
     FileProblem,
     file_columns,
+    header_object,
     is_number,
     is_votable,
     parse_curves,
@@ -44,10 +57,6 @@ from lcformer.data.report import DropReport
 from lcformer.errors import InputError
 
 ARCHIVE_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".zip")
-COMPRESSED_SUFFIXES = (".gz", ".bz2", ".xz")
-#: Folder names that are a photometric band (compared as written: R and r are two filters).
-#: Files of one name in such folders (OGLE's I/123.dat and V/123.dat) are one star's bands.
-BAND_FOLDERS = frozenset("U B V R I J H K G BP RP u g r i z y W1 W2 NUV FUV".split())
 # Files that are never light curves, skipped when no ``suffix`` says which files are data.
 #: The catalogue's name in a folder (or archive) of per-star files.
 CATALOGUE = "catalog.csv"
@@ -75,7 +84,10 @@ def read_catalogue_folder(
     ``asas_training_set/215153.dat``); a name that matches several files (``123`` with
     ``north/123.dat`` and ``south/123.dat``) is a problem (event ``ambiguous_catalogue_entry``;
     the files are read unlabelled): give its path.
-    The star id is the file's stem (its path where two files share a stem: :func:`star_ids`).
+    The star id is the file's stem (its path where two files share a stem: :func:`star_ids`),
+    or what an ``id`` column names: files of one id are one star, and two of one band one
+    curve (TESS's sectors: :func:`join_curves`); a mission's FITS files of one target are one
+    star too (:func:`object_stars`).
     A ``band`` column names each file's band, so that the files of one star in several bands
     (OGLE's ``I/NAME.dat`` and ``V/NAME.dat``) are one star, ``NAME``; a file whose header
     names a band column of its own (ZTF's ``filtercode``) is that star's curves in each of
@@ -89,9 +101,10 @@ def read_catalogue_folder(
     or a source that is not a folder or archive, raises :class:`InputError` even with a
     report: nothing could be matched; so does a catalogue file of only a header, which lists
     no file to read. Files of one name in band folders (``I/``, ``V/``) without a band named
-    are that star's bands (:func:`folder_bands`). Another ``catalog.csv`` among the files of
-    a catalogue file is a catalogue, not a star: not read where it is a copy, refused where
-    it differs (:func:`_other_catalogues`).
+    are that star's bands (:func:`folder_bands`), and so are files named ``NAME.I.dat``,
+    ``NAME.V.dat`` (:func:`file_name_bands`), which a bare ``NAME`` finds both of. Another
+    ``catalog.csv`` among the files of a catalogue file is a catalogue, not a star: not read
+    where it is a copy, refused where it differs (:func:`_other_catalogues`).
     """
     sink = DropReport() if report is None else report
     columns = file_columns(columns, source)
@@ -110,11 +123,17 @@ def read_catalogue_folder(
     taken: dict[str, tuple[str, int]] = {}  # file -> its class and catalogue row
     ambiguous: set[str] = set()  # files of a catalogue name that matches several
     units: dict[str, str] = {}  # the first file of each declared kind (_read_one)
-    has_split, has_band = "split" in table, "band" in table
+    objects: dict[str, str] = {}  # file -> the star its FITS headers name
+    given: dict[str, str] = {}  # file -> the star the catalogue's id column names
+    has_split, has_band, has_id = "split" in table, "band" in table, "id" in table
     for row, (name, label) in enumerate(zip(table[filename_column], table[class_column],
                                             strict=True)):
         found = match(name, suffix)
         band = str(table["band"].iat[row]).strip() if has_band else ""
+        star = str(table["id"].iat[row]).strip() if has_id else ""
+        if isinstance(found, list) and band:  # NAME,class,I: NAME.I.dat of NAME.[IV].dat
+            found = [rel for rel in found if name_band(rel)[1] == band] or found
+            found = found[0] if len(found) == 1 else found
         if found is None:
             outside = (" (it is outside: a catalogue's files are read in its folder or "
                        "archive)" if Path(str(name).strip()).is_absolute()
@@ -122,7 +141,7 @@ def read_catalogue_folder(
             sink.problem(f"{cat_name}:{row + 2}: file {name!r} not found in {source}"
                          f"{outside}", "missing_file")
             continue
-        if isinstance(found, list) and (band or not _one_star_in_band_folders(found)):
+        if isinstance(found, list) and (band or not one_stars_files(found)):
             # A problem, but no curve dropped: the files are read (unlabelled) and counted
             # on their own.
             sink.problem(f"{cat_name}:{row + 2}: {name!r} matches {len(found)} files "
@@ -132,19 +151,25 @@ def read_catalogue_folder(
             continue
         for rel in found if isinstance(found, list) else [found]:  # in I/ and V/: both
             if rel in taken:  # maybe under another spelling (with or without its suffix)
-                if taken[rel][0] != label:
-                    raise InputError(f"{cat_name}: rows {taken[rel][1] + 2} and {row + 2} "
-                                     f"give {rel} two classes ({taken[rel][0]!r}, "
-                                     f"{label!r}): keep one row per file")
+                _same_file_rows(taken[rel], (label, row), given.get(rel, ""), star, rel,
+                                cat_name)
                 sink.note("duplicate_catalogue_row")
                 continue
             taken[rel] = (label, row)
-            for named, curve in (_read_one(files[rel], f"{shown}{rel}", sink, columns,
-                                           strict_columns, units) or {}).items():
+            if star:
+                given[rel] = star
+            # NAME found as NAME.I.dat and NAME.V.dat: the bands their names end in
+            named_by_name = name_band(rel)[1] if isinstance(found, list) and not band_folder(
+                rel) else ""
+            curves, objects[rel] = _read_one(files[rel], f"{shown}{rel}", sink, columns,
+                                             strict_columns, units) or NOTHING_READ
+            if named_by_name and curves and not any(curves):
+                sink.note("band_from_file_name")
+            for named, curve in curves.items():
                 files_read.append(rel)
                 labels.append(label)
                 splits.append(table["split"].iat[row] if has_split else "")
-                bands.append(named or band)  # the file's own band column first
+                bands.append(named or band or named_by_name)  # the file's own band first
                 arrays.append(curve)
     data_suffixes = {_suffix(rel) for rel in [*taken, *ambiguous]} - NOT_LIGHT_CURVES
     for rel in sorted(set(files) - taken.keys()):
@@ -152,25 +177,41 @@ def read_catalogue_folder(
                 _suffix(rel) == ".xml" and _votable(files[rel])):
             sink.note("skipped_non_data_file")
             continue
-        for named, curve in _read_unlisted(files[rel], f"{shown}{rel}", sink, columns,
-                                           strict_columns, units).items():
+        curves, objects[rel] = _read_unlisted(files[rel], f"{shown}{rel}", sink, columns,
+                                              strict_columns, units)
+        for named, curve in curves.items():
             files_read.append(rel)
             labels.append("")
             splits.append("")
             bands.append(named)
             arrays.append(curve)
     _refuse_mixed_units(units, source)
-    own_bands = bands
-    bands = folder_bands(files_read, bands, sink)
+    own_bands = file_name_bands(files_read, bands, sink)  # a name's band is the file's own
+    bands = folder_bands(files_read, own_bands, sink)
     ids = star_ids(files_read, sink, bands)
     ids, bands = _apart_by_class(ids, files_read, labels, own_bands, bands, sink)
+    ids = object_stars(ids, files_read, objects, sink)
+    ids = [given.get(rel, star) for rel, star in zip(files_read, ids, strict=True)]
     _label_unlisted(ids, [rel in taken for rel in files_read], labels, splits, sink)
-    _refuse_star_conflicts(ids, files_read, labels, cat_name, "classes")
+    _refuse_star_conflicts(ids, files_read, bands, labels, cat_name, "classes")
     if has_split:
-        _refuse_star_conflicts(ids, files_read, splits, cat_name, "splits")
+        _refuse_star_conflicts(ids, files_read, bands, splits, cat_name, "splits")
+    ids, bands, arrays, (labels, splits) = join_curves(ids, bands, arrays, [labels, splits],
+                                                       sink)
     finish(sink, report, f"{cat_name} with {source}")
     return _assemble(ids, arrays, labels if has_class else None,
                      splits if has_split else None, bands)
+
+
+def _same_file_rows(first: tuple[str, int], then: tuple[str, int], first_id: str, star: str,
+                    rel: str, cat_name: str) -> None:
+    """Two catalogue rows of one file must agree on its class (and its id, where given):
+    which is meant cannot be guessed."""
+    (label, row), (other, again) = first, then
+    for what, one, two in (("classes", label, other), ("ids", first_id, star)):
+        if one != two:
+            raise InputError(f"{cat_name}: rows {row + 2} and {again + 2} give {rel} two "
+                             f"{what} ({one!r}, {two!r}): keep one row per file")
 
 
 def _catalogue_table(catalogue: PathLike | pd.DataFrame, source: PathLike,
@@ -265,18 +306,18 @@ def _votable(load: Callable[[], bytes]) -> bool:
 
 
 def _read_unlisted(load: Callable[[], bytes], name: str, sink: DropReport, columns: Columns | None,
-                   strict_columns: bool, units: dict[str, str]) -> dict[str, Curve]:
+                   strict_columns: bool, units: dict[str, str]) -> FileCurves:
     """The curves of a data file the catalogue does not list (``not_in_catalogue``). Not
     asked for, so one that does not parse (OGLE's ident.dat beside its photometry) is
     counted (``unreadable_file_not_in_catalogue``), not listed among the problems."""
     scratch = DropReport()
-    curves = _read_one(load, name, scratch, columns, strict_columns, units)
-    if curves is None:
+    read = _read_one(load, name, scratch, columns, strict_columns, units)
+    if read is None:
         sink.note("unreadable_file_not_in_catalogue")
-        return {}
+        return NOTHING_READ
     sink.note("not_in_catalogue")
     sink.merge(scratch)
-    return curves
+    return read
 
 
 def _apart_by_class(ids: list[str], files_read: list[str], labels: list[str],
@@ -316,18 +357,20 @@ def _label_unlisted(ids: list[str], listed: list[bool], labels: list[str],
     sink.note("labelled_by_their_star", len(unlisted))
 
 
-def _refuse_star_conflicts(ids: list[str], files: list[str], values: list[str],
-                           name: str, what: str) -> None:
-    """The files of one star (its bands) listed with two classes (or splits): which is meant
-    cannot be guessed. A band file the catalogue does not list ("") conflicts with none."""
-    first: dict[str, tuple[str, str]] = {}
-    for star, rel, value in zip(ids, files, values, strict=True):
+def _refuse_star_conflicts(ids: list[str], files: list[str], bands: list[str],
+                           values: list[str], name: str, what: str) -> None:
+    """The files of one star (its bands, its TESS sectors, those of one catalogue id) listed
+    with two classes (or splits): which is meant cannot be guessed. A band file the
+    catalogue does not list ("") conflicts with none."""
+    first: dict[str, tuple[str, str, str]] = {}
+    for star, rel, band, value in zip(ids, files, bands, values, strict=True):
         if value == "":
             continue
-        if star in first and first[star][1] != value:
-            raise InputError(f"{name}: {first[star][0]} and {rel}, bands of star {star}, have "
-                             f"two {what} ({first[star][1]!r}, {value!r}): give them one")
-        first.setdefault(star, (rel, value))
+        if star in first and first[star][2] != value:
+            kind = "files" if first[star][1] == band else "bands"
+            raise InputError(f"{name}: {first[star][0]} and {rel}, {kind} of star {star}, "
+                             f"have two {what} ({first[star][2]!r}, {value!r}): give them one")
+        first.setdefault(star, (rel, band, value))
 
 
 def _refuse_conflicts(table: pd.DataFrame, file_column: str, class_column: str,
@@ -348,7 +391,10 @@ def read_folder(
     ``columns`` and ``strict_columns`` as for :func:`read_catalogue_folder`).
 
     Without ``suffix`` every file is read except obvious non-data files (README.md, images...)
-    and tables of the folder's stars (:func:`_lists_stars`: OGLE's ``ident.dat``).
+    and tables of the folder's stars (:func:`_lists_stars`: OGLE's ``ident.dat``). A star's
+    files are one star as :mod:`.one_star` finds them (band folders, band-named files, a
+    mission's FITS files of one target). Rows a quality flag drops are in ``report.points``
+    (``flagged``), with the points cleaning drops; ``report.events`` holds what was changed.
     """
     sink = DropReport() if report is None else report
     columns = file_columns(columns, source)
@@ -358,6 +404,7 @@ def read_folder(
     arrays: list[Curve] = []
     bands: list[str] = []
     units: dict[str, str] = {}  # the first file of each declared kind (_read_one)
+    objects: dict[str, str] = {}  # file -> the star its FITS headers name
     for rel in sorted(files):
         if ((suffix is not None and not rel.endswith(suffix))
                 or _suffix(rel) in NOT_LIGHT_CURVES - {".xml"}
@@ -375,8 +422,9 @@ def read_folder(
         if _lists_stars(data, stars - {posixpath.basename(rel).split(".")[0]}):
             sink.note("star_table_not_read")  # a catalogue or parameters, not a light curve
             continue
-        for band, curve in (_read_one(lambda data=data: data, f"{shown}{rel}", sink, columns,
-                                      strict_columns, units) or {}).items():
+        curves, objects[rel] = _read_one(lambda data=data: data, f"{shown}{rel}", sink,
+                                         columns, strict_columns, units) or NOTHING_READ
+        for band, curve in curves.items():
             files_read.append(rel)
             bands.append(band)
             arrays.append(curve)
@@ -384,8 +432,9 @@ def read_folder(
     if Path(source).name in BAND_FOLDERS and not any(bands):  # predict I/: its files are in I
         bands = [Path(source).name] * len(bands)
         sink.note("band_from_folder_name", len(set(files_read)))
-    bands = folder_bands(files_read, bands, sink)
-    ids = star_ids(files_read, sink, bands)
+    bands = folder_bands(files_read, file_name_bands(files_read, bands, sink), sink)
+    ids = object_stars(star_ids(files_read, sink, bands), files_read, objects, sink)
+    ids, bands, arrays, _ = join_curves(ids, bands, arrays, [], sink)
     finish(sink, report, str(source))
     return _assemble(ids, arrays, None, None, bands)
 
@@ -507,16 +556,21 @@ def _relative_to(path: Path, folder: Path) -> str | None:
 
 
 class _Matcher:
-    """Find a catalogue entry's file by relative path, file name, or stem."""
+    """Find a catalogue entry's file by relative path, file name, or stem, or a star's
+    band-named files by its name (``NAME``: ``NAME.I.dat`` and ``NAME.V.dat``)."""
 
     def __init__(self, files: dict[str, Callable[[], bytes]]) -> None:
         self.files = files
         self.by_name: dict[str, list[str]] = defaultdict(list)
         self.by_stem: dict[str, list[str]] = defaultdict(list)
+        self.by_star: dict[str, list[str]] = defaultdict(list)  # NAME -> NAME.<band>.*
         for rel in sorted(files):
             base = rel.rsplit("/", 1)[-1]
             self.by_name[base].append(rel)
             self.by_stem[file_stem(base)].append(rel)
+            star, band = name_band(base)
+            if band:
+                self.by_star[star].append(rel)
 
     def __call__(self, entry: str, suffix: str | None) -> str | list[str] | None:
         entry = entry.strip().replace("\\", "/").removeprefix("./")
@@ -526,27 +580,14 @@ class _Matcher:
             return entry
         base = entry.rsplit("/", 1)[-1]
         candidates = (self.by_name.get(base) or self.by_name.get(base + (suffix or ""))
-                      or self.by_stem.get(base) or self.by_stem.get(file_stem(base)) or [])
+                      or self.by_stem.get(base) or self.by_stem.get(file_stem(base))
+                      or self.by_star.get(base) or self.by_star.get(file_stem(base)) or [])
         # A plot or a note beside a star's file (123.png, 123.md) is not another candidate.
         candidates = [c for c in candidates if _suffix(c) not in NOT_LIGHT_CURVES] or candidates
-        if _band_folder(entry):  # V/123.dat is not I/123.dat, another band's file
-            candidates = [c for c in candidates if _band_folder(c) in ("", _band_folder(entry))]
+        if band_folder(entry):  # V/123.dat is not I/123.dat, another band's file
+            candidates = [c for c in candidates if band_folder(c) in ("", band_folder(entry))]
         found = [c for c in candidates if c.endswith("/" + entry)] or candidates
         return found if len(found) > 1 else (found or [None])[0]  # several: which one?
-
-
-def file_stem(rel: str) -> str:
-    """The file's name without its suffix (``123.dat.gz``: ``123``, as ``123.dat``)."""
-    base = rel.rsplit("/", 1)[-1]
-    if base.lower().endswith(COMPRESSED_SUFFIXES):
-        base = base.rsplit(".", 1)[0]
-    return base.rsplit(".", 1)[0] if "." in base.lstrip(".") else base
-
-
-def _band_folder(rel: str) -> str:
-    """The band that a file's folder names (``I/123.dat``: I), else ''."""
-    parts = rel.rsplit("/", 2)
-    return parts[-2] if len(parts) > 1 and parts[-2] in BAND_FOLDERS else ""
 
 
 def _suffix(rel: str) -> str:
@@ -580,15 +621,22 @@ def _lists_stars(data: bytes, stars: set[str]) -> bool:
     return len(named) >= 2
 
 
+#: A file's curves by band, and the star its FITS headers name ('' for none: header_object).
+FileCurves = tuple[dict[str, Curve], str]
+NOTHING_READ: FileCurves = ({}, "")
+
+
 def _read_one(load: Callable[[], bytes], shown: str, sink: DropReport,
               columns: Columns | None = None, strict_columns: bool = True,
-              units: dict[str, str] | None = None) -> dict[str, Curve] | None:
-    """A file's curves, or None where it is a problem (in ``sink``). ``units``: the first
-    file whose mag column declares magnitudes and the first a flux's unit, by the count
-    (``MAG_UNIT``, ``FLUX_UNIT``) each made (:func:`_refuse_mixed_units`)."""
+              units: dict[str, str] | None = None) -> FileCurves | None:
+    """A file's curves and the star its FITS headers name (:data:`FileCurves`), or None where
+    it is a problem (in ``sink``). ``units``: the first file whose mag column declares
+    magnitudes and the first a flux's unit, by the count (``MAG_UNIT``, ``FLUX_UNIT``) each
+    made (:func:`_refuse_mixed_units`)."""
     own = DropReport()
     try:
-        curves = parse_curves(load(), own, columns, strict_columns)
+        data = load()
+        curves = parse_curves(data, own, columns, strict_columns)
     except FileProblem as problem:
         sink.problem(f"{shown}{problem.where}: {problem.message}", problem.reason)
         return None
@@ -599,7 +647,7 @@ def _read_one(load: Callable[[], bytes], shown: str, sink: DropReport,
         if units is not None and own.events[kind]:
             units.setdefault(kind, shown)
     sink.merge(own)
-    return curves
+    return curves, header_object(data)
 
 
 def _refuse_mixed_units(units: dict[str, str], source: object) -> None:
@@ -610,75 +658,6 @@ def _refuse_mixed_units(units: dict[str, str], source: object) -> None:
                          f"magnitudes, {units[FLUX_UNIT]} in a flux's unit; lcformer reads a "
                          f"source's files all as magnitudes or all as fluxes (--flux): "
                          f"convert one kind, or give them apart")
-
-
-def folder_bands(files_read: list[str], bands: list[str], report: DropReport) -> list[str]:
-    """Each curve's band, where a file names none taken from its folder (``BAND_FOLDERS``)
-    when files of one name lie in two or more band folders: OGLE's ``I/123.dat`` and
-    ``V/123.dat`` are star 123 in I and V, not two stars of unknown band (which would be
-    split between training and test). Counted per file as ``band_from_folder_name``."""
-    def parent(rel: str) -> str:  # the folder that holds the band folders
-        return posixpath.dirname(posixpath.dirname(rel))
-
-    # parent -> folder -> the names of its files; name -> the folders that hold it
-    names: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    where: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for rel in sorted(set(files_read)):
-        folder = posixpath.basename(posixpath.dirname(rel))
-        names[parent(rel)][folder].add(file_stem(rel))
-        where[parent(rel), file_stem(rel)].add(folder)
-
-    def bands_of_stars(at: str, inside: dict[str, set[str]]) -> bool:
-        """Every folder beside is a band's (not I/, II/, III/, V/ volumes), and most names of
-        a folder other than the largest (OGLE's sparse V/) are in another too (not spectral
-        types' G/001.dat and K/003.dat by chance)."""
-        if len(inside) < 2 or not set(inside) <= BAND_FOLDERS:
-            return False
-        largest = max(sorted(inside), key=lambda folder: len(inside[folder]))  # ties: by name
-        return any(2 * sum(len(where[at, name]) > 1 for name in stems) > len(stems)
-                   for folder, stems in inside.items() if folder != largest)
-
-    paired = {at for at, inside in names.items() if bands_of_stars(at, inside)}
-    taken = [band or (_band_folder(rel) if parent(rel) in paired else "")
-             for rel, band in zip(files_read, bands, strict=True)]
-    report.note("band_from_folder_name",
-                len({rel for rel, band, now in zip(files_read, bands, taken, strict=True)
-                     if now != band}))
-    return taken
-
-
-def _one_star_in_band_folders(files: list[str]) -> bool:
-    """Files of one name, each in a band folder of its own (``I/123.dat``, ``V/123.dat``)."""
-    folders = [_band_folder(rel) for rel in files]
-    return (all(folders) and len(set(folders)) == len(files)
-            and len(set(map(file_stem, files))) == 1)
-
-
-def star_ids(files_read: list[str], report: DropReport,
-             bands: list[str] | None = None) -> list[str]:
-    """Each curve's star id: its file's name without the suffix, unless several files share
-    that name (``a/123.dat`` and ``b/123.dat``): they are different stars, not one, so theirs
-    is the file's path in the folder (counted per file as ``id_is_path_for_files_of_one_name``).
-    The exception is files whose named ``bands`` (from a catalogue, or their own band column)
-    do not overlap: ``I/123.dat`` and ``V/123.dat`` in bands I and V are star ``123``. The
-    rule is per file, so that one file's curves (its bands) stay one star."""
-    stems = [file_stem(rel) for rel in files_read]
-    bands = bands or [""] * len(stems)
-    bands_of: dict[str, set[str]] = defaultdict(set)  # file -> its bands
-    for rel, band in zip(files_read, bands, strict=True):
-        bands_of[rel].add(band)
-    files_of: dict[str, list[str]] = defaultdict(list)  # stem -> its files
-    for rel in bands_of:
-        files_of[file_stem(rel)].append(rel)
-    by_path = set()
-    for files in files_of.values():
-        named = [bands_of[rel] for rel in files]
-        if len(files) > 1 and ("" in set().union(*named)
-                               or sum(map(len, named)) != len(set().union(*named))):
-            by_path.update(files)
-    report.note("id_is_path_for_files_of_one_name", len(by_path))
-    return [rel if rel in by_path else stem for rel, stem in zip(files_read, stems,
-                                                                 strict=True)]
 
 
 def _assemble(

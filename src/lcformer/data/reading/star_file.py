@@ -315,6 +315,21 @@ def _astropy_form(data: bytes | str) -> str | None:
     return None
 
 
+def header_object(data: bytes) -> str:
+    """The star a mission's FITS light curve names in its headers (``TIC 25155310``:
+    :func:`~.astropy_tables.fits_object`), '' for any other file: the files of one such star
+    (TESS's sectors) are one star (:mod:`.one_star`)."""
+    try:
+        raw = _decompressed(data)
+    except FileProblem:
+        return ""
+    if not isinstance(raw, bytes) or _astropy_form(raw) != "fits":
+        return ""
+    from lcformer.data.reading.astropy_tables import fits_object
+
+    return fits_object(raw)
+
+
 def is_votable(data: bytes) -> bool:
     """Whether a file's first bytes are a VOTable's (an ``.xml`` file that is data)."""
     return _astropy_form(data) == "votable"

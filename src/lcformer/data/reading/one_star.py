@@ -1,0 +1,188 @@
+"""Which curves of a folder's per-star files are one star, and its id.
+
+One physical star read as several stars lands on both sides of a train/test split, so a
+star's bands in band folders (OGLE's ``I/NAME.dat``, ``V/NAME.dat``) or in band-named files
+(``NAME.I.dat``, ``NAME.V.dat``), and a mission's light curves of one target in several files
+(TESS sectors, Kepler quarters), are made one star here; where two files hold one star's band,
+their points are joined into one curve, as a star has one curve per band.
+:mod:`.per_star` reads the files; this module only names their stars.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections import Counter, defaultdict
+
+import numpy as np
+
+from lcformer.data.reading.star_file import Curve
+from lcformer.data.report import DropReport
+
+COMPRESSED_SUFFIXES = (".gz", ".bz2", ".xz")
+#: Folder names that are a photometric band (compared as written: R and r are two filters).
+#: Files of one name in such folders (OGLE's I/123.dat and V/123.dat) are one star's bands,
+#: and so are files named ``123.I.dat`` and ``123.V.dat``.
+BAND_FOLDERS = frozenset("U B V R I J H K G BP RP u g r i z y W1 W2 NUV FUV".split())
+
+
+def file_stem(rel: str) -> str:
+    """The file's name without its suffix (``123.dat.gz``: ``123``, as ``123.dat``)."""
+    base = rel.rsplit("/", 1)[-1]
+    if base.lower().endswith(COMPRESSED_SUFFIXES):
+        base = base.rsplit(".", 1)[0]
+    return base.rsplit(".", 1)[0] if "." in base.lstrip(".") else base
+
+
+def band_folder(rel: str) -> str:
+    """The band that a file's folder names (``I/123.dat``: I), else ''."""
+    parts = rel.rsplit("/", 2)
+    return parts[-2] if len(parts) > 1 and parts[-2] in BAND_FOLDERS else ""
+
+
+def name_band(rel: str) -> tuple[str, str]:
+    """A file's star name and the band its name ends in (``OGLE-1.I.dat``: OGLE-1, I), or
+    its stem and '' (``J0123.4-5678.dat``: ``4-5678`` is no band)."""
+    stem = file_stem(rel)
+    name, _, band = stem.rpartition(".")
+    return (name, band) if name and band in BAND_FOLDERS else (stem, "")
+
+
+def _bands_of_stars(inside: dict[str, set[str]]) -> bool:
+    """Whether ``inside`` (band -> the names of its files) is one set of stars in several
+    bands: every key is a band, and most names of a band other than the largest (OGLE's
+    sparse V) are in another band too (not spectral types' G/001.dat and K/003.dat, nor a
+    lone ``star.B.dat``, by chance)."""
+    if len(inside) < 2 or not set(inside) <= BAND_FOLDERS:
+        return False
+    bands_of = Counter(name for names in inside.values() for name in names)
+    largest = max(sorted(inside), key=lambda band: len(inside[band]))  # ties: by name
+    return any(2 * sum(bands_of[name] > 1 for name in names) > len(names)
+               for band, names in inside.items() if band != largest)
+
+
+def folder_bands(files_read: list[str], bands: list[str], report: DropReport) -> list[str]:
+    """Each curve's band, where a file names none taken from its folder (``BAND_FOLDERS``)
+    when files of one name lie in two or more band folders: OGLE's ``I/123.dat`` and
+    ``V/123.dat`` are star 123 in I and V, not two stars of unknown band (which would be
+    split between training and test). Counted per file as ``band_from_folder_name``."""
+    def parent(rel: str) -> str:  # the folder that holds the band folders
+        return posixpath.dirname(posixpath.dirname(rel))
+
+    names: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for rel in sorted(set(files_read)):  # parent -> folder -> the names of its files
+        names[parent(rel)][posixpath.basename(posixpath.dirname(rel))].add(file_stem(rel))
+    paired = {at for at, inside in names.items() if _bands_of_stars(inside)}
+    taken = [band or (band_folder(rel) if parent(rel) in paired else "")
+             for rel, band in zip(files_read, bands, strict=True)]
+    report.note("band_from_folder_name",
+                len({rel for rel, band, now in zip(files_read, bands, taken, strict=True)
+                     if now != band}))
+    return taken
+
+
+def file_name_bands(files_read: list[str], bands: list[str], report: DropReport) -> list[str]:
+    """Each curve's band, where a file names none taken from its name's last part
+    (``OGLE-LMC-LPV-00001.I.dat``: I, in ``BAND_FOLDERS``) when the names of a folder pair as
+    band folders' do (:func:`_bands_of_stars`): a star's ``NAME.I.dat`` and ``NAME.V.dat`` are
+    one star's bands, as OGLE's flat downloads name them, but a lone ``star.B.dat`` is not
+    reinterpreted. Counted per file as ``band_from_file_name``."""
+    inside: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for rel in set(files_read):  # folder -> band -> names
+        name, named = name_band(rel)
+        if named:
+            inside[posixpath.dirname(rel)][named].add(name)
+    paired = {at for at, found in inside.items() if _bands_of_stars(found)}
+    taken = [band or (name_band(rel)[1] if posixpath.dirname(rel) in paired else "")
+             for rel, band in zip(files_read, bands, strict=True)]
+    report.note("band_from_file_name",
+                len({rel for rel, band, now in zip(files_read, bands, taken, strict=True)
+                     if now != band}))
+    return taken
+
+
+def one_stars_files(files: list[str]) -> bool:
+    """Files that a catalogue's one name finds, each one band of one star: in a band folder
+    of its own (``I/123.dat``, ``V/123.dat``), or named by a band of its own
+    (``123.I.dat``, ``123.V.dat``)."""
+    for band_of, name_of in ((band_folder, file_stem), (lambda rel: name_band(rel)[1],
+                                                        lambda rel: name_band(rel)[0])):
+        found = [band_of(rel) for rel in files]
+        if (all(found) and len(set(found)) == len(files)
+                and len(set(map(name_of, files))) == 1):
+            return True
+    return False
+
+
+def star_name(rel: str, bands: set[str]) -> str:
+    """A file's star as its name says: its stem, less a last part that is its one band
+    (``OGLE-1.I.dat`` read in band I, from its name or a catalogue's band column: OGLE-1)."""
+    stem = file_stem(rel)
+    name, _, band = stem.rpartition(".")
+    return name if name and bands == {band} else stem
+
+
+def star_ids(files_read: list[str], report: DropReport,
+             bands: list[str] | None = None) -> list[str]:
+    """Each curve's star id: its file's name without the suffix (and without a last part
+    that is the file's band: :func:`star_name`), unless several files share that name
+    (``a/123.dat`` and ``b/123.dat``): they are different stars, not one, so theirs is the
+    file's path in the folder (counted per file as ``id_is_path_for_files_of_one_name``).
+    The exception is files whose named ``bands`` (from a catalogue, or their own band column)
+    do not overlap: ``I/123.dat`` and ``V/123.dat`` in bands I and V are star ``123``. The
+    rule is per file, so that one file's curves (its bands) stay one star."""
+    bands = bands or [""] * len(files_read)
+    bands_of: dict[str, set[str]] = defaultdict(set)  # file -> its bands
+    for rel, band in zip(files_read, bands, strict=True):
+        bands_of[rel].add(band)
+    name_of = {rel: star_name(rel, found) for rel, found in bands_of.items()}
+    files_of: dict[str, list[str]] = defaultdict(list)  # name -> its files
+    for rel in bands_of:
+        files_of[name_of[rel]].append(rel)
+    by_path = set()
+    for files in files_of.values():
+        named = [bands_of[rel] for rel in files]
+        if len(files) > 1 and ("" in set().union(*named)
+                               or sum(map(len, named)) != len(set().union(*named))):
+            by_path.update(files)
+    report.note("id_is_path_for_files_of_one_name", len(by_path))
+    return [rel if rel in by_path else name_of[rel] for rel in files_read]
+
+
+def object_stars(ids: list[str], files_read: list[str], objects: dict[str, str],
+                 report: DropReport) -> list[str]:
+    """Each curve's star id, where two or more files' FITS headers name one object
+    (``objects``: file -> its name, :func:`~.astropy_tables.fits_object`): that name (``TIC
+    25155310``), as TESS gives one file a sector and Kepler one a quarter. A file alone keeps
+    its id (its stem). Counted per file as ``one_star_in_several_files``."""
+    files_of: dict[str, set[str]] = defaultdict(set)
+    for rel in set(files_read):
+        if objects.get(rel):
+            files_of[objects[rel]].add(rel)
+    joined = {rel: name for name, files in files_of.items() if len(files) > 1 for rel in files}
+    report.note("one_star_in_several_files", len(joined))
+    return [joined.get(rel, star) for rel, star in zip(files_read, ids, strict=True)]
+
+
+def join_curves(ids: list[str], bands: list[str], arrays: list[Curve], values: list[list[str]],
+                report: DropReport) -> tuple[list[str], list[str], list[Curve], list[list[str]]]:
+    """The curves of one star and band that several files hold (TESS's sectors) as one
+    curve, its points sorted by time: a star has one curve per band. ``values`` (labels,
+    splits: one a curve, already checked to agree within a star) keep the first given.
+    Counted per file joined as ``curves_joined_from_several_files``."""
+    at: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for k, key in enumerate(zip(ids, bands, strict=True)):
+        at[key].append(k)
+    if len(at) == len(ids):
+        return ids, bands, arrays, values
+    joined: list[Curve] = []
+    for rows in at.values():
+        parts = [arrays[k] for k in rows]
+        time, mag, err = (np.concatenate([p[i] for p in parts]) for i in range(3))
+        order = np.argsort(time, kind="stable")
+        joined.append((time[order], mag[order], err[order]))
+    report.note("curves_joined_from_several_files",
+                sum(len(rows) for rows in at.values() if len(rows) > 1))
+    firsts = [rows[0] for rows in at.values()]
+    return ([ids[k] for k in firsts], [bands[k] for k in firsts], joined,
+            [[next((v[k] for k in rows if v[k]), "") for rows in at.values()]
+             for v in values])
