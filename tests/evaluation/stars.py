@@ -44,10 +44,12 @@ def labelled_stars() -> LightCurves:
 
 def trained_stars_renamed(changed: int = 0) -> LightCurves:
     """The tiny run's 30 training and validation stars (``tiny_run``'s input) under other
-    ids (``gaia-<n>``); the first ``changed`` of them with one magnitude moved by 0.01."""
+    ids (``gaia-<n>``); the first ``changed`` of them with every other magnitude moved by
+    0.01: other photometry, a new star's points (one point changed is still the star's)."""
     lcs = make_synthetic(SyntheticConfig(n_per_class=10, num=84))
     mag = lcs.mag.copy()
-    mag[lcs.offsets[:changed] + 5] += 0.01
+    for curve in range(changed):
+        mag[lcs.offsets[curve]:lcs.offsets[curve + 1]:2] += 0.01
     ids = np.array([f"gaia-{i}" for i in range(lcs.n_curves)], dtype=object)
     return replace(lcs, ids=ids, mag=mag)
 

@@ -149,7 +149,7 @@ def test_classes_predicted_but_labelled_on_no_star_are_named_beside_macro_f1() -
 
 def test_the_runs_own_stars_under_other_ids_are_not_scored(periodic) -> None:
     """The run's training stars under other ids (beside new labelled stars) are recognised
-    by their points: marked, and counted, not scored; one with a point changed is new."""
+    by their points: marked, and counted, not scored; one with other photometry is new."""
     from lcformer.data.lightcurves import LightCurves
     from lcformer.evaluation.scoring import label_scores
 
@@ -159,19 +159,20 @@ def test_the_runs_own_stars_under_other_ids_are_not_scored(periodic) -> None:
     table = result.table.set_index("id")
     assert table["seen_in_training"].dtype == bool
     assert table["seen_in_training"].sum() == 29
-    assert not table.loc["gaia-0", "seen_in_training"]  # a point changed: a new star
+    assert not table.loc["gaia-0", "seen_in_training"]  # other photometry: a new star
     assert not table.loc[table.index.str.startswith("syn"), "seen_in_training"].any()
     line = label_scores(result, lcs)
     # 18 new stars and the changed one are scored; the 29 others are said.
     assert "on 19 labelled stars classified" in line
     called = table.loc["mira-1", "predicted"]
     assert ("labelled stars not scored: 29 whose points are those of the run's own training "
-            f"or validation stars and 1 of classes the model was not trained on (mira; "
+            f"or validation stars (all or in part) and 1 of classes the model was not trained "
+            f"on (mira; "
             f"predicted as {called} 1) and 1 not classified") in line.split("\n")[0]
     alone = trained_stars_renamed()
     assert label_scores(predict_stars(*periodic, alone, device="cpu"), alone) == (
         "against the input's labels: none scored: all 30 labelled stars have the points of "
-        "the run's own training or validation stars")
+        "the run's own training or validation stars (all or in part)")
 
 
 def test_a_checkpoint_without_fingerprints_scores_as_before(periodic) -> None:

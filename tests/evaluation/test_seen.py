@@ -10,10 +10,13 @@ import pytest
 from lcformer.evaluation import seen
 from lcformer.evaluation.seen import (
     KEY,
+    SKETCH_SIZE,
     fingerprints_of,
     seen_in_training,
     star_fingerprints,
+    star_sketches,
     stored_fingerprints,
+    stored_sketches,
     uncompared_version,
 )
 
@@ -107,3 +110,39 @@ def test_version_2_checkpoints_are_compared_their_way() -> None:
     stars = np.array(["a", "b"], dtype=object)
     assert seen_in_training(stars, np.array(ids), lengths, time, mag, trained).tolist() == [
         True, False]
+
+
+def test_a_copy_with_a_band_or_points_missing_is_found_by_its_sketch() -> None:
+    """QA: training stars re-read with one band, or a few points lost (a sentinel value, an
+    unreadable file), were scored as new; their fingerprints differ, their sketches hold."""
+    ids, lengths, time, mag = two_stars()
+    curves = (np.array(ids, dtype=object), lengths, time, mag)
+    stored = (stored_fingerprints(star_fingerprints(*curves)[["a"]].to_numpy())
+              | stored_sketches(star_sketches(*curves).loc[["a"]]))
+    trained = fingerprints_of(json.loads(json.dumps(stored)))
+    assert trained is not None and trained.sketch is not None
+    assert len(trained.sketch) == SKETCH_SIZE  # "a" has 24 runs of four: its 16 smallest
+
+    def seen_as(name: str, lengths: np.ndarray, time: np.ndarray, mag: np.ndarray) -> bool:
+        star = np.array([name] * len(lengths), dtype=object)
+        return bool(seen_in_training(star[:1], star, lengths, time, mag, trained)[0])
+
+    assert seen_as("x", np.array([20]), time[:20], mag[:20])  # one band of two
+    assert seen_as("x", np.array([10]), time[20:30], mag[20:30])  # the other band
+    kept = np.ones(30, dtype=bool)
+    kept[[4, 13]] = False  # a point lost in each band
+    assert seen_as("x", np.array([19, 9]), time[:30][kept], mag[:30][kept])
+    assert seen_as("x", lengths[:2], time[:30] + 1e5 / 3, mag[:30])  # times offset too
+    # Other photometry of the same times, another star, or too few runs: not seen.
+    assert not seen_as("x", lengths[:2], time[:30], mag[:30] + 0.01)
+    assert not seen_as("b", lengths[2:], time[30:], mag[30:])
+    assert not seen_as("x", np.array([5]), time[:5], mag[:5])  # 2 runs: below SKETCH_HITS
+
+
+def test_sketches_are_made_in_blocks_as_at_once(monkeypatch) -> None:
+    ids, lengths, time, mag = two_stars()
+    whole = star_sketches(ids, lengths, time, mag)
+    monkeypatch.setattr(seen, "BLOCK_POINTS", 7)
+    blocks = star_sketches(ids, lengths, time, mag)
+    assert whole.index.tolist() == blocks.index.tolist() and whole.equals(blocks)
+    assert whole.groupby(level=0).size().to_dict() == {"a": SKETCH_SIZE, "b": 12}

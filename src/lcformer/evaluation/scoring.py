@@ -96,7 +96,7 @@ def score_labels(stars: pd.DataFrame, classes: Sequence[str],
         scored = scored[~seen]
         if scored.empty:
             none = (f"all {n_seen:,} {which} have the points of the run's own training or "
-                    f"validation stars")
+                    f"validation stars (all or in part)")
     if scored.empty:
         return f"{head} none scored: {none}"
     classified = scored[(scored["predicted"] != "").to_numpy()]
@@ -130,7 +130,7 @@ def score_labels(stars: pd.DataFrame, classes: Sequence[str],
                      else " (every one flagged)")
         parts.append(part)
     not_scored = [f"{n_seen:,} whose points are those of the run's own training or "
-                  f"validation stars"] if n_seen else []
+                  f"validation stars (all or in part)"] if n_seen else []
     if not known.all():
         unknown = sorted(set(label[~known]))
         # What the model calls them: its classes' precision on this survey, which the F1

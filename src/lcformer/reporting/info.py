@@ -262,8 +262,10 @@ def _data_lines(name: str, dataset: dict[str, Any], prepared: str | None,
     if metadata is not None and (seen := fingerprints_of(metadata)) is not None:
         which = ("training" if (metadata.get("forest") or {}).get("trees_alone")
                  else "training and validation")
+        copies = (", nor copies with a band or some points missing (their sketches)"
+                  if seen.sketch is not None else "")
         data += textwrap.wrap(f"fingerprints of {len(seen):,} {which} stars' points: predict "
-                              f"does not score them, whatever their ids", WIDTH - LABEL)
+                              f"does not score them, whatever their ids{copies}", WIDTH - LABEL)
     elif metadata is not None and (version := uncompared_version(metadata)) is not None:
         data += textwrap.wrap(f"fingerprints of its training stars made by another lcformer "
                               f"(version {version}): predict cannot tell those stars, and "

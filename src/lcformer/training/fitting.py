@@ -35,7 +35,12 @@ from lcformer.evaluation.flags import (
     training_ranges,
 )
 from lcformer.evaluation.inference import star_level, window_probabilities
-from lcformer.evaluation.seen import star_fingerprints, stored_fingerprints
+from lcformer.evaluation.seen import (
+    star_fingerprints,
+    star_sketches,
+    stored_fingerprints,
+    stored_sketches,
+)
 from lcformer.hardware import pick_device
 from lcformer.models import LightCurveClassifier, ModelConfig, model_from_config
 from lcformer.models.ensemble import Ensemble
@@ -257,10 +262,12 @@ def _seen_stars(data: PreparedDataset, sets: dict[str, SampleSet],
     used = np.unique(np.concatenate([np.asarray(sets[part].star) for part in parts]))
     ids = data.stars["id"].to_numpy(dtype=object)[used]
     cleaned = data.cleaned
-    every = star_fingerprints(cleaned["id"].to_numpy(dtype=object),
-                              cleaned["n_points"].to_numpy(), data.points[:, 0],
-                              data.points[:, 1])
-    return stored_fingerprints(every[every.index.isin(ids)].to_numpy(dtype=np.uint64))
+    curves = (cleaned["id"].to_numpy(dtype=object), cleaned["n_points"].to_numpy(),
+              data.points[:, 0], data.points[:, 1])
+    every = star_fingerprints(*curves)
+    sketches = star_sketches(*curves)
+    return (stored_fingerprints(every[every.index.isin(ids)].to_numpy(dtype=np.uint64))
+            | stored_sketches(sketches[sketches.index.isin(ids)]))
 
 
 def member_train_config(train: TrainConfig, seed: int, members: int) -> TrainConfig:
