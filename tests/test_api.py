@@ -554,6 +554,7 @@ def test_deep_params_name_every_setting_set_params_takes() -> None:
         clf.set_params(train__bogus=1)
     # A value a fit would refuse does not make get_params raise (scikit-learn's rule).
     assert "train__lr" not in Classifier(model=3).get_params(deep=True)
+    assert "views__fold" not in Classifier(views="time").set_params(seed=1).get_params()
 
 
 def test_tags_say_x_is_not_a_2d_array_and_y_may_be_left_out() -> None:

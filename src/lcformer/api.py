@@ -195,6 +195,8 @@ class Classifier(ClassifierMixin, BaseEstimator):
                     config = self._config(part)
                 except ConfigError:  # a bad value, said by fit; get_params does not raise
                     continue
+                if not isinstance(config, Config):  # views="time": fit says what is wrong
+                    continue
                 params |= {f"{part}__{f.name}": getattr(config, f.name)
                            for f in dataclasses.fields(config)}
         return params

@@ -812,6 +812,25 @@ def test_band_named_files_of_a_flat_folder_are_one_stars_bands(tmp_path: Path) -
         ("OGLE-LMC-LPV-00001", "I", "Mira"), ("OGLE-LMC-LPV-00001", "V", "Mira")]
 
 
+def test_band_named_files_in_band_folders_or_in_two_folders_are_one_star_each(
+        tmp_path: Path) -> None:
+    """A review found I/S0.I.dat and V/S0.V.dat read as stars S0.I and S0.V of no band, and
+    a/X.I.dat, a/X.V.dat, b/X.I.dat, b/X.V.dat as four stars by path."""
+    star = FILES["stars/215153.dat"]
+    _write(tmp_path / "ogle", {"I/S0.I.dat": star, "V/S0.V.dat": star, "I/S1.I.dat": star,
+                               "V/S1.V.dat": star})
+    curves = read_folder(tmp_path / "ogle", report=DropReport())
+    assert list(zip(curves.ids, curves.bands, strict=True)) == [
+        ("S0", "I"), ("S0", "V"), ("S1", "I"), ("S1", "V")]
+    _write(tmp_path / "two", {"a/X.I.dat": star, "a/X.V.dat": star, "b/X.I.dat": star,
+                              "b/X.V.dat": star})
+    report = DropReport()
+    curves = read_folder(tmp_path / "two", report=report)
+    assert list(zip(curves.ids, curves.bands, strict=True)) == [
+        ("a/X", "I"), ("a/X", "V"), ("b/X", "I"), ("b/X", "V")]
+    assert report.events["id_is_path_for_files_of_one_name"] == 4
+
+
 @pytest.mark.parametrize("names", [
     ["star.B.dat", "other.dat"],  # a lone band-named file
     ["J0123.4-5678.dat", "J0123.4-5679.dat"],  # a dot in the name, then no band
@@ -883,7 +902,8 @@ TIC = {"OBJECT": "TIC 25155310", "TICID": 25155310}
 def test_a_targets_fits_files_are_one_star(tmp_path: Path) -> None:
     """TESS gives a star one file a sector, all naming it in their headers: read as one star
     each, a star's sectors landed on both sides of a train/test split."""
-    sectors = {"tess-s0002-0000000025155310_lc.fits": _sector(0, 2, 1354.0, TIC),
+    sectors = {"tess-s0002-0000000025155310_lc.fits": _sector(0, 2, 1354.0, {
+                   "OBJECT": "TIC 0025155310", "TICID": 25155310}),  # its number: one star
                "tess-s0001-0000000025155310_lc.fits": _sector(1, 1, 1325.0, TIC),
                "tess-s0001-0000000000000007_lc.fits": _sector(2, 1, 1325.0, {
                    "OBJECT": "TIC 7", "TICID": 7}),  # alone: its stem, as before

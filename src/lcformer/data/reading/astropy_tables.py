@@ -102,11 +102,12 @@ MISSION_IDS = (("TICID", "TIC"), ("KEPLERID", "KIC"))
 
 
 def fits_object(data: bytes) -> str:
-    """The star a mission's FITS light curve is of, by its headers: OBJECT (TESS's ``TIC
-    25155310``, Kepler's ``KIC 8462852``), else ``TIC n`` from TICID or ``KIC n`` from
-    KEPLERID; '' for a file without a mission's star number (TICID, KEPLERID), whose OBJECT
-    may name a field of many stars, and for one that cannot be read. Every HDU's header is
-    looked in, the primary first: a table read keeps only its own HDU's in ``.meta``."""
+    """The star a mission's FITS light curve is of, by its headers' star number: ``TIC n``
+    from TICID (TESS), ``KIC n`` from KEPLERID (Kepler), written one way whatever OBJECT
+    says (``TIC 0000007`` and ``TIC 7`` are one star); '' for a file without one, whose
+    OBJECT may name a field of many stars, and for one that cannot be read. Every HDU's
+    header is looked in, the primary first: a table read keeps only its own HDU's in
+    ``.meta``."""
     from astropy.io import fits
 
     try:
@@ -114,14 +115,12 @@ def fits_object(data: bytes) -> str:
             headers = [hdu.header for hdu in hdus]
     except (OSError, ValueError, TypeError, IndexError, KeyError):
         return ""
-    numbers = [(prefix, header[key]) for key, prefix in MISSION_IDS for header in headers
-               if str(header.get(key, "")).strip()]
-    if not numbers:
-        return ""
-    named = [str(header["OBJECT"]).strip() for header in headers
-             if str(header.get("OBJECT", "")).strip()]
-    prefix, number = numbers[0]
-    return named[0] if named else f"{prefix} {number}"
+    for key, prefix in MISSION_IDS:
+        for header in headers:
+            number = str(header.get(key, "")).strip()
+            if number:
+                return f"{prefix} {int(number) if number.isdigit() else number}"
+    return ""
 
 
 #: Counted where a file's mag column declares a unit astropy does not know: its values are

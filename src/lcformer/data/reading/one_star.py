@@ -68,9 +68,13 @@ def folder_bands(files_read: list[str], bands: list[str], report: DropReport) ->
     def parent(rel: str) -> str:  # the folder that holds the band folders
         return posixpath.dirname(posixpath.dirname(rel))
 
+    def star(rel: str) -> str:  # I/123.I.dat is star 123 too
+        name, band = name_band(rel)
+        return name if band == posixpath.basename(posixpath.dirname(rel)) else file_stem(rel)
+
     names: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     for rel in sorted(set(files_read)):  # parent -> folder -> the names of its files
-        names[parent(rel)][posixpath.basename(posixpath.dirname(rel))].add(file_stem(rel))
+        names[parent(rel)][posixpath.basename(posixpath.dirname(rel))].add(star(rel))
     paired = {at for at, inside in names.items() if _bands_of_stars(inside)}
     taken = [band or (band_folder(rel) if parent(rel) in paired else "")
              for rel, band in zip(files_read, bands, strict=True)]
@@ -145,7 +149,12 @@ def star_ids(files_read: list[str], report: DropReport,
                                or sum(map(len, named)) != len(set().union(*named))):
             by_path.update(files)
     report.note("id_is_path_for_files_of_one_name", len(by_path))
-    return [rel if rel in by_path else name_of[rel] for rel in files_read]
+
+    def path_id(rel: str) -> str:  # a/X.I.dat and a/X.V.dat: star a/X, as X.dat is a/X.dat
+        name = name_of[rel]
+        return rel if name == file_stem(rel) else posixpath.join(posixpath.dirname(rel), name)
+
+    return [path_id(rel) if rel in by_path else name_of[rel] for rel in files_read]
 
 
 def object_stars(ids: list[str], files_read: list[str], objects: dict[str, str],
