@@ -376,6 +376,10 @@ def cmd_predict(args: argparse.Namespace) -> int:
     report = DropReport()
     reading, columns_of_run = run_reading(args, metadata)
     lcs = read_any(args.input, args.data_dir, report, reading, columns_of_run)
+    from lcformer.data.reading.one_star import bands_in_names
+
+    lcs = bands_in_names(lcs, metadata.get("bands") or (), report)
+    _warn_of_older_readers(metadata, report)
     result = predict_stars(model, metadata, lcs, progress=not args.quiet, **options)
     result.report.merge(report)
     if len(result.table) == 0:
@@ -422,6 +426,23 @@ def cmd_predict(args: argparse.Namespace) -> int:
               f"them and rerun", file=sys.stderr)
         return EXIT_NOTHING
     return 0
+
+
+def _warn_of_older_readers(metadata: dict[str, typing.Any], report: DropReport) -> None:
+    """A run whose training files were read before a star's several files were one star
+    (:data:`ONE_STAR_READERS`) read them as several stars: its checkpoint neither knows the
+    joined stars as seen nor, maybe, their bands. Said where this input has such files."""
+    from lcformer.data.reading.one_star import ONE_STAR_EVENTS, ONE_STAR_READERS
+
+    made = metadata.get("readers")
+    joined = {event: report.events[event] for event in ONE_STAR_EVENTS if report.events[event]}
+    if isinstance(made, int) and made < ONE_STAR_READERS and joined:
+        warnings.warn(f"this run's training files were read by an earlier lcformer (readers "
+                      f"{made}), which read each of a star's several files as a star of its "
+                      f"own; this input has such files ({', '.join(joined)}), read now as one "
+                      f"star each: its training stars among them are not recognised as seen, "
+                      f"so a score over them may count them; retrain the run to compare",
+                      stacklevel=2)
 
 
 def _unclassified_lines(unclassified: typing.Any, where: str) -> None:

@@ -10,11 +10,15 @@ their points are joined into one curve, as a star has one curve per band.
 
 from __future__ import annotations
 
+import dataclasses
 import posixpath
 from collections import Counter, defaultdict
+from collections.abc import Collection
 
 import numpy as np
+import pandas as pd
 
+from lcformer.data.lightcurves import LightCurves
 from lcformer.data.reading.star_file import Curve
 from lcformer.data.report import DropReport
 
@@ -195,3 +199,40 @@ def join_curves(ids: list[str], bands: list[str], arrays: list[Curve], values: l
     return ([ids[k] for k in firsts], [bands[k] for k in firsts], joined,
             [[next((v[k] for k in rows if v[k]), "") for rows in at.values()]
              for v in values])
+
+
+#: The first readers (``READERS_VERSION``) that make one star of a star's several files.
+ONE_STAR_READERS = 5
+#: What those readers count where they made one star of several files, which earlier ones
+#: read as several stars.
+ONE_STAR_EVENTS = ("band_from_file_name", "one_star_in_several_files",
+                   "curves_joined_from_several_files")
+
+
+def bands_in_names(lcs: LightCurves, bands: Collection[str], report: DropReport
+                   ) -> LightCurves:
+    """Curves without a band whose star is named ``NAME.B`` with B one of ``bands`` (a
+    trained model's, ``I`` and ``V``): star NAME in band B, as the model's band-named files
+    were read. :func:`file_name_bands` takes a name's band only where a folder holds stars in
+    two bands, and a new star may come with one band's file. A name already taken in that
+    band keeps its curve as it is. Counted per curve as ``band_from_file_name``."""
+    named = [band for band in bands if band in BAND_FOLDERS]
+    if not named or lcs.n_curves == 0:
+        return lcs
+    ids = pd.Series(np.asarray(lcs.ids, dtype=object)).astype(str)
+    parts = ids.str.rpartition(".")
+    take = ((np.asarray(lcs.bands, dtype=object) == "") & parts[2].isin(named).to_numpy()
+            & (parts[0] != "").to_numpy())
+    new_ids = np.where(take, parts[0].to_numpy(dtype=object), lcs.ids).astype(object)
+    new_bands = np.where(take, parts[2].to_numpy(dtype=object), lcs.bands).astype(object)
+    twice = pd.DataFrame({"id": new_ids, "band": new_bands}).duplicated(keep=False).to_numpy()
+    take &= ~twice
+    if not take.any():
+        return lcs
+    report.note("band_from_file_name", int(take.sum()))
+    new_ids = np.where(take, new_ids, lcs.ids).astype(object)
+    new_bands = np.where(take, new_bands, lcs.bands).astype(object)
+    codes, _ = pd.factorize(pd.Series(new_ids), sort=False)  # a star's curves side by side
+    order = np.argsort(codes, kind="stable")
+    renamed = dataclasses.replace(lcs, ids=new_ids, bands=new_bands)
+    return renamed.select(order)
