@@ -870,6 +870,24 @@ def test_a_catalogue_id_column_makes_its_files_one_star(tmp_path: Path) -> None:
                                           "s1,EB,TIC 8\n")
     with pytest.raises(InputError, match=r"rows 2 and 3 give s1\.dat two ids"):
         read_catalogue_folder(tmp_path / "catalog.csv", tmp_path, report=DropReport())
+    # A missing value's word is no id (NA twice was one star "NA" of two classes).
+    (tmp_path / "catalog.csv").write_text("filename,class,id\ns1.dat,EB,NA\ns2.dat,RR,NA\n")
+    curves = read_catalogue_folder(tmp_path / "catalog.csv", tmp_path, report=DropReport())
+    assert sorted(set(curves.ids)) == ["other", "s1", "s2", "s3"]
+
+
+def test_a_catalogue_id_names_its_files_other_bands_too(tmp_path: Path) -> None:
+    """A review: with I/123.dat listed as OGLE-123, the unlisted V/123.dat stayed star 123,
+    apart from its I curve."""
+    star = FILES["stars/215153.dat"]
+    _write(tmp_path, {"I/123.dat": star, "V/123.dat": star, "I/124.dat": star,
+                      "V/124.dat": star})
+    (tmp_path / "catalog.csv").write_text("filename,class,id\nI/123.dat,Mira,OGLE-123\n"
+                                          "I/124.dat,RR,OGLE-124\n")
+    curves = read_catalogue_folder(tmp_path / "catalog.csv", tmp_path, report=DropReport())
+    assert list(zip(curves.ids, curves.bands, curves.labels, strict=True)) == [
+        ("OGLE-123", "I", "Mira"), ("OGLE-123", "V", "Mira"), ("OGLE-124", "I", "RR"),
+        ("OGLE-124", "V", "RR")]
 
 
 def _sector(seed: int, sector: int, start: float, header: dict[str, object], n: int = 20,

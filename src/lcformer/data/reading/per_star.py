@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from lcformer.data.lightcurves import LightCurves
+from lcformer.data.lightcurves import LightCurves, label_array
 from lcformer.data.reading.config import Columns
 from lcformer.data.reading.files import (
     ID_NAMES,
@@ -130,7 +130,7 @@ def read_catalogue_folder(
                                             strict=True)):
         found = match(name, suffix)
         band = str(table["band"].iat[row]).strip() if has_band else ""
-        star = str(table["id"].iat[row]).strip() if has_id else ""
+        star = _id_text(table["id"].iat[row]) if has_id else ""
         if isinstance(found, list) and band:  # NAME,class,I: NAME.I.dat of NAME.[IV].dat
             found = [rel for rel in found if name_band(rel)[1] == band] or found
             found = found[0] if len(found) == 1 else found
@@ -191,7 +191,7 @@ def read_catalogue_folder(
     ids = star_ids(files_read, sink, bands)
     ids, bands = _apart_by_class(ids, files_read, labels, own_bands, bands, sink)
     ids = object_stars(ids, files_read, objects, sink)
-    ids = [given.get(rel, star) for rel, star in zip(files_read, ids, strict=True)]
+    ids = _given_ids(ids, files_read, given)
     _label_unlisted(ids, [rel in taken for rel in files_read], labels, splits, sink)
     _refuse_star_conflicts(ids, files_read, bands, labels, cat_name, "classes")
     if has_split:
@@ -201,6 +201,26 @@ def read_catalogue_folder(
     finish(sink, report, f"{cat_name} with {source}")
     return _assemble(ids, arrays, labels if has_class else None,
                      splits if has_split else None, bands)
+
+
+def _id_text(value: object) -> str:
+    """A catalogue's star id as text: "" where it gives none (empty, NaN, a missing value's
+    word such as NA), and a whole number read as a float (a DataFrame's 7.0) as 7."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(label_array(["" if pd.isna(value) else str(value)])[0])
+
+
+def _given_ids(ids: list[str], files_read: list[str], given: dict[str, str]) -> list[str]:
+    """Each curve's star: the catalogue's id for a file it lists with one, and for the files
+    read as that file's star (its other bands, a target's other sectors) where the catalogue
+    gives that star one id; else the id the files' names and headers give."""
+    named: dict[str, set[str]] = defaultdict(set)
+    for rel, star in zip(files_read, ids, strict=True):
+        if rel in given:
+            named[star].add(given[rel])
+    return [given.get(rel) or (min(named[star]) if len(named.get(star, ())) == 1 else star)
+            for rel, star in zip(files_read, ids, strict=True)]
 
 
 def _same_file_rows(first: tuple[str, int], then: tuple[str, int], first_id: str, star: str,
