@@ -693,7 +693,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                        help="show the traceback of an error (default: one line)")
         if reading:
-            add_reading_options(p)
+            add_reading_options(p, for_run=name == "predict")
         return p
 
     p = command("prepare", cmd_prepare, "read and clean a dataset, then make its model inputs "
@@ -809,8 +809,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="sweep folders (`lcformer sweep`), one section each, in this order, "
                         "and ablation folders (`lcformer ablation`)")
     p.add_argument("--out", default="docs/results.md",
-                   help="Markdown file; figures go to figures/DATASET/ beside it "
-                        "(default: docs/results.md)")
+                   help="Markdown file; figures go to figures/FOLDER/ beside it, FOLDER the "
+                        "name of each sweep or ablation folder (default: docs/results.md)")
     p.add_argument("--no-figures", action="store_true",
                    help="tables and text only (default: off, figures too)")
 

@@ -145,12 +145,19 @@ class _ColumnsAction(argparse.Action):
             setattr(namespace, dest(Columns, role), name)
 
 
-def add_reading_options(parser: argparse.ArgumentParser) -> None:
+def add_reading_options(parser: argparse.ArgumentParser, for_run: bool = False) -> None:
     """``--columns`` and the :class:`~lcformer.data.reading.config.ReadConfig` settings
-    (``--flux``, ``--zero-point``): how to read the user's own tables."""
+    (``--flux``, ``--zero-point``): how to read the user's own tables; ``for_run``: a
+    trained run's (predict), whose own reading is the default."""
     from lcformer.data.reading.config import Columns, ReadConfig
 
     group = add_config_options(parser, ReadConfig, "reading your tables")
+    if for_run:
+        group.description = (
+            "Without these options, new stars are read as the run's training tables were "
+            "read (its column names, --flux and --zero-point), and predict says so; the "
+            "defaults below are those of training. --columns replaces the run's names "
+            "(all of them), and --flux with --zero-point its reading of fluxes.")
     group.add_argument(
         "--columns", action=_ColumnsAction, default=argparse.SUPPRESS, metavar="ROLE=NAME,...",
         help=f"column names of your tables, ROLE one of {', '.join(Columns().roles.values())}, "
