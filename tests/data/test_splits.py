@@ -134,3 +134,32 @@ def test_the_record_names_test_classes_without_a_training_star() -> None:
                      {"accuracy": 0.5, "macro_f1": 0.4, "n": 5}, budget={"epochs_run": 1}
                      ).summary_line()
     assert line.endswith("; never trained on lonely (no training star)")
+
+
+def test_a_stars_copy_under_another_id_lands_in_its_part() -> None:
+    """asas_acvs lists 41 light curves twice under two ids; a stratified split put 11 test
+    stars' copies among the training stars (found by the seen-star sketches)."""
+    from dataclasses import replace
+
+    from lcformer.data.lightcurves import LightCurves
+    from lcformer.data.prepared import PrepareConfig, build
+    from lcformer.data.splits import assign_splits
+    from lcformer.data.synthetic import SyntheticConfig, make_synthetic
+
+    lcs = make_synthetic(SyntheticConfig(n_per_class=20, num=60))
+    copies = lcs.select(np.arange(10))  # ten stars again, as "copy-<id>"
+    copies = replace(copies, ids=np.array([f"copy-{i}" for i in copies.ids], dtype=object))
+    data = build("copies", LightCurves.concatenate([lcs, copies]),
+                 PrepareConfig(inputs="stars", features=False))
+    ids = data.stars["id"].to_numpy(dtype=object)
+    for split in ("stratified", "kfold:5:0", "kfold:5:3"):
+        with pytest.warns(UserWarning, match=r"20 stars are copies of one another's points "
+                                             r"under other ids \(10 groups"):
+            parts = assign_splits(data, split, 0)
+        part = dict(zip(ids, parts, strict=True))
+        assert all(part[f"copy-{i}"] == part[i] for i in lcs.ids[:10])
+    # Every star tested once over the folds, copies with their star.
+    with pytest.warns(UserWarning):
+        tested = sum((assign_splits(data, f"kfold:5:{i}", 0) == "test").astype(int)
+                     for i in range(5))
+    assert tested.tolist() == [1] * len(ids)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pandas as pd
 from sklearn.model_selection import StratifiedKFold
 
 from lcformer.data.lightcurves import ragged_ranges
@@ -194,13 +195,15 @@ def split_record(split: str, seed: int, parts: np.ndarray, labels: np.ndarray
 
 
 def assign_splits(data: PreparedDataset, split: str, seed: int) -> np.ndarray:
-    """train/val/test for every star of the prepared dataset (by star, never by window)."""
+    """train/val/test for every star of the prepared dataset (by star, never by window; a
+    star's copies under other ids with it, :func:`keep_copies_together`, but in a dataset's
+    own split)."""
     stars = data.stars
     labels = stars["label"].to_numpy()
     if split == "auto":
         split = "fixed" if "split" in stars else "stratified"
     if split == "stratified":
-        return stratified_split(labels, seed=seed)
+        return keep_copies_together(stratified_split(labels, seed=seed), data)
     if split == "fixed":
         if "split" not in stars:
             raise ConfigError("this dataset has no split of its own; use --split stratified")
@@ -215,8 +218,34 @@ def assign_splits(data: PreparedDataset, split: str, seed: int) -> np.ndarray:
         return fixed_split(given, labels, seed=seed)
     if split.startswith("kfold:"):
         _, k, i = split.split(":")
-        return kfold_splits(labels, k=int(k), seed=seed)[int(i)]
+        return keep_copies_together(kfold_splits(labels, k=int(k), seed=seed)[int(i)], data)
     raise ConfigError(f"unknown split {split!r}: auto, stratified, fixed or kfold:K:I")
+
+
+def keep_copies_together(parts: np.ndarray, data: PreparedDataset) -> np.ndarray:
+    """``parts`` with the stars whose points are copies of one another's under other ids (a
+    catalogue that lists a star twice: asas_acvs has 41 such pairs) all in the part of the
+    first of them, so that a test star's copy is not a training star (said in a warning).
+    In k folds each such group is tested once, in its first star's fold."""
+    from lcformer.evaluation.seen import copy_groups  # the sketches predict finds copies by
+
+    cleaned = data.cleaned
+    groups = copy_groups(cleaned["id"].to_numpy(dtype=object), cleaned["n_points"].to_numpy(),
+                         data.points[:, 0], data.points[:, 1])
+    group = groups.reindex(data.stars["id"].to_numpy(dtype=object)).fillna(-1).to_numpy()
+    copied = np.flatnonzero(group >= 0)
+    if not len(copied):
+        return parts
+    first = pd.Series(copied, index=group[copied]).groupby(level=0).min()
+    out = parts.copy()
+    out[copied] = parts[first.reindex(group[copied]).to_numpy()]
+    moved = int((out != parts).sum())
+    if moved:
+        warnings.warn(f"{len(copied):,} stars are copies of one another's points under other "
+                      f"ids ({first.size:,} groups: the same light curve listed twice); "
+                      f"{moved:,} moved to their group's part of the split, so that no "
+                      f"test star's copy is trained on", stacklevel=2)
+    return out
 
 
 def sample_sets(data: PreparedDataset, parts: np.ndarray, sample_per_class: int | None,

@@ -155,9 +155,7 @@ def fingerprints_of(metadata: Mapping[str, Any]) -> Fingerprints | None:
         values = np.frombuffer(base64.b64decode(sketch["uint64_base64"]),
                                dtype="<u8").astype(np.uint64)
         counts = np.frombuffer(base64.b64decode(sketch["counts_base64"]), dtype=np.uint8)
-        star = np.repeat(np.arange(len(counts)), counts)
-        order = np.argsort(values, kind="stable")
-        values, star = values[order], star[order]
+        values, star = _sorted(values, np.repeat(np.arange(len(counts)), counts))
     return Fingerprints(np.frombuffer(raw, dtype="<u8").astype(np.uint64),
                         int(stored["version"]), values, star)
 
@@ -270,18 +268,50 @@ def stored_sketches(sketches: pd.DataFrame) -> dict[str, Any]:
             np.asarray(counts, dtype=np.uint8).tobytes()).decode("ascii")}}
 
 
-def _overlapping(ids: np.ndarray, lengths: np.ndarray, time: np.ndarray, mag: np.ndarray,
-                 trained: Fingerprints) -> np.ndarray:
-    """The stars of ``ids`` holding :data:`SKETCH_HITS` or more of one training star's
-    sketch."""
-    assert trained.sketch is not None and trained.sketch_star is not None
-    lengths = np.asarray(lengths, dtype=np.int64)
+def copy_groups(ids: Sequence[Any] | np.ndarray, lengths: np.ndarray, time: np.ndarray,
+                mag: np.ndarray) -> pd.Series:
+    """Per star (index: its id, in order of first appearance), a group number shared by the
+    stars whose points are copies of one another's, all or in part, under other ids (a star
+    holding :data:`SKETCH_HITS` of another's sketch, as predict finds a training star's copy;
+    a catalogue that lists one star twice); -1 for a star with no copy."""
+    sketches = star_sketches(ids, lengths, time, mag)
     codes, stars = pd.factorize(pd.Series(np.asarray(ids, dtype=object)), sort=False)
+    groups = pd.Series(-1, index=pd.Index(stars, dtype=object))
+    if sketches.empty:
+        return groups
+    star_of = pd.Index(stars, dtype=object).get_indexer(sketches.index)
+    trained = Fingerprints(np.empty(0, np.uint64), VERSION, *_sorted(
+        sketches["hash"].to_numpy(dtype=np.uint64), star_of))
+    pairs = _holding(codes, np.asarray(lengths, dtype=np.int64), time, mag, trained)
+    pairs = pairs[pairs[:, 0] != pairs[:, 1]]
+    if len(pairs):
+        from scipy.sparse import coo_matrix
+        from scipy.sparse.csgraph import connected_components
+
+        n = len(stars)
+        graph = coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(n, n))
+        _, label = connected_components(graph, directed=True, connection="weak")
+        copied = np.zeros(n, dtype=bool)
+        copied[pairs.ravel()] = True
+        groups[:] = np.where(copied, label, -1)
+    return groups
+
+
+def _sorted(values: np.ndarray, star: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    order = np.argsort(values, kind="stable")
+    return values[order], star[order]
+
+
+def _holding(codes: np.ndarray, lengths: np.ndarray, time: np.ndarray, mag: np.ndarray,
+             trained: Fingerprints) -> np.ndarray:
+    """(star code, sketched star) pairs where the star (``codes`` per curve) holds
+    :data:`SKETCH_HITS` or more of that star's sketch."""
+    assert trained.sketch is not None and trained.sketch_star is not None
     code, h = run_hashes(codes, lengths, time, mag)
     left = np.searchsorted(trained.sketch, h, side="left")
     n = np.searchsorted(trained.sketch, h, side="right") - left  # >1: sketches alike
     if not n.any():
-        return np.empty(0, dtype=object)
+        return np.empty((0, 2), dtype=np.int64)
     from lcformer.data.lightcurves import ragged_ranges
 
     star = np.repeat(code, n)
@@ -289,5 +319,15 @@ def _overlapping(ids: np.ndarray, lengths: np.ndarray, time: np.ndarray, mag: np
     # A run a star has twice (a repeated pattern) is one hit: runs counted once per star.
     runs = pd.DataFrame({"star": star, "other": other, "hash": np.repeat(h, n)})
     hits = runs.drop_duplicates().groupby(["star", "other"]).size()
-    found = hits[hits >= SKETCH_HITS].index.get_level_values("star").unique()
-    return np.asarray(stars, dtype=object)[np.asarray(found, dtype=np.int64)]
+    held = hits[hits >= SKETCH_HITS].index
+    return np.stack([held.get_level_values("star"), held.get_level_values("other")],
+                    axis=1).astype(np.int64)
+
+
+def _overlapping(ids: np.ndarray, lengths: np.ndarray, time: np.ndarray, mag: np.ndarray,
+                 trained: Fingerprints) -> np.ndarray:
+    """The stars of ``ids`` holding :data:`SKETCH_HITS` or more of one training star's
+    sketch."""
+    codes, stars = pd.factorize(pd.Series(np.asarray(ids, dtype=object)), sort=False)
+    held = _holding(codes, np.asarray(lengths, dtype=np.int64), time, mag, trained)
+    return np.asarray(stars, dtype=object)[np.unique(held[:, 0])]
