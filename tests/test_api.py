@@ -566,6 +566,8 @@ def test_an_array_as_x_is_refused_with_how_to_make_light_curves() -> None:
     with pytest.raises(TypeError, match=r"got ndarray; make them from arrays with "
                                         r"LightCurves.from_list"):
         as_light_curves(np.zeros((3, 4)))
+    with pytest.raises(TypeError, match=r"got str; a file or folder: read it first"):
+        as_light_curves("stars.csv")
     with pytest.raises(TypeError, match=r"got list; per-star tables: pd.concat"):
         as_light_curves([pd.DataFrame({"time": [1.0]})])
 

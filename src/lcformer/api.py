@@ -475,6 +475,9 @@ def _input_hint(data: Any) -> str:
         return ("; make them from arrays with LightCurves.from_list([(id, band, time, "
                 "mag, err), ...]) or LightCurves.from_arrays(ids, bands, lengths, time, mag, "
                 "err)")
+    if isinstance(data, str | Path):
+        return ("; a file or folder: read it first (lcformer.read_long_table(path) for a table, "
+                "read_folder or read_catalogue_folder for per-star files)")
     if isinstance(data, list | tuple) and data and all(isinstance(d, pd.DataFrame)
                                                        for d in data):
         return "; per-star tables: pd.concat(frames) with each star's id in an 'id' column"

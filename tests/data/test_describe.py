@@ -130,6 +130,10 @@ def test_an_archive_of_two_catalogues_is_refused_naming_both(tmp_path, name) -> 
     assert found.classes["size"].to_dict() == {"RRL": 1, "EB": 1}
     assert not found.report.problems
     assert found.report.events["identical_catalogue_copy_not_read"] == 1
+    # Without a catalogue: its stars unlabelled, as predict reads them (it was refused).
+    bare = write_archive(tmp_path / f"bare-{name}", {"n0.dat": _star_text(0),
+                                                     "s0.dat": _star_text(1)})
+    assert describe(str(bare)).classes["size"].to_dict() == {UNLABELLED: 2}
 
 
 def test_each_band_is_summarised_by_a_curves_medians(tmp_path) -> None:

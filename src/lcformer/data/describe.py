@@ -14,7 +14,7 @@ from lcformer.data.datasets import resolve
 from lcformer.data.lightcurves import LightCurves
 from lcformer.data.reading.config import ReadConfig
 from lcformer.data.reading.files import table_suffix
-from lcformer.data.reading.per_star import ARCHIVE_SUFFIXES, file_stem
+from lcformer.data.reading.per_star import ARCHIVE_SUFFIXES, archive_catalogue, file_stem
 from lcformer.data.reading.sniff import read_any, read_dataset
 from lcformer.data.report import DropReport
 from lcformer.errors import DatasetNotFoundError
@@ -118,8 +118,10 @@ def describe(dataset: str, data_dir: str | None = None,
 
 
 def _one_file(path: Path) -> bool:
-    """A table or one star's file, not an archive of star files with their catalogue."""
-    return path.is_file() and not path.name.lower().endswith(ARCHIVE_SUFFIXES)
+    """A table, one star's file, or an archive of star files without their catalogue (read
+    unlabelled), not one with it (a labelled dataset)."""
+    return path.is_file() and not (path.name.lower().endswith(ARCHIVE_SUFFIXES)
+                                   and archive_catalogue(path) is not None)
 
 
 def band_summary(lcs: LightCurves) -> pd.DataFrame:
