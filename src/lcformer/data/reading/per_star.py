@@ -13,6 +13,7 @@ import tarfile
 import zipfile
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -119,7 +120,7 @@ def read_catalogue_folder(
     if suffix is not None:
         files = {rel: load for rel, load in files.items() if rel.endswith(suffix)}
     match = _Matcher(files)
-    files_read, labels, splits, arrays, bands = [], [], [], [], []
+    read = _CurvesRead()
     taken: dict[str, tuple[str, int]] = {}  # file -> its class and catalogue row
     ambiguous: set[str] = set()  # files of a catalogue name that matches several
     units: dict[str, str] = {}  # the first file of each declared kind (_read_one)
@@ -165,12 +166,8 @@ def read_catalogue_folder(
                                              strict_columns, units) or NOTHING_READ
             if named_by_name and curves and not any(curves):
                 sink.note("band_from_file_name")
-            for named, curve in curves.items():
-                files_read.append(rel)
-                labels.append(label)
-                splits.append(table["split"].iat[row] if has_split else "")
-                bands.append(named or band or named_by_name)  # the file's own band first
-                arrays.append(curve)
+            read.add(rel, curves, label, table["split"].iat[row] if has_split else "",
+                     band or named_by_name)  # the file's own band first
     data_suffixes = {_suffix(rel) for rel in [*taken, *ambiguous]} - NOT_LIGHT_CURVES
     for rel in sorted(set(files) - taken.keys()):
         if suffix is None and _suffix(rel) not in data_suffixes and not (
@@ -179,14 +176,10 @@ def read_catalogue_folder(
             continue
         curves, objects[rel] = _read_unlisted(files[rel], f"{shown}{rel}", sink, columns,
                                               strict_columns, units)
-        for named, curve in curves.items():
-            files_read.append(rel)
-            labels.append("")
-            splits.append("")
-            bands.append(named)
-            arrays.append(curve)
+        read.add(rel, curves)
     _refuse_mixed_units(units, source)
-    own_bands = file_name_bands(files_read, bands, sink)  # a name's band is the file's own
+    files_read, labels, splits = read.files, read.labels, read.splits
+    own_bands = file_name_bands(files_read, read.bands, sink)  # a name's band: the file's own
     bands = folder_bands(files_read, own_bands, sink)
     ids = star_ids(files_read, sink, bands)
     ids, bands = _apart_by_class(ids, files_read, labels, own_bands, bands, sink)
@@ -196,11 +189,33 @@ def read_catalogue_folder(
     _refuse_star_conflicts(ids, files_read, bands, labels, cat_name, "classes")
     if has_split:
         _refuse_star_conflicts(ids, files_read, bands, splits, cat_name, "splits")
-    ids, bands, arrays, (labels, splits) = join_curves(ids, bands, arrays, [labels, splits],
-                                                       sink)
+    ids, bands, arrays, (labels, splits) = join_curves(ids, bands, read.arrays,
+                                                       [labels, splits], sink)
     finish(sink, report, f"{cat_name} with {source}")
     return _assemble(ids, arrays, labels if has_class else None,
                      splits if has_split else None, bands)
+
+
+@dataclass
+class _CurvesRead:
+    """The curves read so far, one entry each in every list: its file, band, points, and
+    its catalogue row's class and split ("" for a file the catalogue does not list)."""
+
+    files: list[str] = field(default_factory=list)
+    bands: list[str] = field(default_factory=list)
+    arrays: list[Curve] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list)
+    splits: list[str] = field(default_factory=list)
+
+    def add(self, rel: str, curves: dict[str, Curve], label: str = "", split: str = "",
+            band: str = "") -> None:
+        """A file's curves (by the band its own columns name; else ``band``)."""
+        for named, curve in curves.items():
+            self.files.append(rel)
+            self.bands.append(named or band)
+            self.arrays.append(curve)
+            self.labels.append(label)
+            self.splits.append(split)
 
 
 def _id_text(value: object) -> str:
@@ -420,9 +435,7 @@ def read_folder(
     columns = file_columns(columns, source)
     files, shown = list_files(Path(source))
     stars = {name.split(".")[0] for name in (posixpath.basename(rel) for rel in files)}
-    files_read: list[str] = []
-    arrays: list[Curve] = []
-    bands: list[str] = []
+    read = _CurvesRead()
     units: dict[str, str] = {}  # the first file of each declared kind (_read_one)
     objects: dict[str, str] = {}  # file -> the star its FITS headers name
     for rel in sorted(files):
@@ -444,17 +457,15 @@ def read_folder(
             continue
         curves, objects[rel] = _read_one(lambda data=data: data, f"{shown}{rel}", sink,
                                          columns, strict_columns, units) or NOTHING_READ
-        for band, curve in curves.items():
-            files_read.append(rel)
-            bands.append(band)
-            arrays.append(curve)
+        read.add(rel, curves)
     _refuse_mixed_units(units, source)
+    files_read, bands = read.files, read.bands
     if Path(source).name in BAND_FOLDERS and not any(bands):  # predict I/: its files are in I
         bands = [Path(source).name] * len(bands)
         sink.note("band_from_folder_name", len(set(files_read)))
     bands = folder_bands(files_read, file_name_bands(files_read, bands, sink), sink)
     ids = object_stars(star_ids(files_read, sink, bands), files_read, objects, sink)
-    ids, bands, arrays, _ = join_curves(ids, bands, arrays, [], sink)
+    ids, bands, arrays, _ = join_curves(ids, bands, read.arrays, [], sink)
     finish(sink, report, str(source))
     return _assemble(ids, arrays, None, None, bands)
 
