@@ -11,6 +11,7 @@ from lcformer.evaluation import seen
 from lcformer.evaluation.seen import (
     KEY,
     SKETCH_SIZE,
+    copy_groups,
     fingerprints_of,
     seen_in_training,
     star_fingerprints,
@@ -146,3 +147,38 @@ def test_sketches_are_made_in_blocks_as_at_once(monkeypatch) -> None:
     blocks = star_sketches(ids, lengths, time, mag)
     assert whole.index.tolist() == blocks.index.tolist() and whole.equals(blocks)
     assert whole.groupby(level=0).size().to_dict() == {"a": SKETCH_SIZE, "b": 12}
+
+
+def test_stars_of_one_field_with_flat_or_rounded_runs_are_not_taken_for_copies() -> None:
+    """QA: different stars on one cadence, clipped at saturation (75% marked seen) or
+    constant and rounded to 0.01 mag, shared runs of four equal magnitudes: flat runs, and
+    runs other training stars share, tell no star apart."""
+    rng = np.random.default_rng(1)
+    time = 2450000 + np.cumsum(rng.uniform(0.5, 3.0, 400))
+
+    def field(n: int, clipped: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        mags = []
+        for _ in range(n):
+            if clipped:
+                phase = rng.uniform(0, 6.3)
+                m = np.maximum(rng.uniform(8, 9.5) + 1.5 * np.sin(time / 150 + phase), 8.0)
+            else:
+                m = np.round(rng.uniform(10, 10.2) + rng.normal(0, 0.01, len(time)), 2)
+            mags.append(m)
+        ids = np.array([f"s{rng.integers(1 << 40)}" for _ in range(n)], dtype=object)
+        return ids, np.full(n, len(time)), np.tile(time, n), np.concatenate(mags)
+
+    for clipped in (True, False):
+        train, new = field(60, clipped), field(60, clipped)
+        stored = (stored_fingerprints(star_fingerprints(*train).to_numpy())
+                  | stored_sketches(star_sketches(*train)))
+        trained = fingerprints_of(json.loads(json.dumps(stored)))
+        found = seen_in_training(np.unique(new[0]), *new, trained)
+        assert found.sum() <= 1, (clipped, int(found.sum()))
+        assert (copy_groups(*new) >= 0).sum() == 0
+    # A star listed twice is still one group, both ways.
+    _, lengths, time_, mag = two_stars()
+    twice = (np.array(["a", "a", "b", "c", "c"], dtype=object), np.r_[lengths, 20, 10],
+             np.r_[time_, time_[:30]], np.r_[mag, mag[:30]])
+    groups = copy_groups(*twice)
+    assert groups["a"] == groups["c"] >= 0 and groups["b"] == -1

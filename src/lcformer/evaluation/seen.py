@@ -19,9 +19,14 @@ download, a sentinel value, one band's file unreadable) is found by its *sketch*
 a curve (the times between them and their magnitudes: no offset, band name or id enters), a
 uniform sample of them. A star holding :data:`SKETCH_HITS` of a training star's sketch
 (about a fifth of its runs or more) is that star's points: one band of two keeps about half,
-a star with a point in twenty lost about four fifths. Stars of other points share none: the
-chance that two stars' runs of four magnitudes and three time steps are equal, to 1e-3 mag
-and 1e-4 d, is small even for the magnitudes some surveys round to 0.01.
+a star with a point in twenty lost about four fifths. Runs that tell no star apart are left
+out: flat ones (four equal magnitudes: a clipped or constant star's, the same for every such
+star observed on the same nights) and, in a training sketch, those another training star
+also has (stars on one cadence at magnitudes rounded alike). Measured by QA on 500 stars of
+one real ASAS cadence against 500 others: clipped stars 0 taken for copies (75% before
+these rules), constant stars rounded to 0.01 mag over 1,884 points 5.8% (31%), at 300
+points 0.4%; real stars at their own precision 0 (eros1, asas_acvs). The cost: of 3,000
+asas_acvs training stars, re-read with a fifth of their points dropped, 97.5% are found.
 """
 
 from __future__ import annotations
@@ -50,8 +55,12 @@ BLOCK_POINTS = 1 << 22
 SKETCH_KEY = "training_sketches"
 SKETCH_VERSION = 1
 #: Consecutive points of a curve hashed together, hashes kept a star, and hits that make a
-#: star seen (a star with fewer runs than that has no sketch: its fingerprint alone).
+#: star seen (a star with fewer runs than that is found by its fingerprint alone).
 RUN, SKETCH_SIZE, SKETCH_HITS = 4, 16, 3
+#: Each star's smallest run hashes, among which those other stars share are found; the
+#: stars that share a run for it to tell none of them in a training sketch, and in finding
+#: copies among a dataset's stars (a star listed twice shares every run with its copy).
+CANDIDATES, SHARED_BY, COPIES_SHARED_BY = 64, 2, 3
 
 
 def _mix(z: np.ndarray) -> np.ndarray:
@@ -194,7 +203,8 @@ def run_hashes(codes: np.ndarray, lengths: np.ndarray, time: np.ndarray,
     """(star code, hash) of every run of :data:`RUN` consecutive points within a curve
     (``codes``: each curve's star; cleaned curves, their times sorted): a hash of the run's
     time steps and magnitudes, quantised as :func:`point_hashes` does, so that no offset of
-    the times, band name or id enters."""
+    the times, band name or id enters. Flat runs (four equal magnitudes) are left out: every
+    clipped or constant star observed on the same nights has them."""
     curve = np.repeat(np.arange(len(lengths)), lengths)
     n = len(curve) - RUN + 1
     if n <= 0:
@@ -202,6 +212,9 @@ def run_hashes(codes: np.ndarray, lengths: np.ndarray, time: np.ndarray,
     steps = np.floor(np.diff(np.asarray(time, dtype=np.float64)) / TIME_STEP + TIME_SHIFT)
     q_m = np.round(np.asarray(mag, dtype=np.float32).astype(np.float64) / MAG_STEP)
     whole = curve[:n] == curve[RUN - 1:]  # the run's points are of one curve
+    # A flat run (a clipped or constant star's) is every such star's on a shared cadence.
+    flat = np.all([q_m[k:k + n] == q_m[:n] for k in range(1, RUN)], axis=0)
+    whole &= ~flat
     with np.errstate(over="ignore"):  # wrapping is meant
         h = _mix(q_m[:n].astype(np.int64).view(np.uint64))
         for k in range(1, RUN):  # a column of the runs at a time, each over all of them
@@ -211,21 +224,27 @@ def run_hashes(codes: np.ndarray, lengths: np.ndarray, time: np.ndarray,
     return np.asarray(codes)[curve[:n][whole]], h[whole]
 
 
-def _smallest(code: np.ndarray, h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Of each star's distinct hashes, its :data:`SKETCH_SIZE` smallest, sorted by star."""
+def _smallest(code: np.ndarray, h: np.ndarray, size: int = SKETCH_SIZE
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """Of each star's distinct hashes, its ``size`` smallest, sorted by star."""
     order = np.lexsort((h, code))
     code, h = code[order], h[order]
     new = np.ones(len(h), dtype=bool)
     new[1:] = (code[1:] != code[:-1]) | (h[1:] != h[:-1])
     code, h = code[new], h[new]
-    keep = np.arange(len(code)) - np.searchsorted(code, code, side="left") < SKETCH_SIZE
+    keep = np.arange(len(code)) - np.searchsorted(code, code, side="left") < size
     return code[keep], h[keep]
 
 
 def _star_runs(ids: Sequence[Any] | np.ndarray, lengths: np.ndarray, time: np.ndarray,
-               mag: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(star code, hash) of the runs, reduced to each star's :func:`_smallest` about
-    :data:`BLOCK_POINTS` points at a time (whole curves), and the stars in code order."""
+               mag: np.ndarray, shared_by: int = SHARED_BY
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(star code, hash) of each star's sketch, and the stars in code order: of its runs
+    that fewer than ``shared_by`` of these stars have (a run stars share, as stars observed
+    on the same nights at magnitudes rounded alike may, tells none of them), the
+    :data:`SKETCH_SIZE` smallest. Runs are reduced to each star's :data:`CANDIDATES` smallest about
+    :data:`BLOCK_POINTS` points at a time (whole curves), which is where the shared ones
+    that matter are."""
     lengths = np.asarray(lengths, dtype=np.int64)
     offsets = np.concatenate([[0], np.cumsum(lengths)])
     codes, stars = pd.factorize(pd.Series(np.asarray(ids, dtype=object)), sort=False)
@@ -235,19 +254,22 @@ def _star_runs(ids: Sequence[Any] | np.ndarray, lengths: np.ndarray, time: np.nd
                    start + 1)
         low, high = offsets[start], offsets[stop]
         parts.append(_smallest(*run_hashes(codes[start:stop], lengths[start:stop],
-                                           time[low:high], mag[low:high])))
+                                           time[low:high], mag[low:high]), CANDIDATES))
         start = stop
     code = np.concatenate([c for c, _ in parts] or [np.empty(0, dtype=np.int64)])
     h = np.concatenate([v for _, v in parts] or [np.empty(0, dtype=np.uint64)])
-    return *_smallest(code, h), np.asarray(stars, dtype=object)
+    code, h = _smallest(code, h, CANDIDATES)
+    values, counts = np.unique(h, return_counts=True)
+    alone = ~np.isin(h, values[counts >= shared_by])
+    return *_smallest(code[alone], h[alone]), np.asarray(stars, dtype=object)
 
 
 def star_sketches(ids: Sequence[Any] | np.ndarray, lengths: np.ndarray, time: np.ndarray,
-                  mag: np.ndarray) -> pd.DataFrame:
+                  mag: np.ndarray, shared_by: int = SHARED_BY) -> pd.DataFrame:
     """Per star (index: its id, in order of first appearance), its sketch: the
-    :data:`SKETCH_SIZE` smallest distinct hashes of its runs (fewer where it has fewer),
-    one row each (column ``hash``)."""
-    code, h, stars = _star_runs(ids, lengths, time, mag)
+    :data:`SKETCH_SIZE` smallest distinct hashes of its runs that fewer than ``shared_by``
+    of these stars have (fewer where it has fewer), one row each (column ``hash``)."""
+    code, h, stars = _star_runs(ids, lengths, time, mag, shared_by)
     return pd.DataFrame({"hash": h}, index=pd.Index(stars[code], dtype=object))
 
 
@@ -271,10 +293,10 @@ def stored_sketches(sketches: pd.DataFrame) -> dict[str, Any]:
 def copy_groups(ids: Sequence[Any] | np.ndarray, lengths: np.ndarray, time: np.ndarray,
                 mag: np.ndarray) -> pd.Series:
     """Per star (index: its id, in order of first appearance), a group number shared by the
-    stars whose points are copies of one another's, all or in part, under other ids (a star
-    holding :data:`SKETCH_HITS` of another's sketch, as predict finds a training star's copy;
-    a catalogue that lists one star twice); -1 for a star with no copy."""
-    sketches = star_sketches(ids, lengths, time, mag)
+    stars whose points are copies of one another's, all or in part, under other ids (each
+    holding :data:`SKETCH_HITS` of the other's sketch, as predict finds a training star's
+    copy: a catalogue that lists one star twice); -1 for a star with no copy."""
+    sketches = star_sketches(ids, lengths, time, mag, COPIES_SHARED_BY)
     codes, stars = pd.factorize(pd.Series(np.asarray(ids, dtype=object)), sort=False)
     groups = pd.Series(-1, index=pd.Index(stars, dtype=object))
     if sketches.empty:
@@ -284,6 +306,9 @@ def copy_groups(ids: Sequence[Any] | np.ndarray, lengths: np.ndarray, time: np.n
         sketches["hash"].to_numpy(dtype=np.uint64), star_of))
     pairs = _holding(codes, np.asarray(lengths, dtype=np.int64), time, mag, trained)
     pairs = pairs[pairs[:, 0] != pairs[:, 1]]
+    # Both ways: each holds the other's sketch (one way alone chained unlike stars).
+    both = pd.MultiIndex.from_arrays([pairs[:, 1], pairs[:, 0]])
+    pairs = pairs[pd.MultiIndex.from_arrays([pairs[:, 0], pairs[:, 1]]).isin(both)]
     if len(pairs):
         from scipy.sparse import coo_matrix
         from scipy.sparse.csgraph import connected_components
