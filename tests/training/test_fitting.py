@@ -3,6 +3,7 @@ the network and the trees learn from, and data no classifier can learn from."""
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 
 import numpy as np
@@ -119,3 +120,33 @@ def test_one_class_says_what_a_classifier_needs(tmp_path) -> None:
                        r"cleaning; a classifier needs 2 or more; nothing was dropped"):
         check_trainable(data)
 
+
+
+def test_training_sketches_are_of_the_stored_stars_with_copies_as_one(monkeypatch) -> None:
+    """A review: sketches were made over every star, so a test star's copy, or a star listed
+    twice among the training stars, emptied a training star's sketch (runs two stars share
+    are left out), and predict no longer found its partial copies."""
+    from dataclasses import replace
+
+    from lcformer.data.prepared import build
+    from lcformer.data.splits import SampleSet
+    from lcformer.evaluation.seen import SKETCH_KEY, SKETCH_SIZE, fingerprints_of
+
+    lcs = make_synthetic(SyntheticConfig(n_per_class=6, num=60))
+    twice = replace(lcs.select(np.arange(2)), ids=np.array(["dup-0", "dup-1"], dtype=object))
+    data = build("copies", LightCurves.concatenate([lcs, twice]),
+                 PrepareConfig(inputs="stars", features=False))
+    ids = data.stars["id"].to_numpy(dtype=object)
+    stored = np.flatnonzero(~np.isin(ids, ["dup-1"]))  # dup-1, star 1's copy: a test star
+    sets = {"train": SampleSet(np.zeros((len(stored), 1, 1), np.float32),
+                               np.ones((len(stored), 1), bool), np.zeros(len(stored), int),
+                               stored)}
+    metadata = fitting._seen_stars(data, sets)
+    counts = np.frombuffer(base64.b64decode(metadata[SKETCH_KEY]["counts_base64"]),
+                           dtype=np.uint8)
+    assert metadata[SKETCH_KEY]["stars"] == len(stored) and (counts == SKETCH_SIZE).all()
+    assert fingerprints_of(metadata) is not None
+    # Too many stars for the checkpoint's header: fingerprints alone, said.
+    monkeypatch.setattr(fitting, "MAX_SKETCHED_STARS", 3)
+    with pytest.warns(UserWarning, match=r"their sketches are not kept"):
+        assert SKETCH_KEY not in fitting._seen_stars(data, sets)

@@ -376,9 +376,6 @@ def cmd_predict(args: argparse.Namespace) -> int:
     report = DropReport()
     reading, columns_of_run = run_reading(args, metadata)
     lcs = read_any(args.input, args.data_dir, report, reading, columns_of_run)
-    from lcformer.data.reading.one_star import bands_in_names
-
-    lcs = bands_in_names(lcs, metadata.get("bands") or (), report)
     _warn_of_older_readers(metadata, report)
     result = predict_stars(model, metadata, lcs, progress=not args.quiet, **options)
     result.report.merge(report)

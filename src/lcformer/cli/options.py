@@ -156,7 +156,7 @@ def add_reading_options(parser: argparse.ArgumentParser, for_run: bool = False) 
         group.description = (
             "Without these options, new stars are read as the run's training tables were "
             "read (its column names, --flux and --zero-point), and predict says so; the "
-            "defaults below are those of training. --columns replaces the run's names "
+            "defaults shown are train's, not this run's. --columns replaces the run's names "
             "(all of them), and --flux with --zero-point its reading of fluxes.")
     group.add_argument(
         "--columns", action=_ColumnsAction, default=argparse.SUPPRESS, metavar="ROLE=NAME,...",

@@ -242,8 +242,8 @@ def keep_copies_together(parts: np.ndarray, data: PreparedDataset) -> np.ndarray
     moved = int((out != parts).sum())
     if moved:
         warnings.warn(f"{len(copied):,} stars are copies of one another's points under other "
-                      f"ids ({first.size:,} groups, each one light curve listed under several "
-                      f"ids); "
+                      f"ids ({first.size:,} groups, each one light curve, all or in part, "
+                      f"listed under several ids); "
                       f"{moved:,} moved to their group's part of the split, so that no "
                       f"test star's copy is trained on", stacklevel=2)
     return out

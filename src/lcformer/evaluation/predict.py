@@ -36,6 +36,7 @@ from lcformer.data.prepared import PrepareConfig
 from lcformer.data.reading.config import ReadConfig
 from lcformer.data.reading.files import column_role
 from lcformer.data.reading.flux import ASINH_SINCE
+from lcformer.data.reading.one_star import bands_in_names
 from lcformer.data.report import DropReport
 from lcformer.data.samples import SampleInfo, make_samples, star_chunks
 from lcformer.data.tokens import TokenConfig
@@ -114,13 +115,15 @@ def predict_stars(model: LightCurveClassifier, metadata: dict[str, Any], lcs: Li
     flags = flags or FlagConfig()
     target = pick_device(device)
     model.to(target)
+    report = DropReport()
+    lcs = bands_in_names(lcs, metadata.get("bands") or (), report)  # NAME.I: NAME in I
     star_code, _ = lcs.star_codes()
     n_stars = int(star_code.max()) + 1 if len(star_code) else 0
     chunks = _star_chunks(lcs, star_code, n_stars, chunk_stars)
 
     from tqdm.auto import tqdm
 
-    tables, skipped, report = [], [], DropReport()
+    tables, skipped = [], []
     with tqdm(total=n_stars, unit="star", desc="predict", leave=False,
               disable=not progress or len(chunks) == 0) as bar:
         for part in chunks:

@@ -237,14 +237,15 @@ def _smallest(code: np.ndarray, h: np.ndarray, size: int = SKETCH_SIZE
 
 
 def _star_runs(ids: Sequence[Any] | np.ndarray, lengths: np.ndarray, time: np.ndarray,
-               mag: np.ndarray, shared_by: int = SHARED_BY
+               mag: np.ndarray, shared_by: int = SHARED_BY, same: pd.Series | None = None
                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(star code, hash) of each star's sketch, and the stars in code order: of its runs
     that fewer than ``shared_by`` of these stars have (a run stars share, as stars observed
     on the same nights at magnitudes rounded alike may, tells none of them), the
-    :data:`SKETCH_SIZE` smallest. Runs are reduced to each star's :data:`CANDIDATES` smallest about
-    :data:`BLOCK_POINTS` points at a time (whole curves), which is where the shared ones
-    that matter are."""
+    :data:`SKETCH_SIZE` smallest; stars of one value in ``same`` (by id: their exact
+    fingerprints) count as one, so that a star listed twice keeps its runs. Runs are reduced
+    to each star's :data:`CANDIDATES` smallest about :data:`BLOCK_POINTS` points at a time
+    (whole curves), which is where the shared ones that matter are."""
     lengths = np.asarray(lengths, dtype=np.int64)
     offsets = np.concatenate([[0], np.cumsum(lengths)])
     codes, stars = pd.factorize(pd.Series(np.asarray(ids, dtype=object)), sort=False)
@@ -259,17 +260,22 @@ def _star_runs(ids: Sequence[Any] | np.ndarray, lengths: np.ndarray, time: np.nd
     code = np.concatenate([c for c, _ in parts] or [np.empty(0, dtype=np.int64)])
     h = np.concatenate([v for _, v in parts] or [np.empty(0, dtype=np.uint64)])
     code, h = _smallest(code, h, CANDIDATES)
-    values, counts = np.unique(h, return_counts=True)
+    key = (code if same is None else
+           pd.factorize(same.reindex(pd.Index(stars, dtype=object)).to_numpy())[0][code])
+    holders = pd.DataFrame({"key": key, "hash": h}).drop_duplicates()["hash"].to_numpy()
+    values, counts = np.unique(holders, return_counts=True)
     alone = ~np.isin(h, values[counts >= shared_by])
     return *_smallest(code[alone], h[alone]), np.asarray(stars, dtype=object)
 
 
 def star_sketches(ids: Sequence[Any] | np.ndarray, lengths: np.ndarray, time: np.ndarray,
-                  mag: np.ndarray, shared_by: int = SHARED_BY) -> pd.DataFrame:
+                  mag: np.ndarray, shared_by: int = SHARED_BY,
+                  same: pd.Series | None = None) -> pd.DataFrame:
     """Per star (index: its id, in order of first appearance), its sketch: the
     :data:`SKETCH_SIZE` smallest distinct hashes of its runs that fewer than ``shared_by``
-    of these stars have (fewer where it has fewer), one row each (column ``hash``)."""
-    code, h, stars = _star_runs(ids, lengths, time, mag, shared_by)
+    of these stars have (fewer where it has fewer; ``same``: :func:`_star_runs`), one row
+    each (column ``hash``)."""
+    code, h, stars = _star_runs(ids, lengths, time, mag, shared_by, same)
     return pd.DataFrame({"hash": h}, index=pd.Index(stars[code], dtype=object))
 
 
@@ -296,7 +302,8 @@ def copy_groups(ids: Sequence[Any] | np.ndarray, lengths: np.ndarray, time: np.n
     stars whose points are copies of one another's, all or in part, under other ids (each
     holding :data:`SKETCH_HITS` of the other's sketch, as predict finds a training star's
     copy: a catalogue that lists one star twice); -1 for a star with no copy."""
-    sketches = star_sketches(ids, lengths, time, mag, COPIES_SHARED_BY)
+    sketches = star_sketches(ids, lengths, time, mag, COPIES_SHARED_BY,
+                             star_fingerprints(ids, lengths, time, mag))
     codes, stars = pd.factorize(pd.Series(np.asarray(ids, dtype=object)), sort=False)
     groups = pd.Series(-1, index=pd.Index(stars, dtype=object))
     if sketches.empty:

@@ -23,6 +23,7 @@ import torch
 
 from lcformer import __version__
 from lcformer.data.augment import Copies, shortened_samples
+from lcformer.data.lightcurves import ragged_ranges
 from lcformer.data.prepared import PreparedDataset
 from lcformer.data.reading import READERS_VERSION
 from lcformer.data.splits import SampleSet, sample_sets, split_stars
@@ -252,6 +253,11 @@ def _training_stars(data: PreparedDataset, sets: dict[str, SampleSet],
     return stored_ranges(training_ranges(stars), error_ranges(stars), band_shares(levels))
 
 
+#: Training stars whose sketches a checkpoint keeps at most (``safetensors`` caps the header
+#: that holds them at 100 MB).
+MAX_SKETCHED_STARS = 300_000
+
+
 def _seen_stars(data: PreparedDataset, sets: dict[str, SampleSet],
                 with_val: bool = True) -> dict[str, Any]:
     """The fingerprints of the cleaned points of every star the model trained on or was
@@ -262,12 +268,23 @@ def _seen_stars(data: PreparedDataset, sets: dict[str, SampleSet],
     used = np.unique(np.concatenate([np.asarray(sets[part].star) for part in parts]))
     ids = data.stars["id"].to_numpy(dtype=object)[used]
     cleaned = data.cleaned
-    curves = (cleaned["id"].to_numpy(dtype=object), cleaned["n_points"].to_numpy(),
-              data.points[:, 0], data.points[:, 1])
-    every = star_fingerprints(*curves)
-    sketches = star_sketches(*curves)
-    return (stored_fingerprints(every[every.index.isin(ids)].to_numpy(dtype=np.uint64))
-            | stored_sketches(sketches[sketches.index.isin(ids)]))
+    every = star_fingerprints(cleaned["id"].to_numpy(dtype=object),
+                              cleaned["n_points"].to_numpy(), data.points[:, 0],
+                              data.points[:, 1])
+    stored = stored_fingerprints(every[every.index.isin(ids)].to_numpy(dtype=np.uint64))
+    if len(ids) > MAX_SKETCHED_STARS:  # about 180 bytes of the checkpoint's header a star
+        warnings.warn(f"{len(ids):,} training stars: their sketches are not kept (more than "
+                      f"{MAX_SKETCHED_STARS:,} would overfill the checkpoint's header), so "
+                      f"predict recognises a copy of one only with all of its points",
+                      stacklevel=2)
+        return stored
+    # Of these stars alone (a test star's runs tell nothing of theirs), copies counted once.
+    kept = cleaned["id"].isin(ids).to_numpy()
+    lengths = cleaned["n_points"].to_numpy()
+    rows = ragged_ranges(np.concatenate([[0], np.cumsum(lengths)[:-1]])[kept], lengths[kept])
+    sketches = star_sketches(cleaned["id"].to_numpy(dtype=object)[kept], lengths[kept],
+                             data.points[rows, 0], data.points[rows, 1], same=every)
+    return stored | stored_sketches(sketches)
 
 
 def member_train_config(train: TrainConfig, seed: int, members: int) -> TrainConfig:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
 from lcformer.data.lightcurves import LightCurves
@@ -19,13 +21,17 @@ def test_a_new_stars_one_band_file_takes_the_band_its_name_ends_in() -> None:
     V) could not classify a new star with its I file alone ("no curve in a band the model
     knows"): a folder's names pair only where it holds two bands."""
     lcs = _curves([("S1.I", ""), ("S2.V", ""), ("S3", ""), ("J0123.4", ""), ("S4.I", "V"),
-                   ("A.I", ""), ("A", "I")])
+                   ("A.I", ""), ("A", "I"), ("X", ""), ("X.V", "")])
     report = DropReport()
     out = bands_in_names(lcs, ["I", "V"], report)
-    assert list(zip(out.ids, out.bands, strict=True)) == [
+    assert list(zip(out.ids, out.bands, strict=True)) == [  # A and X named already: kept
         ("S1", "I"), ("S2", "V"), ("S3", ""), ("J0123.4", ""), ("S4.I", "V"),
-        ("A.I", ""), ("A", "I")]  # A in I already: A.I kept as it is
+        ("A.I", ""), ("A", "I"), ("X", ""), ("X.V", "")]
     assert report.events["band_from_file_name"] == 2
+    # Two names of one star labelled two classes stay two stars (readers refuse such a star).
+    labelled = dataclasses.replace(_curves([("B.I", ""), ("B.V", "")]),
+                                   labels=np.array(["Mira", "RRL"], dtype=object))
+    assert list(bands_in_names(labelled, ["I", "V"], DropReport()).ids) == ["B.I", "B.V"]
     # Two files of one star, apart in the input, end up side by side, as a star's curves are.
     out = bands_in_names(_curves([("B.I", ""), ("C", ""), ("B.V", "")]), ["I", "V"],
                          DropReport())

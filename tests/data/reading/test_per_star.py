@@ -9,6 +9,7 @@ from collections import Counter
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from lcformer.data.reading import read_catalogue_folder, read_folder
@@ -870,6 +871,11 @@ def test_a_catalogue_id_column_makes_its_files_one_star(tmp_path: Path) -> None:
                                           "s1,EB,TIC 8\n")
     with pytest.raises(InputError, match=r"rows 2 and 3 give s1\.dat two ids"):
         read_catalogue_folder(tmp_path / "catalog.csv", tmp_path, report=DropReport())
+    # A DataFrame catalogue's ids are read as a CSV's: stripped (" T" and "T" are one star).
+    frame = pd.DataFrame({"filename": ["s1.dat", "s2.dat"], "class": ["EB", "EB"],
+                          "id": [" T7", "T7"]})
+    ids = set(read_catalogue_folder(frame, tmp_path, report=DropReport()).ids)
+    assert "T7" in ids and " T7" not in ids
     # A missing value's word is no id (NA twice was one star "NA" of two classes).
     (tmp_path / "catalog.csv").write_text("filename,class,id\ns1.dat,EB,NA\ns2.dat,RR,NA\n")
     curves = read_catalogue_folder(tmp_path / "catalog.csv", tmp_path, report=DropReport())

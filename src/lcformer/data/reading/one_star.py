@@ -215,7 +215,8 @@ def bands_in_names(lcs: LightCurves, bands: Collection[str], report: DropReport
     trained model's, ``I`` and ``V``): star NAME in band B, as the model's band-named files
     were read. :func:`file_name_bands` takes a name's band only where a folder holds stars in
     two bands, and a new star may come with one band's file. A name already taken in that
-    band keeps its curve as it is. Counted per curve as ``band_from_file_name``."""
+    band (or with no band), or names whose labels differ, keep their curves as they are.
+    Counted per curve as ``band_from_file_name``."""
     named = [band for band in bands if band in BAND_FOLDERS]
     if not named or lcs.n_curves == 0:
         return lcs
@@ -225,8 +226,12 @@ def bands_in_names(lcs: LightCurves, bands: Collection[str], report: DropReport
             & (parts[0] != "").to_numpy())
     new_ids = np.where(take, parts[0].to_numpy(dtype=object), lcs.ids).astype(object)
     new_bands = np.where(take, parts[2].to_numpy(dtype=object), lcs.bands).astype(object)
-    twice = pd.DataFrame({"id": new_ids, "band": new_bands}).duplicated(keep=False).to_numpy()
-    take &= ~twice
+    frame = pd.DataFrame({"id": new_ids, "band": new_bands,
+                          "label": "" if lcs.labels is None else lcs.labels})
+    taken = frame["id"].isin(set(np.asarray(lcs.ids, dtype=object)[~take]))  # NAME exists
+    twice = frame.duplicated(["id", "band"], keep=False)  # NAME.I twice
+    classes = frame.groupby("id")["label"].transform("nunique")  # NAME.I Mira, NAME.V RRL
+    take &= ~(taken | twice | (classes > 1)).to_numpy()
     if not take.any():
         return lcs
     report.note("band_from_file_name", int(take.sum()))

@@ -223,7 +223,7 @@ def _id_text(value: object) -> str:
     word such as NA), and a whole number read as a float (a DataFrame's 7.0) as 7."""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(label_array(["" if pd.isna(value) else str(value)])[0])
+    return str(label_array(["" if pd.isna(value) else str(value).strip()])[0])
 
 
 def _given_ids(ids: list[str], files_read: list[str], given: dict[str, str]) -> list[str]:
