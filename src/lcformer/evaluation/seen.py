@@ -53,7 +53,7 @@ TIME_SHIFT = (np.sqrt(5.0) - 1) / 2
 BLOCK_POINTS = 1 << 22
 #: The checkpoint key of the training stars' sketches, and how they are made.
 SKETCH_KEY = "training_sketches"
-SKETCH_VERSION = 1
+SKETCH_VERSION = 2  # 2: flat runs and runs two training stars share left out
 #: Consecutive points of a curve hashed together, hashes kept a star, and hits that make a
 #: star seen (a star with fewer runs than that is found by its fingerprint alone).
 RUN, SKETCH_SIZE, SKETCH_HITS = 4, 16, 3
