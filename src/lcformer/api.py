@@ -37,7 +37,7 @@ from lcformer.data.prepared import PrepareConfig, build
 from lcformer.data.reading.config import Columns
 from lcformer.data.reading.flux import FLUX_UNIT, refuse_fluxes
 from lcformer.data.report import DropReport
-from lcformer.data.splits import carve_validation
+from lcformer.data.splits import VAL_FRACTION, carve_validation
 from lcformer.data.tokens import TokenConfig
 from lcformer.data.views import ViewConfig
 from lcformer.errors import ConfigError, InputError, NothingToTrainError
@@ -159,9 +159,10 @@ NESTED_CONFIGS = ("model", "train", "tokens", "cleaning", "views", "periods")
 class Classifier(ClassifierMixin, BaseEstimator):
     """Train one of the registered models on light curves and classify new stars.
 
-    ``model``: a registered name or a full :class:`ModelConfig` (default: ``ModelConfig()``,
-    the period-aware model). ``val_fraction`` of the
-    training stars (per class) choose the best epoch. ``tokens``, ``cleaning``, ``views``,
+    ``model``: a registered name or a full :class:`ModelConfig` (default: the period-aware
+    model with its registry defaults, ``RunConfig.for_model("periodic").model``; not
+    ``ModelConfig()``, which has none of its trees). ``val_fraction`` of the training stars
+    (per class) choose the best epoch. ``tokens``, ``cleaning``, ``views``,
     ``periods`` and ``features`` are the preparation's settings (None: their defaults), as
     the CLI's options of the same names.
     """
@@ -171,7 +172,7 @@ class Classifier(ClassifierMixin, BaseEstimator):
                  cleaning: CleaningConfig | None = None, views: ViewConfig | None = None,
                  periods: PeriodConfig | None = None, features: bool | None = None,
                  epochs: int | None = None, seed: int | None = None,
-                 val_fraction: float = 0.1, progress: bool = False) -> None:
+                 val_fraction: float = VAL_FRACTION, progress: bool = False) -> None:
         self.model = model
         self.train = train
         self.tokens = tokens

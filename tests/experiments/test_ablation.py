@@ -10,17 +10,22 @@ import pandas as pd
 import pytest
 
 from lcformer.data import datasets
+from lcformer.data.prepared import PrepareConfig
 from lcformer.data.samples import SAMPLES_VERSION
 from lcformer.errors import ConfigError, ConfigMismatchError
 from lcformer.experiments.ablation import (
+    DEFAULT_STEP,
     STEP_NAMES,
     AblationConfig,
     _mean,
+    _step,
     ablation_table,
     run_ablation,
+    step_run,
 )
+from lcformer.models.registry import STAR_MODEL
 from lcformer.reporting.results import results_document
-from lcformer.training.config import TrainConfig
+from lcformer.training.config import RunConfig, TrainConfig
 
 TINY = TrainConfig(epochs=1, batch_size=16, schedule="cosine")
 
@@ -106,6 +111,17 @@ def test_ablation_config_checks_its_steps() -> None:
     assert AblationConfig().train.epochs == 30  # the periodic model's budget
     with pytest.raises(ConfigError, match="unknown ablation steps"):
         AblationConfig(steps=("folded", "magic"))
+
+
+def test_the_default_row_is_the_model_that_train_trains() -> None:
+    """The rows spell out their views; the one labelled the default must stay the default."""
+    step = _step(DEFAULT_STEP)
+    assert "(the default)" in step.label
+    default = PrepareConfig()
+    assert default.views.replace(**step.views) == default.views
+    assert step.features == default.features
+    train = RunConfig.for_model(STAR_MODEL)
+    assert step_run(step, train.train, train.split, train.split_seed) == train
 
 
 def test_an_ablation_of_some_classes_continues(tiny_synthetic, tmp_path) -> None:

@@ -17,6 +17,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from lcformer.data.cleaning import CleaningConfig
 from lcformer.data.lightcurves import LightCurves
 from lcformer.data.prepared import PreparedDataset
 from lcformer.data.report import DropReport
@@ -30,7 +31,8 @@ POINTS_KEPT = (0.5, 1.0)
 COPY_MARK = "\x1fcopy"
 
 
-def shortened_copies(lcs: LightCurves, copies: int, seed: int, min_points: int = 2,
+def shortened_copies(lcs: LightCurves, copies: int, seed: int,
+                     min_points: int = CleaningConfig.min_points,
                      span_kept: tuple[float, float] = SPAN_KEPT,
                      points_kept: tuple[float, float] = POINTS_KEPT) -> LightCurves:
     """``copies`` copies of every star of ``lcs``, each cut to one random time window (the

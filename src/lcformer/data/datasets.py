@@ -24,7 +24,7 @@ from lcformer.data.prepared import PrepareConfig, PreparedDataset, fingerprint_f
 from lcformer.data.reading.config import Columns
 from lcformer.data.reading.files import TABLE_SUFFIXES
 from lcformer.data.report import DropReport
-from lcformer.data.tokens import PRESETS, TokenConfig
+from lcformer.data.tokens import TokenConfig
 from lcformer.errors import DatasetNotFoundError, InputError, LcformerError
 
 DATA_DIR_ENV = "LCFORMER_DATA_DIR"
@@ -173,7 +173,6 @@ REGISTRY: dict[str, DatasetSpec] = {
             _long_table,
             required=("lightcurves.parquet", "labels.csv"),
             long_table=True,
-            tokens=PRESETS["asas"],
             source="VOSource files of the public repository longjp/lightcurves (data/ASAS), "
             "as a long table lightcurves.parquet (id, band, time, mag, err) + labels.csv",
         ),
@@ -183,7 +182,6 @@ REGISTRY: dict[str, DatasetSpec] = {
             _richards,
             required=("asas_training_set.tar.gz", "asas_training_set_classes.dat"),
             per_star=True,
-            tokens=PRESETS["asas"],
             source="cesium-ml/cesium-data, asas_training/ (what cesium's fetch_asas_training "
             "downloads)",
         ),
@@ -205,7 +203,6 @@ REGISTRY: dict[str, DatasetSpec] = {
             "MACHO LMC, bands R and B, archive CSV and .mjd files + the MACHO catalogue",
             _macho,
             required=("catalog.csv",),
-            tokens=PRESETS["macho"],
             source="the MACHO archive (LC_<field>.<tile>.<seq>.csv query output or "
             "lc_*.tar.bz2 with .B.mjd/.R.mjd files) plus catalog.csv",
         ),
@@ -288,7 +285,7 @@ def user_folder_spec(folder: Path) -> DatasetSpec:
     if (folder / "catalog.csv").exists() and (
         any(folder.rglob("LC_*.csv")) or any(folder.rglob("lc_*.tar.bz2"))
     ):
-        return DatasetSpec(name, f"MACHO files in {folder}", _macho, tokens=PRESETS["macho"])
+        return DatasetSpec(name, f"MACHO files in {folder}", _macho)
     catalogue = folder / "catalog.csv"
     if catalogue.exists():
         return DatasetSpec(name, f"one file per star in {folder}", _per_star_folder,

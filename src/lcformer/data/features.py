@@ -39,7 +39,10 @@ from lcformer.data.lightcurves import LightCurves
 from lcformer.data.report import DropReport
 
 MIN_POINTS = 5
-MIN_PERIOD = 0.05  # days: the shortest period the periodogram looks for
+# days: the shortest period of the features' periodogram (light-curve's). Not --min-period,
+# the period search's (PeriodConfig): models of samples version 3 got their features at
+# this value whatever --min-period said, and new stars must too (samples._star_chunk).
+MIN_PERIOD = 0.05
 OVERSAMPLING = 3.0  # frequency steps per periodogram peak width 1/T
 MAX_LOG2_FREQS = 20
 DEFAULT_SPAN = 3000.0  # days, when the extractor is built without data
@@ -147,20 +150,17 @@ def curve_features(lcs: LightCurves, report: DropReport | None = None, *,
     report.note("feature_curves_without_errors", int(np.count_nonzero(no_errors)))
 
     rows = np.flatnonzero(usable)
-    curves = []
-    for k in rows:
-        t, m, e = lcs.curve(k)
-        t = t - t[0]  # large Julian dates cost periodogram precision; shifts change nothing
-        if n_known[k] == len(e):
-            pass
-        elif n_known[k] == 0:
-            e = np.ones_like(m)
-        else:
-            ok = np.isfinite(e) & (e > 0)
-            e = np.where(ok, e, np.median(e[ok]))
-            report.note("feature_points_err_filled", int(np.count_nonzero(~ok)))
-        curves.append((np.ascontiguousarray(t), np.ascontiguousarray(m),
-                       np.ascontiguousarray(e)))
+    # Large Julian dates cost periodogram precision; shifts change nothing.
+    time = lcs.time - np.repeat(lcs.time[lcs.offsets[:-1][lengths > 0]], lengths[lengths > 0])
+    err = np.where(no_errors[lcs.curve_index], 1.0, lcs.err)
+    for k in np.flatnonzero(usable & (n_known > 0) & (n_known < lengths)):  # a few errors bad
+        e = err[lcs.offsets[k]:lcs.offsets[k + 1]]
+        ok = np.isfinite(e) & (e > 0)
+        e[~ok] = np.median(e[ok])
+        report.note("feature_points_err_filled", int(np.count_nonzero(~ok)))
+    curves = [(time[a:b], lcs.mag[a:b], err[a:b])
+              for a, b in zip(lcs.offsets[rows].tolist(), lcs.offsets[rows + 1].tolist(),
+                              strict=True)]
     if curves:
         try:
             block = extractor.many(curves, fill_value=np.nan, sorted=True, n_jobs=n_jobs)

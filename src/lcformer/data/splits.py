@@ -24,9 +24,13 @@ if TYPE_CHECKING:
     from lcformer.data.prepared import PreparedDataset
 
 PARTS = ("train", "val", "test")
+#: The research split's train/validation/test shares of each class.
+RESEARCH_FRACTIONS = (0.7, 0.1, 0.2)
+#: Share of a class's training stars that choose the best epoch, in every split.
+VAL_FRACTION = RESEARCH_FRACTIONS[1]
 
 
-def stratified_split(labels: np.ndarray, fractions: tuple[float, float, float] = (0.7, 0.1, 0.2),
+def stratified_split(labels: np.ndarray, fractions: tuple[float, float, float] = RESEARCH_FRACTIONS,
                      seed: int = 0) -> np.ndarray:
     """Per class, shuffle the stars and cut them 70/10/20 (the research split).
 
@@ -49,7 +53,7 @@ def stratified_split(labels: np.ndarray, fractions: tuple[float, float, float] =
     return out
 
 
-def fixed_split(given: np.ndarray, labels: np.ndarray, val_fraction: float = 0.1,
+def fixed_split(given: np.ndarray, labels: np.ndarray, val_fraction: float = VAL_FRACTION,
                 seed: int = 0) -> np.ndarray:
     """A dataset's own train/test split (EROS-1); validation stars are taken from its train part.
 
@@ -68,7 +72,11 @@ def fixed_split(given: np.ndarray, labels: np.ndarray, val_fraction: float = 0.1
 
 
 def carve_validation(labels: np.ndarray, val_fraction: float, seed: int) -> np.ndarray:
-    """Per class, round(val_fraction * n) random stars become "val", the others "train"."""
+    """Per class, round(val_fraction * n) random stars become "val", the others "train".
+
+    Python's round (half to even), where :func:`stratified_split` floors: a class of 15
+    stars gets 2 validation stars here and 1 there. Kept as it is, so that existing splits
+    do not change."""
     rng = np.random.default_rng(seed)
     out = np.full(len(labels), "train", dtype=object)
     for cls in sorted(set(np.asarray(labels).tolist())):
@@ -77,7 +85,7 @@ def carve_validation(labels: np.ndarray, val_fraction: float, seed: int) -> np.n
     return out
 
 
-def kfold_splits(labels: np.ndarray, k: int = 10, val_fraction: float = 0.1,
+def kfold_splits(labels: np.ndarray, k: int = 10, val_fraction: float = VAL_FRACTION,
                  seed: int = 0) -> list[np.ndarray]:
     """Stratified k-fold over stars: fold i tests on one k-th; validation comes from the rest."""
     labels = np.asarray(labels)

@@ -81,16 +81,6 @@ class TokenConfig(Config):
                 f"{', padded' if self.pad_short else ''}{extra}")
 
 
-# Survey presets of the research system (W, S); thresholds and class sampling live in datasets.
-PRESETS: dict[str, TokenConfig] = {
-    "asas": TokenConfig(200, 100),
-    "macho": TokenConfig(200, 100),
-    "ogle": TokenConfig(200, 100),
-    "wise": TokenConfig(20, 10),
-    "gaia": TokenConfig(10, 5),
-}
-
-
 @dataclass
 class Windows:
     """Token windows plus, per window, its curve (for star-level results)."""
@@ -102,13 +92,8 @@ class Windows:
     def __len__(self) -> int:
         return len(self.curve)
 
-    @classmethod
-    def concatenate(cls, parts: list[Windows]) -> Windows:
-        return cls(*(np.concatenate([getattr(p, f) for p in parts]) for f in
-                     ("tokens", "mask", "curve")))
 
-
-def scale_magnitudes(lcs: LightCurves, scale_max: float = 30.0) -> np.ndarray:
+def scale_magnitudes(lcs: LightCurves, scale_max: float = TokenConfig.scale_max) -> np.ndarray:
     """Each curve's magnitudes min-max scaled to [0, scale_max]; a constant curve gives 0."""
     if lcs.n_points == 0:
         return np.empty(0)

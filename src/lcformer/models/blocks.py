@@ -158,6 +158,13 @@ class MultiHeadAttention(nn.Module):
         return x.unflatten(-1, (self.heads, self.emb // self.heads)).transpose(1, 2)
 
 
+def parameters_outside(model: nn.Module, part: nn.Module) -> Iterator[nn.Parameter]:
+    """``model``'s parameters that are not ``part``'s: everything but a classifier's head,
+    which a frozen encoder's training leaves alone."""
+    inside = {id(p) for p in part.parameters()}
+    return (p for p in model.parameters() if id(p) not in inside)
+
+
 def apply_linear(layer: nn.Linear | None, x: Tensor, weight: Tensor | None = None,
                  bias: Tensor | None = None) -> Tensor:
     """``layer(x)`` (or ``F.linear(x, weight, bias)``); without gradients as a product, then

@@ -20,6 +20,7 @@ from lcformer.models.blocks import (
     EncoderBlock,
     RecurrentEncoder,
     TokenEmbedding,
+    parameters_outside,
 )
 from lcformer.models.config import ModelConfig
 
@@ -179,8 +180,7 @@ class LightCurveClassifier(nn.Module):
         Freezing these is Model 2's classification phase; for Model 3 the decoder simply gets
         no gradient in classification epochs.
         """
-        head = {id(p) for p in self.head.parameters()}
-        return (p for p in self.parameters() if id(p) not in head)
+        return parameters_outside(self, self.head)
 
     def regularized_weights(self) -> Iterator[Tensor]:
         """The weights the original put L2 0.1 on (FF hidden, head hidden, recurrent kernels)."""

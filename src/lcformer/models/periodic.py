@@ -31,7 +31,13 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from lcformer.models.blocks import ClassifierHead, EncoderBlock, apply_linear, guard_mask
+from lcformer.models.blocks import (
+    ClassifierHead,
+    EncoderBlock,
+    apply_linear,
+    guard_mask,
+    parameters_outside,
+)
 from lcformer.models.config import ModelConfig
 
 #: Token channels that are positions on a circle: phase at P, at 2P, and the time over
@@ -143,8 +149,7 @@ class PeriodicClassifier(nn.Module):
         return self.classify(tokens, mask, extra)
 
     def encoder_parameters(self) -> Iterator[nn.Parameter]:
-        head = {id(p) for p in self.head.parameters()}
-        return (p for p in self.parameters() if id(p) not in head)
+        return parameters_outside(self, self.head)
 
     def head_parameters(self) -> Iterator[nn.Parameter]:
         return self.head.parameters()

@@ -105,9 +105,9 @@ class ReadConfig(Config):
                "finite at and below zero flux (softened by each star's median flux error "
                "in the band) (default: off; input that looks like fluxes is refused)")
     zero_point: float = setting(
-        8.9, "with --flux: the magnitude of a flux of 1 in your units (default: 8.9, AB "
-             "magnitudes of fluxes in Jy; 16.4 for mJy, 23.9 for uJy, a survey's zero point "
-             "for counts, as 20.44 for TESS's e-/s)")
+        8.9, "with --flux: the magnitude of a flux of 1 in your units (8.9: AB magnitudes "
+             "of fluxes in Jy; 16.4 for mJy, 23.9 for uJy, a survey's zero point for counts, "
+             "as 20.44 for TESS's e-/s)")
 
     def __post_init__(self) -> None:
         super().__post_init__()
