@@ -442,10 +442,11 @@ def test_predict_reads_new_stars_as_the_training_tables_were_read(tmp_path, caps
     pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "a.csv"),
                                   pd.read_csv(tmp_path / "b.csv"))
     # Options given win, as a group: --flux with --zero-point, --columns. These fluxes read
-    # as magnitudes are refused, naming --flux.
+    # as magnitudes are refused, naming --flux (the column's name, flux, says so first).
     assert main(["predict", str(tmp_path / "run"), table, "--out", str(tmp_path / "c.csv"),
                  "--quiet", "--no-flux"]) == 2
-    assert "look like fluxes" in capsys.readouterr().err
+    assert "the magnitude column is 'flux', a flux's name: give --flux" in (
+        capsys.readouterr().err)
     # Half the group: --flux takes the run's zero point, --zero-point the run's --flux.
     for options in (["--flux"], ["--zero-point", "23.9"]):
         assert main(["predict", str(tmp_path / "run"), table, "--out", str(tmp_path / "h.csv"),

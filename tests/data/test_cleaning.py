@@ -132,3 +132,16 @@ def test_a_star_in_two_time_systems_is_warned_of_naming_its_bands() -> None:
         cleaned, _ = clean(lcs)
     assert cleaned.n_points == 30
 
+
+
+def test_negative_fluxes_magnitudes_with_a_sign_are_dropped_counted_and_said() -> None:
+    """ATLAS writes a negative flux's magnitude as a negative number: not a brightness."""
+    with pytest.warns(UserWarning, match=r"1 magnitudes below -5 .* --flux"):
+        cleaned, report = clean(one(time=[1, 2, 3, 4], mag=[19.5, 19.9, -19.8, 19.7]))
+    np.testing.assert_array_equal(cleaned.mag, [19.5, 19.9, 19.7])
+    assert report.points == {"negative_flux_mag": 1}
+    # MACHO's instrumental magnitudes are all negative; a bright star may pass below zero.
+    for mags in ([-7.5, -7.6, -7.4, -7.7], [0.4, 0.1, -0.3, 0.8]):
+        cleaned, report = clean(one(time=[1, 2, 3, 4], mag=mags))
+        np.testing.assert_array_equal(cleaned.mag, mags)
+        assert report.points == {}

@@ -4,7 +4,8 @@ The research system only dropped repeated times (keeping the first) and sorted b
 survey files also carry "no data" sentinel magnitudes (MACHO's -99, EROS-1's 25.0), non-finite
 values and impossible errors, so those go too. Nothing is removed without being counted.
 
-Point reasons: ``non_finite``, ``sentinel_mag``, ``bad_err`` (error <= 0), ``large_err``
+Point reasons: ``non_finite``, ``sentinel_mag``, ``negative_flux_mag`` (a magnitude below
+``NEGATIVE_FLUX_MAG`` among positive ones), ``bad_err`` (error <= 0), ``large_err``
 (error above ``max_err``), ``duplicate_time`` (a repeat of an earlier point's time and
 magnitude) and ``duplicate_time_other_mag`` (its time, another magnitude: merged sources or
 bad rows, worth a look). Curve reasons: ``empty_curve`` (no points read, or every row
@@ -29,6 +30,10 @@ from lcformer.errors import ConfigError
 #: Longest span of a star (days): 274 years, more than any photometric archive holds. A star
 #: that spans more mixes time systems (JD and MJD, or HJD - 2450000): no period is searched.
 MAX_SPAN_DAYS = 1e5
+#: Below this magnitude (brighter than any star but the Sun), in a curve of mostly positive
+#: magnitudes, a point is a negative flux's magnitude written with its sign (ATLAS forced
+#: photometry): not a brightness. MACHO's instrumental magnitudes, all negative, are kept.
+NEGATIVE_FLUX_MAG = -5.0
 
 
 @dataclass(frozen=True)
@@ -104,9 +109,10 @@ def _warn_of_mixed_times(lcs: LightCurves) -> None:
         ranges = ", ".join(f"{band or 'no band'}: {a:.1f}-{b:.1f}" for band, a, b
                            in star[["band", "first", "last"]].itertuples(index=False))
         warnings.warn(f"{len(long):,} star(s) span more than {MAX_SPAN_DAYS:,.0f} days, as "
-                      f"times in two systems would (JD beside MJD or HJD - 2450000): give "
-                      f"their times in one (no period is searched over such a span); the "
-                      f"first, {long[0]}, has {ranges}",
+                      f"times in two systems would (JD beside MJD or HJD - 2450000), or times "
+                      f"in seconds read as days: give their times in days, in one system (no "
+                      f"period is searched over such a span); the first, {long[0]}, has "
+                      f"{ranges}",
                       stacklevel=3)
 
 
@@ -121,15 +127,33 @@ def _drop_bad_values(lcs: LightCurves, config: CleaningConfig,
         given = np.asarray(config.sentinel_values, dtype=np.float32)
         sentinel |= finite & np.isin(lcs.mag.astype(np.float32), given)
     ok = finite & ~sentinel
+    negative_flux = ok & (lcs.mag < NEGATIVE_FLUX_MAG)
+    if negative_flux.any():  # rare: only then the per-curve count
+        negative_flux &= _mostly_positive(lcs, ok)
+    ok &= ~negative_flux
     with np.errstate(invalid="ignore"):
         bad_err = ok & (lcs.err <= 0)
         ok &= ~bad_err
         large_err = ok & (lcs.err > config.max_err) if config.max_err is not None else ok & False
     report.drop_points("non_finite", np.count_nonzero(~finite))
     report.drop_points("sentinel_mag", np.count_nonzero(sentinel))
+    report.drop_points("negative_flux_mag", np.count_nonzero(negative_flux))
+    if negative_flux.any():
+        warnings.warn(f"{np.count_nonzero(negative_flux):,} magnitudes below "
+                      f"{NEGATIVE_FLUX_MAG:g} in curves of positive magnitudes were dropped: "
+                      f"negative fluxes' magnitudes with a sign, as ATLAS writes them; read "
+                      f"the flux columns to keep those points (ATLAS: --columns "
+                      f"mag=uJy,err=duJy --flux --zero-point 23.9)", stacklevel=3)
     report.drop_points("bad_err", np.count_nonzero(bad_err))
     report.drop_points("large_err", np.count_nonzero(large_err))
     return ok & ~large_err
+
+
+def _mostly_positive(lcs: LightCurves, ok: np.ndarray) -> np.ndarray:
+    """Per point, whether more than half of its curve's ``ok`` magnitudes are positive."""
+    curve = lcs.curve_index
+    positive = np.bincount(curve[ok], weights=lcs.mag[ok] > 0, minlength=lcs.n_curves)
+    return (2 * positive > np.bincount(curve[ok], minlength=lcs.n_curves))[curve]
 
 
 def _time_order(lcs: LightCurves) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:

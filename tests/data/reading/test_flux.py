@@ -28,6 +28,45 @@ def test_magnitudes_pass_fluxes_are_refused_naming_the_source() -> None:
                       DropReport())
 
 
+def test_a_flux_named_magnitude_column_is_refused_and_a_unit_name_checks_the_zero_point(
+        recwarn) -> None:
+    """Pan-STARRS's psfFlux in Jy lies within magnitudes' range: its name says what it is.
+    A column named after its unit (ATLAS's uJy) says which zero point it needs."""
+    small = curves([0.0012, 0.0013, 0.0011])
+    with pytest.raises(InputError, match=r"^ps1\.csv: the magnitude column is 'psfFlux', a "
+                                         r"flux's name: give --flux"):
+        to_magnitudes(small, ReadConfig.from_dict({"columns": {"mag": "psfFlux"}}),
+                      "ps1.csv", DropReport())
+    assert to_magnitudes(small, ReadConfig.from_dict({"columns": {"mag": "psfMagFromFlux"}}),
+                         "x.csv", DropReport()) is small
+    atlas = curves([3000.0, 2100.0, 2500.0], [60.0, 58.0, 59.0])
+    uJy = {"columns": {"mag": "uJy", "err": "duJy"}, "flux": True}
+    to_magnitudes(atlas, ReadConfig.from_dict(uJy | {"zero_point": 23.9}), "a", DropReport())
+    assert not recwarn.list
+    with pytest.warns(UserWarning, match=r"named after a unit whose AB zero point is 23.9, "
+                                         r"and --zero-point is 8.9"):
+        to_magnitudes(atlas, ReadConfig.from_dict(uJy), "a", DropReport())
+
+
+def test_files_read_by_position_under_a_runs_flux_names_are_said() -> None:
+    """A run trained on named flux columns (ATLAS's uJy) meets files without a header: read
+    by position, their second column is converted as a flux; it is counted and said."""
+    from lcformer.data.reading.flux import BY_POSITION
+    from lcformer.data.reading.star_file import parse_curves
+
+    report = DropReport()
+    named = ReadConfig.from_dict({"columns": {"mag": "uJy", "err": "duJy"}, "flux": True,
+                                  "zero_point": 23.9})
+    parse_curves("57000.1 3000 60\n57001.1 2100 58\n", report, named.columns,
+                 strict_columns=False)
+    parse_curves("time uJy duJy\n57000.1 3000 60\n", report, named.columns,
+                 strict_columns=False)  # a header with the names: read by them
+    assert report.events[BY_POSITION] == 1
+    with pytest.warns(UserWarning, match=r"^new: 1 file\(s\) without a header line were "
+                                         r"read by position, their second column as the flux"):
+        to_magnitudes(curves([3000.0, 2100.0], [60.0, 58.0]), named, "new", report)
+
+
 def test_a_repeated_no_data_code_is_not_flux() -> None:
     macho = [-99.0] * 6 + [-6.1, -6.3, -6.2]  # two thirds -99: still magnitudes
     assert flux_share(np.array(macho)) == 0.0

@@ -119,6 +119,38 @@ def test_a_per_star_files_quality_flags_drop_their_rows_counted() -> None:
         parse_curves("jd,mjd,mag\n1,2,3\n")
 
 
+def test_an_atlas_forced_photometry_file_reads_its_commented_header() -> None:
+    """ATLAS writes its names as a comment (###MJD ...): read by position, its two filters
+    made one curve and dm was not found. Its band is F, the error of m is dm (not err, a
+    tphot code)."""
+    report = DropReport()
+    curves = parse_curves(
+        "###MJD m dm uJy duJy F err chi/N\n"
+        "57000.1 15.20 0.02 3000 60 c 0 1.1\n"
+        "57001.1 15.61 0.03 2100 58 o 0 1.0\n"
+        "57002.1 -19.8 0.90 -44 40 o 0 1.2\n", report)
+    assert {band: (c[0].tolist(), c[1].tolist(), c[2].tolist()) for band, c in curves.items()
+            } == {"c": ([57000.1], [15.2], [0.02]),
+                  "o": ([57001.1, 57002.1], [15.61, -19.8], [0.03, 0.9])}
+    # A comment line is a header only where it names a time and a magnitude in as many
+    # fields as the data has: prose, or names it does not know, leave reading by position.
+    for text in ("# a light curve of star\n1 2 3 4\n", "# HJD V err\n1 2 3\n",
+                 "# err mag time\n1 2 3 4\n"):
+        t, m, e = parse_columns(text)
+        assert (t.tolist(), m.tolist(), e.tolist()) == ([1.0], [2.0], [3.0])
+    t, m, e = parse_columns("# some words first\n# mag err hjd\n12.1 0.1 2450001.5\n")
+    assert (t.tolist(), m.tolist(), e.tolist()) == ([2450001.5], [12.1], [0.1])
+    # F is a band only beside ATLAS's uJy: elsewhere it may be a flux.
+    with pytest.raises(FileProblem, match="does not name one time and one mag"):
+        parse_curves("time,F\n1,2\n")
+
+
+def test_pipe_separated_values_are_refused_saying_so() -> None:
+    with pytest.raises(FileProblem, match=r"separated by '\|'") as caught:
+        parse_columns("# HIP epoch photometry\nBJD|Hpmag|e_Hpmag\n7869.52|13.74|0.025\n")
+    assert caught.value.line == 2
+
+
 def test_asas_sn_sky_patrol_2_bands_and_good_bad_flags() -> None:
     """Sky Patrol 2 names its band phot_filter (V and g apart, not one curve) and marks rows
     G (good) or B (bad): the B rows are dropped, counted."""

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from lcformer.data.lightcurves import LightCurves
 from lcformer.data.reading import Columns, from_astropy, from_dataframe, read_long_table
+from lcformer.data.reading.astropy_tables import UNKNOWN_TIME_UNIT
 from lcformer.data.reading.config import ReadConfig
 from lcformer.data.reading.flux import FLUX_UNIT, to_magnitudes
 from lcformer.data.reading.partitions import join_split_curves
@@ -547,9 +548,28 @@ def test_a_flag_column_left_unread_is_counted() -> None:
             [True] if events else [])  # said where counted, on the command line too
     # Beside a flag column that is read, the other's rows are not applied: counted too.
     report = DropReport()
-    with pytest.warns(UserWarning, match=said):
+    with pytest.warns(UserWarning, match=r"'catflags' looks like a quality flag too and is not "
+                                         r"read: the flag column read is 'flag' \(--columns "
+                                         r"flag=catflags, Columns\(flag='catflags'\) in "
+                                         r"Python, reads it instead\)"):
         from_dataframe(frame.assign(flag=0), report=report)
     assert report.events == Counter(quality_flag_column_not_read=1)
+
+
+def test_a_flag_that_drops_most_rows_points_to_flag_bits() -> None:
+    """Pan-STARRS's infoFlag sets informational bits on 90% of its rows: dropping every
+    non-zero value keeps a tenth of the survey, so it is said (once, for any partition)."""
+    frame = pd.DataFrame({"id": "a", "time": np.arange(40.0), "mag": 15.0,
+                          "infoFlag": [0] * 10 + [16] * 30})
+    said = r"the flag column 'infoFlag' drops most rows .* --flag-bits MASK"
+    report = DropReport()
+    with pytest.warns(UserWarning, match=said):
+        from_dataframe(frame, columns=Columns(flag="infoFlag"), report=report)
+    assert report.points == {"flagged": 30}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # some rows flagged, or the bits given: nothing said
+        from_dataframe(frame.iloc[:20], columns=Columns(flag="infoFlag"))
+        from_dataframe(frame, columns=Columns(flag="infoFlag", flag_bits=1))
 
 
 def test_a_flag_that_is_not_a_number_or_a_flag_word_names_its_line(tmp_path: Path) -> None:
@@ -625,6 +645,8 @@ def test_ecsv_columns_are_mapped_and_named_in_problems(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("name", "form"), [("lc.ecsv", "ascii.ecsv"), ("lc.fits", "fits"),
                                            ("lc.vot", "votable")])
 def test_declared_units_are_read_not_ignored(tmp_path: Path, name: str, form: str) -> None:
+    from astropy import units as u
+
     """A reviewer's files: times in hours or seconds were read as days (periods 24x too
     long), errors in mmag dropped as too large, fluxes in mJy taken for magnitudes."""
     table = _astropy_table()
@@ -639,6 +661,16 @@ def test_declared_units_are_read_not_ignored(tmp_path: Path, name: str, form: st
     table["time"].unit = "s"
     table.write(tmp_path / name, format=form, overwrite=True)
     np.testing.assert_allclose(read_long_table(tmp_path / name).time, expected.time / 86400)
+    for word, days in (("seconds", 86400), ("fortnights", 1))[:1 if form == "votable" else 2]:
+        # SuperWASP's word; one astropy does not know: days, counted (VOTable refuses it)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # astropy's own warnings of a unit it lacks
+            table["time"].unit = u.Unit(word, parse_strict="silent")
+            table.write(tmp_path / name, format=form, overwrite=True)
+            report = DropReport()
+            read = read_long_table(tmp_path / name, report=report)
+        np.testing.assert_allclose(read.time, expected.time / days)
+        assert report.events[UNKNOWN_TIME_UNIT] == (days == 1)
     table["time"].unit = "mag"  # no time at all: refused, naming the file and column
     table.write(tmp_path / name, format=form, overwrite=True)
     with pytest.raises(InputError, match=r"time column 'time' is in mag, not a unit of time"):

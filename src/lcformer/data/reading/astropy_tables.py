@@ -126,6 +126,11 @@ def fits_object(data: bytes) -> str:
 #: Counted where a file's mag column declares a unit astropy does not know: its values are
 #: read as they are (magnitudes, or with --flux fluxes, by --zero-point).
 UNKNOWN_UNIT = "mag_unit_not_understood_values_read_as_they_are"
+#: The same for a time column: read as days.
+UNKNOWN_TIME_UNIT = "time_unit_not_understood_read_as_days"
+#: Units of time as files spell them and astropy does not read (SuperWASP's "seconds").
+TIME_WORDS = {"sec": "s", "secs": "s", "seconds": "s", "mins": "min", "minutes": "min",
+              "hrs": "h", "hours": "h", "days": "d"}
 
 
 def declared_unit(column: Any, name: str, role: str, columns: Columns, mag_unit: Any,
@@ -140,6 +145,10 @@ def declared_unit(column: Any, name: str, role: str, columns: Columns, mag_unit:
     from astropy.time import Time, TimeDelta
 
     unit = getattr(column, "unit", None)
+    if role == columns.time and unit is not None:  # (VOTable makes "seconds" a unit of its own)
+        unit = u.Unit(TIME_WORDS.get(str(unit).strip().lower(), unit), parse_strict="silent")
+        if isinstance(unit, u.UnrecognizedUnit):
+            sink.note(UNKNOWN_TIME_UNIT)
     if isinstance(unit, u.UnrecognizedUnit) and role == columns.mag:
         sink.note(UNKNOWN_UNIT)  # read as they are: said (Kepler's "e-/s"), once a file
     if (unit is None or isinstance(column, Time | TimeDelta)

@@ -244,6 +244,16 @@ def unsupported_format(path: Path | str) -> str:
 #: case.
 BAND_NAMES = ("band", "filter", "filtercode", "filtername", "filter_name", "fid", "passband",
               "bandpass", "band_name", "phot_filter")
+#: ATLAS forced photometry names its filter (c, o) ``F``, beside its flux ``uJy``: a column
+#: "F" is a band there only (elsewhere it may be a flux).
+ATLAS_BAND, ATLAS_FLUX = "F", "uJy"
+
+
+def band_columns(names: list[str]) -> list[int]:
+    """Indices of the columns of ``names`` that name a band (``BAND_NAMES``, ATLAS's F)."""
+    bare = [n.strip("\"'") for n in names]
+    return [i for i, n in enumerate(bare)
+            if n.lower() in BAND_NAMES or (n == ATLAS_BAND and ATLAS_FLUX in bare)]
 
 
 #: Column names that name each row's star (compared ignoring case; CRTS says MasterID). Not
@@ -287,7 +297,7 @@ def error_columns(names: list[str], mag: str) -> list[str]:
     named as errors (err, sigma, magerr), but not a magnitude's (magerr) for a flux."""
     m = mag.lower().strip("\"'")
     own = ({m + end for end in ("err", "_err", "error", "_error", "unc", "_unc", "_sigma")}
-           | {start + m for start in ("e", "e_", "sigma_", "err_")})
+           | {start + m for start in ("e", "e_", "sigma_", "err_", "d")})  # ATLAS: m, dm
     named = [n for n in names if n.lower().strip("\"'") in own]
     if named:
         return named

@@ -30,6 +30,9 @@ FLUX_UNIT = "mag_column_in_a_flux_unit"
 #: Counted by the per-star reader where a file declares its magnitude column in magnitudes
 #: (mag, mmag, mag(AB)): ``--flux`` would read them as fluxes.
 MAG_UNIT = "mag_column_in_a_magnitude_unit"
+#: Event: a text file without a header read by position (time, mag[, err]) where the column
+#: names given (a run's own, at prediction) could not be looked for.
+BY_POSITION = "files_without_header_read_by_position"
 
 
 def flux_share(mag: np.ndarray) -> float:
@@ -47,16 +50,38 @@ def flux_share(mag: np.ndarray) -> float:
     return len(far) / measured if measured else 0.0
 
 
+#: AB zero points of flux units that a column may be named after (ATLAS's uJy).
+UNIT_ZERO_POINTS = {"jy": 8.9, "mjy": 16.4, "ujy": 23.9, "njy": 31.4}
+
+
 def to_magnitudes(curves: LightCurves, config: ReadConfig, source: str,
                   report: DropReport) -> LightCurves:
     """``curves`` in magnitudes: converted with ``config.flux``, else checked not to be
     fluxes (:class:`InputError` naming ``source`` and the fix)."""
+    name = config.columns.mag.strip("\"'").lower()
     if config.flux:
         if report.events[MAG_UNIT]:
             raise InputError(f"{source}: --flux reads fluxes, but the magnitude column of "
                              f"{report.events[MAG_UNIT]:,} file(s) is declared in magnitudes "
                              f"(as the file says): leave --flux out")
+        if report.events[BY_POSITION]:
+            warnings.warn(f"{source}: {report.events[BY_POSITION]:,} file(s) without a header "
+                          f"line were read by position, their second column as the flux "
+                          f"(--flux), not by the names {config.columns.mag!r} and "
+                          f"{config.columns.err!r}: check that it holds the fluxes",
+                          stacklevel=2)
+        unit = name.rsplit("_", 1)[-1]
+        if unit in UNIT_ZERO_POINTS and UNIT_ZERO_POINTS[unit] != config.zero_point:
+            warnings.warn(f"{source}: the flux column {config.columns.mag!r} is named after "
+                          f"a unit whose AB zero point is {UNIT_ZERO_POINTS[unit]:g}, and "
+                          f"--zero-point is {config.zero_point:g}: if the fluxes are in that "
+                          f"unit, give --zero-point {UNIT_ZERO_POINTS[unit]:g}", stacklevel=2)
         return flux_to_magnitudes(curves, config.zero_point, report)
+    if "flux" in name and "mag" not in name:
+        raise InputError(f"{source}: the magnitude column is {config.columns.mag!r}, a "
+                         f"flux's name: give --flux to convert fluxes to magnitudes (with "
+                         f"--zero-point, default {ReadConfig().zero_point:g} for Jy), or "
+                         f"name a magnitude column with --columns mag=NAME")
     if report.events[FLUX_UNIT]:
         raise InputError(f"{source}: its magnitude column is declared in a flux's unit (as "
                          f"its file says): give --flux to convert the fluxes to magnitudes "

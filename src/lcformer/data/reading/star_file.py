@@ -28,13 +28,13 @@ import pandas as pd
 
 from lcformer.data.reading.config import ROLE_ALIASES, Columns
 from lcformer.data.reading.files import (
-    BAND_NAMES,
     ID_NAMES,
     LIMIT,
     MACHO_FILE,
     MAGIC_BYTES,
     READ_ERRORS,
     TAP_COLUMNS,
+    band_columns,
     cannot_read,
     column_role,
     error_columns,
@@ -42,7 +42,7 @@ from lcformer.data.reading.files import (
     names_text,
     time_corrected,
 )
-from lcformer.data.reading.flux import MAG_UNIT
+from lcformer.data.reading.flux import BY_POSITION, MAG_UNIT
 from lcformer.data.report import DropReport
 from lcformer.errors import ConfigError, InputError
 
@@ -80,6 +80,8 @@ _EMPTY_FIELD = re.compile(r"(?<=,)[ \t]*(?=,|\r?$)|^[ \t]*(?=,)", re.MULTILINE)
 SEMICOLONS = ("its values seem separated by ';', and lcformer reads comma- or whitespace-"
               "separated text; convert the file (in pandas: pd.read_csv(path, sep=';', "
               "decimal=',').to_csv(...))")
+PIPES = ("its values seem separated by '|', and lcformer reads comma- or whitespace-separated "
+         "text; convert the file (in pandas: pd.read_csv(path, sep='|').to_csv(...))")
 #: What a per-star file may be, as problems say it.
 PER_STAR_FORMATS = ("text (CSV or whitespace columns, optionally gzipped), or a FITS, ECSV or "
                     "VOTable table")
@@ -178,6 +180,8 @@ def _parse_text(text: str, sink: DropReport, columns: Columns | None, strict_col
         raise FileProblem(first_line, f"no header line to find --columns "
                           f"{','.join(f'{r}={n}' for r, n in named.items())} in; a file "
                           f"without one is read as time, mag[, err] in that order")
+    if not names and named_roles(columns, True):  # a run's names, which it cannot have
+        sink.note(BY_POSITION)
     delimiter = "," if "," in first else None
     if delimiter and not converted:  # an empty field (pandas writes NaN so) is a missing value
         text = _EMPTY_FIELD.sub("nan", text)  # (a converted table's: nan, or a word)
@@ -700,20 +704,33 @@ def _hold_values(unread: list[int], names: list[str], first: str, text: str,
 
 def _header_and_first_line(text: str) -> tuple[int, list[str], int, str]:
     """(line of the header or 0, its names, line of the first data line, that line): a first
-    line without any number is a header; ``#`` starts a comment."""
+    line without any number is a header; ``#`` starts a comment. A file without one may give
+    its names in the last comment line before the data (ATLAS's ``###MJD m dm uJy ...``,
+    ``# time mag err``): they are its header where they are as many as the data's columns
+    and name a time and a magnitude."""
     header_line, first_line, first, names = 0, 0, "", []
+    comment_line, comment_names = 0, []
     for line_no, line in enumerate(io.StringIO(text), start=1):  # header lines only
         content = line.split("#", 1)[0].strip()
         if not content:
+            if line.lstrip().startswith("#"):
+                fields = _split(line.strip().lstrip("#").strip())
+                comment_line, comment_names = ((line_no, fields) if fields and not any(
+                    is_number(f) for f in fields) else (0, []))
             continue
         if _semicolons(content):
             raise FileProblem(line_no, SEMICOLONS)
+        if "|" in content and not content.startswith("|"):  # (IPAC's bar lines start so)
+            raise FileProblem(line_no, PIPES)
         if not any(is_number(t) for t in _split(content)):
             if header_line == 0:
                 header_line, names = line_no, _split(content)
                 continue
         first_line, first = line_no, content
         break
+    if (not header_line and first and len(comment_names) == len(_split(first)) >= 2
+            and {"time", "mag"} <= {column_role(n) for n in comment_names}):
+        header_line, names = comment_line, comment_names
     if not first:
         if names and names[0].startswith("<"):  # a web page saved in its place
             raise FileProblem(header_line, "not a light curve: markup (<...>), as a failed "
@@ -841,7 +858,7 @@ def _header_columns(names: list[str], line: int, columns: Columns | None = None,
     bare = [n.strip("\"'") for n in names]
     found = {role: [i for i, n in enumerate(names) if column_role(n) == role]
              for role in ("time", "mag", "err")}
-    found["band"] = [i for i, n in enumerate(bare) if n.lower() in BAND_NAMES]
+    found["band"] = band_columns(names)
     found["flag"] = [i for i, n in enumerate(names) if is_flag_name(n)]
     for role in FILE_ROLES:
         if role in given:  # the named column takes the role from any other

@@ -508,10 +508,17 @@ def _usable(found: list[str], columns: Columns, required: tuple[str, ...], name:
         # (also beside the flag column read: its rows' catflags are not applied). A table's
         # flag is its "flag" column or the one named: said, as its rows are all kept.
         one = len(unread) == 1
-        warnings.warn(f"{', '.join(map(repr, unread))} {'looks' if one else 'look'} like a "
-                      f"quality flag and {'is' if one else 'are'} not read, so flagged rows are "
-                      f"kept: read {'it' if one else 'one'} with --columns flag={unread[0]} "
-                      f"(Columns(flag={unread[0]!r}) in Python)", stacklevel=2)
+        listed = f"{', '.join(map(repr, unread))} {'looks' if one else 'look'}"
+        if resolved.flag in use:  # one flag is read: the others can only replace it
+            warnings.warn(f"{listed} like a quality flag too and {'is' if one else 'are'} "
+                          f"not read: the flag column read is {resolved.flag!r} (--columns "
+                          f"flag={unread[0]}, Columns(flag={unread[0]!r}) in Python, reads "
+                          f"{'it' if one else 'one'} instead)", stacklevel=2)
+        else:
+            warnings.warn(f"{listed} like a quality flag and {'is' if one else 'are'} not "
+                          f"read, so flagged rows are kept: read {'it' if one else 'one'} "
+                          f"with --columns flag={unread[0]} (Columns(flag={unread[0]!r}) in "
+                          f"Python)", stacklevel=2)
     return use
 
 
@@ -549,6 +556,10 @@ def _check_columns(present: list[str], columns: Columns, name: str, sink: DropRe
             "unreadable_file",
         )
     return not missing
+
+
+#: Rows a table needs before a flag dropping most of them is warned of.
+MANY_FLAGGED_ROWS = 20
 
 
 def _frame_to_curves(
@@ -592,6 +603,14 @@ def _frame_to_curves(
         if flagged is None:
             return None
         sink.drop_points("flagged", int(flagged.sum()))
+        # (Every row flagged: no quality flag at all, which the end of the command says.)
+        if not columns.flag_bits and len(flagged) >= MANY_FLAGGED_ROWS and (
+                0.5 < flagged.mean() < 1.0):
+            # Not naming the file or the share: said once for a folder of partitions.
+            warnings.warn(f"the flag column {columns.flag!r} drops most rows (those of a "
+                          f"non-zero value; counted as flagged): if only some of its bits "
+                          f"mean a bad measurement, keep the others with --flag-bits MASK",
+                          stacklevel=2)
         keep = ~flagged
     ids = id_text(frame[columns.id], columns.id, name, sink)
     if ids is None:
