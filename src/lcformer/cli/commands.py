@@ -1,28 +1,29 @@
-"""The ``lcformer`` command: argument wiring only, one function per subcommand.
+"""The ``lcformer`` command: its parser, and one function per subcommand that calls the library.
 
 Every step is a library function (reading, preparing, training, evaluating, reporting); the
-options come from the settings dataclasses (:mod:`lcformer.cli.options`). Commands that train
-or predict import torch when they run, so ``prepare`` and ``--help`` start in a second.
+options come from the settings dataclasses (:mod:`lcformer.cli.options`). This file holds the
+option groups several commands share, the ``cmd_*`` functions, the parser
+(:func:`build_parser`) and :func:`main`, which parses and dispatches; how a command's
+failure or interruption ends (one line, an exit status) is :mod:`lcformer.cli.exits`.
+Commands that train or predict import torch when they run, so ``prepare`` and ``--help``
+start in a second.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import errno
 import io
 import os
 import shlex
-import signal
 import sys
-import traceback
 import typing
 import warnings
 from collections.abc import Callable, Sequence
-from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from lcformer import __version__
+from lcformer.cli.exits import EXIT_NOTHING, EXIT_STATUS, EXIT_USER, run_command
 from lcformer.cli.options import (
     add_config_options,
     add_reading_options,
@@ -49,9 +50,8 @@ from lcformer.data.reading.config import Columns, ReadConfig
 from lcformer.data.report import DropReport
 from lcformer.data.tokens import TokenConfig
 from lcformer.data.views import ViewConfig
-from lcformer.errors import ConfigError, InputError, LcformerError
+from lcformer.errors import ConfigError, InputError
 from lcformer.evaluation.flags import FlagConfig
-from lcformer.evaluation.metrics import score_text
 from lcformer.experiments.grid import SweepConfig
 from lcformer.models.config import ModelConfig
 from lcformer.models.registry import MODEL_NAMES, model_inputs
@@ -60,22 +60,7 @@ from lcformer.training.run_folder import (
     CHECKPOINTS,
     DEFAULT_CHECKPOINT,
     METRICS_FILE,
-    PREDICTIONS_FILE,
 )
-
-EXIT_NOTHING, EXIT_USER, EXIT_INTERNAL, EXIT_INTERRUPTED = 1, 2, 3, 130
-EXIT_PIPE = 141  # 128 + SIGPIPE, as a shell reports a command whose reader went away
-EXIT_TERMINATED = 143  # 128 + SIGTERM: a batch scheduler's end of a job (its time limit)
-EXIT_STATUS = """exit status:
-  0    done
-  1    nothing produced (prepare kept 0 stars, predict classified 0), or predict left
-       out input it could not read (incomplete)
-  2    an error in the input, the options or a file, or a path the system refused (one
-       line on stderr naming it), or a --jobs worker process killed (out of memory)
-  3    an internal error: a bug (rerun with --debug for the traceback and report it)
-  130  interrupted (Ctrl-C)
-  141  the output's reader stopped reading (lcformer ... | head)
-  143  terminated (SIGTERM: a batch scheduler's time limit, kill)"""
 
 PRESET = "default: the dataset's preset"
 
@@ -528,7 +513,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_baseline(args: argparse.Namespace) -> int:
     """Features + random forest / gradient boosting on the deep runs' exact star split."""
-    from lcformer.experiments.baseline import run_baseline, save_baseline
+    from lcformer.experiments.baseline import run_baseline, same_test_stars, save_baseline
     from lcformer.training.run_folder import run_dir_name
 
     run = config_from_args(RunConfig, args, run_preset(args))
@@ -545,37 +530,9 @@ def cmd_baseline(args: argparse.Namespace) -> int:
     save_baseline(out, result)
     for line in result.summary_lines():
         print(line)
-    print(_same_test_stars(result.info["test_ids"], run, data.name, args.work_dir))
+    print(same_test_stars(result.info["test_ids"], run, data.name, args.work_dir))
     print(f"run folder: {out}")
     return 0
-
-
-def _same_test_stars(test_ids: list[str], run: RunConfig, name: str,
-                     work: str | None) -> str:
-    """Which run the baseline compares with: the run `lcformer train` makes with the same
-    model, seed and split, whose test stars it shares (checked where that run exists)."""
-    from lcformer.training.run_folder import run_dir_name
-
-    folder = work_dir(work) / "runs" / run_dir_name(name, run)
-    options = f"--split {run.split} --split-seed {run.split_seed}"
-    predictions = folder / PREDICTIONS_FILE
-    if not predictions.is_file() or not (folder / METRICS_FILE).is_file():  # (unfinished)
-        return (f"test stars: those of `lcformer train {name}` with the model {run.model.name} "
-                f"and {options} ({len(test_ids):,} stars)")
-    import pandas as pd
-
-    theirs = pd.read_csv(predictions, usecols=["id"], dtype={"id": str})["id"]
-    if set(theirs) != set(test_ids):
-        return (f"test stars: not those of {folder} ({len(theirs):,} there, another "
-                f"preparation or split), so its scores are not comparable with these")
-    from lcformer.evaluation.records import read_records
-
-    try:
-        scores = ", ".join(f"{r.model} macro-F1 {score_text(r.star['macro_f1'])}"
-                           for r in read_records(folder))
-    except LcformerError:  # a damaged record: the stars are the same all the same
-        scores = "its scores could not be read"
-    return f"test stars: the same {len(test_ids):,} as {folder} ({scores})"
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
@@ -830,57 +787,6 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USER, f"lcformer: error: {message} (see `{self.prog} --help`)\n")
 
 
-def _one_line(error: BaseException | str) -> str:
-    text = "; ".join(line.strip() for line in str(error).splitlines() if line.strip())
-    return text or type(error).__name__
-
-
-def _refused_path(error: OSError, output: str | None = None) -> str:
-    """'PATH: reason; what to do' for a file or folder the system refused (``output``: where
-    the command writes, named for a full disk, whose error names no file)."""
-    reason = error.strerror or _one_line(error)
-    full = error.errno == errno.ENOSPC or f"[errno {errno.ENOSPC}]" in str(error)  # pyarrow's
-    if error.filename is None and full and output:
-        return f"{output}: cannot write there ({reason}); free some space, or write elsewhere"
-    if error.filename is None:
-        return f"{reason}; check the paths given and the free space"
-    path = Path(os.fsdecode(error.filename))
-    if error.filename2 is not None and isinstance(error, IsADirectoryError):
-        # An atomic write's rename onto a folder of the output's name.
-        return f"{os.fsdecode(error.filename2)}: is a folder; give the output a file name"
-    if isinstance(error, FileExistsError) and not path.is_dir():  # a file, or a dead link
-        return (f"{path}: cannot be made a folder: it, or a folder above it, is a file; give "
-                f"a folder's name")
-    if isinstance(error, NotADirectoryError):
-        return f"{path}: it, or a folder above it, is a file, not a folder; check the path"
-    if path.name.startswith(".") and ".tmp" in path.name:  # an atomic write's temporary file
-        return f"{path.parent}: cannot write there ({reason}); give a folder you can write to"
-    return f"{path}: {reason}; check the path, and that it can be read or written"
-
-
-_PYTHON_FORMAT = warnings.formatwarning
-
-
-def _one_line_warning(message: Warning | str, category: type[Warning], filename: str,
-                      lineno: int, line: str | None = None) -> str:
-    """lcformer's own warnings as one line, as its errors are (not Python's source line);
-    other libraries' as Python shows them, naming where they come from."""
-    if Path(filename).resolve().is_relative_to(Path(__file__).resolve().parents[1]):
-        return f"lcformer: warning: {_one_line(message)}\n"
-    return _PYTHON_FORMAT(message, category, filename, lineno, line)
-
-
-def _peer_stopped(error: Exception) -> bool:
-    """A collective that failed because another torchrun process is gone (gloo's words)."""
-    from lcformer.training import distributed
-
-    if not distributed.launched():  # its process group is gone by now: torchrun's variables
-        return False
-    text = str(error)
-    return any(words in text for words in ("closed by peer", "Connection reset by peer",
-                                           "remote worker crashing"))
-
-
 def _check_zero_point(args: argparse.Namespace) -> None:
     """``--zero-point`` converts fluxes: alone it would be ignored, and the fluxes read as
     magnitudes (or refused as such)."""
@@ -889,125 +795,19 @@ def _check_zero_point(args: argparse.Namespace) -> None:
         raise ConfigError("--zero-point converts fluxes to magnitudes: give --flux too")
 
 
-def _other_rank() -> bool:
-    """A torchrun process other than rank 0: it leaves Ctrl-C's line to rank 0, as it leaves
-    printing, and says its rank in its errors."""
-    return "WORLD_SIZE" in os.environ and os.environ.get("RANK", "0") != "0"
-
-
-def _error_prefix(kind: str = "error") -> str:
-    """``lcformer: error`` (or another ``kind``), with the process's rank for a torchrun
-    process other than rank 0: such a process may meet an error rank 0 does not (a node
-    without the data folder), and printed by rank 0 alone it would be lost behind the others'
-    "another process stopped"."""
-    if _other_rank():
-        return f"lcformer: {kind} (rank {os.environ['RANK']} of {os.environ['WORLD_SIZE']})"
-    return f"lcformer: {kind}"
-
-
-class Terminated(KeyboardInterrupt):
-    """SIGTERM, raised where the program is, so that it stops as on Ctrl-C: its worker
-    processes stopped, no partial output left under its real name."""
-
-
-def _raise_on_sigterm() -> Callable[[], None]:
-    """Make SIGTERM raise :class:`Terminated` (it killed lcformer without a word); returns
-    what puts the handler before back (nothing to do outside the main thread, where signals
-    cannot be set)."""
-    def handler(signum: int, frame: typing.Any) -> None:
-        raise Terminated
-
-    try:
-        before = signal.signal(signal.SIGTERM, handler)
-    except ValueError:
-        return lambda: None
-    return lambda: signal.signal(signal.SIGTERM, signal.SIG_DFL if before is None else before)
-
-
-def _stop_signals_in_c_calls(func: Callable[[argparse.Namespace], int],
-                             args: argparse.Namespace) -> int:
-    """``func(args)``, where Ctrl-C or SIGTERM raised while ctypes converts a C call's
-    arguments (finufft's, in the period search) stops as they do elsewhere: ctypes turns
-    the exception into an ``ArgumentError`` ("argument 8: Terminated: "), which would end
-    as an internal error, exit 3."""
-    import ctypes
-
-    try:
-        return func(args)
-    except ctypes.ArgumentError as error:
-        raised = str(error).split(": ")[1] if ": " in str(error) else ""
-        if raised == Terminated.__name__:
-            raise Terminated from error
-        if raised == KeyboardInterrupt.__name__:
-            raise KeyboardInterrupt from error
-        raise
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Run a command; every failure ends as one line on stderr and an exit status of
-    ``EXIT_STATUS`` (with ``--debug``, after its traceback)."""
+    ``EXIT_STATUS`` (with ``--debug``, after its traceback), as
+    :func:`~lcformer.cli.exits.run_command` runs it."""
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
     args.command_line = shlex.join(["lcformer", *argv])  # kept in sweep.json
-    debug = bool(getattr(args, "debug", False))
-    python_format = warnings.formatwarning  # catch_warnings does not restore it
-    restore_sigterm = _raise_on_sigterm()
-    try:
-        if not debug:  # how they print; caught (recorded) ones are left alone
-            warnings.formatwarning = _one_line_warning
-        if args.command != "predict":  # predict: run_reading, after the run's reading
-            _check_zero_point(args)
-        return _stop_signals_in_c_calls(args.func, args)
-    except Terminated:  # a scheduler's end: the same clean stop as Ctrl-C, said so
-        if not _other_rank():
-            again = " (train: --resume continues it)" if args.command == "train" else ""
-            print(f"lcformer: terminated (SIGTERM); rerun to continue{again}", file=sys.stderr)
-        return EXIT_TERMINATED
-    except KeyboardInterrupt:
-        if not _other_rank():
-            print("lcformer: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
-    except BrokenPipeError:  # `lcformer ... | head`: stop quietly, as other Unix tools do
-        # Python flushes stdout at exit and would fail again: point it at /dev/null.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_PIPE
-    except LcformerError as error:
-        if debug:
-            traceback.print_exc()
-        print(f"{_error_prefix()}: {_one_line(error)}", file=sys.stderr)
-        return EXIT_USER
-    except OSError as error:  # the system refused a path (no such folder, no permission,
-        if debug:             # a full disk): the user's to fix, not a bug
-            traceback.print_exc()
-        output = next((str(v) for k in ("out", "run_dir", "work_dir")
-                       if (v := getattr(args, k, None))), None)
-        print(f"{_error_prefix()}: {_refused_path(error, output)}", file=sys.stderr)
-        return EXIT_USER
-    except BrokenProcessPool:  # a --jobs worker killed (most often for memory): not a bug
-        if debug:
-            traceback.print_exc()
-        again = " (--resume)" if args.command == "train" else ""
-        print(f"{_error_prefix()}: a worker process of --jobs was killed, most often by the "
-              f"system for want of memory: rerun{again} with fewer --jobs (a partitioned "
-              f"predict continues where it stopped)", file=sys.stderr)
-        return EXIT_USER
-    except Exception as error:  # a bug: say so in one line, the traceback on request
-        if debug:
-            traceback.print_exc()
-        if _peer_stopped(error):  # another torchrun process died: not this one's bug
-            # (it may have stopped on an input error, before any run folder: not --resume)
-            again = ("once that is fixed, rerun (with --resume where the run had begun its "
-                     "epochs)" if args.command == "train" else "once that is fixed, rerun")
-            print(f"lcformer: interrupted: another process of this torchrun stopped "
-                  f"({_one_line(error)[:160]}): its own line says why; {again}",
-                  file=sys.stderr)
-            return EXIT_INTERRUPTED
-        hint = "" if debug else "; rerun with --debug for the traceback"
-        print(f"{_error_prefix('internal error')}: {type(error).__name__}: "
-              f"{_one_line(error)}{hint} "
-              f"(a bug: please report it)", file=sys.stderr)
-        return EXIT_INTERNAL
-    finally:
-        warnings.formatwarning = python_format
-        restore_sigterm()
+    return run_command(_dispatch, args)
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    """The chosen subcommand's function, after the checks of options it cannot check alone."""
+    if args.command != "predict":  # predict: run_reading, after the run's reading
+        _check_zero_point(args)
+    return args.func(args)
