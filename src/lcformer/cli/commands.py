@@ -3,10 +3,10 @@
 Every step is a library function (reading, preparing, training, evaluating, reporting); the
 options come from the settings dataclasses (:mod:`lcformer.cli.options`). This file holds the
 option groups several commands share, the ``cmd_*`` functions, the parser
-(:func:`build_parser`) and :func:`main`, which parses and dispatches; how a command's
-failure or interruption ends (one line, an exit status) is :mod:`lcformer.cli.exits`.
-Commands that train or predict import torch when they run, so ``prepare`` and ``--help``
-start in a second.
+(:func:`build_parser`, one ``_add_*_parser`` function per subcommand) and :func:`main`, which
+parses and dispatches; how a command's failure or interruption ends (one line, an exit
+status) is :mod:`lcformer.cli.exits`. Commands that train or predict import torch when they
+run, so ``prepare`` and ``--help`` start in a second.
 """
 
 from __future__ import annotations
@@ -615,9 +615,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 # ---------------------------------------------------------------------- parser
-def build_parser() -> argparse.ArgumentParser:
-    from lcformer.experiments.demo import DEMO_RUN
+#: What ``add_subparsers`` returns: each ``_add_*_parser`` adds its subcommand to it.
+Subcommands: typing.TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``lcformer`` parser: its own options, then each subcommand's (one ``_add_*_parser``
+    function each, in the order ``lcformer --help`` lists them)."""
     parser = _Parser(
         prog="lcformer", description="Classify variable-star light curves with self-attention.",
         epilog=EXIT_STATUS, formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -626,33 +630,44 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", default=False,
                         help="show the traceback of an error (default: one line)")
     sub = parser.add_subparsers(dest="command", required=True)
+    for add_parser in (_add_prepare_parser, _add_datasets_parser, _add_describe_parser,
+                       _add_train_parser, _add_evaluate_parser, _add_info_parser,
+                       _add_predict_parser, _add_export_parser, _add_baseline_parser,
+                       _add_sweep_parser, _add_ablation_parser, _add_results_parser,
+                       _add_demo_parser):
+        add_parser(sub)
+    return parser
 
-    def command(name: str, func: Callable[[argparse.Namespace], int],
-                help_text: str, dataset: bool = False,
-                reading: bool = False) -> argparse.ArgumentParser:
-        """A subcommand with the options every command has; ``reading``: it reads the user's
-        own tables (--columns, --flux)."""
-        # No abbreviations: --fold would be taken for --folds where only that one exists.
-        p = sub.add_parser(name, help=help_text, description=help_text, allow_abbrev=False)
-        p.set_defaults(func=func)
-        if dataset:
-            p.add_argument("dataset", help="a registered name (see `lcformer datasets`), a "
-                                           "folder, or a long-table file")
-        p.add_argument("--data-dir", help=f"data root (default ${DATA_DIR_ENV} or "
-                                          f"./{DEFAULT_DATA_DIR})")
-        p.add_argument("--work-dir", help=f"where prepared data and runs go (default "
-                                          f"${WORK_DIR_ENV} or ./{DEFAULT_WORK_DIR})")
-        p.add_argument("--quiet", action="store_true", help="no progress bars (default: off)")
-        # SUPPRESS: `lcformer --debug CMD` and `lcformer CMD --debug` both work.
-        p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
-                       help="show the traceback of an error (default: one line)")
-        if reading:
-            add_reading_options(p, for_run=name == "predict")
-        return p
 
-    p = command("prepare", cmd_prepare, "read and clean a dataset, then make its model inputs "
-                "(star views with their periods, or token windows) in a cache folder",
-                dataset=True, reading=True)
+def _command(sub: Subcommands, name: str, func: Callable[[argparse.Namespace], int],
+             help_text: str, dataset: bool = False,
+             reading: bool = False) -> argparse.ArgumentParser:
+    """A subcommand with the options every command has; ``reading``: it reads the user's
+    own tables (--columns, --flux)."""
+    # No abbreviations: --fold would be taken for --folds where only that one exists.
+    p = sub.add_parser(name, help=help_text, description=help_text, allow_abbrev=False)
+    p.set_defaults(func=func)
+    if dataset:
+        p.add_argument("dataset", help="a registered name (see `lcformer datasets`), a "
+                                       "folder, or a long-table file")
+    p.add_argument("--data-dir", help=f"data root (default ${DATA_DIR_ENV} or "
+                                      f"./{DEFAULT_DATA_DIR})")
+    p.add_argument("--work-dir", help=f"where prepared data and runs go (default "
+                                      f"${WORK_DIR_ENV} or ./{DEFAULT_WORK_DIR})")
+    p.add_argument("--quiet", action="store_true", help="no progress bars (default: off)")
+    # SUPPRESS: `lcformer --debug CMD` and `lcformer CMD --debug` both work.
+    p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                   help="show the traceback of an error (default: one line)")
+    if reading:
+        add_reading_options(p, for_run=name == "predict")
+    return p
+
+
+def _add_prepare_parser(sub: Subcommands) -> None:
+    p = _command(sub, "prepare", cmd_prepare,
+                 "read and clean a dataset, then make its model inputs (star views with their "
+                 "periods, or token windows) in a cache folder",
+                 dataset=True, reading=True)
     add_prepare_options(p)
     p.add_argument("--force", action="store_true",
                    help="rebuild even if a cache exists (default: off, reuse it)")
@@ -662,14 +677,21 @@ def build_parser() -> argparse.ArgumentParser:
     add_jobs_option(p, "processes for the star views' period search, features and views; "
                        "the prepared folder is the same whatever it is")
 
-    command("datasets", cmd_datasets, "list the registered datasets and their presets")
 
-    p = command("describe", cmd_describe, "class and light-curve length distributions "
-                                          "(table and figures)", dataset=True, reading=True)
+def _add_datasets_parser(sub: Subcommands) -> None:
+    _command(sub, "datasets", cmd_datasets, "list the registered datasets and their presets")
+
+
+def _add_describe_parser(sub: Subcommands) -> None:
+    p = _command(sub, "describe", cmd_describe,
+                 "class and light-curve length distributions (table and figures)",
+                 dataset=True, reading=True)
     p.add_argument("--out", help="folder for the figures (default WORK_DIR/describe/NAME)")
 
-    p = command("train", cmd_train, "train a model on a dataset and evaluate it per star",
-                dataset=True, reading=True)
+
+def _add_train_parser(sub: Subcommands) -> None:
+    p = _command(sub, "train", cmd_train, "train a model on a dataset and evaluate it per star",
+                 dataset=True, reading=True)
     add_prepare_options(p)
     add_run_options(p)
     add_runtime_options(p)
@@ -680,15 +702,23 @@ def build_parser() -> argparse.ArgumentParser:
     add_jobs_option(p, "processes of the preparation, when the data is not prepared yet "
                        "(training uses --threads)")
 
-    p = command("evaluate", cmd_evaluate, "print a run's test metrics, per class")
+
+def _add_evaluate_parser(sub: Subcommands) -> None:
+    p = _command(sub, "evaluate", cmd_evaluate, "print a run's test metrics, per class")
     p.add_argument("run_dir", help="a run folder of `lcformer train`, `baseline` or a sweep")
 
-    p = command("info", cmd_info, "what a run folder holds: model, classes, data, settings, "
-                                  "test metrics and the verified SHA-256 of its checkpoints")
+
+def _add_info_parser(sub: Subcommands) -> None:
+    p = _command(sub, "info", cmd_info,
+                 "what a run folder holds: model, classes, data, settings, test metrics and "
+                 "the verified SHA-256 of its checkpoints")
     p.add_argument("run_dir", help="a run folder of `lcformer train`, `baseline`, a sweep, or "
                                    "a folder saved by Classifier.save")
 
-    p = command("predict", cmd_predict, "classify new stars with a trained model", reading=True)
+
+def _add_predict_parser(sub: Subcommands) -> None:
+    p = _command(sub, "predict", cmd_predict, "classify new stars with a trained model",
+                 reading=True)
     p.add_argument("model_dir", help="a run folder (or a folder saved by Classifier.save)")
     p.add_argument("input", help="light curves: a table, a folder, an archive, one file, a"
                                  " dataset name, or a folder of Parquet partitions (long "
@@ -707,15 +737,21 @@ def build_parser() -> argparse.ArgumentParser:
     add_config_options(p, FlagConfig, "flags: predictions on too little signal keep their "
                                       "probabilities and get a flag")
 
-    p = command("export", cmd_export, "write a trained model as an ONNX graph (checked "
-                                      "against torch with onnxruntime)")
+
+def _add_export_parser(sub: Subcommands) -> None:
+    p = _command(sub, "export", cmd_export,
+                 "write a trained model as an ONNX graph (checked against torch with "
+                 "onnxruntime)")
     p.add_argument("model_dir", help="a run folder (or a folder saved by Classifier.save)")
     p.add_argument("out", help="the ONNX file to write, *.onnx")
     add_checkpoint_option(p)
 
-    p = command("baseline", cmd_baseline, "light-curve features + random forest and gradient "
-                                          "boosting, on the deep runs' star split", dataset=True,
-                reading=True)
+
+def _add_baseline_parser(sub: Subcommands) -> None:
+    p = _command(sub, "baseline", cmd_baseline,
+                 "light-curve features + random forest and gradient boosting, on the deep "
+                 "runs' star split",
+                 dataset=True, reading=True)
     add_prepare_options(p)
     p.add_argument("--model", dest=dest(ModelConfig, "name"), choices=MODEL_NAMES,
                    default=argparse.SUPPRESS,
@@ -730,9 +766,12 @@ def build_parser() -> argparse.ArgumentParser:
                                  "with -MODEL after baseline for another --model and the "
                                  "split at the end unless auto, e.g. -kfold5-2)")
 
-    p = command("sweep", cmd_sweep, "the research grid: models x heads x emb, over folds or "
-                                    "seeds, with a results table (continues if interrupted)",
-                dataset=True, reading=True)
+
+def _add_sweep_parser(sub: Subcommands) -> None:
+    p = _command(sub, "sweep", cmd_sweep,
+                 "the research grid: models x heads x emb, over folds or seeds, with a "
+                 "results table (continues if interrupted)",
+                 dataset=True, reading=True)
     add_prepare_options(p)
     add_run_options(p, grid=True)
     add_runtime_options(p)
@@ -741,13 +780,15 @@ def build_parser() -> argparse.ArgumentParser:
                        "the feature baseline")
     p.add_argument("--sweep-dir", help="sweep folder (default WORK_DIR/sweeps/DATASET-HASH)")
 
+
+def _add_ablation_parser(sub: Subcommands) -> None:
     from lcformer.experiments.ablation import AblationConfig
 
-    p = command("ablation", cmd_ablation, "the ablation table: research encoder, + per-star "
-                                          "scalars, + folding, + both bands, + features, + "
-                                          "forest, + boosting, + extra trees, + ensemble, "
-                                          "and the feature baseline",
-                dataset=True)
+    p = _command(sub, "ablation", cmd_ablation,
+                 "the ablation table: research encoder, + per-star scalars, + folding, + both "
+                 "bands, + features, + forest, + boosting, + extra trees, + ensemble, and the "
+                 "feature baseline",
+                 dataset=True)
     add_config_options(p, AblationConfig, "ablation")
     add_prepare_options(p, ablation=True)
     add_config_options(p, TrainConfig, "training (the same for every row)",
@@ -757,8 +798,11 @@ def build_parser() -> argparse.ArgumentParser:
                        "feature baseline")
     p.add_argument("--out", help="ablation folder (default WORK_DIR/ablations/DATASET)")
 
-    p = command("results", cmd_results, "write the results document (docs/results.md) from "
-                                        "finished sweep and ablation folders")
+
+def _add_results_parser(sub: Subcommands) -> None:
+    p = _command(sub, "results", cmd_results,
+                 "write the results document (docs/results.md) from finished sweep and "
+                 "ablation folders")
     p.add_argument("sweep_dirs", nargs="+", metavar="FOLDER",
                    help="sweep folders (`lcformer sweep`), one section each, in this order, "
                         "and ablation folders (`lcformer ablation`)")
@@ -768,12 +812,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-figures", action="store_true",
                    help="tables and text only (default: off, figures too)")
 
-    p = command("demo", cmd_demo, "the main job on the embedded synthetic data: prepare, "
-                                  "train the periodic model, evaluate, write figures")
+
+def _add_demo_parser(sub: Subcommands) -> None:
+    from lcformer.experiments.demo import DEMO_RUN
+
+    p = _command(sub, "demo", cmd_demo,
+                 "the main job on the embedded synthetic data: prepare, train the periodic "
+                 "model, evaluate, write figures")
     add_config_options(p, TrainConfig, "training", base=DEMO_RUN.train,
                        only=("epochs", "time_limit", "device"))
     add_threads_option(p)
-    return parser
 
 
 class _Parser(argparse.ArgumentParser):
