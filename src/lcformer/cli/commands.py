@@ -334,7 +334,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
         write_predictions,
         write_unclassified,
     )
-    from lcformer.evaluation.predict import predict_stars
+    from lcformer.evaluation.predict import predict_stars, with_input_labels
     from lcformer.evaluation.scoring import label_scores, run_test_ids
     from lcformer.hardware import pick_device
     from lcformer.training.run_folder import load_model
@@ -382,9 +382,10 @@ def cmd_predict(args: argparse.Namespace) -> int:
         print(f"lcformer: nothing produced: classified 0 of {lcs.n_stars:,} stars{where}",
               file=sys.stderr)
         return EXIT_NOTHING
-    # (before writing: it adds the label column)
     scores = label_scores(result, lcs, run_test_ids(args.model_dir, args.input, metadata,
-                                                         args.data_dir))
+                                                    args.data_dir))
+    if lcs.labels is not None:  # a labelled input: each star's label (and split) written too
+        result.table = with_input_labels(result.table, lcs)
     skipped = write_predictions(result, out)
     print(f"classified {len(result.table):,} of {lcs.n_stars:,} stars -> {out}")
     if skipped is not None:
