@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from lcformer.cli import commands, main
+from lcformer.cli import commands, exits, main
 
 REPO = Path(__file__).resolve().parents[2]
 BAD = REPO / "tests" / "data" / "bad"
@@ -195,8 +195,8 @@ def test_an_output_named_like_a_folder_there_is_named(tmp_path) -> None:
     target = tmp_path / "predictions.csv"
     error = IsADirectoryError(21, "Is a directory", str(tmp_path / ".predictions.csv.x.tmp"),
                               None, str(target))
-    assert commands._refused_path(error) == (f"{target}: is a folder; give the output a file "
-                                             f"name")
+    assert exits._refused_path(error) == (f"{target}: is a folder; give the output a file "
+                                          f"name")
 
 
 def test_a_folder_to_write_that_is_a_file_is_named(tmp_path, capsys) -> None:
@@ -218,7 +218,7 @@ def test_a_full_disk_names_where_the_command_writes(monkeypatch, tmp_path, capsy
     """A full disk's error names no file (pyarrow's: no errno either, only its text): the
     command's output is named instead."""
     error = OSError(28, "No space left on device")
-    assert commands._refused_path(error, "preds/") == (
+    assert exits._refused_path(error, "preds/") == (
         "preds/: cannot write there (No space left on device); free some space, or write "
         "elsewhere")
 
@@ -238,11 +238,11 @@ def test_lcformers_warnings_are_one_line_others_name_their_source() -> None:
     main(["info", "/nonexistent/run"])
     assert warnings.formatwarning is before  # restored for the Python that called main
 
-    ours = Path(commands.__file__).parent.parent / "data" / "partitioned.py"
-    assert commands._one_line_warning(UserWarning("star 's1' also has rows\nin another"),
-                                      UserWarning, str(ours), 103) == (
+    ours = Path(exits.__file__).parent.parent / "data" / "partitioned.py"
+    assert exits._one_line_warning(UserWarning("star 's1' also has rows\nin another"),
+                                   UserWarning, str(ours), 103) == (
         "lcformer: warning: star 's1' also has rows; in another\n")
-    assert commands._one_line_warning("deprecated", UserWarning, "/x/sklearn/base.py", 7) == (
+    assert exits._one_line_warning("deprecated", UserWarning, "/x/sklearn/base.py", 7) == (
         warnings.formatwarning("deprecated", UserWarning, "/x/sklearn/base.py", 7))
 
 
@@ -356,13 +356,13 @@ def test_a_killed_worker_process_is_said_not_called_a_bug(monkeypatch, capsys) -
 
 
 def test_exit_statuses_are_the_documented_ones() -> None:
-    assert (commands.EXIT_NOTHING, commands.EXIT_USER, commands.EXIT_INTERNAL,
-            commands.EXIT_INTERRUPTED) == (EXIT_NOTHING, EXIT_USER, EXIT_INTERNAL,
-                                           EXIT_INTERRUPTED)
+    assert (exits.EXIT_NOTHING, exits.EXIT_USER, exits.EXIT_INTERNAL,
+            exits.EXIT_INTERRUPTED) == (EXIT_NOTHING, EXIT_USER, EXIT_INTERNAL,
+                                        EXIT_INTERRUPTED)
     readme = (REPO / "README.md").read_text()
     for status in (EXIT_NOTHING, EXIT_USER, EXIT_INTERNAL, EXIT_INTERRUPTED):
         assert f"| {status} |" in readme
-        assert f"  {status} " in commands.EXIT_STATUS
+        assert f"  {status} " in exits.EXIT_STATUS
 
 
 def test_every_option_has_help_with_its_default() -> None:
@@ -425,7 +425,7 @@ def test_a_reader_that_stops_reading_ends_the_command_quietly(tmp_path) -> None:
     assert proc.stdout.readline().startswith(b"synthetic: 900 stars")
     proc.stdout.close()  # as head does after its line
     err = proc.stderr.read().decode()
-    assert proc.wait(timeout=300) == commands.EXIT_PIPE, err
+    assert proc.wait(timeout=300) == exits.EXIT_PIPE, err
     assert "internal error" not in err and "Traceback" not in err
 
 

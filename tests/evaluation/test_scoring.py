@@ -17,12 +17,15 @@ from tests.evaluation.stars import labelled_stars, trained_stars_renamed
 def test_predictions_are_scored_against_the_inputs_labels(periodic) -> None:
     from sklearn.metrics import accuracy_score, f1_score
 
+    from lcformer.evaluation.predict import with_input_labels
     from lcformer.evaluation.scoring import label_scores
 
     lcs = labelled_stars()
     result = predict_stars(*periodic, lcs, device="cpu")
+    before = result.table.copy()
     line = label_scores(result, lcs)
-    table = result.table.set_index("id")
+    pd.testing.assert_frame_equal(result.table, before)  # scoring adds no column
+    table = with_input_labels(result.table, lcs).set_index("id")
     assert table.loc["mira-1", "label"] == "mira" and table.loc["nolabel", "label"] == ""
     scored = table[table["label"].isin(result.classes)]
     assert len(scored) == 18  # the 18 synthetic stars; "one" is not classified
@@ -64,6 +67,7 @@ def test_only_the_inputs_test_split_is_scored_and_unknown_classes_alone_give_no_
         periodic) -> None:
     """A labelled input with a test split (e.g. a dataset the model was trained on) is scored
     on its test stars only; labels of classes the model does not know give counts, no NaN."""
+    from lcformer.evaluation.predict import with_input_labels
     from lcformer.evaluation.scoring import label_scores
 
     lcs = labelled_stars()
@@ -72,7 +76,7 @@ def test_only_the_inputs_test_split_is_scored_and_unknown_classes_alone_give_no_
                         lcs.labels, splits)
     result = predict_stars(*periodic, split, device="cpu")
     line = label_scores(result, split)
-    table = result.table.set_index("id")
+    table = with_input_labels(result.table, split).set_index("id")
     test = table[table.index.isin(np.asarray(lcs.ids)[splits == "test"])
                  & table["label"].isin(result.classes)]
     assert 0 < len(test) < 18

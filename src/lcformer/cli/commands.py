@@ -1,28 +1,29 @@
-"""The ``lcformer`` command: argument wiring only, one function per subcommand.
+"""The ``lcformer`` command: its parser, and one function per subcommand that calls the library.
 
 Every step is a library function (reading, preparing, training, evaluating, reporting); the
-options come from the settings dataclasses (:mod:`lcformer.cli.options`). Commands that train
-or predict import torch when they run, so ``prepare`` and ``--help`` start in a second.
+options come from the settings dataclasses (:mod:`lcformer.cli.options`). This file holds the
+option groups several commands share, the ``cmd_*`` functions, the parser
+(:func:`build_parser`, one ``_add_*_parser`` function per subcommand) and :func:`main`, which
+parses and dispatches; how a command's failure or interruption ends (one line, an exit
+status) is :mod:`lcformer.cli.exits`. Commands that train or predict import torch when they
+run, so ``prepare`` and ``--help`` start in a second.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import errno
 import io
 import os
 import shlex
-import signal
 import sys
-import traceback
 import typing
 import warnings
 from collections.abc import Callable, Sequence
-from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from lcformer import __version__
+from lcformer.cli.exits import EXIT_NOTHING, EXIT_STATUS, EXIT_USER, run_command
 from lcformer.cli.options import (
     add_config_options,
     add_reading_options,
@@ -49,9 +50,8 @@ from lcformer.data.reading.config import Columns, ReadConfig
 from lcformer.data.report import DropReport
 from lcformer.data.tokens import TokenConfig
 from lcformer.data.views import ViewConfig
-from lcformer.errors import ConfigError, InputError, LcformerError
+from lcformer.errors import ConfigError, InputError
 from lcformer.evaluation.flags import FlagConfig
-from lcformer.evaluation.metrics import score_text
 from lcformer.experiments.grid import SweepConfig
 from lcformer.models.config import ModelConfig
 from lcformer.models.registry import MODEL_NAMES, model_inputs
@@ -60,22 +60,7 @@ from lcformer.training.run_folder import (
     CHECKPOINTS,
     DEFAULT_CHECKPOINT,
     METRICS_FILE,
-    PREDICTIONS_FILE,
 )
-
-EXIT_NOTHING, EXIT_USER, EXIT_INTERNAL, EXIT_INTERRUPTED = 1, 2, 3, 130
-EXIT_PIPE = 141  # 128 + SIGPIPE, as a shell reports a command whose reader went away
-EXIT_TERMINATED = 143  # 128 + SIGTERM: a batch scheduler's end of a job (its time limit)
-EXIT_STATUS = """exit status:
-  0    done
-  1    nothing produced (prepare kept 0 stars, predict classified 0), or predict left
-       out input it could not read (incomplete)
-  2    an error in the input, the options or a file, or a path the system refused (one
-       line on stderr naming it), or a --jobs worker process killed (out of memory)
-  3    an internal error: a bug (rerun with --debug for the traceback and report it)
-  130  interrupted (Ctrl-C)
-  141  the output's reader stopped reading (lcformer ... | head)
-  143  terminated (SIGTERM: a batch scheduler's time limit, kill)"""
 
 PRESET = "default: the dataset's preset"
 
@@ -349,7 +334,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
         write_predictions,
         write_unclassified,
     )
-    from lcformer.evaluation.predict import predict_stars
+    from lcformer.evaluation.predict import predict_stars, with_input_labels
     from lcformer.evaluation.scoring import label_scores, run_test_ids
     from lcformer.hardware import pick_device
     from lcformer.training.run_folder import load_model
@@ -397,9 +382,10 @@ def cmd_predict(args: argparse.Namespace) -> int:
         print(f"lcformer: nothing produced: classified 0 of {lcs.n_stars:,} stars{where}",
               file=sys.stderr)
         return EXIT_NOTHING
-    # (before writing: it adds the label column)
     scores = label_scores(result, lcs, run_test_ids(args.model_dir, args.input, metadata,
-                                                         args.data_dir))
+                                                    args.data_dir))
+    if lcs.labels is not None:  # a labelled input: each star's label (and split) written too
+        result.table = with_input_labels(result.table, lcs)
     skipped = write_predictions(result, out)
     print(f"classified {len(result.table):,} of {lcs.n_stars:,} stars -> {out}")
     if skipped is not None:
@@ -528,7 +514,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_baseline(args: argparse.Namespace) -> int:
     """Features + random forest / gradient boosting on the deep runs' exact star split."""
-    from lcformer.experiments.baseline import run_baseline, save_baseline
+    from lcformer.experiments.baseline import run_baseline, same_test_stars, save_baseline
     from lcformer.training.run_folder import run_dir_name
 
     run = config_from_args(RunConfig, args, run_preset(args))
@@ -545,37 +531,9 @@ def cmd_baseline(args: argparse.Namespace) -> int:
     save_baseline(out, result)
     for line in result.summary_lines():
         print(line)
-    print(_same_test_stars(result.info["test_ids"], run, data.name, args.work_dir))
+    print(same_test_stars(result.info["test_ids"], run, data.name, args.work_dir))
     print(f"run folder: {out}")
     return 0
-
-
-def _same_test_stars(test_ids: list[str], run: RunConfig, name: str,
-                     work: str | None) -> str:
-    """Which run the baseline compares with: the run `lcformer train` makes with the same
-    model, seed and split, whose test stars it shares (checked where that run exists)."""
-    from lcformer.training.run_folder import run_dir_name
-
-    folder = work_dir(work) / "runs" / run_dir_name(name, run)
-    options = f"--split {run.split} --split-seed {run.split_seed}"
-    predictions = folder / PREDICTIONS_FILE
-    if not predictions.is_file() or not (folder / METRICS_FILE).is_file():  # (unfinished)
-        return (f"test stars: those of `lcformer train {name}` with the model {run.model.name} "
-                f"and {options} ({len(test_ids):,} stars)")
-    import pandas as pd
-
-    theirs = pd.read_csv(predictions, usecols=["id"], dtype={"id": str})["id"]
-    if set(theirs) != set(test_ids):
-        return (f"test stars: not those of {folder} ({len(theirs):,} there, another "
-                f"preparation or split), so its scores are not comparable with these")
-    from lcformer.evaluation.records import read_records
-
-    try:
-        scores = ", ".join(f"{r.model} macro-F1 {score_text(r.star['macro_f1'])}"
-                           for r in read_records(folder))
-    except LcformerError:  # a damaged record: the stars are the same all the same
-        scores = "its scores could not be read"
-    return f"test stars: the same {len(test_ids):,} as {folder} ({scores})"
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
@@ -658,9 +616,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 # ---------------------------------------------------------------------- parser
-def build_parser() -> argparse.ArgumentParser:
-    from lcformer.experiments.demo import DEMO_RUN
+#: What ``add_subparsers`` returns: each ``_add_*_parser`` adds its subcommand to it.
+Subcommands: typing.TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``lcformer`` parser: its own options, then each subcommand's (one ``_add_*_parser``
+    function each, in the order ``lcformer --help`` lists them)."""
     parser = _Parser(
         prog="lcformer", description="Classify variable-star light curves with self-attention.",
         epilog=EXIT_STATUS, formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -669,33 +631,44 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", default=False,
                         help="show the traceback of an error (default: one line)")
     sub = parser.add_subparsers(dest="command", required=True)
+    for add_parser in (_add_prepare_parser, _add_datasets_parser, _add_describe_parser,
+                       _add_train_parser, _add_evaluate_parser, _add_info_parser,
+                       _add_predict_parser, _add_export_parser, _add_baseline_parser,
+                       _add_sweep_parser, _add_ablation_parser, _add_results_parser,
+                       _add_demo_parser):
+        add_parser(sub)
+    return parser
 
-    def command(name: str, func: Callable[[argparse.Namespace], int],
-                help_text: str, dataset: bool = False,
-                reading: bool = False) -> argparse.ArgumentParser:
-        """A subcommand with the options every command has; ``reading``: it reads the user's
-        own tables (--columns, --flux)."""
-        # No abbreviations: --fold would be taken for --folds where only that one exists.
-        p = sub.add_parser(name, help=help_text, description=help_text, allow_abbrev=False)
-        p.set_defaults(func=func)
-        if dataset:
-            p.add_argument("dataset", help="a registered name (see `lcformer datasets`), a "
-                                           "folder, or a long-table file")
-        p.add_argument("--data-dir", help=f"data root (default ${DATA_DIR_ENV} or "
-                                          f"./{DEFAULT_DATA_DIR})")
-        p.add_argument("--work-dir", help=f"where prepared data and runs go (default "
-                                          f"${WORK_DIR_ENV} or ./{DEFAULT_WORK_DIR})")
-        p.add_argument("--quiet", action="store_true", help="no progress bars (default: off)")
-        # SUPPRESS: `lcformer --debug CMD` and `lcformer CMD --debug` both work.
-        p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
-                       help="show the traceback of an error (default: one line)")
-        if reading:
-            add_reading_options(p, for_run=name == "predict")
-        return p
 
-    p = command("prepare", cmd_prepare, "read and clean a dataset, then make its model inputs "
-                "(star views with their periods, or token windows) in a cache folder",
-                dataset=True, reading=True)
+def _command(sub: Subcommands, name: str, func: Callable[[argparse.Namespace], int],
+             help_text: str, dataset: bool = False,
+             reading: bool = False) -> argparse.ArgumentParser:
+    """A subcommand with the options every command has; ``reading``: it reads the user's
+    own tables (--columns, --flux)."""
+    # No abbreviations: --fold would be taken for --folds where only that one exists.
+    p = sub.add_parser(name, help=help_text, description=help_text, allow_abbrev=False)
+    p.set_defaults(func=func)
+    if dataset:
+        p.add_argument("dataset", help="a registered name (see `lcformer datasets`), a "
+                                       "folder, or a long-table file")
+    p.add_argument("--data-dir", help=f"data root (default ${DATA_DIR_ENV} or "
+                                      f"./{DEFAULT_DATA_DIR})")
+    p.add_argument("--work-dir", help=f"where prepared data and runs go (default "
+                                      f"${WORK_DIR_ENV} or ./{DEFAULT_WORK_DIR})")
+    p.add_argument("--quiet", action="store_true", help="no progress bars (default: off)")
+    # SUPPRESS: `lcformer --debug CMD` and `lcformer CMD --debug` both work.
+    p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                   help="show the traceback of an error (default: one line)")
+    if reading:
+        add_reading_options(p, for_run=name == "predict")
+    return p
+
+
+def _add_prepare_parser(sub: Subcommands) -> None:
+    p = _command(sub, "prepare", cmd_prepare,
+                 "read and clean a dataset, then make its model inputs (star views with their "
+                 "periods, or token windows) in a cache folder",
+                 dataset=True, reading=True)
     add_prepare_options(p)
     p.add_argument("--force", action="store_true",
                    help="rebuild even if a cache exists (default: off, reuse it)")
@@ -705,14 +678,21 @@ def build_parser() -> argparse.ArgumentParser:
     add_jobs_option(p, "processes for the star views' period search, features and views; "
                        "the prepared folder is the same whatever it is")
 
-    command("datasets", cmd_datasets, "list the registered datasets and their presets")
 
-    p = command("describe", cmd_describe, "class and light-curve length distributions "
-                                          "(table and figures)", dataset=True, reading=True)
+def _add_datasets_parser(sub: Subcommands) -> None:
+    _command(sub, "datasets", cmd_datasets, "list the registered datasets and their presets")
+
+
+def _add_describe_parser(sub: Subcommands) -> None:
+    p = _command(sub, "describe", cmd_describe,
+                 "class and light-curve length distributions (table and figures)",
+                 dataset=True, reading=True)
     p.add_argument("--out", help="folder for the figures (default WORK_DIR/describe/NAME)")
 
-    p = command("train", cmd_train, "train a model on a dataset and evaluate it per star",
-                dataset=True, reading=True)
+
+def _add_train_parser(sub: Subcommands) -> None:
+    p = _command(sub, "train", cmd_train, "train a model on a dataset and evaluate it per star",
+                 dataset=True, reading=True)
     add_prepare_options(p)
     add_run_options(p)
     add_runtime_options(p)
@@ -723,15 +703,23 @@ def build_parser() -> argparse.ArgumentParser:
     add_jobs_option(p, "processes of the preparation, when the data is not prepared yet "
                        "(training uses --threads)")
 
-    p = command("evaluate", cmd_evaluate, "print a run's test metrics, per class")
+
+def _add_evaluate_parser(sub: Subcommands) -> None:
+    p = _command(sub, "evaluate", cmd_evaluate, "print a run's test metrics, per class")
     p.add_argument("run_dir", help="a run folder of `lcformer train`, `baseline` or a sweep")
 
-    p = command("info", cmd_info, "what a run folder holds: model, classes, data, settings, "
-                                  "test metrics and the verified SHA-256 of its checkpoints")
+
+def _add_info_parser(sub: Subcommands) -> None:
+    p = _command(sub, "info", cmd_info,
+                 "what a run folder holds: model, classes, data, settings, test metrics and "
+                 "the verified SHA-256 of its checkpoints")
     p.add_argument("run_dir", help="a run folder of `lcformer train`, `baseline`, a sweep, or "
                                    "a folder saved by Classifier.save")
 
-    p = command("predict", cmd_predict, "classify new stars with a trained model", reading=True)
+
+def _add_predict_parser(sub: Subcommands) -> None:
+    p = _command(sub, "predict", cmd_predict, "classify new stars with a trained model",
+                 reading=True)
     p.add_argument("model_dir", help="a run folder (or a folder saved by Classifier.save)")
     p.add_argument("input", help="light curves: a table, a folder, an archive, one file, a"
                                  " dataset name, or a folder of Parquet partitions (long "
@@ -750,15 +738,21 @@ def build_parser() -> argparse.ArgumentParser:
     add_config_options(p, FlagConfig, "flags: predictions on too little signal keep their "
                                       "probabilities and get a flag")
 
-    p = command("export", cmd_export, "write a trained model as an ONNX graph (checked "
-                                      "against torch with onnxruntime)")
+
+def _add_export_parser(sub: Subcommands) -> None:
+    p = _command(sub, "export", cmd_export,
+                 "write a trained model as an ONNX graph (checked against torch with "
+                 "onnxruntime)")
     p.add_argument("model_dir", help="a run folder (or a folder saved by Classifier.save)")
     p.add_argument("out", help="the ONNX file to write, *.onnx")
     add_checkpoint_option(p)
 
-    p = command("baseline", cmd_baseline, "light-curve features + random forest and gradient "
-                                          "boosting, on the deep runs' star split", dataset=True,
-                reading=True)
+
+def _add_baseline_parser(sub: Subcommands) -> None:
+    p = _command(sub, "baseline", cmd_baseline,
+                 "light-curve features + random forest and gradient boosting, on the deep "
+                 "runs' star split",
+                 dataset=True, reading=True)
     add_prepare_options(p)
     p.add_argument("--model", dest=dest(ModelConfig, "name"), choices=MODEL_NAMES,
                    default=argparse.SUPPRESS,
@@ -773,9 +767,12 @@ def build_parser() -> argparse.ArgumentParser:
                                  "with -MODEL after baseline for another --model and the "
                                  "split at the end unless auto, e.g. -kfold5-2)")
 
-    p = command("sweep", cmd_sweep, "the research grid: models x heads x emb, over folds or "
-                                    "seeds, with a results table (continues if interrupted)",
-                dataset=True, reading=True)
+
+def _add_sweep_parser(sub: Subcommands) -> None:
+    p = _command(sub, "sweep", cmd_sweep,
+                 "the research grid: models x heads x emb, over folds or seeds, with a "
+                 "results table (continues if interrupted)",
+                 dataset=True, reading=True)
     add_prepare_options(p)
     add_run_options(p, grid=True)
     add_runtime_options(p)
@@ -784,13 +781,15 @@ def build_parser() -> argparse.ArgumentParser:
                        "the feature baseline")
     p.add_argument("--sweep-dir", help="sweep folder (default WORK_DIR/sweeps/DATASET-HASH)")
 
+
+def _add_ablation_parser(sub: Subcommands) -> None:
     from lcformer.experiments.ablation import AblationConfig
 
-    p = command("ablation", cmd_ablation, "the ablation table: research encoder, + per-star "
-                                          "scalars, + folding, + both bands, + features, + "
-                                          "forest, + boosting, + extra trees, + ensemble, "
-                                          "and the feature baseline",
-                dataset=True)
+    p = _command(sub, "ablation", cmd_ablation,
+                 "the ablation table: research encoder, + per-star scalars, + folding, + both "
+                 "bands, + features, + forest, + boosting, + extra trees, + ensemble, and the "
+                 "feature baseline",
+                 dataset=True)
     add_config_options(p, AblationConfig, "ablation")
     add_prepare_options(p, ablation=True)
     add_config_options(p, TrainConfig, "training (the same for every row)",
@@ -800,8 +799,11 @@ def build_parser() -> argparse.ArgumentParser:
                        "feature baseline")
     p.add_argument("--out", help="ablation folder (default WORK_DIR/ablations/DATASET)")
 
-    p = command("results", cmd_results, "write the results document (docs/results.md) from "
-                                        "finished sweep and ablation folders")
+
+def _add_results_parser(sub: Subcommands) -> None:
+    p = _command(sub, "results", cmd_results,
+                 "write the results document (docs/results.md) from finished sweep and "
+                 "ablation folders")
     p.add_argument("sweep_dirs", nargs="+", metavar="FOLDER",
                    help="sweep folders (`lcformer sweep`), one section each, in this order, "
                         "and ablation folders (`lcformer ablation`)")
@@ -811,12 +813,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-figures", action="store_true",
                    help="tables and text only (default: off, figures too)")
 
-    p = command("demo", cmd_demo, "the main job on the embedded synthetic data: prepare, "
-                                  "train the periodic model, evaluate, write figures")
+
+def _add_demo_parser(sub: Subcommands) -> None:
+    from lcformer.experiments.demo import DEMO_RUN
+
+    p = _command(sub, "demo", cmd_demo,
+                 "the main job on the embedded synthetic data: prepare, train the periodic "
+                 "model, evaluate, write figures")
     add_config_options(p, TrainConfig, "training", base=DEMO_RUN.train,
                        only=("epochs", "time_limit", "device"))
     add_threads_option(p)
-    return parser
 
 
 class _Parser(argparse.ArgumentParser):
@@ -830,57 +836,6 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USER, f"lcformer: error: {message} (see `{self.prog} --help`)\n")
 
 
-def _one_line(error: BaseException | str) -> str:
-    text = "; ".join(line.strip() for line in str(error).splitlines() if line.strip())
-    return text or type(error).__name__
-
-
-def _refused_path(error: OSError, output: str | None = None) -> str:
-    """'PATH: reason; what to do' for a file or folder the system refused (``output``: where
-    the command writes, named for a full disk, whose error names no file)."""
-    reason = error.strerror or _one_line(error)
-    full = error.errno == errno.ENOSPC or f"[errno {errno.ENOSPC}]" in str(error)  # pyarrow's
-    if error.filename is None and full and output:
-        return f"{output}: cannot write there ({reason}); free some space, or write elsewhere"
-    if error.filename is None:
-        return f"{reason}; check the paths given and the free space"
-    path = Path(os.fsdecode(error.filename))
-    if error.filename2 is not None and isinstance(error, IsADirectoryError):
-        # An atomic write's rename onto a folder of the output's name.
-        return f"{os.fsdecode(error.filename2)}: is a folder; give the output a file name"
-    if isinstance(error, FileExistsError) and not path.is_dir():  # a file, or a dead link
-        return (f"{path}: cannot be made a folder: it, or a folder above it, is a file; give "
-                f"a folder's name")
-    if isinstance(error, NotADirectoryError):
-        return f"{path}: it, or a folder above it, is a file, not a folder; check the path"
-    if path.name.startswith(".") and ".tmp" in path.name:  # an atomic write's temporary file
-        return f"{path.parent}: cannot write there ({reason}); give a folder you can write to"
-    return f"{path}: {reason}; check the path, and that it can be read or written"
-
-
-_PYTHON_FORMAT = warnings.formatwarning
-
-
-def _one_line_warning(message: Warning | str, category: type[Warning], filename: str,
-                      lineno: int, line: str | None = None) -> str:
-    """lcformer's own warnings as one line, as its errors are (not Python's source line);
-    other libraries' as Python shows them, naming where they come from."""
-    if Path(filename).resolve().is_relative_to(Path(__file__).resolve().parents[1]):
-        return f"lcformer: warning: {_one_line(message)}\n"
-    return _PYTHON_FORMAT(message, category, filename, lineno, line)
-
-
-def _peer_stopped(error: Exception) -> bool:
-    """A collective that failed because another torchrun process is gone (gloo's words)."""
-    from lcformer.training import distributed
-
-    if not distributed.launched():  # its process group is gone by now: torchrun's variables
-        return False
-    text = str(error)
-    return any(words in text for words in ("closed by peer", "Connection reset by peer",
-                                           "remote worker crashing"))
-
-
 def _check_zero_point(args: argparse.Namespace) -> None:
     """``--zero-point`` converts fluxes: alone it would be ignored, and the fluxes read as
     magnitudes (or refused as such)."""
@@ -889,125 +844,19 @@ def _check_zero_point(args: argparse.Namespace) -> None:
         raise ConfigError("--zero-point converts fluxes to magnitudes: give --flux too")
 
 
-def _other_rank() -> bool:
-    """A torchrun process other than rank 0: it leaves Ctrl-C's line to rank 0, as it leaves
-    printing, and says its rank in its errors."""
-    return "WORLD_SIZE" in os.environ and os.environ.get("RANK", "0") != "0"
-
-
-def _error_prefix(kind: str = "error") -> str:
-    """``lcformer: error`` (or another ``kind``), with the process's rank for a torchrun
-    process other than rank 0: such a process may meet an error rank 0 does not (a node
-    without the data folder), and printed by rank 0 alone it would be lost behind the others'
-    "another process stopped"."""
-    if _other_rank():
-        return f"lcformer: {kind} (rank {os.environ['RANK']} of {os.environ['WORLD_SIZE']})"
-    return f"lcformer: {kind}"
-
-
-class Terminated(KeyboardInterrupt):
-    """SIGTERM, raised where the program is, so that it stops as on Ctrl-C: its worker
-    processes stopped, no partial output left under its real name."""
-
-
-def _raise_on_sigterm() -> Callable[[], None]:
-    """Make SIGTERM raise :class:`Terminated` (it killed lcformer without a word); returns
-    what puts the handler before back (nothing to do outside the main thread, where signals
-    cannot be set)."""
-    def handler(signum: int, frame: typing.Any) -> None:
-        raise Terminated
-
-    try:
-        before = signal.signal(signal.SIGTERM, handler)
-    except ValueError:
-        return lambda: None
-    return lambda: signal.signal(signal.SIGTERM, signal.SIG_DFL if before is None else before)
-
-
-def _stop_signals_in_c_calls(func: Callable[[argparse.Namespace], int],
-                             args: argparse.Namespace) -> int:
-    """``func(args)``, where Ctrl-C or SIGTERM raised while ctypes converts a C call's
-    arguments (finufft's, in the period search) stops as they do elsewhere: ctypes turns
-    the exception into an ``ArgumentError`` ("argument 8: Terminated: "), which would end
-    as an internal error, exit 3."""
-    import ctypes
-
-    try:
-        return func(args)
-    except ctypes.ArgumentError as error:
-        raised = str(error).split(": ")[1] if ": " in str(error) else ""
-        if raised == Terminated.__name__:
-            raise Terminated from error
-        if raised == KeyboardInterrupt.__name__:
-            raise KeyboardInterrupt from error
-        raise
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Run a command; every failure ends as one line on stderr and an exit status of
-    ``EXIT_STATUS`` (with ``--debug``, after its traceback)."""
+    ``EXIT_STATUS`` (with ``--debug``, after its traceback), as
+    :func:`~lcformer.cli.exits.run_command` runs it."""
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
     args.command_line = shlex.join(["lcformer", *argv])  # kept in sweep.json
-    debug = bool(getattr(args, "debug", False))
-    python_format = warnings.formatwarning  # catch_warnings does not restore it
-    restore_sigterm = _raise_on_sigterm()
-    try:
-        if not debug:  # how they print; caught (recorded) ones are left alone
-            warnings.formatwarning = _one_line_warning
-        if args.command != "predict":  # predict: run_reading, after the run's reading
-            _check_zero_point(args)
-        return _stop_signals_in_c_calls(args.func, args)
-    except Terminated:  # a scheduler's end: the same clean stop as Ctrl-C, said so
-        if not _other_rank():
-            again = " (train: --resume continues it)" if args.command == "train" else ""
-            print(f"lcformer: terminated (SIGTERM); rerun to continue{again}", file=sys.stderr)
-        return EXIT_TERMINATED
-    except KeyboardInterrupt:
-        if not _other_rank():
-            print("lcformer: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
-    except BrokenPipeError:  # `lcformer ... | head`: stop quietly, as other Unix tools do
-        # Python flushes stdout at exit and would fail again: point it at /dev/null.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_PIPE
-    except LcformerError as error:
-        if debug:
-            traceback.print_exc()
-        print(f"{_error_prefix()}: {_one_line(error)}", file=sys.stderr)
-        return EXIT_USER
-    except OSError as error:  # the system refused a path (no such folder, no permission,
-        if debug:             # a full disk): the user's to fix, not a bug
-            traceback.print_exc()
-        output = next((str(v) for k in ("out", "run_dir", "work_dir")
-                       if (v := getattr(args, k, None))), None)
-        print(f"{_error_prefix()}: {_refused_path(error, output)}", file=sys.stderr)
-        return EXIT_USER
-    except BrokenProcessPool:  # a --jobs worker killed (most often for memory): not a bug
-        if debug:
-            traceback.print_exc()
-        again = " (--resume)" if args.command == "train" else ""
-        print(f"{_error_prefix()}: a worker process of --jobs was killed, most often by the "
-              f"system for want of memory: rerun{again} with fewer --jobs (a partitioned "
-              f"predict continues where it stopped)", file=sys.stderr)
-        return EXIT_USER
-    except Exception as error:  # a bug: say so in one line, the traceback on request
-        if debug:
-            traceback.print_exc()
-        if _peer_stopped(error):  # another torchrun process died: not this one's bug
-            # (it may have stopped on an input error, before any run folder: not --resume)
-            again = ("once that is fixed, rerun (with --resume where the run had begun its "
-                     "epochs)" if args.command == "train" else "once that is fixed, rerun")
-            print(f"lcformer: interrupted: another process of this torchrun stopped "
-                  f"({_one_line(error)[:160]}): its own line says why; {again}",
-                  file=sys.stderr)
-            return EXIT_INTERRUPTED
-        hint = "" if debug else "; rerun with --debug for the traceback"
-        print(f"{_error_prefix('internal error')}: {type(error).__name__}: "
-              f"{_one_line(error)}{hint} "
-              f"(a bug: please report it)", file=sys.stderr)
-        return EXIT_INTERNAL
-    finally:
-        warnings.formatwarning = python_format
-        restore_sigterm()
+    return run_command(_dispatch, args)
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    """The chosen subcommand's function, after the checks of options it cannot check alone."""
+    if args.command != "predict":  # predict: run_reading, after the run's reading
+        _check_zero_point(args)
+    return args.func(args)

@@ -435,13 +435,27 @@ def unclassified_stars(raw: LightCurves, cleaned: LightCurves,
 
 
 def all_stars_table(result: Predictions, ids: np.ndarray) -> pd.DataFrame:
-    """One row per star of ``ids`` (the input's stars, in input order): the classified ones as
-    in ``result.table``, the others with an empty ``predicted``, NaN probabilities and the
-    ``reason``; ``reason`` is "" for classified stars. The layout of partitioned and Dask
-    predictions, where one table per partition must hold every star."""
+    """One row per star of ``ids``, in that order (the input's stars, in input order, for an
+    output file): the classified ones as in ``result.table``, the others with an empty
+    ``predicted``, NaN probabilities and the ``reason``; ``reason`` is "" for classified
+    stars. The layout of partitioned and Dask predictions, where one table per partition
+    must hold every star, and the stars a score against the input's labels reads."""
     table = result.table.assign(reason="")
     rest = result.unclassified.assign(predicted="", flag="", **dict.fromkeys(COUNT_COLUMNS, 0),
                                       **dict.fromkeys([SEEN] if SEEN in table else [], False))
     both = pd.concat([table, rest], ignore_index=True) if len(rest) else table
     position = pd.Index(both["id"].astype(object)).get_indexer(pd.Index(ids, dtype=object))
     return both.iloc[position[position >= 0]].reset_index(drop=True)
+
+
+def with_input_labels(table: pd.DataFrame, lcs: LightCurves) -> pd.DataFrame:
+    """``table`` (one row per star of ``lcs``, an ``id`` column) with the input's own ``label``
+    of each star where the input has labels, and its ``split`` where it has splits ("" for a
+    star without one): the columns a score against the input's labels reads
+    (:mod:`lcformer.evaluation.scoring`), and that predictions files carry. A new table;
+    ``table`` is left as it is."""
+    if lcs.labels is None and lcs.splits is None:
+        return table
+    every = lcs.star_table().set_index("id")
+    return table.assign(**{column: table["id"].map(every[column]).fillna("").astype(str)
+                           for column in ("label", "split") if column in every})

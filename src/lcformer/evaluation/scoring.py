@@ -18,7 +18,12 @@ import pandas as pd
 
 from lcformer.data.lightcurves import LightCurves
 from lcformer.evaluation.metrics import Metrics, classification_metrics, score_text
-from lcformer.evaluation.predict import SEEN, Predictions
+from lcformer.evaluation.predict import (
+    SEEN,
+    Predictions,
+    all_stars_table,
+    with_input_labels,
+)
 from lcformer.training.run_folder import PREDICTIONS_FILE
 
 #: A star's row as :func:`score_labels` reads it (partitioned predictions carry these columns).
@@ -28,24 +33,14 @@ SCORE_COLUMNS = ("id", "predicted", "flag", "label", "split")
 def label_scores(result: Predictions, lcs: LightCurves,
                  run_test_ids: Collection[str] | None = None) -> str | None:
     """A line scoring the predictions against the input's own labels (a labelled survey the
-    model never saw), or None without labels (:func:`score_labels`, on this input's stars).
-    Adds a ``label`` column, and the input's ``split`` where it has one (as partitions'
-    outputs have them)."""
+    model never saw), or None without labels (:func:`score_labels`, on this input's stars,
+    the unclassified ones too). Leaves ``result`` as it is (a predictions file's ``label``
+    and ``split`` columns: :func:`~lcformer.evaluation.predict.with_input_labels`)."""
     if lcs.labels is None:
         return None
-    every = lcs.star_table().set_index("id")
-    result.table["label"] = result.table["id"].map(every["label"]).fillna("").astype(str)
-    if "split" in every:
-        result.table["split"] = result.table["id"].map(every["split"]).fillna("").astype(str)
-    flag = result.table["flag"] if "flag" in result.table else ""
-    seen = {SEEN: result.table[SEEN]} if SEEN in result.table else {}
-    stars = pd.concat([result.table[["id", "predicted"]].assign(flag=flag, **seen),
-                       result.unclassified[["id"]].assign(predicted="", flag="",
-                                                          **dict.fromkeys(seen, False))],
-                      ignore_index=True)
-    for column in ("label", "split"):
-        if column in every:
-            stars[column] = stars["id"].map(every[column]).fillna("").astype(str)
+    # Every star, the classified ones first: the order the line names labels spelt otherwise.
+    ids = pd.concat([result.table["id"], result.unclassified["id"]], ignore_index=True)
+    stars = with_input_labels(all_stars_table(result, ids.to_numpy(dtype=object)), lcs)
     return score_labels(stars, result.classes, run_test_ids)
 
 

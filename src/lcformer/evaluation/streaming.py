@@ -78,6 +78,7 @@ from lcformer.evaluation.predict import (
     predict_stars,
     probability_column,
     trained_reading,
+    with_input_labels,
 )
 from lcformer.evaluation.scoring import SCORE_COLUMNS
 from lcformer.evaluation.seen import fingerprints_of
@@ -163,12 +164,7 @@ def predict_frame(model: LightCurveClassifier, metadata: dict[str, Any], lcs: Li
     ``options`` go to :func:`~lcformer.evaluation.predict.predict_stars`."""
     result = predict_stars(model, metadata, lcs, **options)
     ids = pd.unique(pd.Series(lcs.ids, dtype=object))
-    table = all_stars_table(result, ids)
-    if lcs.labels is not None or lcs.splits is not None:  # (conform writes "" otherwise)
-        every = lcs.star_table().set_index("id")
-        for column in ("label", "split"):
-            if column in every:
-                table[column] = table["id"].map(every[column])
+    table = with_input_labels(all_stars_table(result, ids), lcs)  # (conform writes "" else)
     return conform(table, output_schema(metadata)), result.report
 
 

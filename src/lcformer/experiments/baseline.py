@@ -17,7 +17,8 @@ part of every star comes from :func:`lcformer.data.splits.assign_splits`, the fu
 ``train_run`` uses, on the same prepared dataset. Both classifiers are fitted on the *train*
 stars only; the validation stars are not used (nothing is tuned), so the comparison with a deep
 model, which also learns from the train stars only, is fair. Test metrics are star level,
-computed by :func:`lcformer.evaluation.metrics.classification_metrics` as for the deep runs.
+computed by :func:`lcformer.evaluation.metrics.classification_metrics` as for the deep runs;
+:func:`same_test_stars` says which deep run shares a baseline's test stars.
 
 Features are computed by :mod:`lcformer.data.features` on the prepared dataset's cleaned
 curves. For the classifiers, every NaN is replaced by the median of the training stars (a column
@@ -36,17 +37,19 @@ import numpy as np
 import pandas as pd
 
 from lcformer import atomic
+from lcformer.data.datasets import work_dir
 from lcformer.data.features import CLIP, MIN_POINTS, star_features
 from lcformer.data.prepared import PreparedDataset
 from lcformer.data.report import DropReport
 from lcformer.data.splits import assign_splits, split_record
-from lcformer.errors import NothingToTrainError
-from lcformer.evaluation.metrics import classification_metrics
-from lcformer.evaluation.records import RunRecord, write_records
+from lcformer.errors import LcformerError, NothingToTrainError
+from lcformer.evaluation.metrics import classification_metrics, score_text
+from lcformer.evaluation.records import RunRecord, read_records, write_records
 from lcformer.hardware import cpu_jobs, cpu_model
 from lcformer.models.forest import boosting_leaf
 from lcformer.models.registry import BASELINE_MODELS
-from lcformer.training.run_folder import PREDICTIONS_FILE
+from lcformer.training.config import RunConfig
+from lcformer.training.run_folder import METRICS_FILE, PREDICTIONS_FILE, run_dir_name
 
 
 def make_model(name: str, n_stars: int, seed: int = 0, n_jobs: int = 1):
@@ -172,3 +175,26 @@ def save_baseline(run_dir: str | Path, result: BaselineResult) -> Path:
         result.predictions.to_csv(tmp, index=False)
     write_records(run_dir, "feature_baseline", result.records, result.info)
     return run_dir
+
+
+def same_test_stars(test_ids: list[str], run: RunConfig, name: str,
+                    work: str | Path | None) -> str:
+    """Which run the baseline compares with: the run `lcformer train` makes with the same
+    model, seed and split, whose test stars it shares (checked where that run exists, in the
+    work folder ``work``: its ``test_predictions.csv`` and records are read)."""
+    folder = work_dir(work) / "runs" / run_dir_name(name, run)
+    options = f"--split {run.split} --split-seed {run.split_seed}"
+    predictions = folder / PREDICTIONS_FILE
+    if not predictions.is_file() or not (folder / METRICS_FILE).is_file():  # (unfinished)
+        return (f"test stars: those of `lcformer train {name}` with the model {run.model.name} "
+                f"and {options} ({len(test_ids):,} stars)")
+    theirs = pd.read_csv(predictions, usecols=["id"], dtype={"id": str})["id"]
+    if set(theirs) != set(test_ids):
+        return (f"test stars: not those of {folder} ({len(theirs):,} there, another "
+                f"preparation or split), so its scores are not comparable with these")
+    try:
+        scores = ", ".join(f"{r.model} macro-F1 {score_text(r.star['macro_f1'])}"
+                           for r in read_records(folder))
+    except LcformerError:  # a damaged record: the stars are the same all the same
+        scores = "its scores could not be read"
+    return f"test stars: the same {len(test_ids):,} as {folder} ({scores})"
