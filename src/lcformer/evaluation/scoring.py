@@ -54,8 +54,10 @@ def score_labels(stars: pd.DataFrame, classes: Sequence[str],
     classified), ``flag``, ``label`` ("" where none) and, where the input has one, its own
     ``split``; a table in memory, or the columns of partitioned predictions (only labelled
     rows are read, so those alone may be given). A model's training stars must not be scored
-    as new ones: given ``run_test_ids`` (the input is the run's own dataset), only those stars
-    are scored; else, where some labelled star has a split, only those outside ``train``; and
+    as new ones: given ``run_test_ids`` (the input is named as the run's own dataset), only
+    those stars are scored, unless the input labels none of them and every star's SEEN is
+    known (an input only named alike: a folder "train"); else, where some labelled star has
+    a split, only those outside ``train``; and
     of those, stars whose :data:`SEEN` is True (their points are those of the run's own
     training or validation stars, under other ids or in another layout) are counted, not
     scored (a missing or empty value: not known to be seen).
@@ -67,6 +69,11 @@ def score_labels(stars: pd.DataFrame, classes: Sequence[str],
     every, renamed = _as_model_classes(every, classes)
     head = f"against {source}{renamed}:"
     scored, which, none = every, "labelled stars", ""
+    if (run_test_ids is not None and _seen_known(every)
+            and not every["id"].isin(run_test_ids).any()):
+        # Named like the run's dataset (a folder "train"), but none of its test stars: the
+        # fingerprints, not the name, tell which stars the model trained on.
+        run_test_ids = None
     if run_test_ids is not None:
         scored = every[every["id"].isin(run_test_ids)]
         which = "labelled stars of the run's test set"
@@ -184,6 +191,11 @@ def only_predicted_line(label: pd.Series, predicted: pd.Series,
             f"{int(extra.sum()):,} star{'s' if int(extra.sum()) != 1 else ''}: {named}"
             f"{', ...' if len(extra) > 3 else ''}), whose "
             f"F1 is 0; over the {len(labelled)} labelled alone: {score_text(mean)}")
+
+
+def _seen_known(stars: pd.DataFrame) -> bool:
+    """Whether every star's :data:`SEEN` is known (the checkpoint keeps fingerprints)."""
+    return SEEN in stars and bool(stars[SEEN].isin([True, False]).all())
 
 
 def run_test_ids(run_dir: str | Path, input_name: str, metadata: Mapping[str, Any],
