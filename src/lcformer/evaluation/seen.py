@@ -32,7 +32,7 @@ asas_acvs training stars, re-read with a fifth of their points dropped, 97.5% ar
 from __future__ import annotations
 
 import base64
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -98,6 +98,22 @@ def _segment_sums(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     return out
 
 
+def _star_codes(ids: Sequence[Any] | np.ndarray) -> tuple[np.ndarray, pd.Index]:
+    """Each curve's star as 0, 1, ... in order of first appearance, and the stars' ids."""
+    return pd.factorize(pd.Series(np.asarray(ids, dtype=object)), sort=False)
+
+
+def _curve_blocks(offsets: np.ndarray) -> Iterator[tuple[int, int]]:
+    """Ranges ``[start, stop)`` of whole curves (``offsets``: the curves' first points, and
+    one past the last), about :data:`BLOCK_POINTS` points each: bounded memory."""
+    start = 0
+    while start < len(offsets) - 1:
+        stop = max(int(np.searchsorted(offsets, offsets[start] + BLOCK_POINTS, "right")) - 1,
+                   start + 1)
+        yield start, stop
+        start = stop
+
+
 def star_fingerprints(ids: Sequence[Any] | np.ndarray, lengths: np.ndarray,
                       time: np.ndarray, mag: np.ndarray, version: int = VERSION) -> pd.Series:
     """Per star (index: its id), the fingerprint of its points: ``ids`` and ``lengths`` per
@@ -106,7 +122,7 @@ def star_fingerprints(ids: Sequence[Any] | np.ndarray, lengths: np.ndarray,
     the times themselves, as its checkpoints did."""
     lengths = np.asarray(lengths, dtype=np.int64)
     offsets = np.concatenate([[0], np.cumsum(lengths)])
-    codes, stars = pd.factorize(pd.Series(np.asarray(ids, dtype=object)), sort=False)
+    codes, stars = _star_codes(ids)
     first = np.full(len(lengths), np.inf)
     full = lengths > 0
     if full.any():
@@ -114,15 +130,11 @@ def star_fingerprints(ids: Sequence[Any] | np.ndarray, lengths: np.ndarray,
     star_first = pd.Series(first).groupby(codes).min().reindex(range(len(stars))).to_numpy()
     curve_first = star_first[codes] if version >= 3 else np.zeros(len(lengths))
     curves = np.zeros(len(lengths), dtype=np.uint64)
-    start = 0
-    while start < len(lengths):  # whole curves, about BLOCK_POINTS points at a time
-        stop = max(int(np.searchsorted(offsets, offsets[start] + BLOCK_POINTS, "right")) - 1,
-                   start + 1)
+    for start, stop in _curve_blocks(offsets):
         low, high = offsets[start], offsets[stop]
         since = time[low:high] - np.repeat(curve_first[start:stop], lengths[start:stop])
         curves[start:stop] = _segment_sums(point_hashes(since, mag[low:high], version),
                                            lengths[start:stop])
-        start = stop
     order = np.argsort(codes, kind="stable")
     per_star = _segment_sums(curves[order], np.bincount(codes, minlength=len(stars)))
     return pd.Series(per_star, index=pd.Index(stars, dtype=object), dtype=np.uint64)
@@ -248,15 +260,12 @@ def _star_runs(ids: Sequence[Any] | np.ndarray, lengths: np.ndarray, time: np.nd
     (whole curves), which is where the shared ones that matter are."""
     lengths = np.asarray(lengths, dtype=np.int64)
     offsets = np.concatenate([[0], np.cumsum(lengths)])
-    codes, stars = pd.factorize(pd.Series(np.asarray(ids, dtype=object)), sort=False)
-    parts, start = [], 0
-    while start < len(lengths):
-        stop = max(int(np.searchsorted(offsets, offsets[start] + BLOCK_POINTS, "right")) - 1,
-                   start + 1)
+    codes, stars = _star_codes(ids)
+    parts = []
+    for start, stop in _curve_blocks(offsets):
         low, high = offsets[start], offsets[stop]
         parts.append(_smallest(*run_hashes(codes[start:stop], lengths[start:stop],
                                            time[low:high], mag[low:high]), CANDIDATES))
-        start = stop
     code = np.concatenate([c for c, _ in parts] or [np.empty(0, dtype=np.int64)])
     h = np.concatenate([v for _, v in parts] or [np.empty(0, dtype=np.uint64)])
     code, h = _smallest(code, h, CANDIDATES)
@@ -304,7 +313,7 @@ def copy_groups(ids: Sequence[Any] | np.ndarray, lengths: np.ndarray, time: np.n
     copy: a catalogue that lists one star twice); -1 for a star with no copy."""
     sketches = star_sketches(ids, lengths, time, mag, COPIES_SHARED_BY,
                              star_fingerprints(ids, lengths, time, mag))
-    codes, stars = pd.factorize(pd.Series(np.asarray(ids, dtype=object)), sort=False)
+    codes, stars = _star_codes(ids)
     groups = pd.Series(-1, index=pd.Index(stars, dtype=object))
     if sketches.empty:
         return groups
@@ -360,6 +369,6 @@ def _overlapping(ids: np.ndarray, lengths: np.ndarray, time: np.ndarray, mag: np
                  trained: Fingerprints) -> np.ndarray:
     """The stars of ``ids`` holding :data:`SKETCH_HITS` or more of one training star's
     sketch."""
-    codes, stars = pd.factorize(pd.Series(np.asarray(ids, dtype=object)), sort=False)
+    codes, stars = _star_codes(ids)
     held = _holding(codes, np.asarray(lengths, dtype=np.int64), time, mag, trained)
     return np.asarray(stars, dtype=object)[np.unique(held[:, 0])]
