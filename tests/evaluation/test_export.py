@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -40,7 +41,7 @@ def test_the_exported_graph_equals_torch(tiny_run, tmp_path, capsys) -> None:
                                f"256), extra (batch, 53) -> log_probs (batch, 3)")
     assert "Traceback" not in said.err and "torchvision" not in said.err
     # A Classifier.save folder keeps no prepared data: the check's stars are made for it.
-    assert said.out.rstrip().endswith("on 6 synthetic example stars")
+    assert said.out.split("\n")[0].endswith("on 6 synthetic example stars")
 
     model, metadata = load_model(tiny_run)
     samples = samples_of_new_stars(metadata)
@@ -115,5 +116,8 @@ def test_a_trained_run_is_checked_on_its_own_prepared_samples(tiny_synthetic, tm
     assert main(["export", str(run), str(tmp_path / "model.onnx")]) == 0
     checked = prepared_samples(run)
     assert checked is not None and len(checked.curve) == 30  # every star of the dataset
-    assert capsys.readouterr().out.rstrip().endswith(
-        "on 30 samples of the run's prepared data")
+    wrote, speed = capsys.readouterr().out.rstrip().split("\n")
+    assert wrote.endswith("on 30 samples of the run's prepared data")
+    assert re.fullmatch(r"on those samples, this machine: onnxruntime [\d,]+ samples/s, torch "
+                        r"[\d,]+ samples/s as predict runs it \([\d.]+x; benchmarks/export\.py "
+                        r"measures it at length\)", speed), speed

@@ -38,6 +38,7 @@ import contextlib
 import io
 import json
 import logging
+import time
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -69,6 +70,7 @@ class Exported:
     inputs: dict[str, tuple[str | int, ...]]  # name -> shape ("batch" is dynamic)
     max_difference: float  # largest |onnxruntime - torch| of the check
     checked_on: str  # the samples of the check, in words
+    speeds: tuple[float, float]  # samples/s of the check's samples: onnxruntime, torch
 
 
 class _Classify(torch.nn.Module):
@@ -180,7 +182,8 @@ def export_onnx(model: LightCurveClassifier, metadata: dict[str, Any], out: str 
         if not difference <= tolerance:
             raise ConfigError(f"{out}: the ONNX graph differs from torch by {difference:.2g} "
                               f"(more than {tolerance:g}); not written")
-    return Exported(out, shapes, difference, checked_on)
+        speeds = speeds_on(tmp, model, {n: arrays[n] for n in names})
+    return Exported(out, shapes, difference, checked_on, speeds)
 
 
 def _describe(graph: Any, metadata: dict[str, Any]) -> None:
@@ -231,6 +234,28 @@ def check_onnx(path: str | Path, model: LightCurveClassifier,
     inputs = [torch.from_numpy(np.ascontiguousarray(arrays[n])) for n in INPUTS if n in arrays]
     expected = model.eval().classify(*inputs).numpy()
     return float(np.max(np.abs(got - expected))) if got.size else 0.0
+
+
+def speeds_on(path: str | Path, model: LightCurveClassifier,
+              arrays: dict[str, np.ndarray]) -> tuple[float, float]:
+    """Samples/s (wall clock, after a first run of each) of onnxruntime and of torch as
+    ``predict`` runs it (:func:`window_probabilities`), on ``arrays``, with this process's
+    threads: what the graph buys on this machine. benchmarks/export.py measures it at
+    length."""
+    from lcformer.evaluation.inference import window_probabilities
+
+    session = onnx_session(path)
+    runs = {"onnxruntime": lambda: onnx_log_probs(session, arrays["tokens"], arrays["mask"],
+                                                  arrays.get("extra")),
+            "torch": lambda: window_probabilities(model, arrays["tokens"], arrays["mask"],
+                                                  extra=arrays.get("extra"))}
+    rates = []
+    for run in runs.values():
+        run()  # first plans, caches
+        began = time.perf_counter()
+        run()
+        rates.append(len(arrays["tokens"]) / max(time.perf_counter() - began, 1e-9))
+    return rates[0], rates[1]
 
 
 @contextlib.contextmanager
