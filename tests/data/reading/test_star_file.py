@@ -26,6 +26,9 @@ def test_parse_formats() -> None:
     t, m, e = parse_columns("1.0, 2.0\n3.0, 4.0\n")
     np.testing.assert_array_equal(m, [2, 4])
     assert np.isnan(e).all()
+    # OGLE's and KELT's times offset in the name: a time (it was "no time column")
+    t, m, e = parse_columns("mag err HJD-2450000\n12.1 0.01 5000.1\n")
+    assert (t.tolist(), m.tolist(), e.tolist()) == ([5000.1], [12.1], [0.01])
 
 
 @pytest.mark.parametrize("header", ["mag,err,hjd", "MAG_V err_v HJD", "airmass,mjd,mag,sigma"])

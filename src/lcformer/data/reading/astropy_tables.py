@@ -147,8 +147,9 @@ def declared_unit(column: Any, name: str, role: str, columns: Columns, mag_unit:
     unit = getattr(column, "unit", None)
     if role == columns.time and unit is not None:  # (VOTable makes "seconds" a unit of its own)
         unit = u.Unit(TIME_WORDS.get(str(unit).strip().lower(), unit), parse_strict="silent")
-        if isinstance(unit, u.UnrecognizedUnit):
-            sink.note(UNKNOWN_TIME_UNIT)
+        words = str(unit).lower()
+        if isinstance(unit, u.UnrecognizedUnit) and "day" not in words and "jd" not in words:
+            sink.note(UNKNOWN_TIME_UNIT)  # (TESS's "BJD - 2457000, days": days, as read)
     if isinstance(unit, u.UnrecognizedUnit) and role == columns.mag:
         sink.note(UNKNOWN_UNIT)  # read as they are: said (Kepler's "e-/s"), once a file
     if (unit is None or isinstance(column, Time | TimeDelta)

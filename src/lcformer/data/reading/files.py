@@ -288,6 +288,8 @@ def column_role(name: str) -> str | None:
     for found, options in (("err", ERR_NAMES), ("time", TIME_NAMES), ("mag", MAG_NAMES)):
         if key in options or any(key.startswith(o + "_") for o in options):
             return found
+    if any(key.startswith(o + "-") for o in TIME_NAMES):  # OGLE's and KELT's HJD-2450000
+        return "time"
     return None
 
 
