@@ -129,7 +129,7 @@ def test_the_runs_own_dataset_is_scored_on_the_runs_test_stars(periodic, tmp_pat
     assert label_scores(result, lcs, {"unknown-star"}) == label_scores(result, lcs)
     assert "on 18 labelled stars classified" in label_scores(result, lcs, {"unknown-star"})
     # Without them (a checkpoint of an earlier lcformer), nothing can tell: none scored.
-    result.table.drop(columns="seen_in_training", inplace=True)
+    result.table = result.table.drop(columns="seen_in_training")
     assert label_scores(result, lcs, {"unknown-star"}) == (
         "against the input's labels: none scored: the input is named like the run's dataset "
         "but labels none of the run's test stars, and its other stars may be ones the model "

@@ -5,7 +5,8 @@ survey files also carry "no data" sentinel magnitudes (MACHO's -99, EROS-1's 25.
 values and impossible errors, so those go too. Nothing is removed without being counted.
 
 Point reasons: ``non_finite``, ``sentinel_mag``, ``negative_flux_mag`` (a magnitude below
-``NEGATIVE_FLUX_MAG`` among positive ones), ``bad_err`` (error <= 0), ``large_err``
+``NEGATIVE_FLUX_MAG`` in a curve that also holds ones above its opposite), ``bad_err`` (error
+<= 0), ``large_err``
 (error above ``max_err``), ``duplicate_time`` (a repeat of an earlier point's time and
 magnitude) and ``duplicate_time_other_mag`` (its time, another magnitude: merged sources or
 bad rows, worth a look). Curve reasons: ``empty_curve`` (no points read, or every row
@@ -30,9 +31,10 @@ from lcformer.errors import ConfigError
 #: Longest span of a star (days): 274 years, more than any photometric archive holds. A star
 #: that spans more mixes time systems (JD and MJD, or HJD - 2450000): no period is searched.
 MAX_SPAN_DAYS = 1e5
-#: Below this magnitude (brighter than any star but the Sun), in a curve of mostly positive
-#: magnitudes, a point is a negative flux's magnitude written with its sign (ATLAS forced
-#: photometry): not a brightness. MACHO's instrumental magnitudes, all negative, are kept.
+#: Below -5 mag (brighter than any star but the Sun), in a curve that also holds magnitudes
+#: above +5, a point is a negative flux's magnitude written with its sign (ATLAS forced
+#: photometry): no magnitude system spans both. MACHO's instrumental magnitudes, all below
+#: +1, are kept.
 NEGATIVE_FLUX_MAG = -5.0
 
 
@@ -129,7 +131,7 @@ def _drop_bad_values(lcs: LightCurves, config: CleaningConfig,
     ok = finite & ~sentinel
     negative_flux = ok & (lcs.mag < NEGATIVE_FLUX_MAG)
     if negative_flux.any():  # rare: only then the per-curve count
-        negative_flux &= _mostly_positive(lcs, ok)
+        negative_flux &= _reaches(lcs, ok, -NEGATIVE_FLUX_MAG)
     ok &= ~negative_flux
     with np.errstate(invalid="ignore"):
         bad_err = ok & (lcs.err <= 0)
@@ -139,8 +141,9 @@ def _drop_bad_values(lcs: LightCurves, config: CleaningConfig,
     report.drop_points("sentinel_mag", np.count_nonzero(sentinel))
     report.drop_points("negative_flux_mag", np.count_nonzero(negative_flux))
     if negative_flux.any():
-        warnings.warn(f"{np.count_nonzero(negative_flux):,} magnitudes below "
-                      f"{NEGATIVE_FLUX_MAG:g} in curves of positive magnitudes were dropped: "
+        warnings.warn(f"magnitudes below {NEGATIVE_FLUX_MAG:g} in curves that also hold "
+                      f"ones above {-NEGATIVE_FLUX_MAG:g} were dropped "
+                      f"({np.count_nonzero(negative_flux):,}, negative_flux_mag): "
                       f"negative fluxes' magnitudes with a sign, as ATLAS writes them; read "
                       f"the flux columns to keep those points (ATLAS: --columns "
                       f"mag=uJy,err=duJy --flux --zero-point 23.9)", stacklevel=3)
@@ -149,11 +152,10 @@ def _drop_bad_values(lcs: LightCurves, config: CleaningConfig,
     return ok & ~large_err
 
 
-def _mostly_positive(lcs: LightCurves, ok: np.ndarray) -> np.ndarray:
-    """Per point, whether more than half of its curve's ``ok`` magnitudes are positive."""
+def _reaches(lcs: LightCurves, ok: np.ndarray, mag: float) -> np.ndarray:
+    """Per point, whether its curve has an ``ok`` magnitude above ``mag``."""
     curve = lcs.curve_index
-    positive = np.bincount(curve[ok], weights=lcs.mag[ok] > 0, minlength=lcs.n_curves)
-    return (2 * positive > np.bincount(curve[ok], minlength=lcs.n_curves))[curve]
+    return (np.bincount(curve[ok], weights=lcs.mag[ok] > mag, minlength=lcs.n_curves) > 0)[curve]
 
 
 def _time_order(lcs: LightCurves) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:

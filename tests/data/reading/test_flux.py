@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lcformer.data.lightcurves import LightCurves
-from lcformer.data.reading.config import ReadConfig
+from lcformer.data.reading.config import Columns, ReadConfig
 from lcformer.data.reading.flux import flux_share, flux_to_magnitudes, to_magnitudes
 from lcformer.data.report import DropReport
 from lcformer.errors import InputError
@@ -61,6 +61,9 @@ def test_files_read_by_position_under_a_runs_flux_names_are_said() -> None:
                  strict_columns=False)
     parse_curves("time uJy duJy\n57000.1 3000 60\n", report, named.columns,
                  strict_columns=False)  # a header with the names: read by them
+    assert report.events[BY_POSITION] == 1
+    for other in (Columns(flag=""), Columns(band="filter")):  # no name of a column read
+        parse_curves("57000.1 3000 60\n", report, other, strict_columns=False)
     assert report.events[BY_POSITION] == 1
     with pytest.warns(UserWarning, match=r"^new: 1 file\(s\) without a header line were "
                                          r"read by position, their second column as the flux"):

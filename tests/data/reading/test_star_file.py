@@ -26,9 +26,12 @@ def test_parse_formats() -> None:
     t, m, e = parse_columns("1.0, 2.0\n3.0, 4.0\n")
     np.testing.assert_array_equal(m, [2, 4])
     assert np.isnan(e).all()
-    # OGLE's and KELT's times offset in the name: a time (it was "no time column")
+    # OGLE's and KELT's times offset in the name: a time (it was "no time column"); FITS's
+    # DATE-OBS beside mjd is not one, and a dmag beside err is no error of mag (a review)
     t, m, e = parse_columns("mag err HJD-2450000\n12.1 0.01 5000.1\n")
     assert (t.tolist(), m.tolist(), e.tolist()) == ([5000.1], [12.1], [0.01])
+    t, m, e = parse_columns("date-obs,mjd,mag,err,dmag\n2020-01-01,58849.0,12.0,0.01,-0.2\n")
+    assert (t.tolist(), m.tolist(), e.tolist()) == ([58849.0], [12.0], [0.01])
 
 
 @pytest.mark.parametrize("header", ["mag,err,hjd", "MAG_V err_v HJD", "airmass,mjd,mag,sigma"])
@@ -137,10 +140,12 @@ def test_an_atlas_forced_photometry_file_reads_its_commented_header() -> None:
                   "o": ([57001.1, 57002.1], [15.61, -19.8], [0.03, 0.9])}
     # A comment line is a header only where it names a time and a magnitude in as many
     # fields as the data has: prose, or names it does not know, leave reading by position.
+    # ASAS's five apertures (a reviewer's case) or two bands name more than one magnitude.
     for text in ("# a light curve of star\n1 2 3 4\n", "# HJD V err\n1 2 3\n",
-                 "# err mag time\n1 2 3 4\n"):
+                 "# err mag time\n1 2 3 4\n", "# time mag_r mag_g\n1 2 3\n",
+                 "#  HJD MAG_3 MAG_0 MAG_1 MER_3 MER_0\n1 2 3 4 5 6\n"):
         t, m, e = parse_columns(text)
-        assert (t.tolist(), m.tolist(), e.tolist()) == ([1.0], [2.0], [3.0])
+        assert (t.tolist(), m.tolist(), e.tolist()) == ([1.0], [2.0], [3.0]), text
     t, m, e = parse_columns("# some words first\n# mag err hjd\n12.1 0.1 2450001.5\n")
     assert (t.tolist(), m.tolist(), e.tolist()) == ([2450001.5], [12.1], [0.1])
     # F is a band only beside ATLAS's uJy: elsewhere it may be a flux.

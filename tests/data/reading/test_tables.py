@@ -645,10 +645,10 @@ def test_ecsv_columns_are_mapped_and_named_in_problems(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("name", "form"), [("lc.ecsv", "ascii.ecsv"), ("lc.fits", "fits"),
                                            ("lc.vot", "votable")])
 def test_declared_units_are_read_not_ignored(tmp_path: Path, name: str, form: str) -> None:
-    from astropy import units as u
-
     """A reviewer's files: times in hours or seconds were read as days (periods 24x too
     long), errors in mmag dropped as too large, fluxes in mJy taken for magnitudes."""
+    from astropy import units as u
+
     table = _astropy_table()
     table["err"] = table["err"] * 1000
     table["time"].unit, table["err"].unit = "h", "mmag"

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import warnings
 import zlib
 from collections.abc import Callable, Sequence
@@ -288,7 +289,7 @@ def column_role(name: str) -> str | None:
     for found, options in (("err", ERR_NAMES), ("time", TIME_NAMES), ("mag", MAG_NAMES)):
         if key in options or any(key.startswith(o + "_") for o in options):
             return found
-    if any(key.startswith(o + "-") for o in TIME_NAMES):  # OGLE's and KELT's HJD-2450000
+    if re.fullmatch(r"[hbm]?jd\s*-\s*\d+(\.\d+)?", key):  # OGLE's and KELT's HJD-2450000
         return "time"
     return None
 
@@ -299,7 +300,8 @@ def error_columns(names: list[str], mag: str) -> list[str]:
     named as errors (err, sigma, magerr), but not a magnitude's (magerr) for a flux."""
     m = mag.lower().strip("\"'")
     own = ({m + end for end in ("err", "_err", "error", "_error", "unc", "_unc", "_sigma")}
-           | {start + m for start in ("e", "e_", "sigma_", "err_", "d")})  # ATLAS: m, dm
+           | {start + m for start in ("e", "e_", "sigma_", "err_")}
+           | ({"d" + m} if len(m) == 1 else set()))  # ATLAS's m, dm (dmag may be a mag)
     named = [n for n in names if n.lower().strip("\"'") in own]
     if named:
         return named

@@ -50,8 +50,10 @@ def flux_share(mag: np.ndarray) -> float:
     return len(far) / measured if measured else 0.0
 
 
-#: AB zero points of flux units that a column may be named after (ATLAS's uJy).
-UNIT_ZERO_POINTS = {"jy": 8.9, "mjy": 16.4, "ujy": 23.9, "njy": 31.4}
+#: AB zero points of flux units that a column may be named after (ATLAS's uJy); in their
+#: case (MJy is a megajansky), or in lower case but mjy.
+UNIT_ZERO_POINTS = {"Jy": 8.9, "mJy": 16.4, "uJy": 23.9, "nJy": 31.4, "jy": 8.9, "ujy": 23.9,
+                    "njy": 31.4}
 
 
 def to_magnitudes(curves: LightCurves, config: ReadConfig, source: str,
@@ -70,7 +72,7 @@ def to_magnitudes(curves: LightCurves, config: ReadConfig, source: str,
                           f"(--flux), not by the names {config.columns.mag!r} and "
                           f"{config.columns.err!r}: check that it holds the fluxes",
                           stacklevel=2)
-        unit = name.rsplit("_", 1)[-1]
+        unit = config.columns.mag.strip("\"'").rsplit("_", 1)[-1]
         if unit in UNIT_ZERO_POINTS and UNIT_ZERO_POINTS[unit] != config.zero_point:
             warnings.warn(f"{source}: the flux column {config.columns.mag!r} is named after "
                           f"a unit whose AB zero point is {UNIT_ZERO_POINTS[unit]:g}, and "

@@ -180,8 +180,8 @@ def _parse_text(text: str, sink: DropReport, columns: Columns | None, strict_col
         raise FileProblem(first_line, f"no header line to find --columns "
                           f"{','.join(f'{r}={n}' for r, n in named.items())} in; a file "
                           f"without one is read as time, mag[, err] in that order")
-    if not names and named_roles(columns, True):  # a run's names, which it cannot have
-        sink.note(BY_POSITION)
+    if not names and {"time", "mag", "err"} & set(named_roles(columns, True)):
+        sink.note(BY_POSITION)  # a run's names of the columns read by position
     delimiter = "," if "," in first else None
     if delimiter and not converted:  # an empty field (pandas writes NaN so) is a missing value
         text = _EMPTY_FIELD.sub("nan", text)  # (a converted table's: nan, or a word)
@@ -714,9 +714,7 @@ def _header_and_first_line(text: str) -> tuple[int, list[str], int, str]:
         content = line.split("#", 1)[0].strip()
         if not content:
             if line.lstrip().startswith("#"):
-                fields = _split(line.strip().lstrip("#").strip())
-                comment_line, comment_names = ((line_no, fields) if fields and not any(
-                    is_number(f) for f in fields) else (0, []))
+                comment_line, comment_names = line_no, _comment_names(line)
             continue
         if _semicolons(content):
             raise FileProblem(line_no, SEMICOLONS)
@@ -728,8 +726,7 @@ def _header_and_first_line(text: str) -> tuple[int, list[str], int, str]:
                 continue
         first_line, first = line_no, content
         break
-    if (not header_line and first and len(comment_names) == len(_split(first)) >= 2
-            and {"time", "mag"} <= {column_role(n) for n in comment_names}):
+    if not header_line and first and len(comment_names) == len(_split(first)) >= 2:
         header_line, names = comment_line, comment_names
     if not first:
         if names and names[0].startswith("<"):  # a web page saved in its place
@@ -737,6 +734,18 @@ def _header_and_first_line(text: str) -> tuple[int, list[str], int, str]:
                               "download leaves in a light curve's place")
         raise FileProblem(max(header_line, 1), "no data lines", "empty_file")
     return header_line, names, first_line, first
+
+
+def _comment_names(line: str) -> list[str]:
+    """The column names a comment line gives (``###MJD m dm ...``): none where it holds a
+    number, or does not name exactly one time and one magnitude (at most one error), as a
+    header must; so prose, or ASAS's five magnitude apertures, leave reading by position."""
+    fields = _split(line.strip().lstrip("#").strip())
+    roles = [column_role(f) for f in fields]
+    if (any(is_number(f) for f in fields) or roles.count("time") != 1
+            or roles.count("mag") != 1 or roles.count("err") > 1):
+        return []
+    return fields
 
 
 def _one_star(ids: np.ndarray, name: str, at_row: Callable[[int, str], FileProblem]
