@@ -31,11 +31,11 @@ from lcformer.errors import ConfigError
 #: Longest span of a star (days): 274 years, more than any photometric archive holds. A star
 #: that spans more mixes time systems (JD and MJD, or HJD - 2450000): no period is searched.
 MAX_SPAN_DAYS = 1e5
-#: Below -5 mag (brighter than any star but the Sun), in a curve that also holds magnitudes
-#: above +5, a point is a negative flux's magnitude written with its sign (ATLAS forced
-#: photometry): no magnitude system spans both. MACHO's instrumental magnitudes, all below
-#: +1, are kept.
-NEGATIVE_FLUX_MAG = -5.0
+#: Below -10 mag, in a curve that also holds magnitudes above +10, a point is a negative
+#: flux's magnitude written with its sign (ATLAS forced photometry, where the noise of a
+#: faint source is near +-19 mag): no magnitude system spans both. MACHO's instrumental
+#: magnitudes (all below +1) and differential ones (a Mira's -5 to +7) are kept.
+NEGATIVE_FLUX_MAG = -10.0
 
 
 @dataclass(frozen=True)

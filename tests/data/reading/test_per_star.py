@@ -45,7 +45,8 @@ def test_catalogue_folder_matches_by_stem_and_path(tmp_path: Path) -> None:
     assert list(curves.labels) == ["Mira", "RR_Lyrae_FM", "Mira", ""]
     assert list(curves.lengths) == [3, 2, 4, 2]
     assert np.isnan(curves.curve(2)[2]).all()  # 2 columns: unknown errors
-    # catalog.csv itself is not a star; 300001.dat's 4th and 5th columns are not read.
+    # catalog.csv itself is not a star; 300001.dat's 4th and 5th columns are not read
+    # (215181.dat's comment "# t mag err" names what it holds by position: not counted).
     assert report.events == Counter(not_in_catalogue=1, extra_columns_not_read=1)
     assert report.problems == []
 

@@ -140,23 +140,34 @@ def test_an_atlas_forced_photometry_file_reads_its_commented_header() -> None:
                   "o": ([57001.1, 57002.1], [15.61, -19.8], [0.03, 0.9])}
     # A comment line is a header only where it names a time and a magnitude in as many
     # fields as the data has: prose, or names it does not know, leave reading by position.
-    # ASAS's five apertures (a reviewer's case) or two bands name more than one magnitude.
+    # ASAS's five apertures (a reviewer's case) or two bands name more than one magnitude;
+    # a sentence names none (QA: "# time vs mag" read the errors as magnitudes).
     for text in ("# a light curve of star\n1 2 3 4\n", "# HJD V err\n1 2 3\n",
+                 "# time vs mag\n1 2 3\n", "# time series in V mag\n1 2 3 4 5\n",
                  "# err mag time\n1 2 3 4\n", "# time mag_r mag_g\n1 2 3\n",
                  "#  HJD MAG_3 MAG_0 MAG_1 MER_3 MER_0\n1 2 3 4 5 6\n"):
         t, m, e = parse_columns(text)
         assert (t.tolist(), m.tolist(), e.tolist()) == ([1.0], [2.0], [3.0]), text
     t, m, e = parse_columns("# some words first\n# mag err hjd\n12.1 0.1 2450001.5\n")
     assert (t.tolist(), m.tolist(), e.tolist()) == ([2450001.5], [12.1], [0.1])
-    # F is a band only beside ATLAS's uJy: elsewhere it may be a flux.
+    assert report.events["header_read_from_a_comment_line"] == 1
+    # F is a band only beside ATLAS's uJy, holding no number, and without another band
+    # column; dm is m's error only there (QA found a dm of something else beside err).
     with pytest.raises(FileProblem, match="does not name one time and one mag"):
         parse_curves("time,F\n1,2\n")
+    assert list(parse_curves("mjd,m,dm,uJy,duJy,F\n1,15.2,0.02,3000,60,2.5\n")) == [""]
+    assert list(parse_curves("mjd,m,dm,uJy,duJy,F,filter\n1,15.2,0.02,3000,60,c,o\n")) == ["o"]
+    t, m, e = parse_columns("mjd,m,dm,err\n1,15.2,18.5,0.02\n")
+    assert (t.tolist(), m.tolist(), e.tolist()) == ([1.0], [15.2], [0.02])
 
 
 def test_pipe_separated_values_are_refused_saying_so() -> None:
     with pytest.raises(FileProblem, match=r"separated by '\|'") as caught:
         parse_columns("# HIP epoch photometry\nBJD|Hpmag|e_Hpmag\n7869.52|13.74|0.025\n")
-    assert caught.value.line == 2
+    assert caught.value.line == 3
+    # A bar inside a CSV's note field (AAVSO's NOTES) is no separator.
+    t, m, e = parse_columns("time,mag,err,note\n1.5,12.1,0.02,cam1|ccd2\n")
+    assert (t.tolist(), m.tolist(), e.tolist()) == ([1.5], [12.1], [0.02])
 
 
 def test_asas_sn_sky_patrol_2_bands_and_good_bad_flags() -> None:

@@ -244,17 +244,29 @@ def unsupported_format(path: Path | str) -> str:
 #: band, "FILTER" of many FITS files, ASAS-SN Sky Patrol 2's phot_filter), compared ignoring
 #: case.
 BAND_NAMES = ("band", "filter", "filtercode", "filtername", "filter_name", "fid", "passband",
-              "bandpass", "band_name", "phot_filter")
+              "bandpass", "band_name", "phot_filter", "filt")  # AAVSO's FILT
 #: ATLAS forced photometry names its filter (c, o) ``F``, beside its flux ``uJy``: a column
 #: "F" is a band there only (elsewhere it may be a flux).
 ATLAS_BAND, ATLAS_FLUX = "F", "uJy"
 
 
-def band_columns(names: list[str]) -> list[int]:
-    """Indices of the columns of ``names`` that name a band (``BAND_NAMES``, ATLAS's F)."""
+def band_columns(names: list[str], first: list[str] | None = None) -> list[int]:
+    """Indices of the columns of ``names`` that name a band (``BAND_NAMES``), else ATLAS's F
+    where the first data row (``first``, its fields) holds no number there."""
     bare = [n.strip("\"'") for n in names]
-    return [i for i, n in enumerate(bare)
-            if n.lower() in BAND_NAMES or (n == ATLAS_BAND and ATLAS_FLUX in bare)]
+    named = [i for i, n in enumerate(bare) if n.lower() in BAND_NAMES]
+    if named or ATLAS_BAND not in bare or ATLAS_FLUX not in bare:
+        return named
+    at = bare.index(ATLAS_BAND)
+    return [at] if first is not None and len(first) > at and not _number(first[at]) else []
+
+
+def _number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 #: Column names that name each row's star (compared ignoring case; CRTS says MasterID). Not
@@ -274,7 +286,8 @@ SURVEY_ID_NAMES = ("oid", "diaobjectid", "tic", "ticid", "tic_id", "kic", "kicid
 #: column error suggests them (its columns are read as --columns names them).
 TIME_NAMES = ("time", "t", "jd", "hjd", "mjd", "bjd", "btjd", "bkjd", "date", "dateobs")
 MAG_NAMES = ("mag", "m", "magnitude")
-ERR_NAMES = ("err", "error", "magerr", "mag_err", "emag", "e_mag", "sigma", "e", "dmag")
+ERR_NAMES = ("err", "error", "magerr", "mag_err", "emag", "e_mag", "sigma", "e", "dmag",
+             "merr")  # AAVSO's MERR
 
 
 def time_corrected(name: str) -> bool:
@@ -301,7 +314,7 @@ def error_columns(names: list[str], mag: str) -> list[str]:
     m = mag.lower().strip("\"'")
     own = ({m + end for end in ("err", "_err", "error", "_error", "unc", "_unc", "_sigma")}
            | {start + m for start in ("e", "e_", "sigma_", "err_")}
-           | ({"d" + m} if len(m) == 1 else set()))  # ATLAS's m, dm (dmag may be a mag)
+           | ({"d" + m} if ATLAS_FLUX in names else set()))  # ATLAS's m, dm
     named = [n for n in names if n.lower().strip("\"'") in own]
     if named:
         return named

@@ -16,6 +16,7 @@ from __future__ import annotations
 import bz2
 import gzip
 import io
+import itertools
 import lzma
 import re
 import warnings
@@ -190,8 +191,12 @@ def _parse_text(text: str, sink: DropReport, columns: Columns | None, strict_col
         raise FileProblem(first_line, f"found {n_columns} column, need time, mag[, err]")
     # time, mag[, err]: by the header's names where it has a header, else by position.
     by_position = (0, 1, 2) if n_columns >= 3 else (0, 1)
-    wanted, band_at, flag_at = (_header_columns(names, header_line, columns, strict_columns)
+    wanted, band_at, flag_at = (_header_columns(names, header_line, columns, strict_columns,
+                                                _split(first))
                                 if names else (by_position, [], []))
+    if (names and (tuple(wanted), band_at, flag_at) != (by_position, [], []) and next(
+            itertools.islice(io.StringIO(text), header_line - 1, None)).lstrip().startswith("#")):
+        sink.note("header_read_from_a_comment_line")  # (ATLAS's ###MJD ...) where it matters
     usecols = tuple(sorted(wanted))
     if "<" in text or ">" in text:  # a non-detection's limit: no magnitude (cleaning drops it)
         text, limits = _limit_field(delimiter, wanted[1]).subn(r"\g<before>nan", text)
@@ -718,7 +723,8 @@ def _header_and_first_line(text: str) -> tuple[int, list[str], int, str]:
             continue
         if _semicolons(content):
             raise FileProblem(line_no, SEMICOLONS)
-        if "|" in content and not content.startswith("|"):  # (IPAC's bar lines start so)
+        if (not content.startswith("|") and "," not in content  # (IPAC's lines; a note)
+                and sum(map(is_number, content.split("|"))) >= 2):
             raise FileProblem(line_no, PIPES)
         if not any(is_number(t) for t in _split(content)):
             if header_line == 0:
@@ -736,14 +742,20 @@ def _header_and_first_line(text: str) -> tuple[int, list[str], int, str]:
     return header_line, names, first_line, first
 
 
+#: Words of a comment that is a sentence, not column names ("# time vs mag").
+PROSE_WORDS = frozenset({"vs", "vs.", "versus", "of", "in", "and", "the", "a", "an", "for",
+                         "series", "curve", "light", "with", "on", "at", "to", "from", "by",
+                         "is", "are", "per", "each", "data", "star"})
+
+
 def _comment_names(line: str) -> list[str]:
     """The column names a comment line gives (``###MJD m dm ...``): none where it holds a
     number, or does not name exactly one time and one magnitude (at most one error), as a
     header must; so prose, or ASAS's five magnitude apertures, leave reading by position."""
     fields = _split(line.strip().lstrip("#").strip())
     roles = [column_role(f) for f in fields]
-    if (any(is_number(f) for f in fields) or roles.count("time") != 1
-            or roles.count("mag") != 1 or roles.count("err") > 1):
+    if (any(is_number(f) or f.lower() in PROSE_WORDS for f in fields)
+            or roles.count("time") != 1 or roles.count("mag") != 1 or roles.count("err") > 1):
         return []
     return fields
 
@@ -852,7 +864,8 @@ _TABLE_COLUMNS = " (a column of fluxes: as mag, with --flux)"
 
 
 def _header_columns(names: list[str], line: int, columns: Columns | None = None,
-                    strict: bool = True) -> tuple[tuple[int, ...], list[int], list[int]]:
+                    strict: bool = True, first: list[str] | None = None
+                    ) -> tuple[tuple[int, ...], list[int], list[int]]:
     """The header's columns of time, mag[, err], its band column and its quality-flag column
     (each list empty or one): where ``columns`` names them, those; else by the names per-star
     files use (:func:`column_role`, ``BAND_NAMES``, :func:`is_flag_name`). Of several that
@@ -867,7 +880,7 @@ def _header_columns(names: list[str], line: int, columns: Columns | None = None,
     bare = [n.strip("\"'") for n in names]
     found = {role: [i for i, n in enumerate(names) if column_role(n) == role]
              for role in ("time", "mag", "err")}
-    found["band"] = band_columns(names)
+    found["band"] = band_columns(names, first)  # (first: the first data row's fields)
     found["flag"] = [i for i, n in enumerate(names) if is_flag_name(n)]
     for role in FILE_ROLES:
         if role in given:  # the named column takes the role from any other
