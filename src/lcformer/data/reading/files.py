@@ -258,12 +258,13 @@ def band_columns(names: list[str], first: list[str] | None = None) -> list[int]:
     if named or ATLAS_BAND not in bare or ATLAS_FLUX not in bare:
         return named
     at = bare.index(ATLAS_BAND)
-    return [at] if first is not None and len(first) > at and not _number(first[at]) else []
+    return [at] if first is not None and len(first) > at and not is_number(first[at]) else []
 
 
-def _number(text: str) -> bool:
+def is_number(token: str) -> bool:
+    """Whether text reads as a number (a header line has none)."""
     try:
-        float(text)
+        float(token)
     except ValueError:
         return False
     return True

@@ -40,6 +40,7 @@ from lcformer.data.reading.files import (
     column_role,
     error_columns,
     is_flag_name,
+    is_number,
     names_text,
     time_corrected,
 )
@@ -938,15 +939,6 @@ def _semicolons(content: str) -> bool:
 
 def _split(content: str) -> list[str]:
     return [t.strip() for t in content.split(",")] if "," in content else content.split()
-
-
-def is_number(token: str) -> bool:
-    """Whether text reads as a number (a header line has none)."""
-    try:
-        float(token)
-    except ValueError:
-        return False
-    return True
 
 
 #: Bytes that separate whitespace-delimited fields (and end lines).
