@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lcformer.data.reading.config import Columns
+from lcformer.data.reading.files import band_columns
 from lcformer.data.reading.star_file import FileProblem, parse_columns, parse_curves
 from lcformer.data.report import DropReport
 
@@ -140,14 +141,25 @@ def test_an_atlas_forced_photometry_file_reads_its_commented_header() -> None:
                   "o": ([57001.1, 57002.1], [15.61, -19.8], [0.03, 0.9])}
     # A comment line is a header only where it names a time and a magnitude in as many
     # fields as the data has: prose, or names it does not know, leave reading by position.
-    # ASAS's five apertures (a reviewer's case) or two bands name more than one magnitude;
-    # a sentence names none (QA: "# time vs mag" read the errors as magnitudes).
+    # A sentence names no columns (QA: "# time vs mag" read the errors as magnitudes).
     for text in ("# a light curve of star\n1 2 3 4\n", "# HJD V err\n1 2 3\n",
                  "# time vs mag\n1 2 3\n", "# time series in V mag\n1 2 3 4 5\n",
-                 "# err mag time\n1 2 3 4\n", "# time mag_r mag_g\n1 2 3\n",
-                 "#  HJD MAG_3 MAG_0 MAG_1 MER_3 MER_0\n1 2 3 4 5 6\n"):
+                 "# err mag time\n1 2 3 4\n", "# Date Time Mag\n1 2 3\n"):
         t, m, e = parse_columns(text)
         assert (t.tolist(), m.tolist(), e.tolist()) == ([1.0], [2.0], [3.0]), text
+    # A comment header is a header: of two times the heliocentric one; several magnitudes
+    # (ASAS's apertures, two bands) are refused, where by position the second was the error.
+    t, m, e = parse_columns("# hjd mjd mag magerr\n2458000.5 58000.0 15.1 0.02\n")
+    assert (t.tolist(), m.tolist(), e.tolist()) == ([2458000.5], [15.1], [0.02])
+    for text in ("# time mag_r mag_g\n1 2 3\n", "#  HJD MAG_3 MAG_0 MER_3 MER_0\n1 2 3 4 5\n"):
+        with pytest.raises(FileProblem, match="does not name one time and one mag"):
+            parse_columns(text)
+    # ... and --columns finds its names there (ASAS: MAG_3; V, a name lcformer does not know).
+    t, m, e = parse_columns("#  HJD MAG_3 MAG_0 MER_3 MER_0\n1 2 3 4 5\n",
+                            columns=Columns(mag="MAG_3", err="MER_3"))
+    assert (t.tolist(), m.tolist(), e.tolist()) == ([1.0], [2.0], [4.0])
+    t, m, e = parse_columns("# MJD V err\n1 2 3\n", columns=Columns(mag="V"))
+    assert (t.tolist(), m.tolist(), e.tolist()) == ([1.0], [2.0], [3.0])
     t, m, e = parse_columns("# some words first\n# mag err hjd\n12.1 0.1 2450001.5\n")
     assert (t.tolist(), m.tolist(), e.tolist()) == ([2450001.5], [12.1], [0.1])
     assert report.events["header_read_from_a_comment_line"] == 1
@@ -156,6 +168,9 @@ def test_an_atlas_forced_photometry_file_reads_its_commented_header() -> None:
     with pytest.raises(FileProblem, match="does not name one time and one mag"):
         parse_curves("time,F\n1,2\n")
     assert list(parse_curves("mjd,m,dm,uJy,duJy,F\n1,15.2,0.02,3000,60,2.5\n")) == [""]
+    assert sorted(parse_curves("mjd,m,dm,uJy,duJy,F\n1,15.2,0.02,3000,60,\n"
+                               "2,15.3,0.02,3000,60,o\n")) == ["", "o"]  # a first one missing
+    assert band_columns(["MJD", "m", "dm", "uJy", "duJy", "F"]) == [5]  # a table's: its name
     assert list(parse_curves("mjd,m,dm,uJy,duJy,F,filter\n1,15.2,0.02,3000,60,c,o\n")) == ["o"]
     t, m, e = parse_columns("mjd,m,dm,err\n1,15.2,18.5,0.02\n")
     assert (t.tolist(), m.tolist(), e.tolist()) == ([1.0], [15.2], [0.02])

@@ -251,14 +251,15 @@ ATLAS_BAND, ATLAS_FLUX = "F", "uJy"
 
 
 def band_columns(names: list[str], first: list[str] | None = None) -> list[int]:
-    """Indices of the columns of ``names`` that name a band (``BAND_NAMES``), else ATLAS's F
-    where the first data row (``first``, its fields) holds no number there."""
+    """Indices of the columns of ``names`` that name a band (``BAND_NAMES``), else ATLAS's F,
+    but where a text file's first data row (``first``, its fields) holds a number there."""
     bare = [n.strip("\"'") for n in names]
     named = [i for i, n in enumerate(bare) if n.lower() in BAND_NAMES]
     if named or ATLAS_BAND not in bare or ATLAS_FLUX not in bare:
         return named
     at = bare.index(ATLAS_BAND)
-    return [at] if first is not None and len(first) > at and not is_number(first[at]) else []
+    value = first[at].strip().lower() if first is not None and len(first) > at else ""
+    return [] if value not in ("", "nan") and is_number(value) else [at]
 
 
 def is_number(token: str) -> bool:

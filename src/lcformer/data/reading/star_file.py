@@ -175,7 +175,8 @@ def _parse_text(text: str, sink: DropReport, columns: Columns | None, strict_col
                 converted: bool) -> dict[str, Curve]:
     """:func:`_parse_curves` of a file's text (``converted``: comma-separated text made of an
     IPAC table, whose missing values are already ``nan``)."""
-    header_line, names, first_line, first = _header_and_first_line(text)
+    given = frozenset(n.lower() for n in named_roles(columns, True).values() if n)
+    header_line, names, first_line, first = _header_and_first_line(text, given)
     named = {role: name for role, name in named_roles(columns, strict_columns, names).items()
              if name}
     if named and not names:
@@ -708,7 +709,8 @@ def _hold_values(unread: list[int], names: list[str], first: str, text: str,
                for i in unread)
 
 
-def _header_and_first_line(text: str) -> tuple[int, list[str], int, str]:
+def _header_and_first_line(text: str, given: frozenset[str] = frozenset()
+                           ) -> tuple[int, list[str], int, str]:
     """(line of the header or 0, its names, line of the first data line, that line): a first
     line without any number is a header; ``#`` starts a comment. A file without one may give
     its names in the last comment line before the data (ATLAS's ``###MJD m dm uJy ...``,
@@ -720,7 +722,7 @@ def _header_and_first_line(text: str) -> tuple[int, list[str], int, str]:
         content = line.split("#", 1)[0].strip()
         if not content:
             if line.lstrip().startswith("#"):
-                comment_line, comment_names = line_no, _comment_names(line)
+                comment_line, comment_names = line_no, _comment_names(line, given)
             continue
         if _semicolons(content):
             raise FileProblem(line_no, SEMICOLONS)
@@ -749,16 +751,21 @@ PROSE_WORDS = frozenset({"vs", "vs.", "versus", "of", "in", "and", "the", "a", "
                          "is", "are", "per", "each", "data", "star"})
 
 
-def _comment_names(line: str) -> list[str]:
+def _comment_names(line: str, given: frozenset[str] = frozenset()) -> list[str]:
     """The column names a comment line gives (``###MJD m dm ...``): none where it holds a
-    number, or does not name exactly one time and one magnitude (at most one error), as a
-    header must; so prose, or ASAS's five magnitude apertures, leave reading by position."""
+    number or a sentence's word, or names neither a time and a magnitude nor every column
+    ``given`` (lower-case names ``--columns`` gives). Of several times one must be
+    heliocentric or barycentric ("# hjd mjd mag": "# Date Time Mag" is a caption); several
+    magnitudes are the header's to refuse (:func:`_header_columns`)."""
     fields = _split(line.strip().lstrip("#").strip())
-    roles = [column_role(f) for f in fields]
-    if (any(is_number(f) or f.lower() in PROSE_WORDS for f in fields)
-            or roles.count("time") != 1 or roles.count("mag") != 1 or roles.count("err") > 1):
+    if any(is_number(f) or f.lower() in PROSE_WORDS for f in fields):
         return []
-    return fields
+    if given and given <= {f.strip("\"'").lower() for f in fields}:
+        return fields
+    times = [f for f in fields if column_role(f) == "time"]
+    if len(times) > 1 and sum(map(time_corrected, times)) != 1:
+        return []
+    return fields if times and any(column_role(f) == "mag" for f in fields) else []
 
 
 def _one_star(ids: np.ndarray, name: str, at_row: Callable[[int, str], FileProblem]
