@@ -474,12 +474,14 @@ def test_predict_reads_new_stars_as_the_training_tables_were_read(tmp_path, caps
     pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "e.csv"),
                                   pd.read_csv(tmp_path / "a.csv"))
     # A per-star file (read by position, no flags): the run's fluxes apply, its column names
-    # do not.
+    # do not, which is said.
     one = frame[(frame["objectId"] == frame["objectId"].iloc[0])
                 & (frame["catflags"] & 32768 == 0)]
     one[["time", "flux", "flux_err"]].to_csv(tmp_path / "one.dat", index=False, header=False)
-    assert main(["predict", str(tmp_path / "run"), str(tmp_path / "one.dat"), "--out",
-                 str(tmp_path / "d.csv"), "--quiet"]) == 0
+    with pytest.warns(UserWarning, match=r"one\.dat: 1 file\(s\) without a header line were "
+                                         r"read by position, their second column as the flux"):
+        assert main(["predict", str(tmp_path / "run"), str(tmp_path / "one.dat"), "--out",
+                     str(tmp_path / "d.csv"), "--quiet"]) == 0
     single, whole = pd.read_csv(tmp_path / "d.csv"), pd.read_csv(tmp_path / "a.csv")
     assert single["predicted"][0] == whole["predicted"][0]
     np.testing.assert_allclose(single.filter(like="p_").iloc[0], whole.filter(like="p_").iloc[0],
