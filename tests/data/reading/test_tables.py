@@ -948,3 +948,21 @@ def test_a_table_read_as_one_star_must_not_name_several(tmp_path: Path) -> None:
     # A value per row (a detection's own id, as NEOWISE's source_id) names no star.
     path.write_text("source_id,Mag,Magerr,MJD\na1,15.0,0.05,1.0\na2,15.2,0.05,2.0\n")
     assert read_long_table(path, columns=columns, id="crts").n_points == 2
+
+
+def test_an_atlas_long_table_names_its_band_and_error_columns() -> None:
+    """ATLAS's rows of many stars: F, its band, was ignored (both filters one curve) and err,
+    a fit's code, read as the errors with no word. Both are said, with the names to give."""
+    frame = pd.DataFrame({"id": "a", "MJD": [1.0, 2.0, 3.0, 4.0], "m": [15.2, 15.6, 15.3, 15.7],
+                          "dm": 0.02, "uJy": 3000.0, "duJy": 60.0, "F": ["c", "o", "c", "o"],
+                          "err": 0})
+    report = DropReport()
+    from_dataframe(frame, columns=Columns(time="MJD", mag="m"), report=report)
+    assert report.problems == ["DataFrame: column 'F' looks like each row's band, but the "
+                               "band is read from a column 'band': give --columns band=F "
+                               "(Columns(band=...) in Python)"]
+    with pytest.warns(UserWarning, match=r"column 'err' is read as the errors, but 'dm' is "
+                                         r"named after the magnitude column 'm': .*err=dm"):
+        from_dataframe(frame, columns=Columns(time="MJD", mag="m", band="F"))
+    curves = from_dataframe(frame, columns=Columns(time="MJD", mag="m", band="F", err="dm"))
+    assert sorted(curves.bands) == ["c", "o"] and (curves.err == 0.02).all()

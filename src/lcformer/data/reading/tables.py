@@ -43,11 +43,11 @@ from lcformer.data.reading.columns import (
 )
 from lcformer.data.reading.config import Columns
 from lcformer.data.reading.files import (
-    BAND_NAMES,
     ID_NAMES,
     READ_ERRORS,
     PathLike,
     astropy_format,
+    band_columns,
     cannot_read,
     error_columns,
     finish,
@@ -487,7 +487,7 @@ def _usable(found: list[str], columns: Columns, required: tuple[str, ...], name:
         sink.problem(f"{name}: found columns {names_text(found)}; no column for --columns "
                      f"{','.join(absent)}{no_flag}", "unreadable_file")
         return None
-    bands = [c for c in found if c.lower() in BAND_NAMES]
+    bands = [found[i] for i in band_columns(found)]  # (ATLAS's F, beside its uJy, too)
     if columns.band and resolved.band not in found and bands:
         # Read without it, a star's rows in every band would make one curve: refused, as
         # mixing bands would change the magnitudes the model reads without a word.
@@ -495,7 +495,14 @@ def _usable(found: list[str], columns: Columns, required: tuple[str, ...], name:
                      f"is read from a column {columns.band!r}: give --columns "
                      f"band={bands[0]} (Columns(band=...) in Python)", "unreadable_file")
         return None
-    errors = [c for c in error_columns(found, resolved.mag) if c not in use]
+    own = error_columns(found, resolved.mag)
+    if (resolved.err in found and columns.err == DEFAULT_COLUMNS.err and own
+            and resolved.err not in own):
+        # ATLAS's err (a fit's code) beside dm, the error of its m.
+        warnings.warn(f"column {resolved.err!r} is read as the errors, but {own[0]!r} is "
+                      f"named after the magnitude column {resolved.mag!r}: if it holds them, "
+                      f"give --columns err={own[0]}", stacklevel=2)
+    errors = [c for c in own if c not in use]
     if resolved.err not in found and len(errors) == 1:
         # Not naming the file: said once for a folder of partitions, not once each.
         warnings.warn(f"column {errors[0]!r} looks like the errors of "
