@@ -185,6 +185,19 @@ def test_pipe_separated_values_are_refused_saying_so() -> None:
     assert (t.tolist(), m.tolist(), e.tolist()) == ([1.5], [12.1], [0.02])
 
 
+def test_a_files_flag_that_drops_most_rows_is_counted_pointing_to_flag_bits() -> None:
+    """A per-star file's flag dropping most of its rows (Pan-STARRS's informational bits)
+    is counted per file, under a name that says what to do (a warning would come once a file)."""
+    rows = "".join(f"{t},15.0,0.02,{16 if t % 5 else 0}\n" for t in range(30))
+    report = DropReport()
+    parse_curves("time,mag,err,flag\n" + rows, report)
+    assert report.points == {"flagged": 24}
+    assert report.events == {"files_whose_flag_drops_most_rows_see_flag_bits": 1}
+    report = DropReport()
+    parse_curves("time,mag,err,flag\n" + rows, report, Columns(flag_bits=1))
+    assert not report.points and not report.events
+
+
 def test_asas_sn_sky_patrol_2_bands_and_good_bad_flags() -> None:
     """Sky Patrol 2 names its band phot_filter (V and g apart, not one curve) and marks rows
     G (good) or B (bad): the B rows are dropped, counted."""

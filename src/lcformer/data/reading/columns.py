@@ -6,6 +6,7 @@ bincount), so that millions of rows take about a second."""
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -136,6 +137,26 @@ def flagged_rows(series: pd.Series, name: str, locate: Callable[[int], str],
         return None
     whole = np.where(known, values, 0.0).astype(np.int64)
     return (whole & bits) != 0
+
+
+#: Rows a file needs before a flag dropping most of them is warned of.
+MANY_FLAGGED_ROWS = 20
+
+
+def mostly_flagged(flagged: np.ndarray, bits: int) -> bool:
+    """Whether a flag column drops most (not all) of a file's rows as a whole: Pan-STARRS's
+    infoFlag drops 90%, where --flag-bits would keep the informational bits. (Every row
+    flagged is no quality flag at all, which the end of the command says.)"""
+    return not bits and len(flagged) >= MANY_FLAGGED_ROWS and 0.5 < flagged.mean() < 1.0
+
+
+def warn_of_most_flagged(flagged: np.ndarray, name: str, bits: int) -> None:
+    """:func:`mostly_flagged` said, naming neither the file nor the share: once for a
+    table's partitions."""
+    if mostly_flagged(flagged, bits):
+        warnings.warn(f"the flag column {name!r} drops most rows (those of a non-zero value; "
+                      f"counted as flagged): if only some of its bits mean a bad measurement, "
+                      f"keep the others with --flag-bits MASK", stacklevel=3)
 
 
 def whole_numbers(values: pd.Series) -> pd.Series:

@@ -800,7 +800,7 @@ def _flagged(flags: np.ndarray, name: str, at_row: Callable[[int, str], FileProb
     """Rows whose quality flag is set, by the rules of a table's flag column
     (:func:`~.columns.flagged_rows`), counted as ``flagged`` points; a value that is not a
     flag is a :class:`FileProblem` naming its line (``at_row``)."""
-    from lcformer.data.reading.columns import flagged_rows
+    from lcformer.data.reading.columns import flagged_rows, mostly_flagged
 
     scratch = DropReport()
     flagged = flagged_rows(pd.Series(flags).replace("nan", ""), name, str, scratch, bits,
@@ -811,6 +811,8 @@ def _flagged(flags: np.ndarray, name: str, at_row: Callable[[int, str], FileProb
         raise at_row(int(row), message)
     if sink is not None:
         sink.drop_points("flagged", int(flagged.sum()))
+        if mostly_flagged(flagged, bits):  # counted: a warning would come once a file
+            sink.note("files_whose_flag_drops_most_rows_see_flag_bits")
     return flagged
 
 

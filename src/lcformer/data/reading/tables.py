@@ -39,6 +39,7 @@ from lcformer.data.reading.columns import (
     flagged_rows,
     id_text,
     numeric_column,
+    warn_of_most_flagged,
     whole_numbers,
 )
 from lcformer.data.reading.config import Columns
@@ -565,10 +566,6 @@ def _check_columns(present: list[str], columns: Columns, name: str, sink: DropRe
     return not missing
 
 
-#: Rows a table needs before a flag dropping most of them is warned of.
-MANY_FLAGGED_ROWS = 20
-
-
 def _frame_to_curves(
     frame: pd.DataFrame,
     columns: Columns,
@@ -610,14 +607,7 @@ def _frame_to_curves(
         if flagged is None:
             return None
         sink.drop_points("flagged", int(flagged.sum()))
-        # (Every row flagged: no quality flag at all, which the end of the command says.)
-        if not columns.flag_bits and len(flagged) >= MANY_FLAGGED_ROWS and (
-                0.5 < flagged.mean() < 1.0):
-            # Not naming the file or the share: said once for a folder of partitions.
-            warnings.warn(f"the flag column {columns.flag!r} drops most rows (those of a "
-                          f"non-zero value; counted as flagged): if only some of its bits "
-                          f"mean a bad measurement, keep the others with --flag-bits MASK",
-                          stacklevel=2)
+        warn_of_most_flagged(flagged, columns.flag, columns.flag_bits)
         keep = ~flagged
     ids = id_text(frame[columns.id], columns.id, name, sink)
     if ids is None:
