@@ -139,11 +139,12 @@ def _drop_bad_values(lcs: LightCurves, config: CleaningConfig,
         large_err = ok & (lcs.err > config.max_err) if config.max_err is not None else ok & False
     report.drop_points("non_finite", np.count_nonzero(~finite))
     report.drop_points("sentinel_mag", np.count_nonzero(sentinel))
-    report.drop_points("negative_flux_mag", np.count_nonzero(negative_flux))
-    if negative_flux.any():
+    n_negative_flux = np.count_nonzero(negative_flux)
+    report.drop_points("negative_flux_mag", n_negative_flux)
+    if n_negative_flux:
         warnings.warn(f"magnitudes below {NEGATIVE_FLUX_MAG:g} in curves that also hold "
                       f"ones above {-NEGATIVE_FLUX_MAG:g} were dropped "
-                      f"({np.count_nonzero(negative_flux):,}, negative_flux_mag): "
+                      f"({n_negative_flux:,}, negative_flux_mag): "
                       f"negative fluxes' magnitudes with a sign, as ATLAS writes them; read "
                       f"the flux columns to keep those points (ATLAS: --columns "
                       f"mag=uJy,err=duJy --flux --zero-point 23.9)", stacklevel=3)

@@ -14,9 +14,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
+
+
+def star_codes(ids: Sequence[Any] | np.ndarray) -> tuple[np.ndarray, pd.Index]:
+    """Each curve's star (``ids``, one per curve) as a code 0, 1, ... in order of first
+    appearance, and the star ids in that order."""
+    return pd.factorize(pd.Series(np.asarray(ids, dtype=object)), sort=False)
 
 
 @dataclass(frozen=True)
@@ -150,7 +157,7 @@ class LightCurves:
     def star_codes(self) -> tuple[np.ndarray, pd.Index]:
         """Each curve's star as a code 0, 1, ... in order of first appearance, and the star
         ids in that order (a star's curves need not be next to each other)."""
-        return pd.factorize(pd.Series(self.ids, dtype=object), sort=False)
+        return star_codes(self.ids)
 
     @property
     def lengths(self) -> np.ndarray:

@@ -39,6 +39,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from lcformer.data.lightcurves import star_codes
+
 #: The metadata key of a checkpoint's fingerprints (absent in checkpoints made before them).
 KEY = "training_fingerprints"
 #: How fingerprints are made. Checkpoints of version 2 (absolute times) are compared their
@@ -98,11 +100,6 @@ def _segment_sums(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     return out
 
 
-def _star_codes(ids: Sequence[Any] | np.ndarray) -> tuple[np.ndarray, pd.Index]:
-    """Each curve's star as 0, 1, ... in order of first appearance, and the stars' ids."""
-    return pd.factorize(pd.Series(np.asarray(ids, dtype=object)), sort=False)
-
-
 def _curve_blocks(offsets: np.ndarray) -> Iterator[tuple[int, int]]:
     """Ranges ``[start, stop)`` of whole curves (``offsets``: the curves' first points, and
     one past the last), about :data:`BLOCK_POINTS` points each: bounded memory."""
@@ -122,7 +119,7 @@ def star_fingerprints(ids: Sequence[Any] | np.ndarray, lengths: np.ndarray,
     the times themselves, as its checkpoints did."""
     lengths = np.asarray(lengths, dtype=np.int64)
     offsets = np.concatenate([[0], np.cumsum(lengths)])
-    codes, stars = _star_codes(ids)
+    codes, stars = star_codes(ids)
     first = np.full(len(lengths), np.inf)
     full = lengths > 0
     if full.any():
@@ -260,7 +257,7 @@ def _star_runs(ids: Sequence[Any] | np.ndarray, lengths: np.ndarray, time: np.nd
     (whole curves), which is where the shared ones that matter are."""
     lengths = np.asarray(lengths, dtype=np.int64)
     offsets = np.concatenate([[0], np.cumsum(lengths)])
-    codes, stars = _star_codes(ids)
+    codes, stars = star_codes(ids)
     parts = []
     for start, stop in _curve_blocks(offsets):
         low, high = offsets[start], offsets[stop]
@@ -313,7 +310,7 @@ def copy_groups(ids: Sequence[Any] | np.ndarray, lengths: np.ndarray, time: np.n
     copy: a catalogue that lists one star twice); -1 for a star with no copy."""
     sketches = star_sketches(ids, lengths, time, mag, COPIES_SHARED_BY,
                              star_fingerprints(ids, lengths, time, mag))
-    codes, stars = _star_codes(ids)
+    codes, stars = star_codes(ids)
     groups = pd.Series(-1, index=pd.Index(stars, dtype=object))
     if sketches.empty:
         return groups
@@ -369,6 +366,6 @@ def _overlapping(ids: np.ndarray, lengths: np.ndarray, time: np.ndarray, mag: np
                  trained: Fingerprints) -> np.ndarray:
     """The stars of ``ids`` holding :data:`SKETCH_HITS` or more of one training star's
     sketch."""
-    codes, stars = _star_codes(ids)
+    codes, stars = star_codes(ids)
     held = _holding(codes, np.asarray(lengths, dtype=np.int64), time, mag, trained)
     return np.asarray(stars, dtype=object)[np.unique(held[:, 0])]

@@ -60,7 +60,8 @@ def to_magnitudes(curves: LightCurves, config: ReadConfig, source: str,
                   report: DropReport) -> LightCurves:
     """``curves`` in magnitudes: converted with ``config.flux``, else checked not to be
     fluxes (:class:`InputError` naming ``source`` and the fix)."""
-    name = config.columns.mag.strip("\"'").lower()
+    bare = config.columns.mag.strip("\"'")
+    name = bare.lower()
     if config.flux:
         if report.events[MAG_UNIT]:
             raise InputError(f"{source}: --flux reads fluxes, but the magnitude column of "
@@ -72,7 +73,7 @@ def to_magnitudes(curves: LightCurves, config: ReadConfig, source: str,
                           f"(--flux), not by the names {config.columns.mag!r} and "
                           f"{config.columns.err!r}: check that it holds the fluxes",
                           stacklevel=2)
-        unit = config.columns.mag.strip("\"'").rsplit("_", 1)[-1]
+        unit = bare.rsplit("_", 1)[-1]
         if unit in UNIT_ZERO_POINTS and UNIT_ZERO_POINTS[unit] != config.zero_point:
             warnings.warn(f"{source}: the flux column {config.columns.mag!r} is named after "
                           f"a unit whose AB zero point is {UNIT_ZERO_POINTS[unit]:g}, and "
