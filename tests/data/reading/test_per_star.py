@@ -14,9 +14,10 @@ import pytest
 
 from lcformer.data.reading import read_catalogue_folder, read_folder
 from lcformer.data.reading.config import Columns, ReadConfig
+from lcformer.data.reading.files import FileProblem
 from lcformer.data.reading.flux import to_magnitudes
 from lcformer.data.reading.per_star import ARCHIVE_SUFFIXES
-from lcformer.data.reading.star_file import FileProblem, parse_columns, parse_curves
+from lcformer.data.reading.star_file import parse_columns, parse_curves
 from lcformer.data.report import DropReport
 from lcformer.errors import InputError
 from tests.data.reading.archives import write_archive

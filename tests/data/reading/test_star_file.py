@@ -15,8 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lcformer.data.reading.config import Columns
-from lcformer.data.reading.files import band_columns
-from lcformer.data.reading.star_file import FileProblem, parse_columns, parse_curves
+from lcformer.data.reading.files import FileProblem
+from lcformer.data.reading.star_file import parse_columns, parse_curves
 from lcformer.data.report import DropReport
 
 
@@ -33,27 +33,6 @@ def test_parse_formats() -> None:
     assert (t.tolist(), m.tolist(), e.tolist()) == ([5000.1], [12.1], [0.01])
     t, m, e = parse_columns("date-obs,mjd,mag,err,dmag\n2020-01-01,58849.0,12.0,0.01,-0.2\n")
     assert (t.tolist(), m.tolist(), e.tolist()) == ([58849.0], [12.0], [0.01])
-
-
-@pytest.mark.parametrize("header", ["mag,err,hjd", "MAG_V err_v HJD", "airmass,mjd,mag,sigma"])
-def test_a_header_names_the_columns(header: str) -> None:
-    """Read by the names a header gives, not by position: "mag,err,hjd" gave times from the
-    magnitudes."""
-    names = header.replace(",", " ").split()
-    rows = {"mag": [12.1, 12.3], "err": [0.1, 0.2], "hjd": [2450001.5, 2450002.5],
-            "airmass": [1.2, 1.3]}
-    rows |= {"mag_v": rows["mag"], "err_v": rows["err"], "mjd": rows["hjd"],
-             "sigma": rows["err"]}
-    sep = "," if "," in header else " "
-    text = header + "\n" + "\n".join(sep.join(str(rows[n.lower()][i]) for n in names)
-                                     for i in range(2)) + "\n"
-    t, m, e = parse_columns(text)
-    np.testing.assert_array_equal(t, [2450001.5, 2450002.5])
-    np.testing.assert_array_equal(m, [12.1, 12.3])
-    np.testing.assert_array_equal(e, [0.1, 0.2])
-    with pytest.raises(FileProblem, match="does not name one time and one mag") as caught:
-        parse_columns("hjd,V,eV\n1,12,0.1\n")  # V: a magnitude, but not by a name it knows
-    assert caught.value.line == 1
 
 
 def test_empty_fields_are_missing_values_and_gzip_is_read() -> None:
@@ -126,65 +105,6 @@ def test_a_per_star_files_quality_flags_drop_their_rows_counted() -> None:
         parse_curves("jd,mjd,mag\n1,2,3\n")
 
 
-def test_an_atlas_forced_photometry_file_reads_its_commented_header() -> None:
-    """ATLAS writes its names as a comment (###MJD ...): read by position, its two filters
-    made one curve and dm was not found. Its band is F, the error of m is dm (not err, a
-    tphot code)."""
-    report = DropReport()
-    curves = parse_curves(
-        "###MJD m dm uJy duJy F err chi/N\n"
-        "57000.1 15.20 0.02 3000 60 c 0 1.1\n"
-        "57001.1 15.61 0.03 2100 58 o 0 1.0\n"
-        "57002.1 -19.8 0.90 -44 40 o 0 1.2\n", report)
-    assert {band: (c[0].tolist(), c[1].tolist(), c[2].tolist()) for band, c in curves.items()
-            } == {"c": ([57000.1], [15.2], [0.02]),
-                  "o": ([57001.1, 57002.1], [15.61, -19.8], [0.03, 0.9])}
-    # A comment line is a header only where it names a time and a magnitude in as many
-    # fields as the data has: prose, or names it does not know, leave reading by position.
-    # A sentence names no columns (QA: "# time vs mag" read the errors as magnitudes).
-    for text in ("# a light curve of star\n1 2 3 4\n", "# HJD V err\n1 2 3\n",
-                 "# time vs mag\n1 2 3\n", "# time series in V mag\n1 2 3 4 5\n",
-                 "# err mag time\n1 2 3 4\n", "# Date Time Mag\n1 2 3\n"):
-        t, m, e = parse_columns(text)
-        assert (t.tolist(), m.tolist(), e.tolist()) == ([1.0], [2.0], [3.0]), text
-    # A comment header is a header: of two times the heliocentric one; several magnitudes
-    # (ASAS's apertures, two bands) are refused, where by position the second was the error.
-    t, m, e = parse_columns("# hjd mjd mag magerr\n2458000.5 58000.0 15.1 0.02\n")
-    assert (t.tolist(), m.tolist(), e.tolist()) == ([2458000.5], [15.1], [0.02])
-    for text in ("# time mag_r mag_g\n1 2 3\n", "#  HJD MAG_3 MAG_0 MER_3 MER_0\n1 2 3 4 5\n"):
-        with pytest.raises(FileProblem, match="does not name one time and one mag"):
-            parse_columns(text)
-    # ... and --columns finds its names there (ASAS: MAG_3; V, a name lcformer does not know).
-    t, m, e = parse_columns("#  HJD MAG_3 MAG_0 MER_3 MER_0\n1 2 3 4 5\n",
-                            columns=Columns(mag="MAG_3", err="MER_3"))
-    assert (t.tolist(), m.tolist(), e.tolist()) == ([1.0], [2.0], [4.0])
-    t, m, e = parse_columns("# MJD V err\n1 2 3\n", columns=Columns(mag="V"))
-    assert (t.tolist(), m.tolist(), e.tolist()) == ([1.0], [2.0], [3.0])
-    t, m, e = parse_columns("# some words first\n# mag err hjd\n12.1 0.1 2450001.5\n")
-    assert (t.tolist(), m.tolist(), e.tolist()) == ([2450001.5], [12.1], [0.1])
-    assert report.events["header_read_from_a_comment_line"] == 1
-    # F is a band only beside ATLAS's uJy, holding no number, and without another band
-    # column; dm is m's error only there (QA found a dm of something else beside err).
-    with pytest.raises(FileProblem, match="does not name one time and one mag"):
-        parse_curves("time,F\n1,2\n")
-    assert list(parse_curves("mjd,m,dm,uJy,duJy,F\n1,15.2,0.02,3000,60,2.5\n")) == [""]
-    assert sorted(parse_curves("mjd,m,dm,uJy,duJy,F\n1,15.2,0.02,3000,60,\n"
-                               "2,15.3,0.02,3000,60,o\n")) == ["", "o"]  # a first one missing
-    assert band_columns(["MJD", "m", "dm", "uJy", "duJy", "F"]) == [5]  # a table's: its name
-    assert list(parse_curves("mjd,m,dm,uJy,duJy,F,filter\n1,15.2,0.02,3000,60,c,o\n")) == ["o"]
-    t, m, e = parse_columns("mjd,m,dm,err\n1,15.2,18.5,0.02\n")
-    assert (t.tolist(), m.tolist(), e.tolist()) == ([1.0], [15.2], [0.02])
-
-
-def test_pipe_separated_values_are_refused_saying_so() -> None:
-    with pytest.raises(FileProblem, match=r"separated by '\|'") as caught:
-        parse_columns("# HIP epoch photometry\nBJD|Hpmag|e_Hpmag\n7869.52|13.74|0.025\n")
-    assert caught.value.line == 3
-    # A bar inside a CSV's note field (AAVSO's NOTES) is no separator.
-    t, m, e = parse_columns("time,mag,err,note\n1.5,12.1,0.02,cam1|ccd2\n")
-    assert (t.tolist(), m.tolist(), e.tolist()) == ([1.5], [12.1], [0.02])
-
-
 def test_a_files_flag_that_drops_most_rows_is_counted_pointing_to_flag_bits() -> None:
     """A per-star file's flag dropping most of its rows (Pan-STARRS's informational bits)
     is counted per file, under a name that says what to do (a warning would come once a file)."""
@@ -210,236 +130,6 @@ def test_asas_sn_sky_patrol_2_bands_and_good_bad_flags() -> None:
     assert {band: c[0].tolist() for band, c in curves.items()} == {
         "V": [2457001.5], "g": [2458001.5]}
     assert report.points == {"flagged": 1}
-
-
-ZTF_IPAC = ("\\fixlen = T\n\\ a comment\n"
-            "|   oid|       hjd|      mjd|   mag|magerr|catflags|filtercode|\n"
-            "|  long|    double|   double|double|double|    long|      char|\n"
-            "|      |      days|     days|   mag|   mag|        |          |\n"
-            "|  null|      null|     null|  null|  null|    null|      null|\n"
-            "   6332 2458200.71 58200.207  16.46   0.02        0         zr\n"
-            "   6332 2458202.76 58202.261  15.99   null        0         zr\n"
-            "   6331 2458203.72 58203.217  16.52   0.02    32768         zg\n"
-            "   6331 2458204.72 58204.217  16.50   0.02        0         zg\n")
-
-
-def test_an_ipac_table_reads_as_its_columns() -> None:
-    """ZTF's light curves from IRSA come as IPAC tables (.tbl): names between bars, then the
-    types, units and nulls; null is a missing value; the quality flags and bands apply."""
-    report = DropReport()
-    curves = parse_curves(ZTF_IPAC, report)
-    assert {band: c[0].tolist() for band, c in curves.items()} == {
-        "zr": [2458200.71, 2458202.76], "zg": [2458204.72]}  # hjd, not mjd
-    assert np.isnan(curves["zr"][2][1]) and curves["zr"][1].tolist() == [16.46, 15.99]
-    assert report.points == {"flagged": 1}
-    # problems name the file's own line
-    with pytest.raises(FileProblem) as caught:
-        parse_curves(ZTF_IPAC.replace("16.50", "x"))
-    assert caught.value.line == 10
-    # Not IPAC: a header starting with a backslash stays a header (refused as before, not
-    # read by position), and bars around every row are rows, not types or units (review).
-    with pytest.raises(FileProblem, match="does not name one time"):
-        parse_curves("\\mag,time\n12.0,0\n12.1,1\n")
-    for rows in (2, 20):
-        piped = "| time | mag |\n" + "".join(f"| {i} | 12.{i} |\n" for i in range(rows))
-        np.testing.assert_array_equal(parse_curves(piped)[""][0], np.arange(rows))
-
-
-def _ipac(names: list[str], nulls: list[str], rows: list[tuple[str, ...]]) -> str:
-    """An IPAC table of doubles as IRSA writes one: each value right-aligned between its
-    column's bars, a blank under each bar."""
-    widths = [max(len(v) for v in (name, "double", null, *(r[k] for r in rows))) + 1
-              for k, (name, null) in enumerate(zip(names, nulls, strict=True))]
-
-    def bars(cells: list[str]) -> str:
-        return "|" + "|".join(c.rjust(w) for c, w in zip(cells, widths, strict=True)) + "|\n"
-
-    return (bars(names) + bars(["double"] * len(names)) + bars([""] * len(names))
-            + bars(nulls) + "".join(" " + " ".join(v.rjust(w) for v, w in zip(r, widths,
-                                                                            strict=True)) + "\n"
-                                    for r in rows))
-
-
-def _astropys(text: str) -> list[np.ndarray]:
-    """The columns astropy's IPAC reader gives, missing values NaN: the reference."""
-    from astropy.io import ascii
-
-    table = ascii.read(text, format="ipac")
-    return [np.ma.filled(np.ma.asarray(table[name], dtype=float), np.nan)
-            for name in table.colnames]
-
-
-def test_an_ipac_tables_declared_nulls_are_missing_values() -> None:
-    """The nulls line names each column's missing value: a declared -1 time or 0 error was
-    read as a value (only |mag| >= 90 happened to be dropped later). A value that merely
-    equals the null as a number (-99.0 for -99) is a value, as astropy reads it."""
-    text = _ipac(["mjd", "mag", "magerr"], ["-1", "-99", "0"],
-                 [("58000.1", "12.5", "0.02"), ("-1", "12.6", "0.03"),
-                  ("58002.3", "-99", "0.04"), ("58003.4", "12.8", "0"),
-                  ("58004.5", "-99.0", "null")])
-    time, mag, err = parse_columns(text)
-    np.testing.assert_array_equal(time, [58000.1, np.nan, 58002.3, 58003.4, 58004.5])
-    np.testing.assert_array_equal(mag, [12.5, 12.6, np.nan, 12.8, -99.0])
-    np.testing.assert_array_equal(err, [0.02, 0.03, 0.04, np.nan, np.nan])  # null: IPAC's
-    for ours, astropys in zip((time, mag, err[:4]), _astropys(text.replace("null", "   0")),
-                              strict=False):  # astropy refuses a null it was not told of
-        np.testing.assert_array_equal(ours, astropys[: len(ours)])
-
-
-def test_a_blank_ipac_value_is_missing_and_problems_name_the_files_line() -> None:
-    """IPAC rows are fixed-width: a blank value is missing, not a short row (it was refused
-    as 'found 2 columns, expected 3'), and a later problem names the file's own line."""
-    rows = [("58000.1", "", "0.02"), ("", "12.6", "0.03"), ("58002.3", "12.7", "")]
-    text = "\\fixlen = T\n" + _ipac(["mjd", "mag", "magerr"], ["null"] * 3, rows)
-    time, mag, err = parse_columns(text)
-    np.testing.assert_array_equal(time, [58000.1, np.nan, 58002.3])
-    np.testing.assert_array_equal(mag, [np.nan, 12.6, 12.7])
-    np.testing.assert_array_equal(err, [0.02, 0.03, np.nan])
-    for ours, astropys in zip((time, mag, err), _astropys(text), strict=True):
-        np.testing.assert_array_equal(ours, astropys)
-    lines = text.split("\n")
-    lines[6:6] = ["", "\\ a remark"]  # a blank line and a comment between rows: lines too
-    np.testing.assert_array_equal(parse_columns("\n".join(lines))[1], mag)
-    with pytest.raises(FileProblem, match=r"column 2 \(mag\): 'x' is not a number") as caught:
-        parse_columns("\n".join(lines).replace("12.7", "   x"))
-    assert caught.value.line == 10
-
-
-def test_an_ipac_value_off_its_columns_is_refused_naming_its_line() -> None:
-    """A character under a bar (or past the last) would be cut off or read into another
-    column (astropy ignores it: 2458200.71 under a bar read as 458200.71), so it is named."""
-    text = _ipac(["hjd", "mag"], ["null", "null"], [("2458200.71", "12.5"), ("2458201.7", "12.6")])
-    with pytest.raises(FileProblem, match=r"^line 6: character 1 \('2'\) is under the bar "
-                                          r"before column 'hjd'"):
-        parse_columns(text.replace("   2458201.7", "2458201.7   "))
-    with pytest.raises(FileProblem, match=r"^line 6: character 13 \('7'\) is under the bar "
-                                          r"after column 'hjd'"):
-        parse_columns(text.replace("2458201.7 ", " 2458201.7"))
-    with pytest.raises(FileProblem, match=r"^line 5: character 22 \('x'\) is outside the "
-                                          r"header's columns"):
-        parse_columns(text.replace("12.5\n", "12.5 x\n"))
-    with pytest.raises(FileProblem, match=r"^line 5: column 'mag' holds '1,2'"):
-        parse_columns(text.replace("12.5", " 1,2"))
-    with pytest.raises(FileProblem, match=r"^line 4: the header's nulls line has 1 columns, its "
-                                          r"names line 2"):
-        parse_columns(text.replace("|       null|   null|", "|       null        |"))
-
-
-def test_an_ipac_table_astropy_writes_reads_back_with_its_masked_values_missing() -> None:
-    """astropy writes a masked value as the column's declared null (-99 for mag, 0 for the
-    error here): those are missing, the others read as written, by band."""
-    import io
-
-    from astropy.io import ascii
-    from astropy.table import MaskedColumn, Table
-
-    table = Table({"hjd": [2458200.71, 2458202.76, 2458203.5, 2458204.5],
-                   "mag": MaskedColumn([16.4, 16.5, 16.6, 16.7], mask=[0, 1, 0, 0]),
-                   "magerr": MaskedColumn([0.02, 0.03, 0.01, 0.04], mask=[0, 0, 1, 0]),
-                   "filtercode": ["zg", "zg", "zr", "zr"]})
-    written = io.StringIO()
-    table.write(written, format="ascii.ipac",
-                fill_values=[(ascii.masked, "-99", "mag"), (ascii.masked, "0", "magerr")])
-    curves = parse_curves(written.getvalue())
-    np.testing.assert_array_equal(curves["zg"][1], [16.4, np.nan])
-    np.testing.assert_array_equal(curves["zr"][2], [np.nan, 0.04])
-    np.testing.assert_array_equal(curves["zr"][0], [2458203.5, 2458204.5])
-
-
-NOTED_IPAC = ("\\fixlen = T\n|      mjd|    mag| magerr|         note|  id|filtercode|\n"
-              "|   double| double| double|         char|char|      char|\n"
-              "  58000.12   16.11    0.02            ok    7         zg \n"
-              "  58001.12   16.21    0.03      seeing#2    7         zg \n"
-              "  58002.12   16.31          cloudy,wind    7         zr \n"
-              "  58003.12   16.41    0.03         héllo    7         zr \n")
-
-
-def test_an_ipac_column_not_read_may_hold_any_text() -> None:
-    """A ',' or '#' refused the whole file even in a column lcformer never reads (a note's
-    'seeing#2'), which astropy and lcformer before read: only the columns read (time, mag,
-    err, band, flag, a star column) are checked; the others still count as not read."""
-    from astropy.io import ascii
-
-    report = DropReport()
-    curves = parse_curves(NOTED_IPAC, report)
-    assert {band: c[0].tolist() for band, c in curves.items()} == {
-        "zg": [58000.12, 58001.12], "zr": [58002.12, 58003.12]}
-    np.testing.assert_array_equal(curves["zr"][2], [np.nan, 0.03])
-    assert report.events["extra_columns_not_read"] == 1  # the note
-    assert list(ascii.read(NOTED_IPAC, format="ipac")["note"]) == ["ok", "seeing#2",
-                                                                  "cloudy,wind", "héllo"]
-    # A column read is still refused, naming its line: the band, a star column.
-    for old, new, line in (("ok    7         zg", "ok    7        z#g", 4),
-                           ("cloudy,wind    7", "cloudy,wind   ,7", 6)):
-        with pytest.raises(FileProblem, match=rf"^line {line}: column '(filtercode|id)' "
-                                              rf"holds '(z#g|,7)'"):
-            parse_curves(NOTED_IPAC.replace(old, new))
-
-
-def test_an_ipac_row_of_tabs_is_refused_saying_so() -> None:
-    """Tab-separated rows under an IPAC header were refused as 'character 1 ('5') is under
-    the bar', which says nothing of the tabs that misplace them."""
-    text = "|      mjd|    mag|\n|   double| double|\n 58000.12  16.11 \n58001.12\t16.21\n"
-    with pytest.raises(FileProblem, match=r"^line 4: character 1 \('5'\) is under the bar "
-                                          r"before column 'mjd': the row holds tabs; IPAC "
-                                          r"tables are fixed-width, aligned with spaces") as c:
-        parse_columns(text)
-    assert c.value.line == 4
-    with pytest.raises(FileProblem) as aligned:  # a row without tabs says nothing of them
-        parse_columns(text.replace("58001.12\t16.21", "58001.12  16.21 "))
-    assert "tabs" not in str(aligned.value) and aligned.value.line == 4
-
-
-def test_a_long_ipac_comment_line_costs_no_memory() -> None:
-    """The rows were cut on a (lines, longest line) array of 4-byte characters: one 4,000
-    character comment line made a 1.6 MB file take 2.9 GB. Comments stay out of the array,
-    which is one byte a character and as wide as the header's bars."""
-    import tracemalloc
-
-    rows = [f" {58000 + k / 10:12.6f} {16 + k / 1000:8.4f} {0.01:8.4f} \n" for k in range(400)]
-    rows.insert(200, "\\ " + "x" * 100_000 + "\n")
-    text = ("\\ " + "y" * 100_000 + "\n|          mjd|      mag|   magerr|\n"
-            "|       double|   double|   double|\n" + "".join(rows))
-    tracemalloc.start()
-    try:
-        time, mag, _ = parse_columns(text)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-    np.testing.assert_allclose(time, 58000 + np.arange(400) / 10)
-    np.testing.assert_allclose(mag, 16 + np.arange(400) / 1000)
-    assert peak < 20 * len(text)  # was 400 rows x 100,002 characters x 4 bytes: 160 MB
-    with pytest.raises(FileProblem, match="column 1 \\(time\\): 'x' is not a number") as c:
-        parse_columns(text.replace(" 58030.000000", "            x"))  # below the comment
-    assert c.value.line == 305
-
-
-def test_an_ipac_number_column_too_narrow_for_nan_reads_its_blanks_as_missing() -> None:
-    """A missing value is written nan in place; a column of one or two characters has no
-    room, so nan goes after it."""
-    time, mag, err = parse_columns("|mjd|m|e|\n| d|d|d|\n 1.0 5 2 \n 2.0   3 \n 3.0 7   \n")
-    np.testing.assert_array_equal(time, [1.0, 2.0, 3.0])
-    np.testing.assert_array_equal(mag, [5.0, np.nan, 7.0])
-    np.testing.assert_array_equal(err, [2.0, 3.0, np.nan])
-
-
-_IPAC_NULLS = st.sampled_from(["null", "-99", "0", "-1", "99.0"])
-
-
-@settings(max_examples=60, deadline=None)
-@given(nulls=st.lists(_IPAC_NULLS, min_size=3, max_size=3), data=st.data())
-def test_ipac_values_are_those_astropy_reads(nulls: list[str], data: st.DataObject) -> None:
-    """Any aligned table of values, blanks and declared nulls reads as astropy's IPAC reader
-    reads it (missing: NaN)."""
-    def cell(null: str) -> st.SearchStrategy[str]:
-        return st.one_of(st.floats(-1e5, 1e5).map(lambda v: f"{v:.4f}"),
-                         st.sampled_from(["", null, "0", "-99", "12"]))
-
-    rows = data.draw(st.lists(st.tuples(*map(cell, nulls)), min_size=1, max_size=15)
-                     .filter(lambda rs: any(map(any, rs))))  # a row of all blanks is blank
-    text = _ipac(["mjd", "mag", "magerr"], nulls, rows)
-    for ours, astropys in zip(parse_columns(text), _astropys(text), strict=True):
-        np.testing.assert_array_equal(ours, astropys)
 
 
 ASAS_SN_STAR = ("HJD,UT Date,Camera,FWHM,Limit,mag,mag_err,flux(mJy),flux_err\n"
@@ -485,16 +175,6 @@ def test_a_detection_limit_in_place_of_a_magnitude_is_no_magnitude() -> None:
     assert caught.value.line == 3
 
 
-def test_of_gaias_three_flag_columns_rejected_by_variability_is_read() -> None:
-    text = ("source_id,band,time,mag,rejected_by_photometry,rejected_by_variability,other_flags\n"
-            "42,G,1.0,15.0,false,false,4097\n42,G,2.0,15.1,true,false,4097\n"
-            "42,BP,1.0,15.3,false,true,0\n")
-    report = DropReport()
-    curves = parse_curves(text, report)
-    assert {band: c[0].tolist() for band, c in curves.items()} == {"BP": [], "G": [1.0, 2.0]}
-    assert report.points == {"flagged": 1}
-
-
 @settings(max_examples=50, deadline=None)
 @given(st.lists(st.sampled_from(["g", "r", "i"]), min_size=1, max_size=30))
 def test_the_bands_of_a_file_hold_each_row_once(bands: list[str]) -> None:
@@ -516,39 +196,6 @@ def test_bzip2_and_xz_files_are_read_like_gzip() -> None:
         parse_columns(bz2.compress(text)[:20])
 
 
-def test_of_several_columns_for_a_role_the_one_named_as_the_role_is_read() -> None:
-    """Read by the per-star names, time and hjd (or mag and mag_auto, band and filtercode,
-    flag and catflags) would both take a role: the role's own name decides, as in tables."""
-    assert parse_curves("time,hjd,mag\n1,2,3\n")[""][0].tolist() == [1.0]
-    assert parse_curves("mjd,mag,mag_auto\n1,2,3\n")[""][1].tolist() == [2.0]
-    assert list(parse_curves("mjd,mag,band,filtercode\n1,2,g,zr\n")) == ["g"]
-    assert len(parse_curves("mjd,mag,flag,catflags\n1,2,0,4\n")[""][0]) == 1
-    with pytest.raises(FileProblem, match=r"2 quality-flag columns \(QUALITY, catflags\); "
-                                          r"keep one, or name it with --columns flag=NAME"):
-        parse_curves("mjd,mag,QUALITY,catflags\n1,2,0,4\n")
-
-
-def test_one_column_for_two_roles_is_refused_and_exact_names_come_first() -> None:
-    text = "t,V,v\n1,12,0\n"
-    with pytest.raises(FileProblem, match=r"column 'V' would be read for two roles"):
-        parse_curves("t,V\n1,12\n", columns=Columns(mag="V", flag="v"))
-    assert parse_curves(text, columns=Columns(mag="V", flag="v"))[""][1].tolist() == [12.0]
-    assert parse_curves("1,12,4\n", columns=Columns(flag=""))[""][1].tolist() == [12.0]
-
-
-@pytest.mark.parametrize("text", ["time;mag;err\n1;12,5;0,1\n", "1;12.5;0.1\n", "1;12,5\n2;13,1\n",
-                                  "1;12,5;\n", "1;12,5;;\n", '"1";"12,5";"0,1"\n'])
-def test_semicolon_separated_columns_are_named_not_misread(text: str) -> None:
-    """A spreadsheet's CSV in a locale with decimal commas: refused with what to do, where it
-    used to be a header of one column or 'no data lines'."""
-    with pytest.raises(FileProblem, match=r"^line 1: its values seem separated by ';'.*"
-                                          r"sep=';', decimal=','"):
-        parse_curves(text)
-    # A semicolon in a comment, or inside a text column, is no such thing.
-    assert parse_curves("1,12.5,0.1,a;b\n")[""][1].tolist() == [12.5]
-    assert parse_curves("# a;b\n1 12.5 0.1 a;b\n")[""][1].tolist() == [12.5]
-
-
 def test_a_star_column_naming_several_stars_is_refused_at_their_first_change() -> None:
     # A long table met among per-star files would otherwise be one star of every star's points.
     text = "id,time,mag\n# a comment\na,1,12\na,2,12.1\nb,1,15\n"
@@ -567,25 +214,6 @@ def test_a_star_column_naming_several_stars_is_refused_at_their_first_change() -
     assert caught.value.line == 5 and "('a', then 'b')" in caught.value.message
     # A value per row (a detection's own id, NEOWISE's source_id) names no star.
     assert len(parse_curves("time,mag,source_id\n1,12,101\n2,12,102\n3,12,103\n")[""][0]) == 3
-
-
-def test_a_flux_column_reads_its_own_errors_not_a_magnitudes() -> None:
-    """Read with --columns mag=flux, the errors are flux_err's: magerr's 0.05 mag read as a
-    flux error would set the asinh softening 100 times too small."""
-    text = "time,flux,flux_err,mag,magerr\n1.0,100.0,5.0,18.9,0.05\n2.0,90.0,5.0,19.0,0.05\n"
-    _, f, e = parse_columns(text, columns=Columns(mag="flux"))
-    assert f.tolist() == [100.0, 90.0] and e.tolist() == [5.0, 5.0]
-    _, m, e = parse_columns(text)
-    assert m.tolist() == pytest.approx([18.9, 19.0]) and e.tolist() == pytest.approx([0.05] * 2)
-
-
-@pytest.mark.parametrize(("text", "mag"), [
-    ("hjd V err\n1 12.1 0.02\n2 12.3 0.03\n", "V"),  # a magnitude named by --columns
-    ("time,flux,err\n1,100.0,0.02\n2,90.0,0.03\n", "flux"),  # a flux beside a plain error
-])
-def test_a_mag_column_of_another_name_keeps_a_plain_error_column(text: str, mag: str) -> None:
-    _, _, e = parse_columns(text, columns=Columns(mag=mag))
-    assert e.tolist() == [0.02, 0.03]
 
 
 # ---------------------------------------------------------------------- astropy tables
@@ -830,3 +458,16 @@ def test_a_binary_tables_problems_name_no_line_nor_advise_leaving_its_header_out
 
 
 _NAMES = {"fits": "FITS", "votable": "VOTable"}
+
+
+def test_a_binary_tables_other_header_problems_carry_no_flux_hint() -> None:
+    """The flux hint belongs to a table without a time and a mag column, not to a table that
+    names two band columns (it was added to every problem of a table's header)."""
+    from astropy.table import Table
+
+    table = Table({"mjd": [1.0, 2.0], "mag": [12.0, 12.1], "filtercode": ["zg", "zg"],
+                   "filter": ["g", "g"]})
+    with pytest.raises(FileProblem) as caught:
+        parse_curves(_fits_bytes(table))
+    assert "band columns (filtercode, filter)" in caught.value.message
+    assert "--flux" not in caught.value.message

@@ -1,7 +1,7 @@
 """What every reader shares about files: the errors a file that is not what its name says
-raises, and naming it in one line; raising the problems collected when no report was given;
-telling CSV from FITS; and the small text tables beside the light curves (labels,
-catalogues)."""
+raises (a per-star file's, by its line: :class:`FileProblem`), and naming it in one line;
+raising the problems collected when no report was given; telling CSV from FITS; and the
+small text tables beside the light curves (labels, catalogues)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import re
 import warnings
 import zlib
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,24 @@ ECSV_SUFFIXES = (".ecsv", ".ecsv.gz")
 VOTABLE_SUFFIXES = (".vot", ".votable", ".xml", ".vot.gz")
 #: Every long-table file type (Parquet first).
 TABLE_SUFFIXES = (".parquet", *CSV_SUFFIXES, *FITS_SUFFIXES, *ECSV_SUFFIXES, *VOTABLE_SUFFIXES)
+
+
+@dataclass
+class FileProblem(InputError):
+    """A file that cannot be used as a light curve: where, what, and the reason it counts as."""
+
+    line: int
+    message: str
+    reason: str = "unreadable_file"
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}" if self.line else self.message
+
+    @property
+    def where(self) -> str:
+        """``:LINE``, to follow the file's name; '' for a problem of no line (a FITS or VOTable
+        file's, whose message names the row)."""
+        return f":{self.line}" if self.line else ""
 
 
 def table_suffix(name: str) -> str | None:

@@ -25,6 +25,7 @@ from lcformer.data.reading.columns import build_curves, numeric_column
 from lcformer.data.reading.files import (
     READ_ERRORS,
     TAP_COLUMNS,
+    FileProblem,
     PathLike,
     cannot_read,
     finish,
@@ -33,7 +34,7 @@ from lcformer.data.reading.files import (
 )
 from lcformer.data.reading.labels import empty_labels_file
 from lcformer.data.reading.per_star import ARCHIVE_SUFFIXES, list_files
-from lcformer.data.reading.star_file import FileProblem, parse_columns
+from lcformer.data.reading.star_file import parse_columns
 from lcformer.data.reading.tables import line_locator, refused_csv
 from lcformer.data.report import DropReport
 from lcformer.errors import InputError

