@@ -33,7 +33,9 @@ from lcformer.training.config import RunConfig, TrainConfig
 # Many tests mix in stars that cannot be classified, or unlabelled ones, on purpose: the
 # warnings that say so are asserted where they are the subject.
 pytestmark = [pytest.mark.filterwarnings("ignore:.* could not be classified:UserWarning"),
-              pytest.mark.filterwarnings("ignore:.* not trained on:UserWarning")]
+              pytest.mark.filterwarnings("ignore:.* not trained on:UserWarning"),
+              pytest.mark.filterwarnings("ignore:.* points were dropped:UserWarning"),
+              pytest.mark.filterwarnings("ignore:score. .* were fit on:UserWarning")]
 
 TOKENS = TokenConfig(window=20, stride=10)
 CLASSES = ["car", "gaussian_process", "sinusoid"]
@@ -555,6 +557,12 @@ def test_deep_params_name_every_setting_set_params_takes() -> None:
     # A value a fit would refuse does not make get_params raise (scikit-learn's rule).
     assert "train__lr" not in Classifier(model=3).get_params(deep=True)
     assert "views__fold" not in Classifier(views="time").set_params(seed=1).get_params()
+    # The sizes the data gives are no settings (QA: set_params(model__n_classes=7) was
+    # accepted, reported back by get_params, and ignored by the fit).
+    assert not {k for k in deep if k.removeprefix("model__") in ("n_classes", "n_extra")}
+    with pytest.raises(ConfigError, match=r"model__n_classes is not a setting: the data "
+                                          r"gives it"):
+        clf.set_params(model__n_classes=7)
 
 
 def test_tags_say_x_is_not_a_2d_array_and_y_may_be_left_out() -> None:
@@ -570,6 +578,9 @@ def test_an_array_as_x_is_refused_with_how_to_make_light_curves() -> None:
         as_light_curves("stars.csv")
     with pytest.raises(TypeError, match=r"got list; per-star tables: pd.concat"):
         as_light_curves([pd.DataFrame({"time": [1.0]})])
+    with pytest.raises(TypeError, match=r"got list; make them from arrays with "
+                                        r"LightCurves.from_list"):  # QA: a bare TypeError
+        as_light_curves([("a", "V", 1.0, 12.0, 0.1), ("a", "V", 2.0, 12.1, 0.1)])
 
 
 def test_a_training_made_for_another_model_is_warned_of() -> None:
@@ -650,3 +661,48 @@ def test_fluxes_read_in_python_as_the_cli_reads_them() -> None:
     mags = flux_to_magnitudes(curves, zero_point=31.4, report=report).mag
     np.testing.assert_allclose(mags, 31.4 - 2.5 * np.log10(flux), atol=1e-6)
     assert not report.points
+
+
+def test_scoring_stars_fit_on_is_warned_of_as_a_row_split_table_does(curves) -> None:
+    """scikit-learn's splitters cut a table of points by row, so every star is in both
+    parts (QA: cross_val_score on a DataFrame gave 0.79-0.86 without a word); StarSamples
+    split by star, and say nothing."""
+    from sklearn.model_selection import KFold
+
+    frame = curves.to_frame()
+    with pytest.warns(UserWarning, match=r"score: 30 of the 30 stars scored were fit on"):
+        cross_val_score(Classifier(**QUICK), frame, None, cv=KFold(2, shuffle=True,
+                                                                   random_state=0))
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", "score: .* were fit on")
+        cross_val_score(Classifier(**QUICK), StarSamples(curves),
+                        curves.star_table()["label"].to_numpy(), cv=2)
+
+
+def test_y_in_an_order_that_may_not_be_the_tables_is_warned_of(curves) -> None:
+    """One label per star is read in order of first appearance; a table whose stars do not
+    come sorted by id gets a warning, since groupby's order (sorted) would mislabel them
+    (QA: 0.27 against the truth, without a word)."""
+    frame = curves.to_frame().drop(columns="class")
+    y = curves.star_table().set_index("id")["label"]
+    backwards = frame.iloc[::-1]
+    with pytest.warns(UserWarning, match=r"y is read as one label per star in order of first "
+                                         r"appearance"):
+        _labels_per_curve(as_light_curves(backwards), y.to_numpy()[::-1], len(backwards))
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", "y is read as one label")
+        _labels_per_curve(as_light_curves(frame), y.to_numpy(), len(frame))  # sorted ids
+        _labels_per_curve(as_light_curves(backwards), y, len(backwards))  # by id
+
+
+def test_points_dropped_in_cleaning_are_said_at_fit_and_predict(curves, fitted) -> None:
+    """Nothing lost without a word: the CLI prints the drop report, the API warns (QA: a
+    fifth of the points NaN went unsaid)."""
+    frame = curves.to_frame()
+    frame.loc[frame.index[::5], "time"] = np.nan
+    with pytest.warns(UserWarning, match=r"fit: \d[\d,]* points were dropped \(points "
+                                         r"dropped: non_finite \d"):
+        Classifier(**QUICK).fit(frame)
+    with pytest.warns(UserWarning, match=r"predict: \d[\d,]* points were dropped .*see "
+                                         r"predict_table\(X\).report"):
+        fitted.predict(frame)

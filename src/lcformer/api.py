@@ -199,7 +199,8 @@ class Classifier(ClassifierMixin, BaseEstimator):
                 if not isinstance(config, Config):  # views="time": fit says what is wrong
                     continue
                 params |= {f"{part}__{f.name}": getattr(config, f.name)
-                           for f in dataclasses.fields(config)}
+                           for f in dataclasses.fields(config)
+                           if not (part == "model" and f.name in DATA_SIZES)}
         return params
 
     def set_params(self, **params: Any) -> Classifier:
@@ -224,6 +225,9 @@ class Classifier(ClassifierMixin, BaseEstimator):
             if part == "model" and fields.get("name", base.name) != base.name:
                 base = RunConfig.for_model(fields["name"]).model  # another model: its defaults
             names = {f.name for f in dataclasses.fields(base)}
+            if part == "model" and (sizes := sorted(set(fields) & set(DATA_SIZES))):
+                raise ConfigError(f"model__{sizes[0]} is not a setting: the data gives it (the "
+                                  f"classes y holds, the inputs' widths) when fit runs")
             if unknown := sorted(set(fields) - names):  # as scikit-learn says of its own
                 raise ConfigError(f"invalid parameter {part}__{unknown[0]} for Classifier: "
                                   f"{type(base).__name__} has no {unknown[0]!r} (its "
@@ -310,9 +314,8 @@ class Classifier(ClassifierMixin, BaseEstimator):
                                           "val_fraction": self.val_fraction}
         self.history_: TrainResult = fitted.result
         self.report_: DropReport = data.report
-        if data.report.n_curves_dropped:  # nothing lost without a word (the CLI prints it)
-            _warn(f"fit: {data.report.n_curves_dropped:,} of {lcs.n_curves:,} curves were not "
-                  f"trained on ({data.report.brief()}); see .report_")
+        _warn_of_drops("fit", data.report, lcs, ".report_")
+        self.trained_ids_ = star_ids(lcs)
         return self
 
     def _check_fitted(self) -> LightCurveClassifier:
@@ -327,9 +330,10 @@ class Classifier(ClassifierMixin, BaseEstimator):
         model = self._check_fitted()
         device = self.train.device if self.train is not None else TrainConfig().device
         read = DropReport()
-        predictions = predict_stars(model, self.metadata_, as_light_curves(X, read),
-                                    device=device)
+        lcs = as_light_curves(X, read)
+        predictions = predict_stars(model, self.metadata_, lcs, device=device)
         predictions.report.merge(read)
+        _warn_of_drops("predict", predictions.report, lcs, "predict_table(X).report")
         if n := len(predictions.unclassified):
             _warn(f"{n:,} of {n + len(predictions.table):,} stars could not be classified "
                   f"(class '', or None for number classes, and NaN probabilities); why: "
@@ -379,6 +383,12 @@ class Classifier(ClassifierMixin, BaseEstimator):
         if pd.isna(truth).any():
             raise ConfigError(f"score needs every star's label: {int(pd.isna(truth).sum())} "
                               f"of {len(truth)} have none (give y, or a label column)")
+        trained = getattr(self, "trained_ids_", None)  # (a loaded model's are not kept)
+        if trained is not None and (n := int(np.isin(star_ids(lcs), trained).sum())):
+            _warn(f"score: {n:,} of the {len(truth):,} stars scored were fit on (the same "
+                  f"ids), so this is no test score; scikit-learn's splitters cut a table of "
+                  f"points by row, which puts every star in both parts: split StarSamples(X) "
+                  f"instead, or group the rows by id (GroupKFold)")
         if sample_weight is not None and np.shape(sample_weight) != (len(truth),):
             raise ConfigError(f"sample_weight must hold one weight per star ({len(truth)}), "
                               f"got shape {np.shape(sample_weight)}")
@@ -472,7 +482,8 @@ def _warn_of_another_models_train(given: Any, name: str) -> None:
 
 def _input_hint(data: Any) -> str:
     """How to make light curves of what was given instead."""
-    if isinstance(data, np.ndarray):
+    if isinstance(data, np.ndarray) or (isinstance(data, list | tuple) and data and all(
+            isinstance(d, list | tuple) for d in data)):
         return ("; make them from arrays with LightCurves.from_list([(id, band, time, "
                 "mag, err), ...]) or LightCurves.from_arrays(ids, bands, lengths, time, mag, "
                 "err)")
@@ -483,6 +494,18 @@ def _input_hint(data: Any) -> str:
                                                        for d in data):
         return "; per-star tables: pd.concat(frames) with each star's id in an 'id' column"
     return ""
+
+
+def _warn_of_drops(what: str, report: DropReport, lcs: LightCurves, where: str) -> None:
+    """Nothing lost without a word (the CLI prints the report): points cleaning dropped, curves
+    not used."""
+    parts = []
+    if n := report.n_points_dropped:
+        parts.append(f"{n:,} points were dropped")
+    if what == "fit" and (n := report.n_curves_dropped):
+        parts.append(f"{n:,} of {lcs.n_curves:,} curves were not trained on")
+    if parts:
+        _warn(f"{what}: {' and '.join(parts)} ({report.brief()}); see {where}")
 
 
 def _warn(message: str) -> None:
@@ -593,6 +616,11 @@ def _labels_per_curve(lcs: LightCurves, y: Any, rows: int | None = None) -> np.n
         y = y[:, 0]
     if y.ndim != 1:
         raise ConfigError(f"y must be one label per star or per curve, got shape {y.shape}")
+    if rows is not None and len(y) == len(stars) and not _in_sorted_order(stars):
+        _warn("y is read as one label per star in order of first appearance in the table "
+              "(star_ids(X)), which is not the order of their sorted ids (as groupby gives "
+              "them): to be sure, give y as a Series by star id "
+              "(df.groupby('id')['class'].first())")
     if len(y) == len(stars) and len(stars) != lcs.n_curves:
         return pd.Series(y, index=stars).reindex(lcs.ids).to_numpy()
     if len(y) != lcs.n_curves:
@@ -606,6 +634,13 @@ def _labels_per_curve(lcs: LightCurves, y: Any, rows: int | None = None) -> np.n
         raise ConfigError(f"y, per curve: star {star!r} has curves of different classes "
                           f"({', '.join(sorted(set(text[star])))}); give one label per star")
     return y
+
+
+def _in_sorted_order(ids: np.ndarray) -> bool:
+    """Whether star ids come sorted, as numbers where they all are (pandas sorts 2 before 10)."""
+    numbers = pd.to_numeric(pd.Series(ids, dtype=object), errors="coerce")
+    return bool((numbers if numbers.notna().all() else pd.Series(ids, dtype=object))
+                .is_monotonic_increasing)
 
 
 def _ids_or_positions(lcs: LightCurves, y: pd.Series, stars: np.ndarray) -> Any:
