@@ -710,17 +710,13 @@ def find_periods(lcs: LightCurves, config: PeriodConfig | None = None, n_jobs: i
         points = np.zeros(len(stars), dtype=np.int64)
         used = np.zeros(len(stars), dtype=np.int64)
         for i, s in enumerate(stars):
-            bands = []
+            curves = []
             for k in curves_of[curve_start[s]:curve_start[s + 1]]:
-                if not usable[k]:
-                    continue
-                a, b = lcs.offsets[k], lcs.offsets[k + 1]
-                keep = finite[a:b]
-                t, m, e = lcs.time[a:b][keep], lcs.mag[a:b][keep], lcs.err[a:b][keep]
-                bands.append(_Band(t - middle[s], m, _weights(e, config.use_errors, events)))
-            if len(varying := _varying(bands)) < len(bands):
-                events["period_curves_constant"] += len(bands) - len(varying)
-                bands = varying
+                if usable[k]:
+                    a, b = lcs.offsets[k], lcs.offsets[k + 1]
+                    keep = finite[a:b]
+                    curves.append((lcs.time[a:b][keep], lcs.mag[a:b][keep], lcs.err[a:b][keep]))
+            bands = _star_bands(curves, middle[s], config.use_errors, events)
             points[i], used[i] = sum(b.n for b in bands), len(bands)
             row = search.star(bands, float(span[s]))
             if row is None:  # no frequency explains anything
@@ -793,11 +789,18 @@ def _periods_frame(ids: np.ndarray, n_bands: np.ndarray, n_points: np.ndarray,
     return frame
 
 
-def _varying(bands: list[_Band]) -> list[_Band]:
-    """The bands that vary, where one does: a constant band explains nothing but would count
-    its degrees of freedom, lowering the power and raising the false-alarm probability."""
+def _star_bands(curves: list[tuple[np.ndarray, np.ndarray, np.ndarray]], middle: float,
+                use_errors: bool, events: Counter[str]) -> list[_Band]:
+    """A star's usable curves (finite points, enough of them) as the bands its search
+    combines, times from the star's ``middle``. Only the bands that vary, where one does: a
+    constant band explains nothing but would count its degrees of freedom, lowering the
+    power and raising the false-alarm probability (``period_curves_constant``)."""
+    bands = [_Band(t - middle, m, _weights(e, use_errors, events)) for t, m, e in curves]
     varying = [b for b in bands if b.yy > 0]
-    return varying or bands
+    if varying and len(varying) < len(bands):
+        events["period_curves_constant"] += len(bands) - len(varying)
+        return varying
+    return bands
 
 
 def periodogram(curves: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
@@ -823,9 +826,7 @@ def periodogram(curves: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
     span = hi - lo
     if not span > _shortest_span(config) or span > MAX_SPAN_DAYS:
         return np.empty(0), np.empty(0)  # as find_periods: no period (a grid too big to hold)
-    bands = [_Band(t - 0.5 * (lo + hi), m, _weights(e, config.use_errors, events))
-             for t, m, e in kept]
-    bands = _varying(bands)
+    bands = _star_bands(kept, 0.5 * (lo + hi), config.use_errors, events)
     step, first, n_steps = _grid_size(span, config)
     search = _Search(config)
     dofs = np.array([b.n - FIT_DOF for b in bands], dtype=np.float64)
