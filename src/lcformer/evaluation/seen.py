@@ -22,11 +22,16 @@ uniform sample of them. A star holding :data:`SKETCH_HITS` of a training star's 
 a star with a point in twenty lost about four fifths. Runs that tell no star apart are left
 out: flat ones (four equal magnitudes: a clipped or constant star's, the same for every such
 star observed on the same nights) and, in a training sketch, those another training star
-also has (stars on one cadence at magnitudes rounded alike). Measured by QA on 500 stars of
-one real ASAS cadence against 500 others: clipped stars 0 taken for copies (75% before
-these rules), constant stars rounded to 0.01 mag over 1,884 points 5.8% (31%), at 300
-points 0.4%; real stars at their own precision 0 (eros1, asas_acvs). The cost: of 3,000
-asas_acvs training stars, re-read with a fifth of their points dropped, 97.5% are found.
+also has (stars on one cadence at magnitudes rounded alike); a star that shares more than a
+quarter of its runs with other stars has no sketch, its fingerprint alone finds it (dense
+curves of one shape at one normalisation, their scatter below the rounding: QA's TESS-like
+normalised fluxes, 32 of 48 new stars taken for training stars before this rule, 0 after;
+in e-/s, 5 then 3). Measured by QA on 500 stars of one real ASAS cadence against 500 others:
+clipped stars 0 taken for copies (75% before these rules), constant stars rounded to 0.01
+mag over 1,884 points 5.8% (31%), at 300 points 0.4%; real stars at their own precision 0
+(eros1, asas_acvs). The cost: of 3,000 asas_acvs training stars, re-read with a fifth of
+their points dropped, 97.5% are found (of another 3,000, 98.5%, with the share rule and
+without; of 2,500 eros1 stars, 98.2%).
 """
 
 from __future__ import annotations
@@ -55,7 +60,10 @@ TIME_SHIFT = (np.sqrt(5.0) - 1) / 2
 BLOCK_POINTS = 1 << 22
 #: The checkpoint key of the training stars' sketches, and how they are made.
 SKETCH_KEY = "training_sketches"
-SKETCH_VERSION = 2  # 2: flat runs and runs two training stars share left out
+SKETCH_VERSION = 3  # 3: shared runs counted over all runs, stars sharing most unsketched
+#: Sketch versions compared: version 2 (shared runs counted among the stars' candidates
+#: only) is read as 3, its sketches unchanged.
+SKETCH_COMPARED = (2, 3)
 #: Consecutive points of a curve hashed together, hashes kept a star, and hits that make a
 #: star seen (a star with fewer runs than that is found by its fingerprint alone).
 RUN, SKETCH_SIZE, SKETCH_HITS = 4, 16, 3
@@ -63,6 +71,8 @@ RUN, SKETCH_SIZE, SKETCH_HITS = 4, 16, 3
 #: stars that share a run for it to tell none of them in a training sketch, and in finding
 #: copies among a dataset's stars (a star listed twice shares every run with its copy).
 CANDIDATES, SHARED_BY, COPIES_SHARED_BY = 64, 2, 3
+#: The share of a star's candidate runs that no other star may hold for it to be sketched.
+MIN_ALONE = 0.75
 
 
 def _mix(z: np.ndarray) -> np.ndarray:
@@ -169,7 +179,7 @@ def fingerprints_of(metadata: Mapping[str, Any]) -> Fingerprints | None:
     raw = base64.b64decode(stored.get("uint64_base64", ""))
     sketch = metadata.get(SKETCH_KEY)
     values = star = None
-    if isinstance(sketch, Mapping) and sketch.get("version") == SKETCH_VERSION:
+    if isinstance(sketch, Mapping) and sketch.get("version") in SKETCH_COMPARED:
         values = np.frombuffer(base64.b64decode(sketch["uint64_base64"]),
                                dtype="<u8").astype(np.uint64)
         counts = np.frombuffer(base64.b64decode(sketch["counts_base64"]), dtype=np.uint8)
@@ -249,28 +259,46 @@ def _star_runs(ids: Sequence[Any] | np.ndarray, lengths: np.ndarray, time: np.nd
                mag: np.ndarray, shared_by: int = SHARED_BY, same: pd.Series | None = None
                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(star code, hash) of each star's sketch, and the stars in code order: of its runs
-    that fewer than ``shared_by`` of these stars have (a run stars share, as stars observed
-    on the same nights at magnitudes rounded alike may, tells none of them), the
-    :data:`SKETCH_SIZE` smallest; stars of one value in ``same`` (by id: their exact
-    fingerprints) count as one, so that a star listed twice keeps its runs. Runs are reduced
-    to each star's :data:`CANDIDATES` smallest about :data:`BLOCK_POINTS` points at a time
-    (whole curves), which is where the shared ones that matter are."""
+    that fewer than ``shared_by`` of these stars have (a run stars share tells none of them:
+    stars observed on the same nights at magnitudes rounded alike, or dense curves of one
+    shape at one normalisation), the :data:`SKETCH_SIZE` smallest; stars of one value in
+    ``same`` (by id: their exact fingerprints) count as one, so that a star listed twice
+    keeps its runs. Each star's :data:`CANDIDATES` smallest runs are found first, then how
+    many stars hold each among all of their runs (not only their candidates: QA's TESS-like
+    curves shared a fifth of their runs with other stars of their kind, and new stars held
+    three of a training star's sketch), both about :data:`BLOCK_POINTS` points at a time
+    (whole curves)."""
     lengths = np.asarray(lengths, dtype=np.int64)
     offsets = np.concatenate([[0], np.cumsum(lengths)])
     codes, stars = star_codes(ids)
-    parts = []
-    for start, stop in _curve_blocks(offsets):
-        low, high = offsets[start], offsets[stop]
-        parts.append(_smallest(*run_hashes(codes[start:stop], lengths[start:stop],
-                                           time[low:high], mag[low:high]), CANDIDATES))
+
+    def blocks() -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        for start, stop in _curve_blocks(offsets):
+            low, high = offsets[start], offsets[stop]
+            yield run_hashes(codes[start:stop], lengths[start:stop], time[low:high],
+                             mag[low:high])
+
+    parts = [_smallest(code, h, CANDIDATES) for code, h in blocks()]
     code = np.concatenate([c for c, _ in parts] or [np.empty(0, dtype=np.int64)])
     h = np.concatenate([v for _, v in parts] or [np.empty(0, dtype=np.uint64)])
     code, h = _smallest(code, h, CANDIDATES)
-    key = (code if same is None else
-           pd.factorize(same.reindex(pd.Index(stars, dtype=object)).to_numpy())[0][code])
-    holders = pd.DataFrame({"key": key, "hash": h}).drop_duplicates()["hash"].to_numpy()
+    key_of = (np.arange(len(stars)) if same is None else
+              pd.factorize(same.reindex(pd.Index(stars, dtype=object)).to_numpy())[0])
+    wanted = pd.unique(h)
+    held = []  # (holder, hash) of every run that is some star's candidate
+    for holder, run in blocks():
+        hit = pd.Series(run).isin(wanted).to_numpy()  # a hash table: 4x NumPy's isin
+        held.append(pd.DataFrame({"key": key_of[holder[hit]], "hash": run[hit]})
+                    .drop_duplicates())
+    holders = (pd.concat(held).drop_duplicates()["hash"].to_numpy() if held
+               else np.empty(0, dtype=np.uint64))
     values, counts = np.unique(holders, return_counts=True)
     alone = ~np.isin(h, values[counts >= shared_by])
+    # A star whose runs others hold too is told apart by none of them (dense curves of one
+    # shape at one normalisation): its fingerprint alone finds it.
+    share = np.bincount(code, weights=alone, minlength=len(stars)) / np.maximum(
+        np.bincount(code, minlength=len(stars)), 1)
+    alone &= share[code] >= MIN_ALONE
     return *_smallest(code[alone], h[alone]), np.asarray(stars, dtype=object)
 
 
