@@ -144,7 +144,9 @@ def curve_arrays(lcs: LightCurves) -> list[tuple[np.ndarray, np.ndarray, np.ndar
 # ---------------------------------------------------------------------- engines
 def light_curve_periods(lcs: LightCurves, config: PeriodConfig) -> np.ndarray:
     """Best frequency (cycles/day) of every curve from light-curve's FFT periodogram on the
-    grid find_periods uses with ``grid_size_ratio=2`` (one Periodogram per grid size)."""
+    grid find_periods uses with ``grid_size_ratio=2`` (one Periodogram per grid size; a star
+    seen in short stretches far apart, which find_periods searches on a grid twice as fine,
+    on the usual one here)."""
     import light_curve
 
     features: dict[int, Any] = {}

@@ -18,6 +18,7 @@ from sklearn.preprocessing import FunctionTransformer
 from lcformer.api import (
     Classifier,
     StarSamples,
+    _ids_sorted,
     _labels_per_curve,
     _with_labels,
     as_light_curves,
@@ -670,13 +671,18 @@ def test_scoring_stars_fit_on_is_warned_of_as_a_row_split_table_does(curves) -> 
     from sklearn.model_selection import KFold
 
     frame = curves.to_frame()
-    with pytest.warns(UserWarning, match=r"score: 30 of the 30 stars scored were fit on"):
+    with pytest.warns(UserWarning, match=r"score: \d+ of the 30 stars of this table were fit "
+                                         r"on \(the same ids\): a training score"):
         cross_val_score(Classifier(**QUICK), frame, None, cv=KFold(2, shuffle=True,
                                                                    random_state=0))
     with warnings.catch_warnings():
         warnings.filterwarnings("error", "score: .* were fit on")
         cross_val_score(Classifier(**QUICK), StarSamples(curves),
                         curves.star_table()["label"].to_numpy(), cv=2)
+        # A training score asked for (return_train_score, or score on the stars fit on)
+        # is no mistake to warn of where the stars are split as stars.
+        fitted = Classifier(**QUICK).fit(StarSamples(curves))
+        fitted.score(StarSamples(curves))
 
 
 def test_y_in_an_order_that_may_not_be_the_tables_is_warned_of(curves) -> None:
@@ -688,11 +694,24 @@ def test_y_in_an_order_that_may_not_be_the_tables_is_warned_of(curves) -> None:
     backwards = frame.iloc[::-1]
     with pytest.warns(UserWarning, match=r"y is read as one label per star in order of first "
                                          r"appearance"):
-        _labels_per_curve(as_light_curves(backwards), y.to_numpy()[::-1], len(backwards))
+        _labels_per_curve(as_light_curves(backwards), y.to_numpy()[::-1], len(backwards),
+                          _ids_sorted(backwards))
     with warnings.catch_warnings():
         warnings.filterwarnings("error", "y is read as one label")
-        _labels_per_curve(as_light_curves(frame), y.to_numpy(), len(frame))  # sorted ids
+        _labels_per_curve(as_light_curves(frame), y.to_numpy(), len(frame),
+                          _ids_sorted(frame))  # sorted ids
         _labels_per_curve(as_light_curves(backwards), y, len(backwards))  # by id
+    # The order is the id column's own (a review): text ids "1", "2", "10" sort as text.
+    small = pd.DataFrame({"id": ["1", "1", "2", "10"], "time": [1.0, 2.0, 1.0, 1.0],
+                          "mag": [12.0, 12.1, 13.0, 14.0]})
+    with pytest.warns(UserWarning, match=r"y is read as one label per star"):
+        _with_labels(as_light_curves(small), np.array(["a", "b", "c"]), len(small),
+                     _ids_sorted(small))
+    numbers = small.assign(id=[1, 1, 2, 10])
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", "y is read as one label")
+        _with_labels(as_light_curves(numbers), np.array(["a", "b", "c"]), len(numbers),
+                     _ids_sorted(numbers))
 
 
 def test_points_dropped_in_cleaning_are_said_at_fit_and_predict(curves, fitted) -> None:

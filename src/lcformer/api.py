@@ -293,7 +293,7 @@ class Classifier(ClassifierMixin, BaseEstimator):
         lcs = as_light_curves(X, read)
         if not lcs.n_curves:
             raise NothingToTrainError("fit: the input holds no light curve (no rows)")
-        lcs, values = _with_labels(lcs, y, _table_rows(X))
+        lcs, values = _with_labels(lcs, y, _table_rows(X), _ids_sorted(X))
         if lcs.splits is not None and (test := lcs.splits == "test").any():
             _warn(f"fit: {len(set(lcs.ids[test])):,} of the stars are in their dataset's own "
                   f"test split (a split column); fit trains on every star it is given: keep "
@@ -315,7 +315,7 @@ class Classifier(ClassifierMixin, BaseEstimator):
         self.history_: TrainResult = fitted.result
         self.report_: DropReport = data.report
         _warn_of_drops("fit", data.report, lcs, ".report_")
-        self.trained_ids_ = star_ids(lcs)
+        self.trained_ids_ = pd.Index(data.stars["id"], dtype=object)  # trained on, or val
         return self
 
     def _check_fitted(self) -> LightCurveClassifier:
@@ -328,9 +328,13 @@ class Classifier(ClassifierMixin, BaseEstimator):
     def predict_table(self, X: Any) -> Predictions:
         """Predictions with per-class probabilities, unclassified stars and the drop report."""
         model = self._check_fitted()
-        device = self.train.device if self.train is not None else TrainConfig().device
         read = DropReport()
-        lcs = as_light_curves(X, read)
+        return self._predict(model, as_light_curves(X, read), read)
+
+    def _predict(self, model: LightCurveClassifier, lcs: LightCurves,
+                 read: DropReport) -> Predictions:
+        """:meth:`predict_table` of curves read with ``read``'s drops."""
+        device = self.train.device if self.train is not None else TrainConfig().device
         predictions = predict_stars(model, self.metadata_, lcs, device=device)
         predictions.report.merge(read)
         _warn_of_drops("predict", predictions.report, lcs, "predict_table(X).report")
@@ -342,9 +346,10 @@ class Classifier(ClassifierMixin, BaseEstimator):
 
     def predict_frame(self, X: Any) -> pd.DataFrame:
         """Probabilities as a DataFrame: one row per star (index: id), one column per class."""
-        self._check_fitted()
-        lcs = as_light_curves(X)
-        table = self.predict_table(lcs).table.set_index("id").reindex(star_ids(lcs))
+        model = self._check_fitted()
+        read = DropReport()
+        lcs = as_light_curves(X, read)
+        table = self._predict(model, lcs, read).table.set_index("id").reindex(star_ids(lcs))
         frame = table[[probability_column(_label_text(c)) for c in self.classes_]]
         frame.columns = list(self.classes_)
         return frame
@@ -377,18 +382,19 @@ class Classifier(ClassifierMixin, BaseEstimator):
             raise ConfigError("score needs labels: give y, or a class column")
         # A label read from a table is "" where a star has none: as missing as y's None.
         per_curve = (np.where(lcs.labels == "", None, lcs.labels) if y is None else
-                     _labels_per_curve(lcs, y, _table_rows(X)))
+                     _labels_per_curve(lcs, y, _table_rows(X), _ids_sorted(X)))
         truth = pd.Series(per_curve, index=lcs.ids).groupby(level=0, sort=False).first()
         truth = truth.reindex(star_ids(lcs)).to_numpy(dtype=object)
         if pd.isna(truth).any():
             raise ConfigError(f"score needs every star's label: {int(pd.isna(truth).sum())} "
                               f"of {len(truth)} have none (give y, or a label column)")
         trained = getattr(self, "trained_ids_", None)  # (a loaded model's are not kept)
-        if trained is not None and (n := int(np.isin(star_ids(lcs), trained).sum())):
-            _warn(f"score: {n:,} of the {len(truth):,} stars scored were fit on (the same "
-                  f"ids), so this is no test score; scikit-learn's splitters cut a table of "
-                  f"points by row, which puts every star in both parts: split StarSamples(X) "
-                  f"instead, or group the rows by id (GroupKFold)")
+        if trained is not None and _table_rows(X) is not None and (
+                n := int(pd.Index(star_ids(lcs)).isin(trained).sum())):
+            _warn(f"score: {n:,} of the {len(truth):,} stars of this table were fit on (the "
+                  f"same ids): a training score, not a test score; scikit-learn's splitters "
+                  f"cut a table of points by row, which puts every star in both parts: split "
+                  f"StarSamples(X) instead, or group the rows by id (GroupKFold)")
         if sample_weight is not None and np.shape(sample_weight) != (len(truth),):
             raise ConfigError(f"sample_weight must hold one weight per star ({len(truth)}), "
                               f"got shape {np.shape(sample_weight)}")
@@ -522,8 +528,8 @@ def _table_rows(data: Any) -> int | None:
     return None if isinstance(data, LightCurves | StarSamples | list | tuple) else len(data)
 
 
-def _with_labels(lcs: LightCurves, y: np.ndarray | None, rows: int | None = None
-                 ) -> tuple[LightCurves, dict[str, Any]]:
+def _with_labels(lcs: LightCurves, y: np.ndarray | None, rows: int | None = None,
+                 ids_sorted: bool = True) -> tuple[LightCurves, dict[str, Any]]:
     """``lcs`` labelled by ``y`` (one label per star, in ``star_ids`` order, or per curve), as
     the text the pipeline keeps, and each text's value in ``y``. A missing label (None, NaN)
     leaves its star unlabelled, rather than making a class "None"."""
@@ -532,7 +538,7 @@ def _with_labels(lcs: LightCurves, y: np.ndarray | None, rows: int | None = None
             raise ConfigError("fit needs labels: LightCurves.labels, a column named 'class' "
                               "(or from_dataframe(..., columns=Columns(label=NAME))), or y")
         return lcs, {}
-    values = _labels_per_curve(lcs, y, rows)
+    values = _labels_per_curve(lcs, y, rows, ids_sorted)
     missing = pd.isna(values)
     text = np.array(["" if gone else _label_text(v) for v, gone in zip(values, missing,
                                                                        strict=True)],
@@ -588,7 +594,8 @@ def _warn_of_other_labels(lcs: LightCurves, text: np.ndarray) -> None:
               f"where most {own[first]!r} stars have y {expected[first]!r}); y is used")
 
 
-def _labels_per_curve(lcs: LightCurves, y: Any, rows: int | None = None) -> np.ndarray:
+def _labels_per_curve(lcs: LightCurves, y: Any, rows: int | None = None,
+                      ids_sorted: bool = True) -> np.ndarray:
     """One label per curve from ``y``: a Series indexed by star id or a mapping (by id), or
     a sequence in ``star_ids`` order or per curve."""
     stars = star_ids(lcs)
@@ -616,7 +623,7 @@ def _labels_per_curve(lcs: LightCurves, y: Any, rows: int | None = None) -> np.n
         y = y[:, 0]
     if y.ndim != 1:
         raise ConfigError(f"y must be one label per star or per curve, got shape {y.shape}")
-    if rows is not None and len(y) == len(stars) and not _in_sorted_order(stars):
+    if rows is not None and len(y) == len(stars) and not ids_sorted:
         _warn("y is read as one label per star in order of first appearance in the table "
               "(star_ids(X)), which is not the order of their sorted ids (as groupby gives "
               "them): to be sure, give y as a Series by star id "
@@ -636,11 +643,22 @@ def _labels_per_curve(lcs: LightCurves, y: Any, rows: int | None = None) -> np.n
     return y
 
 
-def _in_sorted_order(ids: np.ndarray) -> bool:
-    """Whether star ids come sorted, as numbers where they all are (pandas sorts 2 before 10)."""
-    numbers = pd.to_numeric(pd.Series(ids, dtype=object), errors="coerce")
-    return bool((numbers if numbers.notna().all() else pd.Series(ids, dtype=object))
-                .is_monotonic_increasing)
+def _ids_sorted(data: Any) -> bool:
+    """Whether a table's stars (X: a DataFrame or an astropy table) come in the order
+    ``groupby`` gives them, their ids sorted as the id column's own values sort (numbers as
+    numbers, text as text); True for curves, or where that cannot be told."""
+    if _table_rows(data) is None:
+        return True
+    names = [str(n) for n in (data.columns if isinstance(data, pd.DataFrame)
+                              else data.colnames)]
+    name = Columns().resolve(names).id
+    if name not in names:
+        return True
+    try:
+        return bool(pd.Series(pd.unique(pd.Series(np.asarray(data[name]))))
+                    .is_monotonic_increasing)
+    except TypeError:  # ids of mixed types: no order to compare
+        return True
 
 
 def _ids_or_positions(lcs: LightCurves, y: pd.Series, stars: np.ndarray) -> Any:

@@ -163,6 +163,12 @@ def test_each_band_is_summarised_by_a_curves_medians(tmp_path) -> None:
                                  "span", "(d)", "cadence", "(d)", "magnitude", "error"]
     assert lines[at + 1].split() == ["g", "3", "20", "38.0", "2", "16.00", "0.020"]
     assert lines[at + 2].split() == ["r", "3", "40", "19.5", "0.5", "14.00", "-"]
+    # Space photometry's errors of 1e-4 mag are shown, not as 0.000 (QA).
+    frame = pd.read_csv(tmp_path / "lightcurves.csv")
+    frame["err"] = frame["err"] / 200
+    frame.to_csv(tmp_path / "lightcurves.csv", index=False)
+    lines = describe(str(tmp_path)).format().splitlines()
+    assert lines[at + 1].split()[-1] == "1.0e-04"
 
 
 def test_a_folder_of_star_files_without_a_catalogue_is_described_unlabelled(tmp_path) -> None:

@@ -494,7 +494,7 @@ def test_two_short_stretches_far_apart_give_the_period_not_a_neighbouring_alias(
     1/span apart under one lobe; at oversampling 1 the grid sampled them at random heights
     and the search kept a neighbour (20% of QA's two-sector periods within 0.1%). Such a star
     is searched at twice the oversampling: the periods come out exact, as for one sector."""
-    from lcformer.data.periods import _gapped, periodogram
+    from lcformer.data.periods import _sampling, periodogram
 
     rng = np.random.default_rng(4)
     sector = np.arange(0, 27, 30 / 1440)  # 30-minute cadence, 27 days
@@ -513,11 +513,30 @@ def test_two_short_stretches_far_apart_give_the_period_not_a_neighbouring_alias(
     # Which stars are so: two stretches a year apart, not a season's gaps or one sector.
     star = np.zeros(len(t), dtype=np.int64)
     span = np.array([np.ptp(t)])
-    assert _gapped(t, star, span).tolist() == [True]
-    assert _gapped(sector, star[:len(sector)], np.array([27.0])).tolist() == [False]
+    assert _sampling(t, star, span)[0].tolist() == [True]
+    assert _sampling(sector, star[:len(sector)], np.array([27.0]))[0].tolist() == [False]
     seasons = np.concatenate([np.arange(k * 365, k * 365 + 240, 1.0) for k in range(8)])
-    assert _gapped(seasons, np.zeros(len(seasons), dtype=np.int64),
-                   np.array([np.ptp(seasons)])).tolist() == [False]
+    assert _sampling(seasons, np.zeros(len(seasons), dtype=np.int64),
+                     np.array([np.ptp(seasons)]))[0].tolist() == [False]
     # The figure's periodogram is drawn on the grid searched.
     frequency, power = periodogram([(JD0 + t, curves[0][3], curves[0][4])])
     assert len(frequency) == len(power) > 2 * 20 * np.ptp(t)
+
+
+def test_stars_sampled_for_periods_below_min_period_are_counted() -> None:
+    """QA: delta Scuti stars of 0.03-0.049 d sampled every 2 minutes got 13-day periods, the
+    search stopping at min_period (0.05 d) without a word; such stars are counted, so that
+    the report points to --min-period, which then finds them."""
+    rng = np.random.default_rng(5)
+    t = np.arange(0, 20, 2 / 1440)
+    y = 0.02 * np.sin(2 * np.pi * t / 0.035) + rng.normal(0, 0.002, len(t))
+    nightly = np.sort(rng.uniform(0, 300, 200))
+    lcs = LightCurves.from_list([("dsct", "T", JD0 + t, 10 + y, np.full(len(t), 0.002)),
+                                 ("asas", "V", JD0 + nightly, 10 + rng.normal(0, 0.1, 200),
+                                  np.full(200, 0.1))])
+    report = DropReport()
+    found = find_periods(lcs, report=report)
+    assert report.events["period_stars_sampled_finely_enough_for_periods_below_min_period"] == 1
+    assert abs(found["period"].iloc[0] / 0.035 - 1) > 0.1  # not reached at 0.05 d
+    deeper = find_periods(lcs.select(np.array([0])), PeriodConfig(min_period=0.01))
+    assert abs(deeper["period"].iloc[0] / 0.035 - 1) < 1e-3

@@ -215,3 +215,30 @@ def test_dense_curves_of_one_shape_and_normalisation_are_not_taken_for_copies() 
     # A training star itself, all of its points, is still found (by its fingerprint).
     one = (train[0][:1], train[1][:1], train[2][:3000], train[3][:3000])
     assert seen_in_training(one[0], *one, trained).all()
+
+
+def test_a_training_star_listed_twice_with_points_missing_keeps_its_sketch() -> None:
+    """A review: training stars A and B, B a copy of A with a fifth of its points missing,
+    hold each other's runs; the rule that leaves unsketched a star whose runs others hold
+    must not take both their sketches, or A re-read with another fifth missing is not found."""
+    rng = np.random.default_rng(2)
+    stars = {}
+    for i in range(50):
+        t = np.sort(rng.uniform(0, 1000, 400))
+        stars[f"s{i}"] = (t, 12 + 0.3 * np.sin(2.1 * t) + rng.normal(0, 0.02, 400))
+    t, m = stars["s0"]
+    kept = rng.random(400) > 0.2
+    stars["copy"] = (t[kept], m[kept])
+    ids = np.array(list(stars), dtype=object)
+    lengths = np.array([len(c[0]) for c in stars.values()])
+    time = np.concatenate([c[0] for c in stars.values()])
+    mag = np.concatenate([c[1] for c in stars.values()])
+    found = star_fingerprints(ids, lengths, time, mag)
+    sketches = star_sketches(ids, lengths, time, mag, same=found)
+    assert {"s0", "copy"} <= set(sketches.index)
+    trained = fingerprints_of(json.loads(json.dumps(
+        stored_fingerprints(found.to_numpy()) | stored_sketches(sketches))))
+    again = rng.random(400) > 0.2
+    query = np.array(["q"], dtype=object)
+    assert seen_in_training(query, query, np.array([again.sum()]), t[again], m[again],
+                            trained).all()

@@ -52,7 +52,9 @@ class Description:
                          f"span (d)  cadence (d)  magnitude  error")
             for band, row in self.bands.iterrows():
                 cadence = "-" if np.isnan(row["cadence"]) else f"{row['cadence']:.3g}"
-                error = "-" if np.isnan(row["error"]) else f"{row['error']:.3f}"  # unknown
+                error = ("-" if np.isnan(row["error"]) else  # unknown
+                         f"{row['error']:.3f}" if row["error"] >= 0.001 else  # space photometry:
+                         f"{row['error']:.1e}")  # 1e-4 mag, not 0.000
                 lines.append(f"  {band!s:<{wide}}  {int(row['curves']):>7,}  "
                              f"{row['points']:>23,.0f}  {row['span']:>8,.1f}  "
                              f"{cadence:>11}  {row['magnitude']:>9.2f}  {error:>5}")

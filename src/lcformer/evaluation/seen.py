@@ -13,25 +13,26 @@ the times (JD, MJD, HJD - 2450000); one point changed gives another, and so does
 that varies over the year (HJD against JD). Fingerprints do
 not enter training: the model is the same with or without them.
 
-A fingerprint needs every point. A copy of a star with a band or some points missing (another
-download, a sentinel value, one band's file unreadable) is found by its *sketch*: the
-:data:`SKETCH_SIZE` smallest hashes of the star's runs of :data:`RUN` consecutive points of
-a curve (the times between them and their magnitudes: no offset, band name or id enters), a
-uniform sample of them. A star holding :data:`SKETCH_HITS` of a training star's sketch
-(about a fifth of its runs or more) is that star's points: one band of two keeps about half,
-a star with a point in twenty lost about four fifths. Runs that tell no star apart are left
-out: flat ones (four equal magnitudes: a clipped or constant star's, the same for every such
-star observed on the same nights) and, in a training sketch, those another training star
-also has (stars on one cadence at magnitudes rounded alike); a star that shares more than a
-quarter of its runs with other stars has no sketch, its fingerprint alone finds it (dense
-curves of one shape at one normalisation, their scatter below the rounding: QA's TESS-like
-normalised fluxes, 32 of 48 new stars taken for training stars before this rule, 0 after;
-in e-/s, 5 then 3). Measured by QA on 500 stars of one real ASAS cadence against 500 others:
-clipped stars 0 taken for copies (75% before these rules), constant stars rounded to 0.01
-mag over 1,884 points 5.8% (31%), at 300 points 0.4%; real stars at their own precision 0
-(eros1, asas_acvs). The cost: of 3,000 asas_acvs training stars, re-read with a fifth of
-their points dropped, 97.5% are found (of another 3,000, 98.5%, with the share rule and
-without; of 2,500 eros1 stars, 98.2%).
+A fingerprint needs every point. A copy of a star with a band or some points missing
+(another download, a sentinel value, one band's file unreadable) is found by its *sketch*:
+the :data:`SKETCH_SIZE` smallest hashes of the star's runs of :data:`RUN` consecutive
+points of a curve (the times between them and their magnitudes: no offset, band name or id
+enters), a uniform sample of them. A star holding :data:`SKETCH_HITS` of a training star's
+sketch (about a fifth of its runs or more) is that star's points: one band of two keeps
+about half, a star with a point in twenty lost about four fifths. Runs that tell no star
+apart are left out: flat ones (four equal magnitudes: a clipped or constant star's, the
+same for every such star observed on the same nights) and, in a training sketch, those
+another training star also has (stars on one cadence at magnitudes rounded alike); a star
+more than a quarter of whose :data:`CANDIDATES` smallest runs two other stars or more hold
+has no sketch, its fingerprint alone finds it (dense curves of one shape at one
+normalisation, their scatter below the rounding: QA's TESS-like normalised fluxes, 32 of 48
+new stars taken for training stars before this rule, 1 after; not two unrelated stars of
+nearly one brightness on one cadence: in e-/s, 5 before and after). Measured by QA on 500
+stars of one real ASAS cadence against 500 others: clipped stars 0 taken for copies (75%
+before these rules), constant stars rounded to 0.01 mag over 1,884 points 5.8% (31%), at
+300 points 0.4%; real stars at their own precision 0 (eros1, asas_acvs). The cost: of 3,000
+asas_acvs training stars, re-read with a fifth of their points dropped, 97.5% are found (of
+another 3,000, 98.5%, with the share rule and without; of 2,500 eros1 stars, 98.2%).
 """
 
 from __future__ import annotations
@@ -71,7 +72,8 @@ RUN, SKETCH_SIZE, SKETCH_HITS = 4, 16, 3
 #: stars that share a run for it to tell none of them in a training sketch, and in finding
 #: copies among a dataset's stars (a star listed twice shares every run with its copy).
 CANDIDATES, SHARED_BY, COPIES_SHARED_BY = 64, 2, 3
-#: The share of a star's candidate runs that no other star may hold for it to be sketched.
+#: The share of a star's candidate runs that fewer than COPIES_SHARED_BY stars may hold
+#: for it to be sketched.
 MIN_ALONE = 0.75
 
 
@@ -294,9 +296,11 @@ def _star_runs(ids: Sequence[Any] | np.ndarray, lengths: np.ndarray, time: np.nd
                else np.empty(0, dtype=np.uint64))
     values, counts = np.unique(holders, return_counts=True)
     alone = ~np.isin(h, values[counts >= shared_by])
-    # A star whose runs others hold too is told apart by none of them (dense curves of one
-    # shape at one normalisation): its fingerprint alone finds it.
-    share = np.bincount(code, weights=alone, minlength=len(stars)) / np.maximum(
+    # A star whose runs many others hold too is told apart by none of them (dense curves of
+    # one shape at one normalisation): its fingerprint alone finds it. Runs two stars hold
+    # do not count here: a star listed twice, one copy with points missing, keeps its sketch.
+    common = np.isin(h, values[counts >= max(shared_by, COPIES_SHARED_BY)])
+    share = np.bincount(code, weights=~common, minlength=len(stars)) / np.maximum(
         np.bincount(code, minlength=len(stars)), 1)
     alone &= share[code] >= MIN_ALONE
     return *_smallest(code[alone], h[alone]), np.asarray(stars, dtype=object)

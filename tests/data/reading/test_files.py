@@ -28,6 +28,11 @@ from lcformer.data.reading.files import error_columns, is_flag_name, suggested_c
     (["objectid", "source_id", "time", "mag"], Columns(), {}),
     # every role already there: nothing to propose
     (["id", "time", "mag", "err", "band"], Columns(), {}),
+    # fluxes only (QA's TESS table): the flux as mag, its error (the error names --flux)
+    (["id", "time", "flux", "flux_err", "quality"], Columns(),
+     {"mag": "flux", "err": "flux_err", "flag": "quality"}),
+    # two fluxes (SAP and PDCSAP): none proposed (the survey's layout hint names one)
+    (["id", "TIME", "SAP_FLUX", "PDCSAP_FLUX", "PDCSAP_FLUX_ERR"], Columns(), {}),
 ])
 def test_suggested_columns(found: list[str], columns: Columns, expected: dict[str, str]) -> None:
     assert suggested_columns(found, columns) == expected

@@ -215,3 +215,37 @@ def test_stars_centred_on_zero_in_every_band_are_named(recwarn) -> None:
                                       for s, b, t_, f, e in rows])
     flux_to_magnitudes(one_band, 31.4, DropReport())
     assert not recwarn.list
+
+
+def _stars(levels: list[float], n: int = 50, scatter: float = 0.002) -> LightCurves:
+    rng = np.random.default_rng(0)
+    mag = np.concatenate([level + rng.normal(0, scatter, n) for level in levels])
+    k = len(levels)
+    return LightCurves.from_arrays([f"s{i}" for i in range(k)], [""] * k, np.full(k, n),
+                                   np.tile(np.arange(n, dtype=float), k), mag,
+                                   np.full(k * n, scatter))
+
+
+def test_fluxes_normalised_to_their_median_are_refused_as_magnitudes() -> None:
+    """QA: TESS fluxes divided by their median, in a mag column, were read as magnitudes of
+    1.00 (eclipses as brightenings) without a word; a star or two near 1 mag is left alone,
+    and so are differential magnitudes (near 0)."""
+    with pytest.raises(InputError, match=r"^tess\.parquet: 100% of the curves have a median "
+                                         r"magnitude within 0.05 of 1: these look like fluxes "
+                                         r"normalised to their median"):
+        to_magnitudes(_stars([1.0, 1.0, 0.98, 1.01]), ReadConfig(), "tess.parquet",
+                      DropReport())
+    for levels in ([1.0, 1.0], [0.0, 0.01, -0.02, 0.0], [1.0, 12.0, 13.5, 9.0]):
+        stars = _stars(levels)
+        assert to_magnitudes(stars, ReadConfig(), "x", DropReport()) is stars
+
+
+def test_magnitudes_below_zero_from_flux_name_the_zero_point(recwarn) -> None:
+    """QA: TESS's e-/s at the Jy zero point (8.9) gave a median magnitude of -1.7 without a
+    word; a unit-named column has its own warning, and magnitudes above 0 none."""
+    electrons = _stars([40000.0, 52000.0, 31000.0], scatter=50.0)
+    with pytest.warns(UserWarning, match=r"median of -2\.\d\d, below 0 .* give the "
+                                         r"--zero-point of the fluxes' unit"):
+        to_magnitudes(electrons, ReadConfig(flux=True), "tess", DropReport())
+    to_magnitudes(electrons, ReadConfig(flux=True, zero_point=20.44), "tess", DropReport())
+    assert not recwarn.list

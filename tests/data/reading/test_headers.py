@@ -153,3 +153,15 @@ def test_a_flux_column_reads_its_own_errors_not_a_magnitudes() -> None:
 def test_a_mag_column_of_another_name_keeps_a_plain_error_column(text: str, mag: str) -> None:
     _, _, e = parse_columns(text, columns=Columns(mag=mag))
     assert e.tolist() == [0.02, 0.03]
+
+
+def test_a_tess_light_curves_columns_are_named_in_the_problem() -> None:
+    """QA: a TESS light curve's header (SPOC) was refused without a word of PDCSAP_FLUX."""
+    text = ("TIME SAP_FLUX SAP_FLUX_ERR PDCSAP_FLUX PDCSAP_FLUX_ERR QUALITY\n"
+            "1500.1 41000.0 40.0 40950.0 41.0 0\n")
+    with pytest.raises(FileProblem, match=r"looks like a TESS or Kepler light curve \(SPOC\).*"
+                                          r"--columns mag=PDCSAP_FLUX,err=PDCSAP_FLUX_ERR "
+                                          r"--flux"):
+        parse_curves(text)
+    curves = parse_curves(text, columns=Columns(mag="PDCSAP_FLUX", err="PDCSAP_FLUX_ERR"))
+    assert curves[""][1].tolist() == [40950.0]

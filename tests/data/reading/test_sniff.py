@@ -383,18 +383,34 @@ def test_a_lone_file_without_star_ids_is_read_as_in_a_folder(tmp_path: Path) -> 
 
 
 def test_a_mag_unit_astropy_does_not_know_is_said(tmp_path: Path) -> None:
-    """Kepler's "e-/s" is no unit astropy parses: the fluxes are read as they are, and the
-    report says so (a zero point for Jy does not put them on any magnitude scale)."""
+    """A unit astropy does not parse (SuperWASP's "microVega"): the values are read as they
+    are, and the report says so (a zero point for Jy does not put them on any magnitude
+    scale). Kepler's and TESS's "e-/s", which astropy does not parse either, is a flux: read
+    with --flux without a word, refused without it (QA: counted as not understood)."""
     from astropy.io import fits
 
-    table = Table({"TIME": np.arange(5.0), "FLUX": np.full(5, 1000.0), "FLUX_ERR": np.ones(5)})
-    hdu = fits.BinTableHDU(table)
-    hdu.header["TUNIT2"] = "e-/s"
-    fits.HDUList([fits.PrimaryHDU(), hdu]).writeto(tmp_path / "k.fits")
+    def written(unit: str) -> str:
+        table = Table({"TIME": np.arange(5.0), "FLUX": np.full(5, 1000.0),
+                       "FLUX_ERR": np.ones(5)})
+        hdu = fits.BinTableHDU(table)
+        hdu.header["TUNIT2"] = unit
+        hdu.header["TUNIT3"] = unit
+        path = tmp_path / f"k{len(unit)}.fits"
+        fits.HDUList([fits.PrimaryHDU(), hdu]).writeto(path, overwrite=True)
+        return str(path)
+
+    fluxes = ReadConfig(columns=Columns(mag="FLUX", err="FLUX_ERR"), flux=True,
+                        zero_point=25.0)
     report = DropReport()
-    curves = read_any(str(tmp_path / "k.fits"), report=report, reading=ReadConfig(
-        columns=Columns(mag="FLUX", err="FLUX_ERR"), flux=True, zero_point=25.0))
+    curves = read_any(written("microVega"), report=report, reading=fluxes)
     assert curves.n_points == 5 and report.events[UNKNOWN_UNIT] == 1
+    report = DropReport()
+    curves = read_any(written("e-/s"), report=report, reading=fluxes)
+    assert curves.n_points == 5 and not report.events[UNKNOWN_UNIT]
+    assert np.allclose(curves.mag, 25.0 - 2.5 * np.log10(1000.0), atol=0.01)
+    with pytest.raises(InputError, match=r"give --flux"):
+        read_any(written("e-/s"), reading=ReadConfig(columns=Columns(mag="FLUX",
+                                                                      err="FLUX_ERR")))
 
 
 def test_one_position_is_within_two_arcseconds_across_ra_zero() -> None:

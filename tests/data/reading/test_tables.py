@@ -966,3 +966,13 @@ def test_an_atlas_long_table_names_its_band_and_error_columns() -> None:
         from_dataframe(frame, columns=Columns(time="MJD", mag="m", band="F"))
     curves = from_dataframe(frame, columns=Columns(time="MJD", mag="m", band="F", err="dm"))
     assert sorted(curves.bands) == ["c", "o"] and (curves.err == 0.02).all()
+
+
+def test_a_table_of_fluxes_gets_the_flux_option_in_its_column_error(tmp_path) -> None:
+    """QA: a TESS table (flux, flux_err, quality) was told to map flag=quality only."""
+    path = tmp_path / "tess.csv"
+    pd.DataFrame({"id": ["a", "a"], "time": [1.0, 2.0], "flux": [1.0, 1.01],
+                  "flux_err": [0.001, 0.001], "quality": [0, 0]}).to_csv(path, index=False)
+    with pytest.raises(InputError, match=r"--columns mag=flux,err=flux_err,flag=quality "
+                                         r"--flux \(names guessed"):
+        read_long_table(path)

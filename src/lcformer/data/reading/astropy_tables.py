@@ -131,6 +131,8 @@ UNKNOWN_TIME_UNIT = "time_unit_not_understood_read_as_days"
 #: Units of time as files spell them and astropy does not read (SuperWASP's "seconds").
 TIME_WORDS = {"sec": "s", "secs": "s", "seconds": "s", "mins": "min", "minutes": "min",
               "hrs": "h", "hours": "h", "days": "d"}
+#: Flux units as missions write them and astropy does not read: TESS's and Kepler's "e-/s".
+FLUX_WORDS = {"e-/s": "electron/s"}
 
 
 def declared_unit(column: Any, name: str, role: str, columns: Columns, mag_unit: Any,
@@ -150,8 +152,10 @@ def declared_unit(column: Any, name: str, role: str, columns: Columns, mag_unit:
         words = str(unit).lower()
         if isinstance(unit, u.UnrecognizedUnit) and "day" not in words and "jd" not in words:
             sink.note(UNKNOWN_TIME_UNIT)  # (TESS's "BJD - 2457000, days": days, as read)
+    if isinstance(unit, u.UnrecognizedUnit) and str(unit).strip() in FLUX_WORDS:
+        unit = u.Unit(FLUX_WORDS[str(unit).strip()])  # a flux: --flux reads it, else refused
     if isinstance(unit, u.UnrecognizedUnit) and role == columns.mag:
-        sink.note(UNKNOWN_UNIT)  # read as they are: said (Kepler's "e-/s"), once a file
+        sink.note(UNKNOWN_UNIT)  # read as they are: said, once a file
     if (unit is None or isinstance(column, Time | TimeDelta)
             or isinstance(unit, u.UnrecognizedUnit) or unit == u.dimensionless_unscaled):
         return 1.0

@@ -370,9 +370,18 @@ def suggested_columns(found: list[str], columns: Columns) -> dict[str, str]:
         options = [n for n in free if n not in guess.values() and fits(n, role, mag)]
         if role == "time" and len(options) > 1:
             options = [n for n in options if time_corrected(n)] or options
+        if role == "mag" and not options:  # a table of fluxes: read with --flux (QA's TESS)
+            options = [n for n in free if n not in guess.values() and is_flux_name(n)]
         if len(options) == 1:
             guess[role] = options[0]
     return guess
+
+
+def is_flux_name(name: str) -> bool:
+    """A column named as a flux (``flux``, ``PDCSAP_FLUX``), not as its error."""
+    low = name.lower()
+    return "flux" in low and "mag" not in low and not any(
+        word in low for word in ("err", "sigma", "unc", "ivar"))
 
 
 #: Surveys' own table layouts, recognised by their column names (ignoring case), and the
@@ -383,6 +392,10 @@ SURVEY_LAYOUTS = (
      "--columns id=diaObjectId,time=midpointMjdTai,mag=scienceFlux,err=scienceFluxErr "
      "--flux --zero-point 31.4 (in Python: lcformer.flux_to_magnitudes with zero_point=31.4 "
      "on what read_long_table reads)"),
+    ("a TESS or Kepler light curve (SPOC), whose fluxes are in e-/s",
+     ("TIME", "PDCSAP_FLUX", "PDCSAP_FLUX_ERR"),
+     "--columns mag=PDCSAP_FLUX,err=PDCSAP_FLUX_ERR --flux, with --zero-point 20.44 for "
+     "TESS magnitudes (its QUALITY flags are read by themselves)"),
     ("Rubin's DiaSource without scienceFlux",
      ("diaObjectId", "midpointMjdTai", "psfFlux", "psfFluxErr"),
      "its psfFlux is a difference-image flux, which --flux does not read (add each star's "

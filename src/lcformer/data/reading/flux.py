@@ -24,6 +24,10 @@ from lcformer.errors import InputError
 MAG_LIMIT = 40.0  # |value| above this is not a magnitude
 CODE_SHARE = 0.05  # one exact value repeated on this share of the points: a "no data" code
 FLUX_SHARE = 0.5  # more than this share of the points beyond MAG_LIMIT: fluxes
+#: Fluxes normalised to their median (TESS's and Kepler's light curves, as often shared): at
+#: least this share of the curves, of at least NORMALISED_STARS stars, have a median within
+#: NORMALISED_WITHIN of 1 (QA: read as magnitudes, eclipses were brightenings, without a word).
+NORMALISED_SHARE, NORMALISED_WITHIN, NORMALISED_STARS = 0.9, 0.05, 3
 MAG_PER_LN = 2.5 / np.log(10.0)  # 1.0857: d(mag) / d(ln flux)
 #: Counted by the readers where a file declares its magnitude column in a flux's unit (mJy).
 FLUX_UNIT = "mag_column_in_a_flux_unit"
@@ -79,7 +83,9 @@ def to_magnitudes(curves: LightCurves, config: ReadConfig, source: str,
                           f"a unit whose AB zero point is {UNIT_ZERO_POINTS[unit]:g}, and "
                           f"--zero-point is {config.zero_point:g}: if the fluxes are in that "
                           f"unit, give --zero-point {UNIT_ZERO_POINTS[unit]:g}", stacklevel=2)
-        return flux_to_magnitudes(curves, config.zero_point, report)
+        converted = flux_to_magnitudes(curves, config.zero_point, report)
+        _warn_of_negative_magnitudes(converted, config, source, unit in UNIT_ZERO_POINTS)
+        return converted
     if "flux" in name and "mag" not in name:
         raise InputError(f"{source}: the magnitude column is {config.columns.mag!r}, a "
                          f"flux's name: give --flux to convert fluxes to magnitudes (with "
@@ -97,12 +103,38 @@ def to_magnitudes(curves: LightCurves, config: ReadConfig, source: str,
 
 def refuse_fluxes(curves: LightCurves, source: str, fix: str) -> None:
     """:class:`InputError` naming ``source`` and the ``fix`` where the magnitudes look like
-    fluxes (:data:`FLUX_SHARE` of them beyond :data:`MAG_LIMIT`)."""
+    fluxes (:data:`FLUX_SHARE` of them beyond :data:`MAG_LIMIT`), or like fluxes normalised to
+    their median (:data:`NORMALISED_SHARE`)."""
     share = flux_share(curves.mag)
     if share > FLUX_SHARE:
         median = float(np.nanmedian(curves.mag[np.isfinite(curves.mag)]))
         raise InputError(f"{source}: {share:.0%} of the magnitudes are beyond +-{MAG_LIMIT:g} "
                          f"(median {median:.4g}): these look like fluxes; {fix}")
+    if len(pd.unique(curves.ids)) < NORMALISED_STARS:
+        return
+    medians = pd.Series(curves.mag).groupby(curves.curve_index).median().dropna()
+    if not len(medians):
+        return
+    near_one = float(np.mean(np.abs(medians.to_numpy() - 1.0) <= NORMALISED_WITHIN))
+    if near_one >= NORMALISED_SHARE:
+        raise InputError(f"{source}: {near_one:.0%} of the curves have a median magnitude "
+                         f"within {NORMALISED_WITHIN:g} of 1: these look like fluxes "
+                         f"normalised to their median (TESS's or Kepler's); {fix}")
+
+
+def _warn_of_negative_magnitudes(curves: LightCurves, config: ReadConfig, source: str,
+                                 unit_named: bool) -> None:
+    """Magnitudes from --flux that are mostly below 0, as only the brightest stars in the sky
+    are: fluxes in another unit than --zero-point's (QA: TESS's e-/s at the Jy zero point,
+    a median of -1.7 without a word). Not where the column's name gave its unit: said then."""
+    if unit_named or not curves.n_points:
+        return
+    median = float(pd.Series(curves.mag).groupby(curves.curve_index).median().median())
+    if median < 0:
+        warnings.warn(f"{source}: the magnitudes --flux made have a median of {median:.2f}, "
+                      f"below 0 (only the brightest stars in the sky are): give the "
+                      f"--zero-point of the fluxes' unit (the magnitude of a flux of 1 in it; "
+                      f"{config.zero_point:g} is Jy's; TESS's e-/s: 20.44)", stacklevel=3)
 
 
 #: The softening of asinh magnitudes, in units of a curve's median flux error: Lupton, Gunn &

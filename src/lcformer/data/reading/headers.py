@@ -23,6 +23,7 @@ from lcformer.data.reading.files import (
     is_flag_name,
     is_number,
     names_text,
+    survey_layout_hint,
     time_corrected,
 )
 from lcformer.errors import ConfigError
@@ -148,7 +149,8 @@ def header_columns(names: list[str], line: int, columns: Columns | None = None,
         raise FileProblem(line, f"the header {names_text(names)} does not name one time and "
                           f"one mag column (and at most one err): name them time (or jd, hjd, "
                           f"mjd, bjd), mag and err, or give --columns time=NAME,mag=NAME"
-                          f"{_TABLE_COLUMNS if table else _BY_POSITION}")
+                          f"{_TABLE_COLUMNS if table else _BY_POSITION}"
+                          f"{survey_layout_hint(names)}")
     for role, what in (("band", "band"), ("flag", "quality-flag")):
         if len(found[role]) > 1:
             raise FileProblem(line, f"the header names {len(found[role])} {what} columns "

@@ -54,6 +54,7 @@ from lcformer.data.reading.files import (
     finish,
     is_csv,
     is_flag_name,
+    is_flux_name,
     names_text,
     suggested_columns,
     survey_layout_hint,
@@ -555,6 +556,8 @@ def _check_columns(present: list[str], columns: Columns, name: str, sink: DropRe
         several = (f", and id={guess.get('id', 'NAME')} if it holds several stars"
                    if columns.id not in required and columns.id not in present else "")
         guessed = " (names guessed from the columns found: check them)" if guess else ""
+        if is_flux_name(guess.get("mag", "")):
+            guessed = f" --flux{guessed}"
         sink.problem(
             f"{name}: found columns {names_text(listed)}, expected "
             f"{list(required)} (optional {optional}); missing {missing}: map yours with "
