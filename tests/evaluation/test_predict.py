@@ -386,8 +386,11 @@ def test_fluxes_for_a_run_trained_on_magnitudes_need_their_zero_point(tiny_run,
     frame["err"] = frame["err"] * 10 ** (-0.4 * (frame["mag"] - 23.9)) / 1.0857
     frame["mag"] = 10 ** (-0.4 * (frame["mag"] - 23.9))  # micro-Jansky
     frame.to_csv(stars, index=False)
-    with pytest.warns(UserWarning, match=r"^--flux without --zero-point reads the fluxes with "
-                                         r"8\.9 \(Jy\), and this run was trained on magnitudes"):
+    with (pytest.warns(UserWarning, match=r"^--flux without --zero-point reads the fluxes "
+                                          r"with 8\.9 \(Jy\), and this run was trained on "
+                                          r"magnitudes"),
+          pytest.warns(UserWarning, match=r"the magnitudes --flux made have a median of "
+                                          r"-\d")):  # the reading's own word on it
         main(["predict", str(tiny_run), str(stars), "--out", str(tmp_path / "p.csv"),
               "--quiet", "--flux"])
     with warnings.catch_warnings():
