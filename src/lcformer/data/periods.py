@@ -691,7 +691,8 @@ def find_periods(lcs: LightCurves, config: PeriodConfig | None = None, n_jobs: i
 
     finite = np.isfinite(lcs.time) & np.isfinite(lcs.mag)
     report.note("period_points_not_finite", int(np.count_nonzero(~finite)))
-    n_ok = np.bincount(lcs.curve_index[finite], minlength=lcs.n_curves)
+    point_curve = lcs.curve_index  # (a property: made again on each use)
+    n_ok = np.bincount(point_curve[finite], minlength=lcs.n_curves)
     usable = n_ok >= config.min_points
     star_lo, star_hi = _star_spans(lcs, finite, codes[usable], usable, n_stars)
     n_usable = np.bincount(codes[usable], minlength=n_stars)
@@ -708,8 +709,8 @@ def find_periods(lcs: LightCurves, config: PeriodConfig | None = None, n_jobs: i
     report.note("period_curves_too_few_points",
                 int(np.count_nonzero(~usable & ~too_few[codes])))
     todo = np.flatnonzero(~too_few & ~zero_span & ~too_long)
-    point_star = codes[lcs.curve_index]
-    used_point = finite & usable[lcs.curve_index]
+    point_star = codes[point_curve]
+    used_point = finite & usable[point_curve]
     gapped, step = _sampling(lcs.time[used_point], point_star[used_point], span)
     # Stars sampled every few minutes (TESS, Kepler's short cadence) show periods far below
     # min_period, which the search does not reach (QA: delta Scuti stars of 0.03-0.049 d got
