@@ -270,3 +270,26 @@ def test_the_baseline_says_whose_test_stars_it_shares(tmp_path, capsys) -> None:
     (run / "metrics.json").unlink()
     assert main(baseline) == 0
     assert "test stars: those of `lcformer train mystars`" in capsys.readouterr().out
+
+
+def test_info_says_what_the_trees_rest_on(tmp_path, capsys) -> None:
+    """A run with trees (the default) measures what they rest on: info shows the families
+    of per-star values that cost the most when shuffled, largest first, as importance.json
+    holds them, and the run's figures draw them."""
+    data = stars_folder(tmp_path / "mystars")
+    run = tmp_path / "run"
+    assert main(["train", str(data), "--work-dir", str(tmp_path / "work"), "--run-dir",
+                 str(run), "--epochs", "0", "--forest", "20", "--boosting", "5",
+                 "--threads", "1", "--quiet"]) == 0
+    record = json.loads((run / "importance.json").read_text())
+    drops = [f["macro_f1_drop"] for f in record["families"]]
+    assert drops == sorted(drops, reverse=True) and len(drops) >= 5
+    assert (run / "figures" / "importance.png").stat().st_size > 0
+    capsys.readouterr()
+    assert main(["info", str(run)]) == 0
+    line = next(line for line in capsys.readouterr().out.splitlines()
+                if line.startswith("rests on"))
+    first = record["families"][0]
+    assert f"the {record['test_stars']} test stars: {first['family']} " in line
+    assert record["of_test_stars"] == record["test_stars"]
+    assert f"{first['macro_f1_drop']:.3f}" in line

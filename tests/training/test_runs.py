@@ -342,6 +342,10 @@ def test_epochs_0_is_the_trees_alone_and_needs_trees(tmp_path, monkeypatch) -> N
     used = record.split["used"]  # no validation star chose anything
     assert used["val"] == 0 and "weight" not in used and used["train"] > 0
     assert metadata["training_fingerprints"]["stars"] == used["train"]  # new to the model
+    # What the trees rest on: measured on the test stars, where the trees are the whole model.
+    importance = json.loads((tmp_path / "run" / "importance.json").read_text())
+    assert importance["trees_macro_f1"] == pytest.approx(record.star["macro_f1"])
+    assert importance["test_stars"] == record.star["n"]
     with pytest.raises(ConfigError, match=r"--epochs 0 trains no network, and encoder"):
         RunConfig.for_model("encoder").replace(train=TrainConfig(epochs=0)).check_runnable()
     with pytest.raises(ConfigError, match=r"epochs must be at least 0"):

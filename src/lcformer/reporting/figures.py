@@ -8,6 +8,7 @@ interrupted run never leaves a half-written PNG that looks finished.
 
 from __future__ import annotations
 
+import json
 import os
 import textwrap
 from collections.abc import Iterator, Mapping, Sequence
@@ -27,12 +28,14 @@ from matplotlib.ticker import MaxNLocator
 
 from lcformer import atomic
 from lcformer.data.splits import SampleSet
+from lcformer.evaluation.importance import stars_text
 from lcformer.evaluation.inference import accuracy_by_position
 from lcformer.evaluation.metrics import score_text
 from lcformer.hardware import pick_device
 from lcformer.models import LightCurveClassifier
 from lcformer.training.config import TrainConfig
 from lcformer.training.loop import TrainResult
+from lcformer.training.run_folder import IMPORTANCE_FILE
 
 DPI = 120
 MAX_POSITION_WINDOWS = 2_000  # enough for a smooth curve, cheap on a CPU
@@ -357,6 +360,26 @@ def class_distribution_figure(stars: pd.DataFrame, path: str | os.PathLike,
     return _save(fig, path)
 
 
+def importance_figure(record: Mapping[str, Any], path: str | os.PathLike) -> Path:
+    """``importance.json`` as bars: the macro-F1 the trees lose when each family of per-star
+    values is shuffled across the test stars, with the spread over the shuffles."""
+    families = list(record["families"])[::-1]  # the largest drop on top
+    fig = Figure(figsize=(7, 0.35 * len(families) + 1.6), layout="constrained")
+    ax = fig.add_subplot()
+    drops = [f["macro_f1_drop"] for f in families]
+    ax.barh([f"{f['family']} ({len(f['names'])})" for f in families], drops,
+            xerr=[f["spread"] for f in families], color="tab:blue", ecolor="0.3")
+    ax.axvline(0, color="0.3", lw=0.8)
+    ax.tick_params(axis="y", labelsize=8)
+    ax.set_xlabel(f"macro-F1 lost when shuffled (of {record['trees_macro_f1']:.3f}; "
+                  f"mean and spread of {record['repeats']} shuffles)")
+    weight = record["network_weight_left_out"]
+    network = f"; the network's share ({weight:g}) left out" if weight else ""
+    _title(fig, f"What the trees rest on: families of per-star values (values in each), "
+                f"{stars_text(record)}{network}")
+    return _save(fig, path)
+
+
 def length_distribution_figure(curves: pd.DataFrame, path: str | os.PathLike,
                                title: str = "Points per curve", unit: str = "curve") -> Path:
     """Points per curve (or per star: ``unit``) for all and per class (log axis: lengths span
@@ -471,6 +494,9 @@ def run_figures(run_dir: str | os.PathLike, model: LightCurveClassifier, data: A
             title=f"Test stars: recall per true class ({n} stars)"))
     if result.history:
         written.append(training_curves_figure(result.history, out / "training_curves.png"))
+    if (Path(run_dir) / IMPORTANCE_FILE).is_file():
+        written.append(importance_figure(json.loads((Path(run_dir) / IMPORTANCE_FILE)
+                                                    .read_text()), out / "importance.png"))
     if getattr(data, "periods", None) is not None and predictions is not None:
         test_ids = set(predictions["id"].astype(str))
         curves = data.cleaned_curves()

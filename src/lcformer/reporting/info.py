@@ -22,7 +22,7 @@ from lcformer.errors import CorruptFileError, LcformerError, RunNotFoundError
 from lcformer.evaluation.flags import errors_of, ranges_of, ranges_text, shares_of
 from lcformer.evaluation.seen import fingerprints_of, uncompared_version
 from lcformer.models.registry import STAR_SETTINGS, WINDOW_SETTINGS
-from lcformer.training.run_folder import BEST_FILE, LAST_FILE, METRICS_FILE
+from lcformer.training.run_folder import BEST_FILE, IMPORTANCE_FILE, LAST_FILE, METRICS_FILE
 
 if TYPE_CHECKING:
     from lcformer.evaluation.records import RunRecord
@@ -191,7 +191,19 @@ def run_info(run_dir: str | Path) -> RunInfo:
     test = _test_text(run_dir, config, records)
     if test:
         add(("test", test))
+    if (run_dir / IMPORTANCE_FILE).is_file():
+        add(("rests on", _importance_text(json.loads((run_dir / IMPORTANCE_FILE).read_text()))))
     return info
+
+
+def _importance_text(record: dict[str, Any], shown: int = 4) -> str:
+    """The families of per-star values whose shuffling cost the trees most (importance.json)."""
+    from lcformer.evaluation.importance import stars_text
+
+    top = ", ".join(f"{f['family']} {f['macro_f1_drop']:.3f}"
+                    for f in record["families"][:shown])
+    return (f"macro-F1 the trees lose when a family of values is shuffled across the "
+            f"{stars_text(record)}: {top} (all: importance.json)")
 
 
 def _model_text(metadata: dict[str, Any], records: list[RunRecord],

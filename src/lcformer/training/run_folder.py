@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 # that only read runs (and ``--help``) need not import it.
 METRICS_FILE = "metrics.json"
 PREDICTIONS_FILE = "test_predictions.csv"
+IMPORTANCE_FILE = "importance.json"  # what the trees rest on (evaluation/importance.py)
 
 #: Which weights of a run: its best validation epoch's or its last epoch's.
 Checkpoint = Literal["best", "last"]
@@ -87,7 +88,7 @@ def run_dir_name(dataset: str, run: RunConfig,
 
 
 #: What a run writes in its folder (unknown files are left alone).
-RUN_OUTPUTS = (METRICS_FILE, PREDICTIONS_FILE, "history.csv", BEST_FILE,
+RUN_OUTPUTS = (METRICS_FILE, PREDICTIONS_FILE, IMPORTANCE_FILE, "history.csv", BEST_FILE,
                "best.json", LAST_FILE, "last.json", "figures", "network", "member*")
 
 

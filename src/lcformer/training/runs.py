@@ -20,12 +20,14 @@ from lcformer import atomic
 from lcformer.data.prepared import PreparedDataset
 from lcformer.data.splits import SampleSet, assign_splits, split_record
 from lcformer.errors import ConfigError
+from lcformer.evaluation.importance import importance_record
 from lcformer.evaluation.inference import star_level, window_probabilities
 from lcformer.evaluation.metrics import classification_metrics
 from lcformer.evaluation.predict import probability_column
 from lcformer.evaluation.records import RunRecord, write_records
 from lcformer.hardware import hardware, pick_device
 from lcformer.models import LightCurveClassifier
+from lcformer.models.forest import ForestFusion
 from lcformer.models.registry import spec
 from lcformer.reporting.tensorboard import TensorBoardLogger
 from lcformer.training import distributed
@@ -33,6 +35,7 @@ from lcformer.training.config import RunConfig
 from lcformer.training.fitting import FittedRun, check_trainable, fit
 from lcformer.training.loop import TrainResult, epoch_plan
 from lcformer.training.run_folder import (
+    IMPORTANCE_FILE,
     PREDICTIONS_FILE,
     check_resumable,
     clear_run,
@@ -136,6 +139,10 @@ def evaluate_run(fitted: FittedRun, data: PreparedDataset, parts: np.ndarray,
         | ({"network_weight": fitted.metadata["forest"]["network_weight"]}
            if "forest" in fitted.metadata else {}))
     write_records(run_dir, "deep", [record])
+    if isinstance(fitted.model, ForestFusion) and len(test):
+        atomic.write_json(run_dir / IMPORTANCE_FILE,
+                          importance_record(fitted.model, test, data.info.extra_names,
+                                            data.info.bands))
     return record
 
 
