@@ -62,6 +62,13 @@ def test_ablation_rows_baseline_and_continuing(tiny_synthetic, tmp_path, monkeyp
     assert "(trees, network weight " in text  # the summary's model: the default, its weight
     assert "| epochs run | network weight |" in table
     assert (tmp_path / "docs" / "figures" / "ablation" / "folded_test_stars.png").is_file()
+    # What the default row's trees rest on, largest loss first, as its importance.json says.
+    importance = json.loads((out / "trees" / "split" / "importance.json").read_text())
+    first = importance["families"][0]
+    assert (f"| {first['family']} ({len(first['names'])}) | {first['macro_f1_drop']:.3f} |"
+            in text)
+    assert "What the `trees` row's trees rest on" in text and "± " not in text.split(
+        "rest on")[1].split("###")[0]  # one split: no spread over folds
 
     again = run_ablation("synthetic", out, config, progress=False)  # read, not retrained
     pd.testing.assert_frame_equal(again.long, result.long)

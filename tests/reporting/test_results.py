@@ -206,3 +206,27 @@ def test_a_small_loss_is_never_shown_as_a_tie_and_the_best_baseline_is_the_highe
     # only a perfect score reads 1: one mistake in 2,500 stars is not
     assert compared(1.0, 0.9996) == ("1.000", "0.999", "+0.001")
     assert compared(0.99996, 0.9999) == ("0.99996", "0.99990", "+0.00006")
+
+
+def test_what_the_trees_rest_on_over_folds(tmp_path) -> None:
+    """k folds: each family's mean drop over the folds, with its spread, largest first; a
+    fold without importance.json (a run made before it was measured) shows none at all."""
+    from lcformer.reporting.results import _importance_lines
+
+    def fold(name: str, period: float, colour: float) -> None:
+        record = {"test_stars": 60, "of_test_stars": 60, "repeats": 10,
+                  "families": [{"family": "period", "names": ["log_period", "power"],
+                                "macro_f1_drop": period, "spread": 0.01},
+                               {"family": "colour", "names": ["colour"],
+                                "macro_f1_drop": colour, "spread": 0.01}]}
+        (tmp_path / "trees" / name).mkdir(parents=True)
+        (tmp_path / "trees" / name / "importance.json").write_text(json.dumps(record))
+
+    fold("fold0", 0.30, 0.02)
+    fold("fold1", 0.10, 0.06)
+    lines = _importance_lines(tmp_path, "trees", pd.Series(["fold0", "fold1", "fold0"]))
+    rows = [line for line in lines if line.startswith("| ") and "---" not in line][1:]
+    assert rows == ["| period (2) | 0.200 ± 0.141 |", "| colour (1) | 0.040 ± 0.028 |"]
+    assert "over the 2 folds" in lines[0]
+    (tmp_path / "trees" / "fold2").mkdir()
+    assert _importance_lines(tmp_path, "trees", pd.Series(["fold0", "fold1", "fold2"])) == []

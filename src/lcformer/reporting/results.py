@@ -26,6 +26,7 @@ from lcformer import atomic
 from lcformer.data.prepared import PreparedDataset
 from lcformer.data.samples import SAMPLES_VERSION
 from lcformer.errors import LcformerError
+from lcformer.evaluation.importance import stars_text
 from lcformer.evaluation.metrics import score_text
 from lcformer.evaluation.records import read_records
 from lcformer.experiments.grid import SweepConfig, cells
@@ -39,6 +40,7 @@ from lcformer.reporting.research import (
 )
 from lcformer.reporting.tables import is_baseline, summary
 from lcformer.training.config import stopping_text
+from lcformer.training.run_folder import IMPORTANCE_FILE
 
 SAMPLE_WINDOWS = 3  # windows per sample-output figure
 
@@ -514,6 +516,8 @@ def ablation_lines(folders: list[Path], out: Path, figures: bool = True) -> list
                  "Made by (the first command started it; the others continued it):"
                  if len(commands) > 1 else "Made by:", "", "```", *commands, "```", "",
                  *table[2:], ""]  # without its title
+        if last is not None:
+            body += _importance_lines(folder, last, long[long["step"] == last]["repeat"])
         if figures and last is not None:
             repeat = str(long[long["step"] == last]["repeat"].iloc[0])
             source = folder / last / repeat / "figures" / "folded_test_stars.png"
@@ -528,3 +532,26 @@ def ablation_lines(folders: list[Path], out: Path, figures: bool = True) -> list
                          "", "Two test stars of each class, its wrong predictions first "
                          "(the panels say which).", ""]
     return [*lines, "", *body]
+
+
+def _importance_lines(folder: Path, step: str, repeats: pd.Series) -> list[str]:
+    """What the row's trees rest on (its runs' ``importance.json``; none in runs made before
+    it was measured): each family's macro-F1 drop, over the folds as mean and spread."""
+    paths = [folder / step / str(r) / IMPORTANCE_FILE for r in sorted(set(repeats))]
+    if not paths or not all(p.is_file() for p in paths):
+        return []
+    records = [_read_json(p) for p in paths]
+    drops = pd.DataFrame([{f"{f['family']} ({len(f['names'])})": f["macro_f1_drop"]
+                           for f in r["families"]} for r in records])
+    mean = drops.mean().sort_values(ascending=False)
+    folds = len(records) > 1
+    where = (f"over the {len(records)} folds (mean ± spread; each fold's mean of "
+             f"{records[0]['repeats']} shuffles of its test stars)" if folds else
+             f"the mean of {records[0]['repeats']} shuffles of the {stars_text(records[0])}")
+    rows = [f"| {family} | {value:.3f}" + (f" ± {drops[family].std():.3f}" if folds else "")
+            + " |" for family, value in mean.items()]
+    return [f"What the `{step}` row's trees rest on: the macro-F1 they lose when one family of "
+            f"per-star values is shuffled across the test stars, {where}. The number of "
+            f"values in each family is in brackets; each run's `importance.json` names them "
+            f"(`lcformer info RUN` shows the largest).", "",
+            "| family of per-star values | macro-F1 lost |", "|---|---|", *rows, ""]
