@@ -35,9 +35,10 @@ class ModelConfig(Config):
 
     ``ModelConfig()`` names the default model, ``periodic``, but its sizes are the research
     system's (one block, no trees): the periodic model of ``lcformer train`` and
-    ``Classifier`` has its registry defaults over them (depth 2, a forest of 500 trees,
-    100 boosting iterations). ``RunConfig.for_model(name).model`` is that model; start from
-    it (``.replace(...)``), not from ``ModelConfig()``.
+    ``Classifier`` has its registry defaults over them (``model_defaults`` in
+    :data:`lcformer.models.registry.REGISTRY`: more depth, and its trees).
+    ``RunConfig.for_model(name).model`` is that model; start from it (``.replace(...)``), not
+    from ``ModelConfig()``.
 
     ``research=True`` reproduces the original's choices (scores scaled by 1/sqrt(emb), L2 0.1
     on the marked layers, one block); the default fixes the scale to 1/sqrt(emb/heads).

@@ -18,12 +18,12 @@ DEVICE_PATTERN = re.compile(r"auto|cpu|cuda(:\d+)?")
 class TrainConfig(Config):
     """How a network trains.
 
-    ``TrainConfig()`` is the research system's budget (150 epochs, batch 256, step decay, no
-    early stop), not that of the default model, ``periodic``, which trains for 30 epochs of
-    batch 32 with a cosine schedule and patience 10: its registry entry overrides these
-    defaults. ``RunConfig.for_model(name).train`` is what ``lcformer train`` and
-    ``Classifier`` use for a model; start from it (``.replace(...)``), not from
-    ``TrainConfig()``, to train the periodic model as they do."""
+    ``TrainConfig()`` is the research system's budget, not that of the default model,
+    ``periodic``: its registry entry (``train_defaults`` in
+    :data:`lcformer.models.registry.REGISTRY`) overrides some of these defaults.
+    ``RunConfig.for_model(name).train`` is what ``lcformer train`` and ``Classifier`` use for
+    a model; start from it (``.replace(...)``), not from ``TrainConfig()``, to train the
+    periodic model as they do."""
 
     epochs: int = setting(150, "classification epochs (ae_finetune counts its "
                                         "reconstruction epochs too); 0: a model with trees "
@@ -105,8 +105,7 @@ SPLIT_PATTERN = re.compile(r"auto|stratified|fixed|kfold:\d+:\d+")
 class RunConfig(Config):
     """A training run: the model, its training, and the split of the stars. ``RunConfig()``
     has the research budget; ``RunConfig.for_model(name)`` is the run ``lcformer train``
-    makes, with the model's registry defaults (the default model: 30 epochs, batch 32,
-    its trees)."""
+    makes, with the model's registry defaults over it."""
 
     model: ModelConfig = setting(factory=ModelConfig)
     train: TrainConfig = setting(factory=TrainConfig)
