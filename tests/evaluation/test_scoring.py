@@ -103,6 +103,7 @@ def test_only_the_inputs_test_split_is_scored_and_unknown_classes_alone_give_no_
 def test_the_runs_own_dataset_is_scored_on_the_runs_test_stars(periodic, tmp_path) -> None:
     """Predicting the dataset a run was trained on scores only the run's test stars (its
     test_predictions.csv): the others are its training and validation stars."""
+    from lcformer.data.lightcurves import LightCurves
     from lcformer.evaluation.scoring import label_scores, run_test_ids
 
     lcs = labelled_stars()
@@ -121,9 +122,15 @@ def test_the_runs_own_dataset_is_scored_on_the_runs_test_stars(periodic, tmp_pat
     assert run_test_ids(tmp_path, str(table), {"dataset": "other"}) is None
     assert run_test_ids(tmp_path, str(table), {}) is None  # a checkpoint naming no dataset
     assert run_test_ids(tmp_path, "/nowhere/tiny.dat", {"dataset": "tiny"}) is None
-    result = predict_stars(*periodic, lcs, device="cpu")
-    line = label_scores(result, lcs, set(test_ids))
+    # The run's own dataset: its training stars (their points) and its test stars.
+    own = LightCurves.concatenate([trained_stars_renamed(), lcs])
+    line = label_scores(predict_stars(*periodic, own, device="cpu"), own, set(test_ids))
     assert "on 6 labelled stars of the run's test set classified" in line
+    # Only named alike, with ids numbered alike (QA: a held-out folder named as the training
+    # one): none of its stars has a training star's points, so all of them are new.
+    result = predict_stars(*periodic, lcs, device="cpu")
+    assert label_scores(result, lcs, set(test_ids)) == label_scores(result, lcs)
+    assert "on 18 labelled stars classified" in label_scores(result, lcs, set(test_ids))
     # An input named like the run's dataset (a folder "train") with none of its test stars:
     # the fingerprints say which stars the model trained on, so the others are scored (QA).
     assert label_scores(result, lcs, {"unknown-star"}) == label_scores(result, lcs)

@@ -55,8 +55,9 @@ def score_labels(stars: pd.DataFrame, classes: Sequence[str],
     ``split``; a table in memory, or the columns of partitioned predictions (only labelled
     rows are read, so those alone may be given). A model's training stars must not be scored
     as new ones: given ``run_test_ids`` (the input is named as the run's own dataset), only
-    those stars are scored, unless the input labels none of them and every star's SEEN is
-    known (an input only named alike: a folder "train"); else, where some labelled star has
+    those stars are scored, unless every star's SEEN is known and the input labels none of
+    them or holds none of the run's training stars (an input only named alike: a folder
+    "train"); else, where some labelled star has
     a split, only those outside ``train``; and
     of those, stars whose :data:`SEEN` is True (their points are those of the run's own
     training or validation stars, under other ids or in another layout) are counted, not
@@ -70,9 +71,11 @@ def score_labels(stars: pd.DataFrame, classes: Sequence[str],
     head = f"against {source}{renamed}:"
     scored, which, none = every, "labelled stars", ""
     if (run_test_ids is not None and _seen_known(every)
-            and not every["id"].isin(run_test_ids).any()):
-        # Named like the run's dataset (a folder "train"), but none of its test stars: the
-        # fingerprints, not the name, tell which stars the model trained on.
+            and not (every["id"].isin(run_test_ids).any() and every[SEEN].eq(True).any())):
+        # Named like the run's dataset (a folder "train"), but none of its test stars, or
+        # none of its training stars (their points): the fingerprints, not the name, tell
+        # which stars the model trained on. (QA: a held-out folder named as the training
+        # one, its ids numbered alike, was scored on the 15 of 75 stars that shared ids.)
         run_test_ids = None
     if run_test_ids is not None:
         scored = every[every["id"].isin(run_test_ids)]
