@@ -531,12 +531,22 @@ def test_stars_sampled_for_periods_below_min_period_are_counted() -> None:
     t = np.arange(0, 20, 2 / 1440)
     y = 0.02 * np.sin(2 * np.pi * t / 0.035) + rng.normal(0, 0.002, len(t))
     nightly = np.sort(rng.uniform(0, 300, 200))
+    # CRTS: 4 exposures within 30 minutes a night; its median step is 10 minutes, but no
+    # stretch covers two cycles of a period below 0.05 d (QA: every CRTS star was counted).
+    crts = (np.sort(rng.choice(np.arange(0, 2000.0), 100, replace=False))[:, None]
+            + np.arange(4) * 10 / 1440).ravel()
     lcs = LightCurves.from_list([("dsct", "T", JD0 + t, 10 + y, np.full(len(t), 0.002)),
                                  ("asas", "V", JD0 + nightly, 10 + rng.normal(0, 0.1, 200),
-                                  np.full(200, 0.1))])
+                                  np.full(200, 0.1)),
+                                 ("crts", "V", JD0 + crts, 15 + rng.normal(0, 0.1, 400),
+                                  np.full(400, 0.1))])
     report = DropReport()
     found = find_periods(lcs, report=report)
     assert report.events["period_stars_sampled_finely_enough_for_periods_below_min_period"] == 1
     assert abs(found["period"].iloc[0] / 0.035 - 1) > 0.1  # not reached at 0.05 d
     deeper = find_periods(lcs.select(np.array([0])), PeriodConfig(min_period=0.01))
+    # Below 0.01 d, 2-minute steps are a fifth of it: too coarse to be counted.
+    report = DropReport()
+    find_periods(lcs.select(np.array([0])), PeriodConfig(min_period=0.005), report=report)
+    assert report.events["period_stars_sampled_finely_enough_for_periods_below_min_period"] == 0
     assert abs(deeper["period"].iloc[0] / 0.035 - 1) < 1e-3

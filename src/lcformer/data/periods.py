@@ -87,6 +87,12 @@ TASK_STARS = 64  # stars per task when n_jobs > 1; each task builds its own NUFF
 # longest stretch without a gap over GAP_SHARE of its span is under 1/GAPPED_RATIO of the
 # span, is searched at GAPPED_OVERSAMPLING times the oversampling.
 GAP_SHARE, GAPPED_RATIO, GAPPED_OVERSAMPLING = 0.1, 8.0, 2.0
+# A star is counted as sampled finely enough for periods below min_period where FINE_SHARE of
+# its points follow each other within FINE_STEP x min_period, in stretches FINE_CYCLES x
+# min_period long at least (two cycles of the longest such period). QA: the median step alone
+# counted every CRTS star, whose 4 exposures a night span 30 minutes (and 283 of asas_acvs's
+# 13,909, whose overlapping fields repeat many epochs; 0 now).
+FINE_STEP, FINE_CYCLES, FINE_SHARE = 0.25, 2.0, 0.5
 
 
 @dataclass(frozen=True)
@@ -711,12 +717,13 @@ def find_periods(lcs: LightCurves, config: PeriodConfig | None = None, n_jobs: i
     todo = np.flatnonzero(~too_few & ~zero_span & ~too_long)
     point_star = codes[point_curve]
     used_point = finite & usable[point_curve]
-    gapped, step = _sampling(lcs.time[used_point], point_star[used_point], span)
+    gapped, fine = _sampling(lcs.time[used_point], point_star[used_point], span,
+                             config.min_period)
     # Stars sampled every few minutes (TESS, Kepler's short cadence) show periods far below
     # min_period, which the search does not reach (QA: delta Scuti stars of 0.03-0.049 d got
     # 13-day periods, without a word): counted, so that the report says --min-period.
     report.note("period_stars_sampled_finely_enough_for_periods_below_min_period",
-                int(np.count_nonzero(step[todo] < config.min_period / 4)))
+                int(np.count_nonzero(fine[todo])))
     sizes = np.array([_grid_size(float(span[s]), config, bool(gapped[s]))[2] for s in todo],
                      dtype=np.int64)
     todo = todo[np.argsort(sizes, kind="stable")]  # equal grid sizes share NUFFT plans
@@ -771,31 +778,40 @@ def find_periods(lcs: LightCurves, config: PeriodConfig | None = None, n_jobs: i
                           config.n_peaks)
 
 
-def _sampling(time: np.ndarray, star: np.ndarray, span: np.ndarray
+def _sampling(time: np.ndarray, star: np.ndarray, span: np.ndarray, min_period: float = 0.0
               ) -> tuple[np.ndarray, np.ndarray]:
     """Per star (``span`` long): whether it was observed in short stretches far apart (its
     longest stretch without a gap over :data:`GAP_SHARE` of its span is shorter than
-    1/:data:`GAPPED_RATIO` of the span), and the median time between its points (inf with
-    fewer than two); ``time``, ``star``: its points, in any order."""
-    gapped = np.zeros(len(span), dtype=bool)
-    step = np.full(len(span), np.inf)
+    1/:data:`GAPPED_RATIO` of the span), and whether it was sampled finely enough for periods
+    below ``min_period`` (:data:`FINE_SHARE` of its points in stretches with at most
+    :data:`FINE_STEP` of it between points, each :data:`FINE_CYCLES` of it long at least);
+    ``time``, ``star``: its points, in any order."""
+    n = len(span)
     if not len(time):
-        return gapped, step
+        return np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
     order = np.lexsort((time, star))
     time, star = time[order], star[order]
-    start = np.ones(len(time), dtype=bool)  # where a stretch starts: a new star, or a gap
-    with np.errstate(invalid="ignore"):
-        start[1:] = (star[1:] != star[:-1]) | (np.diff(time) > GAP_SHARE * span[star[1:]])
-    first = np.flatnonzero(start)
-    last = np.append(first[1:] - 1, len(time) - 1)
-    longest = np.zeros(len(span))
+    first, last = _stretches(time, star, GAP_SHARE * span[star])
+    longest = np.zeros(n)
     np.maximum.at(longest, star[first], time[last] - time[first])
     with np.errstate(invalid="ignore"):
         gapped = span > GAPPED_RATIO * longest
-    same = star[1:] == star[:-1]
-    steps = pd.Series(np.diff(time)[same]).groupby(star[1:][same]).median()
-    step[steps.index.to_numpy()] = steps.to_numpy()
-    return gapped, step
+    first, last = _stretches(time, star, np.full(len(time), FINE_STEP * min_period))
+    long_enough = time[last] - time[first] >= FINE_CYCLES * min_period
+    in_fine = np.bincount(star[first][long_enough], (last - first + 1)[long_enough], n)
+    fine = (in_fine >= FINE_SHARE * np.bincount(star, minlength=n)) & (min_period > 0)
+    return gapped, fine
+
+
+def _stretches(time: np.ndarray, star: np.ndarray, gap: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """(first, last) point of each stretch of a star's points each at most ``gap`` (its own)
+    after the one before; ``time`` sorted within ``star``, ``star`` sorted."""
+    start = np.ones(len(time), dtype=bool)  # where a stretch starts: a new star, or a gap
+    with np.errstate(invalid="ignore"):
+        start[1:] = (star[1:] != star[:-1]) | (np.diff(time) > gap[1:])
+    first = np.flatnonzero(start)
+    return first, np.append(first[1:] - 1, len(time) - 1)
 
 
 def _star_spans(lcs: LightCurves, finite: np.ndarray, star_of_usable: np.ndarray,
