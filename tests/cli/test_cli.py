@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 from lcformer.api import Classifier, star_ids
-from lcformer.cli import commands, main
+from lcformer.cli import main, predict
 from lcformer.data import datasets
 from lcformer.data.reading import read_long_table
 from lcformer.data.report import DropReport
@@ -527,8 +527,8 @@ def test_a_run_read_by_earlier_readers_is_warned_of_where_files_are_joined() -> 
     report.note("one_star_in_several_files", 4)
     with pytest.warns(UserWarning, match=r"earlier lcformer \(readers 4\).*"
                                          r"\(one_star_in_several_files\)"):
-        commands._warn_of_older_readers({"readers": 4}, report)
+        predict._warn_of_older_readers({"readers": 4}, report)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        commands._warn_of_older_readers({"readers": 5}, report)  # its readers
-        commands._warn_of_older_readers({"readers": 4}, DropReport())  # no file joined
+        predict._warn_of_older_readers({"readers": 5}, report)  # its readers
+        predict._warn_of_older_readers({"readers": 4}, DropReport())  # no file joined
