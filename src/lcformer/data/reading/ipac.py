@@ -14,7 +14,7 @@ import numpy as np
 
 from lcformer.data.reading.config import Columns
 from lcformer.data.reading.files import ID_NAMES, FileProblem, is_number
-from lcformer.data.reading.headers import header_columns
+from lcformer.data.reading.headers import header_bands
 
 #: An IPAC table's header (IRSA's default format: ZTF light curves as ``.tbl``): blank and
 #: ``\`` keyword lines, then ``|``-delimited lines of the column names and up to three of
@@ -76,7 +76,8 @@ def _ipac_read(names: list[str], line: int, columns: Columns | None,
     with a number in it is no header there, read by position: every column is kept."""
     if any(is_number(n) for n in names):
         return list(range(min(3, len(names)))), list(range(3, len(names)))
-    wanted, band, flag = header_columns(names, line, columns, strict)
+    bands, band, flag = header_bands(names, line, columns, strict)
+    wanted = {at for columns_read in bands.values() for at in columns_read}
     stars = [i for i, n in enumerate(names) if n.lower() in ID_NAMES and i not in wanted]
     return sorted(wanted), sorted({*band, *flag, *stars})
 
