@@ -31,6 +31,9 @@ CSV_SUFFIXES = (".csv", ".csv.gz", ".csv.bz2", ".csv.xz", ".csv.zip")
 #: astropy's text tables, read with ``Table.read`` as FITS tables are (gzip: astropy opens it).
 ECSV_SUFFIXES = (".ecsv", ".ecsv.gz")
 VOTABLE_SUFFIXES = (".vot", ".votable", ".xml", ".vot.gz")
+#: IPAC tables (IRSA's format): one star's file, or a long table named so
+#: (``lightcurves.tbl``, or one whose id column names several stars), read by :mod:`.ipac`.
+IPAC_SUFFIXES = (".tbl",)
 #: Every long-table file type (Parquet first).
 TABLE_SUFFIXES = (".parquet", *CSV_SUFFIXES, *FITS_SUFFIXES, *ECSV_SUFFIXES, *VOTABLE_SUFFIXES)
 

@@ -45,7 +45,9 @@ from lcformer.data.reading.columns import (
 from lcformer.data.reading.config import Columns
 from lcformer.data.reading.files import (
     ID_NAMES,
+    IPAC_SUFFIXES,
     READ_ERRORS,
+    FileProblem,
     PathLike,
     astropy_format,
     band_columns,
@@ -61,6 +63,7 @@ from lcformer.data.reading.files import (
     survey_layout_hint,
     unsupported_format,
 )
+from lcformer.data.reading.ipac import ipac_as_columns, ipac_names
 from lcformer.data.reading.labels import join_labels
 from lcformer.data.reading.partitions import join_split_curves, partition_files
 from lcformer.data.report import DropReport
@@ -406,6 +409,8 @@ def _read_table_file(path: Path, columns: Columns, sink: DropReport,
                     else frame.rename(columns=use))
         if (form := astropy_format(path)) is not None:
             return _read_astropy(path, form, columns, required, sink)
+        if path.name.lower().endswith(IPAC_SUFFIXES):
+            return _read_ipac(path, columns, required, sink)
     except pd.errors.EmptyDataError:
         sink.problem(f"{path}:1: empty file; expected a header line {','.join(required)}"
                      f"[,{columns.err},{columns.band}] and one row per observation",
@@ -461,6 +466,50 @@ def _read_astropy(path: Path, form: str, columns: Columns, required: tuple[str, 
             return None
         frame[name] = values if factor == 1 else values * factor
     return pd.DataFrame(frame)
+
+
+def _read_ipac(path: Path, columns: Columns, required: tuple[str, ...],
+               sink: DropReport) -> pd.DataFrame | None:
+    """An IPAC table of many stars (IRSA's ``.tbl``), made comma-separated text by
+    :mod:`.ipac` (fixed-width values cut at their columns' bars, nulls missing; its declared
+    types are not trusted: text in a column declared double is read as text), then read
+    as a CSV table is."""
+    text = path.read_bytes().decode("utf-8", errors="replace")
+    found = ipac_names(text)
+    if found is None:
+        sink.problem(f"{path}: not an IPAC table (no header line of column names between "
+                     f"bars, |name|...|)", "unreadable_file")
+        return None
+
+    def values(column: str) -> pd.Series:
+        return ipac_frame(text, [column], set(), path)[column]
+
+    use = _usable(found, columns, required, path, sink, values)
+    if use is None:
+        return None
+    try:
+        text_columns = {c for c, role in use.items()
+                        if role in (columns.id, columns.band, columns.label, columns.split)}
+        frame = ipac_frame(text, list(use), text_columns, path)
+    except FileProblem as problem:
+        sink.problem(f"{path}{problem.where}: {problem.message}", problem.reason)
+        return None
+    if frame.empty:
+        sink.problem(f"{path}: no data lines, only a header", "empty_file")
+        return None
+    return frame.rename(columns=use)
+
+
+def ipac_frame(text: str, keep: list[str], text_columns: set[str],
+               path: Path) -> pd.DataFrame:
+    """The columns ``keep`` of an IPAC table's ``text``; those of ``text_columns`` as text
+    (a star called NA is a star), a missing value there an empty one."""
+    converted = ipac_as_columns(text, keep=keep)
+    assert converted is not None, path  # ipac_names found its header
+    return pd.read_csv(io.StringIO(converted), comment="#", usecols=keep,
+                       dtype=dict.fromkeys(text_columns, str), keep_default_na=False,
+                       na_values={c: [""] if c in text_columns else list(MISSING_WORDS)
+                                  for c in keep})
 
 
 def _has_columns(columns: Columns, required: tuple[str, ...]) -> Callable[[list[str]], bool]:
