@@ -164,7 +164,9 @@ def add_reading_options(parser: argparse.ArgumentParser, for_run: bool = False) 
              "e.g. id=objectId,time=mjd,mag=mag,err=magerr,band=filtercode,flag=catflags "
              "(default: the roles' own names; a different case, as FITS's TIME, also "
              "matches); for per-star files with a header, their time, mag, err, band and "
-             "flag columns. Rows whose flag is non-zero or true are dropped and counted")
+             "flag columns. Rows whose flag is non-zero or true are dropped and counted. Rows "
+             "of several bands: mag:BAND=NAME,err:BAND=NAME for each, e.g. "
+             "mag:W1=w1mpro,err:W1=w1sigmpro,mag:W2=w2mpro,err:W2=w2sigmpro")
     bits = next(f for f in dataclasses.fields(Columns) if f.name == "flag_bits")
     group.add_argument(  # a Columns field: read with the column names, as one group
         "--flag-bits", dest=dest(Columns, "flag_bits"), default=argparse.SUPPRESS,

@@ -22,7 +22,7 @@ from lcformer.data.cleaning import CleaningConfig
 from lcformer.data.lightcurves import LightCurves
 from lcformer.data.prepared import PrepareConfig, PreparedDataset, fingerprint_files, prepare
 from lcformer.data.reading.config import Columns
-from lcformer.data.reading.files import TABLE_SUFFIXES
+from lcformer.data.reading.files import IPAC_SUFFIXES, TABLE_SUFFIXES
 from lcformer.data.report import DropReport
 from lcformer.data.tokens import TokenConfig
 from lcformer.errors import DatasetNotFoundError, InputError, LcformerError
@@ -68,7 +68,7 @@ class DatasetSpec:
 
 
 #: A dataset folder's table, beside its labels.csv: any long-table format (Parquet first).
-LONG_TABLES = tuple(f"lightcurves{suffix}" for suffix in TABLE_SUFFIXES)
+LONG_TABLES = tuple(f"lightcurves{suffix}" for suffix in (*TABLE_SUFFIXES, *IPAC_SUFFIXES))
 
 
 def long_table_file(folder: Path) -> Path:
@@ -294,7 +294,7 @@ def user_folder_spec(folder: Path) -> DatasetSpec:
         return DatasetSpec(name, f"long table in Parquet partitions in {folder}", _long_table,
                            long_table=True)
     raise DatasetNotFoundError(
-        f"cannot tell the layout of {folder}: expected lightcurves.parquet/.csv/.fits "
+        f"cannot tell the layout of {folder}: expected lightcurves.parquet/.csv/.fits/.tbl "
         f"(+ labels.csv), a table in Parquet partitions (*.parquet), or catalog.csv with one "
         f"light-curve file per star, or MACHO files"
         + (_rename_hint(folder) or table_and_labels_hint(folder) or _catalogue_hint(folder))
@@ -410,7 +410,8 @@ def user_table_spec(path: Path) -> DatasetSpec:
     come from its own class (and split) column, as there is no labels.csv to pair it with."""
     from lcformer.data.reading.files import table_suffix, unsupported_format
 
-    suffix = table_suffix(path.name)
+    suffix = table_suffix(path.name) or next(
+        (s for s in IPAC_SUFFIXES if path.name.lower().endswith(s)), None)  # IRSA's .tbl
     if suffix is None:
         raise InputError(unsupported_format(path) + "; or give the folder that holds it")
     name = path.name[:-len(suffix)]

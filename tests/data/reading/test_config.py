@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from lcformer.cli import build_parser
@@ -55,3 +57,38 @@ def test_a_flux_error_beside_magnitudes_is_refused() -> None:
     assert ReadConfig(columns=Columns(mag="V", err="fluxerr_mag")).columns.err  # a magnitude's
     assert ReadConfig(columns=Columns(mag="psf_flux", err="psf_flux_err")).columns.err  # a
     # flux's own error beside it: the flux check (refused as fluxes, or --flux) decides
+
+
+def test_a_bands_own_columns_parse_in_order_and_round_trip() -> None:
+    """NEOWISE's rows hold W1 and W2: `mag:W1=w1mpro,...` names each band's columns."""
+    mapping = Columns.parse("time=mjd,mag:W1=w1mpro,err:W1=w1sigmpro,mag:W2=w2mpro,flag=")
+    columns = Columns().replace(**mapping)
+    assert columns.mags == (("W1", "w1mpro", "w1sigmpro"), ("W2", "w2mpro", ""))
+    assert columns.required == ("id", "mjd", "w1mpro", "w2mpro")
+    reading = ReadConfig(columns=columns)
+    assert reading.options() == ("--columns time=mjd,flag=,mag:W1=w1mpro,err:W1=w1sigmpro,"
+                                 "mag:W2=w2mpro")
+    assert ReadConfig.from_dict(reading.to_dict()) == reading  # stored in a run's config
+    assert "per_band" not in Columns().to_dict()  # one-band settings (and cache keys) as before
+    assert columns.for_band("W2").mag == "w2mpro"
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("mag:W1=a,mag=b", "mag=b beside mag:BAND"),
+    ("err:W1=a,mag:W2=b", "err:W1 without mag:W1"),
+    ("time:W1=a", "ROLE:BAND=NAME with ROLE mag or err"),
+    ("mag:=a", "ROLE:BAND=NAME"),
+    ("mag:W1=a,mag:W1=b", "mag:W1 is given twice"),
+    ("mag:W1=a,band=f", "band=f beside mag:BAND"),
+    ("mag:W1=a,mag:W2=a", "two roles"),
+])
+def test_a_bands_own_columns_given_wrongly_are_refused(text: str, words: str) -> None:
+    with pytest.raises(ConfigError, match=re.escape(words)):
+        Columns().replace(**Columns.parse(text))
+
+
+def test_the_cli_reads_a_bands_own_columns() -> None:
+    sub = build_parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    args = sub["prepare"].parse_args(["x", "--columns", "mag:W1=w1mpro,mag:W2=w2mpro"])
+    columns = config_from_args(PrepareConfig, args).reading.columns
+    assert [b.band for b in columns.per_band] == ["W1", "W2"]

@@ -9,7 +9,12 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from lcformer.data.reading.config import Columns
-from lcformer.data.reading.files import error_columns, is_flag_name, suggested_columns
+from lcformer.data.reading.files import (
+    error_columns,
+    is_flag_name,
+    other_bands_warning,
+    suggested_columns,
+)
 
 
 @pytest.mark.parametrize(("found", "columns", "expected"), [
@@ -117,3 +122,19 @@ def test_a_small_table_of_only_a_header_comes_back_empty_for_its_reader_to_judge
     path.write_text("id,class\ns0,RRL\n")
     assert read_str_table(path, "labels table").to_dict("list") == {"id": ["s0"],
                                                                     "class": ["RRL"]}
+
+
+@pytest.mark.parametrize(("found", "mag", "err", "expected"), [
+    (["mjd", "w1mpro", "w1sigmpro", "w2mpro", "w2sigmpro"], "w1mpro", "w1sigmpro",
+     "mag:w1=w1mpro,err:w1=w1sigmpro,mag:w2=w2mpro,err:w2=w2sigmpro"),
+    (["t", "mag_g", "magerr_g", "mag_r", "magerr_r"], "mag_g", "magerr_g",
+     "mag:g=mag_g,err:g=magerr_g,mag:r=mag_r,err:r=magerr_r"),
+    (["t", "Vmag", "Bmag"], "Vmag", "", "mag:V=Vmag,mag:B=Bmag"),
+    (["HJD", "MAG_3", "MAG_0", "MER_3", "MER_0"], "MAG_3", "MER_3", None),  # ASAS's apertures
+    (["hjd", "mag", "magerr", "catflags"], "mag", "magerr", None),
+    (["mjd", "m", "dm", "uJy", "duJy"], "m", "dm", None),
+])
+def test_another_band_of_the_mag_read_is_named_with_the_columns_to_give(
+        found: list[str], mag: str, err: str, expected: str | None) -> None:
+    said = other_bands_warning(found, {found[0], mag, err}, [("", mag, err)])
+    assert (said is None) if expected is None else (f"--columns {expected} " in str(said))

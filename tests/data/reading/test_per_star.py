@@ -973,3 +973,20 @@ def test_read_folder_counts_a_fits_files_flagged_rows_as_dropped_points(tmp_path
                          columns=Columns(time="TIME", mag="PDCSAP_FLUX"))
     assert curves.n_points == 23 and report.points == Counter(flagged=7)
     assert "flagged" in report.format()
+
+
+def test_a_folder_of_two_band_rows_reads_both_bands_and_warns_once_of_one(
+        tmp_path: Path) -> None:
+    """NEOWISE-R files, one per star: read with W1 only, the W2 columns are said once for
+    the folder (not once a file); read with both, each star has a W1 and a W2 curve."""
+    rows = "mjd,w1mpro,w1sigmpro,w2mpro,w2sigmpro\n1,10,0.1,9,0.2\n2,10.5,0.1,9.5,0.2\n"
+    _write(tmp_path, {"a.csv": rows, "b.csv": rows})
+    with pytest.warns(UserWarning, match="look like another band") as caught:
+        read_folder(tmp_path, columns=Columns(mag="w1mpro", err="w1sigmpro"))
+    assert sum("another band" in str(w.message) for w in caught) == 1
+    both = Columns().replace(**Columns.parse(
+        "mag:W1=w1mpro,err:W1=w1sigmpro,mag:W2=w2mpro,err:W2=w2sigmpro"))
+    curves = read_folder(tmp_path, columns=both)
+    assert list(zip(curves.ids, curves.bands, strict=True)) == [
+        ("a", "W1"), ("a", "W2"), ("b", "W1"), ("b", "W2")]
+    np.testing.assert_array_equal(curves.curve(3)[1], [9.0, 9.5])

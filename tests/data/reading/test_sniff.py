@@ -432,3 +432,40 @@ def test_bands_differing_only_in_case_are_read_apart_and_said(tmp_path: Path) ->
     with pytest.warns(UserWarning, match=r"mixed.csv: bands B, R, b, r differ only in case"):
         curves = read_any(str(tmp_path / "mixed.csv"))
     assert sorted(curves.bands) == ["B", "R", "b", "r"]
+
+
+#: IRSA's IPAC table of several stars, its id declared double though it holds text.
+IPAC_STARS = ("\\fixlen = T\n"
+              "|   id|      mjd| w1mpro| w1sigmpro| w2mpro| w2sigmpro|\n"
+              "|double|   double| double|    double| double|    double|\n"
+              "  NW1   56707.39  10.099      0.018  10.021       null \n"
+              "  NW1   56707.45  10.173      0.019  10.105      0.020 \n"
+              "  NW2   56707.50  12.000       null  11.500      0.030 \n")
+TWO_BANDS = ReadConfig(columns=Columns(time="mjd").replace(**Columns.parse(
+    "mag:W1=w1mpro,err:W1=w1sigmpro,mag:W2=w2mpro,err:W2=w2sigmpro")))
+
+
+def test_a_folder_of_an_ipac_long_table_and_labels_is_read(tmp_path: Path) -> None:
+    """lightcurves.tbl + labels.csv: its labels were read as a light curve, and the reason
+    (a long table is lightcurves.parquet/.csv/.fits) shown only with --debug."""
+    (tmp_path / "lightcurves.tbl").write_text(IPAC_STARS)
+    (tmp_path / "labels.csv").write_text("id,class\nNW1,RRab\nNW2,EB\n")
+    curves = read_any(str(tmp_path), reading=TWO_BANDS)
+    assert list(zip(curves.ids, curves.bands, curves.labels, strict=True)) == [
+        ("NW1", "W1", "RRab"), ("NW1", "W2", "RRab"), ("NW2", "W1", "EB"), ("NW2", "W2", "EB")]
+    np.testing.assert_array_equal(curves.curve(1)[2], [np.nan, 0.020])  # IPAC's null
+    assert resolve(str(tmp_path / "lightcurves.tbl"))[0].long_table  # prepare, train take it
+
+
+def test_a_lone_ipac_table_of_several_stars_is_a_long_table(tmp_path: Path) -> None:
+    """It was refused as one star's file naming several stars ("give such a table as a
+    file of its own", which it was)."""
+    path = tmp_path / "all.tbl"
+    path.write_text(IPAC_STARS)
+    curves = read_any(str(path), reading=TWO_BANDS)
+    assert sorted(set(curves.ids)) == ["NW1", "NW2"] and curves.n_curves == 4
+    one = tmp_path / "NW1.tbl"  # one star's file with an id column: one star's, as before
+    one.write_text("".join(IPAC_STARS.splitlines(keepends=True)[:5]))
+    reading = ReadConfig(columns=Columns(mag="w1mpro", err="w1sigmpro"))
+    with pytest.warns(UserWarning, match="another band"):
+        assert list(read_any(str(one), reading=reading).ids) == ["NW1"]

@@ -471,3 +471,47 @@ def test_a_binary_tables_other_header_problems_carry_no_flux_hint() -> None:
         parse_curves(_fits_bytes(table))
     assert "band columns (filtercode, filter)" in caught.value.message
     assert "--flux" not in caught.value.message
+
+
+NEOWISE_ROWS = ("mjd,w1mpro,w1sigmpro,w2mpro,w2sigmpro,qual\n"
+                "1.0,10.0,0.01,9.0,0.11,0\n"
+                "2.0,10.1,,>9.1,0.12,1\n"
+                "3.0,10.2,0.03,9.2,0.13,0\n")
+BOTH_BANDS = Columns().replace(**Columns.parse(
+    "flag=qual,mag:W1=w1mpro,err:W1=w1sigmpro,mag:W2=w2mpro,err:W2=w2sigmpro"))
+
+
+def test_a_files_rows_of_two_bands_are_a_curve_each_the_flag_for_both() -> None:
+    report = DropReport()
+    curves = parse_curves(NEOWISE_ROWS, report, BOTH_BANDS)
+    assert list(curves) == ["W1", "W2"]
+    np.testing.assert_array_equal(curves["W1"][1], [10.0, 10.2])  # row 2 flagged in both
+    np.testing.assert_array_equal(curves["W2"][2], [0.11, 0.13])
+    assert report.points["flagged"] == 2
+    assert report.events["limit_values_read_as_missing"] == 1  # W2's limit, W1 untouched
+
+
+def test_a_bands_column_that_holds_no_number_names_the_line_and_role() -> None:
+    with pytest.raises(FileProblem, match=r"column 4 \(mag:W2\): 'x' is not a number") as info:
+        parse_curves(NEOWISE_ROWS.replace(">9.1", "x"), DropReport(), BOTH_BANDS)
+    assert info.value.line == 3
+
+
+def test_an_ipac_table_of_two_bands_a_row_reads_both() -> None:
+    """IRSA's NEOWISE-R single-exposure table, one row per exposure."""
+    text = ("\\fixlen = T\n"
+            "|      mjd| w1mpro| w1sigmpro| w2mpro| w2sigmpro| cc_flags|\n"
+            "|   double| double|    double| double|    double|     char|\n"
+            "  56707.39  10.099      0.018  10.021       null      0000 \n"
+            "  56707.45  10.173      0.019  10.105      0.020      d000 \n")
+    curves = parse_curves(text, DropReport(), BOTH_BANDS.replace(flag=""))
+    np.testing.assert_array_equal(curves["W2"][1], [10.021, 10.105])
+    assert np.isnan(curves["W2"][2][0]) and curves["W1"][2][1] == 0.019
+
+
+def test_a_band_not_read_beside_the_mag_read_is_warned_of() -> None:
+    with pytest.warns(UserWarning, match=r"--columns mag:w1=w1mpro,err:w1=w1sigmpro,"
+                                         r"mag:w2=w2mpro,err:w2=w2sigmpro"):
+        curves = parse_curves(NEOWISE_ROWS, DropReport(),
+                              Columns(mag="w1mpro", err="w1sigmpro", flag="qual"))
+    assert list(curves) == [""]

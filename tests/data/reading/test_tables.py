@@ -976,3 +976,76 @@ def test_a_table_of_fluxes_gets_the_flux_option_in_its_column_error(tmp_path) ->
     with pytest.raises(InputError, match=r"--columns mag=flux,err=flux_err,flag=quality "
                                          r"--flux \(names guessed"):
         read_long_table(path)
+
+
+def _two_band_rows() -> pd.DataFrame:
+    """NEOWISE-R's layout: one row per exposure, holding W1 and W2, a row's flag for both."""
+    return pd.DataFrame({
+        "id": ["a", "b", "a", "b"],
+        "mjd": [1.0, 1.5, 2.0, 2.5],
+        "w1mpro": [10.0, 12.0, 10.1, 12.1],
+        "w1sigmpro": [0.01, 0.02, 0.03, 0.04],
+        "w2mpro": [9.0, 11.0, 9.1, 11.1],
+        "w2sigmpro": [0.11, 0.12, 0.13, 0.14],
+        "bad": [0, 0, 1, 0],
+        "class": ["RRab", "EB", "RRab", "EB"],
+    })
+
+
+def test_rows_of_two_bands_are_read_as_a_curve_each(tmp_path: Path) -> None:
+    path = tmp_path / "neowise.csv"
+    _two_band_rows().to_csv(path, index=False)
+    columns = Columns().replace(**Columns.parse(
+        "time=mjd,flag=bad,mag:W1=w1mpro,err:W1=w1sigmpro,mag:W2=w2mpro,err:W2=w2sigmpro"))
+    report = DropReport()
+    curves = read_long_table(path, columns=columns, report=report)
+    assert list(zip(curves.ids, curves.bands, strict=True)) == [
+        ("a", "W1"), ("a", "W2"), ("b", "W1"), ("b", "W2")]  # a star's bands side by side
+    assert list(curves.labels) == ["RRab", "RRab", "EB", "EB"]
+    np.testing.assert_array_equal(curves.curve(1)[1], [9.0])  # a's row 3 flagged, in both
+    np.testing.assert_array_equal(curves.curve(2)[2], [0.02, 0.04])
+    np.testing.assert_array_equal(curves.curve(3)[1], [11.0, 11.1])
+    assert report.points["flagged"] == 2  # one row, a point in each band
+
+
+def test_a_bands_missing_error_column_is_a_problem_and_no_error_is_unknown() -> None:
+    frame = _two_band_rows()
+    columns = Columns(time="mjd").replace(**Columns.parse("mag:W1=w1mpro,mag:W2=w2mpro"))
+    curves = from_dataframe(frame, columns=columns)
+    assert np.isnan(curves.err).all() and curves.n_curves == 4
+    named = Columns(time="mjd").replace(**Columns.parse("mag:W1=w1mpro,err:W1=e1"))
+    with pytest.raises(InputError, match="no column for --columns err:W1=e1"):
+        from_dataframe(frame, columns=named)
+
+
+def test_a_band_not_read_beside_the_one_read_is_warned_of_with_the_columns_to_give() -> None:
+    """w2mpro beside the w1mpro read was only counted (per-star files) or not at all."""
+    frame = _two_band_rows()
+    with pytest.warns(UserWarning, match=re.escape(
+            "columns 'w2mpro', 'w2sigmpro' look like another band of 'w1mpro' and are not "
+            "read: read each band as its own curve with --columns mag:w1=w1mpro,"
+            "err:w1=w1sigmpro,mag:w2=w2mpro,err:w2=w2sigmpro")):
+        from_dataframe(frame, columns=Columns(time="mjd", mag="w1mpro", err="w1sigmpro"))
+    both = Columns(time="mjd").replace(**Columns.parse(
+        "mag:W1=w1mpro,err:W1=w1sigmpro,mag:W2=w2mpro,err:W2=w2sigmpro"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # both read: nothing to say
+        from_dataframe(frame.drop(columns="bad"), columns=both)
+
+
+def test_a_flag_column_of_text_is_not_suggested_nor_warned_of_as_one(tmp_path: Path) -> None:
+    """NEOWISE's cc_flags ('d000') was suggested as flag=cc_flags, which then failed."""
+    frame = _two_band_rows().drop(columns=["w2mpro", "w2sigmpro"]).assign(
+        cc_flags=["0000", "d000", "0000", "h000"])
+    path = tmp_path / "lightcurves.csv"
+    frame.to_csv(path, index=False)
+    with pytest.raises(InputError) as info:
+        read_long_table(path)
+    assert "--columns time=mjd,mag=NAME " in str(info.value)
+    assert "cc_flags" not in str(info.value).split("map yours")[1]
+    frame.assign(catflags=[0, 0, 32768, 0]).to_csv(path, index=False)
+    with pytest.raises(InputError, match=r"--columns time=mjd,mag=NAME,flag=catflags "):
+        read_long_table(path)
+    with pytest.warns(UserWarning, match=r"'cc_flags' looks like a quality flag but holds "
+                                         r"values that are not flags lcformer reads"):
+        read_long_table(path, columns=Columns(time="mjd", mag="w1mpro", flag="catflags"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 from lcformer.config import Config, option_text, setting
 from lcformer.errors import ConfigError
@@ -17,6 +18,25 @@ from lcformer.errors import ConfigError
 ROLE_ALIASES = {"class": "label"}
 # The Columns fields that name a column (the others say how to read one).
 ROLES = ("id", "band", "time", "mag", "err", "label", "split", "flag")
+#: The roles --columns may give per band (``mag:W1=w1mpro``), where a row holds several bands.
+BAND_ROLES = ("mag", "err")
+
+
+@dataclass(frozen=True)
+class BandColumns(Config):
+    """One band's mag (and err) columns, where each row holds several bands (NEOWISE's
+    ``w1mpro`` and ``w2mpro``): ``--columns mag:W1=w1mpro,err:W1=w1sigmpro``."""
+
+    band: str = setting("", "the band's name: its curves are named so", cli=False)
+    mag: str = setting("", "its magnitude (or flux) column", cli=False)
+    err: str = setting("", "its error column ('' for none)", cli=False)
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if not self.band.strip() or not self.mag:
+            raise ConfigError(f"columns: a band read from its own columns needs a name and a "
+                              f"mag column (mag:BAND=NAME), got band={self.band!r}, "
+                              f"mag={self.mag!r}")
 
 
 @dataclass(frozen=True)
@@ -32,6 +52,10 @@ class Columns(Config):
     split: str = setting("split", "a dataset's own train/test split (optional)", cli=False)
     flag: str = setting("flag", "quality flag (optional): rows whose flag is non-zero or true "
                                 "are dropped and counted; '' reads no flag", cli=False)
+    per_band: tuple[BandColumns, ...] = setting(
+        (), "rows that hold several bands: each band's mag and err columns, read as one "
+            "curve a band (mag:W1=w1mpro,mag:W2=w2mpro); the row's flag applies to all; "
+            "mag, err and band are then not read", cli=False)
     flag_bits: int = setting(
         0, "drop only rows whose quality flag has one of these bits set (a sum of powers of "
            "2, as lightkurve's quality_bitmask; a true/false flag drops when true); 0: any "
@@ -44,23 +68,73 @@ class Columns(Config):
             raise ConfigError("columns: every column name but the flag's must be non-empty")
         if len(set(names)) != len(names):
             raise ConfigError(f"columns: a column name is used for two roles: {self.all}")
+        if self.per_band:
+            self._check_bands()
         if self.flag_bits < 0:
             raise ConfigError(f"flag_bits must be 0 (any non-zero flag) or a positive bit "
                               f"mask, got {self.flag_bits}")
 
+    def _check_bands(self) -> None:
+        """``mag:BAND=`` names every band's columns: a plain mag, err or band beside it
+        would be read by nobody, and two bands of one name would be one curve."""
+        default = Columns()
+        plain = [f"{role}={getattr(self, role)}" for role in ("mag", "err", "band")
+                 if getattr(self, role) != getattr(default, role)]
+        if plain:
+            raise ConfigError(f"--columns {','.join(plain)} beside mag:BAND=NAME: with bands "
+                              f"read from their own columns, give each band's mag:BAND and "
+                              f"err:BAND (its curves are named BAND), not mag, err or band")
+        names = [b.band for b in self.per_band]
+        if len(set(names)) != len(names):
+            raise ConfigError(f"columns: band {next(n for n in names if names.count(n) > 1)!r} "
+                              f"is given twice")
+
     @property
-    def required(self) -> tuple[str, str, str]:
-        return (self.id, self.time, self.mag)
+    def mags(self) -> tuple[tuple[str, str, str], ...]:
+        """(band, mag, err) of each band a row holds: ``per_band``'s, or one of no name."""
+        if not self.per_band:
+            return (("", self.mag, self.err),)
+        return tuple((b.band, b.mag, b.err) for b in self.per_band)
+
+    def for_band(self, band: str) -> Columns:
+        """These columns as a reader of one band takes them: that band's mag and err (an
+        err not given: the default, which per-star files look for by their own names)."""
+        found = next(b for b in self.per_band if b.band == band)
+        return self.replace(per_band=(), mag=found.mag, err=found.err or Columns().err)
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        return (self.id, self.time, *(mag for _, mag, _ in self.mags))
+
+    @property
+    def _named(self) -> list[tuple[str, str]]:
+        """(role, column name) of every column these columns read: each band's mag and err
+        (``mag:W1``) in place of mag, err and band where rows hold several bands."""
+        plain = ("mag", "err", "band") if self.per_band else ()
+        named = [(role, getattr(self, role)) for role in ROLES if role not in plain]
+        for band in self.per_band:
+            named += [(f"mag:{band.band}", band.mag)] + (
+                [(f"err:{band.band}", band.err)] if band.err else [])
+        return named
 
     @property
     def all(self) -> tuple[str, ...]:
-        return tuple(getattr(self, role) for role in ROLES)
+        return tuple(name for _, name in self._named)
 
     @property
     def roles(self) -> dict[str, str]:
-        """Column name -> its ``--columns`` role ("class" for the label)."""
+        """Column name -> its ``--columns`` role ("class" for the label, ``mag:W1`` for a
+        band's own)."""
         aliases = {field: alias for alias, field in ROLE_ALIASES.items()}
-        return {getattr(self, role): aliases.get(role, role) for role in ROLES}
+        return {name: aliases.get(role, role) for role, name in self._named}
+
+    def to_dict(self) -> dict[str, Any]:
+        """:meth:`Config.to_dict`, without ``per_band`` where it is empty: the stored
+        settings (and prepared datasets' cache keys) of one-band tables stay as they were."""
+        values = super().to_dict()
+        if not self.per_band:
+            del values["per_band"]
+        return values
 
     def resolve(self, found: list[str]) -> Columns:
         """These names, each replaced by the column of ``found`` that matches it ignoring case
@@ -68,31 +142,48 @@ class Columns(Config):
         lower: dict[str, list[str]] = {}
         for name in found:
             lower.setdefault(name.lower(), []).append(name)
-        changes = {}
-        for role in ROLES:
-            name = getattr(self, role)
+        def match(name: str) -> str:
             matches = lower.get(name.lower(), [])
-            if name not in found and len(matches) == 1:
-                changes[role] = matches[0]
+            return matches[0] if name not in found and len(matches) == 1 else name
+
+        changes: dict[str, Any] = {role: match(getattr(self, role)) for role in ROLES
+                                   if match(getattr(self, role)) != getattr(self, role)}
+        bands = tuple(b.replace(mag=match(b.mag), err=match(b.err) if b.err else "")
+                      for b in self.per_band)
+        if bands != self.per_band:
+            changes["per_band"] = bands
         return self.replace(**changes) if changes else self
 
     @classmethod
-    def parse(cls, text: str) -> dict[str, str]:
-        """``"id=objectId,time=mjd"`` -> ``{"id": "objectId", "time": "mjd"}``; ConfigError
-        naming the valid roles otherwise."""
-        mapping: dict[str, str] = {}
+    def parse(cls, text: str) -> dict[str, Any]:
+        """``"id=objectId,time=mjd"`` -> ``{"id": "objectId", "time": "mjd"}``; a band's own
+        columns, ``mag:W1=w1mpro,err:W1=w1sigmpro``, -> ``{"per_band": (BandColumns(...),)}``
+        in the order given; ConfigError naming the valid roles otherwise."""
+        mapping: dict[str, Any] = {}
+        bands: dict[str, dict[str, str]] = {}  # band -> its mag and err, in order given
         for item in (i.strip() for i in text.split(",")):
             if not item:
                 continue
             given, sep, name = (s.strip() for s in item.partition("="))
-            role = ROLE_ALIASES.get(given, given)
-            if not sep or not (name or role == "flag") or role not in ROLES:
+            plain, colon, band = (s.strip() for s in given.partition(":"))
+            role = ROLE_ALIASES.get(plain, plain)
+            if (not sep or not (name or role == "flag") or role not in ROLES
+                    or (colon and (role not in BAND_ROLES or not band))):
                 raise ConfigError(f"--columns: {item!r} is not ROLE=NAME with ROLE one of "
-                                  f"{', '.join(cls().roles.values())}")
-            if role in mapping:  # the last would win, unseen
-                raise ConfigError(f"--columns: {given} is given twice ({mapping[role]!r} and "
+                                  f"{', '.join(cls().roles.values())}, or ROLE:BAND=NAME with "
+                                  f"ROLE mag or err (a band's own column: mag:W1=w1mpro)")
+            seen = bands.setdefault(band, {}) if colon else mapping
+            if role in seen:  # the last would win, unseen
+                raise ConfigError(f"--columns: {given} is given twice ({seen[role]!r} and "
                                   f"{name!r})")
-            mapping[role] = name
+            seen[role] = name
+        if bands:
+            lacking = [band for band, named in bands.items() if "mag" not in named]
+            if lacking:
+                raise ConfigError(f"--columns: err:{lacking[0]} without mag:{lacking[0]}: "
+                                  f"name the band's magnitude column too")
+            mapping["per_band"] = tuple(BandColumns(band, named["mag"], named.get("err", ""))
+                                        for band, named in bands.items())
         return mapping
 
 
@@ -115,19 +206,20 @@ class ReadConfig(Config):
             raise ConfigError(f"zero_point must be a finite number, got {self.zero_point}")
         # A flux's error beside magnitudes: in flux units, read as magnitudes it is nonsense
         # (5.0 Jy drops every point as large_err; 5e-6 makes every point look exact).
-        err, mag = self.columns.err, self.columns.mag
-        if (not self.flux and "flux" in err.lower() and "mag" not in err.lower()
-                and "flux" not in mag.lower()):
-            raise ConfigError(f"--columns err={err} names a flux's error beside magnitudes "
-                              f"(mag={mag}): name the magnitudes' error column, or give the "
-                              f"fluxes (mag=<flux column>) with --flux")
+        for band, mag, err in self.columns.mags:
+            if (not self.flux and "flux" in err.lower() and "mag" not in err.lower()
+                    and "flux" not in mag.lower()):
+                role = f"err:{band}" if band else "err"
+                raise ConfigError(f"--columns {role}={err} names a flux's error beside "
+                                  f"magnitudes ({role.replace('err', 'mag')}={mag}): name the "
+                                  f"magnitudes' error column, or give the fluxes "
+                                  f"(mag=<flux column>) with --flux")
 
     def options(self) -> str:
         """The command-line options that give this reading ('' for the defaults)."""
         default = Columns()
-        changed = [f"{role}={name}" for (name, role), before
-                   in zip(self.columns.roles.items(), default.all, strict=True)
-                   if name != before]
+        changed = [f"{role}={name}" for name, role in self.columns.roles.items()
+                   if ":" in role or getattr(default, ROLE_ALIASES.get(role, role)) != name]
         words = [f"--columns {','.join(changed)}"] if changed else []
         if self.columns.flag_bits:
             words.append(option_text("flag_bits", str(self.columns.flag_bits)))

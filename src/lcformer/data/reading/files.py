@@ -11,7 +11,8 @@ import os
 import re
 import warnings
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,9 @@ CSV_SUFFIXES = (".csv", ".csv.gz", ".csv.bz2", ".csv.xz", ".csv.zip")
 #: astropy's text tables, read with ``Table.read`` as FITS tables are (gzip: astropy opens it).
 ECSV_SUFFIXES = (".ecsv", ".ecsv.gz")
 VOTABLE_SUFFIXES = (".vot", ".votable", ".xml", ".vot.gz")
+#: IPAC tables (IRSA's format): one star's file, or a long table named so
+#: (``lightcurves.tbl``, or one whose id column names several stars), read by :mod:`.ipac`.
+IPAC_SUFFIXES = (".tbl",)
 #: Every long-table file type (Parquet first).
 TABLE_SUFFIXES = (".parquet", *CSV_SUFFIXES, *FITS_SUFFIXES, *ECSV_SUFFIXES, *VOTABLE_SUFFIXES)
 
@@ -91,6 +95,23 @@ def finish(sink: DropReport, report: DropReport | None, what: str) -> None:
             f"{len(sink.problems)} problems reading {what}: {listed}{more} (pass "
             "report=DropReport() to read what is readable and collect these instead)"
         )
+
+
+@contextmanager
+def each_warning_once() -> Iterator[None]:
+    """The warnings raised inside, each said once, as it ends (a reader of a folder's files
+    is decorated with it): the files of a folder warn alike (a column not read), and
+    Python's own "once for each place" is undone by every ``catch_warnings`` a reader
+    enters."""
+    caught: list[warnings.WarningMessage] = []
+    try:
+        with warnings.catch_warnings(record=True) as caught:  # type: ignore[assignment]
+            warnings.simplefilter("always")
+            yield
+    finally:
+        for w in {(w.category, str(w.message)): w for w in caught}.values():
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno,
+                                   source=w.source)
 
 
 def first_few(items: Sequence[object], n: int) -> str:
@@ -281,6 +302,77 @@ def band_columns(names: list[str], first: list[str] | None = None) -> list[int]:
     return [] if value not in ("", "nan") and is_number(value) else [at]
 
 
+#: The longest run of characters two columns' names may differ in to be two bands of one
+#: quantity (w1mpro, w2mpro; mag_g, mag_r; Vmag, Bmag).
+_BAND_TOKEN = 2
+
+
+def band_tokens(name: str, other: str) -> tuple[str, str] | None:
+    """Where two column names differ only in a short run of letters or digits (at most
+    :data:`_BAND_TOKEN`), the rest (at least two characters) the same, those two runs
+    (w1mpro, w2mpro: "1", "2"); else None."""
+    start = len(os.path.commonprefix([name, other]))  # noqa: RUF071 (characters, not paths)
+    tail = len(os.path.commonprefix([name[start:][::-1], other[start:][::-1]]))  # noqa: RUF071
+    mine, theirs = name[start:len(name) - tail], other[start:len(other) - tail]
+    if (0 < len(mine) <= _BAND_TOKEN and 0 < len(theirs) <= _BAND_TOKEN
+            and mine.isalnum() and theirs.isalnum() and start + tail >= 2):
+        return mine, theirs
+    return None
+
+
+def _band_name(name: str, token: str) -> str:
+    """A band's name from its token in a column's name: a digit keeps the letter before it
+    where that letter starts the name or a word (w1mpro: "w1"; mag2: "2")."""
+    at = name.index(token)
+    before = name[at - 1] if at else ""
+    if token.isdigit() and before.isalpha() and (at == 1 or not name[at - 2].isalnum()):
+        return before + token
+    return token
+
+
+def _names_a_band(name: str, token: str) -> bool:
+    """Whether a token of a column's name can name a band: letters (mag_g, Vmag) or a
+    letter and a digit (w1mpro), not a digit alone (ASAS's apertures MAG_0 ... MAG_4)."""
+    band = _band_name(name, token)
+    return band.isalpha() or (band[:1].isalpha() and band[1:].isdigit())
+
+
+def other_bands_warning(found: list[str], read: set[str],
+                        mags: Sequence[tuple[str, str, str]]) -> str | None:
+    """What to say where columns not ``read`` look like another band of a magnitude column
+    read (``mags``: band, mag, err, as :attr:`Columns.mags`; NEOWISE's w2mpro beside the
+    w1mpro read): the columns, and the ``--columns`` that reads every band; else None."""
+    unread = [n for n in found if n not in read and not is_flag_name(n)]
+    bands = [(band, mag, err) for band, mag, err in mags]  # what to give: what is read...
+    extra: list[str] = []
+    for band, mag, err in mags:
+        for other in unread:
+            tokens = band_tokens(mag, other)
+            if tokens is None or other in extra or not all(
+                    map(_names_a_band, (mag, other), tokens)):
+                continue
+            if not band:  # the band read so far has no name: its token names it
+                band = _band_name(mag, tokens[0])
+                bands[0] = (band, mag, err)
+            errors = [n for n in unread if err and band_tokens(err, n) == tokens]
+            name = _band_name(other, tokens[1])
+            if name in {b for b, _, _ in bands}:
+                continue
+            bands.append((name, other, errors[0] if len(errors) == 1 else ""))
+            extra += [other, *errors[:1]]
+    if not extra:
+        return None
+    given = ",".join(f"mag:{band}={mag}" + (f",err:{band}={err}" if err else "")
+                     for band, mag, err in bands)
+    read_mags = ", ".join(repr(mag) for _, mag, _ in mags)
+    one = len(extra) == 1
+    return (f"column{'' if one else 's'} {', '.join(map(repr, extra))} "
+            f"{'looks' if one else 'look'} like another band of {read_mags} and "
+            f"{'is' if one else 'are'} not read: read each band as its own curve with "
+            f"--columns {given} (with your time, flag... as before; the band names are "
+            f"yours to choose)")
+
+
 def is_number(token: str) -> bool:
     """Whether text reads as a number (a header line has none)."""
     try:
@@ -343,10 +435,12 @@ def error_columns(names: list[str], mag: str) -> list[str]:
     return [n for n in names if column_role(n) == "err" and not (flux and "mag" in n.lower())]
 
 
-def suggested_columns(found: list[str], columns: Columns) -> dict[str, str]:
+def suggested_columns(found: list[str], columns: Columns,
+                      holds_flags: Callable[[str], bool] | None = None) -> dict[str, str]:
     """``--columns`` role -> the column of ``found`` whose name suggests it, for the roles id,
     time, mag, err, band and flag where ``columns`` names no column found and one name fits
-    (of several times, the one heliocentric or barycentric): what a column error proposes.
+    (of several times, the one heliocentric or barycentric; a flag only where
+    ``holds_flags`` says its values are flags): what a column error proposes.
     The readers do not take these themselves: a table's columns are read as ``--columns``
     says."""
     def fits(name: str, role: str, mag: str | None) -> bool:
@@ -355,7 +449,7 @@ def suggested_columns(found: list[str], columns: Columns) -> dict[str, str]:
         if role == "err":
             return mag is not None and name in error_columns(found, mag)
         if role == "flag":
-            return is_flag_name(name)
+            return is_flag_name(name) and (holds_flags is None or holds_flags(name))
         return column_role(name) == role
 
     resolved = columns.resolve(found)

@@ -164,6 +164,34 @@ def header_columns(names: list[str], line: int, columns: Columns | None = None,
     return ((found["time"][0], found["mag"][0], *found["err"]), found["band"], found["flag"])
 
 
+def header_bands(names: list[str], line: int, columns: Columns | None = None,
+                 strict: bool = True, first: list[str] | None = None, *, table: bool = False
+                 ) -> tuple[dict[str, tuple[int, ...]], list[int], list[int]]:
+    """:func:`header_columns` of each band a row holds: ``{band: (time, mag[, err])}``, its
+    band column and its flag column, which applies to every band. One band of no name
+    (``{"": ...}``) but where ``columns.per_band`` names each band's own mag and err
+    (NEOWISE's ``mag:W1=w1mpro,mag:W2=w2mpro``); not ``strict`` (a trained run's names),
+    those of its bands whose mag the header has, or else the file's own names."""
+    columns = columns or Columns()
+    lower = {n.strip("\"'").lower() for n in names}
+    bands = [band for band, mag, _ in columns.mags
+             if band and (strict or mag.lower() in lower)]
+    if not bands:
+        plain = columns.replace(per_band=()) if columns.per_band else columns
+        wanted, band_at, flag_at = header_columns(names, line, plain, strict, first,
+                                                  table=table)
+        return {"": wanted}, band_at, flag_at
+    found = {}
+    for band in bands:
+        found[band], band_at, flag_at = header_columns(names, line, columns.for_band(band),
+                                                       strict, first, table=table)
+    if band_at:  # each row's band named twice: by its column and by --columns
+        raise FileProblem(line, f"column {names[band_at[0]]!r} looks like each row's band, "
+                          f"but --columns reads the bands {', '.join(bands)} from their own "
+                          f"columns: give one or the other")
+    return found, band_at, flag_at
+
+
 def file_columns(columns: Columns | None, source: object) -> Columns | None:
     """``columns`` for the per-star files of ``source``: the header names of their time,
     mag, err, band and flag (None: the usual names). A star's id is its file's name and its
@@ -191,6 +219,9 @@ def named_roles(columns: Columns | None, strict: bool = True,
     default = Columns()
     given = {r: getattr(columns, r) for r in FILE_ROLES
              if getattr(columns, r) != getattr(default, r)}
+    for band in columns.per_band:  # mag:W1, err:W1
+        given |= {f"mag:{band.band}": band.mag} | (
+            {f"err:{band.band}": band.err} if band.err else {})
     if not strict:
         lower = {n.strip("\"'").lower() for n in names or []}
         given = {r: n for r, n in given.items() if not n or n.lower() in lower}

@@ -8,13 +8,14 @@ whole-array operations on the rows' characters, never at blanks.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import numpy as np
 
 from lcformer.data.reading.config import Columns
 from lcformer.data.reading.files import ID_NAMES, FileProblem, is_number
-from lcformer.data.reading.headers import header_columns
+from lcformer.data.reading.headers import header_bands
 
 #: An IPAC table's header (IRSA's default format: ZTF light curves as ``.tbl``): blank and
 #: ``\`` keyword lines, then ``|``-delimited lines of the column names and up to three of
@@ -25,8 +26,27 @@ _IPAC_TYPES = frozenset({"char", "c", "double", "d", "real", "r", "float", "f", 
 _IPAC_KEYWORD = re.compile(r"^(?=[ \t]*\\)", re.MULTILINE)
 
 
+def ipac_names(text: str) -> list[str] | None:
+    """The column names of an IPAC table's header (an unnamed column ``colN``), or None where
+    ``text`` starts with no such header."""
+    header = _IPAC_HEADER.match(text)
+    return None if header is None else _names(header.group(2))[0]
+
+
+def _names(names_line: str) -> tuple[list[str], list[int], list[int], list[int | None]]:
+    """An IPAC names line's names, its bars' positions, and where each column starts and
+    ends (a last column without its closing bar: to the line's end, None)."""
+    bars_at = [m.start() for m in re.finditer(r"\|", names_line)]
+    closed = names_line.rstrip().endswith("|")
+    at, ends = (bars_at[:-1], bars_at[1:]) if closed else (bars_at, [*bars_at[1:], None])
+    names = [names_line[a + 1:b].strip(" \t-") or f"col{k + 1}"
+             for k, (a, b) in enumerate(zip(at, ends, strict=True))]
+    return names, bars_at, at, ends
+
+
 def ipac_as_columns(text: str, columns: Columns | None = None,
-                     strict_columns: bool = True) -> str | None:
+                    strict_columns: bool = True, keep: Collection[str] | None = None
+                    ) -> str | None:
     """An IPAC table as comma-separated columns, line for line (so that problems name the
     file's lines); None where ``text`` is no IPAC table (a first line that starts with a
     backslash or a bar but is no such header: bars around every row, say). Its keyword lines
@@ -40,7 +60,8 @@ def ipac_as_columns(text: str, columns: Columns | None = None,
     their values; the others' fields are empty, so a note or comment column may hold any
     text. A character under a bar or outside every column is a :class:`FileProblem` naming
     its line, as is a value read that holds ``,`` or ``#`` (which the comma-separated text
-    could not keep)."""
+    could not keep). ``keep``: the names of the columns to keep instead, all as text
+    (a long table's, which pandas then reads)."""
     header = _IPAC_HEADER.match(text)
     if header is None:
         return None
@@ -50,18 +71,15 @@ def ipac_as_columns(text: str, columns: Columns | None = None,
                           - {""} <= _IPAC_TYPES):
         return None
     names_at = keywords.count("\n") + 1  # the 1-based line of the names
-    bars_at = [m.start() for m in re.finditer(r"\|", names_line)]
     # A column lies between two bars; a last one without its closing bar, to the line's end.
-    closed = names_line.rstrip().endswith("|")
-    at, ends = (bars_at[:-1], bars_at[1:]) if closed else (bars_at, [*bars_at[1:], None])
-    names = [names_line[a + 1:b].strip(" \t-") or f"col{k + 1}"
-             for k, (a, b) in enumerate(zip(at, ends, strict=True))]
+    names, bars_at, at, ends = _names(names_line)
     nulls = (["null"] * len(names) if len(below) < 3
              else [n.strip() for n in below[2].strip().strip("|").split("|")])
     if len(nulls) != len(names):
         raise FileProblem(names_at + 3, f"the header's nulls line has {len(nulls)} columns, "
                           f"its names line {len(names)}: its bars must be those of the names")
-    numbers, words = _ipac_read(names, names_at, columns, strict_columns)
+    numbers, words = (_ipac_read(names, names_at, columns, strict_columns) if keep is None
+                      else ([], [k for k, name in enumerate(names) if name in keep]))
     rows = text[header.end():].split("\n")[1:]  # [0]: the rest of the last header line
     cut = _IpacCut(bars_at, at, ends, names, nulls, names_at + len(below) + 1)
     return (_IPAC_KEYWORD.sub("#", keywords) + ",".join(names)
@@ -76,7 +94,8 @@ def _ipac_read(names: list[str], line: int, columns: Columns | None,
     with a number in it is no header there, read by position: every column is kept."""
     if any(is_number(n) for n in names):
         return list(range(min(3, len(names)))), list(range(3, len(names)))
-    wanted, band, flag = header_columns(names, line, columns, strict)
+    bands, band, flag = header_bands(names, line, columns, strict)
+    wanted = {at for columns_read in bands.values() for at in columns_read}
     stars = [i for i, n in enumerate(names) if n.lower() in ID_NAMES and i not in wanted]
     return sorted(wanted), sorted({*band, *flag, *stars})
 

@@ -27,6 +27,7 @@ from lcformer.data.reading.files import (
     FileProblem,
     PathLike,
     cannot_read,
+    each_warning_once,
     finish,
     first_few,
     is_number,
@@ -61,6 +62,7 @@ NOT_LIGHT_CURVES = frozenset(
     " .xml .log .crc".split()
 )  # but an .xml file that is a VOTable is read (Gaia DataLink saves epoch photometry so)
 # ---------------------------------------------------------------------- public readers
+@each_warning_once()  # its files warn alike
 def read_catalogue_folder(
     catalogue: PathLike | pd.DataFrame,
     source: PathLike,
@@ -413,6 +415,7 @@ def _refuse_conflicts(table: pd.DataFrame, file_column: str, class_column: str,
                          f"{first_few(conflicting, 5)}; keep one row per file")
 
 
+@each_warning_once()  # its files warn alike
 def read_folder(
     source: PathLike, suffix: str | None = None, report: DropReport | None = None,
     columns: Columns | None = None, strict_columns: bool = True,

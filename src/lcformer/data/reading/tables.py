@@ -45,7 +45,9 @@ from lcformer.data.reading.columns import (
 from lcformer.data.reading.config import Columns
 from lcformer.data.reading.files import (
     ID_NAMES,
+    IPAC_SUFFIXES,
     READ_ERRORS,
+    FileProblem,
     PathLike,
     astropy_format,
     band_columns,
@@ -56,15 +58,19 @@ from lcformer.data.reading.files import (
     is_flag_name,
     is_flux_name,
     names_text,
+    other_bands_warning,
     suggested_columns,
     survey_layout_hint,
     unsupported_format,
 )
+from lcformer.data.reading.ipac import ipac_as_columns, ipac_names
 from lcformer.data.reading.labels import join_labels
 from lcformer.data.reading.partitions import join_split_curves, partition_files
 from lcformer.data.report import DropReport
 
 DEFAULT_COLUMNS = Columns()
+#: Reads one column of a table by its name (what a column problem suggests is checked so).
+ColumnValues = Callable[[str], "pd.Series | None"]
 
 
 # ---------------------------------------------------------------------- public readers
@@ -294,7 +300,8 @@ def _unnest(schema: Any, load: Callable[[], Any], columns: Columns,
                      "unreadable_file")
         return True, None
     frame = _exploded(load(), nested[0], name, sink, columns)
-    use = None if frame is None else _usable(list(frame.columns), columns, required, name, sink)
+    use = None if frame is None else _usable(list(frame.columns), columns, required, name, sink,
+                                             frame.get)
     return True, None if use is None else frame[list(use)].rename(columns=use)
 
 
@@ -371,7 +378,8 @@ def _read_table_file(path: Path, columns: Columns, sink: DropReport,
                                         required, path, sink, single)
                 if nested:
                     return frame
-                use = _usable(list(schema.names), columns, required, path, sink)
+                use = _usable(list(schema.names), columns, required, path, sink,
+                              lambda c: pd.read_parquet(path, columns=[c])[c])
                 if use is None:
                     return None
                 return pd.read_parquet(path, columns=list(use)).rename(columns=use)
@@ -384,7 +392,8 @@ def _read_table_file(path: Path, columns: Columns, sink: DropReport,
                 sink.problem(f"{path}:1: the header names {twice!r} twice; rename one",
                              "unreadable_file")
                 return None
-            use = _usable(found, columns, required, path, sink)
+            use = _usable(found, columns, required, path, sink,
+                          lambda c: pd.read_csv(path, usecols=[c])[c])
             if use is None:
                 return None
             text_columns = (columns.id, columns.band, columns.label, columns.split)
@@ -400,6 +409,8 @@ def _read_table_file(path: Path, columns: Columns, sink: DropReport,
                     else frame.rename(columns=use))
         if (form := astropy_format(path)) is not None:
             return _read_astropy(path, form, columns, required, sink)
+        if path.name.lower().endswith(IPAC_SUFFIXES):
+            return _read_ipac(path, columns, required, sink)
     except pd.errors.EmptyDataError:
         sink.problem(f"{path}:1: empty file; expected a header line {','.join(required)}"
                      f"[,{columns.err},{columns.band}] and one row per observation",
@@ -435,7 +446,8 @@ def _read_astropy(path: Path, form: str, columns: Columns, required: tuple[str, 
         return None
     if table is None:
         return None
-    use = _usable(list(table.colnames), columns, required, path, sink)
+    use = _usable(list(table.colnames), columns, required, path, sink,
+                  lambda c: pd.Series(astropy_column(table[c])))
     if use is None:
         return None
     frame = {}
@@ -456,6 +468,50 @@ def _read_astropy(path: Path, form: str, columns: Columns, required: tuple[str, 
     return pd.DataFrame(frame)
 
 
+def _read_ipac(path: Path, columns: Columns, required: tuple[str, ...],
+               sink: DropReport) -> pd.DataFrame | None:
+    """An IPAC table of many stars (IRSA's ``.tbl``), made comma-separated text by
+    :mod:`.ipac` (fixed-width values cut at their columns' bars, nulls missing; its declared
+    types are not trusted: text in a column declared double is read as text), then read
+    as a CSV table is."""
+    text = path.read_bytes().decode("utf-8", errors="replace")
+    found = ipac_names(text)
+    if found is None:
+        sink.problem(f"{path}: not an IPAC table (no header line of column names between "
+                     f"bars, |name|...|)", "unreadable_file")
+        return None
+
+    def values(column: str) -> pd.Series:
+        return ipac_frame(text, [column], set(), path)[column]
+
+    use = _usable(found, columns, required, path, sink, values)
+    if use is None:
+        return None
+    try:
+        text_columns = {c for c, role in use.items()
+                        if role in (columns.id, columns.band, columns.label, columns.split)}
+        frame = ipac_frame(text, list(use), text_columns, path)
+    except FileProblem as problem:
+        sink.problem(f"{path}{problem.where}: {problem.message}", problem.reason)
+        return None
+    if frame.empty:
+        sink.problem(f"{path}: no data lines, only a header", "empty_file")
+        return None
+    return frame.rename(columns=use)
+
+
+def ipac_frame(text: str, keep: list[str], text_columns: set[str],
+               path: Path) -> pd.DataFrame:
+    """The columns ``keep`` of an IPAC table's ``text``; those of ``text_columns`` as text
+    (a star called NA is a star), a missing value there an empty one."""
+    converted = ipac_as_columns(text, keep=keep)
+    assert converted is not None, path  # ipac_names found its header
+    return pd.read_csv(io.StringIO(converted), comment="#", usecols=keep,
+                       dtype=dict.fromkeys(text_columns, str), keep_default_na=False,
+                       na_values={c: [""] if c in text_columns else list(MISSING_WORDS)
+                                  for c in keep})
+
+
 def _has_columns(columns: Columns, required: tuple[str, ...]) -> Callable[[list[str]], bool]:
     """Whether a long table's column names hold the ``required`` ones (by ``columns``)."""
 
@@ -467,13 +523,15 @@ def _has_columns(columns: Columns, required: tuple[str, ...]) -> Callable[[list[
 
 
 def _usable(found: list[str], columns: Columns, required: tuple[str, ...], name: Path | str,
-            sink: DropReport) -> dict[str, str] | None:
+            sink: DropReport, values: ColumnValues | None = None) -> dict[str, str] | None:
     """Column of the file -> the name ``columns`` gives it, for every role present; None
-    (and a problem listing what was found and expected) when a required one is missing."""
+    (and a problem listing what was found and expected) when a required one is missing
+    (``values`` reads a column, for what the problem suggests)."""
     resolved = columns.resolve(found)
     use = {have: want for have, want in zip(resolved.all, columns.all, strict=True)
            if have in found}
-    if not _check_columns(list(use.values()), columns, str(name), sink, required, found):
+    if not _check_columns(list(use.values()), columns, str(name), sink, required, found,
+                          values):
         return None
     if columns.id not in required and resolved.id not in found:  # one star: is it?
         use |= {c: c for c in found if c.lower() in ID_NAMES and c not in use}
@@ -483,6 +541,9 @@ def _usable(found: list[str], columns: Columns, required: tuple[str, ...], name:
     absent = [f"{role}={getattr(columns, role)}" for role in ("id", "band", "err", "flag")
               if getattr(columns, role) not in ("", getattr(DEFAULT_COLUMNS, role))
               and getattr(resolved, role) not in found]
+    absent += [f"err:{band.band}={band.err}" for band, named
+               in zip(columns.per_band, resolved.per_band, strict=True)
+               if band.err and named.err not in found]
     if absent:
         no_flag = (" (a table without quality flags: flag= in --columns reads none)"
                    if any(a.startswith("flag=") for a in absent) else "")
@@ -490,27 +551,30 @@ def _usable(found: list[str], columns: Columns, required: tuple[str, ...], name:
                      f"{','.join(absent)}{no_flag}", "unreadable_file")
         return None
     bands = [found[i] for i in band_columns(found)]  # (ATLAS's F, beside its uJy, too)
-    if columns.band and resolved.band not in found and bands:
+    if columns.band and resolved.band not in found and bands and not columns.per_band:
         # Read without it, a star's rows in every band would make one curve: refused, as
         # mixing bands would change the magnitudes the model reads without a word.
         sink.problem(f"{name}: column {bands[0]!r} looks like each row's band, but the band "
                      f"is read from a column {columns.band!r}: give --columns "
                      f"band={bands[0]} (Columns(band=...) in Python)", "unreadable_file")
         return None
-    own = error_columns(found, resolved.mag)
-    if (resolved.err in found and columns.err == DEFAULT_COLUMNS.err and own
-            and resolved.err not in own):
-        # ATLAS's err (a fit's code) beside dm, the error of its m.
-        warnings.warn(f"column {resolved.err!r} is read as the errors, but {own[0]!r} is "
-                      f"named after the magnitude column {resolved.mag!r}: if it holds them, "
-                      f"give --columns err={own[0]}", stacklevel=2)
-    errors = [c for c in own if c not in use]
-    if resolved.err not in found and len(errors) == 1:
-        # Not naming the file: said once for a folder of partitions, not once each.
-        warnings.warn(f"column {errors[0]!r} looks like the errors of "
-                      f"{resolved.mag!r} but is not read, so every point's error is unknown: "
-                      f"add err={errors[0]} to --columns (Columns(err=...) in Python)",
-                      stacklevel=2)
+    for (band, _, given_err), (_, mag, err) in zip(columns.mags, resolved.mags, strict=True):
+        role = f"err:{band}" if band else "err"
+        own = error_columns(found, mag)
+        if (err in found and given_err == DEFAULT_COLUMNS.err and own and err not in own):
+            # ATLAS's err (a fit's code) beside dm, the error of its m.
+            warnings.warn(f"column {err!r} is read as the errors, but {own[0]!r} is named "
+                          f"after the magnitude column {mag!r}: if it holds them, give "
+                          f"--columns {role}={own[0]}", stacklevel=2)
+        errors = [c for c in own if c not in use]
+        if err not in found and len(errors) == 1:
+            # Not naming the file: said once for a folder of partitions, not once each.
+            warnings.warn(f"column {errors[0]!r} looks like the errors of {mag!r} but is not "
+                          f"read, so every point's error is unknown: add {role}={errors[0]} "
+                          f"to --columns (Columns(err=...) in Python)", stacklevel=2)
+    mags = [(band, mag, err if err in found else "") for band, mag, err in resolved.mags]
+    if (other_bands := other_bands_warning(found, set(use), mags)) is not None:
+        warnings.warn(other_bands, stacklevel=2)  # once for a folder of partitions, too
     unread = [c for c in found if is_flag_name(c) and c not in use]
     if columns.flag and unread:
         sink.note("quality_flag_column_not_read")  # catflags without --columns flag=catflags
@@ -518,22 +582,31 @@ def _usable(found: list[str], columns: Columns, required: tuple[str, ...], name:
         # flag is its "flag" column or the one named: said, as its rows are all kept.
         one = len(unread) == 1
         listed = f"{', '.join(map(repr, unread))} {'looks' if one else 'look'}"
-        if resolved.flag in use:  # one flag is read: the others can only replace it
+        flags = [c for c in unread if values is None
+                 or _holds_flags(values, c, columns.flag_bits)]
+        if not flags:  # text (NEOWISE's cc_flags 'd000'): --columns flag= would refuse it
+            warnings.warn(f"{listed} like a quality flag but {'holds' if one else 'hold'} "
+                          f"values that are not flags lcformer reads (a number, 0 for good, "
+                          f"true/false or good/bad), so {'it is' if one else 'they are'} not "
+                          f"read and every row is kept: keep the rows you want, or write a "
+                          f"0/1 flag column, before reading", stacklevel=2)
+        elif resolved.flag in use:  # one flag is read: the others can only replace it
             warnings.warn(f"{listed} like a quality flag too and {'is' if one else 'are'} "
                           f"not read: the flag column read is {resolved.flag!r} (--columns "
-                          f"flag={unread[0]}, Columns(flag={unread[0]!r}) in Python, reads "
+                          f"flag={flags[0]}, Columns(flag={flags[0]!r}) in Python, reads "
                           f"{'it' if one else 'one'} instead)", stacklevel=2)
         else:
             warnings.warn(f"{listed} like a quality flag and {'is' if one else 'are'} not "
                           f"read, so flagged rows are kept: read {'it' if one else 'one'} "
-                          f"with --columns flag={unread[0]} (Columns(flag={unread[0]!r}) in "
+                          f"with --columns flag={flags[0]} (Columns(flag={flags[0]!r}) in "
                           f"Python)", stacklevel=2)
     return use
 
 
 def _check_columns(present: list[str], columns: Columns, name: str, sink: DropReport,
                    required: tuple[str, ...] | None = None,
-                   found: list[str] | None = None) -> bool:
+                   found: list[str] | None = None,
+                   values: ColumnValues | None = None) -> bool:
     required = columns.required if required is None else required
     missing = [c for c in required if c not in present]
     listed = present if found is None else found
@@ -549,7 +622,8 @@ def _check_columns(present: list[str], columns: Columns, name: str, sink: DropRe
         roles = columns.roles
         optional = [c for c in (columns.band, columns.err, columns.label, columns.split,
                                 columns.flag) if c and c not in required]
-        guess = suggested_columns(listed, columns)
+        guess = suggested_columns(listed, columns, None if values is None
+                                  else lambda c: _holds_flags(values, c, columns.flag_bits))
         mapping = [f"{roles[c]}={guess.get(roles[c], 'NAME')}" for c in missing]
         mapping += [f"{role}={guess[role]}" for role in ("err", "band", "flag")
                     if role in guess]
@@ -577,21 +651,22 @@ def _frame_to_curves(
     sink: DropReport,
 ) -> LightCurves | None:
     found = [str(c) for c in frame.columns]
-    use = _usable(found, columns, columns.required, name, sink)
+    use = _usable(found, columns, columns.required, name, sink, frame.get)
     if use is None:
         return None
     if any(have != want for have, want in use.items()):
         frame = frame.rename(columns={k: v for k, v in use.items() if k != v})
     numbers = {}
-    for column in (columns.time, columns.mag, columns.err):
-        if column in frame:
+    mags = {mag for _, mag, _ in columns.mags}
+    for column in (columns.time, *(c for _, mag, err in columns.mags for c in (mag, err))):
+        if column and column in frame:
             series = frame[column]
             if column == columns.time:
                 series = days_of_dates(series, sink, locate)
                 if series is None:
                     return None
             numbers[column] = numeric_column(series, column, locate, sink,
-                                             limits=column == columns.mag)
+                                             limits=column in mags)
             if numbers[column] is None:
                 return None
     ids = frame[columns.id]
@@ -599,7 +674,7 @@ def _frame_to_curves(
     if missing_id.any():
         sink.problem(f"{locate(int(np.flatnonzero(missing_id)[0]))}: no star id "
                      f"({missing_id.sum()} such rows dropped)")
-        sink.drop_points("missing_id", int(missing_id.sum()))
+        sink.drop_points("missing_id", int(missing_id.sum()) * len(columns.mags))
         keep = ~missing_id
         frame = frame[keep]
         numbers = {k: v[keep] for k, v in numbers.items()}
@@ -609,13 +684,16 @@ def _frame_to_curves(
                                columns.flag_bits)
         if flagged is None:
             return None
-        sink.drop_points("flagged", int(flagged.sum()))
+        # a point of each band a row holds
+        sink.drop_points("flagged", int(flagged.sum()) * len(columns.mags))
         warn_of_most_flagged(flagged, columns.flag, columns.flag_bits)
         keep = ~flagged
     ids = id_text(frame[columns.id], columns.id, name, sink)
     if ids is None:
         return None
     n = len(frame)
+    if columns.per_band:
+        return _rows_of_bands(frame, columns, ids, numbers, keep, sink)
     bands = np.full(n, "", object)
     if columns.band in frame:  # ZTF's fid 1, 2 read as 1.0, 2.0 beside a missing one: 1, 2
         band = whole_numbers(frame[columns.band]).astype(object)
@@ -638,6 +716,36 @@ def _frame_to_curves(
     )
 
 
+def _rows_of_bands(frame: pd.DataFrame, columns: Columns, ids: np.ndarray,
+                   numbers: dict[str, np.ndarray], keep: np.ndarray | None,
+                   sink: DropReport) -> LightCurves:
+    """Curves of rows that hold several bands (``columns.per_band``: NEOWISE's w1mpro and
+    w2mpro), as if each row were one row per band, in row order (so that a star's bands stay
+    side by side): its id, time, flag, class and split repeated, each band's mag and err
+    (unknown where the band names no err column)."""
+    n, bands = len(frame), [band for band, _, _ in columns.mags]
+    unknown = np.full(n, np.nan)
+
+    def stacked(values: list[np.ndarray]) -> np.ndarray:  # row 1's bands, then row 2's...
+        return np.column_stack(values).ravel()
+
+    def repeated(values: pd.Series | None) -> np.ndarray | None:
+        return None if values is None else np.repeat(values.to_numpy(dtype=object), len(bands))
+
+    return build_curves(
+        ids=np.repeat(ids, len(bands)),
+        bands=np.tile(np.asarray(bands, dtype=object), n),
+        time=np.repeat(numbers[columns.time], len(bands)),
+        mag=stacked([numbers[mag] for _, mag, _ in columns.mags]),
+        err=stacked([numbers.get(err, unknown) if err else unknown
+                     for _, _, err in columns.mags]),
+        labels=repeated(_text(frame, columns.label)),
+        splits=repeated(_text(frame, columns.split)),
+        sink=sink,
+        keep=None if keep is None else np.repeat(keep, len(bands)),
+    )
+
+
 def _text(frame: pd.DataFrame, column: str) -> pd.Series | None:
     """A text column with missing values as "" (not "nan"), or None when absent; whole
     numbers as integers (class 7 in a column with a gap is "7", not "7.0"), any dtype
@@ -648,6 +756,17 @@ def _text(frame: pd.DataFrame, column: str) -> pd.Series | None:
     if values.dtype != object and not isinstance(values.dtype, pd.StringDtype):
         values = values.astype(object)  # categories and numbers with gaps take "" then
     return values.fillna("").astype(str)
+
+
+def _holds_flags(values: ColumnValues, column: str, bits: int) -> bool:
+    """Whether a column's values are quality flags as the readers take them (numbers, true
+    or false, good or bad: :func:`~.columns.flagged_rows`): NEOWISE's cc_flags ('d000')
+    is named like one but is text, so it is not suggested as one. On the error path only."""
+    try:
+        series = values(column)
+    except READ_ERRORS:
+        return False
+    return series is not None and flagged_rows(series, column, str, DropReport(), bits) is not None
 
 
 def _row_locator(name: str) -> Callable[[int], str]:
