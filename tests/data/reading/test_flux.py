@@ -249,3 +249,17 @@ def test_magnitudes_below_zero_from_flux_name_the_zero_point(recwarn) -> None:
         to_magnitudes(electrons, ReadConfig(flux=True), "tess", DropReport())
     to_magnitudes(electrons, ReadConfig(flux=True, zero_point=20.44), "tess", DropReport())
     assert not recwarn.list
+
+
+def test_each_bands_column_name_is_checked_as_one_bands() -> None:
+    """Rows of two bands named as fluxes (mag:A=flux_a) without --flux are refused, naming
+    the column, as mag=flux_a is; with --flux, a column named after a unit whose zero point
+    is not --zero-point's is warned of."""
+    lcs = LightCurves.from_list([("s", "A", np.arange(20.0), np.full(20, 3.0), np.full(20, 0.1))])
+    columns = Columns(**Columns.parse("mag:A=flux_a,mag:B=flux_b"))
+    with pytest.raises(InputError, match="the magnitude column is 'flux_a', a flux's name"):
+        to_magnitudes(lcs, ReadConfig(columns=columns), "x", DropReport())
+    columns = Columns(**Columns.parse("mag:A=f_a,mag:B=f_uJy"))
+    with pytest.warns(UserWarning, match="the flux column 'f_uJy' is named after a unit whose "
+                                         "AB zero point is 23.9"):
+        to_magnitudes(lcs, ReadConfig(columns=columns, flux=True), "x", DropReport())

@@ -1049,3 +1049,30 @@ def test_a_flag_column_of_text_is_not_suggested_nor_warned_of_as_one(tmp_path: P
     with pytest.warns(UserWarning, match=r"'cc_flags' looks like a quality flag but holds "
                                          r"values that are not flags lcformer reads"):
         read_long_table(path, columns=Columns(time="mjd", mag="w1mpro", flag="catflags"))
+
+
+def test_each_bands_declared_units_are_read(tmp_path: Path) -> None:
+    """Rows of two bands (mag:A=, mag:B=) in a FITS table: each band's columns are read by
+    their own declared units, as one band's are (found by a review: mmag were read as mag,
+    and a flux unit was not counted)."""
+    from astropy import units as u
+    from astropy.table import Table
+
+    n = 40
+    Table({"id": np.repeat(["a", "b"], n // 2), "time": np.arange(n) * 1.0,
+           "m1": np.full(n, 10000.0) * u.mmag, "e1": np.full(n, 20.0) * u.mmag,
+           "m2": np.full(n, 9.0) * u.mag}).write(tmp_path / "t.fits")
+    report = DropReport()
+    lcs = read_long_table(tmp_path / "t.fits", report=report, columns=Columns(
+        **Columns.parse("mag:A=m1,err:A=e1,mag:B=m2")))
+    a = np.asarray(lcs.bands)[lcs.curve_index] == "A"
+    np.testing.assert_allclose(lcs.mag[a], 10.0)
+    np.testing.assert_allclose(lcs.err[a], 0.02)
+    np.testing.assert_allclose(lcs.mag[~a], 9.0)
+    Table({"id": np.repeat(["a", "b"], n // 2), "time": np.arange(n) * 1.0,
+           "f1": np.full(n, 3.0) * u.mJy, "f2": np.full(n, 2.0) * u.mJy}).write(
+        tmp_path / "f.fits")
+    report = DropReport()
+    read_long_table(tmp_path / "f.fits", report=report,
+                    columns=Columns(**Columns.parse("mag:A=f1,mag:B=f2")))
+    assert report.events["mag_column_in_a_flux_unit"] >= 1

@@ -64,8 +64,8 @@ def to_magnitudes(curves: LightCurves, config: ReadConfig, source: str,
                   report: DropReport) -> LightCurves:
     """``curves`` in magnitudes: converted with ``config.flux``, else checked not to be
     fluxes (:class:`InputError` naming ``source`` and the fix)."""
-    bare = config.columns.mag.strip("\"'")
-    name = bare.lower()
+    # Each magnitude (or flux) column read: one, or each band's (mag:W1=...).
+    named = [mag.strip("\"'") for _, mag, _ in config.columns.mags]
     if config.flux:
         if report.events[MAG_UNIT]:
             raise InputError(f"{source}: --flux reads fluxes, but the magnitude column of "
@@ -77,17 +77,21 @@ def to_magnitudes(curves: LightCurves, config: ReadConfig, source: str,
                           f"(--flux), not by the names {config.columns.mag!r} and "
                           f"{config.columns.err!r}: check that it holds the fluxes",
                           stacklevel=2)
-        unit = bare.rsplit("_", 1)[-1]
-        if unit in UNIT_ZERO_POINTS and UNIT_ZERO_POINTS[unit] != config.zero_point:
-            warnings.warn(f"{source}: the flux column {config.columns.mag!r} is named after "
-                          f"a unit whose AB zero point is {UNIT_ZERO_POINTS[unit]:g}, and "
-                          f"--zero-point is {config.zero_point:g}: if the fluxes are in that "
-                          f"unit, give --zero-point {UNIT_ZERO_POINTS[unit]:g}", stacklevel=2)
+        units = {bare: bare.rsplit("_", 1)[-1] for bare in named}
+        for bare, unit in units.items():
+            if unit in UNIT_ZERO_POINTS and UNIT_ZERO_POINTS[unit] != config.zero_point:
+                warnings.warn(f"{source}: the flux column {bare!r} is named after a unit whose "
+                              f"AB zero point is {UNIT_ZERO_POINTS[unit]:g}, and --zero-point "
+                              f"is {config.zero_point:g}: if the fluxes are in that unit, give "
+                              f"--zero-point {UNIT_ZERO_POINTS[unit]:g}", stacklevel=2)
+                break
         converted = flux_to_magnitudes(curves, config.zero_point, report)
-        _warn_of_negative_magnitudes(converted, config, source, unit in UNIT_ZERO_POINTS)
+        _warn_of_negative_magnitudes(converted, config, source,
+                                     any(u in UNIT_ZERO_POINTS for u in units.values()))
         return converted
-    if "flux" in name and "mag" not in name:
-        raise InputError(f"{source}: the magnitude column is {config.columns.mag!r}, a "
+    fluxes = [bare for bare in named if "flux" in bare.lower() and "mag" not in bare.lower()]
+    if fluxes:
+        raise InputError(f"{source}: the magnitude column is {fluxes[0]!r}, a "
                          f"flux's name: give --flux to convert fluxes to magnitudes (with "
                          f"--zero-point, default {ReadConfig().zero_point:g} for Jy), or "
                          f"name a magnitude column with --columns mag=NAME")

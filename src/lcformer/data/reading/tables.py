@@ -451,8 +451,10 @@ def _read_astropy(path: Path, form: str, columns: Columns, required: tuple[str, 
     if use is None:
         return None
     frame = {}
-    mag_unit = next((getattr(table[c], "unit", None) for c, name in use.items()
-                     if name == columns.mag), None)
+    # Each band's columns are checked by its own mag column's unit (mag:W1=..., or the one).
+    band_of = {name: band for band, mag, err in columns.mags for name in (mag, err) if name}
+    mag_units = {band: next((getattr(table[c], "unit", None) for c, name in use.items()
+                             if name == mag), None) for band, mag, _ in columns.mags}
     for column, name in use.items():
         values = astropy_column(table[column])
         if values.ndim != 1:
@@ -461,7 +463,10 @@ def _read_astropy(path: Path, form: str, columns: Columns, required: tuple[str, 
             return None
         if values.dtype.kind in "iufb":
             values = values.astype(values.dtype.newbyteorder("="))  # FITS is big-endian
-        factor = declared_unit(table[column], column, name, columns, mag_unit, path, sink)
+        band = band_of.get(name, "")
+        factor = declared_unit(table[column], column, name,
+                               columns.for_band(band) if band else columns,
+                               mag_units.get(band, mag_units.get("")), path, sink)
         if factor is None:
             return None
         frame[name] = values if factor == 1 else values * factor
