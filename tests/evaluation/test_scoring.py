@@ -131,6 +131,10 @@ def test_the_runs_own_dataset_is_scored_on_the_runs_test_stars(periodic, tmp_pat
     result = predict_stars(*periodic, lcs, device="cpu")
     assert label_scores(result, lcs, set(test_ids)) == label_scores(result, lcs)
     assert "on 18 labelled stars classified" in label_scores(result, lcs, set(test_ids))
+    # ... and with one copy of a training star among them (a review): still new stars.
+    one = LightCurves.concatenate([trained_stars_renamed().select(np.array([0])), lcs])
+    line = label_scores(predict_stars(*periodic, one, device="cpu"), one, set(test_ids))
+    assert "on 18 labelled stars classified" in line and "not scored: 1 whose points" in line
     # An input named like the run's dataset (a folder "train") with none of its test stars:
     # the fingerprints say which stars the model trained on, so the others are scored (QA).
     assert label_scores(result, lcs, {"unknown-star"}) == label_scores(result, lcs)

@@ -26,6 +26,9 @@ from lcformer.evaluation.predict import (
 )
 from lcformer.training.run_folder import PREDICTIONS_FILE
 
+#: The share of an input's stars outside the run's test set that must be the run's training
+#: stars (by their points) for an input named like the run's dataset to be taken for it.
+OWN_DATASET_SEEN = 0.5
 #: A star's row as :func:`score_labels` reads it (partitioned predictions carry these columns).
 SCORE_COLUMNS = ("id", "predicted", "flag", "label", "split")
 
@@ -56,8 +59,8 @@ def score_labels(stars: pd.DataFrame, classes: Sequence[str],
     rows are read, so those alone may be given). A model's training stars must not be scored
     as new ones: given ``run_test_ids`` (the input is named as the run's own dataset), only
     those stars are scored, unless every star's SEEN is known and the input labels none of
-    them or holds none of the run's training stars (an input only named alike: a folder
-    "train"); else, where some labelled star has
+    them or fewer than :data:`OWN_DATASET_SEEN` of its other stars are the run's training
+    stars (an input only named alike: a folder "train"); else, where some labelled star has
     a split, only those outside ``train``; and
     of those, stars whose :data:`SEEN` is True (their points are those of the run's own
     training or validation stars, under other ids or in another layout) are counted, not
@@ -70,13 +73,15 @@ def score_labels(stars: pd.DataFrame, classes: Sequence[str],
     every, renamed = _as_model_classes(every, classes)
     head = f"against {source}{renamed}:"
     scored, which, none = every, "labelled stars", ""
-    if (run_test_ids is not None and _seen_known(every)
-            and not (every["id"].isin(run_test_ids).any() and every[SEEN].eq(True).any())):
+    if run_test_ids is not None and _seen_known(every):
         # Named like the run's dataset (a folder "train"), but none of its test stars, or
-        # none of its training stars (their points): the fingerprints, not the name, tell
-        # which stars the model trained on. (QA: a held-out folder named as the training
-        # one, its ids numbered alike, was scored on the 15 of 75 stars that shared ids.)
-        run_test_ids = None
+        # its other stars mostly not the run's training stars (their points): the
+        # fingerprints, not the name, tell which stars the model trained on. (QA: a
+        # held-out folder named as the training one, its ids numbered alike, was scored on
+        # the 15 of 75 stars that shared ids.)
+        test = every["id"].isin(run_test_ids)
+        if not test.any() or every.loc[~test, SEEN].eq(True).mean() < OWN_DATASET_SEEN:
+            run_test_ids = None
     if run_test_ids is not None:
         scored = every[every["id"].isin(run_test_ids)]
         which = "labelled stars of the run's test set"
