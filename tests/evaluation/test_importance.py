@@ -76,15 +76,15 @@ def test_the_family_the_class_depends_on_loses_the_most() -> None:
 
 
 def test_the_record_scores_each_star_once_as_the_run_does() -> None:
-    """A star cut into several chunks has one row of values per chunk: each star counts once,
-    with its class, and the record says what was left out."""
+    """A star cut into chunks (1 to 5 here) has one row of values per chunk: each star counts
+    once, with its class, and the record says what was left out."""
     x, y = stars(400, 0)
     fused = fused_trees(x, y)
     fused.set_weight(0.25)
     test_x, test_y = stars(60, 1)
-    chunks = np.repeat(np.arange(60), 3)  # three chunks per star
-    test = SampleSet(np.zeros((180, 4, 9), np.float32), np.ones((180, 4), bool),
-                     test_y[chunks], chunks, test_x[chunks])
+    chunks = np.repeat(np.arange(60), np.random.default_rng(2).integers(1, 6, 60))
+    test = SampleSet(np.zeros((len(chunks), 4, 9), np.float32),
+                     np.ones((len(chunks), 4), bool), test_y[chunks], chunks, test_x[chunks])
     record = importance_record(fused, test, NAMES, ["V"], repeats=3)
     with torch.inference_mode():
         once = fused.trees(torch.as_tensor(test_x)).argmax(1).numpy()

@@ -69,6 +69,8 @@ from lcformer.data.reading.partitions import join_split_curves, partition_files
 from lcformer.data.report import DropReport
 
 DEFAULT_COLUMNS = Columns()
+#: Values of a flag-like column looked at to tell whether it holds flags (:func:`_holds_flags`).
+FLAG_SAMPLE = 1_000
 #: Reads one column of a table by its name (what a column problem suggests is checked so).
 ColumnValues = Callable[[str], "pd.Series | None"]
 
@@ -393,7 +395,7 @@ def _read_table_file(path: Path, columns: Columns, sink: DropReport,
                              "unreadable_file")
                 return None
             use = _usable(found, columns, required, path, sink,
-                          lambda c: pd.read_csv(path, usecols=[c])[c])
+                          lambda c: pd.read_csv(path, usecols=[c], nrows=FLAG_SAMPLE)[c])
             if use is None:
                 return None
             text_columns = (columns.id, columns.band, columns.label, columns.split)
@@ -764,14 +766,17 @@ def _text(frame: pd.DataFrame, column: str) -> pd.Series | None:
 
 
 def _holds_flags(values: ColumnValues, column: str, bits: int) -> bool:
-    """Whether a column's values are quality flags as the readers take them (numbers, true
-    or false, good or bad: :func:`~.columns.flagged_rows`): NEOWISE's cc_flags ('d000')
-    is named like one but is text, so it is not suggested as one. On the error path only."""
+    """Whether a column's first :data:`FLAG_SAMPLE` values are quality flags as the readers
+    take them (numbers, true or false, good or bad: :func:`~.columns.flagged_rows`):
+    NEOWISE's cc_flags ('d000') is named like one but is text, so it is not suggested as one.
+    Asked only where a flag-like column is not read; one that cannot be read is not judged
+    (True: the file's own problem is said elsewhere)."""
     try:
         series = values(column)
     except READ_ERRORS:
-        return False
-    return series is not None and flagged_rows(series, column, str, DropReport(), bits) is not None
+        return True
+    return series is None or flagged_rows(series.head(FLAG_SAMPLE), column, str, DropReport(),
+                                          bits) is not None
 
 
 def _row_locator(name: str) -> Callable[[int], str]:
