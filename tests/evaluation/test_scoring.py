@@ -199,8 +199,8 @@ def test_the_runs_own_stars_under_other_ids_are_not_scored(periodic) -> None:
 def test_a_checkpoint_without_fingerprints_scores_as_before(periodic) -> None:
     """A checkpoint of an earlier lcformer keeps no fingerprints: no column, every labelled
     star outside the name rules scored, the run's own ones too (nothing can tell them)."""
+    from lcformer.data.fingerprints import KEY
     from lcformer.evaluation.scoring import label_scores
-    from lcformer.evaluation.seen import KEY
 
     model, metadata = periodic
     older = {k: v for k, v in metadata.items() if k != KEY}

@@ -305,7 +305,7 @@ def test_the_runs_own_stars_in_partitions_are_not_scored(tiny_run, tmp_path, cap
 
 
 def test_the_output_of_a_model_without_fingerprints_has_no_seen_column(model) -> None:
-    from lcformer.evaluation.seen import KEY
+    from lcformer.data.fingerprints import KEY
 
     _, metadata = model
     assert output_schema(metadata)["seen_in_training"].dtype == bool

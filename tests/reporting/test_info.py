@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 
 from lcformer.cli import main
+from lcformer.data.fingerprints import fingerprints_of
 from lcformer.data.synthetic import SyntheticConfig, make_synthetic
-from lcformer.evaluation.seen import fingerprints_of
 from lcformer.training.run_folder import load_model
 
 LEGACY = Path(__file__).resolve().parents[1] / "fixtures" / "legacy-0.1.0"

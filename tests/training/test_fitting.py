@@ -128,9 +128,9 @@ def test_training_sketches_are_of_the_stored_stars_with_copies_as_one(monkeypatc
     are left out), and predict no longer found its partial copies."""
     from dataclasses import replace
 
+    from lcformer.data.fingerprints import SKETCH_KEY, SKETCH_SIZE, fingerprints_of
     from lcformer.data.prepared import build
     from lcformer.data.splits import SampleSet
-    from lcformer.evaluation.seen import SKETCH_KEY, SKETCH_SIZE, fingerprints_of
 
     lcs = make_synthetic(SyntheticConfig(n_per_class=6, num=60))
     twice = replace(lcs.select(np.arange(2)), ids=np.array(["dup-0", "dup-1"], dtype=object))

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import StratifiedKFold
 
+from lcformer.data.fingerprints import copy_groups
 from lcformer.data.lightcurves import ragged_ranges
 from lcformer.errors import ConfigError, InputError
 
@@ -235,8 +236,6 @@ def keep_copies_together(parts: np.ndarray, data: PreparedDataset) -> np.ndarray
     catalogue that lists a star twice: asas_acvs has 41 such pairs) all in the part of the
     first of them, so that a test star's copy is not a training star (said in a warning).
     In k folds each such group is tested once, in its first star's fold."""
-    from lcformer.evaluation.seen import copy_groups  # the sketches predict finds copies by
-
     cleaned = data.cleaned
     groups = copy_groups(cleaned["id"].to_numpy(dtype=object), cleaned["n_points"].to_numpy(),
                          data.points[:, 0], data.points[:, 1])

@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from lcformer.data.cleaning import CleaningConfig, clean
+from lcformer.data.fingerprints import fingerprints_of, seen_in_training
 from lcformer.data.lightcurves import LightCurves
 from lcformer.data.prepared import PrepareConfig
 from lcformer.data.reading.config import ReadConfig
@@ -51,7 +52,6 @@ from lcformer.evaluation.flags import (
     signal_flags,
 )
 from lcformer.evaluation.inference import BATCH, star_probabilities, window_probabilities
-from lcformer.evaluation.seen import fingerprints_of, seen_in_training
 from lcformer.hardware import pick_device
 from lcformer.models import LightCurveClassifier
 
@@ -62,7 +62,7 @@ PREDICT_CHUNK_STARS = 5_000
 PERIOD_COLUMNS = ("period", "power", "fap", "period_2", "power_2")
 #: Each prediction's counts: its samples, and the cleaned points and bands they hold.
 COUNT_COLUMNS = ("n_windows", "n_points", "n_bands")
-#: Of a model that keeps its training stars' fingerprints (:mod:`lcformer.evaluation.seen`):
+#: Of a model that keeps its training stars' fingerprints (:mod:`lcformer.data.fingerprints`):
 #: whether a star's cleaned points are those of one of its training or validation stars.
 SEEN = "seen_in_training"
 #: The start of each class's probability column (:func:`probability_column`).

@@ -55,6 +55,7 @@ import numpy as np
 import pandas as pd
 
 from lcformer import atomic
+from lcformer.data.fingerprints import fingerprints_of
 from lcformer.data.lightcurves import LightCurves
 from lcformer.data.prepared import data_code_digest
 from lcformer.data.reading import READERS_VERSION
@@ -81,7 +82,6 @@ from lcformer.evaluation.predict import (
     with_input_labels,
 )
 from lcformer.evaluation.scoring import SCORE_COLUMNS
-from lcformer.evaluation.seen import fingerprints_of
 from lcformer.models import LightCurveClassifier
 from lcformer.workers import shared_workers
 

@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lcformer.config import dotted, list_text
+from lcformer.data.fingerprints import fingerprints_of, uncompared_version
 from lcformer.data.reading.config import ReadConfig
 from lcformer.errors import CorruptFileError, LcformerError, RunNotFoundError
 from lcformer.evaluation.flags import errors_of, ranges_of, ranges_text, shares_of
-from lcformer.evaluation.seen import fingerprints_of, uncompared_version
 from lcformer.models.registry import STAR_SETTINGS, WINDOW_SETTINGS
 from lcformer.training.run_folder import BEST_FILE, IMPORTANCE_FILE, LAST_FILE, METRICS_FILE
 

@@ -23,6 +23,12 @@ import torch
 
 from lcformer import __version__
 from lcformer.data.augment import Copies, shortened_samples
+from lcformer.data.fingerprints import (
+    star_fingerprints,
+    star_sketches,
+    stored_fingerprints,
+    stored_sketches,
+)
 from lcformer.data.lightcurves import ragged_ranges
 from lcformer.data.prepared import PreparedDataset
 from lcformer.data.reading import READERS_VERSION
@@ -36,12 +42,6 @@ from lcformer.evaluation.flags import (
     training_ranges,
 )
 from lcformer.evaluation.inference import star_level, window_probabilities
-from lcformer.evaluation.seen import (
-    star_fingerprints,
-    star_sketches,
-    stored_fingerprints,
-    stored_sketches,
-)
 from lcformer.hardware import pick_device
 from lcformer.models import LightCurveClassifier, ModelConfig, model_from_config
 from lcformer.models.ensemble import Ensemble
@@ -263,7 +263,7 @@ def _seen_stars(data: PreparedDataset, sets: dict[str, SampleSet],
     """The fingerprints of the cleaned points of every star the model trained on or was
     validated on (all but the test stars; ``with_val`` False: the training stars alone, as
     trees alone choose nothing on the others), so that predictions recognise them under other
-    ids or in another layout and leave them out of a score (:mod:`lcformer.evaluation.seen`)."""
+    ids or in another layout and leave them out of a score (:mod:`lcformer.data.fingerprints`)."""
     parts = [part for part in sets if part != "test" and (with_val or part == "train")]
     used = np.unique(np.concatenate([np.asarray(sets[part].star) for part in parts]))
     ids = data.stars["id"].to_numpy(dtype=object)[used]

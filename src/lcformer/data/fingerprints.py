@@ -1,4 +1,6 @@
-"""A run's own training and validation stars, recognised by their points, whatever their ids.
+"""Stars recognised by their points, whatever their ids: a run's own training and validation
+stars met again in new input (``seen_in_training``), and copies of one star under several
+ids within a dataset (kept on one side of a split, :mod:`lcformer.data.splits`).
 
 Scoring predictions against an input's labels must not count the stars a model trained on (or
 chose its best epoch on) as new ones; a name or a ``split`` column does not tell them when the

@@ -7,8 +7,8 @@ import json
 import numpy as np
 import pytest
 
-from lcformer.evaluation import seen
-from lcformer.evaluation.seen import (
+from lcformer.data import fingerprints
+from lcformer.data.fingerprints import (
     KEY,
     SKETCH_SIZE,
     copy_groups,
@@ -71,7 +71,7 @@ def test_blocks_of_points_sum_as_one(monkeypatch) -> None:
     """Hashed a few curves at a time (bounded memory), the sums are those of all at once."""
     ids, lengths, time, mag = two_stars()
     whole = star_fingerprints(ids, lengths, time, mag)
-    monkeypatch.setattr(seen, "BLOCK_POINTS", 4)  # each curve a block of its own
+    monkeypatch.setattr(fingerprints, "BLOCK_POINTS", 4)  # each curve a block of its own
     assert star_fingerprints(ids, lengths, time, mag).tolist() == whole.tolist()
 
 
@@ -124,9 +124,9 @@ def test_a_copy_with_a_band_or_points_missing_is_found_by_its_sketch() -> None:
     assert trained is not None and trained.sketch is not None
     assert len(trained.sketch) == SKETCH_SIZE  # "a" has 24 runs of four: its 16 smallest
     older = json.loads(json.dumps(stored))
-    older[seen.SKETCH_KEY]["version"] = 2  # made before the share rule: compared as they are
+    older[fingerprints.SKETCH_KEY]["version"] = 2  # before the share rule: compared as is
     assert np.array_equal(fingerprints_of(older).sketch, trained.sketch)
-    older[seen.SKETCH_KEY]["version"] = 99
+    older[fingerprints.SKETCH_KEY]["version"] = 99
     assert fingerprints_of(older).sketch is None
 
     def seen_as(name: str, lengths: np.ndarray, time: np.ndarray, mag: np.ndarray) -> bool:
@@ -148,7 +148,7 @@ def test_a_copy_with_a_band_or_points_missing_is_found_by_its_sketch() -> None:
 def test_sketches_are_made_in_blocks_as_at_once(monkeypatch) -> None:
     ids, lengths, time, mag = two_stars()
     whole = star_sketches(ids, lengths, time, mag)
-    monkeypatch.setattr(seen, "BLOCK_POINTS", 7)
+    monkeypatch.setattr(fingerprints, "BLOCK_POINTS", 7)
     blocks = star_sketches(ids, lengths, time, mag)
     assert whole.index.tolist() == blocks.index.tolist() and whole.equals(blocks)
     assert whole.groupby(level=0).size().to_dict() == {"a": SKETCH_SIZE, "b": 12}
