@@ -258,11 +258,15 @@ def test_stars_of_a_train_split_are_not_scored(tiny_run, tmp_path, capsys) -> No
 def test_partitions_of_the_runs_own_dataset_are_scored_on_its_test_stars(
         tiny_run, tmp_path, capsys) -> None:
     """A folder of partitions named like the run's dataset (the tiny run's is
-    ``python-api``): only the run's test stars (its test_predictions.csv) are scored."""
+    ``python-api``), its training stars (their points) among them: only the run's test stars
+    (its test_predictions.csv) are scored."""
+    from lcformer.data.lightcurves import LightCurves
+
     run = tmp_path / "run"
     shutil.copytree(tiny_run, run)
-    lcs = labelled_stars()
-    test_ids = list(pd.unique(lcs.ids)[:6])
+    new = labelled_stars()
+    lcs = LightCurves.concatenate([trained_stars_renamed(), new])
+    test_ids = list(pd.unique(new.ids)[:6])
     pd.DataFrame({"id": test_ids}).to_csv(run / "test_predictions.csv", index=False)
     write_partitions(lcs, tmp_path / "python-api", 2)
     assert main(["predict", str(run), str(tmp_path / "python-api"), "--out",
