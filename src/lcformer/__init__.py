@@ -15,6 +15,7 @@ _LAZY = {
     "Classifier": "lcformer.api",
     "StarSamples": "lcformer.api",
     "Columns": "lcformer.data.reading.config",
+    "BandColumns": "lcformer.data.reading.config",
     "DropReport": "lcformer.data.report",
     "flux_to_magnitudes": "lcformer.data.reading.flux",
     # The settings, one dataclass each (docs/api.md), in pipeline order.

@@ -91,7 +91,7 @@ GAP_SHARE, GAPPED_RATIO, GAPPED_OVERSAMPLING = 0.1, 8.0, 2.0
 # its points follow each other within FINE_STEP x min_period, in stretches FINE_CYCLES x
 # min_period long at least (two cycles of the longest such period). QA: the median step alone
 # counted every CRTS star, whose 4 exposures a night span 30 minutes (and 283 of asas_acvs's
-# 13,909; 101 now: those with intensive sequences of 70-second steps).
+# 13,909; 101 now: those with intensive sequences of 1- to 3-minute steps).
 FINE_STEP, FINE_CYCLES, FINE_SHARE = 0.25, 2.0, 0.5
 
 

@@ -1047,8 +1047,12 @@ def test_a_flag_column_of_text_is_not_suggested_nor_warned_of_as_one(tmp_path: P
     with pytest.raises(InputError, match=r"--columns time=mjd,mag=NAME,flag=catflags "):
         read_long_table(path)
     with pytest.warns(UserWarning, match=r"'cc_flags' looks like a quality flag but holds "
-                                         r"values that are not flags lcformer reads"):
+                                         r"values that are not flags lcformer reads .* and "
+                                         r"only the flag column 'catflags' drops rows"):
         read_long_table(path, columns=Columns(time="mjd", mag="w1mpro", flag="catflags"))
+    frame.to_csv(path, index=False)  # cc_flags alone, no flag read
+    with pytest.warns(UserWarning, match=r"not read and every row is kept"):
+        read_long_table(path, columns=Columns(time="mjd", mag="w1mpro"))
 
 
 def test_each_bands_declared_units_are_read(tmp_path: Path) -> None:

@@ -27,7 +27,7 @@ The modules, in pipeline order:
 - ``labels``: labels tables, joined to the curves by id.
 """
 
-from lcformer.data.reading.config import Columns, ReadConfig
+from lcformer.data.reading.config import BandColumns, Columns, ReadConfig
 from lcformer.data.reading.macho import MACHO_CLASSES, read_macho
 from lcformer.data.reading.per_star import read_catalogue_folder, read_folder
 from lcformer.data.reading.tables import from_astropy, from_dataframe, read_long_table
@@ -49,6 +49,7 @@ READERS_VERSION = 5
 __all__ = [
     "MACHO_CLASSES",
     "READERS_VERSION",
+    "BandColumns",
     "Columns",
     "ReadConfig",
     "from_astropy",

@@ -592,11 +592,13 @@ def _usable(found: list[str], columns: Columns, required: tuple[str, ...], name:
         flags = [c for c in unread if values is None
                  or _holds_flags(values, c, columns.flag_bits)]
         if not flags:  # text (NEOWISE's cc_flags 'd000'): --columns flag= would refuse it
+            kept = (f"only the flag column {resolved.flag!r} drops rows" if resolved.flag in use
+                    else "every row is kept")
             warnings.warn(f"{listed} like a quality flag but {'holds' if one else 'hold'} "
                           f"values that are not flags lcformer reads (a number, 0 for good, "
                           f"true/false or good/bad), so {'it is' if one else 'they are'} not "
-                          f"read and every row is kept: keep the rows you want, or write a "
-                          f"0/1 flag column, before reading", stacklevel=2)
+                          f"read and {kept}: keep the rows you want, or write a 0/1 flag "
+                          f"column, before reading", stacklevel=2)
         elif resolved.flag in use:  # one flag is read: the others can only replace it
             warnings.warn(f"{listed} like a quality flag too and {'is' if one else 'are'} "
                           f"not read: the flag column read is {resolved.flag!r} (--columns "
