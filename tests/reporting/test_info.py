@@ -293,3 +293,4 @@ def test_info_says_what_the_trees_rest_on(tmp_path, capsys) -> None:
     assert f"the {record['test_stars']} test stars: {first['family']} " in line
     assert record["of_test_stars"] == record["test_stars"]
     assert f"{first['macro_f1_drop']:.3f}" in line
+    assert line.endswith("(all: importance.json)")  # the trees alone: no network's share

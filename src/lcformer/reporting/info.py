@@ -202,8 +202,10 @@ def _importance_text(record: dict[str, Any], shown: int = 4) -> str:
 
     top = ", ".join(f"{f['family']} {f['macro_f1_drop']:.3f}"
                     for f in record["families"][:shown])
+    weight = record.get("network_weight_left_out", 0)
+    network = f"; the network's share, {weight:g}, not measured" if weight else ""
     return (f"macro-F1 the trees lose when a family of values is shuffled across the "
-            f"{stars_text(record)}: {top} (all: importance.json)")
+            f"{stars_text(record)}: {top} (all: importance.json{network})")
 
 
 def _model_text(metadata: dict[str, Any], records: list[RunRecord],
