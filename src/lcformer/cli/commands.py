@@ -419,7 +419,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     ours, theirs, difference = compared(record.star["macro_f1"], forest.star["macro_f1"])
     print(f"synthetic test macro-F1 (star level): {ours}; light-curve features + random "
           f"forest on the same {forest.star['n']} test stars: {theirs} ({difference})")
-    print(f"results: {run_dir} (metrics.json, history.csv, figures/, best.safetensors)")
+    print(f"results: {run_dir} (metrics.json, importance.json, history.csv, figures/, "
+          f"best.safetensors; lcformer info {run_dir} sums them up)")
     return 0
 
 
