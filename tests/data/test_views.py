@@ -157,6 +157,39 @@ def test_harmonic_fit_recovers_the_fourier_decomposition(period: float, a1: floa
     assert shape["odd_2p"] < 0.01  # at the true period, alternate cycles are alike
 
 
+@settings(max_examples=20, deadline=None)
+@given(period=st.floats(0.05, 300.0), n=st.integers(14, 400), seed=st.integers(0, 1000))
+def test_harmonic_fit_is_the_least_squares_fit_of_its_design(period: float, n: int,
+                                                             seed: int) -> None:
+    """The fit's normal equations come from sums of e^(i m angle) (trigonometric identities);
+    they must give what an explicit design matrix and lstsq give, on uneven noisy curves, with
+    the fit's tiny ridge (1e-9 of the trace), which decides only nearly singular fits."""
+    rng = np.random.default_rng(seed)
+    t = np.sort(rng.uniform(0, rng.uniform(1, 3000), n)) + 2_450_000.0
+    mag = 14 + rng.standard_normal(n) * rng.uniform(0.01, 1.0) + np.sin(2 * np.pi * t / period)
+    lcs = LightCurves.from_list([("s", "V", t, mag, np.full(n, 0.01))])
+    shape = harmonic_fit(lcs, np.array([period])).iloc[0]
+
+    def lstsq(frequency: float, harmonics: int) -> tuple[np.ndarray, float]:
+        angle = 2 * np.pi * np.mod((t - t[0]) * frequency, 1.0)[:, None] * np.arange(
+            1, harmonics + 1)
+        design = np.hstack([np.ones((n, 1)), np.cos(angle), np.sin(angle)])
+        y = mag - mag.mean()
+        ridge = np.sqrt(1e-9 * np.sum(design ** 2)) * np.eye(design.shape[1])
+        coef = np.linalg.lstsq(np.vstack([design, ridge]),
+                               np.concatenate([y, np.zeros(len(ridge))]), rcond=None)[0]
+        return coef, float(np.sum((y - design @ coef) ** 2) / np.sum(y ** 2))
+
+    coef, unexplained = lstsq(1 / period, 3)
+    amp = np.hypot(coef[1:4], coef[4:])
+    assert shape["log_a1"] == pytest.approx(np.log10(max(amp[0], 1e-4)), abs=1e-6)
+    assert shape["r21"] == pytest.approx(amp[1] / amp[0], rel=1e-5, abs=1e-8)
+    assert shape["fit_r2"] == pytest.approx(1 - unexplained, abs=1e-6)
+    coef2, _ = lstsq(0.5 / period, 6)
+    power = coef2[1:7] ** 2 + coef2[7:] ** 2
+    assert shape["odd_2p"] == pytest.approx(power[0::2].sum() / power.sum(), abs=1e-5)
+
+
 def test_harmonic_fit_at_half_the_period_sees_unequal_cycles() -> None:
     """An eclipsing binary's search often finds half its period; the fit at 2P says so."""
     lcs = harmonic_star(1.6, (0.3, 0.2, 0.1), 1.0, 2.0, 0.0, seed=3)

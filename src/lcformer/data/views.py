@@ -301,30 +301,49 @@ def _fit_shapes(curves: LightCurves, period: np.ndarray, harmonics: int
     t = curves.time - curves.time[starts][point_curve]
     y = curves.mag - (np.add.reduceat(curves.mag, starts) / curves.lengths)[point_curve]
     total = np.add.reduceat(y * y, starts)
+    # Both fits' normal equations are sums over a curve's points of products of cosines and
+    # sines of multiples m of one angle, the phase at 2P (at P every multiple is even), so
+    # they come from the sums of e^(i m angle) for m up to twice the highest harmonic at 2P
+    # (cos a cos b = (cos(a - b) + cos(a + b)) / 2 and the like): 4 harmonics + 1 columns
+    # a point rather than one a pair of terms, and the multiples by repeated products rather
+    # than a cosine and a sine each (benchmarks/shape_fit.py: against the design matrix).
+    top = 4 * harmonics
+    waves = np.empty((len(t), top + 1), np.complex128)
+    waves[:, 0] = 1.0
+    waves[:, 1] = np.exp(2j * np.pi * np.mod(t * (0.5 / period)[point_curve], 1.0))
+    for m in range(2, top + 1):  # over the multiples, never over points
+        np.multiply(waves[:, m - 1], waves[:, 1], out=waves[:, m])
+    sums = np.add.reduceat(waves, starts)  # (curves, top + 1): sum of cos + i sin
+    cos, sin = sums.real, sums.imag
+    weighted = np.add.reduceat(y[:, None] * waves[:, :2 * harmonics + 1], starts)
 
-    def fit(frequency: np.ndarray, n_harmonics: int) -> tuple[np.ndarray, np.ndarray]:
-        """(coefficients (curves, 1 + 2 n), residual sum of squares)."""
-        angle = 2 * np.pi * np.mod(t * frequency[point_curve], 1.0)
-        k = np.arange(1, n_harmonics + 1)
-        design = np.concatenate([np.ones((len(t), 1)), np.cos(angle[:, None] * k),
-                                 np.sin(angle[:, None] * k)], axis=1)
-        n = design.shape[1]
-        gram = np.empty((curves.n_curves, n, n))
-        for i in range(n):  # over the (few) terms, never over points
-            gram[:, i, i:] = np.add.reduceat(design[:, i:] * design[:, i:i + 1], starts)
-            gram[:, i:, i] = gram[:, i, i:]
-        rhs = np.add.reduceat(design * y[:, None], starts)
-        ridge = 1e-9 * np.trace(gram, axis1=1, axis2=2)[:, None, None] * np.eye(n)
+    def fit(step: int, n_harmonics: int) -> tuple[np.ndarray, np.ndarray]:
+        """(coefficients (curves, 1 + 2 n), residual sum of squares) of the fit whose k-th
+        harmonic is the multiple ``step * k`` of the angle at 2P."""
+        k = step * np.arange(1, n_harmonics + 1)
+        plus, minus = k[:, None] + k[None, :], k[:, None] - k[None, :]
+        apart = np.abs(minus)
+        c, s = slice(1, 1 + n_harmonics), slice(1 + n_harmonics, None)
+        gram = np.empty((curves.n_curves, 1 + 2 * n_harmonics, 1 + 2 * n_harmonics))
+        gram[:, 0, 0] = cos[:, 0]  # the number of points
+        gram[:, 0, c] = gram[:, c, 0] = cos[:, k]
+        gram[:, 0, s] = gram[:, s, 0] = sin[:, k]
+        gram[:, c, c] = 0.5 * (cos[:, apart] + cos[:, plus])
+        gram[:, s, s] = 0.5 * (cos[:, apart] - cos[:, plus])
+        gram[:, c, s] = 0.5 * (sin[:, plus] - np.sign(minus) * sin[:, apart])  # cos_i sin_j
+        gram[:, s, c] = gram[:, c, s].transpose(0, 2, 1)
+        rhs = np.concatenate([weighted[:, :1].real, weighted[:, k].real, weighted[:, k].imag],
+                             axis=1)
+        ridge = 1e-9 * np.trace(gram, axis1=1, axis2=2)[:, None, None] * np.eye(gram.shape[1])
         coef = np.linalg.solve(gram + ridge, rhs[..., None])[..., 0]
         residual = total - np.einsum("ci,ci->c", coef, rhs)  # least squares: y'y - b'X'y
         return coef, np.maximum(residual, 0.0)
 
-    frequency = 1.0 / period
-    coef, residual = fit(frequency, harmonics)
+    coef, residual = fit(2, harmonics)
     a, b = coef[:, 1:1 + harmonics], coef[:, 1 + harmonics:]
     amp = np.hypot(a, b)
     phase = np.arctan2(-b, a)
-    coef2, _ = fit(frequency / 2, 2 * harmonics)
+    coef2, _ = fit(1, 2 * harmonics)
     power = coef2[:, 1:1 + 2 * harmonics] ** 2 + coef2[:, 1 + 2 * harmonics:] ** 2
     with np.errstate(divide="ignore", invalid="ignore"):
         return {
