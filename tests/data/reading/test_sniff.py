@@ -469,3 +469,27 @@ def test_a_lone_ipac_table_of_several_stars_is_a_long_table(tmp_path: Path) -> N
     reading = ReadConfig(columns=Columns(mag="w1mpro", err="w1sigmpro"))
     with pytest.warns(UserWarning, match="another band"):
         assert list(read_any(str(one), reading=reading).ids) == ["NW1"]
+
+
+def test_a_lone_crts_file_reads_as_its_folder_reads_it(tmp_path: Path) -> None:
+    """A CRTS download names its star in MasterID, beside MJD, Mag and Magerr. Its folder was
+    read, but the file alone was refused as a table without a 'time' column: an id column
+    naming one star, in a file a table's columns do not fit, is one star's file."""
+    values = star()
+    rows = "".join(f"1017187173788,{m},{e},17.1,31.5,{t},0\n"
+                   for t, m, e in zip(*values.values(), strict=True))
+    header = "MasterID,Mag,Magerr,RA,Dec,MJD,Blend\n"
+    (tmp_path / "1017187173788.csv").write_text(header + rows)
+    alone = read_any(str(tmp_path / "1017187173788.csv"))
+    folder = read_any(str(tmp_path))
+    assert list(alone.ids) == list(folder.ids) == ["1017187173788"]
+    np.testing.assert_array_equal(alone.time, folder.time)
+    np.testing.assert_allclose(alone.mag, values["mag"])
+    np.testing.assert_allclose(alone.err, values["err"])
+    # Two stars' rows in one such file stay a table, refused without --columns id=.
+    (tmp_path / "two.csv").write_text(header + rows + rows.replace("1017187173788", "42"))
+    with pytest.raises(InputError, match=r"--columns time=MJD.*id=MasterID"):
+        read_any(str(tmp_path / "two.csv"))
+    # One star's file with a table's own columns stays a table, its star named by the id.
+    (tmp_path / "mine.csv").write_text("id,time,mag\nV1,1.0,12.0\nV1,2.0,12.1\n")
+    assert list(read_any(str(tmp_path / "mine.csv")).ids) == ["V1"]

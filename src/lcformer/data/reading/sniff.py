@@ -271,9 +271,11 @@ def _one_stars_file(path: Path, header: list[str] | None, columns: Columns,
     nor a class column: one star's file, read as it would be in a folder, by its own time,
     mag, err, band and quality-flag columns (ZTF's ``hjd`` and ``catflags``, TESS's
     ``QUALITY``), instead of as a one-star table that knows only the columns named. Unless
-    a column is named as star ids (``files.ID_NAMES``), or as a survey's (``oid``,
-    ``files.SURVEY_ID_NAMES``) and holds several stars (values that repeat, not one per
-    row): then it may be a table of them, which only ``--columns id=`` can say (a ZTF
+    a column is named as star ids (``files.ID_NAMES``; a file without a table's time or mag
+    column whose id column names one star, CRTS's ``MasterID``, is one star's file still),
+    or as a survey's (``oid``, ``files.SURVEY_ID_NAMES``) and holds several stars (values
+    that repeat, not one per row): then it may be a table of them, which only
+    ``--columns id=`` can say (a ZTF
     download of one star has an oid per field and filter: give its rows of one oid, or
     ``--columns id=oid``). Parquet files, which per-star folders do not hold, stay tables.
     ``users``: ``columns`` are the user's, not a trained run's (whose id a new star's file
@@ -285,10 +287,17 @@ def _one_stars_file(path: Path, header: list[str] | None, columns: Columns,
     if names is None:
         return False
     resolved = columns.resolve(names)
-    if resolved.id in names or resolved.label in names:
+    if resolved.label in names:
         return False
-    if any(str(n).lower() in ID_NAMES for n in names):  # objectId: the star's id, by name
-        return False
+    named = [n for n in names if n == resolved.id or str(n).lower() in ID_NAMES]
+    if named:  # objectId: the star's id, by name
+        # A table, unless it lacks a table's time or mag column but has a star file's (a
+        # CRTS download's MJD, Mag beside its MasterID) and its id names one star: then it
+        # is one star's file, which its folder would read by those columns.
+        as_table = resolved.time in names and (resolved.mag in names or resolved.per_band)
+        as_file = {"time", "mag"} <= {column_role(str(n)) for n in names}
+        return (not as_table and as_file
+                and not _several_stars(path, table, named, [], one_value=True))
     ids = [n for n in names if str(n).lower() in SURVEY_ID_NAMES]
     position = [n for key in ("ra", "dec") for n in names if str(n).lower() == key]
     return not ids or not _several_stars(path, table, ids,
@@ -324,11 +333,13 @@ def _ipac_table_of_stars(path: Path, columns: Columns, users: bool) -> bool:
 ONE_STAR_ARCSEC = 2.0
 
 
-def _several_stars(path: Path, table: Any, columns: list[str], position: list[str]) -> bool:
+def _several_stars(path: Path, table: Any, columns: list[str], position: list[str],
+                   one_value: bool = False) -> bool:
     """Whether one of these columns of a lone table file (a CSV, or the astropy ``table``
     read from it) holds several values that repeat (stars), rather than one value or a value
     per row (a detection's own id); rows whose ``position`` columns (ra, dec in degrees) all
-    lie within :data:`ONE_STAR_ARCSEC` of their median are one star."""
+    lie within :data:`ONE_STAR_ARCSEC` of their median are one star. ``one_value``: a column
+    of a value per row is several stars too (a star's id, unlike a detection's, repeats)."""
     try:
         if table is None:
             frame = pd.read_csv(path, usecols=[*columns, *position], keep_default_na=False,
@@ -342,7 +353,7 @@ def _several_stars(path: Path, table: Any, columns: list[str], position: list[st
         return False
     for column in columns:
         counts = frame[column].value_counts()
-        if len(counts) > 1 and counts.max() > 1:
+        if len(counts) > 1 and (one_value or counts.max() > 1):
             return True
     return False
 
