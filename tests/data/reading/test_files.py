@@ -36,6 +36,10 @@ from lcformer.data.reading.files import (
     # fluxes only (QA's TESS table): the flux as mag, its error (the error names --flux)
     (["id", "time", "flux", "flux_err", "quality"], Columns(),
      {"mag": "flux", "err": "flux_err", "flag": "quality"}),
+    # Pan-STARRS1 DR2 detections (QA): its obsTime, its filterID (1-5 for g, r, i, z, y)
+    (["objID", "detectID", "filterID", "obsTime", "ra", "dec", "psfFlux", "psfFluxErr"],
+     Columns(), {"id": "objID", "time": "obsTime", "mag": "psfFlux", "err": "psfFluxErr",
+                 "band": "filterID"}),
     # two fluxes (SAP and PDCSAP): none proposed (the survey's layout hint names one)
     (["id", "TIME", "SAP_FLUX", "PDCSAP_FLUX", "PDCSAP_FLUX_ERR"], Columns(), {}),
 ])

@@ -1080,3 +1080,31 @@ def test_each_bands_declared_units_are_read(tmp_path: Path) -> None:
     read_long_table(tmp_path / "f.fits", report=report,
                     columns=Columns(**Columns.parse("mag:A=f1,mag:B=f2")))
     assert report.events["mag_column_in_a_flux_unit"] >= 1
+
+
+def test_integer_ids_a_float_rounded_are_refused(tmp_path: Path) -> None:
+    """QA: Pan-STARRS objIDs (18 digits) written through float64 collapsed 250 stars into
+    50 without a word. Ids beyond 2**53 as floats (numbers, or a float's text in a CSV) are
+    a problem naming the file and column; the same ids as integers read as they are."""
+    ids = np.array([108012345678901238, 108012345678901241, 108012345678901244])
+    rows = pd.DataFrame({"objID": np.repeat(ids, 4), "time": np.tile(np.arange(4.0), 3),
+                         "mag": 15.0 + np.arange(12) * 0.01})
+    exact = read_long_table(rows, columns=Columns(id="objID"))
+    assert sorted(exact.ids) == [str(i) for i in ids]
+    rows.assign(objID=rows["objID"].astype(float)).to_csv(tmp_path / "f.csv", index=False)
+    message = (r"f.csv: column 'objID': ids such as 1.0801234567890123e\+17 are integers "
+               r"beyond 2\*\*53 held as floating-point numbers")
+    with pytest.raises(InputError, match=message):
+        read_long_table(tmp_path / "f.csv", columns=Columns(id="objID"))
+    with pytest.raises(InputError, match=r"ids such as 1\.0801234567890123e"):
+        read_long_table(rows.assign(objID=rows["objID"].astype(float)),
+                        columns=Columns(id="objID"))
+    # Labels keyed by such ids are refused as well, before any 'different class' message.
+    (tmp_path / "labels.csv").write_text("objID,class\n1.0801234567890123e+17,RR\n"
+                                         "1.0801234567890123e+17,EB\n")
+    with pytest.raises(InputError, match=r"labels.csv: column 'objID': ids such as "
+                                         r"1.0801234567890123e\+17 are integers beyond"):
+        read_long_table(rows, tmp_path / "labels.csv", columns=Columns(id="objID"))
+    # Small whole-number floats (an integer column with a missing value) stay ids.
+    small = rows.assign(objID=np.repeat([7.0, 8.0, 9.0], 4))
+    assert sorted(read_long_table(small, columns=Columns(id="objID")).ids) == ["7", "8", "9"]

@@ -171,11 +171,42 @@ def whole_numbers(values: pd.Series) -> pd.Series:
     return values.astype("Int64")
 
 
+#: A float's text beyond 2**53 (1.0801234567890123e+17): an integer id that lost its last digits.
+_ROUNDED_ID = re.compile(r"^\s*[+-]?\d(\.\d+)?[eE]\+?(1[6-9]|[2-9]\d)\s*$")
+
+
+def rounded_id(ids: pd.Series) -> str | None:
+    """An id of ``ids`` that is an integer beyond 2**53 held as a float (a number, or a
+    float's text), or None. A float keeps about 16 digits, so 18-digit ids (Pan-STARRS's
+    objID, Gaia's source_id) that went through one can share an id across stars (QA: 250
+    stars read as 50)."""
+    if ids.dtype.kind == "f":
+        known = ids.to_numpy()[np.isfinite(ids.to_numpy())]
+        big = known[np.abs(known) >= 2**53]
+        return repr(float(big[0])) if len(big) else None
+    if ids.dtype == object or pd.api.types.is_string_dtype(ids):
+        text = ids.dropna().astype(str)
+        found = text[text.str.match(_ROUNDED_ID)]
+        return str(found.iloc[0]).strip() if len(found) else None
+    return None
+
+
+def rounded_id_text(name: str, column: str, example: str) -> str:
+    return (f"{name}: column '{column}': ids such as {example} are integers beyond 2**53 held "
+            f"as floating-point numbers, which keep about 16 digits, so different stars may "
+            f"share one; write the ids as integers or text (in pandas, read or cast the "
+            f"column as int64 or str before any float)")
+
+
 def id_text(ids: pd.Series, column: str, name: str, sink: DropReport) -> np.ndarray | None:
     """Each row's star id as text, as stars are named everywhere (a whole-number float as
     the integer: :func:`whole_numbers`), without spaces around it (CSV's "a, b": 'syn-1 '
     and 'syn-1' are one star, as their labels are; counted as ``id_spaces_removed`` rows).
-    Ids of one text but another type (1 and "1") are a problem: they would be one star."""
+    Ids of one text but another type (1 and "1") are a problem: they would be one star, as
+    are integer ids that a float rounded (:func:`rounded_id`)."""
+    if (example := rounded_id(ids)) is not None:
+        sink.problem(rounded_id_text(name, column, example), "unreadable_file")
+        return None
     codes, uniques = pd.factorize(whole_numbers(ids))
     text = pd.Index(uniques).astype(str)
     if text.has_duplicates:

@@ -283,7 +283,8 @@ def unsupported_format(path: Path | str) -> str:
 #: Column names that hold each row's band in survey tables (ZTF's filtercode and fid, Gaia's
 #: band, "FILTER" of many FITS files, ASAS-SN Sky Patrol 2's phot_filter), compared ignoring
 #: case.
-BAND_NAMES = ("band", "filter", "filtercode", "filtername", "filter_name", "fid", "passband",
+BAND_NAMES = ("band", "filter", "filtercode", "filtername", "filter_name", "filterid",
+              "filter_id", "fid", "passband",
               "bandpass", "band_name", "phot_filter", "filt")  # AAVSO's FILT
 #: ATLAS forced photometry names its filter (c, o) ``F``, beside its flux ``uJy``: a column
 #: "F" is a band there only (elsewhere it may be a flux).
@@ -397,7 +398,8 @@ SURVEY_ID_NAMES = ("oid", "diaobjectid", "tic", "ticid", "tic_id", "kic", "kicid
 #: Column names of a star's time, magnitude and error (lower case; a band or unit may follow
 #: an underscore: mag_v, hjd_2450000). Per-star files are read by them; a long table's
 #: column error suggests them (its columns are read as --columns names them).
-TIME_NAMES = ("time", "t", "jd", "hjd", "mjd", "bjd", "btjd", "bkjd", "date", "dateobs")
+TIME_NAMES = ("time", "t", "jd", "hjd", "mjd", "bjd", "btjd", "bkjd", "date", "dateobs",
+              "obstime")  # Pan-STARRS's obsTime (MJD)
 MAG_NAMES = ("mag", "m", "magnitude")
 ERR_NAMES = ("err", "error", "magerr", "mag_err", "emag", "e_mag", "sigma", "e", "dmag",
              "merr")  # AAVSO's MERR

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from lcformer.data.lightcurves import LightCurves, label_array
+from lcformer.data.reading.columns import rounded_id, rounded_id_text
 from lcformer.data.reading.config import Columns
 from lcformer.data.reading.files import (
     PathLike,
@@ -125,6 +126,8 @@ def labels_table(labels: PathLike | pd.DataFrame, columns: Columns,
     table = table.rename(columns={id_column: columns.id, label_column: columns.label})
     if table.empty and not isinstance(labels, pd.DataFrame):
         empty_labels_file(name, "labels table", sink)
+    if (example := rounded_id(table[columns.id])) is not None:
+        raise InputError(rounded_id_text(name, columns.id, example))
     kept = [c for c in (columns.id, columns.label, columns.split) if c in table]
     duplicated = table[columns.id].duplicated()
     distinct = table[kept].drop_duplicates()
