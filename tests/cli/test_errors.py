@@ -474,3 +474,18 @@ def test_under_torchrun_every_rank_prints_its_error(monkeypatch, capsys, tmp_pat
     code = main(["prepare", str(tmp_path / "no_such_folder"), "--work-dir", str(tmp_path)])
     err = capsys.readouterr().err
     assert code == EXIT_USER and err.startswith("lcformer: error: "), err
+
+
+def test_nothing_kept_for_flags_names_the_bit_mask_and_flag_none() -> None:
+    """QA: Pan-STARRS's infoFlag is a bit mask, non-zero on good rows too: read as a flag it
+    drops every row, and the hint must point at --flag-bits as well as at reading none."""
+    from lcformer.data.report import DropReport
+
+    report = DropReport()
+    report.drop_points("flagged", 500)
+    report.drop_curves("empty_curve", 40)
+    hint = commands.nothing_left_hint(report)
+    assert "--flag-bits" in hint and "give flag= in --columns (read none)" in hint
+    report = DropReport()
+    report.drop_points("large_err", 500)
+    assert "--flag-bits" not in commands.nothing_left_hint(report)

@@ -546,3 +546,18 @@ def test_new_stars_are_read_as_the_training_tables_were_unless_the_user_says_oth
     reading, _ = new_star_reading(trained, ReadConfig(columns=ztf), {"columns": ztf,
                                                                      "flux": False})
     assert not reading.flux
+    # Columns given with the run's flag column keep its bit mask, and say so (QA: PS1's
+    # infoFlag is non-zero on good rows; without the mask every row was dropped); a mask
+    # given, or another flag column, is the user's.
+    ps1 = ReadConfig(columns=Columns(id="objID", mag="psfFlux", flag="infoFlag",
+                                     flag_bits=14640), flux=True, zero_point=8.9)
+    mine = Columns(id="objID", mag="psfFlux", flag="infoFlag")
+    reading, inherited = new_star_reading(ps1, ReadConfig(columns=mine), {"columns": mine})
+    assert reading.columns == mine.replace(flag_bits=14640)
+    assert inherited.options() == "--flag-bits 14640 --flux --zero-point 8.9"
+    reading, _ = new_star_reading(ps1, ReadConfig(columns=mine), {"columns": mine,
+                                                                  "flag_bits": 0})
+    assert reading.columns.flag_bits == 0
+    other = mine.replace(flag="infoFlag2")
+    assert new_star_reading(ps1, ReadConfig(columns=other),
+                            {"columns": other})[0].columns.flag_bits == 0

@@ -196,7 +196,9 @@ def nothing_left_hint(report: DropReport) -> str:
                 "holds flux errors, the mag column fluxes, give --flux")
     if reason == "flagged" and [r for r, _ in report.curves.most_common(1)] == ["empty_curve"]:
         return ("; most curves lost every point to a non-zero or true quality flag: if that "
-                "column is no quality flag, give flag= in --columns (read none)")
+                "column is a bit mask non-zero on good rows too (Pan-STARRS's infoFlag), "
+                "give --flag-bits with the bits that mark bad rows; if it is no quality "
+                "flag, give flag= in --columns (read none)")
     return ""
 
 

@@ -34,9 +34,12 @@ def run_reading(args: argparse.Namespace, metadata: dict[str, typing.Any]
 
     trained, reading = trained_reading(metadata), config_from_args(ReadConfig, args)
     options = given(args, ReadConfig)
-    columns_of_run = not given(args, Columns)
+    column_options = given(args, Columns)
+    columns_of_run = not column_options
     if not columns_of_run:
         options["columns"] = reading.columns
+        if "flag_bits" in column_options:
+            options["flag_bits"] = reading.columns.flag_bits
     reading, inherited = new_star_reading(trained, reading, options)
     if inherited.options():
         print(f"reading the input as the run's training tables were read: "

@@ -34,7 +34,7 @@ from lcformer.data.cleaning import CleaningConfig, clean
 from lcformer.data.fingerprints import fingerprints_of, seen_in_training
 from lcformer.data.lightcurves import LightCurves
 from lcformer.data.prepared import PrepareConfig
-from lcformer.data.reading.config import ReadConfig
+from lcformer.data.reading.config import Columns, ReadConfig
 from lcformer.data.reading.files import column_role
 from lcformer.data.reading.flux import ASINH_SINCE
 from lcformer.data.reading.one_star import bands_in_names
@@ -350,11 +350,13 @@ def new_star_reading(trained: ReadConfig, reading: ReadConfig, given: Mapping[st
 
     ``reading`` is what the user's options make (defaults for the rest); ``given``: the
     options the user gave, by :class:`ReadConfig` field (``flux``, ``zero_point``, and
-    ``columns`` where any column name was given). They are used as they stand, in two groups:
-    ``columns``; ``flux`` with ``zero_point``. A group not given is the model's (its training
-    tables were read so: its magnitudes are what the model knows). Of a model trained on
-    fluxes, ``flux`` alone takes its zero point and ``zero_point`` alone its ``flux``; another
-    zero point than the model's is warned of."""
+    ``columns`` where any column name was given, ``flag_bits`` where the bit mask was). They
+    are used as they stand, in two groups: ``columns``; ``flux`` with ``zero_point``. A group
+    not given is the model's (its training tables were read so: its magnitudes are what the
+    model knows). Of a model trained on fluxes, ``flux`` alone takes its zero point and
+    ``zero_point`` alone its ``flux``; another zero point than the model's is warned of.
+    Columns given with the run's flag column but no bit mask take the run's mask (QA: PS1's
+    infoFlag, non-zero on good rows, dropped every row without it)."""
     inherited = ReadConfig()
     if "zero_point" in given and given.get("flux") is False:
         raise ConfigError("--zero-point converts fluxes to magnitudes: not with --no-flux")
@@ -395,6 +397,11 @@ def new_star_reading(trained: ReadConfig, reading: ReadConfig, given: Mapping[st
     if "columns" not in given:
         inherited = inherited.replace(columns=trained.columns)
         reading = reading.replace(columns=trained.columns)
+    elif ("flag_bits" not in given and trained.columns.flag_bits
+          and reading.columns.flag == trained.columns.flag):
+        bits = trained.columns.flag_bits
+        inherited = inherited.replace(columns=Columns(flag_bits=bits))
+        reading = reading.replace(columns=reading.columns.replace(flag_bits=bits))
     return reading, inherited
 
 
