@@ -150,3 +150,18 @@ def test_negative_fluxes_magnitudes_with_a_sign_are_dropped_counted_and_said() -
         cleaned, report = clean(one(time=[1, 2, 3, 4], mag=mags))
         np.testing.assert_array_equal(cleaned.mag, mags)
         assert report.points == {}
+
+
+def test_no_data_times_are_dropped_and_counted() -> None:
+    """QA: a Stripe 82 row of five bands writes mjd_r = -99.99 where r was not observed; read
+    as a time it gave r a 147-year span. Such codes go as ``sentinel_time``; negative times
+    of a real system (HJD - 2450000 before 1995) stay."""
+    time = np.array([-99.99, 53000.1, 53001.2, -999.0, 53002.3, 53003.4], dtype=np.float32)
+    lcs = LightCurves.from_list([("s", "r", time.astype(np.float64),
+                                  np.full(6, 17.0) + np.arange(6) * 0.01, np.full(6, 0.02)),
+                                 ("o", "I", np.array([-1520.3, -1519.2, -99.8, 12.5]),
+                                  np.full(4, 15.0), np.full(4, 0.01))])
+    out, report = clean(lcs)
+    assert report.points["sentinel_time"] == 2
+    assert out.lengths.tolist() == [4, 4] and out.time.min() == pytest.approx(-1520.3)
+    assert (out.time[:4] > 53000).all()

@@ -4,7 +4,8 @@ The research system only dropped repeated times (keeping the first) and sorted b
 survey files also carry "no data" sentinel magnitudes (MACHO's -99, EROS-1's 25.0), non-finite
 values and impossible errors, so those go too. Nothing is removed without being counted.
 
-Point reasons: ``non_finite``, ``sentinel_mag``, ``negative_flux_mag`` (a magnitude below
+Point reasons: ``non_finite``, ``sentinel_mag``, ``sentinel_time`` (a time that is a "no
+data" code, :data:`TIME_SENTINELS`), ``negative_flux_mag`` (a magnitude below
 ``NEGATIVE_FLUX_MAG`` in a curve that also holds ones above its opposite), ``bad_err`` (error
 <= 0), ``large_err``
 (error above ``max_err``), ``duplicate_time`` (a repeat of an earlier point's time and
@@ -36,6 +37,11 @@ MAX_SPAN_DAYS = 1e5
 #: faint source is near +-19 mag): no magnitude system spans both. MACHO's instrumental
 #: magnitudes (all below +1) and differential ones (a Mira's -5 to +7) are kept.
 NEGATIVE_FLUX_MAG = -10.0
+#: Times that are "no data" codes, as tables of several bands write them for a band not
+#: observed in a row (SDSS Stripe 82's mjd_r = -99.99: QA read them as times, a span of 147
+#: years). Compared in single precision; no survey's time system puts a real point there
+#: to the hundredth of a day (HJD - 2450000 of 1995 is about -99, never -99.0 exactly).
+TIME_SENTINELS = (-99.0, -99.9, -99.99, -999.0, -999.9, -999.99, -9999.0, -99999.0)
 
 
 @dataclass(frozen=True)
@@ -129,6 +135,8 @@ def _drop_bad_values(lcs: LightCurves, config: CleaningConfig,
         given = np.asarray(config.sentinel_values, dtype=np.float32)
         sentinel |= finite & np.isin(lcs.mag.astype(np.float32), given)
     ok = finite & ~sentinel
+    no_time = ok & np.isin(lcs.time.astype(np.float32), np.float32(TIME_SENTINELS))
+    ok &= ~no_time
     negative_flux = ok & (lcs.mag < NEGATIVE_FLUX_MAG)
     if negative_flux.any():  # rare: only then the per-curve count
         negative_flux &= _reaches(lcs, ok, -NEGATIVE_FLUX_MAG)
@@ -139,6 +147,7 @@ def _drop_bad_values(lcs: LightCurves, config: CleaningConfig,
         large_err = ok & (lcs.err > config.max_err) if config.max_err is not None else ok & False
     report.drop_points("non_finite", np.count_nonzero(~finite))
     report.drop_points("sentinel_mag", np.count_nonzero(sentinel))
+    report.drop_points("sentinel_time", np.count_nonzero(no_time))
     n_negative_flux = np.count_nonzero(negative_flux)
     report.drop_points("negative_flux_mag", n_negative_flux)
     if n_negative_flux:
