@@ -195,3 +195,31 @@ def test_a_run_of_seconds_is_not_shown_as_no_time() -> None:
         "hardware": ["CPU X, 1 thread", "CPU X, 1 job"]})
     table = ablation_table(long, "synthetic", TrainConfig(), folds=None)
     assert "| 10 | 1.5 |" in table and "| 10 | <0.1 |" in table and "| 0.0 |" not in table
+
+
+def test_the_table_says_what_its_counts_cover() -> None:
+    """An audit: the minutes of a star-view row leave out its preparation, a k-fold table's
+    test stars are all folds' together, and on one band the row joining bands is the row
+    before it again; each is said (run_bands reads the runs' best.json)."""
+    long = pd.DataFrame({
+        "step": ["folded", "joint", "trees", "random_forest"] * 2,
+        "repeat": ["fold0"] * 4 + ["fold1"] * 4, "macro_f1": [0.9] * 8,
+        "accuracy": [0.9] * 8, "n_test_stars": [10] * 8, "seconds": [60.0] * 8,
+        "hardware": ["CPU X, 1 thread"] * 3 + ["CPU X, 1 job"]
+                    + ["CPU X, 1 thread"] * 3 + ["CPU X, 1 job"]})
+    table = ablation_table(long, "synthetic", TrainConfig(), folds=2, bands=1)
+    assert "| test stars (all folds) |" in table and "| 20 |" in table
+    assert "Test stars: the 2 folds' together" in table
+    assert "not its preparation" in table
+    assert "| + both bands in one sequence (one band here: the row above again) |" in table
+    table = ablation_table(long, "eros1", TrainConfig(), folds=None, bands=2)
+    assert "one band here" not in table and "| test stars |" in table
+
+
+def test_run_bands_reads_a_runs_metadata(tmp_path) -> None:
+    from lcformer.experiments.ablation import run_bands
+
+    assert run_bands(tmp_path) is None
+    (tmp_path / "trees" / "split").mkdir(parents=True)
+    (tmp_path / "trees" / "split" / "best.json").write_text('{"bands": ["B", "R"]}')
+    assert run_bands(tmp_path) == 2

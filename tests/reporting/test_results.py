@@ -227,6 +227,15 @@ def test_what_the_trees_rest_on_over_folds(tmp_path) -> None:
     lines = _importance_lines(tmp_path, "trees", pd.Series(["fold0", "fold1", "fold0"]))
     rows = [line for line in lines if line.startswith("| ") and "---" not in line][1:]
     assert rows == ["| period (2) | 0.200 ± 0.141 |", "| colour (1) | 0.040 ± 0.028 |"]
-    assert "over the 2 folds" in lines[0]
+    assert "over the 2 folds" in lines[0] and "measured alone" not in lines[0]
+    # Where the row's network had a share, the trees' own starting score is said.
+    for name, share, base in (("fold0", 0.2, 0.90), ("fold1", 0.0, 0.80)):
+        path = tmp_path / "trees" / name / "importance.json"
+        path.write_text(json.dumps(json.loads(path.read_text())
+                                   | {"network_weight_left_out": share,
+                                      "trees_macro_f1": base}))
+    first = _importance_lines(tmp_path, "trees", pd.Series(["fold0", "fold1"]))[0]
+    assert ("the network's share of the row's probabilities (0-0.2) is left out, so they "
+            "start from macro-F1 0.850 (mean over the folds)") in first
     (tmp_path / "trees" / "fold2").mkdir()
     assert _importance_lines(tmp_path, "trees", pd.Series(["fold0", "fold1", "fold2"])) == []

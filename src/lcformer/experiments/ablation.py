@@ -255,15 +255,28 @@ def write_ablation(folder: Path, rows: list[dict[str, Any]], dataset: str, train
     long = pd.DataFrame(rows, columns=COLUMNS)
     with atomic.temporary_path(folder / "ablation.csv") as tmp:
         long.to_csv(tmp, index=False)
-    markdown = ablation_table(long, dataset, train, folds)
+    markdown = ablation_table(long, dataset, train, folds, run_bands(folder))
     atomic.write_text(folder / "ablation.md", markdown)
     return AblationResult(long, markdown, folder)
 
 
+def run_bands(folder: Path) -> int | None:
+    """How many bands the ablation's star-view runs read (a run's ``best.json``), or None."""
+    for path in sorted(Path(folder).glob("*/*/best.json")):
+        bands = json.loads(path.read_text()).get("bands")
+        if bands:
+            return len(bands)
+    return None
+
+
 def ablation_table(long: pd.DataFrame, dataset: str, train: TrainConfig,
-                   folds: int | None) -> str:
-    """Markdown: one row per step and baseline classifier, mean (± std over folds)."""
+                   folds: int | None, bands: int | None = None) -> str:
+    """Markdown: one row per step and baseline classifier, mean (± std over folds).
+    ``bands``: of the dataset (:func:`run_bands`); with one, the row that joins the bands
+    says that it changes nothing."""
     labels = {s.name: s.label for s in STEPS} | BASELINE_LABELS
+    if bands == 1:
+        labels["joint"] += " (one band here: the row above again)"
     order = [*STEP_NAMES, *BASELINE_LABELS]
     split = (f"{folds}-fold stratified cross-validation (mean ± sample std over the folds)"
              if folds else
@@ -280,7 +293,9 @@ def ablation_table(long: pd.DataFrame, dataset: str, train: TrainConfig,
              f"{stopping_text(train.patience, train.time_limit, trees=True)}, batch "
              f"{train.batch_size}, lr {train.lr:g} ({train.schedule}), seed {train.seed}; "
              f"hardware: {hardware}.{_shared_test_stars(long)}", "",
-             "| | macro-F1 | accuracy | test stars | minutes (training) |"
+             "| | macro-F1 | accuracy | "
+             + ("test stars (all folds) |" if folds else "test stars |")
+             + " minutes (training) |"
              + (" epochs run | network weight |" if recorded else ""),
              "|---|---|---|---|---|" + ("---|---|" if recorded else "")]
     for step in order:
@@ -294,10 +309,17 @@ def ablation_table(long: pd.DataFrame, dataset: str, train: TrainConfig,
                      f"| {_minutes(rows['seconds'].sum())} |{extra}")
     if recorded:
         lines += ["", "Network weight: the network's share of the probabilities, beside the "
-                  "trees' (0: the trees alone); epochs run: per fold, after early stopping."]
+                  "trees' (0: the trees alone); epochs run: per fold, after early stopping "
+                  "(an ensemble: its longest member's)."]
+    if folds:
+        lines += ["", f"Test stars: the {folds} folds' together, each star a test star once; "
+                  "the scores are the means of the folds' own."]
     lines += ["", "Minutes: wall-clock time of the runs on the hardware named, one run after "
-              "the other; a baseline row counts the light-curve feature extraction, which "
-              "both classifiers share, and its classifier's fitting."]
+              "the other. A star-view row counts its networks' epochs and its trees' "
+              "fitting, not its preparation (period search, star views, light-curve "
+              "features: made once, cached, shared by the rows); a baseline row counts the "
+              "light-curve feature extraction, which both classifiers share, and its "
+              "classifier's fitting."]
     return "\n".join(lines) + "\n"
 
 

@@ -481,7 +481,12 @@ def ablation_lines(folders: list[Path], out: Path, figures: bool = True) -> list
     """The ablation sections (``lcformer ablation`` folders): a summary of the periodic model
     as it is by default against the feature baseline on the same test stars, then each table,
     its command and the folded test stars of that row."""
-    from lcformer.experiments.ablation import DEFAULT_STEP, AblationConfig, ablation_table
+    from lcformer.experiments.ablation import (
+        DEFAULT_STEP,
+        AblationConfig,
+        ablation_table,
+        run_bands,
+    )
 
     lines = ["## Ablation: from the research encoder to the periodic model", "",
              "Each row adds one change (`lcformer ablation`); the feature baseline is trained "
@@ -503,7 +508,8 @@ def ablation_lines(folders: list[Path], out: Path, figures: bool = True) -> list
         if line is not None:
             earlier = "" if info.get("samples_version") == SAMPLES_VERSION else ", earlier inputs"
             lines.append(f"| {info['dataset']} ({folder.name}{earlier}) | {line} |")
-        table = ablation_table(long, info["dataset"], settings.train, settings.folds).splitlines()
+        table = ablation_table(long, info["dataset"], settings.train, settings.folds,
+                               run_bands(folder)).splitlines()
         commands = info.get("commands") or [f"(not recorded; see {folder / 'ablation.json'})"]
         classes = (f"Classes: {', '.join(info['classes'])}." if info.get("classes") else
                    "Classes: all of the dataset's.")
@@ -550,8 +556,18 @@ def _importance_lines(folder: Path, step: str, repeats: pd.Series) -> list[str]:
              f"the mean of {records[0]['repeats']} shuffles of the {stars_text(records[0])}")
     rows = [f"| {family} | {value:.3f}" + (f" ± {drops[family].std():.3f}" if folds else "")
             + " |" for family, value in mean.items()]
+    from lcformer.experiments.ablation import value_range
+
+    shares = pd.Series([float(r.get("network_weight_left_out") or 0) for r in records])
+    alone = ""
+    if shares.max() > 0:  # the row's network had a share: its scores are not the trees'
+        base = np.mean([float(r.get("trees_macro_f1", np.nan)) for r in records])
+        alone = (f" The trees are measured alone: the network's share of the row's "
+                 f"probabilities ({value_range(shares, 'g')}) is left out, so they start "
+                 f"from macro-F1 {base:.3f}{' (mean over the folds)' if folds else ''}, not "
+                 f"from the row's.")
     return [f"What the `{step}` row's trees rest on: the macro-F1 they lose when one family of "
             f"per-star values is shuffled across the test stars, {where}. The number of "
             f"values in each family is in brackets; each run's `importance.json` names them "
-            f"(`lcformer info RUN` shows the largest).", "",
+            f"(`lcformer info RUN` shows the largest).{alone}", "",
             "| family of per-star values | macro-F1 lost |", "|---|---|", *rows, ""]
