@@ -165,3 +165,8 @@ def test_no_data_times_are_dropped_and_counted() -> None:
     assert report.points["sentinel_time"] == 2
     assert out.lengths.tolist() == [4, 4] and out.time.min() == pytest.approx(-1520.3)
     assert (out.time[:4] > 53000).all()
+    # A code within the range of the curve's other times is a time (a grid of whole days).
+    grid = np.arange(-120.0, 100.0)
+    kept, report = clean(LightCurves.from_list([("g", "V", grid, np.full(220, 15.0),
+                                                 np.full(220, 0.01))]))
+    assert kept.n_points == 220 and not report.points["sentinel_time"]

@@ -558,6 +558,9 @@ def test_new_stars_are_read_as_the_training_tables_were_unless_the_user_says_oth
     reading, _ = new_star_reading(ps1, ReadConfig(columns=mine), {"columns": mine,
                                                                   "flag_bits": 0})
     assert reading.columns.flag_bits == 0
+    upper = mine.replace(flag="INFOFLAG")  # columns match ignoring case
+    assert new_star_reading(ps1, ReadConfig(columns=upper),
+                            {"columns": upper})[0].columns.flag_bits == 14640
     other = mine.replace(flag="infoFlag2")
     assert new_star_reading(ps1, ReadConfig(columns=other),
                             {"columns": other})[0].columns.flag_bits == 0

@@ -209,11 +209,14 @@ def test_the_table_says_what_its_counts_cover() -> None:
                     + ["CPU X, 1 thread"] * 3 + ["CPU X, 1 job"]})
     table = ablation_table(long, "synthetic", TrainConfig(), folds=2, bands=1)
     assert "| test stars (all folds) |" in table and "| 20 |" in table
-    assert "Test stars: the 2 folds' together" in table
+    assert "Test stars: those of the folds a row finished, together" in table
     assert "not its preparation" in table
-    assert "| + both bands in one sequence (one band here: the row above again) |" in table
+    assert "| + both bands in one sequence (one band here: the folded row again) |" in table
     table = ablation_table(long, "eros1", TrainConfig(), folds=None, bands=2)
     assert "one band here" not in table and "| test stars |" in table
+    alone = ablation_table(long[long["step"] != "folded"], "synthetic", TrainConfig(),
+                           folds=2, bands=1)
+    assert "one band here" not in alone  # no folded row to repeat
 
 
 def test_run_bands_reads_a_runs_metadata(tmp_path) -> None:

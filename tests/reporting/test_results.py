@@ -235,7 +235,7 @@ def test_what_the_trees_rest_on_over_folds(tmp_path) -> None:
                                    | {"network_weight_left_out": share,
                                       "trees_macro_f1": base}))
     first = _importance_lines(tmp_path, "trees", pd.Series(["fold0", "fold1"]))[0]
-    assert ("the network's share of the row's probabilities (0-0.2) is left out, so they "
-            "start from macro-F1 0.850 (mean over the folds)") in first
+    assert ("without the network's share of the row's probabilities (0-0.2): they start "
+            "from their own macro-F1, 0.850 (mean over the folds)") in first
     (tmp_path / "trees" / "fold2").mkdir()
     assert _importance_lines(tmp_path, "trees", pd.Series(["fold0", "fold1", "fold2"])) == []

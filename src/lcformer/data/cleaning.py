@@ -39,8 +39,8 @@ MAX_SPAN_DAYS = 1e5
 NEGATIVE_FLUX_MAG = -10.0
 #: Times that are "no data" codes, as tables of several bands write them for a band not
 #: observed in a row (SDSS Stripe 82's mjd_r = -99.99: QA read them as times, a span of 147
-#: years). Compared in single precision; no survey's time system puts a real point there
-#: to the hundredth of a day (HJD - 2450000 of 1995 is about -99, never -99.0 exactly).
+#: years). Compared in single precision, and only outside the range of the curve's other
+#: times: relative times on a grid of whole days (-120 to 100) keep their -99.
 TIME_SENTINELS = (-99.0, -99.9, -99.99, -999.0, -999.9, -999.99, -9999.0, -99999.0)
 
 
@@ -136,6 +136,8 @@ def _drop_bad_values(lcs: LightCurves, config: CleaningConfig,
         sentinel |= finite & np.isin(lcs.mag.astype(np.float32), given)
     ok = finite & ~sentinel
     no_time = ok & np.isin(lcs.time.astype(np.float32), np.float32(TIME_SENTINELS))
+    if no_time.any():  # rare: only then the per-curve range of the other times
+        no_time &= _outside_the_others(lcs, ok & ~no_time)
     ok &= ~no_time
     negative_flux = ok & (lcs.mag < NEGATIVE_FLUX_MAG)
     if negative_flux.any():  # rare: only then the per-curve count
@@ -160,6 +162,17 @@ def _drop_bad_values(lcs: LightCurves, config: CleaningConfig,
     report.drop_points("bad_err", np.count_nonzero(bad_err))
     report.drop_points("large_err", np.count_nonzero(large_err))
     return ok & ~large_err
+
+
+def _outside_the_others(lcs: LightCurves, others: np.ndarray) -> np.ndarray:
+    """Per point, whether its time lies outside the range of its curve's ``others`` points'
+    times (a curve without any: every point does)."""
+    curve = lcs.curve_index
+    low = np.full(lcs.n_curves, np.inf)
+    high = np.full(lcs.n_curves, -np.inf)
+    np.minimum.at(low, curve[others], lcs.time[others])
+    np.maximum.at(high, curve[others], lcs.time[others])
+    return (lcs.time < low[curve]) | (lcs.time > high[curve])
 
 
 def _reaches(lcs: LightCurves, ok: np.ndarray, mag: float) -> np.ndarray:

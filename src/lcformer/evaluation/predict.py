@@ -398,7 +398,7 @@ def new_star_reading(trained: ReadConfig, reading: ReadConfig, given: Mapping[st
         inherited = inherited.replace(columns=trained.columns)
         reading = reading.replace(columns=trained.columns)
     elif ("flag_bits" not in given and trained.columns.flag_bits
-          and reading.columns.flag == trained.columns.flag):
+          and reading.columns.flag.lower() == trained.columns.flag.lower()):
         bits = trained.columns.flag_bits
         inherited = inherited.replace(columns=Columns(flag_bits=bits))
         reading = reading.replace(columns=reading.columns.replace(flag_bits=bits))

@@ -275,8 +275,8 @@ def ablation_table(long: pd.DataFrame, dataset: str, train: TrainConfig,
     ``bands``: of the dataset (:func:`run_bands`); with one, the row that joins the bands
     says that it changes nothing."""
     labels = {s.name: s.label for s in STEPS} | BASELINE_LABELS
-    if bands == 1:
-        labels["joint"] += " (one band here: the row above again)"
+    if bands == 1 and "folded" in set(long["step"]):
+        labels["joint"] += " (one band here: the folded row again)"
     order = [*STEP_NAMES, *BASELINE_LABELS]
     split = (f"{folds}-fold stratified cross-validation (mean ± sample std over the folds)"
              if folds else
@@ -312,8 +312,8 @@ def ablation_table(long: pd.DataFrame, dataset: str, train: TrainConfig,
                   "trees' (0: the trees alone); epochs run: per fold, after early stopping "
                   "(an ensemble: its longest member's)."]
     if folds:
-        lines += ["", f"Test stars: the {folds} folds' together, each star a test star once; "
-                  "the scores are the means of the folds' own."]
+        lines += ["", "Test stars: those of the folds a row finished, together (a star is a "
+                  "test star in one fold); the scores are the means of the folds' own."]
     lines += ["", "Minutes: wall-clock time of the runs on the hardware named, one run after "
               "the other. A star-view row counts its networks' epochs and its trees' "
               "fitting, not its preparation (period search, star views, light-curve "

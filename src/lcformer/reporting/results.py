@@ -562,10 +562,9 @@ def _importance_lines(folder: Path, step: str, repeats: pd.Series) -> list[str]:
     alone = ""
     if shares.max() > 0:  # the row's network had a share: its scores are not the trees'
         base = np.mean([float(r.get("trees_macro_f1", np.nan)) for r in records])
-        alone = (f" The trees are measured alone: the network's share of the row's "
-                 f"probabilities ({value_range(shares, 'g')}) is left out, so they start "
-                 f"from macro-F1 {base:.3f}{' (mean over the folds)' if folds else ''}, not "
-                 f"from the row's.")
+        alone = (f" The trees are measured alone, without the network's share of the "
+                 f"row's probabilities ({value_range(shares, 'g')}): they start from their "
+                 f"own macro-F1, {base:.3f}{' (mean over the folds)' if folds else ''}.")
     return [f"What the `{step}` row's trees rest on: the macro-F1 they lose when one family of "
             f"per-star values is shuffled across the test stars, {where}. The number of "
             f"values in each family is in brackets; each run's `importance.json` names them "

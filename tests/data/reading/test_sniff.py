@@ -493,3 +493,25 @@ def test_a_lone_crts_file_reads_as_its_folder_reads_it(tmp_path: Path) -> None:
     # One star's file with a table's own columns stays a table, its star named by the id.
     (tmp_path / "mine.csv").write_text("id,time,mag\nV1,1.0,12.0\nV1,2.0,12.1\n")
     assert list(read_any(str(tmp_path / "mine.csv")).ids) == ["V1"]
+
+
+def test_a_survey_id_of_several_stars_keeps_a_lone_file_a_table(tmp_path: Path) -> None:
+    """A review: a field name in 'target' (one value) beside three ZTF oids read as one
+    star's file pooled the three stars; it stays a table, refused without --columns."""
+    rows = ["target,oid,mjd,mag"] + [f"M31_field,{o},{t},{12 + 0.1 * t}"
+                                     for o in (1, 2, 3) for t in range(30)]
+    (tmp_path / "cone.csv").write_text("\n".join(rows) + "\n")
+    with pytest.raises(InputError, match=r"missing \['time'\]"):
+        read_any(str(tmp_path / "cone.csv"))
+
+
+def test_pan_starrs_names_lose_to_a_files_own_band_and_time(tmp_path: Path) -> None:
+    """filterID and obsTime name a band and a time only where nothing else does: a star's
+    file with filter and filterID, or mjd and obsTime, reads as it did before them."""
+    (tmp_path / "a.csv").write_text("mjd,obsTime,mag\n1.0,1.0,12.0\n2.0,2.0,12.1\n")
+    (tmp_path / "b.csv").write_text("mjd,mag,filter,filterID\n1.0,12.0,g,1\n2.0,12.1,r,2\n"
+                                    "3.0,12.2,g,1\n")
+    assert read_any(str(tmp_path / "a.csv")).n_points == 2
+    assert sorted(read_any(str(tmp_path / "b.csv")).bands) == ["g", "r"]
+    (tmp_path / "c.csv").write_text("obsTime,mag,filterID\n1.0,12.0,g\n2.0,12.1,r\n")
+    assert sorted(read_any(str(tmp_path / "c.csv")).bands) == ["g", "r"]  # theirs alone

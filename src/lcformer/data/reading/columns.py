@@ -171,8 +171,11 @@ def whole_numbers(values: pd.Series) -> pd.Series:
     return values.astype("Int64")
 
 
-#: A float's text beyond 2**53 (1.0801234567890123e+17): an integer id that lost its last digits.
-_ROUNDED_ID = re.compile(r"^\s*[+-]?\d(\.\d+)?[eE]\+?(1[6-9]|[2-9]\d)\s*$")
+#: A float's text beyond 2**53: 1.0801234567890123e+17 (Python; Excel's 1.08012E+17), or
+#: 9123456789012345.0 below 1e16: an integer id that lost its last digits. The exponent's
+#: "+" is required, so that a name such as "2E16" is not one.
+_ROUNDED_ID = re.compile(r"^\s*[+-]?(\d(\.\d+)?[eE]\+(1[6-9]|[2-9]\d|\d{3})"
+                         r"|\d{16,}\.0)\s*$")
 
 
 def rounded_id(ids: pd.Series) -> str | None:
@@ -187,6 +190,7 @@ def rounded_id(ids: pd.Series) -> str | None:
     if ids.dtype == object or pd.api.types.is_string_dtype(ids):
         text = ids.dropna().astype(str)
         found = text[text.str.match(_ROUNDED_ID)]
+        found = found[[float(t) >= 2**53 for t in found]]  # 1234567890123456.0 is exact
         return str(found.iloc[0]).strip() if len(found) else None
     return None
 

@@ -286,6 +286,16 @@ def unsupported_format(path: Path | str) -> str:
 BAND_NAMES = ("band", "filter", "filtercode", "filtername", "filter_name", "filterid",
               "filter_id", "fid", "passband",
               "bandpass", "band_name", "phot_filter", "filt")  # AAVSO's FILT
+#: Names that take a role only where no other column of the file has it: Pan-STARRS's
+#: filterID beside a filter column, its obsTime beside an mjd (a file that had one band or
+#: time column must not become one of two).
+SECONDARY_NAMES = ("filterid", "filter_id", "obstime")
+
+
+def primary(indices: list[int], names: list[str]) -> list[int]:
+    """``indices`` of ``names`` without the :data:`SECONDARY_NAMES` where others remain."""
+    kept = [i for i in indices if names[i].strip("\"'").lower() not in SECONDARY_NAMES]
+    return kept or indices
 #: ATLAS forced photometry names its filter (c, o) ``F``, beside its flux ``uJy``: a column
 #: "F" is a band there only (elsewhere it may be a flux).
 ATLAS_BAND, ATLAS_FLUX = "F", "uJy"
@@ -295,7 +305,7 @@ def band_columns(names: list[str], first: list[str] | None = None) -> list[int]:
     """Indices of the columns of ``names`` that name a band (``BAND_NAMES``), else ATLAS's F,
     but where a text file's first data row (``first``, its fields) holds a number there."""
     bare = [n.strip("\"'") for n in names]
-    named = [i for i, n in enumerate(bare) if n.lower() in BAND_NAMES]
+    named = primary([i for i, n in enumerate(bare) if n.lower() in BAND_NAMES], bare)
     if named or ATLAS_BAND not in bare or ATLAS_FLUX not in bare:
         return named
     at = bare.index(ATLAS_BAND)
@@ -464,6 +474,8 @@ def suggested_columns(found: list[str], columns: Columns,
             continue
         mag = resolved.mag if resolved.mag in found else guess.get("mag")
         options = [n for n in free if n not in guess.values() and fits(n, role, mag)]
+        if role in ("time", "band") and len(options) > 1:
+            options = [options[i] for i in primary(list(range(len(options))), options)]
         if role == "time" and len(options) > 1:
             options = [n for n in options if time_corrected(n)] or options
         if role == "mag" and not options:  # a table of fluxes: read with --flux (QA's TESS)

@@ -11,6 +11,7 @@ is not counted either: it is one value repeated, where fluxes vary. Fluxes betwe
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import numpy as np
@@ -70,8 +71,7 @@ def to_magnitudes(curves: LightCurves, config: ReadConfig, source: str,
         # QA: a run trained on PS1's psfFlux, given psfMag with --columns, read the
         # magnitudes as fluxes (macro-F1 0.18 for 0.93) without a word. "mag" itself is
         # the default column, which holds fluxes where --flux says so.
-        says_mag = [bare for bare in named if "mag" in bare.lower()
-                    and "flux" not in bare.lower() and bare.lower() != "mag"]
+        says_mag = [bare for bare in named if names_magnitudes(bare)]
         if says_mag:
             raise InputError(f"{source}: --flux reads the column {says_mag[0]!r} as fluxes, "
                              f"but its name says magnitudes: leave --flux out (--no-flux "
@@ -114,6 +114,17 @@ def to_magnitudes(curves: LightCurves, config: ReadConfig, source: str,
                                   f"--zero-point, default {ReadConfig().zero_point:g} for Jy), "
                                   f"or give magnitudes")
     return curves
+
+
+def names_magnitudes(name: str) -> bool:
+    """Whether a column's name says it holds magnitudes: a word "mag" or "magnitude" in it
+    (psfMag, mag_g, MAG_AUTO, phot_g_mean_mag) or a band's letters before "mag" (Vmag,
+    BPmag), and no "flux"; not "mag" alone, the default name, which a table of fluxes read
+    with --flux has (nor magnification, diffimage)."""
+    words = [w.lower() for w in re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])", name)]
+    return (name.lower() != "mag" and "flux" not in name.lower()
+            and any(w in ("mag", "mags", "magnitude", "magnitudes")
+                    or re.fullmatch(r"[a-z]{1,2}mag", w) for w in words))
 
 
 def refuse_fluxes(curves: LightCurves, source: str, fix: str) -> None:

@@ -23,6 +23,7 @@ from lcformer.data.reading.files import (
     is_flag_name,
     is_number,
     names_text,
+    primary,
     survey_layout_hint,
     time_corrected,
 )
@@ -101,6 +102,7 @@ def comment_names(line: str, given: frozenset[str] = frozenset()) -> list[str]:
     if given and given <= {f.strip("\"'").lower() for f in fields}:
         return fields
     times = [f for f in fields if column_role(f) == "time"]
+    times = [times[i] for i in primary(list(range(len(times))), times)]
     if len(times) > 1 and sum(map(time_corrected, times)) != 1:
         return []
     return fields if times and any(column_role(f) == "mag" for f in fields) else []
@@ -141,7 +143,8 @@ def header_columns(names: list[str], line: int, columns: Columns | None = None,
             found["err"] = own
     if len(found["time"]) > 1:
         corrected = [i for i in found["time"] if time_corrected(names[i])]
-        found["time"] = corrected if len(corrected) == 1 else found["time"]  # hjd by mjd
+        found["time"] = (corrected if len(corrected) == 1  # hjd by mjd
+                         else primary(found["time"], names))  # mjd by obsTime
     if len(found["flag"]) > 1:
         preferred = [i for i in found["flag"] if bare[i].lower() in PREFERRED_FLAGS]
         found["flag"] = preferred if len(preferred) == 1 else found["flag"]  # Gaia's

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from lcformer.data.lightcurves import LightCurves, label_array
+from lcformer.data.reading.columns import rounded_id, rounded_id_text
 from lcformer.data.reading.config import Columns
 from lcformer.data.reading.files import (
     ID_NAMES,
@@ -110,6 +111,8 @@ def read_catalogue_folder(
     files, shown = list_files(Path(source))
     table, filename_column, has_class = _catalogue_table(catalogue, source, files, cat_name,
                                                          filename_column, class_column)
+    if "id" in table and (example := rounded_id(table["id"])) is not None:
+        raise InputError(rounded_id_text(cat_name, "id", example))
     if not isinstance(catalogue, pd.DataFrame):  # a DataFrame given is the caller's choice
         files.pop(_relative_to(Path(catalogue), Path(source)) or "", None)  # not a light curve
         _other_catalogues(files, table if has_class else table.drop(columns=class_column),

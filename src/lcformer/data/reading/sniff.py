@@ -289,19 +289,20 @@ def _one_stars_file(path: Path, header: list[str] | None, columns: Columns,
     resolved = columns.resolve(names)
     if resolved.label in names:
         return False
+    ids = [n for n in names if str(n).lower() in SURVEY_ID_NAMES]
+    position = [n for key in ("ra", "dec") for n in names if str(n).lower() == key]
+    surveys_stars = bool(ids) and _several_stars(path, table, ids,
+                                                 position if len(position) == 2 else [])
     named = [n for n in names if n == resolved.id or str(n).lower() in ID_NAMES]
     if named:  # objectId: the star's id, by name
         # A table, unless it lacks a table's time or mag column but has a star file's (a
-        # CRTS download's MJD, Mag beside its MasterID) and its id names one star: then it
-        # is one star's file, which its folder would read by those columns.
+        # CRTS download's MJD, Mag beside its MasterID) and its ids (and a survey's) name
+        # one star: then it is one star's file, which its folder would read by those columns.
         as_table = resolved.time in names and (resolved.mag in names or resolved.per_band)
         as_file = {"time", "mag"} <= {column_role(str(n)) for n in names}
-        return (not as_table and as_file
+        return (not as_table and as_file and not surveys_stars
                 and not _several_stars(path, table, named, [], one_value=True))
-    ids = [n for n in names if str(n).lower() in SURVEY_ID_NAMES]
-    position = [n for key in ("ra", "dec") for n in names if str(n).lower() == key]
-    return not ids or not _several_stars(path, table, ids,
-                                         position if len(position) == 2 else [])
+    return not surveys_stars
 
 
 def _ipac_table_of_stars(path: Path, columns: Columns, users: bool) -> bool:
