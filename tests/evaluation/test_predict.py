@@ -564,3 +564,19 @@ def test_new_stars_are_read_as_the_training_tables_were_unless_the_user_says_oth
     other = mine.replace(flag="infoFlag2")
     assert new_star_reading(ps1, ReadConfig(columns=other),
                             {"columns": other})[0].columns.flag_bits == 0
+
+
+def test_a_runs_band_names_are_new_stars_unless_the_user_gives_others() -> None:
+    """A run trained with --band-names 1=g,2=r reads new stars so (and says so); names given
+    are the user's, none (an empty tuple given) reads the bands as they are."""
+    from lcformer.data.reading.config import ReadConfig
+    from lcformer.evaluation.predict import new_star_reading
+
+    trained = ReadConfig(band_names=("1=g", "2=r"))
+    reading, inherited = new_star_reading(trained, ReadConfig(), {})
+    assert reading.band_names == ("1=g", "2=r")
+    assert "--band-names 1=g,2=r" in inherited.options()
+    mine = ReadConfig(band_names=("zg=g",))
+    assert new_star_reading(trained, mine, {"band_names": ("zg=g",)})[0].band_names == (
+        "zg=g",)
+    assert new_star_reading(trained, ReadConfig(), {"band_names": ()})[0].band_names == ()

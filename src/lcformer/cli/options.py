@@ -155,9 +155,10 @@ def add_reading_options(parser: argparse.ArgumentParser, for_run: bool = False) 
     if for_run:
         group.description = (
             "Without these options, new stars are read as the run's training tables were "
-            "read (its column names, --flux and --zero-point), and predict says so; the "
-            "defaults shown are train's, not this run's. --columns replaces the run's names "
-            "(all of them), and --flux with --zero-point its reading of fluxes.")
+            "read (its column names, --flux and --zero-point, --band-names), and predict "
+            "says so; the defaults shown are train's, not this run's. --columns replaces "
+            "the run's names (all of them), --flux with --zero-point its reading of fluxes, "
+            "and --band-names its renaming.")
     group.add_argument(
         "--columns", action=_ColumnsAction, default=argparse.SUPPRESS, metavar="ROLE=NAME,...",
         help=f"column names of your tables, ROLE one of {', '.join(Columns().roles.values())}, "

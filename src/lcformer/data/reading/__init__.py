@@ -24,6 +24,7 @@ The modules, in pipeline order:
 - ``files``: what every reader shares about files (formats, errors naming the file);
 - ``columns``: columns made into curves, with the parsing every reader shares;
 - ``flux``: fluxes made magnitudes when asked, refused when they only look like fluxes;
+- ``band_names``: bands renamed as the user says (numbered ones as letters);
 - ``labels``: labels tables, joined to the curves by id.
 """
 

@@ -199,9 +199,25 @@ class ReadConfig(Config):
         8.9, "with --flux: the magnitude of a flux of 1 in your units (8.9: AB magnitudes "
              "of fluxes in Jy; 16.4 for mJy, 23.9 for uJy, a survey's zero point for counts, "
              "as 20.44 for TESS's e-/s)")
+    band_names: tuple[str, ...] = setting(
+        (), "rename bands as they are read, FROM=TO: 1=g,2=r,3=i for ZTF's fid or "
+            "Pan-STARRS's filterID (1-5: g, r, i, z, y), so that a model of named bands "
+            "reads them (default: none)", metavar="FROM=TO,...")
+
+    @property
+    def band_map(self) -> dict[str, str]:
+        """``band_names`` as {from: to}."""
+        return dict(pair.split("=", 1) for pair in self.band_names)
 
     def __post_init__(self) -> None:
         super().__post_init__()
+        for pair in self.band_names:
+            old, _, new = pair.partition("=")
+            if not old.strip() or not new.strip() or "=" in new:
+                raise ConfigError(f"band_names: {pair!r} is not FROM=TO (1=g,2=r)")
+        froms = [pair.split("=", 1)[0] for pair in self.band_names]
+        if len(set(froms)) < len(froms):
+            raise ConfigError(f"band_names: a band renamed twice in {','.join(self.band_names)}")
         if not math.isfinite(self.zero_point):  # every magnitude would be NaN or infinite
             raise ConfigError(f"zero_point must be a finite number, got {self.zero_point}")
         # A flux's error beside magnitudes: in flux units, read as magnitudes it is nonsense
@@ -225,4 +241,6 @@ class ReadConfig(Config):
             words.append(option_text("flag_bits", str(self.columns.flag_bits)))
         if self.flux:
             words += ["--flux", option_text("zero_point", f"{self.zero_point:g}")]
+        if self.band_names:
+            words.append(option_text("band_names", ",".join(self.band_names)))
         return " ".join(words)

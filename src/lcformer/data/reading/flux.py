@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from lcformer.data.lightcurves import LightCurves
+from lcformer.data.reading.band_names import rename_bands
 from lcformer.data.reading.config import ReadConfig
 from lcformer.data.report import DropReport
 from lcformer.errors import InputError
@@ -64,7 +65,9 @@ UNIT_ZERO_POINTS = {"Jy": 8.9, "mJy": 16.4, "uJy": 23.9, "nJy": 31.4, "jy": 8.9,
 def to_magnitudes(curves: LightCurves, config: ReadConfig, source: str,
                   report: DropReport) -> LightCurves:
     """``curves`` in magnitudes: converted with ``config.flux``, else checked not to be
-    fluxes (:class:`InputError` naming ``source`` and the fix)."""
+    fluxes (:class:`InputError` naming ``source`` and the fix). Every reader ends here, so
+    the bands are also renamed here, as ``config.band_names`` says (:mod:`.band_names`)."""
+    curves = rename_bands(curves, config.band_map, source, report)
     # Each magnitude (or flux) column read: one, or each band's (mag:W1=...).
     named = [mag.strip("\"'") for _, mag, _ in config.columns.mags]
     if config.flux:

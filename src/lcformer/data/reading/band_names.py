@@ -1,0 +1,47 @@
+"""Bands renamed as the user says (``--band-names 1=g,2=r``).
+
+Some surveys name their bands by number (ZTF's ``fid`` 1, 2, 3; Pan-STARRS's ``filterID``
+1-5), others by letter (``zg``, ``g``), and a model knows its bands by name: one trained on
+g and r classifies no star whose bands are 1 and 2. Renaming at reading lets the two meet,
+and puts each band in its place blue to red (:func:`lcformer.data.views.order_bands`),
+which decides the colours.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from lcformer.data.lightcurves import LightCurves
+from lcformer.data.report import DropReport
+from lcformer.errors import InputError
+
+
+def rename_bands(curves: LightCurves, names: dict[str, str], source: str,
+                 report: DropReport) -> LightCurves:
+    """``curves`` with their bands renamed by ``names`` (from -> to; the others as they
+    are), counted as ``curves_band_renamed``. A star left with two curves of one band (its
+    band 1 renamed g beside its own g) is refused: which to keep is not known."""
+    if not names or not curves.n_curves:
+        return curves
+    bands = pd.Series(np.asarray(curves.bands, dtype=object))
+    renamed = bands.isin(list(names))
+    if not renamed.any():
+        if bands.isin(list(names.values())).all():  # named so already (a run's renaming)
+            return curves
+        warnings.warn(f"{source}: --band-names renames {', '.join(sorted(names))}, and no "
+                      f"curve has such a band (its bands: "
+                      f"{', '.join(sorted(map(str, bands.unique())))})", stacklevel=3)
+        return curves
+    new = bands.replace(names)
+    twice = pd.DataFrame({"id": curves.ids, "band": new}).duplicated()
+    if twice.any():
+        star = curves.ids[int(np.flatnonzero(twice.to_numpy())[0])]
+        raise InputError(f"{source}: --band-names gives star {star!r} two curves of band "
+                         f"{new[twice].iloc[0]!r}: rename bands the stars do not have "
+                         f"already")
+    report.note("curves_band_renamed", int(renamed.sum()))
+    return dataclasses.replace(curves, bands=new.to_numpy(dtype=object))
