@@ -54,7 +54,7 @@ from lcformer import __version__, atomic
 from lcformer.config import Config, list_text, setting
 from lcformer.data.cleaning import CleaningConfig, clean
 from lcformer.data.lightcurves import LightCurves
-from lcformer.data.periods import PeriodConfig
+from lcformer.data.periods import PERIOD_EDGE, PeriodConfig
 from lcformer.data.reading import READERS_VERSION
 from lcformer.data.reading.config import ReadConfig
 from lcformer.data.reading.files import table_suffix
@@ -617,4 +617,10 @@ def format_summary(dataset: PreparedDataset) -> str:
         for cls, c in sorted(per_class.items(), key=lambda kv: -kv[1]["stars"]):
             lines.append(f"  {cls:<{width}}  {c['stars']:>7,}  {c['windows']:>8,}")
     lines.append(dataset.report.format(saved=dataset.path / "report.json"))
+    if near := dataset.report.events["period_stars_best_period_near_min_period"]:
+        shortest = dataset.manifest["config"].get("periods", {}).get("min_period")
+        lines.append(f"  {near:,} star(s) have a best period within {PERIOD_EDGE - 1:.0%} of "
+                     f"--min-period {shortest:g} d, where a star of a shorter period (delta "
+                     f"Scuti, SX Phe) peaks as well: with such stars, give --min-period 0.02 "
+                     f"(a larger grid) to search below it")
     return "\n".join(lines)

@@ -21,6 +21,7 @@ import pandas as pd
 
 from lcformer.config import Config, setting
 from lcformer.data.lightcurves import LightCurves
+from lcformer.data.periods import PERIOD_EDGE
 from lcformer.errors import ConfigError
 
 #: The values of the ``flag`` column, most serious first (a star gets the first that applies).
@@ -29,8 +30,9 @@ FLAGS = ("few_points", "constant", "no_period", "outside_training_range",
 #: The rules' version, kept with a partitioned prediction so that its partitions flag alike
 #: (2: outside_training_range also compares median magnitudes; 3: period_at_search_limit
 #: also at the longest period searched; 4: outside_training_range also compares median errors
-#: and a band nearly every training star had).
-FLAG_RULES = 4
+#: and a band nearly every training star had; 5: period_at_search_limit within 10% of the
+#: limits, not 5%: QA's SX Phe stars peaked up to 8% above --min-period).
+FLAG_RULES = 5
 #: Flags of a prediction on too little signal; the others say it may mislead for another reason.
 SIGNAL_FLAGS = ("few_points", "constant", "no_period", "no_significant_period")
 #: The share of training stars below (and above) the range a star's span and points are
@@ -76,12 +78,11 @@ def ordinal(n: int) -> str:
 LOW, HIGH = (ordinal(round(100 * q)) for q in TRAINING_QUANTILES)
 PERCENTILES = f"{LOW}-{HIGH} percentile"
 #: A best period this close above the shortest one searched is at the edge of the grid: a
-#: star whose period is shorter (a delta Scuti star of 0.03 d, with --min-period 0.05) peaks
-#: there (0.0503-0.0516 d in a simulation of Rubin data), or at an alias. So is one this
-#: close below the longest searched (the star's time span, or --max-period): a trend, or a
-#: period too long to be seen to repeat (ZTF stars of 2,500 and 4,000 d seen for 1,699 d both
-#: peaked at the span, with a false-alarm probability of 0).
-AT_LIMIT = 1.05
+#: star whose period is shorter peaks there, or at an alias (:data:`PERIOD_EDGE`). So is one
+#: this close below the longest searched (the star's time span, or --max-period): a trend, or
+#: a period too long to be seen to repeat (ZTF stars of 2,500 and 4,000 d seen for 1,699 d
+#: both peaked at the span, with a false-alarm probability of 0).
+AT_LIMIT = PERIOD_EDGE
 
 
 @dataclass(frozen=True)
