@@ -725,3 +725,16 @@ def test_points_dropped_in_cleaning_are_said_at_fit_and_predict(curves, fitted) 
     with pytest.warns(UserWarning, match=r"predict: \d[\d,]* points were dropped .*see "
                                          r"predict_table\(X\).report"):
         fitted.predict(frame)
+
+
+def test_a_runs_band_names_rename_the_bands_of_stars_to_predict(curves) -> None:
+    """A run trained with --band-names reads new stars' bands so, in Python as in
+    `lcformer predict` (a review: Classifier.load of such a run classified none)."""
+    trees_alone = RunConfig.for_model("periodic").train.replace(epochs=0, device="cpu")
+    clf = Classifier(train=trees_alone).fit(curves)
+    in_b = dataclasses.replace(curves, bands=np.full(curves.n_curves, "B", dtype=object))
+    assert len(clf.predict_table(in_b).unclassified) == curves.n_stars  # the model knows V
+    clf.metadata_["prepare"]["reading"]["band_names"] = ["B=V"]  # as --band-names B=V made
+    predictions = clf.predict_table(in_b)
+    assert len(predictions.table) == curves.n_stars and not len(predictions.unclassified)
+    assert predictions.report.events["curves_band_renamed"] == curves.n_curves

@@ -34,6 +34,7 @@ from lcformer.data.cleaning import CleaningConfig
 from lcformer.data.lightcurves import LightCurves, ragged_ranges
 from lcformer.data.periods import PeriodConfig
 from lcformer.data.prepared import PrepareConfig, build
+from lcformer.data.reading.band_names import rename_bands
 from lcformer.data.reading.config import Columns
 from lcformer.data.reading.flux import FLUX_UNIT, refuse_fluxes
 from lcformer.data.report import DropReport
@@ -335,6 +336,9 @@ class Classifier(ClassifierMixin, BaseEstimator):
                  read: DropReport) -> Predictions:
         """:meth:`predict_table` of curves read with ``read``'s drops."""
         device = self.train.device if self.train is not None else TrainConfig().device
+        # A run trained with --band-names reads new stars' bands so (as predict does).
+        renaming = model_prepare_config(self.metadata_).reading.band_map
+        lcs = rename_bands(lcs, renaming, "X", read) if renaming else lcs
         predictions = predict_stars(model, self.metadata_, lcs, device=device)
         predictions.report.merge(read)
         _warn_of_drops("predict", predictions.report, lcs, "predict_table(X).report")

@@ -115,3 +115,13 @@ def test_a_malformed_list_is_a_usage_error(text, capsys) -> None:
     with pytest.raises(SystemExit) as info:
         build_parser().parse_args(["prepare", "synthetic", "--classes", text])
     assert info.value.code == 2 and "--classes: not a valid value" in capsys.readouterr().err
+
+
+def test_a_tuple_option_takes_none_back_as_empty() -> None:
+    """The help shows an empty tuple as "none" (--band-names, --sentinel-values): the option
+    must take that word back, to turn off a run's inherited renaming."""
+    from lcformer.cli.options import _parser_for
+
+    assert _parser_for(tuple[str, ...])("none") == ()
+    assert _parser_for(tuple[str, ...])("1=g,2=r") == ("1=g", "2=r")
+    assert _parser_for(tuple[float, ...])("None") == ()

@@ -170,3 +170,7 @@ def test_no_data_times_are_dropped_and_counted() -> None:
     kept, report = clean(LightCurves.from_list([("g", "V", grid, np.full(220, 15.0),
                                                  np.full(220, 0.01))]))
     assert kept.n_points == 220 and not report.points["sentinel_time"]
+    edge = np.arange(-99.0, 100.0)  # the code at the edge of the grid
+    kept, report = clean(LightCurves.from_list([("g", "V", edge, np.full(199, 15.0),
+                                                 np.full(199, 0.01))]))
+    assert kept.n_points == 199 and not report.points["sentinel_time"]

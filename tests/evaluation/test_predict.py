@@ -195,8 +195,9 @@ def test_curves_in_a_band_the_model_lacks_are_dropped_and_their_stars_listed(per
     assert result.unclassified.set_index("id")["reason"].to_dict() == {
         "sine": f"no curve in a band the model knows ({metadata['bands'][0]}; this star has "
                 "I; a band column of a table or of a star's file, or a per-star catalogue, "
-                "names them: rename there a band that is one of the model's filters under "
-                "another name, as ZTF's zg for g)"}
+                "names them: a band that is one of the model's filters under another name, "
+                "as ZTF's zg or fid 1 for g, is renamed with --band-names, e.g. --band-names "
+                "zg=g,zr=r)"}
     assert result.report.curves["band_the_model_lacks"] == 1
 
 
@@ -259,8 +260,9 @@ def test_a_named_one_band_model_guesses_only_a_stars_only_unnamed_curve(periodic
                 f"{band})",
         "noise": f"no curve in a band the model knows ({band}; this star has B, R; a band "
                  f"column of a table or of a star's file, or a per-star catalogue, names them: "
-                 f"rename there a band that is one of the model's filters under another name, "
-                 f"as ZTF's zg for g)"}
+                 f"a band that is one of the model's filters under another name, as ZTF's "
+                 f"zg or fid 1 for g, is renamed with --band-names, e.g. --band-names "
+                 f"zg=g,zr=r)"}
     assert "''" not in "".join(result.unclassified["reason"])
     assert result.report.curves == {"band_not_guessed": 1, "band_the_model_lacks": 4}
     assert "curves_taken_in_the_model's_band" not in result.report.events

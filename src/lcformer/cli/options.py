@@ -43,6 +43,8 @@ def _parser_for(hint: Any) -> Callable[[str], Any]:
         if optional and text.lower() == "none":
             return None
         if typing.get_origin(base) is tuple:
+            if text.strip().lower() == "none":  # as an empty one is shown (_shown)
+                return ()
             item = typing.get_args(base)[0]
             return tuple(item(v) for v in parse_list(text))
         return base(text)

@@ -78,7 +78,8 @@ def classify_partitions(ddf: dd.DataFrame, run_dir: str | Path, *,
 
     ``run_dir``: a run folder (or a folder saved by ``Classifier.save``) that every worker can
     read at the same path. ``reading``: column names and fluxes (``ReadConfig``, as
-    ``--columns`` / ``--flux``; default: as the run's training tables were read).
+    ``--columns`` / ``--flux``; default: as the run's training tables were read; its
+    ``band_names`` are the run's unless this names some).
     ``device``: the CPU unless given ("auto" or "cuda"), as the workers of one machine would
     otherwise share its one GPU. ``torch_threads``: torch's threads in each worker process
     (None: leave torch's default).
@@ -135,6 +136,8 @@ def _setup(ddf: dd.DataFrame, run_dir: str | Path, checkpoint: Checkpoint,
     _, metadata = cached_model(run, checkpoint)  # fails here, not on a worker, if it is bad
     trained = trained_reading(metadata)  # warns of a model trained on an earlier reading
     reading = reading or trained
+    if not reading.band_names and trained.band_names:  # the run's renaming, unless replaced
+        reading = reading.replace(band_names=trained.band_names)
     if check_stars:
         _check_one_partition_per_star(ddf, reading.columns.id)
     return run, metadata, reading

@@ -307,8 +307,9 @@ def foreign_reason(model_bands: Collection[str], star_bands: Sequence[str] = ())
     known = ", ".join(band_label(b) for b in bands)
     this = f"; this star has {has}" if has else ""
     return (f"no curve in a band the model knows ({known}{this}; a band column of a table "
-            f"or of a star's file, or a per-star catalogue, names them: rename there a band "
-            f"that is one of the model's filters under another name, as ZTF's zg for g)")
+            f"or of a star's file, or a per-star catalogue, names them: a band that is one of "
+            f"the model's filters under another name, as ZTF's zg or fid 1 for g, is renamed "
+            f"with --band-names, e.g. --band-names zg=g,zr=r)")
 
 
 def _empty_table(metadata: dict[str, Any], config: PrepareConfig) -> pd.DataFrame:

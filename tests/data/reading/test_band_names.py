@@ -67,3 +67,7 @@ def test_band_names_are_options_a_run_gives_back() -> None:
     reading = ReadConfig(band_names=("1=g", "2=r"))
     assert reading.band_map == {"1": "g", "2": "r"}
     assert reading.options() == "--band-names 1=g,2=r"
+
+
+def test_spaces_around_band_names_are_not_part_of_them() -> None:
+    assert ReadConfig(band_names=("1 = g", " 2=r ")).band_map == {"1": "g", "2": "r"}

@@ -271,14 +271,15 @@ def test_flux_refuses_a_column_named_as_magnitudes() -> None:
     The default column name "mag" is what a flux table renamed for --flux holds."""
     lcs = LightCurves.from_list([("s", "g", np.arange(20.0), np.full(20, 17.0),
                                   np.full(20, 0.02))])
-    for name in ("psfMag", "mag_g", "Vmag"):
+    for name in ("psfMag", "mag_g", "Vmag", "magpsf", "PSFMAG_G", "kepmag", "MAGAPER"):
         with pytest.raises(InputError, match=f"--flux reads the column '{name}' as fluxes, "
                                              f"but its name says magnitudes: leave --flux"):
             to_magnitudes(lcs, ReadConfig(columns=Columns(mag=name), flux=True), "x",
                           DropReport())
     fluxes = LightCurves.from_list([("s", "g", np.arange(20.0), np.full(20, 3e-5),
                                      np.full(20, 1e-6))])
-    for name in ("mag", "psfFlux", "flux_mag_units", "magnification", "diffimage"):
+    for name in ("mag", "psfFlux", "flux_mag_units", "magnification", "diffimage",
+                 "image_counts"):
         out = to_magnitudes(fluxes, ReadConfig(columns=Columns(mag=name), flux=True), "x",
                             DropReport())
         assert 19 < float(np.median(out.mag)) < 21

@@ -1108,3 +1108,29 @@ def test_integer_ids_a_float_rounded_are_refused(tmp_path: Path) -> None:
     # Small whole-number floats (an integer column with a missing value) stay ids.
     small = rows.assign(objID=np.repeat([7.0, 8.0, 9.0], 4))
     assert sorted(read_long_table(small, columns=Columns(id="objID")).ids) == ["7", "8", "9"]
+
+
+def test_alerce_ztf_detections_are_met_with_their_own_columns(tmp_path: Path) -> None:
+    """QA with ALeRCE's ZTF detections: magpsf is the difference image's magnitude (warned
+    of: periods from it were wrong for half the LPVs), dubious marks bad rows (a flag by its
+    name), and a column error names the mapping of that layout, with --band-names for fid."""
+    rows = pd.DataFrame({"oid": ["ZTF18a"] * 4, "fid": [1, 2, 1, 2],
+                         "mjd": [1.0, 1.1, 2.0, 2.1], "magpsf": [18.0, 18.2, 18.1, 18.3],
+                         "sigmapsf": [0.05] * 4, "isdiffpos": ["t", "t", "f", "t"],
+                         "magpsf_corr": [15.0, 15.2, 15.1, 15.3],
+                         "sigmapsf_corr": [0.01] * 4, "dubious": [False, False, True, False]})
+    columns = Columns(id="oid", time="mjd", band="fid", flag="dubious")
+    with pytest.warns(UserWarning, match="column 'magpsf' is ZTF's magnitude of the difference "
+                                         "image"):
+        read_long_table(rows, columns=columns.replace(mag="magpsf", err="sigmapsf"))
+    report = DropReport()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        curves = read_long_table(rows, columns=columns.replace(mag="magpsf_corr",
+                                                               err="sigmapsf_corr"),
+                                 report=report)
+    assert curves.n_points == 3 and report.points["flagged"] == 1
+    rows.to_csv(tmp_path / "alerce.csv", index=False)
+    with pytest.raises(InputError, match=r"ALeRCE broker.*mag=magpsf_corr,err=sigmapsf_corr,"
+                                         r"band=fid,flag=dubious --band-names 1=g,2=r,3=i"):
+        read_long_table(tmp_path / "alerce.csv")

@@ -32,9 +32,9 @@ def rename_bands(curves: LightCurves, names: dict[str, str], source: str,
     if not renamed.any():
         if bands.isin(list(names.values())).all():  # named so already (a run's renaming)
             return curves
+        found = ", ".join(sorted(str(b) or "no band" for b in bands.unique()))
         warnings.warn(f"{source}: --band-names renames {', '.join(sorted(names))}, and no "
-                      f"curve has such a band (its bands: "
-                      f"{', '.join(sorted(map(str, bands.unique())))})", stacklevel=3)
+                      f"curve has such a band (its bands: {found})", stacklevel=3)
         return curves
     new = bands.replace(names)
     twice = pd.DataFrame({"id": curves.ids, "band": new}).duplicated()

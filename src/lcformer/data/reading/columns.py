@@ -190,7 +190,7 @@ def rounded_id(ids: pd.Series) -> str | None:
     if ids.dtype == object or pd.api.types.is_string_dtype(ids):
         text = ids.dropna().astype(str)
         found = text[text.str.match(_ROUNDED_ID)]
-        found = found[[float(t) >= 2**53 for t in found]]  # 1234567890123456.0 is exact
+        found = found[[abs(float(t)) >= 2**53 for t in found]]  # 1234567890123456.0 is exact
         return str(found.iloc[0]).strip() if len(found) else None
     return None
 

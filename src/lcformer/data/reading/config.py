@@ -207,7 +207,8 @@ class ReadConfig(Config):
     @property
     def band_map(self) -> dict[str, str]:
         """``band_names`` as {from: to}."""
-        return dict(pair.split("=", 1) for pair in self.band_names)
+        return {old.strip(): new.strip()
+                for old, _, new in (pair.partition("=") for pair in self.band_names)}
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -215,7 +216,7 @@ class ReadConfig(Config):
             old, _, new = pair.partition("=")
             if not old.strip() or not new.strip() or "=" in new:
                 raise ConfigError(f"band_names: {pair!r} is not FROM=TO (1=g,2=r)")
-        froms = [pair.split("=", 1)[0] for pair in self.band_names]
+        froms = [pair.split("=", 1)[0].strip() for pair in self.band_names]
         if len(set(froms)) < len(froms):
             raise ConfigError(f"band_names: a band renamed twice in {','.join(self.band_names)}")
         if not math.isfinite(self.zero_point):  # every magnitude would be NaN or infinite

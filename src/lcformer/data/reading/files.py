@@ -504,6 +504,11 @@ SURVEY_LAYOUTS = (
      ("TIME", "PDCSAP_FLUX", "PDCSAP_FLUX_ERR"),
      "--columns mag=PDCSAP_FLUX,err=PDCSAP_FLUX_ERR --flux, with --zero-point 20.44 for "
      "TESS magnitudes (its QUALITY flags are read by themselves)"),
+    ("ZTF detections as the ALeRCE broker serves them, whose magpsf is the difference "
+     "image's",
+     ("oid", "mjd", "fid", "magpsf_corr", "sigmapsf_corr"),
+     "--columns id=oid,time=mjd,mag=magpsf_corr,err=sigmapsf_corr,band=fid,flag=dubious "
+     "--band-names 1=g,2=r,3=i (magpsf_corr is the star's own magnitude)"),
     ("Rubin's DiaSource without scienceFlux",
      ("diaObjectId", "midpointMjdTai", "psfFlux", "psfFluxErr"),
      "its psfFlux is a difference-image flux, which --flux does not read (add each star's "
@@ -523,7 +528,8 @@ def survey_layout_hint(found: list[str]) -> str:
 
 def is_flag_name(name: str) -> bool:
     """A column name that marks bad rows: flag(s), catflags (ZTF), QUALITY (TESS),
-    rejected_by_variability (Gaia). Not CRTS's Blend, which other tables use for fractions:
-    ``--columns flag=Blend`` reads it."""
+    rejected_by_variability (Gaia), dubious (ALeRCE's ZTF detections). Not CRTS's Blend,
+    which other tables use for fractions: ``--columns flag=Blend`` reads it."""
     name = name.lower()
-    return "flag" in name or "quality" in name or name.startswith("rejected")
+    return ("flag" in name or "quality" in name or name.startswith("rejected")
+            or name == "dubious")

@@ -579,6 +579,15 @@ def _usable(found: list[str], columns: Columns, required: tuple[str, ...], name:
             warnings.warn(f"column {errors[0]!r} looks like the errors of {mag!r} but is not "
                           f"read, so every point's error is unknown: add {role}={errors[0]} "
                           f"to --columns (Columns(err=...) in Python)", stacklevel=2)
+    lower = {c.lower() for c in found}
+    if ("isdiffpos" in lower or "magpsf_corr" in lower) and any(
+            mag.lower() == "magpsf" for _, mag, _ in resolved.mags):
+        # QA: ALeRCE's magpsf read as a star's magnitude gave LPVs' periods for 21 of 45.
+        warnings.warn("column 'magpsf' is ZTF's magnitude of the difference image (isdiffpos "
+                      "gives its sign), not the star's: periods and amplitudes from it are "
+                      "wrong for variables; read the star's own magnitude "
+                      "(mag=magpsf_corr,err=sigmapsf_corr where the table has them)",
+                      stacklevel=2)
     mags = [(band, mag, err if err in found else "") for band, mag, err in resolved.mags]
     if (other_bands := other_bands_warning(found, set(use), mags)) is not None:
         warnings.warn(other_bands, stacklevel=2)  # once for a folder of partitions, too
