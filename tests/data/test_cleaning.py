@@ -174,3 +174,7 @@ def test_no_data_times_are_dropped_and_counted() -> None:
     kept, report = clean(LightCurves.from_list([("g", "V", edge, np.full(199, 15.0),
                                                  np.full(199, 0.01))]))
     assert kept.n_points == 199 and not report.points["sentinel_time"]
+    hjd = np.concatenate([[-99.99], np.linspace(2000.0, 5000.0, 50)])  # HJD - 2450000
+    kept, report = clean(LightCurves.from_list([("o", "I", hjd, np.full(51, 15.0),
+                                                 np.full(51, 0.01))]))
+    assert kept.n_points == 50 and report.points["sentinel_time"] == 1

@@ -550,3 +550,22 @@ def test_stars_sampled_for_periods_below_min_period_are_counted() -> None:
     find_periods(lcs.select(np.array([0])), PeriodConfig(min_period=0.005), report=report)
     assert report.events["period_stars_sampled_finely_enough_for_periods_below_min_period"] == 0
     assert abs(deeper["period"].iloc[0] / 0.035 - 1) < 1e-3
+
+
+def test_significant_periods_at_the_shortest_searched_are_counted() -> None:
+    """A star of a period below --min-period peaks at the edge of the grid with a strong
+    peak (QA: LINEAR's SX Phe stars, false-alarm probabilities near 1e-40): counted, so
+    that the summary says --min-period; stars of noise, whose peaks fall anywhere, are not."""
+    from lcformer.data.report import DropReport
+
+    rng = np.random.default_rng(2)  # LINEAR-like: 60 nights of 5 points 15 minutes apart
+    nights = np.sort(rng.choice(1500, 60, replace=False)).astype(float)
+    t = (nights[:, None] + rng.uniform(0.1, 0.4, (60, 1)) + np.arange(5) * 0.0104).ravel()
+    short = 15 + 0.3 * np.sin(2 * np.pi * t / 0.0437) + 0.01 * rng.standard_normal(300)
+    curves = [("sxphe", "V", t, short, np.full(300, 0.01))]
+    curves += [(f"noise{i}", "V", t, 15 + 0.01 * rng.standard_normal(300), np.full(300, 0.01))
+               for i in range(20)]
+    report = DropReport()
+    found = find_periods(LightCurves.from_list(curves), PeriodConfig(), report=report)
+    assert found.set_index("id").loc["sxphe", "period"] <= 1.1 * 0.05
+    assert report.events["period_stars_best_period_near_min_period"] == 1

@@ -39,9 +39,11 @@ MAX_SPAN_DAYS = 1e5
 NEGATIVE_FLUX_MAG = -10.0
 #: Times that are "no data" codes, as tables of several bands write them for a band not
 #: observed in a row (SDSS Stripe 82's mjd_r = -99.99: QA read them as times, a span of 147
-#: years). Compared in single precision, and only far outside the range of the curve's
-#: other times: relative times on a grid of whole days (-120 to 100, or from -99) keep -99.
+#: years). Compared in single precision, and only more than SENTINEL_TIME_GAP days outside
+#: the range of the curve's other times: relative times on a grid of whole days (-120 to
+#: 100, or from -99) keep -99, and HJD - 2450000 from 2000 (OGLE, ASAS) loses -99.99.
 TIME_SENTINELS = (-99.0, -99.9, -99.99, -999.0, -999.9, -999.99, -9999.0, -99999.0)
+SENTINEL_TIME_GAP = 100.0
 
 
 @dataclass(frozen=True)
@@ -165,18 +167,16 @@ def _drop_bad_values(lcs: LightCurves, config: CleaningConfig,
 
 
 def _outside_the_others(lcs: LightCurves, others: np.ndarray) -> np.ndarray:
-    """Per point, whether its time lies far outside the range of its curve's ``others``
-    points' times: by more than that range's width, and a day (a curve without any: every
-    point does). A grid of whole days from -99 keeps its first point."""
+    """Per point, whether its time lies more than :data:`SENTINEL_TIME_GAP` days outside
+    the range of its curve's ``others`` points' times (a curve without any: every point
+    does, as the range is empty)."""
     curve = lcs.curve_index
     low = np.full(lcs.n_curves, np.inf)
     high = np.full(lcs.n_curves, -np.inf)
     np.minimum.at(low, curve[others], lcs.time[others])
     np.maximum.at(high, curve[others], lcs.time[others])
-    with np.errstate(invalid="ignore"):  # inf - inf: no other point
-        margin = np.nan_to_num(high - low, nan=0.0, posinf=0.0) + 1.0
-    return ((lcs.time < (low - margin)[curve]) | (lcs.time > (high + margin)[curve])
-            | ~np.isfinite(low)[curve])
+    return ((lcs.time < (low - SENTINEL_TIME_GAP)[curve])
+            | (lcs.time > (high + SENTINEL_TIME_GAP)[curve]) | ~np.isfinite(low)[curve])
 
 
 def _reaches(lcs: LightCurves, ok: np.ndarray, mag: float) -> np.ndarray:

@@ -96,8 +96,9 @@ FINE_STEP, FINE_CYCLES, FINE_SHARE = 0.25, 2.0, 0.5
 #: A best period this close above min_period is at the edge of the grid, where a star of a
 #: shorter period peaks (a delta Scuti star of 0.03 d at --min-period 0.05: 0.0503-0.0516 d in
 #: a simulation of Rubin data; SX Phe stars of 0.038-0.047 d at up to 0.0540 d in QA's LINEAR
-#: data, with false-alarm probabilities near 1e-40): counted here, flagged in predictions.
-PERIOD_EDGE = 1.1
+#: data, with false-alarm probabilities near 1e-40): counted here (significant peaks only,
+#: below EDGE_FAP: noise peaks anywhere, 9% of them that close), flagged in predictions.
+PERIOD_EDGE, EDGE_FAP = 1.1, 0.01
 
 
 @dataclass(frozen=True)
@@ -780,7 +781,8 @@ def find_periods(lcs: LightCurves, config: PeriodConfig | None = None, n_jobs: i
         for event, n in events.items():
             report.note(event, n)
     with np.errstate(invalid="ignore"):  # stars without a period: NaN
-        near = values[:, 0] >= 1.0 / (PERIOD_EDGE * config.min_period)
+        near = ((values[:, 0] >= 1.0 / (PERIOD_EDGE * config.min_period))
+                & (values[:, 2] <= EDGE_FAP))
     report.note("period_stars_best_period_near_min_period", int(np.count_nonzero(near)))
     return _periods_frame(uniques, n_bands, n_points, np.where(too_few, np.nan, span), values,
                           config.n_peaks)

@@ -618,9 +618,10 @@ def format_summary(dataset: PreparedDataset) -> str:
             lines.append(f"  {cls:<{width}}  {c['stars']:>7,}  {c['windows']:>8,}")
     lines.append(dataset.report.format(saved=dataset.path / "report.json"))
     if near := dataset.report.events["period_stars_best_period_near_min_period"]:
-        shortest = dataset.manifest["config"].get("periods", {}).get("min_period")
-        lines.append(f"  {near:,} star(s) have a best period within {PERIOD_EDGE - 1:.0%} of "
-                     f"--min-period {shortest:g} d, where a star of a shorter period (delta "
-                     f"Scuti, SX Phe) peaks as well: with such stars, give --min-period 0.02 "
-                     f"(a larger grid) to search below it")
+        shortest = PrepareConfig.from_dict(dataset.manifest["config"]).periods.min_period
+        lines.append(f"  {near:,} star(s) have a significant best period within "
+                     f"{PERIOD_EDGE - 1:.0%} of --min-period {shortest:g} d, where a star of a "
+                     f"shorter period (delta Scuti, SX Phe) peaks as well: with such stars, "
+                     f"give --min-period {min(0.02, shortest / 2):g} (a larger grid) to "
+                     f"search below it")
     return "\n".join(lines)

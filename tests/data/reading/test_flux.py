@@ -279,7 +279,7 @@ def test_flux_refuses_a_column_named_as_magnitudes() -> None:
     fluxes = LightCurves.from_list([("s", "g", np.arange(20.0), np.full(20, 3e-5),
                                      np.full(20, 1e-6))])
     for name in ("mag", "psfFlux", "flux_mag_units", "magnification", "diffimage",
-                 "image_counts"):
+                 "image_counts", "maggies", "nanomaggies"):
         out = to_magnitudes(fluxes, ReadConfig(columns=Columns(mag=name), flux=True), "x",
                             DropReport())
         assert 19 < float(np.median(out.mag)) < 21

@@ -506,7 +506,7 @@ SURVEY_LAYOUTS = (
      "TESS magnitudes (its QUALITY flags are read by themselves)"),
     ("ZTF detections as the ALeRCE broker serves them, whose magpsf is the difference "
      "image's",
-     ("oid", "mjd", "fid", "magpsf_corr", "sigmapsf_corr"),
+     ("oid", "mjd", "fid", "magpsf_corr", "sigmapsf_corr", "dubious"),
      "--columns id=oid,time=mjd,mag=magpsf_corr,err=sigmapsf_corr,band=fid,flag=dubious "
      "--band-names 1=g,2=r,3=i (magpsf_corr is the star's own magnitude)"),
     ("Rubin's DiaSource without scienceFlux",

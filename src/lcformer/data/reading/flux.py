@@ -123,11 +123,11 @@ def names_magnitudes(name: str) -> bool:
     """Whether a column's name says it holds magnitudes: a word in it that starts or ends
     with "mag" (psfMag, mag_g, MAG_AUTO, magpsf, PSFMAG, Vmag, kepmag, phot_g_mean_mag), and
     no "flux"; not "mag" alone, the default name, which a table of fluxes read with --flux
-    has, nor magnification (a flux ratio) or diffimage."""
+    has, nor magnification (a flux ratio), maggies (SDSS's linear flux unit) or diffimage."""
     words = [w.lower() for w in re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])", name)]
     return (name.lower() != "mag" and "flux" not in name.lower()
-            and any((w.startswith("mag") and not w.startswith("magnif")) or w.endswith("mag")
-                    for w in words))
+            and any((w.startswith("mag") and not w.startswith(("magnif", "maggie")))
+                    or w.endswith("mag") for w in words))
 
 
 def refuse_fluxes(curves: LightCurves, source: str, fix: str) -> None:
