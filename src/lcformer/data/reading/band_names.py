@@ -37,8 +37,10 @@ def rename_bands(curves: LightCurves, names: dict[str, str], source: str,
                       f"curve has such a band (its bands: {found})", stacklevel=3)
         return curves
     new = bands.replace(names)
-    twice = pd.DataFrame({"id": curves.ids, "band": new}).duplicated()
-    if twice.any():
+    ids = np.asarray(curves.ids, dtype=object)
+    twice = (pd.DataFrame({"id": ids, "band": new}).duplicated(keep=False)
+             & ~pd.DataFrame({"id": ids, "band": bands}).duplicated(keep=False))
+    if twice.any():  # made by the renaming (not a file read twice, which is said elsewhere)
         star = curves.ids[int(np.flatnonzero(twice.to_numpy())[0])]
         raise InputError(f"{source}: --band-names gives star {star!r} two curves of band "
                          f"{new[twice].iloc[0]!r}: rename bands the stars do not have "
