@@ -70,4 +70,6 @@ def test_band_names_are_options_a_run_gives_back() -> None:
 
 
 def test_spaces_around_band_names_are_not_part_of_them() -> None:
-    assert ReadConfig(band_names=("1 = g", " 2=r ")).band_map == {"1": "g", "2": "r"}
+    spaced = ReadConfig(band_names=("1 = g", " 2=r "))
+    assert spaced.band_map == {"1": "g", "2": "r"}
+    assert spaced.options() == "--band-names 1=g,2=r"

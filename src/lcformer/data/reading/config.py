@@ -216,6 +216,10 @@ class ReadConfig(Config):
             old, _, new = pair.partition("=")
             if not old.strip() or not new.strip() or "=" in new:
                 raise ConfigError(f"band_names: {pair!r} is not FROM=TO (1=g,2=r)")
+        # "1 = g" is 1=g, in the band map and in the options said back (normalised, as the
+        # base class normalises every field)
+        object.__setattr__(self, "band_names", tuple(
+            "=".join(part.strip() for part in pair.split("=", 1)) for pair in self.band_names))
         froms = [pair.split("=", 1)[0].strip() for pair in self.band_names]
         if len(set(froms)) < len(froms):
             raise ConfigError(f"band_names: a band renamed twice in {','.join(self.band_names)}")
