@@ -337,8 +337,7 @@ class Classifier(ClassifierMixin, BaseEstimator):
         """:meth:`predict_table` of curves read with ``read``'s drops."""
         device = self.train.device if self.train is not None else TrainConfig().device
         # A run trained with --band-names reads new stars' bands so (as predict does).
-        renaming = model_prepare_config(self.metadata_).reading.band_map
-        lcs = rename_bands(lcs, renaming, "X", read) if renaming else lcs
+        lcs = rename_bands(lcs, model_prepare_config(self.metadata_).reading.band_map, "X", read)
         predictions = predict_stars(model, self.metadata_, lcs, device=device)
         predictions.report.merge(read)
         _warn_of_drops("predict", predictions.report, lcs, "predict_table(X).report")

@@ -207,8 +207,7 @@ class ReadConfig(Config):
     @property
     def band_map(self) -> dict[str, str]:
         """``band_names`` as {from: to}."""
-        return {old.strip(): new.strip()
-                for old, _, new in (pair.partition("=") for pair in self.band_names)}
+        return dict(pair.split("=", 1) for pair in self.band_names)  # stripped: __post_init__
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -220,7 +219,7 @@ class ReadConfig(Config):
         # base class normalises every field)
         object.__setattr__(self, "band_names", tuple(
             "=".join(part.strip() for part in pair.split("=", 1)) for pair in self.band_names))
-        froms = [pair.split("=", 1)[0].strip() for pair in self.band_names]
+        froms = [pair.split("=", 1)[0] for pair in self.band_names]
         if len(set(froms)) < len(froms):
             raise ConfigError(f"band_names: a band renamed twice in {','.join(self.band_names)}")
         if not math.isfinite(self.zero_point):  # every magnitude would be NaN or infinite
