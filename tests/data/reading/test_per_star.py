@@ -506,6 +506,32 @@ def test_files_of_one_name_in_band_folders_are_one_stars_bands(tmp_path: Path) -
     assert report.events == Counter(band_from_folder_name=2)
 
 
+def test_near_infrared_band_folders_and_unknown_ones(tmp_path: Path) -> None:
+    """VVV's Ks/, J/ and H/ are one star's bands (QA: read as a catalogue of paths, each
+    file was its own star, 489 "stars" of 200). Folders of short names that lcformer does
+    not know as bands get a hint of the names it knows, not only "give the file's path"."""
+    star = FILES["stars/215153.dat"]
+    _write(tmp_path / "vvv", {"Ks/5150.dat": star, "J/5150.dat": star, "Ks/5151.dat": star})
+    curves = read_folder(tmp_path / "vvv")
+    assert list(zip(curves.ids, curves.bands, strict=True)) == [
+        ("5150", "J"), ("5150", "Ks"), ("5151", "Ks")]
+    _write(tmp_path / "other", {"K1/7.dat": star, "K2/7.dat": star})
+    (tmp_path / "other" / "catalog.csv").write_text("filename,class\n7,RRab\n")
+    report = DropReport()
+    read_catalogue_folder(tmp_path / "other" / "catalog.csv", tmp_path / "other", report=report)
+    assert len(report.problems) == 1
+    assert "; if its folders K1, K2 are bands of one star, name each as a band" in (
+        report.problems[0])
+    assert " Ks " in report.problems[0]
+    # north/ and south/ are fields, not bands: no such hint.
+    _write(tmp_path / "fields", {"north/7.dat": star, "south/7.dat": star})
+    (tmp_path / "fields" / "catalog.csv").write_text("filename,class\n7,RRab\n")
+    report = DropReport()
+    read_catalogue_folder(tmp_path / "fields" / "catalog.csv", tmp_path / "fields",
+                          report=report)
+    assert report.problems[0].endswith(f"give the file's path in {tmp_path / 'fields'}")
+
+
 def test_a_catalogue_path_in_a_band_folder_does_not_find_another_bands_file(tmp_path):
     """V/NAME.dat missing is not I/NAME.dat: read as V, the I points would be wrong."""
     star = FILES["stars/215153.dat"]

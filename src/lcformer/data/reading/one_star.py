@@ -25,8 +25,10 @@ from lcformer.data.report import DropReport
 COMPRESSED_SUFFIXES = (".gz", ".bz2", ".xz")
 #: Folder names that are a photometric band (compared as written: R and r are two filters).
 #: Files of one name in such folders (OGLE's I/123.dat and V/123.dat) are one star's bands,
-#: and so are files named ``123.I.dat`` and ``123.V.dat``.
-BAND_FOLDERS = frozenset("U B V R I J H K G BP RP u g r i z y W1 W2 NUV FUV".split())
+#: and so are files named ``123.I.dat`` and ``123.V.dat``. VISTA's Y, Z, Ks (VVV), Cousins'
+#: Rc, Ic, ATLAS's o and c, Pan-STARRS's w, Kepler's Kp and Hipparcos's Hp are bands too.
+BAND_FOLDERS = frozenset("U B V R I J H K Ks Y Z Rc Ic G BP RP u g r i z y w o c W1 W2 W3 W4 "
+                         "NUV FUV Kp Hp".split())
 
 
 def file_stem(rel: str) -> str:

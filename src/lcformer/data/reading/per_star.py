@@ -146,7 +146,8 @@ def read_catalogue_folder(
             # A problem, but no curve dropped: the files are read (unlabelled) and counted
             # on their own.
             sink.problem(f"{cat_name}:{row + 2}: {name!r} matches {len(found)} files "
-                         f"({first_few(found, 3)}); give the file's path in {source}")
+                         f"({first_few(found, 3)}); give the file's path in {source}"
+                         f"{_band_folders_hint(found)}")
             sink.note("ambiguous_catalogue_entry")
             ambiguous.update(found)
             continue
@@ -236,6 +237,22 @@ def _given_ids(ids: list[str], files_read: list[str], given: dict[str, str]) -> 
             named[star].add(given[rel])
     return [given.get(rel) or (min(named[star]) if len(named.get(star, ())) == 1 else star)
             for rel, star in zip(files_read, ids, strict=True)]
+
+
+#: A folder name this short may be a band lcformer does not know (VVV's Ks before it did).
+BAND_LIKE_LENGTH = 3
+
+
+def _band_folders_hint(found: list[str]) -> str:
+    """Where a name's files lie in folders of short names that are not all bands lcformer
+    knows (``Ks/``, ``Hp/``): how to have them read as one star's bands."""
+    folders = [rel.rsplit("/", 2)[-2] if "/" in rel else "" for rel in found]
+    if (len(set(folders)) < len(found) or not all(0 < len(f) <= BAND_LIKE_LENGTH
+                                                    for f in folders)
+            or set(folders) <= BAND_FOLDERS):
+        return ""
+    return (f"; if its folders {', '.join(sorted(set(folders)))} are bands of one star, name "
+            f"each as a band lcformer reads from folders ({' '.join(sorted(BAND_FOLDERS))})")
 
 
 def _same_file_rows(first: tuple[str, int], then: tuple[str, int], first_id: str, star: str,
