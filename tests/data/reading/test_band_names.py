@@ -57,6 +57,23 @@ def test_bands_named_already_are_quiet_and_others_warned_of() -> None:
         to_magnitudes(other, ReadConfig(band_names=("1=g",)), "x", DropReport())
 
 
+def test_a_renaming_one_off_is_warned_of_and_a_missing_band_is_not() -> None:
+    """PLAsTiCC's passbands 0-5 given 1=u,...,6=y (QA: every band one off and 0 unnamed,
+    said only by a count); ZTF's 1=g,2=r,3=i on stars without i is the usual case."""
+    rows = ztf_rows().assign(fid=[0, 0, 0, 1, 1, 1] * 2)
+    plain = read_long_table(rows, columns=Columns(id="oid", band="fid", time="mjd"))
+    with pytest.warns(UserWarning, match=r"x: --band-names renames 2, which no curve has, "
+                                         r"and leaves band\(s\) 0 as they are"):
+        out = to_magnitudes(plain, ReadConfig(band_names=("1=u", "2=g")), "x", DropReport())
+    assert sorted(set(out.bands)) == ["0", "u"]
+    plain = read_long_table(ztf_rows(), columns=Columns(id="oid", band="fid", time="mjd"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = to_magnitudes(plain, ReadConfig(band_names=("1=g", "2=r", "3=i")), "x",
+                            DropReport())
+    assert sorted(set(out.bands)) == ["g", "r"]
+
+
 @pytest.mark.parametrize("pairs", [("1",), ("=g",), ("1=",), ("1=g=r",), ("1=g", "1=r")])
 def test_band_names_must_be_pairs_renaming_each_band_once(pairs: tuple[str, ...]) -> None:
     with pytest.raises(ConfigError, match="band_names"):

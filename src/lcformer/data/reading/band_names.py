@@ -36,6 +36,7 @@ def rename_bands(curves: LightCurves, names: dict[str, str], source: str,
         warnings.warn(f"{source}: --band-names renames {', '.join(sorted(names))}, and no "
                       f"curve has such a band (its bands: {found})", stacklevel=3)
         return curves
+    _warn_of_a_shifted_renaming(bands, names, source)
     new = bands.replace(names)
     ids = np.asarray(curves.ids, dtype=object)
     twice = (pd.DataFrame({"id": ids, "band": new}).duplicated(keep=False)
@@ -47,3 +48,16 @@ def rename_bands(curves: LightCurves, names: dict[str, str], source: str,
                          f"already")
     report.note("curves_band_renamed", int(renamed.sum()))
     return dataclasses.replace(curves, bands=new.to_numpy(dtype=object))
+
+
+def _warn_of_a_shifted_renaming(bands: pd.Series, names: dict[str, str], source: str) -> None:
+    """Warn where a renaming names bands no curve has while it leaves others as they are
+    (QA: PLAsTiCC's passbands 0-5 given 1=u,...,6=y: every band one off, 0 unnamed). A band
+    missing alone (ZTF's 3=i where no star has i) is not warned of: all the others match."""
+    present = set(bands.unique())
+    unmatched = [old for old in names if old not in present]
+    left = sorted(str(b) or "no band" for b in present - set(names) - set(names.values()))
+    if unmatched and left:
+        warnings.warn(f"{source}: --band-names renames {', '.join(unmatched)}, which no curve "
+                      f"has, and leaves band(s) {', '.join(left)} as they are: check that it "
+                      f"names the bands as the file does", stacklevel=4)
