@@ -41,7 +41,9 @@ def test_catalogue_of_bad_files_reads_what_is_readable() -> None:
         f"{BAD}/wrong_columns.csv:1: the header ['star', 'jd', 'flux'] does not name one time "
         f"and one mag column (and at most one err): name them time (or jd, hjd, mjd, bjd), "
         f"mag and err, or give --columns time=NAME,mag=NAME, or leave the header out to read "
-        f"the columns as time, mag[, err] in that order",
+        f"the columns as time, mag[, err] in that order; if it holds several stars (by its "
+        f"column 'star'), give such a table as a file of its own, or as a folder's "
+        f"lightcurves.csv (or .parquet) beside a labels.csv of id,class",
         f"{BAD}/catalog.csv:10: file 'missing.csv' not found in {BAD}",
     ]
 

@@ -1008,6 +1008,25 @@ def test_rows_of_two_bands_are_read_as_a_curve_each(tmp_path: Path) -> None:
     assert report.points["flagged"] == 2  # one row, a point in each band
 
 
+def test_a_bands_empty_cells_are_no_points() -> None:
+    """VVV's wide rows: Ks every epoch, J and H now and then. QA: each empty cell was counted
+    as a point read and dropped (48,912 of them), a flagged row as a point of every band."""
+    frame = _two_band_rows().assign(w2mpro=[9.0, np.nan, np.nan, np.nan],
+                                    bad=[0, 0, 0, 1])
+    frame.loc[4] = ["c", 3.0, np.nan, 0.1, np.nan, 0.1, 0, "EB"]  # no value in any band
+    columns = Columns(time="mjd", flag="bad").replace(**Columns.parse(
+        "mag:W1=w1mpro,err:W1=w1sigmpro,mag:W2=w2mpro,err:W2=w2sigmpro"))
+    report = DropReport()
+    curves = from_dataframe(frame, columns=columns, report=report)
+    assert list(zip(curves.ids, curves.bands, curves.lengths, strict=True)) == [
+        ("a", "W1", 2), ("a", "W2", 1), ("b", "W1", 1), ("c", "W1", 1), ("c", "W2", 1)]
+    assert report.points["flagged"] == 1  # b's last row: W1 only
+    assert report.events["empty_band_cells"] == 3  # a's and b's empty W2 cells
+    # c has no value at all: its cells stay, for cleaning to drop and count (as a long
+    # table's star of NaN magnitudes)
+    assert np.isnan(curves.mag[-2:]).all()
+
+
 def test_a_bands_missing_error_column_is_a_problem_and_no_error_is_unknown() -> None:
     frame = _two_band_rows()
     columns = Columns(time="mjd").replace(**Columns.parse("mag:W1=w1mpro,mag:W2=w2mpro"))
@@ -1108,6 +1127,36 @@ def test_integer_ids_a_float_rounded_are_refused(tmp_path: Path) -> None:
     # Small whole-number floats (an integer column with a missing value) stay ids.
     small = rows.assign(objID=np.repeat([7.0, 8.0, 9.0], 4))
     assert sorted(read_long_table(small, columns=Columns(id="objID")).ids) == ["7", "8", "9"]
+
+
+def test_plasticc_and_elasticc_difference_fluxes_are_warned_of(tmp_path: Path) -> None:
+    """QA: PLAsTiCC's FLUXCAL and ELAsTiCC's psFlux are difference-image fluxes; read with
+    --flux they ran to exit 0, faint phases dropped and flare stars given periods. Said by
+    the columns' names (psfFlux alone, as Pan-STARRS's, is a direct flux: quiet); an
+    unmapped table gets the layout's options."""
+    plasticc = pd.DataFrame({"object_id": [615] * 4, "mjd": [1.0, 2.0, 3.0, 4.0],
+                             "passband": [0, 1, 0, 1], "flux": [-5.0, 30.0, 12.0, 40.0],
+                             "flux_err": [2.0] * 4, "detected": [0, 1, 1, 1]})
+    columns = Columns(id="object_id", time="mjd", mag="flux", err="flux_err", band="passband")
+    with pytest.warns(UserWarning, match=r"column 'flux' is a difference-image flux \(the "
+                                         r"star's flux minus a reference image's\)"):
+        read_long_table(plasticc, columns=columns)
+    elasticc = plasticc.set_axis(["diaObjectId", "midPointTai", "filterName", "psFlux",
+                                  "psFluxErr", "detected"], axis=1)
+    with pytest.warns(UserWarning, match=r"column 'psFlux' is a difference-image flux"):
+        read_long_table(elasticc, columns=Columns(id="diaObjectId", time="midPointTai",
+                                                  mag="psFlux", err="psFluxErr",
+                                                  band="filterName"))
+    ps1 = plasticc.drop(columns=["detected"]).set_axis(
+        ["objID", "obsTime", "filterID", "psfFlux", "psfFluxErr"], axis=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        read_long_table(ps1, columns=Columns(id="objID", time="obsTime", mag="psfFlux",
+                                             err="psfFluxErr", band="filterID"))
+    plasticc.to_csv(tmp_path / "training_set.csv", index=False)
+    with pytest.raises(InputError, match=r"this looks like PLAsTiCC.*--zero-point 27.5 "
+                                         r"--band-names 0=u,1=g,2=r,3=i,4=z,5=y"):
+        read_long_table(tmp_path / "training_set.csv")
 
 
 def test_alerce_ztf_detections_are_met_with_their_own_columns(tmp_path: Path) -> None:

@@ -397,6 +397,9 @@ def is_number(token: str) -> bool:
 #: ZTF's ``oid``: one star's IRSA light curve holds an oid per field and filter.
 ID_NAMES = ("id", "star", "star_id", "starid", "source_id", "sourceid", "objectid", "object_id",
             "objid", "obj_id", "name", "object", "target", "masterid")
+#: Where a table of several stars goes, said where one is met among per-star files.
+TABLE_OF_STARS = ("give such a table as a file of its own, or as a folder's lightcurves.csv "
+                  "(or .parquet) beside a labels.csv of id,class")
 #: Surveys' own star-id columns (ZTF's oid, Rubin's diaObjectId, TESS's TIC, Kepler's KIC,
 #: K2's EPIC): in a lone file, one holding several stars makes it a table. Not
 #: :data:`ID_NAMES`: a ZTF file of one star may hold an oid per field and filter, all that
@@ -513,7 +516,33 @@ SURVEY_LAYOUTS = (
      ("diaObjectId", "midpointMjdTai", "psfFlux", "psfFluxErr"),
      "its psfFlux is a difference-image flux, which --flux does not read (add each star's "
      "reference flux first, or use scienceFlux)"),
+    ("PLAsTiCC, whose fluxes are difference-image fluxes (FLUXCAL, zero point 27.5) with no "
+     "reference flux, so magnitudes from them are not the stars'",
+     ("object_id", "mjd", "passband", "flux", "flux_err", "detected"),
+     "--columns id=object_id,time=mjd,mag=flux,err=flux_err,band=passband --flux "
+     "--zero-point 27.5 --band-names 0=u,1=g,2=r,3=i,4=z,5=y, and its metadata's object_id "
+     "and target as labels.csv (--columns class=target)"),
+    ("ELAsTiCC's DiaSource, whose psFlux is a difference-image flux with no reference flux, "
+     "so magnitudes from it are not the stars'",
+     ("diaObjectId", "midPointTai", "filterName", "psFlux", "psFluxErr"),
+     "--columns id=diaObjectId,time=midPointTai,mag=psFlux,err=psFluxErr,band=filterName "
+     "--flux, with --zero-point for its flux unit (31.4 for nJy)"),
 )
+#: Flux columns that hold a difference-image flux (the star's minus a reference image's)
+#: wherever they are: ZTF's forced photometry, Rubin's forced sources, SNANA's FLUXCAL.
+DIFFERENCE_FLUXES = frozenset({"forcediffimflux", "psfdiffflux", "fluxcal"})
+#: psfFlux (psFlux in ELAsTiCC) is one beside these columns of difference-image sources
+#: (Pan-STARRS's and a Rubin Object's psfFlux are direct); PLAsTiCC's flux beside these.
+DIA_COLUMNS = frozenset({"diaobjectid", "diasourceid", "midpointtai", "midpointmjdtai"})
+PLASTICC_COLUMNS = frozenset({"passband", "detected"})
+
+
+def difference_flux(found: list[str], mag: str) -> bool:
+    """Whether column ``mag`` of a table of columns ``found`` is a difference-image flux."""
+    lower, name = {c.lower() for c in found}, mag.lower()
+    return (name in DIFFERENCE_FLUXES
+            or (name in ("psfflux", "psflux") and bool(lower & DIA_COLUMNS))
+            or (name == "flux" and PLASTICC_COLUMNS <= lower))
 
 
 def survey_layout_hint(found: list[str]) -> str:

@@ -14,7 +14,9 @@ import io
 
 from lcformer.data.reading.config import ROLE_ALIASES, Columns
 from lcformer.data.reading.files import (
+    ID_NAMES,
     MACHO_FILE,
+    TABLE_OF_STARS,
     TAP_COLUMNS,
     FileProblem,
     band_columns,
@@ -149,10 +151,13 @@ def header_columns(names: list[str], line: int, columns: Columns | None = None,
         preferred = [i for i in found["flag"] if bare[i].lower() in PREFERRED_FLAGS]
         found["flag"] = preferred if len(preferred) == 1 else found["flag"]  # Gaia's
     if len(found["time"]) != 1 or len(found["mag"]) != 1 or len(found["err"]) > 1:
+        ids = [n for n in bare if n.lower() in ID_NAMES]
+        several = (f"; if it holds several stars (by its column {ids[0]!r}), {TABLE_OF_STARS}"
+                   if ids else "")  # QA: PLAsTiCC's training_set.csv in a folder of four
         raise FileProblem(line, f"the header {names_text(names)} does not name one time and "
                           f"one mag column (and at most one err): name them time (or jd, hjd, "
                           f"mjd, bjd), mag and err, or give --columns time=NAME,mag=NAME"
-                          f"{_TABLE_COLUMNS if table else _BY_POSITION}"
+                          f"{_TABLE_COLUMNS if table else _BY_POSITION}{several}"
                           f"{survey_layout_hint(names)}")
     for role, what in (("band", "band"), ("flag", "quality-flag")):
         if len(found[role]) > 1:

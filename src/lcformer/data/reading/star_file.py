@@ -33,6 +33,7 @@ from lcformer.data.reading.files import (
     LIMIT,
     MAGIC_BYTES,
     READ_ERRORS,
+    TABLE_OF_STARS,
     FileProblem,
     cannot_read,
     is_number,
@@ -525,8 +526,8 @@ def _one_star(ids: np.ndarray, name: str, at_row: Callable[[int, str], FileProbl
         mapping = "" if name == "id" else f" with --columns id={name}"
         raise at_row(row, f"column {name!r} names more than one star "
                      f"({str(ids[named[0]])!r}, then {str(ids[row])!r}): a table of "
-                     f"several stars, not one star's file; give such a table as a file "
-                     f"of its own{mapping}, or tables as Parquet partitions in a folder")
+                     f"several stars, not one star's file; {TABLE_OF_STARS}{mapping}, "
+                     f"or tables as Parquet partitions in a folder")
 
 
 def _data_line(text: str, first_line: int, row: int) -> int:

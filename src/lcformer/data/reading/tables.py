@@ -52,6 +52,7 @@ from lcformer.data.reading.files import (
     astropy_format,
     band_columns,
     cannot_read,
+    difference_flux,
     error_columns,
     finish,
     is_csv,
@@ -588,6 +589,14 @@ def _usable(found: list[str], columns: Columns, required: tuple[str, ...], name:
                       "wrong for variables; read the star's own magnitude "
                       "(mag=magpsf_corr,err=sigmapsf_corr where the table has them)",
                       stacklevel=2)
+    for _, mag, _ in resolved.mags:
+        if difference_flux(found, mag):  # QA: PLAsTiCC's and ELAsTiCC's, at exit 0
+            warnings.warn(f"column {mag!r} is a difference-image flux (the star's flux minus "
+                          f"a reference image's), not the star's own: magnitudes from it are "
+                          f"wrong for variable stars (fluxes far below zero are dropped, "
+                          f"periods and amplitudes change), and classes learnt from them are "
+                          f"those of difference fluxes; add each star's reference flux first "
+                          f"where the survey gives it", stacklevel=2)
     mags = [(band, mag, err if err in found else "") for band, mag, err in resolved.mags]
     if (other_bands := other_bands_warning(found, set(use), mags)) is not None:
         warnings.warn(other_bands, stacklevel=2)  # once for a folder of partitions, too
@@ -692,18 +701,24 @@ def _frame_to_curves(
     if missing_id.any():
         sink.problem(f"{locate(int(np.flatnonzero(missing_id)[0]))}: no star id "
                      f"({missing_id.sum()} such rows dropped)")
-        sink.drop_points("missing_id", int(missing_id.sum()) * len(columns.mags))
+        sink.drop_points("missing_id", int(sum(np.count_nonzero(~np.isnan(
+            numbers[mag][missing_id])) for _, mag, _ in columns.mags)) if columns.per_band
+            else int(missing_id.sum()))
         keep = ~missing_id
         frame = frame[keep]
         numbers = {k: v[keep] for k, v in numbers.items()}
     keep = None
+    # Each band's cell that holds a value (a row of several bands: an empty one is no point)
+    cells = (_observed_cells(frame[columns.id], [numbers[mag] for _, mag, _ in columns.mags])
+             if columns.per_band else None)
     if columns.flag and columns.flag in frame:
         flagged = flagged_rows(frame[columns.flag], columns.flag, locate, sink,
                                columns.flag_bits)
         if flagged is None:
             return None
-        # a point of each band a row holds
-        sink.drop_points("flagged", int(flagged.sum()) * len(columns.mags))
+        # a point of each band a row holds a value of
+        sink.drop_points("flagged", int(flagged.sum()) if cells is None
+                         else int(cells[flagged].sum()))
         warn_of_most_flagged(flagged, columns.flag, columns.flag_bits)
         keep = ~flagged
     ids = id_text(frame[columns.id], columns.id, name, sink)
@@ -711,7 +726,7 @@ def _frame_to_curves(
         return None
     n = len(frame)
     if columns.per_band:
-        return _rows_of_bands(frame, columns, ids, numbers, keep, sink)
+        return _rows_of_bands(frame, columns, ids, numbers, keep, cells, sink)
     bands = np.full(n, "", object)
     if columns.band in frame:  # ZTF's fid 1, 2 read as 1.0, 2.0 beside a missing one: 1, 2
         band = whole_numbers(frame[columns.band]).astype(object)
@@ -734,33 +749,48 @@ def _frame_to_curves(
     )
 
 
+def _observed_cells(ids: pd.Series, mags: list[np.ndarray]) -> np.ndarray:
+    """(rows, bands): the cells that hold a magnitude, and every cell of a star that has
+    none (whose curves cleaning then drops and counts, as a long table's)."""
+    present = ~np.isnan(np.column_stack(mags))
+    star = pd.factorize(ids)[0]
+    has_any = np.bincount(star, present.any(axis=1), minlength=star.max(initial=-1) + 1) > 0
+    return present | ~has_any[star][:, None]
+
+
 def _rows_of_bands(frame: pd.DataFrame, columns: Columns, ids: np.ndarray,
                    numbers: dict[str, np.ndarray], keep: np.ndarray | None,
-                   sink: DropReport) -> LightCurves:
+                   cells: np.ndarray, sink: DropReport) -> LightCurves:
     """Curves of rows that hold several bands (``columns.per_band``: NEOWISE's w1mpro and
     w2mpro), as if each row were one row per band, in row order (so that a star's bands stay
     side by side): its id, time, flag, class and split repeated, each band's mag and err
-    (unknown where the band names no err column)."""
+    (unknown where the band names no err column). A band's empty cell (J not observed with
+    Ks) is no point: left out, and counted as ``empty_band_cells``, not as points dropped
+    (QA: VVV's sparse J and H counted 48,912 such cells as points read and lost)."""
     n, bands = len(frame), [band for band, _, _ in columns.mags]
     unknown = np.full(n, np.nan)
+    used = cells.ravel()
+    sink.note("empty_band_cells", int(np.count_nonzero(~used)))
 
     def stacked(values: list[np.ndarray]) -> np.ndarray:  # row 1's bands, then row 2's...
-        return np.column_stack(values).ravel()
+        return np.column_stack(values).ravel()[used]
 
-    def repeated(values: pd.Series | None) -> np.ndarray | None:
-        return None if values is None else np.repeat(values.to_numpy(dtype=object), len(bands))
+    def repeated(values: pd.Series | np.ndarray | None) -> np.ndarray | None:
+        if values is None:
+            return None
+        return np.repeat(np.asarray(values, dtype=object), len(bands))[used]
 
     return build_curves(
-        ids=np.repeat(ids, len(bands)),
-        bands=np.tile(np.asarray(bands, dtype=object), n),
-        time=np.repeat(numbers[columns.time], len(bands)),
+        ids=repeated(ids),
+        bands=np.tile(np.asarray(bands, dtype=object), n)[used],
+        time=np.repeat(numbers[columns.time], len(bands))[used],
         mag=stacked([numbers[mag] for _, mag, _ in columns.mags]),
         err=stacked([numbers.get(err, unknown) if err else unknown
                      for _, _, err in columns.mags]),
         labels=repeated(_text(frame, columns.label)),
         splits=repeated(_text(frame, columns.split)),
         sink=sink,
-        keep=None if keep is None else np.repeat(keep, len(bands)),
+        keep=None if keep is None else np.repeat(keep, len(bands))[used],
     )
 
 
