@@ -160,3 +160,31 @@ def test_a_labels_file_of_only_a_header_is_read_as_none_and_refused_to_train(
     with pytest.warns(UserWarning, match="read as no labels"):
         curves = read_long_table(table, csv, report=DropReport())
     assert curves.labels is None
+
+
+def test_a_labels_file_without_a_class_column_is_read_as_none_and_refused_to_train(
+        tmp_path: Path) -> None:
+    """PLAsTiCC's test metadata (object_id, ra, decl, ... and no target) saved as labels.csv
+    stopped predict, whose labels are optional (QA), with a list of its columns cut after 8.
+    Now it is read as none, as a labels file of only a header is; training refuses it."""
+    table = tmp_path / "lc.csv"
+    TABLE.to_csv(table, index=False)
+    labels = tmp_path / "labels.csv"
+    names = ["id", "ra", "decl", "gal_l", "gal_b", "ddf", "hostgal_specz", "hostgal_photoz",
+             "distmod", "mwebv"]
+    labels.write_text(",".join(names) + "\na," + ",".join(["0"] * 9) + "\n")
+    line = (f"{labels}: no class column 'class' (found {', '.join(names)}): map its class "
+            f"column with --columns class=NAME")
+    report = DropReport()
+    with pytest.warns(UserWarning, match=re.escape(
+            f"{labels}: read as no labels, as it has no class column 'class'; prepare and "
+            f"train refuse it until it has one")):
+        curves = read_long_table(table, labels, report=report)
+    assert curves.n_stars == 2 and curves.labels is None  # as without labels.csv
+    assert report.events == Counter(labels_file_without_class=1) and report.problems == [line]
+    with pytest.raises(InputError, match=re.escape(line)):
+        refuse_empty_labels(report)
+    # Without the id column it labels nothing of these stars: still an error, as before.
+    labels.write_text("ra,decl\n1,2\n")
+    with pytest.raises(InputError, match=r"expected \['id', 'class'\]"):
+        read_long_table(table, labels, report=DropReport())

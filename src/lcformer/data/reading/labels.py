@@ -2,8 +2,9 @@
 
 A labels table that cannot be used raises, report or not (nothing could be labelled as it
 says); labelled stars without a light curve are counted and named. A labels file of only a
-header is read as no labels and recorded (:func:`empty_labels_file`); prepare and train
-refuse it (:func:`refuse_empty_labels`).
+header, or with the stars' ids but no class column (a survey's metadata), is read as no
+labels and recorded (:func:`empty_labels_file`, :func:`classless_labels_file`); prepare and
+train refuse it (:func:`refuse_empty_labels`).
 """
 
 from __future__ import annotations
@@ -95,11 +96,28 @@ def empty_labels_file(name: str, what: str, sink: DropReport) -> None:
                   f"train refuse it until it is filled in", stacklevel=3)
 
 
+#: How the problem line of a labels file without a class column ends.
+_CLASSLESS = "map its class column with --columns class=NAME"
+
+
+def classless_labels_file(name: str, found: list[str], label: str, sink: DropReport) -> None:
+    """Record a labels file with the stars' ids but no class column (PLAsTiCC's test
+    metadata saved as labels.csv), read as none, as :func:`empty_labels_file` is: ``predict``
+    and ``describe`` need no classes, ``prepare`` and ``train`` refuse it by its line."""
+    sink.note("labels_file_without_class")
+    sink.problem(f"{name}: no class column {label!r} (found {', '.join(found)}): "
+                 f"{_CLASSLESS}")
+    warnings.warn(f"{name}: read as no labels, as it has no class column {label!r}; prepare "
+                  f"and train refuse it until it has one (--columns class=NAME)",
+                  stacklevel=3)
+
+
 def refuse_empty_labels(report: DropReport) -> None:
-    """Raise the problem line of a labels file of only a header (:func:`empty_labels_file`):
-    to train, every star would be left unlabelled and dropped, found only as 0 stars kept."""
-    if report.events["empty_labels_file"]:
-        raise InputError(next(p for p in report.problems if p.endswith(_EMPTY)))
+    """Raise the problem line of a labels file of only a header (:func:`empty_labels_file`)
+    or without a class column (:func:`classless_labels_file`): to train, every star would
+    be left unlabelled and dropped, found only as 0 stars kept."""
+    if report.events["empty_labels_file"] or report.events["labels_file_without_class"]:
+        raise InputError(next(p for p in report.problems if p.endswith((_EMPTY, _CLASSLESS))))
 
 
 def labels_table(labels: PathLike | pd.DataFrame, columns: Columns,
@@ -119,6 +137,11 @@ def labels_table(labels: PathLike | pd.DataFrame, columns: Columns,
     # The labels may keep the plain names when the light curves' columns were mapped.
     id_column = columns.id if columns.id in table or "id" not in table else "id"
     label_column = columns.label if columns.label in table or "class" not in table else "class"
+    if id_column in table and label_column not in table and not isinstance(labels,
+                                                                           pd.DataFrame):
+        classless_labels_file(name, [str(c) for c in table.columns], columns.label, sink)
+        return pd.DataFrame({columns.id: pd.Series(dtype=object),
+                             columns.label: pd.Series(dtype=object)})
     if id_column not in table or label_column not in table:
         raise InputError(f"{name}: found columns {names_text(list(table.columns))}, expected "
                          f"['{columns.id}', '{columns.label}'] (optional '{columns.split}'): "
