@@ -136,7 +136,12 @@ def score_labels(stars: pd.DataFrame, classes: Sequence[str],
         part = f"{score(known)} {which} classified"
         unflagged = known & (classified["flag"] == "").to_numpy()
         if unflagged.sum() < known.sum():
-            part += (f" ({score(unflagged)} unflagged)" if unflagged.any()
+            # A class all of whose stars are flagged (constant stars: no_significant_period)
+            # is not in the unflagged score: said, as its macro average is over fewer classes.
+            gone = sorted(set(label[known]) - set(label[unflagged]))
+            without = (f": no star of {', '.join(gone[:3])}{', ...' if len(gone) > 3 else ''}"
+                       f", all flagged" if gone else "")
+            part += (f" ({score(unflagged)} unflagged{without})" if unflagged.any()
                      else " (every one flagged)")
         parts.append(part)
     not_scored = [f"{n_seen:,} whose points are those of the run's own training or "
