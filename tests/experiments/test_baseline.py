@@ -226,3 +226,29 @@ def test_gradient_boosting_learns_on_a_few_dozen_training_stars() -> None:
     x[:, 0] += 3.0 * y
     model = make_model("gradient_boosting", len(y)).fit(x, y)
     assert (model.predict(x) == y).mean() > 0.9
+
+
+def test_a_band_too_sparse_for_features_is_said_in_lcformers_words(tmp_path) -> None:
+    """QA (VVV): J with at most 4 points a star gives no feature of J (MIN_POINTS 5), and
+    scikit-learn's imputer warned of "features without any observed values: [0 ... 71]"."""
+    import warnings
+
+    easy = easy_curves(n_per_class=12)
+    rng = np.random.default_rng(1)
+    sparse = [(easy.ids[k], "J", np.sort(rng.uniform(0, 100, 4)), 11 + rng.normal(0, .1, 4),
+               np.full(4, .1)) for k in range(easy.n_curves)]
+    both = LightCurves.from_list([(easy.ids[k], "V", *easy.curve(k)) for k in
+                                  range(easy.n_curves)] + sparse,
+                                 labels=list(easy.labels) * 2)
+    data, _ = prepare("sparse", lambda report: both, "h", PREPARE, tmp_path)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out = run_baseline(data, "auto", seed=0, models=("random_forest",))
+    said = [str(w.message) for w in caught]
+    assert any("light-curve features have no value for any training star (band J: no "
+               "training star has 5 points there); the baseline's classifiers leave them out"
+               in m for m in said), said
+    assert not any("Skipping features" in m for m in said), said
+    left = out.info["features"]["left_out"]
+    assert left and all(n.startswith("J_") for n in left)
+    assert out.info["features"]["n_features"] == len(out.info["features"]["names"])

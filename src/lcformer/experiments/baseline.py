@@ -28,6 +28,7 @@ that is NaN for every training star is dropped).
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -117,6 +118,9 @@ def run_baseline(data: PreparedDataset, split: str = "auto", seed: int = 0,
     x = np.clip(features.reindex(star_ids).to_numpy(dtype=np.float64), -CLIP, CLIP)
 
     train, test = parts == "train", parts == "test"
+    names = features.columns.tolist()
+    known = _known_features(x, train, names, sorted(set(lcs.bands.tolist())), data.name)
+    x, left_out = x[:, known], [n for n, k in zip(names, known, strict=True) if not k]
     if len(set(y[train].tolist())) < 2:
         raise NothingToTrainError("the baseline needs training stars of at least two classes")
     table = stars.loc[test, ["id", "label"]].reset_index(drop=True)
@@ -151,7 +155,8 @@ def run_baseline(data: PreparedDataset, split: str = "auto", seed: int = 0,
         "test_ids": sorted(star_ids[test].tolist()),
         "features": {
             "n_features": int(x.shape[1]),
-            "names": features.columns.tolist(),
+            "names": [n for n in names if n not in left_out],
+            "left_out": left_out,  # no value for any training star
             "seconds": feature_seconds,
             "light_curve_version": light_curve.__version__,
             "min_points": MIN_POINTS,
@@ -160,6 +165,23 @@ def run_baseline(data: PreparedDataset, split: str = "auto", seed: int = 0,
         },
     }
     return BaselineResult(records, info, table)
+
+
+def _known_features(x: np.ndarray, train: np.ndarray, names: list[str], bands: list[str],
+                    dataset: str) -> np.ndarray:
+    """Which features some training star has a value of, the others said in lcformer's
+    words (scikit-learn's imputer would drop them with a warning of column numbers): their
+    bands (VVV's sparse J and H) have fewer than MIN_POINTS points in every training star."""
+    unknown = np.isnan(x[train]).all(axis=0)
+    if unknown.any():
+        empty = [b for b in bands if b and any(
+            u and n.startswith(f"{b}_") for n, u in zip(names, unknown, strict=True))]
+        where = (f" (band{'s' if len(empty) > 1 else ''} {', '.join(empty)}: no training "
+                 f"star has {MIN_POINTS} points there)" if empty else "")
+        warnings.warn(f"{dataset}: {int(unknown.sum())} of {len(names)} light-curve features "
+                      f"have no value for any training star{where}; the baseline's "
+                      f"classifiers leave them out", stacklevel=3)
+    return ~unknown
 
 
 def _jsonable(value: Any) -> Any:
