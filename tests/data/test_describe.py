@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lcformer.data.describe import UNLABELLED, describe
+from lcformer.data.describe import UNLABELLED, band_summary, describe
+from lcformer.data.lightcurves import LightCurves
 from lcformer.errors import DatasetNotFoundError, InputError
 from tests.data.reading.archives import write_archive
 
@@ -185,3 +186,11 @@ def test_a_folder_of_star_files_without_a_catalogue_is_described_unlabelled(tmp_
         f"(unlabelled): train needs one, of filename,class")
     with pytest.raises(DatasetNotFoundError):  # not a folder: as before
         describe(str(tmp_path / "nothing"))
+
+
+def test_bands_are_listed_blue_to_red() -> None:
+    """QA (PLAsTiCC): bands were listed as first met, u, y, i, g, z, r."""
+    t = np.arange(5.0)
+    curves = LightCurves.from_list([("a", band, t, np.full(5, 15.0), None)
+                                    for band in ("y", "i", "Ks", "u", "g", "z", "r")])
+    assert list(band_summary(curves).index) == ["u", "g", "r", "i", "z", "y", "Ks"]

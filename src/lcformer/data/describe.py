@@ -17,6 +17,7 @@ from lcformer.data.reading.files import table_suffix
 from lcformer.data.reading.per_star import ARCHIVE_SUFFIXES, archive_catalogue, file_stem
 from lcformer.data.reading.sniff import read_any, read_dataset
 from lcformer.data.report import DropReport
+from lcformer.data.views import order_bands
 from lcformer.errors import DatasetNotFoundError
 
 UNLABELLED = "(unlabelled)"
@@ -153,4 +154,5 @@ def band_summary(lcs: LightCurves) -> pd.DataFrame:
     grouped = per_curve.groupby("band", sort=False)
     table = grouped[["points", "visits", "span", "step", "mag", "err"]].median()
     table.insert(0, "curves", grouped.size())
+    table = table.loc[order_bands(table.index)]  # blue to red, as the colours are taken
     return table.rename(columns={"step": "cadence", "mag": "magnitude", "err": "error"})

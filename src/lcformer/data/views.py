@@ -108,7 +108,8 @@ WAVELENGTH_NM = {
     "FUV": 153, "NUV": 231, "U": 365, "u": 367, "B": 445, "g": 482, "zg": 482, "BP": 532,
     "c": 533, "V": 551, "r": 622, "zr": 643, "R": 658, "G": 673, "o": 679, "i": 755,
     "zi": 789, "RP": 797, "I": 806, "z": 869, "y": 971, "J": 1250, "H": 1635, "K": 2200,
-    "Ks": 2150, "W1": 3400, "W2": 4600,
+    "Ks": 2150, "W1": 3400, "W2": 4600, "Z": 878, "Y": 1021, "Rc": 647, "Ic": 786, "w": 608,
+    "Kp": 640, "Hp": 528, "W3": 12000, "W4": 22000,
 }
 #: The same in lower case, where that names no other filter ("b" is B, "r" stays r).
 _WAVELENGTH_LOWER = {k.lower(): v for k, v in WAVELENGTH_NM.items()
