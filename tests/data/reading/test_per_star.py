@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lcformer.data.reading import read_catalogue_folder, read_folder
+from lcformer.data.reading import read_catalogue_folder, read_folder, read_long_table
 from lcformer.data.reading.config import Columns, ReadConfig
 from lcformer.data.reading.files import FileProblem
 from lcformer.data.reading.flux import to_magnitudes
@@ -756,6 +756,37 @@ def test_a_folder_of_ecsv_files_with_masked_magnitudes(tmp_path: Path) -> None:
         ("EPOCH_PHOTOMETRY-Gaia DR3 1", "G", 2), ("EPOCH_PHOTOMETRY-Gaia DR3 1", "RP", 1),
         ("EPOCH_PHOTOMETRY-Gaia DR3 2", "G", 2), ("EPOCH_PHOTOMETRY-Gaia DR3 2", "RP", 1)]
     assert np.isnan(curves.curve(0)[1][1])  # the masked magnitude: missing, to be cleaned
+
+
+def test_gaias_flux_over_error_gives_the_magnitudes_errors(tmp_path: Path) -> None:
+    """Gaia DR3's epoch photometry gives no magnitude error: its flux_over_error (a signal-
+    to-noise ratio) is read as errors of 2.5 / ln 10 / SNR, counted, in ECSV files, text
+    files and tables alike; not where an err column is read, nor for a flux's errors."""
+    from astropy.table import Table
+
+    snr = [500.0, 250.0, 0.0, 100.0]
+    rows = {"source_id": [7] * 4, "band": ["G", "G", "BP", "BP"],
+            "time": [1.0, 2.0, 1.0, 2.0], "mag": [14.0, 14.1, 14.5, 14.6],
+            "flux_over_error": snr}
+    expected = [2.5 / np.log(10) / 500, 2.5 / np.log(10) / 250, np.nan,
+                2.5 / np.log(10) / 100]
+    Table(rows).write(tmp_path / "gaia.ecsv")
+    pd.DataFrame(rows).to_csv(tmp_path / "gaia2.csv", index=False)
+    for name in ("gaia.ecsv", "gaia2.csv"):
+        report = DropReport()
+        curves = read_folder(tmp_path, report=report, suffix=name[-4:])
+        order = [0, 1, 2, 3] if curves.bands[0] == "G" else [2, 3, 0, 1]
+        np.testing.assert_allclose(curves.err, np.asarray(expected)[order])
+        assert report.events["err_from_flux_over_error"] == 3  # SNR 0: no error
+    report = DropReport()
+    table = read_long_table(pd.DataFrame(rows), columns=Columns(id="source_id"), report=report)
+    np.testing.assert_allclose(table.err, expected)
+    assert report.events["err_from_flux_over_error"] == 3
+    given = read_long_table(pd.DataFrame(rows).assign(err=0.01), columns=Columns(id="source_id"))
+    np.testing.assert_array_equal(given.err, 0.01)
+    fluxes = read_long_table(pd.DataFrame(rows).rename(columns={"mag": "flux"}),
+                             columns=Columns(id="source_id", mag="flux"))
+    assert np.isnan(fluxes.err).all()
 
 
 def _fits_in(unit: str, mag: float) -> bytes:

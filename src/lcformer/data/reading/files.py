@@ -435,6 +435,19 @@ def column_role(name: str) -> str | None:
     return None
 
 
+#: Columns of each point's signal-to-noise ratio (Gaia DR3's epoch photometry gives no
+#: magnitude error, only flux_over_error): read as the errors, 2.5 / ln 10 / SNR, where a
+#: magnitude has no error column.
+SNR_NAMES = ("flux_over_error",)
+
+
+def snr_column(names: list[str], mag: str) -> str | None:
+    """The one column of ``names`` that holds the signal-to-noise ratio of the magnitudes
+    ``mag`` (not of a flux, whose own error column is read), else None."""
+    found = [n for n in names if n.lower().strip("\"'") in SNR_NAMES]
+    return found[0] if len(found) == 1 and "flux" not in mag.lower() else None
+
+
 def error_columns(names: list[str], mag: str) -> list[str]:
     """The columns of ``names`` that may hold the errors of the column ``mag``: those named
     after it (Magerr, flux_err, e_flux, PDCSAP_FLUX_ERR) where there are any, else those

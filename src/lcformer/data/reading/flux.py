@@ -41,6 +41,15 @@ MAG_UNIT = "mag_column_in_a_magnitude_unit"
 BY_POSITION = "files_without_header_read_by_position"
 
 
+def errors_of_snr(snr: np.ndarray, report: DropReport) -> np.ndarray:
+    """Magnitude errors of signal-to-noise ratios (:data:`~.files.SNR_NAMES`), 1.0857 / SNR,
+    counted as ``err_from_flux_over_error``; a ratio of zero or below gives no error (NaN)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        err = np.where(snr > 0, MAG_PER_LN / snr, np.nan)
+    report.note("err_from_flux_over_error", int(np.count_nonzero(np.isfinite(err))))
+    return err
+
+
 def flux_share(mag: np.ndarray) -> float:
     """Share of the finite values beyond +-``MAG_LIMIT``, repeated codes left out (of both)."""
     values = mag[np.isfinite(mag)]

@@ -26,6 +26,7 @@ from lcformer.data.reading.files import (
     is_number,
     names_text,
     primary,
+    snr_column,
     survey_layout_hint,
     time_corrected,
 )
@@ -143,6 +144,9 @@ def header_columns(names: list[str], line: int, columns: Columns | None = None,
         own = [i for i in found["err"] if bare[i].lower() == columns.err.lower()]
         if len(found["err"]) > 1 and len(own) == 1:
             found["err"] = own
+        snr = snr_column(names, names[found["mag"][0]])
+        if not found["err"] and snr is not None:  # Gaia's flux_over_error (star_file reads it)
+            found["err"] = [names.index(snr)]
     if len(found["time"]) > 1:
         corrected = [i for i in found["time"] if time_corrected(names[i])]
         found["time"] = (corrected if len(corrected) == 1  # hjd by mjd

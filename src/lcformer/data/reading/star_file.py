@@ -33,13 +33,14 @@ from lcformer.data.reading.files import (
     LIMIT,
     MAGIC_BYTES,
     READ_ERRORS,
+    SNR_NAMES,
     TABLE_OF_STARS,
     FileProblem,
     cannot_read,
     is_number,
     other_bands_warning,
 )
-from lcformer.data.reading.flux import BY_POSITION, MAG_UNIT
+from lcformer.data.reading.flux import BY_POSITION, MAG_UNIT, errors_of_snr
 from lcformer.data.reading.headers import (
     header_and_first_line,
     header_bands,
@@ -195,6 +196,8 @@ def _parse_text(text: str, sink: DropReport, columns: Columns | None, strict_col
     curves = {}
     for band, wanted in bands.items():
         time, mag, *err = (values[:, usecols.index(c)] for c in wanted)
+        if err and names and _is_snr(names[wanted[2]]):
+            err = [errors_of_snr(err[0], sink)]
         curves[band] = (time, mag, err[0] if err else np.full(len(values), np.nan))
 
     def words(column: int) -> np.ndarray:
@@ -433,6 +436,8 @@ def _astropy_curves(data: bytes, form: str, columns: Columns | None, strict_colu
                     raise at_row(int(row), message)
                 series = pd.Series(numbers)
             curve.append(series.to_numpy(np.float64) * factor)
+        if len(curve) == 3 and _is_snr(names[wanted[2]]):  # Gaia's flux_over_error
+            curve[2] = errors_of_snr(curve[2], sink)
         if len(curve) == 2:
             curve.append(np.full(len(table), np.nan))
         read[band] = (curve[0], curve[1], curve[2])
@@ -508,6 +513,11 @@ def _hold_values(unread: list[int], names: list[str], first: str, text: str,
     body = text.split("\n", header_line)[-1]
     return any(re.search(rf"^(?![ \t]*#)(?:[^,#\n]*,){{{i}}}{value}", body, re.MULTILINE)
                for i in unread)
+
+
+def _is_snr(name: str) -> bool:
+    """Whether a column read as the errors holds signal-to-noise ratios (:data:`SNR_NAMES`)."""
+    return name.strip("\"'").lower() in SNR_NAMES
 
 
 def _one_star(ids: np.ndarray, name: str, at_row: Callable[[int, str], FileProblem]

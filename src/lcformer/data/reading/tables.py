@@ -47,6 +47,7 @@ from lcformer.data.reading.files import (
     ID_NAMES,
     IPAC_SUFFIXES,
     READ_ERRORS,
+    SNR_NAMES,
     FileProblem,
     PathLike,
     astropy_format,
@@ -60,10 +61,12 @@ from lcformer.data.reading.files import (
     is_flux_name,
     names_text,
     other_bands_warning,
+    snr_column,
     suggested_columns,
     survey_layout_hint,
     unsupported_format,
 )
+from lcformer.data.reading.flux import errors_of_snr
 from lcformer.data.reading.ipac import ipac_as_columns, ipac_names
 from lcformer.data.reading.labels import join_labels
 from lcformer.data.reading.partitions import join_split_curves, partition_files
@@ -597,6 +600,9 @@ def _usable(found: list[str], columns: Columns, required: tuple[str, ...], name:
                           f"periods and amplitudes change), and classes learnt from them are "
                           f"those of difference fluxes; add each star's reference flux first "
                           f"where the survey gives it", stacklevel=2)
+    snr = snr_column(found, resolved.mag)
+    if not columns.per_band and resolved.err not in found and snr is not None:
+        use[snr] = columns.err  # Gaia's flux_over_error: _frame_to_curves makes it errors
     mags = [(band, mag, err if err in found else "") for band, mag, err in resolved.mags]
     if (other_bands := other_bands_warning(found, set(use), mags)) is not None:
         warnings.warn(other_bands, stacklevel=2)  # once for a folder of partitions, too
@@ -696,6 +702,8 @@ def _frame_to_curves(
                                              limits=column in mags)
             if numbers[column] is None:
                 return None
+    if any(have.lower() in SNR_NAMES and want == columns.err for have, want in use.items()):
+        numbers[columns.err] = errors_of_snr(numbers[columns.err], sink)
     ids = frame[columns.id]
     missing_id = ids.isna().to_numpy()
     if missing_id.any():
