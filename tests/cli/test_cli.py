@@ -532,3 +532,11 @@ def test_a_run_read_by_earlier_readers_is_warned_of_where_files_are_joined() -> 
         warnings.simplefilter("error")
         predict._warn_of_older_readers({"readers": 5}, report)  # its readers
         predict._warn_of_older_readers({"readers": 4}, DropReport())  # no file joined
+    gaia = DropReport()
+    gaia.note("err_from_flux_over_error", 10)
+    with pytest.warns(UserWarning, match=r"\(readers 5\), which left Gaia's points without "
+                                         r"errors"):
+        predict._warn_of_older_readers({"readers": 5}, gaia)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        predict._warn_of_older_readers({"readers": 6}, gaia)

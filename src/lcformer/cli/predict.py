@@ -140,10 +140,16 @@ def cmd_predict(args: argparse.Namespace) -> int:
     return 0
 
 
+#: The first readers (``READERS_VERSION``) that read Gaia's flux_over_error as errors.
+SNR_READERS = 6
+
+
 def _warn_of_older_readers(metadata: dict[str, typing.Any], report: DropReport) -> None:
     """A run whose training files were read before a star's several files were one star
     (:data:`ONE_STAR_READERS`) read them as several stars: its checkpoint neither knows the
-    joined stars as seen nor, maybe, their bands. Said where this input has such files."""
+    joined stars as seen nor, maybe, their bands. Said where this input has such files; and
+    a run read before Gaia's flux_over_error gave errors (:data:`SNR_READERS`), where this
+    input's points get errors so."""
     from lcformer.data.reading.one_star import ONE_STAR_EVENTS, ONE_STAR_READERS
 
     made = metadata.get("readers")
@@ -155,6 +161,11 @@ def _warn_of_older_readers(metadata: dict[str, typing.Any], report: DropReport) 
                       f"star each: its training stars among them are not recognised as seen, "
                       f"so a score over them may count them; retrain the run to compare",
                       stacklevel=2)
+    if isinstance(made, int) and made < SNR_READERS and report.events["err_from_flux_over_error"]:
+        warnings.warn(f"this run's training files were read by an earlier lcformer (readers "
+                      f"{made}), which left Gaia's points without errors; this input's get "
+                      f"them from flux_over_error (err_from_flux_over_error), so its per-star "
+                      f"values are not read as the model's were: retrain the run", stacklevel=2)
 
 
 def _unclassified_lines(unclassified: typing.Any, where: str) -> None:

@@ -45,7 +45,9 @@ from lcformer.data.reading.tables import from_astropy, from_dataframe, read_long
 #: 5: files named ``NAME.I.dat`` and ``NAME.V.dat`` are star NAME's bands; a catalogue's ``id``
 #: column names its files' star; a mission's FITS files of one target (TESS sectors) are one
 #: star; a star's files of one band are one curve.
-READERS_VERSION = 5
+#: 6: Gaia's flux_over_error gives the magnitudes' errors; a band's empty cell in rows of
+#: several bands is no point; VISTA's Ks/ (and Y, Z, ...) are band folders.
+READERS_VERSION = 6
 
 __all__ = [
     "MACHO_CLASSES",
