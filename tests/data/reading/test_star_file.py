@@ -487,8 +487,14 @@ def test_a_files_rows_of_two_bands_are_a_curve_each_the_flag_for_both() -> None:
     assert list(curves) == ["W1", "W2"]
     np.testing.assert_array_equal(curves["W1"][1], [10.0, 10.2])  # row 2 flagged in both
     np.testing.assert_array_equal(curves["W2"][2], [0.11, 0.13])
-    assert report.points["flagged"] == 2
+    assert report.points["flagged"] == 1  # row 2's W1: its W2 is a limit, no value
     assert report.events["limit_values_read_as_missing"] == 1  # W2's limit, W1 untouched
+    assert report.events["band_cells_without_a_value"] == 1
+    # Unflagged, the limit is still no point (not one read and dropped), and W1's is one.
+    report = DropReport()
+    curves = parse_curves(NEOWISE_ROWS, report, BOTH_BANDS.replace(flag=""))
+    assert [len(curves[b][0]) for b in ("W1", "W2")] == [3, 2]
+    assert report.events["band_cells_without_a_value"] == 1 and not report.points
 
 
 def test_a_bands_column_that_holds_no_number_names_the_line_and_role() -> None:

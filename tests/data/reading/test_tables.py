@@ -1021,7 +1021,7 @@ def test_a_bands_empty_cells_are_no_points() -> None:
     assert list(zip(curves.ids, curves.bands, curves.lengths, strict=True)) == [
         ("a", "W1", 2), ("a", "W2", 1), ("b", "W1", 1), ("c", "W1", 1), ("c", "W2", 1)]
     assert report.points["flagged"] == 1  # b's last row: W1 only
-    assert report.events["empty_band_cells"] == 3  # a's and b's empty W2 cells
+    assert report.events["band_cells_without_a_value"] == 3  # a's and b's empty W2 cells
     # c has no value at all: its cells stay, for cleaning to drop and count (as a long
     # table's star of NaN magnitudes)
     assert np.isnan(curves.mag[-2:]).all()

@@ -254,12 +254,18 @@ def _by_band(curves: dict[str, Curve], names: list[str], words: Callable[[int], 
         _one_star(words(at), names[at].strip("\"'"), at_row)  # R's write.csv quotes names
     rows = len(next(iter(curves.values()))[0])
     keep = np.ones(rows, bool)
+    # Rows of several bands (mag:B=, mag:R=): a band's empty cell is no point, as in a
+    # table (tables._observed_cells); a file of no value at all keeps them, for cleaning.
+    cells = np.column_stack([~np.isnan(mag) for _, mag, _ in curves.values()])
+    if len(curves) < 2 or not cells.any():
+        cells[:] = True
+    sink.note("band_cells_without_a_value", int(np.count_nonzero(~cells)))
     if flag_at:  # the rules of a table's flag column (ZTF's catflags: non-zero is bad)
         keep = ~_flagged(words(flag_at[0]), names[flag_at[0]], at_row, sink,
-                         columns.flag_bits if columns else 0, per_row=len(curves))
+                         columns.flag_bits if columns else 0, per_row=cells.sum(axis=1))
     if not band_at:
-        return {band: (time[keep], mag[keep], err[keep])
-                for band, (time, mag, err) in curves.items()}
+        return {band: (time[keep & cell], mag[keep & cell], err[keep & cell])
+                for cell, (band, (time, mag, err)) in zip(cells.T, curves.items(), strict=True)}
     (time, mag, err), = curves.values()  # a band column: the rows of one band of no name
     bands = words(band_at[0])
     bands[np.char.lower(bands) == "nan"] = ""  # an empty field (_EMPTY_FIELD): no band named
@@ -548,11 +554,12 @@ def _data_line(text: str, first_line: int, row: int) -> int:
 
 
 def _flagged(flags: np.ndarray, name: str, at_row: Callable[[int, str], FileProblem],
-             sink: DropReport | None, bits: int = 0, per_row: int = 1) -> np.ndarray:
+             sink: DropReport | None, bits: int = 0,
+             per_row: int | np.ndarray = 1) -> np.ndarray:
     """Rows whose quality flag is set, by the rules of a table's flag column
     (:func:`~.columns.flagged_rows`), counted as ``flagged`` points (``per_row``: the
-    bands a row holds); a value that is not a flag is a :class:`FileProblem` naming its line
-    (``at_row``)."""
+    points a row holds, one a band it has a value of); a value that is not a flag is a
+    :class:`FileProblem` naming its line (``at_row``)."""
     from lcformer.data.reading.columns import flagged_rows, mostly_flagged
 
     scratch = DropReport()
@@ -563,7 +570,7 @@ def _flagged(flags: np.ndarray, name: str, at_row: Callable[[int, str], FileProb
         row, _, message = scratch.problems[0].partition(": ")
         raise at_row(int(row), message)
     if sink is not None:
-        sink.drop_points("flagged", int(flagged.sum()) * per_row)
+        sink.drop_points("flagged", int((flagged * per_row).sum()))
         if mostly_flagged(flagged, bits):  # counted: a warning would come once a file
             sink.note("files_whose_flag_drops_most_rows_see_flag_bits")
     return flagged

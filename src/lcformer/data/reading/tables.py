@@ -772,13 +772,14 @@ def _rows_of_bands(frame: pd.DataFrame, columns: Columns, ids: np.ndarray,
     """Curves of rows that hold several bands (``columns.per_band``: NEOWISE's w1mpro and
     w2mpro), as if each row were one row per band, in row order (so that a star's bands stay
     side by side): its id, time, flag, class and split repeated, each band's mag and err
-    (unknown where the band names no err column). A band's empty cell (J not observed with
-    Ks) is no point: left out, and counted as ``empty_band_cells``, not as points dropped
-    (QA: VVV's sparse J and H counted 48,912 such cells as points read and lost)."""
+    (unknown where the band names no err column). A band's cell without a value (J not
+    observed with Ks: empty, NaN or a detection limit) is no point: left out, and counted as
+    ``band_cells_without_a_value``, not as points dropped (QA: VVV's sparse J and H counted
+    48,912 such cells as points read and lost)."""
     n, bands = len(frame), [band for band, _, _ in columns.mags]
     unknown = np.full(n, np.nan)
     used = cells.ravel()
-    sink.note("empty_band_cells", int(np.count_nonzero(~used)))
+    sink.note("band_cells_without_a_value", int(np.count_nonzero(~used)))
 
     def stacked(values: list[np.ndarray]) -> np.ndarray:  # row 1's bands, then row 2's...
         return np.column_stack(values).ravel()[used]
