@@ -198,3 +198,15 @@ def building_directory(path: str | os.PathLike) -> Iterator[Path]:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def aside_path(path: str | os.PathLike) -> Path:
+    """Where an earlier result at ``path`` is set aside: ``NAME.old``, else the first of
+    ``NAME.old.2``, ``NAME.old.3``... not taken, so that setting one aside never replaces
+    another (a third run on a shared default folder deleted the first, QA)."""
+    path = Path(path)
+    aside, n = path.with_name(path.name + ".old"), 1
+    while aside.exists() or aside.is_symlink():
+        n += 1
+        aside = path.with_name(f"{path.name}.old.{n}")
+    return aside

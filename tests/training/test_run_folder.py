@@ -58,7 +58,8 @@ def test_a_fresh_run_clears_an_earlier_runs_outputs_only(tmp_path) -> None:
 def test_a_run_on_other_input_is_moved_aside_not_deleted(tmp_path) -> None:
     """Two surveys whose folders share a name (OGLE's phot/ of each catalogue) get the same
     default run folder: training on the second deleted the first one's model. A run on other
-    input (another input hash) now goes to <run>.old; a rerun on the same input replaces."""
+    input (another input hash) now goes to <run>.old (.old.2 where that is taken); a rerun
+    on the same input replaces."""
     from types import SimpleNamespace
 
     run = tmp_path / "phot-periodic-seed0"
@@ -69,10 +70,12 @@ def test_a_run_on_other_input_is_moved_aside_not_deleted(tmp_path) -> None:
     (run / "config.toml").write_text('[dataset]\ninput_hash = "lmc"\n[run]\nsplit = "auto"\n')
     same = SimpleNamespace(manifest={"input_hash": "lmc"})
     assert run_folder.set_aside_other_run(run, same) is None  # a rerun: replaced as before
-    (tmp_path / "phot-periodic-seed0.old").mkdir()  # an older one: replaced
-    other = SimpleNamespace(manifest={"input_hash": "smc"})
+    (tmp_path / "phot-periodic-seed0.old").mkdir()  # an older one set aside: kept (QA: a
+    (tmp_path / "phot-periodic-seed0.old" / "best.safetensors").write_text("bulge")  # third
+    other = SimpleNamespace(manifest={"input_hash": "smc"})  # survey's run replaced it)
     aside = run_folder.set_aside_other_run(run, other)
-    assert aside == tmp_path / "phot-periodic-seed0.old"
+    assert aside == tmp_path / "phot-periodic-seed0.old.2"
+    assert (tmp_path / "phot-periodic-seed0.old" / "best.safetensors").read_text() == "bulge"
     assert (aside / "best.safetensors").read_text() == "lmc"
     assert (aside / "figures" / "confusion.png").read_text() == "lmc"
     assert 'input_hash = "lmc"' in (aside / "config.toml").read_text()

@@ -97,11 +97,7 @@ def set_aside(out: Path) -> list[tuple[Path, Path]]:
     for path in (out, unclassified_path(out)):  # a run's predictions and its list, together
         if not path.is_file():
             continue
-        aside = path.with_name(path.name + ".old")
-        n = 1
-        while aside.exists():  # an older one set aside: kept too
-            n += 1
-            aside = path.with_name(f"{path.name}.old.{n}")
+        aside = atomic.aside_path(path)  # an older one set aside: kept too
         os.replace(path, aside)
         moved.append((path, aside))
     return moved

@@ -122,20 +122,17 @@ def clear_run(run_dir: Path) -> bool:
 
 def set_aside_other_run(run_dir: Path, data: PreparedDataset) -> Path | None:
     """Move an earlier run in ``run_dir`` that was trained on other input (another input
-    hash) to ``<run_dir>.old`` (an earlier one there is replaced), and return that folder;
-    None where there is none. Replacing a model is for a rerun on the same input: surveys
-    whose folders share a name (OGLE's ``phot/`` of each catalogue) get the same default run
-    folder, and a second ``train`` deleted the first survey's model."""
+    hash) to ``<run_dir>.old`` (``.old.2``... where that is taken: a third survey's run
+    replaced the first's there, QA), and return that folder; None where there is none.
+    Replacing a model is for a rerun on the same input: surveys whose folders share a name
+    (OGLE's ``phot/`` of each catalogue) get the same default run folder, and a second
+    ``train`` deleted the first survey's model."""
     if not _is_run(run_dir):
         return None
     earlier = read_run_config(run_dir).get("dataset", {}).get("input_hash")
     if earlier is None or earlier == data.manifest["input_hash"]:
         return None
-    aside = run_dir.with_name(run_dir.name + ".old")
-    if aside.is_dir() and not aside.is_symlink():
-        shutil.rmtree(aside)
-    elif aside.exists() or aside.is_symlink():
-        aside.unlink()
+    aside = atomic.aside_path(run_dir)
     aside.mkdir()
     for pattern in (*RUN_OUTPUTS, "config.toml"):
         for path in run_dir.glob(pattern):
