@@ -32,6 +32,8 @@ from lcformer.data.reading.files import (
 )
 from lcformer.errors import ConfigError
 
+#: The columns a file without a header is read as, by position.
+BY_POSITION = ("time", "mag", "err")
 #: The roles of a per-star file's columns that --columns may name (the id, class and split
 #: of a star are its file name's and its catalogue's).
 FILE_ROLES = ("time", "mag", "err", "band", "flag")
@@ -65,12 +67,13 @@ def header_and_first_line(text: str, given: frozenset[str] = frozenset()
     ``# time mag err``): they are its header where they are as many as the data's columns
     and name a time and a magnitude."""
     header_line, first_line, first, names = 0, 0, "", []
-    comment_line, comment_fields = 0, []
+    comment_line, comment_fields, comment = 0, [], ""
     for line_no, line in enumerate(io.StringIO(text), start=1):  # header lines only
         content = line.split("#", 1)[0].strip()
         if not content:
             if line.lstrip().startswith("#"):
                 comment_line, comment_fields = line_no, comment_names(line, given)
+                comment = line
             continue
         if _semicolons(content):
             raise FileProblem(line_no, SEMICOLONS)
@@ -83,8 +86,15 @@ def header_and_first_line(text: str, given: frozenset[str] = frozenset()
                 continue
         first_line, first = line_no, content
         break
-    if not header_line and first and len(comment_fields) == len(split_fields(first)) >= 2:
+    columns = len(split_fields(first)) if first else 0
+    if not header_line and first and len(comment_fields) == columns >= 2:
         header_line, names = comment_line, comment_fields
+    elif (not header_line and columns > len(BY_POSITION) and comment
+          and len(named := comment_names(comment, given, time_alone=True)) == columns):
+        # HATNet's "#HJD IM1 IE1 IQ1 EP1 ... TF1": read by position, its raw IM1 was taken
+        # for the magnitude without a word (QA); as a header, the mag it does not name is
+        # refused with the --columns that reads one.
+        header_line, names = comment_line, named
     if not first:
         if names and names[0].startswith("<"):  # a web page saved in its place
             raise FileProblem(header_line, "not a light curve: markup (<...>), as a failed "
@@ -93,12 +103,14 @@ def header_and_first_line(text: str, given: frozenset[str] = frozenset()
     return header_line, names, first_line, first
 
 
-def comment_names(line: str, given: frozenset[str] = frozenset()) -> list[str]:
+def comment_names(line: str, given: frozenset[str] = frozenset(), *,
+                  time_alone: bool = False) -> list[str]:
     """The column names a comment line gives (``###MJD m dm ...``): none where it holds a
-    number or a sentence's word, or names neither a time and a magnitude nor every column
-    ``given`` (lower-case names ``--columns`` gives). Of several times one must be
-    heliocentric or barycentric ("# hjd mjd mag": "# Date Time Mag" is a caption); several
-    magnitudes are the header's to refuse (:func:`header_columns`)."""
+    number or a sentence's word, or names neither a time and a magnitude (a time alone,
+    ``time_alone``) nor every column ``given`` (lower-case names ``--columns`` gives). Of
+    several times one must be heliocentric or barycentric ("# hjd mjd mag": "# Date Time
+    Mag" is a caption); several magnitudes are the header's to refuse
+    (:func:`header_columns`)."""
     fields = split_fields(line.strip().lstrip("#").strip())
     if any(is_number(f) or f.lower() in PROSE_WORDS for f in fields):
         return []
@@ -108,7 +120,7 @@ def comment_names(line: str, given: frozenset[str] = frozenset()) -> list[str]:
     times = [times[i] for i in primary(list(range(len(times))), times)]
     if len(times) > 1 and sum(map(time_corrected, times)) != 1:
         return []
-    return fields if times and any(column_role(f) == "mag" for f in fields) else []
+    return fields if times and (time_alone or any(column_role(f) == "mag" for f in fields)) else []
 
 
 def header_columns(names: list[str], line: int, columns: Columns | None = None,
