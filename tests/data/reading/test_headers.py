@@ -12,6 +12,10 @@ from lcformer.data.reading.files import FileProblem, band_columns
 from lcformer.data.reading.star_file import parse_columns, parse_curves
 from lcformer.data.report import DropReport
 
+# Headerless files with a column past time, mag, err (fixtures of other tests) warn once;
+# test_per_star.py checks that warning itself.
+pytestmark = pytest.mark.filterwarnings("ignore:files without a header are read")
+
 
 @pytest.mark.parametrize("header", ["mag,err,hjd", "MAG_V err_v HJD", "airmass,mjd,mag,sigma"])
 def test_a_header_names_the_columns(header: str) -> None:

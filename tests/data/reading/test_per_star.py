@@ -22,6 +22,10 @@ from lcformer.data.report import DropReport
 from lcformer.errors import InputError
 from tests.data.reading.archives import write_archive
 
+# Headerless files with a column past time, mag, err (fixtures of other tests) warn once;
+# test_per_star.py checks that warning itself.
+pytestmark = pytest.mark.filterwarnings("ignore:files without a header are read")
+
 FILES = {
     "stars/215153.dat": "1.0,10.0,0.1\n2.0,10.5,0.1\n3.0,10.2,0.2\n",
     "stars/215181.dat": "# ASAS star\n# t mag err\n1.5 9.0 0.05\n2.5   9.1 0.06\n",
@@ -420,6 +424,20 @@ def test_columns_not_read_are_counted_per_file(tmp_path: Path) -> None:
     assert curves.n_curves == 4 and report.problems == []
     assert report.events == Counter(extra_columns_not_read=2)  # a.dat and c.csv
     np.testing.assert_array_equal(curves.err, np.full(8, 0.1))
+
+
+def test_headerless_files_of_more_columns_say_how_to_read_them(tmp_path: Path) -> None:
+    """EROS-2's files, time B errB R errR without a header: R was only counted (QA), and
+    --columns was refused with no word of the header line that makes it work."""
+    _write(tmp_path, {"lm001.time": "1 15.1 0.02 14.6 0.03\n2 15.2 0.02 99.999 9.999\n"})
+    with pytest.warns(UserWarning, match=r"files without a header are read as time, mag, err "
+                                         r"from their first three columns.*add a first line "
+                                         r"naming each column"):
+        curves = read_folder(tmp_path)
+    assert curves.mag.tolist() == [15.1, 15.2]
+    with pytest.raises(InputError, match=r"no header line to find --columns mag:B=B_E,"
+                                         r"mag:R=R_E in.*add a first line naming each column"):
+        read_folder(tmp_path, columns=Columns().replace(**Columns.parse("mag:B=B_E,mag:R=R_E")))
 
 
 @pytest.mark.parametrize("text", [

@@ -19,6 +19,10 @@ from lcformer.data.report import DropReport
 from lcformer.errors import ConfigError, InputError
 from tests.data.reading.archives import write_archive
 
+# Headerless files with a column past time, mag, err (fixtures of other tests) warn once;
+# test_per_star.py checks that warning itself.
+pytestmark = pytest.mark.filterwarnings("ignore:files without a header are read")
+
 BAD = Path(__file__).resolve().parents[1] / "bad"
 ZTF = Columns(id="objectId", time="mjd", err="magerr", band="filtercode")
 

@@ -148,7 +148,8 @@ def _parse_text(text: str, sink: DropReport, columns: Columns | None, strict_col
     if named and not names:
         raise FileProblem(first_line, f"no header line to find --columns "
                           f"{','.join(f'{r}={n}' for r, n in named.items())} in; a file "
-                          f"without one is read as time, mag[, err] in that order")
+                          f"without one is read as time, mag[, err] in that order: add a "
+                          f"first line naming each column (time B errB R errR) to the files")
     if not names and {"time", "mag", "err"} & set(named_roles(columns, True)):
         sink.note(BY_POSITION)  # a run's names of the columns read by position
     delimiter = "," if "," in first else None
@@ -187,6 +188,13 @@ def _parse_text(text: str, sink: DropReport, columns: Columns | None, strict_col
         if _hold_values(unread, names, first, text, header_line, delimiter):
             sink.note("extra_columns_not_read")  # a trailing comma's empty field is not one
             _warn_of_other_bands(names, {*usecols, *band_at, *flag_at}, bands)
+            if not names:  # not naming the file: said once for a folder of such files
+                warnings.warn("files without a header are read as time, mag, err from their "
+                              "first three columns, and their other columns are not read "
+                              "(extra_columns_not_read): where those hold another band (EROS's "
+                              "time B errB R errR), add a first line naming each column, and "
+                              "--columns mag:B=B,err:B=errB,mag:R=R,err:R=errR reads both",
+                              stacklevel=2)
     try:
         values = np.loadtxt(io.StringIO(text), delimiter=delimiter, comments="#",
                             skiprows=header_line, usecols=None if strict else usecols,
