@@ -252,3 +252,12 @@ def test_a_band_too_sparse_for_features_is_said_in_lcformers_words(tmp_path) -> 
     left = out.info["features"]["left_out"]
     assert left and all(n.startswith("J_") for n in left)
     assert out.info["features"]["n_features"] == len(out.info["features"]["names"])
+    # Curves without errors: their error-weighted features are the cause, not the points
+    # (review: "band V: no training star has 5 points there" was said of them).
+    bare = LightCurves.from_list([(easy.ids[k], "V", *easy.curve(k)[:2], None)
+                                  for k in range(easy.n_curves)], labels=list(easy.labels))
+    data, _ = prepare("bare", lambda report: bare, "h", PREPARE, tmp_path / "bare")
+    with pytest.warns(UserWarning, match=r"light-curve features have no value for any training "
+                                         r"star \(the error-weighted ones: no training star has "
+                                         r"errors\)"):
+        run_baseline(data, "auto", seed=0, models=("random_forest",))

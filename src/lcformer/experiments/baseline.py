@@ -39,7 +39,7 @@ import pandas as pd
 
 from lcformer import atomic
 from lcformer.data.datasets import work_dir
-from lcformer.data.features import CLIP, MIN_POINTS, star_features
+from lcformer.data.features import CLIP, ERROR_FEATURES, MIN_POINTS, star_features
 from lcformer.data.prepared import PreparedDataset
 from lcformer.data.report import DropReport
 from lcformer.data.splits import assign_splits, split_record
@@ -118,11 +118,11 @@ def run_baseline(data: PreparedDataset, split: str = "auto", seed: int = 0,
     x = np.clip(features.reindex(star_ids).to_numpy(dtype=np.float64), -CLIP, CLIP)
 
     train, test = parts == "train", parts == "test"
+    if len(set(y[train].tolist())) < 2:
+        raise NothingToTrainError("the baseline needs training stars of at least two classes")
     names = features.columns.tolist()
     known = _known_features(x, train, names, sorted(set(lcs.bands.tolist())), data.name)
     x, left_out = x[:, known], [n for n, k in zip(names, known, strict=True) if not k]
-    if len(set(y[train].tolist())) < 2:
-        raise NothingToTrainError("the baseline needs training stars of at least two classes")
     table = stars.loc[test, ["id", "label"]].reset_index(drop=True)
     split_info = split_record(split, seed, parts, stars["label"].to_numpy())
     hardware = f"CPU {cpu_model()}, {cpu_jobs(n_jobs)}"
@@ -170,17 +170,25 @@ def run_baseline(data: PreparedDataset, split: str = "auto", seed: int = 0,
 def _known_features(x: np.ndarray, train: np.ndarray, names: list[str], bands: list[str],
                     dataset: str) -> np.ndarray:
     """Which features some training star has a value of, the others said in lcformer's
-    words (scikit-learn's imputer would drop them with a warning of column numbers): their
-    bands (VVV's sparse J and H) have fewer than MIN_POINTS points in every training star."""
+    words (scikit-learn's imputer would drop them with a warning of column numbers): all of
+    a band's, where no training star has MIN_POINTS points in it (VVV's sparse J and H);
+    the error-weighted ones, where no training star has errors; else by name."""
     unknown = np.isnan(x[train]).all(axis=0)
-    if unknown.any():
-        empty = [b for b in bands if b and any(
-            u and n.startswith(f"{b}_") for n, u in zip(names, unknown, strict=True))]
-        where = (f" (band{'s' if len(empty) > 1 else ''} {', '.join(empty)}: no training "
-                 f"star has {MIN_POINTS} points there)" if empty else "")
-        warnings.warn(f"{dataset}: {int(unknown.sum())} of {len(names)} light-curve features "
-                      f"have no value for any training star{where}; the baseline's "
-                      f"classifiers leave them out", stacklevel=3)
+    if not unknown.any():
+        return ~unknown
+    lost = {n for n, u in zip(names, unknown, strict=True) if u}
+    prefix = {b: f"{b}_" if b else "" for b in bands}
+    empty = [b for b in bands if b and {n for n in names if n.startswith(prefix[b])} <= lost]
+    left = {n for n in lost if not any(n.startswith(prefix[b]) for b in empty)}
+    errors = {n for n in left if n.split("_", 1)[-1] in ERROR_FEATURES or n in ERROR_FEATURES}
+    causes = ([f"band{'s' if len(empty) > 1 else ''} {', '.join(empty)}: no training star has "
+               f"{MIN_POINTS} points there"] if empty else [])
+    causes += ["the error-weighted ones: no training star has errors"] if errors else []
+    if others := sorted(left - errors):
+        causes.append(", ".join(others[:3]) + (", ..." if len(others) > 3 else ""))
+    warnings.warn(f"{dataset}: {len(lost)} of {len(names)} light-curve features have no value "
+                  f"for any training star ({'; '.join(causes)}); the baseline's classifiers "
+                  f"leave them out", stacklevel=3)
     return ~unknown
 
 

@@ -17,7 +17,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lcformer.data.lightcurves import LightCurves
-from lcformer.data.reading import Columns, from_astropy, from_dataframe, read_long_table
+from lcformer.data.reading import (
+    Columns,
+    from_astropy,
+    from_dataframe,
+    read_folder,
+    read_long_table,
+)
 from lcformer.data.reading.astropy_tables import UNKNOWN_TIME_UNIT
 from lcformer.data.reading.config import ReadConfig
 from lcformer.data.reading.flux import FLUX_UNIT, to_magnitudes
@@ -1025,6 +1031,13 @@ def test_a_bands_empty_cells_are_no_points() -> None:
     # c has no value at all: its cells stay, for cleaning to drop and count (as a long
     # table's star of NaN magnitudes)
     assert np.isnan(curves.mag[-2:]).all()
+    # A star's class on a row without values is still its class (review: it was lost).
+    frame = _two_band_rows().assign(w1mpro=[np.nan, 12.0, 10.1, 12.1],
+                                    w2mpro=[np.nan, 11.0, 9.1, 11.1],
+                                    **{"class": ["RRab", "EB", None, "EB"]})
+    curves = from_dataframe(frame, columns=columns.replace(flag=""))
+    assert dict(zip(curves.ids, curves.labels, strict=True)) == {"a": "RRab", "b": "EB"}
+    assert curves.n_points == 6
 
 
 def test_a_bands_missing_error_column_is_a_problem_and_no_error_is_unknown() -> None:
@@ -1147,6 +1160,19 @@ def test_plasticc_and_elasticc_difference_fluxes_are_warned_of(tmp_path: Path) -
         read_long_table(elasticc, columns=Columns(id="diaObjectId", time="midPointTai",
                                                   mag="psFlux", err="psFluxErr",
                                                   band="filterName"))
+    forced = elasticc.rename(columns={"psFlux": "psfFlux", "midPointTai": "midpointMjdTai"}
+                             ).assign(psfDiffFlux=1.0)  # Rubin's forced source: direct psfFlux
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        read_long_table(forced, columns=Columns(id="diaObjectId", time="midpointMjdTai",
+                                                mag="psfFlux", err="psFluxErr",
+                                                band="filterName"))
+    (tmp_path / "ztf").mkdir()  # a per-star file of ZTF's forced photometry: said too
+    (tmp_path / "ztf" / "s.csv").write_text("mjd,forcediffimflux,forcediffimfluxunc\n"
+                                            "1,-20,5\n2,30,5\n")
+    with pytest.warns(UserWarning, match=r"column 'forcediffimflux' is a difference-image"):
+        read_folder(tmp_path / "ztf", columns=Columns(mag="forcediffimflux",
+                                                      err="forcediffimfluxunc"))
     ps1 = plasticc.drop(columns=["detected"]).set_axis(
         ["objID", "obsTime", "filterID", "psfFlux", "psfFluxErr"], axis=1)
     with warnings.catch_warnings():

@@ -545,17 +545,32 @@ SURVEY_LAYOUTS = (
 #: wherever they are: ZTF's forced photometry, Rubin's forced sources, SNANA's FLUXCAL.
 DIFFERENCE_FLUXES = frozenset({"forcediffimflux", "psfdiffflux", "fluxcal"})
 #: psfFlux (psFlux in ELAsTiCC) is one beside these columns of difference-image sources
-#: (Pan-STARRS's and a Rubin Object's psfFlux are direct); PLAsTiCC's flux beside these.
+#: (Pan-STARRS's and a Rubin Object's psfFlux are direct, and so is a Rubin forced source's
+#: beside its psfDiffFlux); PLAsTiCC's flux beside these.
 DIA_COLUMNS = frozenset({"diaobjectid", "diasourceid", "midpointtai", "midpointmjdtai"})
 PLASTICC_COLUMNS = frozenset({"passband", "detected"})
 
 
 def difference_flux(found: list[str], mag: str) -> bool:
-    """Whether column ``mag`` of a table of columns ``found`` is a difference-image flux."""
-    lower, name = {c.lower() for c in found}, mag.lower()
+    """Whether column ``mag`` of a table (or file) of columns ``found`` is a difference-image
+    flux."""
+    lower, name = {c.lower().strip("\"'") for c in found}, mag.lower().strip("\"'")
     return (name in DIFFERENCE_FLUXES
-            or (name in ("psfflux", "psflux") and bool(lower & DIA_COLUMNS))
+            or (name in ("psfflux", "psflux") and bool(lower & DIA_COLUMNS)
+                and "psfdiffflux" not in lower)
             or (name == "flux" and PLASTICC_COLUMNS <= lower))
+
+
+def warn_of_difference_flux(found: list[str], mag: str) -> None:
+    """Say that ``mag`` is a difference-image flux (:func:`difference_flux`), not naming the
+    file: once for a folder of such files (QA: PLAsTiCC's and ELAsTiCC's ran to exit 0)."""
+    if difference_flux(found, mag):
+        warnings.warn(f"column {mag!r} is a difference-image flux (the star's flux minus a "
+                      f"reference image's), not the star's own: magnitudes from it are wrong "
+                      f"for variable stars (fluxes far below zero are dropped, periods and "
+                      f"amplitudes change), and classes learnt from them are those of "
+                      f"difference fluxes; add each star's reference flux first where the "
+                      f"survey gives it", stacklevel=3)
 
 
 def survey_layout_hint(found: list[str]) -> str:

@@ -29,6 +29,7 @@ from lcformer.data.reading.files import (
     snr_column,
     survey_layout_hint,
     time_corrected,
+    warn_of_difference_flux,
 )
 from lcformer.errors import ConfigError
 
@@ -124,8 +125,8 @@ def comment_names(line: str, given: frozenset[str] = frozenset(), *,
 
 
 def header_columns(names: list[str], line: int, columns: Columns | None = None,
-                   strict: bool = True, first: list[str] | None = None, *, table: bool = False
-                   ) -> tuple[tuple[int, ...], list[int], list[int]]:
+                   strict: bool = True, first: list[str] | None = None, *, table: bool = False,
+                   one_band: bool = True) -> tuple[tuple[int, ...], list[int], list[int]]:
     """The header's columns of time, mag[, err], its band column and its quality-flag column
     (each list empty or one): where ``columns`` names them, those; else by the names per-star
     files use (:func:`column_role`, ``BAND_NAMES``, :func:`is_flag_name`). Of several that
@@ -133,7 +134,8 @@ def header_columns(names: list[str], line: int, columns: Columns | None = None,
     heliocentric or barycentric one, for the flag Gaia's ``rejected_by_variability``; else
     the file is refused: read by position, a header "mag,err,hjd" gave times from the
     magnitudes. ``table``: a FITS, ECSV or VOTable table's names, which have no position to
-    fall back on."""
+    fall back on. Without an err column, Gaia's ``flux_over_error`` gives the errors where
+    a row holds ``one_band`` (:func:`~.files.snr_column`)."""
     if names_macho(names):
         raise FileProblem(line, MACHO_FILE)
     columns = columns or Columns()
@@ -156,7 +158,7 @@ def header_columns(names: list[str], line: int, columns: Columns | None = None,
         own = [i for i in found["err"] if bare[i].lower() == columns.err.lower()]
         if len(found["err"]) > 1 and len(own) == 1:
             found["err"] = own
-        snr = snr_column(names, names[found["mag"][0]])
+        snr = snr_column(names, names[found["mag"][0]]) if one_band else None
         if not found["err"] and snr is not None:  # Gaia's flux_over_error (star_file reads it)
             found["err"] = [names.index(snr)]
     if len(found["time"]) > 1:
@@ -185,6 +187,7 @@ def header_columns(names: list[str], line: int, columns: Columns | None = None,
         twice = next(names[i] for i in taken if taken.count(i) > 1)
         raise FileProblem(line, f"column {twice!r} would be read for two roles "
                           f"(--columns names each role's own column)")
+    warn_of_difference_flux(names, names[found["mag"][0]])  # ZTF's forcediffimflux files
     return ((found["time"][0], found["mag"][0], *found["err"]), found["band"], found["flag"])
 
 
@@ -208,7 +211,8 @@ def header_bands(names: list[str], line: int, columns: Columns | None = None,
     found = {}
     for band in bands:
         found[band], band_at, flag_at = header_columns(names, line, columns.for_band(band),
-                                                       strict, first, table=table)
+                                                       strict, first, table=table,
+                                                       one_band=False)
     if band_at:  # each row's band named twice: by its column and by --columns
         raise FileProblem(line, f"column {names[band_at[0]]!r} looks like each row's band, "
                           f"but --columns reads the bands {', '.join(bands)} from their own "

@@ -53,7 +53,6 @@ from lcformer.data.reading.files import (
     astropy_format,
     band_columns,
     cannot_read,
-    difference_flux,
     error_columns,
     finish,
     is_csv,
@@ -65,6 +64,7 @@ from lcformer.data.reading.files import (
     suggested_columns,
     survey_layout_hint,
     unsupported_format,
+    warn_of_difference_flux,
 )
 from lcformer.data.reading.flux import errors_of_snr
 from lcformer.data.reading.ipac import ipac_as_columns, ipac_names
@@ -593,16 +593,9 @@ def _usable(found: list[str], columns: Columns, required: tuple[str, ...], name:
                       "(mag=magpsf_corr,err=sigmapsf_corr where the table has them)",
                       stacklevel=2)
     for _, mag, _ in resolved.mags:
-        if difference_flux(found, mag):  # QA: PLAsTiCC's and ELAsTiCC's, at exit 0
-            warnings.warn(f"column {mag!r} is a difference-image flux (the star's flux minus "
-                          f"a reference image's), not the star's own: magnitudes from it are "
-                          f"wrong for variable stars (fluxes far below zero are dropped, "
-                          f"periods and amplitudes change), and classes learnt from them are "
-                          f"those of difference fluxes; add each star's reference flux first "
-                          f"where the survey gives it", stacklevel=2)
-    snr = snr_column(found, resolved.mag)
-    if not columns.per_band and resolved.err not in found and snr is not None:
-        use[snr] = columns.err  # Gaia's flux_over_error: _frame_to_curves makes it errors
+        warn_of_difference_flux(found, mag)
+    if (snr := _snr_errors(found, columns, resolved.err)) is not None:
+        use[snr] = snr  # Gaia's flux_over_error, read by its name: _frame_to_curves
     mags = [(band, mag, err if err in found else "") for band, mag, err in resolved.mags]
     if (other_bands := other_bands_warning(found, set(use), mags)) is not None:
         warnings.warn(other_bands, stacklevel=2)  # once for a folder of partitions, too
@@ -691,7 +684,9 @@ def _frame_to_curves(
         frame = frame.rename(columns={k: v for k, v in use.items() if k != v})
     numbers = {}
     mags = {mag for _, mag, _ in columns.mags}
-    for column in (columns.time, *(c for _, mag, err in columns.mags for c in (mag, err))):
+    snr = _snr_errors(list(frame.columns), columns, columns.err)
+    for column in (columns.time, *(c for _, mag, err in columns.mags for c in (mag, err)),
+                   snr):
         if column and column in frame:
             series = frame[column]
             if column == columns.time:
@@ -702,16 +697,22 @@ def _frame_to_curves(
                                              limits=column in mags)
             if numbers[column] is None:
                 return None
-    if any(have.lower() in SNR_NAMES and want == columns.err for have, want in use.items()):
-        numbers[columns.err] = errors_of_snr(numbers[columns.err], sink)
+    # Signal-to-noise ratios as errors: Gaia's flux_over_error where no err column is read,
+    # and an err column so named (err:G=flux_over_error)
+    for err in {err for _, _, err in columns.mags if err.lower() in SNR_NAMES and err in numbers}:
+        numbers[err] = errors_of_snr(numbers[err], sink)
+    if snr is not None:
+        numbers[columns.err] = errors_of_snr(numbers.pop(snr), sink)
     ids = frame[columns.id]
     missing_id = ids.isna().to_numpy()
     if missing_id.any():
         sink.problem(f"{locate(int(np.flatnonzero(missing_id)[0]))}: no star id "
                      f"({missing_id.sum()} such rows dropped)")
-        sink.drop_points("missing_id", int(sum(np.count_nonzero(~np.isnan(
-            numbers[mag][missing_id])) for _, mag, _ in columns.mags)) if columns.per_band
-            else int(missing_id.sum()))
+        lost = int(missing_id.sum())
+        if columns.per_band:  # a point of each band the row has a value of
+            values = np.column_stack([numbers[mag] for _, mag, _ in columns.mags])
+            lost = int(np.count_nonzero(~np.isnan(values[missing_id])))
+        sink.drop_points("missing_id", lost)
         keep = ~missing_id
         frame = frame[keep]
         numbers = {k: v[keep] for k, v in numbers.items()}
@@ -757,6 +758,15 @@ def _frame_to_curves(
     )
 
 
+def _snr_errors(found: list[str], columns: Columns, err: str) -> str | None:
+    """The column of ``found`` whose signal-to-noise ratios give the errors (Gaia's
+    flux_over_error: :func:`~.files.snr_column`) where no err column ``err`` is; not in
+    rows of several bands, whose one ratio would be every band's."""
+    if columns.per_band or err in found:
+        return None
+    return snr_column(found, columns.mag)
+
+
 def _observed_cells(ids: pd.Series, mags: list[np.ndarray]) -> np.ndarray:
     """(rows, bands): the cells that hold a magnitude, and every cell of a star that has
     none (whose curves cleaning then drops and counts, as a long table's)."""
@@ -782,25 +792,31 @@ def _rows_of_bands(frame: pd.DataFrame, columns: Columns, ids: np.ndarray,
     sink.note("band_cells_without_a_value", int(np.count_nonzero(~used)))
 
     def stacked(values: list[np.ndarray]) -> np.ndarray:  # row 1's bands, then row 2's...
-        return np.column_stack(values).ravel()[used]
+        return np.column_stack(values).ravel()
 
-    def repeated(values: pd.Series | np.ndarray | None) -> np.ndarray | None:
-        if values is None:
-            return None
-        return np.repeat(np.asarray(values, dtype=object), len(bands))[used]
+    def repeated(values: pd.Series | None) -> np.ndarray | None:
+        return None if values is None else np.repeat(values.to_numpy(dtype=object), len(bands))
 
-    return build_curves(
-        ids=repeated(ids),
-        bands=np.tile(np.asarray(bands, dtype=object), n)[used],
-        time=np.repeat(numbers[columns.time], len(bands))[used],
+    # Every row gives its star's class (one in a row without values too); the cells without
+    # a value are no points, and a curve of none (J never observed) is no curve.
+    all_ids, all_bands = np.repeat(ids, len(bands)), np.tile(np.asarray(bands, dtype=object), n)
+    curves = build_curves(
+        ids=all_ids,
+        bands=all_bands,
+        time=np.repeat(numbers[columns.time], len(bands)),
         mag=stacked([numbers[mag] for _, mag, _ in columns.mags]),
         err=stacked([numbers.get(err, unknown) if err else unknown
                      for _, _, err in columns.mags]),
         labels=repeated(_text(frame, columns.label)),
         splits=repeated(_text(frame, columns.split)),
         sink=sink,
-        keep=None if keep is None else np.repeat(keep, len(bands))[used],
+        keep=used if keep is None else np.repeat(keep, len(bands)) & used,
     )
+    observed = pd.DataFrame({"id": all_ids[used], "band": all_bands[used]}).drop_duplicates()
+    have = pd.MultiIndex.from_frame(observed)
+    return curves.select(pd.MultiIndex.from_arrays(
+        [np.asarray(curves.ids, dtype=object), np.asarray(curves.bands, dtype=object)]
+    ).isin(have))
 
 
 def _text(frame: pd.DataFrame, column: str) -> pd.Series | None:
