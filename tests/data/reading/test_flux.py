@@ -154,6 +154,26 @@ def test_a_flux_far_below_zero_is_dropped_a_faint_stars_rounded_noise_is_kept() 
     assert np.isfinite(out.mag).all()
 
 
+def test_a_bright_stars_fluxes_at_zero_are_failed_measurements(recwarn) -> None:
+    """SuperWASP: a 10th-magnitude star's zero fluxes (QA) came out 3-6 mag fainter than
+    the star, with errors of 0.5 mag that --max-err keeps. No phase of a star whose 5th-
+    percentile flux is 10 errors above zero comes near zero: dropped, counted. A faint
+    star's, or a Mira's whose minimum is near zero, are measurements: kept."""
+    rng = np.random.default_rng(2)
+    t = np.arange(100.0)
+    bright = 1000 + rng.normal(0, 10, 100)
+    bright[[5, 50, 70]] = [0.0, -1.0, -50.0]
+    faint = rng.normal(5, 10, 100)
+    mira = np.where(np.sin(2 * np.pi * t / 40) > -0.3, 1000.0, 0.0) + rng.normal(0, 10, 100)
+    curves = LightCurves.from_list([(name, "V", t, f, np.full(100, 10.0)) for name, f in
+                                    (("bright", bright), ("faint", faint), ("mira", mira))])
+    report = DropReport()
+    out = flux_to_magnitudes(curves, 25.0, report)
+    assert out.lengths.tolist() == [97, 100, 100]
+    assert report.points["non_positive_flux"] == 3
+    assert np.all(out.curve(0)[1] < 18.0)  # every bright point the star's, near 17.5
+
+
 def test_a_band_of_no_data_codes_is_no_data_and_not_biased(recwarn) -> None:
     """ZTF writes -99999 in the flux and its error: a band of nothing else has no median
     error, yet its rows are no data, not non-positive fluxes whose upward noise is kept."""

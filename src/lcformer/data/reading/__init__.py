@@ -46,7 +46,8 @@ from lcformer.data.reading.tables import from_astropy, from_dataframe, read_long
 #: column names its files' star; a mission's FITS files of one target (TESS sectors) are one
 #: star; a star's files of one band are one curve.
 #: 6: Gaia's flux_over_error gives the magnitudes' errors; a band's empty cell in rows of
-#: several bands is no point; VISTA's Ks/ (and Y, Z, ...) are band folders.
+#: several bands is no point; VISTA's Ks/ (and Y, Z, ...) are band folders; with --flux, a
+#: bright star's flux at or below zero is dropped.
 READERS_VERSION = 6
 
 __all__ = [

@@ -182,6 +182,9 @@ SOFTENING = 1.042
 #: A total flux this many times its error (or its curve's median error, if larger) below
 #: zero is not a measurement.
 FAR_BELOW_ZERO = 20.0
+#: A curve whose 5th-percentile flux is this many median errors above zero is of a star
+#: that no phase takes near zero: a flux of its at or below zero is a failed measurement.
+BRIGHT_ABOVE_ZERO = 10.0
 #: The ``READERS_VERSION`` from which ``--flux`` reads asinh magnitudes (runs trained on
 #: fluxes before it are warned of at prediction).
 ASINH_SINCE = 3
@@ -206,7 +209,11 @@ def flux_to_magnitudes(curves: LightCurves, zero_point: float,
     or among others.
 
     A curve without a known positive flux error has no b: there m = zero_point - 2.5 log10 f,
-    err = 1.0857 err_f / f, and fluxes of zero or below are dropped as ``non_positive_flux``.
+    err = 1.0857 err_f / f, and fluxes of zero or below are dropped as ``non_positive_flux``;
+    so are those of a bright star, whose curve's 5th-percentile flux is
+    :data:`BRIGHT_ABOVE_ZERO` median errors above zero: its phases never near zero, a flux
+    there is a failed measurement (QA: SuperWASP's zero fluxes of 10th-magnitude stars came
+    out 3-6 mag faint, errors 0.5 mag, through --max-err).
     A "no data" code is dropped as ``no_data_flux``: a flux more than :data:`FAR_BELOW_ZERO`
     times its error (or the curve's median error, if larger) below zero, which is no faint
     star's noise (-99999, or a failed fit), or one at or below zero whose error is also at
@@ -225,7 +232,11 @@ def flux_to_magnitudes(curves: LightCurves, zero_point: float,
     _warn_of_stars_centred_on_zero(curves, ~no_data, known_err)
     softening = SOFTENING * median_err
     asinh = np.isfinite(softening)
-    non_positive = ~asinh & (flux <= 0) & ~no_data
+    low = (pd.Series(flux).groupby(curves.curve_index).quantile(0.05)
+           .reindex(range(curves.n_curves)).to_numpy())[curves.curve_index]
+    with np.errstate(invalid="ignore"):
+        bright = low > BRIGHT_ABOVE_ZERO * median_err  # False where no error is known
+    non_positive = (~asinh | bright) & (flux <= 0) & ~no_data
     report.drop_points("non_positive_flux", np.count_nonzero(non_positive))
     _warn_of_biased_bands(curves, non_positive)
     b = np.where(asinh, softening, 1.0)
