@@ -254,8 +254,8 @@ def test_the_baseline_says_whose_test_stars_it_shares(tmp_path, capsys) -> None:
     work = ["--work-dir", str(tmp_path / "work")]
     baseline = ["baseline", str(data), *work, "--model", "encoder", *TOKENS, "--quiet"]
     assert main(baseline) == 0
-    assert ("test stars: those of `lcformer train mystars` with the model encoder and "
-            "--split auto --split-seed 0 (6 stars)") in capsys.readouterr().out
+    assert (f"test stars: those of `lcformer train {data}` with the model encoder and "
+            "--split auto --split-seed 0 (6 stars)") in capsys.readouterr().out  # as given
     assert main(["train", str(data), *work, *TRAIN_ARGS]) == 0
     run = tmp_path / "work" / "runs" / "mystars-encoder-seed0"
     capsys.readouterr()
@@ -269,7 +269,7 @@ def test_the_baseline_says_whose_test_stars_it_shares(tmp_path, capsys) -> None:
         capsys.readouterr().out)
     (run / "metrics.json").unlink()
     assert main(baseline) == 0
-    assert "test stars: those of `lcformer train mystars`" in capsys.readouterr().out
+    assert f"test stars: those of `lcformer train {data}`" in capsys.readouterr().out
 
 
 def test_info_says_what_the_trees_rest_on(tmp_path, capsys) -> None:

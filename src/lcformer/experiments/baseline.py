@@ -208,16 +208,18 @@ def save_baseline(run_dir: str | Path, result: BaselineResult) -> Path:
 
 
 def same_test_stars(test_ids: list[str], run: RunConfig, name: str,
-                    work: str | Path | None) -> str:
+                    work: str | Path | None, command: str | None = None) -> str:
     """Which run the baseline compares with: the run `lcformer train` makes with the same
     model, seed and split, whose test stars it shares (checked where that run exists, in the
-    work folder ``work``: its ``test_predictions.csv`` and records are read)."""
+    work folder ``work``: its ``test_predictions.csv`` and records are read). ``command``:
+    the dataset as given and its reading options, which that train takes (default ``name``;
+    QA: a folder's name alone could not be rerun)."""
     folder = work_dir(work) / "runs" / run_dir_name(name, run)
     options = f"--split {run.split} --split-seed {run.split_seed}"
     predictions = folder / PREDICTIONS_FILE
     if not predictions.is_file() or not (folder / METRICS_FILE).is_file():  # (unfinished)
-        return (f"test stars: those of `lcformer train {name}` with the model {run.model.name} "
-                f"and {options} ({len(test_ids):,} stars)")
+        return (f"test stars: those of `lcformer train {command or name}` with the model "
+                f"{run.model.name} and {options} ({len(test_ids):,} stars)")
     theirs = pd.read_csv(predictions, usecols=["id"], dtype={"id": str})["id"]
     if set(theirs) != set(test_ids):
         return (f"test stars: not those of {folder} ({len(theirs):,} there, another "
