@@ -69,9 +69,9 @@ def test_prepare_refuses_with_one_line_naming_the_file(tmp_path, case, file, wor
 @pytest.mark.parametrize(("case", "options", "kept", "words"), [
     ("ztf_columns", ["--columns", "id=objectId,time=mjd,mag=mag,err=magerr,band=filtercode"],
      "2 stars          3 curves", []),
-    # Its fluxes of 0 and -12 are kept, as asinh magnitudes.
-    ("flux", ["--flux", "--zero-point", "25"], "2 stars          2 curves           26 points",
-     ["nothing dropped"]),
+    # Its fluxes of 0 and -12, of stars 140 errors bright, are failed measurements: dropped.
+    ("flux", ["--flux", "--zero-point", "25"], "2 stars          2 curves           24 points",
+     ["non_positive_flux          2"]),
     ("path_catalog", [], "2 stars          2 curves", []),
     # 12 of 24 rows flagged, among them all 8 of ZTF18a's zr curve.
     ("ztf_catflags", ["--columns", "id=objectId,time=mjd,mag=mag,err=magerr,band=filtercode,"

@@ -80,9 +80,9 @@ def test_a_folder_reads_like_prepare_with_columns_and_flux() -> None:
     report = DropReport()
     spec, folder = resolve(str(BAD / "flux"))
     flux = read_dataset(spec, folder, report, ReadConfig(flux=True, zero_point=25.0))
-    # A zero and a negative flux are kept, as the faintest asinh magnitudes.
-    assert report.points == {} and np.isfinite(flux.mag).all()
-    assert sorted(flux.time[np.argsort(flux.mag)[-2:]]) == [50.1, 50.2]
+    # A zero and a negative flux of stars about 140 errors bright are failed measurements.
+    assert report.points == {"non_positive_flux": 2} and np.isfinite(flux.mag).all()
+    assert flux.n_points == 24 and not np.isin([50.1, 50.2], flux.time).any()
 
 
 def test_columns_name_a_per_star_files_columns_but_never_its_star(tmp_path: Path) -> None:
