@@ -254,8 +254,9 @@ def test_the_baseline_says_whose_test_stars_it_shares(tmp_path, capsys) -> None:
     work = ["--work-dir", str(tmp_path / "work")]
     baseline = ["baseline", str(data), *work, "--model", "encoder", *TOKENS, "--quiet"]
     assert main(baseline) == 0
-    assert (f"test stars: those of `lcformer train {data}` with the model encoder and "
-            "--split auto --split-seed 0 (6 stars)") in capsys.readouterr().out  # as given
+    assert (f"test stars: those of `lcformer train {data}` with the model encoder, --split "
+            "auto --split-seed 0 and the preparation options given here (6 stars)"
+            ) in capsys.readouterr().out  # the dataset as given
     assert main(["train", str(data), *work, *TRAIN_ARGS]) == 0
     run = tmp_path / "work" / "runs" / "mystars-encoder-seed0"
     capsys.readouterr()

@@ -341,8 +341,8 @@ def cmd_baseline(args: argparse.Namespace) -> int:
     save_baseline(out, result)
     for line in result.summary_lines():
         print(line)
-    given = " ".join([args.dataset, *([reading] if (reading := preparation.reading.options())
-                                       else [])])
+    given = " ".join([shlex.quote(args.dataset),
+                      *([reading] if (reading := preparation.reading.options()) else [])])
     print(same_test_stars(result.info["test_ids"], run, data.name, args.work_dir, given))
     print(f"run folder: {out}")
     return 0

@@ -180,7 +180,11 @@ def _known_features(x: np.ndarray, train: np.ndarray, names: list[str], bands: l
     prefix = {b: f"{b}_" if b else "" for b in bands}
     empty = [b for b in bands if b and {n for n in names if n.startswith(prefix[b])} <= lost]
     left = {n for n in lost if not any(n.startswith(prefix[b]) for b in empty)}
-    errors = {n for n in left if n.split("_", 1)[-1] in ERROR_FEATURES or n in ERROR_FEATURES}
+    def own(name: str) -> str:  # the feature's name without its band's (ZTF_g_chi2: chi2)
+        return next((name.removeprefix(prefix[b]) for b in bands
+                     if b and name.startswith(prefix[b])), name)
+
+    errors = {n for n in left if own(n) in ERROR_FEATURES}
     causes = ([f"band{'s' if len(empty) > 1 else ''} {', '.join(empty)}: no training star has "
                f"{MIN_POINTS} points there"] if empty else [])
     causes += ["the error-weighted ones: no training star has errors"] if errors else []
@@ -219,7 +223,8 @@ def same_test_stars(test_ids: list[str], run: RunConfig, name: str,
     predictions = folder / PREDICTIONS_FILE
     if not predictions.is_file() or not (folder / METRICS_FILE).is_file():  # (unfinished)
         return (f"test stars: those of `lcformer train {command or name}` with the model "
-                f"{run.model.name} and {options} ({len(test_ids):,} stars)")
+                f"{run.model.name}, {options} and the preparation options given here "
+                f"({len(test_ids):,} stars)")
     theirs = pd.read_csv(predictions, usecols=["id"], dtype={"id": str})["id"]
     if set(theirs) != set(test_ids):
         return (f"test stars: not those of {folder} ({len(theirs):,} there, another "

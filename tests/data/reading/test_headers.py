@@ -4,6 +4,8 @@ could take is refused, not guessed."""
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -38,21 +40,30 @@ def test_a_header_names_the_columns(header: str) -> None:
     assert caught.value.line == 1
 
 
-def test_a_commented_header_naming_a_time_but_no_magnitude_is_not_read_by_position() -> None:
+def test_a_commented_header_naming_a_time_but_no_magnitude_is_said() -> None:
     """HATNet's "#HJD IM1 IE1 IQ1 EP1 ... TF1": read by position, its raw instrumental IM1 was
     the magnitude without a word (QA: held-out macro-F1 0.950 against 0.983 from TF1). A
-    comment naming a time in as many fields as the data has more than time, mag and err is
-    a header: the magnitude it does not name is refused, and --columns reads one."""
+    comment naming a time in as many fields as the data has, more than time, mag and err,
+    is said with what position reads; not refused, as "# JD V err flag" is read right so
+    (a review found that refusing it stopped such a folder)."""
     text = ("#HJD  IM1 IE1 IQ1  EP1 TF1\n"
             "2454002.129 14.388 0.005 G 10.388 10.382\n"
             "2454002.132 14.314 0.005 X 10.333 10.348\n")
-    with pytest.raises(FileProblem, match=r"the header \['HJD', 'IM1', 'IE1', 'IQ1', 'EP1', "
-                                          r"'TF1'\] does not name one time and one mag"):
-        parse_curves(text, DropReport())
+    with pytest.warns(UserWarning, match=r"files whose comment line names their columns \(\['HJD', "
+                                         r"'IM1', .*\) are read by position, as time=HJD, "
+                                         r"mag=IM1, err=IE1: where another column is the "
+                                         r"magnitude, name it with --columns mag=NAME"):
+        curves = parse_curves(text, DropReport())
+    assert curves[""][1].tolist() == [14.388, 14.314]
     curves = parse_curves(text, DropReport(), Columns(mag="TF1", err="IE1"))
     assert curves[""][1].tolist() == [10.382, 10.348]
-    # Three columns or fewer are read by position as before (time, mag, err).
-    assert parse_columns("# HJD flux sigma\n1 2 3\n")[1].tolist() == [2.0]
+    with pytest.warns(UserWarning, match=r"as time=JD, mag=V, err=err"):
+        _, m, e = parse_columns("# JD V err flag\n2450000.1 12.04 0.010 0\n")
+    assert (m.tolist(), e.tolist()) == ([12.04], [0.01])
+    # Three columns or fewer are read by position as before (time, mag, err), quietly.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert parse_columns("# HJD flux sigma\n1 2 3\n")[1].tolist() == [2.0]
 
 
 def test_an_atlas_forced_photometry_file_reads_its_commented_header() -> None:

@@ -229,6 +229,23 @@ def id_text(ids: pd.Series, column: str, name: str, sink: DropReport) -> np.ndar
     return out
 
 
+def star_values(id_codes: np.ndarray, star_first: np.ndarray, values: Any, what: str,
+                sink: DropReport | None) -> np.ndarray:
+    """Each row's star's value (a label, a split): that of the star's first row that has one
+    (an empty cell, or NA, is no value, not one that disagrees); stars whose rows disagree
+    are counted as ``{what}_conflict_first_kept``. ``id_codes``: each row's star, 0..n-1;
+    ``star_first``: each star's first row."""
+    codes, uniques = pd.factorize(pd.Series(values).fillna(""))
+    if not len(codes):
+        return np.asarray(uniques, dtype=object)[codes]
+    given = (label_array(np.asarray(uniques, dtype=object)) != "")[codes]
+    star_value = codes[first_given(id_codes, given, star_first)]
+    conflicts = given & (codes != star_value[id_codes])
+    if sink is not None and conflicts.any():
+        sink.note(f"{what}_conflict_first_kept", len(np.unique(id_codes[conflicts])))
+    return np.asarray(uniques, dtype=object)[star_value[id_codes]]
+
+
 def first_given(groups: np.ndarray, given: np.ndarray, first: np.ndarray) -> np.ndarray:
     """Per group (``groups`` numbers each element's, 0..n-1; ``first``: each group's first
     element), its first element where ``given``; ``first`` where it has none. Only the groups
@@ -296,17 +313,7 @@ def build_curves(
     def per_curve(values: Any, what: str) -> np.ndarray | None:
         if values is None:
             return None
-        codes, uniques = pd.factorize(pd.Series(values).fillna(""))
-        if not len(codes):
-            return codes
-        # A star's value is that of its first row that has one: an empty cell (or NA...) is
-        # no value, not one that disagrees.
-        given = (label_array(np.asarray(uniques, dtype=object)) != "")[codes]
-        star_value = codes[first_given(id_codes, given, star_first)]
-        conflicts = given & (codes != star_value[id_codes])
-        if sink is not None and conflicts.any():
-            sink.note(f"{what}_conflict_first_kept", len(np.unique(id_codes[conflicts])))
-        return np.asarray(uniques, dtype=object)[star_value[id_codes[first_row]]]
+        return star_values(id_codes, star_first, values, what, sink)[first_row]
 
     return LightCurves.from_arrays(
         ids=np.asarray(id_uniques, dtype=object)[keys // n_bands],

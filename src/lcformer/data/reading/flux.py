@@ -210,7 +210,7 @@ def flux_to_magnitudes(curves: LightCurves, zero_point: float,
 
     A curve without a known positive flux error has no b: there m = zero_point - 2.5 log10 f,
     err = 1.0857 err_f / f, and fluxes of zero or below are dropped as ``non_positive_flux``;
-    so are those of a bright star, whose curve's 5th-percentile flux is
+    so are those of a bright star, the 5th percentile of whose curve's positive fluxes is
     :data:`BRIGHT_ABOVE_ZERO` median errors above zero: its phases never near zero, a flux
     there is a failed measurement (QA: SuperWASP's zero fluxes of 10th-magnitude stars came
     out 3-6 mag faint, errors 0.5 mag, through --max-err).
@@ -232,13 +232,18 @@ def flux_to_magnitudes(curves: LightCurves, zero_point: float,
     _warn_of_stars_centred_on_zero(curves, ~no_data, known_err)
     softening = SOFTENING * median_err
     asinh = np.isfinite(softening)
-    low = (pd.Series(flux).groupby(curves.curve_index).quantile(0.05)
+    # Of the positive fluxes alone, so that failed measurements (zeros, codes) do not hide
+    # themselves where there are many (review: 6 zeros in 100 were kept)
+    with np.errstate(invalid="ignore"):
+        positive = (flux > 0) & ~no_data
+    low = (pd.Series(flux[positive]).groupby(curves.curve_index[positive]).quantile(0.05)
            .reindex(range(curves.n_curves)).to_numpy())[curves.curve_index]
     with np.errstate(invalid="ignore"):
         bright = low > BRIGHT_ABOVE_ZERO * median_err  # False where no error is known
-    non_positive = (~asinh | bright) & (flux <= 0) & ~no_data
+    unlogged = ~asinh & (flux <= 0) & ~no_data  # without errors: no logarithm of them
+    non_positive = unlogged | (bright & (flux <= 0) & ~no_data)
     report.drop_points("non_positive_flux", np.count_nonzero(non_positive))
-    _warn_of_biased_bands(curves, non_positive)
+    _warn_of_biased_bands(curves, unlogged)  # (a bright star's failed ones bias nothing)
     b = np.where(asinh, softening, 1.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         mag = np.where(asinh, zero_point - MAG_PER_LN * (np.arcsinh(flux / (2 * b)) + np.log(b)),

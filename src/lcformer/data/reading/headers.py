@@ -11,6 +11,7 @@ of the columns found here; :mod:`.ipac` and FITS, ECSV and VOTable tables use th
 from __future__ import annotations
 
 import io
+import warnings
 
 from lcformer.data.reading.config import ROLE_ALIASES, Columns
 from lcformer.data.reading.files import (
@@ -33,8 +34,8 @@ from lcformer.data.reading.files import (
 )
 from lcformer.errors import ConfigError
 
-#: The columns a file without a header is read as, by position.
-BY_POSITION = ("time", "mag", "err")
+#: The roles of a file without a header's first columns, read by position.
+POSITIONS = ("time", "mag", "err")
 #: The roles of a per-star file's columns that --columns may name (the id, class and split
 #: of a star are its file name's and its catalogue's).
 FILE_ROLES = ("time", "mag", "err", "band", "flag")
@@ -90,12 +91,15 @@ def header_and_first_line(text: str, given: frozenset[str] = frozenset()
     columns = len(split_fields(first)) if first else 0
     if not header_line and first and len(comment_fields) == columns >= 2:
         header_line, names = comment_line, comment_fields
-    elif (not header_line and columns > len(BY_POSITION) and comment
+    elif (not header_line and columns > len(POSITIONS) and comment
           and len(named := comment_names(comment, given, time_alone=True)) == columns):
         # HATNet's "#HJD IM1 IE1 IQ1 EP1 ... TF1": read by position, its raw IM1 was taken
-        # for the magnitude without a word (QA); as a header, the mag it does not name is
-        # refused with the --columns that reads one.
-        header_line, names = comment_line, named
+        # for the magnitude without a word (QA). Said, not refused: "# JD V err flag" is read
+        # right so (review), and not naming the file: once for a folder of such files.
+        taken = ", ".join(f"{role}={name}" for role, name in zip(POSITIONS, named, strict=False))
+        warnings.warn(f"files whose comment line names their columns ({names_text(named)}) "
+                      f"are read by position, as {taken}: where another column is the "
+                      f"magnitude, name it with --columns mag=NAME,err=NAME", stacklevel=4)
     if not first:
         if names and names[0].startswith("<"):  # a web page saved in its place
             raise FileProblem(header_line, "not a light curve: markup (<...>), as a failed "

@@ -39,6 +39,7 @@ from lcformer.data.reading.columns import (
     flagged_rows,
     id_text,
     numeric_column,
+    star_values,
     warn_of_most_flagged,
     whole_numbers,
 )
@@ -790,33 +791,34 @@ def _rows_of_bands(frame: pd.DataFrame, columns: Columns, ids: np.ndarray,
     unknown = np.full(n, np.nan)
     used = cells.ravel()
     sink.note("band_cells_without_a_value", int(np.count_nonzero(~used)))
+    # A star's class (and split) from all its rows, a row without values too (review: one
+    # given only there was lost); the same for each of its points, so counted here alone.
+    id_codes = pd.factorize(ids)[0]
+    star_first = np.unique(id_codes, return_index=True)[1]
+
+    def of_stars(column: str, what: str) -> np.ndarray | None:
+        values = _text(frame, column)
+        return (None if values is None
+                else repeated(star_values(id_codes, star_first, values, what, sink)))
 
     def stacked(values: list[np.ndarray]) -> np.ndarray:  # row 1's bands, then row 2's...
-        return np.column_stack(values).ravel()
+        return np.column_stack(values).ravel()[used]
 
-    def repeated(values: pd.Series | None) -> np.ndarray | None:
-        return None if values is None else np.repeat(values.to_numpy(dtype=object), len(bands))
+    def repeated(values: np.ndarray) -> np.ndarray:
+        return np.repeat(np.asarray(values, dtype=object), len(bands))[used]
 
-    # Every row gives its star's class (one in a row without values too); the cells without
-    # a value are no points, and a curve of none (J never observed) is no curve.
-    all_ids, all_bands = np.repeat(ids, len(bands)), np.tile(np.asarray(bands, dtype=object), n)
-    curves = build_curves(
-        ids=all_ids,
-        bands=all_bands,
-        time=np.repeat(numbers[columns.time], len(bands)),
+    return build_curves(
+        ids=repeated(ids),
+        bands=np.tile(np.asarray(bands, dtype=object), n)[used],
+        time=np.repeat(numbers[columns.time], len(bands))[used],
         mag=stacked([numbers[mag] for _, mag, _ in columns.mags]),
         err=stacked([numbers.get(err, unknown) if err else unknown
                      for _, _, err in columns.mags]),
-        labels=repeated(_text(frame, columns.label)),
-        splits=repeated(_text(frame, columns.split)),
+        labels=of_stars(columns.label, "label"),
+        splits=of_stars(columns.split, "split"),
         sink=sink,
-        keep=used if keep is None else np.repeat(keep, len(bands)) & used,
+        keep=None if keep is None else np.repeat(keep, len(bands))[used],
     )
-    observed = pd.DataFrame({"id": all_ids[used], "band": all_bands[used]}).drop_duplicates()
-    have = pd.MultiIndex.from_frame(observed)
-    return curves.select(pd.MultiIndex.from_arrays(
-        [np.asarray(curves.ids, dtype=object), np.asarray(curves.bands, dtype=object)]
-    ).isin(have))
 
 
 def _text(frame: pd.DataFrame, column: str) -> pd.Series | None:
