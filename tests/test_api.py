@@ -213,6 +213,7 @@ def test_a_star_whose_rows_are_all_flagged_is_listed_and_counted(fitted, curves)
         assert fitted.predict(frame)[1] == ""  # one answer a star, in order
 
 
+@pytest.mark.filterwarnings("ignore:curves in band")  # mixed(): a band the model lacks
 def test_the_default_periodic_model_fits_saves_and_loads(curves, tmp_path) -> None:
     with pytest.warns(UserWarning, match=r"this ModelConfig keeps ModelConfig\(\)'s research "
                                          r"defaults where periodic's own differ: depth=1 "
@@ -519,6 +520,25 @@ def test_a_train_config_of_research_defaults_is_warned_of_with_its_epochs_given(
         fit(Classifier(train=TrainConfig(epochs=3, batch_size=16)))  # chosen
         fit(Classifier("encoder", epochs=3))  # a research model's are its own
         Classifier(train=TrainConfig(epochs=3)).set_params(train__lr=0.01)  # not fitting
+
+
+def test_numpy_numbers_are_parameters_and_wrong_types_are_config_errors() -> None:
+    """QA: GridSearchCV over np.arange gave "forest must be an integer, got np.int64(20)";
+    train=1.5 an AttributeError from get_params (which does not raise); views="time" with
+    views__max_obs a TypeError; a seed of 2**40 scikit-learn's own error at fit."""
+    clf = Classifier(epochs=np.int64(0), seed=np.int64(3))
+    clf.set_params(model__forest=np.arange(20, 30)[0], train__lr=np.float32(0.01))
+    run = clf.run_config()
+    assert (run.model.forest, run.train.epochs, run.train.seed) == (20, 0, 3)
+    assert type(run.model.forest) is int and type(run.train.lr) is float
+    bad = Classifier(train=1.5)
+    assert bad.get_params(deep=True)["train"] == 1.5  # said by fit, not by get_params
+    with pytest.raises(ConfigError, match=r"train must be a TrainConfig or None, got 1.5"):
+        bad.run_config()
+    with pytest.raises(ConfigError, match=r"views must be a ViewConfig or None, got 'time'"):
+        Classifier(views="time").set_params(views__max_obs=64)
+    with pytest.raises(ConfigError, match=r"seed must be below 2\*\*32"):
+        Classifier(seed=2**40).run_config()
 
 
 def test_set_params_reaches_inside_the_configs_as_grid_search_names_them() -> None:

@@ -163,7 +163,9 @@ class Classifier(ClassifierMixin, BaseEstimator):
     ``model``: a registered name or a full :class:`ModelConfig` (default: the period-aware
     model with its registry defaults, ``RunConfig.for_model("periodic").model``; not
     ``ModelConfig()``, which has none of its trees). ``val_fraction`` of the training stars
-    (per class) choose the best epoch. ``tokens``, ``cleaning``, ``views``,
+    (per class, drawn by seed) choose the best epoch and the network's weight beside the
+    trees; they are not among the stars the trees and the network learn from, with
+    ``epochs=0`` too (``val_fraction=0``: every star). ``tokens``, ``cleaning``, ``views``,
     ``periods`` and ``features`` are the preparation's settings (None: their defaults), as
     the CLI's options of the same names.
     """
@@ -251,6 +253,10 @@ class Classifier(ClassifierMixin, BaseEstimator):
             return given if isinstance(given, Config) else getattr(self.run_config(), part)
         if part in ("tokens", "cleaning", "views", "periods"):
             given = getattr(self, part)
+            if given is not None and not isinstance(given, Config):  # views="time" (QA)
+                default = getattr(PrepareConfig(), part)
+                raise ConfigError(f"{part} must be a {type(default).__name__} or None, got "
+                                  f"{given!r}")
             return given if given is not None else getattr(PrepareConfig(), part)
         raise ConfigError(f"set_params: {part}__... names no config; the configs are "
                           f"{', '.join(NESTED_CONFIGS)}")
@@ -263,6 +269,8 @@ class Classifier(ClassifierMixin, BaseEstimator):
         if not isinstance(model, ModelConfig):
             raise ConfigError(f"model must be a name or a ModelConfig, got {self.model!r}")
         train = self.train if self.train is not None else RunConfig.for_model(model.name).train
+        if not isinstance(train, TrainConfig):  # train=1.5 (QA: an AttributeError)
+            raise ConfigError(f"train must be a TrainConfig or None, got {self.train!r}")
         if self.epochs is not None:
             train = train.replace(epochs=self.epochs)
         if self.seed is not None:

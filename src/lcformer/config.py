@@ -18,11 +18,14 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import numbers
 import types
 import typing
 from collections.abc import Mapping
 from functools import cache
 from typing import Any, Literal, Self, TypeVar, Union
+
+import numpy as np
 
 from lcformer.errors import ConfigError
 
@@ -90,16 +93,18 @@ def convert(hint: Any, value: Any, where: str) -> Any:
         return hint.from_dict(value, where=where)
     if hint is Any:
         return value
+    # NumPy's numbers are numbers (a grid search over np.arange: QA); kept as Python's, which
+    # TOML and JSON write
     if hint is bool:
-        if not isinstance(value, bool):
+        if not isinstance(value, bool | np.bool_):
             raise ConfigError(f"{where} must be true or false, got {value!r}")
-        return value
+        return bool(value)
     if hint is int:
-        if isinstance(value, bool) or not isinstance(value, int):
+        if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Integral):
             raise ConfigError(f"{where} must be an integer, got {value!r}")
-        return value
+        return int(value)
     if hint is float:
-        if isinstance(value, bool) or not isinstance(value, int | float):
+        if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
             raise ConfigError(f"{where} must be a number, got {value!r}")
         return float(value)
     if hint is str:

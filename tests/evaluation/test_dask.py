@@ -143,6 +143,7 @@ def awkward_partitions(folder) -> list:
     return paths
 
 
+@pytest.mark.filterwarnings("ignore:curves in band")  # a band the model lacks, counted
 def test_reports_say_what_reading_and_cleaning_dropped(tiny_run, tmp_path) -> None:
     """The counts lcformer predict prints for a folder of partitions, per partition, from the
     tasks that made the predictions."""
@@ -170,6 +171,7 @@ def test_reports_say_what_reading_and_cleaning_dropped(tiny_run, tmp_path) -> No
     assert merged_report(counts).to_dict() == expected.report.to_dict()
 
 
+@pytest.mark.filterwarnings("ignore:curves in band")
 def test_reports_come_from_the_same_tasks(tiny_run, tmp_path, monkeypatch) -> None:
     """Computed together, each partition is classified once for both; problems keep their
     partition."""

@@ -255,7 +255,18 @@ def in_model_bands(lcs: LightCurves, bands: list[str], report: DropReport,
         lcs = dataclasses.replace(lcs, bands=names)
     if not known.all():
         report.drop_curves("band_not_guessed", int(np.count_nonzero(unsure)))
-        report.drop_curves("band_the_model_lacks", int(np.count_nonzero(~known & ~unsure)))
+        lacks = ~known & ~unsure
+        report.drop_curves("band_the_model_lacks", int(np.count_nonzero(lacks)))
+        # Said where the star is classified on its other curves (a star left with none is
+        # listed with its reason): QA, a star's z curve beside its V went unsaid in Python.
+        beside = lacks & np.isin(lcs.ids, lcs.ids[known])
+        if beside.any():
+            other = sorted({str(b) for b in names[beside]})
+            warnings.warn(f"curves in band(s) {', '.join(other)}, which the model does not "
+                          f"know (its bands: {', '.join(bands)}), are not used "
+                          f"(band_the_model_lacks): if they are its bands under other names, "
+                          f"rename them (--band-names, or ReadConfig(band_names=...) in "
+                          f"Python)", stacklevel=3)
         lcs = lcs.select(np.flatnonzero(known))
     input_names = _as_model_band(given, bands, curves)[0]
     usable = np.isin(input_names.astype(str), bands)

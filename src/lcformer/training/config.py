@@ -77,6 +77,8 @@ class TrainConfig(Config):
         if self.clip_grad is not None and self.clip_grad < 0:  # 0, as none: no clipping
             raise ConfigError(f"clip_grad must be 0 or more (0 or none: no clipping), got "
                               f"{self.clip_grad}")
+        if self.seed >= 2**32:  # scikit-learn's trees take seeds below 2**32 (NumPy's)
+            raise ConfigError(f"seed must be below 2**32, got {self.seed}")
         if not DEVICE_PATTERN.fullmatch(self.device):
             raise ConfigError(device_problem(self.device))
         if not 0 <= self.label_smoothing < 1:
