@@ -539,6 +539,15 @@ def test_numpy_numbers_are_parameters_and_wrong_types_are_config_errors() -> Non
         Classifier(views="time").set_params(views__max_obs=64)
     with pytest.raises(ConfigError, match=r"seed must be below 2\*\*32"):
         Classifier(seed=2**40).run_config()
+    with pytest.raises(ConfigError, match=r"seed must be below 2\*\*32 - 1 for an ensemble "
+                                          r"of 2"):  # its second member's seed (review)
+        Classifier(seed=2**32 - 1).set_params(model__ensemble=2).run_config()
+    with pytest.raises(ConfigError, match=r"views must be a ViewConfig \(or a table of its "
+                                          r"settings\), got TokenConfig"):
+        Classifier(views=TokenConfig()).prepare_config()
+    with pytest.raises(ConfigError, match=r"model must be a name or a ModelConfig, got "
+                                          r"TrainConfig"):
+        Classifier(model=TrainConfig()).set_params(model__forest=3)
 
 
 def test_set_params_reaches_inside_the_configs_as_grid_search_names_them() -> None:

@@ -250,14 +250,15 @@ class Classifier(ClassifierMixin, BaseEstimator):
         """The config ``part`` stands for now: as given, else the one a fit would use."""
         if part in ("model", "train"):
             given = getattr(self, part)
-            return given if isinstance(given, Config) else getattr(self.run_config(), part)
+            kind = ModelConfig if part == "model" else TrainConfig
+            return given if isinstance(given, kind) else getattr(self.run_config(), part)
         if part in ("tokens", "cleaning", "views", "periods"):
             given = getattr(self, part)
-            if given is not None and not isinstance(given, Config):  # views="time" (QA)
-                default = getattr(PrepareConfig(), part)
+            default = getattr(PrepareConfig(), part)
+            if given is not None and not isinstance(given, type(default)):  # views="time"
                 raise ConfigError(f"{part} must be a {type(default).__name__} or None, got "
                                   f"{given!r}")
-            return given if given is not None else getattr(PrepareConfig(), part)
+            return given if given is not None else default
         raise ConfigError(f"set_params: {part}__... names no config; the configs are "
                           f"{', '.join(NESTED_CONFIGS)}")
 

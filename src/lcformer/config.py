@@ -89,7 +89,8 @@ def convert(hint: Any, value: Any, where: str) -> Any:
         if isinstance(value, hint):
             return value
         if not isinstance(value, Mapping):
-            raise ConfigError(f"{where} must be a table of settings, got {value!r}")
+            raise ConfigError(f"{where} must be a {hint.__name__} (or a table of its settings), "
+                              f"got {value!r}")
         return hint.from_dict(value, where=where)
     if hint is Any:
         return value

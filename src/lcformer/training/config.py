@@ -123,6 +123,10 @@ class RunConfig(Config):
         if not SPLIT_PATTERN.fullmatch(self.split):
             raise ConfigError(f"unknown split {self.split!r}: auto, stratified, fixed or "
                              f"kfold:K:I")
+        if self.train.seed + self.model.ensemble - 1 >= 2**32:  # its last member's seed
+            raise ConfigError(f"seed must be below 2**32 - {self.model.ensemble - 1} for an "
+                              f"ensemble of {self.model.ensemble} (seeds seed, seed+1, ...), "
+                              f"got {self.train.seed}")
         if self.split_seed < 0:
             raise ConfigError(f"split_seed must be at least 0, got {self.split_seed}")
         if self.sample_per_class is not None and self.sample_per_class < 1:

@@ -180,6 +180,13 @@ def test_a_bright_stars_fluxes_at_zero_are_failed_measurements(recwarn) -> None:
                              25.0, report)
     assert report.points == {"non_positive_flux": 8, "no_data_flux": 6}  # 6 zeros, -1, -50
     assert np.all(out.mag < 18.0)
+    # A bright star whose eclipse reaches zero (a white dwarf behind an M dwarf in u): its
+    # positive fluxes near zero show it, and its negative ones are kept (review).
+    total = np.where(np.arange(100) % 10 == 0, 0.0, 1000.0) + rng.normal(0, 10, 100)
+    report = DropReport()
+    out = flux_to_magnitudes(LightCurves.from_list([("e", "V", t, total, np.full(100, 10.0))]),
+                             25.0, report)
+    assert out.n_points == 100 and not report.points
 
 
 def test_a_band_of_no_data_codes_is_no_data_and_not_biased(recwarn) -> None:

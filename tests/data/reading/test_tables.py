@@ -514,8 +514,8 @@ def test_spaces_around_an_id_or_band_do_not_make_another_star_or_curve() -> None
     frame = pd.DataFrame({"id": ["syn-1", "syn-1 ", " syn-2", "syn-2"],
                           "time": [1.0, 2.0, 1.0, 2.0], "mag": 12.0})
     report = DropReport()
-    with pytest.warns(UserWarning, match=r"ids 'syn-1' and 'syn-1 ' differ only by spaces "
-                                         r"around them and are read as one star, 'syn-1'"):
+    with pytest.warns(UserWarning, match=r"column 'id': ids that differ only by spaces "
+                                         r"around them \(as 'a' and 'a '\) are read as one"):
         curves = from_dataframe(frame, report=report)  # (QA: two stars made one, unsaid)
     assert curves.ids.tolist() == ["syn-1", "syn-2"] and curves.lengths.tolist() == [2, 2]
     assert report.events["id_spaces_removed"] == 2
@@ -1041,6 +1041,14 @@ def test_a_bands_empty_cells_are_no_points() -> None:
     curves = from_dataframe(frame, columns=columns.replace(flag=""))
     assert dict(zip(curves.ids, curves.labels, strict=True)) == {"a": "RRab", "b": "EB"}
     assert curves.n_points == 6
+    # Stars in the order of their first rows, a star's bands side by side (review: a first
+    # row without W1 put a's W2 first and b's W1 before a's).
+    frame = pd.DataFrame({"id": ["a", "b", "a", "b"], "mjd": [1.0, 2.0, 3.0, 4.0],
+                          "w1mpro": [np.nan, 10, 11, 10.1], "w2mpro": [12, np.nan, 12.1, 13]})
+    curves = from_dataframe(frame, columns=Columns(time="mjd").replace(**Columns.parse(
+        "mag:W1=w1mpro,mag:W2=w2mpro")))
+    assert list(zip(curves.ids, curves.bands, curves.lengths, strict=True)) == [
+        ("a", "W1", 1), ("a", "W2", 2), ("b", "W1", 2), ("b", "W2", 1)]
 
 
 def test_a_bands_missing_error_column_is_a_problem_and_no_error_is_unknown() -> None:

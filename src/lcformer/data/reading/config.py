@@ -8,6 +8,7 @@ cache key includes them (another mapping is another input).
 from __future__ import annotations
 
 import math
+import shlex
 from dataclasses import dataclass
 from typing import Any
 
@@ -240,11 +241,12 @@ class ReadConfig(Config):
         default = Columns()
         changed = [f"{role}={name}" for name, role in self.columns.roles.items()
                    if ":" in role or getattr(default, ROLE_ALIASES.get(role, role)) != name]
-        words = [f"--columns {','.join(changed)}"] if changed else []
+        # quoted for a shell where a name holds a space (--columns 'mag=V mag')
+        words = [f"--columns {shlex.quote(','.join(changed))}"] if changed else []
         if self.columns.flag_bits:
             words.append(option_text("flag_bits", str(self.columns.flag_bits)))
         if self.flux:
             words += ["--flux", option_text("zero_point", f"{self.zero_point:g}")]
         if self.band_names:
-            words.append(option_text("band_names", ",".join(self.band_names)))
+            words.append(option_text("band_names", shlex.quote(",".join(self.band_names))))
         return " ".join(words)

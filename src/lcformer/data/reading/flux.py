@@ -185,6 +185,8 @@ FAR_BELOW_ZERO = 20.0
 #: A curve whose 5th-percentile flux is this many median errors above zero is of a star
 #: that no phase takes near zero: a flux of its at or below zero is a failed measurement.
 BRIGHT_ABOVE_ZERO = 10.0
+#: ... and none of whose positive fluxes is within this many median errors of zero.
+NEAR_ZERO = 3.0
 #: The ``READERS_VERSION`` from which ``--flux`` reads asinh magnitudes (runs trained on
 #: fluxes before it are warned of at prediction).
 ASINH_SINCE = 3
@@ -211,7 +213,8 @@ def flux_to_magnitudes(curves: LightCurves, zero_point: float,
     A curve without a known positive flux error has no b: there m = zero_point - 2.5 log10 f,
     err = 1.0857 err_f / f, and fluxes of zero or below are dropped as ``non_positive_flux``;
     so are those of a bright star, the 5th percentile of whose curve's positive fluxes is
-    :data:`BRIGHT_ABOVE_ZERO` median errors above zero: its phases never near zero, a flux
+    :data:`BRIGHT_ABOVE_ZERO` median errors above zero and none of them within
+    :data:`NEAR_ZERO`: its phases never near zero, a flux
     there is a failed measurement (QA: SuperWASP's zero fluxes of 10th-magnitude stars came
     out 3-6 mag faint, errors 0.5 mag, through --max-err).
     A "no data" code is dropped as ``no_data_flux``: a flux more than :data:`FAR_BELOW_ZERO`
@@ -232,14 +235,17 @@ def flux_to_magnitudes(curves: LightCurves, zero_point: float,
     _warn_of_stars_centred_on_zero(curves, ~no_data, known_err)
     softening = SOFTENING * median_err
     asinh = np.isfinite(softening)
-    # Of the positive fluxes alone, so that failed measurements (zeros, codes) do not hide
-    # themselves where there are many (review: 6 zeros in 100 were kept)
+    # Judged on the positive fluxes alone, so that failed measurements (zeros, codes) do not
+    # hide themselves where there are many (review: 6 zeros in 100 were kept); and only where
+    # none of them is near zero: a phase that truly reaches zero (an eclipse, a difference
+    # flux) gives positive fluxes near it too (review: such negatives were dropped).
     with np.errstate(invalid="ignore"):
         positive = (flux > 0) & ~no_data
-    low = (pd.Series(flux[positive]).groupby(curves.curve_index[positive]).quantile(0.05)
-           .reindex(range(curves.n_curves)).to_numpy())[curves.curve_index]
-    with np.errstate(invalid="ignore"):
-        bright = low > BRIGHT_ABOVE_ZERO * median_err  # False where no error is known
+    per_curve = pd.Series(flux[positive]).groupby(curves.curve_index[positive])
+    low, least = (getattr(per_curve, stat)(*args).reindex(range(curves.n_curves)).to_numpy()
+                  [curves.curve_index] for stat, args in (("quantile", (0.05,)), ("min", ())))
+    with np.errstate(invalid="ignore"):  # False where no error is known
+        bright = (low > BRIGHT_ABOVE_ZERO * median_err) & (least > NEAR_ZERO * median_err)
     unlogged = ~asinh & (flux <= 0) & ~no_data  # without errors: no logarithm of them
     non_positive = unlogged | (bright & (flux <= 0) & ~no_data)
     report.drop_points("non_positive_flux", np.count_nonzero(non_positive))

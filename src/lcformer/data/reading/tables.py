@@ -793,7 +793,7 @@ def _rows_of_bands(frame: pd.DataFrame, columns: Columns, ids: np.ndarray,
     sink.note("band_cells_without_a_value", int(np.count_nonzero(~used)))
     # A star's class (and split) from all its rows, a row without values too (review: one
     # given only there was lost); the same for each of its points, so counted here alone.
-    id_codes = pd.factorize(ids)[0]
+    id_codes, stars = pd.factorize(ids)
     star_first = np.unique(id_codes, return_index=True)[1]
 
     def of_stars(column: str, what: str) -> np.ndarray | None:
@@ -807,7 +807,7 @@ def _rows_of_bands(frame: pd.DataFrame, columns: Columns, ids: np.ndarray,
     def repeated(values: np.ndarray) -> np.ndarray:
         return np.repeat(np.asarray(values, dtype=object), len(bands))[used]
 
-    return build_curves(
+    curves = build_curves(
         ids=repeated(ids),
         bands=np.tile(np.asarray(bands, dtype=object), n)[used],
         time=np.repeat(numbers[columns.time], len(bands))[used],
@@ -819,6 +819,11 @@ def _rows_of_bands(frame: pd.DataFrame, columns: Columns, ids: np.ndarray,
         sink=sink,
         keep=None if keep is None else np.repeat(keep, len(bands))[used],
     )
+    # Stars in the order of their first row (one without values too), a star's bands side
+    # by side in the columns' order, as if every cell were read (review: they were not)
+    star = pd.Index(stars).get_indexer(np.asarray(curves.ids, dtype=object))
+    band = pd.Index(bands).get_indexer(np.asarray(curves.bands, dtype=object))
+    return curves.select(np.lexsort((band, star)))
 
 
 def _text(frame: pd.DataFrame, column: str) -> pd.Series | None:
