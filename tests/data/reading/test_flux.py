@@ -84,9 +84,10 @@ def test_asinh_magnitudes_are_the_logarithm_when_bright_and_finite_at_zero_flux(
     """Lupton et al. (1999): b = 1.042 x the curve's median flux error (here 1.0)."""
     report = DropReport()
     sigma = 1.0
-    flux = curves([1e4, 10.0, 5.0, 0.0, -5.0, np.nan], [sigma] * 6)
+    # (a flux of 1 sigma: a star that reaches the noise, whose zeros are measurements)
+    flux = curves([1e4, 10.0, 5.0, 0.0, -5.0, np.nan, 1.0], [sigma] * 7)
     out = to_magnitudes(flux, ReadConfig(flux=True, zero_point=25.0), "x", report)
-    assert out.lengths.tolist() == [6] and report.points == {}  # nothing dropped
+    assert out.lengths.tolist() == [7] and report.points == {}  # nothing dropped
     b = 1.042 * sigma
     assert out.mag[0] == pytest.approx(25.0 - 10.0, abs=1e-7)  # 1e4 sigma: the logarithm
     assert out.err[0] == pytest.approx(2.5 / np.log(10) * 1e-4, rel=1e-7)

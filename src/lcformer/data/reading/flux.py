@@ -184,7 +184,7 @@ SOFTENING = 1.042
 FAR_BELOW_ZERO = 20.0
 #: A curve whose 5th-percentile flux is this many median errors above zero is of a star
 #: that no phase takes near zero: a flux of its at or below zero is a failed measurement.
-BRIGHT_ABOVE_ZERO = 10.0
+BRIGHT_ABOVE_ZERO = 5.0
 #: ... and none of whose positive fluxes is within this many median errors of zero.
 NEAR_ZERO = 3.0
 #: The ``READERS_VERSION`` from which ``--flux`` reads asinh magnitudes (runs trained on
