@@ -129,8 +129,20 @@ def test_a_star_in_two_time_systems_is_warned_of_naming_its_bands() -> None:
                                   np.full(30, 15.0), np.full(30, 0.1))
     with pytest.warns(UserWarning, match=r"1 star\(s\) span more than 100,000 days.*the "
                                          r"first, a, has I: 5000.0-5009.0, V: 2455000.0-"):
-        cleaned, _ = clean(lcs)
-    assert cleaned.n_points == 30
+        cleaned, report = clean(lcs)
+    assert cleaned.n_points == 30 and report.events["stars_spanning_more_than_max_days"] == 1
+    # Every star so (QA: SuperWASP's times in seconds, unit-less): prepare refuses, naming
+    # the input, where train had finished at exit 0 on stars without periods.
+    from lcformer.data.prepared import PrepareConfig, build
+    from lcformer.errors import InputError
+
+    seconds = LightCurves.from_arrays(["a", "b"], ["", ""], [10, 10],
+                                      np.concatenate([t * 86400, t * 86400]), np.full(20, 15.0),
+                                      np.full(20, 0.1), labels=["x", "y"])
+    with pytest.warns(UserWarning, match="span more than"), pytest.raises(
+            InputError, match=r"stars\.csv: every star's times span more than 100,000 days, so "
+                              r"they are not days: times in seconds"):
+        build("s", seconds, PrepareConfig(), source="stars.csv")
 
 
 def test_negative_fluxes_magnitudes_with_a_sign_are_dropped_counted_and_said() -> None:

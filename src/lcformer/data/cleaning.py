@@ -100,13 +100,19 @@ def clean(lcs: LightCurves, config: CleaningConfig | None = None,
     report.drop_curves("too_few_points", np.count_nonzero(too_short))
     lcs = lcs.select(~too_short & ~empty)
     report.note("points_with_unknown_err", np.count_nonzero(np.isnan(lcs.err)))  # kept ones
-    _warn_of_mixed_times(lcs)
+    _warn_of_mixed_times(lcs, report)
     return lcs, report
 
 
-def _warn_of_mixed_times(lcs: LightCurves) -> None:
-    """Stars whose times span more than ``MAX_SPAN_DAYS``: one band in JD beside another in
-    HJD - 2450000 would otherwise come out only as a star without a period."""
+#: Counted by cleaning: stars whose times span more than MAX_SPAN_DAYS (prepare refuses a
+#: dataset of nothing else: times in seconds read as days, QA).
+TOO_LONG = "stars_spanning_more_than_max_days"
+
+
+def _warn_of_mixed_times(lcs: LightCurves, report: DropReport) -> None:
+    """Stars whose times span more than ``MAX_SPAN_DAYS`` (counted as :data:`TOO_LONG`): one
+    band in JD beside another in HJD - 2450000 would otherwise come out only as a star
+    without a period."""
     if not lcs.n_points or np.ptp(lcs.time) <= MAX_SPAN_DAYS:  # no star can (most often)
         return
     curves = pd.DataFrame({"star": lcs.ids, "band": lcs.bands,
@@ -114,6 +120,7 @@ def _warn_of_mixed_times(lcs: LightCurves) -> None:
                            "last": lcs.time[lcs.offsets[1:] - 1]})
     span = curves.groupby("star", sort=False).agg(first=("first", "min"), last=("last", "max"))
     long = span.index[(span["last"] - span["first"]) > MAX_SPAN_DAYS]
+    report.note(TOO_LONG, len(long))
     if len(long):
         star = curves[curves["star"] == long[0]]
         ranges = ", ".join(f"{band or 'no band'}: {a:.1f}-{b:.1f}" for band, a, b

@@ -68,6 +68,7 @@ from lcformer.errors import (
     ConfigMismatchError,
     CorruptFileError,
     DatasetNotFoundError,
+    InputError,
     NothingToTrainError,
 )
 
@@ -353,6 +354,7 @@ def build(name: str, raw: LightCurves, config: PrepareConfig, input_hash: str = 
     refuse_empty_labels(report)
     stage("cleaning")
     cleaned, report = clean(raw, config.cleaning, report)
+    check_time_spans(cleaned, report, source or name)
     check_kept_bands(config, set(cleaned.bands.tolist()), source or name)
     check_classes(config, set(raw.labels.tolist()) if raw.labels is not None else None,
                   source or name)
@@ -468,6 +470,20 @@ def write_parquet(table: pd.DataFrame, path: Path) -> None:
     import pyarrow.parquet as pq
 
     pq.write_table(pa.Table.from_pandas(table, preserve_index=False).combine_chunks(), path)
+
+
+def check_time_spans(cleaned: LightCurves, report: DropReport, name: str) -> None:
+    """An InputError where every star's times span more than ``MAX_SPAN_DAYS`` (274 years):
+    no star's times are days (QA: SuperWASP's times in seconds, a FITS column without a
+    unit, trained to exit 0 on stars without periods). Some such stars are warned of
+    (:mod:`.cleaning`)."""
+    from lcformer.data.cleaning import MAX_SPAN_DAYS, TOO_LONG
+
+    if cleaned.n_stars and report.events[TOO_LONG] >= cleaned.n_stars:
+        raise InputError(f"{name}: every star's times span more than {MAX_SPAN_DAYS:,.0f} "
+                         f"days, so they are not days: times in seconds, or in two systems; "
+                         f"give them in days (a FITS or ECSV time column whose unit says s "
+                         f"is converted)")
 
 
 def check_kept_bands(config: PrepareConfig, bands: set[str], name: str) -> None:
