@@ -11,7 +11,6 @@ of the columns found here; :mod:`.ipac` and FITS, ECSV and VOTable tables use th
 from __future__ import annotations
 
 import io
-import warnings
 
 from lcformer.data.reading.config import ROLE_ALIASES, Columns
 from lcformer.data.reading.files import (
@@ -62,8 +61,10 @@ _TABLE_COLUMNS = " (a column of fluxes: as mag, with --flux)"
 
 
 def header_and_first_line(text: str, given: frozenset[str] = frozenset()
-                          ) -> tuple[int, list[str], int, str]:
-    """(line of the header or 0, its names, line of the first data line, that line): a first
+                          ) -> tuple[int, list[str], int, str, list[str]]:
+    """(line of the header or 0, its names, line of the first data line, that line, the names
+    a comment gives a file read by position all the same: HATNet's ``#HJD IM1 IE1 IQ1 ...``,
+    which names a time over more than three columns but no magnitude): a first
     line without any number is a header; ``#`` starts a comment. A file without one may give
     its names in the last comment line before the data (ATLAS's ``###MJD m dm uJy ...``,
     ``# time mag err``): they are its header where they are as many as the data's columns
@@ -91,21 +92,18 @@ def header_and_first_line(text: str, given: frozenset[str] = frozenset()
     columns = len(split_fields(first)) if first else 0
     if not header_line and first and len(comment_fields) == columns >= 2:
         header_line, names = comment_line, comment_fields
-    elif (not header_line and columns > len(POSITIONS) and comment
-          and len(named := comment_names(comment, given, time_alone=True)) == columns):
-        # HATNet's "#HJD IM1 IE1 IQ1 EP1 ... TF1": read by position, its raw IM1 was taken
-        # for the magnitude without a word (QA). Said, not refused: "# JD V err flag" is read
-        # right so (review), and not naming the file: once for a folder of such files.
-        taken = ", ".join(f"{role}={name}" for role, name in zip(POSITIONS, named, strict=False))
-        warnings.warn(f"files whose comment line names their columns ({names_text(named)}) "
-                      f"are read by position, as {taken}: where another column is the "
-                      f"magnitude, name it with --columns mag=NAME,err=NAME", stacklevel=4)
+    # HATNet's "#HJD IM1 IE1 IQ1 EP1 ... TF1": read by position, its raw IM1 was taken for the
+    # magnitude without a word (QA); said by the reader, not refused: "# JD V err flag" is
+    # read right so (review)
+    commented = [] if header_line or columns <= len(POSITIONS) or not comment else (
+        comment_names(comment, given, time_alone=True))
     if not first:
         if names and names[0].startswith("<"):  # a web page saved in its place
             raise FileProblem(header_line, "not a light curve: markup (<...>), as a failed "
                               "download leaves in a light curve's place")
         raise FileProblem(max(header_line, 1), "no data lines", "empty_file")
-    return header_line, names, first_line, first
+    return header_line, names, first_line, first, (commented if len(commented) == columns
+                                                   else [])
 
 
 def comment_names(line: str, given: frozenset[str] = frozenset(), *,

@@ -38,10 +38,12 @@ from lcformer.data.reading.files import (
     FileProblem,
     cannot_read,
     is_number,
+    names_text,
     other_bands_warning,
 )
 from lcformer.data.reading.flux import BY_POSITION, MAG_UNIT, errors_of_snr
 from lcformer.data.reading.headers import (
+    POSITIONS,
     header_and_first_line,
     header_bands,
     named_roles,
@@ -142,7 +144,7 @@ def _parse_text(text: str, sink: DropReport, columns: Columns | None, strict_col
     """:func:`_parse_curves` of a file's text (``converted``: comma-separated text made of an
     IPAC table, whose missing values are already ``nan``)."""
     given = frozenset(n.lower() for n in named_roles(columns, True).values() if n)
-    header_line, names, first_line, first = header_and_first_line(text, given)
+    header_line, names, first_line, first, commented = header_and_first_line(text, given)
     named = {role: name for role, name in named_roles(columns, strict_columns, names).items()
              if name}
     if named and not names:
@@ -189,12 +191,7 @@ def _parse_text(text: str, sink: DropReport, columns: Columns | None, strict_col
             sink.note("extra_columns_not_read")  # a trailing comma's empty field is not one
             _warn_of_other_bands(names, {*usecols, *band_at, *flag_at}, bands)
             if not names:  # not naming the file: said once for a folder of such files
-                warnings.warn("files without a header are read as time, mag, err from their "
-                              "first three columns, and their other columns are not read "
-                              "(extra_columns_not_read): where those hold another band (EROS's "
-                              "time B errB R errR), add a first line naming each column, and "
-                              "--columns mag:B=B,err:B=errB,mag:R=R,err:R=errR reads both",
-                              stacklevel=2)
+                _warn_of_columns_by_position(commented)
     try:
         values = np.loadtxt(io.StringIO(text), delimiter=delimiter, comments="#",
                             skiprows=header_line, usecols=None if strict else usecols,
@@ -527,6 +524,24 @@ def _hold_values(unread: list[int], names: list[str], first: str, text: str,
     body = text.split("\n", header_line)[-1]
     return any(re.search(rf"^(?![ \t]*#)(?:[^,#\n]*,){{{i}}}{value}", body, re.MULTILINE)
                for i in unread)
+
+
+def _warn_of_columns_by_position(commented: list[str]) -> None:
+    """Say which columns a file read by position gives time, mag and err, and how to read
+    others: by the names its comment gives (HATNet's TF1), or by a header line to add
+    (EROS-2's time B errB R errR, whose R was only counted: QA)."""
+    if commented:
+        taken = ", ".join(f"{role}={name}" for role, name in zip(POSITIONS, commented,
+                                                                 strict=False))
+        warnings.warn(f"files whose comment line names their columns ({names_text(commented)})"
+                      f" are read by position, as {taken}: where another column is the "
+                      f"magnitude, name it with --columns mag=NAME,err=NAME", stacklevel=4)
+    else:
+        warnings.warn("files without a header are read as time, mag, err from their first "
+                      "three columns, and their other columns are not read "
+                      "(extra_columns_not_read): where those hold another band (EROS's time B "
+                      "errB R errR), add a first line naming each column, and --columns "
+                      "mag:B=B,err:B=errB,mag:R=R,err:R=errR reads both", stacklevel=4)
 
 
 def _is_snr(name: str) -> bool:
