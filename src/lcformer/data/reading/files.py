@@ -441,10 +441,15 @@ def column_role(name: str) -> str | None:
 SNR_NAMES = ("flux_over_error",)
 
 
+def is_snr_name(name: str) -> bool:
+    """Whether a column so named holds signal-to-noise ratios (:data:`SNR_NAMES`)."""
+    return name.strip("\"'").lower() in SNR_NAMES
+
+
 def snr_column(names: list[str], mag: str) -> str | None:
     """The one column of ``names`` that holds the signal-to-noise ratio of the magnitudes
     ``mag`` (not of a flux, whose own error column is read), else None."""
-    found = [n for n in names if n.lower().strip("\"'") in SNR_NAMES]
+    found = [n for n in names if is_snr_name(n)]
     return found[0] if len(found) == 1 and "flux" not in mag.lower() else None
 
 

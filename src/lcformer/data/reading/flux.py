@@ -182,8 +182,8 @@ SOFTENING = 1.042
 #: A total flux this many times its error (or its curve's median error, if larger) below
 #: zero is not a measurement.
 FAR_BELOW_ZERO = 20.0
-#: A curve whose 5th-percentile flux is this many median errors above zero is of a star
-#: that no phase takes near zero: a flux of its at or below zero is a failed measurement.
+#: A curve whose positive fluxes' 5th percentile is this many median errors above zero is of
+#: a star that no phase takes near zero: a flux of its at or below zero is a failed one.
 BRIGHT_ABOVE_ZERO = 5.0
 #: ... and none of whose positive fluxes is within this many median errors of zero.
 NEAR_ZERO = 3.0
@@ -242,8 +242,9 @@ def flux_to_magnitudes(curves: LightCurves, zero_point: float,
     with np.errstate(invalid="ignore"):
         positive = (flux > 0) & ~no_data
     per_curve = pd.Series(flux[positive]).groupby(curves.curve_index[positive])
-    low, least = (getattr(per_curve, stat)(*args).reindex(range(curves.n_curves)).to_numpy()
-                  [curves.curve_index] for stat, args in (("quantile", (0.05,)), ("min", ())))
+    every = range(curves.n_curves)
+    low = per_curve.quantile(0.05).reindex(every).to_numpy()[curves.curve_index]
+    least = per_curve.min().reindex(every).to_numpy()[curves.curve_index]
     with np.errstate(invalid="ignore"):  # False where no error is known
         bright = (low > BRIGHT_ABOVE_ZERO * median_err) & (least > NEAR_ZERO * median_err)
     unlogged = ~asinh & (flux <= 0) & ~no_data  # without errors: no logarithm of them

@@ -33,11 +33,11 @@ from lcformer.data.reading.files import (
     LIMIT,
     MAGIC_BYTES,
     READ_ERRORS,
-    SNR_NAMES,
     TABLE_OF_STARS,
     FileProblem,
     cannot_read,
     is_number,
+    is_snr_name,
     names_text,
     other_bands_warning,
 )
@@ -201,7 +201,7 @@ def _parse_text(text: str, sink: DropReport, columns: Columns | None, strict_col
     curves = {}
     for band, wanted in bands.items():
         time, mag, *err = (values[:, usecols.index(c)] for c in wanted)
-        if err and names and _is_snr(names[wanted[2]]):
+        if err and names and is_snr_name(names[wanted[2]]):
             err = [errors_of_snr(err[0], sink)]
         curves[band] = (time, mag, err[0] if err else np.full(len(values), np.nan))
 
@@ -447,7 +447,7 @@ def _astropy_curves(data: bytes, form: str, columns: Columns | None, strict_colu
                     raise at_row(int(row), message)
                 series = pd.Series(numbers)
             curve.append(series.to_numpy(np.float64) * factor)
-        if len(curve) == 3 and _is_snr(names[wanted[2]]):  # Gaia's flux_over_error
+        if len(curve) == 3 and is_snr_name(names[wanted[2]]):  # Gaia's flux_over_error
             curve[2] = errors_of_snr(curve[2], sink)
         if len(curve) == 2:
             curve.append(np.full(len(table), np.nan))
@@ -542,11 +542,6 @@ def _warn_of_columns_by_position(commented: list[str]) -> None:
                       "(extra_columns_not_read): where those hold another band (EROS's time B "
                       "errB R errR), add a first line naming each column, and --columns "
                       "mag:B=B,err:B=errB,mag:R=R,err:R=errR reads both", stacklevel=4)
-
-
-def _is_snr(name: str) -> bool:
-    """Whether a column read as the errors holds signal-to-noise ratios (:data:`SNR_NAMES`)."""
-    return name.strip("\"'").lower() in SNR_NAMES
 
 
 def _one_star(ids: np.ndarray, name: str, at_row: Callable[[int, str], FileProblem]

@@ -48,7 +48,6 @@ from lcformer.data.reading.files import (
     ID_NAMES,
     IPAC_SUFFIXES,
     READ_ERRORS,
-    SNR_NAMES,
     FileProblem,
     PathLike,
     astropy_format,
@@ -59,6 +58,7 @@ from lcformer.data.reading.files import (
     is_csv,
     is_flag_name,
     is_flux_name,
+    is_snr_name,
     names_text,
     other_bands_warning,
     snr_column,
@@ -700,7 +700,7 @@ def _frame_to_curves(
                 return None
     # Signal-to-noise ratios as errors: Gaia's flux_over_error where no err column is read,
     # and an err column so named (err:G=flux_over_error)
-    for err in {err for _, _, err in columns.mags if err.lower() in SNR_NAMES and err in numbers}:
+    for err in {err for _, _, err in columns.mags if is_snr_name(err) and err in numbers}:
         numbers[err] = errors_of_snr(numbers[err], sink)
     if snr is not None:
         numbers[columns.err] = errors_of_snr(numbers.pop(snr), sink)
