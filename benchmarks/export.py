@@ -51,9 +51,9 @@ from lcformer.data.report import DropReport
 from lcformer.data.samples import SampleInfo, make_samples
 from lcformer.data.synthetic import SyntheticConfig, make_synthetic
 from lcformer.evaluation.export import export_onnx, onnx_log_probs, onnx_session
-from lcformer.evaluation.inference import SORTED_BATCH, window_probabilities
 from lcformer.evaluation.predict import model_prepare_config
 from lcformer.models.forest import ForestFusion
+from lcformer.models.inference import SORTED_BATCH, window_probabilities
 
 #: ONNX ops that only the network makes (its blocks' and head's layer norms). Not Softmax
 #: or MatMul: the trees' graph has one of each (checked: 222 nodes at weight 0, with no

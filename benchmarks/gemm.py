@@ -16,7 +16,7 @@ same process and interleaved round by round (so load from other processes hits a
   counted from the model's shapes (:func:`step_flops`), so the achieved GFLOP/s and the
   fractions of both GEMM rates follow. With ``--padded`` the last 10% of every window's
   tokens are masked, and ``run_epoch`` cuts the batch to its longest window
-  (:func:`lcformer.evaluation.inference.trim_padding`), so the step runs 180 tokens: FLOPs and
+  (:func:`lcformer.models.inference.trim_padding`), so the step runs 180 tokens: FLOPs and
   the GEMMs at the model's shapes are counted at that length, the one actually run.
 
 Times are taken two ways: wall clock and the process's CPU time (``time.process_time``).
@@ -47,8 +47,8 @@ from machine import cpu_model  # benchmarks/machine.py
 from torch import nn
 
 from lcformer.data.splits import SampleSet
-from lcformer.evaluation.inference import trim_padding
 from lcformer.models import LightCurveClassifier, MultiHeadAttention, build_model
+from lcformer.models.inference import trim_padding
 from lcformer.training.loop import TrainConfig, run_epoch
 
 TOKENS, FEATURES, EMB, HEADS, BATCH, CLASSES = 199, 4, 64, 4, 256, 8

@@ -17,7 +17,7 @@ workers' time is not this process's, so only wall-clock rates compare):
   search, star views, the model;
 * the parts: the period search (:func:`lcformer.data.periods.find_periods`), the star views
   with it (:func:`lcformer.data.samples.make_samples`) and the model alone
-  (:func:`lcformer.evaluation.inference.window_probabilities`);
+  (:func:`lcformer.models.inference.window_probabilities`);
 * **periods**: the fraction of stars whose predicted period is the best one of an exhaustive
   search (``periods.py``'s: the exact periodogram on a grid 10x finer than a peak, double
   precision, nifty-ls when installed), same peak or at least its power;
@@ -71,10 +71,10 @@ from lcformer.data.reading import read_long_table
 from lcformer.data.report import DropReport
 from lcformer.data.samples import SampleInfo, make_samples
 from lcformer.data.synthetic import SyntheticConfig, make_synthetic
-from lcformer.evaluation.inference import window_probabilities
 from lcformer.evaluation.predict import model_prepare_config, predict_stars
 from lcformer.models import ModelConfig, model_from_config
 from lcformer.models.forest import ForestFusion
+from lcformer.models.inference import window_probabilities
 from lcformer.models.registry import REGISTRY
 from lcformer.training.fitting import fit_trees
 from lcformer.training.run_folder import load_model

@@ -7,10 +7,10 @@ Each model is built at the research size (199 tokens of 4 numbers, emb 64, 4 hea
   step (NLL with class weights + ``l2_penalty()``, backward, gradient clipping at 1, Adam),
   in train mode (dropout on). The autoencoders get two rows: a classification step (Model 2
   with its encoder frozen, as ``train`` does) and a reconstruction step (masked MSE);
-* inference: :func:`lcformer.evaluation.inference.window_probabilities` (``classify`` under
+* inference: :func:`lcformer.models.inference.window_probabilities` (``classify`` under
   inference_mode, eval mode; on the CPU in length-sorted batches of at most 32, each cut to
   its longest window) on 512 windows, then
-  :func:`lcformer.evaluation.inference.star_probabilities`;
+  :func:`lcformer.models.inference.star_probabilities`;
   windows/s is turned into stars/s with the ASAS average of windows per star.
 
 The reference, :class:`PlainEncoder`, is Model 4 (``encoder``) written out plainly from the
@@ -25,7 +25,7 @@ which is why the header warns when the load average at the start already fills t
 
 Padded rows mask the last 10% of every window's tokens. Both training (``run_epoch``'s
 ``load_batch``) and inference cut each batch to its longest window
-(:func:`lcformer.evaluation.inference.trim_padding`), so a padded (256, 199, 4) batch trains as
+(:func:`lcformer.models.inference.trim_padding`), so a padded (256, 199, 4) batch trains as
 (256, 179, 4): the padded ÷ unpadded line measures that trimming together with the mask's cost.
 
 Usage: ``python benchmarks/train.py [--models all|name,name] [--steps 10] [--threads 2]
@@ -55,13 +55,13 @@ from machine import cpu_model  # benchmarks/machine.py
 from torch import Tensor, nn
 
 from lcformer.data.splits import SampleSet
-from lcformer.evaluation.inference import star_probabilities, window_probabilities
 from lcformer.models import (
     REGISTRY,
     LightCurveClassifier,
     ModelConfig,
     build_model,
 )
+from lcformer.models.inference import star_probabilities, window_probabilities
 from lcformer.models.registry import WINDOW_MODELS
 from lcformer.training.loop import Phase, TrainConfig, run_epoch
 

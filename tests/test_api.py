@@ -767,3 +767,23 @@ def test_a_runs_band_names_rename_the_bands_of_stars_to_predict(curves) -> None:
     predictions = clf.predict_table(in_b)
     assert len(predictions.table) == curves.n_stars and not len(predictions.unclassified)
     assert predictions.report.events["curves_band_renamed"] == curves.n_curves
+
+
+def test_a_classifier_from_an_older_lcformer_warns_of_gaia_errors(fitted) -> None:
+    """Gaia's flux_over_error gives errors since readers 6: a model whose training files
+    were read by earlier readers learnt from points without them; predict_table says so, as
+    lcformer predict does (found by a review)."""
+    gaia = pd.DataFrame({"id": "g1", "time": np.arange(60.0),
+                         "mag": 15 + 0.3 * np.sin(np.arange(60.0)),
+                         "flux_over_error": np.full(60, 300.0)})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # read by this lcformer: nothing to say
+        fitted.predict_table(gaia)
+    readers = fitted.metadata_["readers"]
+    try:
+        fitted.metadata_["readers"] = 5
+        with pytest.warns(UserWarning, match=r"\(readers 5\), which left Gaia's points "
+                                             r"without errors"):
+            fitted.predict_table(gaia)
+    finally:
+        fitted.metadata_["readers"] = readers

@@ -22,7 +22,7 @@ import sys
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -42,13 +42,14 @@ from lcformer.data.splits import VAL_FRACTION, carve_validation
 from lcformer.data.tokens import TokenConfig
 from lcformer.data.views import ViewConfig
 from lcformer.errors import ConfigError, InputError, NothingToTrainError
+from lcformer.evaluation.new_star_reading import warn_of_older_readers
 from lcformer.evaluation.predict import (
     Predictions,
     model_prepare_config,
     predict_stars,
     probability_column,
 )
-from lcformer.models import LightCurveClassifier, ModelConfig
+from lcformer.models import ModelConfig
 from lcformer.models.config import DATA_SIZES
 from lcformer.models.registry import MODEL_NAMES, model_inputs
 from lcformer.training.checkpoints import save_checkpoint
@@ -56,6 +57,9 @@ from lcformer.training.config import RunConfig, TrainConfig
 from lcformer.training.fitting import check_trainable, fit
 from lcformer.training.loop import TrainResult
 from lcformer.training.run_folder import BEST_FILE, DEFAULT_CHECKPOINT, Checkpoint, load_model
+
+if TYPE_CHECKING:
+    from lcformer.models.registry import Model
 
 
 def star_ids(data: Any) -> np.ndarray:
@@ -114,7 +118,7 @@ def as_light_curves(data: Any, report: DropReport | None = None) -> LightCurves:
                               f"replacement, or give the stars distinct ids")
         return _magnitudes(lcs, "the LightCurves")
     from lcformer.data.reading import from_astropy, from_dataframe
-    from lcformer.data.reading.files import finish
+    from lcformer.data.reading.files import raise_unreported
 
     read = DropReport()
     if isinstance(data, pd.DataFrame):
@@ -137,7 +141,7 @@ def as_light_curves(data: Any, report: DropReport | None = None) -> LightCurves:
             raise InputError(f"the {type(data).__name__}: its magnitude column is in a "
                              f"flux's unit: convert the fluxes to magnitudes first "
                              f"(lcformer.flux_to_magnitudes; docs/api.md)")
-    finish(read, None, f"the {type(data).__name__}")
+    raise_unreported(read, None, f"the {type(data).__name__}")
     if report is not None:
         report.merge(read)
     return _magnitudes(lcs, f"the {type(data).__name__}")
@@ -316,7 +320,7 @@ class Classifier(ClassifierMixin, BaseEstimator):
         fitted = fit(data, config, parts, progress=self.progress)
         # y's own values (2, 10 stay ints, in their order), as scikit-learn expects.
         self.classes_ = _natural_order([values.get(c, c) for c in data.classes])
-        self.model_: LightCurveClassifier = fitted.model
+        self.model_: Model = fitted.model
         # The checkpoint keeps the values too, so that a loaded model predicts 2 and 10,
         # not "2" and "10" (JSON holds numbers; other values stay their text).
         self.metadata_: dict[str, Any] = {**fitted.metadata,
@@ -328,7 +332,7 @@ class Classifier(ClassifierMixin, BaseEstimator):
         self.trained_ids_ = pd.Index(data.stars["id"], dtype=object)  # trained on, or val
         return self
 
-    def _check_fitted(self) -> LightCurveClassifier:
+    def _check_fitted(self) -> Model:
         if not hasattr(self, "model_"):
             raise NotFittedError("this Classifier is not fitted yet: call fit (or "
                                  "Classifier.load) first")
@@ -341,12 +345,13 @@ class Classifier(ClassifierMixin, BaseEstimator):
         read = DropReport()
         return self._predict(model, as_light_curves(X, read), read)
 
-    def _predict(self, model: LightCurveClassifier, lcs: LightCurves,
+    def _predict(self, model: Model, lcs: LightCurves,
                  read: DropReport) -> Predictions:
         """:meth:`predict_table` of curves read with ``read``'s drops."""
         device = self.train.device if self.train is not None else TrainConfig().device
         # A run trained with --band-names reads new stars' bands so (as predict does).
         lcs = rename_bands(lcs, model_prepare_config(self.metadata_).reading.band_map, "X", read)
+        warn_of_older_readers(self.metadata_, read)  # (a run loaded from an older lcformer)
         predictions = predict_stars(model, self.metadata_, lcs, device=device)
         predictions.report.merge(read)
         _warn_of_drops("predict", predictions.report, lcs, "predict_table(X).report")

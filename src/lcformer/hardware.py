@@ -17,6 +17,15 @@ from lcformer.errors import ConfigError
 if TYPE_CHECKING:
     import torch
 
+#: The devices lcformer takes, by name; "auto" is CUDA when present, else the CPU.
+AUTO_DEVICE = "auto"
+DEVICE_PATTERN = re.compile(r"auto|cpu|cuda(:\d+)?")
+
+
+def device_problem(name: str) -> str:
+    """Why ``name`` is no device lcformer takes."""
+    return f"device must be auto, cpu, cuda or cuda:N, got {name!r}"
+
 
 def cpu_model() -> str:
     """The CPU's model name from /proc/cpuinfo (Linux), else what platform knows."""
@@ -52,17 +61,16 @@ def cpu_jobs(n_jobs: int) -> str:
     return f"{n_jobs} job{'s' if n_jobs != 1 else ''}"
 
 
-def pick_device(name: str = "auto") -> torch.device:
+def pick_device(name: str = AUTO_DEVICE) -> torch.device:
     """The device ``name`` means for this process (auto: CUDA when present); under torchrun on
     CUDA, one GPU a rank."""
     import torch
 
-    from lcformer.training.config import DEVICE_PATTERN, device_problem
     from lcformer.training.distributed import is_distributed, local_rank
 
     if not DEVICE_PATTERN.fullmatch(name):  # torch knows more (mps, xpu...): lcformer not
         raise ConfigError(f"--{device_problem(name)}")  # as the next check, by its option
-    if name == "auto":
+    if name == AUTO_DEVICE:
         name = "cuda" if torch.cuda.is_available() else "cpu"
     if re.fullmatch(r"cuda(:\d+)?", name):
         index = int(name.partition(":")[2] or 0)

@@ -10,17 +10,15 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from lcformer.api import Classifier, star_ids
-from lcformer.cli import main, predict
+from lcformer.cli import main
 from lcformer.data import datasets
 from lcformer.data.reading import read_long_table
-from lcformer.data.report import DropReport
 from lcformer.data.synthetic import SyntheticConfig, make_synthetic
 from lcformer.models.forest import ForestFusion
 from lcformer.training.run_folder import load_model
@@ -518,25 +516,3 @@ def test_predict_reads_per_star_files_with_the_runs_column_names(tmp_path, capsy
     assert main(["predict", run, str(folder), "--out", str(tmp_path / "c.csv"), "--quiet",
                  "--columns", "mag=mag,err=eV,flag=Q"]) == 0  # the other column: differs
     assert not pd.read_csv(tmp_path / "a.csv").equals(pd.read_csv(tmp_path / "c.csv"))
-
-
-def test_a_run_read_by_earlier_readers_is_warned_of_where_files_are_joined() -> None:
-    """A run trained before a star's files were one star read them as several: its
-    fingerprints miss the joined stars, which a score could count (found by a review)."""
-    report = DropReport()
-    report.note("one_star_in_several_files", 4)
-    with pytest.warns(UserWarning, match=r"earlier lcformer \(readers 4\).*"
-                                         r"\(one_star_in_several_files\)"):
-        predict._warn_of_older_readers({"readers": 4}, report)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        predict._warn_of_older_readers({"readers": 5}, report)  # its readers
-        predict._warn_of_older_readers({"readers": 4}, DropReport())  # no file joined
-    gaia = DropReport()
-    gaia.note("err_from_flux_over_error", 10)
-    with pytest.warns(UserWarning, match=r"\(readers 5\), which left Gaia's points without "
-                                         r"errors"):
-        predict._warn_of_older_readers({"readers": 5}, gaia)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        predict._warn_of_older_readers({"readers": 6}, gaia)

@@ -130,16 +130,16 @@ def test_coarse_statistic_defaults_keep_old_settings_searching_as_before():
 def test_grid_power_is_the_exact_power_at_every_grid_frequency(n_steps):
     """The NUFFT grid (its double-frequency sums half from the first transform, half from a
     second) against the direct sums, in double precision, for even and odd sizes."""
-    from lcformer.data import periods
+    from lcformer.data import lomb_scargle
 
     rng = np.random.default_rng(5)
     t, y = sinusoid(rng, 300.0, 120, 3.3, 1.0, nightly=True)
-    band = periods._Band(t - 0.5 * (t[0] + t[-1]), y, rng.uniform(0.5, 2.0, len(t)))
+    band = lomb_scargle.Band(t - 0.5 * (t[0] + t[-1]), y, rng.uniform(0.5, 2.0, len(t)))
     step = 1.0 / (300.0 * 1.3)
-    grid = periods._NufftPlans(single=False).power(band, step, n_steps)
-    direct = periods._direct_power(band, np.array([step]), step, n_steps)[0]
+    grid = lomb_scargle.NufftPlans(single=False).power(band, step, n_steps)
+    direct = lomb_scargle.direct_power(band, np.array([step]), step, n_steps)[0]
     assert np.allclose(grid, direct, atol=1e-8)
-    schuster = periods._NufftPlans(single=False).schuster(band, step, n_steps)
+    schuster = lomb_scargle.NufftPlans(single=False).schuster(band, step, n_steps)
     sums = (band.w * band.y) @ np.exp(2j * np.pi * np.outer(t - 0.5 * (t[0] + t[-1]),
                                                             step * np.arange(1, n_steps + 1)))
     assert np.allclose(schuster, np.clip(2 * np.abs(sums) ** 2 / band.yy, 0, 1), atol=1e-8)

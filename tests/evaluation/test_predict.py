@@ -17,11 +17,10 @@ import torch
 from lcformer.cli import main
 from lcformer.data.cleaning import CleaningConfig
 from lcformer.data.lightcurves import LightCurves
-from lcformer.data.reading import READERS_VERSION
 from lcformer.data.tokens import TokenConfig
 from lcformer.errors import ConfigError
 from lcformer.evaluation.flags import FlagConfig, format_flags
-from lcformer.evaluation.predict import predict_stars, trained_reading
+from lcformer.evaluation.predict import predict_stars
 from lcformer.models import build_model
 from tests.evaluation.stars import new_stars, signal_test_stars, star
 
@@ -367,23 +366,6 @@ def test_the_reason_for_too_few_points_names_the_models_least() -> None:
     assert reasons["reason"].tolist() == ["no usable points after cleaning (fewer than 20 left)"]
 
 
-def test_a_model_trained_on_fluxes_read_the_earlier_way_is_warned_of(periodic,
-                                                                     recwarn) -> None:
-    """Fluxes are read as asinh magnitudes since readers version 3: an older flux-trained
-    model would see other magnitudes of faint stars than it learnt from."""
-    metadata = json.loads(json.dumps(periodic[1]))
-    assert metadata["readers"] == READERS_VERSION
-    metadata["prepare"]["reading"]["flux"] = True
-    assert trained_reading(metadata).flux and not recwarn.list  # trained by this lcformer
-    del metadata["readers"]
-    with pytest.warns(UserWarning, match=r"trained on fluxes read as -2\.5 log10\(flux\) "
-                                         r"magnitudes.*train it again"):
-        trained_reading(metadata)
-    metadata["prepare"]["reading"]["flux"] = False  # magnitudes: read as they always were
-    trained_reading(metadata)
-    assert len(recwarn.list) == 0
-
-
 def test_fluxes_for_a_run_trained_on_magnitudes_need_their_zero_point(tiny_run,
                                                                       tmp_path) -> None:
     """Without --zero-point, --flux reads Jy: on this run's magnitude scale only by chance."""
@@ -515,74 +497,3 @@ def test_the_flag_line_suggests_copies_only_to_a_model_without_them() -> None:
     counts = Counter({"outside_training_range": 2})
     assert "train with --shortened-copies" in format_flags(counts, 5)
     assert "--shortened-copies" not in format_flags(counts, 5, copies=True)
-
-
-def test_new_stars_are_read_as_the_training_tables_were_unless_the_user_says_otherwise(
-        ) -> None:
-    """The two groups of options (columns; flux with zero point) given are used as they
-    stand, one not given is the model's; half the flux group takes the other half from it."""
-    from lcformer.data.reading.config import Columns, ReadConfig
-    from lcformer.evaluation.predict import new_star_reading
-
-    named = Columns(id="objectId", mag="flux", err="flux_err")
-    trained = ReadConfig(columns=named, flux=True, zero_point=23.9)
-    reading, inherited = new_star_reading(trained, ReadConfig(), {})
-    assert reading == trained and inherited == trained
-    mine = Columns(id="source")
-    reading, inherited = new_star_reading(trained, ReadConfig(columns=mine, flux=True),
-                                          {"columns": mine, "flux": True})
-    assert reading == ReadConfig(columns=mine, flux=True, zero_point=23.9)
-    assert inherited == ReadConfig(flux=True, zero_point=23.9)
-    reading, inherited = new_star_reading(trained, ReadConfig(zero_point=23.9),
-                                          {"zero_point": 23.9})
-    assert reading == trained and inherited.columns == named
-    with pytest.raises(ConfigError, match="not with --no-flux"):
-        new_star_reading(trained, ReadConfig(zero_point=1.0), {"flux": False, "zero_point": 1.0})
-    with pytest.raises(ConfigError, match="this run was trained on magnitudes"):
-        new_star_reading(ReadConfig(), ReadConfig(zero_point=23.9), {"zero_point": 23.9})
-    # New columns naming magnitudes for a run trained on fluxes: not read as fluxes unasked.
-    ztf = Columns(id="oid", time="mjd", mag="mag", err="magerr")
-    with pytest.raises(ConfigError, match=r"from column 'mag' \(the default name\), named as "
-                                         r"magnitudes.*give --no-flux"):
-        new_star_reading(trained, ReadConfig(columns=ztf), {"columns": ztf})
-    # The run's own flux column under the same name: read as it was.
-    own = ReadConfig(flux=True, zero_point=31.4)
-    flags = Columns(flag_bits=4)
-    assert new_star_reading(own, ReadConfig(columns=flags), {"columns": flags})[0].flux
-    reading, _ = new_star_reading(trained, ReadConfig(columns=ztf), {"columns": ztf,
-                                                                     "flux": False})
-    assert not reading.flux
-    # Columns given with the run's flag column keep its bit mask, and say so (QA: PS1's
-    # infoFlag is non-zero on good rows; without the mask every row was dropped); a mask
-    # given, or another flag column, is the user's.
-    ps1 = ReadConfig(columns=Columns(id="objID", mag="psfFlux", flag="infoFlag",
-                                     flag_bits=14640), flux=True, zero_point=8.9)
-    mine = Columns(id="objID", mag="psfFlux", flag="infoFlag")
-    reading, inherited = new_star_reading(ps1, ReadConfig(columns=mine), {"columns": mine})
-    assert reading.columns == mine.replace(flag_bits=14640)
-    assert inherited.options() == "--flag-bits 14640 --flux --zero-point 8.9"
-    reading, _ = new_star_reading(ps1, ReadConfig(columns=mine), {"columns": mine,
-                                                                  "flag_bits": 0})
-    assert reading.columns.flag_bits == 0
-    upper = mine.replace(flag="INFOFLAG")  # columns match ignoring case
-    assert new_star_reading(ps1, ReadConfig(columns=upper),
-                            {"columns": upper})[0].columns.flag_bits == 14640
-    other = mine.replace(flag="infoFlag2")
-    assert new_star_reading(ps1, ReadConfig(columns=other),
-                            {"columns": other})[0].columns.flag_bits == 0
-
-
-def test_a_runs_band_names_are_new_stars_unless_the_user_gives_others() -> None:
-    """A run trained with --band-names 1=g,2=r reads new stars so (and says so); names given
-    are the user's, none (an empty tuple given) reads the bands as they are."""
-    from lcformer.data.reading.config import ReadConfig
-    from lcformer.evaluation.predict import new_star_reading
-
-    trained = ReadConfig(band_names=("1=g", "2=r"))
-    reading, inherited = new_star_reading(trained, ReadConfig(), {})
-    assert reading.band_names == ("1=g", "2=r")
-    assert "--band-names 1=g,2=r" in inherited.options()
-    mine = ReadConfig(band_names=("zg=g",))
-    assert new_star_reading(trained, mine, {"band_names": ("zg=g",)})[0].band_names == (
-        "zg=g",)
-    assert new_star_reading(trained, ReadConfig(), {"band_names": ()})[0].band_names == ()

@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 from lcformer.data.splits import SampleSet
 from lcformer.errors import ConfigError, TrainingDivergedError
-from lcformer.evaluation.inference import window_probabilities
 from lcformer.models import build_model
+from lcformer.models.inference import window_probabilities
 from lcformer.training.checkpoints import load_checkpoint
 from lcformer.training.loop import (
     TrainConfig,

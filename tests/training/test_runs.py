@@ -25,8 +25,8 @@ from lcformer.errors import (
     NothingToTrainError,
     RunNotFoundError,
 )
-from lcformer.evaluation.inference import star_probabilities, window_probabilities
 from lcformer.models.config import ModelConfig
+from lcformer.models.inference import star_probabilities, window_probabilities
 from lcformer.training import fitting, runs
 from lcformer.training.checkpoints import load_checkpoint
 from lcformer.training.config import RunConfig, TrainConfig

@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import sys
 import typing
-import warnings
 from pathlib import Path
 
 from lcformer.cli.exits import EXIT_NOTHING
@@ -27,10 +26,10 @@ from lcformer.training.config import TrainConfig
 
 def run_reading(args: argparse.Namespace, metadata: dict[str, typing.Any]
                 ) -> tuple[ReadConfig, bool]:
-    """How to read new stars (:func:`~lcformer.evaluation.predict.new_star_reading`: what the
-    command line gives, the rest as the run's training tables were read), and whether its
-    column names came from the run; what came from the run is said."""
-    from lcformer.evaluation.predict import new_star_reading, trained_reading
+    """How to read new stars (:func:`~lcformer.evaluation.new_star_reading.new_star_reading`:
+    what the command line gives, the rest as the run's training tables were read), and
+    whether its column names came from the run; what came from the run is said."""
+    from lcformer.evaluation.new_star_reading import new_star_reading, trained_reading
 
     trained, reading = trained_reading(metadata), config_from_args(ReadConfig, args)
     options = given(args, ReadConfig)
@@ -55,6 +54,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
     from lcformer.data.reading.partitions import partition_paths, stray_files
     from lcformer.data.reading.sniff import read_any
     from lcformer.evaluation.flags import format_flags, trained_on_copies
+    from lcformer.evaluation.new_star_reading import warn_of_older_readers
     from lcformer.evaluation.output_files import (
         check_table_path,
         problems_path,
@@ -90,7 +90,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
     report = DropReport()
     reading, columns_of_run = run_reading(args, metadata)
     lcs = read_any(args.input, args.data_dir, report, reading, columns_of_run)
-    _warn_of_older_readers(metadata, report)
+    warn_of_older_readers(metadata, report)
     result = predict_stars(model, metadata, lcs, progress=not args.quiet, **options)
     result.report.merge(report)
     if len(result.table) == 0:
@@ -140,34 +140,6 @@ def cmd_predict(args: argparse.Namespace) -> int:
     return 0
 
 
-#: The first readers (``READERS_VERSION``) that read Gaia's flux_over_error as errors.
-SNR_READERS = 6
-
-
-def _warn_of_older_readers(metadata: dict[str, typing.Any], report: DropReport) -> None:
-    """A run whose training files were read before a star's several files were one star
-    (:data:`ONE_STAR_READERS`) read them as several stars: its checkpoint neither knows the
-    joined stars as seen nor, maybe, their bands. Said where this input has such files; and
-    a run read before Gaia's flux_over_error gave errors (:data:`SNR_READERS`), where this
-    input's points get errors so."""
-    from lcformer.data.reading.one_star import ONE_STAR_EVENTS, ONE_STAR_READERS
-
-    made = metadata.get("readers")
-    joined = {event: report.events[event] for event in ONE_STAR_EVENTS if report.events[event]}
-    if isinstance(made, int) and made < ONE_STAR_READERS and joined:
-        warnings.warn(f"this run's training files were read by an earlier lcformer (readers "
-                      f"{made}), which read each of a star's several files as a star of its "
-                      f"own; this input has such files ({', '.join(joined)}), read now as one "
-                      f"star each: its training stars among them are not recognised as seen, "
-                      f"so a score over them may count them; retrain the run to compare",
-                      stacklevel=2)
-    if isinstance(made, int) and made < SNR_READERS and report.events["err_from_flux_over_error"]:
-        warnings.warn(f"this run's training files were read by an earlier lcformer (readers "
-                      f"{made}), which left Gaia's points without errors; this input's get "
-                      f"them from flux_over_error (err_from_flux_over_error), so its per-star "
-                      f"values are not read as the model's were: retrain the run", stacklevel=2)
-
-
 def _unclassified_lines(unclassified: typing.Any, where: str) -> None:
     """How many stars could not be classified, where they are listed, and why, by reason
     (``unclassified``: a predictions' table of them, with its ``reason`` column)."""
@@ -181,6 +153,7 @@ def predict_partitioned(args: argparse.Namespace, partitions: list[Path],
                         options: dict[str, object]) -> int:
     """``lcformer predict RUN FOLDER``: one output partition per input partition."""
     from lcformer.evaluation.flags import format_flags, trained_on_copies
+    from lcformer.evaluation.new_star_reading import warn_of_older_readers
     from lcformer.evaluation.output_files import TABLE_FORMATS
     from lcformer.evaluation.scoring import run_test_ids, score_labels
     from lcformer.evaluation.streaming import predict_partitions
@@ -194,6 +167,7 @@ def predict_partitioned(args: argparse.Namespace, partitions: list[Path],
     summary = predict_partitions(model, metadata, partitions, out,
                                  reading=run_reading(args, metadata)[0], root=args.input,
                                  progress=not args.quiet, **options)  # type: ignore[arg-type]
+    warn_of_older_readers(metadata, summary.report)
     done = summary.partitions - len(summary.failed)
     head = (f"classified {summary.classified:,} of {summary.stars:,} stars in {done:,} of "
             f"{summary.partitions:,} partitions" if not summary.failed else  # (failed: not

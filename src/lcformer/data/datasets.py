@@ -307,7 +307,8 @@ def table_and_labels_hint(folder: Path) -> str:
     MasterID): what to name them, and the --columns that join them; else ''."""
     import pandas as pd
 
-    from lcformer.data.reading.files import column_role, is_csv
+    from lcformer.data.reading.column_names import column_role
+    from lcformer.data.reading.files import is_csv
 
     tables = [p for p in folder.iterdir()
               if p.is_file() and not p.name.startswith(".") and is_csv(p)]

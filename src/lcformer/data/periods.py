@@ -43,9 +43,8 @@ import bisect
 import math
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -54,6 +53,15 @@ from scipy import special
 from lcformer.config import Config, setting
 from lcformer.data.cleaning import MAX_SPAN_DAYS
 from lcformer.data.lightcurves import LightCurves
+from lcformer.data.lomb_scargle import (
+    Band,
+    NufftPlans,
+    combine,
+    direct_power,
+    nifty_power,
+    one_blas_thread,
+    to_z,
+)
 from lcformer.data.report import DropReport
 from lcformer.errors import ConfigError
 from lcformer.workers import n_workers
@@ -75,9 +83,6 @@ LOW_WIDTHS, LOW_STEPS, LOW_CANDIDATES = 24.0, 3, 8
 #: FFT is 1.25 times the grid size; on lengths with a factor 27 or 11 it ran 1.3-1.8x slower
 #: per frequency than on 2^k, 9 * 2^k, 5 * 2^k or 3 * 2^k.
 FFT_EIGHTHS = (8, 9, 10, 12)
-# FFTW planner flag. FFTW_MEASURE plans ran 1.4-2x faster but took 5-12 s per grid size to
-# make: worth it only beyond some 5000 stars of one size.
-FFTW_ESTIMATE = 64
 TASK_STARS = 64  # stars per task when n_jobs > 1; each task builds its own NUFFT plans
 # A star observed in a few short stretches far apart (TESS sectors a year apart: 27 days
 # twice over 400) has a periodogram of many alias peaks 1/span apart under one lobe 1/stretch
@@ -233,253 +238,6 @@ def frequency_grid(span_days: float, config: PeriodConfig | None = None,
     return step * np.arange(first, n_steps + 1, dtype=np.float64)
 
 
-# ---------------------------------------------------------------------- periodograms
-def _gls_power(yc: np.ndarray, ys: np.ndarray, c: np.ndarray, s: np.ndarray,
-               c2: np.ndarray, s2: np.ndarray, yy: float, out: np.ndarray | None = None,
-               scratch: list[np.ndarray] | None = None) -> np.ndarray:
-    """Standard generalised Lomb-Scargle power from weighted sums (weights summing to 1,
-    weighted-mean-subtracted y): ``yc = sum w y cos``, ``c = sum w cos``, ``c2 = sum w cos 2x``.
-
-    The fit's normal equations in closed form (Zechmeister & Kürster 2009, eq. 5-13), without
-    the phase ``tau`` of the classical formula. Written in place on ``out`` and five
-    ``scratch`` arrays: on 200k-frequency grids, allocating a fresh array per operation made
-    this function take 1.6x as long.
-    """
-    shape, dtype = np.shape(c), np.result_type(c, s, c2, s2, yc, ys)
-    out = np.empty(shape, dtype) if out is None else out
-    if not yy > 0:  # constant magnitudes: no frequency explains anything
-        out[...] = 0.0
-        return out
-    cc, ss, cs, tmp, tmp2 = scratch or [np.empty(shape, dtype) for _ in range(5)]
-    np.multiply(c2, 0.5, out=tmp)
-    np.multiply(c, c, out=cc)
-    np.subtract(0.5, cc, out=cc)
-    cc += tmp  # sum w cos^2 - (sum w cos)^2
-    np.subtract(0.5, tmp, out=ss)
-    np.multiply(s, s, out=tmp)
-    ss -= tmp  # sum w sin^2 - (sum w sin)^2
-    np.multiply(c, s, out=cs)
-    np.multiply(s2, 0.5, out=tmp)
-    np.subtract(tmp, cs, out=cs)  # sum w cos sin - sum w cos * sum w sin
-    # Singular fits (all points at one phase) are set to explain nothing.
-    np.add(cc, ss, out=tmp2)
-    tmp2 *= tmp2
-    tmp2 *= 1e-5 if dtype == np.float32 else 1e-12
-    np.multiply(yc, yc, out=out)
-    out *= ss
-    np.multiply(ys, ys, out=tmp)
-    tmp *= cc
-    out += tmp
-    np.multiply(yc, ys, out=tmp)
-    tmp *= cs
-    tmp *= 2.0
-    out -= tmp  # numerator
-    cc *= ss
-    cs *= cs
-    cc -= cs  # determinant of the fit
-    np.copyto(cc, np.inf, where=cc <= tmp2)
-    cc *= yy
-    out /= cc
-    return np.clip(out, 0.0, 1.0, out=out)
-
-
-class _Band:
-    """One curve ready for the periodogram: centred times, normalised weights, centred values."""
-
-    __slots__ = ("n", "sum_weights", "t", "w", "y", "yy")
-
-    def __init__(self, t: np.ndarray, y: np.ndarray, w: np.ndarray) -> None:
-        self.n = len(t)
-        self.t = t
-        self.w = w / w.sum()
-        self.y = y - np.dot(self.w, y)
-        self.yy = float(np.dot(self.w, self.y * self.y))
-        if self.yy <= (1e-12 * float(np.max(np.abs(y)))) ** 2:  # constant up to rounding
-            self.yy = 0.0
-        elif not 1e-12 < self.yy < 1e12:  # e.g. fluxes in erg/s/cm2/Hz: the power does not
-            self.y = self.y / np.sqrt(self.yy)  # depend on the scale, single precision does
-            self.yy = 1.0
-        self.sum_weights = np.stack([self.w, self.w * self.y])
-
-
-class _NufftPlans:
-    """finufft plans and buffers for one grid size, reused for every curve with that size.
-
-    Building a plan (kernel Fourier series, FFT plan, buffers) cost as much as running it on
-    a 400-point curve; stars are sorted by grid size, so a plan usually serves many stars.
-    """
-
-    def __init__(self, single: bool) -> None:
-        import finufft
-
-        self._finufft = finufft
-        self.single = single
-        self.size = -1
-        self.pair: Any = None
-        self.solo: Any = None
-        self.buffers: list[np.ndarray] = []
-        self.one: Any = None  # the Schuster statistic's single transform
-        self.one_size = -1
-        self.one_out: np.ndarray = np.empty(0)
-        self.one_squares: np.ndarray = np.empty(0)
-
-    def _opts(self) -> dict[str, Any]:
-        cdtype = np.complex64 if self.single else np.complex128
-        return dict(eps=1e-5 if self.single else 1e-9, isign=1, dtype=cdtype.__name__,
-                    nthreads=1, upsampfac=1.25, fftw=FFTW_ESTIMATE)
-
-    def schuster(self, band: _Band, step: float, n_steps: int) -> np.ndarray:
-        """``2 |sum w (y - mean) e^(i j x)|^2 / yy`` at ``step * j``, ``j = 1..n_steps``: the
-        classical (Schuster) periodogram, normalised like the power (1 for a pure, evenly
-        sampled sinusoid), clipped to [0, 1]; a new array. Where the sampling is uneven at a
-        frequency (its spectral window is large) it differs from the power, which is why
-        many candidates are refined."""
-        real = np.float32 if self.single else np.float64
-        if n_steps != self.one_size:
-            self.one = self._finufft.Plan(1, (n_steps,), n_trans=1, **self._opts())
-            self.one_size = n_steps
-            self.one_out = np.empty(n_steps, np.complex64 if self.single else np.complex128)
-            self.one_squares = np.empty(2 * n_steps, real)
-        if not band.yy > 0:
-            return np.zeros(n_steps, real)
-        x = (2.0 * np.pi * step) * band.t  # as in power()
-        self.one.setpts(x.astype(real))
-        self.one.execute((band.w * band.y * np.exp(1j * (n_steps // 2 + 1) * x)).astype(
-            self.one_out.dtype), out=self.one_out)
-        # re^2 + im^2, squared on the contiguous (re, im) pairs: squaring the strided real
-        # and imaginary parts apart took twice as long.
-        pairs = self.one_out.view(real)
-        np.multiply(pairs, pairs, out=self.one_squares)
-        out = np.add(self.one_squares[0::2], self.one_squares[1::2])
-        out *= 2.0 / band.yy
-        return np.clip(out, 0.0, 1.0, out=out)
-
-    def power(self, band: _Band, step: float, n_steps: int) -> np.ndarray:
-        """Power at ``step * j`` for ``j = 1..n_steps`` (a new array)."""
-        cdtype = np.complex64 if self.single else np.complex128
-        real = np.float32 if self.single else np.float64
-        if n_steps != self.size:
-            opts = self._opts()
-            self.pair = self._finufft.Plan(1, (n_steps,), n_trans=2, **opts)
-            self.solo = self._finufft.Plan(1, (n_steps - n_steps // 2,), n_trans=1, **opts)
-            self.size = n_steps
-            self.buffers = [np.empty((2, n_steps), cdtype), np.empty(n_steps, cdtype),
-                            *(np.empty(n_steps, real) for _ in range(5))]
-        first, double, *scratch = self.buffers
-        # Modes k = -J//2 .. run from index 0; a phase shift by s = J//2 + 1 makes index m the
-        # frequency (m + 1) * step. |x| <= pi / oversampling, inside finufft's [-3 pi, 3 pi).
-        x = (2.0 * np.pi * step) * band.t
-        shift = np.exp(1j * (n_steps // 2 + 1) * x)
-        sums = np.empty((2, band.n), dtype=cdtype)
-        sums[0] = band.w * band.y * shift
-        sums[1] = band.w * shift
-        self.pair.setpts(x.astype(real))
-        self.pair.execute(sums, out=first)
-        # sum w e^(2 i j x): for j <= J/2 it is the pair's second transform at 2j (index
-        # 2j - 1); a transform of the upper half's J - J//2 modes, at 2x, gives the rest
-        # (0.83x the work of a third full transform).
-        half = n_steps // 2
-        double[:half] = first[1, 1:2 * half:2]
-        upper = n_steps - half
-        u = 2.0 * x  # |u| <= 2 pi / oversampling
-        self.solo.setpts(u.astype(real))
-        self.solo.execute((band.w * np.exp(1j * (half + 1 + upper // 2) * u)).astype(cdtype),
-                          out=double[half:])
-        return _gls_power(first[0].real, first[0].imag, first[1].real, first[1].imag,
-                          double.real, double.imag, band.yy, np.empty(n_steps, real), scratch)
-
-
-def _nifty_power(band: _Band, step: float, n_steps: int, single: bool) -> np.ndarray:
-    import nifty_ls
-
-    real = np.float32 if single else np.float64
-    dy = 1.0 / np.sqrt(band.w)  # nifty-ls weighs by dy**-2 and normalises the weights itself
-    result = nifty_ls.lombscargle(band.t.astype(real), band.y.astype(real), dy.astype(real),
-                                  fmin=step, fmax=step * n_steps, Nf=n_steps, nthreads=1)
-    return np.clip(np.nan_to_num(result.power, nan=0.0), 0.0, 1.0)
-
-
-def _direct_power(band: _Band, start: np.ndarray, step: float, n: int,
-                  single: bool = False) -> np.ndarray:
-    """Exact power at ``start[i] + step * r``, ``r = 0..n-1``: (len(start), n).
-
-    The sums over the points are matrix products, ``e^(2 pi i start t) * weights`` times
-    ``e^(2 pi i step r t)`` (BLAS: call under :func:`_one_blas_thread`). ``single``: in
-    single precision, whose sines and cosines cost 1/20 of double precision's (the phases are
-    first reduced to one cycle in double precision, so only the last digits are lost); for
-    ranking candidates, which double-precision stages then refine.
-    """
-    c = len(start)
-    phases = _phases(np.concatenate([start, [step]]) if n > 1 else start, band.t, single)
-    base = phases[:c]  # (C, N)
-    # The ladder's rows as powers of e^(2 pi i step t), by doubling: row k + r is row r times
-    # row k. Each is a product of at most log2(n) factors, so off by a few roundings (1e-16;
-    # 6e-8 in single precision, where the ladder only ranks candidates).
-    ladder = np.empty((n, band.n), base.dtype)  # (n, N)
-    ladder[0] = 1.0
-    if n > 1:
-        ladder[1] = phases[c]
-    k = 2
-    while k < n:
-        m = min(k, n - k)
-        np.multiply(ladder[:m], ladder[k - 1] * ladder[1], out=ladder[k:k + m])
-        k += m
-    w, wy = band.sum_weights.astype(np.float32) if single else band.sum_weights
-    weighted = np.empty((2 * c, band.n), base.dtype)
-    np.multiply(base, wy, out=weighted[:c])
-    np.multiply(base, w, out=weighted[c:])
-    sums = weighted @ ladder.T  # (2C, n): sum w y e^(i x), sum w e^(i x)
-    base *= base  # e^(2 i x)
-    base *= w
-    ladder *= ladder
-    double = base @ ladder.T
-    return _gls_power(sums[:c].real, sums[:c].imag, sums[c:].real, sums[c:].imag,
-                      double.real, double.imag, band.yy)
-
-
-def _phases(freq: np.ndarray, t: np.ndarray, single: bool) -> np.ndarray:
-    """``e^(2 pi i f t)``, (len(freq), len(t)), the cycles ``f t`` reduced to [-1/2, 1/2]
-    in double precision first."""
-    cycles = np.multiply.outer(freq, t)
-    cycles -= np.rint(cycles)
-    angle = np.multiply(cycles, 2.0 * np.pi, out=cycles)
-    if single:
-        angle = angle.astype(np.float32)
-    out = np.empty(angle.shape, np.complex64 if single else np.complex128)
-    np.cos(angle, out=out.real)
-    np.sin(angle, out=out.imag)
-    return out
-
-
-def _one_blas_thread() -> AbstractContextManager[Any]:
-    """BLAS limited to the calling thread. The refinement's products are small; OpenBLAS's own
-    threads made a 80 x 400 x 9 product 200x slower on a busy machine and serialised the
-    search's worker threads."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - scikit-learn depends on it
-        return nullcontext()
-    return threadpool_limits(1, user_api="blas")
-
-
-def _combine(powers: list[np.ndarray], dofs: np.ndarray) -> np.ndarray:
-    """The multi-band statistic Z (see the module docstring); for one band the power itself,
-    which ranks frequencies the same way and costs nothing."""
-    if len(powers) == 1:
-        return powers[0]
-    total = np.zeros_like(powers[0])
-    top = 1.0 - 4 * np.finfo(powers[0].dtype).eps  # keeps the logarithm finite
-    for power, dof in zip(powers, dofs, strict=True):
-        total -= dof * np.log1p(-np.minimum(power, top))
-    return total
-
-
-def _to_z(stat: np.ndarray, dofs: np.ndarray) -> np.ndarray:
-    if len(dofs) == 1:
-        return -dofs[0] * np.log1p(-np.minimum(stat, 1.0 - 4 * np.finfo(stat.dtype).eps))
-    return stat
-
-
 # ---------------------------------------------------------------------- one star
 PEAK_SAMPLE = 16  # see _local_maxima
 
@@ -524,17 +282,17 @@ class _Search:
 
     def __init__(self, config: PeriodConfig) -> None:
         self.config = config
-        self.plans = _NufftPlans(config.single_precision) if config.engine == "finufft" else None
+        self.plans = NufftPlans(config.single_precision) if config.engine == "finufft" else None
 
-    def grid_power(self, band: _Band, step: float, n_steps: int,
+    def grid_power(self, band: Band, step: float, n_steps: int,
                    statistic: Literal["gls", "schuster"] = "gls") -> np.ndarray:
         if self.plans is None:  # nifty-ls: the cross-check computes the power itself
-            return _nifty_power(band, step, n_steps, self.config.single_precision)
+            return nifty_power(band, step, n_steps, self.config.single_precision)
         if statistic == "schuster":
             return self.plans.schuster(band, step, n_steps)
         return self.plans.power(band, step, n_steps)
 
-    def star(self, bands: list[_Band], span: float, gapped: bool = False) -> np.ndarray | None:
+    def star(self, bands: list[Band], span: float, gapped: bool = False) -> np.ndarray | None:
         """[frequency, power, fap, log10_fap, (period_i, power_i) * n_peaks] of one star, or
         None when no frequency explains anything (constant magnitudes)."""
         config = self.config
@@ -542,7 +300,7 @@ class _Search:
         dofs = np.array([b.n - FIT_DOF for b in bands], dtype=np.float64)
         statistic = config.coarse_statistic
         powers = [self.grid_power(b, step, n_steps, statistic)[first - 1:] for b in bands]
-        best = _local_maxima(_combine(powers, dofs), config.n_candidates)
+        best = _local_maxima(combine(powers, dofs), config.n_candidates)
         if statistic == "schuster" and self.plans is not None and len(bands) > 1:
             # Schuster's values are normalised only roughly: through Z's logarithm a sparse
             # band's value near 1 (noise) can outweigh a true peak in all the others. The
@@ -557,7 +315,7 @@ class _Search:
         fine_step = step / LOW_STEPS
         n_low = min(math.ceil(LOW_WIDTHS / (span * fine_step)) + 1,
                     math.floor((n_steps - first) * LOW_STEPS) + 1)
-        low = _combine([_direct_power(b, np.array([first * step]), fine_step, n_low,
+        low = combine([direct_power(b, np.array([first * step]), fine_step, n_low,
                                       config.single_precision)[0] for b in bands], dofs)
         freq = np.concatenate([freq, first * step + fine_step * _local_maxima(
             low, LOW_CANDIDATES)])
@@ -576,7 +334,7 @@ class _Search:
             fine = 2.0 * half / (points - 1)
             start = np.maximum(np.minimum(freq - half, f_hi - 2.0 * half), f_lo)
             single = stage == 0 and config.single_precision
-            stat = _combine([_direct_power(b, start, fine, points, single) for b in bands],
+            stat = combine([direct_power(b, start, fine, points, single) for b in bands],
                             dofs)
             pick = np.argmax(stat, axis=1)
             freq = start + fine * pick
@@ -594,14 +352,14 @@ class _Search:
         with np.errstate(divide="ignore", invalid="ignore"):
             shift = np.where(curve < 0, 0.5 * (left - right) / curve, 0.0)
         vertex = start + half * (inner + np.clip(shift, -1.0, 1.0))
-        at_vertex = _combine([_direct_power(b, vertex, 0.0, 1)[:, 0] for b in bands], dofs)
+        at_vertex = combine([direct_power(b, vertex, 0.0, 1)[:, 0] for b in bands], dofs)
         better = at_vertex > value
         freq, value = np.where(better, vertex, freq), np.where(better, at_vertex, value)
 
         if not (len(value) and np.max(value) > 0):
             return None
         chosen = _distinct(freq, value, span, config.n_peaks)
-        z = _to_z(value[chosen], dofs)
+        z = to_z(value[chosen], dofs)
         power = -np.expm1(-z / dofs.sum())
         time_var = float(np.average([np.dot(b.w, (b.t - np.dot(b.w, b.t)) ** 2) for b in bands],
                                     weights=dofs))
@@ -763,7 +521,7 @@ def find_periods(lcs: LightCurves, config: PeriodConfig | None = None, n_jobs: i
         return rows, points, used, events
 
     workers = n_workers(n_jobs)
-    with _one_blas_thread():
+    with one_blas_thread():
         if workers == 1 or len(todo) <= TASK_STARS:
             results = [run(todo)]
             chunks = [todo]
@@ -866,12 +624,12 @@ def _periods_frame(ids: np.ndarray, n_bands: np.ndarray, n_points: np.ndarray,
 
 
 def _star_bands(curves: list[tuple[np.ndarray, np.ndarray, np.ndarray]], middle: float,
-                use_errors: bool, events: Counter[str]) -> list[_Band]:
+                use_errors: bool, events: Counter[str]) -> list[Band]:
     """A star's usable curves (finite points, enough of them) as the bands its search
     combines, times from the star's ``middle``. Only the bands that vary, where one does: a
     constant band explains nothing but would count its degrees of freedom, lowering the
     power and raising the false-alarm probability (``period_curves_constant``)."""
-    bands = [_Band(t - middle, m, _weights(e, use_errors, events)) for t, m, e in curves]
+    bands = [Band(t - middle, m, _weights(e, use_errors, events)) for t, m, e in curves]
     varying = [b for b in bands if b.yy > 0]
     if varying and len(varying) < len(bands):
         events["period_curves_constant"] += len(bands) - len(varying)
@@ -909,6 +667,6 @@ def periodogram(curves: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
     step, first, n_steps = _grid_size(span, config, gapped)
     search = _Search(config)
     dofs = np.array([b.n - FIT_DOF for b in bands], dtype=np.float64)
-    z = _to_z(_combine([search.grid_power(b, step, n_steps)[first - 1:] for b in bands], dofs),
+    z = to_z(combine([search.grid_power(b, step, n_steps)[first - 1:] for b in bands], dofs),
               dofs)
     return frequency_grid(span, config, gapped), -np.expm1(-z / dofs.sum())

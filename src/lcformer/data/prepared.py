@@ -78,6 +78,9 @@ from lcformer.errors import (
 FORMAT_VERSION = 4
 READABLE_FORMATS = (3, 4)
 ARRAYS = ("tokens", "mask", "window_curve", "window_extra", "points")
+#: Written last, with every file's SHA-256: a prepared folder with a manifest is complete.
+MANIFEST_FILE = "manifest.json"
+REPORT_FILE = "report.json"  # what reading and cleaning dropped, by reason
 
 
 @dataclass(frozen=True)
@@ -133,7 +136,7 @@ class PreparedDataset:
         """Open a prepared folder; ``verify``: check every file's SHA-256 first (a second or
         so per GB; skipped only right after this process wrote the folder)."""
         path = Path(path)
-        manifest_path = path / "manifest.json"
+        manifest_path = path / MANIFEST_FILE
         if not manifest_path.is_file():
             raise DatasetNotFoundError(f"{path} is not a prepared dataset (no manifest.json)")
         try:
@@ -155,7 +158,7 @@ class PreparedDataset:
                           allow_pickle=False)
             for name in ARRAYS
         }
-        report = DropReport.from_dict(json.loads((path / "report.json").read_text()))
+        report = DropReport.from_dict(json.loads((path / REPORT_FILE).read_text()))
         periods = (pd.read_parquet(path / "periods.parquet")
                    if (path / "periods.parquet").is_file() else None)
         return cls(path=path, manifest=manifest, curves=pd.read_parquet(path / "curves.parquet"),
@@ -235,7 +238,7 @@ def verify_files(path: Path, manifest: dict[str, Any]) -> None:
     CorruptFileError naming the file."""
     files = manifest.get("files")
     required = [f"{name}.npy" for name in ARRAYS] + ["curves.parquet", "cleaned.parquet",
-                                                      "report.json"]
+                                                      REPORT_FILE]
     if not isinstance(files, dict) or not set(required) <= set(files):
         raise CorruptFileError(f"{path / 'manifest.json'}: damaged (its list of files and "
                                f"their SHA-256 digests is incomplete); "
@@ -337,7 +340,7 @@ def cached(name: str, input_hash: str, config: PrepareConfig, out_root: str | Pa
     key = cache_key(name, input_hash, config)
     path = Path(out_root) / f"{name}-{key[:12]}"
     atomic.remove_orphans(path.parent)  # what killed preparations left
-    if (path / "manifest.json").is_file() and not force:
+    if (path / MANIFEST_FILE).is_file() and not force:
         return PreparedDataset.open(path), True
     write(path)
     return PreparedDataset.open(path, verify=False), False  # just written and hashed
@@ -457,9 +460,9 @@ def write_tables(folder: Path, curves: pd.DataFrame, cleaned: pd.DataFrame,
     write_parquet(cleaned, folder / "cleaned.parquet")
     if periods is not None:
         write_parquet(periods, folder / "periods.parquet")
-    (folder / "report.json").write_text(report.to_json())
+    (folder / REPORT_FILE).write_text(report.to_json())
     files = {p.name: file_digest(p) for p in sorted(folder.iterdir())}
-    (folder / "manifest.json").write_text(json.dumps(manifest | {"files": files}, indent=2))
+    (folder / MANIFEST_FILE).write_text(json.dumps(manifest | {"files": files}, indent=2))
 
 
 def write_parquet(table: pd.DataFrame, path: Path) -> None:
@@ -632,7 +635,7 @@ def format_summary(dataset: PreparedDataset) -> str:
         lines.append(f"  {'class':<{width}}  {'stars':>7}  {unit:>8}")
         for cls, c in sorted(per_class.items(), key=lambda kv: -kv[1]["stars"]):
             lines.append(f"  {cls:<{width}}  {c['stars']:>7,}  {c['windows']:>8,}")
-    lines.append(dataset.report.format(saved=dataset.path / "report.json"))
+    lines.append(dataset.report.format(saved=dataset.path / REPORT_FILE))
     if near := dataset.report.events["period_stars_best_period_near_min_period"]:
         shortest = PrepareConfig.from_dict(dataset.manifest["config"]).periods.min_period
         lines.append(f"  {near:,} star(s) have a significant best period within "

@@ -1,49 +1,15 @@
-"""Classify the stars of a Dask DataFrame, partition by partition, on a laptop or a cluster.
+"""Classify the stars of a Dask DataFrame, partition by partition, on a laptop or a cluster
+(``pip install "lcformer[dask]"``; how to, with an example: docs/scale.md, "Dask").
 
 Dask is what the survey community already runs (LSDB and nested-pandas are built on it), so a
-trained model goes to the data rather than the data to lcformer::
-
-    import dask.dataframe as dd
-    from distributed import Client
-    from lcformer.evaluation.dask import classify_partitions
-
-    if __name__ == "__main__":                          # Client() starts processes
-        client = Client()                               # or Client("scheduler:8786")
-        points = dd.read_parquet("survey/")             # id, band, time, mag, err
-        predictions = classify_partitions(points, "runs/asas_acvs-periodic-seed0")
-        predictions.to_parquet("predictions/")          # or .compute() for a DataFrame
-
-Each partition is a long table (one row per observation) and **every star's rows must be in
-one partition**, as for ``lcformer predict`` on a folder of partitions; ``ddf.shuffle("id")``
-arranges that. It is checked first, in one pass over the id column on the cluster
-(``check_stars=False`` skips it): a star split across partitions would come out as two rows,
-each classified on part of its points.
-
-The result has one row per star in the layout of
-:func:`lcformer.evaluation.streaming.output_schema` (classified stars with probabilities and
-``flag``, the others with an empty ``predicted`` and their ``reason``; every star with the
-input's ``label`` and ``split``, "" where it has none, and ``seen_in_training`` where the model
-keeps its training stars' fingerprints, to score against:
-:func:`lcformer.evaluation.scoring.score_labels` reads the computed table). Each worker process
-loads the model once and keeps it (cached by path and file time), whatever the number of
-partitions it is given. Install with ``pip install "lcformer[dask]"``.
-
-What reading and cleaning dropped (points by reason, curves by reason, changes, problems: the
-drop report ``lcformer predict`` prints) comes from :func:`classify_with_reports`, beside the
-same predictions, as a table with a row per partition and reason; computed together
-(``dask.compute``), each partition is classified once::
-
-    predictions, reports = classify_with_reports(points, "RUN")
-    _, counts = dask.compute(predictions.to_parquet("predictions/", compute=False), reports)
-    print(merged_report(counts).format())
-
-A star is never dropped: one that cannot be classified keeps its row, with an empty
-``predicted`` and the ``reason``. Rows without a star id belong to no star: they fail their
-partition's task, as an unreadable partition does.
-
-Give workers one thread each for torch (``threads_per_worker=1`` and ``torch_threads=1``, the
-default here): several partitions at once in one process, each with every core's threads,
-run slower than one.
+trained model goes to the data rather than the data to lcformer. Each partition is a long
+table (or one row a star with its points nested) and every star's rows must be in one
+partition, as for ``lcformer predict`` on a folder of partitions: that is checked first, in
+one pass over the id column (a split star would come out as two rows, each classified on part
+of its points). The output has one row per star in the layout of
+:func:`lcformer.evaluation.streaming.output_schema`; a star that cannot be classified keeps its
+row, with its ``reason``, and rows without a star id fail their partition's task, as an
+unreadable partition does: nothing is lost silently. Each worker process loads the model once.
 """
 
 from __future__ import annotations
@@ -59,8 +25,9 @@ from lcformer.data.reading.config import ReadConfig
 from lcformer.data.report import DropReport
 from lcformer.errors import InputError
 from lcformer.evaluation.flags import FlagConfig
-from lcformer.evaluation.inference import BATCH
-from lcformer.evaluation.predict import PREDICT_CHUNK_STARS, trained_reading
+from lcformer.evaluation.new_star_reading import trained_reading
+from lcformer.evaluation.predict import PREDICT_CHUNK_STARS
+from lcformer.models.inference import BATCH
 from lcformer.training.run_folder import DEFAULT_CHECKPOINT, Checkpoint, checkpoint_file
 
 if TYPE_CHECKING:

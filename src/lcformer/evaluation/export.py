@@ -43,7 +43,7 @@ import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
@@ -53,9 +53,11 @@ from lcformer.data.cleaning import clean
 from lcformer.data.report import DropReport
 from lcformer.data.samples import SampleInfo, Samples, make_samples
 from lcformer.errors import ConfigError
-from lcformer.evaluation.inference import BATCH
 from lcformer.evaluation.predict import model_prepare_config
-from lcformer.models import LightCurveClassifier
+from lcformer.models.inference import BATCH
+
+if TYPE_CHECKING:
+    from lcformer.models.registry import Model
 
 INPUTS = ("tokens", "mask", "extra")
 OUTPUT = "log_probs"
@@ -137,7 +139,7 @@ def prepared_samples(run_dir: str | Path, n: int = CHECK_SAMPLES, seed: int = 0
                    np.asarray(data.window_curve[rows]), np.asarray(data.window_extra[rows]))
 
 
-def export_onnx(model: LightCurveClassifier, metadata: dict[str, Any], out: str | Path,
+def export_onnx(model: Model, metadata: dict[str, Any], out: str | Path,
                 tolerance: float = TOLERANCE, opset: int | None = None,
                 check: Samples | None = None) -> Exported:
     """Write ``model`` as ONNX to ``out`` (atomically), after checking it against torch on
@@ -226,7 +228,7 @@ def onnx_log_probs(session: Any, tokens: np.ndarray, mask: np.ndarray,
 
 
 @torch.no_grad()
-def check_onnx(path: str | Path, model: LightCurveClassifier,
+def check_onnx(path: str | Path, model: Model,
                arrays: dict[str, np.ndarray]) -> float:
     """Largest |onnxruntime - torch| of the log-probabilities on ``arrays``."""
     session = onnx_session(path)
@@ -236,13 +238,13 @@ def check_onnx(path: str | Path, model: LightCurveClassifier,
     return float(np.max(np.abs(got - expected))) if got.size else 0.0
 
 
-def speeds_on(path: str | Path, model: LightCurveClassifier,
+def speeds_on(path: str | Path, model: Model,
               arrays: dict[str, np.ndarray]) -> tuple[float, float]:
     """Samples/s (wall clock, after a first run of each) of onnxruntime and of torch as
     ``predict`` runs it (:func:`window_probabilities`), on ``arrays``, with this process's
     threads: what the graph buys on this machine. benchmarks/export.py measures it at
     length."""
-    from lcformer.evaluation.inference import window_probabilities
+    from lcformer.models.inference import window_probabilities
 
     session = onnx_session(path)
     runs = {"onnxruntime": lambda: onnx_log_probs(session, arrays["tokens"], arrays["mask"],

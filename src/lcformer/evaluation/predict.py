@@ -25,7 +25,7 @@ import warnings
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -34,26 +34,24 @@ from lcformer.data.cleaning import CleaningConfig, clean
 from lcformer.data.fingerprints import fingerprints_of, seen_in_training
 from lcformer.data.lightcurves import LightCurves
 from lcformer.data.prepared import PrepareConfig
-from lcformer.data.reading.config import Columns, ReadConfig
-from lcformer.data.reading.files import column_role
-from lcformer.data.reading.flux import ASINH_SINCE
 from lcformer.data.reading.one_star import bands_in_names
 from lcformer.data.report import DropReport
 from lcformer.data.samples import SampleInfo, make_samples, star_chunks
 from lcformer.data.tokens import TokenConfig
-from lcformer.errors import ConfigError
-from lcformer.evaluation.flags import (
-    FlagConfig,
+from lcformer.data.training_ranges import (
     band_levels,
     errors_of,
     outside_training,
     ranges_of,
     shares_of,
-    signal_flags,
 )
-from lcformer.evaluation.inference import BATCH, star_probabilities, window_probabilities
-from lcformer.hardware import pick_device
-from lcformer.models import LightCurveClassifier
+from lcformer.errors import ConfigError
+from lcformer.evaluation.flags import FlagConfig, signal_flags
+from lcformer.hardware import AUTO_DEVICE, pick_device
+from lcformer.models.inference import BATCH, star_probabilities, window_probabilities
+
+if TYPE_CHECKING:
+    from lcformer.models.registry import Model
 
 #: Stars per chunk: the star views of 5,000 stars take about 50 MB (256 points x 9 channels).
 PREDICT_CHUNK_STARS = 5_000
@@ -95,8 +93,8 @@ class Predictions:
             return Counter()
         return Counter(f for f in self.table["flag"].tolist() if f)
 
-def predict_stars(model: LightCurveClassifier, metadata: dict[str, Any], lcs: LightCurves,
-                  device: str = "auto", batch_size: int = BATCH,
+def predict_stars(model: Model, metadata: dict[str, Any], lcs: LightCurves,
+                  device: str = AUTO_DEVICE, batch_size: int = BATCH,
                   pad_short: bool | None = None, flags: FlagConfig | None = None,
                   chunk_stars: int = PREDICT_CHUNK_STARS, n_jobs: int = 1,
                   progress: bool = False) -> Predictions:
@@ -153,7 +151,7 @@ def _star_chunks(lcs: LightCurves, star_code: np.ndarray, n_stars: int,
     return [lcs.select(curves) for curves in star_chunks(star_code, chunk_stars)]
 
 
-def _predict_chunk(model: LightCurveClassifier, metadata: dict[str, Any], lcs: LightCurves,
+def _predict_chunk(model: Model, metadata: dict[str, Any], lcs: LightCurves,
                    config: PrepareConfig, flags: FlagConfig, target: Any, batch_size: int,
                    n_jobs: int, report: DropReport) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(predictions, unclassified stars) of the stars of ``lcs``."""
@@ -339,86 +337,6 @@ def model_prepare_config(metadata: dict[str, Any]) -> PrepareConfig:
         return PrepareConfig.from_dict(metadata["prepare"])
     return PrepareConfig(tokens=TokenConfig.from_dict(metadata["tokens"]),
                          cleaning=CleaningConfig.from_dict(metadata["cleaning"]))
-
-
-def trained_reading(metadata: dict[str, Any]) -> ReadConfig:
-    """How the model's training tables were read (column names, fluxes and zero point): the
-    default for reading new stars, so that the model sees the magnitudes it learnt from. A
-    model trained on fluxes before they were read as asinh magnitudes is warned of."""
-    reading = model_prepare_config(metadata).reading
-    if reading.flux and metadata.get("readers", 0) < ASINH_SINCE:  # here, so shown once
-        warnings.warn("this model was trained on fluxes read as -2.5 log10(flux) magnitudes, "
-                      "with fluxes at or below zero dropped, by an earlier lcformer; new stars' "
-                      "fluxes are read as asinh magnitudes, which differ for faint points: "
-                      "train it again for predictions of faint stars", stacklevel=1)
-    return reading
-
-
-def new_star_reading(trained: ReadConfig, reading: ReadConfig, given: Mapping[str, Any]
-                     ) -> tuple[ReadConfig, ReadConfig]:
-    """How to read new stars for a model whose training tables were read as ``trained``
-    (:func:`trained_reading`), and the part of it taken from ``trained`` (to be said where it
-    is not the default).
-
-    ``reading`` is what the user's options make (defaults for the rest); ``given``: the
-    options the user gave, by :class:`ReadConfig` field (``flux``, ``zero_point``, and
-    ``columns`` where any column name was given, ``flag_bits`` where the bit mask was). They
-    are used as they stand, in three groups: ``columns``; ``flux`` with ``zero_point``;
-    ``band_names``. A group not given is the model's (its training tables were read so:
-    its magnitudes are what the model knows). Of a model trained on fluxes, ``flux`` alone
-    takes its zero point and ``zero_point`` alone its ``flux``; another zero point than the
-    model's is warned of.
-    Columns given with the run's flag column but no bit mask take the run's mask (QA: PS1's
-    infoFlag, non-zero on good rows, dropped every row without it)."""
-    inherited = ReadConfig()
-    if "zero_point" in given and given.get("flux") is False:
-        raise ConfigError("--zero-point converts fluxes to magnitudes: not with --no-flux")
-    if "flux" not in given and "zero_point" not in given:
-        named = reading.columns.mag
-        if (trained.flux and "columns" in given and named != trained.columns.mag
-                and column_role(named) == "mag" and "flux" not in named.lower()):
-            default = " (the default name)" if named == "mag" else ""
-            raise ConfigError(f"the --columns given read new stars' magnitudes from column "
-                              f"{named!r}{default}, named as magnitudes, and this run was "
-                              f"trained on fluxes (column {trained.columns.mag!r}, read with "
-                              f"--flux --zero-point {trained.zero_point:g}), which it would "
-                              f"be read as: give --no-flux to read magnitudes, or --flux if "
-                              f"{named!r} holds fluxes (or name the flux column: "
-                              f"--columns mag=NAME)")
-        inherited = inherited.replace(flux=trained.flux, zero_point=trained.zero_point)
-        reading = reading.replace(flux=trained.flux, zero_point=trained.zero_point)
-    elif "zero_point" not in given and reading.flux:
-        if not trained.flux:
-            warnings.warn(f"--flux without --zero-point reads the fluxes with "
-                          f"{reading.zero_point:g} (Jy), and this run was trained on "
-                          f"magnitudes: give the zero point that puts these fluxes on its "
-                          f"magnitude scale", stacklevel=2)
-        else:
-            inherited = inherited.replace(flux=True, zero_point=trained.zero_point)
-            reading = reading.replace(zero_point=trained.zero_point)
-    elif "zero_point" in given and "flux" not in given:
-        if not trained.flux:
-            raise ConfigError("--zero-point converts fluxes, and this run was trained on "
-                              "magnitudes: give --flux too if the input holds fluxes")
-        inherited = inherited.replace(flux=True, zero_point=reading.zero_point)
-        reading = reading.replace(flux=True)
-    if trained.flux and reading.flux and reading.zero_point != trained.zero_point:
-        warnings.warn(f"--zero-point {reading.zero_point:g}: the run's training fluxes were "
-                      f"read with {trained.zero_point:g}, so the same fluxes come out "
-                      f"{reading.zero_point - trained.zero_point:+g} mag from what the model "
-                      f"learnt (right only if these fluxes are in other units)", stacklevel=2)
-    if "band_names" not in given and trained.band_names:
-        inherited = inherited.replace(band_names=trained.band_names)
-        reading = reading.replace(band_names=trained.band_names)
-    if "columns" not in given:
-        inherited = inherited.replace(columns=trained.columns)
-        reading = reading.replace(columns=trained.columns)
-    elif ("flag_bits" not in given and trained.columns.flag_bits
-          and reading.columns.flag.lower() == trained.columns.flag.lower()):
-        bits = trained.columns.flag_bits
-        inherited = inherited.replace(columns=Columns(flag_bits=bits))
-        reading = reading.replace(columns=reading.columns.replace(flag_bits=bits))
-    return reading, inherited
 
 
 def unclassified_stars(raw: LightCurves, cleaned: LightCurves,

@@ -19,7 +19,7 @@ import numpy as np
 from lcformer import atomic
 from lcformer.errors import CorruptFileError, RunNotFoundError
 from lcformer.evaluation.metrics import score_text
-from lcformer.training.run_folder import BEST_FILE, METRICS_FILE
+from lcformer.training.run_folder import BEST_FILE, CONFIG_FILE, METRICS_FILE
 
 
 @dataclass(frozen=True)
@@ -166,7 +166,7 @@ def read_metrics(run_dir: str | Path) -> dict[str, Any]:
         if (folder / "sweep.json").is_file() or (folder / "ablation.json").is_file():
             why = ("a sweep or ablation folder: its scores are in its results files (lcformer "
                    "results FOLDER writes a document of them); evaluate a run folder inside it")
-        elif (folder / BEST_FILE).is_file() and not (folder / "config.toml").is_file():
+        elif (folder / BEST_FILE).is_file() and not (folder / CONFIG_FILE).is_file():
             why = ("a saved Classifier (Classifier.save) keeps its model, not test scores: "
                    "score it in Python (Classifier.score) or predict with it")
         else:

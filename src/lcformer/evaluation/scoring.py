@@ -72,41 +72,7 @@ def score_labels(stars: pd.DataFrame, classes: Sequence[str],
         return None
     every, renamed = _as_model_classes(every, classes)
     head = f"against {source}{renamed}:"
-    scored, which, none = every, "labelled stars", ""
-    if run_test_ids is not None and _seen_known(every):
-        # Named like the run's dataset (a folder "train"), but none of its test stars, or
-        # its other stars mostly not the run's training stars (their points): the
-        # fingerprints, not the name, tell which stars the model trained on. (QA: a
-        # held-out folder named as the training one, its ids numbered alike, was scored on
-        # the 15 of 75 stars that shared ids.)
-        test = every["id"].isin(run_test_ids)
-        if not test.any() or every.loc[~test, SEEN].eq(True).mean() < OWN_DATASET_SEEN:
-            run_test_ids = None
-    if run_test_ids is not None:
-        scored = every[every["id"].isin(run_test_ids)]
-        which = "labelled stars of the run's test set"
-        none = ("the input is named like the run's dataset but labels none of the run's "
-                "test stars, and its other stars may be ones the model trained on (a survey "
-                "new to the model: give it another name to score it)")
-    elif "split" in every and (every["split"] != "").any():
-        # Only val, test or none is new to a model: "training", a typo, is not taken for it.
-        split = every["split"].str.strip().str.lower()
-        scored = every[split.isin(["val", "test", ""])]
-        which = "labelled stars outside the input's train split"
-        none = "every labelled star is in the input's train split"
-        odd = sorted(set(split[~split.isin(["train", "val", "test", ""])]))
-        if odd:
-            named = f"split {', '.join(map(repr, odd[:3]))}, neither train, val nor test"
-            which += f" (not scored: those of {named})"
-            none = f"every labelled star is in the input's train split or of {named}"
-    seen = (scored[SEEN].eq(True).to_numpy() if SEEN in scored
-            else np.zeros(len(scored), dtype=bool))
-    n_seen = int(seen.sum())
-    if n_seen:
-        scored = scored[~seen]
-        if scored.empty:
-            none = (f"all {n_seen:,} {which} have the points of the run's own training or "
-                    f"validation stars (all or in part)")
+    scored, which, none, n_seen = _stars_to_score(every, run_test_ids)
     if scored.empty:
         return f"{head} none scored: {none}"
     classified = scored[(scored["predicted"] != "").to_numpy()]
@@ -161,6 +127,49 @@ def score_labels(stars: pd.DataFrame, classes: Sequence[str],
     if not_scored:
         parts.append(f"{which} not scored: {' and '.join(not_scored)}")
     return f"{head} {'; '.join(parts)}{per_class}"
+
+
+def _stars_to_score(every: pd.DataFrame, run_test_ids: Collection[str] | None
+                    ) -> tuple[pd.DataFrame, str, str, int]:
+    """Of the labelled stars ``every`` (:func:`score_labels`), those new to the model, what
+    they are in words, why there are none where there are none, and how many were left out
+    as the run's own training or validation stars."""
+    scored, which, none = every, "labelled stars", ""
+    if run_test_ids is not None and _seen_known(every):
+        # Named like the run's dataset (a folder "train"), but none of its test stars, or
+        # its other stars mostly not the run's training stars (their points): the
+        # fingerprints, not the name, tell which stars the model trained on. (QA: a
+        # held-out folder named as the training one, its ids numbered alike, was scored on
+        # the 15 of 75 stars that shared ids.)
+        test = every["id"].isin(run_test_ids)
+        if not test.any() or every.loc[~test, SEEN].eq(True).mean() < OWN_DATASET_SEEN:
+            run_test_ids = None
+    if run_test_ids is not None:
+        scored = every[every["id"].isin(run_test_ids)]
+        which = "labelled stars of the run's test set"
+        none = ("the input is named like the run's dataset but labels none of the run's "
+                "test stars, and its other stars may be ones the model trained on (a survey "
+                "new to the model: give it another name to score it)")
+    elif "split" in every and (every["split"] != "").any():
+        # Only val, test or none is new to a model: "training", a typo, is not taken for it.
+        split = every["split"].str.strip().str.lower()
+        scored = every[split.isin(["val", "test", ""])]
+        which = "labelled stars outside the input's train split"
+        none = "every labelled star is in the input's train split"
+        odd = sorted(set(split[~split.isin(["train", "val", "test", ""])]))
+        if odd:
+            named = f"split {', '.join(map(repr, odd[:3]))}, neither train, val nor test"
+            which += f" (not scored: those of {named})"
+            none = f"every labelled star is in the input's train split or of {named}"
+    seen = (scored[SEEN].eq(True).to_numpy() if SEEN in scored
+            else np.zeros(len(scored), dtype=bool))
+    n_seen = int(seen.sum())
+    if n_seen:
+        scored = scored[~seen]
+        if scored.empty:
+            none = (f"all {n_seen:,} {which} have the points of the run's own training or "
+                    f"validation stars (all or in part)")
+    return scored, which, none, n_seen
 
 
 def _class_key(name: str) -> str:

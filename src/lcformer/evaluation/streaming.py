@@ -49,7 +49,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -67,7 +67,7 @@ from lcformer.data.reading.tables import read_long_table
 from lcformer.data.report import DropReport
 from lcformer.errors import ConfigError, ConfigMismatchError, InputError
 from lcformer.evaluation.flags import FLAG_RULES, FLAGS
-from lcformer.evaluation.inference import BATCH
+from lcformer.evaluation.new_star_reading import trained_reading
 from lcformer.evaluation.predict import (
     COUNT_COLUMNS,
     PERIOD_COLUMNS,
@@ -78,12 +78,15 @@ from lcformer.evaluation.predict import (
     model_prepare_config,
     predict_stars,
     probability_column,
-    trained_reading,
     with_input_labels,
 )
 from lcformer.evaluation.scoring import SCORE_COLUMNS
-from lcformer.models import LightCurveClassifier
+from lcformer.hardware import AUTO_DEVICE
+from lcformer.models.inference import BATCH
 from lcformer.workers import shared_workers
+
+if TYPE_CHECKING:
+    from lcformer.models.registry import Model
 
 MANIFEST = "_predict.json"
 METADATA_KEY = b"lcformer"
@@ -158,7 +161,7 @@ def read_partition(source: Path | pd.DataFrame, reading: ReadConfig,
     return to_magnitudes(curves, reading, name, report)
 
 
-def predict_frame(model: LightCurveClassifier, metadata: dict[str, Any], lcs: LightCurves,
+def predict_frame(model: Model, metadata: dict[str, Any], lcs: LightCurves,
                   **options: Any) -> tuple[pd.DataFrame, DropReport]:
     """One partition's output table (every star, in input order) and its drop report;
     ``options`` go to :func:`~lcformer.evaluation.predict.predict_stars`."""
@@ -225,9 +228,9 @@ class StreamSummary:
         return pd.concat(self.labelled, ignore_index=True)
 
 
-def predict_partitions(model: LightCurveClassifier, metadata: dict[str, Any],
+def predict_partitions(model: Model, metadata: dict[str, Any],
                        paths: Sequence[str | Path], out_dir: str | Path, *,
-                       reading: ReadConfig | None = None, device: str = "auto",
+                       reading: ReadConfig | None = None, device: str = AUTO_DEVICE,
                        batch_size: int = BATCH, pad_short: bool | None = None,
                        flags: FlagConfig | None = None, chunk_stars: int = PREDICT_CHUNK_STARS,
                        n_jobs: int = 1, progress: bool = True,
@@ -415,7 +418,7 @@ def refuse_split_stars(seen: SeenStars, ids: np.ndarray, path: Path,
     raise InputError(message)
 
 
-def weights_digest(model: LightCurveClassifier) -> str:
+def weights_digest(model: Model) -> str:
     """SHA-256 of a model's weights (in state-dict order): the same digest, the same model."""
     digest = hashlib.sha256()
     for name, tensor in model.state_dict().items():

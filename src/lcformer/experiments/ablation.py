@@ -54,7 +54,7 @@ from lcformer.experiments.grid import fold_repeats
 from lcformer.models.config import STAR_MODEL
 from lcformer.models.registry import BASELINE_LABELS, spec
 from lcformer.training.config import RunConfig, TrainConfig, stopping_text
-from lcformer.training.run_folder import METRICS_FILE
+from lcformer.training.run_folder import CONFIG_FILE, METRICS_FILE
 
 if TYPE_CHECKING:  # torch-free at import: the CLI builds its options from AblationConfig
     from lcformer.evaluation.records import RunRecord
@@ -218,7 +218,7 @@ def run_ablation(dataset: str, folder: str | Path, config: AblationConfig | None
                 # A started row continues from its last epoch (network/ or member*/ for
                 # trees and ensembles), as `train --resume` does.
                 records = [train_run(data, step_run(step, train, split, 0), run_dir,
-                                     resume=(run_dir / "config.toml").is_file(),
+                                     resume=(run_dir / CONFIG_FILE).is_file(),
                                      progress=progress)]
         for record in records:
             rows.append(_row(record, name, repeat))

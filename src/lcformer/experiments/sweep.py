@@ -53,7 +53,12 @@ from lcformer.experiments.baseline import run_baseline, save_baseline
 from lcformer.experiments.grid import Cell, SweepConfig, cells, repeat_split, run_config
 from lcformer.reporting.tables import budget_text, research_table, summary
 from lcformer.training.config import RunConfig
-from lcformer.training.run_folder import METRICS_FILE, data_differences, read_run_config
+from lcformer.training.run_folder import (
+    CONFIG_FILE,
+    METRICS_FILE,
+    data_differences,
+    read_run_config,
+)
 from lcformer.training.runs import train_run
 
 #: results_long.csv: one row per finished run (and per baseline classifier).
@@ -100,7 +105,7 @@ def run_sweep(data: PreparedDataset, config: SweepConfig, sweep_dir: str | Path,
             if (sweep_dir / "baseline" / repeat / METRICS_FILE).is_file():
                 _check_baseline(data, config, repeat, sweep_dir / "baseline" / repeat)
         elif any((sweep_dir / cell.name / repeat / name).is_file()
-                 for name in (METRICS_FILE, "config.toml")):  # finished, or started
+                 for name in (METRICS_FILE, CONFIG_FILE)):  # finished, or started
             _check_finished_config(sweep_dir / cell.name / repeat, data,
                                    run_config(config, cell, repeat))
     sweep_dir.mkdir(parents=True, exist_ok=True)
@@ -165,7 +170,7 @@ def _cell_rows(data: PreparedDataset, rc: RunConfig, cell: Cell, repeat: str, ru
     if did:  # a run folder already there was checked by run_sweep, before anything was written
         # A started run (its config.toml written) continues from each network's last epoch
         # (a member's, the network beside the trees: their own folders), as `train --resume`.
-        records = [train_run(data, rc, run_dir, resume=(run_dir / "config.toml").is_file(),
+        records = [train_run(data, rc, run_dir, resume=(run_dir / CONFIG_FILE).is_file(),
                              progress=progress, figures=False, tensorboard=tensorboard)]
     else:
         records = read_records(run_dir)

@@ -14,6 +14,7 @@ The modules, from definition to model:
 - ``periodic``: the default period-aware model, over star views and scalars;
 - ``forest``: trees on per-star values, averaged with the network's probabilities;
 - ``ensemble``: members of one architecture trained with different seeds, averaged.
+- ``inference``: any model over samples in batches, and its probabilities averaged per star.
 """
 
 from __future__ import annotations

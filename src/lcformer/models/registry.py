@@ -19,7 +19,14 @@ from lcformer.models.config import STAR_MODEL, ModelConfig
 
 if TYPE_CHECKING:
     from lcformer.models.classifier import LightCurveClassifier
+    from lcformer.models.ensemble import Ensemble
+    from lcformer.models.forest import ForestFusion
     from lcformer.models.periodic import PeriodicClassifier
+
+    #: Any model that classifies (a type for annotations): a research window model, the
+    #: periodic network, either with its trees, or an ensemble of one of them. Each maps
+    #: (tokens, mask[, per-star values]) to log-probabilities through ``classify``.
+    Model = LightCurveClassifier | PeriodicClassifier | ForestFusion | Ensemble
 
 Family = Literal["naive", "attention", "recurrent", "periodic"]
 

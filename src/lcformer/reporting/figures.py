@@ -14,7 +14,7 @@ import textwrap
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import matplotlib
 import numpy as np
@@ -29,13 +29,16 @@ from matplotlib.ticker import MaxNLocator
 from lcformer import atomic
 from lcformer.data.splits import SampleSet
 from lcformer.evaluation.importance import stars_text
-from lcformer.evaluation.inference import accuracy_by_position
 from lcformer.evaluation.metrics import score_text
 from lcformer.hardware import pick_device
 from lcformer.models import LightCurveClassifier
+from lcformer.models.inference import accuracy_by_position
 from lcformer.training.config import TrainConfig
 from lcformer.training.loop import TrainResult
 from lcformer.training.run_folder import IMPORTANCE_FILE
+
+if TYPE_CHECKING:
+    from lcformer.models.registry import Model
 
 DPI = 120
 MAX_POSITION_WINDOWS = 2_000  # enough for a smooth curve, cheap on a CPU
@@ -74,7 +77,7 @@ def _title(fig: Figure, text: str, **kwargs: Any) -> Text:
 
 
 @contextmanager
-def _evaluating(model: LightCurveClassifier) -> Iterator[torch.device]:
+def _evaluating(model: Model) -> Iterator[torch.device]:
     """Eval mode without gradients for drawing, restoring the caller's mode afterwards."""
     was_training = model.training
     model.eval()
@@ -472,7 +475,7 @@ def folded_curves_figure(curves: Any, periods: pd.DataFrame, stars: pd.DataFrame
 
 
 # ---------------------------------------------------------------------------- a run's figures
-def run_figures(run_dir: str | os.PathLike, model: LightCurveClassifier, data: Any,
+def run_figures(run_dir: str | os.PathLike, model: Model, data: Any,
                 sets: Mapping[str, SampleSet], result: TrainResult, confusion: list[list[int]],
                 train_config: TrainConfig, predictions: pd.DataFrame | None = None) -> list[Path]:
     """Every figure of a run into ``run_dir/figures``; parts with nothing to show are skipped.

@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any
 from lcformer.config import dotted, list_text
 from lcformer.data.fingerprints import fingerprints_of, uncompared_version
 from lcformer.data.reading.config import ReadConfig
+from lcformer.data.training_ranges import errors_of, ranges_of, ranges_text, shares_of
 from lcformer.errors import CorruptFileError, LcformerError, RunNotFoundError
-from lcformer.evaluation.flags import errors_of, ranges_of, ranges_text, shares_of
 from lcformer.models.registry import STAR_SETTINGS, WINDOW_SETTINGS
 from lcformer.training.run_folder import BEST_FILE, IMPORTANCE_FILE, LAST_FILE, METRICS_FILE
 
@@ -345,10 +345,12 @@ def _test_text(run_dir: Path, config: dict[str, Any], records: list[RunRecord]) 
 
 def _prepared_manifest(prepared: str | None) -> dict[str, Any] | None:
     """The manifest of the prepared dataset a run used, if it still exists and reads."""
+    from lcformer.data.prepared import MANIFEST_FILE
+
     if not prepared:
         return None
     try:
-        manifest = json.loads((Path(prepared) / "manifest.json").read_text(encoding="utf-8"))
+        manifest = json.loads((Path(prepared) / MANIFEST_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     return manifest if isinstance(manifest, dict) else None

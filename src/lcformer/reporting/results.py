@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from lcformer import atomic
-from lcformer.data.prepared import PreparedDataset
+from lcformer.data.prepared import MANIFEST_FILE, PreparedDataset
 from lcformer.data.samples import SAMPLES_VERSION
 from lcformer.errors import LcformerError
 from lcformer.evaluation.importance import stars_text
@@ -40,7 +40,7 @@ from lcformer.reporting.research import (
 )
 from lcformer.reporting.tables import is_baseline, summary
 from lcformer.training.config import stopping_text
-from lcformer.training.run_folder import IMPORTANCE_FILE
+from lcformer.training.run_folder import HISTORY_FILE, IMPORTANCE_FILE
 
 SAMPLE_WINDOWS = 3  # windows per sample-output figure
 
@@ -135,7 +135,7 @@ def run_seconds(section: SweepSection) -> float:
     total = 0.0
     for run in section.long["run_dir"].unique():
         folder = section.path / str(run)
-        history = folder / "history.csv"
+        history = folder / HISTORY_FILE
         if history.is_file():
             total += float(pd.read_csv(history)["seconds"].sum())
             continue
@@ -258,7 +258,7 @@ def section_figures(section: SweepSection, out_dir: Path) -> tuple[list[tuple[st
     if best is not None:
         run, repeat = section.first_run(best)
         name = f"{_cell_name(best)}, {repeat}"
-        history = run / "history.csv"
+        history = run / HISTORY_FILE
         if history.is_file():
             rows = pd.read_csv(history).to_dict("records")
             made.append((f"Training curves of the best deep cell ({name})",
@@ -278,7 +278,7 @@ def section_figures(section: SweepSection, out_dir: Path) -> tuple[list[tuple[st
                          out_dir / f"confusion_{kind}.png", normalise=True,
                          title=f"{name}: recall per true class")))
     prepared = Path(section.info["prepared"])
-    if not (prepared / "manifest.json").is_file():
+    if not (prepared / MANIFEST_FILE).is_file():
         skipped.append(f"{section.dataset}: the data figures and the sample outputs: the "
                        f"prepared data {prepared} is gone (run `lcformer prepare "
                        f"{section.dataset}` with the sweep's token options to restore it)")

@@ -9,9 +9,8 @@ from typing import Any, Literal, Self
 
 from lcformer.config import Config, option_text, setting
 from lcformer.errors import ConfigError
+from lcformer.hardware import AUTO_DEVICE, DEVICE_PATTERN, device_problem
 from lcformer.models.config import ModelConfig
-
-DEVICE_PATTERN = re.compile(r"auto|cpu|cuda(:\d+)?")
 
 
 @dataclass(frozen=True)
@@ -56,7 +55,7 @@ class TrainConfig(Config):
                                        "research code")
     label_smoothing: float = setting(0.0, "share of a uniform target mixed into the loss")
     seed: int = setting(0, "seed of the weights, batches and dropout")
-    device: str = setting("auto", "auto (CUDA when present), cpu, cuda or cuda:N")
+    device: str = setting(AUTO_DEVICE, "auto (CUDA when present), cpu, cuda or cuda:N")
     pretrain_epochs: int = setting(10, "ae_frozen: reconstruction epochs before the head is "
                                        "trained")
     alternate_every: int = setting(3, "ae_finetune: rounds of this many reconstruction, then "
@@ -84,10 +83,6 @@ class TrainConfig(Config):
         if not 0 <= self.label_smoothing < 1:
             raise ConfigError(f"label_smoothing must be from 0 up to (not including) 1, got "
                               f"{self.label_smoothing}")
-
-
-def device_problem(name: str) -> str:
-    return f"device must be auto, cpu, cuda or cuda:N, got {name!r}"
 
 
 def stopping_text(patience: int | None, time_limit: float | None = None,

@@ -25,6 +25,8 @@ from typing import Any
 import torch
 import torch.distributed as dist
 
+from lcformer.hardware import AUTO_DEVICE
+
 
 def launched() -> bool:
     """Whether this process was started by torchrun (or another launcher setting WORLD_SIZE)."""
@@ -53,7 +55,7 @@ def is_main() -> bool:
 
 
 def uses_cuda(device: str) -> bool:
-    return device.startswith("cuda") or (device == "auto" and torch.cuda.is_available())
+    return device.startswith("cuda") or (device == AUTO_DEVICE and torch.cuda.is_available())
 
 
 #: How long a process waits for the others at a collective. While rank 0 alone prepares a
@@ -63,7 +65,7 @@ def uses_cuda(device: str) -> bool:
 GROUP_TIMEOUT = datetime.timedelta(hours=24)
 
 
-def init(device: str = "auto") -> bool:
+def init(device: str = AUTO_DEVICE) -> bool:
     """Join torchrun's process group (from its environment variables); False when this
     process was not launched by torchrun. NCCL when training on CUDA, else gloo."""
     if not launched() or is_distributed():
@@ -87,7 +89,7 @@ def cleanup() -> None:
 
 
 @contextmanager
-def session(device: str = "auto") -> Iterator[None]:
+def session(device: str = AUTO_DEVICE) -> Iterator[None]:
     """The process group for the duration of a command (nothing when not under torchrun)."""
     started = init(device)
     try:

@@ -15,7 +15,7 @@ import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -33,17 +33,16 @@ from lcformer.data.lightcurves import ragged_ranges
 from lcformer.data.prepared import PreparedDataset
 from lcformer.data.reading import READERS_VERSION
 from lcformer.data.splits import SampleSet, sample_sets, split_stars
-from lcformer.errors import ConfigError, NothingToTrainError
-from lcformer.evaluation.flags import (
+from lcformer.data.training_ranges import (
     band_levels,
     band_shares,
     error_ranges,
     stored_ranges,
     training_ranges,
 )
-from lcformer.evaluation.inference import star_level, window_probabilities
+from lcformer.errors import ConfigError, NothingToTrainError
 from lcformer.hardware import pick_device
-from lcformer.models import LightCurveClassifier, ModelConfig, model_from_config
+from lcformer.models import ModelConfig, model_from_config
 from lcformer.models.ensemble import Ensemble
 from lcformer.models.forest import (
     WEIGHT_STARS,
@@ -52,11 +51,15 @@ from lcformer.models.forest import (
     TreeForest,
     choose_weight,
 )
+from lcformer.models.inference import star_level, window_probabilities
 from lcformer.training import distributed
 from lcformer.training.checkpoints import save_checkpoint
 from lcformer.training.config import RunConfig, TrainConfig
 from lcformer.training.loop import TrainResult, train, write_history
-from lcformer.training.run_folder import BEST_FILE, LAST_FILE
+from lcformer.training.run_folder import BEST_FILE, HISTORY_FILE, LAST_FILE
+
+if TYPE_CHECKING:
+    from lcformer.models.registry import Model
 
 
 def checkpoint_metadata(model: ModelConfig, data: PreparedDataset,
@@ -97,7 +100,7 @@ def check_trainable(data: PreparedDataset) -> None:
 
 @dataclass
 class FittedRun:
-    model: LightCurveClassifier  # holding its best weights
+    model: Model  # holding its best weights
     metadata: dict[str, Any]  # as stored in its checkpoints
     result: TrainResult  # an ensemble's: every member's history rows, stopped early if any did
     sets: dict[str, SampleSet]  # train, val, test samples
@@ -148,21 +151,51 @@ def fit(data: PreparedDataset, config: RunConfig, parts: np.ndarray,
     fused, share = (add_trees(members[0], learned, model_config, config.train,
                               n_stars=len(np.unique(sets["train"].star)))
                     if model_config.fused else (None, None))
-    results, history, earlier = [], [], 0.0
     # --epochs 0: the trees alone (their weight 1), the network untrained and never run.
     trees_alone = config.train.epochs == 0
-    if trees_alone:
-        results.append(result := TrainResult())
-    for i, member in enumerate([] if trees_alone else members):
+    results, history, earlier = (([TrainResult()], [], 0.0) if trees_alone else
+                                 _train_networks(members, learned, sets["val"], data.classes,
+                                                 config, model_config, run_dir,
+                                                 network_metadata, resume, progress, logger,
+                                                 share))
+    result = results[0]
+    model = members[0] if len(members) == 1 else Ensemble(members)
+    if len(members) > 1:
+        result = TrainResult(history, None, math.nan,
+                             stopped_early=any(r.stopped_early for r in results),
+                             time_limit_reached=any(r.time_limit_reached for r in results),
+                             network_unneeded=all(r.network_unneeded for r in results))
+    if fused is not None:
+        model = _fused(fused, model, share, trees_alone)
+        metadata = metadata | _trees_metadata(model_config, copies, float(model.weight),
+                                              trees_alone)
+    if run_dir is not None and distributed.is_main() and member_folder(run_dir, model_config,
+                                                                       0) != run_dir:
+        save_checkpoint(run_dir / BEST_FILE, model, metadata)
+        write_history(run_dir / HISTORY_FILE, history)
+    return FittedRun(model.eval(), metadata, result, sets,
+                     earlier + time.perf_counter() - began, results)
+
+
+def _train_networks(members: list[Model], learned: dict[str, SampleSet],
+                    val: SampleSet, classes: list[str], config: RunConfig,
+                    model_config: ModelConfig, run_dir: Path | None,
+                    network_metadata: dict[str, Any], resume: bool, progress: bool,
+                    logger: Any, share: Any) -> tuple[list[TrainResult], list[dict], float]:
+    """Train each network (an ensemble's members, one seed each) on ``learned["train"]``:
+    their results, their history rows together, and the seconds a resumed run had spent
+    before it was killed."""
+    results, history, earlier = [], [], 0.0
+    for i, member in enumerate(members):
         seed = config.train.seed + i
         folder = member_folder(run_dir, model_config, i)
         if (resume and folder is not None and not (folder / LAST_FILE).is_file()
-                and (folder / "history.csv").is_file()  # epochs recorded, none to continue
+                and (folder / HISTORY_FILE).is_file()  # epochs recorded, none to continue
                 and distributed.is_main()):
             warnings.warn(f"--resume: {folder} records epochs (history.csv) but holds no "
                           f"last.safetensors to continue from, so its training starts again "
-                          f"from the first epoch", stacklevel=2)
-        result = train(member, learned["train"], sets["val"], data.classes,
+                          f"from the first epoch", stacklevel=3)
+        result = train(member, learned["train"], val, classes,
                        member_train_config(config.train, seed, model_config.ensemble),
                        folder, network_metadata,
                        # a run (or an ensemble member) killed before its first epoch was
@@ -176,32 +209,29 @@ def fit(data: PreparedDataset, config: RunConfig, parts: np.ndarray,
         results.append(result)
         history += [{"member": i, **row} for row in result.history]
         earlier += result.earlier_seconds  # a resumed run: its time before it was killed
-    model = members[0] if len(members) == 1 else Ensemble(members)
-    if len(members) > 1:
-        result = TrainResult(history, None, math.nan,
-                             stopped_early=any(r.stopped_early for r in results),
-                             time_limit_reached=any(r.time_limit_reached for r in results),
-                             network_unneeded=all(r.network_unneeded for r in results))
-    if fused is not None:
-        fused.use_network(model)  # the trained network (or ensemble): fitted around the first
-        if trees_alone:
-            fused.set_weight(0.0)
-        elif share is not None:
-            fused.set_weight(share(model))
-        model = fused.eval()
-        metadata = metadata | {"forest": {"trees": model_config.forest,
-                                          "boosting": model_config.boosting,
-                                          "extra_trees": model_config.extra_trees,
-                                          "copies_fitted": 0 if copies is None
-                                          else len(copies.periods),
-                                          "network_weight": float(model.weight)}
-                                | ({"trees_alone": True} if trees_alone else {})}
-    if run_dir is not None and distributed.is_main() and member_folder(run_dir, model_config,
-                                                                       0) != run_dir:
-        save_checkpoint(run_dir / BEST_FILE, model, metadata)
-        write_history(run_dir / "history.csv", history)
-    return FittedRun(model.eval(), metadata, result, sets,
-                     earlier + time.perf_counter() - began, results)
+    return results, history, earlier
+
+
+def _fused(fused: ForestFusion, network: Model, share: Any,
+           trees_alone: bool) -> ForestFusion:
+    """The trees with the trained network (or ensemble) beside them, at the weight the
+    validation stars give it (0 for the trees alone: --epochs 0)."""
+    fused.use_network(network)  # (the trees were fitted around the first member)
+    if trees_alone:
+        fused.set_weight(0.0)
+    elif share is not None:
+        fused.set_weight(share(network))
+    return fused.eval()
+
+
+def _trees_metadata(model_config: ModelConfig, copies: Any, network_weight: float,
+                    trees_alone: bool) -> dict[str, Any]:
+    """What a checkpoint says of a model's trees, and the network's weight beside them."""
+    return {"forest": {"trees": model_config.forest, "boosting": model_config.boosting,
+                       "extra_trees": model_config.extra_trees,
+                       "copies_fitted": 0 if copies is None else len(copies.periods),
+                       "network_weight": network_weight}
+            | ({"trees_alone": True} if trees_alone else {})}
 
 
 def _epoch_and_weight_stars(val: SampleSet, seed: int) -> tuple[SampleSet, SampleSet]:

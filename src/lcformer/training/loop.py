@@ -30,7 +30,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import numpy as np
 import torch
@@ -42,15 +42,17 @@ from tqdm.auto import tqdm
 from lcformer import atomic
 from lcformer.data.splits import SampleSet, class_weights
 from lcformer.errors import CorruptFileError, RunNotFoundError, TrainingDivergedError
-from lcformer.evaluation.inference import star_level, trim_padding, window_probabilities
 from lcformer.evaluation.metrics import classification_metrics
 from lcformer.hardware import pick_device
-from lcformer.models import LightCurveClassifier
+from lcformer.models.inference import star_level, trim_padding, window_probabilities
 from lcformer.models.periodic import PeriodicClassifier
 from lcformer.training import distributed
 from lcformer.training.checkpoints import load_checkpoint, save_checkpoint
 from lcformer.training.config import TrainConfig
-from lcformer.training.run_folder import BEST_FILE, LAST_FILE
+from lcformer.training.run_folder import BEST_FILE, HISTORY_FILE, LAST_FILE
+
+if TYPE_CHECKING:
+    from lcformer.models.registry import Model
 
 Phase = Literal["classify", "reconstruct"]
 
@@ -96,7 +98,7 @@ def learning_rate(config: TrainConfig, epoch: int, n_epochs: int) -> float:
 
 
 def train(
-    model: LightCurveClassifier,
+    model: Model,
     train_set: SampleSet,
     val_set: SampleSet | None,
     classes: list[str],
@@ -108,7 +110,7 @@ def train(
     stop_after: int | None = None,
     logger: EpochLogger | None = None,
     runs_after: int | None = 0,
-    share: Callable[[LightCurveClassifier], float] | None = None,
+    share: Callable[[Model], float] | None = None,
 ) -> TrainResult:
     """Train ``model`` in place and leave it holding the best (or last) weights.
 
@@ -215,7 +217,7 @@ def train(
     bar.close()
 
     if writes and result.history and start >= len(plan):  # a resumed run with no epoch left
-        write_history(run_dir / "history.csv", result.history)  # (killed before it wrote it)
+        write_history(run_dir / HISTORY_FILE, result.history)  # (killed before it wrote it)
     for p in model.parameters():
         p.requires_grad_(True)
     best_state = _best_weights(best_state, run_dir)
@@ -241,10 +243,10 @@ def loss_class_weights(train_set: SampleSet, n_classes: int, config: TrainConfig
     return torch.tensor(class_weights(counted, n_classes), dtype=torch.float32, device=device)
 
 
-def _validation_scores(model: LightCurveClassifier, val_set: SampleSet | None,
+def _validation_scores(model: Model, val_set: SampleSet | None,
                        classes: list[str], config: TrainConfig, weights: torch.Tensor,
                        device: torch.device, phase: Phase, loss: float,
-                       share: Callable[[LightCurveClassifier], float] | None
+                       share: Callable[[Model], float] | None
                        ) -> tuple[dict[str, float], np.ndarray | None]:
     """What an epoch's history row gets from the validation stars (rank 0, classification
     epochs): the scores of :func:`validate` and, beside trees, the share they would give the
@@ -344,7 +346,7 @@ def _check_finite(row: dict[str, Any], config: TrainConfig, run_dir: Path | None
             f"{config.lr:g}){clip}")
 
 
-def _restore(run_dir: Path | None, model: LightCurveClassifier,
+def _restore(run_dir: Path | None, model: Model,
              optimizer: torch.optim.Optimizer) -> tuple[int, TrainResult, float]:
     """``--resume``: the weights and optimiser of ``last.safetensors``, and the epochs done,
     the history so far and the last epoch's seconds, as the interrupted run left them."""
@@ -371,7 +373,7 @@ def _restore(run_dir: Path | None, model: LightCurveClassifier,
                                f"train again without --resume") from None
 
 
-def _save_epoch(run_dir: Path, model: LightCurveClassifier, optimizer: torch.optim.Optimizer,
+def _save_epoch(run_dir: Path, model: Model, optimizer: torch.optim.Optimizer,
                 metadata: dict[str, Any], epoch: int, result: TrainResult, seconds: float,
                 last_epoch: float) -> None:
     """``last.safetensors`` (what ``--resume`` continues from) and ``history.csv``."""
@@ -380,7 +382,7 @@ def _save_epoch(run_dir: Path, model: LightCurveClassifier, optimizer: torch.opt
                 "seconds": seconds, "last_epoch_seconds": round(last_epoch, 3)}
     save_checkpoint(run_dir / LAST_FILE, model,
                     metadata | {"epoch": epoch + 1, "training": training}, optimizer)
-    write_history(run_dir / "history.csv", result.history)
+    write_history(run_dir / HISTORY_FILE, result.history)
 
 
 def _unneeded(result: TrainResult, unneeded: int, patience: int) -> bool:
@@ -477,7 +479,7 @@ def uniform_target_loss(log_p: torch.Tensor, y: torch.Tensor,
     return -(log_p * (weights[y, None] if weights is not None else 1.0)).mean(1)
 
 
-def run_epoch(model: LightCurveClassifier, data: SampleSet, optimizer: torch.optim.Optimizer,
+def run_epoch(model: Model, data: SampleSet, optimizer: torch.optim.Optimizer,
               phase: Phase, config: TrainConfig, weights: torch.Tensor,
               rng: np.random.Generator, device: torch.device) -> float:
     """One pass over the training windows; returns the mean loss."""
@@ -545,7 +547,7 @@ def shard(batch: np.ndarray, n: int, rank: int) -> tuple[slice, float]:
     return (slice(a, b), 1.0) if b > a else (slice(0, 1), 0.0)
 
 
-def run_epoch_distributed(model: LightCurveClassifier, step: nn.Module, data: SampleSet,
+def run_epoch_distributed(model: Model, step: nn.Module, data: SampleSet,
                           optimizer: torch.optim.Optimizer, phase: Phase, config: TrainConfig,
                           weights: torch.Tensor, rng: np.random.Generator,
                           device: torch.device, seed: int) -> float:
@@ -595,7 +597,7 @@ def run_epoch_distributed(model: LightCurveClassifier, step: nn.Module, data: Sa
     return float(distributed.all_reduce_sum(total)) / max(seen, 1)
 
 
-def validate(model: LightCurveClassifier, data: SampleSet, classes: list[str],
+def validate(model: Model, data: SampleSet, classes: list[str],
              config: TrainConfig, weights: torch.Tensor | None,
              device: torch.device) -> tuple[dict[str, float], np.ndarray]:
     """Validation loss (per window, class-weighted as the training loss is) and star-level

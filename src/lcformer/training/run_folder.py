@@ -37,13 +37,15 @@ from lcformer.training.config import RunConfig
 
 if TYPE_CHECKING:
     from lcformer.data.prepared import PreparedDataset
-    from lcformer.models import LightCurveClassifier
+    from lcformer.models.registry import Model
 
 # The names of a run folder's files (the layout above), without torch, so that the commands
 # that only read runs (and ``--help``) need not import it.
 METRICS_FILE = "metrics.json"
 PREDICTIONS_FILE = "test_predictions.csv"
 IMPORTANCE_FILE = "importance.json"  # what the trees rest on (evaluation/importance.py)
+HISTORY_FILE = "history.csv"  # one row an epoch
+CONFIG_FILE = "config.toml"  # the run's settings
 
 #: Which weights of a run: its best validation epoch's or its last epoch's.
 Checkpoint = Literal["best", "last"]
@@ -88,7 +90,7 @@ def run_dir_name(dataset: str, run: RunConfig,
 
 
 #: What a run writes in its folder (unknown files are left alone).
-RUN_OUTPUTS = (METRICS_FILE, PREDICTIONS_FILE, IMPORTANCE_FILE, "history.csv", BEST_FILE,
+RUN_OUTPUTS = (METRICS_FILE, PREDICTIONS_FILE, IMPORTANCE_FILE, HISTORY_FILE, BEST_FILE,
                "best.json", LAST_FILE, "last.json", "figures", "network", "member*")
 
 
@@ -134,7 +136,7 @@ def set_aside_other_run(run_dir: Path, data: PreparedDataset) -> Path | None:
         return None
     aside = atomic.aside_path(run_dir)
     aside.mkdir()
-    for pattern in (*RUN_OUTPUTS, "config.toml"):
+    for pattern in (*RUN_OUTPUTS, CONFIG_FILE):
         for path in run_dir.glob(pattern):
             shutil.move(path, aside / path.name)
     return aside
@@ -219,12 +221,12 @@ def write_config(run_dir: Path, data: PreparedDataset, config: RunConfig) -> Non
         "input_hash": data.manifest["input_hash"],
         "data_code": data.manifest.get("data_code")}),  # None: prepared before it was kept
         "prepare": none_as_text(data.manifest["config"]), "run": none_as_text(config.to_dict())}
-    atomic.write_text(run_dir / "config.toml", tomli_w.dumps(doc))
+    atomic.write_text(run_dir / CONFIG_FILE, tomli_w.dumps(doc))
 
 
 def read_run_config(run_dir: Path) -> dict[str, Any]:
     """A run folder's config.toml ({} when there is none)."""
-    path = run_dir / "config.toml"
+    path = run_dir / CONFIG_FILE
     if not path.is_file():
         return {}
     try:
@@ -235,7 +237,7 @@ def read_run_config(run_dir: Path) -> dict[str, Any]:
 
 
 def load_model(run_dir: str | Path, which: Checkpoint = DEFAULT_CHECKPOINT
-               ) -> tuple[LightCurveClassifier, dict[str, Any]]:
+               ) -> tuple[Model, dict[str, Any]]:
     """A trained model and its metadata from a run folder (safetensors, no pickle); a damaged
     checkpoint is a CorruptFileError naming it."""
     from lcformer.models import ModelConfig, model_from_config

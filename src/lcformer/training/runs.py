@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -21,13 +21,12 @@ from lcformer.data.prepared import PreparedDataset
 from lcformer.data.splits import SampleSet, assign_splits, split_record
 from lcformer.errors import ConfigError
 from lcformer.evaluation.importance import importance_record
-from lcformer.evaluation.inference import star_level, window_probabilities
 from lcformer.evaluation.metrics import classification_metrics
 from lcformer.evaluation.predict import probability_column
 from lcformer.evaluation.records import RunRecord, write_records
 from lcformer.hardware import hardware, pick_device
-from lcformer.models import LightCurveClassifier
 from lcformer.models.forest import ForestFusion
+from lcformer.models.inference import star_level, window_probabilities
 from lcformer.models.registry import spec
 from lcformer.reporting.tensorboard import TensorBoardLogger
 from lcformer.training import distributed
@@ -42,6 +41,9 @@ from lcformer.training.run_folder import (
     set_aside_other_run,
     write_config,
 )
+
+if TYPE_CHECKING:
+    from lcformer.models.registry import Model
 
 
 def train_run(data: PreparedDataset, config: RunConfig, run_dir: str | Path,
@@ -181,7 +183,7 @@ def epochs_run(history: list[dict[str, Any]]) -> int:
     return max(counts.values(), default=0)
 
 
-def run_hparams(model: LightCurveClassifier, data: PreparedDataset,
+def run_hparams(model: Model, data: PreparedDataset,
                 config: RunConfig) -> dict[str, Any]:
     """What TensorBoard's HParams tab shows of a run: the resolved model options (defaults
     included), the training config and the split (the folds of a sweep differ in nothing

@@ -9,8 +9,9 @@ import warnings
 import numpy as np
 import pytest
 
+from lcformer.data.reading.column_names import band_columns
 from lcformer.data.reading.config import Columns
-from lcformer.data.reading.files import FileProblem, band_columns
+from lcformer.data.reading.files import FileProblem
 from lcformer.data.reading.star_file import parse_columns, parse_curves
 from lcformer.data.report import DropReport
 

@@ -2,7 +2,7 @@
 
 A file's header is its first line without a number, or else the last comment line before
 the data where that reads as column names (ATLAS's ``###MJD m dm uJy ...``). Its names are
-read by the names per-star files use (:func:`~.files.column_role`: ``HJD``, ``mag_v``,
+read by the names per-star files use (:func:`~.column_names.column_role`: ``HJD``, ``mag_v``,
 ``sigma``, ZTF's ``filtercode`` and ``catflags``...) or those ``--columns`` gives; a role
 that several columns could take is refused, not guessed. :mod:`.star_file` reads the values
 of the columns found here; :mod:`.ipac` and FITS, ECSV and VOTable tables use the same rules.
@@ -12,25 +12,22 @@ from __future__ import annotations
 
 import io
 
-from lcformer.data.reading.config import ROLE_ALIASES, Columns
-from lcformer.data.reading.files import (
+from lcformer.data.reading.column_names import (
     ID_NAMES,
-    MACHO_FILE,
     TABLE_OF_STARS,
-    TAP_COLUMNS,
-    FileProblem,
     band_columns,
     column_role,
     error_columns,
     is_flag_name,
     is_number,
-    names_text,
-    primary,
     snr_column,
     survey_layout_hint,
     time_corrected,
     warn_of_difference_flux,
+    without_secondary,
 )
+from lcformer.data.reading.config import ROLE_ALIASES, Columns
+from lcformer.data.reading.files import MACHO_FILE, TAP_COLUMNS, FileProblem, names_text
 from lcformer.errors import ConfigError
 
 #: The roles of a file without a header's first columns, read by position.
@@ -120,7 +117,7 @@ def comment_names(line: str, given: frozenset[str] = frozenset(), *,
     if given and given <= {f.strip("\"'").lower() for f in fields}:
         return fields
     times = [f for f in fields if column_role(f) == "time"]
-    times = [times[i] for i in primary(list(range(len(times))), times)]
+    times = [times[i] for i in without_secondary(list(range(len(times))), times)]
     if len(times) > 1 and sum(map(time_corrected, times)) != 1:
         return []
     return fields if times and (time_alone or any(column_role(f) == "mag" for f in fields)) else []
@@ -137,7 +134,7 @@ def header_columns(names: list[str], line: int, columns: Columns | None = None,
     the file is refused: read by position, a header "mag,err,hjd" gave times from the
     magnitudes. ``table``: a FITS, ECSV or VOTable table's names, which have no position to
     fall back on. Without an err column, Gaia's ``flux_over_error`` gives the errors where
-    a row holds ``one_band`` (:func:`~.files.snr_column`)."""
+    a row holds ``one_band`` (:func:`~.column_names.snr_column`)."""
     if names_macho(names):
         raise FileProblem(line, MACHO_FILE)
     columns = columns or Columns()
@@ -166,7 +163,7 @@ def header_columns(names: list[str], line: int, columns: Columns | None = None,
     if len(found["time"]) > 1:
         corrected = [i for i in found["time"] if time_corrected(names[i])]
         found["time"] = (corrected if len(corrected) == 1  # hjd by mjd
-                         else primary(found["time"], names))  # mjd by obsTime
+                         else without_secondary(found["time"], names))  # mjd by obsTime
     if len(found["flag"]) > 1:
         preferred = [i for i in found["flag"] if bare[i].lower() in PREFERRED_FLAGS]
         found["flag"] = preferred if len(preferred) == 1 else found["flag"]  # Gaia's

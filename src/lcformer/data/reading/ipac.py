@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from lcformer.data.reading.column_names import ID_NAMES, is_number
 from lcformer.data.reading.config import Columns
-from lcformer.data.reading.files import ID_NAMES, FileProblem, is_number
+from lcformer.data.reading.files import FileProblem
 from lcformer.data.reading.headers import header_bands
 
 #: An IPAC table's header (IRSA's default format: ZTF light curves as ``.tbl``): blank and

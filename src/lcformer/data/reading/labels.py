@@ -17,13 +17,7 @@ import pandas as pd
 from lcformer.data.lightcurves import LightCurves, label_array
 from lcformer.data.reading.columns import rounded_id, rounded_id_text
 from lcformer.data.reading.config import Columns
-from lcformer.data.reading.files import (
-    PathLike,
-    first_few,
-    names_text,
-    no_rows,
-    read_str_table,
-)
+from lcformer.data.reading.files import PathLike, first_few, names_text, no_rows, read_str_table
 from lcformer.data.report import DropReport
 from lcformer.errors import InputError
 

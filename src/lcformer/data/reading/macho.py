@@ -28,8 +28,8 @@ from lcformer.data.reading.files import (
     FileProblem,
     PathLike,
     cannot_read,
-    finish,
     names_text,
+    raise_unreported,
     read_str_table,
 )
 from lcformer.data.reading.labels import empty_labels_file
@@ -95,7 +95,7 @@ def read_macho(
     if catalogue is not None:
         labels = _labels(curves.ids, catalogue, sink)
         curves = curves if labels is None else curves.with_labels(labels)
-    finish(sink, report, str(folder))
+    raise_unreported(sink, report, str(folder))
     return curves
 
 

@@ -20,20 +20,19 @@ import numpy as np
 import pandas as pd
 
 from lcformer.data.lightcurves import LightCurves, label_array
+from lcformer.data.reading.column_names import ID_NAMES, is_number
 from lcformer.data.reading.columns import rounded_id, rounded_id_text
 from lcformer.data.reading.config import Columns
 from lcformer.data.reading.files import (
-    ID_NAMES,
     READ_ERRORS,
     FileProblem,
     PathLike,
     cannot_read,
     each_warning_once,
-    finish,
     first_few,
-    is_number,
     names_text,
     no_rows,
+    raise_unreported,
     read_str_table,
 )
 from lcformer.data.reading.flux import FLUX_UNIT, MAG_UNIT
@@ -192,7 +191,7 @@ def read_catalogue_folder(
         _refuse_star_conflicts(ids, files_read, bands, splits, cat_name, "splits")
     ids, bands, arrays, (labels, splits) = join_curves(ids, bands, read.arrays,
                                                        [labels, splits], sink)
-    finish(sink, report, f"{cat_name} with {source}")
+    raise_unreported(sink, report, f"{cat_name} with {source}")
     return _assemble(ids, arrays, labels if has_class else None,
                      splits if has_split else None, bands)
 
@@ -484,7 +483,7 @@ def read_folder(
     bands = folder_bands(files_read, file_name_bands(files_read, bands, sink), sink)
     ids = object_stars(star_ids(files_read, sink, bands), files_read, objects, sink)
     ids, bands, arrays, _ = join_curves(ids, bands, read.arrays, [], sink)
-    finish(sink, report, str(source))
+    raise_unreported(sink, report, str(source))
     return _assemble(ids, arrays, None, None, bands)
 
 

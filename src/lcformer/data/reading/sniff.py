@@ -17,18 +17,15 @@ import numpy as np
 import pandas as pd
 
 from lcformer.data.lightcurves import LightCurves
+from lcformer.data.reading.column_names import ID_NAMES, SURVEY_ID_NAMES, column_role, is_number
 from lcformer.data.reading.config import Columns, ReadConfig
 from lcformer.data.reading.files import (
-    ID_NAMES,
     IPAC_SUFFIXES,
     READ_ERRORS,
-    SURVEY_ID_NAMES,
     UNSUPPORTED_SUFFIXES,
     FileProblem,
     astropy_format,
-    column_role,
     is_csv,
-    is_number,
     names_text,
     table_suffix,
     unsupported_format,
@@ -271,9 +268,9 @@ def _one_stars_file(path: Path, header: list[str] | None, columns: Columns,
     nor a class column: one star's file, read as it would be in a folder, by its own time,
     mag, err, band and quality-flag columns (ZTF's ``hjd`` and ``catflags``, TESS's
     ``QUALITY``), instead of as a one-star table that knows only the columns named. Unless
-    a column is named as star ids (``files.ID_NAMES``; a file without a table's time or mag
+    a column is named as star ids (``column_names.ID_NAMES``; a file without a table's time or mag
     column whose id column names one star, CRTS's ``MasterID``, is one star's file still),
-    or as a survey's (``oid``, ``files.SURVEY_ID_NAMES``) and holds several stars (values
+    or as a survey's (``oid``, ``column_names.SURVEY_ID_NAMES``) and holds several stars (values
     that repeat, not one per row): then it may be a table of them, which only
     ``--columns id=`` can say (a ZTF
     download of one star has an oid per field and filter: give its rows of one oid, or

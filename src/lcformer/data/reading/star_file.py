@@ -27,19 +27,21 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from lcformer.data.reading.column_names import (
+    ID_NAMES,
+    TABLE_OF_STARS,
+    is_number,
+    is_snr_name,
+    other_bands_warning,
+)
 from lcformer.data.reading.config import Columns
 from lcformer.data.reading.files import (
-    ID_NAMES,
     LIMIT,
     MAGIC_BYTES,
     READ_ERRORS,
-    TABLE_OF_STARS,
     FileProblem,
     cannot_read,
-    is_number,
-    is_snr_name,
     names_text,
-    other_bands_warning,
 )
 from lcformer.data.reading.flux import BY_POSITION, MAG_UNIT, errors_of_snr
 from lcformer.data.reading.headers import (
@@ -96,7 +98,7 @@ def parse_curves(data: bytes | str, sink: DropReport | None = None,
                  ) -> dict[str, Curve]:
     """The curves of one CSV or whitespace file by band: ``{"": (time, mag, err)}``, err NaN
     when there are 2 columns; where the header names a band column (``band``, ZTF's
-    ``filtercode``...: ``files.BAND_NAMES``), one curve per band it holds, so that bands are
+    ``filtercode``...: ``column_names.BAND_NAMES``), one curve per band it holds, so that bands are
     never mixed into one curve.
 
     ``#`` lines are comments; a first line without any number is a header. A header's
@@ -107,7 +109,7 @@ def parse_curves(data: bytes | str, sink: DropReport | None = None,
     many fields as the first (a short or long row is a decimal comma or a shifted row, not a
     value to guess); semicolon-separated values are refused, saying so. Other columns are
     not read; a file that has some is counted in ``sink`` as ``extra_columns_not_read``, so
-    that it shows in the report, but a star column (``files.ID_NAMES``) that names more than
+    that it shows in the report, but a star column (``column_names.ID_NAMES``) that names more than
     one star is a problem: the file is a table of several. ``columns`` names the
     header's time, mag, err, band or flag column where its name is not one of those (``V``
     for mag; ``flag=''``: none; ``flag_bits`` as for tables); a file without a header then
@@ -546,7 +548,7 @@ def _warn_of_columns_by_position(commented: list[str]) -> None:
 
 def _one_star(ids: np.ndarray, name: str, at_row: Callable[[int, str], FileProblem]
               ) -> None:
-    """A per-star file's star column (``files.ID_NAMES``) must name one star: a table of
+    """A per-star file's star column (``column_names.ID_NAMES``) must name one star: a table of
     several read as one file per star would mix their points into one curve. A column of
     a value per row (a detection's own id, as NEOWISE's source_id) names no star: only
     names that repeat are stars."""

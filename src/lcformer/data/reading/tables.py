@@ -33,6 +33,19 @@ from lcformer.data.reading.astropy_tables import (
     declared_unit,
     one_table,
 )
+from lcformer.data.reading.column_names import (
+    ID_NAMES,
+    band_columns,
+    error_columns,
+    is_flag_name,
+    is_flux_name,
+    is_snr_name,
+    other_bands_warning,
+    snr_column,
+    suggested_columns,
+    survey_layout_hint,
+    warn_of_difference_flux,
+)
 from lcformer.data.reading.columns import (
     build_curves,
     days_of_dates,
@@ -45,31 +58,21 @@ from lcformer.data.reading.columns import (
 )
 from lcformer.data.reading.config import Columns
 from lcformer.data.reading.files import (
-    ID_NAMES,
     IPAC_SUFFIXES,
     READ_ERRORS,
     FileProblem,
     PathLike,
     astropy_format,
-    band_columns,
     cannot_read,
-    error_columns,
-    finish,
     is_csv,
-    is_flag_name,
-    is_flux_name,
-    is_snr_name,
     names_text,
-    other_bands_warning,
-    snr_column,
-    suggested_columns,
-    survey_layout_hint,
+    raise_unreported,
     unsupported_format,
-    warn_of_difference_flux,
 )
 from lcformer.data.reading.flux import errors_of_snr
 from lcformer.data.reading.ipac import ipac_as_columns, ipac_names
 from lcformer.data.reading.labels import join_labels
+from lcformer.data.reading.nested import exploded, nested_columns
 from lcformer.data.reading.partitions import join_split_curves, partition_files
 from lcformer.data.report import DropReport
 
@@ -132,7 +135,7 @@ def read_long_table(
         curves = LightCurves.empty(with_labels=labels is not None)
     elif labels is not None:
         curves = join_labels(curves, labels, columns, name, sink)
-    finish(sink, report, name)
+    raise_unreported(sink, report, name)
     return curves
 
 
@@ -161,13 +164,13 @@ def read_partitions(
             [read_long_table(p, columns=columns, report=sink) for p in parts]), sink)
         if labels is not None:
             curves = join_labels(curves, labels, columns, str(folder), sink)
-    finish(sink, report, str(folder))
+    raise_unreported(sink, report, str(folder))
     return curves
 
 
 def _names_several_stars(frame: pd.DataFrame, columns: Columns) -> tuple[str, str, str] | None:
     """(column, one star, another) where a table without the id column has a column named as
-    star ids (``files.ID_NAMES``: CRTS's MasterID) of several values that repeat (a value per
+    star ids (``column_names.ID_NAMES``: CRTS's MasterID) of several values that repeat (a value per
     row, a detection's own id, names no star), else None."""
     roles = set(columns.resolve([str(c) for c in frame.columns]).all)
     for column in frame.columns:
@@ -235,7 +238,7 @@ def from_astropy(
             factor = declared_unit(table[name], name, role, columns, mag_unit,
                                    Path("an astropy table"), sink)
             if factor is None:  # a time column in no unit of time: nothing to read
-                finish(sink, report, "an astropy table")
+                raise_unreported(sink, report, "an astropy table")
                 return LightCurves.empty()
             frame[name] = frame[name] * factor if factor != 1 else frame[name]
     if columns.id not in frame:
@@ -260,38 +263,13 @@ def _named_twice(path: Path, found: list[str]) -> str | None:
     return next((n for n in names if names.count(n) > 1), None)
 
 
-def _nested_columns(schema: Any, columns: Columns) -> list[str]:
-    """The columns that may hold each star's points in a table of one row per star
-    (nested-pandas, LSDB and Rubin's DP1 write a struct of lists, ``lc: {time: [...], mag:
-    [...]}``; others a list of structs): those with the time and mag inside."""
-    import pyarrow as pa
-
-    def is_list(kind: Any) -> bool:
-        return pa.types.is_list(kind) or pa.types.is_large_list(kind)
-
-    found = []
-    for field in schema:
-        kind = field.type
-        if pa.types.is_struct(kind) and kind.num_fields and all(
-                is_list(kind.field(i).type) for i in range(kind.num_fields)):
-            inner = [kind.field(i).name for i in range(kind.num_fields)]
-        elif is_list(kind) and pa.types.is_struct(kind.value_type):
-            inner = [f.name for f in kind.value_type]
-        else:
-            continue
-        named = columns.resolve(inner)
-        if named.time in inner and named.mag in inner:
-            found.append(field.name)
-    return found
-
-
 def _unnest(schema: Any, load: Callable[[], Any], columns: Columns,
             required: tuple[str, ...], name: Path | str, sink: DropReport,
             single: bool = False) -> tuple[bool, pd.DataFrame | None]:
     """(False, None) for a table of one row per point; for one of one row per star, its
-    points nested in a column (:func:`_nested_columns`), (True, the long table of the
+    points nested in a column (:func:`~.nested.nested_columns`), (True, the long table of the
     ``columns`` in use, or None where a problem was recorded). ``load`` reads the table."""
-    nested = _nested_columns(schema, columns)
+    nested = nested_columns(schema, columns)
     named = columns.resolve(list(schema.names))
     flat = {named.time, named.mag} <= set(schema.names)
     if not nested:
@@ -306,62 +284,10 @@ def _unnest(schema: Any, load: Callable[[], Any], columns: Columns,
                      f"{columns.id!r} column naming them; give --columns id=NAME",
                      "unreadable_file")
         return True, None
-    frame = _exploded(load(), nested[0], name, sink, columns)
+    frame = exploded(load(), nested[0], name, sink, columns)
     use = None if frame is None else _usable(list(frame.columns), columns, required, name, sink,
                                              frame.get)
     return True, None if use is None else frame[list(use)].rename(columns=use)
-
-
-def _exploded(table: Any, nested: str, path: Path | str, sink: DropReport,
-              columns: Columns) -> pd.DataFrame | None:
-    """One row per point from one row per star: the nested column's fields, with the star's
-    other (top-level) columns repeated, by whole-array operations (no loop over stars). A
-    star with no point keeps one row of no values (NaN), so that it is listed, not lost; it
-    is counted as ``stars_without_points``. None, with a problem, where it cannot be read,
-    as where a column that ``columns`` names is both a top-level column and a field; another
-    name in both places (DP1's ``coord_ra``) is not read, and the field is kept."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    column = table.column(nested).combine_chunks()
-    if pa.types.is_struct(column.type):  # a struct of lists: one list per field
-        lists = {column.type.field(i).name: column.field(i)
-                 for i in range(column.type.num_fields)}
-        lengths = [pc.list_value_length(a).fill_null(0).to_numpy(zero_copy_only=False)
-                   for a in lists.values()]
-        differ = np.flatnonzero(np.any([n != lengths[0] for n in lengths[1:]], axis=0)
-                                if len(lengths) > 1 else np.zeros(0, bool))
-        if len(differ):
-            row = int(differ[0])
-            sizes = ", ".join(f"{k} {int(n[row])}" for k, n in zip(lists, lengths, strict=True))
-            sink.problem(f"{path}: row {row + 1} of column {nested!r} has lists of different "
-                         f"lengths ({sizes}): every point needs each value", "unreadable_file")
-            return None
-        first = next(iter(lists.values()))
-        parents = pc.list_parent_indices(first).to_numpy()
-        points = {name: pc.list_flatten(a) for name, a in lists.items()}
-    else:  # a list of structs: one struct per point
-        parents = pc.list_parent_indices(column).to_numpy()
-        flat = pc.list_flatten(column)
-        points = {f.name: flat.field(f.name) for f in column.type.value_type}
-    read = {c.lower() for c in (columns.id, columns.band, columns.time, columns.mag,
-                                columns.err, columns.label, columns.split, columns.flag) if c}
-    twice = set(points) & set(table.column_names) - {nested}
-    both = sorted(n for n in twice if n.lower() in read)
-    if both:
-        sink.problem(f"{path}: {', '.join(map(repr, both))} is both a column and a field of "
-                     f"{nested!r}; drop one, so that each value has one source",
-                     "unreadable_file")
-        return None
-    empty = np.setdiff1d(np.arange(len(table)), parents)
-    if len(empty):  # one row of NaN each: listed as having no usable point
-        sink.note("stars_without_points", len(empty))
-        parents = np.concatenate([parents, empty])
-        points = {name: pa.concat_arrays([a, pa.nulls(len(empty), a.type)])
-                  for name, a in points.items()}
-    rest = {name: table.column(name).take(pa.array(parents)) for name in table.column_names
-            if name != nested and name not in twice}
-    return pa.table({**rest, **points}).to_pandas()
 
 
 def _read_table_file(path: Path, columns: Columns, sink: DropReport,
@@ -761,7 +687,7 @@ def _frame_to_curves(
 
 def _snr_errors(found: list[str], columns: Columns, err: str) -> str | None:
     """The column of ``found`` whose signal-to-noise ratios give the errors (Gaia's
-    flux_over_error: :func:`~.files.snr_column`) where no err column ``err`` is; not in
+    flux_over_error: :func:`~.column_names.snr_column`) where no err column ``err`` is; not in
     rows of several bands, whose one ratio would be every band's."""
     if columns.per_band or err in found:
         return None

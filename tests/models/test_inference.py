@@ -7,13 +7,13 @@ import numpy as np
 import pytest
 import torch
 
-from lcformer.evaluation.inference import (
+from lcformer.models import build_model
+from lcformer.models.inference import (
     accuracy_by_position,
     star_level,
     star_probabilities,
     window_probabilities,
 )
-from lcformer.models import build_model
 
 
 def test_star_probabilities_average_windows_per_star() -> None:
@@ -87,7 +87,7 @@ def test_accuracy_by_position_is_nan_where_no_window_reaches() -> None:
 
 
 def test_trim_padding_cuts_batches_to_their_last_real_token() -> None:
-    from lcformer.evaluation.inference import real_lengths, trim_padding
+    from lcformer.models.inference import real_lengths, trim_padding
 
     mask = np.zeros((3, 8), dtype=bool)
     mask[0, :2] = True

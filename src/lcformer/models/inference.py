@@ -8,12 +8,15 @@ then takes the argmax, as the research system did per star.
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 import torch
 
 from lcformer.models import LightCurveClassifier
+
+if TYPE_CHECKING:
+    from lcformer.models.registry import Model
 
 TensorOrArray = TypeVar("TensorOrArray", np.ndarray, torch.Tensor)
 
@@ -57,7 +60,7 @@ SORTED_BATCH = 32
 BATCH = 512
 
 
-def window_probabilities(model: LightCurveClassifier, tokens: np.ndarray, mask: np.ndarray,
+def window_probabilities(model: Model, tokens: np.ndarray, mask: np.ndarray,
                          batch_size: int = BATCH, device: str | torch.device = "cpu",
                          extra: np.ndarray | None = None) -> np.ndarray:
     """(n_windows, n_classes) class probabilities, computed in batches.

@@ -1,0 +1,329 @@
+"""Which column of a table is which, by its name: the id, time, magnitude, error, band and
+flag names of the surveys lcformer has met (compared ignoring case), what a set of names
+suggests where the defaults are missing, and the names that warn (difference-image fluxes,
+signal-to-noise ratios, bands in column names)."""
+
+from __future__ import annotations
+
+import os
+import re
+import warnings
+from collections.abc import Callable, Sequence
+
+from lcformer.data.reading.config import Columns
+
+#: Column names that hold each row's band in survey tables (ZTF's filtercode and fid, Gaia's
+#: band, "FILTER" of many FITS files, ASAS-SN Sky Patrol 2's phot_filter), compared ignoring
+#: case.
+BAND_NAMES = ("band", "filter", "filtercode", "filtername", "filter_name", "filterid",
+              "filter_id", "fid", "passband",
+              "bandpass", "band_name", "phot_filter", "filt")  # AAVSO's FILT
+#: Names that take a role only where no other column of the file has it: Pan-STARRS's
+#: filterID beside a filter column, its obsTime beside an mjd (a file that had one band or
+#: time column must not become one of two).
+SECONDARY_NAMES = ("filterid", "filter_id", "obstime")
+
+
+def without_secondary(indices: list[int], names: list[str]) -> list[int]:
+    """``indices`` of ``names`` without the :data:`SECONDARY_NAMES` where others remain."""
+    kept = [i for i in indices if names[i].strip("\"'").lower() not in SECONDARY_NAMES]
+    return kept or indices
+#: ATLAS forced photometry names its filter (c, o) ``F``, beside its flux ``uJy``: a column
+#: "F" is a band there only (elsewhere it may be a flux).
+ATLAS_BAND, ATLAS_FLUX = "F", "uJy"
+
+
+def band_columns(names: list[str], first: list[str] | None = None) -> list[int]:
+    """Indices of the columns of ``names`` that name a band (``BAND_NAMES``), else ATLAS's F,
+    but where a text file's first data row (``first``, its fields) holds a number there."""
+    bare = [n.strip("\"'") for n in names]
+    named = without_secondary([i for i, n in enumerate(bare) if n.lower() in BAND_NAMES], bare)
+    if named or ATLAS_BAND not in bare or ATLAS_FLUX not in bare:
+        return named
+    at = bare.index(ATLAS_BAND)
+    value = first[at].strip().lower() if first is not None and len(first) > at else ""
+    return [] if value not in ("", "nan") and is_number(value) else [at]
+
+
+#: The longest run of characters two columns' names may differ in to be two bands of one
+#: quantity (w1mpro, w2mpro; mag_g, mag_r; Vmag, Bmag).
+_BAND_TOKEN = 2
+
+
+def band_tokens(name: str, other: str) -> tuple[str, str] | None:
+    """Where two column names differ only in a short run of letters or digits (at most
+    :data:`_BAND_TOKEN`), the rest (at least two characters) the same, those two runs
+    (w1mpro, w2mpro: "1", "2"); else None."""
+    start = len(os.path.commonprefix([name, other]))  # noqa: RUF071 (characters, not paths)
+    tail = len(os.path.commonprefix([name[start:][::-1], other[start:][::-1]]))  # noqa: RUF071
+    mine, theirs = name[start:len(name) - tail], other[start:len(other) - tail]
+    if (0 < len(mine) <= _BAND_TOKEN and 0 < len(theirs) <= _BAND_TOKEN
+            and mine.isalnum() and theirs.isalnum() and start + tail >= 2):
+        return mine, theirs
+    return None
+
+
+def _band_name(name: str, token: str) -> str:
+    """A band's name from its token in a column's name: a digit keeps the letter before it
+    where that letter starts the name or a word (w1mpro: "w1"; mag2: "2")."""
+    at = name.index(token)
+    before = name[at - 1] if at else ""
+    if token.isdigit() and before.isalpha() and (at == 1 or not name[at - 2].isalnum()):
+        return before + token
+    return token
+
+
+def _names_a_band(name: str, token: str) -> bool:
+    """Whether a token of a column's name can name a band: letters (mag_g, Vmag) or a
+    letter and a digit (w1mpro), not a digit alone (ASAS's apertures MAG_0 ... MAG_4)."""
+    band = _band_name(name, token)
+    return band.isalpha() or (band[:1].isalpha() and band[1:].isdigit())
+
+
+def other_bands_warning(found: list[str], read: set[str],
+                        mags: Sequence[tuple[str, str, str]]) -> str | None:
+    """What to say where columns not ``read`` look like another band of a magnitude column
+    read (``mags``: band, mag, err, as :attr:`Columns.mags`; NEOWISE's w2mpro beside the
+    w1mpro read): the columns, and the ``--columns`` that reads every band; else None."""
+    unread = [n for n in found if n not in read and not is_flag_name(n)]
+    bands = [(band, mag, err) for band, mag, err in mags]  # what to give: what is read...
+    extra: list[str] = []
+    for band, mag, err in mags:
+        for other in unread:
+            tokens = band_tokens(mag, other)
+            if tokens is None or other in extra or not all(
+                    map(_names_a_band, (mag, other), tokens)):
+                continue
+            if not band:  # the band read so far has no name: its token names it
+                band = _band_name(mag, tokens[0])
+                bands[0] = (band, mag, err)
+            errors = [n for n in unread if err and band_tokens(err, n) == tokens]
+            name = _band_name(other, tokens[1])
+            if name in {b for b, _, _ in bands}:
+                continue
+            bands.append((name, other, errors[0] if len(errors) == 1 else ""))
+            extra += [other, *errors[:1]]
+    if not extra:
+        return None
+    given = ",".join(f"mag:{band}={mag}" + (f",err:{band}={err}" if err else "")
+                     for band, mag, err in bands)
+    read_mags = ", ".join(repr(mag) for _, mag, _ in mags)
+    one = len(extra) == 1
+    return (f"column{'' if one else 's'} {', '.join(map(repr, extra))} "
+            f"{'looks' if one else 'look'} like another band of {read_mags} and "
+            f"{'is' if one else 'are'} not read: read each band as its own curve with "
+            f"--columns {given} (with your time, flag... as before; the band names are "
+            f"yours to choose)")
+
+
+def is_number(token: str) -> bool:
+    """Whether text reads as a number (a header line has none)."""
+    try:
+        float(token)
+    except ValueError:
+        return False
+    return True
+
+
+#: Column names that name each row's star (compared ignoring case; CRTS says MasterID). Not
+#: ZTF's ``oid``: one star's IRSA light curve holds an oid per field and filter.
+ID_NAMES = ("id", "star", "star_id", "starid", "source_id", "sourceid", "objectid", "object_id",
+            "objid", "obj_id", "name", "object", "target", "masterid")
+#: Where a table of several stars goes, said where one is met among per-star files.
+TABLE_OF_STARS = ("give such a table as a file of its own, or as a folder's lightcurves.csv "
+                  "(or .parquet) beside a labels.csv of id,class")
+#: Surveys' own star-id columns (ZTF's oid, Rubin's diaObjectId, TESS's TIC, Kepler's KIC,
+#: K2's EPIC): in a lone file, one holding several stars makes it a table. Not
+#: :data:`ID_NAMES`: a ZTF file of one star may hold an oid per field and filter, all that
+#: star's, so an oid is neither suggested as the id nor refused in a folder's files.
+SURVEY_ID_NAMES = ("oid", "diaobjectid", "tic", "ticid", "tic_id", "kic", "kicid", "kic_id",
+                   "kepid", "epic", "epicid", "epic_id", "designation", "ztf_id")
+
+
+#: Column names of a star's time, magnitude and error (lower case; a band or unit may follow
+#: an underscore: mag_v, hjd_2450000). Per-star files are read by them; a long table's
+#: column error suggests them (its columns are read as --columns names them).
+TIME_NAMES = ("time", "t", "jd", "hjd", "mjd", "bjd", "btjd", "bkjd", "date", "dateobs",
+              "obstime")  # Pan-STARRS's obsTime (MJD)
+MAG_NAMES = ("mag", "m", "magnitude")
+ERR_NAMES = ("err", "error", "magerr", "mag_err", "emag", "e_mag", "sigma", "e", "dmag",
+             "merr")  # AAVSO's MERR
+
+
+def time_corrected(name: str) -> bool:
+    """A time corrected for the light's travel to the Sun or the barycentre (HJD, BJD,
+    TESS's BTJD, Kepler's BKJD), which a period search wants over the observer's MJD."""
+    return name.lower().strip("\"'").startswith(("hjd", "bjd", "btjd", "bkjd"))
+
+
+def column_role(name: str) -> str | None:
+    """"time", "mag" or "err" for a column name of one (HJD, mag_v, sigma), else None."""
+    key = name.lower().strip("\"'")
+    for found, options in (("err", ERR_NAMES), ("time", TIME_NAMES), ("mag", MAG_NAMES)):
+        if key in options or any(key.startswith(o + "_") for o in options):
+            return found
+    if re.fullmatch(r"[hbm]?jd\s*-\s*\d+(\.\d+)?", key):  # OGLE's and KELT's HJD-2450000
+        return "time"
+    return None
+
+
+#: Columns of each point's signal-to-noise ratio (Gaia DR3's epoch photometry gives no
+#: magnitude error, only flux_over_error): read as the errors, 2.5 / ln 10 / SNR, where a
+#: magnitude has no error column.
+SNR_NAMES = ("flux_over_error",)
+
+
+def is_snr_name(name: str) -> bool:
+    """Whether a column so named holds signal-to-noise ratios (:data:`SNR_NAMES`)."""
+    return name.strip("\"'").lower() in SNR_NAMES
+
+
+def snr_column(names: list[str], mag: str) -> str | None:
+    """The one column of ``names`` that holds the signal-to-noise ratio of the magnitudes
+    ``mag`` (not of a flux, whose own error column is read), else None."""
+    found = [n for n in names if is_snr_name(n)]
+    return found[0] if len(found) == 1 and "flux" not in mag.lower() else None
+
+
+def error_columns(names: list[str], mag: str) -> list[str]:
+    """The columns of ``names`` that may hold the errors of the column ``mag``: those named
+    after it (Magerr, flux_err, e_flux, PDCSAP_FLUX_ERR) where there are any, else those
+    named as errors (err, sigma, magerr), but not a magnitude's (magerr) for a flux."""
+    m = mag.lower().strip("\"'")
+    own = ({m + end for end in ("err", "_err", "error", "_error", "unc", "_unc", "_sigma")}
+           | {start + m for start in ("e", "e_", "sigma_", "err_")}
+           | ({"d" + m} if ATLAS_FLUX in names else set()))  # ATLAS's m, dm
+    named = [n for n in names if n.lower().strip("\"'") in own]
+    if named:
+        return named
+    flux = "flux" in m
+    return [n for n in names if column_role(n) == "err" and not (flux and "mag" in n.lower())]
+
+
+def suggested_columns(found: list[str], columns: Columns,
+                      holds_flags: Callable[[str], bool] | None = None) -> dict[str, str]:
+    """``--columns`` role -> the column of ``found`` whose name suggests it, for the roles id,
+    time, mag, err, band and flag where ``columns`` names no column found and one name fits
+    (of several times, the one heliocentric or barycentric; a flag only where
+    ``holds_flags`` says its values are flags): what a column error proposes.
+    The readers do not take these themselves: a table's columns are read as ``--columns``
+    says."""
+    def fits(name: str, role: str, mag: str | None) -> bool:
+        if role in ("id", "band"):
+            return name.lower() in (ID_NAMES if role == "id" else BAND_NAMES)
+        if role == "err":
+            return mag is not None and name in error_columns(found, mag)
+        if role == "flag":
+            return is_flag_name(name) and (holds_flags is None or holds_flags(name))
+        return column_role(name) == role
+
+    resolved = columns.resolve(found)
+    free = [n for n in found if n not in resolved.all]
+    guess: dict[str, str] = {}
+    for role in ("id", "time", "mag", "err", "band", "flag"):
+        if role == "flag" and not columns.flag:  # flag= reads none
+            continue
+        if getattr(resolved, role) in found:
+            continue
+        mag = resolved.mag if resolved.mag in found else guess.get("mag")
+        options = [n for n in free if n not in guess.values() and fits(n, role, mag)]
+        if role in ("time", "band") and len(options) > 1:
+            options = [options[i] for i in without_secondary(list(range(len(options))), options)]
+        if role == "time" and len(options) > 1:
+            options = [n for n in options if time_corrected(n)] or options
+        if role == "mag" and not options:  # a table of fluxes: read with --flux (QA's TESS)
+            options = [n for n in free if n not in guess.values() and is_flux_name(n)]
+        if len(options) == 1:
+            guess[role] = options[0]
+    return guess
+
+
+def is_flux_name(name: str) -> bool:
+    """A column named as a flux (``flux``, ``PDCSAP_FLUX``), not as its error."""
+    low = name.lower()
+    return "flux" in low and "mag" not in low and not any(
+        word in low for word in ("err", "sigma", "unc", "ivar"))
+
+
+#: Surveys' own table layouts, recognised by their column names (ignoring case), and the
+#: options that read them: said when a table's columns do not match.
+SURVEY_LAYOUTS = (
+    ("Rubin's DiaSource, whose scienceFlux is the direct image's (nJy)",
+     ("diaObjectId", "midpointMjdTai", "scienceFlux", "scienceFluxErr"),
+     "--columns id=diaObjectId,time=midpointMjdTai,mag=scienceFlux,err=scienceFluxErr "
+     "--flux --zero-point 31.4 (in Python: lcformer.flux_to_magnitudes with zero_point=31.4 "
+     "on what read_long_table reads)"),
+    ("a TESS or Kepler light curve (SPOC), whose fluxes are in e-/s",
+     ("TIME", "PDCSAP_FLUX", "PDCSAP_FLUX_ERR"),
+     "--columns mag=PDCSAP_FLUX,err=PDCSAP_FLUX_ERR --flux, with --zero-point 20.44 for "
+     "TESS magnitudes (its QUALITY flags are read by themselves)"),
+    ("ZTF detections as the ALeRCE broker serves them, whose magpsf is the difference "
+     "image's",
+     ("oid", "mjd", "fid", "magpsf_corr", "sigmapsf_corr", "dubious"),
+     "--columns id=oid,time=mjd,mag=magpsf_corr,err=sigmapsf_corr,band=fid,flag=dubious "
+     "--band-names 1=g,2=r,3=i (magpsf_corr is the star's own magnitude)"),
+    ("Rubin's DiaSource without scienceFlux",
+     ("diaObjectId", "midpointMjdTai", "psfFlux", "psfFluxErr"),
+     "its psfFlux is a difference-image flux, which --flux does not read (add each star's "
+     "reference flux first, or use scienceFlux)"),
+    ("PLAsTiCC, whose fluxes are difference-image fluxes (FLUXCAL, zero point 27.5) with no "
+     "reference flux, so magnitudes from them are not the stars'",
+     ("object_id", "mjd", "passband", "flux", "flux_err", "detected"),
+     "--columns id=object_id,time=mjd,mag=flux,err=flux_err,band=passband --flux "
+     "--zero-point 27.5 --band-names 0=u,1=g,2=r,3=i,4=z,5=y, and its metadata's object_id "
+     "and target as labels.csv (--columns class=target)"),
+    ("ELAsTiCC's DiaSource, whose psFlux is a difference-image flux with no reference flux, "
+     "so magnitudes from it are not the stars'",
+     ("diaObjectId", "midPointTai", "filterName", "psFlux", "psFluxErr"),
+     "--columns id=diaObjectId,time=midPointTai,mag=psFlux,err=psFluxErr,band=filterName "
+     "--flux, with --zero-point for its flux unit (31.4 for nJy)"),
+)
+#: Flux columns that hold a difference-image flux (the star's minus a reference image's)
+#: wherever they are: ZTF's forced photometry, Rubin's forced sources, SNANA's FLUXCAL.
+DIFFERENCE_FLUXES = frozenset({"forcediffimflux", "psfdiffflux", "fluxcal"})
+#: psfFlux (psFlux in ELAsTiCC) is one beside these columns of difference-image sources
+#: (Pan-STARRS's and a Rubin Object's psfFlux are direct, and so is a Rubin forced source's
+#: beside its psfDiffFlux); PLAsTiCC's flux beside these.
+DIA_COLUMNS = frozenset({"diaobjectid", "diasourceid", "midpointtai", "midpointmjdtai"})
+PLASTICC_COLUMNS = frozenset({"passband", "detected"})
+
+
+def difference_flux(found: list[str], mag: str) -> bool:
+    """Whether column ``mag`` of a table (or file) of columns ``found`` is a difference-image
+    flux."""
+    lower, name = {c.lower().strip("\"'") for c in found}, mag.lower().strip("\"'")
+    return (name in DIFFERENCE_FLUXES
+            or (name in ("psfflux", "psflux") and bool(lower & DIA_COLUMNS)
+                and "psfdiffflux" not in lower)
+            or (name == "flux" and PLASTICC_COLUMNS <= lower))
+
+
+def warn_of_difference_flux(found: list[str], mag: str) -> None:
+    """Say that ``mag`` is a difference-image flux (:func:`difference_flux`), not naming the
+    file: once for a folder of such files (QA: PLAsTiCC's and ELAsTiCC's ran to exit 0)."""
+    if difference_flux(found, mag):
+        warnings.warn(f"column {mag!r} is a difference-image flux (the star's flux minus a "
+                      f"reference image's), not the star's own: magnitudes from it are wrong "
+                      f"for variable stars (fluxes far below zero are dropped, periods and "
+                      f"amplitudes change), and classes learnt from them are those of "
+                      f"difference fluxes; add each star's reference flux first where the "
+                      f"survey gives it", stacklevel=3)
+
+
+def survey_layout_hint(found: list[str]) -> str:
+    """'; this looks like <survey>: <options>' for a table whose columns are a survey's
+    layout, else ''."""
+    lower = {name.lower() for name in found}
+    for survey, names, options in SURVEY_LAYOUTS:
+        if all(name.lower() in lower for name in names):
+            return f"; this looks like {survey}: {options}"
+    return ""
+
+
+def is_flag_name(name: str) -> bool:
+    """A column name that marks bad rows: flag(s), catflags (ZTF), QUALITY (TESS),
+    rejected_by_variability (Gaia), dubious (ALeRCE's ZTF detections). Not CRTS's Blend,
+    which other tables use for fractions: ``--columns flag=Blend`` reads it."""
+    name = name.lower()
+    return ("flag" in name or "quality" in name or name.startswith("rejected")
+            or name == "dubious")

@@ -1,0 +1,125 @@
+"""How a trained run reads new stars: as its training tables were read (column names, fluxes
+and zero point, band names), unless the user says otherwise, so that the model sees the
+magnitudes it learnt from; and what to say where this lcformer reads files otherwise than the
+one that trained the run did.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+from typing import Any
+
+from lcformer.data.reading.column_names import column_role
+from lcformer.data.reading.config import Columns, ReadConfig
+from lcformer.data.reading.flux import ASINH_SINCE
+from lcformer.data.reading.one_star import ONE_STAR_EVENTS, ONE_STAR_READERS
+from lcformer.data.report import DropReport
+from lcformer.errors import ConfigError
+from lcformer.evaluation.predict import model_prepare_config
+
+
+def trained_reading(metadata: dict[str, Any]) -> ReadConfig:
+    """How the model's training tables were read (column names, fluxes and zero point): the
+    default for reading new stars, so that the model sees the magnitudes it learnt from. A
+    model trained on fluxes before they were read as asinh magnitudes is warned of."""
+    reading = model_prepare_config(metadata).reading
+    if reading.flux and metadata.get("readers", 0) < ASINH_SINCE:  # here, so shown once
+        warnings.warn("this model was trained on fluxes read as -2.5 log10(flux) magnitudes, "
+                      "with fluxes at or below zero dropped, by an earlier lcformer; new stars' "
+                      "fluxes are read as asinh magnitudes, which differ for faint points: "
+                      "train it again for predictions of faint stars", stacklevel=1)
+    return reading
+
+
+def new_star_reading(trained: ReadConfig, reading: ReadConfig, given: Mapping[str, Any]
+                     ) -> tuple[ReadConfig, ReadConfig]:
+    """How to read new stars for a model whose training tables were read as ``trained``
+    (:func:`trained_reading`), and the part of it taken from ``trained`` (to be said where it
+    is not the default).
+
+    ``reading`` is what the user's options make (defaults for the rest); ``given``: the
+    options the user gave, by :class:`ReadConfig` field (``flux``, ``zero_point``, and
+    ``columns`` where any column name was given, ``flag_bits`` where the bit mask was). They
+    are used as they stand, in three groups: ``columns``; ``flux`` with ``zero_point``;
+    ``band_names``. A group not given is the model's (its training tables were read so:
+    its magnitudes are what the model knows). Of a model trained on fluxes, ``flux`` alone
+    takes its zero point and ``zero_point`` alone its ``flux``; another zero point than the
+    model's is warned of.
+    Columns given with the run's flag column but no bit mask take the run's mask (QA: PS1's
+    infoFlag, non-zero on good rows, dropped every row without it)."""
+    inherited = ReadConfig()
+    if "zero_point" in given and given.get("flux") is False:
+        raise ConfigError("--zero-point converts fluxes to magnitudes: not with --no-flux")
+    if "flux" not in given and "zero_point" not in given:
+        named = reading.columns.mag
+        if (trained.flux and "columns" in given and named != trained.columns.mag
+                and column_role(named) == "mag" and "flux" not in named.lower()):
+            default = " (the default name)" if named == "mag" else ""
+            raise ConfigError(f"the --columns given read new stars' magnitudes from column "
+                              f"{named!r}{default}, named as magnitudes, and this run was "
+                              f"trained on fluxes (column {trained.columns.mag!r}, read with "
+                              f"--flux --zero-point {trained.zero_point:g}), which it would "
+                              f"be read as: give --no-flux to read magnitudes, or --flux if "
+                              f"{named!r} holds fluxes (or name the flux column: "
+                              f"--columns mag=NAME)")
+        inherited = inherited.replace(flux=trained.flux, zero_point=trained.zero_point)
+        reading = reading.replace(flux=trained.flux, zero_point=trained.zero_point)
+    elif "zero_point" not in given and reading.flux:
+        if not trained.flux:
+            warnings.warn(f"--flux without --zero-point reads the fluxes with "
+                          f"{reading.zero_point:g} (Jy), and this run was trained on "
+                          f"magnitudes: give the zero point that puts these fluxes on its "
+                          f"magnitude scale", stacklevel=2)
+        else:
+            inherited = inherited.replace(flux=True, zero_point=trained.zero_point)
+            reading = reading.replace(zero_point=trained.zero_point)
+    elif "zero_point" in given and "flux" not in given:
+        if not trained.flux:
+            raise ConfigError("--zero-point converts fluxes, and this run was trained on "
+                              "magnitudes: give --flux too if the input holds fluxes")
+        inherited = inherited.replace(flux=True, zero_point=reading.zero_point)
+        reading = reading.replace(flux=True)
+    if trained.flux and reading.flux and reading.zero_point != trained.zero_point:
+        warnings.warn(f"--zero-point {reading.zero_point:g}: the run's training fluxes were "
+                      f"read with {trained.zero_point:g}, so the same fluxes come out "
+                      f"{reading.zero_point - trained.zero_point:+g} mag from what the model "
+                      f"learnt (right only if these fluxes are in other units)", stacklevel=2)
+    if "band_names" not in given and trained.band_names:
+        inherited = inherited.replace(band_names=trained.band_names)
+        reading = reading.replace(band_names=trained.band_names)
+    if "columns" not in given:
+        inherited = inherited.replace(columns=trained.columns)
+        reading = reading.replace(columns=trained.columns)
+    elif ("flag_bits" not in given and trained.columns.flag_bits
+          and reading.columns.flag.lower() == trained.columns.flag.lower()):
+        bits = trained.columns.flag_bits
+        inherited = inherited.replace(columns=Columns(flag_bits=bits))
+        reading = reading.replace(columns=reading.columns.replace(flag_bits=bits))
+    return reading, inherited
+
+
+#: The first readers (``READERS_VERSION``) that read Gaia's flux_over_error as errors.
+SNR_READERS = 6
+
+
+def warn_of_older_readers(metadata: dict[str, Any], report: DropReport) -> None:
+    """A run whose training files were read before a star's several files were one star
+    (:data:`ONE_STAR_READERS`) read them as several stars: its checkpoint neither knows the
+    joined stars as seen nor, maybe, their bands. Said where this input has such files; and
+    a run read before Gaia's flux_over_error gave errors (:data:`SNR_READERS`), where this
+    input's points get errors so."""
+    made = metadata.get("readers")
+    joined = {event: report.events[event] for event in ONE_STAR_EVENTS if report.events[event]}
+    if isinstance(made, int) and made < ONE_STAR_READERS and joined:
+        warnings.warn(f"this run's training files were read by an earlier lcformer (readers "
+                      f"{made}), which read each of a star's several files as a star of its "
+                      f"own; this input has such files ({', '.join(joined)}), read now as one "
+                      f"star each: its training stars among them are not recognised as seen, "
+                      f"so a score over them may count them; retrain the run to compare",
+                      stacklevel=2)
+    if isinstance(made, int) and made < SNR_READERS and report.events["err_from_flux_over_error"]:
+        warnings.warn(f"this run's training files were read by an earlier lcformer (readers "
+                      f"{made}), which left Gaia's points without errors; this input's get "
+                      f"them from flux_over_error (err_from_flux_over_error), so its per-star "
+                      f"values are not read as the model's were: retrain the run", stacklevel=2)

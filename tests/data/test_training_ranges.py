@@ -1,0 +1,144 @@
+"""The training stars' ranges that predict compares new stars with."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lcformer.data.training_ranges import (
+    ERROR_BIN_STARS,
+    ERROR_BINS,
+    MAGNITUDE_MARGIN,
+    band_levels,
+    band_shares,
+    error_ranges,
+    errors_of,
+    missing_bands,
+    noisier_than_training,
+    outside_training,
+    ranges_of,
+    ranges_text,
+    shares_of,
+    stored_ranges,
+    training_ranges,
+)
+
+
+def test_median_magnitudes_beyond_the_training_range_by_a_factor_2_in_flux() -> None:
+    """A band's median magnitude is compared with the training stars' 1st-99th percentile
+    range widened by 0.75 mag (a factor of 2 in flux) on each side; a band a star lacks, or
+    that no training star had, is not compared."""
+    names = ["g_median_mag", "g_log_scale", "r_median_mag", "z_median_mag"]
+    # 3 training stars, the second in two samples; nobody has z
+    extra = np.array([[17.0, 0, 16.5, np.nan], [18.0, 0, 17.5, np.nan],
+                      [18.0, 0, 17.5, np.nan], [19.0, 0, np.nan, np.nan]])
+    training = band_levels(extra, names, np.array([0, 1, 1, 2]))
+    assert training.columns.tolist() == ["g_median_mag", "r_median_mag", "z_median_mag"]
+    np.testing.assert_array_equal(training["g_median_mag"], [17.0, 18.0, 19.0])
+    stars = training.assign(span=[10.0, 10.0, 10.0], n_points=[50, 50, 50])
+    ranges = training_ranges(stars)
+    assert set(ranges) == {"span", "n_points", "g_median_mag", "r_median_mag"}
+    assert ranges["g_median_mag"] == pytest.approx([17.02, 18.98])
+    new = pd.DataFrame({"span": 10.0, "n_points": 50,
+                        "g_median_mag": [19.7, 19.8, 16.2, np.nan, 18.0],
+                        "r_median_mag": [np.nan, np.nan, np.nan, 18.2, 18.3],
+                        "z_median_mag": 30.0})
+    assert MAGNITUDE_MARGIN == pytest.approx(0.7526, abs=1e-4)
+    assert outside_training(new, ranges).tolist() == [False, True, True, False, True]
+    # Kept apart in a checkpoint: lcformer 0.3.0 reads every key of training_stars as a
+    # column of the period search.
+    stored = stored_ranges(ranges)
+    assert set(stored["training_stars"]) == {"span", "n_points"}
+    assert ranges_of(stored) == ranges and ranges_of({}) == {}
+    assert ranges_text(ranges).startswith("training stars' range (1st-99th percentile): span "
+                                          "10-10 d; 50-50 points; median magnitude g "
+                                          "17.02-18.98, r 16.51-17.49; ")
+
+
+def test_median_errors_are_compared_with_training_stars_as_bright() -> None:
+    """A survey as deep as the training one but noisier: a band's median error (log10) is
+    compared with the 1st-99th percentile range of the training stars in its bin of median
+    magnitude, widened by a factor of 1.5 on each side, as errors grow with magnitude; a star
+    without errors or without the band is not compared. Kept under a key of their own."""
+    rng = np.random.default_rng(0)
+    mag = rng.uniform(14, 20, 400)
+    log_err = -2.5 + 0.25 * (mag - 14) + rng.uniform(-0.1, 0.1, 400)  # 0.0032 to 0.1 mag
+    training = band_levels(np.c_[mag, rng.normal(size=400), log_err],
+                           ["g_median_mag", "g_log_scale", "g_log_median_err"],
+                           np.arange(400))
+    assert training.columns.tolist() == ["g_median_mag", "g_log_median_err"]
+    errors = error_ranges(training)
+    bins = errors["g_log_median_err"]
+    assert len(bins["edges"]) == ERROR_BINS - 1 and len(bins["high"]) == ERROR_BINS
+    assert np.all(np.diff(bins["high"]) > 0)  # noisier where fainter
+    # Bins of 0.75 mag: at 15 mag (14.75-15.5) the training errors span 10**-2.41 to
+    # 10**-2.03 (0.0039-0.0094 mag), at 19.5 (19.25-20) 0.051-0.11 mag.
+    err = np.array([0.006, 0.02, 0.004, 0.001, 0.08, 0.012, np.nan])
+    new = pd.DataFrame({"g_median_mag": [15.0, 15.0, 15.0, 15.0, 19.5, 19.5, 15.0],
+                        "g_log_median_err": np.log10(err)})
+    flagged = [False, True, False, True, False, True, False]
+    assert noisier_than_training(new, errors).tolist() == flagged
+    assert outside_training(new, {}, errors).tolist() == flagged
+    assert outside_training(new, {}).tolist() == [False] * 7  # an earlier checkpoint
+    assert not noisier_than_training(new.drop(columns="g_median_mag"), errors).any()
+    assert error_ranges(training.iloc[:ERROR_BIN_STARS - 1]) == {}  # too few stars
+    stored = stored_ranges({"span": [1.0, 2.0]}, errors)
+    assert set(stored) == {"training_stars", "training_errors"}
+    assert errors_of(stored) == errors and errors_of({}) == {}
+    assert ranges_of(stored) == {"span": [1.0, 2.0]}
+    text = ranges_text({"span": [1.0, 2.0]}, ["g"], errors)
+    assert f"median error (by magnitude) g {10 ** min(bins['low']):.3g}-" in text
+
+
+@pytest.mark.parametrize("share", [0.4, 1.0])
+def test_tied_training_magnitudes_give_a_range_to_every_bin(share) -> None:
+    """Quantised magnitudes, or curves given about their median (every median 0): the bins
+    of equal numbers of stars tie; every bin left keeps a range, and predicting works (a
+    bin without one made every prediction fail)."""
+    rng = np.random.default_rng(1)
+    mag = np.where(rng.random(200) < share, 0.0, rng.uniform(0, 5, 200))
+    training = pd.DataFrame({"g_median_mag": mag,
+                             "g_log_median_err": rng.uniform(-2.1, -1.9, 200)})
+    bins = error_ranges(training)["g_log_median_err"]
+    assert len(bins["low"]) == len(bins["high"]) == len(bins["edges"]) + 1
+    assert np.isfinite(bins["low"]).all() and np.isfinite(bins["high"]).all()
+    new = pd.DataFrame({"g_median_mag": [0.0, 2.0, 9.0], "g_log_median_err": [-2.0, -1.0, -2.0]})
+    assert noisier_than_training(new, error_ranges(training)).tolist() == [False, True, False]
+    broken = {"g_log_median_err": {"edges": [0.0], "low": [-2.0], "high": [-1.9]}}
+    assert not noisier_than_training(new, broken).any()  # saved so before: not compared
+
+
+def test_a_star_without_a_band_every_training_star_had_is_flagged() -> None:
+    """Without that band the star's colour and band values are unknown where the trees learnt
+    from them (eros1's test stars without R: macro-F1 0.745 against 0.887); a band only some
+    training stars had is not asked for."""
+    training = band_levels(np.array([[17.0, 16.0, np.nan], [18.0, 17.5, 16.0]] * 60),
+                           ["B_median_mag", "R_median_mag", "I_median_mag"], np.arange(120))
+    shares = band_shares(training)
+    assert shares == {"B_median_mag": 1.0, "R_median_mag": 1.0, "I_median_mag": 0.5}
+    new = pd.DataFrame({"B_median_mag": [17.0, 17.0, np.nan],
+                        "R_median_mag": [16.0, np.nan, 16.0], "I_median_mag": np.nan})
+    assert missing_bands(new, shares).tolist() == [False, True, True]
+    assert outside_training(new, {}, None, shares).tolist() == [False, True, True]
+    assert not outside_training(new, {}).any()  # an earlier checkpoint: not compared
+    assert not missing_bands(new[["I_median_mag"]], shares).any()  # no such values: unknown
+    stored = stored_ranges({"span": [1.0, 2.0]}, None, shares)
+    assert shares_of(stored) == shares and shares_of({}) == {}
+    assert ranges_of(stored) == {"span": [1.0, 2.0]}
+    assert "bands B, R (99% of them or more had each: a star without one is flagged)" in \
+        ranges_text({"span": [1.0, 2.0]}, ["B", "R", "I"], None, shares)
+
+
+def test_a_band_without_a_name_is_not_named_in_the_range() -> None:
+    """ASAS V read without a band column: its values are named "band_..." (scalar_names)."""
+    text = ranges_text({"band_median_mag": [8.55, 14.04]}, bands=[""])
+    assert "median magnitude 8.55-14.04;" in text
+    assert "median magnitude V 8.55-14.04;" in ranges_text({"V_median_mag": [8.55, 14.04]},
+                                                           bands=["V"])
+
+
+def test_negative_magnitudes_read_as_a_range() -> None:
+    """MACHO's instrumental magnitudes are negative: "-7.39--2.25" would read as a typo."""
+    assert "median magnitude R -7.39 to -2.25" in ranges_text({"R_median_mag": [-7.39, -2.25]},
+                                                              bands=["R"])
