@@ -145,6 +145,24 @@ def test_a_star_in_two_time_systems_is_warned_of_naming_its_bands() -> None:
         build("s", seconds, PrepareConfig(), source="stars.csv")
 
 
+
+def test_bands_far_apart_in_time_are_warned_of_naming_them() -> None:
+    """OGLE's I in HJD - 2450000 beside a V in HJD - 2400000 (QA): 50,000 days apart, within
+    MAX_SPAN_DAYS, so only "outside the training range" said something was wrong. Bands
+    observed over one stretch, or one band with a long gap, are not warned of."""
+    t = np.arange(10.0)
+    lcs = LightCurves.from_arrays(["a", "a", "b", "b", "c"], ["I", "V", "I", "V", "I"],
+                                  [10] * 5, np.concatenate([5000 + t, 55000 + t, 5000 + t,
+                                                            5005 + t, 5000 + 5000 * t]),
+                                  np.full(50, 15.0), np.full(50, 0.1))
+    with pytest.warns(UserWarning, match=r"1 star\(s\) have bands observed more than 30,000 "
+                                         r"days apart.*the first, a, has I: 5000.0-5009.0, "
+                                         r"V: 55000.0-55009.0"):
+        cleaned, report = clean(lcs)
+    assert cleaned.n_points == 50
+    assert report.events["stars_whose_bands_lie_far_apart_in_time"] == 1
+    assert not report.events["stars_spanning_more_than_max_days"]
+
 def test_negative_fluxes_magnitudes_with_a_sign_are_dropped_counted_and_said() -> None:
     """ATLAS writes a negative flux's magnitude as a negative number: not a brightness. A
     faint source's fluxes are negative half of the time: those too (a reviewer's case)."""

@@ -19,9 +19,11 @@ from lcformer.data.training_ranges import (
     outside_training,
     ranges_of,
     ranges_text,
+    reason_text,
     shares_of,
     stored_ranges,
     training_ranges,
+    unlike_training,
 )
 
 
@@ -142,3 +144,17 @@ def test_negative_magnitudes_read_as_a_range() -> None:
     """MACHO's instrumental magnitudes are negative: "-7.39--2.25" would read as a typo."""
     assert "median magnitude R -7.39 to -2.25" in ranges_text({"R_median_mag": [-7.39, -2.25]},
                                                               bands=["R"])
+
+
+def test_each_reason_a_star_is_unlike_the_training_stars_is_kept_and_worded() -> None:
+    """outside_training is any of unlike_training's reasons, which predict counts so that
+    the flag's line says which (QA: stars without u and v were told of five causes)."""
+    shares = {"u_median_mag": 1.0, "g_median_mag": 1.0}
+    new = pd.DataFrame({"span": [10.0, 100.0], "n_points": 50,
+                        "u_median_mag": [np.nan, 17.0], "g_median_mag": 16.0})
+    reasons = unlike_training(new, {"span": [5.0, 20.0]}, None, shares)
+    assert {k: v.tolist() for k, v in reasons.items()} == {
+        "span": [False, True], "without_u": [True, False], "without_g": [False, False]}
+    assert outside_training(new, {"span": [5.0, 20.0]}, None, shares).tolist() == [True, True]
+    assert [reason_text(r) for r in ("without_u", "magnitude_band", "error_V", "points")] == [
+        "no u band", "median magnitude", "V median error", "number of points"]

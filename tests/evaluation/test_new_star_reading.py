@@ -120,3 +120,11 @@ def test_a_run_read_by_earlier_readers_is_warned_of_where_files_are_joined() -> 
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         warn_of_older_readers({"readers": 6}, gaia)
+    good = DropReport()
+    good.note("flag_marks_good_rows")
+    with pytest.warns(UserWarning, match=r"\(readers 6\), which read a flag column named as "
+                                         r"marking good rows"):
+        warn_of_older_readers({"readers": 6}, good)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        warn_of_older_readers({"readers": 7}, good)

@@ -119,7 +119,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
     print(f"classified {len(result.table):,} of {lcs.n_stars:,} stars -> {out}")
     if skipped is not None:
         _unclassified_lines(result.unclassified, f"-> {skipped}")
-    flagged = format_flags(result.flag_counts, len(result.table), trained_on_copies(metadata))
+    flagged = format_flags(result.flag_counts, len(result.table), trained_on_copies(metadata),
+                           result.report.events)
     if flagged:
         print(flagged)
     if scores:
@@ -186,7 +187,8 @@ def predict_partitioned(args: argparse.Namespace, partitions: list[Path],
               f"the reason column says why):")
         for reason, n in summary.reasons.most_common():
             print(f"  {n:>6,}  {reason}")
-    flagged = format_flags(summary.flags, summary.classified, trained_on_copies(metadata))
+    flagged = format_flags(summary.flags, summary.classified, trained_on_copies(metadata),
+                           summary.report.events)
     if flagged:
         print(flagged)
     # Of every partition done, this run's and earlier ones' (read back): the labelled stars'

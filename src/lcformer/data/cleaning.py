@@ -107,17 +107,25 @@ def clean(lcs: LightCurves, config: CleaningConfig | None = None,
 #: Counted by cleaning: stars whose times span more than MAX_SPAN_DAYS (prepare refuses a
 #: dataset of nothing else: times in seconds read as days, QA).
 TOO_LONG = "stars_spanning_more_than_max_days"
+#: A star whose bands' times lie this far apart (days, 82 years), none of them observed in
+#: between, has its bands' times in two systems: HJD - 2450000 beside HJD - 2400000 or MJD
+#: (50,000 days apart: QA's OGLE I and V), which MAX_SPAN_DAYS does not catch. Counted so.
+BANDS_APART_DAYS = 3e4
+BANDS_APART = "stars_whose_bands_lie_far_apart_in_time"
 
 
 def _warn_of_mixed_times(lcs: LightCurves, report: DropReport) -> None:
     """Stars whose times span more than ``MAX_SPAN_DAYS`` (counted as :data:`TOO_LONG`): one
     band in JD beside another in HJD - 2450000 would otherwise come out only as a star
     without a period."""
-    if not lcs.n_points or np.ptp(lcs.time) <= MAX_SPAN_DAYS:  # no star can (most often)
+    if not lcs.n_points or np.ptp(lcs.time) <= BANDS_APART_DAYS:  # no star can (most often)
         return
     curves = pd.DataFrame({"star": lcs.ids, "band": lcs.bands,
                            "first": lcs.time[lcs.offsets[:-1]],  # sorted, none empty
                            "last": lcs.time[lcs.offsets[1:] - 1]})
+    _warn_of_bands_apart(curves, report)
+    if np.ptp(lcs.time) <= MAX_SPAN_DAYS:
+        return
     span = curves.groupby("star", sort=False).agg(first=("first", "min"), last=("last", "max"))
     long = span.index[(span["last"] - span["first"]) > MAX_SPAN_DAYS]
     report.note(TOO_LONG, len(long))
@@ -131,6 +139,30 @@ def _warn_of_mixed_times(lcs: LightCurves, report: DropReport) -> None:
                       f"period is searched over such a span); the first, {long[0]}, has "
                       f"{ranges}",
                       stacklevel=3)
+
+
+def _warn_of_bands_apart(curves: pd.DataFrame, report: DropReport) -> None:
+    """Stars of several bands with a stretch of more than :data:`BANDS_APART_DAYS` in which
+    none of their bands was observed, before and after which different bands were (counted
+    as :data:`BANDS_APART`, the first named with its bands' times), spanning no more than
+    ``MAX_SPAN_DAYS``; ``curves``: a row a curve, its star, band, first and last time."""
+    ordered = curves.sort_values(["star", "first"], kind="stable")
+    stars = ordered.groupby("star", sort=False)
+    before = stars["last"].cummax()
+    gap = ordered["first"] - before.groupby(ordered["star"], sort=False).shift()
+    # (a star spanning more than MAX_SPAN_DAYS is warned of as such: not twice)
+    span = stars["last"].transform("max") - stars["first"].transform("min")
+    apart = ordered["star"][(gap > BANDS_APART_DAYS) & (span <= MAX_SPAN_DAYS)].unique()
+    report.note(BANDS_APART, len(apart))
+    if len(apart):
+        star = curves[curves["star"] == apart[0]]
+        ranges = ", ".join(f"{band or 'no band'}: {a:.1f}-{b:.1f}" for band, a, b
+                           in star[["band", "first", "last"]].itertuples(index=False))
+        warnings.warn(f"{len(apart):,} star(s) have bands observed more than "
+                      f"{BANDS_APART_DAYS:,.0f} days apart with none between, as times in two "
+                      f"systems would (HJD - 2450000 beside HJD - 2400000 or MJD): give each "
+                      f"band's times in one system; the first, {apart[0]}, has {ranges}",
+                      stacklevel=4)
 
 
 def _drop_bad_values(lcs: LightCurves, config: CleaningConfig,

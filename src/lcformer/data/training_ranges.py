@@ -98,13 +98,28 @@ def error_ranges(stars: pd.DataFrame) -> dict[str, dict[str, list[float]]]:
     return out
 
 
-def noisier_than_training(stars: pd.DataFrame,
-                          errors: Mapping[str, Mapping[str, list[float]]] | None
-                          ) -> np.ndarray:
-    """Per row of ``stars``: its median error in a band lies outside that of the training
-    stars of its median magnitude (:func:`error_ranges`) by more than a factor of 1.5
-    (:data:`ERROR_MARGIN`); a band the star lacks, or errors it lacks, are not compared."""
-    out = np.zeros(len(stars), dtype=bool)
+def unlike_training(stars: pd.DataFrame, ranges: Mapping[str, list[float]] | None,
+                    errors: Mapping[str, Mapping[str, list[float]]] | None = None,
+                    shares: Mapping[str, float] | None = None) -> dict[str, np.ndarray]:
+    """Per reason, per row of ``stars`` (the stars predicted): whether it makes the star
+    unlike the training stars. Reasons: ``span`` and ``points`` beyond :func:`training_ranges`
+    by more than a factor of :data:`TRAINING_MARGIN`; ``magnitude_<band>``, the band's median
+    magnitude by more than :data:`MAGNITUDE_MARGIN`; ``error_<band>``, its median error unlike
+    that of training stars as bright (:func:`error_ranges`, by more than a factor of 1.5);
+    ``without_<band>``, a band that at least :data:`BAND_SHARE` of the training stars had
+    missing. A band a star lacks is not compared otherwise, nor are values a checkpoint
+    lacks (an earlier one's)."""
+    out: dict[str, np.ndarray] = {}
+    for column, (low, high) in (ranges or {}).items():
+        if column not in stars:
+            continue
+        values = stars[column].to_numpy(dtype=np.float64)
+        if column.endswith(MAGNITUDE):
+            out[f"magnitude_{column.removesuffix(MAGNITUDE)}"] = (
+                (values < low - MAGNITUDE_MARGIN) | (values > high + MAGNITUDE_MARGIN))
+        else:
+            out["points" if column == "n_points" else column] = (
+                (values < low / TRAINING_MARGIN) | (values > high * TRAINING_MARGIN))
     for column, found in (errors or {}).items():
         magnitude = column.removesuffix(ERROR) + MAGNITUDE
         if (column not in stars or magnitude not in stars
@@ -114,8 +129,27 @@ def noisier_than_training(stars: pd.DataFrame,
         err = stars[column].to_numpy(dtype=np.float64)
         at = np.searchsorted(found["edges"], np.nan_to_num(mag), side="right")
         low, high = np.asarray(found["low"])[at], np.asarray(found["high"])[at]
-        out |= np.isfinite(mag) & ((err < low - ERROR_MARGIN) | (err > high + ERROR_MARGIN))
+        out[f"error_{column.removesuffix(ERROR)}"] = np.isfinite(mag) & (
+            (err < low - ERROR_MARGIN) | (err > high + ERROR_MARGIN))
+    for column, share in (shares or {}).items():
+        if share >= BAND_SHARE and column in stars:  # (no per-star values: not compared)
+            out[f"without_{column.removesuffix(MAGNITUDE)}"] = stars[column].isna().to_numpy()
     return out
+
+
+def _any(reasons: dict[str, np.ndarray], n: int, prefix: str = "") -> np.ndarray:
+    """Per star: any of ``reasons`` (those whose name starts with ``prefix``)."""
+    found = [rows for name, rows in reasons.items() if name.startswith(prefix)]
+    return np.logical_or.reduce(found) if found else np.zeros(n, dtype=bool)
+
+
+def noisier_than_training(stars: pd.DataFrame,
+                          errors: Mapping[str, Mapping[str, list[float]]] | None
+                          ) -> np.ndarray:
+    """Per row of ``stars``: its median error in a band lies outside that of the training
+    stars of its median magnitude (:func:`error_ranges`) by more than a factor of 1.5
+    (:data:`ERROR_MARGIN`); a band the star lacks, or errors it lacks, are not compared."""
+    return _any(unlike_training(stars, None, errors), len(stars), "error_")
 
 
 def band_shares(levels: pd.DataFrame) -> dict[str, float]:
@@ -128,32 +162,25 @@ def band_shares(levels: pd.DataFrame) -> dict[str, float]:
 def missing_bands(stars: pd.DataFrame, shares: Mapping[str, float] | None) -> np.ndarray:
     """Per row of ``stars``: it lacks a band that at least :data:`BAND_SHARE` of the training
     stars had (its ``<band>_median_mag`` is unknown)."""
-    out = np.zeros(len(stars), dtype=bool)
-    for column, share in (shares or {}).items():
-        if share >= BAND_SHARE and column in stars:  # (no per-star values: not compared)
-            out |= stars[column].isna().to_numpy()
-    return out
+    return _any(unlike_training(stars, None, None, shares), len(stars), "without_")
 
 
 def outside_training(stars: pd.DataFrame, ranges: dict[str, list[float]] | None,
                      errors: Mapping[str, Mapping[str, list[float]]] | None = None,
                      shares: Mapping[str, float] | None = None) -> np.ndarray:
-    """Per row of ``stars`` (the stars predicted): its span or points lie outside the training
-    stars' :func:`training_ranges` by more than a factor of :data:`TRAINING_MARGIN`, its
-    median magnitude in a band by more than :data:`MAGNITUDE_MARGIN`, its median error is
-    unlike that of training stars as bright (:func:`noisier_than_training`), or it lacks a
-    band nearly every training star had (:func:`missing_bands`; none without them: an
-    earlier checkpoint; a band the star lacks is not compared otherwise)."""
-    out = noisier_than_training(stars, errors) | missing_bands(stars, shares)
-    for column, (low, high) in (ranges or {}).items():
-        if column not in stars:
-            continue
-        values = stars[column].to_numpy(dtype=np.float64)
-        if column.endswith(MAGNITUDE):
-            out |= (values < low - MAGNITUDE_MARGIN) | (values > high + MAGNITUDE_MARGIN)
-        else:
-            out |= (values < low / TRAINING_MARGIN) | (values > high * TRAINING_MARGIN)
-    return out
+    """Per row of ``stars`` (the stars predicted): unlike the training stars for any of the
+    reasons of :func:`unlike_training`."""
+    return _any(unlike_training(stars, ranges, errors, shares), len(stars))
+
+
+def reason_text(reason: str) -> str:
+    """A reason of :func:`unlike_training` in words: "time span", "no u band"."""
+    kind, _, band = reason.partition("_")
+    named = "" if band == "band" else f"{band} "  # (curves without a band: "band_median_mag")
+    words = {"span": "time span", "points": "number of points",
+             "magnitude": f"{named}median magnitude", "error": f"{named}median error",
+             "without": f"no {named}band"}
+    return words.get(kind, reason)
 
 
 def stored_ranges(ranges: dict[str, list[float]],

@@ -27,6 +27,7 @@ from lcformer.data.training_ranges import (
     MAGNITUDE_MARGIN,
     PERCENTILES,
     TRAINING_MARGIN,
+    reason_text,
 )
 from lcformer.errors import ConfigError
 
@@ -39,6 +40,9 @@ FLAGS = ("few_points", "constant", "no_period", "outside_training_range",
 #: and a band nearly every training star had; 5: period_at_search_limit within 10% of the
 #: limits, not 5%: QA's SX Phe stars peaked up to 8% above --min-period).
 FLAG_RULES = 5
+#: The report's events that say why stars were flagged outside_training_range: this, then
+#: a reason of :func:`~lcformer.data.training_ranges.unlike_training` ("without_u").
+UNLIKE_EVENT = "outside_training_range_"
 #: Flags of a prediction on too little signal; the others say it may mislead for another reason.
 SIGNAL_FLAGS = ("few_points", "constant", "no_period", "no_significant_period")
 #: A best period this close above the shortest one searched is at the edge of the grid: a
@@ -123,12 +127,19 @@ def trained_on_copies(metadata: Mapping[str, Any]) -> bool:
     return bool(metadata.get("model", {}).get("shortened_copies"))
 
 
-def format_flags(counts: Counter[str], n_classified: int, copies: bool = False) -> str | None:
+def format_flags(counts: Counter[str], n_classified: int, copies: bool = False,
+                 events: Mapping[str, int] | None = None) -> str | None:
     """A line on the flagged predictions, or None when there are none; ``copies``: the model
-    was trained with shortened copies (``--shortened-copies``), so not told of them."""
+    was trained with shortened copies (``--shortened-copies``), so not told of them;
+    ``events``: a drop report's, whose :data:`UNLIKE_EVENT` counts say why stars are
+    outside the training range."""
     if not counts:
         return None
-    parts = ", ".join(f"{counts[f]:,} {f}" for f in FLAGS if counts[f])
+    why_unlike = sorted(((n, k.removeprefix(UNLIKE_EVENT)) for k, n in (events or {}).items()
+                         if k.startswith(UNLIKE_EVENT) and n), key=lambda x: -x[0])
+    detail = {"outside_training_range": " [" + ", ".join(  # why: "no u band 48"
+        f"{reason_text(reason)} {n:,}" for n, reason in why_unlike) + "]"} if why_unlike else {}
+    parts = ", ".join(f"{counts[f]:,} {f}{detail.get(f, '')}" for f in FLAGS if counts[f])
     others = [f for f in FLAGS if counts[f] and f not in SIGNAL_FLAGS]
     what = "rest on too little signal" if not others else "are flagged"
     why = {"period_at_search_limit": "; period_at_search_limit: the best period is at the "

@@ -101,6 +101,8 @@ def new_star_reading(trained: ReadConfig, reading: ReadConfig, given: Mapping[st
 
 #: The first readers (``READERS_VERSION``) that read Gaia's flux_over_error as errors.
 SNR_READERS = 6
+#: The first readers that read a flag column named as marking good rows (goodflag) so.
+GOOD_FLAG_READERS = 7
 
 
 def warn_of_older_readers(metadata: dict[str, Any], report: DropReport) -> None:
@@ -108,7 +110,8 @@ def warn_of_older_readers(metadata: dict[str, Any], report: DropReport) -> None:
     (:data:`ONE_STAR_READERS`) read them as several stars: its checkpoint neither knows the
     joined stars as seen nor, maybe, their bands. Said where this input has such files; and
     a run read before Gaia's flux_over_error gave errors (:data:`SNR_READERS`), where this
-    input's points get errors so."""
+    input's points get errors so; and a run read before a good-row flag (goodflag) was read
+    as one (:data:`GOOD_FLAG_READERS`), where this input has one."""
     made = metadata.get("readers")
     joined = {event: report.events[event] for event in ONE_STAR_EVENTS if report.events[event]}
     if isinstance(made, int) and made < ONE_STAR_READERS and joined:
@@ -123,3 +126,9 @@ def warn_of_older_readers(metadata: dict[str, Any], report: DropReport) -> None:
                       f"{made}), which left Gaia's points without errors; this input's get "
                       f"them from flux_over_error (err_from_flux_over_error), so its per-star "
                       f"values are not read as the model's were: retrain the run", stacklevel=2)
+    if isinstance(made, int) and made < GOOD_FLAG_READERS and report.events["flag_marks_good_rows"]:
+        warnings.warn(f"this run's training files were read by an earlier lcformer (readers "
+                      f"{made}), which read a flag column named as marking good rows "
+                      f"(goodflag) as marking bad ones; this input's is read as its name says "
+                      f"(flag_marks_good_rows): if the run's training files had one, its "
+                      f"model learnt from their bad rows: retrain the run", stacklevel=2)

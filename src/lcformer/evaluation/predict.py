@@ -41,12 +41,12 @@ from lcformer.data.tokens import TokenConfig
 from lcformer.data.training_ranges import (
     band_levels,
     errors_of,
-    outside_training,
     ranges_of,
     shares_of,
+    unlike_training,
 )
 from lcformer.errors import ConfigError
-from lcformer.evaluation.flags import FlagConfig, signal_flags
+from lcformer.evaluation.flags import UNLIKE_EVENT, FlagConfig, signal_flags
 from lcformer.hardware import AUTO_DEVICE, pick_device
 from lcformer.models.inference import BATCH, star_probabilities, window_probabilities
 
@@ -195,12 +195,14 @@ def _predict_chunk(model: Model, metadata: dict[str, Any], lcs: LightCurves,
                              else np.nan)
     searched = "fap" in table
     unlike = longest = None
+    reasons: dict[str, np.ndarray] = {}
     if searched and info.periods is not None and "span" in info.periods:
         stars = info.periods.set_index("id").reindex(table["id"])
         levels = band_levels(extra, info.extra_names, star_codes)
-        unlike = outside_training(stars.join(levels.set_axis(stars.index)),
+        reasons = unlike_training(stars.join(levels.set_axis(stars.index)),
                                   ranges_of(metadata), errors_of(metadata),
                                   shares_of(metadata))
+        unlike = np.logical_or.reduce([*reasons.values(), np.zeros(len(stars), bool)])
         longest = (np.full(len(stars), config.periods.max_period)
                    if config.periods.max_period is not None
                    else stars["span"].to_numpy(dtype=np.float64))
@@ -209,6 +211,9 @@ def _predict_chunk(model: Model, metadata: dict[str, Any], lcs: LightCurves,
                                  table["period"].to_numpy() if searched else None,
                                  config.periods.min_period if searched else None, unlike,
                                  longest)
+    flagged_so = (table["flag"] == "outside_training_range").to_numpy()
+    for reason, rows in reasons.items():  # why, for the flag's line (and the report)
+        report.note(UNLIKE_EVENT + reason, int(np.count_nonzero(rows & flagged_so)))
     trained = fingerprints_of(metadata)
     if trained is not None:  # the same stars as the model's own, under any id or layout
         table[SEEN] = seen_in_training(table["id"].to_numpy(dtype=object), cleaned.ids,

@@ -198,3 +198,13 @@ def test_a_tess_light_curves_columns_are_named_in_the_problem() -> None:
         parse_curves(text)
     curves = parse_curves(text, columns=Columns(mag="PDCSAP_FLUX", err="PDCSAP_FLUX_ERR"))
     assert curves[""][1].tolist() == [40950.0]
+    # lightkurve's to_csv keeps two quality columns, its own and the pipeline's; QLP's
+    # fluxes are normalised (QA): each named with the options that read it.
+    saved = ("time,flux,flux_err,quality,sap_flux,sap_quality,pdcsap_flux,pdcsap_flux_err\n"
+             "1500.1,1.0,0.001,0,41000.0,0,40950.0,41.0\n")
+    with pytest.raises(FileProblem, match=r"saved by lightkurve.*err=pdcsap_flux_err,"
+                                          r"flag=quality --flux"):
+        parse_curves(saved)
+    qlp = "TIME SAP_FLUX KSPSAP_FLUX KSPSAP_FLUX_ERR QUALITY\n1500.1 41000.0 1.0 0.001 0\n"
+    with pytest.raises(FileProblem, match=r"Quick-Look Pipeline.*normalised to 1"):
+        parse_curves(qlp)

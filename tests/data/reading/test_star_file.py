@@ -10,14 +10,17 @@ import lzma
 from collections import Counter
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from lcformer.data.reading import read_long_table
 from lcformer.data.reading.config import Columns
 from lcformer.data.reading.files import FileProblem
 from lcformer.data.reading.star_file import parse_columns, parse_curves
 from lcformer.data.report import DropReport
+from lcformer.errors import ConfigError
 
 
 def test_parse_formats() -> None:
@@ -117,6 +120,27 @@ def test_a_files_flag_that_drops_most_rows_is_counted_pointing_to_flag_bits() ->
     parse_curves("time,mag,err,flag\n" + rows, report, Columns(flag_bits=1))
     assert not report.points and not report.events
 
+
+
+def test_a_flag_named_as_marking_good_rows_keeps_them() -> None:
+    """PTF's goodflag is 1 for a good measurement: its rows of 0 (false, bad) are the ones
+    dropped, counted, and so said (QA: read as a bad-row flag, 92% of the good points went
+    and the bad ones stayed, at exit 0). --flag-bits names bad rows' bits: refused with it."""
+    rows = "".join(f"{t},15.0,0.02,{0 if t % 5 == 0 else 1}\n" for t in range(30))
+    report = DropReport()
+    curves = parse_curves("mjd,mag,err,goodflag\n" + rows, report)
+    np.testing.assert_array_equal(curves[""][0], [t for t in range(30) if t % 5])
+    assert report.points == {"flagged": 6}
+    assert report.events == {"flag_marks_good_rows": 1}
+    text = parse_curves("time,mag,goodflag\n1,2,true\n2,3,false\n3,4,\n4,5,G\n5,6,B\n")
+    np.testing.assert_array_equal(text[""][0], [1, 3, 4])  # a missing flag: not bad
+    with pytest.raises(ConfigError, match=r"marks good rows.*leave --flag-bits out"):
+        parse_curves("mjd,mag,err,goodflag\n" + rows, DropReport(), Columns(flag_bits=1))
+    table = pd.DataFrame({"id": "a", "time": np.arange(30.0), "mag": 15.0,
+                          "goodflag": [0 if t % 5 == 0 else 1 for t in range(30)]})
+    read = DropReport()
+    assert read_long_table(table, columns=Columns(flag="goodflag"), report=read).n_points == 24
+    assert read.events["flag_marks_good_rows"] == 1
 
 def test_asas_sn_sky_patrol_2_bands_and_good_bad_flags() -> None:
     """Sky Patrol 2 names its band phot_filter (V and g apart, not one curve) and marks rows

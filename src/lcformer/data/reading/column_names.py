@@ -253,6 +253,16 @@ SURVEY_LAYOUTS = (
      "--columns id=diaObjectId,time=midpointMjdTai,mag=scienceFlux,err=scienceFluxErr "
      "--flux --zero-point 31.4 (in Python: lcformer.flux_to_magnitudes with zero_point=31.4 "
      "on what read_long_table reads)"),
+    ("a TESS or Kepler light curve saved by lightkurve (to_csv), whose fluxes are in e-/s",
+     ("time", "pdcsap_flux", "pdcsap_flux_err", "quality", "sap_quality"),
+     "--columns mag=pdcsap_flux,err=pdcsap_flux_err,flag=quality --flux, with --zero-point "
+     "20.44 for TESS magnitudes (quality is lightkurve's, sap_quality the pipeline's own)"),
+    ("a TESS light curve of the Quick-Look Pipeline (QLP), whose KSPSAP_FLUX is detrended and "
+     "normalised to 1",
+     ("TIME", "KSPSAP_FLUX", "KSPSAP_FLUX_ERR"),
+     "--columns mag=KSPSAP_FLUX,err=KSPSAP_FLUX_ERR --flux (its QUALITY flags are read by "
+     "themselves); magnitudes from normalised fluxes say nothing of a star's brightness, so "
+     "train and predict on such fluxes alike"),
     ("a TESS or Kepler light curve (SPOC), whose fluxes are in e-/s",
      ("TIME", "PDCSAP_FLUX", "PDCSAP_FLUX_ERR"),
      "--columns mag=PDCSAP_FLUX,err=PDCSAP_FLUX_ERR --flux, with --zero-point 20.44 for "
@@ -318,6 +328,12 @@ def survey_layout_hint(found: list[str]) -> str:
         if all(name.lower() in lower for name in names):
             return f"; this looks like {survey}: {options}"
     return ""
+
+
+def is_good_flag_name(name: str) -> bool:
+    """A flag column whose name says it marks good rows (PTF's ``goodflag``: 1 for a good
+    measurement, 0 for a bad one): read the other way round from the others."""
+    return "good" in name.lower()
 
 
 def is_flag_name(name: str) -> bool:

@@ -14,8 +14,10 @@ import numpy as np
 import pandas as pd
 
 from lcformer.data.lightcurves import MISSING_WORDS, LightCurves, label_array
+from lcformer.data.reading.column_names import is_good_flag_name
 from lcformer.data.reading.files import LIMIT
 from lcformer.data.report import DropReport
+from lcformer.errors import ConfigError
 
 #: An ISO 8601 date, with a time of day and a time zone or not (2020-01-06T01:30:57.4Z).
 _ISO_DATE = re.compile(r"^\s*\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d*)?)?)?"
@@ -97,6 +99,8 @@ def numeric_column(
 #: Words of a text flag column, and the flag they are (-1: every bit): ASAS-SN Sky Patrol
 #: marks each row G (good) or B (bad).
 FLAG_WORDS = {"true": -1.0, "false": 0.0, "bad": -1.0, "good": 0.0, "b": -1.0, "g": 0.0}
+#: The same words in a flag column that marks good rows (:func:`is_good_flag_name`): 0 is bad.
+GOOD_FLAG_WORDS = {"true": 1.0, "false": 0.0, "good": 1.0, "bad": 0.0, "g": 1.0, "b": 0.0}
 #: What to do about a flag column that holds something else (a table's; see flagged_rows).
 FLAG_FIX = ("keep the rows you want and drop the column, or name another with --columns "
             "flag=NAME (flag= for none; in Python, columns=Columns(flag=...))")
@@ -107,18 +111,29 @@ def flagged_rows(series: pd.Series, name: str, locate: Callable[[int], str],
     """Rows whose quality flag is set: a non-zero number, true or bad (ZTF's ``catflags``,
     TESS's ``QUALITY``, Gaia's ``rejected_by_variability``, ASAS-SN's G and B), or with
     ``bits``, a whole number with one of those bits set (true still drops); a missing flag is
-    not set. A value that is none of these is a problem naming its line (``fix`` says what to
-    do): guessing which of a survey's other words mean "bad" (grades A to D, say) could keep
-    bad rows or drop good ones."""
+    not set. A column named as marking good rows (PTF's ``goodflag``:
+    :func:`~.column_names.is_good_flag_name`) flags the rows of 0, false or bad, counted as
+    ``flag_marks_good_rows`` (once a column). A value that is none of these is a problem
+    naming its line (``fix`` says what to do): guessing which of a survey's other words mean
+    "bad" (grades A to D, say) could keep bad rows or drop good ones."""
+    good = is_good_flag_name(name)
+    if good:
+        sink.note("flag_marks_good_rows")
+        if bits:  # (an option that cannot apply, not a problem of the file)
+            raise ConfigError(f"column '{name}' marks good rows (0 is a bad one), so "
+                              f"--flag-bits {bits}, which names the bits of bad rows, does "
+                              f"not apply to it: leave --flag-bits out")
     if pd.api.types.is_bool_dtype(series):
-        return series.fillna(False).to_numpy(dtype=bool)
+        set_ = series.fillna(good).to_numpy(dtype=bool)  # a missing flag: not a bad row
+        return ~set_ if good else set_
     if pd.api.types.is_numeric_dtype(series):
         values = series.to_numpy(dtype=np.float64, na_value=np.nan)
     else:  # text: true is every bit
         text = series.fillna("").astype(str).str.strip().str.lower()
-        words = text.map(FLAG_WORDS | {w.lower(): 0.0 for w in MISSING_WORDS})
+        words = text.map((GOOD_FLAG_WORDS if good else FLAG_WORDS)
+                         | {w.lower(): np.nan if good else 0.0 for w in MISSING_WORDS})
         values = words.fillna(pd.to_numeric(text, errors="coerce")).to_numpy(dtype=np.float64)
-        bad = np.flatnonzero(np.isnan(values))
+        bad = np.flatnonzero(np.isnan(values) & ~text.isin([w.lower() for w in MISSING_WORDS]))
         if len(bad):
             row = int(bad[0])
             sink.problem(f"{locate(row)}: column '{name}': {series.iloc[row]!r} is not a "
@@ -126,6 +141,8 @@ def flagged_rows(series: pd.Series, name: str, locate: Callable[[int], str],
                          "unreadable_file")
             return None
     known = ~np.isnan(values)
+    if good:
+        return known & (values == 0)
     if not bits:
         return known & (values != 0)
     fraction = np.flatnonzero(known & (values != np.round(values)))
@@ -153,7 +170,12 @@ def mostly_flagged(flagged: np.ndarray, bits: int) -> bool:
 def warn_of_most_flagged(flagged: np.ndarray, name: str, bits: int) -> None:
     """:func:`mostly_flagged` said, naming neither the file nor the share: once for a
     table's partitions."""
-    if mostly_flagged(flagged, bits):
+    if mostly_flagged(flagged, bits) and is_good_flag_name(name):
+        warnings.warn(f"the flag column {name!r}, named as marking good rows, drops most rows "
+                      f"(those of 0, false or bad; counted as flagged): if its 0 means a good "
+                      f"row, name it with --columns flag= (none) and keep the good rows "
+                      f"yourself", stacklevel=3)
+    elif mostly_flagged(flagged, bits):
         warnings.warn(f"the flag column {name!r} drops most rows (those of a non-zero value; "
                       f"counted as flagged): if only some of its bits mean a bad measurement, "
                       f"keep the others with --flag-bits MASK", stacklevel=3)

@@ -30,6 +30,7 @@ import pandas as pd
 from lcformer.data.reading.column_names import (
     ID_NAMES,
     TABLE_OF_STARS,
+    is_good_flag_name,
     is_number,
     is_snr_name,
     other_bands_warning,
@@ -591,7 +592,9 @@ def _flagged(flags: np.ndarray, name: str, at_row: Callable[[int, str], FileProb
         raise at_row(int(row), message)
     if sink is not None:
         sink.drop_points("flagged", int((flagged * per_row).sum()))
-        if mostly_flagged(flagged, bits):  # counted: a warning would come once a file
+        if scratch.events["flag_marks_good_rows"]:
+            sink.note("flag_marks_good_rows")
+        if mostly_flagged(flagged, bits) and not is_good_flag_name(name):  # (once a file)
             sink.note("files_whose_flag_drops_most_rows_see_flag_bits")
     return flagged
 
