@@ -102,6 +102,13 @@ def test_a_star_split_across_partitions_is_refused(tiny_run, tmp_path) -> None:
         apart = [halves[0].assign(id=7), halves[1]]
         assert len(classify_partitions(dd.from_map(lambda part: part, apart),
                                        tiny_run).compute()) == 2
+        # Ids in the index (set_index("id"), QA): read as the id column, and checked.
+        indexed = [half.set_index("id") for half in halves]
+        with pytest.raises(InputError, match=f"more than one partition, e.g. '{star}'"):
+            classify_partitions(dd.from_map(lambda part: part, indexed), tiny_run)
+        got = classify_partitions(dd.from_map(lambda part: part, [frame.set_index("id")]),
+                                  tiny_run).compute()
+        assert sorted(got["id"]) == sorted(frame["id"].unique())
 
 
 # Dask's own Parquet reader, not lcformer, calls the deprecated reset_index(inplace=True).

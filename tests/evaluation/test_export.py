@@ -121,3 +121,11 @@ def test_a_trained_run_is_checked_on_its_own_prepared_samples(tiny_synthetic, tm
     assert re.fullmatch(r"on those samples, this machine: onnxruntime [\d,]+ samples/s, torch "
                         r"[\d,]+ samples/s as predict runs it \([\d.]+x; benchmarks/export\.py "
                         r"measures it at length\)", speed), speed
+
+
+def test_export_takes_threads_for_its_check_and_timings() -> None:
+    """On a shared node the check's torch and onnxruntime runs are bounded (QA: 62 s wall
+    clock, 19 s of it system time, with every core's threads)."""
+    from lcformer.cli import build_parser
+
+    assert build_parser().parse_args(["export", "run", "m.onnx", "--threads", "2"]).threads == 2

@@ -308,6 +308,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     from lcformer.training.run_folder import load_model
 
     require_onnx()  # a missing package fails before the model is loaded
+    if args.threads:
+        import torch
+
+        torch.set_num_threads(args.threads)
     model, metadata = load_model(args.model_dir, args.checkpoint)
     exported = export_onnx(model, metadata, args.out, check=prepared_samples(args.model_dir))
     shapes = ", ".join(f"{name} ({', '.join(map(str, shape))})"
@@ -559,6 +563,7 @@ def _add_export_parser(sub: Subcommands) -> None:
     p.add_argument("model_dir", help="a run folder (or a folder saved by Classifier.save)")
     p.add_argument("out", help="the ONNX file to write, *.onnx")
     add_checkpoint_option(p)
+    add_threads_option(p)  # (its check and timings run torch and onnxruntime)
 
 
 def _add_baseline_parser(sub: Subcommands) -> None:
@@ -645,7 +650,8 @@ class _Parser(argparse.ArgumentParser):
         if message.startswith("unrecognized arguments:") and any(
                 word.split("=")[0] == "--threads" for word in message.split()):
             message += (" (--threads is for the commands that run torch: train, predict, "
-                        "sweep, ablation, demo; prepare and baseline run in --jobs processes)")
+                        "sweep, ablation, demo, export; prepare and baseline run in --jobs "
+                        "processes)")
         self.exit(EXIT_USER, f"lcformer: error: {message} (see `{self.prog} --help`)\n")
 
 

@@ -85,7 +85,11 @@ def cmd_predict(args: argparse.Namespace) -> int:
                          f"one table with them: remove those, or move the partitions to a "
                          f"folder of their own")
     out = Path(args.out or "predictions.csv")
-    check_table_path(out)  # before any work
+    if args.input not in REGISTRY and not Path(args.input).exists():  # said before --out
+        raise InputError(f"{args.input}: no such file, folder or dataset name")
+    check_table_path(out, f" (a folder of predictions is written for a folder of Parquet "
+                          f"partitions, and {args.input} holds none)"
+                     if Path(args.input).is_dir() else "")  # before any work
     model, metadata = load_model(args.model_dir, args.checkpoint)
     report = DropReport()
     reading, columns_of_run = run_reading(args, metadata)

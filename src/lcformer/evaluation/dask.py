@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from lcformer.data.reading.column_names import ID_NAMES
 from lcformer.data.reading.config import ReadConfig
 from lcformer.data.report import DropReport
 from lcformer.errors import InputError
@@ -105,8 +106,12 @@ def _setup(ddf: dd.DataFrame, run_dir: str | Path, checkpoint: Checkpoint,
     reading = reading or trained
     if not reading.band_names and trained.band_names:  # the run's renaming, unless replaced
         reading = reading.replace(band_names=trained.band_names)
-    if check_stars:
-        _check_one_partition_per_star(ddf, reading.columns.id)
+    if check_stars:  # (star ids in the index, as set_index leaves them: checked as a column)
+        index = ddf.index.name
+        by_index = index is not None and str(index).lower() not in map(str.lower, map(
+            str, ddf.columns)) and str(index).lower() in {reading.columns.id.lower(), *ID_NAMES}
+        _check_one_partition_per_star(ddf.reset_index() if by_index else ddf,
+                                      str(index) if by_index else reading.columns.id)
     return run, metadata, reading
 
 

@@ -231,7 +231,7 @@ def onnx_log_probs(session: Any, tokens: np.ndarray, mask: np.ndarray,
 def check_onnx(path: str | Path, model: Model,
                arrays: dict[str, np.ndarray]) -> float:
     """Largest |onnxruntime - torch| of the log-probabilities on ``arrays``."""
-    session = onnx_session(path)
+    session = onnx_session(path, torch.get_num_threads())  # (as torch's: --threads)
     got = onnx_log_probs(session, arrays["tokens"], arrays["mask"], arrays.get("extra"))
     inputs = [torch.from_numpy(np.ascontiguousarray(arrays[n])) for n in INPUTS if n in arrays]
     expected = model.eval().classify(*inputs).numpy()
@@ -246,7 +246,7 @@ def speeds_on(path: str | Path, model: Model,
     length."""
     from lcformer.models.inference import window_probabilities
 
-    session = onnx_session(path)
+    session = onnx_session(path, torch.get_num_threads())  # (as torch's: --threads)
     runs = {"onnxruntime": lambda: onnx_log_probs(session, arrays["tokens"], arrays["mask"],
                                                   arrays.get("extra")),
             "torch": lambda: window_probabilities(model, arrays["tokens"], arrays["mask"],

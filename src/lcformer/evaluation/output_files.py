@@ -26,13 +26,14 @@ if TYPE_CHECKING:
 TABLE_FORMATS = {".csv": "csv", ".parquet": "parquet", ".json": "json"}
 
 
-def check_table_path(path: Path) -> str:
-    """The format ``path``'s extension names, or a ConfigError, and a folder it can be
-    written in (made if missing), before any work is done: not lost predictions after it."""
+def check_table_path(path: Path, hint: str = "") -> str:
+    """The format ``path``'s extension names, or a ConfigError (ending in ``hint``), and a
+    folder it can be written in (made if missing), before any work is done: not lost
+    predictions after it."""
     kind = TABLE_FORMATS.get(path.suffix.lower())
     if kind is None:
         raise ConfigError(f"{path}: unknown output format {path.suffix or '(no extension)'!r}; "
-                          f"use {', '.join(TABLE_FORMATS)}")
+                          f"use {', '.join(TABLE_FORMATS)}{hint}")
     folder = path.parent
     try:
         folder.mkdir(parents=True, exist_ok=True)

@@ -487,6 +487,18 @@ def test_true_false_and_missing_flags(tmp_path: Path, suffix: str) -> None:
     assert from_dataframe(as_text).n_points == 3
 
 
+
+def test_star_ids_in_the_index_are_read_as_the_id_column() -> None:
+    """df.set_index("id") (as Dask's set_index leaves each partition): the index holds the
+    ids, which the reader takes as the id column, not "missing ['id']" (QA)."""
+    frame = pd.DataFrame({"id": ["a", "a", "b"], "time": [1.0, 2, 1], "mag": [12.0, 12.1, 13]})
+    read = read_long_table(frame.set_index("id"))
+    assert read.ids.tolist() == ["a", "b"] and read.n_points == 3
+    other = frame.rename(columns={"id": "source_id"}).set_index("source_id")
+    assert read_long_table(other, columns=Columns(id="source_id")).ids.tolist() == ["a", "b"]
+    with pytest.raises(InputError, match="missing"):  # an index of other values: not ids
+        read_long_table(frame.drop(columns="id").set_index(pd.Index([0, 1, 2], name="row")))
+
 @pytest.mark.parametrize("separator", [";", "\t"])
 def test_a_csv_of_another_separator_says_so(tmp_path: Path, separator: str) -> None:
     """Not "map yours with --columns", which cannot help."""

@@ -110,6 +110,7 @@ def read_long_table(
     sink = DropReport() if report is None else report
     if isinstance(source, pd.DataFrame):
         name = "DataFrame"
+        source = ids_from_index(source, columns)
         frame: pd.DataFrame | None = _unnested_frame(source, columns, sink, id is not None)
         locate = _row_locator(name)
     else:
@@ -166,6 +167,17 @@ def read_partitions(
             curves = join_labels(curves, labels, columns, str(folder), sink)
     raise_unreported(sink, report, str(folder))
     return curves
+
+
+def ids_from_index(frame: pd.DataFrame, columns: Columns) -> pd.DataFrame:
+    """``frame`` with its index as a column where it holds the star ids and no column does
+    (``df.set_index("id")``, as Dask's ``set_index`` leaves each partition): an index named
+    as ``columns.id`` or as a survey's star ids (:data:`ID_NAMES`), compared ignoring case."""
+    names = [str(c) for c in frame.columns]
+    if columns.resolve(names).id in names:
+        return frame
+    named = {str(n).lower() for n in frame.index.names if n is not None}
+    return frame.reset_index() if named & {columns.id.lower(), *ID_NAMES} else frame
 
 
 def _names_several_stars(frame: pd.DataFrame, columns: Columns) -> tuple[str, str, str] | None:
