@@ -170,6 +170,11 @@ def test_user_folder_of_unknown_layout(tmp_path) -> None:
     with pytest.raises(DatasetNotFoundError, match=r"it holds 1 other file\(s\) \(\.dat\): if each "
                                                    r"is a star's light curve, write .*catalog"):
         resolve(str(tmp_path / "odd"))
+    # OGLE's ident.dat beside them: pointed to as what the catalogue is written from (QA).
+    (tmp_path / "odd" / "ident.dat").write_text("OGLE-1 05:00:00 -69:00:00 RRab\n")
+    with pytest.raises(DatasetNotFoundError, match=r"OGLE's .*ident\.dat names each star and "
+                                                   r"its type: docs/data\.md shows how"):
+        resolve(str(tmp_path / "odd"))
 
 
 def test_a_table_of_another_name_beside_labels_is_named_with_what_to_rename(tmp_path) -> None:

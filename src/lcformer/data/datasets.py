@@ -346,10 +346,14 @@ def _catalogue_hint(folder: Path) -> str:
     if not found:
         return ""
     suffixes = sorted({p.suffix or "(none)" for p in found})
+    ident = next((p for p in found if p.name.lower() == "ident.dat"), None)
+    ogle = (f" (OGLE's {ident} names each star and its type: docs/data.md shows how to "
+            f"write catalog.csv from it, in the folder that holds the I/ and V/ folders)"
+            if ident else "")
     return (f"; it holds {len(found):,} other file(s) ({', '.join(suffixes[:3])}): if each is a "
             f"star's light curve, write {folder / 'catalog.csv'} with filename,class (and band "
-            f"where a star has a file per band) to train, or give the folder to `lcformer "
-            f"predict`, which needs no catalogue")
+            f"where a star has a file per band) to train{ogle}, or give the folder to "
+            f"`lcformer predict`, which needs no catalogue")
 
 
 def _rename_hint(folder: Path) -> str:
