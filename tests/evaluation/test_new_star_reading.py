@@ -100,31 +100,24 @@ def test_a_runs_band_names_are_new_stars_unless_the_user_gives_others() -> None:
     assert new_star_reading(trained, ReadConfig(), {"band_names": ()})[0].band_names == ()
 
 
-def test_a_run_read_by_earlier_readers_is_warned_of_where_files_are_joined() -> None:
-    """A run trained before a star's files were one star read them as several: its
-    fingerprints miss the joined stars, which a score could count (found by a review)."""
+@pytest.mark.parametrize(("event", "first", "says"), [
+    # a star's several files read as several stars: fingerprints miss the joined stars,
+    # which a score could count (found by a review)
+    ("one_star_in_several_files", 5, r"which read each of a star.s several files as a star "
+                                     r"of its own; this input has such files "
+                                     r"\(one_star_in_several_files\)"),
+    ("err_from_flux_over_error", 6, r"which left Gaia's points without errors"),
+    ("flag_marks_good_rows", 7, r"which read a flag column named as marking good rows"),
+])
+def test_a_run_read_by_earlier_readers_is_warned_of_where_the_input_is_read_otherwise(
+        event: str, first: int, says: str) -> None:
+    """Said where the input has files read by the change, for a run read before it."""
     report = DropReport()
-    report.note("one_star_in_several_files", 4)
-    with pytest.warns(UserWarning, match=r"earlier lcformer \(readers 4\).*"
-                                         r"\(one_star_in_several_files\)"):
-        warn_of_older_readers({"readers": 4}, report)
+    report.note(event, 4)
+    with pytest.warns(UserWarning, match=rf"earlier lcformer \(readers {first - 1}\), {says}"):
+        warn_of_older_readers({"readers": first - 1}, report)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        warn_of_older_readers({"readers": 5}, report)  # its readers
-        warn_of_older_readers({"readers": 4}, DropReport())  # no file joined
-    gaia = DropReport()
-    gaia.note("err_from_flux_over_error", 10)
-    with pytest.warns(UserWarning, match=r"\(readers 5\), which left Gaia's points without "
-                                         r"errors"):
-        warn_of_older_readers({"readers": 5}, gaia)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        warn_of_older_readers({"readers": 6}, gaia)
-    good = DropReport()
-    good.note("flag_marks_good_rows")
-    with pytest.warns(UserWarning, match=r"\(readers 6\), which read a flag column named as "
-                                         r"marking good rows"):
-        warn_of_older_readers({"readers": 6}, good)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        warn_of_older_readers({"readers": 7}, good)
+        warn_of_older_readers({"readers": first}, report)  # its readers
+        warn_of_older_readers({"readers": first - 1}, DropReport())  # no such file
+        warn_of_older_readers({}, report)  # (a run that does not say: not guessed)

@@ -115,9 +115,9 @@ BANDS_APART = "stars_whose_bands_lie_far_apart_in_time"
 
 
 def _warn_of_mixed_times(lcs: LightCurves, report: DropReport) -> None:
-    """Stars whose times span more than ``MAX_SPAN_DAYS`` (counted as :data:`TOO_LONG`): one
-    band in JD beside another in HJD - 2450000 would otherwise come out only as a star
-    without a period."""
+    """Stars whose times span more than ``MAX_SPAN_DAYS`` (counted as :data:`TOO_LONG`), or
+    whose bands lie far apart (:func:`_warn_of_bands_apart`): one band in JD beside another
+    in HJD - 2450000 would otherwise come out only as a star without a period."""
     if not lcs.n_points or np.ptp(lcs.time) <= BANDS_APART_DAYS:  # no star can (most often)
         return
     curves = pd.DataFrame({"star": lcs.ids, "band": lcs.bands,
@@ -130,14 +130,11 @@ def _warn_of_mixed_times(lcs: LightCurves, report: DropReport) -> None:
     long = span.index[(span["last"] - span["first"]) > MAX_SPAN_DAYS]
     report.note(TOO_LONG, len(long))
     if len(long):
-        star = curves[curves["star"] == long[0]]
-        ranges = ", ".join(f"{band or 'no band'}: {a:.1f}-{b:.1f}" for band, a, b
-                           in star[["band", "first", "last"]].itertuples(index=False))
         warnings.warn(f"{len(long):,} star(s) span more than {MAX_SPAN_DAYS:,.0f} days, as "
                       f"times in two systems would (JD beside MJD or HJD - 2450000), or times "
                       f"in seconds read as days: give their times in days, in one system (no "
                       f"period is searched over such a span); the first, {long[0]}, has "
-                      f"{ranges}",
+                      f"{_band_times(curves, long[0])}",
                       stacklevel=3)
 
 
@@ -155,14 +152,19 @@ def _warn_of_bands_apart(curves: pd.DataFrame, report: DropReport) -> None:
     apart = ordered["star"][(gap > BANDS_APART_DAYS) & (span <= MAX_SPAN_DAYS)].unique()
     report.note(BANDS_APART, len(apart))
     if len(apart):
-        star = curves[curves["star"] == apart[0]]
-        ranges = ", ".join(f"{band or 'no band'}: {a:.1f}-{b:.1f}" for band, a, b
-                           in star[["band", "first", "last"]].itertuples(index=False))
         warnings.warn(f"{len(apart):,} star(s) have bands observed more than "
                       f"{BANDS_APART_DAYS:,.0f} days apart with none between, as times in two "
                       f"systems would (HJD - 2450000 beside HJD - 2400000 or MJD): give each "
-                      f"band's times in one system; the first, {apart[0]}, has {ranges}",
+                      f"band's times in one system; the first, {apart[0]}, has "
+                      f"{_band_times(curves, apart[0])}",
                       stacklevel=4)
+
+
+def _band_times(curves: pd.DataFrame, star: str) -> str:
+    """A star's bands' first and last times, "I: 5000.0-5009.0, V: 55000.0-55009.0"."""
+    rows = curves[curves["star"] == star][["band", "first", "last"]]
+    return ", ".join(f"{band or 'no band'}: {a:.1f}-{b:.1f}"
+                     for band, a, b in rows.itertuples(index=False))
 
 
 def _drop_bad_values(lcs: LightCurves, config: CleaningConfig,

@@ -103,32 +103,35 @@ def new_star_reading(trained: ReadConfig, reading: ReadConfig, given: Mapping[st
 SNR_READERS = 6
 #: The first readers that read a flag column named as marking good rows (goodflag) so.
 GOOD_FLAG_READERS = 7
+#: What readers from some version on read otherwise: the report's events that show an input
+#: read so, that version, and what the earlier readers did (said of a run they read).
+READER_CHANGES = (
+    (ONE_STAR_EVENTS, ONE_STAR_READERS,
+     "read each of a star's several files as a star of its own; this input has such files "
+     "({events}), read now as one star each: its training stars among them are not "
+     "recognised as seen, so a score over them may count them; retrain the run to compare"),
+    (("err_from_flux_over_error",), SNR_READERS,
+     "left Gaia's points without errors; this input's get them from flux_over_error "
+     "({events}), so its per-star values are not read as the model's were: retrain the run"),
+    (("flag_marks_good_rows",), GOOD_FLAG_READERS,
+     "read a flag column named as marking good rows (goodflag) as marking bad ones; this "
+     "input's is read as its name says ({events}): if the run's training files had one, its "
+     "model learnt from their bad rows: retrain the run"),
+)
 
 
 def warn_of_older_readers(metadata: dict[str, Any], report: DropReport) -> None:
-    """A run whose training files were read before a star's several files were one star
-    (:data:`ONE_STAR_READERS`) read them as several stars: its checkpoint neither knows the
-    joined stars as seen nor, maybe, their bands. Said where this input has such files; and
-    a run read before Gaia's flux_over_error gave errors (:data:`SNR_READERS`), where this
-    input's points get errors so; and a run read before a good-row flag (goodflag) was read
-    as one (:data:`GOOD_FLAG_READERS`), where this input has one."""
+    """A run whose training files were read by readers before a change of
+    :data:`READER_CHANGES` (a star's several files read as several stars, Gaia's points
+    without errors, a good-row flag read as a bad-row one), where this input's ``report``
+    shows files read by that change: said, as the model may not know them as it reads them
+    now."""
     made = metadata.get("readers")
-    joined = {event: report.events[event] for event in ONE_STAR_EVENTS if report.events[event]}
-    if isinstance(made, int) and made < ONE_STAR_READERS and joined:
-        warnings.warn(f"this run's training files were read by an earlier lcformer (readers "
-                      f"{made}), which read each of a star's several files as a star of its "
-                      f"own; this input has such files ({', '.join(joined)}), read now as one "
-                      f"star each: its training stars among them are not recognised as seen, "
-                      f"so a score over them may count them; retrain the run to compare",
-                      stacklevel=2)
-    if isinstance(made, int) and made < SNR_READERS and report.events["err_from_flux_over_error"]:
-        warnings.warn(f"this run's training files were read by an earlier lcformer (readers "
-                      f"{made}), which left Gaia's points without errors; this input's get "
-                      f"them from flux_over_error (err_from_flux_over_error), so its per-star "
-                      f"values are not read as the model's were: retrain the run", stacklevel=2)
-    if isinstance(made, int) and made < GOOD_FLAG_READERS and report.events["flag_marks_good_rows"]:
-        warnings.warn(f"this run's training files were read by an earlier lcformer (readers "
-                      f"{made}), which read a flag column named as marking good rows "
-                      f"(goodflag) as marking bad ones; this input's is read as its name says "
-                      f"(flag_marks_good_rows): if the run's training files had one, its "
-                      f"model learnt from their bad rows: retrain the run", stacklevel=2)
+    if not isinstance(made, int):
+        return
+    for events, first, what in READER_CHANGES:
+        found = [event for event in events if report.events[event]]
+        if made < first and found:
+            warnings.warn(f"this run's training files were read by an earlier lcformer "
+                          f"(readers {made}), which {what.format(events=', '.join(found))}",
+                          stacklevel=2)
