@@ -783,7 +783,8 @@ def test_a_classifier_from_an_older_lcformer_warns_of_gaia_errors(fitted) -> Non
     try:
         fitted.metadata_["readers"] = 5
         with pytest.warns(UserWarning, match=r"\(readers 5\), which left Gaia's points "
-                                             r"without errors"):
+                                             r"without errors") as said:
             fitted.predict_table(gaia)
+        assert said[0].filename == __file__  # the user's line (a review)
     finally:
         fitted.metadata_["readers"] = readers

@@ -351,7 +351,11 @@ class Classifier(ClassifierMixin, BaseEstimator):
         device = self.train.device if self.train is not None else TrainConfig().device
         # A run trained with --band-names reads new stars' bands so (as predict does).
         lcs = rename_bands(lcs, model_prepare_config(self.metadata_).reading.band_map, "X", read)
-        warn_of_older_readers(self.metadata_, read)  # (a run loaded from an older lcformer)
+        with warnings.catch_warnings(record=True) as older:  # (a run of an older lcformer)
+            warnings.simplefilter("always")
+            warn_of_older_readers(self.metadata_, read)
+        for said in older:  # at the user's line
+            _warn(str(said.message))
         predictions = predict_stars(model, self.metadata_, lcs, device=device)
         predictions.report.merge(read)
         _warn_of_drops("predict", predictions.report, lcs, "predict_table(X).report")

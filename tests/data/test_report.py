@@ -45,3 +45,14 @@ def test_what_a_file_declares_is_kept_but_not_printed_as_a_change() -> None:
     report.note("mag_column_in_a_magnitude_unit", 3)  # for --flux to refuse, later
     assert report.events["mag_column_in_a_magnitude_unit"] == 3
     assert report.format() == "nothing dropped"
+
+
+def test_why_stars_are_outside_the_training_range_is_kept_not_printed_as_a_change() -> None:
+    """The flag's line says why (a review: they were printed as 'changed, not dropped')."""
+    from lcformer.data.report import UNLIKE_EVENT
+
+    report = DropReport()
+    report.note(UNLIKE_EVENT + "without_u", 48)
+    report.note("band_from_folder_name", 2)
+    assert "without_u" not in report.format() and "band_from_folder_name" in report.format()
+    assert DropReport.from_dict(report.to_dict()).events[UNLIKE_EVENT + "without_u"] == 48

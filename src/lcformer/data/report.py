@@ -21,6 +21,10 @@ NOT_READ = ("missing_file", "unreadable_file", "empty_file", "no_lightcurve")
 #: Events that record what a file declares, for a check later (``--flux`` refuses a file
 #: whose magnitudes are declared so): nothing changed, so not printed among the changes.
 UNPRINTED = ("mag_column_in_a_magnitude_unit",)
+#: The start of the events that say why predictions were flagged outside_training_range
+#: (:func:`lcformer.data.training_ranges.unlike_training`): the flag's line says them, so
+#: they are not printed among the changes either.
+UNLIKE_EVENT = "outside_training_range_"
 #: Problems the terminal shows; the rest are saved (:meth:`DropReport.save_problems`).
 PROBLEMS_SHOWN = 10
 
@@ -91,7 +95,8 @@ class DropReport:
             ("points dropped", self.points),
             *self._curve_sections(),
             ("changed, not dropped", {k: v for k, v in self.events.items() if v
-                                      and k not in UNPRINTED}),
+                                      and k not in UNPRINTED
+                                      and not k.startswith(UNLIKE_EVENT)}),
         ):
             if counts:
                 lines.append(f"{title}:")

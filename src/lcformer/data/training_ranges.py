@@ -54,6 +54,8 @@ def ordinal(n: int) -> str:
 #: The quantiles in words: "1st", "99th", "1st-99th percentile".
 LOW, HIGH = (ordinal(round(100 * q)) for q in TRAINING_QUANTILES)
 PERCENTILES = f"{LOW}-{HIGH} percentile"
+
+
 def training_ranges(stars: pd.DataFrame) -> dict[str, list[float]]:
     """The training stars' span (days), cleaned points and median magnitude in each band
     (columns ``<band>_median_mag``, where ``stars`` has them), at :data:`TRAINING_QUANTILES`,

@@ -20,6 +20,7 @@ import pandas as pd
 from lcformer.config import Config, setting
 from lcformer.data.lightcurves import LightCurves
 from lcformer.data.periods import PERIOD_EDGE
+from lcformer.data.report import UNLIKE_EVENT
 from lcformer.data.training_ranges import (
     ERROR_MARGIN,
     HIGH,
@@ -40,9 +41,6 @@ FLAGS = ("few_points", "constant", "no_period", "outside_training_range",
 #: and a band nearly every training star had; 5: period_at_search_limit within 10% of the
 #: limits, not 5%: QA's SX Phe stars peaked up to 8% above --min-period).
 FLAG_RULES = 5
-#: The report's events that say why stars were flagged outside_training_range: this, then
-#: a reason of :func:`~lcformer.data.training_ranges.unlike_training` ("without_u").
-UNLIKE_EVENT = "outside_training_range_"
 #: Flags of a prediction on too little signal; the others say it may mislead for another reason.
 SIGNAL_FLAGS = ("few_points", "constant", "no_period", "no_significant_period")
 #: A best period this close above the shortest one searched is at the edge of the grid: a

@@ -35,7 +35,7 @@ from lcformer.data.fingerprints import fingerprints_of, seen_in_training
 from lcformer.data.lightcurves import LightCurves
 from lcformer.data.prepared import PrepareConfig
 from lcformer.data.reading.one_star import bands_in_names
-from lcformer.data.report import DropReport
+from lcformer.data.report import UNLIKE_EVENT, DropReport
 from lcformer.data.samples import SampleInfo, make_samples, star_chunks
 from lcformer.data.tokens import TokenConfig
 from lcformer.data.training_ranges import (
@@ -46,7 +46,7 @@ from lcformer.data.training_ranges import (
     unlike_training,
 )
 from lcformer.errors import ConfigError
-from lcformer.evaluation.flags import UNLIKE_EVENT, FlagConfig, signal_flags
+from lcformer.evaluation.flags import FlagConfig, signal_flags
 from lcformer.hardware import AUTO_DEVICE, pick_device
 from lcformer.models.inference import BATCH, star_probabilities, window_probabilities
 

@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lcformer.data.reading import read_long_table
+from lcformer.data.reading.column_names import is_good_flag_name
 from lcformer.data.reading.config import Columns
 from lcformer.data.reading.files import FileProblem
 from lcformer.data.reading.star_file import parse_columns, parse_curves
@@ -141,6 +142,19 @@ def test_a_flag_named_as_marking_good_rows_keeps_them() -> None:
     read = DropReport()
     assert read_long_table(table, columns=Columns(flag="goodflag"), report=read).n_points == 24
     assert read.events["flag_marks_good_rows"] == 1
+    # Beside another flag column read with its bits: not the column applied, nothing refused
+    # (a review: --flag-bits was refused for a goodflag column not even read).
+    other = table.assign(flag=[4 if t % 5 == 0 else 0 for t in range(30)])
+    with pytest.warns(UserWarning, match="goodflag"):  # (not read: said, as before)
+        assert read_long_table(other, columns=Columns(flag="flag", flag_bits=4),
+                               report=DropReport()).n_points == 24
+    assert [is_good_flag_name(n) for n in ("goodflag", "is_good", "good_flags", "GOOD",
+                                           "nogood", "goodness_of_fit")] == [
+        True, True, True, True, False, False]
+    mostly = "".join(f"{t},15.0,0.02,{1 if t % 5 == 0 else 0}\n" for t in range(30))
+    counted = DropReport()
+    parse_curves("mjd,mag,err,goodflag\n" + mostly, counted)
+    assert counted.events["files_whose_good_flag_drops_most_rows"] == 1
 
 def test_asas_sn_sky_patrol_2_bands_and_good_bad_flags() -> None:
     """Sky Patrol 2 names its band phot_filter (V and g apart, not one curve) and marks rows

@@ -260,13 +260,13 @@ SURVEY_LAYOUTS = (
     ("a TESS light curve of the Quick-Look Pipeline (QLP), whose KSPSAP_FLUX is detrended and "
      "normalised to 1",
      ("TIME", "KSPSAP_FLUX", "KSPSAP_FLUX_ERR"),
-     "--columns mag=KSPSAP_FLUX,err=KSPSAP_FLUX_ERR --flux (its QUALITY flags are read by "
-     "themselves); magnitudes from normalised fluxes say nothing of a star's brightness, so "
-     "train and predict on such fluxes alike"),
+     "--columns mag=KSPSAP_FLUX,err=KSPSAP_FLUX_ERR,flag=QUALITY --flux; magnitudes from "
+     "normalised fluxes say nothing of a star's brightness, so train and predict on such "
+     "fluxes alike"),
     ("a TESS or Kepler light curve (SPOC), whose fluxes are in e-/s",
      ("TIME", "PDCSAP_FLUX", "PDCSAP_FLUX_ERR"),
-     "--columns mag=PDCSAP_FLUX,err=PDCSAP_FLUX_ERR --flux, with --zero-point 20.44 for "
-     "TESS magnitudes (its QUALITY flags are read by themselves)"),
+     "--columns mag=PDCSAP_FLUX,err=PDCSAP_FLUX_ERR,flag=QUALITY --flux, with --zero-point "
+     "20.44 for TESS magnitudes"),
     ("ZTF detections as the ALeRCE broker serves them, whose magpsf is the difference "
      "image's",
      ("oid", "mjd", "fid", "magpsf_corr", "sigmapsf_corr", "dubious"),
@@ -332,8 +332,9 @@ def survey_layout_hint(found: list[str]) -> str:
 
 def is_good_flag_name(name: str) -> bool:
     """A flag column whose name says it marks good rows (PTF's ``goodflag``: 1 for a good
-    measurement, 0 for a bad one): read the other way round from the others."""
-    return "good" in name.lower()
+    measurement, 0 for a bad one; ``good``, ``is_good``, ``good_flags``): read the other way
+    round from the others. Not ``nogood``."""
+    return re.fullmatch(r"(is_?)?good(_?flags?)?", name.strip("\"'").lower()) is not None
 
 
 def is_flag_name(name: str) -> bool:

@@ -136,8 +136,9 @@ def flagged_rows(series: pd.Series, name: str, locate: Callable[[int], str],
         bad = np.flatnonzero(np.isnan(values) & ~text.isin([w.lower() for w in MISSING_WORDS]))
         if len(bad):
             row = int(bad[0])
+            number = "1 for good and 0 for bad" if good else "0 for good"
             sink.problem(f"{locate(row)}: column '{name}': {series.iloc[row]!r} is not a "
-                         f"quality flag (a number, 0 for good, true/false or good/bad); {fix}",
+                         f"quality flag (a number, {number}, true/false or good/bad); {fix}",
                          "unreadable_file")
             return None
     known = ~np.isnan(values)

@@ -42,7 +42,7 @@ BY_POSITION = "files_without_header_read_by_position"
 
 
 def errors_of_snr(snr: np.ndarray, report: DropReport) -> np.ndarray:
-    """Magnitude errors of signal-to-noise ratios (:data:`~.files.SNR_NAMES`), 1.0857 / SNR,
+    """Magnitude errors of signal-to-noise ratios (:data:`~.column_names.SNR_NAMES`), 1.0857 / SNR,
     counted as ``err_from_flux_over_error``; a ratio of zero or below gives no error (NaN)."""
     with np.errstate(divide="ignore", invalid="ignore"):
         err = np.where(snr > 0, MAG_PER_LN / snr, np.nan)

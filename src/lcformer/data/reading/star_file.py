@@ -594,8 +594,9 @@ def _flagged(flags: np.ndarray, name: str, at_row: Callable[[int, str], FileProb
         sink.drop_points("flagged", int((flagged * per_row).sum()))
         if scratch.events["flag_marks_good_rows"]:
             sink.note("flag_marks_good_rows")
-        if mostly_flagged(flagged, bits) and not is_good_flag_name(name):  # (once a file)
-            sink.note("files_whose_flag_drops_most_rows_see_flag_bits")
+        if mostly_flagged(flagged, bits):  # counted: a warning would come once a file
+            sink.note("files_whose_good_flag_drops_most_rows" if is_good_flag_name(name)
+                      else "files_whose_flag_drops_most_rows_see_flag_bits")
     return flagged
 
 

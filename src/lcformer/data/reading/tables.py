@@ -39,6 +39,7 @@ from lcformer.data.reading.column_names import (
     error_columns,
     is_flag_name,
     is_flux_name,
+    is_good_flag_name,
     is_snr_name,
     other_bands_warning,
     snr_column,
@@ -786,6 +787,7 @@ def _holds_flags(values: ColumnValues, column: str, bits: int) -> bool:
         series = values(column)
     except READ_ERRORS:
         return True
+    bits = 0 if is_good_flag_name(column) else bits  # (the bits are the read column's)
     return series is None or flagged_rows(series.head(FLAG_SAMPLE), column, str, DropReport(),
                                           bits) is not None
 
