@@ -88,3 +88,42 @@ def test_another_band_of_the_mag_read_is_named_with_the_columns_to_give(
         found: list[str], mag: str, err: str, expected: str | None) -> None:
     said = other_bands_warning(found, {found[0], mag, err}, [("", mag, err)])
     assert (said is None) if expected is None else (f"--columns {expected} " in str(said))
+
+
+def test_broker_columns_are_known_by_their_bare_names() -> None:
+    """Fink's namespaces (i:, d:, r:) and ANTARES's loci (QA: a Fink table of 63 stars read
+    as one star at exit 0; its i:magpsf and ANTARES's ant_mag read without a word)."""
+    from lcformer.data.reading.column_names import (
+        bare_name,
+        difference_flux,
+        difference_magnitude,
+        suggested_columns,
+    )
+
+    assert [bare_name(n) for n in ("i:objectId", "d:tag", "'r:psfFlux'", "hjd:x", "mag")] == [
+        "objectid", "tag", "psfflux", "hjd:x", "mag"]
+    fink = ["i:objectId", "i:jd", "i:fid", "i:magpsf", "i:sigmapsf", "i:isdiffpos", "i:magnr"]
+    assert suggested_columns(fink, Columns()) == {"id": "i:objectId", "time": "i:jd",
+                                                  "band": "i:fid"}
+    assert difference_magnitude(fink, "i:magpsf") and not difference_magnitude(fink, "i:magnr")
+    antares = ["locus_id", "ant_mjd", "ant_mag", "ant_magerr", "ant_mag_corrected"]
+    assert difference_magnitude(antares, "ant_mag")
+    assert not difference_magnitude(antares, "ant_mag_corrected")
+    assert not difference_magnitude(["mjd", "magpsf", "sigmapsf"], "magpsf")  # nothing says so
+    assert difference_flux(["r:diaObjectId", "r:midpointMjdTai", "r:psfFlux"], "r:psfFlux")
+
+
+@pytest.mark.parametrize(("found", "says"), [
+    (["i:objectId", "i:jd", "i:fid", "i:magpsf", "i:sigmapsf", "i:isdiffpos", "i:magnr"],
+     "the Fink broker"),
+    (["objectId", "jd", "fid", "magpsf", "isdiffpos", "magnr", "dc_mag", "dc_sigmag"],
+     "the Lasair broker"),
+    (["locus_id", "ant_mjd", "ant_passband", "ant_mag", "ant_mag_corrected",
+      "ant_magerr_corrected"], "the ANTARES broker"),
+])
+def test_a_brokers_layout_is_named_with_the_options_that_read_its_stars_magnitudes(
+        found: list[str], says: str) -> None:
+    from lcformer.data.reading.column_names import survey_layout_hint
+
+    hint = survey_layout_hint(found)
+    assert says in hint and ("dc_mag" in hint or "ant_mag_corrected" in hint)

@@ -193,8 +193,8 @@ def test_a_tess_light_curves_columns_are_named_in_the_problem() -> None:
     text = ("TIME SAP_FLUX SAP_FLUX_ERR PDCSAP_FLUX PDCSAP_FLUX_ERR QUALITY\n"
             "1500.1 41000.0 40.0 40950.0 41.0 0\n")
     with pytest.raises(FileProblem, match=r"looks like a TESS or Kepler light curve \(SPOC\).*"
-                                          r"--columns mag=PDCSAP_FLUX,err=PDCSAP_FLUX_ERR "
-                                          r"--flux"):
+                                          r"--columns mag=PDCSAP_FLUX,err=PDCSAP_FLUX_ERR,"
+                                          r"flag=QUALITY --flux"):
         parse_curves(text)
     curves = parse_curves(text, columns=Columns(mag="PDCSAP_FLUX", err="PDCSAP_FLUX_ERR"))
     assert curves[""][1].tolist() == [40950.0]

@@ -1232,3 +1232,24 @@ def test_alerce_ztf_detections_are_met_with_their_own_columns(tmp_path: Path) ->
     with pytest.raises(InputError, match=r"ALeRCE broker.*mag=magpsf_corr,err=sigmapsf_corr,"
                                          r"band=fid,flag=dubious --band-names 1=g,2=r,3=i"):
         read_long_table(tmp_path / "alerce.csv")
+
+
+def test_a_brokers_table_of_several_stars_is_not_one_star(tmp_path: Path) -> None:
+    """Fink's i:objectId names stars as objectId does (QA: with --columns time=i:jd,... and
+    no id, 63 stars came out as one of 18,883 points at exit 0); its i:magpsf, a
+    difference-image magnitude, is warned of."""
+    from lcformer.data.reading.sniff import read_any
+
+    rows = pd.DataFrame({"i:objectId": ["ZTF1"] * 3 + ["ZTF2"] * 3, "i:jd": [1.0, 2, 3] * 2,
+                         "i:magpsf": 18.0, "i:sigmapsf": 0.05, "i:isdiffpos": "t",
+                         "i:magnr": 16.0})
+    rows.to_csv(tmp_path / "fink.csv", index=False)
+    named = ReadConfig(columns=Columns(time="i:jd", mag="i:magpsf", err="i:sigmapsf"))
+    with pytest.warns(UserWarning, match="'i:magpsf'"), pytest.raises(
+            InputError, match=r"column 'i:objectId' names more than one star.*give --columns "
+                              r"id=i:objectId"):
+        read_any(str(tmp_path / "fink.csv"), None, DropReport(), named, False)
+    with pytest.warns(UserWarning, match=r"column 'i:magpsf' is ZTF's magnitude of the "
+                                         r"difference image.*Lasair's dc_mag"):
+        read = read_long_table(rows, columns=named.columns.replace(id="i:objectId"))
+    assert read.ids.tolist() == ["ZTF1", "ZTF2"]

@@ -128,7 +128,8 @@ def is_number(token: str) -> bool:
 #: Column names that name each row's star (compared ignoring case; CRTS says MasterID). Not
 #: ZTF's ``oid``: one star's IRSA light curve holds an oid per field and filter.
 ID_NAMES = ("id", "star", "star_id", "starid", "source_id", "sourceid", "objectid", "object_id",
-            "objid", "obj_id", "name", "object", "target", "masterid")
+            "objid", "obj_id", "name", "object", "target", "masterid",
+            "locus_id")  # ANTARES's loci (Fink's i:objectId: bare_name)
 #: Where a table of several stars goes, said where one is met among per-star files.
 TABLE_OF_STARS = ("give such a table as a file of its own, or as a folder's lightcurves.csv "
                   "(or .parquet) beside a labels.csv of id,class")
@@ -138,6 +139,15 @@ TABLE_OF_STARS = ("give such a table as a file of its own, or as a folder's ligh
 #: star's, so an oid is neither suggested as the id nor refused in a folder's files.
 SURVEY_ID_NAMES = ("oid", "diaobjectid", "tic", "ticid", "tic_id", "kic", "kicid", "kic_id",
                    "kepid", "epic", "epicid", "epic_id", "designation", "ztf_id")
+#: A one-letter namespace before a column's name, as the Fink broker writes them
+#: (``i:objectId``, ``d:tag``, ``r:psfFlux``): not part of what the name says.
+NAMESPACE = re.compile(r"^[a-z]:", re.IGNORECASE)
+
+
+def bare_name(name: str) -> str:
+    """A column's name as the name lists compare it: lower case, without quotes or a
+    :data:`NAMESPACE` (``i:objectId`` -> ``objectid``)."""
+    return NAMESPACE.sub("", str(name).strip("\"'")).lower()
 
 
 #: Column names of a star's time, magnitude and error (lower case; a band or unit may follow
@@ -158,7 +168,7 @@ def time_corrected(name: str) -> bool:
 
 def column_role(name: str) -> str | None:
     """"time", "mag" or "err" for a column name of one (HJD, mag_v, sigma), else None."""
-    key = name.lower().strip("\"'")
+    key = bare_name(name)
     for found, options in (("err", ERR_NAMES), ("time", TIME_NAMES), ("mag", MAG_NAMES)):
         if key in options or any(key.startswith(o + "_") for o in options):
             return found
@@ -210,7 +220,7 @@ def suggested_columns(found: list[str], columns: Columns,
     says."""
     def fits(name: str, role: str, mag: str | None) -> bool:
         if role in ("id", "band"):
-            return name.lower() in (ID_NAMES if role == "id" else BAND_NAMES)
+            return bare_name(name) in (ID_NAMES if role == "id" else BAND_NAMES)
         if role == "err":
             return mag is not None and name in error_columns(found, mag)
         if role == "flag":
@@ -272,6 +282,19 @@ SURVEY_LAYOUTS = (
      ("oid", "mjd", "fid", "magpsf_corr", "sigmapsf_corr", "dubious"),
      "--columns id=oid,time=mjd,mag=magpsf_corr,err=sigmapsf_corr,band=fid,flag=dubious "
      "--band-names 1=g,2=r,3=i (magpsf_corr is the star's own magnitude)"),
+    ("ZTF alerts from the Lasair broker, whose magpsf is the difference image's",
+     ("objectId", "jd", "fid", "dc_mag", "dc_sigmag"),
+     "--columns id=objectId,time=jd,mag=dc_mag,err=dc_sigmag,band=fid --band-names 1=g,2=r"),
+    ("ZTF alerts from the Fink broker (or another without a star's magnitude), whose "
+     "i:magpsf is the difference image's",
+     ("objectId", "jd", "fid", "magpsf", "isdiffpos", "magnr"),
+     "make each point's star magnitude from i:magnr, i:magpsf and i:isdiffpos (docs/data.md "
+     "shows how), then --columns id=i:objectId,time=i:jd,mag=dc_mag,err=dc_sigmag,band=i:fid "
+     "--band-names 1=g,2=r"),
+    ("a locus of the ANTARES broker, whose ant_mag is the difference image's",
+     ("locus_id", "ant_mjd", "ant_passband", "ant_mag_corrected", "ant_magerr_corrected"),
+     "--columns id=locus_id,time=ant_mjd,mag=ant_mag_corrected,err=ant_magerr_corrected,"
+     "band=ant_passband (its R band is ZTF's r: --band-names R=r where a model knows r)"),
     ("Rubin's DiaSource without scienceFlux",
      ("diaObjectId", "midpointMjdTai", "psfFlux", "psfFluxErr"),
      "its psfFlux is a difference-image flux, which --flux does not read (add each star's "
@@ -301,11 +324,26 @@ PLASTICC_COLUMNS = frozenset({"passband", "detected"})
 def difference_flux(found: list[str], mag: str) -> bool:
     """Whether column ``mag`` of a table (or file) of columns ``found`` is a difference-image
     flux."""
-    lower, name = {c.lower().strip("\"'") for c in found}, mag.lower().strip("\"'")
+    lower, name = {bare_name(c) for c in found}, bare_name(mag)
     return (name in DIFFERENCE_FLUXES
             or (name in ("psfflux", "psflux") and bool(lower & DIA_COLUMNS)
                 and "psfdiffflux" not in lower)
             or (name == "flux" and PLASTICC_COLUMNS <= lower))
+
+
+#: ZTF's difference-image magnitude as the alert brokers name it (ALeRCE's and Lasair's
+#: magpsf, Fink's i:magpsf, ANTARES's ztf_magpsf and ant_mag), and the columns beside it that
+#: show it is one: its sign (isdiffpos) or a corrected, star's own, magnitude.
+DIFFERENCE_MAGS = {"magpsf": ("isdiffpos", "magpsf_corr", "magnr", "dc_mag"),
+                   "ztf_magpsf": ("ztf_isdiffpos", "ztf_magnr"),
+                   "ant_mag": ("ant_mag_corrected", "ztf_isdiffpos")}
+
+
+def difference_magnitude(found: list[str], mag: str) -> bool:
+    """Whether column ``mag`` of a table of columns ``found`` is ZTF's magnitude of the
+    difference image (:data:`DIFFERENCE_MAGS`), not the star's."""
+    beside = DIFFERENCE_MAGS.get(bare_name(mag), ())
+    return bool(set(beside) & {bare_name(c) for c in found})
 
 
 def warn_of_difference_flux(found: list[str], mag: str) -> None:
@@ -323,7 +361,7 @@ def warn_of_difference_flux(found: list[str], mag: str) -> None:
 def survey_layout_hint(found: list[str]) -> str:
     """'; this looks like <survey>: <options>' for a table whose columns are a survey's
     layout, else ''."""
-    lower = {name.lower() for name in found}
+    lower = {bare_name(name) for name in found}
     for survey, names, options in SURVEY_LAYOUTS:
         if all(name.lower() in lower for name in names):
             return f"; this looks like {survey}: {options}"

@@ -16,6 +16,7 @@ from lcformer.data.reading.column_names import (
     ID_NAMES,
     TABLE_OF_STARS,
     band_columns,
+    bare_name,
     column_role,
     error_columns,
     is_flag_name,
@@ -168,7 +169,7 @@ def header_columns(names: list[str], line: int, columns: Columns | None = None,
         preferred = [i for i in found["flag"] if bare[i].lower() in PREFERRED_FLAGS]
         found["flag"] = preferred if len(preferred) == 1 else found["flag"]  # Gaia's
     if len(found["time"]) != 1 or len(found["mag"]) != 1 or len(found["err"]) > 1:
-        ids = [n for n in bare if n.lower() in ID_NAMES]
+        ids = [n for n in bare if bare_name(n) in ID_NAMES]
         several = (f"; if it holds several stars (by its column {ids[0]!r}), {TABLE_OF_STARS}"
                    if ids else "")  # QA: PLAsTiCC's training_set.csv in a folder of four
         raise FileProblem(line, f"the header {names_text(names)} does not name one time and "

@@ -17,7 +17,13 @@ import numpy as np
 import pandas as pd
 
 from lcformer.data.lightcurves import LightCurves
-from lcformer.data.reading.column_names import ID_NAMES, SURVEY_ID_NAMES, column_role, is_number
+from lcformer.data.reading.column_names import (
+    ID_NAMES,
+    SURVEY_ID_NAMES,
+    bare_name,
+    column_role,
+    is_number,
+)
 from lcformer.data.reading.config import Columns, ReadConfig
 from lcformer.data.reading.files import (
     IPAC_SUFFIXES,
@@ -286,11 +292,11 @@ def _one_stars_file(path: Path, header: list[str] | None, columns: Columns,
     resolved = columns.resolve(names)
     if resolved.label in names:
         return False
-    ids = [n for n in names if str(n).lower() in SURVEY_ID_NAMES]
+    ids = [n for n in names if bare_name(n) in SURVEY_ID_NAMES]
     position = [n for key in ("ra", "dec") for n in names if str(n).lower() == key]
     surveys_stars = bool(ids) and _several_stars(path, table, ids,
                                                  position if len(position) == 2 else [])
-    named = [n for n in names if n == resolved.id or str(n).lower() in ID_NAMES]
+    named = [n for n in names if n == resolved.id or bare_name(n) in ID_NAMES]
     if named:  # objectId: the star's id, by name
         # A table, unless it lacks a table's time or mag column but has a star file's (a
         # CRTS download's MJD, Mag beside its MasterID) and its ids (and a survey's) name

@@ -30,6 +30,7 @@ import pandas as pd
 from lcformer.data.reading.column_names import (
     ID_NAMES,
     TABLE_OF_STARS,
+    bare_name,
     is_good_flag_name,
     is_number,
     is_snr_name,
@@ -220,7 +221,7 @@ def _parse_text(text: str, sink: DropReport, columns: Columns | None, strict_col
 
     read = (*usecols, *band_at, *flag_at)
     stars = [at for at, name in enumerate(names)
-             if name.strip("\"'").lower() in ID_NAMES and at not in read]
+             if bare_name(name) in ID_NAMES and at not in read]
     return _by_band(curves, names, words, stars, band_at, flag_at, at_row, sink, columns)
 
 
@@ -461,7 +462,7 @@ def _astropy_curves(data: bytes, form: str, columns: Columns | None, strict_colu
     if len(used) < len(names):
         scratch.note("extra_columns_not_read")
         _warn_of_other_bands(names, used, bands)
-    stars = [i for i, n in enumerate(names) if n.lower() in ID_NAMES and i not in used]
+    stars = [i for i, n in enumerate(names) if bare_name(n) in ID_NAMES and i not in used]
     curves = _by_band(read, names,  # flags as a table's are
                       lambda at: values(at) if at in flag_at else _words(values(at)), stars,
                       band_at, flag_at, at_row, scratch, columns)

@@ -36,6 +36,8 @@ from lcformer.data.reading.astropy_tables import (
 from lcformer.data.reading.column_names import (
     ID_NAMES,
     band_columns,
+    bare_name,
+    difference_magnitude,
     error_columns,
     is_flag_name,
     is_flux_name,
@@ -177,7 +179,7 @@ def ids_from_index(frame: pd.DataFrame, columns: Columns) -> pd.DataFrame:
     names = [str(c) for c in frame.columns]
     if columns.resolve(names).id in names:
         return frame
-    named = {str(n).lower() for n in frame.index.names if n is not None}
+    named = {bare_name(n) for n in frame.index.names if n is not None}
     return frame.reset_index() if named & {columns.id.lower(), *ID_NAMES} else frame
 
 
@@ -187,7 +189,7 @@ def _names_several_stars(frame: pd.DataFrame, columns: Columns) -> tuple[str, st
     row, a detection's own id, names no star), else None."""
     roles = set(columns.resolve([str(c) for c in frame.columns]).all)
     for column in frame.columns:
-        if str(column).lower() not in ID_NAMES or column in roles:
+        if bare_name(column) not in ID_NAMES or column in roles:
             continue
         ids = frame[column].dropna().astype(str)
         counts = ids.value_counts()
@@ -485,7 +487,7 @@ def _usable(found: list[str], columns: Columns, required: tuple[str, ...], name:
                           values):
         return None
     if columns.id not in required and resolved.id not in found:  # one star: is it?
-        use |= {c: c for c in found if c.lower() in ID_NAMES and c not in use}
+        use |= {c: c for c in found if bare_name(c) in ID_NAMES and c not in use}
     # An optional column the user named (--columns err=magerr) must be there: read without
     # it, every error would be unknown, every curve in no band, or (id, of a single file) every
     # star one, with no error.
@@ -523,15 +525,16 @@ def _usable(found: list[str], columns: Columns, required: tuple[str, ...], name:
             warnings.warn(f"column {errors[0]!r} looks like the errors of {mag!r} but is not "
                           f"read, so every point's error is unknown: add {role}={errors[0]} "
                           f"to --columns (Columns(err=...) in Python)", stacklevel=2)
-    lower = {c.lower() for c in found}
-    if ("isdiffpos" in lower or "magpsf_corr" in lower) and any(
-            mag.lower() == "magpsf" for _, mag, _ in resolved.mags):
-        # QA: ALeRCE's magpsf read as a star's magnitude gave LPVs' periods for 21 of 45.
-        warnings.warn("column 'magpsf' is ZTF's magnitude of the difference image (isdiffpos "
-                      "gives its sign), not the star's: periods and amplitudes from it are "
-                      "wrong for variables; read the star's own magnitude "
-                      "(mag=magpsf_corr,err=sigmapsf_corr where the table has them)",
-                      stacklevel=2)
+    for _, mag, _ in resolved.mags:
+        if difference_magnitude(found, mag):
+            # QA: ALeRCE's magpsf read as a star's magnitude gave LPVs' periods for 21 of
+            # 45; Fink's i:magpsf and ANTARES's ant_mag, EW periods at a quarter.
+            warnings.warn(f"column {mag!r} is ZTF's magnitude of the difference image "
+                          f"(isdiffpos gives its sign), not the star's: periods and amplitudes "
+                          f"from it are wrong for variables; read the star's own (DC) "
+                          f"magnitude: ALeRCE's magpsf_corr, Lasair's dc_mag, ANTARES's "
+                          f"ant_mag_corrected, or one made from magnr (docs/data.md shows "
+                          f"how)", stacklevel=2)
     for _, mag, _ in resolved.mags:
         warn_of_difference_flux(found, mag)
     if (snr := _snr_errors(found, columns, resolved.err)) is not None:
