@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from lcformer.data.reading.config import Columns, ReadConfig
 from lcformer.evaluation.predict import all_stars_table, predict_stars
 from lcformer.evaluation.streaming import output_schema
 from lcformer.training.run_folder import load_model
@@ -109,6 +110,13 @@ def test_a_star_split_across_partitions_is_refused(tiny_run, tmp_path) -> None:
         got = classify_partitions(dd.from_map(lambda part: part, [frame.set_index("id")]),
                                   tiny_run).compute()
         assert sorted(got["id"]) == sorted(frame["id"].unique())
+        # The ids the reader takes are the ones checked: a column named as ids beside an
+        # index of row keys (a review: the index was checked, the split star let through).
+        keyed = [half.rename(columns={"id": "objectId"}).set_index(
+            pd.Index(range(len(half)), name="id")) for half in halves]
+        with pytest.raises(InputError, match=f"more than one partition, e.g. '{star}'"):
+            classify_partitions(dd.from_map(lambda part: part, keyed), tiny_run,
+                                reading=ReadConfig(columns=Columns(id="objectId")))
 
 
 # Dask's own Parquet reader, not lcformer, calls the deprecated reset_index(inplace=True).

@@ -89,7 +89,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
         raise InputError(f"{args.input}: no such file, folder or dataset name")
     check_table_path(out, f" (a folder of predictions is written for a folder of Parquet "
                           f"partitions, and {args.input} holds none)"
-                     if Path(args.input).is_dir() else "")  # before any work
+                     if Path(args.input).is_dir() and (not out.suffix or out.is_dir())
+                     else "")  # before any work
     model, metadata = load_model(args.model_dir, args.checkpoint)
     report = DropReport()
     reading, columns_of_run = run_reading(args, metadata)

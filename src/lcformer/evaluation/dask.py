@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from lcformer.data.reading.column_names import ID_NAMES
 from lcformer.data.reading.config import ReadConfig
+from lcformer.data.reading.tables import ids_from_index
 from lcformer.data.report import DropReport
 from lcformer.errors import InputError
 from lcformer.evaluation.flags import FlagConfig
@@ -106,12 +106,10 @@ def _setup(ddf: dd.DataFrame, run_dir: str | Path, checkpoint: Checkpoint,
     reading = reading or trained
     if not reading.band_names and trained.band_names:  # the run's renaming, unless replaced
         reading = reading.replace(band_names=trained.band_names)
-    if check_stars:  # (star ids in the index, as set_index leaves them: checked as a column)
-        index = ddf.index.name
-        by_index = index is not None and str(index).lower() not in map(str.lower, map(
-            str, ddf.columns)) and str(index).lower() in {reading.columns.id.lower(), *ID_NAMES}
+    if check_stars:  # (the ids where the reader finds them: the index, as set_index leaves)
+        by_index = len(ids_from_index(ddf._meta, reading.columns).columns) > len(ddf.columns)
         _check_one_partition_per_star(ddf.reset_index() if by_index else ddf,
-                                      str(index) if by_index else reading.columns.id)
+                                      str(ddf.index.name) if by_index else reading.columns.id)
     return run, metadata, reading
 
 

@@ -149,8 +149,9 @@ def test_a_flag_named_as_marking_good_rows_keeps_them() -> None:
         assert read_long_table(other, columns=Columns(flag="flag", flag_bits=4),
                                report=DropReport()).n_points == 24
     assert [is_good_flag_name(n) for n in ("goodflag", "is_good", "good_flags", "GOOD",
+                                           "good_obs", "quality_good", "i:goodflag",
                                            "nogood", "goodness_of_fit")] == [
-        True, True, True, True, False, False]
+        True, True, True, True, True, True, True, False, False]
     mostly = "".join(f"{t},15.0,0.02,{1 if t % 5 == 0 else 0}\n" for t in range(30))
     counted = DropReport()
     parse_curves("mjd,mag,err,goodflag\n" + mostly, counted)

@@ -498,6 +498,13 @@ def test_star_ids_in_the_index_are_read_as_the_id_column() -> None:
     assert read_long_table(other, columns=Columns(id="source_id")).ids.tolist() == ["a", "b"]
     with pytest.raises(InputError, match="missing"):  # an index of other values: not ids
         read_long_table(frame.drop(columns="id").set_index(pd.Index([0, 1, 2], name="row")))
+    # A column named as ids beside an index named so (a row key, as read_sql's index_col
+    # gives): the column names the stars, and the index is left alone (a review).
+    keyed = frame.rename(columns={"id": "objectId"}).set_index(pd.Index([7, 8, 9], name="id"))
+    with pytest.raises(InputError, match="objectId"):
+        read_long_table(keyed)
+    both = frame.set_index(pd.Index(["x", "y", "z"], name="id"), drop=False)  # (id twice)
+    assert read_long_table(both.rename_axis("id")).ids.tolist() == ["a", "b"]
 
 @pytest.mark.parametrize("separator", [";", "\t"])
 def test_a_csv_of_another_separator_says_so(tmp_path: Path, separator: str) -> None:

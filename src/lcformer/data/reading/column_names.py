@@ -282,7 +282,8 @@ SURVEY_LAYOUTS = (
      ("oid", "mjd", "fid", "magpsf_corr", "sigmapsf_corr", "dubious"),
      "--columns id=oid,time=mjd,mag=magpsf_corr,err=sigmapsf_corr,band=fid,flag=dubious "
      "--band-names 1=g,2=r,3=i (magpsf_corr is the star's own magnitude)"),
-    ("ZTF alerts from the Lasair broker, whose magpsf is the difference image's",
+    ("ZTF alerts with each point's star magnitude (as the Lasair broker gives them), whose "
+     "magpsf is the difference image's",
      ("objectId", "jd", "fid", "dc_mag", "dc_sigmag"),
      "--columns id=objectId,time=jd,mag=dc_mag,err=dc_sigmag,band=fid --band-names 1=g,2=r"),
     ("ZTF alerts from the Fink broker (or another without a star's magnitude), whose "
@@ -361,9 +362,12 @@ def warn_of_difference_flux(found: list[str], mag: str) -> None:
 def survey_layout_hint(found: list[str]) -> str:
     """'; this looks like <survey>: <options>' for a table whose columns are a survey's
     layout, else ''."""
-    lower = {bare_name(name) for name in found}
+    spelt = {bare_name(name): name for name in found}
     for survey, names, options in SURVEY_LAYOUTS:
-        if all(name.lower() in lower for name in names):
+        if all(name.lower() in spelt for name in names):
+            # The options in this table's own spelling (Fink's i:objectId, or objectId).
+            options = re.sub(r"(?<=[=,])([A-Za-z][\w:]*)",
+                             lambda m: spelt.get(bare_name(m[1]), m[1]), options)
             return f"; this looks like {survey}: {options}"
     return ""
 
@@ -371,8 +375,9 @@ def survey_layout_hint(found: list[str]) -> str:
 def is_good_flag_name(name: str) -> bool:
     """A flag column whose name says it marks good rows (PTF's ``goodflag``: 1 for a good
     measurement, 0 for a bad one; ``good``, ``is_good``, ``good_flags``): read the other way
-    round from the others. Not ``nogood``."""
-    return re.fullmatch(r"(is_?)?good(_?flags?)?", name.strip("\"'").lower()) is not None
+    round from the others, as are ``good_obs`` and ``quality_good``. Not ``nogood`` or
+    ``goodness_of_fit``."""
+    return re.fullmatch(r"(.*_)?(is_?)?good(_?flags?)?(_.*)?", bare_name(name)) is not None
 
 
 def is_flag_name(name: str) -> bool:

@@ -174,13 +174,17 @@ def read_partitions(
 
 def ids_from_index(frame: pd.DataFrame, columns: Columns) -> pd.DataFrame:
     """``frame`` with its index as a column where it holds the star ids and no column does
-    (``df.set_index("id")``, as Dask's ``set_index`` leaves each partition): an index named
-    as ``columns.id`` or as a survey's star ids (:data:`ID_NAMES`), compared ignoring case."""
-    names = [str(c) for c in frame.columns]
-    if columns.resolve(names).id in names:
+    (``df.set_index("id")``, as Dask's ``set_index`` leaves each partition): an index (of
+    one level) named as ``columns.id`` or as a survey's star ids (:data:`ID_NAMES`, compared
+    by :func:`bare_name`), where no column is named so (a row key as the index of a table
+    of objectId: the column, not the index, names the stars)."""
+    index = frame.index.name
+    if index is None or frame.index.nlevels > 1:
         return frame
-    named = {bare_name(n) for n in frame.index.names if n is not None}
-    return frame.reset_index() if named & {columns.id.lower(), *ID_NAMES} else frame
+    named = {columns.id.lower(), *ID_NAMES}
+    if bare_name(index) not in named or any(bare_name(c) in named for c in frame.columns):
+        return frame
+    return frame.reset_index()
 
 
 def _names_several_stars(frame: pd.DataFrame, columns: Columns) -> tuple[str, str, str] | None:
@@ -530,8 +534,8 @@ def _usable(found: list[str], columns: Columns, required: tuple[str, ...], name:
             # QA: ALeRCE's magpsf read as a star's magnitude gave LPVs' periods for 21 of
             # 45; Fink's i:magpsf and ANTARES's ant_mag, EW periods at a quarter.
             warnings.warn(f"column {mag!r} is ZTF's magnitude of the difference image "
-                          f"(isdiffpos gives its sign), not the star's: periods and amplitudes "
-                          f"from it are wrong for variables; read the star's own (DC) "
+                          f"(the star's minus the reference's), not the star's: periods and "
+                          f"amplitudes from it are wrong for variables; read the star's own (DC) "
                           f"magnitude: ALeRCE's magpsf_corr, Lasair's dc_mag, ANTARES's "
                           f"ant_mag_corrected, or one made from magnr (docs/data.md shows "
                           f"how)", stacklevel=2)
