@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from lcformer.data.reading.config import ReadConfig
+from lcformer.data.reading.config import Columns, ReadConfig
 from lcformer.data.reading.tables import ids_from_index
 from lcformer.data.report import DropReport
 from lcformer.errors import InputError
@@ -106,19 +106,23 @@ def _setup(ddf: dd.DataFrame, run_dir: str | Path, checkpoint: Checkpoint,
     reading = reading or trained
     if not reading.band_names and trained.band_names:  # the run's renaming, unless replaced
         reading = reading.replace(band_names=trained.band_names)
-    if check_stars:  # (the ids where the reader finds them: the index, as set_index leaves)
-        by_index = len(ids_from_index(ddf._meta, reading.columns).columns) > len(ddf.columns)
-        _check_one_partition_per_star(ddf.reset_index() if by_index else ddf,
-                                      str(ddf.index.name) if by_index else reading.columns.id)
+    if check_stars:
+        _check_one_partition_per_star(ddf, reading.columns)
     return run, metadata, reading
 
 
-def _check_one_partition_per_star(ddf: dd.DataFrame, id_name: str) -> None:
+def _check_one_partition_per_star(ddf: dd.DataFrame, columns: Columns) -> None:
     """InputError if a star's rows are in two partitions: each would be classified on part of
     its points. Counted on the cluster: each partition's distinct ids, then how many
     partitions hold each."""
+    id_name = columns.id
     found = [c for c in ddf.columns if str(c) == id_name] or [
         c for c in ddf.columns if str(c).lower() == id_name.lower()]
+    if len(found) != 1 and any(n is not None for n in ddf._meta.index.names):
+        # Star ids maybe in the index (set_index): each partition's, as the reader takes them
+        ids = ddf.map_partitions(_index_ids, columns, meta=(id_name, object))
+        _refuse_split(ids.value_counts(), ddf.index.name or id_name)
+        return
     if len(found) != 1:  # no id column: reading the partitions will say so
         return
     # Reading the id column alone is cheap, but Dask may then fuse small Parquet files into
@@ -129,18 +133,30 @@ def _check_one_partition_per_star(ddf: dd.DataFrame, id_name: str) -> None:
         ids = column.map_partitions(_distinct_ids, meta=(str(found[0]), object))
     else:
         ids = ddf.map_partitions(_partition_ids, found[0], meta=(str(found[0]), object))
-    counts = ids.value_counts()
+    _refuse_split(ids.value_counts(), found[0])
+
+
+def _refuse_split(counts: dd.Series, column: Any) -> None:
+    """InputError naming some stars that ``counts`` (partitions per star) puts in several."""
     split = counts[counts > 1].head(3, npartitions=-1)
     if len(split):
         names = ", ".join(repr(i) for i in split.index)
         raise InputError(f"stars with rows in more than one partition, e.g. {names}: each "
                          f"star's rows must all be in one partition, or it is classified "
                          f"twice on part of its points; repartition by id first "
-                         f"(ddf.shuffle({str(found[0])!r}))")
+                         f"(ddf.shuffle({str(column)!r}))")
 
 
 def _partition_ids(partition: pd.DataFrame, column: str) -> pd.Series:
     return _distinct_ids(partition[column])
+
+
+def _index_ids(partition: pd.DataFrame, columns: Columns) -> pd.Series:
+    """A partition's distinct star ids where the reader takes them from its index
+    (:func:`~lcformer.data.reading.tables.ids_from_index`); none where it does not."""
+    frame = ids_from_index(partition, columns)
+    column = columns.resolve([str(c) for c in frame.columns]).id
+    return _distinct_ids(frame[column]) if column in frame else pd.Series([], dtype=object)
 
 
 def _distinct_ids(ids: pd.Series) -> pd.Series:

@@ -129,6 +129,10 @@ def test_a_brokers_layout_is_named_with_the_options_that_read_its_stars_magnitud
 
     hint = survey_layout_hint(found)
     assert says in hint and ("dc_mag" in hint or "ant_mag_corrected" in hint)
-    # In the table's own spelling (a review: a Fink table's hint named Lasair's objectId).
+    # In the table's own spelling (a review: a Fink table's hint named Lasair's objectId),
+    # the NAME of each ROLE=NAME only: not a role, nor a band a column is named after.
     id_column = found[0]
     assert f"id={id_column}," in hint
+    with_more = survey_layout_hint([*found, "TIME", "Band", "R", "G"])
+    assert f"id={id_column}," in with_more and "TIME=" not in with_more
+    assert "R=R" not in with_more and "1=G" not in with_more

@@ -150,8 +150,9 @@ def test_a_flag_named_as_marking_good_rows_keeps_them() -> None:
                                report=DropReport()).n_points == 24
     assert [is_good_flag_name(n) for n in ("goodflag", "is_good", "good_flags", "GOOD",
                                            "good_obs", "quality_good", "i:goodflag",
-                                           "nogood", "goodness_of_fit")] == [
-        True, True, True, True, True, True, True, False, False]
+                                           "nogood", "not_good", "no_good", "good_frac",
+                                           "n_good", "goodness_of_fit")] == [
+        True, True, True, True, True, True, True, False, False, False, False, False, False]
     mostly = "".join(f"{t},15.0,0.02,{1 if t % 5 == 0 else 0}\n" for t in range(30))
     counted = DropReport()
     parse_curves("mjd,mag,err,goodflag\n" + mostly, counted)

@@ -505,6 +505,11 @@ def test_star_ids_in_the_index_are_read_as_the_id_column() -> None:
         read_long_table(keyed)
     both = frame.set_index(pd.Index(["x", "y", "z"], name="id"), drop=False)  # (id twice)
     assert read_long_table(both.rename_axis("id")).ids.tolist() == ["a", "b"]
+    # A column named as ids but not the one read (a star's name, a target class) does not
+    # stop the index from being read; a level of a MultiIndex is read too (a review).
+    named = frame.assign(name="V* X", target="RRL").set_index("id")
+    assert read_long_table(named).ids.tolist() == ["a", "b"]
+    assert read_long_table(frame.set_index(["id", "time"])).ids.tolist() == ["a", "b"]
 
 @pytest.mark.parametrize("separator", [";", "\t"])
 def test_a_csv_of_another_separator_says_so(tmp_path: Path, separator: str) -> None:

@@ -365,9 +365,11 @@ def survey_layout_hint(found: list[str]) -> str:
     spelt = {bare_name(name): name for name in found}
     for survey, names, options in SURVEY_LAYOUTS:
         if all(name.lower() in spelt for name in names):
-            # The options in this table's own spelling (Fink's i:objectId, or objectId).
-            options = re.sub(r"(?<=[=,])([A-Za-z][\w:]*)",
-                             lambda m: spelt.get(bare_name(m[1]), m[1]), options)
+            # --columns in this table's own spelling (Fink's i:objectId, or objectId): the
+            # NAME of each ROLE=NAME, nothing else.
+            options = re.sub(r"(?<=--columns )\S+", lambda m: ",".join(
+                f"{role}={spelt.get(bare_name(name), name)}" for role, _, name in
+                (item.partition("=") for item in m[0].split(","))), options)
             return f"; this looks like {survey}: {options}"
     return ""
 
@@ -375,9 +377,10 @@ def survey_layout_hint(found: list[str]) -> str:
 def is_good_flag_name(name: str) -> bool:
     """A flag column whose name says it marks good rows (PTF's ``goodflag``: 1 for a good
     measurement, 0 for a bad one; ``good``, ``is_good``, ``good_flags``): read the other way
-    round from the others, as are ``good_obs`` and ``quality_good``. Not ``nogood`` or
-    ``goodness_of_fit``."""
-    return re.fullmatch(r"(.*_)?(is_?)?good(_?flags?)?(_.*)?", bare_name(name)) is not None
+    round from the others, as are ``good_obs`` and ``quality_good``. Not ``nogood``,
+    ``not_good``, ``good_frac`` or ``goodness_of_fit``."""
+    return re.fullmatch(r"(is_?)?good(_?flags?)?|good_?(obs|data|rows?|points?|meas\w*)"
+                        r"|(quality|q)_?good(_?flags?)?", bare_name(name)) is not None
 
 
 def is_flag_name(name: str) -> bool:

@@ -173,16 +173,21 @@ def read_partitions(
 
 
 def ids_from_index(frame: pd.DataFrame, columns: Columns) -> pd.DataFrame:
-    """``frame`` with its index as a column where it holds the star ids and no column does
-    (``df.set_index("id")``, as Dask's ``set_index`` leaves each partition): an index (of
-    one level) named as ``columns.id`` or as a survey's star ids (:data:`ID_NAMES`, compared
-    by :func:`bare_name`), where no column is named so (a row key as the index of a table
-    of objectId: the column, not the index, names the stars)."""
-    index = frame.index.name
-    if index is None or frame.index.nlevels > 1:
-        return frame
+    """``frame`` with its index as columns where a level of it holds the star ids and no
+    column the reader takes does (``df.set_index("id")``, as Dask's ``set_index`` leaves
+    each partition; ``set_index(["id", "time"])``): a level named as ``columns.id`` or as
+    a survey's star ids (:data:`ID_NAMES`, compared by :func:`bare_name`). Not an index of
+    a value per row beside a column named as ids (a row key, as ``read_sql``'s
+    ``index_col`` gives, beside objectId: the column names the stars), nor one whose names
+    are columns already."""
+    names = [str(c) for c in frame.columns]
+    levels = [str(n) for n in frame.index.names if n is not None]
     named = {columns.id.lower(), *ID_NAMES}
-    if bare_name(index) not in named or any(bare_name(c) in named for c in frame.columns):
+    if (columns.resolve(names).id in names or set(levels) & set(names)
+            or not any(bare_name(n) in named for n in levels)):
+        return frame
+    if (frame.index.nlevels == 1 and len(frame) > 1 and frame.index.is_unique
+            and any(bare_name(c) in ID_NAMES for c in names)):
         return frame
     return frame.reset_index()
 
