@@ -561,3 +561,21 @@ def test_a_band_not_read_beside_the_mag_read_is_warned_of() -> None:
         curves = parse_curves(NEOWISE_ROWS, DropReport(),
                               Columns(mag="w1mpro", err="w1sigmpro", flag="qual"))
     assert list(curves) == [""]
+
+
+def test_a_time_column_empty_in_most_rows_is_said_naming_the_one_with_times() -> None:
+    """AAVSO's HJD is empty for visual estimates: read over JD by its name, it lost 75% of
+    the points at exit 0 (QA). Said, counted; its Uncertainty is read as the errors."""
+    rows = "".join(f"{2455000 + t},{10 + 0.1 * (t % 7)},{0.01 if t % 4 == 0 else ''},"
+                   f"{2455000.002 + t if t % 4 == 0 else ''}\n" for t in range(40))
+    report = DropReport()
+    with pytest.warns(UserWarning, match=r"time column 'HJD' is empty in most rows.*column "
+                                         r"'JD' has times: if it is the time, give --columns "
+                                         r"time=JD"):
+        curves = parse_curves("JD,Magnitude,Uncertainty,HJD\n" + rows, report)
+    assert report.events["time_column_mostly_empty"] == 1
+    assert np.isfinite(curves[""][0]).sum() == 10  # (cleaning drops the other 30)
+    assert np.isfinite(curves[""][2]).sum() == 10  # Uncertainty: the errors
+    read = parse_curves("JD,Magnitude,Uncertainty,HJD\n" + rows, DropReport(),
+                        Columns(time="JD", mag="Magnitude"))
+    assert np.isfinite(read[""][0]).all()

@@ -1265,3 +1265,16 @@ def test_a_brokers_table_of_several_stars_is_not_one_star(tmp_path: Path) -> Non
                                          r"difference image.*Lasair's dc_mag"):
         read = read_long_table(rows, columns=named.columns.replace(id="i:objectId"))
     assert read.ids.tolist() == ["ZTF1", "ZTF2"]
+
+
+def test_a_time_column_read_as_named_but_empty_in_most_rows_is_said() -> None:
+    """A DataFrame read with time=HJD, as a column error may suggest, where HJD is empty for
+    most rows and JD has them (AAVSO, QA): said, naming JD."""
+    frame = pd.DataFrame({"id": "R And", "JD": 2455000.0 + np.arange(20), "mag": 10.0,
+                          "HJD": np.where(np.arange(20) % 4 == 0, 2455000.0 + np.arange(20),
+                                          np.nan)})
+    report = DropReport()
+    with pytest.warns(UserWarning, match=r"time column 'HJD' is empty in most rows.*"
+                                         r"time=JD"):
+        read_long_table(frame, columns=Columns(time="HJD"), report=report)
+    assert report.events["time_column_mostly_empty"] == 1

@@ -157,7 +157,7 @@ TIME_NAMES = ("time", "t", "jd", "hjd", "mjd", "bjd", "btjd", "bkjd", "date", "d
               "obstime")  # Pan-STARRS's obsTime (MJD)
 MAG_NAMES = ("mag", "m", "magnitude")
 ERR_NAMES = ("err", "error", "magerr", "mag_err", "emag", "e_mag", "sigma", "e", "dmag",
-             "merr")  # AAVSO's MERR
+             "merr", "uncertainty")  # AAVSO's MERR, its AID's Uncertainty
 
 
 def time_corrected(name: str) -> bool:

@@ -157,6 +157,31 @@ def flagged_rows(series: pd.Series, name: str, locate: Callable[[int], str],
     return (whole & bits) != 0
 
 
+#: Counted where a file's (or table's) time column is empty in most rows and another
+#: time-named column has times there (AAVSO's HJD, empty for visual estimates, beside JD).
+EMPTY_TIME = "time_column_mostly_empty"
+
+
+def warn_of_empty_time(time: np.ndarray, name: str, others: dict[str, np.ndarray],
+                       sink: DropReport) -> None:
+    """Where the time column ``name`` is empty (not finite) in most rows and one of
+    ``others`` (other time-named columns' values) has times in most of those: counted as
+    :data:`EMPTY_TIME` and said, naming the column to read instead; cleaning drops the rows
+    without a time (QA: AAVSO's HJD, read over JD, lost every visual estimate at exit 0)."""
+    missing = ~np.isfinite(time)
+    if not len(time) or missing.mean() <= 0.5:
+        return
+    for other, values in others.items():
+        if len(values) == len(time) and np.count_nonzero(
+                np.isfinite(values) & missing) > missing.sum() / 2:
+            sink.note(EMPTY_TIME)
+            warnings.warn(f"the time column {name!r} is empty in most rows, which cleaning "
+                          f"drops (non_finite), where column {other!r} has times: if it is the "
+                          f"time, give --columns time={other} (counted as {EMPTY_TIME})",
+                          stacklevel=3)
+            return
+
+
 #: Rows a file needs before a flag dropping most of them is warned of.
 MANY_FLAGGED_ROWS = 20
 

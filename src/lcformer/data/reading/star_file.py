@@ -31,11 +31,13 @@ from lcformer.data.reading.column_names import (
     ID_NAMES,
     TABLE_OF_STARS,
     bare_name,
+    column_role,
     is_good_flag_name,
     is_number,
     is_snr_name,
     other_bands_warning,
 )
+from lcformer.data.reading.columns import warn_of_empty_time
 from lcformer.data.reading.config import Columns
 from lcformer.data.reading.files import (
     LIMIT,
@@ -216,6 +218,13 @@ def _parse_text(text: str, sink: DropReport, columns: Columns | None, strict_col
                                skiprows=header_line, usecols=[column], dtype=str, ndmin=1)
         return np.char.strip(found, " \t\"'")
 
+    if names and len(bands) == 1:  # (a time column chosen by its name: HJD over JD)
+        time_at = next(iter(bands.values()))[0]
+        others = [i for i, n in enumerate(names) if i != time_at and column_role(n) == "time"]
+        if others and np.isnan(values[:, usecols.index(time_at)]).mean() > 0.5:
+            warn_of_empty_time(values[:, usecols.index(time_at)], names[time_at],
+                               {names[i]: _numbers(words(i)) for i in others}, sink)
+
     def at_row(row: int, message: str) -> FileProblem:
         return FileProblem(_data_line(text, first_line, row), message)
 
@@ -223,6 +232,11 @@ def _parse_text(text: str, sink: DropReport, columns: Columns | None, strict_col
     stars = [at for at, name in enumerate(names)
              if bare_name(name) in ID_NAMES and at not in read]
     return _by_band(curves, names, words, stars, band_at, flag_at, at_row, sink, columns)
+
+
+def _numbers(words: np.ndarray) -> np.ndarray:
+    """A column's text as numbers, NaN where a field is not one."""
+    return pd.to_numeric(pd.Series(words), errors="coerce").to_numpy(dtype=np.float64)
 
 
 def _roles_at(bands: dict[str, tuple[int, ...]]) -> dict[str, int]:

@@ -37,6 +37,7 @@ from lcformer.data.reading.column_names import (
     ID_NAMES,
     band_columns,
     bare_name,
+    column_role,
     difference_magnitude,
     error_columns,
     is_flag_name,
@@ -56,6 +57,7 @@ from lcformer.data.reading.columns import (
     id_text,
     numeric_column,
     star_values,
+    warn_of_empty_time,
     warn_of_most_flagged,
     whole_numbers,
 )
@@ -649,6 +651,11 @@ def _frame_to_curves(
                                              limits=column in mags)
             if numbers[column] is None:
                 return None
+    if columns.time in numbers and (others := [c for c in frame.columns if c != columns.time
+                                                and column_role(str(c)) == "time"]):
+        warn_of_empty_time(numbers[columns.time], columns.time,
+                           {str(c): pd.to_numeric(frame[c], errors="coerce").to_numpy(
+                               dtype=np.float64) for c in others}, sink)
     # Signal-to-noise ratios as errors: Gaia's flux_over_error where no err column is read,
     # and an err column so named (err:G=flux_over_error)
     for err in {err for _, _, err in columns.mags if is_snr_name(err) and err in numbers}:
