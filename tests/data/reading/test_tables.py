@@ -1278,3 +1278,21 @@ def test_a_time_column_read_as_named_but_empty_in_most_rows_is_said() -> None:
                                          r"time=JD"):
         read_long_table(frame, columns=Columns(time="HJD"), report=report)
     assert report.events["time_column_mostly_empty"] == 1
+
+
+@pytest.mark.parametrize("suffix", ["", ".csv", ".parquet"])
+def test_vizier_limit_flags_beside_a_magnitude_make_it_missing(tmp_path: Path,
+                                                               suffix: str) -> None:
+    """VizieR writes an upper limit as "<" in l_Vmag beside the value in Vmag (QA: 112
+    limits were read as magnitudes at exit 0); inline "<19.5" was read so already."""
+    frame = pd.DataFrame({"id": "V1", "time": np.arange(6.0), "l_Vmag": ["", "<", "", "", ">",
+                                                                          ""],
+                          "Vmag": [15.0, 19.5, 15.2, 15.1, 12.0, 15.3]})
+    source: Any = frame
+    if suffix:
+        source = tmp_path / f"lc{suffix}"
+        frame.to_csv(source, index=False) if suffix == ".csv" else frame.to_parquet(source)
+    report = DropReport()
+    read = read_long_table(source, columns=Columns(mag="Vmag"), report=report)
+    np.testing.assert_array_equal(np.isnan(read.mag), [False, True, False, False, True, False])
+    assert report.events["limit_values_read_as_missing"] == 2

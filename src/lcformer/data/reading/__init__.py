@@ -48,7 +48,8 @@ from lcformer.data.reading.tables import from_astropy, from_dataframe, read_long
 #: 6: Gaia's flux_over_error gives the magnitudes' errors; a band's empty cell in rows of
 #: several bands is no point; VISTA's Ks/ (and Y, Z, ...) are band folders; with --flux, a
 #: bright star's flux at or below zero is dropped.
-#: 7: a flag column named as marking good rows (PTF's goodflag) drops the rows of 0.
+#: 7: a flag column named as marking good rows (PTF's goodflag) drops the rows of 0; a
+#: table's magnitude flagged as a limit by VizieR's l_<mag> column ("<") is missing.
 READERS_VERSION = 7
 
 __all__ = [

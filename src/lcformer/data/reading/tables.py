@@ -82,6 +82,8 @@ from lcformer.data.reading.partitions import join_split_curves, partition_files
 from lcformer.data.report import DropReport
 
 DEFAULT_COLUMNS = Columns()
+#: VizieR's (CDS's) limit flag of a column: ``l_Vmag`` holds "<" where ``Vmag`` is a limit.
+LIMIT_PREFIX = "l_"
 #: Values of a flag-like column looked at to tell whether it holds flags (:func:`_holds_flags`).
 FLAG_SAMPLE = 1_000
 #: Reads one column of a table by its name (what a column problem suggests is checked so).
@@ -499,6 +501,10 @@ def _usable(found: list[str], columns: Columns, required: tuple[str, ...], name:
         return None
     if columns.id not in required and resolved.id not in found:  # one star: is it?
         use |= {c: c for c in found if bare_name(c) in ID_NAMES and c not in use}
+    # VizieR's limit flags: l_Vmag holds "<" where Vmag is an upper limit, not a magnitude.
+    for (_, have, _), (_, want, _) in zip(resolved.mags, columns.mags, strict=True):
+        use |= {c: LIMIT_PREFIX + want for c in found
+                if c.lower() == LIMIT_PREFIX + have.lower() and c not in use}
     # An optional column the user named (--columns err=magerr) must be there: read without
     # it, every error would be unknown, every curve in no band, or (id, of a single file) every
     # star one, with no error.
@@ -656,6 +662,11 @@ def _frame_to_curves(
         warn_of_empty_time(numbers[columns.time], columns.time,
                            {str(c): pd.to_numeric(frame[c], errors="coerce").to_numpy(
                                dtype=np.float64) for c in others}, sink)
+    for mag in mags & set(numbers):  # VizieR's limits, beside their magnitudes (QA)
+        if (limit := frame.get(LIMIT_PREFIX + mag)) is not None:
+            is_limit = limit.astype(str).str.strip().isin(("<", ">", "<=", ">=")).to_numpy()
+            numbers[mag] = np.where(is_limit, np.nan, numbers[mag])
+            sink.note("limit_values_read_as_missing", int(np.count_nonzero(is_limit)))
     # Signal-to-noise ratios as errors: Gaia's flux_over_error where no err column is read,
     # and an err column so named (err:G=flux_over_error)
     for err in {err for _, _, err in columns.mags if is_snr_name(err) and err in numbers}:
