@@ -115,49 +115,39 @@ BANDS_APART = "stars_whose_bands_lie_far_apart_in_time"
 
 
 def _warn_of_mixed_times(lcs: LightCurves, report: DropReport) -> None:
-    """Stars whose times span more than ``MAX_SPAN_DAYS`` (counted as :data:`TOO_LONG`), or
-    whose bands lie far apart (:func:`_warn_of_bands_apart`): one band in JD beside another
-    in HJD - 2450000 would otherwise come out only as a star without a period."""
+    """Stars whose bands were observed more than :data:`BANDS_APART_DAYS` apart with none
+    between (counted as :data:`BANDS_APART`), and stars whose times span more than
+    ``MAX_SPAN_DAYS`` (:data:`TOO_LONG`; not also the first): one band in HJD - 2450000
+    beside another in HJD - 2400000 or JD would otherwise come out only as a star without a
+    period, or unlike the training stars."""
     if not lcs.n_points or np.ptp(lcs.time) <= BANDS_APART_DAYS:  # no star can (most often)
         return
     curves = pd.DataFrame({"star": lcs.ids, "band": lcs.bands,
                            "first": lcs.time[lcs.offsets[:-1]],  # sorted, none empty
                            "last": lcs.time[lcs.offsets[1:] - 1]})
-    _warn_of_bands_apart(curves, report)
-    if np.ptp(lcs.time) <= MAX_SPAN_DAYS:
-        return
-    span = curves.groupby("star", sort=False).agg(first=("first", "min"), last=("last", "max"))
-    long = span.index[(span["last"] - span["first"]) > MAX_SPAN_DAYS]
-    report.note(TOO_LONG, len(long))
-    if len(long):
-        warnings.warn(f"{len(long):,} star(s) span more than {MAX_SPAN_DAYS:,.0f} days, as "
-                      f"times in two systems would (JD beside MJD or HJD - 2450000), or times "
-                      f"in seconds read as days: give their times in days, in one system (no "
-                      f"period is searched over such a span); the first, {long[0]}, has "
-                      f"{_band_times(curves, long[0])}",
-                      stacklevel=3)
-
-
-def _warn_of_bands_apart(curves: pd.DataFrame, report: DropReport) -> None:
-    """Stars of several bands with a stretch of more than :data:`BANDS_APART_DAYS` in which
-    none of their bands was observed, before and after which different bands were (counted
-    as :data:`BANDS_APART`, the first named with its bands' times), spanning no more than
-    ``MAX_SPAN_DAYS``; ``curves``: a row a curve, its star, band, first and last time."""
     ordered = curves.sort_values(["star", "first"], kind="stable")
     stars = ordered.groupby("star", sort=False)
-    before = stars["last"].cummax()
-    gap = ordered["first"] - before.groupby(ordered["star"], sort=False).shift()
-    # (a star spanning more than MAX_SPAN_DAYS is warned of as such: not twice)
-    span = stars["last"].transform("max") - stars["first"].transform("min")
-    apart = ordered["star"][(gap > BANDS_APART_DAYS) & (span <= MAX_SPAN_DAYS)].unique()
-    report.note(BANDS_APART, len(apart))
-    if len(apart):
-        warnings.warn(f"{len(apart):,} star(s) have bands observed more than "
-                      f"{BANDS_APART_DAYS:,.0f} days apart with none between, as times in two "
-                      f"systems would (HJD - 2450000 beside HJD - 2400000 or MJD): give each "
-                      f"band's times in one system; the first, {apart[0]}, has "
-                      f"{_band_times(curves, apart[0])}",
-                      stacklevel=4)
+    span = (stars["last"].transform("max") - stars["first"].transform("min")).loc[curves.index]
+    gap = ordered["first"] - stars["last"].cummax().groupby(ordered["star"], sort=False).shift()
+    apart = ordered["star"][(gap > BANDS_APART_DAYS) & (span.loc[ordered.index]
+                                                         <= MAX_SPAN_DAYS)].unique()
+    _say(report, curves, BANDS_APART, apart,
+         f"have bands observed more than {BANDS_APART_DAYS:,.0f} days apart with none between, "
+         f"as times in two systems would (HJD - 2450000 beside HJD - 2400000 or MJD): give "
+         f"each band's times in one system")
+    _say(report, curves, TOO_LONG, curves["star"][(span > MAX_SPAN_DAYS).to_numpy()].unique(),
+         f"span more than {MAX_SPAN_DAYS:,.0f} days, as times in two systems would (JD beside "
+         f"MJD or HJD - 2450000), or times in seconds read as days: give their times in days, "
+         f"in one system (no period is searched over such a span)")
+
+
+def _say(report: DropReport, curves: pd.DataFrame, event: str, stars: np.ndarray,
+         what: str) -> None:
+    """Count ``stars`` as ``event`` and warn, naming the first with its bands' times."""
+    report.note(event, len(stars))
+    if len(stars):
+        warnings.warn(f"{len(stars):,} star(s) {what}; the first, {stars[0]}, has "
+                      f"{_band_times(curves, stars[0])}", stacklevel=4)
 
 
 def _band_times(curves: pd.DataFrame, star: str) -> str:
