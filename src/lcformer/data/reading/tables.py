@@ -657,8 +657,9 @@ def _frame_to_curves(
                                              limits=column in mags)
             if numbers[column] is None:
                 return None
-    if columns.time in numbers and (others := [c for c in frame.columns if c != columns.time
-                                                and column_role(str(c)) == "time"]):
+    if (columns.time in numbers and np.isnan(numbers[columns.time]).sum() * 2 > len(frame)
+            and (others := [c for c in frame.columns if c != columns.time
+                            and column_role(str(c)) == "time"])):  # (converted only then)
         warn_of_empty_time(numbers[columns.time], columns.time,
                            {str(c): pd.to_numeric(frame[c], errors="coerce").to_numpy(
                                dtype=np.float64) for c in others}, sink)
