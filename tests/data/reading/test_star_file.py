@@ -52,6 +52,26 @@ def test_empty_fields_are_missing_values_and_gzip_is_read() -> None:
         parse_columns(gzip.compress(text.encode())[:20])
 
 
+def test_a_csv_whose_fields_are_quoted_is_read() -> None:
+    """QA: AAVSO's downloads quote every field, comments hold commas ("clouds, moon"), and a
+    blank is "": read as the same file unquoted, where every line was refused. A
+    whitespace file's quoted name ("R And") stays one field."""
+    text = ('"JD","Magnitude","Uncertainty","Band","Comments","HJD"\n'
+            '"2455008.3","9.5","","Vis.","clouds, moon",""\n'
+            '"2455009.9","<10.1","0.02","V","","2455009.901"\n'
+            '"2455010.5","9.8","0.03","V","a, b, c",""\n')
+    curves = parse_curves(text, columns=Columns(time="JD", err="Uncertainty"))
+    t, m, e = curves["V"]
+    assert t.tolist() == [2455009.9, 2455010.5] and np.isnan(m[0]) and m[1] == 9.8
+    assert e.tolist() == [0.02, 0.03]
+    t, m, e = curves["Vis."]
+    assert (t.tolist(), m.tolist(), bool(np.isnan(e).all())) == ([2455008.3], [9.5], True)
+    with pytest.raises(FileProblem, match=r"line 3: .*'x'"):
+        parse_columns('"t","mag"\n"1","2"\n"2","x"\n')
+    t, m, e = parse_columns('time mag err name\n1 12.0 0.1 "R And"\n2 12.5 0.1 "R And"\n')
+    assert (t.tolist(), m.tolist()) == ([1, 2], [12.0, 12.5])
+
+
 @pytest.mark.parametrize(("text", "line", "reason", "words"), [
     ("", 1, "empty_file", "empty"),
     ("\x00\x01binary\x00", 1, "unreadable_file", "not a text file"),  # lost: not empty

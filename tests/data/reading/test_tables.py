@@ -1195,6 +1195,13 @@ def test_plasticc_and_elasticc_difference_fluxes_are_warned_of(tmp_path: Path) -
         read_long_table(elasticc, columns=Columns(id="diaObjectId", time="midPointTai",
                                                   mag="psFlux", err="psFluxErr",
                                                   band="filterName"))
+    elasticc.to_csv(tmp_path / "elasticc.csv", index=False)  # a file's columns are checked
+    with warnings.catch_warnings(record=True) as caught:  # twice (header, frame): said once
+        warnings.simplefilter("always")
+        read_long_table(tmp_path / "elasticc.csv", columns=Columns(
+            id="diaObjectId", time="midPointTai", mag="psFlux", err="psFluxErr",
+            band="filterName"))
+    assert sum("difference-image flux" in str(w.message) for w in caught) == 1
     forced = elasticc.rename(columns={"psFlux": "psfFlux", "midPointTai": "midpointMjdTai"}
                              ).assign(psfDiffFlux=1.0)  # Rubin's forced source: direct psfFlux
     with warnings.catch_warnings():

@@ -69,6 +69,9 @@ _COMPRESSED: dict[bytes, Callable[[bytes], bytes]] = {
 _COMPRESSION_NAMES = {GZIP_MAGIC: "gzip", b"BZh": "bzip2", b"\xfd7zXZ\x00": "xz"}
 #: A field with nothing (or only blanks) in it, between commas or at a line's ends.
 _EMPTY_FIELD = re.compile(r"(?<=,)[ \t]*(?=,|\r?$)|^[ \t]*(?=,)", re.MULTILINE)
+#: A quoted field of a CSV line ("9.5", "clouds, moon"), and one without a comma in it.
+_QUOTED_FIELD = re.compile(r'"[^"\n]*"')
+_PLAIN_QUOTED_FIELD = re.compile(r'"([^",\n]*)"')
 #: What a per-star file may be, as problems say it.
 PER_STAR_FORMATS = ("text (CSV or whitespace columns, optionally gzipped), or a FITS, ECSV or "
                     "VOTable table")
@@ -145,10 +148,24 @@ def _parse_curves(data: bytes | str, sink: DropReport, columns: Columns | None,
     return _astropy_curves(raw, form, columns, strict_columns, sink)
 
 
+def _unquoted(text: str) -> str:
+    """A CSV file's text without its fields' quotes, a comma inside one made a semicolon
+    (AAVSO's downloads quote every field, and its comments hold commas: "clouds, moon"), so
+    that NumPy reads its numbers; line numbers stay. Other text as it is: a whitespace
+    file's quoted names ("R And") are one field only in quotes."""
+    first = next((line for line in io.StringIO(text)
+                  if line.strip() and not line.lstrip().startswith("#")), "")
+    if '"' not in first or "," not in first:
+        return text
+    text = _PLAIN_QUOTED_FIELD.sub(r"\1", text)  # most fields, without a call for each
+    return _QUOTED_FIELD.sub(lambda field: field[0][1:-1].replace(",", ";"), text)
+
+
 def _parse_text(text: str, sink: DropReport, columns: Columns | None, strict_columns: bool,
                 converted: bool) -> dict[str, Curve]:
     """:func:`_parse_curves` of a file's text (``converted``: comma-separated text made of an
     IPAC table, whose missing values are already ``nan``)."""
+    text = _unquoted(text)
     given = frozenset(n.lower() for n in named_roles(columns, True).values() if n)
     header_line, names, first_line, first, commented = header_and_first_line(text, given)
     named = {role: name for role, name in named_roles(columns, strict_columns, names).items()

@@ -69,6 +69,7 @@ from lcformer.data.reading.files import (
     PathLike,
     astropy_format,
     cannot_read,
+    each_warning_once,
     is_csv,
     names_text,
     raise_unreported,
@@ -91,6 +92,7 @@ ColumnValues = Callable[[str], "pd.Series | None"]
 
 
 # ---------------------------------------------------------------------- public readers
+@each_warning_once()  # a file's columns are checked twice: its header, then the frame read
 def read_long_table(
     source: PathLike | pd.DataFrame,
     labels: PathLike | pd.DataFrame | None = None,
