@@ -7,6 +7,7 @@ import pandas as pd
 
 from lcformer.data.lightcurves import LightCurves
 from lcformer.data.reading import from_dataframe
+from lcformer.data.reading.columns import flagged_rows
 from lcformer.data.reading.partitions import join_split_curves
 from lcformer.data.report import DropReport
 
@@ -52,3 +53,17 @@ def test_a_categorical_or_gappy_integer_class_column_reads_as_its_classes() -> N
     assert list(from_dataframe(frame).labels) == ["RR", "", "EB"]
     frame["class"] = [1, None, 2, 2]
     assert list(from_dataframe(frame).labels) == ["1", "2", "2"]
+
+
+def test_aavsos_validation_flag_drops_the_discrepant_rows() -> None:
+    """AAVSO's Validation Flag: T (D in older downloads) marks an estimate flagged
+    discrepant; V, Z and U (G and P) are kept. Any other letter is refused, as in any flag."""
+    flags = pd.Series(["V", "Z", "T", "U", "", "d", "P"])
+    sink = DropReport()
+    bad = flagged_rows(flags, "Validation Flag", str, sink)
+    assert bad is not None and bad.tolist() == [False, False, True, False, False, True, False]
+    assert flagged_rows(pd.Series(["V", "X"]), "Validation Flag", lambda row: f"line {row}",
+                        sink) is None
+    assert "line 1: column 'Validation Flag': 'X' is not a quality flag (AAVSO's V, Z, U or " \
+           "T)" in sink.problems[0]
+    assert flagged_rows(pd.Series(["V"]), "flag", str, DropReport()) is None  # elsewhere no

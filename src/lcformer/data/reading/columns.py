@@ -101,6 +101,11 @@ def numeric_column(
 FLAG_WORDS = {"true": -1.0, "false": 0.0, "bad": -1.0, "good": 0.0, "b": -1.0, "g": 0.0}
 #: The same words in a flag column that marks good rows (:func:`is_good_flag_name`): 0 is bad.
 GOOD_FLAG_WORDS = {"true": 1.0, "false": 0.0, "good": 1.0, "bad": 0.0, "g": 1.0, "b": 0.0}
+#: AAVSO's Validation Flag: V validated, Z prevalidated, U not validated (G and P before);
+#: T (D before) "flagged discrepant ... use with extreme caution" (AAVSO's data format).
+VALIDATION_FLAG_WORDS = {"v": 0.0, "z": 0.0, "u": 0.0, "g": 0.0, "p": 0.0, "t": -1.0,
+                         "d": -1.0}
+VALIDATION_FLAG_NAMES = ("validation flag", "validation_flag", "validationflag", "val_flag")
 #: What to do about a flag column that holds something else (a table's; see flagged_rows).
 FLAG_FIX = ("keep the rows you want and drop the column, or name another with --columns "
             "flag=NAME (flag= for none; in Python, columns=Columns(flag=...))")
@@ -109,7 +114,8 @@ FLAG_FIX = ("keep the rows you want and drop the column, or name another with --
 def flagged_rows(series: pd.Series, name: str, locate: Callable[[int], str],
                  sink: DropReport, bits: int = 0, fix: str = FLAG_FIX) -> np.ndarray | None:
     """Rows whose quality flag is set: a non-zero number, true or bad (ZTF's ``catflags``,
-    TESS's ``QUALITY``, Gaia's ``rejected_by_variability``, ASAS-SN's G and B), or with
+    TESS's ``QUALITY``, Gaia's ``rejected_by_variability``, ASAS-SN's G and B, AAVSO's
+    Validation Flag T: :data:`VALIDATION_FLAG_WORDS`), or with
     ``bits``, a whole number with one of those bits set (true still drops); a missing flag is
     not set. A column named as marking good rows (PTF's ``goodflag``:
     :func:`~.column_names.is_good_flag_name`) flags the rows of 0, false or bad, counted as
@@ -130,16 +136,19 @@ def flagged_rows(series: pd.Series, name: str, locate: Callable[[int], str],
         values = series.to_numpy(dtype=np.float64, na_value=np.nan)
     else:  # text: true is every bit
         text = series.fillna("").astype(str).str.strip().str.lower()
-        words = text.map((GOOD_FLAG_WORDS if good else FLAG_WORDS)
+        validation = str(name).strip().lower() in VALIDATION_FLAG_NAMES
+        words = text.map((GOOD_FLAG_WORDS if good else
+                          VALIDATION_FLAG_WORDS if validation else FLAG_WORDS)
                          | {w.lower(): np.nan if good else 0.0 for w in MISSING_WORDS})
         values = words.fillna(pd.to_numeric(text, errors="coerce")).to_numpy(dtype=np.float64)
         bad = np.flatnonzero(np.isnan(values) & ~text.isin([w.lower() for w in MISSING_WORDS]))
         if len(bad):
             row = int(bad[0])
             number = "1 for good and 0 for bad" if good else "0 for good"
+            known = ("AAVSO's V, Z, U or T" if validation else
+                     f"a number, {number}, true/false or good/bad")
             sink.problem(f"{locate(row)}: column '{name}': {series.iloc[row]!r} is not a "
-                         f"quality flag (a number, {number}, true/false or good/bad); {fix}",
-                         "unreadable_file")
+                         f"quality flag ({known}); {fix}", "unreadable_file")
             return None
     known = ~np.isnan(values)
     if good:
