@@ -667,6 +667,21 @@ def test_a_table_of_the_folders_stars_is_counted_not_read_as_a_star(tmp_path: Pa
     report = DropReport()
     assert sorted(set(read_folder(asas, report=report).ids)) == ["215", "215153", "215181"]
     assert report.events["star_table_not_read"] == 1 and not report.problems
+    # LINEAR's tables of its stars, numbers alone under a '#' header naming the star column:
+    # read as a star (QA), or a training folder's points; also where a catalogue lists the
+    # light curves.
+    (asas / "classes.dat").unlink()
+    (asas / "LINEAR_periods.dat").write_text("# LINEARobjectID  P(days)  A(mag)\n"
+                                             "215153 0.479204 0.822\n215181 0.502907 0.645\n")
+    report = DropReport()
+    assert sorted(set(read_folder(asas, report=report).ids)) == ["215", "215153", "215181"]
+    assert report.events["star_table_not_read"] == 1 and not report.problems
+    (asas / "catalog.csv").write_text("filename,class\n215153,Mira\n215181,RR_Lyrae_FM\n")
+    report = DropReport()
+    lcs = read_catalogue_folder(asas / "catalog.csv", asas, report=report)
+    assert sorted(set(lcs.ids)) == ["215", "215153", "215181"]
+    assert report.events["star_table_not_read"] == 1 and not report.problems
+    (asas / "catalog.csv").unlink()
     # Read as light curves (a reviewer's false positives of the first rule): stars named by
     # numbers whose times start with another's number beside a band letter, and a star's
     # second file whose star column names the star of another file.

@@ -509,6 +509,23 @@ def test_a_survey_id_of_several_stars_keeps_a_lone_file_a_table(tmp_path: Path) 
         read_any(str(tmp_path / "cone.csv"))
 
 
+def test_a_surveys_own_object_id_keeps_a_lone_file_a_table(tmp_path: Path) -> None:
+    """QA: LINEAR's long table (LINEARobjectID, MJD, mag, magerr) of 240 stars was read by
+    describe and predict as one star at exit 0. A name ending as an object id does what a
+    survey's id does, and the refusal proposes it."""
+    rows = ["LINEARobjectID,MJD,mag,magerr"] + [f"{o},{53000 + t},{15 + 0.1 * t},0.02"
+                                                for o in (10032479, 10053636) for t in range(30)]
+    (tmp_path / "linear.csv").write_text("\n".join(rows) + "\n")
+    with pytest.raises(InputError, match=r"map yours with --columns time=MJD,err=magerr, "
+                                         r"and id=LINEARobjectID if it holds several stars"):
+        read_any(str(tmp_path / "linear.csv"))
+    lcs = read_any(str(tmp_path / "linear.csv"), reading=ReadConfig(
+        columns=Columns(id="LINEARobjectID", time="MJD", err="magerr")))
+    assert sorted(lcs.ids) == ["10032479", "10053636"] and lcs.n_points == 60
+    (tmp_path / "one.csv").write_text("\n".join(rows[:31]) + "\n")  # one star: its file
+    assert read_any(str(tmp_path / "one.csv")).n_points == 30
+
+
 def test_pan_starrs_names_lose_to_a_files_own_band_and_time(tmp_path: Path) -> None:
     """filterID and obsTime name a band and a time only where nothing else does: a star's
     file with filter and filterID, or mjd and obsTime, reads as it did before them."""

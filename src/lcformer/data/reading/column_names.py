@@ -139,6 +139,19 @@ TABLE_OF_STARS = ("give such a table as a file of its own, or as a folder's ligh
 #: star's, so an oid is neither suggested as the id nor refused in a folder's files.
 SURVEY_ID_NAMES = ("oid", "diaobjectid", "tic", "ticid", "tic_id", "kic", "kicid", "kic_id",
                    "kepid", "epic", "epicid", "epic_id", "designation", "ztf_id")
+#: Endings of a survey's own name for its object ids (LINEAR's ``LINEARobjectID``, an
+#: ``sdss_objid``): such a name is one of :data:`SURVEY_ID_NAMES`.
+SURVEY_ID_ENDINGS = ("objectid", "objid")
+
+
+def is_survey_id_name(name: str) -> bool:
+    """Whether column ``name`` is a survey's star id (:data:`SURVEY_ID_NAMES`, or a name that
+    ends as one: :data:`SURVEY_ID_ENDINGS`) where it is not one of :data:`ID_NAMES`."""
+    bare = bare_name(name)
+    return bare not in ID_NAMES and (bare in SURVEY_ID_NAMES
+                                     or bare.endswith(SURVEY_ID_ENDINGS))
+
+
 #: A one-letter namespace before a column's name, as the Fink broker writes them
 #: (``i:objectId``, ``d:tag``, ``r:psfFlux``): not part of what the name says.
 NAMESPACE = re.compile(r"^[a-z]:", re.IGNORECASE)
@@ -243,6 +256,8 @@ def suggested_columns(found: list[str], columns: Columns,
             options = [n for n in options if time_corrected(n)] or options
         if role == "mag" and not options:  # a table of fluxes: read with --flux (QA's TESS)
             options = [n for n in free if n not in guess.values() and is_flux_name(n)]
+        if role == "id" and not options:  # a survey's own (LINEAR's LINEARobjectID)
+            options = [n for n in free if is_survey_id_name(n)]
         if len(options) == 1:
             guess[role] = options[0]
     return guess

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from lcformer.data.lightcurves import LightCurves, label_array
-from lcformer.data.reading.column_names import ID_NAMES, is_number
+from lcformer.data.reading.column_names import ID_NAMES, is_number, is_survey_id_name
 from lcformer.data.reading.columns import rounded_id, rounded_id_text
 from lcformer.data.reading.config import Columns
 from lcformer.data.reading.files import (
@@ -169,10 +169,14 @@ def read_catalogue_folder(
             read.add(rel, curves, label, table["split"].iat[row] if has_split else "",
                      band or named_by_name)  # the file's own band first
     data_suffixes = {_suffix(rel) for rel in [*taken, *ambiguous]} - NOT_LIGHT_CURVES
+    listed = {posixpath.basename(rel).split(".")[0] for rel in taken}
     for rel in sorted(set(files) - taken.keys()):
         if suffix is None and _suffix(rel) not in data_suffixes and not (
                 _suffix(rel) == ".xml" and _votable(files[rel])):
             sink.note("skipped_non_data_file")
+            continue
+        if _file_lists_stars(files[rel], listed):  # LINEAR's table of its stars' periods
+            sink.note("star_table_not_read")
             continue
         curves, objects[rel] = _read_unlisted(files[rel], f"{shown}{rel}", sink, columns,
                                               strict_columns, units)
@@ -352,6 +356,15 @@ def _votable(load: Callable[[], bytes]) -> bool:
     is not, and is skipped as the file it seems."""
     try:
         return is_votable(load())
+    except OSError:
+        return False
+
+
+def _file_lists_stars(load: Callable[[], bytes], stars: set[str]) -> bool:
+    """:func:`_lists_stars` of a file not read yet; one that cannot be read does not (its
+    reading says why)."""
+    try:
+        return _lists_stars(load(), stars)
     except OSError:
         return False
 
@@ -654,17 +667,31 @@ def _lists_stars(data: bytes, stars: set[str]) -> bool:
     a number, as OGLE's ``ident.dat`` and ``RRab.dat`` beside
     ``phot/I/OGLE-LMC-RRLYR-00001.dat`` do; a star named by a number counts only under a
     header naming a file or star column (ASAS's classes file: ``filename,class`` then
-    ``215153,Mira``), as a light curve starts with a time. predict counted such a table as an
-    unreadable light curve and exited 1. A light curve with a star column repeats one name."""
-    lines = data[:4096].decode("utf-8", errors="replace").splitlines()
-    rows = [line.replace(",", " ").split() for line in lines
-            if line.strip() and not line.lstrip().startswith(("#", "\\", "|"))][:_TABLE_ROWS]
-    header = bool(rows) and rows[0][0].lower() in ("filename", "file", *ID_NAMES)
+    ``215153,Mira``; LINEAR's ``# LINEARobjectID P(days) A(mag)``, a ``#`` line, over rows of
+    numbers alone), as a light curve starts with a time. predict counted such a table as an
+    unreadable light curve and exited 1, or as a star (QA: LINEAR's periods). A light curve
+    with a star column repeats one name."""
+    lines = [line.replace(",", " ") for line in
+             data[:4096].decode("utf-8", errors="replace").splitlines() if line.strip()]
+    data_at = next((i for i, line in enumerate(lines)
+                    if not line.lstrip().startswith(("#", "\\", "|"))), len(lines))
+    rows = [line.split() for line in lines[data_at:]
+            if not line.lstrip().startswith(("#", "\\", "|"))][:_TABLE_ROWS]
+
+    def names_stars(line: str) -> bool:
+        first = line.lstrip("#").split()[:1]
+        return bool(first) and (first[0].lower() in ("filename", "file", *ID_NAMES)
+                                or is_survey_id_name(first[0]))
+
+    header = bool(rows) and names_stars(" ".join(rows[0]))
+    commented = not header and data_at > 0 and lines[data_at - 1].lstrip().startswith("#") \
+        and names_stars(lines[data_at - 1])
     named = set()
     for row in rows[1:] if header else rows:
         first = row[0]
         name = first if is_number(first) else posixpath.basename(first).split(".")[0]
-        if (header or not is_number(first)) and name in stars and not all(map(is_number, row)):
+        if ((header or commented or not is_number(first)) and name in stars
+                and (commented or not all(map(is_number, row)))):
             named.add(name)
     return len(named) >= 2
 

@@ -19,10 +19,10 @@ import pandas as pd
 from lcformer.data.lightcurves import LightCurves
 from lcformer.data.reading.column_names import (
     ID_NAMES,
-    SURVEY_ID_NAMES,
     bare_name,
     column_role,
     is_number,
+    is_survey_id_name,
 )
 from lcformer.data.reading.config import Columns, ReadConfig
 from lcformer.data.reading.files import (
@@ -292,7 +292,7 @@ def _one_stars_file(path: Path, header: list[str] | None, columns: Columns,
     resolved = columns.resolve(names)
     if resolved.label in names:
         return False
-    ids = [n for n in names if bare_name(n) in SURVEY_ID_NAMES]
+    ids = [n for n in names if is_survey_id_name(n)]
     position = [n for key in ("ra", "dec") for n in names if str(n).lower() == key]
     surveys_stars = bool(ids) and _several_stars(path, table, ids,
                                                  position if len(position) == 2 else [])
