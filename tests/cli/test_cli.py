@@ -412,7 +412,7 @@ def test_predict_reads_new_stars_as_the_training_tables_were_read(tmp_path, caps
     folder.mkdir()
     frame.to_csv(folder / "lightcurves.csv", index=False)
     reading = ["--columns", "id=objectId,mag=flux,err=flux_err,class=type,flag=catflags",
-               "--flag-bits", "32768", "--flux", "--zero-point", "23.9"]
+               "--flag-bits", "0x8000", "--flux", "--zero-point", "23.9"]  # (as 32768)
     assert main(["train", str(folder), "--work-dir", str(tmp_path / "w"), "--run-dir",
                  str(tmp_path / "run"), "--epochs", "1", "--emb", "8", "--heads", "2",
                  "--depth", "1", "--forest", "5", "--boosting", "3", "--threads", "1",

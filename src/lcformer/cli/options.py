@@ -58,6 +58,13 @@ def _parser_for(hint: Any) -> Callable[[str], Any]:
     return parse
 
 
+def _bit_mask(text: str) -> int:
+    """A whole number, or one written 0x..., 0o... or 0b... (Pan-STARRS gives its flags'
+    bits in hexadecimal)."""
+    prefixed = text.strip().lower().startswith(("0x", "0o", "0b"))
+    return int(text, 0) if prefixed else int(text)
+
+
 def _shown(value: Any) -> str:
     if isinstance(value, tuple):
         return list_text(value, ",") or "none"  # as the option takes it back
@@ -173,5 +180,6 @@ def add_reading_options(parser: argparse.ArgumentParser, for_run: bool = False) 
     bits = next(f for f in dataclasses.fields(Columns) if f.name == "flag_bits")
     group.add_argument(  # a Columns field: read with the column names, as one group
         "--flag-bits", dest=dest(Columns, "flag_bits"), default=argparse.SUPPRESS,
-        type=_parser_for(int), metavar=bits.metadata["metavar"],
-        help=f"{bits.metadata['help']} (default: {bits.default})")
+        type=_parser_for(_bit_mask), metavar=bits.metadata["metavar"],
+        help=f"{bits.metadata['help']}; 0x... in hexadecimal, as Pan-STARRS documents its "
+             f"bits (default: {bits.default})")

@@ -136,3 +136,16 @@ def test_a_brokers_layout_is_named_with_the_options_that_read_its_stars_magnitud
     with_more = survey_layout_hint([*found, "TIME", "Band", "R", "G"])
     assert f"id={id_column}," in with_more and "TIME=" not in with_more
     assert "R=R" not in with_more and "1=G" not in with_more
+
+
+def test_keplers_layout_names_its_own_quality_column() -> None:
+    """QA: a Kepler file was told flag=QUALITY, a TESS column it lacks (SAP_QUALITY); TESS's
+    hint keeps QUALITY and its zero point."""
+    from lcformer.data.reading.column_names import survey_layout_hint
+
+    spoc = ["TIME", "TIMECORR", "CADENCENO", "SAP_FLUX", "PDCSAP_FLUX", "PDCSAP_FLUX_ERR"]
+    kepler = survey_layout_hint([*spoc, "SAP_QUALITY"])
+    assert "Kepler or K2" in kepler and "flag=SAP_QUALITY --flux" in kepler
+    tess = survey_layout_hint([*spoc, "QUALITY"])
+    assert "a TESS light curve (SPOC)" in tess and "flag=QUALITY --flux" in tess
+    assert "20.44" in tess and "20.44" not in kepler

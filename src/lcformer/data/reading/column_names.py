@@ -140,16 +140,18 @@ TABLE_OF_STARS = ("give such a table as a file of its own, or as a folder's ligh
 SURVEY_ID_NAMES = ("oid", "diaobjectid", "tic", "ticid", "tic_id", "kic", "kicid", "kic_id",
                    "kepid", "epic", "epicid", "epic_id", "designation", "ztf_id")
 #: Endings of a survey's own name for its object ids (LINEAR's ``LINEARobjectID``, an
-#: ``sdss_objid``): such a name is one of :data:`SURVEY_ID_NAMES`.
+#: ``sdss_objid``): such a name is one of :data:`SURVEY_ID_NAMES`, and, unlike ZTF's oid,
+#: proposed as the id where a table has no column of :data:`ID_NAMES`.
 SURVEY_ID_ENDINGS = ("objectid", "objid")
 
 
-def is_survey_id_name(name: str) -> bool:
+def is_survey_id_name(name: str, ending_only: bool = False) -> bool:
     """Whether column ``name`` is a survey's star id (:data:`SURVEY_ID_NAMES`, or a name that
-    ends as one: :data:`SURVEY_ID_ENDINGS`) where it is not one of :data:`ID_NAMES`."""
+    ends as one: :data:`SURVEY_ID_ENDINGS`; with ``ending_only``, the latter alone) where it
+    is not one of :data:`ID_NAMES`."""
     bare = bare_name(name)
-    return bare not in ID_NAMES and (bare in SURVEY_ID_NAMES
-                                     or bare.endswith(SURVEY_ID_ENDINGS))
+    return bare not in ID_NAMES and (bare.endswith(SURVEY_ID_ENDINGS)
+                                     or (not ending_only and bare in SURVEY_ID_NAMES))
 
 
 #: A one-letter namespace before a column's name, as the Fink broker writes them
@@ -257,7 +259,7 @@ def suggested_columns(found: list[str], columns: Columns,
         if role == "mag" and not options:  # a table of fluxes: read with --flux (QA's TESS)
             options = [n for n in free if n not in guess.values() and is_flux_name(n)]
         if role == "id" and not options:  # a survey's own (LINEAR's LINEARobjectID)
-            options = [n for n in free if is_survey_id_name(n)]
+            options = [n for n in free if is_survey_id_name(n, ending_only=True)]
         if len(options) == 1:
             guess[role] = options[0]
     return guess
@@ -288,7 +290,11 @@ SURVEY_LAYOUTS = (
      "--columns mag=KSPSAP_FLUX,err=KSPSAP_FLUX_ERR,flag=QUALITY --flux; magnitudes from "
      "normalised fluxes say nothing of a star's brightness, so train and predict on such "
      "fluxes alike"),
-    ("a TESS or Kepler light curve (SPOC), whose fluxes are in e-/s",
+    ("a Kepler or K2 light curve (its SPOC pipeline's), whose fluxes are in e-/s",
+     ("TIME", "PDCSAP_FLUX", "PDCSAP_FLUX_ERR", "SAP_QUALITY"),
+     "--columns mag=PDCSAP_FLUX,err=PDCSAP_FLUX_ERR,flag=SAP_QUALITY --flux, with one "
+     "--zero-point (the magnitude of 1 e-/s) for training and prediction alike"),
+    ("a TESS light curve (SPOC), whose fluxes are in e-/s",
      ("TIME", "PDCSAP_FLUX", "PDCSAP_FLUX_ERR"),
      "--columns mag=PDCSAP_FLUX,err=PDCSAP_FLUX_ERR,flag=QUALITY --flux, with --zero-point "
      "20.44 for TESS magnitudes"),
