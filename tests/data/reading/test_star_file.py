@@ -454,6 +454,26 @@ def test_a_per_star_file_of_several_light_curve_tables_is_refused(form: str) -> 
     assert t.tolist() == g["mjd"].tolist() and m.tolist() == [15.0] * 5
 
 
+def test_k2sffs_best_aperture_is_read_of_its_apertures() -> None:
+    """QA: K2SFF's FITS files hold the same cadences through several apertures (BESTAPER,
+    CIRC_APER0, ...), refused as several tables with advice to stack them (every point
+    three times); the best aperture's is read, counted."""
+    from astropy.io import fits
+    from astropy.table import Table
+
+    hdus = [fits.PrimaryHDU()]
+    for name, level in (("BESTAPER", 1.0), ("CIRC_APER0", 2.0), ("CIRC_APER1", 3.0)):
+        hdu = fits.table_to_hdu(Table({"T": 2000.0 + np.arange(5), "FCOR": np.full(5, level)}))
+        hdu.name = name
+        hdus.append(hdu)
+    out = io.BytesIO()
+    fits.HDUList(hdus).writeto(out)
+    sink = DropReport()
+    t, m, _ = parse_curves(out.getvalue(), sink, Columns(time="T", mag="FCOR"))[""]
+    assert t.tolist() == [2000.0, 2001.0, 2002.0, 2003.0, 2004.0] and m.tolist() == [1.0] * 5
+    assert sink.events["best_aperture_hdu_read"] == 1
+
+
 def test_a_per_star_files_magnitude_unit_is_counted_so_that_flux_refuses_it() -> None:
     from astropy.table import Table
 

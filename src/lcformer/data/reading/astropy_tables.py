@@ -21,6 +21,9 @@ from lcformer.data.reading.config import Columns
 from lcformer.data.reading.flux import FLUX_UNIT
 from lcformer.data.report import DropReport
 
+#: The HDU of K2SFF's light curves made with the best of its apertures, beside HDUs of the
+#: same cadences through other apertures (CIRC_APER0 ...): read alone.
+BEST_APERTURE_HDU = "BESTAPER"
 #: astropy's ``format=`` of each table format it reads -> the format's name in messages.
 ASTROPY_NAMES = {"fits": "FITS", "ascii.ecsv": "ECSV", "votable": "VOTable"}
 
@@ -33,6 +36,8 @@ def one_table(path: Path, form: str, usable: Callable[[list[str]], bool], needs:
     ``needs``, what made them usable): HDUs of one layout are most often bands or seasons of
     the same stars, and reading the first alone would drop the others' points without a word
     (as a folder holding two long tables is refused rather than one read and one left unseen).
+    K2SFF's are apertures over the same cadences: its ``BESTAPER`` is read, counted as
+    ``best_aperture_hdu_read``.
     ``data``: the file's bytes, read from memory (a per-star file in an archive), ``path``
     naming it."""
     from astropy.table import Table
@@ -65,6 +70,10 @@ def one_table(path: Path, form: str, usable: Callable[[list[str]], bool], needs:
         return Table.read(source(), format=form)
 
     found = [t for t in tables if usable(t[1])]
+    best = [t for t in found if t[0].endswith(f"({BEST_APERTURE_HDU})")]
+    if len(found) > 1 and len(best) == 1:  # K2SFF: its other HDUs repeat the same cadences
+        sink.note("best_aperture_hdu_read")
+        found = best
     if len(found) > 1:
         sink.problem(f"{path}: {len(found)} {kind} have {needs}: "
                      f"{', '.join(t[0] for t in found)}; lcformer reads one table a file and "
