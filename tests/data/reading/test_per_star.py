@@ -1031,6 +1031,17 @@ def _sector(seed: int, sector: int, start: float, header: dict[str, object], n: 
 TIC = {"OBJECT": "TIC 25155310", "TICID": 25155310}
 
 
+def test_a_k2_targets_files_are_named_by_its_epic_number(tmp_path: Path) -> None:
+    """QA: K2's files give the EPIC number in KEPLERID (OBJECT 'EPIC n', MISSION 'K2'): the
+    star was named 'KIC n', a number of another catalogue."""
+    for campaign, start in ((5, 300.0), (18, 3000.0)):
+        (tmp_path / f"ktwo211085096-c{campaign:02d}_llc.fits").write_bytes(_sector(
+            campaign, 0, start, {"KEPLERID": 211085096, "MISSION": "K2",
+                                 "OBJECT": "EPIC 211085096"}))
+    curves = read_folder(tmp_path, report=DropReport(), columns=TESS_COLUMNS)
+    assert list(zip(curves.ids, curves.lengths, strict=True)) == [("EPIC 211085096", 36)]
+
+
 def test_a_targets_fits_files_are_one_star(tmp_path: Path) -> None:
     """TESS gives a star one file a sector, all naming it in their headers: read as one star
     each, a star's sectors landed on both sides of a train/test split."""

@@ -112,7 +112,8 @@ MISSION_IDS = (("TICID", "TIC"), ("KEPLERID", "KIC"))
 
 def fits_object(data: bytes) -> str:
     """The star a mission's FITS light curve is of, by its headers' star number: ``TIC n``
-    from TICID (TESS), ``KIC n`` from KEPLERID (Kepler), written one way whatever OBJECT
+    from TICID (TESS), ``KIC n`` from KEPLERID (Kepler; ``EPIC n`` where the file is K2's,
+    whose KEPLERID holds its EPIC number), written one way whatever OBJECT
     says (``TIC 0000007`` and ``TIC 7`` are one star); '' for a file without one, whose
     OBJECT may name a field of many stars, and for one that cannot be read. Every HDU's
     header is looked in, the primary first: a table read keeps only its own HDU's in
@@ -124,10 +125,13 @@ def fits_object(data: bytes) -> str:
             headers = [hdu.header for hdu in hdus]
     except (OSError, ValueError, TypeError, IndexError, KeyError):
         return ""
+    k2 = any(str(h.get("MISSION", "")).strip().upper() == "K2"
+             or str(h.get("OBJECT", "")).strip().upper().startswith("EPIC") for h in headers)
     for key, prefix in MISSION_IDS:
         for header in headers:
             number = str(header.get(key, "")).strip()
             if number:
+                prefix = "EPIC" if k2 and key == "KEPLERID" else prefix  # K2's own numbers
                 return f"{prefix} {int(number) if number.isdigit() else number}"
     return ""
 
