@@ -182,6 +182,25 @@ def test_negative_fluxes_magnitudes_with_a_sign_are_dropped_counted_and_said() -
         assert report.points == {}
 
 
+def test_a_magnitude_of_zero_far_from_its_curve_is_dropped_counted_and_said() -> None:
+    """QA: a spreadsheet's empty cells written as 0 among magnitudes of 15 were read as
+    points; a curve about 0 (differential magnitudes, MACHO's of a bright star) keeps its
+    zeros, and so does a curve of zeros alone (the constant flag says that)."""
+    with pytest.warns(UserWarning, match=r"1 magnitude\(s\) of exactly 0, more than 5 mag "
+                                         r"from the rest of their curve, were dropped "
+                                         r"\(zero_mag\).*--sentinel-values"):
+        cleaned, report = clean(one(time=[1, 2, 3, 4], mag=[15.1, 0.0, 15.3, 14.9]))
+    np.testing.assert_array_equal(cleaned.mag, [15.1, 15.3, 14.9])
+    assert report.points == {"zero_mag": 1}
+    with pytest.warns(UserWarning, match=r"\(zero_mag\)"):  # MACHO's instrumental -9
+        cleaned, _ = clean(one(time=[1, 2, 3], mag=[-9.5, 0.0, -9.4]))
+    np.testing.assert_array_equal(cleaned.mag, [-9.5, -9.4])
+    for mags in ([0.1, 0.0, -0.2, 0.3], [0.0, 0.0, 0.0], [4.0, 0.0, 4.5]):
+        cleaned, report = clean(one(time=[1, 2, 3, 4][:len(mags)], mag=mags))
+        np.testing.assert_array_equal(cleaned.mag, mags)
+        assert report.points == {}
+
+
 def test_no_data_times_are_dropped_and_counted() -> None:
     """QA: a Stripe 82 row of five bands writes mjd_r = -99.99 where r was not observed; read
     as a time it gave r a 147-year span. Such codes go as ``sentinel_time``; negative times

@@ -7,16 +7,19 @@ import pandas as pd
 import pytest
 
 from lcformer.data.training_ranges import (
+    CLASS_PERIOD_STARS,
     ERROR_BIN_STARS,
     ERROR_BINS,
     MAGNITUDE_MARGIN,
     band_levels,
     band_shares,
+    class_periods,
     error_ranges,
     errors_of,
     missing_bands,
     noisier_than_training,
     outside_training,
+    period_unlike_class,
     ranges_of,
     ranges_text,
     reason_text,
@@ -158,3 +161,24 @@ def test_each_reason_a_star_is_unlike_the_training_stars_is_kept_and_worded() ->
     assert outside_training(new, {"span": [5.0, 20.0]}, None, shares).tolist() == [True, True]
     assert [reason_text(r) for r in ("without_u", "magnitude_band", "error_V", "points")] == [
         "no u band", "median magnitude", "V median error", "number of points"]
+
+
+def test_a_period_far_outside_its_predicted_classs_is_told() -> None:
+    """Cepheids of 3-48 d called RR Lyrae (0.33-1.7 d) by a model that never learnt Cepheids
+    (QA): beyond half the class's 1st percentile or twice its 99th; a class of too few
+    training stars, or a star without a period, is not compared."""
+    rng = np.random.default_rng(0)
+    rrl = rng.uniform(0.4, 0.8, 200)
+    mira = rng.uniform(150, 450, 200)
+    few = np.full(CLASS_PERIOD_STARS - 1, 5.0)
+    periods = class_periods(np.concatenate([rrl, mira, few, [np.nan]]),
+                            np.array(["RRL"] * 200 + ["Mira"] * 200 + ["few"] * len(few)
+                                     + ["RRL"], dtype=object))
+    assert sorted(periods) == ["Mira", "RRL"]
+    low, high = periods["RRL"]
+    assert 0.4 <= low < 0.42 and 0.78 < high <= 0.8
+    flags = period_unlike_class(np.array([0.6, 10.0, 0.15, 0.6, 800.0, 50.0, np.nan]),
+                                np.array(["RRL", "RRL", "RRL", "Mira", "Mira", "few", "RRL"],
+                                         dtype=object), periods)
+    assert flags.tolist() == [False, True, True, True, False, False, False]
+    assert not period_unlike_class(np.array([10.0]), np.array(["RRL"]), {}).any()

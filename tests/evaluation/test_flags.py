@@ -56,3 +56,18 @@ def test_a_star_unlike_the_training_stars_is_flagged_before_a_weak_period() -> N
     flags = signal_flags(curves, ids, np.array([0.5, np.nan]), FlagConfig(),
                          unlike_training=np.array([True, True]))
     assert flags.tolist() == ["outside_training_range", "no_period"]
+
+
+def test_a_period_unlike_its_class_is_the_least_serious_flag() -> None:
+    """period_unlike_class says what the other flags do not: a star of a class the model never
+    learnt, given a period that no star of its predicted class had; a weak period or one at
+    the search's limit says more about that period first."""
+    t = np.arange(40.0)
+    curves = LightCurves.from_list([(name, "r", t, 15 + 0.3 * np.sin(t), np.full(40, .01))
+                                    for name in ("unlike", "weak", "edge", "fine")])
+    ids = np.array(["unlike", "weak", "edge", "fine"], dtype=object)
+    flags = signal_flags(curves, ids, np.array([1e-9, 0.5, 1e-9, 1e-9]), FlagConfig(),
+                         period=np.array([6.0, 6.0, 0.0501, 6.0]), min_period=0.05,
+                         unlike_class=np.array([True, True, True, False]))
+    assert flags.tolist() == ["period_unlike_class", "no_significant_period",
+                              "period_at_search_limit", ""]

@@ -34,13 +34,14 @@ from lcformer.errors import ConfigError
 
 #: The values of the ``flag`` column, most serious first (a star gets the first that applies).
 FLAGS = ("few_points", "constant", "no_period", "outside_training_range",
-         "no_significant_period", "period_at_search_limit")
+         "no_significant_period", "period_at_search_limit", "period_unlike_class")
 #: The rules' version, kept with a partitioned prediction so that its partitions flag alike
 #: (2: outside_training_range also compares median magnitudes; 3: period_at_search_limit
 #: also at the longest period searched; 4: outside_training_range also compares median errors
 #: and a band nearly every training star had; 5: period_at_search_limit within 10% of the
-#: limits, not 5%: QA's SX Phe stars peaked up to 8% above --min-period).
-FLAG_RULES = 5
+#: limits, not 5%: QA's SX Phe stars peaked up to 8% above --min-period; 6:
+#: period_unlike_class).
+FLAG_RULES = 6
 #: Flags of a prediction on too little signal; the others say it may mislead for another reason.
 SIGNAL_FLAGS = ("few_points", "constant", "no_period", "no_significant_period")
 #: A best period this close above the shortest one searched is at the edge of the grid: a
@@ -81,11 +82,13 @@ def signal_flags(cleaned: LightCurves, ids: np.ndarray, fap: np.ndarray | None,
                  config: FlagConfig, period: np.ndarray | None = None,
                  min_period: float | None = None,
                  unlike_training: np.ndarray | None = None,
-                 max_period: np.ndarray | None = None) -> np.ndarray:
+                 max_period: np.ndarray | None = None,
+                 unlike_class: np.ndarray | None = None) -> np.ndarray:
     """Per star of ``ids``: "" or the first of :data:`FLAGS` that applies, from its cleaned
     points (and ``fap``, the false-alarm probability of its period, and the ``period``
     itself beside the shortest and longest searched, ``min_period`` and each star's
-    ``max_period``, where one was searched; ``unlike_training``: :func:`outside_training`)."""
+    ``max_period``, where one was searched; ``unlike_training``: :func:`outside_training`;
+    ``unlike_class``: :func:`~lcformer.data.training_ranges.period_unlike_class`)."""
     out = np.full(len(ids), "", dtype=object)
     if not len(ids):
         return out
@@ -101,6 +104,8 @@ def signal_flags(cleaned: LightCurves, ids: np.ndarray, fap: np.ndarray | None,
     np.add.at(points, where[known], n[known])
     scatter = np.zeros(len(ids))
     np.maximum.at(scatter, where[known], np.nan_to_num(std[known]))
+    if unlike_class is not None:
+        out[np.asarray(unlike_class, dtype=bool)] = "period_unlike_class"
     if period is not None and min_period is not None:
         period = np.asarray(period, dtype=np.float64)
         at_limit = period <= AT_LIMIT * min_period
@@ -140,7 +145,12 @@ def format_flags(counts: Counter[str], n_classified: int, copies: bool = False,
     parts = ", ".join(f"{counts[f]:,} {f}{detail.get(f, '')}" for f in FLAGS if counts[f])
     others = [f for f in FLAGS if counts[f] and f not in SIGNAL_FLAGS]
     what = "rest on too little signal" if not others else "are flagged"
-    why = {"period_at_search_limit": "; period_at_search_limit: the best period is at the "
+    why = {"period_unlike_class": "; period_unlike_class: the best period lies far outside "
+                                  "those of the training stars of the predicted class (below "
+                                  f"1/{TRAINING_MARGIN:g} of their {LOW} percentile or above "
+                                  f"{TRAINING_MARGIN:g}x their {HIGH}), most often a star of "
+                                  "a class the model never learnt",
+           "period_at_search_limit": "; period_at_search_limit: the best period is at the "
                                      "shortest searched (--min-period), where a shorter one "
                                      "may be the star's, or at the longest (the star's time "
                                      "span, or --max-period), a trend or a period too long "

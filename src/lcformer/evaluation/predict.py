@@ -40,7 +40,9 @@ from lcformer.data.samples import SampleInfo, make_samples, star_chunks
 from lcformer.data.tokens import TokenConfig
 from lcformer.data.training_ranges import (
     band_levels,
+    class_periods_of,
     errors_of,
+    period_unlike_class,
     ranges_of,
     shares_of,
     unlike_training,
@@ -206,11 +208,14 @@ def _predict_chunk(model: Model, metadata: dict[str, Any], lcs: LightCurves,
         longest = (np.full(len(stars), config.periods.max_period)
                    if config.periods.max_period is not None
                    else stars["span"].to_numpy(dtype=np.float64))
+    by_class = class_periods_of(metadata)
+    unlike_class = (period_unlike_class(table["period"].to_numpy(), table["predicted"],
+                                        by_class) if searched and by_class else None)
     table["flag"] = signal_flags(cleaned, table["id"].to_numpy(dtype=object),
                                  table["fap"].to_numpy() if searched else None, flags,
                                  table["period"].to_numpy() if searched else None,
                                  config.periods.min_period if searched else None, unlike,
-                                 longest)
+                                 longest, unlike_class)
     flagged_so = (table["flag"] == "outside_training_range").to_numpy()
     for reason, rows in reasons.items():  # why, for the flag's line (and the report)
         report.note(UNLIKE_EVENT + reason, int(np.count_nonzero(rows & flagged_so)))

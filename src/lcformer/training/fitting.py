@@ -36,6 +36,7 @@ from lcformer.data.splits import SampleSet, sample_sets, split_stars
 from lcformer.data.training_ranges import (
     band_levels,
     band_shares,
+    class_periods,
     error_ranges,
     stored_ranges,
     training_ranges,
@@ -269,7 +270,8 @@ def _training_stars(data: PreparedDataset, sets: dict[str, SampleSet],
     """Star views: the training stars' span, points, and median magnitudes and errors
     (:func:`training_ranges`, :func:`error_ranges`), with the span and points of their
     shortened ``copies`` (period search rows), for the ``outside_training_range`` flag of
-    predictions."""
+    predictions; and each class's periods (:func:`class_periods`, the stars' own), for
+    ``period_unlike_class``."""
     if data.periods is None or "span" not in data.periods:
         return {}
     train = sets["train"]
@@ -277,10 +279,13 @@ def _training_stars(data: PreparedDataset, sets: dict[str, SampleSet],
     train_ids = data.stars["id"].to_numpy(dtype=object)[levels.index]
     stars = data.periods.set_index("id").loc[train_ids]
     stars = stars.join(levels.set_axis(stars.index))
+    periods = class_periods(stars["period"].to_numpy(),
+                            data.stars["label"].to_numpy(dtype=object)[levels.index])
     if copies is not None:  # (those too short for a period search have no points)
         stars = pd.concat([stars.reset_index(), copies[copies["n_points"] > 0]],
                           ignore_index=True)
-    return stored_ranges(training_ranges(stars), error_ranges(stars), band_shares(levels))
+    return stored_ranges(training_ranges(stars), error_ranges(stars), band_shares(levels),
+                         periods)
 
 
 #: Training stars whose sketches a checkpoint keeps at most (``safetensors`` caps the header

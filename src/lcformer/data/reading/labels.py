@@ -42,7 +42,8 @@ def join_labels(
         sink.problem(f"{labels_name(labels)}: no star id of it is one of {table_name}'s (it "
                      f"has {table[columns.id].iat[0]!r}, the light curves "
                      f"{str(curves.ids[0])!r}): give the labels by the light curves' ids")
-    count_orphans(table, has_curve, columns, labels_name(labels), table_name, sink)
+    count_orphans(table, has_curve, columns, labels_name(labels), table_name, sink,
+                  curves.ids)
     joined = attach_labels(curves, table, columns)
     if curves.labels is not None and joined.labels is not None:  # a class column as well
         own = np.char.strip(label_array(np.asarray(curves.labels, dtype=object)).astype(str))
@@ -176,11 +177,31 @@ def attach_labels(curves: LightCurves, table: pd.DataFrame, columns: Columns) ->
 
 
 def count_orphans(table: pd.DataFrame, has_curve: np.ndarray, columns: Columns, name: str,
-                  table_name: str, sink: DropReport) -> None:
+                  table_name: str, sink: DropReport,
+                  curve_ids: np.ndarray | None = None) -> None:
     """Count (and name a few of) the labelled stars that have no light curve: the rows of
-    ``table`` where ``has_curve`` is False."""
-    orphans = table[columns.id][~has_curve].tolist()
-    if orphans:
-        sink.drop_curves("no_lightcurve", len(orphans))
-        sink.problem(f"{name}: {len(orphans)} labelled star(s) have no light curve in "
-                     f"{table_name}, e.g. {', '.join(orphans[:5])}")
+    ``table`` where ``has_curve`` is False; and say which of them are light curves' ids
+    without their leading zeros (``curve_ids``: a spreadsheet wrote 001 as 1), and which
+    classes are left without a star (QA: two of four classes lost, at exit 0)."""
+    orphans = table[columns.id][~has_curve].astype(str)
+    if not len(orphans):
+        return
+    sink.drop_curves("no_lightcurve", len(orphans))
+    why = ""
+    if curve_ids is not None:
+        unpadded = pd.Series(curve_ids, dtype=object).astype(str)
+        unpadded = unpadded[unpadded.str.match(r"0+\d")]
+        found = dict(zip(unpadded.str.lstrip("0"), unpadded, strict=True))
+        zeros = [(o, found[o]) for o in orphans if o in found]
+        if zeros:
+            why += (f"; {len(zeros):,} of them are light curves' ids without their leading "
+                    f"zeros ({zeros[0][0]!r} is {zeros[0][1]!r}): write the labels' ids as "
+                    f"the light curves' (a spreadsheet drops the zeros of a number column; "
+                    f"make it text)")
+    if columns.label in table:
+        kept = set(table[columns.label][has_curve])
+        lost = sorted(set(table[columns.label][~has_curve]) - kept - {""})
+        if lost:
+            why += f"; no star of class {', '.join(map(repr, lost))} is left"
+    sink.problem(f"{name}: {len(orphans)} labelled star(s) have no light curve in "
+                 f"{table_name}, e.g. {', '.join(orphans.tolist()[:5])}{why}")
