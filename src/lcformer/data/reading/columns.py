@@ -24,6 +24,10 @@ _ISO_DATE = re.compile(r"^\s*\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d*)?)?)
                        r"(Z|[+-]\d{2}:?\d{2})?\s*$")
 
 
+#: Counted where a time column's dates are all at midnight: dates without a time of day.
+DAYS_ONLY = "time_dates_without_time_of_day"
+
+
 def days_of_dates(series: pd.Series, sink: DropReport,
                   locate: Callable[[int], str] | None = None) -> pd.Series | None:
     """A time column of dates (pandas or Parquet timestamps, or ISO 8601 text as a CSV holds
@@ -49,6 +53,15 @@ def days_of_dates(series: pd.Series, sink: DropReport,
         if getattr(series.dt, "tz", None) is not None:
             series = series.dt.tz_convert("UTC").dt.tz_localize(None)
         sink.note("time_dates_read_as_mjd", len(series))
+        known = series.dropna()
+        if len(known) > 2 and (known == known.dt.normalize()).all():
+            sink.note(DAYS_ONLY)  # (said once for a folder of such files: not naming one)
+            warnings.warn(f"the time column {str(series.name)!r} holds dates without a time "
+                          f"of day: a night's points share one time (all but the first are "
+                          f"dropped as duplicate_time...), and periods under a few days "
+                          f"cannot be found; give each point's time (ISO 8601 "
+                          f"2021-03-04T05:06:07, or MJD) (counted as {DAYS_ONLY})",
+                          stacklevel=2)
         return (series - pd.Timestamp("1858-11-17")) / pd.Timedelta(days=1)
     if pd.api.types.is_timedelta64_dtype(series):
         sink.note("time_dates_read_as_mjd", len(series))
