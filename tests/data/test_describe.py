@@ -32,6 +32,20 @@ def test_a_lone_table_beside_labels_says_why_its_stars_have_no_class(tmp_path) -
     assert sorted(describe(str(tmp_path)).classes.index) == ["x", "y"]
 
 
+def test_classes_that_differ_only_in_case_are_said_as_training_says_them(tmp_path) -> None:
+    """QA: describe listed 'RR Lyrae' and 'rr lyrae' as two classes without a word, where
+    train warns of them."""
+    t = np.arange(20.0)
+    pd.concat([pd.DataFrame({"id": star, "time": t, "mag": 12 + np.sin(t), "err": 0.01,
+                             "class": label})
+               for star, label in (("a", "RR Lyrae"), ("b", "rr lyrae"), ("c", "EB"))]
+              ).to_csv(tmp_path / "lightcurves.csv", index=False)
+    with pytest.warns(UserWarning, match=r"classes 'RR Lyrae' and 'rr lyrae' differ only in "
+                                         r"case, so they are 2 classes"):
+        found = describe(str(tmp_path))
+    assert sorted(found.classes.index) == ["EB", "RR Lyrae", "rr lyrae"]
+
+
 def test_a_lone_star_file_is_described_as_predict_reads_it(tmp_path) -> None:
     """describe refused an ASAS-SN download given alone ("missing ['id', 'time']: map yours
     with --columns id=NAME..."), whose only mappable "id" split the star by camera, and an

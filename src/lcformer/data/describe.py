@@ -12,6 +12,7 @@ import pandas as pd
 from lcformer.data.cleaning import CleaningConfig, clean
 from lcformer.data.datasets import resolve
 from lcformer.data.lightcurves import LightCurves
+from lcformer.data.prepared import warn_of_classes_in_two_cases
 from lcformer.data.reading.config import ReadConfig
 from lcformer.data.reading.files import table_suffix
 from lcformer.data.reading.per_star import ARCHIVE_SUFFIXES, archive_catalogue, file_stem
@@ -90,6 +91,8 @@ def describe(dataset: str, data_dir: str | None = None,
         name, cleaning, unlabelled_folder = folder.name, CleaningConfig(), True
         raw = read_any(dataset, data_dir, report, reading)
     lcs, report = clean(raw, cleaning, report)
+    if lcs.labels is not None:  # as training will learn them
+        warn_of_classes_in_two_cases(set(lcs.labels.astype(str).tolist()), name)
     # A star without a class (in the light curves, not in the labels) is one row of its own,
     # "(unlabelled)", not a class with an empty name; prepare drops such stars (no_label).
     labels = (pd.Series(lcs.labels, dtype=object).replace("", UNLABELLED)

@@ -501,18 +501,24 @@ def check_kept_bands(config: PrepareConfig, bands: set[str], name: str) -> None:
                           f"{there}")
 
 
-def check_classes(config: PrepareConfig, labels: set[str] | None, name: str) -> None:
-    """A ConfigError when ``--classes`` names a class that no star has (a typo, or another
-    case, would otherwise drop that class's stars, or all of them, without a word); a
-    warning where two classes differ only in case (``rrl`` and ``RRL``: two classes)."""
+def warn_of_classes_in_two_cases(labels: set[str], name: str) -> None:
+    """Warn where two classes differ only in case (``rrl`` and ``RRL``: two classes, as
+    training learns them; ``describe`` says it too, as it lists them)."""
     by_case: dict[str, list[str]] = {}
-    for label in sorted(c for c in labels or () if c):
+    for label in sorted(c for c in labels if c):
         by_case.setdefault(label.lower(), []).append(label)
     if twins := [names for names in by_case.values() if len(names) > 1]:
         warnings.warn(f"{name}: classes {' and '.join(map(repr, twins[0]))} differ only in "
                       f"case, so they are {len(twins[0])} classes"
                       + (f" ({len(twins) - 1} more such group(s))" if len(twins) > 1 else "")
-                      + "; spell them alike if they are one", stacklevel=2)
+                      + "; spell them alike if they are one", stacklevel=3)
+
+
+def check_classes(config: PrepareConfig, labels: set[str] | None, name: str) -> None:
+    """A ConfigError when ``--classes`` names a class that no star has (a typo, or another
+    case, would otherwise drop that class's stars, or all of them, without a word); a
+    warning where two classes differ only in case (:func:`warn_of_classes_in_two_cases`)."""
+    warn_of_classes_in_two_cases(labels or set(), name)
     missing = [c for c in config.classes or () if c not in (labels or set())]
     if missing and labels is not None:
         there = sorted(c for c in labels if c)
