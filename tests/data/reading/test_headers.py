@@ -162,7 +162,8 @@ def test_semicolon_separated_columns_are_named_not_misread(text: str) -> None:
     """A spreadsheet's CSV in a locale with decimal commas: refused with what to do, where it
     used to be a header of one column or 'no data lines'."""
     with pytest.raises(FileProblem, match=r"^line 1: its values seem separated by ';'.*"
-                                          r"sep=';', decimal=','"):
+                                          r"sep=';'\)\.to_csv\(\.\.\.\), with "
+                                          r"decimal=',' where numbers have decimal commas"):
         parse_curves(text)
     # A semicolon in a comment, or inside a text column, is no such thing.
     assert parse_curves("1,12.5,0.1,a;b\n")[""][1].tolist() == [12.5]

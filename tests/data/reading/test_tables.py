@@ -539,6 +539,11 @@ def test_a_csv_of_another_separator_says_so(tmp_path: Path, separator: str) -> N
     report = DropReport()
     assert read_long_table(path, report=report).n_curves == 0
     assert f"its values seem separated by {separator!r}" in report.problems[0]
+    assert ("with decimal=',' where numbers" in report.problems[0]) == (separator == ";")
+    path.write_text(f"sep={separator}\n" + path.read_text())  # Excel's line naming it
+    report = DropReport()
+    read_long_table(path, report=report)
+    assert f"pd.read_csv(path, sep={separator!r}, skiprows=1)" in report.problems[0]
 
 
 def test_a_header_naming_a_column_twice_is_refused(tmp_path: Path) -> None:

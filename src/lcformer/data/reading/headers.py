@@ -42,9 +42,10 @@ FILE_ROLES = ("time", "mag", "err", "band", "flag")
 PREFERRED_FLAGS = ("rejected_by_variability",)
 #: Semicolon-separated values, as spreadsheets save "CSV" where the decimal mark is a comma
 #: (a long table's reader says the same of its one column "id;time;mag").
+DECIMAL_COMMAS = ", with decimal=',' where numbers have decimal commas (58007,36)"
 SEMICOLONS = ("its values seem separated by ';', and lcformer reads comma- or whitespace-"
-              "separated text; convert the file (in pandas: pd.read_csv(path, sep=';', "
-              "decimal=',').to_csv(...))")
+              "separated text; convert the file (in pandas: pd.read_csv(path, sep=';')"
+              f".to_csv(...){DECIMAL_COMMAS})")
 PIPES = ("its values seem separated by '|', and lcformer reads comma- or whitespace-separated "
          "text; convert the file (in pandas: pd.read_csv(path, sep='|').to_csv(...))")
 #: Words of a comment that is a sentence, not column names ("# time vs mag").

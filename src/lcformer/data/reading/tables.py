@@ -76,6 +76,7 @@ from lcformer.data.reading.files import (
     unsupported_format,
 )
 from lcformer.data.reading.flux import errors_of_snr
+from lcformer.data.reading.headers import DECIMAL_COMMAS
 from lcformer.data.reading.ipac import ipac_as_columns, ipac_names
 from lcformer.data.reading.labels import join_labels
 from lcformer.data.reading.nested import exploded, nested_columns
@@ -601,10 +602,14 @@ def _check_columns(present: list[str], columns: Columns, name: str, sink: DropRe
     separator = next((sep for sep in (";", "\t", "|") if len(listed) == 1
                       and sep in listed[0]), None)
     if missing and separator is not None:  # one column named "id;time;mag": not a comma CSV
+        # Excel's first line "sep=;" names the separator; ';' goes with decimal commas.
+        options = (f"sep={separator!r}"
+                   + (", skiprows=1" if listed[0].lower().startswith("sep=") else ""))
         sink.problem(f"{name}: found one column {listed[0]!r}: its values seem separated by "
                      f"{separator!r}, and lcformer reads comma-separated CSV; convert the "
-                     f"file (in pandas: pd.read_csv(path, sep={separator!r}).to_csv(...)) or "
-                     f"give it as Parquet", "unreadable_file")
+                     f"file (in pandas: pd.read_csv(path, {options}).to_csv(...)"
+                     f"{DECIMAL_COMMAS if separator == ';' else ''}) or give it as Parquet",
+                     "unreadable_file")
         return False
     if missing:
         roles = columns.roles
