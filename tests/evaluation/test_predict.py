@@ -441,7 +441,8 @@ def test_stars_unlike_the_training_stars_are_flagged(periodic) -> None:
     assert set(predict_stars(model, earlier, lcs, device="cpu").table["flag"]) == {""}
 
 
-def test_info_states_the_training_stars_range(tiny_run, periodic, capsys) -> None:
+def test_info_states_the_training_stars_range(tiny_run, periodic, capsys,
+                                              monkeypatch) -> None:
     """`lcformer info` says which stars the model knows, so that a user sees before
     predicting what the flag will compare with."""
     _, metadata = periodic
@@ -456,6 +457,15 @@ def test_info_states_the_training_stars_range(tiny_run, periodic, capsys) -> Non
     errors = metadata["training_errors"]["V_log_median_err"]
     low, high = 10 ** min(errors["low"]), 10 ** max(errors["high"])
     assert f"median error (by magnitude) V {low:.3g}-{high:.3g} mag" in out
+    # Each class's periods, for period_unlike_class (this run's classes have too few stars)
+    assert "training_class_periods" not in metadata and "period_unlike_class" not in out
+    monkeypatch.setattr("lcformer.reporting.info.class_periods_of",
+                        lambda _: {"RRL": [0.41, 0.79], "EB": [0.3, 12.0]})
+    assert main(["info", str(tiny_run)]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert ("periods of the training stars of 2 classes (1st-99th percentile), e.g. RRL "
+            "0.41-0.79 d, EB 0.3-12 d; a star whose period lies well outside its predicted "
+            "class's is flagged period_unlike_class") in out
 
 
 def test_a_labels_file_of_only_a_header_does_not_stop_predict(tiny_run, tmp_path,

@@ -150,3 +150,23 @@ def test_training_sketches_are_of_the_stored_stars_with_copies_as_one(monkeypatc
     monkeypatch.setattr(fitting, "MAX_SKETCHED_STARS", 3)
     with pytest.warns(UserWarning, match=r"their sketches are not kept"):
         assert SKETCH_KEY not in fitting._seen_stars(data, sets)
+
+
+def test_each_classs_periods_are_kept_for_the_period_unlike_class_flag(tmp_path) -> None:
+    """The checkpoint keeps, per class of 20 training stars or more, the 1st and 99th
+    percentiles of its training stars' best periods (not the validation or test stars')."""
+    data, _ = prepare("tiny_stars", lambda report: make_synthetic(
+        SyntheticConfig(n_per_class=40, num=60)), "h5",
+        PrepareConfig(inputs="stars", features=False), tmp_path)
+    parts = assign_splits(data, "stratified", 0)
+    config = RunConfig(model=ModelConfig(emb=8, heads=2, forest=5, boosting=3),
+                       train=TrainConfig(epochs=0, device="cpu"))
+    fitted = fitting.fit(data, config, parts, progress=False)
+    stored = fitted.metadata["training_class_periods"]
+    train = np.unique(fitted.sets["train"].star)
+    stars = data.stars.iloc[train]
+    periods = data.periods.set_index("id").loc[stars["id"], "period"].to_numpy()
+    expected = pd.Series(periods).groupby(stars["label"].to_numpy()).quantile([0.01, 0.99])
+    assert sorted(stored) == sorted(data.classes) and len(train) < len(data.stars)
+    for label, (low, high) in stored.items():
+        assert (low, high) == pytest.approx(tuple(expected[label]))

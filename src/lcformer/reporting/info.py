@@ -19,7 +19,14 @@ from typing import TYPE_CHECKING, Any
 from lcformer.config import dotted, list_text
 from lcformer.data.fingerprints import fingerprints_of, uncompared_version
 from lcformer.data.reading.config import ReadConfig
-from lcformer.data.training_ranges import errors_of, ranges_of, ranges_text, shares_of
+from lcformer.data.training_ranges import (
+    PERCENTILES,
+    class_periods_of,
+    errors_of,
+    ranges_of,
+    ranges_text,
+    shares_of,
+)
 from lcformer.errors import CorruptFileError, LcformerError, RunNotFoundError
 from lcformer.models.registry import STAR_SETTINGS, WINDOW_SETTINGS
 from lcformer.training.run_folder import BEST_FILE, IMPORTANCE_FILE, LAST_FILE, METRICS_FILE
@@ -273,6 +280,13 @@ def _data_lines(name: str, dataset: dict[str, Any], prepared: str | None,
         data += textwrap.wrap(ranges_text(ranges, metadata.get("bands", ()),
                                           errors_of(metadata), shares_of(metadata)),
                               WIDTH - LABEL)
+    if metadata is not None and (periods := class_periods_of(metadata)):
+        data += textwrap.wrap(f"periods of the training stars of {len(periods)} classes "
+                              f"({PERCENTILES}), e.g. " + ", ".join(
+                                  f"{c} {low:.3g}-{high:.3g} d"
+                                  for c, (low, high) in list(periods.items())[:3])
+                              + "; a star whose period lies well outside its predicted "
+                                "class's is flagged period_unlike_class", WIDTH - LABEL)
     if metadata is not None and (seen := fingerprints_of(metadata)) is not None:
         which = ("training" if (metadata.get("forest") or {}).get("trees_alone")
                  else "training and validation")
