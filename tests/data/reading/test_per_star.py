@@ -201,11 +201,12 @@ def test_a_catalogue_of_only_a_header_lists_no_file_to_read(tmp_path: Path) -> N
 
 
 def test_read_folder_is_unlabelled_and_skips_docs(tmp_path: Path) -> None:
-    _write(tmp_path, FILES | {"README.md": "# notes\n", ".hidden.dat": "1,2\n"})
+    _write(tmp_path, FILES | {"README.md": "# notes\n", ".hidden.dat": "1,2\n",
+                              "labels.csv": "id,class\n001,RRL\n"})  # a table's labels
     report = DropReport()
     curves = read_folder(tmp_path, report=report)
     assert curves.labels is None and curves.n_curves == 4
-    assert report.events == Counter(skipped_non_data_file=1, extra_columns_not_read=1)
+    assert report.events == Counter(skipped_non_data_file=2, extra_columns_not_read=1)
     assert read_folder(tmp_path, suffix=".xyz").n_curves == 0
 
 

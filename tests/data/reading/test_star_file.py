@@ -83,6 +83,7 @@ def test_a_csv_whose_fields_are_quoted_is_read() -> None:
      "cannot read as a VOTable table"),
     ('<?xml version="1.0"?>\n<rss>\n', 1, "unreadable_file", "XML that is not a VOTable"),
     ("PAR1\x15\x04\x00", 1, "unreadable_file", "a Parquet file"),
+    ("PK\x03\x04\x14\x00\x00", 1, "unreadable_file", "an Excel workbook, .xlsx or .xls?"),
     ("# only a comment\n", 1, "empty_file", "no data"),
     ("time,mag,err\n", 1, "empty_file", "no data"),  # a header alone: nothing lost
     # a web page in a light curve's place (a failed download): lost, not empty

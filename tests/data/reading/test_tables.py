@@ -546,6 +546,19 @@ def test_a_csv_of_another_separator_says_so(tmp_path: Path, separator: str) -> N
     assert f"pd.read_csv(path, sep={separator!r}, skiprows=1)" in report.problems[0]
 
 
+def test_a_table_whose_first_line_is_a_comment_says_so(tmp_path: Path) -> None:
+    """QA: "found columns ['# exported by ...'] ... map yours with --columns", which cannot
+    help: the first line is a comment where the header belongs."""
+    path = tmp_path / "lc.csv"
+    path.write_text("# exported by the class's script\nid,time,mag\na,1,12\n")
+    report = DropReport()
+    assert read_long_table(path, report=report).n_curves == 0
+    assert report.problems == [
+        f"{path}: its first line is a comment (\"# exported by the class's script\"), where "
+        f"a table's first line is its header: remove the comment lines (in pandas: "
+        f"pd.read_csv(path, comment='#').to_csv(...)) or give it as Parquet"]
+
+
 def test_a_header_naming_a_column_twice_is_refused(tmp_path: Path) -> None:
     """pandas reads "mag,mag" as mag and mag.1: the errors were then lost unseen."""
     path = tmp_path / "lc.csv"

@@ -471,7 +471,7 @@ def read_folder(
     for rel in sorted(files):
         if ((suffix is not None and not rel.endswith(suffix))
                 or _suffix(rel) in NOT_LIGHT_CURVES - {".xml"}
-                or rel.rsplit("/", 1)[-1] == CATALOGUE):  # labels, not a star (unlabelled here)
+                or rel.rsplit("/", 1)[-1] in (CATALOGUE, "labels.csv")):  # labels, no star
             sink.note("skipped_non_data_file")
             continue
         try:

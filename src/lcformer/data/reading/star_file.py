@@ -342,6 +342,10 @@ def _text_of(data: bytes | str) -> str:
         raise FileProblem(1, f"a {name} file, where a per-star file is {PER_STAR_FORMATS}: "
                           f"write each star as CSV, or give the stars as one table with an id "
                           f"column, named *{suffix}")
+    if text.startswith(("PK\x03\x04", "\ufffd\ufffd\x11\ufffd")):  # zip; OLE (old .xls)
+        raise FileProblem(1, f"a zip or Office file (an Excel workbook, .xlsx or .xls?), where "
+                          f"a per-star file is {PER_STAR_FORMATS}: save each sheet as CSV "
+                          f"(in pandas: pd.read_excel(path).to_csv(...))")
     if text.lstrip().startswith("<?xml"):  # a VOTable is read by _astropy_form
         raise FileProblem(1, f"XML that is not a VOTable, where a per-star file is "
                           f"{PER_STAR_FORMATS}")
