@@ -268,6 +268,11 @@ def test_a_named_one_band_model_guesses_only_a_stars_only_unnamed_curve(periodic
                  f"zg=g,zr=r)"}
     assert "''" not in "".join(result.unclassified["reason"])
     assert result.report.curves == {"band_not_guessed": 1, "band_the_model_lacks": 4}
+    # A star of curves without a band, for a model of two: the option that names them (QA)
+    from lcformer.evaluation.predict import foreign_reason
+
+    assert foreign_reason(["B", "R"], [""]).endswith(
+        "e.g. --band-names =B names the curves read without a band)")
     assert "curves_taken_in_the_model's_band" not in result.report.events
 
 

@@ -74,7 +74,18 @@ def test_a_renaming_one_off_is_warned_of_and_a_missing_band_is_not() -> None:
     assert sorted(set(out.bands)) == ["g", "r"]
 
 
-@pytest.mark.parametrize("pairs", [("1",), ("=g",), ("1=",), ("1=g=r",), ("1=g", "1=r")])
+def test_curves_without_a_band_are_named_by_an_empty_from() -> None:
+    """QA: per-star files without a band met a model of B and R: no star classified, the
+    reason pointing at --band-names, which refused '=R'. '=R' names them R."""
+    rows = ztf_rows().drop(columns="fid")
+    plain = read_long_table(rows, columns=Columns(id="oid", time="mjd"))
+    report = DropReport()
+    curves = to_magnitudes(plain, ReadConfig(band_names=("=R",)), "x", report)
+    assert sorted(plain.bands) == ["", ""] and sorted(curves.bands) == ["R", "R"]
+    assert report.events["curves_band_renamed"] == 2
+
+
+@pytest.mark.parametrize("pairs", [("1",), ("=",), ("1=",), ("1=g=r",), ("1=g", "1=r")])
 def test_band_names_must_be_pairs_renaming_each_band_once(pairs: tuple[str, ...]) -> None:
     with pytest.raises(ConfigError, match="band_names"):
         ReadConfig(band_names=pairs)

@@ -193,7 +193,7 @@ def test_a_tess_light_curves_columns_are_named_in_the_problem() -> None:
     """QA: a TESS light curve's header (SPOC) was refused without a word of PDCSAP_FLUX."""
     text = ("TIME SAP_FLUX SAP_FLUX_ERR PDCSAP_FLUX PDCSAP_FLUX_ERR QUALITY\n"
             "1500.1 41000.0 40.0 40950.0 41.0 0\n")
-    with pytest.raises(FileProblem, match=r"looks like a TESS or Kepler light curve \(SPOC\).*"
+    with pytest.raises(FileProblem, match=r"looks like a TESS light curve \(SPOC\).*"
                                           r"--columns mag=PDCSAP_FLUX,err=PDCSAP_FLUX_ERR,"
                                           r"flag=QUALITY --flux"):
         parse_curves(text)

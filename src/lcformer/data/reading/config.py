@@ -203,7 +203,8 @@ class ReadConfig(Config):
     band_names: tuple[str, ...] = setting(
         (), "rename bands as they are read, FROM=TO: 1=g,2=r,3=i for ZTF's fid or "
             "Pan-STARRS's filterID (1-5: g, r, i, z, y), so that a model of named bands "
-            "reads them (default: none)", metavar="FROM=TO,...")
+            "reads them; =R names the curves read without a band (default: none)",
+        metavar="FROM=TO,...")
 
     @property
     def band_map(self) -> dict[str, str]:
@@ -213,9 +214,10 @@ class ReadConfig(Config):
     def __post_init__(self) -> None:
         super().__post_init__()
         for pair in self.band_names:
-            old, _, new = pair.partition("=")
-            if not old.strip() or not new.strip() or "=" in new:
-                raise ConfigError(f"band_names: {pair!r} is not FROM=TO (1=g,2=r)")
+            _, _, new = pair.partition("=")
+            if not new.strip() or "=" in new:  # an empty FROM: curves without a band
+                raise ConfigError(f"band_names: {pair!r} is not FROM=TO (1=g,2=r; =R for "
+                                  f"curves without a band)")
         # "1 = g" is 1=g, in the band map and in the options said back (normalised, as the
         # base class normalises every field)
         object.__setattr__(self, "band_names", tuple(
