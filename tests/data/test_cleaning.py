@@ -1,3 +1,5 @@
+import warnings
+
 import numpy as np
 import pytest
 
@@ -182,23 +184,26 @@ def test_negative_fluxes_magnitudes_with_a_sign_are_dropped_counted_and_said() -
         assert report.points == {}
 
 
-def test_a_magnitude_of_zero_far_from_its_curve_is_dropped_counted_and_said() -> None:
+def test_magnitudes_of_zero_far_from_their_curve_are_said_not_dropped() -> None:
     """QA: a spreadsheet's empty cells written as 0 among magnitudes of 15 were read as
-    points; a curve about 0 (differential magnitudes, MACHO's of a bright star) keeps its
-    zeros, and so does a curve of zeros alone (the constant flag says that)."""
-    with pytest.warns(UserWarning, match=r"1 magnitude\(s\) of exactly 0, more than 5 mag "
-                                         r"from the rest of their curve, were dropped "
-                                         r"\(zero_mag\).*--sentinel-values"):
+    points without a word; said, with --sentinel-values 0, which drops them. Not dropped
+    unasked: a nova's visual estimates pass through 0.0 (a review), and neither said there,
+    nor in a curve about 0 (differential magnitudes) or one mostly of zeros."""
+    with pytest.warns(UserWarning, match=r"1 magnitude\(s\) of exactly 0 in curves whose "
+                                         r"other magnitudes all lie more than 1 mag from 0 .*"
+                                         r"--sentinel-values 0"):
         cleaned, report = clean(one(time=[1, 2, 3, 4], mag=[15.1, 0.0, 15.3, 14.9]))
-    np.testing.assert_array_equal(cleaned.mag, [15.1, 15.3, 14.9])
-    assert report.points == {"zero_mag": 1}
-    with pytest.warns(UserWarning, match=r"\(zero_mag\)"):  # MACHO's instrumental -9
-        cleaned, _ = clean(one(time=[1, 2, 3], mag=[-9.5, 0.0, -9.4]))
-    np.testing.assert_array_equal(cleaned.mag, [-9.5, -9.4])
-    for mags in ([0.1, 0.0, -0.2, 0.3], [0.0, 0.0, 0.0], [4.0, 0.0, 4.5]):
-        cleaned, report = clean(one(time=[1, 2, 3, 4][:len(mags)], mag=mags))
-        np.testing.assert_array_equal(cleaned.mag, mags)
-        assert report.points == {}
+    np.testing.assert_array_equal(cleaned.mag, [15.1, 0.0, 15.3, 14.9])
+    assert report.events["zero_mags_far_from_their_curve"] == 1 and report.points == {}
+    cleaned, report = clean(one(time=[1, 2, 3, 4], mag=[15.1, 0.0, 15.3, 14.9]),
+                            CleaningConfig(sentinel_values=(0.0,)))
+    assert report.points == {"sentinel_mag": 1}
+    nova = [11.0, 6.2, 0.6, 0.0, -0.5, 0.3, 4.1, 10.8]
+    for mags in (nova, [0.1, 0.0, -0.2, 0.3], [0.0, 0.0, 0.0, 4.0]):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            cleaned, report = clean(one(time=np.arange(len(mags)), mag=mags))
+        assert not report.events["zero_mags_far_from_their_curve"]
 
 
 def test_no_data_times_are_dropped_and_counted() -> None:

@@ -26,7 +26,8 @@ def light_curves(draw):
     for i in range(n_curves):
         n = draw(st.integers(0, 40))
         t = draw(st.lists(st.integers(0, 60), min_size=n, max_size=n))  # repeats and disorder
-        m = draw(st.lists(st.floats(-5, 25, allow_nan=False), min_size=n, max_size=n))
+        m = draw(st.lists(st.floats(-5, 25, allow_nan=False).filter(bool),  # 0 alone: said
+                          min_size=n, max_size=n))  # as an empty cell, by cleaning
         curves.append((f"s{i}", "V", np.array(t, float), np.array(m, float), np.full(n, 0.1)))
     return curves
 

@@ -6,8 +6,7 @@ values and impossible errors, so those go too. Nothing is removed without being 
 
 Point reasons: ``non_finite``, ``sentinel_mag``, ``sentinel_time`` (a time that is a "no
 data" code, :data:`TIME_SENTINELS`), ``negative_flux_mag`` (a magnitude below
-``NEGATIVE_FLUX_MAG`` in a curve that also holds ones above its opposite), ``zero_mag`` (a
-magnitude of exactly 0 far from its curve's others: an empty cell), ``bad_err`` (error
+``NEGATIVE_FLUX_MAG`` in a curve that also holds ones above its opposite), ``bad_err`` (error
 <= 0), ``large_err``
 (error above ``max_err``), ``duplicate_time`` (a repeat of an earlier point's time and
 magnitude) and ``duplicate_time_other_mag`` (its time, another magnitude: merged sources or
@@ -38,12 +37,14 @@ MAX_SPAN_DAYS = 1e5
 #: faint source is near +-19 mag): no magnitude system spans both. MACHO's instrumental
 #: magnitudes (all below +1) and differential ones (a Mira's -5 to +7) are kept.
 NEGATIVE_FLUX_MAG = -10.0
-#: A magnitude of exactly 0 more than this far from its curve's median (of the others) is
-#: an empty cell that a spreadsheet or a survey's export wrote as 0 (``zero_mag``): QA's
-#: class exercise, 270 such points among 27,119, read as real, made 104 of 160 stars' periods
-#: too weak to trust. No star varies that far, and a curve about 0 (differential
-#: magnitudes) keeps its zeros.
-ZERO_MAG_GAP = 5.0
+#: Magnitudes of exactly 0 in a curve whose other magnitudes all lie more than this from 0
+#: (and are most of it) look like empty cells that a spreadsheet or an export wrote as 0:
+#: QA's class exercise, 270 such points among 27,119, read as real, made 104 of 160 stars'
+#: periods too weak to trust. Said and counted (``zero_mags_far_from_their_curve``), not
+#: dropped: a nova's visual estimates pass through 0.0 (a review), and --sentinel-values 0
+#: drops them where they are empty cells.
+ZERO_MAG_GAP = 1.0
+ZERO_MAGS = "zero_mags_far_from_their_curve"
 #: Times that are "no data" codes, as tables of several bands write them for a band not
 #: observed in a row (SDSS Stripe 82's mjd_r = -99.99: QA read them as times, a span of 147
 #: years). Compared in single precision, and only more than SENTINEL_TIME_GAP days outside
@@ -184,9 +185,8 @@ def _drop_bad_values(lcs: LightCurves, config: CleaningConfig,
         negative_flux &= _reaches(lcs, ok, -NEGATIVE_FLUX_MAG)
     ok &= ~negative_flux
     zero = ok & (lcs.mag == 0)
-    if zero.any():  # rare: only then the per-curve median
-        zero &= _far_from_the_others(lcs, ok & ~zero, ZERO_MAG_GAP)
-    ok &= ~zero
+    if zero.any():  # rare: only then the per-curve counts
+        _say_of_zeros(lcs, zero, ok & ~zero, report)
     with np.errstate(invalid="ignore"):
         bad_err = ok & (lcs.err <= 0)
         ok &= ~bad_err
@@ -203,13 +203,6 @@ def _drop_bad_values(lcs: LightCurves, config: CleaningConfig,
                       f"negative fluxes' magnitudes with a sign, as ATLAS writes them; read "
                       f"the flux columns to keep those points (ATLAS: --columns "
                       f"mag=uJy,err=duJy --flux --zero-point 23.9)", stacklevel=3)
-    n_zero = np.count_nonzero(zero)
-    report.drop_points("zero_mag", n_zero)
-    if n_zero:
-        warnings.warn(f"{n_zero:,} magnitude(s) of exactly 0, more than {ZERO_MAG_GAP:g} mag "
-                      f"from the rest of their curve, were dropped (zero_mag): empty cells "
-                      f"written as 0? If your files use another 'no measurement' value, give "
-                      f"it with --sentinel-values", stacklevel=3)
     report.drop_points("bad_err", np.count_nonzero(bad_err))
     report.drop_points("large_err", np.count_nonzero(large_err))
     return ok & ~large_err
@@ -228,13 +221,23 @@ def _outside_the_others(lcs: LightCurves, others: np.ndarray) -> np.ndarray:
             | (lcs.time > (high + SENTINEL_TIME_GAP)[curve]) | ~np.isfinite(low)[curve])
 
 
-def _far_from_the_others(lcs: LightCurves, others: np.ndarray, gap: float) -> np.ndarray:
-    """Per point, whether its magnitude lies more than ``gap`` from the median of its curve's
-    ``others`` points (a curve without any: none does)."""
-    median = (pd.Series(lcs.mag[others]).groupby(lcs.curve_index[others]).median()
-              .reindex(range(lcs.n_curves)).to_numpy(dtype=np.float64))
-    with np.errstate(invalid="ignore"):
-        return np.abs(lcs.mag - median[lcs.curve_index]) > gap
+def _say_of_zeros(lcs: LightCurves, zero: np.ndarray, others: np.ndarray,
+                  report: DropReport) -> None:
+    """Count and say the ``zero`` magnitudes of curves whose ``others`` (kept, not 0) are most
+    of the curve and all lie more than :data:`ZERO_MAG_GAP` from 0 (:data:`ZERO_MAGS`)."""
+    curve, n = lcs.curve_index, lcs.n_curves
+    zeros = np.bincount(curve[zero], minlength=n)
+    rest = np.bincount(curve[others], minlength=n)
+    near = np.bincount(curve[others & (np.abs(lcs.mag) <= ZERO_MAG_GAP)], minlength=n)
+    alone = (near == 0) & (rest > zeros)
+    count = int(zeros[alone].sum())
+    report.note(ZERO_MAGS, count)
+    if count:
+        warnings.warn(f"{count:,} magnitude(s) of exactly 0 in curves whose other magnitudes "
+                      f"all lie more than {ZERO_MAG_GAP:g} mag from 0 are read as points: if "
+                      f"they are empty cells written as 0, train (or prepare) with "
+                      f"--sentinel-values 0, which the run's predictions keep (counted as "
+                      f"{ZERO_MAGS})", stacklevel=4)
 
 
 def _reaches(lcs: LightCurves, ok: np.ndarray, mag: float) -> np.ndarray:

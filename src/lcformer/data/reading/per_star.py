@@ -20,7 +20,12 @@ import numpy as np
 import pandas as pd
 
 from lcformer.data.lightcurves import LightCurves, label_array
-from lcformer.data.reading.column_names import ID_NAMES, is_number, is_survey_id_name
+from lcformer.data.reading.column_names import (
+    ID_NAMES,
+    column_role,
+    is_number,
+    is_survey_id_name,
+)
 from lcformer.data.reading.columns import rounded_id, rounded_id_text
 from lcformer.data.reading.config import Columns
 from lcformer.data.reading.files import (
@@ -666,11 +671,12 @@ def _lists_stars(data: bytes, stars: set[str]) -> bool:
     start with two or more other files' star names (or file names) beside a field that is not
     a number, as OGLE's ``ident.dat`` and ``RRab.dat`` beside
     ``phot/I/OGLE-LMC-RRLYR-00001.dat`` do; a star named by a number counts only under a
-    header naming a file or star column (ASAS's classes file: ``filename,class`` then
-    ``215153,Mira``; LINEAR's ``# LINEARobjectID P(days) A(mag)``, a ``#`` line, over rows of
-    numbers alone), as a light curve starts with a time. predict counted such a table as an
-    unreadable light curve and exited 1, or as a star (QA: LINEAR's periods). A light curve
-    with a star column repeats one name."""
+    header (its first line, or a ``#`` line before the rows) whose first name is a file's or a
+    star's and which names no time (ASAS's classes file: ``filename,class`` then
+    ``215153,Mira``; LINEAR's ``# LINEARobjectID P(days) A(mag)`` over rows of numbers), as a
+    light curve starts with a time, or names one (``# id time mag``, observations numbered).
+    predict counted such a table as an unreadable light curve and exited 1, or as a star (QA:
+    LINEAR's periods). A light curve with a star column repeats one name."""
     lines = [line.replace(",", " ") for line in
              data[:4096].decode("utf-8", errors="replace").splitlines() if line.strip()]
     data_at = next((i for i, line in enumerate(lines)
@@ -678,20 +684,21 @@ def _lists_stars(data: bytes, stars: set[str]) -> bool:
     rows = [line.split() for line in lines[data_at:]
             if not line.lstrip().startswith(("#", "\\", "|"))][:_TABLE_ROWS]
 
-    def names_stars(line: str) -> bool:
-        first = line.lstrip("#").split()[:1]
-        return bool(first) and (first[0].lower() in ("filename", "file", *ID_NAMES)
-                                or is_survey_id_name(first[0]))
+    def names_stars(names: list[str]) -> bool:
+        return bool(names) and (names[0].lower() in ("filename", "file", *ID_NAMES)
+                                or is_survey_id_name(names[0])) and not any(
+            column_role(name) == "time" for name in names)
 
-    header = bool(rows) and names_stars(" ".join(rows[0]))
-    commented = not header and data_at > 0 and lines[data_at - 1].lstrip().startswith("#") \
-        and names_stars(lines[data_at - 1])
+    header = bool(rows) and names_stars(rows[0])
+    if header:
+        rows = rows[1:]
+    elif data_at and lines[data_at - 1].lstrip().startswith("#"):
+        header = names_stars(lines[data_at - 1].lstrip("#").split())
     named = set()
-    for row in rows[1:] if header else rows:
+    for row in rows:
         first = row[0]
         name = first if is_number(first) else posixpath.basename(first).split(".")[0]
-        if ((header or commented or not is_number(first)) and name in stars
-                and (commented or not all(map(is_number, row)))):
+        if name in stars and (header or not (is_number(first) or all(map(is_number, row)))):
             named.add(name)
     return len(named) >= 2
 

@@ -69,7 +69,6 @@ from lcformer.data.reading.files import (
     PathLike,
     astropy_format,
     cannot_read,
-    each_warning_once,
     is_csv,
     names_text,
     raise_unreported,
@@ -93,7 +92,6 @@ ColumnValues = Callable[[str], "pd.Series | None"]
 
 
 # ---------------------------------------------------------------------- public readers
-@each_warning_once()  # a file's columns are checked twice: its header, then the frame read
 def read_long_table(
     source: PathLike | pd.DataFrame,
     labels: PathLike | pd.DataFrame | None = None,
@@ -122,10 +120,12 @@ def read_long_table(
         name = "DataFrame"
         source = ids_from_index(source, columns)
         frame: pd.DataFrame | None = _unnested_frame(source, columns, sink, id is not None)
+        checked = frame is not source  # a nested frame's columns were checked as it was read
         locate = _row_locator(name)
     else:
         name = str(source)
         frame = _read_table_file(Path(source), columns, sink, single=id is not None)
+        checked = True  # its columns were checked, and said, as it was read
         locate = line_locator(Path(source)) if is_csv(Path(source)) else _row_locator(name)
     if frame is not None and id is not None and columns.id not in frame:
         if (several := _names_several_stars(frame, columns)) is not None:
@@ -138,7 +138,8 @@ def read_long_table(
         else:
             frame = frame.assign(**{columns.id: id})
     try:
-        curves = None if frame is None else _frame_to_curves(frame, columns, name, locate, sink)
+        curves = None if frame is None else _frame_to_curves(frame, columns, name, locate, sink,
+                                                             warn=not checked)
     except ArrowException as error:  # text that is not UTF-8 in a damaged Parquet file
         sink.problem(cannot_read(name, error), "unreadable_file")
         curves = None
@@ -492,10 +493,13 @@ def _has_columns(columns: Columns, required: tuple[str, ...]) -> Callable[[list[
 
 
 def _usable(found: list[str], columns: Columns, required: tuple[str, ...], name: Path | str,
-            sink: DropReport, values: ColumnValues | None = None) -> dict[str, str] | None:
+            sink: DropReport, values: ColumnValues | None = None,
+            warn: bool = True) -> dict[str, str] | None:
     """Column of the file -> the name ``columns`` gives it, for every role present; None
     (and a problem listing what was found and expected) when a required one is missing
-    (``values`` reads a column, for what the problem suggests)."""
+    (``values`` reads a column, for what the problem suggests). ``warn``: say what the
+    columns may mean (:func:`_say_of_columns`), which a frame read from a file whose header
+    was checked so has said already."""
     resolved = columns.resolve(found)
     use = {have: want for have, want in zip(resolved.all, columns.all, strict=True)
            if have in found}
@@ -531,6 +535,19 @@ def _usable(found: list[str], columns: Columns, required: tuple[str, ...], name:
                      f"is read from a column {columns.band!r}: give --columns "
                      f"band={bands[0]} (Columns(band=...) in Python)", "unreadable_file")
         return None
+    if (snr := _snr_errors(found, columns, resolved.err)) is not None:
+        use[snr] = snr  # Gaia's flux_over_error, read by its name: _frame_to_curves
+    if warn:
+        _say_of_columns(found, columns, use, sink, values)
+    return use
+
+
+def _say_of_columns(found: list[str], columns: Columns, use: dict[str, str],
+                    sink: DropReport, values: ColumnValues | None) -> None:
+    """Warn of what a table's columns ``found`` may mean beside those read (``use``): errors
+    not read, difference-image magnitudes or fluxes, other bands, quality flags not read.
+    Not naming the file: said once for a folder of partitions, not once each."""
+    resolved = columns.resolve(found)
     for (band, _, given_err), (_, mag, err) in zip(columns.mags, resolved.mags, strict=True):
         role = f"err:{band}" if band else "err"
         own = error_columns(found, mag)
@@ -541,7 +558,6 @@ def _usable(found: list[str], columns: Columns, required: tuple[str, ...], name:
                           f"--columns {role}={own[0]}", stacklevel=2)
         errors = [c for c in own if c not in use]
         if err not in found and len(errors) == 1:
-            # Not naming the file: said once for a folder of partitions, not once each.
             warnings.warn(f"column {errors[0]!r} looks like the errors of {mag!r} but is not "
                           f"read, so every point's error is unknown: add {role}={errors[0]} "
                           f"to --columns (Columns(err=...) in Python)", stacklevel=2)
@@ -557,8 +573,6 @@ def _usable(found: list[str], columns: Columns, required: tuple[str, ...], name:
                           f"how)", stacklevel=2)
     for _, mag, _ in resolved.mags:
         warn_of_difference_flux(found, mag)
-    if (snr := _snr_errors(found, columns, resolved.err)) is not None:
-        use[snr] = snr  # Gaia's flux_over_error, read by its name: _frame_to_curves
     mags = [(band, mag, err if err in found else "") for band, mag, err in resolved.mags]
     if (other_bands := other_bands_warning(found, set(use), mags)) is not None:
         warnings.warn(other_bands, stacklevel=2)  # once for a folder of partitions, too
@@ -589,7 +603,6 @@ def _usable(found: list[str], columns: Columns, required: tuple[str, ...], name:
                           f"read, so flagged rows are kept: read {'it' if one else 'one'} "
                           f"with --columns flag={flags[0]} (Columns(flag={flags[0]!r}) in "
                           f"Python)", stacklevel=2)
-    return use
 
 
 def _check_columns(present: list[str], columns: Columns, name: str, sink: DropReport,
@@ -648,9 +661,10 @@ def _frame_to_curves(
     name: str,
     locate: Callable[[int], str],
     sink: DropReport,
+    warn: bool = True,
 ) -> LightCurves | None:
     found = [str(c) for c in frame.columns]
-    use = _usable(found, columns, columns.required, name, sink, frame.get)
+    use = _usable(found, columns, columns.required, name, sink, frame.get, warn)
     if use is None:
         return None
     if any(have != want for have, want in use.items()):
