@@ -153,3 +153,24 @@ def test_nothing_readable_is_an_error_naming_the_file(tmp_path):
     (folder / "labels.csv").write_text("id,class\na,x\n")
     with pytest.raises(InputError, match=r"p\.parquet: cannot read as a table"):
         prepare_dataset(str(folder), STARS, work=tmp_path / "w", progress=False)
+
+
+def test_labels_without_their_ids_leading_zeros_are_said_of_partitions(tmp_path, rng):
+    """As of one table (QA): labels written 1, 2 for the partitions' stars 001, 002 are said
+    to be their ids without the zeros, and the class left without a star is named."""
+    folder = write_dataset(tmp_path / "survey", rng)
+    parts = folder / "lightcurves.parquet"
+    for part in sorted(parts.iterdir()):
+        frame = pd.read_parquet(part)
+        frame["id"] = frame["id"].str.replace("star", "0")  # star01 -> 001
+        frame.to_parquet(part, index=False)
+    labels = pd.read_csv(folder / "labels.csv")
+    labels["id"] = labels["id"].str.replace("star", "0")
+    labels.loc[labels["id"].isin(["001", "002"]), "id"] = ["1", "2"]
+    labels.loc[labels["id"].isin(["1", "2"]), "class"] = "lost"
+    labels.to_csv(folder / "labels.csv", index=False)
+    prepared, _ = prepare_dataset(str(folder), STARS, work=tmp_path / "w", progress=False)
+    (problem,) = [p for p in prepared.report.problems if "no light curve" in p]
+    assert "3 labelled star(s) have no light curve" in problem
+    assert "2 of them are light curves' ids without their leading zeros ('1' is '001')" in problem
+    assert problem.endswith("no star of class 'lost' is left")

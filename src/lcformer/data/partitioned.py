@@ -149,6 +149,7 @@ def _write(name: str, table: PartitionedTable, labels: pd.DataFrame | None,
     read = np.zeros(3, np.int64)  # stars, curves, points read
     labelled = None if labels is None else pd.Index(labels[table.reading.columns.id])
     has_curve = np.zeros(0 if labels is None else len(labels), bool)  # labels rows met
+    padded: list[str] = []  # curves' ids that a label names without their leading zeros
     parts: list[Assembled] = []  # a partition's tables, each
     info = SampleInfo(bands or [], [], None)
     with atomic.building_directory(path) as tmp:
@@ -161,8 +162,11 @@ def _write(name: str, table: PartitionedTable, labels: pd.DataFrame | None,
                 continue
             read += (raw.n_stars, raw.n_curves, raw.n_points)
             if labelled is not None:
-                found = labelled.get_indexer(pd.Index(raw.ids.astype(str)))
+                ids = pd.Index(pd.unique(raw.ids.astype(str)))
+                found = labelled.get_indexer(ids)
                 has_curve[found[found >= 0]] = True
+                zeros = ids[ids.str.match(r"0+\d")]  # (bounded by the labels: count_orphans)
+                padded += zeros[labelled.get_indexer(zeros.str.lstrip("0")) >= 0].tolist()
             cleaned = filter_curves(clean(raw, config.cleaning, report)[0], config, report,
                                     str(partition))
             if cleaned.n_curves:
@@ -187,7 +191,8 @@ def _write(name: str, table: PartitionedTable, labels: pd.DataFrame | None,
             file.close()
         if labels is not None:
             count_orphans(labels, has_curve, table.reading.columns,
-                          labels_name(table.labels), str(table.folder), report)
+                          labels_name(table.labels), str(table.folder), report,
+                          np.asarray(padded, dtype=object))
         curves = pd.concat([p.curves for p in parts], ignore_index=True)
         periods = (None if parts[0].periods is None
                    else pd.concat([p.periods for p in parts], ignore_index=True))

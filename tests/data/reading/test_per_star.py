@@ -683,6 +683,17 @@ def test_a_table_of_the_folders_stars_is_counted_not_read_as_a_star(tmp_path: Pa
     assert sorted(set(lcs.ids)) == ["215", "215153", "215181"]
     assert report.events["star_table_not_read"] == 1 and not report.problems
     (asas / "catalog.csv").unlink()
+    # ... but not a light curve whose '#' header names a time beside an id column that
+    # numbers the observations (np.savetxt's header; a review): its stars are read.
+    saved = tmp_path / "saved"
+    saved.mkdir()
+    for k in range(1, 4):
+        np.savetxt(saved / f"{k}.dat", np.column_stack([np.arange(1, 21), np.arange(20.0),
+                                                        np.full(20, 15.0 + k)]),
+                   header="id time mag")
+    report = DropReport()
+    assert sorted(set(read_folder(saved, report=report).ids)) == ["1", "2", "3"]
+    assert not report.events["star_table_not_read"]
     # Read as light curves (a reviewer's false positives of the first rule): stars named by
     # numbers whose times start with another's number beside a band letter, and a star's
     # second file whose star column names the star of another file.

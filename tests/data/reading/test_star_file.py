@@ -112,6 +112,13 @@ def test_parse_problems_name_the_line(text: str, line: int, reason: str, words: 
     assert words in caught.value.message
 
 
+def test_an_old_excel_workbook_is_named_as_one() -> None:
+    """A .xls file (OLE) among per-star files: named as a workbook, not "binary data" (a
+    review: its bytes decode as text that the .xlsx check did not meet)."""
+    with pytest.raises(FileProblem, match=r"an Excel workbook, \.xlsx or \.xls\?"):
+        parse_columns(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
+
+
 def test_a_per_star_files_quality_flags_drop_their_rows_counted() -> None:
     """IRSA's ZTF CSV: catflags as a table's flag (non-zero is bad), and hjd, the
     heliocentric time, read over mjd."""

@@ -57,10 +57,10 @@ def days_of_dates(series: pd.Series, sink: DropReport,
         if len(known) > 2 and (known == known.dt.normalize()).all():
             sink.note(DAYS_ONLY)  # (said once for a folder of such files: not naming one)
             warnings.warn(f"the time column {str(series.name)!r} holds dates without a time "
-                          f"of day: a night's points share one time (all but the first are "
-                          f"dropped as duplicate_time...), and periods under a few days "
-                          f"cannot be found; give each point's time (ISO 8601 "
-                          f"2021-03-04T05:06:07, or MJD) (counted as {DAYS_ONLY})",
+                          f"of day: periods under a few days cannot be found, and where a "
+                          f"night has several points they share one time (all but the first "
+                          f"are dropped as duplicate_time...); give each point's time (ISO "
+                          f"8601 2021-03-04T05:06:07, or MJD) (counted as {DAYS_ONLY})",
                           stacklevel=2)
         return (series - pd.Timestamp("1858-11-17")) / pd.Timedelta(days=1)
     if pd.api.types.is_timedelta64_dtype(series):

@@ -189,15 +189,15 @@ def count_orphans(table: pd.DataFrame, has_curve: np.ndarray, columns: Columns, 
     sink.drop_curves("no_lightcurve", len(orphans))
     why = ""
     if curve_ids is not None:
-        unpadded = pd.Series(curve_ids, dtype=object).astype(str)
-        unpadded = unpadded[unpadded.str.match(r"0+\d")]
-        found = dict(zip(unpadded.str.lstrip("0"), unpadded, strict=True))
-        zeros = [(o, found[o]) for o in orphans if o in found]
-        if zeros:
+        padded = pd.Series(curve_ids, dtype=object).astype(str)
+        padded = padded[padded.str.match(r"0+\d")]
+        unpadded = dict(zip(padded.str.lstrip("0"), padded, strict=True))  # 1 -> 001
+        zeros = orphans[orphans.isin(list(unpadded))]
+        if len(zeros):
             why += (f"; {len(zeros):,} of them are light curves' ids without their leading "
-                    f"zeros ({zeros[0][0]!r} is {zeros[0][1]!r}): write the labels' ids as "
-                    f"the light curves' (a spreadsheet drops the zeros of a number column; "
-                    f"make it text)")
+                    f"zeros ({zeros.iloc[0]!r} is {unpadded[zeros.iloc[0]]!r}): write the "
+                    f"labels' ids as the light curves' (a spreadsheet drops the zeros of a "
+                    f"number column; make it text)")
     if columns.label in table:
         kept = set(table[columns.label][has_curve])
         lost = sorted(set(table[columns.label][~has_curve]) - kept - {""})

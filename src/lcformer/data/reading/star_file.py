@@ -342,7 +342,8 @@ def _text_of(data: bytes | str) -> str:
         raise FileProblem(1, f"a {name} file, where a per-star file is {PER_STAR_FORMATS}: "
                           f"write each star as CSV, or give the stars as one table with an id "
                           f"column, named *{suffix}")
-    if text.startswith(("PK\x03\x04", "\ufffd\ufffd\x11\ufffd")):  # zip; OLE (old .xls)
+    head = data[:4] if isinstance(data, bytes) else text[:4].encode("utf-8", "replace")
+    if head in (b"PK\x03\x04", b"\xd0\xcf\x11\xe0"):  # a zip (.xlsx), an OLE file (.xls)
         raise FileProblem(1, f"a zip or Office file (an Excel workbook, .xlsx or .xls?), where "
                           f"a per-star file is {PER_STAR_FORMATS}: save each sheet as CSV "
                           f"(in pandas: pd.read_excel(path).to_csv(...))")

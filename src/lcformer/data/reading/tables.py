@@ -614,7 +614,7 @@ def _check_columns(present: list[str], columns: Columns, name: str, sink: DropRe
     listed = present if found is None else found
     separator = next((sep for sep in (";", "\t", "|") if len(listed) == 1
                       and sep in listed[0]), None)
-    if missing and listed and str(listed[0]).lstrip().startswith(("#", "%")):
+    if missing and len(listed) == 1 and str(listed[0]).lstrip().startswith(("#", "%")):
         sink.problem(f"{name}: its first line is a comment ({str(listed[0])[:40]!r}), where a "
                      f"table's first line is its header: remove the comment lines (in "
                      f"pandas: pd.read_csv(path, comment={str(listed[0]).lstrip()[0]!r})"
