@@ -213,6 +213,23 @@ def test_a_star_whose_rows_are_all_flagged_is_listed_and_counted(fitted, curves)
         assert fitted.predict(frame)[1] == ""  # one answer a star, in order
 
 
+def test_stars_unlike_the_training_stars_are_said(curves) -> None:
+    """QA: Classifier.predict returned classes for 15 stars all outside the training range
+    without a word, where the CLI says so; the flags of a weak signal stay in the table."""
+    trees = Classifier(epochs=0, progress=False).fit(curves)  # periodic's trees alone
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # (few stars: weak periods, in the table alone)
+        assert "outside_training_range" not in set(trees.predict_table(curves).table["flag"])
+    fainter = dataclasses.replace(curves, mag=curves.mag + 5.0)
+    with pytest.warns(UserWarning) as said:
+        table = trees.predict_table(fainter).table
+    n = int((table["flag"] == "outside_training_range").sum())
+    assert n > 20 and [str(w.message) for w in said] == [
+        f"{n} of 30 stars are unlike the training stars ({n} outside_training_range), where "
+        f"a model can be confidently wrong: which, in predict_table(X).table's flag column; "
+        f"why, in docs/scale.md"]
+
+
 @pytest.mark.filterwarnings("ignore:curves in band")  # mixed(): a band the model lacks
 def test_the_default_periodic_model_fits_saves_and_loads(curves, tmp_path) -> None:
     with pytest.warns(UserWarning, match=r"this ModelConfig keeps ModelConfig\(\)'s research "

@@ -363,6 +363,12 @@ class Classifier(ClassifierMixin, BaseEstimator):
             _warn(f"{n:,} of {n + len(predictions.table):,} stars could not be classified "
                   f"(class '', or None for number classes, and NaN probabilities); why: "
                   f"predict_table(X).unclassified")
+        unlike = {flag: n for flag, n in predictions.flag_counts.items() if flag in UNLIKE}
+        if unlike:  # QA: all 15 of 15 stars outside the training range, without a word
+            kinds = ", ".join(f"{n:,} {flag}" for flag, n in unlike.items())
+            _warn(f"{sum(unlike.values()):,} of {len(predictions.table):,} stars are unlike "
+                  f"the training stars ({kinds}), where a model can be confidently wrong: "
+                  f"which, in predict_table(X).table's flag column; why, in docs/scale.md")
         return predictions
 
     def predict_frame(self, X: Any) -> pd.DataFrame:
@@ -533,6 +539,11 @@ def _warn_of_drops(what: str, report: DropReport, lcs: LightCurves, where: str) 
         parts.append(f"{n:,} of {lcs.n_curves:,} curves were not trained on")
     if parts:
         _warn(f"{what}: {' and '.join(parts)} ({report.brief()}); see {where}")
+
+
+#: Flags of stars unlike the training stars, said by predict (the others, of a weak signal
+#: or period, are in the flag column alone, as a fit's cross-validation would say them often).
+UNLIKE = ("outside_training_range", "period_unlike_class")
 
 
 def _warn(message: str) -> None:
