@@ -149,3 +149,15 @@ def test_keplers_layout_names_its_own_quality_column() -> None:
     tess = survey_layout_hint([*spoc, "QUALITY"])
     assert "a TESS light curve (SPOC)" in tess and "flag=QUALITY --flux" in tess
     assert "20.44" in tess and "20.44" not in kepler
+
+
+def test_pan_starrs_detections_are_named_with_the_options_that_read_them() -> None:
+    """QA: a PS1 DR2 detection table's column error proposed mag=NAME, where its psfFlux
+    (Jy) reads with --flux and its filterID 1-5 needs --band-names."""
+    from lcformer.data.reading.column_names import survey_layout_hint
+
+    hint = survey_layout_hint(["objID", "detectID", "filterID", "obsTime", "ra", "dec",
+                               "psfFlux", "psfFluxErr", "infoFlag"])
+    assert hint.startswith("; this looks like Pan-STARRS1 DR2 detections (MAST)")
+    assert ("--columns id=objID,time=obsTime,mag=psfFlux,err=psfFluxErr,band=filterID --flux "
+            "--band-names 1=g,2=r,3=i,4=z,5=y") in hint

@@ -298,6 +298,11 @@ SURVEY_LAYOUTS = (
      ("TIME", "PDCSAP_FLUX", "PDCSAP_FLUX_ERR"),
      "--columns mag=PDCSAP_FLUX,err=PDCSAP_FLUX_ERR,flag=QUALITY --flux, with --zero-point "
      "20.44 for TESS magnitudes"),
+    ("Pan-STARRS1 DR2 detections (MAST), whose psfFlux is in Jy",
+     ("objID", "detectID", "filterID", "obsTime", "psfFlux", "psfFluxErr"),
+     "--columns id=objID,time=obsTime,mag=psfFlux,err=psfFluxErr,band=filterID --flux "
+     "--band-names 1=g,2=r,3=i,4=z,5=y (its infoFlag is non-zero on good rows too: to drop "
+     "bad rows, add flag=infoFlag with --flag-bits naming the bits PS1 documents as bad)"),
     ("ZTF detections as the ALeRCE broker serves them, whose magpsf is the difference "
      "image's",
      ("oid", "mjd", "fid", "magpsf_corr", "sigmapsf_corr", "dubious"),
