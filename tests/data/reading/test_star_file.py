@@ -98,6 +98,9 @@ def test_a_csv_whose_fields_are_quoted_is_read() -> None:
     # decimal commas in a file of blank-separated columns: split at the commas
     ("time mag err\n1,5 12,3 0,01\n", 2, "unreadable_file",
      "column 2 (mag): '5 12' is not a number (decimal commas? lcformer reads decimal points)"),
+    # ISO dates: read in tables, not in a star's file, which says where (QA)
+    ("time,mag\n2017-09-11T08:41:40,12.1\n", 2, "unreadable_file",
+     "'2017-09-11T08:41:40' is not a number (a star's file gives its times as numbers"),
     # a quality flag is applied: a value that is not one is refused, not guessed
     ("time,mag,err,FLAG\n1,12.1,0.1,0\n# c\n\n2,12.1,0.1,C\n", 5, "unreadable_file",
      "column 'FLAG': 'C' is not a quality flag (a number, 0 for good, true/false or "

@@ -696,8 +696,12 @@ def _diagnose(text: str, skip: int, wanted: dict[str, int], error: ValueError,
                 # "1,5 12,3": columns apart by blanks, with decimal commas, split at the commas
                 parts = tokens[column].split()
                 comma = len(parts) > 1 and all(map(is_number, parts))
+                date = role == "time" and re.match(r"\s*\d{4}-\d{2}-\d{2}", tokens[column])
                 return FileProblem(line_no, f"column {column + 1} ({role}): "
                                             f"{tokens[column]!r} is not a number"
                                    + (" (decimal commas? lcformer reads decimal points)"
-                                      if comma else ""))
+                                      if comma else "")
+                                   + (" (a star's file gives its times as numbers, MJD or "
+                                      "JD; dates are read in tables of one row a point with "
+                                      "an id column, docs/data.md's Dates)" if date else ""))
     return FileProblem(skip + 1, f"cannot parse: {error}")
