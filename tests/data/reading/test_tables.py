@@ -912,6 +912,32 @@ def test_a_table_of_one_row_per_star_with_nested_points_is_read(tmp_path) -> Non
         assert report.events["stars_without_points"] == 1
 
 
+def test_list_columns_of_one_row_per_star_are_read_as_its_points(tmp_path) -> None:
+    """QA: ZTF's data releases keep a star's points in list columns (hmjd, mag, magerr,
+    catflags) beside scalars (filtercode): refused with "array([...]) is not a number".
+    Read as the long table they hold, from a file and from the DataFrame pandas reads."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.table({"objectid": [1, 2], "filtercode": ["zg", "zr"],
+                      "hmjd": [[58000.1, 58001.2, 58002.3], [58000.5, 58003.0]],
+                      "mag": [[15.0, 15.2, 15.1], [16.0, 16.3]],
+                      "magerr": [[0.01, 0.01, 0.02], [0.02, 0.02]],
+                      "catflags": [[0, 32768, 0], [0, 0]]})
+    pq.write_table(table, tmp_path / "ztf_dr.parquet")
+    columns = Columns(id="objectid", time="hmjd", err="magerr", band="filtercode",
+                      flag="catflags")
+    report = DropReport()
+    curves = read_long_table(tmp_path / "ztf_dr.parquet", columns=columns, report=report)
+    assert list(curves.ids) == ["1", "2"] and list(curves.bands) == ["zg", "zr"]
+    np.testing.assert_array_equal(curves.mag, [15.0, 15.1, 16.0, 16.3])
+    assert report.points["flagged"] == 1
+    again = from_dataframe(pd.read_parquet(tmp_path / "ztf_dr.parquet"), columns=columns)
+    np.testing.assert_array_equal(again.time, curves.time)
+    with pytest.raises(InputError, match=r"map yours with --columns id=objectid,time=hmjd,"):
+        read_long_table(tmp_path / "ztf_dr.parquet")
+
+
 def test_nested_tables_that_cannot_be_read_one_way_are_refused(tmp_path) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq

@@ -168,17 +168,17 @@ def bare_name(name: str) -> str:
 #: Column names of a star's time, magnitude and error (lower case; a band or unit may follow
 #: an underscore: mag_v, hjd_2450000). Per-star files are read by them; a long table's
 #: column error suggests them (its columns are read as --columns names them).
-TIME_NAMES = ("time", "t", "jd", "hjd", "mjd", "bjd", "btjd", "bkjd", "date", "dateobs",
-              "obstime")  # Pan-STARRS's obsTime (MJD)
+TIME_NAMES = ("time", "t", "jd", "hjd", "mjd", "hmjd", "bjd", "btjd", "bkjd", "date",
+              "dateobs", "obstime")  # Pan-STARRS's obsTime (MJD); ZTF's releases' hmjd
 MAG_NAMES = ("mag", "m", "magnitude")
 ERR_NAMES = ("err", "error", "magerr", "mag_err", "emag", "e_mag", "sigma", "e", "dmag",
              "merr", "uncertainty")  # AAVSO's MERR, its AID's Uncertainty
 
 
 def time_corrected(name: str) -> bool:
-    """A time corrected for the light's travel to the Sun or the barycentre (HJD, BJD,
-    TESS's BTJD, Kepler's BKJD), which a period search wants over the observer's MJD."""
-    return name.lower().strip("\"'").startswith(("hjd", "bjd", "btjd", "bkjd"))
+    """A time corrected for the light's travel to the Sun or the barycentre (HJD, ZTF's HMJD,
+    BJD, TESS's BTJD, Kepler's BKJD), which a period search wants over the observer's MJD."""
+    return name.lower().strip("\"'").startswith(("hjd", "hmjd", "bjd", "btjd", "bkjd"))
 
 
 def column_role(name: str) -> str | None:

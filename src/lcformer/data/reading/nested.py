@@ -1,6 +1,6 @@
 """Tables of one row per star, its points nested in a column (nested-pandas, LSDB, Rubin's
-DP1), made into one row per point by whole-array operations, so that they read as long
-tables do."""
+DP1) or in list columns (ZTF's data releases), made into one row per point by whole-array
+operations, so that they read as long tables do."""
 
 from __future__ import annotations
 
@@ -37,6 +37,32 @@ def nested_columns(schema: Any, columns: Columns) -> list[str]:
         if named.time in inner and named.mag in inner:
             found.append(field.name)
     return found
+
+
+#: The struct that :func:`nested_lists` makes of a table's list columns.
+LISTS = "points (the list columns)"
+
+
+def list_columns(schema: Any, columns: Columns) -> list[str]:
+    """A table's top-level list columns of one row per star, its points' values one list
+    each (ZTF's data releases: ``hmjd``, ``mag``, ``magerr``, ``catflags``; nested-pandas'
+    ``nest_lists`` input), where the time and mag are among them; else none."""
+    import pyarrow as pa
+
+    lists = [f.name for f in schema if (pa.types.is_list(f.type) or pa.types.is_large_list(
+        f.type)) and not pa.types.is_struct(f.type.value_type)]
+    named = columns.resolve(lists)
+    return lists if named.time in lists and named.mag in lists else []
+
+
+def nested_lists(table: Any, lists: list[str]) -> Any:
+    """``table`` with its ``lists`` (:func:`list_columns`) as one struct of lists,
+    :data:`LISTS`, which :func:`exploded` reads as it reads nested-pandas'."""
+    import pyarrow as pa
+
+    points = pa.StructArray.from_arrays(
+        [table.column(c).combine_chunks() for c in lists], names=lists)
+    return table.drop_columns(lists).append_column(LISTS, points)
 
 
 def exploded(table: Any, nested: str, path: Path | str, sink: DropReport,

@@ -78,7 +78,7 @@ from lcformer.data.reading.flux import errors_of_snr
 from lcformer.data.reading.headers import DECIMAL_COMMAS
 from lcformer.data.reading.ipac import ipac_as_columns, ipac_names
 from lcformer.data.reading.labels import join_labels
-from lcformer.data.reading.nested import exploded, nested_columns
+from lcformer.data.reading.nested import exploded, list_columns, nested_columns, nested_lists
 from lcformer.data.reading.partitions import join_split_curves, partition_files
 from lcformer.data.report import DropReport
 
@@ -222,8 +222,11 @@ def _unnested_frame(frame: pd.DataFrame, columns: Columns, sink: DropReport,
     """A DataFrame of one row per star, its points in a column of records (as Dask reads
     a nested Parquet file: dicts of lists, or lists of dicts), as one row per point."""
     named = columns.resolve([str(c) for c in frame.columns])
-    if {named.time, named.mag} <= set(frame.columns) or not any(
-            frame[c].dtype == object for c in frame.columns):
+    lists = named.time in frame and len(frame) and isinstance(
+        frame[named.time].iloc[0], list | np.ndarray)  # ZTF's releases' list columns
+    if ({named.time, named.mag} <= set(frame.columns) and not lists) or not any(
+            frame[c].dtype == object or hasattr(frame[c].dtype, "pyarrow_dtype")
+            for c in frame.columns):  # (pyarrow-backed: pandas' ArrowDtype, nested-pandas')
         return frame
     import pyarrow as pa
 
@@ -300,7 +303,11 @@ def _unnest(schema: Any, load: Callable[[], Any], columns: Columns,
             single: bool = False) -> tuple[bool, pd.DataFrame | None]:
     """(False, None) for a table of one row per point; for one of one row per star, its
     points nested in a column (:func:`~.nested.nested_columns`), (True, the long table of the
-    ``columns`` in use, or None where a problem was recorded). ``load`` reads the table."""
+    ``columns`` in use, or None where a problem was recorded). ``load`` reads the table. List
+    columns of the points' values (:func:`~.nested.list_columns`) are first made one."""
+    if lists := list_columns(schema, columns):
+        table = nested_lists(load(), lists)
+        schema, load = table.schema, lambda: table
     nested = nested_columns(schema, columns)
     named = columns.resolve(list(schema.names))
     flat = {named.time, named.mag} <= set(schema.names)
