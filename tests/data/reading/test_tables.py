@@ -986,6 +986,10 @@ def test_a_dataframe_of_nested_records_is_read_as_its_points(tmp_path) -> None:
     curves = from_dataframe(frame)
     assert list(curves.ids) == ["a", "b"]
     np.testing.assert_array_equal(curves.mag, [12.0, 12.5, 14.0])
+    # pyarrow-backed (as nested-pandas and LSDB hand frames over): the same (QA)
+    arrow = pd.read_parquet(tmp_path / "n.parquet", dtype_backend="pyarrow")
+    assert arrow["lc"].dtype != object
+    np.testing.assert_array_equal(from_dataframe(arrow).mag, [12.0, 12.5, 14.0])
 
 
 def test_a_parquet_file_of_no_rows_and_no_columns_is_no_stars(tmp_path: Path) -> None:
