@@ -147,6 +147,15 @@ def test_an_ablation_of_some_classes_continues(tiny_synthetic, tmp_path) -> None
     with pytest.raises(ConfigMismatchError, match="other settings or data"):
         run_ablation("synthetic", out, config, progress=False,
                      prepare=prepare.replace(classes=("sinusoid", "gaussian_process")))
+    # A row from data files edited since (QA: a labels file relabelled between two
+    # commands): refused, where its test stars were said to be the other rows'.
+    info = json.loads((out / "ablation.json").read_text())
+    assert info["input_hash"] and len(info["input_hash"]) > 12
+    (out / "ablation.json").write_text(json.dumps(info | {"input_hash": "0" * 64}))
+    with pytest.raises(ConfigMismatchError, match=r"holds rows made from other data files "
+                                                  r"\(input fingerprint 000000000000, now "):
+        run_ablation("synthetic", out, config.replace(steps=("scalars",)), progress=False,
+                     prepare=prepare)
 
 
 def test_a_score_of_some_folds_says_how_many() -> None:

@@ -192,11 +192,12 @@ def run_ablation(dataset: str, folder: str | Path, config: AblationConfig | None
     chosen = [s for s in STEPS if s.name in config.steps]
     repeats = fold_repeats(folds) if folds else [("split", "auto")]
     commands = before.get("commands", [])
-    atomic.write_json(info_path, {
-        "lcformer_version": __version__, "samples_version": SAMPLES_VERSION,
-        "dataset": dataset, "ablation": config.to_dict(),
-        "classes": classes, "prepare": preparation,
-        "commands": commands + ([command] if command else [])})
+    info = {"lcformer_version": __version__, "samples_version": SAMPLES_VERSION,
+            "dataset": dataset, "ablation": config.to_dict(),
+            "classes": classes, "prepare": preparation,
+            "input_hash": before.get("input_hash") or _rows_input_hash(folder),
+            "commands": commands + ([command] if command else [])}
+    atomic.write_json(info_path, info)
     rows: list[dict[str, Any]] = []
     result = None
     plan = [(s, r) for r in repeats for s in chosen] + [(None, r) for r in repeats]
@@ -209,6 +210,10 @@ def run_ablation(dataset: str, folder: str | Path, config: AblationConfig | None
         else:
             data = step_data(dataset, step or _step(BASELINE_STEP), data_dir, work, progress,
                              prepare, jobs)
+            _check_input(info, data, folder)
+            if info["input_hash"] is None:  # the first row: its data's files are the rows'
+                info["input_hash"] = data.manifest["input_hash"]
+                atomic.write_json(info_path, info)
             if step is None:
                 base = run_baseline(data, split=split, seed=0, model_seed=train.seed,
                                     n_jobs=jobs)
@@ -230,6 +235,29 @@ def run_ablation(dataset: str, folder: str | Path, config: AblationConfig | None
         result = write_ablation(folder, rows, dataset, train, folds)
     assert result is not None
     return result
+
+
+def _rows_input_hash(folder: Path) -> str | None:
+    """The input fingerprint of the data files a folder's rows were made from (an ablation
+    folder of an lcformer that did not record it in ablation.json), or None."""
+    from lcformer.training.run_folder import read_run_config
+
+    for path in sorted(folder.glob(f"*/*/{CONFIG_FILE}")):
+        if found := read_run_config(path.parent).get("dataset", {}).get("input_hash"):
+            return str(found)
+    return None
+
+
+def _check_input(info: Mapping[str, Any], data: PreparedDataset, folder: Path) -> None:
+    """Refuse to add a row made from other data files than the folder's rows (a labels file
+    edited between two commands): its test stars, classes and scores would not be those of
+    the rows beside it (QA: 2 of 17 test stars shared, said to be the same stars)."""
+    made = info.get("input_hash")
+    if made is not None and made != data.manifest["input_hash"]:
+        raise ConfigMismatchError(f"{folder} holds rows made from other data files (input "
+                                  f"fingerprint {str(made)[:12]}, now "
+                                  f"{str(data.manifest['input_hash'])[:12]}): the files "
+                                  f"changed since; use another folder (--out)")
 
 
 def _step(name: str) -> Step:
