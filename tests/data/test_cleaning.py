@@ -198,6 +198,13 @@ def test_magnitudes_of_zero_far_from_their_curve_are_said_not_dropped() -> None:
     cleaned, report = clean(one(time=[1, 2, 3, 4], mag=[15.1, 0.0, 15.3, 14.9]),
                             CleaningConfig(sentinel_values=(0.0,)))
     assert report.points == {"sentinel_mag": 1}
+    # An empty row made 0 with an error of 0 is dropped as bad_err, and not said (a review)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _, report = clean(one(time=[1, 2, 3, 4], mag=[15.1, 0.0, 15.3, 14.9],
+                              err=[0.05, 0.0, 0.05, 0.05]))
+    assert report.points == {"bad_err": 1} and not report.events[
+        "zero_mags_far_from_their_curve"]
     nova = [11.0, 6.2, 0.6, 0.0, -0.5, 0.3, 4.1, 10.8]
     for mags in (nova, [0.1, 0.0, -0.2, 0.3], [0.0, 0.0, 0.0, 4.0]):
         with warnings.catch_warnings():

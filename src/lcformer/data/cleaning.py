@@ -184,9 +184,6 @@ def _drop_bad_values(lcs: LightCurves, config: CleaningConfig,
     if negative_flux.any():  # rare: only then the per-curve count
         negative_flux &= _reaches(lcs, ok, -NEGATIVE_FLUX_MAG)
     ok &= ~negative_flux
-    zero = ok & (lcs.mag == 0)
-    if zero.any():  # rare: only then the per-curve counts
-        _say_of_zeros(lcs, zero, ok & ~zero, report)
     with np.errstate(invalid="ignore"):
         bad_err = ok & (lcs.err <= 0)
         ok &= ~bad_err
@@ -205,7 +202,11 @@ def _drop_bad_values(lcs: LightCurves, config: CleaningConfig,
                       f"mag=uJy,err=duJy --flux --zero-point 23.9)", stacklevel=3)
     report.drop_points("bad_err", np.count_nonzero(bad_err))
     report.drop_points("large_err", np.count_nonzero(large_err))
-    return ok & ~large_err
+    ok &= ~large_err
+    zero = ok & (lcs.mag == 0)
+    if zero.any():  # rare: only then the per-curve counts
+        _say_of_zeros(lcs, zero, ok & ~zero, report)
+    return ok
 
 
 def _outside_the_others(lcs: LightCurves, others: np.ndarray) -> np.ndarray:

@@ -58,7 +58,7 @@ from lcformer.data.reading.labels import (
 )
 from lcformer.data.reading.partitions import SeenStars
 from lcformer.data.reading.sniff import nothing_read
-from lcformer.data.reading.tables import read_long_table
+from lcformer.data.reading.tables import columns_said_once, read_long_table
 from lcformer.data.report import DropReport
 from lcformer.data.samples import SampleInfo, make_samples
 from lcformer.data.views import band_vocabulary, order_bands
@@ -110,7 +110,8 @@ def prepare_partitions(name: str, table: PartitionedTable, input_hash: str,
         save(build(name, read_whole(report), config, input_hash, report, n_jobs=n_jobs,
                    source=str(table.folder)), path)
 
-    return cached(name, input_hash, config, out_root, force, write)
+    with columns_said_once():  # a column warning once for the table, not each partition
+        return cached(name, input_hash, config, out_root, force, write)
 
 
 def _scan(table: PartitionedTable, labels: pd.DataFrame | None,

@@ -63,7 +63,7 @@ from lcformer.data.reading.config import Columns, ReadConfig
 from lcformer.data.reading.files import first_few
 from lcformer.data.reading.flux import to_magnitudes
 from lcformer.data.reading.partitions import SeenStars, walk_files
-from lcformer.data.reading.tables import read_long_table
+from lcformer.data.reading.tables import columns_said_once, read_long_table
 from lcformer.data.report import DropReport
 from lcformer.errors import ConfigError, ConfigMismatchError, InputError
 from lcformer.evaluation.flags import FLAG_RULES, FLAGS
@@ -291,7 +291,7 @@ def predict_partitions(model: Model, metadata: dict[str, Any],
                "flags": flags, "chunk_stars": chunk_stars, "n_jobs": n_jobs}
     began = time.perf_counter()
     # One pool of --jobs processes for all partitions (not one each, a second's start each).
-    with (shared_workers(n_jobs),
+    with (shared_workers(n_jobs), columns_said_once(),  # a column warning once, not each
           tqdm(total=len(todo), unit="partition", desc="predict", disable=not progress) as bar):
         for path, out in todo:
             report, existed = DropReport(), out.is_file()  # existed: its input changed

@@ -45,7 +45,7 @@ import pandas as pd
 
 from lcformer import __version__, atomic
 from lcformer.config import Config, setting
-from lcformer.data.datasets import prepare_dataset, resolve
+from lcformer.data.datasets import prepare_dataset, resolve, work_dir
 from lcformer.data.prepared import PrepareConfig, PreparedDataset
 from lcformer.data.samples import SAMPLES_VERSION
 from lcformer.errors import ConfigError, ConfigMismatchError
@@ -188,6 +188,12 @@ def run_ablation(dataset: str, folder: str | Path, config: AblationConfig | None
                                       f"{SAMPLES_VERSION}); use another folder (--out)")
         config = config.replace(steps=tuple(s for s in STEP_NAMES
                                             if s in {*settings.get("steps", ()), *config.steps}))
+    made = before.get("input_hash") or _rows_input_hash(folder)
+    current = _input_hash(dataset, data_dir, work, folder)
+    if made is not None and current is not None and made != current:
+        raise ConfigMismatchError(f"{folder} holds rows made from other data files (input "
+                                  f"fingerprint {made[:12]}, now {current[:12]}): the files "
+                                  f"changed since; use another folder (--out)")
     train, folds = config.train, config.folds
     chosen = [s for s in STEPS if s.name in config.steps]
     repeats = fold_repeats(folds) if folds else [("split", "auto")]
@@ -195,7 +201,7 @@ def run_ablation(dataset: str, folder: str | Path, config: AblationConfig | None
     info = {"lcformer_version": __version__, "samples_version": SAMPLES_VERSION,
             "dataset": dataset, "ablation": config.to_dict(),
             "classes": classes, "prepare": preparation,
-            "input_hash": before.get("input_hash") or _rows_input_hash(folder),
+            "input_hash": current or made,
             "commands": commands + ([command] if command else [])}
     atomic.write_json(info_path, info)
     rows: list[dict[str, Any]] = []
@@ -210,10 +216,6 @@ def run_ablation(dataset: str, folder: str | Path, config: AblationConfig | None
         else:
             data = step_data(dataset, step or _step(BASELINE_STEP), data_dir, work, progress,
                              prepare, jobs)
-            _check_input(info, data, folder)
-            if info["input_hash"] is None:  # the first row: its data's files are the rows'
-                info["input_hash"] = data.manifest["input_hash"]
-                atomic.write_json(info_path, info)
             if step is None:
                 base = run_baseline(data, split=split, seed=0, model_seed=train.seed,
                                     n_jobs=jobs)
@@ -248,16 +250,16 @@ def _rows_input_hash(folder: Path) -> str | None:
     return None
 
 
-def _check_input(info: Mapping[str, Any], data: PreparedDataset, folder: Path) -> None:
-    """Refuse to add a row made from other data files than the folder's rows (a labels file
-    edited between two commands): its test stars, classes and scores would not be those of
-    the rows beside it (QA: 2 of 17 test stars shared, said to be the same stars)."""
-    made = info.get("input_hash")
-    if made is not None and made != data.manifest["input_hash"]:
-        raise ConfigMismatchError(f"{folder} holds rows made from other data files (input "
-                                  f"fingerprint {str(made)[:12]}, now "
-                                  f"{str(data.manifest['input_hash'])[:12]}): the files "
-                                  f"changed since; use another folder (--out)")
+def _input_hash(dataset: str, data_dir: str | None, work: str | None,
+                folder: Path) -> str | None:
+    """The fingerprint of the dataset's files, as its preparations record it, so that rows
+    made from other files (a labels file edited between two commands: QA, 2 of 17 test stars
+    shared, said to be the same stars) are not added to a folder; None where the ablation
+    folder lies inside the dataset's, whose files it changes with every row."""
+    spec, data_folder = resolve(dataset, data_dir)
+    if not spec.generated and folder.resolve().is_relative_to(data_folder.resolve()):
+        return None
+    return spec.fingerprint(data_folder, work_dir(work))
 
 
 def _step(name: str) -> Step:

@@ -83,6 +83,12 @@ def test_curves_without_a_band_are_named_by_an_empty_from() -> None:
     curves = to_magnitudes(plain, ReadConfig(band_names=("=R",)), "x", report)
     assert sorted(plain.bands) == ["", ""] and sorted(curves.bands) == ["R", "R"]
     assert report.events["curves_band_renamed"] == 2
+    # A run trained with =R reads stars whose bands are all named without a word (a review)
+    named = read_long_table(ztf_rows(), columns=Columns(id="oid", band="fid", time="mjd"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = to_magnitudes(named, ReadConfig(band_names=("=R",)), "x", DropReport())
+    assert sorted(set(out.bands)) == ["1", "2"]
 
 
 @pytest.mark.parametrize("pairs", [("1",), ("=",), ("1=",), ("1=g=r",), ("1=g", "1=r")])

@@ -46,3 +46,35 @@ def test_a_stars_bands_in_two_partitions_share_its_class() -> None:
                                report)
     assert list(joined.labels) == ["EB", "EB"]
     assert report.events["label_conflict_first_kept"] == 1
+
+
+def test_a_column_warning_is_said_once_for_a_folder_of_partitions(tmp_path: Path) -> None:
+    """A review: an unread catflags column was said once a partition (100 lines for 100
+    partitions); once for the folder, and still in threads (Dask's), where catch_warnings
+    would lose warnings."""
+    import threading
+    import warnings
+
+    import pandas as pd
+
+    from lcformer.data.reading.tables import read_long_table
+
+    rows = pd.DataFrame({"id": list("aaabbbccc"), "time": np.arange(9.0),
+                         "mag": 12 + np.arange(9) / 10, "catflags": 0})
+    folder = tmp_path / "lightcurves.parquet"
+    folder.mkdir()
+    for k in range(3):
+        rows.iloc[3 * k:3 * k + 3].to_parquet(folder / f"p{k}.parquet")
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
+        read_long_table(folder)
+    assert [str(w.message).split(" looks")[0] for w in said] == ["'catflags'"]
+    with warnings.catch_warnings(record=True) as said:  # partitions read in threads
+        warnings.simplefilter("always")
+        threads = [threading.Thread(target=read_long_table, args=(part,))
+                   for part in sorted(folder.iterdir())]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert len(said) == 3  # one each: none lost

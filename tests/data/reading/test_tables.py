@@ -934,6 +934,15 @@ def test_list_columns_of_one_row_per_star_are_read_as_its_points(tmp_path) -> No
     assert report.points["flagged"] == 1
     again = from_dataframe(pd.read_parquet(tmp_path / "ztf_dr.parquet"), columns=columns)
     np.testing.assert_array_equal(again.time, curves.time)
+    # A list column that is no point's value (a star's aliases) stays a column (a review),
+    # and a first star without points does not hide the list columns of a DataFrame
+    aliases = table.append_column("aliases", pa.array([["x"], ["y", "z", "w", "v"]]))
+    pq.write_table(aliases, tmp_path / "aliases.parquet")
+    with_aliases = read_long_table(tmp_path / "aliases.parquet", columns=columns)
+    np.testing.assert_array_equal(with_aliases.mag, curves.mag)
+    frame = pd.read_parquet(tmp_path / "ztf_dr.parquet")
+    frame.loc[0, ["hmjd", "mag", "magerr", "catflags"]] = None
+    assert sorted(from_dataframe(frame, columns=columns).ids) == ["1", "2"]
     with pytest.raises(InputError, match=r"map yours with --columns id=objectid,time=hmjd,"):
         read_long_table(tmp_path / "ztf_dr.parquet")
 

@@ -28,6 +28,10 @@ def rename_bands(curves: LightCurves, names: dict[str, str], source: str,
     if not names or not curves.n_curves:
         return curves
     bands = pd.Series(np.asarray(curves.bands, dtype=object))
+    if "" in names and not (bands == "").any():  # =R: no curve without a band to name
+        names = {old: new for old, new in names.items() if old}
+        if not names:
+            return curves
     renamed = bands.isin(list(names))
     if not renamed.any():
         if bands.isin(list(names.values())).all():  # named so already (a run's renaming)
@@ -55,7 +59,7 @@ def _warn_of_a_shifted_renaming(bands: pd.Series, names: dict[str, str], source:
     (QA: PLAsTiCC's passbands 0-5 given 1=u,...,6=y: every band one off, 0 unnamed). A band
     missing alone (ZTF's 3=i where no star has i) is not warned of: all the others match."""
     present = set(bands.unique())
-    unmatched = [old for old in names if old not in present]
+    unmatched = [old or "(no band)" for old in names if old not in present]
     left = sorted(str(b) or "no band" for b in present - set(names) - set(names.values()))
     if unmatched and left:
         warnings.warn(f"{source}: --band-names renames {', '.join(unmatched)}, which no curve "

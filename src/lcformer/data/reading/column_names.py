@@ -19,9 +19,9 @@ BAND_NAMES = ("band", "filter", "filtercode", "filtername", "filter_name", "filt
               "filter_id", "fid", "passband",
               "bandpass", "band_name", "phot_filter", "filt")  # AAVSO's FILT
 #: Names that take a role only where no other column of the file has it: Pan-STARRS's
-#: filterID beside a filter column, its obsTime beside an mjd (a file that had one band or
-#: time column must not become one of two).
-SECONDARY_NAMES = ("filterid", "filter_id", "obstime")
+#: filterID beside a filter column, its obsTime beside an mjd, ZTF's releases' hmjd beside
+#: an hjd or mjd (a file that had one band or time column must not become one of two).
+SECONDARY_NAMES = ("filterid", "filter_id", "obstime", "hmjd")
 
 
 def without_secondary(indices: list[int], names: list[str]) -> list[int]:
@@ -176,9 +176,9 @@ ERR_NAMES = ("err", "error", "magerr", "mag_err", "emag", "e_mag", "sigma", "e",
 
 
 def time_corrected(name: str) -> bool:
-    """A time corrected for the light's travel to the Sun or the barycentre (HJD, ZTF's HMJD,
-    BJD, TESS's BTJD, Kepler's BKJD), which a period search wants over the observer's MJD."""
-    return name.lower().strip("\"'").startswith(("hjd", "hmjd", "bjd", "btjd", "bkjd"))
+    """A time corrected for the light's travel to the Sun or the barycentre (HJD, BJD,
+    TESS's BTJD, Kepler's BKJD), which a period search wants over the observer's MJD."""
+    return name.lower().strip("\"'").startswith(("hjd", "bjd", "btjd", "bkjd"))
 
 
 def column_role(name: str) -> str | None:
@@ -373,16 +373,23 @@ def difference_magnitude(found: list[str], mag: str) -> bool:
     return bool(set(beside) & {bare_name(c) for c in found})
 
 
+def difference_flux_text(found: list[str], mag: str) -> str | None:
+    """What to say where ``mag`` is a difference-image flux (:func:`difference_flux`), not
+    naming the file: once for a folder of such files (QA: PLAsTiCC's and ELAsTiCC's ran to
+    exit 0); None where it is not one."""
+    if not difference_flux(found, mag):
+        return None
+    return (f"column {mag!r} is a difference-image flux (the star's flux minus a reference "
+            f"image's), not the star's own: magnitudes from it are wrong for variable stars "
+            f"(fluxes far below zero are dropped, periods and amplitudes change), and classes "
+            f"learnt from them are those of difference fluxes; add each star's reference "
+            f"flux first where the survey gives it")
+
+
 def warn_of_difference_flux(found: list[str], mag: str) -> None:
-    """Say that ``mag`` is a difference-image flux (:func:`difference_flux`), not naming the
-    file: once for a folder of such files (QA: PLAsTiCC's and ELAsTiCC's ran to exit 0)."""
-    if difference_flux(found, mag):
-        warnings.warn(f"column {mag!r} is a difference-image flux (the star's flux minus a "
-                      f"reference image's), not the star's own: magnitudes from it are wrong "
-                      f"for variable stars (fluxes far below zero are dropped, periods and "
-                      f"amplitudes change), and classes learnt from them are those of "
-                      f"difference fluxes; add each star's reference flux first where the "
-                      f"survey gives it", stacklevel=3)
+    """Say :func:`difference_flux_text` where ``mag`` is a difference-image flux."""
+    if (text := difference_flux_text(found, mag)) is not None:
+        warnings.warn(text, stacklevel=3)
 
 
 def survey_layout_hint(found: list[str]) -> str:

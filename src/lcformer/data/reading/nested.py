@@ -55,14 +55,21 @@ def list_columns(schema: Any, columns: Columns) -> list[str]:
     return lists if named.time in lists and named.mag in lists else []
 
 
-def nested_lists(table: Any, lists: list[str]) -> Any:
-    """``table`` with its ``lists`` (:func:`list_columns`) as one struct of lists,
-    :data:`LISTS`, which :func:`exploded` reads as it reads nested-pandas'."""
+def nested_lists(table: Any, lists: list[str], time: str) -> Any:
+    """``table`` with those of its ``lists`` (:func:`list_columns`) that hold a value a point,
+    as many as the ``time`` list in every row, as one struct of lists, :data:`LISTS`, which
+    :func:`exploded` reads as it reads nested-pandas'; a list of another length (a star's
+    aliases) stays a column of its own."""
     import pyarrow as pa
+    import pyarrow.compute as pc
 
-    points = pa.StructArray.from_arrays(
-        [table.column(c).combine_chunks() for c in lists], names=lists)
-    return table.drop_columns(lists).append_column(LISTS, points)
+    arrays = {c: table.column(c).combine_chunks() for c in lists}
+    length = pc.list_value_length(arrays[time]).fill_null(0)
+    points = {c: a for c, a in arrays.items()
+              if pc.all(pc.equal(pc.list_value_length(a).fill_null(0), length)).as_py()
+              is not False}
+    struct = pa.StructArray.from_arrays(list(points.values()), names=list(points))
+    return table.drop_columns(list(points)).append_column(LISTS, struct)
 
 
 def exploded(table: Any, nested: str, path: Path | str, sink: DropReport,

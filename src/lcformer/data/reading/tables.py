@@ -18,7 +18,9 @@ import io
 import re
 import warnings
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +40,7 @@ from lcformer.data.reading.column_names import (
     band_columns,
     bare_name,
     column_role,
+    difference_flux_text,
     difference_magnitude,
     error_columns,
     is_flag_name,
@@ -48,7 +51,6 @@ from lcformer.data.reading.column_names import (
     snr_column,
     suggested_columns,
     survey_layout_hint,
-    warn_of_difference_flux,
 )
 from lcformer.data.reading.columns import (
     build_curves,
@@ -172,8 +174,9 @@ def read_partitions(
                      "missing_file")
         curves = LightCurves.empty(with_labels=labels is not None)
     else:
-        curves = join_split_curves(LightCurves.concatenate(
-            [read_long_table(p, columns=columns, report=sink) for p in parts]), sink)
+        with columns_said_once():
+            curves = join_split_curves(LightCurves.concatenate(
+                [read_long_table(p, columns=columns, report=sink) for p in parts]), sink)
         if labels is not None:
             curves = join_labels(curves, labels, columns, str(folder), sink)
     raise_unreported(sink, report, str(folder))
@@ -222,8 +225,8 @@ def _unnested_frame(frame: pd.DataFrame, columns: Columns, sink: DropReport,
     """A DataFrame of one row per star, its points in a column of records (as Dask reads
     a nested Parquet file: dicts of lists, or lists of dicts), as one row per point."""
     named = columns.resolve([str(c) for c in frame.columns])
-    lists = named.time in frame and len(frame) and isinstance(
-        frame[named.time].iloc[0], list | np.ndarray)  # ZTF's releases' list columns
+    times = frame[named.time].dropna() if named.time in frame else frame.iloc[:0, 0]
+    lists = len(times) and isinstance(times.iloc[0], list | np.ndarray)  # ZTF's releases
     if ({named.time, named.mag} <= set(frame.columns) and not lists) or not any(
             frame[c].dtype == object or hasattr(frame[c].dtype, "pyarrow_dtype")
             for c in frame.columns):  # (pyarrow-backed: pandas' ArrowDtype, nested-pandas')
@@ -306,7 +309,7 @@ def _unnest(schema: Any, load: Callable[[], Any], columns: Columns,
     ``columns`` in use, or None where a problem was recorded). ``load`` reads the table. List
     columns of the points' values (:func:`~.nested.list_columns`) are first made one."""
     if lists := list_columns(schema, columns):
-        table = nested_lists(load(), lists)
+        table = nested_lists(load(), lists, columns.resolve(lists).time)
         schema, load = table.schema, lambda: table
     nested = nested_columns(schema, columns)
     named = columns.resolve(list(schema.names))
@@ -549,6 +552,32 @@ def _usable(found: list[str], columns: Columns, required: tuple[str, ...], name:
     return use
 
 
+#: The column warnings said so far while reading a folder of partitions (None elsewhere):
+#: each is said once for the folder, not once a partition. A context variable, not
+#: ``catch_warnings``, which is not thread-safe (Dask reads partitions in threads).
+_SAID: ContextVar[set[str] | None] = ContextVar("lcformer_columns_said", default=None)
+
+
+@contextmanager
+def columns_said_once() -> Iterator[None]:
+    """Inside, each warning of a table's columns (:func:`_say_of_columns`) is said once."""
+    token = _SAID.set(set())
+    try:
+        yield
+    finally:
+        _SAID.reset(token)
+
+
+def _say(message: str) -> None:
+    """Warn of ``message`` (at the reader's caller), unless said already for this folder."""
+    said = _SAID.get()
+    if said is not None:
+        if message in said:
+            return
+        said.add(message)
+    warnings.warn(message, stacklevel=4)
+
+
 def _say_of_columns(found: list[str], columns: Columns, use: dict[str, str],
                     sink: DropReport, values: ColumnValues | None) -> None:
     """Warn of what a table's columns ``found`` may mean beside those read (``use``): errors
@@ -560,29 +589,30 @@ def _say_of_columns(found: list[str], columns: Columns, use: dict[str, str],
         own = error_columns(found, mag)
         if (err in found and given_err == DEFAULT_COLUMNS.err and own and err not in own):
             # ATLAS's err (a fit's code) beside dm, the error of its m.
-            warnings.warn(f"column {err!r} is read as the errors, but {own[0]!r} is named "
+            _say(f"column {err!r} is read as the errors, but {own[0]!r} is named "
                           f"after the magnitude column {mag!r}: if it holds them, give "
-                          f"--columns {role}={own[0]}", stacklevel=2)
+                          f"--columns {role}={own[0]}")
         errors = [c for c in own if c not in use]
         if err not in found and len(errors) == 1:
-            warnings.warn(f"column {errors[0]!r} looks like the errors of {mag!r} but is not "
+            _say(f"column {errors[0]!r} looks like the errors of {mag!r} but is not "
                           f"read, so every point's error is unknown: add {role}={errors[0]} "
-                          f"to --columns (Columns(err=...) in Python)", stacklevel=2)
+                          f"to --columns (Columns(err=...) in Python)")
     for _, mag, _ in resolved.mags:
         if difference_magnitude(found, mag):
             # QA: ALeRCE's magpsf read as a star's magnitude gave LPVs' periods for 21 of
             # 45; Fink's i:magpsf and ANTARES's ant_mag, EW periods at a quarter.
-            warnings.warn(f"column {mag!r} is ZTF's magnitude of the difference image "
+            _say(f"column {mag!r} is ZTF's magnitude of the difference image "
                           f"(the star's minus the reference's), not the star's: periods and "
                           f"amplitudes from it are wrong for variables; read the star's own (DC) "
                           f"magnitude: ALeRCE's magpsf_corr, Lasair's dc_mag, ANTARES's "
                           f"ant_mag_corrected, or one made from magnr (docs/data.md shows "
-                          f"how)", stacklevel=2)
+                          f"how)")
     for _, mag, _ in resolved.mags:
-        warn_of_difference_flux(found, mag)
+        if (said := difference_flux_text(found, mag)) is not None:
+            _say(said)
     mags = [(band, mag, err if err in found else "") for band, mag, err in resolved.mags]
     if (other_bands := other_bands_warning(found, set(use), mags)) is not None:
-        warnings.warn(other_bands, stacklevel=2)  # once for a folder of partitions, too
+        _say(other_bands)  # once for a folder of partitions, too
     unread = [c for c in found if is_flag_name(c) and c not in use]
     if columns.flag and unread:
         sink.note("quality_flag_column_not_read")  # catflags without --columns flag=catflags
@@ -595,21 +625,21 @@ def _say_of_columns(found: list[str], columns: Columns, use: dict[str, str],
         if not flags:  # text (NEOWISE's cc_flags 'd000'): --columns flag= would refuse it
             kept = (f"only the flag column {resolved.flag!r} drops rows" if resolved.flag in use
                     else "every row is kept")
-            warnings.warn(f"{listed} like a quality flag but {'holds' if one else 'hold'} "
+            _say(f"{listed} like a quality flag but {'holds' if one else 'hold'} "
                           f"values that are not flags lcformer reads (a number, 0 for good, "
                           f"true/false or good/bad), so {'it is' if one else 'they are'} not "
                           f"read and {kept}: keep the rows you want, or write a 0/1 flag "
-                          f"column, before reading", stacklevel=2)
+                          f"column, before reading")
         elif resolved.flag in use:  # one flag is read: the others can only replace it
-            warnings.warn(f"{listed} like a quality flag too and {'is' if one else 'are'} "
+            _say(f"{listed} like a quality flag too and {'is' if one else 'are'} "
                           f"not read: the flag column read is {resolved.flag!r} (--columns "
                           f"flag={flags[0]}, Columns(flag={flags[0]!r}) in Python, reads "
-                          f"{'it' if one else 'one'} instead)", stacklevel=2)
+                          f"{'it' if one else 'one'} instead)")
         else:
-            warnings.warn(f"{listed} like a quality flag and {'is' if one else 'are'} not "
+            _say(f"{listed} like a quality flag and {'is' if one else 'are'} not "
                           f"read, so flagged rows are kept: read {'it' if one else 'one'} "
                           f"with --columns flag={flags[0]} (Columns(flag={flags[0]!r}) in "
-                          f"Python)", stacklevel=2)
+                          f"Python)")
 
 
 def _check_columns(present: list[str], columns: Columns, name: str, sink: DropReport,
@@ -621,7 +651,9 @@ def _check_columns(present: list[str], columns: Columns, name: str, sink: DropRe
     listed = present if found is None else found
     separator = next((sep for sep in (";", "\t", "|") if len(listed) == 1
                       and sep in listed[0]), None)
-    if missing and len(listed) == 1 and str(listed[0]).lstrip().startswith(("#", "%")):
+    commented = bool(listed) and str(listed[0]).lstrip().startswith(("#", "%"))
+    if missing and commented and not set(required) <= {  # ('#id,time,mag' is a header)
+            str(listed[0]).lstrip("#% "), *listed[1:]}:
         sink.problem(f"{name}: its first line is a comment ({str(listed[0])[:40]!r}), where a "
                      f"table's first line is its header: remove the comment lines (in "
                      f"pandas: pd.read_csv(path, comment={str(listed[0]).lstrip()[0]!r})"
