@@ -320,7 +320,7 @@ def ablation_table(long: pd.DataFrame, dataset: str, train: TrainConfig,
     lines = [f"# Ablation on {dataset}", "",
              f"Star-level test scores, {split}. Training: {train.epochs} "
              f"epoch{'s' if train.epochs != 1 else ''} planned"
-             f"{stopping_text(train.patience, train.time_limit, trees=True)}, batch "
+             f"{stopping_text(train.patience, train.time_limit, True, train.epochs)}, batch "
              f"{train.batch_size}, lr {train.lr:g} ({train.schedule}), seed {train.seed}; "
              f"hardware: {hardware}.{_shared_test_stars(long)}", "",
              "| | macro-F1 | accuracy | "

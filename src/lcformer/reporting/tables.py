@@ -44,7 +44,8 @@ def budget_text(data: PreparedDataset, config: SweepConfig, long: pd.DataFrame |
         seeds = [r.removeprefix("seed") for r in config.repeats]
         parts.append(f"split: {base.split} (split seed {base.split_seed}); repeats: "
                      f"{len(seeds)} training seed(s) {', '.join(seeds)}")
-    epochs = f"epochs: {train.epochs} planned{stopping_text(train.patience, train.time_limit)}"
+    epochs = (f"epochs: {train.epochs} planned"
+              f"{stopping_text(train.patience, train.time_limit, epochs=train.epochs)}")
     if long is not None and long["epochs_run"].notna().any():
         run = long["epochs_run"].dropna()
         epochs += (f", {run.min()} run" if run.min() == run.max() else

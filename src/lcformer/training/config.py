@@ -86,9 +86,12 @@ class TrainConfig(Config):
 
 
 def stopping_text(patience: int | None, time_limit: float | None = None,
-                  trees: bool = False) -> str:
+                  trees: bool = False, epochs: int | None = None) -> str:
     """How a run's early stopping and time limit read in reports ("" without either);
-    ``trees``: some of its models fuse the network with trees."""
+    ``trees``: some of its models fuse the network with trees; ``epochs`` 0: no network
+    trained, so nothing to stop (a model with trees is its trees alone)."""
+    if epochs == 0:
+        return " (no network trained: a model with trees is its trees alone)"
     share = f", or {patience} in a row without a share beside the trees" if trees else ""
     return ((f", early stop after {patience} without a better val macro-F1{share}"
              if patience is not None else "")
