@@ -59,6 +59,7 @@ from lcformer.data.fingerprints import fingerprints_of
 from lcformer.data.lightcurves import LightCurves
 from lcformer.data.prepared import data_code_digest
 from lcformer.data.reading import READERS_VERSION
+from lcformer.data.reading.columns import whole_numbers
 from lcformer.data.reading.config import Columns, ReadConfig
 from lcformer.data.reading.files import first_few
 from lcformer.data.reading.flux import to_magnitudes
@@ -280,6 +281,7 @@ def predict_partitions(model: Model, metadata: dict[str, Any],
         print(f"{out_dir}: removed {len(gone):,} output(s) whose input partition is no longer "
               f"in the input folder (removed or renamed since), so that the folder holds this "
               f"input's predictions only: {first_few(gone, 3)}", file=sys.stderr)
+    _refuse_split_stars_first(paths, reading.columns, outputs)
     todo = _to_predict(outputs, seen, summary)
     redone = summary.redone_line()
     if redone:
@@ -392,6 +394,36 @@ def _apart(out_dir: Path, inputs: Path) -> None:
         raise ConfigError(f"--out {out_dir}: the output folder and the input folder {inputs} "
                           f"overlap (one is, or holds, the other); give an output folder "
                           f"outside the input")
+
+
+def _refuse_split_stars_first(paths: Sequence[Path], columns: Columns,
+                              outputs: dict[Path, Path]) -> None:
+    """Every partition's star ids, read alone, checked before any partition is predicted
+    (:func:`refuse_split_stars`): QA's HATS catalogue had a star at a pixel's edge whose first
+    part was predicted, and kept, when the run stopped at another clash. A partition whose
+    ids cannot be read alone is checked as it is read, as before."""
+    seen = SeenStars()
+    for path in paths:
+        if (ids := _partition_ids(path, columns)) is not None:
+            refuse_split_stars(seen, ids, path, outputs)
+
+
+def _partition_ids(path: Path, columns: Columns) -> np.ndarray | None:
+    """A Parquet partition's distinct star ids, read from its id column alone, as text (a
+    float column of whole numbers as integers, as the readers take them); None where that
+    column is not at its top level or the file cannot be read so."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        names = pq.read_schema(path).names
+        name = columns.resolve(list(names)).id
+        if name not in names:
+            return None
+        ids = pq.read_table(path, columns=[name]).column(name).to_pandas()
+    except (OSError, ValueError, pa.ArrowException):
+        return None
+    return whole_numbers(ids.dropna()).astype(str).unique()
 
 
 def refuse_split_stars(seen: SeenStars, ids: np.ndarray, path: Path,
