@@ -335,6 +335,20 @@ def test_a_star_split_across_partitions_is_refused(model, tmp_path) -> None:
     assert not list((tmp_path / "out").glob("*.parquet"))
 
 
+def test_a_file_of_no_light_curves_among_partitions_is_no_split_star(model, tmp_path) -> None:
+    """A review: the ids read first from every partition took a labels.parquet (id, class)
+    beside the partitions for a partition splitting every star; it fails on its own, as
+    before, and the others are predicted."""
+    paths = write_partitions(new_stars(1), tmp_path / "in", 2)
+    frame = pd.concat([pd.read_parquet(p) for p in paths])
+    pd.DataFrame({"id": pd.unique(frame["id"]), "class": "x"}).to_parquet(
+        tmp_path / "in" / "labels.parquet", index=False)
+    summary = predict_partitions(*model, partition_paths(tmp_path / "in"), tmp_path / "out",
+                                 device="cpu", progress=False)
+    assert len(summary.failed) == 1 and "labels.parquet: found columns" in summary.failed[0]
+    assert len(list((tmp_path / "out").glob("*.parquet"))) == 2
+
+
 def test_a_star_split_across_partitions_leaves_no_earlier_output_of_its_rows(
         model, tmp_path) -> None:
     """The review's case: one partition holds some stars' V rows, a later one their R rows.

@@ -63,6 +63,7 @@ from lcformer.data.reading.columns import whole_numbers
 from lcformer.data.reading.config import Columns, ReadConfig
 from lcformer.data.reading.files import first_few
 from lcformer.data.reading.flux import to_magnitudes
+from lcformer.data.reading.nested import list_columns, nested_columns
 from lcformer.data.reading.partitions import SeenStars, walk_files
 from lcformer.data.reading.tables import columns_said_once, read_long_table
 from lcformer.data.report import DropReport
@@ -401,29 +402,37 @@ def _refuse_split_stars_first(paths: Sequence[Path], columns: Columns,
     """Every partition's star ids, read alone, checked before any partition is predicted
     (:func:`refuse_split_stars`): QA's HATS catalogue had a star at a pixel's edge whose first
     part was predicted, and kept, when the run stopped at another clash. A partition whose
-    ids cannot be read alone is checked as it is read, as before."""
+    ids cannot be read alone, or that holds no light curves (a labels file among them), is
+    checked as it is read, as before."""
     seen = SeenStars()
     for path in paths:
-        if (ids := _partition_ids(path, columns)) is not None:
+        if (ids := _ids_alone(path, columns)) is not None:
             refuse_split_stars(seen, ids, path, outputs)
 
 
-def _partition_ids(path: Path, columns: Columns) -> np.ndarray | None:
-    """A Parquet partition's distinct star ids, read from its id column alone, as text (a
-    float column of whole numbers as integers, as the readers take them); None where that
-    column is not at its top level or the file cannot be read so."""
+def _ids_alone(path: Path, columns: Columns) -> np.ndarray | None:
+    """A Parquet partition's distinct star ids, read from its id column alone, as text as the
+    readers take them (stripped; a float column of whole numbers as integers); None where
+    the file has no top-level id column, no time and magnitudes beside it (flat, in bands or
+    nested), folders naming a column it lacks, or cannot be read so."""
     import pyarrow as pa
+    import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
     try:
-        names = pq.read_schema(path).names
-        name = columns.resolve(list(names)).id
-        if name not in names:
+        unread_hive_columns(path, columns)
+        schema = pq.read_schema(path)
+        names = list(schema.names)
+        named = columns.resolve(names)
+        points = ({named.time, *(mag for _, mag, _ in named.mags)} <= set(names)
+                  or bool(nested_columns(schema, columns) or list_columns(schema, columns)))
+        if named.id not in names or not points:
             return None
-        ids = pq.read_table(path, columns=[name]).column(name).to_pandas()
-    except (OSError, ValueError, pa.ArrowException):
+        ids = pc.unique(pq.read_table(path, columns=[named.id]).column(named.id)
+                        .combine_chunks()).to_pandas()
+    except (OSError, ValueError, InputError, pa.ArrowException):
         return None
-    return whole_numbers(ids.dropna()).astype(str).unique()
+    return whole_numbers(ids.dropna()).astype(str).str.strip().unique()
 
 
 def refuse_split_stars(seen: SeenStars, ids: np.ndarray, path: Path,
