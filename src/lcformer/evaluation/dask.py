@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from lcformer.data.reading.columns import distinct_ids
 from lcformer.data.reading.config import Columns, ReadConfig
 from lcformer.data.reading.tables import ids_from_index
 from lcformer.data.report import DropReport
@@ -130,7 +131,7 @@ def _check_one_partition_per_star(ddf: dd.DataFrame, columns: Columns) -> None:
     # where it does, each whole partition is read for its ids.
     column = ddf[found[0]]
     if column.optimize().npartitions == ddf.optimize().npartitions:
-        ids = column.map_partitions(_distinct_ids, meta=(str(found[0]), object))
+        ids = column.map_partitions(distinct_ids, meta=(str(found[0]), object))
     else:
         ids = ddf.map_partitions(_partition_ids, found[0], meta=(str(found[0]), object))
     _refuse_split(ids.value_counts(), found[0])
@@ -148,7 +149,7 @@ def _refuse_split(counts: dd.Series, column: Any) -> None:
 
 
 def _partition_ids(partition: pd.DataFrame, column: str) -> pd.Series:
-    return _distinct_ids(partition[column])
+    return distinct_ids(partition[column])
 
 
 def _index_ids(partition: pd.DataFrame, columns: Columns) -> pd.Series:
@@ -156,16 +157,7 @@ def _index_ids(partition: pd.DataFrame, columns: Columns) -> pd.Series:
     (:func:`~lcformer.data.reading.tables.ids_from_index`); none where it does not."""
     frame = ids_from_index(partition, columns)
     column = columns.resolve([str(c) for c in frame.columns]).id
-    return _distinct_ids(frame[column]) if column in frame else pd.Series([], dtype=object)
-
-
-def _distinct_ids(ids: pd.Series) -> pd.Series:
-    """A partition's star ids as the reader names them (text: 7 and "7" are one star, 7.0
-    too), each once; partitions may hold ids of other types than Dask's meta says."""
-    from lcformer.data.reading.columns import whole_numbers
-
-    text = whole_numbers(ids.dropna()).astype(str).str.strip()
-    return pd.Series(pd.unique(text), dtype=object)
+    return distinct_ids(frame[column]) if column in frame else pd.Series([], dtype=object)
 
 
 def classify_frame(frame: pd.DataFrame, run: str, checkpoint: Checkpoint = DEFAULT_CHECKPOINT,

@@ -59,7 +59,7 @@ from lcformer.data.fingerprints import fingerprints_of
 from lcformer.data.lightcurves import LightCurves
 from lcformer.data.prepared import data_code_digest
 from lcformer.data.reading import READERS_VERSION
-from lcformer.data.reading.columns import whole_numbers
+from lcformer.data.reading.columns import distinct_ids
 from lcformer.data.reading.config import Columns, ReadConfig
 from lcformer.data.reading.files import first_few
 from lcformer.data.reading.flux import to_magnitudes
@@ -432,7 +432,7 @@ def _ids_alone(path: Path, columns: Columns) -> np.ndarray | None:
                         .combine_chunks()).to_pandas()
     except (OSError, ValueError, InputError, pa.ArrowException):
         return None
-    return whole_numbers(ids.dropna()).astype(str).str.strip().unique()
+    return distinct_ids(ids).to_numpy()
 
 
 def refuse_split_stars(seen: SeenStars, ids: np.ndarray, path: Path,

@@ -180,11 +180,16 @@ def read_catalogue_folder(
                 _suffix(rel) == ".xml" and _votable(files[rel])):
             sink.note("skipped_non_data_file")
             continue
-        if _file_lists_stars(files[rel], listed):  # LINEAR's table of its stars' periods
+        try:
+            data = files[rel]()
+        except OSError:
+            data = None  # (_read_unlisted counts it, as a file it cannot read)
+        if data is not None and _lists_stars(data, listed):  # LINEAR's table of periods
             sink.note("star_table_not_read")
             continue
-        curves, objects[rel] = _read_unlisted(files[rel], f"{shown}{rel}", sink, columns,
-                                              strict_columns, units)
+        curves, objects[rel] = _read_unlisted(
+            files[rel] if data is None else (lambda data=data: data), f"{shown}{rel}", sink,
+            columns, strict_columns, units)
         read.add(rel, curves)
     _refuse_mixed_units(units, source)
     files_read, labels, splits = read.files, read.labels, read.splits
@@ -361,15 +366,6 @@ def _votable(load: Callable[[], bytes]) -> bool:
     is not, and is skipped as the file it seems."""
     try:
         return is_votable(load())
-    except OSError:
-        return False
-
-
-def _file_lists_stars(load: Callable[[], bytes], stars: set[str]) -> bool:
-    """:func:`_lists_stars` of a file not read yet; one that cannot be read does not (its
-    reading says why)."""
-    try:
-        return _lists_stars(load(), stars)
     except OSError:
         return False
 
