@@ -166,17 +166,17 @@ def test_each_band_is_summarised_by_a_curves_medians(tmp_path) -> None:
     found = describe(str(tmp_path))
     bands = found.bands
     assert bands.index.tolist() == ["g", "r"]
-    assert bands.loc["g"].to_dict() == pytest.approx({"curves": 3, "points": 20, "visits": 20,
+    assert bands.loc["g"].to_dict() == pytest.approx({"curves": 3, "points": 20, "nights": 20,
                                                       "span": 38.0, "cadence": 2.0,
                                                       "magnitude": 16.0, "error": 0.02})
-    # A step of half a day is no new visit; each of 2 days is.
-    assert bands.loc["r", ["curves", "points", "visits", "span", "cadence",
+    # A step of half a day is no new night; each of 2 days is.
+    assert bands.loc["r", ["curves", "points", "nights", "span", "cadence",
                            "magnitude"]].tolist() == [3, 40, 1, 19.5, 0.5, 14.0]
     assert np.isnan(bands.loc["r", "error"])  # no error known
     lines = found.format().splitlines()
     at = next(i for i, line in enumerate(lines) if line.lstrip().startswith("band"))
     assert lines[at].split() == ["band", "curves", "a", "curve's", "median:", "points",
-                                 "visits", "span", "(d)", "cadence", "(d)", "magnitude",
+                                 "nights", "span", "(d)", "cadence", "(d)", "magnitude",
                                  "error"]
     assert lines[at + 1].split() == ["g", "3", "20", "20", "38.0", "2", "16.00", "0.020"]
     assert lines[at + 2].split() == ["r", "3", "40", "1", "19.5", "0.5", "14.00", "-"]

@@ -145,8 +145,9 @@ def _warn_of_mixed_times(lcs: LightCurves, report: DropReport) -> None:
          f"each band's times in one system")
     _say(report, curves, TOO_LONG, curves["star"][(span > MAX_SPAN_DAYS).to_numpy()].unique(),
          f"span more than {MAX_SPAN_DAYS:,.0f} days, as times in two systems would (JD beside "
-         f"MJD or HJD - 2450000), or times in seconds read as days: give their times in days, "
-         f"in one system (no period is searched over such a span)")
+         f"MJD or HJD - 2450000), or times in seconds read as days, or numbers that are no times "
+         f"(Rubin's visit ids: join the Visit table's times): give their times in days, in one "
+         f"system (no period is searched over such a span)")
 
 
 def _say(report: DropReport, curves: pd.DataFrame, event: str, stars: np.ndarray,

@@ -51,14 +51,14 @@ class Description:
         if self.bands is not None and len(self.bands):
             wide = max([len(str(b)) for b in self.bands.index] + [4])
             lines.append(f"  {'band':<{wide}}  {'curves':>7}  a curve's median: points  "
-                         f"visits  span (d)  cadence (d)  magnitude  error")
+                         f"nights  span (d)  cadence (d)  magnitude  error")
             for band, row in self.bands.iterrows():
                 cadence = "-" if np.isnan(row["cadence"]) else f"{row['cadence']:.3g}"
                 error = ("-" if np.isnan(row["error"]) else  # unknown
                          f"{row['error']:.3f}" if row["error"] >= 0.001 else  # space photometry:
                          f"{row['error']:.1e}")  # 1e-4 mag, not 0.000
                 lines.append(f"  {band!s:<{wide}}  {int(row['curves']):>7,}  "
-                             f"{row['points']:>23,.0f}  {row['visits']:>6,.0f}  "
+                             f"{row['points']:>23,.0f}  {row['nights']:>6,.0f}  "
                              f"{row['span']:>8,.1f}  "
                              f"{cadence:>11}  {row['magnitude']:>9.2f}  {error:>5}")
         lines.append(self.report.format(saved=problems))
@@ -137,8 +137,9 @@ VISIT_GAP = 0.5
 
 def band_summary(lcs: LightCurves) -> pd.DataFrame:
     """Per band ("(no band)" where a curve has none): its curves, and the median over them of
-    a curve's points, visits (stretches of points apart by more than :data:`VISIT_GAP`: a
-    ground-based survey's nights, a satellite's visits; the cadence within them says little
+    a curve's points, nights (stretches of points apart by more than :data:`VISIT_GAP`: a
+    ground-based survey's nights, a satellite's visits; not Rubin's visits, each one exposure
+    (QA); the cadence within them says little
     of the cadence between them: CRTS's 4 exposures in 30 minutes a night), time span
     (days), cadence (median time between points), median magnitude and median error (NaN
     where no error is known): what a model's per-star values depend on, to compare a survey
@@ -151,11 +152,11 @@ def band_summary(lcs: LightCurves) -> pd.DataFrame:
                               "step": step}).groupby("curve").median()
     per_curve["points"] = lcs.lengths
     with np.errstate(invalid="ignore"):  # no step into a curve's first point: NaN
-        per_curve["visits"] = 1 + np.bincount(curve, step > VISIT_GAP, lcs.n_curves)
+        per_curve["nights"] = 1 + np.bincount(curve, step > VISIT_GAP, lcs.n_curves)
     per_curve["span"] = lcs.time[lcs.offsets[1:] - 1] - lcs.time[lcs.offsets[:-1]]
     per_curve["band"] = pd.Series(lcs.bands, dtype=object).replace("", "(no band)").to_numpy()
     grouped = per_curve.groupby("band", sort=False)
-    table = grouped[["points", "visits", "span", "step", "mag", "err"]].median()
+    table = grouped[["points", "nights", "span", "step", "mag", "err"]].median()
     table.insert(0, "curves", grouped.size())
     table = table.loc[order_bands(table.index)]  # blue to red, as the colours are taken
     return table.rename(columns={"step": "cadence", "mag": "magnitude", "err": "error"})

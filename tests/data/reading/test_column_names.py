@@ -14,6 +14,7 @@ from lcformer.data.reading.column_names import (
     suggested_columns,
 )
 from lcformer.data.reading.config import Columns
+from lcformer.errors import ConfigError
 
 
 @pytest.mark.parametrize(("found", "columns", "expected"), [
@@ -110,7 +111,8 @@ def test_broker_columns_are_known_by_their_bare_names() -> None:
     assert difference_magnitude(antares, "ant_mag")
     assert not difference_magnitude(antares, "ant_mag_corrected")
     assert not difference_magnitude(["mjd", "magpsf", "sigmapsf"], "magpsf")  # nothing says so
-    assert difference_flux(["r:diaObjectId", "r:midpointMjdTai", "r:psfFlux"], "r:psfFlux")
+    assert difference_flux(["r:diaSourceId", "r:diaObjectId", "r:midpointMjdTai", "r:psfFlux"],
+                           "r:psfFlux")
 
 
 @pytest.mark.parametrize(("found", "says"), [
@@ -161,3 +163,59 @@ def test_pan_starrs_detections_are_named_with_the_options_that_read_them() -> No
     assert hint.startswith("; this looks like Pan-STARRS1 DR2 detections (MAST)")
     assert ("--columns id=objID,time=obsTime,mag=psfFlux,err=psfFluxErr,band=filterID --flux "
             "--band-names 1=g,2=r,3=i,4=z,5=y") in hint
+
+
+@pytest.mark.parametrize(("found", "difference", "ambiguous"), [
+    (["diaSourceId", "diaObjectId", "midpointMjdTai", "psfFlux"], True, False),  # DiaSource
+    (["diaObjectId", "midpointMjdTai", "psfFlux", "scienceFlux"], True, False),
+    (["objectId", "midpointMjdTai", "band", "psfFlux", "psfFluxErr"], False, False),  # forced
+    (["diaObjectId", "visit", "psfFlux", "psfDiffFlux"], False, False),
+    (["forcedSourceOnDiaObjectId", "diaObjectId", "psfFlux"], False, False),
+    (["diaObjectId", "midpointMjdTai", "psfFlux", "psfFluxErr"], False, True),  # cannot tell
+    (["objID", "obsTime", "psfFlux"], False, False),  # Pan-STARRS
+    (["diaObjectId", "midPointTai", "psFlux"], True, False),  # ELAsTiCC
+])
+def test_rubins_psfflux_is_a_difference_flux_in_diasource_only(
+        found: list[str], difference: bool, ambiguous: bool) -> None:
+    """QA: a ForcedSourceOnDiaObject's psfFlux (the star's own), beside its diaObjectId and
+    midpointMjdTai, was called a difference-image flux; beside diaObjectId alone nothing says
+    which table it is, and the warning says so."""
+    from lcformer.data.reading.column_names import difference_flux, difference_flux_text
+
+    mag = next(c for c in found if c.lower() in ("psfflux", "psflux"))
+    assert difference_flux(found, mag) is difference
+    said = difference_flux_text(found, mag)
+    assert (said is not None) is (difference or ambiguous)
+    assert ambiguous is (said is not None and "nothing in it says which" in said)
+
+
+@pytest.mark.parametrize(("found", "says"), [
+    (["objectId", "visit", "band", "midpointMjdTai", "psfFlux", "psfFluxErr", "psfFlux_flag"],
+     "Rubin's ForcedSource, whose psfFlux is the star's own"),
+    (["objectId", "visit", "band", "psfFlux", "psfFluxErr", "psfDiffFlux"],
+     "Rubin's ForcedSource without a time"),
+    (["diaObjectId", "visit", "band", "psfFlux", "psfFluxErr", "psfDiffFlux"],
+     "Rubin's ForcedSourceOnDiaObject without a time"),
+    (["diaSourceId", "diaObjectId", "midpointMjdTai", "psfFlux", "psfFluxErr"],
+     "Rubin's DiaSource without scienceFlux"),
+])
+def test_rubins_tables_are_named_with_their_options(found: list[str], says: str) -> None:
+    from lcformer.data.reading.column_names import survey_layout_hint
+
+    hint = survey_layout_hint(found)
+    assert f"this looks like {says}" in hint
+    assert ("--zero-point 31.4" in hint) is ("DiaSource" not in says)
+
+
+def test_gaias_per_band_signal_to_noise_columns_give_errors() -> None:
+    """QA: err=g_transit_flux_over_error was refused as "a flux's error beside magnitudes";
+    Gaia's per-band ratios are ratios, read as errors as flux_over_error is."""
+    from lcformer.data.reading.column_names import is_snr_name
+    from lcformer.data.reading.config import ReadConfig
+
+    assert all(is_snr_name(n) for n in ("flux_over_error", "g_transit_flux_over_error",
+                                        "bp_flux_over_error", "'RP_flux_over_error'"))
+    assert not any(is_snr_name(n) for n in ("flux_error", "over_error", "flux_over_errors"))
+    ReadConfig(columns=Columns(mag="g_transit_mag", err="g_transit_flux_over_error"))
+    with pytest.raises(ConfigError, match="names a flux's error beside magnitudes"):
+        ReadConfig(columns=Columns(mag="g_transit_mag", err="g_transit_flux_error"))

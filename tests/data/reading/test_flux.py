@@ -319,3 +319,52 @@ def test_flux_refuses_a_column_named_as_magnitudes() -> None:
         out = to_magnitudes(fluxes, ReadConfig(columns=Columns(mag=name), flux=True), "x",
                             DropReport())
         assert 19 < float(np.median(out.mag)) < 21
+
+
+def test_a_declared_flux_unit_must_be_the_zero_points(tmp_path) -> None:
+    """QA: Rubin's nJy, declared in an ECSV file, read at Jy's 8.9 gave magnitudes of 0.2-1.7
+    without a word: a declared unit whose AB zero point is not --zero-point's is refused."""
+    from astropy import units as u
+    from astropy.table import Table
+
+    from lcformer.data.reading import read_long_table
+
+    flux = np.array([1.0e5, 1.2e5, 0.9e5, 1.1e5])
+    table = Table({"objectId": ["7"] * 4, "time": np.arange(4.0), "band": ["r"] * 4,
+                   "psfFlux": flux * u.nJy, "psfFluxErr": np.full(4, 500.0) * u.nJy})
+    table.write(tmp_path / "forced.ecsv")
+    columns = Columns(id="objectId", mag="psfFlux", err="psfFluxErr")
+    report = DropReport()
+    read = read_long_table(tmp_path / "forced.ecsv", columns=columns, report=report)
+    with pytest.raises(InputError, match=r"^forced\.ecsv: the flux column is declared in nJy "
+                                         r"\(as its file says\), whose AB zero point is 31\.4, "
+                                         r"but --zero-point is 8\.9, .* -22\.5 mag off: give "
+                                         r"--zero-point 31\.4$"):
+        to_magnitudes(read, ReadConfig(columns=columns, flux=True), "forced.ecsv", report)
+    mags = to_magnitudes(read, ReadConfig(columns=columns, flux=True, zero_point=31.4),
+                         "forced.ecsv", report).mag
+    np.testing.assert_allclose(mags, 31.4 - 2.5 * np.log10(flux), atol=1e-3)
+
+
+def test_one_zero_point_for_several_bands_of_counts_is_warned_of(recwarn) -> None:
+    """QA: Gaia's e-/s at G's zero point put BP 0.35 and RP 0.94 mag faint, colours off,
+    without a word; an AB unit's zero point is every band's, and is quiet."""
+    lcs = LightCurves.from_list([
+        ("s", band, np.arange(20.0), np.full(20, 5000.0) + np.arange(20.0), np.full(20, 20.0))
+        for band in ("BP", "G", "RP")])
+    with pytest.warns(UserWarning, match=r"one --zero-point, 25\.6874, makes the magnitudes of "
+                                         r"all 3 bands \(BP, G, RP\)"):
+        to_magnitudes(lcs, ReadConfig(flux=True, zero_point=25.6874), "gaia", DropReport())
+    recwarn.clear()
+    to_magnitudes(lcs, ReadConfig(flux=True, zero_point=31.4), "rubin", DropReport())
+    assert not recwarn.list
+
+
+def test_fluxes_at_or_below_zero_kept_as_asinh_magnitudes_are_counted() -> None:
+    """QA: a faint star's fluxes at and below zero are kept (asinh magnitudes), and were
+    counted nowhere."""
+    report = DropReport()
+    flux = [30.0, -5.0, 0.0, 12.0, 25.0, -2.0, 18.0, 40.0]
+    kept = flux_to_magnitudes(curves(flux, [10.0] * 8), 31.4, report)
+    assert kept.n_points == 8 and np.isfinite(kept.mag).all()
+    assert report.events["flux_at_or_below_zero_kept_as_asinh_magnitude"] == 3

@@ -750,7 +750,8 @@ def test_a_folder_of_fits_light_curves_is_one_star_a_file(tmp_path: Path) -> Non
     assert list(zip(curves.ids, curves.labels, strict=True)) == [("tic1_lc", "RR"),
                                                                  ("tic2_lc", "EB")]
     assert list(curves.lengths) == [45, 45] and report.points == Counter(flagged=10)
-    assert report.events == Counter(mag_column_in_a_flux_unit=2, extra_columns_not_read=2)
+    assert report.events == Counter(mag_column_in_a_flux_unit=2, extra_columns_not_read=2,
+                                    flux_column_declared_in_mJy=2)
     assert report.problems == []
     with pytest.raises(InputError, match=r"declared in a flux's unit .*give --flux"):
         to_magnitudes(curves, ReadConfig(), str(tmp_path), report)

@@ -325,7 +325,8 @@ def test_a_fits_file_is_one_stars_table_with_its_units_and_flags() -> None:
     np.testing.assert_array_equal(f, [10.0, np.nan, 12.0])
     np.testing.assert_allclose(e, [0.5, 0.5, 0.6])  # uJy as the flux's mJy
     assert report.points == Counter(flagged=1)
-    assert report.events == Counter(mag_column_in_a_flux_unit=1, extra_columns_not_read=1)
+    assert report.events == Counter(mag_column_in_a_flux_unit=1, extra_columns_not_read=1,
+                                    flux_column_declared_in_mJy=1)
     # gzipped (a .fits.gz) and read by the header names a text file's are (no --columns):
     table = Table({"hjd": [1.0, 2.0], "mag": [12.0, 12.5], "magerr": [0.1, 0.2]})
     table["mag"].unit, table["magerr"].unit = "mmag", "mmag"

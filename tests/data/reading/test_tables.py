@@ -432,6 +432,7 @@ def test_eros1_two_bands_and_fixed_split(data_root: Path) -> None:
     assert curves.lengths.max() <= 125
 
 
+@pytest.mark.filterwarnings("ignore:the flag column:UserWarning")  # draws flagging most rows
 @settings(max_examples=40, deadline=None)
 @given(st.lists(st.tuples(st.sampled_from("abc"), st.sampled_from(["g", "r"]),
                           st.sampled_from([0, 0, 1, 32768])), min_size=1, max_size=40))
@@ -1025,7 +1026,8 @@ def test_a_surveys_own_layout_is_named_with_the_options_that_read_it(tmp_path) -
                                          r"Python: lcformer.flux_to_magnitudes with "
                                          r"zero_point=31.4 on what read_long_table reads\)$"):
         read_long_table(tmp_path / "dia.parquet")
-    frame.drop(columns=["scienceFlux", "scienceFluxErr"]).to_parquet(tmp_path / "psf.parquet")
+    frame.drop(columns=["scienceFlux", "scienceFluxErr"]).assign(diaSourceId=[5, 6]).to_parquet(
+        tmp_path / "psf.parquet")  # (DiaSource's own id: a forced source's psfFlux is direct)
     with pytest.raises(InputError, match=r"without scienceFlux: its psfFlux is a "
                                          r"difference-image flux, which --flux does not read"):
         read_long_table(tmp_path / "psf.parquet")
@@ -1383,3 +1385,36 @@ def test_vizier_limit_flags_beside_a_magnitude_make_it_missing(tmp_path: Path,
     read = read_long_table(source, columns=Columns(mag="Vmag"), report=report)
     np.testing.assert_array_equal(np.isnan(read.mag), [False, True, False, False, True, False])
     assert report.events["limit_values_read_as_missing"] == 2
+
+
+def test_a_column_of_lists_is_said_to_be_one_not_printed(tmp_path: Path) -> None:
+    """QA: Gaia's RAW epoch photometry (an array per row) in CSV or ECSV gave a 2,400-
+    character error of the array itself; it says what the column holds and what reads it.
+    Other text is cut to a line."""
+    from astropy.table import Table
+
+    rows = {"source_id": [1, 2], "g_transit_time": [[1.0, 2.0, 3.0], [1.5, 2.5]],
+            "g_transit_mag": [[15.0, 15.1, 15.2], [16.0, 16.1]]}
+    Table(rows).write(tmp_path / "raw.ecsv")
+    pd.DataFrame(rows).to_csv(tmp_path / "raw.csv", index=False)  # "[1.0, 2.0, 3.0]"
+    columns = Columns(id="source_id", time="g_transit_time", mag="g_transit_mag")
+    for name in ("raw.ecsv", "raw.csv"):
+        with pytest.raises(InputError, match=r"column 'g_transit_time' holds (a list of values "
+                                             r"in each row|arrays .*) \(one row per star, as "
+                                             r"Gaia's RAW"):
+            read_long_table(tmp_path / name, columns=columns)
+    long = pd.DataFrame({"id": ["a"] * 3, "time": ["x" * 100, "2", "3"], "mag": 15.0})
+    with pytest.raises(InputError, match=r": 'x{56}\.\.\. is not a number$"):
+        read_long_table(long)
+
+
+def test_the_flag_hint_names_gaias_variability_rejects_first() -> None:
+    """QA: Gaia's table with three flag columns got the hint to read rejected_by_photometry
+    (the first), whose rows keep the variability rejects; its per-star files read
+    rejected_by_variability, as docs/data.md says."""
+    frame = pd.DataFrame({"source_id": [7] * 4, "time": np.arange(4.0), "mag": 15.0,
+                          "rejected_by_photometry": False,
+                          "rejected_by_variability": [False, True, False, False]})
+    with pytest.warns(UserWarning, match=r"read one with --columns "
+                                         r"flag=rejected_by_variability"):
+        read_long_table(frame, columns=Columns(id="source_id"))

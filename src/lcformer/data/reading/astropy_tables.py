@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from lcformer.data.reading.config import Columns
-from lcformer.data.reading.flux import FLUX_UNIT
+from lcformer.data.reading.flux import DECLARED_FLUX_UNIT, FLUX_UNIT, UNIT_ZERO_POINTS
 from lcformer.data.report import DropReport
 
 #: The HDU of K2SFF's light curves made with the best of its apertures, beside HDUs of the
@@ -187,6 +187,8 @@ def declared_unit(column: Any, name: str, role: str, columns: Columns, mag_unit:
         return 1.0
     if role == columns.mag:  # without --flux, to_magnitudes refuses it (flux.py)
         sink.note(FLUX_UNIT)
+        if str(unit) in UNIT_ZERO_POINTS:  # nJy, uJy: with --flux, checked against its AB
+            sink.note(DECLARED_FLUX_UNIT + str(unit))  # zero point (QA: 7.5 mag off)
         return 1.0
     if mag_unit is not None and not isinstance(mag_unit, u.UnrecognizedUnit) and \
             unit.is_equivalent(mag_unit):  # a flux's errors, in the flux's unit

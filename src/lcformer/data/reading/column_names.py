@@ -199,8 +199,10 @@ SNR_NAMES = ("flux_over_error",)
 
 
 def is_snr_name(name: str) -> bool:
-    """Whether a column so named holds signal-to-noise ratios (:data:`SNR_NAMES`)."""
-    return name.strip("\"'").lower() in SNR_NAMES
+    """Whether a column so named holds signal-to-noise ratios (:data:`SNR_NAMES`, and
+    Gaia's per band: g_transit_flux_over_error, bp_flux_over_error)."""
+    low = name.strip("\"'").lower()
+    return low in SNR_NAMES or low.endswith(tuple("_" + n for n in SNR_NAMES))
 
 
 def snr_column(names: list[str], mag: str) -> str | None:
@@ -323,9 +325,29 @@ SURVEY_LAYOUTS = (
      "--columns id=locus_id,time=ant_mjd,mag=ant_mag_corrected,err=ant_magerr_corrected,"
      "band=ant_passband (its R band is ZTF's r: --band-names R=r where a model knows r)"),
     ("Rubin's DiaSource without scienceFlux",
-     ("diaObjectId", "midpointMjdTai", "psfFlux", "psfFluxErr"),
+     ("diaSourceId", "diaObjectId", "midpointMjdTai", "psfFlux", "psfFluxErr"),
      "its psfFlux is a difference-image flux, which --flux does not read (add each star's "
      "reference flux first, or use scienceFlux)"),
+    ("Rubin's ForcedSource, whose psfFlux is the star's own (nJy; psfDiffFlux is the "
+     "difference image's)",
+     ("objectId", "midpointMjdTai", "psfFlux", "psfFluxErr"),
+     "--columns id=objectId,time=midpointMjdTai,mag=psfFlux,err=psfFluxErr,"
+     "flag=psfFlux_flag --flux --zero-point 31.4"),
+    ("Rubin's ForcedSourceOnDiaObject, whose psfFlux is the star's own (nJy; psfDiffFlux is "
+     "the difference image's)",
+     ("diaObjectId", "midpointMjdTai", "psfFlux", "psfFluxErr", "psfDiffFlux"),
+     "--columns id=diaObjectId,time=midpointMjdTai,mag=psfFlux,err=psfFluxErr,"
+     "flag=psfFlux_flag --flux --zero-point 31.4"),
+    ("Rubin's ForcedSource without a time (nJy fluxes)",
+     ("objectId", "visit", "psfFlux", "psfFluxErr"),
+     "join each visit's time from the Visit table (its expMidptMJD) by visit first, then "
+     "--columns id=objectId,time=expMidptMJD,mag=psfFlux,err=psfFluxErr,flag=psfFlux_flag "
+     "--flux --zero-point 31.4"),
+    ("Rubin's ForcedSourceOnDiaObject without a time (nJy fluxes)",
+     ("diaObjectId", "visit", "psfFlux", "psfFluxErr", "psfDiffFlux"),
+     "join each visit's time from the Visit table (its expMidptMJD) by visit first, then "
+     "--columns id=diaObjectId,time=expMidptMJD,mag=psfFlux,err=psfFluxErr,"
+     "flag=psfFlux_flag --flux --zero-point 31.4"),
     ("PLAsTiCC, whose fluxes are difference-image fluxes (FLUXCAL, zero point 27.5) with no "
      "reference flux, so magnitudes from them are not the stars'",
      ("object_id", "mjd", "passband", "flux", "flux_err", "detected"),
@@ -341,10 +363,14 @@ SURVEY_LAYOUTS = (
 #: Flux columns that hold a difference-image flux (the star's minus a reference image's)
 #: wherever they are: ZTF's forced photometry, Rubin's forced sources, SNANA's FLUXCAL.
 DIFFERENCE_FLUXES = frozenset({"forcediffimflux", "psfdiffflux", "fluxcal"})
-#: psfFlux (psFlux in ELAsTiCC) is one beside these columns of difference-image sources
-#: (Pan-STARRS's and a Rubin Object's psfFlux are direct, and so is a Rubin forced source's
-#: beside its psfDiffFlux); PLAsTiCC's flux beside these.
-DIA_COLUMNS = frozenset({"diaobjectid", "diasourceid", "midpointtai", "midpointmjdtai"})
+#: Rubin's psfFlux is the difference image's in DiaSource, which these columns mark (its
+#: scienceFlux is the direct image's); ELAsTiCC's psFlux beside a diaObjectId is always one.
+DIA_SOURCE_COLUMNS = frozenset({"diasourceid", "scienceflux", "midpointtai"})
+#: ... and the star's own in a forced source (ForcedSource, ForcedSourceOnDiaObject), which
+#: these mark; Pan-STARRS's and a Rubin Object's psfFlux are direct too (QA: a forced
+#: source's, beside its diaObjectId and midpointMjdTai, was called a difference flux).
+FORCED_SOURCE_COLUMNS = frozenset({"psfdiffflux", "forcedsourceid",
+                                   "forcedsourceondiaobjectid", "objectid"})
 PLASTICC_COLUMNS = frozenset({"passband", "detected"})
 
 
@@ -352,10 +378,19 @@ def difference_flux(found: list[str], mag: str) -> bool:
     """Whether column ``mag`` of a table (or file) of columns ``found`` is a difference-image
     flux."""
     lower, name = {bare_name(c) for c in found}, bare_name(mag)
-    return (name in DIFFERENCE_FLUXES
-            or (name in ("psfflux", "psflux") and bool(lower & DIA_COLUMNS)
-                and "psfdiffflux" not in lower)
+    rubin = (name == "psfflux" and not lower & FORCED_SOURCE_COLUMNS
+             and bool(lower & DIA_SOURCE_COLUMNS))
+    elasticc = name == "psflux" and "diaobjectid" in lower
+    return (name in DIFFERENCE_FLUXES or rubin or elasticc
             or (name == "flux" and PLASTICC_COLUMNS <= lower))
+
+
+def ambiguous_rubin_flux(found: list[str], mag: str) -> bool:
+    """Whether ``mag`` is a psfFlux beside a diaObjectId with nothing to say whether it is
+    DiaSource's (a difference flux) or a forced source's (the star's own)."""
+    lower = {bare_name(c) for c in found}
+    return (bare_name(mag) == "psfflux" and "diaobjectid" in lower
+            and not lower & (FORCED_SOURCE_COLUMNS | DIA_SOURCE_COLUMNS))
 
 
 #: ZTF's difference-image magnitude as the alert brokers name it (ALeRCE's and Lasair's
@@ -377,6 +412,12 @@ def difference_flux_text(found: list[str], mag: str) -> str | None:
     """What to say where ``mag`` is a difference-image flux (:func:`difference_flux`), not
     naming the file: once for a folder of such files (QA: PLAsTiCC's and ELAsTiCC's ran to
     exit 0); None where it is not one."""
+    if ambiguous_rubin_flux(found, mag):
+        return (f"column {mag!r} beside diaObjectId is a difference-image flux if the table is "
+                f"Rubin's DiaSource (whose scienceFlux is the star's own), and the star's own "
+                f"if it is a forced source (ForcedSourceOnDiaObject): nothing in it says "
+                f"which; magnitudes from a difference flux are wrong for variable stars, so "
+                f"read DiaSource's scienceFlux instead")
     if not difference_flux(found, mag):
         return None
     return (f"column {mag!r} is a difference-image flux (the star's flux minus a reference "

@@ -101,12 +101,32 @@ def numeric_column(
     bad = np.flatnonzero(values.isna().to_numpy() & present)
     if len(bad):
         row = int(bad[0])
+        value = series.iloc[row]
+        if _holds_a_list(value):  # QA: Gaia's RAW epoch photometry, its array in the error
+            sink.problem(f"{locate(row)}: column '{name}' holds a list of values in each row "
+                         f"({LIST_ADVICE})", "unreadable_file", curves)
+            return None
+        text = repr(value)
         sink.problem(
-            f"{locate(row)}: column '{name}': {series.iloc[row]!r} is not a number",
+            f"{locate(row)}: column '{name}': "
+            f"{text if len(text) <= 60 else text[:57] + '...'} is not a number",
             "unreadable_file", curves,
         )
         return None
     return values.to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+#: What reads a table of one row per star whose values are lists (QA: Gaia's RAW layout).
+LIST_ADVICE = ("one row per star, as Gaia's RAW epoch photometry: lcformer reads such lists "
+               "from Parquet, a time and a mag list column of one band; else give one row "
+               "per point, as Gaia's INDIVIDUAL or COMBINED layout")
+
+
+def _holds_a_list(value: object) -> bool:
+    """An array, or text of one ("(1.0, 2.0)", "[1, 2]"), in a cell."""
+    if isinstance(value, str):
+        return re.fullmatch(r"\s*[\[(].*,.*[\])]\s*", value, re.DOTALL) is not None
+    return np.ndim(value) > 0 if not isinstance(value, bytes) else False
 
 
 #: Words of a text flag column, and the flag they are (-1: every bit): ASAS-SN Sky Patrol

@@ -198,8 +198,8 @@ class ReadConfig(Config):
                "in the band) (default: off; input that looks like fluxes is refused)")
     zero_point: float = setting(
         8.9, "with --flux: the magnitude of a flux of 1 in your units (8.9: AB magnitudes "
-             "of fluxes in Jy; 16.4 for mJy, 23.9 for uJy, a survey's zero point for counts, "
-             "as 20.44 for TESS's e-/s)")
+             "of fluxes in Jy; 16.4 for mJy, 23.9 for uJy, 31.4 for nJy (Rubin's), a survey's "
+             "zero point for counts, as 20.44 for TESS's e-/s)")
     band_names: tuple[str, ...] = setting(
         (), "rename bands as they are read, FROM=TO: 1=g,2=r,3=i for ZTF's fid or "
             "Pan-STARRS's filterID (1-5: g, r, i, z, y), so that a model of named bands "
@@ -228,10 +228,13 @@ class ReadConfig(Config):
         if not math.isfinite(self.zero_point):  # every magnitude would be NaN or infinite
             raise ConfigError(f"zero_point must be a finite number, got {self.zero_point}")
         # A flux's error beside magnitudes: in flux units, read as magnitudes it is nonsense
-        # (5.0 Jy drops every point as large_err; 5e-6 makes every point look exact).
+        # (5.0 Jy drops every point as large_err; 5e-6 makes every point look exact). Not
+        # a signal-to-noise ratio (Gaia's g_transit_flux_over_error), which gives errors.
+        from lcformer.data.reading.column_names import is_snr_name  # (it imports this)
+
         for band, mag, err in self.columns.mags:
             if (not self.flux and "flux" in err.lower() and "mag" not in err.lower()
-                    and "flux" not in mag.lower()):
+                    and "flux" not in mag.lower() and not is_snr_name(err)):
                 role = f"err:{band}" if band else "err"
                 raise ConfigError(f"--columns {role}={err} names a flux's error beside "
                                   f"magnitudes ({role.replace('err', 'mag')}={mag}): name the "

@@ -33,6 +33,10 @@ NORMALISED_SHARE, NORMALISED_WITHIN, NORMALISED_STARS = 0.9, 0.05, 3
 MAG_PER_LN = 2.5 / np.log(10.0)  # 1.0857: d(mag) / d(ln flux)
 #: Counted by the readers where a file declares its magnitude column in a flux's unit (mJy).
 FLUX_UNIT = "mag_column_in_a_flux_unit"
+#: ... and, with the unit's name after it, where that unit is one of UNIT_ZERO_POINTS'.
+DECLARED_FLUX_UNIT = "flux_column_declared_in_"
+#: Counted where --flux keeps a flux at or below zero, as an asinh magnitude.
+KEPT_NON_POSITIVE = "flux_at_or_below_zero_kept_as_asinh_magnitude"
 #: Counted by the per-star reader where a file declares its magnitude column in magnitudes
 #: (mag, mmag, mag(AB)): ``--flux`` would read them as fluxes.
 MAG_UNIT = "mag_column_in_a_magnitude_unit"
@@ -100,6 +104,7 @@ def to_magnitudes(curves: LightCurves, config: ReadConfig, source: str,
                           f"(--flux), not by the names {config.columns.mag!r} and "
                           f"{config.columns.err!r}: check that it holds the fluxes",
                           stacklevel=2)
+        _refuse_other_declared_unit(config, source, report)
         units = {bare: bare.rsplit("_", 1)[-1] for bare in named}
         for bare, unit in units.items():
             if unit in UNIT_ZERO_POINTS and UNIT_ZERO_POINTS[unit] != config.zero_point:
@@ -111,21 +116,40 @@ def to_magnitudes(curves: LightCurves, config: ReadConfig, source: str,
         converted = flux_to_magnitudes(curves, config.zero_point, report)
         _warn_of_negative_magnitudes(converted, config, source,
                                      any(u in UNIT_ZERO_POINTS for u in units.values()))
+        _warn_of_one_zero_point_for_counts(converted, config, source)
         return converted
     fluxes = [bare for bare in named if "flux" in bare.lower() and "mag" not in bare.lower()]
     if fluxes:
         raise InputError(f"{source}: the magnitude column is {fluxes[0]!r}, a "
                          f"flux's name: give --flux to convert fluxes to magnitudes (with "
-                         f"--zero-point, default {ReadConfig().zero_point:g} for Jy), or "
-                         f"name a magnitude column with --columns mag=NAME")
+                         f"--zero-point, default {ReadConfig().zero_point:g} for Jy, 31.4 for "
+                         f"nJy), or name a magnitude column with --columns mag=NAME")
     if report.events[FLUX_UNIT]:
         raise InputError(f"{source}: its magnitude column is declared in a flux's unit (as "
                          f"its file says): give --flux to convert the fluxes to magnitudes "
                          f"(with --zero-point, the magnitude of a flux of 1 in that unit)")
     refuse_fluxes(curves, source, f"give --flux to convert them to magnitudes (with "
-                                  f"--zero-point, default {ReadConfig().zero_point:g} for Jy), "
-                                  f"or give magnitudes")
+                                  f"--zero-point, default {ReadConfig().zero_point:g} for Jy, "
+                                  f"31.4 for nJy), or give magnitudes")
     return curves
+
+
+def _refuse_other_declared_unit(config: ReadConfig, source: str, report: DropReport) -> None:
+    """:class:`InputError` where the files declare their flux column in a unit (nJy, uJy)
+    whose AB zero point is not --zero-point's (QA: ECSV files of Rubin's nJy read at Jy's
+    8.9 gave magnitudes of 0.2-1.7 without a word), or in two such units."""
+    units = sorted(key.removeprefix(DECLARED_FLUX_UNIT) for key in report.events
+                   if key.startswith(DECLARED_FLUX_UNIT))
+    if len({UNIT_ZERO_POINTS[unit] for unit in units}) > 1:
+        raise InputError(f"{source}: the files declare their flux column in different units "
+                         f"({', '.join(units)}): give every file's fluxes in one unit")
+    if units and abs(UNIT_ZERO_POINTS[units[0]] - config.zero_point) > 0.005:
+        zero_point = UNIT_ZERO_POINTS[units[0]]
+        raise InputError(f"{source}: the flux column is declared in {units[0]} (as its file "
+                         f"says), whose AB zero point is {zero_point:g}, but --zero-point is "
+                         f"{config.zero_point:g}, which would make every magnitude "
+                         f"{config.zero_point - zero_point:+.1f} mag off: give --zero-point "
+                         f"{zero_point:g}")
 
 
 def names_magnitudes(name: str) -> bool:
@@ -171,8 +195,26 @@ def _warn_of_negative_magnitudes(curves: LightCurves, config: ReadConfig, source
     if median < 0:
         warnings.warn(f"{source}: the magnitudes --flux made have a median of {median:.2f}, "
                       f"below 0 (only the brightest stars in the sky are): give the "
-                      f"--zero-point of the fluxes' unit (the magnitude of a flux of 1 in it; "
-                      f"{config.zero_point:g} is Jy's; TESS's e-/s: 20.44)", stacklevel=3)
+                      f"--zero-point of the fluxes' unit (the magnitude of a flux of 1 in it: "
+                      f"AB's for Jy {UNIT_ZERO_POINTS['Jy']:g}, for nJy "
+                      f"{UNIT_ZERO_POINTS['nJy']:g}; TESS's e-/s: 20.44); it is "
+                      f"{config.zero_point:g}", stacklevel=3)
+
+
+def _warn_of_one_zero_point_for_counts(curves: LightCurves, config: ReadConfig,
+                                       source: str) -> None:
+    """One --zero-point for several bands is right for fluxes in a calibrated unit (every
+    AB unit's is one of :data:`UNIT_ZERO_POINTS`), not for counts, whose zero point is each
+    band's own (QA: Gaia's e-/s at G's zero point put BP 0.35 and RP 0.94 mag faint)."""
+    bands = sorted({str(b) for b in pd.unique(curves.bands)} - {""})
+    if len(bands) > 1 and config.zero_point not in UNIT_ZERO_POINTS.values():
+        warnings.warn(f"{source}: one --zero-point, {config.zero_point:g}, makes the magnitudes "
+                      f"of all {len(bands)} bands ({', '.join(bands[:6])}): right where every "
+                      f"band's fluxes are in one calibrated unit (Jy, nJy), wrong for counts "
+                      f"(e-/s), whose zero point is each band's own (Gaia's G, BP and RP), which "
+                      f"would put colours off: read those bands' magnitudes instead (Gaia's "
+                      f"g_transit_mag, bp_mag, rp_mag), or convert each band's fluxes before "
+                      f"reading", stacklevel=3)
 
 
 #: The softening of asinh magnitudes, in units of a curve's median flux error: Lupton, Gunn &
@@ -251,6 +293,8 @@ def flux_to_magnitudes(curves: LightCurves, zero_point: float,
     non_positive = unlogged | (bright & (flux <= 0) & ~no_data)
     report.drop_points("non_positive_flux", np.count_nonzero(non_positive))
     _warn_of_biased_bands(curves, unlogged)  # (a bright star's failed ones bias nothing)
+    report.note(KEPT_NON_POSITIVE, int(np.count_nonzero(
+        (flux <= 0) & ~(non_positive | no_data))))
     b = np.where(asinh, softening, 1.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         mag = np.where(asinh, zero_point - MAG_PER_LN * (np.arcsinh(flux / (2 * b)) + np.log(b)),

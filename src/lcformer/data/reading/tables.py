@@ -53,6 +53,7 @@ from lcformer.data.reading.column_names import (
     survey_layout_hint,
 )
 from lcformer.data.reading.columns import (
+    LIST_ADVICE,
     build_curves,
     days_of_dates,
     flagged_rows,
@@ -77,7 +78,7 @@ from lcformer.data.reading.files import (
     unsupported_format,
 )
 from lcformer.data.reading.flux import errors_of_snr
-from lcformer.data.reading.headers import DECIMAL_COMMAS
+from lcformer.data.reading.headers import DECIMAL_COMMAS, PREFERRED_FLAGS
 from lcformer.data.reading.ipac import ipac_as_columns, ipac_names
 from lcformer.data.reading.labels import join_labels
 from lcformer.data.reading.nested import exploded, list_columns, nested_columns, nested_lists
@@ -434,7 +435,8 @@ def _read_astropy(path: Path, form: str, columns: Columns, required: tuple[str, 
         values = astropy_column(table[column])
         if values.ndim != 1:
             sink.problem(f"{path}: column {column!r} holds arrays of shape {values.shape[1:]} "
-                         "per row; expected one value per row", "unreadable_file")
+                         f"per row; expected one value per row ({LIST_ADVICE})",
+                         "unreadable_file")
             return None
         if values.dtype.kind in "iufb":
             values = values.astype(values.dtype.newbyteorder("="))  # FITS is big-endian
@@ -622,6 +624,9 @@ def _say_of_columns(found: list[str], columns: Columns, use: dict[str, str],
         listed = f"{', '.join(map(repr, unread))} {'looks' if one else 'look'}"
         flags = [c for c in unread if values is None
                  or _holds_flags(values, c, columns.flag_bits)]
+        # Gaia's rejected_by_variability first, as its per-star files read it (QA: the hint
+        # named rejected_by_photometry, whose rows keep the variability rejects).
+        flags.sort(key=lambda c: bare_name(c) not in PREFERRED_FLAGS)
         if not flags:  # text (NEOWISE's cc_flags 'd000'): --columns flag= would refuse it
             kept = (f"only the flag column {resolved.flag!r} drops rows" if resolved.flag in use
                     else "every row is kept")
