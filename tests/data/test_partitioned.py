@@ -106,6 +106,7 @@ def test_a_star_in_two_partitions_reads_the_table_whole(tmp_path, rng):
     assert streamed.manifest["counts"]["stars_read"] == 18
 
 
+@pytest.mark.filterwarnings(r"ignore:\d+ class\(es\) with fewer than")
 def test_dropping_small_classes_reads_the_table_whole(tmp_path, rng):
     folder = write_dataset(tmp_path / "survey", rng)
     config = WINDOWS.replace(min_class_windows=40)

@@ -69,6 +69,13 @@ def test_a_class_no_star_has_is_named_with_the_classes_there_are(tmp_path, rng):
                                          r"they are 2 classes; spell them alike"):
         data, _ = prepare("toy", lambda r: cased, "h", CONFIG, tmp_path)
     assert data.classes == ["RRL", "b", "rrl"]
+    # VSX's uncertain type (QA): said with the renaming that merges it.
+    colon = both.with_labels(np.array(["RRAB:", "RRAB", "b", "b"] * 2, dtype=object))
+    with pytest.warns(UserWarning, match=r"toy: classes 'RRAB' and 'RRAB:' differ only in a "
+                                         r"trailing colon \(an uncertain type\), so they are 2 "
+                                         r"classes; spell them alike if they are one "
+                                         r"\(--class-names RRAB:=RRAB\)$"):
+        prepare("toy", lambda r: colon, "h", CONFIG, tmp_path / "colon")
 
 
 def test_keep_bands_drops_the_other_bands_curves_and_counts_them(tmp_path, rng):
@@ -141,6 +148,7 @@ def test_interrupted_prepare_leaves_nothing_that_looks_complete(tmp_path, rng):
     assert not [p for p in tmp_path.iterdir() if not p.name.startswith(".")]
 
 
+@pytest.mark.filterwarnings(r"ignore:\d+ class\(es\) with fewer than")
 def test_unknown_classes_and_small_classes_are_counted(tmp_path, rng):
     config = PrepareConfig(tokens=TokenConfig(10, 5), classes=("a",))
     data, _ = prepare("toy", lambda r: curves(rng), "h", config, tmp_path)
@@ -161,14 +169,17 @@ def test_small_classes_of_star_views_count_every_band_of_their_stars(tmp_path, r
                  for band in ("B", "R")]
     labels = [("a" if i < 4 else "b") for i in range(6) for _ in range(2)]
     config = PrepareConfig(inputs="stars", features=False, min_class_windows=3)
-    data, _ = prepare("two", lambda r: LightCurves.from_list(two_bands, labels=labels), "h",
-                      config, tmp_path)
+    with pytest.warns(UserWarning, match=r"^1 class\(es\) with fewer than 3 stars dropped "
+                                         r"\(--min-class-windows\): b$"):  # named (QA)
+        data, _ = prepare("two", lambda r: LightCurves.from_list(two_bands, labels=labels),
+                          "h", config, tmp_path)
     assert data.classes == ["a"]
     # The two "b" stars: four curves (one sample each names only its first curve)
     assert data.report.curves["class_below_threshold"] == 4
     assert data.report.n_curves_dropped == 12 - len(data.cleaned)
 
 
+@pytest.mark.filterwarnings(r"ignore:\d+ class\(es\) with fewer than")
 def test_small_classes_of_star_views_count_stars_however_their_samples_split(tmp_path, rng):
     """One sample per band (the ablation's rows 2-3) or one per star (rows 4-9): the same
     classes kept, so the rows share their test stars."""

@@ -163,3 +163,29 @@ def test_a_stars_copy_under_another_id_lands_in_its_part() -> None:
         tested = sum((assign_splits(data, f"kfold:5:{i}", 0) == "test").astype(int)
                      for i in range(5))
     assert tested.tolist() == [1] * len(ids)
+
+
+def test_copies_of_one_light_curve_with_two_classes_are_named() -> None:
+    """QA: a VSX cross-match listed one ASAS star as EW and, under another id, as EA: both
+    were trained on (and, in the test part, scored) without a word."""
+    from dataclasses import replace
+
+    from lcformer.data.lightcurves import LightCurves
+    from lcformer.data.prepared import PrepareConfig, build
+    from lcformer.data.splits import assign_splits
+    from lcformer.data.synthetic import SyntheticConfig, make_synthetic
+
+    lcs = make_synthetic(SyntheticConfig(n_per_class=20, num=60))
+    copies = lcs.select(np.arange(2))
+    other = {c: next(o for o in lcs.labels if o != c) for c in set(lcs.labels)}
+    copies = replace(copies, ids=np.array([f"copy-{i}" for i in copies.ids], dtype=object),
+                     labels=np.array([other[c] for c in copies.labels], dtype=object))
+    data = build("torn", LightCurves.concatenate([lcs, copies]),
+                 PrepareConfig(inputs="stars", features=False))
+    with pytest.warns(UserWarning) as said:
+        assign_splits(data, "stratified", 0)
+    text = " ".join(str(w.message) for w in said)
+    assert "4 stars are copies of one another's points" in text
+    first = lcs.ids[0]
+    assert ("2 light curve(s) are listed under several ids with different classes" in text
+            and f"{first} ({lcs.labels[0]}); copy-{first} ({other[lcs.labels[0]]})" in text)

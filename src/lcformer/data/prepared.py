@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shlex
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -503,15 +504,24 @@ def check_kept_bands(config: PrepareConfig, bands: set[str], name: str) -> None:
 
 def warn_of_classes_in_two_cases(labels: set[str], name: str) -> None:
     """Warn where two classes differ only in case (``rrl`` and ``RRL``: two classes, as
-    training learns them; ``describe`` says it too, as it lists them)."""
+    training learns them; ``describe`` says it too, as it lists them) or in a trailing
+    colon (VSX's uncertain ``RRAB:`` beside ``RRAB``; QA), with the renaming that merges
+    them."""
     by_case: dict[str, list[str]] = {}
     for label in sorted(c for c in labels if c):
-        by_case.setdefault(label.lower(), []).append(label)
+        by_case.setdefault(label.lower().rstrip(":").strip(), []).append(label)
     if twins := [names for names in by_case.values() if len(names) > 1]:
-        warnings.warn(f"{name}: classes {' and '.join(map(repr, twins[0]))} differ only in "
-                      f"case, so they are {len(twins[0])} classes"
+        first = twins[0]
+        colon = any(c.endswith(":") for c in first)
+        cased = len({c.rstrip(":") for c in first}) > 1
+        what = " and ".join(["case"] * cased + ["a trailing colon (an uncertain type)"] * colon)
+        into = next((c for c in first if not c.endswith(":")), first[0])
+        merge = ",".join(f"{c}={into}" for c in first if c != into)
+        warnings.warn(f"{name}: classes {' and '.join(map(repr, first))} differ only in "
+                      f"{what}, so they are {len(first)} classes"
                       + (f" ({len(twins) - 1} more such group(s))" if len(twins) > 1 else "")
-                      + "; spell them alike if they are one", stacklevel=3)
+                      + f"; spell them alike if they are one (--class-names "
+                        f"{shlex.quote(merge)})", stacklevel=3)
 
 
 def check_classes(config: PrepareConfig, labels: set[str] | None, name: str) -> None:
@@ -579,6 +589,10 @@ def drop_small_classes(lcs: LightCurves, samples: Samples, min_windows: int,
     else:  # the others are counted already (shorter than a window)
         has_samples[samples.curve] = True
     report.drop_curves("class_below_threshold", int((drop & has_samples).sum()))
+    named = sorted(map(str, small))  # QA: seven VSX types went, counted, never named
+    warnings.warn(f"{len(named):,} class(es) with fewer than {min_windows:,} "
+                  f"{'stars' if star_views else 'samples'} dropped (--min-class-windows): "
+                  f"{', '.join(named[:12])}{', ...' if len(named) > 12 else ''}", stacklevel=2)
     keep_index = np.flatnonzero(~drop)
     new_index = np.full(lcs.n_curves, -1)
     new_index[keep_index] = np.arange(len(keep_index))

@@ -247,13 +247,37 @@ def keep_copies_together(parts: np.ndarray, data: PreparedDataset) -> np.ndarray
     out = parts.copy()
     out[copied] = parts[first.reindex(group[copied]).to_numpy()]
     moved = int((out != parts).sum())
-    if moved:
-        warnings.warn(f"{len(copied):,} stars are copies of one another's points under other "
-                      f"ids ({first.size:,} groups, each one light curve, all or in part, "
-                      f"listed under several ids); "
-                      f"{moved:,} moved to their group's part of the split, so that no "
-                      f"test star's copy is trained on", stacklevel=2)
+    warnings.warn(f"{len(copied):,} stars are copies of one another's points under other "
+                  f"ids ({first.size:,} groups, each one light curve, all or in part, "
+                  f"listed under several ids); " + (
+                      f"{moved:,} moved to their group's part of the split, so that no test "
+                      f"star's copy is trained on" if moved else
+                      "each group's stars are in one part of the split already"),
+                  stacklevel=2)
+    _warn_of_copies_of_two_classes(data, copied, group[copied])
     return out
+
+
+def _warn_of_copies_of_two_classes(data: PreparedDataset, copied: np.ndarray,
+                                   group: np.ndarray) -> None:
+    """Name the light curves listed under several ids with different classes (QA: a VSX
+    cross-match that matched one star twice, EW and EA, trained on both without a word, and
+    scored both, one of them wrong, where one id with two classes is refused)."""
+    if "label" not in data.stars:
+        return
+    ids = data.stars["id"].to_numpy(dtype=object)[copied]
+    labels = data.stars["label"].to_numpy(dtype=object)[copied]
+    kinds = pd.Series(labels).groupby(group, sort=False).nunique()
+    torn = kinds.index[kinds.to_numpy() > 1]
+    if not len(torn):
+        return
+    named = ["; ".join(f"{i} ({c})" for i, c in zip(ids[group == g], labels[group == g],
+                                                      strict=True)) for g in torn[:3]]
+    warnings.warn(f"{len(torn):,} light curve(s) are listed under several ids with different "
+                  f"classes, so that each copy is trained or scored with its own class, one "
+                  f"of them wrong: {' | '.join(named)}{' | ...' if len(torn) > 3 else ''}; "
+                  f"give each light curve one class (a cross-match that matched one star "
+                  f"twice)", stacklevel=3)
 
 
 def sample_sets(data: PreparedDataset, parts: np.ndarray, sample_per_class: int | None,

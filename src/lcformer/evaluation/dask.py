@@ -107,6 +107,8 @@ def _setup(ddf: dd.DataFrame, run_dir: str | Path, checkpoint: Checkpoint,
     reading = reading or trained
     if not reading.band_names and trained.band_names:  # the run's renaming, unless replaced
         reading = reading.replace(band_names=trained.band_names)
+    if not reading.class_names and trained.class_names:  # and its classes' renaming
+        reading = reading.replace(class_names=trained.class_names)
     if check_stars:
         _check_one_partition_per_star(ddf, reading.columns)
     return run, metadata, reading

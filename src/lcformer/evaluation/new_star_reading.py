@@ -41,11 +41,11 @@ def new_star_reading(trained: ReadConfig, reading: ReadConfig, given: Mapping[st
     ``reading`` is what the user's options make (defaults for the rest); ``given``: the
     options the user gave, by :class:`ReadConfig` field (``flux``, ``zero_point``, and
     ``columns`` where any column name was given, ``flag_bits`` where the bit mask was). They
-    are used as they stand, in three groups: ``columns``; ``flux`` with ``zero_point``;
-    ``band_names``. A group not given is the model's (its training tables were read so:
-    its magnitudes are what the model knows). Of a model trained on fluxes, ``flux`` alone
-    takes its zero point and ``zero_point`` alone its ``flux``; another zero point than the
-    model's is warned of.
+    are used as they stand, in four groups: ``columns``; ``flux`` with ``zero_point``;
+    ``band_names``; ``class_names``. A group not given is the model's (its training tables
+    were read so: its magnitudes are what the model knows). Of a model trained on fluxes,
+    ``flux`` alone takes its zero point and ``zero_point`` alone its ``flux``; another zero
+    point than the model's is warned of.
     Columns given with the run's flag column but no bit mask take the run's mask (QA: PS1's
     infoFlag, non-zero on good rows, dropped every row without it)."""
     inherited = ReadConfig()
@@ -88,6 +88,9 @@ def new_star_reading(trained: ReadConfig, reading: ReadConfig, given: Mapping[st
     if "band_names" not in given and trained.band_names:
         inherited = inherited.replace(band_names=trained.band_names)
         reading = reading.replace(band_names=trained.band_names)
+    if "class_names" not in given and trained.class_names:
+        inherited = inherited.replace(class_names=trained.class_names)
+        reading = reading.replace(class_names=trained.class_names)
     if "columns" not in given:
         inherited = inherited.replace(columns=trained.columns)
         reading = reading.replace(columns=trained.columns)

@@ -205,11 +205,21 @@ class ReadConfig(Config):
             "Pan-STARRS's filterID (1-5: g, r, i, z, y), so that a model of named bands "
             "reads them; =R names the curves read without a band (default: none)",
         metavar="FROM=TO,...")
+    class_names: tuple[str, ...] = setting(
+        (), "rename or merge classes as they are read, FROM=TO: 'RRAB:=RRAB,HADS=DSCT' for "
+            "VSX's uncertain types and sub-types; with predict, maps the input's labels onto "
+            "the model's classes for scoring (default: none)",
+        metavar="FROM=TO,...")
 
     @property
     def band_map(self) -> dict[str, str]:
         """``band_names`` as {from: to}."""
         return dict(pair.split("=", 1) for pair in self.band_names)  # stripped: __post_init__
+
+    @property
+    def class_map(self) -> dict[str, str]:
+        """``class_names`` as {from: to}."""
+        return dict(pair.split("=", 1) for pair in self.class_names)  # stripped: __post_init__
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -225,6 +235,16 @@ class ReadConfig(Config):
         froms = [pair.split("=", 1)[0] for pair in self.band_names]
         if len(set(froms)) < len(froms):
             raise ConfigError(f"band_names: a band renamed twice in {','.join(self.band_names)}")
+        for pair in self.class_names:
+            old, _, new = (part.strip() for part in pair.partition("="))
+            if not old or not new or "=" in new:
+                raise ConfigError(f"class_names: {pair!r} is not FROM=TO (RRAB:=RRAB,HADS=DSCT)")
+        object.__setattr__(self, "class_names", tuple(
+            "=".join(part.strip() for part in pair.split("=", 1)) for pair in self.class_names))
+        froms = [pair.split("=", 1)[0] for pair in self.class_names]
+        if len(set(froms)) < len(froms):
+            raise ConfigError(f"class_names: a class renamed twice in "
+                              f"{','.join(self.class_names)}")
         if not math.isfinite(self.zero_point):  # every magnitude would be NaN or infinite
             raise ConfigError(f"zero_point must be a finite number, got {self.zero_point}")
         # A flux's error beside magnitudes: in flux units, read as magnitudes it is nonsense
@@ -254,4 +274,6 @@ class ReadConfig(Config):
             words += ["--flux", option_text("zero_point", f"{self.zero_point:g}")]
         if self.band_names:
             words.append(option_text("band_names", shlex.quote(",".join(self.band_names))))
+        if self.class_names:
+            words.append(option_text("class_names", shlex.quote(",".join(self.class_names))))
         return " ".join(words)

@@ -19,6 +19,7 @@ import pandas as pd
 
 from lcformer.data.lightcurves import LightCurves
 from lcformer.data.reading.band_names import rename_bands
+from lcformer.data.reading.class_names import rename_classes
 from lcformer.data.reading.config import ReadConfig
 from lcformer.data.report import DropReport
 from lcformer.errors import InputError
@@ -79,8 +80,10 @@ def to_magnitudes(curves: LightCurves, config: ReadConfig, source: str,
                   report: DropReport) -> LightCurves:
     """``curves`` in magnitudes: converted with ``config.flux``, else checked not to be
     fluxes (:class:`InputError` naming ``source`` and the fix). Every reader ends here, so
-    the bands are also renamed here, as ``config.band_names`` says (:mod:`.band_names`)."""
+    the bands are also renamed here, as ``config.band_names`` says (:mod:`.band_names`), and
+    the classes, as ``config.class_names`` says (:mod:`.class_names`)."""
     curves = rename_bands(curves, config.band_map, source, report)
+    curves = rename_classes(curves, config.class_map, source, report)
     # Each magnitude (or flux) column read: one, or each band's (mag:W1=...).
     named = [mag.strip("\"'") for _, mag, _ in config.columns.mags]
     if config.flux:

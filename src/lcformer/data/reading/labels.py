@@ -140,7 +140,9 @@ def labels_table(labels: PathLike | pd.DataFrame, columns: Columns,
     if id_column not in table or label_column not in table:
         raise InputError(f"{name}: found columns {names_text(list(table.columns))}, expected "
                          f"['{columns.id}', '{columns.label}'] (optional '{columns.split}'): "
-                         f"one row per star; map other names with --columns")
+                         f"one row per star; map other names with --columns (which names "
+                         f"the light curves' columns too: where theirs differ, rename this "
+                         f"file's columns to {columns.id} and {columns.label})")
     table = table.rename(columns={id_column: columns.id, label_column: columns.label})
     if table.empty and not isinstance(labels, pd.DataFrame):
         empty_labels_file(name, "labels table", sink)
