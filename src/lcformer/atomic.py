@@ -210,3 +210,38 @@ def aside_path(path: str | os.PathLike) -> Path:
         n += 1
         aside = path.with_name(f"{path.name}.old.{n}")
     return aside
+
+
+#: The lock file beside a folder that one command at a time fills (:func:`one_writer`).
+LOCK_NAME = ".{}.lcformer-lock"
+
+
+@contextlib.contextmanager
+def one_writer(folder: str | os.PathLike, what: str) -> Iterator[None]:
+    """Hold ``folder`` for this process while it fills it (a run folder, a partitioned
+    prediction's outputs): another lcformer command started on it meanwhile is refused
+    (QA: two trainings into one run folder, or two predicts into one --out, each wrote its
+    part and both ended at exit 0 with a folder of two runs). An operating-system lock
+    (``filelock``), which ends with its process, killed or not: no stale lock to clear. On
+    a hidden file beside the folder, not in it: a run folder may be moved aside while held.
+    Where the lock file cannot be written (a read-only folder), nothing is held: the
+    command fails where it writes."""
+    from filelock import FileLock, Timeout
+
+    folder = Path(folder)
+    lock = FileLock(folder.parent / LOCK_NAME.format(folder.name), timeout=0)
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        lock.acquire()
+    except Timeout:
+        from lcformer.errors import ConfigError
+
+        raise ConfigError(f"{folder}: another lcformer command is writing {what} there now; "
+                          f"wait for it to end, or give another folder") from None
+    except OSError:  # read-only: nothing to hold, and nothing will be written
+        yield
+        return
+    try:
+        yield
+    finally:
+        lock.release()

@@ -340,6 +340,15 @@ def test_train_evaluate_predict(tiny_synthetic, tmp_path, capsys) -> None:
     assert main(["train", "synthetic", "--work-dir", str(work), "--run-dir", str(run_dir),
                  "--model", "encoder", *TRAIN_ARGS]) == 0
     assert f"replaced the earlier run in {run_dir}" in capsys.readouterr().err
+    # ... but not while another command writes there (QA: two trainings, one folder, mixed).
+    from lcformer import atomic
+
+    with atomic.one_writer(run_dir, "a run"):
+        assert main(["train", "synthetic", "--work-dir", str(work), "--run-dir", str(run_dir),
+                     "--model", "encoder", *TRAIN_ARGS]) == 2
+    assert capsys.readouterr().err.strip() == (
+        f"lcformer: error: {run_dir}: another lcformer command is writing a run there now; "
+        f"wait for it to end, or give another folder")
 
 
 @pytest.mark.realdata

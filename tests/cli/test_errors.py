@@ -217,6 +217,10 @@ def test_a_folder_to_write_that_is_a_file_is_named(tmp_path, capsys) -> None:
 def test_a_full_disk_names_where_the_command_writes(monkeypatch, tmp_path, capsys) -> None:
     """A full disk's error names no file (pyarrow's: no errno either, only its text): the
     command's output is named instead."""
+    partial = OSError(30, "Read-only file system", "/w/prepared/.eros1-a3e2.partial-5bce-1-x")
+    assert exits._refused_path(partial) == (  # QA: the temporary folder was named
+        "/w/prepared: cannot write there (Read-only file system); give a folder you can write "
+        "to")
     error = OSError(28, "No space left on device")
     assert exits._refused_path(error, "preds/") == (
         "preds/: cannot write there (No space left on device); free some space, or write "

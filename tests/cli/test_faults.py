@@ -265,3 +265,19 @@ def test_killed_prepare_train_and_sweep_finish_as_if_never_killed(setup, tmp_pat
         assert same_weights(sweep / cell / "best.safetensors",
                             setup["sweep"] / cell / "best.safetensors"), f"{cell}, {where}"
     assert debris(sweep) == [] and debris(setup["work"]) == [], where
+
+
+def test_ctrl_c_while_the_commands_load_is_one_line(monkeypatch, capsys) -> None:
+    """QA: Ctrl-C in the first second and a half printed 20-51 lines of the imports'
+    traceback; it ends as later, one line and status 130."""
+    import types
+
+    import lcformer.cli
+
+    class Loading(types.ModuleType):
+        def __getattr__(self, name: str) -> None:
+            raise KeyboardInterrupt
+
+    monkeypatch.setitem(sys.modules, "lcformer.cli.commands", Loading("lcformer.cli.commands"))
+    assert lcformer.cli.main(["--version"]) == 130
+    assert capsys.readouterr().err == "lcformer: interrupted\n"

@@ -1,6 +1,31 @@
 """The ``lcformer`` command line: each command a thin call into the library, its options
 generated from the settings dataclasses."""
 
-from lcformer.cli.commands import build_parser, main
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import argparse
 
 __all__ = ["build_parser", "main"]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``lcformer``. Its commands load here, where Ctrl-C in the second or two they take
+    ends as it does later, in one line and status 130 (QA: a traceback of the imports)."""
+    try:
+        from lcformer.cli.commands import main as run
+    except KeyboardInterrupt:
+        print("lcformer: interrupted", file=sys.stderr)
+        return 130  # exits.EXIT_INTERRUPTED
+    return run(argv)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line's parser (:func:`lcformer.cli.commands.build_parser`)."""
+    from lcformer.cli.commands import build_parser as build
+
+    return build()

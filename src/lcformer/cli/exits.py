@@ -128,7 +128,9 @@ def _refused_path(error: OSError, output: str | None = None) -> str:
                 f"a folder's name")
     if isinstance(error, NotADirectoryError):
         return f"{path}: it, or a folder above it, is a file, not a folder; check the path"
-    if path.name.startswith(".") and ".tmp" in path.name:  # an atomic write's temporary file
+    if path.name.startswith(".") and (".tmp" in path.name or ".partial-" in path.name):
+        # an atomic write's temporary file or folder (QA: a read-only work dir's error named
+        # .eros1-a3e2....partial-5bce...), named by the folder it was made in
         return f"{path.parent}: cannot write there ({reason}); give a folder you can write to"
     return f"{path}: {reason}; check the path, and that it can be read or written"
 

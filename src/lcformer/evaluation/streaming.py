@@ -260,70 +260,73 @@ def predict_partitions(model: Model, metadata: dict[str, Any],
     source = Path(root) if root is not None else Path(os.path.commonpath(
         [p.parent for p in paths]))
     _apart(out_dir, source)
-    _claim(out_dir, {"input": str(source.resolve()),
-                     "weights_sha256": weights_digest(model),
-                     "classes": list(metadata["classes"]),
-                     "prepare": model_prepare_config(metadata).to_dict(),
-                     "pad_short": pad_short, "flags": flags.to_dict(),
-                     "flag_kinds": list(FLAGS),  # a folder's outputs flag alike
-                     "flag_rules": FLAG_RULES,
-                     "data_code": data_code_digest(),  # and fold at periods found alike
-                     "reading": reading.to_dict(), "readers": READERS_VERSION,
-                     "columns": list(output_schema(metadata).columns),
-                     "outputs": "below the input folder" if root is not None else "below the "
-                                "partitions' common folder"})
-    summary = StreamSummary(out_dir, partitions=len(paths))
-    seen = SeenStars()
-    outputs = {path: out_dir / name for path, name in zip(paths, names, strict=True)}
-    # Given the input folder (as the CLI does), the outputs mirror it: those of partitions
-    # no longer in it go. (Without it, ``paths`` may be some of a folder's partitions.)
-    gone = _orphans(out_dir, set(outputs.values())) if root is not None else []
-    if gone:
-        print(f"{out_dir}: removed {len(gone):,} output(s) whose input partition is no longer "
-              f"in the input folder (removed or renamed since), so that the folder holds this "
-              f"input's predictions only: {first_few(gone, 3)}", file=sys.stderr)
-    _refuse_split_stars_first(paths, reading.columns, outputs)
-    todo = _to_predict(outputs, seen, summary)
-    redone = summary.redone_line()
-    if redone:
-        print(redone, file=sys.stderr)
+    # One command at a time (QA: two predicts started together, before either had written a
+    # partition, each claimed the folder, and it held both models' outputs at exit 0).
+    with atomic.one_writer(out_dir, "predictions"):
+        _claim(out_dir, {"input": str(source.resolve()),
+                         "weights_sha256": weights_digest(model),
+                         "classes": list(metadata["classes"]),
+                         "prepare": model_prepare_config(metadata).to_dict(),
+                         "pad_short": pad_short, "flags": flags.to_dict(),
+                         "flag_kinds": list(FLAGS),  # a folder's outputs flag alike
+                         "flag_rules": FLAG_RULES,
+                         "data_code": data_code_digest(),  # and fold at periods found alike
+                         "reading": reading.to_dict(), "readers": READERS_VERSION,
+                         "columns": list(output_schema(metadata).columns),
+                         "outputs": "below the input folder" if root is not None else "below the "
+                                    "partitions' common folder"})
+        summary = StreamSummary(out_dir, partitions=len(paths))
+        seen = SeenStars()
+        outputs = {path: out_dir / name for path, name in zip(paths, names, strict=True)}
+        # Given the input folder (as the CLI does), the outputs mirror it: those of partitions
+        # no longer in it go. (Without it, ``paths`` may be some of a folder's partitions.)
+        gone = _orphans(out_dir, set(outputs.values())) if root is not None else []
+        if gone:
+            print(f"{out_dir}: removed {len(gone):,} output(s) whose input partition is no longer "
+                  f"in the input folder (removed or renamed since), so that the folder holds this "
+                  f"input's predictions only: {first_few(gone, 3)}", file=sys.stderr)
+        _refuse_split_stars_first(paths, reading.columns, outputs)
+        todo = _to_predict(outputs, seen, summary)
+        redone = summary.redone_line()
+        if redone:
+            print(redone, file=sys.stderr)
 
-    from tqdm.auto import tqdm
+        from tqdm.auto import tqdm
 
-    options = {"device": device, "batch_size": batch_size, "pad_short": pad_short,
-               "flags": flags, "chunk_stars": chunk_stars, "n_jobs": n_jobs}
-    began = time.perf_counter()
-    # One pool of --jobs processes for all partitions (not one each, a second's start each).
-    with (shared_workers(n_jobs), columns_said_once(),  # a column warning once, not each
-          tqdm(total=len(todo), unit="partition", desc="predict", disable=not progress) as bar):
-        for path, out in todo:
-            report, existed = DropReport(), out.is_file()  # existed: its input changed
-            made_from = input_fingerprint(path)  # before reading: a rewrite during it shows
-            lcs = _read_partition(path, reading, report)
-            if lcs.n_curves == 0 and report.problems:
-                if out.is_file():  # made from the input before it changed: wrong now
-                    out.unlink()
-                    report.problems[-1] += (f" (its output {out}, made before the input "
-                                            f"changed, was removed)")
-                summary.failed.append(report.problems[-1])
-                summary.report.merge(report)
+        options = {"device": device, "batch_size": batch_size, "pad_short": pad_short,
+                   "flags": flags, "chunk_stars": chunk_stars, "n_jobs": n_jobs}
+        began = time.perf_counter()
+        # One pool of --jobs processes for all partitions (not one each, a second's start each).
+        with (shared_workers(n_jobs), columns_said_once(),  # a column warning once, not each
+              tqdm(total=len(todo), unit="partition", desc="predict", disable=not progress) as bar):
+            for path, out in todo:
+                report, existed = DropReport(), out.is_file()  # existed: its input changed
+                made_from = input_fingerprint(path)  # before reading: a rewrite during it shows
+                lcs = _read_partition(path, reading, report)
+                if lcs.n_curves == 0 and report.problems:
+                    if out.is_file():  # made from the input before it changed: wrong now
+                        out.unlink()
+                        report.problems[-1] += (f" (its output {out}, made before the input "
+                                                f"changed, was removed)")
+                    summary.failed.append(report.problems[-1])
+                    summary.report.merge(report)
+                    bar.update(1)
+                    continue
+                refuse_split_stars(seen, lcs.ids, path, outputs)
+                table, predicted = predict_frame(model, metadata, lcs, **options)
+                report.merge(predicted)
+                write_output(table, report, out, source=path, made_from=made_from)
+                summary.redone += existed
+                summary.add(table, report)
+                summary.stars_now += len(table)
+                summary.seconds = time.perf_counter() - began
+                bar.set_postfix_str(f"{summary.stars_now:,} stars, "
+                                    f"{summary.stars_per_second:,.0f} stars/s", refresh=False)
                 bar.update(1)
-                continue
-            refuse_split_stars(seen, lcs.ids, path, outputs)
-            table, predicted = predict_frame(model, metadata, lcs, **options)
-            report.merge(predicted)
-            write_output(table, report, out, source=path, made_from=made_from)
-            summary.redone += existed
-            summary.add(table, report)
-            summary.stars_now += len(table)
-            summary.seconds = time.perf_counter() - began
-            bar.set_postfix_str(f"{summary.stars_now:,} stars, "
-                                f"{summary.stars_per_second:,.0f} stars/s", refresh=False)
-            bar.update(1)
-            if after_partition is not None:
-                after_partition(out)
-    summary.seconds = time.perf_counter() - began
-    return summary
+                if after_partition is not None:
+                    after_partition(out)
+        summary.seconds = time.perf_counter() - began
+        return summary
 
 
 def _to_predict(outputs: dict[Path, Path], seen: SeenStars, summary: StreamSummary

@@ -85,8 +85,8 @@ def _advice(path: Path) -> str:
         return ("copy or download it again, retrain, or use the run's last weights "
                 "(`lcformer predict --checkpoint last`, `Classifier.load(folder, 'last')`)")
     if path.name == LAST_FILE:
-        return ("copy or download it again, or train again without --resume "
-                "(the finished run's best.safetensors is unaffected)")
+        return ("copy or download it again, or train again without --resume (a finished "
+                "run's best.safetensors is unaffected)")
     return "copy or download it again, or retrain"
 
 

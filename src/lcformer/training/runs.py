@@ -8,6 +8,7 @@ what the CLI, the sweeps and the ablation call.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections import Counter
 from pathlib import Path
@@ -59,47 +60,49 @@ def train_run(data: PreparedDataset, config: RunConfig, run_dir: str | Path,
     if resume:
         check_resumable(run_dir, config, data)
     main = distributed.is_main()  # under torchrun, rank 0 alone writes the run folder
-    if main:
+    # One command at a time in a run folder (rank 0's, under torchrun: the others only read).
+    with atomic.one_writer(run_dir, "a run") if main else contextlib.nullcontext():
+        if main:
+            try:
+                run_dir.mkdir(parents=True, exist_ok=True)
+            except (FileExistsError, NotADirectoryError):
+                raise ConfigError(f"{run_dir}: cannot be a run folder: it, or a folder above it, "
+                                  f"is a file; give another --run-dir") from None
+            aside = None if resume else set_aside_other_run(run_dir, data)
+            if aside is not None:  # said even when quiet, as is a replaced model
+                print(f"moved the earlier run in {run_dir}, trained on other input, to {aside} "
+                      f"(--run-dir keeps runs apart)", file=sys.stderr)
+            elif not resume and clear_run(run_dir):  # said even when quiet: a model is gone
+                print(f"replaced the earlier run in {run_dir} (--resume continues one instead; "
+                      f"--run-dir keeps runs apart)", file=sys.stderr)
+            write_config(run_dir, data, config)
+
+        check_trainable(data)
+        parts = assign_splits(data, config.split, config.split_seed)
+        logger = (TensorBoardLogger(tensorboard, data.classes)
+                  if tensorboard is not None and main else None)
         try:
-            run_dir.mkdir(parents=True, exist_ok=True)
-        except (FileExistsError, NotADirectoryError):
-            raise ConfigError(f"{run_dir}: cannot be a run folder: it, or a folder above it, "
-                              f"is a file; give another --run-dir") from None
-        aside = None if resume else set_aside_other_run(run_dir, data)
-        if aside is not None:  # said even when quiet, as is a replaced model
-            print(f"moved the earlier run in {run_dir}, trained on other input, to {aside} "
-                  f"(--run-dir keeps runs apart)", file=sys.stderr)
-        elif not resume and clear_run(run_dir):  # said even when quiet: a model is gone
-            print(f"replaced the earlier run in {run_dir} (--resume continues one instead; "
-                  f"--run-dir keeps runs apart)", file=sys.stderr)
-        write_config(run_dir, data, config)
+            fitted = fit(data, config, parts, run_dir, resume, progress and main, logger)
+            if not main:  # rank 0 evaluates; the others return its record
+                return RunRecord.from_dict(distributed.broadcast_json())
+            record = evaluate_run(fitted, data, parts, config, run_dir)
+            distributed.broadcast_json(record.to_dict())
+            if logger is not None:
+                logger.finish(run_hparams(fitted.model, data, config),
+                              {"test/accuracy": record.star["accuracy"],
+                               "test/macro_f1": record.star["macro_f1"]},
+                              # the epoch axis is member 0's, the one logged
+                              step=len(fitted.members[0].history))
+        finally:
+            if logger is not None:
+                logger.close()
+        if figures:
+            from lcformer.reporting import figures as fig
 
-    check_trainable(data)
-    parts = assign_splits(data, config.split, config.split_seed)
-    logger = (TensorBoardLogger(tensorboard, data.classes)
-              if tensorboard is not None and main else None)
-    try:
-        fitted = fit(data, config, parts, run_dir, resume, progress and main, logger)
-        if not main:  # rank 0 evaluates; the others return its record
-            return RunRecord.from_dict(distributed.broadcast_json())
-        record = evaluate_run(fitted, data, parts, config, run_dir)
-        distributed.broadcast_json(record.to_dict())
-        if logger is not None:
-            logger.finish(run_hparams(fitted.model, data, config),
-                          {"test/accuracy": record.star["accuracy"],
-                           "test/macro_f1": record.star["macro_f1"]},
-                          # the epoch axis is member 0's, the one logged
-                          step=len(fitted.members[0].history))
-    finally:
-        if logger is not None:
-            logger.close()
-    if figures:
-        from lcformer.reporting import figures as fig
-
-        fig.run_figures(run_dir, fitted.model, data, fitted.sets, fitted.result,
-                        record.star["confusion"], config.train,
-                        pd.read_csv(run_dir / PREDICTIONS_FILE, dtype={"id": str}))
-    return record
+            fig.run_figures(run_dir, fitted.model, data, fitted.sets, fitted.result,
+                            record.star["confusion"], config.train,
+                            pd.read_csv(run_dir / PREDICTIONS_FILE, dtype={"id": str}))
+        return record
 
 
 def evaluate_run(fitted: FittedRun, data: PreparedDataset, parts: np.ndarray,
