@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
+import subprocess
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -76,3 +80,19 @@ def tiny_synthetic(tmp_path, monkeypatch):
     spec = dataclasses.replace(datasets.REGISTRY["synthetic"],
                                read=lambda folder, report: make_synthetic(tiny))
     monkeypatch.setitem(datasets.REGISTRY, "synthetic", spec)
+
+
+@contextlib.contextmanager
+def held_elsewhere(folder: Path, what: str = "a run") -> Iterator[None]:
+    """``folder`` held (lcformer.atomic.one_writer) by another process, as by another
+    command running on it, while the block runs."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import time; from lcformer import atomic\n"
+         f"with atomic.one_writer({str(folder)!r}, {what!r}):\n"
+         "    print('held', flush=True); time.sleep(120)"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        yield
+    finally:
+        holder.kill()
+        holder.wait()

@@ -146,30 +146,30 @@ def test_a_temporary_path_is_on_disk_before_it_is_renamed(tmp_path, monkeypatch)
 
 def test_one_writer_refuses_a_second_command_and_ends_with_its_process(tmp_path) -> None:
     """QA: two trainings into one run folder (or two predicts into one --out) both ended at
-    exit 0 with a folder of two runs. The second is refused; a killed holder holds nothing."""
+    exit 0 with a folder of two runs. A second process is refused, however the folder is
+    spelt; the holder itself may hold it again (a command, then the run it calls); a killed
+    holder holds nothing."""
     from lcformer.errors import ConfigError
 
     run = tmp_path / "runs" / "r"
-    with atomic.one_writer(run, "a run"):
-        with pytest.raises(ConfigError, match=r"r: another lcformer command is writing a run "
-                                              r"there now"):
-            with atomic.one_writer(run, "a run"):
-                pass
-        with atomic.one_writer(tmp_path / "runs" / "other", "a run"):  # another folder: free
-            pass
-    with atomic.one_writer(run, "a run"):  # released
-        pass
+    (tmp_path / "link").symlink_to(tmp_path / "runs", target_is_directory=True)
     holder = subprocess.Popen(
         [sys.executable, "-c", "import sys, time; from lcformer import atomic\n"
          f"with atomic.one_writer({str(run)!r}, 'a run'):\n"
          "    print('held', flush=True); time.sleep(60)"], stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "held"
-        with pytest.raises(ConfigError):
-            with atomic.one_writer(run, "a run"):
-                pass
+        for spelt in (run, tmp_path / "link" / "r", tmp_path / "runs" / "." / "r"):
+            with pytest.raises(ConfigError, match=r"runs/r: another lcformer command is "
+                                                  r"writing a run there now; wait for it"):
+                with atomic.one_writer(spelt, "a run"):
+                    pass
+        with atomic.one_writer(tmp_path / "runs" / "other", "a run"):  # another folder: free
+            pass
     finally:
         holder.kill()
         holder.wait()
     with atomic.one_writer(run, "a run"):  # SIGKILL left no stale lock
-        pass
+        with atomic.one_writer(tmp_path / "link" / "r", "a run"):  # held by this process
+            pass
+    assert (tmp_path / "runs" / ".r.lcformer-lock").is_file()  # beside the folder

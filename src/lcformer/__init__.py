@@ -6,12 +6,12 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from lcformer.data.lightcurves import LightCurves
-
 __version__ = "0.3.0"
 
 # Heavier names (they import torch or pandas readers) load on first use.
 _LAZY = {
+    "LightCurves": "lcformer.data.lightcurves",  # (numpy: even it loads on first use, so that
+    # Ctrl-C as the command line starts ends in one line, in lcformer.cli.main)
     "Classifier": "lcformer.api",
     "StarSamples": "lcformer.api",
     "Columns": "lcformer.data.reading.config",
@@ -41,7 +41,7 @@ _LAZY = {
     "from_astropy": "lcformer.data.reading",
 }
 
-__all__ = ["LightCurves", "__version__", *_LAZY]
+__all__ = ["__version__", *_LAZY]
 
 
 def __getattr__(name: str) -> Any:

@@ -212,8 +212,11 @@ def aside_path(path: str | os.PathLike) -> Path:
     return aside
 
 
-#: The lock file beside a folder that one command at a time fills (:func:`one_writer`).
+#: The lock file beside a folder that one command at a time fills (:func:`one_writer`), or,
+#: where its parent cannot be written, in it.
 LOCK_NAME = ".{}.lcformer-lock"
+#: The folders this process holds (a command holds its folder, and the run it calls again).
+_HELD: set[Path] = set()
 
 
 @contextlib.contextmanager
@@ -222,26 +225,53 @@ def one_writer(folder: str | os.PathLike, what: str) -> Iterator[None]:
     prediction's outputs): another lcformer command started on it meanwhile is refused
     (QA: two trainings into one run folder, or two predicts into one --out, each wrote its
     part and both ended at exit 0 with a folder of two runs). An operating-system lock
-    (``filelock``), which ends with its process, killed or not: no stale lock to clear. On
-    a hidden file beside the folder, not in it: a run folder may be moved aside while held.
-    Where the lock file cannot be written (a read-only folder), nothing is held: the
-    command fails where it writes."""
-    from filelock import FileLock, Timeout
-
-    folder = Path(folder)
-    lock = FileLock(folder.parent / LOCK_NAME.format(folder.name), timeout=0)
+    (``flock``), which ends with its process, killed or not: no stale lock to clear; taken
+    on a file opened for reading, so that another user's lock file serves too. The file is
+    beside the folder (a run folder may be moved aside while held), or in it where the
+    parent cannot be written. Where neither can (a read-only folder: the command fails where
+    it writes), on a system without ``flock`` (Windows), or on a file system that refuses
+    locks (NFS without its lock service), nothing is held."""
+    folder = Path(folder).resolve()  # one lock however the path is spelt (a link, ".")
+    if folder in _HELD:  # this process holds it already
+        yield
+        return
+    handle = _locked(folder, what)
+    if handle is None:
+        yield
+        return
+    _HELD.add(folder)
     try:
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        lock.acquire()
-    except Timeout:
+        yield
+    finally:
+        _HELD.discard(folder)
+        os.close(handle)  # releases the lock
+
+
+def _locked(folder: Path, what: str) -> int | None:
+    """A descriptor of ``folder``'s lock file, locked; None where none can be had."""
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        return None
+    handle = None
+    for path in (folder.parent / LOCK_NAME.format(folder.name), folder / LOCK_NAME.format("")):
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle = os.open(path, os.O_RDONLY | os.O_CREAT, 0o644)
+            break
+        except OSError:
+            continue
+    if handle is None:
+        return None
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(handle)
         from lcformer.errors import ConfigError
 
         raise ConfigError(f"{folder}: another lcformer command is writing {what} there now; "
                           f"wait for it to end, or give another folder") from None
-    except OSError:  # read-only: nothing to hold, and nothing will be written
-        yield
-        return
-    try:
-        yield
-    finally:
-        lock.release()
+    except OSError:  # a file system without locks
+        os.close(handle)
+        return None
+    return handle

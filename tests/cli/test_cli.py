@@ -341,9 +341,9 @@ def test_train_evaluate_predict(tiny_synthetic, tmp_path, capsys) -> None:
                  "--model", "encoder", *TRAIN_ARGS]) == 0
     assert f"replaced the earlier run in {run_dir}" in capsys.readouterr().err
     # ... but not while another command writes there (QA: two trainings, one folder, mixed).
-    from lcformer import atomic
+    from tests.conftest import held_elsewhere
 
-    with atomic.one_writer(run_dir, "a run"):
+    with held_elsewhere(run_dir):
         assert main(["train", "synthetic", "--work-dir", str(work), "--run-dir", str(run_dir),
                      "--model", "encoder", *TRAIN_ARGS]) == 2
     assert capsys.readouterr().err.strip() == (

@@ -28,6 +28,7 @@ from lcformer.evaluation.streaming import (
     predict_partitions,
 )
 from lcformer.training.run_folder import load_model
+from tests.conftest import held_elsewhere
 from tests.evaluation.stars import (
     labelled_stars,
     new_stars,
@@ -210,6 +211,12 @@ def test_labelled_partitions_are_scored_as_the_same_stars_in_one_table(
                  *common]) == 0
     partitioned = score_lines(capsys.readouterr().out)
     assert partitioned == scored_as_one_table(tiny_run, tmp_path, common, capsys)
+    with held_elsewhere(tmp_path / "out", "predictions"):  # one command at a time (QA)
+        assert main(["predict", str(tiny_run), str(parts), "--out", str(tmp_path / "out"),
+                     *common]) == 2
+    assert capsys.readouterr().err.endswith(
+        f"{tmp_path / 'out'}: another lcformer command is writing predictions there now; "
+        f"wait for it to end, or give another folder\n")
     assert partitioned.startswith("against the input's labels: macro-F1 ")
     assert ("on 18 labelled stars classified" in partitioned
             and "labelled stars not scored: 1 of classes the model was not trained on (mira; "

@@ -23,7 +23,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from lcformer import __version__
-from lcformer.cli.exits import EXIT_NOTHING, EXIT_STATUS, EXIT_USER, run_command
+from lcformer.cli.exits import (
+    EXIT_INTERRUPTED,
+    EXIT_NOTHING,
+    EXIT_STATUS,
+    EXIT_USER,
+    run_command,
+)
 from lcformer.cli.options import (
     add_config_options,
     add_reading_options,
@@ -256,7 +262,18 @@ def cmd_describe(args: argparse.Namespace) -> int:
 
 def cmd_train(args: argparse.Namespace) -> int:
     """Also under ``torchrun --nproc_per_node=N -m lcformer train``: N data-parallel
-    processes, of which rank 0 prepares the data first, prints and writes the run folder."""
+    processes, of which rank 0 prepares the data first, prints and writes the run folder.
+    A --run-dir given is held from the start (QA: a second train into it was refused only
+    after preparing its data); the default one, once it is named (in train_run)."""
+    from lcformer import atomic
+
+    first = os.environ.get("RANK", "0") == "0"  # torchrun's rank 0 writes the folder
+    with (atomic.one_writer(Path(args.run_dir), "a run") if args.run_dir and first
+          else contextlib.nullcontext()):
+        return _train(args)
+
+
+def _train(args: argparse.Namespace) -> int:
     from lcformer.hardware import pick_device
     from lcformer.training import distributed
     from lcformer.training.run_folder import check_resumable, run_dir_name
@@ -667,7 +684,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run a command; every failure ends as one line on stderr and an exit status of
     ``EXIT_STATUS`` (with ``--debug``, after its traceback), as
     :func:`~lcformer.cli.exits.run_command` runs it."""
-    parser = build_parser()
+    try:  # (the parser loads the commands' options: Ctrl-C there is one line too, QA)
+        parser = build_parser()
+    except KeyboardInterrupt:
+        print("lcformer: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     argv = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
     args.command_line = shlex.join(["lcformer", *argv])  # kept in sweep.json

@@ -157,7 +157,16 @@ def _unclassified_lines(unclassified: typing.Any, where: str) -> None:
 
 def predict_partitioned(args: argparse.Namespace, partitions: list[Path],
                         options: dict[str, object]) -> int:
-    """``lcformer predict RUN FOLDER``: one output partition per input partition."""
+    """``lcformer predict RUN FOLDER``: one output partition per input partition; one
+    command at a time in the --out folder, to its last line (its _problems.txt)."""
+    from lcformer import atomic
+
+    with atomic.one_writer(Path(args.out or "predictions"), "predictions"):
+        return _predict_partitioned(args, partitions, options)
+
+
+def _predict_partitioned(args: argparse.Namespace, partitions: list[Path],
+                         options: dict[str, object]) -> int:
     from lcformer.evaluation.flags import format_flags, trained_on_copies
     from lcformer.evaluation.new_star_reading import warn_of_older_readers
     from lcformer.evaluation.output_files import TABLE_FORMATS

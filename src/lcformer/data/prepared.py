@@ -509,10 +509,11 @@ def warn_of_classes_in_two_cases(labels: set[str], name: str) -> None:
     them."""
     by_case: dict[str, list[str]] = {}
     for label in sorted(c for c in labels if c):
-        by_case.setdefault(label.lower().rstrip(":").strip(), []).append(label)
+        by_case.setdefault(label.lower().rstrip(":"), []).append(label)
     if twins := [names for names in by_case.values() if len(names) > 1]:
         first = twins[0]
-        colon = any(c.endswith(":") for c in first)
+        ends = {c.endswith(":") for c in first}
+        colon = len(ends) > 1  # some with it, some without (review: not where all have it)
         cased = len({c.rstrip(":") for c in first}) > 1
         what = " and ".join(["case"] * cased + ["a trailing colon (an uncertain type)"] * colon)
         into = next((c for c in first if not c.endswith(":")), first[0])

@@ -224,6 +224,9 @@ def assign_splits(data: PreparedDataset, split: str, seed: int) -> np.ndarray:
             raise InputError(f"{int(bad.sum())} star(s) have a split other than "
                              f"{'/'.join(PARTS)} in the dataset's split column, e.g. {shown}: "
                              f"fix those values, or use --split stratified")
+        copied, group = _copies(data)  # the survey's split stays, but is said of (review)
+        if len(copied):
+            _warn_of_copies_of_two_classes(data, copied, group[copied])
         return fixed_split(given, labels, seed=seed)
     if split.startswith("kfold:"):
         _, k, i = split.split(":")
@@ -236,26 +239,30 @@ def keep_copies_together(parts: np.ndarray, data: PreparedDataset) -> np.ndarray
     catalogue that lists a star twice: asas_acvs has 41 such pairs) all in the part of the
     first of them, so that a test star's copy is not a training star (said in a warning).
     In k folds each such group is tested once, in its first star's fold."""
-    cleaned = data.cleaned
-    groups = copy_groups(cleaned["id"].to_numpy(dtype=object), cleaned["n_points"].to_numpy(),
-                         data.points[:, 0], data.points[:, 1])
-    group = groups.reindex(data.stars["id"].to_numpy(dtype=object)).fillna(-1).to_numpy()
-    copied = np.flatnonzero(group >= 0)
+    copied, group = _copies(data)
     if not len(copied):
         return parts
     first = pd.Series(copied, index=group[copied]).groupby(level=0).min()
     out = parts.copy()
     out[copied] = parts[first.reindex(group[copied]).to_numpy()]
     moved = int((out != parts).sum())
-    warnings.warn(f"{len(copied):,} stars are copies of one another's points under other "
-                  f"ids ({first.size:,} groups, each one light curve, all or in part, "
-                  f"listed under several ids); " + (
-                      f"{moved:,} moved to their group's part of the split, so that no test "
-                      f"star's copy is trained on" if moved else
-                      "each group's stars are in one part of the split already"),
-                  stacklevel=2)
+    if moved:  # (not where none moved: every split of every command would say it, review)
+        warnings.warn(f"{len(copied):,} stars are copies of one another's points under other "
+                      f"ids ({first.size:,} groups, each one light curve, all or in part, "
+                      f"listed under several ids); {moved:,} moved to their group's part of "
+                      f"the split, so that no test star's copy is trained on", stacklevel=2)
     _warn_of_copies_of_two_classes(data, copied, group[copied])
     return out
+
+
+def _copies(data: PreparedDataset) -> tuple[np.ndarray, np.ndarray]:
+    """The stars (positions in ``data.stars``) that are copies of another's points, and the
+    group of copies of each star (-1: none)."""
+    cleaned = data.cleaned
+    groups = copy_groups(cleaned["id"].to_numpy(dtype=object), cleaned["n_points"].to_numpy(),
+                         data.points[:, 0], data.points[:, 1])
+    group = groups.reindex(data.stars["id"].to_numpy(dtype=object)).fillna(-1).to_numpy()
+    return np.flatnonzero(group >= 0), group
 
 
 def _warn_of_copies_of_two_classes(data: PreparedDataset, copied: np.ndarray,

@@ -555,6 +555,12 @@ def _claim(out_dir: Path, settings: dict[str, Any]) -> None:
             before = json.loads(manifest.read_text())
         except ValueError:
             before = None
+        if isinstance(before, dict) and isinstance(before.get("reading"), dict):
+            # A reading setting added since, at its default, is no option given otherwise
+            # (review: class_names None -> [] read as an option changed).
+            defaults = json.loads(json.dumps(ReadConfig().to_dict(), default=str))
+            before["reading"] = {**{k: v for k, v in defaults.items()
+                                    if k not in before["reading"]}, **before["reading"]}
         if before != settings:
             code = {"data_code", "readers", "flag_rules", "columns"}  # what an update changes
             updated = isinstance(before, dict) and before.keys() == settings.keys() and all(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from lcformer.data.lightcurves import LightCurves
@@ -34,15 +35,31 @@ def test_vsx_types_are_merged_and_the_stars_counted() -> None:
     assert curves.labels.tolist()[2] == "RRAB:"  # the input is left as it was
 
 
-def test_a_renaming_of_no_class_is_warned_of_and_bad_pairs_refused(recwarn) -> None:
+def test_a_renaming_of_no_class_changes_nothing_and_bad_pairs_are_refused(recwarn) -> None:
+    """A partition, or a predict's input, need not hold every class renamed: no warning
+    (review: one a partition), nothing counted."""
     curves = stars(["RRAB", "EW"])
-    with pytest.warns(UserWarning, match=r"--class-names renames rrab:, which no star's class"):
-        rename_classes(curves, {"rrab:": "RRAB"}, "vsx", DropReport())
-    recwarn.clear()
-    rename_classes(curves, {"RRAB:": "RRAB", "EW": "EW"}, "vsx", DropReport())  # one matches
-    assert not recwarn.list
+    report = DropReport()
+    assert rename_classes(curves, {"RRAB:": "RRAB", "HADS": "DSCT"}, report) is curves
+    assert not recwarn.list and not report.events
     unlabelled = LightCurves.from_list([("s", "", np.arange(3.0), np.ones(3), np.ones(3))])
-    assert rename_classes(unlabelled, {"a": "b"}, "x", DropReport()) is unlabelled
+    assert rename_classes(unlabelled, {"a": "b"}, DropReport()) is unlabelled
     for bad in (("RRAB:",), ("=RRAB",), ("a=b=c",), ("a=b", "a=c")):
         with pytest.raises(ConfigError, match="class_names"):
             ReadConfig(class_names=bad)
+
+
+def test_class_names_reach_a_folders_labels_file(tmp_path, capsys) -> None:
+    """Through the command line: a long table with labels.csv, read by describe."""
+    from lcformer.cli import main
+
+    rows = [{"id": f"s{i}", "time": float(t), "mag": 12.0 + 0.1 * np.sin(t), "err": 0.01}
+            for i in range(6) for t in range(30)]
+    pd.DataFrame(rows).to_csv(tmp_path / "lightcurves.csv", index=False)
+    (tmp_path / "labels.csv").write_text("id,class\ns0,RRAB\ns1,RRAB:\ns2,HADS\ns3,DSCT\n"
+                                         "s4,EW\ns5,EW:\n")
+    assert main(["describe", str(tmp_path), "--class-names", "RRAB:=RRAB,HADS=DSCT,EW:=EW"]) == 0
+    out = capsys.readouterr().out
+    classes = [line.split()[0] for line in out.splitlines()[2:5]]
+    assert sorted(classes) == ["DSCT", "EW", "RRAB"], out
+    assert "stars_class_renamed" in out and " 3" in out.split("stars_class_renamed")[1][:40]

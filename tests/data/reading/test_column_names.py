@@ -174,6 +174,11 @@ def test_pan_starrs_detections_are_named_with_the_options_that_read_them() -> No
     (["diaObjectId", "midpointMjdTai", "psfFlux", "psfFluxErr"], False, True),  # cannot tell
     (["objID", "obsTime", "psfFlux"], False, False),  # Pan-STARRS
     (["diaObjectId", "midPointTai", "psFlux"], True, False),  # ELAsTiCC
+    (["diaSourceId", "midPointTai", "psFlux"], True, False),
+    # DiaSource joined with the Object table's objectId: still DiaSource's (review)
+    (["diaSourceId", "diaObjectId", "objectId", "midpointMjdTai", "psfFlux", "scienceFlux"],
+     True, False),
+    (["midpointMjdTai", "psfFlux", "psfFluxErr"], False, True),
 ])
 def test_rubins_psfflux_is_a_difference_flux_in_diasource_only(
         found: list[str], difference: bool, ambiguous: bool) -> None:

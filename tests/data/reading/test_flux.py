@@ -321,9 +321,10 @@ def test_flux_refuses_a_column_named_as_magnitudes() -> None:
         assert 19 < float(np.median(out.mag)) < 21
 
 
-def test_a_declared_flux_unit_must_be_the_zero_points(tmp_path) -> None:
+def test_a_declared_flux_unit_other_than_the_zero_points_is_warned_of(tmp_path,
+                                                                      recwarn) -> None:
     """QA: Rubin's nJy, declared in an ECSV file, read at Jy's 8.9 gave magnitudes of 0.2-1.7
-    without a word: a declared unit whose AB zero point is not --zero-point's is refused."""
+    without a word: said, in one warning (a warning: a Vega zero point may be meant)."""
     from astropy import units as u
     from astropy.table import Table
 
@@ -336,14 +337,17 @@ def test_a_declared_flux_unit_must_be_the_zero_points(tmp_path) -> None:
     columns = Columns(id="objectId", mag="psfFlux", err="psfFluxErr")
     report = DropReport()
     read = read_long_table(tmp_path / "forced.ecsv", columns=columns, report=report)
-    with pytest.raises(InputError, match=r"^forced\.ecsv: the flux column is declared in nJy "
-                                         r"\(as its file says\), whose AB zero point is 31\.4, "
-                                         r"but --zero-point is 8\.9, .* -22\.5 mag off: give "
-                                         r"--zero-point 31\.4$"):
-        to_magnitudes(read, ReadConfig(columns=columns, flux=True), "forced.ecsv", report)
+    to_magnitudes(read, ReadConfig(columns=columns, flux=True), "forced.ecsv", report)
+    said = [str(w.message) for w in recwarn.list]
+    assert said == ["forced.ecsv: the flux column is declared in nJy (as its file says), whose "
+                    "AB zero point is 31.4, and --zero-point is 8.9: the magnitudes are -22.50 "
+                    "mag from AB ones; give --zero-point 31.4 unless this zero point is meant "
+                    "(a Vega one)"]
+    recwarn.clear()
     mags = to_magnitudes(read, ReadConfig(columns=columns, flux=True, zero_point=31.4),
                          "forced.ecsv", report).mag
     np.testing.assert_allclose(mags, 31.4 - 2.5 * np.log10(flux), atol=1e-3)
+    assert not recwarn.list
 
 
 def test_one_zero_point_for_several_bands_of_counts_is_warned_of(recwarn) -> None:

@@ -1400,9 +1400,13 @@ def test_a_column_of_lists_is_said_to_be_one_not_printed(tmp_path: Path) -> None
     columns = Columns(id="source_id", time="g_transit_time", mag="g_transit_mag")
     for name in ("raw.ecsv", "raw.csv"):
         with pytest.raises(InputError, match=r"column 'g_transit_time' holds (a list of values "
-                                             r"in each row|arrays .*) \(one row per star, as "
+                                             r"in a row|arrays .*) \(one row per star, as "
                                              r"Gaia's RAW"):
             read_long_table(tmp_path / name, columns=columns)
+    note = pd.DataFrame({"id": ["a"] * 3, "time": [1.0, 2.0, 3.0],
+                         "mag": ["15.1", "(blend, see note)", "15.3"]})  # no list (review)
+    with pytest.raises(InputError, match=r"'\(blend, see note\)' is not a number$"):
+        read_long_table(note)
     long = pd.DataFrame({"id": ["a"] * 3, "time": ["x" * 100, "2", "3"], "mag": 15.0})
     with pytest.raises(InputError, match=r": 'x{56}\.\.\. is not a number$"):
         read_long_table(long)

@@ -10,7 +10,6 @@ maps a survey's own labels onto a model's classes for scoring.
 from __future__ import annotations
 
 import dataclasses
-import warnings
 
 import numpy as np
 import pandas as pd
@@ -19,20 +18,16 @@ from lcformer.data.lightcurves import LightCurves
 from lcformer.data.report import DropReport
 
 
-def rename_classes(curves: LightCurves, names: dict[str, str], source: str,
-                   report: DropReport) -> LightCurves:
+def rename_classes(curves: LightCurves, names: dict[str, str], report: DropReport
+                   ) -> LightCurves:
     """``curves`` with their labels renamed by ``names`` (from -> to; the others as they
-    are), the stars renamed counted as ``stars_class_renamed``; a renaming that names no
-    class of theirs is warned of (a typo would otherwise leave the classes apart)."""
+    are), the stars renamed counted as ``stars_class_renamed``. A name that matches no class
+    is not warned of: a partition, or a predict's input, need not hold every class (review:
+    false alarms); the classes that prepare and describe list show what is left apart."""
     if not names or curves.labels is None or not curves.n_curves:
         return curves
     labels = pd.Series(np.asarray(curves.labels, dtype=object))
     renamed = labels.isin(list(names))
-    unmatched = sorted(old for old in names if old not in set(labels))
-    if unmatched and not labels.isin(list(names.values())).all():
-        warnings.warn(f"{source}: --class-names renames {', '.join(unmatched)}, which no star's "
-                      f"class is (names are compared as written, case and colons too)",
-                      stacklevel=3)
     if not renamed.any():
         return curves
     ids = pd.Series(np.asarray(curves.ids, dtype=object))

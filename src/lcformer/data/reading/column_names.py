@@ -364,13 +364,16 @@ SURVEY_LAYOUTS = (
 #: wherever they are: ZTF's forced photometry, Rubin's forced sources, SNANA's FLUXCAL.
 DIFFERENCE_FLUXES = frozenset({"forcediffimflux", "psfdiffflux", "fluxcal"})
 #: Rubin's psfFlux is the difference image's in DiaSource, which these columns mark (its
-#: scienceFlux is the direct image's); ELAsTiCC's psFlux beside a diaObjectId is always one.
+#: scienceFlux is the direct image's; DP0.2 spelt its time midPointTai).
 DIA_SOURCE_COLUMNS = frozenset({"diasourceid", "scienceflux", "midpointtai"})
 #: ... and the star's own in a forced source (ForcedSource, ForcedSourceOnDiaObject), which
-#: these mark; Pan-STARRS's and a Rubin Object's psfFlux are direct too (QA: a forced
-#: source's, beside its diaObjectId and midpointMjdTai, was called a difference flux).
-FORCED_SOURCE_COLUMNS = frozenset({"psfdiffflux", "forcedsourceid",
-                                   "forcedsourceondiaobjectid", "objectid"})
+#: these mark, and which overrule the above (QA: a forced source's, beside its diaObjectId and
+#: midpointMjdTai, was called a difference flux).
+FORCED_SOURCE_COLUMNS = frozenset({"psfdiffflux", "forcedsourceid", "forcedsourceondiaobjectid"})
+#: Columns beside a psfFlux that may be Rubin's either way: its DiaSource's and its forced
+#: sources' (an objectId, as ForcedSource and the Object table have, says it is not DiaSource's
+#: unless DiaSource's own columns are there too: review).
+RUBIN_COLUMNS = frozenset({"diaobjectid", "midpointmjdtai"})
 PLASTICC_COLUMNS = frozenset({"passband", "detected"})
 
 
@@ -380,16 +383,16 @@ def difference_flux(found: list[str], mag: str) -> bool:
     lower, name = {bare_name(c) for c in found}, bare_name(mag)
     rubin = (name == "psfflux" and not lower & FORCED_SOURCE_COLUMNS
              and bool(lower & DIA_SOURCE_COLUMNS))
-    elasticc = name == "psflux" and "diaobjectid" in lower
+    elasticc = name == "psflux" and bool(lower & (DIA_SOURCE_COLUMNS | RUBIN_COLUMNS))
     return (name in DIFFERENCE_FLUXES or rubin or elasticc
             or (name == "flux" and PLASTICC_COLUMNS <= lower))
 
 
 def ambiguous_rubin_flux(found: list[str], mag: str) -> bool:
-    """Whether ``mag`` is a psfFlux beside a diaObjectId with nothing to say whether it is
-    DiaSource's (a difference flux) or a forced source's (the star's own)."""
+    """Whether ``mag`` is a psfFlux beside Rubin's diaObjectId or midpointMjdTai with nothing
+    to say whether it is DiaSource's (a difference flux) or a forced source's (the star's)."""
     lower = {bare_name(c) for c in found}
-    return (bare_name(mag) == "psfflux" and "diaobjectid" in lower
+    return (bare_name(mag) == "psfflux" and bool(lower & RUBIN_COLUMNS) and "objectid" not in lower
             and not lower & (FORCED_SOURCE_COLUMNS | DIA_SOURCE_COLUMNS))
 
 
@@ -413,7 +416,7 @@ def difference_flux_text(found: list[str], mag: str) -> str | None:
     naming the file: once for a folder of such files (QA: PLAsTiCC's and ELAsTiCC's ran to
     exit 0); None where it is not one."""
     if ambiguous_rubin_flux(found, mag):
-        return (f"column {mag!r} beside diaObjectId is a difference-image flux if the table is "
+        return (f"column {mag!r} is a difference-image flux if the table is "
                 f"Rubin's DiaSource (whose scienceFlux is the star's own), and the star's own "
                 f"if it is a forced source (ForcedSourceOnDiaObject): nothing in it says "
                 f"which; magnitudes from a difference flux are wrong for variable stars, so "

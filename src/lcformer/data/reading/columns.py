@@ -103,7 +103,7 @@ def numeric_column(
         row = int(bad[0])
         value = series.iloc[row]
         if _holds_a_list(value):  # QA: Gaia's RAW epoch photometry, its array in the error
-            sink.problem(f"{locate(row)}: column '{name}' holds a list of values in each row "
+            sink.problem(f"{locate(row)}: column '{name}' holds a list of values in a row "
                          f"({LIST_ADVICE})", "unreadable_file", curves)
             return None
         text = repr(value)
@@ -124,9 +124,19 @@ LIST_ADVICE = ("one row per star, as Gaia's RAW epoch photometry: lcformer reads
 
 def _holds_a_list(value: object) -> bool:
     """An array, or text of one ("(1.0, 2.0)", "[1, 2]"), in a cell."""
-    if isinstance(value, str):
-        return re.fullmatch(r"\s*[\[(].*,.*[\])]\s*", value, re.DOTALL) is not None
+    if isinstance(value, str):  # every item a number: not "(blend, see note)" (review)
+        inside = re.fullmatch(r"\s*[\[(](.*,.*)[\])]\s*", value, re.DOTALL)
+        items = inside[1].split(",") if inside is not None else []
+        return any(i.strip() for i in items) and all(_number_or_nan(i) for i in items)
     return np.ndim(value) > 0 if not isinstance(value, bytes) else False
+
+
+def _number_or_nan(text: str) -> bool:
+    try:
+        float(text.strip() or "nan")
+    except ValueError:
+        return False
+    return True
 
 
 #: Words of a text flag column, and the flag they are (-1: every bit): ASAS-SN Sky Patrol

@@ -22,6 +22,7 @@ from lcformer.data.reading.band_names import rename_bands
 from lcformer.data.reading.class_names import rename_classes
 from lcformer.data.reading.config import ReadConfig
 from lcformer.data.report import DropReport
+from lcformer.data.views import order_bands
 from lcformer.errors import InputError
 
 MAG_LIMIT = 40.0  # |value| above this is not a magnitude
@@ -83,7 +84,7 @@ def to_magnitudes(curves: LightCurves, config: ReadConfig, source: str,
     the bands are also renamed here, as ``config.band_names`` says (:mod:`.band_names`), and
     the classes, as ``config.class_names`` says (:mod:`.class_names`)."""
     curves = rename_bands(curves, config.band_map, source, report)
-    curves = rename_classes(curves, config.class_map, source, report)
+    curves = rename_classes(curves, config.class_map, report)
     # Each magnitude (or flux) column read: one, or each band's (mag:W1=...).
     named = [mag.strip("\"'") for _, mag, _ in config.columns.mags]
     if config.flux:
@@ -107,7 +108,7 @@ def to_magnitudes(curves: LightCurves, config: ReadConfig, source: str,
                           f"(--flux), not by the names {config.columns.mag!r} and "
                           f"{config.columns.err!r}: check that it holds the fluxes",
                           stacklevel=2)
-        _refuse_other_declared_unit(config, source, report)
+        _warn_of_other_declared_unit(config, source, report)
         units = {bare: bare.rsplit("_", 1)[-1] for bare in named}
         for bare, unit in units.items():
             if unit in UNIT_ZERO_POINTS and UNIT_ZERO_POINTS[unit] != config.zero_point:
@@ -117,9 +118,10 @@ def to_magnitudes(curves: LightCurves, config: ReadConfig, source: str,
                               f"--zero-point {UNIT_ZERO_POINTS[unit]:g}", stacklevel=2)
                 break
         converted = flux_to_magnitudes(curves, config.zero_point, report)
-        _warn_of_negative_magnitudes(converted, config, source,
-                                     any(u in UNIT_ZERO_POINTS for u in units.values()))
-        _warn_of_one_zero_point_for_counts(converted, config, source)
+        declared = any(key.startswith(DECLARED_FLUX_UNIT) for key in report.events)
+        _warn_of_negative_magnitudes(converted, config, source, declared or any(
+            u in UNIT_ZERO_POINTS for u in units.values()))
+        _warn_of_one_zero_point_for_counts(converted, config)
         return converted
     fluxes = [bare for bare in named if "flux" in bare.lower() and "mag" not in bare.lower()]
     if fluxes:
@@ -137,10 +139,11 @@ def to_magnitudes(curves: LightCurves, config: ReadConfig, source: str,
     return curves
 
 
-def _refuse_other_declared_unit(config: ReadConfig, source: str, report: DropReport) -> None:
-    """:class:`InputError` where the files declare their flux column in a unit (nJy, uJy)
-    whose AB zero point is not --zero-point's (QA: ECSV files of Rubin's nJy read at Jy's
-    8.9 gave magnitudes of 0.2-1.7 without a word), or in two such units."""
+def _warn_of_other_declared_unit(config: ReadConfig, source: str, report: DropReport) -> None:
+    """Warn where the files declare their flux column in a unit (nJy, uJy) whose AB zero
+    point is not --zero-point's (QA: ECSV files of Rubin's nJy read at Jy's 8.9 gave
+    magnitudes of 0.2-1.7 without a word); a warning, not an error: a Vega zero point, or a
+    run trained so, may mean it. Refused where they declare two such units."""
     units = sorted(key.removeprefix(DECLARED_FLUX_UNIT) for key in report.events
                    if key.startswith(DECLARED_FLUX_UNIT))
     if len({UNIT_ZERO_POINTS[unit] for unit in units}) > 1:
@@ -148,11 +151,12 @@ def _refuse_other_declared_unit(config: ReadConfig, source: str, report: DropRep
                          f"({', '.join(units)}): give every file's fluxes in one unit")
     if units and abs(UNIT_ZERO_POINTS[units[0]] - config.zero_point) > 0.005:
         zero_point = UNIT_ZERO_POINTS[units[0]]
-        raise InputError(f"{source}: the flux column is declared in {units[0]} (as its file "
-                         f"says), whose AB zero point is {zero_point:g}, but --zero-point is "
-                         f"{config.zero_point:g}, which would make every magnitude "
-                         f"{config.zero_point - zero_point:+.1f} mag off: give --zero-point "
-                         f"{zero_point:g}")
+        warnings.warn(f"{source}: the flux column is declared in {units[0]} (as its file says), "
+                      f"whose AB zero point is {zero_point:g}, and --zero-point is "
+                      f"{config.zero_point:g}: the magnitudes are "
+                      f"{config.zero_point - zero_point:+.2f} mag from AB ones; give "
+                      f"--zero-point {zero_point:g} unless this zero point is meant (a Vega "
+                      f"one)", stacklevel=3)
 
 
 def names_magnitudes(name: str) -> bool:
@@ -204,18 +208,23 @@ def _warn_of_negative_magnitudes(curves: LightCurves, config: ReadConfig, source
                       f"{config.zero_point:g}", stacklevel=3)
 
 
-def _warn_of_one_zero_point_for_counts(curves: LightCurves, config: ReadConfig,
-                                       source: str) -> None:
-    """One --zero-point for several bands is right for fluxes in a calibrated unit (every
-    AB unit's is one of :data:`UNIT_ZERO_POINTS`), not for counts, whose zero point is each
-    band's own (QA: Gaia's e-/s at G's zero point put BP 0.35 and RP 0.94 mag faint)."""
-    bands = sorted({str(b) for b in pd.unique(curves.bands)} - {""})
-    if len(bands) > 1 and config.zero_point not in UNIT_ZERO_POINTS.values():
-        warnings.warn(f"{source}: one --zero-point, {config.zero_point:g}, makes the magnitudes "
-                      f"of all {len(bands)} bands ({', '.join(bands[:6])}): right where every "
-                      f"band's fluxes are in one calibrated unit (Jy, nJy), wrong for counts "
-                      f"(e-/s), whose zero point is each band's own (Gaia's G, BP and RP), which "
-                      f"would put colours off: read those bands' magnitudes instead (Gaia's "
+#: Zero points of calibrated fluxes, the same in every band: AB's of the Jy units, of SDSS's
+#: and the Legacy Surveys' nanomaggies (22.5), of SNANA's FLUXCAL (27.5, PLAsTiCC's), of
+#: erg/s/cm2/Hz (-48.6).
+CALIBRATED_ZERO_POINTS = frozenset({*UNIT_ZERO_POINTS.values(), 22.5, 27.5, -48.6})
+
+
+def _warn_of_one_zero_point_for_counts(curves: LightCurves, config: ReadConfig) -> None:
+    """One --zero-point for several bands is right for fluxes in a calibrated unit, not for
+    counts, whose zero point is each band's own (QA: Gaia's e-/s at G's zero point put BP
+    0.35 and RP 0.94 mag faint). Said once, not per file."""
+    bands = order_bands([str(b) for b in pd.unique(curves.bands) if str(b)])
+    if len(bands) > 1 and config.zero_point not in CALIBRATED_ZERO_POINTS:
+        warnings.warn(f"one --zero-point, {config.zero_point:g}, makes the magnitudes of all "
+                      f"{len(bands)} bands ({', '.join(bands[:6])}): right where every band's "
+                      f"fluxes are in one calibrated unit (Jy, nJy), wrong for counts (e-/s), "
+                      f"whose zero point is each band's own (Gaia's G, BP and RP), which would "
+                      f"put colours off: read those bands' magnitudes instead (Gaia's "
                       f"g_transit_mag, bp_mag, rp_mag), or convert each band's fluxes before "
                       f"reading", stacklevel=3)
 
