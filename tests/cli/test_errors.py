@@ -126,7 +126,7 @@ def test_usage_errors_are_one_line_too(capsys) -> None:
         assert len(err.splitlines()) == 1 and err.startswith("lcformer: error: "), err
     with pytest.raises(SystemExit):
         main(["prepare", "x", "--columns", "id=star,time=star"])
-    assert "used for two roles" in capsys.readouterr().err
+    assert "is named for two roles" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(("argv", "words"), [

@@ -209,3 +209,19 @@ def test_labels_whose_ids_lost_their_leading_zeros_are_said_so(tmp_path: Path) -
                             "curves' ids without their leading zeros ('1' is '001'): write the "
                             "labels' ids as the light curves' (a spreadsheet drops the zeros "
                             "of a number column; make it text); no star of class 'RRL' is left")
+
+
+def test_labels_ids_written_otherwise_are_named(tmp_path: Path) -> None:
+    """QA: VSX-style labels 'ASAS 155021' and '0161481' for light curves 155021 and 161481
+    were only listed as having no light curve; now said to be those curves' ids."""
+    rows = [(i, t, 15.0) for i in ("155021", "161481", "J1236-65.5", "7") for t in range(5)]
+    pd.DataFrame(rows, columns=["id", "time", "mag"]).to_csv(tmp_path / "lightcurves.csv",
+                                                            index=False)
+    (tmp_path / "labels.csv").write_text("id,class\nASAS 155021,EW\n0161481,EA\n"
+                                         "ASAS J1236-65.5,EW\n7,M\n999,M\n")
+    report = DropReport()
+    read_long_table(tmp_path / "lightcurves.csv", tmp_path / "labels.csv", report=report)
+    (problem,) = report.problems
+    assert "4 labelled star(s) have no light curve" in problem
+    assert ("; 3 of them match light curves' ids but for a prefix or leading zeros ('ASAS "
+            "155021' is '155021'): write the labels' ids as the light curves'") in problem

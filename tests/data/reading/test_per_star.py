@@ -1131,3 +1131,21 @@ def test_a_catalogues_ids_a_float_rounded_are_refused(tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"catalog.csv: column 'id': ids such as "
                                          r"1\.0801234567890123e\+17 are integers beyond"):
         read_catalogue_folder(tmp_path / "catalog.csv", tmp_path)
+
+
+def test_catalogue_names_written_otherwise_than_their_files_are_named(tmp_path: Path) -> None:
+    """QA: a catalogue naming 'ASAS J1236-65.5' for files/J1236-65.5.dat counted it as a
+    file missing and the file as not in the catalogue, without a word of why."""
+    (tmp_path / "files").mkdir()
+    for name in ("J1236-65.5", "J0007+60.3"):
+        (tmp_path / "files" / f"{name}.dat").write_text(
+            "".join(f"{t},{15 + 0.1 * t},0.01\n" for t in range(12)))
+    (tmp_path / "catalog.csv").write_text("filename,class\nASAS J1236-65.5,EW\n"
+                                          "files/J0007+60.3.dat,EA\n")
+    report = DropReport()
+    read_catalogue_folder(tmp_path / "catalog.csv", tmp_path, report=report)
+    assert report.curves["missing_file"] == 1
+    assert report.problems[0] == (
+        f"{tmp_path / 'catalog.csv'}: 1 of its names of no file match files it does not list "
+        f"but for a prefix or leading zeros ('ASAS J1236-65.5' is 'files/J1236-65.5.dat'): "
+        f"name the files in the catalogue as the folder does")

@@ -1422,3 +1422,31 @@ def test_the_flag_hint_names_gaias_variability_rejects_first() -> None:
     with pytest.warns(UserWarning, match=r"read one with --columns "
                                          r"flag=rejected_by_variability"):
         read_long_table(frame, columns=Columns(id="source_id"))
+
+
+def test_atlas_err_flag_is_refused_as_errors_and_its_layout_named(tmp_path: Path) -> None:
+    """QA: an ATLAS table of stars read with the suggested columns took its 0/1 err flag as
+    the errors: 97% of the points dropped as bad_err, the bad fits kept, exit 0."""
+    rng = np.random.default_rng(1)
+    n = 40
+    frame = pd.DataFrame({"id": np.repeat(["a", "b"], n // 2), "MJD": np.arange(n, dtype=float),
+                          "m": 17 + rng.normal(0, 0.1, n), "dm": 0.05, "uJy": 500.0,
+                          "duJy": 20.0, "F": "o", "err": (np.arange(n) % 7 == 0).astype(int)})
+    frame.to_csv(tmp_path / "atlas.csv", index=False)
+    with pytest.raises(InputError, match=r"atlas\.csv: found columns .* this looks like ATLAS "
+                                         r"forced photometry, .*--columns time=MJD,mag=uJy,"
+                                         r"err=duJy,band=F,flag=err --flux --zero-point 23\.9"):
+        read_long_table(tmp_path / "atlas.csv")
+    with (pytest.raises(InputError, match=r"column 'err', read as the magnitudes' errors, holds "
+                                          r"only 0 and 1: a flag, not errors; .*ATLAS's err: "
+                                          r"--columns err=dm,flag=err\)$"),
+          pytest.warns(UserWarning, match=r"but 'dm' is named after the magnitude column")):
+        read_long_table(tmp_path / "atlas.csv", columns=Columns(time="MJD", mag="m", band="F"))
+    report = DropReport()
+    read = read_long_table(tmp_path / "atlas.csv", report=report,
+                           columns=Columns(time="MJD", mag="m", err="dm", band="F", flag="err"))
+    assert read.n_points == n - 6 and report.points["flagged"] == 6
+    with pytest.raises(ConfigError, match=r"column 'err' is named for two roles, err and flag "
+                                          r"\(err keeps its default name, 'err', unless "
+                                          r"--columns gives it another\)"):
+        Columns(flag="err")

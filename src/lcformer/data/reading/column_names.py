@@ -348,6 +348,12 @@ SURVEY_LAYOUTS = (
      "join each visit's time from the Visit table (its expMidptMJD) by visit first, then "
      "--columns id=diaObjectId,time=expMidptMJD,mag=psfFlux,err=psfFluxErr,"
      "flag=psfFlux_flag --flux --zero-point 31.4"),
+    ("ATLAS forced photometry, whose m is signed where the flux is negative and whose err "
+     "is a flag (1: a bad fit)",
+     ("MJD", "m", "dm", "uJy", "duJy", "F", "err"),
+     "--columns time=MJD,mag=uJy,err=duJy,band=F,flag=err --flux --zero-point 23.9 (or "
+     "mag=m,err=dm in place of mag=uJy,err=duJy --flux: its magnitudes of fluxes below zero "
+     "are dropped)"),
     ("PLAsTiCC, whose fluxes are difference-image fluxes (FLUXCAL, zero point 27.5) with no "
      "reference flux, so magnitudes from them are not the stars'",
      ("object_id", "mjd", "passband", "flux", "flux_err", "detected"),

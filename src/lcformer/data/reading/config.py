@@ -68,7 +68,17 @@ class Columns(Config):
         if len(names) != len(self.all) - (self.flag == ""):
             raise ConfigError("columns: every column name but the flag's must be non-empty")
         if len(set(names)) != len(names):
-            raise ConfigError(f"columns: a column name is used for two roles: {self.all}")
+            twice = next(n for n in names if names.count(n) > 1)
+            roles = [role for role, n in self._named if n == twice]
+            fields = Columns.__dataclass_fields__
+            defaults = [r for r in roles if r in ROLES and fields[r].default == twice]
+            said = (f" ({defaults[0]} keeps its default name, {twice!r}, unless --columns "
+                    f"gives it another)" if defaults else "")
+            raise ConfigError(f"columns: column {twice!r} is named for two roles, "
+                              f"{' and '.join('class' if r == 'label' else r for r in roles)}"
+                              f"{said}: give each role its own column"
+                              + (" (ATLAS's err flag: --columns err=dm,flag=err)"
+                                 if twice == "err" else ""))
         if self.per_band:
             self._check_bands()
         if self.flag_bits < 0:

@@ -9,6 +9,7 @@ train refuse it (:func:`refuse_empty_labels`).
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import numpy as np
@@ -178,6 +179,30 @@ def attach_labels(curves: LightCurves, table: pd.DataFrame, columns: Columns) ->
                        curves.err, label_array(joined(columns.label)), splits)
 
 
+def loose_id(name: str) -> str:
+    """An id without a catalogue's prefix words and leading zeros ('ASAS 155021' and '0155021'
+    are '155021'; 'Gaia DR3 41' is '41'; 'ASAS J1236-65.5' is 'J1236-65.5'): to say which
+    labels, or catalogue rows, name a light curve written otherwise."""
+    bare = re.sub(r"^(?:[A-Za-z]+\d?[\s_]+)+(?=\S)", "", str(name).strip())
+    return re.sub(r"^0+(?=\d)", "", bare)
+
+
+def _written_otherwise(orphans: pd.Series, curve_ids: np.ndarray) -> str:
+    """'; N of them are light curves' ids written otherwise (...)' where labels' ids match
+    light curves' but for a prefix or leading zeros (QA: VSX's 'ASAS 155021' and '0161481'
+    for curves 155021 and 161481 were only listed as having no light curve)."""
+    known = pd.Series(curve_ids, dtype=object).astype(str).drop_duplicates()
+    loose = pd.Series(known.to_numpy(), index=known.map(loose_id).to_numpy())
+    loose = loose[~loose.index.duplicated(keep=False)]  # one curve a loose id, or none
+    matched = orphans.map(loose_id).map(loose).dropna()
+    if not len(matched):
+        return ""
+    first = matched.index[0]
+    return (f"; {len(matched):,} of them match light curves' ids but for a prefix or leading "
+            f"zeros ({orphans[first]!r} is {matched.iloc[0]!r}): write the labels' ids as the "
+            f"light curves'")
+
+
 def count_orphans(table: pd.DataFrame, has_curve: np.ndarray, columns: Columns, name: str,
                   table_name: str, sink: DropReport,
                   curve_ids: np.ndarray | None = None) -> None:
@@ -200,6 +225,7 @@ def count_orphans(table: pd.DataFrame, has_curve: np.ndarray, columns: Columns, 
                     f"zeros ({zeros.iloc[0]!r} is {unpadded[zeros.iloc[0]]!r}): write the "
                     f"labels' ids as the light curves' (a spreadsheet drops the zeros of a "
                     f"number column; make it text)")
+        why += _written_otherwise(orphans[~orphans.isin(list(unpadded))], curve_ids)
     if columns.label in table:
         kept = set(table[columns.label][has_curve])
         lost = sorted(set(table[columns.label][~has_curve]) - kept - {""})

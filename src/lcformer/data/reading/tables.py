@@ -699,6 +699,18 @@ def _check_columns(present: list[str], columns: Columns, name: str, sink: DropRe
     return not missing
 
 
+def _flag_as_errors(values: np.ndarray, column: str) -> str | None:
+    """What to say of an error column of 0s and 1s alone, a flag (ATLAS's err marks a bad
+    fit, beside its dm): read as errors, it dropped 97% of a QA table's points as bad_err,
+    kept the bad ones, and trained at exit 0. None for errors."""
+    known = values[np.isfinite(values)]
+    if len(known) < 10 or not np.isin(known, (0.0, 1.0)).all() or len(np.unique(known)) < 2:
+        return None
+    atlas = " (ATLAS's err: --columns err=dm,flag=err)" if column == "err" else ""
+    return (f"column {column!r}, read as the magnitudes' errors, holds only 0 and 1: a flag, "
+            f"not errors; name the error column and read this one as the flag{atlas}")
+
+
 def _frame_to_curves(
     frame: pd.DataFrame,
     columns: Columns,
@@ -745,6 +757,10 @@ def _frame_to_curves(
         numbers[err] = errors_of_snr(numbers[err], sink)
     if snr is not None:
         numbers[columns.err] = errors_of_snr(numbers.pop(snr), sink)
+    for err in {err for _, _, err in columns.mags if err in numbers}:
+        if (flag := _flag_as_errors(numbers[err], err)) is not None:
+            sink.problem(f"{name}: {flag}", "unreadable_file")
+            return None
     ids = frame[columns.id]
     missing_id = ids.isna().to_numpy()
     if missing_id.any():
