@@ -173,3 +173,30 @@ def test_one_writer_refuses_a_second_command_and_ends_with_its_process(tmp_path)
         with atomic.one_writer(tmp_path / "link" / "r", "a run"):  # held by this process
             pass
     assert (tmp_path / "runs" / ".r.lcformer-lock").is_file()  # beside the folder
+
+
+def test_one_writer_refuses_another_thread_and_is_held_again_by_its_own(tmp_path) -> None:
+    """Review: re-entrance by folder alone let a second thread in, and the first to leave
+    released the lock under the other."""
+    import threading
+
+    from lcformer.errors import ConfigError
+
+    run, refused = tmp_path / "r", []
+
+    def other() -> None:
+        try:
+            with atomic.one_writer(run, "a run"):
+                pass
+        except ConfigError:
+            refused.append(True)
+
+    with atomic.one_writer(run, "a run"):
+        with atomic.one_writer(run, "a run"):  # the same thread: held again
+            pass
+        thread = threading.Thread(target=other)
+        thread.start()
+        thread.join()
+    assert refused == [True]
+    other()  # released: free again
+    assert refused == [True]

@@ -14,6 +14,7 @@ machine marks debris; names from other machines, or from lcformer 0.1.0, after a
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import hashlib
 import json
@@ -22,6 +23,7 @@ import re
 import shutil
 import socket
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -215,8 +217,9 @@ def aside_path(path: str | os.PathLike) -> Path:
 #: The lock file beside a folder that one command at a time fills (:func:`one_writer`), or,
 #: where its parent cannot be written, in it.
 LOCK_NAME = ".{}.lcformer-lock"
-#: The folders this process holds (a command holds its folder, and the run it calls again).
-_HELD: set[Path] = set()
+#: The folders this process holds, by thread, and how many times (a command holds its
+#: folder, and the run it calls holds it again).
+_HELD: dict[tuple[Path, int], int] = {}
 
 
 @contextlib.contextmanager
@@ -225,26 +228,55 @@ def one_writer(folder: str | os.PathLike, what: str) -> Iterator[None]:
     prediction's outputs): another lcformer command started on it meanwhile is refused
     (QA: two trainings into one run folder, or two predicts into one --out, each wrote its
     part and both ended at exit 0 with a folder of two runs). An operating-system lock
-    (``flock``), which ends with its process, killed or not: no stale lock to clear; taken
-    on a file opened for reading, so that another user's lock file serves too. The file is
-    beside the folder (a run folder may be moved aside while held), or in it where the
-    parent cannot be written. Where neither can (a read-only folder: the command fails where
-    it writes), on a system without ``flock`` (Windows), or on a file system that refuses
-    locks (NFS without its lock service), nothing is held."""
+    (``flock``), which ends with its process, killed or not: no stale lock to clear. The
+    file is beside the folder (a run folder's outputs may be moved aside while held), or in
+    it where the parent cannot be written and the file is not there. Held again by the same
+    thread, it is not taken twice; another thread of the process is refused as another
+    process is. Nothing is held on a system without ``flock`` (Windows), on a file system
+    that refuses locks, or where the lock file can be neither opened nor made (a read-only
+    folder: the command fails where it writes)."""
     folder = Path(folder).resolve()  # one lock however the path is spelt (a link, ".")
-    if folder in _HELD:  # this process holds it already
-        yield
+    key = (folder, threading.get_ident())
+    if key in _HELD:
+        _HELD[key] += 1
+        try:
+            yield
+        finally:
+            _HELD[key] -= 1
         return
     handle = _locked(folder, what)
     if handle is None:
         yield
         return
-    _HELD.add(folder)
+    _HELD[key] = 1
     try:
         yield
     finally:
-        _HELD.discard(folder)
+        del _HELD[key]
         os.close(handle)  # releases the lock
+
+
+def _lock_file(path: Path) -> int | None:
+    """A descriptor of the lock file ``path``: opened for writing where it may be (NFS locks
+    only such), else for reading (another user's file); made, readable by all, where it is
+    not there. None where it is there and cannot be opened, or cannot be made."""
+    for flags in (os.O_RDWR, os.O_RDONLY):
+        try:
+            return os.open(path, flags)
+        except FileNotFoundError:
+            break
+        except OSError:
+            continue
+    else:
+        return None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError:
+        return None
+    with contextlib.suppress(OSError):
+        os.fchmod(handle, 0o644)  # another user's command must open it, whatever the umask
+    return handle
 
 
 def _locked(folder: Path, what: str) -> int | None:
@@ -253,14 +285,10 @@ def _locked(folder: Path, what: str) -> int | None:
         import fcntl
     except ImportError:  # Windows
         return None
-    handle = None
-    for path in (folder.parent / LOCK_NAME.format(folder.name), folder / LOCK_NAME.format("")):
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            handle = os.open(path, os.O_RDONLY | os.O_CREAT, 0o644)
-            break
-        except OSError:
-            continue
+    beside = folder.parent / LOCK_NAME.format(folder.name)
+    handle = _lock_file(beside)
+    if handle is None and not beside.exists():  # a parent that cannot be written
+        handle = _lock_file(folder / LOCK_NAME.format(""))
     if handle is None:
         return None
     try:
@@ -271,7 +299,9 @@ def _locked(folder: Path, what: str) -> int | None:
 
         raise ConfigError(f"{folder}: another lcformer command is writing {what} there now; "
                           f"wait for it to end, or give another folder") from None
-    except OSError:  # a file system without locks
+    except OSError as error:
         os.close(handle)
-        return None
+        if error.errno in (errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOSYS, errno.EBADF):
+            return None  # a file system without locks (or, read-only, without NFS's)
+        raise
     return handle

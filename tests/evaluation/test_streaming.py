@@ -530,9 +530,9 @@ def test_the_command_on_partitions(tiny_run, tmp_path, monkeypatch, capsys) -> N
     assert main(["predict", str(tiny_run), "in", "--device", "cpu", "--quiet"]) == 0
     assert "(2 done by an earlier run)" in capsys.readouterr().out
 
-    assert main(["predict", str(tiny_run), "in", "--out", "p.csv", "--quiet"]) == 2
+    assert main(["predict", str(tiny_run), "in", "--out", "new/p.csv", "--quiet"]) == 2
     assert "give --out a folder" in capsys.readouterr().err
-    assert not Path("p.csv").exists()
+    assert not Path("new").exists()  # no folder, nor lock file, made for it (review)
 
     # Another file among them is named, where it made the folder be read whole (--out
     # p.csv) without it, or refused for an output name; a Spark .crc is never data.

@@ -263,27 +263,29 @@ def cmd_describe(args: argparse.Namespace) -> int:
 def cmd_train(args: argparse.Namespace) -> int:
     """Also under ``torchrun --nproc_per_node=N -m lcformer train``: N data-parallel
     processes, of which rank 0 prepares the data first, prints and writes the run folder.
-    A --run-dir given is held from the start (QA: a second train into it was refused only
-    after preparing its data); the default one, once it is named (in train_run)."""
+    A --run-dir given is held once the options are checked (QA: a second train into it was
+    refused only after preparing its data); the default one, once it is named (train_run)."""
     from lcformer import atomic
-
-    first = os.environ.get("RANK", "0") == "0"  # torchrun's rank 0 writes the folder
-    with (atomic.one_writer(Path(args.run_dir), "a run") if args.run_dir and first
-          else contextlib.nullcontext()):
-        return _train(args)
-
-
-def _train(args: argparse.Namespace) -> int:
     from lcformer.hardware import pick_device
     from lcformer.training import distributed
-    from lcformer.training.run_folder import check_resumable, run_dir_name
-    from lcformer.training.runs import train_run
+    from lcformer.training.run_folder import check_resumable
 
     config = config_from_args(RunConfig, args, run_preset(args))
     config.check_runnable()  # before the data is prepared
     pick_device(config.train.device)  # a device this machine lacks: refused here too
-    if args.resume and args.run_dir:  # refused before preparing the data, nothing written
-        check_resumable(Path(args.run_dir), config)
+    first = not distributed.launched() or os.environ.get("RANK", "0") == "0"  # rank 0 writes
+    with (atomic.one_writer(Path(args.run_dir), "a run") if args.run_dir and first
+          else contextlib.nullcontext()):
+        if args.resume and args.run_dir:  # refused before preparing the data, nothing written
+            check_resumable(Path(args.run_dir), config)
+        return _train(args, config)
+
+
+def _train(args: argparse.Namespace, config: RunConfig) -> int:
+    from lcformer.training import distributed
+    from lcformer.training.run_folder import run_dir_name
+    from lcformer.training.runs import train_run
+
     with distributed.session(config.train.device):
         is_main = distributed.is_main()
         args.quiet = args.quiet or not is_main

@@ -160,8 +160,13 @@ def predict_partitioned(args: argparse.Namespace, partitions: list[Path],
     """``lcformer predict RUN FOLDER``: one output partition per input partition; one
     command at a time in the --out folder, to its last line (its _problems.txt)."""
     from lcformer import atomic
+    from lcformer.evaluation.output_files import TABLE_FORMATS
 
-    with atomic.one_writer(Path(args.out or "predictions"), "predictions"):
+    out = Path(args.out or "predictions")
+    if out.suffix.lower() in TABLE_FORMATS:  # (refused before the lock makes its folder)
+        raise ConfigError(f"{out}: {args.input} is a folder of Parquet partitions, so the "
+                          f"predictions are a folder of partitions: give --out a folder")
+    with atomic.one_writer(out, "predictions"):
         return _predict_partitioned(args, partitions, options)
 
 
@@ -169,15 +174,11 @@ def _predict_partitioned(args: argparse.Namespace, partitions: list[Path],
                          options: dict[str, object]) -> int:
     from lcformer.evaluation.flags import format_flags, trained_on_copies
     from lcformer.evaluation.new_star_reading import warn_of_older_readers
-    from lcformer.evaluation.output_files import TABLE_FORMATS
     from lcformer.evaluation.scoring import run_test_ids, score_labels
     from lcformer.evaluation.streaming import predict_partitions
     from lcformer.training.run_folder import load_model
 
     out = Path(args.out or "predictions")
-    if out.suffix.lower() in TABLE_FORMATS:
-        raise ConfigError(f"{out}: {args.input} is a folder of Parquet partitions, so the "
-                          f"predictions are a folder of partitions: give --out a folder")
     model, metadata = load_model(args.model_dir, args.checkpoint)
     summary = predict_partitions(model, metadata, partitions, out,
                                  reading=run_reading(args, metadata)[0], root=args.input,

@@ -225,3 +225,11 @@ def test_labels_ids_written_otherwise_are_named(tmp_path: Path) -> None:
     assert "4 labelled star(s) have no light curve" in problem
     assert ("; 3 of them match light curves' ids but for a prefix or leading zeros ('ASAS "
             "155021' is '155021'): write the labels' ids as the light curves'") in problem
+    # Another field's star is no other way of writing this one's id (review: OGLE-II's).
+    pd.DataFrame([("LMC_SC1 123456", t, 15.0) for t in range(5)],
+                 columns=["id", "time", "mag"]).to_csv(tmp_path / "lightcurves.csv", index=False)
+    (tmp_path / "labels.csv").write_text("id,class\nLMC_SC2 123456,RRL\nLMC_SC1 123456,RRL\n")
+    report = DropReport()
+    read_long_table(tmp_path / "lightcurves.csv", tmp_path / "labels.csv", report=report)
+    (problem,) = report.problems
+    assert "1 labelled star(s) have no light curve" in problem and "match" not in problem

@@ -179,22 +179,28 @@ def attach_labels(curves: LightCurves, table: pd.DataFrame, columns: Columns) ->
                        curves.err, label_array(joined(columns.label)), splits)
 
 
+def without_zeros(name: str) -> str:
+    """An id without its leading zeros ('0161481' is '161481')."""
+    return re.sub(r"^0+(?=\d)", "", str(name).strip())
+
+
 def loose_id(name: str) -> str:
-    """An id without a catalogue's prefix words and leading zeros ('ASAS 155021' and '0155021'
-    are '155021'; 'Gaia DR3 41' is '41'; 'ASAS J1236-65.5' is 'J1236-65.5'): to say which
-    labels, or catalogue rows, name a light curve written otherwise."""
-    bare = re.sub(r"^(?:[A-Za-z]+\d?[\s_]+)+(?=\S)", "", str(name).strip())
-    return re.sub(r"^0+(?=\d)", "", bare)
+    """A catalogue's way of writing an id, undone: its prefix words, of letters alone before
+    a space ('ASAS 155021', 'ASAS J1236-65.5', 'EPIC 201'), and leading zeros ('0161481');
+    not a word with a digit or underscore ('LMC_SC2 123456' is another field's star: review),
+    to say which labels, or catalogue rows, name a light curve written otherwise."""
+    return without_zeros(re.sub(r"^(?:[A-Za-z]+\s+)+(?=\S)", "", str(name).strip()))
 
 
 def _written_otherwise(orphans: pd.Series, curve_ids: np.ndarray) -> str:
-    """'; N of them are light curves' ids written otherwise (...)' where labels' ids match
-    light curves' but for a prefix or leading zeros (QA: VSX's 'ASAS 155021' and '0161481'
-    for curves 155021 and 161481 were only listed as having no light curve)."""
+    """'; N of them match light curves' ids but for ...' where labels' ids are light curves'
+    ids (as written, or without their zeros) but for a prefix or leading zeros (QA: VSX's
+    'ASAS 155021' and '0161481' for curves 155021 and 161481 were only listed as having no
+    light curve)."""
     known = pd.Series(curve_ids, dtype=object).astype(str).drop_duplicates()
-    loose = pd.Series(known.to_numpy(), index=known.map(loose_id).to_numpy())
-    loose = loose[~loose.index.duplicated(keep=False)]  # one curve a loose id, or none
-    matched = orphans.map(loose_id).map(loose).dropna()
+    by_key = pd.Series(known.to_numpy(), index=known.map(without_zeros).to_numpy())
+    by_key = by_key[~by_key.index.duplicated(keep=False)]  # one curve a key, or none
+    matched = orphans.map(loose_id).map(by_key).dropna()
     if not len(matched):
         return ""
     first = matched.index[0]
