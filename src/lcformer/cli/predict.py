@@ -11,10 +11,12 @@ from __future__ import annotations
 import argparse
 import sys
 import typing
+import warnings
 from pathlib import Path
 
 from lcformer.cli.exits import EXIT_NOTHING
 from lcformer.cli.options import config_from_args, given
+from lcformer.config import list_text
 from lcformer.data.datasets import REGISTRY
 from lcformer.data.reading.config import Columns, ReadConfig
 from lcformer.data.report import DropReport
@@ -40,6 +42,17 @@ def run_reading(args: argparse.Namespace, metadata: dict[str, typing.Any]
         if "flag_bits" in column_options:
             options["flag_bits"] = reading.columns.flag_bits
     reading, inherited = new_star_reading(trained, reading, options)
+    if "class_names" in options:  # (QA: a typo, or a class the model lacks, went unsaid)
+        if trained.class_names and reading.class_names != trained.class_names:
+            print(f"--class-names replaces the run's renaming of classes "
+                  f"({trained.replace(columns=Columns(), flux=False, band_names=()).options()}) "
+                  f"for the input's labels")
+        unknown = sorted(set(reading.class_map.values()) - set(metadata["classes"]))
+        if unknown:
+            warnings.warn(f"--class-names renames labels to {list_text(unknown)}, which the "
+                          f"model was not trained on (its classes: "
+                          f"{list_text(metadata['classes'])}): their stars are not scored",
+                          stacklevel=2)
     if inherited.options():
         print(f"reading the input as the run's training tables were read: "
               f"{inherited.options()} (give these options to read it otherwise; the "
@@ -96,6 +109,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
     reading, columns_of_run = run_reading(args, metadata)
     lcs = read_any(args.input, args.data_dir, report, reading, columns_of_run)
     warn_of_older_readers(metadata, report)
+    _say_of_unmatched_class_names(args, reading, report)
     result = predict_stars(model, metadata, lcs, progress=not args.quiet, **options)
     result.report.merge(report)
     if len(result.table) == 0:
@@ -146,6 +160,18 @@ def cmd_predict(args: argparse.Namespace) -> int:
     return 0
 
 
+def _say_of_unmatched_class_names(args: argparse.Namespace, reading: ReadConfig,
+                                  report: DropReport) -> None:
+    """Warn of the --class-names given here that renamed no input label (a typo, another
+    case); the run's own renaming need not match a new survey's labels, and is not said."""
+    from lcformer.data.reading.class_names import unmatched_class_names
+
+    if "class_names" in given(args, ReadConfig):
+        said = unmatched_class_names(reading.class_map, report, set())
+        if said is not None:
+            warnings.warn(f"{args.input}: {said}", stacklevel=2)
+
+
 def _unclassified_lines(unclassified: typing.Any, where: str) -> None:
     """How many stars could not be classified, where they are listed, and why, by reason
     (``unclassified``: a predictions' table of them, with its ``reason`` column)."""
@@ -180,10 +206,12 @@ def _predict_partitioned(args: argparse.Namespace, partitions: list[Path],
 
     out = Path(args.out or "predictions")
     model, metadata = load_model(args.model_dir, args.checkpoint)
+    reading = run_reading(args, metadata)[0]
     summary = predict_partitions(model, metadata, partitions, out,
-                                 reading=run_reading(args, metadata)[0], root=args.input,
+                                 reading=reading, root=args.input,
                                  progress=not args.quiet, **options)  # type: ignore[arg-type]
     warn_of_older_readers(metadata, summary.report)
+    _say_of_unmatched_class_names(args, reading, summary.report)
     done = summary.partitions - len(summary.failed)
     head = (f"classified {summary.classified:,} of {summary.stars:,} stars in {done:,} of "
             f"{summary.partitions:,} partitions" if not summary.failed else  # (failed: not

@@ -21,6 +21,7 @@ from tqdm.auto import tqdm
 from lcformer.data.cleaning import CleaningConfig
 from lcformer.data.lightcurves import LightCurves
 from lcformer.data.prepared import PrepareConfig, PreparedDataset, fingerprint_files, prepare
+from lcformer.data.reading.class_names import unmatched_class_names
 from lcformer.data.reading.config import Columns
 from lcformer.data.reading.files import IPAC_SUFFIXES, TABLE_SUFFIXES
 from lcformer.data.report import DropReport
@@ -461,23 +462,28 @@ def prepare_dataset(dataset: str, config: PrepareConfig | None = None,
     config = config or spec.prepare_config()
     table = long_table_file(folder) if spec.long_table else None
     if table is not None and table.is_dir():
-        return _prepare_partitions(spec, folder, table, config, work, force, progress, jobs)
-    from lcformer.data.reading.sniff import read_dataset
+        done = _prepare_partitions(spec, folder, table, config, work, force, progress, jobs)
+    else:
+        from lcformer.data.reading.sniff import read_dataset
 
-    stages = ["reading", "cleaning", "samples", "writing"]
-    with tqdm(total=len(stages), desc=f"prepare {spec.name}", disable=not progress,
-              leave=False, file=sys.stderr) as bar:
+        stages = ["reading", "cleaning", "samples", "writing"]
+        with tqdm(total=len(stages), desc=f"prepare {spec.name}", disable=not progress,
+                  leave=False, file=sys.stderr) as bar:
 
-        def on_stage(stage: str) -> None:
-            bar.set_postfix_str(stage)
-            bar.update(stages.index(stage) + 1 - bar.n)
+            def on_stage(stage: str) -> None:
+                bar.set_postfix_str(stage)
+                bar.update(stages.index(stage) + 1 - bar.n)
 
-        return prepare(spec.name, lambda report: read_dataset(spec, folder, report,
-                                                              config.reading),
-                       spec.fingerprint(folder, work_dir(work)), config,
-                       work_dir(work) / "prepared",
-                       force=force, on_stage=on_stage, n_jobs=jobs,
-                       source="" if spec.generated else str(folder))
+            done = prepare(spec.name, lambda report: read_dataset(spec, folder, report,
+                                                                  config.reading),
+                           spec.fingerprint(folder, work_dir(work)), config,
+                           work_dir(work) / "prepared",
+                           force=force, on_stage=on_stage, n_jobs=jobs,
+                           source="" if spec.generated else str(folder))
+    said = unmatched_class_names(config.reading.class_map, done[0].report, set(done[0].classes))
+    if said is not None:  # (QA: a typo, or another case, renamed nothing without a word)
+        warnings.warn(f"{spec.name}: {said}", stacklevel=2)
+    return done
 
 
 def _prepare_partitions(spec: DatasetSpec, folder: Path, table: Path, config: PrepareConfig,

@@ -3,6 +3,7 @@ what a model's inputs depend on: points, time span, cadence, magnitude and error
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from lcformer.data.cleaning import CleaningConfig, clean
 from lcformer.data.datasets import resolve
 from lcformer.data.lightcurves import LightCurves
 from lcformer.data.prepared import warn_of_classes_in_two_cases
+from lcformer.data.reading.class_names import unmatched_class_names
 from lcformer.data.reading.config import ReadConfig
 from lcformer.data.reading.files import table_suffix
 from lcformer.data.reading.per_star import ARCHIVE_SUFFIXES, archive_catalogue, file_stem
@@ -93,6 +95,10 @@ def describe(dataset: str, data_dir: str | None = None,
     lcs, report = clean(raw, cleaning, report)
     if lcs.labels is not None:  # as training will learn them
         warn_of_classes_in_two_cases(set(lcs.labels.astype(str).tolist()), name)
+        said = unmatched_class_names((reading or ReadConfig()).class_map, report,
+                                     set(lcs.labels.astype(str).tolist()))
+        if said is not None:
+            warnings.warn(f"{name}: {said}", stacklevel=2)
     # A star without a class (in the light curves, not in the labels) is one row of its own,
     # "(unlabelled)", not a class with an empty name; prepare drops such stars (no_label).
     labels = (pd.Series(lcs.labels, dtype=object).replace("", UNLABELLED)

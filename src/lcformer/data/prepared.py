@@ -517,7 +517,7 @@ def warn_of_classes_in_two_cases(labels: set[str], name: str) -> None:
         cased = len({c.rstrip(":") for c in first}) > 1
         what = " and ".join(["case"] * cased + ["a trailing colon (an uncertain type)"] * colon)
         into = next((c for c in first if not c.endswith(":")), first[0])
-        merge = ",".join(f"{c}={into}" for c in first if c != into)
+        merge = list_text([f"{c}={into}" for c in first if c != into], sep=",")
         warnings.warn(f"{name}: classes {' and '.join(map(repr, first))} differ only in "
                       f"{what}, so they are {len(first)} classes"
                       + (f" ({len(twins) - 1} more such group(s))" if len(twins) > 1 else "")
@@ -534,9 +534,12 @@ def check_classes(config: PrepareConfig, labels: set[str] | None, name: str) -> 
     if missing and labels is not None:
         there = sorted(c for c in labels if c)
         near = [c for c in there if c.lower() in {m.lower() for m in missing}]
+        renamed = [m for m in missing if m in config.reading.class_map]
         raise ConfigError(f"{name}: no star of class {', '.join(map(repr, missing))} "
                           f"(--classes); its classes: {list_text(there) or '(none)'}"
-                          + (f" (another case: {list_text(near)}?)" if near else ""))
+                          + (f" (another case: {list_text(near)}?)" if near else "")
+                          + (f" (--class-names renamed {list_text(renamed)} first: --classes "
+                             f"takes the new names)" if renamed else ""))
 
 
 def filter_curves(lcs: LightCurves, config: PrepareConfig, report: DropReport,

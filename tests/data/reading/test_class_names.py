@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -31,7 +33,8 @@ def test_vsx_types_are_merged_and_the_stars_counted() -> None:
     renamed = to_magnitudes(curves, config, "vsx", report)  # every reader ends there
     assert renamed.labels.tolist() == [c for c in ["RRAB", "RRAB", "DSCT", "DSCT", "EW"]
                                        for _ in range(2)]
-    assert report.events["stars_class_renamed"] == 2
+    assert report.events == {"stars_class_renamed_from 'RRAB:'": 1,
+                             "stars_class_renamed_from 'HADS'": 1}
     assert curves.labels.tolist()[2] == "RRAB:"  # the input is left as it was
 
 
@@ -44,9 +47,29 @@ def test_a_renaming_of_no_class_changes_nothing_and_bad_pairs_are_refused(recwar
     assert not recwarn.list and not report.events
     unlabelled = LightCurves.from_list([("s", "", np.arange(3.0), np.ones(3), np.ones(3))])
     assert rename_classes(unlabelled, {"a": "b"}, DropReport()) is unlabelled
-    for bad in (("RRAB:",), ("=RRAB",), ("a=b=c",), ("a=b", "a=c")):
+    for bad in (("RRAB:",), ("=RRAB",), ("a=b=c",), ("a=b", "a=c"), ("Detached=NA",)):
         with pytest.raises(ConfigError, match="class_names"):
             ReadConfig(class_names=bad)
+    # A name with a comma is said back as the option reads it (QA: pasted back, refused).
+    config = ReadConfig(class_names=("RR Lyrae, Fundamental Mode=RRab", "Mira=Mira"))
+    assert config.options() == "--class-names '\"RR Lyrae, Fundamental Mode=RRab\",Mira=Mira'"
+    report = DropReport()  # a class renamed to itself is no renaming
+    renamed = rename_classes(stars(["Mira", "RR Lyrae, Fundamental Mode"]), config.class_map,
+                             report)
+    assert renamed.labels.tolist() == ["Mira"] * 2 + ["RRab"] * 2
+    assert report.events == {"stars_class_renamed_from 'RR Lyrae, Fundamental Mode'": 1}
+
+
+def test_a_renaming_that_renamed_nothing_is_said_once_with_another_case() -> None:
+    """QA: a typo ('detached' for 'Detached') renamed nothing at exit 0, without a word."""
+    from lcformer.data.reading.class_names import unmatched_class_names
+
+    report = DropReport()
+    rename_classes(stars(["Detached", "EW"]), {"detached": "EB", "EW": "EB"}, report)
+    assert unmatched_class_names({"detached": "EB", "EW": "EB"}, report, {"Detached", "EB"}) == (
+        "--class-names renames 'detached', which no star's class is: classes are compared as "
+        "written, case too (another case: 'detached' is 'Detached'?)")
+    assert unmatched_class_names({"EW": "EB"}, report, set()) is None
 
 
 def test_class_names_reach_a_folders_labels_file(tmp_path, capsys) -> None:
@@ -62,4 +85,8 @@ def test_class_names_reach_a_folders_labels_file(tmp_path, capsys) -> None:
     out = capsys.readouterr().out
     classes = [line.split()[0] for line in out.splitlines()[2:5]]
     assert sorted(classes) == ["DSCT", "EW", "RRAB"], out
-    assert "stars_class_renamed" in out and " 3" in out.split("stars_class_renamed")[1][:40]
+    assert re.search(r"stars_class_renamed_from 'RRAB:'\s+1\n", out), out
+    with pytest.warns(UserWarning) as said:  # a typo: said (QA), beside the colon twins
+        assert main(["describe", str(tmp_path), "--class-names", "HAD=DSCT"]) == 0
+    assert any("--class-names renames 'HAD', which no star's class is" in str(w.message)
+               for w in said)

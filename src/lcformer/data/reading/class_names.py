@@ -17,19 +17,42 @@ import pandas as pd
 from lcformer.data.lightcurves import LightCurves
 from lcformer.data.report import DropReport
 
+#: Counted per class renamed (its stars), ``stars_class_renamed_from 'RRAB:'``: what each
+#: renaming did, and which did nothing (:func:`unmatched_class_names`).
+RENAMED = "stars_class_renamed_from"
+
 
 def rename_classes(curves: LightCurves, names: dict[str, str], report: DropReport
                    ) -> LightCurves:
-    """``curves`` with their labels renamed by ``names`` (from -> to; the others as they
-    are), the stars renamed counted as ``stars_class_renamed``. A name that matches no class
-    is not warned of: a partition, or a predict's input, need not hold every class (review:
-    false alarms); the classes that prepare and describe list show what is left apart."""
+    """``curves`` with their labels renamed by ``names`` (from -> to, all at once: a swap
+    A=B,B=A swaps; the others as they are), each class's stars renamed counted
+    (:data:`RENAMED`). A name that matches no class is said once a command
+    (:func:`unmatched_class_names`), not here: a partition need not hold every class."""
+    names = {old: new for old, new in names.items() if old != new}
     if not names or curves.labels is None or not curves.n_curves:
         return curves
     labels = pd.Series(np.asarray(curves.labels, dtype=object))
     renamed = labels.isin(list(names))
     if not renamed.any():
         return curves
-    ids = pd.Series(np.asarray(curves.ids, dtype=object))
-    report.note("stars_class_renamed", int(ids[renamed].nunique()))
+    stars = pd.DataFrame({"id": np.asarray(curves.ids, dtype=object)[renamed.to_numpy()],
+                          "label": labels[renamed].to_numpy()}).drop_duplicates()
+    for old, n in stars["label"].value_counts(sort=False).items():
+        report.note(f"{RENAMED} {old!r}", int(n))
     return dataclasses.replace(curves, labels=labels.replace(names).to_numpy(dtype=object))
+
+
+def unmatched_class_names(names: dict[str, str], report: DropReport,
+                          classes: set[str]) -> str | None:
+    """What to say of the names of ``names`` that renamed no star (a typo, another case),
+    by the counts :func:`rename_classes` left in ``report`` (a whole command's); ``classes``:
+    those read, to suggest another case. None where every one renamed some."""
+    unmatched = [old for old, new in names.items()
+                 if old != new and not report.events[f"{RENAMED} {old!r}"]]
+    if not unmatched:
+        return None
+    near = {old: c for old in unmatched for c in classes if c.lower() == old.lower()}
+    hint = (f" (another case: {', '.join(f'{o!r} is {c!r}' for o, c in near.items())}?)"
+            if near else "")
+    return (f"--class-names renames {', '.join(map(repr, unmatched))}, which no star's class "
+            f"is: classes are compared as written, case too{hint}")

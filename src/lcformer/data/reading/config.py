@@ -12,7 +12,7 @@ import shlex
 from dataclasses import dataclass
 from typing import Any
 
-from lcformer.config import Config, option_text, setting
+from lcformer.config import Config, list_text, option_text, setting
 from lcformer.errors import ConfigError
 
 # The --columns spelling of each Columns field ("class" is the label's usual name).
@@ -245,16 +245,23 @@ class ReadConfig(Config):
         froms = [pair.split("=", 1)[0] for pair in self.band_names]
         if len(set(froms)) < len(froms):
             raise ConfigError(f"band_names: a band renamed twice in {','.join(self.band_names)}")
+        from lcformer.data.lightcurves import MISSING_WORDS  # (numpy: on first use)
+
         for pair in self.class_names:
             old, _, new = (part.strip() for part in pair.partition("="))
             if not old or not new or "=" in new:
-                raise ConfigError(f"class_names: {pair!r} is not FROM=TO (RRAB:=RRAB,HADS=DSCT)")
+                raise ConfigError(f"class_names: {pair!r} is not FROM=TO (RRAB:=RRAB,HADS=DSCT; "
+                                  f"a pair with a comma in double quotes, \"RR Lyrae, FO=RRc\"; "
+                                  f"a class whose name holds '=' cannot be renamed)")
+            if new.lower() in {w.lower() for w in MISSING_WORDS}:
+                raise ConfigError(f"class_names: {pair!r} names the class {new!r}, which reads "
+                                  f"as a missing value (no class): give it another name")
         object.__setattr__(self, "class_names", tuple(
             "=".join(part.strip() for part in pair.split("=", 1)) for pair in self.class_names))
         froms = [pair.split("=", 1)[0] for pair in self.class_names]
         if len(set(froms)) < len(froms):
             raise ConfigError(f"class_names: a class renamed twice in "
-                              f"{','.join(self.class_names)}")
+                              f"{list_text(self.class_names, sep=',')}")
         if not math.isfinite(self.zero_point):  # every magnitude would be NaN or infinite
             raise ConfigError(f"zero_point must be a finite number, got {self.zero_point}")
         # A flux's error beside magnitudes: in flux units, read as magnitudes it is nonsense
@@ -282,8 +289,7 @@ class ReadConfig(Config):
             words.append(option_text("flag_bits", str(self.columns.flag_bits)))
         if self.flux:
             words += ["--flux", option_text("zero_point", f"{self.zero_point:g}")]
-        if self.band_names:
-            words.append(option_text("band_names", shlex.quote(",".join(self.band_names))))
-        if self.class_names:
-            words.append(option_text("class_names", shlex.quote(",".join(self.class_names))))
+        for key in ("band_names", "class_names"):  # as the option reads them back (commas)
+            if getattr(self, key):
+                words.append(option_text(key, shlex.quote(list_text(getattr(self, key), ","))))
         return " ".join(words)
