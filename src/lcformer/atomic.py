@@ -301,7 +301,8 @@ def _locked(folder: Path, what: str) -> int | None:
                           f"wait for it to end, or give another folder") from None
     except OSError as error:
         os.close(handle)
-        if error.errno in (errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOSYS, errno.EBADF):
+        if error.errno in (errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOTSUP, errno.ENOSYS,
+                           errno.EBADF, errno.EINVAL):  # (ENOTSUP: macOS's smbfs, FUSE)
             return None  # a file system without locks (or, read-only, without NFS's)
         raise
     return handle

@@ -274,6 +274,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     config.check_runnable()  # before the data is prepared
     pick_device(config.train.device)  # a device this machine lacks: refused here too
     first = not distributed.launched() or os.environ.get("RANK", "0") == "0"  # rank 0 writes
+    if args.resume and args.run_dir and not Path(args.run_dir).is_dir():
+        check_resumable(Path(args.run_dir), config)  # no run to continue: nothing made for it
     with (atomic.one_writer(Path(args.run_dir), "a run") if args.run_dir and first
           else contextlib.nullcontext()):
         if args.resume and args.run_dir:  # refused before preparing the data, nothing written

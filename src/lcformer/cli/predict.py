@@ -43,7 +43,7 @@ def run_reading(args: argparse.Namespace, metadata: dict[str, typing.Any]
             options["flag_bits"] = reading.columns.flag_bits
     reading, inherited = new_star_reading(trained, reading, options)
     if "class_names" in options:  # (QA: a typo, or a class the model lacks, went unsaid)
-        if trained.class_names and reading.class_names != trained.class_names:
+        if trained.class_names and reading.class_map != trained.class_map:
             print(f"--class-names replaces the run's renaming of classes "
                   f"({trained.replace(columns=Columns(), flux=False, band_names=()).options()}) "
                   f"for the input's labels")
@@ -109,7 +109,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
     reading, columns_of_run = run_reading(args, metadata)
     lcs = read_any(args.input, args.data_dir, report, reading, columns_of_run)
     warn_of_older_readers(metadata, report)
-    _say_of_unmatched_class_names(args, reading, report)
+    _say_of_unmatched_class_names(args, reading, report, lcs.labels is not None)
     result = predict_stars(model, metadata, lcs, progress=not args.quiet, **options)
     result.report.merge(report)
     if len(result.table) == 0:
@@ -161,12 +161,13 @@ def cmd_predict(args: argparse.Namespace) -> int:
 
 
 def _say_of_unmatched_class_names(args: argparse.Namespace, reading: ReadConfig,
-                                  report: DropReport) -> None:
+                                  report: DropReport, labelled: bool) -> None:
     """Warn of the --class-names given here that renamed no input label (a typo, another
-    case); the run's own renaming need not match a new survey's labels, and is not said."""
+    case); the run's own renaming need not match a new survey's labels, and is not said,
+    nor a renaming of an input without labels (``labelled``: it has some)."""
     from lcformer.data.reading.class_names import unmatched_class_names
 
-    if "class_names" in given(args, ReadConfig):
+    if labelled and "class_names" in given(args, ReadConfig):
         said = unmatched_class_names(reading.class_map, report, set())
         if said is not None:
             warnings.warn(f"{args.input}: {said}", stacklevel=2)
@@ -211,7 +212,8 @@ def _predict_partitioned(args: argparse.Namespace, partitions: list[Path],
                                  reading=reading, root=args.input,
                                  progress=not args.quiet, **options)  # type: ignore[arg-type]
     warn_of_older_readers(metadata, summary.report)
-    _say_of_unmatched_class_names(args, reading, summary.report)
+    _say_of_unmatched_class_names(args, reading, summary.report,
+                                  len(summary.labelled_stars()) > 0)
     done = summary.partitions - len(summary.failed)
     head = (f"classified {summary.classified:,} of {summary.stars:,} stars in {done:,} of "
             f"{summary.partitions:,} partitions" if not summary.failed else  # (failed: not

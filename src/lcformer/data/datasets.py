@@ -481,7 +481,8 @@ def prepare_dataset(dataset: str, config: PrepareConfig | None = None,
                            force=force, on_stage=on_stage, n_jobs=jobs,
                            source="" if spec.generated else str(folder))
     said = unmatched_class_names(config.reading.class_map, done[0].report, set(done[0].classes))
-    if said is not None:  # (QA: a typo, or another case, renamed nothing without a word)
+    if said is not None and os.environ.get("RANK", "0") == "0":  # (once under torchrun)
+        # (QA: a typo, or another case, renamed nothing without a word)
         warnings.warn(f"{spec.name}: {said}", stacklevel=2)
     return done
 

@@ -225,6 +225,16 @@ def test_labels_ids_written_otherwise_are_named(tmp_path: Path) -> None:
     assert "4 labelled star(s) have no light curve" in problem
     assert ("; 3 of them match light curves' ids but for a prefix or leading zeros ('ASAS "
             "155021' is '155021'): write the labels' ids as the light curves'") in problem
+    # Gaia's "DR3" word, and a prefix on the light curves' side (review: both were lost).
+    rows = [(i, t, 15.0) for i in ("4111834567779557376", "TIC 123") for t in range(5)]
+    pd.DataFrame(rows, columns=["id", "time", "mag"]).to_csv(tmp_path / "lightcurves.csv",
+                                                            index=False)
+    (tmp_path / "labels.csv").write_text("id,class\nGaia DR3 4111834567779557376,RR\n123,EW\n")
+    report = DropReport()
+    read_long_table(tmp_path / "lightcurves.csv", tmp_path / "labels.csv", report=report)
+    problem = report.problems[-1]  # (after: no star id of it is one of the light curves')
+    assert ("2 of them match light curves' ids but for a prefix or leading zeros ('Gaia DR3 "
+            "4111834567779557376' is '4111834567779557376')") in problem
     # Another field's star is no other way of writing this one's id (review: OGLE-II's).
     pd.DataFrame([("LMC_SC1 123456", t, 15.0) for t in range(5)],
                  columns=["id", "time", "mag"]).to_csv(tmp_path / "lightcurves.csv", index=False)

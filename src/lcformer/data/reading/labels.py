@@ -185,20 +185,22 @@ def without_zeros(name: str) -> str:
 
 
 def loose_id(name: str) -> str:
-    """A catalogue's way of writing an id, undone: its prefix words, of letters alone before
-    a space ('ASAS 155021', 'ASAS J1236-65.5', 'EPIC 201'), and leading zeros ('0161481');
-    not a word with a digit or underscore ('LMC_SC2 123456' is another field's star: review),
-    to say which labels, or catalogue rows, name a light curve written otherwise."""
-    return without_zeros(re.sub(r"^(?:[A-Za-z]+\s+)+(?=\S)", "", str(name).strip()))
+    """A catalogue's way of writing an id, undone: its prefix words before a space, of
+    letters, or of letters then digits after such a word ('ASAS 155021', 'ASAS J1236-65.5',
+    'TIC 123', 'Gaia DR3 41'), and leading zeros ('0161481'); not a word with an underscore
+    or of its own ('LMC_SC2 123456' is another field's star: review), to say which labels,
+    or catalogue rows, name a light curve written otherwise."""
+    bare = re.sub(r"^(?:[A-Za-z]+\s+(?:[A-Za-z]+\d+\s+)?)+(?=\S)", "", str(name).strip())
+    return without_zeros(bare)
 
 
 def _written_otherwise(orphans: pd.Series, curve_ids: np.ndarray) -> str:
-    """'; N of them match light curves' ids but for ...' where labels' ids are light curves'
-    ids (as written, or without their zeros) but for a prefix or leading zeros (QA: VSX's
+    """'; N of them match light curves' ids but for ...' where labels' ids and light curves'
+    are one but for a prefix or leading zeros, on either side (QA: VSX's
     'ASAS 155021' and '0161481' for curves 155021 and 161481 were only listed as having no
     light curve)."""
     known = pd.Series(curve_ids, dtype=object).astype(str).drop_duplicates()
-    by_key = pd.Series(known.to_numpy(), index=known.map(without_zeros).to_numpy())
+    by_key = pd.Series(known.to_numpy(), index=known.map(loose_id).to_numpy())
     by_key = by_key[~by_key.index.duplicated(keep=False)]  # one curve a key, or none
     matched = orphans.map(loose_id).map(by_key).dropna()
     if not len(matched):

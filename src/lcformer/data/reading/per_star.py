@@ -43,7 +43,7 @@ from lcformer.data.reading.files import (
 )
 from lcformer.data.reading.flux import FLUX_UNIT, MAG_UNIT
 from lcformer.data.reading.headers import file_columns
-from lcformer.data.reading.labels import loose_id, without_zeros
+from lcformer.data.reading.labels import loose_id
 from lcformer.data.reading.one_star import (
     BAND_FOLDERS,
     band_folder,
@@ -671,7 +671,7 @@ def _say_of_names_written_otherwise(missing: list[str], unlisted: set[str], cat_
         return re.sub(r"(\.[A-Za-z]{1,4}){1,2}$", "", posixpath.basename(name))
 
     files = pd.Series(sorted(unlisted), dtype=object)
-    by_stem = pd.Series(files.to_numpy(), index=files.map(bare).map(without_zeros).to_numpy())
+    by_stem = pd.Series(files.to_numpy(), index=files.map(bare).map(loose_id).to_numpy())
     by_stem = by_stem[~by_stem.index.duplicated(keep=False)]
     names = pd.Series(missing, dtype=object)
     matched = names.map(bare).map(loose_id).map(by_stem).dropna()
