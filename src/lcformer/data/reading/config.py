@@ -198,6 +198,16 @@ class Columns(Config):
         return mapping
 
 
+def _renaming(name: str, pairs: tuple[str, ...], what: str) -> tuple[str, ...]:
+    """FROM=TO pairs with their parts stripped ("1 = g" is 1=g, in the map and in the options
+    said back, as the base class normalises every field); a FROM given twice is refused."""
+    pairs = tuple("=".join(part.strip() for part in pair.split("=", 1)) for pair in pairs)
+    froms = [pair.split("=", 1)[0] for pair in pairs]
+    if len(set(froms)) < len(froms):
+        raise ConfigError(f"{name}: a {what} renamed twice in {list_text(pairs, sep=',')}")
+    return pairs
+
+
 @dataclass(frozen=True)
 class ReadConfig(Config):
     columns: Columns = setting(factory=Columns)  # the CLI's --columns (cli.options)
@@ -238,13 +248,7 @@ class ReadConfig(Config):
             if not new.strip() or "=" in new:  # an empty FROM: curves without a band
                 raise ConfigError(f"band_names: {pair!r} is not FROM=TO (1=g,2=r; =R for "
                                   f"curves without a band)")
-        # "1 = g" is 1=g, in the band map and in the options said back (normalised, as the
-        # base class normalises every field)
-        object.__setattr__(self, "band_names", tuple(
-            "=".join(part.strip() for part in pair.split("=", 1)) for pair in self.band_names))
-        froms = [pair.split("=", 1)[0] for pair in self.band_names]
-        if len(set(froms)) < len(froms):
-            raise ConfigError(f"band_names: a band renamed twice in {','.join(self.band_names)}")
+        object.__setattr__(self, "band_names", _renaming("band_names", self.band_names, "band"))
         from lcformer.data.lightcurves import MISSING_WORDS  # (numpy: on first use)
 
         for pair in self.class_names:
@@ -256,12 +260,8 @@ class ReadConfig(Config):
             if new.lower() in {w.lower() for w in MISSING_WORDS}:
                 raise ConfigError(f"class_names: {pair!r} names the class {new!r}, which reads "
                                   f"as a missing value (no class): give it another name")
-        object.__setattr__(self, "class_names", tuple(
-            "=".join(part.strip() for part in pair.split("=", 1)) for pair in self.class_names))
-        froms = [pair.split("=", 1)[0] for pair in self.class_names]
-        if len(set(froms)) < len(froms):
-            raise ConfigError(f"class_names: a class renamed twice in "
-                              f"{list_text(self.class_names, sep=',')}")
+        object.__setattr__(self, "class_names",
+                           _renaming("class_names", self.class_names, "class"))
         if not math.isfinite(self.zero_point):  # every magnitude would be NaN or infinite
             raise ConfigError(f"zero_point must be a finite number, got {self.zero_point}")
         # A flux's error beside magnitudes: in flux units, read as magnitudes it is nonsense
