@@ -200,3 +200,12 @@ def test_one_writer_refuses_another_thread_and_is_held_again_by_its_own(tmp_path
     assert refused == [True]
     other()  # released: free again
     assert refused == [True]
+
+
+def test_one_writer_makes_no_file_through_a_dangling_link(tmp_path) -> None:
+    """Review: a link planted where the lock file goes made an empty file where it pointed."""
+    (tmp_path / ".r.lcformer-lock").symlink_to(tmp_path / "elsewhere")
+    with atomic.one_writer(tmp_path / "r", "a run"):
+        pass
+    assert not (tmp_path / "elsewhere").exists()
+    assert (tmp_path / "r" / "..lcformer-lock").is_file()  # held in the folder instead

@@ -271,7 +271,8 @@ def _lock_file(path: Path) -> int | None:
         return None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        # not through a link left there (it would make a file where the link points: review)
+        handle = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
     except OSError:
         return None
     with contextlib.suppress(OSError):
