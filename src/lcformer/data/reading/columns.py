@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from lcformer.data.lightcurves import MISSING_WORDS, LightCurves, label_array
-from lcformer.data.reading.column_names import is_good_flag_name
+from lcformer.data.reading.column_names import is_good_flag_name, is_number
 from lcformer.data.reading.files import LIMIT
 from lcformer.data.report import DropReport
 from lcformer.errors import ConfigError
@@ -127,16 +127,9 @@ def _holds_a_list(value: object) -> bool:
     if isinstance(value, str):  # every item a number: not "(blend, see note)" (review)
         inside = re.fullmatch(r"\s*[\[(](.*,.*)[\])]\s*", value, re.DOTALL)
         items = inside[1].split(",") if inside is not None else []
-        return any(i.strip() for i in items) and all(_number_or_nan(i) for i in items)
+        return any(i.strip() for i in items) and all(is_number(i.strip() or "nan")
+                                                      for i in items)
     return np.ndim(value) > 0 if not isinstance(value, bytes) else False
-
-
-def _number_or_nan(text: str) -> bool:
-    try:
-        float(text.strip() or "nan")
-    except ValueError:
-        return False
-    return True
 
 
 #: Words of a text flag column, and the flag they are (-1: every bit): ASAS-SN Sky Patrol
