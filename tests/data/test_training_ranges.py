@@ -16,8 +16,6 @@ from lcformer.data.training_ranges import (
     class_periods,
     error_ranges,
     errors_of,
-    missing_bands,
-    noisier_than_training,
     outside_training,
     period_unlike_class,
     ranges_of,
@@ -83,10 +81,9 @@ def test_median_errors_are_compared_with_training_stars_as_bright() -> None:
     new = pd.DataFrame({"g_median_mag": [15.0, 15.0, 15.0, 15.0, 19.5, 19.5, 15.0],
                         "g_log_median_err": np.log10(err)})
     flagged = [False, True, False, True, False, True, False]
-    assert noisier_than_training(new, errors).tolist() == flagged
     assert outside_training(new, {}, errors).tolist() == flagged
     assert outside_training(new, {}).tolist() == [False] * 7  # an earlier checkpoint
-    assert not noisier_than_training(new.drop(columns="g_median_mag"), errors).any()
+    assert not outside_training(new.drop(columns="g_median_mag"), {}, errors).any()
     assert error_ranges(training.iloc[:ERROR_BIN_STARS - 1]) == {}  # too few stars
     stored = stored_ranges({"span": [1.0, 2.0]}, errors)
     assert set(stored) == {"training_stars", "training_errors"}
@@ -109,9 +106,9 @@ def test_tied_training_magnitudes_give_a_range_to_every_bin(share) -> None:
     assert len(bins["low"]) == len(bins["high"]) == len(bins["edges"]) + 1
     assert np.isfinite(bins["low"]).all() and np.isfinite(bins["high"]).all()
     new = pd.DataFrame({"g_median_mag": [0.0, 2.0, 9.0], "g_log_median_err": [-2.0, -1.0, -2.0]})
-    assert noisier_than_training(new, error_ranges(training)).tolist() == [False, True, False]
+    assert outside_training(new, {}, error_ranges(training)).tolist() == [False, True, False]
     broken = {"g_log_median_err": {"edges": [0.0], "low": [-2.0], "high": [-1.9]}}
-    assert not noisier_than_training(new, broken).any()  # saved so before: not compared
+    assert not outside_training(new, {}, broken).any()  # saved so before: not compared
 
 
 def test_a_star_without_a_band_every_training_star_had_is_flagged() -> None:
@@ -124,10 +121,10 @@ def test_a_star_without_a_band_every_training_star_had_is_flagged() -> None:
     assert shares == {"B_median_mag": 1.0, "R_median_mag": 1.0, "I_median_mag": 0.5}
     new = pd.DataFrame({"B_median_mag": [17.0, 17.0, np.nan],
                         "R_median_mag": [16.0, np.nan, 16.0], "I_median_mag": np.nan})
-    assert missing_bands(new, shares).tolist() == [False, True, True]
     assert outside_training(new, {}, None, shares).tolist() == [False, True, True]
     assert not outside_training(new, {}).any()  # an earlier checkpoint: not compared
-    assert not missing_bands(new[["I_median_mag"]], shares).any()  # no such values: unknown
+    # no such values: unknown
+    assert not outside_training(new[["I_median_mag"]], {}, None, shares).any()
     stored = stored_ranges({"span": [1.0, 2.0]}, None, shares)
     assert shares_of(stored) == shares and shares_of({}) == {}
     assert ranges_of(stored) == {"span": [1.0, 2.0]}

@@ -153,11 +153,12 @@ def curve_features(lcs: LightCurves, report: DropReport | None = None, *,
     # Large Julian dates cost periodogram precision; shifts change nothing.
     time = lcs.time - np.repeat(lcs.time[lcs.offsets[:-1][lengths > 0]], lengths[lengths > 0])
     err = np.where(no_errors[lcs.curve_index], 1.0, lcs.err)
-    for k in np.flatnonzero(usable & (n_known > 0) & (n_known < lengths)):  # a few errors bad
-        e = err[lcs.offsets[k]:lcs.offsets[k + 1]]
-        ok = np.isfinite(e) & (e > 0)
-        e[~ok] = np.median(e[ok])
-        report.note("feature_points_err_filled", int(np.count_nonzero(~ok)))
+    # A curve with a few bad errors: those get the median of its good ones.
+    fill = (usable & (n_known > 0) & (n_known < lengths))[lcs.curve_index] & ~known
+    if fill.any():
+        medians = pd.Series(err[known]).groupby(lcs.curve_index[known]).median()
+        err[fill] = medians.reindex(lcs.curve_index[fill]).to_numpy()
+        report.note("feature_points_err_filled", int(np.count_nonzero(fill)))
     curves = [(time[a:b], lcs.mag[a:b], err[a:b])
               for a, b in zip(lcs.offsets[rows].tolist(), lcs.offsets[rows + 1].tolist(),
                               strict=True)]

@@ -181,26 +181,11 @@ def _any(reasons: dict[str, np.ndarray], n: int, prefix: str = "") -> np.ndarray
     return np.logical_or.reduce(found) if found else np.zeros(n, dtype=bool)
 
 
-def noisier_than_training(stars: pd.DataFrame,
-                          errors: Mapping[str, Mapping[str, list[float]]] | None
-                          ) -> np.ndarray:
-    """Per row of ``stars``: its median error in a band lies outside that of the training
-    stars of its median magnitude (:func:`error_ranges`) by more than a factor of 1.5
-    (:data:`ERROR_MARGIN`); a band the star lacks, or errors it lacks, are not compared."""
-    return _any(unlike_training(stars, None, errors), len(stars), "error_")
-
-
 def band_shares(levels: pd.DataFrame) -> dict[str, float]:
     """Per band (``<band>_median_mag`` of :func:`band_levels`, one row a training star): the
     share of the training stars that have it, kept in the checkpoint."""
     return {str(c): float(levels[c].notna().mean()) for c in levels.columns
             if str(c).endswith(MAGNITUDE) and len(levels)}
-
-
-def missing_bands(stars: pd.DataFrame, shares: Mapping[str, float] | None) -> np.ndarray:
-    """Per row of ``stars``: it lacks a band that at least :data:`BAND_SHARE` of the training
-    stars had (its ``<band>_median_mag`` is unknown)."""
-    return _any(unlike_training(stars, None, None, shares), len(stars), "without_")
 
 
 def outside_training(stars: pd.DataFrame, ranges: dict[str, list[float]] | None,

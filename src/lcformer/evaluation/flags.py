@@ -44,12 +44,6 @@ FLAGS = ("few_points", "constant", "no_period", "outside_training_range",
 FLAG_RULES = 6
 #: Flags of a prediction on too little signal; the others say it may mislead for another reason.
 SIGNAL_FLAGS = ("few_points", "constant", "no_period", "no_significant_period")
-#: A best period this close above the shortest one searched is at the edge of the grid: a
-#: star whose period is shorter peaks there, or at an alias (:data:`PERIOD_EDGE`). So is one
-#: this close below the longest searched (the star's time span, or --max-period): a trend, or
-#: a period too long to be seen to repeat (ZTF stars of 2,500 and 4,000 d seen for 1,699 d
-#: both peaked at the span, with a false-alarm probability of 0).
-AT_LIMIT = PERIOD_EDGE
 
 
 @dataclass(frozen=True)
@@ -107,10 +101,16 @@ def signal_flags(cleaned: LightCurves, ids: np.ndarray, fap: np.ndarray | None,
     if unlike_class is not None:
         out[np.asarray(unlike_class, dtype=bool)] = "period_unlike_class"
     if period is not None and min_period is not None:
+        # A best period within a factor PERIOD_EDGE above the shortest one searched is at
+        # the edge of the grid: a star whose period is shorter peaks there, or at an alias.
+        # So is one this close below the longest searched (the star's time span, or
+        # --max-period): a trend, or a period too long to be seen to repeat (ZTF stars of
+        # 2,500 and 4,000 d seen for 1,699 d both peaked at the span, with a false-alarm
+        # probability of 0).
         period = np.asarray(period, dtype=np.float64)
-        at_limit = period <= AT_LIMIT * min_period
+        at_limit = period <= PERIOD_EDGE * min_period
         if max_period is not None:
-            at_limit |= period * AT_LIMIT >= np.asarray(max_period, dtype=np.float64)
+            at_limit |= period * PERIOD_EDGE >= np.asarray(max_period, dtype=np.float64)
         out[at_limit] = "period_at_search_limit"
     # Each later rule overrides the earlier: the order is FLAGS's, least serious first here.
     if fap is not None:

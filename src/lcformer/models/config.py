@@ -27,6 +27,9 @@ _POSITIVE_INTS = ("emb", "heads", "ff_mult", "depth", "head_hidden_mult", "rnn_u
 _NON_NEGATIVE_INTS = ("forest", "boosting", "extra_trees", "shortened_copies")
 #: Sizes that ``for_data`` takes from the prepared data, not from the user.
 DATA_SIZES = ("n_classes", "n_features", "max_tokens", "n_extra")
+#: Token positions a research model's sinusoidal table holds at least (the table is made,
+#: not saved): a model trained on short windows still takes longer ones.
+MIN_MAX_TOKENS = 512
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -126,9 +129,10 @@ class ModelConfig(Config):
 
     def for_data(self, n_classes: int, n_features: int, n_tokens: int,
                  n_extra: int = 0) -> ModelConfig:
-        """This config with the sizes the data gives (room for at least 512 tokens)."""
+        """This config with the sizes the data gives (room for at least
+        :data:`MIN_MAX_TOKENS` tokens)."""
         return self.replace(n_classes=n_classes, n_features=n_features,
-                            max_tokens=max(512, n_tokens), n_extra=n_extra)
+                            max_tokens=max(MIN_MAX_TOKENS, n_tokens), n_extra=n_extra)
 
     @property
     def fused(self) -> bool:

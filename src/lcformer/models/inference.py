@@ -55,8 +55,8 @@ def trim_padding(tokens: TensorOrArray, mask: TensorOrArray) -> tuple[TensorOrAr
 #: (96-256 observations; periodic model, depth 2, one thread) batches of 16-64 took 0.6x
 #: the time of one padded batch of 512; unsorted batches of 32, 0.8x.
 SORTED_BATCH = 32
-#: Samples per batch at most elsewhere (CUDA): the default of every command and function that
-#: classifies.
+#: Samples per batch at most elsewhere (CUDA): the default of ``predict``, ``evaluate`` and
+#: the Python API (validation during training batches by twice the training batch).
 BATCH = 512
 
 
@@ -110,7 +110,7 @@ def star_level(window_probs: np.ndarray, window_star: np.ndarray,
 
 @torch.no_grad()
 def accuracy_by_position(model: LightCurveClassifier, tokens: np.ndarray, mask: np.ndarray,
-                         labels: np.ndarray, batch_size: int = 256,
+                         labels: np.ndarray, batch_size: int = BATCH,
                          device: str | torch.device = "cpu") -> np.ndarray:
     """Window accuracy when only the first k tokens' probabilities are averaged, for every k.
 

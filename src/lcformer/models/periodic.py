@@ -18,7 +18,10 @@ baseline's feature vector). The pieces, all from :mod:`lcformer.models.blocks` b
   summary token and the mean of the observation tokens, side by side, go through the pooled
   :class:`ClassifierHead`.
 
-There is no positional encoding: the order of observations carries nothing once folded.
+There is no positional encoding of the token's place in the sequence: the order of
+observations carries nothing once folded. Where the time matters (aperiodic classes), it is
+a token channel, the time over twice the span, embedded by the same Fourier pairs as the
+phases.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from lcformer.errors import ConfigError
 from lcformer.models.architecture import Architecture
-from lcformer.models.config import STAR_MODEL, ModelConfig
+from lcformer.models.config import MIN_MAX_TOKENS, STAR_MODEL, ModelConfig
 
 if TYPE_CHECKING:
     from lcformer.models.classifier import LightCurveClassifier
@@ -161,5 +161,5 @@ def build_model(name: str, **overrides) -> LightCurveClassifier:
     """Build a registered model; ``overrides`` are :class:`ModelConfig` fields (n_classes too)."""
     spec(name)
     overrides.setdefault("n_features", 4)
-    overrides.setdefault("max_tokens", 512)
+    overrides.setdefault("max_tokens", MIN_MAX_TOKENS)
     return model_from_config(ModelConfig(name=name, **overrides))

@@ -191,7 +191,7 @@ def train(
             if writes:
                 save_checkpoint(run_dir / BEST_FILE, model,
                                 metadata | {"epoch": epoch + 1, "score": score})
-        since_best, unneeded = _patience_counts(phase, improved, row, since_best, unneeded)
+        since_best, unneeded = patience_counts(result)
         now = _seconds_so_far(result, session_began, config)
         last_epoch, spent = now - spent, now
         if writes:
@@ -267,14 +267,13 @@ def epoch_score(row: dict[str, Any], phase: Phase, loss: float) -> float:
     return row.get("val_macro_f1", -loss if phase == "classify" else -math.inf)
 
 
-def _patience_counts(phase: Phase, improved: bool, row: dict[str, Any], since_best: int,
-                     unneeded: int) -> tuple[int, int]:
-    """After an epoch: the classification epochs since the best, and those in a row in which
-    the trees gave the network no share (a reconstruction epoch changes neither)."""
-    if phase != "classify":
-        return since_best, unneeded
-    return (0 if improved else since_best + 1,
-            unneeded + 1 if row.get("network_weight") == 0 else 0)
+def patience_counts(result: TrainResult) -> tuple[int, int]:
+    """What patience counts, from the history (as the loop goes and on ``--resume`` alike):
+    the classification epochs since the best, and the last ones in a row in which the trees
+    gave the network no share (a reconstruction epoch changes neither)."""
+    since_best = 0 if result.best_epoch is None else sum(
+        row["phase"] == "classify" for row in result.history[result.best_epoch + 1:])
+    return since_best, _epochs_without_share(result.history)
 
 
 def _seconds_so_far(result: TrainResult, session_began: float, config: TrainConfig) -> float:
@@ -321,9 +320,7 @@ def _where_it_stood(result: TrainResult, config: TrainConfig, start: int, n_epoc
     the trees gave the network no share), as the uninterrupted loop counts them: a resumed
     run that had already stopped early or at its time limit runs no epoch (``start`` is
     ``n_epochs``), and says why in ``result``."""
-    since_best = 0 if result.best_epoch is None else sum(
-        row["phase"] == "classify" for row in result.history[result.best_epoch + 1:])
-    unneeded = _epochs_without_share(result.history)
+    since_best, unneeded = patience_counts(result)
     if config.patience is not None and start < n_epochs and (
             since_best >= config.patience or unneeded >= config.patience):
         start, result.stopped_early = n_epochs, True
@@ -472,11 +469,18 @@ def take_step(model: nn.Module, optimizer: torch.optim.Optimizer, objective: tor
     optimizer.step()
 
 
-def uniform_target_loss(log_p: torch.Tensor, y: torch.Tensor,
-                        weights: torch.Tensor | None) -> torch.Tensor:
-    """Per sample, the cross-entropy with a uniform target (class-weighted by its own class,
-    as the NLL is): what label smoothing mixes in. The caller normalises it as its NLL."""
-    return -(log_p * (weights[y, None] if weights is not None else 1.0)).mean(1)
+def classification_loss(log_p: torch.Tensor, y: torch.Tensor, weights: torch.Tensor | None,
+                        smoothing: float, norm: torch.Tensor | float) -> torch.Tensor:
+    """The class-weighted NLL of a batch, with ``smoothing`` of the cross-entropy with a
+    uniform target mixed in (label smoothing; each sample weighted by its own class, as in
+    the NLL), both summed and divided by ``norm``: the batch's summed class weights (or its
+    size). Under DDP ``norm`` is the global batch's, so that the ranks' parts add up to the
+    loss of one process."""
+    loss = F.nll_loss(log_p, y, weight=weights, reduction="sum") / norm
+    if smoothing:
+        uniform = -(log_p * (weights[y, None] if weights is not None else 1.0)).mean(1)
+        loss = (1 - smoothing) * loss + smoothing * uniform.sum() / norm
+    return loss
 
 
 def run_epoch(model: Model, data: SampleSet, optimizer: torch.optim.Optimizer,
@@ -492,12 +496,8 @@ def run_epoch(model: Model, data: SampleSet, optimizer: torch.optim.Optimizer,
         tokens, mask, y, extra = load_batch(data, idx, device)
         if phase == "classify":
             log_p = model.classify(tokens, mask, extra)
-            loss = F.nll_loss(log_p, y, weight=loss_weights)
-            if config.label_smoothing:  # mix in the cross-entropy with a uniform target
-                uniform = uniform_target_loss(log_p, y, loss_weights)
-                norm = loss_weights[y].mean() if loss_weights is not None else 1.0
-                loss = ((1 - config.label_smoothing) * loss
-                        + config.label_smoothing * uniform.mean() / norm)
+            norm = loss_weights[y].sum() if loss_weights is not None else float(len(y))
+            loss = classification_loss(log_p, y, loss_weights, config.label_smoothing, norm)
         else:
             recon = model.reconstruct(tokens, mask)
             loss = F.mse_loss(recon[mask], model.inputs(tokens, mask)[mask])
@@ -580,11 +580,7 @@ def run_epoch_distributed(model: Model, step: nn.Module, data: SampleSet,
             # The global batch's normaliser: its summed class weights (or its size).
             norm = (float(weights.cpu()[data.labels[batch]].sum())
                     if loss_weights is not None else float(len(batch)))
-            loss = F.nll_loss(log_p, y, weight=loss_weights, reduction="sum") / norm
-            if config.label_smoothing:
-                uniform = uniform_target_loss(log_p, y, loss_weights)
-                loss = ((1 - config.label_smoothing) * loss
-                        + config.label_smoothing * uniform.sum() / norm)
+            loss = classification_loss(log_p, y, loss_weights, config.label_smoothing, norm)
         else:
             recon, penalty = step(tokens, mask, None, None)
             norm = float(np.count_nonzero(data.mask[batch])) * recon.shape[-1]

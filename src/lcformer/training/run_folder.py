@@ -10,6 +10,8 @@ A run folder holds everything needed to trust and reuse the result::
                          network's best and last in network/ or member<i>/)
     metrics.json         the test result (evaluation.records), with how it was made
     test_predictions.csv one row per test star
+    importance.json      a model with trees: the macro-F1 lost when each family of per-star
+                         values is shuffled across the test stars
     figures/             confusion matrices, training curves, accuracy by token position, ...
 
 This module reads and writes the folder without training or testing anything, so that the

@@ -16,15 +16,20 @@ The modules, in pipeline order:
 - ``sniff``: whatever a user points at, and which reader reads it;
 - ``tables``: long tables, one row per observation;
 - ``partitions``: which files of a folder are one table's partitions;
+- ``nested``: one row per star with its points nested (nested-pandas, LSDB, ZTF releases);
 - ``star_file``: one star's file, its columns found by their names;
+- ``headers``: which columns of a star file's header are its time, mag, err, band and flag;
+- ``ipac``: IRSA's fixed-width IPAC tables, made comma-separated text line for line;
 - ``per_star``: folders and archives of star files, with or without a catalogue;
 - ``one_star``: which of those files' curves are one star (bands, ids, a target's files);
 - ``macho``: the native MACHO formats;
 - ``astropy_tables``: FITS, ECSV and VOTable through astropy, for tables and star files alike;
 - ``files``: what every reader shares about files (formats, errors naming the file);
+- ``column_names``: which column is which by its name, for the surveys lcformer has met;
 - ``columns``: columns made into curves, with the parsing every reader shares;
 - ``flux``: fluxes made magnitudes when asked, refused when they only look like fluxes;
 - ``band_names``: bands renamed as the user says (numbered ones as letters);
+- ``class_names``: classes renamed or merged as the user says;
 - ``labels``: labels tables, joined to the curves by id.
 """
 

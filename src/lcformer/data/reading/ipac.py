@@ -7,12 +7,16 @@ whole-array operations on the rows' characters, never at blanks.
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
+from lcformer.data.lightcurves import MISSING_WORDS
 from lcformer.data.reading.column_names import ID_NAMES, is_number
 from lcformer.data.reading.config import Columns
 from lcformer.data.reading.files import FileProblem
@@ -242,3 +246,15 @@ class _IpacCut:
 def _filled(chars: np.ndarray) -> np.ndarray:
     """Where character codes hold text: not a blank, a tab or a short row's padding."""
     return (chars != ord(" ")) & (chars != ord("\t")) & (chars != 0)
+
+
+def ipac_frame(text: str, keep: list[str], text_columns: set[str],
+               path: Path) -> pd.DataFrame:
+    """The columns ``keep`` of an IPAC table's ``text``; those of ``text_columns`` as text
+    (a star called NA is a star), a missing value there an empty one."""
+    converted = ipac_as_columns(text, keep=keep)
+    assert converted is not None, path  # ipac_names found its header
+    return pd.read_csv(io.StringIO(converted), comment="#", usecols=keep,
+                       dtype=dict.fromkeys(text_columns, str), keep_default_na=False,
+                       na_values={c: [""] if c in text_columns else list(MISSING_WORDS)
+                                  for c in keep})

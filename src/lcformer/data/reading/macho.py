@@ -28,14 +28,15 @@ from lcformer.data.reading.files import (
     FileProblem,
     PathLike,
     cannot_read,
+    line_locator,
     names_text,
     raise_unreported,
     read_str_table,
+    refused_csv,
 )
 from lcformer.data.reading.labels import empty_labels_file
 from lcformer.data.reading.per_star import ARCHIVE_SUFFIXES, list_files
 from lcformer.data.reading.star_file import parse_columns
-from lcformer.data.reading.tables import line_locator, refused_csv
 from lcformer.data.report import DropReport
 from lcformer.errors import InputError
 

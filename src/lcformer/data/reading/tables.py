@@ -14,11 +14,9 @@ tables: :mod:`.labels`; astropy's tables and units (shared with :mod:`.star_file
 
 from __future__ import annotations
 
-import io
 import re
 import warnings
-import zipfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
@@ -73,13 +71,15 @@ from lcformer.data.reading.files import (
     astropy_format,
     cannot_read,
     is_csv,
+    line_locator,
     names_text,
     raise_unreported,
+    refused_csv,
     unsupported_format,
 )
 from lcformer.data.reading.flux import errors_of_snr
 from lcformer.data.reading.headers import DECIMAL_COMMAS, PREFERRED_FLAGS
-from lcformer.data.reading.ipac import ipac_as_columns, ipac_names
+from lcformer.data.reading.ipac import ipac_frame, ipac_names
 from lcformer.data.reading.labels import join_labels
 from lcformer.data.reading.nested import exploded, list_columns, nested_columns, nested_lists
 from lcformer.data.reading.partitions import join_split_curves, partition_files
@@ -480,18 +480,6 @@ def _read_ipac(path: Path, columns: Columns, required: tuple[str, ...],
         sink.problem(f"{path}: no data lines, only a header", "empty_file")
         return None
     return frame.rename(columns=use)
-
-
-def ipac_frame(text: str, keep: list[str], text_columns: set[str],
-               path: Path) -> pd.DataFrame:
-    """The columns ``keep`` of an IPAC table's ``text``; those of ``text_columns`` as text
-    (a star called NA is a star), a missing value there an empty one."""
-    converted = ipac_as_columns(text, keep=keep)
-    assert converted is not None, path  # ipac_names found its header
-    return pd.read_csv(io.StringIO(converted), comment="#", usecols=keep,
-                       dtype=dict.fromkeys(text_columns, str), keep_default_na=False,
-                       na_values={c: [""] if c in text_columns else list(MISSING_WORDS)
-                                  for c in keep})
 
 
 def _has_columns(columns: Columns, required: tuple[str, ...]) -> Callable[[list[str]], bool]:
@@ -912,116 +900,3 @@ def _holds_flags(values: ColumnValues, column: str, bits: int) -> bool:
 
 def _row_locator(name: str) -> Callable[[int], str]:
     return lambda row: f"{name}: row {row + 1}"
-
-
-def refused_csv(frame: pd.DataFrame, path: Path, sink: DropReport, curves: int = 1,
-                needed: Sequence[str] = ()) -> bool:
-    """Whether a CSV file that pandas read is one recorded problem: only a header, or a row
-    with more fields than the header or too few for the ``needed`` columns
-    (:func:`misshapen_row`), dropping the ``curves`` it holds."""
-    if frame.empty:
-        sink.problem(f"{path}:1: no data lines, only a header", "empty_file", curves)
-        return True
-    if (misshapen := misshapen_row(path, needed)) is not None:
-        sink.problem(misshapen, "unreadable_file", curves)
-        return True
-    return False
-
-
-def misshapen_row(path: Path, needed: Sequence[str] = ()) -> str | None:
-    """A one-line problem where a CSV row has more fields than the header, or too few to hold
-    the ``needed`` columns (id, time, mag), else None.
-
-    pandas reading some columns (``usecols``) drops a row's extra fields without a word, so a
-    decimal comma (``12,3``) or a shifted row would be read as other numbers; it fills a
-    short row's missing fields, so a comment line (``# note``) would be a star of that name,
-    and a file cut short a point without its magnitude. A row that leaves out optional last
-    fields (err, band: Excel drops empty ones after 16 rows) is read, those fields missing.
-    Arrow's reader counts every row's fields; this pass keeps one column, in bounded memory.
-    """
-    import pyarrow
-    import pyarrow.csv as arrow_csv
-
-    header = [str(c) for c in pd.read_csv(path, nrows=0).columns]
-    n = len(header)
-    least = max((header.index(c) + 1 for c in needed if c in header), default=0)
-    found: list[str] = []
-    trailing: list[str] = []  # rows of one field more, the last one empty
-
-    def look(row: Any) -> str:
-        short = row.actual_columns < min(least, row.expected_columns)
-        if (row.actual_columns > row.expected_columns or short) and not found:
-            try:
-                text = row.text
-            except UnicodeDecodeError:
-                text = "(not text)"
-            if short and not text.strip():  # spaces alone: a blank line, as pandas skips it
-                return "skip"
-            line = f":{row.number}" if row.number is not None else ""  # physical line
-            why = ("a decimal comma, or a shifted row?" if row.actual_columns
-                   > row.expected_columns else "a row cut short, or a comment line?")
-            problem = (f"{path}{line}: a row has {row.actual_columns} fields, the header "
-                       f"{row.expected_columns} ({why}): {text[:80]!r}")
-            if (row.actual_columns == row.expected_columns + 1
-                    and text.rstrip("\r\n").endswith(",")):
-                trailing[:] = trailing or [problem]  # the first one only
-            else:
-                found.append(problem)
-        return "skip"
-
-    names = [f"c{i}" for i in range(n)]
-    try:
-        with _decompressed(path) as stream:
-            # Read whole, on this thread: a streaming reader's read-ahead thread calling the
-            # handler (Python) could be alive at exit, which aborted the process.
-            well_formed = arrow_csv.read_csv(
-                stream, read_options=arrow_csv.ReadOptions(column_names=names, skip_rows=1,
-                                                           use_threads=False),  # line numbers
-                parse_options=arrow_csv.ParseOptions(invalid_row_handler=look),
-                convert_options=arrow_csv.ConvertOptions(include_columns=names[:1],
-                                                         column_types={"c0": pyarrow.binary()})
-            ).num_rows
-    except pyarrow.ArrowException:
-        return None  # pandas read the file: anything else Arrow dislikes is not this check's
-    if not found and trailing and well_formed:
-        # A writer ending every row with a comma is harmless (pandas reads an empty field);
-        # only some rows so: a decimal comma in a row whose last field is empty.
-        found.append(trailing[0])
-    return found[0] if found else None
-
-
-def _decompressed(path: Path) -> Any:
-    """A file's bytes as pandas reads them: .gz, .bz2 (Arrow), .xz, .zip (one member)."""
-    import lzma
-
-    import pyarrow
-
-    name = path.name.lower()
-    if name.endswith(".xz"):
-        return lzma.open(path, "rb")
-    if name.endswith(".zip"):
-        with zipfile.ZipFile(path) as archive:  # pandas reads a zip of one file
-            return io.BytesIO(archive.read(archive.namelist()[0]))
-    return pyarrow.input_stream(str(path), compression="detect")
-
-
-def _text_file(path: Path) -> Any:
-    """A CSV file's text as pandas reads it (compression from the name: .gz, .bz2, .xz,
-    .zip of one member), for naming a line on the error path."""
-    return io.TextIOWrapper(_decompressed(path), errors="replace")
-
-
-def line_locator(path: Path) -> Callable[[int], str]:
-    """Data row -> "file:line" (1-based, header is line 1). Only used on the error path."""
-
-    def locate(row: int) -> str:
-        with _text_file(path) as handle:
-            next(handle, None)  # header
-            seen = -1
-            for line_no, line in enumerate(handle, start=2):
-                seen += bool(line.strip())  # pandas skips blank lines
-                if seen == row:
-                    return f"{path}:{line_no}"
-        return f"{path}: row {row + 1}"
-
-    return locate
