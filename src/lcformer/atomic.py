@@ -223,7 +223,7 @@ _HELD: dict[tuple[Path, int], int] = {}
 
 
 @contextlib.contextmanager
-def one_writer(folder: str | os.PathLike, what: str) -> Iterator[None]:
+def one_writer(folder: str | os.PathLike, what: str, kind: str = "folder") -> Iterator[None]:
     """Hold ``folder`` for this process while it fills it (a run folder, a partitioned
     prediction's outputs): another lcformer command started on it meanwhile is refused
     (QA: two trainings into one run folder, or two predicts into one --out, each wrote its
@@ -234,7 +234,8 @@ def one_writer(folder: str | os.PathLike, what: str) -> Iterator[None]:
     thread, it is not taken twice; another thread of the process is refused as another
     process is. Nothing is held on a system without ``flock`` (Windows), on a file system
     that refuses locks, or where the lock file can be neither opened nor made (a read-only
-    folder: the command fails where it writes)."""
+    folder: the command fails where it writes). ``kind``: what the refusal calls
+    ``folder``: a single predictions file is held so too."""
     folder = Path(folder).resolve()  # one lock however the path is spelt (a link, ".")
     key = (folder, threading.get_ident())
     if key in _HELD:
@@ -244,7 +245,7 @@ def one_writer(folder: str | os.PathLike, what: str) -> Iterator[None]:
         finally:
             _HELD[key] -= 1
         return
-    handle = _locked(folder, what)
+    handle = _locked(folder, what, kind)
     if handle is None:
         yield
         return
@@ -280,7 +281,7 @@ def _lock_file(path: Path) -> int | None:
     return handle
 
 
-def _locked(folder: Path, what: str) -> int | None:
+def _locked(folder: Path, what: str, kind: str) -> int | None:
     """A descriptor of ``folder``'s lock file, locked; None where none can be had."""
     try:
         import fcntl
@@ -299,7 +300,7 @@ def _locked(folder: Path, what: str) -> int | None:
         from lcformer.errors import ConfigError
 
         raise ConfigError(f"{folder}: another lcformer command is writing {what} there now; "
-                          f"wait for it to end, or give another folder") from None
+                          f"wait for it to end, or give another {kind}") from None
     except OSError as error:
         os.close(handle)
         if error.errno in (errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOTSUP, errno.ENOSYS,

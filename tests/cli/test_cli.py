@@ -268,6 +268,14 @@ def test_train_evaluate_predict(tiny_synthetic, tmp_path, capsys) -> None:
                                          "n_points", "n_bands", "flag",
                                          "seen_in_training"]
     assert not predictions["seen_in_training"].any()  # new stars, not the run's own
+    from tests.conftest import held_elsewhere
+
+    with held_elsewhere(out_csv, "predictions"):  # QA: two predicts into one file, both "done"
+        assert main(["predict", str(run_dir), str(table), "--out", str(out_csv),
+                     "--device", "cpu", "--quiet"]) == 2
+    assert capsys.readouterr().err.strip().endswith(
+        f"{out_csv}: another lcformer command is writing predictions there now; wait for it "
+        f"to end, or give another --out file")
     assert len(predictions) == 2 and "short-star" not in set(predictions["id"])
     np.testing.assert_allclose(predictions.filter(like="p_").sum(axis=1), 1.0, rtol=1e-5)
     assert set(predictions["predicted"]) <= {"car", "gaussian_process", "sinusoid"}

@@ -493,3 +493,20 @@ def test_nothing_kept_for_flags_names_the_bit_mask_and_flag_none() -> None:
     report = DropReport()
     report.drop_points("large_err", 500)
     assert "--flag-bits" not in commands.nothing_left_hint(report)
+    report.drop_curves("shorter_than_window", 234)  # their points are not among the points
+    assert "shorter than a token window" in commands.nothing_left_hint(report)
+    assert "--max-err" not in commands.nothing_left_hint(report)
+
+
+def test_a_class_the_output_encoding_lacks_is_printed_escaped(tmp_path) -> None:
+    """Windows writes a redirected output in cp1252: a class "Delta Scuti (δ)" ended describe
+    as an internal error (QA); it is printed as an escape, and the command succeeds."""
+    table = tmp_path / "stars.csv"
+    table.write_text("id,time,mag,class\n" + "".join(
+        f"s{k},{t},{12 + 0.1 * (t % 3)},Delta Scuti (δ)\n" for k in range(2) for t in range(5)),
+        encoding="utf-8")
+    env = {**os.environ, "PYTHONIOENCODING": "cp1252", "LCFORMER_WORK_DIR": str(tmp_path)}
+    result = subprocess.run([sys.executable, "-m", "lcformer", "describe", str(table)],
+                            env=env, capture_output=True, timeout=300)
+    assert result.returncode == 0, result.stderr.decode("cp1252", "replace")
+    assert b"Delta Scuti (\\u03b4)" in result.stdout

@@ -494,3 +494,28 @@ def test_a_table_and_its_labels_under_other_names_are_named_with_the_fix(tmp_pat
     with pytest.raises(DatasetNotFoundError) as caught:
         resolve(str(stars))
     assert "joined by" not in str(caught.value)
+
+
+def test_a_catalogue_one_folder_down_is_named(tmp_path: Path) -> None:
+    """QA gave OGLE's ogle/ whose phot/ holds catalog.csv, I/ and V/: the error told them to
+    write a catalogue where it already was."""
+    (tmp_path / "phot" / "I").mkdir(parents=True)
+    (tmp_path / "phot" / "I" / "OGLE-1.dat").write_text("5000.1 16.0 0.02\n5001.1 16.1 0.02\n")
+    (tmp_path / "phot" / "catalog.csv").write_text("filename,class\nOGLE-1,Cep1O\n")
+    with pytest.raises(DatasetNotFoundError,
+                       match=rf"it holds {re.escape(str(tmp_path / 'phot' / 'catalog.csv'))}: "
+                             rf"give that folder, {re.escape(str(tmp_path / 'phot'))}$"):
+        resolve(str(tmp_path))
+
+
+def test_labels_named_otherwise_beside_a_table_are_said(tmp_path: Path) -> None:
+    """QA: Windows' Labels.csv, a browser's "labels (1).csv" or labels.xlsx beside
+    lightcurves.csv left every star unlabelled without a word."""
+    (tmp_path / "lightcurves.csv").write_text("id,time,mag\na,1,12\na,2,12.5\n")
+    (tmp_path / "labels (1).csv").write_text("id,class\na,Mira\n")
+    spec, found = resolve(str(tmp_path))
+    report = DropReport()
+    with pytest.warns(UserWarning, match=r"'labels \(1\)\.csv' is not read: a table's labels "
+                                         r"are read from a file named labels\.csv"):
+        curves = spec.read(found, report)
+    assert curves.labels is None and report.events["labels_named_otherwise_not_read"] == 1

@@ -63,23 +63,11 @@ def run_reading(args: argparse.Namespace, metadata: dict[str, typing.Any]
 def cmd_predict(args: argparse.Namespace) -> int:
     """A table, file or folder in, a predictions file out; a folder of Parquet partitions in,
     a folder of prediction partitions out (lcformer.evaluation.streaming), resumable."""
+    from lcformer import atomic
     from lcformer.data.reading.files import first_few
     from lcformer.data.reading.partitions import partition_paths, stray_files
-    from lcformer.data.reading.sniff import read_any
-    from lcformer.evaluation.flags import format_flags, trained_on_copies
-    from lcformer.evaluation.new_star_reading import warn_of_older_readers
-    from lcformer.evaluation.output_files import (
-        check_table_path,
-        problems_path,
-        set_aside,
-        set_aside_line,
-        write_predictions,
-        write_unclassified,
-    )
-    from lcformer.evaluation.predict import predict_stars, with_input_labels
-    from lcformer.evaluation.scoring import label_scores, run_test_ids
+    from lcformer.evaluation.output_files import check_table_path
     from lcformer.hardware import pick_device
-    from lcformer.training.run_folder import load_model
 
     if args.threads:  # the network's and the trees' threads (a shared node: bound them)
         import torch
@@ -104,6 +92,26 @@ def cmd_predict(args: argparse.Namespace) -> int:
                           f"partitions, and {args.input} holds none)"
                      if Path(args.input).is_dir() and (not out.suffix or out.is_dir())
                      else "")  # before any work
+    with atomic.one_writer(out, "predictions", "--out file"):
+        return _predict_to_file(args, out, options)
+
+
+def _predict_to_file(args: argparse.Namespace, out: Path, options: dict[str, typing.Any]) -> int:
+    """:func:`cmd_predict` of a table, file or folder into one predictions file ``out``."""
+    from lcformer.data.reading.sniff import read_any
+    from lcformer.evaluation.flags import format_flags, trained_on_copies
+    from lcformer.evaluation.new_star_reading import warn_of_older_readers
+    from lcformer.evaluation.output_files import (
+        problems_path,
+        set_aside,
+        set_aside_line,
+        write_predictions,
+        write_unclassified,
+    )
+    from lcformer.evaluation.predict import predict_stars, with_input_labels
+    from lcformer.evaluation.scoring import label_scores, run_test_ids
+    from lcformer.training.run_folder import load_model
+
     model, metadata = load_model(args.model_dir, args.checkpoint)
     report = DropReport()
     reading, columns_of_run = run_reading(args, metadata)
@@ -158,6 +166,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
               f"them and rerun", file=sys.stderr)
         return EXIT_NOTHING
     return 0
+
 
 
 def _say_of_unmatched_class_names(args: argparse.Namespace, reading: ReadConfig,

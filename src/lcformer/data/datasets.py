@@ -105,6 +105,8 @@ def _long_table(folder: Path, report: DropReport, columns: Columns | None = None
     table = long_table_file(folder)
     if folder.is_dir() and table.parent == folder:
         unread_beside(folder, {table.name, labels.name}, report)
+        if not labels.is_file():
+            _warn_of_labels_named_otherwise(folder, report)
     return read_long_table(table, labels if labels.is_file() else None,
                            columns=columns or Columns(), report=report)
 
@@ -134,6 +136,19 @@ def unread_beside(folder: Path, read: set[str], report: DropReport) -> None:
                       f"not read ({first_few(unread, 3)}): a long table is read alone, with "
                       f"its labels.csv; move the others to a folder of their own, or join "
                       f"them into it", stacklevel=2)
+
+
+def _warn_of_labels_named_otherwise(folder: Path, report: DropReport) -> None:
+    """A folder without labels.csv whose file of labels is named otherwise (QA: Windows'
+    ``Labels.csv``, a browser's ``labels (1).csv``, ``labels.txt``, ``labels.xlsx``): not
+    read, which leaves every star unlabelled without a word; said, and counted."""
+    others = sorted(p.name for p in folder.iterdir()
+                    if p.is_file() and p.name.lower().startswith("label"))
+    if others:
+        report.note("labels_named_otherwise_not_read", len(others))
+        warnings.warn(f"{folder}: {others[0]!r} is not read: a table's labels are read from "
+                      f"a file named labels.csv (comma-separated, id,class), beside it; "
+                      f"rename (or save) it so", stacklevel=2)
 
 
 def _richards(folder: Path, report: DropReport, columns: Columns | None = None,
@@ -294,6 +309,11 @@ def user_folder_spec(folder: Path) -> DatasetSpec:
     if _partitions_only(folder):  # labelled by a class column, or a labels.csv inside
         return DatasetSpec(name, f"long table in Parquet partitions in {folder}", _long_table,
                            long_table=True)
+    if (folder / "labels.csv").is_file() and any(  # per-star files labelled by their ids
+            not p.name.startswith((".", "_")) and p.name != "labels.csv"
+            for p in folder.iterdir()):
+        return DatasetSpec(name, f"one file per star in {folder}, labelled by labels.csv",
+                           _per_star_folder, per_star=True)
     raise DatasetNotFoundError(
         f"cannot tell the layout of {folder}: expected lightcurves.parquet/.csv/.fits/.tbl "
         f"(+ labels.csv), a table in Parquet partitions (*.parquet), or catalog.csv with one "
@@ -337,11 +357,13 @@ def table_and_labels_hint(folder: Path) -> str:
 
 def _catalogue_hint(folder: Path) -> str:
     """Where a folder holds files that may be one star each but no catalogue (nor labels of a
-    table): what to write."""
+    table): the catalogue deeper in it (:func:`deeper_catalogue`), else what to write."""
     from lcformer.data.reading.per_star import NOT_LIGHT_CURVES
 
     if any(folder.glob("labels.*")):
         return ""
+    if (deeper := deeper_catalogue(folder)) is not None:
+        return f"; it holds {deeper}: give that folder, {deeper.parent}"
     found = [p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")
              and p.suffix.lower() not in NOT_LIGHT_CURVES]
     if not found:
@@ -353,8 +375,18 @@ def _catalogue_hint(folder: Path) -> str:
             if ident else "")
     return (f"; it holds {len(found):,} other file(s) ({', '.join(suffixes[:3])}): if each is a "
             f"star's light curve, write {folder / 'catalog.csv'} with filename,class (and band "
-            f"where a star has a file per band) to train{ogle}, or give the folder to "
+            f"where a star has a file per band), or labels.csv with id,class (the ids the "
+            f"files' names), to train{ogle}, or give the folder to "
             f"`lcformer predict`, which needs no catalogue")
+
+
+def deeper_catalogue(folder: Path) -> Path | None:
+    """The shallowest catalog.csv below a folder that has none of its own (OGLE's
+    ``phot/catalog.csv`` where ``ogle/`` was given), else None."""
+    from lcformer.data.reading.per_star import catalogues_in
+
+    found = catalogues_in(folder) if folder.is_dir() else []
+    return folder / found[0] if found and "/" in found[0] else None
 
 
 def _rename_hint(folder: Path) -> str:
@@ -428,17 +460,19 @@ def user_table_spec(path: Path) -> DatasetSpec:
 
 def _per_star_folder(folder: Path, report: DropReport, columns: Columns | None = None,
                      strict_columns: bool = True) -> LightCurves:
-    """A folder's catalog.csv and its files (or the one archive beside it that holds them);
-    an archive's own catalog.csv (the shallowest) and its files. The catalogue lists the files
-    to read, so it is needed even to predict; another catalog.csv among the files is a copy
-    not read, or refused where it differs (:func:`read_catalogue_folder`)."""
+    """A folder's catalog.csv (else its labels.csv of ``id,class``, the ids the files'
+    names) and its files (or the one archive beside it that holds them); an archive's own
+    catalog.csv (the shallowest) and its files. The catalogue lists the files to read, so it
+    is needed even to predict; another catalog.csv among the files is a copy not read, or
+    refused where it differs (:func:`read_catalogue_folder`)."""
     from lcformer.data.reading import read_catalogue_folder
     from lcformer.data.reading.per_star import CATALOGUE, archive_catalogue, files_source
 
     if folder.is_file():
         catalogue, source = folder / (archive_catalogue(folder) or CATALOGUE), folder
     else:
-        catalogue, source = folder / CATALOGUE, files_source(folder)
+        name = CATALOGUE if (folder / CATALOGUE).exists() else "labels.csv"
+        catalogue, source = folder / name, files_source(folder, name)
     return read_catalogue_folder(catalogue, source, report=report, columns=columns,
                                  strict_columns=strict_columns)
 

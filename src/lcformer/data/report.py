@@ -18,9 +18,10 @@ from typing import Any
 NOT_READ = ("missing_file", "unreadable_file", "empty_file", "no_lightcurve")
 
 
-#: Events that record what a file declares, for a check later (``--flux`` refuses a file
-#: whose magnitudes are declared so): nothing changed, so not printed among the changes.
-UNPRINTED = ("mag_column_in_a_magnitude_unit",)
+#: Events (or their start) that record what a file declares, for a check later (``--flux``
+#: refuses a file whose magnitudes are declared so, or whose magnitude column is beside a
+#: flux column): nothing changed, so not printed among the changes.
+UNPRINTED = ("mag_column_in_a_magnitude_unit", "mag_column_beside_a_flux_column:")
 #: The start of the events that say why predictions were flagged outside_training_range
 #: (:func:`lcformer.data.training_ranges.unlike_training`): the flag's line says them, so
 #: they are not printed among the changes either.
@@ -95,7 +96,7 @@ class DropReport:
             ("points dropped", self.points),
             *self._curve_sections(),
             ("changed, not dropped", {k: v for k, v in self.events.items() if v
-                                      and k not in UNPRINTED
+                                      and not k.startswith(UNPRINTED)
                                       and not k.startswith(UNLIKE_EVENT)}),
         ):
             if counts:

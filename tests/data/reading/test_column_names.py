@@ -8,7 +8,10 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from lcformer.data.reading.column_names import (
+    ID_NAMES,
+    column_role,
     error_columns,
+    flux_beside,
     is_flag_name,
     other_bands_warning,
     suggested_columns,
@@ -224,3 +227,22 @@ def test_gaias_per_band_signal_to_noise_columns_give_errors() -> None:
     ReadConfig(columns=Columns(mag="g_transit_mag", err="g_transit_flux_over_error"))
     with pytest.raises(ConfigError, match="names a flux's error beside magnitudes"):
         ReadConfig(columns=Columns(mag="g_transit_mag", err="g_transit_flux_error"))
+
+
+def test_asas_sn_names_are_read() -> None:
+    """ASAS-SN's Sky Patrol writes "Mag Error" and "Flux Error", and pyasassn keys several
+    stars by asas_sn_id; "mag_error" had been taken for a second magnitude column."""
+    assert [column_role(n) for n in ("Mag Error", "mag_error", "magerror", "Mag")] == [
+        "err", "err", "err", "mag"]
+    names = ["JD", "Flux", "Flux Error", "Mag", "Mag Error"]
+    assert error_columns(names, "Flux") == ["Flux Error"]
+    assert error_columns(names, "Mag") == ["Mag Error"]
+    assert error_columns(["hjd", "flux(mJy)", "flux_err", "mag", "mag_err"],
+                         "flux(mJy)") == ["flux_err"]
+    assert flux_beside(["hjd", "mag", "mag_err", "flux(mJy)", "flux_err"], "mag") == "flux(mJy)"
+    assert flux_beside(["hjd", "mag", "mag_err", "flux_err"], "mag") is None  # no flux
+    assert flux_beside(["hjd", "flux", "flux_err"], "flux") is None  # the flux is read
+    assert flux_beside(["t", "mag", "phot_g_mean_flux_over_error"], "mag") is None
+    assert "asas_sn_id" in ID_NAMES
+    assert suggested_columns(["tic_id", "time", "flux", "flux_err"], Columns())["id"] == "tic_id"
+    assert "id" not in suggested_columns(["oid", "mjd", "mag", "magerr"], Columns())

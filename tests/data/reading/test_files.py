@@ -57,3 +57,22 @@ def test_a_small_table_of_only_a_header_comes_back_empty_for_its_reader_to_judge
     path.write_text("id,class\ns0,RRL\n")
     assert read_str_table(path, "labels table").to_dict("list") == {"id": ["s0"],
                                                                     "class": ["RRL"]}
+
+
+@pytest.mark.parametrize(("data", "said"), [
+    (b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00\xb7\xa6\xd1\x9e\xc8\x01",
+     "is an Excel workbook"),
+    ("id,class\n1,Mira\n".encode("utf-16"), "is UTF-16 text"),
+    ("id,class\n1,C\xe9ph\xe9ide\n2,\xe9\n".encode("cp1252"), "is not UTF-8 text"),
+    (b"id;class\n1;Mira\n2;RR Lyrae, FM\n", "values seem separated by ';'"),
+])
+def test_a_spreadsheets_table_says_what_to_save_it_as(tmp_path, data, said) -> None:
+    """QA: a labels.csv that went through Excel (a workbook renamed, UTF-16, cp1252, a
+    European semicolon CSV) failed in pandas' own words."""
+    from lcformer.data.reading.files import read_str_table
+    from lcformer.errors import InputError
+
+    path = tmp_path / "labels.csv"
+    path.write_bytes(data)
+    with pytest.raises(InputError, match=rf"labels\.csv: the labels table('s)? {said}.*CSV UTF-8"):
+        read_str_table(path, "labels table")

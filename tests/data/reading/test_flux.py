@@ -372,3 +372,49 @@ def test_fluxes_at_or_below_zero_kept_as_asinh_magnitudes_are_counted() -> None:
     kept = flux_to_magnitudes(curves(flux, [10.0] * 8), 31.4, report)
     assert kept.n_points == 8 and np.isfinite(kept.mag).all()
     assert report.events["flux_at_or_below_zero_kept_as_asinh_magnitude"] == 3
+
+
+def test_flux_refuses_a_magnitude_column_beside_a_flux_column(tmp_path) -> None:
+    """ASAS-SN's files hold mag and flux(mJy) side by side: --flux read the mag column as the
+    fluxes (eclipses as brightenings, ten times too shallow) without a word. Per-star files
+    and long tables alike are refused, naming the flux column; read as magnitudes, both are."""
+    from lcformer.data.reading.sniff import read_any
+
+    stars = tmp_path / "stars"
+    stars.mkdir()
+    for k in range(3):
+        (stars / f"ASASSN-V J0{k}.csv").write_text(
+            "hjd,mag,mag_err,flux(mJy),flux_err\n" + "".join(
+                f"{2458000 + i},{12.0 + 0.1 * (i % 3)},0.02,{60.0 - i % 3},1.1\n"
+                for i in range(20)))
+    flux = ReadConfig(flux=True, zero_point=16.4)
+    with pytest.raises(InputError, match=r"--flux reads the column 'mag' as fluxes, but 3 "
+                                         r"file\(s\) also hold a flux column \('flux\(mJy\)'\)"
+                                         r".*--columns 'mag=flux\(mJy\)',err=NAME"):
+        read_any(stars, reading=flux, report=DropReport())
+    report = DropReport()
+    assert read_any(stars, report=report).n_curves == 3  # magnitudes: read, nothing said
+    assert "mag_column_beside_a_flux_column" not in report.format()
+    mapped = ReadConfig.from_dict({"columns": {"mag": "flux(mJy)", "err": "flux_err"},
+                                   "flux": True, "zero_point": 16.4})
+    read = read_any(stars, reading=mapped, report=DropReport())
+    assert np.allclose(np.median(read.mag), 16.4 - 2.5 * np.log10(59.0), atol=0.01)
+    table = tmp_path / "lightcurves.csv"
+    table.write_text("id,time,mag,err,flux\n" + "".join(
+        f"s{i % 3},{i},{12.0 + i % 2},0.02,{50.0 + i % 2}\n" for i in range(30)))
+    with pytest.raises(InputError, match=r"also hold a flux column \('flux'\)"):
+        read_any(table, reading=flux, report=DropReport())
+
+
+def test_fluxes_normalised_to_their_median_are_said_under_flux() -> None:
+    """Normalised fluxes (TESS, Kepler) read with --flux give every star the zero point as
+    its magnitude: said, as they are refused without --flux."""
+    rng = np.random.default_rng(0)
+    n = 50
+    norm = LightCurves.from_arrays(["a", "b", "c"], ["", "", ""], [n] * 3,
+                                   np.tile(np.arange(n, dtype=float), 3),
+                                   1 + rng.normal(0, 1e-3, 3 * n), np.full(3 * n, 1e-3))
+    with pytest.warns(UserWarning, match=r"^tess: 100% of the curves' fluxes have a median "
+                                         r"within 0.05 of 1: normalised"):
+        out = to_magnitudes(norm, ReadConfig(flux=True), "tess", DropReport())
+    assert np.allclose(out.mag, 8.9, atol=0.01)

@@ -72,8 +72,8 @@ def test_missing_and_bad_files(tmp_path: Path) -> None:
 
 def test_catalogue_without_named_columns_raises(tmp_path: Path) -> None:
     (tmp_path / "cat.csv").write_text("file,type\na,X\n")
-    with pytest.raises(InputError, match=r"expected 'filename' \(or 'path'\) \(and 'class' to "
-                                         r"train\)"):
+    with pytest.raises(InputError, match=r"expected 'filename' \(or 'path', or 'id'\) "
+                                         r"\(and 'class' to train\)"):
         read_catalogue_folder(tmp_path / "cat.csv", tmp_path, report=DropReport())
     curves = read_catalogue_folder(tmp_path / "cat.csv", tmp_path, filename_column="file",
                                    class_column="type", report=DropReport())
@@ -1149,3 +1149,45 @@ def test_catalogue_names_written_otherwise_than_their_files_are_named(tmp_path: 
         f"{tmp_path / 'catalog.csv'}: 1 of its names of no file match files it does not list "
         f"but for a prefix or leading zeros ('ASAS J1236-65.5' is 'files/J1236-65.5.dat'): "
         f"name the files in the catalogue as the folder does")
+
+
+OGLE_I = "".join(f"{5000.0 + 1.3 * i:.4f} {16.0 + 0.2 * (i % 5):.3f} 0.02\n" for i in range(40))
+OGLE_V = "".join(f"{5000.5 + 9.1 * i:.4f} {16.8 + 0.2 * (i % 5):.3f} 0.05\n" for i in range(6))
+
+
+def test_per_star_files_are_labelled_by_a_labels_csv_of_their_ids(tmp_path: Path) -> None:
+    """Two QA users (OGLE, ASAS-SN) put a labels.csv of id,class beside their star files, as
+    a long table has it: it was skipped without a word, and predict scored nothing. It now
+    labels the files whose names are the ids, as a catalogue does (OGLE's I/ and V/ folders
+    making one star of two bands)."""
+    from lcformer.data.reading.sniff import read_any
+
+    _write(tmp_path, {f"{band}/OGLE-LMC-CEP-000{k}.dat": text
+                      for k in (1, 2) for band, text in (("I", OGLE_I), ("V", OGLE_V))})
+    (tmp_path / "labels.csv").write_text("id,class\nOGLE-LMC-CEP-0001,Cep1O\n"
+                                         "OGLE-LMC-CEP-0002,Cep1O\n")
+    report = DropReport()
+    curves = read_any(tmp_path, report=report)
+    assert sorted(zip(curves.ids, curves.bands, curves.labels, strict=True)) == [
+        ("OGLE-LMC-CEP-0001", "I", "Cep1O"), ("OGLE-LMC-CEP-0001", "V", "Cep1O"),
+        ("OGLE-LMC-CEP-0002", "I", "Cep1O"), ("OGLE-LMC-CEP-0002", "V", "Cep1O")]
+    assert report.problems == []
+
+
+def test_a_lone_band_folder_names_its_files_band(tmp_path: Path) -> None:
+    """OGLE's I-band download alone (I/ beside catalog.csv) was a star of no band, which a
+    model trained on I and V could not read; a lowercase v/ beside i/ (SkyMapper's v) made
+    each name match two files."""
+    _write(tmp_path / "only", {"I/OGLE-1.dat": OGLE_I, "I/OGLE-2.dat": OGLE_I})
+    (tmp_path / "only" / "catalog.csv").write_text("filename,class\nOGLE-1,a\nOGLE-2,b\n")
+    report = DropReport()
+    curves = read_catalogue_folder(tmp_path / "only" / "catalog.csv", tmp_path / "only",
+                                   report=report)
+    assert list(curves.bands) == ["I", "I"] and report.events["band_from_folder_name"] == 2
+    _write(tmp_path / "lower", {f"{b}/OGLE-1.dat": t for b, t in (("i", OGLE_I), ("v", OGLE_V))})
+    (tmp_path / "lower" / "catalog.csv").write_text("filename,class\nOGLE-1,a\n")
+    curves = read_catalogue_folder(tmp_path / "lower" / "catalog.csv", tmp_path / "lower",
+                                   report=DropReport())
+    assert sorted(curves.bands) == ["i", "v"] and set(curves.ids) == {"OGLE-1"}
+    _write(tmp_path / "mixed", {"I/OGLE-1.dat": OGLE_I, "OGLE-2.dat": OGLE_I})
+    assert sorted(read_folder(tmp_path / "mixed", report=DropReport()).bands) == ["", ""]

@@ -385,8 +385,9 @@ def test_an_ecsv_file_with_masked_values_is_read_by_band_and_flag() -> None:
     np.testing.assert_array_equal(curves["G"][1], [14.0, np.nan])  # masked: missing
     np.testing.assert_array_equal(curves["BP"][0], [2.5])  # rejected_by_variability
     assert report.points == Counter(flagged=1)
-    assert report.events == Counter(extra_columns_not_read=1,
-                                    mag_column_in_a_magnitude_unit=1)  # (--flux refuses it)
+    assert report.events == Counter({"extra_columns_not_read": 1,  # (--flux refuses both:)
+                                     "mag_column_in_a_magnitude_unit": 1,
+                                     "mag_column_beside_a_flux_column:flux": 1})
     table["source_id"][3] = 8
     data = _written(table, "ascii.ecsv")
     with pytest.raises(FileProblem) as caught:
@@ -631,3 +632,15 @@ def test_a_time_column_empty_in_most_rows_is_said_naming_the_one_with_times() ->
     read = parse_curves("JD,Magnitude,Uncertainty,HJD\n" + rows, DropReport(),
                         Columns(time="JD", mag="Magnitude"))
     assert np.isfinite(read[""][0]).all()
+
+
+def test_decimal_commas_under_a_comma_header_are_refused() -> None:
+    """LibreOffice in a European locale writes "2451868,58286,13,983,0,032" under
+    "time,mag,err": read by the header, the time was the whole days and the magnitude its
+    decimals (exit 0 with --flux). A trailing comma (an empty last field) is still read."""
+    with pytest.raises(FileProblem, match=r"found 6 fields, and the header names 3 .*a decimal "
+                                          r"comma"):
+        parse_curves("time,mag,err\n2451868,58286,13,983,0,032\n", DropReport())
+    curves = parse_curves("time,mag,err\n2451868.5,13.9,0.03,\n2451869.5,14.0,0.03,\n",
+                          DropReport())
+    np.testing.assert_array_equal(curves[""][1], [13.9, 14.0])

@@ -1450,3 +1450,17 @@ def test_atlas_err_flag_is_refused_as_errors_and_its_layout_named(tmp_path: Path
                                           r"\(err keeps its default name, 'err', unless "
                                           r"--columns gives it another\)"):
         Columns(flag="err")
+
+
+def test_ids_a_spreadsheet_wrote_in_scientific_notation_are_refused(tmp_path: Path) -> None:
+    """QA: Excel's General format saves 100000000000 and 100000100000 both as 1.00000E+11:
+    60 stars were read as 32, at exit 0."""
+    table = tmp_path / "lightcurves.csv"
+    table.write_text("id,time,mag\n" + "".join(
+        f"{i},{t},{12 + t % 2}\n" for i in ("1.00000E+11", "1.00000E+11", "2.5E+3")
+        for t in range(3)))
+    with pytest.raises(InputError, match=r"lightcurves.csv: column 'id': ids such as "
+                                         r"1.00000E\+11 are written in scientific notation"):
+        read_long_table(table)
+    table.write_text("id,time,mag\n1.5E1,1,12\n1.5E1,2,12.3\n")  # 15: every digit kept
+    assert read_long_table(table).ids.tolist() == ["1.5E1"]

@@ -129,7 +129,8 @@ def is_number(token: str) -> bool:
 #: ZTF's ``oid``: one star's IRSA light curve holds an oid per field and filter.
 ID_NAMES = ("id", "star", "star_id", "starid", "source_id", "sourceid", "objectid", "object_id",
             "objid", "obj_id", "name", "object", "target", "masterid",
-            "locus_id")  # ANTARES's loci (Fink's i:objectId: bare_name)
+            "locus_id",  # ANTARES's loci (Fink's i:objectId: bare_name)
+            "asas_sn_id")  # pyasassn's light curves of several stars
 #: Where a table of several stars goes, said where one is met among per-star files.
 TABLE_OF_STARS = ("give such a table as a file of its own, or as a folder's lightcurves.csv "
                   "(or .parquet) beside a labels.csv of id,class")
@@ -140,8 +141,9 @@ TABLE_OF_STARS = ("give such a table as a file of its own, or as a folder's ligh
 SURVEY_ID_NAMES = ("oid", "diaobjectid", "tic", "ticid", "tic_id", "kic", "kicid", "kic_id",
                    "kepid", "epic", "epicid", "epic_id", "designation", "ztf_id")
 #: Endings of a survey's own name for its object ids (LINEAR's ``LINEARobjectID``, an
-#: ``sdss_objid``): such a name is one of :data:`SURVEY_ID_NAMES`, and, unlike ZTF's oid,
-#: proposed as the id where a table has no column of :data:`ID_NAMES`.
+#: ``sdss_objid``): such a name is one of :data:`SURVEY_ID_NAMES`. Those, and the names of
+#: :data:`SURVEY_ID_NAMES` but ZTF's oid, are proposed as the id where a table has no
+#: column of :data:`ID_NAMES`.
 SURVEY_ID_ENDINGS = ("objectid", "objid")
 
 
@@ -172,7 +174,9 @@ TIME_NAMES = ("time", "t", "jd", "hjd", "mjd", "hmjd", "bjd", "btjd", "bkjd", "d
               "dateobs", "obstime")  # Pan-STARRS's obsTime (MJD); ZTF's releases' hmjd
 MAG_NAMES = ("mag", "m", "magnitude")
 ERR_NAMES = ("err", "error", "magerr", "mag_err", "emag", "e_mag", "sigma", "e", "dmag",
-             "merr", "uncertainty")  # AAVSO's MERR, its AID's Uncertainty
+             "merr", "uncertainty",  # AAVSO's MERR, its AID's Uncertainty
+             "mag_error", "magerror", "magnitude_error", "mag_sigma",
+             "mag_unc")  # ASAS-SN's "Mag Error"
 
 
 def time_corrected(name: str) -> bool:
@@ -182,8 +186,9 @@ def time_corrected(name: str) -> bool:
 
 
 def column_role(name: str) -> str | None:
-    """"time", "mag" or "err" for a column name of one (HJD, mag_v, sigma), else None."""
-    key = bare_name(name)
+    """"time", "mag" or "err" for a column name of one (HJD, mag_v, sigma), else None.
+    Blanks count as underscores: ASAS-SN's "Mag Error" is a mag_error."""
+    key = re.sub(r"\s+", "_", bare_name(name).strip())
     for found, options in (("err", ERR_NAMES), ("time", TIME_NAMES), ("mag", MAG_NAMES)):
         if key in options or any(key.startswith(o + "_") for o in options):
             return found
@@ -212,15 +217,29 @@ def snr_column(names: list[str], mag: str) -> str | None:
     return found[0] if len(found) == 1 and "flux" not in mag.lower() else None
 
 
+def flux_beside(names: list[str], mag: str) -> str | None:
+    """The first column of ``names`` that holds fluxes (a name with "flux", not its error nor
+    its signal-to-noise ratio) where the column ``mag`` read as the magnitudes is named as
+    one (mag, Mag, mag_v), else None. With ``--flux`` that column would be read as the
+    fluxes, the file's own flux column left unread (QA: ASAS-SN's files hold both)."""
+    if column_role(mag) != "mag":
+        return None
+    return next((n for n in names if "flux" in n.lower() and column_role(n) is None
+                 and not is_snr_name(n) and not re.search(r"err|sig|unc", n.lower())), None)
+
+
 def error_columns(names: list[str], mag: str) -> list[str]:
     """The columns of ``names`` that may hold the errors of the column ``mag``: those named
     after it (Magerr, flux_err, e_flux, PDCSAP_FLUX_ERR) where there are any, else those
     named as errors (err, sigma, magerr), but not a magnitude's (magerr) for a flux."""
-    m = mag.lower().strip("\"'")
+    def spelt(name: str) -> str:  # ASAS-SN's "Flux Error" (blanks), its "flux(mJy)" (a unit)
+        return re.sub(r"\s+", "_", re.sub(r"\s*\([^()]*\)$", "", name.lower().strip("\"' ")))
+
+    m = spelt(mag)
     own = ({m + end for end in ("err", "_err", "error", "_error", "unc", "_unc", "_sigma")}
            | {start + m for start in ("e", "e_", "sigma_", "err_")}
            | ({"d" + m} if ATLAS_FLUX in names else set()))  # ATLAS's m, dm
-    named = [n for n in names if n.lower().strip("\"'") in own]
+    named = [n for n in names if spelt(n) in own]
     if named:
         return named
     flux = "flux" in m
@@ -260,8 +279,9 @@ def suggested_columns(found: list[str], columns: Columns,
             options = [n for n in options if time_corrected(n)] or options
         if role == "mag" and not options:  # a table of fluxes: read with --flux (QA's TESS)
             options = [n for n in free if n not in guess.values() and is_flux_name(n)]
-        if role == "id" and not options:  # a survey's own (LINEAR's LINEARobjectID)
-            options = [n for n in free if is_survey_id_name(n, ending_only=True)]
+        if role == "id" and not options:  # a survey's own (LINEAR's LINEARobjectID, TIC)
+            options = [n for n in free if is_survey_id_name(n, ending_only=True)
+                       or (bare_name(n) in SURVEY_ID_NAMES and bare_name(n) != "oid")]
         if len(options) == 1:
             guess[role] = options[0]
     return guess

@@ -276,6 +276,15 @@ def distinct_ids(ids: pd.Series) -> pd.Series:
 #: "+" is required, so that a name such as "2E16" is not one.
 _ROUNDED_ID = re.compile(r"^\s*[+-]?(\d(\.\d+)?[eE]\+(1[6-9]|[2-9]\d|\d{3})"
                          r"|\d{16,}\.0)\s*$")
+#: An integer written in scientific notation with fewer digits than it has (``1.23457E+11``:
+#: 6 of 12), as a spreadsheet shows long numbers and saves them: ids that lost their last
+#: digits (QA: 60 stars read as 32).
+_SCIENTIFIC_ID = re.compile(r"^\s*[+-]?\d(\.(?P<digits>\d*))?[eE]\+?(?P<power>\d+)\s*$")
+
+
+def _scientific_id(text: str) -> bool:
+    found = _SCIENTIFIC_ID.match(text)
+    return found is not None and int(found["power"]) > len(found["digits"] or "")
 
 
 def rounded_id(ids: pd.Series) -> str | None:
@@ -291,11 +300,18 @@ def rounded_id(ids: pd.Series) -> str | None:
         text = ids.dropna().astype(str)
         found = text[text.str.match(_ROUNDED_ID)]
         found = found[[abs(float(t)) >= 2**53 for t in found]]  # 1234567890123456.0 is exact
+        if not len(found):  # a spreadsheet's 1.23457E+11
+            found = text[[_scientific_id(t) for t in text]]
         return str(found.iloc[0]).strip() if len(found) else None
     return None
 
 
 def rounded_id_text(name: str, column: str, example: str) -> str:
+    if _scientific_id(example) and abs(float(example)) < 2**53:
+        return (f"{name}: column '{column}': ids such as {example} are written in scientific "
+                f"notation, as a spreadsheet shows long numbers, keeping only their first "
+                f"digits, so different stars may share one; save the ids as text (the "
+                f"column formatted as Text), or export them again from their source")
     return (f"{name}: column '{column}': ids such as {example} are integers beyond 2**53 held "
             f"as floating-point numbers, which keep about 16 digits, so different stars may "
             f"share one; write the ids as integers or text (in pandas, read or cast the "

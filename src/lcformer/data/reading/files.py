@@ -191,12 +191,49 @@ def read_str_table(source: PathLike | pd.DataFrame, what: str = "table",
             frame = _small_csv(lambda: path, path)
     except pd.errors.EmptyDataError:
         raise InputError(f"{path}:1: no header line (blank file){hint}") from None
-    except InputError:
-        raise
-    except READ_ERRORS as error:
-        raise InputError(cannot_read(path, error, what) + hint) from None
+    except (InputError, *READ_ERRORS) as error:
+        head = data[:4096] if data is not None else _first_bytes(path)
+        trouble = _spreadsheet_trouble(path, head, what)
+        if trouble is None and isinstance(error, InputError):
+            raise
+        raise InputError((trouble or cannot_read(path, error, what)) + hint) from None
+    if len(frame.columns) == 1 and (trouble := _spreadsheet_trouble(
+            path, data[:4096] if data is not None else _first_bytes(path), what)):
+        raise InputError(trouble + hint)  # one column "id;class": a European Excel's CSV
     frame.columns = [str(c).strip() for c in frame.columns]
     return frame.apply(lambda c: c.str.strip())
+
+
+def _first_bytes(path: Path) -> bytes:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(4096)
+    except OSError:
+        return b""
+
+
+def _spreadsheet_trouble(path: Path, head: bytes, what: str) -> str | None:
+    """What a spreadsheet program did to a small CSV table that pandas could not read (QA: a
+    workbook saved as labels.csv, UTF-16 "Unicode Text", a Windows encoding, semicolons or
+    tabs of a European Excel), in a user's words; None for other trouble."""
+    save = "save it from the spreadsheet as \"CSV UTF-8 (comma delimited)\""
+    if path.name.lower().endswith((".gz", ".bz2", ".xz", ".zip")):
+        return None  # compressed: pandas' own error
+    if head.startswith(b"PK"):
+        return f"{path}: the {what} is an Excel workbook (or a zip), not CSV text: {save}"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return f"{path}: the {what} is UTF-16 text (Excel's \"Unicode Text\"): {save}"
+    try:
+        first = head.decode("utf-8").splitlines()[0] if head.strip() else ""
+    except UnicodeDecodeError:
+        return (f"{path}: the {what} is not UTF-8 text (a spreadsheet's CSV in a Windows "
+                f"encoding?): {save}")
+    separator = next((s for s in (";", "\t") if s in first and "," not in first), None)
+    if separator is not None:
+        return (f"{path}: the {what}'s values seem separated by {separator!r}, and lcformer "
+                f"reads comma-separated CSV: {save} (in pandas: pd.read_csv(path, "
+                f"sep={separator!r}).to_csv(...))")
+    return None
 
 
 def no_rows(path: PathLike) -> str:

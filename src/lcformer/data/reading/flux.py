@@ -12,6 +12,7 @@ is not counted either: it is one value repeated, where fluxes vary. Fluxes betwe
 from __future__ import annotations
 
 import re
+import shlex
 import warnings
 
 import numpy as np
@@ -42,6 +43,10 @@ KEPT_NON_POSITIVE = "flux_at_or_below_zero_kept_as_asinh_magnitude"
 #: Counted by the per-star reader where a file declares its magnitude column in magnitudes
 #: (mag, mmag, mag(AB)): ``--flux`` would read them as fluxes.
 MAG_UNIT = "mag_column_in_a_magnitude_unit"
+#: Counted, with the flux column's name after it, where a file's magnitude column is named as
+#: one and a flux column is beside it (:func:`~.column_names.flux_beside`): ``--flux`` would
+#: read the magnitudes as fluxes.
+MAG_BESIDE_FLUX = "mag_column_beside_a_flux_column:"
 #: Event: a text file without a header read by position (time, mag[, err]) where the column
 #: names given (a run's own, at prediction) could not be looked for.
 BY_POSITION = "files_without_header_read_by_position"
@@ -98,6 +103,15 @@ def to_magnitudes(curves: LightCurves, config: ReadConfig, source: str,
                              f"where it comes from a run trained on fluxes, whose model "
                              f"reads magnitudes alike), or name the flux column with "
                              f"--columns mag=NAME")
+        beside = [k for k in report.events if k.startswith(MAG_BESIDE_FLUX)]
+        if beside:
+            flux = beside[0].removeprefix(MAG_BESIDE_FLUX)
+            files = sum(report.events[k] for k in beside)
+            raise InputError(f"{source}: --flux reads the column {named[0]!r} as fluxes, but "
+                             f"{files:,} file(s) also hold a flux column ({flux!r}), so "
+                             f"{named[0]!r} holds magnitudes there: read the fluxes with "
+                             f"--columns {shlex.quote('mag=' + flux)},err=NAME (their error "
+                             f"column), or leave --flux out to read the magnitudes")
         if report.events[MAG_UNIT]:
             raise InputError(f"{source}: --flux reads fluxes, but the magnitude column of "
                              f"{report.events[MAG_UNIT]:,} file(s) is declared in magnitudes "
@@ -117,6 +131,14 @@ def to_magnitudes(curves: LightCurves, config: ReadConfig, source: str,
                               f"is {config.zero_point:g}: if the fluxes are in that unit, give "
                               f"--zero-point {UNIT_ZERO_POINTS[unit]:g}", stacklevel=2)
                 break
+        if (near_one := normalised_share(curves)) >= NORMALISED_SHARE:
+            # QA: TESS's normalised fluxes gave every star the zero point as its magnitude.
+            warnings.warn(f"{source}: {near_one:.0%} of the curves' fluxes have a median "
+                          f"within {NORMALISED_WITHIN:g} of 1: normalised to their median "
+                          f"(TESS's or Kepler's), they carry no brightness, and every star's "
+                          f"magnitude comes out near --zero-point ({config.zero_point:g}); "
+                          f"train and predict on fluxes normalised alike, or read the "
+                          f"un-normalised ones (SAP_FLUX, PDCSAP_FLUX)", stacklevel=2)
         converted = flux_to_magnitudes(curves, config.zero_point, report)
         declared = any(key.startswith(DECLARED_FLUX_UNIT) for key in report.events)
         _warn_of_negative_magnitudes(converted, config, source, declared or any(
@@ -170,6 +192,18 @@ def names_magnitudes(name: str) -> bool:
                     or w.endswith("mag") for w in words))
 
 
+def normalised_share(curves: LightCurves) -> float:
+    """The share of the curves whose median value lies within :data:`NORMALISED_WITHIN` of
+    1, as fluxes normalised to their median do; 0 for fewer than :data:`NORMALISED_STARS`
+    stars."""
+    if len(pd.unique(curves.ids)) < NORMALISED_STARS:
+        return 0.0
+    medians = pd.Series(curves.mag).groupby(curves.curve_index).median().dropna()
+    if not len(medians):
+        return 0.0
+    return float(np.mean(np.abs(medians.to_numpy() - 1.0) <= NORMALISED_WITHIN))
+
+
 def refuse_fluxes(curves: LightCurves, source: str, fix: str) -> None:
     """:class:`InputError` naming ``source`` and the ``fix`` where the magnitudes look like
     fluxes (:data:`FLUX_SHARE` of them beyond :data:`MAG_LIMIT`), or like fluxes normalised to
@@ -179,12 +213,7 @@ def refuse_fluxes(curves: LightCurves, source: str, fix: str) -> None:
         median = float(np.nanmedian(curves.mag[np.isfinite(curves.mag)]))
         raise InputError(f"{source}: {share:.0%} of the magnitudes are beyond +-{MAG_LIMIT:g} "
                          f"(median {median:.4g}): these look like fluxes; {fix}")
-    if len(pd.unique(curves.ids)) < NORMALISED_STARS:
-        return
-    medians = pd.Series(curves.mag).groupby(curves.curve_index).median().dropna()
-    if not len(medians):
-        return
-    near_one = float(np.mean(np.abs(medians.to_numpy() - 1.0) <= NORMALISED_WITHIN))
+    near_one = normalised_share(curves)
     if near_one >= NORMALISED_SHARE:
         raise InputError(f"{source}: {near_one:.0%} of the curves have a median magnitude "
                          f"within {NORMALISED_WITHIN:g} of 1: these look like fluxes "

@@ -27,7 +27,7 @@ COMPRESSED_SUFFIXES = (".gz", ".bz2", ".xz")
 #: Files of one name in such folders (OGLE's I/123.dat and V/123.dat) are one star's bands,
 #: and so are files named ``123.I.dat`` and ``123.V.dat``. VISTA's Y, Z, Ks (VVV), Cousins'
 #: Rc, Ic, ATLAS's o and c, Pan-STARRS's w, Kepler's Kp and Hipparcos's Hp are bands too.
-BAND_FOLDERS = frozenset("U B V R I J H K Ks Y Z Rc Ic G BP RP u g r i z y w o c W1 W2 W3 W4 "
+BAND_FOLDERS = frozenset("U B V R I J H K Ks Y Z Rc Ic G BP RP u v g r i z y w o c W1 W2 W3 W4 "
                          "NUV FUV Kp Hp".split())
 
 
@@ -70,7 +70,9 @@ def folder_bands(files_read: list[str], bands: list[str], report: DropReport) ->
     """Each curve's band, where a file names none taken from its folder (``BAND_FOLDERS``)
     when files of one name lie in two or more band folders: OGLE's ``I/123.dat`` and
     ``V/123.dat`` are star 123 in I and V, not two stars of unknown band (which would be
-    split between training and test). Counted per file as ``band_from_folder_name``."""
+    split between training and test); or when every file beside the band folder's lies in
+    it (OGLE's ``I/`` alone, as ``predict RUN new/I`` reads it). Counted per file as
+    ``band_from_folder_name``."""
     def parent(rel: str) -> str:  # the folder that holds the band folders
         return posixpath.dirname(posixpath.dirname(rel))
 
@@ -81,7 +83,8 @@ def folder_bands(files_read: list[str], bands: list[str], report: DropReport) ->
     names: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     for rel in sorted(set(files_read)):  # parent -> folder -> the names of its files
         names[parent(rel)][posixpath.basename(posixpath.dirname(rel))].add(star(rel))
-    paired = {at for at, inside in names.items() if _bands_of_stars(inside)}
+    paired = {at for at, inside in names.items()
+              if _bands_of_stars(inside) or (len(inside) == 1 and set(inside) <= BAND_FOLDERS)}
     taken = [band or (band_folder(rel) if parent(rel) in paired else "")
              for rel, band in zip(files_read, bands, strict=True)]
     report.note("band_from_folder_name",

@@ -32,6 +32,7 @@ from lcformer.data.reading.column_names import (
     TABLE_OF_STARS,
     bare_name,
     column_role,
+    flux_beside,
     is_good_flag_name,
     is_number,
     is_snr_name,
@@ -47,7 +48,7 @@ from lcformer.data.reading.files import (
     cannot_read,
     names_text,
 )
-from lcformer.data.reading.flux import BY_POSITION, MAG_UNIT, errors_of_snr
+from lcformer.data.reading.flux import BY_POSITION, MAG_BESIDE_FLUX, MAG_UNIT, errors_of_snr
 from lcformer.data.reading.headers import (
     POSITIONS,
     header_and_first_line,
@@ -183,11 +184,21 @@ def _parse_text(text: str, sink: DropReport, columns: Columns | None, strict_col
     n_columns = len(split_fields(first))
     if n_columns < 2:
         raise FileProblem(first_line, f"found {n_columns} column, need time, mag[, err]")
+    if delimiter and names and len(names) < n_columns and any(  # (a trailing comma: empty)
+            field.strip() not in ("", "nan") for field in split_fields(first)[len(names):]
+    ) and "," in next(itertools.islice(io.StringIO(text), header_line - 1, None)):
+        # QA: LibreOffice's "2451868,58286,13,983,0,032" under "time,mag,err" was read as
+        # a time of whole days, its decimals as the magnitude, at exit 0 with --flux.
+        raise FileProblem(first_line, f"found {n_columns} fields, and the header names "
+                          f"{len(names)} ({names_text(names)}): a decimal comma "
+                          f"({first.strip()[:40]!r})? Save the file with a point as the "
+                          f"decimal mark")
     # time, mag[, err]: by the header's names where it has a header, else by position.
     by_position = (0, 1, 2) if n_columns >= 3 else (0, 1)
     bands, band_at, flag_at = (header_bands(names, header_line, columns, strict_columns,
                                             split_fields(first))
                                if names else ({"": by_position}, [], []))
+    _note_flux_beside(names, bands, sink)
     if (names and (bands, band_at, flag_at) != ({"": by_position}, [], []) and next(
             itertools.islice(io.StringIO(text), header_line - 1, None)).lstrip().startswith("#")):
         sink.note("header_read_from_a_comment_line")  # (ATLAS's ###MJD ...) where it matters
@@ -313,6 +324,16 @@ def _by_band(curves: dict[str, Curve], names: list[str], words: Callable[[int], 
     names_found, which = np.unique(bands, return_inverse=True)
     return {str(band): (time[(which == k) & keep], mag[(which == k) & keep],
                         err[(which == k) & keep]) for k, band in enumerate(names_found)}
+
+
+def _note_flux_beside(names: list[str], bands: dict[str, tuple[int, ...]],
+                      sink: DropReport) -> None:
+    """Count a magnitude column named as one beside a flux column (``MAG_BESIDE_FLUX``, with
+    the flux column's name), which ``--flux`` refuses: it would read the magnitudes."""
+    for wanted in bands.values():
+        if names and (flux := flux_beside(names, names[wanted[1]])) is not None:
+            sink.note(MAG_BESIDE_FLUX + flux)
+            return
 
 
 def _decompressed_bytes(data: bytes | str) -> bytes | str:
@@ -494,6 +515,7 @@ def _astropy_curves(data: bytes, form: str, columns: Columns | None, strict_colu
         read[band] = (curve[0], curve[1], curve[2])
     if in_magnitudes:  # --flux would read them as fluxes (flux.to_magnitudes)
         scratch.note(MAG_UNIT)
+    _note_flux_beside(names, bands, scratch)
     used = {*(at for wanted in bands.values() for at in wanted), *band_at, *flag_at}
     if len(used) < len(names):
         scratch.note("extra_columns_not_read")

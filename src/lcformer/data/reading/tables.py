@@ -41,6 +41,7 @@ from lcformer.data.reading.column_names import (
     difference_flux_text,
     difference_magnitude,
     error_columns,
+    flux_beside,
     is_flag_name,
     is_flux_name,
     is_good_flag_name,
@@ -77,7 +78,7 @@ from lcformer.data.reading.files import (
     refused_csv,
     unsupported_format,
 )
-from lcformer.data.reading.flux import errors_of_snr
+from lcformer.data.reading.flux import MAG_BESIDE_FLUX, errors_of_snr
 from lcformer.data.reading.headers import DECIMAL_COMMAS, PREFERRED_FLAGS
 from lcformer.data.reading.ipac import ipac_frame, ipac_names
 from lcformer.data.reading.labels import join_labels
@@ -537,6 +538,10 @@ def _usable(found: list[str], columns: Columns, required: tuple[str, ...], name:
         return None
     if (snr := _snr_errors(found, columns, resolved.err)) is not None:
         use[snr] = snr  # Gaia's flux_over_error, read by its name: _frame_to_curves
+    for _, mag, _ in resolved.mags:  # --flux would read magnitudes: flux.to_magnitudes
+        if mag in found and (flux := flux_beside(found, mag)) is not None:
+            sink.note(MAG_BESIDE_FLUX + flux)
+            break
     if warn:
         _say_of_columns(found, columns, use, sink, values)
     return use
