@@ -197,7 +197,11 @@ def test_a_folder_of_star_files_without_a_catalogue_is_described_unlabelled(tmp_
     assert found.classes.index.tolist() == [UNLABELLED]
     assert found.format().splitlines()[-1] == (
         f"{tmp_path} has no catalog.csv (nor a table with labels), so its stars are "
-        f"(unlabelled): train needs one, of filename,class")
+        f"(unlabelled): train needs one, of filename,class (or a labels.csv of id,class, the "
+        f"ids the files' names)")
+    (tmp_path / "labels.csv").write_text("id,class\nstar0,RRab\nstar1,RRc\n")  # now labelled
+    found = describe(str(tmp_path))
+    assert sorted(found.classes.index.tolist()) == sorted(["RRab", "RRc", UNLABELLED])
     with pytest.raises(DatasetNotFoundError):  # not a folder: as before
         describe(str(tmp_path / "nothing"))
 

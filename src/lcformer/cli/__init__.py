@@ -3,8 +3,9 @@ generated from the settings dataclasses."""
 
 from __future__ import annotations
 
+import contextlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -16,23 +17,32 @@ __all__ = ["build_parser", "main"]
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``lcformer``. Its commands load here, where Ctrl-C in the second or two they take
     ends as it does later, in one line and status 130 (QA: a traceback of the imports)."""
-    printable_anywhere()
-    try:
-        from lcformer.cli.commands import main as run
-    except KeyboardInterrupt:
-        print("lcformer: interrupted", file=sys.stderr)
-        return 130  # exits.EXIT_INTERRUPTED
-    return run(argv)
+    with printable_anywhere():
+        try:
+            from lcformer.cli.commands import main as run
+        except KeyboardInterrupt:
+            print("lcformer: interrupted", file=sys.stderr)
+            return 130  # exits.EXIT_INTERRUPTED
+        return run(argv)
 
 
-def printable_anywhere() -> None:
-    """Text the terminal's or file's encoding lacks (a class "Delta Scuti (δ)" printed to a
-    Windows cp1252 file) written as ``\u03b4`` escapes: it ended every command that printed
-    it as an internal error (QA)."""
+@contextlib.contextmanager
+def printable_anywhere() -> Iterator[None]:
+    """Inside, text the output's encoding lacks (a class "Delta Scuti (δ)" printed to a
+    Windows cp1252 file) is written as ``\u03b4`` escapes: it ended every command that
+    printed it as an internal error (QA). Only streams that would fail are changed (a
+    handler the user chose, PYTHONIOENCODING=...:replace, is kept), and only meanwhile."""
+    changed = []
     for stream in (sys.stdout, sys.stderr):
-        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
-        if encoding != "utf8" and hasattr(stream, "reconfigure"):
+        if getattr(stream, "errors", None) == "strict" and hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
+            changed.append(stream)
+    try:
+        yield
+    finally:
+        for stream in changed:
+            with contextlib.suppress(ValueError):  # (closed meanwhile)
+                stream.reconfigure(errors="strict")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -68,6 +68,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
     from lcformer.data.reading.partitions import partition_paths, stray_files
     from lcformer.evaluation.output_files import check_table_path
     from lcformer.hardware import pick_device
+    from lcformer.training.run_folder import load_model
 
     if args.threads:  # the network's and the trees' threads (a shared node: bound them)
         import torch
@@ -92,12 +93,15 @@ def cmd_predict(args: argparse.Namespace) -> int:
                           f"partitions, and {args.input} holds none)"
                      if Path(args.input).is_dir() and (not out.suffix or out.is_dir())
                      else "")  # before any work
+    model, metadata = load_model(args.model_dir, args.checkpoint)  # (a damaged one: said first)
     with atomic.one_writer(out, "predictions", "--out file"):
-        return _predict_to_file(args, out, options)
+        return _predict_to_file(args, out, options, model, metadata)
 
 
-def _predict_to_file(args: argparse.Namespace, out: Path, options: dict[str, typing.Any]) -> int:
-    """:func:`cmd_predict` of a table, file or folder into one predictions file ``out``."""
+def _predict_to_file(args: argparse.Namespace, out: Path, options: dict[str, typing.Any],
+                     model: typing.Any, metadata: dict[str, typing.Any]) -> int:
+    """:func:`cmd_predict` of a table, file or folder into one predictions file ``out``, by
+    the run's ``model``."""
     from lcformer.data.reading.sniff import read_any
     from lcformer.evaluation.flags import format_flags, trained_on_copies
     from lcformer.evaluation.new_star_reading import warn_of_older_readers
@@ -110,9 +114,7 @@ def _predict_to_file(args: argparse.Namespace, out: Path, options: dict[str, typ
     )
     from lcformer.evaluation.predict import predict_stars, with_input_labels
     from lcformer.evaluation.scoring import label_scores, run_test_ids
-    from lcformer.training.run_folder import load_model
 
-    model, metadata = load_model(args.model_dir, args.checkpoint)
     report = DropReport()
     reading, columns_of_run = run_reading(args, metadata)
     lcs = read_any(args.input, args.data_dir, report, reading, columns_of_run)
@@ -166,7 +168,6 @@ def _predict_to_file(args: argparse.Namespace, out: Path, options: dict[str, typ
               f"them and rerun", file=sys.stderr)
         return EXIT_NOTHING
     return 0
-
 
 
 def _say_of_unmatched_class_names(args: argparse.Namespace, reading: ReadConfig,

@@ -54,7 +54,7 @@ def shortened_copies(lcs: LightCurves, copies: int, seed: int,
                 & (rng.random(lcs.n_points) < share[point_star]))
         copy = lcs.keep_points(keep)
         copy = copy.select(copy.lengths >= min_points)
-        ids = np.char.add(copy.ids.astype(str), f"{COPY_MARK}{k}").astype(object)
+        ids = (pd.Series(copy.ids, dtype=object).astype(str) + f"{COPY_MARK}{k}").to_numpy()
         parts.append(dataclasses.replace(copy, ids=ids))
     return LightCurves.concatenate(parts) if parts else LightCurves.empty(lcs.labels is not None)
 

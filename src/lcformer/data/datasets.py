@@ -143,7 +143,8 @@ def _warn_of_labels_named_otherwise(folder: Path, report: DropReport) -> None:
     ``Labels.csv``, a browser's ``labels (1).csv``, ``labels.txt``, ``labels.xlsx``): not
     read, which leaves every star unlabelled without a word; said, and counted."""
     others = sorted(p.name for p in folder.iterdir()
-                    if p.is_file() and p.name.lower().startswith("label"))
+                    if p.is_file() and p.name.lower().startswith("labels")
+                    and p.suffix.lower() in (".csv", ".txt", ".tsv", ".xlsx", ".xls", ".ods"))
     if others:
         report.note("labels_named_otherwise_not_read", len(others))
         warnings.warn(f"{folder}: {others[0]!r} is not read: a table's labels are read from "
@@ -309,17 +310,50 @@ def user_folder_spec(folder: Path) -> DatasetSpec:
     if _partitions_only(folder):  # labelled by a class column, or a labels.csv inside
         return DatasetSpec(name, f"long table in Parquet partitions in {folder}", _long_table,
                            long_table=True)
-    if (folder / "labels.csv").is_file() and any(  # per-star files labelled by their ids
-            not p.name.startswith((".", "_")) and p.name != "labels.csv"
-            for p in folder.iterdir()):
+    if _labels_name_star_files(folder):
         return DatasetSpec(name, f"one file per star in {folder}, labelled by labels.csv",
-                           _per_star_folder, per_star=True)
+                           _labelled_star_files, per_star=True)
     raise DatasetNotFoundError(
         f"cannot tell the layout of {folder}: expected lightcurves.parquet/.csv/.fits/.tbl "
         f"(+ labels.csv), a table in Parquet partitions (*.parquet), or catalog.csv with one "
         f"light-curve file per star, or MACHO files"
         + (_rename_hint(folder) or table_and_labels_hint(folder) or _catalogue_hint(folder))
     )
+
+
+def _labels_name_star_files(folder: Path) -> bool:
+    """Whether the folder's labels.csv names some of its files by their star ids (an ``id``
+    column of their names or stems): per-star files labelled by it, as a long table is
+    (QA: OGLE's and ASAS-SN's users wrote one beside their files, where it was skipped);
+    not a table of another name beside it, which is told what to rename."""
+    from lcformer.data.reading.files import read_str_table
+    from lcformer.data.reading.one_star import name_band
+    from lcformer.data.reading.per_star import file_stem
+
+    if not (folder / "labels.csv").is_file():
+        return False
+    try:
+        labels = read_str_table(folder / "labels.csv", "labels table")
+    except LcformerError:
+        return False  # reading it as a table's labels says what is wrong
+    if "id" not in labels:
+        return False
+    names = {form for p in folder.rglob("*")
+             if p.is_file() and p.name != "labels.csv" and not p.name.startswith(".")
+             for form in (p.name, file_stem(p.name), name_band(p.name)[0])}
+    return not set(labels["id"]).isdisjoint(names)
+
+
+def _labelled_star_files(folder: Path, report: DropReport, columns: Columns | None = None,
+                         strict_columns: bool = True) -> LightCurves:
+    """A folder's per-star files (:func:`~lcformer.data.reading.per_star.read_folder`: its
+    stars as files, band folders and band-named files make them) labelled by its labels.csv
+    by star id, as a long table is: labels without a file are counted, not problems."""
+    from lcformer.data.reading import read_folder
+    from lcformer.data.reading.labels import join_labels
+
+    curves = read_folder(folder, report=report, columns=columns, strict_columns=strict_columns)
+    return join_labels(curves, folder / "labels.csv", Columns(), str(folder), report)
 
 
 def table_and_labels_hint(folder: Path) -> str:
@@ -361,7 +395,7 @@ def _catalogue_hint(folder: Path) -> str:
     from lcformer.data.reading.per_star import NOT_LIGHT_CURVES
 
     if any(folder.glob("labels.*")):
-        return ""
+        return labels_as_catalogue_hint(folder)
     if (deeper := deeper_catalogue(folder)) is not None:
         return f"; it holds {deeper}: give that folder, {deeper.parent}"
     found = [p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")
@@ -378,6 +412,21 @@ def _catalogue_hint(folder: Path) -> str:
             f"where a star has a file per band), or labels.csv with id,class (the ids the "
             f"files' names), to train{ogle}, or give the folder to "
             f"`lcformer predict`, which needs no catalogue")
+
+
+def labels_as_catalogue_hint(folder: Path) -> str:
+    """A labels.csv that lists files (``filename,class``), as a catalogue does (QA): what to
+    name it; else ''."""
+    from lcformer.data.reading.files import read_str_table
+
+    try:
+        columns = read_str_table(folder / "labels.csv", "labels table").columns
+    except LcformerError:
+        return ""
+    if not {"filename", "path"} & set(columns):
+        return ""
+    return ("; its labels.csv lists files, as a catalogue does: name it catalog.csv (a "
+            "labels.csv beside star files is read by id,class, the files' names)")
 
 
 def deeper_catalogue(folder: Path) -> Path | None:
@@ -460,19 +509,17 @@ def user_table_spec(path: Path) -> DatasetSpec:
 
 def _per_star_folder(folder: Path, report: DropReport, columns: Columns | None = None,
                      strict_columns: bool = True) -> LightCurves:
-    """A folder's catalog.csv (else its labels.csv of ``id,class``, the ids the files'
-    names) and its files (or the one archive beside it that holds them); an archive's own
-    catalog.csv (the shallowest) and its files. The catalogue lists the files to read, so it
-    is needed even to predict; another catalog.csv among the files is a copy not read, or
-    refused where it differs (:func:`read_catalogue_folder`)."""
+    """A folder's catalog.csv and its files (or the one archive beside it that holds them);
+    an archive's own catalog.csv (the shallowest) and its files. The catalogue lists the files
+    to read, so it is needed even to predict; another catalog.csv among the files is a copy
+    not read, or refused where it differs (:func:`read_catalogue_folder`)."""
     from lcformer.data.reading import read_catalogue_folder
     from lcformer.data.reading.per_star import CATALOGUE, archive_catalogue, files_source
 
     if folder.is_file():
         catalogue, source = folder / (archive_catalogue(folder) or CATALOGUE), folder
     else:
-        name = CATALOGUE if (folder / CATALOGUE).exists() else "labels.csv"
-        catalogue, source = folder / name, files_source(folder, name)
+        catalogue, source = folder / CATALOGUE, files_source(folder)
     return read_catalogue_folder(catalogue, source, report=report, columns=columns,
                                  strict_columns=strict_columns)
 

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from lcformer.data.cleaning import CleaningConfig, clean
-from lcformer.data.datasets import deeper_catalogue, resolve
+from lcformer.data.datasets import deeper_catalogue, labels_as_catalogue_hint, resolve
 from lcformer.data.lightcurves import LightCurves
 from lcformer.data.prepared import warn_of_classes_in_two_cases
 from lcformer.data.reading.class_names import unmatched_class_names
@@ -121,7 +121,7 @@ def describe(dataset: str, data_dir: str | None = None,
                 f"(unlabelled): train needs one, of filename,class (or a labels.csv of "
                 f"id,class, the ids the files' names)"
                 + (f"; it holds {deeper}: give that folder, {deeper.parent}" if deeper
-                   else ""))
+                   else labels_as_catalogue_hint(folder)))
     elif lcs.labels is None and folder.is_file() and (folder.parent / "labels.csv").is_file():
         suffix = table_suffix(folder.name) or ""
         named = folder.name.lower().startswith("lightcurves")

@@ -34,6 +34,8 @@ def check_table_path(path: Path, hint: str = "") -> str:
     if kind is None:
         raise ConfigError(f"{path}: unknown output format {path.suffix or '(no extension)'!r}; "
                           f"use {', '.join(TABLE_FORMATS)}{hint}")
+    if path.is_dir():  # found before the work (and its lock), not when writing
+        raise ConfigError(f"{path}: is a folder; give --out a file name{hint}")
     folder = path.parent
     try:
         folder.mkdir(parents=True, exist_ok=True)

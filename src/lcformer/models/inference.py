@@ -55,8 +55,9 @@ def trim_padding(tokens: TensorOrArray, mask: TensorOrArray) -> tuple[TensorOrAr
 #: (96-256 observations; periodic model, depth 2, one thread) batches of 16-64 took 0.6x
 #: the time of one padded batch of 512; unsorted batches of 32, 0.8x.
 SORTED_BATCH = 32
-#: Samples per batch at most elsewhere (CUDA): the default of ``predict``, ``evaluate`` and
-#: the Python API (validation during training batches by twice the training batch).
+#: Samples per batch at most elsewhere (CUDA): the default of what classifies (``predict``,
+#: ``evaluate``, ``export``, the Dask functions, the Python API); validation during training
+#: batches by twice the training batch.
 BATCH = 512
 
 

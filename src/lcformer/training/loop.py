@@ -470,15 +470,23 @@ def take_step(model: nn.Module, optimizer: torch.optim.Optimizer, objective: tor
 
 
 def classification_loss(log_p: torch.Tensor, y: torch.Tensor, weights: torch.Tensor | None,
-                        smoothing: float, norm: torch.Tensor | float) -> torch.Tensor:
+                        smoothing: float, norm: float | None = None) -> torch.Tensor:
     """The class-weighted NLL of a batch, with ``smoothing`` of the cross-entropy with a
     uniform target mixed in (label smoothing; each sample weighted by its own class, as in
-    the NLL), both summed and divided by ``norm``: the batch's summed class weights (or its
-    size). Under DDP ``norm`` is the global batch's, so that the ranks' parts add up to the
-    loss of one process."""
+    the NLL): the weighted mean over the batch, or under DDP, the sum over this rank's part
+    divided by ``norm``, the global batch's summed class weights (or its size), so that the
+    ranks' parts add up to the loss of one process. (One process keeps PyTorch's weighted
+    mean: the sum divided rounds otherwise, and a run would not repeat its earlier self.)"""
+    uniform = (-(log_p * (weights[y, None] if weights is not None else 1.0)).mean(1)
+               if smoothing else None)
+    if norm is None:
+        loss = F.nll_loss(log_p, y, weight=weights)
+        if uniform is not None:
+            mean_weight = weights[y].mean() if weights is not None else 1.0
+            loss = (1 - smoothing) * loss + smoothing * uniform.mean() / mean_weight
+        return loss
     loss = F.nll_loss(log_p, y, weight=weights, reduction="sum") / norm
-    if smoothing:
-        uniform = -(log_p * (weights[y, None] if weights is not None else 1.0)).mean(1)
+    if uniform is not None:
         loss = (1 - smoothing) * loss + smoothing * uniform.sum() / norm
     return loss
 
@@ -496,8 +504,7 @@ def run_epoch(model: Model, data: SampleSet, optimizer: torch.optim.Optimizer,
         tokens, mask, y, extra = load_batch(data, idx, device)
         if phase == "classify":
             log_p = model.classify(tokens, mask, extra)
-            norm = loss_weights[y].sum() if loss_weights is not None else float(len(y))
-            loss = classification_loss(log_p, y, loss_weights, config.label_smoothing, norm)
+            loss = classification_loss(log_p, y, loss_weights, config.label_smoothing)
         else:
             recon = model.reconstruct(tokens, mask)
             loss = F.mse_loss(recon[mask], model.inputs(tokens, mask)[mask])

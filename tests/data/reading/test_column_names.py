@@ -243,6 +243,12 @@ def test_asas_sn_names_are_read() -> None:
     assert flux_beside(["hjd", "mag", "mag_err", "flux_err"], "mag") is None  # no flux
     assert flux_beside(["hjd", "flux", "flux_err"], "flux") is None  # the flux is read
     assert flux_beside(["t", "mag", "phot_g_mean_flux_over_error"], "mag") is None
+    assert flux_beside(["t", "mag", "flux_flag", "flux_radius"], "mag") is None
+    assert flux_beside(["MJD", "m", "dm", "uJy", "duJy"], "m") == "uJy"  # ATLAS
+    # (review) blanks make errors only, and a band in brackets stays in a name
+    assert [column_role(n) for n in ("Date (UT)", "Error Flag", "Mag Limit")] == [None] * 3
+    assert error_columns(["JD", "Mag (V)", "Mag Error (V)", "Mag (B)", "Mag Error (B)"],
+                         "Mag (V)") == []
     assert "asas_sn_id" in ID_NAMES
     assert suggested_columns(["tic_id", "time", "flux", "flux_err"], Columns())["id"] == "tic_id"
     assert "id" not in suggested_columns(["oid", "mjd", "mag", "magerr"], Columns())

@@ -76,3 +76,12 @@ def test_a_spreadsheets_table_says_what_to_save_it_as(tmp_path, data, said) -> N
     path.write_bytes(data)
     with pytest.raises(InputError, match=rf"labels\.csv: the labels table('s)? {said}.*CSV UTF-8"):
         read_str_table(path, "labels table")
+
+
+def test_a_utf8_table_cut_inside_a_character_is_utf8(tmp_path) -> None:
+    """(review) The first 4,096 bytes may end inside an accented letter: still UTF-8, and a
+    table's own trouble (an extra field) is said in pandas' words, not as an encoding."""
+    from lcformer.data.reading.files import _spreadsheet_trouble
+
+    head = ("id,class\n" + "x" * 4085 + "é").encode("utf-8")[:4096]
+    assert _spreadsheet_trouble(tmp_path / "labels.csv", head, "labels table") is None

@@ -388,8 +388,8 @@ def test_flux_refuses_a_magnitude_column_beside_a_flux_column(tmp_path) -> None:
                 f"{2458000 + i},{12.0 + 0.1 * (i % 3)},0.02,{60.0 - i % 3},1.1\n"
                 for i in range(20)))
     flux = ReadConfig(flux=True, zero_point=16.4)
-    with pytest.raises(InputError, match=r"--flux reads the column 'mag' as fluxes, but 3 "
-                                         r"file\(s\) also hold a flux column \('flux\(mJy\)'\)"
+    with pytest.raises(InputError, match=r"--flux reads the column 'mag' as fluxes, but a "
+                                         r"flux column stands beside it \('flux\(mJy\)'\)"
                                          r".*--columns 'mag=flux\(mJy\)',err=NAME"):
         read_any(stars, reading=flux, report=DropReport())
     report = DropReport()
@@ -402,8 +402,12 @@ def test_flux_refuses_a_magnitude_column_beside_a_flux_column(tmp_path) -> None:
     table = tmp_path / "lightcurves.csv"
     table.write_text("id,time,mag,err,flux\n" + "".join(
         f"s{i % 3},{i},{12.0 + i % 2},0.02,{50.0 + i % 2}\n" for i in range(30)))
-    with pytest.raises(InputError, match=r"also hold a flux column \('flux'\)"):
+    with pytest.raises(InputError, match=r"a flux column stands beside it \('flux'\)"):
         read_any(table, reading=flux, report=DropReport())
+    # A mag column of fluxes (values of 1,000) beside another flux column is read as asked.
+    table.write_text("id,time,mag,err,totFlux\n" + "".join(
+        f"s{i % 3},{i},{1000.0 + 3.7 * i},20,{5000.0 + i}\n" for i in range(30)))
+    assert read_any(table, reading=flux, report=DropReport()).n_stars == 3
 
 
 def test_fluxes_normalised_to_their_median_are_said_under_flux() -> None:
@@ -418,3 +422,13 @@ def test_fluxes_normalised_to_their_median_are_said_under_flux() -> None:
                                          r"within 0.05 of 1: normalised"):
         out = to_magnitudes(norm, ReadConfig(flux=True), "tess", DropReport())
     assert np.allclose(out.mag, 8.9, atol=0.01)
+
+
+def test_a_unit_in_brackets_checks_the_zero_point() -> None:
+    """(review) ASAS-SN's flux(mJy) read at the default zero point (Jy's) gave magnitudes of
+    8.9 without a word; the unit after an underscore (uJy, flux_mJy) was said already."""
+    fluxes = curves([30.0, 31.0, 29.5], [1.0, 1.0, 1.0])
+    mjy = ReadConfig.from_dict({"columns": {"mag": "flux(mJy)", "err": "flux_err"},
+                                "flux": True})
+    with pytest.warns(UserWarning, match=r"named after a unit whose AB zero point is 16.4"):
+        to_magnitudes(fluxes, mjy, "asassn", DropReport())

@@ -72,8 +72,8 @@ def test_missing_and_bad_files(tmp_path: Path) -> None:
 
 def test_catalogue_without_named_columns_raises(tmp_path: Path) -> None:
     (tmp_path / "cat.csv").write_text("file,type\na,X\n")
-    with pytest.raises(InputError, match=r"expected 'filename' \(or 'path', or 'id'\) "
-                                         r"\(and 'class' to train\)"):
+    with pytest.raises(InputError, match=r"expected 'filename' \(or 'path'\) \(and 'class' to "
+                                         r"train\)"):
         read_catalogue_folder(tmp_path / "cat.csv", tmp_path, report=DropReport())
     curves = read_catalogue_folder(tmp_path / "cat.csv", tmp_path, filename_column="file",
                                    class_column="type", report=DropReport())
@@ -1158,20 +1158,24 @@ OGLE_V = "".join(f"{5000.5 + 9.1 * i:.4f} {16.8 + 0.2 * (i % 5):.3f} 0.05\n" for
 def test_per_star_files_are_labelled_by_a_labels_csv_of_their_ids(tmp_path: Path) -> None:
     """Two QA users (OGLE, ASAS-SN) put a labels.csv of id,class beside their star files, as
     a long table has it: it was skipped without a word, and predict scored nothing. It now
-    labels the files whose names are the ids, as a catalogue does (OGLE's I/ and V/ folders
-    making one star of two bands)."""
+    labels the stars whose ids are the files' names (OGLE's I/ and V/ folders making one
+    star of two bands); labels without a file are counted, as a table's are; a labels.csv
+    that names none of the files leaves them as they were (read, unlabelled)."""
     from lcformer.data.reading.sniff import read_any
 
     _write(tmp_path, {f"{band}/OGLE-LMC-CEP-000{k}.dat": text
                       for k in (1, 2) for band, text in (("I", OGLE_I), ("V", OGLE_V))})
     (tmp_path / "labels.csv").write_text("id,class\nOGLE-LMC-CEP-0001,Cep1O\n"
-                                         "OGLE-LMC-CEP-0002,Cep1O\n")
+                                         "OGLE-LMC-CEP-0002,Cep1O\nOGLE-LMC-CEP-0009,Cep1O\n")
     report = DropReport()
     curves = read_any(tmp_path, report=report)
     assert sorted(zip(curves.ids, curves.bands, curves.labels, strict=True)) == [
         ("OGLE-LMC-CEP-0001", "I", "Cep1O"), ("OGLE-LMC-CEP-0001", "V", "Cep1O"),
         ("OGLE-LMC-CEP-0002", "I", "Cep1O"), ("OGLE-LMC-CEP-0002", "V", "Cep1O")]
-    assert report.problems == []
+    assert [p.split(": ", 1)[1] for p in report.problems] == [  # said, as a table's are
+        f"1 labelled star(s) have no light curve in {tmp_path}, e.g. OGLE-LMC-CEP-0009"]
+    (tmp_path / "labels.csv").write_text("id,class\nOGLE-LMC-CEP-0777,Cep1O\n")
+    assert read_any(tmp_path, report=DropReport()).n_stars == 2
 
 
 def test_a_lone_band_folder_names_its_files_band(tmp_path: Path) -> None:

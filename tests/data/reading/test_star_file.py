@@ -644,3 +644,8 @@ def test_decimal_commas_under_a_comma_header_are_refused() -> None:
     curves = parse_curves("time,mag,err\n2451868.5,13.9,0.03,\n2451869.5,14.0,0.03,\n",
                           DropReport())
     np.testing.assert_array_equal(curves[""][1], [13.9, 14.0])
+    report = DropReport()  # (review) an unnamed column of flags: read as before, counted
+    curves = parse_curves("time,mag,err\n2450000.0000,15.134,0.02,0\n2450001.0,15.2,0.02,1\n",
+                          report)
+    np.testing.assert_array_equal(curves[""][1], [15.134, 15.2])
+    assert report.events["extra_columns_not_read"] == 1

@@ -186,9 +186,12 @@ def time_corrected(name: str) -> bool:
 
 
 def column_role(name: str) -> str | None:
-    """"time", "mag" or "err" for a column name of one (HJD, mag_v, sigma), else None.
-    Blanks count as underscores: ASAS-SN's "Mag Error" is a mag_error."""
-    key = re.sub(r"\s+", "_", bare_name(name).strip())
+    """"time", "mag" or "err" for a column name of one (HJD, mag_v, sigma), else None. An
+    error's name may have blanks for underscores (ASAS-SN's "Mag Error"), other roles' not
+    ("Date (UT)" beside "JD" is no second time)."""
+    key = bare_name(name)
+    if re.sub(r"\s+", "_", key.strip()) in ERR_NAMES:
+        return "err"
     for found, options in (("err", ERR_NAMES), ("time", TIME_NAMES), ("mag", MAG_NAMES)):
         if key in options or any(key.startswith(o + "_") for o in options):
             return found
@@ -217,15 +220,24 @@ def snr_column(names: list[str], mag: str) -> str | None:
     return found[0] if len(found) == 1 and "flux" not in mag.lower() else None
 
 
+#: A flux unit in brackets after a column's name (ASAS-SN's ``flux(mJy)``); other brackets,
+#: a band's (``Mag (V)``), are part of the name.
+FLUX_UNIT_SUFFIX = re.compile(r"\s*\((?:[mnuµ]?jy|e-?/s|adu|counts?|cts)\)$", re.IGNORECASE)
+#: Column names of fluxes by their unit alone (ATLAS's ``uJy`` beside its ``m``).
+FLUX_UNIT_NAMES = ("jy", "mjy", "ujy", "njy")
+
+
 def flux_beside(names: list[str], mag: str) -> str | None:
-    """The first column of ``names`` that holds fluxes (a name with "flux", not its error nor
-    its signal-to-noise ratio) where the column ``mag`` read as the magnitudes is named as
-    one (mag, Mag, mag_v), else None. With ``--flux`` that column would be read as the
-    fluxes, the file's own flux column left unread (QA: ASAS-SN's files hold both)."""
+    """The first column of ``names`` that holds fluxes (a name with "flux", or a flux unit's
+    alone, but not an error, a signal-to-noise ratio, a flag, a radius or an inverse
+    variance) where the column ``mag`` read as the magnitudes is named as one (mag, Mag, m,
+    mag_v), else None. With ``--flux`` that column would be read as the fluxes, the file's
+    own flux column left unread (QA: ASAS-SN's files hold both, ATLAS's m beside uJy)."""
     if column_role(mag) != "mag":
         return None
-    return next((n for n in names if "flux" in n.lower() and column_role(n) is None
-                 and not is_snr_name(n) and not re.search(r"err|sig|unc", n.lower())), None)
+    return next((n for n in names if ("flux" in n.lower() or bare_name(n) in FLUX_UNIT_NAMES)
+                 and column_role(n) is None and not is_snr_name(n)
+                 and not re.search(r"err|sig|unc|flag|rad|ivar|frac|ratio", n.lower())), None)
 
 
 def error_columns(names: list[str], mag: str) -> list[str]:
@@ -233,7 +245,7 @@ def error_columns(names: list[str], mag: str) -> list[str]:
     after it (Magerr, flux_err, e_flux, PDCSAP_FLUX_ERR) where there are any, else those
     named as errors (err, sigma, magerr), but not a magnitude's (magerr) for a flux."""
     def spelt(name: str) -> str:  # ASAS-SN's "Flux Error" (blanks), its "flux(mJy)" (a unit)
-        return re.sub(r"\s+", "_", re.sub(r"\s*\([^()]*\)$", "", name.lower().strip("\"' ")))
+        return re.sub(r"\s+", "_", FLUX_UNIT_SUFFIX.sub("", name.lower().strip("\"' ")))
 
     m = spelt(mag)
     own = ({m + end for end in ("err", "_err", "error", "_error", "unc", "_unc", "_sigma")}

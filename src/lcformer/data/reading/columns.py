@@ -276,15 +276,17 @@ def distinct_ids(ids: pd.Series) -> pd.Series:
 #: "+" is required, so that a name such as "2E16" is not one.
 _ROUNDED_ID = re.compile(r"^\s*[+-]?(\d(\.\d+)?[eE]\+(1[6-9]|[2-9]\d|\d{3})"
                          r"|\d{16,}\.0)\s*$")
-#: An integer written in scientific notation with fewer digits than it has (``1.23457E+11``:
-#: 6 of 12), as a spreadsheet shows long numbers and saves them: ids that lost their last
-#: digits (QA: 60 stars read as 32).
-_SCIENTIFIC_ID = re.compile(r"^\s*[+-]?\d(\.(?P<digits>\d*))?[eE]\+?(?P<power>\d+)\s*$")
+#: An integer of 7 digits or more written in scientific notation with fewer digits than it
+#: has (``1.23457E+11``: 6 of 12), as a spreadsheet shows long numbers and saves them: ids
+#: that lost their last digits (QA: 60 stars read as 32). The "+" and the size keep names
+#: such as ``1e5`` or ``2E3`` ids.
+_SCIENTIFIC_ID = re.compile(r"^\s*[+-]?\d(\.(?P<digits>\d*))?[eE]\+(?P<power>\d+)\s*$")
 
 
 def _scientific_id(text: str) -> bool:
     found = _SCIENTIFIC_ID.match(text)
-    return found is not None and int(found["power"]) > len(found["digits"] or "")
+    return (found is not None and int(found["power"]) >= 6
+            and int(found["power"]) > len(found["digits"] or ""))
 
 
 def rounded_id(ids: pd.Series) -> str | None:

@@ -7,6 +7,7 @@ column is which, by its name: :mod:`.column_names`."""
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import os
@@ -223,8 +224,9 @@ def _spreadsheet_trouble(path: Path, head: bytes, what: str) -> str | None:
         return f"{path}: the {what} is an Excel workbook (or a zip), not CSV text: {save}"
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return f"{path}: the {what} is UTF-16 text (Excel's \"Unicode Text\"): {save}"
-    try:
-        first = head.decode("utf-8").splitlines()[0] if head.strip() else ""
+    try:  # (incremental: a character cut at the end of head is no error)
+        text = codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+        first = text.splitlines()[0] if text.strip() else ""
     except UnicodeDecodeError:
         return (f"{path}: the {what} is not UTF-8 text (a spreadsheet's CSV in a Windows "
                 f"encoding?): {save}")

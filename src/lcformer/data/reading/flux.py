@@ -104,14 +104,13 @@ def to_magnitudes(curves: LightCurves, config: ReadConfig, source: str,
                              f"reads magnitudes alike), or name the flux column with "
                              f"--columns mag=NAME")
         beside = [k for k in report.events if k.startswith(MAG_BESIDE_FLUX)]
-        if beside:
+        if beside and flux_share(curves.mag) <= FLUX_SHARE:  # (values of 1,000: fluxes)
             flux = beside[0].removeprefix(MAG_BESIDE_FLUX)
-            files = sum(report.events[k] for k in beside)
             raise InputError(f"{source}: --flux reads the column {named[0]!r} as fluxes, but "
-                             f"{files:,} file(s) also hold a flux column ({flux!r}), so "
-                             f"{named[0]!r} holds magnitudes there: read the fluxes with "
-                             f"--columns {shlex.quote('mag=' + flux)},err=NAME (their error "
-                             f"column), or leave --flux out to read the magnitudes")
+                             f"a flux column stands beside it ({flux!r}) and its values lie "
+                             f"where magnitudes do: read the fluxes with --columns "
+                             f"{shlex.quote('mag=' + flux)},err=NAME (their error column), or "
+                             f"leave --flux out to read the magnitudes")
         if report.events[MAG_UNIT]:
             raise InputError(f"{source}: --flux reads fluxes, but the magnitude column of "
                              f"{report.events[MAG_UNIT]:,} file(s) is declared in magnitudes "
@@ -123,7 +122,8 @@ def to_magnitudes(curves: LightCurves, config: ReadConfig, source: str,
                           f"{config.columns.err!r}: check that it holds the fluxes",
                           stacklevel=2)
         _warn_of_other_declared_unit(config, source, report)
-        units = {bare: bare.rsplit("_", 1)[-1] for bare in named}
+        units = {bare: (found[1] if (found := re.search(r"\(([^()]*)\)$", bare))
+                        else bare.rsplit("_", 1)[-1]) for bare in named}  # flux(mJy), uJy
         for bare, unit in units.items():
             if unit in UNIT_ZERO_POINTS and UNIT_ZERO_POINTS[unit] != config.zero_point:
                 warnings.warn(f"{source}: the flux column {bare!r} is named after a unit whose "

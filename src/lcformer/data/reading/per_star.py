@@ -291,16 +291,15 @@ def _catalogue_table(catalogue: PathLike | pd.DataFrame, source: PathLike,
                      filename_column: str, class_column: str
                      ) -> tuple[pd.DataFrame, str, bool]:
     """The catalogue as text (read from inside the archive where it is there), the name of
-    its file column (``path``, else ``id``, where ``filename`` is the default and absent: a
-    labels.csv of ``id,class`` whose ids are the files' names), and whether it has classes;
-    a catalogue without them gets "" (new stars, to classify)."""
+    its file column (``path`` where ``filename`` is the default and absent), and whether it
+    has classes; a catalogue without them gets "" (new stars, to classify)."""
     member = (None if isinstance(catalogue, pd.DataFrame) or Path(catalogue).is_file()
               else _relative_to(Path(catalogue), Path(source)))  # inside the archive
     table = read_str_table(catalogue, "catalogue", f"{filename_column},{class_column}",
                            data=files[member]() if member in files else None)
-    alias = " (or 'path', or 'id')" if filename_column == "filename" else ""
-    if alias and "filename" not in table:
-        filename_column = next((c for c in ("path", "id") if c in table), filename_column)
+    alias = " (or 'path')" if filename_column == "filename" else ""
+    if alias and "filename" not in table and "path" in table:
+        filename_column = "path"
     if filename_column not in table:
         raise InputError(f"{cat_name}: found columns {names_text(list(table.columns))}, "
                          f"expected {filename_column!r}{alias} (and {class_column!r} to "
@@ -569,7 +568,7 @@ def catalogues_in(source: Path) -> list[str]:
     return [name for _, name in found]
 
 
-def files_source(folder: Path, catalogue: str = CATALOGUE) -> Path:
+def files_source(folder: Path) -> Path:
     """Where a folder's per-star files are: the folder, or the one archive beside its
     catalogue that holds them (``catalog.csv`` + ``stars.tar.gz``, as asas_richards2012 is
     laid out): where the folder has no subfolder and none of the catalogue's files is
@@ -580,10 +579,10 @@ def files_source(folder: Path, catalogue: str = CATALOGUE) -> Path:
     if len(archives) != 1 or any(p.is_dir() for p in entries):
         return folder
     try:
-        named = read_str_table(folder / catalogue, "catalogue")
+        named = read_str_table(folder / CATALOGUE, "catalogue")
     except InputError:
         return folder  # reading it from the folder will say what is wrong
-    column = next((c for c in ("filename", "path", "id") if c in named), "filename")
+    column = "filename" if "filename" in named else "path"
     listed = {form for n in named.get(column, []) for form in (str(n), Path(str(n)).name,
                                                                Path(str(n)).stem)}
     beside = {form for p in entries if p.is_file() and p not in archives

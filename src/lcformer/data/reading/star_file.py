@@ -162,6 +162,9 @@ def _unquoted(text: str) -> str:
     return _QUOTED_FIELD.sub(lambda field: field[0][1:-1].replace(",", ";"), text)
 
 
+#: A field of digits alone (a sign allowed): what a decimal comma splits numbers into.
+_DIGITS = re.compile(r"\s*[+-]?\d+\s*")
+
 def _parse_text(text: str, sink: DropReport, columns: Columns | None, strict_columns: bool,
                 converted: bool) -> dict[str, Curve]:
     """:func:`_parse_curves` of a file's text (``converted``: comma-separated text made of an
@@ -184,11 +187,12 @@ def _parse_text(text: str, sink: DropReport, columns: Columns | None, strict_col
     n_columns = len(split_fields(first))
     if n_columns < 2:
         raise FileProblem(first_line, f"found {n_columns} column, need time, mag[, err]")
-    if delimiter and names and len(names) < n_columns and any(  # (a trailing comma: empty)
-            field.strip() not in ("", "nan") for field in split_fields(first)[len(names):]
-    ) and "," in next(itertools.islice(io.StringIO(text), header_line - 1, None)):
+    if (delimiter and names and len(names) < n_columns <= 2 * len(names)
+            and all(_DIGITS.fullmatch(field) for field in split_fields(first))
+            and "," in next(itertools.islice(io.StringIO(text), header_line - 1, None))):
         # QA: LibreOffice's "2451868,58286,13,983,0,032" under "time,mag,err" was read as
-        # a time of whole days, its decimals as the magnitude, at exit 0 with --flux.
+        # a time of whole days, its decimals as the magnitude, at exit 0 with --flux. Every
+        # field digits alone, up to twice the names: an extra column of flags is not this.
         raise FileProblem(first_line, f"found {n_columns} fields, and the header names "
                           f"{len(names)} ({names_text(names)}): a decimal comma "
                           f"({first.strip()[:40]!r})? Save the file with a point as the "
