@@ -71,3 +71,19 @@ def test_a_period_unlike_its_class_is_the_least_serious_flag() -> None:
                          unlike_class=np.array([True, True, True, False]))
     assert flags.tolist() == ["period_unlike_class", "no_significant_period",
                               "period_at_search_limit", ""]
+
+
+def test_a_mmag_variable_beyond_its_errors_is_not_constant() -> None:
+    """QA (TESS): 1-mmag delta Scuti stars and rotators with fap 0 were flagged constant. A
+    scatter under --min-scatter is constant unless the star varies beyond twice its errors
+    with a significant period; a constant star with a spurious significant period stays so."""
+    rng = np.random.default_rng(1)
+    t = np.arange(500) * 0.0014
+    err = np.full(500, 2e-4)
+    curves = LightCurves.from_list([
+        ("dsct", "T", t, 9 + 7e-4 * np.sin(2 * np.pi * t / 0.08) + rng.normal(0, 2e-4, 500), err),
+        ("flat", "T", t, 9 + rng.normal(0, 2e-4, 500), err),
+        ("flat_weak", "T", t, 9 + rng.normal(0, 2e-4, 500), err)])
+    ids = np.array(["dsct", "flat", "flat_weak"], dtype=object)
+    flags = signal_flags(curves, ids, np.array([0.0, 1e-6, 0.5]), FlagConfig())
+    assert flags.tolist() == ["", "constant", "constant"]

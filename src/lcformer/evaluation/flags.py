@@ -40,8 +40,9 @@ FLAGS = ("few_points", "constant", "no_period", "outside_training_range",
 #: also at the longest period searched; 4: outside_training_range also compares median errors
 #: and a band nearly every training star had; 5: period_at_search_limit within 10% of the
 #: limits, not 5%: QA's SX Phe stars peaked up to 8% above --min-period; 6:
-#: period_unlike_class).
-FLAG_RULES = 6
+#: period_unlike_class; 7: not constant where a star varies beyond twice its errors with a
+#: significant period).
+FLAG_RULES = 7
 #: Flags of a prediction on too little signal; the others say it may mislead for another reason.
 SIGNAL_FLAGS = ("few_points", "constant", "no_period", "no_significant_period")
 
@@ -55,10 +56,14 @@ class FlagConfig(Config):
     # need more points than that.
     min_points: int = setting(10, "flag stars with fewer cleaned points (all bands together) "
                                   "as few_points")
-    # 1 mmag is below any survey's photometric precision: a scatter this small is a constant
-    # (or a placeholder) value, not a variable star.
+    # 1 mmag is below any ground-based survey's photometric precision: a scatter this small
+    # is a constant (or a placeholder) value, not a variable star; but not where a star
+    # varies beyond its own errors with a significant period (QA: TESS's 1-mmag delta Scuti
+    # stars and rotators, fap 0, were flagged constant).
     min_scatter: float = setting(1e-3, "mag: flag stars whose magnitudes scatter less than "
-                                       "this (standard deviation) in every band as constant")
+                                       "this (standard deviation) in every band as constant, "
+                                       "unless they vary beyond twice their errors with a "
+                                       "significant period")
     # On white noise, 0.5-2.5% of stars have fap < 0.01 (lcformer.data.periods).
     max_fap: float = setting(0.01, "flag stars whose best period's false-alarm probability is "
                                    "above this as no_significant_period (models that search "
@@ -98,6 +103,11 @@ def signal_flags(cleaned: LightCurves, ids: np.ndarray, fap: np.ndarray | None,
     np.add.at(points, where[known], n[known])
     scatter = np.zeros(len(ids))
     np.maximum.at(scatter, where[known], np.nan_to_num(std[known]))
+    # Curves that scatter beyond twice their median error (space photometry's mmag stars).
+    median_err = pd.Series(cleaned.err).groupby(curve).median().reindex(
+        np.arange(cleaned.n_curves)).to_numpy()
+    beyond = np.zeros(len(ids), dtype=bool)
+    np.logical_or.at(beyond, where[known], (std > 2 * median_err)[known])
     if unlike_class is not None:
         out[np.asarray(unlike_class, dtype=bool)] = "period_unlike_class"
     if period is not None and min_period is not None:
@@ -120,7 +130,8 @@ def signal_flags(cleaned: LightCurves, ids: np.ndarray, fap: np.ndarray | None,
         out[unlike_training] = "outside_training_range"
     if fap is not None:  # no period searched: too few points in every band, or a span too
         out[np.isnan(fap)] = "no_period"  # short or long
-    out[scatter < config.min_scatter] = "constant"
+    varies = beyond & (fap <= config.max_fap) if fap is not None else np.zeros_like(beyond)
+    out[(scatter < config.min_scatter) & ~varies] = "constant"
     out[points < config.min_points] = "few_points"
     return out
 
