@@ -34,15 +34,16 @@ def printable_anywhere() -> Iterator[None]:
     handler the user chose, PYTHONIOENCODING=...:replace, is kept), and only meanwhile."""
     changed = []
     for stream in (sys.stdout, sys.stderr):
-        if getattr(stream, "errors", None) == "strict" and hasattr(stream, "reconfigure"):
+        errors = getattr(stream, "errors", None)  # (the C locale's ASCII: surrogateescape)
+        if errors in ("strict", "surrogateescape") and hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
-            changed.append(stream)
+            changed.append((stream, errors))
     try:
         yield
     finally:
-        for stream in changed:
+        for stream, errors in changed:
             with contextlib.suppress(ValueError):  # (closed meanwhile)
-                stream.reconfigure(errors="strict")
+                stream.reconfigure(errors=errors)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -143,8 +143,8 @@ def _warn_of_labels_named_otherwise(folder: Path, report: DropReport) -> None:
     ``Labels.csv``, a browser's ``labels (1).csv``, ``labels.txt``, ``labels.xlsx``): not
     read, which leaves every star unlabelled without a word; said, and counted."""
     others = sorted(p.name for p in folder.iterdir()
-                    if p.is_file() and p.name.lower().startswith("labels")
-                    and p.suffix.lower() in (".csv", ".txt", ".tsv", ".xlsx", ".xls", ".ods"))
+                    if p.is_file() and p.name.lower().startswith("label") and p.suffix.lower()
+                    in (".csv", ".txt", ".tsv", ".dat", ".xlsx", ".xls", ".ods"))
     if others:
         report.note("labels_named_otherwise_not_read", len(others))
         warnings.warn(f"{folder}: {others[0]!r} is not read: a table's labels are read from "
@@ -310,7 +310,7 @@ def user_folder_spec(folder: Path) -> DatasetSpec:
     if _partitions_only(folder):  # labelled by a class column, or a labels.csv inside
         return DatasetSpec(name, f"long table in Parquet partitions in {folder}", _long_table,
                            long_table=True)
-    if _labels_name_star_files(folder):
+    if _labels_beside_star_files(folder):
         return DatasetSpec(name, f"one file per star in {folder}, labelled by labels.csv",
                            _labelled_star_files, per_star=True)
     raise DatasetNotFoundError(
@@ -321,38 +321,52 @@ def user_folder_spec(folder: Path) -> DatasetSpec:
     )
 
 
-def _labels_name_star_files(folder: Path) -> bool:
-    """Whether the folder's labels.csv names some of its files by their star ids (an ``id``
-    column of their names or stems): per-star files labelled by it, as a long table is
-    (QA: OGLE's and ASAS-SN's users wrote one beside their files, where it was skipped);
-    not a table of another name beside it, which is told what to rename."""
+def _labels_beside_star_files(folder: Path) -> bool:
+    """Whether the folder is per-star files beside a labels.csv of star ids (QA: OGLE's and
+    ASAS-SN's users wrote one, where it was skipped without a word): some of its ids are the
+    files' names, or it is beside three files or folders or more (TESS's and Kepler's files
+    are named otherwise than their stars). Not a table of another name beside it, which is
+    told what to rename, nor a labels.csv that lists files, which is a catalogue. Whether its
+    ids name the stars, and whether it can be read at all, the reading says."""
     from lcformer.data.reading.files import read_str_table
     from lcformer.data.reading.one_star import name_band
-    from lcformer.data.reading.per_star import file_stem
+    from lcformer.data.reading.per_star import ARCHIVE_SUFFIXES, file_stem
 
-    if not (folder / "labels.csv").is_file():
+    if not (folder / "labels.csv").is_file() or _rename_hint(folder) or table_and_labels_hint(
+            folder):
         return False
+    entries = [p for p in folder.iterdir()
+               if not p.name.lower().startswith("labels") and not p.name.startswith((".", "_"))]
     try:
-        labels = read_str_table(folder / "labels.csv", "labels table")
+        labels = read_str_table(folder / "labels.csv")
     except LcformerError:
-        return False  # reading it as a table's labels says what is wrong
-    if "id" not in labels:
+        return bool(entries)  # (reading it as labels says what is wrong)
+    columns = {str(c).lower(): c for c in labels.columns}
+    if "id" not in columns:  # (files listed: a catalogue, hinted; other columns: not labels)
         return False
     names = {form for p in folder.rglob("*")
              if p.is_file() and p.name != "labels.csv" and not p.name.startswith(".")
-             for form in (p.name, file_stem(p.name), name_band(p.name)[0])}
-    return not set(labels["id"]).isdisjoint(names)
+             for form in (file_stem(p.name), name_band(p.name)[0])}
+    archive = len(entries) == 1 and entries[0].name.lower().endswith(ARCHIVE_SUFFIXES)
+    return (len(entries) >= 3 or archive  # (asas_richards2012's layout, its classes so named)
+            or not set(labels[columns["id"]]).isdisjoint(names))
 
 
 def _labelled_star_files(folder: Path, report: DropReport, columns: Columns | None = None,
                          strict_columns: bool = True) -> LightCurves:
     """A folder's per-star files (:func:`~lcformer.data.reading.per_star.read_folder`: its
-    stars as files, band folders and band-named files make them) labelled by its labels.csv
-    by star id, as a long table is: labels without a file are counted, not problems."""
+    stars as files, band folders and band-named files make them, or the one archive beside
+    labels.csv that holds them) labelled by its labels.csv by star id, as a long table is:
+    labels without a star are said and counted, and labels of other ids are said."""
     from lcformer.data.reading import read_folder
     from lcformer.data.reading.labels import join_labels
+    from lcformer.data.reading.per_star import ARCHIVE_SUFFIXES
 
-    curves = read_folder(folder, report=report, columns=columns, strict_columns=strict_columns)
+    entries = [p for p in folder.iterdir()
+               if p.name != "labels.csv" and not p.name.startswith((".", "_"))]
+    source = (entries[0] if len(entries) == 1 and entries[0].is_file()
+              and entries[0].name.lower().endswith(ARCHIVE_SUFFIXES) else folder)
+    curves = read_folder(source, report=report, columns=columns, strict_columns=strict_columns)
     return join_labels(curves, folder / "labels.csv", Columns(), str(folder), report)
 
 

@@ -1195,3 +1195,23 @@ def test_a_lone_band_folder_names_its_files_band(tmp_path: Path) -> None:
     assert sorted(curves.bands) == ["i", "v"] and set(curves.ids) == {"OGLE-1"}
     _write(tmp_path / "mixed", {"I/OGLE-1.dat": OGLE_I, "OGLE-2.dat": OGLE_I})
     assert sorted(read_folder(tmp_path / "mixed", report=DropReport()).bands) == ["", ""]
+
+
+def test_labels_csv_beside_star_files_by_other_ids_is_said(tmp_path: Path) -> None:
+    """(review) Three files or more beside labels.csv are star files whatever its ids (TESS's
+    files are named otherwise than their TIC stars): labels of other ids are said, with the
+    light curves' ids to give, and the stars read unlabelled; "ID,Class" is read as a
+    table's labels are, and a semicolon labels.csv is told what to save it as."""
+    from lcformer.data.reading.sniff import read_any
+
+    _write(tmp_path, {f"star{k}.dat": OGLE_I for k in range(3)})
+    (tmp_path / "labels.csv").write_text("id,class\nstar0.dat,a\nstar1.dat,b\n")
+    report = DropReport()
+    assert read_any(tmp_path, report=report).labels.tolist() == ["", "", ""]
+    assert "no star id of it is one of" in report.problems[0]
+    (tmp_path / "labels.csv").write_text("ID,Class\nstar0,a\nstar1,b\n")
+    assert read_any(tmp_path, report=DropReport()).labels.tolist() == ["a", "b", ""]
+    (tmp_path / "labels.csv").write_text("id;class\nstar0;a\n")
+    with pytest.raises(InputError, match=r"labels\.csv: the labels table's values seem "
+                                         r"separated by ';'"):
+        read_any(tmp_path, report=DropReport())
