@@ -55,7 +55,10 @@ from lcformer.data.reading.tables import from_astropy, from_dataframe, read_long
 #: bright star's flux at or below zero is dropped.
 #: 7: a flag column named as marking good rows (PTF's goodflag) drops the rows of 0; a
 #: table's magnitude flagged as a limit by VizieR's l_<mag> column ("<") is missing.
-READERS_VERSION = 7
+#: 8: "Mag Error" and "mag_error" are a star file's errors (mag_error was a second
+#: magnitude); a lone band folder (I/) names its files' band; v/ is a band folder; a
+#: labels.csv of id,class labels a folder of per-star files.
+READERS_VERSION = 8
 
 __all__ = [
     "MACHO_CLASSES",
