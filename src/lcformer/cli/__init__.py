@@ -35,7 +35,8 @@ def printable_anywhere() -> Iterator[None]:
     changed = []
     for stream in (sys.stdout, sys.stderr):
         errors = getattr(stream, "errors", None)  # (the C locale's ASCII: surrogateescape)
-        if errors in ("strict", "surrogateescape") and hasattr(stream, "reconfigure"):
+        if (errors in ("strict", "surrogateescape") and hasattr(stream, "reconfigure")
+                and not getattr(stream, "closed", False)):
             stream.reconfigure(errors="backslashreplace")
             changed.append((stream, errors))
     try:

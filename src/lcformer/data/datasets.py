@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import warnings
 from collections.abc import Callable
@@ -143,8 +144,9 @@ def _warn_of_labels_named_otherwise(folder: Path, report: DropReport) -> None:
     ``Labels.csv``, a browser's ``labels (1).csv``, ``labels.txt``, ``labels.xlsx``): not
     read, which leaves every star unlabelled without a word; said, and counted."""
     others = sorted(p.name for p in folder.iterdir()
-                    if p.is_file() and p.name.lower().startswith("label") and p.suffix.lower()
-                    in (".csv", ".txt", ".tsv", ".dat", ".xlsx", ".xls", ".ods"))
+                    if p.is_file() and re.match(r"labels?([ ._(-]|$)", p.name.lower())
+                    and p.suffix.lower() in (".csv", ".txt", ".tsv", ".dat", ".xlsx", ".xls",
+                                             ".ods"))
     if others:
         report.note("labels_named_otherwise_not_read", len(others))
         warnings.warn(f"{folder}: {others[0]!r} is not read: a table's labels are read from "
@@ -330,26 +332,44 @@ def _labels_beside_star_files(folder: Path) -> bool:
     ids name the stars, and whether it can be read at all, the reading says."""
     from lcformer.data.reading.files import read_str_table
     from lcformer.data.reading.one_star import name_band
-    from lcformer.data.reading.per_star import ARCHIVE_SUFFIXES, file_stem
+    from lcformer.data.reading.per_star import file_stem
 
     if not (folder / "labels.csv").is_file() or _rename_hint(folder) or table_and_labels_hint(
             folder):
         return False
-    entries = [p for p in folder.iterdir()
-               if not p.name.lower().startswith("labels") and not p.name.startswith((".", "_"))]
+    entries = _star_entries(folder)
     try:
         labels = read_str_table(folder / "labels.csv")
     except LcformerError:
         return bool(entries)  # (reading it as labels says what is wrong)
     columns = {str(c).lower(): c for c in labels.columns}
-    if "id" not in columns:  # (files listed: a catalogue, hinted; other columns: not labels)
-        return False
+    if "id" not in columns or {"filename", "path"} & set(columns):
+        return False  # files listed: a catalogue, hinted; other columns: not labels
     names = {form for p in folder.rglob("*")
              if p.is_file() and p.name != "labels.csv" and not p.name.startswith(".")
              for form in (file_stem(p.name), name_band(p.name)[0])}
-    archive = len(entries) == 1 and entries[0].name.lower().endswith(ARCHIVE_SUFFIXES)
-    return (len(entries) >= 3 or archive  # (asas_richards2012's layout, its classes so named)
+    return (len(entries) >= 3 or _one_archive(entries) is not None  # asas_richards2012's
             or not set(labels[columns["id"]]).isdisjoint(names))
+
+
+def _star_entries(folder: Path) -> list[Path]:
+    """What may hold a folder's star files: its entries but labels, hidden or set-aside ones
+    (``.``, ``_``), and files that are never light curves (README.md)."""
+    from lcformer.data.reading.per_star import NOT_LIGHT_CURVES
+
+    return [p for p in folder.iterdir()
+            if not p.name.lower().startswith("labels") and not p.name.startswith((".", "_"))
+            and not (p.is_file() and p.suffix.lower() in NOT_LIGHT_CURVES)]
+
+
+def _one_archive(entries: list[Path]) -> Path | None:
+    """The one archive of star files among ``entries`` (:func:`_star_entries`), else None."""
+    from lcformer.data.reading.per_star import ARCHIVE_SUFFIXES
+
+    if len(entries) == 1 and entries[0].is_file() and entries[0].name.lower().endswith(
+            ARCHIVE_SUFFIXES):
+        return entries[0]
+    return None
 
 
 def _labelled_star_files(folder: Path, report: DropReport, columns: Columns | None = None,
@@ -360,12 +380,8 @@ def _labelled_star_files(folder: Path, report: DropReport, columns: Columns | No
     labels without a star are said and counted, and labels of other ids are said."""
     from lcformer.data.reading import read_folder
     from lcformer.data.reading.labels import join_labels
-    from lcformer.data.reading.per_star import ARCHIVE_SUFFIXES
 
-    entries = [p for p in folder.iterdir()
-               if p.name != "labels.csv" and not p.name.startswith((".", "_"))]
-    source = (entries[0] if len(entries) == 1 and entries[0].is_file()
-              and entries[0].name.lower().endswith(ARCHIVE_SUFFIXES) else folder)
+    source = _one_archive(_star_entries(folder)) or folder
     curves = read_folder(source, report=report, columns=columns, strict_columns=strict_columns)
     return join_labels(curves, folder / "labels.csv", Columns(), str(folder), report)
 

@@ -63,7 +63,7 @@ class FlagConfig(Config):
     min_scatter: float = setting(1e-3, "mag: flag stars whose magnitudes scatter less than "
                                        "this (standard deviation) in every band as constant, "
                                        "unless they vary beyond twice their errors with a "
-                                       "significant period")
+                                       "significant period seen 10 times, not a day's alias")
     # On white noise, 0.5-2.5% of stars have fap < 0.01 (lcformer.data.periods).
     max_fap: float = setting(0.01, "flag stars whose best period's false-alarm probability is "
                                    "above this as no_significant_period (models that search "
@@ -130,10 +130,31 @@ def signal_flags(cleaned: LightCurves, ids: np.ndarray, fap: np.ndarray | None,
         out[unlike_training] = "outside_training_range"
     if fap is not None:  # no period searched: too few points in every band, or a span too
         out[np.isnan(fap)] = "no_period"  # short or long
-    varies = beyond & (fap <= config.max_fap) if fap is not None else np.zeros_like(beyond)
-    out[(scatter < config.min_scatter) & ~varies] = "constant"
+    out[(scatter < config.min_scatter) & ~_varies(beyond, fap, period, max_period, config)] = (
+        "constant")
     out[points < config.min_points] = "few_points"
     return out
+
+
+#: A constant star's drift or a night-to-night systematic gives significant periods too (a
+#: review: a 1.5-mmag drift peaked at 1.0007 d, an annual wave at 369 d): the exemption from
+#: ``constant`` wants this many cycles seen, and no period within ALIAS_WIDTH of 1/k day.
+MIN_CYCLES, ALIAS_WIDTH = 10.0, 0.01
+
+
+def _varies(beyond: np.ndarray, fap: np.ndarray | None, period: np.ndarray | None,
+            max_period: np.ndarray | None, config: FlagConfig) -> np.ndarray:
+    """Per star: varying, though its scatter is under --min-scatter (space photometry's mmag
+    variables): beyond twice its errors, with a significant period seen :data:`MIN_CYCLES`
+    times or more (its span, or the longest period searched) and not a day's alias. Unknown
+    errors or periods: not shown to vary."""
+    if fap is None or period is None or max_period is None:
+        return np.zeros_like(beyond)
+    period = np.asarray(period, dtype=np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        daily = np.any([np.abs(period * k - 1.0) <= ALIAS_WIDTH for k in (1, 2, 3)], axis=0)
+        cycles = np.asarray(max_period, dtype=np.float64) / period
+        return beyond & (np.asarray(fap) <= config.max_fap) & (cycles >= MIN_CYCLES) & ~daily
 
 
 def trained_on_copies(metadata: Mapping[str, Any]) -> bool:
