@@ -235,9 +235,9 @@ def flux_beside(names: list[str], mag: str) -> str | None:
     own flux column left unread (QA: ASAS-SN's files hold both, ATLAS's m beside uJy)."""
     if column_role(mag) != "mag":
         return None
-    return next((n for n in names if ("flux" in n.lower() or bare_name(n) in FLUX_UNIT_NAMES)
-                 and column_role(n) is None and not is_snr_name(n)
-                 and not re.search(r"err|sig|unc|flag|rad|ivar|frac|ratio", n.lower())), None)
+    return next((n for n in names if (is_flux_name(n) or bare_name(n) in FLUX_UNIT_NAMES)
+                 and column_role(n) is None
+                 and not re.search(r"sig|flag|rad|frac|ratio", n.lower())), None)
 
 
 def error_columns(names: list[str], mag: str) -> list[str]:
