@@ -239,3 +239,19 @@ def test_no_data_times_are_dropped_and_counted() -> None:
     kept, report = clean(LightCurves.from_list([("o", "I", hjd, np.full(51, 15.0),
                                                  np.full(51, 0.01))]))
     assert kept.n_points == 50 and report.points["sentinel_time"] == 1
+
+
+def test_times_rounded_to_whole_days_are_warned_of_where_many_repeat() -> None:
+    """A spreadsheet's 2.45187E+06 (QA: 68% of the points dropped as repeats, no word)."""
+    exact = 2451870.0 + np.sort(np.random.default_rng(0).uniform(0, 60, 50))
+    rounded = np.round(exact, -1)  # six digits
+    with pytest.warns(UserWarning, match=r"4\d of 50 points repeat another point's time and "
+                                         r"are dropped, and every time is a whole number "
+                                         r"\(2451870, \.\.\.\): the times look rounded"):
+        cleaned, _ = clean(one(rounded, np.arange(50.0) / 10))
+    assert cleaned.n_points == len(np.unique(rounded))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        clean(one(exact, np.arange(50.0) / 10))  # decimals: nothing to say
+        daily = np.arange(50.0)
+        clean(one(np.concatenate([daily, daily[:4]]), np.arange(54.0)))  # few repeats

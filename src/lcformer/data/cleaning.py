@@ -102,6 +102,7 @@ def clean(lcs: LightCurves, config: CleaningConfig | None = None,
         other = duplicate & (lcs.mag != lcs.mag[first])
         report.drop_points("duplicate_time", np.count_nonzero(duplicate & ~other))
         report.drop_points("duplicate_time_other_mag", np.count_nonzero(other))
+        _warn_of_rounded_times(lcs.time, duplicate)
     lcs = lcs.keep_points(~duplicate)
 
     too_short = (lcs.lengths < config.min_points) & ~empty
@@ -148,6 +149,27 @@ def _warn_of_mixed_times(lcs: LightCurves, report: DropReport) -> None:
          f"MJD or HJD - 2450000), or times in seconds read as days, or numbers that are no times "
          f"(Rubin's visit ids: join the Visit table's times): give their times in days, in one "
          f"system (no period is searched over such a span)")
+
+
+#: Where this share of the points, at least, repeat a time and every time is a whole number
+#: of ROUNDED_ABOVE or more (a Julian date's size, median), the times were cut to whole days
+#: or coarser: warned of. A spreadsheet that saved 2451870.41 as 2.45187E+06 (6 digits) made
+#: 68% of a QA user's points repeats. (Day counts from 0 are left alone: tests' times.)
+ROUNDED_SHARE, ROUNDED_ABOVE = 0.1, 1e5
+
+
+def _warn_of_rounded_times(time: np.ndarray, duplicate: np.ndarray) -> None:
+    """Warn where repeated times are common and every time is whole: they were rounded, and
+    cleaning keeps one point of each repeat (counted as duplicate_time*)."""
+    n_repeats = np.count_nonzero(duplicate)
+    finite = time[np.isfinite(time)]
+    if (n_repeats < ROUNDED_SHARE * len(time) or np.median(np.abs(finite)) < ROUNDED_ABOVE
+            or not np.array_equal(finite, np.round(finite))):
+        return
+    warnings.warn(f"{n_repeats:,} of {len(time):,} points repeat another point's time and are "
+                  f"dropped, and every time is a whole number ({finite[0]:.0f}, ...): the times "
+                  f"look rounded (a spreadsheet saves 2451870.41 as 2.45187E+06); give them "
+                  f"with their decimals", stacklevel=3)
 
 
 def _say(report: DropReport, curves: pd.DataFrame, event: str, stars: np.ndarray,

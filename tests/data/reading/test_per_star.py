@@ -202,11 +202,24 @@ def test_a_catalogue_of_only_a_header_lists_no_file_to_read(tmp_path: Path) -> N
 
 def test_read_folder_is_unlabelled_and_skips_docs(tmp_path: Path) -> None:
     _write(tmp_path, FILES | {"README.md": "# notes\n", ".hidden.dat": "1,2\n",
-                              "labels.csv": "id,class\n001,RRL\n"})  # a table's labels
+                              "labels.csv": "id,class\n001,RRL\n",  # a table's labels
+                              # what predict and prepare may have written there
+                              "predictions_problems.txt": "stars/x.dat: cannot read\n",
+                              "problems.txt": "stars/x.dat: cannot read\n"})
     report = DropReport()
     curves = read_folder(tmp_path, report=report)
     assert curves.labels is None and curves.n_curves == 4
-    assert report.events == Counter(skipped_non_data_file=2, extra_columns_not_read=1)
+    assert report.events == Counter(skipped_non_data_file=4, extra_columns_not_read=1)
+    assert not report.problems
+    # beside a catalogue of .txt light curves too
+    _write(tmp_path / "txt", {"a.txt": FILES["stars/215153.dat"],
+                              "predictions_problems.txt": "a.txt: cannot read\n"})
+    (tmp_path / "txt" / "catalog.csv").write_text("filename,class\na.txt,Mira\n")
+    report = DropReport()
+    curves = read_catalogue_folder(tmp_path / "txt" / "catalog.csv", tmp_path / "txt",
+                                   report=report)
+    assert list(curves.ids) == ["a"] and not report.problems
+    assert report.events["skipped_non_data_file"] == 1
     assert read_folder(tmp_path, suffix=".xyz").n_curves == 0
 
 

@@ -68,6 +68,13 @@ NOT_LIGHT_CURVES = frozenset(
     ".md .rst .html .pdf .png .jpg .jpeg .gif .svg .json .yaml .yml .toml .py .ipynb .parquet"
     " .xml .log .crc".split()
 )  # but an .xml file that is a VOTable is read (Gaia DataLink saves epoch photometry so)
+
+
+def _lcformer_output(rel: str) -> bool:
+    """A problems file lcformer writes (prepare's problems.txt, predict's NAME_problems.txt),
+    perhaps into the data folder: not a star's (review: read as one, "no data lines")."""
+    name = posixpath.basename(rel)
+    return name == "problems.txt" or name.endswith("_problems.txt")
 # ---------------------------------------------------------------------- public readers
 @each_warning_once()  # its files warn alike
 def read_catalogue_folder(
@@ -183,8 +190,8 @@ def read_catalogue_folder(
     data_suffixes = {_suffix(rel) for rel in [*taken, *ambiguous]} - NOT_LIGHT_CURVES
     listed = {posixpath.basename(rel).split(".")[0] for rel in taken}
     for rel in sorted(set(files) - taken.keys()):
-        if suffix is None and _suffix(rel) not in data_suffixes and not (
-                _suffix(rel) == ".xml" and _votable(files[rel])):
+        if _lcformer_output(rel) or (suffix is None and _suffix(rel) not in data_suffixes and not (
+                _suffix(rel) == ".xml" and _votable(files[rel]))):
             sink.note("skipped_non_data_file")
             continue
         try:
@@ -479,7 +486,8 @@ def read_folder(
     for rel in sorted(files):
         if ((suffix is not None and not rel.endswith(suffix))
                 or _suffix(rel) in NOT_LIGHT_CURVES - {".xml"}
-                or rel.rsplit("/", 1)[-1] in (CATALOGUE, "labels.csv")):  # labels, no star
+                or rel.rsplit("/", 1)[-1] in (CATALOGUE, "labels.csv")  # labels, no star
+                or _lcformer_output(rel)):
             sink.note("skipped_non_data_file")
             continue
         try:
