@@ -514,6 +514,17 @@ def test_two_short_stretches_far_apart_give_the_period_not_a_neighbouring_alias(
     star = np.zeros(len(t), dtype=np.int64)
     span = np.array([np.ptp(t)])
     assert _sampling(t, star, span)[0].tolist() == [True]
+    # Sectors 14, 15 and 28 (QA): two stretches, the longest 1/7.4 of the span; a neighbour
+    # 0.15% off when the rule wanted 1/8 of it.
+    three = np.concatenate([sector, sector + 27.4, sector + 13 * 27.4])
+    assert 7 < np.ptp(three) / (27.4 + 27) < 7.5
+    assert _sampling(three, np.zeros(len(three), dtype=np.int64),
+                     np.array([np.ptp(three)]))[0].tolist() == [True]
+    for i, period in enumerate((0.5731, 0.4877, 0.6013)):
+        y = 0.3 * np.sin(2 * np.pi * three / period) + rng.normal(0, 0.01, len(three))
+        one = find_periods(LightCurves.from_list([("r", "T", JD0 + three, 10.0 + y,
+                                                   np.full(len(three), 0.01))]))
+        assert abs(one["period"].iat[0] / period - 1) < 2e-4, (i, one["period"].iat[0])
     assert _sampling(sector, star[:len(sector)], np.array([27.0]))[0].tolist() == [False]
     seasons = np.concatenate([np.arange(k * 365, k * 365 + 240, 1.0) for k in range(8)])
     assert _sampling(seasons, np.zeros(len(seasons), dtype=np.int64),

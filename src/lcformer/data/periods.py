@@ -90,8 +90,13 @@ TASK_STARS = 64  # stars per task when n_jobs > 1; each task builds its own NUFF
 # heights and the search picked a neighbour (QA: two-sector periods off by 0.3-0.8%, 20%
 # within 0.1%; 93% at twice the oversampling, which 3 or 5 did not better). Such a star, whose
 # longest stretch without a gap over GAP_SHARE of its span is under 1/GAPPED_RATIO of the
-# span, is searched at GAPPED_OVERSAMPLING times the oversampling.
-GAP_SHARE, GAPPED_RATIO, GAPPED_OVERSAMPLING = 0.1, 8.0, 2.0
+# span, is searched at GAPPED_OVERSAMPLING times the oversampling. So is a star of two such
+# stretches (one gap) whose span is over ONE_GAP_RATIO times the longest: its aliases, two
+# slits' fringes, are of near equal heights across the lobe (QA: TESS sectors 14, 15 and 28,
+# span/longest 7-7.5, gave a neighbour 0.15% off). Many stretches (a ground survey's seasons)
+# damp all but the yearly aliases, many grid steps apart; no star of asas_acvs, eros1 or
+# asas_richards2012 is of two stretches at a ratio over 5.
+GAP_SHARE, GAPPED_RATIO, ONE_GAP_RATIO, GAPPED_OVERSAMPLING = 0.1, 8.0, 5.0, 2.0
 # A star is counted as sampled finely enough for periods below min_period where FINE_SHARE of
 # its points follow each other within FINE_STEP x min_period, in stretches FINE_CYCLES x
 # min_period long at least (two cycles of the longest such period). QA: the median step alone
@@ -550,7 +555,8 @@ def _sampling(time: np.ndarray, star: np.ndarray, span: np.ndarray, min_period: 
               ) -> tuple[np.ndarray, np.ndarray]:
     """Per star (``span`` long): whether it was observed in short stretches far apart (its
     longest stretch without a gap over :data:`GAP_SHARE` of its span is shorter than
-    1/:data:`GAPPED_RATIO` of the span), and whether it was sampled finely enough for periods
+    1/:data:`GAPPED_RATIO` of the span, or 1/:data:`ONE_GAP_RATIO` of it where there are two
+    stretches), and whether it was sampled finely enough for periods
     below ``min_period`` (:data:`FINE_SHARE` of its points in stretches with at most
     :data:`FINE_STEP` of it between points, each :data:`FINE_CYCLES` of it long at least);
     ``time``, ``star``: its points, in any order."""
@@ -562,8 +568,9 @@ def _sampling(time: np.ndarray, star: np.ndarray, span: np.ndarray, min_period: 
     first, last = _stretches(time, star, GAP_SHARE * span[star])
     longest = np.zeros(n)
     np.maximum.at(longest, star[first], time[last] - time[first])
+    one_gap = np.bincount(star[first], minlength=n) == 2
     with np.errstate(invalid="ignore"):
-        gapped = span > GAPPED_RATIO * longest
+        gapped = span > np.where(one_gap, ONE_GAP_RATIO, GAPPED_RATIO) * longest
     first, last = _stretches(time, star, np.full(len(time), FINE_STEP * min_period))
     long_enough = time[last] - time[first] >= FINE_CYCLES * min_period
     in_fine = np.bincount(star[first][long_enough], (last - first + 1)[long_enough], n)
