@@ -242,3 +242,33 @@ def test_a_training_star_listed_twice_with_points_missing_keeps_its_sketch() -> 
     query = np.array(["q"], dtype=object)
     assert seen_in_training(query, query, np.array([again.sum()]), t[again], m[again],
                             trained).all()
+
+
+def test_few_smooth_curves_of_one_cadence_and_normalisation_are_not_taken_for_copies() -> None:
+    """QA: Kepler stars normalised per quarter (one 30-minute cadence for all, a rotator's
+    and a red giant's mmag variations) were taken for one another's copies and new ones for
+    training stars: too few like them were among the training stars for the share rule. Runs
+    a curve like its own would hold by chance tell no star apart (fingerprints.CHANCE); an
+    RR Lyrae star's are kept, and its copy with points missing is still found."""
+    rng = np.random.default_rng(7)
+    time = np.arange(8000) / 48.0  # 30 minutes
+
+    def star(amplitude: float, period: float) -> np.ndarray:
+        return (25.3 + amplitude * np.sin(2 * np.pi * time / period + rng.uniform(0, 6.3))
+                + rng.normal(0, 2e-4, len(time)))
+
+    def curves(mags: list[np.ndarray], names: list[str]):
+        return (np.array(names, dtype=object), np.full(len(mags), len(time)),
+                np.tile(time, len(mags)), np.concatenate(mags))
+
+    train = curves([star(0.004, 3.7), star(0.002, 9.1), star(0.3, 0.55)], ["rot", "rg", "rrl"])
+    assert (copy_groups(*train) >= 0).sum() == 0
+    stored = (stored_fingerprints(star_fingerprints(*train).to_numpy())
+              | stored_sketches(star_sketches(*train)))
+    trained = fingerprints_of(json.loads(json.dumps(stored)))
+    new = curves([star(0.004, 4.2), star(0.003, 6.5), star(0.002, 11.0)], ["a", "b", "c"])
+    assert not seen_in_training(np.unique(new[0]), *new, trained).any()
+    kept = rng.uniform(size=len(time)) > 0.2  # the RR Lyrae star, a fifth of it lost
+    copy = (np.array(["x"], dtype=object), np.array([kept.sum()]), time[kept],
+            train[3][2 * len(time):][kept])
+    assert seen_in_training(copy[0], *copy, trained).all()

@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lcformer.data.lightcurves import LightCurves
-from lcformer.data.periods import PeriodConfig, find_periods, frequency_grid
+from lcformer.data.periods import NYQUIST_EVENT, PeriodConfig, find_periods, frequency_grid
 from lcformer.data.report import DropReport
 
 JD0 = 2450000.0  # real Julian dates: the search must not lose precision on them
@@ -580,3 +580,16 @@ def test_significant_periods_at_the_shortest_searched_are_counted() -> None:
     found = find_periods(LightCurves.from_list(curves), PeriodConfig(), report=report)
     assert found.set_index("id").loc["sxphe", "period"] <= 1.1 * 0.05
     assert report.events["period_stars_best_period_near_min_period"] == 1
+    assert report.events[NYQUIST_EVENT] == 0  # nights: irregular, no Nyquist limit
+    # QA: K2's regular 30-minute cadence, --min-period 0.02: an RR Lyrae star of 0.476 d
+    # peaked at its alias 0.0214 d beyond the Nyquist frequency, and the summary said to
+    # lower --min-period, which finds more aliases. Such stars are counted apart: those of
+    # a regular step (a few gaps and flagged points allowed) at least half min_period.
+    from lcformer.data.periods import _regular_step
+
+    k2 = np.delete(np.arange(3900) / 48.0, rng.choice(3900, 300, replace=False))
+    k2 = np.concatenate([k2[:1000], k2[1000:] + 3.0])  # a gap, 300 points flagged
+    steps = _regular_step(np.concatenate([k2, t, k2[::-1]]),
+                          np.repeat([0, 1, 2], [len(k2), len(t), len(k2)]), 4)
+    np.testing.assert_allclose(steps[[0, 2]], 1 / 48.0)
+    assert np.isnan(steps[[1, 3]]).all()  # nights; no points

@@ -29,7 +29,11 @@ more than a quarter of whose :data:`CANDIDATES` smallest runs two other stars or
 has no sketch, its fingerprint alone finds it (dense curves of one shape at one
 normalisation, their scatter below the rounding: QA's TESS-like normalised fluxes, 32 of 48
 new stars taken for training stars before this rule, 1 after; not two unrelated stars of
-nearly one brightness on one cadence: in e-/s, 5 before and after). Measured by QA on 500
+nearly one brightness on one cadence: in e-/s, 5 before and after). Where too few such stars
+are among the training stars to share the runs, a run that a curve like its own would hold
+by chance (:data:`CHANCE`: its first magnitude's frequency times its steps') is left out
+(QA: 2 of 5 Kepler stars normalised per quarter taken for copies, 4 of 6 new ones for
+training stars; none after, and no run of the four real datasets is left out). Measured by QA on 500
 stars of one real ASAS cadence against 500 others: clipped stars 0 taken for copies (75%
 before these rules), constant stars rounded to 0.01 mag over 1,884 points 5.8% (31%), at
 300 points 0.4%; real stars at their own precision 0 (eros1, asas_acvs). The cost: of 3,000
@@ -63,10 +67,10 @@ TIME_SHIFT = (np.sqrt(5.0) - 1) / 2
 BLOCK_POINTS = 1 << 22
 #: The checkpoint key of the training stars' sketches, and how they are made.
 SKETCH_KEY = "training_sketches"
-SKETCH_VERSION = 3  # 3: shared runs counted over all runs, stars sharing most unsketched
-#: Sketch versions compared: version 2 (shared runs counted among the stars' candidates
-#: only) is read as 3, its sketches unchanged.
-SKETCH_COMPARED = (2, 3)
+SKETCH_VERSION = 4  # 4: runs held by chance left out; 3: shared runs counted over all runs
+#: Sketch versions compared: versions 2 (shared runs counted among the stars' candidates
+#: only) and 3 are read as 4, their sketches unchanged.
+SKETCH_COMPARED = (2, 3, 4)
 #: Consecutive points of a curve hashed together, hashes kept a star, and hits that make a
 #: star seen (a star with fewer runs than that is found by its fingerprint alone).
 RUN, SKETCH_SIZE, SKETCH_HITS = 4, 16, 3
@@ -74,6 +78,11 @@ RUN, SKETCH_SIZE, SKETCH_HITS = 4, 16, 3
 #: stars that share a run for it to tell none of them in a training sketch, and in finding
 #: copies among a dataset's stars (a star listed twice shares every run with its copy).
 CANDIDATES, SHARED_BY, COPIES_SHARED_BY = 64, 2, 3
+#: A run that a curve like its own would hold this often by chance (:func:`_chance`) or more
+#: tells no star apart: it is left out (QA: Kepler stars normalised per quarter, one cadence
+#: for all and 1 mmag variations, were taken for one another's copies, and new ones for
+#: training stars, where too few like them were among the training stars to share the runs).
+CHANCE = 0.01
 #: The share of a star's candidate runs that fewer than COPIES_SHARED_BY stars may hold
 #: for it to be sketched.
 MIN_ALONE = 0.75
@@ -237,7 +246,7 @@ def run_hashes(codes: np.ndarray, lengths: np.ndarray, time: np.ndarray,
     whole = curve[:n] == curve[RUN - 1:]  # the run's points are of one curve
     # A flat run (a clipped or constant star's) is every such star's on a shared cadence.
     flat = np.all([q_m[k:k + n] == q_m[:n] for k in range(1, RUN)], axis=0)
-    whole &= ~flat
+    whole &= ~flat & (_chance(curve, q_m, n) < CHANCE)
     with np.errstate(over="ignore"):  # wrapping is meant
         h = _mix(q_m[:n].astype(np.int64).view(np.uint64))
         for k in range(1, RUN):  # a column of the runs at a time, each over all of them
@@ -245,6 +254,23 @@ def run_hashes(codes: np.ndarray, lengths: np.ndarray, time: np.ndarray,
             point = q_m[k:k + n].astype(np.int64).view(np.uint64)
             h = _mix(h ^ _mix(step * np.uint64(0xD6E8FEB86659FD93)) ^ point)
     return np.asarray(codes)[curve[:n][whole]], h[whole]
+
+
+def _chance(curve: np.ndarray, q_m: np.ndarray, n: int) -> np.ndarray:
+    """Per run (its first point; ``n`` of them): how often a curve like its own (as many
+    runs; its magnitudes, and the steps between consecutive ones, as frequent) holds it by
+    chance: its first magnitude's frequency times its three steps', times the runs. Steps,
+    not magnitudes, are taken as independent: a smooth curve's neighbours are alike."""
+    size = np.bincount(curve)
+    by_mag = pd.Series(q_m).groupby([curve, q_m]).transform("size").to_numpy()
+    step = np.append(np.diff(q_m), np.nan)
+    step[np.flatnonzero(np.diff(curve))] = np.nan  # a curve's last point's: of no run
+    by_step = pd.Series(step).groupby([curve, step]).transform("size").to_numpy()
+    with np.errstate(divide="ignore"):
+        log_p = np.log(by_mag[:n] / size[curve[:n]]) + sum(
+            np.log(by_step[k:k + n] / np.maximum(size[curve[:n]] - 1, 1))
+            for k in range(RUN - 1))
+        return np.maximum(size[curve[:n]] - RUN + 1, 1) * np.exp(log_p)
 
 
 def _smallest(code: np.ndarray, h: np.ndarray, size: int = SKETCH_SIZE

@@ -109,6 +109,12 @@ FINE_STEP, FINE_CYCLES, FINE_SHARE = 0.25, 2.0, 0.5
 #: data, with false-alarm probabilities near 1e-40): counted here (significant peaks only,
 #: below EDGE_FAP: noise peaks anywhere, 9% of them that close), flagged in predictions.
 PERIOD_EDGE, EDGE_FAP = 1.1, 0.01
+#: Of those, the stars observed at a regular step (REGULAR_SHARE of their steps whole
+#: multiples of it, within 1%) at least half as long as min_period: a period there is an alias of a longer one beyond
+#: their Nyquist frequency, and a smaller min_period does not help (QA: K2's 30-minute
+#: cadence, an RR Lyrae star of 0.476 d found at 0.021 d with --min-period 0.02, and the
+#: report said to give 0.01).
+NYQUIST_EVENT, REGULAR_SHARE = "period_stars_near_min_period_at_their_nyquist_limit", 0.9
 
 
 @dataclass(frozen=True)
@@ -547,6 +553,9 @@ def find_periods(lcs: LightCurves, config: PeriodConfig | None = None, n_jobs: i
         near = ((values[:, 0] >= 1.0 / (PERIOD_EDGE * config.min_period))
                 & (values[:, 2] <= EDGE_FAP))
     report.note("period_stars_best_period_near_min_period", int(np.count_nonzero(near)))
+    if near.any():  # of them, those whose regular cadence cannot show such a period
+        step = _regular_step(lcs.time[used_point], point_star[used_point], n_stars)
+        report.note(NYQUIST_EVENT, int(np.count_nonzero(near & (2.0 * step >= config.min_period))))
     return _periods_frame(uniques, n_bands, n_points, np.where(too_few, np.nan, span), values,
                           config.n_peaks)
 
@@ -576,6 +585,25 @@ def _sampling(time: np.ndarray, star: np.ndarray, span: np.ndarray, min_period: 
     in_fine = np.bincount(star[first][long_enough], (last - first + 1)[long_enough], n)
     fine = (in_fine >= FINE_SHARE * np.bincount(star, minlength=n)) & (min_period > 0)
     return gapped, fine
+
+
+def _regular_step(time: np.ndarray, star: np.ndarray, n: int) -> np.ndarray:
+    """Per star: the median step between consecutive points where :data:`REGULAR_SHARE`
+    of the steps are whole multiples of it, within 1% (a space telescope's cadence, its gaps
+    and flagged points), else NaN (a ground survey's nights, irregular, show periods far
+    below their median step); ``time``, ``star``: its points, in any order."""
+    order = np.lexsort((time, star))
+    time, star = time[order], star[order]
+    same = star[1:] == star[:-1]
+    steps = pd.DataFrame({"star": star[1:][same], "step": np.diff(time)[same]})
+    median = steps.groupby("star")["step"].median()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        multiple = steps["step"].to_numpy() / median.reindex(steps["star"]).to_numpy()
+    steps["close"] = np.abs(multiple - np.round(multiple)) <= 0.01  # gaps: whole steps
+    regular = (steps.groupby("star")["close"].mean() >= REGULAR_SHARE) & (median > 0)
+    out = np.full(n, np.nan)
+    out[median.index[regular.to_numpy()]] = median[regular].to_numpy()
+    return out
 
 
 def _stretches(time: np.ndarray, star: np.ndarray, gap: np.ndarray

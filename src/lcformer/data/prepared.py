@@ -55,7 +55,7 @@ from lcformer import __version__, atomic
 from lcformer.config import Config, list_text, setting
 from lcformer.data.cleaning import CleaningConfig, clean
 from lcformer.data.lightcurves import LightCurves
-from lcformer.data.periods import PERIOD_EDGE, PeriodConfig
+from lcformer.data.periods import NYQUIST_EVENT, PERIOD_EDGE, PeriodConfig
 from lcformer.data.reading import READERS_VERSION
 from lcformer.data.reading.config import ReadConfig
 from lcformer.data.reading.files import table_suffix
@@ -662,9 +662,16 @@ def format_summary(dataset: PreparedDataset) -> str:
     lines.append(dataset.report.format(saved=dataset.path / REPORT_FILE))
     if near := dataset.report.events["period_stars_best_period_near_min_period"]:
         shortest = PrepareConfig.from_dict(dataset.manifest["config"]).periods.min_period
+        regular = dataset.report.events[NYQUIST_EVENT]
         lines.append(f"  {near:,} star(s) have a significant best period within "
-                     f"{PERIOD_EDGE - 1:.0%} of --min-period {shortest:g} d, where a star of a "
-                     f"shorter period (delta Scuti, SX Phe) peaks as well: with such stars, "
-                     f"give --min-period {min(0.02, shortest / 2):g} (a larger grid) to "
-                     f"search below it")
+                     f"{PERIOD_EDGE - 1:.0%} of --min-period {shortest:g} d" + (
+                         f", where a star of a shorter period (delta Scuti, SX Phe) peaks as "
+                         f"well: with such stars, give --min-period "
+                         f"{min(0.02, shortest / 2):g} (a larger grid) to search below it"
+                         if near > regular else "") + (
+                         f"; {regular:,} of them {'is' if regular == 1 else 'are'} observed at "
+                         f"a regular step of half that or more, whose periods so short are "
+                         f"aliases of longer ones (beyond the cadence's Nyquist limit): a "
+                         f"smaller --min-period finds more aliases there, a larger one "
+                         f"(twice the step) their true periods" if regular else ""))
     return "\n".join(lines)
