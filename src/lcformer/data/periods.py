@@ -110,10 +110,10 @@ FINE_STEP, FINE_CYCLES, FINE_SHARE = 0.25, 2.0, 0.5
 #: below EDGE_FAP: noise peaks anywhere, 9% of them that close), flagged in predictions.
 PERIOD_EDGE, EDGE_FAP = 1.1, 0.01
 #: Of those, the stars observed at a regular step (REGULAR_SHARE of their steps whole
-#: multiples of it, within 1%) at least half as long as min_period: a period there is an alias of a longer one beyond
-#: their Nyquist frequency, and a smaller min_period does not help (QA: K2's 30-minute
-#: cadence, an RR Lyrae star of 0.476 d found at 0.021 d with --min-period 0.02, and the
-#: report said to give 0.01).
+#: multiples of it, within 1%) at least half as long as min_period: a period there is an
+#: alias of a longer one beyond their Nyquist frequency, and a smaller min_period does not
+#: help (QA: K2's 30-minute cadence, an RR Lyrae star of 0.476 d found at 0.021 d with
+#: --min-period 0.02, and the report said to give 0.01).
 NYQUIST_EVENT, REGULAR_SHARE = "period_stars_near_min_period_at_their_nyquist_limit", 0.9
 
 

@@ -1228,3 +1228,25 @@ def test_labels_csv_beside_star_files_by_other_ids_is_said(tmp_path: Path) -> No
     with pytest.raises(InputError, match=r"labels\.csv: the labels table's values seem "
                                          r"separated by ';'"):
         read_any(tmp_path, report=DropReport())
+
+
+def test_files_of_one_star_whose_levels_step_are_warned_of_when_joined(tmp_path: Path) -> None:
+    """QA: Kepler's PDCSAP quarters +-3% apart, joined as they were, gave a rotator of 1%
+    the period of the steps (475 d for 3.7 d) without a word."""
+    rng = np.random.default_rng(0)
+
+    def quarter(start: float, level: float) -> str:
+        t = start + np.arange(200) / 48.0
+        mag = level + 0.005 * np.sin(2 * np.pi * t / 3.7) + rng.normal(0, 0.001, len(t))
+        return "".join(f"{a},{b},0.001\n" for a, b in zip(t, mag, strict=True))
+
+    _write(tmp_path, {"q1.csv": quarter(0, 12.0), "q2.csv": quarter(10, 12.04),
+                      "same1.csv": quarter(0, 12.0), "same2.csv": quarter(10, 12.0)})
+    (tmp_path / "catalog.csv").write_text("filename,class,id\nq1.csv,ROT,KIC 1\nq2.csv,ROT,KIC 1"
+                                          "\nsame1.csv,ROT,KIC 2\nsame2.csv,ROT,KIC 2\n")
+    report = DropReport()
+    with pytest.warns(UserWarning, match=r"1 curve\(s\) joined from several files .* step in "
+                                         r"level .* \(the first, KIC 1: medians from 12\.00\d* to "
+                                         r"12\.03\d*\): .* normalise each file"):
+        read_catalogue_folder(tmp_path / "catalog.csv", tmp_path, report=report)
+    assert report.events["curves_joined_with_level_steps"] == 1

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import posixpath
+import warnings
 from collections import Counter, defaultdict
 from collections.abc import Collection
 
@@ -193,17 +194,51 @@ def join_curves(ids: list[str], bands: list[str], arrays: list[Curve], values: l
     if len(at) == len(ids):
         return ids, bands, arrays, values
     joined: list[Curve] = []
-    for rows in at.values():
+    stepped: list[tuple[str, str, float, float]] = []  # (star, band, lowest, highest median)
+    for (star, band), rows in at.items():
         parts = [arrays[k] for k in rows]
         time, mag, err = (np.concatenate([p[i] for p in parts]) for i in range(3))
         order = np.argsort(time, kind="stable")
         joined.append((time[order], mag[order], err[order]))
+        if len(parts) > 1 and (levels := _level_step(parts)) is not None:
+            stepped.append((star, band, *levels))
     report.note("curves_joined_from_several_files",
                 sum(len(rows) for rows in at.values() if len(rows) > 1))
+    if stepped:
+        report.note(LEVEL_STEPS, len(stepped))
+        star, band, low, high = stepped[0]
+        warnings.warn(f"{len(stepped):,} curve(s) joined from several files (Kepler's quarters, "
+                      f"TESS's sectors) step in level between their files by more than "
+                      f"{LEVEL_STEP:g} times the scatter within a file (the first, {star}"
+                      f"{f' in {band}' if band else ''}: medians from {low:.6g} to "
+                      f"{high:.6g}): a mission's apertures differ so from quarter to quarter, "
+                      f"and the period search then finds the steps; normalise each file to "
+                      f"its median first (lightkurve's stitch) unless the star varies more "
+                      f"slowly than a file lasts (a Mira)", stacklevel=3)
     firsts = [rows[0] for rows in at.values()]
     return ([ids[k] for k in firsts], [bands[k] for k in firsts], joined,
             [[next((v[k] for k in rows if v[k]), "") for rows in at.values()]
              for v in values])
+
+
+#: Counted per curve joined from files whose medians lie more than LEVEL_STEP times the
+#: median scatter (interquartile range) of a file apart, each of LEVEL_POINTS points or more
+#: (QA: Kepler's PDCSAP quarters +-3% apart; a 3.7-day rotator of 1% got a 475-day period).
+LEVEL_STEPS, LEVEL_STEP, LEVEL_POINTS = "curves_joined_with_level_steps", 3.0, 20
+
+
+def _level_step(parts: list[Curve]) -> tuple[float, float] | None:
+    """The lowest and highest of the files' medians where they step (:data:`LEVEL_STEP`),
+    else None."""
+    mags = [m[np.isfinite(m)] for _, m, _ in parts]
+    mags = [m for m in mags if len(m) >= LEVEL_POINTS]
+    if len(mags) < 2:
+        return None
+    medians = [float(np.median(m)) for m in mags]
+    scatter = float(np.median([np.subtract(*np.percentile(m, [75, 25])) for m in mags]))
+    if max(medians) - min(medians) > LEVEL_STEP * scatter:
+        return min(medians), max(medians)
+    return None
 
 
 #: The first readers (``READERS_VERSION``) that make one star of a star's several files.
