@@ -37,7 +37,8 @@ def test_predictions_are_scored_against_the_inputs_labels(periodic) -> None:
     first, per_class = line.split("\n")
     called = table.loc["mira-1", "predicted"]  # what the model calls a class it lacks
     assert first.endswith("labelled stars not scored: 1 of classes the model was not trained "
-                          f"on (mira; predicted as {called} 1) and 1 not classified")
+                          f"on (mira; predicted as {called} 1) and 1 not classified; 1 star "
+                          f"without a label")  # "nolabel": counted too (QA)
     each = f1_score(scored["label"], scored["predicted"], average=None,
                     labels=result.classes)
     assert per_class == "  F1 per class (stars): " + ", ".join(
@@ -259,3 +260,50 @@ def test_another_surveys_spelling_of_a_class_is_read_as_it_and_said() -> None:
                            "otherwise: RR_Lyrae_FM as RR Lyrae FM, mira as Mira): macro-F1 "
                            "1.000, accuracy 1.000 on 2 labelled stars classified")
     assert "2 of classes the model was not trained on (LSP; predicted as Mira 2)" in line
+
+
+def test_a_class_without_a_training_star_is_not_scored_by_predict(tmp_path, capsys) -> None:
+    """QA: the one star of a class went to validation (or a split's test), so the model had
+    the class but never learnt it; predict scored it (F1 0: 0.693 for 0.867). The checkpoint
+    names such classes, `info` says them, and predict counts their stars unscored."""
+    import dataclasses
+
+    import torch
+
+    from lcformer.api import Classifier
+    from lcformer.data.splits import UNTRAINED
+    from lcformer.data.synthetic import SyntheticConfig, make_synthetic
+    from lcformer.models import ModelConfig
+    from lcformer.reporting.info import run_info
+    from lcformer.training.config import TrainConfig
+    from lcformer.training.run_folder import load_model
+
+    lcs = make_synthetic(SyntheticConfig(n_per_class=10, num=84))
+    labels = np.asarray(lcs.labels, dtype=object).copy()
+    labels[lcs.ids == lcs.ids[0]] = "lonely"
+    lcs = dataclasses.replace(lcs, labels=labels)
+    torch.manual_seed(0)
+    clf = Classifier(ModelConfig(emb=8, heads=2, forest=20, boosting=10),
+                     train=TrainConfig(epochs=1, batch_size=32, device="cpu"),
+                     val_fraction=0.6)  # round(0.6 * 1): the lonely star validates
+    clf.fit(lcs)
+    run = clf.save(tmp_path / "run")
+    metadata = load_model(run)[1]
+    assert metadata[UNTRAINED] == ["lonely"] and "lonely" in metadata["classes"]
+    assert "never trained on lonely (no training star; predict does not score it)" in (
+        run_info(run).format().replace("\n", " "))
+    folder = tmp_path / "labelled"  # new stars, one of them "lonely"
+    folder.mkdir()
+    new = make_synthetic(SyntheticConfig(n_per_class=4, num=84, seed=1))
+    labels = np.asarray(new.labels, dtype=object).copy()
+    labels[new.ids == new.ids[0]] = "lonely"
+    new = dataclasses.replace(new, labels=labels)
+    new.to_frame().drop(columns=["class"], errors="ignore").to_parquet(
+        folder / "lightcurves.parquet")
+    new.star_table()[["id", "label"]].rename(columns={"label": "class"}).to_csv(
+        folder / "labels.csv", index=False)
+    assert main(["predict", str(run), str(folder), "--out", str(tmp_path / "p.csv"),
+                 "--device", "cpu", "--quiet"]) == 0
+    printed = capsys.readouterr().out
+    assert "not scored: 1 of classes the model was not trained on (lonely; predicted as" in (
+        printed.replace("\n", " "))

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from lcformer.config import dotted, list_text
 from lcformer.data.fingerprints import fingerprints_of, uncompared_version
 from lcformer.data.reading.config import ReadConfig
+from lcformer.data.splits import UNTRAINED
 from lcformer.data.training_ranges import (
     PERCENTILES,
     class_periods_of,
@@ -188,7 +189,10 @@ def run_info(run_dir: str | Path) -> RunInfo:
         add(("model", ", ".join(r.model for r in records)))
     classes = (metadata or {}).get("classes") or (records[0].classes if records else [])
     if classes:
-        add(("classes", f"{len(classes)}: {', '.join(classes)}"))
+        untrained = (metadata or {}).get(UNTRAINED) or []
+        add(("classes", f"{len(classes)}: {', '.join(classes)}" + (
+            f"; never trained on {', '.join(untrained)} (no training star; predict does not "
+            f"score {'it' if len(untrained) == 1 else 'them'})" if untrained else "")))
     name = dataset.get("name") or (metadata or {}).get("dataset") or (
         records[0].dataset if records else None)
     if name is not None:

@@ -36,7 +36,8 @@ class TrainConfig(Config):
     lr_decay_every: int = setting(30, "step schedule: epochs per step")
     warmup_epochs: int = setting(0, "cosine schedule: epochs of linear warm-up")
     balance: Literal["loss", "sampler", "none"] = setting(
-        "loss", "class balance: weighted loss, weighted sampling, or none")
+        "loss", "the network's class balance: weighted loss, weighted sampling, or none "
+                "(the default model's trees weigh classes alike whatever it is)")
     one_chunk_per_star: bool = setting(
         False, "each epoch trains on one random chunk of every training star instead of all "
                "of them: an epoch costs as many samples as there are stars, however long "

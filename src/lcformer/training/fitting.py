@@ -32,7 +32,13 @@ from lcformer.data.fingerprints import (
 from lcformer.data.lightcurves import ragged_ranges
 from lcformer.data.prepared import PreparedDataset
 from lcformer.data.reading import READERS_VERSION
-from lcformer.data.splits import SampleSet, sample_sets, split_stars
+from lcformer.data.splits import (
+    UNTRAINED,
+    SampleSet,
+    sample_sets,
+    split_stars,
+    untrained_classes,
+)
 from lcformer.data.training_ranges import (
     band_levels,
     band_shares,
@@ -135,7 +141,8 @@ def fit(data: PreparedDataset, config: RunConfig, parts: np.ndarray,
                                 config.train.seed) if model_config.shortened_copies else None)
     metadata = (checkpoint_metadata(model_config, data, config)
                 | _training_stars(data, sets, None if copies is None else copies.periods)
-                | _seen_stars(data, sets, with_val=config.train.epochs > 0))
+                | _seen_stars(data, sets, with_val=config.train.epochs > 0)
+                | {UNTRAINED: untrained_classes(data.classes, sets["train"])})
     # What the model learns from: the training stars, and their shortened copies.
     learned = sets if copies is None else sets | {"train": sets["train"].joined(copies.samples)}
     # The network's own checkpoints (the loop's, an ensemble's) describe it without the trees.
