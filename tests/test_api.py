@@ -270,8 +270,11 @@ def test_labels_by_star_id_are_matched_by_id_not_position(curves, tmp_path) -> N
     names = curves.star_table()["label"].to_numpy()
     ids = star_ids(curves)
     unlabelled = curves.with_labels(None)
+    # QA: pd.read_csv(labels, index_col="id") is a DataFrame of one column, read by
+    # position (labels scrambled) where its index was the ids.
+    by_id = pd.DataFrame({"class": names}, index=pd.Index(ids, name="id"))[::-1]
     for y in (pd.Series(names, index=ids)[::-1], dict(zip(ids[::-1], names[::-1],
-                                                          strict=True)), names[:, None]):
+                                                          strict=True)), names[:, None], by_id):
         np.testing.assert_array_equal(_labels_per_curve(unlabelled, y), names)
     assert star_ids(curves.to_frame()).tolist() == ids.tolist()  # of a table too
     clf = Classifier(**QUICK, val_fraction=0.3).fit(unlabelled, pd.Series(names, index=ids))
@@ -731,6 +734,23 @@ def test_scoring_stars_fit_on_is_warned_of_as_a_row_split_table_does(curves) -> 
         fitted.score(StarSamples(curves))
 
 
+def test_a_loaded_model_scoring_its_own_training_stars_says_so(curves, tmp_path) -> None:
+    """QA: Classifier.load(...).score(training table) gave 0.975 without a word (the
+    session that fit it warns); the checkpoint knows its training stars by their points."""
+    tiny = RunConfig.for_model("periodic").model.replace(emb=8, heads=2, forest=20,
+                                                         boosting=10)
+    clf = Classifier(tiny, train=RunConfig.for_model("periodic").train.replace(
+        epochs=0, device="cpu")).fit(curves)  # (its 3 validation stars: not fingerprinted)
+    loaded = Classifier.load(clf.save(tmp_path / "model"))
+    with pytest.warns(UserWarning, match=r"score: 27 of the 30 stars have the points of the "
+                                         r"model's own training or validation stars"):
+        assert loaded.score(curves) == clf.score(curves)
+    other = make_synthetic(SyntheticConfig(n_per_class=4, num=84, seed=1))
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", "score: .* training or validation stars")
+        loaded.score(other)
+
+
 def test_y_in_an_order_that_may_not_be_the_tables_is_warned_of(curves) -> None:
     """One label per star is read in order of first appearance; a table whose stars do not
     come sorted by id gets a warning, since groupby's order (sorted) would mislabel them
@@ -805,3 +825,19 @@ def test_a_classifier_from_an_older_lcformer_warns_of_gaia_errors(fitted) -> Non
         assert said[0].filename == __file__  # the user's line (a review)
     finally:
         fitted.metadata_["readers"] = readers
+
+
+def test_fitting_without_validation_stars_says_what_is_not_chosen() -> None:
+    """QA: val_fraction=0 with epochs >= 1 gave the network half the say beside the trees,
+    a weight not chosen on any star (log-loss doubled), without a word."""
+    curves = make_synthetic(SyntheticConfig(n_per_class=8, num=84))
+    tiny = ModelConfig(emb=8, heads=2, forest=20, boosting=10)
+    train = RunConfig.for_model("periodic").train.replace(device="cpu", batch_size=32)
+    with pytest.warns(UserWarning, match=r"fit: no validation stars \(val_fraction=0 of 24 "
+                                         r"stars\): the epoch kept has the lowest training "
+                                         r"loss, and the network's weight beside the trees "
+                                         r"is 0\.5, not chosen"):
+        Classifier(tiny, train=train.replace(epochs=1), val_fraction=0).fit(curves)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the trees alone, or stars to choose on: nothing
+        Classifier(tiny, train=train.replace(epochs=0), val_fraction=0).fit(curves)

@@ -44,6 +44,7 @@ from lcformer.data.views import ViewConfig
 from lcformer.errors import ConfigError, InputError, NothingToTrainError
 from lcformer.evaluation.new_star_reading import warn_of_older_readers
 from lcformer.evaluation.predict import (
+    SEEN,
     Predictions,
     model_prepare_config,
     predict_stars,
@@ -318,6 +319,14 @@ class Classifier(ClassifierMixin, BaseEstimator):
         codes = pd.Categorical(data.stars["label"], categories=data.classes).codes
         parts = carve_validation(codes, self.val_fraction, config.train.seed)
         fitted = fit(data, config, parts, progress=self.progress)
+        if config.train.epochs > 0 and not (parts == "val").any():
+            # QA: val_fraction=0 gave an untrained-for share (0.5) to the network, unsaid
+            _warn(f"fit: no validation stars (val_fraction={self.val_fraction:g} of "
+                  f"{len(parts):,} stars): the epoch kept has the lowest training loss"
+                  + (", and the network's weight beside the trees is 0.5, not chosen on "
+                     "stars it did not fit" if config.model.fused else "")
+                  + "; give val_fraction > 0 to choose it on held-out stars"
+                  + (", or epochs=0 for the trees alone" if config.model.fused else ""))
         # y's own values (2, 10 stay ints, in their order), as scikit-learn expects.
         self.classes_ = _natural_order([values.get(c, c) for c in data.classes])
         self.model_: Model = fitted.model
@@ -373,10 +382,16 @@ class Classifier(ClassifierMixin, BaseEstimator):
 
     def predict_frame(self, X: Any) -> pd.DataFrame:
         """Probabilities as a DataFrame: one row per star (index: id), one column per class."""
+        return self._frame(self._star_table(X))
+
+    def _star_table(self, X: Any) -> pd.DataFrame:
+        """predict_table(X).table, one row per star of X in its order (index: id)."""
         model = self._check_fitted()
         read = DropReport()
         lcs = as_light_curves(X, read)
-        table = self._predict(model, lcs, read).table.set_index("id").reindex(star_ids(lcs))
+        return self._predict(model, lcs, read).table.set_index("id").reindex(star_ids(lcs))
+
+    def _frame(self, table: pd.DataFrame) -> pd.DataFrame:
         frame = table[[probability_column(_label_text(c)) for c in self.classes_]]
         frame.columns = list(self.classes_)
         return frame
@@ -385,13 +400,14 @@ class Classifier(ClassifierMixin, BaseEstimator):
         """(n_stars, n_classes) probabilities, columns ordered as ``classes_``; each row sums
         to 1 to float64 precision (the model's float32 sums miss it by ~1e-7, which
         scikit-learn's log-loss warns of)."""
-        proba = self.predict_frame(X).to_numpy(dtype=np.float64)
-        return proba / proba.sum(axis=1, keepdims=True)
+        return _normalised(self.predict_frame(X))
 
     def predict(self, X: Any) -> np.ndarray:
         """The most probable class of each star; "" (None for number classes) where a star
         could not be classified."""
-        proba = self.predict_proba(X)
+        return self._most_probable(self.predict_proba(X))
+
+    def _most_probable(self, proba: np.ndarray) -> np.ndarray:
         known = ~np.isnan(proba).any(axis=1)
         if known.all():
             return self.classes_[proba.argmax(1)]
@@ -415,21 +431,29 @@ class Classifier(ClassifierMixin, BaseEstimator):
         if pd.isna(truth).any():
             raise ConfigError(f"score needs every star's label: {int(pd.isna(truth).sum())} "
                               f"of {len(truth)} have none (give y, or a label column)")
+        if sample_weight is not None and np.shape(sample_weight) != (len(truth),):
+            raise ConfigError(f"sample_weight must hold one weight per star ({len(truth)}), "
+                              f"got shape {np.shape(sample_weight)}")
+        table = self._star_table(lcs)
         trained = getattr(self, "trained_ids_", None)  # (a loaded model's are not kept)
         if trained is not None and _table_rows(X) is not None and (
                 n := int(pd.Index(star_ids(lcs)).isin(trained).sum())):
             _warn(f"score: {n:,} of the {len(truth):,} stars of this table were fit on (the "
                   f"same ids): a training score, not a test score; scikit-learn's splitters "
                   f"cut a table of points by row, which puts every star in both parts: split "
-                  f"StarSamples(X) instead, or group the rows by id (GroupKFold)")
-        if sample_weight is not None and np.shape(sample_weight) != (len(truth),):
-            raise ConfigError(f"sample_weight must hold one weight per star ({len(truth)}), "
-                              f"got shape {np.shape(sample_weight)}")
+                  f"StarSamples(X) instead, or give the class column in X and y=None with "
+                  f"GroupKFold(groups=the id column)")
+        elif trained is None and SEEN in table and (n := int(table[SEEN].eq(True).sum())):
+            # A loaded model knows its training stars by their points (QA: 0.975, unsaid).
+            _warn(f"score: {n:,} of the {len(truth):,} stars have the points of the model's "
+                  f"own training or validation stars: a training score, not a test score "
+                  f"(which, in predict_table(X).table's {SEEN} column)")
         # Here, not scikit-learn's accuracy_score: it cannot sort the None of an unclassified
         # star among number classes (such a star is simply wrong), and labels read from a
         # table are text where y gave numbers.
+        predicted = self._most_probable(_normalised(self._frame(table)))
         right = [p is not None and p != "" and _label_text(t) == _label_text(p)
-                 for t, p in zip(truth, self.predict(lcs), strict=True)]
+                 for t, p in zip(truth, predicted, strict=True)]
         return float(np.average(right, weights=sample_weight))
 
     # ------------------------------------------------------------------ files
@@ -626,12 +650,22 @@ def _warn_of_other_labels(lcs: LightCurves, text: np.ndarray) -> None:
               f"where most {own[first]!r} stars have y {expected[first]!r}); y is used")
 
 
+def _normalised(frame: pd.DataFrame) -> np.ndarray:
+    """Probabilities whose rows sum to 1 in float64."""
+    proba = frame.to_numpy(dtype=np.float64)
+    return proba / proba.sum(axis=1, keepdims=True)
+
+
 def _labels_per_curve(lcs: LightCurves, y: Any, rows: int | None = None,
                       ids_sorted: bool = True) -> np.ndarray:
-    """One label per curve from ``y``: a Series indexed by star id or a mapping (by id), or
-    a sequence in ``star_ids`` order or per curve."""
+    """One label per curve from ``y``: a Series (or a one-column DataFrame) indexed by star
+    id or a mapping (by id), or a sequence in ``star_ids`` order or per curve."""
     stars = star_ids(lcs)
     points = rows if rows is not None else lcs.n_points  # a table's rows, some maybe dropped
+    if isinstance(y, pd.DataFrame) and y.shape[1] == 1:
+        # pd.read_csv(labels, index_col="id"): its index is the ids, as a Series' is (QA:
+        # read by position, labels scrambled, no word)
+        y = y.iloc[:, 0]
     if (isinstance(y, pd.Series) and y.index.name is None
             and pd.api.types.is_integer_dtype(y.index) and len(y) == points
             and points not in (len(stars), lcs.n_curves)):
