@@ -19,7 +19,9 @@ def test_classification_metrics_hand_example() -> None:
     assert m.per_class["a"]["f1-score"] == pytest.approx(0.5)
     assert m.per_class["b"]["f1-score"] == pytest.approx(0.8)
     assert m.per_class["b"]["precision"] == pytest.approx(2 / 3)
-    assert m.per_class["d"]["support"] == 0
+    # "d": no test star, nothing predicted: its scores are 0/0, None (null in metrics.json)
+    assert m.per_class["d"] == {"precision": None, "recall": None, "f1-score": None,
+                                "support": 0.0}
     assert m.macro_f1 == pytest.approx((0.5 + 0.8 + 0.0) / 3)
     assert m.macro_f1 == pytest.approx(f1_score(y_true, y_pred, average="macro"))
     assert m.macro_recall == pytest.approx((0.5 + 1.0 + 0.0) / 3)
@@ -33,6 +35,8 @@ def test_classification_metrics_absent_class_predicted_counts_as_zero() -> None:
     # "c" has no test star but one star is called "c": its F1 of 0 enters the average.
     m = classification_metrics(np.array([0, 1, 1]), np.array([0, 1, 2]), ["a", "b", "c"])
     assert m.macro_f1 == pytest.approx((1.0 + 2 / 3 + 0.0) / 3)
+    assert m.per_class["c"] == {"precision": 0.0, "recall": None, "f1-score": 0.0,
+                                "support": 0.0}  # a recall of 0/0
 
 
 def test_classification_metrics_missing_rare_class_does_not_cap_a_fold() -> None:

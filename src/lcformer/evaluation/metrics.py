@@ -29,7 +29,7 @@ class Metrics:
     macro_precision: float
     macro_recall: float
     n: int
-    per_class: dict[str, dict[str, float]]
+    per_class: dict[str, dict[str, float | None]]  # None: 0/0 (see classification_metrics)
     confusion: list[list[int]]
     ece: float | None = None  # expected calibration error, when probabilities are given
 
@@ -62,6 +62,18 @@ def expected_calibration_error(y_true: np.ndarray, probs: np.ndarray, bins: int 
     return float(gap.sum() / count.sum())
 
 
+def _class_scores(table: tuple[np.ndarray, ...], i: int, predicted: bool
+                  ) -> dict[str, float | None]:
+    """Class ``i``'s row of scikit-learn's per-class scores, None where one is 0/0."""
+    row: dict[str, float | None] = {k: float(v[i]) for k, v in zip(PER_CLASS_SCORES, table,
+                                                                   strict=True)}
+    if row["support"] == 0:
+        row["recall"] = None
+        if not predicted:
+            row["precision"] = row["f1-score"] = None
+    return row
+
+
 def classification_metrics(y_true: np.ndarray, y_pred: np.ndarray, classes: list[str],
                            probs: np.ndarray | None = None) -> Metrics:
     """Scores of one evaluation. The per-class table and the confusion matrix list every
@@ -69,7 +81,10 @@ def classification_metrics(y_true: np.ndarray, y_pred: np.ndarray, classes: list
     predictions), scikit-learn's default. A class without a test star that nothing is
     predicted as has no F1 to average: counting it as 0 would cap a fold of a k-fold split
     that lacks a rare class below 1 whatever the model does. A class predicted but absent
-    counts as 0 (every such prediction is wrong)."""
+    counts as 0 (every such prediction is wrong). In the per-class table, a score that is
+    0/0 is None (null in metrics.json, not 0: QA averaged a fold's rare class in as 0): the
+    recall of a class without test stars, and its precision and F1 where nothing is
+    predicted as it either."""
     labels = list(range(len(classes)))
     if not len(y_true):  # nothing to score (scikit-learn refuses empty input)
         nan = float("nan")
@@ -95,8 +110,7 @@ def classification_metrics(y_true: np.ndarray, y_pred: np.ndarray, classes: list
         macro_precision=macro(precision_score),
         macro_recall=macro(recall_score),
         n=len(y_true),
-        per_class={c: {k: float(v[i]) for k, v in zip(PER_CLASS_SCORES, table, strict=True)}
-                   for i, c in enumerate(classes)},
+        per_class={c: _class_scores(table, i, i in y_pred) for i, c in enumerate(classes)},
         confusion=confusion_matrix(y_true, y_pred, labels=labels).tolist(),
         ece=None if probs is None else expected_calibration_error(y_true, probs),
     )

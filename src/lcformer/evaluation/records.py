@@ -109,7 +109,8 @@ class RunRecord:
             return ""
         # Runs scored before 2026-12-03 averaged over every class: say so only where the
         # score is the mean over the classes that occur.
-        f1 = np.array([row["f1-score"] for row in self.star["per_class"].values()])
+        f1 = np.array([np.nan if row["f1-score"] is None else row["f1-score"]
+                       for row in self.star["per_class"].values()], dtype=float)
         if len(f1) != len(occurs) or abs(f1[occurs].mean() - self.star["macro_f1"]) > 1e-6:
             return ""
         return (f" (over the {int(occurs.sum())} of {len(matrix)} classes in the test stars "
