@@ -160,6 +160,12 @@ def test_config_rejects_bad_values() -> None:
         ModelConfig(name="encoder", n_classes=2, emb=10, heads=4)
     with pytest.raises(ValueError, match="single block"):
         ModelConfig(name="encoder", n_classes=2, depth=2, research=True)
+    # QA: options that undo the research choices were taken, and the run called research
+    with pytest.raises(ValueError, match=r"raw tokens, per-token head and index positions; "
+                                         r"got input_transform=asinh, head=pooled"):
+        ModelConfig(name="encoder", research=True, input_transform="asinh", head="pooled")
+    ModelConfig(name="encoder", research=True, input_transform="none", head="tokens",
+                position="index")  # the research choices, spelt out
     with pytest.raises(ValueError, match="dropout"):
         ModelConfig(name="encoder", n_classes=2, dropout=1.0)
 
