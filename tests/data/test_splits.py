@@ -1,4 +1,5 @@
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -128,7 +129,14 @@ def test_the_record_names_test_classes_without_a_training_star() -> None:
     parts = stratified_split(labels, seed=0)
     assert parts[-1] == "test"
     record = split_record("stratified", 0, parts, labels)
-    assert record["untrained_classes"] == ["lonely"]
+    assert record["untrained_classes"] == ["lonely"] and "resolved" not in record
+    from lcformer.data.splits import resolved_split
+
+    stars = pd.DataFrame({"label": labels})
+    assert resolved_split("auto", stars) == "stratified"
+    assert resolved_split("auto", stars.assign(split="train")) == "fixed"
+    assert resolved_split("kfold:5:0", stars) == "kfold:5:0"
+    assert split_record("auto", 0, parts, labels, "stratified")["resolved"] == "stratified"
     assert record["stars"] == {p: int((parts == p).sum()) for p in ("train", "val", "test")}
     line = RunRecord("d", "m", ["a", "b", "lonely"], record, "cpu", 1.0,
                      {"accuracy": 0.5, "macro_f1": 0.4, "n": 5}, budget={"epochs_run": 1}

@@ -177,8 +177,8 @@ def test_the_hardware_line_names_each_machine_once_and_which_rows_ran_where() ->
 
 @pytest.mark.parametrize(("steps", "said"), [
     (["research", "joint", "trees"],
-     "The star-view rows (all but the research encoder) and the baselines share their test "
-     "stars."),
+     "The star-view rows (all but the research encoder, whose windows leave short stars "
+     "out: its test stars are others in part) and the baselines share their test stars."),
     (["trees"], "The star-view row and the baselines share their test stars."),
     (["research"], "hardware: CPU X, 1 thread; baseline CPU X, 1 job. |"),
 ])
@@ -195,6 +195,27 @@ def test_the_caption_names_the_rows_that_share_the_baselines_test_stars(steps, s
     assert said in table.replace("\n\n|", " |")
     assert "Rows 2-9" not in table
     assert table.rstrip().endswith("and its classifier's fitting.")  # what minutes count
+
+
+def test_the_caption_names_the_split_auto_was(tmp_path) -> None:
+    """QA: an ablation on EROS-1's own split and one on a dataset without one both said
+    "the dataset's own split, or where it has none stratified": the runs record which."""
+    from lcformer.experiments.ablation import run_split
+
+    long = pd.DataFrame({"step": ["trees"], "repeat": ["split"], "macro_f1": [0.9],
+                         "accuracy": [0.9], "n_test_stars": [10], "seconds": [60.0],
+                         "hardware": ["CPU X, 1 thread"]})
+    said = {split: ablation_table(long, "d", TrainConfig(), folds=None, split=split)
+            for split in ("fixed", "stratified", None)}
+    assert "Star-level test scores, the dataset's own split. " in said["fixed"]
+    assert ("Star-level test scores, stratified 70/10/20 by star (seed 0): the dataset has no "
+            "split of its own. ") in said["stratified"]
+    assert "the dataset's own split, or where it has none" in said[None]  # older folders
+    run = tmp_path / "trees" / "split"
+    run.mkdir(parents=True)
+    (run / "metrics.json").write_text('{"kind": "deep", "records": [{"split": {"kind": "auto", '
+                                      '"resolved": "fixed"}}]}')
+    assert run_split(tmp_path) == "fixed" and run_split(tmp_path / "trees") is None
 
 
 def test_a_run_of_seconds_is_not_shown_as_no_time() -> None:

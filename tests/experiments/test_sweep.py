@@ -103,6 +103,16 @@ def test_sweep_writes_long_results_and_the_table(swept, prepared) -> None:
     longer = result.long.assign(epochs_run=[1, 1, 3, 1])  # ae_frozen's 2 reconstruction
     assert ("epochs: 1 planned, 1-3 run (reconstruction epochs and early stops included)"
             in budget_text(prepared, TWO_BY_TWO, longer))
+    # Stars read but left without a curve are said (QA: 209 "stars" of 233, 24 unsaid)
+    from collections import Counter
+
+    from lcformer.data.report import DropReport
+
+    fewer = dataclasses.replace(prepared, manifest={
+        **prepared.manifest, "counts": {**prepared.manifest["counts"], "stars_read": 33}},
+        drop_report=DropReport(curves=Counter(shorter_than_window=3)))
+    assert ("dataset tiny (30 stars of the 33 read; the other 3 kept no curve (curves "
+            "dropped: shorter_than_window 3), 3 classes" in budget_text(fewer, TWO_BY_TWO))
     assert "| tiny | h2 e8 |" in md
     assert "Spread: sample standard deviation (n - 1 in the denominator) over the 2" in md
     table = pd.read_csv(folder / "results.csv", keep_default_na=False)

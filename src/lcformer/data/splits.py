@@ -209,14 +209,22 @@ def trained_classes(metadata: dict[str, Any]) -> list[str]:
     return [c for c in metadata["classes"] if c not in untrained]
 
 
-def split_record(split: str, seed: int, parts: np.ndarray, labels: np.ndarray
-                 ) -> dict[str, Any]:
-    """What metrics.json says of a split: its kind, seed, stars per part, and the classes of
-    test stars that no training star has (scored, never learnt: one star of a class goes to
-    test)."""
+def resolved_split(split: str, stars: pd.DataFrame) -> str:
+    """The split ``auto`` is for these stars: their own (``fixed``) where they have a split
+    column, else ``stratified``; another split as it is."""
+    if split != "auto":
+        return split
+    return "fixed" if "split" in stars else "stratified"
+
+
+def split_record(split: str, seed: int, parts: np.ndarray, labels: np.ndarray,
+                 resolved: str | None = None) -> dict[str, Any]:
+    """What metrics.json says of a split: its kind (and ``resolved``, what ``auto`` was:
+    :func:`resolved_split`), seed, stars per part, and the classes of test stars that no
+    training star has (scored, never learnt: one star of a class goes to test)."""
     untrained = sorted(set(labels[parts == "test"].tolist())
                        - set(labels[parts == "train"].tolist()))
-    return {"kind": split, "seed": seed,
+    return {"kind": split, **({"resolved": resolved} if resolved else {}), "seed": seed,
             "stars": {p: int((parts == p).sum()) for p in PARTS},
             UNTRAINED: untrained}
 
@@ -227,8 +235,7 @@ def assign_splits(data: PreparedDataset, split: str, seed: int) -> np.ndarray:
     own split)."""
     stars = data.stars
     labels = stars["label"].to_numpy()
-    if split == "auto":
-        split = "fixed" if "split" in stars else "stratified"
+    split = resolved_split(split, stars)
     if split == "stratified":
         return keep_copies_together(stratified_split(labels, seed=seed), data)
     if split == "fixed":

@@ -285,9 +285,19 @@ def write_ablation(folder: Path, rows: list[dict[str, Any]], dataset: str, train
     long = pd.DataFrame(rows, columns=COLUMNS)
     with atomic.temporary_path(folder / "ablation.csv") as tmp:
         long.to_csv(tmp, index=False)
-    markdown = ablation_table(long, dataset, train, folds, run_bands(folder))
+    markdown = ablation_table(long, dataset, train, folds, run_bands(folder), run_split(folder))
     atomic.write_text(folder / "ablation.md", markdown)
     return AblationResult(long, markdown, folder)
+
+
+def run_split(folder: Path) -> str | None:
+    """The split the ablation's runs used (a run's ``metrics.json``: what ``auto`` was), or
+    None where none recorded it (QA: the table could not say which)."""
+    for path in sorted(Path(folder).glob("*/*/metrics.json")):
+        records = json.loads(path.read_text()).get("records") or [{}]
+        if resolved := (records[0].get("split") or {}).get("resolved"):
+            return str(resolved)
+    return None
 
 
 def run_bands(folder: Path) -> int | None:
@@ -300,18 +310,22 @@ def run_bands(folder: Path) -> int | None:
 
 
 def ablation_table(long: pd.DataFrame, dataset: str, train: TrainConfig,
-                   folds: int | None, bands: int | None = None) -> str:
+                   folds: int | None, bands: int | None = None,
+                   split: str | None = None) -> str:
     """Markdown: one row per step and baseline classifier, mean (± std over folds).
     ``bands``: of the dataset (:func:`run_bands`); with one, the row that joins the bands
-    says that it changes nothing."""
+    says that it changes nothing. ``split``: what ``auto`` was (:func:`run_split`; None in
+    folders of earlier versions, which did not record it)."""
     labels = {s.name: s.label for s in STEPS} | BASELINE_LABELS
     if bands == 1 and "folded" in set(long["step"]):
         labels["joint"] += " (one band here: the folded row again)"
     order = [*STEP_NAMES, *BASELINE_LABELS]
     split = (f"{folds}-fold stratified cross-validation (mean ± sample std over the folds)"
-             if folds else
-             "the dataset's own split, or where it has none stratified 70/10/20 by star "
-             "(seed 0)")
+             if folds else {"fixed": "the dataset's own split",
+                            "stratified": "stratified 70/10/20 by star (seed 0): the dataset "
+                                          "has no split of its own"}.get(
+                 split or "", "the dataset's own split, or where it has none stratified "
+                              "70/10/20 by star (seed 0)"))
     baseline = long["step"].isin(list(BASELINE_LABELS))
     hardware = "; ".join(sorted(set(long.loc[~baseline, "hardware"].astype(str)))
                          + [f"baseline {h}" for h in
@@ -361,8 +375,9 @@ def _shared_test_stars(long: pd.DataFrame) -> str:
     if not views:
         return ""
     rows = "The star-view rows" if len(views) > 1 else "The star-view row"
-    if "research" in set(long["step"]):
-        rows += " (all but the research encoder)"
+    if "research" in set(long["step"]):  # (its split is drawn among the stars it keeps)
+        rows += (" (all but the research encoder, whose windows leave short stars out: its "
+                 "test stars are others in part)")
     return f" {rows} and the baselines share their test stars." if baseline else ""
 
 

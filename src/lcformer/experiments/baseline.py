@@ -42,7 +42,7 @@ from lcformer.data.datasets import work_dir
 from lcformer.data.features import CLIP, ERROR_FEATURES, MIN_POINTS, star_features
 from lcformer.data.prepared import PreparedDataset
 from lcformer.data.report import DropReport
-from lcformer.data.splits import assign_splits, split_record
+from lcformer.data.splits import assign_splits, resolved_split, split_record
 from lcformer.errors import LcformerError, NothingToTrainError
 from lcformer.evaluation.metrics import classification_metrics, score_text
 from lcformer.evaluation.records import RunRecord, read_records, write_records
@@ -124,7 +124,8 @@ def run_baseline(data: PreparedDataset, split: str = "auto", seed: int = 0,
     known = _known_features(x, train, names, sorted(set(lcs.bands.tolist())), data.name)
     x, left_out = x[:, known], [n for n, k in zip(names, known, strict=True) if not k]
     table = stars.loc[test, ["id", "label"]].reset_index(drop=True)
-    split_info = split_record(split, seed, parts, stars["label"].to_numpy())
+    split_info = split_record(split, seed, parts, stars["label"].to_numpy(),
+                              resolved_split(split, stars))
     hardware = f"CPU {cpu_model()}, {cpu_jobs(n_jobs)}"
     records = []
     for name in models:

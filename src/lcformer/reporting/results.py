@@ -486,6 +486,7 @@ def ablation_lines(folders: list[Path], out: Path, figures: bool = True) -> list
         AblationConfig,
         ablation_table,
         run_bands,
+        run_split,
     )
 
     lines = ["## Ablation: from the research encoder to the periodic model", "",
@@ -509,7 +510,7 @@ def ablation_lines(folders: list[Path], out: Path, figures: bool = True) -> list
             earlier = "" if info.get("samples_version") == SAMPLES_VERSION else ", earlier inputs"
             lines.append(f"| {info['dataset']} ({folder.name}{earlier}) | {line} |")
         table = ablation_table(long, info["dataset"], settings.train, settings.folds,
-                               run_bands(folder)).splitlines()
+                               run_bands(folder), run_split(folder)).splitlines()
         commands = info.get("commands") or [f"(not recorded; see {folder / 'ablation.json'})"]
         classes = (f"Classes: {', '.join(info['classes'])}." if info.get("classes") else
                    "Classes: all of the dataset's.")

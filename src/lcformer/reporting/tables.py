@@ -35,7 +35,12 @@ def budget_text(data: PreparedDataset, config: SweepConfig, long: pd.DataFrame |
     base, train = config.base, config.base.train
     tokens = data.manifest["config"]["tokens"]
     n_stars = len(data.stars)
-    parts = [f"dataset {data.manifest['name']} ({n_stars:,} stars, {len(data.classes)} "
+    read = data.manifest.get("counts", {}).get("stars_read", n_stars)
+    # QA: "209 stars" where 233 were read, the 24 short ones (14 of 50 Miras) unsaid
+    lost = (f" of the {read:,} read; the other {read - n_stars:,} kept no curve (curves "
+            f"dropped: {', '.join(f'{k} {v:,}' for k, v in sorted(data.report.curves.items()))})"
+            if read > n_stars else "")
+    parts = [f"dataset {data.manifest['name']} ({n_stars:,} stars{lost}, {len(data.classes)} "
              f"classes, windows W={tokens['window']} S={tokens['stride']})"]
     if config.folds is not None:
         parts.append(f"split: {config.folds}-fold stratified by star (split seed "

@@ -19,7 +19,7 @@ import pandas as pd
 
 from lcformer import atomic
 from lcformer.data.prepared import PreparedDataset
-from lcformer.data.splits import SampleSet, assign_splits, split_record
+from lcformer.data.splits import SampleSet, assign_splits, resolved_split, split_record
 from lcformer.errors import ConfigError
 from lcformer.evaluation.importance import importance_record
 from lcformer.evaluation.metrics import classification_metrics
@@ -131,7 +131,8 @@ def evaluate_run(fitted: FittedRun, data: PreparedDataset, parts: np.ndarray,
     record = RunRecord(
         dataset=data.name, model=config.model.name, classes=data.classes,
         split=split_record(config.split, config.split_seed, parts,
-                           data.stars["label"].to_numpy())
+                           data.stars["label"].to_numpy(),
+                           resolved_split(config.split, data.stars))
         | stars_used(fitted.sets, fitted.metadata.get("forest", {}).get("trees_alone", False)),
         hardware=hardware(str(device), distributed.world_size()),
         train_seconds=round(fitted.seconds, 1),
