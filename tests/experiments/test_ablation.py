@@ -70,10 +70,14 @@ def test_ablation_rows_baseline_and_continuing(tiny_synthetic, tmp_path, monkeyp
     assert "What the `trees` row's trees rest on" in text and "± " not in text.split(
         "rest on")[1].split("###")[0]  # one split: no spread over folds
 
-    again = run_ablation("synthetic", out, config, progress=False)  # read, not retrained
+    again = run_ablation("synthetic", out, config, progress=False,  # read, not retrained
+                         command="again")
     pd.testing.assert_frame_equal(again.long, result.long)
     # Another row: trained; the others read; the table holds them all, in the steps' order.
-    more = run_ablation("synthetic", out, config.replace(steps=("scalars",)), progress=False)
+    more = run_ablation("synthetic", out, config.replace(steps=("scalars",)), progress=False,
+                        command="more")
+    # A command is recorded where it made a row (QA: one that trained nothing was listed)
+    assert json.loads((out / "ablation.json").read_text())["commands"] == ["test", "more"]
     assert more.long["step"].tolist() == ["research", "scalars", "folded", "trees",
                                           "random_forest", "gradient_boosting"]
     pd.testing.assert_frame_equal(

@@ -201,8 +201,7 @@ def run_ablation(dataset: str, folder: str | Path, config: AblationConfig | None
     info = {"lcformer_version": __version__, "samples_version": SAMPLES_VERSION,
             "dataset": dataset, "ablation": config.to_dict(),
             "classes": classes, "prepare": preparation,
-            "input_hash": current or made,
-            "commands": commands + ([command] if command else [])}
+            "input_hash": current or made, "commands": commands}
     atomic.write_json(info_path, info)
     rows: list[dict[str, Any]] = []
     result = None
@@ -214,6 +213,11 @@ def run_ablation(dataset: str, folder: str | Path, config: AblationConfig | None
         if done:
             records = read_records(run_dir)
         else:
+            if command and info["commands"] is commands:
+                # Recorded once it makes a row: a command that found every row done made none
+                # (QA: a copied folder listed a command that trained nothing in it).
+                info["commands"] = [*commands, command]
+                atomic.write_json(info_path, info)
             data = step_data(dataset, step or _step(BASELINE_STEP), data_dir, work, progress,
                              prepare, jobs)
             if step is None:
