@@ -36,7 +36,10 @@ from lcformer.training.config import RunConfig, TrainConfig
 pytestmark = [pytest.mark.filterwarnings("ignore:.* could not be classified:UserWarning"),
               pytest.mark.filterwarnings("ignore:.* not trained on:UserWarning"),
               pytest.mark.filterwarnings("ignore:.* points were dropped:UserWarning"),
-              pytest.mark.filterwarnings("ignore:score. .* were fit on:UserWarning")]
+              pytest.mark.filterwarnings("ignore:score. .* were fit on:UserWarning"),
+              pytest.mark.filterwarnings("ignore:score. .* have the points of the model's "
+                                         "own:UserWarning"),
+              pytest.mark.filterwarnings("ignore:fit. no validation stars:UserWarning")]
 
 TOKENS = TokenConfig(window=20, stride=10)
 CLASSES = ["car", "gaussian_process", "sinusoid"]
@@ -833,11 +836,15 @@ def test_fitting_without_validation_stars_says_what_is_not_chosen() -> None:
     curves = make_synthetic(SyntheticConfig(n_per_class=8, num=84))
     tiny = ModelConfig(emb=8, heads=2, forest=20, boosting=10)
     train = RunConfig.for_model("periodic").train.replace(device="cpu", batch_size=32)
-    with pytest.warns(UserWarning, match=r"fit: no validation stars \(val_fraction=0 of 24 "
-                                         r"stars\): the epoch kept has the lowest training "
-                                         r"loss, and the network's weight beside the trees "
-                                         r"is 0\.5, not chosen"):
+    with pytest.warns(UserWarning, match=r"fit: no validation stars \(val_fraction=0\): the "
+                                         r"epoch kept has the lowest training loss, and the "
+                                         r"network's weight beside the trees is 0\.5, not "
+                                         r"chosen"):
         Classifier(tiny, train=train.replace(epochs=1), val_fraction=0).fit(curves)
+    with pytest.warns(UserWarning, match=r"no validation stars \(val_fraction=0\.05 held none "
+                                         r"of the 24 stars out"):  # 0.4 a class: none
+        Classifier(tiny, train=train.replace(epochs=1), val_fraction=0.05).fit(curves)
     with warnings.catch_warnings():
-        warnings.simplefilter("error")  # the trees alone, or stars to choose on: nothing
+        warnings.filterwarnings("error", "fit. no validation")  # the trees alone, or stars
         Classifier(tiny, train=train.replace(epochs=0), val_fraction=0).fit(curves)
+        Classifier(tiny, train=train.replace(epochs=1), val_fraction=0.2).fit(curves)

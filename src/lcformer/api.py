@@ -321,11 +321,14 @@ class Classifier(ClassifierMixin, BaseEstimator):
         fitted = fit(data, config, parts, progress=self.progress)
         if config.train.epochs > 0 and not (parts == "val").any():
             # QA: val_fraction=0 gave an untrained-for share (0.5) to the network, unsaid
-            _warn(f"fit: no validation stars (val_fraction={self.val_fraction:g} of "
-                  f"{len(parts):,} stars): the epoch kept has the lowest training loss"
-                  + (", and the network's weight beside the trees is 0.5, not chosen on "
-                     "stars it did not fit" if config.model.fused else "")
-                  + "; give val_fraction > 0 to choose it on held-out stars"
+            held = (f"val_fraction={self.val_fraction:g} held none of the {len(parts):,} "
+                    f"stars out (round(val_fraction x a class's stars) is 0 for each)"
+                    if self.val_fraction > 0 else "val_fraction=0")
+            _warn(f"fit: no validation stars ({held}): the epoch kept has the lowest training "
+                  f"loss" + (", and the network's weight beside the trees is 0.5, not chosen "
+                             "on stars it did not fit" if config.model.fused else "")
+                  + "; give a val_fraction that holds some stars out to choose "
+                  + ("them" if config.model.fused else "it") + " on held-out stars"
                   + (", or epochs=0 for the trees alone" if config.model.fused else ""))
         # y's own values (2, 10 stay ints, in their order), as scikit-learn expects.
         self.classes_ = _natural_order([values.get(c, c) for c in data.classes])

@@ -206,10 +206,11 @@ def test_unknown_dataset_exits_2_naming_the_registered_ones(capsys) -> None:
     assert "Traceback" not in err
 
 
-@pytest.mark.parametrize("command", ["sweep", "ablation"])
-def test_sweep_and_ablation_refuse_torchrun(command, monkeypatch, capsys) -> None:
+@pytest.mark.parametrize("command", ["sweep", "ablation", "prepare", "baseline"])
+def test_commands_but_train_refuse_torchrun(command, monkeypatch, capsys) -> None:
     """Each torchrun rank would run all of it into the same folder (no process group exists
-    yet when the command starts, so the check is on torchrun's environment)."""
+    yet when the command starts, so the check is on torchrun's environment; QA: predict's
+    second rank met the first's lock, baseline ran twice into one folder)."""
     monkeypatch.setenv("WORLD_SIZE", "2")
     assert main([command, "synthetic", "--quiet"]) == 2
     assert f"{command} runs one process: start it without torchrun" in capsys.readouterr().err

@@ -166,9 +166,8 @@ def test_an_unexpected_exception_is_an_internal_error(monkeypatch, capsys) -> No
     assert err.splitlines() == ["lcformer: internal error: RuntimeError: something; unforeseen; "
                                 "rerun with --debug for the traceback (a bug: please report it)"]
     # under torchrun, a process other than rank 0 says its rank, as for a user's error
-    monkeypatch.setenv("RANK", "1")
-    monkeypatch.setenv("WORLD_SIZE", "2")
-    assert main(["prepare", str(BAD / "path_catalog"), "--quiet"]) == EXIT_INTERNAL
+    _torchrun_rank(monkeypatch, "1")
+    assert main(["train", str(BAD / "path_catalog"), "--quiet"]) == EXIT_INTERNAL
     assert capsys.readouterr().err.startswith(
         "lcformer: internal error (rank 1 of 2): RuntimeError: something; unforeseen")
 
@@ -447,6 +446,16 @@ def test_the_baseline_takes_min_period_for_a_window_models_stars() -> None:
         prepare_config(args, "encoder")
 
 
+def _torchrun_rank(monkeypatch, rank: str) -> None:
+    """torchrun's environment for ``rank`` of 2, without a process group (train's
+    ``distributed.init`` is skipped): the other commands refuse torchrun, so train runs."""
+    from lcformer.training import distributed
+
+    for name, value in (("WORLD_SIZE", "2"), ("RANK", rank), ("LOCAL_RANK", rank)):
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(distributed, "init", lambda *args, **kwargs: False)
+
+
 def test_another_torchrun_process_stopping_is_an_interruption(monkeypatch, capsys) -> None:
     """gloo's error when a peer dies is not this process's bug: --resume continues."""
     def peer_gone(*args, **kwargs):
@@ -455,13 +464,14 @@ def test_another_torchrun_process_stopping_is_an_interruption(monkeypatch, capsy
                            "crashing.")
 
     monkeypatch.setattr(commands, "prepare_dataset", peer_gone)
-    for name, value in (("WORLD_SIZE", "2"), ("RANK", "1"), ("LOCAL_RANK", "1")):
-        monkeypatch.setenv(name, value)
-    assert main(["prepare", str(BAD / "path_catalog"), "--quiet"]) == EXIT_INTERRUPTED
+    _torchrun_rank(monkeypatch, "1")
+    assert main(["train", str(BAD / "path_catalog"), "--quiet"]) == EXIT_INTERRUPTED
     err = capsys.readouterr().err
     assert err.startswith("lcformer: interrupted: another process of this torchrun stopped")
-    # Not "--resume": the other process may have stopped on an input error, before any run.
-    assert err.rstrip().endswith("its own line says why; once that is fixed, rerun")
+    # Not "--resume" alone: the other process may have stopped on an input error, before
+    # any run.
+    assert err.rstrip().endswith("its own line says why; once that is fixed, rerun (with "
+                                 "--resume where the run had begun its epochs)")
 
 
 @pytest.mark.parametrize(("rank", "prefix"), [("0", "lcformer: error: "),
@@ -470,9 +480,8 @@ def test_under_torchrun_every_rank_prints_its_error(monkeypatch, capsys, tmp_pat
                                                     prefix) -> None:
     """A process other than rank 0 may meet an error rank 0 does not (a node without the data
     folder): it prints it, saying its rank."""
-    monkeypatch.setenv("RANK", rank)
-    monkeypatch.setenv("WORLD_SIZE", "2")
-    code = main(["prepare", str(tmp_path / "no_such_folder"), "--work-dir", str(tmp_path)])
+    _torchrun_rank(monkeypatch, rank)
+    code = main(["train", str(tmp_path / "no_such_folder"), "--work-dir", str(tmp_path)])
     err = capsys.readouterr().err
     assert code == EXIT_USER
     assert err.startswith(prefix) and err.count("\n") == 1, err

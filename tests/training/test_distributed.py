@@ -221,3 +221,30 @@ def test_the_ranks_wait_for_rank_0_longer_than_torch_default(monkeypatch) -> Non
     assert distributed.init("cpu")
     assert given["backend"] == "gloo"
     assert given["timeout"].total_seconds() >= 12 * 3600
+
+
+def test_a_process_whose_data_differ_from_rank_0s_is_refused(monkeypatch) -> None:
+    """QA: a rank given another copy of the data (no split column: its own 70/10/20 split)
+    trained with rank 0, mixing rank 0's test stars into the gradients, at exit 0. Each
+    process compares its prepared data with rank 0's (broadcast) before training."""
+    import dataclasses
+
+    from lcformer.cli.commands import _same_data_as_rank_0
+    from lcformer.data.prepared import PrepareConfig, build
+    from lcformer.errors import InputError
+
+    lcs = make_synthetic(SyntheticConfig(n_per_class=5, num=84))
+    views = PrepareConfig(inputs="stars")
+    data = build("stars", lcs, views, input_hash="abc")
+    assert len(data.stars) == 15
+    rank_0: dict = {}  # the first call's value stands for rank 0's, sent to every rank
+    monkeypatch.setattr(distributed, "broadcast_json",
+                        lambda value: rank_0.setdefault("sent", value))
+    _same_data_as_rank_0(data)  # rank 0 itself
+    _same_data_as_rank_0(build("stars", lcs, views, input_hash="abc"))  # the same
+    labels = np.asarray(lcs.labels, dtype=object).copy()
+    labels[0] = "car" if labels[0] != "car" else "sinusoid"  # edited in this node's copy
+    other = build("stars", dataclasses.replace(lcs, labels=labels), views, input_hash="abd")
+    with pytest.raises(InputError, match=r"this process read other data than rank 0 \(input "
+                                         r"files, stars differ\)"):
+        _same_data_as_rank_0(other)

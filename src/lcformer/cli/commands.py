@@ -57,7 +57,7 @@ from lcformer.data.reading.config import ReadConfig
 from lcformer.data.report import DropReport
 from lcformer.data.tokens import TokenConfig
 from lcformer.data.views import ViewConfig
-from lcformer.errors import ConfigError
+from lcformer.errors import ConfigError, InputError
 from lcformer.evaluation.flags import FlagConfig
 from lcformer.experiments.grid import SweepConfig
 from lcformer.models.config import ModelConfig
@@ -301,6 +301,7 @@ def _train(args: argparse.Namespace, config: RunConfig) -> int:
               contextlib.redirect_stdout(io.StringIO())):
             with distributed.main_first():  # the others then reuse rank 0's prepared folder
                 data = prepared_for_training(args, config.model.name)
+            _same_data_as_rank_0(data)
             run_dir = (Path(args.run_dir) if args.run_dir else
                        work_dir(args.work_dir) / "runs" / run_dir_name(data.name, config))
             record = train_run(data, config, run_dir, resume=args.resume,
@@ -308,6 +309,31 @@ def _train(args: argparse.Namespace, config: RunConfig) -> int:
             print(record.summary_line())
             print(f"run folder: {run_dir}")
     return 0
+
+
+def _same_data_as_rank_0(data: PreparedDataset) -> None:
+    """Under torchrun, refuse a process whose prepared data differ from rank 0's (a node's
+    own copy of the files, stale or otherwise): its gradients would mix other training stars,
+    some of them rank 0's test stars (QA: exit 0, no word)."""
+    import hashlib
+    import json
+
+    import pandas as pd
+
+    from lcformer.training import distributed
+
+    stars = data.stars[[c for c in ("id", "label", "split") if c in data.stars]]
+    mine = {"dataset": data.name, "input files": data.manifest.get("input_hash"),
+            "preparation": data.manifest.get("config"), "classes": data.classes,
+            "stars": hashlib.sha256(pd.util.hash_pandas_object(
+                stars, index=False).to_numpy().tobytes()).hexdigest()}
+    first = distributed.broadcast_json(mine)
+    differ = [key for key in mine if json.dumps(mine[key], default=str)
+              != json.dumps(first[key], default=str)]
+    if differ:
+        raise InputError(f"this process read other data than rank 0 ({', '.join(differ)} "
+                         f"differ): every process of a torchrun must read the same files (a "
+                         f"node's own copy of the data folder, another --data-dir)")
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
@@ -382,11 +408,7 @@ def cmd_baseline(args: argparse.Namespace) -> int:
 def cmd_sweep(args: argparse.Namespace) -> int:
     """The research grid (models x heads x emb) over folds or seeds, with its results table."""
     from lcformer.experiments.sweep import run_sweep, sweep_key
-    from lcformer.training import distributed
 
-    if distributed.launched():  # torchrun's ranks would each run the whole sweep
-        raise ConfigError("sweep runs one process: start it without torchrun (train runs "
-                          "under torchrun)")
     config = config_from_args(SweepConfig, args,
                               SweepConfig(base=config_from_args(RunConfig, args)))
     data = prepared_for_training(args, config.models[0])
@@ -405,11 +427,7 @@ def cmd_ablation(args: argparse.Namespace) -> int:
     import torch
 
     from lcformer.experiments.ablation import AblationConfig, run_ablation
-    from lcformer.training import distributed
 
-    if distributed.launched():  # torchrun's ranks would each run the whole ablation
-        raise ConfigError("ablation runs one process: start it without torchrun (train runs "
-                          "under torchrun)")
     if args.threads:
         torch.set_num_threads(args.threads)
     config = config_from_args(AblationConfig, args)
@@ -709,4 +727,10 @@ def _dispatch(args: argparse.Namespace) -> int:
     """The chosen subcommand's function, after the checks of options it cannot check alone."""
     if args.command != "predict":  # predict: run_reading, after the run's reading
         _check_zero_point(args)
+    if args.command != "train" and "WORLD_SIZE" in os.environ:
+        # torchrun's ranks would each run it whole, into the same outputs (QA: predict's
+        # second rank met the first's lock and said another command was writing there).
+        # No process group exists yet, so the check is on torchrun's environment.
+        raise ConfigError(f"{args.command} runs one process: start it without torchrun "
+                          f"(train runs under torchrun)")
     return args.func(args)

@@ -254,7 +254,7 @@ def _predict_partitioned(args: argparse.Namespace, partitions: list[Path],
                           run_test_ids(args.model_dir, args.input, metadata, args.data_dir),
                           source="the input's labels" if not summary.failed else
                           f"the labels of the {done:,} of {summary.partitions:,} partitions "
-                          f"usable")
+                          f"usable", unlabelled=summary.unlabelled)
     if scores:
         print(scores)
     print(summary.report.format(saved=summary.report.save_problems(out / "_problems.txt")))

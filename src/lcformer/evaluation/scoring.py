@@ -51,7 +51,8 @@ def label_scores(result: Predictions, lcs: LightCurves,
 
 def score_labels(stars: pd.DataFrame, classes: Sequence[str],
                  run_test_ids: Collection[str] | None = None,
-                 source: str = "the input's labels") -> str | None:
+                 source: str = "the input's labels", unlabelled: int | None = None
+                 ) -> str | None:
     """A line scoring predictions against labels, or None where no star is labelled: macro-F1
     and accuracy on the labelled stars classified, and on those unflagged, and F1 per class.
 
@@ -68,8 +69,8 @@ def score_labels(stars: pd.DataFrame, classes: Sequence[str],
     training or validation stars, under other ids or in another layout) are counted, not
     scored (a missing or empty value: not known to be seen).
     Stars of classes the model does not know, and labelled stars not classified, are counted,
-    not scored, and so are the stars without a label that ``stars`` holds. ``source``: what
-    the labels are, as the line names them."""
+    not scored, and so are the stars without a label (``unlabelled``, by default those
+    ``stars`` holds). ``source``: what the labels are, as the line names them."""
     every = stars[stars["label"] != ""]
     if every.empty:
         return None
@@ -129,7 +130,8 @@ def score_labels(stars: pd.DataFrame, classes: Sequence[str],
         not_scored.append(f"{unclassified:,} not classified")
     if not_scored:
         parts.append(f"{which} not scored: {' and '.join(not_scored)}")
-    unlabelled = int((stars["label"] == "").sum())  # (partitioned predictions: not read)
+    if unlabelled is None:
+        unlabelled = int((stars["label"] == "").sum())
     if unlabelled:  # QA: 19 scored and 8 of other classes of 33; the 6 others unsaid
         parts.append(f"{unlabelled:,} star{'s' if unlabelled != 1 else ''} without a label")
     return f"{head} {'; '.join(parts)}{per_class}"

@@ -229,6 +229,11 @@ class StreamSummary:
             return pd.DataFrame({c: pd.Series(dtype=object) for c in SCORE_COLUMNS})
         return pd.concat(self.labelled, ignore_index=True)
 
+    @property
+    def unlabelled(self) -> int:
+        """Stars of every partition done without a label (the score counts them)."""
+        return self.stars - sum(len(table) for table in self.labelled)
+
 
 def predict_partitions(model: Model, metadata: dict[str, Any],
                        paths: Sequence[str | Path], out_dir: str | Path, *,
