@@ -316,6 +316,14 @@ def test_sigterm_stops_as_ctrl_c_does_says_so_and_is_143(monkeypatch, capsys) ->
     assert main(["prepare", str(BAD / "path_catalog"), "--quiet"]) == 143
     assert capsys.readouterr().err == "lcformer: terminated (SIGTERM); rerun to continue\n"
     assert signal.getsignal(signal.SIGTERM) == before  # put back for whoever called main
+    # Under torchrun, rank 0 is ended so when another process fails (QA: rank 1's missing
+    # data folder read as a scheduler's end, --resume advised before any run began).
+    _torchrun_rank(monkeypatch, "0")
+    assert main(["train", str(BAD / "path_catalog"), "--quiet"]) == 143
+    assert capsys.readouterr().err == (
+        "lcformer: terminated (SIGTERM); rerun to continue (train: --resume continues it); "
+        "under torchrun another process may have stopped first: its own line says why, and "
+        "once that is fixed, rerun\n")
 
 
 @pytest.mark.parametrize(("signal_name", "status"), [("SIGTERM", 143), ("SIGINT", 130)])

@@ -301,7 +301,7 @@ def _tensors(path) -> dict[str, torch.Tensor]:
 
 
 @pytest.mark.parametrize("name", ["encoder", "ae_finetune"])
-def test_resume_gives_the_weights_of_an_uninterrupted_run(tmp_path, name) -> None:
+def test_resume_gives_the_weights_of_an_uninterrupted_run(tmp_path, name, capsys) -> None:
     # Dropout on: the random numbers of the resumed epochs must match the uninterrupted run.
     data, val = toy_set(12, spread=1.0), toy_set(4, seed=1, spread=1.0)
     cfg = config(epochs=4, batch_size=5, alternate_every=1)
@@ -314,8 +314,12 @@ def test_resume_gives_the_weights_of_an_uninterrupted_run(tmp_path, name) -> Non
     assert len(part.history) == 2
     assert load_checkpoint(b / "last.safetensors")[1]["training"]["epochs_done"] == 2
     # A differently initialised model: everything must come from the checkpoint.
+    capsys.readouterr()
     resumed = train(model(name, dropout=0.2, seed=1), data, val, ["a", "b"], cfg, run_dir=b,
                     progress=False, resume=True)
+    # said, quiet or not (QA: a resumed run printed what a new one prints)
+    assert capsys.readouterr().err == (f"--resume: {b}: 2 of 4 epochs were done; continuing "
+                                       f"from epoch 3\n")
 
     assert len(resumed.history) == 4
     for x, y in zip(full.history, resumed.history, strict=True):

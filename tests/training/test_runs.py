@@ -213,11 +213,14 @@ def test_resume_of_a_missing_run_writes_nothing(prepared, tmp_path) -> None:
 
 
 def test_resume_of_a_run_killed_before_its_first_checkpoint_starts_it(run, prepared,
-                                                                      tmp_path) -> None:
-    """Only config.toml was written: resuming trains from the start, as the run would have."""
+                                                                      tmp_path, capsys) -> None:
+    """Only config.toml was written: resuming trains from the start, as the run would have,
+    and says so (QA: a resume looked like a new run)."""
     _, first = run
     write_config(tmp_path, prepared, RUN)
     again = train_run(prepared, RUN, tmp_path, resume=True, progress=False, figures=False)
+    assert (f"--resume: {tmp_path}: no epoch was saved before it stopped; training starts "
+            f"from the first") in capsys.readouterr().err
     assert again.star == first.star and again.budget == first.budget
     # Epochs recorded but their last.safetensors gone: it starts again too, and says so.
     (tmp_path / "last.safetensors").unlink()

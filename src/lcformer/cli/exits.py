@@ -54,7 +54,13 @@ def run_command(command: Callable[[argparse.Namespace], int],
     except Terminated:  # a scheduler's end: the same clean stop as Ctrl-C, said so
         if not _other_rank():
             again = " (train: --resume continues it)" if args.command == "train" else ""
-            print(f"lcformer: terminated (SIGTERM); rerun to continue{again}", file=sys.stderr)
+            # torchrun ends the others so when one fails (QA: rank 1's missing data folder
+            # read as a scheduler's end, and --resume advised before any run began)
+            peer = ("; under torchrun another process may have stopped first: its own line "
+                    "says why, and once that is fixed, rerun"
+                    if "WORLD_SIZE" in os.environ else "")
+            print(f"lcformer: terminated (SIGTERM); rerun to continue{again}{peer}",
+                  file=sys.stderr)
         return EXIT_TERMINATED
     except KeyboardInterrupt:
         if not _other_rank():

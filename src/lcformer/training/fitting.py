@@ -11,6 +11,7 @@ checkpoints carry. It writes checkpoints only where it is given a run folder, an
 from __future__ import annotations
 
 import math
+import sys
 import time
 import warnings
 from dataclasses import dataclass
@@ -203,6 +204,10 @@ def _train_networks(members: list[Model], learned: dict[str, SampleSet],
             warnings.warn(f"--resume: {folder} records epochs (history.csv) but holds no "
                           f"last.safetensors to continue from, so its training starts again "
                           f"from the first epoch", stacklevel=3)
+        elif (resume and folder is not None and not (folder / LAST_FILE).is_file()
+              and distributed.is_main()):  # killed before its first epoch was saved
+            print(f"--resume: {folder}: no epoch was saved before it stopped; training starts "
+                  f"from the first", file=sys.stderr)
         result = train(member, learned["train"], val, classes,
                        member_train_config(config.train, seed, model_config.ensemble),
                        folder, network_metadata,

@@ -140,6 +140,10 @@ def train(
     session_began = time.perf_counter()
     if resume:
         start, result, last_epoch = _restore(run_dir, model, optimizer)
+        if distributed.is_main():  # said even when quiet (QA: it looked like a new run)
+            print(f"--resume: {run_dir}: {start} of {len(plan)} epochs were done; continuing "
+                  f"from epoch {start + 1}" if start < len(plan) else
+                  f"--resume: {run_dir}: all {len(plan)} epochs were done", file=sys.stderr)
 
     weights = loss_class_weights(train_set, len(classes), config, device)
     best_state: dict[str, torch.Tensor] | None = None
