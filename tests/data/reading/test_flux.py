@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -422,6 +424,21 @@ def test_fluxes_normalised_to_their_median_are_said_under_flux() -> None:
                                          r"within 0.05 of 1: normalised"):
         out = to_magnitudes(norm, ReadConfig(flux=True), "tess", DropReport())
     assert np.allclose(out.mag, 8.9, atol=0.01)
+    # A few normalised beside fluxes in e-/s (QA: Kepler stitched beside K2, 5 of 35 curves,
+    # under the share above): said too, as the magnitudes then tell the two kinds apart.
+    ids = [f"s{i}" for i in range(8)]
+    level = np.repeat([1.0] * 3 + [2e5] * 5, n)
+    mixed = LightCurves.from_arrays(ids, [""] * 8, [n] * 8, np.tile(np.arange(n, dtype=float), 8),
+                                    level * (1 + rng.normal(0, 1e-3, 8 * n)),
+                                    level * 1e-3)
+    with pytest.warns(UserWarning, match=r"^kepler: 3 curves' fluxes have a median within "
+                                         r"0.05 of 1 \(normalised.*\) beside 5 of a median of "
+                                         r"10 or more"):
+        to_magnitudes(mixed, ReadConfig(flux=True, zero_point=25.0), "kepler", DropReport())
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", ".*normalis")
+        to_magnitudes(mixed.select(np.arange(2, 8)), ReadConfig(flux=True, zero_point=25.0),
+                      "k2", DropReport())
 
 
 def test_a_unit_in_brackets_checks_the_zero_point() -> None:

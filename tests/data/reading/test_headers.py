@@ -206,6 +206,12 @@ def test_a_tess_light_curves_columns_are_named_in_the_problem() -> None:
     with pytest.raises(FileProblem, match=r"saved by lightkurve.*err=pdcsap_flux_err,"
                                           r"flag=quality --flux"):
         parse_curves(saved)
+    # A K2 file without sap_quality was called "a TESS light curve (SPOC)" (QA: Kepler/K2)
+    k2 = ("time,flux,flux_err,quality,cadenceno,sap_flux,pdcsap_flux,pdcsap_flux_err\n"
+          "3257.0,1.0,0.001,0,0,41000.0,40950.0,41.0\n")
+    with pytest.raises(FileProblem, match=r"a TESS, Kepler or K2 light curve saved by "
+                                          r"lightkurve.*mag=flux,err=flux_err reads that"):
+        parse_curves(k2)
     qlp = "TIME SAP_FLUX KSPSAP_FLUX KSPSAP_FLUX_ERR QUALITY\n1500.1 41000.0 1.0 0.001 0\n"
     with pytest.raises(FileProblem, match=r"Quick-Look Pipeline.*normalised to 1"):
         parse_curves(qlp)

@@ -314,10 +314,16 @@ SURVEY_LAYOUTS = (
      "--columns id=diaObjectId,time=midpointMjdTai,mag=scienceFlux,err=scienceFluxErr "
      "--flux --zero-point 31.4 (in Python: lcformer.flux_to_magnitudes with zero_point=31.4 "
      "on what read_long_table reads)"),
-    ("a TESS or Kepler light curve saved by lightkurve (to_csv), whose fluxes are in e-/s",
-     ("time", "pdcsap_flux", "pdcsap_flux_err", "quality", "sap_quality"),
+    # (before the SPOC layouts: names are compared ignoring case, and lightkurve's K2 files
+    # without sap_quality were called TESS's, QA)
+    ("a TESS, Kepler or K2 light curve saved by lightkurve (to_csv), whose pdcsap_flux is in "
+     "e-/s",
+     ("time", "flux", "flux_err", "quality", "pdcsap_flux", "pdcsap_flux_err"),
      "--columns mag=pdcsap_flux,err=pdcsap_flux_err,flag=quality --flux, with --zero-point "
-     "20.44 for TESS magnitudes (quality is lightkurve's, sap_quality the pipeline's own)"),
+     "20.44 for TESS magnitudes or one zero point of your choice for Kepler's and K2's, the "
+     "same in training and prediction (quality is lightkurve's; where its stitch normalised "
+     "flux to 1 per quarter or sector, mag=flux,err=flux_err reads that, and magnitudes "
+     "then say nothing of a star's brightness)"),
     ("a TESS light curve of the Quick-Look Pipeline (QLP), whose KSPSAP_FLUX is detrended and "
      "normalised to 1",
      ("TIME", "KSPSAP_FLUX", "KSPSAP_FLUX_ERR"),

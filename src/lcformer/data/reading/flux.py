@@ -33,6 +33,8 @@ FLUX_SHARE = 0.5  # more than this share of the points beyond MAG_LIMIT: fluxes
 #: least this share of the curves, of at least NORMALISED_STARS stars, have a median within
 #: NORMALISED_WITHIN of 1 (QA: read as magnitudes, eclipses were brightenings, without a word).
 NORMALISED_SHARE, NORMALISED_WITHIN, NORMALISED_STARS = 0.9, 0.05, 3
+#: Beside those, curves of a median flux this large or more (counts, e-/s) are of another kind.
+UNNORMALISED = 10.0
 MAG_PER_LN = 2.5 / np.log(10.0)  # 1.0857: d(mag) / d(ln flux)
 #: Counted by the readers where a file declares its magnitude column in a flux's unit (mJy).
 FLUX_UNIT = "mag_column_in_a_flux_unit"
@@ -139,6 +141,13 @@ def to_magnitudes(curves: LightCurves, config: ReadConfig, source: str,
                           f"magnitude comes out near --zero-point ({config.zero_point:g}); "
                           f"train and predict on fluxes normalised alike, or read the "
                           f"un-normalised ones (SAP_FLUX, PDCSAP_FLUX)", stacklevel=2)
+        elif (mixed := normalised_beside_others(curves)) is not None:
+            warnings.warn(f"{source}: {mixed[0]:,} curves' fluxes have a median within "
+                          f"{NORMALISED_WITHIN:g} of 1 (normalised, as lightkurve's stitch "
+                          f"leaves them) beside {mixed[1]:,} of a median of {UNNORMALISED:g} "
+                          f"or more: their magnitudes differ by the normalisation, not the "
+                          f"stars' brightness, and a model learns that; read all the fluxes "
+                          f"alike", stacklevel=2)
         converted = flux_to_magnitudes(curves, config.zero_point, report)
         declared = any(key.startswith(DECLARED_FLUX_UNIT) for key in report.events)
         _warn_of_negative_magnitudes(converted, config, source, declared or any(
@@ -198,10 +207,25 @@ def normalised_share(curves: LightCurves) -> float:
     stars."""
     if len(pd.unique(curves.ids)) < NORMALISED_STARS:
         return 0.0
-    medians = pd.Series(curves.mag).groupby(curves.curve_index).median().dropna()
+    medians = _curve_medians(curves)
     if not len(medians):
         return 0.0
-    return float(np.mean(np.abs(medians.to_numpy() - 1.0) <= NORMALISED_WITHIN))
+    return float(np.mean(np.abs(medians - 1.0) <= NORMALISED_WITHIN))
+
+
+def _curve_medians(curves: LightCurves) -> np.ndarray:
+    return pd.Series(curves.mag).groupby(curves.curve_index).median().dropna().to_numpy()
+
+
+def normalised_beside_others(curves: LightCurves) -> tuple[int, int] | None:
+    """(curves normalised, curves of a median of :data:`UNNORMALISED` or more) where there
+    are :data:`NORMALISED_STARS` of each: fluxes of two kinds, whose magnitudes differ by the
+    normalisation alone (QA: Kepler stars stitched by lightkurve, at 25.3 mag, beside K2
+    stars in e-/s, at 10-15), else None."""
+    medians = _curve_medians(curves)
+    near_one = int(np.count_nonzero(np.abs(medians - 1.0) <= NORMALISED_WITHIN))
+    others = int(np.count_nonzero(np.abs(medians) >= UNNORMALISED))
+    return (near_one, others) if min(near_one, others) >= NORMALISED_STARS else None
 
 
 def refuse_fluxes(curves: LightCurves, source: str, fix: str) -> None:
