@@ -159,7 +159,9 @@ def test_interrupted_sweep_redoes_only_the_unfinished_run(swept, prepared, tmp_p
         BASE, train=dataclasses.replace(BASE.train, epochs=2)))
     monkeypatch.setattr(sweep, "train_run", real)
     recorded = (folder / "sweep.json").read_text()
-    with pytest.raises(sweep.ConfigMismatchError, match="another configuration"):
+    with pytest.raises(sweep.ConfigMismatchError, match=r"another configuration or other "
+                                                        r"data than this sweep's \(train\.epochs: "
+                                                        r"1 -> 2\)"):  # named (QA)
         run_sweep(prepared, other, folder, progress=False, command="lcformer sweep --refused")
     assert (folder / "sweep.json").read_text() == recorded  # the refused call left no trace
     # So is one made from other input files, and the message says which data differ.
@@ -168,7 +170,7 @@ def test_interrupted_sweep_redoes_only_the_unfinished_run(swept, prepared, tmp_p
     assert recorded_input in toml.read_text()
     toml.write_text(toml.read_text().replace(recorded_input, 'input_hash = "other"'))
     with pytest.raises(sweep.ConfigMismatchError,
-                       match=r"other data than this sweep's; dataset input files: changed"):
+                       match=r"other data than this sweep's \(dataset input files: changed"):
         run_sweep(prepared, TWO_BY_TWO, folder, progress=False)
 
 

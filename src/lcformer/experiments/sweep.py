@@ -56,6 +56,7 @@ from lcformer.training.config import RunConfig
 from lcformer.training.run_folder import (
     CONFIG_FILE,
     METRICS_FILE,
+    config_difference,
     data_differences,
     read_run_config,
 )
@@ -180,13 +181,15 @@ def _cell_rows(data: PreparedDataset, rc: RunConfig, cell: Cell, repeat: str, ru
 def _check_finished_config(run_dir: Path, data: PreparedDataset, rc: RunConfig) -> None:
     """A run folder found in the sweep folder must be this sweep's run on this data."""
     saved = read_run_config(run_dir)
-    same_run = "run" in saved and RunConfig.from_dict(saved["run"]) == rc
-    other_data = data_differences(saved, data)
-    if not same_run or other_data:
+    # What differs, old -> new, as --resume names it (QA: the settings went unnamed)
+    differences = ([config_difference(RunConfig.from_dict(saved["run"]), rc)] if "run" in saved
+                   else ["no [run] settings recorded"]) + data_differences(saved, data)
+    differences = [d for d in differences if d]
+    if differences:
         raise ConfigMismatchError(
             f"{run_dir} holds a run made with another configuration or other data than this "
-            f"sweep's{''.join(f'; {d}' for d in other_data)}; use another sweep folder (or "
-            f"remove that run folder)")
+            f"sweep's ({'; '.join(differences)}); use another sweep folder (or remove that "
+            f"run folder)")
 
 
 def _baseline_rows(data: PreparedDataset, config: SweepConfig, repeat: str, run_dir: Path,
