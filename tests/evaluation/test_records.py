@@ -97,6 +97,25 @@ def test_the_summary_says_what_a_network_weight_of_0_or_1_means() -> None:
         assert fused.summary_line().endswith(words)
 
 
+def test_the_summary_says_when_few_validation_stars_chose_the_epoch_and_weight() -> None:
+    """QA: the best epoch chosen on 1 star (val macro-F1 1.0, 0.0, 1.0...), the weight on
+    6, and the summary said only "network weight 0"."""
+    def line(used: dict, same: bool | None = None) -> str:
+        split = {**record("periodic").split, "used": used}
+        if same is not None:
+            split["weight_on_val_stars"] = same
+        return dataclasses.replace(record("periodic"), split=split, budget={
+            "epochs_run": 3, "network_weight": 0.0}).summary_line()
+
+    assert line({"train": 8, "val": 7, "weight": 6}, False).endswith(
+        "; the best epoch chosen on 7 validation stars only, the trees' weight on 6")
+    assert line({"train": 8, "val": 1, "weight": 1}, True).endswith(
+        "; the best epoch and the trees' weight chosen on 1 validation star only")
+    assert line({"train": 8, "val": 3}).endswith("; the best epoch chosen on 3 validation "
+                                                 "stars only")
+    assert "validation star" not in line({"train": 80, "val": 10, "weight": 10}, False)
+
+
 def test_the_summary_says_when_the_network_earned_no_share() -> None:
     fused = dataclasses.replace(record("periodic"), train_seconds=3.0,
                                 budget={"epochs_run": 10, "epochs_planned": 30,

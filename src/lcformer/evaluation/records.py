@@ -21,6 +21,10 @@ from lcformer.errors import CorruptFileError, RunNotFoundError
 from lcformer.evaluation.metrics import score_text
 from lcformer.training.run_folder import BEST_FILE, CONFIG_FILE, METRICS_FILE
 
+#: Fewer validation stars than this that chose the best epoch (or the trees' weight) are
+#: said in the summary line: a score on so few moves by a star.
+FEW_VALIDATION = 10
+
 
 @dataclass(frozen=True)
 class RunRecord:
@@ -88,6 +92,18 @@ class RunRecord:
         if self.budget is not None and stars.get("val") == 0:
             note += ("; no validation stars: the epoch kept had the lowest training loss"
                      + (", the trees' weight is 0.5" if "weight" in used else ""))
+        elif self.budget is not None and 0 < used.get("val", FEW_VALIDATION) < FEW_VALIDATION:
+            # QA: the best epoch chosen on one star, the summary silent
+            n = used["val"]
+            stars_text = f"{n} validation star{'s' if n != 1 else ''}"
+            if "weight" not in used:
+                note += f"; the best epoch chosen on {stars_text} only"
+            elif self.split.get("weight_on_val_stars"):
+                note += f"; the best epoch and the trees' weight chosen on {stars_text} only"
+            else:
+                note += (f"; the best epoch chosen on {stars_text} only, the trees' weight on "
+                         f"{used['weight']}")
+
         if not s["n"]:  # a split without test stars (a dataset's own, all "train")
             return (f"{self.dataset} / {self.model}: no test stars in this split, so no test "
                     f"scores ({cost}, {self.hardware}){note}; --split stratified holds some "
