@@ -214,6 +214,8 @@ def test_commands_but_train_refuse_torchrun(command, monkeypatch, capsys) -> Non
     monkeypatch.setenv("WORLD_SIZE", "2")
     assert main([command, "synthetic", "--quiet"]) == 2
     assert f"{command} runs one process: start it without torchrun" in capsys.readouterr().err
+    monkeypatch.setenv("WORLD_SIZE", "1")  # a job script's export, one process (a review)
+    assert main(["datasets"]) == 0
 
 
 def test_missing_registered_dataset_says_where_to_put_it(tmp_path, capsys) -> None:

@@ -255,7 +255,7 @@ def test_lcformers_warnings_are_one_line_others_name_their_source() -> None:
     (["--time-limit", "0"], "--time-limit must be positive, got 0.0"),
     # only an option that is the subject is renamed: "the research models" stays prose
     (["--model", "encoder", "--research", "--depth", "2"], "got --depth=2 (the research models"),
-    (["--model", "encoder", "--research", "--position", "time"], "got --position=time (leave "
+    (["--model", "encoder", "--research", "--position", "time"], "got --position time (leave "
                                                                   "--research out"),
     (["--min-period", "10", "--max-period", "1"], "--max-period (1.0) must exceed "
                                                    "--min-period"),

@@ -307,3 +307,22 @@ def test_a_class_without_a_training_star_is_not_scored_by_predict(tmp_path, caps
     printed = capsys.readouterr().out
     assert "not scored: 1 of classes the model was not trained on (lonely; predicted as" in (
         printed.replace("\n", " "))
+
+
+def test_stars_of_a_class_never_trained_on_are_counted_not_scored() -> None:
+    """The model's class "c" had no training star: its labelled stars are not scored (QA),
+    while a star of another class predicted as "c" is still scored wrong (a review: it had
+    become a class of no name, code -1)."""
+    from sklearn.metrics import f1_score
+
+    from lcformer.evaluation.scoring import score_labels
+
+    stars = pd.DataFrame({"id": ["1", "2", "3", "4"], "predicted": ["a", "c", "b", "a"],
+                          "flag": "", "label": ["a", "a", "b", "c"], "split": ""})
+    line = score_labels(stars, ["a", "b", "c"], untrained=["c"])
+    expected = f1_score(["a", "a", "b"], ["a", "c", "b"], average="macro")
+    assert line is not None and line.startswith(
+        f"against the input's labels: macro-F1 {expected:.3f}, accuracy 0.667 on 3 labelled "
+        f"stars classified")
+    assert ("not scored: 1 of classes the model was not trained on (c; predicted as a 1)"
+            in line)

@@ -112,7 +112,8 @@ def test_sweep_writes_long_results_and_the_table(swept, prepared) -> None:
         **prepared.manifest, "counts": {**prepared.manifest["counts"], "stars_read": 33}},
         drop_report=DropReport(curves=Counter(shorter_than_window=3)))
     assert ("dataset tiny (30 stars of the 33 read; the other 3 kept no curve (curves "
-            "dropped: shorter_than_window 3), 3 classes" in budget_text(fewer, TWO_BY_TWO))
+            "dropped, of all the stars: shorter_than_window 3), 3 classes"
+            in budget_text(fewer, TWO_BY_TWO))
     assert "| tiny | h2 e8 |" in md
     assert "Spread: sample standard deviation (n - 1 in the denominator) over the 2" in md
     table = pd.read_csv(folder / "results.csv", keep_default_na=False)

@@ -160,12 +160,17 @@ def test_config_rejects_bad_values() -> None:
         ModelConfig(name="encoder", n_classes=2, emb=10, heads=4)
     with pytest.raises(ValueError, match="single block"):
         ModelConfig(name="encoder", n_classes=2, depth=2, research=True)
-    # QA: options that undo the research choices were taken, and the run called research
+    # QA: options that undo the research choices were taken, and the run called research;
+    # refused when a run starts (a review: older runs that set them must still load)
+    from lcformer.training.config import RunConfig
+
+    undone = ModelConfig(name="encoder", research=True, input_transform="asinh", head="pooled")
+    assert undone.undone_research() == {"input_transform": "asinh", "head": "pooled"}
     with pytest.raises(ValueError, match=r"raw tokens, per-token head and index positions; "
-                                         r"got input_transform=asinh, head=pooled"):
-        ModelConfig(name="encoder", research=True, input_transform="asinh", head="pooled")
-    ModelConfig(name="encoder", research=True, input_transform="none", head="tokens",
-                position="index")  # the research choices, spelt out
+                                         r"got --input-transform asinh, --head pooled"):
+        RunConfig(model=undone).check_runnable()
+    assert not ModelConfig(name="encoder", research=True, input_transform="none",
+                           head="tokens", position="index").undone_research()  # spelt out
     with pytest.raises(ValueError, match="dropout"):
         ModelConfig(name="encoder", n_classes=2, dropout=1.0)
 

@@ -325,6 +325,7 @@ def _same_data_as_rank_0(data: PreparedDataset) -> None:
     stars = data.stars[[c for c in ("id", "label", "split") if c in data.stars]]
     mine = {"dataset": data.name, "input files": data.manifest.get("input_hash"),
             "preparation": data.manifest.get("config"), "classes": data.classes,
+            "lcformer's data code": data.manifest.get("data_code"),  # another install's
             "stars": hashlib.sha256(pd.util.hash_pandas_object(
                 stars, index=False).to_numpy().tobytes()).hexdigest()}
     first = distributed.broadcast_json(mine)
@@ -723,14 +724,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     return run_command(_dispatch, args)
 
 
+def _processes() -> int:
+    """The processes a launcher started (torchrun's WORLD_SIZE); 1 where it sets none, or
+    1 (a job script's export of it, a review: refused every command)."""
+    try:
+        return int(os.environ.get("WORLD_SIZE", "1"))
+    except ValueError:
+        return 1
+
+
 def _dispatch(args: argparse.Namespace) -> int:
     """The chosen subcommand's function, after the checks of options it cannot check alone."""
     if args.command != "predict":  # predict: run_reading, after the run's reading
         _check_zero_point(args)
-    if args.command != "train" and "WORLD_SIZE" in os.environ:
+    if args.command != "train" and _processes() > 1:
         # torchrun's ranks would each run it whole, into the same outputs (QA: predict's
         # second rank met the first's lock and said another command was writing there).
         # No process group exists yet, so the check is on torchrun's environment.
         raise ConfigError(f"{args.command} runs one process: start it without torchrun "
-                          f"(train runs under torchrun)")
+                          f"(train runs under torchrun; WORLD_SIZE is "
+                          f"{os.environ['WORLD_SIZE']})")
     return args.func(args)

@@ -103,7 +103,7 @@ def _predict_to_file(args: argparse.Namespace, out: Path, options: dict[str, typ
     """:func:`cmd_predict` of a table, file or folder into one predictions file ``out``, by
     the run's ``model``."""
     from lcformer.data.reading.sniff import read_any
-    from lcformer.data.splits import trained_classes
+    from lcformer.data.splits import UNTRAINED
     from lcformer.evaluation.flags import format_flags, trained_on_copies
     from lcformer.evaluation.new_star_reading import warn_of_older_readers
     from lcformer.evaluation.output_files import (
@@ -142,7 +142,8 @@ def _predict_to_file(args: argparse.Namespace, out: Path, options: dict[str, typ
               file=sys.stderr)
         return EXIT_NOTHING
     scores = label_scores(result, lcs, run_test_ids(args.model_dir, args.input, metadata,
-                                                    args.data_dir), trained_classes(metadata))
+                                                    args.data_dir),
+                          untrained=metadata.get(UNTRAINED) or ())
     if lcs.labels is not None:  # a labelled input: each star's label (and split) written too
         result.table = with_input_labels(result.table, lcs)
     skipped = write_predictions(result, out)
@@ -210,7 +211,7 @@ def predict_partitioned(args: argparse.Namespace, partitions: list[Path],
 
 def _predict_partitioned(args: argparse.Namespace, partitions: list[Path],
                          options: dict[str, object]) -> int:
-    from lcformer.data.splits import trained_classes
+    from lcformer.data.splits import UNTRAINED
     from lcformer.evaluation.flags import format_flags, trained_on_copies
     from lcformer.evaluation.new_star_reading import warn_of_older_readers
     from lcformer.evaluation.scoring import run_test_ids, score_labels
@@ -250,11 +251,12 @@ def _predict_partitioned(args: argparse.Namespace, partitions: list[Path],
         print(flagged)
     # Of every partition done, this run's and earlier ones' (read back): the labelled stars'
     # rows of the outputs, scored as one table's are.
-    scores = score_labels(summary.labelled_stars(), trained_classes(metadata),
+    scores = score_labels(summary.labelled_stars(), list(metadata["classes"]),
                           run_test_ids(args.model_dir, args.input, metadata, args.data_dir),
                           source="the input's labels" if not summary.failed else
                           f"the labels of the {done:,} of {summary.partitions:,} partitions "
-                          f"usable", unlabelled=summary.unlabelled)
+                          f"usable", unlabelled=summary.unlabelled,
+                          untrained=metadata.get(UNTRAINED) or ())
     if scores:
         print(scores)
     print(summary.report.format(saved=summary.report.save_problems(out / "_problems.txt")))

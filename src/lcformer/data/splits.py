@@ -203,12 +203,6 @@ def untrained_classes(classes: list[str], train: SampleSet) -> list[str]:
     return sorted(set(classes) - {classes[i] for i in np.unique(train.labels)})
 
 
-def trained_classes(metadata: dict[str, Any]) -> list[str]:
-    """A checkpoint's classes that some training star had (those predict scores)."""
-    untrained = set(metadata.get(UNTRAINED) or ())
-    return [c for c in metadata["classes"] if c not in untrained]
-
-
 def resolved_split(split: str, stars: pd.DataFrame) -> str:
     """The split ``auto`` is for these stars: their own (``fixed``) where they have a split
     column, else ``stratified``; another split as it is."""

@@ -81,10 +81,9 @@ def classification_metrics(y_true: np.ndarray, y_pred: np.ndarray, classes: list
     predictions), scikit-learn's default. A class without a test star that nothing is
     predicted as has no F1 to average: counting it as 0 would cap a fold of a k-fold split
     that lacks a rare class below 1 whatever the model does. A class predicted but absent
-    counts as 0 (every such prediction is wrong). In the per-class table, a score that is
-    0/0 is None (null in metrics.json, not 0: QA averaged a fold's rare class in as 0): the
-    recall of a class without test stars, and its precision and F1 where nothing is
-    predicted as it either."""
+    counts as 0 (every such prediction is wrong). In the per-class table, a class without
+    test stars has no recall, and no precision or F1 where nothing is predicted as it
+    either: None (null in metrics.json, not 0: QA averaged a fold's rare class in as 0)."""
     labels = list(range(len(classes)))
     if not len(y_true):  # nothing to score (scikit-learn refuses empty input)
         nan = float("nan")

@@ -35,24 +35,24 @@ SCORE_COLUMNS = ("id", "predicted", "flag", "label", "split")
 
 def label_scores(result: Predictions, lcs: LightCurves,
                  run_test_ids: Collection[str] | None = None,
-                 classes: Sequence[str] | None = None) -> str | None:
+                 untrained: Collection[str] = ()) -> str | None:
     """A line scoring the predictions against the input's own labels (a labelled survey the
     model never saw), or None without labels (:func:`score_labels`, on this input's stars,
-    the unclassified ones too; ``classes``: those the model was trained on, by default all
-    of its). Leaves ``result`` as it is (a predictions file's ``label`` and ``split``
+    the unclassified ones too; ``untrained``: the model's classes without a training
+    star). Leaves ``result`` as it is (a predictions file's ``label`` and ``split``
     columns: :func:`~lcformer.evaluation.predict.with_input_labels`)."""
     if lcs.labels is None:
         return None
     # Every star, the classified ones first: the order the line names labels spelt otherwise.
     ids = pd.concat([result.table["id"], result.unclassified["id"]], ignore_index=True)
     stars = with_input_labels(all_stars_table(result, ids.to_numpy(dtype=object)), lcs)
-    return score_labels(stars, result.classes if classes is None else classes, run_test_ids)
+    return score_labels(stars, result.classes, run_test_ids, untrained=untrained)
 
 
 def score_labels(stars: pd.DataFrame, classes: Sequence[str],
                  run_test_ids: Collection[str] | None = None,
-                 source: str = "the input's labels", unlabelled: int | None = None
-                 ) -> str | None:
+                 source: str = "the input's labels", unlabelled: int | None = None,
+                 untrained: Collection[str] = ()) -> str | None:
     """A line scoring predictions against labels, or None where no star is labelled: macro-F1
     and accuracy on the labelled stars classified, and on those unflagged, and F1 per class.
 
@@ -68,8 +68,9 @@ def score_labels(stars: pd.DataFrame, classes: Sequence[str],
     of those, stars whose :data:`SEEN` is True (their points are those of the run's own
     training or validation stars, under other ids or in another layout) are counted, not
     scored (a missing or empty value: not known to be seen).
-    Stars of classes the model does not know, and labelled stars not classified, are counted,
-    not scored, and so are the stars without a label (``unlabelled``, by default those
+    Stars of classes the model does not know or never trained on (``untrained``: no
+    training star; QA: scored, F1 0), and labelled stars not classified, are counted, not
+    scored, and so are the stars without a label (``unlabelled``, by default those
     ``stars`` holds). ``source``: what the labels are, as the line names them."""
     every = stars[stars["label"] != ""]
     if every.empty:
@@ -83,7 +84,7 @@ def score_labels(stars: pd.DataFrame, classes: Sequence[str],
     unclassified = len(scored) - len(classified)
     label = classified["label"].astype(str).reset_index(drop=True)
     predicted = classified["predicted"].astype(str).reset_index(drop=True)
-    known = label.isin(classes).to_numpy()
+    known = (label.isin(classes) & ~label.isin(list(untrained))).to_numpy()
 
     def metrics(rows: np.ndarray) -> Metrics:
         truth = pd.Categorical(label[rows], categories=classes).codes

@@ -126,14 +126,15 @@ class ModelConfig(Config):
                 f"research=True means the original's single block; got depth={self.depth} "
                 f"(the research models take --depth 1)"
             )
-        undone = {k: v for k, v in (("input_transform", "asinh"), ("head", "pooled"),
-                                    ("position", "time")) if getattr(self, k) == v}
-        if self.research and undone and self.name != STAR_MODEL:
-            # QA: accepted, and the run still called research mode
-            raise ConfigError(
-                f"research=True means the original's raw tokens, per-token head and index "
-                f"positions; got {', '.join(f'{k}={v}' for k, v in undone.items())} (leave "
-                f"--research out to change them)")
+
+    def undone_research(self) -> dict[str, str]:
+        """The settings that undo a research model's choices (raw tokens, per-token head,
+        index positions) where ``research`` is set; checked when a run starts
+        (``RunConfig.check_runnable``), not here: runs of lcformer <= 0.3 that set them load."""
+        if not self.research or self.name == STAR_MODEL:
+            return {}
+        return {k: v for k, v in (("input_transform", "asinh"), ("head", "pooled"),
+                                  ("position", "time")) if getattr(self, k) == v}
 
     def for_data(self, n_classes: int, n_features: int, n_tokens: int,
                  n_extra: int = 0) -> ModelConfig:

@@ -38,7 +38,8 @@ def budget_text(data: PreparedDataset, config: SweepConfig, long: pd.DataFrame |
     read = data.manifest.get("counts", {}).get("stars_read", n_stars)
     # QA: "209 stars" where 233 were read, the 24 short ones (14 of 50 Miras) unsaid
     lost = (f" of the {read:,} read; the other {read - n_stars:,} kept no curve (curves "
-            f"dropped: {', '.join(f'{k} {v:,}' for k, v in sorted(data.report.curves.items()))})"
+            f"dropped, of all the stars: "
+            f"{', '.join(f'{k} {v:,}' for k, v in sorted(data.report.curves.items()))})"
             if read > n_stars else "")
     parts = [f"dataset {data.manifest['name']} ({n_stars:,} stars{lost}, {len(data.classes)} "
              f"classes, windows W={tokens['window']} S={tokens['stride']})"]

@@ -1250,3 +1250,11 @@ def test_files_of_one_star_whose_levels_step_are_warned_of_when_joined(tmp_path:
                                          r"12\.03\d*\): .* normalise each file"):
         read_catalogue_folder(tmp_path / "catalog.csv", tmp_path, report=report)
     assert report.events["curves_joined_with_level_steps"] == 1
+    # A constant star rounded to 0.01 mag (no scatter, no errors) one rounding apart: no
+    # step (a review); three roundings and more apart, one.
+    from lcformer.data.reading.one_star import _level_step
+
+    t, no_err = np.arange(200.0), np.full(200, np.nan)
+    flat = np.round(12.34 + rng.normal(0, 0.002, 200), 2)
+    assert _level_step([(t, flat, no_err), (t + 300, flat + 0.01, no_err)]) is None
+    assert _level_step([(t, flat, no_err), (t + 300, flat + 0.04, no_err)]) is not None

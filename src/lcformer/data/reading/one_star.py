@@ -229,13 +229,17 @@ LEVEL_STEPS, LEVEL_STEP, LEVEL_POINTS = "curves_joined_with_level_steps", 3.0, 2
 
 def _level_step(parts: list[Curve]) -> tuple[float, float] | None:
     """The lowest and highest of the files' medians where they step (:data:`LEVEL_STEP`),
-    else None."""
-    mags = [m[np.isfinite(m)] for _, m, _ in parts]
-    mags = [m for m in mags if len(m) >= LEVEL_POINTS]
-    if len(mags) < 2:
+    else None. A file's scatter is at least its values' resolution and median error (a
+    review: a constant star rounded to 0.01 mag, of no scatter, stepped by one rounding)."""
+    kept = [(m[np.isfinite(m)], e[np.isfinite(e)]) for _, m, e in parts]
+    kept = [(m, e) for m, e in kept if len(m) >= LEVEL_POINTS]
+    if len(kept) < 2:
         return None
-    medians = [float(np.median(m)) for m in mags]
-    scatter = float(np.median([np.subtract(*np.percentile(m, [75, 25])) for m in mags]))
+    medians = [float(np.median(m)) for m, _ in kept]
+    scatter = float(np.median([max(np.subtract(*np.percentile(m, [75, 25])),
+                                   np.median(e) if len(e) else 0.0,
+                                   np.min(np.diff(u), initial=np.inf) if len(u := np.unique(m))
+                                   > 1 else 0.0) for m, e in kept]))
     if max(medians) - min(medians) > LEVEL_STEP * scatter:
         return min(medians), max(medians)
     return None
