@@ -63,7 +63,8 @@ def test_median_errors_are_compared_with_training_stars_as_bright() -> None:
     """A survey as deep as the training one but noisier: a band's median error (log10) is
     compared with the 1st-99th percentile range of the training stars in its bin of median
     magnitude, widened by a factor of 1.5 on each side, as errors grow with magnitude; a star
-    without errors or without the band is not compared. Kept under a key of their own."""
+    without the band is not compared, one without errors is unlike them (QA: the values that
+    rest on errors differ). Kept under a key of their own."""
     rng = np.random.default_rng(0)
     mag = rng.uniform(14, 20, 400)
     log_err = -2.5 + 0.25 * (mag - 14) + rng.uniform(-0.1, 0.1, 400)  # 0.0032 to 0.1 mag
@@ -80,7 +81,7 @@ def test_median_errors_are_compared_with_training_stars_as_bright() -> None:
     err = np.array([0.006, 0.02, 0.004, 0.001, 0.08, 0.012, np.nan])
     new = pd.DataFrame({"g_median_mag": [15.0, 15.0, 15.0, 15.0, 19.5, 19.5, 15.0],
                         "g_log_median_err": np.log10(err)})
-    flagged = [False, True, False, True, False, True, False]
+    flagged = [False, True, False, True, False, True, True]
     assert outside_training(new, {}, errors).tolist() == flagged
     assert outside_training(new, {}).tolist() == [False] * 7  # an earlier checkpoint
     assert not outside_training(new.drop(columns="g_median_mag"), {}, errors).any()
@@ -109,6 +110,12 @@ def test_tied_training_magnitudes_give_a_range_to_every_bin(share) -> None:
     assert outside_training(new, {}, error_ranges(training)).tolist() == [False, True, False]
     broken = {"g_log_median_err": {"edges": [0.0], "low": [-2.0], "high": [-1.9]}}
     assert not outside_training(new, {}, broken).any()  # saved so before: not compared
+    # A star whose errors are unknown (a table without its err column; QA: probabilities
+    # moved by up to 0.13, unflagged), where the training stars' were known: flagged.
+    unknown = pd.DataFrame({"g_median_mag": [2.0, np.nan], "g_log_median_err": np.nan})
+    reasons = unlike_training(unknown, {}, error_ranges(training))
+    assert reasons["noerrors_g"].tolist() == [True, False]  # (no g band: not compared)
+    assert reason_text("noerrors_g") == "no g errors"
 
 
 def test_a_star_without_a_band_every_training_star_had_is_flagged() -> None:

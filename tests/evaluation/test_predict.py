@@ -423,19 +423,20 @@ def test_stars_unlike_the_training_stars_are_flagged(periodic) -> None:
     unlike = "outside_training_range"
     assert flags == {"like": "", "long": unlike, "many": unlike, "fainter": "",
                      "faint": unlike, "bright": unlike, "noisier": "", "noisy": unlike,
-                     "no errors": ""}
-    line = format_flags(result.flag_counts, 9)
-    assert line.startswith("5 of 9 predictions are flagged (5 outside_training_range)")
+                     "no errors": unlike}  # (QA: errors unknown where the training stars'
+    line = format_flags(result.flag_counts, 9)  # were known moved probabilities, unflagged)
+    assert line.startswith("6 of 9 predictions are flagged (6 outside_training_range)")
     # Why, each reason counted among the stars flagged so (QA: stars without two of the
     # training stars' bands were told of five possible causes, not which).
     events = {k: n for k, n in result.report.events.items()
               if k.startswith("outside_training_range_")}
     assert events == {"outside_training_range_span": 1, "outside_training_range_points": 1,
                       "outside_training_range_magnitude_V": 2,
-                      "outside_training_range_error_V": 1}
+                      "outside_training_range_error_V": 1,
+                      "outside_training_range_noerrors_V": 1}
     assert format_flags(result.flag_counts, 9, events=result.report.events).startswith(
-        "5 of 9 predictions are flagged (5 outside_training_range [V median magnitude 2, "
-        "time span 1, number of points 1, V median error 1])")
+        "6 of 9 predictions are flagged (6 outside_training_range [V median magnitude 2, "
+        "time span 1, number of points 1, V median error 1, no V errors 1])")
     assert "median magnitude or median error unlike the training stars'" in line
     assert "below 1/2 of their 1st percentile or above 2x their 99th" in line
     assert "magnitudes 0.75 mag beyond their 1st-99th percentile range" in line

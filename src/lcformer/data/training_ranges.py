@@ -143,7 +143,8 @@ def unlike_training(stars: pd.DataFrame, ranges: Mapping[str, list[float]] | Non
     unlike the training stars. Reasons: ``span`` and ``points`` beyond :func:`training_ranges`
     by more than a factor of :data:`TRAINING_MARGIN`; ``magnitude_<band>``, the band's median
     magnitude by more than :data:`MAGNITUDE_MARGIN`; ``error_<band>``, its median error unlike
-    that of training stars as bright (:func:`error_ranges`, by more than a factor of 1.5);
+    that of training stars as bright (:func:`error_ranges`, by more than a factor of 1.5),
+    or ``noerrors_<band>``, its errors unknown where the training stars' were known;
     ``without_<band>``, a band that at least :data:`BAND_SHARE` of the training stars had
     missing. A band a star lacks is not compared otherwise, nor are values a checkpoint
     lacks (an earlier one's)."""
@@ -169,6 +170,9 @@ def unlike_training(stars: pd.DataFrame, ranges: Mapping[str, list[float]] | Non
         low, high = np.asarray(found["low"])[at], np.asarray(found["high"])[at]
         out[f"error_{column.removesuffix(ERROR)}"] = np.isfinite(mag) & (
             (err < low - ERROR_MARGIN) | (err > high + ERROR_MARGIN))
+        if np.isfinite(found["low"]).any():  # the training stars' errors were known
+            # QA: a table without its err column moved probabilities by up to 0.13, unflagged
+            out[f"noerrors_{column.removesuffix(ERROR)}"] = np.isfinite(mag) & ~np.isfinite(err)
     for column, share in (shares or {}).items():
         if share >= BAND_SHARE and column in stars:  # (no per-star values: not compared)
             out[f"without_{column.removesuffix(MAGNITUDE)}"] = stars[column].isna().to_numpy()
@@ -202,7 +206,7 @@ def reason_text(reason: str) -> str:
     named = "" if band == "band" else f"{band} "  # (curves without a band: "band_median_mag")
     words = {"span": "time span", "points": "number of points",
              "magnitude": f"{named}median magnitude", "error": f"{named}median error",
-             "without": f"no {named}band"}
+             "without": f"no {named}band", "noerrors": f"no {named}errors"}
     return words.get(kind, reason)
 
 

@@ -41,8 +41,9 @@ FLAGS = ("few_points", "constant", "no_period", "outside_training_range",
 #: and a band nearly every training star had; 5: period_at_search_limit within 10% of the
 #: limits, not 5%: QA's SX Phe stars peaked up to 8% above --min-period; 6:
 #: period_unlike_class; 7: not constant where a star varies beyond twice its errors with a
-#: significant period).
-FLAG_RULES = 7
+#: significant period; 8: outside_training_range also where a band's errors are unknown and
+#: the training stars' were known).
+FLAG_RULES = 8
 #: Flags of a prediction on too little signal; the others say it may mislead for another reason.
 SIGNAL_FLAGS = ("few_points", "constant", "no_period", "no_significant_period")
 
@@ -194,7 +195,8 @@ def format_flags(counts: Counter[str], n_classified: int, copies: bool = False,
                                      f"{HIGH}; magnitudes {MAGNITUDE_MARGIN:.2f} mag beyond "
                                      f"their {PERCENTILES} range; errors a factor of "
                                      f"{10 ** ERROR_MARGIN:g} beyond that of training stars "
-                                     f"as bright), or a band they (nearly) all had missing, "
+                                     f"as bright, or unknown where theirs were known), or a "
+                                     f"band they (nearly) all had missing, "
                                      f"on which a model can be confidently wrong"
                                      + ("" if copies else " (for stars shorter or sparser "
                                         "than the training stars, train with "
