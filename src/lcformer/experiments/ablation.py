@@ -324,7 +324,9 @@ def ablation_table(long: pd.DataFrame, dataset: str, train: TrainConfig,
     if bands == 1 and "folded" in set(long["step"]):
         labels["joint"] += " (one band here: the folded row again)"
     order = [*STEP_NAMES, *BASELINE_LABELS]
-    split = (f"{folds}-fold stratified cross-validation (mean ± sample std over the folds)"
+    split = (f"{folds}-fold stratified cross-validation (mean ± sample std over the folds; "
+             f"each fold's macro-F1 averages the classes in its test stars or predictions, so "
+             f"a rare class missing from a fold's test stars is not in its average)"
              if folds else {"fixed": "the dataset's own split",
                             "stratified": "stratified 70/10/20 by star (seed 0): the dataset "
                                           "has no split of its own"}.get(
