@@ -175,6 +175,13 @@ def test_user_folder_of_unknown_layout(tmp_path) -> None:
     with pytest.raises(DatasetNotFoundError, match=r"OGLE's .*ident\.dat names each star and "
                                                    r"its type: docs/data\.md shows how"):
         resolve(str(tmp_path / "odd"))
+    # MACHO archive files: MACHO's catalogue, not filename,class (QA: that was refused)
+    (tmp_path / "macho").mkdir()
+    (tmp_path / "macho" / "LC_1.3319.10.csv").write_text("fieldid,tileid\n")
+    with pytest.raises(DatasetNotFoundError, match=r"it holds MACHO files: write .*catalog\.csv "
+                                                   r"with MACHO's variable-star catalogue's "
+                                                   r"columns field,tile,seqn,classification"):
+        resolve(str(tmp_path / "macho"))
 
 
 def test_a_table_of_another_name_beside_labels_is_named_with_what_to_rename(tmp_path) -> None:

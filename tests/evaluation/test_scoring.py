@@ -257,8 +257,10 @@ def test_another_surveys_spelling_of_a_class_is_read_as_it_and_said() -> None:
                           "split": ""})
     line = score_labels(stars, ["Mira", "RR Lyrae FM"])
     assert line.startswith("against the input's labels (read as the model's classes, spelt "
-                           "otherwise: RR_Lyrae_FM as RR Lyrae FM, mira as Mira): macro-F1 "
-                           "1.000, accuracy 1.000 on 2 labelled stars classified")
+                           "otherwise: RR_Lyrae_FM as RR Lyrae FM, mira as Mira; the output's "
+                           "label column keeps the input's spelling, --class-names renames "
+                           "it): macro-F1 1.000, accuracy 1.000 on 2 labelled stars "
+                           "classified")  # (QA: the file's labels then matched none)
     assert "2 of classes the model was not trained on (LSP; predicted as Mira 2)" in line
 
 

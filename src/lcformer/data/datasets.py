@@ -424,6 +424,12 @@ def _catalogue_hint(folder: Path) -> str:
     table): the catalogue deeper in it (:func:`deeper_catalogue`), else what to write."""
     from lcformer.data.reading.per_star import NOT_LIGHT_CURVES
 
+    if any(folder.rglob("LC_*.csv")) or any(folder.rglob("lc_*.tar.bz2")):
+        # (QA: filename,class and labels.csv, as said below, are not how MACHO's are read)
+        return (f"; it holds MACHO files: write {folder / 'catalog.csv'} with MACHO's "
+                f"variable-star catalogue's columns field,tile,seqn,classification (its codes "
+                f"read as class names), or give the folder to `lcformer predict`, which needs "
+                f"no catalogue")
     if any(folder.glob("labels.*")):
         return labels_as_catalogue_hint(folder)
     if (deeper := deeper_catalogue(folder)) is not None:

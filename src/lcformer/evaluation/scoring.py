@@ -202,7 +202,8 @@ def _as_model_classes(stars: pd.DataFrame, classes: Sequence[str]
     shown = ", ".join(f"{a} as {b}" for a, b in list(renames.items())[:3])
     more = ", ..." if len(renames) > 3 else ""
     return (stars.assign(label=stars["label"].replace(renames)),
-            f" (read as the model's classes, spelt otherwise: {shown}{more})")
+            f" (read as the model's classes, spelt otherwise: {shown}{more}; the output's "
+            f"label column keeps the input's spelling, --class-names renames it)")
 
 
 def only_predicted_line(label: pd.Series, predicted: pd.Series,

@@ -70,6 +70,11 @@ def test_a_renaming_that_renamed_nothing_is_said_once_with_another_case() -> Non
         "--class-names renames 'detached', which no star's class is: classes are compared as "
         "written, case too (another case: 'detached' is 'Detached'?)")
     assert unmatched_class_names({"EW": "EB"}, report, set()) is None
+    # MACHO's catalogue codes given (QA: "1=RRab,10=EB"): read as names, said which
+    assert unmatched_class_names({"1": "RRab", "10": "EB"}, report,
+                                 {"RR Lyrae ab", "Eclipsing binary"}).endswith(
+        "(MACHO's catalogue codes are read as names: 1 is 'RR Lyrae ab', 10 is 'Eclipsing "
+        "binary')")
 
 
 def test_class_names_reach_a_folders_labels_file(tmp_path, capsys) -> None:

@@ -54,5 +54,13 @@ def unmatched_class_names(names: dict[str, str], report: DropReport,
     near = {old: c for old in unmatched for c in classes if c.lower() == old.lower()}
     hint = (f" (another case: {', '.join(f'{o!r} is {c!r}' for o, c in near.items())}?)"
             if near else "")
+    from lcformer.data.reading.macho import MACHO_CLASSES
+
+    codes = {old: MACHO_CLASSES[int(old)] for old in unmatched
+             if old.isdigit() and int(old) in MACHO_CLASSES
+             and MACHO_CLASSES[int(old)] in classes}
+    if codes:  # QA: MACHO's catalogue codes, which its reader turns into names
+        hint += (f" (MACHO's catalogue codes are read as names: "
+                 f"{', '.join(f'{o} is {c!r}' for o, c in codes.items())})")
     return (f"--class-names renames {', '.join(map(repr, unmatched))}, which no star's class "
             f"is: classes are compared as written, case too{hint}")

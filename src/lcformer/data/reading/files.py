@@ -79,7 +79,8 @@ TAP_COLUMNS = ("fieldid", "tileid", "seqn", "dateobs", "rmag", "rerr", "bmag", "
 #: What a MACHO archive file met among one-star files is told to be, instead of its header.
 MACHO_FILE = ("a MACHO archive file (its header is the archive's), not one star's time, mag"
               "[, err]: read MACHO files, named LC_<field>.<tile>.<seq>.csv, in a folder of "
-              "their own, with catalog.csv beside them for labels (see macho_samples)")
+              "their own, with MACHO's catalogue as catalog.csv beside them for labels "
+              "(field,tile,seqn,classification, as macho_samples'; not labels.csv)")
 # What pandas, pyarrow, gzip and astropy raise for a file that is not what its name says.
 READ_ERRORS = (ValueError, OSError, EOFError, TypeError, IndexError, KeyError, OverflowError,
                csv.Error, zlib.error)

@@ -250,7 +250,11 @@ def _labels(ids: np.ndarray, catalogue: PathLike | pd.DataFrame,
     missing = [c for c in CATALOGUE_COLUMNS if c not in table]
     if missing:
         raise InputError(f"{name}: found columns {names_text(list(table.columns))}, expected "
-                         f"{list(CATALOGUE_COLUMNS)}")
+                         f"{list(CATALOGUE_COLUMNS)}: a folder of MACHO files (LC_*.csv, "
+                         f"lc_*.tar.bz2) is labelled by MACHO's variable-star catalogue, its "
+                         f"codes read as class names (1: {MACHO_CLASSES[1]!r}, ...); write "
+                         f"{', '.join(CATALOGUE_COLUMNS)} (field.tile.seqn is the star), or "
+                         f"give the folder to `lcformer predict` without it")
     if table.empty and not isinstance(catalogue, pd.DataFrame):
         empty_labels_file(name, "MACHO catalogue", sink)
         return None
