@@ -224,6 +224,10 @@ def test_a_full_disk_names_where_the_command_writes(monkeypatch, tmp_path, capsy
     assert exits._refused_path(error, "preds/") == (
         "preds/: cannot write there (No space left on device); free some space, or write "
         "elsewhere")
+    short = OSError("190464 requested and 4064 written")  # numpy's np.save (QA)
+    assert exits._refused_path(short, "w") == (
+        "w: cannot write there (190464 requested and 4064 written: a write cut short, the "
+        "disk full?); free some space, or write elsewhere")
 
     def full(*args, **kwargs):
         raise OSError("Error writing bytes to file. Detail: [errno 28] No space left on device")

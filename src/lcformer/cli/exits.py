@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import errno
 import os
+import re
 import signal
 import sys
 import traceback
@@ -120,7 +121,10 @@ def _refused_path(error: OSError, output: str | None = None) -> str:
     """'PATH: reason; what to do' for a file or folder the system refused (``output``: where
     the command writes, named for a full disk, whose error names no file)."""
     reason = error.strerror or _one_line(error)
-    full = error.errno == errno.ENOSPC or f"[errno {errno.ENOSPC}]" in str(error)  # pyarrow's
+    short = re.search(r"\d+ requested and \d+ written", str(error)) is not None
+    if short:  # numpy's short write (np.save on a full disk, QA: no file named, no cause)
+        reason = f"{reason}: a write cut short, the disk full?"
+    full = short or error.errno == errno.ENOSPC or f"[errno {errno.ENOSPC}]" in str(error)
     if error.filename is None and full and output:
         return f"{output}: cannot write there ({reason}); free some space, or write elsewhere"
     if error.filename is None:

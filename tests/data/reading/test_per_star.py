@@ -1258,3 +1258,41 @@ def test_files_of_one_star_whose_levels_step_are_warned_of_when_joined(tmp_path:
     flat = np.round(12.34 + rng.normal(0, 0.002, 200), 2)
     assert _level_step([(t, flat, no_err), (t + 300, flat + 0.01, no_err)]) is None
     assert _level_step([(t, flat, no_err), (t + 300, flat + 0.04, no_err)]) is not None
+
+
+def test_linked_folders_are_read_once_and_dangling_links_named(tmp_path: Path) -> None:
+    """QA: a star folder linked from another disk (OGLE's I/ beside V/) was left out, and a
+    link to nothing skipped, both without a word at exit 0; a loop is not followed."""
+    _write(tmp_path / "elsewhere", {"b/300000.dat": FILES["stars/300000.dat"]})
+    _write(tmp_path / "data", {"a/215153.dat": FILES["stars/215153.dat"]})
+    (tmp_path / "data" / "b").symlink_to(tmp_path / "elsewhere" / "b")
+    (tmp_path / "data" / "a" / "up").symlink_to(tmp_path / "data")  # a loop
+    (tmp_path / "data" / "gone.dat").symlink_to(tmp_path / "nowhere.dat")
+    report = DropReport()
+    curves = read_folder(tmp_path / "data", report=report)
+    assert sorted(curves.ids) == ["215153", "300000"]  # each once, through the link
+    assert report.curves == Counter(unreadable_file=1)
+    assert report.problems == [f"{tmp_path / 'data'}/gone.dat: cannot read: [Errno 2] No such "
+                               f"file or directory: '{tmp_path / 'data' / 'gone.dat'}'"]
+
+
+def test_a_file_name_that_is_not_utf8_is_read_with_its_bytes_escaped(tmp_path: Path) -> None:
+    """QA: a Latin-1 name (an old zip's or share's, caf\\xe9.dat) ended predict and describe
+    as an internal error, naming no file."""
+    import os
+
+    with open(os.fsencode(tmp_path) + b"/caf\xe9.dat", "w") as handle:
+        handle.write(FILES["stars/215153.dat"])
+    curves = read_folder(tmp_path, report=DropReport())
+    assert curves.ids.tolist() == ["caf\\xe9"]
+
+
+def test_a_file_name_with_blanks_around_it_is_found_from_its_catalogue_cell(
+        tmp_path: Path) -> None:
+    """QA: " lead space.dat" listed as such: the cell is read stripped, and the file was
+    "not found", the run incomplete (exit 1), while its star was read unlabelled."""
+    _write(tmp_path, {" lead space.dat": FILES["stars/215153.dat"]})
+    (tmp_path / "catalog.csv").write_text('filename,class\n" lead space.dat",Mira\n')
+    report = DropReport()
+    curves = read_catalogue_folder(tmp_path / "catalog.csv", tmp_path, report=report)
+    assert curves.labels.tolist() == ["Mira"] and not report.problems

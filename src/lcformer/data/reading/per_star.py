@@ -8,6 +8,7 @@ over points).
 
 from __future__ import annotations
 
+import os
 import posixpath
 import re
 import tarfile
@@ -521,8 +522,7 @@ def list_files(source: Path) -> tuple[dict[str, Callable[[], bytes]], str]:
     """Relative path -> loader for every visible file, and the prefix used in messages."""
     name = source.name.lower()
     if source.is_dir():
-        files = {p.relative_to(source).as_posix(): p.read_bytes
-                 for p in source.rglob("*") if p.is_file()}
+        files = _folder_files(source)
         shown = f"{source}/"
     elif source.is_file() and name.endswith(ARCHIVE_SUFFIXES):
         try:
@@ -536,6 +536,47 @@ def list_files(source: Path) -> tuple[dict[str, Callable[[], bytes]], str]:
         raise InputError(f"{source}: not a folder or an archive ({', '.join(ARCHIVE_SUFFIXES)})")
     visible = {rel: load for rel, load in files.items() if not _hidden(rel)}
     return visible, shown
+
+
+def _folder_files(source: Path) -> dict[str, Callable[[], bytes]]:
+    """Relative path -> loader of every file under ``source``, through linked folders (each
+    real folder once: a loop is not followed); a folder that cannot be listed and a link to
+    nothing are listed too, with a loader that raises, so that the readers name and count
+    them (QA: ``rglob`` left out a linked I/ folder, an unreadable one and dangling links
+    without a word, at exit 0)."""
+    files: dict[str, Callable[[], bytes]] = {}
+
+    def failing(error: OSError) -> Callable[[], bytes]:
+        def load() -> bytes:
+            raise error
+        return load
+
+    def unlisted(error: OSError) -> None:  # os.walk's: a folder it cannot list
+        where = Path(error.filename) if error.filename else source
+        files[_text(where.relative_to(source).as_posix())] = failing(error)
+
+    seen: set[str] = set()
+    for top, folders, names in os.walk(source, onerror=unlisted, followlinks=True):
+        real = os.path.realpath(top)
+        if real in seen:  # a link back up, or a second link to one folder
+            folders[:] = []
+            continue
+        seen.add(real)
+        for name in names:
+            path = Path(top, name)
+            if path.is_file() or (path.is_symlink() and not path.exists()):  # no pipes
+                files[_text(path.relative_to(source).as_posix())] = path.read_bytes
+    return files
+
+
+def _text(name: str) -> str:
+    """A file name that is not UTF-8 (Latin-1 from an old zip or share) with its bytes as
+    escapes, \\xe9: as read, it ended lcformer as an internal error (QA)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return name
 
 
 #: What opening a damaged archive raises.
@@ -641,6 +682,9 @@ class _Matcher:
         self.by_name: dict[str, list[str]] = defaultdict(list)
         self.by_stem: dict[str, list[str]] = defaultdict(list)
         self.by_star: dict[str, list[str]] = defaultdict(list)  # NAME -> NAME.<band>.*
+        # A file whose name starts or ends with blanks, as a catalogue's cell is read
+        self.stripped = {key: rel for rel in files
+                         if (key := "/".join(part.strip() for part in rel.split("/"))) != rel}
         for rel in sorted(files):
             base = rel.rsplit("/", 1)[-1]
             self.by_name[base].append(rel)
@@ -655,6 +699,8 @@ class _Matcher:
             return None
         if entry in self.files:
             return entry
+        if entry in self.stripped:  # (QA: " lead space.dat", its catalogue cell stripped)
+            return self.stripped[entry]
         base = entry.rsplit("/", 1)[-1]
         candidates = (self.by_name.get(base) or self.by_name.get(base + (suffix or ""))
                       or self.by_stem.get(base) or self.by_stem.get(file_stem(base))
