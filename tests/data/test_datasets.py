@@ -177,11 +177,17 @@ def test_user_folder_of_unknown_layout(tmp_path) -> None:
         resolve(str(tmp_path / "odd"))
     # MACHO archive files: MACHO's catalogue, not filename,class (QA: that was refused)
     (tmp_path / "macho").mkdir()
-    (tmp_path / "macho" / "LC_1.3319.10.csv").write_text("fieldid,tileid\n")
+    (tmp_path / "macho" / "LC_1.3319.10.csv").write_text(
+        "fieldid,tileid,seqn,dateobs,rmag,rerr,bmag,berr\n1,3319,10,49000.1,-5.1,0.02,-5.0,0.03\n")
     with pytest.raises(DatasetNotFoundError, match=r"it holds MACHO files: write .*catalog\.csv "
                                                    r"with MACHO's variable-star catalogue's "
                                                    r"columns field,tile,seqn,classification"):
         resolve(str(tmp_path / "macho"))
+    # A user's own LC_star.csv of time, mag is no MACHO file (a review)
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "LC_star.csv").write_text("time,mag\n1,12\n")
+    with pytest.raises(DatasetNotFoundError, match=r"write .*catalog\.csv with filename,class"):
+        resolve(str(tmp_path / "mine"))
 
 
 def test_a_table_of_another_name_beside_labels_is_named_with_what_to_rename(tmp_path) -> None:

@@ -116,6 +116,14 @@ def test_tied_training_magnitudes_give_a_range_to_every_bin(share) -> None:
     reasons = unlike_training(unknown, {}, error_ranges(training))
     assert reasons["noerrors_g"].tolist() == [True, False]  # (no g band: not compared)
     assert reason_text("noerrors_g") == "no g errors"
+    # Not where training stars without errors were common (a review: 7% with errors), nor
+    # by a checkpoint that did not record the share
+    some = training.assign(g_log_median_err=np.where(np.arange(200) < 150, np.nan,
+                                                     training["g_log_median_err"]))
+    assert "noerrors_g" not in unlike_training(unknown, {}, error_ranges(some))
+    older = {k: {f: v for f, v in found.items() if f != "known"}
+             for k, found in error_ranges(training).items()}
+    assert "noerrors_g" not in unlike_training(unknown, {}, older)
 
 
 def test_a_star_without_a_band_every_training_star_had_is_flagged() -> None:

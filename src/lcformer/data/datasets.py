@@ -419,12 +419,23 @@ def table_and_labels_hint(folder: Path) -> str:
             f"columns, where named otherwise)")
 
 
+def _holds_macho_files(folder: Path) -> bool:
+    """Whether a folder's light-curve files are MACHO archive files (by their headers: a
+    user's own LC_star.csv of time, mag is not one, a review)."""
+    from lcformer.data.reading.sniff import macho_folder
+
+    try:
+        return macho_folder(folder)
+    except (OSError, ValueError):
+        return False
+
+
 def _catalogue_hint(folder: Path) -> str:
     """Where a folder holds files that may be one star each but no catalogue (nor labels of a
     table): the catalogue deeper in it (:func:`deeper_catalogue`), else what to write."""
     from lcformer.data.reading.per_star import NOT_LIGHT_CURVES
 
-    if any(folder.rglob("LC_*.csv")) or any(folder.rglob("lc_*.tar.bz2")):
+    if _holds_macho_files(folder):
         # (QA: filename,class and labels.csv, as said below, are not how MACHO's are read)
         return (f"; it holds MACHO files: write {folder / 'catalog.csv'} with MACHO's "
                 f"variable-star catalogue's columns field,tile,seqn,classification (its codes "

@@ -261,15 +261,21 @@ def fingerprint_files(paths: list[Path], exclude: Path | None = None) -> str:
     digest = hashlib.sha256()
     files: list[Path] = []
     skip = exclude.resolve() if exclude is not None else None
+    from lcformer.data.reading.per_star import walk_files
+
     for p in map(Path, paths):
-        found = sorted(q for q in p.rglob("*") if q.is_file()) if p.is_dir() else [p]
+        # the files the readers read (linked folders outside the data folder too: a review
+        # found an edited file there reused from an earlier preparation)
+        found = (sorted(q for q, error in walk_files(p) if error is None) if p.is_dir()
+                 else [p])
         # Only a work folder inside the data folder (data inside the work folder is data).
         if skip is not None and p.is_dir() and skip != p.resolve() and skip.is_relative_to(
                 p.resolve()):
             found = [q for q in found if not q.resolve().is_relative_to(skip)]
         files += found
     for f in files:
-        digest.update(f"{f.name}\0{f.stat().st_size}\0".encode())
+        # (a name that is not UTF-8, Latin-1's: its bytes, as the file system holds them)
+        digest.update(f"{f.name}\0{f.stat().st_size}\0".encode("utf-8", "surrogateescape"))
         with open(f, "rb") as handle:
             while chunk := handle.read(1 << 20):
                 digest.update(chunk)

@@ -99,9 +99,12 @@ def error_ranges(stars: pd.DataFrame) -> dict[str, dict[str, list[float]]]:
         bins = both["err"].groupby(np.searchsorted(edges, both["mag"], side="right"))
         quantiles = (bins.quantile(TRAINING_QUANTILES).unstack()
                      .reindex(range(len(edges) + 1)).ffill().bfill())
+        in_band = np.isfinite(stars[magnitude].to_numpy(dtype=np.float64))
         out[column] = {"edges": edges.tolist(),
                        "low": quantiles[TRAINING_QUANTILES[0]].tolist(),
-                       "high": quantiles[TRAINING_QUANTILES[1]].tolist()}
+                       "high": quantiles[TRAINING_QUANTILES[1]].tolist(),
+                       # the share of the band's stars whose errors were known
+                       "known": float(len(both) / max(int(in_band.sum()), 1))}
     return out
 
 
@@ -144,7 +147,8 @@ def unlike_training(stars: pd.DataFrame, ranges: Mapping[str, list[float]] | Non
     by more than a factor of :data:`TRAINING_MARGIN`; ``magnitude_<band>``, the band's median
     magnitude by more than :data:`MAGNITUDE_MARGIN`; ``error_<band>``, its median error unlike
     that of training stars as bright (:func:`error_ranges`, by more than a factor of 1.5),
-    or ``noerrors_<band>``, its errors unknown where the training stars' were known;
+    or ``noerrors_<band>``, its errors unknown where :data:`BAND_SHARE` of the training
+    stars' were known;
     ``without_<band>``, a band that at least :data:`BAND_SHARE` of the training stars had
     missing. A band a star lacks is not compared otherwise, nor are values a checkpoint
     lacks (an earlier one's)."""
@@ -170,8 +174,9 @@ def unlike_training(stars: pd.DataFrame, ranges: Mapping[str, list[float]] | Non
         low, high = np.asarray(found["low"])[at], np.asarray(found["high"])[at]
         out[f"error_{column.removesuffix(ERROR)}"] = np.isfinite(mag) & (
             (err < low - ERROR_MARGIN) | (err > high + ERROR_MARGIN))
-        if np.isfinite(found["low"]).any():  # the training stars' errors were known
-            # QA: a table without its err column moved probabilities by up to 0.13, unflagged
+        if found.get("known", 0.0) >= BAND_SHARE:  # (nearly) every training star's known
+            # QA: a table without its err column moved probabilities by up to 0.13, unflagged;
+            # a review: not where training stars without errors were common
             out[f"noerrors_{column.removesuffix(ERROR)}"] = np.isfinite(mag) & ~np.isfinite(err)
     for column, share in (shares or {}).items():
         if share >= BAND_SHARE and column in stars:  # (no per-star values: not compared)

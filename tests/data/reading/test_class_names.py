@@ -75,6 +75,7 @@ def test_a_renaming_that_renamed_nothing_is_said_once_with_another_case() -> Non
                                  {"RR Lyrae ab", "Eclipsing binary"}).endswith(
         "(MACHO's catalogue codes are read as names: 1 is 'RR Lyrae ab', 10 is 'Eclipsing "
         "binary')")
+    assert "MACHO" not in unmatched_class_names({"²": "x"}, report, {"RR Lyrae ab"})  # (review)
 
 
 def test_class_names_reach_a_folders_labels_file(tmp_path, capsys) -> None:

