@@ -268,9 +268,10 @@ def fingerprint_files(paths: list[Path], exclude: Path | None = None) -> str:
         # found an edited file there reused from an earlier preparation)
         found = (sorted(q for q, error in walk_files(p) if error is None) if p.is_dir()
                  else [p])
-        # Only a work folder inside the data folder (data inside the work folder is data).
-        if skip is not None and p.is_dir() and skip != p.resolve() and skip.is_relative_to(
-                p.resolve()):
+        # Only a work folder inside the data folder, or reached through a link in it (a
+        # review: its outputs then changed the hash at every run); data inside the work
+        # folder is data.
+        if skip is not None and p.is_dir() and not p.resolve().is_relative_to(skip):
             found = [q for q in found if not q.resolve().is_relative_to(skip)]
         files += found
     for f in files:

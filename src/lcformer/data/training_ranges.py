@@ -77,7 +77,7 @@ def training_ranges(stars: pd.DataFrame) -> dict[str, list[float]]:
             for column, found in values.items() if len(found)}
 
 
-def error_ranges(stars: pd.DataFrame) -> dict[str, dict[str, list[float]]]:
+def error_ranges(stars: pd.DataFrame) -> dict[str, dict[str, Any]]:
     """Per band (``<band>_log_median_err`` where ``stars`` has it and the band's median
     magnitude): the training stars' :data:`ERROR_BINS` bins of median magnitude (``edges``
     between them) and the :data:`TRAINING_QUANTILES` of log10 median error in each (``low``,

@@ -1282,6 +1282,20 @@ def test_linked_folders_are_read_once_and_dangling_links_named(tmp_path: Path) -
     before = fingerprint_files([tmp_path / "data"])
     (tmp_path / "elsewhere" / "b" / "300000.dat").write_text("t,mag\n1,12\n2,12.5\n3,12.4\n")
     assert fingerprint_files([tmp_path / "data"]) != before
+    # Within a linked folder, a link to its own subfolder or above it is not followed either
+    # (a review: elsewhere/b/alias -> sub renamed sub's files; up -> .. read the tree around)
+    _write(tmp_path / "elsewhere", {"b/sub/400000.dat": FILES["stars/300000.dat"]})
+    (tmp_path / "elsewhere" / "b" / "alias").symlink_to(tmp_path / "elsewhere" / "b" / "sub")
+    (tmp_path / "elsewhere" / "b" / "up").symlink_to(tmp_path / "elsewhere")
+    _write(tmp_path / "elsewhere", {"private.dat": FILES["stars/300000.dat"]})
+    assert sorted(read_folder(tmp_path / "data", report=DropReport()).ids) == [
+        "215153", "300000", "400000"]
+    # A work folder reached through a link is left out of the fingerprint (a review)
+    _write(tmp_path / "scratch", {"work/cache.bin": "1"})
+    (tmp_path / "data" / "work").symlink_to(tmp_path / "scratch" / "work")
+    before = fingerprint_files([tmp_path / "data"], tmp_path / "data" / "work")
+    (tmp_path / "scratch" / "work" / "cache.bin").write_text("2")
+    assert fingerprint_files([tmp_path / "data"], tmp_path / "data" / "work") == before
 
 
 def test_a_file_name_that_is_not_utf8_is_read_with_its_bytes_escaped(tmp_path: Path) -> None:

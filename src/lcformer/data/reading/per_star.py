@@ -561,11 +561,17 @@ def walk_files(source: Path) -> Iterator[tuple[Path, OSError | None]]:
     folder that cannot be listed and each link to nothing. A linked folder is followed where
     it lies outside ``source`` (QA: a star folder on another disk was left out), not where it
     lies inside it (read there, under its own name: a review found ``b -> R`` renamed R's
-    files) nor above it (``..``, ``/``: the tree around it); each real folder once. The
+    files) nor above it (``..``, ``/``: the tree around it), nor inside or above a linked
+    folder already followed; each real folder once. The
     readers and the preparation's fingerprint both walk so."""
-    top_real = os.path.realpath(source)
+    roots = [os.path.realpath(source)]  # and each linked folder followed
     errors: list[OSError] = []
     seen: set[str] = set()
+
+    def near(target: str) -> bool:  # inside a root, or above one
+        return any(target == root or target.startswith(root + os.sep)
+                   or root.startswith(target.rstrip(os.sep) + os.sep) for root in roots)
+
     for top, folders, names in os.walk(source, onerror=errors.append, followlinks=True):
         for error in errors:  # (os.walk's: a folder it could not list)
             yield (Path(error.filename) if error.filename else Path(top)), error
@@ -580,10 +586,9 @@ def walk_files(source: Path) -> Iterator[tuple[Path, OSError | None]]:
             path = Path(top, name)
             if path.is_symlink():
                 target = os.path.realpath(path)
-                inside = target == top_real or target.startswith(top_real + os.sep)
-                above = top_real.startswith(target.rstrip(os.sep) + os.sep)
-                if inside or above:
+                if near(target):  # (a review: within a linked folder too, one level down)
                     continue
+                roots.append(target)
             kept.append(name)
         folders[:] = kept
         for name in sorted(names):
