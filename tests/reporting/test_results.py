@@ -239,3 +239,11 @@ def test_what_the_trees_rest_on_over_folds(tmp_path) -> None:
             "from their own macro-F1, 0.850 (mean over the folds)") in first
     (tmp_path / "trees" / "fold2").mkdir()
     assert _importance_lines(tmp_path, "trees", pd.Series(["fold0", "fold1", "fold2"])) == []
+
+
+def test_a_loss_that_rounds_to_none_is_not_printed_negative() -> None:
+    """QA: the importance table printed -0.000 ± 0.000."""
+    from lcformer.reporting.results import _signless
+
+    assert [_signless(v) for v in (-0.0001, 0.0, -0.0006, 0.4124)] == [
+        "0.000", "0.000", "-0.001", "0.412"]

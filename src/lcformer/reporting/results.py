@@ -555,7 +555,8 @@ def _importance_lines(folder: Path, step: str, repeats: pd.Series) -> list[str]:
     where = (f"over the {len(records)} folds (mean ± spread; each fold's mean of "
              f"{records[0]['repeats']} shuffles of its test stars)" if folds else
              f"the mean of {records[0]['repeats']} shuffles of the {stars_text(records[0])}")
-    rows = [f"| {family} | {value:.3f}" + (f" ± {drops[family].std():.3f}" if folds else "")
+    rows = [f"| {family} | {_signless(value)}"
+            + (f" ± {_signless(drops[family].std())}" if folds else "")
             + " |" for family, value in mean.items()]
     from lcformer.experiments.ablation import value_range
 
@@ -571,3 +572,8 @@ def _importance_lines(folder: Path, step: str, repeats: pd.Series) -> list[str]:
             f"values in each family is in brackets; each run's `importance.json` names them "
             f"(`lcformer info RUN` shows the largest).{alone}", "",
             "| family of per-star values | macro-F1 lost |", "|---|---|", *rows, ""]
+
+
+def _signless(value: float) -> str:
+    """A value to 3 decimals, a loss that rounds to none as 0.000, not -0.000 (QA)."""
+    return f"{round(float(value), 3) + 0.0:.3f}"
