@@ -133,7 +133,8 @@ def to_magnitudes(curves: LightCurves, config: ReadConfig, source: str,
                               f"is {config.zero_point:g}: if the fluxes are in that unit, give "
                               f"--zero-point {UNIT_ZERO_POINTS[unit]:g}", stacklevel=2)
                 break
-        if (near_one := normalised_share(curves)) >= NORMALISED_SHARE:
+        medians = _curve_medians(curves)  # (once, for both checks)
+        if (near_one := normalised_share(curves, medians)) >= NORMALISED_SHARE:
             # QA: TESS's normalised fluxes gave every star the zero point as its magnitude.
             warnings.warn(f"{source}: {near_one:.0%} of the curves' fluxes have a median "
                           f"within {NORMALISED_WITHIN:g} of 1: normalised to their median "
@@ -141,7 +142,7 @@ def to_magnitudes(curves: LightCurves, config: ReadConfig, source: str,
                           f"magnitude comes out near --zero-point ({config.zero_point:g}); "
                           f"train and predict on fluxes normalised alike, or read the "
                           f"un-normalised ones (SAP_FLUX, PDCSAP_FLUX)", stacklevel=2)
-        elif (mixed := normalised_beside_others(curves)) is not None:
+        elif (mixed := normalised_beside_others(medians)) is not None:
             warnings.warn(f"{source}: {mixed[0]:,} curves' fluxes have a median within "
                           f"{NORMALISED_WITHIN:g} of 1 (normalised, as lightkurve's stitch "
                           f"leaves them) beside {mixed[1]:,} of a median of {UNNORMALISED:g} "
@@ -201,13 +202,13 @@ def names_magnitudes(name: str) -> bool:
                     or w.endswith("mag") for w in words))
 
 
-def normalised_share(curves: LightCurves) -> float:
+def normalised_share(curves: LightCurves, medians: np.ndarray | None = None) -> float:
     """The share of the curves whose median value lies within :data:`NORMALISED_WITHIN` of
     1, as fluxes normalised to their median do; 0 for fewer than :data:`NORMALISED_STARS`
     stars."""
     if len(pd.unique(curves.ids)) < NORMALISED_STARS:
         return 0.0
-    medians = _curve_medians(curves)
+    medians = _curve_medians(curves) if medians is None else medians
     if not len(medians):
         return 0.0
     return float(np.mean(np.abs(medians - 1.0) <= NORMALISED_WITHIN))
@@ -217,12 +218,11 @@ def _curve_medians(curves: LightCurves) -> np.ndarray:
     return pd.Series(curves.mag).groupby(curves.curve_index).median().dropna().to_numpy()
 
 
-def normalised_beside_others(curves: LightCurves) -> tuple[int, int] | None:
+def normalised_beside_others(medians: np.ndarray) -> tuple[int, int] | None:
     """(curves normalised, curves of a median of :data:`UNNORMALISED` or more) where there
     are :data:`NORMALISED_STARS` of each: fluxes of two kinds, whose magnitudes differ by the
     normalisation alone (QA: Kepler stars stitched by lightkurve, at 25.3 mag, beside K2
-    stars in e-/s, at 10-15), else None."""
-    medians = _curve_medians(curves)
+    stars in e-/s, at 10-15), else None; ``medians``: each curve's median flux."""
     near_one = int(np.count_nonzero(np.abs(medians - 1.0) <= NORMALISED_WITHIN))
     others = int(np.count_nonzero(np.abs(medians) >= UNNORMALISED))
     return (near_one, others) if min(near_one, others) >= NORMALISED_STARS else None

@@ -236,13 +236,19 @@ def _level_step(parts: list[Curve]) -> tuple[float, float] | None:
     if len(kept) < 2:
         return None
     medians = [float(np.median(m)) for m, _ in kept]
-    scatter = float(np.median([max(np.subtract(*np.percentile(m, [75, 25])),
-                                   np.median(e) if len(e) else 0.0,
-                                   np.min(np.diff(u), initial=np.inf) if len(u := np.unique(m))
-                                   > 1 else 0.0) for m, e in kept]))
+    scatter = float(np.median([_file_scatter(m, e) for m, e in kept]))
     if max(medians) - min(medians) > LEVEL_STEP * scatter:
         return min(medians), max(medians)
     return None
+
+
+def _file_scatter(mag: np.ndarray, err: np.ndarray) -> float:
+    """A file's interquartile range, but at least its median error and the step between
+    its values (their rounding)."""
+    values = np.unique(mag)
+    resolution = float(np.min(np.diff(values))) if len(values) > 1 else 0.0
+    error = float(np.median(err)) if len(err) else 0.0
+    return max(float(np.subtract(*np.percentile(mag, [75, 25]))), error, resolution)
 
 
 #: The first readers (``READERS_VERSION``) that make one star of a star's several files.
