@@ -17,10 +17,15 @@ import pytest
 
 from lcformer.api import Classifier, star_ids
 from lcformer.cli import main
+from lcformer.cli.commands import build_parser
+from lcformer.cli.options import config_from_args
 from lcformer.data import datasets
 from lcformer.data.reading import read_long_table
 from lcformer.data.synthetic import SyntheticConfig, make_synthetic
+from lcformer.models.config import ModelConfig
 from lcformer.models.forest import ForestFusion
+from lcformer.models.registry import REGISTRY
+from lcformer.training.config import TrainConfig
 from lcformer.training.run_folder import load_model
 
 TINY = SyntheticConfig(n_per_class=10, num=84)  # 30 stars of 42 points
@@ -49,6 +54,20 @@ def test_datasets_lists_the_registry(capsys) -> None:
     for name in datasets.REGISTRY:
         assert name in out
     assert "W=60" in out  # eros1's preset
+
+
+def test_models_lists_the_registry_with_runnable_defaults(capsys) -> None:
+    assert main(["models"]) == 0
+    out = capsys.readouterr().out
+    for name, found in REGISTRY.items():
+        assert f"  {name} " in out and found.description in out
+    # The defaults it prints are options train accepts, with those values.
+    options = out.split("its defaults: ")[1].split()
+    args = build_parser().parse_args(["train", "synthetic", *options])
+    periodic = REGISTRY["periodic"]
+    model, train = config_from_args(ModelConfig, args), config_from_args(TrainConfig, args)
+    assert {k: getattr(model, k) for k in periodic.model_defaults} == periodic.model_defaults
+    assert {k: getattr(train, k) for k in periodic.train_defaults} == periodic.train_defaults
 
 
 def test_prepare_synthetic_then_reuse(tiny_synthetic, tmp_path, capsys) -> None:

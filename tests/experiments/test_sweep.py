@@ -79,6 +79,8 @@ def test_run_configs_of_folds_and_seeds() -> None:
         SweepConfig(folds=5, base=dataclasses.replace(BASE, split="stratified"))
     with pytest.raises(ValueError, match="runs the window models"):
         SweepConfig(models=("transformer",))
+    with pytest.raises(ValueError, match="periodic reads whole stars: `lcformer ablation`"):
+        SweepConfig(models=("encoder", "periodic"))
 
 
 def test_sweep_writes_long_results_and_the_table(swept, prepared) -> None:

@@ -129,7 +129,8 @@ def add_run_options(parser: argparse.ArgumentParser, grid: bool = False) -> None
         group = parser.add_argument_group("model")
         group.add_argument("--model", dest=dest(ModelConfig, "name"), choices=MODEL_NAMES,
                            default=argparse.SUPPRESS,
-                           help=f"the model (default: {ModelConfig().name})")
+                           help=f"the model, as `lcformer models` lists them (default: "
+                                f"{ModelConfig().name})")
     # Shown defaults: the default model's; the research models have the plain defaults.
     preset = RunConfig() if grid else RunConfig.for_model(ModelConfig().name)
     research = RunConfig()
@@ -243,6 +244,22 @@ def cmd_datasets(args: argparse.Namespace) -> int:
         print(f"  {spec.name:<18} W={t.window:<4} S={t.stride:<4} {spec.description}")
     print("  or the path of your own folder (long table, catalog.csv + files, MACHO files, or "
           "Parquet partitions of one table), or of one long-table file with a class column")
+    return 0
+
+
+def cmd_models(args: argparse.Namespace) -> int:
+    from lcformer.models.registry import REGISTRY
+
+    print(f"models (train --model NAME; default {ModelConfig().name}); the research "
+          f"system's rows, then lcformer's own:")
+    for spec in REGISTRY.values():
+        row = f"research {spec.research_row}; " if spec.research_row else ""
+        reads = "token windows of one band" if spec.inputs == "windows" else "whole stars"
+        print(f"  {spec.name:<16} {spec.description} ({row}reads {reads})")
+        defaults = {**spec.model_defaults, **spec.train_defaults}
+        if defaults:
+            print(" " * 19 + "its defaults: " + " ".join(
+                f"--{k.replace('_', '-')} {v}" for k, v in defaults.items()))
     return 0
 
 
@@ -494,7 +511,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", default=False,
                         help="show the traceback of an error (default: one line)")
     sub = parser.add_subparsers(dest="command", required=True)
-    for add_parser in (_add_prepare_parser, _add_datasets_parser, _add_describe_parser,
+    for add_parser in (_add_prepare_parser, _add_datasets_parser, _add_models_parser,
+                       _add_describe_parser,
                        _add_train_parser, _add_evaluate_parser, _add_info_parser,
                        _add_predict_parser, _add_export_parser, _add_baseline_parser,
                        _add_sweep_parser, _add_ablation_parser, _add_results_parser,
@@ -544,6 +562,10 @@ def _add_prepare_parser(sub: Subcommands) -> None:
 
 def _add_datasets_parser(sub: Subcommands) -> None:
     _command(sub, "datasets", cmd_datasets, "list the registered datasets and their presets")
+
+
+def _add_models_parser(sub: Subcommands) -> None:
+    _command(sub, "models", cmd_models, "list the models --model can name and what each is")
 
 
 def _add_describe_parser(sub: Subcommands) -> None:

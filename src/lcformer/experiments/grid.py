@@ -36,8 +36,11 @@ class SweepConfig(Config):
         super().__post_init__()
         unknown = [m for m in self.models if m not in WINDOW_MODELS]
         if unknown or not self.models:
+            star = [m for m in unknown if m in REGISTRY]
+            hint = (f" ({', '.join(star)} reads whole stars: `lcformer ablation` compares it "
+                    f"with the feature baseline)") if star else ""
             raise ConfigError(f"the research grid runs the window models; not {unknown}: "
-                              f"choose from {', '.join(WINDOW_MODELS)}")
+                              f"choose from {', '.join(WINDOW_MODELS)}{hint}")
         if len(set(self.models)) != len(self.models):
             raise ConfigError(f"models repeated: {self.models}")
         for name, values in (("heads", self.heads), ("embs", self.embs)):

@@ -36,8 +36,10 @@ class ModelSpec:
     name: str
     arch: Architecture | None  # the blocks of a window model; None for star models
     label: str  # row label in results tables
-    # "attention", "periodic": one sweep cell per (heads, emb); "naive", "recurrent": one.
+    # A sweep's grid (window models only): "attention", one cell per (heads, emb); "naive",
+    # "recurrent": one. "periodic" marks the star model, which `ablation` compares instead.
     family: Family
+    description: str  # one line for `lcformer models`
     research_row: str | None = None  # the research tables' row ("Model 4"), if any
     # What the model gets unless told otherwise, over ModelConfig's and TrainConfig's defaults
     # (those are the research system's: 150 epochs, batch 256, step decay).
@@ -53,28 +55,34 @@ class ModelSpec:
 #: Models 1-5 of the research system and its recurrent baselines, in the research order,
 #: then the period-aware model.
 REGISTRY: dict[str, ModelSpec] = {spec.name: spec for spec in (
-    ModelSpec("naive", Architecture(encoder="none"),  # head on the raw tokens
-              "Model 1 (naive)", "naive", "Model 1"),
-    ModelSpec("ae_frozen", Architecture(  # autoencoder pretrained, then frozen
+    ModelSpec("naive", Architecture(encoder="none"), "Model 1 (naive)", "naive",
+              "a dense head on the raw tokens, no attention", "Model 1"),
+    ModelSpec("ae_frozen", Architecture(
         encoder="attention", decoder=True, reconstructs=True, pretrain="frozen"),
-        "Model 2 (ae_frozen)", "attention", "Model 2"),
-    ModelSpec("ae_finetune", Architecture(  # autoencoder, alternating phases
+        "Model 2 (ae_frozen)", "attention",
+        "an autoencoder trained to reconstruct, then frozen under a new head", "Model 2"),
+    ModelSpec("ae_finetune", Architecture(
         encoder="attention", decoder=True, reconstructs=True, pretrain="finetune"),
-        "Model 3 (ae_finetune)", "attention", "Model 3"),
-    ModelSpec("encoder", Architecture(encoder="attention"),
-              "Model 4 (encoder)", "attention", "Model 4"),
-    ModelSpec("encoder_decoder", Architecture(  # head on the decoder output
+        "Model 3 (ae_finetune)", "attention",
+        "an autoencoder whose phases alternate: reconstruct, then classify", "Model 3"),
+    ModelSpec("encoder", Architecture(encoder="attention"), "Model 4 (encoder)", "attention",
+              "a transformer encoder with a classification head", "Model 4"),
+    ModelSpec("encoder_decoder", Architecture(
         encoder="attention", decoder=True, head_on="decoder"),
-        "Model 5 (encoder_decoder)", "attention", "Model 5"),
-    ModelSpec("lstm", Architecture(encoder="lstm"), "LSTM", "recurrent"),
-    ModelSpec("gru", Architecture(encoder="gru"), "GRU", "recurrent"),
-    # Beyond the research system: a star's folded observations of every band, its scalars.
-    # Its budget trains every dataset here within 30 CPU minutes (docs/results.md). Patience
-    # 10: in every periodic run behind the results of 2026-12-03 (docs/ablation.md then; 36
-    # networks, every planned epoch trained) the best validation epoch came at most 9 epochs
-    # after the one before it, so each would have stopped with the same network, 0-14 epochs
-    # sooner (the cosine schedule runs over the planned epochs).
+        "Model 5 (encoder_decoder)", "attention",
+        "an encoder and a decoder, the head on the decoder's output", "Model 5"),
+    ModelSpec("lstm", Architecture(encoder="lstm"), "LSTM", "recurrent",
+              "the research system's recurrent baseline"),
+    ModelSpec("gru", Architecture(encoder="gru"), "GRU", "recurrent",
+              "the LSTM baseline with GRU cells (not in the research system)"),
+    # Beyond the research system. Its budget trains every dataset here within 30 CPU minutes
+    # (docs/results.md). Patience 10: in every periodic run behind the results of 2026-12-03
+    # (docs/ablation.md then; 36 networks, every planned epoch trained) the best validation
+    # epoch came at most 9 epochs after the one before it, so each would have stopped with the
+    # same network, 0-14 epochs sooner (the cosine schedule runs over the planned epochs).
     ModelSpec(STAR_MODEL, None, "periodic (folded star views)", "periodic",
+              "every band of a star folded at its period, its per-star values and light-curve "
+              "features, beside a forest and boosted trees",
               model_defaults={"depth": 2, "forest": 500, "boosting": 100},
               train_defaults={"epochs": 30, "batch_size": 32, "schedule": "cosine",
                               "warmup_epochs": 1, "patience": 10}),
