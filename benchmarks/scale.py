@@ -47,7 +47,14 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import torch
-from machine import cpu_model, load_line, network_weight, network_weight_text, small_model
+from machine import (
+    cpu_model,
+    load_average,
+    load_line,
+    network_weight,
+    network_weight_text,
+    small_model,
+)
 
 from lcformer.data.reading import read_long_table
 from lcformer.data.reading.partitions import partition_paths
@@ -77,20 +84,36 @@ def rss_mb() -> float:
 MIN_SLOPE_PARTITIONS = 4
 
 
-def growth_per_star(stars_done: list[int], rss: list[float]) -> float | None:
+def growth_per_star(stars_done: list[int], rss: list[float]) -> tuple[float, float] | None:
     """Least-squares slope of the resident memory (MB) against the stars done, in bytes a
-    star, over the second half of the partitions; None with fewer than
-    :data:`MIN_SLOPE_PARTITIONS` there (too few points to tell growth from noise)."""
+    star, over the second half of the partitions, and its standard error; None with fewer
+    than :data:`MIN_SLOPE_PARTITIONS` there (too few points to tell growth from noise)."""
     half = len(rss) // 2
     x, y = np.asarray(stars_done[half:], float), np.asarray(rss[half:], float)
     if len(x) < MIN_SLOPE_PARTITIONS or np.ptp(x) == 0:
         return None
-    return float(np.polyfit(x, y * 2**20, 1)[0])
+    fit = np.polynomial.Polynomial.fit(x, y * 2**20, 1).convert()
+    residuals = y * 2**20 - fit(x)
+    error = np.sqrt(residuals @ residuals / (len(x) - 2) / ((x - x.mean()) @ (x - x.mean())))
+    return float(fit.coef[1]), float(error)
+
+
+#: The generator's kinds of star, by its ``kind`` codes: the small model's classes.
+KINDS = np.array(["sinusoid", "red_noise", "constant"])
 
 
 def write_partition(path: Path, first_star: int, n_stars: int, points: int,
                     rng: np.random.Generator) -> int:
-    """``n_stars`` stars as one Parquet long table, built without a loop over stars."""
+    """``n_stars`` stars as one Parquet long table; the number of points."""
+    table, _ = star_table(first_star, n_stars, points, rng)
+    pq.write_table(table, path)
+    return table.num_rows
+
+
+def star_table(first_star: int, n_stars: int, points: int, rng: np.random.Generator
+               ) -> tuple[pa.Table, np.ndarray]:
+    """``n_stars`` stars as a long table, built without a loop over stars, and each star's
+    kind (0 sinusoid, 1 red noise, 2 constant)."""
     n = rng.integers(int(points * 0.8), int(points * 1.2) + 1, n_stars)
     star = np.repeat(np.arange(n_stars), n)
     span = rng.uniform(300, 3000, n_stars)
@@ -112,8 +135,7 @@ def write_partition(path: Path, first_star: int, n_stars: int, points: int,
     ids = np.char.add("star", np.char.zfill((first_star + np.arange(n_stars)).astype(str), 8))
     table = pa.table({"id": pa.array(ids[star]), "band": pa.array(np.full(star.size, "V")),
                       "time": t, "mag": mag.astype(np.float32), "err": err.astype(np.float32)})
-    pq.write_table(table, path)
-    return int(star.size)
+    return table, kind
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -160,7 +182,10 @@ def run(args: argparse.Namespace, inputs: Path, outputs: Path) -> int:
     paths = partition_paths(inputs)
     size_gb = sum(p.stat().st_size for p in paths) / 1e9
     machine = load_line()  # the load before this run's own work
-    model, metadata = small_model(args.run)
+    # Trained on stars of the same generator (not make_synthetic's, whose spans are shorter:
+    # QA, every predicted star was flagged outside_training_range), with their own seed.
+    training, kinds = star_table(0, 300, args.points, np.random.default_rng(1))
+    model, metadata = small_model(args.run, training.to_pandas(), KINDS[kinds])
     rss_model = peak_rss_mb()
 
     peaks: list[float] = []
@@ -172,15 +197,23 @@ def run(args: argparse.Namespace, inputs: Path, outputs: Path) -> int:
         now.append(rss_mb())
         done.append(min(args.stars, len(done) * args.per_partition + args.per_partition))
 
+    cpu_before = time.process_time()
     summary = predict_partitions(model, metadata, paths, outputs, device="cpu",
                                  n_jobs=args.jobs, progress=True, after_partition=measure)
+    cpu_seconds = time.process_time() - cpu_before  # of this process: a shared machine
+    load_after = load_average()                     # shows as CPU time well under the wall's
     rate = summary.stars_per_second
     peak = peak_rss_mb()  # before the reference below, which is not streaming
     # Growth of the resident memory over the second half, a fitted slope: ~0 when bounded.
-    per_star = growth_per_star(done, now)
+    # Extrapolated only where it is above twice its standard error: a slope within the noise
+    # of a few partitions, times a million stars, would be noise (QA: 1,359 MB "at 1,000,000"
+    # from a peak flat over 9 of 10 partitions).
+    fitted = growth_per_star(done, now)
+    per_star, error = fitted if fitted is not None else (None, None)
     growth = None if per_star is None else per_star * args.per_partition / 2**20
+    grows = per_star is not None and per_star > 2 * error
     at_1m = (None if per_star is None else
-             peak + max(per_star, 0.0) * max(0, 1_000_000 - summary.stars) / 2**20)
+             peak + (per_star if grows else 0.0) * max(0, 1_000_000 - summary.stars) / 2**20)
 
     # Same-run reference: the in-memory path on the first partition, read whole, its
     # processes started beforehand, as the streaming path's are for all its partitions
@@ -210,6 +243,9 @@ def run(args: argparse.Namespace, inputs: Path, outputs: Path) -> int:
         "rss_mb_per_partition": [round(p, 1) for p in now],
         "stars_done_per_partition": done,
         "rss_growth_bytes_per_star": None if per_star is None else round(per_star, 2),
+        "rss_growth_standard_error": None if error is None else round(error, 2),
+        "rss_growth_above_noise": grows,
+        "cpu_seconds": round(cpu_seconds, 1), "load_average_at_end": round(load_after, 2),
         "rss_growth_mb_per_partition": None if growth is None else round(growth, 2),
         "memory_of_worker_processes_counted": args.jobs == 1,
         "peak_rss_mb_extrapolated_to_1m_stars": None if at_1m is None else round(at_1m, 1),
@@ -228,6 +264,9 @@ def run(args: argparse.Namespace, inputs: Path, outputs: Path) -> int:
     rows = [
         ("generated now", f"{n_points:,} points in {written} partitions, {t_generate:.1f} s"),
         ("streaming predict", f"{summary.seconds:,.1f} s: **{rate:,.1f} stars/s**"),
+        ("its CPU time (this process)", f"{cpu_seconds:,.1f} s: {summary.stars / cpu_seconds:,.1f}"
+                                        f" stars a CPU-second; load average {load_after:.2f} "
+                                        f"(1 min) at its end"),
         ("in-memory predict, first partition (reference)",
          f"{t_reference:.1f} s: {reference_rate:,.1f} stars/s"),
         ("streaming ÷ in-memory", f"{rate / reference_rate:.2f}x"),
@@ -237,9 +276,10 @@ def run(args: argparse.Namespace, inputs: Path, outputs: Path) -> int:
                                     f" 2 GB{workers})"),
         ("resident memory growth, second half (least-squares slope)",
          too_few if per_star is None else
-         f"{per_star:,.1f} bytes a star ({growth:,.2f} MB per partition)"),
+         f"{per_star:,.1f} ± {error:,.1f} bytes a star ({growth:,.2f} MB per partition)"
+         f"{'' if grows else ': within twice its standard error, no growth told from noise'}"),
         ("peak extrapolated to 1,000,000 stars", too_few if at_1m is None else
-         f"{at_1m:,.0f} MB"),
+         f"{at_1m:,.0f} MB{'' if grows else ' (the peak: no growth above the noise)'}"),
         ("classified", f"{summary.classified:,} of {summary.stars:,}; flags "
                        f"{dict(summary.flags)}"),
         ("1,000,000 stars at this rate", f"{1_000_000 / rate / 3600:.2f} h"),

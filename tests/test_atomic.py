@@ -124,7 +124,8 @@ def test_other_files_are_never_touched(tmp_path, dead_pid):
 def test_temporary_names_carry_the_writer(tmp_path):
     with atomic.temporary_path(tmp_path / "a.csv") as tmp:
         assert tmp.name.startswith(f".a.csv.{HOST}-{os.getpid()}-")
-        assert tmp.name.endswith(".tmp.csv")
+        # Not .csv: a reader of a folder by extension (Dask) must not read a killed writer's.
+        assert tmp.name.endswith(".tmp") and not tmp.name.endswith(".csv")
     with atomic.building_directory(tmp_path / "prepared") as tmp:
         assert tmp.name.startswith(f".prepared.partial-{HOST}-{os.getpid()}-")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv", "prepared"]

@@ -160,12 +160,15 @@ def write_json(path: str | os.PathLike, data: Any) -> Path:
 def temporary_path(path: str | os.PathLike) -> Iterator[Path]:
     """Yield a temporary file path next to ``path``; rename it into place on success.
 
-    For writers that want a filename (``np.save``, ``DataFrame.to_parquet``, ``safetensors``).
+    For writers that want a filename (``DataFrame.to_parquet``, ``safetensors``). The name
+    ends in ``.tmp``, not in ``path``'s extension, so that readers of a folder by extension
+    (Dask's ``read_parquet``) do not take a killed writer's file for an output; a writer that
+    picks its format by extension must be told it.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     remove_orphans(path.parent)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{_tag()}", suffix=".tmp" + path.suffix,
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{_tag()}", suffix=".tmp",
                                dir=path.parent)
     os.close(fd)
     _as_normal_file(tmp)

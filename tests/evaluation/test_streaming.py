@@ -767,6 +767,33 @@ def test_input_and_output_folders_that_overlap_or_change_are_refused(model, tmp_
     assert sorted(p.name for p in out.rglob("*.parquet")) == before
 
 
+def test_an_input_folder_moved_unchanged_continues(model, tmp_path, capsys) -> None:
+    """QA: a requeued job whose partitions were staged to another disk (the same names, sizes
+    and times) was refused, and every finished partition was predicted again."""
+    write_partitions(new_stars(1), tmp_path / "in", 3)
+    out = tmp_path / "out"
+    predict_partitions(*model, partition_paths(tmp_path / "in"), out, device="cpu",
+                       progress=False, root=tmp_path / "in")
+    first = read_folder(out)
+    (out / "part.2.parquet").unlink()  # as if killed before the last partition
+    shutil.copytree(tmp_path / "in", tmp_path / "scratch")  # copy2 keeps the times
+    capsys.readouterr()
+    summary = predict_partitions(*model, partition_paths(tmp_path / "scratch"), out,
+                                 device="cpu", progress=False, root=tmp_path / "scratch")
+    assert (summary.skipped, summary.stars_now) == (2, len(first["part.2.parquet"]))
+    assert "now read from" in capsys.readouterr().err
+    assert_same_outputs(read_folder(out), first)
+    assert json.loads((out / MANIFEST).read_text())["input"] == str((tmp_path / "scratch"))
+    # A moved copy in which a finished partition changed is another input: refused, kept.
+    shutil.copytree(tmp_path / "in", tmp_path / "other")
+    (tmp_path / "other" / "part.0.parquet").touch()
+    with pytest.raises(ConfigMismatchError, match=r"1 of its outputs have no unchanged "
+                                                  r"partition of the same name in .*other"):
+        predict_partitions(*model, partition_paths(tmp_path / "other"), out, device="cpu",
+                           progress=False, root=tmp_path / "other")
+    assert_same_outputs(read_folder(out), first)
+
+
 def test_partitions_in_a_linked_folder_are_read(model, tmp_path) -> None:
     write_partitions(new_stars(1), tmp_path / "elsewhere", 1)
     write_partitions(new_stars(1), tmp_path / "in" / "here", 1)  # read by path: no clash

@@ -265,10 +265,11 @@ def predict_partitions(model: Model, metadata: dict[str, Any],
     source = Path(root) if root is not None else Path(os.path.commonpath(
         [p.parent for p in paths]))
     _apart(out_dir, source)
+    outputs = {path: out_dir / name for path, name in zip(paths, names, strict=True)}
     # One command at a time (QA: two predicts started together, before either had written a
     # partition, each claimed the folder, and it held both models' outputs at exit 0).
     with atomic.one_writer(out_dir, "predictions"):
-        _claim(out_dir, {"input": str(source.resolve()),
+        _claim(out_dir, outputs, {"input": str(source.resolve()),
                          "weights_sha256": weights_digest(model),
                          "classes": list(metadata["classes"]),
                          "prepare": model_prepare_config(metadata).to_dict(),
@@ -282,7 +283,6 @@ def predict_partitions(model: Model, metadata: dict[str, Any],
                                     "partitions' common folder"})
         summary = StreamSummary(out_dir, partitions=len(paths))
         seen = SeenStars()
-        outputs = {path: out_dir / name for path, name in zip(paths, names, strict=True)}
         # Given the input folder (as the CLI does), the outputs mirror it: those of partitions
         # no longer in it go. (Without it, ``paths`` may be some of a folder's partitions.)
         gone = _orphans(out_dir, set(outputs.values())) if root is not None else []
@@ -546,16 +546,38 @@ def _differences(before: Any, now: dict[str, Any]) -> str:
     return "; ".join(parts) or "unreadable record"
 
 
-def _claim(out_dir: Path, settings: dict[str, Any]) -> None:
+def _without_their_input(done: list[Path], outputs: dict[Path, Path]) -> list[Path]:
+    """The outputs in ``done`` that no partition of ``outputs`` (input -> output) made as it is
+    now: none of the same name, or one whose size or time changed."""
+    import pyarrow.parquet as pq
+
+    inputs = {out: path for path, out in outputs.items()}
+    stale = []
+    for out in done:
+        path = inputs.get(out)
+        try:
+            meta = json.loads((pq.read_schema(out).metadata or {}).get(METADATA_KEY) or b"{}")
+        except (OSError, ValueError):
+            meta = {}
+        if path is None or meta.get("input") != input_fingerprint(path):
+            stale.append(out)
+    return stale
+
+
+def _claim(out_dir: Path, outputs: dict[Path, Path], settings: dict[str, Any]) -> None:
     """Make ``out_dir`` ours: record the settings, or check them against an earlier run's, and
-    remove the temporary files a killed run left."""
+    remove the temporary files a killed run left. ``outputs``: input -> output partition.
+
+    An input folder that moved (a copy to a node's scratch disk, a link pointed elsewhere) is
+    the same input when every finished output has its partition there, unchanged: the run
+    continues (QA: a requeued job staged to /scratch lost every finished partition)."""
     if out_dir.exists() and not out_dir.is_dir():
         raise ConfigError(f"{out_dir}: --out must be a folder for partitioned input")
     manifest = out_dir / MANIFEST
     settings = json.loads(json.dumps(settings, default=str))  # as it reads back
-    outputs = ([p for p in out_dir.rglob("*.parquet") if not p.name.startswith(".")]
-               if out_dir.is_dir() else [])
-    if manifest.is_file() and outputs:
+    done = ([p for p in out_dir.rglob("*.parquet") if not p.name.startswith(".")]
+            if out_dir.is_dir() else [])
+    if manifest.is_file() and done:
         try:
             before = json.loads(manifest.read_text())
         except ValueError:
@@ -566,6 +588,20 @@ def _claim(out_dir: Path, settings: dict[str, Any]) -> None:
             defaults = json.loads(json.dumps(ReadConfig().to_dict(), default=str))
             before["reading"] = {**{k: v for k, v in defaults.items()
                                     if k not in before["reading"]}, **before["reading"]}
+        if (isinstance(before, dict) and before.get("input") != settings["input"]
+                and {**before, "input": settings["input"]} == settings):
+            stale = _without_their_input(done, outputs)
+            if stale:
+                raise ConfigMismatchError(
+                    f"{out_dir}: holds predictions of the partitions in {before.get('input')}, "
+                    f"and {len(stale):,} of its outputs have no unchanged partition of the same "
+                    f"name in {settings['input']} ({first_few(stale, 2)}); give another --out "
+                    f"folder, or remove it to start again")
+            print(f"{out_dir}: continuing the predictions of {before.get('input')}, now read "
+                  f"from {settings['input']}: every finished output's partition is there, "
+                  f"unchanged (same name, size and modification time)", file=sys.stderr)
+            atomic.write_json(manifest, settings)
+            before = settings
         if before != settings:
             code = {"data_code", "readers", "flag_rules", "columns"}  # what an update changes
             updated = isinstance(before, dict) and before.keys() == settings.keys() and all(
@@ -578,11 +614,11 @@ def _claim(out_dir: Path, settings: dict[str, Any]) -> None:
                 f"{out_dir}: holds predictions made {earlier}with other settings "
                 f"({_differences(before, settings)}); give another --out folder, or remove it "
                 f"to start again")
-    elif outputs:
+    elif done:
         import pyarrow.parquet as pq
 
         try:
-            ours = METADATA_KEY in (pq.read_schema(outputs[0]).metadata or {})
+            ours = METADATA_KEY in (pq.read_schema(done[0]).metadata or {})
         except (OSError, ValueError):
             ours = False
         raise ConfigMismatchError(
@@ -592,5 +628,6 @@ def _claim(out_dir: Path, settings: dict[str, Any]) -> None:
             f"another --out folder")
     else:  # no prediction yet (every partition failed, say): these settings from now on
         atomic.write_json(manifest, settings)
-    for debris in out_dir.rglob(".*.tmp.parquet"):  # atomic.temporary_path's names
+    # atomic.temporary_path's names (up to lcformer 0.3.0 they ended in .tmp.parquet)
+    for debris in [*out_dir.rglob(".*.tmp"), *out_dir.rglob(".*.tmp.parquet")]:
         debris.unlink(missing_ok=True)

@@ -52,7 +52,7 @@ _HORIZONTAL: dict[str, Any] = (
 
 
 def _save(fig: Figure, path: str | os.PathLike) -> Path:
-    """Write ``fig`` atomically (the temporary name ends in .png, format given anyway)."""
+    """Write ``fig`` atomically (the temporary name ends in .tmp: the format is given)."""
     path = Path(path)
     with atomic.temporary_path(path) as tmp:
         fig.savefig(tmp, format="png", dpi=DPI)
