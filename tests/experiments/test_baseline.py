@@ -174,7 +174,11 @@ def test_cli_baseline(tmp_path, monkeypatch, capsys) -> None:
     code = cli.main(["baseline", "synthetic", "--work-dir", str(tmp_path / "work"), "--quiet",
                      "--window", "40", "--stride", "40", "--out", str(out)])
     assert code == 0
-    lines = capsys.readouterr().out.splitlines()
+    printed = capsys.readouterr().out
+    # What reading and cleaning kept comes first, as train prints it (QA: ZTF's flagged rows
+    # dropped by baseline were said nowhere).
+    assert printed.startswith("prepared synthetic -> ")
+    lines = [line for line in printed.splitlines() if line.startswith("synthetic / ")]
     assert lines[0].startswith("synthetic / random_forest: star-level test accuracy ")
     assert lines[1].startswith("synthetic / gradient_boosting: star-level test accuracy ")
     assert "on 6 stars" in lines[0]

@@ -406,6 +406,7 @@ def cmd_baseline(args: argparse.Namespace) -> int:
     preparation = prepare_config(args, run.model.name, baseline=True)
     data, _ = prepare_dataset(args.dataset, preparation, args.data_dir, args.work_dir,
                               progress=not args.quiet, jobs=args.jobs)
+    print(format_summary(data))  # what reading dropped, as train says it (QA: flagged rows)
     result = run_baseline(data, split=run.split, seed=run.split_seed,
                           model_seed=run.train.seed, n_jobs=args.jobs)
     out = (Path(args.out) if args.out else
