@@ -1367,6 +1367,22 @@ def test_a_time_column_read_as_named_but_empty_in_most_rows_is_said() -> None:
                                          r"time=JD"):
         read_long_table(frame, columns=Columns(time="HJD"), report=report)
     assert report.events["time_column_mostly_empty"] == 1
+    # Empty in one band's rows only (ZTF's hjd in the zr rows, QA): said with the rows counted.
+    band = np.where(np.arange(40) < 28, "zg", "zr")
+    ztf = pd.DataFrame({"id": "a", "band": band, "mjd": 58000.0 + np.arange(40), "mag": 15.0,
+                        "hjd": np.where(band == "zg", 2458000.5 + np.arange(40), np.nan)})
+    report = DropReport()
+    with pytest.warns(UserWarning, match=r"'hjd' is empty in 12 of 40 rows.*time=mjd"):
+        read_long_table(ztf, columns=Columns(time="hjd"), report=report)
+    assert report.events["time_column_empty_in_some_rows"] == 1
+    # A few rows without a time (fewer than 10) are only counted by cleaning, as before.
+    report = DropReport()
+    ztf.loc[ztf.index[5:], "hjd"] = 2458000.5
+    ztf.loc[ztf.index[:3], "hjd"] = np.nan
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        read_long_table(ztf, columns=Columns(time="hjd"), report=report)
+    assert not report.events
 
 
 @pytest.mark.parametrize("suffix", ["", ".csv", ".parquet"])

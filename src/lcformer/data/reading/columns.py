@@ -205,24 +205,32 @@ def flagged_rows(series: pd.Series, name: str, locate: Callable[[int], str],
 #: Counted where a file's (or table's) time column is empty in most rows and another
 #: time-named column has times there (AAVSO's HJD, empty for visual estimates, beside JD).
 EMPTY_TIME = "time_column_mostly_empty"
+#: The same, in some rows only (QA: ZTF's hjd empty in the zr rows alone lost that band).
+PARTLY_EMPTY_TIME = "time_column_empty_in_some_rows"
+#: Fewest rows without a time (where another column has one) that are warned of.
+EMPTY_TIME_ROWS = 10
 
 
 def warn_of_empty_time(time: np.ndarray, name: str, others: dict[str, np.ndarray],
                        sink: DropReport) -> None:
-    """Where the time column ``name`` is empty (not finite) in most rows and one of
-    ``others`` (other time-named columns' values) has times in most of those: counted as
-    :data:`EMPTY_TIME` and said, naming the column to read instead; cleaning drops the rows
-    without a time (QA: AAVSO's HJD, read over JD, lost every visual estimate at exit 0)."""
+    """Where the time column ``name`` is empty (not finite) in most rows, or in at least
+    :data:`EMPTY_TIME_ROWS`, and one of ``others`` (other time-named columns' values) has
+    times in most of those: counted as :data:`EMPTY_TIME` (or :data:`PARTLY_EMPTY_TIME`) and
+    said, naming the column to read instead; cleaning drops the rows without a time (QA:
+    AAVSO's HJD, read over JD, lost every visual estimate at exit 0)."""
     missing = ~np.isfinite(time)
-    if not len(time) or missing.mean() <= 0.5:
+    if not len(time) or missing.sum() < min(EMPTY_TIME_ROWS, len(time) / 2 + 1):
         return
+    most = missing.mean() > 0.5
     for other, values in others.items():
         if len(values) == len(time) and np.count_nonzero(
                 np.isfinite(values) & missing) > missing.sum() / 2:
-            sink.note(EMPTY_TIME)
-            warnings.warn(f"the time column {name!r} is empty in most rows, which cleaning "
+            event = EMPTY_TIME if most else PARTLY_EMPTY_TIME
+            sink.note(event)
+            where = "most rows" if most else f"{missing.sum():,} of {len(time):,} rows"
+            warnings.warn(f"the time column {name!r} is empty in {where}, which cleaning "
                           f"drops (non_finite), where column {other!r} has times: if it is the "
-                          f"time, give --columns time={other} (counted as {EMPTY_TIME})",
+                          f"time, give --columns time={other} (counted as {event})",
                           stacklevel=3)
             return
 

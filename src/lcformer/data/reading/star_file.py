@@ -253,7 +253,7 @@ def _parse_text(text: str, sink: DropReport, columns: Columns | None, strict_col
     if names and len(bands) == 1:  # (a time column chosen by its name: HJD over JD)
         time_at = next(iter(bands.values()))[0]
         others = [i for i, n in enumerate(names) if i != time_at and column_role(n) == "time"]
-        if others and np.isnan(values[:, usecols.index(time_at)]).mean() > 0.5:
+        if others and np.isnan(values[:, usecols.index(time_at)]).any():
             warn_of_empty_time(values[:, usecols.index(time_at)], names[time_at],
                                {names[i]: _numbers(words(i)) for i in others}, sink)
 

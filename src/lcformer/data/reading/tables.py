@@ -733,7 +733,7 @@ def _frame_to_curves(
                                              limits=column in mags)
             if numbers[column] is None:
                 return None
-    if (columns.time in numbers and np.isnan(numbers[columns.time]).sum() * 2 > len(frame)
+    if (columns.time in numbers and np.isnan(numbers[columns.time]).any()
             and (others := [c for c in frame.columns if c != columns.time
                             and column_role(str(c)) == "time"])):  # (converted only then)
         warn_of_empty_time(numbers[columns.time], columns.time,
