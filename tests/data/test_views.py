@@ -213,7 +213,12 @@ def test_bands_run_blue_to_red_so_the_colour_is_the_usual_one() -> None:
     assert order_bands(["I", "V"]) == ["V", "I"]
     assert order_bands(["RP", "G", "BP"]) == ["BP", "G", "RP"]
     assert order_bands(["R", "B", "B"]) == ["B", "R"]  # eros1: as alphabetical
-    assert order_bands(["zz", "g", "aa", "v"]) == ["g", "v", "aa", "zz"]  # unknown: last
+    assert order_bands(["zz", "r", "aa", "v"]) == ["v", "r", "aa", "zz"]  # unknown: last
+    # SkyMapper's violet v lies between its u and g (QA: colours were u-g, g-v, v-r): among
+    # u or g a lower-case v is it; alone with other bands, Johnson V.
+    assert order_bands(["u", "v", "g", "r", "i", "z"]) == ["u", "v", "g", "r", "i", "z"]
+    assert order_bands(["g", "v"]) == ["v", "g"]
+    assert order_bands(["v", "I", "B"]) == ["B", "v", "I"]
 
 
 def test_three_bands_give_a_colour_per_pair_of_neighbouring_bands() -> None:

@@ -116,13 +116,23 @@ _WAVELENGTH_LOWER = {k.lower(): v for k, v in WAVELENGTH_NM.items()
                      if k.lower() not in WAVELENGTH_NM}
 
 
+#: SkyMapper's violet ``v`` (nm), between its u and g: a lower-case v beside u or g is it, not
+#: Johnson V (QA: SkyMapper's colours came out u-g, g-v, v-r, and no g-r at all).
+SKYMAPPER_V_NM = 384
+
+
 def order_bands(names: Iterable[str]) -> list[str]:
     """Band names blue to red where known (:data:`WAVELENGTH_NM`, exact name, else in lower
-    case), the others after them in alphabetical order."""
+    case; SkyMapper's v among u, g), the others after them in alphabetical order."""
+    names = set(names)
+    skymapper = "v" in names and "V" not in names and bool(names & {"u", "g"})
+
     def key(name: str) -> tuple[float, str]:
+        if skymapper and name == "v":
+            return (SKYMAPPER_V_NM, name)
         return (WAVELENGTH_NM.get(name, _WAVELENGTH_LOWER.get(name.lower(), math.inf)), name)
 
-    return sorted(set(names), key=key)
+    return sorted(names, key=key)
 
 
 def band_vocabulary(lcs: LightCurves) -> list[str]:
