@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -47,6 +48,28 @@ def test_prepare_writes_reuses_and_rebuilds(tmp_path, rng):
     changed, reused = prepare("toy", read, "hash1", PrepareConfig(tokens=TokenConfig(8, 4)),
                               tmp_path)
     assert not reused and changed.path != first.path
+
+
+def test_a_reused_preparation_says_its_warnings_again(tmp_path, rng):
+    """QA: nJy fluxes read as Jy were warned of by prepare; train reused the preparation and
+    trained on magnitudes 22.5 off in silence."""
+    lcs = curves(rng)
+
+    def read(report: DropReport) -> LightCurves:
+        warnings.warn_explicit("fluxes look like nJy", UserWarning, prepared.__file__, 1)
+        warnings.warn_explicit("fluxes look like nJy", UserWarning, prepared.__file__, 1)
+        warnings.warn("a warning of the caller's own code")  # said, not kept
+        return lcs
+
+    with pytest.warns(UserWarning) as said:
+        first, reused = prepare("toy", read, "hash1", CONFIG, tmp_path)
+    assert [str(w.message) for w in said] == ["fluxes look like nJy",
+                                              "a warning of the caller's own code"]
+    assert first.drop_report.warnings == ["fluxes look like nJy"]
+    with pytest.warns(UserWarning, match=r"^fluxes look like nJy \[said when toy was "
+                                         r"prepared; that preparation is reused"):
+        again, reused = prepare("toy", read, "hash1", CONFIG, tmp_path)
+    assert reused
 
 
 def test_a_class_no_star_has_is_named_with_the_classes_there_are(tmp_path, rng):

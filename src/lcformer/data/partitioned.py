@@ -59,7 +59,7 @@ from lcformer.data.reading.labels import (
 from lcformer.data.reading.partitions import SeenStars
 from lcformer.data.reading.sniff import nothing_read
 from lcformer.data.reading.tables import columns_said_once, read_long_table
-from lcformer.data.report import DropReport
+from lcformer.data.report import DropReport, kept_warnings
 from lcformer.data.samples import SampleInfo, make_samples
 from lcformer.data.views import band_vocabulary, order_bands
 from lcformer.errors import NothingToTrainError
@@ -91,24 +91,30 @@ def prepare_partitions(name: str, table: PartitionedTable, input_hash: str,
     """
 
     def write(path: Path) -> None:
+        # What reading warns of is kept in the report (said again when the preparation is
+        # reused); not why the table is read whole, which is about this preparation's making.
         report = DropReport()
         if config.min_class_windows > 0:
             why = (f"{table.folder}: min_class_windows (dropping small classes) needs every "
                    f"class's count before anything is written")
         else:
-            labels = (None if table.labels is None
-                      else labels_table(table.labels, table.reading.columns, report))
+            with kept_warnings(report):
+                labels = (None if table.labels is None
+                          else labels_table(table.labels, table.reading.columns, report))
             refuse_empty_labels(report)  # as build does
             bands, why = _scan(table, labels, config)
             if why is None:
-                _write(name, table, labels, bands, config, input_hash, path, report,
-                       on_partition or (lambda _: None), n_jobs)
+                with kept_warnings(report):
+                    _write(name, table, labels, bands, config, input_hash, path, report,
+                           on_partition or (lambda _: None), n_jobs)
                 return
         warnings.warn(f"{why}. Reading the whole table into memory instead of one "
                       f"partition at a time", stacklevel=3)
         report = DropReport()
-        save(build(name, read_whole(report), config, input_hash, report, n_jobs=n_jobs,
-                   source=str(table.folder)), path)
+        with kept_warnings(report):
+            data = build(name, read_whole(report), config, input_hash, report, n_jobs=n_jobs,
+                         source=str(table.folder))
+        save(data, path)
 
     with columns_said_once():  # a column warning once for the table, not each partition
         return cached(name, input_hash, config, out_root, force, write)

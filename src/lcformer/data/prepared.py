@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shlex
 import warnings
 from collections.abc import Callable
@@ -60,7 +61,7 @@ from lcformer.data.reading import READERS_VERSION
 from lcformer.data.reading.config import ReadConfig
 from lcformer.data.reading.files import table_suffix
 from lcformer.data.reading.labels import refuse_empty_labels
-from lcformer.data.report import DropReport
+from lcformer.data.report import DropReport, kept_warnings
 from lcformer.data.samples import SAMPLES_VERSION, SampleInfo, Samples, make_samples
 from lcformer.data.tokens import TokenConfig
 from lcformer.data.views import ViewConfig
@@ -333,8 +334,9 @@ def prepare(
     def write(path: Path) -> None:
         report = DropReport()
         stage("reading")
-        raw = read(report)
-        data = build(name, raw, config, input_hash, report, on_stage, n_jobs, source)
+        with kept_warnings(report):
+            raw = read(report)
+            data = build(name, raw, config, input_hash, report, on_stage, n_jobs, source)
         stage("writing")
         save(data, path)
 
@@ -349,7 +351,12 @@ def cached(name: str, input_hash: str, config: PrepareConfig, out_root: str | Pa
     path = Path(out_root) / f"{name}-{key[:12]}"
     atomic.remove_orphans(path.parent)  # what killed preparations left
     if (path / MANIFEST_FILE).is_file() and not force:
-        return PreparedDataset.open(path), True
+        reused = PreparedDataset.open(path)
+        if os.environ.get("RANK", "0") == "0":  # (once under torchrun)
+            for text in reused.drop_report.warnings:
+                warnings.warn(f"{text} [said when {name} was prepared; that preparation is "
+                              f"reused: {path}]", stacklevel=3)
+        return reused, True
     write(path)
     return PreparedDataset.open(path, verify=False), False  # just written and hashed
 

@@ -7,8 +7,11 @@ The report is printed at the end of a run and saved beside the prepared data.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import warnings
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,6 +39,8 @@ class DropReport:
     curves: Counter[str] = field(default_factory=Counter)  # reason -> curves dropped
     events: Counter[str] = field(default_factory=Counter)  # things changed but not dropped
     problems: list[str] = field(default_factory=list)  # "file:line: what is wrong"
+    # What lcformer warned of while preparing (said again when the preparation is reused)
+    warnings: list[str] = field(default_factory=list)
 
     def drop_points(self, reason: str, n: int) -> None:
         if n:
@@ -61,6 +66,7 @@ class DropReport:
         self.curves.update(other.curves)
         self.events.update(other.events)
         self.problems.extend(other.problems)
+        self.warnings.extend(w for w in other.warnings if w not in self.warnings)
         return self
 
     @property
@@ -77,6 +83,8 @@ class DropReport:
             "curves_dropped": dict(sorted(self.curves.items())),
             "events": dict(sorted(self.events.items())),
             "problems": list(self.problems),
+            # (only where there are some: reports before them read back the same)
+            **({"warnings": list(self.warnings)} if self.warnings else {}),
         }
 
     @classmethod
@@ -86,6 +94,7 @@ class DropReport:
             Counter(data.get("curves_dropped", {})),
             Counter(data.get("events", {})),
             list(data.get("problems", [])),
+            list(data.get("warnings", [])),
         )
 
     def format(self, max_problems: int = PROBLEMS_SHOWN, saved: Path | None = None) -> str:
@@ -141,3 +150,31 @@ class DropReport:
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2)
+
+
+@contextlib.contextmanager
+def kept_warnings(report: DropReport) -> Iterator[None]:
+    """Warnings raised inside, raised again at its end (once each), lcformer's own also kept
+    in ``report.warnings`` as they come (before a writer inside saves the report): a
+    preparation reused by a later command says them again (QA: nJy fluxes read as Jy were
+    warned of by ``prepare``, then trained on by ``train`` in silence)."""
+    package = str(Path(__file__).resolve().parents[1])
+    raised: list[tuple[Any, ...]] = []
+
+    def keep(message: Any, category: type[Warning], filename: str, lineno: int,
+             *_: Any, **__: Any) -> None:
+        text = str(message)
+        if (issubclass(category, UserWarning) and text not in report.warnings
+                and str(Path(filename).resolve()).startswith(package)):
+            report.warnings.append(text)
+        if (text, category, filename, lineno) not in {r[:4] for r in raised}:
+            raised.append((text, category, filename, lineno, message))
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("always")
+            warnings.showwarning = keep
+            yield
+    finally:  # outside the catching: the caller's filters (pytest's, -W error) apply
+        for _, category, filename, lineno, message in raised:
+            warnings.warn_explicit(message, category, filename, lineno)
