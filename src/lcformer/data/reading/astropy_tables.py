@@ -148,6 +148,14 @@ TIME_WORDS = {"sec": "s", "secs": "s", "seconds": "s", "mins": "min", "minutes":
 FLUX_WORDS = {"e-/s": "electron/s"}
 
 
+def _calendar_years(column: Any) -> bool:
+    """Whether a column in years holds calendar dates (a median of 1000-3000: DASCH's decimal
+    years), not a span of Julian years, which 365.25 days each measure exactly."""
+    values = np.asarray(column, dtype=float)
+    values = values[np.isfinite(values)]
+    return bool(len(values)) and 1000 <= float(np.median(values)) <= 3000
+
+
 def declared_unit(column: Any, name: str, role: str, columns: Columns, mag_unit: Any,
                   path: Path, sink: DropReport) -> float | None:
     """The factor that puts a column in lcformer's units (days; magnitudes), from the unit
@@ -173,6 +181,13 @@ def declared_unit(column: Any, name: str, role: str, columns: Columns, mag_unit:
             or isinstance(unit, u.UnrecognizedUnit) or unit == u.dimensionless_unscaled):
         return 1.0
     if role == columns.time:
+        if unit.is_equivalent(u.day) and unit.to(u.day) >= 365 and _calendar_years(column):
+            sink.problem(f"{path}: time column {name!r} holds years ({unit}) of the calendar "
+                         f"(decimal years, 1000-3000): they are dates, not a steady count of "
+                         f"days, and times 365.25 they are off by up to a day, which scrambles "
+                         f"short periods; give JD or MJD (astropy: Time(years, "
+                         f"format='decimalyear').jd)", "unreadable_file")
+            return None
         if unit.is_equivalent(u.day):
             return float(unit.to(u.day))
         sink.problem(f"{path}: time column {name!r} is in {unit}, not a unit of time",

@@ -40,6 +40,11 @@ class BandColumns(Config):
                               f"mag={self.mag!r}")
 
 
+#: Time columns named as years (DASCH's ``year`` beside its ``JD``), which --columns refuses.
+YEAR_NAMES = frozenset({"year", "years", "yr", "yrs", "decyear", "dec_year", "decimal_year",
+                        "year_dec", "jyear", "byear"})
+
+
 @dataclass(frozen=True)
 class Columns(Config):
     """Column names of a long table; rename here instead of renaming your files."""
@@ -79,6 +84,11 @@ class Columns(Config):
                               f"{said}: give each role its own column"
                               + (" (ATLAS's err flag: --columns err=dm,flag=err)"
                                  if twice == "err" else ""))
+        if self.time.strip().lower().replace("-", "_") in YEAR_NAMES:
+            raise ConfigError(f"--columns time={self.time}: lcformer reads times in days, and "
+                              f"decimal years (1890.5) would give periods 365 times too short; "
+                              f"convert them to JD or MJD first (astropy: Time(years, "
+                              f"format='decimalyear').jd), or map time to the file's JD column")
         if self.per_band:
             self._check_bands()
         if self.flag_bits < 0:
