@@ -47,6 +47,7 @@ from lcformer.data.reading.per_star import (
     list_files,
     read_folder,
 )
+from lcformer.data.reading.positions import ONE_STAR_ARCSEC
 from lcformer.data.reading.star_file import parse_curves
 from lcformer.data.reading.tables import read_long_table
 from lcformer.data.report import DropReport
@@ -330,11 +331,6 @@ def _ipac_table_of_stars(path: Path, columns: Columns, users: bool) -> bool:
     except (FileProblem, *READ_ERRORS):
         return False
     return len(counts) > 1 and counts.max() > 1
-
-
-#: Rows all within this of their median position (ra, dec) are one star's, whatever ids
-#: they carry: a ZTF download of one star holds an oid per filter and field.
-ONE_STAR_ARCSEC = 2.0
 
 
 def _several_stars(path: Path, table: Any, columns: list[str], position: list[str],

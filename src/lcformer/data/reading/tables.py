@@ -84,6 +84,7 @@ from lcformer.data.reading.ipac import ipac_frame, ipac_names
 from lcformer.data.reading.labels import join_labels
 from lcformer.data.reading.nested import exploded, list_columns, nested_columns, nested_lists
 from lcformer.data.reading.partitions import join_split_curves, partition_files
+from lcformer.data.reading.positions import position_columns, warn_of_ids_sharing_positions
 from lcformer.data.report import DropReport
 
 DEFAULT_COLUMNS = Columns()
@@ -334,6 +335,15 @@ def _unnest(schema: Any, load: Callable[[], Any], columns: Columns,
     return True, None if use is None else frame[list(use)].rename(columns=use)
 
 
+def _with_position(use: dict[str, str], found: list[str]) -> dict[str, str]:
+    """The columns ``use`` reads and the table's ra and dec, which tell one star under several
+    ids (:mod:`~.positions`), where it has them and they have no role."""
+    position = position_columns(found)
+    if position is None or set(position) & {*use, *use.values()}:
+        return use
+    return {**use, **{name: name for name in position}}
+
+
 def _read_table_file(path: Path, columns: Columns, sink: DropReport,
                      single: bool = False) -> pd.DataFrame | None:
     """Read only the known columns, named as ``columns`` names them (a column matched ignoring
@@ -359,6 +369,7 @@ def _read_table_file(path: Path, columns: Columns, sink: DropReport,
                               lambda c: pd.read_parquet(path, columns=[c])[c])
                 if use is None:
                     return None
+                use = _with_position(use, list(schema.names))
                 return pd.read_parquet(path, columns=list(use)).rename(columns=use)
             except pyarrow.ArrowException as error:  # not all of them are ValueError/OSError
                 sink.problem(cannot_read(path, error), "unreadable_file")
@@ -373,6 +384,7 @@ def _read_table_file(path: Path, columns: Columns, sink: DropReport,
                           lambda c: pd.read_csv(path, usecols=[c], nrows=FLAG_SAMPLE)[c])
             if use is None:
                 return None
+            use = _with_position(use, found)
             text_columns = (columns.id, columns.band, columns.label, columns.split)
             text = [c for c, role in use.items() if role in text_columns]
             # A star called NA or null is a star: in text columns only an empty field is
@@ -784,6 +796,7 @@ def _frame_to_curves(
     ids = id_text(frame[columns.id], columns.id, name, sink)
     if ids is None:
         return None
+    warn_of_ids_sharing_positions(frame, ids, columns.id, name, sink)
     n = len(frame)
     if columns.per_band:
         return _rows_of_bands(frame, columns, ids, numbers, keep, cells, sink)

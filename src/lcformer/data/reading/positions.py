@@ -1,0 +1,72 @@
+"""Star ids against sky positions: one star under several ids.
+
+Surveys give an object id per field, CCD and filter (ZTF's ``oid``), so one star of a long
+table keyed by them is several "stars": each band classified alone, without its colour, and a
+star's ids on both sides of a train/test split. Where a table has ``ra`` and ``dec`` columns,
+ids whose median positions lie within :data:`ONE_STAR_ARCSEC` of each other are said.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from lcformer.data.report import DropReport
+
+#: Rows all within this of each other are one star's, whatever ids they carry: a ZTF
+#: download of one star holds an oid per filter and field.
+ONE_STAR_ARCSEC = 2.0
+#: Counts the ids that lie within :data:`ONE_STAR_ARCSEC` of another id.
+SHARED_POSITION = "star_ids_sharing_a_position"
+
+
+def position_columns(names: list[str]) -> tuple[str, str] | None:
+    """The table's ``ra`` and ``dec`` columns (degrees), by name in any case, if it has both."""
+    found = {str(n).lower(): str(n) for n in names}
+    return (found["ra"], found["dec"]) if "ra" in found and "dec" in found else None
+
+
+def ids_sharing_positions(ids: np.ndarray, ra: np.ndarray, dec: np.ndarray
+                          ) -> list[tuple[str, str]]:
+    """Pairs of ids whose median positions lie within :data:`ONE_STAR_ARCSEC`."""
+    from sklearn.neighbors import BallTree
+
+    frame = pd.DataFrame({"id": ids, "ra": pd.to_numeric(ra, errors="coerce"),
+                          "dec": pd.to_numeric(dec, errors="coerce")})
+    # (ra's median about each id's first row: 359.9 and 0.1 are neighbours)
+    first = frame.groupby("id", sort=False)["ra"].transform("first")
+    frame["ra"] = first + (frame["ra"] - first + 180.0) % 360.0 - 180.0
+    centre = frame.groupby("id", sort=False)[["ra", "dec"]].median().dropna()
+    if len(centre) < 2:
+        return []
+    sky = np.radians(centre[["dec", "ra"]].to_numpy())
+    near = BallTree(sky, metric="haversine").query_radius(
+        sky, r=np.radians(ONE_STAR_ARCSEC / 3600.0))
+    names = centre.index.to_numpy()
+    return [(str(names[i]), str(names[j])) for i, around in enumerate(near)
+            for j in around if j > i]
+
+
+def warn_of_ids_sharing_positions(frame: pd.DataFrame, ids: np.ndarray, id_column: str,
+                                  where: str, sink: DropReport) -> None:
+    """Said (and :data:`SHARED_POSITION` counted) where ids of ``frame`` lie within
+    :data:`ONE_STAR_ARCSEC` of each other; nothing where it has no ``ra`` and ``dec``."""
+    position = position_columns(list(frame.columns))
+    if position is None or len(frame) == 0:
+        return
+    pairs = ids_sharing_positions(ids, frame[position[0]].to_numpy(),
+                                  frame[position[1]].to_numpy())
+    if not pairs:
+        return
+    shared = len({i for pair in pairs for i in pair})
+    sink.note(SHARED_POSITION, shared)
+    a, b = pairs[0]
+    warnings.warn(f"{where}: {shared:,} of its {len(set(ids)):,} star ids lie within "
+                  f"{ONE_STAR_ARCSEC:g}\" of another id ({a!r} and {b!r}): each id is read as a "
+                  f"star of its own, so one star split into ids per field, CCD or filter (ZTF's "
+                  f"oid) has each band classified alone, without its colour, and its ids on "
+                  f"both sides of a train/test split; give --columns id= a column that names "
+                  f"the star, or join the ids first (counted as {SHARED_POSITION})",
+                  stacklevel=3)
