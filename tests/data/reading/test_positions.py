@@ -7,7 +7,12 @@ import pandas as pd
 import pytest
 
 from lcformer.data.reading import read_long_table
-from lcformer.data.reading.positions import SHARED_POSITION, ids_sharing_positions
+from lcformer.data.reading.config import Columns
+from lcformer.data.reading.positions import (
+    SEVERAL_POSITIONS,
+    SHARED_POSITION,
+    ids_sharing_positions,
+)
 from lcformer.data.report import DropReport
 
 ARCSEC = 1 / 3600
@@ -48,8 +53,6 @@ def test_a_table_keyed_by_ids_that_share_positions_says_so(tmp_path, suffix) -> 
     if suffix:
         source = tmp_path / f"ztf{suffix}"
         getattr(frame, "to_csv" if suffix == ".csv" else "to_parquet")(source, index=False)
-    from lcformer.data.reading.config import Columns
-
     columns = Columns(id="oid", time="hjd", err="magerr", band="filtercode")
     report = DropReport()
     with pytest.warns(UserWarning, match=r"6 of its 6 star ids lie within 2\" of another id "
@@ -61,3 +64,22 @@ def test_a_table_keyed_by_ids_that_share_positions_says_so(tmp_path, suffix) -> 
     report = DropReport()
     read = read_long_table(frame, columns=columns.replace(id="star"), report=report)
     assert read.n_stars == 3 and not report.events[SHARED_POSITION]
+
+
+def test_a_star_file_whose_rows_lie_at_two_positions_is_said(tmp_path) -> None:
+    """QA: a ZTF cone search of 5" took a neighbour's oids 4" away into one star's file; it
+    was read as one star, with the neighbour's period and class, without a word."""
+    from lcformer.data.reading.per_star import read_folder
+
+    frame = ztf_like()
+    star0 = frame[frame["oid"].str[0] == "0"]
+    star0.to_csv(tmp_path / "ZTF0.csv", index=False)
+    neighbour = frame[frame["oid"].str[0] == "2"].assign(
+        ra=star0["ra"].median() + 4 * ARCSEC, dec=star0["dec"].median())
+    pd.concat([frame[frame["oid"].str[0] == "1"], neighbour]).to_csv(tmp_path / "ZTF1.csv",
+                                                                     index=False)
+    report = DropReport()
+    with pytest.warns(UserWarning, match=r"ZTF1\.csv: its rows lie more than 2\" apart"):
+        read = read_folder(tmp_path, report=report,
+                           columns=Columns(time="hjd", err="magerr", band="filtercode"))
+    assert read.n_stars == 2 and report.events[SEVERAL_POSITIONS] == 1

@@ -12,6 +12,7 @@ import os
 import posixpath
 import re
 import tarfile
+import warnings
 import zipfile
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -57,6 +58,7 @@ from lcformer.data.reading.one_star import (
     one_stars_files,
     star_ids,
 )
+from lcformer.data.reading.positions import ONE_STAR_ARCSEC, SEVERAL_POSITIONS
 from lcformer.data.reading.star_file import Curve, header_object, is_votable, parse_curves
 from lcformer.data.report import DropReport
 from lcformer.errors import InputError
@@ -847,6 +849,12 @@ def _read_one(load: Callable[[], bytes], shown: str, sink: DropReport,
     for kind in (MAG_UNIT, FLUX_UNIT):
         if units is not None and own.events[kind]:
             units.setdefault(kind, shown)
+    if own.events[SEVERAL_POSITIONS] and not sink.events[SEVERAL_POSITIONS]:  # the first
+        warnings.warn(f"{shown}: its rows lie more than {ONE_STAR_ARCSEC:g}\" apart (ra, dec), "
+                      f"and are read as one star: a cone search that took in a neighbour joins "
+                      f"two stars' points (its period and class then mix both); keep the "
+                      f"rows of the star's own ids (counted as {SEVERAL_POSITIONS}: this is "
+                      f"the first such file)", stacklevel=2)
     sink.merge(own)
     return curves, header_object(data)
 

@@ -9,6 +9,7 @@ ids whose median positions lie within :data:`ONE_STAR_ARCSEC` of each other are 
 from __future__ import annotations
 
 import warnings
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -20,12 +21,29 @@ from lcformer.data.report import DropReport
 ONE_STAR_ARCSEC = 2.0
 #: Counts the ids that lie within :data:`ONE_STAR_ARCSEC` of another id.
 SHARED_POSITION = "star_ids_sharing_a_position"
+#: Counts one star's files whose rows lie farther apart (a cone search that took a neighbour).
+SEVERAL_POSITIONS = "star_files_with_rows_at_several_positions"
 
 
 def position_columns(names: list[str]) -> tuple[str, str] | None:
     """The table's ``ra`` and ``dec`` columns (degrees), by name in any case, if it has both."""
     found = {str(n).lower(): str(n) for n in names}
     return (found["ra"], found["dec"]) if "ra" in found and "dec" in found else None
+
+
+def one_position(ra: Any, dec: Any) -> bool:
+    """Whether every row lies within :data:`ONE_STAR_ARCSEC` of the rows' median position
+    (degrees; a row without one counts as far)."""
+    ra_deg = pd.to_numeric(pd.Series(ra), errors="coerce").to_numpy(dtype=np.float64)
+    dec_deg = pd.to_numeric(pd.Series(dec), errors="coerce").to_numpy(dtype=np.float64)
+    if not len(ra_deg) or not (np.isfinite(ra_deg) & np.isfinite(dec_deg)).all():
+        return False
+    centre_dec = np.median(dec_deg)
+    # Right ascension's median about the first row's, so that 359.9 and 0.1 are neighbours.
+    wrapped = (ra_deg - ra_deg[0] + 180.0) % 360.0 - 180.0
+    d_ra = (wrapped - np.median(wrapped)) * np.cos(np.radians(centre_dec))
+    distance = np.hypot(d_ra, dec_deg - centre_dec) * 3600.0
+    return bool(distance.max() <= ONE_STAR_ARCSEC)
 
 
 def ids_sharing_positions(ids: np.ndarray, ra: np.ndarray, dec: np.ndarray

@@ -47,7 +47,7 @@ from lcformer.data.reading.per_star import (
     list_files,
     read_folder,
 )
-from lcformer.data.reading.positions import ONE_STAR_ARCSEC
+from lcformer.data.reading.positions import one_position
 from lcformer.data.reading.star_file import parse_curves
 from lcformer.data.reading.tables import read_long_table
 from lcformer.data.report import DropReport
@@ -349,28 +349,13 @@ def _several_stars(path: Path, table: Any, columns: list[str], position: list[st
                                  | {c: np.asarray(table[c]) for c in position})
     except READ_ERRORS:  # unreadable here: the table reader names the problem
         return True
-    if position and _one_position(frame[position[0]], frame[position[1]]):
+    if position and one_position(frame[position[0]], frame[position[1]]):
         return False
     for column in columns:
         counts = frame[column].value_counts()
         if len(counts) > 1 and (one_value or counts.max() > 1):
             return True
     return False
-
-
-def _one_position(ra: pd.Series, dec: pd.Series) -> bool:
-    """Whether every row lies within :data:`ONE_STAR_ARCSEC` of the rows' median position
-    (degrees; a row without one counts as far)."""
-    ra_deg = pd.to_numeric(ra, errors="coerce").to_numpy(dtype=np.float64)
-    dec_deg = pd.to_numeric(dec, errors="coerce").to_numpy(dtype=np.float64)
-    if not len(ra_deg) or not (np.isfinite(ra_deg) & np.isfinite(dec_deg)).all():
-        return False
-    centre_dec = np.median(dec_deg)
-    # Right ascension's median about the first row's, so that 359.9 and 0.1 are neighbours.
-    wrapped = (ra_deg - ra_deg[0] + 180.0) % 360.0 - 180.0
-    d_ra = (wrapped - np.median(wrapped)) * np.cos(np.radians(centre_dec))
-    distance = np.hypot(d_ra, dec_deg - centre_dec) * 3600.0
-    return bool(distance.max() <= ONE_STAR_ARCSEC)
 
 
 def _astropy_table(path: Path) -> Any:
