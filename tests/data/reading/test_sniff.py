@@ -418,7 +418,7 @@ def test_a_mag_unit_astropy_does_not_know_is_said(tmp_path: Path) -> None:
 
 
 def test_one_position_is_within_two_arcseconds_across_ra_zero() -> None:
-    from lcformer.data.reading.sniff import _one_position
+    from lcformer.data.reading.positions import one_position as _one_position
 
     near_zero = pd.Series([359.9999, 0.0001, 0.0])  # 0.72" apart at the equator
     assert _one_position(near_zero, pd.Series([0.0, 0.0, 0.0]))
