@@ -73,6 +73,21 @@ def test_round_trip_model_optimizer_and_metadata(tmp_path) -> None:
     assert got["param_groups"][0]["params"] == want["param_groups"][0]["params"]
 
 
+def test_the_same_checkpoint_is_the_same_bytes(tmp_path) -> None:
+    """QA: two identical runs wrote checkpoints whose sha256sums differed: safetensors lays
+    out the metadata's keys in a hash map's order, new for every map."""
+    model, optimizer = trained_model()
+    saved = {(save_checkpoint(tmp_path / f"{i}.safetensors", model, metadata(model),
+                              optimizer)).read_bytes() for i in range(8)}
+    assert len(saved) == 1
+    data = saved.pop()
+    size = int.from_bytes(data[:8], "little")
+    assert size % 8 == 0 and list(json.loads(data[8:8 + size])) == sorted(
+        json.loads(data[8:8 + size]))
+    state, _, _ = load_checkpoint(tmp_path / "0.safetensors")  # verified, as always
+    assert all(torch.equal(v, state[k]) for k, v in model.state_dict().items())
+
+
 def test_without_optimizer_there_is_no_optimizer_state(tmp_path) -> None:
     model, _ = trained_model()
     save_checkpoint(tmp_path / "best.safetensors", model, metadata(model))

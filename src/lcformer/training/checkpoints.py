@@ -60,9 +60,22 @@ def save_checkpoint(path: str | Path, model: torch.nn.Module, metadata: dict[str
     header = {METADATA_KEY: text, DIGEST_KEY: content_digest(tensors, text)}
     # As bytes through atomic.write_bytes: safetensors' save_file writes a temporary file of
     # its own (owner-only mode, and left behind if the process is killed) and renames it.
-    atomic.write_bytes(path, save(tensors, metadata=header))
+    atomic.write_bytes(path, canonical_header(save(tensors, metadata=header)))
     atomic.write_json(path.with_suffix(".json"), metadata)
     return path
+
+
+def canonical_header(data: bytes) -> bytes:
+    """A safetensors file with its JSON header's keys in sorted order (the format's own
+    padding: spaces to a multiple of 8 bytes). safetensors writes the metadata's keys in a
+    hash map's order, which changes from run to run, so that identical checkpoints differed
+    byte for byte (QA: two identical runs, two sha256sums). Tensor offsets count from the
+    end of the header, so the data stays as it is."""
+    size = int.from_bytes(data[:8], "little")
+    header = json.loads(data[8:8 + size])
+    text = json.dumps(header, sort_keys=True, separators=(",", ":")).encode("utf-8")
+    text += b" " * (-len(text) % 8)
+    return len(text).to_bytes(8, "little") + text + data[8 + size:]
 
 
 @dataclass
