@@ -43,7 +43,7 @@ from lcformer import atomic
 from lcformer.data.splits import SampleSet, class_weights
 from lcformer.errors import CorruptFileError, RunNotFoundError, TrainingDivergedError
 from lcformer.evaluation.metrics import classification_metrics
-from lcformer.hardware import pick_device
+from lcformer.hardware import hardware, pick_device
 from lcformer.models.inference import star_level, trim_padding, window_probabilities
 from lcformer.models.periodic import PeriodicClassifier
 from lcformer.training import distributed
@@ -76,6 +76,18 @@ class TrainResult:
     # Seconds the run spent in earlier processes (killed, then resumed): with this one's, the
     # run's whole training time.
     earlier_seconds: float = 0.0
+    # [first epoch, hardware in words] of each stretch of epochs a process ran: more than one
+    # where a run was resumed on another device or number of threads.
+    ran_on: list[list[Any]] = field(default_factory=list)
+
+    def hardware(self, now: str) -> str:
+        """``now`` (this process's hardware), with the earlier stretches' where they differ."""
+        if len({text for _, text in self.ran_on}) < 2:
+            return now
+        ends = [first - 1 for first, _ in self.ran_on[1:]] + [None]
+        parts = [f"epochs {first}-{end}: {text}" if end else f"epochs {first} on: {text}"
+                 for (first, text), end in zip(self.ran_on, ends, strict=True)]
+        return f"{now} (resumed; {'; '.join(parts)})"
 
 
 def epoch_plan(pretrain: str | None, config: TrainConfig) -> list[Phase]:
@@ -138,12 +150,22 @@ def train(
     start = 0
     last_epoch = 0.0  # seconds of the last epoch done, its saves included
     session_began = time.perf_counter()
+    ran_on = hardware(str(device), distributed.world_size())
     if resume:
         start, result, last_epoch = _restore(run_dir, model, optimizer)
         if distributed.is_main():  # said even when quiet (QA: it looked like a new run)
             print(f"--resume: {run_dir}: {start} of {len(plan)} epochs were done; continuing "
                   f"from epoch {start + 1}" if start < len(plan) else
                   f"--resume: {run_dir}: all {len(plan)} epochs were done", file=sys.stderr)
+        before = result.ran_on[-1][1] if result.ran_on else None
+        if before not in (None, ran_on) and start < len(plan) and distributed.is_main():
+            # (QA: resumed without --threads, all cores, and nothing said it)
+            print(f"--resume: epochs 1-{start} ran on {before}, these on {ran_on}: sums taken "
+                  f"in another order differ in their last bits, so the result may differ "
+                  f"slightly from an uninterrupted run's; resume with the same --threads and "
+                  f"--device to reproduce it", file=sys.stderr)
+    if start < len(plan) and (not result.ran_on or result.ran_on[-1][1] != ran_on):
+        result.ran_on.append([start + 1, ran_on])
 
     weights = loss_class_weights(train_set, len(classes), config, device)
     best_state: dict[str, torch.Tensor] | None = None
@@ -366,7 +388,8 @@ def _restore(run_dir: Path | None, model: Model,
         earlier = training.get("seconds", sum(r.get("seconds", 0.0)
                                               for r in training["history"]))
         result = TrainResult(training["history"], training["best_epoch"],
-                             training["best_score"], earlier_seconds=float(earlier))
+                             training["best_score"], earlier_seconds=float(earlier),
+                             ran_on=list(training.get("ran_on", [])))
         return start, result, float(training.get("last_epoch_seconds", 0.0))
     except (RuntimeError, ValueError, KeyError, TypeError) as exc:
         reason = (str(exc).splitlines() or [type(exc).__name__])[0]
@@ -380,7 +403,8 @@ def _save_epoch(run_dir: Path, model: Model, optimizer: torch.optim.Optimizer,
     """``last.safetensors`` (what ``--resume`` continues from) and ``history.csv``."""
     training = {"epochs_done": epoch + 1, "history": result.history,
                 "best_epoch": result.best_epoch, "best_score": result.best_score,
-                "seconds": seconds, "last_epoch_seconds": round(last_epoch, 3)}
+                "seconds": seconds, "last_epoch_seconds": round(last_epoch, 3),
+                "ran_on": result.ran_on}
     save_checkpoint(run_dir / LAST_FILE, model,
                     metadata | {"epoch": epoch + 1, "training": training}, optimizer)
     write_history(run_dir / HISTORY_FILE, result.history)

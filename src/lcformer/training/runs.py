@@ -134,7 +134,7 @@ def evaluate_run(fitted: FittedRun, data: PreparedDataset, parts: np.ndarray,
                            data.stars["label"].to_numpy(),
                            resolved_split(config.split, data.stars))
         | stars_used(fitted.sets, fitted.metadata.get("forest", {}).get("trees_alone", False)),
-        hardware=hardware(str(device), distributed.world_size()),
+        hardware=result.hardware(hardware(str(device), distributed.world_size())),
         train_seconds=round(fitted.seconds, 1),
         star=star_metrics.to_dict(), window=window_metrics.to_dict(),
         budget={"epochs_planned": epochs_planned(config), "epochs_run": epochs_run(result.history),
