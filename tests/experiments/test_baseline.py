@@ -183,6 +183,11 @@ def test_cli_baseline(tmp_path, monkeypatch, capsys) -> None:
     assert lines[1].startswith("synthetic / gradient_boosting: star-level test accuracy ")
     assert "on 6 stars" in lines[0]
     assert (out / "metrics.json").is_file() and (out / "test_predictions.csv").is_file()
+    # How to make it again (QA: no run folder said its command or the software's versions)
+    made = json.loads((out / "metrics.json").read_text())
+    assert made["command"].startswith("lcformer baseline synthetic --work-dir ")
+    assert made["command"].endswith(f"--out {out}")
+    assert {"python", "lcformer", "torch", "numpy", "scikit-learn"} <= set(made["software"])
     # `lcformer evaluate` reads a baseline folder as it reads a deep run's: one block each.
     assert cli.main(["evaluate", str(out)]) == 0
     shown = capsys.readouterr().out

@@ -58,6 +58,7 @@ from lcformer.data.report import DropReport
 from lcformer.data.tokens import TokenConfig
 from lcformer.data.views import ViewConfig
 from lcformer.errors import ConfigError, InputError
+from lcformer.evaluation import records
 from lcformer.evaluation.flags import FlagConfig
 from lcformer.experiments.grid import SweepConfig
 from lcformer.models.config import ModelConfig
@@ -744,7 +745,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
     args.command_line = shlex.join(["lcformer", *argv])  # kept in sweep.json
-    return run_command(_dispatch, args)
+    said = records.COMMAND_LINE.set(args.command_line)  # and in each run's metrics.json
+    try:
+        return run_command(_dispatch, args)
+    finally:
+        records.COMMAND_LINE.reset(said)
 
 
 def _processes() -> int:

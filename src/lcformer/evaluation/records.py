@@ -8,9 +8,12 @@ so the two kinds of run are read the same way.
 
 from __future__ import annotations
 
+import contextvars
 import dataclasses
 import json
+import platform
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +23,26 @@ from lcformer import atomic
 from lcformer.errors import CorruptFileError, RunNotFoundError
 from lcformer.evaluation.metrics import score_text
 from lcformer.training.run_folder import BEST_FILE, CONFIG_FILE, METRICS_FILE
+
+#: The command line of the ``lcformer`` command running now (set by the CLI; None from
+#: Python), kept in ``metrics.json`` so that a run says how to make it again.
+COMMAND_LINE: contextvars.ContextVar[str | None] = contextvars.ContextVar("command_line",
+                                                                          default=None)
+#: Packages whose versions a run's result depends on, kept in ``metrics.json``.
+SOFTWARE = ("lcformer", "torch", "numpy", "pandas", "scikit-learn", "pyarrow", "light-curve",
+            "nifty-ls")
+
+
+def software_versions() -> dict[str, str]:
+    """Python's and :data:`SOFTWARE`'s versions (those installed)."""
+    found = {"python": platform.python_version()}
+    for name in SOFTWARE:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return found
+
 
 #: Fewer validation stars than this that chose the best epoch (or the trees' weight) are
 #: said in the summary line: a score on so few moves by a star.
@@ -169,8 +192,12 @@ class RunRecord:
 
 def write_records(run_dir: Path, kind: str, records: list[RunRecord],
                   extra: dict[str, Any] | None = None) -> None:
-    """``metrics.json``: the records and, for a baseline, how its features were made."""
-    atomic.write_json(run_dir / METRICS_FILE, {"kind": kind, **(extra or {}),
+    """``metrics.json``: the records and, for a baseline, how its features were made; the
+    command line (where the CLI ran it) and the software's versions (QA: a researcher could
+    not tell from a run folder how to make it again)."""
+    made = {"command": command} if (command := COMMAND_LINE.get()) else {}
+    atomic.write_json(run_dir / METRICS_FILE, {"kind": kind, **(extra or {}), **made,
+                                              "software": software_versions(),
                                               "records": [r.to_dict() for r in records]})
 
 
