@@ -282,10 +282,15 @@ def test_magnitudes_below_zero_from_flux_name_the_zero_point(recwarn) -> None:
     """QA: TESS's e-/s at the Jy zero point (8.9) gave a median magnitude of -1.7 without a
     word; a unit-named column has its own warning, and magnitudes above 0 none."""
     electrons = _stars([40000.0, 52000.0, 31000.0], scatter=50.0)
-    with pytest.warns(UserWarning, match=r"median of -2\.\d\d, below 0 .* give the "
+    with pytest.warns(UserWarning, match=r"median of -2\.\d\d, below 3 .* give the "
                                          r"--zero-point of the fluxes' unit"):
         to_magnitudes(electrons, ReadConfig(flux=True), "tess", DropReport())
+    # PS1's fluxes of 17-mag stars in uJy read as Jy (QA: a median of 2.1, said nowhere)
+    micro = _stars([570.0, 400.0, 800.0], scatter=5.0)
+    with pytest.warns(UserWarning, match=r"median of 2\.\d\d, below 3 .*for uJy 23\.9"):
+        to_magnitudes(micro, ReadConfig(flux=True), "ps1", DropReport())
     to_magnitudes(electrons, ReadConfig(flux=True, zero_point=20.44), "tess", DropReport())
+    to_magnitudes(micro, ReadConfig(flux=True, zero_point=23.9), "ps1", DropReport())
     assert not recwarn.list
 
 

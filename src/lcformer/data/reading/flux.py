@@ -244,21 +244,28 @@ def refuse_fluxes(curves: LightCurves, source: str, fix: str) -> None:
                          f"normalised to their median (TESS's or Kepler's); {fix}")
 
 
+#: A median magnitude from --flux below this is a unit other than --zero-point's: about 170
+#: stars in the whole sky are brighter than V = 3 (QA: PS1's fluxes in uJy read as Jy gave a
+#: median of 2.1, said nowhere, where only those below 0 were warned of).
+BRIGHTEST_MEDIAN = 3.0
+
+
 def _warn_of_negative_magnitudes(curves: LightCurves, config: ReadConfig, source: str,
                                  unit_named: bool) -> None:
-    """Magnitudes from --flux that are mostly below 0, as only the brightest stars in the sky
-    are: fluxes in another unit than --zero-point's (QA: TESS's e-/s at the Jy zero point,
-    a median of -1.7 without a word). Not where the column's name gave its unit: said then."""
+    """Magnitudes from --flux that are mostly below :data:`BRIGHTEST_MEDIAN`, as only the
+    brightest stars in the sky are: fluxes in another unit than --zero-point's (QA: TESS's
+    e-/s at the Jy zero point, a median of -1.7 without a word). Not where the column's name
+    gave its unit: said then."""
     if unit_named or not curves.n_points:
         return
     median = float(pd.Series(curves.mag).groupby(curves.curve_index).median().median())
-    if median < 0:
+    if median < BRIGHTEST_MEDIAN:
         warnings.warn(f"{source}: the magnitudes --flux made have a median of {median:.2f}, "
-                      f"below 0 (only the brightest stars in the sky are): give the "
-                      f"--zero-point of the fluxes' unit (the magnitude of a flux of 1 in it: "
-                      f"AB's for Jy {UNIT_ZERO_POINTS['Jy']:g}, for nJy "
-                      f"{UNIT_ZERO_POINTS['nJy']:g}; TESS's e-/s: 20.44); it is "
-                      f"{config.zero_point:g}", stacklevel=3)
+                      f"below {BRIGHTEST_MEDIAN:g} (only some 170 stars in the sky are "
+                      f"brighter): give the --zero-point of the fluxes' unit (the magnitude of "
+                      f"a flux of 1 in it: AB's for Jy {UNIT_ZERO_POINTS['Jy']:g}, for uJy "
+                      f"{UNIT_ZERO_POINTS['uJy']:g}, for nJy {UNIT_ZERO_POINTS['nJy']:g}; TESS's "
+                      f"e-/s: 20.44); it is {config.zero_point:g}", stacklevel=3)
 
 
 #: Zero points of calibrated fluxes, the same in every band: AB's of the Jy units, of SDSS's
