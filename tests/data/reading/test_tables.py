@@ -621,6 +621,13 @@ def test_a_flag_column_left_unread_is_counted() -> None:
         assert report.events == events, columns
         assert [re.search(said, str(w.message)) is not None for w in caught] == (
             [True] if events else [])  # said where counted, on the command line too
+        assert not any("--flag-bits" in str(w.message) for w in caught)  # mostly 0: no mask
+    # Non-zero in most rows (Pan-STARRS's infoFlag, QA): read with --flag-bits, not alone
+    with pytest.warns(UserWarning, match=r"'infoFlag' looks like a quality flag and is not "
+                                         r"read.*--columns flag=infoFlag .*, with --flag-bits "
+                                         r"naming the bits that mark bad rows: it is non-zero "
+                                         r"in 80% of the rows"):
+        from_dataframe(_frame().assign(infoFlag=[0, 16, 16, 24, 16]), report=DropReport())
     # Beside a flag column that is read, the other's rows are not applied: counted too.
     report = DropReport()
     with pytest.warns(UserWarning, match=r"'catflags' looks like a quality flag too and is not "

@@ -649,7 +649,7 @@ def _say_of_columns(found: list[str], columns: Columns, use: dict[str, str],
             _say(f"{listed} like a quality flag and {'is' if one else 'are'} not "
                           f"read, so flagged rows are kept: read {'it' if one else 'one'} "
                           f"with --columns flag={flags[0]} (Columns(flag={flags[0]!r}) in "
-                          f"Python)")
+                          f"Python){_bit_mask_hint(values, flags[0])}")
 
 
 def _check_columns(present: list[str], columns: Columns, name: str, sink: DropReport,
@@ -899,6 +899,25 @@ def _text(frame: pd.DataFrame, column: str) -> pd.Series | None:
     if values.dtype != object and not isinstance(values.dtype, pd.StringDtype):
         values = values.astype(object)  # categories and numbers with gaps take "" then
     return values.fillna("").astype(str)
+
+
+def _bit_mask_hint(values: ColumnValues | None, column: str) -> str:
+    """Where a flag column not read is non-zero in most rows, the advice to read it with
+    --flag-bits: it is a bit mask of notes on good rows too (QA: Pan-STARRS's infoFlag, read
+    as the warning advised, dropped 6,584 of 9,784 good points)."""
+    try:
+        series = None if values is None else values(column)
+    except READ_ERRORS:
+        return ""
+    if series is None or not len(series):
+        return ""
+    numbers = pd.to_numeric(series.head(FLAG_SAMPLE), errors="coerce")
+    share = float((numbers.notna() & (numbers != 0)).mean())
+    if share <= 0.5:
+        return ""
+    return (f", with --flag-bits naming the bits that mark bad rows: it is non-zero in "
+            f"{share:.0%} of the rows looked at, as a bit mask of notes on good rows is "
+            f"(Pan-STARRS's infoFlag)")
 
 
 def _holds_flags(values: ColumnValues, column: str, bits: int) -> bool:
