@@ -303,6 +303,9 @@ def test_interrupted_is_130(monkeypatch, capsys) -> None:
     monkeypatch.setattr(commands, "prepare_dataset", interrupted)
     assert main(["prepare", str(BAD / "path_catalog"), "--quiet"]) == EXIT_INTERRUPTED
     assert capsys.readouterr().err == "lcformer: interrupted\n"
+    # train says how to continue, as on SIGTERM (QA)
+    assert main(["train", str(BAD / "path_catalog"), "--quiet"]) == EXIT_INTERRUPTED
+    assert capsys.readouterr().err == "lcformer: interrupted; rerun with --resume to continue\n"
 
 
 def test_sigterm_stops_as_ctrl_c_does_says_so_and_is_143(monkeypatch, capsys) -> None:
@@ -370,6 +373,27 @@ def test_a_killed_worker_process_is_said_not_called_a_bug(monkeypatch, capsys) -
     assert err.startswith("lcformer: error: a worker process of --jobs was killed, most often "
                           "by the system for want of memory: rerun with fewer --jobs")
     assert "internal error" not in err
+
+
+@pytest.mark.parametrize("error", [
+    MemoryError("Unable to allocate 29.6 MiB for an array with shape (62, 250, 250)"),
+    ImportError("libtorch_cpu.so: failed to map segment from shared object")])
+def test_out_of_memory_is_said_not_called_a_bug(monkeypatch, capsys, error) -> None:
+    """QA on a small laptop (ulimit -v): "internal error: MemoryError ... (a bug: please
+    report it)", exit 3; a library that could not be mapped, "install it"."""
+    def short(*args, **kwargs):
+        raise error
+
+    monkeypatch.setattr(commands, "prepare_dataset", short)
+    assert main(["train", str(BAD / "path_catalog"), "--quiet"]) == EXIT_USER
+    err = capsys.readouterr().err
+    assert err.startswith("lcformer: error: out of memory (")
+    assert "a smaller --batch-size" in err and "more memory" in err
+    assert err.count("\n") == 1 and "bug" not in err
+    # An import that failed otherwise is not taken for memory
+    monkeypatch.setattr(commands, "prepare_dataset",
+                        lambda *a, **k: (_ for _ in ()).throw(ImportError("no module x")))
+    assert main(["prepare", str(BAD / "path_catalog"), "--quiet"]) == EXIT_INTERNAL
 
 
 def test_exit_statuses_are_the_documented_ones() -> None:

@@ -33,7 +33,7 @@ EXIT_STATUS = """exit status:
   1    nothing produced (prepare kept 0 stars, predict classified 0), or predict left
        out input it could not read (incomplete)
   2    an error in the input, the options or a file, or a path the system refused (one
-       line on stderr naming it), or a --jobs worker process killed (out of memory)
+       line on stderr naming it), or out of memory (a --jobs worker process killed too)
   3    an internal error: a bug (rerun with --debug for the traceback and report it)
   130  interrupted (Ctrl-C)
   141  the output's reader stopped reading (lcformer ... | head)
@@ -64,8 +64,9 @@ def run_command(command: Callable[[argparse.Namespace], int],
                   file=sys.stderr)
         return EXIT_TERMINATED
     except KeyboardInterrupt:
-        if not _other_rank():
-            print("lcformer: interrupted", file=sys.stderr)
+        if not _other_rank():  # (QA: Ctrl-C in train did not say that --resume continues)
+            again = "; rerun with --resume to continue" if args.command == "train" else ""
+            print(f"lcformer: interrupted{again}", file=sys.stderr)
         return EXIT_INTERRUPTED
     except BrokenPipeError:  # `lcformer ... | head`: stop quietly, as other Unix tools do
         # Python flushes stdout at exit and would fail again: point it at /dev/null.
@@ -83,6 +84,14 @@ def run_command(command: Callable[[argparse.Namespace], int],
                        if (v := getattr(args, k, None))), None)
         print(f"{_error_prefix()}: {_refused_path(error, output)}", file=sys.stderr)
         return EXIT_USER
+    except (MemoryError, *_LOADING) as error:  # the machine's memory or a ulimit: not a bug
+        if not _out_of_memory(error):           # (QA: "a bug: please report it" on a small
+            return _internal_error(error, args, debug)  # laptop)
+        if debug:
+            traceback.print_exc()
+        print(f"{_error_prefix()}: out of memory ({_one_line(error)[:120]}): {_less_memory(args)}",
+              file=sys.stderr)
+        return EXIT_USER
     except BrokenProcessPool:  # a --jobs worker killed (most often for memory): not a bug
         if debug:
             traceback.print_exc()
@@ -92,24 +101,59 @@ def run_command(command: Callable[[argparse.Namespace], int],
               f"predict continues where it stopped)", file=sys.stderr)
         return EXIT_USER
     except Exception as error:  # a bug: say so in one line, the traceback on request
-        if debug:
-            traceback.print_exc()
-        if _peer_stopped(error):  # another torchrun process died: not this one's bug
-            # (it may have stopped on an input error, before any run folder: not --resume)
-            again = ("once that is fixed, rerun (with --resume where the run had begun its "
-                     "epochs)" if args.command == "train" else "once that is fixed, rerun")
-            print(f"lcformer: interrupted: another process of this torchrun stopped "
-                  f"({_one_line(error)[:160]}): its own line says why; {again}",
-                  file=sys.stderr)
-            return EXIT_INTERRUPTED
-        hint = "" if debug else "; rerun with --debug for the traceback"
-        print(f"{_error_prefix('internal error')}: {type(error).__name__}: "
-              f"{_one_line(error)}{hint} "
-              f"(a bug: please report it)", file=sys.stderr)
-        return EXIT_INTERNAL
+        return _internal_error(error, args, debug)
     finally:
         warnings.formatwarning = python_format
         restore_sigterm()
+
+
+#: Errors of a library that could not be loaded, which a memory limit also raises.
+_LOADING = (ImportError,)
+
+
+def _out_of_memory(error: BaseException) -> bool:
+    """A MemoryError, or a library that could not be mapped into memory (a ulimit: "failed
+    to map segment from shared object"), here or in what caused it."""
+    while error is not None:
+        if isinstance(error, MemoryError) or any(
+                words in str(error) for words in ("failed to map segment",
+                                                  "Cannot allocate memory")):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+def _internal_error(error: Exception, args: argparse.Namespace, debug: bool) -> int:
+    """A bug: said in one line, the traceback on request (or another torchrun process gone)."""
+    if debug:
+        traceback.print_exc()
+    if _peer_stopped(error):  # another torchrun process died: not this one's bug
+        # (it may have stopped on an input error, before any run folder: not --resume)
+        again = ("once that is fixed, rerun (with --resume where the run had begun its "
+                 "epochs)" if args.command == "train" else "once that is fixed, rerun")
+        print(f"lcformer: interrupted: another process of this torchrun stopped "
+              f"({_one_line(error)[:160]}): its own line says why; {again}",
+              file=sys.stderr)
+        return EXIT_INTERRUPTED
+    hint = "" if debug else "; rerun with --debug for the traceback"
+    print(f"{_error_prefix('internal error')}: {type(error).__name__}: "
+          f"{_one_line(error)}{hint} "
+          f"(a bug: please report it)", file=sys.stderr)
+    return EXIT_INTERNAL
+
+
+def _less_memory(args: argparse.Namespace) -> str:
+    """What to try where a command ran out of memory."""
+    tries = ["fewer stars (--classes, or a smaller input)"]
+    if args.command in ("train", "sweep", "ablation", "demo"):
+        tries.append("a smaller --batch-size")
+    if getattr(args, "jobs", 1) not in (None, 1):
+        tries.append("--jobs 1")
+    if args.command == "predict":
+        tries = ["the input in Parquet partitions (a folder of them is read one at a time)"]
+    again = " (train: --resume continues a run whose epochs had begun)" if (
+        args.command == "train") else ""
+    return f"try {', or '.join(tries)}, or a machine with more memory{again}"
 
 
 def _one_line(error: BaseException | str) -> str:
@@ -159,6 +203,8 @@ def _one_line_warning(message: Warning | str, category: type[Warning], filename:
 
 def _peer_stopped(error: Exception) -> bool:
     """A collective that failed because another torchrun process is gone (gloo's words)."""
+    if "WORLD_SIZE" not in os.environ:  # (not importing torch: an error while it loaded,
+        return False                    # out of memory, failed again here, QA)
     from lcformer.training import distributed
 
     if not distributed.launched():  # its process group is gone by now: torchrun's variables
