@@ -85,7 +85,7 @@ def train_run(data: PreparedDataset, config: RunConfig, run_dir: str | Path,
             fitted = fit(data, config, parts, run_dir, resume, progress and main, logger)
             if not main:  # rank 0 evaluates; the others return its record
                 return RunRecord.from_dict(distributed.broadcast_json())
-            record = evaluate_run(fitted, data, parts, config, run_dir)
+            record = evaluate_run(fitted, data, parts, config, run_dir, progress)
             distributed.broadcast_json(record.to_dict())
             if logger is not None:
                 logger.finish(run_hparams(fitted.model, data, config),
@@ -106,7 +106,7 @@ def train_run(data: PreparedDataset, config: RunConfig, run_dir: str | Path,
 
 
 def evaluate_run(fitted: FittedRun, data: PreparedDataset, parts: np.ndarray,
-                 config: RunConfig, run_dir: Path) -> RunRecord:
+                 config: RunConfig, run_dir: Path, progress: bool = False) -> RunRecord:
     test = fitted.sets["test"]
     device = pick_device(config.train.device)
     probs = window_probabilities(fitted.model, test.tokens, test.mask, device=device,
@@ -148,7 +148,7 @@ def evaluate_run(fitted: FittedRun, data: PreparedDataset, parts: np.ndarray,
     if isinstance(fitted.model, ForestFusion) and len(test):
         atomic.write_json(run_dir / IMPORTANCE_FILE,
                           importance_record(fitted.model, test, data.info.extra_names,
-                                            data.info.bands))
+                                            data.info.bands, progress=progress))
     return record
 
 
