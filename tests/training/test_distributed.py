@@ -76,8 +76,9 @@ def star_folder(tmp_path):
     return folder
 
 
-def assert_same_run(single, ddp) -> None:
-    """Same history, test predictions and weights, within float tolerance."""
+def assert_same_run(single, ddp, resumed_after: int | None = None) -> None:
+    """Same history, test predictions and weights, within float tolerance; ``resumed_after``:
+    the epochs one process ran before the DDP run resumed it."""
     a, b = (pd.read_csv(d / "history.csv").drop(columns="seconds") for d in (single, ddp))
     pd.testing.assert_frame_equal(a, b, rtol=1e-5)
     a, b = (pd.read_csv(d / "test_predictions.csv", dtype={"id": str}) for d in (single, ddp))
@@ -85,7 +86,13 @@ def assert_same_run(single, ddp) -> None:
     a, b = (json.loads((d / "metrics.json").read_text())["records"][0] for d in (single, ddp))
     assert a["star"]["accuracy"] == b["star"]["accuracy"]
     assert a["budget"] == b["budget"]
-    assert b["hardware"] == a["hardware"] + ", x 2 processes"  # the time was two processes'
+    ddp_hardware = a["hardware"] + ", x 2 processes"  # the time was two processes'
+    if resumed_after is None:
+        assert b["hardware"] == ddp_hardware
+    else:  # each stretch of epochs named
+        assert b["hardware"] == (f"{ddp_hardware} (resumed; epochs 1-{resumed_after}: "
+                                 f"{a['hardware']}; epochs {resumed_after + 1} on: "
+                                 f"{ddp_hardware})")
     for name in ("best", "last"):
         state_a, meta_a, _ = load_checkpoint(single / f"{name}.safetensors")
         state_b, meta_b, _ = load_checkpoint(ddp / f"{name}.safetensors")
@@ -139,7 +146,7 @@ def test_two_gloo_processes_train_as_one(star_folder, tmp_path, monkeypatch) -> 
     assert not (tmp_path / "ddp-1").exists()
     assert len(list((tmp_path / "ddp-work" / "prepared").iterdir())) == 1
     assert_same_run(tmp_path / "single", tmp_path / "ddp-0")
-    assert_same_run(tmp_path / "single", tmp_path / "resumed")
+    assert_same_run(tmp_path / "single", tmp_path / "resumed", resumed_after=2)
     a, b = (pd.read_csv(tmp_path / d / "network" / "history.csv").drop(columns="seconds")
             for d in ("fused", "fused-ddp-0"))
     pd.testing.assert_frame_equal(a, b, rtol=1e-5)
