@@ -264,9 +264,9 @@ def run(args: argparse.Namespace, inputs: Path, outputs: Path) -> int:
     rows = [
         ("generated now", f"{n_points:,} points in {written} partitions, {t_generate:.1f} s"),
         ("streaming predict", f"{summary.seconds:,.1f} s: **{rate:,.1f} stars/s**"),
-        ("its CPU time (this process)", f"{cpu_seconds:,.1f} s: {summary.stars / cpu_seconds:,.1f}"
-                                        f" stars a CPU-second; load average {load_after:.2f} "
-                                        f"(1 min) at its end"),
+        ("its CPU time (this process" + (", not its --jobs workers)" if args.jobs > 1 else ")"),
+         f"{cpu_seconds:,.1f} s: {summary.stars / cpu_seconds:,.1f} stars a CPU-second; load "
+         f"average {load_after:.2f} (1 min) at its end"),
         ("in-memory predict, first partition (reference)",
          f"{t_reference:.1f} s: {reference_rate:,.1f} stars/s"),
         ("streaming ÷ in-memory", f"{rate / reference_rate:.2f}x"),

@@ -92,6 +92,12 @@ def _writer_gone(pid: int, last_written: float) -> bool:
     return boot is not None and boot + started > last_written + CLOCK_SLACK  # id reused
 
 
+def is_temporary(name: str) -> bool:
+    """Whether ``name`` is a temporary file's name of :func:`temporary_path` (or of the
+    writers of text, JSON and bytes), this lcformer's or an earlier one's."""
+    return _TEMP.match(name) is not None
+
+
 def remove_orphans(folder: str | os.PathLike) -> list[Path]:
     """Remove the temporary files and ``.partial-*`` folders of dead writers in ``folder``;
     returns what was removed. Safe to call while other writers work there."""

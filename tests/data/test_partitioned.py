@@ -1,4 +1,5 @@
 import json
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -175,3 +176,36 @@ def test_labels_without_their_ids_leading_zeros_are_said_of_partitions(tmp_path,
     assert "3 labelled star(s) have no light curve" in problem
     assert "2 of them are light curves' ids without their leading zeros ('1' is '001')" in problem
     assert problem.endswith("no star of class 'lost' is left")
+
+
+def test_reading_warnings_are_kept_as_the_whole_table_keeps_them(tmp_path, rng) -> None:
+    """A reused preparation says its reading's warnings again: a partitioned table keeps the
+    same ones as the whole table, each said once (review: the first pass said the column
+    warning, which was then neither kept nor said again, and said the partitions' twice)."""
+    rows = []
+    for i in range(18):
+        n = int(rng.integers(30, 70))
+        t = np.sort(rng.uniform(0, 200, n))
+        rows.append(pd.DataFrame({"id": f"star{i:02d}", "band": "V", "time": t,
+                                  "mag": 12 + 0.3 * np.sin(t) + rng.normal(0, 0.02, n),
+                                  "err": 0.02, "catflags": 0, "ra": 10.0 + i // 2 * 0.1,
+                                  "dec": 20.0}))  # two ids a position: said per partition
+    table = pd.concat(rows, ignore_index=True)
+    folder = tmp_path / "survey"
+    (folder / "lightcurves.parquet").mkdir(parents=True)
+    for k, ids in enumerate(np.array_split(np.unique(table["id"]), 3)):
+        table[table["id"].isin(ids)].to_parquet(folder / "lightcurves.parquet" /
+                                                f"part-{k}.parquet", index=False)
+    pd.DataFrame({"id": [f"star{i:02d}" for i in range(18)],
+                  "class": [("a", "b", "c")[i % 3] for i in range(18)]}).to_csv(
+        folder / "labels.csv", index=False)
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("default")
+        streamed, _ = prepare_dataset(str(folder), STARS, work=tmp_path / "a", progress=False)
+    texts = [str(w.message) for w in said]
+    assert len(texts) == len(set(texts)) == 4  # the flag column, and each partition's ids
+    assert streamed.drop_report.warnings == texts
+    reference = whole(folder, STARS, tmp_path / "b")
+    assert reference.drop_report.warnings == texts
+    assert (streamed.path / "manifest.json").read_text() == (
+        reference.path / "manifest.json").read_text()

@@ -58,17 +58,18 @@ def test_a_reused_preparation_says_its_warnings_again(tmp_path, rng):
     def read(report: DropReport) -> LightCurves:
         warnings.warn_explicit("fluxes look like nJy", UserWarning, prepared.__file__, 1)
         warnings.warn_explicit("fluxes look like nJy", UserWarning, prepared.__file__, 1)
-        warnings.warn("a warning of the caller's own code")  # said, not kept
+        warnings.warn_explicit("a warning of another package's", UserWarning, __file__,
+                               1)  # said, not kept
         return lcs
 
     with pytest.warns(UserWarning) as said:
         first, reused = prepare("toy", read, "hash1", CONFIG, tmp_path)
     assert [str(w.message) for w in said] == ["fluxes look like nJy",
-                                              "a warning of the caller's own code"]
+                                              "a warning of another package's"]
     assert first.drop_report.warnings == ["fluxes look like nJy"]
     with pytest.warns(UserWarning, match=r"^fluxes look like nJy \[said when toy was "
                                          r"prepared; that preparation is reused"):
-        again, reused = prepare("toy", read, "hash1", CONFIG, tmp_path)
+        _, reused = prepare("toy", read, "hash1", CONFIG, tmp_path)
     assert reused
 
 

@@ -777,13 +777,15 @@ def test_an_input_folder_moved_unchanged_continues(model, tmp_path, capsys) -> N
     first = read_folder(out)
     (out / "part.2.parquet").unlink()  # as if killed before the last partition
     shutil.copytree(tmp_path / "in", tmp_path / "scratch")  # copy2 keeps the times
+    (out / ".notes.tmp").write_text("the user's")  # hidden, not lcformer's: kept
     capsys.readouterr()
     summary = predict_partitions(*model, partition_paths(tmp_path / "scratch"), out,
                                  device="cpu", progress=False, root=tmp_path / "scratch")
     assert (summary.skipped, summary.stars_now) == (2, len(first["part.2.parquet"]))
     assert "now read from" in capsys.readouterr().err
     assert_same_outputs(read_folder(out), first)
-    assert json.loads((out / MANIFEST).read_text())["input"] == str((tmp_path / "scratch"))
+    assert json.loads((out / MANIFEST).read_text())["input"] == str(tmp_path / "scratch")
+    assert (out / ".notes.tmp").read_text() == "the user's"
     # A moved copy in which a finished partition changed is another input: refused, kept.
     shutil.copytree(tmp_path / "in", tmp_path / "other")
     (tmp_path / "other" / "part.0.parquet").touch()

@@ -94,25 +94,24 @@ def prepare_partitions(name: str, table: PartitionedTable, input_hash: str,
         # What reading warns of is kept in the report (said again when the preparation is
         # reused); not why the table is read whole, which is about this preparation's making.
         report = DropReport()
-        if config.min_class_windows > 0:
-            why = (f"{table.folder}: min_class_windows (dropping small classes) needs every "
-                   f"class's count before anything is written")
-        else:
-            with kept_warnings(report):
+        with kept_warnings(report):
+            if config.min_class_windows > 0:
+                why = (f"{table.folder}: min_class_windows (dropping small classes) needs every "
+                       f"class's count before anything is written")
+            else:
                 labels = (None if table.labels is None
                           else labels_table(table.labels, table.reading.columns, report))
-            refuse_empty_labels(report)  # as build does
-            bands, why = _scan(table, labels, config)
-            if why is None:
-                with kept_warnings(report):
+                refuse_empty_labels(report)  # as build does
+                bands, why = _scan(table, labels, config)
+                if why is None:
                     _write(name, table, labels, bands, config, input_hash, path, report,
                            on_partition or (lambda _: None), n_jobs)
-                return
+                    return
         warnings.warn(f"{why}. Reading the whole table into memory instead of one "
                       f"partition at a time", stacklevel=3)
-        report = DropReport()
-        with kept_warnings(report):
-            data = build(name, read_whole(report), config, input_hash, report, n_jobs=n_jobs,
+        whole = DropReport()
+        with kept_warnings(whole):
+            data = build(name, read_whole(whole), config, input_hash, whole, n_jobs=n_jobs,
                          source=str(table.folder))
         save(data, path)
 

@@ -343,6 +343,10 @@ def prepare(
     return cached(name, input_hash, config, out_root, force, write)
 
 
+#: Preparations whose warnings this process has said again (:func:`cached`).
+_SAID_AGAIN: set[Path] = set()
+
+
 def cached(name: str, input_hash: str, config: PrepareConfig, out_root: str | Path, force: bool,
            write: Callable[[Path], None]) -> tuple[PreparedDataset, bool]:
     """The preparation of ``name`` with these input and settings: reused when its folder
@@ -352,7 +356,8 @@ def cached(name: str, input_hash: str, config: PrepareConfig, out_root: str | Pa
     atomic.remove_orphans(path.parent)  # what killed preparations left
     if (path / MANIFEST_FILE).is_file() and not force:
         reused = PreparedDataset.open(path)
-        if os.environ.get("RANK", "0") == "0":  # (once under torchrun)
+        if os.environ.get("RANK", "0") == "0" and path not in _SAID_AGAIN:  # (once under
+            _SAID_AGAIN.add(path)  # torchrun, once a process: an ablation reuses it per row)
             for text in reused.drop_report.warnings:
                 warnings.warn(f"{text} [said when {name} was prepared; that preparation is "
                               f"reused: {path}]", stacklevel=3)

@@ -66,7 +66,8 @@ class DropReport:
         self.curves.update(other.curves)
         self.events.update(other.events)
         self.problems.extend(other.problems)
-        self.warnings.extend(w for w in other.warnings if w not in self.warnings)
+        known = set(self.warnings)
+        self.warnings.extend(w for w in other.warnings if w not in known)
         return self
 
     @property
@@ -154,27 +155,50 @@ class DropReport:
 
 @contextlib.contextmanager
 def kept_warnings(report: DropReport) -> Iterator[None]:
-    """Warnings raised inside, raised again at its end (once each), lcformer's own also kept
-    in ``report.warnings`` as they come (before a writer inside saves the report): a
-    preparation reused by a later command says them again (QA: nJy fluxes read as Jy were
-    warned of by ``prepare``, then trained on by ``train`` in silence)."""
+    """Warnings raised inside, raised again at its end, as Python says them (once a place, the
+    caller's filters); lcformer's own also kept in ``report.warnings`` as they come (before a
+    writer inside saves the report): a preparation reused by a later command says them again
+    (QA: nJy fluxes read as Jy were warned of by ``prepare``, then trained on by ``train`` in
+    silence). Where an error ends the block, it is not replaced by a warning turned error."""
     package = str(Path(__file__).resolve().parents[1])
-    raised: list[tuple[Any, ...]] = []
+    kept = set(report.warnings)
+    raised: dict[tuple[Any, ...], Warning | str] = {}  # (text, category, file, line): message
 
-    def keep(message: Any, category: type[Warning], filename: str, lineno: int,
+    def keep(message: Warning | str, category: type[Warning], filename: str, lineno: int,
              *_: Any, **__: Any) -> None:
         text = str(message)
-        if (issubclass(category, UserWarning) and text not in report.warnings
+        if (issubclass(category, UserWarning) and text not in kept
                 and str(Path(filename).resolve()).startswith(package)):
+            kept.add(text)
             report.warnings.append(text)
-        if (text, category, filename, lineno) not in {r[:4] for r in raised}:
-            raised.append((text, category, filename, lineno, message))
+        raised.setdefault((text, category, filename, lineno), message)
 
+    failed = False
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("always")
             warnings.showwarning = keep
             yield
-    finally:  # outside the catching: the caller's filters (pytest's, -W error) apply
-        for _, category, filename, lineno, message in raised:
-            warnings.warn_explicit(message, category, filename, lineno)
+    except BaseException:
+        failed = True
+        raise
+    finally:
+        for (_, category, filename, lineno), message in raised.items():
+            module, registry = _module_of(filename)
+            try:  # through the caller's filters, as the warning itself would have gone
+                warnings.warn_explicit(message, category, filename, lineno, module=module,
+                                       registry=registry)
+            except Warning:  # -W error: raised, unless an error already ends the block
+                if not failed:
+                    raise
+
+
+def _module_of(filename: str) -> tuple[str | None, dict[Any, Any] | None]:
+    """The module of a source file, and its warnings registry (which says each warning once
+    a place), as Python's own ``warnings.warn`` finds them; (None, None) if not imported."""
+    import sys
+
+    for name, module in list(sys.modules.items()):
+        if getattr(module, "__file__", None) == filename:
+            return name, module.__dict__.setdefault("__warningregistry__", {})
+    return None, None

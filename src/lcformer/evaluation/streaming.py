@@ -632,6 +632,8 @@ def _claim(out_dir: Path, outputs: dict[Path, Path], settings: dict[str, Any]) -
             f"another --out folder")
     else:  # no prediction yet (every partition failed, say): these settings from now on
         atomic.write_json(manifest, settings)
-    # atomic.temporary_path's names (up to lcformer 0.3.0 they ended in .tmp.parquet)
-    for debris in [*out_dir.rglob(".*.tmp"), *out_dir.rglob(".*.tmp.parquet")]:
-        debris.unlink(missing_ok=True)
+    # atomic.temporary_path's names (up to lcformer 0.3.0 they ended in .tmp.parquet), not
+    # any hidden .tmp file of the user's
+    for debris in out_dir.rglob(".*.tmp*"):
+        if atomic.is_temporary(debris.name) and debris.is_file():
+            debris.unlink(missing_ok=True)

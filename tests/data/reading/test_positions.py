@@ -83,3 +83,11 @@ def test_a_star_file_whose_rows_lie_at_two_positions_is_said(tmp_path) -> None:
         read = read_folder(tmp_path, report=report,
                            columns=Columns(time="hjd", err="magerr", band="filtercode"))
     assert read.n_stars == 2 and report.events[SEVERAL_POSITIONS] == 1
+    # One noisy position of a faint detection is not a neighbour (review)
+    one_off = star0.copy()
+    one_off.loc[one_off.index[0], "ra"] += 36 * ARCSEC
+    one_off.to_csv(tmp_path / "ZTF1.csv", index=False)
+    report = DropReport()
+    read_folder(tmp_path, report=report,
+                columns=Columns(time="hjd", err="magerr", band="filtercode"))
+    assert not report.events[SEVERAL_POSITIONS]

@@ -219,15 +219,16 @@ def warn_of_empty_time(time: np.ndarray, name: str, others: dict[str, np.ndarray
     said, naming the column to read instead; cleaning drops the rows without a time (QA:
     AAVSO's HJD, read over JD, lost every visual estimate at exit 0)."""
     missing = ~np.isfinite(time)
-    if not len(time) or missing.sum() < min(EMPTY_TIME_ROWS, len(time) / 2 + 1):
+    most = bool(len(time)) and missing.mean() > 0.5
+    if not most and missing.sum() < EMPTY_TIME_ROWS:
         return
-    most = missing.mean() > 0.5
     for other, values in others.items():
         if len(values) == len(time) and np.count_nonzero(
                 np.isfinite(values) & missing) > missing.sum() / 2:
             event = EMPTY_TIME if most else PARTLY_EMPTY_TIME
             sink.note(event)
-            where = "most rows" if most else f"{missing.sum():,} of {len(time):,} rows"
+            # (no counts: one line for a folder of such files, not one a file)
+            where = "most rows" if most else f"{EMPTY_TIME_ROWS} rows or more, not most"
             warnings.warn(f"the time column {name!r} is empty in {where}, which cleaning "
                           f"drops (non_finite), where column {other!r} has times: if it is the "
                           f"time, give --columns time={other} (counted as {event})",

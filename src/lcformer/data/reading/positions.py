@@ -31,19 +31,41 @@ def position_columns(names: list[str]) -> tuple[str, str] | None:
     return (found["ra"], found["dec"]) if "ra" in found and "dec" in found else None
 
 
-def one_position(ra: Any, dec: Any) -> bool:
-    """Whether every row lies within :data:`ONE_STAR_ARCSEC` of the rows' median position
-    (degrees; a row without one counts as far)."""
+#: Rows of a star's file farther than :data:`ONE_STAR_ARCSEC` from its median that make it
+#: two stars' (a few and a share: one noisy position of a faint detection is not a neighbour).
+FAR_ROWS, FAR_SHARE = 3, 0.02
+
+
+def _distances(ra: Any, dec: Any) -> np.ndarray | None:
+    """Each row's distance (arcsec) from the rows' median position (degrees); None where a
+    row has none."""
     ra_deg = pd.to_numeric(pd.Series(ra), errors="coerce").to_numpy(dtype=np.float64)
     dec_deg = pd.to_numeric(pd.Series(dec), errors="coerce").to_numpy(dtype=np.float64)
     if not len(ra_deg) or not (np.isfinite(ra_deg) & np.isfinite(dec_deg)).all():
-        return False
+        return None
     centre_dec = np.median(dec_deg)
     # Right ascension's median about the first row's, so that 359.9 and 0.1 are neighbours.
     wrapped = (ra_deg - ra_deg[0] + 180.0) % 360.0 - 180.0
     d_ra = (wrapped - np.median(wrapped)) * np.cos(np.radians(centre_dec))
-    distance = np.hypot(d_ra, dec_deg - centre_dec) * 3600.0
-    return bool(distance.max() <= ONE_STAR_ARCSEC)
+    return np.hypot(d_ra, dec_deg - centre_dec) * 3600.0
+
+
+def one_position(ra: Any, dec: Any) -> bool:
+    """Whether every row lies within :data:`ONE_STAR_ARCSEC` of the rows' median position
+    (degrees; a row without one counts as far)."""
+    distance = _distances(ra, dec)
+    return distance is not None and bool(distance.max() <= ONE_STAR_ARCSEC)
+
+
+def several_positions(ra: Any, dec: Any) -> bool:
+    """Whether a star's rows (with positions) hold another star's: at least :data:`FAR_ROWS`
+    rows, and :data:`FAR_SHARE` of them, farther than :data:`ONE_STAR_ARCSEC` from their
+    median."""
+    distance = _distances(ra, dec)
+    if distance is None:
+        return False
+    far = int(np.count_nonzero(distance > ONE_STAR_ARCSEC))
+    return far >= FAR_ROWS and far >= FAR_SHARE * len(distance)
 
 
 def ids_sharing_positions(ids: np.ndarray, ra: np.ndarray, dec: np.ndarray

@@ -57,7 +57,11 @@ from lcformer.data.reading.headers import (
     split_fields,
 )
 from lcformer.data.reading.ipac import ipac_as_columns
-from lcformer.data.reading.positions import SEVERAL_POSITIONS, one_position, position_columns
+from lcformer.data.reading.positions import (
+    SEVERAL_POSITIONS,
+    position_columns,
+    several_positions,
+)
 from lcformer.data.report import DropReport
 
 _ROLES = ("time", "mag", "err")
@@ -266,7 +270,7 @@ def _parse_text(text: str, sink: DropReport, columns: Columns | None, strict_col
         lower = [bare_name(n).lower() for n in names]
         ra, dec = (_numbers(words(lower.index(p.lower()))) for p in position)
         known = np.isfinite(ra) & np.isfinite(dec)  # (a row without one: not a position)
-        if known.any() and not one_position(ra[known], dec[known]):
+        if known.any() and several_positions(ra[known], dec[known]):
             sink.note(SEVERAL_POSITIONS)
     stars = [at for at, name in enumerate(names)
              if bare_name(name) in ID_NAMES and at not in read]
