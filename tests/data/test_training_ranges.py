@@ -11,12 +11,12 @@ from lcformer.data.training_ranges import (
     ERROR_BIN_STARS,
     ERROR_BINS,
     MAGNITUDE_MARGIN,
+    any_reason,
     band_levels,
     band_shares,
     class_periods,
     error_ranges,
     errors_of,
-    outside_training,
     period_unlike_class,
     ranges_of,
     ranges_text,
@@ -26,6 +26,11 @@ from lcformer.data.training_ranges import (
     training_ranges,
     unlike_training,
 )
+
+
+def outside_training(stars, ranges, errors=None, shares=None):
+    """Any reason of :func:`unlike_training`, as predict flags a star."""
+    return any_reason(unlike_training(stars, ranges, errors, shares), len(stars))
 
 
 def test_median_magnitudes_beyond_the_training_range_by_a_factor_2_in_flux() -> None:

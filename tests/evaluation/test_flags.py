@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from lcformer.data.lightcurves import LightCurves
-from lcformer.evaluation.flags import FlagConfig, signal_flags
+from lcformer.evaluation.flags import FlagConfig, star_flags
 
 
 def test_a_star_without_a_period_is_flagged_as_such() -> None:
@@ -18,7 +18,7 @@ def test_a_star_without_a_period_is_flagged_as_such() -> None:
         + [("weak", "r", np.arange(30.0), 15 + rng.normal(0, 0.1, 30), np.full(30, 0.1)),
            ("fine", "r", np.arange(30.0), 15 + np.sin(np.arange(30.0)), np.full(30, 0.1))])
     ids = np.array(["sparse", "weak", "fine"], dtype=object)
-    flags = signal_flags(curves, ids, np.array([np.nan, 0.5, 1e-9]), FlagConfig())
+    flags = star_flags(curves, ids, np.array([np.nan, 0.5, 1e-9]), FlagConfig())
     assert flags.tolist() == ["no_period", "no_significant_period", ""]
 
 
@@ -32,16 +32,16 @@ def test_a_period_at_the_edge_of_the_search_is_flagged() -> None:
         [(name, "r", t, 15 + 0.3 * np.sin(2 * np.pi * t / 0.3), np.full(60, 0.01))
          for name in ("edge", "inside", "weak")])
     ids = np.array(["edge", "inside", "weak"], dtype=object)
-    flags = signal_flags(curves, ids, np.array([1e-9, 1e-9, 0.5]), FlagConfig(),
-                         period=np.array([0.0516, 0.0600, 0.0510]), min_period=0.05)
+    flags = star_flags(curves, ids, np.array([1e-9, 1e-9, 0.5]), FlagConfig(),
+                       period=np.array([0.0516, 0.0600, 0.0510]), min_period=0.05)
     assert flags.tolist() == ["period_at_search_limit", "", "no_significant_period"]
     # at the long end: the star's span (or --max-period) is the longest period searched
-    flags = signal_flags(curves, ids, np.array([1e-9, 1e-9, 1e-9]), FlagConfig(),
-                         period=np.array([290.0, 250.0, 0.3]), min_period=0.05,
-                         max_period=np.array([300.0, 300.0, 300.0]))
+    flags = star_flags(curves, ids, np.array([1e-9, 1e-9, 1e-9]), FlagConfig(),
+                       period=np.array([290.0, 250.0, 0.3]), min_period=0.05,
+                       max_period=np.array([300.0, 300.0, 300.0]))
     assert flags.tolist() == ["period_at_search_limit", "", ""]
     # without a period searched (window models) there is nothing to say
-    assert signal_flags(curves, ids, None, FlagConfig()).tolist() == ["", "", ""]
+    assert star_flags(curves, ids, None, FlagConfig()).tolist() == ["", "", ""]
 
 
 def test_a_star_unlike_the_training_stars_is_flagged_before_a_weak_period() -> None:
@@ -53,8 +53,8 @@ def test_a_star_unlike_the_training_stars_is_flagged_before_a_weak_period() -> N
     curves = LightCurves.from_list([(name, "r", t, 15 + rng.normal(0, 0.1, 30), np.full(30, .1))
                                     for name in ("cut", "unsearched")])
     ids = np.array(["cut", "unsearched"], dtype=object)
-    flags = signal_flags(curves, ids, np.array([0.5, np.nan]), FlagConfig(),
-                         unlike_training=np.array([True, True]))
+    flags = star_flags(curves, ids, np.array([0.5, np.nan]), FlagConfig(),
+                       unlike_training=np.array([True, True]))
     assert flags.tolist() == ["outside_training_range", "no_period"]
 
 
@@ -66,9 +66,9 @@ def test_a_period_unlike_its_class_is_the_least_serious_flag() -> None:
     curves = LightCurves.from_list([(name, "r", t, 15 + 0.3 * np.sin(t), np.full(40, .01))
                                     for name in ("unlike", "weak", "edge", "fine")])
     ids = np.array(["unlike", "weak", "edge", "fine"], dtype=object)
-    flags = signal_flags(curves, ids, np.array([1e-9, 0.5, 1e-9, 1e-9]), FlagConfig(),
-                         period=np.array([6.0, 6.0, 0.0501, 6.0]), min_period=0.05,
-                         unlike_class=np.array([True, True, True, False]))
+    flags = star_flags(curves, ids, np.array([1e-9, 0.5, 1e-9, 1e-9]), FlagConfig(),
+                       period=np.array([6.0, 6.0, 0.0501, 6.0]), min_period=0.05,
+                       unlike_class=np.array([True, True, True, False]))
     assert flags.tolist() == ["period_unlike_class", "no_significant_period",
                               "period_at_search_limit", ""]
 
@@ -88,7 +88,7 @@ def test_a_mmag_variable_beyond_its_errors_is_not_constant() -> None:
         + [("flat", "T", t, 9 + rng.normal(0, 2e-4, 2000), err)])
     ids = np.array(["dsct", "drift", "annual", "no_err", "flat"], dtype=object)
     span = np.full(5, t[-1])
-    flags = signal_flags(curves, ids, np.array([0.0, 1e-80, 1e-100, 0.0, 1e-6]), FlagConfig(),
-                         period=np.array([0.08, 1.0007, span[0] / 2, 0.08, 0.3]),
-                         min_period=0.01, max_period=span)
+    flags = star_flags(curves, ids, np.array([0.0, 1e-80, 1e-100, 0.0, 1e-6]), FlagConfig(),
+                       period=np.array([0.08, 1.0007, span[0] / 2, 0.08, 0.3]),
+                       min_period=0.01, max_period=span)
     assert flags.tolist() == ["", "constant", "constant", "constant", "constant"]

@@ -184,8 +184,9 @@ def unlike_training(stars: pd.DataFrame, ranges: Mapping[str, list[float]] | Non
     return out
 
 
-def _any(reasons: dict[str, np.ndarray], n: int, prefix: str = "") -> np.ndarray:
-    """Per star: any of ``reasons`` (those whose name starts with ``prefix``)."""
+def any_reason(reasons: dict[str, np.ndarray], n: int, prefix: str = "") -> np.ndarray:
+    """Per star of ``n``: any of ``reasons`` of :func:`unlike_training` (those whose name
+    starts with ``prefix``)."""
     found = [rows for name, rows in reasons.items() if name.startswith(prefix)]
     return np.logical_or.reduce(found) if found else np.zeros(n, dtype=bool)
 
@@ -195,14 +196,6 @@ def band_shares(levels: pd.DataFrame) -> dict[str, float]:
     share of the training stars that have it, kept in the checkpoint."""
     return {str(c): float(levels[c].notna().mean()) for c in levels.columns
             if str(c).endswith(MAGNITUDE) and len(levels)}
-
-
-def outside_training(stars: pd.DataFrame, ranges: dict[str, list[float]] | None,
-                     errors: Mapping[str, Mapping[str, list[float]]] | None = None,
-                     shares: Mapping[str, float] | None = None) -> np.ndarray:
-    """Per row of ``stars`` (the stars predicted): unlike the training stars for any of the
-    reasons of :func:`unlike_training`."""
-    return _any(unlike_training(stars, ranges, errors, shares), len(stars))
 
 
 def reason_text(reason: str) -> str:

@@ -78,16 +78,17 @@ class FlagConfig(Config):
             raise ConfigError(f"max_fap must be in (0, 1], got {self.max_fap}")
 
 
-def signal_flags(cleaned: LightCurves, ids: np.ndarray, fap: np.ndarray | None,
-                 config: FlagConfig, period: np.ndarray | None = None,
-                 min_period: float | None = None,
-                 unlike_training: np.ndarray | None = None,
-                 max_period: np.ndarray | None = None,
-                 unlike_class: np.ndarray | None = None) -> np.ndarray:
+def star_flags(cleaned: LightCurves, ids: np.ndarray, fap: np.ndarray | None,
+               config: FlagConfig, period: np.ndarray | None = None,
+               min_period: float | None = None,
+               unlike_training: np.ndarray | None = None,
+               max_period: np.ndarray | None = None,
+               unlike_class: np.ndarray | None = None) -> np.ndarray:
     """Per star of ``ids``: "" or the first of :data:`FLAGS` that applies, from its cleaned
     points (and ``fap``, the false-alarm probability of its period, and the ``period``
     itself beside the shortest and longest searched, ``min_period`` and each star's
-    ``max_period``, where one was searched; ``unlike_training``: :func:`outside_training`;
+    ``max_period``, where one was searched; ``unlike_training``: any reason of
+    :func:`~lcformer.data.training_ranges.unlike_training`;
     ``unlike_class``: :func:`~lcformer.data.training_ranges.period_unlike_class`)."""
     out = np.full(len(ids), "", dtype=object)
     if not len(ids):

@@ -39,6 +39,7 @@ from lcformer.data.report import UNLIKE_EVENT, DropReport
 from lcformer.data.samples import SampleInfo, make_samples, star_chunks
 from lcformer.data.tokens import TokenConfig
 from lcformer.data.training_ranges import (
+    any_reason,
     band_levels,
     class_periods_of,
     errors_of,
@@ -48,7 +49,7 @@ from lcformer.data.training_ranges import (
     unlike_training,
 )
 from lcformer.errors import ConfigError
-from lcformer.evaluation.flags import FlagConfig, signal_flags
+from lcformer.evaluation.flags import FlagConfig, star_flags
 from lcformer.hardware import AUTO_DEVICE, pick_device
 from lcformer.models.inference import BATCH, star_probabilities, window_probabilities
 
@@ -204,18 +205,18 @@ def _predict_chunk(model: Model, metadata: dict[str, Any], lcs: LightCurves,
         reasons = unlike_training(stars.join(levels.set_axis(stars.index)),
                                   ranges_of(metadata), errors_of(metadata),
                                   shares_of(metadata))
-        unlike = np.logical_or.reduce([*reasons.values(), np.zeros(len(stars), bool)])
+        unlike = any_reason(reasons, len(stars))
         longest = (np.full(len(stars), config.periods.max_period)
                    if config.periods.max_period is not None
                    else stars["span"].to_numpy(dtype=np.float64))
     by_class = class_periods_of(metadata)
     unlike_class = (period_unlike_class(table["period"].to_numpy(), table["predicted"],
                                         by_class) if searched and by_class else None)
-    table["flag"] = signal_flags(cleaned, table["id"].to_numpy(dtype=object),
-                                 table["fap"].to_numpy() if searched else None, flags,
-                                 table["period"].to_numpy() if searched else None,
-                                 config.periods.min_period if searched else None, unlike,
-                                 longest, unlike_class)
+    table["flag"] = star_flags(cleaned, table["id"].to_numpy(dtype=object),
+                               table["fap"].to_numpy() if searched else None, flags,
+                               table["period"].to_numpy() if searched else None,
+                               config.periods.min_period if searched else None, unlike,
+                               longest, unlike_class)
     flagged_so = (table["flag"] == "outside_training_range").to_numpy()
     for reason, rows in reasons.items():  # why, for the flag's line (and the report)
         report.note(UNLIKE_EVENT + reason, int(np.count_nonzero(rows & flagged_so)))
