@@ -7,6 +7,7 @@ imported where it is used, so that the benchmarks of data preparation need none.
 
 from __future__ import annotations
 
+import os
 import platform
 import re
 from pathlib import Path
@@ -20,6 +21,17 @@ if TYPE_CHECKING:
 #: The devices lcformer takes, by name; "auto" is CUDA when present, else the CPU.
 AUTO_DEVICE = "auto"
 DEVICE_PATTERN = re.compile(r"auto|cpu|cuda(:\d+)?")
+
+
+def launched() -> bool:
+    """Whether this process was started by torchrun (or another launcher setting WORLD_SIZE).
+    Here, without torch, for the code that asks before torch is imported."""
+    return "WORLD_SIZE" in os.environ
+
+
+def first_process() -> bool:
+    """Whether this process prints and writes: the only one, or torchrun's rank 0."""
+    return os.environ.get("RANK", "0") == "0"
 
 
 def device_problem(name: str) -> str:

@@ -61,6 +61,7 @@ from lcformer.errors import ConfigError, InputError
 from lcformer.evaluation import records
 from lcformer.evaluation.flags import FlagConfig
 from lcformer.experiments.grid import SweepConfig
+from lcformer.hardware import first_process
 from lcformer.models.config import ModelConfig
 from lcformer.models.registry import MODEL_NAMES, model_inputs
 from lcformer.training.config import RunConfig, TrainConfig
@@ -297,7 +298,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     config = config_from_args(RunConfig, args, run_preset(args))
     config.check_runnable()  # before the data is prepared
     pick_device(config.train.device)  # a device this machine lacks: refused here too
-    first = not distributed.launched() or os.environ.get("RANK", "0") == "0"  # rank 0 writes
+    first = not distributed.launched() or first_process()  # rank 0 writes
     if args.resume and args.run_dir and not Path(args.run_dir).is_dir():
         check_resumable(Path(args.run_dir), config)  # no run to continue: nothing made for it
     with (atomic.one_writer(Path(args.run_dir), "a run") if args.run_dir and first

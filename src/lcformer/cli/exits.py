@@ -24,6 +24,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from lcformer.errors import LcformerError
+from lcformer.hardware import first_process, launched
 
 EXIT_NOTHING, EXIT_USER, EXIT_INTERNAL, EXIT_INTERRUPTED = 1, 2, 3, 130
 EXIT_PIPE = 141  # 128 + SIGPIPE, as a shell reports a command whose reader went away
@@ -59,7 +60,7 @@ def run_command(command: Callable[[argparse.Namespace], int],
             # read as a scheduler's end, and --resume advised before any run began)
             peer = ("; under torchrun another process may have stopped first: its own line "
                     "says why, and once that is fixed, rerun"
-                    if "WORLD_SIZE" in os.environ else "")
+                    if launched() else "")
             print(f"lcformer: terminated (SIGTERM); rerun to continue{again}{peer}",
                   file=sys.stderr)
         return EXIT_TERMINATED
@@ -203,12 +204,8 @@ def _one_line_warning(message: Warning | str, category: type[Warning], filename:
 
 def _peer_stopped(error: Exception) -> bool:
     """A collective that failed because another torchrun process is gone (gloo's words)."""
-    if "WORLD_SIZE" not in os.environ:  # (not importing torch: an error while it loaded,
-        return False                    # out of memory, failed again here, QA)
-    from lcformer.training import distributed
-
-    if not distributed.launched():  # its process group is gone by now: torchrun's variables
-        return False
+    if not launched():  # torchrun's variables (its process group is gone by now); not torch's
+        return False    # (an error while torch loaded, out of memory, failed again here, QA)
     text = str(error)
     return any(words in text for words in ("closed by peer", "Connection reset by peer",
                                            "remote worker crashing"))
@@ -217,7 +214,7 @@ def _peer_stopped(error: Exception) -> bool:
 def _other_rank() -> bool:
     """A torchrun process other than rank 0: it leaves Ctrl-C's line to rank 0, as it leaves
     printing, and says its rank in its errors."""
-    return "WORLD_SIZE" in os.environ and os.environ.get("RANK", "0") != "0"
+    return launched() and not first_process()
 
 
 def _error_prefix(kind: str = "error") -> str:

@@ -28,6 +28,7 @@ from lcformer.data.reading.files import IPAC_SUFFIXES, TABLE_SUFFIXES
 from lcformer.data.report import DropReport
 from lcformer.data.tokens import TokenConfig
 from lcformer.errors import DatasetNotFoundError, InputError, LcformerError
+from lcformer.hardware import first_process
 
 DATA_DIR_ENV = "LCFORMER_DATA_DIR"
 WORK_DIR_ENV = "LCFORMER_WORK_DIR"
@@ -609,7 +610,7 @@ def prepare_dataset(dataset: str, config: PrepareConfig | None = None,
                            force=force, on_stage=on_stage, n_jobs=jobs,
                            source="" if spec.generated else str(folder))
     said = unmatched_class_names(config.reading.class_map, done[0].report, set(done[0].classes))
-    if said is not None and os.environ.get("RANK", "0") == "0":  # (once under torchrun)
+    if said is not None and first_process():  # (once under torchrun)
         # (QA: a typo, or another case, renamed nothing without a word)
         warnings.warn(f"{spec.name}: {said}", stacklevel=2)
     return done

@@ -40,7 +40,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shlex
 import warnings
 from collections.abc import Callable
@@ -73,6 +72,7 @@ from lcformer.errors import (
     InputError,
     NothingToTrainError,
 )
+from lcformer.hardware import first_process
 
 # 2: cleaned curves kept (cleaned.parquet, points.npy); star views. 3: SHA-256 of every file.
 # 4: without each window's first time and point errors, which nothing read (folders of
@@ -356,7 +356,7 @@ def cached(name: str, input_hash: str, config: PrepareConfig, out_root: str | Pa
     atomic.remove_orphans(path.parent)  # what killed preparations left
     if (path / MANIFEST_FILE).is_file() and not force:
         reused = PreparedDataset.open(path)
-        if os.environ.get("RANK", "0") == "0" and path not in _SAID_AGAIN:  # (once under
+        if first_process() and path not in _SAID_AGAIN:  # (once under
             _SAID_AGAIN.add(path)  # torchrun, once a process: an ablation reuses it per row)
             for text in reused.drop_report.warnings:
                 warnings.warn(f"{text} [said when {name} was prepared; that preparation is "

@@ -25,12 +25,9 @@ from typing import Any
 import torch
 import torch.distributed as dist
 
-from lcformer.hardware import AUTO_DEVICE
+from lcformer.hardware import AUTO_DEVICE, launched
 
-
-def launched() -> bool:
-    """Whether this process was started by torchrun (or another launcher setting WORLD_SIZE)."""
-    return "WORLD_SIZE" in os.environ
+__all__ = ["launched"]  # (defined in hardware, without torch; used from here too)
 
 
 def is_distributed() -> bool:
