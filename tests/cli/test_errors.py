@@ -377,10 +377,14 @@ def test_a_killed_worker_process_is_said_not_called_a_bug(monkeypatch, capsys) -
 
 @pytest.mark.parametrize("error", [
     MemoryError("Unable to allocate 29.6 MiB for an array with shape (62, 250, 250)"),
-    ImportError("libtorch_cpu.so: failed to map segment from shared object")])
+    ImportError("libtorch_cpu.so: failed to map segment from shared object"),
+    RuntimeError("[enforce fail at alloc_cpu.cpp:127] DefaultCPUAllocator: can't allocate "
+                 "memory: you tried to allocate 1000000 bytes"),
+    OSError(12, "Cannot allocate memory")])
 def test_out_of_memory_is_said_not_called_a_bug(monkeypatch, capsys, error) -> None:
     """QA on a small laptop (ulimit -v): "internal error: MemoryError ... (a bug: please
-    report it)", exit 3; a library that could not be mapped, "install it"."""
+    report it)", exit 3; a library that could not be mapped, "install it"; torch's
+    allocator and fork's ENOMEM (review) too."""
     def short(*args, **kwargs):
         raise error
 
@@ -388,12 +392,22 @@ def test_out_of_memory_is_said_not_called_a_bug(monkeypatch, capsys, error) -> N
     assert main(["train", str(BAD / "path_catalog"), "--quiet"]) == EXIT_USER
     err = capsys.readouterr().err
     assert err.startswith("lcformer: error: out of memory (")
-    assert "a smaller --batch-size" in err and "more memory" in err
-    assert err.count("\n") == 1 and "bug" not in err
-    # An import that failed otherwise is not taken for memory
-    monkeypatch.setattr(commands, "prepare_dataset",
-                        lambda *a, **k: (_ for _ in ()).throw(ImportError("no module x")))
-    assert main(["prepare", str(BAD / "path_catalog"), "--quiet"]) == EXIT_INTERNAL
+    assert "--classes" in err and "a smaller --batch-size" in err and "more memory" in err
+    assert err.count("\n") == 1 and "--debug" in err
+    # The advice names only options the command has (review: demo has no --batch-size)
+    assert main(["baseline", str(BAD / "path_catalog"), "--quiet"]) == EXIT_USER
+    err = capsys.readouterr().err
+    assert "--classes" in err and "--batch-size" not in err
+
+
+def test_an_error_like_memory_but_not_is_not_taken_for_it(monkeypatch, capsys) -> None:
+    for error in (ImportError("no module x"),
+                  ImportError("x.so: failed to map segment from shared object: Operation not "
+                              "permitted")):  # a noexec mount, not memory (review)
+        monkeypatch.setattr(commands, "prepare_dataset",
+                            lambda *a, error=error, **k: (_ for _ in ()).throw(error))
+        assert main(["prepare", str(BAD / "path_catalog"), "--quiet"]) == EXIT_INTERNAL
+        assert "out of memory" not in capsys.readouterr().err
 
 
 def test_exit_statuses_are_the_documented_ones() -> None:

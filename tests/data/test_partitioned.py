@@ -205,7 +205,21 @@ def test_reading_warnings_are_kept_as_the_whole_table_keeps_them(tmp_path, rng) 
     texts = [str(w.message) for w in said]
     assert len(texts) == len(set(texts)) == 4  # the flag column, and each partition's ids
     assert streamed.drop_report.warnings == texts
-    reference = whole(folder, STARS, tmp_path / "b")
+    with warnings.catch_warnings(record=True):
+        reference = whole(folder, STARS, tmp_path / "b")
     assert reference.drop_report.warnings == texts
     assert (streamed.path / "manifest.json").read_text() == (
         reference.path / "manifest.json").read_text()
+    # A star in two partitions: the table is read whole after the first pass, and each
+    # warning is still said once (review: the first pass's were said again)
+    parts = folder / "lightcurves.parquet"
+    first = pd.read_parquet(parts / "part-0.parquet")
+    pd.concat([pd.read_parquet(parts / "part-2.parquet"),
+               first[first["id"] == "star00"]]).to_parquet(parts / "part-2.parquet",
+                                                           index=False)
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("default")
+        again, _ = prepare_dataset(str(folder), STARS, work=tmp_path / "c", progress=False)
+    texts = [str(w.message) for w in said]
+    assert len(texts) == len(set(texts)) and any("Reading the whole table" in t for t in texts)
+    assert "'catflags' looks like a quality flag" in " ".join(again.drop_report.warnings)

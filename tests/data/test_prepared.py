@@ -71,6 +71,18 @@ def test_a_reused_preparation_says_its_warnings_again(tmp_path, rng):
                                          r"prepared; that preparation is reused"):
         _, reused = prepare("toy", read, "hash1", CONFIG, tmp_path)
     assert reused
+    with pytest.warns(UserWarning, match=r"^fluxes look like nJy \[said when"):  # each reuse
+        prepare("toy", read, "hash1", CONFIG, tmp_path)                      # from Python
+    # Within one command (an ablation reuses it per row): once (review)
+    said = prepared.SAID_IN_COMMAND.set(set())
+    try:
+        with pytest.warns(UserWarning, match=r"\[said when"):
+            prepare("toy", read, "hash1", CONFIG, tmp_path)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            prepare("toy", read, "hash1", CONFIG, tmp_path)
+    finally:
+        prepared.SAID_IN_COMMAND.reset(said)
 
 
 def test_a_class_no_star_has_is_named_with_the_classes_there_are(tmp_path, rng):

@@ -52,7 +52,12 @@ from lcformer.data.datasets import (
     work_dir,
 )
 from lcformer.data.periods import PeriodConfig
-from lcformer.data.prepared import PrepareConfig, PreparedDataset, format_summary
+from lcformer.data.prepared import (
+    SAID_IN_COMMAND,
+    PrepareConfig,
+    PreparedDataset,
+    format_summary,
+)
 from lcformer.data.reading.config import ReadConfig
 from lcformer.data.report import DropReport
 from lcformer.data.tokens import TokenConfig
@@ -747,10 +752,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.command_line = shlex.join(["lcformer", *argv])  # kept in sweep.json
     said = records.COMMAND_LINE.set(args.command_line)  # and in each run's metrics.json
+    warned = SAID_IN_COMMAND.set(set())  # a reused preparation's warnings: once a command
     try:
         return run_command(_dispatch, args)
     finally:
         records.COMMAND_LINE.reset(said)
+        SAID_IN_COMMAND.reset(warned)
 
 
 def _processes() -> int:

@@ -79,19 +79,13 @@ def run_command(command: Callable[[argparse.Namespace], int],
         print(f"{_error_prefix()}: {_one_line(error)}", file=sys.stderr)
         return EXIT_USER
     except OSError as error:  # the system refused a path (no such folder, no permission,
-        if debug:             # a full disk): the user's to fix, not a bug
+        if _out_of_memory(error):  # a full disk): the user's to fix, not a bug
+            return _memory_error(error, args, debug)
+        if debug:
             traceback.print_exc()
         output = next((str(v) for k in ("out", "run_dir", "work_dir")
                        if (v := getattr(args, k, None))), None)
         print(f"{_error_prefix()}: {_refused_path(error, output)}", file=sys.stderr)
-        return EXIT_USER
-    except (MemoryError, *_LOADING) as error:  # the machine's memory or a ulimit: not a bug
-        if not _out_of_memory(error):           # (QA: "a bug: please report it" on a small
-            return _internal_error(error, args, debug)  # laptop)
-        if debug:
-            traceback.print_exc()
-        print(f"{_error_prefix()}: out of memory ({_one_line(error)[:120]}): {_less_memory(args)}",
-              file=sys.stderr)
         return EXIT_USER
     except BrokenProcessPool:  # a --jobs worker killed (most often for memory): not a bug
         if debug:
@@ -102,26 +96,44 @@ def run_command(command: Callable[[argparse.Namespace], int],
               f"predict continues where it stopped)", file=sys.stderr)
         return EXIT_USER
     except Exception as error:  # a bug: say so in one line, the traceback on request
+        if _out_of_memory(error):  # the machine's memory, or a ulimit: not a bug (QA: "a bug:
+            return _memory_error(error, args, debug)  # please report it" on a small laptop)
         return _internal_error(error, args, debug)
     finally:
         warnings.formatwarning = python_format
         restore_sigterm()
 
 
-#: Errors of a library that could not be loaded, which a memory limit also raises.
-_LOADING = (ImportError,)
+#: Words of the errors that running out of memory raises outside Python's MemoryError:
+#: torch's CPU allocator, CUDA, a library that could not be mapped (a ulimit), fork or mmap.
+MEMORY_WORDS = ("can't allocate memory", "CUDA out of memory", "Cannot allocate memory",
+                "failed to map segment")
 
 
-def _out_of_memory(error: BaseException) -> bool:
-    """A MemoryError, or a library that could not be mapped into memory (a ulimit: "failed
-    to map segment from shared object"), here or in what caused it."""
+def _out_of_memory(error: BaseException | None) -> bool:
+    """Whether ``error`` (or what caused it) is the machine's memory running out: a
+    MemoryError, torch's OutOfMemoryError, ENOMEM, or a message of :data:`MEMORY_WORDS` (but
+    a library its file system forbids to run: "Operation not permitted")."""
     while error is not None:
-        if isinstance(error, MemoryError) or any(
-                words in str(error) for words in ("failed to map segment",
-                                                  "Cannot allocate memory")):
+        text = str(error)
+        if (isinstance(error, MemoryError) or type(error).__name__ == "OutOfMemoryError"
+                or getattr(error, "errno", None) == errno.ENOMEM
+                or (any(words in text for words in MEMORY_WORDS)
+                    and "not permitted" not in text)):
             return True
         error = error.__cause__ or error.__context__
     return False
+
+
+def _memory_error(error: BaseException, args: argparse.Namespace, debug: bool) -> int:
+    """Out of memory: one line with the error and what to try (exit 2); a size that no
+    machine has may be a bug, so the traceback is offered."""
+    if debug:
+        traceback.print_exc()
+    hint = "" if debug else "; rerun with --debug for the traceback if it looks like a bug"
+    print(f"{_error_prefix()}: out of memory ({_one_line(error)}): {_less_memory(args)}{hint}",
+          file=sys.stderr)
+    return EXIT_USER
 
 
 def _internal_error(error: Exception, args: argparse.Namespace, debug: bool) -> int:
@@ -144,9 +156,11 @@ def _internal_error(error: Exception, args: argparse.Namespace, debug: bool) -> 
 
 
 def _less_memory(args: argparse.Namespace) -> str:
-    """What to try where a command ran out of memory."""
-    tries = ["fewer stars (--classes, or a smaller input)"]
-    if args.command in ("train", "sweep", "ablation", "demo"):
+    """What to try where a command ran out of memory, in the options it has."""
+    options = _options_of(args.command)
+    tries = [f"fewer stars ({'--classes, or ' if '--classes' in options else ''}a smaller "
+             f"input)"]
+    if "--batch-size" in options:
         tries.append("a smaller --batch-size")
     if getattr(args, "jobs", 1) not in (None, 1):
         tries.append("--jobs 1")
@@ -155,6 +169,18 @@ def _less_memory(args: argparse.Namespace) -> str:
     again = " (train: --resume continues a run whose epochs had begun)" if (
         args.command == "train") else ""
     return f"try {', or '.join(tries)}, or a machine with more memory{again}"
+
+
+def _options_of(command: str) -> set[str]:
+    """The option strings ``lcformer COMMAND`` takes (none where it cannot be told)."""
+    from lcformer.cli.commands import build_parser
+
+    try:
+        sub = next(a for a in build_parser()._actions
+                   if isinstance(a, argparse._SubParsersAction))
+        return {o for action in sub.choices[command]._actions for o in action.option_strings}
+    except (StopIteration, KeyError):
+        return set()
 
 
 def _one_line(error: BaseException | str) -> str:

@@ -37,6 +37,7 @@ import pandas as pd
 
 from lcformer.data.lightcurves import LightCurves
 from lcformer.data.report import DropReport
+from lcformer.errors import ConfigError
 
 MIN_POINTS = 5
 # days: the shortest period of the features' periodogram (light-curve's). Not --min-period,
@@ -76,7 +77,7 @@ def feature_extractor(longest_span: float = DEFAULT_SPAN, min_period: float = MI
         import light_curve as lc
     except ModuleNotFoundError as exc:  # pragma: no cover - depends on the environment
         # (Only where it is missing: an import that failed for want of memory is not, QA.)
-        raise ImportError("lcformer needs the light-curve package, one of its dependencies: "
+        raise ConfigError("lcformer needs the light-curve package, one of its dependencies: "
                           "pip install light-curve (or reinstall lcformer)") from exc
     period_peaks = [lc.Periodogram(
         peaks=2, freqs=angular_frequency_grid(longest_span, min_period, oversampling),

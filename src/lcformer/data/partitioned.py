@@ -94,7 +94,8 @@ def prepare_partitions(name: str, table: PartitionedTable, input_hash: str,
         # What reading warns of is kept in the report (said again when the preparation is
         # reused); not why the table is read whole, which is about this preparation's making.
         report = DropReport()
-        with kept_warnings(report):
+        whole = []  # the table is read whole after this first pass, which says it all again
+        with kept_warnings(report, say=lambda: not whole):
             if config.min_class_windows > 0:
                 why = (f"{table.folder}: min_class_windows (dropping small classes) needs every "
                        f"class's count before anything is written")
@@ -107,11 +108,12 @@ def prepare_partitions(name: str, table: PartitionedTable, input_hash: str,
                     _write(name, table, labels, bands, config, input_hash, path, report,
                            on_partition or (lambda _: None), n_jobs)
                     return
+            whole.append(True)
         warnings.warn(f"{why}. Reading the whole table into memory instead of one "
                       f"partition at a time", stacklevel=3)
-        whole = DropReport()
-        with kept_warnings(whole):
-            data = build(name, read_whole(whole), config, input_hash, whole, n_jobs=n_jobs,
+        report = DropReport()
+        with columns_said_once(), kept_warnings(report):  # (said anew: the first pass's not)
+            data = build(name, read_whole(report), config, input_hash, report, n_jobs=n_jobs,
                          source=str(table.folder))
         save(data, path)
 

@@ -38,6 +38,7 @@ A dataset can also be built in memory (:func:`build`), which is what ``Classifie
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import json
 import shlex
@@ -343,8 +344,10 @@ def prepare(
     return cached(name, input_hash, config, out_root, force, write)
 
 
-#: Preparations whose warnings this process has said again (:func:`cached`).
-_SAID_AGAIN: set[Path] = set()
+#: Inside one command (the CLI sets it), the preparations whose warnings were said: an
+#: ablation reuses one per row, and says them once; from Python (None), every reuse says them.
+SAID_IN_COMMAND: contextvars.ContextVar[set[Path] | None] = contextvars.ContextVar(
+    "said_in_command", default=None)
 
 
 def cached(name: str, input_hash: str, config: PrepareConfig, out_root: str | Path, force: bool,
@@ -356,13 +359,17 @@ def cached(name: str, input_hash: str, config: PrepareConfig, out_root: str | Pa
     atomic.remove_orphans(path.parent)  # what killed preparations left
     if (path / MANIFEST_FILE).is_file() and not force:
         reused = PreparedDataset.open(path)
-        if first_process() and path not in _SAID_AGAIN:  # (once under
-            _SAID_AGAIN.add(path)  # torchrun, once a process: an ablation reuses it per row)
+        said = SAID_IN_COMMAND.get()
+        if first_process() and (said is None or path not in said):  # (once under torchrun)
+            if said is not None:
+                said.add(path)
             for text in reused.drop_report.warnings:
                 warnings.warn(f"{text} [said when {name} was prepared; that preparation is "
                               f"reused: {path}]", stacklevel=3)
         return reused, True
-    write(path)
+    write(path)  # (its warnings said as it read)
+    if (said := SAID_IN_COMMAND.get()) is not None:
+        said.add(path)
     return PreparedDataset.open(path, verify=False), False  # just written and hashed
 
 

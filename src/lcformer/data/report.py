@@ -11,7 +11,7 @@ import contextlib
 import json
 import warnings
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -154,12 +154,14 @@ class DropReport:
 
 
 @contextlib.contextmanager
-def kept_warnings(report: DropReport) -> Iterator[None]:
+def kept_warnings(report: DropReport, say: Callable[[], bool] | None = None
+                  ) -> Iterator[None]:
     """Warnings raised inside, raised again at its end, as Python says them (once a place, the
     caller's filters); lcformer's own also kept in ``report.warnings`` as they come (before a
     writer inside saves the report): a preparation reused by a later command says them again
     (QA: nJy fluxes read as Jy were warned of by ``prepare``, then trained on by ``train`` in
-    silence). Where an error ends the block, it is not replaced by a warning turned error."""
+    silence). Where an error ends the block, it is not replaced by a warning turned error.
+    ``say``: asked at the end, False where what follows reads it all again (and says it)."""
     package = str(Path(__file__).resolve().parents[1])
     kept = set(report.warnings)
     raised: dict[tuple[Any, ...], Warning | str] = {}  # (text, category, file, line): message
@@ -182,23 +184,24 @@ def kept_warnings(report: DropReport) -> Iterator[None]:
     except BaseException:
         failed = True
         raise
-    finally:
-        for (_, category, filename, lineno), message in raised.items():
-            module, registry = _module_of(filename)
-            try:  # through the caller's filters, as the warning itself would have gone
-                warnings.warn_explicit(message, category, filename, lineno, module=module,
-                                       registry=registry)
-            except Warning:  # -W error: raised, unless an error already ends the block
-                if not failed:
-                    raise
+    finally:  # outside the catching: the caller's filters (pytest's, -W error) apply
+        if raised and (say is None or say()):
+            modules = _modules_by_file()
+            for (_, category, filename, lineno), message in raised.items():
+                module, registry = modules.get(filename, (None, None))
+                try:  # through the caller's filters, as the warning itself would have gone
+                    warnings.warn_explicit(message, category, filename, lineno,
+                                           module=module, registry=registry)
+                except Warning:  # -W error: raised, unless an error already ends the block
+                    if not failed:
+                        raise
 
 
-def _module_of(filename: str) -> tuple[str | None, dict[Any, Any] | None]:
-    """The module of a source file, and its warnings registry (which says each warning once
-    a place), as Python's own ``warnings.warn`` finds them; (None, None) if not imported."""
+def _modules_by_file() -> dict[str, tuple[str, dict[Any, Any]]]:
+    """Each imported module's source file: its name and warnings registry (which says each
+    warning once a place), as Python's own ``warnings.warn`` finds them."""
     import sys
 
-    for name, module in list(sys.modules.items()):
-        if getattr(module, "__file__", None) == filename:
-            return name, module.__dict__.setdefault("__warningregistry__", {})
-    return None, None
+    return {module.__file__: (name, module.__dict__.setdefault("__warningregistry__", {}))
+            for name, module in list(sys.modules.items())
+            if isinstance(getattr(module, "__file__", None), str)}

@@ -632,8 +632,7 @@ def _claim(out_dir: Path, outputs: dict[Path, Path], settings: dict[str, Any]) -
             f"another --out folder")
     else:  # no prediction yet (every partition failed, say): these settings from now on
         atomic.write_json(manifest, settings)
-    # atomic.temporary_path's names (up to lcformer 0.3.0 they ended in .tmp.parquet), not
-    # any hidden .tmp file of the user's
-    for debris in out_dir.rglob(".*.tmp*"):
-        if atomic.is_temporary(debris.name) and debris.is_file():
-            debris.unlink(missing_ok=True)
+    # Killed writers' temporary files (Dask cannot read a folder holding one), by
+    # remove_orphans' rule: a writer of this machine no longer running, others after a day
+    for folder in {p.parent for p in out_dir.rglob(".*.tmp*") if atomic.is_temporary(p.name)}:
+        atomic.remove_orphans(folder)

@@ -174,7 +174,7 @@ def fit(data: PreparedDataset, config: RunConfig, parts: np.ndarray,
                              stopped_early=any(r.stopped_early for r in results),
                              time_limit_reached=any(r.time_limit_reached for r in results),
                              network_unneeded=all(r.network_unneeded for r in results),
-                             ran_on=results[-1].ran_on)  # (the last member's: all of them)
+                             ran_on=[s for r in results for s in r.ran_on])  # every member's
     if fused is not None:
         model = _fused(fused, model, share, trees_alone)
         metadata = metadata | _trees_metadata(model_config, copies, float(model.weight),

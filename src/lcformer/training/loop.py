@@ -81,9 +81,14 @@ class TrainResult:
     ran_on: list[list[Any]] = field(default_factory=list)
 
     def hardware(self, now: str) -> str:
-        """``now`` (this process's hardware), with the earlier stretches' where they differ."""
-        if len({text for _, text in self.ran_on}) < 2:
+        """``now`` (this process's hardware), with the earlier stretches' where they differ
+        (an ensemble's members' stretches one after the other: the hardware alone)."""
+        texts = list(dict.fromkeys(text for _, text in self.ran_on))
+        if len(texts) < 2:
             return now
+        firsts = [first for first, _ in self.ran_on]
+        if firsts != sorted(set(firsts)):  # several members' epochs
+            return f"{now} (resumed; on {'; then '.join(texts)})"
         ends = [first - 1 for first, _ in self.ran_on[1:]] + [None]
         parts = [f"epochs {first}-{end}: {text}" if end else f"epochs {first} on: {text}"
                  for (first, text), end in zip(self.ran_on, ends, strict=True)]

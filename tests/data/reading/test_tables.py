@@ -628,6 +628,11 @@ def test_a_flag_column_left_unread_is_counted() -> None:
                                          r"naming the bits that mark bad rows: it is non-zero "
                                          r"in 80% of the rows"):
         from_dataframe(_frame().assign(infoFlag=[0, 16, 16, 24, 16]), report=DropReport())
+    # A good-flag column (1 marks good rows) takes no --flag-bits: not advised (review)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        from_dataframe(_frame().assign(goodflag=[1, 1, 1, 0, 1]), report=DropReport())
+    assert caught and not any("--flag-bits" in str(w.message) for w in caught)
     # Beside a flag column that is read, the other's rows are not applied: counted too.
     report = DropReport()
     with pytest.warns(UserWarning, match=r"'catflags' looks like a quality flag too and is not "

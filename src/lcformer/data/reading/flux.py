@@ -259,10 +259,13 @@ def _warn_of_negative_magnitudes(curves: LightCurves, config: ReadConfig, source
     if unit_named or not curves.n_points:
         return
     median = float(pd.Series(curves.mag).groupby(curves.curve_index).median().median())
-    if median < BRIGHTEST_MEDIAN:
+    # At a zero point the user chose (a bright-star survey's, 0 for differential photometry),
+    # only magnitudes below 0: nothing but the brightest stars are.
+    bound = BRIGHTEST_MEDIAN if config.zero_point == ReadConfig().zero_point else 0.0
+    if median < bound:
         warnings.warn(f"{source}: the magnitudes --flux made have a median of {median:.2f}, "
-                      f"below {BRIGHTEST_MEDIAN:g} (only some 170 stars in the sky are "
-                      f"brighter): give the --zero-point of the fluxes' unit (the magnitude of "
+                      f"below {bound:g} (only some {'170' if bound else 'ten'} stars in the sky "
+                      f"are brighter): give the --zero-point of the fluxes' unit (the magnitude of "
                       f"a flux of 1 in it: AB's for Jy {UNIT_ZERO_POINTS['Jy']:g}, for uJy "
                       f"{UNIT_ZERO_POINTS['uJy']:g}, for nJy {UNIT_ZERO_POINTS['nJy']:g}; TESS's "
                       f"e-/s: 20.44); it is {config.zero_point:g}", stacklevel=3)

@@ -909,7 +909,7 @@ def _bit_mask_hint(values: ColumnValues | None, column: str) -> str:
         series = None if values is None else values(column)
     except READ_ERRORS:
         return ""
-    if series is None or not len(series):
+    if series is None or not len(series) or is_good_flag_name(column):  # (1 marks good rows)
         return ""
     numbers = pd.to_numeric(series.head(FLAG_SAMPLE), errors="coerce")
     share = float((numbers.notna() & (numbers != 0)).mean())
