@@ -204,6 +204,32 @@ def test_resume_with_other_prepared_data_names_what_differs(run, prepared) -> No
         train_run(edited, RUN, run_dir, resume=True, progress=False, figures=False)
 
 
+
+def test_resume_of_an_earlier_lcformers_run_says_so(run, prepared, tmp_path) -> None:
+    """QA after an upgrade: "--resume with other settings ... band_names: None -> []", which
+    no option brings back; and without those, epochs of data read otherwise went on."""
+    import shutil
+    import tomllib
+
+    import tomli_w
+
+    run_dir = shutil.copytree(run[0], tmp_path / "earlier")  # (the module's run stays as it is)
+    saved = tomllib.loads((run_dir / "config.toml").read_text())
+    del saved["prepare"]["reading"]["class_names"]  # a setting that lcformer did not have
+    (run_dir / "config.toml").write_text(tomli_w.dumps(saved))
+    with pytest.raises(ConfigMismatchError, match=r"^--resume: .* was made by an earlier "
+                                                  r"lcformer \(without the settings "
+                                                  r"reading\.class_names\).*start a new run"):
+        check_resumable(run_dir, RUN, prepared)
+    saved = tomllib.loads((run_dir / "config.toml").read_text())
+    saved["prepare"]["reading"]["class_names"] = []
+    del saved["dataset"]["data_code"]  # a run of before the data code was recorded
+    (run_dir / "config.toml").write_text(tomli_w.dumps(saved))
+    with pytest.raises(ConfigMismatchError, match=r"earlier lcformer \(before runs recorded "
+                                                  r"the data code\)"):
+        check_resumable(run_dir, RUN, prepared)
+
+
 def test_resume_of_a_missing_run_writes_nothing(prepared, tmp_path) -> None:
     run_dir = tmp_path / "no-such-run"
     with pytest.raises(RunNotFoundError, match=r"no run to continue in .*no-such-run.* without "

@@ -54,7 +54,7 @@ from lcformer.experiments.grid import fold_repeats
 from lcformer.models.config import STAR_MODEL
 from lcformer.models.registry import BASELINE_LABELS, spec
 from lcformer.training.config import RunConfig, TrainConfig, stopping_text
-from lcformer.training.run_folder import CONFIG_FILE, METRICS_FILE
+from lcformer.training.run_folder import CONFIG_FILE, METRICS_FILE, earlier_settings
 
 if TYPE_CHECKING:  # torch-free at import: the CLI builds its options from AblationConfig
     from lcformer.evaluation.records import RunRecord
@@ -177,6 +177,12 @@ def run_ablation(dataset: str, folder: str | Path, config: AblationConfig | None
             # folders of lcformer <= this change did not record it
             ("preparation", "prepare" not in before or before["prepare"] == preparation),
         ) if not same]
+        if (differ == ["preparation"] and isinstance(before["prepare"], dict) and preparation
+                and (added := earlier_settings(before["prepare"], preparation))):
+            raise ConfigMismatchError(f"{folder} holds the rows of an earlier lcformer's "
+                                      f"ablation (without the settings {', '.join(added)}), "
+                                      f"whose data this one reads otherwise; use another "
+                                      f"folder (--out)")
         if differ:
             raise ConfigMismatchError(f"{folder} holds an ablation with other settings or "
                                       f"data ({', '.join(differ)} differ); use another "

@@ -162,6 +162,11 @@ def check_resumable(run_dir: Path, config: RunConfig, data: PreparedDataset | No
     if data is not None:
         differences += data_differences(saved, data)
     differences = [d for d in differences if d]
+    earlier = [d for d in differences if d.startswith(EARLIER)]
+    if earlier:  # (QA: "other settings" that no option brings back, after an upgrade)
+        raise ConfigMismatchError(
+            f"--resume: {run_dir} {earlier[0]}: its epochs cannot continue on data read "
+            f"otherwise; start a new run (another --run-dir, or without --resume)")
     if differences:
         raise ConfigMismatchError(
             f"--resume with other settings than {run_dir} was started with: "
@@ -169,14 +174,33 @@ def check_resumable(run_dir: Path, config: RunConfig, data: PreparedDataset | No
             f"a new run (another --run-dir, or without --resume)")
 
 
+#: How :func:`data_differences` begins where the run was made by an earlier lcformer.
+EARLIER = "was made by an earlier lcformer"
+
+
+def earlier_settings(before: dict[str, Any], now: dict[str, Any]) -> list[str]:
+    """The settings ``now`` has and ``before`` (saved by an earlier lcformer) lacks, where
+    those are all that differ; [] otherwise."""
+    a, b = dotted(before), dotted(now)
+    added = [k for k in b if k not in a]
+    return added if added and all(b.get(k) == v for k, v in a.items()) else []
+
+
 def data_differences(saved: dict[str, Any], data: PreparedDataset) -> list[str]:
     """How ``data`` differs from the data a run folder's ``config.toml`` (``saved``) records:
     its preparation settings, its dataset, its input files or lcformer's data code; [] if
-    it is the same data."""
+    it is the same data. A run of an earlier lcformer (settings it did not have, or no data
+    code recorded) is one difference beginning :data:`EARLIER`: its data were read otherwise."""
     # Unset settings compared as absent: folders written before "none" left them out.
     prepare = json.loads(json.dumps(drop_none(data.manifest["config"])))
-    differences = [dict_difference(drop_none(saved.get("prepare", {})), prepare, "prepare.")]
+    old = drop_none(saved.get("prepare", {}))
     dataset = saved.get("dataset", {})
+    added = earlier_settings(old, prepare)
+    if added or (dataset.get("data_code") is None and data.manifest.get("data_code")):
+        why = (f"without the settings {', '.join(added)}" if added else
+               "before runs recorded the data code")
+        return [f"{EARLIER} ({why}), and this one prepares its data anew"]
+    differences = [dict_difference(old, prepare, "prepare.")]
     if dataset.get("name") != data.name:
         differences.append(f"dataset: {dataset.get('name')!r} -> {data.name!r}")
     elif dataset.get("input_hash") != data.manifest["input_hash"]:
