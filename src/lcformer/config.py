@@ -154,6 +154,14 @@ def dotted(values: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     return out
 
 
+def earlier_settings(before: dict[str, Any], now: dict[str, Any]) -> list[str]:
+    """The settings ``now`` has and ``before`` (saved by an earlier lcformer) lacks, where
+    those are all that differ; [] otherwise."""
+    a, b = dotted(before), dotted(now)
+    added = [k for k in b if k not in a]
+    return added if added and all(b.get(k) == v for k, v in a.items()) else []
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, Config):
         return value.to_dict()

@@ -427,6 +427,15 @@ def test_a_rerun_with_other_settings_is_refused(model, tmp_path) -> None:
                                                       rf"lcformer's code \(none of your options "
                                                       rf"differ\), with other settings \({key}: "):
             predict_partitions(*model, paths, tmp_path / "out", device="cpu", progress=False)
+    # lcformer 0.3.0's record (QA): without the code's newer keys, and a reading without
+    # the settings it did not have: an update, said so, not options changed
+    released = {k: v for k, v in record.items() if k not in ("flag_kinds", "flag_rules",
+                                                             "data_code")}
+    released["reading"] = {k: v for k, v in record["reading"].items() if k != "class_names"}
+    (tmp_path / "out" / MANIFEST).write_text(json.dumps(released))
+    with pytest.raises(ConfigMismatchError, match=r"made by another version of lcformer's "
+                                                  r"code \(none of your options differ\)"):
+        predict_partitions(*model, paths, tmp_path / "out", device="cpu", progress=False)
     # An earlier lcformer's outputs (another reading of fluxes, fewer columns): refused.
     del record["readers"], record["columns"]
     (tmp_path / "out" / MANIFEST).write_text(json.dumps(record))

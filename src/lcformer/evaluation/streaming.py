@@ -55,6 +55,7 @@ import numpy as np
 import pandas as pd
 
 from lcformer import atomic
+from lcformer.config import earlier_settings
 from lcformer.data.fingerprints import fingerprints_of
 from lcformer.data.lightcurves import LightCurves
 from lcformer.data.prepared import data_code_digest
@@ -607,9 +608,13 @@ def _claim(out_dir: Path, outputs: dict[Path, Path], settings: dict[str, Any]) -
             atomic.write_json(manifest, settings)
             before = settings
         if before != settings:
-            code = {"data_code", "readers", "flag_rules", "columns"}  # what an update changes
-            updated = isinstance(before, dict) and before.keys() == settings.keys() and all(
-                before[k] == settings[k] for k in settings if k not in code)
+            # What an update changes: these, and settings it added (at their defaults)
+            code = {"data_code", "readers", "flag_rules", "flag_kinds", "columns"}
+            updated = isinstance(before, dict) and all(
+                k in code or before.get(k) == settings[k]
+                or (isinstance(before.get(k), dict) and isinstance(settings[k], dict)
+                    and earlier_settings(before[k], settings[k]))
+                for k in settings) and before.keys() <= settings.keys()
             earlier = ("by an earlier lcformer, " if isinstance(before, dict)
                        and "readers" not in before else
                        "by another version of lcformer's code (none of your options differ), "

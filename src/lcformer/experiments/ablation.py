@@ -44,7 +44,7 @@ import numpy as np
 import pandas as pd
 
 from lcformer import __version__, atomic
-from lcformer.config import Config, setting
+from lcformer.config import Config, earlier_settings, setting
 from lcformer.data.datasets import prepare_dataset, resolve, work_dir
 from lcformer.data.prepared import PrepareConfig, PreparedDataset
 from lcformer.data.samples import SAMPLES_VERSION
@@ -54,7 +54,7 @@ from lcformer.experiments.grid import fold_repeats
 from lcformer.models.config import STAR_MODEL
 from lcformer.models.registry import BASELINE_LABELS, spec
 from lcformer.training.config import RunConfig, TrainConfig, stopping_text
-from lcformer.training.run_folder import CONFIG_FILE, METRICS_FILE, earlier_settings
+from lcformer.training.run_folder import CONFIG_FILE, METRICS_FILE
 
 if TYPE_CHECKING:  # torch-free at import: the CLI builds its options from AblationConfig
     from lcformer.evaluation.records import RunRecord

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any, Literal, get_args
 import tomli_w
 
 from lcformer import __version__, atomic
-from lcformer.config import Config, dotted
+from lcformer.config import Config, dotted, earlier_settings
 from lcformer.errors import ConfigMismatchError, CorruptFileError, RunNotFoundError
 from lcformer.models.config import STAR_MODEL
 from lcformer.training.config import RunConfig
@@ -176,14 +176,6 @@ def check_resumable(run_dir: Path, config: RunConfig, data: PreparedDataset | No
 
 #: How :func:`data_differences` begins where the run was made by an earlier lcformer.
 EARLIER = "was made by an earlier lcformer"
-
-
-def earlier_settings(before: dict[str, Any], now: dict[str, Any]) -> list[str]:
-    """The settings ``now`` has and ``before`` (saved by an earlier lcformer) lacks, where
-    those are all that differ; [] otherwise."""
-    a, b = dotted(before), dotted(now)
-    added = [k for k in b if k not in a]
-    return added if added and all(b.get(k) == v for k, v in a.items()) else []
 
 
 def data_differences(saved: dict[str, Any], data: PreparedDataset) -> list[str]:
