@@ -28,14 +28,17 @@ from lcformer.training.run_folder import BEST_FILE, CONFIG_FILE, METRICS_FILE
 #: Python), kept in ``metrics.json`` so that a run says how to make it again.
 COMMAND_LINE: contextvars.ContextVar[str | None] = contextvars.ContextVar("command_line",
                                                                           default=None)
-#: Packages whose versions a run's result depends on, kept in ``metrics.json``.
-SOFTWARE = ("lcformer", "torch", "numpy", "pandas", "scikit-learn", "pyarrow", "light-curve",
-            "nifty-ls")
+#: Packages whose versions a run's result depends on, kept in ``metrics.json`` beside
+#: lcformer's own.
+SOFTWARE = ("torch", "numpy", "pandas", "scikit-learn", "pyarrow", "light-curve", "nifty-ls")
 
 
 def software_versions() -> dict[str, str]:
-    """Python's and :data:`SOFTWARE`'s versions (those installed)."""
-    found = {"python": platform.python_version()}
+    """Python's and :data:`SOFTWARE`'s versions (those installed; lcformer's own from its
+    code, which an editable install's metadata may not follow)."""
+    from lcformer import __version__
+
+    found = {"python": platform.python_version(), "lcformer": __version__}
     for name in SOFTWARE:
         try:
             found[name] = metadata.version(name)
