@@ -200,8 +200,9 @@ class Classifier(ClassifierMixin, BaseEstimator):
         params = super().get_params(deep=False)
         if deep:
             for part in NESTED_CONFIGS:
-                try:
-                    config = self._config(part)
+                try:  # train as fit uses it: with the epochs and seed shortcuts (QA: a
+                    # given TrainConfig's epochs shown where epochs=0 trained)
+                    config = self.run_config().train if part == "train" else self._config(part)
                 except ConfigError:  # a bad value, said by fit; get_params does not raise
                     continue
                 if not isinstance(config, Config):  # views="time": fit says what is wrong
@@ -385,7 +386,22 @@ class Classifier(ClassifierMixin, BaseEstimator):
 
     def predict_frame(self, X: Any) -> pd.DataFrame:
         """Probabilities as a DataFrame: one row per star (index: id), one column per class."""
+        self._check_fitted()
+        if _table_rows(X) is not None:  # (QA: a row-wise split's test part, 0.84 unsaid)
+            self._warn_of_fit_stars(star_ids(as_light_curves(X, DropReport())), "predict",
+                                    "predictions of training stars")
         return self._frame(self._star_table(X))
+
+    def _warn_of_fit_stars(self, ids: np.ndarray, what: str, result: str) -> None:
+        """Said where stars of a table were fit on (by id): scikit-learn's splitters cut a
+        table of points by row, which puts every star in both parts."""
+        trained = getattr(self, "trained_ids_", None)  # (a loaded model's are not kept)
+        if trained is not None and (n := int(pd.Index(ids).isin(trained).sum())):
+            _warn(f"{what}: {n:,} of the {len(ids):,} stars of this table were fit on (the "
+                  f"same ids): {result}; scikit-learn's splitters cut a table of points by "
+                  f"row, which puts every star in both parts: split StarSamples(X) instead, "
+                  f"or give the class column in X and y=None with GroupKFold(groups=the id "
+                  f"column)")
 
     def _star_table(self, X: Any) -> pd.DataFrame:
         """predict_table(X).table, one row per star of X in its order (index: id)."""
@@ -439,13 +455,9 @@ class Classifier(ClassifierMixin, BaseEstimator):
                               f"got shape {np.shape(sample_weight)}")
         table = self._star_table(lcs)
         trained = getattr(self, "trained_ids_", None)  # (a loaded model's are not kept)
-        if trained is not None and _table_rows(X) is not None and (
-                n := int(pd.Index(star_ids(lcs)).isin(trained).sum())):
-            _warn(f"score: {n:,} of the {len(truth):,} stars of this table were fit on (the "
-                  f"same ids): a training score, not a test score; scikit-learn's splitters "
-                  f"cut a table of points by row, which puts every star in both parts: split "
-                  f"StarSamples(X) instead, or give the class column in X and y=None with "
-                  f"GroupKFold(groups=the id column)")
+        if trained is not None and _table_rows(X) is not None:
+            self._warn_of_fit_stars(star_ids(lcs), "score",
+                                    "a training score, not a test score")
         elif trained is None and SEEN in table and (n := int(table[SEEN].eq(True).sum())):
             # A loaded model knows its training stars by their points (QA: 0.975, unsaid).
             _warn(f"score: {n:,} of the {len(truth):,} stars have the points of the model's "
@@ -455,7 +467,7 @@ class Classifier(ClassifierMixin, BaseEstimator):
         # star among number classes (such a star is simply wrong), and labels read from a
         # table are text where y gave numbers.
         predicted = self._most_probable(_normalised(self._frame(table)))
-        right = [p is not None and p != "" and _label_text(t) == _label_text(p)
+        right = [p is not None and p != "" and _same_label(t, p)
                  for t, p in zip(truth, predicted, strict=True)]
         return float(np.average(right, weights=sample_weight))
 
@@ -759,6 +771,26 @@ def _ids_or_positions(lcs: LightCurves, y: pd.Series, stars: np.ndarray) -> Any:
 
 def _label_text(value: Any) -> str:
     return str(value.item() if isinstance(value, np.generic) else value)
+
+
+def _same_label(a: Any, b: Any) -> bool:
+    """Whether two labels name one class: numbers by value (1, 1.0 and True alike, as
+    scikit-learn compares them: QA, float labels scored 0.0 against an int model), text
+    as text, and text read from a table against a number by the number it spells."""
+    def value(v: Any) -> Any:
+        v = v.item() if isinstance(v, np.generic) else v
+        if isinstance(v, bool | int | float):
+            return float(v)
+        try:
+            return float(str(v)) if isinstance(v, str) else str(v)
+        except ValueError:
+            return str(v)
+
+    x, y = value(a), value(b)
+    if isinstance(x, float) and isinstance(y, float):
+        both_text = isinstance(a, str) and isinstance(b, str)
+        return _label_text(a) == _label_text(b) if both_text else x == y
+    return _label_text(a) == _label_text(b)
 
 
 def _json_values(classes: np.ndarray) -> list[Any]:
