@@ -177,6 +177,11 @@ def test_cross_val_score_and_pipeline(curves) -> None:
     y = curves.star_table()["label"].to_numpy()
     assert len(samples) == 30 and star_ids(samples[[3, 1]]).tolist() == ["syn-000003",
                                                                           "syn-000001"]
+    # A table of points, and no star at all (QA: an AttributeError, an IndexError)
+    from_table = StarSamples(curves.to_frame())
+    assert len(from_table) == 30 and star_ids(from_table[[3, 1]]).tolist() == [
+        "syn-000003", "syn-000001"]
+    assert samples[[]].n_curves == 0
     scores = cross_val_score(Classifier(**QUICK), samples, y, cv=2)
     assert scores.shape == (2,) and ((scores >= 0) & (scores <= 1)).all()
     # A pipeline from a long table (one row per point) to classes, fitted with y per star.

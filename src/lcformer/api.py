@@ -74,7 +74,11 @@ class StarSamples(Sequence[LightCurves]):
     """Light curves as a sequence of stars, one sample each: what scikit-learn's splitters
     (``cross_val_score``, ``train_test_split``) index. ``samples[i]`` is star i's curves."""
 
-    def __init__(self, lcs: LightCurves) -> None:
+    def __init__(self, lcs: Any) -> None:
+        """``lcs``: light curves, or anything ``fit`` reads (a table of points: QA, a
+        DataFrame gave an AttributeError)."""
+        if not isinstance(lcs, LightCurves):
+            lcs = as_light_curves(lcs, DropReport())
         self.lcs = lcs
         codes, self.ids = lcs.star_codes()
         order = np.argsort(codes, kind="stable")
@@ -90,7 +94,8 @@ class StarSamples(Sequence[LightCurves]):
             return self.lcs.select(self._curves(np.arange(len(self))[index]))
         if np.ndim(index) == 0:
             return self.lcs.select(self._curves(np.array([int(index)])))
-        index = np.arange(len(self))[np.asarray(index)]  # positions (from a mask too)
+        index = np.arange(len(self))[np.asarray(index, dtype=None if len(index) else int)]
+        # (positions, from a mask too; [] is no star, not a float index: QA)
         if len(np.unique(index)) < len(index):  # one star's curves twice would be one star
             raise ConfigError("StarSamples: a star is taken twice (sampling with replacement, "
                               "as a bootstrap does): its curves would be read as one star, "
