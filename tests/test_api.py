@@ -879,3 +879,13 @@ def test_fitting_without_validation_stars_says_what_is_not_chosen() -> None:
         warnings.filterwarnings("error", "fit. no validation")  # the trees alone, or stars
         Classifier(tiny, train=train.replace(epochs=0), val_fraction=0).fit(curves)
         Classifier(tiny, train=train.replace(epochs=1), val_fraction=0.2).fit(curves)
+
+
+def test_a_class_without_a_training_star_is_said(curves) -> None:
+    """QA: with val_fraction 0.6 a class of one star went to validation; it stayed in
+    classes_ (a probability of 0 for every star) without a word."""
+    y = curves.star_table()["label"].to_numpy().astype(object)
+    y[0] = "lonely"
+    with pytest.warns(UserWarning, match=r"fit: 'lonely' had no training star"):
+        clf = Classifier(**{**QUICK, "val_fraction": 0.6}).fit(curves.with_labels(None), y)
+    assert "lonely" in clf.classes_

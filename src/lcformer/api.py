@@ -38,7 +38,7 @@ from lcformer.data.reading.band_names import rename_bands
 from lcformer.data.reading.config import Columns
 from lcformer.data.reading.flux import FLUX_UNIT, refuse_fluxes
 from lcformer.data.report import DropReport
-from lcformer.data.splits import VAL_FRACTION, carve_validation
+from lcformer.data.splits import UNTRAINED, VAL_FRACTION, carve_validation
 from lcformer.data.tokens import TokenConfig
 from lcformer.data.views import ViewConfig
 from lcformer.errors import ConfigError, InputError, NothingToTrainError
@@ -347,6 +347,11 @@ class Classifier(ClassifierMixin, BaseEstimator):
         self.history_: TrainResult = fitted.result
         self.report_: DropReport = data.report
         _warn_of_drops("fit", data.report, lcs, ".report_")
+        if untrained := fitted.metadata.get(UNTRAINED):  # (QA: kept in classes_, unsaid)
+            _warn(f"fit: {', '.join(map(repr, untrained))} had no training star (all of its "
+                  f"stars were held out for validation): it stays in classes_, and its "
+                  f"probability is 0 for every star; give it more stars, or a smaller "
+                  f"val_fraction")
         self.trained_ids_ = pd.Index(data.stars["id"], dtype=object)  # trained on, or val
         return self
 
