@@ -154,12 +154,20 @@ def dotted(values: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     return out
 
 
-def earlier_settings(before: dict[str, Any], now: dict[str, Any]) -> list[str]:
-    """The settings ``now`` has and ``before`` (saved by an earlier lcformer) lacks, where
-    those are all that differ; [] otherwise."""
-    a, b = dotted(before), dotted(now)
+def earlier_settings(before: Mapping[str, Any], now: Mapping[str, Any],
+                     defaults: Mapping[str, Any]) -> list[str]:
+    """The settings that ``now`` has and ``before`` (saved by an earlier lcformer) lacks, at
+    this version's ``defaults`` (an option given has another value: it is the user's), where
+    those are all that differ; [] otherwise. An unset setting (None, TOML's "none") counts as
+    present: settings saved with it are this version's."""
+    def plain(values: Mapping[str, Any]) -> dict[str, Any]:
+        return {k: None if v == "none" else v for k, v in dotted(values).items()}
+
+    a, b, default = plain(before), plain(now), plain(defaults)
     added = [k for k in b if k not in a]
-    return added if added and all(b.get(k) == v for k, v in a.items()) else []
+    if not added or any(k not in default or b[k] != default[k] for k in added):
+        return []
+    return added if all(b.get(k) == v for k, v in a.items()) else []
 
 
 def _plain(value: Any) -> Any:

@@ -214,6 +214,17 @@ def test_resume_of_an_earlier_lcformers_run_says_so(run, prepared, tmp_path) -> 
     import tomli_w
 
     run_dir = shutil.copytree(run[0], tmp_path / "earlier")  # (the module's run stays as it is)
+    # A run of this version, an option now given that was unset, or bands read by their own
+    # columns: the user's options, as ever (review: "an earlier lcformer", start anew)
+    for change in ({"classes": ["car", "sinusoid"]},
+                   {"reading": {**prepared.manifest["config"]["reading"],
+                                "columns": {**prepared.manifest["config"]["reading"]["columns"],
+                                            "per_band": [{"band": "g", "mag": "mg"}]}}}):
+        other = dataclasses.replace(prepared, manifest=prepared.manifest | {
+            "config": prepared.manifest["config"] | change})
+        with pytest.raises(ConfigMismatchError, match=r"^--resume with other settings .*"
+                                                      r"prepare\.(classes|reading)"):
+            check_resumable(run_dir, RUN, other)
     saved = tomllib.loads((run_dir / "config.toml").read_text())
     del saved["prepare"]["reading"]["class_names"]  # a setting that lcformer did not have
     (run_dir / "config.toml").write_text(tomli_w.dumps(saved))

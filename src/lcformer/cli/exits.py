@@ -106,8 +106,8 @@ def run_command(command: Callable[[argparse.Namespace], int],
 
 #: Words of the errors that running out of memory raises outside Python's MemoryError:
 #: torch's CPU allocator, CUDA, a library that could not be mapped (a ulimit), fork or mmap.
-MEMORY_WORDS = ("can't allocate memory", "CUDA out of memory", "Cannot allocate memory",
-                "failed to map segment")
+MEMORY_WORDS = ("can't allocate memory", "not enough memory", "CUDA out of memory",
+                "CUDA error: out of memory", "Cannot allocate memory", "failed to map segment")
 
 
 def _out_of_memory(error: BaseException | None) -> bool:
@@ -179,7 +179,7 @@ def _options_of(command: str) -> set[str]:
         sub = next(a for a in build_parser()._actions
                    if isinstance(a, argparse._SubParsersAction))
         return {o for action in sub.choices[command]._actions for o in action.option_strings}
-    except (StopIteration, KeyError):
+    except Exception:  # (in an error handler: never a second error)
         return set()
 
 

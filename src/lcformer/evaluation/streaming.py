@@ -58,7 +58,7 @@ from lcformer import atomic
 from lcformer.config import earlier_settings
 from lcformer.data.fingerprints import fingerprints_of
 from lcformer.data.lightcurves import LightCurves
-from lcformer.data.prepared import data_code_digest
+from lcformer.data.prepared import PrepareConfig, data_code_digest
 from lcformer.data.reading import READERS_VERSION
 from lcformer.data.reading.columns import distinct_ids
 from lcformer.data.reading.config import Columns, ReadConfig
@@ -610,10 +610,13 @@ def _claim(out_dir: Path, outputs: dict[Path, Path], settings: dict[str, Any]) -
         if before != settings:
             # What an update changes: these, and settings it added (at their defaults)
             code = {"data_code", "readers", "flag_rules", "flag_kinds", "columns"}
+            defaults = json.loads(json.dumps(
+                {"prepare": PrepareConfig().to_dict(), "reading": ReadConfig().to_dict(),
+                 "flags": FlagConfig().to_dict()}, default=str))
             updated = isinstance(before, dict) and all(
                 k in code or before.get(k) == settings[k]
                 or (isinstance(before.get(k), dict) and isinstance(settings[k], dict)
-                    and earlier_settings(before[k], settings[k]))
+                    and earlier_settings(before[k], settings[k], defaults.get(k, {})))
                 for k in settings) and before.keys() <= settings.keys()
             earlier = ("by an earlier lcformer, " if isinstance(before, dict)
                        and "readers" not in before else

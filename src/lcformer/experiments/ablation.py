@@ -178,7 +178,8 @@ def run_ablation(dataset: str, folder: str | Path, config: AblationConfig | None
             ("preparation", "prepare" not in before or before["prepare"] == preparation),
         ) if not same]
         if (differ == ["preparation"] and isinstance(before["prepare"], dict) and preparation
-                and (added := earlier_settings(before["prepare"], preparation))):
+                and (added := earlier_settings(before["prepare"], preparation,
+                                               PrepareConfig().to_dict()))):
             raise ConfigMismatchError(f"{folder} holds the rows of an earlier lcformer's "
                                       f"ablation (without the settings {', '.join(added)}), "
                                       f"whose data this one reads otherwise; use another "

@@ -178,6 +178,13 @@ def check_resumable(run_dir: Path, config: RunConfig, data: PreparedDataset | No
 EARLIER = "was made by an earlier lcformer"
 
 
+def _prepare_defaults() -> dict[str, Any]:
+    """This version's default preparation, as a manifest records one."""
+    from lcformer.data.prepared import PrepareConfig
+
+    return json.loads(json.dumps(PrepareConfig().to_dict()))
+
+
 def data_differences(saved: dict[str, Any], data: PreparedDataset) -> list[str]:
     """How ``data`` differs from the data a run folder's ``config.toml`` (``saved``) records:
     its preparation settings, its dataset, its input files or lcformer's data code; [] if
@@ -187,7 +194,8 @@ def data_differences(saved: dict[str, Any], data: PreparedDataset) -> list[str]:
     prepare = json.loads(json.dumps(drop_none(data.manifest["config"])))
     old = drop_none(saved.get("prepare", {}))
     dataset = saved.get("dataset", {})
-    added = earlier_settings(old, prepare)
+    added = earlier_settings(saved.get("prepare", {}), data.manifest["config"],
+                             _prepare_defaults())
     if added or (dataset.get("data_code") is None and data.manifest.get("data_code")):
         why = (f"without the settings {', '.join(added)}" if added else
                "before runs recorded the data code")

@@ -291,9 +291,9 @@ def test_magnitudes_below_zero_from_flux_name_the_zero_point(recwarn) -> None:
         to_magnitudes(micro, ReadConfig(flux=True), "ps1", DropReport())
     to_magnitudes(electrons, ReadConfig(flux=True, zero_point=20.44), "tess", DropReport())
     to_magnitudes(micro, ReadConfig(flux=True, zero_point=23.9), "ps1", DropReport())
-    # At a zero point given (differential photometry at 0: review), only below 0
-    to_magnitudes(_stars([0.5, 0.3, 0.8], scatter=0.01), ReadConfig(flux=True, zero_point=0.0),
-                  "differential", DropReport())
+    # Differential photometry at --zero-point 0 (review): fluxes about 1, a median about 0
+    to_magnitudes(_stars([1.0, 1.02, 1.3, 0.8], scatter=0.01),
+                  ReadConfig(flux=True, zero_point=0.0), "differential", DropReport())
     assert not recwarn.list
 
 

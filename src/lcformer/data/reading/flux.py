@@ -252,22 +252,25 @@ BRIGHTEST_MEDIAN = 3.0
 
 def _warn_of_negative_magnitudes(curves: LightCurves, config: ReadConfig, source: str,
                                  unit_named: bool) -> None:
-    """Magnitudes from --flux that are mostly below :data:`BRIGHTEST_MEDIAN`, as only the
-    brightest stars in the sky are: fluxes in another unit than --zero-point's (QA: TESS's
+    """Magnitudes from --flux that are mostly below :data:`BRIGHTEST_MEDIAN` (or the zero
+    point less 5, where that is lower), as only the brightest stars in the sky are: fluxes in
+    another unit than --zero-point's (QA: TESS's
     e-/s at the Jy zero point, a median of -1.7 without a word). Not where the column's name
     gave its unit: said then."""
     if unit_named or not curves.n_points:
         return
     median = float(pd.Series(curves.mag).groupby(curves.curve_index).median().median())
-    # At a zero point the user chose (a bright-star survey's, 0 for differential photometry),
-    # only magnitudes below 0: nothing but the brightest stars are.
-    bound = BRIGHTEST_MEDIAN if config.zero_point == ReadConfig().zero_point else 0.0
+    # Below 3, or fluxes over 100 in the zero point's unit where that is lower (0 for
+    # differential photometry: its median is about 0 mag)
+    bound = min(BRIGHTEST_MEDIAN, config.zero_point - 5.0)
     if median < bound:
+        why = ("only some 170 stars in the sky are brighter" if bound == BRIGHTEST_MEDIAN else
+               "fluxes over 100 in the zero point's unit")
         warnings.warn(f"{source}: the magnitudes --flux made have a median of {median:.2f}, "
-                      f"below {bound:g} (only some {'170' if bound else 'ten'} stars in the sky "
-                      f"are brighter): give the --zero-point of the fluxes' unit (the magnitude of "
-                      f"a flux of 1 in it: AB's for Jy {UNIT_ZERO_POINTS['Jy']:g}, for uJy "
-                      f"{UNIT_ZERO_POINTS['uJy']:g}, for nJy {UNIT_ZERO_POINTS['nJy']:g}; TESS's "
+                      f"below {bound:g} ({why}): give the --zero-point of the fluxes' unit "
+                      f"(the magnitude of a flux of 1 in it: AB's for Jy "
+                      f"{UNIT_ZERO_POINTS['Jy']:g}, for uJy {UNIT_ZERO_POINTS['uJy']:g}, for nJy "
+                      f"{UNIT_ZERO_POINTS['nJy']:g}; TESS's "
                       f"e-/s: 20.44); it is {config.zero_point:g}", stacklevel=3)
 
 
