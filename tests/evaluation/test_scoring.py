@@ -288,7 +288,8 @@ def test_a_class_without_a_training_star_is_not_scored_by_predict(tmp_path, caps
     clf = Classifier(ModelConfig(emb=8, heads=2, forest=20, boosting=10),
                      train=TrainConfig(epochs=1, batch_size=32, device="cpu"),
                      val_fraction=0.6)  # round(0.6 * 1): the lonely star validates
-    clf.fit(lcs)
+    with pytest.warns(UserWarning, match="'lonely' had no training star"):
+        clf.fit(lcs)
     run = clf.save(tmp_path / "run")
     metadata = load_model(run)[1]
     assert metadata[UNTRAINED] == ["lonely"] and "lonely" in metadata["classes"]
