@@ -82,15 +82,19 @@ def ids_sharing_positions(ids: np.ndarray, ra: np.ndarray, dec: np.ndarray
     if len(centre) < 2:
         return []
     sky = np.radians(centre[["dec", "ra"]].to_numpy())
-    near = BallTree(sky, metric="haversine").query_radius(
-        sky, r=np.radians(ONE_STAR_ARCSEC / 3600.0))
+    tree, radius = BallTree(sky, metric="haversine"), np.radians(ONE_STAR_ARCSEC / 3600.0)
+    # Counts first: only the ids with a neighbour (besides themselves) are walked in Python
+    shared = np.flatnonzero(tree.query_radius(sky, r=radius, count_only=True) > 1)
+    if not len(shared):
+        return []
     names = centre.index.to_numpy()
-    return [(str(names[i]), str(names[j])) for i, around in enumerate(near)
+    near = tree.query_radius(sky[shared], r=radius)
+    return [(str(names[i]), str(names[j])) for i, around in zip(shared, near, strict=True)
             for j in around if j > i]
 
 
-def warn_of_ids_sharing_positions(frame: pd.DataFrame, ids: np.ndarray, id_column: str,
-                                  where: str, sink: DropReport) -> None:
+def warn_of_ids_sharing_positions(frame: pd.DataFrame, ids: np.ndarray, where: str,
+                                  sink: DropReport) -> None:
     """Said (and :data:`SHARED_POSITION` counted) where ids of ``frame`` lie within
     :data:`ONE_STAR_ARCSEC` of each other; nothing where it has no ``ra`` and ``dec``."""
     position = position_columns(list(frame.columns))

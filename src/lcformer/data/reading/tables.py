@@ -796,7 +796,7 @@ def _frame_to_curves(
     ids = id_text(frame[columns.id], columns.id, name, sink)
     if ids is None:
         return None
-    warn_of_ids_sharing_positions(frame, ids, columns.id, name, sink)
+    warn_of_ids_sharing_positions(frame, ids, name, sink)
     n = len(frame)
     if columns.per_band:
         return _rows_of_bands(frame, columns, ids, numbers, keep, cells, sink)
