@@ -791,20 +791,21 @@ def _same_label(a: Any, b: Any) -> bool:
     """Whether two labels name one class: numbers by value (1, 1.0 and True alike, as
     scikit-learn compares them: QA, float labels scored 0.0 against an int model), text
     as text, and text read from a table against a number by the number it spells."""
-    def value(v: Any) -> Any:
-        v = v.item() if isinstance(v, np.generic) else v
-        if isinstance(v, bool | int | float):
-            return float(v)
-        try:
-            return float(str(v)) if isinstance(v, str) else str(v)
-        except ValueError:
-            return str(v)
-
-    x, y = value(a), value(b)
-    if isinstance(x, float) and isinstance(y, float):
-        both_text = isinstance(a, str) and isinstance(b, str)
-        return _label_text(a) == _label_text(b) if both_text else x == y
+    x, y = _as_number(a), _as_number(b)
+    if x is not None and y is not None and not (isinstance(a, str) and isinstance(b, str)):
+        return x == y
     return _label_text(a) == _label_text(b)
+
+
+def _as_number(label: Any) -> float | None:
+    """A label's value as a number (text that spells one too); None for other labels."""
+    label = label.item() if isinstance(label, np.generic) else label
+    if isinstance(label, bool | int | float):
+        return float(label)
+    try:
+        return float(label) if isinstance(label, str) else None
+    except ValueError:
+        return None
 
 
 def _json_values(classes: np.ndarray) -> list[Any]:
