@@ -4,6 +4,7 @@ feature-baseline run, a folder of lcformer 0.1.0, and a run with a damaged check
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import struct
 from pathlib import Path
@@ -157,6 +158,21 @@ def test_info_of_an_unfinished_run_says_whether_resume_can_continue_it(runs, tmp
     # Its best epoch so far predicts, said: not mistaken for the finished model.
     with pytest.warns(UserWarning, match="the run has not finished .* best epoch so far"):
         load_model(run)
+    # Its data read by other data code (another version) or an lcformer that did not record
+    # it: --resume refuses it, so neither info nor evaluate nor predict advises it.
+    config = run / "config.toml"
+    recorded = config.read_text(encoding="utf-8")
+    code = re.search(r'data_code = "([0-9a-f]+)"', recorded).group(1)
+    for edited, says in ((recorded.replace(code, "0" * len(code)), "other lcformer data code"),
+                         (recorded.replace(f'data_code = "{code}"\n', ""), "an earlier")):
+        config.write_text(edited, encoding="utf-8")
+        main(["info", str(run)])
+        out = capsys.readouterr().out
+        assert says in out and "without --resume" in out and "--resume`" not in out
+        assert main(["evaluate", str(run)]) == 2
+        assert says in capsys.readouterr().err
+        with pytest.warns(UserWarning, match=f"{says}.* without --resume"):
+            load_model(run)
     for name in ("best.safetensors", "best.json", "last.safetensors", "last.json"):
         (run / name).unlink(missing_ok=True)
     main(["info", str(run)])

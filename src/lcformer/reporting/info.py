@@ -30,7 +30,13 @@ from lcformer.data.training_ranges import (
 )
 from lcformer.errors import CorruptFileError, LcformerError, RunNotFoundError
 from lcformer.models.registry import STAR_SETTINGS, WINDOW_SETTINGS
-from lcformer.training.run_folder import BEST_FILE, IMPORTANCE_FILE, LAST_FILE, METRICS_FILE
+from lcformer.training.run_folder import (
+    BEST_FILE,
+    IMPORTANCE_FILE,
+    LAST_FILE,
+    METRICS_FILE,
+    how_to_finish,
+)
 
 if TYPE_CHECKING:
     from lcformer.evaluation.records import RunRecord
@@ -352,8 +358,7 @@ def _test_text(run_dir: Path, config: dict[str, Any], records: list[RunRecord]) 
         return "\n".join(r.summary_line() for r in records)
     if config and (any(run_dir.glob(LAST_FILE))
                    or any(run_dir.glob(f"*/{LAST_FILE}"))):
-        return ("no metrics.json: the run has not finished (continue it from its last "
-                "epoch with `lcformer train ... --resume`)")
+        return f"no metrics.json: the run has not finished ({how_to_finish(run_dir)})"
     if config:  # --resume would find nothing to continue
         return ("no metrics.json and no finished epoch: the run stopped or failed before "
                 "its first epoch ended; start it again (the same `lcformer train` "

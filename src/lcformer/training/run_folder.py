@@ -178,6 +178,24 @@ def check_resumable(run_dir: Path, config: RunConfig, data: PreparedDataset | No
 EARLIER = "was made by an earlier lcformer"
 
 
+def how_to_finish(run_dir: Path) -> str:
+    """How an unfinished run is finished: ``--resume``, or a new start where this lcformer's
+    data code is not the one the run's data were read by (``--resume`` refuses it then)."""
+    from lcformer.data.prepared import data_code_digest
+
+    try:
+        saved = read_run_config(run_dir).get("dataset", {}).get("data_code")
+    except CorruptFileError:
+        saved = None
+    if saved == data_code_digest():
+        return "continue it from its last epoch with `lcformer train ... --resume`"
+    made_by = ("an earlier lcformer, before runs recorded their data code" if saved is None
+               else "other lcformer data code (reading, cleaning, period search) than this "
+                    "one's")
+    return (f"its data were read by {made_by}, so --resume refuses to continue it: start it "
+            f"again (the same `lcformer train` command, without --resume)")
+
+
 def _prepare_defaults() -> dict[str, Any]:
     """This version's default preparation, as a manifest records one."""
     from lcformer.data.prepared import PrepareConfig
@@ -286,8 +304,8 @@ def load_model(run_dir: str | Path, which: Checkpoint = DEFAULT_CHECKPOINT
     if path.is_file() and not (Path(run_dir) / METRICS_FILE).is_file() and _is_run(run_dir):
         # A run killed (or still running) keeps its best epoch so far under the final name.
         warnings.warn(f"{run_dir}: the run has not finished (no metrics.json), so its "
-                      f"{path.name} is the {which} epoch so far, not the finished model; "
-                      f"`lcformer train ... --resume` finishes it", stacklevel=3)
+                      f"{path.name} is the {which} epoch so far, not the finished model: "
+                      f"{how_to_finish(Path(run_dir))}", stacklevel=3)
     state, metadata, _ = load_checkpoint(path)
     missing = [k for k in ("model", "classes") if not metadata.get(k)]
     if missing:
