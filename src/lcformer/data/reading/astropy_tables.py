@@ -203,7 +203,7 @@ def declared_unit(column: Any, name: str, role: str, columns: Columns, mag_unit:
     if role == columns.mag:  # without --flux, to_magnitudes refuses it (flux.py)
         sink.note(FLUX_UNIT)
         if str(unit) in UNIT_ZERO_POINTS:  # nJy, uJy: with --flux, checked against its AB
-            sink.note(DECLARED_FLUX_UNIT + str(unit))  # zero point (QA: 7.5 mag off)
+            sink.note(DECLARED_FLUX_UNIT + str(unit))  # zero point (a prefix off: 7.5 mag)
         return 1.0
     if mag_unit is not None and not isinstance(mag_unit, u.UnrecognizedUnit) and \
             unit.is_equivalent(mag_unit):  # a flux's errors, in the flux's unit

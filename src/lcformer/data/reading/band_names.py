@@ -56,7 +56,7 @@ def rename_bands(curves: LightCurves, names: dict[str, str], source: str,
 
 def _warn_of_a_shifted_renaming(bands: pd.Series, names: dict[str, str], source: str) -> None:
     """Warn where a renaming names bands no curve has while it leaves others as they are
-    (QA: PLAsTiCC's passbands 0-5 given 1=u,...,6=y: every band one off, 0 unnamed). A band
+    (PLAsTiCC's passbands 0-5 given 1=u,...,6=y: every band one off, 0 unnamed). A band
     missing alone (ZTF's 3=i where no star has i) is not warned of: all the others match."""
     present = set(bands.unique())
     unmatched = [old or "(no band)" for old in names if old not in present]

@@ -59,7 +59,7 @@ def unmatched_class_names(names: dict[str, str], report: DropReport,
     codes = {old: MACHO_CLASSES[int(old)] for old in unmatched
              if old.isascii() and old.isdecimal() and int(old) in MACHO_CLASSES
              and MACHO_CLASSES[int(old)] in classes}
-    if codes:  # QA: MACHO's catalogue codes, which its reader turns into names
+    if codes:  # MACHO's catalogue codes: its reader turns them into names
         hint += (f" (MACHO's catalogue codes are read as names: "
                  f"{', '.join(f'{o} is {c!r}' for o, c in codes.items())})")
     return (f"--class-names renames {', '.join(map(repr, unmatched))}, which no star's class "

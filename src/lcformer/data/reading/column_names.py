@@ -232,7 +232,7 @@ def flux_beside(names: list[str], mag: str) -> str | None:
     alone, but not an error, a signal-to-noise ratio, a flag, a radius or an inverse
     variance) where the column ``mag`` read as the magnitudes is named as one (mag, Mag, m,
     mag_v), else None. With ``--flux`` that column would be read as the fluxes, the file's
-    own flux column left unread (QA: ASAS-SN's files hold both, ATLAS's m beside uJy)."""
+    own flux column left unread (ASAS-SN's files hold both, ATLAS's m beside uJy)."""
     if column_role(mag) != "mag":
         return None
     return next((n for n in names if (is_flux_name(n) or bare_name(n) in FLUX_UNIT_NAMES)
@@ -289,7 +289,7 @@ def suggested_columns(found: list[str], columns: Columns,
             options = [options[i] for i in without_secondary(list(range(len(options))), options)]
         if role == "time" and len(options) > 1:
             options = [n for n in options if time_corrected(n)] or options
-        if role == "mag" and not options:  # a table of fluxes: read with --flux (QA's TESS)
+        if role == "mag" and not options:  # a table of fluxes: read with --flux (TESS's)
             options = [n for n in free if n not in guess.values() and is_flux_name(n)]
         if role == "id" and not options:  # a survey's own (LINEAR's LINEARobjectID, TIC)
             options = [n for n in free if is_survey_id_name(n, ending_only=True)
@@ -314,8 +314,8 @@ SURVEY_LAYOUTS = (
      "--columns id=diaObjectId,time=midpointMjdTai,mag=scienceFlux,err=scienceFluxErr "
      "--flux --zero-point 31.4 (in Python: lcformer.flux_to_magnitudes with zero_point=31.4 "
      "on what read_long_table reads)"),
-    # (before the SPOC layouts: names are compared ignoring case, and lightkurve's K2 files
-    # without sap_quality were called TESS's, QA)
+    # (before the SPOC layouts: names are compared ignoring case, so lightkurve's K2 files
+    # without sap_quality would match TESS's)
     ("a TESS, Kepler or K2 light curve saved by lightkurve (to_csv), whose pdcsap_flux is in "
      "e-/s",
      ("time", "flux", "flux_err", "quality", "pdcsap_flux", "pdcsap_flux_err"),
@@ -411,12 +411,12 @@ DIFFERENCE_FLUXES = frozenset({"forcediffimflux", "psfdiffflux", "fluxcal"})
 #: scienceFlux is the direct image's; DP0.2 spelt its time midPointTai).
 DIA_SOURCE_COLUMNS = frozenset({"diasourceid", "scienceflux", "midpointtai"})
 #: ... and the star's own in a forced source (ForcedSource, ForcedSourceOnDiaObject), which
-#: these mark, and which overrule the above (QA: a forced source's, beside its diaObjectId and
-#: midpointMjdTai, was called a difference flux).
+#: these mark, and which overrule the above (a forced source's table can hold diaObjectId
+#: and midpointMjdTai too).
 FORCED_SOURCE_COLUMNS = frozenset({"psfdiffflux", "forcedsourceid", "forcedsourceondiaobjectid"})
 #: Columns beside a psfFlux that may be Rubin's either way: its DiaSource's and its forced
 #: sources' (an objectId, as ForcedSource and the Object table have, says it is not DiaSource's
-#: unless DiaSource's own columns are there too: review).
+#: unless DiaSource's own columns are there too).
 RUBIN_COLUMNS = frozenset({"diaobjectid", "midpointmjdtai"})
 PLASTICC_COLUMNS = frozenset({"passband", "detected"})
 
@@ -457,8 +457,8 @@ def difference_magnitude(found: list[str], mag: str) -> bool:
 
 def difference_flux_text(found: list[str], mag: str) -> str | None:
     """What to say where ``mag`` is a difference-image flux (:func:`difference_flux`), not
-    naming the file: once for a folder of such files (QA: PLAsTiCC's and ELAsTiCC's ran to
-    exit 0); None where it is not one."""
+    naming the file: once for a folder of such files (as PLAsTiCC's and ELAsTiCC's are);
+    None where it is not one."""
     if ambiguous_rubin_flux(found, mag):
         return (f"column {mag!r} is a difference-image flux if the table is "
                 f"Rubin's DiaSource (whose scienceFlux is the star's own), and the star's own "

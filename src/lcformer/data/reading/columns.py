@@ -102,7 +102,7 @@ def numeric_column(
     if len(bad):
         row = int(bad[0])
         value = series.iloc[row]
-        if _holds_a_list(value):  # QA: Gaia's RAW epoch photometry, its array in the error
+        if _holds_a_list(value):  # Gaia's RAW epoch photometry: arrays in cells
             sink.problem(f"{locate(row)}: column '{name}' holds a list of values in a row "
                          f"({LIST_ADVICE})", "unreadable_file", curves)
             return None
@@ -116,7 +116,7 @@ def numeric_column(
     return values.to_numpy(dtype=np.float64, na_value=np.nan)
 
 
-#: What reads a table of one row per star whose values are lists (QA: Gaia's RAW layout).
+#: What reads a table of one row per star whose values are lists (Gaia's RAW layout).
 LIST_ADVICE = ("one row per star, as Gaia's RAW epoch photometry: lcformer reads such lists "
                "from Parquet, a time and a mag list column of one band; else give one row "
                "per point, as Gaia's INDIVIDUAL or COMBINED layout")
@@ -124,7 +124,7 @@ LIST_ADVICE = ("one row per star, as Gaia's RAW epoch photometry: lcformer reads
 
 def _holds_a_list(value: object) -> bool:
     """An array, or text of one ("(1.0, 2.0)", "[1, 2]"), in a cell."""
-    if isinstance(value, str):  # every item a number: not "(blend, see note)" (review)
+    if isinstance(value, str):  # every item a number: not "(blend, see note)"
         inside = re.fullmatch(r"\s*[\[(](.*,.*)[\])]\s*", value, re.DOTALL)
         items = inside[1].split(",") if inside is not None else []
         return any(i.strip() for i in items) and all(is_number(i.strip() or "nan")
@@ -205,7 +205,7 @@ def flagged_rows(series: pd.Series, name: str, locate: Callable[[int], str],
 #: Counted where a file's (or table's) time column is empty in most rows and another
 #: time-named column has times there (AAVSO's HJD, empty for visual estimates, beside JD).
 EMPTY_TIME = "time_column_mostly_empty"
-#: The same, in some rows only (QA: ZTF's hjd empty in the zr rows alone lost that band).
+#: The same, in some rows only (ZTF's hjd, empty in the zr rows alone, loses that band).
 PARTLY_EMPTY_TIME = "time_column_empty_in_some_rows"
 #: Fewest rows without a time (where another column has one) that are warned of.
 EMPTY_TIME_ROWS = 10
@@ -216,8 +216,8 @@ def warn_of_empty_time(time: np.ndarray, name: str, others: dict[str, np.ndarray
     """Where the time column ``name`` is empty (not finite) in most rows, or in at least
     :data:`EMPTY_TIME_ROWS`, and one of ``others`` (other time-named columns' values) has
     times in most of those: counted as :data:`EMPTY_TIME` (or :data:`PARTLY_EMPTY_TIME`) and
-    said, naming the column to read instead; cleaning drops the rows without a time (QA:
-    AAVSO's HJD, read over JD, lost every visual estimate at exit 0)."""
+    said, naming the column to read instead; cleaning drops the rows without a time
+    (AAVSO's HJD, read over JD, loses every visual estimate)."""
     missing = ~np.isfinite(time)
     most = bool(len(time)) and missing.mean() > 0.5
     if not most and missing.sum() < EMPTY_TIME_ROWS:
@@ -287,7 +287,7 @@ _ROUNDED_ID = re.compile(r"^\s*[+-]?(\d(\.\d+)?[eE]\+(1[6-9]|[2-9]\d|\d{3})"
                          r"|\d{16,}\.0)\s*$")
 #: An integer of 7 digits or more written in scientific notation with fewer digits than it
 #: has (``1.23457E+11``: 6 of 12), as a spreadsheet shows long numbers and saves them: ids
-#: that lost their last digits (QA: 60 stars read as 32). The "+" and the size keep names
+#: that lost their last digits, so stars merge. The "+" and the size keep names
 #: such as ``1e5`` or ``2E3`` ids.
 _SCIENTIFIC_ID = re.compile(r"^\s*[+-]?\d(\.(?P<digits>\d*))?[eE]\+(?P<power>\d+)\s*$")
 
@@ -301,8 +301,7 @@ def _scientific_id(text: str) -> bool:
 def rounded_id(ids: pd.Series) -> str | None:
     """An id of ``ids`` that is an integer beyond 2**53 held as a float (a number, or a
     float's text), or None. A float keeps about 16 digits, so 18-digit ids (Pan-STARRS's
-    objID, Gaia's source_id) that went through one can share an id across stars (QA: 250
-    stars read as 50)."""
+    objID, Gaia's source_id) that went through one can share an id across stars."""
     if ids.dtype.kind == "f":
         known = ids.to_numpy()[np.isfinite(ids.to_numpy())]
         big = known[np.abs(known) >= 2**53]
@@ -350,8 +349,8 @@ def id_text(ids: pd.Series, column: str, name: str, sink: DropReport) -> np.ndar
     changed = np.asarray(stripped != text)
     if changed.any():
         sink.note("id_spaces_removed", int(changed[codes[codes >= 0]].sum()))
-        if stripped.has_duplicates:  # both spellings given: said (QA: two stars made one),
-            # in words of no file nor id, so once for a folder of partitions (review)
+        if stripped.has_duplicates:  # both spellings given: said (two stars made one),
+            # in words of no file nor id, so once for a folder of partitions
             warnings.warn(f"column '{column}': ids that differ only by spaces around them "
                           f"(as 'a' and 'a ') are read as one star (id_spaces_removed)",
                           stacklevel=3)

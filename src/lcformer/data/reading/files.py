@@ -215,7 +215,7 @@ def _first_bytes(path: Path) -> bytes:
 
 
 def _spreadsheet_trouble(path: Path, head: bytes, what: str) -> str | None:
-    """What a spreadsheet program did to a small CSV table that pandas could not read (QA: a
+    """What a spreadsheet program did to a small CSV table that pandas could not read (a
     workbook saved as labels.csv, UTF-16 "Unicode Text", a Windows encoding, semicolons or
     tabs of a European Excel), in a user's words; None for other trouble."""
     save = "save it from the spreadsheet as \"CSV UTF-8 (comma delimited)\""

@@ -31,7 +31,7 @@ CODE_SHARE = 0.05  # one exact value repeated on this share of the points: a "no
 FLUX_SHARE = 0.5  # more than this share of the points beyond MAG_LIMIT: fluxes
 #: Fluxes normalised to their median (TESS's and Kepler's light curves, as often shared): at
 #: least this share of the curves, of at least NORMALISED_STARS stars, have a median within
-#: NORMALISED_WITHIN of 1 (QA: read as magnitudes, eclipses were brightenings, without a word).
+#: NORMALISED_WITHIN of 1 (read as magnitudes, eclipses are brightenings, without a word).
 NORMALISED_SHARE, NORMALISED_WITHIN, NORMALISED_STARS = 0.9, 0.05, 3
 #: Beside those, curves of a median flux this large or more (counts, e-/s) are of another kind.
 UNNORMALISED = 10.0
@@ -95,7 +95,7 @@ def to_magnitudes(curves: LightCurves, config: ReadConfig, source: str,
     # Each magnitude (or flux) column read: one, or each band's (mag:W1=...).
     named = [mag.strip("\"'") for _, mag, _ in config.columns.mags]
     if config.flux:
-        # QA: a run trained on PS1's psfFlux, given psfMag with --columns, read the
+        # A run trained on PS1's psfFlux, given psfMag with --columns, would read the
         # magnitudes as fluxes (macro-F1 0.18 for 0.93) without a word. "mag" itself is
         # the default column, which holds fluxes where --flux says so.
         says_mag = [bare for bare in named if names_magnitudes(bare)]
@@ -135,7 +135,7 @@ def to_magnitudes(curves: LightCurves, config: ReadConfig, source: str,
                 break
         medians = _curve_medians(curves)  # (once, for both checks)
         if (near_one := normalised_share(curves, medians)) >= NORMALISED_SHARE:
-            # QA: TESS's normalised fluxes gave every star the zero point as its magnitude.
+            # TESS's normalised fluxes give every star the zero point as its magnitude.
             warnings.warn(f"{source}: {near_one:.0%} of the curves' fluxes have a median "
                           f"within {NORMALISED_WITHIN:g} of 1: normalised to their median "
                           f"(TESS's or Kepler's), they carry no brightness, and every star's "
@@ -173,8 +173,8 @@ def to_magnitudes(curves: LightCurves, config: ReadConfig, source: str,
 
 def _warn_of_other_declared_unit(config: ReadConfig, source: str, report: DropReport) -> None:
     """Warn where the files declare their flux column in a unit (nJy, uJy) whose AB zero
-    point is not --zero-point's (QA: ECSV files of Rubin's nJy read at Jy's 8.9 gave
-    magnitudes of 0.2-1.7 without a word); a warning, not an error: a Vega zero point, or a
+    point is not --zero-point's (ECSV files of Rubin's nJy read at Jy's 8.9 give
+    magnitudes of 0.2-1.7); a warning, not an error: a Vega zero point, or a
     run trained so, may mean it. Refused where they declare two such units."""
     units = sorted(key.removeprefix(DECLARED_FLUX_UNIT) for key in report.events
                    if key.startswith(DECLARED_FLUX_UNIT))
@@ -221,7 +221,7 @@ def _curve_medians(curves: LightCurves) -> np.ndarray:
 def normalised_beside_others(medians: np.ndarray) -> tuple[int, int] | None:
     """(curves normalised, curves of a median of :data:`UNNORMALISED` or more) where there
     are :data:`NORMALISED_STARS` of each: fluxes of two kinds, whose magnitudes differ by the
-    normalisation alone (QA: Kepler stars stitched by lightkurve, at 25.3 mag, beside K2
+    normalisation alone (Kepler stars stitched by lightkurve, at 25.3 mag, beside K2
     stars in e-/s, at 10-15), else None; ``medians``: each curve's median flux."""
     near_one = int(np.count_nonzero(np.abs(medians - 1.0) <= NORMALISED_WITHIN))
     others = int(np.count_nonzero(np.abs(medians) >= UNNORMALISED))
@@ -245,8 +245,8 @@ def refuse_fluxes(curves: LightCurves, source: str, fix: str) -> None:
 
 
 #: A median magnitude from --flux below this is a unit other than --zero-point's: about 170
-#: stars in the whole sky are brighter than V = 3 (QA: PS1's fluxes in uJy read as Jy gave a
-#: median of 2.1, said nowhere, where only those below 0 were warned of).
+#: stars in the whole sky are brighter than V = 3 (PS1's fluxes in uJy read as Jy give a
+#: median of 2.1: a limit of 0 misses them).
 BRIGHTEST_MEDIAN = 3.0
 
 
@@ -254,9 +254,8 @@ def _warn_of_negative_magnitudes(curves: LightCurves, config: ReadConfig, source
                                  unit_named: bool) -> None:
     """Magnitudes from --flux that are mostly below :data:`BRIGHTEST_MEDIAN` (or the zero
     point less 5, where that is lower), as only the brightest stars in the sky are: fluxes in
-    another unit than --zero-point's (QA: TESS's
-    e-/s at the Jy zero point, a median of -1.7 without a word). Not where the column's name
-    gave its unit: said then."""
+    another unit than --zero-point's (TESS's e-/s at the Jy zero point: a median of -1.7).
+    Not where the column's name gave its unit: said then."""
     if unit_named or not curves.n_points:
         return
     median = float(pd.Series(curves.mag).groupby(curves.curve_index).median().median())
@@ -282,7 +281,7 @@ CALIBRATED_ZERO_POINTS = frozenset({*UNIT_ZERO_POINTS.values(), 22.5, 27.5, -48.
 
 def _warn_of_one_zero_point_for_counts(curves: LightCurves, config: ReadConfig) -> None:
     """One --zero-point for several bands is right for fluxes in a calibrated unit, not for
-    counts, whose zero point is each band's own (QA: Gaia's e-/s at G's zero point put BP
+    counts, whose zero point is each band's own (Gaia's e-/s at G's zero point puts BP
     0.35 and RP 0.94 mag faint). Said once, not per file."""
     bands = order_bands([str(b) for b in pd.unique(curves.bands) if str(b)])
     if len(bands) > 1 and config.zero_point not in CALIBRATED_ZERO_POINTS:
@@ -335,8 +334,8 @@ def flux_to_magnitudes(curves: LightCurves, zero_point: float,
     so are those of a bright star, the 5th percentile of whose curve's positive fluxes is
     :data:`BRIGHT_ABOVE_ZERO` median errors above zero and none of them within
     :data:`NEAR_ZERO`: its phases never near zero, a flux
-    there is a failed measurement (QA: SuperWASP's zero fluxes of 10th-magnitude stars came
-    out 3-6 mag faint, errors 0.5 mag, through --max-err).
+    there is a failed measurement (SuperWASP's zero fluxes of 10th-magnitude stars come
+    out 3-6 mag faint, errors 0.5 mag, within --max-err).
     A "no data" code is dropped as ``no_data_flux``: a flux more than :data:`FAR_BELOW_ZERO`
     times its error (or the curve's median error, if larger) below zero, which is no faint
     star's noise (-99999, or a failed fit), or one at or below zero whose error is also at
@@ -356,9 +355,9 @@ def flux_to_magnitudes(curves: LightCurves, zero_point: float,
     softening = SOFTENING * median_err
     asinh = np.isfinite(softening)
     # Judged on the positive fluxes alone, so that failed measurements (zeros, codes) do not
-    # hide themselves where there are many (review: 6 zeros in 100 were kept); and only where
+    # hide themselves where there are many (6 zeros in 100 are the 5th percentile); and only where
     # none of them is near zero: a phase that truly reaches zero (an eclipse, a difference
-    # flux) gives positive fluxes near it too (review: such negatives were dropped).
+    # flux) gives positive fluxes near it too, and its negatives are kept.
     with np.errstate(invalid="ignore"):
         positive = (flux > 0) & ~no_data
     per_curve = pd.Series(flux[positive]).groupby(curves.curve_index[positive])

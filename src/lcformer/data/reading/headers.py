@@ -91,9 +91,9 @@ def header_and_first_line(text: str, given: frozenset[str] = frozenset()
     columns = len(split_fields(first)) if first else 0
     if not header_line and first and len(comment_fields) == columns >= 2:
         header_line, names = comment_line, comment_fields
-    # HATNet's "#HJD IM1 IE1 IQ1 EP1 ... TF1": read by position, its raw IM1 was taken for the
-    # magnitude without a word (QA); said by the reader, not refused: "# JD V err flag" is
-    # read right so (review)
+    # HATNet's "#HJD IM1 IE1 IQ1 EP1 ... TF1": read by position, its raw IM1 would be taken for the
+    # magnitude without a word; said by the reader, not refused: "# JD V err flag" is
+    # read right so
     commented = [] if header_line or columns <= len(POSITIONS) or not comment else (
         comment_names(comment, given, time_alone=True))
     if not first:
@@ -172,7 +172,7 @@ def header_columns(names: list[str], line: int, columns: Columns | None = None,
     if len(found["time"]) != 1 or len(found["mag"]) != 1 or len(found["err"]) > 1:
         ids = [n for n in bare if bare_name(n) in ID_NAMES]
         several = (f"; if it holds several stars (by its column {ids[0]!r}), {TABLE_OF_STARS}"
-                   if ids else "")  # QA: PLAsTiCC's training_set.csv in a folder of four
+                   if ids else "")  # PLAsTiCC's training_set.csv among star files
         raise FileProblem(line, f"the header {names_text(names)} does not name one time and "
                           f"one mag column (and at most one err): name them time (or jd, hjd, "
                           f"mjd, bjd), mag and err, or give --columns time=NAME,mag=NAME"

@@ -188,7 +188,7 @@ def loose_id(name: str) -> str:
     """A catalogue's way of writing an id, undone: its prefix words before a space, of
     letters, or of letters then digits after such a word ('ASAS 155021', 'ASAS J1236-65.5',
     'TIC 123', 'Gaia DR3 41'), and leading zeros ('0161481'); not a word with an underscore
-    or of its own ('LMC_SC2 123456' is another field's star: review), to say which labels,
+    or of its own ('LMC_SC2 123456' is another field's star), to say which labels,
     or catalogue rows, name a light curve written otherwise."""
     bare = re.sub(r"^(?:[A-Za-z]+\s+(?:[A-Za-z]+\d+\s+)?)+(?=\S)", "", str(name).strip())
     return without_zeros(bare)
@@ -196,9 +196,9 @@ def loose_id(name: str) -> str:
 
 def _written_otherwise(orphans: pd.Series, curve_ids: np.ndarray) -> str:
     """'; N of them match light curves' ids but for ...' where labels' ids and light curves'
-    are one but for a prefix or leading zeros, on either side (QA: VSX's
-    'ASAS 155021' and '0161481' for curves 155021 and 161481 were only listed as having no
-    light curve)."""
+    are one but for a prefix or leading zeros, on either side (VSX's
+    'ASAS 155021' and '0161481' for curves 155021 and 161481), else only listed as having
+    no light curve."""
     known = pd.Series(curve_ids, dtype=object).astype(str).drop_duplicates()
     by_key = pd.Series(known.to_numpy(), index=known.map(loose_id).to_numpy())
     by_key = by_key[~by_key.index.duplicated(keep=False)]  # one curve a key, or none
@@ -217,7 +217,7 @@ def count_orphans(table: pd.DataFrame, has_curve: np.ndarray, columns: Columns, 
     """Count (and name a few of) the labelled stars that have no light curve: the rows of
     ``table`` where ``has_curve`` is False; and say which of them are light curves' ids
     without their leading zeros (``curve_ids``: a spreadsheet wrote 001 as 1), and which
-    classes are left without a star (QA: two of four classes lost, at exit 0)."""
+    classes are left without a star (a class can vanish at exit 0)."""
     orphans = table[columns.id][~has_curve].astype(str)
     if not len(orphans):
         return

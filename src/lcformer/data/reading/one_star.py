@@ -223,14 +223,14 @@ def join_curves(ids: list[str], bands: list[str], arrays: list[Curve], values: l
 
 #: Counted per curve joined from files whose medians lie more than LEVEL_STEP times the
 #: median scatter (interquartile range) of a file apart, each of LEVEL_POINTS points or more
-#: (QA: Kepler's PDCSAP quarters +-3% apart; a 3.7-day rotator of 1% got a 475-day period).
+#: (Kepler's PDCSAP quarters, +-3% apart, give a 3.7-day rotator of 1% a 475-day period).
 LEVEL_STEPS, LEVEL_STEP, LEVEL_POINTS = "curves_joined_with_level_steps", 3.0, 20
 
 
 def _level_step(parts: list[Curve]) -> tuple[float, float] | None:
     """The lowest and highest of the files' medians where they step (:data:`LEVEL_STEP`),
     else None. A file's scatter is at least its values' resolution and median error (a
-    review: a constant star rounded to 0.01 mag, of no scatter, stepped by one rounding)."""
+    constant star rounded to 0.01 mag has no scatter, yet steps by one rounding)."""
     kept = [(m[np.isfinite(m)], e[np.isfinite(e)]) for _, m, e in parts]
     kept = [(m, e) for m, e in kept if len(m) >= LEVEL_POINTS]
     if len(kept) < 2:

@@ -75,7 +75,7 @@ NOT_LIGHT_CURVES = frozenset(
 
 def _lcformer_output(rel: str) -> bool:
     """A problems file lcformer writes (prepare's problems.txt, predict's NAME_problems.txt),
-    perhaps into the data folder: not a star's (review: read as one, "no data lines")."""
+    perhaps into the data folder: not a star's (read as one, it has "no data lines")."""
     name = posixpath.basename(rel)
     return name == "problems.txt" or name.endswith("_problems.txt")
 # ---------------------------------------------------------------------- public readers
@@ -543,7 +543,7 @@ def list_files(source: Path) -> tuple[dict[str, Callable[[], bytes]], str]:
 def _folder_files(source: Path) -> dict[str, Callable[[], bytes]]:
     """Relative path -> loader of every file under ``source``; a folder that cannot be listed
     and a link to nothing are listed too, with a loader that raises, so that the readers name
-    and count them (QA: ``rglob`` left them out without a word, at exit 0). See
+    and count them (``rglob`` leaves them out without a word). See
     :func:`walk_files` for the links followed."""
     files: dict[str, Callable[[], bytes]] = {}
     for path, error in walk_files(source):
@@ -561,8 +561,8 @@ def _failing(error: OSError) -> Callable[[], bytes]:
 def walk_files(source: Path) -> Iterator[tuple[Path, OSError | None]]:
     """Every file under ``source`` (a link to one too) with None, and with its error each
     folder that cannot be listed and each link to nothing. A linked folder is followed where
-    it lies outside ``source`` (QA: a star folder on another disk was left out), not where it
-    lies inside it (read there, under its own name: a review found ``b -> R`` renamed R's
+    it lies outside ``source`` (a star folder on another disk), not where it
+    lies inside it (read there, under its own name: ``b -> R`` would rename R's
     files) nor above it (``..``, ``/``: the tree around it), nor inside or above a linked
     folder already followed; each real folder once. The
     readers and the preparation's fingerprint both walk so."""
@@ -588,7 +588,7 @@ def walk_files(source: Path) -> Iterator[tuple[Path, OSError | None]]:
             path = Path(top, name)
             if path.is_symlink():
                 target = os.path.realpath(path)
-                if near(target):  # (a review: within a linked folder too, one level down)
+                if near(target):  # (within a linked folder too, one level down)
                     continue
                 roots.append(target)
             kept.append(name)
@@ -608,7 +608,7 @@ def walk_files(source: Path) -> Iterator[tuple[Path, OSError | None]]:
 
 def _text(name: str) -> str:
     """A file name that is not UTF-8 (Latin-1 from an old zip or share) with its bytes as
-    escapes, \\xe9: as read, it ended lcformer as an internal error (QA)."""
+    escapes, \\xe9: as read, it would end lcformer with an internal error."""
     try:
         name.encode("utf-8")
     except UnicodeEncodeError:
@@ -725,7 +725,7 @@ class _Matcher:
         for rel in sorted(files):
             base = rel.rsplit("/", 1)[-1]
             self.by_name[base].append(rel)
-            if base.strip() != base:  # (a catalogue's cell is read stripped, a review)
+            if base.strip() != base:  # (a catalogue's cell is read stripped)
                 self.by_name[base.strip()].append(rel)
             self.by_stem[file_stem(base)].append(rel)
             star, band = name_band(base)
@@ -738,7 +738,7 @@ class _Matcher:
             return None
         if entry in self.files:
             return entry
-        if entry in self.stripped:  # (QA: " lead space.dat", its catalogue cell stripped)
+        if entry in self.stripped:  # (" lead space.dat", its catalogue cell stripped)
             return self.stripped[entry]
         base = entry.rsplit("/", 1)[-1]
         candidates = (self.by_name.get(base) or self.by_name.get(base + (suffix or ""))
@@ -755,9 +755,9 @@ class _Matcher:
 def _say_of_names_written_otherwise(missing: list[str], unlisted: set[str], cat_name: str,
                                     sink: DropReport, at: int) -> None:
     """A problem, before the rows' own (from ``at``), where catalogue names of no file match
-    files it does not list but for a prefix or leading zeros (QA: VSX's 'ASAS
-    J123658-6537.5' for J123658-6537.5.dat, 71 rows, counted as files missing and again as
-    files not in the catalogue, unexplained)."""
+    files it does not list but for a prefix or leading zeros (VSX's 'ASAS
+    J123658-6537.5' for J123658-6537.5.dat), else counted as files missing and again as
+    files not in the catalogue, unexplained."""
     if not missing or not unlisted:
         return
     def bare(name: str) -> str:
@@ -796,8 +796,8 @@ def _lists_stars(data: bytes, stars: set[str]) -> bool:
     star's and which names no time (ASAS's classes file: ``filename,class`` then
     ``215153,Mira``; LINEAR's ``# LINEARobjectID P(days) A(mag)`` over rows of numbers), as a
     light curve starts with a time, or names one (``# id time mag``, observations numbered).
-    predict counted such a table as an unreadable light curve and exited 1, or as a star (QA:
-    LINEAR's periods). A light curve with a star column repeats one name."""
+    Else predict counts such a table (LINEAR's periods) as an unreadable light curve,
+    exiting 1, or as a star. A light curve with a star column repeats one name."""
     lines = [line.replace(",", " ") for line in
              data[:4096].decode("utf-8", errors="replace").splitlines() if line.strip()]
     data_at = next((i for i, line in enumerate(lines)

@@ -195,7 +195,7 @@ def _parse_text(text: str, sink: DropReport, columns: Columns | None, strict_col
     if (delimiter and names and len(names) < n_columns <= 2 * len(names)
             and all(_DIGITS.fullmatch(field) for field in split_fields(first))
             and "," in next(itertools.islice(io.StringIO(text), header_line - 1, None))):
-        # QA: LibreOffice's "2451868,58286,13,983,0,032" under "time,mag,err" was read as
+        # LibreOffice's "2451868,58286,13,983,0,032" under "time,mag,err" would read as
         # a time of whole days, its decimals as the magnitude, at exit 0 with --flux. Every
         # field digits alone, up to twice the names: an extra column of flags is not this.
         raise FileProblem(first_line, f"found {n_columns} fields, and the header names "
@@ -606,7 +606,7 @@ def _hold_values(unread: list[int], names: list[str], first: str, text: str,
 def _warn_of_columns_by_position(commented: list[str]) -> None:
     """Say which columns a file read by position gives time, mag and err, and how to read
     others: by the names its comment gives (HATNet's TF1), or by a header line to add
-    (EROS-2's time B errB R errR, whose R was only counted: QA)."""
+    (EROS-2's time B errB R errR, whose R is otherwise only counted)."""
     if commented:
         taken = ", ".join(f"{role}={name}" for role, name in zip(POSITIONS, commented,
                                                                  strict=False))

@@ -606,8 +606,8 @@ def _say_of_columns(found: list[str], columns: Columns, use: dict[str, str],
                           f"to --columns (Columns(err=...) in Python)")
     for _, mag, _ in resolved.mags:
         if difference_magnitude(found, mag):
-            # QA: ALeRCE's magpsf read as a star's magnitude gave LPVs' periods for 21 of
-            # 45; Fink's i:magpsf and ANTARES's ant_mag, EW periods at a quarter.
+            # ALeRCE's magpsf read as a star's magnitude gave LPVs' periods for 21 of 45
+            # stars; Fink's i:magpsf and ANTARES's ant_mag, EW periods at a quarter.
             _say(f"column {mag!r} is ZTF's magnitude of the difference image "
                           f"(the star's minus the reference's), not the star's: periods and "
                           f"amplitudes from it are wrong for variables; read the star's own (DC) "
@@ -629,8 +629,8 @@ def _say_of_columns(found: list[str], columns: Columns, use: dict[str, str],
         listed = f"{', '.join(map(repr, unread))} {'looks' if one else 'look'}"
         flags = [c for c in unread if values is None
                  or _holds_flags(values, c, columns.flag_bits)]
-        # Gaia's rejected_by_variability first, as its per-star files read it (QA: the hint
-        # named rejected_by_photometry, whose rows keep the variability rejects).
+        # Gaia's rejected_by_variability first, as its per-star files read it (the rows of
+        # rejected_by_photometry keep the variability rejects).
         flags.sort(key=lambda c: bare_name(c) not in PREFERRED_FLAGS)
         if not flags:  # text (NEOWISE's cc_flags 'd000'): --columns flag= would refuse it
             kept = (f"only the flag column {resolved.flag!r} drops rows" if resolved.flag in use
@@ -706,8 +706,8 @@ def _check_columns(present: list[str], columns: Columns, name: str, sink: DropRe
 
 def _flag_as_errors(values: np.ndarray, column: str) -> str | None:
     """What to say of an error column of 0s and 1s alone, a flag (ATLAS's err marks a bad
-    fit, beside its dm): read as errors, it dropped 97% of a QA table's points as bad_err,
-    kept the bad ones, and trained at exit 0. None for errors."""
+    fit, beside its dm): read as errors, it can drop 97% of a table's points as bad_err,
+    keep the bad ones, and train at exit 0. None for errors."""
     known = values[np.isfinite(values)]
     if len(known) < 10 or not np.isin(known, (0.0, 1.0)).all() or len(np.unique(known)) < 2:
         return None
@@ -751,7 +751,7 @@ def _frame_to_curves(
         warn_of_empty_time(numbers[columns.time], columns.time,
                            {str(c): pd.to_numeric(frame[c], errors="coerce").to_numpy(
                                dtype=np.float64) for c in others}, sink)
-    for mag in mags & set(numbers):  # VizieR's limits, beside their magnitudes (QA)
+    for mag in mags & set(numbers):  # VizieR's limits, beside their magnitudes
         if (limit := frame.get(LIMIT_PREFIX + mag)) is not None:
             is_limit = limit.astype(str).str.strip().isin(("<", ">", "<=", ">=")).to_numpy()
             numbers[mag] = np.where(is_limit, np.nan, numbers[mag])
@@ -848,14 +848,13 @@ def _rows_of_bands(frame: pd.DataFrame, columns: Columns, ids: np.ndarray,
     side by side): its id, time, flag, class and split repeated, each band's mag and err
     (unknown where the band names no err column). A band's cell without a value (J not
     observed with Ks: empty, NaN or a detection limit) is no point: left out, and counted as
-    ``band_cells_without_a_value``, not as points dropped (QA: VVV's sparse J and H counted
-    48,912 such cells as points read and lost)."""
+    ``band_cells_without_a_value``, not as points dropped (VVV's sparse J and H)."""
     n, bands = len(frame), [band for band, _, _ in columns.mags]
     unknown = np.full(n, np.nan)
     used = cells.ravel()
     sink.note("band_cells_without_a_value", int(np.count_nonzero(~used)))
-    # A star's class (and split) from all its rows, a row without values too (review: one
-    # given only there was lost); the same for each of its points, so counted here alone.
+    # A star's class (and split) from all its rows, a row without values too (it may
+    # be given only there); the same for each of its points, so counted here alone.
     id_codes, stars = pd.factorize(ids)
     star_first = np.unique(id_codes, return_index=True)[1]
 
@@ -883,7 +882,7 @@ def _rows_of_bands(frame: pd.DataFrame, columns: Columns, ids: np.ndarray,
         keep=None if keep is None else np.repeat(keep, len(bands))[used],
     )
     # Stars in the order of their first row (one without values too), a star's bands side
-    # by side in the columns' order, as if every cell were read (review: they were not)
+    # by side in the columns' order, as if every cell were read
     star = pd.Index(stars).get_indexer(np.asarray(curves.ids, dtype=object))
     band = pd.Index(bands).get_indexer(np.asarray(curves.bands, dtype=object))
     return curves.select(np.lexsort((band, star)))
@@ -903,8 +902,8 @@ def _text(frame: pd.DataFrame, column: str) -> pd.Series | None:
 
 def _bit_mask_hint(values: ColumnValues | None, column: str) -> str:
     """Where a flag column not read is non-zero in most rows, the advice to read it with
-    --flag-bits: it is a bit mask of notes on good rows too (QA: Pan-STARRS's infoFlag, read
-    as the warning advised, dropped 6,584 of 9,784 good points)."""
+    --flag-bits: it is a bit mask of notes on good rows too (Pan-STARRS's infoFlag, read as a
+    plain flag, drops 6,584 of 9,784 good points)."""
     try:
         series = None if values is None else values(column)
     except READ_ERRORS:
