@@ -76,8 +76,7 @@ class StarSamples(Sequence[LightCurves]):
     (``cross_val_score``, ``train_test_split``) index. ``samples[i]`` is star i's curves."""
 
     def __init__(self, lcs: Any) -> None:
-        """``lcs``: light curves, or anything ``fit`` reads (a table of points: QA, a
-        DataFrame gave an AttributeError)."""
+        """``lcs``: light curves, or anything ``fit`` reads (a DataFrame of points too)."""
         if not isinstance(lcs, LightCurves):
             lcs = as_light_curves(lcs, DropReport())
         self.lcs = lcs
@@ -96,7 +95,7 @@ class StarSamples(Sequence[LightCurves]):
         if np.ndim(index) == 0:
             return self.lcs.select(self._curves(np.array([int(index)])))
         index = np.arange(len(self))[np.asarray(index, dtype=None if len(index) else int)]
-        # (positions, from a mask too; [] is no star, not a float index: QA)
+        # (positions, from a mask too; [] is no star, not a float index)
         if len(np.unique(index)) < len(index):  # one star's curves twice would be one star
             raise ConfigError("StarSamples: a star is taken twice (sampling with replacement, "
                               "as a bootstrap does): its curves would be read as one star, "
@@ -206,8 +205,8 @@ class Classifier(ClassifierMixin, BaseEstimator):
         params = super().get_params(deep=False)
         if deep:
             for part in NESTED_CONFIGS:
-                try:  # train as fit uses it: with the epochs and seed shortcuts (QA: a
-                    # given TrainConfig's epochs shown where epochs=0 trained)
+                try:  # train as fit uses it: with the epochs and seed shortcuts, which
+                    # override a given TrainConfig's (epochs=0 included)
                     config = self._config(part)
                     if part == "train":
                         with contextlib.suppress(ConfigError):  # (model="bogus": as given)
@@ -285,7 +284,7 @@ class Classifier(ClassifierMixin, BaseEstimator):
         if not isinstance(model, ModelConfig):
             raise ConfigError(f"model must be a name or a ModelConfig, got {self.model!r}")
         train = self.train if self.train is not None else RunConfig.for_model(model.name).train
-        if not isinstance(train, TrainConfig):  # train=1.5 (QA: an AttributeError)
+        if not isinstance(train, TrainConfig):  # train=1.5: else an AttributeError
             raise ConfigError(f"train must be a TrainConfig or None, got {self.train!r}")
         if self.epochs is not None:
             train = train.replace(epochs=self.epochs)
@@ -330,7 +329,7 @@ class Classifier(ClassifierMixin, BaseEstimator):
         parts = carve_validation(codes, self.val_fraction, config.train.seed)
         fitted = fit(data, config, parts, progress=self.progress)
         if config.train.epochs > 0 and not (parts == "val").any():
-            # QA: val_fraction=0 gave an untrained-for share (0.5) to the network, unsaid
+            # Nothing is then chosen on held-out stars (fused: the network's 0.5 share)
             held = (f"val_fraction={self.val_fraction:g} held none of the {len(parts):,} "
                     f"stars out (round(val_fraction x a class's stars) is 0 for each)"
                     if self.val_fraction > 0 else "val_fraction=0")
@@ -351,7 +350,7 @@ class Classifier(ClassifierMixin, BaseEstimator):
         self.history_: TrainResult = fitted.result
         self.report_: DropReport = data.report
         _warn_of_drops("fit", data.report, lcs, ".report_")
-        if untrained := fitted.metadata.get(UNTRAINED):  # (QA: kept in classes_, unsaid)
+        if untrained := fitted.metadata.get(UNTRAINED):  # (in classes_, yet never trained on)
             _warn(f"fit: {', '.join(map(repr, untrained))} had no training star (all of its "
                   f"stars were held out for validation): it stays in classes_, and its "
                   f"probability is 0 for every star; give it more stars, or a smaller "
@@ -391,7 +390,7 @@ class Classifier(ClassifierMixin, BaseEstimator):
                   f"(class '', or None for number classes, and NaN probabilities); why: "
                   f"predict_table(X).unclassified")
         unlike = {flag: n for flag, n in predictions.flag_counts.items() if flag in UNLIKE}
-        if unlike:  # QA: all 15 of 15 stars outside the training range, without a word
+        if unlike:  # said: all of X can lie outside the training range
             kinds = ", ".join(f"{n:,} {flag}" for flag, n in unlike.items())
             _warn(f"{sum(unlike.values()):,} of {len(predictions.table):,} stars are unlike "
                   f"the training stars ({kinds}), where a model can be confidently wrong: "
@@ -415,8 +414,8 @@ class Classifier(ClassifierMixin, BaseEstimator):
 
     def _star_table(self, X: Any, said_if_fit_on: bool = False) -> pd.DataFrame:
         """predict_table(X).table, one row per star of X in its order (index: id);
-        ``said_if_fit_on``: a table of stars it was fit on is warned of (QA: a row-wise
-        split's test part gave 0.84, stars held out 0.79, and only score said so)."""
+        ``said_if_fit_on``: a table of stars it was fit on is warned of (a row-wise
+        split's test part scores above stars held out, e.g. 0.84 against 0.79)."""
         model = self._check_fitted()
         read = DropReport()
         lcs = as_light_curves(X, read)
@@ -473,7 +472,7 @@ class Classifier(ClassifierMixin, BaseEstimator):
             self._warn_of_fit_stars(star_ids(lcs), "score",
                                     "a training score, not a test score")
         elif trained is None and SEEN in table and (n := int(table[SEEN].eq(True).sum())):
-            # A loaded model knows its training stars by their points (QA: 0.975, unsaid).
+            # A loaded model knows its training stars by their points: warned of here.
             _warn(f"score: {n:,} of the {len(truth):,} stars have the points of the model's "
                   f"own training or validation stars: a training score, not a test score "
                   f"(which, in predict_table(X).table's {SEEN} column)")
@@ -692,8 +691,8 @@ def _labels_per_curve(lcs: LightCurves, y: Any, rows: int | None = None,
     stars = star_ids(lcs)
     points = rows if rows is not None else lcs.n_points  # a table's rows, some maybe dropped
     if isinstance(y, pd.DataFrame) and y.shape[1] == 1:
-        # pd.read_csv(labels, index_col="id"): its index is the ids, as a Series' is (QA:
-        # read by position, labels scrambled, no word)
+        # pd.read_csv(labels, index_col="id"): its index is the ids, as a Series' is
+        # (read by position, the labels would be scrambled)
         y = y.iloc[:, 0]
     if (isinstance(y, pd.Series) and y.index.name is None
             and pd.api.types.is_integer_dtype(y.index) and len(y) == points
@@ -789,7 +788,7 @@ def _label_text(value: Any) -> str:
 
 def _same_label(a: Any, b: Any) -> bool:
     """Whether two labels name one class: numbers by value (1, 1.0 and True alike, as
-    scikit-learn compares them: QA, float labels scored 0.0 against an int model), text
+    scikit-learn compares them, so float labels match an int model's classes), text
     as text, and text read from a table against a number by the number it spells."""
     x, y = _as_number(a), _as_number(b)
     if x is not None and y is not None and not (isinstance(a, str) and isinstance(b, str)):

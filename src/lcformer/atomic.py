@@ -214,7 +214,7 @@ def building_directory(path: str | os.PathLike) -> Iterator[Path]:
 def aside_path(path: str | os.PathLike) -> Path:
     """Where an earlier result at ``path`` is set aside: ``NAME.old``, else the first of
     ``NAME.old.2``, ``NAME.old.3``... not taken, so that setting one aside never replaces
-    another (a third run on a shared default folder deleted the first, QA)."""
+    another (three runs on one shared default folder would lose the first)."""
     path = Path(path)
     aside, n = path.with_name(path.name + ".old"), 1
     while aside.exists() or aside.is_symlink():
@@ -235,8 +235,8 @@ _HELD: dict[tuple[Path, int], int] = {}
 def one_writer(folder: str | os.PathLike, what: str, kind: str = "folder") -> Iterator[None]:
     """Hold ``folder`` for this process while it fills it (a run folder, a partitioned
     prediction's outputs): another lcformer command started on it meanwhile is refused
-    (QA: two trainings into one run folder, or two predicts into one --out, each wrote its
-    part and both ended at exit 0 with a folder of two runs). An operating-system lock
+    (two trainings into one run folder, or two predicts into one --out, would each write
+    its part and end at exit 0, leaving a folder of two runs). An operating-system lock
     (``flock``), which ends with its process, killed or not: no stale lock to clear. The
     file is beside the folder (a run folder's outputs may be moved aside while held), or in
     it where the parent cannot be written and the file is not there. Held again by the same
@@ -281,7 +281,7 @@ def _lock_file(path: Path) -> int | None:
         return None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        # not through a link left there (it would make a file where the link points: review)
+        # not through a link left there (it would make a file where the link points)
         handle = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
     except OSError:
         return None

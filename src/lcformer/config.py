@@ -94,7 +94,7 @@ def convert(hint: Any, value: Any, where: str) -> Any:
         return hint.from_dict(value, where=where)
     if hint is Any:
         return value
-    # NumPy's numbers are numbers (a grid search over np.arange: QA); kept as Python's, which
+    # NumPy's numbers are numbers (a grid search over np.arange); kept as Python's, which
     # TOML and JSON write
     if hint is bool:
         if not isinstance(value, bool | np.bool_):

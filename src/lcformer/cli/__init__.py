@@ -16,7 +16,7 @@ __all__ = ["build_parser", "main"]
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``lcformer``. Its commands load here, where Ctrl-C in the second or two they take
-    ends as it does later, in one line and status 130 (QA: a traceback of the imports)."""
+    ends as it does later, in one line and status 130, not a traceback of the imports."""
     with printable_anywhere():
         try:
             from lcformer.cli.commands import main as run
@@ -29,8 +29,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 @contextlib.contextmanager
 def printable_anywhere() -> Iterator[None]:
     """Inside, text the output's encoding lacks (a class "Delta Scuti (δ)" printed to a
-    Windows cp1252 file) is written as ``\u03b4`` escapes: it ended every command that
-    printed it as an internal error (QA). Only streams that would fail are changed (a
+    Windows cp1252 file) is written as ``\u03b4`` escapes, not raised as an internal
+    error that ends the command. Only streams that would fail are changed (a
     handler the user chose, PYTHONIOENCODING=...:replace, is kept), and only meanwhile."""
     changed = []
     for stream in (sys.stdout, sys.stderr):

@@ -205,7 +205,7 @@ def prepared_for_training(args: argparse.Namespace, model: str) -> PreparedDatas
 def nothing_left_hint(report: DropReport) -> str:
     """Why nothing was kept, where the commonest reasons suggest a misread column, or curves
     too short for the research models' windows (whose points are counted with the curves
-    dropped, not among the points: QA was told of 7 large errors among 15,504 points)."""
+    dropped, not among the points, which may name only a few large errors, not why)."""
     if [r for r, _ in report.curves.most_common(1)] == ["shorter_than_window"]:
         return ("; most curves were shorter than a token window: a shorter --window, "
                 "--pad-short, or the default periodic model (star views, no windows) keeps "
@@ -293,8 +293,8 @@ def cmd_describe(args: argparse.Namespace) -> int:
 def cmd_train(args: argparse.Namespace) -> int:
     """Also under ``torchrun --nproc_per_node=N -m lcformer train``: N data-parallel
     processes, of which rank 0 prepares the data first, prints and writes the run folder.
-    A --run-dir given is held once the options are checked (QA: a second train into it was
-    refused only after preparing its data); the default one, once it is named (train_run)."""
+    A --run-dir given is held once the options are checked (a second train into it is
+    refused before it prepares its data); the default one, once it is named (train_run)."""
     from lcformer import atomic
     from lcformer.hardware import pick_device
     from lcformer.training import distributed
@@ -338,7 +338,7 @@ def _train(args: argparse.Namespace, config: RunConfig) -> int:
 def _same_data_as_rank_0(data: PreparedDataset) -> None:
     """Under torchrun, refuse a process whose prepared data differ from rank 0's (a node's
     own copy of the files, stale or otherwise): its gradients would mix other training stars,
-    some of them rank 0's test stars (QA: exit 0, no word)."""
+    some of them rank 0's test stars, and nothing would say so."""
     import hashlib
     import json
 
@@ -413,7 +413,7 @@ def cmd_baseline(args: argparse.Namespace) -> int:
     preparation = prepare_config(args, run.model.name, baseline=True)
     data, _ = prepare_dataset(args.dataset, preparation, args.data_dir, args.work_dir,
                               progress=not args.quiet, jobs=args.jobs)
-    print(format_summary(data))  # what reading dropped, as train says it (QA: flagged rows)
+    print(format_summary(data))  # what reading dropped (flagged rows too), as train says it
     result = run_baseline(data, split=run.split, seed=run.split_seed,
                           model_seed=run.train.seed, n_jobs=args.jobs)
     out = (Path(args.out) if args.out else
@@ -743,7 +743,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run a command; every failure ends as one line on stderr and an exit status of
     ``EXIT_STATUS`` (with ``--debug``, after its traceback), as
     :func:`~lcformer.cli.exits.run_command` runs it."""
-    try:  # (the parser loads the commands' options: Ctrl-C there is one line too, QA)
+    try:  # (the parser loads the commands' options: Ctrl-C there is one line too)
         parser = build_parser()
     except KeyboardInterrupt:
         print("lcformer: interrupted", file=sys.stderr)
@@ -762,7 +762,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _processes() -> int:
     """The processes a launcher started (torchrun's WORLD_SIZE); 1 where it sets none, or
-    1 (a job script's export of it, a review: refused every command)."""
+    where it is no number (a job script's own export of it must not refuse all)."""
     try:
         return int(os.environ.get("WORLD_SIZE", "1"))
     except ValueError:
@@ -774,8 +774,8 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command != "predict":  # predict: run_reading, after the run's reading
         _check_zero_point(args)
     if args.command != "train" and _processes() > 1:
-        # torchrun's ranks would each run it whole, into the same outputs (QA: predict's
-        # second rank met the first's lock and said another command was writing there).
+        # torchrun's ranks would each run it whole, into the same outputs (predict's
+        # second rank would meet the first's lock: "another command is writing there").
         # No process group exists yet, so the check is on torchrun's environment.
         raise ConfigError(f"{args.command} runs one process: start it without torchrun "
                           f"(train runs under torchrun; WORLD_SIZE is "

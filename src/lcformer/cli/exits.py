@@ -56,8 +56,8 @@ def run_command(command: Callable[[argparse.Namespace], int],
     except Terminated:  # a scheduler's end: the same clean stop as Ctrl-C, said so
         if not _other_rank():
             again = " (train: --resume continues it)" if args.command == "train" else ""
-            # torchrun ends the others so when one fails (QA: rank 1's missing data folder
-            # read as a scheduler's end, and --resume advised before any run began)
+            # torchrun ends the others so when one fails (a rank's missing data folder
+            # is no scheduler's end, and no run may have begun to --resume)
             peer = ("; under torchrun another process may have stopped first: its own line "
                     "says why, and once that is fixed, rerun"
                     if launched() else "")
@@ -65,7 +65,7 @@ def run_command(command: Callable[[argparse.Namespace], int],
                   file=sys.stderr)
         return EXIT_TERMINATED
     except KeyboardInterrupt:
-        if not _other_rank():  # (QA: Ctrl-C in train did not say that --resume continues)
+        if not _other_rank():  # (train's Ctrl-C: --resume continues)
             again = "; rerun with --resume to continue" if args.command == "train" else ""
             print(f"lcformer: interrupted{again}", file=sys.stderr)
         return EXIT_INTERRUPTED
@@ -96,8 +96,8 @@ def run_command(command: Callable[[argparse.Namespace], int],
               f"predict continues where it stopped)", file=sys.stderr)
         return EXIT_USER
     except Exception as error:  # a bug: say so in one line, the traceback on request
-        if _out_of_memory(error):  # the machine's memory, or a ulimit: not a bug (QA: "a bug:
-            return _memory_error(error, args, debug)  # please report it" on a small laptop)
+        if _out_of_memory(error):  # the machine's memory, or a ulimit (a small laptop's):
+            return _memory_error(error, args, debug)  # not a bug to report
         return _internal_error(error, args, debug)
     finally:
         warnings.formatwarning = python_format
@@ -193,7 +193,7 @@ def _refused_path(error: OSError, output: str | None = None) -> str:
     the command writes, named for a full disk, whose error names no file)."""
     reason = error.strerror or _one_line(error)
     short = re.search(r"\d+ requested and \d+ written", str(error)) is not None
-    if short:  # numpy's short write (np.save on a full disk, QA: no file named, no cause)
+    if short:  # numpy's short write (np.save on a full disk: no file named, no cause)
         reason = f"{reason}: a write cut short, the disk full?"
     full = short or error.errno == errno.ENOSPC or f"[errno {errno.ENOSPC}]" in str(error)
     if error.filename is None and full and output:
@@ -210,8 +210,8 @@ def _refused_path(error: OSError, output: str | None = None) -> str:
     if isinstance(error, NotADirectoryError):
         return f"{path}: it, or a folder above it, is a file, not a folder; check the path"
     if path.name.startswith(".") and (".tmp" in path.name or ".partial-" in path.name):
-        # an atomic write's temporary file or folder (QA: a read-only work dir's error named
-        # .eros1-a3e2....partial-5bce...), named by the folder it was made in
+        # an atomic write's temporary file or folder (.eros1-a3e2....partial-5bce...,
+        # meaningless to a user), named by the folder it was made in
         return f"{path.parent}: cannot write there ({reason}); give a folder you can write to"
     return f"{path}: {reason}; check the path, and that it can be read or written"
 
@@ -231,7 +231,7 @@ def _one_line_warning(message: Warning | str, category: type[Warning], filename:
 def _peer_stopped(error: Exception) -> bool:
     """A collective that failed because another torchrun process is gone (gloo's words)."""
     if not launched():  # torchrun's variables (its process group is gone by now); not torch's
-        return False    # (an error while torch loaded, out of memory, failed again here, QA)
+        return False    # (asking torch after it failed to load, out of memory, fails again)
     text = str(error)
     return any(words in text for words in ("closed by peer", "Connection reset by peer",
                                            "remote worker crashing"))
@@ -259,7 +259,7 @@ class Terminated(KeyboardInterrupt):
 
 
 def _raise_on_sigterm() -> Callable[[], None]:
-    """Make SIGTERM raise :class:`Terminated` (it killed lcformer without a word); returns
+    """Make SIGTERM raise :class:`Terminated` (by default it kills lcformer without a word); returns
     what puts the handler before back (nothing to do outside the main thread, where signals
     cannot be set)."""
     def handler(signum: int, frame: typing.Any) -> None:

@@ -42,7 +42,7 @@ def run_reading(args: argparse.Namespace, metadata: dict[str, typing.Any]
         if "flag_bits" in column_options:
             options["flag_bits"] = reading.columns.flag_bits
     reading, inherited = new_star_reading(trained, reading, options)
-    if "class_names" in options:  # (QA: a typo, or a class the model lacks, went unsaid)
+    if "class_names" in options:  # (a typo, or a class the model lacks, is said)
         if trained.class_names and reading.class_map != trained.class_map:
             print(f"--class-names replaces the run's renaming of classes "
                   f"({trained.replace(columns=Columns(), flux=False, band_names=()).options()}) "

@@ -39,14 +39,14 @@ MAX_SPAN_DAYS = 1e5
 NEGATIVE_FLUX_MAG = -10.0
 #: Magnitudes of exactly 0 in a curve whose other magnitudes all lie more than this from 0
 #: (and are most of it) look like empty cells that a spreadsheet or an export wrote as 0:
-#: QA's class exercise, 270 such points among 27,119, read as real, made 104 of 160 stars'
+#: in one class exercise, 270 such points among 27,119, read as real, made 104 of 160 stars'
 #: periods too weak to trust. Said and counted (``zero_mags_far_from_their_curve``), not
-#: dropped: a nova's visual estimates pass through 0.0 (a review), and --sentinel-values 0
+#: dropped: a nova's visual estimates pass through 0.0, and --sentinel-values 0
 #: drops them where they are empty cells.
 ZERO_MAG_GAP = 1.0
 ZERO_MAGS = "zero_mags_far_from_their_curve"
 #: Times that are "no data" codes, as tables of several bands write them for a band not
-#: observed in a row (SDSS Stripe 82's mjd_r = -99.99: QA read them as times, a span of 147
+#: observed in a row (SDSS Stripe 82's mjd_r = -99.99: read as times, a span of 147
 #: years). Compared in single precision, and only more than SENTINEL_TIME_GAP days outside
 #: the range of the curve's other times: relative times on a grid of whole days (-120 to
 #: 100, or from -99) keep -99, and HJD - 2450000 from 2000 (OGLE, ASAS) loses -99.99.
@@ -114,11 +114,11 @@ def clean(lcs: LightCurves, config: CleaningConfig | None = None,
 
 
 #: Counted by cleaning: stars whose times span more than MAX_SPAN_DAYS (prepare refuses a
-#: dataset of nothing else: times in seconds read as days, QA).
+#: dataset of nothing else: times in seconds read as days, say).
 TOO_LONG = "stars_spanning_more_than_max_days"
 #: A star whose bands' times lie this far apart (days, 82 years), none of them observed in
 #: between, has its bands' times in two systems: HJD - 2450000 beside HJD - 2400000 or MJD
-#: (50,000 days apart: QA's OGLE I and V), which MAX_SPAN_DAYS does not catch. Counted so.
+#: (50,000 days apart: OGLE I and V can be), which MAX_SPAN_DAYS does not catch. Counted so.
 BANDS_APART_DAYS = 3e4
 BANDS_APART = "stars_whose_bands_lie_far_apart_in_time"
 
@@ -154,7 +154,7 @@ def _warn_of_mixed_times(lcs: LightCurves, report: DropReport) -> None:
 #: Where this share of the points, at least, repeat a time and every time is a whole number
 #: of ROUNDED_ABOVE or more (a Julian date's size, median), the times were cut to whole days
 #: or coarser: warned of. A spreadsheet that saved 2451870.41 as 2.45187E+06 (6 digits) made
-#: 68% of a QA user's points repeats. (Day counts from 0 are left alone: tests' times.)
+#: 68% of one user's points repeats. (Day counts from 0 are left alone: tests' times.)
 ROUNDED_SHARE, ROUNDED_ABOVE = 0.1, 1e5
 
 

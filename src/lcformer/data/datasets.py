@@ -141,7 +141,7 @@ def unread_beside(folder: Path, read: set[str], report: DropReport) -> None:
 
 
 def _warn_of_labels_named_otherwise(folder: Path, report: DropReport) -> None:
-    """A folder without labels.csv whose file of labels is named otherwise (QA: Windows'
+    """A folder without labels.csv whose file of labels is named otherwise (Windows'
     ``Labels.csv``, a browser's ``labels (1).csv``, ``labels.txt``, ``labels.xlsx``): not
     read, which leaves every star unlabelled without a word; said, and counted."""
     others = sorted(p.name for p in folder.iterdir()
@@ -325,8 +325,8 @@ def user_folder_spec(folder: Path) -> DatasetSpec:
 
 
 def _labels_beside_star_files(folder: Path) -> bool:
-    """Whether the folder is per-star files beside a labels.csv of star ids (QA: OGLE's and
-    ASAS-SN's users wrote one, where it was skipped without a word): some of its ids are the
+    """Whether the folder is per-star files beside a labels.csv of star ids (OGLE's and
+    ASAS-SN's users write one, and skipping it would go unsaid): some of its ids are the
     files' names, or it is beside three files or folders or more (TESS's and Kepler's files
     are named otherwise than their stars). Not a table of another name beside it, which is
     told what to rename, nor a labels.csv that lists files, which is a catalogue. Whether its
@@ -422,7 +422,7 @@ def table_and_labels_hint(folder: Path) -> str:
 
 def _holds_macho_files(folder: Path) -> bool:
     """Whether a folder's light-curve files are MACHO archive files (by their headers: a
-    user's own LC_star.csv of time, mag is not one, a review)."""
+    user's own LC_star.csv of time, mag is not one)."""
     from lcformer.data.reading.sniff import macho_folder
 
     try:
@@ -437,7 +437,7 @@ def _catalogue_hint(folder: Path) -> str:
     from lcformer.data.reading.per_star import NOT_LIGHT_CURVES
 
     if _holds_macho_files(folder):
-        # (QA: filename,class and labels.csv, as said below, are not how MACHO's are read)
+        # (filename,class and labels.csv, as said below, are not how MACHO's are read)
         return (f"; it holds MACHO files: write {folder / 'catalog.csv'} with MACHO's "
                 f"variable-star catalogue's columns field,tile,seqn,classification (its codes "
                 f"read as class names), or give the folder to `lcformer predict`, which needs "
@@ -463,7 +463,7 @@ def _catalogue_hint(folder: Path) -> str:
 
 
 def labels_as_catalogue_hint(folder: Path) -> str:
-    """A labels.csv that lists files (``filename,class``), as a catalogue does (QA): what to
+    """A labels.csv that lists files (``filename,class``), as a catalogue does: what to
     name it; else ''."""
     from lcformer.data.reading.files import read_str_table
 
@@ -611,7 +611,7 @@ def prepare_dataset(dataset: str, config: PrepareConfig | None = None,
                            source="" if spec.generated else str(folder))
     said = unmatched_class_names(config.reading.class_map, done[0].report, set(done[0].classes))
     if said is not None and first_process():  # (once under torchrun)
-        # (QA: a typo, or another case, renamed nothing without a word)
+        # (a typo, or another case, would rename nothing without a word)
         warnings.warn(f"{spec.name}: {said}", stacklevel=2)
     return done
 

@@ -148,8 +148,8 @@ VISIT_GAP = 0.5
 def band_summary(lcs: LightCurves) -> pd.DataFrame:
     """Per band ("(no band)" where a curve has none): its curves, and the median over them of
     a curve's points, nights (stretches of points apart by more than :data:`VISIT_GAP`: a
-    ground-based survey's nights, a satellite's visits; not Rubin's visits, each one exposure
-    (QA); the cadence within them says little
+    ground-based survey's nights, a satellite's visits; not Rubin's visits, each one exposure;
+    the cadence within them says little
     of the cadence between them: CRTS's 4 exposures in 30 minutes a night), time span
     (days), cadence (median time between points), median magnitude and median error (NaN
     where no error is known): what a model's per-star values depend on, to compare a survey

@@ -76,7 +76,7 @@ def feature_extractor(longest_span: float = DEFAULT_SPAN, min_period: float = MI
     try:
         import light_curve as lc
     except ModuleNotFoundError as exc:  # pragma: no cover - depends on the environment
-        # (Only where it is missing: an import that failed for want of memory is not, QA.)
+        # (Only where it is missing: an import that failed for want of memory is not.)
         raise ConfigError("lcformer needs the light-curve package, one of its dependencies: "
                           "pip install light-curve (or reinstall lcformer)") from exc
     period_peaks = [lc.Periodogram(

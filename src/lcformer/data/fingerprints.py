@@ -27,18 +27,19 @@ same for every such star observed on the same nights) and, in a training sketch,
 another training star also has (stars on one cadence at magnitudes rounded alike); a star
 more than a quarter of whose :data:`CANDIDATES` smallest runs two other stars or more hold
 has no sketch, its fingerprint alone finds it (dense curves of one shape at one
-normalisation, their scatter below the rounding: QA's TESS-like normalised fluxes, 32 of 48
-new stars taken for training stars before this rule, 1 after; not two unrelated stars of
+normalisation, their scatter below the rounding: of TESS-like normalised fluxes, 32 of 48
+new stars are taken for training stars without this rule, 1 with it; not two unrelated stars of
 nearly one brightness on one cadence: in e-/s, 5 before and after). Where too few such stars
 are among the training stars to share the runs, a run that a curve like its own would hold
 by chance (:data:`CHANCE`: its first magnitude's frequency times its steps') is left out
-(QA: 2 of 5 Kepler stars normalised per quarter taken for copies, 4 of 6 new ones for
-training stars; none after, and no run of the four real datasets is left out). Measured by QA on 500
-stars of one real ASAS cadence against 500 others: clipped stars 0 taken for copies (75%
-before these rules), constant stars rounded to 0.01 mag over 1,884 points 5.8% (31%), at
-300 points 0.4%; real stars at their own precision 0 (eros1, asas_acvs). The cost: of 3,000
-asas_acvs training stars, re-read with a fifth of their points dropped, 97.5% are found (of
-another 3,000, 98.5%, with the share rule and without; of 2,500 eros1 stars, 98.2%).
+(without it, 2 of 5 Kepler stars normalised per quarter are taken for copies, 4 of 6 new
+ones for training stars; with it none, and no run of the four real datasets is left out).
+Measured on 500 stars of one real ASAS cadence against 500 others: clipped stars 0 taken
+for copies (75% without these rules), constant stars rounded to 0.01 mag over 1,884 points
+5.8% (31%), at 300 points 0.4%; real stars at their own precision 0 (eros1, asas_acvs).
+The cost: of 3,000 asas_acvs training stars, re-read with a fifth of their points dropped,
+97.5% are found (of another 3,000, 98.5%, with the share rule and without; of 2,500 eros1
+stars, 98.2%).
 """
 
 from __future__ import annotations
@@ -79,9 +80,9 @@ RUN, SKETCH_SIZE, SKETCH_HITS = 4, 16, 3
 #: copies among a dataset's stars (a star listed twice shares every run with its copy).
 CANDIDATES, SHARED_BY, COPIES_SHARED_BY = 64, 2, 3
 #: A run that a curve like its own would hold this often by chance (:func:`_chance`) or more
-#: tells no star apart: it is left out (QA: Kepler stars normalised per quarter, one cadence
-#: for all and 1 mmag variations, were taken for one another's copies, and new ones for
-#: training stars, where too few like them were among the training stars to share the runs).
+#: tells no star apart: it is left out (Kepler stars normalised per quarter, one cadence
+#: for all and 1 mmag variations, are otherwise taken for one another's copies, and new
+#: ones for training stars, where too few like them are among the training stars).
 CHANCE = 0.01
 #: The share of a star's candidate runs that fewer than COPIES_SHARED_BY stars may hold
 #: for it to be sketched.
@@ -294,8 +295,8 @@ def _star_runs(ids: Sequence[Any] | np.ndarray, lengths: np.ndarray, time: np.nd
     shape at one normalisation), the :data:`SKETCH_SIZE` smallest; stars of one value in
     ``same`` (by id: their exact fingerprints) count as one, so that a star listed twice
     keeps its runs. Each star's :data:`CANDIDATES` smallest runs are found first, then how
-    many stars hold each among all of their runs (not only their candidates: QA's TESS-like
-    curves shared a fifth of their runs with other stars of their kind, and new stars held
+    many stars hold each among all of their runs (not only their candidates: TESS-like
+    curves can share a fifth of their runs with other stars of their kind, and new stars hold
     three of a training star's sketch), both about :data:`BLOCK_POINTS` points at a time
     (whole curves)."""
     lengths = np.asarray(lengths, dtype=np.int64)

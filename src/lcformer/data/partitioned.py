@@ -86,8 +86,7 @@ def prepare_partitions(name: str, table: PartitionedTable, input_hash: str,
 
     A star with rows in several partitions, or dropping small classes, cannot be prepared a
     partition at a time; then the table is read whole (``read_whole``, which joins a star's
-    rows up again), as it was before partitions were prepared one by one, with a warning
-    that says why.
+    rows up again), with a warning that says why.
     """
 
     def write(path: Path) -> None:

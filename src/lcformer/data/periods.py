@@ -87,33 +87,33 @@ TASK_STARS = 64  # stars per task when n_jobs > 1; each task builds its own NUFF
 # A star observed in a few short stretches far apart (TESS sectors a year apart: 27 days
 # twice over 400) has a periodogram of many alias peaks 1/span apart under one lobe 1/stretch
 # wide, as narrow as a grid step at oversampling 1: the grid then samples them at random
-# heights and the search picked a neighbour (QA: two-sector periods off by 0.3-0.8%, 20%
-# within 0.1%; 93% at twice the oversampling, which 3 or 5 did not better). Such a star, whose
+# heights and the search can pick a neighbour (two-sector periods off by 0.3-0.8%, 20%
+# within 0.1%; 93% at twice the oversampling, which 3 or 5 do not better). Such a star, whose
 # longest stretch without a gap over GAP_SHARE of its span is under 1/GAPPED_RATIO of the
 # span, is searched at GAPPED_OVERSAMPLING times the oversampling. So is a star of two such
 # stretches (one gap) whose span is over ONE_GAP_RATIO times the longest: its aliases, two
-# slits' fringes, are of near equal heights across the lobe (QA: TESS sectors 14, 15 and 28,
-# span/longest 7-7.5, gave a neighbour 0.15% off). Many stretches (a ground survey's seasons)
+# slits' fringes, are of near equal heights across the lobe (TESS sectors 14, 15 and 28,
+# span/longest 7-7.5, give a neighbour 0.15% off). Many stretches (a ground survey's seasons)
 # damp all but the yearly aliases, many grid steps apart; no star of asas_acvs, eros1 or
 # asas_richards2012 is of two stretches at a ratio over 5.
 GAP_SHARE, GAPPED_RATIO, ONE_GAP_RATIO, GAPPED_OVERSAMPLING = 0.1, 8.0, 5.0, 2.0
 # A star is counted as sampled finely enough for periods below min_period where FINE_SHARE of
 # its points follow each other within FINE_STEP x min_period, in stretches FINE_CYCLES x
-# min_period long at least (two cycles of the longest such period). QA: the median step alone
-# counted every CRTS star, whose 4 exposures a night span 30 minutes (and 283 of asas_acvs's
-# 13,909; 101 now: those with intensive sequences of 1- to 3-minute steps).
+# min_period long at least (two cycles of the longest such period). The median step alone
+# would count every CRTS star, whose 4 exposures a night span 30 minutes (and 283 of
+# asas_acvs's 13,909, where this rule counts the 101 with 1- to 3-minute sequences).
 FINE_STEP, FINE_CYCLES, FINE_SHARE = 0.25, 2.0, 0.5
 #: A best period this close above min_period is at the edge of the grid, where a star of a
 #: shorter period peaks (a delta Scuti star of 0.03 d at --min-period 0.05: 0.0503-0.0516 d in
-#: a simulation of Rubin data; SX Phe stars of 0.038-0.047 d at up to 0.0540 d in QA's LINEAR
+#: a simulation of Rubin data; SX Phe stars of 0.038-0.047 d at up to 0.0540 d in LINEAR
 #: data, with false-alarm probabilities near 1e-40): counted here (significant peaks only,
 #: below EDGE_FAP: noise peaks anywhere, 9% of them that close), flagged in predictions.
 PERIOD_EDGE, EDGE_FAP = 1.1, 0.01
 #: Of those, the stars observed at a regular step (REGULAR_SHARE of their steps whole
 #: multiples of it, within 1%) at least half as long as min_period: a period there is an
 #: alias of a longer one beyond their Nyquist frequency, and a smaller min_period does not
-#: help (QA: K2's 30-minute cadence, an RR Lyrae star of 0.476 d found at 0.021 d with
-#: --min-period 0.02, and the report said to give 0.01).
+#: help (K2's 30-minute cadence: an RR Lyrae star of 0.476 d is found at 0.021 d with
+#: --min-period 0.02).
 NYQUIST_EVENT, REGULAR_SHARE = "period_stars_near_min_period_at_their_nyquist_limit", 0.9
 
 
@@ -495,8 +495,8 @@ def find_periods(lcs: LightCurves, config: PeriodConfig | None = None, n_jobs: i
     gapped, fine = _sampling(lcs.time[used_point], point_star[used_point], span,
                              config.min_period)
     # Stars sampled every few minutes (TESS, Kepler's short cadence) show periods far below
-    # min_period, which the search does not reach (QA: delta Scuti stars of 0.03-0.049 d got
-    # 13-day periods, without a word): counted, so that the report says --min-period.
+    # min_period, which the search does not reach (delta Scuti stars of 0.03-0.049 d can get
+    # 13-day periods): counted, so that the report says --min-period.
     report.note("period_stars_sampled_finely_enough_for_periods_below_min_period",
                 int(np.count_nonzero(fine[todo])))
     sizes = np.array([_grid_size(float(span[s]), config, bool(gapped[s]))[2] for s in todo],

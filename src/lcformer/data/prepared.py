@@ -266,12 +266,12 @@ def fingerprint_files(paths: list[Path], exclude: Path | None = None) -> str:
     from lcformer.data.reading.per_star import walk_files
 
     for p in map(Path, paths):
-        # the files the readers read (linked folders outside the data folder too: a review
-        # found an edited file there reused from an earlier preparation)
+        # the files the readers read (linked folders outside the data folder too: an
+        # edited file there must not reuse an earlier preparation)
         found = (sorted(q for q, error in walk_files(p) if error is None) if p.is_dir()
                  else [p])
-        # Only a work folder inside the data folder, or reached through a link in it (a
-        # review: its outputs then changed the hash at every run); data inside the work
+        # Only a work folder inside the data folder, or reached through a link in it (else
+        # its outputs would change the hash at every run); data inside the work
         # folder is data.
         if skip is not None and p.is_dir() and not p.resolve().is_relative_to(skip):
             found = [q for q in found if not q.resolve().is_relative_to(skip)]
@@ -504,8 +504,8 @@ def write_parquet(table: pd.DataFrame, path: Path) -> None:
 
 def check_time_spans(cleaned: LightCurves, report: DropReport, name: str) -> None:
     """An InputError where every star's times span more than ``MAX_SPAN_DAYS`` (274 years):
-    no star's times are days (QA: SuperWASP's times in seconds, a FITS column without a
-    unit, trained to exit 0 on stars without periods). Some such stars are warned of
+    no star's times are days (SuperWASP's times in seconds, a FITS column without a
+    unit, would train to exit 0 on stars without periods). Some such stars are warned of
     (:mod:`.cleaning`)."""
     from lcformer.data.cleaning import MAX_SPAN_DAYS, TOO_LONG
 
@@ -531,7 +531,7 @@ def check_kept_bands(config: PrepareConfig, bands: set[str], name: str) -> None:
 def warn_of_classes_in_two_cases(labels: set[str], name: str) -> None:
     """Warn where two classes differ only in case (``rrl`` and ``RRL``: two classes, as
     training learns them; ``describe`` says it too, as it lists them) or in a trailing
-    colon (VSX's uncertain ``RRAB:`` beside ``RRAB``; QA), with the renaming that merges
+    colon (VSX's uncertain ``RRAB:`` beside ``RRAB``), with the renaming that merges
     them."""
     by_case: dict[str, list[str]] = {}
     for label in sorted(c for c in labels if c):
@@ -539,7 +539,7 @@ def warn_of_classes_in_two_cases(labels: set[str], name: str) -> None:
     if twins := [names for names in by_case.values() if len(names) > 1]:
         first = twins[0]
         ends = {c.endswith(":") for c in first}
-        colon = len(ends) > 1  # some with it, some without (review: not where all have it)
+        colon = len(ends) > 1  # some with it, some without (not where all have it)
         cased = len({c.rstrip(":") for c in first}) > 1
         what = " and ".join(["case"] * cased + ["a trailing colon (an uncertain type)"] * colon)
         into = next((c for c in first if not c.endswith(":")), first[0])
@@ -619,7 +619,7 @@ def drop_small_classes(lcs: LightCurves, samples: Samples, min_windows: int,
     else:  # the others are counted already (shorter than a window)
         has_samples[samples.curve] = True
     report.drop_curves("class_below_threshold", int((drop & has_samples).sum()))
-    named = sorted(map(str, small))  # QA: seven VSX types went, counted, never named
+    named = sorted(map(str, small))  # named, not only counted
     warnings.warn(f"{len(named):,} class(es) with fewer than {min_windows:,} "
                   f"{'stars' if star_views else 'samples'} dropped (--min-class-windows): "
                   f"{', '.join(named[:12])}{', ...' if len(named) > 12 else ''}", stacklevel=2)

@@ -159,8 +159,8 @@ def kept_warnings(report: DropReport, say: Callable[[], bool] | None = None
     """Warnings raised inside, raised again at its end, as Python says them (once a place, the
     caller's filters); lcformer's own also kept in ``report.warnings`` as they come (before a
     writer inside saves the report): a preparation reused by a later command says them again
-    (QA: nJy fluxes read as Jy were warned of by ``prepare``, then trained on by ``train`` in
-    silence). Where an error ends the block, it is not replaced by a warning turned error.
+    (nJy fluxes read as Jy are warned of by ``train`` too, not only by ``prepare``). Where
+    an error ends the block, it is not replaced by a warning turned error.
     ``say``: asked at the end, False where what follows reads it all again (and says it)."""
     package = str(Path(__file__).resolve().parents[1])
     kept = set(report.warnings)

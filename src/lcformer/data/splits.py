@@ -193,8 +193,8 @@ def split_stars(windows: SampleSet, fraction: float, seed: int) -> tuple[SampleS
 
 #: The key, in metrics.json's split record and in a checkpoint, of the classes that no
 #: training star has (a class of one star, which the split sent to test): the model learnt
-#: nothing of them, and predict's score leaves them out, as classes not trained on (QA:
-#: scored, F1 0, 0.693 for 0.867). Absent in older checkpoints: all classes count as trained.
+#: nothing of them, and predict's score leaves them out, as classes not trained on (each
+#: would score F1 0). Absent in older checkpoints: all classes count as trained.
 UNTRAINED = "untrained_classes"
 
 
@@ -243,7 +243,7 @@ def assign_splits(data: PreparedDataset, split: str, seed: int) -> np.ndarray:
             raise InputError(f"{int(bad.sum())} star(s) have a split other than "
                              f"{'/'.join(PARTS)} in the dataset's split column, e.g. {shown}: "
                              f"fix those values, or use --split stratified")
-        copied, group = _copies(data)  # the survey's split stays, but is said of (review)
+        copied, group = _copies(data)  # the survey's split stays, but is said of
         if len(copied):
             _warn_of_copies_of_two_classes(data, copied, group[copied])
         return fixed_split(given, labels, seed=seed)
@@ -265,7 +265,7 @@ def keep_copies_together(parts: np.ndarray, data: PreparedDataset) -> np.ndarray
     out = parts.copy()
     out[copied] = parts[first.reindex(group[copied]).to_numpy()]
     moved = int((out != parts).sum())
-    if moved:  # (not where none moved: every split of every command would say it, review)
+    if moved:  # (not where none moved: every split of every command would say it)
         warnings.warn(f"{len(copied):,} stars are copies of one another's points under other "
                       f"ids ({first.size:,} groups, each one light curve, all or in part, "
                       f"listed under several ids); {moved:,} moved to their group's part of "
@@ -286,9 +286,9 @@ def _copies(data: PreparedDataset) -> tuple[np.ndarray, np.ndarray]:
 
 def _warn_of_copies_of_two_classes(data: PreparedDataset, copied: np.ndarray,
                                    group: np.ndarray) -> None:
-    """Name the light curves listed under several ids with different classes (QA: a VSX
-    cross-match that matched one star twice, EW and EA, trained on both without a word, and
-    scored both, one of them wrong, where one id with two classes is refused)."""
+    """Name the light curves listed under several ids with different classes (a VSX
+    cross-match can match one star twice, EW and EA: both would be trained on and scored,
+    one of them wrong, where one id with two classes is refused)."""
     if "label" not in data.stars:
         return
     ids = data.stars["id"].to_numpy(dtype=object)[copied]

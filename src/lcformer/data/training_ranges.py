@@ -175,8 +175,8 @@ def unlike_training(stars: pd.DataFrame, ranges: Mapping[str, list[float]] | Non
         out[f"error_{column.removesuffix(ERROR)}"] = np.isfinite(mag) & (
             (err < low - ERROR_MARGIN) | (err > high + ERROR_MARGIN))
         if found.get("known", 0.0) >= BAND_SHARE:  # (nearly) every training star's known
-            # QA: a table without its err column moved probabilities by up to 0.13, unflagged;
-            # a review: not where training stars without errors were common
+            # a table without its err column can move probabilities by up to 0.13; not
+            # flagged where training stars without errors are common
             out[f"noerrors_{column.removesuffix(ERROR)}"] = np.isfinite(mag) & ~np.isfinite(err)
     for column, share in (shares or {}).items():
         if share >= BAND_SHARE and column in stars:  # (no per-star values: not compared)

@@ -117,7 +117,7 @@ _WAVELENGTH_LOWER = {k.lower(): v for k, v in WAVELENGTH_NM.items()
 
 
 #: SkyMapper's violet ``v`` (nm), between its u and g: a lower-case v beside u or g is it, not
-#: Johnson V (QA: SkyMapper's colours came out u-g, g-v, v-r, and no g-r at all).
+#: Johnson V (else SkyMapper's colours come out u-g, g-v, v-r, and no g-r at all).
 SKYMAPPER_V_NM = 384
 
 

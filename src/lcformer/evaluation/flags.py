@@ -1,6 +1,6 @@
 """Flags on predictions that may mislead, so a confident-looking label is never silent where
 it rests on too little signal (a constant star, a 5-point star, a star without a period or with
-noise alone: issue 10 saw a constant star called mira at 0.944, a 5-point star mira at 0.922),
+noise alone: a constant star can be called mira at 0.944, a 5-point star mira at 0.922),
 on a period at the search's limit, or on a star unlike the training stars (span, number of
 points, median magnitude and error: :mod:`lcformer.data.training_ranges`).
 
@@ -39,7 +39,7 @@ FLAGS = ("few_points", "constant", "no_period", "outside_training_range",
 #: (2: outside_training_range also compares median magnitudes; 3: period_at_search_limit
 #: also at the longest period searched; 4: outside_training_range also compares median errors
 #: and a band nearly every training star had; 5: period_at_search_limit within 10% of the
-#: limits, not 5%: QA's SX Phe stars peaked up to 8% above --min-period; 6:
+#: limits, not 5%: SX Phe stars can peak up to 8% above --min-period; 6:
 #: period_unlike_class; 7: not constant where a star varies beyond twice its errors with a
 #: significant period; 8: outside_training_range also where a band's errors are unknown and
 #: the training stars' were known).
@@ -53,14 +53,14 @@ class FlagConfig(Config):
     """When a classified star's label rests on too little signal: it keeps its probabilities
     and gets a ``flag`` (:data:`FLAGS`); the CLI prints how many."""
 
-    # A 5-point star was called mira at 0.92 (issue 10): a period, an amplitude and a shape
+    # A 5-point star can be called mira at 0.92: a period, an amplitude and a shape
     # need more points than that.
     min_points: int = setting(10, "flag stars with fewer cleaned points (all bands together) "
                                   "as few_points")
     # 1 mmag is below any ground-based survey's photometric precision: a scatter this small
     # is a constant (or a placeholder) value, not a variable star; but not where a star
-    # varies beyond its own errors with a significant period (QA: TESS's 1-mmag delta Scuti
-    # stars and rotators, fap 0, were flagged constant).
+    # varies beyond its own errors with a significant period (TESS's 1-mmag delta Scuti
+    # stars and rotators, fap 0).
     min_scatter: float = setting(1e-3, "mag: flag stars whose magnitudes scatter less than "
                                        "this (standard deviation) in every band as constant, "
                                        "unless they vary beyond twice their errors with a "
@@ -139,7 +139,7 @@ def star_flags(cleaned: LightCurves, ids: np.ndarray, fap: np.ndarray | None,
 
 
 #: A constant star's drift or a night-to-night systematic gives significant periods too (a
-#: review: a 1.5-mmag drift peaked at 1.0007 d, an annual wave at 369 d): the exemption from
+#: 1.5-mmag drift can peak at 1.0007 d, an annual wave at 369 d): the exemption from
 #: ``constant`` wants this many cycles seen, and no period within ALIAS_WIDTH of 1/k day.
 MIN_CYCLES, ALIAS_WIDTH = 10.0, 0.01
 

@@ -81,8 +81,8 @@ def permutation_importance(fusion: ForestFusion, values: np.ndarray, labels: np.
                            ) -> tuple[float, list[FamilyImportance]]:
     """(macro-F1 of the fusion's trees on the stars, each family's drop when shuffled),
     largest drop first; families no star has a value of are left out. ``values``: one row
-    per star. ``progress``: a bar over the families (QA: on asas_acvs this took half of
-    `train --epochs 0`'s time, with nothing on the screen)."""
+    per star. ``progress``: a bar over the families (on asas_acvs this takes half of
+    `train --epochs 0`'s time)."""
     from tqdm.auto import tqdm
 
     rng = np.random.default_rng(seed)

@@ -83,7 +83,7 @@ def classification_metrics(y_true: np.ndarray, y_pred: np.ndarray, classes: list
     that lacks a rare class below 1 whatever the model does. A class predicted but absent
     counts as 0 (every such prediction is wrong). In the per-class table, a class without
     test stars has no recall, and no precision or F1 where nothing is predicted as it
-    either: None (null in metrics.json, not 0: QA averaged a fold's rare class in as 0)."""
+    either: None (null in metrics.json, not 0, which an average over folds would take in)."""
     labels = list(range(len(classes)))
     if not len(y_true):  # nothing to score (scikit-learn refuses empty input)
         nan = float("nan")

@@ -46,8 +46,8 @@ def new_star_reading(trained: ReadConfig, reading: ReadConfig, given: Mapping[st
     were read so: its magnitudes are what the model knows). Of a model trained on fluxes,
     ``flux`` alone takes its zero point and ``zero_point`` alone its ``flux``; another zero
     point than the model's is warned of.
-    Columns given with the run's flag column but no bit mask take the run's mask (QA: PS1's
-    infoFlag, non-zero on good rows, dropped every row without it)."""
+    Columns given with the run's flag column but no bit mask take the run's mask (PS1's
+    infoFlag, non-zero on good rows, would drop every row without it)."""
     inherited = ReadConfig()
     if "zero_point" in given and given.get("flux") is False:
         raise ConfigError("--zero-point converts fluxes to magnitudes: not with --no-flux")

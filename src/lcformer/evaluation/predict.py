@@ -267,7 +267,7 @@ def in_model_bands(lcs: LightCurves, bands: list[str], report: DropReport,
         lacks = ~known & ~unsure
         report.drop_curves("band_the_model_lacks", int(np.count_nonzero(lacks)))
         # Said where the star is classified on its other curves (a star left with none is
-        # listed with its reason): QA, a star's z curve beside its V went unsaid in Python.
+        # listed with its reason), as a star's z curve beside its V, in Python too.
         beside = lacks & np.isin(lcs.ids, lcs.ids[known])
         if beside.any():
             other = sorted({str(b) for b in names[beside]})

@@ -119,7 +119,7 @@ class RunRecord:
             note += ("; no validation stars: the epoch kept had the lowest training loss"
                      + (", the trees' weight is 0.5" if "weight" in used else ""))
         elif self.budget is not None and 0 < used.get("val", FEW_VALIDATION) < FEW_VALIDATION:
-            # QA: the best epoch chosen on one star, the summary silent
+            # the best epoch chosen on a few stars is said in the summary
             n = used["val"]
             stars_text = f"{n} validation star{'s' if n != 1 else ''}"
             if "weight" not in used:
@@ -196,8 +196,8 @@ class RunRecord:
 def write_records(run_dir: Path, kind: str, records: list[RunRecord],
                   extra: dict[str, Any] | None = None) -> None:
     """``metrics.json``: the records and, for a baseline, how its features were made; the
-    command line (where the CLI ran it) and the software's versions (QA: a researcher could
-    not tell from a run folder how to make it again)."""
+    command line (where the CLI ran it) and the software's versions, so that a run folder
+    says how to make it again."""
     made = {"command": command} if (command := COMMAND_LINE.get()) else {}
     atomic.write_json(run_dir / METRICS_FILE, {"kind": kind, **(extra or {}), **made,
                                               "software": software_versions(),

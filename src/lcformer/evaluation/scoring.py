@@ -69,7 +69,7 @@ def score_labels(stars: pd.DataFrame, classes: Sequence[str],
     training or validation stars, under other ids or in another layout) are counted, not
     scored (a missing or empty value: not known to be seen).
     Stars of classes the model does not know or never trained on (``untrained``: no
-    training star; QA: scored, F1 0), and labelled stars not classified, are counted, not
+    training star; scored, each would be F1 0), and labelled stars not classified, are counted, not
     scored, and so are the stars without a label (``unlabelled``, by default those
     ``stars`` holds). ``source``: what the labels are, as the line names them."""
     every = stars[stars["label"] != ""]
@@ -133,7 +133,7 @@ def score_labels(stars: pd.DataFrame, classes: Sequence[str],
         parts.append(f"{which} not scored: {' and '.join(not_scored)}")
     if unlabelled is None:
         unlabelled = int((stars["label"] == "").sum())
-    if unlabelled:  # QA: 19 scored and 8 of other classes of 33; the 6 others unsaid
+    if unlabelled:  # so that the counts add up to the stars read
         parts.append(f"{unlabelled:,} star{'s' if unlabelled != 1 else ''} without a label")
     return f"{head} {'; '.join(parts)}{per_class}"
 
@@ -147,9 +147,9 @@ def _stars_to_score(every: pd.DataFrame, run_test_ids: Collection[str] | None
     if run_test_ids is not None and _seen_known(every):
         # Named like the run's dataset (a folder "train"), but none of its test stars, or
         # its other stars mostly not the run's training stars (their points): the
-        # fingerprints, not the name, tell which stars the model trained on. (QA: a
-        # held-out folder named as the training one, its ids numbered alike, was scored on
-        # the 15 of 75 stars that shared ids.)
+        # fingerprints, not the name, tell which stars the model trained on. (A
+        # held-out folder named as the training one, its ids numbered alike, would be
+        # scored on only the stars that share ids.)
         test = every["id"].isin(run_test_ids)
         if not test.any() or every.loc[~test, SEEN].eq(True).mean() < OWN_DATASET_SEEN:
             run_test_ids = None

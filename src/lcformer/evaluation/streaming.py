@@ -267,8 +267,8 @@ def predict_partitions(model: Model, metadata: dict[str, Any],
         [p.parent for p in paths]))
     _apart(out_dir, source)
     outputs = {path: out_dir / name for path, name in zip(paths, names, strict=True)}
-    # One command at a time (QA: two predicts started together, before either had written a
-    # partition, each claimed the folder, and it held both models' outputs at exit 0).
+    # One command at a time (two predicts started together would each claim the folder
+    # before either wrote a partition, and fill it with both models' outputs).
     with atomic.one_writer(out_dir, "predictions"):
         _claim(out_dir, outputs, {"input": str(source.resolve()),
                          "weights_sha256": weights_digest(model),
@@ -409,11 +409,11 @@ def _apart(out_dir: Path, inputs: Path) -> None:
 def _refuse_split_stars_first(paths: Sequence[Path], columns: Columns,
                               outputs: dict[Path, Path], progress: bool = False) -> None:
     """Every partition's star ids, read alone, checked before any partition is predicted
-    (:func:`refuse_split_stars`): QA's HATS catalogue had a star at a pixel's edge whose first
-    part was predicted, and kept, when the run stopped at another clash. A partition whose
+    (:func:`refuse_split_stars`): a HATS catalogue can hold a star at a pixel's edge whose first
+    part would be predicted, and kept, when the run stops at another clash. A partition whose
     ids cannot be read alone, or that holds no light curves (a labels file among them), is
-    checked as it is read, as before. ``progress``: a bar of its own (QA: a pass over 100,000
-    stars took 1.7 s on a busy machine before the first output, so minutes at survey size)."""
+    checked as it is read. ``progress``: a bar of its own (a pass over 100,000 stars can
+    take 1.7 s on a busy machine before the first output, so minutes at survey size)."""
     from tqdm.auto import tqdm
 
     seen = SeenStars()
@@ -575,7 +575,7 @@ def _claim(out_dir: Path, outputs: dict[Path, Path], settings: dict[str, Any]) -
 
     An input folder that moved (a copy to a node's scratch disk, a link pointed elsewhere) is
     the same input when every finished output has its partition there, unchanged: the run
-    continues (QA: a requeued job staged to /scratch lost every finished partition)."""
+    continues (a requeued job staged to /scratch keeps its finished partitions)."""
     if out_dir.exists() and not out_dir.is_dir():
         raise ConfigError(f"{out_dir}: --out must be a folder for partitioned input")
     manifest = out_dir / MANIFEST
@@ -589,7 +589,7 @@ def _claim(out_dir: Path, outputs: dict[Path, Path], settings: dict[str, Any]) -
             before = None
         if isinstance(before, dict) and isinstance(before.get("reading"), dict):
             # A reading setting added since, at its default, is no option given otherwise
-            # (review: class_names None -> [] read as an option changed).
+            # (an older manifest's class_names None is no change to []).
             defaults = json.loads(json.dumps(ReadConfig().to_dict(), default=str))
             before["reading"] = {**{k: v for k, v in defaults.items()
                                     if k not in before["reading"]}, **before["reading"]}

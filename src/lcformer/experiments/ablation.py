@@ -222,7 +222,7 @@ def run_ablation(dataset: str, folder: str | Path, config: AblationConfig | None
         else:
             if command and info["commands"] is commands:
                 # Recorded once it makes a row: a command that found every row done made none
-                # (QA: a copied folder listed a command that trained nothing in it).
+                # (a copied folder would list a command that trained nothing in it).
                 info["commands"] = [*commands, command]
                 atomic.write_json(info_path, info)
             data = step_data(dataset, step or _step(BASELINE_STEP), data_dir, work, progress,
@@ -264,7 +264,7 @@ def _rows_input_hash(folder: Path) -> str | None:
 def _input_hash(dataset: str, data_dir: str | None, work: str | None,
                 folder: Path) -> str | None:
     """The fingerprint of the dataset's files, as its preparations record it, so that rows
-    made from other files (a labels file edited between two commands: QA, 2 of 17 test stars
+    made from other files (a labels file edited between two commands: 2 of 17 test stars
     shared, said to be the same stars) are not added to a folder; None where the ablation
     folder lies inside the dataset's, whose files it changes with every row."""
     spec, data_folder = resolve(dataset, data_dir)
@@ -303,7 +303,7 @@ def write_ablation(folder: Path, rows: list[dict[str, Any]], dataset: str, train
 
 def run_split(folder: Path) -> str | None:
     """The split the ablation's runs used (a run's ``metrics.json``: what ``auto`` was), or
-    None where none recorded it (QA: the table could not say which)."""
+    None where none recorded it."""
     for path in sorted(Path(folder).glob("*/*/metrics.json")):
         records = json.loads(path.read_text()).get("records") or [{}]
         if resolved := (records[0].get("split") or {}).get("resolved"):

@@ -218,7 +218,7 @@ def same_test_stars(test_ids: list[str], run: RunConfig, name: str,
     model, seed and split, whose test stars it shares (checked where that run exists, in the
     work folder ``work``: its ``test_predictions.csv`` and records are read). ``command``:
     the dataset as given and its reading options, which that train takes (default ``name``;
-    QA: a folder's name alone could not be rerun)."""
+    a folder's name alone may not rerun it)."""
     folder = work_dir(work) / "runs" / run_dir_name(name, run)
     options = f"--split {run.split} --split-seed {run.split_seed}"
     predictions = folder / PREDICTIONS_FILE

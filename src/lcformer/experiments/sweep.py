@@ -181,7 +181,7 @@ def _cell_rows(data: PreparedDataset, rc: RunConfig, cell: Cell, repeat: str, ru
 def _check_finished_config(run_dir: Path, data: PreparedDataset, rc: RunConfig) -> None:
     """A run folder found in the sweep folder must be this sweep's run on this data."""
     saved = read_run_config(run_dir)
-    # What differs, old -> new, as --resume names it (QA: the settings went unnamed)
+    # What differs, old -> new, as --resume names it
     differences = ([config_difference(RunConfig.from_dict(saved["run"]), rc)] if "run" in saved
                    else ["no [run] settings recorded"]) + data_differences(saved, data)
     differences = [d for d in differences if d]

@@ -575,5 +575,5 @@ def _importance_lines(folder: Path, step: str, repeats: pd.Series) -> list[str]:
 
 
 def _signless(value: float) -> str:
-    """A value to 3 decimals, a loss that rounds to none as 0.000, not -0.000 (QA)."""
+    """A value to 3 decimals, a loss that rounds to none as 0.000, not -0.000."""
     return f"{round(float(value), 3) + 0.0:.3f}"

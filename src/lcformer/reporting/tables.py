@@ -36,7 +36,7 @@ def budget_text(data: PreparedDataset, config: SweepConfig, long: pd.DataFrame |
     tokens = data.manifest["config"]["tokens"]
     n_stars = len(data.stars)
     read = data.manifest.get("counts", {}).get("stars_read", n_stars)
-    # QA: "209 stars" where 233 were read, the 24 short ones (14 of 50 Miras) unsaid
+    # Stars read that kept no curve are said (the short ones can be 14 of 50 Miras)
     lost = (f" of the {read:,} read; the other {read - n_stars:,} kept no curve (curves "
             f"dropped, of all the stars: "
             f"{', '.join(f'{k} {v:,}' for k, v in sorted(data.report.curves.items()))})"

@@ -68,8 +68,8 @@ def save_checkpoint(path: str | Path, model: torch.nn.Module, metadata: dict[str
 def canonical_header(data: bytes) -> bytes:
     """A safetensors file with its JSON header's keys in sorted order (the format's own
     padding: spaces to a multiple of 8 bytes). safetensors writes the metadata's keys in a
-    hash map's order, which changes from run to run, so that identical checkpoints differed
-    byte for byte (QA: two identical runs, two sha256sums). Tensor offsets count from the
+    hash map's order, which changes from run to run, so that identical checkpoints would differ
+    byte for byte (two identical runs, two sha256sums). Tensor offsets count from the
     end of the header, so the data stays as it is."""
     size = int.from_bytes(data[:8], "little")
     header = json.loads(data[8:8 + size])

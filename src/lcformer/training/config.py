@@ -152,7 +152,7 @@ class RunConfig(Config):
             raise ConfigError(f"{self.model.name} does not read {given}: leave "
                               f"{'it' if one else 'them'} out ({'it' if one else 'they'} "
                               f"would be recorded as if {'it' if one else 'they'} had acted)")
-        if undone := self.model.undone_research():  # QA: taken, and called research mode
+        if undone := self.model.undone_research():  # else taken, and called research mode
             raise ConfigError(
                 f"research=True means the original's raw tokens, per-token head and index "
                 f"positions; got {', '.join(option_text(k, v) for k, v in undone.items())} "

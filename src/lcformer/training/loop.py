@@ -158,13 +158,13 @@ def train(
     ran_on = hardware(str(device), distributed.world_size())
     if resume:
         start, result, last_epoch = _restore(run_dir, model, optimizer)
-        if distributed.is_main():  # said even when quiet (QA: it looked like a new run)
+        if distributed.is_main():  # said even when quiet (else it looks like a new run)
             print(f"--resume: {run_dir}: {start} of {len(plan)} epochs were done; continuing "
                   f"from epoch {start + 1}" if start < len(plan) else
                   f"--resume: {run_dir}: all {len(plan)} epochs were done", file=sys.stderr)
         before = result.ran_on[-1][1] if result.ran_on else None
         if before not in (None, ran_on) and start < len(plan) and distributed.is_main():
-            # (QA: resumed without --threads, all cores, and nothing said it)
+            # (a resume without --threads takes all cores, say)
             print(f"--resume: epochs 1-{start} ran on {before}, these on {ran_on}: sums taken "
                   f"in another order differ in their last bits, so the result may differ "
                   f"slightly from an uninterrupted run's; resume with the same --threads and "

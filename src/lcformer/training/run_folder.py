@@ -126,8 +126,8 @@ def clear_run(run_dir: Path) -> bool:
 
 def set_aside_other_run(run_dir: Path, data: PreparedDataset) -> Path | None:
     """Move an earlier run in ``run_dir`` that was trained on other input (another input
-    hash) to ``<run_dir>.old`` (``.old.2``... where that is taken: a third survey's run
-    replaced the first's there, QA), and return that folder; None where there is none.
+    hash) to ``<run_dir>.old`` (``.old.2``... where that is taken, so that a third survey's
+    run does not replace the first's there), and return that folder; None where there is none.
     Replacing a model is for a rerun on the same input: surveys whose folders share a name
     (OGLE's ``phot/`` of each catalogue) get the same default run folder, and a second
     ``train`` deleted the first survey's model."""
@@ -163,7 +163,7 @@ def check_resumable(run_dir: Path, config: RunConfig, data: PreparedDataset | No
         differences += data_differences(saved, data)
     differences = [d for d in differences if d]
     earlier = [d for d in differences if d.startswith(EARLIER)]
-    if earlier:  # (QA: "other settings" that no option brings back, after an upgrade)
+    if earlier:  # (settings of an earlier lcformer that no option brings back)
         raise ConfigMismatchError(
             f"--resume: {run_dir} {earlier[0]}: its epochs cannot continue on data read "
             f"otherwise; start a new run (another --run-dir, or without --resume)")
