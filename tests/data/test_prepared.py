@@ -112,6 +112,16 @@ def test_a_class_no_star_has_is_named_with_the_classes_there_are(tmp_path, rng):
                                          r"classes; spell them alike if they are one "
                                          r"\(--class-names RRAB:=RRAB\)$"):
         prepare("toy", lambda r: colon, "h", CONFIG, tmp_path / "colon")
+    # A catalogue's "no type" as a class: said, unless --classes chose the classes.
+    unknown = both.with_labels(np.array(["?", "Unknown", "b", "b"] * 2, dtype=object))
+    with pytest.warns(UserWarning, match=r"toy: the classes '\?', 'Unknown' name no type, "
+                                         r"yet are trained as classes .* \(--classes\)$"):
+        data, _ = prepare("toy", lambda r: unknown, "h", CONFIG, tmp_path / "unknown")
+    assert data.classes == ["?", "Unknown", "b"]  # kept as they are
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        prepare("toy", lambda r: unknown, "h", CONFIG.replace(classes=("?", "b")),
+                tmp_path / "chosen")
 
 
 def test_keep_bands_drops_the_other_bands_curves_and_counts_them(tmp_path, rng):

@@ -551,11 +551,33 @@ def warn_of_classes_in_two_cases(labels: set[str], name: str) -> None:
                         f"{shlex.quote(merge)})", stacklevel=3)
 
 
+#: Class names that say a star has no known type, in a catalogue's own words (compared in
+#: lower case; ``NA``, ``None`` and the like already read as no class): trained as a class,
+#: they teach the model nothing of a type, and it predicts them.
+NO_TYPE_NAMES = frozenset({"?", "??", "unknown", "unk", "unclassified", "uncertain", "-", "--"})
+
+
+def warn_of_classes_of_no_type(labels: set[str], chosen: tuple[str, ...] | None,
+                               name: str) -> None:
+    """Warn where a class to be trained is named as no type (:data:`NO_TYPE_NAMES`: a
+    catalogue's ``?``), unless ``--classes`` (``chosen``) chose the classes."""
+    named = sorted(c for c in labels if c.strip().lower() in NO_TYPE_NAMES)
+    if named and chosen is None:
+        what = (f"the class {named[0]!r} names no type, yet is trained as a class"
+                if len(named) == 1 else f"the classes {list_text([repr(c) for c in named])} "
+                                        f"name no type, yet are trained as classes")
+        warnings.warn(f"{name}: {what} that the model learns and predicts; leave those "
+                      f"stars' class empty (they are then not trained on), or choose the "
+                      f"classes to train (--classes)", stacklevel=3)
+
+
 def check_classes(config: PrepareConfig, labels: set[str] | None, name: str) -> None:
     """A ConfigError when ``--classes`` names a class that no star has (a typo, or another
     case, would otherwise drop that class's stars, or all of them, without a word); a
-    warning where two classes differ only in case (:func:`warn_of_classes_in_two_cases`)."""
+    warning where two classes differ only in case (:func:`warn_of_classes_in_two_cases`),
+    or one is named as no type (:func:`warn_of_classes_of_no_type`)."""
     warn_of_classes_in_two_cases(labels or set(), name)
+    warn_of_classes_of_no_type(labels or set(), config.classes, name)
     missing = [c for c in config.classes or () if c not in (labels or set())]
     if missing and labels is not None:
         there = sorted(c for c in labels if c)
