@@ -60,6 +60,7 @@ def test_two_jobs_prepare_the_same_folder_as_one(two_band_folder, tmp_path, monk
     # Chunks of 7 stars in one process, of 3 (24 / (4 chunks x 2 jobs)) in two.
     monkeypatch.setattr(samples, "CHUNK_STARS", 7)
     monkeypatch.setattr(samples, "MIN_CHUNK_STARS", 1)
+    monkeypatch.setattr(samples, "MIN_CHUNKS", 1)
     folders = []
     for jobs in (1, 2):
         work = tmp_path / f"work-{jobs}"
@@ -93,6 +94,7 @@ def test_partitioned_input_prepares_like_one_table(two_band_folder, tmp_path,
     two of them), prepared with 2 jobs, gives the arrays of the one file with 1 job."""
     monkeypatch.setattr(samples, "CHUNK_STARS", 7)
     monkeypatch.setattr(samples, "MIN_CHUNK_STARS", 1)
+    monkeypatch.setattr(samples, "MIN_CHUNKS", 1)
     parted = tmp_path / "parted"
     (parted / "lightcurves.parquet").mkdir(parents=True)
     (parted / "labels.csv").write_bytes((two_band_folder / "labels.csv").read_bytes())
@@ -118,7 +120,9 @@ def test_chunk_size() -> None:
     assert samples.chunk_size(10**6, 1) == samples.CHUNK_STARS
     assert samples.chunk_size(10**6, 8) == samples.CHUNK_STARS
     assert samples.chunk_size(1000, 2) == samples.MIN_CHUNK_STARS
-    assert samples.chunk_size(8 * 1000, 2) == 1000
+    assert samples.chunk_size(8 * 1000, 2) == 500  # 16 chunks: a step of progress each
+    assert samples.chunk_size(13_909, 1) == 870  # asas_acvs in one process: 16 chunks
+    assert samples.chunk_size(64 * 1000, 8) == 2000  # 4 a process
 
 
 def test_star_chunks_hold_whole_stars_in_order() -> None:

@@ -59,3 +59,20 @@ def test_new_stars_get_an_older_models_columns_or_a_clear_error() -> None:
     unknown = SampleInfo(info.bands, [*info.extra_names, "V_no_such_value"], None)
     with pytest.raises(ValueError, match="V_no_such_value"):
         make_samples(train, config, DropReport(), info=unknown)
+
+
+def test_star_samples_tell_their_progress_chunk_by_chunk(monkeypatch) -> None:
+    """The period search is most of a preparation: its bar moves with each chunk of stars,
+    and the chunks change nothing of the samples."""
+    from lcformer.data import samples as module
+
+    stars, _ = clean(make_synthetic(SyntheticConfig(n_per_class=3, num=84)))
+    config = PrepareConfig(inputs="stars")
+    whole, _ = make_samples(stars, config, DropReport())
+    monkeypatch.setattr(module, "MIN_CHUNK_STARS", 1)
+    told: list[tuple[int, int]] = []
+    chunked, _ = make_samples(stars, config, DropReport(),
+                              on_stars=lambda done, total: told.append((done, total)))
+    assert told == [(1, 9), (2, 9), (3, 9), (4, 9), (5, 9), (6, 9), (7, 9), (8, 9), (9, 9)]
+    assert np.array_equal(whole.tokens, chunked.tokens, equal_nan=True)
+    assert np.array_equal(whole.extra, chunked.extra, equal_nan=True)

@@ -599,9 +599,9 @@ def prepare_dataset(dataset: str, config: PrepareConfig | None = None,
         with tqdm(total=len(stages), desc=f"prepare {spec.name}", disable=not progress,
                   leave=False, file=sys.stderr) as bar:
 
-            def on_stage(stage: str) -> None:
+            def on_stage(stage: str) -> None:  # "samples: 1,024 of 13,909 stars" too
                 bar.set_postfix_str(stage)
-                bar.update(stages.index(stage) + 1 - bar.n)
+                bar.update(stages.index(stage.split(":")[0]) + 1 - bar.n)
 
             done = prepare(spec.name, lambda report: read_dataset(spec, folder, report,
                                                                   config.reading),

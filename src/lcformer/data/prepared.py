@@ -390,7 +390,9 @@ def build(name: str, raw: LightCurves, config: PrepareConfig, input_hash: str = 
                   source or name)
     cleaned = filter_curves(cleaned, config, report, source or name)
     stage("samples")
-    samples, info = make_samples(cleaned, config, report, n_jobs=n_jobs)
+    samples, info = make_samples(
+        cleaned, config, report, n_jobs=n_jobs,
+        on_stars=lambda done, total: stage(f"samples: {done:,} of {total:,} stars"))
     lcs, samples = drop_small_classes(cleaned, samples, config.min_class_windows, report,
                                       star_views=config.inputs == "stars")
     part = Assembled.of(lcs, samples, info, config)

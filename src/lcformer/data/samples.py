@@ -22,7 +22,7 @@ so the result is the same for any ``n_jobs`` and any chunk size, byte for byte.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING
 
@@ -42,9 +42,12 @@ if TYPE_CHECKING:
 #: Most stars in a chunk of star views. 4096 survey stars of ~500 points make some 50 MB of
 #: points and views; each process holds one or two chunks at a time.
 CHUNK_STARS = 4096
-#: Fewest stars in a chunk when several processes share the work (about 4 chunks each): the
-#: period search builds its NUFFT plans once per chunk and grid size.
+#: Fewest stars in a chunk: the period search builds its NUFFT plans once per chunk and
+#: grid size.
 MIN_CHUNK_STARS = 256
+#: Chunks a preparation is cut into, at least (within those bounds): each is a step of its
+#: progress, and several processes get about 4 each, so that they finish together.
+MIN_CHUNKS = 16
 
 #: Part of every preparation's cache key: bump it whenever the samples made from the same
 #: curves and settings change (token channels, scalars), so no stale preparation is reused.
@@ -85,10 +88,14 @@ class SampleInfo:
 
 def make_samples(lcs: LightCurves, config: PrepareConfig, report: DropReport,
                  info: SampleInfo | None = None, n_jobs: int = 1,
-                 bands: list[str] | None = None) -> tuple[Samples, SampleInfo]:
+                 bands: list[str] | None = None,
+                 on_stars: Callable[[int, int], None] | None = None
+                 ) -> tuple[Samples, SampleInfo]:
     """Samples of cleaned curves. ``info``: that of the training data, when making samples of
     new stars (the same bands and extra columns, in the same order). ``bands``: the band
-    vocabulary, when the curves are part of a dataset (a partition) rather than all of it."""
+    vocabulary, when the curves are part of a dataset (a partition) rather than all of it.
+    ``on_stars(done, total)``: told after each chunk of star views (the period search is
+    most of a preparation's time)."""
     if config.inputs == "windows":
         windows, _ = make_windows(lcs, config.tokens, report)
         extra = np.zeros((len(windows), 0), np.float32)
@@ -105,11 +112,16 @@ def make_samples(lcs: LightCurves, config: PrepareConfig, report: DropReport,
     if config.features:  # the dataset-wide settings of the features, the same in every chunk
         feature_grid = (bands, _feature_span(lcs, info))
     codes, _ = lcs.star_codes()
-    size = chunk_size(len(np.unique(codes)), n_jobs)
+    n_stars = len(np.unique(codes))
+    size = chunk_size(n_stars, n_jobs)
     chunks = (lcs if len(curves) == lcs.n_curves else lcs.select(curves)
               for curves in star_chunks(codes, size))
-    parts = list(map_in_order(_star_chunk, ((chunk, config, bands, feature_grid)
-                                            for chunk in chunks), n_jobs))
+    parts = []
+    for part in map_in_order(_star_chunk, ((chunk, config, bands, feature_grid)
+                                           for chunk in chunks), n_jobs):
+        parts.append(part)
+        if on_stars is not None:  # (every chunk holds ``size`` stars, but the last)
+            on_stars(min(len(parts) * size, n_stars), n_stars)
 
     periods = pd.concat([p.periods for p in parts], ignore_index=True)
     for part in parts:
@@ -196,12 +208,10 @@ def _star_chunk(task: tuple[LightCurves, PrepareConfig, list[str],
 
 
 def chunk_size(n_stars: int, n_jobs: int) -> int:
-    """Stars a chunk: ``CHUNK_STARS``, or with several processes about 4 chunks each, so that
-    they finish together (between ``MIN_CHUNK_STARS`` and ``CHUNK_STARS``)."""
-    workers = n_workers(n_jobs)
-    if workers == 1:
-        return CHUNK_STARS
-    return min(CHUNK_STARS, max(MIN_CHUNK_STARS, -(-n_stars // (4 * workers))))
+    """Stars a chunk: at least :data:`MIN_CHUNKS` chunks, or 4 per process, between
+    ``MIN_CHUNK_STARS`` and ``CHUNK_STARS`` stars each."""
+    chunks = max(MIN_CHUNKS, 4 * n_workers(n_jobs))
+    return min(CHUNK_STARS, max(MIN_CHUNK_STARS, -(-n_stars // chunks)))
 
 
 def star_chunks(codes: np.ndarray, size: int) -> Iterator[np.ndarray]:
