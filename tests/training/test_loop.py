@@ -273,7 +273,9 @@ def test_a_long_run_is_told_of_the_time_limit_once(tmp_path, monkeypatch, capsys
     assert "33 min (an early stop may end them sooner);" in capsys.readouterr().err
     train(model(), toy_set(16), toy_set(6, seed=1), ["a", "b"],
           config(epochs=3, time_limit=100.0), run_dir=tmp_path / "limited", progress=True)
-    assert "--time-limit" not in capsys.readouterr().err  # set: nothing to tell
+    err = capsys.readouterr().err
+    assert "--time-limit" not in err  # set: nothing to tell, but the bar shows what is left
+    assert "time left=0.0 min]" in err  # (3000 s an epoch: the second ended at the limit)
     # An ensemble's first member counts the members after it; the others say nothing.
     train(model(), toy_set(16), toy_set(6, seed=1), ["a", "b"], config(epochs=3),
           run_dir=tmp_path / "first", progress=True, runs_after=2)

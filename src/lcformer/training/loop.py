@@ -229,8 +229,11 @@ def train(
             _save_epoch(run_dir, model, optimizer, metadata, epoch, result, now, last_epoch)
         if logger is not None and distributed.is_main():
             logger.epoch(row, confusion)
-        bar.set_postfix({k: f"{v:.3f}" for k, v in row.items()
-                         if k in ("train_loss", "val_loss", "val_macro_f1")}, refresh=False)
+        shown = {k: f"{v:.3f}" for k, v in row.items()
+                 if k in ("train_loss", "val_loss", "val_macro_f1")}
+        if config.time_limit is not None:  # the bar's estimate counts every planned epoch
+            shown["time left"] = f"{max(0.0, 60.0 * config.time_limit - spent) / 60:.1f} min"
+        bar.set_postfix(shown, refresh=False)
         bar.update(1)
         if epoch == start and not bar.disable and runs_after is not None and (
                 hint := _long_run_hint(config, epoch, len(plan), row["seconds"], runs_after)):
