@@ -435,8 +435,9 @@ def test_stars_unlike_the_training_stars_are_flagged(periodic) -> None:
                       "outside_training_range_error_V": 1,
                       "outside_training_range_noerrors_V": 1}
     assert format_flags(result.flag_counts, 9, events=result.report.events).startswith(
-        "6 of 9 predictions are flagged (6 outside_training_range [V median magnitude 2, "
-        "time span 1, number of points 1, V median error 1, no V errors 1])")
+        "6 of 9 predictions are flagged (6 outside_training_range [V median magnitude: 2 "
+        "stars, time span: 1 star, number of points: 1 star, V median error: 1 star, no V "
+        "errors: 1 star])")
     assert "median magnitude or median error unlike the training stars'" in line
     assert "below 1/2 of their 1st percentile or above 2x their 99th" in line
     assert "magnitudes 0.75 mag beyond their 1st-99th percentile range" in line

@@ -174,8 +174,9 @@ def format_flags(counts: Counter[str], n_classified: int, copies: bool = False,
         return None
     why_unlike = sorted(((n, k.removeprefix(UNLIKE_EVENT)) for k, n in (events or {}).items()
                          if k.startswith(UNLIKE_EVENT) and n), key=lambda x: -x[0])
-    detail = {"outside_training_range": " [" + ", ".join(  # why: "no u band 48"
-        f"{reason_text(reason)} {n:,}" for n, reason in why_unlike) + "]"} if why_unlike else {}
+    detail = {"outside_training_range": " [" + ", ".join(  # why: "no u band: 48 stars"
+        f"{reason_text(reason)}: {n:,} star{'s' * (n != 1)}" for n, reason in why_unlike)
+        + "]"} if why_unlike else {}
     parts = ", ".join(f"{counts[f]:,} {f}{detail.get(f, '')}" for f in FLAGS if counts[f])
     others = [f for f in FLAGS if counts[f] and f not in SIGNAL_FLAGS]
     what = "rest on too little signal" if not others else "are flagged"
