@@ -467,19 +467,74 @@ def find_periods(lcs: LightCurves, config: PeriodConfig | None = None, n_jobs: i
     """
     config = config or PeriodConfig()
     report = report if report is not None else DropReport()
+    stars = _measure_stars(lcs, config, report)
+    todo = _stars_to_search(stars, config, report)
+    values, n_points, n_bands = _search_all(stars, todo, config, n_jobs, report)
+    _note_near_min_period(stars, values, config, report)
+    return _periods_frame(stars.ids, n_bands, n_points,
+                          np.where(stars.too_few, np.nan, stars.span), values, config.n_peaks)
+
+
+def _measure_stars(lcs: LightCurves, config: PeriodConfig, report: DropReport) -> _Stars:
+    """Each star's usable curves (of ``min_points`` finite points), their span and sampling,
+    found for all stars without a loop over points; the points not finite counted."""
     codes, uniques = lcs.star_codes()
     n_stars = len(uniques)
-
     finite = np.isfinite(lcs.time) & np.isfinite(lcs.mag)
     report.note("period_points_not_finite", int(np.count_nonzero(~finite)))
-    point_curve = lcs.curve_index  # (a property: made again on each use)
-    n_ok = np.bincount(point_curve[finite], minlength=lcs.n_curves)
-    usable = n_ok >= config.min_points
+    usable = np.bincount(lcs.curve_index[finite], minlength=lcs.n_curves) >= config.min_points
     star_lo, star_hi = _star_spans(lcs, finite, codes[usable], usable, n_stars)
-    n_usable = np.bincount(codes[usable], minlength=n_stars)
     span = star_hi - star_lo
+    with np.errstate(invalid="ignore"):  # inf - inf for stars without a usable curve
+        middle = 0.5 * (star_lo + star_hi)
+    gapped, fine = _sampling(*_used_points(lcs, codes, finite, usable), span, config.min_period)
+    curves_of = np.argsort(codes, kind="stable")
+    curve_start = np.searchsorted(codes[curves_of], np.arange(n_stars + 1))
+    too_few = np.bincount(codes[usable], minlength=n_stars) == 0
+    return _Stars(lcs, uniques, codes, curves_of, curve_start, finite, usable, span, middle,
+                  too_few, gapped, fine)
 
-    too_few = n_usable == 0
+
+def _used_points(lcs: LightCurves, codes: np.ndarray, finite: np.ndarray, usable: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """The time and star of each point searched: finite, of a usable curve."""
+    point_curve = lcs.curve_index  # (a property: made again on each use)
+    used = finite & usable[point_curve]
+    return lcs.time[used], codes[point_curve[used]]
+
+
+@dataclass(frozen=True)
+class _Stars:
+    """What the searches read of the stars (:func:`_measure_stars`)."""
+
+    lcs: LightCurves
+    ids: np.ndarray  # per star, in order of first appearance
+    codes: np.ndarray  # per curve: its star
+    curves_of: np.ndarray  # the curves by star: star s's from curve_start[s] to [s + 1]
+    curve_start: np.ndarray
+    finite: np.ndarray  # per point: a finite time and magnitude
+    usable: np.ndarray  # per curve: at least min_points finite points
+    span: np.ndarray  # per star: the days its usable curves span
+    middle: np.ndarray  # per star: the middle of that span, its search's origin of time
+    too_few: np.ndarray  # per star: no usable curve
+    gapped: np.ndarray  # per star: observed in short stretches far apart (_sampling)
+    fine: np.ndarray  # per star: sampled finely enough for periods below min_period
+
+    def curves(self, s: int) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """Star ``s``'s usable curves: the (time, mag, err) of their finite points."""
+        lcs, curves = self.lcs, []
+        for k in self.curves_of[self.curve_start[s]:self.curve_start[s + 1]]:
+            if self.usable[k]:
+                a, b = lcs.offsets[k], lcs.offsets[k + 1]
+                keep = self.finite[a:b]
+                curves.append((lcs.time[a:b][keep], lcs.mag[a:b][keep], lcs.err[a:b][keep]))
+        return curves
+
+
+def _stars_to_search(stars: _Stars, config: PeriodConfig, report: DropReport) -> np.ndarray:
+    """The stars whose period can be searched, those of equal grid sizes together (they share
+    NUFFT plans); the others, and the curves too short in the rest, counted."""
+    too_few, span = stars.too_few, stars.span
     zero_span = ~too_few & ~(span > _shortest_span(config))
     # Times mixing JD and MJD, or in seconds: a grid of tens of millions of frequencies (a GB)
     # for one star, and no period to find.
@@ -488,76 +543,79 @@ def find_periods(lcs: LightCurves, config: PeriodConfig | None = None, n_jobs: i
     report.note("period_stars_span_too_short", int(np.count_nonzero(zero_span)))
     report.note("period_stars_span_too_long", int(np.count_nonzero(too_long)))
     report.note("period_curves_too_few_points",
-                int(np.count_nonzero(~usable & ~too_few[codes])))
+                int(np.count_nonzero(~stars.usable & ~too_few[stars.codes])))
     todo = np.flatnonzero(~too_few & ~zero_span & ~too_long)
-    point_star = codes[point_curve]
-    used_point = finite & usable[point_curve]
-    gapped, fine = _sampling(lcs.time[used_point], point_star[used_point], span,
-                             config.min_period)
     # Stars sampled every few minutes (TESS, Kepler's short cadence) show periods far below
     # min_period, which the search does not reach (delta Scuti stars of 0.03-0.049 d can get
     # 13-day periods): counted, so that the report says --min-period.
     report.note("period_stars_sampled_finely_enough_for_periods_below_min_period",
-                int(np.count_nonzero(fine[todo])))
-    sizes = np.array([_grid_size(float(span[s]), config, bool(gapped[s]))[2] for s in todo],
-                     dtype=np.int64)
-    todo = todo[np.argsort(sizes, kind="stable")]  # equal grid sizes share NUFFT plans
+                int(np.count_nonzero(stars.fine[todo])))
+    sizes = np.array([_grid_size(float(span[s]), config, bool(stars.gapped[s]))[2]
+                      for s in todo], dtype=np.int64)
+    return todo[np.argsort(sizes, kind="stable")]  # equal grid sizes share NUFFT plans
 
-    curves_of = np.argsort(codes, kind="stable")
-    curve_start = np.searchsorted(codes[curves_of], np.arange(n_stars + 1))
-    with np.errstate(invalid="ignore"):  # inf - inf for stars without a usable curve
-        middle = 0.5 * (star_lo + star_hi)
 
-    def run(stars: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, Counter[str]]:
-        search = _Search(config)
-        events: Counter[str] = Counter()
-        rows = np.full((len(stars), 4 + 2 * config.n_peaks), np.nan)
-        points = np.zeros(len(stars), dtype=np.int64)
-        used = np.zeros(len(stars), dtype=np.int64)
-        for i, s in enumerate(stars):
-            curves = []
-            for k in curves_of[curve_start[s]:curve_start[s + 1]]:
-                if usable[k]:
-                    a, b = lcs.offsets[k], lcs.offsets[k + 1]
-                    keep = finite[a:b]
-                    curves.append((lcs.time[a:b][keep], lcs.mag[a:b][keep], lcs.err[a:b][keep]))
-            bands = _star_bands(curves, middle[s], config.use_errors, events)
-            points[i], used[i] = sum(b.n for b in bands), len(bands)
-            row = search.star(bands, float(span[s]), bool(gapped[s]))
-            if row is None:  # no frequency explains anything
-                constant = all(b.yy == 0 for b in bands)
-                events["period_stars_constant" if constant else "period_stars_without_fit"] += 1
-            else:
-                rows[i] = row
-        return rows, points, used, events
-
+def _search_all(stars: _Stars, todo: np.ndarray, config: PeriodConfig, n_jobs: int,
+                report: DropReport) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each star's row of :meth:`_Search.star` (NaN where not searched), and the points and
+    bands it used: ``todo`` in tasks of ``TASK_STARS`` stars on ``n_jobs`` threads, their
+    events counted in the tasks' order."""
     workers = n_workers(n_jobs)
     with one_blas_thread():
         if workers == 1 or len(todo) <= TASK_STARS:
-            results = [run(todo)]
+            results = [_search_stars(stars, todo, config)]
             chunks = [todo]
         else:
             chunks = [todo[i:i + TASK_STARS] for i in range(0, len(todo), TASK_STARS)]
             with ThreadPoolExecutor(max_workers=workers) as pool:
-                results = list(pool.map(run, chunks))
-
+                results = list(pool.map(lambda chunk: _search_stars(stars, chunk, config),
+                                        chunks))
+    n_stars = len(stars.ids)
     values = np.full((n_stars, 4 + 2 * config.n_peaks), np.nan)
     n_points = np.zeros(n_stars, dtype=np.int64)
     n_bands = np.zeros(n_stars, dtype=np.int64)
-    for stars, (rows, points, used, events) in zip(chunks, results, strict=True):
-        values[stars] = rows
-        n_points[stars], n_bands[stars] = points, used
+    for chunk, (rows, points, used, events) in zip(chunks, results, strict=True):
+        values[chunk] = rows
+        n_points[chunk], n_bands[chunk] = points, used
         for event, n in events.items():
             report.note(event, n)
+    return values, n_points, n_bands
+
+
+def _search_stars(stars: _Stars, chunk: np.ndarray, config: PeriodConfig
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, Counter[str]]:
+    """One task: the rows of ``chunk``'s stars, the points and bands each used, and the events
+    (its own, so that tasks on threads do not share a counter or NUFFT plans)."""
+    search = _Search(config)
+    events: Counter[str] = Counter()
+    rows = np.full((len(chunk), 4 + 2 * config.n_peaks), np.nan)
+    points = np.zeros(len(chunk), dtype=np.int64)
+    used = np.zeros(len(chunk), dtype=np.int64)
+    for i, s in enumerate(chunk):
+        bands = _star_bands(stars.curves(s), stars.middle[s], config.use_errors, events)
+        points[i], used[i] = sum(b.n for b in bands), len(bands)
+        row = search.star(bands, float(stars.span[s]), bool(stars.gapped[s]))
+        if row is None:  # no frequency explains anything
+            constant = all(b.yy == 0 for b in bands)
+            events["period_stars_constant" if constant else "period_stars_without_fit"] += 1
+        else:
+            rows[i] = row
+    return rows, points, used, events
+
+
+def _note_near_min_period(stars: _Stars, values: np.ndarray, config: PeriodConfig,
+                          report: DropReport) -> None:
+    """Count the stars whose significant best period is at the edge of the grid
+    (:data:`PERIOD_EDGE`), and of them those observed too slowly to show it
+    (:data:`NYQUIST_EVENT`)."""
     with np.errstate(invalid="ignore"):  # stars without a period: NaN
         near = ((values[:, 0] >= 1.0 / (PERIOD_EDGE * config.min_period))
                 & (values[:, 2] <= EDGE_FAP))
     report.note("period_stars_best_period_near_min_period", int(np.count_nonzero(near)))
     if near.any():  # of them, those whose regular cadence cannot show such a period
-        step = _regular_step(lcs.time[used_point], point_star[used_point], n_stars)
+        step = _regular_step(*_used_points(stars.lcs, stars.codes, stars.finite, stars.usable),
+                             len(stars.ids))
         report.note(NYQUIST_EVENT, int(np.count_nonzero(near & (2.0 * step >= config.min_period))))
-    return _periods_frame(uniques, n_bands, n_points, np.where(too_few, np.nan, span), values,
-                          config.n_peaks)
 
 
 def _sampling(time: np.ndarray, star: np.ndarray, span: np.ndarray, min_period: float = 0.0
