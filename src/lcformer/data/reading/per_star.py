@@ -94,35 +94,44 @@ def read_catalogue_folder(
     files' header names of time, mag, err, band and flag, where not the usual ones, and
     ``strict_columns``: :func:`parse_curves`; a mapping of id, label or split is an error).
 
-    The file column may also be called ``path`` (the research layout) when ``filename`` is
-    the default and absent. Catalogue names are matched by path, file name or stem (``215153`` finds
-    ``asas_training_set/215153.dat``); a name that matches several files (``123`` with
-    ``north/123.dat`` and ``south/123.dat``) is a problem (event ``ambiguous_catalogue_entry``;
-    the files are read unlabelled): give its path.
-    The star id is the file's stem (its path where two files share a stem: :func:`star_ids`),
-    or what an ``id`` column names: files of one id are one star, and two of one band one
-    curve (TESS's sectors: :func:`join_curves`); a mission's FITS files of one target are one
-    star too (:func:`object_stars`).
-    A ``band`` column names each file's band, so that the files of one star in several bands
-    (OGLE's ``I/NAME.dat`` and ``V/NAME.dat``) are one star, ``NAME``; a file whose header
-    names a band column of its own (ZTF's ``filtercode``) is that star's curves in each of
-    its bands (:func:`parse_curves`), which the catalogue's band does not override. A
-    catalogue row without a file counts as ``missing_file``; a data file not in the catalogue
-    is read with label "" (event ``not_in_catalogue``), or with its star's class where the
-    catalogue lists another band of it (``labelled_by_their_star``). A ``split`` column in
-    the catalogue is kept.
-    A catalogue without a class column labels no star (``predict`` reads it so). A
-    catalogue that cannot be read, lacks the file column or lists one file with two classes,
-    or a source that is not a folder or archive, raises :class:`InputError` even with a
-    report: nothing could be matched; so does a catalogue file of only a header, which lists
-    no file to read. Files of one name in band folders (``I/``, ``V/``) without a band named
-    are that star's bands (:func:`folder_bands`), and so are files named ``NAME.I.dat``,
-    ``NAME.V.dat`` (:func:`file_name_bands`), which a bare ``NAME`` finds both of. Another
-    ``catalog.csv`` among the files of a catalogue file is a catalogue, not a star: not read
-    where it is a copy, refused where it differs (:func:`_other_catalogues`).
+    The catalogue has a row per file: its name (column ``filename``, or ``path``, the research
+    layout, where ``filename`` is the default and absent) and class, and may give its
+    ``band``, its star's ``id`` and its ``split``, which is kept. A catalogue without a class
+    column labels no star (``predict`` reads it so). How names find files:
+    :func:`_files_to_read`; which files are one star: :func:`_stars_of_files`.
+
+    Counted in ``report``: a catalogue row without a file (``missing_file``); a name that
+    matches several files (``ambiguous_catalogue_entry``, a problem: the files are read
+    unlabelled); a data file not in the catalogue, read with label "" (``not_in_catalogue``),
+    or with its star's class where the catalogue lists another band of it
+    (``labelled_by_their_star``).
+
+    Raises :class:`InputError` even with a report (nothing could be matched) where the
+    catalogue cannot be read, lacks the file column or lists one file with two classes, or the
+    source is not a folder or archive; so does a catalogue file of only a header, which lists
+    no file to read, and another ``catalog.csv`` among the files that differs from it.
     """
     sink = DropReport() if report is None else report
     columns = file_columns(columns, source)
+    cat, files, shown = _catalogue_and_files(catalogue, source, filename_column, class_column,
+                                             suffix, sink)
+    folder = _Folder(source, files, shown, sink, columns, strict_columns)
+    listed = _read_listed_files(cat, folder, suffix)
+    _read_other_files(folder, listed, suffix)
+    _refuse_mixed_units(folder.units, source)
+    ids, bands, arrays, (labels, splits) = _stars_of_files(cat, folder, listed)
+    raise_unreported(sink, report, f"{cat.name} with {source}")
+    return _assemble(ids, arrays, labels if cat.has_class else None,
+                     splits if cat.has_split else None, bands)
+
+
+def _catalogue_and_files(catalogue: PathLike | pd.DataFrame, source: PathLike,
+                         filename_column: str, class_column: str, suffix: str | None,
+                         sink: DropReport
+                         ) -> tuple[_Catalogue, dict[str, Callable[[], bytes]], str]:
+    """The catalogue, the files it may name and their names' prefix in messages. Neither the
+    catalogue nor another ``catalog.csv`` among the files is a star: a copy of it is not
+    read, one that differs is refused (:func:`_other_catalogues`)."""
     cat_name = "catalogue DataFrame" if isinstance(catalogue, pd.DataFrame) else str(catalogue)
     files, shown = list_files(Path(source))
     table, filename_column, has_class = _catalogue_table(catalogue, source, files, cat_name,
@@ -135,64 +144,91 @@ def read_catalogue_folder(
                           Path(catalogue), Path(source), sink)
     if suffix is not None:
         files = {rel: load for rel, load in files.items() if rel.endswith(suffix)}
-    match = _Matcher(files)
-    read = _CurvesRead()
-    taken: dict[str, tuple[str, int]] = {}  # file -> its class and catalogue row
-    ambiguous: set[str] = set()  # files of a catalogue name that matches several
-    units: dict[str, str] = {}  # the first file of each declared kind (_read_one)
-    objects: dict[str, str] = {}  # file -> the star its FITS headers name
-    given: dict[str, str] = {}  # file -> the star the catalogue's id column names
+    return _Catalogue(table, cat_name, filename_column, class_column, has_class), files, shown
+
+
+def _read_listed_files(cat: _Catalogue, folder: _Folder, suffix: str | None) -> _Listed:
+    """The files of each catalogue row, read with its class, split and band. A ``band``
+    column names each file's band, so that the files of one star in several bands (OGLE's
+    ``I/NAME.dat`` and ``V/NAME.dat``) are one star, ``NAME``; a file whose header names a
+    band column of its own (ZTF's ``filtercode``) is that star's curves in each of its bands
+    (:func:`parse_curves`), which the catalogue's band does not override."""
+    table, sink = cat.table, folder.sink
+    match = _Matcher(folder.files)
+    listed = _Listed()
     has_split, has_band, has_id = "split" in table, "band" in table, "id" in table
-    missing: list[str] = []  # catalogue names of no file
     said = len(sink.problems)  # where their problems start
-    for row, (name, label) in enumerate(zip(table[filename_column], table[class_column],
+    for row, (name, label) in enumerate(zip(table[cat.filename_column], table[cat.class_column],
                                             strict=True)):
         found = match(name, suffix)
         band = str(table["band"].iat[row]).strip() if has_band else ""
         star = _id_text(table["id"].iat[row]) if has_id else ""
-        if isinstance(found, list) and band:  # NAME,class,I: NAME.I.dat of NAME.[IV].dat
-            found = [rel for rel in found if name_band(rel)[1] == band] or found
-            found = found[0] if len(found) == 1 else found
+        found = _files_to_read(found, name, band, f"{cat.name}:{row + 2}", folder, listed)
         if found is None:
-            outside = (" (it is outside: a catalogue's files are read in its folder or "
-                       "archive)" if Path(str(name).strip()).is_absolute()
-                       or str(name).strip().startswith("../") else "")
-            sink.problem(f"{cat_name}:{row + 2}: file {name!r} not found in {source}"
-                         f"{outside}", "missing_file")
-            missing.append(str(name))
-            continue
-        if isinstance(found, list) and (band or not one_stars_files(found)):
-            # A problem, but no curve dropped: the files are read (unlabelled) and counted
-            # on their own.
-            sink.problem(f"{cat_name}:{row + 2}: {name!r} matches {len(found)} files "
-                         f"({first_few(found, 3)}); give the file's path in {source}"
-                         f"{_band_folders_hint(found)}")
-            sink.note("ambiguous_catalogue_entry")
-            ambiguous.update(found)
             continue
         for rel in found if isinstance(found, list) else [found]:  # in I/ and V/: both
-            if rel in taken:  # maybe under another spelling (with or without its suffix)
-                _same_file_rows(taken[rel], (label, row), given.get(rel, ""), star, rel,
-                                cat_name)
+            if rel in listed.taken:  # maybe under another spelling (with or without its suffix)
+                _same_file_rows(listed.taken[rel], (label, row), listed.given.get(rel, ""), star,
+                                rel, cat.name)
                 sink.note("duplicate_catalogue_row")
                 continue
-            taken[rel] = (label, row)
+            listed.taken[rel] = (label, row)
             if star:
-                given[rel] = star
+                listed.given[rel] = star
             # NAME found as NAME.I.dat and NAME.V.dat: the bands their names end in
             named_by_name = name_band(rel)[1] if isinstance(found, list) and not band_folder(
                 rel) else ""
-            curves, objects[rel] = _read_one(files[rel], f"{shown}{rel}", sink, columns,
-                                             strict_columns, units) or NOTHING_READ
+            curves = folder.read_listed(rel)
             if named_by_name and curves and not any(curves):
                 sink.note("band_from_file_name")
-            read.add(rel, curves, label, table["split"].iat[row] if has_split else "",
-                     band or named_by_name)  # the file's own band first
-    _say_of_names_written_otherwise(missing, set(files) - taken.keys() - ambiguous, cat_name,
-                                    sink, said)
-    data_suffixes = {_suffix(rel) for rel in [*taken, *ambiguous]} - NOT_LIGHT_CURVES
-    listed = {posixpath.basename(rel).split(".")[0] for rel in taken}
-    for rel in sorted(set(files) - taken.keys()):
+            folder.curves.add(rel, curves, label, table["split"].iat[row] if has_split else "",
+                              band or named_by_name)  # the file's own band first
+    _say_of_names_written_otherwise(listed.missing,
+                                    set(folder.files) - listed.taken.keys() - listed.ambiguous,
+                                    cat.name, sink, said)
+    return listed
+
+
+def _files_to_read(found: str | list[str] | None, name: str, band: str, at: str,
+                   folder: _Folder, listed: _Listed) -> str | list[str] | None:
+    """What a catalogue row (``at``, in messages) names, to read with its class: a file or a
+    star's files (None where neither: said). Names are matched by path, file name or stem
+    (``215153`` finds ``asas_training_set/215153.dat``); a bare ``NAME`` finds both
+    ``NAME.I.dat`` and ``NAME.V.dat``, and files of one name in band folders (``I/``, ``V/``).
+    A name that matches several files (``123`` with ``north/123.dat`` and ``south/123.dat``)
+    is a problem, whose files are read unlabelled: its path must be given."""
+    if isinstance(found, list) and band:  # NAME,class,I: NAME.I.dat of NAME.[IV].dat
+        found = [rel for rel in found if name_band(rel)[1] == band] or found
+        found = found[0] if len(found) == 1 else found
+    if found is None:
+        outside = (" (it is outside: a catalogue's files are read in its folder or "
+                   "archive)" if Path(str(name).strip()).is_absolute()
+                   or str(name).strip().startswith("../") else "")
+        folder.sink.problem(f"{at}: file {name!r} not found in {folder.source}{outside}",
+                            "missing_file")
+        listed.missing.append(str(name))
+        return None
+    if isinstance(found, list) and (band or not one_stars_files(found)):
+        # A problem, but no curve dropped: the files are read (unlabelled) and counted
+        # on their own.
+        folder.sink.problem(f"{at}: {name!r} matches {len(found)} files "
+                            f"({first_few(found, 3)}); give the file's path in {folder.source}"
+                            f"{_band_folders_hint(found)}")
+        folder.sink.note("ambiguous_catalogue_entry")
+        listed.ambiguous.update(found)
+        return None
+    return found
+
+
+def _read_other_files(folder: _Folder, listed: _Listed, suffix: str | None) -> None:
+    """The data files the catalogue does not list (or names ambiguously), read with label "".
+    Without ``suffix``, a file whose suffix no listed file has (a README, a plot) is not data
+    unless it is a VOTable; nor is a problems file lcformer wrote, or a table of the listed
+    stars (:func:`_lists_stars`)."""
+    files, sink = folder.files, folder.sink
+    data_suffixes = {_suffix(rel) for rel in [*listed.taken, *listed.ambiguous]} - NOT_LIGHT_CURVES
+    stars = {posixpath.basename(rel).split(".")[0] for rel in listed.taken}
+    for rel in sorted(set(files) - listed.taken.keys()):
         if _lcformer_output(rel) or (suffix is None and _suffix(rel) not in data_suffixes and not (
                 _suffix(rel) == ".xml" and _votable(files[rel]))):
             sink.note("skipped_non_data_file")
@@ -201,30 +237,62 @@ def read_catalogue_folder(
             data = files[rel]()
         except OSError:
             data = None  # (_read_unlisted counts it, as a file it cannot read)
-        if data is not None and _lists_stars(data, listed):  # LINEAR's table of periods
+        if data is not None and _lists_stars(data, stars):  # LINEAR's table of periods
             sink.note("star_table_not_read")
             continue
-        curves, objects[rel] = _read_unlisted(
-            files[rel] if data is None else (lambda data=data: data), f"{shown}{rel}", sink,
-            columns, strict_columns, units)
-        read.add(rel, curves)
-    _refuse_mixed_units(units, source)
+        folder.curves.add(rel, folder.read_unlisted(
+            rel, files[rel] if data is None else (lambda data=data: data)))
+
+
+def _stars_of_files(cat: _Catalogue, folder: _Folder, listed: _Listed
+                    ) -> tuple[list[str], list[str], list[Curve], list[list[str]]]:
+    """Each curve's star and band, and its class and split (:func:`join_curves`' ids, bands,
+    curves and [labels, splits]). The star id is the file's stem (its path where two files
+    share a stem: :func:`star_ids`), or what the catalogue's ``id`` column names: files of one
+    id are one star, and two of one band one curve (TESS's sectors: :func:`join_curves`); a
+    mission's FITS files of one target are one star too (:func:`object_stars`). Files of one
+    name in band folders (``I/``, ``V/``) without a band named are that star's bands
+    (:func:`folder_bands`), and so are files named ``NAME.I.dat``, ``NAME.V.dat``
+    (:func:`file_name_bands`). A band file the catalogue does not list takes its star's class
+    (:func:`_label_unlisted`)."""
+    read, sink = folder.curves, folder.sink
     files_read, labels, splits = read.files, read.labels, read.splits
     own_bands = file_name_bands(files_read, read.bands, sink)  # a name's band: the file's own
     bands = folder_bands(files_read, own_bands, sink)
     ids = star_ids(files_read, sink, bands)
     ids, bands = _apart_by_class(ids, files_read, labels, own_bands, bands, sink)
-    ids = object_stars(ids, files_read, objects, sink)
-    ids = _given_ids(ids, files_read, given)
-    _label_unlisted(ids, [rel in taken for rel in files_read], labels, splits, sink)
-    _refuse_star_conflicts(ids, files_read, bands, labels, cat_name, "classes")
-    if has_split:
-        _refuse_star_conflicts(ids, files_read, bands, splits, cat_name, "splits")
-    ids, bands, arrays, (labels, splits) = join_curves(ids, bands, read.arrays,
-                                                       [labels, splits], sink)
-    raise_unreported(sink, report, f"{cat_name} with {source}")
-    return _assemble(ids, arrays, labels if has_class else None,
-                     splits if has_split else None, bands)
+    ids = object_stars(ids, files_read, folder.objects, sink)
+    ids = _given_ids(ids, files_read, listed.given)
+    _label_unlisted(ids, [rel in listed.taken for rel in files_read], labels, splits, sink)
+    _refuse_star_conflicts(ids, files_read, bands, labels, cat.name, "classes")
+    if cat.has_split:
+        _refuse_star_conflicts(ids, files_read, bands, splits, cat.name, "splits")
+    return join_curves(ids, bands, read.arrays, [labels, splits], sink)
+
+
+@dataclass
+class _Catalogue:
+    """A catalogue as read (:func:`_catalogue_table`), and its name in messages."""
+
+    table: pd.DataFrame
+    name: str
+    filename_column: str  # "path" where "filename" is the default and absent
+    class_column: str  # "" in every row where the catalogue has no classes
+    has_class: bool
+
+    @property
+    def has_split(self) -> bool:
+        return "split" in self.table
+
+
+@dataclass
+class _Listed:
+    """The files the catalogue's rows name, as :func:`_read_listed_files` found them."""
+
+    taken: dict[str, tuple[str, int]] = field(default_factory=dict)  # file -> class, row
+    ambiguous: set[str] = field(default_factory=set)  # files of a name that matches several
+    given: dict[str, str] = field(default_factory=dict)  # file -> the star its row's id names
+    missing: list[str] = field(default_factory=list)  # catalogue names of no file
 
 
 @dataclass
@@ -247,6 +315,35 @@ class _CurvesRead:
             self.arrays.append(curve)
             self.labels.append(label)
             self.splits.append(split)
+
+
+@dataclass
+class _Folder:
+    """The files of a folder or archive, how to read them, and what they gave so far: what
+    the phases of :func:`read_catalogue_folder` share."""
+
+    source: PathLike  # as given (in messages)
+    files: dict[str, Callable[[], bytes]]  # relative path -> its bytes
+    shown: str  # the files' names' prefix in messages
+    sink: DropReport
+    columns: Columns | None
+    strict_columns: bool
+    curves: _CurvesRead = field(default_factory=_CurvesRead)
+    units: dict[str, str] = field(default_factory=dict)  # the first file of each declared kind
+    objects: dict[str, str] = field(default_factory=dict)  # file -> the star its FITS names
+
+    def read_listed(self, rel: str) -> dict[str, Curve]:
+        """A listed file's curves ({} where it is a problem, in ``sink``)."""
+        curves, self.objects[rel] = _read_one(self.files[rel], f"{self.shown}{rel}", self.sink,
+                                              self.columns, self.strict_columns,
+                                              self.units) or NOTHING_READ
+        return curves
+
+    def read_unlisted(self, rel: str, load: Callable[[], bytes]) -> dict[str, Curve]:
+        """The curves of a file the catalogue does not list (:func:`_read_unlisted`)."""
+        curves, self.objects[rel] = _read_unlisted(load, f"{self.shown}{rel}", self.sink,
+                                                   self.columns, self.strict_columns, self.units)
+        return curves
 
 
 def _id_text(value: object) -> str:
