@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from lcformer.data.prepared import data_code_digest
 from lcformer.errors import CorruptFileError, RunNotFoundError
 from lcformer.evaluation.records import RunRecord, read_records, write_records
 
@@ -54,8 +55,13 @@ def test_a_damaged_metrics_file_is_refused_by_name(tmp_path, text) -> None:
 
 
 def test_a_folder_without_metrics_is_not_finished(tmp_path) -> None:
-    with pytest.raises(RunNotFoundError, match="--resume"):
+    with pytest.raises(RunNotFoundError, match=r"not a run folder$"):
         read_records(tmp_path)
+    # A run folder (its config.toml) of this lcformer's data code: --resume finishes it.
+    (tmp_path / "config.toml").write_text(f'[dataset]\ndata_code = "{data_code_digest()}"\n')
+    with pytest.raises(RunNotFoundError, match=r"has not finished: continue it .* --resume`$"):
+        read_records(tmp_path)
+    (tmp_path / "config.toml").unlink()
     # A sweep, and a saved Classifier, are not unfinished runs: each is named as what it is.
     (tmp_path / "sweep.json").write_text("{}")
     with pytest.raises(RunNotFoundError, match="a sweep or ablation folder: its scores"):
