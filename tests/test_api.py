@@ -177,7 +177,7 @@ def test_cross_val_score_and_pipeline(curves) -> None:
     y = curves.star_table()["label"].to_numpy()
     assert len(samples) == 30 and star_ids(samples[[3, 1]]).tolist() == ["syn-000003",
                                                                           "syn-000001"]
-    # A table of points, and no star at all (QA: an AttributeError, an IndexError)
+    # A table of points, and no star at all (no AttributeError, no IndexError)
     from_table = StarSamples(curves.to_frame())
     assert len(from_table) == 30 and star_ids(from_table[[3, 1]]).tolist() == [
         "syn-000003", "syn-000001"]
@@ -192,8 +192,8 @@ def test_cross_val_score_and_pipeline(curves) -> None:
 
 
 def test_predicting_a_table_of_training_stars_says_so(fitted, curves) -> None:
-    """QA: the test part of a row-wise split (every star in both parts) gave 0.84 where
-    stars held out gave 0.79, and only score said so; F1 and confusion go through predict."""
+    """The test part of a row-wise split (every star in both parts) gives 0.84 where
+    stars held out give 0.79, and not only score says so; F1 and confusion go through predict."""
     frame = curves.select(np.array([4, 0])).to_frame()
     with pytest.warns(UserWarning, match=r"^predict: 2 of the 2 stars of this table were fit "
                                          r"on .*split StarSamples\(X\)"):
@@ -236,8 +236,8 @@ def test_a_star_whose_rows_are_all_flagged_is_listed_and_counted(fitted, curves)
 
 
 def test_stars_unlike_the_training_stars_are_said(curves) -> None:
-    """QA: Classifier.predict returned classes for 15 stars all outside the training range
-    without a word, where the CLI says so; the flags of a weak signal stay in the table."""
+    """Classifier.predict of stars outside the training range says so, as the CLI does;
+    the flags of a weak signal stay in the table."""
     trees = Classifier(epochs=0, progress=False).fit(curves)  # periodic's trees alone
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # (few stars: weak periods, in the table alone)
@@ -292,8 +292,8 @@ def test_labels_by_star_id_are_matched_by_id_not_position(curves, tmp_path) -> N
     names = curves.star_table()["label"].to_numpy()
     ids = star_ids(curves)
     unlabelled = curves.with_labels(None)
-    # QA: pd.read_csv(labels, index_col="id") is a DataFrame of one column, read by
-    # position (labels scrambled) where its index was the ids.
+    # pd.read_csv(labels, index_col="id") is a DataFrame of one column whose index is the
+    # ids: read by them (by position, the labels are scrambled).
     by_id = pd.DataFrame({"class": names}, index=pd.Index(ids, name="id"))[::-1]
     for y in (pd.Series(names, index=ids)[::-1], dict(zip(ids[::-1], names[::-1],
                                                           strict=True)), names[:, None], by_id):
@@ -321,8 +321,8 @@ def test_score_counts_an_unclassified_star_as_wrong_with_number_classes(curves) 
     assert predicted[3] is None  # "tiny": too short
     assert clf.score(lcs, truth) == np.mean([p == t for p, t in zip(predicted, truth,
                                                                     strict=True)])
-    # Numbers by value, as scikit-learn compares them (QA: float labels of an int model's
-    # classes scored 0.0), and text read from a table by the number it spells
+    # Numbers by value, as scikit-learn compares them (float labels of an int model's
+    # classes would score 0.0), and text read from a table by the number it spells
     expected = clf.score(lcs, truth)
     assert expected > 0
     assert clf.score(lcs, truth.astype(float)) == expected
@@ -331,7 +331,7 @@ def test_score_counts_an_unclassified_star_as_wrong_with_number_classes(curves) 
 
 
 def test_score_refuses_stars_without_a_label_from_a_table_as_from_y(fitted, curves) -> None:
-    """A table's unlabelled stars ("" in its class column) were counted as wrong."""
+    """A table's unlabelled stars ("" in its class column) are not counted as wrong."""
     frame = curves.to_frame()
     frame.loc[frame["id"].isin(star_ids(curves)[:15]), "class"] = np.nan
     with pytest.raises(ConfigError, match="15 of 30 have none"):
@@ -343,7 +343,7 @@ def test_score_refuses_stars_without_a_label_from_a_table_as_from_y(fitted, curv
 
 
 def test_a_series_whose_default_index_could_be_the_ids_is_refused(curves) -> None:
-    """Stars named 0..N-1 in another order: y.reset_index() was silently read by position."""
+    """Stars named 0..N-1 in another order: y.reset_index() would be read by position."""
     names = curves.star_table()["label"].to_numpy()
     renamed = curves.to_frame()
     order = {star: str(k) for k, star in enumerate(star_ids(curves)[::-1])}
@@ -427,7 +427,7 @@ def test_integer_labels_survive_save_and_load(curves, tmp_path) -> None:
 
 def test_star_view_settings_are_parameters_and_survive_save_and_load(curves, tmp_path) -> None:
     """A loaded model, cloned and fitted again, prepares its stars as the saved one did
-    (its folding, points per sample, period search and features were dropped)."""
+    (its folding, points per sample, period search and features kept)."""
     from lcformer.data.periods import PeriodConfig
     from lcformer.data.views import ViewConfig
 
@@ -446,7 +446,7 @@ def test_star_view_settings_are_parameters_and_survive_save_and_load(curves, tmp
 
 
 def test_star_view_settings_for_a_window_model_are_refused(curves) -> None:
-    """They were ignored, so a grid search over `features` fitted one model twice."""
+    """Ignored, they would make a grid search over `features` fit one model twice."""
     from lcformer.errors import ConfigError
 
     with pytest.raises(ConfigError, match="encoder reads token windows, and features"):
@@ -572,9 +572,9 @@ def test_a_train_config_of_research_defaults_is_warned_of_with_its_epochs_given(
 
 
 def test_numpy_numbers_are_parameters_and_wrong_types_are_config_errors() -> None:
-    """QA: GridSearchCV over np.arange gave "forest must be an integer, got np.int64(20)";
-    train=1.5 an AttributeError from get_params (which does not raise); views="time" with
-    views__max_obs a TypeError; a seed of 2**40 scikit-learn's own error at fit."""
+    """GridSearchCV over np.arange gives np.int64(20), an integer. Wrong types are config
+    errors: not an AttributeError from get_params (which does not raise) for train=1.5, a
+    TypeError for views="time" with views__max_obs, scikit-learn's error for a seed of 2**40."""
     clf = Classifier(epochs=np.int64(0), seed=np.int64(3))
     clf.set_params(model__forest=np.arange(20, 30)[0], train__lr=np.float32(0.01))
     run = clf.run_config()
@@ -589,7 +589,7 @@ def test_numpy_numbers_are_parameters_and_wrong_types_are_config_errors() -> Non
     with pytest.raises(ConfigError, match=r"seed must be below 2\*\*32"):
         Classifier(seed=2**40).run_config()
     with pytest.raises(ConfigError, match=r"seed must be below 2\*\*32 - 1 for an ensemble "
-                                          r"of 2"):  # its second member's seed (review)
+                                          r"of 2"):  # its second member's seed
         Classifier(seed=2**32 - 1).set_params(model__ensemble=2).run_config()
     with pytest.raises(ConfigError, match=r"views must be a ViewConfig \(or a table of its "
                                           r"settings\), got TokenConfig"):
@@ -630,7 +630,7 @@ def test_deep_params_name_every_setting_set_params_takes() -> None:
     nested = {k: v for k, v in deep.items() if "__" in k}
     again = clone(clf).set_params(**nested).get_params(deep=True)
     assert {k: v for k, v in again.items() if "__" in k} == nested
-    # A given TrainConfig with the shortcuts set: shown as fit uses it (QA: its own 1 and 1)
+    # A given TrainConfig with the shortcuts set: shown as fit uses it (not its own 1 and 1)
     given = Classifier(train=RunConfig.for_model("periodic").train.replace(epochs=1, seed=1),
                        epochs=0, seed=7).get_params(deep=True)
     assert (given["train__epochs"], given["train__seed"]) == (0, 7)
@@ -640,8 +640,8 @@ def test_deep_params_name_every_setting_set_params_takes() -> None:
     # A value a fit would refuse does not make get_params raise (scikit-learn's rule).
     assert "train__lr" not in Classifier(model=3).get_params(deep=True)
     assert "views__fold" not in Classifier(views="time").set_params(seed=1).get_params()
-    # The sizes the data gives are no settings (QA: set_params(model__n_classes=7) was
-    # accepted, reported back by get_params, and ignored by the fit).
+    # The sizes the data gives are no settings (set_params(model__n_classes=7) would be
+    # reported back by get_params, and ignored by the fit).
     assert not {k for k in deep if k.removeprefix("model__") in ("n_classes", "n_extra")}
     with pytest.raises(ConfigError, match=r"model__n_classes is not a setting: the data "
                                           r"gives it"):
@@ -662,7 +662,7 @@ def test_an_array_as_x_is_refused_with_how_to_make_light_curves() -> None:
     with pytest.raises(TypeError, match=r"got list; per-star tables: pd.concat"):
         as_light_curves([pd.DataFrame({"time": [1.0]})])
     with pytest.raises(TypeError, match=r"got list; make them from arrays with "
-                                        r"LightCurves.from_list"):  # QA: a bare TypeError
+                                        r"LightCurves.from_list"):  # not a bare TypeError
         as_light_curves([("a", "V", 1.0, 12.0, 0.1), ("a", "V", 2.0, 12.1, 0.1)])
 
 
@@ -748,7 +748,7 @@ def test_fluxes_read_in_python_as_the_cli_reads_them() -> None:
 
 def test_scoring_stars_fit_on_is_warned_of_as_a_row_split_table_does(curves) -> None:
     """scikit-learn's splitters cut a table of points by row, so every star is in both
-    parts (QA: cross_val_score on a DataFrame gave 0.79-0.86 without a word); StarSamples
+    parts (cross_val_score on a DataFrame gives 0.79-0.86, inflated): said; StarSamples
     split by star, and say nothing."""
     from sklearn.model_selection import KFold
 
@@ -768,8 +768,8 @@ def test_scoring_stars_fit_on_is_warned_of_as_a_row_split_table_does(curves) -> 
 
 
 def test_a_loaded_model_scoring_its_own_training_stars_says_so(curves, tmp_path) -> None:
-    """QA: Classifier.load(...).score(training table) gave 0.975 without a word (the
-    session that fit it warns); the checkpoint knows its training stars by their points."""
+    """Classifier.load(...).score(training table) gives 0.975: said, as by the
+    session that fit it; the checkpoint knows its training stars by their points."""
     tiny = RunConfig.for_model("periodic").model.replace(emb=8, heads=2, forest=20,
                                                          boosting=10)
     clf = Classifier(tiny, train=RunConfig.for_model("periodic").train.replace(
@@ -787,7 +787,7 @@ def test_a_loaded_model_scoring_its_own_training_stars_says_so(curves, tmp_path)
 def test_y_in_an_order_that_may_not_be_the_tables_is_warned_of(curves) -> None:
     """One label per star is read in order of first appearance; a table whose stars do not
     come sorted by id gets a warning, since groupby's order (sorted) would mislabel them
-    (QA: 0.27 against the truth, without a word)."""
+    (0.27 against the truth)."""
     frame = curves.to_frame().drop(columns="class")
     y = curves.star_table().set_index("id")["label"]
     backwards = frame.iloc[::-1]
@@ -800,7 +800,7 @@ def test_y_in_an_order_that_may_not_be_the_tables_is_warned_of(curves) -> None:
         _labels_per_curve(as_light_curves(frame), y.to_numpy(), len(frame),
                           _ids_sorted(frame))  # sorted ids
         _labels_per_curve(as_light_curves(backwards), y, len(backwards))  # by id
-    # The order is the id column's own (a review): text ids "1", "2", "10" sort as text.
+    # The order is the id column's own: text ids "1", "2", "10" sort as text.
     small = pd.DataFrame({"id": ["1", "1", "2", "10"], "time": [1.0, 2.0, 1.0, 1.0],
                           "mag": [12.0, 12.1, 13.0, 14.0]})
     with pytest.warns(UserWarning, match=r"y is read as one label per star"):
@@ -815,8 +815,8 @@ def test_y_in_an_order_that_may_not_be_the_tables_is_warned_of(curves) -> None:
 
 @pytest.mark.filterwarnings("ignore:predict. .* were fit on")  # the training stars
 def test_points_dropped_in_cleaning_are_said_at_fit_and_predict(curves, fitted) -> None:
-    """Nothing lost without a word: the CLI prints the drop report, the API warns (QA: a
-    fifth of the points NaN went unsaid)."""
+    """Nothing lost without a word: the CLI prints the drop report, the API warns (a fifth
+    of the points NaN, say)."""
     frame = curves.to_frame()
     frame.loc[frame.index[::5], "time"] = np.nan
     with pytest.warns(UserWarning, match=r"fit: \d[\d,]* points were dropped \(points "
@@ -829,7 +829,7 @@ def test_points_dropped_in_cleaning_are_said_at_fit_and_predict(curves, fitted) 
 
 def test_a_runs_band_names_rename_the_bands_of_stars_to_predict(curves) -> None:
     """A run trained with --band-names reads new stars' bands so, in Python as in
-    `lcformer predict` (a review: Classifier.load of such a run classified none)."""
+    `lcformer predict` (else Classifier.load of such a run classifies none)."""
     trees_alone = RunConfig.for_model("periodic").train.replace(epochs=0, device="cpu")
     clf = Classifier(train=trees_alone).fit(curves)
     in_b = dataclasses.replace(curves, bands=np.full(curves.n_curves, "B", dtype=object))
@@ -843,7 +843,7 @@ def test_a_runs_band_names_rename_the_bands_of_stars_to_predict(curves) -> None:
 def test_a_classifier_from_an_older_lcformer_warns_of_gaia_errors(fitted) -> None:
     """Gaia's flux_over_error gives errors since readers 6: a model whose training files
     were read by earlier readers learnt from points without them; predict_table says so, as
-    lcformer predict does (found by a review)."""
+    lcformer predict does."""
     gaia = pd.DataFrame({"id": "g1", "time": np.arange(60.0),
                          "mag": 15 + 0.3 * np.sin(np.arange(60.0)),
                          "flux_over_error": np.full(60, 300.0)})
@@ -856,14 +856,14 @@ def test_a_classifier_from_an_older_lcformer_warns_of_gaia_errors(fitted) -> Non
         with pytest.warns(UserWarning, match=r"\(readers 5\), which left Gaia's points "
                                              r"without errors") as said:
             fitted.predict_table(gaia)
-        assert said[0].filename == __file__  # the user's line (a review)
+        assert said[0].filename == __file__  # the user's line
     finally:
         fitted.metadata_["readers"] = readers
 
 
 def test_fitting_without_validation_stars_says_what_is_not_chosen() -> None:
-    """QA: val_fraction=0 with epochs >= 1 gave the network half the say beside the trees,
-    a weight not chosen on any star (log-loss doubled), without a word."""
+    """val_fraction=0 with epochs >= 1 gives the network half the say beside the trees, a
+    weight not chosen on any star (log-loss doubled): said."""
     curves = make_synthetic(SyntheticConfig(n_per_class=8, num=84))
     tiny = ModelConfig(emb=8, heads=2, forest=20, boosting=10)
     train = RunConfig.for_model("periodic").train.replace(device="cpu", batch_size=32)
@@ -882,8 +882,8 @@ def test_fitting_without_validation_stars_says_what_is_not_chosen() -> None:
 
 
 def test_a_class_without_a_training_star_is_said(curves) -> None:
-    """QA: with val_fraction 0.6 a class of one star went to validation; it stayed in
-    classes_ (a probability of 0 for every star) without a word."""
+    """With val_fraction 0.6 a class of one star may go to validation; it stays in
+    classes_ (a probability of 0 for every star): said."""
     y = curves.star_table()["label"].to_numpy().astype(object)
     y[0] = "lonely"
     with pytest.warns(UserWarning, match=r"fit: 'lonely' had no training star"):

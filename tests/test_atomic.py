@@ -133,7 +133,7 @@ def test_temporary_names_carry_the_writer(tmp_path):
 
 def test_a_temporary_path_is_on_disk_before_it_is_renamed(tmp_path, monkeypatch) -> None:
     """A crash of the machine after the rename must not leave an empty file under the real
-    name (review of partitioned predict's outputs)."""
+    name (partitioned predict's outputs among them)."""
     synced: list[str] = []
     real_fsync, real_replace = os.fsync, os.replace
     monkeypatch.setattr(os, "fsync", lambda fd: (synced.append("fsync"), real_fsync(fd)))
@@ -146,8 +146,8 @@ def test_a_temporary_path_is_on_disk_before_it_is_renamed(tmp_path, monkeypatch)
 
 
 def test_one_writer_refuses_a_second_command_and_ends_with_its_process(tmp_path) -> None:
-    """QA: two trainings into one run folder (or two predicts into one --out) both ended at
-    exit 0 with a folder of two runs. A second process is refused, however the folder is
+    """Two trainings into one run folder (or two predicts into one --out) would both end
+    at exit 0 with a folder of two runs: a second process is refused, however the folder is
     spelt; the holder itself may hold it again (a command, then the run it calls); a killed
     holder holds nothing."""
     from lcformer.errors import ConfigError
@@ -177,8 +177,8 @@ def test_one_writer_refuses_a_second_command_and_ends_with_its_process(tmp_path)
 
 
 def test_one_writer_refuses_another_thread_and_is_held_again_by_its_own(tmp_path) -> None:
-    """Review: re-entrance by folder alone let a second thread in, and the first to leave
-    released the lock under the other."""
+    """Re-entrance by folder alone would let a second thread in, and the first to leave
+    release the lock under the other."""
     import threading
 
     from lcformer.errors import ConfigError
@@ -204,7 +204,7 @@ def test_one_writer_refuses_another_thread_and_is_held_again_by_its_own(tmp_path
 
 
 def test_one_writer_makes_no_file_through_a_dangling_link(tmp_path) -> None:
-    """Review: a link planted where the lock file goes made an empty file where it pointed."""
+    """A link planted where the lock file goes: no empty file made where it points."""
     (tmp_path / ".r.lcformer-lock").symlink_to(tmp_path / "elsewhere")
     with atomic.one_writer(tmp_path / "r", "a run"):
         pass

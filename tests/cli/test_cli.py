@@ -151,9 +151,9 @@ def test_describe_prints_classes_and_writes_figures(tmp_path, capsys) -> None:
 
 def test_an_empty_labels_file_is_described_exit_0_and_refused_by_prepare(tmp_path,
                                                                          capsys) -> None:
-    """b9cde1a made a labels.csv of only a header exit 2 from describe too, where a folder is
-    described before it is labelled: now describe lists the stars (unlabelled), counts the
-    file and says so, exit 0, as it does for a folder without labels (its exit status is
+    """A labels.csv of only a header: a folder is described before it is labelled, so
+    describe lists the stars (unlabelled), counts the file and says so, exit 0, as it does
+    for a folder without labels (its exit status is
     non-zero only where nothing is left, or the input cannot be read); prepare (and train)
     refuse it, exit 2. Two catalogues that differ stop both, exit 2."""
     from tests.data.reading.archives import write_archive
@@ -228,12 +228,12 @@ def test_unknown_dataset_exits_2_naming_the_registered_ones(capsys) -> None:
 @pytest.mark.parametrize("command", ["sweep", "ablation", "prepare", "baseline"])
 def test_commands_but_train_refuse_torchrun(command, monkeypatch, capsys) -> None:
     """Each torchrun rank would run all of it into the same folder (no process group exists
-    yet when the command starts, so the check is on torchrun's environment; QA: predict's
-    second rank met the first's lock, baseline ran twice into one folder)."""
+    yet when the command starts, so the check is on torchrun's environment: predict's
+    second rank would meet the first's lock, baseline would run twice into one folder)."""
     monkeypatch.setenv("WORLD_SIZE", "2")
     assert main([command, "synthetic", "--quiet"]) == 2
     assert f"{command} runs one process: start it without torchrun" in capsys.readouterr().err
-    monkeypatch.setenv("WORLD_SIZE", "1")  # a job script's export, one process (a review)
+    monkeypatch.setenv("WORLD_SIZE", "1")  # a job script's export: one process, allowed
     assert main(["datasets"]) == 0
 
 
@@ -292,7 +292,7 @@ def test_train_evaluate_predict(tiny_synthetic, tmp_path, capsys) -> None:
     assert not predictions["seen_in_training"].any()  # new stars, not the run's own
     from tests.conftest import held_elsewhere
 
-    with held_elsewhere(out_csv, "predictions"):  # QA: two predicts into one file, both "done"
+    with held_elsewhere(out_csv, "predictions"):  # two predicts into one file: not both "done"
         assert main(["predict", str(run_dir), str(table), "--out", str(out_csv),
                      "--device", "cpu", "--quiet"]) == 2
     assert capsys.readouterr().err.strip().endswith(
@@ -370,7 +370,7 @@ def test_train_evaluate_predict(tiny_synthetic, tmp_path, capsys) -> None:
     assert main(["train", "synthetic", "--work-dir", str(work), "--run-dir", str(run_dir),
                  "--model", "encoder", *TRAIN_ARGS]) == 0
     assert f"replaced the earlier run in {run_dir}" in capsys.readouterr().err
-    # ... but not while another command writes there (QA: two trainings, one folder, mixed).
+    # ... but not while another command writes there (two trainings would mix one folder).
     from tests.conftest import held_elsewhere
 
     with held_elsewhere(run_dir):

@@ -132,7 +132,7 @@ def test_usage_errors_are_one_line_too(capsys) -> None:
 @pytest.mark.parametrize(("argv", "words"), [
     (["train", "synthetic", "--threads", "-2"], "--threads: must be at least 1, got -2"),
     (["prepare", "synthetic", "--jobs", "0"], "--jobs: must be at least 1, or -1 for all "
-                                               "cores, got 0"),  # was an internal error
+                                               "cores, got 0"),  # no internal error
     # the steps set these per row; --fold was also taken for --folds, as an abbreviation
     (["ablation", "synthetic", "--fold", "time"], "unrecognized arguments: --fold time"),
     (["ablation", "synthetic", "--no-features"], "unrecognized arguments: --no-features"),
@@ -217,14 +217,14 @@ def test_a_full_disk_names_where_the_command_writes(monkeypatch, tmp_path, capsy
     """A full disk's error names no file (pyarrow's: no errno either, only its text): the
     command's output is named instead."""
     partial = OSError(30, "Read-only file system", "/w/prepared/.eros1-a3e2.partial-5bce-1-x")
-    assert exits._refused_path(partial) == (  # QA: the temporary folder was named
+    assert exits._refused_path(partial) == (  # the output, not its temporary folder
         "/w/prepared: cannot write there (Read-only file system); give a folder you can write "
         "to")
     error = OSError(28, "No space left on device")
     assert exits._refused_path(error, "preds/") == (
         "preds/: cannot write there (No space left on device); free some space, or write "
         "elsewhere")
-    short = OSError("190464 requested and 4064 written")  # numpy's np.save (QA)
+    short = OSError("190464 requested and 4064 written")  # numpy's np.save, disk full
     assert exits._refused_path(short, "w") == (
         "w: cannot write there (190464 requested and 4064 written: a write cut short, the "
         "disk full?); free some space, or write elsewhere")
@@ -282,9 +282,8 @@ def test_impossible_values_are_the_users_error(tmp_path, capsys, argv, words) ->
 def test_a_device_lcformer_cannot_use_is_refused_before_any_work(tmp_path, capsys, command,
                                                                  device, words) -> None:
     """mps (or xpu) passes torch.device() but no lcformer path supports it, and a CUDA
-    device may be absent: exit 2 before any work, the same words from every command
-    (predict used to end in an internal error; demo checked a CUDA device only after
-    replacing the last demo's run folder)."""
+    device may be absent: exit 2 before any work (demo's check comes before it replaces the
+    last demo's run folder), the same words from every command."""
     argv = {"train": ["train", str(BAD / "path_catalog")],
             "predict": ["predict", str(LEGACY_RUN), str(BAD / "path_catalog"), "--out",
                         str(tmp_path / "p.csv")],
@@ -303,14 +302,14 @@ def test_interrupted_is_130(monkeypatch, capsys) -> None:
     monkeypatch.setattr(commands, "prepare_dataset", interrupted)
     assert main(["prepare", str(BAD / "path_catalog"), "--quiet"]) == EXIT_INTERRUPTED
     assert capsys.readouterr().err == "lcformer: interrupted\n"
-    # train says how to continue, as on SIGTERM (QA)
+    # train says how to continue, as on SIGTERM
     assert main(["train", str(BAD / "path_catalog"), "--quiet"]) == EXIT_INTERRUPTED
     assert capsys.readouterr().err == "lcformer: interrupted; rerun with --resume to continue\n"
 
 
 def test_sigterm_stops_as_ctrl_c_does_says_so_and_is_143(monkeypatch, capsys) -> None:
-    """A batch scheduler ends a job with SIGTERM: it killed lcformer without a word; now the
-    run stops as on Ctrl-C (workers stopped, nothing half-written), with a line, exit 143."""
+    """A batch scheduler ends a job with SIGTERM: the run stops as on Ctrl-C (workers
+    stopped, nothing half-written), with a line, exit 143."""
     import signal
 
     before = signal.getsignal(signal.SIGTERM)
@@ -323,8 +322,8 @@ def test_sigterm_stops_as_ctrl_c_does_says_so_and_is_143(monkeypatch, capsys) ->
     assert main(["prepare", str(BAD / "path_catalog"), "--quiet"]) == 143
     assert capsys.readouterr().err == "lcformer: terminated (SIGTERM); rerun to continue\n"
     assert signal.getsignal(signal.SIGTERM) == before  # put back for whoever called main
-    # Under torchrun, rank 0 is ended so when another process fails (QA: rank 1's missing
-    # data folder read as a scheduler's end, --resume advised before any run began).
+    # Under torchrun, rank 0 is ended so when another process fails (rank 1's missing data
+    # folder, say): not a scheduler's end, and --resume may continue no run at all.
     _torchrun_rank(monkeypatch, "0")
     assert main(["train", str(BAD / "path_catalog"), "--quiet"]) == 143
     assert capsys.readouterr().err == (
@@ -338,7 +337,7 @@ def test_a_signal_inside_a_c_calls_arguments_stops_as_elsewhere(monkeypatch, cap
                                                                  signal_name, status) -> None:
     """ctypes turns an exception raised while it converts a C call's arguments (finufft's,
     in the period search) into ArgumentError("argument 8: Terminated: "): a SIGTERM there
-    ended as an internal error, exit 3 (QA: 2 of 30 tries)."""
+    (about 2 tries in 30) is still a SIGTERM, not an internal error, exit 3."""
     import ctypes
     import signal
 
@@ -360,7 +359,7 @@ def test_a_signal_inside_a_c_calls_arguments_stops_as_elsewhere(monkeypatch, cap
 
 
 def test_a_killed_worker_process_is_said_not_called_a_bug(monkeypatch, capsys) -> None:
-    """A --jobs worker killed by the system (out of memory) broke the pool: it printed
+    """A --jobs worker killed by the system (out of memory) breaks the pool: said so, not
     "internal error ... a bug", exit 3."""
     from concurrent.futures.process import BrokenProcessPool
 
@@ -382,9 +381,9 @@ def test_a_killed_worker_process_is_said_not_called_a_bug(monkeypatch, capsys) -
                  "memory: you tried to allocate 1000000 bytes"),
     OSError(12, "Cannot allocate memory")])
 def test_out_of_memory_is_said_not_called_a_bug(monkeypatch, capsys, error) -> None:
-    """QA on a small laptop (ulimit -v): "internal error: MemoryError ... (a bug: please
-    report it)", exit 3; a library that could not be mapped, "install it"; torch's
-    allocator and fork's ENOMEM (review) too."""
+    """Out of memory (a small laptop, ulimit -v) is no "internal error ... (a bug: please
+    report it)", exit 3, and a library that could not be mapped is no "install it"; so
+    too torch's allocator and fork's ENOMEM."""
     def short(*args, **kwargs):
         raise error
 
@@ -394,7 +393,7 @@ def test_out_of_memory_is_said_not_called_a_bug(monkeypatch, capsys, error) -> N
     assert err.startswith("lcformer: error: out of memory (")
     assert "--classes" in err and "a smaller --batch-size" in err and "more memory" in err
     assert err.count("\n") == 1 and "--debug" in err
-    # The advice names only options the command has (review: demo has no --batch-size)
+    # The advice names only options the command has (baseline has no --batch-size)
     assert main(["baseline", str(BAD / "path_catalog"), "--quiet"]) == EXIT_USER
     err = capsys.readouterr().err
     assert "--classes" in err and "--batch-size" not in err
@@ -403,7 +402,7 @@ def test_out_of_memory_is_said_not_called_a_bug(monkeypatch, capsys, error) -> N
 def test_an_error_like_memory_but_not_is_not_taken_for_it(monkeypatch, capsys) -> None:
     for error in (ImportError("no module x"),
                   ImportError("x.so: failed to map segment from shared object: Operation not "
-                              "permitted")):  # a noexec mount, not memory (review)
+                              "permitted")):  # a noexec mount, not memory
         monkeypatch.setattr(commands, "prepare_dataset",
                             lambda *a, error=error, **k: (_ for _ in ()).throw(error))
         assert main(["prepare", str(BAD / "path_catalog"), "--quiet"]) == EXIT_INTERNAL
@@ -542,7 +541,7 @@ def test_under_torchrun_every_rank_prints_its_error(monkeypatch, capsys, tmp_pat
 
 
 def test_nothing_kept_for_flags_names_the_bit_mask_and_flag_none() -> None:
-    """QA: Pan-STARRS's infoFlag is a bit mask, non-zero on good rows too: read as a flag it
+    """Pan-STARRS's infoFlag is a bit mask, non-zero on good rows too: read as a flag it
     drops every row, and the hint must point at --flag-bits as well as at reading none."""
     from lcformer.data.report import DropReport
 
@@ -560,8 +559,8 @@ def test_nothing_kept_for_flags_names_the_bit_mask_and_flag_none() -> None:
 
 
 def test_a_class_the_output_encoding_lacks_is_printed_escaped(tmp_path) -> None:
-    """Windows writes a redirected output in cp1252: a class "Delta Scuti (δ)" ended describe
-    as an internal error (QA); it is printed as an escape, and the command succeeds."""
+    """Windows writes a redirected output in cp1252, which lacks δ: a class "Delta Scuti
+    (δ)" is printed as an escape, and the command succeeds."""
     table = tmp_path / "stars.csv"
     table.write_text("id,time,mag,class\n" + "".join(
         f"s{k},{t},{12 + 0.1 * (t % 3)},Delta Scuti (δ)\n" for k in range(2) for t in range(5)),

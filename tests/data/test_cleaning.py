@@ -133,8 +133,8 @@ def test_a_star_in_two_time_systems_is_warned_of_naming_its_bands() -> None:
                                          r"first, a, has I: 5000.0-5009.0, V: 2455000.0-"):
         cleaned, report = clean(lcs)
     assert cleaned.n_points == 30 and report.events["stars_spanning_more_than_max_days"] == 1
-    # Every star so (QA: SuperWASP's times in seconds, unit-less): prepare refuses, naming
-    # the input, where train had finished at exit 0 on stars without periods.
+    # Every star so (SuperWASP's times in seconds, unit-less): prepare refuses, naming the
+    # input, rather than train finishing on stars without periods.
     from lcformer.data.prepared import PrepareConfig, build
     from lcformer.errors import InputError
 
@@ -149,8 +149,8 @@ def test_a_star_in_two_time_systems_is_warned_of_naming_its_bands() -> None:
 
 
 def test_bands_far_apart_in_time_are_warned_of_naming_them() -> None:
-    """OGLE's I in HJD - 2450000 beside a V in HJD - 2400000 (QA): 50,000 days apart, within
-    MAX_SPAN_DAYS, so only "outside the training range" said something was wrong. Bands
+    """OGLE's I in HJD - 2450000 beside a V in HJD - 2400000: 50,000 days apart, within
+    MAX_SPAN_DAYS, so nothing but a warning says something is wrong. Bands
     observed over one stretch, or one band with a long gap, are not warned of."""
     t = np.arange(10.0)
     lcs = LightCurves.from_arrays(["a", "a", "b", "b", "c"], ["I", "V", "I", "V", "I"],
@@ -167,7 +167,7 @@ def test_bands_far_apart_in_time_are_warned_of_naming_them() -> None:
 
 def test_negative_fluxes_magnitudes_with_a_sign_are_dropped_counted_and_said() -> None:
     """ATLAS writes a negative flux's magnitude as a negative number: not a brightness. A
-    faint source's fluxes are negative half of the time: those too (a reviewer's case)."""
+    faint source's fluxes are negative half of the time: those too."""
     with pytest.warns(UserWarning, match=r"below -10 in curves that also hold ones above 10 "
                                          r"were dropped \(1, negative_flux_mag\).* --flux"):
         cleaned, report = clean(one(time=[1, 2, 3, 4], mag=[19.5, 19.9, -19.8, 19.7]))
@@ -177,7 +177,7 @@ def test_negative_fluxes_magnitudes_with_a_sign_are_dropped_counted_and_said() -
         cleaned, _ = clean(one(time=[1, 2, 3, 4, 5], mag=[20.1, -20.3, 19.9, -19.6, -21.0]))
     np.testing.assert_array_equal(cleaned.mag, [20.1, 19.9])
     # MACHO's instrumental magnitudes are all negative; a bright star may pass below zero.
-    # ... and so may differential magnitudes of a large amplitude (QA: a Mira's -5 to +7).
+    # ... and so may differential magnitudes of a large amplitude (a Mira's -5 to +7).
     for mags in ([-7.5, -7.6, -7.4, -7.7], [0.4, 0.1, -0.3, 0.8], [-5.2, 6.8, -4.9, 6.1]):
         cleaned, report = clean(one(time=[1, 2, 3, 4], mag=mags))
         np.testing.assert_array_equal(cleaned.mag, mags)
@@ -185,9 +185,9 @@ def test_negative_fluxes_magnitudes_with_a_sign_are_dropped_counted_and_said() -
 
 
 def test_magnitudes_of_zero_far_from_their_curve_are_said_not_dropped() -> None:
-    """QA: a spreadsheet's empty cells written as 0 among magnitudes of 15 were read as
-    points without a word; said, with --sentinel-values 0, which drops them. Not dropped
-    unasked: a nova's visual estimates pass through 0.0 (a review), and neither said there,
+    """A spreadsheet's empty cells written as 0 among magnitudes of 15 are read as points:
+    said, with --sentinel-values 0, which drops them. Not dropped unasked: a nova's visual
+    estimates pass through 0.0, and neither said there,
     nor in a curve about 0 (differential magnitudes) or one mostly of zeros."""
     with pytest.warns(UserWarning, match=r"1 magnitude\(s\) of exactly 0 in curves whose "
                                          r"other magnitudes all lie more than 1 mag from 0 .*"
@@ -198,7 +198,7 @@ def test_magnitudes_of_zero_far_from_their_curve_are_said_not_dropped() -> None:
     cleaned, report = clean(one(time=[1, 2, 3, 4], mag=[15.1, 0.0, 15.3, 14.9]),
                             CleaningConfig(sentinel_values=(0.0,)))
     assert report.points == {"sentinel_mag": 1}
-    # An empty row made 0 with an error of 0 is dropped as bad_err, and not said (a review)
+    # An empty row made 0 with an error of 0 is dropped as bad_err, and not said
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         _, report = clean(one(time=[1, 2, 3, 4], mag=[15.1, 0.0, 15.3, 14.9],
@@ -214,8 +214,8 @@ def test_magnitudes_of_zero_far_from_their_curve_are_said_not_dropped() -> None:
 
 
 def test_no_data_times_are_dropped_and_counted() -> None:
-    """QA: a Stripe 82 row of five bands writes mjd_r = -99.99 where r was not observed; read
-    as a time it gave r a 147-year span. Such codes go as ``sentinel_time``; negative times
+    """A Stripe 82 row of five bands writes mjd_r = -99.99 where r was not observed; read
+    as a time it gives r a 147-year span. Such codes go as ``sentinel_time``; negative times
     of a real system (HJD - 2450000 before 1995) stay."""
     time = np.array([-99.99, 53000.1, 53001.2, -999.0, 53002.3, 53003.4], dtype=np.float32)
     lcs = LightCurves.from_list([("s", "r", time.astype(np.float64),
@@ -242,7 +242,7 @@ def test_no_data_times_are_dropped_and_counted() -> None:
 
 
 def test_times_rounded_to_whole_days_are_warned_of_where_many_repeat() -> None:
-    """A spreadsheet's 2.45187E+06 (QA: 68% of the points dropped as repeats, no word)."""
+    """A spreadsheet's 2.45187E+06 (68% of the points dropped as repeats: said)."""
     exact = 2451870.0 + np.sort(np.random.default_rng(0).uniform(0, 60, 50))
     rounded = np.round(exact, -1)  # six digits
     with pytest.warns(UserWarning, match=r"4\d of 50 points repeat another point's time and "

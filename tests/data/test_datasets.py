@@ -170,12 +170,12 @@ def test_user_folder_of_unknown_layout(tmp_path) -> None:
     with pytest.raises(DatasetNotFoundError, match=r"it holds 1 other file\(s\) \(\.dat\): if each "
                                                    r"is a star's light curve, write .*catalog"):
         resolve(str(tmp_path / "odd"))
-    # OGLE's ident.dat beside them: pointed to as what the catalogue is written from (QA).
+    # OGLE's ident.dat beside them: pointed to as what the catalogue is written from.
     (tmp_path / "odd" / "ident.dat").write_text("OGLE-1 05:00:00 -69:00:00 RRab\n")
     with pytest.raises(DatasetNotFoundError, match=r"OGLE's .*ident\.dat names each star and "
                                                    r"its type: docs/data\.md shows how"):
         resolve(str(tmp_path / "odd"))
-    # MACHO archive files: MACHO's catalogue, not filename,class (QA: that was refused)
+    # MACHO archive files: MACHO's catalogue, not filename,class
     (tmp_path / "macho").mkdir()
     (tmp_path / "macho" / "LC_1.3319.10.csv").write_text(
         "fieldid,tileid,seqn,dateobs,rmag,rerr,bmag,berr\n1,3319,10,49000.1,-5.1,0.02,-5.0,0.03\n")
@@ -183,7 +183,7 @@ def test_user_folder_of_unknown_layout(tmp_path) -> None:
                                                    r"with MACHO's variable-star catalogue's "
                                                    r"columns field,tile,seqn,classification"):
         resolve(str(tmp_path / "macho"))
-    # A user's own LC_star.csv of time, mag is no MACHO file (a review)
+    # A user's own LC_star.csv of time, mag is no MACHO file
     (tmp_path / "mine").mkdir()
     (tmp_path / "mine" / "LC_star.csv").write_text("time,mag\n1,12\n")
     with pytest.raises(DatasetNotFoundError, match=r"write .*catalog\.csv with filename,class"):
@@ -226,8 +226,8 @@ def test_a_work_folder_inside_the_data_folder_is_not_input(tmp_path, monkeypatch
 
 
 def test_data_inside_the_work_folder_is_still_input(tmp_path) -> None:
-    """Leaving out the work folder must not leave out data kept below it: the fingerprint
-    was that of no file at all, and edited data reused the old preparation."""
+    """Leaving out the work folder must not leave out data kept below it, or the fingerprint
+    is that of no file at all, and edited data reuse the old preparation."""
     from lcformer.data.prepared import fingerprint_files
 
     folder = long_table_folder(tmp_path / "work" / "data" / "mine")
@@ -250,8 +250,8 @@ def test_two_tables_in_one_folder_are_refused(tmp_path) -> None:
 
 
 def test_light_curves_beside_a_long_table_are_warned_of_not_left_unseen(tmp_path) -> None:
-    """A reviewer's folders: a second table (lightcurves_2021.csv), or a catalogue of per-star
-    files, beside lightcurves.* and labels.csv were never read, and nothing said so."""
+    """A second table (lightcurves_2021.csv), or a catalogue of per-star files, beside
+    lightcurves.* and labels.csv is not read: said, not left unseen."""
     folder = long_table_folder(tmp_path / "mine")
     (folder / "README.md").write_text("my survey\n")  # documents are not light curves
     (folder / "predictions.csv").write_text("id,predicted\n")
@@ -271,8 +271,8 @@ def test_light_curves_beside_a_long_table_are_warned_of_not_left_unseen(tmp_path
 
 def test_a_second_catalogue_among_the_files_is_refused_naming_both(tmp_path) -> None:
     """A folder's catalog.csv is read; another in a subfolder, or in the archive of files
-    beside it, was passed over and the stars it lists read unlabelled, unsaid. (Its message
-    now says they differ, and advises as the layout asks.)"""
+    beside it, is not passed over, its stars read unlabelled. (The message says they
+    differ, and advises as the layout asks.)"""
     from lcformer.errors import InputError
 
     folder = per_star_folder(tmp_path / "nested")
@@ -298,8 +298,8 @@ def test_a_second_catalogue_among_the_files_is_refused_naming_both(tmp_path) -> 
 
 @pytest.mark.parametrize("layout", ["archive_and_its_catalogue_beside", "backup", "_old"])
 def test_identical_copies_of_the_catalogue_are_read_once_and_counted(tmp_path, layout) -> None:
-    """b9cde1a refused these (exit 2), which the reader before it read: an archive with the
-    same catalog.csv extracted beside it, backup/catalog.csv, _old/catalog.csv."""
+    """Read, not refused (exit 2): an archive with the same catalog.csv extracted beside
+    it, backup/catalog.csv, _old/catalog.csv."""
     folder = per_star_folder(tmp_path / "stars")
     text = (folder / "catalog.csv").read_text()
     event = "identical_catalogue_copy_not_read"
@@ -510,8 +510,8 @@ def test_a_table_and_its_labels_under_other_names_are_named_with_the_fix(tmp_pat
 
 
 def test_a_catalogue_one_folder_down_is_named(tmp_path: Path) -> None:
-    """QA gave OGLE's ogle/ whose phot/ holds catalog.csv, I/ and V/: the error told them to
-    write a catalogue where it already was."""
+    """OGLE's ogle/ whose phot/ holds catalog.csv, I/ and V/: the error names phot/, not
+    "write a catalogue" where one already is."""
     (tmp_path / "phot" / "I").mkdir(parents=True)
     (tmp_path / "phot" / "I" / "OGLE-1.dat").write_text("5000.1 16.0 0.02\n5001.1 16.1 0.02\n")
     (tmp_path / "phot" / "catalog.csv").write_text("filename,class\nOGLE-1,Cep1O\n")
@@ -522,8 +522,8 @@ def test_a_catalogue_one_folder_down_is_named(tmp_path: Path) -> None:
 
 
 def test_labels_named_otherwise_beside_a_table_are_said(tmp_path: Path) -> None:
-    """QA: Windows' Labels.csv, a browser's "labels (1).csv" or labels.xlsx beside
-    lightcurves.csv left every star unlabelled without a word."""
+    """Windows' Labels.csv, a browser's "labels (1).csv" or labels.xlsx beside
+    lightcurves.csv leave every star unlabelled: said."""
     (tmp_path / "lightcurves.csv").write_text("id,time,mag\na,1,12\na,2,12.5\n")
     (tmp_path / "labels (1).csv").write_text("id,class\na,Mira\n")
     spec, found = resolve(str(tmp_path))

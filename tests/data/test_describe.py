@@ -33,8 +33,8 @@ def test_a_lone_table_beside_labels_says_why_its_stars_have_no_class(tmp_path) -
 
 
 def test_classes_that_differ_only_in_case_are_said_as_training_says_them(tmp_path) -> None:
-    """QA: describe listed 'RR Lyrae' and 'rr lyrae' as two classes without a word, where
-    train warns of them."""
+    """'RR Lyrae' and 'rr lyrae' are two classes: describe says so, as train warns of
+    them."""
     t = np.arange(20.0)
     pd.concat([pd.DataFrame({"id": star, "time": t, "mag": 12 + np.sin(t), "err": 0.01,
                              "class": label})
@@ -77,10 +77,10 @@ def _star_text(k: int) -> str:
 
 def test_a_labels_file_of_only_a_header_is_described_as_none_a_catalogue_refused(
         tmp_path) -> None:
-    """b9cde1a refused a labels.csv of its header alone (exit 2), where describe used to list
-    the stars as (unlabelled): a folder is described before it is labelled. Now its stars are
-    described unlabelled, counted (empty_labels_file) and said so, also for Parquet
-    partitions; a per-star catalog.csv of its header alone lists no file to read: refused."""
+    """A labels.csv of its header alone is no error (exit 2): a folder is described before
+    it is labelled. Its stars are described unlabelled, counted (empty_labels_file) and said
+    so, also for Parquet partitions; a per-star catalog.csv of its header alone lists no
+    file to read: refused."""
     table = tmp_path / "table"
     table.mkdir()
     frame = pd.DataFrame({"id": np.repeat(["a", "b"], 20), "time": np.tile(np.arange(20.0), 2),
@@ -127,8 +127,8 @@ def test_a_labels_file_of_only_a_header_is_described_as_none_a_catalogue_refused
 
 @pytest.mark.parametrize("name", ["two.zip", "two.tar.gz"])
 def test_an_archive_of_two_catalogues_is_refused_naming_both(tmp_path, name) -> None:
-    """north/catalog.csv was read and south/catalog.csv skipped as a non-data file, unsaid:
-    south's stars came out (unlabelled), exit 0. A copy the same as the one read is read
+    """north/catalog.csv read and south/catalog.csv skipped as a non-data file would leave
+    south's stars unlabelled, exit 0. A copy the same as the one read is read
     once, and counted."""
     files = {"north/catalog.csv": "filename,class\nn0.dat,RRL\n", "north/n0.dat": _star_text(0),
              "south/catalog.csv": "filename,class\ns0.dat,EB\n", "south/s0.dat": _star_text(1)}
@@ -145,7 +145,7 @@ def test_an_archive_of_two_catalogues_is_refused_naming_both(tmp_path, name) -> 
     assert found.classes["size"].to_dict() == {"RRL": 1, "EB": 1}
     assert not found.report.problems
     assert found.report.events["identical_catalogue_copy_not_read"] == 1
-    # Without a catalogue: its stars unlabelled, as predict reads them (it was refused).
+    # Without a catalogue: its stars unlabelled, as predict reads them (not refused).
     bare = write_archive(tmp_path / f"bare-{name}", {"n0.dat": _star_text(0),
                                                      "s0.dat": _star_text(1)})
     assert describe(str(bare)).classes["size"].to_dict() == {UNLABELLED: 2}
@@ -180,7 +180,7 @@ def test_each_band_is_summarised_by_a_curves_medians(tmp_path) -> None:
                                  "error"]
     assert lines[at + 1].split() == ["g", "3", "20", "20", "38.0", "2", "16.00", "0.020"]
     assert lines[at + 2].split() == ["r", "3", "40", "1", "19.5", "0.5", "14.00", "-"]
-    # Space photometry's errors of 1e-4 mag are shown, not as 0.000 (QA).
+    # Space photometry's errors of 1e-4 mag are shown, not as 0.000.
     frame = pd.read_csv(tmp_path / "lightcurves.csv")
     frame["err"] = frame["err"] / 200
     frame.to_csv(tmp_path / "lightcurves.csv", index=False)
@@ -189,7 +189,7 @@ def test_each_band_is_summarised_by_a_curves_medians(tmp_path) -> None:
 
 
 def test_a_folder_of_star_files_without_a_catalogue_is_described_unlabelled(tmp_path) -> None:
-    """Described before it is labelled, as predict reads it; it was a layout error."""
+    """Described before it is labelled, as predict reads it: no layout error."""
     for k in range(3):
         (tmp_path / f"star{k}.dat").write_text(_star_text(k))
     found = describe(str(tmp_path))
@@ -202,12 +202,12 @@ def test_a_folder_of_star_files_without_a_catalogue_is_described_unlabelled(tmp_
     (tmp_path / "labels.csv").write_text("id,class\nstar0,RRab\nstar1,RRc\n")  # now labelled
     found = describe(str(tmp_path))
     assert sorted(found.classes.index.tolist()) == sorted(["RRab", "RRc", UNLABELLED])
-    with pytest.raises(DatasetNotFoundError):  # not a folder: as before
+    with pytest.raises(DatasetNotFoundError):  # not a folder
         describe(str(tmp_path / "nothing"))
 
 
 def test_bands_are_listed_blue_to_red() -> None:
-    """QA (PLAsTiCC): bands were listed as first met, u, y, i, g, z, r."""
+    """Not as first met (PLAsTiCC's u, y, i, g, z, r)."""
     t = np.arange(5.0)
     curves = LightCurves.from_list([("a", band, t, np.full(5, 15.0), None)
                                     for band in ("y", "i", "Ks", "u", "g", "z", "r")])

@@ -114,8 +114,8 @@ def test_version_2_checkpoints_are_compared_their_way() -> None:
 
 
 def test_a_copy_with_a_band_or_points_missing_is_found_by_its_sketch() -> None:
-    """QA: training stars re-read with one band, or a few points lost (a sentinel value, an
-    unreadable file), were scored as new; their fingerprints differ, their sketches hold."""
+    """Training stars re-read with one band, or a few points lost (a sentinel value, an
+    unreadable file), are no new stars; their fingerprints differ, their sketches hold."""
     ids, lengths, time, mag = two_stars()
     curves = (np.array(ids, dtype=object), lengths, time, mag)
     stored = (stored_fingerprints(star_fingerprints(*curves)[["a"]].to_numpy())
@@ -155,7 +155,7 @@ def test_sketches_are_made_in_blocks_as_at_once(monkeypatch) -> None:
 
 
 def test_stars_of_one_field_with_flat_or_rounded_runs_are_not_taken_for_copies() -> None:
-    """QA: different stars on one cadence, clipped at saturation (75% marked seen) or
+    """Different stars on one cadence, clipped at saturation (75% marked seen) or
     constant and rounded to 0.01 mag, shared runs of four equal magnitudes: flat runs, and
     runs other training stars share, tell no star apart."""
     rng = np.random.default_rng(1)
@@ -190,10 +190,10 @@ def test_stars_of_one_field_with_flat_or_rounded_runs_are_not_taken_for_copies()
 
 
 def test_dense_curves_of_one_shape_and_normalisation_are_not_taken_for_copies() -> None:
-    """QA: TESS-like curves (a point every 2 minutes, fluxes normalised to one magnitude,
+    """TESS-like curves (a point every 2 minutes, fluxes normalised to one magnitude,
     scatter below the 0.001 mag the runs are rounded to, a systematic all stars share) share
-    their runs with other stars of their kind beyond each star's candidates: 30 of 30 new
-    stars were marked seen. Runs are counted over every run of every training star, and a
+    their runs with other stars of their kind beyond each star's candidates (30 of 30 new
+    stars marked seen). Runs are counted over every run of every training star, and a
     star that others share most of its runs with is found by its fingerprint alone."""
     rng = np.random.default_rng(2)
     time = np.arange(3000) * 2 / 1440
@@ -218,7 +218,7 @@ def test_dense_curves_of_one_shape_and_normalisation_are_not_taken_for_copies() 
 
 
 def test_a_training_star_listed_twice_with_points_missing_keeps_its_sketch() -> None:
-    """A review: training stars A and B, B a copy of A with a fifth of its points missing,
+    """Training stars A and B, B a copy of A with a fifth of its points missing,
     hold each other's runs; the rule that leaves unsketched a star whose runs others hold
     must not take both their sketches, or A re-read with another fifth missing is not found."""
     rng = np.random.default_rng(2)
@@ -245,9 +245,9 @@ def test_a_training_star_listed_twice_with_points_missing_keeps_its_sketch() -> 
 
 
 def test_few_smooth_curves_of_one_cadence_and_normalisation_are_not_taken_for_copies() -> None:
-    """QA: Kepler stars normalised per quarter (one 30-minute cadence for all, a rotator's
-    and a red giant's mmag variations) were taken for one another's copies and new ones for
-    training stars: too few like them were among the training stars for the share rule. Runs
+    """Kepler stars normalised per quarter (one 30-minute cadence for all, a rotator's
+    and a red giant's mmag variations) look like one another's copies, and new ones like
+    training stars: too few like them are among the training stars for the share rule. Runs
     a curve like its own would hold by chance tell no star apart (fingerprints.CHANCE); an
     RR Lyrae star's are kept, and its copy with points missing is still found."""
     rng = np.random.default_rng(7)

@@ -158,7 +158,7 @@ def test_nothing_readable_is_an_error_naming_the_file(tmp_path):
 
 
 def test_labels_without_their_ids_leading_zeros_are_said_of_partitions(tmp_path, rng):
-    """As of one table (QA): labels written 1, 2 for the partitions' stars 001, 002 are said
+    """As of one table: labels written 1, 2 for the partitions' stars 001, 002 are said
     to be their ids without the zeros, and the class left without a star is named."""
     folder = write_dataset(tmp_path / "survey", rng)
     parts = folder / "lightcurves.parquet"
@@ -180,8 +180,8 @@ def test_labels_without_their_ids_leading_zeros_are_said_of_partitions(tmp_path,
 
 def test_reading_warnings_are_kept_as_the_whole_table_keeps_them(tmp_path, rng) -> None:
     """A reused preparation says its reading's warnings again: a partitioned table keeps the
-    same ones as the whole table, each said once (review: the first pass said the column
-    warning, which was then neither kept nor said again, and said the partitions' twice)."""
+    same ones as the whole table, each said once (the first pass's column warning kept
+    and said again too; the partitions' not twice)."""
     rows = []
     for i in range(18):
         n = int(rng.integers(30, 70))
@@ -211,7 +211,7 @@ def test_reading_warnings_are_kept_as_the_whole_table_keeps_them(tmp_path, rng) 
     assert (streamed.path / "manifest.json").read_text() == (
         reference.path / "manifest.json").read_text()
     # A star in two partitions: the table is read whole after the first pass, and each
-    # warning is still said once (review: the first pass's were said again)
+    # warning is still said once (not the first pass's again)
     parts = folder / "lightcurves.parquet"
     first = pd.read_parquet(parts / "part-0.parquet")
     pd.concat([pd.read_parquet(parts / "part-2.parquet"),

@@ -490,9 +490,9 @@ def test_sparse_bands_do_not_drown_a_period_the_others_show() -> None:
 
 
 def test_two_short_stretches_far_apart_give_the_period_not_a_neighbouring_alias() -> None:
-    """QA: TESS-like stars seen in two 27-day sectors a year apart have many alias peaks
-    1/span apart under one lobe; at oversampling 1 the grid sampled them at random heights
-    and the search kept a neighbour (20% of QA's two-sector periods within 0.1%). Such a star
+    """TESS-like stars seen in two 27-day sectors a year apart have many alias peaks
+    1/span apart under one lobe; at oversampling 1 the grid samples them at random heights
+    and the search keeps a neighbour (20% of two-sector periods within 0.1%). Such a star
     is searched at twice the oversampling: the periods come out exact, as for one sector."""
     from lcformer.data.periods import _sampling, periodogram
 
@@ -514,8 +514,8 @@ def test_two_short_stretches_far_apart_give_the_period_not_a_neighbouring_alias(
     star = np.zeros(len(t), dtype=np.int64)
     span = np.array([np.ptp(t)])
     assert _sampling(t, star, span)[0].tolist() == [True]
-    # Sectors 14, 15 and 28 (QA): two stretches, the longest 1/7.4 of the span; a neighbour
-    # 0.15% off when the rule wanted 1/8 of it.
+    # Sectors 14, 15 and 28: two stretches, the longest 1/7.4 of the span; a neighbour
+    # 0.15% off if the rule wanted 1/8 of it.
     three = np.concatenate([sector, sector + 27.4, sector + 13 * 27.4])
     assert 7 < np.ptp(three) / (27.4 + 27) < 7.5
     assert _sampling(three, np.zeros(len(three), dtype=np.int64),
@@ -535,15 +535,15 @@ def test_two_short_stretches_far_apart_give_the_period_not_a_neighbouring_alias(
 
 
 def test_stars_sampled_for_periods_below_min_period_are_counted() -> None:
-    """QA: delta Scuti stars of 0.03-0.049 d sampled every 2 minutes got 13-day periods, the
-    search stopping at min_period (0.05 d) without a word; such stars are counted, so that
+    """Delta Scuti stars of 0.03-0.049 d sampled every 2 minutes get 13-day periods, the
+    search stopping at min_period (0.05 d); such stars are counted, so that
     the report points to --min-period, which then finds them."""
     rng = np.random.default_rng(5)
     t = np.arange(0, 20, 2 / 1440)
     y = 0.02 * np.sin(2 * np.pi * t / 0.035) + rng.normal(0, 0.002, len(t))
     nightly = np.sort(rng.uniform(0, 300, 200))
     # CRTS: 4 exposures within 30 minutes a night; its median step is 10 minutes, but no
-    # stretch covers two cycles of a period below 0.05 d (QA: every CRTS star was counted).
+    # stretch covers two cycles of a period below 0.05 d (so no CRTS star is counted).
     crts = (np.sort(rng.choice(np.arange(0, 2000.0), 100, replace=False))[:, None]
             + np.arange(4) * 10 / 1440).ravel()
     lcs = LightCurves.from_list([("dsct", "T", JD0 + t, 10 + y, np.full(len(t), 0.002)),
@@ -565,7 +565,7 @@ def test_stars_sampled_for_periods_below_min_period_are_counted() -> None:
 
 def test_significant_periods_at_the_shortest_searched_are_counted() -> None:
     """A star of a period below --min-period peaks at the edge of the grid with a strong
-    peak (QA: LINEAR's SX Phe stars, false-alarm probabilities near 1e-40): counted, so
+    peak (LINEAR's SX Phe stars, false-alarm probabilities near 1e-40): counted, so
     that the summary says --min-period; stars of noise, whose peaks fall anywhere, are not."""
     from lcformer.data.report import DropReport
 
@@ -581,9 +581,9 @@ def test_significant_periods_at_the_shortest_searched_are_counted() -> None:
     assert found.set_index("id").loc["sxphe", "period"] <= 1.1 * 0.05
     assert report.events["period_stars_best_period_near_min_period"] == 1
     assert report.events[NYQUIST_EVENT] == 0  # nights: irregular, no Nyquist limit
-    # QA: K2's regular 30-minute cadence, --min-period 0.02: an RR Lyrae star of 0.476 d
-    # peaked at its alias 0.0214 d beyond the Nyquist frequency, and the summary said to
-    # lower --min-period, which finds more aliases. Such stars are counted apart: those of
+    # K2's regular 30-minute cadence, --min-period 0.02: an RR Lyrae star of 0.476 d peaks
+    # at its alias 0.0214 d beyond the Nyquist frequency, where a lower --min-period finds
+    # more aliases. Such stars are counted apart: those of
     # a regular step (a few gaps and flagged points allowed) at least half min_period.
     from lcformer.data.periods import _regular_step
 

@@ -51,8 +51,8 @@ def test_prepare_writes_reuses_and_rebuilds(tmp_path, rng):
 
 
 def test_a_reused_preparation_says_its_warnings_again(tmp_path, rng):
-    """QA: nJy fluxes read as Jy were warned of by prepare; train reused the preparation and
-    trained on magnitudes 22.5 off in silence."""
+    """nJy fluxes read as Jy are warned of by prepare; train, reusing the preparation, must
+    not train on magnitudes 22.5 off in silence."""
     lcs = curves(rng)
 
     def read(report: DropReport) -> LightCurves:
@@ -73,7 +73,7 @@ def test_a_reused_preparation_says_its_warnings_again(tmp_path, rng):
     assert reused
     with pytest.warns(UserWarning, match=r"^fluxes look like nJy \[said when"):  # each reuse
         prepare("toy", read, "hash1", CONFIG, tmp_path)                      # from Python
-    # Within one command (an ablation reuses it per row): once (review)
+    # Within one command (an ablation reuses it per row): once
     said = prepared.SAID_IN_COMMAND.set(set())
     try:
         with pytest.warns(UserWarning, match=r"\[said when"):
@@ -105,7 +105,7 @@ def test_a_class_no_star_has_is_named_with_the_classes_there_are(tmp_path, rng):
                                          r"they are 2 classes; spell them alike"):
         data, _ = prepare("toy", lambda r: cased, "h", CONFIG, tmp_path)
     assert data.classes == ["RRL", "b", "rrl"]
-    # VSX's uncertain type (QA): said with the renaming that merges it.
+    # VSX's uncertain type: said with the renaming that merges it.
     colon = both.with_labels(np.array(["RRAB:", "RRAB", "b", "b"] * 2, dtype=object))
     with pytest.warns(UserWarning, match=r"toy: classes 'RRAB' and 'RRAB:' differ only in a "
                                          r"trailing colon \(an uncertain type\), so they are 2 "
@@ -216,7 +216,7 @@ def test_small_classes_of_star_views_count_every_band_of_their_stars(tmp_path, r
     labels = [("a" if i < 4 else "b") for i in range(6) for _ in range(2)]
     config = PrepareConfig(inputs="stars", features=False, min_class_windows=3)
     with pytest.warns(UserWarning, match=r"^1 class\(es\) with fewer than 3 stars dropped "
-                                         r"\(--min-class-windows\): b$"):  # named (QA)
+                                         r"\(--min-class-windows\): b$"):  # named
         data, _ = prepare("two", lambda r: LightCurves.from_list(two_bands, labels=labels),
                           "h", config, tmp_path)
     assert data.classes == ["a"]

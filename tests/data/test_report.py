@@ -27,8 +27,8 @@ def test_a_report_of_curves_read_and_dropped_only_has_no_not_read_section() -> N
 
 
 def test_problems_past_the_ten_shown_are_saved_and_the_line_says_where(tmp_path) -> None:
-    """'... and 124 more (see report)' named a report that predict and describe never wrote:
-    those problems were nowhere."""
+    """'... and 124 more (see report)' names a report that predict and describe write too,
+    or those problems are nowhere."""
     report = DropReport(problems=[f"star{i}.csv:2: bad" for i in range(13)])
     path = tmp_path / "out_problems.txt"
     assert report.save_problems(path) == path
@@ -48,7 +48,7 @@ def test_what_a_file_declares_is_kept_but_not_printed_as_a_change() -> None:
 
 
 def test_why_stars_are_outside_the_training_range_is_kept_not_printed_as_a_change() -> None:
-    """The flag's line says why (a review: they were printed as 'changed, not dropped')."""
+    """The flag's line says why, not 'changed, not dropped'."""
     from lcformer.data.report import UNLIKE_EVENT
 
     report = DropReport()

@@ -121,7 +121,7 @@ def test_split_stars_halves_a_set_by_star_and_class(labels, seed):
 
 
 def test_the_record_names_test_classes_without_a_training_star() -> None:
-    """A class of one star goes to test: scored (F1 0), never learnt, and now said so."""
+    """A class of one star goes to test: scored (F1 0), never learnt, and said so."""
     from lcformer.data.splits import split_record
     from lcformer.evaluation.records import RunRecord
 
@@ -145,8 +145,8 @@ def test_the_record_names_test_classes_without_a_training_star() -> None:
 
 
 def test_a_stars_copy_under_another_id_lands_in_its_part() -> None:
-    """asas_acvs lists 41 light curves twice under two ids; a stratified split put 11 test
-    stars' copies among the training stars (found by the seen-star sketches)."""
+    """asas_acvs lists 41 light curves twice under two ids; a stratified split can put 11 test
+    stars' copies among the training stars (the seen-star sketches find them)."""
     from dataclasses import replace
 
     from lcformer.data.lightcurves import LightCurves
@@ -174,8 +174,8 @@ def test_a_stars_copy_under_another_id_lands_in_its_part() -> None:
 
 
 def test_copies_of_one_light_curve_with_two_classes_are_named() -> None:
-    """QA: a VSX cross-match listed one ASAS star as EW and, under another id, as EA: both
-    were trained on (and, in the test part, scored) without a word."""
+    """A VSX cross-match can list one ASAS star as EW and, under another id, as EA: both
+    would be trained on (and, in the test part, scored): named."""
     from dataclasses import replace
 
     from lcformer.data.lightcurves import LightCurves

@@ -68,7 +68,7 @@ def test_median_errors_are_compared_with_training_stars_as_bright() -> None:
     """A survey as deep as the training one but noisier: a band's median error (log10) is
     compared with the 1st-99th percentile range of the training stars in its bin of median
     magnitude, widened by a factor of 1.5 on each side, as errors grow with magnitude; a star
-    without the band is not compared, one without errors is unlike them (QA: the values that
+    without the band is not compared, one without errors is unlike them (the values that
     rest on errors differ). Kept under a key of their own."""
     rng = np.random.default_rng(0)
     mag = rng.uniform(14, 20, 400)
@@ -115,13 +115,13 @@ def test_tied_training_magnitudes_give_a_range_to_every_bin(share) -> None:
     assert outside_training(new, {}, error_ranges(training)).tolist() == [False, True, False]
     broken = {"g_log_median_err": {"edges": [0.0], "low": [-2.0], "high": [-1.9]}}
     assert not outside_training(new, {}, broken).any()  # saved so before: not compared
-    # A star whose errors are unknown (a table without its err column; QA: probabilities
-    # moved by up to 0.13, unflagged), where the training stars' were known: flagged.
+    # A star whose errors are unknown (a table without its err column: probabilities
+    # move by up to 0.13), where the training stars' were known: flagged.
     unknown = pd.DataFrame({"g_median_mag": [2.0, np.nan], "g_log_median_err": np.nan})
     reasons = unlike_training(unknown, {}, error_ranges(training))
     assert reasons["noerrors_g"].tolist() == [True, False]  # (no g band: not compared)
     assert reason_text("noerrors_g") == "no g errors"
-    # Not where training stars without errors were common (a review: 7% with errors), nor
+    # Not where training stars without errors are common (7% with errors, say), nor
     # by a checkpoint that did not record the share
     some = training.assign(g_log_median_err=np.where(np.arange(200) < 150, np.nan,
                                                      training["g_log_median_err"]))
@@ -168,7 +168,7 @@ def test_negative_magnitudes_read_as_a_range() -> None:
 
 def test_each_reason_a_star_is_unlike_the_training_stars_is_kept_and_worded() -> None:
     """outside_training is any of unlike_training's reasons, which predict counts so that
-    the flag's line says which (QA: stars without u and v were told of five causes)."""
+    the flag's line says which (stars without u and v: not five causes)."""
     shares = {"u_median_mag": 1.0, "g_median_mag": 1.0}
     new = pd.DataFrame({"span": [10.0, 100.0], "n_points": 50,
                         "u_median_mag": [np.nan, 17.0], "g_median_mag": 16.0})
@@ -181,8 +181,8 @@ def test_each_reason_a_star_is_unlike_the_training_stars_is_kept_and_worded() ->
 
 
 def test_a_period_far_outside_its_predicted_classs_is_told() -> None:
-    """Cepheids of 3-48 d called RR Lyrae (0.33-1.7 d) by a model that never learnt Cepheids
-    (QA): beyond half the class's 1st percentile or twice its 99th; a class of too few
+    """Cepheids of 3-48 d called RR Lyrae (0.33-1.7 d) by a model that never learnt Cepheids:
+    beyond half the class's 1st percentile or twice its 99th; a class of too few
     training stars, or a star without a period, is not compared."""
     rng = np.random.default_rng(0)
     rrl = rng.uniform(0.4, 0.8, 200)

@@ -214,7 +214,7 @@ def test_bands_run_blue_to_red_so_the_colour_is_the_usual_one() -> None:
     assert order_bands(["RP", "G", "BP"]) == ["BP", "G", "RP"]
     assert order_bands(["R", "B", "B"]) == ["B", "R"]  # eros1: as alphabetical
     assert order_bands(["zz", "r", "aa", "v"]) == ["v", "r", "aa", "zz"]  # unknown: last
-    # SkyMapper's violet v lies between its u and g (QA: colours were u-g, g-v, v-r): among
+    # SkyMapper's violet v lies between its u and g (not colours u-g, g-v, v-r): among
     # u or g a lower-case v is it; alone with other bands, Johnson V.
     assert order_bands(["u", "v", "g", "r", "i", "z"]) == ["u", "v", "g", "r", "i", "z"]
     assert order_bands(["g", "v"]) == ["v", "g"]

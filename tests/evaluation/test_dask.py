@@ -103,7 +103,7 @@ def test_a_star_split_across_partitions_is_refused(tiny_run, tmp_path) -> None:
         apart = [halves[0].assign(id=7), halves[1]]
         assert len(classify_partitions(dd.from_map(lambda part: part, apart),
                                        tiny_run).compute()) == 2
-        # Ids in the index (set_index("id"), QA): read as the id column, and checked.
+        # Ids in the index (set_index("id")): read as the id column, and checked.
         indexed = [half.set_index("id") for half in halves]
         with pytest.raises(InputError, match=f"more than one partition, e.g. '{star}'"):
             classify_partitions(dd.from_map(lambda part: part, indexed), tiny_run)
@@ -111,7 +111,7 @@ def test_a_star_split_across_partitions_is_refused(tiny_run, tmp_path) -> None:
                                   tiny_run).compute()
         assert sorted(got["id"]) == sorted(frame["id"].unique())
         # The ids the reader takes are the ones checked: a column named as ids beside an
-        # index of row keys (a review: the index was checked, the split star let through).
+        # index of row keys (checking the index would let the split star through).
         keyed = [half.rename(columns={"id": "objectId"}).set_index(
             pd.Index(range(len(half)), name="id")) for half in halves]
         with pytest.raises(InputError, match=f"more than one partition, e.g. '{star}'"):
@@ -122,8 +122,8 @@ def test_a_star_split_across_partitions_is_refused(tiny_run, tmp_path) -> None:
 # Dask's own Parquet reader, not lcformer, calls the deprecated reset_index(inplace=True).
 @pytest.mark.filterwarnings("ignore:The inplace keyword in DataFrame.reset_index")
 def test_a_star_split_across_small_parquet_files_is_refused(tmp_path) -> None:
-    """Reading the id column alone, Dask fused eight small files into three partitions, in
-    which a star split over two files looked whole; classifying reads the eight (QA)."""
+    """Reading the id column alone, Dask fuses eight small files into three partitions, in
+    which a star split over two files looks whole; classifying reads the eight."""
     from lcformer.errors import InputError
     from lcformer.evaluation.dask import _check_one_partition_per_star
 

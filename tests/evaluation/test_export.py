@@ -35,7 +35,7 @@ def test_the_exported_graph_equals_torch(tiny_run, tmp_path, capsys) -> None:
 
     out = tmp_path / "model.onnx"
     before = torch.get_num_threads()
-    try:  # --threads bounds the check's and the timings' threads (QA: a shared node)
+    try:  # --threads bounds the check's and the timings' threads (a shared node)
         assert main(["export", str(tiny_run), str(out), "--threads", "1"]) == 0
         assert torch.get_num_threads() == 1
     finally:
@@ -109,8 +109,8 @@ def test_a_run_whose_prepared_data_is_gone_has_no_samples_to_check_on(tmp_path) 
 
 def test_a_trained_run_is_checked_on_its_own_prepared_samples(tiny_synthetic, tmp_path,
                                                               capsys) -> None:
-    """Not only on synthetic stars forced into one band: a reviewer found the check passed
-    on those at 3e-8 while the run's own stars differed by 1.9e-6 (within the tolerance)."""
+    """Not only on synthetic stars forced into one band: the check can pass on those at
+    3e-8 while the run's own stars differ by 1.9e-6 (within the tolerance)."""
     from lcformer.evaluation.export import prepared_samples
 
     run = tmp_path / "run"

@@ -46,8 +46,8 @@ def test_a_period_at_the_edge_of_the_search_is_flagged() -> None:
 
 def test_a_star_unlike_the_training_stars_is_flagged_before_a_weak_period() -> None:
     """Curves cut shorter than the training stars' have weak periods too: the flag that says
-    why comes first (eros1 test curves cut to 15% of their span: 376 of 729 were reported as
-    no_significant_period only); a star without a period stays no_period."""
+    why comes first (eros1 test curves cut to 15% of their span: 376 of 729 would be
+    no_significant_period alone); a star without a period stays no_period."""
     rng = np.random.default_rng(2)
     t = np.arange(30.0)
     curves = LightCurves.from_list([(name, "r", t, 15 + rng.normal(0, 0.1, 30), np.full(30, .1))
@@ -74,9 +74,9 @@ def test_a_period_unlike_its_class_is_the_least_serious_flag() -> None:
 
 
 def test_a_mmag_variable_beyond_its_errors_is_not_constant() -> None:
-    """QA (TESS): 1-mmag delta Scuti stars and rotators with fap 0 were flagged constant. A
+    """TESS's 1-mmag delta Scuti stars and rotators with fap 0 are not constant. A
     scatter under --min-scatter is constant unless the star varies beyond twice its errors
-    with a significant period seen 10 times or more and not a day's alias (a review: a
+    with a significant period seen 10 times or more and not a day's alias (a
     constant star's drift peaks at 1.0007 d, an annual wave at 369 d, both significant)."""
     rng = np.random.default_rng(1)
     t = np.arange(2000) * 0.0014

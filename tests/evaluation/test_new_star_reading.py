@@ -67,8 +67,8 @@ def test_new_stars_are_read_as_the_training_tables_were_unless_the_user_says_oth
     reading, _ = new_star_reading(trained, ReadConfig(columns=ztf), {"columns": ztf,
                                                                      "flux": False})
     assert not reading.flux
-    # Columns given with the run's flag column keep its bit mask, and say so (QA: PS1's
-    # infoFlag is non-zero on good rows; without the mask every row was dropped); a mask
+    # Columns given with the run's flag column keep its bit mask, and say so (PS1's
+    # infoFlag is non-zero on good rows; without the mask every row is dropped); a mask
     # given, or another flag column, is the user's.
     ps1 = ReadConfig(columns=Columns(id="objID", mag="psfFlux", flag="infoFlag",
                                      flag_bits=14640), flux=True, zero_point=8.9)
@@ -102,7 +102,7 @@ def test_a_runs_band_names_are_new_stars_unless_the_user_gives_others() -> None:
 
 @pytest.mark.parametrize(("event", "first", "says"), [
     # a star's several files read as several stars: fingerprints miss the joined stars,
-    # which a score could count (found by a review)
+    # which a score could count
     ("one_star_in_several_files", 5, r"which read each of a star.s several files as a star "
                                      r"of its own; this input has such files "
                                      r"\(one_star_in_several_files\)"),

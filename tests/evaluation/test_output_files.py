@@ -41,7 +41,7 @@ def test_other_formats_are_refused_before_any_work(tiny_run, tmp_path, capsys) -
     assert main(["predict", str(tiny_run), str(stars), "--out", str(tmp_path / "p.xlsx"),
                  "--quiet"]) == 2
     assert "p.xlsx: unknown output format '.xlsx'" in capsys.readouterr().err
-    # A missing input is said as such, not as a bad --out (QA: a mistyped input on a
+    # A missing input is said as such, not as a bad --out (a mistyped input on a
     # cluster, --out a folder); a folder of no partitions says why --out must be a file.
     assert main(["predict", str(tiny_run), str(tmp_path / "nosuch"), "--out",
                  str(tmp_path / "out"), "--quiet"]) == 2

@@ -221,7 +221,7 @@ def band_less(band_less_run):
 
 
 def test_a_band_less_model_takes_a_stars_only_band_and_guesses_no_other(band_less) -> None:
-    """The review's case: a star with one named band is classified (its band is taken for the
+    """A star with one named band is classified (its band is taken for the
     model's), a star with B and R is not guessed at, and its reason says why readably."""
     model, metadata = band_less
     lcs = signal_test_stars()
@@ -252,7 +252,7 @@ def test_a_named_one_band_model_guesses_only_a_stars_only_unnamed_curve(periodic
     (band,) = metadata["bands"]
     lcs = two_bands(two_bands(two_bands(signal_test_stars(), "sine", "", "B"),
                               "noise", "B", "R"), "flat", band, "B")
-    # flat is classified on V: its B curve is said (QA), the others get their reasons
+    # flat is classified on V: its B curve is said, the others get their reasons
     with pytest.warns(UserWarning, match=rf"curves in band\(s\) B, which the model does not "
                                          rf"know \(its bands: {band}\), are not used"):
         result = predict_stars(model, metadata, lcs, device="cpu")
@@ -268,7 +268,7 @@ def test_a_named_one_band_model_guesses_only_a_stars_only_unnamed_curve(periodic
                  f"zg=g,zr=r)"}
     assert "''" not in "".join(result.unclassified["reason"])
     assert result.report.curves == {"band_not_guessed": 1, "band_the_model_lacks": 4}
-    # A star of curves without a band, for a model of two: the option that names them (QA)
+    # A star of curves without a band, for a model of two: the option that names them
     from lcformer.evaluation.predict import foreign_reason
 
     assert foreign_reason(["B", "R"], [""]).endswith(
@@ -423,11 +423,11 @@ def test_stars_unlike_the_training_stars_are_flagged(periodic) -> None:
     unlike = "outside_training_range"
     assert flags == {"like": "", "long": unlike, "many": unlike, "fainter": "",
                      "faint": unlike, "bright": unlike, "noisier": "", "noisy": unlike,
-                     "no errors": unlike}  # (QA: errors unknown where the training stars'
-    line = format_flags(result.flag_counts, 9)  # were known moved probabilities, unflagged)
+                     "no errors": unlike}  # (errors unknown where the training stars'
+    line = format_flags(result.flag_counts, 9)  # were known move probabilities)
     assert line.startswith("6 of 9 predictions are flagged (6 outside_training_range)")
-    # Why, each reason counted among the stars flagged so (QA: stars without two of the
-    # training stars' bands were told of five possible causes, not which).
+    # Why, each reason counted among the stars flagged so (stars without two of the
+    # training stars' bands are told which, not five possible causes).
     events = {k: n for k, n in result.report.events.items()
               if k.startswith("outside_training_range_")}
     assert events == {"outside_training_range_span": 1, "outside_training_range_points": 1,
@@ -477,10 +477,10 @@ def test_info_states_the_training_stars_range(tiny_run, periodic, capsys,
 
 def test_a_labels_file_of_only_a_header_does_not_stop_predict(tiny_run, tmp_path,
                                                                 capsys) -> None:
-    """Labels are optional to predict, but b9cde1a made a labels.csv of its header alone an
-    input error (exit 2), beside a table and beside Parquet partitions alike: now the stars
-    are classified, exit 0, and the file is counted (empty_labels_file) and warned of. A
-    per-star catalogue of its header alone lists no file to read: still refused, so said."""
+    """Labels are optional to predict: with a labels.csv of its header alone, beside a table
+    or beside Parquet partitions alike, the stars are classified, exit 0, and the file is
+    counted (empty_labels_file) and warned of. A per-star catalogue of its header alone
+    lists no file to read: still refused, so said."""
     from tests.evaluation.stars import new_stars, write_partitions
 
     lcs = new_stars(n_per_class=2)

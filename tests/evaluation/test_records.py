@@ -104,8 +104,8 @@ def test_the_summary_says_what_a_network_weight_of_0_or_1_means() -> None:
 
 
 def test_the_summary_says_when_few_validation_stars_chose_the_epoch_and_weight() -> None:
-    """QA: the best epoch chosen on 1 star (val macro-F1 1.0, 0.0, 1.0...), the weight on
-    6, and the summary said only "network weight 0"."""
+    """The best epoch chosen on 1 star (val macro-F1 1.0, 0.0, 1.0...), the weight on 6:
+    the summary says so, not only "network weight 0"."""
     def line(used: dict, same: bool | None = None) -> str:
         split = {**record("periodic").split, "used": used}
         if same is not None:

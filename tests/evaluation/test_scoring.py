@@ -38,7 +38,7 @@ def test_predictions_are_scored_against_the_inputs_labels(periodic) -> None:
     called = table.loc["mira-1", "predicted"]  # what the model calls a class it lacks
     assert first.endswith("labelled stars not scored: 1 of classes the model was not trained "
                           f"on (mira; predicted as {called} 1) and 1 not classified; 1 star "
-                          f"without a label")  # "nolabel": counted too (QA)
+                          f"without a label")  # "nolabel": counted too
     each = f1_score(scored["label"], scored["predicted"], average=None,
                     labels=result.classes)
     assert per_class == "  F1 per class (stars): " + ", ".join(
@@ -127,17 +127,17 @@ def test_the_runs_own_dataset_is_scored_on_the_runs_test_stars(periodic, tmp_pat
     own = LightCurves.concatenate([trained_stars_renamed(), lcs])
     line = label_scores(predict_stars(*periodic, own, device="cpu"), own, set(test_ids))
     assert "on 6 labelled stars of the run's test set classified" in line
-    # Only named alike, with ids numbered alike (QA: a held-out folder named as the training
+    # Only named alike, with ids numbered alike (a held-out folder named as the training
     # one): none of its stars has a training star's points, so all of them are new.
     result = predict_stars(*periodic, lcs, device="cpu")
     assert label_scores(result, lcs, set(test_ids)) == label_scores(result, lcs)
     assert "on 18 labelled stars classified" in label_scores(result, lcs, set(test_ids))
-    # ... and with one copy of a training star among them (a review): still new stars.
+    # ... and with one copy of a training star among them: still new stars.
     one = LightCurves.concatenate([trained_stars_renamed().select(np.array([0])), lcs])
     line = label_scores(predict_stars(*periodic, one, device="cpu"), one, set(test_ids))
     assert "on 18 labelled stars classified" in line and "not scored: 1 whose points" in line
     # An input named like the run's dataset (a folder "train") with none of its test stars:
-    # the fingerprints say which stars the model trained on, so the others are scored (QA).
+    # the fingerprints say which stars the model trained on, so the others are scored.
     assert label_scores(result, lcs, {"unknown-star"}) == label_scores(result, lcs)
     assert "on 18 labelled stars classified" in label_scores(result, lcs, {"unknown-star"})
     # Without them (a checkpoint of an earlier lcformer), nothing can tell: none scored.
@@ -149,8 +149,8 @@ def test_the_runs_own_dataset_is_scored_on_the_runs_test_stars(periodic, tmp_pat
 
 
 def test_a_class_whose_stars_are_all_flagged_is_named_beside_the_unflagged_score() -> None:
-    """QA (VVV): all 16 constant stars flagged no_significant_period, rightly, and "macro-F1
-    0.936 on 60 unflagged" did not say that it was over 4 of the 5 classes."""
+    """VVV's 16 constant stars are all flagged no_significant_period, rightly: "macro-F1
+    0.936 on 60 unflagged" must say that it is over 4 of the 5 classes."""
     from lcformer.evaluation.scoring import score_labels
 
     stars = pd.DataFrame({"id": list("abcdef"), "label": ["RRL", "RRL", "EB", "EB", "CST", "CST"],
@@ -260,13 +260,13 @@ def test_another_surveys_spelling_of_a_class_is_read_as_it_and_said() -> None:
                            "otherwise: RR_Lyrae_FM as RR Lyrae FM, mira as Mira; the output's "
                            "label column keeps the input's spelling, --class-names renames "
                            "it): macro-F1 1.000, accuracy 1.000 on 2 labelled stars "
-                           "classified")  # (QA: the file's labels then matched none)
+                           "classified")  # (else the file's labels match none)
     assert "2 of classes the model was not trained on (LSP; predicted as Mira 2)" in line
 
 
 def test_a_class_without_a_training_star_is_not_scored_by_predict(tmp_path, capsys) -> None:
-    """QA: the one star of a class went to validation (or a split's test), so the model had
-    the class but never learnt it; predict scored it (F1 0: 0.693 for 0.867). The checkpoint
+    """The one star of a class may go to validation (or a split's test): the model has the
+    class but never learnt it, and scoring it gives F1 0 (0.693 for 0.867). The checkpoint
     names such classes, `info` says them, and predict counts their stars unscored."""
     import dataclasses
 
@@ -313,9 +313,9 @@ def test_a_class_without_a_training_star_is_not_scored_by_predict(tmp_path, caps
 
 
 def test_stars_of_a_class_never_trained_on_are_counted_not_scored() -> None:
-    """The model's class "c" had no training star: its labelled stars are not scored (QA),
-    while a star of another class predicted as "c" is still scored wrong (a review: it had
-    become a class of no name, code -1)."""
+    """The model's class "c" had no training star: its labelled stars are not scored,
+    while a star of another class predicted as "c" is still scored wrong (not as a class of
+    no name, code -1)."""
     from sklearn.metrics import f1_score
 
     from lcformer.evaluation.scoring import score_labels

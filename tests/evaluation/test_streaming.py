@@ -211,7 +211,7 @@ def test_labelled_partitions_are_scored_as_the_same_stars_in_one_table(
                  *common]) == 0
     partitioned = score_lines(capsys.readouterr().out)
     assert partitioned == scored_as_one_table(tiny_run, tmp_path, common, capsys)
-    with held_elsewhere(tmp_path / "out", "predictions"):  # one command at a time (QA)
+    with held_elsewhere(tmp_path / "out", "predictions"):  # one command at a time
         assert main(["predict", str(tiny_run), str(parts), "--out", str(tmp_path / "out"),
                      *common]) == 2
     assert capsys.readouterr().err.endswith(
@@ -335,17 +335,16 @@ def test_a_star_split_across_partitions_is_refused(model, tmp_path) -> None:
                                          rf"a\.parquet") as refused:
         predict_partitions(*model, partition_paths(tmp_path / "in"), tmp_path / "out",
                            device="cpu", progress=False)
-    # The ids are read first, so no partition is predicted from part of the star's rows (QA:
-    # a HATS catalogue's star at a pixel's edge kept its first part's output, when the run
-    # stopped at another clash); the error is one line.
+    # The ids are read first, so no partition is predicted from part of the star's rows (a
+    # HATS catalogue's star at a pixel's edge would keep its first part's output, were the
+    # run stopped at another clash); the error is one line.
     assert "\n" not in str(refused.value) and "removed" not in str(refused.value)
     assert not list((tmp_path / "out").glob("*.parquet"))
 
 
 def test_a_file_of_no_light_curves_among_partitions_is_no_split_star(model, tmp_path) -> None:
-    """A review: the ids read first from every partition took a labels.parquet (id, class)
-    beside the partitions for a partition splitting every star; it fails on its own, as
-    before, and the others are predicted."""
+    """A labels.parquet (id, class) beside the partitions is no partition splitting every
+    star when the ids are read first: it fails on its own, and the others are predicted."""
     paths = write_partitions(new_stars(1), tmp_path / "in", 2)
     frame = pd.concat([pd.read_parquet(p) for p in paths])
     pd.DataFrame({"id": pd.unique(frame["id"]), "class": "x"}).to_parquet(
@@ -358,7 +357,7 @@ def test_a_file_of_no_light_curves_among_partitions_is_no_split_star(model, tmp_
 
 def test_a_star_split_across_partitions_leaves_no_earlier_output_of_its_rows(
         model, tmp_path) -> None:
-    """The review's case: one partition holds some stars' V rows, a later one their R rows.
+    """One partition holds some stars' V rows, a later one their R rows.
     The output of the V partition, made by an earlier run and kept as done, is removed when
     the R partition appears, so that fixing only the R partition cannot leave one-band
     predictions; the partitions without split stars keep theirs."""
@@ -427,7 +426,7 @@ def test_a_rerun_with_other_settings_is_refused(model, tmp_path) -> None:
                                                       rf"lcformer's code \(none of your options "
                                                       rf"differ\), with other settings \({key}: "):
             predict_partitions(*model, paths, tmp_path / "out", device="cpu", progress=False)
-    # lcformer 0.3.0's record (QA): without the code's newer keys, and a reading without
+    # lcformer 0.3.0's record: without the code's newer keys, and a reading without
     # the settings it did not have: an update, said so, not options changed
     released = {k: v for k, v in record.items() if k not in ("flag_kinds", "flag_rules",
                                                              "data_code")}
@@ -541,7 +540,7 @@ def test_the_command_on_partitions(tiny_run, tmp_path, monkeypatch, capsys) -> N
 
     assert main(["predict", str(tiny_run), "in", "--out", "new/p.csv", "--quiet"]) == 2
     assert "give --out a folder" in capsys.readouterr().err
-    assert not Path("new").exists()  # no folder, nor lock file, made for it (review)
+    assert not Path("new").exists()  # no folder, nor lock file, made for it
 
     # Another file among them is named, where it made the folder be read whole (--out
     # p.csv) without it, or refused for an output name; a Spark .crc is never data.
@@ -753,9 +752,9 @@ def test_a_hats_catalogue_of_nested_light_curves_is_predicted_from_its_root(mode
 
 
 def test_input_and_output_folders_that_overlap_or_change_are_refused(model, tmp_path) -> None:
-    """Outputs read back as input were judged changed and removed; an input inside the
-    output folder was removed as an orphan; another input into the same folder removed the
-    first one's outputs."""
+    """Refused, as outputs read back as input would be judged changed and removed, an input
+    inside the output folder removed as an orphan, and another input into the same folder
+    would remove the first one's outputs."""
     paths = write_partitions(new_stars(1), tmp_path / "in" / "night1", 2)
     (tmp_path / "in" / "night2").mkdir()
     new_stars(1, seed=3).to_frame().assign(id=lambda f: "n2-" + f["id"]).to_parquet(
@@ -777,8 +776,8 @@ def test_input_and_output_folders_that_overlap_or_change_are_refused(model, tmp_
 
 
 def test_an_input_folder_moved_unchanged_continues(model, tmp_path, capsys) -> None:
-    """QA: a requeued job whose partitions were staged to another disk (the same names, sizes
-    and times) was refused, and every finished partition was predicted again."""
+    """A requeued job's partitions may be staged to another disk (the same names, sizes and
+    times): not refused, and no finished partition predicted again."""
     write_partitions(new_stars(1), tmp_path / "in", 3)
     out = tmp_path / "out"
     predict_partitions(*model, partition_paths(tmp_path / "in"), out, device="cpu",

@@ -76,7 +76,7 @@ def test_ablation_rows_baseline_and_continuing(tiny_synthetic, tmp_path, monkeyp
     # Another row: trained; the others read; the table holds them all, in the steps' order.
     more = run_ablation("synthetic", out, config.replace(steps=("scalars",)), progress=False,
                         command="more")
-    # A command is recorded where it made a row (QA: one that trained nothing was listed)
+    # A command is recorded where it made a row (not one that trained nothing)
     assert json.loads((out / "ablation.json").read_text())["commands"] == ["test", "more"]
     assert more.long["step"].tolist() == ["research", "scalars", "folded", "trees",
                                           "random_forest", "gradient_boosting"]
@@ -151,8 +151,8 @@ def test_an_ablation_of_some_classes_continues(tiny_synthetic, tmp_path) -> None
     with pytest.raises(ConfigMismatchError, match="other settings or data"):
         run_ablation("synthetic", out, config, progress=False,
                      prepare=prepare.replace(classes=("sinusoid", "gaussian_process")))
-    # A row from data files edited since (QA: a labels file relabelled between two
-    # commands): refused, where its test stars were said to be the other rows'.
+    # A row from data files edited since (a labels file relabelled between two
+    # commands): refused, as its test stars are not the other rows'.
     info = json.loads((out / "ablation.json").read_text())
     assert info["input_hash"] and len(info["input_hash"]) > 12
     (out / "ablation.json").write_text(json.dumps(info | {"input_hash": "0" * 64}))
@@ -202,8 +202,8 @@ def test_the_caption_names_the_rows_that_share_the_baselines_test_stars(steps, s
 
 
 def test_the_caption_names_the_split_auto_was(tmp_path) -> None:
-    """QA: an ablation on EROS-1's own split and one on a dataset without one both said
-    "the dataset's own split, or where it has none stratified": the runs record which."""
+    """An ablation on EROS-1's own split and one on a dataset without one: not both "the
+    dataset's own split, or where it has none stratified", as the runs record which."""
     from lcformer.experiments.ablation import run_split
 
     long = pd.DataFrame({"step": ["trees"], "repeat": ["split"], "macro_f1": [0.9],
@@ -232,7 +232,7 @@ def test_a_run_of_seconds_is_not_shown_as_no_time() -> None:
 
 
 def test_the_table_says_what_its_counts_cover() -> None:
-    """An audit: the minutes of a star-view row leave out its preparation, a k-fold table's
+    """The minutes of a star-view row leave out its preparation, a k-fold table's
     test stars are all folds' together, and on one band the row joining bands is the row
     before it again; each is said (run_bands reads the runs' best.json)."""
     long = pd.DataFrame({

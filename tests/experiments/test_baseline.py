@@ -175,15 +175,15 @@ def test_cli_baseline(tmp_path, monkeypatch, capsys) -> None:
                      "--window", "40", "--stride", "40", "--out", str(out)])
     assert code == 0
     printed = capsys.readouterr().out
-    # What reading and cleaning kept comes first, as train prints it (QA: ZTF's flagged rows
-    # dropped by baseline were said nowhere).
+    # What reading and cleaning kept comes first, as train prints it (ZTF's flagged rows
+    # dropped by baseline, say).
     assert printed.startswith("prepared synthetic -> ")
     lines = [line for line in printed.splitlines() if line.startswith("synthetic / ")]
     assert lines[0].startswith("synthetic / random_forest: star-level test accuracy ")
     assert lines[1].startswith("synthetic / gradient_boosting: star-level test accuracy ")
     assert "on 6 stars" in lines[0]
     assert (out / "metrics.json").is_file() and (out / "test_predictions.csv").is_file()
-    # How to make it again (QA: no run folder said its command or the software's versions)
+    # How to make it again: the command and the software's versions
     made = json.loads((out / "metrics.json").read_text())
     assert made["command"].startswith("lcformer baseline synthetic --work-dir ")
     assert made["command"].endswith(f"--out {out}")
@@ -238,8 +238,8 @@ def test_gradient_boosting_learns_on_a_few_dozen_training_stars() -> None:
 
 
 def test_a_band_too_sparse_for_features_is_said_in_lcformers_words(tmp_path) -> None:
-    """QA (VVV): J with at most 4 points a star gives no feature of J (MIN_POINTS 5), and
-    scikit-learn's imputer warned of "features without any observed values: [0 ... 71]"."""
+    """VVV's J, with at most 4 points a star, gives no feature of J (MIN_POINTS 5): said,
+    not as scikit-learn's imputer's "features without any observed values: [0 ... 71]"."""
     import warnings
 
     easy = easy_curves(n_per_class=12)
@@ -262,7 +262,7 @@ def test_a_band_too_sparse_for_features_is_said_in_lcformers_words(tmp_path) -> 
     assert left and all(n.startswith("J_") for n in left)
     assert out.info["features"]["n_features"] == len(out.info["features"]["names"])
     # Curves without errors: their error-weighted features are the cause, not the points
-    # (review: "band V: no training star has 5 points there" was said of them).
+    # (not "band V: no training star has 5 points there").
     bare = LightCurves.from_list([(easy.ids[k], "V", *easy.curve(k)[:2], None)
                                   for k in range(easy.n_curves)], labels=list(easy.labels))
     data, _ = prepare("bare", lambda report: bare, "h", PREPARE, tmp_path / "bare")

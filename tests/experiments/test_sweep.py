@@ -105,7 +105,7 @@ def test_sweep_writes_long_results_and_the_table(swept, prepared) -> None:
     longer = result.long.assign(epochs_run=[1, 1, 3, 1])  # ae_frozen's 2 reconstruction
     assert ("epochs: 1 planned, 1-3 run (reconstruction epochs and early stops included)"
             in budget_text(prepared, TWO_BY_TWO, longer))
-    # Stars read but left without a curve are said (QA: 209 "stars" of 233, 24 unsaid)
+    # Stars read but left without a curve are said (not 209 "stars" where 233 were read)
     from collections import Counter
 
     from lcformer.data.report import DropReport
@@ -164,7 +164,7 @@ def test_interrupted_sweep_redoes_only_the_unfinished_run(swept, prepared, tmp_p
     recorded = (folder / "sweep.json").read_text()
     with pytest.raises(sweep.ConfigMismatchError, match=r"another configuration or other "
                                                         r"data than this sweep's \(train\.epochs: "
-                                                        r"1 -> 2\)"):  # named (QA)
+                                                        r"1 -> 2\)"):  # named
         run_sweep(prepared, other, folder, progress=False, command="lcformer sweep --refused")
     assert (folder / "sweep.json").read_text() == recorded  # the refused call left no trace
     # So is one made from other input files, and the message says which data differ.

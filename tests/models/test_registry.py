@@ -160,8 +160,8 @@ def test_config_rejects_bad_values() -> None:
         ModelConfig(name="encoder", n_classes=2, emb=10, heads=4)
     with pytest.raises(ValueError, match="single block"):
         ModelConfig(name="encoder", n_classes=2, depth=2, research=True)
-    # QA: options that undo the research choices were taken, and the run called research;
-    # refused when a run starts (a review: older runs that set them must still load)
+    # Options that undo the research choices make no research run: refused when a run
+    # starts, not by the config (older runs that set them must still load)
     from lcformer.training.config import RunConfig
 
     undone = ModelConfig(name="encoder", research=True, input_transform="asinh", head="pooled")

@@ -242,7 +242,7 @@ def test_what_the_trees_rest_on_over_folds(tmp_path) -> None:
 
 
 def test_a_loss_that_rounds_to_none_is_not_printed_negative() -> None:
-    """QA: the importance table printed -0.000 ± 0.000."""
+    """Not -0.000 ± 0.000 in the importance table."""
     from lcformer.reporting.results import _signless
 
     assert [_signless(v) for v in (-0.0001, 0.0, -0.0006, 0.4124)] == [

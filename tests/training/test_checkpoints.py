@@ -74,7 +74,7 @@ def test_round_trip_model_optimizer_and_metadata(tmp_path) -> None:
 
 
 def test_the_same_checkpoint_is_the_same_bytes(tmp_path) -> None:
-    """QA: two identical runs wrote checkpoints whose sha256sums differed: safetensors lays
+    """Two identical runs write checkpoints of one sha256sum, though safetensors lays
     out the metadata's keys in a hash map's order, new for every map."""
     model, optimizer = trained_model()
     saved = {(save_checkpoint(tmp_path / f"{i}.safetensors", model, metadata(model),

@@ -56,7 +56,7 @@ def test_reports_say_how_a_run_could_stop() -> None:
                                              "macro-F1, or 10 in a row without a share beside "
                                              "the trees")
 
-    # --epochs 0 trains no network: nothing to stop early (QA: "early stop after 10" printed)
+    # --epochs 0 trains no network: nothing to stop early (not "early stop after 10")
     assert stopping_text(10, 20.0, trees=True, epochs=0) == (
         " (no network trained: a model with trees is its trees alone)")
     assert stopping_text(10, epochs=3) == ", early stop after 10 without a better val macro-F1"

@@ -218,8 +218,8 @@ def test_without_torchrun_nothing_is_distributed() -> None:
 
 def test_the_ranks_wait_for_rank_0_longer_than_torch_default(monkeypatch) -> None:
     """The other ranks wait at a barrier while rank 0 alone prepares a survey: torch's default
-    timeout (30 minutes for gloo) crashed them when preparing took longer (found in review,
-    with the timeout cut to 8 s and rank 0 sleeping 15)."""
+    timeout (30 minutes for gloo) would crash them when preparing takes longer (as with the
+    timeout cut to 8 s and rank 0 sleeping 15)."""
     given = {}
     monkeypatch.setenv("WORLD_SIZE", "2")
     monkeypatch.setattr(distributed.dist, "is_initialized", lambda: False)
@@ -231,8 +231,8 @@ def test_the_ranks_wait_for_rank_0_longer_than_torch_default(monkeypatch) -> Non
 
 
 def test_a_process_whose_data_differ_from_rank_0s_is_refused(monkeypatch) -> None:
-    """QA: a rank given another copy of the data (no split column: its own 70/10/20 split)
-    trained with rank 0, mixing rank 0's test stars into the gradients, at exit 0. Each
+    """A rank given another copy of the data (no split column: its own 70/10/20 split)
+    would train with rank 0, mixing rank 0's test stars into the gradients. Each
     process compares its prepared data with rank 0's (broadcast) before training."""
     import dataclasses
 

@@ -123,9 +123,9 @@ def test_one_class_says_what_a_classifier_needs(tmp_path) -> None:
 
 
 def test_training_sketches_are_of_the_stored_stars_with_copies_as_one(monkeypatch) -> None:
-    """A review: sketches were made over every star, so a test star's copy, or a star listed
-    twice among the training stars, emptied a training star's sketch (runs two stars share
-    are left out), and predict no longer found its partial copies."""
+    """Sketches made over every star would let a test star's copy, or a star listed twice
+    among the training stars, empty a training star's sketch (runs two stars share are left
+    out), and predict would not find its partial copies."""
     from dataclasses import replace
 
     from lcformer.data.fingerprints import SKETCH_KEY, SKETCH_SIZE, fingerprints_of

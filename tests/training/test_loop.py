@@ -156,7 +156,7 @@ def test_the_progress_bar_of_an_early_stop_counts_the_epochs_run(tmp_path, capsy
                    config(epochs=10, patience=1), run_dir=tmp_path, progress=True)
     assert result.stopped_early
     last = re.findall(r"(\d+)/10 ", capsys.readouterr().err)[-1]
-    assert int(last) == len(result.history)  # it used to show one epoch fewer
+    assert int(last) == len(result.history)  # not one epoch fewer
 
 
 def test_patience_reached_at_the_last_epoch_is_not_an_early_stop(tmp_path) -> None:
@@ -319,7 +319,7 @@ def test_resume_gives_the_weights_of_an_uninterrupted_run(tmp_path, name, capsys
     capsys.readouterr()
     resumed = train(model(name, dropout=0.2, seed=1), data, val, ["a", "b"], cfg, run_dir=b,
                     progress=False, resume=True)
-    # said, quiet or not (QA: a resumed run printed what a new one prints)
+    # said, quiet or not (a resumed run must not look like a new one)
     assert capsys.readouterr().err == (f"--resume: {b}: 2 of 4 epochs were done; continuing "
                                        f"from epoch 3\n")
 
@@ -335,8 +335,8 @@ def test_resume_gives_the_weights_of_an_uninterrupted_run(tmp_path, name, capsys
 
 
 def test_a_resume_on_other_threads_is_said_and_recorded(tmp_path, capsys, monkeypatch) -> None:
-    """QA: resumed without --threads (all cores where it began on one), the run differed from
-    an uninterrupted one by 0.0036 in its weights, and its record named the last count only."""
+    """Resumed without --threads (all cores where it began on one), the run differs from
+    an uninterrupted one (by 0.0036 in its weights): said, and every count recorded."""
     from lcformer.hardware import hardware
     from lcformer.training import loop
 
@@ -476,8 +476,8 @@ def test_the_sampler_with_one_chunk_per_star_draws_stars_by_class() -> None:
 
 
 def test_validation_loss_is_weighted_as_the_training_loss() -> None:
-    """With balance none, val_loss is the plain NLL (it was class-weighted whatever the
-    training loss was, and the two share the training-curve figure)."""
+    """With balance none, val_loss is the plain NLL, as the training loss (the two share
+    the training-curve figure)."""
     val = toy_set(6, seed=1)
     val = SampleSet(val.tokens, val.mask, np.where(val.star < 5, 0, 1).astype(np.int64),
                     val.star)  # 5 stars of class 0, 1 of class 1

@@ -57,8 +57,8 @@ def test_a_fresh_run_clears_an_earlier_runs_outputs_only(tmp_path) -> None:
 
 def test_a_run_on_other_input_is_moved_aside_not_deleted(tmp_path) -> None:
     """Two surveys whose folders share a name (OGLE's phot/ of each catalogue) get the same
-    default run folder: training on the second deleted the first one's model. A run on other
-    input (another input hash) now goes to <run>.old (.old.2 where that is taken); a rerun
+    default run folder: training on the second must not delete the first one's model. A run
+    on other input (another input hash) goes to <run>.old (.old.2 where that is taken); a rerun
     on the same input replaces."""
     from types import SimpleNamespace
 
@@ -69,10 +69,10 @@ def test_a_run_on_other_input_is_moved_aside_not_deleted(tmp_path) -> None:
     (run / "notes.txt").write_text("mine")
     (run / "config.toml").write_text('[dataset]\ninput_hash = "lmc"\n[run]\nsplit = "auto"\n')
     same = SimpleNamespace(manifest={"input_hash": "lmc"})
-    assert run_folder.set_aside_other_run(run, same) is None  # a rerun: replaced as before
-    (tmp_path / "phot-periodic-seed0.old").mkdir()  # an older one set aside: kept (QA: a
+    assert run_folder.set_aside_other_run(run, same) is None  # a rerun: replaced
+    (tmp_path / "phot-periodic-seed0.old").mkdir()  # an older one set aside: kept (a
     (tmp_path / "phot-periodic-seed0.old" / "best.safetensors").write_text("bulge")  # third
-    other = SimpleNamespace(manifest={"input_hash": "smc"})  # survey's run replaced it)
+    other = SimpleNamespace(manifest={"input_hash": "smc"})  # survey's run must not replace it)
     aside = run_folder.set_aside_other_run(run, other)
     assert aside == tmp_path / "phot-periodic-seed0.old.2"
     assert (tmp_path / "phot-periodic-seed0.old" / "best.safetensors").read_text() == "bulge"
@@ -97,8 +97,8 @@ def test_a_run_records_its_prepared_folder_as_an_absolute_path(tmp_path, monkeyp
 
 
 def test_an_unset_setting_survives_config_toml(prepared, tmp_path) -> None:
-    """TOML has no null: --clip-grad none was left out, read back as 1.0, and the run could
-    not be resumed ("train.clip_grad: 1.0 -> None")."""
+    """TOML has no null: --clip-grad none left out would read back as 1.0, and the run
+    could not be resumed ("train.clip_grad: 1.0 -> None")."""
     config = RUN.replace(train=RUN.train.replace(clip_grad=None))
     write_config(tmp_path, prepared, config)
     saved = run_folder.read_run_config(tmp_path)

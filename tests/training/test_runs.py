@@ -206,8 +206,8 @@ def test_resume_with_other_prepared_data_names_what_differs(run, prepared) -> No
 
 
 def test_resume_of_an_earlier_lcformers_run_says_so(run, prepared, tmp_path) -> None:
-    """QA after an upgrade: "--resume with other settings ... band_names: None -> []", which
-    no option brings back; and without those, epochs of data read otherwise went on."""
+    """After an upgrade, not "--resume with other settings ... band_names: None -> []",
+    which no option brings back, nor epochs of data read otherwise."""
     import shutil
     import tomllib
 
@@ -215,7 +215,7 @@ def test_resume_of_an_earlier_lcformers_run_says_so(run, prepared, tmp_path) -> 
 
     run_dir = shutil.copytree(run[0], tmp_path / "earlier")  # (the module's run stays as it is)
     # A run of this version, an option now given that was unset, or bands read by their own
-    # columns: the user's options, as ever (review: "an earlier lcformer", start anew)
+    # columns: the user's options, as ever (not "an earlier lcformer", start anew)
     for change in ({"classes": ["car", "sinusoid"]},
                    {"reading": {**prepared.manifest["config"]["reading"],
                                 "columns": {**prepared.manifest["config"]["reading"]["columns"],
@@ -252,7 +252,7 @@ def test_resume_of_a_missing_run_writes_nothing(prepared, tmp_path) -> None:
 def test_resume_of_a_run_killed_before_its_first_checkpoint_starts_it(run, prepared,
                                                                       tmp_path, capsys) -> None:
     """Only config.toml was written: resuming trains from the start, as the run would have,
-    and says so (QA: a resume looked like a new run)."""
+    and says so (not like a new run)."""
     _, first = run
     write_config(tmp_path, prepared, RUN)
     again = train_run(prepared, RUN, tmp_path, resume=True, progress=False, figures=False)
@@ -422,7 +422,7 @@ def test_an_ensembles_budget_gives_each_members_best_epoch(prepared, tmp_path) -
         "best_epoch"] == best
     with pytest.raises(RunNotFoundError, match=r"an ensemble is saved as best\.safetensors "
                                                r"only \(every member\); member0/last"):
-        load_model(tmp_path, "last")  # was "is this a finished run folder?"
+        load_model(tmp_path, "last")  # not "is this a finished run folder?"
     early = TrainResult(stopped_early=True), TrainResult(best_epoch=4)
     assert runs.best_epochs([early[1]]) == 5 and runs.best_epochs(list(early)) == [None, 5]
 
@@ -465,7 +465,7 @@ def test_settings_the_model_does_not_read_are_refused() -> None:
 
 
 def test_a_blank_or_misspelled_split_value_names_the_stars(tmp_path) -> None:
-    """It was an internal error (exit 3) naming neither the star nor a way out."""
+    """No internal error (exit 3) naming neither the star nor a way out."""
     lcs = tiny_curves(True)
     splits = lcs.splits.copy()
     splits[[1, 2]] = ["", "Train"]

@@ -58,8 +58,8 @@ def test_bands_named_already_are_quiet_and_others_warned_of() -> None:
 
 
 def test_a_renaming_one_off_is_warned_of_and_a_missing_band_is_not() -> None:
-    """PLAsTiCC's passbands 0-5 given 1=u,...,6=y (QA: every band one off and 0 unnamed,
-    said only by a count); ZTF's 1=g,2=r,3=i on stars without i is the usual case."""
+    """PLAsTiCC's passbands 0-5 given 1=u,...,6=y (every band one off and 0 unnamed,
+    else said only by a count); ZTF's 1=g,2=r,3=i on stars without i is the usual case."""
     rows = ztf_rows().assign(fid=[0, 0, 0, 1, 1, 1] * 2)
     plain = read_long_table(rows, columns=Columns(id="oid", band="fid", time="mjd"))
     with pytest.warns(UserWarning, match=r"x: --band-names renames 2, which no curve has, "
@@ -75,15 +75,15 @@ def test_a_renaming_one_off_is_warned_of_and_a_missing_band_is_not() -> None:
 
 
 def test_curves_without_a_band_are_named_by_an_empty_from() -> None:
-    """QA: per-star files without a band met a model of B and R: no star classified, the
-    reason pointing at --band-names, which refused '=R'. '=R' names them R."""
+    """Per-star files without a band, for a model of B and R: the reason points at
+    --band-names, so '=R' must be taken, and names them R."""
     rows = ztf_rows().drop(columns="fid")
     plain = read_long_table(rows, columns=Columns(id="oid", time="mjd"))
     report = DropReport()
     curves = to_magnitudes(plain, ReadConfig(band_names=("=R",)), "x", report)
     assert sorted(plain.bands) == ["", ""] and sorted(curves.bands) == ["R", "R"]
     assert report.events["curves_band_renamed"] == 2
-    # A run trained with =R reads stars whose bands are all named without a word (a review)
+    # A run trained with =R reads stars whose bands are all named without a word
     named = read_long_table(ztf_rows(), columns=Columns(id="oid", band="fid", time="mjd"))
     with warnings.catch_warnings():
         warnings.simplefilter("error")

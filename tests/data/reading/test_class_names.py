@@ -24,7 +24,7 @@ def stars(labels: list[str]) -> LightCurves:
 
 
 def test_vsx_types_are_merged_and_the_stars_counted() -> None:
-    """QA: VSX's RRAB: and HADS were classes of their own, of one test star each (F1 0)."""
+    """VSX's RRAB: and HADS would be classes of their own, of one test star each (F1 0)."""
     curves = stars(["RRAB", "RRAB:", "HADS", "DSCT", "EW"])
     report = DropReport()
     config = ReadConfig(class_names=(" RRAB: = RRAB", "HADS=DSCT"))
@@ -40,7 +40,7 @@ def test_vsx_types_are_merged_and_the_stars_counted() -> None:
 
 def test_a_renaming_of_no_class_changes_nothing_and_bad_pairs_are_refused(recwarn) -> None:
     """A partition, or a predict's input, need not hold every class renamed: no warning
-    (review: one a partition), nothing counted."""
+    (one a partition), nothing counted."""
     curves = stars(["RRAB", "EW"])
     report = DropReport()
     assert rename_classes(curves, {"RRAB:": "RRAB", "HADS": "DSCT"}, report) is curves
@@ -50,7 +50,7 @@ def test_a_renaming_of_no_class_changes_nothing_and_bad_pairs_are_refused(recwar
     for bad in (("RRAB:",), ("=RRAB",), ("a=b=c",), ("a=b", "a=c"), ("Detached=NA",)):
         with pytest.raises(ConfigError, match="class_names"):
             ReadConfig(class_names=bad)
-    # A name with a comma is said back as the option reads it (QA: pasted back, refused).
+    # A name with a comma is said back as the option reads it (it is pasted back).
     config = ReadConfig(class_names=("RR Lyrae, Fundamental Mode=RRab", "Mira=Mira"))
     assert config.options() == "--class-names '\"RR Lyrae, Fundamental Mode=RRab\",Mira=Mira'"
     report = DropReport()  # a class renamed to itself is no renaming
@@ -61,7 +61,7 @@ def test_a_renaming_of_no_class_changes_nothing_and_bad_pairs_are_refused(recwar
 
 
 def test_a_renaming_that_renamed_nothing_is_said_once_with_another_case() -> None:
-    """QA: a typo ('detached' for 'Detached') renamed nothing at exit 0, without a word."""
+    """A typo ('detached' for 'Detached') renames nothing: said, not exit 0 in silence."""
     from lcformer.data.reading.class_names import unmatched_class_names
 
     report = DropReport()
@@ -70,12 +70,12 @@ def test_a_renaming_that_renamed_nothing_is_said_once_with_another_case() -> Non
         "--class-names renames 'detached', which no star's class is: classes are compared as "
         "written, case too (another case: 'detached' is 'Detached'?)")
     assert unmatched_class_names({"EW": "EB"}, report, set()) is None
-    # MACHO's catalogue codes given (QA: "1=RRab,10=EB"): read as names, said which
+    # MACHO's catalogue codes given ("1=RRab,10=EB"): read as names, said which
     assert unmatched_class_names({"1": "RRab", "10": "EB"}, report,
                                  {"RR Lyrae ab", "Eclipsing binary"}).endswith(
         "(MACHO's catalogue codes are read as names: 1 is 'RR Lyrae ab', 10 is 'Eclipsing "
         "binary')")
-    assert "MACHO" not in unmatched_class_names({"²": "x"}, report, {"RR Lyrae ab"})  # (review)
+    assert "MACHO" not in unmatched_class_names({"²": "x"}, report, {"RR Lyrae ab"})  # no code
 
 
 def test_class_names_reach_a_folders_labels_file(tmp_path, capsys) -> None:
@@ -92,7 +92,7 @@ def test_class_names_reach_a_folders_labels_file(tmp_path, capsys) -> None:
     classes = [line.split()[0] for line in out.splitlines()[2:5]]
     assert sorted(classes) == ["DSCT", "EW", "RRAB"], out
     assert re.search(r"stars_class_renamed_from 'RRAB:'\s+1\n", out), out
-    with pytest.warns(UserWarning) as said:  # a typo: said (QA), beside the colon twins
+    with pytest.warns(UserWarning) as said:  # a typo: said, beside the colon twins
         assert main(["describe", str(tmp_path), "--class-names", "HAD=DSCT"]) == 0
     assert any("--class-names renames 'HAD', which no star's class is" in str(w.message)
                for w in said)

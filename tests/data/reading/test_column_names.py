@@ -36,10 +36,10 @@ from lcformer.errors import ConfigError
     (["objectid", "source_id", "time", "mag"], Columns(), {}),
     # every role already there: nothing to propose
     (["id", "time", "mag", "err", "band"], Columns(), {}),
-    # fluxes only (QA's TESS table): the flux as mag, its error (the error names --flux)
+    # fluxes only (a TESS table): the flux as mag, its error (the error names --flux)
     (["id", "time", "flux", "flux_err", "quality"], Columns(),
      {"mag": "flux", "err": "flux_err", "flag": "quality"}),
-    # Pan-STARRS1 DR2 detections (QA): its obsTime, its filterID (1-5 for g, r, i, z, y)
+    # Pan-STARRS1 DR2 detections: its obsTime, its filterID (1-5 for g, r, i, z, y)
     (["objID", "detectID", "filterID", "obsTime", "ra", "dec", "psfFlux", "psfFluxErr"],
      Columns(), {"id": "objID", "time": "obsTime", "mag": "psfFlux", "err": "psfFluxErr",
                  "band": "filterID"}),
@@ -95,8 +95,8 @@ def test_another_band_of_the_mag_read_is_named_with_the_columns_to_give(
 
 
 def test_broker_columns_are_known_by_their_bare_names() -> None:
-    """Fink's namespaces (i:, d:, r:) and ANTARES's loci (QA: a Fink table of 63 stars read
-    as one star at exit 0; its i:magpsf and ANTARES's ant_mag read without a word)."""
+    """Fink's namespaces (i:, d:, r:) and ANTARES's loci (else a Fink table of 63 stars reads
+    as one star at exit 0; its i:magpsf and ANTARES's ant_mag without a word)."""
     from lcformer.data.reading.column_names import (
         bare_name,
         difference_flux,
@@ -134,7 +134,7 @@ def test_a_brokers_layout_is_named_with_the_options_that_read_its_stars_magnitud
 
     hint = survey_layout_hint(found)
     assert says in hint and ("dc_mag" in hint or "ant_mag_corrected" in hint)
-    # In the table's own spelling (a review: a Fink table's hint named Lasair's objectId),
+    # In the table's own spelling (not Lasair's objectId for a Fink table),
     # the NAME of each ROLE=NAME only: not a role, nor a band a column is named after.
     id_column = found[0]
     assert f"id={id_column}," in hint
@@ -144,8 +144,8 @@ def test_a_brokers_layout_is_named_with_the_options_that_read_its_stars_magnitud
 
 
 def test_keplers_layout_names_its_own_quality_column() -> None:
-    """QA: a Kepler file was told flag=QUALITY, a TESS column it lacks (SAP_QUALITY); TESS's
-    hint keeps QUALITY and its zero point."""
+    """A Kepler file's flag column is SAP_QUALITY: it lacks TESS's QUALITY; TESS's hint
+    keeps QUALITY and its zero point."""
     from lcformer.data.reading.column_names import survey_layout_hint
 
     spoc = ["TIME", "TIMECORR", "CADENCENO", "SAP_FLUX", "PDCSAP_FLUX", "PDCSAP_FLUX_ERR"]
@@ -157,7 +157,7 @@ def test_keplers_layout_names_its_own_quality_column() -> None:
 
 
 def test_pan_starrs_detections_are_named_with_the_options_that_read_them() -> None:
-    """QA: a PS1 DR2 detection table's column error proposed mag=NAME, where its psfFlux
+    """A PS1 DR2 detection table's column error proposes no mag=NAME: its psfFlux
     (Jy) reads with --flux and its filterID 1-5 needs --band-names."""
     from lcformer.data.reading.column_names import survey_layout_hint
 
@@ -178,15 +178,15 @@ def test_pan_starrs_detections_are_named_with_the_options_that_read_them() -> No
     (["objID", "obsTime", "psfFlux"], False, False),  # Pan-STARRS
     (["diaObjectId", "midPointTai", "psFlux"], True, False),  # ELAsTiCC
     (["diaSourceId", "midPointTai", "psFlux"], True, False),
-    # DiaSource joined with the Object table's objectId: still DiaSource's (review)
+    # DiaSource joined with the Object table's objectId: still DiaSource's
     (["diaSourceId", "diaObjectId", "objectId", "midpointMjdTai", "psfFlux", "scienceFlux"],
      True, False),
     (["midpointMjdTai", "psfFlux", "psfFluxErr"], False, True),
 ])
 def test_rubins_psfflux_is_a_difference_flux_in_diasource_only(
         found: list[str], difference: bool, ambiguous: bool) -> None:
-    """QA: a ForcedSourceOnDiaObject's psfFlux (the star's own), beside its diaObjectId and
-    midpointMjdTai, was called a difference-image flux; beside diaObjectId alone nothing says
+    """A ForcedSourceOnDiaObject's psfFlux (the star's own), beside its diaObjectId and
+    midpointMjdTai, is no difference-image flux; beside diaObjectId alone nothing says
     which table it is, and the warning says so."""
     from lcformer.data.reading.column_names import difference_flux, difference_flux_text
 
@@ -216,8 +216,8 @@ def test_rubins_tables_are_named_with_their_options(found: list[str], says: str)
 
 
 def test_gaias_per_band_signal_to_noise_columns_give_errors() -> None:
-    """QA: err=g_transit_flux_over_error was refused as "a flux's error beside magnitudes";
-    Gaia's per-band ratios are ratios, read as errors as flux_over_error is."""
+    """err=g_transit_flux_over_error is no "flux's error beside magnitudes": Gaia's
+    per-band ratios are ratios, read as errors as flux_over_error is."""
     from lcformer.data.reading.column_names import is_snr_name
     from lcformer.data.reading.config import ReadConfig
 
@@ -231,7 +231,7 @@ def test_gaias_per_band_signal_to_noise_columns_give_errors() -> None:
 
 def test_asas_sn_names_are_read() -> None:
     """ASAS-SN's Sky Patrol writes "Mag Error" and "Flux Error", and pyasassn keys several
-    stars by asas_sn_id; "mag_error" had been taken for a second magnitude column."""
+    stars by asas_sn_id; "mag_error" is an error, not a second magnitude column."""
     assert [column_role(n) for n in ("Mag Error", "mag_error", "magerror", "Mag")] == [
         "err", "err", "err", "mag"]
     names = ["JD", "Flux", "Flux Error", "Mag", "Mag Error"]
@@ -245,7 +245,7 @@ def test_asas_sn_names_are_read() -> None:
     assert flux_beside(["t", "mag", "phot_g_mean_flux_over_error"], "mag") is None
     assert flux_beside(["t", "mag", "flux_flag", "flux_radius"], "mag") is None
     assert flux_beside(["MJD", "m", "dm", "uJy", "duJy"], "m") == "uJy"  # ATLAS
-    # (review) blanks make errors only, and a band in brackets stays in a name
+    # blanks make errors only, and a band in brackets stays in a name
     assert [column_role(n) for n in ("Date (UT)", "Error Flag", "Mag Limit")] == [None] * 3
     assert error_columns(["JD", "Mag (V)", "Mag Error (V)", "Mag (B)", "Mag Error (B)"],
                          "Mag (V)") == []

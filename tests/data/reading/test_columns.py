@@ -13,7 +13,7 @@ from lcformer.data.report import DropReport
 
 
 def test_the_bands_of_a_star_share_its_first_class_and_split() -> None:
-    """A star whose R rows said another class was trained as two classes (one per band)."""
+    """A star whose R rows say another class is one star, not two classes (one per band)."""
     frame = pd.DataFrame({"id": ["s1", "s1", "s1", "s1", "s2", "s2"],
                           "band": ["V", "V", "R", "R", "V", "R"],
                           "time": [1.0, 2.0, 1.0, 2.0, 1.0, 1.0],
@@ -29,7 +29,7 @@ def test_the_bands_of_a_star_share_its_first_class_and_split() -> None:
 
 
 def test_an_empty_class_cell_is_no_class_not_one_that_disagrees() -> None:
-    """A star whose first row's class was empty lost its class (and was dropped unlabelled)."""
+    """A star whose first row's class is empty keeps its class (not dropped unlabelled)."""
     frame = pd.DataFrame({"id": ["s1", "s1", "s1", "s2", "s2", "s3"],
                           "time": [1.0, 2.0, 3.0, 1.0, 2.0, 1.0],
                           "mag": [10.0, 10.1, 10.2, 11.0, 11.1, 12.0],
@@ -46,7 +46,7 @@ def test_an_empty_class_cell_is_no_class_not_one_that_disagrees() -> None:
 
 
 def test_a_categorical_or_gappy_integer_class_column_reads_as_its_classes() -> None:
-    """A categorical column with a gap was an internal error; integers with a gap, "1.0"."""
+    """A categorical column with a gap is no internal error; integers with a gap no "1.0"."""
     frame = pd.DataFrame({"id": ["a", "a", "b", "c"], "time": [1.0, 2.0, 1.0, 1.0],
                           "mag": [1.0, 2.0, 3.0, 4.0],
                           "class": pd.Categorical(["RR", None, None, "EB"])})

@@ -46,8 +46,8 @@ def test_cli_options_build_the_same_settings() -> None:
 
 
 def test_a_flux_error_beside_magnitudes_is_refused() -> None:
-    """`--columns err=flux_err` beside magnitudes was accepted without a word: errors in flux
-    units read as magnitudes (5.0 Jy dropped every point as large_err)."""
+    """`--columns err=flux_err` beside magnitudes would read errors in flux units as
+    magnitudes (5.0 Jy drops every point as large_err)."""
     with pytest.raises(ConfigError, match=r"--columns err=flux_err names a flux's error "
                                           r"beside magnitudes \(mag=V\).* with --flux"):
         ReadConfig(columns=Columns(mag="V", err="flux_err"))
@@ -69,7 +69,7 @@ def test_a_bands_own_columns_parse_in_order_and_round_trip() -> None:
     assert reading.options() == ("--columns time=mjd,flag=,mag:W1=w1mpro,err:W1=w1sigmpro,"
                                  "mag:W2=w2mpro")
     assert ReadConfig.from_dict(reading.to_dict()) == reading  # stored in a run's config
-    assert "per_band" not in Columns().to_dict()  # one-band settings (and cache keys) as before
+    assert "per_band" not in Columns().to_dict()  # one-band settings (and cache keys): no per_band
     assert columns.for_band("W2").mag == "w2mpro"
 
 

@@ -8,8 +8,8 @@ import pytest
 
 def test_a_small_tables_trailing_commas_shift_nothing_and_a_stray_value_is_named(
         tmp_path) -> None:
-    """pandas took the first column for an index where rows had one field more than the
-    header: every id was read as the class ('s0,RRL,' gave id RRL)."""
+    """pandas takes the first column for an index where rows have one field more than the
+    header: every id would be read as the class ('s0,RRL,' gives id RRL)."""
     import gzip
     import zipfile
 
@@ -37,9 +37,9 @@ def test_a_small_tables_trailing_commas_shift_nothing_and_a_stray_value_is_named
 
 def test_a_small_table_of_only_a_header_comes_back_empty_for_its_reader_to_judge(
         tmp_path) -> None:
-    """read_str_table refused one (b9cde1a), which stopped predict on a labels.csv of its
-    header alone, where labels are optional: now it returns no rows, and its reader decides
-    (labels_table, the catalogues), naming the file with no_rows."""
+    """read_str_table returns no rows for it, and its reader decides (labels_table, the
+    catalogues), naming the file with no_rows: predict's labels are optional, so a
+    labels.csv of its header alone must not stop it."""
     from lcformer.data.reading.files import no_rows, read_str_table
 
     path = tmp_path / "labels.csv"
@@ -67,8 +67,8 @@ def test_a_small_table_of_only_a_header_comes_back_empty_for_its_reader_to_judge
     (b"id;class\n1;Mira\n2;RR Lyrae, FM\n", "values seem separated by ';'"),
 ])
 def test_a_spreadsheets_table_says_what_to_save_it_as(tmp_path, data, said) -> None:
-    """QA: a labels.csv that went through Excel (a workbook renamed, UTF-16, cp1252, a
-    European semicolon CSV) failed in pandas' own words."""
+    """A labels.csv that went through Excel (a workbook renamed, UTF-16, cp1252, a
+    European semicolon CSV) fails in pandas' words, which say nothing of the cause."""
     from lcformer.data.reading.files import read_str_table
     from lcformer.errors import InputError
 
@@ -79,7 +79,7 @@ def test_a_spreadsheets_table_says_what_to_save_it_as(tmp_path, data, said) -> N
 
 
 def test_a_utf8_table_cut_inside_a_character_is_utf8(tmp_path) -> None:
-    """(review) The first 4,096 bytes may end inside an accented letter: still UTF-8, and a
+    """The first 4,096 bytes may end inside an accented letter: still UTF-8, and a
     table's own trouble (an extra field) is said in pandas' words, not as an encoding."""
     from lcformer.data.reading.files import _spreadsheet_trouble
 

@@ -158,7 +158,7 @@ def test_a_flux_far_below_zero_is_dropped_a_faint_stars_rounded_noise_is_kept() 
 
 
 def test_a_bright_stars_fluxes_at_zero_are_failed_measurements(recwarn) -> None:
-    """SuperWASP: a 10th-magnitude star's zero fluxes (QA) came out 3-6 mag fainter than
+    """SuperWASP: a 10th-magnitude star's zero fluxes would come out 3-6 mag fainter than
     the star, with errors of 0.5 mag that --max-err keeps. No phase of a star whose 5th-
     percentile flux is 10 errors above zero comes near zero: dropped, counted. A faint
     star's, or a Mira's whose minimum is near zero, are measurements: kept."""
@@ -175,7 +175,7 @@ def test_a_bright_stars_fluxes_at_zero_are_failed_measurements(recwarn) -> None:
     assert out.lengths.tolist() == [97, 100, 100]
     assert report.points["non_positive_flux"] == 3
     assert np.all(out.curve(0)[1] < 18.0)  # every bright point the star's, near 17.5
-    # Many failures do not hide themselves (review: 6 zeros in 100 were kept), nor do codes.
+    # Many failures do not hide themselves (6 zeros in 100 are dropped), nor do codes.
     many = bright.copy()
     many[:6], many[10:16] = 0.0, -99999.0
     report = DropReport()
@@ -184,7 +184,7 @@ def test_a_bright_stars_fluxes_at_zero_are_failed_measurements(recwarn) -> None:
     assert report.points == {"non_positive_flux": 8, "no_data_flux": 6}  # 6 zeros, -1, -50
     assert np.all(out.mag < 18.0)
     # A bright star whose eclipse reaches zero (a white dwarf behind an M dwarf in u): its
-    # positive fluxes near zero show it, and its negative ones are kept (review).
+    # positive fluxes near zero show it, and its negative ones are kept.
     total = np.where(np.arange(100) % 10 == 0, 0.0, 1000.0) + rng.normal(0, 10, 100)
     report = DropReport()
     out = flux_to_magnitudes(LightCurves.from_list([("e", "V", t, total, np.full(100, 10.0))]),
@@ -265,8 +265,8 @@ def _stars(levels: list[float], n: int = 50, scatter: float = 0.002) -> LightCur
 
 
 def test_fluxes_normalised_to_their_median_are_refused_as_magnitudes() -> None:
-    """QA: TESS fluxes divided by their median, in a mag column, were read as magnitudes of
-    1.00 (eclipses as brightenings) without a word; a star or two near 1 mag is left alone,
+    """TESS fluxes divided by their median, in a mag column, look like magnitudes of
+    1.00 (eclipses as brightenings): refused; a star or two near 1 mag is left alone,
     and so are differential magnitudes (near 0)."""
     with pytest.raises(InputError, match=r"^tess\.parquet: 100% of the curves have a median "
                                          r"magnitude within 0.05 of 1: these look like fluxes "
@@ -279,19 +279,19 @@ def test_fluxes_normalised_to_their_median_are_refused_as_magnitudes() -> None:
 
 
 def test_magnitudes_below_zero_from_flux_name_the_zero_point(recwarn) -> None:
-    """QA: TESS's e-/s at the Jy zero point (8.9) gave a median magnitude of -1.7 without a
-    word; a unit-named column has its own warning, and magnitudes above 0 none."""
+    """TESS's e-/s at the Jy zero point (8.9) give a median magnitude near -1.7: said; a
+    unit-named column has its own warning, and magnitudes above 0 none."""
     electrons = _stars([40000.0, 52000.0, 31000.0], scatter=50.0)
     with pytest.warns(UserWarning, match=r"median of -2\.\d\d, below 3 .* give the "
                                          r"--zero-point of the fluxes' unit"):
         to_magnitudes(electrons, ReadConfig(flux=True), "tess", DropReport())
-    # PS1's fluxes of 17-mag stars in uJy read as Jy (QA: a median of 2.1, said nowhere)
+    # PS1's fluxes of 17-mag stars in uJy read as Jy (a median near 2.1)
     micro = _stars([570.0, 400.0, 800.0], scatter=5.0)
     with pytest.warns(UserWarning, match=r"median of 2\.\d\d, below 3 .*for uJy 23\.9"):
         to_magnitudes(micro, ReadConfig(flux=True), "ps1", DropReport())
     to_magnitudes(electrons, ReadConfig(flux=True, zero_point=20.44), "tess", DropReport())
     to_magnitudes(micro, ReadConfig(flux=True, zero_point=23.9), "ps1", DropReport())
-    # Differential photometry at --zero-point 0 (review): fluxes about 1, a median about 0
+    # Differential photometry at --zero-point 0: fluxes about 1, a median about 0
     to_magnitudes(_stars([1.0, 1.02, 1.3, 0.8], scatter=0.01),
                   ReadConfig(flux=True, zero_point=0.0), "differential", DropReport())
     assert not recwarn.list
@@ -312,8 +312,8 @@ def test_each_bands_column_name_is_checked_as_one_bands() -> None:
 
 
 def test_flux_refuses_a_column_named_as_magnitudes() -> None:
-    """QA: a run trained on PS1's psfFlux passed on its --flux to a table read with
-    mag=psfMag, and the magnitudes were converted as fluxes (macro-F1 0.18 for 0.93), silent.
+    """A run trained on PS1's psfFlux passes on its --flux to a table read with
+    mag=psfMag: its magnitudes converted as fluxes would score macro-F1 0.18 for 0.93.
     The default column name "mag" is what a flux table renamed for --flux holds."""
     lcs = LightCurves.from_list([("s", "g", np.arange(20.0), np.full(20, 17.0),
                                   np.full(20, 0.02))])
@@ -333,8 +333,8 @@ def test_flux_refuses_a_column_named_as_magnitudes() -> None:
 
 def test_a_declared_flux_unit_other_than_the_zero_points_is_warned_of(tmp_path,
                                                                       recwarn) -> None:
-    """QA: Rubin's nJy, declared in an ECSV file, read at Jy's 8.9 gave magnitudes of 0.2-1.7
-    without a word: said, in one warning (a warning: a Vega zero point may be meant)."""
+    """Rubin's nJy, declared in an ECSV file, read at Jy's 8.9 give magnitudes of 0.2-1.7:
+    said, in one warning (a warning: a Vega zero point may be meant)."""
     from astropy import units as u
     from astropy.table import Table
 
@@ -361,8 +361,8 @@ def test_a_declared_flux_unit_other_than_the_zero_points_is_warned_of(tmp_path,
 
 
 def test_one_zero_point_for_several_bands_of_counts_is_warned_of(recwarn) -> None:
-    """QA: Gaia's e-/s at G's zero point put BP 0.35 and RP 0.94 mag faint, colours off,
-    without a word; an AB unit's zero point is every band's, and is quiet."""
+    """Gaia's e-/s at G's zero point put BP 0.35 and RP 0.94 mag faint, colours off:
+    said; an AB unit's zero point is every band's, and is quiet."""
     lcs = LightCurves.from_list([
         ("s", band, np.arange(20.0), np.full(20, 5000.0) + np.arange(20.0), np.full(20, 20.0))
         for band in ("BP", "G", "RP")])
@@ -375,8 +375,7 @@ def test_one_zero_point_for_several_bands_of_counts_is_warned_of(recwarn) -> Non
 
 
 def test_fluxes_at_or_below_zero_kept_as_asinh_magnitudes_are_counted() -> None:
-    """QA: a faint star's fluxes at and below zero are kept (asinh magnitudes), and were
-    counted nowhere."""
+    """A faint star's fluxes at and below zero are kept (asinh magnitudes), and counted."""
     report = DropReport()
     flux = [30.0, -5.0, 0.0, 12.0, 25.0, -2.0, 18.0, 40.0]
     kept = flux_to_magnitudes(curves(flux, [10.0] * 8), 31.4, report)
@@ -432,7 +431,7 @@ def test_fluxes_normalised_to_their_median_are_said_under_flux() -> None:
                                          r"within 0.05 of 1: normalised"):
         out = to_magnitudes(norm, ReadConfig(flux=True), "tess", DropReport())
     assert np.allclose(out.mag, 8.9, atol=0.01)
-    # A few normalised beside fluxes in e-/s (QA: Kepler stitched beside K2, 5 of 35 curves,
+    # A few normalised beside fluxes in e-/s (Kepler stitched beside K2, 5 of 35 curves,
     # under the share above): said too, as the magnitudes then tell the two kinds apart.
     ids = [f"s{i}" for i in range(8)]
     level = np.repeat([1.0] * 3 + [2e5] * 5, n)
@@ -450,8 +449,8 @@ def test_fluxes_normalised_to_their_median_are_said_under_flux() -> None:
 
 
 def test_a_unit_in_brackets_checks_the_zero_point() -> None:
-    """(review) ASAS-SN's flux(mJy) read at the default zero point (Jy's) gave magnitudes of
-    8.9 without a word; the unit after an underscore (uJy, flux_mJy) was said already."""
+    """ASAS-SN's flux(mJy) read at the default zero point (Jy's) gives magnitudes near
+    8.9: said, as is a unit after an underscore (uJy, flux_mJy)."""
     fluxes = curves([30.0, 31.0, 29.5], [1.0, 1.0, 1.0])
     mjy = ReadConfig.from_dict({"columns": {"mag": "flux(mJy)", "err": "flux_err"},
                                 "flux": True})

@@ -42,11 +42,11 @@ def test_a_header_names_the_columns(header: str) -> None:
 
 
 def test_a_commented_header_naming_a_time_but_no_magnitude_is_said() -> None:
-    """HATNet's "#HJD IM1 IE1 IQ1 EP1 ... TF1": read by position, its raw instrumental IM1 was
-    the magnitude without a word (QA: held-out macro-F1 0.950 against 0.983 from TF1). A
+    """HATNet's "#HJD IM1 IE1 IQ1 EP1 ... TF1": read by position, its raw instrumental IM1 is
+    no magnitude to read in silence (held-out macro-F1 0.950 against 0.983 from TF1). A
     comment naming a time in as many fields as the data has, more than time, mag and err,
     is said with what position reads; not refused, as "# JD V err flag" is read right so
-    (a review found that refusing it stopped such a folder)."""
+    (a refusal would stop such a folder)."""
     text = ("#HJD  IM1 IE1 IQ1  EP1 TF1\n"
             "2454002.129 14.388 0.005 G 10.388 10.382\n"
             "2454002.132 14.314 0.005 X 10.333 10.348\n")
@@ -61,7 +61,7 @@ def test_a_commented_header_naming_a_time_but_no_magnitude_is_said() -> None:
     with pytest.warns(UserWarning, match=r"as time=JD, mag=V, err=err"):
         _, m, e = parse_columns("# JD V err flag\n2450000.1 12.04 0.010 0\n")
     assert (m.tolist(), e.tolist()) == ([12.04], [0.01])
-    # Three columns or fewer are read by position as before (time, mag, err), quietly.
+    # Three columns or fewer are read by position (time, mag, err), quietly.
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert parse_columns("# HJD flux sigma\n1 2 3\n")[1].tolist() == [2.0]
@@ -69,7 +69,7 @@ def test_a_commented_header_naming_a_time_but_no_magnitude_is_said() -> None:
 
 def test_an_atlas_forced_photometry_file_reads_its_commented_header() -> None:
     """ATLAS writes its names as a comment (###MJD ...): read by position, its two filters
-    made one curve and dm was not found. Its band is F, the error of m is dm (not err, a
+    make one curve and dm is not found. Its band is F, the error of m is dm (not err, a
     tphot code)."""
     report = DropReport()
     curves = parse_curves(
@@ -82,14 +82,14 @@ def test_an_atlas_forced_photometry_file_reads_its_commented_header() -> None:
                   "o": ([57001.1, 57002.1], [15.61, -19.8], [0.03, 0.9])}
     # A comment line is a header only where it names a time and a magnitude in as many
     # fields as the data has: prose, or names it does not know, leave reading by position.
-    # A sentence names no columns (QA: "# time vs mag" read the errors as magnitudes).
+    # A sentence names no columns ("# time vs mag" would read the errors as magnitudes).
     for text in ("# a light curve of star\n1 2 3 4\n", "# HJD V err\n1 2 3\n",
                  "# time vs mag\n1 2 3\n", "# time series in V mag\n1 2 3 4 5\n",
                  "# err mag time\n1 2 3 4\n", "# Date Time Mag\n1 2 3\n"):
         t, m, e = parse_columns(text)
         assert (t.tolist(), m.tolist(), e.tolist()) == ([1.0], [2.0], [3.0]), text
     # A comment header is a header: of two times the heliocentric one; several magnitudes
-    # (ASAS's apertures, two bands) are refused, where by position the second was the error.
+    # (ASAS's apertures, two bands) are refused, where by position the second is the error.
     t, m, e = parse_columns("# hjd mjd mag magerr\n2458000.5 58000.0 15.1 0.02\n")
     assert (t.tolist(), m.tolist(), e.tolist()) == ([2458000.5], [15.1], [0.02])
     for text in ("# time mag_r mag_g\n1 2 3\n", "#  HJD MAG_3 MAG_0 MER_3 MER_0\n1 2 3 4 5\n"):
@@ -105,7 +105,7 @@ def test_an_atlas_forced_photometry_file_reads_its_commented_header() -> None:
     assert (t.tolist(), m.tolist(), e.tolist()) == ([2450001.5], [12.1], [0.1])
     assert report.events["header_read_from_a_comment_line"] == 1
     # F is a band only beside ATLAS's uJy, holding no number, and without another band
-    # column; dm is m's error only there (QA found a dm of something else beside err).
+    # column; dm is m's error only there (a dm may be something else beside err).
     with pytest.raises(FileProblem, match="does not name one time and one mag"):
         parse_curves("time,F\n1,2\n")
     assert list(parse_curves("mjd,m,dm,uJy,duJy,F\n1,15.2,0.02,3000,60,2.5\n")) == [""]
@@ -159,8 +159,8 @@ def test_one_column_for_two_roles_is_refused_and_exact_names_come_first() -> Non
 @pytest.mark.parametrize("text", ["time;mag;err\n1;12,5;0,1\n", "1;12.5;0.1\n", "1;12,5\n2;13,1\n",
                                   "1;12,5;\n", "1;12,5;;\n", '"1";"12,5";"0,1"\n'])
 def test_semicolon_separated_columns_are_named_not_misread(text: str) -> None:
-    """A spreadsheet's CSV in a locale with decimal commas: refused with what to do, where it
-    used to be a header of one column or 'no data lines'."""
+    """A spreadsheet's CSV in a locale with decimal commas: refused with what to do, not
+    read as a header of one column or 'no data lines'."""
     with pytest.raises(FileProblem, match=r"^line 1: its values seem separated by ';'.*"
                                           r"sep=';'\)\.to_csv\(\.\.\.\), with "
                                           r"decimal=',' where numbers have decimal commas"):
@@ -190,7 +190,7 @@ def test_a_mag_column_of_another_name_keeps_a_plain_error_column(text: str, mag:
 
 
 def test_a_tess_light_curves_columns_are_named_in_the_problem() -> None:
-    """QA: a TESS light curve's header (SPOC) was refused without a word of PDCSAP_FLUX."""
+    """A TESS light curve's header (SPOC) is refused with the PDCSAP_FLUX that reads it."""
     text = ("TIME SAP_FLUX SAP_FLUX_ERR PDCSAP_FLUX PDCSAP_FLUX_ERR QUALITY\n"
             "1500.1 41000.0 40.0 40950.0 41.0 0\n")
     with pytest.raises(FileProblem, match=r"looks like a TESS light curve \(SPOC\).*"
@@ -200,13 +200,13 @@ def test_a_tess_light_curves_columns_are_named_in_the_problem() -> None:
     curves = parse_curves(text, columns=Columns(mag="PDCSAP_FLUX", err="PDCSAP_FLUX_ERR"))
     assert curves[""][1].tolist() == [40950.0]
     # lightkurve's to_csv keeps two quality columns, its own and the pipeline's; QLP's
-    # fluxes are normalised (QA): each named with the options that read it.
+    # fluxes are normalised: each named with the options that read it.
     saved = ("time,flux,flux_err,quality,sap_flux,sap_quality,pdcsap_flux,pdcsap_flux_err\n"
              "1500.1,1.0,0.001,0,41000.0,0,40950.0,41.0\n")
     with pytest.raises(FileProblem, match=r"saved by lightkurve.*err=pdcsap_flux_err,"
                                           r"flag=quality --flux"):
         parse_curves(saved)
-    # A K2 file without sap_quality was called "a TESS light curve (SPOC)" (QA: Kepler/K2)
+    # A K2 file lacks sap_quality: no "TESS light curve (SPOC)" but Kepler's or K2's too
     k2 = ("time,flux,flux_err,quality,cadenceno,sap_flux,pdcsap_flux,pdcsap_flux_err\n"
           "3257.0,1.0,0.001,0,0,41000.0,40950.0,41.0\n")
     with pytest.raises(FileProblem, match=r"a TESS, Kepler or K2 light curve saved by "

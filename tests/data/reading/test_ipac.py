@@ -36,8 +36,8 @@ def test_an_ipac_table_reads_as_its_columns() -> None:
     with pytest.raises(FileProblem) as caught:
         parse_curves(ZTF_IPAC.replace("16.50", "x"))
     assert caught.value.line == 10
-    # Not IPAC: a header starting with a backslash stays a header (refused as before, not
-    # read by position), and bars around every row are rows, not types or units (review).
+    # Not IPAC: a header starting with a backslash stays a header (refused, not read by
+    # position), and bars around every row are rows, not types or units.
     with pytest.raises(FileProblem, match="does not name one time"):
         parse_curves("\\mag,time\n12.0,0\n12.1,1\n")
     for rows in (2, 20):
@@ -70,8 +70,8 @@ def _astropys(text: str) -> list[np.ndarray]:
 
 
 def test_an_ipac_tables_declared_nulls_are_missing_values() -> None:
-    """The nulls line names each column's missing value: a declared -1 time or 0 error was
-    read as a value (only |mag| >= 90 happened to be dropped later). A value that merely
+    """The nulls line names each column's missing value: a declared -1 time or 0 error is
+    no value (only |mag| >= 90 would be dropped later). A value that merely
     equals the null as a number (-99.0 for -99) is a value, as astropy reads it."""
     text = _ipac(["mjd", "mag", "magerr"], ["-1", "-99", "0"],
                  [("58000.1", "12.5", "0.02"), ("-1", "12.6", "0.03"),
@@ -87,8 +87,8 @@ def test_an_ipac_tables_declared_nulls_are_missing_values() -> None:
 
 
 def test_a_blank_ipac_value_is_missing_and_problems_name_the_files_line() -> None:
-    """IPAC rows are fixed-width: a blank value is missing, not a short row (it was refused
-    as 'found 2 columns, expected 3'), and a later problem names the file's own line."""
+    """IPAC rows are fixed-width: a blank value is missing, not a short row ('found 2
+    columns, expected 3'), and a later problem names the file's own line."""
     rows = [("58000.1", "", "0.02"), ("", "12.6", "0.03"), ("58002.3", "12.7", "")]
     text = "\\fixlen = T\n" + _ipac(["mjd", "mag", "magerr"], ["null"] * 3, rows)
     time, mag, err = parse_columns(text)
@@ -177,8 +177,8 @@ def test_an_ipac_column_not_read_may_hold_any_text() -> None:
 
 
 def test_an_ipac_row_of_tabs_is_refused_saying_so() -> None:
-    """Tab-separated rows under an IPAC header were refused as 'character 1 ('5') is under
-    the bar', which says nothing of the tabs that misplace them."""
+    """Tab-separated rows under an IPAC header: 'character 1 ('5') is under the bar' alone
+    says nothing of the tabs that misplace them."""
     text = "|      mjd|    mag|\n|   double| double|\n 58000.12  16.11 \n58001.12\t16.21\n"
     with pytest.raises(FileProblem, match=r"^line 4: character 1 \('5'\) is under the bar "
                                           r"before column 'mjd': the row holds tabs; IPAC "
@@ -191,8 +191,8 @@ def test_an_ipac_row_of_tabs_is_refused_saying_so() -> None:
 
 
 def test_a_long_ipac_comment_line_costs_no_memory() -> None:
-    """The rows were cut on a (lines, longest line) array of 4-byte characters: one 4,000
-    character comment line made a 1.6 MB file take 2.9 GB. Comments stay out of the array,
+    """Cut on a (lines, longest line) array of 4-byte characters, one 4,000 character
+    comment line makes a 1.6 MB file take 2.9 GB. Comments stay out of the array,
     which is one byte a character and as wide as the header's bars."""
     import tracemalloc
 
@@ -208,7 +208,7 @@ def test_a_long_ipac_comment_line_costs_no_memory() -> None:
         tracemalloc.stop()
     np.testing.assert_allclose(time, 58000 + np.arange(400) / 10)
     np.testing.assert_allclose(mag, 16 + np.arange(400) / 1000)
-    assert peak < 20 * len(text)  # was 400 rows x 100,002 characters x 4 bytes: 160 MB
+    assert peak < 20 * len(text)  # not 400 rows x 100,002 characters x 4 bytes: 160 MB
     with pytest.raises(FileProblem, match="column 1 \\(time\\): 'x' is not a number") as c:
         parse_columns(text.replace(" 58030.000000", "            x"))  # below the comment
     assert c.value.line == 305

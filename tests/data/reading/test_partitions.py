@@ -49,8 +49,8 @@ def test_a_stars_bands_in_two_partitions_share_its_class() -> None:
 
 
 def test_a_column_warning_is_said_once_for_a_folder_of_partitions(tmp_path: Path) -> None:
-    """A review: an unread catflags column was said once a partition (100 lines for 100
-    partitions); once for the folder, and still in threads (Dask's), where catch_warnings
+    """An unread catflags column is said once for a folder of partitions (not 100 lines
+    for 100), once for the folder, and still in threads (Dask's), where catch_warnings
     would lose warnings."""
     import threading
     import warnings

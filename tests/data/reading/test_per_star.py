@@ -135,9 +135,9 @@ def test_the_catalogues_of_a_folder_or_archive_shallowest_first(tmp_path: Path) 
 
 def test_copies_of_the_catalogue_are_counted_not_read_and_set_aside_ones_too(
         tmp_path: Path) -> None:
-    """b9cde1a refused a folder with backup/catalog.csv, or _old/catalog.csv, identical to
-    its own, which the reader before it read (the copy counted as
-    unreadable_file_not_in_catalogue): a copy labels as the catalogue does, and is said."""
+    """A folder with backup/catalog.csv, or _old/catalog.csv, identical to its own is not
+    refused, nor the copy counted as unreadable_file_not_in_catalogue: a copy labels as the
+    catalogue does, and is said."""
     same = CATALOGUE.replace("\n", "\r\n").replace(",", ", ")  # other line ends, spaces
     _write(tmp_path, FILES | {"catalog.csv": CATALOGUE, "backup/catalog.csv": same,
                               "_old/catalog.csv": "filename,class\n215153,Other\n"})
@@ -190,7 +190,7 @@ def test_catalogues_that_differ_are_refused_with_advice_for_their_layout(
 
 def test_a_catalogue_of_only_a_header_lists_no_file_to_read(tmp_path: Path) -> None:
     """What matters is that it lists no file (predict reads it too, to find the files), not
-    that it labels none, as b9cde1a said."""
+    that it labels none."""
     _write(tmp_path, FILES | {"catalog.csv": "filename\n"})
     with pytest.raises(InputError) as caught:
         read_catalogue_folder(tmp_path / "catalog.csv", tmp_path, report=DropReport())
@@ -398,7 +398,7 @@ def test_asas_richards2012(data_root: Path) -> None:
     ("1 12.1 0.1 0\n2 12.2 0.1\n", 2, "found 3 columns, expected 4 as on line 1 (a value "
                                       "left blank?"),
     ("# c\nid,time,mag,err\na,1,12.1,0.1\n\nb,2,12.2\n", 5,
-     "found 3 columns, expected 4 as on line 3"),  # was an IndexError
+     "found 3 columns, expected 4 as on line 3"),  # not an IndexError
     ("1\t12.1\t0.1\tA\n# 2 x\n2\t12.2\t0.1\tB\n3  12.3 0.1\n", 4, "found 3 columns"),
 ])
 def test_a_ragged_row_names_its_file_and_line(tmp_path: Path, text: str, line: int,
@@ -441,8 +441,8 @@ def test_columns_not_read_are_counted_per_file(tmp_path: Path) -> None:
 
 
 def test_headerless_files_of_more_columns_say_how_to_read_them(tmp_path: Path) -> None:
-    """EROS-2's files, time B errB R errR without a header: R was only counted (QA), and
-    --columns was refused with no word of the header line that makes it work."""
+    """EROS-2's files, time B errB R errR without a header: R is not only counted, and
+    the advice names the header line that makes --columns work."""
     _write(tmp_path, {"lm001.time": "1 15.1 0.02 14.6 0.03\n2 15.2 0.02 99.999 9.999\n"})
     with pytest.warns(UserWarning, match=r"files without a header are read as time, mag, err "
                                          r"from their first three columns.*add a first line "
@@ -455,14 +455,14 @@ def test_headerless_files_of_more_columns_say_how_to_read_them(tmp_path: Path) -
 
 
 @pytest.mark.parametrize("text", [
-    "time,mag,err,mag2\n1,12.1,0.1,13.0\n2,12.2,0.1,13.1\n",  # counted before too
+    "time,mag,err,mag2\n1,12.1,0.1,13.0\n2,12.2,0.1,13.1\n",  # counted
     "time mag err MAG2\n1 12.1 0.1 13.0\n2 12.2 0.1 13.1\n",
-    "time,mag,err,mag2\n1,12.1,0.1,\n2,12.2,0.1,13.1\n",  # its first value blank: was not
-    "1,12.1,0.1,\n2,12.2,0.1,13.1\n",  # no header, a value on the second line: was not
+    "time,mag,err,mag2\n1,12.1,0.1,\n2,12.2,0.1,13.1\n",  # its first value blank
+    "1,12.1,0.1,\n2,12.2,0.1,13.1\n",  # no header, a value on the second line
 ])
 def test_a_second_magnitude_column_is_counted_as_not_read(tmp_path: Path, text: str) -> None:
     """A file's mag2 (a second aperture) is not read but counted, so that the report shows
-    it: it was missed where the first line's field was empty, read as a trailing comma's."""
+    it, also where the first line's field is empty, as a trailing comma's would be."""
     _write(tmp_path, {"s1.csv": text, "catalog.csv": "filename,class\ns1.csv,RRL\n"})
     report = DropReport()
     curves = read_catalogue_folder(tmp_path / "catalog.csv", tmp_path, report=report)
@@ -539,8 +539,8 @@ def test_files_of_one_name_in_band_folders_are_one_stars_bands(tmp_path: Path) -
 
 
 def test_near_infrared_band_folders_and_unknown_ones(tmp_path: Path) -> None:
-    """VVV's Ks/, J/ and H/ are one star's bands (QA: read as a catalogue of paths, each
-    file was its own star, 489 "stars" of 200). Folders of short names that lcformer does
+    """VVV's Ks/, J/ and H/ are one star's bands (read as a catalogue of paths, each
+    file would be its own star, 489 "stars" of 200). Folders of short names that lcformer does
     not know as bands get a hint of the names it knows, not only "give the file's path"."""
     star = FILES["stars/215153.dat"]
     _write(tmp_path / "vvv", {"Ks/5150.dat": star, "J/5150.dat": star, "Ks/5151.dat": star})
@@ -651,7 +651,7 @@ def test_band_folders_whose_files_the_catalogue_gives_two_classes_stay_apart(tmp
 
 def test_a_table_of_the_folders_stars_is_counted_not_read_as_a_star(tmp_path: Path) -> None:
     """OGLE's layout: phot/I and phot/V files beside ident.dat and RRab.dat, whose first
-    column names the stars. Read as light curves they were unreadable files (predict exited
+    column names the stars. Read as light curves they are unreadable files (predict would exit
     1 on a folder as OGLE gives it); they are tables of the stars, counted as such."""
     rows = "".join(f"{t:.4f} {15 + np.sin(t):.3f} 0.010\n" for t in np.arange(20.0))
     for band in ("I", "V"):
@@ -682,7 +682,7 @@ def test_a_table_of_the_folders_stars_is_counted_not_read_as_a_star(tmp_path: Pa
     assert sorted(set(read_folder(asas, report=report).ids)) == ["215", "215153", "215181"]
     assert report.events["star_table_not_read"] == 1 and not report.problems
     # LINEAR's tables of its stars, numbers alone under a '#' header naming the star column:
-    # read as a star (QA), or a training folder's points; also where a catalogue lists the
+    # read as a star, or a training folder's points; also where a catalogue lists the
     # light curves.
     (asas / "classes.dat").unlink()
     (asas / "LINEAR_periods.dat").write_text("# LINEARobjectID  P(days)  A(mag)\n"
@@ -697,7 +697,7 @@ def test_a_table_of_the_folders_stars_is_counted_not_read_as_a_star(tmp_path: Pa
     assert report.events["star_table_not_read"] == 1 and not report.problems
     (asas / "catalog.csv").unlink()
     # ... but not a light curve whose '#' header names a time beside an id column that
-    # numbers the observations (np.savetxt's header; a review): its stars are read.
+    # numbers the observations (np.savetxt's header): its stars are read.
     saved = tmp_path / "saved"
     saved.mkdir()
     for k in range(1, 4):
@@ -707,7 +707,7 @@ def test_a_table_of_the_folders_stars_is_counted_not_read_as_a_star(tmp_path: Pa
     report = DropReport()
     assert sorted(set(read_folder(saved, report=report).ids)) == ["1", "2", "3"]
     assert not report.events["star_table_not_read"]
-    # Read as light curves (a reviewer's false positives of the first rule): stars named by
+    # Read as light curves (a simpler rule's false positives): stars named by
     # numbers whose times start with another's number beside a band letter, and a star's
     # second file whose star column names the star of another file.
     numbered = tmp_path / "numbered"
@@ -839,7 +839,7 @@ def test_gaias_flux_over_error_gives_the_magnitudes_errors(tmp_path: Path) -> No
         assert report.events["err_from_flux_over_error"] == 3  # SNR 0: no error
     pd.DataFrame(rows).to_parquet(tmp_path / "gaia.parquet")
     for table in (pd.DataFrame(rows), tmp_path / "gaia.parquet", tmp_path / "gaia2.csv"):
-        report = DropReport()  # (a file's reader renames its columns first: review)
+        report = DropReport()  # (a file's reader renames its columns first)
         read = read_long_table(table, columns=Columns(id="source_id"), report=report)
         np.testing.assert_allclose(read.err, expected)
         assert report.events["err_from_flux_over_error"] == 3
@@ -878,8 +878,8 @@ def _fits_in(unit: str, mag: float) -> bytes:
 
 def test_files_declaring_magnitudes_beside_files_declaring_fluxes_are_refused(
         tmp_path: Path) -> None:
-    """Counted for the folder, mag files and an mJy file were read with --flux as fluxes
-    all (magnitudes converted as fluxes without a word): refused, naming one of each kind;
+    """Counted for the folder, mag files and an mJy file read with --flux would all be
+    fluxes (magnitudes converted as fluxes): refused, naming one of each kind;
     so is --flux with files in magnitudes."""
     for k in range(3):
         (tmp_path / f"star{k}.fits").write_bytes(_fits_in("mag", 14.0))
@@ -921,7 +921,7 @@ def test_an_xml_file_that_is_a_votable_is_read_in_a_folder(tmp_path: Path) -> No
 # ---------------------------------------------------------------------- one star, several files
 def test_band_named_files_of_a_flat_folder_are_one_stars_bands(tmp_path: Path) -> None:
     """OGLE's flat download: NAME.I.dat and NAME.V.dat read as two stars of no band would
-    put one star on both sides of a train/test split (QA: test scores inflated)."""
+    put one star on both sides of a train/test split, inflating test scores."""
     star = FILES["stars/215153.dat"]
     _write(tmp_path, {"OGLE-LMC-LPV-00001.I.dat": star, "OGLE-LMC-LPV-00001.V.dat": star,
                       "OGLE-LMC-LPV-00002.I.dat": star})  # 00002 has no V curve
@@ -949,8 +949,8 @@ def test_band_named_files_of_a_flat_folder_are_one_stars_bands(tmp_path: Path) -
 
 def test_band_named_files_in_band_folders_or_in_two_folders_are_one_star_each(
         tmp_path: Path) -> None:
-    """A review found I/S0.I.dat and V/S0.V.dat read as stars S0.I and S0.V of no band, and
-    a/X.I.dat, a/X.V.dat, b/X.I.dat, b/X.V.dat as four stars by path."""
+    """I/S0.I.dat and V/S0.V.dat are one star S0, not stars S0.I and S0.V of no band, and
+    a/X.I.dat, a/X.V.dat, b/X.I.dat, b/X.V.dat two stars, not four by path."""
     star = FILES["stars/215153.dat"]
     _write(tmp_path / "ogle", {"I/S0.I.dat": star, "V/S0.V.dat": star, "I/S1.I.dat": star,
                                "V/S1.V.dat": star})
@@ -1017,8 +1017,8 @@ def test_a_catalogue_id_column_makes_its_files_one_star(tmp_path: Path) -> None:
 
 
 def test_a_catalogue_id_names_its_files_other_bands_too(tmp_path: Path) -> None:
-    """A review: with I/123.dat listed as OGLE-123, the unlisted V/123.dat stayed star 123,
-    apart from its I curve."""
+    """With I/123.dat listed as OGLE-123, the unlisted V/123.dat is OGLE-123's too, not a
+    star 123 apart from its I curve."""
     star = FILES["stars/215153.dat"]
     _write(tmp_path, {"I/123.dat": star, "V/123.dat": star, "I/124.dat": star,
                       "V/124.dat": star})
@@ -1058,8 +1058,8 @@ TIC = {"OBJECT": "TIC 25155310", "TICID": 25155310}
 
 
 def test_a_k2_targets_files_are_named_by_its_epic_number(tmp_path: Path) -> None:
-    """QA: K2's files give the EPIC number in KEPLERID (OBJECT 'EPIC n', MISSION 'K2'): the
-    star was named 'KIC n', a number of another catalogue."""
+    """K2's files give the EPIC number in KEPLERID (OBJECT 'EPIC n', MISSION 'K2'): the
+    star is 'EPIC n', not 'KIC n', a number of another catalogue."""
     for campaign, start in ((5, 300.0), (18, 3000.0)):
         (tmp_path / f"ktwo211085096-c{campaign:02d}_llc.fits").write_bytes(_sector(
             campaign, 0, start, {"KEPLERID": 211085096, "MISSION": "K2",
@@ -1075,7 +1075,7 @@ def test_a_targets_fits_files_are_one_star(tmp_path: Path) -> None:
                    "OBJECT": "TIC 0025155310", "TICID": 25155310}),  # its number: one star
                "tess-s0001-0000000025155310_lc.fits": _sector(1, 1, 1325.0, TIC),
                "tess-s0001-0000000000000007_lc.fits": _sector(2, 1, 1325.0, {
-                   "OBJECT": "TIC 7", "TICID": 7}),  # alone: its stem, as before
+                   "OBJECT": "TIC 7", "TICID": 7}),  # alone: its stem
                "kplr_a_llc.fits": _sector(3, 0, 100.0, {"KEPLERID": 8462852}),
                "kplr_b_llc.fits": _sector(4, 0, 200.0, {"KEPLERID": 8462852}),
                "field_a.fits": _sector(5, 0, 1.0, {"OBJECT": "M67"}),  # no star number: a
@@ -1108,8 +1108,8 @@ def test_a_targets_fits_files_are_one_star(tmp_path: Path) -> None:
 
 
 def test_read_folder_counts_a_fits_files_flagged_rows_as_dropped_points(tmp_path) -> None:
-    """QA: read_folder's report seemed to lack the QUALITY rows it dropped; they are points
-    dropped (report.points), as read_catalogue_folder and the CLI count them, not events."""
+    """The QUALITY rows read_folder drops are points dropped (report.points), as
+    read_catalogue_folder and the CLI count them, not events."""
     (tmp_path / "tic_lc.fits").write_bytes(_sector(0, 10, 1500.0, TIC, n=30, flagged=7))
     report = DropReport()
     curves = read_folder(tmp_path, report=report,
@@ -1136,8 +1136,8 @@ def test_a_folder_of_two_band_rows_reads_both_bands_and_warns_once_of_one(
 
 
 def test_a_catalogues_ids_a_float_rounded_are_refused(tmp_path: Path) -> None:
-    """A review: a catalogue's id column of 18-digit ids written through a float read two
-    stars' files as one star, without a word; refused, as in tables and labels."""
+    """A catalogue's id column of 18-digit ids written through a float can make two stars'
+    files one star: refused, as in tables and labels."""
     _write(tmp_path, {"a.dat": "1,12.0,0.1\n2,12.1,0.1\n", "b.dat": "1,13.0,0.1\n2,13.1,0.1\n"})
     (tmp_path / "catalog.csv").write_text("filename,class,id\na,RR,1.0801234567890123e+17\n"
                                           "b,EB,1.0801234567890123e+17\n")
@@ -1147,8 +1147,8 @@ def test_a_catalogues_ids_a_float_rounded_are_refused(tmp_path: Path) -> None:
 
 
 def test_catalogue_names_written_otherwise_than_their_files_are_named(tmp_path: Path) -> None:
-    """QA: a catalogue naming 'ASAS J1236-65.5' for files/J1236-65.5.dat counted it as a
-    file missing and the file as not in the catalogue, without a word of why."""
+    """A catalogue naming 'ASAS J1236-65.5' for files/J1236-65.5.dat: a file missing and a
+    file not in the catalogue are said with why (a prefix)."""
     (tmp_path / "files").mkdir()
     for name in ("J1236-65.5", "J0007+60.3"):
         (tmp_path / "files" / f"{name}.dat").write_text(
@@ -1169,11 +1169,11 @@ OGLE_V = "".join(f"{5000.5 + 9.1 * i:.4f} {16.8 + 0.2 * (i % 5):.3f} 0.05\n" for
 
 
 def test_per_star_files_are_labelled_by_a_labels_csv_of_their_ids(tmp_path: Path) -> None:
-    """Two QA users (OGLE, ASAS-SN) put a labels.csv of id,class beside their star files, as
-    a long table has it: it was skipped without a word, and predict scored nothing. It now
-    labels the stars whose ids are the files' names (OGLE's I/ and V/ folders making one
-    star of two bands); labels without a file are counted, as a table's are; a labels.csv
-    that names none of the files leaves them as they were (read, unlabelled)."""
+    """OGLE's and ASAS-SN's users put a labels.csv of id,class beside their star files, as
+    a long table has it: it labels the stars whose ids are the files' names (OGLE's I/ and
+    V/ folders making one star of two bands); labels without a file are counted, as a
+    table's are; a labels.csv that names none of the files leaves them as they were (read,
+    unlabelled)."""
     from lcformer.data.reading.sniff import read_any
 
     _write(tmp_path, {f"{band}/OGLE-LMC-CEP-000{k}.dat": text
@@ -1192,9 +1192,9 @@ def test_per_star_files_are_labelled_by_a_labels_csv_of_their_ids(tmp_path: Path
 
 
 def test_a_lone_band_folder_names_its_files_band(tmp_path: Path) -> None:
-    """OGLE's I-band download alone (I/ beside catalog.csv) was a star of no band, which a
-    model trained on I and V could not read; a lowercase v/ beside i/ (SkyMapper's v) made
-    each name match two files."""
+    """OGLE's I-band download alone (I/ beside catalog.csv) is in I, not of no band, which a
+    model trained on I and V cannot read; a lowercase v/ beside i/ (SkyMapper's v) does not
+    make each name match two files."""
     _write(tmp_path / "only", {"I/OGLE-1.dat": OGLE_I, "I/OGLE-2.dat": OGLE_I})
     (tmp_path / "only" / "catalog.csv").write_text("filename,class\nOGLE-1,a\nOGLE-2,b\n")
     report = DropReport()
@@ -1211,7 +1211,7 @@ def test_a_lone_band_folder_names_its_files_band(tmp_path: Path) -> None:
 
 
 def test_labels_csv_beside_star_files_by_other_ids_is_said(tmp_path: Path) -> None:
-    """(review) Three files or more beside labels.csv are star files whatever its ids (TESS's
+    """Three files or more beside labels.csv are star files whatever its ids (TESS's
     files are named otherwise than their TIC stars): labels of other ids are said, with the
     light curves' ids to give, and the stars read unlabelled; "ID,Class" is read as a
     table's labels are, and a semicolon labels.csv is told what to save it as."""
@@ -1231,8 +1231,8 @@ def test_labels_csv_beside_star_files_by_other_ids_is_said(tmp_path: Path) -> No
 
 
 def test_files_of_one_star_whose_levels_step_are_warned_of_when_joined(tmp_path: Path) -> None:
-    """QA: Kepler's PDCSAP quarters +-3% apart, joined as they were, gave a rotator of 1%
-    the period of the steps (475 d for 3.7 d) without a word."""
+    """Kepler's PDCSAP quarters +-3% apart, joined as they are, give a rotator of 1% the
+    period of the steps (475 d for 3.7 d): said."""
     rng = np.random.default_rng(0)
 
     def quarter(start: float, level: float) -> str:
@@ -1251,7 +1251,7 @@ def test_files_of_one_star_whose_levels_step_are_warned_of_when_joined(tmp_path:
         read_catalogue_folder(tmp_path / "catalog.csv", tmp_path, report=report)
     assert report.events["curves_joined_with_level_steps"] == 1
     # A constant star rounded to 0.01 mag (no scatter, no errors) one rounding apart: no
-    # step (a review); three roundings and more apart, one.
+    # step; three roundings and more apart, one.
     from lcformer.data.reading.one_star import _level_step
 
     t, no_err = np.arange(200.0), np.full(200, np.nan)
@@ -1261,8 +1261,8 @@ def test_files_of_one_star_whose_levels_step_are_warned_of_when_joined(tmp_path:
 
 
 def test_linked_folders_are_read_once_and_dangling_links_named(tmp_path: Path) -> None:
-    """QA: a star folder linked from another disk (OGLE's I/ beside V/) was left out, and a
-    link to nothing skipped, both without a word at exit 0; a loop is not followed."""
+    """A star folder linked from another disk (OGLE's I/ beside V/) is read, and a link to
+    nothing is named, not skipped in silence; a loop is not followed."""
     _write(tmp_path / "elsewhere", {"b/300000.dat": FILES["stars/300000.dat"]})
     _write(tmp_path / "data", {"a/215153.dat": FILES["stars/215153.dat"]})
     (tmp_path / "data" / "b").symlink_to(tmp_path / "elsewhere" / "b")
@@ -1283,14 +1283,14 @@ def test_linked_folders_are_read_once_and_dangling_links_named(tmp_path: Path) -
     (tmp_path / "elsewhere" / "b" / "300000.dat").write_text("t,mag\n1,12\n2,12.5\n3,12.4\n")
     assert fingerprint_files([tmp_path / "data"]) != before
     # Within a linked folder, a link to its own subfolder or above it is not followed either
-    # (a review: elsewhere/b/alias -> sub renamed sub's files; up -> .. read the tree around)
+    # (elsewhere/b/alias -> sub would rename sub's files; up -> .. read the tree around)
     _write(tmp_path / "elsewhere", {"b/sub/400000.dat": FILES["stars/300000.dat"]})
     (tmp_path / "elsewhere" / "b" / "alias").symlink_to(tmp_path / "elsewhere" / "b" / "sub")
     (tmp_path / "elsewhere" / "b" / "up").symlink_to(tmp_path / "elsewhere")
     _write(tmp_path / "elsewhere", {"private.dat": FILES["stars/300000.dat"]})
     assert sorted(read_folder(tmp_path / "data", report=DropReport()).ids) == [
         "215153", "300000", "400000"]
-    # A work folder reached through a link is left out of the fingerprint (a review)
+    # A work folder reached through a link is left out of the fingerprint
     _write(tmp_path / "scratch", {"work/cache.bin": "1"})
     (tmp_path / "data" / "work").symlink_to(tmp_path / "scratch" / "work")
     before = fingerprint_files([tmp_path / "data"], tmp_path / "data" / "work")
@@ -1299,8 +1299,8 @@ def test_linked_folders_are_read_once_and_dangling_links_named(tmp_path: Path) -
 
 
 def test_a_file_name_that_is_not_utf8_is_read_with_its_bytes_escaped(tmp_path: Path) -> None:
-    """QA: a Latin-1 name (an old zip's or share's, caf\\xe9.dat) ended predict and describe
-    as an internal error, naming no file."""
+    """A Latin-1 name (an old zip's or share's, caf\\xe9.dat) is read, its bytes
+    escaped, not an internal error of predict and describe naming no file."""
     import os
 
     with open(os.fsencode(tmp_path) + b"/caf\xe9.dat", "w") as handle:
@@ -1311,8 +1311,8 @@ def test_a_file_name_that_is_not_utf8_is_read_with_its_bytes_escaped(tmp_path: P
 
 def test_a_file_name_with_blanks_around_it_is_found_from_its_catalogue_cell(
         tmp_path: Path) -> None:
-    """QA: " lead space.dat" listed as such: the cell is read stripped, and the file was
-    "not found", the run incomplete (exit 1), while its star was read unlabelled."""
+    """A catalogue listing " lead space.dat" as such: the cell is read stripped, yet the
+    file is found, not "not found" (exit 1) with its star read unlabelled."""
     _write(tmp_path, {" lead space.dat": FILES["stars/215153.dat"]})
     (tmp_path / "catalog.csv").write_text('filename,class\n" lead space.dat",Mira\n')
     report = DropReport()

@@ -47,7 +47,7 @@ def ztf_like() -> pd.DataFrame:
 
 @pytest.mark.parametrize("suffix", ["", ".csv", ".parquet"])
 def test_a_table_keyed_by_ids_that_share_positions_says_so(tmp_path, suffix) -> None:
-    """QA: a ZTF table keyed by oid read 480 "stars" at 144 positions without a word."""
+    """A ZTF table keyed by oid may hold 480 "stars" at 144 positions: said."""
     frame = ztf_like()
     source = frame
     if suffix:
@@ -67,8 +67,8 @@ def test_a_table_keyed_by_ids_that_share_positions_says_so(tmp_path, suffix) -> 
 
 
 def test_a_star_file_whose_rows_lie_at_two_positions_is_said(tmp_path) -> None:
-    """QA: a ZTF cone search of 5" took a neighbour's oids 4" away into one star's file; it
-    was read as one star, with the neighbour's period and class, without a word."""
+    """A ZTF cone search of 5" can take a neighbour's oids 4" away into one star's file,
+    read as one star with the neighbour's period and class: said."""
     from lcformer.data.reading.per_star import read_folder
 
     frame = ztf_like()
@@ -83,7 +83,7 @@ def test_a_star_file_whose_rows_lie_at_two_positions_is_said(tmp_path) -> None:
         read = read_folder(tmp_path, report=report,
                            columns=Columns(time="hjd", err="magerr", band="filtercode"))
     assert read.n_stars == 2 and report.events[SEVERAL_POSITIONS] == 1
-    # One noisy position of a faint detection is not a neighbour (review)
+    # One noisy position of a faint detection is not a neighbour
     one_off = star0.copy()
     one_off.loc[one_off.index[0], "ra"] += 36 * ARCSEC
     one_off.to_csv(tmp_path / "ZTF1.csv", index=False)

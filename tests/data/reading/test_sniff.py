@@ -129,8 +129,8 @@ def test_a_runs_column_names_apply_to_per_star_files_that_have_them(tmp_path: Pa
 
 
 def test_ecsv_and_votable_are_tables_not_one_stars_text(tmp_path: Path) -> None:
-    """An ECSV's '# %ECSV' lines and header made it one star's text file, its id column
-    ignored (two stars read as one); a VOTable's XML was refused for its columns."""
+    """An ECSV's '# %ECSV' lines and header do not make it one star's text file, its id
+    column ignored (two stars read as one); a VOTable's XML is read for its columns."""
     rows = {"id": np.repeat(["a", "b"], 6), **{k: np.tile(v, 2) for k, v in star().items()}}
     for name, form in (("two.ecsv", "ascii.ecsv"), ("two.vot", "votable"),
                        ("two.xml", "votable")):
@@ -193,8 +193,8 @@ def test_one_stars_file_with_a_fourth_column_is_counted(tmp_path: Path) -> None:
 
 
 def test_a_one_star_csv_may_name_its_columns_as_a_per_star_file(tmp_path: Path) -> None:
-    """A lone CSV 'HJD,MAG,ERR' was refused for a missing 'time' column, while the same
-    file in a folder (or named .dat) was read: the per-star names hold for it too."""
+    """A lone CSV 'HJD,MAG,ERR' reads as the same file in a folder (or named .dat) does,
+    not refused for a missing 'time' column: the per-star names hold for it too."""
     values = star()
     rows = "".join(f"{t},{m},{e}\n" for t, m, e in zip(*values.values(), strict=True))
     (tmp_path / "hdr1.csv").write_text("HJD,MAG,ERR\n" + rows)
@@ -259,7 +259,7 @@ def _tap(path: Path, seq: int) -> None:
 
 def test_macho_files_without_their_catalogue_are_read_unlabelled(tmp_path: Path) -> None:
     """A folder of LC_f.t.s.csv files whose catalog.csv is elsewhere (macho_samples/tap)
-    was refused, file by file, with all 37 names of the archive's header."""
+    is read unlabelled, not refused file by file with all 37 names of the archive's header."""
     tap = tmp_path / "tap"
     _tap(tap / "LC_1.3441.15.csv", 15)
     _tap(tap / "LC_1.3441.16.csv", 16)
@@ -305,7 +305,7 @@ def test_the_macho_samples_tap_folder_alone(data_root: Path) -> None:
 
 @pytest.mark.parametrize("suffix", sorted(ARCHIVE_SUFFIXES))
 def test_every_archive_of_star_files_is_read_as_one(tmp_path: Path, suffix: str) -> None:
-    """.tar.xz and .tbz2 were read as one star's text ("not a text file") by predict."""
+    """.tar.xz and .tbz2 are archives too, not one star's text ("not a text file")."""
     files = {f"s{i}.dat": "".join(f"{t}.5 {12 + i}.1 0.02\n" for t in range(12))
              for i in range(2)}
     archive = write_archive(tmp_path / f"stars{suffix}", files)
@@ -338,7 +338,7 @@ def test_a_lone_file_without_star_ids_is_read_as_in_a_folder(tmp_path: Path) -> 
     """A ZTF light-curve download (oid, hjd and mjd, catflags, filtercode and more) and a
     Kepler-like FITS (TIME, PDCSAP_FLUX, SAP_QUALITY) given alone are read as the same file
     in a folder is: their time and flag columns found, their flagged rows dropped. As tables
-    they were refused for a missing 'time', or kept the flagged rows."""
+    they would be refused for a missing 'time', or keep the flagged rows."""
     from astropy.io import fits
 
     ztf = tmp_path / "ztf" / "ztf_lc_633.csv"
@@ -390,7 +390,7 @@ def test_a_mag_unit_astropy_does_not_know_is_said(tmp_path: Path) -> None:
     """A unit astropy does not parse (SuperWASP's "microVega"): the values are read as they
     are, and the report says so (a zero point for Jy does not put them on any magnitude
     scale). Kepler's and TESS's "e-/s", which astropy does not parse either, is a flux: read
-    with --flux without a word, refused without it (QA: counted as not understood)."""
+    with --flux without a word, refused without it (not counted as not understood)."""
     from astropy.io import fits
 
     def written(unit: str) -> str:
@@ -429,7 +429,7 @@ def test_one_position_is_within_two_arcseconds_across_ra_zero() -> None:
 
 def test_bands_differing_only_in_case_are_read_apart_and_said(tmp_path: Path) -> None:
     """Gaia's G is not SDSS's g, so case is kept; but b beside B in one table may be a typo
-    that halves every star (QA: half the points dropped as bands the model lacks)."""
+    that halves every star (half the points dropped as bands the model lacks)."""
     rows = "id,time,mag,band\n" + "".join(
         f"s,{t},{12 + 0.01 * t},{band}\n" for t, band in enumerate("BbRrBbRr"))
     (tmp_path / "mixed.csv").write_text(rows)
@@ -450,8 +450,8 @@ TWO_BANDS = ReadConfig(columns=Columns(time="mjd").replace(**Columns.parse(
 
 
 def test_a_folder_of_an_ipac_long_table_and_labels_is_read(tmp_path: Path) -> None:
-    """lightcurves.tbl + labels.csv: its labels were read as a light curve, and the reason
-    (a long table is lightcurves.parquet/.csv/.fits) shown only with --debug."""
+    """lightcurves.tbl + labels.csv is a long table and its labels, not a light curve whose
+    reason (a long table is lightcurves.parquet/.csv/.fits) only --debug shows."""
     (tmp_path / "lightcurves.tbl").write_text(IPAC_STARS)
     (tmp_path / "labels.csv").write_text("id,class\nNW1,RRab\nNW2,EB\n")
     curves = read_any(str(tmp_path), reading=TWO_BANDS)
@@ -462,13 +462,13 @@ def test_a_folder_of_an_ipac_long_table_and_labels_is_read(tmp_path: Path) -> No
 
 
 def test_a_lone_ipac_table_of_several_stars_is_a_long_table(tmp_path: Path) -> None:
-    """It was refused as one star's file naming several stars ("give such a table as a
-    file of its own", which it was)."""
+    """Not one star's file naming several stars ("give such a table as a file of its own",
+    which it is)."""
     path = tmp_path / "all.tbl"
     path.write_text(IPAC_STARS)
     curves = read_any(str(path), reading=TWO_BANDS)
     assert sorted(set(curves.ids)) == ["NW1", "NW2"] and curves.n_curves == 4
-    one = tmp_path / "NW1.tbl"  # one star's file with an id column: one star's, as before
+    one = tmp_path / "NW1.tbl"  # one star's file with an id column: one star's
     one.write_text("".join(IPAC_STARS.splitlines(keepends=True)[:5]))
     reading = ReadConfig(columns=Columns(mag="w1mpro", err="w1sigmpro"))
     with pytest.warns(UserWarning, match="another band"):
@@ -476,8 +476,8 @@ def test_a_lone_ipac_table_of_several_stars_is_a_long_table(tmp_path: Path) -> N
 
 
 def test_a_lone_crts_file_reads_as_its_folder_reads_it(tmp_path: Path) -> None:
-    """A CRTS download names its star in MasterID, beside MJD, Mag and Magerr. Its folder was
-    read, but the file alone was refused as a table without a 'time' column: an id column
+    """A CRTS download names its star in MasterID, beside MJD, Mag and Magerr. Its folder is
+    read, so the file alone is no table without a 'time' column: an id column
     naming one star, in a file a table's columns do not fit, is one star's file."""
     values = star()
     rows = "".join(f"1017187173788,{m},{e},17.1,31.5,{t},0\n"
@@ -500,8 +500,8 @@ def test_a_lone_crts_file_reads_as_its_folder_reads_it(tmp_path: Path) -> None:
 
 
 def test_a_survey_id_of_several_stars_keeps_a_lone_file_a_table(tmp_path: Path) -> None:
-    """A review: a field name in 'target' (one value) beside three ZTF oids read as one
-    star's file pooled the three stars; it stays a table, refused without --columns."""
+    """A field name in 'target' (one value) beside three ZTF oids: read as one star's
+    file, it would pool the three stars; it stays a table, refused without --columns."""
     rows = ["target,oid,mjd,mag"] + [f"M31_field,{o},{t},{12 + 0.1 * t}"
                                      for o in (1, 2, 3) for t in range(30)]
     (tmp_path / "cone.csv").write_text("\n".join(rows) + "\n")
@@ -510,8 +510,8 @@ def test_a_survey_id_of_several_stars_keeps_a_lone_file_a_table(tmp_path: Path) 
 
 
 def test_a_surveys_own_object_id_keeps_a_lone_file_a_table(tmp_path: Path) -> None:
-    """QA: LINEAR's long table (LINEARobjectID, MJD, mag, magerr) of 240 stars was read by
-    describe and predict as one star at exit 0. A name ending as an object id does what a
+    """LINEAR's long table (LINEARobjectID, MJD, mag, magerr) of 240 stars is no one
+    star's file. A name ending as an object id does what a
     survey's id does, and the refusal proposes it."""
     rows = ["LINEARobjectID,MJD,mag,magerr"] + [f"{o},{53000 + t},{15 + 0.1 * t},0.02"
                                                 for o in (10032479, 10053636) for t in range(30)]

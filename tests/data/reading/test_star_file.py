@@ -31,8 +31,8 @@ def test_parse_formats() -> None:
     t, m, e = parse_columns("1.0, 2.0\n3.0, 4.0\n")
     np.testing.assert_array_equal(m, [2, 4])
     assert np.isnan(e).all()
-    # OGLE's and KELT's times offset in the name: a time (it was "no time column"); FITS's
-    # DATE-OBS beside mjd is not one, and a dmag beside err is no error of mag (a review)
+    # OGLE's and KELT's times offset in the name: a time (not "no time column"); FITS's
+    # DATE-OBS beside mjd is not one, and a dmag beside err is no error of mag
     t, m, e = parse_columns("mag err HJD-2450000\n12.1 0.01 5000.1\n")
     assert (t.tolist(), m.tolist(), e.tolist()) == ([5000.1], [12.1], [0.01])
     t, m, e = parse_columns("date-obs,mjd,mag,err,dmag\n2020-01-01,58849.0,12.0,0.01,-0.2\n")
@@ -53,8 +53,8 @@ def test_empty_fields_are_missing_values_and_gzip_is_read() -> None:
 
 
 def test_a_csv_whose_fields_are_quoted_is_read() -> None:
-    """QA: AAVSO's downloads quote every field, comments hold commas ("clouds, moon"), and a
-    blank is "": read as the same file unquoted, where every line was refused. A
+    """AAVSO's downloads quote every field, comments hold commas ("clouds, moon"), and a
+    blank is "": read as the same file unquoted. A
     whitespace file's quoted name ("R And") stays one field."""
     text = ('"JD","Magnitude","Uncertainty","Band","Comments","HJD"\n'
             '"2455008.3","9.5","","Vis.","clouds, moon",""\n'
@@ -98,7 +98,7 @@ def test_a_csv_whose_fields_are_quoted_is_read() -> None:
     # decimal commas in a file of blank-separated columns: split at the commas
     ("time mag err\n1,5 12,3 0,01\n", 2, "unreadable_file",
      "column 2 (mag): '5 12' is not a number (decimal commas? lcformer reads decimal points)"),
-    # ISO dates: read in tables, not in a star's file, which says where (QA)
+    # ISO dates: read in tables, not in a star's file, which says where
     ("time,mag\n2017-09-11T08:41:40,12.1\n", 2, "unreadable_file",
      "'2017-09-11T08:41:40' is not a number (a star's file gives its times as numbers"),
     # a quality flag is applied: a value that is not one is refused, not guessed
@@ -116,8 +116,8 @@ def test_parse_problems_name_the_line(text: str, line: int, reason: str, words: 
 
 
 def test_an_old_excel_workbook_is_named_as_one() -> None:
-    """A .xls file (OLE) among per-star files: named as a workbook, not "binary data" (a
-    review: its bytes decode as text that the .xlsx check did not meet)."""
+    """A .xls file (OLE) among per-star files: named as a workbook, not "binary data" (its
+    bytes decode as text, and the .xlsx check does not meet them)."""
     with pytest.raises(FileProblem, match=r"an Excel workbook, \.xlsx or \.xls\?"):
         parse_columns(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
 
@@ -156,8 +156,8 @@ def test_a_files_flag_that_drops_most_rows_is_counted_pointing_to_flag_bits() ->
 
 def test_a_flag_named_as_marking_good_rows_keeps_them() -> None:
     """PTF's goodflag is 1 for a good measurement: its rows of 0 (false, bad) are the ones
-    dropped, counted, and so said (QA: read as a bad-row flag, 92% of the good points went
-    and the bad ones stayed, at exit 0). --flag-bits names bad rows' bits: refused with it."""
+    dropped, counted, and so said (read as a bad-row flag, 92% of the good points would go
+    and the bad ones stay). --flag-bits names bad rows' bits: refused with it."""
     rows = "".join(f"{t},15.0,0.02,{0 if t % 5 == 0 else 1}\n" for t in range(30))
     report = DropReport()
     curves = parse_curves("mjd,mag,err,goodflag\n" + rows, report)
@@ -174,9 +174,9 @@ def test_a_flag_named_as_marking_good_rows_keeps_them() -> None:
     assert read_long_table(table, columns=Columns(flag="goodflag"), report=read).n_points == 24
     assert read.events["flag_marks_good_rows"] == 1
     # Beside another flag column read with its bits: not the column applied, nothing refused
-    # (a review: --flag-bits was refused for a goodflag column not even read).
+    # (a goodflag column not even read is no reason to refuse --flag-bits).
     other = table.assign(flag=[4 if t % 5 == 0 else 0 for t in range(30)])
-    with pytest.warns(UserWarning, match="goodflag"):  # (not read: said, as before)
+    with pytest.warns(UserWarning, match="goodflag"):  # (not read: said)
         assert read_long_table(other, columns=Columns(flag="flag", flag_bits=4),
                                report=DropReport()).n_points == 24
     assert [is_good_flag_name(n) for n in ("goodflag", "is_good", "good_flags", "GOOD",
@@ -210,8 +210,8 @@ ASAS_SN_STAR = ("HJD,UT Date,Camera,FWHM,Limit,mag,mag_err,flux(mJy),flux_err\n"
 
 
 def test_a_file_that_fails_counts_nothing() -> None:
-    """Its limits and flagged rows were counted before its bad row stopped it (QA: a folder
-    said 95 limits where the files read held 60)."""
+    """Its limits and flagged rows are not counted once its bad row stops it (else a folder
+    says 95 limits where the files read held 60)."""
     report = DropReport()
     with pytest.raises(FileProblem):
         parse_curves("time,mag,err,flag\n1,>12.0,0.1,1\n2,12.1,0.1,0\n3,12,3,0.1,0\n",
@@ -378,7 +378,7 @@ def test_an_ecsv_file_with_masked_values_is_read_by_band_and_flag() -> None:
                    "flux": [5.0e4, 4.9e4, 3.0e4, 2.9e4]})
     table["time"].unit, table["mag"].unit, table["flux"].unit = "d", "mag", "electron/s"
     data = _written(table, "ascii.ecsv")
-    assert b'""' in data  # as the QA's files hold them: text that is not a number
+    assert b'""' in data  # as Gaia's files hold them: text that is not a number
     report = DropReport()
     curves = parse_curves(data, report)
     assert sorted(curves) == ["BP", "G"]
@@ -450,8 +450,8 @@ def _tables_file(form: str, *tables: object) -> bytes:
 @pytest.mark.parametrize("form", ["fits", "votable"])
 def test_a_per_star_file_of_several_light_curve_tables_is_refused(form: str) -> None:
     """Tables of a per-star file's names (mjd, not a long table's time) are found as light
-    curves: two are refused, naming them (the first alone was read, the second's points lost
-    without a word); a first table that is no light curve (a star's ra, dec) is passed by."""
+    curves: two are refused, naming them (reading the first alone would lose the second's
+    points); a first table that is no light curve (a star's ra, dec) is passed by."""
     from astropy.table import Table
 
     g = Table({"mjd": 58000.0 + np.arange(5), "mag": np.full(5, 15.0)})
@@ -468,9 +468,9 @@ def test_a_per_star_file_of_several_light_curve_tables_is_refused(form: str) -> 
 
 
 def test_k2sffs_best_aperture_is_read_of_its_apertures() -> None:
-    """QA: K2SFF's FITS files hold the same cadences through several apertures (BESTAPER,
-    CIRC_APER0, ...), refused as several tables with advice to stack them (every point
-    three times); the best aperture's is read, counted."""
+    """K2SFF's FITS files hold the same cadences through several apertures (BESTAPER,
+    CIRC_APER0, ...), not tables to stack (every point three times): the best aperture's
+    is read, counted."""
     from astropy.io import fits
     from astropy.table import Table
 
@@ -555,7 +555,7 @@ _NAMES = {"fits": "FITS", "votable": "VOTable"}
 
 def test_a_binary_tables_other_header_problems_carry_no_flux_hint() -> None:
     """The flux hint belongs to a table without a time and a mag column, not to a table that
-    names two band columns (it was added to every problem of a table's header)."""
+    names two band columns, nor to every problem of a table's header."""
     from astropy.table import Table
 
     table = Table({"mjd": [1.0, 2.0], "mag": [12.0, 12.1], "filtercode": ["zg", "zg"],
@@ -617,8 +617,8 @@ def test_a_band_not_read_beside_the_mag_read_is_warned_of() -> None:
 
 
 def test_a_time_column_empty_in_most_rows_is_said_naming_the_one_with_times() -> None:
-    """AAVSO's HJD is empty for visual estimates: read over JD by its name, it lost 75% of
-    the points at exit 0 (QA). Said, counted; its Uncertainty is read as the errors."""
+    """AAVSO's HJD is empty for visual estimates: read over JD by its name, it loses 75% of
+    the points. Said, counted; its Uncertainty is read as the errors."""
     rows = "".join(f"{2455000 + t},{10 + 0.1 * (t % 7)},{0.01 if t % 4 == 0 else ''},"
                    f"{2455000.002 + t if t % 4 == 0 else ''}\n" for t in range(40))
     report = DropReport()
@@ -636,7 +636,7 @@ def test_a_time_column_empty_in_most_rows_is_said_naming_the_one_with_times() ->
 
 def test_decimal_commas_under_a_comma_header_are_refused() -> None:
     """LibreOffice in a European locale writes "2451868,58286,13,983,0,032" under
-    "time,mag,err": read by the header, the time was the whole days and the magnitude its
+    "time,mag,err": read by the header, the time would be the whole days and the magnitude its
     decimals (exit 0 with --flux). A trailing comma (an empty last field) is still read."""
     with pytest.raises(FileProblem, match=r"found 6 fields, and the header names 3 .*a decimal "
                                           r"comma"):
@@ -644,7 +644,7 @@ def test_decimal_commas_under_a_comma_header_are_refused() -> None:
     curves = parse_curves("time,mag,err\n2451868.5,13.9,0.03,\n2451869.5,14.0,0.03,\n",
                           DropReport())
     np.testing.assert_array_equal(curves[""][1], [13.9, 14.0])
-    report = DropReport()  # (review) an unnamed column of flags: read as before, counted
+    report = DropReport()  # an unnamed column of flags: not read, counted
     curves = parse_curves("time,mag,err\n2450000.0000,15.134,0.02,0\n2450001.0,15.2,0.02,1\n",
                           report)
     np.testing.assert_array_equal(curves[""][1], [15.134, 15.2])

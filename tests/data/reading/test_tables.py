@@ -119,7 +119,7 @@ def _compressed(path: Path, text: str) -> None:
 @pytest.mark.parametrize("name", ["lc.csv", "lc.csv.gz", "lc.csv.bz2", "lc.csv.xz",
                                   "lc.csv.zip"])
 def test_a_row_with_more_or_fewer_fields_than_the_header_is_a_problem(tmp_path: Path, name) -> None:
-    """Read by column names, pandas drops the extra field: 12,3 was read as mag 12, err 3."""
+    """Read by column names, pandas drops the extra field: 12,3 would be mag 12, err 3."""
     text = "id,time,mag,err\ns1,1.0,12.1,0.02\ns1,2.0,12,3,0.02\ns1,3.0,12.2,0.02\n"
     path = tmp_path / name
     _compressed(path, text)
@@ -317,7 +317,7 @@ def test_astropy_timeseries_time_becomes_mjd() -> None:
 
 @pytest.mark.parametrize("form", ["jd", "mjd", "isot"])
 def test_a_fits_time_column_astropy_wrote_is_read_as_mjd(tmp_path: Path, form: str) -> None:
-    """astropy writes a Time column to FITS as a (jd1, jd2) pair a row, which was refused as
+    """astropy writes a Time column to FITS as a (jd1, jd2) pair a row, not refused as
     'arrays of shape (2,)': it is read as that Time, in MJD as any Time column is (the file's
     scale kept), whatever format the Time had."""
     from astropy.table import Table
@@ -373,8 +373,8 @@ def test_iso_dates_in_a_csv_become_mjd_another_value_among_them_is_named(
 
 
 def test_dates_without_a_time_of_day_are_said(tmp_path: Path) -> None:
-    """QA: calendar dates alone (2021-03-04): 8% of the points dropped as repeated times,
-    periods right for 4 stars of 160, at exit 0 without a word. Two dates, or any time of
+    """Calendar dates alone (2021-03-04) drop points as repeated times (8%) and leave few
+    periods right (4 stars of 160): said. Two dates, or any time of
     day among them, are not said."""
     (tmp_path / "days.csv").write_text("id,time,mag\na,2021-03-04,12\na,2021-03-04,12.5\n"
                                        "a,2021-03-05,12.2\n")
@@ -510,7 +510,7 @@ def test_true_false_and_missing_flags(tmp_path: Path, suffix: str) -> None:
 
 def test_star_ids_in_the_index_are_read_as_the_id_column() -> None:
     """df.set_index("id") (as Dask's set_index leaves each partition): the index holds the
-    ids, which the reader takes as the id column, not "missing ['id']" (QA)."""
+    ids, which the reader takes as the id column, not "missing ['id']"."""
     frame = pd.DataFrame({"id": ["a", "a", "b"], "time": [1.0, 2, 1], "mag": [12.0, 12.1, 13]})
     read = read_long_table(frame.set_index("id"))
     assert read.ids.tolist() == ["a", "b"] and read.n_points == 3
@@ -519,14 +519,14 @@ def test_star_ids_in_the_index_are_read_as_the_id_column() -> None:
     with pytest.raises(InputError, match="missing"):  # an index of other values: not ids
         read_long_table(frame.drop(columns="id").set_index(pd.Index([0, 1, 2], name="row")))
     # A column named as ids beside an index named so (a row key, as read_sql's index_col
-    # gives): the column names the stars, and the index is left alone (a review).
+    # gives): the column names the stars, and the index is left alone.
     keyed = frame.rename(columns={"id": "objectId"}).set_index(pd.Index([7, 8, 9], name="id"))
     with pytest.raises(InputError, match="objectId"):
         read_long_table(keyed)
     both = frame.set_index(pd.Index(["x", "y", "z"], name="id"), drop=False)  # (id twice)
     assert read_long_table(both.rename_axis("id")).ids.tolist() == ["a", "b"]
     # A column named as ids but not the one read (a star's name, a target class) does not
-    # stop the index from being read; a level of a MultiIndex is read too (a review).
+    # stop the index from being read; a level of a MultiIndex is read too.
     named = frame.assign(name="V* X", target="RRL").set_index("id")
     assert read_long_table(named).ids.tolist() == ["a", "b"]
     assert read_long_table(frame.set_index(["id", "time"])).ids.tolist() == ["a", "b"]
@@ -548,7 +548,7 @@ def test_a_csv_of_another_separator_says_so(tmp_path: Path, separator: str) -> N
 
 
 def test_a_table_whose_first_line_is_a_comment_says_so(tmp_path: Path) -> None:
-    """QA: "found columns ['# exported by ...'] ... map yours with --columns", which cannot
+    """Not "found columns ['# exported by ...'] ... map yours with --columns", which cannot
     help: the first line is a comment where the header belongs."""
     path = tmp_path / "lc.csv"
     path.write_text("# exported by the class's script\nid,time,mag\na,1,12\n")
@@ -565,7 +565,7 @@ def test_a_table_whose_first_line_is_a_comment_says_so(tmp_path: Path) -> None:
 
 
 def test_a_header_naming_a_column_twice_is_refused(tmp_path: Path) -> None:
-    """pandas reads "mag,mag" as mag and mag.1: the errors were then lost unseen."""
+    """pandas reads "mag,mag" as mag and mag.1: the errors would be lost unseen."""
     path = tmp_path / "lc.csv"
     path.write_text("id,time,mag,mag\na,1,12,0.1\n")
     report = DropReport()
@@ -582,7 +582,7 @@ def test_spaces_around_an_id_or_band_do_not_make_another_star_or_curve() -> None
     report = DropReport()
     with pytest.warns(UserWarning, match=r"column 'id': ids that differ only by spaces "
                                          r"around them \(as 'a' and 'a '\) are read as one"):
-        curves = from_dataframe(frame, report=report)  # (QA: two stars made one, unsaid)
+        curves = from_dataframe(frame, report=report)  # (two stars made one: said)
     assert curves.ids.tolist() == ["syn-1", "syn-2"] and curves.lengths.tolist() == [2, 2]
     assert report.events["id_spaces_removed"] == 2
     # Bands alike: 'V ' beside 'V' split one curve into two, colours and features changed.
@@ -622,13 +622,13 @@ def test_a_flag_column_left_unread_is_counted() -> None:
         assert [re.search(said, str(w.message)) is not None for w in caught] == (
             [True] if events else [])  # said where counted, on the command line too
         assert not any("--flag-bits" in str(w.message) for w in caught)  # mostly 0: no mask
-    # Non-zero in most rows (Pan-STARRS's infoFlag, QA): read with --flag-bits, not alone
+    # Non-zero in most rows (Pan-STARRS's infoFlag): read with --flag-bits, not alone
     with pytest.warns(UserWarning, match=r"'infoFlag' looks like a quality flag and is not "
                                          r"read.*--columns flag=infoFlag .*, with --flag-bits "
                                          r"naming the bits that mark bad rows: it is non-zero "
                                          r"in 80% of the rows"):
         from_dataframe(_frame().assign(infoFlag=[0, 16, 16, 24, 16]), report=DropReport())
-    # A good-flag column (1 marks good rows) takes no --flag-bits: not advised (review)
+    # A good-flag column (1 marks good rows) takes no --flag-bits: not advised
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         from_dataframe(_frame().assign(goodflag=[1, 1, 1, 0, 1]), report=DropReport())
@@ -732,8 +732,8 @@ def test_ecsv_columns_are_mapped_and_named_in_problems(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("name", "form"), [("lc.ecsv", "ascii.ecsv"), ("lc.fits", "fits"),
                                            ("lc.vot", "votable")])
 def test_declared_units_are_read_not_ignored(tmp_path: Path, name: str, form: str) -> None:
-    """A reviewer's files: times in hours or seconds were read as days (periods 24x too
-    long), errors in mmag dropped as too large, fluxes in mJy taken for magnitudes."""
+    """Ignored, they make times in hours or seconds days (periods 24x too long), drop errors
+    in mmag as too large, and take fluxes in mJy for magnitudes."""
     from astropy import units as u
 
     table = _astropy_table()
@@ -763,7 +763,7 @@ def test_declared_units_are_read_not_ignored(tmp_path: Path, name: str, form: st
     with pytest.raises(InputError, match=r"time column 'time' is in mag, not a unit of time"):
         read_long_table(tmp_path / name)
     # Years: a span of Julian years is 365.25 days each; decimal years of the calendar (DASCH)
-    # are dates, which a factor would put up to a day off: refused (QA).
+    # are dates, which a factor would put up to a day off: refused.
     times = table["time"].copy()
     table["time"] = np.asarray(times) / 365.25
     table["time"].unit = "yr"
@@ -859,7 +859,7 @@ def test_fits_reads_the_one_table_hdu_with_the_columns(tmp_path: Path) -> None:
     path = _hdus(tmp_path, ("META", meta), ("LC", _astropy_table()))
     curves = read_long_table(path)
     assert list(curves.ids) == ["b", "a"] and curves.n_points == 5
-    # Neither has them: the first table's columns are the problem, as before.
+    # Neither has them: the first table's columns are the problem.
     path.unlink()
     _hdus(tmp_path, ("META", meta), ("OTHER", meta))
     with pytest.raises(InputError, match=r"multi\.fits: found columns \['id', 'ra'\]"):
@@ -940,9 +940,9 @@ def test_a_table_of_one_row_per_star_with_nested_points_is_read(tmp_path) -> Non
 
 
 def test_list_columns_of_one_row_per_star_are_read_as_its_points(tmp_path) -> None:
-    """QA: ZTF's data releases keep a star's points in list columns (hmjd, mag, magerr,
-    catflags) beside scalars (filtercode): refused with "array([...]) is not a number".
-    Read as the long table they hold, from a file and from the DataFrame pandas reads."""
+    """ZTF's data releases keep a star's points in list columns (hmjd, mag, magerr,
+    catflags) beside scalars (filtercode), not "array([...]) is not a number": read as the
+    long table they hold, from a file and from the DataFrame pandas reads."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -961,7 +961,7 @@ def test_list_columns_of_one_row_per_star_are_read_as_its_points(tmp_path) -> No
     assert report.points["flagged"] == 1
     again = from_dataframe(pd.read_parquet(tmp_path / "ztf_dr.parquet"), columns=columns)
     np.testing.assert_array_equal(again.time, curves.time)
-    # A list column that is no point's value (a star's aliases) stays a column (a review),
+    # A list column that is no point's value (a star's aliases) stays a column,
     # and a first star without points does not hide the list columns of a DataFrame
     aliases = table.append_column("aliases", pa.array([["x"], ["y", "z", "w", "v"]]))
     pq.write_table(aliases, tmp_path / "aliases.parquet")
@@ -1022,7 +1022,7 @@ def test_a_dataframe_of_nested_records_is_read_as_its_points(tmp_path) -> None:
     curves = from_dataframe(frame)
     assert list(curves.ids) == ["a", "b"]
     np.testing.assert_array_equal(curves.mag, [12.0, 12.5, 14.0])
-    # pyarrow-backed (as nested-pandas and LSDB hand frames over): the same (QA)
+    # pyarrow-backed (as nested-pandas and LSDB hand frames over): the same
     arrow = pd.read_parquet(tmp_path / "n.parquet", dtype_backend="pyarrow")
     assert arrow["lc"].dtype != object
     np.testing.assert_array_equal(from_dataframe(arrow).mag, [12.0, 12.5, 14.0])
@@ -1092,8 +1092,8 @@ def test_a_table_read_as_one_star_must_not_name_several(tmp_path: Path) -> None:
 
 
 def test_an_atlas_long_table_names_its_band_and_error_columns() -> None:
-    """ATLAS's rows of many stars: F, its band, was ignored (both filters one curve) and err,
-    a fit's code, read as the errors with no word. Both are said, with the names to give."""
+    """ATLAS's rows of many stars: F is its band (else both filters make one curve), and
+    err a fit's code, not the errors. Both are said, with the names to give."""
     frame = pd.DataFrame({"id": "a", "MJD": [1.0, 2.0, 3.0, 4.0], "m": [15.2, 15.6, 15.3, 15.7],
                           "dm": 0.02, "uJy": 3000.0, "duJy": 60.0, "F": ["c", "o", "c", "o"],
                           "err": 0})
@@ -1110,7 +1110,7 @@ def test_an_atlas_long_table_names_its_band_and_error_columns() -> None:
 
 
 def test_a_table_of_fluxes_gets_the_flux_option_in_its_column_error(tmp_path) -> None:
-    """QA: a TESS table (flux, flux_err, quality) was told to map flag=quality only."""
+    """A TESS table (flux, flux_err, quality) is told --flux, not only flag=quality."""
     path = tmp_path / "tess.csv"
     pd.DataFrame({"id": ["a", "a"], "time": [1.0, 2.0], "flux": [1.0, 1.01],
                   "flux_err": [0.001, 0.001], "quality": [0, 0]}).to_csv(path, index=False)
@@ -1150,8 +1150,8 @@ def test_rows_of_two_bands_are_read_as_a_curve_each(tmp_path: Path) -> None:
 
 
 def test_a_bands_empty_cells_are_no_points() -> None:
-    """VVV's wide rows: Ks every epoch, J and H now and then. QA: each empty cell was counted
-    as a point read and dropped (48,912 of them), a flagged row as a point of every band."""
+    """VVV's wide rows: Ks every epoch, J and H now and then. An empty cell is no point
+    read and dropped (48,912 of them), a flagged row no point of every band."""
     frame = _two_band_rows().assign(w2mpro=[9.0, np.nan, np.nan, np.nan],
                                     bad=[0, 0, 0, 1])
     frame.loc[4] = ["c", 3.0, np.nan, 0.1, np.nan, 0.1, 0, "EB"]  # no value in any band
@@ -1166,15 +1166,15 @@ def test_a_bands_empty_cells_are_no_points() -> None:
     # c has no value at all: its cells stay, for cleaning to drop and count (as a long
     # table's star of NaN magnitudes)
     assert np.isnan(curves.mag[-2:]).all()
-    # A star's class on a row without values is still its class (review: it was lost).
+    # A star's class on a row without values is still its class.
     frame = _two_band_rows().assign(w1mpro=[np.nan, 12.0, 10.1, 12.1],
                                     w2mpro=[np.nan, 11.0, 9.1, 11.1],
                                     **{"class": ["RRab", "EB", None, "EB"]})
     curves = from_dataframe(frame, columns=columns.replace(flag=""))
     assert dict(zip(curves.ids, curves.labels, strict=True)) == {"a": "RRab", "b": "EB"}
     assert curves.n_points == 6
-    # Stars in the order of their first rows, a star's bands side by side (review: a first
-    # row without W1 put a's W2 first and b's W1 before a's).
+    # Stars in the order of their first rows, a star's bands side by side (a first row
+    # without W1 must not put a's W2 first, nor b's W1 before a's).
     frame = pd.DataFrame({"id": ["a", "b", "a", "b"], "mjd": [1.0, 2.0, 3.0, 4.0],
                           "w1mpro": [np.nan, 10, 11, 10.1], "w2mpro": [12, np.nan, 12.1, 13]})
     curves = from_dataframe(frame, columns=Columns(time="mjd").replace(**Columns.parse(
@@ -1194,7 +1194,7 @@ def test_a_bands_missing_error_column_is_a_problem_and_no_error_is_unknown() -> 
 
 
 def test_a_band_not_read_beside_the_one_read_is_warned_of_with_the_columns_to_give() -> None:
-    """w2mpro beside the w1mpro read was only counted (per-star files) or not at all."""
+    """w2mpro beside the w1mpro read is said, not only counted (per-star files) or not at all."""
     frame = _two_band_rows()
     with pytest.warns(UserWarning, match=re.escape(
             "columns 'w2mpro', 'w2sigmpro' look like another band of 'w1mpro' and are not "
@@ -1209,7 +1209,7 @@ def test_a_band_not_read_beside_the_one_read_is_warned_of_with_the_columns_to_gi
 
 
 def test_a_flag_column_of_text_is_not_suggested_nor_warned_of_as_one(tmp_path: Path) -> None:
-    """NEOWISE's cc_flags ('d000') was suggested as flag=cc_flags, which then failed."""
+    """NEOWISE's cc_flags ('d000') is text: flag=cc_flags, suggested, would fail."""
     frame = _two_band_rows().drop(columns=["w2mpro", "w2sigmpro"]).assign(
         cc_flags=["0000", "d000", "0000", "h000"])
     path = tmp_path / "lightcurves.csv"
@@ -1232,8 +1232,8 @@ def test_a_flag_column_of_text_is_not_suggested_nor_warned_of_as_one(tmp_path: P
 
 def test_each_bands_declared_units_are_read(tmp_path: Path) -> None:
     """Rows of two bands (mag:A=, mag:B=) in a FITS table: each band's columns are read by
-    their own declared units, as one band's are (found by a review: mmag were read as mag,
-    and a flux unit was not counted)."""
+    their own declared units, as one band's are (mmag are no mag, and a
+    flux unit is counted)."""
     from astropy import units as u
     from astropy.table import Table
 
@@ -1258,8 +1258,8 @@ def test_each_bands_declared_units_are_read(tmp_path: Path) -> None:
 
 
 def test_integer_ids_a_float_rounded_are_refused(tmp_path: Path) -> None:
-    """QA: Pan-STARRS objIDs (18 digits) written through float64 collapsed 250 stars into
-    50 without a word. Ids beyond 2**53 as floats (numbers, or a float's text in a CSV) are
+    """Pan-STARRS objIDs (18 digits) written through float64 can collapse 250 stars into
+    50. Ids beyond 2**53 as floats (numbers, or a float's text in a CSV) are
     a problem naming the file and column; the same ids as integers read as they are."""
     ids = np.array([108012345678901238, 108012345678901241, 108012345678901244])
     rows = pd.DataFrame({"objID": np.repeat(ids, 4), "time": np.tile(np.arange(4.0), 3),
@@ -1286,8 +1286,8 @@ def test_integer_ids_a_float_rounded_are_refused(tmp_path: Path) -> None:
 
 
 def test_plasticc_and_elasticc_difference_fluxes_are_warned_of(tmp_path: Path) -> None:
-    """QA: PLAsTiCC's FLUXCAL and ELAsTiCC's psFlux are difference-image fluxes; read with
-    --flux they ran to exit 0, faint phases dropped and flare stars given periods. Said by
+    """PLAsTiCC's FLUXCAL and ELAsTiCC's psFlux are difference-image fluxes; read with
+    --flux, faint phases are dropped and flare stars given periods. Said by
     the columns' names (psfFlux alone, as Pan-STARRS's, is a direct flux: quiet); an
     unmapped table gets the layout's options."""
     plasticc = pd.DataFrame({"object_id": [615] * 4, "mjd": [1.0, 2.0, 3.0, 4.0],
@@ -1336,8 +1336,8 @@ def test_plasticc_and_elasticc_difference_fluxes_are_warned_of(tmp_path: Path) -
 
 
 def test_alerce_ztf_detections_are_met_with_their_own_columns(tmp_path: Path) -> None:
-    """QA with ALeRCE's ZTF detections: magpsf is the difference image's magnitude (warned
-    of: periods from it were wrong for half the LPVs), dubious marks bad rows (a flag by its
+    """ALeRCE's ZTF detections: magpsf is the difference image's magnitude (warned of:
+    periods from it are wrong for half the LPVs), dubious marks bad rows (a flag by its
     name), and a column error names the mapping of that layout, with --band-names for fid."""
     rows = pd.DataFrame({"oid": ["ZTF18a"] * 4, "fid": [1, 2, 1, 2],
                          "mjd": [1.0, 1.1, 2.0, 2.1], "magpsf": [18.0, 18.2, 18.1, 18.3],
@@ -1362,8 +1362,8 @@ def test_alerce_ztf_detections_are_met_with_their_own_columns(tmp_path: Path) ->
 
 
 def test_a_brokers_table_of_several_stars_is_not_one_star(tmp_path: Path) -> None:
-    """Fink's i:objectId names stars as objectId does (QA: with --columns time=i:jd,... and
-    no id, 63 stars came out as one of 18,883 points at exit 0); its i:magpsf, a
+    """Fink's i:objectId names stars as objectId does (with --columns time=i:jd,... and
+    no id, 63 stars would be one of 18,883 points); its i:magpsf, a
     difference-image magnitude, is warned of."""
     from lcformer.data.reading.sniff import read_any
 
@@ -1384,7 +1384,7 @@ def test_a_brokers_table_of_several_stars_is_not_one_star(tmp_path: Path) -> Non
 
 def test_a_time_column_read_as_named_but_empty_in_most_rows_is_said() -> None:
     """A DataFrame read with time=HJD, as a column error may suggest, where HJD is empty for
-    most rows and JD has them (AAVSO, QA): said, naming JD."""
+    most rows and JD has them (AAVSO): said, naming JD."""
     frame = pd.DataFrame({"id": "R And", "JD": 2455000.0 + np.arange(20), "mag": 10.0,
                           "HJD": np.where(np.arange(20) % 4 == 0, 2455000.0 + np.arange(20),
                                           np.nan)})
@@ -1393,7 +1393,7 @@ def test_a_time_column_read_as_named_but_empty_in_most_rows_is_said() -> None:
                                          r"time=JD"):
         read_long_table(frame, columns=Columns(time="HJD"), report=report)
     assert report.events["time_column_mostly_empty"] == 1
-    # Empty in one band's rows only (ZTF's hjd in the zr rows, QA): said with the rows counted.
+    # Empty in one band's rows only (ZTF's hjd in the zr rows): said with the rows counted.
     band = np.where(np.arange(40) < 28, "zg", "zr")
     ztf = pd.DataFrame({"id": "a", "band": band, "mjd": 58000.0 + np.arange(40), "mag": 15.0,
                         "hjd": np.where(band == "zg", 2458000.5 + np.arange(40), np.nan)})
@@ -1402,7 +1402,7 @@ def test_a_time_column_read_as_named_but_empty_in_most_rows_is_said() -> None:
                                          r"time=mjd"):
         read_long_table(ztf, columns=Columns(time="hjd"), report=report)
     assert report.events["time_column_empty_in_some_rows"] == 1
-    # A few rows without a time (fewer than 10) are only counted by cleaning, as before.
+    # A few rows without a time (fewer than 10) are only counted by cleaning.
     report = DropReport()
     ztf.loc[ztf.index[5:], "hjd"] = 2458000.5
     ztf.loc[ztf.index[:3], "hjd"] = np.nan
@@ -1415,8 +1415,8 @@ def test_a_time_column_read_as_named_but_empty_in_most_rows_is_said() -> None:
 @pytest.mark.parametrize("suffix", ["", ".csv", ".parquet"])
 def test_vizier_limit_flags_beside_a_magnitude_make_it_missing(tmp_path: Path,
                                                                suffix: str) -> None:
-    """VizieR writes an upper limit as "<" in l_Vmag beside the value in Vmag (QA: 112
-    limits were read as magnitudes at exit 0); inline "<19.5" was read so already."""
+    """VizieR writes an upper limit as "<" in l_Vmag beside the value in Vmag (112
+    limits would be read as magnitudes), as inline "<19.5" is."""
     frame = pd.DataFrame({"id": "V1", "time": np.arange(6.0), "l_Vmag": ["", "<", "", "", ">",
                                                                           ""],
                           "Vmag": [15.0, 19.5, 15.2, 15.1, 12.0, 15.3]})
@@ -1431,7 +1431,7 @@ def test_vizier_limit_flags_beside_a_magnitude_make_it_missing(tmp_path: Path,
 
 
 def test_a_column_of_lists_is_said_to_be_one_not_printed(tmp_path: Path) -> None:
-    """QA: Gaia's RAW epoch photometry (an array per row) in CSV or ECSV gave a 2,400-
+    """Gaia's RAW epoch photometry (an array per row) in CSV or ECSV: not a 2,400-
     character error of the array itself; it says what the column holds and what reads it.
     Other text is cut to a line."""
     from astropy.table import Table
@@ -1447,7 +1447,7 @@ def test_a_column_of_lists_is_said_to_be_one_not_printed(tmp_path: Path) -> None
                                              r"Gaia's RAW"):
             read_long_table(tmp_path / name, columns=columns)
     note = pd.DataFrame({"id": ["a"] * 3, "time": [1.0, 2.0, 3.0],
-                         "mag": ["15.1", "(blend, see note)", "15.3"]})  # no list (review)
+                         "mag": ["15.1", "(blend, see note)", "15.3"]})  # no list
     with pytest.raises(InputError, match=r"'\(blend, see note\)' is not a number$"):
         read_long_table(note)
     long = pd.DataFrame({"id": ["a"] * 3, "time": ["x" * 100, "2", "3"], "mag": 15.0})
@@ -1456,9 +1456,9 @@ def test_a_column_of_lists_is_said_to_be_one_not_printed(tmp_path: Path) -> None
 
 
 def test_the_flag_hint_names_gaias_variability_rejects_first() -> None:
-    """QA: Gaia's table with three flag columns got the hint to read rejected_by_photometry
-    (the first), whose rows keep the variability rejects; its per-star files read
-    rejected_by_variability, as docs/data.md says."""
+    """Gaia's table with three flag columns: the hint names rejected_by_variability, not
+    rejected_by_photometry (the first), whose rows keep the variability rejects; its
+    per-star files read rejected_by_variability, as docs/data.md says."""
     frame = pd.DataFrame({"source_id": [7] * 4, "time": np.arange(4.0), "mag": 15.0,
                           "rejected_by_photometry": False,
                           "rejected_by_variability": [False, True, False, False]})
@@ -1468,8 +1468,8 @@ def test_the_flag_hint_names_gaias_variability_rejects_first() -> None:
 
 
 def test_atlas_err_flag_is_refused_as_errors_and_its_layout_named(tmp_path: Path) -> None:
-    """QA: an ATLAS table of stars read with the suggested columns took its 0/1 err flag as
-    the errors: 97% of the points dropped as bad_err, the bad fits kept, exit 0."""
+    """An ATLAS table's 0/1 err flag is no error column: read as the errors, 97% of the
+    points are dropped as bad_err and the bad fits kept."""
     rng = np.random.default_rng(1)
     n = 40
     frame = pd.DataFrame({"id": np.repeat(["a", "b"], n // 2), "MJD": np.arange(n, dtype=float),
@@ -1497,8 +1497,8 @@ def test_atlas_err_flag_is_refused_as_errors_and_its_layout_named(tmp_path: Path
 
 @pytest.mark.parametrize("name", ["year", "Year", "decimal-year", "yr"])
 def test_a_time_column_named_as_years_is_refused(name: str) -> None:
-    """QA: DASCH's files hold year beside JD; time=year gave periods 365 times too short at
-    exit 0, with a macro-F1 of 0.94."""
+    """DASCH's files hold year beside JD; time=year gives periods 365 times too short,
+    though a macro-F1 of 0.94."""
     with pytest.raises(ConfigError, match=rf"--columns time={name}: lcformer reads times in "
                                           rf"days.*decimalyear"):
         Columns(time=name)
@@ -1506,8 +1506,8 @@ def test_a_time_column_named_as_years_is_refused(name: str) -> None:
 
 
 def test_ids_a_spreadsheet_wrote_in_scientific_notation_are_refused(tmp_path: Path) -> None:
-    """QA: Excel's General format saves 100000000000 and 100000100000 both as 1.00000E+11:
-    60 stars were read as 32, at exit 0."""
+    """Excel's General format saves 100000000000 and 100000100000 both as 1.00000E+11:
+    60 stars would be read as 32."""
     table = tmp_path / "lightcurves.csv"
     table.write_text("id,time,mag\n" + "".join(
         f"{i},{t},{12 + t % 2}\n" for i in ("1.00000E+11", "1.00000E+11", "2.5E+3")
