@@ -92,3 +92,22 @@ def test_a_mmag_variable_beyond_its_errors_is_not_constant() -> None:
                        period=np.array([0.08, 1.0007, span[0] / 2, 0.08, 0.3]),
                        min_period=0.01, max_period=span)
     assert flags.tolist() == ["", "constant", "constant", "constant", "constant"]
+
+
+def test_a_period_of_a_day_seen_by_night_is_flagged_as_an_alias() -> None:
+    """A slow drift, a period longer than the span, or a half-day pulsator observed from the
+    ground peaks at a day (eros1's drifting stars at 0.997-0.998 d with false-alarm
+    probabilities down to 1e-47, called rr_lyrae at 0.9): flagged where the sampling is
+    nightly; the same period from continuous (space) sampling, or a weak one, is not."""
+    rng = np.random.default_rng(3)
+    nights = np.sort(rng.integers(0, 400, 120) + rng.uniform(0.1, 0.3, 120))  # by night
+    space = np.sort(rng.uniform(0, 27, 120))  # a TESS sector: every time of day
+    curves = LightCurves.from_list(
+        [(name, "r", t, 15 + 0.002 * t, np.full(120, .01))
+         for name, t in (("drift", nights), ("sidereal", nights), ("space", space),
+                         ("weak", nights), ("real", nights))])
+    ids = np.array(["drift", "sidereal", "space", "weak", "real"], dtype=object)
+    flags = star_flags(curves, ids, np.array([1e-9, 1e-9, 1e-9, 0.5, 1e-9]), FlagConfig(),
+                       period=np.array([1.0007, 0.9973, 1.0, 1.0, 0.6]), min_period=0.05)
+    assert flags.tolist() == ["period_at_daily_alias", "period_at_daily_alias", "",
+                              "no_significant_period", ""]

@@ -34,7 +34,8 @@ from lcformer.errors import ConfigError
 
 #: The values of the ``flag`` column, most serious first (a star gets the first that applies).
 FLAGS = ("few_points", "constant", "no_period", "outside_training_range",
-         "no_significant_period", "period_at_search_limit", "period_unlike_class")
+         "no_significant_period", "period_at_search_limit", "period_at_daily_alias",
+         "period_unlike_class")
 #: The rules' version, kept with a partitioned prediction so that its partitions flag alike
 #: (2: outside_training_range also compares median magnitudes; 3: period_at_search_limit
 #: also at the longest period searched; 4: outside_training_range also compares median errors
@@ -42,8 +43,8 @@ FLAGS = ("few_points", "constant", "no_period", "outside_training_range",
 #: limits, not 5%: SX Phe stars can peak up to 8% above --min-period; 6:
 #: period_unlike_class; 7: not constant where a star varies beyond twice its errors with a
 #: significant period; 8: outside_training_range also where a band's errors are unknown and
-#: the training stars' were known).
-FLAG_RULES = 8
+#: the training stars' were known; 9: period_at_daily_alias).
+FLAG_RULES = 9
 #: Flags of a prediction on too little signal; the others say it may mislead for another reason.
 SIGNAL_FLAGS = ("few_points", "constant", "no_period", "no_significant_period")
 
@@ -112,6 +113,9 @@ def star_flags(cleaned: LightCurves, ids: np.ndarray, fap: np.ndarray | None,
     np.logical_or.at(beyond, where[known], (std > 2 * median_err)[known])
     if unlike_class is not None:
         out[np.asarray(unlike_class, dtype=bool)] = "period_unlike_class"
+    if period is not None and fap is not None:
+        out[_at_daily_alias(cleaned, where, known, len(ids), np.asarray(period, np.float64),
+                            np.asarray(fap, np.float64), config)] = "period_at_daily_alias"
     if period is not None and min_period is not None:
         # A best period within a factor PERIOD_EDGE above the shortest one searched is at
         # the edge of the grid: a star whose period is shorter peaks there, or at an alias.
@@ -142,6 +146,29 @@ def star_flags(cleaned: LightCurves, ids: np.ndarray, fap: np.ndarray | None,
 #: 1.5-mmag drift can peak at 1.0007 d, an annual wave at 369 d): the exemption from
 #: ``constant`` wants this many cycles seen, and no period within ALIAS_WIDTH of 1/k day.
 MIN_CYCLES, ALIAS_WIDTH = 10.0, 0.01
+
+
+#: A star's sampling whose window function at 1 cycle a day is this high (1: every point at
+#: one time of day) is observed from the ground, by night: a period seen through it has
+#: aliases a day apart in frequency (space photometry's is near 0).
+NIGHTLY_WINDOW = 0.5
+
+
+def _at_daily_alias(cleaned: LightCurves, where: np.ndarray, known: np.ndarray, n: int,
+                    period: np.ndarray, fap: np.ndarray, config: FlagConfig) -> np.ndarray:
+    """Per star: a significant best period within :data:`ALIAS_WIDTH` of a day (the solar or
+    sidereal), seen through nightly sampling (:data:`NIGHTLY_WINDOW`). A slow drift, a period
+    longer than the span, and a half-day pulsator seen by night all peak there: on
+    asas_acvs, 106 of the 154 such stars are Miras, and on eros1 76 of 110 are RR Lyrae."""
+    angle = 2.0 * np.pi * np.mod(cleaned.time, 1.0)
+    star = np.repeat(where, cleaned.lengths)
+    seen = np.repeat(known, cleaned.lengths) & np.isfinite(angle)
+    count = np.bincount(star[seen], minlength=n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        window = np.hypot(np.bincount(star[seen], np.cos(angle[seen]), n),
+                          np.bincount(star[seen], np.sin(angle[seen]), n)) / count
+        return ((np.abs(period - 1.0) <= ALIAS_WIDTH) & (fap <= config.max_fap)
+                & (window >= NIGHTLY_WINDOW))
 
 
 def _varies(beyond: np.ndarray, fap: np.ndarray | None, period: np.ndarray | None,
@@ -190,6 +217,10 @@ def format_flags(counts: Counter[str], n_classified: int, copies: bool = False,
                                      "may be the star's, or at the longest (the star's time "
                                      "span, or --max-period), a trend or a period too long "
                                      "to be seen to repeat",
+           "period_at_daily_alias": "; period_at_daily_alias: the best period is a day, "
+                                    "where nightly sampling puts the alias of a slow drift, "
+                                    "of a period longer than the span, or of a half-day "
+                                    "pulsator: the star's own period is unknown",
            "outside_training_range": "; outside_training_range: a time span, number of "
                                      "points, median magnitude or median error unlike the "
                                      f"training stars' (below 1/{TRAINING_MARGIN:g} of their "
