@@ -250,6 +250,15 @@ def test_stars_unlike_the_training_stars_are_said(curves) -> None:
         f"{n} of 30 stars are unlike the training stars ({n} outside_training_range), where "
         f"a model can be confidently wrong: which, in predict_table(X).table's flag column; "
         f"why, in docs/scale.md"]
+    # Noise alone: half or more of the stars flagged for too little signal is said too (a
+    # flagged star here and there stays in the table).
+    noise = dataclasses.replace(curves, mag=np.random.default_rng(0).normal(
+        15.0, 0.1, len(curves.mag)).astype(curves.mag.dtype))
+    with pytest.warns(UserWarning, match=r"^\d+ of 30 stars' labels rest on too little signal "
+                                         r"or on an uncertain period \(\d+ "
+                                         r"no_significant_period"):
+        table = trees.predict_table(noise).table
+    assert (table["flag"] != "").mean() >= 0.5
 
 
 @pytest.mark.filterwarnings("ignore:curves in band")  # mixed(): a band the model lacks

@@ -395,6 +395,12 @@ class Classifier(ClassifierMixin, BaseEstimator):
             _warn(f"{sum(unlike.values()):,} of {len(predictions.table):,} stars are unlike "
                   f"the training stars ({kinds}), where a model can be confidently wrong: "
                   f"which, in predict_table(X).table's flag column; why, in docs/scale.md")
+        weak = {flag: n for flag, n in predictions.flag_counts.items() if flag not in UNLIKE}
+        if 2 * sum(weak.values()) >= len(predictions.table) > 0:  # (a few: the table's)
+            kinds = ", ".join(f"{n:,} {flag}" for flag, n in weak.items())
+            _warn(f"{sum(weak.values()):,} of {len(predictions.table):,} stars' labels rest "
+                  f"on too little signal or on an uncertain period ({kinds}): which, in "
+                  f"predict_table(X).table's flag column; why, in docs/scale.md")
         return predictions
 
     def predict_frame(self, X: Any) -> pd.DataFrame:
