@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import shutil
 
 import pytest
 
@@ -57,11 +58,30 @@ def test_a_damaged_metrics_file_is_refused_by_name(tmp_path, text) -> None:
 def test_a_folder_without_metrics_is_not_finished(tmp_path) -> None:
     with pytest.raises(RunNotFoundError, match=r"not a run folder$"):
         read_records(tmp_path)
-    # A run folder (its config.toml) of this lcformer's data code: --resume finishes it.
-    (tmp_path / "config.toml").write_text(f'[dataset]\ndata_code = "{data_code_digest()}"\n')
-    with pytest.raises(RunNotFoundError, match=r"has not finished: continue it .* --resume`$"):
-        read_records(tmp_path)
-    (tmp_path / "config.toml").unlink()
+    # A run folder of this lcformer's data code: --resume finishes it, once it has an epoch.
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "config.toml").write_text(f'[dataset]\ndata_code = "{data_code_digest()}"\n'
+                                     f'[run]\nsplit = "auto"\n')
+    with pytest.raises(RunNotFoundError, match=r"no finished epoch: .* without --resume\)$"):
+        read_records(run)
+    (run / "last.safetensors").write_bytes(b"")
+    with pytest.raises(RunNotFoundError, match=r"has not finished: continue it .* --resume`"):
+        read_records(run)
+    # A cell of a sweep is continued by the sweep.
+    cell = tmp_path / "sweep" / "encoder-h4-e64" / "seed0"
+    shutil.copytree(run, cell)
+    (tmp_path / "sweep" / "sweep.json").write_text("{}")
+    with pytest.raises(RunNotFoundError, match=r"rerun the `lcformer sweep` command that made "):
+        read_records(cell)
+    # A config.toml of the user's, and a damaged one, are no unfinished run.
+    (run / "config.toml").write_text('[dataset]\nname = "mine"\n')
+    with pytest.raises(RunNotFoundError, match=r"not a run folder$"):
+        read_records(run)
+    (run / "config.toml").write_text("[run\n")
+    with pytest.raises(CorruptFileError, match="not a readable run configuration"):
+        read_records(run)
+    shutil.rmtree(run)
     # A sweep, and a saved Classifier, are not unfinished runs: each is named as what it is.
     (tmp_path / "sweep.json").write_text("{}")
     with pytest.raises(RunNotFoundError, match="a sweep or ablation folder: its scores"):

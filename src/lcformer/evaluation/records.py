@@ -22,7 +22,14 @@ import numpy as np
 from lcformer import atomic
 from lcformer.errors import CorruptFileError, RunNotFoundError
 from lcformer.evaluation.metrics import score_text
-from lcformer.training.run_folder import BEST_FILE, CONFIG_FILE, METRICS_FILE, how_to_finish
+from lcformer.training.run_folder import (
+    BEST_FILE,
+    CONFIG_FILE,
+    METRICS_FILE,
+    how_to_finish,
+    is_run,
+    read_run_config,
+)
 
 #: The command line of the ``lcformer`` command running now (set by the CLI; None from
 #: Python), kept in ``metrics.json`` so that a run says how to make it again.
@@ -216,9 +223,10 @@ def read_metrics(run_dir: str | Path) -> dict[str, Any]:
         elif (folder / BEST_FILE).is_file() and not (folder / CONFIG_FILE).is_file():
             why = ("a saved Classifier (Classifier.save) keeps its model, not test scores: "
                    "score it in Python (Classifier.score) or predict with it")
-        elif (folder / CONFIG_FILE).is_file():
+        elif is_run(folder):
             why = f"the run has not finished: {how_to_finish(folder)}"
         else:
+            read_run_config(folder)  # a damaged config.toml is refused by name
             why = "not a run folder"
         raise RunNotFoundError(f"no {METRICS_FILE} in {run_dir}: {why}")
     try:

@@ -33,7 +33,6 @@ from lcformer.models.registry import STAR_SETTINGS, WINDOW_SETTINGS
 from lcformer.training.run_folder import (
     BEST_FILE,
     IMPORTANCE_FILE,
-    LAST_FILE,
     METRICS_FILE,
     how_to_finish,
 )
@@ -356,13 +355,8 @@ def _test_text(run_dir: Path, config: dict[str, Any], records: list[RunRecord]) 
     """The test scores, or where a run without them stands and what to do."""
     if records:
         return "\n".join(r.summary_line() for r in records)
-    if config and (any(run_dir.glob(LAST_FILE))
-                   or any(run_dir.glob(f"*/{LAST_FILE}"))):
+    if config:
         return f"no metrics.json: the run has not finished ({how_to_finish(run_dir)})"
-    if config:  # --resume would find nothing to continue
-        return ("no metrics.json and no finished epoch: the run stopped or failed before "
-                "its first epoch ended; start it again (the same `lcformer train` "
-                "command, without --resume)")
     return None
 
 

@@ -96,7 +96,7 @@ RUN_OUTPUTS = (METRICS_FILE, PREDICTIONS_FILE, IMPORTANCE_FILE, HISTORY_FILE, BE
                "best.json", LAST_FILE, "last.json", "figures", "network", "member*")
 
 
-def _is_run(folder: str | Path) -> bool:
+def is_run(folder: str | Path) -> bool:
     """A run folder of ``lcformer train`` (a config.toml with its ``[run]``), not a folder of
     ``Classifier.save`` beside a config.toml of the user's."""
     try:
@@ -111,7 +111,7 @@ def clear_run(run_dir: Path) -> bool:
     would), and ``--resume`` never continues another run's ``last`` checkpoint. Only in a
     folder that holds a run (a config.toml with its ``[run]``): elsewhere, such names are the
     user's. True when something was removed."""
-    if not _is_run(run_dir):
+    if not is_run(run_dir):
         return False
     removed = False
     for pattern in RUN_OUTPUTS:
@@ -131,7 +131,7 @@ def set_aside_other_run(run_dir: Path, data: PreparedDataset) -> Path | None:
     Replacing a model is for a rerun on the same input: surveys whose folders share a name
     (OGLE's ``phot/`` of each catalogue) get the same default run folder, and a second
     ``train`` deleted the first survey's model."""
-    if not _is_run(run_dir):
+    if not is_run(run_dir):
         return None
     earlier = read_run_config(run_dir).get("dataset", {}).get("input_hash")
     if earlier is None or earlier == data.manifest["input_hash"]:
@@ -179,21 +179,44 @@ EARLIER = "was made by an earlier lcformer"
 
 
 def how_to_finish(run_dir: Path) -> str:
-    """How an unfinished run is finished: ``--resume``, or a new start where this lcformer's
-    data code is not the one the run's data were read by (``--resume`` refuses it then)."""
+    """How a run folder (a config.toml with its ``[run]``) that has not finished is finished:
+    what ``--resume`` (or the sweep or ablation it belongs to) continues, else a new start:
+    ``--resume`` refuses a run without a finished epoch, or whose data were read by other
+    data code than this lcformer's."""
     from lcformer.data.prepared import data_code_digest
 
     try:
         saved = read_run_config(run_dir).get("dataset", {}).get("data_code")
-    except CorruptFileError:
-        saved = None
-    if saved == data_code_digest():
-        return "continue it from its last epoch with `lcformer train ... --resume`"
+    except CorruptFileError as exc:
+        return str(exc)  # (it says to start the run again)
+    same_code = saved == data_code_digest()
     made_by = ("an earlier lcformer, before runs recorded their data code" if saved is None
                else "other lcformer data code (reading, cleaning, period search) than this "
                     "one's")
+    if (experiment := _experiment_of(run_dir)) is not None:
+        command, folder = experiment
+        return (f"rerun the `lcformer {command}` command that made {folder}: it continues its "
+                f"unfinished runs" if same_code else
+                f"its data were read by {made_by}, so `lcformer {command}` refuses to continue "
+                f"it: use another {command} folder, or remove this run folder")
+    if not (any(run_dir.glob(LAST_FILE)) or any(run_dir.glob(f"*/{LAST_FILE}"))):
+        return ("no finished epoch: it stopped or failed before its first epoch ended; start "
+                "it again (the same `lcformer train` command, without --resume)")
+    if same_code:
+        return ("continue it from its last epoch with `lcformer train ... --resume` (the "
+                "options and input files it was started with)")
     return (f"its data were read by {made_by}, so --resume refuses to continue it: start it "
             f"again (the same `lcformer train` command, without --resume)")
+
+
+def _experiment_of(run_dir: Path) -> tuple[str, Path] | None:
+    """The sweep or ablation whose run folder this is (``FOLDER/<cell>/<repeat>/``), with
+    the command that makes it, or None."""
+    folder = run_dir.parent.parent
+    for command in ("sweep", "ablation"):
+        if (folder / f"{command}.json").is_file():
+            return command, folder
+    return None
 
 
 def _prepare_defaults() -> dict[str, Any]:
@@ -301,7 +324,7 @@ def load_model(run_dir: str | Path, which: Checkpoint = DEFAULT_CHECKPOINT
                                f"{BEST_FILE} only ({whole}); {parts[0]}/{LAST_FILE} "
                                f"holds a last epoch, for --resume: use --checkpoint best (in "
                                f"Python: which='best')")
-    if path.is_file() and not (Path(run_dir) / METRICS_FILE).is_file() and _is_run(run_dir):
+    if path.is_file() and not (Path(run_dir) / METRICS_FILE).is_file() and is_run(run_dir):
         # A run killed (or still running) keeps its best epoch so far under the final name.
         warnings.warn(f"{run_dir}: the run has not finished (no metrics.json), so its "
                       f"{path.name} is the {which} epoch so far, not the finished model: "
