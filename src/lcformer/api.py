@@ -599,8 +599,9 @@ def _warn_of_drops(what: str, report: DropReport, lcs: LightCurves, where: str) 
         _warn(f"{what}: {' and '.join(parts)} ({report.brief()}); see {where}")
 
 
-#: Flags of stars unlike the training stars, said by predict (the others, of a weak signal
-#: or period, are in the flag column alone, as a fit's cross-validation would say them often).
+#: Flags of stars unlike the training stars, said by predict. The others, of a weak signal or
+#: period, are said only of half the stars or more (noise alone): a few are in most tables,
+#: and a cross-validation would say them on every fold.
 UNLIKE = ("outside_training_range", "period_unlike_class")
 
 
