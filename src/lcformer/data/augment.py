@@ -77,7 +77,7 @@ def shortened_samples(data: PreparedDataset, stars: np.ndarray, copies: int, see
     (:meth:`SampleSet.joined`)."""
     ids = data.stars["id"].to_numpy(dtype=object)[np.unique(stars)]
     curves = data.cleaned_curves()
-    curves = curves.select(np.isin(curves.ids, ids))
+    curves = curves.select(pd.Index(curves.ids, dtype=object).isin(ids))
     copied = shortened_copies(curves, copies, seed, data.config.cleaning.min_points,
                               span_kept, points_kept)
     info = data.info

@@ -425,7 +425,10 @@ class Assembled:
         # A curve that gives no window cannot be used by the token models; make_windows
         # counted it. A star view uses every curve of its star. The cleaned curves of every
         # star with a sample are kept whole.
-        has_sample = np.isin(lcs.ids, lcs.ids[samples.curve])
+        codes, stars = lcs.star_codes()  # (np.isin of text ids is quadratic: codes are not)
+        star_has = np.zeros(len(stars), dtype=bool)
+        star_has[codes[samples.curve]] = True
+        has_sample = star_has[codes]
         used = n_windows > 0 if config.inputs == "windows" else has_sample
         remap = np.cumsum(used) - 1
         curves = table[used].reset_index(drop=True)

@@ -268,7 +268,8 @@ def in_model_bands(lcs: LightCurves, bands: list[str], report: DropReport,
         report.drop_curves("band_the_model_lacks", int(np.count_nonzero(lacks)))
         # Said where the star is classified on its other curves (a star left with none is
         # listed with its reason), as a star's z curve beside its V, in Python too.
-        beside = lacks & np.isin(lcs.ids, lcs.ids[known])
+        ids = pd.Index(lcs.ids, dtype=object)  # (a hash table: np.isin of text is quadratic)
+        beside = lacks & ids.isin(ids[known])
         if beside.any():
             other = sorted({str(b) for b in names[beside]})
             warnings.warn(f"curves in band(s) {', '.join(other)}, which the model does not "

@@ -575,6 +575,20 @@ def test_a_header_naming_a_column_twice_is_refused(tmp_path: Path) -> None:
     assert read_long_table(path).n_points == 1
 
 
+def test_ids_that_differ_only_by_leading_zeros_are_said_not_merged() -> None:
+    """A database export that padded some ids ('000021090771' beside '21090771') splits a
+    star's points in two: said and counted, each read as it is ('007' may be another star
+    than '7'); ids of letters and digits are not compared so."""
+    frame = pd.DataFrame({"id": ["21090771", "000021090771", "7", "8", "a01", "a1"],
+                          "time": 1.0, "mag": 12.0})
+    report = DropReport()
+    with pytest.warns(UserWarning, match=r"column 'id': 2 star ids differ from another only by "
+                                         r"leading zeros \('21090771' and '000021090771'\): "
+                                         r"each is read as a star of its own"):
+        curves = from_dataframe(frame, report=report)
+    assert curves.n_stars == 6 and report.events["star_ids_differing_by_leading_zeros"] == 2
+
+
 def test_spaces_around_an_id_or_band_do_not_make_another_star_or_curve() -> None:
     """CSV's "a, b": 'syn-1 ' is the star 'syn-1', as its label would be; counted."""
     frame = pd.DataFrame({"id": ["syn-1", "syn-1 ", " syn-2", "syn-2"],

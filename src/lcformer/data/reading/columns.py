@@ -355,9 +355,34 @@ def id_text(ids: pd.Series, column: str, name: str, sink: DropReport) -> np.ndar
                           f"(as 'a' and 'a ') are read as one star (id_spaces_removed)",
                           stacklevel=3)
         text = stripped
+    _warn_of_ids_differing_by_leading_zeros(text, column, sink)
     out = np.asarray(text, dtype=object)[codes]
     out[codes < 0] = "nan"  # as astype(str) named a missing id (rows without one are gone)
     return out
+
+
+#: Counted (ids) where ids of digits differ from another only by leading zeros.
+LEADING_ZEROS = "star_ids_differing_by_leading_zeros"
+
+
+def _warn_of_ids_differing_by_leading_zeros(ids: pd.Index, column: str,
+                                            sink: DropReport) -> None:
+    """Said, and counted as :data:`LEADING_ZEROS`, where ids of digits differ only by leading
+    zeros ('21090771' and '000021090771': a database export that padded some): each is read
+    as a star of its own, which splits a star's points in two, without a word, where nothing
+    else (a position) tells. Not merged: '007' may be another star than '7'."""
+    text = pd.Series(ids, dtype=object)
+    digits = text[text.str.fullmatch(r"\d+").fillna(False).to_numpy(dtype=bool)]
+    unpadded = digits.str.lstrip("0")
+    twins = unpadded.duplicated(keep=False).to_numpy()
+    if not twins.any():
+        return
+    sink.note(LEADING_ZEROS, int(twins.sum()))
+    pair = digits[(unpadded == unpadded[twins].iloc[0]).to_numpy()].iloc[:2].tolist()
+    warnings.warn(f"column '{column}': {int(twins.sum()):,} star ids differ from another only "
+                  f"by leading zeros ({pair[0]!r} and {pair[1]!r}): each is read as a star of "
+                  f"its own; if they are one star, write its ids alike (counted as "
+                  f"{LEADING_ZEROS})", stacklevel=4)
 
 
 def star_values(id_codes: np.ndarray, star_first: np.ndarray, values: Any, what: str,
