@@ -148,6 +148,14 @@ def test_a_row_with_more_or_fewer_fields_than_the_header_is_a_problem(tmp_path: 
         assert read_long_table(path).n_points == 2
     _compressed(path, "id,time,mag,err\ns1,1.0,12.1,0.02,\ns1,2.0,12.3,0.02,\n")
     assert read_long_table(path).n_points == 2  # a trailing comma: an empty field, no shift
+    # Several such rows: all counted in the one pass, the first few lines named.
+    rows = "".join(f"s1,{t}.0,12,3,0.02\n" if t % 100 == 7 else f"s1,{t}.0,12.1,0.02\n"
+                   for t in range(1000))
+    _compressed(path, "id,time,mag,err\n" + rows)
+    with pytest.raises(InputError, match=r":9: a row has 5 fields, .* \(10 rows of another "
+                                         r"number of fields, at lines 9, 109, 209, 309, 409, "
+                                         r"\.\.\.\)$"):
+        read_long_table(path)
     # ... but where only some rows end so, one may be a decimal comma before an empty err
     _compressed(path, "id,time,mag,err\ns1,1.0,12.1,0.02\ns1,2.0,12,5,\n")
     with pytest.raises(InputError, match="a row has 5 fields, the header 4"):
@@ -1442,6 +1450,19 @@ def test_vizier_limit_flags_beside_a_magnitude_make_it_missing(tmp_path: Path,
     read = read_long_table(source, columns=Columns(mag="Vmag"), report=report)
     np.testing.assert_array_equal(np.isnan(read.mag), [False, True, False, False, True, False])
     assert report.events["limit_values_read_as_missing"] == 2
+
+
+def test_a_row_of_units_under_the_header_is_named_as_one(tmp_path: Path) -> None:
+    """A database export's second header line of units: refused at line 2, with the hint,
+    and no pandas warning of mixed types the user cannot act on."""
+    path = tmp_path / "units.csv"
+    path.write_text("id,time,mag\n,d,mag\na,1.0,12.1\na,2.0,12.2\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(InputError, match=r"units.csv:2: column 'time': 'd' is not a number "
+                                             r"\(a row of units under the header\? remove "
+                                             r"it\)$"):
+            read_long_table(path)
 
 
 def test_a_column_of_lists_is_said_to_be_one_not_printed(tmp_path: Path) -> None:

@@ -107,9 +107,12 @@ def numeric_column(
                          f"({LIST_ADVICE})", "unreadable_file", curves)
             return None
         text = repr(value)
+        word = str(value).strip()  # 'd', 'mag', 'MJD': a unit's name, not a long text
+        units = (" (a row of units under the header? remove it)"
+                 if row == 0 and len(word) <= 12 and any(c.isalpha() for c in word) else "")
         sink.problem(
             f"{locate(row)}: column '{name}': "
-            f"{text if len(text) <= 60 else text[:57] + '...'} is not a number",
+            f"{text if len(text) <= 60 else text[:57] + '...'} is not a number{units}",
             "unreadable_file", curves,
         )
         return None

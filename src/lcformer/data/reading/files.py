@@ -335,9 +335,14 @@ def refused_csv(frame: pd.DataFrame, path: Path, sink: DropReport, curves: int =
     return False
 
 
+#: Misshapen rows whose lines a problem names (all are counted).
+SHOWN_ROWS = 5
+
+
 def misshapen_row(path: Path, needed: Sequence[str] = ()) -> str | None:
     """A one-line problem where a CSV row has more fields than the header, or too few to hold
-    the ``needed`` columns (id, time, mag), else None.
+    the ``needed`` columns (id, time, mag), else None: the first such row, and where there
+    are more, how many and the lines of the first :data:`SHOWN_ROWS`.
 
     pandas reading some columns (``usecols``) drops a row's extra fields without a word, so a
     decimal comma (``12,3``) or a shifted row would be read as other numbers; it fills a
@@ -352,12 +357,14 @@ def misshapen_row(path: Path, needed: Sequence[str] = ()) -> str | None:
     header = [str(c) for c in pd.read_csv(path, nrows=0).columns]
     n = len(header)
     least = max((header.index(c) + 1 for c in needed if c in header), default=0)
-    found: list[str] = []
+    found: list[str] = []  # the first misshapen row's problem
+    lines: list[str] = []  # the physical lines of the first few misshapen rows
+    count = [0]  # of them all: the file is read once, and every one of them is said
     trailing: list[str] = []  # rows of one field more, the last one empty
 
     def look(row: Any) -> str:
         short = row.actual_columns < min(least, row.expected_columns)
-        if (row.actual_columns > row.expected_columns or short) and not found:
+        if row.actual_columns > row.expected_columns or short:
             try:
                 text = row.text
             except UnicodeDecodeError:
@@ -373,7 +380,10 @@ def misshapen_row(path: Path, needed: Sequence[str] = ()) -> str | None:
                     and text.rstrip("\r\n").endswith(",")):
                 trailing[:] = trailing or [problem]  # the first one only
             else:
-                found.append(problem)
+                found[:] = found or [problem]
+                count[0] += 1
+                if len(lines) < SHOWN_ROWS and row.number is not None:
+                    lines.append(str(row.number))
         return "skip"
 
     names = [f"c{i}" for i in range(n)]
@@ -394,6 +404,10 @@ def misshapen_row(path: Path, needed: Sequence[str] = ()) -> str | None:
         # A writer ending every row with a comma is harmless (pandas reads an empty field);
         # only some rows so: a decimal comma in a row whose last field is empty.
         found.append(trailing[0])
+    if count[0] > 1:
+        more = ", ..." if count[0] > len(lines) else ""
+        found[0] += (f" ({count[0]:,} rows of another number of fields, at lines "
+                     f"{', '.join(lines)}{more})")
     return found[0] if found else None
 
 

@@ -389,10 +389,12 @@ def _read_table_file(path: Path, columns: Columns, sink: DropReport,
             text = [c for c, role in use.items() if role in text_columns]
             # A star called NA or null is a star: in text columns only an empty field is
             # missing; numbers keep pandas' words for missing values.
-            frame = pd.read_csv(path, usecols=list(use), dtype=dict.fromkeys(text, str),
-                                keep_default_na=False,
-                                na_values={c: [""] if c in text else list(MISSING_WORDS)
-                                           for c in use})
+            with warnings.catch_warnings():  # (mixed types: numeric_column names the row)
+                warnings.simplefilter("ignore", pd.errors.DtypeWarning)
+                frame = pd.read_csv(path, usecols=list(use), dtype=dict.fromkeys(text, str),
+                                    keep_default_na=False,
+                                    na_values={c: [""] if c in text else list(MISSING_WORDS)
+                                               for c in use})
             needed = [c for c, role in use.items() if role in required]
             return (None if refused_csv(frame, path, sink, needed=needed)
                     else frame.rename(columns=use))
