@@ -596,12 +596,16 @@ def prepare_dataset(dataset: str, config: PrepareConfig | None = None,
         from lcformer.data.reading.sniff import read_dataset
 
         stages = ["reading", "cleaning", "samples", "writing"]
+        # Stages done, the one under way, and no estimate: the stages take very unlike times
+        # (the period search is most of them), so an estimate from the first ones misleads.
         with tqdm(total=len(stages), desc=f"prepare {spec.name}", disable=not progress,
-                  leave=False, file=sys.stderr) as bar:
+                  leave=False, file=sys.stderr,
+                  bar_format="{desc}: {n_fmt}/{total_fmt} stages done [{elapsed}{postfix}]"
+                  ) as bar:
 
             def on_stage(stage: str) -> None:  # "samples: 1,024 of 13,909 stars" too
                 bar.set_postfix_str(stage)
-                bar.update(stages.index(stage.split(":")[0]) + 1 - bar.n)
+                bar.update(stages.index(stage.split(":")[0]) - bar.n)
 
             done = prepare(spec.name, lambda report: read_dataset(spec, folder, report,
                                                                   config.reading),
