@@ -102,6 +102,7 @@ def _long_table(folder: Path, report: DropReport, columns: Columns | None = None
     """The folder's table and its labels.csv, or a table file or folder of partitions given
     alone."""
     from lcformer.data.reading import read_long_table
+    from lcformer.data.reading.files import warn_of_a_large_table_file
 
     labels = folder / "labels.csv"  # a lone table file: labels from its own class column
     table = long_table_file(folder)
@@ -109,6 +110,7 @@ def _long_table(folder: Path, report: DropReport, columns: Columns | None = None
         unread_beside(folder, {table.name, labels.name}, report)
         if not labels.is_file():
             _warn_of_labels_named_otherwise(folder, report)
+    warn_of_a_large_table_file(table)
     return read_long_table(table, labels if labels.is_file() else None,
                            columns=columns or Columns(), report=report)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -536,3 +537,23 @@ def test_pan_starrs_names_lose_to_a_files_own_band_and_time(tmp_path: Path) -> N
     assert sorted(read_any(str(tmp_path / "b.csv")).bands) == ["g", "r"]
     (tmp_path / "c.csv").write_text("obsTime,mag,filterID\n1.0,12.0,g\n2.0,12.1,r\n")
     assert sorted(read_any(str(tmp_path / "c.csv")).bands) == ["g", "r"]  # theirs alone
+
+
+def test_one_large_table_file_is_said_to_be_read_whole(tmp_path, monkeypatch) -> None:
+    """A table file of a GB or more is read whole, into several times its size in memory,
+    where a folder of partitions is read one at a time: said, by predict and prepare alike;
+    a smaller file, or a partition, is not."""
+    from lcformer.data import datasets
+    from lcformer.data.reading import files
+
+    path = tmp_path / "big.csv"
+    path.write_text("id,time,mag\n" + "".join(f"s{i % 3},{i}.0,12.{i}\n" for i in range(30)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        read_any(str(path))  # small: nothing said
+    monkeypatch.setattr(files, "LARGE_TABLE_BYTES", path.stat().st_size)
+    for read in (lambda: read_any(str(path)),
+                 lambda: datasets._long_table(path, DropReport())):
+        with pytest.warns(UserWarning, match=r"big.csv: one table file of 0.0 GB is read whole, "
+                                             r"into several times its size in memory"):
+            assert read().n_stars == 3

@@ -35,6 +35,7 @@ from lcformer.data.reading.files import (
     names_text,
     table_suffix,
     unsupported_format,
+    warn_of_a_large_table_file,
 )
 from lcformer.data.reading.flux import to_magnitudes
 from lcformer.data.reading.headers import file_columns, names_macho
@@ -116,6 +117,7 @@ def read_any(source: str, data_dir: str | Path | None = None,
     # star's file instead; a .csv.zip without one, an archive of star files).
     elif (table_suffix(name) and not _headerless(header)
           and not _one_stars_file(path, header, reading.columns, strict)):
+        warn_of_a_large_table_file(path)
         curves = read_long_table(path, columns=reading.columns, report=report, id=_star(path))
     elif _ipac_table_of_stars(path, reading.columns, strict):
         curves = read_long_table(path, columns=reading.columns, report=report, id=_star(path))
