@@ -422,6 +422,7 @@ def test_exit_statuses_are_the_documented_ones() -> None:
 def test_every_option_has_help_with_its_default() -> None:
     import argparse
 
+
     parser = commands.build_parser()
     [sub] = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
     for name, command in {"lcformer": parser, **sub.choices}.items():
@@ -570,3 +571,20 @@ def test_a_class_the_output_encoding_lacks_is_printed_escaped(tmp_path) -> None:
                             env=env, capture_output=True, timeout=300)
     assert result.returncode == 0, result.stderr.decode("cp1252", "replace")
     assert b"Delta Scuti (\\u03b4)" in result.stdout
+
+
+def test_a_stopped_predict_says_what_a_rerun_does(tmp_path) -> None:
+    """One file's predictions are written at its end: nothing of them was, and a rerun starts
+    again; a folder of Parquet partitions continues where it stopped."""
+    import argparse
+
+    import pandas as pd
+
+    parts = tmp_path / "parts"
+    parts.mkdir()
+    pd.DataFrame({"id": ["a"], "time": [1.0], "mag": [12.0]}).to_parquet(parts / "p0.parquet")
+    said = {name: exits._predict_again(argparse.Namespace(input=str(path)))
+            for name, path in (("file", parts / "p0.parquet"), ("folder", parts))}
+    assert said["file"].startswith(" (nothing written: one file's predictions are written at "
+                                   "its end, so a rerun starts again")
+    assert said["folder"] == " (a rerun continues where it stopped)"

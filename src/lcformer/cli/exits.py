@@ -55,7 +55,8 @@ def run_command(command: Callable[[argparse.Namespace], int],
         return _stop_signals_in_c_calls(command, args)
     except Terminated:  # a scheduler's end: the same clean stop as Ctrl-C, said so
         if not _other_rank():
-            again = " (train: --resume continues it)" if args.command == "train" else ""
+            again = {"train": " (train: --resume continues it)",
+                     "predict": _predict_again(args)}.get(args.command, "")
             # torchrun ends the others so when one fails (a rank's missing data folder
             # is no scheduler's end, and no run may have begun to --resume)
             peer = ("; under torchrun another process may have stopped first: its own line "
@@ -66,7 +67,8 @@ def run_command(command: Callable[[argparse.Namespace], int],
         return EXIT_TERMINATED
     except KeyboardInterrupt:
         if not _other_rank():  # (train's Ctrl-C: --resume continues)
-            again = "; rerun with --resume to continue" if args.command == "train" else ""
+            again = {"train": "; rerun with --resume to continue",
+                     "predict": _predict_again(args)}.get(args.command, "")
             print(f"lcformer: interrupted{again}", file=sys.stderr)
         return EXIT_INTERRUPTED
     except BrokenPipeError:  # `lcformer ... | head`: stop quietly, as other Unix tools do
@@ -226,6 +228,21 @@ def _one_line_warning(message: Warning | str, category: type[Warning], filename:
     if Path(filename).resolve().is_relative_to(Path(__file__).resolve().parents[1]):
         return f"lcformer: warning: {_one_line(message)}\n"
     return _PYTHON_FORMAT(message, category, filename, lineno, line)
+
+
+def _predict_again(args: argparse.Namespace) -> str:
+    """What a rerun of a stopped predict does: a folder of partitions continues where it
+    stopped; one file is written only at its end, so nothing of it was."""
+    from lcformer.data.reading.partitions import partition_paths
+
+    try:
+        partitioned = bool(partition_paths(str(getattr(args, "input", ""))))
+    except (OSError, LcformerError):
+        partitioned = False
+    if partitioned:
+        return " (a rerun continues where it stopped)"
+    return (" (nothing written: one file's predictions are written at its end, so a rerun "
+            "starts again; a folder of Parquet partitions continues where it stopped)")
 
 
 def _peer_stopped(error: Exception) -> bool:
