@@ -422,7 +422,6 @@ def test_exit_statuses_are_the_documented_ones() -> None:
 def test_every_option_has_help_with_its_default() -> None:
     import argparse
 
-
     parser = commands.build_parser()
     [sub] = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
     for name, command in {"lcformer": parser, **sub.choices}.items():
@@ -573,7 +572,7 @@ def test_a_class_the_output_encoding_lacks_is_printed_escaped(tmp_path) -> None:
     assert b"Delta Scuti (\\u03b4)" in result.stdout
 
 
-def test_a_stopped_predict_says_what_a_rerun_does(tmp_path) -> None:
+def test_a_stopped_predict_says_what_a_rerun_does(tmp_path, capsys) -> None:
     """One file's predictions are written at its end: nothing of them was, and a rerun starts
     again; a folder of Parquet partitions continues where it stopped."""
     import argparse
@@ -588,3 +587,15 @@ def test_a_stopped_predict_says_what_a_rerun_does(tmp_path) -> None:
     assert said["file"].startswith(" (nothing written: one file's predictions are written at "
                                    "its end, so a rerun starts again")
     assert said["folder"] == " (a rerun continues where it stopped)"
+
+    def stopped(error: type[BaseException]):
+        def command(args):
+            raise error
+        return command
+
+    for path, tail in ((parts / "p0.parquet", said["file"]), (parts, said["folder"])):
+        args = argparse.Namespace(command="predict", input=str(path))
+        assert exits.run_command(stopped(exits.Terminated), args) == 143
+        assert capsys.readouterr().err == f"lcformer: terminated (SIGTERM){tail}\n"
+        assert exits.run_command(stopped(KeyboardInterrupt), args) == EXIT_INTERRUPTED
+        assert capsys.readouterr().err == f"lcformer: interrupted{tail}\n"

@@ -55,7 +55,7 @@ def test_a_damaged_metrics_file_is_refused_by_name(tmp_path, text) -> None:
     assert "\n" not in str(info.value)
 
 
-def test_a_folder_without_metrics_is_not_finished(tmp_path) -> None:
+def test_a_folder_without_metrics_is_not_finished(tmp_path, monkeypatch) -> None:
     with pytest.raises(RunNotFoundError, match=r"not a run folder$"):
         read_records(tmp_path)
     # A run folder of this lcformer's data code: --resume finishes it, once it has an epoch.
@@ -74,6 +74,9 @@ def test_a_folder_without_metrics_is_not_finished(tmp_path) -> None:
     (tmp_path / "sweep" / "sweep.json").write_text("{}")
     with pytest.raises(RunNotFoundError, match=r"rerun the `lcformer sweep` command that made "):
         read_records(cell)
+    monkeypatch.chdir(cell.parent)  # `evaluate seed0` inside the sweep: its folder the same
+    with pytest.raises(RunNotFoundError, match=r"rerun the `lcformer sweep` command that made "):
+        read_records("seed0")
     # A config.toml of the user's, and a damaged one, are no unfinished run.
     (run / "config.toml").write_text('[dataset]\nname = "mine"\n')
     with pytest.raises(RunNotFoundError, match=r"not a run folder$"):

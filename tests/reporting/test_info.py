@@ -195,6 +195,9 @@ def test_predict_and_evaluate_name_a_missing_or_baseline_run_folder(runs, tmp_pa
 def test_info_of_a_folder_that_is_no_run(tmp_path, capsys) -> None:
     assert main(["info", str(tmp_path)]) == 2
     assert "is not a run folder" in capsys.readouterr().err
+    (tmp_path / "config.toml").write_text('[dataset]\nname = "mine"\n')  # the user's own
+    assert main(["info", str(tmp_path)]) == 2
+    assert "is not a run folder" in capsys.readouterr().err
 
 
 def test_info_says_how_many_stars_a_run_used(runs, tmp_path, capsys) -> None:

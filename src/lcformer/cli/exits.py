@@ -55,15 +55,14 @@ def run_command(command: Callable[[argparse.Namespace], int],
         return _stop_signals_in_c_calls(command, args)
     except Terminated:  # a scheduler's end: the same clean stop as Ctrl-C, said so
         if not _other_rank():
-            again = {"train": " (train: --resume continues it)",
-                     "predict": _predict_again(args)}.get(args.command, "")
+            again = {"train": "; rerun to continue (train: --resume continues it)",
+                     "predict": _predict_again(args)}.get(args.command, "; rerun to continue")
             # torchrun ends the others so when one fails (a rank's missing data folder
             # is no scheduler's end, and no run may have begun to --resume)
             peer = ("; under torchrun another process may have stopped first: its own line "
                     "says why, and once that is fixed, rerun"
                     if launched() else "")
-            print(f"lcformer: terminated (SIGTERM); rerun to continue{again}{peer}",
-                  file=sys.stderr)
+            print(f"lcformer: terminated (SIGTERM){again}{peer}", file=sys.stderr)
         return EXIT_TERMINATED
     except KeyboardInterrupt:
         if not _other_rank():  # (train's Ctrl-C: --resume continues)

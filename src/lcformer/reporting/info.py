@@ -159,12 +159,13 @@ def run_info(run_dir: str | Path) -> RunInfo:
     metrics = read_metrics(run_dir) if has_metrics else None
     paths = sorted(run_dir.glob("*.safetensors")) + sorted(
         p for folder in ("member*", "network") for p in run_dir.glob(f"{folder}/*.safetensors"))
-    if not config and metrics is None and not paths:
-        raise RunNotFoundError(f"{run_dir} is not a run folder: no config.toml, metrics.json "
-                               f"or *.safetensors (made by `lcformer train`, `baseline` or "
-                               f"Classifier.save)")
+    run = "run" in config  # (a config.toml of the user's, beside a saved model, is none)
+    if not run and metrics is None and not paths:
+        raise RunNotFoundError(f"{run_dir} is not a run folder: no config.toml of a run, "
+                               f"metrics.json or *.safetensors (made by `lcformer train`, "
+                               f"`baseline` or Classifier.save)")
     baseline = metrics is not None and metrics.get("kind") == "feature_baseline"
-    kind = ("feature baseline" if baseline else "deep run" if config or metrics is not None
+    kind = ("feature baseline" if baseline else "deep run" if run or metrics is not None
             else "saved Classifier")
     info = RunInfo(run_dir, kind)
     if kind == "deep run" and metrics is not None and not (run_dir / BEST_FILE).is_file():
@@ -355,7 +356,7 @@ def _test_text(run_dir: Path, config: dict[str, Any], records: list[RunRecord]) 
     """The test scores, or where a run without them stands and what to do."""
     if records:
         return "\n".join(r.summary_line() for r in records)
-    if config:
+    if "run" in config:  # a run folder (a config.toml of the user's is not one)
         return f"no metrics.json: the run has not finished ({how_to_finish(run_dir)})"
     return None
 

@@ -212,7 +212,7 @@ def how_to_finish(run_dir: Path) -> str:
 def _experiment_of(run_dir: Path) -> tuple[str, Path] | None:
     """The sweep or ablation whose run folder this is (``FOLDER/<cell>/<repeat>/``), with
     the command that makes it, or None."""
-    folder = run_dir.parent.parent
+    folder = run_dir.resolve().parent.parent  # (`info .` inside a cell: its parents too)
     for command in ("sweep", "ablation"):
         if (folder / f"{command}.json").is_file():
             return command, folder

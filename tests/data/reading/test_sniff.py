@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import warnings
 from pathlib import Path
 
@@ -557,3 +558,18 @@ def test_one_large_table_file_is_said_to_be_read_whole(tmp_path, monkeypatch) ->
         with pytest.warns(UserWarning, match=r"big.csv: one table file of 0.0 GB is read whole, "
                                              r"into several times its size in memory"):
             assert read().n_stars == 3
+    # Its partitions are not, however large: each is read alone.
+    parts = tmp_path / "parts"
+    parts.mkdir()
+    pd.read_csv(path).to_parquet(parts / "part.0.parquet")
+    monkeypatch.setattr(files, "LARGE_TABLE_BYTES", 1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        assert read_any(str(parts)).n_stars == 3
+    # Compressed (or Parquet), a quarter of the size is said: it unpacks to several times it.
+    packed = tmp_path / "big.csv.gz"
+    packed.write_bytes(gzip.compress(path.read_bytes()))
+    monkeypatch.setattr(files, "LARGE_TABLE_BYTES", 4 * packed.stat().st_size)
+    with pytest.warns(UserWarning, match=r"big.csv.gz: one table file of 0.0 GB \(compressed\)"):
+        read_any(str(packed))
+    assert files.LARGE_TABLE_BYTES > path.stat().st_size  # the plain file: below it

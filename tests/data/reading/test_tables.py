@@ -595,6 +595,11 @@ def test_ids_that_differ_only_by_leading_zeros_are_said_not_merged() -> None:
                                          r"each is read as a star of its own"):
         curves = from_dataframe(frame, report=report)
     assert curves.n_stars == 6 and report.events["star_ids_differing_by_leading_zeros"] == 2
+    # Spaces around an id make no other star (said as such), nor a pair of zeros.
+    frame["id"] = ["7", " 7", "8", "9", "10", "100"]
+    with pytest.warns(UserWarning) as said:
+        from_dataframe(frame)
+    assert [str(w.message) for w in said if "leading zeros" in str(w.message)] == []
 
 
 def test_spaces_around_an_id_or_band_do_not_make_another_star_or_curve() -> None:
@@ -1463,6 +1468,14 @@ def test_a_row_of_units_under_the_header_is_named_as_one(tmp_path: Path) -> None
                                              r"\(a row of units under the header\? remove "
                                              r"it\)$"):
             read_long_table(path)
+    # Not for a word for no value, a number with a letter, nor a DataFrame (no header row).
+    for value in ("NAN", "none", "n.a.", "12.3mag", "bad value"):
+        path.write_text(f"id,time,mag\na,{value},12.1\na,2.0,12.2\n")
+        with pytest.raises(InputError, match=r"is not a number$"):
+            read_long_table(path)
+    frame = pd.DataFrame({"id": ["a", "a"], "time": ["d", "2"], "mag": 12.0})
+    with pytest.raises(InputError, match=r"'d' is not a number$"):
+        read_long_table(frame)
 
 
 def test_a_column_of_lists_is_said_to_be_one_not_printed(tmp_path: Path) -> None:

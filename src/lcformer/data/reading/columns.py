@@ -107,9 +107,8 @@ def numeric_column(
                          f"({LIST_ADVICE})", "unreadable_file", curves)
             return None
         text = repr(value)
-        word = str(value).strip()  # 'd', 'mag', 'MJD': a unit's name, not a long text
         units = (" (a row of units under the header? remove it)"
-                 if row == 0 and len(word) <= 12 and any(c.isalpha() for c in word) else "")
+                 if row == 0 and _a_unit(str(value)) and locate(0).endswith(":2") else "")
         sink.problem(
             f"{locate(row)}: column '{name}': "
             f"{text if len(text) <= 60 else text[:57] + '...'} is not a number{units}",
@@ -117,6 +116,19 @@ def numeric_column(
         )
         return None
     return values.to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def _a_unit(word: str) -> bool:
+    """Whether a value reads as a unit's name ('d', 'mag', 'MJD', '[mag]', 'e-/s'), not as a
+    word for no value ('NAN', 'n.a.') nor a number with a letter ('12.3mag')."""
+    word = word.strip()
+    return (re.fullmatch(r"[A-Za-z][A-Za-z/\[\]()_^-]{0,11}|\[[A-Za-z/_^-]{1,10}\]", word)
+            is not None and word.lower().strip(".") not in NOT_UNITS)
+
+
+#: Words that read as units by their letters but say there is no value.
+NOT_UNITS = frozenset({"nan", "none", "null", "na", "n/a", "inf", "infinity", "missing",
+                       "bad", "unknown", "x", "nd"})
 
 
 #: What reads a table of one row per star whose values are lists (Gaia's RAW layout).
@@ -374,7 +386,7 @@ def _warn_of_ids_differing_by_leading_zeros(ids: pd.Index, column: str,
     zeros ('21090771' and '000021090771': a database export that padded some): each is read
     as a star of its own, which splits a star's points in two, without a word, where nothing
     else (a position) tells. Not merged: '007' may be another star than '7'."""
-    text = pd.Series(ids, dtype=object)
+    text = pd.Series(ids.unique(), dtype=object)  # ('7' and ' 7': one star, said already)
     digits = text[text.str.fullmatch(r"\d+").fillna(False).to_numpy(dtype=bool)]
     unpadded = digits.str.lstrip("0")
     twins = unpadded.duplicated(keep=False).to_numpy()
