@@ -555,7 +555,7 @@ def test_one_large_table_file_is_said_to_be_read_whole(tmp_path, monkeypatch) ->
     monkeypatch.setattr(files, "LARGE_TABLE_BYTES", path.stat().st_size)
     for read in (lambda: read_any(str(path)),
                  lambda: datasets._long_table(path, DropReport())):
-        with pytest.warns(UserWarning, match=r"big.csv: one table file of 0.0 GB is read whole, "
+        with pytest.warns(UserWarning, match=r"big.csv: one table file of 0.00 GB is read whole, "
                                              r"into several times its size in memory"):
             assert read().n_stars == 3
     # Its partitions are not, however large: each is read alone.
@@ -570,6 +570,6 @@ def test_one_large_table_file_is_said_to_be_read_whole(tmp_path, monkeypatch) ->
     packed = tmp_path / "big.csv.gz"
     packed.write_bytes(gzip.compress(path.read_bytes()))
     monkeypatch.setattr(files, "LARGE_TABLE_BYTES", 4 * packed.stat().st_size)
-    with pytest.warns(UserWarning, match=r"big.csv.gz: one table file of 0.0 GB \(compressed\)"):
+    with pytest.warns(UserWarning, match=r"big.csv.gz: one table file of 0.00 GB \(compressed\)"):
         read_any(str(packed))
     assert files.LARGE_TABLE_BYTES > path.stat().st_size  # the plain file: below it

@@ -1468,8 +1468,12 @@ def test_a_row_of_units_under_the_header_is_named_as_one(tmp_path: Path) -> None
                                              r"\(a row of units under the header\? remove "
                                              r"it\)$"):
             read_long_table(path)
+    for value in ("HJD-2450000", "flux [Jy]", "(d)", "µJy"):  # units as surveys write them
+        path.write_text(f"id,time,mag\n,{value},mag\na,1.0,12.1\n", encoding="utf-8")
+        with pytest.raises(InputError, match=r"\(a row of units under the header\? remove"):
+            read_long_table(path)
     # Not for a word for no value, a number with a letter, nor a DataFrame (no header row).
-    for value in ("NAN", "none", "n.a.", "12.3mag", "bad value"):
+    for value in ("NAN", "none", "n.a.", "12.3mag"):
         path.write_text(f"id,time,mag\na,{value},12.1\na,2.0,12.2\n")
         with pytest.raises(InputError, match=r"is not a number$"):
             read_long_table(path)

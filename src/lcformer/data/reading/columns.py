@@ -108,7 +108,8 @@ def numeric_column(
             return None
         text = repr(value)
         units = (" (a row of units under the header? remove it)"
-                 if row == 0 and _a_unit(str(value)) and locate(0).endswith(":2") else "")
+                 if row == 0 and _a_unit(str(value)) and re.search(r":\d+$", locate(0))
+                 else "")  # (a text file's first data line: a DataFrame has no header row)
         sink.problem(
             f"{locate(row)}: column '{name}': "
             f"{text if len(text) <= 60 else text[:57] + '...'} is not a number{units}",
@@ -119,16 +120,17 @@ def numeric_column(
 
 
 def _a_unit(word: str) -> bool:
-    """Whether a value reads as a unit's name ('d', 'mag', 'MJD', '[mag]', 'e-/s'), not as a
-    word for no value ('NAN', 'n.a.') nor a number with a letter ('12.3mag')."""
+    """Whether a value reads as a unit's name ('d', 'HJD-2450000', 'flux [Jy]', '(d)',
+    'µJy'), not as a word for no value ('NAN', 'n.a.') nor a number with a letter
+    ('12.3mag')."""
     word = word.strip()
-    return (re.fullmatch(r"[A-Za-z][A-Za-z/\[\]()_^-]{0,11}|\[[A-Za-z/_^-]{1,10}\]", word)
-            is not None and word.lower().strip(".") not in NOT_UNITS)
+    return (0 < len(word) <= 20 and (word[0].isalpha() or word[0] in "([")
+            and word.lower().strip(".") not in NOT_UNITS)
 
 
 #: Words that read as units by their letters but say there is no value.
-NOT_UNITS = frozenset({"nan", "none", "null", "na", "n/a", "inf", "infinity", "missing",
-                       "bad", "unknown", "x", "nd"})
+NOT_UNITS = frozenset({"nan", "none", "null", "na", "n/a", "n.a", "inf", "infinity",
+                       "missing", "bad", "unknown", "x", "nd"})
 
 
 #: What reads a table of one row per star whose values are lists (Gaia's RAW layout).

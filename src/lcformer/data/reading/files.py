@@ -131,7 +131,7 @@ def warn_of_a_large_table_file(path: Path) -> None:
     size = path.stat().st_size if path.is_file() else 0
     packed = path.name.lower().endswith((".parquet", ".gz", ".bz2", ".xz", ".zip"))
     if size >= LARGE_TABLE_BYTES / (4 if packed else 1):
-        warnings.warn(f"{path}: one table file of {size / 1e9:.1f} GB"
+        warnings.warn(f"{path}: one table file of {size / 1e9:.2f} GB"
                       f"{' (compressed)' if packed else ''} is read whole, into several times "
                       f"its size in memory (nothing shows while it is read); for bounded "
                       f"memory write it as a folder of Parquet partitions, each star's rows in "
