@@ -148,6 +148,15 @@ def test_a_row_with_more_or_fewer_fields_than_the_header_is_a_problem(tmp_path: 
         assert read_long_table(path).n_points == 2
     _compressed(path, "id,time,mag,err\ns1,1.0,12.1,0.02,\ns1,2.0,12.3,0.02,\n")
     assert read_long_table(path).n_points == 2  # a trailing comma: an empty field, no shift
+    # One in bytes that are not UTF-8 text (Arrow fails on it before the row check runs, and
+    # Python had printed a traceback): said, by its line.
+    path.with_suffix(".raw.csv").write_bytes(b"id,time,mag\na,1,12\na,2,12,\xff5\nb,1,13\n")
+    with warnings.catch_warnings(), pytest.raises(
+            InputError, match=r"raw.csv:3: a row has another number of fields than the header's "
+                              r"3 \(a decimal comma, or a shifted row\?\), in bytes that are "
+                              r"not UTF-8 text$"):
+        warnings.simplefilter("error")
+        read_long_table(path.with_suffix(".raw.csv"))
     # Several such rows: all counted in the one pass, the first few lines named.
     rows = "".join(f"s1,{t}.0,12,3,0.02\n" if t % 100 == 7 else f"s1,{t}.0,12.1,0.02\n"
                    for t in range(1000))

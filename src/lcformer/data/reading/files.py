@@ -11,6 +11,8 @@ import codecs
 import csv
 import io
 import os
+import re
+import sys
 import warnings
 import zipfile
 import zlib
@@ -414,6 +416,18 @@ def misshapen_row(path: Path, needed: Sequence[str] = ()) -> str | None:
         return "skip"
 
     names = [f"c{i}" for i in range(n)]
+    # A misshapen row that is not UTF-8 text fails in Arrow before it reaches the handler,
+    # which Python reports as "Exception ignored" with a traceback: counted here instead.
+    not_text: list[BaseException] = []
+    python_hook = sys.unraisablehook
+
+    def unraisable(hook: Any) -> None:
+        if isinstance(hook.exc_value, UnicodeDecodeError):
+            not_text.append(hook.exc_value)
+        else:
+            python_hook(hook)
+
+    sys.unraisablehook = unraisable
     try:
         with open_decompressed(path) as stream:
             # Read whole, on this thread: a streaming reader's read-ahead thread calling the
@@ -425,8 +439,16 @@ def misshapen_row(path: Path, needed: Sequence[str] = ()) -> str | None:
                 convert_options=arrow_csv.ConvertOptions(include_columns=names[:1],
                                                          column_types={"c0": pyarrow.binary()})
             ).num_rows
-    except pyarrow.ArrowException:
-        return None  # pandas read the file: anything else Arrow dislikes is not this check's
+    except pyarrow.ArrowException as error:  # (after such a row, Arrow stops: it is said)
+        if not not_text:
+            return None  # pandas read the file: anything else Arrow dislikes is not this's
+        line = re.search(r"Row #(\d+)", str(error))
+        return found[0] if found else (
+            f"{path}{f':{line[1]}' if line else ''}: a row has another number of fields than "
+            f"the header's {n} (a decimal comma, or a shifted row?), in bytes that are not "
+            f"UTF-8 text")
+    finally:
+        sys.unraisablehook = python_hook
     if not found and trailing and well_formed:
         # A writer ending every row with a comma is harmless (pandas reads an empty field);
         # only some rows so: a decimal comma in a row whose last field is empty.
