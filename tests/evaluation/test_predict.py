@@ -368,7 +368,8 @@ def test_the_reason_for_too_few_points_names_the_models_least() -> None:
     config = PrepareConfig(cleaning=CleaningConfig(min_points=20))
     cleaned = lcs.select(np.zeros(1, dtype=bool))  # cleaning kept nothing
     reasons = unclassified_stars(lcs, cleaned, [], config)
-    assert reasons["reason"].tolist() == ["no usable points after cleaning (fewer than 20 left)"]
+    assert reasons["reason"].tolist() == ["no usable points after cleaning (fewer than 20 left "
+                                        "in any band)"]
 
 
 def test_fluxes_for_a_run_trained_on_magnitudes_need_their_zero_point(tiny_run,

@@ -379,7 +379,8 @@ def unclassified_stars(raw: LightCurves, cleaned: LightCurves,
             reasons.append("no point read (every row flagged, its fluxes no data or at or "
                            "below zero, or none in the input)")
         elif not pairs >= 0:  # NaN: the star is not in the cleaned curves
-            reasons.append(f"no usable points after cleaning (fewer than {least} left)")
+            reasons.append(f"no usable points after cleaning (fewer than {least} left in "
+                           f"any band)")
         elif tokens.pad_short or pairs < tokens.token_size:
             reasons.append(f"too short for one token: {int(pairs)} (dt, dm) pairs < "
                            f"w={tokens.token_size}")
