@@ -74,6 +74,10 @@ def test_info_of_a_deep_run(runs, capsys) -> None:
     assert lines["inputs"] == ("inputs      token windows ((dt, dm) pairs of each curve, the "
                                "research models')") and "patience=none" in out
     assert "mystars / encoder: star-level test accuracy" in lines["test"]
+    record = json.loads((run / "metrics.json").read_text())["records"][0]["star"]
+    assert lines["calibration"].endswith(
+        f"encoder: expected calibration error {record['ece']:.3f} on {record['n']} test stars "
+        f"(top label, 15 bins; 0: as often right as sure)")
     for name in ("best", "last"):
         digest = stored_digest(run / f"{name}.safetensors")
         assert f"{name}.safetensors" in out and f"sha256 {digest}  verified" in out

@@ -11,6 +11,7 @@ nothing is trained or loaded onto a device.
 from __future__ import annotations
 
 import json
+import math
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -208,6 +209,8 @@ def run_info(run_dir: str | Path) -> RunInfo:
     test = _test_text(run_dir, config, records)
     if test:
         add(("test", test))
+    if calibration := _calibration_text(records):
+        add(("calibration", calibration))
     if (run_dir / IMPORTANCE_FILE).is_file():
         add(("rests on", _importance_text(json.loads((run_dir / IMPORTANCE_FILE).read_text()))))
     return info
@@ -359,6 +362,16 @@ def _test_text(run_dir: Path, config: dict[str, Any], records: list[RunRecord]) 
     if "run" in config:  # a run folder (a config.toml of the user's is not one)
         return f"no metrics.json: the run has not finished ({how_to_finish(run_dir)})"
     return None
+
+
+def _calibration_text(records: list[RunRecord]) -> str | None:
+    """How far the test stars' top probabilities are from how often they are right, as
+    metrics.json's ``ece`` records it (probabilities to select stars by rest on it)."""
+    lines = [f"{r.model}: expected calibration error {r.star['ece']:.3f} on "
+             f"{r.star['n']:,} test stars (top label, 15 bins; 0: as often right as sure)"
+             for r in records if isinstance(r.star.get("ece"), float)
+             and math.isfinite(r.star["ece"])]
+    return "\n".join(lines) or None
 
 
 def _prepared_manifest(prepared: str | None) -> dict[str, Any] | None:
