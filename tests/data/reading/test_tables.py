@@ -149,14 +149,20 @@ def test_a_row_with_more_or_fewer_fields_than_the_header_is_a_problem(tmp_path: 
     _compressed(path, "id,time,mag,err\ns1,1.0,12.1,0.02,\ns1,2.0,12.3,0.02,\n")
     assert read_long_table(path).n_points == 2  # a trailing comma: an empty field, no shift
     # One in bytes that are not UTF-8 text (Arrow fails on it before the row check runs, and
-    # Python had printed a traceback): said, by its line.
-    path.with_suffix(".raw.csv").write_bytes(b"id,time,mag\na,1,12\na,2,12,\xff5\nb,1,13\n")
+    # Python had printed a traceback): judged by the same rules, and said with its text.
+    raw = path.with_suffix(".raw.csv")
+    raw.write_bytes(b"id,time,mag\na,1,12\na,2,12,\xff5\nb,1,13\n")
     with warnings.catch_warnings(), pytest.raises(
-            InputError, match=r"raw.csv:3: a row has another number of fields than the header's "
-                              r"3 \(a decimal comma, or a shifted row\?\), in bytes that are "
-                              r"not UTF-8 text$"):
+            InputError, match=r"raw.csv: a row in bytes that are not UTF-8 text has 4 fields, "
+                              r"the header 3 \(a decimal comma, or a shifted row\?\): "
+                              "'a,2,12,\ufffd5'$"):
         warnings.simplefilter("error")
-        read_long_table(path.with_suffix(".raw.csv"))
+        read_long_table(raw)
+    # Latin-1 in a column not read, in a row that leaves out an optional last field: read.
+    raw.write_bytes(b"id,time,mag,note,err\na,1,12,caf\xe9\na,2,13,x,0.1\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert read_long_table(raw).n_points == 2
     # Several such rows: all counted in the one pass, the first few lines named.
     rows = "".join(f"s1,{t}.0,12,3,0.02\n" if t % 100 == 7 else f"s1,{t}.0,12.1,0.02\n"
                    for t in range(1000))

@@ -11,8 +11,8 @@ import codecs
 import csv
 import io
 import os
-import re
 import sys
+import threading
 import warnings
 import zipfile
 import zlib
@@ -360,6 +360,8 @@ def refused_csv(frame: pd.DataFrame, path: Path, sink: DropReport, curves: int =
 
 #: Misshapen rows whose lines a problem names (all are counted).
 SHOWN_ROWS = 5
+#: Held while :func:`misshapen_row` replaces the process's ``sys.unraisablehook``.
+_HOOK_LOCK = threading.Lock()
 
 
 def misshapen_row(path: Path, needed: Sequence[str] = ()) -> str | None:
@@ -416,39 +418,50 @@ def misshapen_row(path: Path, needed: Sequence[str] = ()) -> str | None:
         return "skip"
 
     names = [f"c{i}" for i in range(n)]
-    # A misshapen row that is not UTF-8 text fails in Arrow before it reaches the handler,
-    # which Python reports as "Exception ignored" with a traceback: counted here instead.
-    not_text: list[BaseException] = []
-    python_hook = sys.unraisablehook
 
-    def unraisable(hook: Any) -> None:
-        if isinstance(hook.exc_value, UnicodeDecodeError):
-            not_text.append(hook.exc_value)
-        else:
-            python_hook(hook)
+    # A row of another number of fields in bytes that are not UTF-8 fails in Arrow before it
+    # reaches the handler (Python printed "Exception ignored" and a traceback), and Arrow
+    # stops there: its bytes are judged by the handler's rules instead.
+    not_text: list[bytes] = []
 
-    sys.unraisablehook = unraisable
-    try:
-        with open_decompressed(path) as stream:
-            # Read whole, on this thread: a streaming reader's read-ahead thread calling the
-            # handler (Python) could be alive at exit, which aborted the process.
-            well_formed = arrow_csv.read_csv(
-                stream, read_options=arrow_csv.ReadOptions(column_names=names, skip_rows=1,
-                                                           use_threads=False),  # line numbers
-                parse_options=arrow_csv.ParseOptions(invalid_row_handler=look),
-                convert_options=arrow_csv.ConvertOptions(include_columns=names[:1],
-                                                         column_types={"c0": pyarrow.binary()})
-            ).num_rows
-    except pyarrow.ArrowException as error:  # (after such a row, Arrow stops: it is said)
-        if not not_text:
-            return None  # pandas read the file: anything else Arrow dislikes is not this's
-        line = re.search(r"Row #(\d+)", str(error))
-        return found[0] if found else (
-            f"{path}{f':{line[1]}' if line else ''}: a row has another number of fields than "
-            f"the header's {n} (a decimal comma, or a shifted row?), in bytes that are not "
-            f"UTF-8 text")
-    finally:
-        sys.unraisablehook = python_hook
+    def judged(raw: bytes) -> str | None:
+        text = raw.decode("utf-8", errors="replace").rstrip("\r\n")
+        fields = len(next(csv.reader([text]), []))
+        short = fields < min(least, n)
+        if (short and not text.strip()) or (fields == n + 1 and text.endswith(",")) or not (
+                short or fields > n):
+            return None  # a blank line, a trailing comma, or optional last fields left out
+        why = "a decimal comma, or a shifted row?" if fields > n else "a row cut short?"
+        return (f"{path}: a row in bytes that are not UTF-8 text has {fields} fields, the "
+                f"header {n} ({why}): {text[:80]!r}")
+
+    with _HOOK_LOCK:  # (the hook is the process's: one such read at a time)
+        python_hook = sys.unraisablehook
+
+        def unraisable(hook: Any) -> None:
+            if hook.object is look and isinstance(hook.exc_value, UnicodeDecodeError):
+                not_text.append(bytes(hook.exc_value.object))
+            else:
+                python_hook(hook)
+
+        sys.unraisablehook = unraisable
+        try:
+            with open_decompressed(path) as stream:
+                # Read whole, on this thread: a streaming reader's read-ahead thread calling
+                # the handler (Python) could be alive at exit, which aborted the process.
+                well_formed = arrow_csv.read_csv(
+                    stream, read_options=arrow_csv.ReadOptions(column_names=names, skip_rows=1,
+                                                               use_threads=False),  # lines
+                    parse_options=arrow_csv.ParseOptions(invalid_row_handler=look),
+                    convert_options=arrow_csv.ConvertOptions(
+                        include_columns=names[:1], column_types={"c0": pyarrow.binary()})
+                ).num_rows
+        except pyarrow.ArrowException:  # pandas read the file: else Arrow's is not this's
+            # (Arrow stops at a row that is not text: the rows after it are not checked)
+            said = [p for p in map(judged, not_text) if p]
+            return found[0] if found else (said[0] if said else None)
+        finally:
+            sys.unraisablehook = python_hook
     if not found and trailing and well_formed:
         # A writer ending every row with a comma is harmless (pandas reads an empty field);
         # only some rows so: a decimal comma in a row whose last field is empty.
