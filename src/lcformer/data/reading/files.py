@@ -362,6 +362,22 @@ def refused_csv(frame: pd.DataFrame, path: Path, sink: DropReport, curves: int =
 SHOWN_ROWS = 5
 #: Held while :func:`misshapen_row` replaces the process's ``sys.unraisablehook``.
 _HOOK_LOCK = threading.Lock()
+#: :func:`_misshapen`'s word for a row of one field more whose last is empty.
+TRAILING_COMMA = "a trailing comma"
+
+
+def _misshapen(fields: int, expected: int, least: int, text: str) -> str | None:
+    """Why a CSV row of ``fields`` fields is misshapen beside a header of ``expected`` (and
+    ``least`` fields the needed columns take), :data:`TRAILING_COMMA` for one field more
+    whose last is empty, or None where pandas reads it right: a blank line, or optional last
+    fields left out. ``text``: the row's, where it decides."""
+    short = fields < min(least, expected)
+    if not (fields > expected or short) or (short and not text.strip()):
+        return None
+    if fields == expected + 1 and text.rstrip("\r\n").endswith(","):
+        return TRAILING_COMMA
+    return ("a decimal comma, or a shifted row?" if fields > expected
+            else "a row cut short, or a comment line?")
 
 
 def misshapen_row(path: Path, needed: Sequence[str] = ()) -> str | None:
@@ -388,30 +404,26 @@ def misshapen_row(path: Path, needed: Sequence[str] = ()) -> str | None:
     trailing: list[str] = []  # rows of one field more, the last one empty
 
     def look(row: Any) -> str:
-        short = row.actual_columns < min(least, row.expected_columns)
-        one_more = row.actual_columns == row.expected_columns + 1  # a trailing comma?
-        if not (row.actual_columns > row.expected_columns or short):
+        fields, expected = row.actual_columns, row.expected_columns
+        if not (fields > expected or fields < min(least, expected)):
             return "skip"
         text = ""
-        if short or one_more or not found:  # (its text only where it decides, or is said)
+        # Its text only where it decides (a blank line, a trailing comma) or is said.
+        if fields < min(least, expected) or fields == expected + 1 or not found:
             try:
                 text = row.text
             except UnicodeDecodeError:
                 text = "(not text)"
-        if short and not text.strip():  # spaces alone: a blank line, as pandas skips it
+        why = _misshapen(fields, expected, least, text)
+        if why is None:
             return "skip"
         line = f":{row.number}" if row.number is not None else ""  # physical line
-        why = ("a decimal comma, or a shifted row?" if row.actual_columns
-               > row.expected_columns else "a row cut short, or a comment line?")
-
-        def problem() -> str:
-            return (f"{path}{line}: a row has {row.actual_columns} fields, the header "
-                    f"{row.expected_columns} ({why}): {text[:80]!r}")
-
-        if one_more and text.rstrip("\r\n").endswith(","):
-            trailing[:] = trailing or [problem()]  # the first one only
+        problem = (f"{path}{line}: a row has {fields} fields, the header {expected} "
+                   f"({why}): {text[:80]!r}")
+        if why == TRAILING_COMMA:
+            trailing[:] = trailing or [problem]  # the first one only
         else:
-            found[:] = found or [problem()]
+            found[:] = found or [problem]
             count[0] += 1
             if len(lines) < SHOWN_ROWS and row.number is not None:
                 lines.append(str(row.number))
@@ -427,11 +439,9 @@ def misshapen_row(path: Path, needed: Sequence[str] = ()) -> str | None:
     def judged(raw: bytes) -> str | None:
         text = raw.decode("utf-8", errors="replace").rstrip("\r\n")
         fields = len(next(csv.reader([text]), []))
-        short = fields < min(least, n)
-        if (short and not text.strip()) or (fields == n + 1 and text.endswith(",")) or not (
-                short or fields > n):
-            return None  # a blank line, a trailing comma, or optional last fields left out
-        why = "a decimal comma, or a shifted row?" if fields > n else "a row cut short?"
+        why = _misshapen(fields, n, least, text)
+        if why in (None, TRAILING_COMMA):  # (Arrow stopped: its well-formed rows are unknown)
+            return None
         return (f"{path}: a row in bytes that are not UTF-8 text has {fields} fields, the "
                 f"header {n} ({why}): {text[:80]!r}")
 
