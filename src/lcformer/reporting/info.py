@@ -367,16 +367,14 @@ def _test_text(run_dir: Path, config: dict[str, Any], records: list[RunRecord]) 
 def _calibration_text(records: list[RunRecord]) -> str | None:
     """How far the test stars' top probabilities are from how often they are right, as
     metrics.json's ``ece`` records it (probabilities to select stars by rest on it)."""
-    lines = [f"{r.model}: expected calibration error {_three_places(r.star['ece'])} on "
+    from lcformer.evaluation.metrics import score_text
+
+    lines = [f"{r.model}: expected calibration error {score_text(r.star['ece'])} on "
              f"{r.star['n']:,} test stars (top label, 15 bins; 0: as often right as sure)"
              for r in records if isinstance(r.star.get("ece"), float)
              and math.isfinite(r.star["ece"])]
     return "\n".join(lines) or None
 
-
-def _three_places(value: float) -> str:
-    """To 3 decimals, but a small value that rounds to none as "below 0.001", not 0.000."""
-    return f"{value:.3f}" if value == 0 or value >= 0.0005 else "below 0.001"
 
 
 def _prepared_manifest(prepared: str | None) -> dict[str, Any] | None:
