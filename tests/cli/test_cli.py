@@ -287,7 +287,7 @@ def test_train_evaluate_predict(tiny_synthetic, tmp_path, capsys) -> None:
     predictions = pd.read_csv(out_csv)
     assert list(predictions.columns) == ["id", "predicted", "probability", "p_car",
                                          "p_gaussian_process", "p_sinusoid", "n_windows",
-                                         "n_points", "n_bands", "flag",
+                                         "n_points", "n_bands", "flag", "other_flags",
                                          "seen_in_training"]
     assert not predictions["seen_in_training"].any()  # new stars, not the run's own
     from tests.conftest import held_elsewhere

@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
 
 from lcformer.data.lightcurves import LightCurves
-from lcformer.evaluation.flags import FlagConfig, star_flags
+from lcformer.evaluation.flags import (
+    FLAGS,
+    FlagConfig,
+    first_flag,
+    flag_masks,
+    other_flags,
+    star_flags,
+)
 
 
 def test_a_star_without_a_period_is_flagged_as_such() -> None:
@@ -56,6 +65,14 @@ def test_a_star_unlike_the_training_stars_is_flagged_before_a_weak_period() -> N
     flags = star_flags(curves, ids, np.array([0.5, np.nan]), FlagConfig(),
                        unlike_training=np.array([True, True]))
     assert flags.tolist() == ["outside_training_range", "no_period"]
+    # The first flag hides the others (every MACHO star outside_training_range hid which
+    # had a period at the search's limit): other_flags says them, most serious first; a star
+    # without a period is not also said to have an insignificant one.
+    masks = flag_masks(curves, ids, np.array([0.5, np.nan]), FlagConfig(),
+                       period=np.array([0.0501, np.nan]), min_period=0.05,
+                       unlike_training=np.array([True, True]))
+    assert other_flags(masks, 2).tolist() == ["no_significant_period;period_at_search_limit",
+                                              "outside_training_range"]
 
 
 def test_a_period_unlike_its_class_is_the_least_serious_flag() -> None:
@@ -111,3 +128,15 @@ def test_a_period_of_a_day_seen_by_night_is_flagged_as_an_alias() -> None:
                        period=np.array([1.0007, 0.9973, 1.0, 1.0, 0.6]), min_period=0.05)
     assert flags.tolist() == ["period_at_daily_alias", "period_at_daily_alias", "",
                               "no_significant_period", ""]
+
+
+@given(st.lists(st.lists(st.booleans(), min_size=len(FLAGS), max_size=len(FLAGS)),
+                min_size=1, max_size=30))
+def test_the_flag_and_the_other_flags_are_every_flag_once_most_serious_first(
+        rows: list[list[bool]]) -> None:
+    has = np.array(rows)
+    masks = {flag: has[:, i] for i, flag in enumerate(FLAGS)}
+    first, others = first_flag(masks, len(has)), other_flags(masks, len(has))
+    for row, one, rest in zip(has, first, others, strict=True):
+        expected = [flag for flag, on in zip(FLAGS, row, strict=True) if on]
+        assert [f for f in [one, *rest.split(";")] if f] == expected

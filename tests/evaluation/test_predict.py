@@ -61,7 +61,7 @@ def test_unclassifiable_stars_are_listed_with_reasons(model_and_metadata) -> Non
     assert table["id"].tolist() == ["long1", "long2"]
     assert table["n_windows"].tolist() == [3, 1]
     assert list(table.columns) == ["id", "predicted", "probability", "p_a", "p_b", "n_windows",
-                                   "n_points", "n_bands", "flag"]
+                                   "n_points", "n_bands", "flag", "other_flags"]
     assert table["n_points"].tolist() == [45, 21] and table["n_bands"].tolist() == [1, 1]
     np.testing.assert_allclose(table[["p_a", "p_b"]].sum(axis=1), 1.0, rtol=1e-6)
     assert set(table["predicted"]) <= set(CLASSES)

@@ -4,8 +4,9 @@ noise alone: a constant star can be called mira at 0.944, a 5-point star mira at
 on a period at the search's limit, or on a star unlike the training stars (span, number of
 points, median magnitude and error: :mod:`lcformer.data.training_ranges`).
 
-A flagged star keeps its probabilities; the ``flag`` column says why not to trust them, and the
-CLI prints how many. No torch here: the CLI builds its options from :class:`FlagConfig`.
+A flagged star keeps its probabilities; the ``flag`` column says why not to trust them (the
+most serious reason; ``other_flags``, any others), and the CLI prints how many. No torch
+here: the CLI builds its options from :class:`FlagConfig`.
 """
 from __future__ import annotations
 
@@ -43,8 +44,8 @@ FLAGS = ("few_points", "constant", "no_period", "outside_training_range",
 #: limits, not 5%: SX Phe stars can peak up to 8% above --min-period; 6:
 #: period_unlike_class; 7: not constant where a star varies beyond twice its errors with a
 #: significant period; 8: outside_training_range also where a band's errors are unknown and
-#: the training stars' were known; 9: period_at_daily_alias).
-FLAG_RULES = 9
+#: the training stars' were known; 9: period_at_daily_alias; 10: the other_flags column).
+FLAG_RULES = 10
 #: Flags of a prediction on too little signal; the others say it may mislead for another reason.
 SIGNAL_FLAGS = ("few_points", "constant", "no_period", "no_significant_period")
 
@@ -85,13 +86,52 @@ def star_flags(cleaned: LightCurves, ids: np.ndarray, fap: np.ndarray | None,
                unlike_training: np.ndarray | None = None,
                max_period: np.ndarray | None = None,
                unlike_class: np.ndarray | None = None) -> np.ndarray:
-    """Per star of ``ids``: "" or the first of :data:`FLAGS` that applies, from its cleaned
-    points (and ``fap``, the false-alarm probability of its period, and the ``period``
-    itself beside the shortest and longest searched, ``min_period`` and each star's
-    ``max_period``, where one was searched; ``unlike_training``: any reason of
+    """Per star of ``ids``: "" or the first of :data:`FLAGS` that applies (:func:`flag_masks`
+    says what the arguments are)."""
+    return first_flag(flag_masks(cleaned, ids, fap, config, period, min_period,
+                                 unlike_training, max_period, unlike_class), len(ids))
+
+
+def first_flag(masks: Mapping[str, np.ndarray], n: int) -> np.ndarray:
+    """Per star of ``n``: "" or the first of :data:`FLAGS` that ``masks`` (:func:`flag_masks`)
+    gives it: the ``flag`` column."""
+    out = np.full(n, "", dtype=object)
+    for flag in reversed(FLAGS):  # each overrides the less serious ones
+        if flag in masks:
+            out[masks[flag]] = flag
+    return out
+
+
+def other_flags(masks: Mapping[str, np.ndarray], n: int) -> np.ndarray:
+    """Per star of ``n``: the flags after its first, most serious first, joined by ";" (""
+    where none): the ``other_flags`` column. Where the first hides what a survey's stars
+    have in common (every MACHO star outside_training_range), the others still say which
+    stars also have a period at the search's limit."""
+    found = [masks[f] for f in FLAGS if f in masks]
+    if not found or not n:
+        return np.full(n, "", dtype=object)
+    names = [f for f in FLAGS if f in masks]
+    has = np.column_stack(found)
+    has[np.arange(n), has.argmax(axis=1)] = False  # the first is the flag column's
+    # one text per combination of flags that occurs, not one a star
+    combos, which = np.unique(has @ (1 << np.arange(len(names))), return_inverse=True)
+    texts = [";".join(f for i, f in enumerate(names) if combo >> i & 1) for combo in combos]
+    return np.asarray(texts, dtype=object)[which.ravel()]
+
+
+def flag_masks(cleaned: LightCurves, ids: np.ndarray, fap: np.ndarray | None,
+               config: FlagConfig, period: np.ndarray | None = None,
+               min_period: float | None = None,
+               unlike_training: np.ndarray | None = None,
+               max_period: np.ndarray | None = None,
+               unlike_class: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """Per flag of :data:`FLAGS` that can be judged, per star of ``ids``: whether it applies,
+    from the star's cleaned points (and ``fap``, the false-alarm probability of its period,
+    and the ``period`` itself beside the shortest and longest searched, ``min_period`` and
+    each star's ``max_period``, where one was searched; ``unlike_training``: any reason of
     :func:`~lcformer.data.training_ranges.unlike_training`;
     ``unlike_class``: :func:`~lcformer.data.training_ranges.period_unlike_class`)."""
-    out = np.full(len(ids), "", dtype=object)
+    out: dict[str, np.ndarray] = {}
     if not len(ids):
         return out
     curve = cleaned.curve_index
@@ -112,10 +152,11 @@ def star_flags(cleaned: LightCurves, ids: np.ndarray, fap: np.ndarray | None,
     beyond = np.zeros(len(ids), dtype=bool)
     np.logical_or.at(beyond, where[known], (std > 2 * median_err)[known])
     if unlike_class is not None:
-        out[np.asarray(unlike_class, dtype=bool)] = "period_unlike_class"
+        out["period_unlike_class"] = np.asarray(unlike_class, dtype=bool)
     if period is not None and fap is not None:
-        out[_at_daily_alias(cleaned, where, known, len(ids), np.asarray(period, np.float64),
-                            np.asarray(fap, np.float64), config)] = "period_at_daily_alias"
+        out["period_at_daily_alias"] = _at_daily_alias(
+            cleaned, where, known, len(ids), np.asarray(period, np.float64),
+            np.asarray(fap, np.float64), config)
     if period is not None and min_period is not None:
         # A best period within a factor PERIOD_EDGE above the shortest one searched is at
         # the edge of the grid: a star whose period is shorter peaks there, or at an alias.
@@ -127,18 +168,17 @@ def star_flags(cleaned: LightCurves, ids: np.ndarray, fap: np.ndarray | None,
         at_limit = period <= PERIOD_EDGE * min_period
         if max_period is not None:
             at_limit |= period * PERIOD_EDGE >= np.asarray(max_period, dtype=np.float64)
-        out[at_limit] = "period_at_search_limit"
-    # Each later rule overrides the earlier: the order is FLAGS's, least serious first here.
+        out["period_at_search_limit"] = at_limit
     if fap is not None:
         fap = np.asarray(fap, dtype=np.float64)
-        out[~(fap <= config.max_fap)] = "no_significant_period"
+        # no period searched: too few points in every band, or a span too short or long
+        out["no_period"] = np.isnan(fap)
+        out["no_significant_period"] = fap > config.max_fap
     if unlike_training is not None:  # (curves shorter than the training's have weak periods)
-        out[unlike_training] = "outside_training_range"
-    if fap is not None:  # no period searched: too few points in every band, or a span too
-        out[np.isnan(fap)] = "no_period"  # short or long
-    out[(scatter < config.min_scatter) & ~_varies(beyond, fap, period, max_period, config)] = (
-        "constant")
-    out[points < config.min_points] = "few_points"
+        out["outside_training_range"] = np.asarray(unlike_training, dtype=bool)
+    out["constant"] = ((scatter < config.min_scatter)
+                       & ~_varies(beyond, fap, period, max_period, config))
+    out["few_points"] = points < config.min_points
     return out
 
 

@@ -49,7 +49,7 @@ from lcformer.data.training_ranges import (
     unlike_training,
 )
 from lcformer.errors import ConfigError
-from lcformer.evaluation.flags import FlagConfig, star_flags
+from lcformer.evaluation.flags import FlagConfig, first_flag, flag_masks, other_flags
 from lcformer.hardware import AUTO_DEVICE, pick_device
 from lcformer.models.inference import BATCH, star_probabilities, window_probabilities
 
@@ -212,11 +212,13 @@ def _predict_chunk(model: Model, metadata: dict[str, Any], lcs: LightCurves,
     by_class = class_periods_of(metadata)
     unlike_class = (period_unlike_class(table["period"].to_numpy(), table["predicted"],
                                         by_class) if searched and by_class else None)
-    table["flag"] = star_flags(cleaned, table["id"].to_numpy(dtype=object),
-                               table["fap"].to_numpy() if searched else None, flags,
-                               table["period"].to_numpy() if searched else None,
-                               config.periods.min_period if searched else None, unlike,
-                               longest, unlike_class)
+    masks = flag_masks(cleaned, table["id"].to_numpy(dtype=object),
+                       table["fap"].to_numpy() if searched else None, flags,
+                       table["period"].to_numpy() if searched else None,
+                       config.periods.min_period if searched else None, unlike, longest,
+                       unlike_class)
+    table["flag"] = first_flag(masks, len(table))
+    table["other_flags"] = other_flags(masks, len(table))
     flagged_so = (table["flag"] == "outside_training_range").to_numpy()
     for reason, rows in reasons.items():  # why, for the flag's line (and the report)
         report.note(UNLIKE_EVENT + reason, int(np.count_nonzero(rows & flagged_so)))
@@ -338,8 +340,9 @@ def foreign_reason(model_bands: Collection[str], star_bands: Sequence[str] = ())
 def _empty_table(metadata: dict[str, Any], config: PrepareConfig) -> pd.DataFrame:
     columns = ["id", "predicted", "probability", *map(probability_column, metadata["classes"]),
                *COUNT_COLUMNS, *(PERIOD_COLUMNS if config.inputs == "stars" else ()), "flag",
-               *((SEEN,) if fingerprints_of(metadata) is not None else ())]
-    return pd.DataFrame({c: pd.Series(dtype=object if c in ("id", "predicted", "flag") else
+               "other_flags", *((SEEN,) if fingerprints_of(metadata) is not None else ())]
+    text = ("id", "predicted", "flag", "other_flags")
+    return pd.DataFrame({c: pd.Series(dtype=object if c in text else
                                       np.int64 if c in COUNT_COLUMNS else
                                       bool if c == SEEN else np.float64)
                          for c in columns})
@@ -397,7 +400,8 @@ def all_stars_table(result: Predictions, ids: np.ndarray) -> pd.DataFrame:
     stars. The layout of partitioned and Dask predictions, where one table per partition
     must hold every star, and the stars a score against the input's labels reads."""
     table = result.table.assign(reason="")
-    rest = result.unclassified.assign(predicted="", flag="", **dict.fromkeys(COUNT_COLUMNS, 0),
+    rest = result.unclassified.assign(predicted="", flag="", other_flags="",
+                                      **dict.fromkeys(COUNT_COLUMNS, 0),
                                       **dict.fromkeys([SEEN] if SEEN in table else [], False))
     both = pd.concat([table, rest], ignore_index=True) if len(rest) else table
     position = pd.Index(both["id"].astype(object)).get_indexer(pd.Index(ids, dtype=object))

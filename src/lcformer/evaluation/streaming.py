@@ -137,7 +137,7 @@ def output_schema(metadata: dict[str, Any]) -> pd.DataFrame:
         columns |= dict.fromkeys(PERIOD_COLUMNS, np.float64)
     # The input's own class and split of each star ("" where it has none), so that the
     # output can be scored against its labels: the same columns, labelled input or not.
-    columns |= {"flag": str, "reason": str, "label": str, "split": str}
+    columns |= {"flag": str, "other_flags": str, "reason": str, "label": str, "split": str}
     if fingerprints_of(metadata) is not None:  # a model that knows its training stars
         columns[SEEN] = bool
     return pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()})
