@@ -12,6 +12,7 @@ from lcformer.cli import build_parser
 from lcformer.cli.options import _shown, config_from_args
 from lcformer.config import Config
 from lcformer.data.cleaning import CleaningConfig
+from lcformer.data.datasets import REGISTRY as DATASETS
 from lcformer.data.periods import PeriodConfig
 from lcformer.data.prepared import PrepareConfig
 from lcformer.data.reading.config import Columns, ReadConfig
@@ -56,9 +57,17 @@ def test_every_generated_option_shows_its_dataclass_default(command) -> None:
                                    if f.name == field).metadata["help"]
         shown = re.search(r"\(default: ([^)]*)\)$", action.help)
         assert shown or worded, (command, action.dest)
-        if shown and not worded and not re.search("preset|model's", shown.group(1)):
+        value, *presets = (shown.group(1).split("; ")
+                           if shown and cls in (TokenConfig, CleaningConfig) else
+                           (shown.group(1) if shown else "",))
+        if shown and not worded and "model's" not in value:
             base = bases.get(cls_name) or cls()
-            assert shown.group(1) == _shown(getattr(base, field)), (command, action.dest)
+            assert value == _shown(getattr(base, field)), (command, action.dest)
+        for preset in presets:  # a dataset's own, where it differs: "eros1: 60"
+            name, own = preset.split(": ", 1)
+            spec = DATASETS[name]
+            group = spec.tokens if cls is TokenConfig else spec.cleaning
+            assert own == _shown(getattr(group, field)) != value, (command, action.dest)
 
 
 @pytest.mark.parametrize("cls", [TrainConfig, ModelConfig, RunConfig, SweepConfig])

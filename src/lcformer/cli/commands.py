@@ -76,9 +76,6 @@ from lcformer.training.run_folder import (
     METRICS_FILE,
 )
 
-PRESET = "default: the dataset's preset"
-
-
 # ---------------------------------------------------------------------- option groups
 
 def job_count(text: str) -> int:
@@ -105,8 +102,10 @@ def positive_int(text: str) -> int:
 
 def add_prepare_options(parser: argparse.ArgumentParser, ablation: bool = False) -> None:
     """The preparation's options; ``ablation`` leaves out those its steps set each row."""
-    add_config_options(parser, TokenConfig, "tokens", default_note=PRESET)
-    add_config_options(parser, CleaningConfig, "cleaning", default_note=PRESET)
+    add_config_options(parser, TokenConfig, "tokens",
+                       presets={name: spec.tokens for name, spec in REGISTRY.items()})
+    add_config_options(parser, CleaningConfig, "cleaning",
+                       presets={name: spec.cleaning for name, spec in REGISTRY.items()})
     add_config_options(parser, PrepareConfig, "classes and star inputs",
                        skip=("features",) if ablation else ())
     add_config_options(parser, ViewConfig, "star views (the periodic model)",

@@ -14,7 +14,7 @@ import argparse
 import dataclasses
 import re
 import typing
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from typing import Any, TypeVar
 
 from lcformer.config import (
@@ -73,13 +73,15 @@ def _shown(value: Any) -> str:
 
 def add_config_options(parser: argparse.ArgumentParser, cls: type[Config], title: str, *,
                        base: Config | None = None, only: Collection[str] | None = None,
-                       skip: Collection[str] = (), default_note: str | None = None
+                       skip: Collection[str] = (), default_note: str | None = None,
+                       presets: Mapping[str, Config] | None = None
                        ) -> argparse._ArgumentGroup:
     """One option per (non-nested, CLI-visible) field of ``cls``, in a group ``title``
     (returned, for options added by hand).
 
-    The shown default is the field's value in ``base`` (default: ``cls()``), or
-    ``default_note`` where the base depends on the data (a dataset's token presets).
+    The shown default is the field's value in ``base`` (default: ``cls()``), followed by the
+    ``presets`` (a dataset's name: its own ``cls``) that differ from it; or ``default_note``
+    where the base depends on what is given (a model's own settings).
     """
     group = parser.add_argument_group(title)
     types_ = hints(cls)
@@ -91,8 +93,12 @@ def add_config_options(parser: argparse.ArgumentParser, cls: type[Config], title
                 or (only is not None and f.name not in only)):
             continue
         text = f.metadata.get("help", "")
-        if default_note or "default" not in text:  # else the help text says it in words
-            default = default_note or f"default: {_shown(getattr(base, f.name))}"
+        value = getattr(base, f.name)
+        own = [f"{name}: {_shown(getattr(preset, f.name))}"
+               for name, preset in (presets or {}).items() if getattr(preset, f.name) != value]
+        if default_note or own or "default" not in text:  # else the help says it in words
+            default = default_note or "; ".join(
+                [f"default: {_shown(value)}"] * ("default" not in text) + own)
             text = f"{text} ({default})" if text else f"({default})"
         kwargs: dict[str, Any] = {"dest": dest(cls, f.name), "default": argparse.SUPPRESS,
                                   "help": text}
