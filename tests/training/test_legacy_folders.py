@@ -27,7 +27,7 @@ def test_a_run_folder_of_0_1_0_predicts_as_it_did(tmp_path, capsys) -> None:
     expected = pd.read_csv(LEGACY / "expected_predictions.csv")
     got = pd.read_csv(out)
     # The same columns, and the counts and low-signal flag columns added since 0.1.0.
-    assert list(got.columns) == [*expected.columns, "n_points", "n_bands", "flag"]
+    assert list(got.columns) == [*expected.columns, "n_points", "n_bands", "flag", "other_flags"]
     assert (got["predicted"] == expected["predicted"]).all()
     numbers = [c for c in expected.columns if c.startswith("p_") or c == "probability"]
     np.testing.assert_allclose(got[numbers], expected[numbers], rtol=0, atol=1e-6)
