@@ -191,14 +191,6 @@ def test_cross_val_score_and_pipeline(curves) -> None:
     assert set(pipe.predict(frame)) <= set(CLASSES)
 
 
-
-def test_light_curves_given_straight_to_a_splitter_name_star_samples(curves) -> None:
-    """scikit-learn makes an array of what it cannot index: LightCurves refuses, by name."""
-    y = curves.star_table()["label"].to_numpy()
-    with pytest.raises(TypeError, match=r"^LightCurves is not an array of samples: give "
-                                        r"scikit-learn StarSamples\(curves\)"):
-        cross_val_score(Classifier(**QUICK), curves, y, cv=2)
-
 def test_predicting_a_table_of_training_stars_says_so(fitted, curves) -> None:
     """The test part of a row-wise split (every star in both parts) gives 0.84 where
     stars held out give 0.79, and not only score says so; F1 and confusion go through predict."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
@@ -12,6 +14,8 @@ from lcformer.evaluation.flags import (
     FlagConfig,
     first_flag,
     flag_masks,
+    format_flags,
+    further_flags,
     other_flags,
     star_flags,
 )
@@ -73,6 +77,15 @@ def test_a_star_unlike_the_training_stars_is_flagged_before_a_weak_period() -> N
                        unlike_training=np.array([True, True]))
     assert other_flags(masks, 2).tolist() == ["no_significant_period;period_at_search_limit",
                                               "outside_training_range"]
+    # and predict's line counts them, with why for those it had not explained
+    further = further_flags(other_flags(masks, 2))
+    assert further == {"no_significant_period": 1, "period_at_search_limit": 1,
+                       "outside_training_range": 1}
+    line = format_flags(Counter(first_flag(masks, 2)), 2, further=further)
+    assert line is not None
+    assert ("(also, in the other_flags column: 1 outside_training_range, 1 "
+            "no_significant_period, 1 period_at_search_limit)") in line
+    assert "; period_at_search_limit: the best period is at the shortest searched" in line
 
 
 def test_a_period_unlike_its_class_is_the_least_serious_flag() -> None:

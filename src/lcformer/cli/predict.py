@@ -104,7 +104,7 @@ def _predict_to_file(args: argparse.Namespace, out: Path, options: dict[str, typ
     the run's ``model``."""
     from lcformer.data.reading.sniff import read_any
     from lcformer.data.splits import UNTRAINED
-    from lcformer.evaluation.flags import format_flags, trained_on_copies
+    from lcformer.evaluation.flags import format_flags, further_flags, trained_on_copies
     from lcformer.evaluation.new_star_reading import warn_of_older_readers
     from lcformer.evaluation.output_files import (
         problems_path,
@@ -151,7 +151,7 @@ def _predict_to_file(args: argparse.Namespace, out: Path, options: dict[str, typ
     if skipped is not None:
         _unclassified_lines(result.unclassified, f"-> {skipped}")
     flagged = format_flags(result.flag_counts, len(result.table), trained_on_copies(metadata),
-                           result.report.events)
+                           result.report.events, further_flags(result.table["other_flags"]))
     if flagged:
         print(flagged)
     if scores:
@@ -246,7 +246,7 @@ def _predict_partitioned(args: argparse.Namespace, partitions: list[Path],
         for reason, n in summary.reasons.most_common():
             print(f"  {n:>6,}  {reason}")
     flagged = format_flags(summary.flags, summary.classified, trained_on_copies(metadata),
-                           summary.report.events)
+                           summary.report.events, summary.further)
     if flagged:
         print(flagged)
     # Of every partition done, this run's and earlier ones' (read back): the labelled stars'

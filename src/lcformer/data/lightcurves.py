@@ -171,13 +171,6 @@ class LightCurves:
     def __len__(self) -> int:
         return self.n_curves
 
-    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        # scikit-learn's splitters (cross_val_score, train_test_split) make an array of
-        # what they cannot index, and then fail with "at least 1 dimension ... got scalar".
-        raise TypeError("LightCurves is not an array of samples: give scikit-learn "
-                        "StarSamples(curves), one sample per star, with y in the order of its "
-                        "stars (docs/api.md)")
-
     def curve(self, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(time, mag, err) of curve ``k`` (views, not copies)."""
         a, b = self.offsets[k], self.offsets[k + 1]

@@ -11,7 +11,7 @@ here: the CLI builds its options from :class:`FlagConfig`.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -231,14 +231,22 @@ def trained_on_copies(metadata: Mapping[str, Any]) -> bool:
     return bool(metadata.get("model", {}).get("shortened_copies"))
 
 
+def further_flags(other_flags: Iterable[str]) -> Counter[str]:
+    """Stars per flag of the ``other_flags`` column (:func:`other_flags`)."""
+    return Counter(f for text in other_flags if text for f in text.split(";"))
+
+
 def format_flags(counts: Counter[str], n_classified: int, copies: bool = False,
-                 events: Mapping[str, int] | None = None) -> str | None:
+                 events: Mapping[str, int] | None = None,
+                 further: Counter[str] | None = None) -> str | None:
     """A line on the flagged predictions, or None when there are none; ``copies``: the model
     was trained with shortened copies (``--shortened-copies``), so not told of them;
     ``events``: a drop report's, whose :data:`UNLIKE_EVENT` counts say why stars are
-    outside the training range."""
+    outside the training range; ``further``: :func:`further_flags`, which the first flag
+    hides (every star of a survey outside_training_range, some also at the search's limit)."""
     if not counts:
         return None
+    further = further or Counter()
     why_unlike = sorted(((n, k.removeprefix(UNLIKE_EVENT)) for k, n in (events or {}).items()
                          if k.startswith(UNLIKE_EVENT) and n), key=lambda x: -x[0])
     detail = {"outside_training_range": " [" + ", ".join(  # why: "no u band: 48 stars"
@@ -247,6 +255,8 @@ def format_flags(counts: Counter[str], n_classified: int, copies: bool = False,
     parts = ", ".join(f"{counts[f]:,} {f}{detail.get(f, '')}" for f in FLAGS if counts[f])
     others = [f for f in FLAGS if counts[f] and f not in SIGNAL_FLAGS]
     what = "rest on too little signal" if not others else "are flagged"
+    also = ", ".join(f"{further[f]:,} {f}" for f in FLAGS if further[f])
+    others += [f for f in FLAGS if further[f] and f not in SIGNAL_FLAGS and f not in others]
     why = {"period_unlike_class": "; period_unlike_class: the best period lies far outside "
                                   "those of the training stars of the predicted class (below "
                                   f"1/{TRAINING_MARGIN:g} of their {LOW} percentile or above "
@@ -276,4 +286,5 @@ def format_flags(counts: Counter[str], n_classified: int, copies: bool = False,
                                         "--shortened-copies)")}
     return (f"{sum(counts.values()):,} of {n_classified:,} predictions {what} ({parts}): "
             f"probabilities kept, marked in the flag column"
+            + (f" (also, in the other_flags column: {also})" if also else "")
             + "".join(why[f] for f in others))

@@ -79,7 +79,7 @@ def probability_column(cls: str) -> str:
 class Predictions:
     # one row per classified star: id, predicted, probability, p_<class>..., n_windows,
     # n_points, n_bands (what the model read of it), [PERIOD_COLUMNS of star models], flag,
-    # [SEEN, where the model keeps its training stars' fingerprints]
+    # other_flags, [SEEN, where the model keeps its training stars' fingerprints]
     table: pd.DataFrame
     unclassified: pd.DataFrame  # id, reason
     report: DropReport  # points and curves dropped by reason

@@ -69,7 +69,7 @@ from lcformer.data.reading.partitions import SeenStars, walk_files
 from lcformer.data.reading.tables import columns_said_once, read_long_table
 from lcformer.data.report import DropReport
 from lcformer.errors import ConfigError, ConfigMismatchError, InputError
-from lcformer.evaluation.flags import FLAG_RULES, FLAGS
+from lcformer.evaluation.flags import FLAG_RULES, FLAGS, further_flags
 from lcformer.evaluation.new_star_reading import trained_reading
 from lcformer.evaluation.predict import (
     COUNT_COLUMNS,
@@ -95,7 +95,7 @@ MANIFEST = "_predict.json"
 METADATA_KEY = b"lcformer"
 #: The text columns of an output partition ("" where empty), which a rerun reads back of the
 #: partitions done: the summary's counts and the score against the input's labels.
-STRING_COLUMNS = ("id", "predicted", "flag", "reason", "label", "split")
+STRING_COLUMNS = ("id", "predicted", "flag", "other_flags", "reason", "label", "split")
 
 
 def unread_hive_columns(path: Path, columns: Columns) -> None:
@@ -189,6 +189,7 @@ class StreamSummary:
     stars: int = 0
     classified: int = 0
     flags: Counter[str] = field(default_factory=Counter)
+    further: Counter[str] = field(default_factory=Counter)  # stars per flag of other_flags
     reasons: Counter[str] = field(default_factory=Counter)  # unclassified stars per reason
     report: DropReport = field(default_factory=DropReport)
     seconds: float = 0.0  # this run's
@@ -214,6 +215,7 @@ class StreamSummary:
         predicted = table["predicted"].to_numpy(dtype=object) != ""
         self.classified += int(predicted.sum())
         self.flags.update(f for f in table["flag"].tolist() if f)
+        self.further.update(further_flags(table["other_flags"].tolist()))
         self.reasons.update(r for r in table["reason"].tolist() if r)
         self.report.merge(report)
         # (SEEN where the outputs have it: not those of a model without fingerprints)
