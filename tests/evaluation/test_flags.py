@@ -141,6 +141,12 @@ def test_a_period_of_a_day_seen_by_night_is_flagged_as_an_alias() -> None:
                        period=np.array([1.0007, 0.9973, 1.0, 1.0, 0.6]), min_period=0.05)
     assert flags.tolist() == ["period_at_daily_alias", "period_at_daily_alias", "",
                               "no_significant_period", ""]
+    # A Mira of 129 d seen by night peaked at 0.9897 d: 1.0% from a solar day, 0.8% from a
+    # sidereal one; half a day is not flagged (RR Lyrae and binaries have such periods).
+    flags = star_flags(curves, ids, np.full(5, 1e-9), FlagConfig(),
+                       period=np.array([0.9897, 0.9860, 0.9897, 0.4994, 1.0102]),
+                       min_period=0.05)
+    assert flags.tolist() == ["period_at_daily_alias", "", "", "", ""]
 
 
 @given(st.lists(st.lists(st.booleans(), min_size=len(FLAGS), max_size=len(FLAGS)),
