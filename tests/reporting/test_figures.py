@@ -263,3 +263,28 @@ def test_an_ensembles_members_are_lines_of_their_own(tmp_path, monkeypatch):
     loss = fig.axes[0].get_lines()[0]
     x = np.asarray(loss.get_xdata(), dtype=float)
     assert len(x) == 9 and np.isnan(x[4]) and list(x[:4]) == list(x[5:]) == [1, 2, 3, 4]
+
+
+def test_a_folded_star_draws_its_bands_in_one_phase(tmp_path, monkeypatch):
+    """Each band folded from the star's first time, as the star views are: from its own first
+    time, a band that starts later was drawn up to half a cycle off (eros1's B and R)."""
+    from lcformer.data.lightcurves import LightCurves
+
+    saved = drawn_titles(monkeypatch)
+    period = 0.7
+    t_b = np.linspace(0.0, 30.0, 80)
+    t_r = t_b[6:] + 0.35  # R begins later, by a part of a cycle
+    curves = LightCurves.from_list(
+        [("s", band, t, 15 + np.sin(2 * np.pi * t / period), np.full(len(t), 0.01))
+         for band, t in (("B", t_b), ("R", t_r))])
+    stars = pd.DataFrame({"id": ["s"], "label": ["a"], "predicted": ["a"]})
+    periods = pd.DataFrame({"id": ["s"], "period": [period], "power": [0.9]})
+    figures.folded_curves_figure(curves, periods, stars, tmp_path / "folded.png")
+    (fig,) = saved
+    lines = fig.axes[1].get_lines()
+    assert [line.get_label() for line in lines] == ["B", "R"]
+    for line in lines:  # the same magnitude at the same phase in each band
+        phase = np.asarray(line.get_xdata(), dtype=float)
+        np.testing.assert_allclose(np.asarray(line.get_ydata(), dtype=float),
+                                   15 + np.sin(2 * np.pi * (phase + t_b[0] / period)),
+                                   atol=1e-6)

@@ -456,11 +456,14 @@ def folded_curves_figure(curves: Any, periods: pd.DataFrame, stars: pd.DataFrame
         ok = "" if star.label == star.predicted else " (wrong)"
         top.set_title(f"{star.id}: {star.label} -> {star.predicted}{ok}\nP = {period:.6g} d, "
                       f"power {power:.2f}", fontsize=7)  # 1.00026 d, not "1 d": an alias
+        # Every band from the star's first time, as the star views fold (one band's own first
+        # time drew eros1's B and R up to half a cycle apart).
+        t0 = min((t.min() for _, t, _, _ in bands if len(t)), default=0.0)
         for k, t, m, _ in bands:
             if not np.isfinite(period) or len(t) == 0:
-                x = t - t.min() if len(t) else t
+                x = t - t0
             else:
-                x = np.mod(t - t.min(), period) / period
+                x = np.mod(t - t0, period) / period
                 x, m = np.concatenate([x, x + 1]), np.concatenate([m, m])
             band = str(curves.bands[k])
             ax.plot(x, m, ".", ms=2, label=band or None, color=colour[band])
