@@ -27,7 +27,7 @@ from lcformer.api import (
 from lcformer.data.lightcurves import LightCurves
 from lcformer.data.synthetic import SyntheticConfig, make_synthetic
 from lcformer.data.tokens import TokenConfig
-from lcformer.errors import ConfigError, InputError, NothingToTrainError
+from lcformer.errors import ConfigError, InputError, LcformerWarning, NothingToTrainError
 from lcformer.models.config import ModelConfig
 from lcformer.training.config import RunConfig, TrainConfig
 
@@ -195,8 +195,9 @@ def test_predicting_a_table_of_training_stars_says_so(fitted, curves) -> None:
     """The test part of a row-wise split (every star in both parts) gives 0.84 where
     stars held out give 0.79, and not only score says so; F1 and confusion go through predict."""
     frame = curves.select(np.array([4, 0])).to_frame()
-    with pytest.warns(UserWarning, match=r"^predict: 2 of the 2 stars of this table were fit "
-                                         r"on .*split StarSamples\(X\)"):
+    # (LcformerWarning: what a service filters alone)
+    with pytest.warns(LcformerWarning, match=r"^predict: 2 of the 2 stars of this table were "
+                                             r"fit on .*split StarSamples\(X\)"):
         fitted.predict(frame)
     with warnings.catch_warnings():
         warnings.simplefilter("error")

@@ -17,6 +17,7 @@ _LAZY = {
     "Columns": "lcformer.data.reading.config",
     "BandColumns": "lcformer.data.reading.config",
     "DropReport": "lcformer.data.report",
+    "LcformerWarning": "lcformer.errors",
     "flux_to_magnitudes": "lcformer.data.reading.flux",
     # The settings, one dataclass each (docs/api.md), in pipeline order.
     "ReadConfig": "lcformer.data.reading.config",

@@ -42,8 +42,8 @@ from lcformer.data.report import DropReport
 from lcformer.data.splits import UNTRAINED, VAL_FRACTION, carve_validation
 from lcformer.data.tokens import TokenConfig
 from lcformer.data.views import ViewConfig
-from lcformer.errors import ConfigError, InputError, NothingToTrainError
-from lcformer.evaluation.new_star_reading import warn_of_older_readers
+from lcformer.errors import ConfigError, InputError, LcformerWarning, NothingToTrainError
+from lcformer.evaluation.new_star_reading import older_readers
 from lcformer.evaluation.predict import (
     SEEN,
     Predictions,
@@ -377,11 +377,8 @@ class Classifier(ClassifierMixin, BaseEstimator):
         device = self.train.device if self.train is not None else TrainConfig().device
         # A run trained with --band-names reads new stars' bands so (as predict does).
         lcs = rename_bands(lcs, model_prepare_config(self.metadata_).reading.band_map, "X", read)
-        with warnings.catch_warnings(record=True) as older:  # (a run of an older lcformer)
-            warnings.simplefilter("always")
-            warn_of_older_readers(self.metadata_, read)
-        for said in older:  # at the user's line
-            _warn(str(said.message))
+        for said in older_readers(self.metadata_, read):  # (a run of an older lcformer)
+            _warn(said)
         predictions = predict_stars(model, self.metadata_, lcs, device=device)
         predictions.report.merge(read)
         _warn_of_drops("predict", predictions.report, lcs, "predict_table(X).report")
@@ -610,7 +607,7 @@ def _warn(message: str) -> None:
     frame, level = sys._getframe(1), 2
     while frame is not None and frame.f_code.co_filename == __file__:
         frame, level = frame.f_back, level + 1
-    warnings.warn(message, stacklevel=level)
+    warnings.warn(message, LcformerWarning, stacklevel=level)
 
 
 def _table_rows(data: Any) -> int | None:

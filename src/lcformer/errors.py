@@ -37,3 +37,11 @@ class CorruptFileError(LcformerError, ValueError):
 class TrainingDivergedError(LcformerError, ArithmeticError):
     """The network's loss became infinite or NaN: its weights overflowed (a learning rate too
     high for the data); the message says at which epoch and what to lower."""
+
+
+class LcformerWarning(UserWarning):
+    """The Python API's warnings (what a call dropped, flagged or could not classify), so
+    that a service classifying star by star can filter them alone: pandas resets Python's
+    memory of the warnings shown on every call, so neither the default filter nor "once"
+    shows a text only once in a long-running process. ``warnings.simplefilter("ignore",
+    LcformerWarning)`` silences them; ``predict_table(X)`` holds what they say."""

@@ -123,18 +123,21 @@ READER_CHANGES = (
 )
 
 
-def warn_of_older_readers(metadata: dict[str, Any], report: DropReport) -> None:
-    """A run whose training files were read by readers before a change of
+def older_readers(metadata: dict[str, Any], report: DropReport) -> list[str]:
+    """What to say of a run whose training files were read by readers before a change of
     :data:`READER_CHANGES` (a star's several files read as several stars, Gaia's points
     without errors, a good-row flag read as a bad-row one), where this input's ``report``
-    shows files read by that change: said, as the model may not know them as it reads them
-    now."""
+    shows files read by that change: the model may not know them as it reads them now."""
     made = metadata.get("readers")
     if not isinstance(made, int):
-        return
-    for events, first, what in READER_CHANGES:
-        found = [event for event in events if report.events[event]]
-        if made < first and found:
-            warnings.warn(f"this run's training files were read by an earlier lcformer "
-                          f"(readers {made}), which {what.format(events=', '.join(found))}",
-                          stacklevel=2)
+        return []
+    return [f"this run's training files were read by an earlier lcformer (readers {made}), "
+            f"which {what.format(events=', '.join(found))}"
+            for events, first, what in READER_CHANGES
+            if made < first and (found := [e for e in events if report.events[e]])]
+
+
+def warn_of_older_readers(metadata: dict[str, Any], report: DropReport) -> None:
+    """:func:`older_readers`, warned of."""
+    for said in older_readers(metadata, report):
+        warnings.warn(said, stacklevel=2)
