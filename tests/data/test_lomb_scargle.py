@@ -14,13 +14,19 @@ def blas_threads() -> list[int]:
     return [found["num_threads"] for found in threadpool_info() if found["user_api"] == "blas"]
 
 
-def test_threads_that_overlap_leave_blas_as_they_found_it() -> None:
-    """A service classifying from several threads: the first in limits BLAS to one thread,
-    and only the last out lifts the limit (each restoring what it found left one thread)."""
-    before = blas_threads()
-    if not any(n > 1 for n in before):
-        pytest.skip(f"BLAS runs one thread already ({before}): there is no limit to lift")
-    first_in, second_in, first_out = threading.Event(), threading.Event(), threading.Event()
+@pytest.fixture
+def before() -> list[int]:
+    found = blas_threads()
+    if not any(n > 1 for n in found):
+        pytest.skip(f"BLAS runs one thread already ({found}): there is no limit to lift")
+    return found
+
+
+def test_threads_that_overlap_leave_blas_as_they_found_it(before) -> None:
+    """A service classifying from several threads, each of which lives on: the first in
+    limits BLAS to one thread, and only the last out lifts the limit (each restoring what it
+    found left one thread for good), though it is not the thread that set it."""
+    first_in, second_in, first_out, second_out, end = (threading.Event() for _ in range(5))
     inside: list[list[int]] = []
 
     def first() -> None:
@@ -28,6 +34,7 @@ def test_threads_that_overlap_leave_blas_as_they_found_it() -> None:
             first_in.set()
             second_in.wait(10)
         first_out.set()
+        end.wait(10)  # alive still: the thread that set the limit
 
     def second() -> None:
         first_in.wait(10)
@@ -35,11 +42,43 @@ def test_threads_that_overlap_leave_blas_as_they_found_it() -> None:
             second_in.set()
             first_out.wait(10)
             inside.append(blas_threads())  # the first has left; this one is still in
+        second_out.set()
+        end.wait(10)
 
     threads = [threading.Thread(target=first), threading.Thread(target=second)]
     for thread in threads:
         thread.start()
+    second_out.wait(20)
+    after = blas_threads()
+    end.set()
     for thread in threads:
         thread.join(20)
     assert inside == [[1] * len(before)]
-    assert blas_threads() == before
+    assert after == before
+
+
+def test_threads_that_take_turns_each_get_one_blas_thread(before) -> None:
+    """One thread's search, then another's, both threads alive: the second is limited too
+    (the first thread to set a limit had kept the right to set it)."""
+    first_done, second_done, end = (threading.Event() for _ in range(3))
+    inside: list[list[int]] = []
+
+    def search(wait: threading.Event | None, done: threading.Event) -> None:
+        if wait is not None:
+            wait.wait(10)
+        with one_blas_thread():
+            inside.append(blas_threads())
+        done.set()
+        end.wait(10)
+
+    threads = [threading.Thread(target=search, args=(None, first_done)),
+               threading.Thread(target=search, args=(first_done, second_done))]
+    for thread in threads:
+        thread.start()
+    second_done.wait(20)
+    after = blas_threads()
+    end.set()
+    for thread in threads:
+        thread.join(20)
+    assert inside == [[1] * len(before)] * 2
+    assert after == before

@@ -253,6 +253,18 @@ def _blas_controller() -> Any:
     return ThreadpoolController()
 
 
+def _free_blas_control() -> None:
+    """threadpoolctl (3.8) lets one thread set OpenBLAS's thread count, the first to try,
+    until it is cleared: the thread that lifts the limit is not always the one that set it,
+    and a later thread must be able to set it again."""
+    import threadpoolctl
+
+    clear = getattr(getattr(threadpoolctl, "OpenBLASController", None),
+                    "clear_controlling_thread", None)
+    if clear is not None:
+        clear(force=True)
+
+
 @contextmanager
 def one_blas_thread() -> Iterator[None]:
     """BLAS limited to the calling thread. The refinement's products are small; OpenBLAS's own
@@ -261,7 +273,9 @@ def one_blas_thread() -> Iterator[None]:
     global _blas_users, _blas_limit
     with _BLAS_LOCK:
         if _blas_users == 0:
+            _free_blas_control()
             _blas_limit = _blas_controller().limit(limits=1, user_api="blas")
+            _free_blas_control()
         _blas_users += 1
     try:
         yield
@@ -269,7 +283,9 @@ def one_blas_thread() -> Iterator[None]:
         with _BLAS_LOCK:
             _blas_users -= 1
             if _blas_users == 0:
+                _free_blas_control()
                 _blas_limit.restore_original_limits()
+                _free_blas_control()
                 _blas_limit = None
 
 
