@@ -40,8 +40,8 @@ class TrainingDivergedError(LcformerError, ArithmeticError):
 
 
 class LcformerWarning(UserWarning):
-    """The Python API's warnings (what a call dropped, flagged or could not classify), so
-    that a service classifying star by star can filter them alone: pandas resets Python's
-    memory of the warnings shown on every call, so neither the default filter nor "once"
-    shows a text only once in a long-running process. ``warnings.simplefilter("ignore",
-    LcformerWarning)`` silences them; ``predict_table(X)`` holds what they say."""
+    """Every warning lcformer gives (what a call read, dropped, flagged or could not
+    classify), so that a service classifying star by star can filter them alone: pandas
+    resets Python's memory of the warnings shown on every call, so neither the default filter
+    nor "once" shows a text only once in a long-running process. ``warnings.simplefilter(
+    "ignore", LcformerWarning)`` silences them; ``predict_table(X)`` holds the counts."""

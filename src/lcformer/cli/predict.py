@@ -21,7 +21,7 @@ from lcformer.data.datasets import REGISTRY
 from lcformer.data.reading.config import Columns, ReadConfig
 from lcformer.data.report import DropReport
 from lcformer.data.tokens import TokenConfig
-from lcformer.errors import ConfigError, InputError
+from lcformer.errors import ConfigError, InputError, LcformerWarning
 from lcformer.evaluation.flags import FlagConfig
 from lcformer.training.config import TrainConfig
 
@@ -52,7 +52,7 @@ def run_reading(args: argparse.Namespace, metadata: dict[str, typing.Any]
             warnings.warn(f"--class-names renames labels to {list_text(unknown)}, which the "
                           f"model was not trained on (its classes: "
                           f"{list_text(metadata['classes'])}): their stars are not scored",
-                          stacklevel=2)
+                          LcformerWarning, stacklevel=2)
     if inherited.options():
         print(f"reading the input as the run's training tables were read: "
               f"{inherited.options()} (give these options to read it otherwise; the "
@@ -182,7 +182,7 @@ def _say_of_unmatched_class_names(args: argparse.Namespace, reading: ReadConfig,
     if labelled and "class_names" in given(args, ReadConfig):
         said = unmatched_class_names(reading.class_map, report, set())
         if said is not None:
-            warnings.warn(f"{args.input}: {said}", stacklevel=2)
+            warnings.warn(f"{args.input}: {said}", LcformerWarning, stacklevel=2)
 
 
 def _unclassified_lines(unclassified: typing.Any, where: str) -> None:

@@ -27,7 +27,7 @@ import pandas as pd
 from lcformer.config import Config, setting
 from lcformer.data.lightcurves import LightCurves
 from lcformer.data.report import DropReport
-from lcformer.errors import ConfigError
+from lcformer.errors import ConfigError, LcformerWarning
 
 #: Longest span of a star (days): 274 years, more than any photometric archive holds. A star
 #: that spans more mixes time systems (JD and MJD, or HJD - 2450000): no period is searched.
@@ -169,7 +169,7 @@ def _warn_of_rounded_times(time: np.ndarray, duplicate: np.ndarray) -> None:
     warnings.warn(f"{n_repeats:,} of {len(time):,} points repeat another point's time and are "
                   f"dropped, and every time is a whole number ({finite[0]:.0f}, ...): the times "
                   f"look rounded (a spreadsheet saves 2451870.41 as 2.45187E+06); give them "
-                  f"with their decimals", stacklevel=3)
+                  f"with their decimals", LcformerWarning, stacklevel=3)
 
 
 def _say(report: DropReport, curves: pd.DataFrame, event: str, stars: np.ndarray,
@@ -178,7 +178,7 @@ def _say(report: DropReport, curves: pd.DataFrame, event: str, stars: np.ndarray
     report.note(event, len(stars))
     if len(stars):
         warnings.warn(f"{len(stars):,} star(s) {what}; the first, {stars[0]}, has "
-                      f"{_band_times(curves, stars[0])}", stacklevel=4)
+                      f"{_band_times(curves, stars[0])}", LcformerWarning, stacklevel=4)
 
 
 def _band_times(curves: pd.DataFrame, star: str) -> str:
@@ -222,7 +222,7 @@ def _drop_bad_values(lcs: LightCurves, config: CleaningConfig,
                       f"({n_negative_flux:,}, negative_flux_mag): "
                       f"negative fluxes' magnitudes with a sign, as ATLAS writes them; read "
                       f"the flux columns to keep those points (ATLAS: --columns "
-                      f"mag=uJy,err=duJy --flux --zero-point 23.9)", stacklevel=3)
+                      f"mag=uJy,err=duJy --flux --zero-point 23.9)", LcformerWarning, stacklevel=3)
     report.drop_points("bad_err", np.count_nonzero(bad_err))
     report.drop_points("large_err", np.count_nonzero(large_err))
     ok &= ~large_err
@@ -261,7 +261,7 @@ def _say_of_zeros(lcs: LightCurves, zero: np.ndarray, others: np.ndarray,
                       f"all lie more than {ZERO_MAG_GAP:g} mag from 0 are read as points: if "
                       f"they are empty cells written as 0, train (or prepare) with "
                       f"--sentinel-values 0, which the run's predictions keep (counted as "
-                      f"{ZERO_MAGS})", stacklevel=4)
+                      f"{ZERO_MAGS})", LcformerWarning, stacklevel=4)
 
 
 def _reaches(lcs: LightCurves, ok: np.ndarray, mag: float) -> np.ndarray:

@@ -27,7 +27,7 @@ from lcformer.data.reading.config import Columns
 from lcformer.data.reading.files import IPAC_SUFFIXES, TABLE_SUFFIXES
 from lcformer.data.report import DropReport
 from lcformer.data.tokens import TokenConfig
-from lcformer.errors import DatasetNotFoundError, InputError, LcformerError
+from lcformer.errors import DatasetNotFoundError, InputError, LcformerError, LcformerWarning
 from lcformer.hardware import first_process
 
 DATA_DIR_ENV = "LCFORMER_DATA_DIR"
@@ -139,7 +139,7 @@ def unread_beside(folder: Path, read: set[str], report: DropReport) -> None:
                       f"{' and '.join(sorted(read & {p.name for p in entries}))} are "
                       f"not read ({first_few(unread, 3)}): a long table is read alone, with "
                       f"its labels.csv; move the others to a folder of their own, or join "
-                      f"them into it", stacklevel=2)
+                      f"them into it", LcformerWarning, stacklevel=2)
 
 
 def _warn_of_labels_named_otherwise(folder: Path, report: DropReport) -> None:
@@ -154,7 +154,7 @@ def _warn_of_labels_named_otherwise(folder: Path, report: DropReport) -> None:
         report.note("labels_named_otherwise_not_read", len(others))
         warnings.warn(f"{folder}: {others[0]!r} is not read: a table's labels are read from "
                       f"a file named labels.csv (comma-separated, id,class), beside it; "
-                      f"rename (or save) it so", stacklevel=2)
+                      f"rename (or save) it so", LcformerWarning, stacklevel=2)
 
 
 def _richards(folder: Path, report: DropReport, columns: Columns | None = None,
@@ -618,7 +618,7 @@ def prepare_dataset(dataset: str, config: PrepareConfig | None = None,
     said = unmatched_class_names(config.reading.class_map, done[0].report, set(done[0].classes))
     if said is not None and first_process():  # (once under torchrun)
         # (a typo, or another case, would rename nothing without a word)
-        warnings.warn(f"{spec.name}: {said}", stacklevel=2)
+        warnings.warn(f"{spec.name}: {said}", LcformerWarning, stacklevel=2)
     return done
 
 

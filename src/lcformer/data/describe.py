@@ -21,7 +21,7 @@ from lcformer.data.reading.per_star import ARCHIVE_SUFFIXES, archive_catalogue, 
 from lcformer.data.reading.sniff import read_any, read_dataset
 from lcformer.data.report import DropReport
 from lcformer.data.views import order_bands
-from lcformer.errors import DatasetNotFoundError
+from lcformer.errors import DatasetNotFoundError, LcformerWarning
 
 UNLABELLED = "(unlabelled)"
 
@@ -98,7 +98,7 @@ def describe(dataset: str, data_dir: str | None = None,
         said = unmatched_class_names((reading or ReadConfig()).class_map, report,
                                      set(lcs.labels.astype(str).tolist()))
         if said is not None:
-            warnings.warn(f"{name}: {said}", stacklevel=2)
+            warnings.warn(f"{name}: {said}", LcformerWarning, stacklevel=2)
     # A star without a class (in the light curves, not in the labels) is one row of its own,
     # "(unlabelled)", not a class with an empty name; prepare drops such stars (no_label).
     labels = (pd.Series(lcs.labels, dtype=object).replace("", UNLABELLED)

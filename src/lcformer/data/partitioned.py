@@ -62,7 +62,7 @@ from lcformer.data.reading.tables import columns_said_once, read_long_table
 from lcformer.data.report import DropReport, kept_warnings
 from lcformer.data.samples import SampleInfo, make_samples
 from lcformer.data.views import band_vocabulary, order_bands
-from lcformer.errors import NothingToTrainError
+from lcformer.errors import LcformerWarning, NothingToTrainError
 
 
 @dataclass(frozen=True)
@@ -109,7 +109,7 @@ def prepare_partitions(name: str, table: PartitionedTable, input_hash: str,
                     return
             whole.append(True)
         warnings.warn(f"{why}. Reading the whole table into memory instead of one "
-                      f"partition at a time", stacklevel=3)
+                      f"partition at a time", LcformerWarning, stacklevel=3)
         report = DropReport()
         with columns_said_once(), kept_warnings(report):  # (said anew: the first pass's not)
             data = build(name, read_whole(report), config, input_hash, report, n_jobs=n_jobs,

@@ -71,6 +71,7 @@ from lcformer.errors import (
     CorruptFileError,
     DatasetNotFoundError,
     InputError,
+    LcformerWarning,
     NothingToTrainError,
 )
 from lcformer.hardware import first_process
@@ -365,7 +366,7 @@ def cached(name: str, input_hash: str, config: PrepareConfig, out_root: str | Pa
                 said.add(path)
             for text in reused.drop_report.warnings:
                 warnings.warn(f"{text} [said when {name} was prepared; that preparation is "
-                              f"reused: {path}]", stacklevel=3)
+                              f"reused: {path}]", LcformerWarning, stacklevel=3)
         return reused, True
     write(path)  # (its warnings said as it read)
     if (said := SAID_IN_COMMAND.get()) is not None:
@@ -553,7 +554,7 @@ def warn_of_classes_in_two_cases(labels: set[str], name: str) -> None:
                       f"{what}, so they are {len(first)} classes"
                       + (f" ({len(twins) - 1} more such group(s))" if len(twins) > 1 else "")
                       + f"; spell them alike if they are one (--class-names "
-                        f"{shlex.quote(merge)})", stacklevel=3)
+                        f"{shlex.quote(merge)})", LcformerWarning, stacklevel=3)
 
 
 #: Class names that say a star has no known type, in a catalogue's own words (compared in
@@ -573,7 +574,7 @@ def warn_of_classes_of_no_type(labels: set[str], chosen: tuple[str, ...] | None,
                                         f"name no type, yet are trained as classes")
         warnings.warn(f"{name}: {what} that the model learns and predicts; leave those "
                       f"stars' class empty (they are then not trained on), or choose the "
-                      f"classes to train (--classes)", stacklevel=3)
+                      f"classes to train (--classes)", LcformerWarning, stacklevel=3)
 
 
 def check_classes(config: PrepareConfig, labels: set[str] | None, name: str) -> None:
@@ -649,7 +650,8 @@ def drop_small_classes(lcs: LightCurves, samples: Samples, min_windows: int,
     named = sorted(map(str, small))  # named, not only counted
     warnings.warn(f"{len(named):,} class(es) with fewer than {min_windows:,} "
                   f"{'stars' if star_views else 'samples'} dropped (--min-class-windows): "
-                  f"{', '.join(named[:12])}{', ...' if len(named) > 12 else ''}", stacklevel=2)
+                  f"{', '.join(named[:12])}{', ...' if len(named) > 12 else ''}",
+                  LcformerWarning, stacklevel=2)
     keep_index = np.flatnonzero(~drop)
     new_index = np.full(lcs.n_curves, -1)
     new_index[keep_index] = np.arange(len(keep_index))

@@ -19,7 +19,7 @@ from sklearn.model_selection import StratifiedKFold
 
 from lcformer.data.fingerprints import copy_groups
 from lcformer.data.lightcurves import ragged_ranges
-from lcformer.errors import ConfigError, InputError
+from lcformer.errors import ConfigError, InputError, LcformerWarning
 
 if TYPE_CHECKING:
     from lcformer.data.prepared import PreparedDataset
@@ -269,7 +269,8 @@ def keep_copies_together(parts: np.ndarray, data: PreparedDataset) -> np.ndarray
         warnings.warn(f"{len(copied):,} stars are copies of one another's points under other "
                       f"ids ({first.size:,} groups, each one light curve, all or in part, "
                       f"listed under several ids); {moved:,} moved to their group's part of "
-                      f"the split, so that no test star's copy is trained on", stacklevel=2)
+                      f"the split, so that no test star's copy is trained on",
+                      LcformerWarning, stacklevel=2)
     _warn_of_copies_of_two_classes(data, copied, group[copied])
     return out
 
@@ -303,7 +304,7 @@ def _warn_of_copies_of_two_classes(data: PreparedDataset, copied: np.ndarray,
                   f"classes, so that each copy is trained or scored with its own class, one "
                   f"of them wrong: {' | '.join(named)}{' | ...' if len(torn) > 3 else ''}; "
                   f"give each light curve one class (a cross-match that matched one star "
-                  f"twice)", stacklevel=3)
+                  f"twice)", LcformerWarning, stacklevel=3)
 
 
 def sample_sets(data: PreparedDataset, parts: np.ndarray, sample_per_class: int | None,

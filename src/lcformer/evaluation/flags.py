@@ -190,7 +190,8 @@ def flag_masks(cleaned: LightCurves, ids: np.ndarray, fap: np.ndarray | None,
 MIN_CYCLES, ALIAS_WIDTH = 10.0, 0.01
 #: The solar day and the sidereal one (days): nightly sampling repeats at either, and a slow
 #: variable's alias lies beside whichever the survey's pointing follows (eros1's Miras of 108
-#: and 129 d peaked at 0.988 and 0.990 d, 1.2% from a solar day, 0.8% from a sidereal one).
+#: and 129 d peaked at 0.988 and 0.990 d: 1.2% and 1.0% from a solar day, 0.9% and 0.7% from a
+#: sidereal one).
 DAYS = (1.0, 0.99726957)
 
 

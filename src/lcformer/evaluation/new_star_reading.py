@@ -15,7 +15,7 @@ from lcformer.data.reading.config import Columns, ReadConfig
 from lcformer.data.reading.flux import ASINH_SINCE
 from lcformer.data.reading.one_star import ONE_STAR_EVENTS, ONE_STAR_READERS
 from lcformer.data.report import DropReport
-from lcformer.errors import ConfigError
+from lcformer.errors import ConfigError, LcformerWarning
 from lcformer.evaluation.predict import model_prepare_config
 
 
@@ -28,7 +28,8 @@ def trained_reading(metadata: dict[str, Any]) -> ReadConfig:
         warnings.warn("this model was trained on fluxes read as -2.5 log10(flux) magnitudes, "
                       "with fluxes at or below zero dropped, by an earlier lcformer; new stars' "
                       "fluxes are read as asinh magnitudes, which differ for faint points: "
-                      "train it again for predictions of faint stars", stacklevel=1)
+                      "train it again for predictions of faint stars",
+                      LcformerWarning, stacklevel=1)
     return reading
 
 
@@ -70,7 +71,7 @@ def new_star_reading(trained: ReadConfig, reading: ReadConfig, given: Mapping[st
             warnings.warn(f"--flux without --zero-point reads the fluxes with "
                           f"{reading.zero_point:g} (Jy), and this run was trained on "
                           f"magnitudes: give the zero point that puts these fluxes on its "
-                          f"magnitude scale", stacklevel=2)
+                          f"magnitude scale", LcformerWarning, stacklevel=2)
         else:
             inherited = inherited.replace(flux=True, zero_point=trained.zero_point)
             reading = reading.replace(zero_point=trained.zero_point)
@@ -84,7 +85,8 @@ def new_star_reading(trained: ReadConfig, reading: ReadConfig, given: Mapping[st
         warnings.warn(f"--zero-point {reading.zero_point:g}: the run's training fluxes were "
                       f"read with {trained.zero_point:g}, so the same fluxes come out "
                       f"{reading.zero_point - trained.zero_point:+g} mag from what the model "
-                      f"learnt (right only if these fluxes are in other units)", stacklevel=2)
+                      f"learnt (right only if these fluxes are in other units)",
+                      LcformerWarning, stacklevel=2)
     if "band_names" not in given and trained.band_names:
         inherited = inherited.replace(band_names=trained.band_names)
         reading = reading.replace(band_names=trained.band_names)
@@ -140,4 +142,4 @@ def older_readers(metadata: dict[str, Any], report: DropReport) -> list[str]:
 def warn_of_older_readers(metadata: dict[str, Any], report: DropReport) -> None:
     """:func:`older_readers`, warned of."""
     for said in older_readers(metadata, report):
-        warnings.warn(said, stacklevel=2)
+        warnings.warn(said, LcformerWarning, stacklevel=2)

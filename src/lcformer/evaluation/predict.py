@@ -48,7 +48,7 @@ from lcformer.data.training_ranges import (
     shares_of,
     unlike_training,
 )
-from lcformer.errors import ConfigError
+from lcformer.errors import ConfigError, LcformerWarning
 from lcformer.evaluation.flags import FlagConfig, first_flag, flag_masks, other_flags
 from lcformer.hardware import AUTO_DEVICE, pick_device
 from lcformer.models.inference import BATCH, star_probabilities, window_probabilities
@@ -278,7 +278,7 @@ def in_model_bands(lcs: LightCurves, bands: list[str], report: DropReport,
                           f"know (its bands: {', '.join(bands)}), are not used "
                           f"(band_the_model_lacks): if they are its bands under other names, "
                           f"rename them (--band-names, or ReadConfig(band_names=...) in "
-                          f"Python)", stacklevel=3)
+                          f"Python)", LcformerWarning, stacklevel=3)
         lcs = lcs.select(np.flatnonzero(known))
     input_names = _as_model_band(given, bands, curves)[0]
     usable = np.isin(input_names.astype(str), bands)

@@ -43,7 +43,7 @@ from lcformer.data.features import CLIP, ERROR_FEATURES, MIN_POINTS, star_featur
 from lcformer.data.prepared import PreparedDataset
 from lcformer.data.report import DropReport
 from lcformer.data.splits import assign_splits, resolved_split, split_record
-from lcformer.errors import LcformerError, NothingToTrainError
+from lcformer.errors import LcformerError, LcformerWarning, NothingToTrainError
 from lcformer.evaluation.metrics import classification_metrics, score_text
 from lcformer.evaluation.records import RunRecord, read_records, write_records
 from lcformer.hardware import cpu_jobs, cpu_model
@@ -193,7 +193,7 @@ def _known_features(x: np.ndarray, train: np.ndarray, names: list[str], bands: l
         causes.append(", ".join(others[:3]) + (", ..." if len(others) > 3 else ""))
     warnings.warn(f"{dataset}: {len(lost)} of {len(names)} light-curve features have no value "
                   f"for any training star ({'; '.join(causes)}); the baseline's classifiers "
-                  f"leave them out", stacklevel=3)
+                  f"leave them out", LcformerWarning, stacklevel=3)
     return ~unknown
 
 

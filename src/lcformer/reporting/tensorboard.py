@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from lcformer.config import dotted
-from lcformer.errors import LcformerError
+from lcformer.errors import LcformerError, LcformerWarning
 
 if TYPE_CHECKING:
     from torch.utils.tensorboard import SummaryWriter
@@ -96,7 +96,7 @@ def confusion_image(confusion: np.ndarray, classes: Sequence[str], title: str = 
     return np.asarray(canvas.buffer_rgba())[..., :3].copy()
 
 
-class TensorBoardWarning(UserWarning):
+class TensorBoardWarning(LcformerWarning):
     """TensorBoard logging failed during a run and was switched off; the run went on."""
 
 

@@ -48,7 +48,7 @@ from lcformer.data.training_ranges import (
     stored_ranges,
     training_ranges,
 )
-from lcformer.errors import ConfigError, NothingToTrainError
+from lcformer.errors import ConfigError, LcformerWarning, NothingToTrainError
 from lcformer.hardware import pick_device
 from lcformer.models import ModelConfig, model_from_config
 from lcformer.models.ensemble import Ensemble
@@ -204,7 +204,7 @@ def _train_networks(members: list[Model], learned: dict[str, SampleSet],
                 and distributed.is_main()):
             warnings.warn(f"--resume: {folder} records epochs (history.csv) but holds no "
                           f"last.safetensors to continue from, so its training starts again "
-                          f"from the first epoch", stacklevel=3)
+                          f"from the first epoch", LcformerWarning, stacklevel=3)
         elif (resume and folder is not None and not (folder / LAST_FILE).is_file()
               and distributed.is_main()):  # killed before its first epoch was saved
             print(f"--resume: {folder}: no epoch was saved before it stopped; training starts "
@@ -274,7 +274,7 @@ def _shortened_copies(data: PreparedDataset, train: SampleSet, copies: int,
                       f"{', '.join(names[:5])}{', ...' if len(names) > 5 else ''} kept "
                       f"{data.config.cleaning.min_points} points in a band, so the model learns "
                       f"no shortened copy of {'that class' if len(names) == 1 else 'those'}",
-                      stacklevel=3)
+                      LcformerWarning, stacklevel=3)
     return made
 
 
@@ -324,7 +324,7 @@ def _seen_stars(data: PreparedDataset, sets: dict[str, SampleSet],
         warnings.warn(f"{len(ids):,} training stars: their sketches are not kept (more than "
                       f"{MAX_SKETCHED_STARS:,} would overfill the checkpoint's header), so "
                       f"predict recognises a copy of one only with all of its points",
-                      stacklevel=2)
+                      LcformerWarning, stacklevel=2)
         return stored
     # Of these stars alone (a test star's runs tell nothing of theirs), copies counted once.
     kept = cleaned["id"].isin(ids).to_numpy()

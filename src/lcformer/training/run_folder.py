@@ -33,7 +33,7 @@ import tomli_w
 
 from lcformer import __version__, atomic
 from lcformer.config import Config, dotted, earlier_settings
-from lcformer.errors import ConfigMismatchError, CorruptFileError, RunNotFoundError
+from lcformer.errors import ConfigMismatchError, CorruptFileError, LcformerWarning, RunNotFoundError
 from lcformer.models.config import STAR_MODEL
 from lcformer.training.config import RunConfig
 
@@ -328,7 +328,7 @@ def load_model(run_dir: str | Path, which: Checkpoint = DEFAULT_CHECKPOINT
         # A run killed (or still running) keeps its best epoch so far under the final name.
         warnings.warn(f"{run_dir}: the run has not finished (no metrics.json), so its "
                       f"{path.name} is the {which} epoch so far, not the finished model: "
-                      f"{how_to_finish(Path(run_dir))}", stacklevel=3)
+                      f"{how_to_finish(Path(run_dir))}", LcformerWarning, stacklevel=3)
     state, metadata, _ = load_checkpoint(path)
     missing = [k for k in ("model", "classes") if not metadata.get(k)]
     if missing:

@@ -17,7 +17,7 @@ import pandas as pd
 
 from lcformer.data.lightcurves import LightCurves
 from lcformer.data.report import DropReport
-from lcformer.errors import InputError
+from lcformer.errors import InputError, LcformerWarning
 
 
 def rename_bands(curves: LightCurves, names: dict[str, str], source: str,
@@ -38,7 +38,7 @@ def rename_bands(curves: LightCurves, names: dict[str, str], source: str,
             return curves
         found = ", ".join(sorted(str(b) or "no band" for b in bands.unique()))
         warnings.warn(f"{source}: --band-names renames {', '.join(sorted(names))}, and no "
-                      f"curve has such a band (its bands: {found})", stacklevel=3)
+                      f"curve has such a band (its bands: {found})", LcformerWarning, stacklevel=3)
         return curves
     _warn_of_a_shifted_renaming(bands, names, source)
     new = bands.replace(names)
@@ -64,4 +64,4 @@ def _warn_of_a_shifted_renaming(bands: pd.Series, names: dict[str, str], source:
     if unmatched and left:
         warnings.warn(f"{source}: --band-names renames {', '.join(unmatched)}, which no curve "
                       f"has, and leaves band(s) {', '.join(left)} as they are: check that it "
-                      f"names the bands as the file does", stacklevel=4)
+                      f"names the bands as the file does", LcformerWarning, stacklevel=4)

@@ -11,6 +11,7 @@ import warnings
 from collections.abc import Callable, Sequence
 
 from lcformer.data.reading.config import Columns
+from lcformer.errors import LcformerWarning
 
 #: Column names that hold each row's band in survey tables (ZTF's filtercode and fid, Gaia's
 #: band, "FILTER" of many FITS files, ASAS-SN Sky Patrol 2's phot_filter), compared ignoring
@@ -477,7 +478,7 @@ def difference_flux_text(found: list[str], mag: str) -> str | None:
 def warn_of_difference_flux(found: list[str], mag: str) -> None:
     """Say :func:`difference_flux_text` where ``mag`` is a difference-image flux."""
     if (text := difference_flux_text(found, mag)) is not None:
-        warnings.warn(text, stacklevel=3)
+        warnings.warn(text, LcformerWarning, stacklevel=3)
 
 
 def survey_layout_hint(found: list[str]) -> str:

@@ -17,7 +17,7 @@ from lcformer.data.lightcurves import MISSING_WORDS, LightCurves, label_array
 from lcformer.data.reading.column_names import is_good_flag_name, is_number
 from lcformer.data.reading.files import LIMIT
 from lcformer.data.report import DropReport
-from lcformer.errors import ConfigError
+from lcformer.errors import ConfigError, LcformerWarning
 
 #: An ISO 8601 date, with a time of day and a time zone or not (2020-01-06T01:30:57.4Z).
 _ISO_DATE = re.compile(r"^\s*\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d*)?)?)?"
@@ -61,7 +61,7 @@ def days_of_dates(series: pd.Series, sink: DropReport,
                           f"night has several points they share one time (all but the first "
                           f"are dropped as duplicate_time...); give each point's time (ISO "
                           f"8601 2021-03-04T05:06:07, or MJD) (counted as {DAYS_ONLY})",
-                          stacklevel=2)
+                          LcformerWarning, stacklevel=2)
         return (series - pd.Timestamp("1858-11-17")) / pd.Timedelta(days=1)
     if pd.api.types.is_timedelta64_dtype(series):
         sink.note("time_dates_read_as_mjd", len(series))
@@ -249,7 +249,7 @@ def warn_of_empty_time(time: np.ndarray, name: str, others: dict[str, np.ndarray
             warnings.warn(f"the time column {name!r} is empty in {where}, which cleaning "
                           f"drops (non_finite), where column {other!r} has times: if it is the "
                           f"time, give --columns time={other} (counted as {event})",
-                          stacklevel=3)
+                          LcformerWarning, stacklevel=3)
             return
 
 
@@ -271,11 +271,11 @@ def warn_of_most_flagged(flagged: np.ndarray, name: str, bits: int) -> None:
         warnings.warn(f"the flag column {name!r}, named as marking good rows, drops most rows "
                       f"(those of 0, false or bad; counted as flagged): if its 0 means a good "
                       f"row, name it with --columns flag= (none) and keep the good rows "
-                      f"yourself", stacklevel=3)
+                      f"yourself", LcformerWarning, stacklevel=3)
     elif mostly_flagged(flagged, bits):
         warnings.warn(f"the flag column {name!r} drops most rows (those of a non-zero value; "
                       f"counted as flagged): if only some of its bits mean a bad measurement, "
-                      f"keep the others with --flag-bits MASK", stacklevel=3)
+                      f"keep the others with --flag-bits MASK", LcformerWarning, stacklevel=3)
 
 
 def whole_numbers(values: pd.Series) -> pd.Series:
@@ -370,7 +370,7 @@ def id_text(ids: pd.Series, column: str, name: str, sink: DropReport) -> np.ndar
             # in words of no file nor id, so once for a folder of partitions
             warnings.warn(f"column '{column}': ids that differ only by spaces around them "
                           f"(as 'a' and 'a ') are read as one star (id_spaces_removed)",
-                          stacklevel=3)
+                          LcformerWarning, stacklevel=3)
         text = stripped
     _warn_of_ids_differing_by_leading_zeros(text, column, sink)
     out = np.asarray(text, dtype=object)[codes]
@@ -399,7 +399,7 @@ def _warn_of_ids_differing_by_leading_zeros(ids: pd.Index, column: str,
     warnings.warn(f"column '{column}': {int(twins.sum()):,} star ids differ from another only "
                   f"by leading zeros ({pair[0]!r} and {pair[1]!r}): each is read as a star of "
                   f"its own; if they are one star, write its ids alike (counted as "
-                  f"{LEADING_ZEROS})", stacklevel=4)
+                  f"{LEADING_ZEROS})", LcformerWarning, stacklevel=4)
 
 
 def star_values(id_codes: np.ndarray, star_first: np.ndarray, values: Any, what: str,

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from lcformer.data.report import DropReport
-from lcformer.errors import InputError
+from lcformer.errors import InputError, LcformerWarning
 
 PathLike = str | os.PathLike
 FITS_SUFFIXES = (".fits", ".fit", ".fts", ".fits.gz", ".fit.gz", ".fts.gz")
@@ -137,7 +137,7 @@ def warn_of_a_large_table_file(path: Path) -> None:
                       f"{' (compressed)' if packed else ''} is read whole, into several times "
                       f"its size in memory (nothing shows while it is read); for bounded "
                       f"memory write it as a folder of Parquet partitions, each star's rows in "
-                      f"one (docs/scale.md)", stacklevel=3)
+                      f"one (docs/scale.md)", LcformerWarning, stacklevel=3)
 
 
 def first_few(items: Sequence[object], n: int) -> str:

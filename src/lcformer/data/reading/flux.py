@@ -24,7 +24,7 @@ from lcformer.data.reading.class_names import rename_classes
 from lcformer.data.reading.config import ReadConfig
 from lcformer.data.report import DropReport
 from lcformer.data.views import order_bands
-from lcformer.errors import InputError
+from lcformer.errors import InputError, LcformerWarning
 
 MAG_LIMIT = 40.0  # |value| above this is not a magnitude
 CODE_SHARE = 0.05  # one exact value repeated on this share of the points: a "no data" code
@@ -122,7 +122,7 @@ def to_magnitudes(curves: LightCurves, config: ReadConfig, source: str,
                           f"line were read by position, their second column as the flux "
                           f"(--flux), not by the names {config.columns.mag!r} and "
                           f"{config.columns.err!r}: check that it holds the fluxes",
-                          stacklevel=2)
+                          LcformerWarning, stacklevel=2)
         _warn_of_other_declared_unit(config, source, report)
         units = {bare: (found[1] if (found := re.search(r"\(([^()]*)\)$", bare))
                         else bare.rsplit("_", 1)[-1]) for bare in named}  # flux(mJy), uJy
@@ -131,7 +131,8 @@ def to_magnitudes(curves: LightCurves, config: ReadConfig, source: str,
                 warnings.warn(f"{source}: the flux column {bare!r} is named after a unit whose "
                               f"AB zero point is {UNIT_ZERO_POINTS[unit]:g}, and --zero-point "
                               f"is {config.zero_point:g}: if the fluxes are in that unit, give "
-                              f"--zero-point {UNIT_ZERO_POINTS[unit]:g}", stacklevel=2)
+                              f"--zero-point {UNIT_ZERO_POINTS[unit]:g}",
+                              LcformerWarning, stacklevel=2)
                 break
         medians = _curve_medians(curves)  # (once, for both checks)
         if (near_one := normalised_share(curves, medians)) >= NORMALISED_SHARE:
@@ -141,14 +142,15 @@ def to_magnitudes(curves: LightCurves, config: ReadConfig, source: str,
                           f"(TESS's or Kepler's), they carry no brightness, and every star's "
                           f"magnitude comes out near --zero-point ({config.zero_point:g}); "
                           f"train and predict on fluxes normalised alike, or read the "
-                          f"un-normalised ones (SAP_FLUX, PDCSAP_FLUX)", stacklevel=2)
+                          f"un-normalised ones (SAP_FLUX, PDCSAP_FLUX)",
+                          LcformerWarning, stacklevel=2)
         elif (mixed := normalised_beside_others(medians)) is not None:
             warnings.warn(f"{source}: {mixed[0]:,} curves' fluxes have a median within "
                           f"{NORMALISED_WITHIN:g} of 1 (normalised, as lightkurve's stitch "
                           f"leaves them) beside {mixed[1]:,} of a median of {UNNORMALISED:g} "
                           f"or more: their magnitudes differ by the normalisation, not the "
                           f"stars' brightness, and a model learns that; read all the fluxes "
-                          f"alike", stacklevel=2)
+                          f"alike", LcformerWarning, stacklevel=2)
         converted = flux_to_magnitudes(curves, config.zero_point, report)
         declared = any(key.startswith(DECLARED_FLUX_UNIT) for key in report.events)
         _warn_of_negative_magnitudes(converted, config, source, declared or any(
@@ -188,7 +190,7 @@ def _warn_of_other_declared_unit(config: ReadConfig, source: str, report: DropRe
                       f"{config.zero_point:g}: the magnitudes are "
                       f"{config.zero_point - zero_point:+.2f} mag from AB ones; give "
                       f"--zero-point {zero_point:g} unless this zero point is meant (a Vega "
-                      f"one)", stacklevel=3)
+                      f"one)", LcformerWarning, stacklevel=3)
 
 
 def names_magnitudes(name: str) -> bool:
@@ -270,7 +272,7 @@ def _warn_of_negative_magnitudes(curves: LightCurves, config: ReadConfig, source
                       f"(the magnitude of a flux of 1 in it: AB's for Jy "
                       f"{UNIT_ZERO_POINTS['Jy']:g}, for uJy {UNIT_ZERO_POINTS['uJy']:g}, for nJy "
                       f"{UNIT_ZERO_POINTS['nJy']:g}; TESS's "
-                      f"e-/s: 20.44); it is {config.zero_point:g}", stacklevel=3)
+                      f"e-/s: 20.44); it is {config.zero_point:g}", LcformerWarning, stacklevel=3)
 
 
 #: Zero points of calibrated fluxes, the same in every band: AB's of the Jy units, of SDSS's
@@ -291,7 +293,7 @@ def _warn_of_one_zero_point_for_counts(curves: LightCurves, config: ReadConfig) 
                       f"whose zero point is each band's own (Gaia's G, BP and RP), which would "
                       f"put colours off: read those bands' magnitudes instead (Gaia's "
                       f"g_transit_mag, bp_mag, rp_mag), or convert each band's fluxes before "
-                      f"reading", stacklevel=3)
+                      f"reading", LcformerWarning, stacklevel=3)
 
 
 #: The softening of asinh magnitudes, in units of a curve's median flux error: Lupton, Gunn &
@@ -401,7 +403,7 @@ def _warn_of_difference_fluxes(curves: LightCurves, far: np.ndarray) -> None:
         warnings.warn(f"{stars:,} star(s) have many different fluxes more than "
                       f"{FAR_BELOW_ZERO:g} errors below zero, dropped as no_data_flux: if "
                       f"these are difference-image fluxes (ZTF's forcediffimflux), add each "
-                      f"star's reference flux first: --flux reads total fluxes",
+                      f"star's reference flux first: --flux reads total fluxes", LcformerWarning,
                       stacklevel=3)
 
 
@@ -433,7 +435,7 @@ def _warn_of_stars_centred_on_zero(curves: LightCurves, measured: np.ndarray,
                       f"zero, {CENTRED_SHARE:.0%} or more negative): difference-image fluxes "
                       f"(Rubin's psfFlux, ZTF's forcediffimflux) need each star's reference "
                       f"flux added first, as --flux reads total fluxes; a star below the "
-                      f"noise cannot be classified", stacklevel=3)
+                      f"noise cannot be classified", LcformerWarning, stacklevel=3)
 
 
 #: A star's curve (without flux errors: no asinh magnitudes) losing this share of its fluxes
@@ -456,4 +458,4 @@ def _warn_of_biased_bands(curves: LightCurves, non_positive: np.ndarray) -> None
         warnings.warn(f"band {band or '(unnamed)'}: {n:,} star(s) lose a quarter or more of "
                       f"their fluxes there (zero or negative, dropped as non_positive_flux); "
                       f"what is kept of them is their upward noise, so their magnitudes in "
-                      f"it come out too bright", stacklevel=3)
+                      f"it come out too bright", LcformerWarning, stacklevel=3)

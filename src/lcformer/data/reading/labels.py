@@ -20,7 +20,7 @@ from lcformer.data.reading.columns import rounded_id, rounded_id_text
 from lcformer.data.reading.config import Columns
 from lcformer.data.reading.files import PathLike, first_few, names_text, no_rows, read_str_table
 from lcformer.data.report import DropReport
-from lcformer.errors import InputError
+from lcformer.errors import InputError, LcformerWarning
 
 
 def join_labels(
@@ -58,7 +58,7 @@ def join_labels(
                           f"{labels_name(labels)} for {stars:,} star(s) (star "
                           f"{str(curves.ids[first])!r}: {str(own[first])!r} in the table, "
                           f"{joined.labels[first]!r} in the labels); the labels table's are "
-                          f"used", stacklevel=2)
+                          f"used", LcformerWarning, stacklevel=2)
     return joined
 
 
@@ -89,7 +89,7 @@ def empty_labels_file(name: str, what: str, sink: DropReport) -> None:
     sink.note("empty_labels_file")
     sink.problem(f"{no_rows(name)}: an empty {what} {_EMPTY}")
     warnings.warn(f"{no_rows(name)}: read as no labels, as if it were absent; prepare and "
-                  f"train refuse it until it is filled in", stacklevel=3)
+                  f"train refuse it until it is filled in", LcformerWarning, stacklevel=3)
 
 
 #: How the problem line of a labels file without a class column ends.
@@ -104,7 +104,7 @@ def classless_labels_file(name: str, found: list[str], label: str, sink: DropRep
     sink.problem(f"{name}: no class column {label!r} (found {', '.join(found)}): "
                  f"{_CLASSLESS}")
     warnings.warn(f"{name}: read as no labels, as it has no class column {label!r}; prepare "
-                  f"and train refuse it until it has one (--columns class=NAME)",
+                  f"and train refuse it until it has one (--columns class=NAME)", LcformerWarning,
                   stacklevel=3)
 
 

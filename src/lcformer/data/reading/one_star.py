@@ -22,6 +22,7 @@ import pandas as pd
 from lcformer.data.lightcurves import LightCurves
 from lcformer.data.reading.star_file import Curve
 from lcformer.data.report import DropReport
+from lcformer.errors import LcformerWarning
 
 COMPRESSED_SUFFIXES = (".gz", ".bz2", ".xz")
 #: Folder names that are a photometric band (compared as written: R and r are two filters).
@@ -214,7 +215,7 @@ def join_curves(ids: list[str], bands: list[str], arrays: list[Curve], values: l
                       f"{high:.6g}): a mission's apertures differ so from quarter to quarter, "
                       f"and the period search then finds the steps; normalise each file to "
                       f"its median first (lightkurve's stitch) unless the star varies more "
-                      f"slowly than a file lasts (a Mira)", stacklevel=3)
+                      f"slowly than a file lasts (a Mira)", LcformerWarning, stacklevel=3)
     firsts = [rows[0] for rows in at.values()]
     return ([ids[k] for k in firsts], [bands[k] for k in firsts], joined,
             [[next((v[k] for k in rows if v[k]), "") for rows in at.values()]

@@ -61,7 +61,7 @@ from lcformer.data.reading.one_star import (
 from lcformer.data.reading.positions import ONE_STAR_ARCSEC, SEVERAL_POSITIONS
 from lcformer.data.reading.star_file import Curve, header_object, is_votable, parse_curves
 from lcformer.data.report import DropReport
-from lcformer.errors import InputError
+from lcformer.errors import InputError, LcformerWarning
 
 ARCHIVE_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".zip")
 # Files that are never light curves, skipped when no ``suffix`` says which files are data.
@@ -951,7 +951,7 @@ def _read_one(load: Callable[[], bytes], shown: str, sink: DropReport,
                       f"and are read as one star: a cone search that took in a neighbour joins "
                       f"two stars' points (its period and class then mix both); keep the "
                       f"rows of the star's own ids (counted as {SEVERAL_POSITIONS}: this is "
-                      f"the first such file)", stacklevel=2)
+                      f"the first such file)", LcformerWarning, stacklevel=2)
     sink.merge(own)
     return curves, header_object(data)
 

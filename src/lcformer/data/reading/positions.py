@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from lcformer.data.report import DropReport
+from lcformer.errors import LcformerWarning
 
 #: Rows all within this of each other are one star's, whatever ids they carry: a ZTF
 #: download of one star holds an oid per filter and field.
@@ -113,4 +114,4 @@ def warn_of_ids_sharing_positions(frame: pd.DataFrame, ids: np.ndarray, where: s
                   f"oid) has each band classified alone, without its colour, and its ids on "
                   f"both sides of a train/test split; give --columns id= a column that names "
                   f"the star, or join the ids first (counted as {SHARED_POSITION})",
-                  stacklevel=3)
+                  LcformerWarning, stacklevel=3)

@@ -52,7 +52,7 @@ from lcformer.data.reading.positions import one_position
 from lcformer.data.reading.star_file import parse_curves
 from lcformer.data.reading.tables import read_long_table
 from lcformer.data.report import DropReport
-from lcformer.errors import ConfigError, DatasetNotFoundError, InputError
+from lcformer.errors import ConfigError, DatasetNotFoundError, InputError, LcformerWarning
 
 if TYPE_CHECKING:
     from lcformer.data.datasets import DatasetSpec
@@ -203,7 +203,7 @@ def _warn_of_bands_by_case(curves: LightCurves, source: Path) -> None:
         shown = ", ".join(sorted(twins)[:6])
         warnings.warn(f"{source}: bands {shown} differ only in case and are read as different "
                       f"bands (Gaia's G is not SDSS's g): if they are one, give them one name",
-                      stacklevel=3)
+                      LcformerWarning, stacklevel=3)
 
 
 def nothing_read(problems: list[str], source: Path) -> InputError:

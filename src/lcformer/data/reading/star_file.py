@@ -63,6 +63,7 @@ from lcformer.data.reading.positions import (
     several_positions,
 )
 from lcformer.data.report import DropReport
+from lcformer.errors import LcformerWarning
 
 _ROLES = ("time", "mag", "err")
 Curve = tuple[np.ndarray, np.ndarray, np.ndarray]  # time, mag, err of one band
@@ -303,7 +304,7 @@ def _warn_of_other_bands(names: list[str], read: set[int],
             for band, wanted in bands.items()]
     message = other_bands_warning(bare, {bare[i] for i in read}, mags)
     if message is not None:
-        warnings.warn(message, stacklevel=2)
+        warnings.warn(message, LcformerWarning, stacklevel=2)
 
 
 def _by_band(curves: dict[str, Curve], names: list[str], words: Callable[[int], np.ndarray],
@@ -612,13 +613,15 @@ def _warn_of_columns_by_position(commented: list[str]) -> None:
                                                                  strict=False))
         warnings.warn(f"files whose comment line names their columns ({names_text(commented)})"
                       f" are read by position, as {taken}: where another column is the "
-                      f"magnitude, name it with --columns mag=NAME,err=NAME", stacklevel=4)
+                      f"magnitude, name it with --columns mag=NAME,err=NAME",
+                      LcformerWarning, stacklevel=4)
     else:
         warnings.warn("files without a header are read as time, mag, err from their first "
                       "three columns, and their other columns are not read "
                       "(extra_columns_not_read): where those hold another band (EROS's time B "
                       "errB R errR), add a first line naming each column, and --columns "
-                      "mag:B=B,err:B=errB,mag:R=R,err:R=errR reads both", stacklevel=4)
+                      "mag:B=B,err:B=errB,mag:R=R,err:R=errR reads both",
+                      LcformerWarning, stacklevel=4)
 
 
 def _one_star(ids: np.ndarray, name: str, at_row: Callable[[int, str], FileProblem]

@@ -86,6 +86,7 @@ from lcformer.data.reading.nested import exploded, list_columns, nested_columns,
 from lcformer.data.reading.partitions import join_split_curves, partition_files
 from lcformer.data.reading.positions import position_columns, warn_of_ids_sharing_positions
 from lcformer.data.report import DropReport
+from lcformer.errors import LcformerWarning
 
 DEFAULT_COLUMNS = Columns()
 #: VizieR's (CDS's) limit flag of a column: ``l_Vmag`` holds "<" where ``Vmag`` is a limit.
@@ -584,7 +585,7 @@ def _say(message: str) -> None:
         if message in said:
             return
         said.add(message)
-    warnings.warn(message, stacklevel=4)
+    warnings.warn(message, LcformerWarning, stacklevel=4)
 
 
 def _say_of_columns(found: list[str], columns: Columns, use: dict[str, str],
