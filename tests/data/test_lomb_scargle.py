@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 
 import pytest
-from threadpoolctl import threadpool_info
+from threadpoolctl import ThreadpoolController, threadpool_info
 
-from lcformer.data.lomb_scargle import one_blas_thread
+from lcformer.data.lomb_scargle import _free_blas_control, one_blas_thread
 
 
 def blas_threads() -> list[int]:
@@ -15,11 +16,18 @@ def blas_threads() -> list[int]:
 
 
 @pytest.fixture
-def before() -> list[int]:
+def before() -> Iterator[list[int]]:
+    """BLAS at two threads (whatever the machine's own count: one on a one-CPU runner), put
+    back as it was afterwards, with no thread holding threadpoolctl's control of it."""
+    limit = ThreadpoolController().limit(limits=2, user_api="blas")
+    _free_blas_control()
     found = blas_threads()
-    if not any(n > 1 for n in found):
-        pytest.skip(f"BLAS runs one thread already ({found}): there is no limit to lift")
-    return found
+    if not found:
+        pytest.skip("no BLAS library that threadpoolctl can limit is loaded")
+    yield found
+    _free_blas_control()
+    limit.restore_original_limits()
+    _free_blas_control()
 
 
 def test_threads_that_overlap_leave_blas_as_they_found_it(before) -> None:

@@ -7,6 +7,7 @@ bands' powers into one statistic. Why each is done so: that module's docstring.
 from __future__ import annotations
 
 import functools
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -237,11 +238,24 @@ def _phasors(freq: np.ndarray, t: np.ndarray, single: bool) -> np.ndarray:
 
 
 #: Threads inside :func:`one_blas_thread`, and the limit the first one set, which the last one
-#: lifts: BLAS's thread count is the process's, so threads that overlapped each restoring
-#: what it found left a service's BLAS at one thread for good.
+#: lifts: NumPy's OpenBLAS has one thread count for the process, so threads that overlapped
+#: each restoring what it found left a service's BLAS at one thread for good. (A BLAS whose
+#: count is per thread, MKL or an OpenBLAS built on OpenMP, is limited in the first thread
+#: in only: the others' products run on its threads, a matter of speed, not of results.)
 _BLAS_LOCK = threading.Lock()
 _blas_users = 0
 _blas_limit: Any = None
+
+
+def _after_fork_in_child() -> None:
+    """A child forked while a thread was inside starts with no one inside (and a lock that
+    no thread of its own holds)."""
+    global _BLAS_LOCK, _blas_users, _blas_limit
+    _BLAS_LOCK, _blas_users, _blas_limit = threading.Lock(), 0, None
+
+
+if hasattr(os, "register_at_fork"):  # (not on Windows)
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 @functools.cache
