@@ -249,6 +249,19 @@ def test_a_table_with_a_column_of_its_own_is_not_one_stars_file(tmp_path: Path) 
                                          r"several stars \(names guessed"):
         read_any(str(path))
 
+    # AAVSO's downloads name the star in "Star Name": several stars joined in one file were
+    # read as one star (their points merged, those at a shared JD dropped); one star's
+    # download is still that star's file.
+    path = tmp_path / "aavso.csv"
+    path.write_text('"JD","Magnitude","Uncertainty","Star Name"\n'
+                    '"2450000.1","7.1","0.1","R Leo"\n"2450000.1","9.3","0.1","R Hya"\n')
+    aavso = ReadConfig(columns=Columns(time="JD", err="Uncertainty"))
+    with pytest.raises(InputError, match=r"and id=Star Name if it holds several stars"):
+        read_any(str(path), reading=aavso)
+    path.write_text('"JD","Magnitude","Uncertainty","Star Name"\n'
+                    '"2450000.1","7.1","0.1","R Leo"\n"2450001.1","7.3","0.1","R Leo"\n')
+    assert read_any(str(path), reading=aavso).n_stars == 1
+
 
 TAP = "fieldid,tileid,seqn,obsid,dateobs,rmag,rerr,bmag,berr,rcut,bcut,ramp,bamp\n"
 

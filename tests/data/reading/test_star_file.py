@@ -649,3 +649,19 @@ def test_decimal_commas_under_a_comma_header_are_refused() -> None:
                           report)
     np.testing.assert_array_equal(curves[""][1], [15.134, 15.2])
     assert report.events["extra_columns_not_read"] == 1
+
+
+def test_tab_separated_names_with_spaces_or_empty_fields_ask_for_csv() -> None:
+    """AAVSO's tab-delimited download ("Observer Code", an empty Uncertainty) read by
+    whitespace put fields out of place ("found 13 columns, expected 36", or "no header line"):
+    such a file is told to be saved comma-separated. Tabs without either read as before."""
+    spaced = "JD\tMagnitude\tUncertainty\tObserver Code\n2450000.1\t7.1\t0.1\tABC\n"
+    with pytest.raises(FileProblem, match=r"^line 1: tab-separated, with a column name holding "
+                                          r"spaces \('Observer Code'\).*comma-separated"):
+        parse_columns(spaced)
+    empty = "JD\tMagnitude\tUncertainty\tObserver\n2450000.1\t7.1\t\tABC\n"
+    with pytest.raises(FileProblem, match=r"tab-separated, with fields left empty"):
+        parse_columns(empty)
+    t, m, e = parse_columns("jd\tmag\terr\t\n2450000.1\t7.1\t0.1\t\n2450001.1\t7.2\t0.1\t\n")
+    assert (t.tolist(), m.tolist(), e.tolist()) == ([2450000.1, 2450001.1], [7.1, 7.2],
+                                                    [0.1, 0.1])

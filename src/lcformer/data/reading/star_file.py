@@ -76,6 +76,26 @@ _COMPRESSED: dict[bytes, Callable[[bytes], bytes]] = {
 _COMPRESSION_NAMES = {GZIP_MAGIC: "gzip", b"BZh": "bzip2", b"\xfd7zXZ\x00": "xz"}
 #: A field with nothing (or only blanks) in it, between commas or at a line's ends.
 _EMPTY_FIELD = re.compile(r"(?<=,)[ \t]*(?=,|\r?$)|^[ \t]*(?=,)", re.MULTILINE)
+#: A tab-separated field left empty between two others (two tabs in a row).
+_EMPTY_TAB_FIELD = re.compile(r"\t[ ]*\t")
+
+
+def _refuse_tab_fields(text: str) -> None:
+    """Tab-separated text whose column names hold spaces, or whose fields can be empty, is
+    read here by whitespace, field by field out of place (AAVSO's tab-delimited download:
+    "Observer Code", empty uncertainties): a FileProblem that says to save it as CSV."""
+    lines = text.splitlines()
+    at = next((i for i, line in enumerate(lines) if line.strip()
+               and not line.lstrip().startswith("#")), None)
+    if at is None or "\t" not in lines[at]:
+        return
+    spaced = [f.strip() for f in lines[at].split("\t") if " " in f.strip()]
+    if spaced or _EMPTY_TAB_FIELD.search(text):
+        why = (f"a column name holding spaces ({spaced[0]!r})" if spaced
+               else "fields left empty")
+        raise FileProblem(at + 1, f"tab-separated, with {why}, which whitespace splits out "
+                          f"of place: save the file comma-separated (CSV; AAVSO's download: "
+                          f"comma-delimited)")
 #: A quoted field of a CSV line ("9.5", "clouds, moon"), and one without a comma in it.
 _QUOTED_FIELD = re.compile(r'"[^"\n]*"')
 _PLAIN_QUOTED_FIELD = re.compile(r'"([^",\n]*)"')
@@ -176,6 +196,7 @@ def _parse_text(text: str, sink: DropReport, columns: Columns | None, strict_col
     """:func:`_parse_curves` of a file's text (``converted``: comma-separated text made of an
     IPAC table, whose missing values are already ``nan``)."""
     text = _unquoted(text)
+    _refuse_tab_fields(text)
     given = frozenset(n.lower() for n in named_roles(columns, True).values() if n)
     header_line, names, first_line, first, commented = header_and_first_line(text, given)
     named = {role: name for role, name in named_roles(columns, strict_columns, names).items()
