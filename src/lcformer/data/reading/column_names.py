@@ -130,7 +130,7 @@ def is_number(token: str) -> bool:
 #: ZTF's ``oid``: one star's IRSA light curve holds an oid per field and filter.
 ID_NAMES = ("id", "star", "star_id", "starid", "source_id", "sourceid", "objectid", "object_id",
             "objid", "obj_id", "name", "object", "target", "masterid",
-            "star name", "star_name", "starname",  # AAVSO's AID downloads: Star Name
+            "star name",  # AAVSO's AID downloads
             "locus_id",  # ANTARES's loci (Fink's i:objectId: bare_name)
             "asas_sn_id")  # pyasassn's light curves of several stars
 #: Where a table of several stars goes, said where one is met among per-star files.

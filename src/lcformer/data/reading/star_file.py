@@ -76,26 +76,22 @@ _COMPRESSED: dict[bytes, Callable[[bytes], bytes]] = {
 _COMPRESSION_NAMES = {GZIP_MAGIC: "gzip", b"BZh": "bzip2", b"\xfd7zXZ\x00": "xz"}
 #: A field with nothing (or only blanks) in it, between commas or at a line's ends.
 _EMPTY_FIELD = re.compile(r"(?<=,)[ \t]*(?=,|\r?$)|^[ \t]*(?=,)", re.MULTILINE)
-#: A tab-separated field left empty between two others (two tabs in a row).
-_EMPTY_TAB_FIELD = re.compile(r"\t[ ]*\t")
 
 
-def _refuse_tab_fields(text: str) -> None:
-    """Tab-separated text whose column names hold spaces, or whose fields can be empty, is
-    read here by whitespace, field by field out of place (AAVSO's tab-delimited download:
-    "Observer Code", empty uncertainties): a FileProblem that says to save it as CSV."""
-    lines = text.splitlines()
-    at = next((i for i, line in enumerate(lines) if line.strip()
-               and not line.lstrip().startswith("#")), None)
-    if at is None or "\t" not in lines[at]:
-        return
-    spaced = [f.strip() for f in lines[at].split("\t") if " " in f.strip()]
-    if spaced or _EMPTY_TAB_FIELD.search(text):
-        why = (f"a column name holding spaces ({spaced[0]!r})" if spaced
-               else "fields left empty")
-        raise FileProblem(at + 1, f"tab-separated, with {why}, which whitespace splits out "
-                          f"of place: save the file comma-separated (CSV; AAVSO's download: "
-                          f"comma-delimited)")
+def _tab_hint(text: str) -> str:
+    """For an error of a file that does not read: where its header is tab-separated with
+    names that hold spaces ("Observer Code" in AAVSO's tab-delimited download), which
+    whitespace splits apart, the way out."""
+    header = next((line for line in text.splitlines()
+                   if line.strip() and not line.lstrip().startswith("#")), "")
+    if "\t" not in header or "," in header:
+        return ""
+    spaced = [f.strip() for f in header.split("\t") if " " in f.strip()]
+    return (f" (a tab-separated file whose column names hold spaces, as {spaced[0]!r}, "
+            f"is read split at every space: save it comma-separated, as CSV)"
+            if spaced else "")
+
+
 #: A quoted field of a CSV line ("9.5", "clouds, moon"), and one without a comma in it.
 _QUOTED_FIELD = re.compile(r'"[^"\n]*"')
 _PLAIN_QUOTED_FIELD = re.compile(r'"([^",\n]*)"')
@@ -196,7 +192,6 @@ def _parse_text(text: str, sink: DropReport, columns: Columns | None, strict_col
     """:func:`_parse_curves` of a file's text (``converted``: comma-separated text made of an
     IPAC table, whose missing values are already ``nan``)."""
     text = _unquoted(text)
-    _refuse_tab_fields(text)
     given = frozenset(n.lower() for n in named_roles(columns, True).values() if n)
     header_line, names, first_line, first, commented = header_and_first_line(text, given)
     named = {role: name for role, name in named_roles(columns, strict_columns, names).items()
@@ -205,7 +200,8 @@ def _parse_text(text: str, sink: DropReport, columns: Columns | None, strict_col
         raise FileProblem(first_line, f"no header line to find --columns "
                           f"{','.join(f'{r}={n}' for r, n in named.items())} in; a file "
                           f"without one is read as time, mag[, err] in that order: add a "
-                          f"first line naming each column (time B errB R errR) to the files")
+                          f"first line naming each column (time B errB R errR) to the files"
+                          f"{_tab_hint(text)}")
     if not names and {"time", "mag", "err"} & set(named_roles(columns, True)):
         sink.note(BY_POSITION)  # a run's names of the columns read by position
     delimiter = "," if "," in first else None
@@ -250,7 +246,7 @@ def _parse_text(text: str, sink: DropReport, columns: Columns | None, strict_col
                    "" if delimiter else " (a value left blank? whitespace-separated columns "
                    "cannot be empty: write nan)")
             raise FileProblem(line, f"found {found} columns, expected {n_columns} as on line "
-                              f"{first_line}{why}")
+                              f"{first_line}{why}{_tab_hint(text)}")
         unread = [i for i in range(n_columns) if i not in (*usecols, *band_at, *flag_at)]
         if _hold_values(unread, names, first, text, header_line, delimiter):
             sink.note("extra_columns_not_read")  # a trailing comma's empty field is not one
