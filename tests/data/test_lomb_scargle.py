@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from threadpoolctl import ThreadpoolController, threadpool_info
@@ -30,6 +30,21 @@ def before() -> Iterator[list[int]]:
     _free_blas_control()
 
 
+def blas_threads_once_done(targets: list[Callable[[], None]], done: threading.Event,
+                           end: threading.Event) -> list[int]:
+    """BLAS's threads once ``done`` is set by ``targets``' threads, which live on until then
+    (a thread that ended would give up threadpoolctl's control of BLAS by itself)."""
+    threads = [threading.Thread(target=target) for target in targets]
+    for thread in threads:
+        thread.start()
+    done.wait(20)
+    after = blas_threads()
+    end.set()
+    for thread in threads:
+        thread.join(20)
+    return after
+
+
 def test_threads_that_overlap_leave_blas_as_they_found_it(before) -> None:
     """A service classifying from several threads, each of which lives on: the first in
     limits BLAS to one thread, and only the last out lifts the limit (each restoring what it
@@ -53,14 +68,7 @@ def test_threads_that_overlap_leave_blas_as_they_found_it(before) -> None:
         second_out.set()
         end.wait(10)
 
-    threads = [threading.Thread(target=first), threading.Thread(target=second)]
-    for thread in threads:
-        thread.start()
-    second_out.wait(20)
-    after = blas_threads()
-    end.set()
-    for thread in threads:
-        thread.join(20)
+    after = blas_threads_once_done([first, second], second_out, end)
     assert inside == [[1] * len(before)]
     assert after == before
 
@@ -79,14 +87,7 @@ def test_threads_that_take_turns_each_get_one_blas_thread(before) -> None:
         done.set()
         end.wait(10)
 
-    threads = [threading.Thread(target=search, args=(None, first_done)),
-               threading.Thread(target=search, args=(first_done, second_done))]
-    for thread in threads:
-        thread.start()
-    second_done.wait(20)
-    after = blas_threads()
-    end.set()
-    for thread in threads:
-        thread.join(20)
+    after = blas_threads_once_done([lambda: search(None, first_done),
+                                    lambda: search(first_done, second_done)], second_done, end)
     assert inside == [[1] * len(before)] * 2
     assert after == before
