@@ -45,7 +45,8 @@ FLAGS = ("few_points", "constant", "no_period", "outside_training_range",
 #: period_unlike_class; 7: not constant where a star varies beyond twice its errors with a
 #: significant period; 8: outside_training_range also where a band's errors are unknown and
 #: the training stars' were known; 9: period_at_daily_alias; 10: the other_flags column, and
-#: period_at_daily_alias beside the sidereal day too).
+#: a day's alias beside the sidereal day too, in period_at_daily_alias and in constant's
+#: exemption).
 FLAG_RULES = 10
 #: Flags of a prediction on too little signal; the others say it may mislead for another reason.
 SIGNAL_FLAGS = ("few_points", "constant", "no_period", "no_significant_period")
