@@ -663,6 +663,12 @@ def test_a_tab_separated_file_that_does_not_read_says_to_save_it_as_csv() -> Non
                                           r"'Observer Code', is read split at every space: "
                                           r"save it comma-separated, as CSV\)"):
         parse_columns(spaced)
+    # A band column after the spaced name lay beyond the rows' last field: NumPy's "invalid
+    # column index 5", an internal error, where this is a file's problem.
+    with pytest.raises(FileProblem, match=r"^line 2: found 5 columns, and the header names 6 "
+                                          r".*save it comma-separated"):
+        parse_columns("JD\tMagnitude\tUncertainty\tObserver Code\tBand\n"
+                      "2450000.1\t7.1\t0.1\tABC\tV\n")
     t, m, e = parse_columns("time\tmag\terr\tobserver code\n1.0\t15.0\t0.1\tABC\n")
     assert (t.tolist(), m.tolist(), e.tolist()) == ([1.0], [15.0], [0.1])
     t, m, e = parse_columns("jd\tmag\terr\t\n2450000.1\t7.1\t0.1\t\n2450001.1\t7.2\t0.1\t\n")

@@ -239,6 +239,9 @@ def _parse_text(text: str, sink: DropReport, columns: Columns | None, strict_col
     strict = n_columns == len(usecols)
     if not strict:  # NumPy's usecols read keeps a short or long row without a word
         needed = max([usecols[-1], *band_at, *flag_at]) + 1
+        if needed > n_columns:  # a column the header names lies beyond the rows' last
+            raise FileProblem(first_line, f"found {n_columns} columns, and the header names "
+                              f"{len(names)} ({names_text(names)}){_tab_hint(text)}")
         ragged = _ragged_line(text, delimiter, first_line, n_columns, needed)
         if ragged is not None:
             line, found = ragged
