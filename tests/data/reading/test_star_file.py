@@ -21,7 +21,7 @@ from lcformer.data.reading.config import Columns
 from lcformer.data.reading.files import FileProblem
 from lcformer.data.reading.star_file import parse_columns, parse_curves
 from lcformer.data.report import DropReport
-from lcformer.errors import ConfigError
+from lcformer.errors import ConfigError, InputError
 
 
 def test_parse_formats() -> None:
@@ -674,3 +674,16 @@ def test_a_tab_separated_file_that_does_not_read_says_to_save_it_as_csv() -> Non
     t, m, e = parse_columns("jd\tmag\terr\t\n2450000.1\t7.1\t0.1\t\n2450001.1\t7.2\t0.1\t\n")
     assert (t.tolist(), m.tolist(), e.tolist()) == ([2450000.1, 2450001.1], [7.1, 7.2],
                                                     [0.1, 0.1])
+
+
+def test_a_magnitude_marked_uncertain_says_what_the_colon_is() -> None:
+    """AAVSO marks an uncertain estimate "13.4:": the error says so and what to do, in a
+    star's file and in a table."""
+    with pytest.raises(FileProblem, match=r"'13\.4:' is not a number \(a number marked "
+                                          r"uncertain with ':', as in AAVSO's downloads"):
+        parse_columns("jd,mag,err\n2450000.1,13.4:,0.1\n2450001.1,13.5,0.1\n")
+    frame = pd.DataFrame({"id": ["a", "a"], "time": [1.0, 2.0], "mag": ["13.4:", "13.5"],
+                          "err": [0.1, 0.1]})
+    with pytest.raises(InputError, match=r"'13\.4:' is not a number \(a number marked "
+                                         r"uncertain"):
+        read_long_table(frame)

@@ -126,6 +126,15 @@ def is_number(token: str) -> bool:
     return True
 
 
+def uncertain_mark(token: str) -> str:
+    """For an error on text that is not a number: where it is a number marked uncertain with
+    a colon (AAVSO's visual estimates, "13.4:"), what to do."""
+    text = str(token).strip().strip("'\"")
+    return (" (a number marked uncertain with ':', as in AAVSO's downloads: remove the ':' "
+            "to read it, or drop those rows)"
+            if text.endswith(":") and is_number(text[:-1]) else "")
+
+
 #: Column names that name each row's star (compared ignoring case; CRTS says MasterID). Not
 #: ZTF's ``oid``: one star's IRSA light curve holds an oid per field and filter.
 ID_NAMES = ("id", "star", "star_id", "starid", "source_id", "sourceid", "objectid", "object_id",

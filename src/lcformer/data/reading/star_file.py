@@ -37,6 +37,7 @@ from lcformer.data.reading.column_names import (
     is_number,
     is_snr_name,
     other_bands_warning,
+    uncertain_mark,
 )
 from lcformer.data.reading.columns import warn_of_empty_time
 from lcformer.data.reading.config import Columns
@@ -759,6 +760,7 @@ def _diagnose(text: str, skip: int, wanted: dict[str, int], error: ValueError,
                 date = role == "time" and re.match(r"\s*\d{4}-\d{2}-\d{2}", tokens[column])
                 return FileProblem(line_no, f"column {column + 1} ({role}): "
                                             f"{tokens[column]!r} is not a number"
+                                   + uncertain_mark(tokens[column])
                                    + (" (decimal commas? lcformer reads decimal points)"
                                       if comma else "")
                                    + (" (a star's file gives its times as numbers, MJD or "
