@@ -20,7 +20,11 @@ def test_every_removed_point_is_counted_by_reason():
         mag=[10, np.inf, 10, -99.0, 10, 10, 10, 10, 11],
         err=[0.1, 0.1, 0.1, 0.1, -0.1, 0.0, 5.0, np.inf, 0.1],
     )
-    cleaned, report = clean(lcs)
+    # an error of exactly 0 beside a real magnitude: said, with how to keep it (AAVSO's
+    # Uncertainty of 0.000 is no error given)
+    with pytest.warns(UserWarning, match=r"^1 point with an error of exactly 0 was dropped "
+                                         r"\(bad_err\): .*leave those errors empty"):
+        cleaned, report = clean(lcs)
     assert report.points == {"non_finite": 3, "sentinel_mag": 1, "bad_err": 2, "large_err": 1}
     assert cleaned.n_points == 2
     assert cleaned.n_points + report.n_points_dropped == lcs.n_points

@@ -224,6 +224,13 @@ def _drop_bad_values(lcs: LightCurves, config: CleaningConfig,
                       f"the flux columns to keep those points (ATLAS: --columns "
                       f"mag=uJy,err=duJy --flux --zero-point 23.9)", LcformerWarning, stacklevel=3)
     report.drop_points("bad_err", np.count_nonzero(bad_err))
+    # (a magnitude of 0 beside it: an empty row read as zeros, not a measurement)
+    if n_zero := np.count_nonzero(bad_err & (lcs.err == 0) & (lcs.mag != 0)):
+        warnings.warn(f"{n_zero:,} point{'s' * int(n_zero != 1)} with an error of exactly 0 "
+                      f"{'was' if n_zero == 1 else 'were'} dropped (bad_err): where 0 means "
+                      f"that no error was given (AAVSO's Uncertainty), leave those errors "
+                      f"empty, which reads as unknown and keeps the points",
+                      LcformerWarning, stacklevel=3)
     report.drop_points("large_err", np.count_nonzero(large_err))
     ok &= ~large_err
     zero = ok & (lcs.mag == 0)
