@@ -22,8 +22,9 @@ def test_every_removed_point_is_counted_by_reason():
     )
     # an error of exactly 0 beside a real magnitude: said, with how to keep it (AAVSO's
     # Uncertainty of 0.000 is no error given)
-    with pytest.warns(UserWarning, match=r"^1 point with an error of exactly 0 was dropped "
-                                         r"\(bad_err\): .*leave those errors empty"):
+    with pytest.warns(UserWarning, match=r"^points with an error of exactly 0 were dropped "
+                                         r"\(bad_err, counted\): .*leave those errors "
+                                         r"empty"):
         cleaned, report = clean(lcs)
     assert report.points == {"non_finite": 3, "sentinel_mag": 1, "bad_err": 2, "large_err": 1}
     assert cleaned.n_points == 2

@@ -225,11 +225,11 @@ def _drop_bad_values(lcs: LightCurves, config: CleaningConfig,
                       f"mag=uJy,err=duJy --flux --zero-point 23.9)", LcformerWarning, stacklevel=3)
     report.drop_points("bad_err", np.count_nonzero(bad_err))
     # (a magnitude of 0 beside it: an empty row read as zeros, not a measurement)
-    if n_zero := np.count_nonzero(bad_err & (lcs.err == 0) & (lcs.mag != 0)):
-        warnings.warn(f"{n_zero:,} point{'s' * int(n_zero != 1)} with an error of exactly 0 "
-                      f"{'was' if n_zero == 1 else 'were'} dropped (bad_err): where 0 means "
-                      f"that no error was given (AAVSO's Uncertainty), leave those errors "
-                      f"empty, which reads as unknown and keeps the points",
+    # (no count in the text: the report counts them, and a partitioned run then says it once)
+    if np.any(bad_err & (lcs.err == 0) & (lcs.mag != 0)):
+        warnings.warn("points with an error of exactly 0 were dropped (bad_err, counted): "
+                      "where 0 means that no error was given (AAVSO's Uncertainty of 0.000), "
+                      "leave those errors empty, which reads as unknown and keeps the points",
                       LcformerWarning, stacklevel=3)
     report.drop_points("large_err", np.count_nonzero(large_err))
     ok &= ~large_err

@@ -132,7 +132,7 @@ def uncertain_mark(token: str) -> str:
     text = str(token).strip().strip("'\"")
     return (" (a number marked uncertain with ':', as in AAVSO's downloads: remove the ':' "
             "to read it, or drop those rows)"
-            if text.endswith(":") and is_number(text[:-1]) else "")
+            if re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)\s*:", text) else "")
 
 
 #: Column names that name each row's star (compared ignoring case; CRTS says MasterID). Not
