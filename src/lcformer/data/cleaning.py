@@ -224,9 +224,9 @@ def _drop_bad_values(lcs: LightCurves, config: CleaningConfig,
                       f"the flux columns to keep those points (ATLAS: --columns "
                       f"mag=uJy,err=duJy --flux --zero-point 23.9)", LcformerWarning, stacklevel=3)
     report.drop_points("bad_err", np.count_nonzero(bad_err))
-    # (a magnitude of 0 beside it: an empty row read as zeros, not a measurement)
-    # (no count in the text: the report counts them, and a partitioned run then says it once)
-    if np.any(bad_err & (lcs.err == 0) & (lcs.mag != 0)):
+    # Not beside a magnitude of 0 (an empty row read as zeros, no measurement); no count in
+    # the text, as the report counts them and a partitioned run's partitions then say it once.
+    if bad_err.any() and np.any(bad_err & (lcs.err == 0) & (lcs.mag != 0)):
         warnings.warn("points with an error of exactly 0 were dropped (bad_err, counted): "
                       "where 0 means that no error was given (AAVSO's Uncertainty of 0.000), "
                       "leave those errors empty, which reads as unknown and keeps the points",
