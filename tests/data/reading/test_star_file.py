@@ -687,3 +687,14 @@ def test_a_magnitude_marked_uncertain_says_what_the_colon_is() -> None:
     with pytest.raises(InputError, match=r"'13\.4:' is not a number \(a number marked "
                                          r"uncertain"):
         read_long_table(frame)
+
+
+@pytest.mark.parametrize("text", [
+    "time mag err ra dec\n1.0 12.1 0.01\n2.0 12.3 0.01\n",  # a position the rows lack
+    "hjd mag err jd\n1.0 12.1 0.01\nnan 12.3 0.01\n",  # a second time the rows lack
+])
+def test_a_header_naming_columns_the_rows_lack_is_the_files_problem(text: str) -> None:
+    """Columns read beside time, mag and err (a position, a second time column) that lay
+    beyond the rows' last field were NumPy's "invalid column index 3", an internal error."""
+    with pytest.raises(FileProblem, match=r"^line 2: found 3 columns, and the header names "):
+        parse_columns(text)

@@ -235,14 +235,17 @@ def _parse_text(text: str, sink: DropReport, columns: Columns | None, strict_col
         for wanted in bands.values():
             text, limits = _limit_field(delimiter, wanted[1]).subn(r"\g<before>nan", text)
             sink.note("limit_values_read_as_missing", limits)
+    def beyond_the_rows() -> FileProblem:
+        return FileProblem(first_line, f"found {n_columns} columns, and the header names "
+                           f"{len(names)} ({names_text(names)}){_tab_hint(text)}")
+
     # Every column read where there are no others: NumPy then refuses a row with more
     # fields (a decimal comma, a shifted row), which it drops silently from a usecols read.
     strict = n_columns == len(usecols)
     if not strict:  # NumPy's usecols read keeps a short or long row without a word
         needed = max([usecols[-1], *band_at, *flag_at]) + 1
         if needed > n_columns:  # a column the header names lies beyond the rows' last
-            raise FileProblem(first_line, f"found {n_columns} columns, and the header names "
-                              f"{len(names)} ({names_text(names)}){_tab_hint(text)}")
+            raise beyond_the_rows()
         ragged = _ragged_line(text, delimiter, first_line, n_columns, needed)
         if ragged is not None:
             line, found = ragged
@@ -271,6 +274,8 @@ def _parse_text(text: str, sink: DropReport, columns: Columns | None, strict_col
         curves[band] = (time, mag, err[0] if err else np.full(len(values), np.nan))
 
     def words(column: int) -> np.ndarray:
+        if column >= n_columns:  # (an id, ra, dec or second time the rows do not hold)
+            raise beyond_the_rows()
         with warnings.catch_warnings():  # NumPy's note on blank lines, which it skips
             warnings.filterwarnings("ignore", "Input line .* contained no data")
             found = np.loadtxt(io.StringIO(text), delimiter=delimiter, comments="#",
