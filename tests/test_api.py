@@ -798,6 +798,40 @@ def test_a_loaded_model_scoring_its_own_training_stars_says_so(curves, tmp_path)
         loaded.score(other)
 
 
+def test_a_sorted_or_shuffled_labels_column_beside_a_table_is_refused(curves) -> None:
+    """A labels file's class column, sorted or shuffled, keeps its row numbers: read in order
+    beside a table (no splitter cut it), 17-38% of the stars got their own label, silently.
+    In row order, as the file lists the stars, it is read as before."""
+    frame = curves.to_frame().drop(columns="class")
+    labels = curves.star_table()[["id", "label"]].set_axis(np.arange(100, 130))  # file rows
+    lcs = as_light_curves(frame)
+    np.testing.assert_array_equal(_labels_per_curve(lcs, labels["label"], len(frame)),
+                                  labels["label"].to_numpy())
+    shuffled = labels.sample(frac=1, random_state=0)["label"]
+    with pytest.raises(ConfigError, match=r"^y's index is neither the star ids nor in row "
+                                          r"order \(was it sorted or shuffled\?\)"):
+        _labels_per_curve(lcs, shuffled, len(frame))
+    # By id, or as an array: what the error says to give.
+    by_id = labels.sample(frac=1, random_state=0).set_index("id")["label"]
+    np.testing.assert_array_equal(_labels_per_curve(lcs, by_id, len(frame)),
+                                  labels["label"].to_numpy())
+    # Curves, not a table (a splitter's StarSamples slice): the rows it left, read in order.
+    np.testing.assert_array_equal(_labels_per_curve(lcs, shuffled),
+                                  shuffled.to_numpy())
+
+
+def test_labels_that_give_every_star_its_own_class_are_refused(curves) -> None:
+    """The star ids given as y trained a model of as many classes as stars (37 s, 502 of
+    scikit-learn's warnings); a class with two stars or more is a classifier's task."""
+    ids = star_ids(curves)
+    with pytest.raises(ConfigError, match=r"^the labels give each of their 30 stars a class of "
+                                          r"its own \(first: '"):
+        Classifier(**QUICK).fit(curves.with_labels(None), ids)
+    some = ids.copy()
+    some[1] = some[0]  # one class of two stars: trainable as far as this check goes
+    _with_labels(curves.with_labels(None), some)
+
+
 def test_y_in_an_order_that_may_not_be_the_tables_is_warned_of(curves) -> None:
     """One label per star is read in order of first appearance; a table whose stars do not
     come sorted by id gets a warning, since groupby's order (sorted) would mislabel them

@@ -637,9 +637,28 @@ def _with_labels(lcs: LightCurves, y: np.ndarray | None, rows: int | None = None
             raise ConfigError(f"y holds {value_of[_label_text(v)]!r} and {v!r}, two classes "
                               f"of one name: give them one type")
     _check_class_values(list(value_of.values()))
+    _check_stars_per_class(lcs.ids, text)
     if lcs.labels is not None:
         _warn_of_other_labels(lcs, text)
     return lcs.with_labels(text), value_of
+
+
+#: Classes of one star each from which labels look like a per-star value, not classes (a
+#: test's three stars may each be a class of their own).
+MANY_CLASSES = 10
+
+
+def _check_stars_per_class(ids: np.ndarray, labels: np.ndarray) -> None:
+    """Refuses labels (per curve, "" where none) that give every star a class of its own: y
+    holding the star ids (or another per-star value) trained a model of as many classes as
+    stars, with a warning of scikit-learn's per class."""
+    per_star = pd.Series(labels, index=ids).groupby(level=0, sort=False).first()
+    stars = per_star[per_star != ""].value_counts()
+    if len(stars) >= MANY_CLASSES and stars.max() == 1:
+        raise ConfigError(f"the labels give each of their {len(stars):,} stars a class of its "
+                          f"own (first: {', '.join(map(repr, stars.index[:3]))}): a "
+                          f"classifier learns a class from several stars; are they star ids "
+                          f"or another per-star value rather than classes?")
 
 
 def _check_class_values(values: list[Any]) -> None:
@@ -706,7 +725,7 @@ def _labels_per_curve(lcs: LightCurves, y: Any, rows: int | None = None,
                           f"Series by star id, as df.groupby('id')['class'].first()) or per "
                           f"curve")
     if isinstance(y, pd.Series) and pd.api.types.is_integer_dtype(y.index):
-        y = _ids_or_positions(lcs, y, stars)
+        y = _ids_or_positions(lcs, y, stars, table=rows is not None)
     if isinstance(y, dict) or isinstance(y, pd.Series):
         by_id = pd.Series(y, dtype=object)
         by_id.index = by_id.index.map(str)  # ids are read as text
@@ -759,15 +778,23 @@ def _ids_sorted(data: Any) -> bool:
         return True
 
 
-def _ids_or_positions(lcs: LightCurves, y: pd.Series, stars: np.ndarray) -> Any:
+def _ids_or_positions(lcs: LightCurves, y: pd.Series, stars: np.ndarray,
+                      table: bool = False) -> Any:
     """A Series with an integer index: star ids where the index is named (``set_index("id")``)
     or names every star; else pandas' row numbers (its default index, or what scikit-learn's
     splitters leave of it), read in order. Where both readings fit and disagree (even with
-    ids beyond these stars), refused."""
+    ids beyond these stars), refused; so are row numbers out of order beside a table (``X``
+    whole, so no splitter cut ``y``): a labels file's column sorted or shuffled, whose
+    labels read in order would belong to other stars, silently."""
     by_id = pd.Series(y.to_numpy(dtype=object), index=y.index.map(str))
     if y.index.name is not None:
         return by_id
     ids_fit = not by_id.index.has_duplicates and set(stars) <= set(by_id.index)
+    if table and not ids_fit and not y.index.is_monotonic_increasing:
+        raise ConfigError("y's index is neither the star ids nor in row order (was it sorted "
+                          "or shuffled?), so its labels read in order may belong to other "
+                          "stars: give y by star id (labels.set_index('id')['class']), or "
+                          "y.to_numpy() in star_ids(X) order")
     try:
         in_order = (_labels_per_curve(lcs, y.to_numpy())
                     if len(y) in (len(stars), lcs.n_curves) else None)
