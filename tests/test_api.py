@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import warnings
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -252,9 +253,9 @@ def test_stars_unlike_the_training_stars_are_said(curves) -> None:
         table = trees.predict_table(fainter).table
     n = int((table["flag"] == "outside_training_range").sum())
     assert n > 20 and [str(w.message) for w in said] == [
-        f"{n} of 30 stars are unlike the training stars ({n} outside_training_range), where "
-        f"a model can be confidently wrong: which, in predict_table(X).table's flag column; "
-        f"why, in docs/scale.md"]
+        f"{n} of 30 stars are unlike the training stars ({n} outside_training_range; "
+        f"V median magnitude: {n} stars), where a model can be confidently wrong: which, in "
+        f"predict_table(X).table's flag column; why, in docs/scale.md"]
     # Noise alone: half or more of the stars flagged for too little signal is said too (a
     # flagged star here and there stays in the table).
     noise = dataclasses.replace(curves, mag=np.random.default_rng(0).normal(
@@ -815,6 +816,9 @@ def test_a_sorted_or_shuffled_labels_column_beside_a_table_is_refused(curves) ->
     by_id = labels.sample(frac=1, random_state=0).set_index("id")["label"]
     np.testing.assert_array_equal(_labels_per_curve(lcs, by_id, len(frame)),
                                   labels["label"].to_numpy())
+    # Too few labels, by row number: said by their number, not as 30 stars without a label.
+    with pytest.raises(ConfigError, match=r"^y has 10 labels for 30 stars \(30 curves\)"):
+        _labels_per_curve(lcs, labels["label"].iloc[:10], len(frame))
     # Curves, not a table (a splitter's StarSamples slice): the rows it left, read in order.
     np.testing.assert_array_equal(_labels_per_curve(lcs, shuffled),
                                   shuffled.to_numpy())
@@ -830,6 +834,27 @@ def test_labels_that_give_every_star_its_own_class_are_refused(curves) -> None:
     some = ids.copy()
     some[1] = some[0]  # one class of two stars: trainable as far as this check goes
     _with_labels(curves.with_labels(None), some)
+
+
+def test_fit_leaves_the_callers_random_numbers_alone(curves) -> None:
+    """A notebook's torch.manual_seed(1) before a fit: its next draw was the training's, the
+    same whatever seed the user had set."""
+    torch.manual_seed(1)
+    expected = torch.rand(3)
+    torch.manual_seed(1)
+    Classifier(**QUICK).fit(curves)
+    assert torch.equal(torch.rand(3), expected)
+
+
+@pytest.mark.parametrize("ids", [["syn-000001", "syn-000002"], pd.Series([3, 4], index=[7, 8])])
+def test_star_ids_given_as_x_are_told_to_be_points(ids: Any) -> None:
+    """predict(list_of_ids) said only "got list"."""
+    with pytest.raises(TypeError, match=r"got (list|Series); star ids\? give their points: "
+                                        r"the rows of your table of points whose id is one "
+                                        r"of them \(X\[X\['id'\]\.isin\(ids\)\]\)$"):
+        as_light_curves(ids)
+    with pytest.raises(TypeError, match=r"got list$"):  # numbers: no ids
+        as_light_curves([1.5, 2.5])
 
 
 def test_y_in_an_order_that_may_not_be_the_tables_is_warned_of(curves) -> None:

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+import torch
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import NotFittedError
 
@@ -43,6 +44,7 @@ from lcformer.data.splits import UNTRAINED, VAL_FRACTION, carve_validation
 from lcformer.data.tokens import TokenConfig
 from lcformer.data.views import ViewConfig
 from lcformer.errors import ConfigError, InputError, LcformerWarning, NothingToTrainError
+from lcformer.evaluation.flags import unlike_reasons
 from lcformer.evaluation.new_star_reading import older_readers
 from lcformer.evaluation.predict import (
     SEEN,
@@ -327,7 +329,10 @@ class Classifier(ClassifierMixin, BaseEstimator):
         check_trainable(data)
         codes = pd.Categorical(data.stars["label"], categories=data.classes).codes
         parts = carve_validation(codes, self.val_fraction, config.train.seed)
-        fitted = fit(data, config, parts, progress=self.progress)
+        # Training seeds torch's generators: the caller's own draws go on from where they were.
+        with torch.random.fork_rng(devices=range(torch.cuda.device_count())
+                                   if torch.cuda.is_available() else []):
+            fitted = fit(data, config, parts, progress=self.progress)
         if config.train.epochs > 0 and not (parts == "val").any():
             # Nothing is then chosen on held-out stars (fused: the network's 0.5 share)
             held = (f"val_fraction={self.val_fraction:g} held none of the {len(parts):,} "
@@ -389,6 +394,8 @@ class Classifier(ClassifierMixin, BaseEstimator):
         unlike = {flag: n for flag, n in predictions.flag_counts.items() if flag in UNLIKE}
         if unlike:  # said: all of X can lie outside the training range
             kinds = ", ".join(f"{n:,} {flag}" for flag, n in unlike.items())
+            if why := unlike_reasons(predictions.report.events):
+                kinds += f"; {why}"
             _warn(f"{sum(unlike.values()):,} of {len(predictions.table):,} stars are unlike "
                   f"the training stars ({kinds}), where a model can be confidently wrong: "
                   f"which, in predict_table(X).table's flag column; why, in docs/scale.md")
@@ -410,8 +417,9 @@ class Classifier(ClassifierMixin, BaseEstimator):
         trained = getattr(self, "trained_ids_", None)  # (a loaded model's are not kept)
         if trained is not None and (n := int(pd.Index(ids).isin(trained).sum())):
             _warn(f"{what}: {n:,} of the {len(ids):,} stars of this table were fit on (the "
-                  f"same ids): {result}; scikit-learn's splitters cut a table of points by "
-                  f"row, which puts every star in both parts: split StarSamples(X) instead, "
+                  f"same ids): {result}; if a scikit-learn splitter made this table, it cut "
+                  f"the points by row, which puts every star in both parts: split "
+                  f"StarSamples(X) instead, "
                   f"or give the class column in X and y=None with GroupKFold(groups=the id "
                   f"column)")
 
@@ -581,6 +589,11 @@ def _input_hint(data: Any) -> str:
     if isinstance(data, list | tuple) and data and all(isinstance(d, pd.DataFrame)
                                                        for d in data):
         return "; per-star tables: pd.concat(frames) with each star's id in an 'id' column"
+    if (isinstance(data, list | tuple | pd.Series | pd.Index) and len(data)
+            and pd.api.types.infer_dtype(list(data[:100]), skipna=True) in ("string",
+                                                                              "integer")):
+        return ("; star ids? give their points: the rows of your table of points whose id is "
+                "one of them (X[X['id'].isin(ids)])")
     return ""
 
 
@@ -801,6 +814,8 @@ def _ids_or_positions(lcs: LightCurves, y: pd.Series, stars: np.ndarray,
     except ConfigError:  # e.g. one star's curves of two classes: not this reading
         in_order = None
     if not ids_fit:  # names no star, or only some: row numbers where they can be
+        if in_order is None and set(stars).isdisjoint(by_id.index):
+            return y.to_numpy()  # neither reading fits: said by its number of labels
         return by_id if in_order is None else y.to_numpy()
     if in_order is not None:
         def text(values: np.ndarray) -> list[str | None]:

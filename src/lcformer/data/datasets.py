@@ -17,8 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tqdm.auto import tqdm
-
 from lcformer.data.cleaning import CleaningConfig
 from lcformer.data.lightcurves import LightCurves
 from lcformer.data.prepared import PrepareConfig, PreparedDataset, fingerprint_files, prepare
@@ -29,6 +27,7 @@ from lcformer.data.report import DropReport
 from lcformer.data.tokens import TokenConfig
 from lcformer.errors import DatasetNotFoundError, InputError, LcformerError, LcformerWarning
 from lcformer.hardware import first_process
+from lcformer.progress import tqdm
 
 DATA_DIR_ENV = "LCFORMER_DATA_DIR"
 WORK_DIR_ENV = "LCFORMER_WORK_DIR"

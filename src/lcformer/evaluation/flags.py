@@ -251,6 +251,14 @@ def further_flags(other_flags: Iterable[str]) -> Counter[str]:
     return Counter(f for text in other_flags if text for f in text.split(";"))
 
 
+def unlike_reasons(events: Mapping[str, int]) -> str:
+    """Why stars are ``outside_training_range``, most stars first, from a drop report's
+    :data:`UNLIKE_EVENT` counts: "no V errors: 240 stars, time span: 3 stars" ("" if none)."""
+    why = sorted(((n, k.removeprefix(UNLIKE_EVENT)) for k, n in events.items()
+                  if k.startswith(UNLIKE_EVENT) and n), key=lambda x: -x[0])
+    return ", ".join(f"{reason_text(reason)}: {n:,} star{'s' * (n != 1)}" for n, reason in why)
+
+
 def format_flags(counts: Counter[str], n_classified: int, copies: bool = False,
                  events: Mapping[str, int] | None = None,
                  further: Counter[str] | None = None) -> str | None:
@@ -262,11 +270,8 @@ def format_flags(counts: Counter[str], n_classified: int, copies: bool = False,
     if not counts:
         return None
     further = further or Counter()
-    why_unlike = sorted(((n, k.removeprefix(UNLIKE_EVENT)) for k, n in (events or {}).items()
-                         if k.startswith(UNLIKE_EVENT) and n), key=lambda x: -x[0])
-    detail = {"outside_training_range": " [" + ", ".join(  # why: "no u band: 48 stars"
-        f"{reason_text(reason)}: {n:,} star{'s' * (n != 1)}" for n, reason in why_unlike)
-        + "]"} if why_unlike else {}
+    why_unlike = unlike_reasons(events or {})
+    detail = {"outside_training_range": f" [{why_unlike}]"} if why_unlike else {}
     parts = ", ".join(f"{counts[f]:,} {f}{detail.get(f, '')}" for f in FLAGS if counts[f])
     others = [f for f in FLAGS if counts[f] and f not in SIGNAL_FLAGS]
     what = "rest on too little signal" if not others else "are flagged"

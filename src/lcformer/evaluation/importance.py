@@ -83,7 +83,7 @@ def permutation_importance(fusion: ForestFusion, values: np.ndarray, labels: np.
     largest drop first; families no star has a value of are left out. ``values``: one row
     per star. ``progress``: a bar over the families (on asas_acvs this takes half of
     `train --epochs 0`'s time)."""
-    from tqdm.auto import tqdm
+    from lcformer.progress import tqdm
 
     rng = np.random.default_rng(seed)
 

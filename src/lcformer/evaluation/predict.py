@@ -122,7 +122,7 @@ def predict_stars(model: Model, metadata: dict[str, Any], lcs: LightCurves,
     n_stars = int(star_code.max()) + 1 if len(star_code) else 0
     chunks = _star_chunks(lcs, star_code, n_stars, chunk_stars)
 
-    from tqdm.auto import tqdm
+    from lcformer.progress import tqdm
 
     tables, skipped = [], []
     with tqdm(total=n_stars, unit="star", desc="predict", leave=False,

@@ -299,7 +299,7 @@ def predict_partitions(model: Model, metadata: dict[str, Any],
         if redone:
             print(redone, file=sys.stderr)
 
-        from tqdm.auto import tqdm
+        from lcformer.progress import tqdm
 
         options = {"device": device, "batch_size": batch_size, "pad_short": pad_short,
                    "flags": flags, "chunk_stars": chunk_stars, "n_jobs": n_jobs}
@@ -416,7 +416,7 @@ def _refuse_split_stars_first(paths: Sequence[Path], columns: Columns,
     ids cannot be read alone, or that holds no light curves (a labels file among them), is
     checked as it is read. ``progress``: a bar of its own (a pass over 100,000 stars can
     take 1.7 s on a busy machine before the first output, so minutes at survey size)."""
-    from tqdm.auto import tqdm
+    from lcformer.progress import tqdm
 
     seen = SeenStars()
     for path in tqdm(paths, desc="star ids", unit="partition", leave=False,

@@ -37,7 +37,6 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 from torch.nn.parallel import DistributedDataParallel
-from tqdm.auto import tqdm
 
 from lcformer import atomic
 from lcformer.data.splits import SampleSet, class_weights
@@ -46,6 +45,7 @@ from lcformer.evaluation.metrics import classification_metrics
 from lcformer.hardware import hardware, pick_device
 from lcformer.models.inference import star_level, trim_padding, window_probabilities
 from lcformer.models.periodic import PeriodicClassifier
+from lcformer.progress import tqdm
 from lcformer.training import distributed
 from lcformer.training.checkpoints import load_checkpoint, save_checkpoint
 from lcformer.training.config import TrainConfig

@@ -1585,3 +1585,15 @@ def test_ids_a_spreadsheet_wrote_in_scientific_notation_are_refused(tmp_path: Pa
     # Names, not a spreadsheet's numbers: no "+", or too few digits to have been shortened.
     table.write_text("id,time,mag\n1e5,1,12\n1e5,2,12.3\n2E+3,1,12\n2E+3,2,12.1\n")
     assert sorted(read_long_table(table).ids.tolist()) == ["1e5", "2E+3"]
+
+
+def test_missing_columns_are_mapped_as_python_arguments_too() -> None:
+    """A notebook user's table of ZTF-like names: the error's Python part gives the Columns
+    to pass, as its --columns part does for the command line."""
+    frame = pd.DataFrame({"id": ["a", "a"], "mjd": [1.0, 2.0], "mag": [15.0, 15.1],
+                          "magerr": [0.1, 0.1]})
+    with pytest.raises(InputError, match=re.escape(
+            "--columns time=mjd,err=magerr (names guessed from the columns found: check "
+            "them) (in Python: from_dataframe(df, columns=Columns(time='mjd', "
+            "err='magerr')))")):
+        from_dataframe(frame)

@@ -700,7 +700,8 @@ def _check_columns(present: list[str], columns: Columns, name: str, sink: DropRe
             f"{name}: found columns {names_text(listed)}, expected "
             f"{list(required)} (optional {optional}); missing {missing}: map yours with "
             f"--columns {','.join(mapping)}{several}{guessed} "
-            f"(in Python: from_dataframe or read_long_table with columns=Columns(...))"
+            f"(in Python: from_dataframe(df, columns=Columns("
+            f"{', '.join(_python_argument(m) for m in mapping)})))"
             f"{survey_layout_hint(listed)}",
             "unreadable_file",
         )
@@ -939,3 +940,10 @@ def _holds_flags(values: ColumnValues, column: str, bits: int) -> bool:
 
 def _row_locator(name: str) -> Callable[[int], str]:
     return lambda row: f"{name}: row {row + 1}"
+
+
+def _python_argument(mapping: str) -> str:
+    """``time=mjd`` of ``--columns`` as a ``Columns`` argument: ``time='mjd'`` (the class
+    column's role is ``Columns``' ``label``)."""
+    role, _, name = mapping.partition("=")
+    return f"{'label' if role == 'class' else role}={name!r}"
