@@ -810,8 +810,15 @@ def test_a_sorted_or_shuffled_labels_column_beside_a_table_is_refused(curves) ->
                                   labels["label"].to_numpy())
     shuffled = labels.sample(frac=1, random_state=0)["label"]
     with pytest.raises(ConfigError, match=r"^y's index is neither the star ids nor in row "
-                                          r"order \(was it sorted or shuffled\?\)"):
+                                          r"order \(sorted, shuffled or concatenated\?\)"):
         _labels_per_curve(lcs, shuffled, len(frame))
+    # Integer star ids, shuffled, one missing: that star's label is what is said to be absent.
+    numbered = frame.assign(id=frame["id"].map({s: k + 1000 for k, s in
+                                                 enumerate(star_ids(curves))}))
+    by_number = pd.Series(labels["label"].to_numpy(), index=np.arange(1000, 1030))
+    with pytest.raises(ConfigError, match=r"^y, by star id: 1 of 30 stars have no label"):
+        _labels_per_curve(as_light_curves(numbered), by_number.sample(frac=1, random_state=0)
+                          .iloc[1:], len(frame))
     # By id, or as an array: what the error says to give.
     by_id = labels.sample(frac=1, random_state=0).set_index("id")["label"]
     np.testing.assert_array_equal(_labels_per_curve(lcs, by_id, len(frame)),
@@ -846,15 +853,18 @@ def test_fit_leaves_the_callers_random_numbers_alone(curves) -> None:
     assert torch.equal(torch.rand(3), expected)
 
 
-@pytest.mark.parametrize("ids", [["syn-000001", "syn-000002"], pd.Series([3, 4], index=[7, 8])])
+@pytest.mark.parametrize("ids", [["J053012.34-693215.2"], pd.Series([3, 4], index=[7, 8]),
+                                 np.array(["syn-000001", "syn-000002"], dtype=object)])
 def test_star_ids_given_as_x_are_told_to_be_points(ids: Any) -> None:
     """predict(list_of_ids) said only "got list"."""
-    with pytest.raises(TypeError, match=r"got (list|Series); star ids\? give their points: "
+    with pytest.raises(TypeError, match=r"got (list|Series|ndarray); star ids\? give their points: "
                                         r"the rows of your table of points whose id is one "
                                         r"of them \(X\[X\['id'\]\.isin\(ids\)\]\)$"):
         as_light_curves(ids)
     with pytest.raises(TypeError, match=r"got list$"):  # numbers: no ids
         as_light_curves([1.5, 2.5])
+    with pytest.raises(TypeError, match=r"got list; files\? read them first"):
+        as_light_curves(["stars/a.csv", "b.DAT"])
 
 
 def test_y_in_an_order_that_may_not_be_the_tables_is_warned_of(curves) -> None:

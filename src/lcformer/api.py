@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import os
+import re
 import sys
 import warnings
 from collections.abc import Sequence
@@ -53,6 +55,7 @@ from lcformer.evaluation.predict import (
     predict_stars,
     probability_column,
 )
+from lcformer.hardware import pick_device
 from lcformer.models import ModelConfig
 from lcformer.models.config import DATA_SIZES
 from lcformer.models.registry import MODEL_NAMES, model_inputs
@@ -329,9 +332,12 @@ class Classifier(ClassifierMixin, BaseEstimator):
         check_trainable(data)
         codes = pd.Categorical(data.stars["label"], categories=data.classes).codes
         parts = carve_validation(codes, self.val_fraction, config.train.seed)
-        # Training seeds torch's generators: the caller's own draws go on from where they were.
-        with torch.random.fork_rng(devices=range(torch.cuda.device_count())
-                                   if torch.cuda.is_available() else []):
+        # Training seeds torch's generators: the caller's own draws go on from where they were
+        # (the GPUs' only where they are in use: reading their state starts CUDA).
+        on_cuda = pick_device(config.train.device).type == "cuda" or (
+            torch.cuda.is_available() and torch.cuda.is_initialized())
+        with torch.random.fork_rng(devices=range(torch.cuda.device_count()) if on_cuda
+                                   else []):
             fitted = fit(data, config, parts, progress=self.progress)
         if config.train.epochs > 0 and not (parts == "val").any():
             # Nothing is then chosen on held-out stars (fused: the network's 0.5 share)
@@ -576,8 +582,24 @@ def _warn_of_another_models_train(given: Any, name: str) -> None:
             return
 
 
+#: A file's name, not a star's ("J053012.34-693215.2" is a star).
+_FILE_NAME = re.compile(r"\.(csv|tsv|txt|dat|parquet|fits?|ecsv|vot|xml|json|h5|hdf5|gz|bz2|"
+                        r"xz|zip|tar)$", re.IGNORECASE)
+
+
 def _input_hint(data: Any) -> str:
     """How to make light curves of what was given instead."""
+    listed = (isinstance(data, list | tuple | pd.Series | pd.Index | np.ndarray)
+              and np.ndim(data) == 1 and len(data) > 0)
+    kind = pd.api.types.infer_dtype(list(data[:100]), skipna=True) if listed else ""
+    if kind == "string" and all(isinstance(d, str) and (os.sep in d or "/" in d
+                                                        or _FILE_NAME.search(d))
+                                for d in data[:100]):
+        return ("; files? read them first (lcformer.read_long_table(path) for a table, "
+                "read_folder or read_catalogue_folder for a folder of per-star files)")
+    if kind in ("string", "integer"):
+        return ("; star ids? give their points: the rows of your table of points whose id is "
+                "one of them (X[X['id'].isin(ids)])")
     if isinstance(data, np.ndarray) or (isinstance(data, list | tuple) and data and all(
             isinstance(d, list | tuple) for d in data)):
         return ("; make them from arrays with LightCurves.from_list([(id, band, time, "
@@ -589,11 +611,6 @@ def _input_hint(data: Any) -> str:
     if isinstance(data, list | tuple) and data and all(isinstance(d, pd.DataFrame)
                                                        for d in data):
         return "; per-star tables: pd.concat(frames) with each star's id in an 'id' column"
-    if (isinstance(data, list | tuple | pd.Series | pd.Index) and len(data)
-            and pd.api.types.infer_dtype(list(data[:100]), skipna=True) in ("string",
-                                                                              "integer")):
-        return ("; star ids? give their points: the rows of your table of points whose id is "
-                "one of them (X[X['id'].isin(ids)])")
     return ""
 
 
@@ -803,11 +820,12 @@ def _ids_or_positions(lcs: LightCurves, y: pd.Series, stars: np.ndarray,
     if y.index.name is not None:
         return by_id
     ids_fit = not by_id.index.has_duplicates and set(stars) <= set(by_id.index)
-    if table and not ids_fit and not y.index.is_monotonic_increasing:
-        raise ConfigError("y's index is neither the star ids nor in row order (was it sorted "
-                          "or shuffled?), so its labels read in order may belong to other "
-                          "stars: give y by star id (labels.set_index('id')['class']), or "
-                          "y.to_numpy() in star_ids(X) order")
+    if (table and not ids_fit and not y.index.is_monotonic_increasing
+            and len(y) in (len(stars), lcs.n_curves)):
+        raise ConfigError("y's index is neither the star ids nor in row order (sorted, "
+                          "shuffled or concatenated?), so which label is which star's cannot "
+                          "be checked: give y by star id (labels.set_index('id')['class']), "
+                          "or y.to_numpy() in star_ids(X) order")
     try:
         in_order = (_labels_per_curve(lcs, y.to_numpy())
                     if len(y) in (len(stars), lcs.n_curves) else None)

@@ -1594,6 +1594,13 @@ def test_missing_columns_are_mapped_as_python_arguments_too() -> None:
                           "magerr": [0.1, 0.1]})
     with pytest.raises(InputError, match=re.escape(
             "--columns time=mjd,err=magerr (names guessed from the columns found: check "
-            "them) (in Python: from_dataframe(df, columns=Columns(time='mjd', "
-            "err='magerr')))")):
+            "them) (in Python: columns=Columns(time='mjd', err='magerr') in "
+            "from_dataframe or read_long_table)")):
         from_dataframe(frame)
+    # Columns of the user's own, or of a band: not rewritten as a whole, which would drop them.
+    band = Columns(**Columns.parse("mag:W1=w1mpro,err:W1=w1sigmpro"))
+    for own in (Columns(time="mjd"), band):
+        with pytest.raises(InputError, match=re.escape(
+                "(in Python: columns=Columns(...) naming them in from_dataframe or "
+                "read_long_table)")):
+            from_dataframe(frame.drop(columns="mag"), columns=own)

@@ -700,8 +700,8 @@ def _check_columns(present: list[str], columns: Columns, name: str, sink: DropRe
             f"{name}: found columns {names_text(listed)}, expected "
             f"{list(required)} (optional {optional}); missing {missing}: map yours with "
             f"--columns {','.join(mapping)}{several}{guessed} "
-            f"(in Python: from_dataframe(df, columns=Columns("
-            f"{', '.join(_python_argument(m) for m in mapping)})))"
+            f"(in Python: {_python_columns(mapping, columns)} in from_dataframe or "
+            f"read_long_table)"
             f"{survey_layout_hint(listed)}",
             "unreadable_file",
         )
@@ -942,8 +942,11 @@ def _row_locator(name: str) -> Callable[[int], str]:
     return lambda row: f"{name}: row {row + 1}"
 
 
-def _python_argument(mapping: str) -> str:
-    """``time=mjd`` of ``--columns`` as a ``Columns`` argument: ``time='mjd'`` (the class
-    column's role is ``Columns``' ``label``)."""
-    role, _, name = mapping.partition("=")
-    return f"{'label' if role == 'class' else role}={name!r}"
+def _python_columns(mapping: list[str], columns: Columns) -> str:
+    """``--columns time=mjd,err=magerr`` as the ``Columns`` to pass in Python, where that is
+    the whole of it: the reader's own columns the defaults, no band's columns (``mag:W1``)."""
+    if columns != DEFAULT_COLUMNS or any(":" in m for m in mapping):
+        return "columns=Columns(...) naming them"
+    arguments = (f"{'label' if role == 'class' else role}={name!r}"
+                 for role, _, name in (m.partition("=") for m in mapping))
+    return f"columns=Columns({', '.join(arguments)})"
