@@ -1318,3 +1318,110 @@ def test_a_file_name_with_blanks_around_it_is_found_from_its_catalogue_cell(
     report = DropReport()
     curves = read_catalogue_folder(tmp_path / "catalog.csv", tmp_path, report=report)
     assert curves.labels.tolist() == ["Mira"] and not report.problems
+
+
+# ---------------------------------------------------------------- files made on Windows, macOS
+def _nfd(name: str) -> str:
+    import unicodedata
+
+    return unicodedata.normalize("NFD", name)
+
+
+@pytest.mark.parametrize("on_disk, in_catalogue", [("NFD", "NFC"), ("NFC", "NFD")])
+def test_accented_names_match_in_either_unicode_form(tmp_path: Path, on_disk: str,
+                                                     in_catalogue: str) -> None:
+    """macOS writes 'étoile_1.csv' decomposed (e, then an accent: NFD); a catalogue typed in
+    Excel has it composed (NFC). They look alike: the file is found, its star labelled, and
+    its id composed, as the catalogue's, so that it joins the catalogue in pandas."""
+    import unicodedata
+
+    def form(kind: str, name: str) -> str:
+        return unicodedata.normalize(kind, name)
+
+    names = ["étoile_1", "Céphéide_2", "Mira_ü_3", "data/ß_ñ_4"]
+    for name in names:
+        _write(tmp_path, {f"{form(on_disk, name)}.csv": FILES["stars/215153.dat"]})
+    (tmp_path / "catalog.csv").write_text(
+        "filename,class\n" + "".join(f"{form(in_catalogue, n)}.csv,Mira\n" for n in names[:2])
+        + f"{form(in_catalogue, 'Mira_ü_3')},Mira\n"  # by its stem
+        + f"{form(in_catalogue, 'ß_ñ_4.csv')},RRL\n", encoding="utf-8")  # by its file name
+    report = DropReport()
+    curves = read_catalogue_folder(tmp_path / "catalog.csv", tmp_path, report=report)
+    assert not report.problems and not report.curves
+    assert dict(zip(curves.ids, curves.labels, strict=True)) == {
+        form("NFC", n.removeprefix("data/")): "RRL" if n.endswith("4") else "Mira"
+        for n in names}
+    # unlabelled too: the ids are composed
+    assert sorted(read_folder(tmp_path, report=DropReport()).ids) == sorted(
+        form("NFC", n.removeprefix("data/")) for n in names)
+
+
+def test_a_name_written_otherwise_is_said_in_either_unicode_form(tmp_path: Path) -> None:
+    """'ASAS Céphéide' for a decomposed 'files/Céphéide.dat' is said as a name written
+    otherwise (a prefix), as it is when both are composed."""
+    _write(tmp_path, {f"files/{_nfd('Céphéide')}.dat": FILES["stars/215153.dat"]})
+    (tmp_path / "catalog.csv").write_text("filename,class\nASAS Céphéide,DCEP\n",
+                                          encoding="utf-8")
+    report = DropReport()
+    read_catalogue_folder(tmp_path / "catalog.csv", tmp_path, report=report)
+    assert report.curves["missing_file"] == 1
+    assert "but for a prefix or leading zeros ('ASAS Céphéide' is" in report.problems[0]
+
+
+def test_a_catalogue_name_in_another_letter_case_says_the_file_on_disk(tmp_path: Path) -> None:
+    """'data/star_1.csv' for data/Star_1.csv works on Windows and macOS, whose disks ignore
+    case: here it is still not found (which file was meant is the user's to say), and the
+    message names the file that differs only in case."""
+    _write(tmp_path, {"data/Star_1.csv": FILES["stars/215153.dat"],
+                      "C.TXT": FILES["stars/215153.dat"], "b.csv": FILES["stars/215153.dat"]})
+    (tmp_path / "catalog.csv").write_text("filename,class\ndata/star_1.csv,Mira\nc.txt,RRL\n"
+                                          "b.csv,Mira\nnone.csv,Mira\n")
+    report = DropReport()
+    curves = read_catalogue_folder(tmp_path / "catalog.csv", tmp_path, report=report)
+    catalogue = tmp_path / "catalog.csv"
+    assert report.problems == [
+        f"{catalogue}:2: file 'data/star_1.csv' not found in {tmp_path} (on disk: "
+        f"'data/Star_1.csv', another letter case)",
+        f"{catalogue}:3: file 'c.txt' not found in {tmp_path} (on disk: 'C.TXT', another "
+        f"letter case)",
+        f"{catalogue}:5: file 'none.csv' not found in {tmp_path}"]
+    assert report.curves["missing_file"] == 3
+    # (read unlabelled; C.TXT's suffix is no listed file's, so it is not data)
+    assert dict(zip(curves.ids, curves.labels, strict=True)) == {"b": "Mira", "Star_1": ""}
+
+
+LITTER = {"Thumbs.db": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(64),  # an OLE file
+          "sub/ehthumbs.db": b"\xd0\xcf\x11\xe0" + bytes(16),
+          "desktop.ini": "[.ShellClassInfo]\r\nIconResource=x.ico,0\r\n".encode("utf-16"),
+          "Desktop.ini": b"[.ShellClassInfo]\r\n", "Icon\r": b"",
+          ".DS_Store": b"\x00\x00\x00\x01Bud1"}
+
+
+@pytest.mark.parametrize("where", ["folder", "zip"])
+def test_windows_and_macos_system_files_are_skipped_and_counted(tmp_path: Path,
+                                                                where: str) -> None:
+    """Thumbs.db, desktop.ini, macOS's Icon\\r beside the stars, with no catalogue (or in a
+    zip) are not light curves: skipped by name and counted, not unreadable files that make
+    predict exit 1 "incomplete"."""
+    files = {"stars/215153.dat": FILES["stars/215153.dat"], "star 2.csv": "1,2,3\n2,3,4\n",
+             **LITTER}
+    if where == "zip":
+        source = write_archive(tmp_path / "My Stars.zip", files)
+    else:
+        source = tmp_path / "folder"
+        for rel, data in files.items():
+            (source / rel).parent.mkdir(parents=True, exist_ok=True)
+            (source / rel).write_bytes(data.encode() if isinstance(data, str) else data)
+    report = DropReport()
+    curves = read_folder(source, report=report)
+    assert sorted(curves.ids) == ["215153", "star 2"]
+    assert not report.problems and not report.curves
+    assert report.events == Counter(skipped_non_data_file=5)  # .DS_Store: hidden
+    # beside a catalogue of files without a suffix too (the litter has none, or .db, .ini)
+    if where == "folder":
+        (source / "stars" / "215153.dat").rename(source / "stars" / "215153")
+        (source / "catalog.csv").write_text("filename,class\n215153,Mira\nstar 2.csv,RRL\n")
+        report = DropReport()
+        curves = read_catalogue_folder(source / "catalog.csv", source, report=report)
+        assert sorted(curves.ids) == ["215153", "star 2"] and not report.problems
+        assert report.events["skipped_non_data_file"] == 5

@@ -698,3 +698,46 @@ def test_a_header_naming_columns_the_rows_lack_is_the_files_problem(text: str) -
     beyond the rows' last field were NumPy's "invalid column index 3", an internal error."""
     with pytest.raises(FileProblem, match=r"^line 2: found 3 columns, and the header names "):
         parse_columns(text)
+
+
+# ---------------------------------------------------------------- files made on Windows
+UTF8_STAR = "# Star: Céphéide\ntime\tmag\terr\n2629.52836\t9.511\t0.042\n2630.5\t9.6\t0.05\n"
+
+
+@pytest.mark.parametrize("ending", ["\x1a", "\r\n\x1a", "\x1a\r\n", "\n\x1a\x1a\x1a\n"])
+def test_a_ctrl_z_that_ends_the_file_is_removed_and_counted(ending: str) -> None:
+    """DOS's end-of-file mark (Ctrl-Z, 0x1A) after the last row, as old Windows programs
+    write it: removed and counted, not a row of one column that loses the star."""
+    text = "time,mag,err\r\n1,12.1,0.1\r\n2,12.2,0.2" + ending
+    report = DropReport()
+    t, m, e = parse_columns(text.encode(), report)
+    assert (t.tolist(), m.tolist(), e.tolist()) == ([1, 2], [12.1, 12.2], [0.1, 0.2])
+    assert report.events == Counter(dos_end_of_file_ctrl_z_removed=1)
+    report = DropReport()
+    parse_columns(b"1 12.1 0.1\n2 12.2 0.2\n", report)
+    assert not report.events
+
+
+@pytest.mark.parametrize("text, line", [
+    ("1,12.1,0.1\n\x1a\n2,12.2,0.2\n", 2), ("1 12.1 0.1\n2 12.2 0.2\x1a\n3 1 1\n", 2)])
+def test_a_ctrl_z_inside_a_file_is_named_in_its_error(text: str, line: int) -> None:
+    with pytest.raises(FileProblem) as caught:
+        parse_columns(text.encode())
+    assert caught.value.line == line
+    assert "a Ctrl-Z (DOS end-of-file) byte" in caught.value.message
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_utf16_text_with_its_byte_order_mark_is_read_as_its_utf8_twin(encoding: str) -> None:
+    """Excel's "Unicode Text" (UTF-16 with a byte-order mark, tab-separated, CRLF): its
+    mark says what it is, so it is read, its values those of the UTF-8 file."""
+    mark = "" if encoding == "utf-16" else "\ufeff"  # (utf-16 writes its own)
+    data = (mark + UTF8_STAR.replace("\n", "\r\n")).encode(encoding)
+    assert data[:2] in (b"\xff\xfe", b"\xfe\xff")
+    read = parse_columns(data, DropReport())
+    expected = parse_columns(UTF8_STAR.encode("utf-8"))
+    for got, want in zip(read, expected, strict=True):
+        np.testing.assert_array_equal(got, want)
+    # binary data that starts with those bytes is still binary
+    with pytest.raises(FileProblem, match="not a text file"):
+        parse_columns(b"\xff\xfe\x00\xd8\x00\x00" + bytes(10))

@@ -12,10 +12,11 @@ import os
 import posixpath
 import re
 import tarfile
+import unicodedata
 import warnings
 import zipfile
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -71,6 +72,22 @@ NOT_LIGHT_CURVES = frozenset(
     ".md .rst .html .pdf .png .jpg .jpeg .gif .svg .json .yaml .yml .toml .py .ipynb .parquet"
     " .xml .log .crc".split()
 )  # but an .xml file that is a VOTable is read (Gaia DataLink saves epoch photometry so)
+#: Files Windows and macOS leave in folders and zips (thumbnail caches, folder settings, a
+#: custom folder icon's ``Icon\r``), by their lower-cased names: never light curves, skipped
+#: by name (``skipped_non_data_file``) as hidden files are, since their suffixes (.db, .ini,
+#: none) may be a folder's data files'. Read, each was an unreadable star: predict exited 1.
+SYSTEM_FILES = frozenset({"thumbs.db", "ehthumbs.db", "ehthumbs_vista.db", "desktop.ini",
+                          "icon\r"})
+
+
+def _system_file(rel: str) -> bool:
+    return posixpath.basename(rel).lower() in SYSTEM_FILES
+
+
+def _nfc(name: str) -> str:
+    """A name in Unicode's composed form (NFC): macOS writes file names decomposed (NFD,
+    'e' then an accent), which a catalogue typed elsewhere spells composed; both look alike."""
+    return unicodedata.normalize("NFC", name)
 
 
 def _lcformer_output(rel: str) -> bool:
@@ -154,7 +171,7 @@ def _read_listed_files(cat: _Catalogue, folder: _Folder, suffix: str | None) -> 
     band column of its own (ZTF's ``filtercode``) is that star's curves in each of its bands
     (:func:`parse_curves`), which the catalogue's band does not override."""
     table, sink = cat.table, folder.sink
-    match = _Matcher(folder.files)
+    match = _Matcher(folder.files.keys())
     listed = _Listed()
     has_split, has_band, has_id = "split" in table, "band" in table, "id" in table
     said = len(sink.problems)  # where their problems start
@@ -163,7 +180,8 @@ def _read_listed_files(cat: _Catalogue, folder: _Folder, suffix: str | None) -> 
         found = match(name, suffix)
         band = str(table["band"].iat[row]).strip() if has_band else ""
         star = _id_text(table["id"].iat[row]) if has_id else ""
-        found = _files_to_read(found, name, band, f"{cat.name}:{row + 2}", folder, listed)
+        found = _files_to_read(found, name, band, f"{cat.name}:{row + 2}", folder, listed,
+                               lambda name=name: match.in_other_case(name, suffix))
         if found is None:
             continue
         for rel in found if isinstance(found, list) else [found]:  # in I/ and V/: both
@@ -190,13 +208,15 @@ def _read_listed_files(cat: _Catalogue, folder: _Folder, suffix: str | None) -> 
 
 
 def _files_to_read(found: str | list[str] | None, name: str, band: str, at: str,
-                   folder: _Folder, listed: _Listed) -> str | list[str] | None:
+                   folder: _Folder, listed: _Listed,
+                   other_case: Callable[[], list[str]] = list) -> str | list[str] | None:
     """What a catalogue row (``at``, in messages) names, to read with its class: a file or a
     star's files (None where neither: said). Names are matched by path, file name or stem
     (``215153`` finds ``asas_training_set/215153.dat``); a bare ``NAME`` finds both
     ``NAME.I.dat`` and ``NAME.V.dat``, and files of one name in band folders (``I/``, ``V/``).
     A name that matches several files (``123`` with ``north/123.dat`` and ``south/123.dat``)
-    is a problem, whose files are read unlabelled: its path must be given."""
+    is a problem, whose files are read unlabelled: its path must be given. A name of no file
+    names those ``other_case`` finds, of its name in another letter case."""
     if isinstance(found, list) and band:  # NAME,class,I: NAME.I.dat of NAME.[IV].dat
         found = [rel for rel in found if name_band(rel)[1] == band] or found
         found = found[0] if len(found) == 1 else found
@@ -204,7 +224,10 @@ def _files_to_read(found: str | list[str] | None, name: str, band: str, at: str,
         outside = (" (it is outside: a catalogue's files are read in its folder or "
                    "archive)" if Path(str(name).strip()).is_absolute()
                    or str(name).strip().startswith("../") else "")
-        folder.sink.problem(f"{at}: file {name!r} not found in {folder.source}{outside}",
+        cased = [] if outside else other_case()
+        hint = (f" (on disk: {first_few(list(map(repr, cased)), 3)}, another letter case)"
+                if cased else outside)
+        folder.sink.problem(f"{at}: file {name!r} not found in {folder.source}{hint}",
                             "missing_file")
         listed.missing.append(str(name))
         return None
@@ -223,13 +246,14 @@ def _files_to_read(found: str | list[str] | None, name: str, band: str, at: str,
 def _read_other_files(folder: _Folder, listed: _Listed, suffix: str | None) -> None:
     """The data files the catalogue does not list (or names ambiguously), read with label "".
     Without ``suffix``, a file whose suffix no listed file has (a README, a plot) is not data
-    unless it is a VOTable; nor is a problems file lcformer wrote, or a table of the listed
-    stars (:func:`_lists_stars`)."""
+    unless it is a VOTable; nor is a problems file lcformer wrote, a system's file
+    (:data:`SYSTEM_FILES`), or a table of the listed stars (:func:`_lists_stars`)."""
     files, sink = folder.files, folder.sink
     data_suffixes = {_suffix(rel) for rel in [*listed.taken, *listed.ambiguous]} - NOT_LIGHT_CURVES
     stars = {posixpath.basename(rel).split(".")[0] for rel in listed.taken}
     for rel in sorted(set(files) - listed.taken.keys()):
-        if _lcformer_output(rel) or (suffix is None and _suffix(rel) not in data_suffixes and not (
+        if _lcformer_output(rel) or _system_file(rel) or (
+                suffix is None and _suffix(rel) not in data_suffixes and not (
                 _suffix(rel) == ".xml" and _votable(files[rel]))):
             sink.note("skipped_non_data_file")
             continue
@@ -570,10 +594,11 @@ def read_folder(
     """Every per-star file of a folder or archive, unlabelled (prediction on new stars;
     ``columns`` and ``strict_columns`` as for :func:`read_catalogue_folder`).
 
-    Without ``suffix`` every file is read except obvious non-data files (README.md, images...)
-    and tables of the folder's stars (:func:`_lists_stars`: OGLE's ``ident.dat``). A star's
-    files are one star as :mod:`.one_star` finds them (band folders, band-named files, a
-    mission's FITS files of one target). Rows a quality flag drops are in ``report.points``
+    Without ``suffix`` every file is read except obvious non-data files (README.md, images,
+    Windows' Thumbs.db and desktop.ini: :data:`SYSTEM_FILES`...) and tables of the folder's
+    stars (:func:`_lists_stars`: OGLE's ``ident.dat``). A star's files are one star as
+    :mod:`.one_star` finds them (band folders, band-named files, a mission's FITS files of one
+    target). Rows a quality flag drops are in ``report.points``
     (``flagged``), with the points cleaning drops; ``report.events`` holds what was changed.
     """
     sink = DropReport() if report is None else report
@@ -587,7 +612,7 @@ def read_folder(
         if ((suffix is not None and not rel.endswith(suffix))
                 or _suffix(rel) in NOT_LIGHT_CURVES - {".xml"}
                 or rel.rsplit("/", 1)[-1] in (CATALOGUE, "labels.csv")  # labels, no star
-                or _lcformer_output(rel)):
+                or _lcformer_output(rel) or _system_file(rel)):
             sink.note("skipped_non_data_file")
             continue
         try:
@@ -766,9 +791,9 @@ def files_source(folder: Path) -> Path:
     except InputError:
         return folder  # reading it from the folder will say what is wrong
     column = "filename" if "filename" in named else "path"
-    listed = {form for n in named.get(column, []) for form in (str(n), Path(str(n)).name,
-                                                               Path(str(n)).stem)}
-    beside = {form for p in entries if p.is_file() and p not in archives
+    listed = {_nfc(form) for n in named.get(column, [])
+              for form in (str(n), Path(str(n)).name, Path(str(n)).stem)}
+    beside = {_nfc(form) for p in entries if p.is_file() and p not in archives
               for form in (p.name, p.stem)}  # J0001.19+3208.2 is a name, not a stem
     return folder if listed & beside else archives[0]
 
@@ -809,18 +834,22 @@ def _relative_to(path: Path, folder: Path) -> str | None:
 
 class _Matcher:
     """Find a catalogue entry's file by relative path, file name, or stem, or a star's
-    band-named files by its name (``NAME``: ``NAME.I.dat`` and ``NAME.V.dat``)."""
+    band-named files by its name (``NAME``: ``NAME.I.dat`` and ``NAME.V.dat``). Names are
+    compared in Unicode's composed form (:func:`_nfc`): macOS's decomposed 'étoile_1.csv' is
+    the catalogue's 'étoile_1.csv'."""
 
-    def __init__(self, files: dict[str, Callable[[], bytes]]) -> None:
-        self.files = files
+    def __init__(self, files: Collection[str]) -> None:
+        self.paths = sorted(files)
+        self.files = {_nfc(rel): rel for rel in reversed(self.paths)}  # (the first of twins)
         self.by_name: dict[str, list[str]] = defaultdict(list)
         self.by_stem: dict[str, list[str]] = defaultdict(list)
         self.by_star: dict[str, list[str]] = defaultdict(list)  # NAME -> NAME.<band>.*
         # A file whose name starts or ends with blanks, as a catalogue's cell is read
-        self.stripped = {key: rel for rel in files
-                         if (key := "/".join(part.strip() for part in rel.split("/"))) != rel}
-        for rel in sorted(files):
-            base = rel.rsplit("/", 1)[-1]
+        self.stripped = {key: rel for composed, rel in self.files.items()
+                         if (key := "/".join(part.strip() for part in composed.split("/")))
+                         != composed}
+        for rel in self.paths:
+            base = _nfc(rel).rsplit("/", 1)[-1]
             self.by_name[base].append(rel)
             if base.strip() != base:  # (a catalogue's cell is read stripped)
                 self.by_name[base.strip()].append(rel)
@@ -828,13 +857,15 @@ class _Matcher:
             star, band = name_band(base)
             if band:
                 self.by_star[star].append(rel)
+        self.folded: _Matcher | None = None  # the same, of names in lower case
+        self.unfolded: dict[str, str] = {}  # a lower-case name -> its file's
 
     def __call__(self, entry: str, suffix: str | None) -> str | list[str] | None:
-        entry = entry.strip().replace("\\", "/").removeprefix("./")
+        entry = _nfc(entry.strip().replace("\\", "/").removeprefix("./"))
         if not entry:
             return None
         if entry in self.files:
-            return entry
+            return self.files[entry]
         if entry in self.stripped:  # (" lead space.dat", its catalogue cell stripped)
             return self.stripped[entry]
         base = entry.rsplit("/", 1)[-1]
@@ -845,20 +876,32 @@ class _Matcher:
         candidates = [c for c in candidates if _suffix(c) not in NOT_LIGHT_CURVES] or candidates
         if band_folder(entry):  # V/123.dat is not I/123.dat, another band's file
             candidates = [c for c in candidates if band_folder(c) in ("", band_folder(entry))]
-        found = [c for c in candidates if c.endswith("/" + entry)] or candidates
+        found = [c for c in candidates if _nfc(c).endswith("/" + entry)] or candidates
         return found if len(found) > 1 else (found or [None])[0]  # several: which one?
+
+    def in_other_case(self, entry: str, suffix: str | None) -> list[str]:
+        """The files an entry that matches none would match but for letter case
+        ('data/star_1.csv' of 'data/Star_1.csv'): Windows' and macOS's disks ignore case,
+        Linux's do not, so a catalogue that works there finds no file here. Said, not read:
+        which file was meant is the user's to say."""
+        if self.folded is None:
+            self.folded = _Matcher([rel.casefold() for rel in self.paths])
+            self.unfolded = {_nfc(rel.casefold()): rel for rel in reversed(self.paths)}
+        found = self.folded(entry.casefold(), suffix and suffix.casefold())
+        return list(dict.fromkeys(self.unfolded[_nfc(rel)] for rel in (
+            [] if found is None else [found] if isinstance(found, str) else found)))
 
 
 def _say_of_names_written_otherwise(missing: list[str], unlisted: set[str], cat_name: str,
                                     sink: DropReport, at: int) -> None:
     """A problem, before the rows' own (from ``at``), where catalogue names of no file match
     files it does not list but for a prefix or leading zeros (VSX's 'ASAS
-    J123658-6537.5' for J123658-6537.5.dat), else counted as files missing and again as
-    files not in the catalogue, unexplained."""
+    J123658-6537.5' for J123658-6537.5.dat; names compared composed, :func:`_nfc`), else
+    counted as files missing and again as files not in the catalogue, unexplained."""
     if not missing or not unlisted:
         return
     def bare(name: str) -> str:
-        return re.sub(r"(\.[A-Za-z]{1,4}){1,2}$", "", posixpath.basename(name))
+        return re.sub(r"(\.[A-Za-z]{1,4}){1,2}$", "", posixpath.basename(_nfc(name)))
 
     files = pd.Series(sorted(unlisted), dtype=object)
     by_stem = pd.Series(files.to_numpy(), index=files.map(bare).map(loose_id).to_numpy())

@@ -164,10 +164,13 @@ def _parse_curves(data: bytes | str, sink: DropReport, columns: Columns | None,
     data = _decompressed_bytes(data)
     form = _astropy_form(data)
     if form is None:
-        text = _text_of(data)
+        text = _text_of(data, sink)
         ipac = ipac_as_columns(text, columns, strict_columns)
-        return _parse_text(text if ipac is None else ipac, sink, columns, strict_columns,
-                           converted=ipac is not None)
+        try:
+            return _parse_text(text if ipac is None else ipac, sink, columns, strict_columns,
+                               converted=ipac is not None)
+        except FileProblem as problem:
+            raise _ctrl_z_named(problem, text) from None
     raw = data.encode("utf-8", errors="surrogateescape") if isinstance(data, str) else data
     return _astropy_curves(raw, form, columns, strict_columns, sink)
 
@@ -389,13 +392,28 @@ def _decompressed_bytes(data: bytes | str) -> bytes | str:
     return data
 
 
-def _text_of(data: bytes | str) -> str:
+#: What DOS and old Windows programs end a text file with (Ctrl-Z, 0x1A), and its name.
+CTRL_Z = "\x1a"
+_CTRL_Z_NAME = "a Ctrl-Z (DOS end-of-file) byte, 0x1A"
+#: The event of a file whose end-of-file Ctrl-Z was removed.
+CTRL_Z_REMOVED = "dos_end_of_file_ctrl_z_removed"
+
+
+def _text_of(data: bytes | str, sink: DropReport | None = None) -> str:
     """A per-star file's text (decompressed), decoded, with ``\\n`` line ends; a file that is
-    empty, binary or a table format read otherwise (Parquet) is a :class:`FileProblem`."""
-    text = data.decode("utf-8", errors="replace") if isinstance(data, bytes) else data
+    empty, binary or a table format read otherwise (Parquet) is a :class:`FileProblem`.
+    UTF-16 with its byte-order mark (Excel's "Unicode Text") is decoded, as its mark says
+    what it is; a Ctrl-Z that ends the text (DOS's end-of-file mark, which old programs
+    write) is removed and counted in ``sink`` (:data:`CTRL_Z_REMOVED`): read, it was a line
+    of one field that lost the star."""
+    text = _decoded(data) if isinstance(data, bytes) else data
     text = text.removeprefix("\ufeff")  # the byte-order mark of Excel's "CSV UTF-8"
     if "\r" in text:  # Windows line ends, or old Mac ones (CR alone) as NumPy would not read
         text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if text.rstrip().endswith(CTRL_Z):  # (a run of them: CP/M padded its last record so)
+        text = text.rstrip().rstrip(CTRL_Z) + "\n"
+        if sink is not None:
+            sink.note(CTRL_Z_REMOVED)
     if not text.strip():
         raise FileProblem(1, "empty file", "empty_file")
     binary_table = next(((name, suffix) for magic, (suffix, name) in MAGIC_BYTES.items()
@@ -417,6 +435,29 @@ def _text_of(data: bytes | str) -> str:
         raise FileProblem(1, "not a text file (binary data); a light curve is CSV or "
                           "whitespace-separated text, optionally gzipped")
     return text
+
+
+def _decoded(data: bytes) -> str:
+    """A file's bytes as text: UTF-8 (a byte that is not, replaced), or UTF-16 where its
+    byte-order mark says so and it decodes as such (binary data that starts with those two
+    bytes is left to be called binary)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")  # (the mark says which byte order, and is dropped)
+        except UnicodeDecodeError:
+            pass
+    return data.decode("utf-8", errors="replace")
+
+
+def _ctrl_z_named(problem: FileProblem, text: str) -> FileProblem:
+    """A file's problem, saying so where its line holds a Ctrl-Z (not at the file's end, where
+    it is removed): an editor shows the byte as nothing, or as ``^Z``."""
+    lines = text.split("\n")
+    if CTRL_Z not in text or not 0 < problem.line <= len(lines) or (
+            CTRL_Z not in lines[problem.line - 1]):
+        return problem
+    return FileProblem(problem.line, f"{problem.message} (the line holds {_CTRL_Z_NAME}: "
+                       f"remove it)", problem.reason)
 
 
 #: How far into an XML file its ``<VOTABLE`` element is looked for.
