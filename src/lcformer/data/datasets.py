@@ -259,7 +259,7 @@ def resolve(name_or_path: str, root: str | Path | None = None) -> tuple[DatasetS
                 and all((candidate / f).exists() for f in registered.required)
                 else user_folder_spec(candidate))
         folder = candidate
-    elif candidate.is_file() and _catalogued_archive(candidate):
+    elif candidate.is_file() and catalogued_archive(candidate):
         spec = DatasetSpec(_archive_stem(candidate), f"one file per star in {candidate}",
                            _per_star_folder, per_star=True)
         folder = candidate
@@ -501,8 +501,9 @@ def _rename_hint(folder: Path) -> str:
     return f" (to read {tables[0].name} with labels.csv, name it lightcurves{suffix})"
 
 
-def _catalogued_archive(path: Path) -> bool:
-    """An archive of per-star files with its catalog.csv inside: a labelled dataset."""
+def catalogued_archive(path: Path) -> bool:
+    """An archive of per-star files with its catalog.csv inside: a labelled dataset, read as
+    a folder with its catalogue is by every command (``predict``, ``describe``, ``prepare``)."""
     from lcformer.data.reading.per_star import ARCHIVE_SUFFIXES, archive_catalogue
 
     return path.name.lower().endswith(ARCHIVE_SUFFIXES) and archive_catalogue(path) is not None

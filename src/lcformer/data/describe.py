@@ -11,13 +11,18 @@ import numpy as np
 import pandas as pd
 
 from lcformer.data.cleaning import CleaningConfig, clean
-from lcformer.data.datasets import deeper_catalogue, labels_as_catalogue_hint, resolve
+from lcformer.data.datasets import (
+    catalogued_archive,
+    deeper_catalogue,
+    labels_as_catalogue_hint,
+    resolve,
+)
 from lcformer.data.lightcurves import LightCurves
 from lcformer.data.prepared import warn_of_classes_in_two_cases
 from lcformer.data.reading.class_names import unmatched_class_names
 from lcformer.data.reading.config import ReadConfig
 from lcformer.data.reading.files import table_suffix
-from lcformer.data.reading.per_star import ARCHIVE_SUFFIXES, archive_catalogue, file_stem
+from lcformer.data.reading.per_star import file_stem
 from lcformer.data.reading.sniff import read_any, read_dataset
 from lcformer.data.report import DropReport
 from lcformer.data.views import order_bands
@@ -137,8 +142,7 @@ def describe(dataset: str, data_dir: str | None = None,
 def _one_file(path: Path) -> bool:
     """A table, one star's file, or an archive of star files without their catalogue (read
     unlabelled), not one with it (a labelled dataset)."""
-    return path.is_file() and not (path.name.lower().endswith(ARCHIVE_SUFFIXES)
-                                   and archive_catalogue(path) is not None)
+    return path.is_file() and not catalogued_archive(path)
 
 
 #: Days between two points that start a new visit (a night, a satellite's pass) in describe.

@@ -13,6 +13,7 @@ from lcformer.data.reading.column_names import (
     error_columns,
     flux_beside,
     is_flag_name,
+    number_hint,
     other_bands_warning,
     suggested_columns,
 )
@@ -252,3 +253,17 @@ def test_asas_sn_names_are_read() -> None:
     assert "asas_sn_id" in ID_NAMES
     assert suggested_columns(["tic_id", "time", "flux", "flux_err"], Columns())["id"] == "tic_id"
     assert "id" not in suggested_columns(["oid", "mjd", "mag", "magerr"], Columns())
+
+
+@pytest.mark.parametrize(("token", "said"), [
+    ("2,448,290.30000", "thousands separators? remove them"),
+    ("'2,629.52836'", "thousands separators? remove them"),
+    ("-1,234,567", "thousands separators? remove them"),
+    ("12,345", "a thousands separator, or a decimal comma?"),
+    ("0.02\x1a", "a Ctrl-Z byte after it"),
+    ("13.4:", "a number marked uncertain with ':'"),
+    ("12,3", ""), ("1,2345.6", ""), ("abc", ""), ("\x1a", ""),
+])
+def test_a_number_a_program_wrote_otherwise_is_said_as_one(token: str, said: str) -> None:
+    hint = number_hint(token)
+    assert (said in hint) if said else hint == ""

@@ -85,3 +85,26 @@ def test_a_utf8_table_cut_inside_a_character_is_utf8(tmp_path) -> None:
 
     head = ("id,class\n" + "x" * 4085 + "é").encode("utf-8")[:4096]
     assert _spreadsheet_trouble(tmp_path / "labels.csv", head, "labels table") is None
+
+
+def test_a_byte_that_is_not_utf8_past_the_first_bytes_is_said_as_one(tmp_path) -> None:
+    """A Latin-1 name on line 5,000 fails in pandas past the 4,096 bytes looked at: still
+    "not UTF-8 text", with what to do, not a UnicodeDecodeError's position."""
+    from lcformer.data.reading.files import read_str_table
+    from lcformer.errors import InputError
+
+    path = tmp_path / "labels.csv"
+    path.write_bytes(b"id,class\n" + b"".join(b"s%d,Mira\n" % i for i in range(5000))
+                     + "x,C\xe9ph\xe9ide\n".encode("latin-1"))
+    with pytest.raises(InputError, match=r"labels\.csv: the labels table is not UTF-8 text "
+                                         r".*: save it .* as \"CSV UTF-8"):
+        read_str_table(path, "labels table")
+
+
+def test_a_ctrl_z_row_is_named_as_one() -> None:
+    """DOS's end-of-file mark, alone on the last line, shows as nothing in an editor."""
+    from lcformer.data.reading.files import _misshapen
+
+    assert "a Ctrl-Z byte" in (_misshapen(1, 4, 3, "\x1a") or "")
+    assert "a Ctrl-Z byte" in (_misshapen(1, 4, 3, "\x1a\r\n") or "")
+    assert _misshapen(1, 4, 3, "# a note") == "a row cut short, or a comment line?"

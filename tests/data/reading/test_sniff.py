@@ -329,6 +329,22 @@ def test_every_archive_of_star_files_is_read_as_one(tmp_path: Path, suffix: str)
     assert len(lcs.time) == 24
 
 
+def test_an_archive_with_its_catalogue_is_read_as_prepare_reads_it(tmp_path: Path) -> None:
+    """predict's zip of a folder with its catalog.csv (a Finder or Explorer zip): labelled, and
+    what the catalogue does not list (Thumbs.db, desktop.ini) is skipped, not unreadable."""
+    rows = "".join(f"{t}.5,{12 + t % 3}.1,0.02\n" for t in range(12))
+    files = {"My Stars/catalog.csv": "filename,class\na.csv,Mira\nb.csv,RRab\n",
+             "My Stars/a.csv": rows, "My Stars/b.csv": rows,
+             "My Stars/Thumbs.db": b"\xd0\xcf\x11\xe0\x00\x00", "My Stars/desktop.ini": b"\x00"}
+    archive = write_archive(tmp_path / "My Stars.zip", files)
+    report = DropReport()
+    lcs = read_any(str(archive), report=report)
+    spec, folder = resolve(str(archive))
+    prepared = read_dataset(spec, folder, DropReport())
+    assert list(lcs.labels) == list(prepared.labels) == ["Mira", "RRab"]
+    assert report.problems == [] and report.curves["unreadable_file"] == 0
+
+
 def test_a_catalogue_given_for_light_curves_points_at_its_folder(tmp_path: Path) -> None:
     path = tmp_path / "catalog.csv"
     path.write_text("filename,class,band\nI/a.dat,,I\n")

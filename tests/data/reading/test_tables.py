@@ -570,6 +570,48 @@ def test_a_csv_of_another_separator_says_so(tmp_path: Path, separator: str) -> N
     assert f"pd.read_csv(path, sep={separator!r}, skiprows=1)" in report.problems[0]
 
 
+@pytest.mark.parametrize(("encoding", "said"), [
+    ("utf-16", "is UTF-16 text \\(Excel's \"Unicode Text\"\\)"),
+    ("latin-1", "is not UTF-8 text \\(a spreadsheet's CSV in a Windows encoding\\?\\)"),
+])
+def test_a_table_in_another_encoding_says_to_save_it_as_utf8(tmp_path: Path, encoding: str,
+                                                              said: str) -> None:
+    """Excel's "Unicode Text", or a Windows encoding past the first bytes (a star named
+    Céphéide on line 3,001): not pandas' UnicodeDecodeError with a byte position."""
+    rows = "".join(f"s{i % 7},{i}.5,12.1,0.02\n" for i in range(3000))
+    path = tmp_path / "lc.csv"
+    path.write_bytes(f"id,time,mag,err\n{rows}Céphéide,1.5,12.1,0.02\n".encode(encoding))
+    report = DropReport()
+    assert read_long_table(path, report=report).n_curves == 0
+    assert report.curves == Counter(unreadable_file=1)
+    assert re.fullmatch(rf"{re.escape(str(path))}: the light-curve table {said}: save it from "
+                        r"the spreadsheet as \"CSV UTF-8 \(comma delimited\)\"",
+                        report.problems[0]), report.problems
+
+
+def test_a_ctrl_z_after_the_last_line_is_named(tmp_path: Path) -> None:
+    """DOS's end-of-file mark, which an editor does not show: on a line of its own, or
+    after the last number."""
+    path = tmp_path / "lc.csv"
+    path.write_bytes(b"id,time,mag,err\r\ns1,1.0,12.1,0.02\r\ns1,2.0,12.3,0.02\r\n\x1a")
+    with pytest.raises(InputError, match=r"lc\.csv:4: a row has 1 fields, the header 4 \(a "
+                                         r"Ctrl-Z byte, the end-of-file mark of DOS programs: "
+                                         r"remove it\)"):
+        read_long_table(path)
+    path.write_bytes(b"id,time,mag,err\ns1,1.0,12.1,0.02\ns1,2.0,12.3,0.02\x1a")
+    with pytest.raises(InputError, match=r"lc\.csv:3: column 'err': '0.02\\x1a' is not a "
+                                         r"number \(a Ctrl-Z byte after it"):
+        read_long_table(path)
+
+
+def test_a_number_with_thousands_separators_is_said_as_one(tmp_path: Path) -> None:
+    path = tmp_path / "lc.csv"
+    path.write_text('id,time,mag,err\ns1,"2,448,290.30000",12.1,0.02\n')
+    with pytest.raises(InputError, match=r"lc\.csv:2: column 'time': '2,448,290.30000' is not "
+                                         r"a number \(thousands separators\? remove them\)$"):
+        read_long_table(path)
+
+
 def test_a_table_whose_first_line_is_a_comment_says_so(tmp_path: Path) -> None:
     """Not "found columns ['# exported by ...'] ... map yours with --columns", which cannot
     help: the first line is a comment where the header belongs."""

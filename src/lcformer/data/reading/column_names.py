@@ -135,6 +135,24 @@ def uncertain_mark(token: str) -> str:
             if re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)\s*:", text) else "")
 
 
+#: A number written with thousands separators, as Excel's "Number" format writes them.
+THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
+
+
+def number_hint(token: str) -> str:
+    """For an error on text that is not a number: what a program that wrote a number did to
+    it (:func:`uncertain_mark`; thousands separators, "2,448,290.3"; DOS's Ctrl-Z end-of-file
+    mark after the last one, invisible in an editor), and what to do; else ""."""
+    text = str(token).strip().strip("'\"")
+    if THOUSANDS.fullmatch(text):  # "12,345" alone may be a decimal comma too
+        return (" (thousands separators? remove them)" if "." in text or text.count(",") > 1
+                else " (a thousands separator, or a decimal comma? write it without the "
+                     "comma, with '.' for a decimal point)")
+    if text.endswith("\x1a") and is_number(text.rstrip("\x1a")):
+        return " (a Ctrl-Z byte after it, the end-of-file mark of DOS programs: remove it)"
+    return uncertain_mark(token)
+
+
 #: Column names that name each row's star (compared ignoring case; CRTS says MasterID). Not
 #: ZTF's ``oid``: one star's IRSA light curve holds an oid per field and filter.
 ID_NAMES = ("id", "star", "star_id", "starid", "source_id", "sourceid", "objectid", "object_id",

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from lcformer.data.lightcurves import MISSING_WORDS, LightCurves, label_array
-from lcformer.data.reading.column_names import is_good_flag_name, is_number, uncertain_mark
+from lcformer.data.reading.column_names import is_good_flag_name, is_number, number_hint
 from lcformer.data.reading.files import LIMIT
 from lcformer.data.report import DropReport
 from lcformer.errors import ConfigError, LcformerWarning
@@ -113,7 +113,7 @@ def numeric_column(
         sink.problem(
             f"{locate(row)}: column '{name}': "
             f"{text if len(text) <= 60 else text[:57] + '...'} is not a number{units}"
-            f"{uncertain_mark(str(value))}",
+            f"{number_hint(str(value))}",
             "unreadable_file", curves,
         )
         return None

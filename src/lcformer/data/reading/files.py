@@ -217,8 +217,7 @@ def read_str_table(source: PathLike | pd.DataFrame, what: str = "table",
     except pd.errors.EmptyDataError:
         raise InputError(f"{path}:1: no header line (blank file){hint}") from None
     except (InputError, *READ_ERRORS) as error:
-        head = data[:4096] if data is not None else _first_bytes(path)
-        trouble = _spreadsheet_trouble(path, head, what)
+        trouble = text_trouble(path, what, error, data[:4096] if data is not None else None)
         if trouble is None and isinstance(error, InputError):
             raise
         raise InputError((trouble or cannot_read(path, error, what)) + hint) from None
@@ -237,11 +236,31 @@ def _first_bytes(path: Path) -> bytes:
         return b""
 
 
+def text_trouble(path: Path, what: str, error: BaseException,
+                 head: bytes | None = None) -> str | None:
+    """:func:`_spreadsheet_trouble` of a CSV file that pandas could not read (``head``: its
+    first bytes, read here where not given), or a byte that is not UTF-8 past them (a Latin-1
+    name on line 5,000) said as one too; None for other trouble."""
+    trouble = _spreadsheet_trouble(path, _first_bytes(path) if head is None else head, what)
+    if trouble is None and isinstance(error, UnicodeDecodeError):
+        return _not_utf8(path, what)
+    return trouble
+
+
+def _not_utf8(path: Path, what: str) -> str:
+    return (f"{path}: the {what} is not UTF-8 text (a spreadsheet's CSV in a Windows "
+            f"encoding?): {SAVE_AS_CSV}")
+
+
+#: What to do with a spreadsheet's file that is not a comma-separated UTF-8 CSV.
+SAVE_AS_CSV = "save it from the spreadsheet as \"CSV UTF-8 (comma delimited)\""
+
+
 def _spreadsheet_trouble(path: Path, head: bytes, what: str) -> str | None:
     """What a spreadsheet program did to a small CSV table that pandas could not read (a
     workbook saved as labels.csv, UTF-16 "Unicode Text", a Windows encoding, semicolons or
     tabs of a European Excel), in a user's words; None for other trouble."""
-    save = "save it from the spreadsheet as \"CSV UTF-8 (comma delimited)\""
+    save = SAVE_AS_CSV
     if path.name.lower().endswith((".gz", ".bz2", ".xz", ".zip")):
         return None  # compressed: pandas' own error
     if head.startswith(b"PK"):
@@ -252,8 +271,7 @@ def _spreadsheet_trouble(path: Path, head: bytes, what: str) -> str | None:
         text = codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
         first = text.splitlines()[0] if text.strip() else ""
     except UnicodeDecodeError:
-        return (f"{path}: the {what} is not UTF-8 text (a spreadsheet's CSV in a Windows "
-                f"encoding?): {save}")
+        return _not_utf8(path, what)
     separator = next((s for s in (";", "\t") if s in first and "," not in first), None)
     if separator is not None:
         return (f"{path}: the {what}'s values seem separated by {separator!r}, and lcformer "
@@ -364,6 +382,8 @@ SHOWN_ROWS = 5
 _HOOK_LOCK = threading.Lock()
 #: :func:`_misshapen`'s word for a row of one field more whose last is empty.
 TRAILING_COMMA = "a trailing comma"
+#: DOS's end-of-file mark, which some Windows programs still write after the last line.
+CTRL_Z = "\x1a"
 
 
 def _misshapen(fields: int, expected: int, least: int, text: str) -> str | None:
@@ -376,6 +396,8 @@ def _misshapen(fields: int, expected: int, least: int, text: str) -> str | None:
         return None
     if fields == expected + 1 and text.rstrip("\r\n").endswith(","):
         return TRAILING_COMMA
+    if text.strip() == CTRL_Z:  # invisible in an editor: the row's text alone says nothing
+        return "a Ctrl-Z byte, the end-of-file mark of DOS programs: remove it"
     return ("a decimal comma, or a shifted row?" if fields > expected
             else "a row cut short, or a comment line?")
 

@@ -77,7 +77,12 @@ def read_any(source: str, data_dir: str | Path | None = None,
     table. With ``columns_if_table`` they are a trained run's: for the tables it was trained
     on, and for per-star files whose header has those names.
     """
-    from lcformer.data.datasets import REGISTRY, resolve, table_and_labels_hint
+    from lcformer.data.datasets import (
+        REGISTRY,
+        catalogued_archive,
+        resolve,
+        table_and_labels_hint,
+    )
 
     reading = reading or ReadConfig()
     # MACHO files have their own columns; per-star files may take the names of theirs.
@@ -87,7 +92,8 @@ def read_any(source: str, data_dir: str | Path | None = None,
     report = report if report is not None else DropReport()
     before = len(report.problems)
     path = Path(source)
-    if source in REGISTRY or path.is_dir():
+    # An archive with its catalog.csv is a labelled folder, read as prepare reads it.
+    if source in REGISTRY or path.is_dir() or (path.is_file() and catalogued_archive(path)):
         try:
             spec, folder = resolve(source, data_dir)
             return read_dataset(spec, folder, report, reading if spec.long_table else

@@ -76,6 +76,7 @@ from lcformer.data.reading.files import (
     names_text,
     raise_unreported,
     refused_csv,
+    text_trouble,
     unsupported_format,
 )
 from lcformer.data.reading.flux import MAG_BESIDE_FLUX, errors_of_snr
@@ -408,8 +409,9 @@ def _read_table_file(path: Path, columns: Columns, sink: DropReport,
                      f"[,{columns.err},{columns.band}] and one row per observation",
                      "empty_file")
         return None
-    except READ_ERRORS as error:
-        sink.problem(cannot_read(path, error), "unreadable_file")
+    except READ_ERRORS as error:  # (UTF-16 or Latin-1 text: said as such, with what to do)
+        trouble = text_trouble(path, "light-curve table", error) if is_csv(path) else None
+        sink.problem(trouble or cannot_read(path, error), "unreadable_file")
         return None
     sink.problem(unsupported_format(path), "unreadable_file")
     return None
