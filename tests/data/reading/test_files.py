@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 
@@ -99,6 +101,36 @@ def test_a_byte_that_is_not_utf8_past_the_first_bytes_is_said_as_one(tmp_path) -
     with pytest.raises(InputError, match=r"labels\.csv: the labels table is not UTF-8 text "
                                          r".*: save it .* as \"CSV UTF-8"):
         read_str_table(path, "labels table")
+
+
+@pytest.mark.parametrize("head, said", [
+    (b"\x1f\x8b\x08\x00" + bytes(20), "is compressed (gzip or xz), not CSV text: give the file "
+                                       "a name ending in .csv.gz"),
+    (b"\x93NUMPY\x01\x00v\x00{'descr'", "is not a text file (binary data)"),
+    (b"PAR1\x15\x04\x15", "is Parquet, not CSV text: give the file a name ending in .parquet"),
+])
+def test_binary_data_named_csv_is_not_called_a_spreadsheets(tmp_path, head: bytes,
+                                                             said: str) -> None:
+    """A gzip, NumPy or Parquet file saved as labels.csv: not "a spreadsheet's CSV in a
+    Windows encoding", which would send the user to Excel."""
+    from lcformer.data.reading.files import read_str_table
+    from lcformer.errors import InputError
+
+    path = tmp_path / "labels.csv"
+    path.write_bytes(head + bytes(range(128, 256)))
+    with pytest.raises(InputError, match=re.escape(said)):
+        read_str_table(path, "labels table")
+
+
+def test_a_ctrl_z_after_a_small_tables_last_line_is_no_row(tmp_path) -> None:
+    """A catalogue ending in DOS's end-of-file mark listed a file '\x1a' "not found", and
+    predict exited 1; a labels file's error ended in an invisible character."""
+    from lcformer.data.reading.files import read_str_table
+
+    path = tmp_path / "catalog.csv"
+    path.write_bytes(b"filename,class\r\na.dat,Mira\r\n\x1a")
+    assert read_str_table(path, "catalogue").to_dict("list") == {"filename": ["a.dat"],
+                                                                 "class": ["Mira"]}
 
 
 def test_a_ctrl_z_row_is_named_as_one() -> None:

@@ -1331,8 +1331,9 @@ def _nfd(name: str) -> str:
 def test_accented_names_match_in_either_unicode_form(tmp_path: Path, on_disk: str,
                                                      in_catalogue: str) -> None:
     """macOS writes 'étoile_1.csv' decomposed (e, then an accent: NFD); a catalogue typed in
-    Excel has it composed (NFC). They look alike: the file is found, its star labelled, and
-    its id composed, as the catalogue's, so that it joins the catalogue in pandas."""
+    Excel has it composed (NFC). They look alike: the file is found and its star labelled.
+    Its id stays the file's name as it is on disk (a labels.csv written from the names on
+    that disk joins it, and an id does not change with the version read)."""
     import unicodedata
 
     def form(kind: str, name: str) -> str:
@@ -1349,11 +1350,25 @@ def test_accented_names_match_in_either_unicode_form(tmp_path: Path, on_disk: st
     curves = read_catalogue_folder(tmp_path / "catalog.csv", tmp_path, report=report)
     assert not report.problems and not report.curves
     assert dict(zip(curves.ids, curves.labels, strict=True)) == {
-        form("NFC", n.removeprefix("data/")): "RRL" if n.endswith("4") else "Mira"
+        form(on_disk, n.removeprefix("data/")): "RRL" if n.endswith("4") else "Mira"
         for n in names}
-    # unlabelled too: the ids are composed
     assert sorted(read_folder(tmp_path, report=DropReport()).ids) == sorted(
-        form("NFC", n.removeprefix("data/")) for n in names)
+        form(on_disk, n.removeprefix("data/")) for n in names)
+
+
+def test_two_files_whose_names_differ_in_unicode_form_only_stay_two_stars(
+        tmp_path: Path) -> None:
+    """On Linux 'étoile.dat' can be on disk in both forms, two files: each catalogue row
+    finds its own, by its exact name, and they are two stars."""
+    _write(tmp_path, {"étoile.dat": FILES["stars/215153.dat"],
+                      f"{_nfd('étoile')}.dat": FILES["stars/215153.dat"]})
+    (tmp_path / "catalog.csv").write_text(f"filename,class\nétoile.dat,Mira\n"
+                                          f"{_nfd('étoile')}.dat,RRL\n", encoding="utf-8")
+    report = DropReport()
+    curves = read_catalogue_folder(tmp_path / "catalog.csv", tmp_path, report=report)
+    assert not report.problems
+    assert dict(zip(curves.ids, curves.labels, strict=True)) == {"étoile": "Mira",
+                                                                 _nfd("étoile"): "RRL"}
 
 
 def test_a_name_written_otherwise_is_said_in_either_unicode_form(tmp_path: Path) -> None:

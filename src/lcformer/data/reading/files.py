@@ -221,6 +221,8 @@ def read_str_table(source: PathLike | pd.DataFrame, what: str = "table",
         if trouble is None and isinstance(error, InputError):
             raise
         raise InputError((trouble or cannot_read(path, error, what)) + hint) from None
+    if len(frame) and frame.iat[-1, 0].strip() == CTRL_Z and (frame.iloc[-1, 1:] == "").all():
+        frame = frame.iloc[:-1]  # DOS's end-of-file mark after the last line: no row, no id
     if len(frame.columns) == 1 and (trouble := _spreadsheet_trouble(
             path, data[:4096] if data is not None else _first_bytes(path), what)):
         raise InputError(trouble + hint)  # one column "id;class": a European Excel's CSV
@@ -267,6 +269,17 @@ def _spreadsheet_trouble(path: Path, head: bytes, what: str) -> str | None:
         return f"{path}: the {what} is an Excel workbook (or a zip), not CSV text: {save}"
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return f"{path}: the {what} is UTF-16 text (Excel's \"Unicode Text\"): {save}"
+    # Not a spreadsheet's at all: a table format, compressed data, or binary data (NUL bytes,
+    # which no text encoding of a spreadsheet's CSV but UTF-16 has) saved with a CSV's name.
+    for magic, (needed, format_name) in MAGIC_BYTES.items():
+        if head.startswith(magic):
+            return (f"{path}: the {what} is {format_name}, not CSV text: give the file a name "
+                    f"ending in {needed}")
+    if head.startswith((b"\x1f\x8b", b"\xfd7zXZ\x00")):
+        return (f"{path}: the {what} is compressed (gzip or xz), not CSV text: give the file a "
+                f"name ending in .csv.gz or .csv.xz")
+    if b"\x00" in head:
+        return f"{path}: the {what} is not a text file (binary data), not CSV text"
     try:  # (incremental: a character cut at the end of head is no error)
         text = codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
         first = text.splitlines()[0] if text.strip() else ""

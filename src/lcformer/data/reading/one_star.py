@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import posixpath
-import unicodedata
 import warnings
 from collections import Counter, defaultdict
 from collections.abc import Collection
@@ -145,11 +144,7 @@ def star_ids(files_read: list[str], report: DropReport,
     file's path in the folder (counted per file as ``id_is_path_for_files_of_one_name``).
     The exception is files whose named ``bands`` (from a catalogue, or their own band column)
     do not overlap: ``I/123.dat`` and ``V/123.dat`` in bands I and V are star ``123``. The
-    rule is per file, so that one file's curves (its bands) stay one star. Ids are in
-    Unicode's composed form (NFC), as a catalogue or a table typed elsewhere spells them: a
-    macOS file name is decomposed (NFD), and its id would join none of them in pandas. (A
-    file name that is not UTF-8 keeps its bytes' escapes, \\xe9, which NFC leaves as they
-    are.)"""
+    rule is per file, so that one file's curves (its bands) stay one star."""
     bands = bands or [""] * len(files_read)
     bands_of: dict[str, set[str]] = defaultdict(set)  # file -> its bands
     for rel, band in zip(files_read, bands, strict=True):
@@ -170,8 +165,7 @@ def star_ids(files_read: list[str], report: DropReport,
         name = name_of[rel]
         return rel if name == file_stem(rel) else posixpath.join(posixpath.dirname(rel), name)
 
-    return [unicodedata.normalize("NFC", path_id(rel) if rel in by_path else name_of[rel])
-            for rel in files_read]
+    return [path_id(rel) if rel in by_path else name_of[rel] for rel in files_read]
 
 
 def object_stars(ids: list[str], files_read: list[str], objects: dict[str, str],

@@ -74,8 +74,8 @@ NOT_LIGHT_CURVES = frozenset(
 )  # but an .xml file that is a VOTable is read (Gaia DataLink saves epoch photometry so)
 #: Files Windows and macOS leave in folders and zips (thumbnail caches, folder settings, a
 #: custom folder icon's ``Icon\r``), by their lower-cased names: never light curves, skipped
-#: by name (``skipped_non_data_file``) as hidden files are, since their suffixes (.db, .ini,
-#: none) may be a folder's data files'. Read, each was an unreadable star: predict exited 1.
+#: by name and counted (``skipped_non_data_file``), since their suffixes (.db, .ini, none) may
+#: be a folder's data files'. Read, each was an unreadable star: predict exited 1.
 SYSTEM_FILES = frozenset({"thumbs.db", "ehthumbs.db", "ehthumbs_vista.db", "desktop.ini",
                           "icon\r"})
 
@@ -840,6 +840,7 @@ class _Matcher:
 
     def __init__(self, files: Collection[str]) -> None:
         self.paths = sorted(files)
+        self.exact = set(self.paths)
         self.files = {_nfc(rel): rel for rel in reversed(self.paths)}  # (the first of twins)
         self.by_name: dict[str, list[str]] = defaultdict(list)
         self.by_stem: dict[str, list[str]] = defaultdict(list)
@@ -861,9 +862,12 @@ class _Matcher:
         self.unfolded: dict[str, str] = {}  # a lower-case name -> its file's
 
     def __call__(self, entry: str, suffix: str | None) -> str | list[str] | None:
-        entry = _nfc(entry.strip().replace("\\", "/").removeprefix("./"))
+        entry = entry.strip().replace("\\", "/").removeprefix("./")
         if not entry:
             return None
+        if entry in self.exact:  # (of two files whose names differ in form only, its own)
+            return entry
+        entry = _nfc(entry)
         if entry in self.files:
             return self.files[entry]
         if entry in self.stripped:  # (" lead space.dat", its catalogue cell stripped)

@@ -42,6 +42,7 @@ from lcformer.data.reading.column_names import (
 from lcformer.data.reading.columns import warn_of_empty_time
 from lcformer.data.reading.config import Columns
 from lcformer.data.reading.files import (
+    CTRL_Z,
     LIMIT,
     MAGIC_BYTES,
     READ_ERRORS,
@@ -393,7 +394,6 @@ def _decompressed_bytes(data: bytes | str) -> bytes | str:
 
 
 #: What DOS and old Windows programs end a text file with (Ctrl-Z, 0x1A), and its name.
-CTRL_Z = "\x1a"
 _CTRL_Z_NAME = "a Ctrl-Z (DOS end-of-file) byte, 0x1A"
 #: The event of a file whose end-of-file Ctrl-Z was removed.
 CTRL_Z_REMOVED = "dos_end_of_file_ctrl_z_removed"
