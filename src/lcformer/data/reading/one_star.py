@@ -275,6 +275,8 @@ def bands_in_names(lcs: LightCurves, bands: Collection[str], report: DropReport
     parts = ids.str.rpartition(".")
     take = ((np.asarray(lcs.bands, dtype=object) == "") & parts[2].isin(named).to_numpy()
             & (parts[0] != "").to_numpy())
+    if not take.any():  # (most calls: the checks below cost a star's prediction 3 ms)
+        return lcs
     new_ids = np.where(take, parts[0].to_numpy(dtype=object), lcs.ids).astype(object)
     new_bands = np.where(take, parts[2].to_numpy(dtype=object), lcs.bands).astype(object)
     frame = pd.DataFrame({"id": new_ids, "band": new_bands,
