@@ -670,6 +670,25 @@ def test_a_table_of_the_folders_stars_is_counted_not_read_as_a_star(tmp_path: Pa
     assert sorted(lcs.bands) == ["I", "I", "V", "V"]
     assert report.events["star_table_not_read"] == 2
     assert len(report.problems) == 1 and "notes.dat:1" in report.problems[0]  # still a problem
+    # A whole catalogue's tables beside a few of its stars' files: their first rows name
+    # other stars of the same shape (OGLE-LMC-RRLYR-0), each once.
+    (tmp_path / "ident.dat").write_text("".join(
+        f"OGLE-LMC-RRLYR-{k:05d}  LMC106.2  779049  RRab  05:54:29.26 -69:24:04.7\n"
+        for k in range(100, 110)))
+    (tmp_path / "RRab.dat").write_text("".join(f"OGLE-LMC-RRLYR-{k:05d}  19.2  18.7  0.55\n"
+                                               for k in range(100, 110)))
+    report = DropReport()
+    assert sorted(set(read_folder(tmp_path, report=report).ids)) == [
+        "OGLE-LMC-RRLYR-00001", "OGLE-LMC-RRLYR-00002"]
+    assert report.events["star_table_not_read"] == 2 and len(report.problems) == 1
+    # A light curve with a star column of that shape repeats its name: still a star's.
+    (tmp_path / "ident.dat").unlink()
+    (tmp_path / "RRab.dat").write_text("".join(f"OGLE-LMC-RRLYR-00100 {t:.4f} 15.0 0.01\n"
+                                               for t in range(20)))
+    report = DropReport()
+    read_folder(tmp_path, report=report)
+    assert not report.events["star_table_not_read"]
+    (tmp_path / "RRab.dat").unlink()
     # ASAS's numbered stars beside their classes file (a header, then 215153,Mira); a light
     # curve whose first time equals a star's number is still one (its rows are numbers).
     asas = tmp_path / "asas"

@@ -251,6 +251,7 @@ def _read_other_files(folder: _Folder, listed: _Listed, suffix: str | None) -> N
     files, sink = folder.files, folder.sink
     data_suffixes = {_suffix(rel) for rel in [*listed.taken, *listed.ambiguous]} - NOT_LIGHT_CURVES
     stars = {posixpath.basename(rel).split(".")[0] for rel in listed.taken}
+    shapes = {_name_shape(star) for star in stars}
     for rel in sorted(set(files) - listed.taken.keys()):
         if _lcformer_output(rel) or _system_file(rel) or (
                 suffix is None and _suffix(rel) not in data_suffixes and not (
@@ -261,7 +262,7 @@ def _read_other_files(folder: _Folder, listed: _Listed, suffix: str | None) -> N
             data = files[rel]()
         except OSError:
             data = None  # (_read_unlisted counts it, as a file it cannot read)
-        if data is not None and _lists_stars(data, stars):  # LINEAR's table of periods
+        if data is not None and _lists_stars(data, stars, shapes):  # LINEAR's periods
             sink.note("star_table_not_read")
             continue
         folder.curves.add(rel, folder.read_unlisted(
@@ -605,6 +606,7 @@ def read_folder(
     columns = file_columns(columns, source)
     files, shown = list_files(Path(source))
     stars = {name.split(".")[0] for name in (posixpath.basename(rel) for rel in files)}
+    shapes = {_name_shape(star) for star in stars}
     read = _CurvesRead()
     units: dict[str, str] = {}  # the first file of each declared kind (_read_one)
     objects: dict[str, str] = {}  # file -> the star its FITS headers name
@@ -623,7 +625,7 @@ def read_folder(
         if _suffix(rel) == ".xml" and not is_votable(data):  # (.xml: NOT_LIGHT_CURVES)
             sink.note("skipped_non_data_file")
             continue
-        if _lists_stars(data, stars - {posixpath.basename(rel).split(".")[0]}):
+        if _lists_stars(data, stars, shapes, posixpath.basename(rel).split(".")[0]):
             sink.note("star_table_not_read")  # a catalogue or parameters, not a light curve
             continue
         curves, objects[rel] = _read_one(lambda data=data: data, f"{shown}{rel}", sink,
@@ -931,11 +933,24 @@ def _suffix(rel: str) -> str:
 _TABLE_ROWS = 6
 
 
-def _lists_stars(data: bytes, stars: set[str]) -> bool:
-    """Whether a file is a table of the folder's stars, not a light curve: its first rows
-    start with two or more other files' star names (or file names) beside a field that is not
-    a number, as OGLE's ``ident.dat`` and ``RRab.dat`` beside
-    ``phot/I/OGLE-LMC-RRLYR-00001.dat`` do; a star named by a number counts only under a
+#: A run of digits in a star's name (:func:`_name_shape`).
+_DIGIT_RUN = re.compile(r"\d+")
+
+
+def _name_shape(name: str) -> str:
+    """A star name with each run of digits as one ``0``: ``OGLE-LMC-RRLYR-0``, the shape of
+    every star of a catalogue, of which a folder may hold a few."""
+    return _DIGIT_RUN.sub("0", name)
+
+
+def _lists_stars(data: bytes, stars: set[str], shapes: set[str], own: str = "") -> bool:
+    """Whether a file (its star name ``own``) is a table of the folder's stars, not a light
+    curve: its first rows start with two or more other files' star names (or file names)
+    beside a field that is not a number, as OGLE's ``ident.dat`` and ``RRab.dat`` beside
+    ``phot/I/OGLE-LMC-RRLYR-00001.dat`` do; or every first row with another name of the
+    ``shapes`` (:func:`_name_shape`) of the folder's names: a whole catalogue's ``ident.dat``
+    beside a few of its stars' files (a light curve with a star column repeats one name
+    row after row); a star named by a number counts only under a
     header (its first line, or a ``#`` line before the rows) whose first name is a file's or a
     star's and which names no time (ASAS's classes file: ``filename,class`` then
     ``215153,Mira``; LINEAR's ``# LINEARobjectID P(days) A(mag)`` over rows of numbers), as a
@@ -959,13 +974,16 @@ def _lists_stars(data: bytes, stars: set[str]) -> bool:
         rows = rows[1:]
     elif data_at and lines[data_at - 1].lstrip().startswith("#"):
         header = names_stars(lines[data_at - 1].lstrip("#").split())
-    named = set()
+    named, shaped = set(), []
     for row in rows:
         first = row[0]
         name = first if is_number(first) else posixpath.basename(first).split(".")[0]
-        if name in stars and (header or not (is_number(first) or all(map(is_number, row)))):
+        if name != own and name in stars and (header or not (is_number(first)
+                                                             or all(map(is_number, row)))):
             named.add(name)
-    return len(named) >= 2
+        if not is_number(first) and name != _name_shape(name) and _name_shape(name) in shapes:
+            shaped.append(name)
+    return len(named) >= 2 or (len(rows) >= 2 and len(set(shaped)) == len(rows))
 
 
 #: A file's curves by band, and the star its FITS headers name ('' for none: header_object).
