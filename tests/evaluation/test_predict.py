@@ -271,8 +271,8 @@ def test_a_named_one_band_model_guesses_only_a_stars_only_unnamed_curve(periodic
     # A star of curves without a band, for a model of two: the option that names them
     from lcformer.evaluation.predict import foreign_reason
 
-    assert foreign_reason(["B", "R"], [""]).endswith(
-        "e.g. --band-names =B names the curves read without a band)")
+    assert foreign_reason(["B", "R"], [""]).endswith(  # (each: the curves may be R's)
+        "e.g. --band-names =B (or =R) names the curves read without a band)")
     assert "curves_taken_in_the_model's_band" not in result.report.events
 
 

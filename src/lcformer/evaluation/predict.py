@@ -329,8 +329,10 @@ def foreign_reason(model_bands: Collection[str], star_bands: Sequence[str] = ())
                 f"{bands[0]})")
     known = ", ".join(band_label(b) for b in bands)
     this = f"; this star has {has}" if has else ""
-    example = (f"={next(b for b in bands if b)} names the curves read without a band"
-               if list(star_bands) == [""] else "zg=g,zr=r")
+    example = "zg=g,zr=r"
+    if list(star_bands) == [""] and (named := [f"={b}" for b in bands if b]):
+        example = (named[0] + (f" (or {', '.join(named[1:])})" if named[1:] else "")
+                   + " names the curves read without a band")
     return (f"no curve in a band the model knows ({known}{this}; a band column of a table "
             f"or of a star's file, or a per-star catalogue, names them: a band that is one of "
             f"the model's filters under another name, as ZTF's zg or fid 1 for g, is renamed "

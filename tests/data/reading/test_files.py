@@ -104,10 +104,11 @@ def test_a_byte_that_is_not_utf8_past_the_first_bytes_is_said_as_one(tmp_path) -
 
 
 @pytest.mark.parametrize("head, said", [
-    (b"\x1f\x8b\x08\x00" + bytes(20), "is compressed (gzip or xz), not CSV text: give the file "
-                                       "a name ending in .csv.gz"),
+    (b"\x1f\x8b\x08\x00" + bytes(20), "is compressed (gzip or xz), not CSV text: decompress "
+                                       "it"),
     (b"\x93NUMPY\x01\x00v\x00{'descr'", "is not a text file (binary data)"),
-    (b"PAR1\x15\x04\x15", "is Parquet, not CSV text: give the file a name ending in .parquet"),
+    (b"PAR1\x15\x04\x15", "is Parquet data, not CSV text: write it as CSV (a light-curve "
+                          "table can stay Parquet, named *.parquet)"),
 ])
 def test_binary_data_named_csv_is_not_called_a_spreadsheets(tmp_path, head: bytes,
                                                              said: str) -> None:

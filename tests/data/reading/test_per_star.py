@@ -681,6 +681,19 @@ def test_a_table_of_the_folders_stars_is_counted_not_read_as_a_star(tmp_path: Pa
     assert sorted(set(read_folder(tmp_path, report=report).ids)) == [
         "OGLE-LMC-RRLYR-00001", "OGLE-LMC-RRLYR-00002"]
     assert report.events["star_table_not_read"] == 2 and len(report.problems) == 1
+    # Not by shape: numbers' and dates' shapes (a ';'-separated curve among numbered stars'
+    # files is one field a row, a number's shape), nor rows under a header naming a time;
+    # they stay problems, said, not skipped.
+    odd = tmp_path / "odd"
+    odd.mkdir()
+    for k in (215153, 215181):
+        (odd / f"{k}.csv").write_text("".join(f"{2458849 + t}.7;12.3;0.01\n" for t in range(6)))
+    (odd / "2021-03-04.csv").write_text("".join(f"2020-01-0{t},12.3,0.01\n" for t in range(1, 7)))
+    (odd / "OGLE-X-1.dat").write_text("# id time mag err\n" + "".join(
+        f"OGLE-X-{k} {t}.5 12.3 0.01\n" for t in range(3) for k in (2, 3)))
+    report = DropReport()
+    read_folder(odd, report=report)
+    assert not report.events["star_table_not_read"] and len(report.problems) == 4
     # A light curve with a star column of that shape repeats its name: still a star's.
     (tmp_path / "ident.dat").unlink()
     (tmp_path / "RRab.dat").write_text("".join(f"OGLE-LMC-RRLYR-00100 {t:.4f} 15.0 0.01\n"

@@ -603,17 +603,3 @@ def test_one_large_table_file_is_said_to_be_read_whole(tmp_path, monkeypatch) ->
         read_any(str(packed))
     assert files.LARGE_TABLE_BYTES > path.stat().st_size  # the plain file: below it
 
-
-def test_one_file_of_a_band_folder_is_in_that_band(tmp_path: Path) -> None:
-    """OGLE's phot/I/star.dat given alone is in band I, as it is when its folder is given:
-    without its band, a model of bands V and I classified no star ("no curve in a band the
-    model knows")."""
-    folder = tmp_path / "phot" / "I"
-    folder.mkdir(parents=True)
-    (folder / "OGLE-LMC-RRLYR-01002.dat").write_text("2090.3 18.9 0.05\n2091.4 19.1 0.05\n")
-    report = DropReport()
-    lcs = read_any(str(folder / "OGLE-LMC-RRLYR-01002.dat"), report=report)
-    assert (list(lcs.ids), list(lcs.bands)) == (["OGLE-LMC-RRLYR-01002"], ["I"])
-    assert report.events["band_from_folder_name"] == 1
-    (tmp_path / "star.dat").write_text("2090.3 18.9 0.05\n2091.4 19.1 0.05\n")
-    assert list(read_any(str(tmp_path / "star.dat")).bands) == [""]  # no band folder

@@ -273,11 +273,11 @@ def _spreadsheet_trouble(path: Path, head: bytes, what: str) -> str | None:
     # which no text encoding of a spreadsheet's CSV but UTF-16 has) saved with a CSV's name.
     for magic, (needed, format_name) in MAGIC_BYTES.items():
         if head.startswith(magic):
-            return (f"{path}: the {what} is {format_name}, not CSV text: give the file a name "
-                    f"ending in {needed}")
+            return (f"{path}: the {what} is {format_name} data, not CSV text: write it as CSV "
+                    f"(a light-curve table can stay {format_name}, named *{needed})")
     if head.startswith((b"\x1f\x8b", b"\xfd7zXZ\x00")):
-        return (f"{path}: the {what} is compressed (gzip or xz), not CSV text: give the file a "
-                f"name ending in .csv.gz or .csv.xz")
+        return (f"{path}: the {what} is compressed (gzip or xz), not CSV text: decompress it "
+                f"(a light-curve table can stay compressed, named *.csv.gz or *.csv.xz)")
     if b"\x00" in head:
         return f"{path}: the {what} is not a text file (binary data), not CSV text"
     try:  # (incremental: a character cut at the end of head is no error)

