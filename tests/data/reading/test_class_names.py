@@ -87,12 +87,14 @@ def test_class_names_reach_a_folders_labels_file(tmp_path, capsys) -> None:
     pd.DataFrame(rows).to_csv(tmp_path / "lightcurves.csv", index=False)
     (tmp_path / "labels.csv").write_text("id,class\ns0,RRAB\ns1,RRAB:\ns2,HADS\ns3,DSCT\n"
                                          "s4,EW\ns5,EW:\n")
-    assert main(["describe", str(tmp_path), "--class-names", "RRAB:=RRAB,HADS=DSCT,EW:=EW"]) == 0
+    work = ["--work-dir", str(tmp_path / "work")]  # (its figures: not in the caller's folder)
+    assert main(["describe", str(tmp_path), "--class-names", "RRAB:=RRAB,HADS=DSCT,EW:=EW",
+                 *work]) == 0
     out = capsys.readouterr().out
     classes = [line.split()[0] for line in out.splitlines()[2:5]]
     assert sorted(classes) == ["DSCT", "EW", "RRAB"], out
     assert re.search(r"stars_class_renamed_from 'RRAB:'\s+1\n", out), out
     with pytest.warns(UserWarning) as said:  # a typo: said, beside the colon twins
-        assert main(["describe", str(tmp_path), "--class-names", "HAD=DSCT"]) == 0
+        assert main(["describe", str(tmp_path), "--class-names", "HAD=DSCT", *work]) == 0
     assert any("--class-names renames 'HAD', which no star's class is" in str(w.message)
                for w in said)
