@@ -262,7 +262,8 @@ def test_asas_sn_names_are_read() -> None:
     ("12,345", "a thousands separator, or a decimal comma?"),
     ("0.02\x1a", "a Ctrl-Z byte after it"),
     ("13.4:", "a number marked uncertain with ':'"),
-    ("12,3", ""), ("1,2345.6", ""), ("abc", ""), ("\x1a", ""),
+    ("12,3", "a decimal comma?"), ("-0,123", "a decimal comma?"), ("1,2345", "a decimal comma?"),
+    ("1,2345.6", ""), ("abc", ""), ("\x1a", ""),
 ])
 def test_a_number_a_program_wrote_otherwise_is_said_as_one(token: str, said: str) -> None:
     hint = number_hint(token)

@@ -144,6 +144,8 @@ def number_hint(token: str) -> str:
     it (:func:`uncertain_mark`; thousands separators, "2,448,290.3"; DOS's Ctrl-Z end-of-file
     mark after the last one, invisible in an editor), and what to do; else ""."""
     text = str(token).strip().strip("'\"")
+    if re.fullmatch(r"[+-]?(\d+,(\d{1,2}|\d{4,})|0,\d+)", text):
+        return " (a decimal comma? lcformer reads '.' as the decimal point)"
     if THOUSANDS.fullmatch(text):  # "12,345" alone may be a decimal comma too
         return (" (thousands separators? remove them)" if "." in text or text.count(",") > 1
                 else " (a thousands separator, or a decimal comma? write it without the "
