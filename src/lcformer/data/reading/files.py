@@ -275,7 +275,7 @@ def _spreadsheet_trouble(path: Path, head: bytes, what: str) -> str | None:
         if head.startswith(magic):
             return (f"{path}: the {what} is {format_name} data, not CSV text: write it as CSV "
                     f"(a light-curve table can stay {format_name}, named *{needed})")
-    if head.startswith((b"\x1f\x8b", b"\xfd7zXZ\x00")):
+    if head.startswith((GZIP_MAGIC, XZ_MAGIC)):  # (not bzip2's "BZh", which text may start)
         return (f"{path}: the {what} is compressed (gzip or xz), not CSV text: decompress it "
                 f"(a light-curve table can stay compressed, named *.csv.gz or *.csv.xz)")
     if b"\x00" in head:
@@ -351,6 +351,8 @@ def astropy_format(path: Path | str) -> str | None:
 LIMIT = r"[<>]=?[ \t]*[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 
 
+#: The first bytes of compressed data, as gzip, bzip2 and xz write it.
+GZIP_MAGIC, BZIP2_MAGIC, XZ_MAGIC = b"\x1f\x8b", b"BZh", b"\xfd7zXZ\x00"
 #: The first bytes of the table formats lcformer reads, and the suffix each needs.
 MAGIC_BYTES = {b"PAR1": (".parquet", "Parquet"), b"SIMPLE  =": (".fits", "FITS"),
                b"# %ECSV": (".ecsv", "ECSV")}

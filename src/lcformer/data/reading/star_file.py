@@ -42,10 +42,13 @@ from lcformer.data.reading.column_names import (
 from lcformer.data.reading.columns import warn_of_empty_time
 from lcformer.data.reading.config import Columns
 from lcformer.data.reading.files import (
+    BZIP2_MAGIC,
     CTRL_Z,
+    GZIP_MAGIC,
     LIMIT,
     MAGIC_BYTES,
     READ_ERRORS,
+    XZ_MAGIC,
     FileProblem,
     cannot_read,
     names_text,
@@ -71,11 +74,10 @@ _ROLES = ("time", "mag", "err")
 Curve = tuple[np.ndarray, np.ndarray, np.ndarray]  # time, mag, err of one band
 
 
-GZIP_MAGIC = b"\x1f\x8b"
 #: Compressed per-star files, by their first bytes: decompressed as pandas would.
 _COMPRESSED: dict[bytes, Callable[[bytes], bytes]] = {
-    GZIP_MAGIC: gzip.decompress, b"BZh": bz2.decompress, b"\xfd7zXZ\x00": lzma.decompress}
-_COMPRESSION_NAMES = {GZIP_MAGIC: "gzip", b"BZh": "bzip2", b"\xfd7zXZ\x00": "xz"}
+    GZIP_MAGIC: gzip.decompress, BZIP2_MAGIC: bz2.decompress, XZ_MAGIC: lzma.decompress}
+_COMPRESSION_NAMES = {GZIP_MAGIC: "gzip", BZIP2_MAGIC: "bzip2", XZ_MAGIC: "xz"}
 #: A field with nothing (or only blanks) in it, between commas or at a line's ends.
 _EMPTY_FIELD = re.compile(r"(?<=,)[ \t]*(?=,|\r?$)|^[ \t]*(?=,)", re.MULTILINE)
 
@@ -399,7 +401,7 @@ _CTRL_Z_NAME = "a Ctrl-Z (DOS end-of-file) byte, 0x1A"
 CTRL_Z_REMOVED = "dos_end_of_file_ctrl_z_removed"
 
 
-def _text_of(data: bytes | str, sink: DropReport | None = None) -> str:
+def _text_of(data: bytes | str, sink: DropReport) -> str:
     """A per-star file's text (decompressed), decoded, with ``\\n`` line ends; a file that is
     empty, binary or a table format read otherwise (Parquet) is a :class:`FileProblem`.
     UTF-16 with its byte-order mark (Excel's "Unicode Text") is decoded, as its mark says
@@ -412,8 +414,7 @@ def _text_of(data: bytes | str, sink: DropReport | None = None) -> str:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if text.rstrip().endswith(CTRL_Z):  # (a run of them: CP/M padded its last record so)
         text = text.rstrip().rstrip(CTRL_Z) + "\n"
-        if sink is not None:
-            sink.note(CTRL_Z_REMOVED)
+        sink.note(CTRL_Z_REMOVED)
     if not text.strip():
         raise FileProblem(1, "empty file", "empty_file")
     binary_table = next(((name, suffix) for magic, (suffix, name) in MAGIC_BYTES.items()
