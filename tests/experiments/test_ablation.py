@@ -60,6 +60,9 @@ def test_ablation_rows_baseline_and_continuing(tiny_synthetic, tmp_path, monkeyp
     assert "## Ablation" in text and "| synthetic (ablation) | " in text
     assert "research encoder" in text
     assert "(trees, network weight " in text  # the summary's model: the default, its weight
+    summary = next(line for line in text.splitlines() if line.startswith("| synthetic ("))
+    low, high = (float(x) for x in summary.split(" | ")[-1].rstrip(" |").split(" to "))
+    assert low <= float(summary.split(" | ")[-2]) <= high  # the difference's interval
     assert "| epochs run | network weight |" in table
     assert (tmp_path / "docs" / "figures" / "ablation" / "folded_test_stars.png").is_file()
     # What the default row's trees rest on, largest loss first, as its importance.json says.

@@ -24,8 +24,12 @@ def test_the_demo_prints_the_scores_its_run_folders_hold(tmp_path, capsys) -> No
     ours = json.loads((run / "metrics.json").read_text())["records"][0]["star"]
     theirs = json.loads((run / "baseline" / "metrics.json").read_text())["records"][0]["star"]
     shown = compared(ours["macro_f1"], theirs["macro_f1"])
-    assert (f"synthetic test macro-F1 (star level): {shown[0]}; light-curve features + random "
-            f"forest on the same {theirs['n']} test stars: {shown[1]} ({shown[2]})") in out
+    line = re.search(
+        re.escape(f"synthetic test macro-F1 (star level): {shown[0]}; light-curve features + "
+                  f"random forest on the same {theirs['n']} test stars: {shown[1]} "
+                  f"({shown[2]}; 95% interval ") + r"(\S+) to (\S+), paired bootstrap over the "
+        r"stars\)", out)
+    assert line and float(line[1]) <= float(shown[2]) <= float(line[2])  # it holds the difference
     assert ours["n"] == theirs["n"] == 180  # 20% of 900 stars
     line = re.search(r"star-level test accuracy ([\d.]+), macro-F1 ([\d.]+) on 180 stars", out)
     assert line and float(line[2]) == pytest.approx(ours["macro_f1"], abs=5e-4)

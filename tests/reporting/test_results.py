@@ -7,6 +7,7 @@ import re
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -185,12 +186,47 @@ def test_the_ablation_summary_compares_the_folds_both_rows_finished() -> None:
     rows += [("random_forest", "fold0", 0.8)]
     long = pd.DataFrame(rows, columns=["step", "repeat", "macro_f1"])
     assert _summary_line(long, "trees", folds=5) == (
-        "0.900 (trees) (1/5 folds) | 0.800 (features + random forest) (1/5 folds) | +0.100")
+        "0.900 (trees) (1/5 folds) | 0.800 (features + random forest) (1/5 folds) | +0.100 | -")
     both = pd.concat([long, pd.DataFrame([("random_forest", f"fold{i}", 0.7) for i in
                                           range(1, 5)], columns=long.columns)])
     assert _summary_line(both, "trees", folds=5) == (
-        "0.820 (trees) | 0.720 (features + random forest) | +0.100")
+        "0.820 (trees) | 0.720 (features + random forest) | +0.100 | -")
     assert _summary_line(long[long["step"] == "trees"], "trees", folds=5) is None
+
+
+def test_the_summary_gives_the_interval_of_its_difference_from_the_rows_stars(
+        tmp_path) -> None:
+    """The interval is the paired bootstrap over the folds' test stars, each fold resampled
+    within itself, from the two rows' test_predictions.csv; "-" where one is missing."""
+    from lcformer.evaluation.paired import difference_interval
+
+    rng = np.random.default_rng(0)
+    stars = []
+    for fold in ("fold0", "fold1"):
+        truth = rng.choice(["a", "b"], 50)
+        other = np.where(truth == "a", "b", "a")
+        ours = np.where(rng.random(50) < 0.9, truth, other)
+        theirs = np.where(rng.random(50) < 0.6, truth, other)
+        (tmp_path / "trees" / fold).mkdir(parents=True)
+        (tmp_path / "baseline" / fold).mkdir(parents=True)
+        ids = [f"{fold}-{i}" for i in range(50)]
+        pd.DataFrame({"id": ids, "label": truth, "predicted": ours}).to_csv(
+            tmp_path / "trees" / fold / "test_predictions.csv", index=False)
+        pd.DataFrame({"id": ids[::-1], "label": truth[::-1],
+                      "predicted_random_forest": theirs[::-1]}).to_csv(
+            tmp_path / "baseline" / fold / "test_predictions.csv", index=False)
+        stars.append(pd.DataFrame({"fold": fold, "truth": truth, "ours": ours,
+                                   "theirs": theirs}))
+    every = pd.concat(stars)
+    low, high = difference_interval(every["truth"], every["ours"], every["theirs"],
+                                    groups=every["fold"])
+    long = pd.DataFrame({"step": ["trees", "trees", "random_forest", "random_forest"],
+                         "repeat": ["fold0", "fold1"] * 2, "macro_f1": [0.9, 0.8, 0.7, 0.6]})
+    line = _summary_line(long, "trees", folds=2, folder=tmp_path)
+    assert line.endswith(f"| +0.200 | {low:+.3f} to {high:+.3f}")
+    assert 0 < low < high
+    (tmp_path / "baseline" / "fold1" / "test_predictions.csv").unlink()
+    assert _summary_line(long, "trees", folds=2, folder=tmp_path).endswith("| +0.200 | -")
 
 
 def test_a_small_loss_is_never_shown_as_a_tie_and_the_best_baseline_is_the_higher() -> None:
@@ -199,7 +235,7 @@ def test_a_small_loss_is_never_shown_as_a_tie_and_the_best_baseline_is_the_highe
     long = pd.DataFrame({"step": ["trees", "random_forest", "gradient_boosting"],
                          "repeat": ["split"] * 3, "macro_f1": [0.9546, 0.9545, 0.9549]})
     assert _summary_line(long, "trees", folds=None) == (
-        "0.9546 (trees) | 0.9549 (features + gradient boosting) | -0.0003")
+        "0.9546 (trees) | 0.9549 (features + gradient boosting) | -0.0003 | -")
     assert compared(0.9553626, 0.9552865) == ("0.9554", "0.9553", "+0.0001")
     assert compared(0.718, 0.648) == ("0.718", "0.648", "+0.070")
     assert compared(0.5, 0.5) == ("0.500", "0.500", "+0.000")  # a true tie

@@ -482,6 +482,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     """The main job: synthetic data -> prepare -> train -> evaluate -> figures."""
     import torch
 
+    from lcformer.evaluation.paired import difference_interval, interval_text, predictions_pair
     from lcformer.experiments.demo import DEMO_RUN, demo_baseline, run_demo
     from lcformer.hardware import pick_device
     from lcformer.reporting.results import compared
@@ -495,6 +496,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(record.summary_line())
     forest = demo_baseline(data, run, run_dir, n_jobs=threads)
     ours, theirs, difference = compared(record.star["macro_f1"], forest.star["macro_f1"])
+    pair = predictions_pair(run_dir, run_dir / "baseline", "random_forest")
+    if pair is not None:  # the interval of a difference that a few stars move
+        digits = len(difference.split(".")[1])
+        low, high = difference_interval(pair["label"], pair["ours"], pair["theirs"])
+        difference += f"; {interval_text(low, high, digits)}, paired bootstrap over the stars"
     print(f"synthetic test macro-F1 (star level): {ours}; light-curve features + random "
           f"forest on the same {forest.star['n']} test stars: {theirs} ({difference})")
     print(f"results: {run_dir} (metrics.json, importance.json, history.csv, figures/, "

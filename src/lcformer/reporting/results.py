@@ -28,6 +28,7 @@ from lcformer.data.samples import SAMPLES_VERSION
 from lcformer.errors import LcformerError
 from lcformer.evaluation.importance import stars_text
 from lcformer.evaluation.metrics import score_text
+from lcformer.evaluation.paired import ROUNDS, difference_interval, predictions_pair
 from lcformer.evaluation.records import read_records
 from lcformer.experiments.grid import SweepConfig, cells
 from lcformer.experiments.sweep import sweep_commands
@@ -449,32 +450,61 @@ def compared(ours: float, theirs: float) -> tuple[str, str, str]:
     return f"{a:.{digits}f}", f"{b:.{digits}f}", f"{a - b:+.{digits}f}"
 
 
-def _summary_line(long: pd.DataFrame, step: str, folds: int | None) -> str | None:
-    """``step`` against the best baseline classifier (by its unrounded mean), on the folds
-    that both finished (the same test stars), as "model | baseline | difference" cells
-    (:func:`compared`). None: no baseline has finished a fold that ``step`` finished."""
+def _compared_rows(long: pd.DataFrame, step: str) -> tuple[str, list[str]] | None:
+    """The best baseline classifier against ``step`` (by its unrounded mean) and the folds
+    that both finished (the same test stars); None: no baseline finished one of its folds."""
     finished = long.groupby("step")["repeat"].agg(set)
-
-    def mean(row: str, repeats: list[str]) -> float:
-        scores = long.loc[(long["step"] == row) & long["repeat"].isin(repeats), "macro_f1"]
-        return float(scores.mean())
-
     shared = {m: sorted(finished[step] & finished[m]) for m in BASELINE_LABELS
               if m in finished.index and finished[step] & finished[m]}
     if not shared:
         return None
-    best = max(shared, key=lambda m: mean(m, shared[m]))
-    repeats = shared[best]
+    best = max(shared, key=lambda m: _mean_score(long, m, shared[m]))
+    return best, shared[best]
+
+
+def _mean_score(long: pd.DataFrame, row: str, repeats: list[str]) -> float:
+    scores = long.loc[(long["step"] == row) & long["repeat"].isin(repeats), "macro_f1"]
+    return float(scores.mean())
+
+
+def _summary_line(long: pd.DataFrame, step: str, folds: int | None,
+                  folder: Path | None = None) -> str | None:
+    """``step`` against the best baseline classifier on the folds that both finished, as
+    "model | baseline | difference | interval" cells (:func:`compared`; the interval from the
+    rows' test predictions in ``folder``, "-" where they are not there). None: no baseline
+    has finished a fold that ``step`` finished."""
+    rows = _compared_rows(long, step)
+    if rows is None:
+        return None
+    best, repeats = rows
     from lcformer.experiments.ablation import value_range
 
-    model, baseline, difference = compared(mean(step, repeats), mean(best, repeats))
+    model, baseline, difference = compared(_mean_score(long, step, repeats),
+                                           _mean_score(long, best, repeats))
     some = f" ({len(repeats)}/{folds} folds)" if folds and len(repeats) < folds else ""
-    rows = (long["step"] == step) & long["repeat"].isin(repeats)
-    weight = (value_range(long.loc[rows, "network_weight"], "g") if "network_weight" in long
+    chosen = (long["step"] == step) & long["repeat"].isin(repeats)
+    weight = (value_range(long.loc[chosen, "network_weight"], "g") if "network_weight" in long
               else "-")
     weight = "" if weight == "-" else f", network weight {weight}"  # 0: the trees alone
+    interval = (_difference_interval(folder, step, best, repeats,
+                                     len(difference.split(".")[1]))
+                if folder is not None else "-")
     return (f"{model} ({step}{weight}){some} | {baseline} ({row_label(best)}){some} | "
-            f"{difference}")
+            f"{difference} | {interval}")
+
+
+def _difference_interval(folder: Path, step: str, baseline: str, repeats: list[str],
+                         digits: int) -> str:
+    """The paired bootstrap interval of the summary's difference (each fold's test stars
+    resampled within it), from the rows' test_predictions.csv; "-" where one is missing."""
+    pairs = [predictions_pair(folder / step / r, folder / "baseline" / r, baseline)
+             for r in repeats]
+    if any(p is None for p in pairs):
+        return "-"
+    stars = pd.concat(pairs, keys=repeats, names=["fold", None]).reset_index(level="fold")
+    low, high = difference_interval(stars["label"], stars["ours"], stars["theirs"],
+                                    groups=stars["fold"])
+    return f"{low:+.{digits}f} to {high:+.{digits}f}"
 
 
 def ablation_lines(folders: list[Path], out: Path, figures: bool = True) -> list[str]:
@@ -495,8 +525,12 @@ def ablation_lines(folders: list[Path], out: Path, figures: bool = True) -> list
              f"model is the `{DEFAULT_STEP}` row, the default (else the last star-view row "
              "run), "
              "scored on the folds that it and the baseline both finished.", "",
+             f"The interval is the difference's middle 95% over {ROUNDS:,} paired bootstrap "
+             "resamples of the test stars (within each fold), both classifiers scored on "
+             "each; it leaves out a retrained model's seed and that the better baseline "
+             "was picked on these stars.", "",
              "| dataset (folder) | periodic model: macro-F1 | best feature baseline | "
-             "difference |", "|---|---|---|---|"]
+             "difference | 95% interval of the difference |", "|---|---|---|---|---|"]
     body: list[str] = []
     for folder in folders:
         info = _read_json(folder / "ablation.json")
@@ -505,7 +539,8 @@ def ablation_lines(folders: list[Path], out: Path, figures: bool = True) -> list
         long = pd.read_csv(folder / "ablation.csv", dtype={"repeat": str})
         settings = AblationConfig.from_dict(info["ablation"])
         last = _summary_row(long)
-        line = _summary_line(long, last, settings.folds) if last is not None else None
+        line = (_summary_line(long, last, settings.folds, folder) if last is not None
+                else None)
         if line is not None:
             earlier = "" if info.get("samples_version") == SAMPLES_VERSION else ", earlier inputs"
             lines.append(f"| {info['dataset']} ({folder.name}{earlier}) | {line} |")
