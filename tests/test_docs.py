@@ -11,8 +11,9 @@ ROOT = Path(__file__).resolve().parents[1]
 def _summary_rows(text: str) -> list[str]:
     """The rows of the periodic-against-features summary table (with the interval of its
     difference, where the ablation folders had the rows' test predictions)."""
-    return re.findall(r"^\| .+ \| .+ \(trees(?:, network weight [\d.]+)?\) \| .+ "
-                      r"\| [+-]\d\.\d{3,5} \|(?: [+-]\d\.\d{3,5} to [+-]\d\.\d{3,5} \|)?$",
+    return re.findall(r"^\| .+ \| .+ \(trees(?:, network weight [\d.]+)?\)"
+                      r"(?: \(\d+/\d+ folds\))? \| .+ "
+                      r"\| [+-]\d\.\d{3,5} \|(?: (?:[+-]?\d\.\d{3} to [+-]?\d\.\d{3}|-) \|)?$",
                       text, re.MULTILINE)
 
 

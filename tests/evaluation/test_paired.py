@@ -81,7 +81,8 @@ def test_labels_of_any_kind_and_bounded_memory(monkeypatch) -> None:
     assert difference_interval(truth, ours, theirs, rounds=500) == pytest.approx(whole)
     with pytest.raises(ValueError, match="one label of each per test star"):
         difference_interval(truth, ours[:-1], theirs)
-    assert interval_text(-0.0123, 0.04) == "95% interval -0.012 to +0.040"
+    assert interval_text(-0.0123, 0.04) == "-0.012 to +0.040"
+    assert interval_text(-0.0004, 0.00051) == "0.000 to +0.001"  # never "-0.000"
 
 
 def test_two_run_folders_predictions_side_by_side(tmp_path) -> None:
@@ -102,3 +103,5 @@ def test_two_run_folders_predictions_side_by_side(tmp_path) -> None:
         theirs / "test_predictions.csv", index=False)
     assert predictions_pair(ours, theirs, "random_forest") is None  # other stars
     assert predictions_pair(ours, tmp_path / "none", "random_forest") is None
+    (theirs / "test_predictions.csv").write_text("")  # damaged by hand: "-", not a crash
+    assert predictions_pair(ours, theirs, "random_forest") is None

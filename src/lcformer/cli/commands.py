@@ -498,9 +498,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     ours, theirs, difference = compared(record.star["macro_f1"], forest.star["macro_f1"])
     pair = predictions_pair(run_dir, run_dir / "baseline", "random_forest")
     if pair is not None:  # the interval of a difference that a few stars move
-        digits = len(difference.split(".")[1])
         low, high = difference_interval(pair["label"], pair["ours"], pair["theirs"])
-        difference += f"; {interval_text(low, high, digits)}, paired bootstrap over the stars"
+        difference += f"; 95% interval {interval_text(low, high)}, paired bootstrap over the stars"
     print(f"synthetic test macro-F1 (star level): {ours}; light-curve features + random "
           f"forest on the same {forest.star['n']} test stars: {theirs} ({difference})")
     print(f"results: {run_dir} (metrics.json, importance.json, history.csv, figures/, "

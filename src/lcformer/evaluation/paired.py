@@ -22,7 +22,9 @@ from lcformer.training.run_folder import PREDICTIONS_FILE
 
 ROUNDS = 2000  # resamples: the 2.5% and 97.5% points move by about 0.001 between seeds
 LEVEL = 0.95
-_CELLS = 4_000_000  # resampled stars held at once (32 MB of indices), whatever the test set
+#: Resampled stars held at once, whatever the test set: 32 MB of indices, and a few times that
+#: in the arrays scored from them (about 200 MB at most in all).
+_CELLS = 4_000_000
 
 
 def _macro_f1_each(truth: np.ndarray, predicted: np.ndarray, n_classes: int) -> np.ndarray:
@@ -30,6 +32,7 @@ def _macro_f1_each(truth: np.ndarray, predicted: np.ndarray, n_classes: int) -> 
     classes that occur in the row's truth or predictions, as
     :func:`lcformer.evaluation.metrics.classification_metrics` does."""
     rounds = len(truth)
+    # Row r's class c counted at r * n_classes + c: one bincount counts every row.
     offset = np.arange(rounds)[:, None] * n_classes
     size = rounds * n_classes
 
@@ -38,7 +41,7 @@ def _macro_f1_each(truth: np.ndarray, predicted: np.ndarray, n_classes: int) -> 
 
     hit = truth == predicted
     tp = count((truth + offset)[hit])
-    both = count((truth + offset).ravel()) + count((predicted + offset).ravel())
+    both = count((truth + offset).ravel()) + count((predicted + offset).ravel())  # 2TP+FP+FN
     f1 = np.divide(2.0 * tp, both, out=np.zeros(both.shape), where=both > 0)
     return f1.sum(1) / (both > 0).sum(1)
 
@@ -71,21 +74,31 @@ def difference_interval(truth: Sequence, ours: Sequence, theirs: Sequence,
     return float(low), float(high)
 
 
-def interval_text(low: float, high: float, digits: int = 3) -> str:
-    return f"{LEVEL:.0%} interval {low:+.{digits}f} to {high:+.{digits}f}"
+def interval_text(low: float, high: float) -> str:
+    """"-0.005 to +0.037": to 3 decimals whatever the difference's (the ends move by about
+    0.001 between seeds), a rounded zero without a sign (not "-0.000")."""
+    def end(value: float) -> str:
+        text = f"{value:+.3f}"
+        return "0.000" if float(text) == 0 else text
+
+    return f"{end(low)} to {end(high)}"
 
 
 def predictions_pair(ours: Path, theirs: Path, theirs_model: str) -> pd.DataFrame | None:
     """Two run folders' test stars side by side (``label``, ``ours``, ``theirs``), from their
     test_predictions.csv; ``theirs_model`` names the baseline's column
-    (``predicted_<model>``). None where either file is missing or they hold other stars."""
+    (``predicted_<model>``). None where either file is missing or unreadable, or they hold
+    other stars or labels."""
     files = ours / PREDICTIONS_FILE, theirs / PREDICTIONS_FILE
     if not all(f.is_file() for f in files):
         return None
     column = f"predicted_{theirs_model}"
     wanted = {"id", "label", "predicted", column}
-    a, b = (pd.read_csv(f, dtype=str, keep_default_na=False, usecols=lambda c: c in wanted)
-            for f in files)
+    try:
+        a, b = (pd.read_csv(f, dtype=str, keep_default_na=False, usecols=lambda c: c in wanted)
+                for f in files)
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError):
+        return None  # (written atomically; a file edited or copied in part by hand)
     if (not {"id", "label", "predicted"} <= set(a) or not {"id", "label", column} <= set(b)
             or set(a["id"]) != set(b["id"]) or a["id"].duplicated().any()
             or b["id"].duplicated().any()):

@@ -61,6 +61,11 @@ PREDICT_CHUNK_STARS = 5_000
 #: The period search's columns that star-model predictions carry: the period the star was
 #: folded at (an eclipsing binary's most often half its orbital period), and the second peak.
 PERIOD_COLUMNS = ("period", "power", "fap", "period_2", "power_2")
+#: Each band's brightness and amplitude that star-model predictions carry (output column ->
+#: the per-star value of the star views it is read from, and whether that is a log10): the
+#: median magnitude, and the 5-95% range of the magnitudes (an amplitude that one outlier
+#: does not make; at least 0.001 mag, the views' floor), as a catalogue lists them.
+BAND_COLUMNS = {"median_mag": ("median_mag", False), "range_5_95": ("log_amplitude", True)}
 #: Each prediction's counts: its samples, and the cleaned points and bands they hold.
 COUNT_COLUMNS = ("n_windows", "n_points", "n_bands")
 #: Of a model that keeps its training stars' fingerprints (:mod:`lcformer.data.fingerprints`):
@@ -68,6 +73,20 @@ COUNT_COLUMNS = ("n_windows", "n_points", "n_bands")
 SEEN = "seen_in_training"
 #: The start of each class's probability column (:func:`probability_column`).
 PROBABILITY_PREFIX = "p_"
+
+
+def band_columns(metadata: dict[str, Any]) -> dict[str, tuple[str, bool]]:
+    """:data:`BAND_COLUMNS` of each of the model's bands (``V_median_mag``; ``median_mag``
+    for a model of one unnamed band), where its star views have the values (none for the
+    research windows)."""
+    names = set(metadata.get("extra_names") or ())
+    columns = {}
+    for band in metadata.get("bands") or ():
+        for column, (value, log) in BAND_COLUMNS.items():
+            if f"{band or 'band'}_{value}" in names:  # (views.scalar_names' own rule)
+                columns[f"{band}_{column}" if band else column] = (
+                    f"{band or 'band'}_{value}", log)
+    return columns
 
 
 def probability_column(cls: str) -> str:
@@ -196,6 +215,11 @@ def _predict_chunk(model: Model, metadata: dict[str, Any], lcs: LightCurves,
         for column in PERIOD_COLUMNS:  # a search of one peak (n_peaks=1) has no second
             table[column] = (found[column].to_numpy(dtype=np.float64) if column in found
                              else np.nan)
+    if extra is not None:  # a star's samples share its per-star values: its first's
+        first = np.unique(star_codes, return_index=True)[1]
+        for column, (value, log) in band_columns(metadata).items():
+            values = extra[first, info.extra_names.index(value)].astype(np.float64)
+            table[column] = 10.0 ** values if log else values  # NaN: no curve in the band
     searched = "fap" in table
     unlike = longest = None
     reasons: dict[str, np.ndarray] = {}
@@ -341,8 +365,9 @@ def foreign_reason(model_bands: Collection[str], star_bands: Sequence[str] = ())
 
 def _empty_table(metadata: dict[str, Any], config: PrepareConfig) -> pd.DataFrame:
     columns = ["id", "predicted", "probability", *map(probability_column, metadata["classes"]),
-               *COUNT_COLUMNS, *(PERIOD_COLUMNS if config.inputs == "stars" else ()), "flag",
-               "other_flags", *((SEEN,) if fingerprints_of(metadata) is not None else ())]
+               *COUNT_COLUMNS, *(PERIOD_COLUMNS if config.inputs == "stars" else ()),
+               *band_columns(metadata), "flag", "other_flags",
+               *((SEEN,) if fingerprints_of(metadata) is not None else ())]
     text = ("id", "predicted", "flag", "other_flags")
     return pd.DataFrame({c: pd.Series(dtype=object if c in text else
                                       np.int64 if c in COUNT_COLUMNS else

@@ -78,6 +78,7 @@ from lcformer.evaluation.predict import (
     SEEN,
     FlagConfig,
     all_stars_table,
+    band_columns,
     model_prepare_config,
     predict_stars,
     probability_column,
@@ -135,6 +136,7 @@ def output_schema(metadata: dict[str, Any]) -> pd.DataFrame:
     columns |= dict.fromkeys(COUNT_COLUMNS, np.int64)
     if model_prepare_config(metadata).inputs == "stars":
         columns |= dict.fromkeys(PERIOD_COLUMNS, np.float64)
+    columns |= dict.fromkeys(band_columns(metadata), np.float64)
     # The input's own class and split of each star ("" where it has none), so that the
     # output can be scored against its labels: the same columns, labelled input or not.
     columns |= {"flag": str, "other_flags": str, "reason": str, "label": str, "split": str}

@@ -28,7 +28,12 @@ from lcformer.data.samples import SAMPLES_VERSION
 from lcformer.errors import LcformerError
 from lcformer.evaluation.importance import stars_text
 from lcformer.evaluation.metrics import score_text
-from lcformer.evaluation.paired import ROUNDS, difference_interval, predictions_pair
+from lcformer.evaluation.paired import (
+    ROUNDS,
+    difference_interval,
+    interval_text,
+    predictions_pair,
+)
 from lcformer.evaluation.records import read_records
 from lcformer.experiments.grid import SweepConfig, cells
 from lcformer.experiments.sweep import sweep_commands
@@ -486,15 +491,12 @@ def _summary_line(long: pd.DataFrame, step: str, folds: int | None,
     weight = (value_range(long.loc[chosen, "network_weight"], "g") if "network_weight" in long
               else "-")
     weight = "" if weight == "-" else f", network weight {weight}"  # 0: the trees alone
-    interval = (_difference_interval(folder, step, best, repeats,
-                                     len(difference.split(".")[1]))
-                if folder is not None else "-")
+    interval = _difference_interval(folder, step, best, repeats) if folder else "-"
     return (f"{model} ({step}{weight}){some} | {baseline} ({row_label(best)}){some} | "
             f"{difference} | {interval}")
 
 
-def _difference_interval(folder: Path, step: str, baseline: str, repeats: list[str],
-                         digits: int) -> str:
+def _difference_interval(folder: Path, step: str, baseline: str, repeats: list[str]) -> str:
     """The paired bootstrap interval of the summary's difference (each fold's test stars
     resampled within it), from the rows' test_predictions.csv; "-" where one is missing."""
     pairs = [predictions_pair(folder / step / r, folder / "baseline" / r, baseline)
@@ -504,7 +506,7 @@ def _difference_interval(folder: Path, step: str, baseline: str, repeats: list[s
     stars = pd.concat(pairs, keys=repeats, names=["fold", None]).reset_index(level="fold")
     low, high = difference_interval(stars["label"], stars["ours"], stars["theirs"],
                                     groups=stars["fold"])
-    return f"{low:+.{digits}f} to {high:+.{digits}f}"
+    return interval_text(low, high)
 
 
 def ablation_lines(folders: list[Path], out: Path, figures: bool = True) -> list[str]:
@@ -527,7 +529,8 @@ def ablation_lines(folders: list[Path], out: Path, figures: bool = True) -> list
              "scored on the folds that it and the baseline both finished.", "",
              f"The interval is the difference's middle 95% over {ROUNDS:,} paired bootstrap "
              "resamples of the test stars (within each fold), both classifiers scored on "
-             "each; it leaves out a retrained model's seed and that the better baseline "
+             "each (\"-\" where the rows' test_predictions.csv are missing or hold other "
+             "stars); it leaves out a retrained model's seed and that the better baseline "
              "was picked on these stars.", "",
              "| dataset (folder) | periodic model: macro-F1 | best feature baseline | "
              "difference | 95% interval of the difference |", "|---|---|---|---|---|"]
