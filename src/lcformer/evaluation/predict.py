@@ -76,15 +76,15 @@ PROBABILITY_PREFIX = "p_"
 
 
 def band_columns(metadata: dict[str, Any]) -> dict[str, tuple[str, bool]]:
-    """:data:`BAND_COLUMNS` of each of the model's bands (``V_median_mag``; ``median_mag``
-    for a model of one unnamed band), where its star views have the values (none for the
-    research windows)."""
+    """:data:`BAND_COLUMNS` of each of the model's bands (``median_mag_V``, the band last so
+    that no band's column reads as a class's ``p_<class>``; ``median_mag`` for a model of one
+    unnamed band), where its star views have the values (none for the research windows)."""
     names = set(metadata.get("extra_names") or ())
     columns = {}
     for band in metadata.get("bands") or ():
         for column, (value, log) in BAND_COLUMNS.items():
             if f"{band or 'band'}_{value}" in names:  # (views.scalar_names' own rule)
-                columns[f"{band}_{column}" if band else column] = (
+                columns[f"{column}_{band}" if band else column] = (
                     f"{band or 'band'}_{value}", log)
     return columns
 
@@ -219,7 +219,8 @@ def _predict_chunk(model: Model, metadata: dict[str, Any], lcs: LightCurves,
         first = np.unique(star_codes, return_index=True)[1]
         for column, (value, log) in band_columns(metadata).items():
             values = extra[first, info.extra_names.index(value)].astype(np.float64)
-            table[column] = 10.0 ** values if log else values  # NaN: no curve in the band
+            # (single precision: 4 decimals, not 17.615001678466797; NaN: no curve in the band)
+            table[column] = np.round(10.0 ** values if log else values, 4)
     searched = "fap" in table
     unlike = longest = None
     reasons: dict[str, np.ndarray] = {}
