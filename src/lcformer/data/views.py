@@ -313,9 +313,10 @@ def fold_extrema(lcs: LightCurves, period: np.ndarray, middle: np.ndarray | None
     points for :func:`harmonic_fit`, or the fit is flat.
 
     A few harmonics cannot follow a sharp peak: on a curve that rises in 15% of its cycle (an
-    RRab) both epochs fall about 0.06 P towards its slow side; on a narrow eclipse and a
-    sinusoid within P/100 with 60 points or more. More harmonics would follow the peak, but
-    on sparse survey curves with seasonal gaps they ring, and miss by far more."""
+    RRab) both epochs fall about 0.06 P towards its slow side; on a sinusoid, and a narrow
+    eclipse of 150 points (seasonal gaps, 0.05 mag of noise), within P/100. More harmonics
+    would follow the peak, but on sparse survey curves with seasonal gaps they ring, and
+    miss by far more."""
     if middle is None:
         middle = _middles(lcs)
     columns = _in_blocks(lcs, period, harmonics, EPOCH_COLUMNS,
