@@ -13,6 +13,7 @@ from lcformer.data.views import (
     PER_BAND_SCALARS,
     STAR_SCALARS,
     ViewConfig,
+    fold_extrema,
     harmonic_fit,
     make_views,
     order_bands,
@@ -206,6 +207,89 @@ def test_harmonic_fit_is_nan_without_a_period_or_enough_points() -> None:
     # The fit of a curve does not depend on the other curves fitted with it.
     alone = harmonic_fit(lcs.select(np.array([0])), np.array([2.5]))
     np.testing.assert_allclose(alone.iloc[0].to_numpy(), shape.iloc[0].to_numpy())
+
+
+def folded_star(shape, period: float, n: int = 200, seed: int = 0,
+                t_first: float = 2_450_123.4) -> tuple[LightCurves, np.ndarray]:
+    """One star of ``shape(phase)`` (phase 0 at ``t_first``) with light noise, and its times."""
+    rng = np.random.default_rng(seed)
+    t = np.sort(rng.uniform(0, 300, n)) + t_first
+    mag = shape(np.mod((t - t_first) / period, 1.0)) + 0.01 * rng.standard_normal(n)
+    return LightCurves.from_list([("s", "V", t, mag, np.full(n, 0.01))]), t
+
+
+def phase_error(epoch: float, phase: float, period: float,
+                t_first: float = 2_450_123.4) -> float:
+    """How far ``epoch`` is from phase ``phase`` of the fold, in cycles (-0.5 to 0.5)."""
+    return ((epoch - t_first) / period - phase + 0.5) % 1 - 0.5
+
+
+def sawtooth(phase: np.ndarray) -> np.ndarray:
+    """An RRab-like curve: three terms of a sawtooth (R21 = 1/2, R31 = 1/3, as an RRab's),
+    a fast rise to maximum and a slow decline."""
+    w = 2 * np.pi * phase
+    return 12 - 0.3 * (np.sin(w) + np.sin(2 * w) / 2 + np.sin(3 * w) / 3)
+
+
+def eclipse(phase: np.ndarray) -> np.ndarray:
+    """A flat curve with one narrow eclipse (0.8 mag deep) at phase 0.3."""
+    return 12 + 0.8 * np.exp(-0.5 * (((phase - 0.3 + 0.5) % 1 - 0.5) / 0.04) ** 2)
+
+
+@pytest.mark.parametrize("period", [0.567, 37.2])
+def test_fold_extrema_finds_the_brightest_and_faintest_phase(period: float) -> None:
+    """A catalogue's epochs: brightest (least magnitude) and faintest phase, within P/100,
+    in the input's own time (Julian dates here), in the cycle nearest the middle."""
+    sine = lambda phase: 12 + 0.4 * np.sin(2 * np.pi * phase)  # noqa: E731
+    fine = np.linspace(0, 1, 100_001)
+    saw = sawtooth(fine)
+    for shape, brightest, faintest in ((sine, 0.75, 0.25),
+                                       (sawtooth, fine[saw.argmin()], fine[saw.argmax()])):
+        lcs, t = folded_star(shape, period)
+        epochs = fold_extrema(lcs, np.array([period])).iloc[0]
+        assert abs(phase_error(epochs["epoch_max"], brightest, period)) < 0.01
+        assert abs(phase_error(epochs["epoch_min"], faintest, period)) < 0.01
+        middle = 0.5 * (t[0] + t[-1])
+        assert abs(epochs["epoch_max"] - middle) <= period / 2
+        assert abs(epochs["epoch_min"] - middle) <= period / 2
+    assert 0.05 < fine[saw.argmin()] < 0.2 and fine[saw.argmax()] > 0.8  # the steep rise
+
+
+def test_fold_extrema_of_an_eclipse_is_at_the_eclipse() -> None:
+    lcs, _ = folded_star(eclipse, 1.3)
+    epochs = fold_extrema(lcs, np.array([1.3])).iloc[0]
+    assert abs(phase_error(epochs["epoch_min"], 0.3, 1.3)) < 0.01
+
+
+def test_fold_extrema_of_a_sharp_peak_is_late_by_the_fit_s_few_harmonics() -> None:
+    """Three harmonics cannot follow a rise in 15% of the cycle: the maximum comes about
+    0.06 P late, the minimum as early (the docstring says so); more harmonics follow it."""
+    def rrab(phase: np.ndarray) -> np.ndarray:  # brightest at 0, faintest at 0.85
+        down = 12 + 0.25 * (1 - np.cos(np.pi * phase / 0.85))
+        up = 12 + 0.25 * (1 + np.cos(np.pi * (phase - 0.85) / 0.15))
+        return np.where(phase < 0.85, down, up)
+
+    lcs, _ = folded_star(rrab, 0.567, n=400)
+    three = fold_extrema(lcs, np.array([0.567])).iloc[0]
+    assert 0.03 < phase_error(three["epoch_max"], 0.0, 0.567) < 0.08
+    assert -0.08 < phase_error(three["epoch_min"], 0.85, 0.567) < -0.03
+    eight = fold_extrema(lcs, np.array([0.567]), harmonics=8).iloc[0]
+    assert abs(phase_error(eight["epoch_max"], 0.0, 0.567)) < 0.03
+
+
+def test_fold_extrema_is_nan_without_a_period_enough_points_or_a_variation() -> None:
+    lcs = two_stars()  # curves: a/B (30 points), a/R (20), c/R (3)
+    epochs = fold_extrema(lcs, np.array([2.5, np.nan, 2.5]))
+    assert np.isfinite(epochs.iloc[0].to_numpy()).all()
+    assert epochs.iloc[1:].isna().all().all()  # no period; too few points
+    flat = LightCurves.from_list([("f", "V", np.arange(30.0), np.full(30, 12.0),
+                                   np.full(30, 0.01))])
+    assert fold_extrema(flat, np.array([2.5])).isna().all().all()
+    # Given a middle, the cycle nearest it: the same phase, whole periods apart.
+    moved = fold_extrema(lcs, np.array([2.5, np.nan, 2.5]), middle=np.array([2000.0] * 3))
+    cycles = (moved.iloc[0] - epochs.iloc[0]).to_numpy() / 2.5
+    np.testing.assert_allclose(cycles, np.round(cycles), atol=1e-6)
+    assert (np.abs(moved.iloc[0].to_numpy() - 2000.0) <= 1.25).all()
 
 
 def test_bands_run_blue_to_red_so_the_colour_is_the_usual_one() -> None:

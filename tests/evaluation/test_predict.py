@@ -192,6 +192,50 @@ def test_each_bands_median_magnitude_and_5_95_range_are_written(periodic, band_l
     assert band_columns({"classes": ["a"], "tokens": {}}) == {}  # research windows: none
 
 
+def test_star_models_give_the_epochs_of_the_brightest_and_faintest_phase(periodic) -> None:
+    """A catalogue's epoch beside the period: the sine's brightest (least magnitude) and
+    faintest phase, in the cycle nearest the middle of its span, in the input's own time
+    (Julian dates in, Julian dates out); none without a period or with too few points."""
+    lcs = signal_test_stars()
+    table = predict_stars(*periodic, lcs, device="cpu").table.set_index("id")
+    sine = table.loc["sine"]  # 12 + 0.5 sin(2 pi t / 3.7): brightest at phase 0.75
+    for column, phase in (("epoch_max", 0.75), ("epoch_min", 0.25)):
+        error = (sine[column] / 3.7 - phase + 0.5) % 1 - 0.5
+        assert abs(error) < 0.02  # (the period found, not 3.7, is folded at)
+        assert abs(sine[column] - 0.5 * (lcs.time.min() + lcs.time.max())) <= sine["period"]
+    assert table.loc[["flat", "five"], ["epoch_max", "epoch_min"]].isna().all().all()
+    julian = dataclasses.replace(lcs, time=lcs.time + 2_450_000.5)
+    shifted = predict_stars(*periodic, julian, device="cpu").table.set_index("id")
+    np.testing.assert_allclose(shifted.loc["sine", ["epoch_max", "epoch_min"]].to_numpy(
+        dtype=float) - 2_450_000.5, sine[["epoch_max", "epoch_min"]].to_numpy(dtype=float),
+        atol=1e-3)
+
+
+def test_star_epochs_come_from_the_models_first_band_with_a_fit() -> None:
+    """One band's epochs, as a catalogue gives one: the model's first band (V of V, I) where
+    the star has a fit there, else the next; NaN where none has or there is no period."""
+    from lcformer.evaluation.predict import star_epochs
+
+    rng = np.random.default_rng(5)
+    t = np.sort(rng.uniform(0, 50, 100))
+
+    def curve(name: str, band: str, phase: float, n: int = 100) -> tuple:
+        mag = 12 + 0.4 * np.sin(2 * np.pi * (t[:n] / 2.0 - phase))  # brightest at 0.75 + phase
+        return name, band, t[:n], mag, np.full(n, 0.01)
+
+    cleaned = LightCurves.from_list([
+        curve("both", "I", 0.1), curve("both", "V", 0.0),  # V first, whatever the order
+        curve("i_only", "I", 0.1), curve("short_v", "V", 0.0, n=5),
+        curve("short_v", "I", 0.1), curve("no_period", "V", 0.0)])
+    ids = np.array(["both", "i_only", "short_v", "no_period", "absent"], dtype=object)
+    epochs = star_epochs(cleaned, ids, np.array([2.0, 2.0, 2.0, np.nan, 2.0]), ["V", "I"])
+    brightest = np.mod(epochs["epoch_max"].to_numpy() / 2.0, 1.0)
+    np.testing.assert_allclose(brightest[:3], [0.75, 0.85, 0.85], atol=0.01)
+    faintest = np.mod(epochs["epoch_min"].to_numpy() / 2.0, 1.0)
+    np.testing.assert_allclose(faintest[:3], [0.25, 0.35, 0.35], atol=0.01)
+    assert epochs.iloc[3:].isna().all().all()
+
+
 def test_a_best_period_at_the_span_is_flagged(periodic) -> None:
     """A period far longer than the curve (a Mira seen for part of its cycle, a trend) peaks
     at the longest period searched, the star's span: flagged."""

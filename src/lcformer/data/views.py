@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -65,6 +65,9 @@ STAR_SCALARS = ("log_period", "power", "log_fap", "log_span", "colour", "log_per
 MIN_SCALE = 1e-3  # mag: a floor for the robust scale of a (nearly) constant band
 SHAPE_HARMONICS = 3  # Fourier terms of the shape fit at the period (twice as many at 2P)
 FIT_BLOCK_POINTS = 1 << 18  # points per block of the shape fit: bounds its memory
+#: The epochs of the fold's brightest and faintest phase (:func:`fold_extrema`).
+EPOCH_COLUMNS = ("epoch_max", "epoch_min")
+EXTREMA_GRID = 200  # phases the fold's extremes are looked for on (then refined)
 
 
 @dataclass(frozen=True)
@@ -292,21 +295,73 @@ def harmonic_fit(lcs: LightCurves, period: np.ndarray, harmonics: int = SHAPE_HA
     does not depend on the origin of time. Curves are fitted in blocks of at most
     ``FIT_BLOCK_POINTS`` points: the normal equations are sums over each curve's points
     (``np.add.reduceat``), solved as one batch."""
-    columns = {name: np.full(lcs.n_curves, np.nan) for name in SHAPE_COLUMNS}
+    return _in_blocks(lcs, period, harmonics, SHAPE_COLUMNS,
+                      lambda curves, p: _fit_shapes(curves, p, harmonics))
+
+
+def fold_extrema(lcs: LightCurves, period: np.ndarray, middle: np.ndarray | None = None,
+                 harmonics: int = SHAPE_HARMONICS, grid: int = EXTREMA_GRID) -> pd.DataFrame:
+    """Per curve, the epochs a variable-star catalogue gives beside the period: the times
+    of the brightest (``epoch_max``, the smallest magnitude) and faintest (``epoch_min``)
+    phase of the curve's fold at ``period``, in the curve's own time (HJD, MJD: as read).
+
+    The fold is the fit at P of :func:`harmonic_fit` (``harmonics`` terms), not the points:
+    one outlier or a gap does not move it. Its extremes are found on ``grid`` phases (P/200)
+    and refined by a parabola through the three grid values around each, then put in the
+    cycle nearest ``middle`` (per curve; default: the middle of its span), where an error of
+    the period shifts them least. NaN where the period is unknown, the curve has too few
+    points for :func:`harmonic_fit`, or the fit is flat.
+
+    A few harmonics cannot follow a sharp peak: on a curve that rises in 15% of its cycle (an
+    RRab) both epochs fall about 0.06 P towards its slow side; on a sinusoid, and a narrow
+    eclipse of 150 points (seasonal gaps, 0.05 mag of noise), within P/100. More harmonics
+    would follow the peak, but on sparse survey curves with seasonal gaps they ring, and
+    miss by far more."""
+    if middle is None:
+        middle = _middles(lcs)
+    columns = _in_blocks(lcs, period, harmonics, EPOCH_COLUMNS,
+                         lambda curves, p: _fit_extrema(curves, p, harmonics, grid))
+    with np.errstate(divide="ignore", invalid="ignore"):  # (no period: NaN stays NaN)
+        for name in EPOCH_COLUMNS:  # the cycle nearest the middle: whole periods added
+            columns[name] += period * np.round((middle - columns[name]) / period)
+    return columns
+
+
+def _middles(lcs: LightCurves) -> np.ndarray:
+    """The middle of each curve's time span (NaN: an empty curve)."""
+    out = np.full(lcs.n_curves, np.nan)
+    full = np.flatnonzero(lcs.lengths > 0)
+    if len(full):
+        starts = lcs.offsets[:-1][full]
+        out[full] = 0.5 * (np.minimum.reduceat(lcs.time, starts)
+                           + np.maximum.reduceat(lcs.time, starts))
+    return out
+
+
+def _in_blocks(lcs: LightCurves, period: np.ndarray, harmonics: int, names: tuple[str, ...],
+               fit: Callable[[LightCurves, np.ndarray], dict[str, np.ndarray]]
+               ) -> pd.DataFrame:
+    """``fit`` of the curves with a period and enough points for the fit at 2P, in blocks of
+    at most ``FIT_BLOCK_POINTS`` points (its memory), as columns ``names`` (NaN: no fit)."""
+    columns = {name: np.full(lcs.n_curves, np.nan) for name in names}
     ok = np.isfinite(period) & (period > 0) & (lcs.lengths > 4 * harmonics + 1)
     index = np.flatnonzero(ok)
     ends = np.cumsum(lcs.lengths[index])
     block_of = ends // FIT_BLOCK_POINTS  # a block: the curves whose points end in one stretch
     for block in np.unique(block_of):
         rows = index[block_of == block]
-        values = _fit_shapes(lcs.select(rows), period[rows], harmonics)
+        values = fit(lcs.select(rows), period[rows])
         for name, value in values.items():
             columns[name][rows] = np.where(np.isfinite(value), value, np.nan)
     return pd.DataFrame(columns)
 
 
-def _fit_shapes(curves: LightCurves, period: np.ndarray, harmonics: int
-                ) -> dict[str, np.ndarray]:
+def _fold_sums(curves: LightCurves, period: np.ndarray, harmonics: int
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """What the normal equations of the fits at P and 2P are made of, per curve: the sums
+    of ``e^(i m angle)`` for m up to ``4 harmonics`` and of ``y e^(i m angle)`` up to
+    ``2 harmonics``, and of ``y^2``; ``angle`` is the phase at 2P from the curve's first
+    time, ``y`` the magnitude less the curve's mean."""
     starts = curves.offsets[:-1]
     point_curve = curves.curve_index
     t = curves.time - curves.time[starts][point_curve]
@@ -325,36 +380,44 @@ def _fit_shapes(curves: LightCurves, period: np.ndarray, harmonics: int
     for m in range(2, top + 1):  # over the multiples, never over points
         np.multiply(waves[:, m - 1], waves[:, 1], out=waves[:, m])
     sums = np.add.reduceat(waves, starts)  # (curves, top + 1): sum of cos + i sin
-    cos, sin = sums.real, sums.imag
     weighted = np.add.reduceat(y[:, None] * waves[:, :2 * harmonics + 1], starts)
+    return sums, weighted, total
 
-    def fit(step: int, n_harmonics: int) -> tuple[np.ndarray, np.ndarray]:
-        """(coefficients (curves, 1 + 2 n), residual sum of squares) of the fit whose k-th
-        harmonic is the multiple ``step * k`` of the angle at 2P."""
-        k = step * np.arange(1, n_harmonics + 1)
-        plus, minus = k[:, None] + k[None, :], k[:, None] - k[None, :]
-        apart = np.abs(minus)
-        c, s = slice(1, 1 + n_harmonics), slice(1 + n_harmonics, None)
-        gram = np.empty((curves.n_curves, 1 + 2 * n_harmonics, 1 + 2 * n_harmonics))
-        gram[:, 0, 0] = cos[:, 0]  # the number of points
-        gram[:, 0, c] = gram[:, c, 0] = cos[:, k]
-        gram[:, 0, s] = gram[:, s, 0] = sin[:, k]
-        gram[:, c, c] = 0.5 * (cos[:, apart] + cos[:, plus])
-        gram[:, s, s] = 0.5 * (cos[:, apart] - cos[:, plus])
-        gram[:, c, s] = 0.5 * (sin[:, plus] - np.sign(minus) * sin[:, apart])  # cos_i sin_j
-        gram[:, s, c] = gram[:, c, s].transpose(0, 2, 1)
-        rhs = np.concatenate([weighted[:, :1].real, weighted[:, k].real, weighted[:, k].imag],
-                             axis=1)
-        ridge = 1e-9 * np.trace(gram, axis1=1, axis2=2)[:, None, None] * np.eye(gram.shape[1])
-        coef = np.linalg.solve(gram + ridge, rhs[..., None])[..., 0]
-        residual = total - np.einsum("ci,ci->c", coef, rhs)  # least squares: y'y - b'X'y
-        return coef, np.maximum(residual, 0.0)
 
-    coef, residual = fit(2, harmonics)
+def _solve_fit(sums: np.ndarray, weighted: np.ndarray, total: np.ndarray, step: int,
+               n_harmonics: int) -> tuple[np.ndarray, np.ndarray]:
+    """(coefficients (curves, 1 + 2 n): c, the a_k, the b_k; residual sum of squares) of the
+    fit whose k-th harmonic is the multiple ``step * k`` of the angle at 2P (step 2: the
+    fit at P) from the sums of :func:`_fold_sums`."""
+    cos, sin = sums.real, sums.imag
+    k = step * np.arange(1, n_harmonics + 1)
+    plus, minus = k[:, None] + k[None, :], k[:, None] - k[None, :]
+    apart = np.abs(minus)
+    c, s = slice(1, 1 + n_harmonics), slice(1 + n_harmonics, None)
+    gram = np.empty((len(sums), 1 + 2 * n_harmonics, 1 + 2 * n_harmonics))
+    gram[:, 0, 0] = cos[:, 0]  # the number of points
+    gram[:, 0, c] = gram[:, c, 0] = cos[:, k]
+    gram[:, 0, s] = gram[:, s, 0] = sin[:, k]
+    gram[:, c, c] = 0.5 * (cos[:, apart] + cos[:, plus])
+    gram[:, s, s] = 0.5 * (cos[:, apart] - cos[:, plus])
+    gram[:, c, s] = 0.5 * (sin[:, plus] - np.sign(minus) * sin[:, apart])  # cos_i sin_j
+    gram[:, s, c] = gram[:, c, s].transpose(0, 2, 1)
+    rhs = np.concatenate([weighted[:, :1].real, weighted[:, k].real, weighted[:, k].imag],
+                         axis=1)
+    ridge = 1e-9 * np.trace(gram, axis1=1, axis2=2)[:, None, None] * np.eye(gram.shape[1])
+    coef = np.linalg.solve(gram + ridge, rhs[..., None])[..., 0]
+    residual = total - np.einsum("ci,ci->c", coef, rhs)  # least squares: y'y - b'X'y
+    return coef, np.maximum(residual, 0.0)
+
+
+def _fit_shapes(curves: LightCurves, period: np.ndarray, harmonics: int
+                ) -> dict[str, np.ndarray]:
+    sums, weighted, total = _fold_sums(curves, period, harmonics)
+    coef, residual = _solve_fit(sums, weighted, total, 2, harmonics)
     a, b = coef[:, 1:1 + harmonics], coef[:, 1 + harmonics:]
     amp = np.hypot(a, b)
     phase = np.arctan2(-b, a)
-    coef2, _ = fit(1, 2 * harmonics)
+    coef2, _ = _solve_fit(sums, weighted, total, 1, 2 * harmonics)
     power = coef2[:, 1:1 + 2 * harmonics] ** 2 + coef2[:, 1 + 2 * harmonics:] ** 2
     with np.errstate(divide="ignore", invalid="ignore"):
         return {
@@ -365,3 +428,29 @@ def _fit_shapes(curves: LightCurves, period: np.ndarray, harmonics: int
             "fit_r2": 1.0 - residual / total,
             "odd_2p": power[:, 0::2].sum(1) / power.sum(1),
         }
+
+
+def _fit_extrema(curves: LightCurves, period: np.ndarray, harmonics: int, grid: int
+                 ) -> dict[str, np.ndarray]:
+    """The times of the fit's smallest and largest magnitude in its first cycle (from the
+    curve's first time); :func:`fold_extrema` moves them to the middle cycle."""
+    sums, weighted, total = _fold_sums(curves, period, harmonics)
+    coef, _ = _solve_fit(sums, weighted, total, 2, harmonics)
+    # The fit at each of `grid` phases: one matrix product, (curves, harmonics) x
+    # (harmonics, grid) for the cosines and the sines (the constant does not move an extreme).
+    angle = 2 * np.pi * np.outer(np.arange(1, harmonics + 1), np.arange(grid) / grid)
+    curve = coef[:, 1:1 + harmonics] @ np.cos(angle) + coef[:, 1 + harmonics:] @ np.sin(angle)
+    flat = np.ptp(curve, axis=1) <= 1e-12 * np.maximum(np.sqrt(total), 1.0)
+    rows = np.arange(len(curve))
+    out = {}
+    for name, sign in (("epoch_max", 1.0), ("epoch_min", -1.0)):  # brightest: least mag
+        signed = sign * curve
+        best = np.argmin(signed, axis=1)
+        before, at, after = (signed[rows, (best + d) % grid] for d in (-1, 0, 1))
+        bend = before - 2 * at + after  # > 0 at a grid minimum, but for a flat stretch
+        with np.errstate(divide="ignore", invalid="ignore"):
+            shift = np.where(bend > 0, 0.5 * (before - after) / bend, 0.0)
+        phase = (best + np.clip(shift, -0.5, 0.5)) / grid
+        first = curves.time[curves.offsets[:-1]]
+        out[name] = np.where(flat, np.nan, first + phase * period)
+    return out

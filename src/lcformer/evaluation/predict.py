@@ -48,6 +48,7 @@ from lcformer.data.training_ranges import (
     shares_of,
     unlike_training,
 )
+from lcformer.data.views import EPOCH_COLUMNS, fold_extrema
 from lcformer.errors import ConfigError, LcformerWarning
 from lcformer.evaluation.flags import FlagConfig, first_flag, flag_masks, other_flags
 from lcformer.hardware import AUTO_DEVICE, pick_device
@@ -60,6 +61,7 @@ if TYPE_CHECKING:
 PREDICT_CHUNK_STARS = 5_000
 #: The period search's columns that star-model predictions carry: the period the star was
 #: folded at (an eclipsing binary's most often half its orbital period), and the second peak.
+#: They come with EPOCH_COLUMNS (``epoch_max``, ``epoch_min``: :func:`star_epochs`).
 PERIOD_COLUMNS = ("period", "power", "fap", "period_2", "power_2")
 #: Each band's brightness and amplitude that star-model predictions carry (output column ->
 #: the per-star value of the star views it is read from, and whether that is a log10): the
@@ -97,7 +99,8 @@ def probability_column(cls: str) -> str:
 @dataclass
 class Predictions:
     # one row per classified star: id, predicted, probability, p_<class>..., n_windows,
-    # n_points, n_bands (what the model read of it), [PERIOD_COLUMNS of star models], flag,
+    # n_points, n_bands (what the model read of it), [PERIOD_COLUMNS and EPOCH_COLUMNS of
+    # star models], [band_columns of star models], flag,
     # other_flags, [SEEN, where the model keeps its training stars' fingerprints]
     table: pd.DataFrame
     unclassified: pd.DataFrame  # id, reason
@@ -215,6 +218,10 @@ def _predict_chunk(model: Model, metadata: dict[str, Any], lcs: LightCurves,
         for column in PERIOD_COLUMNS:  # a search of one peak (n_peaks=1) has no second
             table[column] = (found[column].to_numpy(dtype=np.float64) if column in found
                              else np.nan)
+        epochs = star_epochs(cleaned, table["id"].to_numpy(dtype=object),
+                             table["period"].to_numpy(dtype=np.float64), bands)
+        for column in EPOCH_COLUMNS:
+            table[column] = epochs[column].to_numpy()
     if extra is not None:  # a star's samples share its per-star values: its first's
         first = np.unique(star_codes, return_index=True)[1]
         for column, (value, log) in band_columns(metadata).items():
@@ -253,6 +260,31 @@ def _predict_chunk(model: Model, metadata: dict[str, Any], lcs: LightCurves,
                                        cleaned.lengths, cleaned.time, cleaned.mag, trained)
     return table, unclassified_stars(lcs, cleaned, table["id"].to_numpy(dtype=object),
                                      config, foreign, known)
+
+
+def star_epochs(cleaned: LightCurves, ids: np.ndarray, period: np.ndarray,
+                bands: Sequence[str]) -> pd.DataFrame:
+    """Each star's epochs (``ids``, folded at ``period``; one row each, columns
+    :data:`EPOCH_COLUMNS`, NaN: none) from its cleaned curve in the first of the model's
+    ``bands`` that has a fit (:func:`~lcformer.data.views.fold_extrema`): one band, as a
+    catalogue gives one epoch, and the bluest where the bands run blue to red, as a star
+    model's do. They are put in the cycle nearest the middle of the star's span (all its
+    cleaned curves), where the error of the period matters least."""
+    star = pd.Index(ids, dtype=object).get_indexer(pd.Index(cleaned.ids, dtype=object))
+    curves = cleaned.select(np.flatnonzero(star >= 0))
+    star = star[star >= 0]
+    times = pd.Series(curves.time).groupby(np.repeat(star, curves.lengths))
+    middle = (0.5 * (times.min() + times.max())).reindex(range(len(ids))).to_numpy()
+    found = fold_extrema(curves, period[star], middle[star])
+    rank = pd.Index(list(bands), dtype=object).get_indexer(
+        pd.Index(curves.bands, dtype=object))
+    rank = np.where(rank < 0, len(bands), rank)
+    fitted = np.flatnonzero(found[EPOCH_COLUMNS[0]].notna().to_numpy())
+    fitted = fitted[np.lexsort((rank[fitted], star[fitted]))]  # by star, then band
+    first = fitted[np.unique(star[fitted], return_index=True)[1]]  # each star's first band
+    out = pd.DataFrame(np.nan, index=pd.RangeIndex(len(ids)), columns=list(EPOCH_COLUMNS))
+    out.iloc[star[first]] = found.iloc[first].to_numpy()
+    return out
 
 
 def in_model_bands(lcs: LightCurves, bands: list[str], report: DropReport,
@@ -366,7 +398,8 @@ def foreign_reason(model_bands: Collection[str], star_bands: Sequence[str] = ())
 
 def _empty_table(metadata: dict[str, Any], config: PrepareConfig) -> pd.DataFrame:
     columns = ["id", "predicted", "probability", *map(probability_column, metadata["classes"]),
-               *COUNT_COLUMNS, *(PERIOD_COLUMNS if config.inputs == "stars" else ()),
+               *COUNT_COLUMNS,
+               *((*PERIOD_COLUMNS, *EPOCH_COLUMNS) if config.inputs == "stars" else ()),
                *band_columns(metadata), "flag", "other_flags",
                *((SEEN,) if fingerprints_of(metadata) is not None else ())]
     text = ("id", "predicted", "flag", "other_flags")

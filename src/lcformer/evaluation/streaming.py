@@ -73,6 +73,7 @@ from lcformer.evaluation.flags import FLAG_RULES, FLAGS, further_flags
 from lcformer.evaluation.new_star_reading import trained_reading
 from lcformer.evaluation.predict import (
     COUNT_COLUMNS,
+    EPOCH_COLUMNS,
     PERIOD_COLUMNS,
     PREDICT_CHUNK_STARS,
     SEEN,
@@ -135,7 +136,7 @@ def output_schema(metadata: dict[str, Any]) -> pd.DataFrame:
     columns |= {probability_column(c): np.float64 for c in metadata["classes"]}
     columns |= dict.fromkeys(COUNT_COLUMNS, np.int64)
     if model_prepare_config(metadata).inputs == "stars":
-        columns |= dict.fromkeys(PERIOD_COLUMNS, np.float64)
+        columns |= dict.fromkeys((*PERIOD_COLUMNS, *EPOCH_COLUMNS), np.float64)
     columns |= dict.fromkeys(band_columns(metadata), np.float64)
     # The input's own class and split of each star ("" where it has none), so that the
     # output can be scored against its labels: the same columns, labelled input or not.
