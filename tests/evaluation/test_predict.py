@@ -211,29 +211,36 @@ def test_star_models_give_the_epochs_of_the_brightest_and_faintest_phase(periodi
         atol=1e-3)
 
 
-def test_star_epochs_come_from_the_models_first_band_with_a_fit() -> None:
-    """One band's epochs, as a catalogue gives one: the model's first band (V of V, I) where
-    the star has a fit there, else the next; NaN where none has or there is no period."""
+def test_star_epochs_come_from_the_band_where_they_are_surest() -> None:
+    """One band's epochs, as a catalogue gives one: the band of the smaller errors (the one
+    of more points here, whichever comes first in the model), named in ``epoch_band``; NaN
+    and "" where no band has a fit or there is no period."""
     from lcformer.evaluation.predict import star_epochs
 
     rng = np.random.default_rng(5)
     t = np.sort(rng.uniform(0, 50, 100))
 
     def curve(name: str, band: str, phase: float, n: int = 100) -> tuple:
-        mag = 12 + 0.4 * np.sin(2 * np.pi * (t[:n] / 2.0 - phase))  # brightest at 0.75 + phase
-        return name, band, t[:n], mag, np.full(n, 0.01)
+        mag = (12 + 0.4 * np.sin(2 * np.pi * (t[:n] / 2.0 - phase))  # brightest: 0.75 + phase
+               + rng.normal(0, 0.05, n))
+        return name, band, t[:n], mag, np.full(n, 0.05)
 
     cleaned = LightCurves.from_list([
-        curve("both", "I", 0.1), curve("both", "V", 0.0),  # V first, whatever the order
+        curve("more_i", "V", 0.0, n=20), curve("more_i", "I", 0.1),
+        curve("more_v", "I", 0.1, n=20), curve("more_v", "V", 0.0),
         curve("i_only", "I", 0.1), curve("short_v", "V", 0.0, n=5),
         curve("short_v", "I", 0.1), curve("no_period", "V", 0.0)])
-    ids = np.array(["both", "i_only", "short_v", "no_period", "absent"], dtype=object)
-    epochs = star_epochs(cleaned, ids, np.array([2.0, 2.0, 2.0, np.nan, 2.0]), ["V", "I"])
+    ids = np.array(["more_i", "more_v", "i_only", "short_v", "no_period", "absent"],
+                   dtype=object)
+    epochs = star_epochs(cleaned, ids, np.array([2.0, 2.0, 2.0, 2.0, np.nan, 2.0]),
+                         ["V", "I"])
+    assert epochs["epoch_band"].tolist() == ["I", "V", "I", "I", "", ""]
     brightest = np.mod(epochs["epoch_max"].to_numpy() / 2.0, 1.0)
-    np.testing.assert_allclose(brightest[:3], [0.75, 0.85, 0.85], atol=0.01)
+    np.testing.assert_allclose(brightest[:4], [0.85, 0.75, 0.85, 0.85], atol=0.02)
     faintest = np.mod(epochs["epoch_min"].to_numpy() / 2.0, 1.0)
-    np.testing.assert_allclose(faintest[:3], [0.25, 0.35, 0.35], atol=0.01)
-    assert epochs.iloc[3:].isna().all().all()
+    np.testing.assert_allclose(faintest[:4], [0.35, 0.25, 0.35, 0.35], atol=0.02)
+    assert (epochs[["epoch_max_err", "epoch_min_err"]].iloc[:4] < 0.05).all().all()  # days
+    assert epochs.iloc[4:, :4].isna().all().all()
 
 
 def test_a_best_period_at_the_span_is_flagged(periodic) -> None:

@@ -66,7 +66,7 @@ MIN_SCALE = 1e-3  # mag: a floor for the robust scale of a (nearly) constant ban
 SHAPE_HARMONICS = 3  # Fourier terms of the shape fit at the period (twice as many at 2P)
 FIT_BLOCK_POINTS = 1 << 18  # points per block of the shape fit: bounds its memory
 #: The epochs of the fold's brightest and faintest phase (:func:`fold_extrema`).
-EPOCH_COLUMNS = ("epoch_max", "epoch_min")
+EPOCH_COLUMNS = ("epoch_max", "epoch_max_err", "epoch_min", "epoch_min_err")
 EXTREMA_GRID = 200  # phases the fold's extremes are looked for on (then refined)
 
 
@@ -303,7 +303,9 @@ def fold_extrema(lcs: LightCurves, period: np.ndarray, middle: np.ndarray | None
                  harmonics: int = SHAPE_HARMONICS, grid: int = EXTREMA_GRID) -> pd.DataFrame:
     """Per curve, the epochs a variable-star catalogue gives beside the period: the times
     of the brightest (``epoch_max``, the smallest magnitude) and faintest (``epoch_min``)
-    phase of the curve's fold at ``period``, in the curve's own time (HJD, MJD: as read).
+    phase of the curve's fold at ``period``, in the curve's own time (HJD, MJD: as read),
+    and their standard errors (``epoch_max_err``, ``epoch_min_err``, days) from the fit's
+    residuals: the noise's, not the bias of a fit that cannot follow the curve (below).
 
     The fold is the fit at P of :func:`harmonic_fit` (``harmonics`` terms), not the points:
     one outlier or a gap does not move it. Its extremes are found on ``grid`` phases (P/200)
@@ -313,16 +315,15 @@ def fold_extrema(lcs: LightCurves, period: np.ndarray, middle: np.ndarray | None
     points for :func:`harmonic_fit`, or the fit is flat.
 
     A few harmonics cannot follow a sharp peak: on a curve that rises in 15% of its cycle (an
-    RRab) both epochs fall about 0.06 P towards its slow side; on a sinusoid, and a narrow
-    eclipse of 150 points (seasonal gaps, 0.05 mag of noise), within P/100. More harmonics
-    would follow the peak, but on sparse survey curves with seasonal gaps they ring, and
-    miss by far more."""
+    RRab) both epochs fall 0.03-0.08 P towards its slow side (the tests); on a sinusoid, and
+    a narrow eclipse, within P/100. More harmonics would follow the peak, but on sparse survey
+    curves with seasonal gaps they ring."""
     if middle is None:
         middle = _middles(lcs)
     columns = _in_blocks(lcs, period, harmonics, EPOCH_COLUMNS,
                          lambda curves, p: _fit_extrema(curves, p, harmonics, grid))
     with np.errstate(divide="ignore", invalid="ignore"):  # (no period: NaN stays NaN)
-        for name in EPOCH_COLUMNS:  # the cycle nearest the middle: whole periods added
+        for name in ("epoch_max", "epoch_min"):  # the cycle nearest the middle
             columns[name] += period * np.round((middle - columns[name]) / period)
     return columns
 
@@ -389,6 +390,16 @@ def _solve_fit(sums: np.ndarray, weighted: np.ndarray, total: np.ndarray, step: 
     """(coefficients (curves, 1 + 2 n): c, the a_k, the b_k; residual sum of squares) of the
     fit whose k-th harmonic is the multiple ``step * k`` of the angle at 2P (step 2: the
     fit at P) from the sums of :func:`_fold_sums`."""
+    gram, rhs = _normal_equations(sums, weighted, step, n_harmonics)
+    ridge = 1e-9 * np.trace(gram, axis1=1, axis2=2)[:, None, None] * np.eye(gram.shape[1])
+    coef = np.linalg.solve(gram + ridge, rhs[..., None])[..., 0]
+    residual = total - np.einsum("ci,ci->c", coef, rhs)  # least squares: y'y - b'X'y
+    return coef, np.maximum(residual, 0.0)
+
+
+def _normal_equations(sums: np.ndarray, weighted: np.ndarray, step: int, n_harmonics: int
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """X'X and X'y of :func:`_solve_fit`'s fit (columns: c, the a_k, the b_k)."""
     cos, sin = sums.real, sums.imag
     k = step * np.arange(1, n_harmonics + 1)
     plus, minus = k[:, None] + k[None, :], k[:, None] - k[None, :]
@@ -404,10 +415,7 @@ def _solve_fit(sums: np.ndarray, weighted: np.ndarray, total: np.ndarray, step: 
     gram[:, s, c] = gram[:, c, s].transpose(0, 2, 1)
     rhs = np.concatenate([weighted[:, :1].real, weighted[:, k].real, weighted[:, k].imag],
                          axis=1)
-    ridge = 1e-9 * np.trace(gram, axis1=1, axis2=2)[:, None, None] * np.eye(gram.shape[1])
-    coef = np.linalg.solve(gram + ridge, rhs[..., None])[..., 0]
-    residual = total - np.einsum("ci,ci->c", coef, rhs)  # least squares: y'y - b'X'y
-    return coef, np.maximum(residual, 0.0)
+    return gram, rhs
 
 
 def _fit_shapes(curves: LightCurves, period: np.ndarray, harmonics: int
@@ -433,15 +441,23 @@ def _fit_shapes(curves: LightCurves, period: np.ndarray, harmonics: int
 def _fit_extrema(curves: LightCurves, period: np.ndarray, harmonics: int, grid: int
                  ) -> dict[str, np.ndarray]:
     """The times of the fit's smallest and largest magnitude in its first cycle (from the
-    curve's first time); :func:`fold_extrema` moves them to the middle cycle."""
+    curve's first time), which :func:`fold_extrema` moves to the middle cycle, and their
+    standard errors: where the fit's slope is zero moves by the slope's error over the
+    curvature there, the slope's error from the fit's covariance, residual variance x
+    (X'X)^-1 (on a sinusoid of amplitude A, sigma sqrt(2/N) / (2 pi A) cycles)."""
     sums, weighted, total = _fold_sums(curves, period, harmonics)
-    coef, _ = _solve_fit(sums, weighted, total, 2, harmonics)
+    coef, residual = _solve_fit(sums, weighted, total, 2, harmonics)
+    gram, _ = _normal_equations(sums, weighted, 2, harmonics)
+    variance = residual / np.maximum(gram[:, 0, 0] - (1 + 2 * harmonics), 1.0)
+    a, b = coef[:, 1:1 + harmonics], coef[:, 1 + harmonics:]
+    k = np.arange(1, harmonics + 1)
     # The fit at each of `grid` phases: one matrix product, (curves, harmonics) x
     # (harmonics, grid) for the cosines and the sines (the constant does not move an extreme).
-    angle = 2 * np.pi * np.outer(np.arange(1, harmonics + 1), np.arange(grid) / grid)
-    curve = coef[:, 1:1 + harmonics] @ np.cos(angle) + coef[:, 1 + harmonics:] @ np.sin(angle)
+    angle = 2 * np.pi * np.outer(k, np.arange(grid) / grid)
+    curve = a @ np.cos(angle) + b @ np.sin(angle)
     flat = np.ptp(curve, axis=1) <= 1e-12 * np.maximum(np.sqrt(total), 1.0)
     rows = np.arange(len(curve))
+    first = curves.time[curves.offsets[:-1]]
     out = {}
     for name, sign in (("epoch_max", 1.0), ("epoch_min", -1.0)):  # brightest: least mag
         signed = sign * curve
@@ -451,6 +467,15 @@ def _fit_extrema(curves: LightCurves, period: np.ndarray, harmonics: int, grid: 
         with np.errstate(divide="ignore", invalid="ignore"):
             shift = np.where(bend > 0, 0.5 * (before - after) / bend, 0.0)
         phase = (best + np.clip(shift, -0.5, 0.5)) / grid
-        first = curves.time[curves.offsets[:-1]]
         out[name] = np.where(flat, np.nan, first + phase * period)
+        # The slope's gradient in the coefficients (c, a_k, b_k) at that phase, and the
+        # curvature there, both per cycle of phase.
+        w = 2 * np.pi * k * phase[:, None]
+        slope = np.concatenate([np.zeros((len(phase), 1)), -2 * np.pi * k * np.sin(w),
+                                2 * np.pi * k * np.cos(w)], axis=1)
+        curvature = -((2 * np.pi * k) ** 2 * (a * np.cos(w) + b * np.sin(w))).sum(1)
+        spread = np.einsum("ci,ci->c", slope, np.linalg.solve(gram, slope[..., None])[..., 0])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            error = np.sqrt(variance * spread) / np.abs(curvature) * period
+        out[f"{name}_err"] = np.where(flat | ~np.isfinite(error), np.nan, error)
     return out

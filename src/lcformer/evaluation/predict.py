@@ -61,8 +61,10 @@ if TYPE_CHECKING:
 PREDICT_CHUNK_STARS = 5_000
 #: The period search's columns that star-model predictions carry: the period the star was
 #: folded at (an eclipsing binary's most often half its orbital period), and the second peak.
-#: They come with EPOCH_COLUMNS (``epoch_max``, ``epoch_min``: :func:`star_epochs`).
+#: They come with the epochs, EPOCH_COLUMNS and the band they were measured in
+#: (:func:`star_epochs`).
 PERIOD_COLUMNS = ("period", "power", "fap", "period_2", "power_2")
+EPOCH_BAND = "epoch_band"
 #: Each band's brightness and amplitude that star-model predictions carry (output column ->
 #: the per-star value of the star views it is read from, and whether that is a log10): the
 #: median magnitude, and the 5-95% range of the magnitudes (an amplitude that one outlier
@@ -220,7 +222,7 @@ def _predict_chunk(model: Model, metadata: dict[str, Any], lcs: LightCurves,
                              else np.nan)
         epochs = star_epochs(cleaned, table["id"].to_numpy(dtype=object),
                              table["period"].to_numpy(dtype=np.float64), bands)
-        for column in EPOCH_COLUMNS:
+        for column in (*EPOCH_COLUMNS, EPOCH_BAND):
             table[column] = epochs[column].to_numpy()
     if extra is not None:  # a star's samples share its per-star values: its first's
         first = np.unique(star_codes, return_index=True)[1]
@@ -265,11 +267,13 @@ def _predict_chunk(model: Model, metadata: dict[str, Any], lcs: LightCurves,
 def star_epochs(cleaned: LightCurves, ids: np.ndarray, period: np.ndarray,
                 bands: Sequence[str]) -> pd.DataFrame:
     """Each star's epochs (``ids``, folded at ``period``; one row each, columns
-    :data:`EPOCH_COLUMNS`, NaN: none) from its cleaned curve in the first of the model's
-    ``bands`` that has a fit (:func:`~lcformer.data.views.fold_extrema`): one band, as a
-    catalogue gives one epoch, and the bluest where the bands run blue to red, as a star
-    model's do. They are put in the cycle nearest the middle of the star's span (all its
-    cleaned curves), where the error of the period matters least."""
+    :data:`EPOCH_COLUMNS` and ``epoch_band``; NaN and "": none) from its cleaned curve in the
+    band whose epochs are the surest (the least ``epoch_max_err + epoch_min_err``; on a tie
+    the first of the model's ``bands``): one band, as a catalogue gives one epoch, and not
+    the bluest by rule, which may hold a tenth of the points of the reddest
+    (:func:`~lcformer.data.views.fold_extrema`). They are put in the cycle nearest the
+    middle of the star's span (all its cleaned curves), where the period's error matters
+    least."""
     star = pd.Index(ids, dtype=object).get_indexer(pd.Index(cleaned.ids, dtype=object))
     curves = cleaned.select(np.flatnonzero(star >= 0))
     star = star[star >= 0]
@@ -279,11 +283,14 @@ def star_epochs(cleaned: LightCurves, ids: np.ndarray, period: np.ndarray,
     rank = pd.Index(list(bands), dtype=object).get_indexer(
         pd.Index(curves.bands, dtype=object))
     rank = np.where(rank < 0, len(bands), rank)
-    fitted = np.flatnonzero(found[EPOCH_COLUMNS[0]].notna().to_numpy())
-    fitted = fitted[np.lexsort((rank[fitted], star[fitted]))]  # by star, then band
-    first = fitted[np.unique(star[fitted], return_index=True)[1]]  # each star's first band
+    doubt = (found["epoch_max_err"] + found["epoch_min_err"]).to_numpy()
+    fitted = np.flatnonzero(np.isfinite(doubt))
+    fitted = fitted[np.lexsort((rank[fitted], doubt[fitted], star[fitted]))]
+    first = fitted[np.unique(star[fitted], return_index=True)[1]]  # each star's surest band
     out = pd.DataFrame(np.nan, index=pd.RangeIndex(len(ids)), columns=list(EPOCH_COLUMNS))
-    out.iloc[star[first]] = found.iloc[first].to_numpy()
+    out.iloc[star[first]] = found[list(EPOCH_COLUMNS)].iloc[first].to_numpy()
+    out[EPOCH_BAND] = ""
+    out.loc[star[first], EPOCH_BAND] = np.asarray(curves.bands, dtype=object)[first]
     return out
 
 
@@ -399,10 +406,11 @@ def foreign_reason(model_bands: Collection[str], star_bands: Sequence[str] = ())
 def _empty_table(metadata: dict[str, Any], config: PrepareConfig) -> pd.DataFrame:
     columns = ["id", "predicted", "probability", *map(probability_column, metadata["classes"]),
                *COUNT_COLUMNS,
-               *((*PERIOD_COLUMNS, *EPOCH_COLUMNS) if config.inputs == "stars" else ()),
+               *((*PERIOD_COLUMNS, *EPOCH_COLUMNS, EPOCH_BAND) if config.inputs == "stars"
+                 else ()),
                *band_columns(metadata), "flag", "other_flags",
                *((SEEN,) if fingerprints_of(metadata) is not None else ())]
-    text = ("id", "predicted", "flag", "other_flags")
+    text = ("id", "predicted", EPOCH_BAND, "flag", "other_flags")
     return pd.DataFrame({c: pd.Series(dtype=object if c in text else
                                       np.int64 if c in COUNT_COLUMNS else
                                       bool if c == SEEN else np.float64)

@@ -73,6 +73,7 @@ from lcformer.evaluation.flags import FLAG_RULES, FLAGS, further_flags
 from lcformer.evaluation.new_star_reading import trained_reading
 from lcformer.evaluation.predict import (
     COUNT_COLUMNS,
+    EPOCH_BAND,
     EPOCH_COLUMNS,
     PERIOD_COLUMNS,
     PREDICT_CHUNK_STARS,
@@ -137,6 +138,7 @@ def output_schema(metadata: dict[str, Any]) -> pd.DataFrame:
     columns |= dict.fromkeys(COUNT_COLUMNS, np.int64)
     if model_prepare_config(metadata).inputs == "stars":
         columns |= dict.fromkeys((*PERIOD_COLUMNS, *EPOCH_COLUMNS), np.float64)
+        columns[EPOCH_BAND] = str
     columns |= dict.fromkeys(band_columns(metadata), np.float64)
     # The input's own class and split of each star ("" where it has none), so that the
     # output can be scored against its labels: the same columns, labelled input or not.
@@ -153,6 +155,8 @@ def conform(frame: pd.DataFrame, schema: pd.DataFrame) -> pd.DataFrame:
     frame[list(COUNT_COLUMNS)] = frame[list(COUNT_COLUMNS)].fillna(0)
     for column in STRING_COLUMNS:  # (a column the frame lacks: NaN, then "")
         frame[column] = frame[column].astype(object).fillna("")
+    if EPOCH_BAND in frame:  # (a star model's; an unclassified star: none)
+        frame[EPOCH_BAND] = frame[EPOCH_BAND].astype(object).fillna("")
     if SEEN in frame:  # (an unclassified star: not known to be seen)
         frame[SEEN] = frame[SEEN].eq(True)
     return frame.astype(schema.dtypes.to_dict())
