@@ -293,6 +293,11 @@ def test_fold_extrema_is_nan_without_a_period_enough_points_or_a_variation() -> 
     assert (np.abs(moved.iloc[0][times].to_numpy() - 2000.0) <= 1.25).all()
     errors = ["epoch_max_err", "epoch_min_err"]
     pd.testing.assert_series_equal(moved.iloc[0][errors], epochs.iloc[0][errors])
+    # Points at one time, or at a few phases (whole days folded at 1 d): no crash.
+    for t in (np.full(30, 5.0), np.arange(30.0)):
+        odd = LightCurves.from_list([("o", "V", t, 12 + np.arange(30) % 3 * 0.1,
+                                      np.full(30, 0.01))])
+        assert len(fold_extrema(odd, np.array([1.0]))) == 1
 
 
 def test_fold_extrema_errors_are_the_spread_of_the_epochs() -> None:

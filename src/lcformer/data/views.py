@@ -444,10 +444,13 @@ def _fit_extrema(curves: LightCurves, period: np.ndarray, harmonics: int, grid: 
     curve's first time), which :func:`fold_extrema` moves to the middle cycle, and their
     standard errors: where the fit's slope is zero moves by the slope's error over the
     curvature there, the slope's error from the fit's covariance, residual variance x
-    (X'X)^-1 (on a sinusoid of amplitude A, sigma sqrt(2/N) / (2 pi A) cycles)."""
+    (X'X)^-1 (for 3 harmonics on a sinusoid of semi-amplitude A and N points at even phases,
+    sigma sqrt(28 / N) / (2 pi A) cycles: 28 = 2 (1 + 4 + 9), each harmonic's slope)."""
     sums, weighted, total = _fold_sums(curves, period, harmonics)
     coef, residual = _solve_fit(sums, weighted, total, 2, harmonics)
     gram, _ = _normal_equations(sums, weighted, 2, harmonics)
+    # (as _solve_fit's: points at a few phases only, or at one time, make X'X singular)
+    ridge = 1e-9 * np.trace(gram, axis1=1, axis2=2)[:, None, None] * np.eye(gram.shape[1])
     variance = residual / np.maximum(gram[:, 0, 0] - (1 + 2 * harmonics), 1.0)
     a, b = coef[:, 1:1 + harmonics], coef[:, 1 + harmonics:]
     k = np.arange(1, harmonics + 1)
@@ -474,7 +477,8 @@ def _fit_extrema(curves: LightCurves, period: np.ndarray, harmonics: int, grid: 
         slope = np.concatenate([np.zeros((len(phase), 1)), -2 * np.pi * k * np.sin(w),
                                 2 * np.pi * k * np.cos(w)], axis=1)
         curvature = -((2 * np.pi * k) ** 2 * (a * np.cos(w) + b * np.sin(w))).sum(1)
-        spread = np.einsum("ci,ci->c", slope, np.linalg.solve(gram, slope[..., None])[..., 0])
+        spread = np.einsum("ci,ci->c", slope,
+                           np.linalg.solve(gram + ridge, slope[..., None])[..., 0])
         with np.errstate(divide="ignore", invalid="ignore"):
             error = np.sqrt(variance * spread) / np.abs(curvature) * period
         out[f"{name}_err"] = np.where(flat | ~np.isfinite(error), np.nan, error)
