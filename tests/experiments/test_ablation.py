@@ -263,3 +263,32 @@ def test_run_bands_reads_a_runs_metadata(tmp_path) -> None:
     (tmp_path / "trees" / "split").mkdir(parents=True)
     (tmp_path / "trees" / "split" / "best.json").write_text('{"bands": ["B", "R"]}')
     assert run_bands(tmp_path) == 2
+
+
+def test_a_second_ablation_command_on_a_folder_is_refused_before_it_writes(tmp_path) -> None:
+    """Two ablations into one folder rewrote each other's ablation.csv, and one refused by a
+    row's lock was still listed in ablation.json as a maker of the folder's rows."""
+    import threading
+
+    from lcformer import atomic
+    from lcformer.errors import ConfigError
+
+    out, held, done = tmp_path / "ablation", threading.Event(), threading.Event()
+
+    def hold() -> None:  # another command (another thread is refused as another process is)
+        with atomic.one_writer(out, "an ablation"):
+            held.set()
+            done.wait(30)
+
+    other = threading.Thread(target=hold)
+    other.start()
+    try:
+        assert held.wait(30)
+        with pytest.raises(ConfigError, match=r"another lcformer command is writing an "
+                                              r"ablation there now.*another --out folder"):
+            run_ablation("synthetic", out, AblationConfig(steps=("trees",), train=TINY),
+                         progress=False, command="second")
+        assert not (out / "ablation.json").exists()
+    finally:
+        done.set()
+        other.join()

@@ -154,13 +154,24 @@ def run_ablation(dataset: str, folder: str | Path, config: AblationConfig | None
     that holds the same ablation, finished rows are read, and other ``steps`` are added.
     ``prepare``: the preparation to start from (classes, cleaning, tokens; default: the
     dataset's presets); each step sets its inputs, views and features. ``jobs``: processes
-    of the preparations and of the feature baseline."""
+    of the preparations and of the feature baseline. One command at a time per folder: two
+    would each rewrite ablation.csv with its own rows, and list themselves in ablation.json
+    as makers of rows the other made (a second is refused before it writes anything)."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    with atomic.one_writer(folder, "an ablation", "--out folder"):
+        return _run_ablation(dataset, folder, config, data_dir, work, progress, command, jobs,
+                             prepare)
+
+
+def _run_ablation(dataset: str, folder: Path, config: AblationConfig | None,
+                  data_dir: str | None, work: str | None, progress: bool,
+                  command: str | None, jobs: int, prepare: PrepareConfig | None
+                  ) -> AblationResult:
     from lcformer.evaluation.records import read_records
     from lcformer.experiments.baseline import run_baseline, save_baseline
     from lcformer.training.runs import train_run
 
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
     config = config or AblationConfig()
     info_path = folder / "ablation.json"
     before = json.loads(info_path.read_text()) if info_path.is_file() else {}
