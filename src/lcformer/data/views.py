@@ -386,15 +386,16 @@ def _fold_sums(curves: LightCurves, period: np.ndarray, harmonics: int
 
 
 def _solve_fit(sums: np.ndarray, weighted: np.ndarray, total: np.ndarray, step: int,
-               n_harmonics: int) -> tuple[np.ndarray, np.ndarray]:
-    """(coefficients (curves, 1 + 2 n): c, the a_k, the b_k; residual sum of squares) of the
-    fit whose k-th harmonic is the multiple ``step * k`` of the angle at 2P (step 2: the
+               n_harmonics: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(coefficients (curves, 1 + 2 n): c, the a_k, the b_k; residual sum of squares; X'X as
+    solved, with a ridge: points at a few phases only, or at one time, make it singular) of
+    the fit whose k-th harmonic is the multiple ``step * k`` of the angle at 2P (step 2: the
     fit at P) from the sums of :func:`_fold_sums`."""
     gram, rhs = _normal_equations(sums, weighted, step, n_harmonics)
-    ridge = 1e-9 * np.trace(gram, axis1=1, axis2=2)[:, None, None] * np.eye(gram.shape[1])
-    coef = np.linalg.solve(gram + ridge, rhs[..., None])[..., 0]
+    gram = gram + 1e-9 * np.trace(gram, axis1=1, axis2=2)[:, None, None] * np.eye(gram.shape[1])
+    coef = np.linalg.solve(gram, rhs[..., None])[..., 0]
     residual = total - np.einsum("ci,ci->c", coef, rhs)  # least squares: y'y - b'X'y
-    return coef, np.maximum(residual, 0.0)
+    return coef, np.maximum(residual, 0.0), gram
 
 
 def _normal_equations(sums: np.ndarray, weighted: np.ndarray, step: int, n_harmonics: int
@@ -421,11 +422,11 @@ def _normal_equations(sums: np.ndarray, weighted: np.ndarray, step: int, n_harmo
 def _fit_shapes(curves: LightCurves, period: np.ndarray, harmonics: int
                 ) -> dict[str, np.ndarray]:
     sums, weighted, total = _fold_sums(curves, period, harmonics)
-    coef, residual = _solve_fit(sums, weighted, total, 2, harmonics)
+    coef, residual, _ = _solve_fit(sums, weighted, total, 2, harmonics)
     a, b = coef[:, 1:1 + harmonics], coef[:, 1 + harmonics:]
     amp = np.hypot(a, b)
     phase = np.arctan2(-b, a)
-    coef2, _ = _solve_fit(sums, weighted, total, 1, 2 * harmonics)
+    coef2, _, _ = _solve_fit(sums, weighted, total, 1, 2 * harmonics)
     power = coef2[:, 1:1 + 2 * harmonics] ** 2 + coef2[:, 1 + 2 * harmonics:] ** 2
     with np.errstate(divide="ignore", invalid="ignore"):
         return {
@@ -447,11 +448,9 @@ def _fit_extrema(curves: LightCurves, period: np.ndarray, harmonics: int, grid: 
     (X'X)^-1 (for 3 harmonics on a sinusoid of semi-amplitude A and N points at even phases,
     sigma sqrt(28 / N) / (2 pi A) cycles: 28 = 2 (1 + 4 + 9), each harmonic's slope)."""
     sums, weighted, total = _fold_sums(curves, period, harmonics)
-    coef, residual = _solve_fit(sums, weighted, total, 2, harmonics)
-    gram, _ = _normal_equations(sums, weighted, 2, harmonics)
-    # (as _solve_fit's: points at a few phases only, or at one time, make X'X singular)
-    ridge = 1e-9 * np.trace(gram, axis1=1, axis2=2)[:, None, None] * np.eye(gram.shape[1])
-    variance = residual / np.maximum(gram[:, 0, 0] - (1 + 2 * harmonics), 1.0)
+    coef, residual, gram = _solve_fit(sums, weighted, total, 2, harmonics)
+    points = sums[:, 0].real
+    variance = residual / np.maximum(points - (1 + 2 * harmonics), 1.0)
     a, b = coef[:, 1:1 + harmonics], coef[:, 1 + harmonics:]
     k = np.arange(1, harmonics + 1)
     # The fit at each of `grid` phases: one matrix product, (curves, harmonics) x
@@ -478,7 +477,7 @@ def _fit_extrema(curves: LightCurves, period: np.ndarray, harmonics: int, grid: 
                                 2 * np.pi * k * np.cos(w)], axis=1)
         curvature = -((2 * np.pi * k) ** 2 * (a * np.cos(w) + b * np.sin(w))).sum(1)
         spread = np.einsum("ci,ci->c", slope,
-                           np.linalg.solve(gram + ridge, slope[..., None])[..., 0])
+                           np.linalg.solve(gram, slope[..., None])[..., 0])
         with np.errstate(divide="ignore", invalid="ignore"):
             error = np.sqrt(variance * spread) / np.abs(curvature) * period
         out[f"{name}_err"] = np.where(flat | ~np.isfinite(error), np.nan, error)

@@ -64,6 +64,7 @@ PREDICT_CHUNK_STARS = 5_000
 #: They come with the epochs, EPOCH_COLUMNS and the band they were measured in
 #: (:func:`star_epochs`).
 PERIOD_COLUMNS = ("period", "power", "fap", "period_2", "power_2")
+#: The band of a star's epochs (text; "" where it has none).
 EPOCH_BAND = "epoch_band"
 #: Each band's brightness and amplitude that star-model predictions carry (output column ->
 #: the per-star value of the star views it is read from, and whether that is a log10): the
