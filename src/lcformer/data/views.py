@@ -328,6 +328,53 @@ def fold_extrema(lcs: LightCurves, period: np.ndarray, middle: np.ndarray | None
     return columns
 
 
+def frequency_errors(lcs: LightCurves, period: np.ndarray,
+                     harmonics: int = SHAPE_HARMONICS) -> np.ndarray:
+    """Per curve, the standard error of its frequency ``1 / period`` (cycles per day; NaN:
+    no fit, or a flat one): what the noise lets a fit of ``harmonics`` terms with the
+    frequency free (:func:`harmonic_fit`'s) pin it to, from the fit's residuals and its
+    Fisher information, the derivative of the fit in the frequency beside its other terms.
+
+    On a sinusoid of semi-amplitude A, with N points of scatter sigma over a span T, it is
+    Montgomery & O'Donoghue's (1999) ``sqrt(6 / N) sigma / (pi T A)``. It is the noise's
+    error at the peak the search chose, not an alias's: a wrong peak is a year, a day or
+    half the period off, whatever this says. Several bands of one star (their own shapes,
+    one frequency) add their ``1 / error**2``."""
+    return _in_blocks(lcs, period, harmonics, ("frequency_err",),
+                      lambda curves, p: _fit_frequency_error(curves, p, harmonics)
+                      )["frequency_err"].to_numpy()
+
+
+def _fit_frequency_error(curves: LightCurves, period: np.ndarray, harmonics: int
+                         ) -> dict[str, np.ndarray]:
+    sums, weighted, total = _fold_sums(curves, period, harmonics)
+    coef, residual, gram = _solve_fit(sums, weighted, total, 2, harmonics)
+    points = sums[:, 0].real
+    variance = residual / np.maximum(points - (2 + 2 * harmonics), 1.0)  # the frequency too
+    starts = curves.offsets[:-1]
+    point_curve = curves.curve_index
+    t = curves.time - curves.time[starts][point_curve]  # the fit's origin (_fold_sums')
+    k = np.arange(1, harmonics + 1)
+    angle = 2 * np.pi * np.mod(t / period[point_curve], 1.0)[:, None] * k  # (points, k)
+    t -= (np.add.reduceat(t, starts) / curves.lengths)[point_curve]
+    cos, sin = np.cos(angle), np.sin(angle)
+    a, b = coef[point_curve, 1:1 + harmonics], coef[point_curve, 1 + harmonics:]
+    # d(fit)/d(frequency) at each point: its time (from the curve's mean: any origin gives
+    # the same error, as the rest differs by a multiple of the other terms) x the fit's slope
+    # per cycle of phase.
+    slope = t * (2 * np.pi * k * (b * cos - a * sin)).sum(1)
+    across = np.add.reduceat(np.column_stack([slope, slope[:, None] * cos,
+                                              slope[:, None] * sin]), starts)
+    alone = np.add.reduceat(slope * slope, starts)
+    # The frequency's information less what the other terms explain of it (a Schur
+    # complement of the Fisher matrix): its variance is the residual variance over that.
+    left = alone - np.einsum("ci,ci->c", across,
+                             np.linalg.solve(gram, across[..., None])[..., 0])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        error = np.sqrt(variance / left)
+    return {"frequency_err": np.where(left > 1e-12 * alone, error, np.nan)}
+
+
 def _middles(lcs: LightCurves) -> np.ndarray:
     """The middle of each curve's time span (NaN: an empty curve)."""
     out = np.full(lcs.n_curves, np.nan)
