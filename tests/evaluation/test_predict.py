@@ -164,12 +164,13 @@ def test_each_bands_median_magnitude_and_5_95_range_are_written(periodic, band_l
                                                                  ) -> None:
     """A catalogue lists a star's brightness and amplitude beside its period: each band's
     median magnitude and 5-95% range of the cleaned points (what the star views measured, to
-    4 decimals); a model of one unnamed band writes them without a band."""
+    4 decimals), and the peak-to-peak amplitude of the fit at the period; a model of one
+    unnamed band writes them without a band."""
     from lcformer.evaluation.predict import band_columns
     from lcformer.training.run_folder import load_model
 
     model, metadata = periodic
-    assert list(band_columns(metadata)) == ["median_mag_V", "range_5_95_V"]
+    assert list(band_columns(metadata)) == ["median_mag_V", "range_5_95_V", "amplitude_V"]
     lcs = signal_test_stars()
     table = predict_stars(model, metadata, lcs, device="cpu").table.set_index("id")
     mag = pd.Series(lcs.mag).groupby(np.repeat(lcs.ids, lcs.lengths))
@@ -180,15 +181,20 @@ def test_each_bands_median_magnitude_and_5_95_range_are_written(periodic, band_l
     assert range_[0] > 0.9 and table.loc["flat", "range_5_95_V"] == 0.001
     assert (table[["median_mag_V", "range_5_95_V"]] == table[
         ["median_mag_V", "range_5_95_V"]].round(4)).all().all()  # no float32 digits
+    # The fit's peak-to-peak amplitude: the sine's 1.0, which its noise widens in the range;
+    # of noise alone less than half its range; none where there is no fit.
+    amplitude = table["amplitude_V"]
+    assert abs(amplitude["sine"] - 1.0) < 0.02 and amplitude["noise"] < range_[1] / 2
+    assert amplitude[["flat", "five"]].isna().all() and (amplitude == amplitude.round(4))[:2].all()
     # Two bands, in the model's order. A band named p is no class: its columns end in p.
     two = {**metadata, "bands": ["V", "I"],
            "extra_names": [*metadata["extra_names"], "I_median_mag", "I_log_amplitude"]}
-    assert list(band_columns(two)) == ["median_mag_V", "range_5_95_V", "median_mag_I",
-                                       "range_5_95_I"]
+    assert list(band_columns(two)) == ["median_mag_V", "range_5_95_V", "amplitude_V",
+                                       "median_mag_I", "range_5_95_I", "amplitude_I"]
     assert list(band_columns({**two, "bands": ["p"], "extra_names": ["p_median_mag"]})) == [
-        "median_mag_p"]
+        "median_mag_p", "amplitude_p"]
     band_less = load_model(band_less_run)[1]
-    assert list(band_columns(band_less)) == ["median_mag", "range_5_95"]
+    assert list(band_columns(band_less)) == ["median_mag", "range_5_95", "amplitude"]
     assert band_columns({"classes": ["a"], "tokens": {}}) == {}  # research windows: none
 
 
@@ -245,11 +251,11 @@ def test_period_errors_are_the_scatter_of_the_searched_periods() -> None:
     assert np.isnan(missing).all()  # no period; no curve
 
 
-def test_star_epochs_come_from_the_band_where_they_are_surest() -> None:
+def test_star_extrema_come_from_the_band_where_they_are_surest() -> None:
     """One band's epochs, as a catalogue gives one: the band of the smaller errors (the one
     of more points here, whichever comes first in the model), named in ``epoch_band``; NaN
     and "" where no band has a fit or there is no period."""
-    from lcformer.evaluation.predict import star_epochs
+    from lcformer.evaluation.predict import star_extrema
 
     rng = np.random.default_rng(5)
     t = np.sort(rng.uniform(0, 50, 100))
@@ -266,7 +272,7 @@ def test_star_epochs_come_from_the_band_where_they_are_surest() -> None:
         curve("short_v", "I", 0.1), curve("no_period", "V", 0.0)])
     ids = np.array(["more_i", "more_v", "i_only", "short_v", "no_period", "absent"],
                    dtype=object)
-    epochs = star_epochs(cleaned, ids, np.array([2.0, 2.0, 2.0, 2.0, np.nan, 2.0]),
+    epochs = star_extrema(cleaned, ids, np.array([2.0, 2.0, 2.0, 2.0, np.nan, 2.0]),
                          ["V", "I"])
     assert epochs["epoch_band"].tolist() == ["I", "V", "I", "I", "", ""]
     brightest = np.mod(epochs["epoch_max"].to_numpy() / 2.0, 1.0)

@@ -65,15 +65,19 @@ PERIOD_ERR = "period_err"
 #: The period columns that star-model predictions carry: the period the star was folded at
 #: (an eclipsing binary's most often half its orbital period), its error, and the second
 #: peak. They come with the epochs, EPOCH_COLUMNS and the band they were measured in
-#: (:func:`star_epochs`).
+#: (:func:`star_extrema`).
 PERIOD_COLUMNS = ("period", PERIOD_ERR, "power", "fap", "period_2", "power_2")
 #: The band of a star's epochs (text; "" where it has none).
 EPOCH_BAND = "epoch_band"
 #: Each band's brightness and amplitude that star-model predictions carry (output column ->
-#: the per-star value of the star views it is read from, and whether that is a log10): the
-#: median magnitude, and the 5-95% range of the magnitudes (an amplitude that one outlier
-#: does not make; at least 0.001 mag, the views' floor), as a catalogue lists them.
-BAND_COLUMNS = {"median_mag": ("median_mag", False), "range_5_95": ("log_amplitude", True)}
+#: the per-star value of the star views it is read from, and whether that is a log10; None:
+#: measured on the cleaned curves by :func:`star_extrema`): the median magnitude, the 5-95%
+#: range of the magnitudes (an amplitude that one outlier does not make; at least 0.001 mag,
+#: the views' floor), and the peak-to-peak amplitude of the fit at the period, which the noise
+#: does not widen, as a catalogue lists them.
+BAND_COLUMNS: dict[str, tuple[str, bool] | None] = {
+    "median_mag": ("median_mag", False), "range_5_95": ("log_amplitude", True),
+    "amplitude": None}
 #: Each prediction's counts: its samples, and the cleaned points and bands they hold.
 COUNT_COLUMNS = ("n_windows", "n_points", "n_bands")
 #: Of a model that keeps its training stars' fingerprints (:mod:`lcformer.data.fingerprints`):
@@ -83,18 +87,27 @@ SEEN = "seen_in_training"
 PROBABILITY_PREFIX = "p_"
 
 
-def band_columns(metadata: dict[str, Any]) -> dict[str, tuple[str, bool]]:
+def band_columns(metadata: dict[str, Any]) -> dict[str, tuple[str, bool] | None]:
     """:data:`BAND_COLUMNS` of each of the model's bands (``median_mag_V``, the band last so
     that no band's column reads as a class's ``p_<class>``; ``median_mag`` for a model of one
-    unnamed band), where its star views have the values (none for the research windows)."""
+    unnamed band), where its star views have the values (none for the research windows):
+    the column's star-view value and whether it is a log10, or None (:func:`star_extrema`'s)."""
     names = set(metadata.get("extra_names") or ())
-    columns = {}
+    columns: dict[str, tuple[str, bool] | None] = {}
     for band in metadata.get("bands") or ():
-        for column, (value, log) in BAND_COLUMNS.items():
-            if f"{band or 'band'}_{value}" in names:  # (views.scalar_names' own rule)
-                columns[f"{column}_{band}" if band else column] = (
-                    f"{band or 'band'}_{value}", log)
+        prefix = f"{band or 'band'}_"  # (views.scalar_names' own rule)
+        if prefix + "median_mag" not in names:
+            continue
+        for column, source in BAND_COLUMNS.items():
+            if source is None or prefix + source[0] in names:
+                columns[band_column(column, band)] = (
+                    None if source is None else (prefix + source[0], source[1]))
     return columns
+
+
+def band_column(column: str, band: str) -> str:
+    """The output column of :data:`BAND_COLUMNS`' ``column`` in ``band`` ("": unnamed)."""
+    return f"{column}_{band}" if band else column
 
 
 def probability_column(cls: str) -> str:
@@ -227,13 +240,17 @@ def _predict_chunk(model: Model, metadata: dict[str, Any], lcs: LightCurves,
                              else np.nan)
         table[PERIOD_ERR] = star_period_errors(cleaned, table["id"].to_numpy(dtype=object),
                                                table["period"].to_numpy(dtype=np.float64))
-        epochs = star_epochs(cleaned, table["id"].to_numpy(dtype=object),
-                             table["period"].to_numpy(dtype=np.float64), bands)
+        extrema = star_extrema(cleaned, table["id"].to_numpy(dtype=object),
+                               table["period"].to_numpy(dtype=np.float64), bands)
         for column in (*EPOCH_COLUMNS, EPOCH_BAND):
-            table[column] = epochs[column].to_numpy()
+            table[column] = extrema[column].to_numpy()
     if extra is not None:  # a star's samples share its per-star values: its first's
         first = np.unique(star_codes, return_index=True)[1]
-        for column, (value, log) in band_columns(metadata).items():
+        for column, source in band_columns(metadata).items():
+            if source is None:  # the fit's amplitude (star views: a star model)
+                table[column] = np.round(extrema[column].to_numpy(), 4)
+                continue
+            value, log = source
             values = extra[first, info.extra_names.index(value)].astype(np.float64)
             # (single precision: 4 decimals, not 17.615001678466797; NaN: no curve in the band)
             table[column] = np.round(10.0 ** values if log else values, 4)
@@ -292,12 +309,14 @@ def star_period_errors(cleaned: LightCurves, ids: np.ndarray, period: np.ndarray
         return np.where(information > 0, period ** 2 / np.sqrt(information), np.nan)
 
 
-def star_epochs(cleaned: LightCurves, ids: np.ndarray, period: np.ndarray,
-                bands: Sequence[str]) -> pd.DataFrame:
-    """Each star's epochs (``ids``, folded at ``period``; one row each, columns
-    :data:`EPOCH_COLUMNS` and ``epoch_band``; NaN and "": none) from its cleaned curve in the
-    band whose epochs are the surest (the least ``epoch_max_err + epoch_min_err``; on a tie
-    the first of the model's ``bands``): one band, as a catalogue gives one epoch, and not
+def star_extrema(cleaned: LightCurves, ids: np.ndarray, period: np.ndarray,
+                 bands: Sequence[str]) -> pd.DataFrame:
+    """Each star's fold's extremes (``ids``, folded at ``period``; one row each; NaN and "":
+    none): the fit's amplitude in each of the model's ``bands`` (``amplitude_<band>``,
+    :func:`band_column`), and the epochs, :data:`EPOCH_COLUMNS` and ``epoch_band``, from the
+    star's cleaned curve in the band whose epochs are the surest (the least
+    ``epoch_max_err + epoch_min_err``; on a tie the first of the model's ``bands``): one
+    band, as a catalogue gives one epoch, and not
     the bluest by rule, which may hold a tenth of the points of the reddest
     (:func:`~lcformer.data.views.fold_extrema`). They are put in the cycle nearest the
     middle of the star's span (all its cleaned curves), where the period's error matters
@@ -319,6 +338,13 @@ def star_epochs(cleaned: LightCurves, ids: np.ndarray, period: np.ndarray,
     out.iloc[star[first]] = found[list(EPOCH_COLUMNS)].iloc[first].to_numpy()
     out[EPOCH_BAND] = ""
     out.loc[star[first], EPOCH_BAND] = np.asarray(curves.bands, dtype=object)[first]
+    curve_band = np.asarray(curves.bands, dtype=object)
+    amplitude = found["amplitude"].to_numpy()
+    for band in bands:  # (a star has one curve a band)
+        column = np.full(len(ids), np.nan)
+        mine = curve_band == band
+        column[star[mine]] = amplitude[mine]
+        out[band_column("amplitude", band)] = column
     return out
 
 
