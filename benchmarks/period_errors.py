@@ -1,8 +1,8 @@
 """Not a speed: how far real survey periods scatter beyond their `period_err`.
 
-`predict` gives each star's period a standard error from the noise of its own curves
-(:func:`lcformer.evaluation.predict.star_period_errors`). On simulated stars with white noise
-the searched periods scatter by it (tests/evaluation/test_predict.py). Real curves have more:
+`predict` gives each star's period a standard error from the residuals of its own curves
+(:func:`lcformer.evaluation.predict.star_period_errors`). On simulated stars the searched
+periods scatter by it (tests/evaluation/test_predict.py). Real curves may scatter more:
 correlated noise, zero-point drifts, period changes, cycle-to-cycle wander. This script
 measures how much more, without a catalogue: each star's curves are cut at the star's median
 time into an early and a late half, the period of each half is searched as `predict` does

@@ -334,51 +334,87 @@ def fold_extrema(lcs: LightCurves, period: np.ndarray, middle: np.ndarray | None
     return columns
 
 
-def frequency_errors(lcs: LightCurves, period: np.ndarray,
-                     harmonics: int = SHAPE_HARMONICS) -> np.ndarray:
-    """Per curve, the standard error of its frequency ``1 / period`` (cycles per day; NaN:
-    no fit, or a flat one): what the noise lets a fit of ``harmonics`` terms with the
-    frequency free (:func:`harmonic_fit`'s) pin it to, from the fit's residuals and its
-    Fisher information, the derivative of the fit in the frequency beside its other terms.
-
-    On a sinusoid of semi-amplitude A, with N points of scatter sigma over a span T, it is
-    Montgomery & O'Donoghue's (1999) ``sqrt(6 / N) sigma / (pi T A)``. It is the noise's
-    error at the peak the search chose, not an alias's: a wrong peak is a year, a day or
-    half the period off, whatever this says. Several bands of one star (their own shapes,
-    one frequency) add their ``1 / error**2``."""
-    return _in_blocks(lcs, period, harmonics, ("frequency_err",),
-                      lambda curves, p: _fit_frequency_error(curves, p, harmonics)
-                      )["frequency_err"].to_numpy()
+#: What :func:`frequency_errors` gives per curve.
+FREQUENCY_COLUMNS = ("frequency_err", "information", "spread")
 
 
-def _fit_frequency_error(curves: LightCurves, period: np.ndarray, harmonics: int
+def frequency_errors(lcs: LightCurves, period: np.ndarray, use_errors: bool = True
+                     ) -> pd.DataFrame:
+    """Per curve, the standard error ``frequency_err`` of its frequency ``1 / period``
+    (cycles per day; NaN: no fit, or a flat one) as the period search estimates it: the
+    frequency of the best sinusoid, weighted by ``1 / err**2`` (``use_errors``; else
+    equally), the generalised Lomb-Scargle peak.
+
+    The error is the sandwich (robust) one, ``sqrt(spread) / information``: the frequency's
+    least-squares equation, ``sum w s r = 0`` over the points (``r`` the residuals, ``s`` the
+    fit's derivative in the frequency less what the sinusoid's other terms explain of it),
+    moves by ``information = sum w s**2`` per unit of frequency, and the residuals make it
+    scatter by ``sqrt(spread)``, ``spread = sum (w s r / (1 - h))**2`` (``h`` a point's
+    leverage, which on few points keeps the error from being too small). Error bars of the
+    wrong scale, or that vary, do not mislead it, nor a shape the sinusoid cannot follow, whose
+    misfit counts where it moves the frequency: a detached binary's narrow eclipses, at the
+    sinusoid's extremes, move it little. For a sinusoid of semi-amplitude A and N points of
+    equal scatter sigma over a span T it is Montgomery & O'Donoghue's (1999)
+    ``sqrt(6 / N) sigma / (pi T A)``. Several bands (their own sinusoids, one frequency), with
+    each band's equation weighted by the inverse of its residual variance as the search weighs
+    them: ``sqrt(sum spread) / sum information``, each band's terms in those units.
+
+    It is the noise's error at the peak found, not an alias's: a wrong peak is a day, a year
+    or a factor 2 off, whatever this says."""
+    return _in_blocks(lcs, period, 1, FREQUENCY_COLUMNS,
+                      lambda curves, p: _fit_frequency_error(curves, p, use_errors))
+
+
+def _fit_frequency_error(curves: LightCurves, period: np.ndarray, use_errors: bool
                          ) -> dict[str, np.ndarray]:
-    sums, weighted, total = _fold_sums(curves, period, harmonics)
-    coef, residual, gram = _solve_fit(sums, weighted, total, 2, harmonics)
-    points = sums[:, 0].real
-    variance = residual / np.maximum(points - (2 + 2 * harmonics), 1.0)  # the frequency too
     starts = curves.offsets[:-1]
     point_curve = curves.curve_index
-    t = curves.time - curves.time[starts][point_curve]  # the fit's origin (_fold_sums')
-    k = np.arange(1, harmonics + 1)
-    angle = 2 * np.pi * np.mod(t / period[point_curve], 1.0)[:, None] * k  # (points, k)
-    t -= (np.add.reduceat(t, starts) / curves.lengths)[point_curve]
-    cos, sin = np.cos(angle), np.sin(angle)
-    a, b = coef[point_curve, 1:1 + harmonics], coef[point_curve, 1 + harmonics:]
-    # d(fit)/d(frequency) at each point: its time (from the curve's mean: any origin gives
-    # the same error, as the rest differs by a multiple of the other terms) x the fit's slope
-    # per cycle of phase.
-    slope = t * (2 * np.pi * k * (b * cos - a * sin)).sum(1)
-    across = np.add.reduceat(np.column_stack([slope, slope[:, None] * cos,
-                                              slope[:, None] * sin]), starts)
-    alone = np.add.reduceat(slope * slope, starts)
-    # The frequency's information less what the other terms explain of it (a Schur
-    # complement of the Fisher matrix): its variance is the residual variance over that.
-    left = alone - np.einsum("ci,ci->c", across,
-                             np.linalg.solve(gram, across[..., None])[..., 0])
+    n = curves.lengths.astype(np.float64)
+    err = curves.err
+    good = np.isfinite(err) & (err > 0)
+    typical = pd.Series(np.where(good, err, np.nan)).groupby(point_curve).transform("median")
+    err = np.where(good, err, typical.to_numpy())  # (as the search fills them)
+    w = np.where(np.isfinite(err) & use_errors, err ** -2.0, 1.0)
+    w /= (np.add.reduceat(w, starts) / n)[point_curve]  # mean 1 a curve
+    t = curves.time - curves.time[starts][point_curve]
+    angle = 2 * np.pi * np.mod(t / period[point_curve], 1.0)
+    design = np.column_stack([np.ones_like(t), np.cos(angle), np.sin(angle)])  # c, a, b
+
+    gram = np.add.reduceat(w[:, None, None] * design[:, :, None] * design[:, None, :],
+                           starts)
+    gram += 1e-9 * np.trace(gram, axis1=1, axis2=2)[:, None, None] * np.eye(3)
+
+    def project(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The weighted least-squares fit of y by the sinusoid: coefficients, residuals."""
+        coef = np.linalg.solve(gram, np.add.reduceat(w[:, None] * design * y[:, None],
+                                                     starts)[..., None])[..., 0]
+        return coef, y - np.einsum("pi,pi->p", design, coef[point_curve])
+
+    mean = np.add.reduceat(w * curves.mag, starts) / n  # (the ridge then moves no level)
+    coef, residual = project(curves.mag - mean[point_curve])
+    a, b = coef[point_curve, 1], coef[point_curve, 2]
+    flat = np.hypot(coef[:, 1], coef[:, 2]) <= 1e-12 * np.maximum(np.abs(mean), 1e-300)
+    # The fit's derivative in the frequency: time x its slope per cycle of phase (any time
+    # origin: the difference is a multiple of the slope, which the projection removes).
+    slope = t * 2 * np.pi * (b * np.cos(angle) - a * np.sin(angle))
+    _, alone = project(slope)  # what the sinusoid's own terms do not explain
+    variance = np.add.reduceat(w * residual ** 2, starts) / np.maximum(n - 3, 1.0)
     with np.errstate(divide="ignore", invalid="ignore"):
-        error = np.sqrt(variance / left)
-    return {"frequency_err": np.where(left > 1e-12 * alone, error, np.nan)}
+        bread = np.add.reduceat(w * alone ** 2, starts)
+        # Each point's leverage in the fit of the sinusoid and the frequency: a residual is
+        # that much smaller than the noise at its point, which the sandwich would miss on
+        # few points (HC3, MacKinnon & White 1985: residual / (1 - leverage)).
+        leverage = w * (np.einsum("pi,pij,pj->p", design, np.linalg.inv(gram)[point_curve],
+                                  design) + alone ** 2 / bread[point_curve])
+        residual = residual / np.maximum(1.0 - leverage, 1e-6)
+        scale = 1.0 / variance  # the band's weight among the star's bands
+        information = scale * bread
+        spread = scale ** 2 * np.add.reduceat((w * alone * residual) ** 2, starts)
+        error = np.sqrt(spread) / information
+    ok = ~flat & (information > 0) & np.isfinite(error) & (error > 0)
+    return {"frequency_err": np.where(ok, error, np.nan),
+            "information": np.where(ok, information, np.nan),
+            "spread": np.where(ok, spread, np.nan)}
 
 
 def _middles(lcs: LightCurves) -> np.ndarray:

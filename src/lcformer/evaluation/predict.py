@@ -239,7 +239,8 @@ def _predict_chunk(model: Model, metadata: dict[str, Any], lcs: LightCurves,
             table[column] = (found[column].to_numpy(dtype=np.float64) if column in found
                              else np.nan)
         table[PERIOD_ERR] = star_period_errors(cleaned, table["id"].to_numpy(dtype=object),
-                                               table["period"].to_numpy(dtype=np.float64))
+                                               table["period"].to_numpy(dtype=np.float64),
+                                               config.periods.use_errors)
         extrema = star_extrema(cleaned, table["id"].to_numpy(dtype=object),
                                table["period"].to_numpy(dtype=np.float64), bands)
         for column in (*EPOCH_COLUMNS, EPOCH_BAND):
@@ -288,25 +289,25 @@ def _predict_chunk(model: Model, metadata: dict[str, Any], lcs: LightCurves,
                                      config, foreign, known)
 
 
-def star_period_errors(cleaned: LightCurves, ids: np.ndarray, period: np.ndarray
-                       ) -> np.ndarray:
+def star_period_errors(cleaned: LightCurves, ids: np.ndarray, period: np.ndarray,
+                       use_errors: bool = True) -> np.ndarray:
     """Each star's period's standard error in days (``ids``, searched at ``period``; NaN:
     none), from its cleaned curves in all bands: ``period**2`` times the error of the
-    frequency, whose ``1 / error**2`` add over the bands, as the search joins them.
-
-    The search's period is a periodogram's peak, the best single sinusoid, so the error is
-    that of a fit of one harmonic (:func:`~lcformer.data.views.frequency_errors`), whose
-    residuals hold a non-sinusoidal shape's other harmonics as well as the noise: on 300
-    sawtooth-shaped stars the searched periods scatter by it (the tests). It is the noise's
-    error at the peak found, not the chance of an alias (``period_2``, ``power_2``)."""
+    frequency that the search's weighted sinusoid fit gives (``use_errors``: the search's
+    setting), the bands joined as the search joins them
+    (:func:`~lcformer.data.views.frequency_errors`). On simulated stars, sawtooth-shaped,
+    with error bars that vary and eclipses, the searched periods scatter by it (the tests).
+    It is the noise's error at the peak found, not the chance of an alias (``period_2``,
+    ``power_2``)."""
     star = pd.Index(ids, dtype=object).get_indexer(pd.Index(cleaned.ids, dtype=object))
     curves = cleaned.select(np.flatnonzero(star >= 0))
     star = star[star >= 0]
-    error = frequency_errors(curves, period[star], harmonics=1)
-    fitted = np.isfinite(error)
-    information = np.bincount(star[fitted], 1.0 / error[fitted] ** 2, len(ids))
-    with np.errstate(divide="ignore"):
-        return np.where(information > 0, period ** 2 / np.sqrt(information), np.nan)
+    terms = frequency_errors(curves, period[star], use_errors)
+    fitted = terms["frequency_err"].notna().to_numpy()
+    information, spread = (np.bincount(star[fitted], terms[name].to_numpy()[fitted], len(ids))
+                           for name in ("information", "spread"))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(information > 0, period ** 2 * np.sqrt(spread) / information, np.nan)
 
 
 def star_extrema(cleaned: LightCurves, ids: np.ndarray, period: np.ndarray,
