@@ -282,8 +282,11 @@ def test_fold_extrema_amplitude_is_the_fit_s_peak_to_peak() -> None:
     """The fit's magnitudes between its extremes: a sinusoid's and a three-term sawtooth's
     within 0.01 mag; a curve rising in 15% of its cycle 5-15% too large (three harmonics
     overshoot) and an eclipse 0.04 P wide 20-35% too shallow (they cannot reach into it), both
-    close with 8 harmonics. Noise alone gives about 8 sigma / sqrt(N) (median of 300 constant
-    stars, N = 100), where the points' 5-95% range gives 3.3 sigma."""
+    close with 8 harmonics. Noise alone, folded at its own best period as ``predict`` folds
+    it, gives about 15 sigma / sqrt(N) (median of 300 constant stars, N = 100), where the
+    points' 5-95% range gives 3.3 sigma."""
+    from lcformer.data.periods import find_periods
+
     def rrab(phase: np.ndarray) -> np.ndarray:  # brightest at 0, faintest at 0.85
         down = 12 + 0.25 * (1 - np.cos(np.pi * phase / 0.85))
         up = 12 + 0.25 * (1 + np.cos(np.pi * (phase - 0.85) / 0.15))
@@ -309,8 +312,34 @@ def test_fold_extrema_amplitude_is_the_fit_s_peak_to_peak() -> None:
     t = np.sort(rng.uniform(0, 300, (300, 100)), axis=1)
     noise = LightCurves.from_list([(f"s{i}", "V", t[i], 12 + 0.1 * rng.standard_normal(100),
                                     np.full(100, 0.1)) for i in range(300)])
-    found = fold_extrema(noise, np.full(300, 0.567))["amplitude"]
-    assert 7 < found.median() / (0.1 / np.sqrt(100)) < 9
+    found = fold_extrema(noise, find_periods(noise)["period"].to_numpy())["amplitude"]
+    assert 13 < found.median() / (0.1 / np.sqrt(100)) < 17
+
+
+def test_fold_extrema_leave_out_what_the_points_do_not_show() -> None:
+    """An extreme in a stretch of phase without points wider than 0.15 P (a Mira's faint
+    phases below a survey's limit) is the fit's guess: its epoch, and the amplitude, are
+    empty, the other epoch kept. Under 30 points there is no amplitude."""
+    def mira(phase: np.ndarray) -> np.ndarray:  # brightest at 0.75, faintest at 0.25
+        return 12 + 2 * np.sin(2 * np.pi * phase)
+
+    period = 100.0
+    whole, t = folded_star(mira, period, n=400)
+    found = fold_extrema(whole, np.array([period])).iloc[0]
+    assert found.notna().all() and abs(found["amplitude"] - 4.0) < 0.02
+    phase = np.mod((t - 2_450_123.4) / period, 1.0)
+
+    def fit_of(keep: np.ndarray) -> pd.Series:
+        part = LightCurves.from_list([("s", "V", t[keep], whole.mag[keep], whole.err[keep])])
+        found = fold_extrema(part, np.array([period])).iloc[0]
+        assert abs(phase_error(found["epoch_max"], 0.75, period)) < 0.02
+        return found
+
+    gapped = fit_of((phase < 0.1) | (phase > 0.4))  # the faint phases unseen
+    assert np.isnan(gapped[["epoch_min", "epoch_min_err", "amplitude"]].to_numpy(float)).all()
+    assert np.isnan(fit_of(np.arange(400) % 20 == 0)["amplitude"])  # 20 points
+    forty = fit_of(np.arange(400) % 10 == 0)
+    assert forty.notna().all() and abs(forty["amplitude"] - 4.0) < 0.2
 
 
 def test_fold_extrema_is_nan_without_a_period_enough_points_or_a_variation() -> None:

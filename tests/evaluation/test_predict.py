@@ -182,9 +182,9 @@ def test_each_bands_median_magnitude_and_5_95_range_are_written(periodic, band_l
     assert (table[["median_mag_V", "range_5_95_V"]] == table[
         ["median_mag_V", "range_5_95_V"]].round(4)).all().all()  # no float32 digits
     # The fit's peak-to-peak amplitude: the sine's 1.0, which its noise widens in the range;
-    # of noise alone less than half its range; none where there is no fit.
+    # of noise alone less than its range; none where there is no fit.
     amplitude = table["amplitude_V"]
-    assert abs(amplitude["sine"] - 1.0) < 0.02 and amplitude["noise"] < range_[1] / 2
+    assert abs(amplitude["sine"] - 1.0) < 0.02 and amplitude["noise"] < range_[1]
     assert amplitude[["flat", "five"]].isna().all() and (amplitude == amplitude.round(4))[:2].all()
     # Two bands, in the model's order. A band named p is no class: its columns end in p.
     two = {**metadata, "bands": ["V", "I"],

@@ -70,6 +70,13 @@ EPOCH_COLUMNS = ("epoch_max", "epoch_max_err", "epoch_min", "epoch_min_err")
 #: What :func:`fold_extrema` measures: the epochs, and the fit's peak-to-peak amplitude.
 EXTREMA_COLUMNS = (*EPOCH_COLUMNS, "amplitude")
 EXTREMA_GRID = 200  # phases the fold's extremes are looked for on (then refined)
+#: The widest stretch of phase without a point in which an extreme of the fit is kept: in a
+#: wider one (a Mira's faint phases below the survey's limit) the fit is free and its
+#: extreme a guess (some asas_acvs Miras got amplitudes of several times their points' range).
+MAX_EXTREME_GAP = 0.15
+#: The fewest points of a fit's amplitude: on fewer, the noise makes the fit swing well
+#: beyond the curve.
+MIN_AMPLITUDE_POINTS = 30
 
 
 @dataclass(frozen=True)
@@ -316,7 +323,9 @@ def fold_extrema(lcs: LightCurves, period: np.ndarray, middle: np.ndarray | None
     and refined by a parabola through the three grid values around each, then put in the
     cycle nearest ``middle`` (per curve; default: the middle of its span), where an error of
     the period shifts them least. NaN where the period is unknown, the curve has too few
-    points for :func:`harmonic_fit`, or the fit is flat.
+    points for :func:`harmonic_fit`, or the fit is flat; an epoch where its phase lies in a
+    stretch without points wider than ``MAX_EXTREME_GAP``, and the amplitude then or under
+    ``MIN_AMPLITUDE_POINTS`` points.
 
     A few harmonics cannot follow a sharp peak: on a curve that rises in 15% of its cycle (an
     RRab) both epochs fall 0.03-0.08 P towards its slow side (the tests); on a sinusoid, and
@@ -550,7 +559,7 @@ def _fit_extrema(curves: LightCurves, period: np.ndarray, harmonics: int, grid: 
     rows = np.arange(len(curve))
     first = curves.time[curves.offsets[:-1]]
     out = {}
-    extremes = []  # the fit's least magnitude, and minus its greatest
+    extremes, sampled = [], []  # the fit's least magnitude, and minus its greatest
     for name, sign in (("epoch_max", 1.0), ("epoch_min", -1.0)):  # brightest: least mag
         signed = sign * curve
         best = np.argmin(signed, axis=1)
@@ -561,7 +570,9 @@ def _fit_extrema(curves: LightCurves, period: np.ndarray, harmonics: int, grid: 
         shift = np.clip(shift, -0.5, 0.5)
         extremes.append(at - 0.5 * shift * (before - after) + 0.5 * bend * shift ** 2)
         phase = (best + shift) / grid
-        out[name] = np.where(flat, np.nan, first + phase * period)
+        kept = ~flat & (_gap_around(curves, period, phase) <= MAX_EXTREME_GAP)
+        sampled.append(kept)
+        out[name] = np.where(kept, first + phase * period, np.nan)
         # The slope's gradient in the coefficients (c, a_k, b_k) at that phase, and the
         # curvature there, both per cycle of phase.
         w = 2 * np.pi * k * phase[:, None]
@@ -572,6 +583,23 @@ def _fit_extrema(curves: LightCurves, period: np.ndarray, harmonics: int, grid: 
                            np.linalg.solve(gram, slope[..., None])[..., 0])
         with np.errstate(divide="ignore", invalid="ignore"):
             error = np.sqrt(variance * spread) / np.abs(curvature) * period
-        out[f"{name}_err"] = np.where(flat | ~np.isfinite(error), np.nan, error)
-    out["amplitude"] = np.where(flat, np.nan, -(extremes[0] + extremes[1]))
+        out[f"{name}_err"] = np.where(kept & np.isfinite(error), error, np.nan)
+    enough = curves.lengths >= MIN_AMPLITUDE_POINTS
+    out["amplitude"] = np.where(sampled[0] & sampled[1] & enough,
+                                -(extremes[0] + extremes[1]), np.nan)
     return out
+
+
+def _gap_around(curves: LightCurves, period: np.ndarray, phase: np.ndarray) -> np.ndarray:
+    """Per curve, the width (in cycles) of the stretch of its fold at ``period`` between the
+    points on either side of ``phase``, phase 0 at its first time."""
+    starts, ends = curves.offsets[:-1], curves.offsets[1:]
+    point_curve = curves.curve_index
+    folded = np.mod((curves.time - curves.time[starts][point_curve]) / period[point_curve], 1.0)
+    key = np.sort(point_curve + folded)  # each curve's phases in order, curve after curve
+    at = np.searchsorted(key, np.arange(len(phase)) + phase)
+    wrap_below, wrap_above = at == starts, at == ends  # the gap across phase 0
+    below = key[np.where(wrap_below, ends - 1, at - 1)] - np.where(wrap_below, 1.0, 0.0)
+    above = key[np.where(wrap_above, starts, np.minimum(at, len(key) - 1))] + np.where(
+        wrap_above, 1.0, 0.0)
+    return above - below
