@@ -342,6 +342,31 @@ def test_fold_extrema_leave_out_what_the_points_do_not_show() -> None:
     assert forty.notna().all() and abs(forty["amplitude"] - 4.0) < 0.2
 
 
+@settings(max_examples=50, deadline=None)
+@given(seed=st.integers(0, 10_000), curves=st.integers(1, 4))
+def test_the_gap_around_a_phase_is_the_one_between_its_neighbouring_points(
+        seed: int, curves: int) -> None:
+    """The stretch without points around an extreme's phase, against a curve-by-curve
+    reference, across phase 0 and for a phase refined to just below 0 (any curve's)."""
+    from lcformer.data.views import _gap_around
+
+    rng = np.random.default_rng(seed)
+    period = rng.uniform(0.3, 30.0, curves)
+    lcs = LightCurves.from_list([
+        (f"s{i}", "V", np.sort(rng.uniform(0, 200, n)), np.zeros(n), np.ones(n))
+        for i, n in enumerate(rng.integers(1, 40, curves))])
+    phase = rng.choice([rng.uniform(0, 1), rng.uniform(-0.0025, 0), rng.uniform(0.99, 1)],
+                       curves)
+    found = _gap_around(lcs, period, phase)
+    for i in range(curves):
+        t = lcs.time[lcs.offsets[i]:lcs.offsets[i + 1]]
+        folded = np.sort(np.mod((t - t[0]) / period[i], 1.0))
+        at = np.mod(phase[i], 1.0)
+        below = folded[folded <= at].max() if (folded <= at).any() else folded.max() - 1
+        above = folded[folded > at].min() if (folded > at).any() else folded.min() + 1
+        assert found[i] == pytest.approx(above - below, abs=1e-9)
+
+
 def test_fold_extrema_is_nan_without_a_period_enough_points_or_a_variation() -> None:
     lcs = two_stars()  # curves: a/B (30 points), a/R (20), c/R (3)
     epochs = fold_extrema(lcs, np.array([2.5, np.nan, 2.5]))

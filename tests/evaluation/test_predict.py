@@ -309,6 +309,19 @@ def test_star_extrema_come_from_the_band_where_they_are_surest() -> None:
     np.testing.assert_allclose(faintest[:4], [0.35, 0.25, 0.35, 0.35], atol=0.02)
     assert (epochs[["epoch_max_err", "epoch_min_err"]].iloc[:4] < 0.05).all().all()  # days
     assert epochs.iloc[4:, :4].isna().all().all()
+    # A band with one epoch (the other's phase unseen) gives that one, where no band has both;
+    # a band with both comes first.
+    phase = np.mod(t / 2.0, 1.0)
+    unseen = (0.25 < phase) & (phase < 0.45)  # around the faintest, 0.35 in I
+    seen_i = t[~unseen], 12 + 0.4 * np.sin(2 * np.pi * (t[~unseen] / 2.0 - 0.1)), np.full(
+        (~unseen).sum(), 0.05)
+    half = LightCurves.from_list([("gapped", "I", *seen_i), curve("both", "V", 0.0),
+                                  ("both", "I", *seen_i)])
+    epochs = star_extrema(half, np.array(["gapped", "both"], dtype=object),
+                          np.array([2.0, 2.0]), ["V", "I"])
+    assert epochs["epoch_band"].tolist() == ["I", "V"]
+    assert np.isfinite(epochs["epoch_max"]).all() and epochs["epoch_min"].isna().tolist() == [
+        True, False]
 
 
 def test_a_best_period_at_the_span_is_flagged(periodic) -> None:

@@ -597,7 +597,8 @@ def _gap_around(curves: LightCurves, period: np.ndarray, phase: np.ndarray) -> n
     point_curve = curves.curve_index
     folded = np.mod((curves.time - curves.time[starts][point_curve]) / period[point_curve], 1.0)
     key = np.sort(point_curve + folded)  # each curve's phases in order, curve after curve
-    at = np.searchsorted(key, np.arange(len(phase)) + phase)
+    phase = np.mod(phase, 1.0)  # (an extreme refined to just below phase 0)
+    at = np.searchsorted(key, np.arange(len(phase)) + np.where(phase < 1.0, phase, 0.0))
     wrap_below, wrap_above = at == starts, at == ends  # the gap across phase 0
     below = key[np.where(wrap_below, ends - 1, at - 1)] - np.where(wrap_below, 1.0, 0.0)
     above = key[np.where(wrap_above, starts, np.minimum(at, len(key) - 1))] + np.where(

@@ -315,8 +315,9 @@ def star_extrema(cleaned: LightCurves, ids: np.ndarray, period: np.ndarray,
     """Each star's fold's extremes (``ids``, folded at ``period``; one row each; NaN and "":
     none): the fit's amplitude in each of the model's ``bands`` (``amplitude_<band>``,
     :func:`band_column`), and the epochs, :data:`EPOCH_COLUMNS` and ``epoch_band``, from the
-    star's cleaned curve in the band whose epochs are the surest (the least
-    ``epoch_max_err + epoch_min_err``; on a tie the first of the model's ``bands``): one
+    star's cleaned curve in the band whose epochs are the surest (of those with both, else
+    with one: the least ``epoch_max_err + epoch_min_err``; on a tie the first of the
+    model's ``bands``): one
     band, as a catalogue gives one epoch, and not
     the bluest by rule, which may hold a tenth of the points of the reddest
     (:func:`~lcformer.data.views.fold_extrema`). They are put in the cycle nearest the
@@ -331,9 +332,11 @@ def star_extrema(cleaned: LightCurves, ids: np.ndarray, period: np.ndarray,
     rank = pd.Index(list(bands), dtype=object).get_indexer(
         pd.Index(curves.bands, dtype=object))
     rank = np.where(rank < 0, len(bands), rank)
-    doubt = (found["epoch_max_err"] + found["epoch_min_err"]).to_numpy()
-    fitted = np.flatnonzero(np.isfinite(doubt))
-    fitted = fitted[np.lexsort((rank[fitted], doubt[fitted], star[fitted]))]
+    errors = found[["epoch_max_err", "epoch_min_err"]].to_numpy()
+    count = np.isfinite(errors).sum(1)  # a band with both epochs before one with one
+    doubt = np.nansum(errors, axis=1)
+    fitted = np.flatnonzero(count > 0)
+    fitted = fitted[np.lexsort((rank[fitted], doubt[fitted], -count[fitted], star[fitted]))]
     first = fitted[np.unique(star[fitted], return_index=True)[1]]  # each star's surest band
     out = pd.DataFrame(np.nan, index=pd.RangeIndex(len(ids)), columns=list(EPOCH_COLUMNS))
     out.iloc[star[first]] = found[list(EPOCH_COLUMNS)].iloc[first].to_numpy()
