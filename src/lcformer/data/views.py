@@ -315,8 +315,8 @@ def fold_extrema(lcs: LightCurves, period: np.ndarray, middle: np.ndarray | None
     phase of the curve's fold at ``period``, in the curve's own time (HJD, MJD: as read),
     and their standard errors (``epoch_max_err``, ``epoch_min_err``, days) from the fit's
     residuals: the noise's, not the bias of a fit that cannot follow the curve (below); and
-    the magnitudes between them, the fit's peak-to-peak ``amplitude``, which the noise does
-    not widen as it does the points' range.
+    the magnitudes between them, the fit's peak-to-peak ``amplitude``, which the noise
+    widens less than it does the points' range.
 
     The fold is the fit at P of :func:`harmonic_fit` (``harmonics`` terms), not the points:
     one outlier or a gap does not move it. Its extremes are found on ``grid`` phases (P/200)
@@ -363,7 +363,7 @@ def frequency_errors(lcs: LightCurves, period: np.ndarray, use_errors: bool = Tr
     wrong scale, or that vary, do not mislead it, nor a shape the sinusoid cannot follow, whose
     misfit counts where it moves the frequency: a detached binary's narrow eclipses, at the
     sinusoid's extremes, move it little. For a sinusoid of semi-amplitude A and N points of
-    equal scatter sigma over a span T it is Montgomery & O'Donoghue's (1999)
+    equal scatter sigma over a span T it is about Montgomery & O'Donoghue's (1999)
     ``sqrt(6 / N) sigma / (pi T A)``. Several bands (their own sinusoids, one frequency), with
     each band's equation weighted by the inverse of its residual variance as the search weighs
     them: ``sqrt(sum spread) / sum information``, each band's terms in those units.

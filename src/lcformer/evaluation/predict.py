@@ -74,7 +74,7 @@ EPOCH_BAND = "epoch_band"
 #: measured on the cleaned curves by :func:`star_extrema`): the median magnitude, the 5-95%
 #: range of the magnitudes (an amplitude that one outlier does not make; at least 0.001 mag,
 #: the views' floor), and the peak-to-peak amplitude of the fit at the period, which the noise
-#: does not widen, as a catalogue lists them.
+#: widens less, as a catalogue lists them.
 BAND_COLUMNS: dict[str, tuple[str, bool] | None] = {
     "median_mag": ("median_mag", False), "range_5_95": ("log_amplitude", True),
     "amplitude": None}
@@ -317,9 +317,8 @@ def star_extrema(cleaned: LightCurves, ids: np.ndarray, period: np.ndarray,
     :func:`band_column`), and the epochs, :data:`EPOCH_COLUMNS` and ``epoch_band``, from the
     star's cleaned curve in the band whose epochs are the surest (of those with both, else
     with one: the least ``epoch_max_err + epoch_min_err``; on a tie the first of the
-    model's ``bands``): one
-    band, as a catalogue gives one epoch, and not
-    the bluest by rule, which may hold a tenth of the points of the reddest
+    model's ``bands``): one band, as a catalogue gives one epoch, and not the bluest by
+    rule, which may hold a tenth of the points of the reddest
     (:func:`~lcformer.data.views.fold_extrema`). They are put in the cycle nearest the
     middle of the star's span (all its cleaned curves), where the period's error matters
     least."""
