@@ -560,6 +560,7 @@ def _fit_extrema(curves: LightCurves, period: np.ndarray, harmonics: int, grid: 
     first = curves.time[curves.offsets[:-1]]
     out = {}
     extremes, sampled = [], []  # the fit's least magnitude, and minus its greatest
+    folded = _sorted_phases(curves, period)
     for name, sign in (("epoch_max", 1.0), ("epoch_min", -1.0)):  # brightest: least mag
         signed = sign * curve
         best = np.argmin(signed, axis=1)
@@ -570,7 +571,7 @@ def _fit_extrema(curves: LightCurves, period: np.ndarray, harmonics: int, grid: 
         shift = np.clip(shift, -0.5, 0.5)
         extremes.append(at - 0.5 * shift * (before - after) + 0.5 * bend * shift ** 2)
         phase = (best + shift) / grid
-        kept = ~flat & (_gap_around(curves, period, phase) <= MAX_EXTREME_GAP)
+        kept = ~flat & (_gap_around(curves, folded, phase) <= MAX_EXTREME_GAP)
         sampled.append(kept)
         out[name] = np.where(kept, first + phase * period, np.nan)
         # The slope's gradient in the coefficients (c, a_k, b_k) at that phase, and the
@@ -590,13 +591,18 @@ def _fit_extrema(curves: LightCurves, period: np.ndarray, harmonics: int, grid: 
     return out
 
 
-def _gap_around(curves: LightCurves, period: np.ndarray, phase: np.ndarray) -> np.ndarray:
-    """Per curve, the width (in cycles) of the stretch of its fold at ``period`` between the
-    points on either side of ``phase``, phase 0 at its first time."""
-    starts, ends = curves.offsets[:-1], curves.offsets[1:]
+def _sorted_phases(curves: LightCurves, period: np.ndarray) -> np.ndarray:
+    """Each curve's index plus the phases of its points at ``period`` (0 at its first time),
+    in order: each curve's phases sorted, curve after curve (for :func:`_gap_around`)."""
     point_curve = curves.curve_index
-    folded = np.mod((curves.time - curves.time[starts][point_curve]) / period[point_curve], 1.0)
-    key = np.sort(point_curve + folded)  # each curve's phases in order, curve after curve
+    first = curves.time[curves.offsets[:-1]][point_curve]
+    return np.sort(point_curve + np.mod((curves.time - first) / period[point_curve], 1.0))
+
+
+def _gap_around(curves: LightCurves, key: np.ndarray, phase: np.ndarray) -> np.ndarray:
+    """Per curve, the width (in cycles) of the stretch of its fold between the points on
+    either side of ``phase`` (``key``: :func:`_sorted_phases`)."""
+    starts, ends = curves.offsets[:-1], curves.offsets[1:]
     phase = np.mod(phase, 1.0)  # (an extreme refined to just below phase 0)
     at = np.searchsorted(key, np.arange(len(phase)) + np.where(phase < 1.0, phase, 0.0))
     wrap_below, wrap_above = at == starts, at == ends  # the gap across phase 0

@@ -289,6 +289,12 @@ def _predict_chunk(model: Model, metadata: dict[str, Any], lcs: LightCurves,
                                      config, foreign, known)
 
 
+def _curves_of(cleaned: LightCurves, ids: np.ndarray) -> tuple[LightCurves, np.ndarray]:
+    """The cleaned curves of the stars ``ids``, and each one's star (its index in ``ids``)."""
+    star = pd.Index(ids, dtype=object).get_indexer(pd.Index(cleaned.ids, dtype=object))
+    return cleaned.select(np.flatnonzero(star >= 0)), star[star >= 0]
+
+
 def star_period_errors(cleaned: LightCurves, ids: np.ndarray, period: np.ndarray,
                        use_errors: bool = True) -> np.ndarray:
     """Each star's period's standard error in days (``ids``, searched at ``period``; NaN:
@@ -299,9 +305,7 @@ def star_period_errors(cleaned: LightCurves, ids: np.ndarray, period: np.ndarray
     with error bars that vary and eclipses, the searched periods scatter by it (the tests).
     It is the noise's error at the peak found, not the chance of an alias (``period_2``,
     ``power_2``)."""
-    star = pd.Index(ids, dtype=object).get_indexer(pd.Index(cleaned.ids, dtype=object))
-    curves = cleaned.select(np.flatnonzero(star >= 0))
-    star = star[star >= 0]
+    curves, star = _curves_of(cleaned, ids)
     terms = frequency_errors(curves, period[star], use_errors)
     fitted = terms["frequency_err"].notna().to_numpy()
     information, spread = (np.bincount(star[fitted], terms[name].to_numpy()[fitted], len(ids))
@@ -322,9 +326,7 @@ def star_extrema(cleaned: LightCurves, ids: np.ndarray, period: np.ndarray,
     (:func:`~lcformer.data.views.fold_extrema`). They are put in the cycle nearest the
     middle of the star's span (all its cleaned curves), where the period's error matters
     least."""
-    star = pd.Index(ids, dtype=object).get_indexer(pd.Index(cleaned.ids, dtype=object))
-    curves = cleaned.select(np.flatnonzero(star >= 0))
-    star = star[star >= 0]
+    curves, star = _curves_of(cleaned, ids)
     times = pd.Series(curves.time).groupby(np.repeat(star, curves.lengths))
     middle = (0.5 * (times.min() + times.max())).reindex(range(len(ids))).to_numpy()
     found = fold_extrema(curves, period[star], middle[star])
