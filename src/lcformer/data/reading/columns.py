@@ -325,7 +325,9 @@ def rounded_id(ids: pd.Series) -> str | None:
         big = known[np.abs(known) >= 2**53]
         return repr(float(big[0])) if len(big) else None
     if ids.dtype == object or pd.api.types.is_string_dtype(ids):
-        text = ids.dropna().astype(str)
+        # (each distinct id once, in order of first appearance: a survey's table has
+        # hundreds of rows a star, and this was a regex and a float a row)
+        text = pd.Series(pd.unique(ids.dropna())).astype(str)
         found = text[text.str.match(_ROUNDED_ID)]
         found = found[[abs(float(t)) >= 2**53 for t in found]]  # 1234567890123456.0 is exact
         if not len(found):  # a spreadsheet's 1.23457E+11
