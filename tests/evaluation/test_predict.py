@@ -279,6 +279,32 @@ def test_period_errors_are_the_scatter_of_the_searched_periods() -> None:
     assert np.isnan(missing).all()  # no period; no curve
 
 
+def test_period_errors_count_cycles_that_differ() -> None:
+    """Where each cycle is shifted in phase on its own (a Mira's cycles differ), a cycle's
+    residuals move the frequency together: with errors summed over points alone, 17% of 300
+    such stars of 10 cycles and 30 points a cycle were within one error of the true period;
+    summed over cycles 59% (the few cycles leave it still a little small)."""
+    from lcformer.data.periods import find_periods
+    from lcformer.evaluation.predict import star_period_errors
+
+    rng = np.random.default_rng(0)
+    period, span, n, stars = 30.0, 300.0, 300, 300
+    rows = []
+    for i in range(stars):
+        shift = 0.03 * rng.standard_normal(int(span / period) + 1)  # cycles, each its own
+        t = np.sort(rng.uniform(0, span, n))
+        phase = t / period + rng.uniform() + shift[(t // period).astype(int)]
+        mag = 12 + np.sin(2 * np.pi * phase) + 0.1 * rng.standard_normal(n)
+        rows.append((f"s{i}", "V", t, mag, np.full(n, 0.1)))
+    lcs = LightCurves.from_list(rows)
+    found = find_periods(lcs)
+    error = star_period_errors(lcs, found["id"].to_numpy(dtype=object),
+                               found["period"].to_numpy())
+    within = np.abs(found["period"].to_numpy() - period) / error
+    assert 0.45 < (within < 1).mean() < 0.78 and 0.75 < (within < 2).mean() < 0.98, (
+        (within < 1).mean(), (within < 2).mean())
+
+
 def test_star_extrema_come_from_the_band_where_they_are_surest() -> None:
     """One band's epochs, as a catalogue gives one: the band of the smaller errors (the one
     of more points here, whichever comes first in the model), named in ``epoch_band``; NaN

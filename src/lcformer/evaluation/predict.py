@@ -306,12 +306,7 @@ def star_period_errors(cleaned: LightCurves, ids: np.ndarray, period: np.ndarray
     It is the noise's error at the peak found, not the chance of an alias (``period_2``,
     ``power_2``)."""
     curves, star = _curves_of(cleaned, ids)
-    terms = frequency_errors(curves, period[star], use_errors)
-    fitted = terms["frequency_err"].notna().to_numpy()
-    information, spread = (np.bincount(star[fitted], terms[name].to_numpy()[fitted], len(ids))
-                           for name in ("information", "spread"))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(information > 0, period ** 2 * np.sqrt(spread) / information, np.nan)
+    return period ** 2 * frequency_errors(curves, period[star], use_errors, star, len(ids))
 
 
 def star_extrema(cleaned: LightCurves, ids: np.ndarray, period: np.ndarray,
