@@ -50,11 +50,33 @@ def test_a_period_at_the_edge_of_the_search_is_flagged() -> None:
     assert flags.tolist() == ["period_at_search_limit", "", "no_significant_period"]
     # at the long end: the star's span (or --max-period) is the longest period searched
     flags = star_flags(curves, ids, np.array([1e-9, 1e-9, 1e-9]), FlagConfig(),
-                       period=np.array([290.0, 250.0, 0.3]), min_period=0.05,
+                       period=np.array([290.0, 140.0, 0.3]), min_period=0.05,
                        max_period=np.array([300.0, 300.0, 300.0]))
     assert flags.tolist() == ["period_at_search_limit", "", ""]
     # without a period searched (window models) there is nothing to say
     assert star_flags(curves, ids, None, FlagConfig()).tolist() == ["", "", ""]
+
+
+def test_a_period_seen_to_repeat_fewer_than_twice_is_flagged() -> None:
+    """Over half the span, all bands together (here V from day 0 to 100, I from 100 to 300):
+    a trend or a period not yet confirmed (eros1 RR Lyrae peaked so); at the search's limit
+    it is said once, as that; no period, nothing said."""
+    rng = np.random.default_rng(4)
+    rows = []
+    for name in ("long", "twice", "limit", "none"):
+        rows += [(name, "V", np.linspace(0, 100, 30), 15 + rng.normal(0, 0.1, 30),
+                  np.full(30, 0.1)),
+                 (name, "I", np.linspace(100, 300, 30), 14 + rng.normal(0, 0.1, 30),
+                  np.full(30, 0.1))]
+    ids = np.array(["long", "twice", "limit", "none"], dtype=object)
+    masks = flag_masks(LightCurves.from_list(rows), ids, np.array([1e-9, 1e-9, 1e-9, np.nan]),
+                       FlagConfig(), period=np.array([151.0, 149.0, 290.0, np.nan]),
+                       min_period=0.05, max_period=np.full(4, 300.0))
+    assert first_flag(masks, 4).tolist() == ["period_under_two_cycles", "",
+                                             "period_at_search_limit", "no_period"]
+    assert other_flags(masks, 4).tolist() == ["", "", "", ""]
+    line = format_flags(Counter(first_flag(masks, 4)), 4)
+    assert line is not None and "; period_under_two_cycles: the best period is over half" in line
 
 
 def test_a_star_unlike_the_training_stars_is_flagged_before_a_weak_period() -> None:

@@ -35,8 +35,8 @@ from lcformer.errors import ConfigError
 
 #: The values of the ``flag`` column, most serious first (a star gets the first that applies).
 FLAGS = ("few_points", "constant", "no_period", "outside_training_range",
-         "no_significant_period", "period_at_search_limit", "period_at_daily_alias",
-         "period_unlike_class")
+         "no_significant_period", "period_at_search_limit", "period_under_two_cycles",
+         "period_at_daily_alias", "period_unlike_class")
 #: The rules' version, kept with a partitioned prediction so that its partitions flag alike
 #: (2: outside_training_range also compares median magnitudes; 3: period_at_search_limit
 #: also at the longest period searched; 4: outside_training_range also compares median errors
@@ -46,8 +46,8 @@ FLAGS = ("few_points", "constant", "no_period", "outside_training_range",
 #: significant period; 8: outside_training_range also where a band's errors are unknown and
 #: the training stars' were known; 9: period_at_daily_alias; 10: the other_flags column, and
 #: a day's alias beside the sidereal day too, in period_at_daily_alias and in constant's
-#: exemption).
-FLAG_RULES = 10
+#: exemption; 11: period_under_two_cycles).
+FLAG_RULES = 11
 #: Flags of a prediction on too little signal; the others say it may mislead for another reason.
 SIGNAL_FLAGS = ("few_points", "constant", "no_period", "no_significant_period")
 
@@ -171,6 +171,13 @@ def flag_masks(cleaned: LightCurves, ids: np.ndarray, fap: np.ndarray | None,
         if max_period is not None:
             at_limit |= period * PERIOD_EDGE >= np.asarray(max_period, dtype=np.float64)
         out["period_at_search_limit"] = at_limit
+        # Seen to repeat fewer than twice, a period is not confirmed: a trend, or a long
+        # period the span cannot yet tell (eros1: 88 of 3,641 stars at 474-800 d in spans of
+        # ~890 d, 52 of them RR Lyrae and 13 eclipsing binaries; at the limit above it is
+        # said once, as that).
+        with np.errstate(invalid="ignore"):
+            out["period_under_two_cycles"] = (2 * period > _spans(cleaned, where, known,
+                                                                  len(ids))) & ~at_limit
     if fap is not None:
         fap = np.asarray(fap, dtype=np.float64)
         # no period searched: too few points in every band, or a span too short or long
@@ -182,6 +189,14 @@ def flag_masks(cleaned: LightCurves, ids: np.ndarray, fap: np.ndarray | None,
                        & ~_varies(beyond, fap, period, max_period, config))
     out["few_points"] = points < config.min_points
     return out
+
+
+def _spans(cleaned: LightCurves, where: np.ndarray, known: np.ndarray, n: int) -> np.ndarray:
+    """Per star of ``n``: the time from its first cleaned point to its last, all bands."""
+    star = np.repeat(where, cleaned.lengths)
+    seen = np.repeat(known, cleaned.lengths)
+    times = pd.Series(cleaned.time[seen]).groupby(star[seen])
+    return (times.max() - times.min()).reindex(range(n)).to_numpy(dtype=np.float64)
 
 
 #: A constant star's drift or a night-to-night systematic gives significant periods too (a
@@ -287,6 +302,10 @@ def format_flags(counts: Counter[str], n_classified: int, copies: bool = False,
                                      "may be the star's, or at the longest (the star's time "
                                      "span, or --max-period), a trend or a period too long "
                                      "to be seen to repeat",
+           "period_under_two_cycles": "; period_under_two_cycles: the best period is over "
+                                      "half the star's time span, seen to repeat fewer "
+                                      "than twice: a trend, or a long period not yet "
+                                      "confirmed",
            "period_at_daily_alias": "; period_at_daily_alias: the best period is a day, "
                                     "where nightly sampling puts the alias of a slow drift, "
                                     "of a period longer than the span, or of a half-day "
