@@ -281,9 +281,10 @@ def test_period_errors_are_the_scatter_of_the_searched_periods() -> None:
 
 def test_period_errors_count_cycles_that_differ() -> None:
     """Where each cycle is shifted in phase on its own (a Mira's cycles differ), a cycle's
-    residuals move the frequency together: with errors summed over points alone, 17% of 300
+    residuals move the frequency together: with errors summed over points alone, 18% of 300
     such stars of 10 cycles and 30 points a cycle were within one error of the true period;
-    summed over cycles 59% (the few cycles leave it still a little small)."""
+    summed over cycles 50% (the few cycles, and cycles counted from the first point rather
+    than from where the star's begin, leave it still a little small)."""
     from lcformer.data.periods import find_periods
     from lcformer.evaluation.predict import star_period_errors
 
@@ -291,9 +292,10 @@ def test_period_errors_count_cycles_that_differ() -> None:
     period, span, n, stars = 30.0, 300.0, 300, 300
     rows = []
     for i in range(stars):
-        shift = 0.03 * rng.standard_normal(int(span / period) + 1)  # cycles, each its own
+        shift = 0.03 * rng.standard_normal(int(span / period) + 2)  # cycles, each its own
         t = np.sort(rng.uniform(0, span, n))
-        phase = t / period + rng.uniform() + shift[(t // period).astype(int)]
+        edge = rng.uniform()  # (where the star's cycles begin: not where its points do)
+        phase = t / period + rng.uniform() + shift[(t / period + edge).astype(int)]
         mag = 12 + np.sin(2 * np.pi * phase) + 0.1 * rng.standard_normal(n)
         rows.append((f"s{i}", "V", t, mag, np.full(n, 0.1)))
     lcs = LightCurves.from_list(rows)

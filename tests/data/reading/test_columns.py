@@ -7,7 +7,7 @@ import pandas as pd
 
 from lcformer.data.lightcurves import LightCurves
 from lcformer.data.reading import from_dataframe
-from lcformer.data.reading.columns import flagged_rows
+from lcformer.data.reading.columns import flagged_rows, rounded_id
 from lcformer.data.reading.partitions import join_split_curves
 from lcformer.data.report import DropReport
 
@@ -67,3 +67,14 @@ def test_aavsos_validation_flag_drops_the_discrepant_rows() -> None:
     assert "line 1: column 'Validation Flag': 'X' is not a quality flag (AAVSO's V, Z, U or " \
            "T)" in sink.problems[0]
     assert flagged_rows(pd.Series(["V"]), "flag", str, DropReport()) is None  # elsewhere no
+
+
+def test_a_rounded_id_is_found_among_its_stars_rows_and_beside_an_equal_integer() -> None:
+    """The first float's text of an integer beyond 2**53, a row's or a distinct id's alike
+    (checked once an id); an exact integer equal to it does not hide it (pandas' unique
+    takes 2**53 and 2.0**53 as one)."""
+    rows = pd.Series(["a", "a", "9007199254740993.0", "9007199254740993.0", "b"] * 3)
+    assert rounded_id(rows) == "9007199254740993.0"
+    mixed = pd.Series([2**53, float(2**53), "a"], dtype=object)
+    assert rounded_id(mixed) == "9007199254740992.0"
+    assert rounded_id(pd.Series(["a", "1e5", "2E16"] * 4)) is None  # names, not numbers

@@ -327,7 +327,7 @@ def rounded_id(ids: pd.Series) -> str | None:
     if ids.dtype == object or pd.api.types.is_string_dtype(ids):
         # (each distinct id once, in order of first appearance: a survey's table has
         # hundreds of rows a star, and this was a regex and a float a row)
-        text = pd.Series(pd.unique(ids.dropna())).astype(str)
+        text = pd.Series(pd.unique(ids.dropna().astype(str)))  # (1 and 1e0: two texts)
         found = text[text.str.match(_ROUNDED_ID)]
         found = found[[abs(float(t)) >= 2**53 for t in found]]  # 1234567890123456.0 is exact
         if not len(found):  # a spreadsheet's 1.23457E+11
