@@ -57,10 +57,10 @@ def test_a_period_at_the_edge_of_the_search_is_flagged() -> None:
     assert star_flags(curves, ids, None, FlagConfig()).tolist() == ["", "", ""]
 
 
-def test_a_period_seen_to_repeat_fewer_than_twice_is_flagged() -> None:
-    """Over half the span, all bands together (here V from day 0 to 100, I from 100 to 300):
-    a trend or a period not yet confirmed (eros1 RR Lyrae peaked so); at the search's limit
-    it is said once, as that; no period, nothing said."""
+def test_a_period_seen_for_fewer_than_two_cycles_is_flagged() -> None:
+    """Over half the span of the bands searched (predict gives the search's: here V from day
+    0 to 100, I from 100 to 300): a trend or a period not yet confirmed (eros1 RR Lyrae peaked
+    so); at the search's limit it is said once, as that; no period, nothing said."""
     rng = np.random.default_rng(4)
     rows = []
     for name in ("long", "twice", "limit", "none"):
@@ -71,7 +71,8 @@ def test_a_period_seen_to_repeat_fewer_than_twice_is_flagged() -> None:
     ids = np.array(["long", "twice", "limit", "none"], dtype=object)
     masks = flag_masks(LightCurves.from_list(rows), ids, np.array([1e-9, 1e-9, 1e-9, np.nan]),
                        FlagConfig(), period=np.array([151.0, 149.0, 290.0, np.nan]),
-                       min_period=0.05, max_period=np.full(4, 300.0))
+                       min_period=0.05, max_period=np.full(4, 300.0),
+                       span=np.full(4, 300.0))
     assert first_flag(masks, 4).tolist() == ["period_under_two_cycles", "",
                                              "period_at_search_limit", "no_period"]
     assert other_flags(masks, 4).tolist() == ["", "", "", ""]

@@ -364,6 +364,18 @@ def test_a_best_period_at_the_span_is_flagged(periodic) -> None:
     assert row["flag"] == "period_at_search_limit"
 
 
+def test_a_best_period_over_half_the_span_is_flagged(periodic) -> None:
+    """A 60-day sinusoid seen for 97 days: its period is found, but seen for fewer than two
+    cycles, it is not confirmed."""
+    rng = np.random.default_rng(5)
+    t = np.sort(rng.uniform(0, 97, 80))
+    mag = 12 + 0.5 * np.sin(2 * np.pi * t / 60.0) + rng.normal(0, 0.02, 80)
+    stars = LightCurves.from_list([("long", "V", t, mag, np.full(80, 0.02))])
+    row = predict_stars(*periodic, stars, device="cpu").table.set_index("id").loc["long"]
+    assert 50 < row["period"] < 70 and row["fap"] < 1e-6
+    assert "period_under_two_cycles" in (row["flag"], *row["other_flags"].split(";"))
+
+
 def test_curves_without_a_band_take_the_band_of_a_one_band_model(periodic) -> None:
     """Per-star files carry no band: their stars are the model's band, not garbage."""
     model, metadata = periodic

@@ -87,11 +87,12 @@ def star_flags(cleaned: LightCurves, ids: np.ndarray, fap: np.ndarray | None,
                min_period: float | None = None,
                unlike_training: np.ndarray | None = None,
                max_period: np.ndarray | None = None,
-               unlike_class: np.ndarray | None = None) -> np.ndarray:
+               unlike_class: np.ndarray | None = None,
+               span: np.ndarray | None = None) -> np.ndarray:
     """Per star of ``ids``: "" or the first of :data:`FLAGS` that applies (:func:`flag_masks`
     says what the arguments are)."""
     return first_flag(flag_masks(cleaned, ids, fap, config, period, min_period,
-                                 unlike_training, max_period, unlike_class), len(ids))
+                                 unlike_training, max_period, unlike_class, span), len(ids))
 
 
 def first_flag(masks: Mapping[str, np.ndarray], n: int) -> np.ndarray:
@@ -126,13 +127,15 @@ def flag_masks(cleaned: LightCurves, ids: np.ndarray, fap: np.ndarray | None,
                min_period: float | None = None,
                unlike_training: np.ndarray | None = None,
                max_period: np.ndarray | None = None,
-               unlike_class: np.ndarray | None = None) -> dict[str, np.ndarray]:
+               unlike_class: np.ndarray | None = None,
+               span: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Per flag of :data:`FLAGS` that can be judged, per star of ``ids``: whether it applies,
     from the star's cleaned points (and ``fap``, the false-alarm probability of its period,
     and the ``period`` itself beside the shortest and longest searched, ``min_period`` and
     each star's ``max_period``, where one was searched; ``unlike_training``: any reason of
     :func:`~lcformer.data.training_ranges.unlike_training`;
-    ``unlike_class``: :func:`~lcformer.data.training_ranges.period_unlike_class`)."""
+    ``unlike_class``: :func:`~lcformer.data.training_ranges.period_unlike_class`; ``span``:
+    each star's time span in the bands its period was searched in)."""
     out: dict[str, np.ndarray] = {}
     if not len(ids):
         return out
@@ -171,13 +174,13 @@ def flag_masks(cleaned: LightCurves, ids: np.ndarray, fap: np.ndarray | None,
         if max_period is not None:
             at_limit |= period * PERIOD_EDGE >= np.asarray(max_period, dtype=np.float64)
         out["period_at_search_limit"] = at_limit
-        # Seen to repeat fewer than twice, a period is not confirmed: a trend, or a long
-        # period the span cannot yet tell (eros1: 88 of 3,641 stars at 474-800 d in spans of
-        # ~890 d, 52 of them RR Lyrae and 13 eclipsing binaries; at the limit above it is
-        # said once, as that).
-        with np.errstate(invalid="ignore"):
-            out["period_under_two_cycles"] = (2 * period > _spans(cleaned, where, known,
-                                                                  len(ids))) & ~at_limit
+        if span is not None:
+            # Seen for fewer than two cycles, a period is not confirmed: a trend, or a long
+            # period the span cannot yet tell (eros1: 88 of 3,641 stars at 474-800 d in
+            # spans of ~890 d, 52 of them RR Lyrae and 13 eclipsing binaries; at the limit
+            # above it is said once, as that).
+            with np.errstate(invalid="ignore"):
+                out["period_under_two_cycles"] = (2 * period > span) & ~at_limit
     if fap is not None:
         fap = np.asarray(fap, dtype=np.float64)
         # no period searched: too few points in every band, or a span too short or long
@@ -189,14 +192,6 @@ def flag_masks(cleaned: LightCurves, ids: np.ndarray, fap: np.ndarray | None,
                        & ~_varies(beyond, fap, period, max_period, config))
     out["few_points"] = points < config.min_points
     return out
-
-
-def _spans(cleaned: LightCurves, where: np.ndarray, known: np.ndarray, n: int) -> np.ndarray:
-    """Per star of ``n``: the time from its first cleaned point to its last, all bands."""
-    star = np.repeat(where, cleaned.lengths)
-    seen = np.repeat(known, cleaned.lengths)
-    times = pd.Series(cleaned.time[seen]).groupby(star[seen])
-    return (times.max() - times.min()).reindex(range(n)).to_numpy(dtype=np.float64)
 
 
 #: A constant star's drift or a night-to-night systematic gives significant periods too (a
@@ -303,8 +298,8 @@ def format_flags(counts: Counter[str], n_classified: int, copies: bool = False,
                                      "span, or --max-period), a trend or a period too long "
                                      "to be seen to repeat",
            "period_under_two_cycles": "; period_under_two_cycles: the best period is over "
-                                      "half the star's time span, seen to repeat fewer "
-                                      "than twice: a trend, or a long period not yet "
+                                      "half the star's time span, seen for fewer than two "
+                                      "cycles: a trend, or a long period not yet "
                                       "confirmed",
            "period_at_daily_alias": "; period_at_daily_alias: the best period is a day, "
                                     "where nightly sampling puts the alias of a slow drift, "

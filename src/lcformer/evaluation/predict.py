@@ -256,7 +256,7 @@ def _predict_chunk(model: Model, metadata: dict[str, Any], lcs: LightCurves,
             # (single precision: 4 decimals, not 17.615001678466797; NaN: no curve in the band)
             table[column] = np.round(10.0 ** values if log else values, 4)
     searched = "fap" in table
-    unlike = longest = None
+    unlike = longest = span = None
     reasons: dict[str, np.ndarray] = {}
     if searched and info.periods is not None and "span" in info.periods:
         stars = info.periods.set_index("id").reindex(table["id"])
@@ -265,9 +265,9 @@ def _predict_chunk(model: Model, metadata: dict[str, Any], lcs: LightCurves,
                                   ranges_of(metadata), errors_of(metadata),
                                   shares_of(metadata))
         unlike = any_reason(reasons, len(stars))
+        span = stars["span"].to_numpy(dtype=np.float64)  # (of the bands searched)
         longest = (np.full(len(stars), config.periods.max_period)
-                   if config.periods.max_period is not None
-                   else stars["span"].to_numpy(dtype=np.float64))
+                   if config.periods.max_period is not None else span)
     by_class = class_periods_of(metadata)
     unlike_class = (period_unlike_class(table["period"].to_numpy(), table["predicted"],
                                         by_class) if searched and by_class else None)
@@ -275,7 +275,7 @@ def _predict_chunk(model: Model, metadata: dict[str, Any], lcs: LightCurves,
                        table["fap"].to_numpy() if searched else None, flags,
                        table["period"].to_numpy() if searched else None,
                        config.periods.min_period if searched else None, unlike, longest,
-                       unlike_class)
+                       unlike_class, span)
     table["flag"] = first_flag(masks, len(table))
     table["other_flags"] = other_flags(masks, len(table))
     flagged_so = (table["flag"] == "outside_training_range").to_numpy()
