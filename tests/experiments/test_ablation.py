@@ -30,7 +30,8 @@ from lcformer.training.config import RunConfig, TrainConfig
 TINY = TrainConfig(epochs=1, batch_size=16, schedule="cosine")
 
 
-def test_ablation_rows_baseline_and_continuing(tiny_synthetic, tmp_path, monkeypatch) -> None:
+def test_ablation_rows_baseline_and_continuing(tiny_synthetic, tmp_path, monkeypatch,
+                                               capsys) -> None:
     spec = datasets.REGISTRY["synthetic"]  # windows short enough for 42-point curves
     monkeypatch.setitem(datasets.REGISTRY, "synthetic", dataclasses.replace(
         spec, tokens=spec.tokens.replace(window=20, stride=10)))
@@ -106,6 +107,13 @@ def test_ablation_rows_baseline_and_continuing(tiny_synthetic, tmp_path, monkeyp
     (out / "folded" / "split" / "metrics.json").unlink()  # killed before it evaluated
     run_ablation("synthetic", out, config, progress=False)
     assert calls == [("folded/split", True)]
+    assert "] folded split: continuing its interrupted run\n" in capsys.readouterr().err
+    # and one of an earlier command's rows, continued by a command that asked for others
+    (out / "folded" / "split" / "metrics.json").unlink()
+    run_ablation("synthetic", out, config.replace(steps=("trees",)), progress=False)
+    assert calls[-1] == ("folded/split", True)
+    assert ("folded split: continuing its interrupted run (a row of an earlier command's "
+            "--steps, kept in ") in capsys.readouterr().err
 
     # Rows made from an earlier lcformer's model inputs are never mixed with new ones, and the
     # results document says they are not the current model's.

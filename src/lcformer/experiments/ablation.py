@@ -204,8 +204,11 @@ def _run_ablation(dataset: str, folder: Path, config: AblationConfig | None,
                                       f"earlier lcformer (samples version "
                                       f"{before.get('samples_version', 'not recorded')}, now "
                                       f"{SAMPLES_VERSION}); use another folder (--out)")
+        asked = set(config.steps)
         config = config.replace(steps=tuple(s for s in STEP_NAMES
                                             if s in {*settings.get("steps", ()), *config.steps}))
+    else:
+        asked = set(config.steps)
     made = before.get("input_hash") or _rows_input_hash(folder)
     current = _input_hash(dataset, data_dir, work, folder)
     if made is not None and current is not None and made != current:
@@ -245,10 +248,16 @@ def _run_ablation(dataset: str, folder: Path, config: AblationConfig | None,
                 records = base.records
             else:
                 # A started row continues from its last epoch (network/ or member*/ for
-                # trees and ensembles), as `train --resume` does.
+                # trees and ensembles), as `train --resume` does; said, as it takes time a
+                # row of an earlier command's --steps may not have been expected to.
+                resume = (run_dir / CONFIG_FILE).is_file()
+                if resume:
+                    print(f"[{i}/{len(plan)}] {name} {repeat}: continuing its interrupted run"
+                          + ("" if name in asked else
+                             f" (a row of an earlier command's --steps, kept in {info_path})"),
+                          file=sys.stderr)
                 records = [train_run(data, step_run(step, train, split, 0), run_dir,
-                                     resume=(run_dir / CONFIG_FILE).is_file(),
-                                     progress=progress)]
+                                     resume=resume, progress=progress)]
         for record in records:
             rows.append(_row(record, name, repeat))
         if progress:
