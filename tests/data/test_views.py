@@ -451,6 +451,28 @@ def test_frequency_errors_do_not_depend_on_the_time_origin_or_the_scales(
     assert error(t, mag, scale * err) == pytest.approx(base, rel=1e-6)
 
 
+def test_frequency_errors_sum_over_cycles_from_three_on(monkeypatch) -> None:
+    """Cycles shifted in phase each on its own make the sum over cycles the larger; on two
+    cycles that sum is a guess, and the sum over points alone is kept."""
+    from lcformer.data import views
+
+    rng = np.random.default_rng(3)
+
+    def error(cycles: int) -> float:
+        t = np.sort(rng.uniform(0, 10.0 * cycles, 40 * cycles))
+        shift = 0.05 * rng.standard_normal(cycles + 1)[(t // 10.0).astype(int)]
+        mag = np.sin(2 * np.pi * (t / 10.0 + shift)) + 0.01 * rng.standard_normal(len(t))
+        lcs = LightCurves.from_list([("s", "V", t, mag, np.full(len(t), 0.01))])
+        return float(frequency_errors(lcs, np.array([10.0]))[0])
+
+    state = rng.bit_generator.state
+    summed = [error(2), error(10)]
+    rng.bit_generator.state = state
+    monkeypatch.setattr(views, "MIN_CYCLES_SUMMED", 10**9)  # points alone
+    alone = [error(2), error(10)]
+    assert summed[0] == alone[0] and summed[1] > 2 * alone[1]
+
+
 def test_frequency_errors_are_nan_without_a_period_enough_points_or_a_variation() -> None:
     lcs = two_stars()  # curves: a/B (30 points), a/R (20), c/R (3)
     errors = frequency_errors(lcs, np.array([2.5, np.nan, 2.5]))

@@ -65,6 +65,10 @@ STAR_SCALARS = ("log_period", "power", "log_fap", "log_span", "colour", "log_per
 MIN_SCALE = 1e-3  # mag: a floor for the robust scale of a (nearly) constant band
 SHAPE_HARMONICS = 3  # Fourier terms of the shape fit at the period (twice as many at 2P)
 FIT_BLOCK_POINTS = 1 << 18  # points per block of the shape fit: bounds its memory
+#: Cycles a star's points must touch for :func:`frequency_errors` to sum over them: on two,
+#: that sum is a guess (its terms nearly cancel), and doubled the error of a 10-point
+#: asas_acvs star seen on 3 nights (238 +- 456 d).
+MIN_CYCLES_SUMMED = 3
 #: The epochs of the fold's brightest and faintest phase (:func:`fold_extrema`).
 EPOCH_COLUMNS = ("epoch_max", "epoch_max_err", "epoch_min", "epoch_min_err")
 #: What :func:`fold_extrema` measures: the epochs, and the fit's peak-to-peak amplitude.
@@ -372,7 +376,7 @@ def frequency_errors(lcs: LightCurves, period: np.ndarray, use_errors: bool = Tr
     over cycles, each cycle's terms added first (all bands, cycles counted from the group's
     first time; G cycles, times ``G / (G - 1)``, the cluster-robust sandwich), and the larger
     of the two is kept, so that on few cycles, where that sum is itself uncertain, the error
-    is never the smaller.
+    is never the smaller; under :data:`MIN_CYCLES_SUMMED` cycles, the sum over points alone.
 
     It is the noise's error at the peak found, not an alias's: a wrong peak is a day, a year
     or a factor 2 off, whatever this says."""
@@ -402,7 +406,8 @@ def frequency_errors(lcs: LightCurves, period: np.ndarray, use_errors: bool = Tr
     by_point = np.bincount(point_group, terms ** 2, n_groups)
     with np.errstate(divide="ignore", invalid="ignore"):
         by_cycle = np.bincount(key_group, by_cycle ** 2, n_groups) * cycles / (cycles - 1)
-        spread = np.where(cycles > 1, np.maximum(by_point, by_cycle), by_point)
+        spread = np.where(cycles >= MIN_CYCLES_SUMMED, np.maximum(by_point, by_cycle),
+                          by_point)
         total = np.bincount(group[fitted], information[fitted], n_groups)
         error = np.sqrt(spread) / total
     return np.where((total > 0) & np.isfinite(error) & (error > 0), error, np.nan)
