@@ -364,6 +364,23 @@ def test_a_best_period_at_the_span_is_flagged(periodic) -> None:
     assert row["flag"] == "period_at_search_limit"
 
 
+def test_log10_fap_keeps_strong_signals_apart_where_fap_underflows(periodic) -> None:
+    """Two strong sinusoids, one stronger: both have fap 0 (it underflows); their
+    log10_fap is finite, and smaller for the stronger; where fap is a number, its log."""
+    rng = np.random.default_rng(6)
+    t = np.sort(rng.uniform(0, 300, 400))
+    rows = [(name, "V", t, 12 + amp * np.sin(2 * np.pi * t / 3.7) + rng.normal(0, 0.02, 400),
+             np.full(400, 0.02)) for name, amp in (("strong", 0.3), ("stronger", 0.6))]
+    rows.append(("weak", "V", t[:60], 12 + 0.02 * np.sin(2 * np.pi * t[:60] / 3.7)
+                 + rng.normal(0, 0.02, 60), np.full(60, 0.02)))
+    table = predict_stars(*periodic, LightCurves.from_list(rows),
+                          device="cpu").table.set_index("id")
+    assert (table.loc[["strong", "stronger"], "fap"] < 1e-300).all()
+    assert -np.inf < table.loc["stronger", "log10_fap"] < table.loc["strong", "log10_fap"] < -300
+    assert table.loc["weak", "log10_fap"] == pytest.approx(np.log10(table.loc["weak", "fap"]))
+    assert list(table.columns[table.columns.get_loc("fap"):][:2]) == ["fap", "log10_fap"]
+
+
 def test_a_best_period_over_half_the_span_is_flagged(periodic) -> None:
     """A 60-day sinusoid seen for 97 days: its period is found, but seen for fewer than two
     cycles, it is not confirmed."""

@@ -63,10 +63,11 @@ PREDICT_CHUNK_STARS = 5_000
 #: (:func:`star_period_errors`); the search gives the other PERIOD_COLUMNS.
 PERIOD_ERR = "period_err"
 #: The period columns that star-model predictions carry: the period the star was folded at
-#: (an eclipsing binary's most often half its orbital period), its error, and the second
-#: peak. They come with the epochs, EPOCH_COLUMNS and the band they were measured in
-#: (:func:`star_extrema`).
-PERIOD_COLUMNS = ("period", PERIOD_ERR, "power", "fap", "period_2", "power_2")
+#: (an eclipsing binary's most often half its orbital period), its error, its power and
+#: false-alarm probability (and that probability's log, which keeps strong signals apart
+#: where it underflows to 0), and the second peak. They come with the epochs,
+#: EPOCH_COLUMNS and the band they were measured in (:func:`star_extrema`).
+PERIOD_COLUMNS = ("period", PERIOD_ERR, "power", "fap", "log10_fap", "period_2", "power_2")
 #: The band of a star's epochs (text; "" where it has none).
 EPOCH_BAND = "epoch_band"
 #: Each band's brightness and amplitude that star-model predictions carry (output column ->
