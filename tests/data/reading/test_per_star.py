@@ -209,7 +209,8 @@ def test_read_folder_is_unlabelled_and_skips_docs(tmp_path: Path) -> None:
     report = DropReport()
     curves = read_folder(tmp_path, report=report)
     assert curves.labels is None and curves.n_curves == 4
-    assert report.events == Counter(skipped_non_data_file=4, extra_columns_not_read=1)
+    assert report.events == Counter(skipped_non_data_file=4, extra_columns_not_read=1,
+                                    skipped_hidden_file=1)  # .hidden.dat
     assert not report.problems
     # beside a catalogue of .txt light curves too
     _write(tmp_path / "txt", {"a.txt": FILES["stars/215153.dat"],
@@ -1463,7 +1464,7 @@ def test_windows_and_macos_system_files_are_skipped_and_counted(tmp_path: Path,
     curves = read_folder(source, report=report)
     assert sorted(curves.ids) == ["215153", "star 2"]
     assert not report.problems and not report.curves
-    assert report.events == Counter(skipped_non_data_file=5)  # .DS_Store: hidden
+    assert report.events == Counter(skipped_non_data_file=5, skipped_hidden_file=1)
     # beside a catalogue of files without a suffix too (the litter has none, or .db, .ini)
     if where == "folder":
         (source / "stars" / "215153.dat").rename(source / "stars" / "215153")

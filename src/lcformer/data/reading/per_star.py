@@ -150,7 +150,7 @@ def _catalogue_and_files(catalogue: PathLike | pd.DataFrame, source: PathLike,
     catalogue nor another ``catalog.csv`` among the files is a star: a copy of it is not
     read, one that differs is refused (:func:`_other_catalogues`)."""
     cat_name = "catalogue DataFrame" if isinstance(catalogue, pd.DataFrame) else str(catalogue)
-    files, shown = list_files(Path(source))
+    files, shown = list_files(Path(source), sink)
     table, filename_column, has_class = _catalogue_table(catalogue, source, files, cat_name,
                                                          filename_column, class_column)
     if "id" in table and (example := rounded_id(table["id"])) is not None:
@@ -604,7 +604,7 @@ def read_folder(
     """
     sink = DropReport() if report is None else report
     columns = file_columns(columns, source)
-    files, shown = list_files(Path(source))
+    files, shown = list_files(Path(source), sink)
     stars = {name.split(".")[0] for name in (posixpath.basename(rel) for rel in files)}
     shapes = {_name_shape(star) for star in stars}
     read = _CurvesRead()
@@ -644,8 +644,11 @@ def read_folder(
 
 
 # ---------------------------------------------------------------------- sources
-def list_files(source: Path) -> tuple[dict[str, Callable[[], bytes]], str]:
-    """Relative path -> loader for every visible file, and the prefix used in messages."""
+def list_files(source: Path, sink: DropReport | None = None
+               ) -> tuple[dict[str, Callable[[], bytes]], str]:
+    """Relative path -> loader for every visible file, and the prefix used in messages; the
+    hidden ones (.DS_Store, macOS's ._ copies, __MACOSX/) are counted in ``sink`` as
+    ``skipped_hidden_file``, as other files that are not light curves are counted."""
     name = source.name.lower()
     if source.is_dir():
         files = _folder_files(source)
@@ -661,6 +664,8 @@ def list_files(source: Path) -> tuple[dict[str, Callable[[], bytes]], str]:
     else:
         raise InputError(f"{source}: not a folder or an archive ({', '.join(ARCHIVE_SUFFIXES)})")
     visible = {rel: load for rel, load in files.items() if not _hidden(rel)}
+    if sink is not None:
+        sink.note("skipped_hidden_file", len(files) - len(visible))
     return visible, shown
 
 
