@@ -178,6 +178,7 @@ def _run_ablation(dataset: str, folder: Path, config: AblationConfig | None,
     # JSON keeps a list: compare as one
     classes = None if prepare is None or prepare.classes is None else list(prepare.classes)
     preparation = None if prepare is None else json.loads(json.dumps(prepare.to_dict()))
+    asked = set(config.steps)  # (this command's rows; the folder's earlier ones join below)
     if before:  # the same ablation, continued, or given more rows
         settings = before.get("ablation", {})
         differ = [what for what, same in (
@@ -204,11 +205,8 @@ def _run_ablation(dataset: str, folder: Path, config: AblationConfig | None,
                                       f"earlier lcformer (samples version "
                                       f"{before.get('samples_version', 'not recorded')}, now "
                                       f"{SAMPLES_VERSION}); use another folder (--out)")
-        asked = set(config.steps)
         config = config.replace(steps=tuple(s for s in STEP_NAMES
                                             if s in {*settings.get("steps", ()), *config.steps}))
-    else:
-        asked = set(config.steps)
     made = before.get("input_hash") or _rows_input_hash(folder)
     current = _input_hash(dataset, data_dir, work, folder)
     if made is not None and current is not None and made != current:
