@@ -264,14 +264,14 @@ def fingerprint_files(paths: list[Path], exclude: Path | None = None) -> str:
     digest = hashlib.sha256()
     files: list[Path] = []
     skip = exclude.resolve() if exclude is not None else None
-    from lcformer.data.reading.per_star import _hidden, walk_files
+    from lcformer.data.reading.per_star import hidden_path, walk_files
 
     for p in map(Path, paths):
         # the files the readers read (linked folders outside the data folder too: an
         # edited file there must not reuse an earlier preparation); not the hidden ones,
         # which they leave out (Finder rewrites .DS_Store, git its .git/)
         found = (sorted(q for q, error in walk_files(p)
-                        if error is None and not _hidden(q.relative_to(p).as_posix()))
+                        if error is None and not hidden_path(q.relative_to(p).as_posix()))
                  if p.is_dir() else [p])
         # Only a work folder inside the data folder, or reached through a link in it (else
         # its outputs would change the hash at every run); data inside the work

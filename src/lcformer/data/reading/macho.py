@@ -35,7 +35,7 @@ from lcformer.data.reading.files import (
     refused_csv,
 )
 from lcformer.data.reading.labels import empty_labels_file
-from lcformer.data.reading.per_star import ARCHIVE_SUFFIXES, _hidden, list_files
+from lcformer.data.reading.per_star import ARCHIVE_SUFFIXES, hidden_path, list_files
 from lcformer.data.reading.star_file import parse_columns
 from lcformer.data.report import DropReport
 from lcformer.errors import InputError
@@ -81,7 +81,7 @@ def read_macho(
     sink = DropReport() if report is None else report
     unread: dict[str, str] = {}  # star of a TAP file that could not be read -> reason
     files = [folder] if folder.is_file() else sorted(p for p in folder.rglob("*") if p.is_file())
-    shown = [p for p in files if p == folder or not _hidden(p.relative_to(folder).as_posix())]
+    shown = [p for p in files if p == folder or not hidden_path(p.relative_to(folder).as_posix())]
     sink.note("skipped_hidden_file", len(files) - len(shown))  # (a copy in .old/ is no star)
     files = shown
     feets_files = [p for p in files if is_feets_name(p.name)]

@@ -663,7 +663,7 @@ def list_files(source: Path, sink: DropReport | None = None
         raise InputError(f"{source}: no such folder or archive")
     else:
         raise InputError(f"{source}: not a folder or an archive ({', '.join(ARCHIVE_SUFFIXES)})")
-    visible = {rel: load for rel, load in files.items() if not _hidden(rel)}
+    visible = {rel: load for rel, load in files.items() if not hidden_path(rel)}
     if sink is not None:
         sink.note("skipped_hidden_file", len(files) - len(visible))
     return visible, shown
@@ -778,7 +778,7 @@ def catalogues_in(source: Path) -> list[str]:
         except ARCHIVE_ERRORS:
             return []  # reading it will say what is wrong
     found = sorted((n.count("/"), n) for n in map(posixpath.normpath, names)
-                   if n.rsplit("/", 1)[-1] == CATALOGUE and not _hidden(n)
+                   if n.rsplit("/", 1)[-1] == CATALOGUE and not hidden_path(n)
                    and not _set_aside(n))
     return [name for _, name in found]
 
@@ -820,7 +820,10 @@ def _const(data: bytes) -> Callable[[], bytes]:
     return lambda: data
 
 
-def _hidden(rel: str) -> bool:
+def hidden_path(rel: str) -> bool:
+    """Whether a path relative to a data folder is hidden (.DS_Store, macOS's ._ copies, a
+    file in .git/ or __MACOSX/): not data, which the readers of folders and the
+    preparation's fingerprint both leave out."""
     parts = rel.split("/")
     return any(p.startswith(".") or p == "__MACOSX" for p in parts)
 
